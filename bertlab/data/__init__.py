@@ -1,0 +1,30 @@
+"""Datasets: built-in (offline), users' files, hub names; cleaning and stratified splits."""
+
+from __future__ import annotations
+
+from bertlab.config import DataConfig
+from bertlab.data.builtin import BUILTIN, load_builtin
+from bertlab.data.dataset import Splits, TextDataset, build_dataset, split_dataset
+from bertlab.data.files import detect_columns, load_file, read_table
+from bertlab.data.hub import load_hub
+
+__all__ = [
+    "BUILTIN", "DataConfig", "Splits", "TextDataset", "build_dataset", "detect_columns", "load_builtin",
+    "load_data", "load_file", "load_hub", "load_splits", "read_table", "split_dataset",
+]
+
+
+def load_data(cfg: DataConfig) -> TextDataset:
+    """Load the whole (cleaned) dataset that ``cfg`` names."""
+    if cfg.source == "builtin":
+        return load_builtin(cfg.name)
+    if cfg.source == "file":
+        return load_file(cfg.name, cfg.text_column, cfg.label_column)
+    return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column)
+
+
+def load_splits(cfg: DataConfig) -> Splits:
+    """Load and split the dataset that ``cfg`` names, applying its caps."""
+    ds = load_data(cfg)
+    return split_dataset(ds, seed=cfg.seed, train_size=cfg.train_size, val_size=cfg.val_size,
+                         test_size=cfg.test_size)

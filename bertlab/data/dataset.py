@@ -1,0 +1,310 @@
+"""The in-memory dataset type, cleaning/validation, and stratified splits."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bertlab.errors import DataError
+
+MAX_CLASSES = 200
+MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
+MIN_PER_CLASS = 3  # one example each for train, validation and test
+
+
+@dataclass
+class TextDataset:
+    """Texts with integer labels and the names of those labels.
+
+    Attributes:
+        texts: the input strings.
+        labels: label index per text, into ``label_names``.
+        label_names: human-readable class names, index = label id.
+        name: dataset name shown in the UI.
+        description: one line about the data.
+        label_descriptions: sentences describing each class (zero-shot prompts).
+        notes: what cleaning did (dropped rows, merged labels...), for the user.
+    """
+
+    texts: list[str]
+    labels: list[int]
+    label_names: list[str]
+    name: str = ""
+    description: str = ""
+    label_descriptions: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def counts(self) -> dict[str, int]:
+        """Examples per class name, in label order."""
+        c = Counter(self.labels)
+        return {n: c.get(i, 0) for i, n in enumerate(self.label_names)}
+
+    def subset(self, idx: list[int] | np.ndarray) -> TextDataset:
+        """A new dataset holding the rows in ``idx`` (same label names)."""
+        return TextDataset(
+            texts=[self.texts[i] for i in idx],
+            labels=[self.labels[i] for i in idx],
+            label_names=list(self.label_names),
+            name=self.name,
+            description=self.description,
+            label_descriptions=self.label_descriptions,
+        )
+
+    def majority_accuracy(self) -> float:
+        """Accuracy of always predicting the most common class of this set."""
+        if not self.labels:
+            return 0.0
+        return Counter(self.labels).most_common(1)[0][1] / len(self.labels)
+
+
+@dataclass
+class Splits:
+    """Train/validation/test splits of one dataset, plus what was done to get them."""
+
+    train: TextDataset
+    val: TextDataset
+    test: TextDataset
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label_names(self) -> list[str]:
+        return self.train.label_names
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "validation": len(self.val), "test": len(self.test)}
+
+
+def _is_missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _label_key(v: object) -> str:
+    """Normalise a raw label: ints and int-valued floats become '3', strings are stripped."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return re.sub(r"\s+", " ", str(v)).strip()
+
+
+def _sort_names(names: list[str]) -> list[str]:
+    """Numeric labels sort numerically (so 2 < 10), others alphabetically."""
+    try:
+        return sorted(names, key=lambda s: float(s))
+    except ValueError:
+        return sorted(names)
+
+
+def build_dataset(
+    texts: list[object],
+    labels: list[object],
+    name: str,
+    description: str = "",
+    label_names: list[str] | None = None,
+    label_descriptions: list[str] | None = None,
+) -> TextDataset:
+    """Clean raw columns into a :class:`TextDataset`, recording every change in ``notes``.
+
+    Drops missing/empty texts and missing labels, clips very long texts, merges
+    labels that differ only by case or spacing, drops duplicate texts (and texts
+    that appear with conflicting labels), and checks the class count.
+
+    Raises:
+        DataError: no usable rows, fewer than 2 classes, or too many classes.
+    """
+    notes: list[str] = []
+    if len(texts) != len(labels):
+        raise DataError(f"text and label columns differ in length ({len(texts)} vs {len(labels)}).")
+    n_raw = len(texts)
+    keep_t, keep_l = [], []
+    n_empty = n_nolabel = n_nonstr = n_clipped = 0
+    for t, y in zip(texts, labels):
+        if _is_missing(t):
+            n_empty += 1
+            continue
+        if isinstance(t, (list, dict, tuple, np.ndarray, bytes)):
+            n_nonstr += 1
+            continue
+        s = str(t).strip()
+        if not s:
+            n_empty += 1
+            continue
+        if _is_missing(y) or _label_key(y) == "":
+            n_nolabel += 1
+            continue
+        if len(s) > MAX_TEXT_CHARS:
+            s = s[:MAX_TEXT_CHARS]
+            n_clipped += 1
+        keep_t.append(s)
+        keep_l.append(_label_key(y))
+    if n_nonstr and not keep_t:
+        raise DataError(
+            "the text column holds nested values (lists or dicts), not text: choose a column of plain strings."
+        )
+    if n_empty:
+        notes.append(f"dropped {n_empty} of {n_raw} rows with an empty or missing text")
+    if n_nonstr:
+        notes.append(f"dropped {n_nonstr} rows whose text was not a string")
+    if n_nolabel:
+        notes.append(f"dropped {n_nolabel} rows with a missing label")
+    if n_clipped:
+        notes.append(f"clipped {n_clipped} texts longer than {MAX_TEXT_CHARS:,} characters")
+    if not keep_t:
+        raise DataError(f"dataset {name!r} has no rows with both a non-empty text and a label.")
+
+    # Merge labels that differ only by case ("Positive" vs "positive "): keep the commonest spelling.
+    spellings = Counter(keep_l)
+    by_fold: dict[str, list[str]] = {}
+    for lab in spellings:
+        by_fold.setdefault(lab.casefold(), []).append(lab)
+    canon = {}
+    for variants in by_fold.values():
+        best = max(variants, key=lambda v: (spellings[v], v))
+        for v in variants:
+            canon[v] = best
+        if len(variants) > 1:
+            notes.append(
+                f"merged labels that differ only by case or spacing: {sorted(variants)} -> {best!r}"
+            )
+    keep_l = [canon[lab] for lab in keep_l]
+
+    # Duplicates: identical texts would leak between splits. Conflicting ones are unlearnable.
+    first: dict[str, int] = {}
+    conflict: set[str] = set()
+    for i, (t, lab) in enumerate(zip(keep_t, keep_l)):
+        j = first.setdefault(t, i)
+        if j != i and keep_l[j] != lab:
+            conflict.add(t)
+    rows = [i for i, t in enumerate(keep_t) if first[t] == i and t not in conflict]
+    n_conflict_rows = sum(1 for t in keep_t if t in conflict)
+    n_dupes = len(keep_t) - len(rows) - n_conflict_rows
+    if n_dupes:
+        notes.append(f"dropped {n_dupes} duplicate texts (kept the first of each)")
+    if conflict:
+        notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
+    keep_t = [keep_t[i] for i in rows]
+    keep_l = [keep_l[i] for i in rows]
+
+    names = label_names or _sort_names(sorted(set(keep_l)))
+    unknown = sorted(set(keep_l) - set(names))
+    if unknown:
+        raise DataError(f"labels {unknown[:5]} are not among the declared label names {names}.")
+    present = sorted(set(keep_l))
+    if len(present) < 2:
+        raise DataError(
+            f"dataset {name!r} has only one class ({present[0]!r}) after cleaning: "
+            "a classifier needs at least 2 classes. Check the label column."
+        )
+    if len(present) > MAX_CLASSES:
+        raise DataError(
+            f"the label column has {len(present):,} distinct values; bertlab supports up to {MAX_CLASSES} classes. "
+            "Is it really the label column (not an id or a text column)? Choose another label column."
+        )
+    index = {n: i for i, n in enumerate(names)}
+    return TextDataset(
+        texts=keep_t,
+        labels=[index[lab] for lab in keep_l],
+        label_names=list(names),
+        name=name,
+        description=description,
+        label_descriptions=label_descriptions,
+        notes=notes,
+    )
+
+
+def _stratified_take(labels: np.ndarray, idx: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Pick ``n`` of ``idx`` keeping class proportions (largest remainder), at least one per class."""
+    classes = np.unique(labels[idx])
+    n = max(n, len(classes))
+    if n >= len(idx):
+        return idx
+    per = {c: idx[labels[idx] == c] for c in classes}
+    exact = {c: n * len(v) / len(idx) for c, v in per.items()}
+    alloc = {c: max(1, int(math.floor(x))) for c, x in exact.items()}
+    rest = n - sum(alloc.values())
+    for c in sorted(exact, key=lambda c: exact[c] - math.floor(exact[c]), reverse=True):
+        if rest <= 0:
+            break
+        if alloc[c] < len(per[c]):
+            alloc[c] += 1
+            rest -= 1
+    while sum(alloc.values()) > n:  # the max(1, .) floors may overshoot: trim the biggest
+        c = max(alloc, key=lambda c: alloc[c])
+        alloc[c] -= 1
+    out = [rng.permutation(per[c])[: alloc[c]] for c in classes]
+    return np.sort(np.concatenate(out))
+
+
+def split_dataset(
+    ds: TextDataset,
+    seed: int = 0,
+    val_fraction: float = 0.1,
+    test_fraction: float = 0.2,
+    train_size: int | None = None,
+    val_size: int | None = None,
+    test_size: int | None = None,
+) -> Splits:
+    """Stratified train/validation/test split with optional caps on each part.
+
+    The split of the whole dataset does not depend on the caps, so a test set
+    stays the same while ``train_size`` varies (learning curves).
+
+    Raises:
+        DataError: a class has too few examples to appear in every split.
+    """
+    labels = np.asarray(ds.labels)
+    counts = ds.counts()
+    small = {k: v for k, v in counts.items() if 0 < v < MIN_PER_CLASS}
+    if small:
+        k, v = next(iter(small.items()))
+        raise DataError(
+            f"class {k!r} has {v} example(s); each class needs at least {MIN_PER_CLASS} "
+            "(one each for train, validation and test). Add examples or remove that class."
+        )
+    for fld, val in (("train_size", train_size), ("val_size", val_size), ("test_size", test_size)):
+        if val is not None and val < 1:
+            raise DataError(f"{fld} must be a positive number of examples or empty for all, got {val}.")
+    rng = np.random.default_rng(seed)
+    all_idx = np.arange(len(ds))
+    n_test = max(1, round(test_fraction * len(ds)))
+    n_val = max(1, round(val_fraction * len(ds)))
+    test_idx = _stratified_take(labels, all_idx, n_test, rng)
+    rest = np.setdiff1d(all_idx, test_idx)
+    val_idx = _stratified_take(labels, rest, n_val, rng)
+    train_idx = np.setdiff1d(rest, val_idx)
+    notes: list[str] = list(ds.notes)
+    for fld, cap, part in (("train_size", train_size, "train"), ("val_size", val_size, "validation"),
+                           ("test_size", test_size, "test")):
+        idx = {"train": train_idx, "validation": val_idx, "test": test_idx}[part]
+        if cap is None:
+            continue
+        if cap >= len(idx):
+            if fld == "train_size" and cap > len(idx):
+                notes.append(f"{fld}={cap:,} is more than the {len(idx):,} {part} examples available; using all of them")
+            continue
+        # A separate generator per part keeps the test set fixed when only train_size changes.
+        sub = _stratified_take(labels, idx, cap, np.random.default_rng([seed, len(part)]))
+        if part == "train":
+            train_idx = sub
+        elif part == "validation":
+            val_idx = sub
+        else:
+            test_idx = sub
+    missing = [n for i, n in enumerate(ds.label_names) if i not in set(labels[train_idx].tolist())]
+    if missing:
+        raise DataError(f"the training split has no example of {missing}; raise train_size or add data.")
+    return Splits(
+        train=ds.subset(rng.permutation(train_idx)),
+        val=ds.subset(val_idx),
+        test=ds.subset(test_idx),
+        notes=notes,
+    )

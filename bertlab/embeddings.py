@@ -1,0 +1,160 @@
+"""Pooled sentence embeddings from a frozen encoder, computed once and cached.
+
+zero_shot and head_only (and the playground) share these. The cache is keyed
+per text, so any subset of a dataset (learning curves, another train_size)
+reuses what was computed before. On disk: safetensors shards under
+``<data home>/cache/embeddings/<model key>/``; each shard is written to a temp
+name and renamed, so a crash never leaves a half-written shard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.numpy import load_file, save_file
+
+from bertlab import models
+from bertlab.engine import Encoded, collate, encode, sorted_batches
+from bertlab.paths import data_home
+
+_LOCK = threading.RLock()
+_ENCODERS: OrderedDict[tuple[str, str], tuple] = OrderedDict()
+_MAX_ENCODERS = 3
+
+
+def get_encoder(model: str, device: torch.device):
+    """(tokenizer, encoder in eval mode) for ``model`` on ``device``, kept loaded (small LRU)."""
+    key = (model, str(device))
+    with _LOCK:
+        if key in _ENCODERS:
+            _ENCODERS.move_to_end(key)
+            return _ENCODERS[key]
+    tok = models.load_tokenizer(model)
+    enc = models.load_encoder(model).to(device).eval()
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    with _LOCK:
+        _ENCODERS[key] = (tok, enc)
+        while len(_ENCODERS) > _MAX_ENCODERS:
+            _ENCODERS.popitem(last=False)
+        return _ENCODERS[key]
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Average of token vectors over real (unmasked) tokens, as sentence-transformers does."""
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+@torch.inference_mode()
+def embed_encoded(encoder, enc: Encoded, batch_size: int, device: torch.device, dtype: torch.dtype | None,
+                  pad_id: int, progress=None) -> np.ndarray:
+    """Mean-pooled embeddings (float32, input order) in length-sorted batches."""
+    hidden = encoder.config.hidden_size
+    out = np.zeros((len(enc), hidden), dtype=np.float32)
+    batches = sorted_batches(enc.lengths, batch_size)
+    for n, idx in enumerate(batches):
+        b = {k: v.to(device) for k, v in collate([enc.ids[i] for i in idx], pad_id).items()}
+        with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+            h = encoder(**b).last_hidden_state
+        out[idx] = mean_pool(h.float(), b["attention_mask"]).cpu().numpy()
+        if progress is not None:
+            progress(n + 1, len(batches))
+    return out
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass
+class EmbedResult:
+    """Embeddings of some texts plus what producing them cost."""
+
+    vectors: np.ndarray
+    computed: int  # texts that had to go through the encoder now
+    tokens: int  # real tokens of all texts (cost of producing them, cached or not)
+    seconds: float
+
+
+class EmbeddingCache:
+    """Per-text cache of pooled embeddings for one (model, max_length, dtype)."""
+
+    def __init__(self, model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None) -> None:
+        ident = f"{model}|{models.resolve(model)}|{max_length}|{dtype}"
+        self.dir = (root or data_home() / "cache" / "embeddings") / hashlib.sha1(ident.encode()).hexdigest()[:16]
+        self.model, self.max_length, self.dtype = model, max_length, dtype
+        self._mem: dict[bytes, np.ndarray] = {}
+        self._ntok: dict[bytes, int] = {}
+        self._loaded: set[str] = set()
+
+    def _load_shards(self) -> None:
+        if not self.dir.is_dir():
+            return
+        for f in sorted(self.dir.glob("*.safetensors")):
+            if f.name in self._loaded:
+                continue
+            try:
+                d = load_file(str(f))
+            except Exception:  # noqa: BLE001 - a corrupt shard is skipped, never fatal
+                continue
+            for k, v, n in zip(d["keys"], d["vectors"], d["lengths"]):
+                self._mem[k.tobytes()] = v
+                self._ntok[k.tobytes()] = int(n)
+            self._loaded.add(f.name)
+
+    def _save_shard(self, keys: list[bytes], vecs: np.ndarray, lengths: np.ndarray) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}.safetensors"
+        tmp = self.dir / f".{name}.tmp"
+        karr = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 16)
+        save_file({"keys": karr, "vectors": np.ascontiguousarray(vecs, dtype=np.float32),
+                   "lengths": lengths.astype(np.int64)}, str(tmp))
+        tmp.rename(self.dir / name)
+        self._loaded.add(name)
+
+    def get(self, texts: list[str], device: torch.device, batch_size: int = 64, progress=None) -> EmbedResult:
+        """Embeddings for ``texts``, computing only those not cached yet."""
+        t0 = time.perf_counter()
+        tok, encoder = get_encoder(self.model, device)
+        with _LOCK:
+            self._load_shards()
+            keys = [text_key(t) for t in texts]
+            missing = list(dict.fromkeys(k for k in keys if k not in self._mem))
+        by_key = dict(zip(keys, texts))
+        enc_all = None
+        if missing:
+            enc_all = encode(tok, [by_key[k] for k in missing], self.max_length)
+            vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress)
+            with _LOCK:
+                for k, v, n in zip(missing, vecs, enc_all.lengths):
+                    self._mem[k] = v
+                    self._ntok[k] = int(n)
+                self._save_shard(missing, vecs, enc_all.lengths)
+        out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder.config.hidden_size), np.float32)
+        tokens = sum(self._ntok[k] for k in keys)
+        return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0)
+
+
+_CACHES: dict[tuple, EmbeddingCache] = {}
+
+
+def cache_for(model: str, max_length: int, dtype: torch.dtype | None) -> EmbeddingCache:
+    """The process-wide cache object for a (model, max_length, dtype, data home)."""
+    key = (model, max_length, str(dtype), str(data_home()))
+    with _LOCK:
+        if key not in _CACHES:
+            _CACHES[key] = EmbeddingCache(model, max_length, dtype)
+        return _CACHES[key]
+
+
+def normalize(x: np.ndarray) -> np.ndarray:
+    return x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)

@@ -1,0 +1,230 @@
+"""The one training/evaluation loop shared by every trainable strategy.
+
+Speed comes from not computing on padding: texts are tokenised once without
+padding, batches are grouped by length (shuffled "mega-batches" sorted by
+length, as HF's LengthGroupedSampler does) and padded only to their longest
+member. Inference sorts by length. bf16 autocast is used where the device has
+native bf16 (see ``models.autocast_dtype``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from bertlab.errors import RunCancelled
+from bertlab.metrics import classification_report
+
+
+@dataclass
+class Encoded:
+    """Token ids of texts, unpadded, with their lengths."""
+
+    ids: list[list[int]]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.fromiter((len(x) for x in self.ids), dtype=np.int64, count=len(self.ids))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
+    """Tokenise without padding (padding happens per batch)."""
+    out = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
+                    return_attention_mask=False, return_token_type_ids=False)
+    return Encoded(out["input_ids"])
+
+
+def collate(ids: list[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pad a batch to its longest member."""
+    n = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), n), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), n), dtype=torch.long)
+    for i, x in enumerate(ids):
+        input_ids[i, : len(x)] = torch.tensor(x, dtype=torch.long)
+        mask[i, : len(x)] = 1
+    return {"input_ids": input_ids, "attention_mask": mask}
+
+
+def grouped_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator, mega: int = 50) -> list[np.ndarray]:
+    """Random batches of similar length: shuffle, sort within mega-batches, shuffle batch order.
+
+    The randomness of SGD is kept (each epoch differs, batches mix the data),
+    while padding drops to a few percent.
+    """
+    perm = rng.permutation(len(lengths))
+    batches = []
+    step = batch_size * mega
+    for s in range(0, len(perm), step):
+        chunk = perm[s : s + step]
+        chunk = chunk[np.argsort(-lengths[chunk], kind="stable")]
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    order = rng.permutation(len(batches))
+    return [batches[i] for i in order]
+
+
+def sorted_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Deterministic length-sorted batches for inference."""
+    order = np.argsort(-lengths, kind="stable")
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class Callbacks:
+    """Progress hooks of a run. Override what you need; ``should_stop`` is checked every step."""
+
+    def on_start(self, total_steps: int, phase: str = "train") -> None: ...
+
+    def on_step(self, step: int, epoch: float, loss: float, lr: float, phase: str = "train") -> None: ...
+
+    def on_eval(self, step: int, epoch: int, metrics: dict) -> None: ...
+
+    def should_stop(self) -> bool:
+        return False
+
+
+@dataclass
+class TrainStats:
+    """What a training loop did (for cost accounting)."""
+
+    steps: int = 0
+    examples: int = 0
+    tokens: int = 0
+    padded_tokens: int = 0
+    seconds: float = 0.0
+    eval_seconds: float = 0.0
+    history: list[dict] = field(default_factory=list)
+
+
+def _no_decay(name: str) -> bool:
+    return name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name or "layernorm" in name
+
+
+def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: float | None = None) -> list[dict]:
+    """AdamW groups: no weight decay on biases and LayerNorm weights (as BERT was trained).
+
+    With ``layer_decay`` (e.g. 0.9), layer l of L gets lr * decay**(L - l): lower
+    layers move less (layer-wise learning-rate decay / differential learning rates).
+    """
+    groups: dict[tuple[bool, float], list] = {}
+    n_layers = getattr(getattr(model, "config", None), "num_hidden_layers", 0)
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        scale = 1.0
+        if layer_decay:
+            depth = n_layers + 1  # head and pooler: full lr
+            if "embeddings" in name:
+                depth = 0
+            elif ".layer." in name:
+                depth = int(name.split(".layer.")[1].split(".")[0]) + 1
+            scale = layer_decay ** (n_layers + 1 - depth)
+        key = (_no_decay(name), scale)
+        groups.setdefault(key, []).append(p)
+    return [{"params": ps, "weight_decay": 0.0 if nd else weight_decay, "lr": lr * s}
+            for (nd, s), ps in groups.items()]
+
+
+def linear_schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warmup to the peak lr, then linear decay to 0."""
+
+    def f(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / max(1, warmup)
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, f)
+
+
+def make_optimizer(params: list[dict], lr: float, device: torch.device) -> torch.optim.Optimizer:
+    """AdamW; the fused kernel on CUDA, foreach elsewhere."""
+    kw = {"fused": True} if device.type == "cuda" else {"foreach": True}
+    return torch.optim.AdamW(params, lr=lr, **kw)
+
+
+@torch.inference_mode()
+def predict_logits(model: nn.Module, enc: Encoded, batch_size: int, device: torch.device,
+                   dtype: torch.dtype | None, pad_id: int) -> np.ndarray:
+    """Logits for every row of ``enc``, computed in length-sorted batches, returned in input order."""
+    model.eval()
+    out: np.ndarray | None = None
+    for idx in sorted_batches(enc.lengths, batch_size):
+        batch = {k: v.to(device) for k, v in collate([enc.ids[i] for i in idx], pad_id).items()}
+        with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+            logits = model(**batch).logits.float().cpu().numpy()
+        if out is None:
+            out = np.zeros((len(enc), logits.shape[1]), dtype=np.float32)
+        out[idx] = logits
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+def evaluate(model: nn.Module, enc: Encoded, labels: list[int], label_names: list[str], batch_size: int,
+             device: torch.device, dtype: torch.dtype | None, pad_id: int) -> dict:
+    """Loss and classification metrics of ``model`` on one split."""
+    logits = predict_logits(model, enc, batch_size, device, dtype, pad_id)
+    y = torch.tensor(labels)
+    loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), y)) if len(labels) else 0.0
+    report = classification_report(labels, logits.argmax(1), label_names)
+    report["loss"] = loss
+    return report
+
+
+def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], val: Encoded, val_labels: list[int],
+                     label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
+                     warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
+                     dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
+                     layer_decay: float | None = None, phase: str = "train") -> TrainStats:
+    """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
+
+    Evaluates on the validation split after every epoch. Checks
+    ``callbacks.should_stop()`` before every step and raises ``RunCancelled``.
+    """
+    rng = np.random.default_rng(seed)
+    lengths = train.lengths
+    steps_per_epoch = math.ceil(len(train) / batch_size)
+    total = steps_per_epoch * epochs
+    groups = param_groups(model, weight_decay, lr, layer_decay)
+    opt = make_optimizer(groups, lr, device)
+    sched = linear_schedule(opt, int(warmup_ratio * total), total)
+    labels_t = torch.tensor(train_labels, dtype=torch.long)
+    trainable = [p for g in groups for p in g["params"]]
+    stats = TrainStats()
+    callbacks.on_start(total, phase)
+    t0 = time.perf_counter()
+    step = 0
+    for epoch in range(epochs):
+        model.train()
+        for idx in grouped_batches(lengths, batch_size, rng):
+            if callbacks.should_stop():
+                raise RunCancelled()
+            batch = {k: v.to(device, non_blocking=True) for k, v in collate([train.ids[i] for i in idx], pad_id).items()}
+            y = labels_t[idx].to(device, non_blocking=True)
+            with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+                logits = model(**batch).logits
+            loss = nn.functional.cross_entropy(logits.float(), y)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            stats.examples += len(idx)
+            stats.tokens += int(lengths[idx].sum())
+            stats.padded_tokens += int(batch["input_ids"].numel())
+            callbacks.on_step(step, step / steps_per_epoch, float(loss.detach()), sched.get_last_lr()[-1], phase)
+        te = time.perf_counter()
+        m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id)
+        stats.eval_seconds += time.perf_counter() - te
+        rec = {"epoch": epoch + 1, "step": step, "val_loss": m["loss"], "val_accuracy": m["accuracy"],
+               "val_macro_f1": m["macro_f1"]}
+        stats.history.append(rec)
+        callbacks.on_eval(step, epoch + 1, rec)
+    stats.steps = step
+    stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
+    return stats

@@ -1,0 +1,143 @@
+"""Process-wide job manager: a queue and one background worker thread.
+
+Jobs run one at a time (one GPU, or the CPU's cores, is best used by one run).
+The worker never touches the UI; it talks through the run store. Any error in
+a run becomes a FAILED run (see ``runner.execute_run``); an error in the
+worker loop itself is recorded and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from bertlab.config import RunConfig
+from bertlab.runner import execute_run
+from bertlab.store import QUEUED, RunStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """Thread-safe view of the worker's state for the UI."""
+
+    running: str | None
+    progress: float
+    phase: str
+    queued: tuple[str, ...]
+    worker_alive: bool
+    last_error: str | None
+
+
+class JobManager:
+    """Queue runs and execute them in a daemon worker thread.
+
+    On start it marks runs left ``running`` by a dead process as
+    ``interrupted`` and, if ``resume``, re-queues runs still ``queued``.
+    """
+
+    def __init__(self, store: RunStore | None = None, resume: bool = True) -> None:
+        self.store = store or RunStore()
+        self._q: queue.Queue[str | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._cancel: dict[str, threading.Event] = {}
+        self._running: str | None = None
+        self._progress = (0.0, "")
+        self._last_error: str | None = None
+        self._queued: list[str] = []
+        self.interrupted = self.store.mark_interrupted()
+        if resume:
+            for r in reversed(self.store.list_runs(status=(QUEUED,))):
+                self._enqueue(r.id)
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="bertlab-worker")
+        self._thread.start()
+
+    # --- public API -------------------------------------------------------------------------
+    def submit(self, configs: list[RunConfig], batch_id: str | None = None) -> list[str]:
+        """Store one queued run per config (one batch) and queue them. Returns their ids."""
+        batch_id = batch_id or f"b{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+        ids = [self.store.create_run(c, batch_id) for c in configs]
+        for i in ids:
+            self._enqueue(i)
+        return ids
+
+    def cancel(self, run_id: str) -> str | None:
+        """Cancel a queued run at once, or stop a running one within one step."""
+        with self._lock:
+            ev = self._cancel.get(run_id)
+            if ev is not None:
+                ev.set()
+            if run_id in self._queued:
+                self._queued.remove(run_id)
+        return self.store.request_cancel(run_id)
+
+    def clear_queue(self) -> int:
+        """Cancel every queued (not running) run."""
+        with self._lock:
+            self._queued.clear()
+        return self.store.clear_queue()
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            return JobSnapshot(self._running, self._progress[0], self._progress[1], tuple(self._queued),
+                               self._thread.is_alive(), self._last_error)
+
+    def is_busy(self) -> bool:
+        s = self.snapshot()
+        return bool(s.running or s.queued)
+
+    def wait_idle(self, timeout: float | None = None, poll: float = 0.05) -> bool:
+        """Block until nothing is running or queued (for tests and the CLI). True if idle."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.is_busy() or not self._q.empty():
+            if end is not None and time.monotonic() > end:
+                return False
+            time.sleep(poll)
+        return True
+
+    # --- worker -----------------------------------------------------------------------------
+    def _enqueue(self, run_id: str) -> None:
+        with self._lock:
+            self._queued.append(run_id)
+        self._q.put(run_id)
+
+    def _set_progress(self, progress: float, phase: str) -> None:
+        with self._lock:
+            self._progress = (progress, phase)
+
+    def _loop(self) -> None:
+        while True:
+            run_id = self._q.get()
+            if run_id is None:
+                return
+            ev = threading.Event()
+            with self._lock:
+                if run_id not in self._queued:  # cancelled while queued
+                    continue
+                self._queued.remove(run_id)
+                self._running, self._progress = run_id, (0.0, "starting")
+                self._cancel[run_id] = ev
+            try:
+                execute_run(self.store, run_id, ev, on_progress=self._set_progress)
+            except Exception as e:  # noqa: BLE001 - keep the worker alive whatever happens
+                log.exception("worker error on %s", run_id)
+                with self._lock:
+                    self._last_error = f"{run_id}: {type(e).__name__}: {e}"
+            finally:
+                with self._lock:
+                    self._running = None
+                    self._cancel.pop(run_id, None)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop after the current run (tests)."""
+        with self._lock:
+            for ev in self._cancel.values():
+                ev.set()
+            self._queued.clear()
+        self._q.put(None)
+        self._thread.join(timeout)

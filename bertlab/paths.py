@@ -1,0 +1,40 @@
+"""Where bertlab keeps its files, and safe path building under that root."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from bertlab.errors import BertlabError
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def data_home() -> Path:
+    """Return the data directory (``$BERTLAB_HOME`` or ``./bertlab-data``), created if missing."""
+    root = Path(os.environ.get("BERTLAB_HOME", "bertlab-data")).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def check_id(value: str, field: str = "id") -> str:
+    """Validate an identifier that will become part of a path.
+
+    Raises:
+        BertlabError: if ``value`` could escape its directory (``..``, ``/``...).
+    """
+    if not isinstance(value, str) or not _SAFE_ID.match(value) or ".." in value:
+        raise BertlabError(
+            f"{field} {value!r} is not a valid identifier: use letters, digits, '-', '_' or '.' only."
+        )
+    return value
+
+
+def safe_join(root: Path, *parts: str) -> Path:
+    """Join ``parts`` under ``root`` and refuse anything that resolves outside it."""
+    root = Path(root).resolve()
+    target = root.joinpath(*parts).resolve()
+    if target != root and root not in target.parents:
+        raise BertlabError(f"path {'/'.join(parts)!r} points outside {root}; refusing to use it.")
+    return target

@@ -1,0 +1,172 @@
+"""Execute one stored run: load data, pick the device, run the strategy, record everything.
+
+Used by the job manager's worker thread and by the CLI. Any exception becomes
+a FAILED run with its message (and traceback); a cancel becomes CANCELLED with
+its partial curves kept. Artifacts are written to a staging directory and
+renamed into place only when the run succeeds.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import shutil
+import threading
+import time
+import traceback as tb
+
+import torch
+
+from bertlab import models
+from bertlab.costs import PeakMemory
+from bertlab.data import load_splits
+from bertlab.engine import Callbacks
+from bertlab.errors import BertlabError, RunCancelled
+from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
+from bertlab.strategies import RunContext, get_strategy
+
+
+class StoreCallbacks(Callbacks):
+    """Write progress and curves to the store (buffered), and poll for cancellation."""
+
+    FLUSH_S = 0.5
+
+    def __init__(self, store: RunStore, run_id: str, cancel: threading.Event | None = None,
+                 on_progress=None) -> None:
+        self.store, self.run_id = store, run_id
+        self.cancel = cancel or threading.Event()
+        self.on_progress = on_progress
+        self._buf: list[tuple[str, int, float, float]] = []
+        self._last_flush = 0.0
+        self._last_db_check = 0.0
+        self._total = 1
+        self.phase = ""
+        self.progress = 0.0
+
+    def on_start(self, total_steps: int, phase: str = "train") -> None:
+        self._total, self.phase = max(1, total_steps), phase
+        self._flush(force=True)
+
+    def on_step(self, step: int, epoch: float, loss: float, lr: float, phase: str = "train") -> None:
+        self.progress = min(1.0, step / self._total) if phase != "embed" else epoch
+        if not math.isnan(loss):
+            series = "train_loss" if phase == "train" else f"{phase}_loss"
+            self._buf.append((series, step, epoch, loss))
+        self._flush()
+
+    def on_eval(self, step: int, epoch: int, metrics: dict) -> None:
+        for k, v in metrics.items():
+            if k not in ("epoch", "step") and v is not None:
+                self._buf.append((k, step, float(epoch), float(v)))
+        self._flush(force=True)
+
+    def _flush(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_flush < self.FLUSH_S:
+            return
+        self._last_flush = now
+        self.store.add_points(self.run_id, self._buf)
+        self._buf = []
+        self.store.update(self.run_id, progress=self.progress, phase=self.phase)
+        if self.on_progress:
+            self.on_progress(self.progress, self.phase)
+
+    def should_stop(self) -> bool:
+        if self.cancel.is_set():
+            return True
+        now = time.monotonic()
+        if now - self._last_db_check > 1.0:  # cancels from another process (CLI, second server)
+            self._last_db_check = now
+            if self.store.cancel_requested(self.run_id):
+                self.cancel.set()
+        return self.cancel.is_set()
+
+    def close(self) -> None:
+        if self._buf:
+            self.store.add_points(self.run_id, self._buf)
+            self._buf = []
+
+
+def _oom_message(e: BaseException) -> str:
+    return (f"out of memory: {str(e).splitlines()[0][:300]}. Try a smaller batch_size or max_length, "
+            "or a smaller model.")
+
+
+def release_memory() -> None:
+    """Free what a finished run held (GPU memory above all)."""
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = None, on_progress=None,
+                device: models.DeviceInfo | None = None) -> str:
+    """Run a queued run to completion. Returns its final status; never raises for a run's own failure."""
+    run = store.get(run_id)
+    if run is None:
+        raise KeyError(run_id)
+    device = device or models.pick_device()
+    if not store.claim(run_id, device.name):
+        return store.get(run_id).status  # cancelled while queued
+    cb = StoreCallbacks(store, run_id, cancel, on_progress)
+    staging = None
+    try:
+        cfg = run.run_config
+        strategy = get_strategy(cfg.strategy)
+        if cfg.max_length > (mp := models.max_positions(cfg.model)):
+            raise BertlabError(f"max_length {cfg.max_length} is beyond the model's {mp} positions; use at most {mp}.")
+        t_load = time.perf_counter()
+        splits = load_splits(cfg.data)
+        if cfg.batch_size > len(splits.train):
+            raise BertlabError(
+                f"batch_size {cfg.batch_size} is larger than the {len(splits.train)} training examples; "
+                f"use at most {len(splits.train)}.")
+        summary = {"name": cfg.data.label, "sizes": splits.sizes(), "label_names": splits.label_names,
+                   "train_counts": splits.train.counts(), "load_seconds": time.perf_counter() - t_load}
+        store.update(run_id, data_summary=summary, notes=splits.notes)
+        staging = store.staging_path(run_id)
+        dtype = models.autocast_dtype(cfg.precision, device)
+        ctx = RunContext(cfg, splits, device, dtype, cb, staging, notes=list(splits.notes))
+        t0 = time.perf_counter()
+        with PeakMemory(device.type) as mem:
+            out = strategy.run(ctx)
+        cb.close()
+        costs = {**out.costs, "total_seconds": time.perf_counter() - t0, "peak_memory_bytes": mem.peak,
+                 "device": device.name, "precision": str(dtype).replace("torch.", "") if dtype else "fp32"}
+        metrics = {
+            "test_accuracy": out.test["accuracy"], "test_macro_f1": out.test["macro_f1"],
+            "majority_accuracy": out.test["majority_accuracy"], "per_class": out.test["per_class"],
+            "confusion": out.test["confusion"], "label_names": splits.label_names,
+            **({k: v for k, v in out.val.items() if k.startswith("val_")} if out.val else {}),
+        }
+        final = store.artifact_path(run_id)
+        if final.exists():
+            shutil.rmtree(final)
+        staging.rename(final)
+        staging = None
+        store.finish(run_id, SUCCEEDED, metrics=metrics, costs=costs, artifact_dir=str(final), notes=ctx.notes,
+                     progress=1.0, phase="done")
+        return SUCCEEDED
+    except RunCancelled:
+        cb.close()
+        store.finish(run_id, CANCELLED, error="cancelled by the user", phase="cancelled")
+        return CANCELLED
+    except torch.OutOfMemoryError as e:
+        cb.close()
+        store.finish(run_id, FAILED, error=_oom_message(e), traceback=tb.format_exc())
+        return FAILED
+    except BertlabError as e:
+        cb.close()
+        store.finish(run_id, FAILED, error=str(e))
+        return FAILED
+    except Exception as e:  # noqa: BLE001 - a worker must record every failure, never die
+        cb.close()
+        msg = f"{type(e).__name__}: {e}"
+        if "out of memory" in str(e).lower():
+            msg = _oom_message(e)
+        store.finish(run_id, FAILED, error=msg, traceback=tb.format_exc())
+        return FAILED
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        release_memory()

@@ -1,0 +1,253 @@
+"""SQLite run store: runs, their configs, step/epoch metrics and artifact paths.
+
+The store is the only channel between the training worker and the pages: a
+page refresh, a second tab, the CLI or a restarted server all read the same
+file. WAL mode lets readers proceed while the worker writes; every write is
+one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from bertlab.config import RunConfig
+from bertlab.paths import check_id, data_home, safe_join
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
+    "queued", "running", "succeeded", "failed", "cancelled", "interrupted")
+ACTIVE = (QUEUED, RUNNING)
+FINISHED = (SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, batch_id TEXT, created REAL, started REAL, finished REAL,
+    status TEXT NOT NULL, strategy TEXT, dataset TEXT, model TEXT, device TEXT,
+    config TEXT NOT NULL, progress REAL DEFAULT 0, phase TEXT DEFAULT '',
+    metrics TEXT, costs TEXT, error TEXT, traceback TEXT, artifact_dir TEXT,
+    notes TEXT DEFAULT '[]', data_summary TEXT, cancel_requested INTEGER DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
+CREATE TABLE IF NOT EXISTS points (
+    run_id TEXT NOT NULL, series TEXT NOT NULL, step INTEGER, x REAL, value REAL
+);
+CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
+"""
+
+
+@dataclass
+class Run:
+    """One row of the runs table, decoded."""
+
+    id: str
+    batch_id: str
+    created: float
+    status: str
+    strategy: str
+    dataset: str
+    model: str
+    config: dict
+    started: float | None = None
+    finished: float | None = None
+    device: str | None = None
+    progress: float = 0.0
+    phase: str = ""
+    metrics: dict = field(default_factory=dict)
+    costs: dict = field(default_factory=dict)
+    error: str | None = None
+    traceback: str | None = None
+    artifact_dir: str | None = None
+    notes: list[str] = field(default_factory=list)
+    data_summary: dict = field(default_factory=dict)
+    cancel_requested: bool = False
+
+    @property
+    def run_config(self) -> RunConfig:
+        return RunConfig.from_dict(self.config)
+
+    @property
+    def label(self) -> str:
+        """Short display name: strategy plus the id's tail."""
+        return f"{self.strategy} · {self.id[-4:]}"
+
+
+def _decode(row: sqlite3.Row) -> Run:
+    d = dict(row)
+    for k, default in (("config", {}), ("metrics", {}), ("costs", {}), ("notes", []), ("data_summary", {})):
+        d[k] = json.loads(d[k]) if d.get(k) else default
+    d["cancel_requested"] = bool(d.get("cancel_requested"))
+    return Run(**d)
+
+
+class RunStore:
+    """Thread-safe access to ``<root>/runs.sqlite`` and ``<root>/runs/<id>/`` artifacts."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root).resolve() if root else data_home()
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "runs").mkdir(exist_ok=True)
+        self.path = self.root / "runs.sqlite"
+        self._local = threading.local()
+        self._conn().executescript(_SCHEMA)  # executescript manages its own transaction
+
+    def _conn(self) -> sqlite3.Connection:
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            c.row_factory = sqlite3.Row
+            c.execute("PRAGMA journal_mode=WAL")
+            c.execute("PRAGMA synchronous=NORMAL")
+            c.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = c
+        return c
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        c = self._conn()
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            yield c
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+
+    # --- runs ---------------------------------------------------------------------------------
+    def create_run(self, config: RunConfig, batch_id: str | None = None) -> str:
+        """Store a new queued run and return its id."""
+        run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO runs (id, batch_id, created, status, strategy, dataset, model, config)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (run_id, batch_id or run_id, time.time(), QUEUED, config.strategy, config.data.label,
+                 config.model, json.dumps(config.to_dict())))
+        return run_id
+
+    def get(self, run_id: str) -> Run | None:
+        row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return _decode(row) if row else None
+
+    def list_runs(self, status: tuple[str, ...] | None = None, batch_id: str | None = None,
+                  limit: int = 500) -> list[Run]:
+        """Runs, newest first, optionally filtered."""
+        q, args = "SELECT * FROM runs", []
+        conds = []
+        if status:
+            conds.append(f"status IN ({','.join('?' * len(status))})")
+            args += list(status)
+        if batch_id:
+            conds.append("batch_id=?")
+            args.append(batch_id)
+        if conds:
+            q += " WHERE " + " AND ".join(conds)
+        q += " ORDER BY created DESC, rowid DESC LIMIT ?"
+        args.append(limit)
+        return [_decode(r) for r in self._conn().execute(q, args).fetchall()]
+
+    def update(self, run_id: str, **fields: Any) -> None:
+        """Set columns of a run (dicts/lists are JSON-encoded)."""
+        if not fields:
+            return
+        enc = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in fields.items()}
+        cols = ", ".join(f"{k}=?" for k in enc)
+        with self._tx() as c:
+            c.execute(f"UPDATE runs SET {cols} WHERE id=?", [*enc.values(), run_id])
+
+    def claim(self, run_id: str, device: str) -> bool:
+        """Atomically move a queued run to running. False if it is no longer queued (e.g. cancelled)."""
+        with self._tx() as c:
+            cur = c.execute("UPDATE runs SET status=?, started=?, device=?, progress=0 WHERE id=? AND status=?",
+                            (RUNNING, time.time(), device, run_id, QUEUED))
+            return cur.rowcount == 1
+
+    def finish(self, run_id: str, status: str, **fields: Any) -> None:
+        self.update(run_id, status=status, finished=time.time(), **fields)
+
+    def request_cancel(self, run_id: str) -> str | None:
+        """Cancel a queued run now, or flag a running one (its worker stops within one step).
+
+        Returns the run's status after the call, or None if there is no such run.
+        """
+        with self._tx() as c:
+            row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+            if row is None:
+                return None
+            if row["status"] == QUEUED:
+                c.execute("UPDATE runs SET status=?, finished=? WHERE id=?", (CANCELLED, time.time(), run_id))
+                return CANCELLED
+            if row["status"] == RUNNING:
+                c.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
+            return row["status"]
+
+    def cancel_requested(self, run_id: str) -> bool:
+        row = self._conn().execute("SELECT cancel_requested FROM runs WHERE id=?", (run_id,)).fetchone()
+        return bool(row and row[0])
+
+    def mark_interrupted(self) -> list[str]:
+        """After a restart: runs left 'running' by a dead process become 'interrupted'."""
+        with self._tx() as c:
+            ids = [r[0] for r in c.execute("SELECT id FROM runs WHERE status=?", (RUNNING,)).fetchall()]
+            c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE status=?",
+                      (INTERRUPTED, time.time(), "the server stopped while this run was training", RUNNING))
+        return ids
+
+    def clear_queue(self) -> int:
+        """Cancel every queued run; returns how many."""
+        with self._tx() as c:
+            return c.execute("UPDATE runs SET status=?, finished=? WHERE status=?",
+                             (CANCELLED, time.time(), QUEUED)).rowcount
+
+    def delete(self, run_id: str) -> None:
+        """Remove a finished run, its points and its artifacts."""
+        import shutil
+
+        run = self.get(run_id)
+        if run is None:
+            return
+        with self._tx() as c:
+            c.execute("DELETE FROM points WHERE run_id=?", (run_id,))
+            c.execute("DELETE FROM runs WHERE id=?", (run_id,))
+        shutil.rmtree(self.artifact_path(run_id), ignore_errors=True)
+
+    # --- points -------------------------------------------------------------------------------
+    def add_points(self, run_id: str, rows: list[tuple[str, int, float, float]]) -> None:
+        """Append (series, step, x, value) rows for a run."""
+        if rows:
+            with self._tx() as c:
+                c.executemany("INSERT INTO points (run_id, series, step, x, value) VALUES (?,?,?,?,?)",
+                              [(run_id, *r) for r in rows])
+
+    def points(self, run_ids: list[str], series: tuple[str, ...] | None = None) -> list[dict]:
+        """All points of the given runs as dicts {run_id, series, step, x, value}."""
+        if not run_ids:
+            return []
+        q = f"SELECT run_id, series, step, x, value FROM points WHERE run_id IN ({','.join('?' * len(run_ids))})"
+        args: list[Any] = list(run_ids)
+        if series:
+            q += f" AND series IN ({','.join('?' * len(series))})"
+            args += list(series)
+        q += " ORDER BY run_id, series, step"
+        return [dict(r) for r in self._conn().execute(q, args).fetchall()]
+
+    # --- artifacts ----------------------------------------------------------------------------
+    def artifact_path(self, run_id: str) -> Path:
+        """Where a run's artifacts live (the id is validated so it cannot escape the data directory)."""
+        return safe_join(self.root / "runs", check_id(run_id, "run id"))
+
+    def staging_path(self, run_id: str) -> Path:
+        """A temporary directory the run writes into before it is renamed into place."""
+        p = safe_join(self.root / "runs", f".tmp-{check_id(run_id, 'run id')}")
+        if p.exists():
+            import shutil
+
+            shutil.rmtree(p)
+        p.mkdir(parents=True)
+        return p

@@ -1,0 +1,6 @@
+"""Strategy registry. Importing this package registers every built-in strategy."""
+
+from bertlab.strategies.base import REGISTRY, RunContext, RunOutput, Strategy, get_strategy, make_config, register
+from bertlab.strategies import embedding_based, full_ft, scratch  # noqa: F401  (registration side effect)
+
+__all__ = ["REGISTRY", "RunContext", "RunOutput", "Strategy", "get_strategy", "make_config", "register"]

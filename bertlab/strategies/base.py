@@ -1,0 +1,113 @@
+"""Strategy objects, their registry, and what a run hands to a strategy.
+
+A strategy is a small object that says what it trains and how; the shared
+engine (``bertlab.engine``) does the looping. Each strategy module registers
+itself with :func:`register`, so the UI, CLI and tests see it at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+
+from bertlab.config import RunConfig
+from bertlab.data import Splits
+from bertlab.engine import Callbacks
+from bertlab.errors import ConfigError
+from bertlab.models import DeviceInfo
+
+ARTIFACT_META = "bertlab_run.json"
+
+
+@dataclass
+class RunContext:
+    """Everything a strategy needs for one run."""
+
+    config: RunConfig
+    splits: Splits
+    device: DeviceInfo
+    dtype: torch.dtype | None
+    callbacks: Callbacks
+    artifact_dir: Path
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def torch_device(self) -> torch.device:
+        return self.device.torch
+
+
+@dataclass
+class RunOutput:
+    """What a strategy returns: test metrics (see metrics.classification_report) and costs."""
+
+    test: dict
+    costs: dict[str, Any]
+    val: dict | None = None
+
+
+class Strategy:
+    """Base class. Subclasses set the class attributes and implement :meth:`run`.
+
+    Attributes:
+        name: registry key, e.g. "full_ft".
+        title: short human name.
+        summary: one line for the UI: what is trained, what is frozen.
+        trains / frozen: the parts of the model that do / do not change.
+        defaults: RunConfig fields this strategy sets differently from the base.
+        uses_epochs: whether the epochs/lr/batch controls matter.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    trains: ClassVar[str] = ""
+    frozen: ClassVar[str] = ""
+    when: ClassVar[str] = ""
+    defaults: ClassVar[dict[str, Any]] = {}
+    uses_epochs: ClassVar[bool] = True
+
+    def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def save_meta(ctx: RunContext, kind: str, **extra: Any) -> None:
+        """Write the artifact description that ``bertlab.predict`` reads."""
+        meta = {"kind": kind, "strategy": ctx.config.strategy, "model": ctx.config.model,
+                "max_length": ctx.config.max_length, "label_names": ctx.splits.label_names, **extra}
+        (ctx.artifact_dir / ARTIFACT_META).write_text(json.dumps(meta, indent=2))
+
+
+REGISTRY: dict[str, Strategy] = {}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """Class decorator: add a strategy to the registry under ``cls.name``."""
+    if not cls.name or cls.name in REGISTRY:
+        raise ValueError(f"strategy name {cls.name!r} is empty or already registered")
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def get_strategy(name: str) -> Strategy:
+    """The registered strategy called ``name``.
+
+    Raises:
+        ConfigError: unknown name.
+    """
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ConfigError(f"strategy {name!r} is unknown; choose from {sorted(REGISTRY)}.") from None
+
+
+def make_config(strategy: str, **overrides: Any) -> RunConfig:
+    """A RunConfig with ``strategy``'s defaults, then ``overrides`` (None values are ignored)."""
+    s = get_strategy(strategy)
+    kw = {**s.defaults, **{k: v for k, v in overrides.items() if v is not None}}
+    if isinstance(kw.get("options"), dict):
+        kw["options"] = {**s.defaults.get("options", {}), **kw["options"]}
+    return RunConfig(strategy=strategy, **kw)

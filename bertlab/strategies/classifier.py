@@ -1,0 +1,76 @@
+"""Shared machinery for strategies that train a ``...ForSequenceClassification`` model."""
+
+from __future__ import annotations
+
+import time
+
+from bertlab.costs import count_params, non_embedding_params, train_flops
+from bertlab.engine import encode, evaluate, train_classifier
+from bertlab.strategies.base import RunContext, RunOutput, Strategy
+
+
+class ClassifierStrategy(Strategy):
+    """Train a classification model built by :meth:`build`; save it with ``save_pretrained``.
+
+    Subclasses implement :meth:`build` (returning model and tokenizer) and may
+    freeze parameters there; the engine trains whatever still requires grad.
+    """
+
+    layer_decay_option = "layer_decay"
+
+    def build(self, ctx: RunContext):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
+        """Hook for extra phases (e.g. continued pretraining). Returns extra costs."""
+        return {}
+
+    def after_train(self, ctx: RunContext, model):
+        """Hook to turn the trained model into the one to save (e.g. merge adapters)."""
+        return model
+
+    def run(self, ctx: RunContext) -> RunOutput:
+        cfg, sp, dev = ctx.config, ctx.splits, ctx.torch_device
+        model, tok = self.build(ctx)
+        model.to(dev)
+        extra = self.before_train(ctx, model, tok)
+        t_tok = time.perf_counter()
+        train, val, test = (encode(tok, d.texts, cfg.max_length) for d in (sp.train, sp.val, sp.test))
+        tokenize_s = time.perf_counter() - t_tok
+        trainable, total = count_params(model)
+        stats = train_classifier(
+            model, train, sp.train.labels, val, sp.val.labels, sp.label_names,
+            epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.learning_rate, weight_decay=cfg.weight_decay,
+            warmup_ratio=cfg.warmup_ratio, grad_clip=cfg.grad_clip, seed=cfg.seed, device=dev, dtype=ctx.dtype,
+            pad_id=tok.pad_token_id, callbacks=ctx.callbacks,
+            layer_decay=cfg.options.get(self.layer_decay_option),
+        )
+        t_eval = time.perf_counter()
+        test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
+                          tok.pad_token_id)
+        test_s = time.perf_counter() - t_eval
+        final = self.after_train(ctx, model)
+        final.save_pretrained(ctx.artifact_dir, safe_serialization=True)
+        tok.save_pretrained(ctx.artifact_dir)
+        self.save_meta(ctx, "classifier")
+        # FLOPs: 6 * N * T counts the backward through every non-embedding weight. With frozen
+        # lower layers the true figure is lower; we scale the backward part by the trainable share.
+        n_ne = non_embedding_params(model)
+        frac = min(1.0, trainable / max(1, total))
+        flops = train_flops(n_ne, stats.tokens) * (1 + 2 * frac) / 3 + extra.get("extra_flops", 0.0)
+        costs = {
+            "train_seconds": stats.seconds + extra.get("extra_seconds", 0.0),
+            "eval_seconds": stats.eval_seconds + test_s,
+            "tokenize_seconds": tokenize_s,
+            "train_examples_per_s": stats.examples / stats.seconds if stats.seconds else 0.0,
+            "train_tokens": stats.tokens,
+            "padding_fraction": 1 - stats.tokens / stats.padded_tokens if stats.padded_tokens else 0.0,
+            "steps": stats.steps,
+            "trainable_params": trainable,
+            "total_params": total,
+            "train_flops": flops,
+            "train_flops_per_s": flops / stats.seconds if stats.seconds else 0.0,
+            **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
+        }
+        val_m = stats.history[-1] if stats.history else None
+        return RunOutput(test=test_m, costs=costs, val=val_m)

@@ -1,0 +1,163 @@
+"""zero_shot and head_only: strategies over frozen, cached sentence embeddings."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from bertlab import embeddings
+from bertlab.costs import forward_flops, non_embedding_params, train_flops
+from bertlab.errors import ConfigError, RunCancelled
+from bertlab.metrics import classification_report
+from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
+
+ZERO_SHOT_SCALE = 20.0  # cosine similarities * scale -> softmax "probabilities"
+
+
+def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np.ndarray], dict]:
+    """Embeddings of the requested splits through the shared cache, and what they cost."""
+    cfg = ctx.config
+    cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
+    parts = {"train": ctx.splits.train, "val": ctx.splits.val, "test": ctx.splits.test}
+    texts = [t for w in which for t in parts[w].texts]
+    ctx.callbacks.on_start(100, "embed")
+
+    def progress(done: int, total: int) -> None:
+        if ctx.callbacks.should_stop():
+            raise RunCancelled()
+        ctx.callbacks.on_step(done, done / total, float("nan"), 0.0, "embed")
+
+    res = cache.get(texts, ctx.torch_device, batch_size=max(64, cfg.batch_size), progress=progress)
+    out, i = {}, 0
+    for w in which:
+        n = len(parts[w])
+        out[w] = res.vectors[i : i + n]
+        i += n
+    _, encoder = embeddings.get_encoder(cfg.model, ctx.torch_device)
+    n_ne = non_embedding_params(encoder)
+    total = sum(p.numel() for p in encoder.parameters())
+    info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
+            "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne, "total_params": total}
+    return out, info
+
+
+@register
+class ZeroShot(Strategy):
+    name = "zero_shot"
+    title = "Pretrained only (zero-shot)"
+    summary = "Trains nothing: compares each text's embedding with embeddings of label descriptions."
+    trains = "nothing"
+    frozen = "everything"
+    when = "No labelled data at all, or a first baseline in seconds. Good label descriptions matter a lot."
+    defaults = {"epochs": 1, "batch_size": 64, "max_length": 128}
+    uses_epochs = False
+
+    def run(self, ctx: RunContext) -> RunOutput:
+        cfg, sp = ctx.config, ctx.splits
+        descs = cfg.label_descriptions or sp.train.label_descriptions or sp.label_names
+        if len(descs) != len(sp.label_names):
+            raise ConfigError(
+                f"label_descriptions has {len(descs)} entries but the data has {len(sp.label_names)} classes "
+                f"{sp.label_names}; give one description per class, in that order."
+            )
+        emb, info = _embed_splits(ctx, ("val", "test"))
+        cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
+        t0 = time.perf_counter()
+        label_res = cache.get(list(descs), ctx.torch_device)
+        lab = embeddings.normalize(label_res.vectors)
+        scores = {w: embeddings.normalize(e) @ lab.T for w, e in emb.items()}
+        test = classification_report(sp.test.labels, scores["test"].argmax(1), sp.label_names)
+        val = classification_report(sp.val.labels, scores["val"].argmax(1), sp.label_names)
+        save_file({"label_embeddings": torch.from_numpy(np.ascontiguousarray(lab))},
+                  str(ctx.artifact_dir / "zero_shot.safetensors"))
+        self.save_meta(ctx, "zero_shot", label_descriptions=list(descs), scale=ZERO_SHOT_SCALE)
+        ctx.notes.append("label descriptions: " + "; ".join(f"{n} = {d!r}" for n, d in zip(sp.label_names, descs)))
+        costs = {
+            "train_seconds": 0.0, "eval_seconds": info["embedding_seconds"] + time.perf_counter() - t0,
+            "train_examples_per_s": 0.0, "trainable_params": 0, "total_params": info["total_params"],
+            "train_flops": 0.0, "inference_flops": forward_flops(info["encoder_non_embedding_params"], info["embed_tokens"]),
+            **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
+        }
+        ctx.callbacks.on_eval(0, 0, {"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
+        return RunOutput(test=test, costs=costs, val={"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
+
+
+def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, n_classes: int, *, epochs: int,
+                      lr: float, batch_size: int, weight_decay: float, seed: int, callbacks, label_names: list[str]):
+    """Softmax regression on fixed features with AdamW; logs loss per step and validation per epoch."""
+    torch.manual_seed(seed)
+    head = nn.Linear(x.shape[1], n_classes)
+    opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=weight_decay)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
+    xvt, yvt = torch.from_numpy(xv), torch.from_numpy(yv).long()
+    g = torch.Generator().manual_seed(seed)
+    steps_per_epoch = max(1, -(-len(x) // batch_size))
+    callbacks.on_start(steps_per_epoch * epochs, "train")
+    step, history = 0, []
+    for epoch in range(epochs):
+        perm = torch.randperm(len(x), generator=g)
+        for s in range(0, len(x), batch_size):
+            if callbacks.should_stop():
+                raise RunCancelled()
+            idx = perm[s : s + batch_size]
+            loss = nn.functional.cross_entropy(head(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            callbacks.on_step(step, step / steps_per_epoch, loss.item(), lr, "train")
+        with torch.no_grad():
+            lv = head(xvt)
+            rep = classification_report(yv, lv.argmax(1).numpy(), label_names)
+            rec = {"epoch": epoch + 1, "step": step, "val_loss": float(nn.functional.cross_entropy(lv, yvt)),
+                   "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"]}
+        history.append(rec)
+        callbacks.on_eval(step, epoch + 1, rec)
+    return head, history, step
+
+
+@register
+class HeadOnly(Strategy):
+    name = "head_only"
+    title = "Head only (frozen encoder)"
+    summary = "Encoder frozen; trains only a linear classifier on its sentence embeddings (computed once, cached)."
+    trains = "a linear head (hidden_size x classes weights)"
+    frozen = "the whole pretrained encoder"
+    when = "Little labelled data or little compute; a strong, cheap baseline that is hard to overfit."
+    defaults = {"epochs": 30, "learning_rate": 1e-2, "batch_size": 64, "max_length": 128, "weight_decay": 0.0}
+
+    def run(self, ctx: RunContext) -> RunOutput:
+        cfg, sp = ctx.config, ctx.splits
+        emb, info = _embed_splits(ctx, ("train", "val", "test"))
+        x = {w: embeddings.normalize(e) for w, e in emb.items()}
+        t0 = time.perf_counter()
+        head, history, steps = train_linear_head(
+            x["train"], np.asarray(sp.train.labels), x["val"], np.asarray(sp.val.labels), len(sp.label_names),
+            epochs=cfg.epochs, lr=cfg.learning_rate, batch_size=cfg.batch_size, weight_decay=cfg.weight_decay,
+            seed=cfg.seed, callbacks=ctx.callbacks, label_names=sp.label_names)
+        head_s = time.perf_counter() - t0
+        with torch.no_grad():
+            pred = head(torch.from_numpy(x["test"])).argmax(1).numpy()
+        test = classification_report(sp.test.labels, pred, sp.label_names)
+        save_file({k: v.detach().contiguous() for k, v in head.state_dict().items()},
+                  str(ctx.artifact_dir / "head.safetensors"))
+        self.save_meta(ctx, "head", normalize=True)
+        n_head = sum(p.numel() for p in head.parameters())
+        n_train_tokens = info["embed_tokens"]  # all splits; the train share is what "training" needs
+        share = len(sp.train) / max(1, info["embedded_texts"])
+        flops = forward_flops(info["encoder_non_embedding_params"], int(n_train_tokens * share)) + train_flops(
+            n_head, len(sp.train) * cfg.epochs)
+        train_s = info["embedding_seconds"] * share + head_s
+        costs = {
+            "train_seconds": train_s, "head_seconds": head_s,
+            "eval_seconds": info["embedding_seconds"] * (1 - share),
+            "train_examples_per_s": len(sp.train) * cfg.epochs / train_s if train_s else 0.0,
+            "trainable_params": n_head, "total_params": info["total_params"] + n_head,
+            "train_flops": flops, "steps": steps,
+            **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
+        }
+        return RunOutput(test=test, costs=costs, val=history[-1] if history else None)

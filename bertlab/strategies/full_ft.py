@@ -1,0 +1,26 @@
+"""full_ft: fine-tune every weight of the pretrained encoder plus a new head."""
+
+from __future__ import annotations
+
+import torch
+
+from bertlab import models
+from bertlab.strategies.base import RunContext, register
+from bertlab.strategies.classifier import ClassifierStrategy
+
+
+@register
+class FullFineTune(ClassifierStrategy):
+    name = "full_ft"
+    title = "Full fine-tuning"
+    summary = "Trains every weight: the pretrained encoder and a new classification head."
+    trains = "all encoder layers, embeddings, pooler and the new head"
+    frozen = "nothing"
+    when = "You have a few thousand labelled examples and some compute: usually the most accurate choice."
+    defaults = {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 128}
+
+    def build(self, ctx: RunContext):
+        torch.manual_seed(ctx.config.seed)
+        tok = models.load_tokenizer(ctx.config.model)
+        model = models.load_classifier(ctx.config.model, ctx.splits.label_names, pretrained=True)
+        return model, tok

@@ -1,0 +1,72 @@
+"""Shared fixtures: an isolated data home, a tiny random BERT and a tiny dataset."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+POS = ["good", "great", "wonderful", "superb", "lovely", "excellent", "fun", "moving"]
+NEG = ["bad", "awful", "terrible", "boring", "dull", "poor", "weak", "tedious"]
+FILL = ["the", "film", "was", "really", "quite", "plot", "acting", "story", "and", "a"]
+
+
+def make_texts(n_per_class: int = 40, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Separable two-class texts: sentiment words in filler."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for i in range(n_per_class):
+        for lab, words in (("pos", POS), ("neg", NEG)):
+            body = rng.sample(FILL, 4) + rng.sample(words, 2)
+            rng.shuffle(body)
+            texts.append(" ".join(body) + f" #{i}")
+            labels.append(lab)
+    return texts, labels
+
+
+@pytest.fixture(autouse=True)
+def bertlab_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own data directory (store, caches, artifacts)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("BERTLAB_HOME", str(home))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> str:
+    """A random 2-layer, hidden-32 BERT saved with the packaged model's tokenizer (safetensors)."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from bertlab.models import default_model_path
+
+    d = tmp_path_factory.mktemp("tiny-bert")
+    tok = AutoTokenizer.from_pretrained(default_model_path())
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=128)
+    import torch
+
+    torch.manual_seed(0)
+    BertModel(cfg).save_pretrained(d, safe_serialization=True)
+    tok.save_pretrained(d)
+    return str(d)
+
+
+@pytest.fixture
+def tiny_csv(tmp_path) -> Path:
+    """A 2-class CSV of 80 rows."""
+    import pandas as pd
+
+    texts, labels = make_texts()
+    p = tmp_path / "tiny.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(p, index=False)
+    return p
+
+
+@pytest.fixture
+def tiny_data(tiny_csv):
+    """A DataConfig over the tiny CSV with small splits."""
+    from bertlab.config import DataConfig
+
+    return DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=None, test_size=None)
