@@ -82,6 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.strategies import make_config
 
     data = data_config_from_arg(args.dataset, args)
+    from bertlab.data import load_splits
+
+    load_splits(data)  # fail fast on a bad dataset, before any run is stored
     overrides = {"model": args.model, "epochs": args.epochs, "batch_size": args.batch_size,
                  "learning_rate": args.lr, "max_length": args.max_length, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,

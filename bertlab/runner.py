@@ -118,9 +118,10 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         t_load = time.perf_counter()
         splits = load_splits(cfg.data)
         if cfg.batch_size > len(splits.train):
-            raise BertlabError(
-                f"batch_size {cfg.batch_size} is larger than the {len(splits.train)} training examples; "
-                f"use at most {len(splits.train)}.")
+            # Friendlier than failing: one full batch is what the user can have.
+            splits.notes.append(f"batch_size {cfg.batch_size} is larger than the {len(splits.train)} training "
+                                f"examples; used batch_size {len(splits.train)}")
+            cfg = cfg.replace(batch_size=len(splits.train))
         summary = {"name": cfg.data.label, "sizes": splits.sizes(), "label_names": splits.label_names,
                    "train_counts": splits.train.counts(), "load_seconds": time.perf_counter() - t_load}
         store.update(run_id, data_summary=summary, notes=splits.notes)

@@ -1,0 +1,100 @@
+"""Config validation/serialisation and the SQLite run store."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bertlab.config import DataConfig, RunConfig
+from bertlab.errors import ConfigError
+from bertlab.store import CANCELLED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+def test_config_round_trip():
+    cfg = make_config("full_ft", epochs=3, data=DataConfig(name="tweets", train_size=100), options={"x": 1})
+    again = RunConfig.from_dict(cfg.to_dict())
+    assert again == cfg
+    assert again.data.name == "tweets" and again.epochs == 3
+
+
+def test_strategy_defaults_and_overrides():
+    assert make_config("head_only").epochs == 30
+    assert make_config("full_ft").learning_rate == 1e-4
+    assert make_config("full_ft", learning_rate=None).learning_rate == 1e-4  # None = keep default
+    assert make_config("full_ft", learning_rate=2e-5).learning_rate == 2e-5
+
+
+@pytest.mark.parametrize("field,value,msg", [
+    ("epochs", 0, "epochs must be a whole number from 1 to 100, got 0."),
+    ("learning_rate", 0.0, "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got 0.0."),
+    ("precision", "fp8", "precision 'fp8' is unknown; use one of ('auto', 'fp32', 'bf16')."),
+])
+def test_config_errors_name_field_and_value(field, value, msg):
+    with pytest.raises(ConfigError) as e:
+        make_config("full_ft", **{field: value})
+    assert str(e.value) == msg
+
+
+def test_unknown_strategy_and_fields():
+    with pytest.raises(ConfigError, match="strategy 'magic' is unknown"):
+        make_config("magic")
+    with pytest.raises(ConfigError, match=r"unknown config fields \['bogus'\]"):
+        RunConfig.from_dict({"strategy": "full_ft", "bogus": 1})
+
+
+def test_store_round_trip_and_points():
+    store = RunStore()
+    cfg = make_config("full_ft")
+    rid = store.create_run(cfg, "batch1")
+    run = store.get(rid)
+    assert run.status == QUEUED and run.batch_id == "batch1" and run.run_config == cfg
+    assert store.claim(rid, "cpu")
+    assert not store.claim(rid, "cpu")  # only once
+    store.add_points(rid, [("train_loss", 1, 0.1, 0.9), ("train_loss", 2, 0.2, 0.8)])
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8}, costs={"train_seconds": 1.5})
+    run = store.get(rid)
+    assert run.status == SUCCEEDED and run.metrics["test_accuracy"] == 0.8 and run.finished
+    pts = store.points([rid])
+    assert [p["value"] for p in pts] == [0.9, 0.8]
+    # a second store object on the same directory sees the same data (page refresh, restart)
+    assert RunStore(store.root).get(rid).metrics == {"test_accuracy": 0.8}
+
+
+def test_cancel_queued_and_running_and_interrupt():
+    store = RunStore()
+    a, b = store.create_run(make_config("full_ft")), store.create_run(make_config("full_ft"))
+    assert store.request_cancel(a) == CANCELLED
+    assert store.get(a).status == CANCELLED
+    store.claim(b, "cpu")
+    assert store.request_cancel(b) == RUNNING and store.cancel_requested(b)
+    assert store.mark_interrupted() == [b]
+    assert store.get(b).status == INTERRUPTED
+    assert store.request_cancel("nope") is None
+
+
+def test_store_concurrent_writers():
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft"))
+
+    def write(k: int) -> None:
+        for i in range(50):
+            store.add_points(rid, [(f"s{k}", i, float(i), float(k))])
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(store.points([rid])) == 200
+
+
+def test_list_runs_filters():
+    store = RunStore()
+    ids = [store.create_run(make_config("zero_shot"), "b1") for _ in range(3)]
+    other = store.create_run(make_config("zero_shot"), "b2")
+    assert {r.id for r in store.list_runs(batch_id="b1")} == set(ids)
+    assert store.list_runs(limit=1)[0].id == other
+    store.delete(other)
+    assert store.get(other) is None

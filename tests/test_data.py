@@ -1,0 +1,126 @@
+"""Built-in datasets, file loading, cleaning and stratified splits."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from bertlab.config import DataConfig
+from bertlab.data import BUILTIN, build_dataset, load_builtin, load_data, load_file, load_splits, split_dataset
+from bertlab.errors import DataError
+
+from conftest import make_texts
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_builtin_datasets_load_offline(name):
+    ds = load_builtin(name)
+    expected = {"rotten_tomatoes": ["fresh", "rotten"],
+                "bbc_news": ["business", "entertainment", "politics", "sports", "tech"],
+                "tweets": ["negative", "neutral", "positive"]}[name]
+    assert ds.label_names == expected
+    assert len(ds) > 2000
+    assert len(set(ds.texts)) == len(ds.texts)  # duplicates dropped
+    assert ds.label_descriptions and len(ds.label_descriptions) == len(expected)
+    assert all(t.strip() for t in ds.texts)
+
+
+def test_rotten_tomatoes_drops_plot_rows():
+    ds = load_builtin("rotten_tomatoes")
+    assert "plot" not in ds.label_names
+    assert 12000 < len(ds) < 12808  # 7403 fresh + 5405 rotten, minus duplicates
+
+
+def test_split_is_stratified_disjoint_and_seeded():
+    ds = load_builtin("rotten_tomatoes")
+    a = split_dataset(ds, seed=1, train_size=500, val_size=100, test_size=200)
+    b = split_dataset(ds, seed=1, train_size=500, val_size=100, test_size=200)
+    c = split_dataset(ds, seed=2, train_size=500, val_size=100, test_size=200)
+    assert a.sizes() == {"train": 500, "validation": 100, "test": 200}
+    assert a.train.texts == b.train.texts and a.test.texts == b.test.texts
+    assert a.test.texts != c.test.texts
+    assert not set(a.train.texts) & set(a.test.texts)
+    assert not set(a.train.texts) & set(a.val.texts)
+    whole = ds.counts()["fresh"] / len(ds)
+    assert abs(a.train.counts()["fresh"] / 500 - whole) < 0.01
+    assert abs(a.test.counts()["fresh"] / 200 - whole) < 0.01
+
+
+def test_test_set_fixed_when_train_size_changes():
+    ds = load_builtin("rotten_tomatoes")
+    small = split_dataset(ds, seed=0, train_size=32, test_size=300)
+    big = split_dataset(ds, seed=0, train_size=2000, test_size=300)
+    assert small.test.texts == big.test.texts
+    assert len(small.train) == 32 and small.train.counts()["rotten"] >= 1
+
+
+def test_train_cap_larger_than_data_is_a_note(tiny_data):
+    sp = load_splits(DataConfig(source="file", name=tiny_data.name, train_size=10_000))
+    assert any("train_size=10,000 is more than" in n for n in sp.notes)
+
+
+def test_cleaning_notes_and_label_merge():
+    texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
+    labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]
+    ds = build_dataset(texts, labels, name="t")
+    assert ds.label_names == ["Pos", "neg"]
+    assert any("merged labels" in n and "'Pos'" in n for n in ds.notes)
+    assert any("dropped 2 of 10 rows with an empty or missing text" in n for n in ds.notes)
+    assert any("dropped 1 duplicate" in n for n in ds.notes)
+    assert len(ds) == 7
+
+
+def test_conflicting_duplicates_are_dropped():
+    ds = build_dataset(["x", "x", "y", "z", "w"], ["a", "b", "a", "b", "a"], name="t")
+    assert "x" not in ds.texts
+    assert any("different labels" in n for n in ds.notes)
+
+
+def test_numeric_labels_sort_numerically():
+    ds = build_dataset([f"t{i}" for i in range(30)], [10, 2, 1] * 10, name="t")
+    assert ds.label_names == ["1", "2", "10"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "json", "parquet"])
+def test_user_file_formats_detect_columns(tmp_path, fmt):
+    texts, labels = make_texts(10)
+    df = pd.DataFrame({"id": range(len(texts)), "review": texts, "sentiment": labels})
+    p = tmp_path / f"data.{fmt}"
+    if fmt == "csv":
+        df.to_csv(p, index=False)
+    elif fmt == "tsv":
+        df.to_csv(p, sep="\t", index=False)
+    elif fmt == "jsonl":
+        df.to_json(p, orient="records", lines=True)
+    elif fmt == "json":
+        p.write_text(json.dumps(df.to_dict(orient="records")))
+    else:
+        df.to_parquet(p)
+    ds = load_file(p)
+    assert ds.label_names == ["neg", "pos"]
+    assert sorted(ds.texts) == sorted(texts)
+    assert "review" in ds.description and "sentiment" in ds.description
+
+
+def test_explicit_columns_override_detection(tmp_path):
+    df = pd.DataFrame({"a": ["x one", "y two", "z three"] * 4, "b": ["p", "q", "r"] * 4, "c": [1, 2, 3] * 4})
+    p = tmp_path / "d.csv"
+    df.to_csv(p, index=False)
+    ds = load_file(p, text_column="a", label_column="c")
+    assert ds.label_names == ["1", "2", "3"]
+    with pytest.raises(DataError, match="label column 'nope' is not in the file"):
+        load_file(p, text_column="a", label_column="nope")
+
+
+def test_load_data_dispatch(tiny_csv):
+    ds = load_data(DataConfig(source="file", name=str(tiny_csv)))
+    assert ds.label_names == ["neg", "pos"]
+    with pytest.raises(DataError, match="unknown built-in dataset 'nope'"):
+        load_data(DataConfig(source="builtin", name="nope"))
+
+
+def test_hub_offline_fails_fast():
+    with pytest.raises(DataError, match="hub is unreachable"):
+        load_data(DataConfig(source="hub", name="imdb"))

@@ -1,0 +1,77 @@
+"""Job manager basics, the CLI, and prediction from stored runs."""
+
+from __future__ import annotations
+
+import json
+
+from bertlab.cli import main
+from bertlab.jobs import JobManager
+from bertlab.store import CANCELLED, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+def test_job_manager_runs_queue_in_order(tiny_model, tiny_data):
+    jm = JobManager(RunStore())
+    try:
+        cfgs = [make_config(s, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32)
+                for s in ("zero_shot", "head_only", "full_ft")]
+        ids = jm.submit(cfgs)
+        assert jm.wait_idle(timeout=300)
+        runs = [jm.store.get(i) for i in ids]
+        assert [r.status for r in runs] == [SUCCEEDED] * 3, [r.error for r in runs]
+        assert len({r.batch_id for r in runs}) == 1
+        assert runs[0].started <= runs[1].started <= runs[2].started
+        assert jm.store.points([ids[2]], ("train_loss",))
+    finally:
+        jm.shutdown()
+
+
+def test_cancel_queued_run_never_starts(tiny_model, tiny_data):
+    jm = JobManager(RunStore())
+    try:
+        cfg = make_config("full_ft", model=tiny_model, data=tiny_data, epochs=3, batch_size=8, max_length=32)
+        first, second = jm.submit([cfg, cfg])
+        jm.cancel(second)
+        assert jm.wait_idle(timeout=300)
+        assert jm.store.get(second).status == CANCELLED
+        assert jm.store.get(second).started is None
+        assert jm.store.get(first).status == SUCCEEDED
+    finally:
+        jm.shutdown()
+
+
+def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "--model", tiny_model,
+                 "--max-length", "32", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["strategy"] for r in out] == ["zero_shot", "head_only"]
+    for r in out:
+        assert r["status"] == "succeeded"
+        for k in ("run_id", "test_accuracy", "test_macro_f1", "majority_accuracy", "train_seconds",
+                  "train_examples_per_s", "trainable_params", "total_params"):
+            assert k in r
+        assert 0 <= r["test_accuracy"] <= 1
+    assert main(["runs"]) == 0
+    table = capsys.readouterr().out
+    assert "zero_shot" in table and "head_only" in table and "test acc" in table
+    assert main(["predict", out[1]["run_id"], "a wonderful film", "--json"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
+    assert lines[0]["label"] in ("neg", "pos") and abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-4
+
+
+def test_cli_errors_are_messages_not_tracebacks(capsys):
+    assert main(["run", "--dataset", "no_such_thing"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: dataset 'no_such_thing' is not a built-in")
+    assert main(["predict", "20200101-000000-abcdef", "hi"]) == 2
+    assert "no run with id" in capsys.readouterr().err
+    assert main(["run", "--strategies", "full_ft", "--epochs", "0"]) == 2
+    assert "epochs must be a whole number from 1 to 100, got 0." in capsys.readouterr().err
+
+
+def test_cli_lists(capsys):
+    assert main(["datasets"]) == 0
+    assert "rotten_tomatoes" in capsys.readouterr().out
+    assert main(["strategies"]) == 0
+    assert "head_only" in capsys.readouterr().out
