@@ -85,6 +85,9 @@ def _is_missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
+_WHOLE_FLOAT = re.compile(r"[+-]?\d+\.0+")
+
+
 def _label_key(v: object) -> str:
     """Normalise a raw label: ints and int-valued floats become '3', strings are stripped."""
     if isinstance(v, bool):
@@ -93,7 +96,10 @@ def _label_key(v: object) -> str:
         return str(int(v))
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
-    return re.sub(r"\s+", " ", str(v)).strip()
+    s = re.sub(r"\s+", " ", str(v)).strip()
+    if _WHOLE_FLOAT.fullmatch(s):  # "1.0" in a CSV is the same class as 1 in a Parquet file
+        return str(int(s.split(".")[0]))
+    return s
 
 
 def _sort_names(names: list[str]) -> list[str]:
@@ -126,7 +132,7 @@ def build_dataset(
         raise DataError(f"text and label columns differ in length ({len(texts)} vs {len(labels)}).")
     n_raw = len(texts)
     keep_t, keep_l = [], []
-    n_empty = n_nolabel = n_nonstr = n_clipped = 0
+    n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = 0
     for t, y in zip(texts, labels):
         if _is_missing(t):
             n_empty += 1
@@ -146,6 +152,7 @@ def build_dataset(
             n_clipped += 1
         keep_t.append(s)
         keep_l.append(_label_key(y))
+        n_whole += isinstance(y, str) and bool(_WHOLE_FLOAT.fullmatch(y.strip()))
     if n_nonstr and not keep_t:
         raise DataError(
             "the text column holds nested values (lists or dicts), not text: choose a column of plain strings."
@@ -156,6 +163,8 @@ def build_dataset(
         notes.append(f"dropped {n_nonstr} rows whose text was not a string")
     if n_nolabel:
         notes.append(f"dropped {n_nolabel} rows with a missing label")
+    if n_whole:
+        notes.append(f"read {n_whole} labels written like '1.0' as whole numbers ('1')")
     if n_clipped:
         notes.append(f"clipped {n_clipped} texts longer than {MAX_TEXT_CHARS:,} characters")
     if not keep_t:

@@ -6,14 +6,21 @@ Files are parsed from bytes in memory (never executed, never unpickled).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import math
+import os
+import re
+import uuid
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset
 from bertlab.errors import DataError
+from bertlab.paths import data_home, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq")
@@ -23,20 +30,59 @@ LABEL_NAMES = ("label", "labels", "category", "class", "sentiment", "target", "t
                "emotion", "stance", "rating")
 
 
+def too_big_message(name: str, size: int) -> str:
+    """The message for a file over :data:`MAX_FILE_BYTES` (size rounded up, so it always reads as over)."""
+    mb = math.ceil(size * 10 / 2**20) / 10
+    return (f"{name} is {mb:,.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit. Sample it down "
+            "(a few thousand rows per class is plenty) and upload it again.")
+
+
+def unsupported_message(name: str, suffix: str) -> str:
+    """The message for a file type bertlab does not read."""
+    hint = " Export the sheet as CSV (UTF-8) first." if suffix in (".xlsx", ".xls", ".ods", ".numbers") else ""
+    return f"{name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}.{hint}"
+
+
+def _utf16_without_bom(raw: bytes, filename: str, notes: list[str]) -> str | None:
+    """UTF-16 text saved without a byte-order mark: every other byte of ASCII text is NUL."""
+    for enc, zeros in (("utf-16-le", raw[1:400:2]), ("utf-16-be", raw[0:400:2])):
+        if len(raw) % 2 == 0 and zeros and zeros.count(0) == len(zeros):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError:
+                return None
+            notes.append(f"{filename}: read as {enc.upper()} (it has no byte-order mark; save it as UTF-8 to be sure)")
+            return text
+    return None
+
+
 def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
     """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252/latin-1 with a note."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         notes.append(f"{filename}: read as UTF-16 (it starts with a UTF-16 byte-order mark)")
         return raw.decode("utf-16")
+    if raw.startswith(b"PK\x03\x04"):
+        raise DataError(
+            f"{filename} is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
+            "Export the sheet as CSV (File > Save As > CSV UTF-8) or unzip it, and upload that."
+        )
     if b"\x00" in raw[:65536]:
+        text = _utf16_without_bom(raw, filename, notes)
+        if text is not None:
+            return text
         raise DataError(
             f"{filename} looks like a binary file, not text (it contains NUL bytes). "
             "Upload a CSV/TSV/JSONL text file or a Parquet file."
         )
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         pos = e.start
+    else:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            # Excel writes this mark; left in, it would glue itself to the first column's name.
+            notes.append(f"{filename}: removed the UTF-8 byte-order mark at its start")
+        return text
     for enc in ("cp1252", "latin-1"):
         try:
             text = raw.decode(enc)
@@ -48,6 +94,19 @@ def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
         )
         return text
     raise DataError(f"{filename}: cannot decode the text; save it as UTF-8.")  # pragma: no cover
+
+
+def _parser_message(err: str, filename: str, sep: str) -> str:
+    """Turn pandas' tokenizer error into a sentence that says which line and what to do."""
+    shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}.get(sep, repr(sep))
+    if m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", err):
+        want, line, saw = m.groups()
+        return (f"{filename} line {line} has {saw} fields but the header has {want}. Put quotes around "
+                f"texts that contain a {shown}, or fix that line.")
+    if m := re.search(r"EOF inside string starting at row (\d+)", err):
+        return (f"{filename} has a quote (\") opened near data row {m.group(1)} that is never closed. "
+                "Close it, or double quotes inside quoted texts (\"\").")
+    return f"{filename} is not a well-formed table ({err.strip()}). Check its separator and quotes."
 
 
 def _read_delimited(text: str, filename: str, sep: str | None) -> pd.DataFrame:
@@ -62,12 +121,16 @@ def _read_delimited(text: str, filename: str, sep: str | None) -> pd.DataFrame:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=True,
                          skip_blank_lines=True, engine="c")
     except pd.errors.ParserError as e:
-        raise DataError(
-            f"{filename} has rows with a different number of fields than its header ({e}). "
-            "Quote fields that contain the separator, or fix the ragged rows."
-        ) from None
+        raise DataError(_parser_message(str(e), filename, sep)) from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{filename} is empty: it has no header and no rows.") from None
+    if not isinstance(df.index, pd.RangeIndex):
+        # pandas silently turns the first field into an index when every row has more fields than the header.
+        raise DataError(
+            f"{filename}: its rows have more fields than its header ({len(df.columns)} names: "
+            f"{', '.join(map(str, df.columns))}). Add the missing column names to the header, "
+            "or quote fields that contain the separator."
+        )
     if df.empty:
         raise DataError(f"{filename} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
     return df
@@ -115,7 +178,11 @@ def _read_parquet(raw: bytes, filename: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(io.BytesIO(raw))
     except Exception as e:  # pyarrow raises several unrelated types for a bad file
-        raise DataError(f"{filename} is not a readable Parquet file ({type(e).__name__}: {e}).") from None
+        detail = str(e).splitlines()[0][:200] if str(e) else ""
+        raise DataError(
+            f"{filename} is not a readable Parquet file ({type(e).__name__}: {detail}). It may be truncated "
+            "or another format: re-save it with pandas DataFrame.to_parquet, or upload a CSV."
+        ) from None
 
 
 def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.DataFrame:
@@ -127,17 +194,14 @@ def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.
     notes = notes if notes is not None else []
     name = Path(filename).name or "file"
     if len(raw) > MAX_FILE_BYTES:
-        raise DataError(
-            f"{name} is {len(raw) / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB. "
-            "Sample it down (e.g. a few thousand rows per class is plenty) and upload again."
-        )
+        raise DataError(too_big_message(name, len(raw)))
     if not raw:
         raise DataError(f"{name} is empty (0 bytes).")
     suffix = Path(name).suffix.lower()
     if suffix in (".parquet", ".pq"):
         return _read_parquet(raw, name)
     if suffix not in SUFFIXES:
-        raise DataError(f"{name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}.")
+        raise DataError(unsupported_message(name, suffix))
     if raw[:4] == b"PAR1":
         return _read_parquet(raw, name)
     text = _decode(raw, name, notes)
@@ -156,9 +220,20 @@ def _pick(df: pd.DataFrame, names: tuple[str, ...], exclude: set[str]) -> str | 
     return None
 
 
+def _is_nested(v: object) -> bool:
+    return isinstance(v, (list, dict, tuple, np.ndarray))
+
+
 def _is_stringy(s: pd.Series) -> bool:
+    """Mostly strings, and not numbers written as strings (CSV columns are read as strings)."""
     vals = s.dropna()
-    return len(vals) > 0 and vals.map(lambda v: isinstance(v, str)).mean() > 0.9
+    if len(vals) == 0 or vals.map(lambda v: isinstance(v, str)).mean() <= 0.9:
+        return False
+    return pd.to_numeric(vals.head(1000), errors="coerce").notna().mean() <= 0.9
+
+
+def _nested_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if df[c].dropna().head(100).map(_is_nested).any()]
 
 
 def detect_columns(df: pd.DataFrame, text_column: str | None = None,
@@ -181,7 +256,11 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
         ranked = sorted(lengths, key=lengths.get, reverse=True)
         if not ranked:
-            raise DataError(f"no text column found among {cols}; set the text column explicitly.")
+            nested = _nested_columns(df)
+            hint = (f" Columns {nested} hold nested values (lists or structs): flatten them into plain "
+                    "text and label columns first." if nested else "")
+            raise DataError(f"no column looks like text among {cols} (a text column holds sentences, not "
+                            f"numbers or codes); set the text column explicitly.{hint}")
         if len(ranked) > 1 and lengths[ranked[1]] > 0.5 * lengths[ranked[0]]:
             raise DataError(
                 f"cannot tell which column holds the text: {ranked[:3]} all look like text. "
@@ -190,7 +269,8 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         text = ranked[0]
     label = label_column or _pick(df, LABEL_NAMES, {text})
     if label is None:
-        cands = [c for c in cols if c != text and 2 <= df[c].nunique(dropna=True) <= MAX_CLASSES]
+        flat = [c for c in cols if c != text and c not in _nested_columns(df)]  # lists are unhashable
+        cands = [c for c in flat if 2 <= df[c].nunique(dropna=True) <= MAX_CLASSES]
         if not cands:
             raise DataError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct values); set it explicitly.")
         if len(cands) > 1:
@@ -199,15 +279,25 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
     return text, label
 
 
+def _kind(col: pd.Series) -> str:
+    """What a non-text column holds, in words ("int", "list", "no")."""
+    vals = col.dropna()
+    if vals.empty:
+        return "no"
+    v = vals.iloc[0]
+    return "list" if isinstance(v, (list, tuple, np.ndarray)) else type(v).__name__
+
+
 def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = None,
                        label_column: str | None = None, notes: list[str] | None = None) -> TextDataset:
     """Turn a parsed table into a cleaned :class:`TextDataset`."""
     text, label = detect_columns(df, text_column, label_column)
     if not any(isinstance(v, str) for v in df[text].dropna().head(1000)):
         raise DataError(
-            f"column {text!r} holds {df[text].dropna().map(lambda v: type(v).__name__).iloc[0] if df[text].notna().any() else 'no'} values, not text; choose a column of plain strings as the text column."
+            f"column {text!r} holds {_kind(df[text])} values, not text; choose a column of plain strings "
+            "as the text column."
         )
-    if df[label].dropna().map(lambda v: isinstance(v, (list, dict))).any():
+    if df[label].dropna().map(_is_nested).any():
         raise DataError(f"column {label!r} holds nested values (lists or dicts); a label must be one string or number per row.")
     ds = build_dataset(df[text].tolist(), df[label].tolist(), name=name,
                        description=f"{name}: text column {text!r}, label column {label!r}")
@@ -225,14 +315,50 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     """
     path = Path(path)
     if raw is None:
+        if path.is_dir():
+            raise DataError(f"{str(path)!r} is a folder, not a file; choose a CSV, TSV, JSONL, JSON or Parquet file.")
         if not path.is_file():
             raise DataError(f"file {str(path)!r} does not exist.")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise DataError(
-                f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB. "
-                "Sample it down and try again."
-            )
+        if path.stat().st_size > MAX_FILE_BYTES:  # checked before reading: never pull 10 GB into memory
+            raise DataError(too_big_message(path.name, path.stat().st_size))
         raw = path.read_bytes()
     notes: list[str] = []
     df = read_table(raw, path.name, notes)
     return dataset_from_table(df, path.name, text_column, label_column, notes)
+
+
+def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
+    """Keep an uploaded file under ``<data home>/uploads`` so its runs can reload it, even after a restart.
+
+    The user's file name never becomes a path on its own: only its last part is kept, reduced to
+    letters, digits, ``.``, ``-`` and ``_``, and prefixed with the content hash (so two uploads named
+    ``data.csv`` do not overwrite each other). The bytes are written to a temporary file and renamed.
+
+    Args:
+        raw: the uploaded bytes (read from memory, never executed).
+        filename: the name the browser sent.
+        root: the uploads directory (default ``<data home>/uploads``).
+
+    Returns:
+        The stored file's path, to use as ``DataConfig(source="file", name=...)``.
+
+    Raises:
+        DataError: empty, too large, or an unsupported file type.
+    """
+    name = Path(str(filename).replace("\\", "/")).name
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[-100:] or "upload"
+    suffix = Path(safe).suffix.lower()
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError(too_big_message(safe, len(raw)))
+    if not raw:
+        raise DataError(f"{safe} is empty (0 bytes).")
+    if suffix not in SUFFIXES:
+        raise DataError(unsupported_message(safe, suffix))
+    root = Path(root) if root is not None else data_home() / "uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    target = safe_join(root, f"{hashlib.sha256(raw).hexdigest()[:12]}-{safe}")
+    if not target.exists():
+        tmp = target.with_name(f".tmp-{uuid.uuid4().hex}")
+        tmp.write_bytes(raw)
+        os.replace(tmp, target)  # atomic: a reader never sees half a file
+    return target
