@@ -58,6 +58,10 @@ class _Loaded:
         elif self.kind == "head":
             w = load_file(str(artifact / "head.safetensors"))
             self.weight, self.bias = w["weight"].float(), w["bias"].float()
+        elif self.kind == "tfidf":
+            from bertlab.strategies.tfidf_logreg import TfidfModel
+
+            self.tfidf = TfidfModel.load(artifact)
         elif self.kind == "zero_shot":
             self.label_emb = load_file(str(artifact / "zero_shot.safetensors"))["label_embeddings"].float()
             self.scale = float(meta.get("scale", 20.0))
@@ -77,6 +81,8 @@ class _Loaded:
         return torch.softmax(logits, -1).numpy()
 
     def predict_texts(self, texts: list[str], dtype: torch.dtype | None) -> np.ndarray:
+        if self.kind == "tfidf":
+            return self.tfidf.predict_proba(texts)
         enc = encode(self.tok, texts, self.max_length)
         logits = predict_logits(self.model, enc, 64, self.device, dtype, self.tok.pad_token_id)
         return torch.softmax(torch.from_numpy(logits), -1).numpy()

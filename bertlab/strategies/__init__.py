@@ -2,5 +2,6 @@
 
 from bertlab.strategies.base import REGISTRY, RunContext, RunOutput, Strategy, get_strategy, make_config, register
 from bertlab.strategies import embedding_based, full_ft, scratch  # noqa: F401  (registration side effect)
+from bertlab.strategies import dapt, lora, partial_ft, tfidf_logreg  # noqa: F401  (registration side effect)
 
 __all__ = ["REGISTRY", "RunContext", "RunOutput", "Strategy", "get_strategy", "make_config", "register"]

@@ -29,6 +29,13 @@ class ClassifierStrategy(Strategy):
         """Hook to turn the trained model into the one to save (e.g. merge adapters)."""
         return model
 
+    def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
+        """Training FLOPs of the classification phase (strategies that freeze parts override this)."""
+        # 6 * N * T counts the backward through every non-embedding weight. With frozen parts the true
+        # figure is lower; we scale the backward part by the trainable share.
+        frac = min(1.0, trainable / max(1, total))
+        return train_flops(non_embedding_params(model), tokens) * (1 + 2 * frac) / 3
+
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp, dev = ctx.config, ctx.splits, ctx.torch_device
         model, tok = self.build(ctx)
@@ -53,11 +60,7 @@ class ClassifierStrategy(Strategy):
         final.save_pretrained(ctx.artifact_dir, safe_serialization=True)
         tok.save_pretrained(ctx.artifact_dir)
         self.save_meta(ctx, "classifier")
-        # FLOPs: 6 * N * T counts the backward through every non-embedding weight. With frozen
-        # lower layers the true figure is lower; we scale the backward part by the trainable share.
-        n_ne = non_embedding_params(model)
-        frac = min(1.0, trainable / max(1, total))
-        flops = train_flops(n_ne, stats.tokens) * (1 + 2 * frac) / 3 + extra.get("extra_flops", 0.0)
+        flops = self.train_flops(model, stats.tokens, trainable, total) + extra.get("extra_flops", 0.0)
         costs = {
             "train_seconds": stats.seconds + extra.get("extra_seconds", 0.0),
             "eval_seconds": stats.eval_seconds + test_s,

@@ -1,0 +1,175 @@
+"""dapt: domain-adaptive pretraining (continued masked-LM on domain text), then full fine-tuning.
+
+The MLM phase trains the *same* encoder object the classifier then fine-tunes,
+so no weights are copied. Speed: the vocabulary projection (hidden x 30k) is
+the most expensive part of an MLM step, and only ~15% of positions are
+masked, so we run the MLM head only on the masked positions instead of on
+every token as ``BertForMaskedLM.forward`` does.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from bertlab import models
+from bertlab.costs import non_embedding_params, train_flops
+from bertlab.engine import collate, encode, grouped_batches, linear_schedule, make_optimizer, param_groups
+from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
+from bertlab.strategies.base import RunContext, register
+from bertlab.strategies.full_ft import FullFineTune
+
+MAX_DOMAIN_TEXTS = 200_000
+MAX_DOMAIN_FILE_BYTES = 200 * 2**20
+
+
+def read_domain_texts(path: str) -> list[str]:
+    """Unlabelled texts from a UTF-8 text file, one per non-empty line.
+
+    Raises:
+        DataError: missing, too large, unreadable or empty file.
+    """
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise DataError(f"dapt option 'domain_file' {path!r} is not a file; give a UTF-8 .txt with one text per line.")
+    if p.stat().st_size > MAX_DOMAIN_FILE_BYTES:
+        raise DataError(f"dapt option 'domain_file' {path!r} is larger than {MAX_DOMAIN_FILE_BYTES // 2**20} MiB; "
+                        "use a sample of it.")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise DataError(f"dapt option 'domain_file' {path!r} is not UTF-8 text; save it as UTF-8.") from None
+    texts = [t.strip() for t in lines if t.strip()][:MAX_DOMAIN_TEXTS]
+    if not texts:
+        raise DataError(f"dapt option 'domain_file' {path!r} has no text; put one text per line.")
+    return texts
+
+
+def _options(options: dict) -> tuple[int, float, float]:
+    epochs = options.get("mlm_epochs", 1)
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 50:
+        raise ConfigError(f"dapt option 'mlm_epochs' must be a whole number from 1 to 50, got {epochs!r}.")
+    lr = options.get("mlm_lr", 5e-5)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 1:
+        raise ConfigError(f"dapt option 'mlm_lr' must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")
+    prob = options.get("mlm_probability", 0.15)
+    if not isinstance(prob, (int, float)) or not 0 < prob < 1:
+        raise ConfigError(f"dapt option 'mlm_probability' must be in (0, 1) (BERT used 0.15), got {prob!r}.")
+    return epochs, float(lr), float(prob)
+
+
+def mlm_head(model_name: str, encoder: nn.Module, notes: list[str]) -> nn.Module:
+    """The checkpoint's MLM head (or a new one), with its decoder tied to ``encoder``'s word embeddings.
+
+    Missing head weights (the packaged MiniLM ships none) are initialised as
+    transformers does and reported in ``notes``.
+    """
+    from transformers import AutoModelForMaskedLM
+
+    try:
+        mlm, info = AutoModelForMaskedLM.from_pretrained(models.resolve(model_name), use_safetensors=True,
+                                                         trust_remote_code=False, output_loading_info=True)
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot build a masked-LM model for {model_name!r}: {e}") from None
+    head = getattr(mlm, "cls", None)
+    if head is None or not hasattr(head, "predictions"):
+        raise ModelError(f"dapt supports BERT-family checkpoints (an MLM head called 'cls'); {model_name!r} is "
+                         f"{type(mlm).__name__}. Use full_ft instead.")
+    missing = sorted(k for k in info.get("missing_keys", []) if k.startswith("cls.") and "decoder.weight" not in k)
+    if missing:
+        names = ", ".join(k.removeprefix("cls.predictions.") for k in missing)
+        notes.append(f"dapt: the checkpoint has no MLM head weights ({names}); initialised them "
+                     "randomly (the decoder stays tied to the word embeddings)")
+    head.predictions.decoder.weight = encoder.embeddings.word_embeddings.weight
+    del mlm  # only its head is kept; the encoder trained is the classifier's own
+    return head
+
+
+def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: list[str]) -> dict:
+    """Masked-LM training of ``encoder`` on ``texts``; logs series 'mlm_loss'. Returns cost fields."""
+    from transformers import DataCollatorForLanguageModeling
+
+    cfg, dev = ctx.config, ctx.torch_device
+    epochs, lr, prob = _options(cfg.options)
+    if tokenizer.mask_token_id is None:
+        raise ModelError(f"the tokenizer of {cfg.model!r} has no [MASK] token, so it cannot do masked-LM training.")
+    head = mlm_head(cfg.model, encoder, ctx.notes).to(dev)
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=prob, seed=cfg.seed)
+    enc = encode(tokenizer, texts, cfg.max_length)
+    lengths = enc.lengths
+    bs = cfg.batch_size
+    steps_per_epoch = math.ceil(len(enc) / bs)
+    total = steps_per_epoch * epochs
+    modules = nn.ModuleDict({"encoder": encoder, "head": head})
+    groups = param_groups(modules, cfg.weight_decay, lr)
+    opt = make_optimizer(groups, lr, dev)
+    sched = linear_schedule(opt, int(cfg.warmup_ratio * total), total)
+    params = [p for g in groups for p in g["params"]]
+    rng = np.random.default_rng(cfg.seed)
+    ctx.callbacks.on_start(total, "mlm")
+    t0, step, tokens, masked, last = time.perf_counter(), 0, 0, 0, float("nan")
+    encoder.train()
+    head.train()
+    for _ in range(epochs):
+        for idx in grouped_batches(lengths, bs, rng):
+            if ctx.callbacks.should_stop():
+                raise RunCancelled()
+            batch = collator([{"input_ids": enc.ids[i]} for i in idx])
+            mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id)["attention_mask"]
+            labels = batch["labels"].to(dev)
+            sel = labels != -100
+            if not sel.any():  # a batch of very short texts can draw no mask at all
+                continue
+            with torch.autocast(dev.type, dtype=ctx.dtype or torch.bfloat16, enabled=ctx.dtype is not None):
+                hidden = encoder(input_ids=batch["input_ids"].to(dev), attention_mask=mask.to(dev)).last_hidden_state
+                logits = head(hidden[sel])  # projection at the masked positions only
+            loss = nn.functional.cross_entropy(logits.float(), labels[sel])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            tokens += int(lengths[idx].sum())
+            masked += int(sel.sum())
+            last = float(loss.detach())
+            ctx.callbacks.on_step(step, step / steps_per_epoch, last, sched.get_last_lr()[-1], "mlm")
+    seconds = time.perf_counter() - t0
+    # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
+    n_head = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)
+    n_head += head.predictions.decoder.weight.numel()
+    flops = train_flops(non_embedding_params(encoder), tokens) + train_flops(n_head, masked)
+    return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_steps": step,
+            "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked, "mlm_final_loss": last}
+
+
+@register
+class DomainAdaptivePretraining(FullFineTune):
+    name = "dapt"
+    title = "Domain-adaptive pretraining + fine-tuning"
+    summary = ("Continues masked-language-model pretraining of the encoder on the domain's unlabelled text, "
+               "then fine-tunes every weight.")
+    trains = "every encoder weight twice: first as a masked LM on domain text, then as a classifier with a new head"
+    frozen = "nothing"
+    when = ("Your texts are far from the pretraining corpus (legal, medical, product reviews, code comments) and "
+            "you have plenty of unlabelled in-domain text but few labels.")
+    defaults = {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 128,
+                "options": {"mlm_epochs": 1, "mlm_lr": 5e-5}}
+
+    def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
+        texts = list(ctx.splits.train.texts)  # the labels are not used: this is unsupervised
+        domain_file = ctx.config.options.get("domain_file")
+        if domain_file:
+            extra = read_domain_texts(str(domain_file))
+            texts += extra
+            ctx.notes.append(f"dapt: masked-LM on {len(ctx.splits.train):,} training texts (labels unused) "
+                             f"+ {len(extra):,} lines of {Path(domain_file).name}")
+        else:
+            ctx.notes.append(f"dapt: masked-LM on the {len(texts):,} training texts (labels unused)")
+        torch.manual_seed(ctx.config.seed)
+        return continue_pretraining(ctx, model.base_model, tokenizer, texts)

@@ -1,0 +1,80 @@
+"""lora: low-rank adapters (peft) on the attention projections; the classification head trains fully."""
+
+from __future__ import annotations
+
+import torch
+
+from bertlab import models
+from bertlab.costs import forward_flops, non_embedding_params
+from bertlab.errors import ConfigError
+from bertlab.strategies.base import RunContext, register
+from bertlab.strategies.classifier import ClassifierStrategy
+from bertlab.strategies.partial_ft import check_layer_decay
+
+# Attention projection names per architecture family (peft matches module-name suffixes).
+TARGETS = {"bert": ["query", "key", "value"], "roberta": ["query", "key", "value"],
+           "xlm-roberta": ["query", "key", "value"], "electra": ["query", "key", "value"],
+           "distilbert": ["q_lin", "k_lin", "v_lin"], "deberta-v2": ["query_proj", "key_proj", "value_proj"]}
+
+
+def lora_options(options: dict) -> tuple[int, float, float]:
+    """(r, alpha, dropout) from the run's options, validated.
+
+    Raises:
+        ConfigError: r not in 1..256, alpha not positive, dropout not in [0, 1).
+    """
+    r = options.get("r", 8)
+    if not isinstance(r, int) or isinstance(r, bool) or not 1 <= r <= 256:
+        raise ConfigError(f"lora option 'r' (adapter rank) must be a whole number from 1 to 256, got {r!r}.")
+    alpha = options.get("alpha", 2 * r)
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or alpha <= 0:
+        raise ConfigError(f"lora option 'alpha' must be a number above 0 (commonly 2 x r), got {alpha!r}.")
+    dropout = options.get("dropout", 0.1)
+    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ConfigError(f"lora option 'dropout' must be in [0, 1), got {dropout!r}.")
+    return r, float(alpha), float(dropout)
+
+
+@register
+class LoRA(ClassifierStrategy):
+    name = "lora"
+    title = "LoRA adapters"
+    summary = ("Freezes the encoder; trains small low-rank adapters on the attention projections "
+               "(query/key/value) and the new head.")
+    trains = "rank-r adapter matrices on every attention projection (option 'r', default 8) and the new head"
+    frozen = "every pretrained weight (the adapters are merged into them when saved)"
+    when = ("Close to full fine-tuning accuracy while training ~1% of the weights: many tasks on one base "
+            "model, small checkpoints, less memory for optimizer state.")
+    defaults = {"epochs": 3, "learning_rate": 1e-3, "batch_size": 32, "max_length": 128, "options": {"r": 8}}
+
+    def build(self, ctx: RunContext):
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        cfg = ctx.config
+        check_layer_decay(cfg.options)
+        r, alpha, dropout = lora_options(cfg.options)
+        torch.manual_seed(cfg.seed)
+        tok = models.load_tokenizer(cfg.model)
+        base = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True)
+        targets = TARGETS.get(base.config.model_type)
+        if targets is None:
+            raise ConfigError(f"lora does not know the attention projections of model type "
+                              f"{base.config.model_type!r}; supported: {sorted(TARGETS)}. Use full_ft or partial_ft.")
+        total = sum(p.numel() for p in base.parameters())
+        # SEQ_CLS makes peft keep the new classifier fully trainable (modules_to_save).
+        model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha,
+                                                lora_dropout=dropout, target_modules=targets))
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        ctx.notes.append(f"lora: rank {r}, alpha {alpha:g} on {', '.join(targets)}; {trainable:,} trainable of "
+                         f"{total:,} weights ({100 * trainable / total:.2f}%); adapters merged into the saved model")
+        return model, tok
+
+    def after_train(self, ctx: RunContext, model):
+        # Merged weights load with plain transformers (no peft needed to predict).
+        return model.merge_and_unload()
+
+    def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
+        # Forward 2NT; the backward still propagates activation gradients through every layer (2NT), but
+        # computes weight gradients only for the adapters and head (2 * trainable * T).
+        n_ne = non_embedding_params(model)
+        return 2 * forward_flops(n_ne, tokens) + forward_flops(trainable, tokens)

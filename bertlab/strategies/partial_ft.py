@@ -1,0 +1,87 @@
+"""partial_ft: freeze the embeddings and the lower encoder layers; train the top k layers and the head."""
+
+from __future__ import annotations
+
+import torch
+
+from bertlab import models
+from bertlab.costs import forward_flops, non_embedding_params
+from bertlab.errors import ConfigError, ModelError
+from bertlab.strategies.base import RunContext, register
+from bertlab.strategies.classifier import ClassifierStrategy
+
+
+def encoder_layers(model) -> list[torch.nn.Module]:
+    """The stacked transformer blocks of a BERT-family model (``base_model.encoder.layer``).
+
+    Raises:
+        ModelError: the architecture keeps its layers elsewhere.
+    """
+    layers = getattr(getattr(model.base_model, "encoder", None), "layer", None)
+    if layers is None:
+        raise ModelError(f"{type(model).__name__} has no base_model.encoder.layer stack; partial_ft supports "
+                         "BERT-family encoders (BERT, MiniLM, RoBERTa, ELECTRA...). Use full_ft or lora instead.")
+    return list(layers)
+
+
+def top_layers_option(options: dict, n_layers: int) -> int:
+    """The number of top layers to train: ``options['layers']``, default half (rounded up).
+
+    Raises:
+        ConfigError: not a whole number from 0 to ``n_layers``.
+    """
+    k = options.get("layers")
+    if k is None:
+        return (n_layers + 1) // 2
+    if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= n_layers:
+        raise ConfigError(f"partial_ft option 'layers' must be a whole number from 0 to {n_layers} "
+                          f"(the model's layer count), got {k!r}.")
+    return k
+
+
+def check_layer_decay(options: dict) -> None:
+    """Validate the optional layer-wise learning-rate decay factor.
+
+    Raises:
+        ConfigError: not a number in (0, 1].
+    """
+    d = options.get("layer_decay")
+    if d is not None and (not isinstance(d, (int, float)) or isinstance(d, bool) or not 0 < d <= 1):
+        raise ConfigError(f"option 'layer_decay' must be a number above 0 and at most 1 (e.g. 0.9), got {d!r}.")
+
+
+@register
+class PartialFineTune(ClassifierStrategy):
+    name = "partial_ft"
+    title = "Partial fine-tuning (top layers)"
+    summary = "Freezes the embeddings and lower encoder layers; trains the top k layers, the pooler and the head."
+    trains = "the top k encoder layers (option 'layers', default half), the pooler and the new head"
+    frozen = "the embeddings and the lower encoder layers"
+    when = ("Between head_only and full_ft: some adaptation at a lower cost in compute and memory, "
+            "and less overfitting on a few hundred examples.")
+    defaults = {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 128}
+
+    def build(self, ctx: RunContext):
+        cfg = ctx.config
+        check_layer_decay(cfg.options)
+        torch.manual_seed(cfg.seed)
+        tok = models.load_tokenizer(cfg.model)
+        model = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True)
+        layers = encoder_layers(model)
+        k = top_layers_option(cfg.options, len(layers))
+        for p in model.base_model.embeddings.parameters():
+            p.requires_grad_(False)
+        for layer in layers[: len(layers) - k]:
+            for p in layer.parameters():
+                p.requires_grad_(False)
+        ctx.notes.append(f"partial_ft: trained the top {k} of {len(layers)} encoder layers; embeddings and "
+                         f"layers 0-{len(layers) - k - 1} frozen" if k < len(layers) else
+                         f"partial_ft: trained all {k} encoder layers (embeddings frozen)")
+        return model, tok
+
+    def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
+        # Forward through everything (2NT); backward (4NT) only through the trained top layers and head:
+        # nothing below the lowest trained layer needs gradients at all.
+        n_ne = non_embedding_params(model)
+        n_top = sum(p.numel() for n, p in model.named_parameters() if p.requires_grad and "embeddings" not in n)
+        return forward_flops(n_ne, tokens) + 2 * forward_flops(n_top, tokens)
