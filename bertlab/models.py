@@ -101,8 +101,9 @@ def load_tokenizer(model: str):
 def load_config(model: str):
     from transformers import AutoConfig
 
+    path = resolve(model)  # outside the try: its ModelError is already the message to show
     try:
-        return AutoConfig.from_pretrained(resolve(model), **_hub_kwargs())
+        return AutoConfig.from_pretrained(path, **_hub_kwargs())
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot load the config of {model!r}: {e}") from None
 
@@ -116,8 +117,9 @@ def load_encoder(model: str):
     """The bare encoder (``AutoModel``) with pretrained weights."""
     from transformers import AutoModel
 
+    path = resolve(model)
     try:
-        return AutoModel.from_pretrained(resolve(model), use_safetensors=True, **_hub_kwargs())
+        return AutoModel.from_pretrained(path, use_safetensors=True, **_hub_kwargs())
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot load model {model!r}: {e}") from None
 
@@ -128,11 +130,12 @@ def load_classifier(model: str, label_names: list[str], pretrained: bool = True,
 
     labels = {"num_labels": len(label_names), "id2label": dict(enumerate(label_names)),
               "label2id": {n: i for i, n in enumerate(label_names)}}
+    path = resolve(model)
     try:
         if pretrained:
             return AutoModelForSequenceClassification.from_pretrained(
-                resolve(model), use_safetensors=True, **labels, **_hub_kwargs())
-        cfg = AutoConfig.from_pretrained(resolve(model), **labels, **(config_overrides or {}), **_hub_kwargs())
+                path, use_safetensors=True, **labels, **_hub_kwargs())
+        cfg = AutoConfig.from_pretrained(path, **labels, **(config_overrides or {}), **_hub_kwargs())
         return AutoModelForSequenceClassification.from_config(cfg)
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot load model {model!r}: {e}") from None

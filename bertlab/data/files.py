@@ -252,7 +252,9 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         raise DataError(f"text and label column are both {text_column!r}; choose two different columns.")
     text = text_column or _pick(df, TEXT_NAMES, {label_column})
     if text is None:
-        stringy = [c for c in cols if c != label_column and _is_stringy(df[c])]
+        # A column named like a label ("label", "category"...) is never the text, even if it holds words.
+        not_text = label_column or _pick(df, LABEL_NAMES, set())
+        stringy = [c for c in cols if c != not_text and _is_stringy(df[c])]
         lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
         ranked = sorted(lengths, key=lengths.get, reverse=True)
         if not ranked:
@@ -261,9 +263,10 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
                     "text and label columns first." if nested else "")
             raise DataError(f"no column looks like text among {cols} (a text column holds sentences, not "
                             f"numbers or codes); set the text column explicitly.{hint}")
-        if len(ranked) > 1 and lengths[ranked[1]] > 0.5 * lengths[ranked[0]]:
+        close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
+        if len(close) > 1:
             raise DataError(
-                f"cannot tell which column holds the text: {ranked[:3]} all look like text. "
+                f"cannot tell which column holds the text: {close[:3]} all look like text. "
                 "Set the text column explicitly."
             )
         text = ranked[0]

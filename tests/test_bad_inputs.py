@@ -1,0 +1,627 @@
+"""A catalogue of bad inputs: each gets one exact, actionable message, and nothing else breaks.
+
+Every case pins the text a user sees. File problems are checked twice: from the
+loader (what a page shows before launching) and as the stored error of a run
+that was launched anyway (what the run table shows). After every case, a store
+holding an earlier finished run must be unchanged: same status, metrics, curve
+points and artifact bytes, and no run left queued or running.
+
+Problems found only while a run executes (batch size, max_length) are checked
+through the FAILED run's stored error text.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bertlab.config import DataConfig, RunConfig
+from bertlab.data import load_file, load_splits, read_table
+from bertlab.data.files import MAX_FILE_BYTES
+from bertlab.errors import BertlabError, ConfigError, DataError, ModelError
+from bertlab.models import resolve
+from bertlab.runner import execute_run
+from bertlab.store import FAILED, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import make_texts  # noqa: E402
+
+# ---------------------------------------------------------------------------------------------
+# File builders
+# ---------------------------------------------------------------------------------------------
+TEXTS, LABELS = make_texts(n_per_class=15)  # 30 distinct, separable rows, 'pos'/'neg'
+
+
+def csv_text(rows: list[tuple], header: tuple = ("text", "label"), sep: str = ",") -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def good_rows() -> list[tuple[str, str]]:
+    return list(zip(TEXTS, LABELS))
+
+
+def parquet(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf)
+    return buf.getvalue()
+
+
+def jsonl(rows: list[dict]) -> str:
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared world: a store with one finished run that every case must leave untouched
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class World:
+    store: RunStore
+    run_id: str
+    model: str
+    data: Path
+    snapshot: dict
+
+    def take_snapshot(self) -> dict:
+        run = self.store.get(self.run_id)
+        art = Path(run.artifact_dir)
+        files = {}
+        for p in sorted(art.iterdir()):
+            with open(p, "rb") as f:  # not Path.read_bytes: one test forbids that
+                files[p.name] = hashlib.sha256(f.read()).hexdigest()
+        return {"status": run.status, "metrics": run.metrics, "costs": run.costs,
+                "points": self.store.points([self.run_id]), "files": files}
+
+    def assert_intact(self) -> None:
+        """The earlier run is byte-for-byte the same; no run is stuck queued/running; failures say why."""
+        assert self.take_snapshot() == self.snapshot
+        others = [r for r in self.store.list_runs() if r.id != self.run_id]
+        assert all(r.status in (FAILED, SUCCEEDED) for r in others), [(r.id, r.status) for r in others]
+        assert all(r.error for r in others if r.status == FAILED)
+
+    def run_fails_with(self, cfg: RunConfig) -> str:
+        """Launch ``cfg`` in the shared store; it must fail, and its stored error is returned."""
+        rid = self.store.create_run(cfg)
+        status = execute_run(self.store, rid)
+        run = self.store.get(rid)
+        assert status == FAILED, (run.status, run.error)
+        assert run.traceback is None, "a user mistake must be a message, not a traceback"
+        return run.error
+
+
+@pytest.fixture(scope="module")
+def world(tiny_model, tmp_path_factory) -> World:
+    root = tmp_path_factory.mktemp("world")
+    data = root / "good.csv"
+    data.write_text(csv_text(good_rows()))
+    store = RunStore(root / "home")
+    cfg = make_config("full_ft", model=tiny_model, epochs=1, batch_size=8, max_length=16, learning_rate=1e-3,
+                      data=DataConfig(source="file", name=str(data), train_size=None, val_size=None,
+                                      test_size=None))
+    rid = store.create_run(cfg)
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    w = World(store, rid, tiny_model, data, {})
+    w.snapshot = w.take_snapshot()
+    assert w.snapshot["points"] and w.snapshot["files"]
+    return w
+
+
+def file_config(world: World, path: Path, **data_kw) -> RunConfig:
+    kw = {"train_size": None, "val_size": None, "test_size": None, **data_kw}
+    return make_config("full_ft", model=world.model, epochs=1, batch_size=4, max_length=16,
+                       data=DataConfig(source="file", name=str(path), **kw))
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Files that must be refused, with the exact message
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Refused:
+    id: str
+    filename: str
+    content: Callable[[], bytes | str]
+    message: Callable[[Path], str]  # expected message, given the file's path
+    error: type = DataError
+    columns: dict | None = None  # text_column / label_column the user set
+
+
+def _ragged() -> str:
+    return "text,label\na fine first row,pos\nthis row, sadly, has extra commas,neg\n" + csv_text(good_rows())[11:]
+
+
+def _utf16_header_only() -> bytes:
+    return "text,label\n".encode("utf-16")
+
+
+REFUSED = [
+    Refused("empty_file", "empty.csv", lambda: b"", lambda p: "empty.csv is empty (0 bytes)."),
+    Refused("blank_lines_only", "blank.csv", lambda: "\n  \n\n",
+            lambda p: "blank.csv is empty: it has no header and no rows."),
+    Refused("header_only", "header.csv", lambda: "text,label\n",
+            lambda p: "header.csv has a header (text, label) but no data rows."),
+    Refused("utf16_header_only", "header16.csv", _utf16_header_only,
+            lambda p: "header16.csv has a header (text, label) but no data rows."),
+    Refused("binary_named_csv", "binary.csv", lambda: bytes(range(256)) * 40,
+            lambda p: "binary.csv looks like a binary file, not text (it contains NUL bytes). "
+                      "Upload a CSV/TSV/JSONL text file or a Parquet file."),
+    Refused("xlsx_named_csv", "sheet.csv", lambda: b"PK\x03\x04" + bytes(200),
+            lambda p: "sheet.csv is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
+                      "Export the sheet as CSV (File > Save As > CSV UTF-8) or unzip it, and upload that."),
+    Refused("xlsx_extension", "book.xlsx", lambda: b"PK\x03\x04" + bytes(200),
+            lambda p: "book.xlsx: unsupported file type '.xlsx'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
+                      ".json, .parquet, .pq. Export the sheet as CSV (UTF-8) first."),
+    Refused("no_extension", "data", lambda: csv_text(good_rows()),
+            lambda p: "data: unsupported file type '(none)'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
+                      ".json, .parquet, .pq."),
+    Refused("ragged_rows", "ragged.csv", _ragged,
+            lambda p: "ragged.csv line 3 has 4 fields but the header has 2. Put quotes around texts that "
+                      "contain a comma, or fix that line."),
+    Refused("every_row_wider_than_header", "wide.csv",
+            lambda: "text,label\n" + "".join(f"{i},{t},{y}\n" for i, (t, y) in enumerate(good_rows())),
+            lambda p: "wide.csv: its rows have more fields than its header (2 names: text, label). Add the "
+                      "missing column names to the header, or quote fields that contain the separator."),
+    Refused("unclosed_quote", "quote.csv", lambda: 'text,label\n"never closed,pos\nb,neg\n',
+            lambda p: 'quote.csv has a quote (") opened near data row 1 that is never closed. Close it, or '
+                      'double quotes inside quoted texts ("").'),
+    Refused("missing_label_column_named", "named.csv", lambda: csv_text(good_rows()),
+            lambda p: "label column 'category' is not in the file; its columns are ['text', 'label'].",
+            columns={"label_column": "category"}),
+    Refused("missing_text_column_named", "named.csv", lambda: csv_text(good_rows()),
+            lambda p: "text column 'body' is not in the file; its columns are ['text', 'label'].",
+            columns={"text_column": "body"}),
+    Refused("same_text_and_label_column", "same.csv", lambda: csv_text(good_rows()),
+            lambda p: "text and label column are both 'text'; choose two different columns.",
+            columns={"text_column": "text", "label_column": "text"}),
+    Refused("no_label_column", "textonly.csv", lambda: csv_text([(t,) for t in TEXTS], header=("text",)),
+            lambda p: "no label column found among ['text'] (a column with 2-200 distinct values); "
+                      "set it explicitly."),
+    Refused("no_text_column_numbers_only", "numbers.csv",
+            lambda: csv_text([(i, i % 2) for i in range(30)], header=("id", "score")),
+            lambda p: "no column looks like text among ['id', 'score'] (a text column holds sentences, not "
+                      "numbers or codes); set the text column explicitly."),
+    Refused("text_column_ambiguous", "twotext.csv",
+            lambda: csv_text([(t, t[::-1], y) for t, y in good_rows()], header=("a", "b", "label")),
+            lambda p: "cannot tell which column holds the text: ['a', 'b'] all look like text. "
+                      "Set the text column explicitly."),
+    Refused("both_columns_ambiguous", "anon.csv",
+            lambda: csv_text([(t, y, "x" if i % 3 else "y") for i, (t, y) in enumerate(good_rows())],
+                             header=("col1", "col2", "col3")),
+            lambda p: "cannot tell which column holds the labels: ['col2', 'col3'] all could. "
+                      "Set the label column explicitly."),
+    Refused("one_class_only", "oneclass.csv", lambda: csv_text([(t, "pos") for t in TEXTS]),
+            lambda p: "dataset 'oneclass.csv' has only one class ('pos') after cleaning: a classifier needs at "
+                      "least 2 classes. Check the label column."),
+    Refused("one_class_after_case_merge", "casemerge.csv",
+            lambda: csv_text([(t, ["Spam", "spam ", "SPAM"][i % 3]) for i, t in enumerate(TEXTS)]),
+            lambda p: "dataset 'casemerge.csv' has only one class ('spam') after cleaning: a classifier needs "
+                      "at least 2 classes. Check the label column."),
+    Refused("over_1000_classes", "manyclasses.csv",
+            lambda: csv_text([(f"example text {i}", f"class {i % 1200}") for i in range(2400)]),
+            lambda p: "the label column has 1,200 distinct values; bertlab supports up to 200 classes. Is it "
+                      "really the label column (not an id or a text column)? Choose another label column."),
+    Refused("every_label_missing", "nolabels.csv", lambda: csv_text([(t, "") for t in TEXTS]),
+            lambda p: "dataset 'nolabels.csv' has no rows with both a non-empty text and a label."),
+    Refused("every_text_blank", "notexts.csv",
+            lambda: csv_text([("   " if i % 2 else "", y) for i, y in enumerate(LABELS)]),
+            lambda p: "dataset 'notexts.csv' has no rows with both a non-empty text and a label."),
+    Refused("jsonl_broken_line", "broken.jsonl",
+            lambda: jsonl([{"text": t, "label": y} for t, y in good_rows()[:5]]) + '{"text": "cut off", "lab\n',
+            lambda p: "broken.jsonl line 6 is not valid JSON (Unterminated string starting at); "
+                      "fix or remove that line."),
+    Refused("jsonl_line_not_object", "array.jsonl",
+            lambda: jsonl([{"text": "a", "label": "x"}]) + '["b", "y"]\n',
+            lambda p: 'array.jsonl line 2 is not a JSON object; each line must be like {"text": ..., "label": ...}.'),
+    Refused("jsonl_blank_only", "blank.jsonl", lambda: "\n\n\n",
+            lambda p: "blank.jsonl is empty: it has no JSON lines."),
+    Refused("json_invalid", "bad.json", lambda: '{"text": ["a", "b"], "label": ',
+            lambda p: "bad.json is not valid JSON (line 1: Expecting value)."),
+    Refused("json_not_a_table", "scalar.json", lambda: "42",
+            lambda p: 'scalar.json: expected a JSON list of objects like [{"text": ..., "label": ...}].'),
+    Refused("parquet_nested_label", "nestedlabel.parquet",
+            lambda: parquet(pd.DataFrame({"text": TEXTS, "label": [[y, "x"] for y in LABELS]})),
+            lambda p: "column 'label' holds nested values (lists or dicts); a label must be one string or "
+                      "number per row."),
+    Refused("parquet_nested_text", "nestedtext.parquet",
+            lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
+            lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "
+                      "text column."),
+    Refused("parquet_struct_columns_only", "struct.parquet",
+            lambda: parquet(pd.DataFrame({"record": [{"t": t, "y": y} for t, y in good_rows()],
+                                          "tags": [[y] for y in LABELS]})),
+            lambda p: "no column looks like text among ['record', 'tags'] (a text column holds sentences, not "
+                      "numbers or codes); set the text column explicitly. Columns ['record', 'tags'] hold nested "
+                      "values (lists or structs): flatten them into plain text and label columns first."),
+    Refused("parquet_numeric_text_column", "inttext.parquet",
+            lambda: parquet(pd.DataFrame({"text": range(30), "label": LABELS})),
+            lambda p: "column 'text' holds int64 values, not text; choose a column of plain strings as the "
+                      "text column."),
+    Refused("parquet_corrupt", "corrupt.parquet", lambda: b"PAR1" + b"\x01" * 64,
+            lambda p: "corrupt.parquet is not a readable Parquet file (ArrowInvalid: Could not open Parquet "
+                      "input source '<Buffer>': Parquet magic bytes not found in footer. Either the file is corrupted or this is not a parquet file.). It may be "
+                      "truncated or another format: re-save it with pandas DataFrame.to_parquet, or upload a CSV."),
+    Refused("class_with_one_example", "rare.csv",
+            lambda: csv_text(good_rows() + [("a lone example of a rare class", "rare")]),
+            lambda p: "class 'rare' has 1 example(s); each class needs at least 3 (one each for train, validation "
+                      "and test). Add examples or remove that class."),
+]
+
+
+def _write(tmp_path: Path, case: Refused) -> Path:
+    content = case.content()
+    path = tmp_path / case.filename
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c.id for c in REFUSED])
+def test_refused_file_has_exact_message(case, world, tmp_path):
+    path = _write(tmp_path, case)
+    expected = case.message(path)
+    with pytest.raises(BertlabError) as e:
+        load_splits(DataConfig(source="file", name=str(path), **(case.columns or {})))
+    assert isinstance(e.value, case.error)
+    assert str(e.value) == expected
+    # The same text is what a launched run records, and the finished run next to it is untouched.
+    assert world.run_fails_with(file_config(world, path, **(case.columns or {}))) == expected
+    world.assert_intact()
+
+
+def test_file_that_does_not_exist(world, tmp_path):
+    path = tmp_path / "gone.csv"
+    expected = f"file {str(path)!r} does not exist."
+    with pytest.raises(DataError) as e:
+        load_file(path)
+    assert str(e.value) == expected
+    assert world.run_fails_with(file_config(world, path)) == expected
+    world.assert_intact()
+
+
+def test_folder_instead_of_file(world, tmp_path):
+    expected = f"{str(tmp_path)!r} is a folder, not a file; choose a CSV, TSV, JSONL, JSON or Parquet file."
+    with pytest.raises(DataError) as e:
+        load_file(tmp_path)
+    assert str(e.value) == expected
+    assert world.run_fails_with(file_config(world, tmp_path)) == expected
+    world.assert_intact()
+
+
+def test_upload_over_100_mb_in_memory(world):
+    raw = b"text,label\n" + b"x" * MAX_FILE_BYTES  # 100 MB + 11 bytes: just over the limit
+    with pytest.raises(DataError) as e:
+        read_table(raw, "huge.csv")
+    assert str(e.value) == ("huge.csv is 100.1 MB, over the 100 MB limit. Sample it down (a few thousand rows "
+                            "per class is plenty) and upload it again.")
+    world.assert_intact()
+
+
+def test_file_over_100_mb_on_disk_is_refused_before_reading(world, tmp_path, monkeypatch):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as f:
+        f.truncate(150 * 2**20)  # sparse: 150 MB long, no disk used
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a file over the limit"))
+    expected = ("huge.csv is 150.0 MB, over the 100 MB limit. Sample it down (a few thousand rows per class is "
+                "plenty) and upload it again.")
+    with pytest.raises(DataError) as e:
+        load_file(path)
+    assert str(e.value) == expected
+    assert world.run_fails_with(file_config(world, path)) == expected
+    world.assert_intact()
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Quirky files that must LOAD, with a note that says what was done
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Loads:
+    id: str
+    filename: str
+    content: Callable[[], bytes | str]
+    rows: int
+    labels: list[str]
+    notes: list[str]
+    check: Callable[[object], None] | None = None
+
+
+QUOTED = [
+    ('He said "wow", then left.\nSecond line, with a comma.', "pos"),
+    ('Only "quotes" here', "neg"),
+    ("Commas, commas, commas", "pos"),
+    ('Ends with a quote "', "neg"),
+    ("multi\nline\n\ntext", "pos"),
+    ("plain text", "neg"),
+]
+
+
+def _latin1() -> bytes:
+    return csv_text([(f"café crème, très {t}", y) for t, y in good_rows()]).encode("latin-1")
+
+
+def _long_texts() -> str:
+    rows = good_rows()
+    rows[0] = ("word " * 20_000, rows[0][1])  # 100,000 characters
+    rows[1] = ("y" * 150_000, rows[1][1])
+    return csv_text(rows)
+
+
+def _blank_texts() -> str:
+    rows = good_rows()
+    for i in (0, 4, 8):
+        rows[i] = ("", rows[i][1])  # empty -> NaN in the CSV reader
+    for i in (2, 6):
+        rows[i] = ("   \t  ", rows[i][1])  # whitespace only
+    rows[10] = ("nan", rows[10][1])  # a literal 'nan' string is missing data too (pandas default NA)
+    return csv_text(rows)
+
+
+def _check_quoted(ds) -> None:
+    got = dict(zip(ds.texts, (ds.label_names[i] for i in ds.labels)))
+    for t, y in QUOTED:
+        assert got[t.strip()] == y
+
+
+def _check_utf8_bom(ds) -> None:
+    assert "text" in ds.description and "\ufeff" not in ds.description
+
+
+def _check_latin1(ds) -> None:
+    assert all(t.startswith("café crème, très ") for t in ds.texts)
+
+
+def _check_long(ds) -> None:
+    assert max(len(t) for t in ds.texts) == 10_000
+
+
+LOADS = [
+    Loads("latin1_text", "latin1.csv", _latin1, 30, ["neg", "pos"],
+          ["latin1.csv is not valid UTF-8 (first bad byte at offset 15); read it as cp1252. "
+           "Save it as UTF-8 if characters look wrong."], _check_latin1),
+    Loads("utf16_with_bom", "utf16.csv", lambda: csv_text(good_rows()).encode("utf-16"), 30, ["neg", "pos"],
+          ["utf16.csv: read as UTF-16 (it starts with a UTF-16 byte-order mark)"]),
+    Loads("utf16_without_bom", "utf16le.csv", lambda: csv_text(good_rows()).encode("utf-16-le"), 30,
+          ["neg", "pos"], ["utf16le.csv: read as UTF-16-LE (it has no byte-order mark; save it as UTF-8 to be sure)"]),
+    Loads("utf8_with_bom", "excel.csv", lambda: b"\xef\xbb\xbf" + csv_text(good_rows()).encode(), 30,
+          ["neg", "pos"], ["excel.csv: removed the UTF-8 byte-order mark at its start"], _check_utf8_bom),
+    Loads("quoted_newlines_commas_quotes", "quoted.csv", lambda: csv_text(QUOTED + good_rows()), 36,
+          ["neg", "pos"], [], _check_quoted),
+    Loads("semicolon_separated", "semi.csv", lambda: csv_text(good_rows(), sep=";"), 30, ["neg", "pos"], []),
+    Loads("tsv_with_commas", "tabs.tsv", lambda: csv_text([(t + ", indeed", y) for t, y in good_rows()], sep="\t"),
+          30, ["neg", "pos"], []),
+    Loads("old_mac_line_endings", "cr.csv", lambda: csv_text(good_rows()).replace("\n", "\r"), 30,
+          ["neg", "pos"], []),
+    Loads("windows_line_endings", "crlf.csv", lambda: csv_text(good_rows()).replace("\n", "\r\n"), 30,
+          ["neg", "pos"], []),
+    Loads("numeric_looking_labels", "numeric.csv",
+          lambda: csv_text([(t, ["2", "10", "2.0", "10.0"][i % 4]) for i, t in enumerate(TEXTS)]), 30,
+          ["2", "10"], ["read 14 labels written like '1.0' as whole numbers ('1')"]),
+    Loads("labels_differ_by_case_and_space", "case.csv",
+          lambda: csv_text([(t, {"pos": ["Pos", "pos", " pos  "][i // 2 % 3], "neg": ["neg", "NEG"][i // 2 % 2]}[y])
+                            for i, (t, y) in enumerate(good_rows())]), 30, ["neg", "pos"],
+          ["merged labels that differ only by case or spacing: ['NEG', 'neg'] -> 'neg'",
+           "merged labels that differ only by case or spacing: ['Pos', 'pos'] -> 'pos'"]),
+    Loads("nan_empty_whitespace_texts", "blanks.csv", _blank_texts, 24, ["neg", "pos"],
+          ["dropped 6 of 30 rows with an empty or missing text"]),
+    Loads("texts_of_100k_characters", "long.csv", _long_texts, 30, ["neg", "pos"],
+          ["clipped 2 texts longer than 10,000 characters"], _check_long),
+    Loads("short_rows_missing_label", "short.csv",
+          lambda: csv_text(good_rows()) + "a row without its label\nanother one\n", 30, ["neg", "pos"],
+          ["dropped 2 rows with a missing label"]),
+    Loads("duplicates_and_conflicts", "dupes.csv",
+          lambda: csv_text(good_rows() + good_rows()[:4] + [(t, "pos" if y == "neg" else "neg")
+                                                            for t, y in good_rows()[4:6]]), 28, ["neg", "pos"],
+          ["dropped 4 duplicate texts (kept the first of each)",
+           "dropped 4 rows whose text appears with different labels"]),
+    Loads("jsonl_boolean_labels", "bools.jsonl",
+          lambda: jsonl([{"text": t, "label": y == "pos"} for t, y in good_rows()]), 30, ["False", "True"], []),
+    Loads("json_column_oriented", "cols.json", lambda: json.dumps({"text": TEXTS, "label": LABELS}), 30,
+          ["neg", "pos"], []),
+    Loads("parquet_extra_nested_column", "extra.parquet",
+          lambda: parquet(pd.DataFrame({"text": TEXTS, "label": LABELS, "meta": [{"k": i} for i in range(30)]})),
+          30, ["neg", "pos"], []),
+]
+
+
+@pytest.mark.parametrize("case", LOADS, ids=[c.id for c in LOADS])
+def test_quirky_file_loads_with_note(case, world, tmp_path):
+    content = case.content()
+    path = tmp_path / case.filename
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    ds = load_file(path)
+    assert len(ds) == case.rows
+    assert ds.label_names == case.labels
+    assert sorted(ds.notes) == sorted(case.notes)
+    if case.check:
+        case.check(ds)
+    # it also splits, so a run can use it
+    sp = load_splits(DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None))
+    assert sum(sp.sizes().values()) == case.rows
+    world.assert_intact()
+
+
+def test_train_size_cap_larger_than_data_is_a_note(world, tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text(csv_text(good_rows()))
+    sp = load_splits(DataConfig(source="file", name=str(path), train_size=10_000))
+    assert sp.sizes()["train"] == 21
+    assert "train_size=10,000 is more than the 21 train examples available; using all of them" in sp.notes
+    world.assert_intact()
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Bad settings: refused when the config is built, before anything is stored
+# ---------------------------------------------------------------------------------------------
+CONFIG_CASES = [
+    ("epochs_0", {"epochs": 0}, "epochs must be a whole number from 1 to 100, got 0."),
+    ("epochs_10000", {"epochs": 10_000}, "epochs must be a whole number from 1 to 100, got 10000."),
+    ("epochs_fractional", {"epochs": 2.5}, "epochs must be a whole number from 1 to 100, got 2.5."),
+    ("learning_rate_0", {"learning_rate": 0.0},
+     "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got 0.0."),
+    ("learning_rate_negative", {"learning_rate": -1e-4},
+     "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got -0.0001."),
+    ("learning_rate_nan", {"learning_rate": float("nan")},
+     "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got nan."),
+    ("batch_size_0", {"batch_size": 0}, "batch_size must be a whole number from 1 to 4,096, got 0."),
+    ("max_length_4", {"max_length": 4}, "max_length must be a whole number from 8 to 8,192, got 4."),
+    ("precision_fp8", {"precision": "fp8"}, "precision 'fp8' is unknown; use one of ('auto', 'fp32', 'bf16')."),
+    ("warmup_ratio_1", {"warmup_ratio": 1.0}, "warmup_ratio must be in [0, 1), got 1.0."),
+    ("empty_model", {"model": "  "},
+     "model is empty; use 'minilm' (the offline default), a hub id or a local directory."),
+    ("blank_label_description", {"label_descriptions": ["a good film", " "]},
+     "every label description must be a non-empty sentence."),
+]
+
+
+@pytest.mark.parametrize("field_values,message", [c[1:] for c in CONFIG_CASES], ids=[c[0] for c in CONFIG_CASES])
+def test_bad_setting_is_refused(field_values, message, world):
+    with pytest.raises(ConfigError) as e:
+        make_config("full_ft", **field_values)
+    assert str(e.value) == message
+    world.assert_intact()
+
+
+DATA_CONFIG_CASES = [
+    ("train_size_0", {"train_size": 0}, "train_size must be a positive whole number or empty (all), got 0."),
+    ("test_size_negative", {"test_size": -5}, "test_size must be a positive whole number or empty (all), got -5."),
+    ("unknown_source", {"source": "s3"}, "data source 's3' is unknown; use one of ('builtin', 'file', 'hub')."),
+    ("empty_dataset_name", {"name": " "},
+     "dataset name is empty; choose a built-in dataset, a file or a hub name."),
+    ("negative_seed", {"seed": -1}, "seed must be a non-negative whole number, got -1."),
+]
+
+
+@pytest.mark.parametrize("kw,message", [c[1:] for c in DATA_CONFIG_CASES], ids=[c[0] for c in DATA_CONFIG_CASES])
+def test_bad_data_setting_is_refused(kw, message, world):
+    with pytest.raises(ConfigError) as e:
+        DataConfig(**kw)
+    assert str(e.value) == message
+    world.assert_intact()
+
+
+def test_unknown_strategy_and_unknown_field(world):
+    with pytest.raises(ConfigError) as e:
+        make_config("magic")
+    assert str(e.value).startswith("strategy 'magic' is unknown; choose from [")
+    assert "'full_ft'" in str(e.value) and "'zero_shot'" in str(e.value)
+    with pytest.raises(ConfigError) as e:
+        RunConfig.from_dict({"strategy": "full_ft", "epoch": 3})
+    assert str(e.value).startswith("unknown config fields ['epoch']; known fields are ['batch_size', ")
+    world.assert_intact()
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Data sources and models that cannot be used offline or at all
+# ---------------------------------------------------------------------------------------------
+def test_unknown_hub_dataset_offline(world):
+    expected = ("the Hugging Face hub is unreachable, so dataset 'someone/no-such-dataset' cannot be downloaded. "
+                "Download it on a machine that is online and upload it here as a CSV/JSONL/Parquet file, "
+                "or pick a built-in dataset.")
+    cfg = make_config("full_ft", model=world.model, data=DataConfig(source="hub", name="someone/no-such-dataset"))
+    with pytest.raises(DataError) as e:
+        load_splits(cfg.data)
+    assert str(e.value) == expected
+    assert world.run_fails_with(cfg) == expected
+    world.assert_intact()
+
+
+def test_unknown_builtin_dataset(world):
+    expected = "unknown built-in dataset 'imdb'; choose one of ['bbc_news', 'rotten_tomatoes', 'tweets']."
+    cfg = make_config("full_ft", model=world.model, data=DataConfig(source="builtin", name="imdb"))
+    assert world.run_fails_with(cfg) == expected
+    world.assert_intact()
+
+
+def _no_weights(d: Path) -> None:
+    (d / "config.json").write_text(json.dumps({"model_type": "bert"}))
+
+
+def _pickle_only(d: Path) -> None:
+    _no_weights(d)
+    (d / "pytorch_model.bin").write_bytes(b"not really a checkpoint")
+
+
+def _no_config(d: Path) -> None:
+    (d / "model.safetensors").write_bytes(b"{}")
+
+
+MODEL_DIR_CASES = [
+    ("dir_without_weights", _no_weights,
+     "model directory {p!r} has no .safetensors weights (bertlab does not load pickled pytorch_model.bin files); "
+     "re-save it with save_pretrained(safe_serialization=True)."),
+    ("dir_with_pickle_weights_only", _pickle_only,
+     "model directory {p!r} has no .safetensors weights (bertlab does not load pickled pytorch_model.bin files); "
+     "re-save it with save_pretrained(safe_serialization=True)."),
+    ("dir_without_config", _no_config,
+     "model directory {p!r} has no config.json; point at a save_pretrained() directory."),
+]
+
+
+@pytest.mark.parametrize("make,template", [c[1:] for c in MODEL_DIR_CASES], ids=[c[0] for c in MODEL_DIR_CASES])
+def test_unusable_local_model_directory(make, template, world, tmp_path):
+    d = tmp_path / "mymodel"
+    d.mkdir()
+    make(d)
+    expected = template.format(p=str(d))
+    with pytest.raises(ModelError) as e:
+        resolve(str(d))
+    assert str(e.value) == expected
+    cfg = make_config("full_ft", model=str(d), data=DataConfig(source="file", name=str(world.data)))
+    assert world.run_fails_with(cfg) == expected
+    world.assert_intact()
+
+
+def test_model_path_is_a_file(world, tmp_path):
+    f = tmp_path / "model.safetensors"
+    f.write_bytes(b"{}")
+    expected = f"model path {str(f)!r} is not a directory made by save_pretrained()."
+    with pytest.raises(ModelError) as e:
+        resolve(str(f))
+    assert str(e.value) == expected
+    world.assert_intact()
+
+
+@pytest.mark.parametrize("model_id", ["bert-base-nonexistent", "someorg/some-model"])
+def test_unknown_model_id_offline(model_id, world):
+    expected = (f"model {model_id!r} is not a local directory and the Hugging Face hub is unreachable. "
+                "Use 'minilm' (the packaged offline model) or a local save_pretrained() directory.")
+    with pytest.raises(ModelError) as e:
+        resolve(model_id)
+    assert str(e.value) == expected
+    cfg = make_config("full_ft", model=model_id, data=DataConfig(source="file", name=str(world.data)))
+    assert world.run_fails_with(cfg) == expected
+    world.assert_intact()
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Problems found only when the run executes: the FAILED run's stored error
+# ---------------------------------------------------------------------------------------------
+def test_batch_size_larger_than_dataset_runs_one_full_batch_with_a_note(world, tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text(csv_text(good_rows()))
+    cfg = file_config(world, path).replace(batch_size=64, epochs=2)
+    rid = world.store.create_run(cfg)
+    assert execute_run(world.store, rid) == SUCCEEDED
+    run = world.store.get(rid)
+    assert "batch_size 64 is larger than the 21 training examples; used batch_size 21" in run.notes
+    assert run.costs["steps"] == 2  # one full batch per epoch
+    world.assert_intact()
+
+
+def test_max_length_beyond_model_positions(world, tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text(csv_text(good_rows()))
+    cfg = file_config(world, path).replace(max_length=512)
+    # the tiny test model has 128 position embeddings
+    assert world.run_fails_with(cfg) == "max_length 512 is beyond the model's 128 positions; use at most 128."
+    world.assert_intact()
