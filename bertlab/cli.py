@@ -1,4 +1,4 @@
-"""Command line: ``python -m bertlab {datasets,strategies,run,runs,predict}``."""
+"""Command line: ``python -m bertlab {datasets,strategies,run,runs,predict,sweep,report,export}``."""
 
 from __future__ import annotations
 
@@ -143,6 +143,145 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------
+def _size_arg(v: str) -> int | None:
+    if v.lower() == "all":
+        return None
+    try:
+        return int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {v!r} is not a whole number or 'all'") from None
+
+
+def _run_points(store, ids: list[str], quiet: bool) -> None:
+    """Execute stored queued runs one after another with a progress bar each."""
+    from tqdm import tqdm
+
+    from bertlab.runner import execute_run
+
+    for k, rid in enumerate(ids, 1):
+        run = store.get(rid)
+        desc = f"[{k}/{len(ids)}] {run.strategy} n={run.config['data']['train_size'] or 'all'} seed={run.config['seed']}"
+        with tqdm(total=100, desc=desc, unit="%", disable=quiet or None, file=sys.stderr,
+                  bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}") as bar:
+            def progress(p: float, phase: str) -> None:
+                bar.n = round(100 * p)
+                bar.set_postfix_str(phase)
+            bar.set_postfix_str(execute_run(store, rid, on_progress=progress))
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from bertlab import sweep
+    from bertlab.store import RunStore
+
+    store = RunStore()
+    if args.list:
+        for s in sweep.list_sweeps(store):
+            print(f"{s['id']}  {s['dataset']}  {' '.join(s['strategies'])}  sizes={s['sizes']}  seeds={s['seeds']}")
+        return 0
+    if args.sweep_id:
+        spec = sweep.load_sweep(store, args.sweep_id)
+    else:
+        args.seed, args.train_size = 0, None
+        data = data_config_from_arg(args.dataset, args)
+        from bertlab.data import load_splits
+
+        load_splits(data)  # fail fast on a bad dataset, before any run is stored
+        common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
+                                    "max_length": args.max_length, "precision": args.precision}.items() if v}
+        spec = sweep.SweepSpec(strategies=args.strategies, sizes=args.sizes, seeds=args.seeds, data=data,
+                               model=args.model, common=common, min_steps=args.min_steps,
+                               vary_split=not args.fixed_split)
+    sweep_id, todo, reused = sweep.prepare(store, spec, args.sweep_id)
+    print(f"sweep {sweep_id}: {spec.n_points} points, {len(reused)} already done or queued, {len(todo)} to run",
+          file=sys.stderr)
+    if args.dry_run:
+        for c in todo:
+            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}",
+                  file=sys.stderr)
+        return 0
+    ids = [store.create_run(c, sweep_id) for c in todo]
+    _run_points(store, ids, args.json)
+    rows = sweep.collect(store, spec)
+    agg = sweep.aggregate(rows)
+    if args.html:
+        fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}")
+        fig.write_html(args.html, include_plotlyjs=True)
+        print(f"wrote {args.html}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"sweep_id": sweep_id, "points": rows, "curves": agg}, indent=2))
+    else:
+        print(sweep.format_curves(agg))
+    return 0 if all(r["status"] == "succeeded" for r in rows) else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bertlab import report
+    from bertlab.store import RunStore
+
+    store = RunStore()
+    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep)
+    prices = report.Prices(cpu_hour=args.price_cpu, gpu_hour=args.price_gpu)
+    html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep)
+    Path(args.output).write_text(html, encoding="utf-8")
+    print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
+    if args.csv:
+        Path(args.csv).write_text(report.results_csv(store, ids, prices), encoding="utf-8")
+        print(f"wrote {args.csv}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bertlab.export import export_model_zip
+    from bertlab.store import RunStore
+
+    path = export_model_zip(RunStore(), args.run_id, args.output)
+    print(f"wrote {path}")
+    return 0
+
+
+def add_extra_commands(sub) -> None:
+    """The sweep, report and export subcommands."""
+    sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
+    sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path, or hub:<name>")
+    sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"])
+    sw.add_argument("--sizes", nargs="+", type=_size_arg, default=[32, 128, 512, 2048, None],
+                    help="training-set sizes; 'all' = the whole training split")
+    sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    sw.add_argument("--model", default=DEFAULT_MODEL)
+    sw.add_argument("--val-size", type=int, default=500, help="validation cap (also capped at each size)")
+    sw.add_argument("--test-size", type=int, default=1000)
+    sw.add_argument("--epochs", type=int)
+    sw.add_argument("--batch-size", type=int)
+    sw.add_argument("--max-length", type=int)
+    sw.add_argument("--precision", choices=["auto", "fp32", "bf16"])
+    sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
+    sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
+    sw.add_argument("--text-column")
+    sw.add_argument("--label-column")
+    sw.add_argument("--hub-split", default="train")
+    sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
+    sw.add_argument("--list", action="store_true", help="list stored sweeps")
+    sw.add_argument("--dry-run", action="store_true", help="show what would run, run nothing")
+    sw.add_argument("--html", help="also write the learning-curve plot to this HTML file")
+    sw.add_argument("--json", action="store_true")
+    sw.set_defaults(fn=cmd_sweep)
+    rp = sub.add_parser("report", help="self-contained HTML report (and CSV) of runs, a batch or a sweep")
+    rp.add_argument("run_ids", nargs="*", metavar="RUN_ID")
+    rp.add_argument("--batch", help="every run of this batch id")
+    rp.add_argument("--sweep", help="every point of this sweep id (adds its learning curves)")
+    rp.add_argument("-o", "--output", default="bertlab-report.html")
+    rp.add_argument("--csv", help="also write the results table as CSV")
+    rp.add_argument("--title", default="bertlab comparison")
+    rp.add_argument("--price-cpu", type=float, default=0.05, help="price of one CPU machine-hour (money column)")
+    rp.add_argument("--price-gpu", type=float, default=2.50, help="price of one GPU-hour")
+    rp.set_defaults(fn=cmd_report)
+    ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
+    ex.add_argument("run_id", metavar="RUN_ID")
+    ex.add_argument("-o", "--output", default=None, help="zip path (default <run id>.zip)")
+    ex.set_defaults(fn=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bertlab", description="Compare ways of using a BERT encoder.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -177,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("text", nargs="+", help="text(s) to classify")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(fn=cmd_predict)
+    add_extra_commands(sub)
     return p
 
 

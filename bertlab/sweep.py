@@ -1,0 +1,342 @@
+"""Learning-curve sweeps: chosen strategies x training-set sizes x seeds, through the job manager.
+
+A sweep is a plan of ordinary runs. Each point is a RunConfig whose
+``data.train_size`` (and seeds) vary; the split keeps the test set of a given
+seed fixed while ``train_size`` changes, and the smaller training sets are
+subsets of the larger ones. Resuming is by identity: a point whose exact
+config already succeeded (or is queued/running) in the store is not run again,
+so re-submitting an interrupted sweep only computes what is missing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
+from bertlab.errors import ConfigError
+from bertlab.paths import check_id, safe_join
+from bertlab.store import QUEUED, RUNNING, SUCCEEDED, Run, RunStore
+
+MAX_POINTS = 2000
+
+
+@dataclass
+class SweepSpec:
+    """What to sweep.
+
+    Attributes:
+        strategies: registered strategy names, one curve each.
+        sizes: training-set sizes; None means the whole training split.
+        seeds: one run per seed at each size. With ``vary_split`` the seed also
+            picks the data split, so the spread includes which examples were labelled.
+        data: the dataset; its train_size is replaced per point.
+        model: encoder for every strategy.
+        common: RunConfig overrides for every strategy (e.g. {"max_length": 64}).
+        per_strategy: overrides per strategy name (e.g. {"full_ft": {"epochs": 3}}).
+        min_steps: raise epochs so a point does at least this many optimiser steps
+            (fine-tuning 32 examples for 2 steps would not be a fair point).
+        cap_val: cap the validation split at the training size, so no strategy
+            (tfidf_logreg picks C on it) sees many more labels than the point claims.
+        vary_split: use the seed for the data split too.
+    """
+
+    strategies: list[str]
+    sizes: list[int | None]
+    seeds: list[int] = field(default_factory=lambda: [0])
+    data: DataConfig = field(default_factory=DataConfig)
+    model: str = DEFAULT_MODEL
+    common: dict[str, Any] = field(default_factory=dict)
+    per_strategy: dict[str, dict[str, Any]] = field(default_factory=dict)
+    min_steps: int = 20
+    cap_val: bool = True
+    vary_split: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data, dict):
+            self.data = DataConfig(**self.data)
+        self.validate()
+
+    def validate(self) -> None:
+        """Check the spec; raise ConfigError naming the field and the fix."""
+        from bertlab.strategies import REGISTRY
+
+        if not self.strategies:
+            raise ConfigError("strategies is empty; choose at least one strategy for the sweep.")
+        unknown = [s for s in self.strategies if s not in REGISTRY]
+        if unknown:
+            raise ConfigError(f"sweep strategies {unknown} are unknown; choose from {sorted(REGISTRY)}.")
+        if not self.sizes:
+            raise ConfigError("sizes is empty; give training-set sizes such as 32 128 512 (or 'all').")
+        for s in self.sizes:
+            if s is not None and (not isinstance(s, int) or isinstance(s, bool) or s < 2):
+                raise ConfigError(f"sweep size {s!r} is not a whole number of at least 2 (or 'all').")
+        if not self.seeds or any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in self.seeds):
+            raise ConfigError(f"seeds must be non-negative whole numbers, got {self.seeds!r}.")
+        if len(set(self.sizes)) != len(self.sizes) or len(set(self.seeds)) != len(self.seeds):
+            raise ConfigError("sizes and seeds must not repeat values; remove the duplicates.")
+        if not isinstance(self.min_steps, int) or not 0 <= self.min_steps <= 10_000:
+            raise ConfigError(f"min_steps must be a whole number from 0 to 10,000, got {self.min_steps!r}.")
+        n = len(self.strategies) * len(self.sizes) * len(self.seeds)
+        if n > MAX_POINTS:
+            raise ConfigError(f"the sweep has {n:,} points (strategies x sizes x seeds); the limit is {MAX_POINTS:,}.")
+
+    @property
+    def n_points(self) -> int:
+        return len(self.strategies) * len(self.sizes) * len(self.seeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SweepSpec:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Point:
+    """One planned point: which strategy, size and seed, and its full run config."""
+
+    strategy: str
+    size: int | None
+    seed: int
+    config: RunConfig
+
+
+def point_config(spec: SweepSpec, strategy: str, size: int | None, seed: int) -> RunConfig:
+    """The RunConfig of one sweep point (deterministic: the same inputs give an identical config)."""
+    from bertlab.strategies import make_config
+
+    data = dataclasses.replace(spec.data, train_size=size, seed=seed if spec.vary_split else spec.data.seed)
+    if spec.cap_val and size is not None and (data.val_size is None or data.val_size > size):
+        data = dataclasses.replace(data, val_size=size)
+    over = {**spec.common, **spec.per_strategy.get(strategy, {})}
+    cfg = make_config(strategy, data=data, model=spec.model, seed=seed, **over)
+    if size is not None:
+        bs = min(cfg.batch_size, size)
+        epochs = cfg.epochs
+        if spec.min_steps and _uses_epochs(strategy):
+            epochs = max(epochs, min(100, math.ceil(spec.min_steps / math.ceil(size / bs))))
+        cfg = cfg.replace(batch_size=bs, epochs=epochs)
+    return cfg
+
+
+def _uses_epochs(strategy: str) -> bool:
+    from bertlab.strategies import get_strategy
+
+    return get_strategy(strategy).uses_epochs and strategy != "head_only"
+
+
+def plan(spec: SweepSpec) -> list[Point]:
+    """Every point of the sweep, small sizes first (the cheap part of the curve appears early)."""
+    order = sorted(spec.sizes, key=lambda s: math.inf if s is None else s)
+    return [Point(st, size, seed, point_config(spec, st, size, seed))
+            for size in order for seed in spec.seeds for st in spec.strategies]
+
+
+def config_key(config: RunConfig | dict) -> str:
+    """Canonical JSON of a config: two runs with the same key did exactly the same thing."""
+    d = config.to_dict() if isinstance(config, RunConfig) else config
+    return json.dumps(d, sort_keys=True, separators=(",", ":"))
+
+
+def existing_runs(store: RunStore, statuses: tuple[str, ...] = (SUCCEEDED, QUEUED, RUNNING)) -> dict[str, Run]:
+    """The newest run per config key among runs with ``statuses``."""
+    out: dict[str, Run] = {}
+    for r in store.list_runs(status=statuses, limit=1_000_000):  # newest first: keep the first seen
+        out.setdefault(config_key(r.config), r)
+    return out
+
+
+# --- persistence ---------------------------------------------------------------------------------
+def _sweep_dir(store: RunStore):
+    d = store.root / "sweeps"
+    d.mkdir(exist_ok=True)
+    return d
+
+
+def save_sweep(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> str:
+    """Store the spec as ``<home>/sweeps/<id>.json``; returns the id."""
+    sweep_id = sweep_id or f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
+    path.write_text(json.dumps({"id": sweep_id, "created": time.time(), "spec": spec.to_dict()}, indent=2))
+    return sweep_id
+
+
+def load_sweep(store: RunStore, sweep_id: str) -> SweepSpec:
+    """The spec of a stored sweep.
+
+    Raises:
+        ConfigError: no such sweep.
+    """
+    path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
+    if not path.is_file():
+        raise ConfigError(f"no sweep with id {sweep_id!r}; `python -m bertlab sweep --list` shows them.")
+    return SweepSpec.from_dict(json.loads(path.read_text())["spec"])
+
+
+def list_sweeps(store: RunStore) -> list[dict]:
+    """Stored sweeps, newest first: {id, created, strategies, sizes, seeds, dataset, n_points}."""
+    out = []
+    for p in _sweep_dir(store).glob("*.json"):
+        try:
+            d = json.loads(p.read_text())
+            spec = SweepSpec.from_dict(d["spec"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a hand-edited or foreign file is not a sweep
+        out.append({"id": d["id"], "created": d.get("created", 0.0), "strategies": spec.strategies,
+                    "sizes": spec.sizes, "seeds": spec.seeds, "dataset": spec.data.label, "n_points": spec.n_points})
+    return sorted(out, key=lambda d: d["created"], reverse=True)
+
+
+# --- running ---------------------------------------------------------------------------------------
+@dataclass
+class SweepSubmission:
+    """What :func:`submit` did: the sweep id, the new run ids, and the points reused from the store."""
+
+    sweep_id: str
+    submitted: list[str]
+    reused: list[str]
+
+
+def prepare(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> tuple[str, list[RunConfig], list[str]]:
+    """Save the sweep and split its points into configs still to run and ids of runs to reuse."""
+    sweep_id = save_sweep(store, spec, sweep_id)
+    have: dict[str, Run | None] = dict(existing_runs(store))
+    todo, reused = [], []
+    for pt in plan(spec):
+        key = config_key(pt.config)
+        if key in have:
+            if have[key] is not None:
+                reused.append(have[key].id)
+            continue
+        todo.append(pt.config)
+        have[key] = None  # two identical points in one plan run once
+    return sweep_id, todo, reused
+
+
+def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmission:
+    """Queue the sweep's missing points on ``manager`` (a JobManager) as one batch named after the sweep.
+
+    Points already succeeded, queued or running with an identical config are reused, not recomputed.
+    """
+    sweep_id, todo, reused = prepare(manager.store, spec, sweep_id)
+    submitted = manager.submit(todo, batch_id=sweep_id) if todo else []
+    return SweepSubmission(sweep_id, submitted, reused)
+
+
+# --- results ---------------------------------------------------------------------------------------
+def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
+    """One row per planned point with its current run (if any): status, n_train, accuracy, costs."""
+    runs = existing_runs(store, statuses=(SUCCEEDED, QUEUED, RUNNING, "failed", "cancelled", "interrupted"))
+    done = existing_runs(store, statuses=(SUCCEEDED,))
+    rows = []
+    for pt in plan(spec):
+        key = config_key(pt.config)
+        r = done.get(key) or runs.get(key)
+        row = {"strategy": pt.strategy, "size": pt.size, "seed": pt.seed, "run_id": r.id if r else None,
+               "status": r.status if r else "missing", "n_train": None, "test_accuracy": None,
+               "test_macro_f1": None, "majority_accuracy": None, "train_seconds": None, "train_flops": None,
+               "trainable_params": None, "error": r.error if r else None}
+        if r is not None and r.status == SUCCEEDED:
+            row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
+                       test_accuracy=r.metrics.get("test_accuracy"), test_macro_f1=r.metrics.get("test_macro_f1"),
+                       majority_accuracy=r.metrics.get("majority_accuracy"),
+                       train_seconds=r.costs.get("train_seconds"), train_flops=r.costs.get("train_flops"),
+                       trainable_params=r.costs.get("trainable_params"))
+        rows.append(row)
+    return rows
+
+
+def _mean_std(xs: list[float]) -> tuple[float, float]:
+    m = sum(xs) / len(xs)
+    # Sample standard deviation (n - 1): with 2-3 seeds the population formula understates the spread.
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) if len(xs) > 1 else 0.0
+    return m, sd
+
+
+def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
+    """Mean and standard deviation over seeds per (strategy, size), from :func:`collect` rows."""
+    groups: dict[tuple[str, Any], list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["strategy"], r["size"]), []).append(r)
+    out = []
+    for (st, size), rs in groups.items():
+        ok = [r for r in rs if r[metric] is not None]
+        row = {"strategy": st, "size": size, "n_seeds": len(ok), "n_planned": len(rs),
+               "mean": None, "std": None, "n_train": None, "train_seconds": None, "train_flops": None}
+        if ok:
+            row["mean"], row["std"] = _mean_std([r[metric] for r in ok])
+            row["n_train"] = sum(r["n_train"] for r in ok) / len(ok)
+            row["train_seconds"] = sum(r["train_seconds"] or 0.0 for r in ok) / len(ok)
+            row["train_flops"] = sum(r["train_flops"] or 0.0 for r in ok) / len(ok)
+            row["majority"] = sum(r["majority_accuracy"] or 0.0 for r in ok) / len(ok)
+        out.append(row)
+    return out
+
+
+def progress(rows: list[dict]) -> dict[str, int]:
+    """Counts of points by status (for progress bars)."""
+    out: dict[str, int] = {}
+    for r in rows:
+        out[r["status"]] = out.get(r["status"], 0) + 1
+    return out
+
+
+def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metric_label: str = "test accuracy"):
+    """Plotly figure: mean +- std of the metric against labelled examples (log x), one line per strategy."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    strategies = list(dict.fromkeys(a["strategy"] for a in agg))
+    for st in strategies:
+        pts = sorted((a for a in agg if a["strategy"] == st and a["mean"] is not None), key=lambda a: a["n_train"])
+        if not pts:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
+            error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True},
+            customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
+            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:.3f}} ± %{{customdata[1]:.3f}}"
+                           "<br>seeds %{customdata[0]}<br>train %{customdata[2]:.1f} s<extra></extra>")))
+    maj = [a.get("majority") for a in agg if a.get("majority") is not None]
+    if maj:
+        fig.add_hline(y=sum(maj) / len(maj), line_dash="dot", line_color="grey",
+                      annotation_text="always the majority class", annotation_position="bottom right")
+    fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)", yaxis_title=metric_label,
+                      template="plotly_white", legend_title="strategy", hovermode="closest")
+    fig.update_xaxes(type="log")
+    return fig
+
+
+def results_table(agg: list[dict]) -> list[dict]:
+    """Rows for a table: strategy, n, mean, std, seeds, mean train seconds."""
+    return [{"strategy": a["strategy"], "n labelled": None if a["n_train"] is None else round(a["n_train"]),
+             "accuracy mean": a["mean"], "accuracy std": a["std"], "seeds": f"{a['n_seeds']}/{a['n_planned']}",
+             "train s (mean)": a["train_seconds"]}
+            for a in sorted(agg, key=lambda a: (a["strategy"], math.inf if a["size"] is None else a["size"]))]
+
+
+def format_curves(agg: list[dict]) -> str:
+    """Plain-text table: one row per strategy, one column per size, 'mean ± std' accuracy."""
+    sizes = sorted({a["size"] for a in agg}, key=lambda s: math.inf if s is None else s)
+    strategies = list(dict.fromkeys(a["strategy"] for a in agg))
+    cell = {(a["strategy"], a["size"]): a for a in agg}
+    head = ["strategy"] + [str(s) if s is not None else "all" for s in sizes]
+    lines = []
+    for st in strategies:
+        row = [st]
+        for s in sizes:
+            a = cell.get((st, s))
+            row.append("-" if not a or a["mean"] is None else f"{a['mean']:.3f}±{a['std']:.3f} ({a['n_seeds']})")
+        lines.append(row)
+    widths = [max(len(x) for x in col) for col in zip(head, *lines)]
+    out = ["  ".join(x.ljust(w) for x, w in zip(r, widths)) for r in [head, *lines]]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out + ["", "test accuracy mean±std over seeds (seeds done); columns = training-set size"])
