@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(PY) -m bench $(if $(QUICK),--quick,)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bertlab tests pages app.py bench
+	$(VENV)/bin/ruff check bertlab tests app_pages app.py bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

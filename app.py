@@ -1,0 +1,78 @@
+"""bertlab's Streamlit frame: page config, navigation and the sidebar (device, job queue, data directory).
+
+Run with ``streamlit run app.py`` (or ``make run``). The pages are thin: they
+lay out widgets and call the ``bertlab`` library, which trains in a background
+worker thread and writes everything to the run store.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+
+st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+# Keep the state of "keep_*" widgets when their page is not shown: Streamlit deletes the state of
+# widgets that were not rendered in a run unless the key is assigned again.
+for _k in [k for k in st.session_state if str(k).startswith(common.KEEP)]:
+    st.session_state[_k] = st.session_state[_k]
+
+# st.navigation makes Streamlit ignore the legacy pages/ auto-discovery: only the pages listed here exist
+# (app_pages/common.py and inference_box.py are shared modules, not pages). The folder is deliberately
+# not called pages/: while one exists, Streamlit 1.67 serves the first request after a server start that
+# lands on a page URL (a bookmark, a refresh of /compare) in the legacy mode, without this frame.
+PAGES = [
+    st.Page("app_pages/data.py", title="Data", icon=":material/dataset:", default=True),
+    st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/monitoring:"),
+    st.Page("app_pages/playground.py", title="Playground", icon=":material/chat:"),
+]
+nav = st.navigation(PAGES)
+# Less empty space above the page title (Streamlit's default leaves ~6 rem).
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
+
+
+def _queue_panel() -> None:
+    """Running and queued runs with progress (from the job manager's snapshot and the store)."""
+    snap = common.manager().snapshot()
+    st.markdown("**Job queue**")
+    if not snap.running and not snap.queued:
+        st.caption("Idle: nothing running or queued.")
+    if snap.running:
+        run = common.store().get(snap.running)
+        if run is not None:
+            phase = snap.phase or run.phase or "starting"
+            st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {run.strategy} · {phase} {snap.progress:.0%}")
+    for run_id in snap.queued[:8]:
+        run = common.store().get(run_id)
+        if run is not None:
+            st.caption(f":material/hourglass_empty: {run.strategy} · {run.id[-4:]} queued")
+    if len(snap.queued) > 8:
+        st.caption(f"… and {len(snap.queued) - 8} more queued")
+    if snap.last_error:
+        st.caption(f"worker note: {snap.last_error}")
+    if not snap.worker_alive:
+        st.error("The training worker stopped; restart the server.")
+    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued):
+        st.session_state._sidebar_busy = False
+        st.rerun()  # the queue just emptied: refresh the whole page once (and stop auto-refreshing)
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.markdown("### :material/science: bertlab")
+        st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
+        st.markdown(f"**Device:** {common.device_name()}")
+        busy = common.manager().is_busy()
+        st.session_state._sidebar_busy = busy
+        # Refresh the queue every 2 s only while something runs, so an idle app does no work.
+        st.fragment(run_every=2.0 if busy else None)(_queue_panel)()
+        st.markdown("**Data directory**")
+        st.code(str(common.store().root), language=None)
+        st.caption("Runs, models and caches live here; delete it to start afresh.")
+
+
+sidebar()
+nav.run()

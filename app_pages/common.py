@@ -1,0 +1,168 @@
+"""Shared pieces of the pages: process-wide resources, the chosen data, small formatting helpers.
+
+This module is imported by the pages (it is not a page: ``app.py`` lists the
+pages explicitly with ``st.navigation``). Only Streamlit and bertlab here, no
+torch: training and inference live in the library.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import streamlit as st
+
+from bertlab.config import DataConfig
+from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_dataset
+from bertlab.errors import BertlabError
+from bertlab.jobs import JobManager
+from bertlab.paths import data_home
+from bertlab.store import RunStore
+
+# Session keys starting with "keep_" survive page switches (app.py re-assigns them every run,
+# which stops Streamlit from deleting the state of widgets that are not on the current page).
+KEEP = "keep_"
+DATA_KEY = "keep_data_config"
+
+# Split caps offered on the Data page. The quick preset is the default: zero_shot + head_only
+# finish in well under a minute on 2 CPU cores, and full_ft/scratch in a few minutes.
+PRESETS: dict[str, tuple[int | None, int | None, int | None]] = {
+    "Quick demo": (500, 200, 500),
+    "Standard": (2000, 500, 1000),
+    "All data": (None, None, None),
+}
+DEFAULT_PRESET = "Quick demo"
+CORE_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")
+
+
+# --- process-wide resources --------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _manager(home: str) -> JobManager:
+    # Keyed by the data directory so tests (one BERTLAB_HOME each) never share a store.
+    return JobManager(RunStore(home))
+
+
+def manager() -> JobManager:
+    """The one job manager (queue + worker thread) of this server process."""
+    return _manager(str(data_home()))
+
+
+def store() -> RunStore:
+    """The run store every page reads."""
+    return manager().store
+
+
+@st.cache_resource(show_spinner=False)
+def _predictor(home: str):
+    from bertlab.predict import Predictor  # loads torch: only when a page predicts
+
+    return Predictor(_manager(home).store)
+
+
+def predictor():
+    """The one Predictor (warm models) of this server process."""
+    return _predictor(str(data_home()))
+
+
+@st.cache_resource(show_spinner=False)
+def device_name() -> str:
+    """The device runs use: GPU name, or the CPU and its threads."""
+    from bertlab.models import pick_device
+
+    return pick_device().name
+
+
+# --- the chosen data ---------------------------------------------------------------------------
+def default_data_config() -> DataConfig:
+    """rotten_tomatoes with the quick caps: what a first-time user should see working first."""
+    tr, va, te = PRESETS[DEFAULT_PRESET]
+    return DataConfig(source="builtin", name="rotten_tomatoes", train_size=tr, val_size=va, test_size=te)
+
+
+def data_config() -> DataConfig:
+    """The DataConfig chosen on the Data page (or the default one)."""
+    d = st.session_state.get(DATA_KEY)
+    if not d:
+        return default_data_config()
+    try:
+        return DataConfig(**d)
+    except (BertlabError, TypeError):
+        return default_data_config()
+
+
+def set_data_config(cfg: DataConfig) -> None:
+    st.session_state[DATA_KEY] = asdict(cfg)
+
+
+def _key(cfg: DataConfig) -> str:
+    return json.dumps(asdict(cfg), sort_keys=True)
+
+
+@st.cache_resource(show_spinner="Loading the dataset…", max_entries=8)
+def _dataset(source: str, name: str, text_column: str | None, label_column: str | None, hub_split: str,
+             hub_config: str | None) -> TextDataset:
+    return load_data(DataConfig(source=source, name=name, text_column=text_column, label_column=label_column,
+                                hub_split=hub_split, hub_config=hub_config))
+
+
+def dataset(cfg: DataConfig) -> TextDataset:
+    """The cleaned dataset ``cfg`` names (cached per process; treat it as read-only).
+
+    Raises:
+        BertlabError: anything wrong with the data, with what to do.
+    """
+    return _dataset(cfg.source, cfg.name, cfg.text_column, cfg.label_column, cfg.hub_split, cfg.hub_config)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _splits(key: str) -> Splits:
+    cfg = DataConfig(**json.loads(key))
+    return split_dataset(dataset(cfg), seed=cfg.seed, train_size=cfg.train_size, val_size=cfg.val_size,
+                         test_size=cfg.test_size)
+
+
+def splits(cfg: DataConfig) -> Splits:
+    """The train/validation/test splits ``cfg`` gives (the same ones a run will use)."""
+    return _splits(_key(cfg))
+
+
+def label_descriptions(cfg: DataConfig, ds: TextDataset) -> list[str]:
+    """Zero-shot prompts: the built-in ones, else the label names themselves."""
+    if cfg.source == "builtin" and cfg.name in BUILTIN:
+        info = BUILTIN[cfg.name].label_descriptions
+        return [info.get(n, n) for n in ds.label_names]
+    return list(ds.label_descriptions or ds.label_names)
+
+
+def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[tuple[str, str]]:
+    """A few short (text, label) examples per class, for one-click tries in the playground."""
+    out: list[tuple[str, str]] = []
+    for label_id, label in enumerate(ds.label_names):
+        picked = [t for t, y in zip(ds.texts, ds.labels) if y == label_id and 20 <= len(t) <= max_chars]
+        out += [(t, label) for t in picked[:per_class]]
+    return out
+
+
+# --- formatting --------------------------------------------------------------------------------
+def seconds(s: float | None) -> str:
+    if s is None:
+        return "-"
+    if s < 90:
+        return f"{s:.1f} s"
+    return f"{s / 60:.1f} min"
+
+
+# Plain symbols (not emoji): they render in every font, including in select boxes.
+STATUS_ICON = {"queued": "○", "running": "▶", "succeeded": "✓", "failed": "✗", "cancelled": "■",
+               "interrupted": "!"}
+
+
+def run_title(run: Any) -> str:
+    """``✓ head_only · a1b2 (rotten_tomatoes)``."""
+    return f"{STATUS_ICON.get(run.status, '')} {run.strategy} · {run.id[-4:]} ({run.dataset})"
+
+
+def show_error(e: BaseException) -> None:
+    """A user-facing error: the message only, never a traceback."""
+    st.error(str(e), icon=":material/error:")

@@ -1,0 +1,140 @@
+"""Compare page: live curves, results, costs and confusion matrices of the selected runs, plus a compact
+inference box so a presenter can type while the curves are on screen."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from bertlab import plots
+from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
+from app_pages import common
+from app_pages.inference_box import inference_box
+
+REFRESH_S = 2.0
+
+
+def batch_title(batch: str, runs: list) -> str:
+    first = min(r.created for r in runs)
+    when = time.strftime("%H:%M", time.localtime(first))
+    day = time.strftime("%b %d", time.localtime(first))
+    live = " · live" if any(r.status in ACTIVE for r in runs) else ""
+    return f"{day} {when} · {runs[0].dataset} · {', '.join(r.strategy for r in sorted(runs, key=lambda r: r.created))}{live}"
+
+
+def select_runs(all_runs: list) -> list[str]:
+    """Run ids to compare: a whole batch (the latest by default) or a hand-picked set."""
+    batches: dict[str, list] = {}
+    for r in all_runs:  # newest first, so the first batch seen is the latest
+        batches.setdefault(r.batch_id, []).append(r)
+    c1, c2 = st.columns([4, 1])
+    pick = c2.toggle("Pick runs", key="cmp_pick", help="Compare runs from different batches.")
+    if pick:
+        options = [r.id for r in all_runs]
+        by_id = {r.id: r for r in all_runs}
+        default = [r.id for r in batches[next(iter(batches))]]
+        return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
+    # No key: when a new batch appears the options change and the latest batch is selected again.
+    batch = c1.selectbox("Batch (one launch)", list(batches), index=0,
+                         format_func=lambda b: batch_title(b, batches[b]))
+    return [r.id for r in batches[batch]]
+
+
+def status_row(run) -> None:
+    """Title, progress or outcome, and a Cancel button while the run is active."""
+    c = st.columns([3, 5, 1.2], vertical_alignment="center")
+    color = plots.strategy_color(run.strategy)
+    c[0].markdown(f"<span style='color:{color};font-weight:600'>■ {run.strategy}</span> "
+                  f"<span style='color:#888'>· {run.id[-4:]}</span>", unsafe_allow_html=True)
+    if run.status == RUNNING:
+        c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
+                      + (" · stopping…" if run.cancel_requested else ""))
+    elif run.status == "queued":
+        c[1].caption(":material/hourglass_empty: queued: starts when the runs before it finish")
+    elif run.status == "succeeded":
+        m, k = run.metrics, run.costs
+        c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}** · macro-F1 {m.get('test_macro_f1', 0):.3f}"
+                      f" · {common.seconds(k.get('total_seconds'))}")
+    elif run.status in (FAILED, INTERRUPTED):
+        c[1].error(f"{run.status}: {run.error or 'no message'}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
+    else:
+        c[1].caption(f":material/stop_circle: {run.status}: {run.error or ''}")
+    if run.status in ACTIVE:
+        if c[2].button("Cancel", key=f"cancel_{run.id}", disabled=run.cancel_requested):
+            common.manager().cancel(run.id)
+            st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
+    if run.status == FAILED and run.traceback:
+        with st.expander("technical details"):
+            st.code(run.traceback, language=None)
+
+
+def charts(runs: list) -> None:
+    ids = [r.id for r in runs]
+    pts = common.store().points(ids, ("train_loss", "val_loss", "val_accuracy"))
+    a, b = st.columns([2, 3])
+    a.plotly_chart(plots.train_loss_figure(runs, pts), width="stretch", key="cmp_loss")
+    b.plotly_chart(plots.validation_figure(runs, pts), width="stretch", key="cmp_val")
+    done = [r for r in runs if r.status == "succeeded"]
+    if not done:
+        st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
+        return
+    st.markdown("#### Results")
+    df = plots.results_frame(runs)
+    st.dataframe(df, hide_index=True, width="stretch", column_config={
+        "test accuracy": st.column_config.NumberColumn(format="percent"),
+        "macro-F1": st.column_config.NumberColumn(format="%.3f"),
+        "majority baseline": st.column_config.NumberColumn(format="percent"),
+        "train time (s)": st.column_config.NumberColumn(format="%.1f"),
+        "total time (s)": st.column_config.NumberColumn(format="%.1f"),
+        "train examples/s": st.column_config.NumberColumn(format="%.0f"),
+        "trainable params": st.column_config.NumberColumn(format="compact"),
+        "total params": st.column_config.NumberColumn(format="compact"),
+        "train FLOPs": st.column_config.NumberColumn(format="scientific"),
+        "peak memory (MiB)": st.column_config.NumberColumn(format="%.0f"),
+    })
+    st.session_state.setdefault("keep_cost", "train_seconds")
+    cost = st.segmented_control("Cost measure", list(plots.COSTS), key="keep_cost", required=True,
+                                format_func=lambda k: plots.COSTS[k][0])
+    cost = cost or "train_seconds"
+    a, b = st.columns(2)
+    a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc")
+    b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
+    st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
+    st.markdown("#### Confusion matrices (test set)")
+    per_row = 4
+    for i in range(0, len(done), per_row):
+        cols = st.columns(per_row)
+        for col, r in zip(cols, done[i : i + per_row]):
+            col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
+
+
+def live(run_ids: list[str], refreshing: bool) -> None:
+    """Everything that changes while runs train; re-run every REFRESH_S seconds while any is active."""
+    s = common.store()
+    runs = [r for r in (s.get(i) for i in run_ids) if r is not None]
+    runs.sort(key=lambda r: r.created)
+    for r in runs:
+        status_row(r)
+    charts(runs)
+    active = any(r.status in ACTIVE for r in runs)
+    if refreshing and not active:
+        st.rerun()  # everything finished: redraw the page once without the timer
+
+
+st.title("Compare")
+all_runs = common.store().list_runs(limit=300)
+if not all_runs:
+    st.info("No runs yet. Choose data and strategies, then launch them on the Train page.")
+    st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
+    st.stop()
+
+ids = select_runs(all_runs)
+main, side = st.columns([3, 1], gap="large")
+selected = [r for r in all_runs if r.id in set(ids)]
+busy = any(r.status in ACTIVE for r in selected)
+with main:
+    st.fragment(run_every=REFRESH_S if busy else None)(live)(ids, busy)
+with side:
+    st.markdown("#### Try the models")
+    inference_box(ids, key="cmp_box", compact=True)

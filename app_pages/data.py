@@ -1,0 +1,154 @@
+"""Data page: choose a built-in dataset, upload a file or name a hub dataset; see what the runs will get."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from bertlab.config import DataConfig
+from bertlab.data import BUILTIN, detect_columns, read_table, save_upload
+from bertlab.errors import BertlabError
+from bertlab.plots import label_distribution_figure
+from app_pages import common
+
+SOURCES = ("Built-in", "Upload a file", "Hub dataset")
+UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq"]
+
+
+def choose_builtin() -> DataConfig:
+    st.session_state.setdefault("keep_builtin", "rotten_tomatoes")
+    name = st.selectbox("Dataset", list(BUILTIN), key="keep_builtin",
+                        format_func=lambda n: f"{BUILTIN[n].title} ({n})")
+    st.caption(BUILTIN[name].description)
+    return DataConfig(source="builtin", name=name)
+
+
+def choose_upload() -> DataConfig | None:
+    up = st.file_uploader("CSV, TSV, JSONL or Parquet with a text column and a label column", type=UPLOAD_TYPES,
+                          key="upload", help="Up to 100 MB. The file is kept in the data directory so runs can "
+                                             "reload it after a restart.")
+    current = common.data_config()
+    if up is None:
+        if current.source == "file":
+            st.info(f"Using the file uploaded earlier: `{current.label}`. Upload another one to replace it.")
+            return current
+        st.info("Upload a file to continue, or pick a built-in dataset.")
+        return None
+    raw = up.getvalue()
+    notes: list[str] = []
+    path = save_upload(raw, up.name)
+    df = read_table(raw, up.name, notes)
+    cols = [str(c) for c in df.columns]
+    try:
+        text_guess, label_guess = detect_columns(df.copy())
+    except BertlabError as e:
+        st.warning(f"Pick the columns yourself: {e}")
+        text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
+    tag = hashlib.sha256(raw).hexdigest()[:8]
+    c1, c2 = st.columns(2)
+    text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{tag}")
+    label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{tag}")
+    with st.expander(f"Raw file: {len(df):,} rows × {len(cols)} columns", expanded=False):
+        st.dataframe(df.head(20), hide_index=True)
+    return DataConfig(source="file", name=str(path), text_column=text_col, label_column=label_col)
+
+
+def choose_hub() -> DataConfig | None:
+    st.caption("Any Hugging Face dataset with a text and a label column (needs internet access).")
+    c1, c2, c3 = st.columns([3, 1, 1])
+    st.session_state.setdefault("keep_hub_name", "")
+    st.session_state.setdefault("keep_hub_split", "train")
+    st.session_state.setdefault("keep_hub_config", "")
+    name = c1.text_input("Hub dataset name", key="keep_hub_name", placeholder="e.g. imdb or SetFit/sst2")
+    split = c2.text_input("Split", key="keep_hub_split")
+    config = c3.text_input("Config (optional)", key="keep_hub_config")
+    if not st.button("Load from the hub", disabled=not name.strip()):
+        current = common.data_config()
+        return current if current.source == "hub" and current.name == name.strip() else None
+    return DataConfig(source="hub", name=name.strip(), hub_split=split.strip() or "train",
+                      hub_config=config.strip() or None)
+
+
+def choose_caps(base: DataConfig) -> DataConfig:
+    """Split caps: a preset or custom numbers (and the split seed)."""
+    st.session_state.setdefault("keep_preset", common.DEFAULT_PRESET)
+    options = [*common.PRESETS, "Custom"]
+
+    def fmt(p: str) -> str:
+        if p == "Custom":
+            return "Custom"
+        caps = common.PRESETS[p]
+        return p + ": " + " / ".join("all" if c is None else f"{c:,}" for c in caps)
+
+    preset = st.radio("Size (train / validation / test examples)", options, key="keep_preset", format_func=fmt,
+                      horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
+                                            "in well under a minute on a laptop CPU.")
+    if preset != "Custom":
+        tr, va, te = common.PRESETS[preset]
+        return DataConfig(**{**base.__dict__, "train_size": tr, "val_size": va, "test_size": te})
+    c = st.columns(4)
+    for k, v in (("keep_cap_train", 1000), ("keep_cap_val", 200), ("keep_cap_test", 500), ("keep_split_seed", 0)):
+        st.session_state.setdefault(k, v)
+    tr = c[0].number_input("Train cap", min_value=1, step=100, key="keep_cap_train")
+    va = c[1].number_input("Validation cap", min_value=1, step=50, key="keep_cap_val")
+    te = c[2].number_input("Test cap", min_value=1, step=100, key="keep_cap_test")
+    seed = c[3].number_input("Split seed", min_value=0, step=1, key="keep_split_seed")
+    return DataConfig(**{**base.__dict__, "train_size": int(tr), "val_size": int(va), "test_size": int(te),
+                         "seed": int(seed)})
+
+
+def show_dataset(cfg: DataConfig) -> None:
+    ds = common.dataset(cfg)
+    sp = common.splits(cfg)
+    st.subheader(f"{cfg.label}")
+    if ds.description:
+        st.caption(ds.description)
+    sizes = sp.sizes()
+    m = st.columns(6)
+    m[0].metric("Examples (cleaned)", f"{len(ds):,}")
+    m[1].metric("Classes", len(ds.label_names))
+    m[2].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
+    m[3].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
+    m[4].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}")
+    m[5].metric("Majority baseline", f"{sp.test.majority_accuracy():.1%}",
+                help="Test accuracy of always answering the most common class: every model must beat this.")
+    if sp.notes:
+        st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {n}" for n in sp.notes))
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Preview** (training examples)")
+        n = min(12, len(sp.train))
+        st.dataframe({"text": sp.train.texts[:n], "label": [sp.label_names[y] for y in sp.train.labels[:n]]},
+                     hide_index=True, width="stretch",
+                     column_config={"text": st.column_config.TextColumn(width="large")})
+    with right:
+        counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
+        st.plotly_chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist")
+    descs = common.label_descriptions(cfg, ds)
+    st.caption("Zero-shot label descriptions (editable on the Train page): "
+               + "; ".join(f"**{n}** = “{d}”" for n, d in zip(ds.label_names, descs)))
+
+
+st.title("Data")
+st.markdown("Pick the text-classification data to compare strategies on. Everything works offline with the "
+            "built-in datasets; your own file works too.")
+current = common.data_config()
+st.session_state.setdefault("keep_source", {"builtin": SOURCES[0], "file": SOURCES[1], "hub": SOURCES[2]}
+                            [current.source])
+source = st.radio("Source", SOURCES, key="keep_source", horizontal=True, label_visibility="collapsed")
+
+try:
+    if source == SOURCES[0]:
+        base = choose_builtin()
+    elif source == SOURCES[1]:
+        base = choose_upload()
+    else:
+        base = choose_hub()
+    if base is not None:
+        cfg = choose_caps(base)
+        show_dataset(cfg)
+        common.set_data_config(cfg)
+        st.page_link("app_pages/train.py", label="Next: choose strategies and launch →", icon=":material/model_training:")
+except BertlabError as e:
+    common.show_error(e)

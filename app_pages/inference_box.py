@@ -1,0 +1,97 @@
+"""The live inference box, full size on the Playground and compact on the Compare page.
+
+Not a page (app.py lists the pages): a fragment the two pages call, so typing
+here reruns only the box, never the charts around it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from bertlab.errors import BertlabError
+from bertlab.plots import probability_figure, run_labels, strategy_color
+from bertlab.store import SUCCEEDED
+from app_pages import common
+
+
+def _set_text(key: str, text: str) -> None:
+    st.session_state[key] = text
+
+
+def _predict(run_ids: list[str], text: str):
+    """Predictions for ``text`` from each run, cached per (text, runs) in the session."""
+    cache = st.session_state.setdefault("_pred_cache", {})
+    k = (text, tuple(run_ids))
+    if k not in cache:
+        cache.clear()  # one entry is all a rerun needs; keeps the session small
+        cache[k] = common.predictor().predict(run_ids, [text])
+    return cache[k]
+
+
+def _results(runs, preds, compact: bool) -> None:
+    labels = run_labels(runs)
+    if compact:
+        rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": float(p.probs[0].max()),
+                 "latency (ms)": round(p.latency_ms, 1)} for p in preds]
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={
+            "confidence": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)})
+        return
+    cols = st.columns(min(4, len(preds)))
+    for i, p in enumerate(preds):
+        with cols[i % len(cols)].container(border=True):
+            color = strategy_color(p.strategy)
+            st.markdown(f"<span style='color:{color};font-weight:600'>■ {labels[p.run_id]}</span>",
+                        unsafe_allow_html=True)
+            st.metric("prediction", p.labels[0], f"{p.probs[0].max():.0%} confident", delta_color="off")
+            shared = " (shared encoder pass)" if p.shared_encoder else ""
+            st.caption(f"latency {p.latency_ms:.1f} ms{shared}")
+            for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
+                st.progress(float(prob), text=f"{name}: {prob:.1%}")
+    st.plotly_chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
+
+
+@st.fragment
+def inference_box(run_ids: list[str], key: str, compact: bool = False,
+                  examples: list[tuple[str, str]] | None = None) -> None:
+    """Type a text, see every given succeeded run's prediction, probabilities and latency.
+
+    Args:
+        run_ids: runs to ask; read afresh from the store on every rerun, so runs that finish while the
+            page is open join in. Only succeeded ones predict.
+        key: widget-key prefix (one per page).
+        compact: a short table instead of per-run cards and a chart.
+        examples: (text, label) pairs offered as one-click inputs.
+    """
+    store = common.store()
+    done = [r for r in (store.get(i) for i in run_ids) if r is not None and r.status == SUCCEEDED]
+    text_key = f"{key}_text"
+    st.session_state.setdefault(text_key, "")
+    if examples:
+        st.caption("Try an example from the dataset:")
+        ex_cols = st.columns(2 if compact else min(4, len(examples)))
+        for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
+            short = text if len(text) <= 60 else text[:57] + "…"
+            ex_cols[i % len(ex_cols)].button(f"{short}", key=f"{key}_ex_{i}", help=f"true label: {label}",
+                                             on_click=_set_text, args=(text_key, text), width="stretch")
+    if compact:
+        text = st.text_input("Type a sentence and press Enter", key=text_key, placeholder="A moving, funny film.")
+    else:
+        text = st.text_area("Text to classify", key=text_key, height=100,
+                            placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”")
+        st.button("Predict", type="primary", key=f"{key}_go")
+    if not done:
+        st.info("Predictions appear here as soon as a run has finished.")
+        return
+    if not text.strip():
+        st.caption(f"{len(done)} finished run(s) ready: " + ", ".join(run_labels(done).values()))
+        return
+    try:
+        with st.spinner("Predicting…"):
+            preds = _predict([r.id for r in done], text)
+    except BertlabError as e:
+        common.show_error(e)
+        return
+    except Exception as e:  # noqa: BLE001 - a failed prediction must not take the page down
+        st.error(f"prediction failed: {type(e).__name__}: {e}")
+        return
+    _results(done, preds, compact)

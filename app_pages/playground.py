@@ -1,0 +1,49 @@
+"""Playground page: type any text and see what every finished model answers, side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from bertlab.errors import BertlabError
+from bertlab.store import SUCCEEDED
+from app_pages import common
+from app_pages.inference_box import inference_box
+
+MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
+
+
+def default_runs(done: list) -> list[str]:
+    """The succeeded runs of the latest batch that has any, so one launch's models appear together."""
+    if not done:
+        return []
+    batch = done[0].batch_id
+    return [r.id for r in done if r.batch_id == batch][:MAX_DEFAULT]
+
+
+def dataset_examples(run) -> list[tuple[str, str]]:
+    """A few test-set sentences of the run's dataset (the models never trained on them)."""
+    try:
+        cfg = run.run_config.data
+        return common.examples(common.splits(cfg).test)
+    except BertlabError:
+        return []
+
+
+st.title("Playground")
+st.markdown("Type a sentence and every finished model answers, with its class probabilities and how long it took.")
+done = common.store().list_runs(status=(SUCCEEDED,), limit=200)
+if not done:
+    st.info("No finished runs yet. Launch some on the Train page; zero_shot and head_only finish first.")
+    st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
+    st.stop()
+
+by_id = {r.id: r for r in done}
+ids = st.multiselect("Models (finished runs)", list(by_id), default=default_runs(done),
+                     format_func=lambda i: common.run_title(by_id[i]))
+if not ids:
+    st.info("Choose at least one run.")
+    st.stop()
+datasets = {by_id[i].dataset for i in ids}
+if len(datasets) > 1:
+    st.caption(f"These runs were trained on different datasets ({', '.join(sorted(datasets))}): their labels differ.")
+inference_box(ids, key="pg_box", compact=False, examples=dataset_examples(by_id[ids[0]]))

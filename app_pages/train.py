@@ -1,0 +1,159 @@
+"""Train page: choose the model, the strategies and their hyperparameters, and launch one run per strategy."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
+from bertlab.errors import BertlabError
+from bertlab.estimate import estimate_seconds
+from bertlab.models import resolve
+from bertlab.plots import strategy_color
+from bertlab.strategies import REGISTRY, make_config
+from app_pages import common
+
+HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
+
+
+def data_summary(cfg: DataConfig) -> tuple[dict[str, int], list[str], list[str]] | None:
+    """Split sizes, label names and default label descriptions of the chosen data (None + error if bad)."""
+    try:
+        ds = common.dataset(cfg)
+        sp = common.splits(cfg)
+    except BertlabError as e:
+        common.show_error(e)
+        st.page_link("app_pages/data.py", label="Fix the data on the Data page", icon=":material/dataset:")
+        return None
+    return sp.sizes(), list(sp.label_names), common.label_descriptions(cfg, ds)
+
+
+def check_model(model: str) -> bool:
+    try:
+        resolve(model.strip())
+    except BertlabError as e:
+        common.show_error(e)
+        return False
+    return True
+
+
+def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str]) -> dict:
+    """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides."""
+    s, d = REGISTRY[name], make_config(name)
+    for f in HP_FIELDS:
+        st.session_state.setdefault(f"keep_hp_{name}_{f}", getattr(d, f))
+    c = st.columns(5)
+    out: dict = {}
+    if s.uses_epochs:
+        out["epochs"] = c[0].number_input("Epochs", 1, 100, key=f"keep_hp_{name}_epochs",
+                                          help="Passes over the training set.")
+        out["learning_rate"] = c[2].number_input("Learning rate", 1e-6, 1.0, key=f"keep_hp_{name}_learning_rate",
+                                                 step=1e-5, format="%.1e", help="Peak AdamW learning rate.")
+        out["seed"] = c[4].number_input("Seed", 0, 2**31 - 1, key=f"keep_hp_{name}_seed",
+                                        help="Initialisation and shuffling seed.")
+    out["batch_size"] = c[1].number_input("Batch size", 1, 4096, key=f"keep_hp_{name}_batch_size",
+                                          help="Examples per step (lower it if memory runs out).")
+    out["max_length"] = c[3].number_input("Max length (tokens)", 8, 8192, key=f"keep_hp_{name}_max_length",
+                                          help="Longer texts are truncated to this many tokens.")
+    if name == "zero_shot":
+        st.markdown("**Label descriptions**: one sentence per class; the text most similar to it wins.")
+        got = []
+        for i, (lab, default) in enumerate(zip(labels, descs)):
+            k = f"keep_desc_{data_tag}_{i}"
+            st.session_state.setdefault(k, default)
+            got.append(st.text_input(f"{lab}", key=k))
+        out["label_descriptions"] = [g.strip() for g in got]
+    return out
+
+
+def strategy_table(names: list[str], sizes: dict[str, int], model: str, overrides: dict[str, dict]) -> None:
+    """What each chosen strategy trains and freezes, and how long it should take here."""
+    past = common.store().list_runs(limit=200)
+    device = common.device_name()
+    rows = []
+    for n in names:
+        s = REGISTRY[n]
+        epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
+        est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs)
+        rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
+                     "estimate from": est.basis})
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"strategy": st.column_config.TextColumn(width="small"),
+                                "trains": st.column_config.TextColumn(width="large"),
+                                "frozen": st.column_config.TextColumn(width="medium"),
+                                "estimated time": st.column_config.TextColumn(width="small")})
+
+
+def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
+                  n_train: int) -> list[RunConfig]:
+    """One validated RunConfig per strategy (raises BertlabError naming the field)."""
+    configs = []
+    for n in names:
+        ov = dict(overrides.get(n, {}))
+        if ov.get("batch_size", 0) > n_train:
+            # A batch cannot hold more than the training set; lowering it is what the user would do anyway.
+            st.warning(f"{n}: batch size lowered from {ov['batch_size']} to {n_train}, the number of training "
+                       "examples.")
+            ov["batch_size"] = n_train
+        if "learning_rate" in ov:
+            ov["learning_rate"] = float(ov["learning_rate"])
+        configs.append(make_config(n, data=cfg, model=model, **ov))
+    return configs
+
+
+def launch(configs: list[RunConfig]) -> None:
+    ids = common.manager().submit(configs)
+    run = common.store().get(ids[0])
+    st.session_state["last_launch"] = {"batch": run.batch_id if run else "", "strategies": [c.strategy for c in configs],
+                                       "ids": ids}
+
+
+st.title("Train")
+cfg = common.data_config()
+summary = data_summary(cfg)
+if summary is not None:
+    sizes, labels, descs = summary
+    st.markdown(f"**Data:** `{cfg.label}` · {len(labels)} classes · train {sizes['train']:,} · validation "
+                f"{sizes['validation']:,} · test {sizes['test']:,}")
+    st.page_link("app_pages/data.py", label="Change the data", icon=":material/dataset:")
+
+    st.session_state.setdefault("keep_model", DEFAULT_MODEL)
+    model = st.text_input("Model", key="keep_model",
+                          help=f"'{DEFAULT_MODEL}' is the packaged all-MiniLM-L6-v2 (works offline). "
+                               "Or a Hugging Face id (needs internet) or a local save_pretrained() directory.").strip()
+    model_ok = check_model(model)
+
+    st.session_state.setdefault("keep_strategies", [n for n in common.CORE_STRATEGIES if n in REGISTRY])
+    names = st.multiselect("Strategies (one run each, run one after another in this order)", list(REGISTRY),
+                           key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}")
+
+    overrides: dict[str, dict] = {}
+    data_tag = hashlib.sha256(repr((cfg.source, cfg.name, labels)).encode()).hexdigest()[:10]
+    for n in names:
+        s = REGISTRY[n]
+        color = strategy_color(n)
+        with st.expander(f"**{n}**: {s.summary}", expanded=False):
+            st.markdown(f"<span style='color:{color}'>■</span> **{s.title}**: trains {s.trains}; frozen: {s.frozen}.",
+                        unsafe_allow_html=True)
+            if s.when:
+                st.caption(f"When to use it: {s.when}")
+            overrides[n] = hp_inputs(n, data_tag, labels, descs)
+
+    if names:
+        strategy_table(names, sizes, model, overrides)
+    go = st.button(f"Launch {len(names)} run{'s' if len(names) != 1 else ''}", type="primary",
+                   disabled=not names or not model_ok)
+    if go:
+        try:
+            launch(build_configs(names, cfg, model, overrides, sizes["train"]))
+        except BertlabError as e:
+            common.show_error(e)
+    last = st.session_state.get("last_launch")
+    if last:
+        st.success(f"Queued {len(last['strategies'])} run(s): {', '.join(last['strategies'])} "
+                   f"(batch `{last['batch']}`). They train one after another in the background; you can "
+                   "switch pages or close the tab meanwhile.", icon=":material/check_circle:")
+        st.page_link("app_pages/compare.py", label="Watch them train on Compare →", icon=":material/monitoring:")
+    elif not names:
+        st.info("Pick at least one strategy.")

@@ -1,0 +1,78 @@
+"""Rough run-time estimates from past runs on the same device (for the Train page).
+
+A run's time is taken to grow with the examples it processes: training
+examples times epochs plus evaluation examples. The seconds per such example
+come from the most recent finished runs of the same strategy, model and device.
+With no such run the estimate is unknown, which is more honest than a guess.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+SUCCEEDED = "succeeded"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Expected seconds for a run (None = unknown) and what the number is based on."""
+
+    seconds: float | None
+    basis: str
+
+    def text(self) -> str:
+        """``~40 s``, ``~3 min`` or ``unknown``."""
+        if self.seconds is None:
+            return "unknown"
+        s = self.seconds
+        if s < 90:
+            return f"~{max(1, round(s))} s"
+        if s < 5400:
+            return f"~{round(s / 60)} min"
+        return f"~{s / 3600:.1f} h"
+
+
+def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool) -> float:
+    """Examples a run processes: train x epochs plus evaluation (validation each epoch, test once)."""
+    tr, va, te = sizes.get("train", 0), sizes.get("validation", 0), sizes.get("test", 0)
+    if not uses_epochs:
+        return float(va + te)
+    return float(tr * epochs + va * epochs + te)
+
+
+def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int],
+                     epochs: int, uses_epochs: bool = True, last: int = 5) -> Estimate:
+    """Estimate a new run's seconds from ``runs`` (store Run objects, newest first).
+
+    Args:
+        runs: past runs; only succeeded ones of this strategy, model and device count.
+        strategy / model / device: what the new run uses (device is ``DeviceInfo.name``).
+        sizes: the new run's split sizes ({"train", "validation", "test"}).
+        epochs: the new run's epochs.
+        uses_epochs: whether the strategy's time grows with epochs.
+        last: how many recent comparable runs to take the median rate of.
+    """
+    rates = []
+    for r in runs:
+        if r.status != SUCCEEDED or r.strategy != strategy or r.model != model:
+            continue
+        if (r.costs or {}).get("device", r.device) != device:
+            continue
+        secs = (r.costs or {}).get("total_seconds")
+        past_sizes = (r.data_summary or {}).get("sizes")
+        past_epochs = (r.config or {}).get("epochs", 1)
+        if not secs or not past_sizes:
+            continue
+        units = work_units(past_sizes, past_epochs, uses_epochs)
+        if units > 0:
+            rates.append(secs / units)
+        if len(rates) >= last:
+            break
+    if not rates:
+        return Estimate(None, "no finished run of this strategy and model on this device yet")
+    new_units = work_units(sizes, epochs, uses_epochs)
+    n = len(rates)
+    return Estimate(statistics.median(rates) * new_units, f"from {n} past run{'s' if n > 1 else ''} on this device")

@@ -1,0 +1,341 @@
+"""Plotly figure builders for the app: pure functions of store data (runs and their points).
+
+Every chart colours a run by its strategy (the same colour on every page), puts
+units in its axis titles, and downsamples long step series so that a long
+session does not send ever-growing figures to the browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe-Ito colour-blind-safe colours for the registered strategies, fixed so a
+# strategy looks the same on every page and in every session.
+STRATEGY_COLORS: dict[str, str] = {
+    "zero_shot": "#0072B2",
+    "head_only": "#009E73",
+    "full_ft": "#D55E00",
+    "scratch": "#CC79A7",
+    "partial_ft": "#E69F00",
+    "lora": "#56B4E9",
+    "dapt": "#7F3C8D",
+    "tfidf_logreg": "#6B6B6B",
+}
+_EXTRA_COLORS = ("#A6761D", "#1B9E77", "#E7298A", "#66A61E", "#7570B3", "#B15928", "#17BECF", "#BCBD22")
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+MAX_POINTS = 400  # per plotted series; enough to see the shape of any curve
+
+# Cost measures the app can chart: store key -> (title, unit, scale divisor).
+COSTS: dict[str, tuple[str, str, float]] = {
+    "train_seconds": ("Training time", "s", 1.0),
+    "total_seconds": ("Total run time", "s", 1.0),
+    "trainable_params": ("Trainable parameters", "count", 1.0),
+    "train_flops": ("Training compute", "FLOPs", 1.0),
+    "peak_memory_bytes": ("Peak memory", "MiB", 2.0**20),
+    "train_examples_per_s": ("Training throughput", "examples/s", 1.0),
+}
+
+_LAYOUT = dict(
+    template="plotly_white",
+    margin=dict(l=10, r=10, t=84, b=10),
+    # The title sits at the top left, the legend in a row of its own just above the plot area.
+    legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, title_text=""),
+    hovermode="closest",
+    font=dict(size=13),
+)
+
+
+def _style(fig: go.Figure, title: str | None, height: int, **extra: Any) -> go.Figure:
+    """Shared look: white template, title top-left, legend row above the plot."""
+    layout = {**_LAYOUT, **extra}
+    if title is not None:
+        layout["title"] = dict(text=title, x=0, xref="paper", y=0.98, yref="container", yanchor="top",
+                               font=dict(size=16))
+    fig.update_layout(height=height, **layout)
+    return fig
+
+
+def strategy_color(strategy: str) -> str:
+    """The colour of ``strategy`` (stable for unknown names too)."""
+    if strategy in STRATEGY_COLORS:
+        return STRATEGY_COLORS[strategy]
+    h = int(hashlib.sha1(strategy.encode()).hexdigest(), 16)
+    return _EXTRA_COLORS[h % len(_EXTRA_COLORS)]
+
+
+def run_labels(runs: Sequence[Any]) -> dict[str, str]:
+    """Display names: the strategy alone when it is unique among ``runs``, else strategy + id tail."""
+    counts: dict[str, int] = {}
+    for r in runs:
+        counts[r.strategy] = counts.get(r.strategy, 0) + 1
+    return {r.id: r.strategy if counts[r.strategy] == 1 else f"{r.strategy} · {r.id[-4:]}" for r in runs}
+
+
+def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:
+    """(colour, dash) per run id: colour by strategy, dash tells apart runs of one strategy."""
+    seen: dict[str, int] = {}
+    out = {}
+    for r in runs:
+        i = seen.get(r.strategy, 0)
+        seen[r.strategy] = i + 1
+        out[r.id] = (strategy_color(r.strategy), _DASHES[i % len(_DASHES)])
+    return out
+
+
+def downsample(xs: Sequence[float], ys: Sequence[float], max_points: int = MAX_POINTS) -> tuple[list, list]:
+    """Average consecutive points into at most ``max_points`` buckets (keeps the curve's shape).
+
+    Averaging (rather than striding) also smooths noisy per-step losses, which is
+    what a reader of a long loss curve wants.
+    """
+    n = len(xs)
+    if n <= max_points:
+        return list(xs), list(ys)
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    bx = [float(x[a:b].mean()) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    by = [float(y[a:b].mean()) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    return bx, by
+
+
+def series(points: Iterable[dict], run_id: str, name: str, x: str = "step") -> tuple[list, list]:
+    """The (x, value) lists of one series of one run, ordered by ``x``."""
+    rows = sorted((p[x], p["value"]) for p in points if p["run_id"] == run_id and p["series"] == name)
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def _empty(fig: go.Figure, message: str) -> go.Figure:
+    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font=dict(size=14, color="#888"))
+    return fig
+
+
+def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340) -> go.Figure:
+    """Training loss by optimizer step, one line per run."""
+    fig = go.Figure()
+    labels, styles = run_labels(runs), run_styles(runs)
+    for r in runs:
+        xs, ys = series(points, r.id, "train_loss")
+        if not xs:
+            continue
+        xs, ys = downsample(xs, ys)
+        color, dash = styles[r.id]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id,
+                                 line=dict(color=color, dash=dash, width=2),
+                                 hovertemplate="step %{x:.0f}<br>loss %{y:.3f}<extra>" + labels[r.id] + "</extra>"))
+    _style(fig, "Training loss", height)
+    fig.update_xaxes(title_text="optimizer step (batches)", rangemode="tozero")
+    fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero")
+    if not fig.data:
+        _empty(fig, "no training steps yet (zero_shot trains nothing)")
+    return fig
+
+
+def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340) -> go.Figure:
+    """Validation loss and validation accuracy by epoch, side by side, one line per run."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Validation loss", "Validation accuracy"),
+                        horizontal_spacing=0.12)
+    labels, styles = run_labels(runs), run_styles(runs)
+    for r in runs:
+        color, dash = styles[r.id]
+        for col, name in ((1, "val_loss"), (2, "val_accuracy")):
+            xs, ys = series(points, r.id, name, x="x")
+            if not xs:
+                continue
+            xs, ys = downsample(xs, ys)
+            unit = "loss %{y:.3f}" if col == 1 else "accuracy %{y:.1%}"
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
+                                     line=dict(color=color, dash=dash, width=2), marker=dict(size=7),
+                                     hovertemplate="epoch %{x:.0f}<br>" + unit + "<extra>" + labels[r.id] + "</extra>"),
+                          row=1, col=col)
+    # One legend entry per run even when a run has both curves.
+    names_seen: set[str] = set()
+    for tr in fig.data:
+        tr.showlegend = tr.name not in names_seen
+        names_seen.add(tr.name)
+    _style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.1})
+    fig.update_xaxes(title_text="epoch", rangemode="tozero", dtick=1 if _max_x(fig) <= 12 else None)
+    fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], row=1, col=2)
+    if not fig.data:
+        _empty(fig, "no validation results yet")
+    return fig
+
+
+def _max_x(fig: go.Figure) -> float:
+    xs = [x for tr in fig.data for x in (tr.x or ())]
+    return max(xs) if xs else 0
+
+
+def _succeeded(runs: Sequence[Any]) -> list[Any]:
+    return [r for r in runs if r.status == "succeeded" and r.metrics]
+
+
+def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
+    """One row per run with the comparison numbers (accuracy, F1, baseline, time, size, compute, memory)."""
+    labels = run_labels(runs)
+    rows = []
+    for r in runs:
+        m, c = r.metrics or {}, r.costs or {}
+        mem = c.get("peak_memory_bytes")
+        rows.append({
+            "run": labels[r.id],
+            "status": r.status,
+            "test accuracy": m.get("test_accuracy"),
+            "macro-F1": m.get("test_macro_f1"),
+            "majority baseline": m.get("majority_accuracy"),
+            "train time (s)": c.get("train_seconds"),
+            "total time (s)": c.get("total_seconds"),
+            "train examples/s": c.get("train_examples_per_s") or None,
+            "trainable params": c.get("trainable_params"),
+            "total params": c.get("total_params"),
+            "train FLOPs": c.get("train_flops"),
+            "peak memory (MiB)": mem / 2**20 if mem else None,
+            "device": c.get("device") or r.device,
+            "run id": r.id,
+        })
+    return pd.DataFrame(rows)
+
+
+def human(v: float | None, unit: str = "") -> str:
+    """Compact number for bar labels: 22.7M, 1.2T, 0.734."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    a = abs(v)
+    for div, suf in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            return f"{v / div:.3g}{suf}{(' ' + unit) if unit else ''}".strip()
+    s = f"{v:.3g}" if a else "0"
+    return f"{s} {unit}".strip()
+
+
+def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
+    """Test accuracy bars per run, macro-F1 as diamonds, the majority-class baseline as a dashed line."""
+    fig = go.Figure()
+    done = _succeeded(runs)
+    labels = run_labels(done)
+    x = [labels[r.id] for r in done]
+    acc = [r.metrics.get("test_accuracy") for r in done]
+    f1 = [r.metrics.get("test_macro_f1") for r in done]
+    if done:
+        fig.add_trace(go.Bar(x=x, y=acc, name="test accuracy", marker_color=[strategy_color(r.strategy) for r in done],
+                             text=[f"{a:.1%}" for a in acc], textposition="outside", cliponaxis=False,
+                             hovertemplate="%{x}<br>accuracy %{y:.1%}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=x, y=f1, mode="markers", name="macro-F1",
+                                 marker=dict(symbol="diamond", size=11, color="#222", line=dict(color="white", width=1)),
+                                 hovertemplate="%{x}<br>macro-F1 %{y:.3f}<extra></extra>"))
+        base = max((r.metrics.get("majority_accuracy") or 0) for r in done)
+        fig.add_hline(y=base, line_dash="dash", line_color="#888",
+                      annotation_text=f"majority baseline {base:.1%}", annotation_position="bottom right")
+    _style(fig, "Test accuracy (higher is better)", height, showlegend=bool(done))
+    fig.update_yaxes(title_text="accuracy / macro-F1 (%)", tickformat=".0%", range=[0, 1.08])
+    fig.update_xaxes(title_text="run (strategy)")
+    if not done:
+        _empty(fig, "no finished runs yet")
+    return fig
+
+
+def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 340) -> go.Figure:
+    """Bars of one cost measure per finished run (see :data:`COSTS`)."""
+    title, unit, div = COSTS[cost]
+    fig = go.Figure()
+    done = _succeeded(runs)
+    labels = run_labels(done)
+    vals = [(r.costs or {}).get(cost) for r in done]
+    vals = [v / div if isinstance(v, (int, float)) else None for v in vals]
+    if done:
+        fig.add_trace(go.Bar(x=[labels[r.id] for r in done], y=vals,
+                             marker_color=[strategy_color(r.strategy) for r in done],
+                             text=[human(v) for v in vals], textposition="outside", cliponaxis=False,
+                             hovertemplate="%{x}<br>%{y:,.4g} " + unit + "<extra></extra>", showlegend=False))
+    lower = "higher is better" if cost == "train_examples_per_s" else "lower is cheaper"
+    _style(fig, f"{title} ({lower})", height)
+    fig.update_yaxes(title_text=f"{title.lower()} ({unit})", rangemode="tozero")
+    fig.update_xaxes(title_text="run (strategy)")
+    if not done:
+        _empty(fig, "no finished runs yet")
+    return fig
+
+
+def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 380) -> go.Figure:
+    """Accuracy against a cost, one marker per finished run: up and to the left is better."""
+    title, unit, div = COSTS[cost]
+    fig = go.Figure()
+    done = [r for r in _succeeded(runs) if isinstance((r.costs or {}).get(cost), (int, float))]
+    labels = run_labels(done)
+    xs = []
+    for r in done:
+        v = r.costs[cost] / div
+        xs.append(v)
+        fig.add_trace(go.Scatter(
+            x=[v], y=[r.metrics.get("test_accuracy")], mode="markers+text", name=labels[r.id],
+            text=[labels[r.id]], textposition="top center",
+            marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
+            hovertemplate=f"{labels[r.id]}<br>%{{x:,.4g}} {unit}<br>accuracy %{{y:.1%}}<extra></extra>"))
+    positive = [v for v in xs if v > 0]
+    log = len(positive) == len(xs) and len(xs) > 1 and max(xs) / min(xs) > 100
+    _style(fig, f"Accuracy vs {title.lower()}", height, showlegend=False)
+    fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
+                     type="log" if log else "linear", rangemode="tozero" if not log else None)
+    fig.update_yaxes(title_text="test accuracy (%)", tickformat=".0%")
+    if not done:
+        _empty(fig, "no finished runs yet")
+    return fig
+
+
+def confusion_figure(run: Any, height: int = 300) -> go.Figure:
+    """Confusion matrix of a finished run's test predictions (counts; colour = share of the true class)."""
+    m = run.metrics or {}
+    cm = np.asarray(m.get("confusion") or [[0]], dtype=float)
+    names = [str(n) for n in m.get("label_names") or range(len(cm))]
+    share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+    fig = go.Figure(go.Heatmap(
+        z=share, x=names, y=names, text=cm.astype(int), texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1,
+        showscale=False, hovertemplate="true %{y}<br>predicted %{x}<br>%{text} examples (%{z:.0%} of true)<extra></extra>"))
+    acc = m.get("test_accuracy")
+    title = run_labels([run])[run.id] + (f" · {acc:.1%}" if isinstance(acc, float) else "")
+    _style(fig, title, height, margin=dict(l=10, r=10, t=44, b=10))
+    fig.update_layout(title_font_color=strategy_color(run.strategy))
+    fig.update_xaxes(title_text="predicted label", side="bottom", type="category")
+    fig.update_yaxes(title_text="true label (test examples)", autorange="reversed", type="category")
+    return fig
+
+
+def label_distribution_figure(counts: dict[str, dict[str, int]], height: int = 320) -> go.Figure:
+    """Examples per class, one bar group per split: ``{"train": {"pos": 10, ...}, "test": {...}}``."""
+    fig = go.Figure()
+    shades = {"train": "#0072B2", "validation": "#56B4E9", "test": "#E69F00", "all": "#0072B2"}
+    for split, per_class in counts.items():
+        fig.add_trace(go.Bar(x=list(per_class), y=list(per_class.values()), name=split,
+                             marker_color=shades.get(split, "#999"),
+                             hovertemplate="%{x}<br>%{y:,} examples<extra>" + split + "</extra>"))
+    _style(fig, "Label distribution", height, barmode="group")
+    fig.update_xaxes(title_text="label", type="category")
+    fig.update_yaxes(title_text="examples (count)")
+    return fig
+
+
+def probability_figure(predictions: Sequence[Any], labels: dict[str, str] | None = None,
+                       height: int | None = None) -> go.Figure:
+    """Class probabilities of the first text, one bar group per run (colour = strategy)."""
+    fig = go.Figure()
+    for p in predictions:
+        name = (labels or {}).get(p.run_id, p.strategy)
+        probs = np.asarray(p.probs)[0]
+        fig.add_trace(go.Bar(y=list(p.label_names), x=probs, orientation="h", name=name,
+                             marker_color=strategy_color(p.strategy),
+                             text=[f"{v:.0%}" for v in probs], textposition="outside", cliponaxis=False,
+                             hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>"))
+    n_labels = max((len(p.label_names) for p in predictions), default=2)
+    _style(fig, "Class probabilities", height or 130 + 22 * n_labels * max(1, len(predictions)), barmode="group")
+    fig.update_xaxes(title_text="probability (%)", tickformat=".0%", range=[0, 1.12])
+    fig.update_yaxes(title_text="class", type="category", autorange="reversed")
+    return fig

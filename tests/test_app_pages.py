@@ -1,0 +1,127 @@
+"""Every page of the Streamlit app, driven with streamlit.testing.v1.AppTest (in-process, no browser)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bertlab.store import ACTIVE, SUCCEEDED, RunStore
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["app_pages/data.py", "app_pages/train.py", "app_pages/compare.py", "app_pages/playground.py"]
+
+
+def app_on(page: str | None = None, session: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (session or {}).items():
+        at.session_state[k] = v
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def no_problems(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def wait_done(home: Path, timeout: float = 240) -> list:
+    """Poll the store (the same channel the pages read) until no run is queued or running."""
+    store = RunStore(home)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        runs = store.list_runs()
+        if runs and not any(r.status in ACTIVE for r in runs):
+            return runs
+        time.sleep(0.5)
+    raise AssertionError(f"runs still active after {timeout}s: {[(r.strategy, r.status) for r in store.list_runs()]}")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_without_exception(page):
+    at = app_on(page)
+    no_problems(at)
+    assert at.title, "every page has a title"
+    sidebar_text = " ".join(m.value for m in at.sidebar.markdown)
+    assert "Device:" in sidebar_text and "Job queue" in sidebar_text
+
+
+def test_data_page_defaults_to_rotten_tomatoes_with_quick_caps():
+    at = app_on()
+    no_problems(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Train"] == "500" and metrics["Validation"] == "200" and metrics["Test"] == "500"
+    assert int(metrics["Examples (cleaned)"].replace(",", "")) > 10_000
+    assert at.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
+
+
+@pytest.mark.parametrize("name,raw,expected", [
+    ("broken.csv", b'text,label\n"an unclosed quote,pos\nfine,neg\n', "quote"),
+    ("one_class.csv", b"text,label\n" + b"".join(b"text %d,pos\n" % i for i in range(20)), "one class"),
+    ("empty.jsonl", b"", "empty"),
+    ("bad.jsonl", b'{"text": "a", "label": 1}\nnot json\n', "line 2"),
+])
+def test_data_page_shows_clear_error_for_bad_upload(name, raw, expected):
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value((name, raw, "text/plain")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert expected in errors.lower(), errors
+    assert "Traceback" not in errors
+
+
+def test_data_page_upload_with_column_pickers(tiny_csv):
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("reviews.csv", tiny_csv.read_bytes(), "text/csv")).run()
+    no_problems(at)
+    assert [s.value for s in at.selectbox if s.label.endswith("column")] == ["text", "label"]
+    cfg = at.session_state["keep_data_config"]
+    assert cfg["source"] == "file" and Path(cfg["name"]).is_file() and cfg["label_column"] == "label"
+    assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+
+
+def test_train_page_rejects_bad_model_and_hyperparameters(tiny_data):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value("/no/such/model/dir").run()
+    assert any("model" in e.value for e in at.error)
+    launch = next(b for b in at.button if b.label.startswith("Launch"))
+    assert launch.disabled
+
+
+def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, tiny_data, bertlab_home):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "head_only"]).run()
+    at.number_input(key="keep_hp_head_only_epochs").set_value(3).run()
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
+    no_problems(at)
+    assert "Queued 2 run(s): zero_shot, head_only" in at.success[0].value
+
+    runs = wait_done(bertlab_home)
+    assert sorted((r.strategy, r.status) for r in runs) == [("head_only", SUCCEEDED), ("zero_shot", SUCCEEDED)]
+
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    page_text = " ".join(m.value for m in at.markdown)
+    assert page_text.count("test accuracy") == 2  # one status line per finished run
+    table = at.dataframe[0].value
+    assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 1).all()
+    assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run
+
+    at.switch_page("app_pages/playground.py").run()
+    no_problems(at)
+    at.text_area(key="pg_box_text").set_value("a wonderful superb film").run()
+    no_problems(at)
+    preds = {m.label: m.value for m in at.metric}
+    assert len(at.metric) == 2 and set(preds) == {"prediction"}
+    assert all(m.value in ("neg", "pos") for m in at.metric)
+    latencies = [c.value for c in at.caption if c.value.startswith("latency")]
+    assert len(latencies) == 2
