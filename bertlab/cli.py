@@ -193,14 +193,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                model=args.model, common=common, min_steps=args.min_steps,
                                vary_split=not args.fixed_split)
     sweep_id, todo, reused = sweep.prepare(store, spec, args.sweep_id)
-    print(f"sweep {sweep_id}: {spec.n_points} points, {len(reused)} already done or queued, {len(todo)} to run",
-          file=sys.stderr)
+    # Points queued earlier (e.g. by an interrupted CLI sweep) run here too; a point that another
+    # process claims first is skipped by execute_run's atomic claim.
+    waiting = [i for i in reused if store.get(i).status == "queued"]
+    print(f"sweep {sweep_id}: {spec.n_points} points: {len(reused) - len(waiting)} done or running, "
+          f"{len(waiting)} queued earlier, {len(todo)} new", file=sys.stderr)
     if args.dry_run:
-        for c in todo:
+        for c in [store.get(i).run_config for i in waiting] + todo:
             print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}",
                   file=sys.stderr)
         return 0
-    ids = [store.create_run(c, sweep_id) for c in todo]
+    ids = waiting + [store.create_run(c, sweep_id) for c in todo]
     _run_points(store, ids, args.json)
     rows = sweep.collect(store, spec)
     agg = sweep.aggregate(rows)

@@ -293,6 +293,8 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
     """Plotly figure: mean +- std of the metric against labelled examples (log x), one line per strategy."""
     import plotly.graph_objects as go
 
+    from bertlab.plots import strategy_color  # the same colour per strategy as every other chart
+
     fig = go.Figure()
     strategies = list(dict.fromkeys(a["strategy"] for a in agg))
     for st in strategies:
@@ -301,6 +303,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
             continue
         fig.add_trace(go.Scatter(
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
+            line={"color": strategy_color(st), "width": 2.5},
             error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True},
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
             hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:.3f}} ± %{{customdata[1]:.3f}}"

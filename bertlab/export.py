@@ -1,0 +1,95 @@
+"""Export a finished run's model as a zip: its ``save_pretrained`` directory (safetensors) and a README.
+
+A zip of a fine-tuned run (full_ft, partial_ft, lora with merged adapters,
+dapt, scratch) unzips into a directory that plain transformers loads with
+``AutoModelForSequenceClassification.from_pretrained(dir)``; no bertlab, no
+peft and no pickle are needed. Other kinds (head_only, zero_shot,
+tfidf_logreg) are zipped as their safetensors/JSON files, with a README
+saying how to use them.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from bertlab.errors import BertlabError
+from bertlab.paths import data_home
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies.base import ARTIFACT_META
+
+MAX_FILES = 200
+
+_README = {
+    "classifier": """This is a Hugging Face transformers model directory (weights in safetensors).
+
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    tok = AutoTokenizer.from_pretrained("{dir}")
+    model = AutoModelForSequenceClassification.from_pretrained("{dir}")
+    probs = model(**tok(["some text"], return_tensors="pt")).logits.softmax(-1)
+
+Labels: {labels} (model.config.id2label). Trained by bertlab strategy {strategy} on {dataset}.
+""",
+    "head": """A linear head (head.safetensors: weight, bias) over L2-normalised mean-pooled embeddings of {model}
+(max_length {max_length}). probs = softmax(normalize(mean_pool(encoder(text))) @ weight.T + bias).
+Labels: {labels}. Strategy {strategy} on {dataset}.
+""",
+    "zero_shot": """Label embeddings (zero_shot.safetensors) of {model}: probs = softmax({scale} * cos(text embedding,
+label embedding)). Labels: {labels}. Strategy {strategy} on {dataset}.
+""",
+    "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column), and
+tfidf.safetensors the idf, coef and intercept arrays. Load with bertlab.strategies.tfidf_logreg.TfidfModel.load(dir).
+Labels: {labels}. Strategy {strategy} on {dataset}.
+""",
+}
+
+
+def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = None) -> Path:
+    """Zip a succeeded run's artifacts (top-level folder ``<run id>/``) and return the zip's path.
+
+    Args:
+        store: the run store.
+        run_id: a succeeded run.
+        dest: zip path; default ``<data home>/exports/<run id>.zip``.
+
+    Raises:
+        BertlabError: unknown or unfinished run, or its artifacts are gone.
+    """
+    run = store.get(run_id)
+    if run is None:
+        raise BertlabError(f"no run with id {run_id!r}; `python -m bertlab runs` lists them.")
+    if run.status != SUCCEEDED:
+        raise BertlabError(f"run {run_id} is {run.status}; only a succeeded run has a model to export.")
+    src = store.artifact_path(run_id)
+    meta_path = src / ARTIFACT_META
+    if not meta_path.is_file():
+        raise BertlabError(f"run {run_id} has no saved model in {src}; it may have been deleted.")
+    meta = json.loads(meta_path.read_text())
+    files = sorted(p for p in src.rglob("*") if p.is_file() and not p.is_symlink())[:MAX_FILES]
+    if dest is None:
+        out_dir = data_home() / "exports"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        dest = out_dir / f"{run_id}.zip"
+    dest = Path(dest)
+    tmp = dest.with_name(dest.name + ".part")
+    readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
+        dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
+        model=meta.get("model"), max_length=meta.get("max_length"), scale=meta.get("scale", 20))
+    # Weights barely compress and are large: store them; deflate the small text files.
+    with zipfile.ZipFile(tmp, "w") as z:
+        for p in files:
+            comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
+            z.write(p, f"{run_id}/{p.relative_to(src).as_posix()}", compress_type=comp)
+        z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
+    tmp.replace(dest)  # a half-written zip never appears under the final name
+    return dest
+
+
+def artifact_kind(store: RunStore, run_id: str) -> str | None:
+    """The artifact kind of a succeeded run ("classifier" loads with plain transformers), or None."""
+    run = store.get(run_id)
+    if run is None or run.status != SUCCEEDED:
+        return None
+    meta = store.artifact_path(run_id) / ARTIFACT_META
+    return json.loads(meta.read_text()).get("kind") if meta.is_file() else None

@@ -1,0 +1,169 @@
+"""Accuracy against cost: the Pareto front, money from a user-set price, and the trade-off in words.
+
+Inputs are plain rows (one per run, see :func:`rows_from_runs`), so the same
+functions serve the app, the HTML report and the CLI.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+COSTS = {
+    "train_seconds": ("training time (s)", "the training time"),
+    "train_flops": ("training FLOPs (estimate)", "the compute"),
+    "trainable_params": ("trainable parameters", "the trainable parameters"),
+    "train_money": ("training cost (money)", "the money"),
+}
+
+
+@dataclass(frozen=True)
+class Prices:
+    """What an hour of machine time costs, to show cost in money (any currency; defaults are rough cloud prices)."""
+
+    cpu_hour: float = 0.05
+    gpu_hour: float = 2.50
+    currency: str = "$"
+
+    def __post_init__(self) -> None:
+        from bertlab.errors import ConfigError
+
+        for name in ("cpu_hour", "gpu_hour"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v < 1e6 or math.isnan(v):
+                raise ConfigError(f"price {name} must be a number from 0 upwards (e.g. 2.5), got {v!r}.")
+
+    def per_hour(self, device: str | None) -> float:
+        return self.cpu_hour if device_kind(device) == "cpu" else self.gpu_hour
+
+
+def device_kind(device: str | None) -> str:
+    """'cpu' or 'gpu' from the device name a run recorded (CPU names end with '(N threads)')."""
+    if not device or re.search(r"\(\d+ threads?\)\s*$", device) or device.lower() == "cpu":
+        return "cpu"
+    return "gpu"
+
+
+def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
+    """One row per succeeded run: strategy, accuracy, F1 and cost fields (money included)."""
+    prices = prices or Prices()
+    out = []
+    for r in runs:
+        if r.status != "succeeded":
+            continue
+        c, m = r.costs, r.metrics
+        secs = float(c.get("train_seconds") or 0.0)
+        out.append({"run_id": r.id, "strategy": r.strategy, "test_accuracy": m.get("test_accuracy"),
+                    "test_macro_f1": m.get("test_macro_f1"), "majority_accuracy": m.get("majority_accuracy"),
+                    "train_seconds": secs, "train_flops": float(c.get("train_flops") or 0.0),
+                    "trainable_params": int(c.get("trainable_params") or 0),
+                    "train_money": secs / 3600 * prices.per_hour(c.get("device")),
+                    "device": c.get("device"), "n_train": (r.data_summary.get("sizes") or {}).get("train")})
+    return out
+
+
+def by_strategy(rows: list[dict]) -> list[dict]:
+    """Mean of every numeric field per strategy (several seeds of one strategy become one point)."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["strategy"], []).append(r)
+    out = []
+    for st, rs in groups.items():
+        row = {"strategy": st, "n_runs": len(rs)}
+        for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money"):
+            vals = [r[k] for r in rs if r.get(k) is not None]
+            row[k] = sum(vals) / len(vals) if vals else None
+        out.append(row)
+    return out
+
+
+def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> list[int]:
+    """Indices of rows no other row beats: nothing is both cheaper-or-equal and more accurate-or-equal (one strict).
+
+    Returned in order of increasing cost.
+    """
+    pts = [(i, r[cost], r[metric]) for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
+    front = []
+    for i, c, a in pts:
+        dominated = any((c2 <= c and a2 >= a) and (c2 < c or a2 > a) for j, c2, a2 in pts if j != i)
+        if not dominated:
+            front.append((c, -a, i))
+    return [i for _, _, i in sorted(front)]
+
+
+def _ratio(a: float, b: float) -> str:
+    r = a / b
+    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
+
+
+def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy") -> list[str]:
+    """The Pareto front in words, most accurate first.
+
+    Each sentence compares one front point with the next cheaper one, e.g.
+    "full_ft is +6.1 points over head_only for 38x the compute". Points
+    whose cost is zero (nothing trained) are described as such.
+    """
+    front = [rows[i] for i in pareto_front(rows, cost, metric)]
+    noun = COSTS.get(cost, (cost, cost))[1]
+    out = []
+    for cheap, dear in zip(front[:-1], front[1:]):
+        gain = 100 * (dear[metric] - cheap[metric])
+        if cheap[cost] > 0:
+            what = f"for {_ratio(dear[cost], cheap[cost])} {noun}"
+        else:
+            what = "(which trains nothing)"
+        out.append(f"{dear['strategy']} is +{gain:.1f} points over {cheap['strategy']} {what}.")
+    out.reverse()
+    dominated = [r["strategy"] for i, r in enumerate(rows) if i not in set(pareto_front(rows, cost, metric))]
+    if dominated:
+        out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as accurate "
+                   f"for less {noun.removeprefix('the ')}).")
+    if len(front) == 1:
+        out.insert(0, f"{front[0]['strategy']} is both the most accurate and the cheapest here.")
+    return out
+
+
+def format_cost(value: float | None, cost: str, prices: Prices | None = None) -> str:
+    """Human units for a cost value."""
+    if value is None:
+        return "-"
+    if cost == "train_money":
+        return f"{(prices or Prices()).currency}{value:.4f}" if value < 1 else f"{(prices or Prices()).currency}{value:,.2f}"
+    if cost == "train_seconds":
+        return f"{value:.1f} s"
+    if cost == "train_flops":
+        return f"{value / 1e12:.2f} TFLOP" if value >= 1e10 else f"{value:.2g} FLOP"
+    return f"{value:,.0f}"
+
+
+def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy", title: str | None = None):
+    """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line."""
+    import plotly.graph_objects as go
+
+    label = COSTS.get(cost, (cost, cost))[0]
+    fig = go.Figure()
+    front = pareto_front(rows, cost, metric)
+    # Zero-cost points (zero_shot trains nothing) cannot sit on a log axis; they are drawn at the left edge.
+    positive = [r[cost] for r in rows if r.get(cost)]
+    log = bool(positive) and max(positive) / max(min(positive), 1e-30) > 50
+    floor = min(positive) / 3 if log else 0.0
+
+    def x(v: float) -> float:
+        return v if (v or not log) else floor
+
+    for i, r in enumerate(rows):
+        fig.add_trace(go.Scatter(
+            x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], text=[r["strategy"]],
+            textposition="top center", marker={"size": 14, "symbol": "star" if i in front else "circle"},
+            hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"
+                          f"<br>{metric}: %{{y:.3f}}<extra></extra>", showlegend=False))
+    if len(front) > 1:
+        fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
+                                 mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
+                                 hoverinfo="skip"))
+    fig.update_layout(title=title or f"Accuracy vs {label} (stars: Pareto front)", xaxis_title=label + (
+        " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "), template="plotly_white")
+    if log:
+        fig.update_xaxes(type="log")
+    return fig

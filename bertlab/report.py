@@ -1,0 +1,244 @@
+"""Self-contained HTML reports and CSV exports of a comparison, for stakeholder walkthroughs.
+
+The HTML embeds plotly.js once (inline, no network needed), then every figure:
+the results table, accuracy, accuracy against cost with the Pareto front and
+the trade-off in words, training curves (the dapt MLM curve included),
+learning curves for a sweep, each run's config, the dataset summary and the
+machine the numbers were measured on.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import platform
+import time
+
+from bertlab import pareto, sweep
+from bertlab.errors import BertlabError
+from bertlab.pareto import Prices
+from bertlab.store import Run, RunStore
+
+__all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
+
+CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
+              "test_macro_f1", "majority_accuracy", "train_seconds", "train_flops", "trainable_params",
+              "total_params", "train_money", "peak_memory_bytes", "device", "epochs", "learning_rate",
+              "batch_size", "max_length", "model", "error")
+
+
+def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str | None = None,
+                 sweep_id: str | None = None) -> list[str]:
+    """Run ids named directly, by batch id or by sweep id (in that order, without repeats).
+
+    Raises:
+        BertlabError: nothing named, or a named run/batch/sweep that does not exist.
+    """
+    ids: list[str] = []
+    for rid in run_ids or []:
+        if store.get(rid) is None:
+            raise BertlabError(f"no run with id {rid!r}; `python -m bertlab runs` lists them.")
+        ids.append(rid)
+    if batch:
+        found = [r.id for r in reversed(store.list_runs(batch_id=batch, limit=100_000))]
+        if not found:
+            raise BertlabError(f"batch {batch!r} has no runs; the batch id is shown on the Compare page.")
+        ids += found
+    if sweep_id:
+        rows = sweep.collect(store, sweep.load_sweep(store, sweep_id))
+        ids += [r["run_id"] for r in rows if r["run_id"]]
+    if not ids:
+        raise BertlabError("name some runs: give run ids, --batch BATCH_ID or --sweep SWEEP_ID.")
+    return list(dict.fromkeys(ids))
+
+
+def machine_info() -> dict[str, str]:
+    """Where the numbers were measured: CPU, cores, GPU, library versions."""
+    import os
+
+    import torch
+    import transformers
+
+    from bertlab import models
+
+    dev = models.pick_device()
+    return {"device": dev.name, "device type": dev.type, "cpu": models._cpu_name(),
+            "cpu cores": str(os.cpu_count()), "torch threads": str(torch.get_num_threads()),
+            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "torch": torch.__version__, "transformers": transformers.__version__}
+
+
+def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
+    """One flat dict per run with the CSV fields."""
+    prices = prices or Prices()
+    out = []
+    for r in runs:
+        c, m, cfg = r.costs, r.metrics, r.config
+        sizes = (r.data_summary or {}).get("sizes", {})
+        secs = c.get("train_seconds")
+        out.append({
+            "run_id": r.id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
+            "n_train": sizes.get("train"), "n_test": sizes.get("test"), "seed": cfg.get("seed"),
+            "test_accuracy": m.get("test_accuracy"), "test_macro_f1": m.get("test_macro_f1"),
+            "majority_accuracy": m.get("majority_accuracy"), "train_seconds": secs,
+            "train_flops": c.get("train_flops"), "trainable_params": c.get("trainable_params"),
+            "total_params": c.get("total_params"),
+            "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
+            "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
+            "batch_size": cfg.get("batch_size"), "max_length": cfg.get("max_length"), "model": cfg.get("model"),
+            "error": r.error})
+    return out
+
+
+def results_csv(store: RunStore, run_ids: list[str], prices: Prices | None = None) -> str:
+    """The results table as CSV text (one row per run)."""
+    runs = [r for r in (store.get(i) for i in run_ids) if r is not None]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    w.writeheader()
+    for row in results_rows(runs, prices):
+        w.writerow(row)
+    return buf.getvalue()
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222}h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border:1px solid #ddd;padding:.3em .6em;
+text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color:#666}
+.lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}pre{background:#f6f8fa;
+padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00020}
+"""
+
+
+def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
+    head = "".join(f"<th>{html.escape(t)}</th>" for _, t in cols)
+    body = []
+    for r in rows:
+        cells = []
+        for k, _ in cols:
+            v = r.get(k)
+            if isinstance(v, float):
+                v = f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
+            elif isinstance(v, int):
+                v = f"{v:,}"
+            cells.append(f"<td>{html.escape('-' if v is None else str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _mlm_figure(runs: list[Run], points: list[dict]):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for r in runs:
+        pts = [(p["step"], p["value"]) for p in points if p["run_id"] == r.id and p["series"] == "mlm_loss"]
+        if pts:
+            fig.add_trace(go.Scatter(x=[s for s, _ in pts], y=[v for _, v in pts], mode="lines",
+                                     name=f"{r.strategy} · {r.id[-4:]}"))
+    fig.update_layout(title="Continued pretraining (dapt): masked-LM loss", xaxis_title="MLM step",
+                      yaxis_title="masked-LM cross-entropy (nats)", template="plotly_white")
+    return fig if fig.data else None
+
+
+def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | None) -> list[tuple[str, object, str]]:
+    """(section title, plotly figure, caption) for the report."""
+    from bertlab import plots
+
+    ok = [r for r in runs if r.status == "succeeded"]
+    figs: list[tuple[str, object, str]] = []
+    if sweep_id:
+        spec = sweep.load_sweep(store, sweep_id)
+        agg = sweep.aggregate(sweep.collect(store, spec))
+        figs.append(("Learning curves", sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}"),
+                     "Test accuracy (mean ± standard deviation over seeds) against the number of labelled "
+                     "training examples, log scale."))
+    if not ok:
+        return figs
+    figs.append(("Accuracy", plots.accuracy_figure(ok), "Bars: test accuracy; diamonds: macro-F1; dashed line: "
+                 "always predicting the majority class."))
+    rows = pareto.by_strategy(pareto.rows_from_runs(ok, prices))
+    for cost in ("train_flops", "train_seconds", "trainable_params", "train_money"):
+        text = " ".join(pareto.tradeoff_sentences(rows, cost))
+        figs.append((f"Accuracy vs {pareto.COSTS[cost][0]}", pareto.pareto_figure(rows, cost), text))
+    points = store.points([r.id for r in ok])
+    figs.append(("Training loss", plots.train_loss_figure(ok, points), "Cross-entropy per optimiser step."))
+    mlm = _mlm_figure(ok, points)
+    if mlm is not None:
+        figs.append(("Masked-LM loss (dapt)", mlm, "The continued-pretraining phase, before fine-tuning."))
+    figs.append(("Validation", plots.validation_figure(ok, points), "Validation loss and accuracy per epoch."))
+    return figs
+
+
+def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab comparison",
+               prices: Prices | None = None, sweep_id: str | None = None) -> str:
+    """A self-contained HTML page (opens offline in any browser) describing ``run_ids``."""
+    prices = prices or Prices()
+    runs = [r for r in (store.get(i) for i in run_ids) if r is not None]
+    if not runs:
+        raise BertlabError("the report has no runs; choose at least one run.")
+    ok = [r for r in runs if r.status == "succeeded"]
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{_CSS}</style></head><body>",
+             f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
+             f"from {len(runs)} run(s), {len(ok)} succeeded.</p>"]
+    if ok:
+        rows = pareto.by_strategy(pareto.rows_from_runs(ok, prices))
+        lead = pareto.tradeoff_sentences(rows, "train_flops")
+        best = max(rows, key=lambda r: r["test_accuracy"] or 0)
+        parts.append(f"<p class='lead'>Most accurate: <b>{html.escape(best['strategy'])}</b> at "
+                     f"{100 * best['test_accuracy']:.1f}% test accuracy. {html.escape(' '.join(lead))}</p>")
+    cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
+            ("test_accuracy", "test acc"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
+            ("train_seconds", "train s"), ("train_flops", "train FLOPs"), ("trainable_params", "trainable"),
+            ("train_money", f"cost ({prices.currency})"), ("run_id", "run id")]
+    rows = results_rows(runs, prices)
+    for r in rows:
+        if r["train_flops"] is not None:
+            r["train_flops"] = pareto.format_cost(r["train_flops"], "train_flops")
+        if r["train_money"] is not None:
+            r["train_money"] = pareto.format_cost(r["train_money"], "train_money", prices)
+    parts.append("<h2>Results</h2>" + _table(rows, cols))
+    parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
+                 f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
+                 "for full training; frozen parts cost less).</p>")
+    failed = [r for r in runs if r.status != "succeeded" and r.error]
+    if failed:
+        parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(r.strategy)} ({r.id}): "
+                                      f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
+    for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id)):
+        fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
+                               config={"displaylogo": False})
+        parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}")
+    parts.append("<h2>Data</h2>" + _data_section(runs))
+    parts.append("<h2>Machine</h2>" + _table([{"k": k, "v": v} for k, v in machine_info().items()],
+                                             [("k", "what"), ("v", "value")]))
+    parts.append("<h2>Run configurations</h2>" + "".join(
+        f"<details><summary>{html.escape(r.strategy)} · {r.id}</summary><pre>"
+        f"{html.escape(json.dumps(r.config, indent=2))}</pre>"
+        + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
+        + "</details>" for r in runs))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _data_section(runs: list[Run]) -> str:
+    seen, out = set(), []
+    for r in runs:
+        s = r.data_summary or {}
+        key = json.dumps([s.get("name"), s.get("sizes")], sort_keys=True)
+        if not s or key in seen:
+            continue
+        seen.add(key)
+        sizes = ", ".join(f"{k} {v:,}" for k, v in (s.get("sizes") or {}).items())
+        counts = ", ".join(f"{k}: {v:,}" for k, v in (s.get("train_counts") or {}).items())
+        out.append(f"<li><b>{html.escape(str(s.get('name')))}</b>: {html.escape(sizes)}; training classes "
+                   f"{html.escape(counts)}</li>")
+        if len(out) >= 20:
+            out.append("<li>…</li>")
+            break
+    return "<ul>" + "".join(out) + "</ul>" if out else "<p>no dataset summary recorded</p>"

@@ -1,0 +1,224 @@
+"""Teaching cards: per strategy, what trains and what stays frozen, drawn from the real model.
+
+The layer diagram counts the parameters of each block of the actual model
+(built on PyTorch's "meta" device, so no weights are loaded and it takes
+milliseconds) and colours each block by what the strategy does to it.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import dataclass, field
+
+from bertlab.config import DEFAULT_MODEL
+
+TRAINED, FROZEN, ADAPTER, RANDOM, UNUSED, ABSENT = "trained", "frozen", "adapter", "random", "unused", "absent"
+COLORS = {TRAINED: "#D55E00", FROZEN: "#9DB4C8", ADAPTER: "#9DB4C8", RANDOM: "#F0B27A", UNUSED: "#EEEEEE",
+          ABSENT: "#FFFFFF"}
+LEGEND = {TRAINED: "trained", FROZEN: "frozen (pretrained)", ADAPTER: "frozen + small trained adapters",
+          RANDOM: "trained from random init", UNUSED: "not used", ABSENT: "not part of this model"}
+
+COST_NOTES = {
+    "zero_shot": "One encoder pass per text, cached and shared with head_only. No training at all.",
+    "head_only": "One encoder pass per training text (cached), then seconds of training on fixed vectors.",
+    "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core.",
+    "full_ft": "Forward and backward through every layer each step; the optimiser keeps two extra copies of every "
+               "weight (AdamW), so memory is ~4x the model.",
+    "partial_ft": "Forward through every layer; backward only through the top k, so less time and memory than "
+                  "full_ft.",
+    "lora": "Forward and backward through every layer (the gradients must reach the adapters), but optimiser "
+            "state only for ~1% of the weights: less memory, tiny checkpoints of the adapters.",
+    "dapt": "A masked-LM pass over the domain text first (about as costly per token as fine-tuning), then full_ft.",
+    "scratch": "Each step costs the same as full_ft, but it needs far more data and steps to be any good.",
+}
+
+
+@dataclass
+class Block:
+    """One row of the diagram: a part of the model and what the strategy does to it."""
+
+    name: str
+    params: int
+    state: str
+    trained_params: int = 0
+    note: str = ""
+
+
+@dataclass
+class Card:
+    """Everything a teaching card shows for one strategy."""
+
+    strategy: str
+    title: str
+    summary: str
+    trains: str
+    frozen: str
+    when: str
+    cost: str
+    blocks: list[Block]
+    svg: str
+    trainable_params: int
+    total_params: int
+    measured: list[dict] = field(default_factory=list)
+
+    @property
+    def trainable_fraction(self) -> float:
+        return self.trainable_params / self.total_params if self.total_params else 0.0
+
+
+@functools.lru_cache(maxsize=8)
+def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[str, int], ...]:
+    """(block name, parameter count) from the bottom (embeddings) to the top (head) of the real model."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    from bertlab import models
+
+    cfg = AutoConfig.from_pretrained(models.resolve(model), num_labels=n_classes, trust_remote_code=False)
+    with torch.device("meta"):  # shapes only: no memory, no weights read
+        m = AutoModelForSequenceClassification.from_config(cfg)
+    base = m.base_model
+
+    def count(mod) -> int:
+        return sum(p.numel() for p in mod.parameters()) if mod is not None else 0
+
+    parts = [("embeddings", count(base.embeddings))]
+    parts += [(f"layer {i}", count(layer)) for i, layer in enumerate(base.encoder.layer)]
+    parts.append(("pooler", count(getattr(base, "pooler", None))))
+    head = sum(p.numel() for n, p in m.named_parameters() if not n.startswith(m.base_model_prefix + "."))
+    parts.append(("head", head))
+    return tuple(parts)
+
+
+def _attention_hidden(model: str) -> int:
+    from bertlab import models
+
+    return int(models.load_config(model).hidden_size)
+
+
+def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
+                    n_classes: int = 2) -> list[Block]:
+    """The model's blocks coloured for ``strategy`` (options as in RunConfig.options)."""
+    options = options or {}
+    parts = list(model_parts(model, n_classes))
+    layers = [p for p in parts if p[0].startswith("layer ")]
+    n = len(layers)
+
+    def blocks(state_of) -> list[Block]:
+        out = []
+        for name, count in parts:
+            state, trained, note = state_of(name, count)
+            out.append(Block(name, count, state, trained, note))
+        return out
+
+    if strategy == "full_ft":
+        return blocks(lambda name, c: (TRAINED, c, "new, random" if name == "head" else ""))
+    if strategy == "dapt":
+        return blocks(lambda name, c: (TRAINED, c, "new, random" if name == "head" else
+                                       ("" if name == "pooler" else "masked-LM, then fine-tuned")))
+    if strategy == "scratch":
+        return blocks(lambda name, c: (RANDOM, c, ""))
+    if strategy == "partial_ft":
+        k = options.get("layers", (n + 1) // 2)
+
+        def st(name: str, c: int):
+            if name == "embeddings":
+                return FROZEN, 0, ""
+            if name.startswith("layer "):
+                return (TRAINED, c, "") if int(name.split()[1]) >= n - k else (FROZEN, 0, "")
+            return TRAINED, c, "new, random" if name == "head" else ""
+        return blocks(st)
+    if strategy == "lora":
+        r = int(options.get("r", 8))
+        adapter = 3 * r * 2 * _attention_hidden(model)  # A (r x h) and B (h x r) on query, key and value
+
+        def st(name: str, c: int):
+            if name.startswith("layer "):
+                return ADAPTER, adapter, f"+{adapter:,} adapter weights (rank {r})"
+            if name == "head":
+                return TRAINED, c, "new, random"
+            return FROZEN, 0, ""
+        return blocks(st)
+    if strategy == "head_only":
+        return blocks(lambda name, c: (TRAINED, c, "linear, on mean-pooled vectors") if name == "head" else
+                      ((UNUSED, 0, "mean pooling instead") if name == "pooler" else (FROZEN, 0, "computed once, cached")))
+    if strategy == "zero_shot":
+        return blocks(lambda name, c: (ABSENT, 0, "label-description embeddings instead") if name == "head" else
+                      ((UNUSED, 0, "mean pooling instead") if name == "pooler" else (FROZEN, 0, "")))
+    if strategy == "tfidf_logreg":
+        out = blocks(lambda name, c: (TRAINED, 0, "one weight per n-gram x class") if name == "head" else
+                     (ABSENT, 0, "no encoder: word counts"))
+        out[-1].params = 0  # its size is the vocabulary's, known only after training
+        return out
+    return blocks(lambda name, c: (UNUSED, 0, "see the strategy's description"))
+
+
+def _fmt(n: int) -> str:
+    return f"{n / 1e6:.2f}M" if n >= 1e6 else (f"{n / 1e3:.1f}k" if n >= 1e3 else str(n))
+
+
+def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str:
+    """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text."""
+    row, w, gap = 30 * scale, 520 * scale, 4 * scale
+    fs = 13 * scale
+    top = (26 if title else 6) * scale
+    legend_states = list(dict.fromkeys(b.state for b in blocks))
+    h = top + len(blocks) * (row + gap) + (len(legend_states) * 20 + 24) * scale
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
+           f'viewBox="0 0 {w:.0f} {h:.0f}" font-family="system-ui, sans-serif" font-size="{fs:.0f}">']
+    if title:
+        out.append(f'<text x="0" y="{18 * scale:.0f}" font-weight="bold">{html.escape(title)}</text>')
+    for i, b in enumerate(reversed(blocks)):  # head at the top, embeddings at the bottom
+        y = top + i * (row + gap)
+        dash = ' stroke-dasharray="5,3"' if b.state in (ABSENT, RANDOM) else ""
+        out.append(f'<rect x="0" y="{y:.0f}" width="{w * 0.62:.0f}" height="{row:.0f}" rx="4" '
+                   f'fill="{COLORS[b.state]}" stroke="#555"{dash}/>')
+        if b.state == ADAPTER:  # a thin trained strip: the adapters beside the frozen weights
+            out.append(f'<rect x="{w * 0.62 - 14 * scale:.0f}" y="{y:.0f}" width="{14 * scale:.0f}" '
+                       f'height="{row:.0f}" rx="3" fill="{COLORS[TRAINED]}" stroke="#555"/>')
+        label = b.name + (f" · {b.note}" if b.note else "")
+        out.append(f'<text x="{8 * scale:.0f}" y="{y + row * 0.66:.0f}">{html.escape(label[:58])}</text>')
+        count = _fmt(b.params) + (f" ({_fmt(b.trained_params)} trained)" if 0 < b.trained_params < b.params else "")
+        if b.state != ABSENT and b.params:
+            out.append(f'<text x="{w * 0.64:.0f}" y="{y + row * 0.66:.0f}" fill="#333">{count}</text>')
+    y = top + len(blocks) * (row + gap) + 10 * scale
+    for j, s in enumerate(legend_states):
+        yy = y + j * 20 * scale
+        dash = ' stroke-dasharray="4,2"' if s in (ABSENT, RANDOM) else ""
+        out.append(f'<rect x="0" y="{yy:.0f}" width="{16 * scale:.0f}" height="{14 * scale:.0f}" '
+                   f'fill="{COLORS[s]}" stroke="#555"{dash}/>')
+        if s == ADAPTER:
+            out.append(f'<rect x="{11 * scale:.0f}" y="{yy:.0f}" width="{5 * scale:.0f}" height="{14 * scale:.0f}" '
+                       f'fill="{COLORS[TRAINED]}" stroke="#555"/>')
+        out.append(f'<text x="{22 * scale:.0f}" y="{yy + 12 * scale:.0f}">{html.escape(LEGEND[s])}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def measured_numbers(strategy: str, runs) -> list[dict]:
+    """This strategy's numbers in a comparison (succeeded runs): run id, accuracy, train seconds, trainable."""
+    return [{"run_id": r.id, "test_accuracy": r.metrics.get("test_accuracy"),
+             "train_seconds": r.costs.get("train_seconds"), "trainable_params": r.costs.get("trainable_params"),
+             "n_train": (r.data_summary.get("sizes") or {}).get("train")}
+            for r in runs or [] if r.strategy == strategy and r.status == "succeeded"]
+
+
+def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None, n_classes: int = 2,
+         runs=None, scale: float = 1.0) -> Card:
+    """The teaching card of ``strategy`` on ``model``, with its numbers from ``runs`` (a comparison) if given."""
+    from bertlab.strategies import get_strategy
+
+    s = get_strategy(strategy)
+    opts = {**s.defaults.get("options", {}), **(options or {})}
+    blocks = strategy_blocks(strategy, model, opts, n_classes)
+    # Parts a strategy does not use (the pooler under mean pooling, absent encoder) are not its weights.
+    encoder_total = sum(b.params for b in blocks if b.state not in (UNUSED, ABSENT))
+    trainable = sum(b.trained_params for b in blocks)
+    if strategy == "lora":
+        encoder_total += trainable - blocks[-1].trained_params  # the adapters are extra weights
+    title = f"{s.title}: {_fmt(trainable)} of {_fmt(encoder_total)} weights trained" if strategy != "tfidf_logreg" \
+        else f"{s.title}: no encoder"
+    return Card(strategy=strategy, title=s.title, summary=s.summary, trains=s.trains, frozen=s.frozen, when=s.when,
+                cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
+                trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs))

@@ -1,0 +1,164 @@
+"""Learning-curve sweeps: planning, resuming by config identity, results and the figure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bertlab import sweep
+from bertlab.config import DataConfig
+from bertlab.data import load_splits
+from bertlab.errors import ConfigError
+from bertlab.jobs import JobManager
+from bertlab.store import QUEUED, SUCCEEDED, RunStore
+
+FAST = ["tfidf_logreg", "head_only"]  # strategies that cost seconds on the tiny model
+
+
+def spec_for(tiny_model, tiny_data, **kw) -> sweep.SweepSpec:
+    data = DataConfig(**{**tiny_data.__dict__, "val_size": 10, "test_size": 16})
+    base = {"strategies": FAST, "sizes": [8, 16], "seeds": [0, 1], "data": data, "model": tiny_model,
+            "common": {"max_length": 32, "batch_size": 8}}
+    return sweep.SweepSpec(**{**base, **kw})
+
+
+def test_plan_varies_size_and_seed_and_is_deterministic(tiny_model, tiny_data):
+    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft", "tfidf_logreg"], sizes=[16, 8, None])
+    pts = sweep.plan(spec)
+    assert len(pts) == spec.n_points == 12
+    assert [p.size for p in pts[:4]] == [8] * 4  # small sizes first
+    assert {(p.strategy, p.size, p.seed) for p in pts} == {
+        (s, n, seed) for s in ("full_ft", "tfidf_logreg") for n in (8, 16, None) for seed in (0, 1)}
+    again = sweep.plan(spec)
+    assert [sweep.config_key(p.config) for p in pts] == [sweep.config_key(p.config) for p in again]
+    for p in pts:
+        assert p.config.data.train_size == p.size
+        assert p.config.seed == p.seed and p.config.data.seed == p.seed  # vary_split
+        assert p.config.max_length == 32
+        if p.size is not None:
+            assert p.config.batch_size <= p.size
+            assert p.config.data.val_size <= p.size  # cap_val
+
+
+def test_min_steps_raises_epochs_for_small_sizes(tiny_model, tiny_data):
+    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[8, 64], seeds=[0], min_steps=20)
+    by_size = {p.size: p.config for p in sweep.plan(spec)}
+    assert by_size[8].epochs == 20  # 1 step per epoch at batch 8
+    assert by_size[64].epochs == 3  # 8 steps per epoch -> ceil(20 / 8)
+    off = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[8], seeds=[0], min_steps=0)
+    assert sweep.plan(off)[0].config.epochs == 2
+
+
+def test_fixed_split_keeps_data_seed(tiny_model, tiny_data):
+    spec = spec_for(tiny_model, tiny_data, vary_split=False, seeds=[3, 4])
+    assert {p.config.data.seed for p in sweep.plan(spec)} == {tiny_data.seed}
+
+
+@pytest.mark.parametrize("kw, fragment", [
+    ({"strategies": []}, "strategies is empty"),
+    ({"strategies": ["nope"]}, "unknown"),
+    ({"sizes": []}, "sizes is empty"),
+    ({"sizes": [1]}, "at least 2"),
+    ({"sizes": [8, 8]}, "repeat"),
+    ({"seeds": [-1]}, "seeds"),
+    ({"min_steps": -1}, "min_steps"),
+])
+def test_bad_specs_say_what_to_fix(tiny_model, tiny_data, kw, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        spec_for(tiny_model, tiny_data, **kw)
+
+
+def test_test_set_fixed_and_train_sets_nested_across_sizes(tiny_data):
+    small = load_splits(DataConfig(**{**tiny_data.__dict__, "train_size": 8}))
+    big = load_splits(DataConfig(**{**tiny_data.__dict__, "train_size": 24}))
+    assert small.test.texts == big.test.texts
+    assert set(small.train.texts) < set(big.train.texts)
+
+
+def test_sweep_through_job_manager_resumes_without_recomputing(tiny_model, tiny_data):
+    store = RunStore()
+    jm = JobManager(store)
+    try:
+        spec = spec_for(tiny_model, tiny_data)
+        sub = sweep.submit(jm, spec)
+        assert len(sub.submitted) == 8 and sub.reused == []
+        assert jm.wait_idle(timeout=600)
+        rows = sweep.collect(store, spec)
+        assert [r["status"] for r in rows] == [SUCCEEDED] * 8, [r["error"] for r in rows]
+        assert {r["n_train"] for r in rows} == {8, 16}
+        assert all(store.get(r["run_id"]).batch_id == sub.sweep_id for r in rows)
+        # The same seed sees the same test set at every size.
+        for seed in (0, 1):
+            tests = {store.get(r["run_id"]).data_summary["sizes"]["test"] for r in rows if r["seed"] == seed}
+            assert len(tests) == 1
+        again = sweep.submit(jm, spec)
+        assert again.submitted == [] and sorted(again.reused) == sorted(r["run_id"] for r in rows)
+        # A larger sweep only computes its new points.
+        bigger = spec_for(tiny_model, tiny_data, sizes=[8, 16, 24])
+        more = sweep.submit(jm, bigger)
+        assert len(more.submitted) == 4 and len(more.reused) == 8
+        assert jm.wait_idle(timeout=600)
+    finally:
+        jm.shutdown()
+    agg = sweep.aggregate(sweep.collect(store, bigger))
+    assert len(agg) == 6 and all(a["n_seeds"] == 2 for a in agg)
+    for a in agg:
+        accs = [r["test_accuracy"] for r in sweep.collect(store, bigger)
+                if r["strategy"] == a["strategy"] and r["size"] == a["size"]]
+        assert a["mean"] == pytest.approx(sum(accs) / 2)
+        assert a["std"] == pytest.approx(abs(accs[0] - accs[1]) / 2 ** 0.5)
+    assert [s["id"] for s in sweep.list_sweeps(store)][0] in (more.sweep_id, again.sweep_id, sub.sweep_id)
+    assert sweep.load_sweep(store, more.sweep_id).sizes == [8, 16, 24]
+
+
+def test_aggregate_and_figure_from_rows():
+    rows = [{"strategy": s, "size": n, "seed": k, "test_accuracy": acc, "n_train": n, "train_seconds": 1.0,
+             "train_flops": 1.0, "majority_accuracy": 0.5, "status": SUCCEEDED}
+            for s, n, k, acc in [("a", 10, 0, 0.6), ("a", 10, 1, 0.8), ("a", 100, 0, 0.9), ("a", 100, 1, 0.9),
+                                 ("b", 10, 0, 0.7), ("b", 10, 1, None), ("b", 100, 0, 0.75), ("b", 100, 1, 0.85)]]
+    agg = {(a["strategy"], a["size"]): a for a in sweep.aggregate(rows)}
+    assert agg[("a", 10)]["mean"] == pytest.approx(0.7) and agg[("a", 10)]["std"] == pytest.approx(0.1414, abs=1e-4)
+    assert agg[("b", 10)]["n_seeds"] == 1 and agg[("b", 10)]["std"] == 0.0
+    fig = sweep.learning_curve_figure(list(agg.values()))
+    assert fig.layout.xaxis.type == "log"
+    names = [t.name for t in fig.data]
+    assert names == ["a", "b"]
+    a = fig.data[0]
+    assert list(a.x) == [10, 100] and list(a.y) == pytest.approx([0.7, 0.9])
+    assert list(a.error_y.array) == pytest.approx([0.1414, 0.0], abs=1e-4)
+    text = sweep.format_curves(list(agg.values()))
+    assert "0.700±0.141 (2)" in text and "b" in text
+
+
+def test_cli_sweep_runs_then_resumes(tiny_model, tiny_csv, capsys, tmp_path):
+    from bertlab.cli import main
+
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "8", "all", "--seeds", "0", "--val-size", "10", "--test-size", "16", "--max-length", "32",
+            "--json", "--html", str(tmp_path / "lc.html")]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [p["status"] for p in out["points"]] == [SUCCEEDED, SUCCEEDED]
+    assert out["points"][1]["size"] is None and out["points"][1]["n_train"] > 8
+    assert "plotly" in (tmp_path / "lc.html").read_text()
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "0 new" in captured.err and json.loads(captured.out)["points"] == out["points"]
+
+
+def test_cli_sweep_runs_points_left_queued(tiny_model, tiny_csv, capsys):
+    """An interrupted CLI sweep leaves queued runs; the next call runs them instead of skipping them."""
+    from bertlab.cli import main
+
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "8", "--seeds", "0", "--val-size", "10", "--test-size", "16"]
+    store = RunStore()
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[8], seeds=[0], model=tiny_model,
+                           data=DataConfig(source="file", name=str(tiny_csv.resolve()), train_size=None,
+                                           val_size=10, test_size=16))
+    rid = store.create_run(sweep.plan(spec)[0].config)
+    assert main(args) == 0
+    assert "1 queued earlier, 0 new" in capsys.readouterr().err
+    assert store.get(rid).status == SUCCEEDED
+    assert not store.list_runs(status=(QUEUED,))
