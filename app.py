@@ -70,7 +70,7 @@ def sidebar() -> None:
         # Refresh the queue every 2 s only while something runs, so an idle app does no work.
         st.fragment(run_every=2.0 if busy else None)(_queue_panel)()
         st.markdown("**Data directory**")
-        st.code(str(common.store().root), language=None)
+        st.code(str(common.store().root), language=None, wrap_lines=True)
         st.caption("Runs, models and caches live here; delete it to start afresh.")
 
 

@@ -80,7 +80,7 @@ def charts(runs: list) -> None:
         st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
         return
     st.markdown("#### Results")
-    df = plots.results_frame(runs)
+    df = plots.results_frame(done)  # the status lines above cover runs that have not finished
     st.dataframe(df, hide_index=True, width="stretch", column_config={
         "test accuracy": st.column_config.NumberColumn(format="percent"),
         "macro-F1": st.column_config.NumberColumn(format="%.3f"),

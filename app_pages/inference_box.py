@@ -42,7 +42,7 @@ def _results(runs, preds, compact: bool) -> None:
             color = strategy_color(p.strategy)
             st.markdown(f"<span style='color:{color};font-weight:600'>■ {labels[p.run_id]}</span>",
                         unsafe_allow_html=True)
-            st.metric("prediction", p.labels[0], f"{p.probs[0].max():.0%} confident", delta_color="off")
+            st.metric("prediction", p.labels[0], f"{p.probs[0].max():.0%} confident", delta_color="off", delta_arrow="off")
             shared = " (shared encoder pass)" if p.shared_encoder else ""
             st.caption(f"latency {p.latency_ms:.1f} ms{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:

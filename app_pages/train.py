@@ -82,23 +82,26 @@ def strategy_table(names: list[str], sizes: dict[str, int], model: str, override
                  column_config={"strategy": st.column_config.TextColumn(width="small"),
                                 "trains": st.column_config.TextColumn(width="large"),
                                 "frozen": st.column_config.TextColumn(width="medium"),
-                                "estimated time": st.column_config.TextColumn(width="small")})
+                                "estimated time": st.column_config.TextColumn(
+                                    help="Scaled from the median speed of past runs of the same strategy, "
+                                         "model and device; unknown until one has finished.")})
 
 
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
                   n_train: int) -> list[RunConfig]:
     """One validated RunConfig per strategy (raises BertlabError naming the field)."""
-    configs = []
+    configs, lowered = [], []
     for n in names:
         ov = dict(overrides.get(n, {}))
         if ov.get("batch_size", 0) > n_train:
             # A batch cannot hold more than the training set; lowering it is what the user would do anyway.
-            st.warning(f"{n}: batch size lowered from {ov['batch_size']} to {n_train}, the number of training "
-                       "examples.")
             ov["batch_size"] = n_train
+            lowered.append(n)
         if "learning_rate" in ov:
             ov["learning_rate"] = float(ov["learning_rate"])
         configs.append(make_config(n, data=cfg, model=model, **ov))
+    if lowered:
+        st.info(f"Batch size lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
     return configs
 
 

@@ -135,7 +135,7 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     fig.update_xaxes(title_text="optimizer step (batches)", rangemode="tozero")
     fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero")
     if not fig.data:
-        _empty(fig, "no training steps yet (zero_shot trains nothing)")
+        _empty(fig, "no training steps yet")
     return fig
 
 
@@ -162,7 +162,9 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         tr.showlegend = tr.name not in names_seen
         names_seen.add(tr.name)
     _style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.1})
-    fig.update_xaxes(title_text="epoch", rangemode="tozero", dtick=1 if _max_x(fig) <= 12 else None)
+    top = _max_x(fig)
+    # Pad the range so a point at epoch 0 (zero_shot's single evaluation) is not cut in half.
+    fig.update_xaxes(title_text="epoch", range=[-0.25, max(1, top) + 0.25], dtick=1 if top <= 12 else None)
     fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], row=1, col=2)
     if not fig.data:

@@ -125,3 +125,36 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     assert all(m.value in ("neg", "pos") for m in at.metric)
     latencies = [c.value for c in at.caption if c.value.startswith("latency")]
     assert len(latencies) == 2
+
+
+def test_compare_cancel_button_stops_a_running_run(tiny_model, tiny_data, bertlab_home):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(100).run()  # far longer than the test waits
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    store = RunStore(bertlab_home)
+    run_id = store.list_runs()[0].id
+    end = time.monotonic() + 120
+    while not store.points([run_id], ("train_loss",)) and time.monotonic() < end:
+        time.sleep(0.2)  # wait until it really trains
+    at.switch_page("app_pages/compare.py").run()
+    cancel = next(b for b in at.button if b.label == "Cancel")
+    cancel.click().run()
+    assert not at.exception
+    runs = wait_done(bertlab_home, timeout=60)
+    assert runs[0].status == "cancelled" and store.points([run_id], ("train_loss",))  # partial curve kept
+    at.run()
+    assert any("cancelled" in c.value for c in at.caption)
+
+
+def test_restart_shows_stored_runs_and_marks_unfinished_ones_interrupted(bertlab_home, tiny_data):
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)  # a previous server process left one run "running"
+    run_id = store.create_run(make_config("head_only", data=tiny_data), batch_id="b-old")
+    assert store.claim(run_id, "cpu")
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    assert store.get(run_id).status == "interrupted"
+    assert any("interrupted" in e.value and "server stopped" in e.value for e in at.error)

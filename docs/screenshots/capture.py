@@ -1,0 +1,134 @@
+"""Regenerate the README screenshots from the real app: the default first-two-minutes flow.
+
+    .venv/bin/python docs/screenshots/capture.py [--out docs/screenshots]
+
+Starts `streamlit run app.py` on a free loopback port with a fresh data
+directory, then in headless Chromium: keeps the Data page defaults
+(rotten_tomatoes, quick caps), launches the four default strategies, shoots
+Compare while full_ft trains, cancels scratch, waits for the rest, and shoots
+every page. Prints the seconds from Launch to each run's end (real numbers for
+the README). Needs /usr/bin/chromium (`make browser-deps`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from bertlab.store import ACTIVE, RunStore  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "BERTLAB_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1"], cwd=REPO, env=env,
+                            stdout=open(home / "server.log", "wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(180):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("streamlit did not start; see " + str(home / "server.log"))
+
+
+def wait_for(pred, timeout: float, poll: float = 1.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(poll)
+    raise TimeoutError
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    ap.add_argument("--height", type=int, default=1900, help="viewport height: Streamlit pages scroll inside it")
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import expect, sync_playwright
+
+    home = Path(tempfile.mkdtemp(prefix="bertlab-shots-"))
+    proc, url = start_server(home)
+    store = RunStore(home)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": args.height})
+            page.set_default_timeout(120_000)
+            expect.set_options(timeout=120_000)
+
+            page.goto(url)
+            expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
+            time.sleep(2)
+            page.screenshot(path=str(out / "data.png"))
+
+            page.get_by_role("link", name="Train").first.click()
+            launch = page.get_by_role("button", name="Launch 4 runs")
+            expect(launch).to_be_visible()
+            page.get_by_text("zero_shot", exact=True).first.click()  # open one explanation
+            t0 = time.monotonic()
+            launch.click()
+            expect(page.get_by_text("Queued 4 run(s)")).to_be_visible()
+            time.sleep(1)
+            page.screenshot(path=str(out / "train.png"))
+
+            page.get_by_role("link", name="Compare").first.click()
+            runs = {r.strategy: r.id for r in store.list_runs()}
+            # Mid-training: full_ft has a few epochs' worth of points.
+            wait_for(lambda: (r := store.get(runs["full_ft"])) and r.status == "running" and r.progress > 0.6, 1800)
+            time.sleep(3)
+            page.screenshot(path=str(out / "compare_live.png"))
+            # Cancel scratch while it trains and check it stops.
+            wait_for(lambda: (r := store.get(runs["scratch"])) and r.status == "running" and r.progress > 0.2, 1800)
+            page.get_by_role("button", name="Cancel").last.click()
+            t_cancel = time.monotonic()
+            wait_for(lambda: store.get(runs["scratch"]).status == "cancelled", 120, 0.2)
+            print(f"scratch stopped {time.monotonic() - t_cancel:.1f} s after Cancel was clicked")
+            wait_for(lambda: not any(r.status in ACTIVE for r in store.list_runs()), 600)
+            page.reload()
+            expect(page.get_by_text("Confusion matrices (test set)")).to_be_visible()
+            time.sleep(4)
+            page.screenshot(path=str(out / "compare.png"))
+
+            page.get_by_role("link", name="Playground").first.click()
+            page.get_by_label("Text to classify").fill("A moving, beautifully acted film, though a bit too long.")
+            page.get_by_role("button", name="Predict").click()
+            expect(page.locator('[data-testid="stMetric"]')).to_have_count(3)
+            time.sleep(2)
+            page.screenshot(path=str(out / "playground.png"))
+            browser.close()
+        for r in sorted(store.list_runs(), key=lambda r: r.created):
+            took = (r.finished or 0) - (store.list_runs()[-1].created)
+            acc = r.metrics.get("test_accuracy")
+            print(f"{r.strategy:10s} {r.status:10s} finished {took:6.1f} s after launch; "
+                  f"run {r.costs.get('total_seconds', float('nan')):6.1f} s; test acc {acc if acc is None else round(acc, 3)}")
+        print(f"launch-to-last {time.monotonic() - t0:.0f} s; screenshots in {out}")
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+if __name__ == "__main__":
+    main()

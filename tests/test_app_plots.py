@@ -1,0 +1,122 @@
+"""The app's figure builders (bertlab.plots) and run-time estimates (bertlab.estimate): pure functions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bertlab import plots
+from bertlab.estimate import estimate_seconds, work_units
+from bertlab.store import Run
+from bertlab.strategies import REGISTRY
+
+
+def make_run(strategy: str, run_id: str, status: str = "succeeded", acc: float = 0.8, **costs) -> Run:
+    metrics = {"test_accuracy": acc, "test_macro_f1": acc - 0.05, "majority_accuracy": 0.55,
+               "confusion": [[40, 10], [8, 42]], "label_names": ["neg", "pos"]} if status == "succeeded" else {}
+    return Run(id=run_id, batch_id="b1", created=1.0, status=status, strategy=strategy, dataset="d", model="minilm",
+               config={"epochs": 2}, metrics=metrics,
+               costs={"train_seconds": 10.0, "total_seconds": 12.0, "trainable_params": 1000,
+                      "train_flops": 1e12, "peak_memory_bytes": 2**29, "train_examples_per_s": 100.0,
+                      "device": "cpu0", **costs},
+               data_summary={"sizes": {"train": 100, "validation": 20, "test": 50}})
+
+
+def loss_points(run_id: str, n: int) -> list[dict]:
+    return [{"run_id": run_id, "series": "train_loss", "step": i, "x": i / 10, "value": 1 / (i + 1)}
+            for i in range(1, n + 1)]
+
+
+def test_every_registered_strategy_has_a_distinct_stable_colour():
+    colours = {n: plots.strategy_color(n) for n in REGISTRY}
+    assert len(set(colours.values())) == len(colours)
+    assert plots.strategy_color("my_new_strategy") == plots.strategy_color("my_new_strategy")
+
+
+def test_downsample_bounds_points_and_keeps_shape():
+    xs = list(range(10_000))
+    ys = [float(x) for x in xs]
+    bx, by = plots.downsample(xs, ys, max_points=300)
+    assert len(bx) == len(by) == 300
+    assert bx[0] < 50 and bx[-1] > 9_950  # still spans the whole run
+    assert np.all(np.diff(by) > 0)  # a rising curve stays rising
+    assert plots.downsample([1, 2], [3, 4]) == ([1, 2], [3, 4])
+
+
+def test_loss_figure_is_bounded_and_coloured_by_strategy():
+    runs = [make_run("full_ft", "r1"), make_run("scratch", "r2")]
+    fig = plots.train_loss_figure(runs, loss_points("r1", 5000) + loss_points("r2", 10))
+    by_name = {t.name: t for t in fig.data}
+    assert len(by_name["full_ft"].x) <= plots.MAX_POINTS and len(by_name["scratch"].x) == 10
+    assert by_name["full_ft"].line.color == plots.strategy_color("full_ft")
+    assert fig.layout.xaxis.title.text and "loss" in fig.layout.yaxis.title.text
+
+
+def test_two_runs_of_one_strategy_get_one_colour_and_different_dashes():
+    runs = [make_run("head_only", "aaaa1111"), make_run("head_only", "bbbb2222")]
+    fig = plots.train_loss_figure(runs, loss_points("aaaa1111", 3) + loss_points("bbbb2222", 3))
+    assert {t.line.color for t in fig.data} == {plots.strategy_color("head_only")}
+    assert len({t.line.dash for t in fig.data}) == 2
+    assert {t.name for t in fig.data} == {"head_only · 1111", "head_only · 2222"}
+
+
+@pytest.mark.parametrize("build", [
+    lambda runs: plots.validation_figure(runs, []),
+    lambda runs: plots.accuracy_figure(runs),
+    lambda runs: plots.cost_figure(runs, "peak_memory_bytes"),
+    lambda runs: plots.tradeoff_figure(runs, "train_flops"),
+    lambda runs: plots.confusion_figure(runs[0]),
+    lambda runs: plots.label_distribution_figure({"train": {"neg": 3, "pos": 4}}),
+])
+def test_every_chart_titles_every_axis(build):
+    fig = build([make_run("zero_shot", "z1", trainable_params=0, train_flops=0.0), make_run("full_ft", "f1")])
+    axes = [k for k in fig.layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))]
+    assert axes and all(getattr(fig.layout, k).title.text for k in axes)
+
+
+def test_cost_and_accuracy_charts_show_only_finished_runs_with_units():
+    runs = [make_run("full_ft", "f1"), make_run("scratch", "s1", status="running")]
+    cost = plots.cost_figure(runs, "peak_memory_bytes")
+    assert list(cost.data[0].x) == ["full_ft"] and cost.data[0].y[0] == pytest.approx(512.0)  # MiB
+    assert "MiB" in cost.layout.yaxis.title.text
+    acc = plots.accuracy_figure(runs)
+    assert list(acc.data[0].y) == [0.8]
+
+
+def test_tradeoff_uses_log_axis_only_when_values_span_decades():
+    wide = [make_run("full_ft", "f1", trainable_params=22_000_000), make_run("head_only", "h1", trainable_params=770)]
+    assert plots.tradeoff_figure(wide, "trainable_params").layout.xaxis.type == "log"
+    with_zero = wide + [make_run("zero_shot", "z1", trainable_params=0)]
+    assert plots.tradeoff_figure(with_zero, "trainable_params").layout.xaxis.type == "linear"
+
+
+def test_results_frame_has_the_comparison_columns():
+    df = plots.results_frame([make_run("full_ft", "f1"), make_run("scratch", "s1", status="failed")])
+    for col in ("test accuracy", "macro-F1", "majority baseline", "train time (s)", "train examples/s",
+                "trainable params", "total params", "train FLOPs", "peak memory (MiB)"):
+        assert col in df.columns
+    assert df.loc[0, "peak memory (MiB)"] == pytest.approx(512.0)
+    assert df.loc[1, "status"] == "failed" and np.isnan(df.loc[1, "test accuracy"])
+
+
+def test_confusion_figure_shows_counts_and_row_shares():
+    fig = plots.confusion_figure(make_run("full_ft", "f1"))
+    hm = fig.data[0]
+    assert np.asarray(hm.text).tolist() == [[40, 10], [8, 42]]
+    assert np.allclose(np.asarray(hm.z).sum(1), 1.0)
+
+
+def test_estimate_is_unknown_without_history_and_scales_with_work():
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    assert estimate_seconds([], "full_ft", "minilm", "cpu0", sizes, 2).text() == "unknown"
+    past = [make_run("full_ft", "f1", total_seconds=27.0)]  # work = 100*2 + 20*2 + 50 = 290
+    same = estimate_seconds(past, "full_ft", "minilm", "cpu0", sizes, 2)
+    assert same.seconds == pytest.approx(27.0)
+    double = estimate_seconds(past, "full_ft", "minilm", "cpu0", {"train": 200, "validation": 40, "test": 100}, 2)
+    assert double.seconds == pytest.approx(54.0)
+    assert estimate_seconds(past, "full_ft", "minilm", "other-device", sizes, 2).seconds is None
+    assert estimate_seconds(past, "scratch", "minilm", "cpu0", sizes, 2).seconds is None
+
+
+def test_work_units_for_strategies_without_epochs_count_evaluation_only():
+    assert work_units({"train": 100, "validation": 20, "test": 50}, 5, uses_epochs=False) == 70

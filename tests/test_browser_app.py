@@ -1,0 +1,123 @@
+"""End to end in a real headless browser: `streamlit run app.py`, driven with Playwright.
+
+Playwright cannot download browsers here, so this uses Debian's Chromium
+(`make browser-deps` installs the `chromium` and `chromium-driver` packages).
+Screenshots go to the test's tmp directory, or to $BERTLAB_SCREENSHOTS if set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[1]
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium chromium-driver)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real `streamlit run app.py` on a free loopback port, with its own data directory."""
+    port = free_port()
+    env = {**os.environ, "BERTLAB_HOME": str(tmp_path / "home"), "HF_HUB_OFFLINE": "1"}
+    log = open(tmp_path / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("streamlit did not start:\n" + (tmp_path / "server.log").read_text())
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_default_flow_in_a_real_browser(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("BERTLAB_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        page.set_default_timeout(90_000)
+        expect.set_options(timeout=90_000)  # first loads import torch and the data: slow on 2 cores
+
+        # Data: the default dataset, with a small custom cap.
+        page.goto(server)
+        expect(page.get_by_role("combobox", name="Dataset")).to_have_value(re.compile("rotten_tomatoes"))
+        expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
+        page.get_by_text("Custom", exact=True).click()
+        for label, value in (("Train cap", "60"), ("Validation cap", "40"), ("Test cap", "60")):
+            box = page.get_by_label(label)
+            box.fill(value)
+            box.press("Enter")
+        expect(page.locator('[data-testid="stMetricValue"]').nth(2)).to_have_text("60")
+        page.screenshot(path=str(shots / "data.png"))
+
+        # Train: keep zero_shot and head_only, launch.
+        page.get_by_role("link", name="Train").first.click()
+        expect(page.get_by_role("heading", name="Train")).to_be_visible()
+        expect(page.get_by_text("train 60 · validation 40 · test 60")).to_be_visible()
+        for name in ("full_ft", "scratch"):
+            page.get_by_role("button", name=re.compile(f"^Remove {name}")).click()
+        page.get_by_role("button", name="Launch 2 runs").click()
+        expect(page.get_by_text("Queued 2 run(s): zero_shot, head_only")).to_be_visible()
+        page.screenshot(path=str(shots / "train.png"))
+
+        # Compare: both runs finish and their charts appear (the page refreshes itself meanwhile).
+        page.get_by_role("link", name="Compare").first.click()
+        expect(page.get_by_text(re.compile(r"test accuracy \d+\.\d%"))).to_have_count(2, timeout=300_000)
+        expect(page.get_by_text("Confusion matrices (test set)")).to_be_visible()
+        expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2 + 3 + 2, timeout=60_000)
+        page.screenshot(path=str(shots / "compare.png"))
+
+        # Playground: type a sentence, both finished runs answer.
+        page.get_by_role("link", name="Playground").first.click()
+        box = page.get_by_label("Text to classify")
+        box.fill("A moving, beautifully acted film that I loved.")
+        page.get_by_role("button", name="Predict").click()
+        cards = page.locator('[data-testid="stMetric"]')
+        expect(cards).to_have_count(2, timeout=120_000)
+        for name in ("zero_shot", "head_only"):
+            expect(page.get_by_text(name, exact=True).first).to_be_visible()
+        assert {cards.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(2)} <= {
+            "fresh", "rotten"}
+        page.screenshot(path=str(shots / "playground.png"))
+        browser.close()
+    assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))
