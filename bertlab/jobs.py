@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bertlab.config import RunConfig
 from bertlab.runner import execute_run
-from bertlab.store import QUEUED, RunStore
+from bertlab.store import FAILED, QUEUED, RUNNING, RunStore
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +128,20 @@ class JobManager:
                 log.exception("worker error on %s", run_id)
                 with self._lock:
                     self._last_error = f"{run_id}: {type(e).__name__}: {e}"
+                self._fail_if_running(run_id, e)
             finally:
                 with self._lock:
                     self._running = None
                     self._cancel.pop(run_id, None)
+
+    def _fail_if_running(self, run_id: str, e: Exception) -> None:
+        """A run must never stay 'running' after its worker gave up on it (e.g. the store failed mid-run)."""
+        try:
+            run = self.store.get(run_id)
+            if run is not None and run.status == RUNNING:
+                self.store.finish(run_id, FAILED, error=f"internal error: {type(e).__name__}: {e}")
+        except Exception:  # noqa: BLE001 - the store itself is failing; a restart marks it interrupted
+            log.exception("could not mark %s failed", run_id)
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop after the current run (tests)."""

@@ -9,6 +9,7 @@ renamed into place only when the run succeeds.
 from __future__ import annotations
 
 import gc
+import logging
 import math
 import shutil
 import threading
@@ -24,6 +25,8 @@ from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy
+
+log = logging.getLogger(__name__)
 
 
 class StoreCallbacks(Callbacks):
@@ -88,8 +91,23 @@ class StoreCallbacks(Callbacks):
 
 
 def _oom_message(e: BaseException) -> str:
-    return (f"out of memory: {str(e).splitlines()[0][:300]}. Try a smaller batch_size or max_length, "
-            "or a smaller model.")
+    first = (str(e).splitlines() or [type(e).__name__])[0][:300].rstrip(". ")
+    return f"out of memory: {first}. Try a smaller batch_size or max_length, or a smaller model."
+
+
+def _close_quietly(cb: StoreCallbacks) -> None:
+    """Flush buffered points on the way out of a failed run; a store error here must not hide the first one."""
+    try:
+        cb.close()
+    except Exception:  # noqa: BLE001 - the run's status matters more than its last few points
+        log.warning("could not write the last points of run %s", cb.run_id, exc_info=True)
+        cb._buf = []
+
+
+def _looks_like_oom(e: BaseException) -> bool:
+    """CUDA and MPS say "out of memory"; the CPU allocator says "not enough memory"/"can't allocate"."""
+    text = str(e).lower()
+    return any(k in text for k in ("out of memory", "not enough memory", "can't allocate memory"))
 
 
 def release_memory() -> None:
@@ -149,21 +167,21 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                      progress=1.0, phase="done")
         return SUCCEEDED
     except RunCancelled:
-        cb.close()
+        _close_quietly(cb)
         store.finish(run_id, CANCELLED, error="cancelled by the user", phase="cancelled")
         return CANCELLED
     except torch.OutOfMemoryError as e:
-        cb.close()
+        _close_quietly(cb)
         store.finish(run_id, FAILED, error=_oom_message(e), traceback=tb.format_exc())
         return FAILED
     except BertlabError as e:
-        cb.close()
+        _close_quietly(cb)
         store.finish(run_id, FAILED, error=str(e))
         return FAILED
     except Exception as e:  # noqa: BLE001 - a worker must record every failure, never die
-        cb.close()
+        _close_quietly(cb)
         msg = f"{type(e).__name__}: {e}"
-        if "out of memory" in str(e).lower():
+        if _looks_like_oom(e):
             msg = _oom_message(e)
         store.finish(run_id, FAILED, error=msg, traceback=tb.format_exc())
         return FAILED

@@ -133,7 +133,13 @@ class RunStore:
 
     def get(self, run_id: str) -> Run | None:
         row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        return _decode(row) if row else None
+        return self._located(_decode(row)) if row else None
+
+    def _located(self, run: Run) -> Run:
+        """Point ``artifact_dir`` under this store's root, so a moved or copied data directory still works."""
+        if run.artifact_dir:
+            run.artifact_dir = str(self.root / "runs" / run.id)
+        return run
 
     def list_runs(self, status: tuple[str, ...] | None = None, batch_id: str | None = None,
                   limit: int = 500) -> list[Run]:
@@ -150,7 +156,7 @@ class RunStore:
             q += " WHERE " + " AND ".join(conds)
         q += " ORDER BY created DESC, rowid DESC LIMIT ?"
         args.append(limit)
-        return [_decode(r) for r in self._conn().execute(q, args).fetchall()]
+        return [self._located(_decode(r)) for r in self._conn().execute(q, args).fetchall()]
 
     def update(self, run_id: str, **fields: Any) -> None:
         """Set columns of a run (dicts/lists are JSON-encoded)."""
@@ -216,6 +222,8 @@ class RunStore:
             c.execute("DELETE FROM points WHERE run_id=?", (run_id,))
             c.execute("DELETE FROM runs WHERE id=?", (run_id,))
         shutil.rmtree(self.artifact_path(run_id), ignore_errors=True)
+        # A run killed mid-write leaves its staging directory behind; it goes with the run.
+        shutil.rmtree(safe_join(self.root / "runs", f".tmp-{check_id(run_id, 'run id')}"), ignore_errors=True)
 
     # --- points -------------------------------------------------------------------------------
     def add_points(self, run_id: str, rows: list[tuple[str, int, float, float]]) -> None:

@@ -138,7 +138,8 @@ def _read_delimited(text: str, filename: str, sep: str | None) -> pd.DataFrame:
 
 def _read_jsonl(text: str, filename: str) -> pd.DataFrame:
     rows = []
-    for n, line in enumerate(text.splitlines(), 1):
+    # Split on "\n" only: str.splitlines() also breaks at U+2028, \x85 etc., which JSON strings may hold raw.
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

@@ -1,0 +1,460 @@
+"""Faults and lifecycle: cancel, injected errors, out-of-memory, SIGKILL and restart, two sessions at once.
+
+Faults are injected where they would really happen: an optimizer step hook
+raises (a bad kernel, a CUDA OOM), a store write fails, or the whole server
+process is killed with SIGKILL. After each, the tests check what a user would
+see: the run's status and message, curves kept, artifacts intact or absent,
+and a worker that goes on with the next run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import pytest
+import torch
+
+from bertlab import engine, models, runner
+from bertlab.jobs import JobManager
+from bertlab.predict import Predictor
+from bertlab.runner import execute_run, release_memory
+from bertlab.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+from bertlab.strategies.base import ARTIFACT_META
+
+REPO = Path(__file__).resolve().parents[1]
+WAIT = 300  # generous upper bound for a tiny run on a loaded 2-core CI box; never a timing assertion
+
+
+def tiny(tiny_model, data, strategy="full_ft", **kw):
+    base = {"epochs": 1, "batch_size": 8, "max_length": 16}
+    if strategy not in ("zero_shot", "head_only"):
+        base["learning_rate"] = 1e-3
+    return make_config(strategy, model=tiny_model, data=data, **{**base, **kw})
+
+
+def long_run(tiny_model, data):
+    """A tiny-model run with hundreds of optimizer steps: long enough to cancel or kill mid-way."""
+    return tiny(tiny_model, data, epochs=100, batch_size=2)
+
+
+@pytest.fixture
+def optimizer_hooks(monkeypatch):
+    """Count optimizer steps of trainable runs, and let a test inject a fault before step N."""
+    state = {"steps": 0, "fault_at": None, "fault": None}
+
+    real = engine.make_optimizer
+
+    def make(params, lr, device):
+        opt = real(params, lr, device)
+
+        def pre(*_):
+            if state["fault_at"] is not None and state["steps"] + 1 == state["fault_at"]:
+                state["fault_at"] = None  # fire once: the next run is healthy
+                f = state["fault"]
+                raise type(f)(*f.args)  # a fresh exception: a kept one would pin the run's frames
+
+        def post(*_):
+            state["steps"] += 1
+
+        opt.register_step_pre_hook(pre)
+        opt.register_step_post_hook(post)
+        return opt
+
+    monkeypatch.setattr(engine, "make_optimizer", make)
+    return state
+
+
+def train_steps(store: RunStore, run_id: str) -> list[int]:
+    return [p["step"] for p in store.points([run_id], ("train_loss",))]
+
+
+def assert_no_artifacts(store: RunStore, run_id: str) -> None:
+    assert not store.artifact_path(run_id).exists()
+    assert not (store.root / "runs" / f".tmp-{run_id}").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Cancel
+# ---------------------------------------------------------------------------------------------
+def test_cancel_is_honoured_within_one_optimizer_step(tiny_model, tiny_data, optimizer_hooks, monkeypatch):
+    """The cancel lands while step 5 is being reported; step 6 must never run."""
+    reached, go = threading.Event(), threading.Event()
+    real_on_step = runner.StoreCallbacks.on_step
+
+    def on_step(self, step, epoch, loss, lr, phase="train"):
+        real_on_step(self, step, epoch, loss, lr, phase)
+        if phase == "train" and step == 5:
+            reached.set()
+            go.wait(WAIT)
+
+    monkeypatch.setattr(runner.StoreCallbacks, "on_step", on_step)
+    jm = JobManager(RunStore())
+    try:
+        (rid,) = jm.submit([long_run(tiny_model, tiny_data)])
+        assert reached.wait(WAIT)
+        assert jm.snapshot().running == rid
+        jm.cancel(rid)
+        go.set()
+        assert jm.wait_idle(WAIT)
+        run = jm.store.get(rid)
+        assert run.status == CANCELLED and run.error == "cancelled by the user"
+        assert optimizer_hooks["steps"] == 5  # no optimizer step after the cancel
+        assert train_steps(jm.store, rid) == [1, 2, 3, 4, 5]  # the partial curve is kept
+        assert run.finished and run.phase == "cancelled"
+        assert_no_artifacts(jm.store, rid)
+        assert jm.snapshot().running is None and jm.snapshot().worker_alive
+    finally:
+        go.set()
+        jm.shutdown()
+
+
+def test_cancel_from_another_process_stops_the_run(tiny_model, tiny_data, optimizer_hooks):
+    """A cancel written to the store (the CLI, a second server) is picked up by the worker's poll."""
+    jm = JobManager(RunStore())
+    try:
+        (rid,) = jm.submit([long_run(tiny_model, tiny_data)])
+        other = RunStore(jm.store.root)  # its own connection, like another process
+        deadline = time.monotonic() + WAIT
+        while not train_steps(other, rid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert other.request_cancel(rid) == RUNNING
+        assert jm.wait_idle(WAIT)
+        run = other.get(rid)
+        assert run.status == CANCELLED
+        total = 100 * 28  # epochs x steps per epoch: the run was stopped long before the end
+        assert 0 < len(train_steps(other, rid)) <= optimizer_hooks["steps"] < total
+    finally:
+        jm.shutdown()
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory release
+# ---------------------------------------------------------------------------------------------
+def test_release_memory_collects_cycles_and_empties_the_cuda_cache(monkeypatch):
+    calls = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: calls.append("empty_cache"))
+    t = torch.zeros(1000)
+    cycle: list = [t]
+    cycle.append(cycle)  # only the cycle collector can free this
+    ref = weakref.ref(t)
+    del t, cycle
+    gc.disable()
+    try:
+        assert ref() is not None
+        release_memory()
+        assert ref() is None
+    finally:
+        gc.enable()
+    assert calls == ["empty_cache"]
+
+
+@pytest.mark.parametrize("outcome", [SUCCEEDED, FAILED, CANCELLED])
+def test_every_run_end_releases_its_model(outcome, tiny_model, tiny_data, optimizer_hooks, monkeypatch):
+    """Whatever the ending, release_memory runs and nothing keeps the trained model alive.
+
+    On a GPU that model is what holds memory; on CPU a weak reference shows it is gone.
+    """
+    refs, released = [], []
+    real_load = models.load_classifier
+
+    def load(*a, **kw):
+        m = real_load(*a, **kw)
+        refs.append(weakref.ref(m))
+        return m
+
+    monkeypatch.setattr(models, "load_classifier", load)
+    monkeypatch.setattr(runner, "release_memory", lambda: (released.append(1), release_memory()))
+    cancel = threading.Event()
+    if outcome == FAILED:
+        optimizer_hooks.update(fault_at=2, fault=RuntimeError("injected fault"))
+    if outcome == CANCELLED:
+        real_on_step = runner.StoreCallbacks.on_step
+        monkeypatch.setattr(runner.StoreCallbacks, "on_step",
+                            lambda self, *a, **k: (real_on_step(self, *a, **k), cancel.set()))
+    store = RunStore()
+    rid = store.create_run(tiny(tiny_model, tiny_data))
+    assert execute_run(store, rid, cancel) == outcome
+    assert released == [1]
+    gc.collect()
+    assert len(refs) == 1 and refs[0]() is None
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_gpu_memory_returns_to_baseline_after_runs(tiny_model, tiny_data, optimizer_hooks):
+    store = RunStore()
+    torch.cuda.synchronize()
+    base = torch.cuda.memory_allocated()
+    for fault in (None, RuntimeError("injected fault")):
+        optimizer_hooks.update(fault_at=2 if fault else None, fault=fault)
+        rid = store.create_run(tiny(tiny_model, tiny_data))
+        execute_run(store, rid, device=models.pick_device("cuda"))
+        torch.cuda.synchronize()
+        assert torch.cuda.memory_allocated() == base, store.get(rid).status
+
+
+# ---------------------------------------------------------------------------------------------
+# Injected faults: failed with a message, the worker goes on
+# ---------------------------------------------------------------------------------------------
+OOM_CASES = [
+    (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.10 GiB total capacity)"),
+     "out of memory: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.10 GiB total capacity). "
+     "Try a smaller batch_size or max_length, or a smaller model."),
+    (RuntimeError("MPS backend out of memory (MPS allocated: 9.00 GB)"),
+     "out of memory: MPS backend out of memory (MPS allocated: 9.00 GB). Try a smaller batch_size or max_length, "
+     "or a smaller model."),
+    (RuntimeError("DefaultCPUAllocator: not enough memory: you tried to allocate 68719476736 bytes."),
+     "out of memory: DefaultCPUAllocator: not enough memory: you tried to allocate 68719476736 bytes. "
+     "Try a smaller batch_size or max_length, or a smaller model."),
+]
+FAULT_CASES = [
+    (RuntimeError("injected fault in step 3"), "RuntimeError: injected fault in step 3"),
+    (FloatingPointError("loss is nan"), "FloatingPointError: loss is nan"),
+    *OOM_CASES,
+]
+
+
+@pytest.mark.parametrize("fault,message", FAULT_CASES, ids=["runtime", "nan", "cuda_oom", "mps_oom", "cpu_oom"])
+def test_fault_in_a_step_fails_that_run_and_the_next_one_runs(fault, message, tiny_model, tiny_data,
+                                                                optimizer_hooks):
+    optimizer_hooks.update(fault_at=3, fault=fault)
+    jm = JobManager(RunStore())
+    try:
+        bad, good = jm.submit([tiny(tiny_model, tiny_data), tiny(tiny_model, tiny_data)])
+        assert jm.wait_idle(WAIT)
+        b, g = jm.store.get(bad), jm.store.get(good)
+        assert b.status == FAILED and b.error == message
+        assert type(fault).__name__ in b.traceback  # the traceback is kept for the details pane
+        assert train_steps(jm.store, bad) == [1, 2]  # the curve up to the fault is kept
+        assert_no_artifacts(jm.store, bad)
+        assert g.status == SUCCEEDED, g.error
+        assert (Path(g.artifact_dir) / ARTIFACT_META).is_file()
+        s = jm.snapshot()
+        assert s.worker_alive and s.last_error is None and s.running is None
+    finally:
+        jm.shutdown()
+
+
+def test_fault_while_loading_data_fails_the_run_only(tiny_model, tiny_data, monkeypatch):
+    real = runner.load_splits
+    calls = []
+
+    def flaky(cfg):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error", "/mnt/data/reviews.csv")
+        return real(cfg)
+
+    monkeypatch.setattr(runner, "load_splits", flaky)
+    jm = JobManager(RunStore())
+    try:
+        bad, good = jm.submit([tiny(tiny_model, tiny_data, "zero_shot")] * 2)
+        assert jm.wait_idle(WAIT)
+        assert jm.store.get(bad).error == "OSError: [Errno 5] Input/output error: '/mnt/data/reviews.csv'"
+        assert jm.store.get(good).status == SUCCEEDED
+    finally:
+        jm.shutdown()
+
+
+def test_store_write_failing_mid_run_never_leaves_it_running(tiny_model, tiny_data, monkeypatch):
+    """Every curve write for one run fails (disk full): the run must still end, and the next one run."""
+    real = RunStore.add_points
+
+    def add_points(self, run_id, rows):
+        if rows and self.get(run_id).config["options"].get("victim"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, run_id, rows)
+
+    monkeypatch.setattr(RunStore, "add_points", add_points)
+    jm = JobManager(RunStore())
+    try:
+        bad, good = jm.submit([tiny(tiny_model, tiny_data, options={"victim": True}), tiny(tiny_model, tiny_data)])
+        assert jm.wait_idle(WAIT)
+        b = jm.store.get(bad)
+        assert b.status == FAILED and b.error == "OperationalError: database or disk is full"
+        assert jm.store.get(good).status == SUCCEEDED
+        assert jm.snapshot().worker_alive
+    finally:
+        jm.shutdown()
+
+
+# ---------------------------------------------------------------------------------------------
+# SIGKILL the server mid-run, start again
+# ---------------------------------------------------------------------------------------------
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from bertlab.config import DataConfig
+    from bertlab.jobs import JobManager
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config, base
+
+    mode, model, csv_path = sys.argv[1:4]
+    data = DataConfig(source="file", name=csv_path, train_size=None, val_size=None, test_size=None)
+    kw = dict(model=model, data=data, max_length=16, learning_rate=1e-3)
+    jm = JobManager(RunStore())
+    (done,) = jm.submit([make_config("full_ft", epochs=1, batch_size=8, **kw)])
+    assert jm.wait_idle(300)
+    print("DONE", done, flush=True)
+    if mode == "saving":  # stop for good while the artifact is half written
+        real = base.Strategy.save_meta
+        def stuck(ctx, kind, **extra):
+            print("SAVING", flush=True)
+            time.sleep(600)
+        base.Strategy.save_meta = staticmethod(stuck)
+        long_cfg = make_config("full_ft", epochs=1, batch_size=8, **kw)
+    else:
+        long_cfg = make_config("full_ft", epochs=100, batch_size=2, **kw)
+    ids = jm.submit([long_cfg] + [make_config("zero_shot", **kw)] * 2)
+    print("QUEUED", *ids, flush=True)
+    if mode == "training":
+        while not jm.store.points([ids[0]], ("train_loss",)):
+            time.sleep(0.05)
+        print("TRAINING", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def _artifact_digest(path: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.iterdir())}
+
+
+def _kill_mid_run(tmp_path: Path, mode: str, tiny_model: str, tiny_csv: Path, home: Path) -> dict:
+    script = tmp_path / "server.py"
+    script.write_text(CHILD)
+    env = {**os.environ, "BERTLAB_HOME": str(home), "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, str(script), mode, tiny_model, str(tiny_csv)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: dict = {}
+    try:
+        for line in proc.stdout:
+            word, *rest = line.split()
+            seen[word] = rest
+            if word == "DONE":  # record the finished run's artifacts while the server is alive
+                done = RunStore(home).get(rest[0])
+                seen["digest"] = _artifact_digest(Path(done.artifact_dir))
+            if word in ("TRAINING", "SAVING"):
+                break
+        else:
+            pytest.fail(f"server exited early: {proc.wait()} {proc.stderr.read()[-3000:]}")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(WAIT)
+    assert proc.returncode == -signal.SIGKILL
+    return seen
+
+
+def _restart_checks(home: Path, seen: dict, resume: bool) -> RunStore:
+    """Start a new manager on a killed server's data; check what every restart must guarantee."""
+    done, (killed, q1, q2) = seen["DONE"][0], seen["QUEUED"]
+    store = RunStore(home)
+    assert store._conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert store.get(killed).status == RUNNING  # what the dead process left behind
+    jm = JobManager(store, resume=resume)
+    try:
+        assert jm.interrupted == [killed]
+        k = store.get(killed)
+        assert k.status == INTERRUPTED and k.error == "the server stopped while this run was training"
+        # finished runs and their artifacts are intact, byte for byte, and still predict
+        d = store.get(done)
+        assert d.status == SUCCEEDED and Path(d.artifact_dir) == store.artifact_path(done)
+        assert _artifact_digest(Path(d.artifact_dir)) == seen["digest"]
+        assert Predictor(store).predict([done], ["a wonderful film"])[0].probs.shape == (1, 2)
+        if resume:
+            assert jm.wait_idle(WAIT)
+            assert [store.get(q).status for q in (q1, q2)] == [SUCCEEDED, SUCCEEDED]
+        else:
+            assert [store.get(q).status for q in (q1, q2)] == [QUEUED, QUEUED]
+            assert jm.clear_queue() == 2
+            assert [store.get(q).status for q in (q1, q2)] == [CANCELLED, CANCELLED]
+        # no half-written artifact is listed as a finished run; nothing lost, nothing duplicated
+        for r in store.list_runs(status=(SUCCEEDED,)):
+            assert (Path(r.artifact_dir) / ARTIFACT_META).is_file() and ".tmp-" not in r.artifact_dir
+        assert killed not in {r.id for r in store.list_runs(status=(SUCCEEDED,))}
+        assert len(store.list_runs()) == 4
+    finally:
+        jm.shutdown()
+    return store
+
+
+def test_sigkill_while_training_then_restart_clear_or_resume(tiny_model, tiny_csv, tmp_path):
+    home = tmp_path / "home"
+    seen = _kill_mid_run(tmp_path, "training", tiny_model, tiny_csv, home)
+    killed = seen["QUEUED"][0]
+    assert train_steps(RunStore(home), killed)  # its partial curve survived the kill
+    copy = tmp_path / "home-copy"
+    shutil.copytree(home, copy)  # the same killed state, restarted two ways
+    _restart_checks(home, seen, resume=False)
+    shutil.rmtree(home)  # the copy must stand on its own (artifact paths follow the data directory)
+    _restart_checks(copy, seen, resume=True)
+    assert train_steps(RunStore(copy), killed)  # still there after the restart
+
+
+def test_sigkill_while_writing_artifacts_then_restart(tiny_model, tiny_csv, tmp_path):
+    home = tmp_path / "home"
+    seen = _kill_mid_run(tmp_path, "saving", tiny_model, tiny_csv, home)
+    killed = seen["QUEUED"][0]
+    staging = home / "runs" / f".tmp-{killed}"
+    # the kill hit after the weights were written, before the run's description: only staging has them
+    assert (staging / "model.safetensors").is_file() and not (staging / ARTIFACT_META).exists()
+    assert not RunStore(home).artifact_path(killed).exists()
+    store = _restart_checks(home, seen, resume=False)
+    store.delete(killed)  # deleting the interrupted run also removes its leftover staging dir
+    assert not staging.exists() and store.get(killed) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Two sessions queue 10 runs each at the same moment
+# ---------------------------------------------------------------------------------------------
+def test_two_sessions_queue_ten_runs_each_at_once(tiny_model, tiny_data):
+    jm = JobManager(RunStore())
+    barrier = threading.Barrier(2)
+    submitted: dict[str, list[str]] = {}
+
+    def session(name: str, sizes: range) -> None:
+        cfgs = [tiny(tiny_model, dataclasses.replace(tiny_data, train_size=n), "head_only",
+                     epochs=2, batch_size=4, options={"session": name}) for n in sizes]
+        barrier.wait()
+        submitted[name] = jm.submit(cfgs)
+
+    sizes = {"A": range(8, 18), "B": range(18, 28)}  # a distinct train size per run: a fingerprint
+    threads = [threading.Thread(target=session, args=(k, v)) for k, v in sizes.items()]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT)
+        assert jm.wait_idle(WAIT)
+        # each session (its own connection, like a browser tab) sees all 20 runs
+        views = [RunStore(jm.store.root).list_runs() for _ in range(2)]
+        all_ids = submitted["A"] + submitted["B"]
+        assert len(set(all_ids)) == 20
+        for v in views:
+            assert {r.id for r in v} == set(all_ids)
+        for name, ids in submitted.items():
+            for rid, n in zip(ids, sizes[name]):
+                run = jm.store.get(rid)
+                assert run.status == SUCCEEDED, run.error
+                assert run.config["options"]["session"] == name and run.config["data"]["train_size"] == n
+                assert run.data_summary["sizes"]["train"] == n
+                steps = -(-n // 4) * 2  # ceil(n / batch) x epochs
+                assert train_steps(jm.store, rid) == list(range(1, steps + 1))
+                val = [p["step"] for p in jm.store.points([rid], ("val_accuracy",))]
+                assert val == [steps // 2, steps]
+    finally:
+        jm.shutdown()
