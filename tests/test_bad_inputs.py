@@ -217,6 +217,10 @@ REFUSED = [
     Refused("every_text_blank", "notexts.csv",
             lambda: csv_text([("   " if i % 2 else "", y) for i, y in enumerate(LABELS)]),
             lambda p: "dataset 'notexts.csv' has no rows with both a non-empty text and a label."),
+    Refused("every_text_conflicting_duplicate", "conflicts.csv",
+            lambda: csv_text([(t, y) for t in TEXTS[:10] for y in ("pos", "neg")]),
+            lambda p: "dataset 'conflicts.csv' has no usable rows: every text appears more than once with "
+                      "different labels. Check that the label column matches the text column row by row."),
     Refused("jsonl_broken_line", "broken.jsonl",
             lambda: jsonl([{"text": t, "label": y} for t, y in good_rows()[:5]]) + '{"text": "cut off", "lab\n',
             lambda p: "broken.jsonl line 6 is not valid JSON (Unterminated string starting at); "
@@ -397,6 +401,9 @@ LOADS = [
     Loads("quoted_newlines_commas_quotes", "quoted.csv", lambda: csv_text(QUOTED + good_rows()), 36,
           ["neg", "pos"], [], _check_quoted),
     Loads("semicolon_separated", "semi.csv", lambda: csv_text(good_rows(), sep=";"), 30, ["neg", "pos"], []),
+    Loads("texts_full_of_semicolons_and_bars", "punct.csv",
+          lambda: csv_text([(f"{t}; so; very; much | more | {i}", y) for i, (t, y) in enumerate(good_rows())]),
+          30, ["neg", "pos"], []),
     Loads("tsv_with_commas", "tabs.tsv", lambda: csv_text([(t + ", indeed", y) for t, y in good_rows()], sep="\t"),
           30, ["neg", "pos"], []),
     Loads("old_mac_line_endings", "cr.csv", lambda: csv_text(good_rows()).replace("\n", "\r"), 30,

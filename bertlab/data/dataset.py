@@ -208,6 +208,11 @@ def build_dataset(
     if unknown:
         raise DataError(f"labels {unknown[:5]} are not among the declared label names {names}.")
     present = sorted(set(keep_l))
+    if not present:
+        raise DataError(
+            f"dataset {name!r} has no usable rows: every text appears more than once with different labels. "
+            "Check that the label column matches the text column row by row."
+        )
     if len(present) < 2:
         raise DataError(
             f"dataset {name!r} has only one class ({present[0]!r}) after cleaning: "

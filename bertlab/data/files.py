@@ -109,14 +109,27 @@ def _parser_message(err: str, filename: str, sep: str) -> str:
     return f"{filename} is not a well-formed table ({err.strip()}). Check its separator and quotes."
 
 
+def _guess_separator(text: str) -> str:
+    """The separator: the one candidate in the header line if there is exactly one, else csv.Sniffer's guess.
+
+    The header decides first because texts are full of commas, semicolons and bars that fool the sniffer
+    (a review with three ';' per line made it split "text,label" files on ';').
+    """
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    in_header = [d for d in ",\t;|" if d in header]
+    if len(in_header) == 1:
+        return in_header[0]
+    try:
+        return csv.Sniffer().sniff(text[:20000], delimiters="".join(in_header) or ",\t;|").delimiter
+    except csv.Error:
+        return in_header[0] if in_header else ","
+
+
 def _read_delimited(text: str, filename: str, sep: str | None) -> pd.DataFrame:
     if not text.strip():
         raise DataError(f"{filename} is empty: it has no header and no rows.")
     if sep is None:
-        try:
-            sep = csv.Sniffer().sniff(text[:20000], delimiters=",\t;|").delimiter
-        except csv.Error:
-            sep = ","
+        sep = _guess_separator(text)
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=True,
                          skip_blank_lines=True, engine="c")
