@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from bertlab import plots
+from bertlab import plots, report
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 from app_pages import common
 from app_pages.inference_box import inference_box
@@ -130,6 +130,12 @@ if not all_runs:
     st.stop()
 
 ids = select_runs(all_runs)
+d1, d2, _ = st.columns([1.3, 1, 4])
+# Built only when clicked (a callable), so the 2-second refresh never pays for them.
+d1.download_button("Download report (HTML)", lambda: report.build_html(common.store(), ids), "bertlab-report.html",
+                   "text/html", on_click="ignore", icon=":material/download:")
+d2.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids), "bertlab-results.csv",
+                   "text/csv", on_click="ignore", icon=":material/table:")
 main, side = st.columns([3, 1], gap="large")
 selected = [r for r in all_runs if r.id in set(ids)]
 busy = any(r.status in ACTIVE for r in selected)

@@ -12,6 +12,7 @@ from bertlab.estimate import estimate_seconds
 from bertlab.models import resolve
 from bertlab.plots import strategy_color
 from bertlab.strategies import REGISTRY, make_config
+from bertlab.teaching import COST_NOTES, card
 from app_pages import common
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
@@ -43,19 +44,25 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str]) -> 
     s, d = REGISTRY[name], make_config(name)
     for f in HP_FIELDS:
         st.session_state.setdefault(f"keep_hp_{name}_{f}", getattr(d, f))
-    c = st.columns(5)
     out: dict = {}
+    k = f"keep_hp_{name}_"
     if s.uses_epochs:
-        out["epochs"] = c[0].number_input("Epochs", 1, 100, key=f"keep_hp_{name}_epochs",
-                                          help="Passes over the training set.")
-        out["learning_rate"] = c[2].number_input("Learning rate", 1e-6, 1.0, key=f"keep_hp_{name}_learning_rate",
-                                                 step=1e-5, format="%.1e", help="Peak AdamW learning rate.")
-        out["seed"] = c[4].number_input("Seed", 0, 2**31 - 1, key=f"keep_hp_{name}_seed",
-                                        help="Initialisation and shuffling seed.")
-    out["batch_size"] = c[1].number_input("Batch size", 1, 4096, key=f"keep_hp_{name}_batch_size",
-                                          help="Examples per step (lower it if memory runs out).")
-    out["max_length"] = c[3].number_input("Max length (tokens)", 8, 8192, key=f"keep_hp_{name}_max_length",
-                                          help="Longer texts are truncated to this many tokens.")
+        r1, r2 = st.columns(3), st.columns(3)
+        out["epochs"] = r1[0].number_input("Epochs", 1, 100, key=k + "epochs", help="Passes over the training set.")
+        out["batch_size"] = r1[1].number_input("Batch size", 1, 4096, key=k + "batch_size",
+                                               help="Examples per step (lower it if memory runs out).")
+        out["learning_rate"] = r1[2].number_input("Learning rate", 1e-6, 1.0, key=k + "learning_rate", step=1e-5,
+                                                  format="%.1e", help="Peak AdamW learning rate.")
+        out["max_length"] = r2[0].number_input("Max length (tokens)", 8, 8192, key=k + "max_length",
+                                               help="Longer texts are truncated to this many tokens.")
+        out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
+                                         help="Initialisation and shuffling seed.")
+    else:
+        r1 = st.columns(3)
+        out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",
+                                               help="Texts per encoder pass.")
+        out["max_length"] = r1[1].number_input("Max length (tokens)", 8, 8192, key=k + "max_length",
+                                               help="Longer texts are truncated to this many tokens.")
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; the text most similar to it wins.")
         got = []
@@ -65,6 +72,15 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str]) -> 
             got.append(st.text_input(f"{lab}", key=k))
         out["label_descriptions"] = [g.strip() for g in got]
     return out
+
+
+def teaching_card(name: str, model: str, n_classes: int) -> None:
+    """The layer diagram of what this strategy trains (from bertlab.teaching), when the model allows one."""
+    try:
+        c = card(name, model, n_classes=n_classes)
+    except BertlabError:
+        return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
+    st.image(c.svg, width=420)
 
 
 def strategy_table(names: list[str], sizes: dict[str, int], model: str, overrides: dict[str, dict]) -> None:
@@ -137,11 +153,17 @@ if summary is not None:
         s = REGISTRY[n]
         color = strategy_color(n)
         with st.expander(f"**{n}**: {s.summary}", expanded=False):
-            st.markdown(f"<span style='color:{color}'>■</span> **{s.title}**: trains {s.trains}; frozen: {s.frozen}.",
-                        unsafe_allow_html=True)
-            if s.when:
-                st.caption(f"When to use it: {s.when}")
-            overrides[n] = hp_inputs(n, data_tag, labels, descs)
+            left, right = st.columns([2, 3], gap="medium")
+            with left:
+                teaching_card(n, model, len(labels))
+            with right:
+                st.markdown(f"<span style='color:{color}'>■</span> **{s.title}**: trains {s.trains}; "
+                            f"frozen: {s.frozen}.", unsafe_allow_html=True)
+                if s.when:
+                    st.caption(f"When to use it: {s.when}")
+                if COST_NOTES.get(n):
+                    st.caption(f"Cost: {COST_NOTES[n]}")
+                overrides[n] = hp_inputs(n, data_tag, labels, descs)
 
     if names:
         strategy_table(names, sizes, model, overrides)
