@@ -146,7 +146,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     front = pareto_front(rows, cost, metric)
     # Zero-cost points (zero_shot trains nothing) cannot sit on a log axis; they are drawn at the left edge.
     positive = [r[cost] for r in rows if r.get(cost)]
-    log = bool(positive) and max(positive) / max(min(positive), 1e-30) > 50
+    log = bool(positive) and max(positive) / max(min(positive), 1e-30) > 10
     floor = min(positive) / 3 if log else 0.0
 
     def x(v: float) -> float:

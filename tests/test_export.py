@@ -1,0 +1,114 @@
+"""Model export (zip of the save_pretrained directory) and pickle-free artifacts of the new strategies."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+from bertlab.errors import BertlabError
+from bertlab.export import artifact_kind, export_model_zip
+from bertlab.predict import Predictor
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+TEXTS = ["a wonderful lovely film", "an awful boring plot"]
+
+
+def _run(store, name, tiny_model, tiny_data, **kw):
+    cfg = make_config(name, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32, **kw)
+    rid = store.create_run(cfg)
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    return rid
+
+
+def test_lora_export_loads_with_plain_transformers(tiny_model, tiny_data, tmp_path):
+    from safetensors import safe_open
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    store = RunStore()
+    rid = _run(store, "lora", tiny_model, tiny_data, learning_rate=1e-2)
+    assert artifact_kind(store, rid) == "classifier"
+    z = export_model_zip(store, rid, tmp_path / "m.zip")
+    names = zipfile.ZipFile(z).namelist()
+    assert f"{rid}/model.safetensors" in names and f"{rid}/README.txt" in names
+    assert not any(n.endswith((".bin", ".pt", ".pkl", ".pth")) for n in names)
+    zipfile.ZipFile(z).extractall(tmp_path / "x")
+    d = tmp_path / "x" / rid
+    with safe_open(str(d / "model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+    assert not any("lora" in k or "base_layer" in k for k in keys)  # adapters merged away
+    model = AutoModelForSequenceClassification.from_pretrained(d, use_safetensors=True).eval()
+    tok = AutoTokenizer.from_pretrained(d)
+    with torch.no_grad():
+        probs = model(**tok(TEXTS, return_tensors="pt", padding=True)).logits.softmax(-1).numpy()
+    ours = Predictor(store).predict([rid], TEXTS)[0].probs
+    assert np.allclose(probs, ours, atol=1e-4)
+
+
+def test_lora_merged_model_differs_from_base(tiny_model, tiny_data):
+    """Merging must carry the trained adapters: the saved attention weights moved away from the base."""
+    from safetensors import safe_open
+
+    store = RunStore()
+    rid = _run(store, "lora", tiny_model, tiny_data, learning_rate=5e-2)
+    art = store.artifact_path(rid)
+    with safe_open(str(art / "model.safetensors"), "pt") as f:
+        q = f.get_tensor("bert.encoder.layer.0.attention.self.query.weight")
+        k_emb = f.get_tensor("bert.embeddings.word_embeddings.weight")
+    from pathlib import Path
+
+    with safe_open(str(Path(tiny_model) / "model.safetensors"), "pt") as f:
+        prefix = "" if "encoder.layer.0.attention.self.query.weight" in f.keys() else "bert."
+        q0 = f.get_tensor(prefix + "encoder.layer.0.attention.self.query.weight")
+        e0 = f.get_tensor(prefix + "embeddings.word_embeddings.weight")
+    assert not torch.allclose(q, q0)
+    assert torch.equal(k_emb, e0)  # frozen parts stay bit-identical
+
+
+def test_tfidf_artifact_has_no_pickle_and_matches_sklearn(tiny_model, tiny_data):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from bertlab.data import load_splits
+    from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN, TfidfModel
+
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, tiny_data, options={"C": 2.0})
+    art = store.artifact_path(rid)
+    assert sorted(p.name for p in art.iterdir()) == ["bertlab_run.json", "tfidf.json", "tfidf.safetensors"]
+    sp = load_splits(tiny_data)
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN, max_features=200_000)
+    x = vec.fit_transform(sp.train.texts)
+    clf = LogisticRegression(C=2.0, max_iter=2000, random_state=0).fit(x, sp.train.labels)
+    want = clf.predict_proba(vec.transform(sp.test.texts + TEXTS))
+    model = TfidfModel.load(art)
+    assert np.allclose(model.transform(sp.test.texts).toarray(), vec.transform(sp.test.texts).toarray(), atol=1e-9)
+    assert np.allclose(model.predict_proba(sp.test.texts + TEXTS), want, atol=1e-5)
+    got = Predictor(store).predict([rid], TEXTS)[0].probs
+    assert np.allclose(got, want[-2:], atol=1e-5)
+    names = zipfile.ZipFile(export_model_zip(store, rid)).namelist()
+    assert f"{rid}/tfidf.safetensors" in names
+
+
+def test_export_refuses_unknown_and_unfinished_runs(tiny_model, tiny_data):
+    store = RunStore()
+    with pytest.raises(BertlabError, match="no run with id"):
+        export_model_zip(store, "20990101-000000-abcdef")
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data))
+    with pytest.raises(BertlabError, match="is queued"):
+        export_model_zip(store, rid)
+    assert artifact_kind(store, rid) is None
+
+
+def test_cli_export(tiny_model, tiny_data, tmp_path, capsys):
+    from bertlab.cli import main
+
+    store = RunStore()
+    rid = _run(store, "head_only", tiny_model, tiny_data)
+    assert main(["export", rid, "-o", str(tmp_path / "h.zip")]) == 0
+    assert f"{rid}/head.safetensors" in zipfile.ZipFile(tmp_path / "h.zip").namelist()
+    assert main(["export", "nope-nope"]) == 2

@@ -1,0 +1,118 @@
+"""HTML report, CSV export, the Pareto front and the trade-off sentence."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from bertlab import pareto, report
+from bertlab.errors import BertlabError, ConfigError
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+@pytest.fixture
+def finished(tiny_model, tiny_data):
+    """A store with tfidf_logreg, head_only and dapt runs (dapt brings an MLM curve), one batch."""
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "head_only", "dapt"):
+        kw = {"learning_rate": 1e-3} if name == "dapt" else {}
+        cfg = make_config(name, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32, **kw)
+        rid = store.create_run(cfg, batch_id="b-report")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    return store, ids
+
+
+def test_html_report_is_self_contained(finished):
+    store, ids = finished
+    page = report.build_html(store, ids, title="Quarterly <model> review")
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "Quarterly &lt;model&gt; review" in page  # user text is escaped
+    # plotly.js is inlined once; no script is fetched from a CDN, so it opens offline.
+    assert len(page) > 3_000_000 and page.count("Plotly.newPlot") >= 6
+    assert not re.search(r"<script[^>]+src=", page)
+    assert page.count('class="plotly-graph-div"') >= 6
+    for rid in ids:
+        assert rid in page
+    assert "masked-LM loss" in page  # dapt's MLM curve has its own figure
+    assert "Pareto front" in page
+    assert "points over" in page or "both the most accurate and the cheapest" in page
+    assert "Machine" in page and "torch" in page and "tiny.csv" in page
+    assert "&quot;strategy&quot;: &quot;dapt&quot;" in page  # configs included (escaped JSON)
+
+
+def test_csv_matches_store(finished):
+    store, ids = finished
+    rows = list(csv.DictReader(io.StringIO(report.results_csv(store, ids, pareto.Prices(cpu_hour=3.6)))))
+    assert [r["run_id"] for r in rows] == ids
+    for r in rows:
+        run = store.get(r["run_id"])
+        assert float(r["test_accuracy"]) == pytest.approx(run.metrics["test_accuracy"])
+        # 3.6 per CPU-hour = 0.001 per second
+        assert float(r["train_money"]) == pytest.approx(run.costs["train_seconds"] * 0.001)
+        assert int(r["n_train"]) == run.data_summary["sizes"]["train"]
+
+
+def test_resolve_runs(finished):
+    store, ids = finished
+    assert report.resolve_runs(store, batch="b-report") == ids
+    assert report.resolve_runs(store, run_ids=[ids[1]], batch="b-report") == [ids[1], ids[0], ids[2]]
+    with pytest.raises(BertlabError, match="no run with id"):
+        report.resolve_runs(store, run_ids=["20990101-000000-abcdef"])
+    with pytest.raises(BertlabError, match="has no runs"):
+        report.resolve_runs(store, batch="nope")
+    with pytest.raises(BertlabError, match="name some runs"):
+        report.resolve_runs(store)
+
+
+def test_cli_report_and_csv(finished, tmp_path, capsys):
+    from bertlab.cli import main
+
+    store, ids = finished
+    out, out_csv = tmp_path / "r.html", tmp_path / "r.csv"
+    assert main(["report", "--batch", "b-report", "-o", str(out), "--csv", str(out_csv), "--price-cpu", "1"]) == 0
+    assert out.read_text().count('class="plotly-graph-div"') >= 6
+    assert len(out_csv.read_text().strip().splitlines()) == 1 + len(ids)
+    assert main(["report", "20990101-000000-abcdef", "-o", str(out)]) == 2
+    assert "no run with id" in capsys.readouterr().err
+
+
+ROWS = [{"strategy": "zero_shot", "test_accuracy": 0.70, "train_flops": 0.0, "train_seconds": 0.0},
+        {"strategy": "head_only", "test_accuracy": 0.77, "train_flops": 1e12, "train_seconds": 5.0},
+        {"strategy": "full_ft", "test_accuracy": 0.831, "train_flops": 3.8e13, "train_seconds": 300.0},
+        {"strategy": "scratch", "test_accuracy": 0.60, "train_flops": 5e13, "train_seconds": 400.0},
+        {"strategy": "lora", "test_accuracy": 0.77, "train_flops": 2e13, "train_seconds": 250.0}]
+
+
+def test_pareto_front_and_sentence():
+    assert pareto.pareto_front(ROWS, "train_flops") == [0, 1, 2]  # scratch and lora are dominated
+    lines = pareto.tradeoff_sentences(ROWS, "train_flops")
+    assert lines[0] == "full_ft is +6.1 points over head_only for 38x the compute."
+    assert lines[1] == "head_only is +7.0 points over zero_shot (which trains nothing)."
+    assert "scratch" in lines[-1] and "lora" in lines[-1] and "Not worth it" in lines[-1]
+    one = pareto.tradeoff_sentences([ROWS[2]], "train_seconds")
+    assert one[0].startswith("full_ft is both the most accurate and the cheapest")
+
+
+def test_pareto_figure_marks_front():
+    fig = pareto.pareto_figure(ROWS, "train_flops")
+    front = [t for t in fig.data if t.name == "Pareto front"]
+    assert len(front) == 1 and list(front[0].y) == [0.70, 0.77, 0.831]
+    assert fig.layout.xaxis.type == "log"
+    stars = [t.name for t in fig.data if t.marker and t.marker.symbol == "star"]
+    assert stars == ["zero_shot", "head_only", "full_ft"]
+
+
+def test_prices_and_device_kind():
+    p = pareto.Prices(cpu_hour=0.1, gpu_hour=2.0)
+    assert p.per_hour("AMD EPYC (2 threads)") == 0.1
+    assert p.per_hour("NVIDIA H100 80GB HBM3") == 2.0
+    with pytest.raises(ConfigError, match="gpu_hour"):
+        pareto.Prices(gpu_hour=-1)
+    assert pareto.format_cost(3.8e13, "train_flops") == "38.00 TFLOP"
