@@ -14,10 +14,10 @@ from bertlab.strategies import make_config
 @pytest.mark.slow
 def test_full_ft_and_head_only_beat_majority_on_rotten_tomatoes():
     store = RunStore()
-    data = DataConfig(name="rotten_tomatoes", train_size=600, val_size=150, test_size=400)
+    data = DataConfig(name="rotten_tomatoes", train_size=600, val_size=100, test_size=300)
     ids = {}
     for s in ("zero_shot", "head_only", "full_ft"):
-        cfg = make_config(s, data=data, **({"epochs": 1} if s == "full_ft" else {}))
+        cfg = make_config(s, data=data, **({"epochs": 2, "batch_size": 16} if s == "full_ft" else {}))
         ids[s] = store.create_run(cfg)
         assert execute_run(store, ids[s]) == SUCCEEDED, store.get(ids[s]).error
     m = {s: store.get(i).metrics for s, i in ids.items()}
