@@ -1,0 +1,152 @@
+"""Shared benchmark helpers: timing with interleaved repeats, matmul ceilings, machine facts."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from bertlab import models
+from bertlab.costs import PeakMemory
+
+
+@dataclass
+class Settings:
+    """Sizes and repeats of one benchmark run (``quick`` shrinks everything)."""
+
+    quick: bool = False
+    model: str = "minilm"
+    dataset: str = "rotten_tomatoes"
+    train_size: int = 2000
+    val_size: int = 500
+    test_size: int = 1000
+    epochs: int = 1
+    batch_size: int = 32
+    max_length: int = 128
+    lr: float = 1e-4
+    seed: int = 0
+    repeats: int = 3
+    head_epochs: int = 5
+    playground_queries: int = 40
+    sections: tuple[str, ...] = ("ceiling", "full_ft", "head_only", "first_comparison", "playground", "threads")
+
+    @classmethod
+    def make(cls, quick: bool, **overrides) -> Settings:
+        base = cls(quick=True, train_size=400, val_size=100, test_size=300, repeats=1, playground_queries=20) \
+            if quick else cls()
+        for k, v in overrides.items():
+            if v is not None:
+                setattr(base, k, v)
+        return base
+
+
+@dataclass
+class Sample:
+    """One timed repeat of one setup."""
+
+    seconds: float
+    peak_rss: int
+    rss_delta: int
+    info: dict = field(default_factory=dict)
+
+
+def median(xs: list[float]) -> float:
+    return float(statistics.median(xs)) if xs else float("nan")
+
+
+def _rss() -> int:
+    import psutil
+
+    return psutil.Process(os.getpid()).memory_info().rss
+
+
+def timed(fn: Callable[[], dict], device_type: str = "cpu") -> Sample:
+    """Run ``fn`` once under a peak-memory sampler.
+
+    ``fn`` returns a dict that must hold ``seconds`` (the timed region it
+    measured itself, so model loading stays outside) and may hold anything else.
+    """
+    start = _rss()
+    with PeakMemory(device_type, interval=0.05) as mem:
+        info = fn()
+    peak = mem.peak
+    return Sample(float(info.pop("seconds")), peak, max(0, peak - start), info)
+
+
+def interleaved(setups: dict[str, Callable[[int], dict]], repeats: int, log=print) -> dict[str, list[Sample]]:
+    """Run every setup ``repeats`` times, round-robin (A B C, A B C, ...).
+
+    Round-robin rather than A A A, B B B: on a shared machine the background
+    load drifts, and interleaving spreads that drift over all setups alike.
+    Each setup gets the repeat index (e.g. to evaluate accuracy only once).
+    """
+    out: dict[str, list[Sample]] = {k: [] for k in setups}
+    for r in range(repeats):
+        for name, fn in setups.items():
+            s = timed(lambda fn=fn, r=r: fn(r))
+            out[name].append(s)
+            log(f"  [{r + 1}/{repeats}] {name}: {s.seconds:.2f} s  load {os.getloadavg()[0]:.1f}")
+    return out
+
+
+def summarize(samples: list[Sample]) -> dict:
+    """Median seconds, every repeat, peak memory, and the first repeat's extra info."""
+    info = {}
+    for s in samples:  # later repeats may omit one-off figures (accuracy)
+        info = {**s.info, **info}
+    return {"seconds_median": median([s.seconds for s in samples]), "seconds": [round(s.seconds, 4) for s in samples],
+            "peak_rss_mb": max(s.peak_rss for s in samples) / 2**20,
+            "peak_rss_delta_mb": max(s.rss_delta for s in samples) / 2**20, **info}
+
+
+def matmul_gflops(dtype: torch.dtype, n: int = 2048, reps: int = 5, device: str = "cpu",
+                  budget_s: float = 20.0) -> float:
+    """Best-of-``reps`` rate of an n x n matmul in GFLOP/s (2 n^3 FLOPs), the ceiling to compare against.
+
+    The best, not the median: a ceiling is what the hardware can do, and on a
+    shared machine only the best repeat comes close to that. Stops early after
+    ``budget_s`` (emulated bf16 on a CPU can be 100x slower than fp32).
+    """
+    a = torch.randn(n, n, device=device).to(dtype)
+    b = torch.randn(n, n, device=device).to(dtype)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    t_end = time.perf_counter() + budget_s
+    a @ b
+    sync()
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        a @ b
+        sync()
+        best = min(best, time.perf_counter() - t0)
+        if time.perf_counter() > t_end:
+            break
+    return 2 * n**3 / best / 1e9
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    import transformers
+
+    dev = models.pick_device()
+    return {
+        "device": dev.name, "device_type": dev.type, "cpu": models._cpu_name(), "logical_cpus": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(), "native_bf16": dev.bf16,
+        "cpu_flags_bf16": models.cpu_has_fast_bf16(), "torch": torch.__version__,
+        "transformers": transformers.__version__, "python": platform.python_version(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
+        "load_average_at_start": list(os.getloadavg()),
+    }
+
+
+def percentiles_ms(xs: list[float]) -> dict:
+    """p50 / p95 / mean of latencies given in seconds, in milliseconds."""
+    a = np.asarray(xs) * 1e3
+    return {"p50_ms": float(np.percentile(a, 50)), "p95_ms": float(np.percentile(a, 95)), "mean_ms": float(a.mean()),
+            "n": len(xs)}

@@ -1,0 +1,171 @@
+"""full_ft: bertlab's engine against HF Trainer (default, grouped by length) and the tutorial loop.
+
+Every setup fine-tunes the same pretrained model (same seed, so the same new
+head) on the same split with the same hyperparameters: AdamW, lr, linear
+warmup (10%) + decay, weight decay 0.01 off biases/LayerNorm (Trainer and
+bertlab; the tutorial loop decays everything, as the tutorial does), grad
+clipping 1.0 where the peer does it by default, batch size, epochs, max_length.
+The timed region is tokenisation + training (model loading is outside, the
+same for all). Test accuracy is measured once per setup with the same
+evaluation code, so a speed-up that costs accuracy shows.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import tempfile
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from bench.common import Settings
+from bertlab import models
+from bertlab.costs import non_embedding_params
+from bertlab.data import Splits
+from bertlab.engine import Callbacks, encode, evaluate, train_classifier
+
+
+def _new_model(s: Settings, names: list[str]):
+    torch.manual_seed(s.seed)  # the same random head for every setup
+    return models.load_classifier(s.model, names, pretrained=True)
+
+
+def _accuracy(model, tok, splits: Splits, s: Settings, device: torch.device, dtype) -> float:
+    test = encode(tok, splits.test.texts, s.max_length)
+    m = evaluate(model, test, splits.test.labels, splits.label_names, 64, device, dtype, tok.pad_token_id)
+    return float(m["accuracy"])
+
+
+def _finish(model, tok, splits, s, device, dtype, r: int, out: dict) -> dict:
+    if r == 0:
+        out["test_accuracy"] = _accuracy(model, tok, splits, s, device, dtype)
+    del model
+    gc.collect()
+    return out
+
+
+def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype) -> Callable[[int], dict]:
+    """bertlab's engine as the full_ft strategy calls it (dtype from ``models.autocast_dtype``)."""
+    val_n = min(32, len(splits.val))  # the engine evaluates every epoch; keep that work tiny and counted
+
+    def run(r: int) -> dict:
+        model = _new_model(s, splits.label_names).to(device)
+        t0 = time.perf_counter()
+        train = encode(tok, splits.train.texts, s.max_length)
+        val = encode(tok, splits.val.texts[:val_n], s.max_length)
+        st = train_classifier(model, train, splits.train.labels, val, splits.val.labels[:val_n], splits.label_names,
+                              epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, weight_decay=0.01, warmup_ratio=0.1,
+                              grad_clip=1.0, seed=s.seed, device=device, dtype=dtype, pad_id=tok.pad_token_id,
+                              callbacks=Callbacks())
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        sec = time.perf_counter() - t0
+        out = {"seconds": sec, "examples": st.examples, "tokens": st.tokens, "padded_tokens": st.padded_tokens}
+        return _finish(model, tok, splits, s, device, dtype, r, out)
+
+    return run
+
+
+def trainer_setup(splits: Splits, s: Settings, tok, device: torch.device, *, grouped: bool,
+                  bf16: bool = False) -> Callable[[int], dict]:
+    """HF Trainer with its defaults (dynamic padding via DataCollatorWithPadding), optionally length-grouped."""
+    from datasets import Dataset
+    from transformers import Trainer, TrainingArguments
+
+    def run(r: int) -> dict:
+        model = _new_model(s, splits.label_names)
+        with tempfile.TemporaryDirectory() as out_dir:
+            t0 = time.perf_counter()
+            ds = Dataset.from_dict({"text": splits.train.texts, "label": splits.train.labels})
+            ds = ds.map(lambda b: tok(b["text"], truncation=True, max_length=s.max_length), batched=True,
+                        remove_columns=["text"])
+            args = TrainingArguments(
+                output_dir=out_dir, per_device_train_batch_size=s.batch_size, num_train_epochs=s.epochs,
+                learning_rate=s.lr, warmup_steps=0.1, weight_decay=0.01, max_grad_norm=1.0, seed=s.seed,
+                report_to="none", save_strategy="no", logging_strategy="no", disable_tqdm=True,
+                use_cpu=device.type == "cpu", bf16=bf16,
+                train_sampling_strategy="group_by_length" if grouped else "random")
+            trainer = Trainer(model=model, args=args, train_dataset=ds, processing_class=tok)
+            trainer.train()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            sec = time.perf_counter() - t0
+        model = trainer.model
+        del trainer
+        out = {"seconds": sec, "examples": len(splits.train) * s.epochs}
+        return _finish(model, tok, splits, s, device, torch.bfloat16 if bf16 else None, r, out)
+
+    return run
+
+
+def tutorial_setup(splits: Splits, s: Settings, tok, device: torch.device) -> Callable[[int], dict]:
+    """The loop of the well-known tutorials: pad everything to max_length, plain PyTorch loop."""
+    from torch.utils.data import DataLoader, TensorDataset
+    from transformers import get_scheduler
+
+    def run(r: int) -> dict:
+        model = _new_model(s, splits.label_names).to(device)
+        t0 = time.perf_counter()
+        enc = tok(splits.train.texts, padding="max_length", truncation=True, max_length=s.max_length,
+                  return_tensors="pt")
+        data = TensorDataset(enc["input_ids"], enc["attention_mask"], torch.tensor(splits.train.labels))
+        g = torch.Generator().manual_seed(s.seed)
+        loader = DataLoader(data, batch_size=s.batch_size, shuffle=True, generator=g)
+        opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=0.01)
+        total = s.epochs * len(loader)
+        sched = get_scheduler("linear", opt, num_warmup_steps=math.ceil(0.1 * total), num_training_steps=total)
+        model.train()
+        for _ in range(s.epochs):
+            for ids, mask, y in loader:
+                out = model(input_ids=ids.to(device), attention_mask=mask.to(device), labels=y.to(device))
+                out.loss.backward()
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        sec = time.perf_counter() - t0
+        n = len(splits.train) * s.epochs
+        out = {"seconds": sec, "examples": n, "padded_tokens": n * s.max_length}
+        return _finish(model, tok, splits, s, device, None, r, out)
+
+    return run
+
+
+def setups(splits: Splits, s: Settings) -> dict[str, Callable[[int], dict]]:
+    """The setups to compare; bf16 ones only where the hardware has native bf16 (else see the ceiling section)."""
+    dev = models.pick_device()
+    tok = models.load_tokenizer(s.model)
+    dtype = models.autocast_dtype("auto", dev)
+    out = {
+        "bertlab": bertlab_setup(splits, s, tok, dev.torch, dtype),
+        "trainer_default": trainer_setup(splits, s, tok, dev.torch, grouped=False),
+        "trainer_grouped": trainer_setup(splits, s, tok, dev.torch, grouped=True),
+        "tutorial": tutorial_setup(splits, s, tok, dev.torch),
+    }
+    if dev.bf16:
+        out["trainer_grouped_bf16"] = trainer_setup(splits, s, tok, dev.torch, grouped=True, bf16=True)
+        if dtype is None:  # bertlab ran fp32 above; show its bf16 too
+            out["bertlab_bf16"] = bertlab_setup(splits, s, tok, dev.torch, torch.bfloat16)
+    return out
+
+
+def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
+    """Useful training FLOP/s of each setup: 6 * N_non-embedding * real tokens / second."""
+    tok = models.load_tokenizer(s.model)
+    real_tokens = int(encode(tok, splits.train.texts, s.max_length).lengths.sum()) * s.epochs
+    n_ne = non_embedding_params(_new_model(s, splits.label_names))
+    flops = 6.0 * n_ne * real_tokens
+    for v in summary.values():
+        v["examples_per_s"] = v["examples"] / v["seconds_median"]
+        v["useful_gflops_per_s"] = flops / v["seconds_median"] / 1e9
+        if v.get("padded_tokens"):
+            v["padding_fraction"] = 1 - real_tokens / v["padded_tokens"]
+    lengths = encode(tok, splits.train.texts, s.max_length).lengths
+    return {"non_embedding_params": n_ne, "real_train_tokens": real_tokens, "train_flops": flops,
+            "mean_tokens": float(np.mean(lengths)), "p95_tokens": float(np.percentile(lengths, 95)),
+            "max_tokens": int(lengths.max()),
+            "formula": "useful FLOP/s = 6 x non-embedding parameters x real (unpadded) tokens / seconds"}

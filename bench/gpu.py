@@ -1,0 +1,151 @@
+"""BERT-base full fine-tuning on a CUDA GPU: bertlab's engine vs HF Trainer, both bf16.
+
+``python -m bench.gpu`` on a machine with a CUDA GPU. The model is a randomly
+initialised bert-base config (no download needed), the data synthetic token
+ids with long-tailed lengths (as real text has), so both sides pay for
+padding the way they would on real data. Reports examples/s and model FLOP
+utilisation (MFU) against the card's bf16 matmul rate measured in the same run:
+
+    MFU = 6 x non-embedding parameters x real tokens / second / measured bf16 matmul FLOP/s
+
+``--tiny`` runs a 2-layer hidden-32 config on any device (the test suite runs
+it on CPU so this file never rots). Results go to ``bench/results_gpu.json``
+on a GPU (commit that file whenever it has been run on one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.common import matmul_gflops
+from bertlab.costs import non_embedding_params
+from bertlab.engine import Callbacks, Encoded, train_classifier
+
+RESULTS = Path(__file__).with_name("results_gpu.json")
+TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
+        "max_position_embeddings": 128}
+
+
+def synthetic(n: int, max_len: int, vocab: int, seed: int) -> tuple[list[list[int]], list[int]]:
+    """Token-id sequences with log-normal lengths (median ~max_len/4), [CLS] ... [SEP], and 2 labels."""
+    rng = np.random.default_rng(seed)
+    lengths = np.clip(rng.lognormal(math.log(max_len / 4), 0.6, n).astype(int), 8, max_len)
+    ids = [[101, *rng.integers(1000, vocab, L - 2).tolist(), 102] for L in lengths]
+    return ids, rng.integers(0, 2, n).tolist()
+
+
+def _model(tiny: bool, seed: int):
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(seed)
+    cfg = BertConfig(num_labels=2, **(TINY if tiny else {}))
+    return BertForSequenceClassification(cfg)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def run_bertlab(ids, labels, args, device, dtype) -> float:
+    model = _model(args.tiny, args.seed).to(device)
+    enc = Encoded(ids)
+    _sync(device)
+    t0 = time.perf_counter()
+    train_classifier(model, enc, labels, Encoded(ids[:8]), labels[:8], ["a", "b"], epochs=1,
+                     batch_size=args.batch_size, lr=5e-5, weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0,
+                     seed=args.seed, device=device, dtype=dtype, pad_id=0, callbacks=Callbacks())
+    _sync(device)
+    return time.perf_counter() - t0
+
+
+def run_trainer(ids, labels, args, device, bf16: bool) -> float:
+    from datasets import Dataset
+    from transformers import DataCollatorWithPadding, PreTrainedTokenizerFast, Trainer, TrainingArguments
+
+    model = _model(args.tiny, args.seed)
+    ds = Dataset.from_dict({"input_ids": ids, "label": labels})
+    collator = DataCollatorWithPadding(_pad_only_tokenizer(PreTrainedTokenizerFast))
+    with tempfile.TemporaryDirectory() as out:
+        targs = TrainingArguments(
+            output_dir=out, per_device_train_batch_size=args.batch_size, num_train_epochs=1, learning_rate=5e-5,
+            warmup_steps=0.1, weight_decay=0.01, max_grad_norm=1.0, seed=args.seed, bf16=bf16,
+            use_cpu=device.type == "cpu", report_to="none", save_strategy="no", logging_strategy="no",
+            disable_tqdm=True, train_sampling_strategy="group_by_length")
+        trainer = Trainer(model=model, args=targs, train_dataset=ds, data_collator=collator)
+        _sync(device)
+        t0 = time.perf_counter()
+        trainer.train()
+        _sync(device)
+        return time.perf_counter() - t0
+
+
+def _pad_only_tokenizer(cls):
+    """A tokenizer object that can only pad (the data is already token ids)."""
+    from tokenizers import Tokenizer, models
+
+    tk = Tokenizer(models.WordLevel({"[PAD]": 0, "[UNK]": 1}, unk_token="[UNK]"))
+    return cls(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(prog="python -m bench.gpu", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tiny", action="store_true", help="2-layer hidden-32 model (tests, CPU)")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--examples", type=int, default=8192)
+    ap.add_argument("--batch-size", type=int, default=32, dest="batch_size")
+    ap.add_argument("--max-length", type=int, default=128, dest="max_length")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fp32", action="store_true", help="no bf16 (CPUs without native bf16)")
+    ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default on CUDA: {RESULTS})")
+    args = ap.parse_args(argv)
+    device = torch.device(args.device)
+    dtype = None if args.fp32 else torch.bfloat16
+    vocab = (_model(args.tiny, args.seed).config.vocab_size)
+    ids, labels = synthetic(args.examples, args.max_length, vocab, args.seed)
+    real_tokens = sum(len(x) for x in ids)
+    n_ne = non_embedding_params(_model(args.tiny, args.seed))
+    flops = 6.0 * n_ne * real_tokens
+    warm = max(4 * args.batch_size, 64)
+    run_bertlab(ids[:warm], labels[:warm], args, device, dtype)  # warm-up: kernels, allocator, imports
+    run_trainer(ids[:warm], labels[:warm], args, device, bf16=dtype is not None)
+    times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
+    for _ in range(args.repeats):  # interleaved, so drift in clocks/load hits both
+        times["bertlab"].append(run_bertlab(ids, labels, args, device, dtype))
+        times["trainer_grouped"].append(run_trainer(ids, labels, args, device, bf16=dtype is not None))
+    n_mm = 8192 if device.type == "cuda" else 256
+    ceiling = matmul_gflops(dtype or torch.float32, n_mm, reps=10, device=device.type) * 1e9
+    res = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+           "model": "tiny" if args.tiny else "bert-base (random init)", "precision": "bf16" if dtype else "fp32",
+           "examples": args.examples, "batch_size": args.batch_size, "max_length": args.max_length,
+           "real_tokens": real_tokens, "non_embedding_params": n_ne, "matmul_flops_per_s": ceiling,
+           "matmul_n": n_mm, "formula": "MFU = 6 x non-embedding params x real tokens / s / measured matmul FLOP/s",
+           "setups": {}}
+    for name, ts in times.items():
+        med = float(np.median(ts))
+        res["setups"][name] = {"seconds": ts, "seconds_median": med, "examples_per_s": args.examples / med,
+                               "mfu": flops / med / ceiling}
+    res["speedup_vs_trainer"] = res["setups"]["trainer_grouped"]["seconds_median"] / res["setups"]["bertlab"][
+        "seconds_median"]
+    out = args.out or (RESULTS if device.type == "cuda" else None)
+    if out:
+        Path(out).write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in res.items() if k != "setups"} | {
+        k: {"examples_per_s": round(v["examples_per_s"], 1), "mfu": round(v["mfu"], 3)} for k, v in res["setups"].items()},
+        indent=2))
+    return res
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    main()

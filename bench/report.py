@@ -1,0 +1,125 @@
+"""Ratios against the issue's targets, the printed table, and results.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+# key -> (target text, test on the value)
+TARGETS: dict[str, tuple[str, object]] = {
+    "full_ft_vs_trainer_default": (">= 3x", lambda v: v >= 3),
+    "full_ft_vs_trainer_grouped": (">= 1.5x", lambda v: v >= 1.5),
+    "full_ft_vs_trainer_all_flags": (">= 1.0x", lambda v: v >= 1.0),
+    "full_ft_vs_tutorial": ("(reference)", None),
+    "full_ft_accuracy_delta_vs_trainer": ("within +-1 point", lambda v: abs(v) <= 1.0),
+    "head_only_vs_naive": (">= 4.5x", lambda v: v >= 4.5),
+    "head_only_vs_embedding_pass": ("<= 1.2x", lambda v: v <= 1.2),
+    "embedding_pass_vs_plain": (">= 2x", lambda v: v >= 2),
+    "head_only_warm_vs_cold": ("< 0.05", lambda v: v < 0.05),
+    "first_comparison_s": ("< 60 s", lambda v: v < 60),
+    "playground_all_runs_p95_ms": ("< 100 ms", lambda v: v < 100),
+    "playground_per_run_p95_ms": ("< 20 ms", lambda v: v < 20),
+    "fp32_ceiling_fraction": (">= 0.60", lambda v: v >= 0.6),
+    "bf16_ceiling_fraction": (">= 0.50", lambda v: v >= 0.5),
+}
+
+
+def _get(d: dict, *path, default=None):
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return default
+        d = d[p]
+    return d
+
+
+def ratios(res: dict) -> dict[str, float | None]:
+    """One number per target (speed-ups are peer seconds / bertlab seconds)."""
+    ft = res.get("full_ft", {}).get("setups", {})
+    ho = res.get("head_only", {}).get("setups", {})
+
+    def sec(group: dict, name: str) -> float | None:
+        return _get(group, name, "seconds_median")
+
+    def div(a, b):
+        return a / b if a is not None and b else None
+
+    b = sec(ft, "bertlab")
+    all_flags = "trainer_grouped_bf16" if "trainer_grouped_bf16" in ft else "trainer_grouped"
+    acc_b, acc_t = _get(ft, "bertlab", "test_accuracy"), _get(ft, "trainer_default", "test_accuracy")
+    bf16_frac = None
+    if "bertlab_bf16" in ft or res.get("full_ft", {}).get("bertlab_dtype") == "bfloat16":
+        name = "bertlab_bf16" if "bertlab_bf16" in ft else "bertlab"
+        bf16_frac = div(_get(ft, name, "useful_gflops_per_s"), _get(res, "ceiling", "bf16_gflops"))
+    return {
+        "full_ft_vs_trainer_default": div(sec(ft, "trainer_default"), b),
+        "full_ft_vs_trainer_grouped": div(sec(ft, "trainer_grouped"), b),
+        "full_ft_vs_trainer_all_flags": div(sec(ft, all_flags), b),
+        "full_ft_vs_tutorial": div(sec(ft, "tutorial"), b),
+        "full_ft_accuracy_delta_vs_trainer": (acc_b - acc_t) * 100 if acc_b is not None and acc_t is not None else None,
+        "head_only_vs_naive": div(sec(ho, "head_only_naive"), sec(ho, "head_only_bertlab")),
+        "head_only_vs_embedding_pass": div(sec(ho, "head_only_bertlab"), sec(ho, "embedding_pass")),
+        "embedding_pass_vs_plain": div(sec(ho, "plain_forward"), sec(ho, "embedding_pass")),
+        "head_only_warm_vs_cold": div(_get(res, "head_only", "warm_vs_cold", "warm_seconds"),
+                                      _get(res, "head_only", "warm_vs_cold", "cold_seconds")),
+        "first_comparison_s": _get(res, "first_comparison", "seconds"),
+        "playground_all_runs_p95_ms": _get(res, "playground", "all_runs", "p95_ms"),
+        "playground_per_run_p95_ms": _get(res, "playground", "per_run_worst_p95_ms"),
+        "fp32_ceiling_fraction": div(_get(ft, "bertlab", "useful_gflops_per_s"), _get(res, "ceiling", "fp32_gflops"))
+        if res.get("full_ft", {}).get("bertlab_dtype") == "fp32" else None,
+        "bf16_ceiling_fraction": bf16_frac,
+    }
+
+
+def verdicts(r: dict[str, float | None]) -> dict[str, dict]:
+    out = {}
+    for k, v in r.items():
+        target, test = TARGETS[k]
+        met = None if v is None or test is None or (isinstance(v, float) and math.isnan(v)) else bool(test(v))
+        out[k] = {"target": target, "met": met}
+    return out
+
+
+def _fmt(v, nd: int = 2) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}"
+    return str(v)
+
+
+def table(res: dict) -> str:
+    """The human summary: setups first, ratios last."""
+    lines = [f"machine: {res['machine']['device']}  (torch {res['machine']['torch']}, "
+             f"native bf16: {res['machine']['native_bf16']}, mode: {'quick' if res['settings']['quick'] else 'full'})"]
+    c = res.get("ceiling")
+    if c:
+        lines.append(f"matmul ceiling: fp32 {c['fp32_gflops']:.1f} GFLOP/s ({c['fp32_n']}^2), bf16 "
+                     f"{c['bf16_gflops']:.2f} GFLOP/s ({c['bf16_n']}^2; fp32 at that size {c['fp32_small_gflops']:.1f})")
+    for group in ("full_ft", "head_only"):
+        setups = res.get(group, {}).get("setups", {})
+        if not setups:
+            continue
+        lines.append(f"\n{group}: median of {res['settings']['repeats']} (seconds per repeat in results.json)")
+        lines.append(f"  {'setup':<22}{'median s':>10}{'ex/s':>9}{'GFLOP/s':>9}{'pad %':>7}{'test acc':>9}{'peak MB':>9}")
+        for name, v in setups.items():
+            pad = v.get("padding_fraction")
+            lines.append(f"  {name:<22}{v['seconds_median']:>10.2f}{_fmt(v.get('examples_per_s'), 1):>9}"
+                         f"{_fmt(v.get('useful_gflops_per_s'), 1):>9}{_fmt(pad * 100 if pad is not None else None, 1):>7}"
+                         f"{_fmt(v.get('test_accuracy'), 4):>9}{v['peak_rss_mb']:>9.0f}")
+    t = res.get("threads")
+    if t:
+        lines.append("\nthread settings (fresh process each): one-sentence p50 / p95 ms, 32-text batch ms")
+        for name, v in t.items():
+            lines.append(f"  {name:<38}{_fmt(v.get('one_p50_ms'), 1):>8}{_fmt(v.get('one_p95_ms'), 1):>8}"
+                         f"{_fmt(v.get('batch32_ms'), 0):>8}")
+    lines.append(f"\n{'ratio':<36}{'value':>10}  {'target':<18}met")
+    for k, v in res["ratios"].items():
+        tv = res["targets"][k]
+        met = {True: "yes", False: "NO", None: "n/a"}[tv["met"]]
+        lines.append(f"{k:<36}{_fmt(v, 3):>10}  {tv['target']:<18}{met}")
+    return "\n".join(lines)
+
+
+def write(res: dict, path: Path) -> None:
+    path.write_text(json.dumps(res, indent=2, default=float) + "\n")
