@@ -13,10 +13,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from bertlab.config import RunConfig
 from bertlab.paths import check_id, data_home, safe_join

@@ -6,12 +6,11 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import make_texts
 
 from bertlab.config import DataConfig
 from bertlab.data import BUILTIN, build_dataset, load_builtin, load_data, load_file, load_splits, split_dataset
 from bertlab.errors import DataError
-
-from conftest import make_texts
 
 
 @pytest.mark.parametrize("name", sorted(BUILTIN))

@@ -1,4 +1,5 @@
 """Strategy registry. Importing this package registers every built-in strategy."""
+# ruff: noqa: I001  (import order = registration order = display order)
 
 from bertlab.strategies.base import REGISTRY, RunContext, RunOutput, Strategy, get_strategy, make_config, register
 from bertlab.strategies import embedding_based, full_ft, scratch  # noqa: F401  (registration side effect)

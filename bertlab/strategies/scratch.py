@@ -11,7 +11,8 @@ from bertlab.strategies.classifier import ClassifierStrategy
 
 def train_wordpiece(texts: list[str], vocab_size: int, lowercase: bool = True):
     """A new WordPiece tokenizer trained on ``texts`` (the "new vocabulary" case), as a transformers fast tokenizer."""
-    from tokenizers import Tokenizer, decoders, models as tmodels, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import models as tmodels
     from transformers import PreTrainedTokenizerFast
 
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
