@@ -1,0 +1,123 @@
+"""Behaviour specific to partial_ft, lora, dapt and tfidf_logreg (the registry-wide tests cover the basics)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bertlab.errors import ConfigError, DataError
+from bertlab.runner import execute_run
+from bertlab.store import FAILED, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+def _run(tiny_model, tiny_data, name, **kw):
+    store = RunStore()
+    base = {"epochs": 1, "batch_size": 8, "max_length": 32, "learning_rate": 1e-3}
+    rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, **{**base, **kw}))
+    status = execute_run(store, rid)
+    return store, store.get(rid), status
+
+
+@pytest.mark.parametrize("name, options, fragment", [
+    ("partial_ft", {"layers": 9}, "'layers' must be a whole number from 0 to 2"),
+    ("partial_ft", {"layer_decay": 1.5}, "'layer_decay'"),
+    ("lora", {"r": 0}, "'r'"),
+    ("dapt", {"mlm_epochs": 0}, "'mlm_epochs'"),
+    ("dapt", {"domain_file": "/nonexistent/x.txt"}, "'domain_file'"),
+    ("tfidf_logreg", {"C": -1}, "'C'"),
+    ("tfidf_logreg", {"ngram_max": 9}, "'ngram_max'"),
+])
+def test_bad_options_fail_the_run_with_a_message(tiny_model, tiny_data, name, options, fragment):
+    _, run, status = _run(tiny_model, tiny_data, name, options=options)
+    assert status == FAILED
+    assert fragment in run.error and run.traceback is None  # a user mistake, not a crash
+
+
+def test_option_errors_are_config_errors():
+    from bertlab.strategies.lora import lora_options
+    from bertlab.strategies.partial_ft import top_layers_option
+
+    with pytest.raises(ConfigError):
+        lora_options({"r": 1000})
+    assert top_layers_option({}, 6) == 3 and top_layers_option({}, 5) == 3 and top_layers_option({"layers": 0}, 6) == 0
+
+
+def test_partial_ft_trains_only_the_top_layers(tiny_model, tiny_data):
+    _, run, status = _run(tiny_model, tiny_data, "partial_ft", options={"layers": 1})
+    assert status == SUCCEEDED
+    full_store, full, _ = _run(tiny_model, tiny_data, "full_ft")
+    assert 0 < run.costs["trainable_params"] < full.costs["trainable_params"]
+    assert run.costs["train_flops"] < full.costs["train_flops"]
+    assert any("top 1 of 2" in n for n in run.notes)
+
+
+def test_lora_reports_trainable_fraction(tiny_model, tiny_data):
+    _, run, status = _run(tiny_model, tiny_data, "lora", options={"r": 4})
+    assert status == SUCCEEDED
+    # rank 4 on q, k, v of 2 layers of hidden 32: 2 * 3 * 4 * (32 + 32) adapters + a 32x2 head
+    assert run.costs["trainable_params"] == 2 * 3 * 4 * 64 + 66
+    assert any("%" in n and "trainable" in n for n in run.notes)
+
+
+def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
+    domain = tmp_path / "domain.txt"
+    domain.write_text("\n".join(f"the film review number {i} was quite something" for i in range(30)) + "\n\n")
+    store, run, status = _run(tiny_model, tiny_data, "dapt", options={"domain_file": str(domain), "mlm_epochs": 2})
+    assert status == SUCCEEDED, run.error
+    pts = store.points([run.id])
+    mlm = [p for p in pts if p["series"] == "mlm_loss"]
+    ft = [p for p in pts if p["series"] == "train_loss"]
+    assert mlm and ft
+    n_texts = run.data_summary["sizes"]["train"] + 30
+    assert run.costs["mlm_texts"] == n_texts
+    assert run.costs["mlm_steps"] <= 2 * -(-n_texts // 8) and run.costs["mlm_steps"] >= len(mlm) > 0
+    assert run.costs["train_seconds"] >= run.costs["mlm_seconds"] > 0
+    assert any("no MLM head" in n for n in run.notes)  # the tiny checkpoint has none: said so
+    assert any("domain.txt" in n for n in run.notes)
+
+
+def test_dapt_changes_the_encoder_before_fine_tuning(tiny_model, tiny_data, monkeypatch):
+    """The MLM phase must train the encoder the classifier then uses (not a copy)."""
+    import torch
+
+    from bertlab.strategies import dapt
+
+    seen = {}
+    real = dapt.continue_pretraining
+
+    def spy(ctx, encoder, tokenizer, texts):
+        before = encoder.encoder.layer[0].attention.self.query.weight.detach().clone()
+        out = real(ctx, encoder, tokenizer, texts)
+        seen["moved"] = not torch.equal(before, encoder.encoder.layer[0].attention.self.query.weight)
+        return out
+
+    monkeypatch.setattr(dapt, "continue_pretraining", spy)
+    _, run, status = _run(tiny_model, tiny_data, "dapt", options={"mlm_lr": 1e-2})
+    assert status == SUCCEEDED and seen["moved"]
+
+
+def test_domain_file_must_be_text(tmp_path):
+    from bertlab.strategies.dapt import read_domain_texts
+
+    empty = tmp_path / "e.txt"
+    empty.write_text("\n \n")
+    with pytest.raises(DataError, match="no text"):
+        read_domain_texts(str(empty))
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(DataError, match="UTF-8"):
+        read_domain_texts(str(binary))
+
+
+def test_layer_decay_option_is_used(tiny_model, tiny_data):
+    _, a, _ = _run(tiny_model, tiny_data, "full_ft", seed=1)
+    _, b, _ = _run(tiny_model, tiny_data, "full_ft", seed=1, options={"layer_decay": 0.5})
+    assert a.metrics.get("val_loss") != b.metrics.get("val_loss")
+
+
+def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
+    _, run, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED
+    assert run.costs["C"] in (0.25, 1.0, 4.0, 16.0)
+    assert run.costs["features"] > 10 and run.costs["trainable_params"] == run.costs["features"] + 1
+    assert run.metrics["test_accuracy"] >= run.metrics["majority_accuracy"] + 0.2  # separable data

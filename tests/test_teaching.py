@@ -1,0 +1,77 @@
+"""Teaching cards: the diagram's counts come from the real model and match what each strategy trains."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+import pytest
+
+from bertlab import models, teaching
+from bertlab.strategies import REGISTRY, get_strategy
+
+
+def _built_counts(name: str, tiny_model: str, options: dict) -> tuple[int, int]:
+    """(trainable, total) of the model the strategy really builds."""
+    from bertlab.strategies import make_config
+
+    cfg = make_config(name, model=tiny_model, options=options)
+    ctx = SimpleNamespace(config=cfg, splits=SimpleNamespace(label_names=["neg", "pos"]), notes=[])
+    model, _ = get_strategy(name).build(ctx)
+    return (sum(p.numel() for p in model.parameters() if p.requires_grad),
+            sum(p.numel() for p in model.parameters()))
+
+
+def test_parts_count_the_real_model(tiny_model):
+    parts = teaching.model_parts(tiny_model, 2)
+    names = [n for n, _ in parts]
+    assert names == ["embeddings", "layer 0", "layer 1", "pooler", "head"]
+    real = models.load_classifier(tiny_model, ["neg", "pos"])
+    assert sum(c for _, c in parts) == sum(p.numel() for p in real.parameters())
+    assert dict(parts)["head"] == 32 * 2 + 2
+
+
+@pytest.mark.parametrize("name, options", [("full_ft", {}), ("partial_ft", {}), ("partial_ft", {"layers": 2}),
+                                           ("lora", {"r": 4}), ("dapt", {}), ("scratch", {})])
+def test_card_trainable_matches_what_the_strategy_trains(tiny_model, name, options):
+    card = teaching.card(name, tiny_model, options)
+    trainable, total = _built_counts(name, tiny_model, options)
+    assert card.trainable_params == trainable
+    if name != "lora":
+        assert card.total_params == total
+
+
+def test_partial_ft_diagram_marks_top_layers(tiny_model):
+    blocks = teaching.strategy_blocks("partial_ft", tiny_model, {"layers": 1})
+    assert [b.state for b in blocks] == ["frozen", "frozen", "trained", "trained", "trained"]
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_strategy_has_a_card_with_a_valid_svg(name, tiny_model):
+    card = teaching.card(name, tiny_model)
+    root = ET.fromstring(card.svg)  # well-formed XML
+    rects = [e for e in root.iter() if e.tag.endswith("rect")]
+    assert len(rects) >= len(card.blocks)
+    text = " ".join(e.text or "" for e in root.iter() if e.tag.endswith("text"))
+    assert "layer 1" in text and "embeddings" in text
+    assert card.when and card.summary and card.cost
+    assert 0.0 <= card.trainable_fraction <= 1.0
+    if get_strategy(name).trains == "nothing":
+        assert card.trainable_params == 0
+
+
+def test_card_collects_numbers_from_the_comparison(tiny_model):
+    ok = SimpleNamespace(id="r1", strategy="lora", status="succeeded", metrics={"test_accuracy": 0.8},
+                         costs={"train_seconds": 3.0, "trainable_params": 10}, data_summary={"sizes": {"train": 50}})
+    other = SimpleNamespace(id="r2", strategy="full_ft", status="succeeded", metrics={}, costs={}, data_summary={})
+    failed = SimpleNamespace(id="r3", strategy="lora", status="failed", metrics={}, costs={}, data_summary={})
+    card = teaching.card("lora", tiny_model, runs=[ok, other, failed])
+    assert card.measured == [{"run_id": "r1", "test_accuracy": 0.8, "train_seconds": 3.0, "trainable_params": 10,
+                              "n_train": 50}]
+
+
+@pytest.mark.slow
+def test_default_model_card_numbers():
+    card = teaching.card("lora")
+    assert card.total_params > 22_000_000
+    assert 0.001 < card.trainable_fraction < 0.01  # rank-8 adapters on q/k/v of MiniLM: ~0.5%
