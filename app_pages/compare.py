@@ -73,7 +73,11 @@ def charts(runs: list) -> None:
     ids = [r.id for r in runs]
     pts = common.store().points(ids, ("train_loss", "val_loss", "val_accuracy"))
     a, b = st.columns([2, 3])
-    a.plotly_chart(plots.train_loss_figure(runs, pts), width="stretch", key="cmp_loss")
+    with a:
+        st.session_state.setdefault("keep_loss_x", "step")
+        x = st.segmented_control("Loss against", list(plots.LOSS_X), key="keep_loss_x", required=True,
+                                 label_visibility="collapsed", format_func=lambda k: f"by {k}")
+        st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step"), width="stretch", key="cmp_loss")
     b.plotly_chart(plots.validation_figure(runs, pts), width="stretch", key="cmp_val")
     done = [r for r in runs if r.status == "succeeded"]
     if not done:

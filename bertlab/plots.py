@@ -118,21 +118,45 @@ def _empty(fig: go.Figure, message: str) -> go.Figure:
     return fig
 
 
-def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340) -> go.Figure:
-    """Training loss by optimizer step, one line per run."""
+def smooth(ys: Sequence[float], weight: float) -> list[float]:
+    """Exponential moving average (debiased, as TensorBoard does) of a noisy per-step series."""
+    out, avg = [], 0.0
+    for i, y in enumerate(ys, 1):
+        avg = weight * avg + (1 - weight) * y
+        out.append(avg / (1 - weight**i))
+    return out
+
+
+LOSS_X = {"step": ("step", "optimizer step (batches)"), "epoch": ("x", "epoch (passes over the training set)")}
+
+
+def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340, x: str = "step",
+                      smoothing: float = 0.8) -> go.Figure:
+    """Training loss per run against optimizer steps or epochs: raw steps faint, smoothed curve bold.
+
+    Args:
+        runs / points: store runs and their points.
+        x: "step" or "epoch".
+        smoothing: EMA weight for the bold curve (0 = none); per-step losses are noisy.
+    """
+    field, x_title = LOSS_X[x]
     fig = go.Figure()
     labels, styles = run_labels(runs), run_styles(runs)
     for r in runs:
-        xs, ys = series(points, r.id, "train_loss")
+        xs, ys = series(points, r.id, "train_loss", x=field)
         if not xs:
             continue
         xs, ys = downsample(xs, ys)
         color, dash = styles[r.id]
+        hover = f"{x} %{{x:.{0 if x == 'step' else 2}f}}<br>loss %{{y:.3f}}<extra>{labels[r.id]}</extra>"
+        if smoothing and len(ys) > 20:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id, showlegend=False,
+                                     line=dict(color=color, width=1), opacity=0.25, hoverinfo="skip"))
+            ys = smooth(ys, smoothing)
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id,
-                                 line=dict(color=color, dash=dash, width=2),
-                                 hovertemplate="step %{x:.0f}<br>loss %{y:.3f}<extra>" + labels[r.id] + "</extra>"))
+                                 line=dict(color=color, dash=dash, width=2.5), hovertemplate=hover))
     _style(fig, "Training loss", height)
-    fig.update_xaxes(title_text="optimizer step (batches)", rangemode="tozero")
+    fig.update_xaxes(title_text=x_title, rangemode="tozero")
     fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero")
     if not fig.data:
         _empty(fig, "no training steps yet")
@@ -142,7 +166,7 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340) -> go.Figure:
     """Validation loss and validation accuracy by epoch, side by side, one line per run."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Validation loss", "Validation accuracy"),
-                        horizontal_spacing=0.12)
+                        horizontal_spacing=0.17)
     labels, styles = run_labels(runs), run_styles(runs)
     for r in runs:
         color, dash = styles[r.id]
@@ -235,8 +259,10 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
                                  marker=dict(symbol="diamond", size=11, color="#222", line=dict(color="white", width=1)),
                                  hovertemplate="%{x}<br>macro-F1 %{y:.3f}<extra></extra>"))
         base = max((r.metrics.get("majority_accuracy") or 0) for r in done)
-        fig.add_hline(y=base, line_dash="dash", line_color="#888",
-                      annotation_text=f"majority baseline {base:.1%}", annotation_position="bottom right")
+        fig.add_hline(y=base, line_dash="dash", line_color="#888")
+        # The baseline is named in the legend (an annotation would sit on top of the bars).
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"majority-class baseline ({base:.1%})",
+                                 line=dict(color="#888", dash="dash")))
     _style(fig, "Test accuracy (higher is better)", height, showlegend=bool(done))
     fig.update_yaxes(title_text="accuracy / macro-F1 (%)", tickformat=".0%", range=[0, 1.08])
     fig.update_xaxes(title_text="run (strategy)")
@@ -284,10 +310,17 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             hovertemplate=f"{labels[r.id]}<br>%{{x:,.4g}} {unit}<br>accuracy %{{y:.1%}}<extra></extra>"))
     positive = [v for v in xs if v > 0]
     log = len(positive) == len(xs) and len(xs) > 1 and max(xs) / min(xs) > 100
-    _style(fig, f"Accuracy vs {title.lower()}", height, showlegend=False)
+    _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)
     fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
-                     type="log" if log else "linear", rangemode="tozero" if not log else None)
-    fig.update_yaxes(title_text="test accuracy (%)", tickformat=".0%")
+                     type="log" if log else "linear")
+    if xs and not log:  # pad so markers and their labels at the edges are not cut
+        span = max(xs) - min(min(xs), 0) or 1.0
+        fig.update_xaxes(range=[min(min(xs), 0) - 0.08 * span, max(xs) + 0.08 * span])
+    accs = [r.metrics.get("test_accuracy") or 0 for r in done]
+    if accs:
+        pad = max(0.02, 0.15 * (max(accs) - min(accs)))
+        fig.update_yaxes(range=[max(0, min(accs) - pad), min(1.02, max(accs) + pad)])
+    fig.update_yaxes(title_text="test accuracy (%)", tickformat=".1%")
     if not done:
         _empty(fig, "no finished runs yet")
     return fig

@@ -120,3 +120,13 @@ def test_estimate_is_unknown_without_history_and_scales_with_work():
 
 def test_work_units_for_strategies_without_epochs_count_evaluation_only():
     assert work_units({"train": 100, "validation": 20, "test": 50}, 5, uses_epochs=False) == 70
+
+
+def test_long_loss_series_get_a_faint_raw_line_and_a_smoothed_one_and_an_epoch_axis():
+    fig = plots.train_loss_figure([make_run("full_ft", "r1")], loss_points("r1", 100), x="epoch")
+    faint, bold = fig.data
+    assert faint.opacity < 1 and faint.showlegend is False and bold.showlegend is not False
+    assert np.std(np.diff(bold.y)) < np.std(np.diff(faint.y)) + 1e-12
+    assert max(bold.x) == pytest.approx(10.0)  # points' x is the epoch
+    assert "epoch" in fig.layout.xaxis.title.text
+    assert plots.smooth([1.0, 1.0, 1.0], 0.9) == pytest.approx([1.0, 1.0, 1.0])  # debiased: no start-up dip

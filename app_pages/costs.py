@@ -1,0 +1,96 @@
+"""Cost page: accuracy against training time, compute, trainable weights and money, with the Pareto front,
+and the export of a finished run's model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import common
+from bertlab import pareto
+from bertlab.errors import BertlabError
+from bertlab.export import artifact_kind, export_model_zip
+
+MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", "trainable_params":
+            "Trainable weights", "train_money": "Money"}
+
+
+def choose_runs(runs: list) -> list:
+    batches: dict[str, list] = {}
+    for r in runs:
+        batches.setdefault(r.batch_id, []).append(r)
+    batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=0,
+                         format_func=lambda b: f"{b} · {batches[b][0].dataset} · "
+                                               f"{', '.join(sorted({r.strategy for r in batches[b]}))}")
+    return batches[batch]
+
+
+def prices() -> pareto.Prices | None:
+    c1, c2, c3 = st.columns(3)
+    try:
+        return pareto.Prices(cpu_hour=c1.number_input("Price per CPU-hour", 0.0, 1e5, 0.05, 0.01, key="keep_pr_cpu"),
+                             gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, 2.50, 0.10, key="keep_pr_gpu"),
+                             currency=c3.text_input("Currency", "$", max_chars=4, key="keep_pr_cur"))
+    except BertlabError as e:
+        common.show_error(e)
+        return None
+
+
+def tradeoff(runs: list, price: pareto.Prices) -> None:
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs, price))
+    if not rows:
+        st.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
+        return
+    measure = st.segmented_control("Cost measure", list(MEASURES), default="train_flops", key="keep_pr_measure",
+                                   format_func=MEASURES.get) or "train_flops"
+    for line in pareto.tradeoff_sentences(rows, measure):
+        st.markdown(f"- {line}")
+    st.plotly_chart(pareto.pareto_figure(rows, measure), use_container_width=True)
+    st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"], "test accuracy": r["test_accuracy"],
+                   "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
+                   "trainable": r["trainable_params"],
+                   "cost": pareto.format_cost(r["train_money"], "train_money", price)} for r in rows],
+                 hide_index=True, use_container_width=True,
+                 column_config={"test accuracy": st.column_config.NumberColumn(format="%.3f"),
+                                "train s": st.column_config.NumberColumn(format="%.1f"),
+                                "trainable": st.column_config.NumberColumn(format="%d")})
+    st.caption("Several runs of one strategy (seeds, sizes) are averaged into one point. Money = training time x "
+               "the price per hour of the device the run used.")
+
+
+def model_export(runs: list) -> None:
+    ok = [r for r in runs if r.status == "succeeded"]
+    if not ok:
+        return
+    st.subheader("Export a model")
+    rid = st.selectbox("Run", [r.id for r in ok], format_func=lambda i: common.run_title(common.store().get(i)))
+    kind = artifact_kind(common.store(), rid)
+    st.caption("A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
+               "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed."
+               if kind == "classifier" else
+               "This strategy has no transformers model; the zip holds its weights (safetensors/JSON) and a README.")
+    if st.button("Prepare the zip", icon=":material/folder_zip:"):
+        try:
+            st.session_state["pr_zip"] = (rid, str(export_model_zip(common.store(), rid)))
+        except BertlabError as e:
+            common.show_error(e)
+    got = st.session_state.get("pr_zip")
+    if got and got[0] == rid and Path(got[1]).is_file():
+        st.download_button(f"Download {Path(got[1]).name} ({Path(got[1]).stat().st_size / 2**20:.1f} MiB)",
+                           Path(got[1]).read_bytes(), Path(got[1]).name, "application/zip",
+                           on_click="ignore", icon=":material/download:")
+
+
+st.title("Accuracy vs cost")
+st.caption("Is the extra accuracy worth the compute? Stars mark the Pareto front: no other strategy is both "
+           "cheaper and more accurate.")
+all_runs = common.store().list_runs(limit=2000)
+if not all_runs:
+    st.info("No runs yet: launch some on the Train page.", icon=":material/info:")
+else:
+    chosen = choose_runs(all_runs)
+    price = prices()
+    if price is not None:
+        tradeoff(chosen, price)
+    model_export(chosen)

@@ -1,0 +1,122 @@
+"""Learning curves page: run chosen strategies at several training sizes and seeds; plot accuracy vs labels."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from app_pages import common
+from bertlab import sweep
+from bertlab.config import DEFAULT_MODEL
+from bertlab.errors import BertlabError
+from bertlab.strategies import REGISTRY
+
+SIZE_CHOICES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, "all"]
+DEFAULT_STRATEGIES = ["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"]
+DEFAULT_SIZES = [32, 128, 512, 2048, "all"]
+ACTIVE_STATUSES = ("queued", "running")
+
+
+def sweep_form() -> None:
+    """Widgets for a new sweep over the dataset chosen on the Data page; queues it on submit."""
+    cfg = common.data_config()
+    st.markdown(f"**Dataset:** {cfg.label} (choose another on the Data page). The test set stays the same "
+                "for every size of a seed; smaller training sets are subsets of larger ones.")
+    with st.form("sweep_form"):
+        names = st.multiselect("Strategies (one curve each)", list(REGISTRY),
+                               default=[s for s in DEFAULT_STRATEGIES if s in REGISTRY], key="keep_sw_strategies")
+        sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, default=DEFAULT_SIZES,
+                               key="keep_sw_sizes", help="'all' = the whole training split.")
+        c1, c2, c3 = st.columns(3)
+        n_seeds = c1.number_input("Seeds per point", 1, 10, value=3, key="keep_sw_seeds",
+                                  help="Each seed draws another training sample and initialisation: the error bars.")
+        model = c2.text_input("Model", value=DEFAULT_MODEL, key="keep_sw_model")
+        min_steps = c3.number_input("Minimum steps per point", 0, 1000, value=20, key="keep_sw_min_steps",
+                                    help="Small training sets get more epochs so fine-tuning is not cut short.")
+        go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
+    if not go:
+        return
+    try:
+        spec = sweep.SweepSpec(strategies=names, sizes=[None if s == "all" else int(s) for s in sizes],
+                               seeds=list(range(int(n_seeds))), data=cfg, model=model.strip() or DEFAULT_MODEL,
+                               min_steps=int(min_steps))
+        sub = sweep.submit(common.manager(), spec)
+    except BertlabError as e:
+        common.show_error(e)
+        return
+    st.session_state["keep_sw_current"] = sub.sweep_id
+    st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} points reused from earlier runs "
+               f"({spec.n_points} points in all).", icon=":material/check:")
+
+
+def sweep_results(sweep_id: str) -> None:
+    """Progress, the learning-curve plot with error bars, the table and the failures of one sweep."""
+    store = common.store()
+    try:
+        spec = sweep.load_sweep(store, sweep_id)
+    except BertlabError as e:
+        common.show_error(e)
+        return
+    rows = sweep.collect(store, spec)
+    counts = sweep.progress(rows)
+    done = counts.get("succeeded", 0)
+    st.progress(done / len(rows), text=f"{done} of {len(rows)} points done"
+                + "".join(f" · {v} {k}" for k, v in counts.items() if k != "succeeded"))
+    agg = sweep.aggregate(rows)
+    if any(a["mean"] is not None for a in agg):
+        st.plotly_chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}"),
+                        use_container_width=True)
+        st.dataframe(sweep.results_table(agg), hide_index=True, use_container_width=True,
+                     column_config={"accuracy mean": st.column_config.NumberColumn(format="%.3f"),
+                                    "accuracy std": st.column_config.NumberColumn(format="%.3f"),
+                                    "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
+    else:
+        st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
+    bad = [r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")]
+    for r in bad:
+        st.warning(f"{r['strategy']} n={r['size'] or 'all'} seed {r['seed']}: {r['status']}"
+                   + (f": {r['error']}" if r["error"] else ""), icon=":material/warning:")
+    c1, c2 = st.columns(2)
+    c1.download_button("Points (CSV)", lambda: _points_csv(rows), f"{sweep_id}.csv", "text/csv",
+                       on_click="ignore", icon=":material/download:")
+    waiting = [r["run_id"] for r in rows if r["status"] == "queued" and r["run_id"]]
+    if waiting and c2.button(f"Cancel the {len(waiting)} queued points", icon=":material/cancel:"):
+        for rid in waiting:
+            common.manager().cancel(rid)
+        st.rerun()
+    if bad and c2.button("Run missing and failed points again", icon=":material/replay:"):
+        sub = sweep.submit(common.manager(), spec, sweep_id)
+        st.toast(f"{len(sub.submitted)} points queued again")
+        st.rerun()
+
+
+def _points_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+st.title("Learning curves")
+st.caption("How many labelled examples does each strategy need before it pays off? Each point is an ordinary run "
+           "(queued like any other, kept in the store); finished points are never recomputed.")
+sweep_form()
+sweeps = sweep.list_sweeps(common.store())
+if sweeps:
+    ids = [s["id"] for s in sweeps]
+    current = st.session_state.get("keep_sw_current")
+    chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0,
+                          format_func=lambda i: next(
+                              f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {s['dataset']} · "
+                              f"{', '.join(s['strategies'])} · sizes {s['sizes']} · {len(s['seeds'])} seeds"
+                              for s in sweeps if s["id"] == i))
+    live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))
+    # Refresh while points are still running, so the curve grows on screen; idle pages do no work.
+    st.fragment(run_every=3.0 if live else None)(sweep_results)(chosen)
+else:
+    st.info("No sweep yet: choose strategies and sizes above and press Run the sweep.", icon=":material/info:")

@@ -1,0 +1,69 @@
+"""Strategy cards: what each strategy trains and freezes, drawn from the real model; for a classroom projector."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from bertlab import teaching
+from bertlab.config import DEFAULT_MODEL
+from bertlab.errors import BertlabError
+from bertlab.strategies import REGISTRY
+
+
+def latest_comparison() -> list:
+    """Runs of the newest batch (what the Compare page shows by default)."""
+    runs = common.store().list_runs(limit=200)
+    return [r for r in runs if r.batch_id == runs[0].batch_id] if runs else []
+
+
+def options_for(name: str, model: str) -> dict:
+    """Interactive knobs that change the diagram (layers for partial_ft, rank for lora)."""
+    if name == "partial_ft":
+        n = sum(1 for b, _ in teaching.model_parts(model) if b.startswith("layer "))
+        return {"layers": st.slider("Top layers trained", 0, n, (n + 1) // 2, key="keep_tc_layers")}
+    if name == "lora":
+        return {"r": st.select_slider("Adapter rank r", [1, 2, 4, 8, 16, 32, 64], 8, key="keep_tc_r")}
+    return {}
+
+
+def show_card(name: str, model: str, runs: list, big: bool) -> None:
+    opts = options_for(name, model)
+    try:
+        c = teaching.card(name, model, opts, runs=runs, scale=1.35 if big else 1.0)
+    except BertlabError as e:
+        common.show_error(e)
+        return
+    st.header(c.title)
+    st.markdown(f"#### {c.summary}" if big else c.summary)
+    left, right = st.columns([3, 2])
+    left.image(c.svg, use_container_width=True)
+    with right:
+        if c.total_params:
+            st.metric("Weights trained", f"{c.trainable_params:,}", f"{100 * c.trainable_fraction:.2f}% of "
+                      f"{c.total_params:,}", delta_color="off")
+        st.markdown(f"**Trains:** {c.trains}")
+        st.markdown(f"**Frozen:** {c.frozen}")
+        st.markdown(f"**When to use it:** {c.when}")
+        st.markdown(f"**What it costs:** {c.cost}")
+        st.markdown("**In the current comparison:**")
+        if c.measured:
+            for m in c.measured:
+                acc = m["test_accuracy"]
+                st.markdown(f"- run `{m['run_id'][-6:]}`: **{100 * acc:.1f}%** test accuracy with "
+                            f"{m['n_train'] or '?'} labelled examples, trained in "
+                            f"{common.seconds(m['train_seconds'])}")
+        else:
+            st.caption("not in the latest comparison; launch it on the Train page")
+        st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")
+
+
+st.title("Strategy cards")
+st.caption("What each way of using a BERT encoder trains and freezes, block by block, with the parameter counts "
+           "of the real model. Made for a projector: one card at a time, large type.")
+c1, c2, c3 = st.columns([3, 2, 1])
+name = c1.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strategy",
+                format_func=lambda n: REGISTRY[n].title)
+model = c2.text_input("Model", value=DEFAULT_MODEL, key="keep_tc_model").strip() or DEFAULT_MODEL
+big = c3.toggle("Projector", value=True, key="keep_tc_big")
+show_card(name, model, latest_comparison(), big)
