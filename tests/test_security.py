@@ -211,6 +211,24 @@ def test_upload_names_never_leave_the_uploads_dir(name, stored, bertlab_home, tm
     assert after - before <= {bertlab_home}  # nothing new outside the data directory
 
 
+def test_uploads_are_private_files(bertlab_home):
+    path = save_upload(b"text,label\na,x\nb,y\n", "mine.csv")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert save_upload(b"text,label\na,x\nb,y\n", "mine.csv") == path  # same bytes: same file, no copy
+
+
+def test_app_binds_to_localhost_and_caps_uploads_like_the_library():
+    import tomllib
+
+    from bertlab.data.files import MAX_FILE_BYTES
+
+    cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["address"] in ("localhost", "127.0.0.1")
+    assert cfg["server"]["maxUploadSize"] * 2**20 == MAX_FILE_BYTES
+    assert cfg["browser"]["gatherUsageStats"] is False
+
+
 def test_upload_without_a_supported_type_is_refused():
     with pytest.raises(DataError) as e:
         save_upload(b"root:x:0:0:root:/root:/bin/bash\n", "../../etc/passwd")

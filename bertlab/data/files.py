@@ -373,9 +373,12 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
         raise DataError(unsupported_message(safe, suffix))
     root = Path(root) if root is not None else data_home() / "uploads"
     root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o700)  # users' data: private to the account running bertlab
     target = safe_join(root, f"{hashlib.sha256(raw).hexdigest()[:12]}-{safe}")
     if not target.exists():
         tmp = target.with_name(f".tmp-{uuid.uuid4().hex}")
-        tmp.write_bytes(raw)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
         os.replace(tmp, target)  # atomic: a reader never sees half a file
     return target
