@@ -28,6 +28,9 @@ PAGES = [
     st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/monitoring:"),
     st.Page("app_pages/playground.py", title="Playground", icon=":material/chat:"),
+    st.Page("app_pages/sweep.py", title="Learning curves", icon=":material/stacked_line_chart:"),
+    st.Page("app_pages/costs.py", title="Accuracy vs cost", icon=":material/payments:"),
+    st.Page("app_pages/teaching.py", title="Strategy cards", icon=":material/school:"),
 ]
 nav = st.navigation(PAGES)
 # Less empty space above the page title (Streamlit's default leaves ~6 rem).

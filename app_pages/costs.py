@@ -27,11 +27,13 @@ def choose_runs(runs: list) -> list:
 
 
 def prices() -> pareto.Prices | None:
+    for k, v in (("keep_pr_cpu", 0.05), ("keep_pr_gpu", 2.50), ("keep_pr_cur", "$")):
+        st.session_state.setdefault(k, v)
     c1, c2, c3 = st.columns(3)
     try:
-        return pareto.Prices(cpu_hour=c1.number_input("Price per CPU-hour", 0.0, 1e5, 0.05, 0.01, key="keep_pr_cpu"),
-                             gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, 2.50, 0.10, key="keep_pr_gpu"),
-                             currency=c3.text_input("Currency", "$", max_chars=4, key="keep_pr_cur"))
+        return pareto.Prices(cpu_hour=c1.number_input("Price per CPU-hour", 0.0, 1e5, step=0.01, key="keep_pr_cpu"),
+                             gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, step=0.10, key="keep_pr_gpu"),
+                             currency=c3.text_input("Currency", max_chars=4, key="keep_pr_cur"))
     except BertlabError as e:
         common.show_error(e)
         return None
@@ -42,16 +44,17 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     if not rows:
         st.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
         return
-    measure = st.segmented_control("Cost measure", list(MEASURES), default="train_flops", key="keep_pr_measure",
+    st.session_state.setdefault("keep_pr_measure", "train_flops")
+    measure = st.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure",
                                    format_func=MEASURES.get) or "train_flops"
     for line in pareto.tradeoff_sentences(rows, measure):
         st.markdown(f"- {line}")
-    st.plotly_chart(pareto.pareto_figure(rows, measure), use_container_width=True)
+    st.plotly_chart(pareto.pareto_figure(rows, measure), width="stretch")
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"], "test accuracy": r["test_accuracy"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],
                    "cost": pareto.format_cost(r["train_money"], "train_money", price)} for r in rows],
-                 hide_index=True, use_container_width=True,
+                 hide_index=True, width="stretch",
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.3f"),
                                 "train s": st.column_config.NumberColumn(format="%.1f"),
                                 "trainable": st.column_config.NumberColumn(format="%d")})

@@ -23,16 +23,20 @@ def sweep_form() -> None:
     cfg = common.data_config()
     st.markdown(f"**Dataset:** {cfg.label} (choose another on the Data page). The test set stays the same "
                 "for every size of a seed; smaller training sets are subsets of larger ones.")
+    # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run.
+    for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
+                 ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
+                 ("keep_sw_min_steps", 20)):
+        st.session_state.setdefault(k, v)
     with st.form("sweep_form"):
-        names = st.multiselect("Strategies (one curve each)", list(REGISTRY),
-                               default=[s for s in DEFAULT_STRATEGIES if s in REGISTRY], key="keep_sw_strategies")
-        sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, default=DEFAULT_SIZES,
-                               key="keep_sw_sizes", help="'all' = the whole training split.")
+        names = st.multiselect("Strategies (one curve each)", list(REGISTRY), key="keep_sw_strategies")
+        sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, key="keep_sw_sizes",
+                               help="'all' = the whole training split.")
         c1, c2, c3 = st.columns(3)
-        n_seeds = c1.number_input("Seeds per point", 1, 10, value=3, key="keep_sw_seeds",
+        n_seeds = c1.number_input("Seeds per point", 1, 10, key="keep_sw_seeds",
                                   help="Each seed draws another training sample and initialisation: the error bars.")
-        model = c2.text_input("Model", value=DEFAULT_MODEL, key="keep_sw_model")
-        min_steps = c3.number_input("Minimum steps per point", 0, 1000, value=20, key="keep_sw_min_steps",
+        model = c2.text_input("Model", key="keep_sw_model")
+        min_steps = c3.number_input("Minimum steps per point", 0, 1000, key="keep_sw_min_steps",
                                     help="Small training sets get more epochs so fine-tuning is not cut short.")
         go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
     if not go:
@@ -66,8 +70,8 @@ def sweep_results(sweep_id: str) -> None:
     agg = sweep.aggregate(rows)
     if any(a["mean"] is not None for a in agg):
         st.plotly_chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}"),
-                        use_container_width=True)
-        st.dataframe(sweep.results_table(agg), hide_index=True, use_container_width=True,
+                        width="stretch")
+        st.dataframe(sweep.results_table(agg), hide_index=True, width="stretch",
                      column_config={"accuracy mean": st.column_config.NumberColumn(format="%.3f"),
                                     "accuracy std": st.column_config.NumberColumn(format="%.3f"),
                                     "train s (mean)": st.column_config.NumberColumn(format="%.1f")})

@@ -21,9 +21,12 @@ def options_for(name: str, model: str) -> dict:
     """Interactive knobs that change the diagram (layers for partial_ft, rank for lora)."""
     if name == "partial_ft":
         n = sum(1 for b, _ in teaching.model_parts(model) if b.startswith("layer "))
-        return {"layers": st.slider("Top layers trained", 0, n, (n + 1) // 2, key="keep_tc_layers")}
+        st.session_state.setdefault("keep_tc_layers", (n + 1) // 2)
+        st.session_state["keep_tc_layers"] = min(st.session_state["keep_tc_layers"], n)  # another model
+        return {"layers": st.slider("Top layers trained", 0, n, key="keep_tc_layers")}
     if name == "lora":
-        return {"r": st.select_slider("Adapter rank r", [1, 2, 4, 8, 16, 32, 64], 8, key="keep_tc_r")}
+        st.session_state.setdefault("keep_tc_r", 8)
+        return {"r": st.select_slider("Adapter rank r", [1, 2, 4, 8, 16, 32, 64], key="keep_tc_r")}
     return {}
 
 
@@ -37,7 +40,7 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
     st.header(c.title)
     st.markdown(f"#### {c.summary}" if big else c.summary)
     left, right = st.columns([3, 2])
-    left.image(c.svg, use_container_width=True)
+    left.image(c.svg, width="stretch")
     with right:
         if c.total_params:
             st.metric("Weights trained", f"{c.trainable_params:,}", f"{100 * c.trainable_fraction:.2f}% of "
@@ -61,9 +64,11 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
 st.title("Strategy cards")
 st.caption("What each way of using a BERT encoder trains and freezes, block by block, with the parameter counts "
            "of the real model. Made for a projector: one card at a time, large type.")
+for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
+    st.session_state.setdefault(_k, _v)
 c1, c2, c3 = st.columns([3, 2, 1])
 name = c1.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strategy",
                 format_func=lambda n: REGISTRY[n].title)
-model = c2.text_input("Model", value=DEFAULT_MODEL, key="keep_tc_model").strip() or DEFAULT_MODEL
-big = c3.toggle("Projector", value=True, key="keep_tc_big")
+model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
+big = c3.toggle("Projector", key="keep_tc_big")
 show_card(name, model, latest_comparison(), big)

@@ -1,0 +1,96 @@
+"""The Learning curves, Accuracy vs cost and Strategy cards pages, driven with AppTest (no browser)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bertlab import sweep
+from bertlab.config import DataConfig
+from bertlab.runner import execute_run
+from bertlab.store import ACTIVE, SUCCEEDED, RunStore
+from bertlab.strategies import REGISTRY, make_config
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def app_on(page: str, session: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for k, v in (session or {}).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def no_problems(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", ["app_pages/sweep.py", "app_pages/costs.py", "app_pages/teaching.py"])
+def test_pages_render_on_an_empty_store(page):
+    at = app_on(page)
+    no_problems(at)
+    assert at.title
+
+
+def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home):
+    data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
+    no_problems(at)
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.multiselect(key="keep_sw_sizes").set_value([16, 32])
+    at.number_input(key="keep_sw_seeds").set_value(2)
+    at.text_input(key="keep_sw_model").set_value(tiny_model)
+    at.button[0].click().run()  # the form's submit button
+    no_problems(at)
+    assert any("Sweep queued: 4 new runs" in s.value for s in at.success)
+    store = RunStore(bertlab_home)
+    end = time.monotonic() + 300
+    while any(r.status in ACTIVE for r in store.list_runs()) and time.monotonic() < end:
+        time.sleep(0.5)
+    at.run()
+    no_problems(at)
+    spec = sweep.load_sweep(store, sweep.list_sweeps(store)[0]["id"])
+    assert all(r["status"] == SUCCEEDED for r in sweep.collect(store, spec))
+    assert any("4 of 4 points done" in p.proto.text for p in at.get("progress"))
+    charts = at.get("plotly_chart")
+    assert charts and '"type":"log"' in charts[0].proto.spec.replace(" ", "")
+
+
+def test_costs_page_states_the_tradeoff(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    for name in ("tfidf_logreg", "head_only"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "points over" in text or "both the most accurate and the cheapest" in text
+    assert at.get("plotly_chart")
+    at.number_input(key="keep_pr_cpu").set_value(3600.0).run()  # 1 per second: money = seconds
+    no_problems(at)
+    at.button[0].click().run()  # prepare the zip of the selected run
+    no_problems(at)
+    assert any("Download" in b.proto.label for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_teaching_page_shows_every_card(name, tiny_model):
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model})
+    at.radio(key="keep_tc_strategy").set_value(name).run()
+    no_problems(at)
+    assert at.header[0].value == REGISTRY[name].title
+    assert at.get("image"), "the layer diagram is shown"
+
+
+def test_teaching_page_lora_rank_changes_the_count(tiny_model):
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "lora"})
+    before = at.metric[0].value
+    at.select_slider(key="keep_tc_r").set_value(32).run()
+    no_problems(at)
+    assert at.metric[0].value != before
