@@ -211,6 +211,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}")
         fig.write_html(args.html, include_plotlyjs=True)
         print(f"wrote {args.html}", file=sys.stderr)
+    if args.png:
+        from bertlab.report import figure_png
+
+        fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}")
+        print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
     if args.json:
         print(json.dumps({"sweep_id": sweep_id, "points": rows, "curves": agg}, indent=2))
     else:
@@ -267,6 +272,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--list", action="store_true", help="list stored sweeps")
     sw.add_argument("--dry-run", action="store_true", help="show what would run, run nothing")
     sw.add_argument("--html", help="also write the learning-curve plot to this HTML file")
+    sw.add_argument("--png", help="also write the plot as PNG (kaleido, or Playwright with a Chromium)")
     sw.add_argument("--json", action="store_true")
     sw.set_defaults(fn=cmd_sweep)
     rp = sub.add_parser("report", help="self-contained HTML report (and CSV) of runs, a batch or a sweep")

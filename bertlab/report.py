@@ -242,3 +242,39 @@ def _data_section(runs: list[Run]) -> str:
             out.append("<li>…</li>")
             break
     return "<ul>" + "".join(out) + "</ul>" if out else "<p>no dataset summary recorded</p>"
+
+
+def figure_png(fig, path: str, width: int = 900, height: int = 520) -> str:
+    """Write a plotly figure as PNG: with kaleido when installed, else through a headless Chromium (Playwright).
+
+    Raises:
+        BertlabError: neither kaleido nor Playwright with a Chromium is available.
+    """
+    import importlib.util
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    if importlib.util.find_spec("kaleido") is not None:
+        fig.write_image(path, width=width, height=height)
+        return path
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if importlib.util.find_spec("playwright") is None or chromium is None:
+        raise BertlabError("PNG export needs kaleido (pip install kaleido) or Playwright with a Chromium; "
+                           "write the HTML instead (--html).")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as d:
+        page_path = Path(d) / "fig.html"
+        fig.write_html(page_path, include_plotlyjs=True, full_html=True, default_width=f"{width}px",
+                       default_height=f"{height}px", config={"staticPlot": True})
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium)
+            try:
+                page = browser.new_page(viewport={"width": width + 20, "height": height + 20})
+                page.goto(page_path.as_uri())
+                page.wait_for_selector(".main-svg", timeout=30_000)
+                page.locator(".plotly-graph-div").first.screenshot(path=path)
+            finally:
+                browser.close()
+    return path
