@@ -102,7 +102,7 @@ def show_dataset(cfg: DataConfig) -> None:
     ds = common.dataset(cfg)
     sp = common.splits(cfg)
     st.subheader(f"{cfg.label}")
-    if ds.description:
+    if ds.description and cfg.source != "builtin":  # built-ins show theirs under the picker already
         st.caption(ds.description)
     sizes = sp.sizes()
     m = st.columns(6)

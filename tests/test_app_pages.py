@@ -158,3 +158,13 @@ def test_restart_shows_stored_runs_and_marks_unfinished_ones_interrupted(bertlab
     assert not at.exception
     assert store.get(run_id).status == "interrupted"
     assert any("interrupted" in e.value and "server stopped" in e.value for e in at.error)
+
+
+def test_train_page_offers_every_registered_strategy_with_valid_default_inputs(tiny_data):
+    from bertlab.strategies import REGISTRY
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(list(REGISTRY)).run()
+    no_problems(at)  # a default outside a widget's bounds would raise here
+    assert len(at.expander) == len(REGISTRY)
+    assert next(b for b in at.button if b.label.startswith("Launch")).label == f"Launch {len(REGISTRY)} runs"

@@ -63,7 +63,7 @@ def wait_for(pred, timeout: float, poll: float = 1.0):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
-    ap.add_argument("--height", type=int, default=1900, help="viewport height: Streamlit pages scroll inside it")
+    ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -75,14 +75,25 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": args.height})
-            page.set_default_timeout(120_000)
-            expect.set_options(timeout=120_000)
+            page = browser.new_page(viewport={"width": 1440, "height": 1200})
+            page.set_default_timeout(180_000)
+            expect.set_options(timeout=180_000)
+
+            def shot(name: str, height: int) -> None:
+                # Streamlit pages scroll inside the viewport, so the viewport's height is the picture's.
+                page.set_viewport_size({"width": 1440, "height": height})
+                time.sleep(3)
+                page.screenshot(path=str(out / f"{name}.png"), timeout=180_000)
 
             page.goto(url)
             expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
-            time.sleep(2)
-            page.screenshot(path=str(out / "data.png"))
+            if args.caps:
+                page.get_by_text("Custom", exact=True).click()
+                for label, value in zip(("Train cap", "Validation cap", "Test cap"), args.caps.split(",")):
+                    page.get_by_label(label).fill(value)
+                    page.get_by_label(label).press("Enter")
+                    time.sleep(1)
+            shot("data", 1150)
 
             page.get_by_role("link", name="Train").first.click()
             launch = page.get_by_role("button", name="Launch 4 runs")
@@ -91,15 +102,13 @@ def main() -> None:
             t0 = time.monotonic()
             launch.click()
             expect(page.get_by_text("Queued 4 run(s)")).to_be_visible()
-            time.sleep(1)
-            page.screenshot(path=str(out / "train.png"))
+            shot("train", 1500)
 
             page.get_by_role("link", name="Compare").first.click()
             runs = {r.strategy: r.id for r in store.list_runs()}
             # Mid-training: full_ft has a few epochs' worth of points.
             wait_for(lambda: (r := store.get(runs["full_ft"])) and r.status == "running" and r.progress > 0.6, 1800)
-            time.sleep(3)
-            page.screenshot(path=str(out / "compare_live.png"))
+            shot("compare_live", 1250)
             # Cancel scratch while it trains and check it stops.
             wait_for(lambda: (r := store.get(runs["scratch"])) and r.status == "running" and r.progress > 0.2, 1800)
             page.get_by_role("button", name="Cancel").last.click()
@@ -109,15 +118,13 @@ def main() -> None:
             wait_for(lambda: not any(r.status in ACTIVE for r in store.list_runs()), 600)
             page.reload()
             expect(page.get_by_text("Confusion matrices (test set)")).to_be_visible()
-            time.sleep(4)
-            page.screenshot(path=str(out / "compare.png"))
+            shot("compare", 2350)
 
             page.get_by_role("link", name="Playground").first.click()
             page.get_by_label("Text to classify").fill("A moving, beautifully acted film, though a bit too long.")
             page.get_by_role("button", name="Predict").click()
             expect(page.locator('[data-testid="stMetric"]')).to_have_count(3)
-            time.sleep(2)
-            page.screenshot(path=str(out / "playground.png"))
+            shot("playground", 1150)
             browser.close()
         for r in sorted(store.list_runs(), key=lambda r: r.created):
             took = (r.finished or 0) - (store.list_runs()[-1].created)
