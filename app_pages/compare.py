@@ -7,10 +7,10 @@ import time
 
 import streamlit as st
 
-from bertlab import plots, report
-from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 from app_pages import common
 from app_pages.inference_box import inference_box
+from bertlab import plots, report
+from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 
 REFRESH_S = 2.0
 

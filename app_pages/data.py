@@ -6,11 +6,11 @@ import hashlib
 
 import streamlit as st
 
+from app_pages import common
 from bertlab.config import DataConfig
 from bertlab.data import BUILTIN, detect_columns, read_table, save_upload
 from bertlab.errors import BertlabError
 from bertlab.plots import label_distribution_figure
-from app_pages import common
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import common
 from bertlab.errors import BertlabError
 from bertlab.plots import probability_figure, run_labels, strategy_color
 from bertlab.store import SUCCEEDED
-from app_pages import common
 
 
 def _set_text(key: str, text: str) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bertlab.errors import BertlabError
-from bertlab.store import SUCCEEDED
 from app_pages import common
 from app_pages.inference_box import inference_box
+from bertlab.errors import BertlabError
+from bertlab.store import SUCCEEDED
 
 MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 

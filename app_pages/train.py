@@ -6,6 +6,7 @@ import hashlib
 
 import streamlit as st
 
+from app_pages import common
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.errors import BertlabError
 from bertlab.estimate import estimate_seconds
@@ -13,7 +14,6 @@ from bertlab.models import resolve
 from bertlab.plots import strategy_color
 from bertlab.strategies import REGISTRY, make_config
 from bertlab.teaching import COST_NOTES, card
-from app_pages import common
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
 
