@@ -90,7 +90,9 @@ def _fmt(v, nd: int = 2) -> str:
 
 def table(res: dict) -> str:
     """The human summary: setups first, ratios last."""
-    lines = [f"machine: {res['machine']['device']}  (torch {res['machine']['torch']}, "
+    la = res["machine"].get("load_average_at_start", [0])[0], res["machine"].get("load_average_at_end", [0])[0]
+    lines = [f"load average (1 min) at start / end: {la[0]:.1f} / {la[1]:.1f} on {res['machine']['logical_cpus']} CPUs",
+             f"machine: {res['machine']['device']}  (torch {res['machine']['torch']}, "
              f"native bf16: {res['machine']['native_bf16']}, mode: {'quick' if res['settings']['quick'] else 'full'})"]
     c = res.get("ceiling")
     if c:
@@ -101,12 +103,12 @@ def table(res: dict) -> str:
         if not setups:
             continue
         lines.append(f"\n{group}: median of {res['settings']['repeats']} (seconds per repeat in results.json)")
-        lines.append(f"  {'setup':<22}{'median s':>10}{'ex/s':>9}{'GFLOP/s':>9}{'pad %':>7}{'test acc':>9}{'peak MB':>9}")
+        lines.append(f"  {'setup':<22}{'median s':>10}{'ex/s':>9}{'GFLOP/s':>9}{'pad %':>7}{'test acc':>9}{'peak MB':>9}{'cpu s':>8}")
         for name, v in setups.items():
             pad = v.get("padding_fraction")
             lines.append(f"  {name:<22}{v['seconds_median']:>10.2f}{_fmt(v.get('examples_per_s'), 1):>9}"
                          f"{_fmt(v.get('useful_gflops_per_s'), 1):>9}{_fmt(pad * 100 if pad is not None else None, 1):>7}"
-                         f"{_fmt(v.get('test_accuracy'), 4):>9}{v['peak_rss_mb']:>9.0f}")
+                         f"{_fmt(v.get('test_accuracy'), 4):>9}{v['peak_rss_mb']:>9.0f}{v['cpu_seconds_median']:>8.1f}")
     t = res.get("threads")
     if t:
         lines.append("\nthread settings (fresh process each): one-sentence p50 / p95 ms, 32-text batch ms")

@@ -9,6 +9,7 @@ name and renamed, so a crash never leaves a half-written shard.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -46,6 +47,23 @@ def get_encoder(model: str, device: torch.device):
         while len(_ENCODERS) > _MAX_ENCODERS:
             _ENCODERS.popitem(last=False)
         return _ENCODERS[key]
+
+
+@functools.lru_cache(maxsize=16)
+def encoder_info(model: str) -> tuple[int, int, int]:
+    """(non-embedding params, total params, hidden size) of ``model``'s encoder, without loading its weights.
+
+    Built on the meta device from the config, so asking costs milliseconds,
+    not a model load (runs served from the cache never load the encoder).
+    """
+    from transformers import AutoModel
+
+    from bertlab.costs import non_embedding_params
+
+    cfg = models.load_config(model)
+    with torch.device("meta"):
+        m = AutoModel.from_config(cfg)
+    return non_embedding_params(m), sum(p.numel() for p in m.parameters()), int(cfg.hidden_size)
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -124,14 +142,14 @@ class EmbeddingCache:
     def get(self, texts: list[str], device: torch.device, batch_size: int = 64, progress=None) -> EmbedResult:
         """Embeddings for ``texts``, computing only those not cached yet."""
         t0 = time.perf_counter()
-        tok, encoder = get_encoder(self.model, device)
         with _LOCK:
             self._load_shards()
             keys = [text_key(t) for t in texts]
             missing = list(dict.fromkeys(k for k in keys if k not in self._mem))
         by_key = dict(zip(keys, texts))
         enc_all = None
-        if missing:
+        if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
+            tok, encoder = get_encoder(self.model, device)
             enc_all = encode(tok, [by_key[k] for k in missing], self.max_length)
             vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress)
             with _LOCK:
@@ -139,7 +157,7 @@ class EmbeddingCache:
                     self._mem[k] = v
                     self._ntok[k] = int(n)
                 self._save_shard(missing, vecs, enc_all.lengths)
-        out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder.config.hidden_size), np.float32)
+        out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder_info(self.model)[2]), np.float32)
         tokens = sum(self._ntok[k] for k in keys)
         return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0)
 

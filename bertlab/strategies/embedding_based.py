@@ -10,7 +10,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from bertlab import embeddings
-from bertlab.costs import forward_flops, non_embedding_params, train_flops
+from bertlab.costs import forward_flops, train_flops
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
@@ -37,9 +37,7 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
         n = len(parts[w])
         out[w] = res.vectors[i : i + n]
         i += n
-    _, encoder = embeddings.get_encoder(cfg.model, ctx.torch_device)
-    n_ne = non_embedding_params(encoder)
-    total = sum(p.numel() for p in encoder.parameters())
+    n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
             "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne, "total_params": total}
     return out, info

@@ -1,0 +1,72 @@
+"""The fast paths keep their behaviour: warm cache without a model load, lagged loss reports, fused AdamW."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from bertlab import embeddings, models
+from bertlab.costs import non_embedding_params
+from bertlab.engine import Callbacks, encode, make_optimizer, train_classifier
+from conftest import make_texts
+
+
+def test_encoder_info_matches_the_loaded_model(tiny_model):
+    enc = models.load_encoder(tiny_model)
+    n_ne, total, hidden = embeddings.encoder_info(tiny_model)
+    assert n_ne == non_embedding_params(enc)
+    assert total == sum(p.numel() for p in enc.parameters())
+    assert hidden == enc.config.hidden_size == 32
+
+
+def test_warm_cache_returns_same_vectors_without_loading_the_encoder(tiny_model):
+    texts, _ = make_texts(10)
+    cold = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, torch.device("cpu"))
+    assert cold.computed == len(texts)
+    with embeddings._LOCK:  # as a new process: nothing loaded, only the disk cache
+        embeddings._ENCODERS.clear()
+    warm = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts[::-1], torch.device("cpu"))
+    assert warm.computed == 0
+    assert not embeddings._ENCODERS  # served from disk; the model was never loaded
+    np.testing.assert_array_equal(warm.vectors, cold.vectors[::-1])
+    assert warm.tokens == cold.tokens
+    empty = embeddings.EmbeddingCache(tiny_model, 64, None).get([], torch.device("cpu"))
+    assert empty.vectors.shape == (0, 32)
+
+
+class _Record(Callbacks):
+    def __init__(self) -> None:
+        self.steps: list[tuple[int, float]] = []
+        self.evals: list[int] = []
+
+    def on_step(self, step, epoch, loss, lr, phase="train"):
+        self.steps.append((step, loss))
+
+    def on_eval(self, step, epoch, metrics):
+        self.evals.append(step)
+
+
+def test_every_step_is_reported_once_in_order_before_its_eval(tiny_model):
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(20)
+    y = [int(lab == "pos") for lab in labels]
+    model = models.load_classifier(tiny_model, ["neg", "pos"])
+    enc = encode(tok, texts, 32)
+    cb = _Record()
+    st = train_classifier(model, enc, y, enc, y, ["neg", "pos"], epochs=2, batch_size=8, lr=1e-3, weight_decay=0.01,
+                          warmup_ratio=0.1, grad_clip=1.0, seed=0, device=torch.device("cpu"), dtype=None,
+                          pad_id=tok.pad_token_id, callbacks=cb)
+    assert [s for s, _ in cb.steps] == list(range(1, st.steps + 1))
+    assert all(math.isfinite(loss) for _, loss in cb.steps)
+    assert cb.evals == [st.steps // 2, st.steps]  # each epoch's steps all reported before its evaluation
+
+
+def test_adamw_is_fused_on_cpu():
+    p = torch.nn.Parameter(torch.ones(3))
+    opt = make_optimizer([{"params": [p], "weight_decay": 0.0, "lr": 0.1}], 0.1, torch.device("cpu"))
+    assert opt.defaults["fused"] is True
+    p.grad = torch.ones(3)
+    opt.step()
+    assert torch.all(p < 1)
