@@ -282,14 +282,24 @@ def _interpolated(node: ast.AST) -> list[str]:
     return [e for e in out if not e.startswith(("html.escape(", "escape("))]
 
 
+def unsafe_html(source: str) -> list[str]:
+    """Expressions that reach HTML the page does not escape, other than the allowed ones."""
+    return [f"line {call.lineno}: {expr}" for call in _html_calls(ast.parse(source))
+            for expr in _interpolated(call) if expr not in SAFE_IN_HTML]
+
+
+def test_the_html_check_catches_user_text():
+    src = ("import html\nimport streamlit as st\n"
+           "st.markdown(f'<b>{run.strategy}</b> {html.escape(name)}', unsafe_allow_html=True)\n"  # fine
+           "st.markdown(f'<b>{label}</b>', unsafe_allow_html=True)\n"
+           "st.html(body)\n"
+           "st.caption(note, unsafe_allow_html=True)\n")
+    assert unsafe_html(src) == ["line 4: label", "line 5: body", "line 6: note"]
+
+
 def test_html_the_app_writes_holds_no_user_text():
     assert APP_FILES[0].exists()
-    unsafe = []
-    for path in APP_FILES:
-        for call in _html_calls(ast.parse(path.read_text(encoding="utf-8"))):
-            for expr in _interpolated(call):
-                if expr not in SAFE_IN_HTML:
-                    unsafe.append(f"{path.relative_to(REPO)}:{call.lineno}: {expr}")
+    unsafe = [f"{p.relative_to(REPO)} {u}" for p in APP_FILES for u in unsafe_html(p.read_text(encoding="utf-8"))]
     assert not unsafe, "user-controlled values in unsafe HTML (escape them with html.escape):\n" + "\n".join(unsafe)
 
 
@@ -304,6 +314,34 @@ def _walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from _walk(child)
+
+
+def rendered(at) -> tuple[bool, list[str]]:
+    """(whether a payload was shown at all, the HTML bodies that carry one unescaped)."""
+    shown, bad = False, []
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        text = str(proto)
+        shown |= "onerror=alert(1)" in text or "alert(\\'label\\')" in text or "alert('label')" in text
+        if getattr(proto, "allow_html", False) or node.type == "html":
+            body = getattr(proto, "body", "")
+            if "<script" in body or "onerror" in body:
+                bad.append(body)
+    return shown, bad
+
+
+def test_the_render_check_catches_unescaped_html(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "page.py"
+    script.write_text("import streamlit as st\n"
+                      f"st.markdown({SCRIPT!r})\n"  # escaped by Streamlit: fine
+                      f"st.markdown('<b>' + {IMG!r} + '</b>', unsafe_allow_html=True)\n")
+    at = AppTest.from_file(str(script)).run()
+    shown, bad = rendered(at)
+    assert shown and bad == [f"<b>{IMG}</b>"]
 
 
 def test_script_label_names_render_as_text_in_the_app(tiny_model, tmp_path, bertlab_home):
@@ -321,19 +359,24 @@ def test_script_label_names_render_as_text_in_the_app(tiny_model, tmp_path, bert
     assert set(store.get(rid).metrics["label_names"]) == {SCRIPT, IMG}
 
     sys.path.insert(0, str(REPO))
-    shown = False
+    shown_any = False
     for page in ("app_pages/compare.py", "app_pages/playground.py"):
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
         at.run()
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
-        for node in _walk(at._tree):
-            proto = getattr(node, "proto", None)
-            if proto is None:
-                continue
-            text = str(proto)
-            shown |= "onerror=alert(1)" in text or "alert(\\'label\\')" in text or "alert('label')" in text
-            html_body = getattr(proto, "body", "") if (getattr(proto, "allow_html", False)
-                                                       or node.type == "html") else ""
-            assert "<script" not in html_body and "onerror" not in html_body, (page, html_body)
-    assert shown, "the payload labels never reached a page: the test would prove nothing"
+        shown, bad = rendered(at)
+        assert not bad, (page, bad)
+        shown_any |= shown
+    # the same labels arriving as a fresh upload: data page (preview, class counts), then the train page
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("xss.csv", data.read_bytes(), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    shown, bad = rendered(at)
+    assert shown and not bad, bad
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not rendered(at)[1]
+    assert shown_any, "the payload labels never reached a page: the test would prove nothing"
