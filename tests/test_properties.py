@@ -31,7 +31,7 @@ FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
 # Strings pandas' CSV reader treats as missing values: a table holding them is not "well-formed" text.
 PANDAS_NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
              "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None,
                     derandomize=True)
 
 
