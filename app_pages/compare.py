@@ -76,7 +76,8 @@ def charts(runs: list) -> None:
     with a:
         st.session_state.setdefault("keep_loss_x", "step")
         x = st.segmented_control("Loss against", list(plots.LOSS_X), key="keep_loss_x", required=True,
-                                 label_visibility="collapsed", format_func=lambda k: f"by {k}")
+                                 label_visibility="collapsed",
+                                 format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
         st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step"), width="stretch", key="cmp_loss")
     b.plotly_chart(plots.validation_figure(runs, pts), width="stretch", key="cmp_val")
     done = [r for r in runs if r.status == "succeeded"]
@@ -134,9 +135,9 @@ if not all_runs:
     st.stop()
 
 ids = select_runs(all_runs)
-d1, d2, _ = st.columns([1.3, 1, 4])
+d1, d2, _ = st.columns([1, 1, 3])
 # Built only when clicked (a callable), so the 2-second refresh never pays for them.
-d1.download_button("Download report (HTML)", lambda: report.build_html(common.store(), ids), "bertlab-report.html",
+d1.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids), "bertlab-report.html",
                    "text/html", on_click="ignore", icon=":material/download:")
 d2.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids), "bertlab-results.csv",
                    "text/csv", on_click="ignore", icon=":material/table:")

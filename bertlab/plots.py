@@ -127,7 +127,16 @@ def smooth(ys: Sequence[float], weight: float) -> list[float]:
     return out
 
 
-LOSS_X = {"step": ("step", "optimizer step (batches)"), "epoch": ("x", "epoch (passes over the training set)")}
+LOSS_X = {"step": ("step", "optimizer step (batches)"), "epoch": ("x", "epoch (passes over the training set)"),
+          "progress": ("step", "share of the run's training steps (%)")}
+
+
+def _run_total_steps(run: Any, last_step: float) -> float:
+    """Planned steps of a run: its last step when finished, else extrapolated from its progress."""
+    p = getattr(run, "progress", 1.0) or 0.0
+    if getattr(run, "status", "succeeded") == "running" and 0.02 < p < 1:
+        return last_step / p
+    return last_step
 
 
 def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340, x: str = "step",
@@ -136,7 +145,7 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
 
     Args:
         runs / points: store runs and their points.
-        x: "step" or "epoch".
+        x: "step", "epoch" or "progress" (steps as a share of the run, so short and long runs overlay).
         smoothing: EMA weight for the bold curve (0 = none); per-step losses are noisy.
     """
     field, x_title = LOSS_X[x]
@@ -146,9 +155,13 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         xs, ys = series(points, r.id, "train_loss", x=field)
         if not xs:
             continue
+        if x == "progress":
+            total = _run_total_steps(r, xs[-1]) or 1.0
+            xs = [s / total for s in xs]
         xs, ys = downsample(xs, ys)
         color, dash = styles[r.id]
-        hover = f"{x} %{{x:.{0 if x == 'step' else 2}f}}<br>loss %{{y:.3f}}<extra>{labels[r.id]}</extra>"
+        fmt = {"step": ".0f", "epoch": ".2f", "progress": ".0%"}[x]
+        hover = f"{x} %{{x:{fmt}}}<br>loss %{{y:.3f}}<extra>{labels[r.id]}</extra>"
         if smoothing and len(ys) > 20:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id, showlegend=False,
                                      line=dict(color=color, width=1), opacity=0.25, hoverinfo="skip"))
@@ -157,6 +170,8 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                                  line=dict(color=color, dash=dash, width=2.5), hovertemplate=hover))
     _style(fig, "Training loss", height)
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
+    if x == "progress":
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
     fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero")
     if not fig.data:
         _empty(fig, "no training steps yet")
@@ -252,7 +267,7 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
     acc = [r.metrics.get("test_accuracy") for r in done]
     f1 = [r.metrics.get("test_macro_f1") for r in done]
     if done:
-        fig.add_trace(go.Bar(x=x, y=acc, name="test accuracy", marker_color=[strategy_color(r.strategy) for r in done],
+        fig.add_trace(go.Bar(x=x, y=acc, name="accuracy", marker_color=[strategy_color(r.strategy) for r in done],
                              text=[f"{a:.1%}" for a in acc], textposition="outside", cliponaxis=False,
                              hovertemplate="%{x}<br>accuracy %{y:.1%}<extra></extra>"))
         fig.add_trace(go.Scatter(x=x, y=f1, mode="markers", name="macro-F1",
@@ -261,7 +276,7 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
         base = max((r.metrics.get("majority_accuracy") or 0) for r in done)
         fig.add_hline(y=base, line_dash="dash", line_color="#888")
         # The baseline is named in the legend (an annotation would sit on top of the bars).
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"majority-class baseline ({base:.1%})",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"majority baseline {base:.1%}",
                                  line=dict(color="#888", dash="dash")))
     _style(fig, "Test accuracy (higher is better)", height, showlegend=bool(done))
     fig.update_yaxes(title_text="accuracy / macro-F1 (%)", tickformat=".0%", range=[0, 1.08])

@@ -130,3 +130,13 @@ def test_long_loss_series_get_a_faint_raw_line_and_a_smoothed_one_and_an_epoch_a
     assert max(bold.x) == pytest.approx(10.0)  # points' x is the epoch
     assert "epoch" in fig.layout.xaxis.title.text
     assert plots.smooth([1.0, 1.0, 1.0], 0.9) == pytest.approx([1.0, 1.0, 1.0])  # debiased: no start-up dip
+
+
+def test_progress_axis_overlays_short_and_long_runs_and_extrapolates_running_ones():
+    long_run, short_run = make_run("head_only", "h1"), make_run("full_ft", "f1", status="running")
+    short_run.progress = 0.5  # 10 of 20 planned steps done
+    fig = plots.train_loss_figure([long_run, short_run], loss_points("h1", 400) + loss_points("f1", 10),
+                                  x="progress", smoothing=0)
+    by_name = {t.name: t for t in fig.data}
+    assert max(by_name["head_only"].x) == pytest.approx(1.0, abs=0.01)
+    assert max(by_name["full_ft"].x) == pytest.approx(0.5)
