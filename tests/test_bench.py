@@ -1,0 +1,78 @@
+"""The benchmark's bookkeeping: every ratio the issue asks for, computed from the setups' medians (no timing)."""
+
+from __future__ import annotations
+
+import json
+
+from bench import report
+from bench.common import Settings, Sample, summarize
+
+ISSUE_KEYS = {"full_ft_vs_trainer_default", "full_ft_vs_trainer_grouped", "head_only_vs_naive",
+              "head_only_vs_embedding_pass", "embedding_pass_vs_plain", "head_only_warm_vs_cold", "first_comparison_s",
+              "playground_all_runs_p95_ms", "playground_per_run_p95_ms", "fp32_ceiling_fraction"}
+
+
+def _setup(seconds: float, **extra) -> dict:
+    return {"seconds_median": seconds, "seconds": [seconds], "cpu_seconds_median": seconds, "peak_rss_mb": 100.0,
+            "peak_rss_delta_mb": 10.0, **extra}
+
+
+def fake_results() -> dict:
+    return {
+        "machine": {"device": "test CPU", "torch": "x", "native_bf16": False, "logical_cpus": 2,
+                    "load_average_at_start": [1.0], "load_average_at_end": [1.0]},
+        "settings": {"quick": True, "repeats": 1},
+        "ceiling": {"fp32_gflops": 100.0, "fp32_n": 1024, "bf16_gflops": 1.0, "bf16_n": 512, "fp32_small_gflops": 50.0},
+        "full_ft": {"bertlab_dtype": "fp32", "setups": {
+            "bertlab": _setup(10.0, test_accuracy=0.80, useful_gflops_per_s=65.0, examples_per_s=20.0),
+            "trainer_default": _setup(30.0, test_accuracy=0.805), "trainer_grouped": _setup(12.0, test_accuracy=0.80),
+            "tutorial": _setup(40.0, test_accuracy=0.79)}},
+        "head_only": {"setups": {"head_only_bertlab": _setup(5.0), "head_only_naive": _setup(25.0),
+                                 "embedding_pass": _setup(4.5), "plain_forward": _setup(9.0)},
+                      "warm_vs_cold": {"cold_seconds": 20.0, "warm_seconds": 0.5}},
+        "first_comparison": {"seconds": 42.0},
+        "playground": {"all_runs": {"p95_ms": 80.0}, "per_run_worst_p95_ms": 25.0},
+    }
+
+
+def test_every_issue_ratio_is_computed_from_the_medians():
+    r = report.ratios(fake_results())
+    assert ISSUE_KEYS <= set(r)
+    assert r["full_ft_vs_trainer_default"] == 3.0
+    assert r["full_ft_vs_trainer_grouped"] == 1.2
+    assert r["full_ft_vs_trainer_all_flags"] == 1.2  # no bf16 setup on this machine: grouped is "all flags"
+    assert abs(r["full_ft_accuracy_delta_vs_trainer"] - (-0.5)) < 1e-9
+    assert r["head_only_vs_naive"] == 5.0 and r["embedding_pass_vs_plain"] == 2.0
+    assert abs(r["head_only_vs_embedding_pass"] - 5 / 4.5) < 1e-9
+    assert r["head_only_warm_vs_cold"] == 0.025 and r["fp32_ceiling_fraction"] == 0.65
+    assert r["bf16_ceiling_fraction"] is None  # bertlab did not train in bf16
+
+
+def test_verdicts_and_table_name_every_ratio(tmp_path):
+    res = fake_results()
+    res["ratios"] = report.ratios(res)
+    res["targets"] = report.verdicts(res["ratios"])
+    t = res["targets"]
+    assert t["full_ft_vs_trainer_default"]["met"] is True and t["full_ft_vs_trainer_grouped"]["met"] is False
+    assert t["playground_per_run_p95_ms"]["met"] is False and t["playground_all_runs_p95_ms"]["met"] is True
+    assert t["bf16_ceiling_fraction"]["met"] is None
+    text = report.table(res)
+    for k in res["ratios"]:
+        assert k in text
+    assert text.rstrip().splitlines()[-1].startswith("bf16_ceiling_fraction")  # ratios come last
+    report.write(res, tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["ratios"] == res["ratios"]
+
+
+def test_summary_takes_the_median_and_keeps_one_off_figures():
+    samples = [Sample(3.0, 2.0, 300, 30, {"test_accuracy": 0.9}), Sample(1.0, 1.0, 200, 20, {}),
+               Sample(2.0, 1.5, 250, 25, {})]
+    s = summarize(samples)
+    assert s["seconds_median"] == 2.0 and s["cpu_seconds_median"] == 1.5
+    assert s["test_accuracy"] == 0.9 and s["peak_rss_mb"] == 300 / 2**20
+
+
+def test_quick_mode_is_smaller_than_full():
+    q, f = Settings.make(True), Settings.make(False)
+    assert q.train_size < f.train_size and q.repeats < f.repeats
+    assert Settings.make(True, repeats=2, train_size=None).repeats == 2
