@@ -138,6 +138,8 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
                 return ADAPTER, adapter, f"+{adapter:,} adapter weights (rank {r})"
             if name == "head":
                 return TRAINED, c, "new, random"
+            if name == "pooler":
+                return TRAINED, c, ""
             return FROZEN, 0, ""
         return blocks(st)
     if strategy == "head_only":
@@ -216,7 +218,7 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     encoder_total = sum(b.params for b in blocks if b.state not in (UNUSED, ABSENT))
     trainable = sum(b.trained_params for b in blocks)
     if strategy == "lora":
-        encoder_total += trainable - blocks[-1].trained_params  # the adapters are extra weights
+        encoder_total += sum(b.trained_params for b in blocks if b.state == ADAPTER)  # adapters are extra weights
     title = f"{s.title}: {_fmt(trainable)} of {_fmt(encoder_total)} weights trained" if strategy != "tfidf_logreg" \
         else f"{s.title}: no encoder"
     return Card(strategy=strategy, title=s.title, summary=s.summary, trains=s.trains, frozen=s.frozen, when=s.when,

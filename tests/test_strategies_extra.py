@@ -54,8 +54,8 @@ def test_partial_ft_trains_only_the_top_layers(tiny_model, tiny_data):
 def test_lora_reports_trainable_fraction(tiny_model, tiny_data):
     _, run, status = _run(tiny_model, tiny_data, "lora", options={"r": 4})
     assert status == SUCCEEDED
-    # rank 4 on q, k, v of 2 layers of hidden 32: 2 * 3 * 4 * (32 + 32) adapters + a 32x2 head
-    assert run.costs["trainable_params"] == 2 * 3 * 4 * 64 + 66
+    # rank 4 on q, k, v of 2 layers of hidden 32: 2 * 3 * 4 * (32 + 32) adapters, the 32x32 pooler, a 32x2 head
+    assert run.costs["trainable_params"] == 2 * 3 * 4 * 64 + 32 * 33 + 66
     assert any("%" in n and "trainable" in n for n in run.notes)
 
 

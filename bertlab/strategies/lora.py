@@ -40,8 +40,9 @@ class LoRA(ClassifierStrategy):
     name = "lora"
     title = "LoRA adapters"
     summary = ("Freezes the encoder; trains small low-rank adapters on the attention projections "
-               "(query/key/value) and the new head.")
-    trains = "rank-r adapter matrices on every attention projection (option 'r', default 8) and the new head"
+               "(query/key/value), the pooler and the new head.")
+    trains = ("rank-r adapter matrices on every attention projection (option 'r', default 8), the pooler and "
+              "the new head")
     frozen = "every pretrained weight (the adapters are merged into them when saved)"
     when = ("Close to full fine-tuning accuracy while training ~1% of the weights: many tasks on one base "
             "model, small checkpoints, less memory for optimizer state.")
@@ -61,9 +62,13 @@ class LoRA(ClassifierStrategy):
             raise ConfigError(f"lora does not know the attention projections of model type "
                               f"{base.config.model_type!r}; supported: {sorted(TARGETS)}. Use full_ft or partial_ft.")
         total = sum(p.numel() for p in base.parameters())
-        # SEQ_CLS makes peft keep the new classifier fully trainable (modules_to_save).
+        # SEQ_CLS makes peft keep the new classifier fully trainable. The pooler trains too: the head reads
+        # its output, and sentence-embedding checkpoints (the packaged MiniLM) ship it untrained (zero bias,
+        # tiny weights); frozen, it would squash every input to nearly the same features.
+        extra = ["pooler"] if getattr(base.base_model, "pooler", None) is not None else []
         model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha,
-                                                lora_dropout=dropout, target_modules=targets))
+                                                lora_dropout=dropout, target_modules=targets,
+                                                modules_to_save=["classifier", *extra]))
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         ctx.notes.append(f"lora: rank {r}, alpha {alpha:g} on {', '.join(targets)}; {trainable:,} trainable of "
                          f"{total:,} weights ({100 * trainable / total:.2f}%); adapters merged into the saved model")
