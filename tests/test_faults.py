@@ -295,6 +295,34 @@ def test_store_write_failing_mid_run_never_leaves_it_running(tiny_model, tiny_da
         jm.shutdown()
 
 
+def test_worker_that_gives_up_on_a_run_marks_it_failed_and_goes_on(tiny_model, tiny_data, monkeypatch):
+    """Last line of defence: even if execute_run itself raises, no run is left 'running'."""
+    from bertlab import jobs
+
+    real = jobs.execute_run
+    calls = []
+
+    def broken_once(store, run_id, *a, **kw):
+        calls.append(run_id)
+        if len(calls) == 1:
+            store.claim(run_id, "cpu")
+            raise KeyError("lost track of the run")
+        return real(store, run_id, *a, **kw)
+
+    monkeypatch.setattr(jobs, "execute_run", broken_once)
+    jm = JobManager(RunStore())
+    try:
+        bad, good = jm.submit([tiny(tiny_model, tiny_data, "zero_shot")] * 2)
+        assert jm.wait_idle(WAIT)
+        assert jm.store.get(bad).status == FAILED
+        assert jm.store.get(bad).error == "internal error: KeyError: 'lost track of the run'"
+        assert jm.store.get(good).status == SUCCEEDED
+        s = jm.snapshot()
+        assert s.worker_alive and s.last_error == f"{bad}: KeyError: 'lost track of the run'"
+    finally:
+        jm.shutdown()
+
+
 # ---------------------------------------------------------------------------------------------
 # SIGKILL the server mid-run, start again
 # ---------------------------------------------------------------------------------------------
