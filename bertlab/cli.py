@@ -203,8 +203,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}",
                   file=sys.stderr)
         return 0
-    ids = waiting + [store.create_run(c, sweep_id) for c in todo]
-    _run_points(store, ids, args.json)
+    if not args.no_run:
+        ids = waiting + [store.create_run(c, sweep_id) for c in todo]
+        _run_points(store, ids, args.json)
     rows = sweep.collect(store, spec)
     agg = sweep.aggregate(rows)
     if args.html:
@@ -271,6 +272,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
     sw.add_argument("--list", action="store_true", help="list stored sweeps")
     sw.add_argument("--dry-run", action="store_true", help="show what would run, run nothing")
+    sw.add_argument("--no-run", action="store_true", help="only report (table, --html, --png) what is done so far")
     sw.add_argument("--html", help="also write the learning-curve plot to this HTML file")
     sw.add_argument("--png", help="also write the plot as PNG (kaleido, or Playwright with a Chromium)")
     sw.add_argument("--json", action="store_true")

@@ -162,3 +162,14 @@ def test_cli_sweep_runs_points_left_queued(tiny_model, tiny_csv, capsys):
     assert "1 queued earlier, 0 new" in capsys.readouterr().err
     assert store.get(rid).status == SUCCEEDED
     assert not store.list_runs(status=(QUEUED,))
+
+
+def test_cli_sweep_no_run_only_reports(tiny_model, tiny_csv, capsys):
+    from bertlab.cli import main
+
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "8", "--seeds", "0", "--val-size", "10", "--test-size", "16", "--no-run", "--json"]
+    assert main(args) == 1  # nothing computed: the points are missing
+    out = json.loads(capsys.readouterr().out)
+    assert [p["status"] for p in out["points"]] == ["missing"]
+    assert RunStore().list_runs() == []
