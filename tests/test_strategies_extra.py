@@ -121,3 +121,20 @@ def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
     assert run.costs["C"] in (0.25, 1.0, 4.0, 16.0)
     assert run.costs["features"] > 10 and run.costs["trainable_params"] == run.costs["features"] + 1
     assert run.metrics["test_accuracy"] >= run.metrics["majority_accuracy"] + 0.2  # separable data
+
+
+def test_option_specs_bounds_are_accepted_by_the_validators():
+    """The widgets the app builds from option_specs never offer a value the strategy rejects."""
+    from bertlab.strategies import REGISTRY, dapt, lora, partial_ft, tfidf_logreg
+
+    checks = {"lora": lora.lora_options, "dapt": dapt._options, "tfidf_logreg": tfidf_logreg._options,
+              "partial_ft": lambda o: partial_ft.top_layers_option(o, 48)}
+    for name, check in checks.items():
+        specs = REGISTRY[name].option_specs
+        for key, spec in specs.items():
+            if spec["kind"] not in ("int", "float"):
+                continue
+            for v in (spec["default"], spec["min"], spec["max"]):
+                if v is not None:
+                    check({key: v})
+                    partial_ft.check_layer_decay({key: v} if key == "layer_decay" else {})

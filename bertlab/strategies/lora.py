@@ -47,6 +47,14 @@ class LoRA(ClassifierStrategy):
     when = ("Close to full fine-tuning accuracy while training ~1% of the weights: many tasks on one base "
             "model, small checkpoints, less memory for optimizer state.")
     defaults = {"epochs": 3, "learning_rate": 1e-3, "batch_size": 32, "max_length": 128, "options": {"r": 8}}
+    option_specs = {
+        "r": {"kind": "int", "default": 8, "min": 1, "max": 256, "help": "adapter rank: more = more capacity"},
+        "alpha": {"kind": "float", "default": None, "min": 0.1, "max": 1024.0,
+                  "help": "adapter scale (output x alpha / r); empty = 2 x r"},
+        "dropout": {"kind": "float", "default": 0.1, "min": 0.0, "max": 0.9, "help": "dropout on the adapter input"},
+        "layer_decay": {"kind": "float", "default": None, "min": 0.5, "max": 1.0,
+                        "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
+    }
 
     def build(self, ctx: RunContext):
         from peft import LoraConfig, TaskType, get_peft_model

@@ -126,6 +126,13 @@ class TfidfLogReg(Strategy):
     when = ("Always run it first: if it is within a point or two of BERT, the cheaper model may be the better "
             "choice. Strong on long texts with telling keywords; weak on short texts, negation and paraphrase.")
     defaults = {"epochs": 1, "batch_size": 32, "max_length": 128}
+    option_specs = {
+        "C": {"kind": "float", "default": None, "min": 1e-4, "max": 1e4,
+              "help": "inverse regularisation strength; empty = best of 0.25, 1, 4, 16 on validation"},
+        "ngram_max": {"kind": "int", "default": 2, "min": 1, "max": 5, "help": "longest word n-gram"},
+        "max_features": {"kind": "int", "default": 200_000, "min": 100, "max": 5_000_000,
+                         "help": "keep the most frequent n-grams"},
+    }
     uses_epochs = False
 
     def run(self, ctx: RunContext) -> RunOutput:
