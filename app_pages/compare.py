@@ -107,7 +107,7 @@ def charts(runs: list) -> None:
     b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
     st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
     st.markdown("#### Confusion matrices (test set)")
-    per_row = 4
+    per_row = min(4, len(done))
     for i in range(0, len(done), per_row):
         cols = st.columns(per_row)
         for col, r in zip(cols, done[i : i + per_row]):

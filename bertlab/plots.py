@@ -350,12 +350,12 @@ def confusion_figure(run: Any, height: int = 300) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=share, x=names, y=names, text=cm.astype(int), texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1,
         showscale=False, hovertemplate="true %{y}<br>predicted %{x}<br>%{text} examples (%{z:.0%} of true)<extra></extra>"))
-    acc = m.get("test_accuracy")
-    title = run_labels([run])[run.id] + (f" · {acc:.1%}" if isinstance(acc, float) else "")
-    _style(fig, title, height, margin=dict(l=10, r=10, t=44, b=10))
+    # The title is only the run's name: plots this narrow cut anything longer (accuracy is in the hover
+    # and everywhere else on the page).
+    _style(fig, run_labels([run])[run.id], height, margin=dict(l=10, r=10, t=44, b=10))
     fig.update_layout(title_font_color=strategy_color(run.strategy))
     fig.update_xaxes(title_text="predicted label", side="bottom", type="category")
-    fig.update_yaxes(title_text="true label (test examples)", autorange="reversed", type="category")
+    fig.update_yaxes(title_text="true label", autorange="reversed", type="category")
     return fig
 
 
