@@ -9,6 +9,8 @@ one transaction.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -43,6 +45,26 @@ CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
 """
 
 
+def _process_tag() -> str:
+    """host:pid:start-time of this process (start time guards against pid reuse)."""
+    import psutil
+
+    return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.0f}"
+
+
+def _other_live_process(owner: str | None) -> bool:
+    """True if ``owner`` names a different process on this host that is still alive."""
+    import psutil
+
+    try:
+        host, pid, started = (owner or "").rsplit(":", 2)
+        if host != socket.gethostname() or int(pid) == os.getpid():
+            return False
+        return f"{psutil.Process(int(pid)).create_time():.0f}" == started
+    except (ValueError, psutil.Error):
+        return False
+
+
 @dataclass
 class Run:
     """One row of the runs table, decoded."""
@@ -68,6 +90,7 @@ class Run:
     notes: list[str] = field(default_factory=list)
     data_summary: dict = field(default_factory=dict)
     cancel_requested: bool = False
+    owner: str | None = None
 
     @property
     def run_config(self) -> RunConfig:
@@ -97,6 +120,9 @@ class RunStore:
         self.path = self.root / "runs.sqlite"
         self._local = threading.local()
         self._conn().executescript(_SCHEMA)  # executescript manages its own transaction
+        cols = {r[1] for r in self._conn().execute("PRAGMA table_info(runs)")}
+        if "owner" not in cols:  # stores made before runs recorded their process
+            self._conn().execute("ALTER TABLE runs ADD COLUMN owner TEXT")
 
     def _conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
@@ -171,8 +197,8 @@ class RunStore:
     def claim(self, run_id: str, device: str) -> bool:
         """Atomically move a queued run to running. False if it is no longer queued (e.g. cancelled)."""
         with self._tx() as c:
-            cur = c.execute("UPDATE runs SET status=?, started=?, device=?, progress=0 WHERE id=? AND status=?",
-                            (RUNNING, time.time(), device, run_id, QUEUED))
+            cur = c.execute("UPDATE runs SET status=?, started=?, device=?, progress=0, owner=? WHERE id=? AND status=?",
+                            (RUNNING, time.time(), device, _process_tag(), run_id, QUEUED))
             return cur.rowcount == 1
 
     def finish(self, run_id: str, status: str, **fields: Any) -> None:
@@ -199,11 +225,17 @@ class RunStore:
         return bool(row and row[0])
 
     def mark_interrupted(self) -> list[str]:
-        """After a restart: runs left 'running' by a dead process become 'interrupted'."""
+        """After a restart: runs left 'running' by a dead process become 'interrupted'.
+
+        A run still being trained by another live process on this machine (a CLI
+        sharing the data directory) is left alone.
+        """
         with self._tx() as c:
-            ids = [r[0] for r in c.execute("SELECT id FROM runs WHERE status=?", (RUNNING,)).fetchall()]
-            c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE status=?",
-                      (INTERRUPTED, time.time(), "the server stopped while this run was training", RUNNING))
+            rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
+            ids = [r[0] for r in rows if not _other_live_process(r[1])]
+            c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
+                          [(INTERRUPTED, time.time(), "the server stopped while this run was training", i, RUNNING)
+                           for i in ids])
         return ids
 
     def clear_queue(self) -> int:

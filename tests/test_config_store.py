@@ -98,3 +98,28 @@ def test_list_runs_filters():
     assert store.list_runs(limit=1)[0].id == other
     store.delete(other)
     assert store.get(other) is None
+
+
+def test_restart_leaves_runs_of_other_live_processes_alone():
+    import subprocess
+    import sys
+
+    import psutil
+
+    store = RunStore()
+    mine, theirs, dead = (store.create_run(make_config("full_ft")) for _ in range(3))
+    for r in (mine, theirs, dead):
+        store.claim(r, "cpu")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        import socket
+
+        host = socket.gethostname()
+        store.update(theirs, owner=f"{host}:{child.pid}:{psutil.Process(child.pid).create_time():.0f}")
+        store.update(dead, owner=f"{host}:999999:1")
+        assert sorted(store.mark_interrupted()) == sorted([mine, dead])
+        assert store.get(theirs).status == RUNNING
+    finally:
+        child.kill()
+        child.wait()
+    assert store.mark_interrupted() == [theirs]  # its process is gone now
