@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 import streamlit as st
 
 from app_pages import common
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
+from bertlab.data import save_upload
 from bertlab.errors import BertlabError
 from bertlab.estimate import estimate_seconds
 from bertlab.models import resolve
@@ -71,6 +73,46 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str]) -> 
             st.session_state.setdefault(k, default)
             got.append(st.text_input(f"{lab}", key=k))
         out["label_descriptions"] = [g.strip() for g in got]
+    return out
+
+
+def _number_format(spec: dict) -> tuple[float, str]:
+    """Step and display format for a float option, from its magnitude (1e-5 needs "1.0e-05", 0.15 does not)."""
+    ref = abs(spec.get("default") or spec.get("min") or 0.01) or 0.01
+    step = 10 ** (math.floor(math.log10(ref)) - 1)
+    return step, ("%.1e" if ref < 1e-3 else "%.3g")
+
+
+def option_inputs(name: str) -> dict:
+    """Widgets for a strategy's extra options (``option_specs``); empty fields keep the strategy's default."""
+    specs = getattr(REGISTRY[name], "option_specs", None) or {}
+    if not specs:
+        return {}
+    st.markdown("**Options**")
+    out: dict = {}
+    cols = st.columns(3)
+    for i, (opt, spec) in enumerate(specs.items()):
+        col, key, kind = cols[i % 3], f"keep_opt_{name}_{opt}", spec.get("kind")
+        helptext = spec.get("help", "")
+        if kind in ("int", "float"):
+            default = spec.get("default")
+            if kind == "float" and default is not None:
+                default = float(default)
+            st.session_state.setdefault(key, default)
+            cast = int if kind == "int" else float
+            kw = {} if kind == "int" else dict(zip(("step", "format"), _number_format(spec)))
+            v = col.number_input(opt, cast(spec["min"]), cast(spec["max"]), key=key, help=helptext,
+                                 placeholder="default", **kw)
+            if v is not None:
+                out[opt] = cast(v)
+        elif kind == "file":
+            up = col.file_uploader(opt, type=[s.lstrip(".") for s in spec.get("suffixes", [".txt"])],
+                                   key=f"opt_{name}_{opt}", help=helptext)
+            if up is not None:
+                try:
+                    out[opt] = str(save_upload(up.getvalue(), up.name))
+                except BertlabError as e:
+                    common.show_error(e)
     return out
 
 
@@ -164,6 +206,9 @@ if summary is not None:
                 if COST_NOTES.get(n):
                     st.caption(f"Cost: {COST_NOTES[n]}")
                 overrides[n] = hp_inputs(n, data_tag, labels, descs)
+                options = option_inputs(n)
+                if options:
+                    overrides[n]["options"] = options
 
     if names:
         strategy_table(names, sizes, model, overrides)

@@ -168,3 +168,25 @@ def test_train_page_offers_every_registered_strategy_with_valid_default_inputs(t
     no_problems(at)  # a default outside a widget's bounds would raise here
     assert len(at.expander) == len(REGISTRY)
     assert next(b for b in at.button if b.label.startswith("Launch")).label == f"Launch {len(REGISTRY)} runs"
+
+
+def test_strategy_options_from_option_specs_reach_the_run_config(tiny_model, tiny_data, bertlab_home):
+    from bertlab.strategies import REGISTRY
+
+    with_opts = [n for n, s in REGISTRY.items()
+                 if any(v.get("kind") == "int" for v in (getattr(s, "option_specs", None) or {}).values())]
+    if not with_opts:
+        pytest.skip("no registered strategy declares an int option")
+    name = with_opts[0]
+    opt, spec = next((k, v) for k, v in REGISTRY[name].option_specs.items() if v.get("kind") == "int")
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value([name]).run()
+    at.number_input(key=f"keep_opt_{name}_{opt}").set_value(spec["min"] + 1).run()
+    # Launching queues the run; the store holds its config whether or not the worker has started it.
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(at)
+    run = RunStore(bertlab_home).list_runs()[0]
+    assert run.strategy == name and run.config["options"][opt] == spec["min"] + 1
+    RunStore(bertlab_home).request_cancel(run.id)
+    wait_done(bertlab_home, timeout=120)

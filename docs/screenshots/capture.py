@@ -82,6 +82,8 @@ def main() -> None:
             def shot(name: str, height: int) -> None:
                 # Streamlit pages scroll inside the viewport, so the viewport's height is the picture's.
                 page.set_viewport_size({"width": 1440, "height": height})
+                # Charts load lazily: wait until no placeholder is left, or the picture shows grey boxes.
+                expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
                 time.sleep(3)
                 page.screenshot(path=str(out / f"{name}.png"), timeout=180_000)
 
