@@ -162,6 +162,7 @@ def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
     for v in summary.values():
         v["examples_per_s"] = v["examples"] / v["seconds_median"]
         v["useful_gflops_per_s"] = flops / v["seconds_median"] / 1e9
+        v["useful_gflops_per_cpu_s"] = flops / v["cpu_seconds_median"] / 1e9
         if v.get("padded_tokens"):
             v["padding_fraction"] = 1 - real_tokens / v["padded_tokens"]
     lengths = encode(tok, splits.train.texts, s.max_length).lengths

@@ -22,6 +22,7 @@ TARGETS: dict[str, tuple[str, object]] = {
     "playground_per_run_p95_ms": ("< 20 ms", lambda v: v < 20),
     "fp32_ceiling_fraction": (">= 0.60", lambda v: v >= 0.6),
     "bf16_ceiling_fraction": (">= 0.50", lambda v: v >= 0.5),
+    "fp32_ceiling_fraction_cpu_time": ("(same, per CPU-second)", None),
 }
 
 
@@ -68,6 +69,9 @@ def ratios(res: dict) -> dict[str, float | None]:
         "fp32_ceiling_fraction": div(_get(ft, "bertlab", "useful_gflops_per_s"), _get(res, "ceiling", "fp32_gflops"))
         if res.get("full_ft", {}).get("bertlab_dtype") == "fp32" else None,
         "bf16_ceiling_fraction": bf16_frac,
+        "fp32_ceiling_fraction_cpu_time": div(_get(ft, "bertlab", "useful_gflops_per_cpu_s"),
+                                              _get(res, "ceiling", "fp32_gflops_per_cpu_s"))
+        if res.get("full_ft", {}).get("bertlab_dtype") == "fp32" else None,
     }
 
 

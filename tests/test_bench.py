@@ -59,7 +59,7 @@ def test_verdicts_and_table_name_every_ratio(tmp_path):
     text = report.table(res)
     for k in res["ratios"]:
         assert k in text
-    assert text.rstrip().splitlines()[-1].startswith("bf16_ceiling_fraction")  # ratios come last
+    assert text.rstrip().splitlines()[-1].startswith("fp32_ceiling_fraction_cpu_time")  # ratios come last
     report.write(res, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["ratios"] == res["ratios"]
 
