@@ -314,7 +314,9 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
                       annotation_text="always the majority class", annotation_position="bottom right")
     fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)", yaxis_title=metric_label,
                       template="plotly_white", legend_title="strategy", hovermode="closest")
-    fig.update_xaxes(type="log")
+    xs = sorted({round(a["n_train"]) for a in agg if a["n_train"]})
+    # Ticks at the measured sizes: log axes otherwise label 2, 3, 5 between the decades.
+    fig.update_xaxes(type="log", tickvals=xs, ticktext=[f"{x:,}" for x in xs])
     return fig
 
 
