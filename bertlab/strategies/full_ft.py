@@ -17,7 +17,9 @@ class FullFineTune(ClassifierStrategy):
     trains = "all encoder layers, embeddings, pooler and the new head"
     frozen = "nothing"
     when = "You have a few thousand labelled examples and some compute: usually the most accurate choice."
-    defaults = {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 128}
+    # 16 x 3 epochs: measured on rotten_tomatoes with 500 training texts, 32 x 2 epochs (32 steps) left
+    # full_ft at 0.63 test accuracy, below head_only; 16 x 3 (96 steps) reached 0.75.
+    defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128}
 
     def build(self, ctx: RunContext):
         torch.manual_seed(ctx.config.seed)
