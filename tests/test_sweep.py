@@ -12,6 +12,7 @@ from bertlab.data import load_splits
 from bertlab.errors import ConfigError
 from bertlab.jobs import JobManager
 from bertlab.store import QUEUED, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
 
 FAST = ["tfidf_logreg", "head_only"]  # strategies that cost seconds on the tiny model
 
@@ -47,7 +48,7 @@ def test_min_steps_raises_epochs_for_small_sizes(tiny_model, tiny_data):
     assert by_size[8].epochs == 20  # 1 step per epoch at batch 8
     assert by_size[64].epochs == 3  # 8 steps per epoch -> ceil(20 / 8)
     off = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[8], seeds=[0], min_steps=0)
-    assert sweep.plan(off)[0].config.epochs == 2
+    assert sweep.plan(off)[0].config.epochs == make_config("full_ft").epochs  # the strategy default
 
 
 def test_fixed_split_keeps_data_seed(tiny_model, tiny_data):
