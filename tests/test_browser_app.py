@@ -83,11 +83,26 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         expect(page.get_by_role("combobox", name="Dataset")).to_have_value(re.compile("rotten_tomatoes"))
         expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
         page.get_by_text("Custom", exact=True).click()
+        def settle() -> None:
+            # A fill that lands while the previous rerun is still running can be lost (seen in CI under
+            # load): wait until Streamlit's "Running..." status widget is gone before the next input.
+            page.wait_for_timeout(300)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
         for label, value in (("Train cap", "60"), ("Validation cap", "40"), ("Test cap", "60")):
             box = page.get_by_label(label)
-            box.fill(value)
-            box.press("Enter")
-        expect(page.locator('[data-testid="stMetricValue"]').nth(2)).to_have_text("60")
+            for _ in range(3):
+                settle()
+                box.fill(value)
+                box.press("Enter")
+                settle()
+                if box.input_value() == value:
+                    break
+            expect(box).to_have_value(value)
+        metrics = page.locator('[data-testid="stMetricValue"]')
+        for i, value in ((2, "60"), (3, "40"), (4, "60")):  # train, validation, test: the page has caught up
+            expect(metrics.nth(i)).to_have_text(value)
+        settle()
         page.screenshot(path=str(shots / "data.png"))
 
         # Train: keep zero_shot and head_only, launch.
