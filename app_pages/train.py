@@ -152,14 +152,13 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
     for n in names:
         ov = dict(overrides.get(n, {}))
         if ov.get("batch_size", 0) > n_train:
-            # A batch cannot hold more than the training set; lowering it is what the user would do anyway.
-            ov["batch_size"] = n_train
+            # The runner lowers it (and notes it in the run); say so before launch.
             lowered.append(n)
         if "learning_rate" in ov:
             ov["learning_rate"] = float(ov["learning_rate"])
         configs.append(make_config(n, data=cfg, model=model, **ov))
     if lowered:
-        st.info(f"Batch size lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
+        st.info(f"Batch size will be lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
     return configs
 
 
