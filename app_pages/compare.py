@@ -56,6 +56,10 @@ def status_row(run) -> None:
         m, k = run.metrics, run.costs
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}** · macro-F1 {m.get('test_macro_f1', 0):.3f}"
                       f" · {common.seconds(k.get('total_seconds'))}")
+        if run.notes:
+            with c[1].expander(f"{len(run.notes)} note{'s' * (len(run.notes) > 1)} on this run"):
+                for n in run.notes:
+                    st.markdown(f"- {n}")
     elif run.status in (FAILED, INTERRUPTED):
         c[1].error(f"{run.status}: {run.error or 'no message'}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
     else:
@@ -71,7 +75,7 @@ def status_row(run) -> None:
 
 def charts(runs: list) -> None:
     ids = [r.id for r in runs]
-    pts = common.store().points(ids, ("train_loss", "val_loss", "val_accuracy"))
+    pts = common.store().points(ids, ("train_loss", "val_loss", "val_accuracy", "mlm_loss"))
     a, b = st.columns([2, 3])
     with a:
         st.session_state.setdefault("keep_loss_x", "step")
@@ -80,6 +84,10 @@ def charts(runs: list) -> None:
                                  format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
         st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step"), width="stretch", key="cmp_loss")
     b.plotly_chart(plots.validation_figure(runs, pts), width="stretch", key="cmp_val")
+    if any(p["series"] == "mlm_loss" for p in pts):
+        st.plotly_chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
+        st.caption("dapt first continues masked-language-model pretraining on the training texts (and any "
+                   "unlabelled file you gave it), then fine-tunes: its classification loss is in the chart above.")
     done = [r for r in runs if r.status == "succeeded"]
     if not done:
         st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")

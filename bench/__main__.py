@@ -44,7 +44,7 @@ def section_full_ft(s: common.Settings, splits) -> dict:
 
     log("full_ft: warm-up on 64 texts")
     small = _small(splits)
-    for name, fn in full_ft.setups(small, s).items():
+    for fn in full_ft.setups(small, s).values():
         fn(1)
     log("full_ft: timed repeats")
     samples = common.interleaved(full_ft.setups(splits, s), s.repeats, log)

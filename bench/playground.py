@@ -4,6 +4,12 @@ Trains one small run per registered strategy (8 in bertlab today: the
 latency of a loaded model does not depend on how long it was trained), then
 asks ``bertlab.predict.Predictor`` -- the object the playground page uses --
 for one sentence at a time: per run, and for all runs in one call.
+
+All runs together are timed twice in the same run: as the playground does it
+(on CPU, forward passes spread over one-thread workers) and one model after
+another with every thread. The "floor" is what the model's matrix products
+alone take for a sentence of median length: no framework overhead, the lower
+bound for an fp32 forward on this CPU.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import torch
 
+import bertlab.predict as predict_mod
 from bench.common import Settings, percentiles_ms
 from bench.head_only import forget_memory, fresh_home
 from bertlab.config import DataConfig
@@ -43,9 +51,21 @@ def train_runs(s: Settings) -> tuple[RunStore, list[str]]:
     return store, ok
 
 
-def measure(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
-    """Per-run and all-runs latencies (p50/p95) for one sentence per call; checks both agree."""
+def measure(store: RunStore, run_ids: list[str], sentences: list[str], pooled: bool = True) -> dict:
+    """Per-run and all-runs latencies (p50/p95) for one sentence per call; checks both agree.
+
+    ``pooled=False`` turns off the one-thread worker pool (every model in turn, all threads).
+    """
     forget_memory(encoders=True)
+    saved = predict_mod.INTERACTIVE_TEXTS
+    predict_mod.INTERACTIVE_TEXTS = saved if pooled else 0
+    try:
+        return _measure(store, run_ids, sentences)
+    finally:
+        predict_mod.INTERACTIVE_TEXTS = saved
+
+
+def _measure(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
     pred = Predictor(store)
     t0 = time.perf_counter()
     pred.warm(run_ids)
@@ -71,6 +91,35 @@ def measure(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
             "joint_matches_single": agree}
 
 
+def matmul_floor(store: RunStore, run_ids: list[str], sentences: list[str], reps: int = 30) -> dict:
+    """Time of one fine-tuned model's Linear layers alone on a median-length sentence (p50, ms)."""
+    pred = Predictor(store)
+    model = next((m for m in (pred.load(r) for r in run_ids) if m.kind == "classifier"), None)
+    if model is None:
+        return {}
+    n_tok = int(np.median([len(x) for x in model.encode(sentences).ids]))
+    layers = [mod for mod in model.model.modules() if isinstance(mod, torch.nn.Linear)]
+    xs = [torch.randn(n_tok, mod.in_features) for mod in layers]
+    times = []
+    with torch.inference_mode():
+        for r in range(reps + 3):
+            t0 = time.perf_counter()
+            for mod, x in zip(layers, xs):
+                torch.nn.functional.linear(x, mod.weight, mod.bias)
+            if r >= 3:
+                times.append(time.perf_counter() - t0)
+    flops = sum(2 * n_tok * mod.in_features * mod.out_features for mod in layers)
+    p50 = float(np.median(times))
+    return {"tokens": n_tok, "linear_layers": len(layers), "matmul_mflop": flops / 1e6, "p50_ms": p50 * 1e3,
+            "gflops_per_s": flops / p50 / 1e9,
+            "weights_mb": sum(mod.weight.numel() * 4 for mod in layers) / 1e6}
+
+
 def run(s: Settings, sentences: list[str]) -> dict:
     store, ids = train_runs(s)
-    return measure(store, ids, sentences)
+    res = measure(store, ids, sentences, pooled=True)
+    seq = measure(store, ids, sentences, pooled=False)
+    res["all_runs_sequential"] = seq["all_runs"]
+    res["all_runs_pool_speedup_p50"] = seq["all_runs"]["p50_ms"] / res["all_runs"]["p50_ms"]
+    res["matmul_floor_per_model"] = matmul_floor(store, ids, sentences)
+    return res

@@ -119,6 +119,22 @@ def table(res: dict) -> str:
         for name, v in t.items():
             lines.append(f"  {name:<38}{_fmt(v.get('one_p50_ms'), 1):>8}{_fmt(v.get('one_p95_ms'), 1):>8}"
                          f"{_fmt(v.get('batch32_ms'), 0):>8}")
+    pg = res.get("playground")
+    if pg and pg.get("all_runs"):
+        lines.append(f"\nplayground, one sentence, {pg.get('runs', '?')} runs: p50 / p95 ms")
+        lines.append(f"  all runs, one-thread workers (app)   {_fmt(pg['all_runs'].get('p50_ms'), 1):>8}"
+                     f"{_fmt(pg['all_runs'].get('p95_ms'), 1):>8}")
+        if pg.get("all_runs_sequential"):
+            q = pg["all_runs_sequential"]
+            lines.append(f"  all runs, one after another          {q['p50_ms']:>8.1f}{q['p95_ms']:>8.1f}")
+        if pg.get("per_run_pooled"):
+            lines.append(f"  per run (all runs pooled)            {pg['per_run_pooled']['p50_ms']:>8.1f}"
+                         f"{pg['per_run_pooled']['p95_ms']:>8.1f}")
+        f = pg.get("matmul_floor_per_model") or {}
+        if f:
+            lines.append(f"  floor: the {f['linear_layers']} matrix products of one model at {f['tokens']} tokens "
+                         f"({f['matmul_mflop']:.0f} MFLOP, {f['weights_mb']:.0f} MB of weights): {f['p50_ms']:.1f} ms "
+                         f"= {f['gflops_per_s']:.0f} GFLOP/s")
     lines.append(f"\n{'ratio':<36}{'value':>10}  {'target':<18}met")
     for k, v in res["ratios"].items():
         tv = res["targets"][k]

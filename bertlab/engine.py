@@ -10,6 +10,7 @@ native bf16 (see ``models.autocast_dtype``).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -35,10 +36,16 @@ class Encoded:
         return len(self.ids)
 
 
+# A fast tokenizer sets its truncation state on every call and raises "Already borrowed" when two
+# threads do that at once (a training job and the playground can share the cached encoder's tokenizer).
+_TOKENIZE_LOCK = threading.Lock()
+
+
 def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
     """Tokenise without padding (padding happens per batch)."""
-    out = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
-                    return_attention_mask=False, return_token_type_ids=False)
+    with _TOKENIZE_LOCK:
+        out = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
+                        return_attention_mask=False, return_token_type_ids=False)
     return Encoded(out["input_ids"])
 
 

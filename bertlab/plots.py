@@ -140,19 +140,21 @@ def _run_total_steps(run: Any, last_step: float) -> float:
 
 
 def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340, x: str = "step",
-                      smoothing: float = 0.8) -> go.Figure:
+                      smoothing: float = 0.8, name: str = "train_loss", title: str = "Training loss",
+                      y_title: str = "cross-entropy loss (nats)") -> go.Figure:
     """Training loss per run against optimizer steps or epochs: raw steps faint, smoothed curve bold.
 
     Args:
         runs / points: store runs and their points.
         x: "step", "epoch" or "progress" (steps as a share of the run, so short and long runs overlay).
         smoothing: EMA weight for the bold curve (0 = none); per-step losses are noisy.
+        name: the series to draw ("mlm_loss" for dapt's continued pretraining).
     """
     field, x_title = LOSS_X[x]
     fig = go.Figure()
     labels, styles = run_labels(runs), run_styles(runs)
     for r in runs:
-        xs, ys = series(points, r.id, "train_loss", x=field)
+        xs, ys = series(points, r.id, name, x=field)
         if not xs:
             continue
         if x == "progress":
@@ -168,14 +170,21 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
             ys = smooth(ys, smoothing)
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id,
                                  line=dict(color=color, dash=dash, width=2.5), hovertemplate=hover))
-    _style(fig, "Training loss", height)
+    _style(fig, title, height)
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
     if x == "progress":
         fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
-    fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero")
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
     if not fig.data:
         _empty(fig, "no training steps yet")
     return fig
+
+
+def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 300) -> go.Figure:
+    """dapt's continued-pretraining phase: masked-LM loss per MLM step (empty when no run has one)."""
+    return train_loss_figure(runs, points, height, name="mlm_loss",
+                             title="Continued pretraining (dapt): masked-LM loss, before fine-tuning",
+                             y_title="masked-LM cross-entropy (nats)")
 
 
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340) -> go.Figure:

@@ -2,14 +2,22 @@
 
 Runs whose predictions come from the same frozen encoder (zero_shot and
 head_only with the same model and max_length) share one forward pass.
+
+When several runs answer a few short texts (the playground's typed sentence)
+on CPU, their forward passes go to a small pool of workers with one torch
+thread each, one model per worker: for ~20 tokens, splitting each of the
+hundreds of small ops over two OpenMP threads gains little, while two models
+on two cores run side by side (bench/playground.py measures both ways).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +32,8 @@ from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META
 
 MAX_TEXT_CHARS = 10_000
+# At most this many texts count as "interactive" and take the one-thread-per-model path on CPU.
+INTERACTIVE_TEXTS = 8
 
 
 @dataclass
@@ -83,7 +93,12 @@ class _Loaded:
     def predict_texts(self, texts: list[str], dtype: torch.dtype | None) -> np.ndarray:
         if self.kind == "tfidf":
             return self.tfidf.predict_proba(texts)
-        enc = encode(self.tok, texts, self.max_length)
+        return self.forward(self.encode(texts), dtype)
+
+    def encode(self, texts: list[str]):
+        return encode(self.tok, texts, self.max_length)
+
+    def forward(self, enc, dtype: torch.dtype | None) -> np.ndarray:
         logits = predict_logits(self.model, enc, 64, self.device, dtype, self.tok.pad_token_id)
         return torch.softmax(torch.from_numpy(logits), -1).numpy()
 
@@ -98,6 +113,7 @@ class Predictor:
         self.max_loaded = max_loaded
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
         self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
     def load(self, run_id: str) -> _Loaded:
         """Load (or fetch from memory) a finished run.
@@ -134,23 +150,65 @@ class Predictor:
         texts = [t[:MAX_TEXT_CHARS] if t.strip() else "[empty]" for t in texts]
         loaded = [self.load(r) for r in run_ids]
         out: dict[str, Prediction] = {}
+        # Units of work: one per fine-tuned model, one per shared frozen encoder. Tokenising happens
+        # here, in the calling thread (a fast tokenizer must not be used from two threads at once).
+        units: list[tuple[list[_Loaded], object]] = []
         groups: dict[tuple[str, int], list[_Loaded]] = {}
         for m in loaded:
             if m.encoder_key:
                 groups.setdefault(m.encoder_key, []).append(m)
-            else:
+            elif m.kind == "tfidf":
                 t0 = time.perf_counter()
                 p = m.predict_texts(texts, self.dtype)
                 out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p, (time.perf_counter() - t0) * 1e3)
+            else:
+                units.append(([m], m.encode(texts)))
         for (model, max_length), ms in groups.items():
-            t0 = time.perf_counter()
             tok, enc_model = embeddings.get_encoder(model, self.device.torch)
-            enc = encode(tok, texts, max_length)
-            emb = embeddings.embed_encoded(enc_model, enc, 64, self.device.torch, self.dtype, tok.pad_token_id)
-            shared_ms = (time.perf_counter() - t0) * 1e3
-            for m in ms:
-                t1 = time.perf_counter()
-                p = m.from_embeddings(emb)
-                out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p,
-                                           shared_ms + (time.perf_counter() - t1) * 1e3, shared_encoder=len(ms) > 1)
+            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length))))
+        pool = self._pool() if len(texts) <= INTERACTIVE_TEXTS and len(units) > 1 else None
+        if pool is not None:
+            results = list(pool.map(self._run_unit, units))
+        else:
+            results = [self._run_unit(u) for u in units]
+        for (ms, _), (probs, ms_taken) in zip(units, results):
+            if ms[0].encoder_key:
+                for m in ms:
+                    t1 = time.perf_counter()
+                    p = m.from_embeddings(probs)
+                    out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p,
+                                               ms_taken + (time.perf_counter() - t1) * 1e3,
+                                               shared_encoder=len(ms) > 1)
+            else:
+                m = ms[0]
+                out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, probs, ms_taken)
         return [out[r] for r in run_ids]
+
+    def _run_unit(self, unit) -> tuple[np.ndarray, float]:
+        """One forward pass: a fine-tuned model's class probabilities, or a frozen encoder's embeddings."""
+        ms, payload = unit
+        t0 = time.perf_counter()
+        if ms[0].encoder_key:
+            enc_model, pad_id, enc = payload
+            res = embeddings.embed_encoded(enc_model, enc, 64, self.device.torch, self.dtype, pad_id)
+        else:
+            res = ms[0].forward(payload, self.dtype)
+        return res, (time.perf_counter() - t0) * 1e3
+
+    def _pool(self) -> ThreadPoolExecutor | None:
+        """The one-thread-per-worker pool for short inputs on CPU (None elsewhere: a GPU queues its own work)."""
+        if self.device.type != "cpu":
+            return None
+        with self._lock:
+            if self._executor is None:
+                workers = max(1, min(torch.get_num_threads(), os.cpu_count() or 1))
+                self._executor = ThreadPoolExecutor(workers, thread_name_prefix="bertlab-predict",
+                                                    initializer=torch.set_num_threads, initargs=(1,))
+            return self._executor
+
+    def close(self) -> None:
+        """Stop the worker threads (they also end with the process)."""
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None

@@ -132,17 +132,11 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
 
 
 def _mlm_figure(runs: list[Run], points: list[dict]):
-    import plotly.graph_objects as go
+    from bertlab import plots
 
-    fig = go.Figure()
-    for r in runs:
-        pts = [(p["step"], p["value"]) for p in points if p["run_id"] == r.id and p["series"] == "mlm_loss"]
-        if pts:
-            fig.add_trace(go.Scatter(x=[s for s, _ in pts], y=[v for _, v in pts], mode="lines",
-                                     name=f"{r.strategy} · {r.id[-4:]}"))
-    fig.update_layout(title="Continued pretraining (dapt): masked-LM loss", xaxis_title="MLM step",
-                      yaxis_title="masked-LM cross-entropy (nats)", template="plotly_white")
-    return fig if fig.data else None
+    if not any(p["series"] == "mlm_loss" for p in points):
+        return None
+    return plots.mlm_loss_figure(runs, points)
 
 
 def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | None) -> list[tuple[str, object, str]]:

@@ -190,3 +190,21 @@ def test_strategy_options_from_option_specs_reach_the_run_config(tiny_model, tin
     assert run.strategy == name and run.config["options"][opt] == spec["min"] + 1
     RunStore(bertlab_home).request_cancel(run.id)
     wait_done(bertlab_home, timeout=120)
+
+
+def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertlab_home):
+    """dapt's continued-pretraining loss has its own chart; notes stored on a run are one click away."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    cfg = make_config("dapt", model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32)
+    rid = store.create_run(cfg)
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    assert store.get(rid).notes, "dapt notes the MLM head it had to initialise"
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("masked-LM loss" in t for t in titles)
+    assert any(e.label.endswith("on this run") for e in at.expander)
+    assert any("MLM" in m.value or "masked" in m.value for m in at.markdown)

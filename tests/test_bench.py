@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bench import report
-from bench.common import Settings, Sample, summarize
+from bench.common import Sample, Settings, summarize
 
 ISSUE_KEYS = {"full_ft_vs_trainer_default", "full_ft_vs_trainer_grouped", "head_only_vs_naive",
               "head_only_vs_embedding_pass", "embedding_pass_vs_plain", "head_only_warm_vs_cold", "first_comparison_s",

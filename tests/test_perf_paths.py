@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import torch
+from conftest import make_texts
 
 from bertlab import embeddings, models
 from bertlab.costs import non_embedding_params
 from bertlab.engine import Callbacks, encode, make_optimizer, train_classifier
-from conftest import make_texts
 
 
 def test_encoder_info_matches_the_loaded_model(tiny_model):
@@ -70,3 +70,40 @@ def test_adamw_is_fused_on_cpu():
     p.grad = torch.ones(3)
     opt.step()
     assert torch.all(p < 1)
+
+
+def test_playground_pool_gives_the_same_answers_as_one_model_after_another(tiny_model, tiny_data, monkeypatch):
+    """The one-thread worker pool (few texts, several runs, CPU) changes speed only, not the predictions."""
+    import numpy as np
+
+    import bertlab.predict as predict_mod
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    ids = []
+    for name, seed in (("full_ft", 0), ("full_ft", 1), ("head_only", 0), ("zero_shot", 0), ("tfidf_logreg", 0)):
+        cfg = make_config(name, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32, seed=seed)
+        rid = store.create_run(cfg)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    texts = ["a wonderful lovely film"]
+    pred = Predictor(store, device=models.pick_device("cpu"))
+    calls = []
+    real_pool = pred._pool
+    monkeypatch.setattr(pred, "_pool", lambda: calls.append(1) or real_pool())
+    pooled = pred.predict(ids, texts)
+    assert calls, "several runs and one sentence should use the worker pool"
+    monkeypatch.setattr(predict_mod, "INTERACTIVE_TEXTS", 0)
+    sequential = pred.predict(ids, texts)
+    assert len(calls) == 1  # the second call did not ask for the pool
+    for a, b in zip(pooled, sequential):
+        assert a.run_id == b.run_id and np.allclose(a.probs, b.probs, atol=1e-6)
+    # the two frozen-encoder runs (head_only, zero_shot) still share one pass
+    assert [p.shared_encoder for p in pooled] == [False, False, True, True, False]
+    # a single run answers in the calling thread (no pool)
+    pred.predict(ids[:1], texts)
+    assert len(calls) == 1
+    pred.close()
