@@ -131,8 +131,13 @@ def live(run_ids: list[str], refreshing: bool) -> None:
         status_row(r)
     charts(runs)
     active = any(r.status in ACTIVE for r in runs)
-    if refreshing and not active:
-        st.rerun()  # everything finished: redraw the page once without the timer
+    finished = sorted(r.id for r in runs if r.status == "succeeded")
+    newly_finished = st.session_state.get("cmp_finished") not in (None, finished)
+    st.session_state["cmp_finished"] = finished
+    if refreshing and (not active or newly_finished):
+        # Redraw the whole page once: without the timer when everything finished, and so that the
+        # inference box beside this fragment offers a model as soon as its run finishes.
+        st.rerun()
 
 
 st.title("Compare")

@@ -29,6 +29,23 @@ def dataset_examples(run) -> list[tuple[str, str]]:
         return []
 
 
+def keep_selection(done: list) -> None:
+    """Keep the user's choice of runs when a new run finishes (the options change), and add runs of the
+    latest batch that finished since the page last ran, so a launch's models join as they finish."""
+    key, seen_key = "keep_pg_runs", "pg_seen_runs"
+    ids = {r.id for r in done}
+    if key not in st.session_state:
+        st.session_state[seen_key] = ids
+        return
+    chosen = [i for i in st.session_state[key] if i in ids]
+    seen = st.session_state.get(seen_key, ids)
+    for i in default_runs(done):
+        if i not in seen and i not in chosen and len(chosen) < MAX_DEFAULT:
+            chosen.append(i)
+    st.session_state[key] = chosen
+    st.session_state[seen_key] = ids
+
+
 st.title("Playground")
 st.markdown("Type a sentence and every finished model answers, with its class probabilities and how long it took.")
 done = common.store().list_runs(status=(SUCCEEDED,), limit=200)
@@ -38,7 +55,9 @@ if not done:
     st.stop()
 
 by_id = {r.id: r for r in done}
-ids = st.multiselect("Models (finished runs)", list(by_id), default=default_runs(done),
+keep_selection(done)
+ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs",
+                     default=None if "keep_pg_runs" in st.session_state else default_runs(done),
                      format_func=lambda i: common.run_title(by_id[i]))
 if not ids:
     st.info("Choose at least one run.")

@@ -231,6 +231,30 @@ def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmis
     return SweepSubmission(sweep_id, submitted, reused)
 
 
+def estimate_total(past_runs: list, configs: list[RunConfig], device: str) -> tuple[float, int]:
+    """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
+
+    A point is unknown when no run of its strategy has finished on this device, or its size is "all".
+    """
+    from bertlab.estimate import estimate_seconds
+    from bertlab.strategies import get_strategy
+
+    total, unknown = 0.0, 0
+    for cfg in configs:
+        d = cfg.data
+        if d.train_size is None:
+            unknown += 1
+            continue
+        sizes = {"train": d.train_size, "validation": d.val_size or 0, "test": d.test_size or 0}
+        est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs,
+                               get_strategy(cfg.strategy).uses_epochs)
+        if est.seconds is None:
+            unknown += 1
+        else:
+            total += est.seconds
+    return total, unknown
+
+
 # --- results ---------------------------------------------------------------------------------------
 def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
     """One row per planned point with its current run (if any): status, n_train, accuracy, costs."""

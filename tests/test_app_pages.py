@@ -208,3 +208,25 @@ def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertl
     assert any("masked-LM loss" in t for t in titles)
     assert any(e.label.endswith("on this run") for e in at.expander)
     assert any("MLM" in m.value or "masked" in m.value for m in at.markdown)
+
+
+def test_playground_keeps_the_chosen_runs_when_a_new_run_finishes(tiny_data, bertlab_home):
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+
+    def finished(batch: str, seed: int) -> str:
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id=batch)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        return rid
+
+    first, second = finished("b1", 0), finished("b1", 1)
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    assert set(at.multiselect(key="keep_pg_runs").value) == {first, second}
+    at.multiselect(key="keep_pg_runs").set_value([first]).run()
+    third = finished("b2", 2)  # a new launch finishes while the page is open
+    at.run()
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == [first, third]

@@ -174,3 +174,21 @@ def test_cli_sweep_no_run_only_reports(tiny_model, tiny_csv, capsys):
     out = json.loads(capsys.readouterr().out)
     assert [p["status"] for p in out["points"]] == ["missing"]
     assert RunStore().list_runs() == []
+
+
+def test_estimate_total_scales_past_runs_and_counts_unknown_points(tiny_model, tiny_data):
+    from types import SimpleNamespace
+
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg", "full_ft"], sizes=[8, 16, None])
+    configs = [p.config for p in sweep.plan(spec)]
+    past = [SimpleNamespace(status=SUCCEEDED, strategy="tfidf_logreg", model=tiny_model, device="cpu-x",
+                            costs={"device": "cpu-x", "total_seconds": 26.0},
+                            data_summary={"sizes": {"train": 0, "validation": 10, "test": 16}},
+                            config={"epochs": 1})]
+    seconds, unknown = sweep.estimate_total(past, configs, "cpu-x")
+    # tfidf_logreg does not use epochs: time scales with evaluated examples, 1 s each in the past run (10 + 16);
+    # the validation split is capped at the training size: 2 seeds x ((8 + 16) + (10 + 16))
+    assert seconds == pytest.approx(2 * ((8 + 16) + (10 + 16)))
+    # full_ft never ran here (6 points), and the 2 tfidf "all" points have no known size
+    assert unknown == 6 + 2
+    assert sweep.estimate_total(past, configs, "another device") == (0.0, len(configs))
