@@ -345,8 +345,15 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
 
 
 def results_table(agg: list[dict]) -> list[dict]:
-    """Rows for a table: strategy, n, mean, std, seeds, mean train seconds."""
-    return [{"strategy": a["strategy"], "n labelled": None if a["n_train"] is None else round(a["n_train"]),
+    """Rows for a table: strategy, n, mean, std, seeds, mean train seconds.
+
+    "n labelled" is what the finished runs trained on, else the planned size (empty for "all" until one
+    finishes).
+    """
+    def n(a: dict) -> int | None:
+        return a["size"] if a["n_train"] is None else round(a["n_train"])
+
+    return [{"strategy": a["strategy"], "n labelled": n(a),
              "accuracy mean": a["mean"], "accuracy std": a["std"], "seeds": f"{a['n_seeds']}/{a['n_planned']}",
              "train s (mean)": a["train_seconds"]}
             for a in sorted(agg, key=lambda a: (a["strategy"], math.inf if a["size"] is None else a["size"]))]

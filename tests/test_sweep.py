@@ -192,3 +192,12 @@ def test_estimate_total_scales_past_runs_and_counts_unknown_points(tiny_model, t
     # full_ft never ran here (6 points), and the 2 tfidf "all" points have no known size
     assert unknown == 6 + 2
     assert sweep.estimate_total(past, configs, "another device") == (0.0, len(configs))
+
+
+def test_results_table_shows_the_planned_size_of_unfinished_points():
+    agg = [{"strategy": "full_ft", "size": 64, "n_seeds": 0, "n_planned": 3, "mean": None, "std": None,
+            "n_train": None, "train_seconds": None},
+           {"strategy": "full_ft", "size": 32, "n_seeds": 1, "n_planned": 3, "mean": 0.6, "std": 0.0,
+            "n_train": 32.0, "train_seconds": 2.0}]
+    rows = sweep.results_table(agg)
+    assert [(r["n labelled"], r["seeds"]) for r in rows] == [(32, "1/3"), (64, "0/3")]

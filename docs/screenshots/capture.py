@@ -1,13 +1,21 @@
 """Regenerate the README screenshots from the real app: the default first-two-minutes flow.
 
-    .venv/bin/python docs/screenshots/capture.py [--out docs/screenshots]
+    .venv/bin/python docs/screenshots/capture.py [--out docs/screenshots] [--scene default|dapt|curves]
 
 Starts `streamlit run app.py` on a free loopback port with a fresh data
-directory, then in headless Chromium: keeps the Data page defaults
-(rotten_tomatoes, quick caps), launches the four default strategies, shoots
-Compare while full_ft trains, cancels scratch, waits for the rest, and shoots
-every page. Prints the seconds from Launch to each run's end (real numbers for
-the README). Needs /usr/bin/chromium (`make browser-deps`).
+directory, then in headless Chromium:
+
+* ``default``: keeps the Data page defaults (rotten_tomatoes, quick caps),
+  launches the four default strategies, shoots Compare while full_ft trains,
+  cancels scratch, waits for the rest, and shoots every page. Prints the
+  seconds from Launch to each run's end (real numbers for the README).
+* ``dapt``: launches dapt alone and shoots Compare with its masked-LM curve
+  and its fine-tuning curve.
+* ``curves``: with ``--home`` pointing at a data directory that holds a
+  sweep (e.g. one made by ``python -m bertlab sweep``), shoots the Learning
+  curves page.
+
+Needs /usr/bin/chromium (`make browser-deps`).
 """
 
 from __future__ import annotations
@@ -64,9 +72,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
+    ap.add_argument("--scene", choices=("default", "dapt", "curves"), default="default")
+    ap.add_argument("--home", help="data directory to serve (default: a fresh one)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.scene != "default":
+        return scene(args, out)
     from playwright.sync_api import expect, sync_playwright
 
     home = Path(tempfile.mkdtemp(prefix="bertlab-shots-"))
@@ -134,6 +146,60 @@ def main() -> None:
             print(f"{r.strategy:10s} {r.status:10s} finished {took:6.1f} s after launch; "
                   f"run {r.costs.get('total_seconds', float('nan')):6.1f} s; test acc {acc if acc is None else round(acc, 3)}")
         print(f"launch-to-last {time.monotonic() - t0:.0f} s; screenshots in {out}")
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def scene(args, out: Path) -> None:
+    """The dapt and learning-curve pictures."""
+    from playwright.sync_api import expect, sync_playwright
+
+    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="bertlab-shots-"))
+    proc, url = start_server(home)
+    store = RunStore(home)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 1200})
+            page.set_default_timeout(600_000)
+            expect.set_options(timeout=600_000)
+
+            def shot(name: str, height: int) -> None:
+                page.set_viewport_size({"width": 1440, "height": height})
+                expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
+                time.sleep(3)
+                page.screenshot(path=str(out / f"{name}.png"), timeout=180_000)
+
+            page.goto(url)
+            if args.scene == "curves":
+                page.get_by_role("link", name="Learning curves").first.click()
+                expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
+                shot("learning_curves", 1700)
+            else:
+                expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
+                page.get_by_role("link", name="Train").first.click()
+                box = page.get_by_role("combobox").filter(has_text="zero_shot").first
+                expect(box).to_be_visible()
+                for name in ("zero_shot", "head_only", "full_ft", "scratch"):  # deselect the defaults
+                    page.get_by_role("button", name=f"Remove {name}").first.click()
+                    time.sleep(1.5)
+                page.get_by_role("combobox").first.click()
+                page.get_by_role("option", name="dapt").click()
+                page.keyboard.press("Escape")
+                launch = page.get_by_role("button", name="Launch 1 run")
+                expect(launch).to_be_visible()
+                t0 = time.monotonic()
+                launch.click()
+                page.get_by_role("link", name="Compare").first.click()
+                wait_for(lambda: not any(r.status in ACTIVE for r in store.list_runs()), 3600, 2)
+                page.reload()
+                expect(page.get_by_text("Confusion matrices (test set)")).to_be_visible()
+                shot("compare_dapt", 1900)
+                r = store.list_runs()[0]
+                print(f"dapt {r.status} in {time.monotonic() - t0:.0f} s; test acc {r.metrics.get('test_accuracy')}; "
+                      f"notes: {r.notes}")
+            browser.close()
     finally:
         proc.terminate()
         proc.wait(15)
