@@ -192,6 +192,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = sweep.SweepSpec(strategies=args.strategies, sizes=args.sizes, seeds=args.seeds, data=data,
                                model=args.model, common=common, min_steps=args.min_steps,
                                vary_split=not args.fixed_split)
+    stale = store.mark_interrupted()  # points left 'running' by a process that died are planned again
+    if stale:
+        print(f"{len(stale)} run(s) left running by a stopped process marked interrupted", file=sys.stderr)
     sweep_id, todo, reused = sweep.prepare(store, spec, args.sweep_id)
     # Points queued earlier (e.g. by an interrupted CLI sweep) run here too; a point that another
     # process claims first is skipped by execute_run's atomic claim.

@@ -201,3 +201,27 @@ def test_results_table_shows_the_planned_size_of_unfinished_points():
             "n_train": 32.0, "train_seconds": 2.0}]
     rows = sweep.results_table(agg)
     assert [(r["n labelled"], r["seeds"]) for r in rows] == [(32, "1/3"), (64, "0/3")]
+
+
+def test_cli_sweep_reruns_a_point_left_running_by_a_dead_process(tiny_model, tiny_csv, capsys):
+    """A sweep process killed mid-run leaves its point 'running'; the next call marks it and runs it again."""
+    import socket
+
+    from bertlab.cli import main
+
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "8", "--seeds", "0", "--val-size", "10", "--test-size", "16"]
+    store = RunStore()
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[8], seeds=[0], model=tiny_model,
+                           data=DataConfig(source="file", name=str(tiny_csv.resolve()), train_size=None,
+                                           val_size=10, test_size=16))
+    rid = store.create_run(sweep.plan(spec)[0].config)
+    store.claim(rid, "cpu")
+    with store._tx() as c:  # pretend a process that no longer exists claimed it
+        c.execute("UPDATE runs SET owner=? WHERE id=?", (f"{socket.gethostname()}:999999999:1", rid))
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "1 run(s) left running by a stopped process marked interrupted" in err and "1 new" in err
+    assert store.get(rid).status == "interrupted"
+    done = store.list_runs(status=(SUCCEEDED,))
+    assert len(done) == 1 and done[0].id != rid
