@@ -50,6 +50,8 @@ def section_full_ft(s: common.Settings, splits) -> dict:
     samples = common.interleaved(full_ft.setups(splits, s), s.repeats, log)
     setups = {k: common.summarize(v) for k, v in samples.items()}
     flops = full_ft.flop_figures(splits, s, setups)
+    log("full_ft: where a training step's time goes (profiler)")
+    flops["time_breakdown"] = full_ft.time_breakdown(splits, s)
     dtype = models.autocast_dtype("auto", models.pick_device())
     return {"setups": setups, "flops": flops, "bertlab_dtype": "fp32" if dtype is None else str(dtype)[6:]}
 

@@ -170,3 +170,48 @@ def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
             "mean_tokens": float(np.mean(lengths)), "p95_tokens": float(np.percentile(lengths, 95)),
             "max_tokens": int(lengths.max()),
             "formula": "useful FLOP/s = 6 x non-embedding parameters x real (unpadded) tokens / seconds"}
+
+
+MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "aten::matmul",
+              "aten::_scaled_dot_product_flash_attention_for_cpu",
+              "aten::_scaled_dot_product_flash_attention_for_cpu_backward")
+OPTIMIZER_OPS = ("aten::_fused_adamw_", "aten::_foreach_norm", "aten::_foreach_mul_", "aten::linalg_vector_norm")
+
+
+def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
+    """Where a training step's CPU time goes (torch.profiler self time by op): matrix products, the
+    optimizer and gradient clipping, and everything else (elementwise, LayerNorm, dropout, copies)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    from bertlab.engine import collate, grouped_batches, make_optimizer, param_groups
+
+    dev = models.pick_device()
+    tok = models.load_tokenizer(s.model)
+    model = _new_model(s, splits.label_names).to(dev.torch).train()
+    enc = encode(tok, splits.train.texts, s.max_length)
+    order = grouped_batches(enc.lengths, s.batch_size, np.random.default_rng(s.seed))
+    batches = [order[i % len(order)] for i in range(steps + 2)]  # 2 warm-up steps, then the profiled ones
+    opt = make_optimizer(param_groups(model, 0.01, s.lr, None), s.lr, dev.torch)
+    labels = torch.tensor(splits.train.labels)
+
+    def step(idx) -> None:
+        b = {k: v.to(dev.torch) for k, v in collate([enc.ids[i] for i in idx], tok.pad_token_id).items()}
+        loss = torch.nn.functional.cross_entropy(model(**b).logits.float(), labels[idx].to(dev.torch))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    for idx in batches[:2]:
+        step(idx)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for idx in batches[2:]:
+            step(idx)
+    total = sum(e.self_cpu_time_total for e in prof.key_averages())
+    matmul = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in MATMUL_OPS)
+    optim = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in OPTIMIZER_OPS)
+    top = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)[:8]
+    return {"steps": len(batches) - 2, "matmul_share": matmul / total, "optimizer_share": optim / total,
+            "other_share": 1 - (matmul + optim) / total,
+            "top_ops": [{"op": e.key, "share": e.self_cpu_time_total / total} for e in top],
+            "note": "self CPU time by op under torch.profiler (the profiler itself adds some overhead)"}

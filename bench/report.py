@@ -113,6 +113,12 @@ def table(res: dict) -> str:
             lines.append(f"  {name:<22}{v['seconds_median']:>10.2f}{_fmt(v.get('examples_per_s'), 1):>9}"
                          f"{_fmt(v.get('useful_gflops_per_s'), 1):>9}{_fmt(pad * 100 if pad is not None else None, 1):>7}"
                          f"{_fmt(v.get('test_accuracy'), 4):>9}{v['peak_rss_mb']:>9.0f}{v['cpu_seconds_median']:>8.1f}")
+    tb = _get(res, "full_ft", "flops", "time_breakdown")
+    if tb:
+        lines.append(f"\nfull_ft step time (profiler, {tb['steps']} steps): matrix products {tb['matmul_share']:.0%}, "
+                     f"optimizer + clipping {tb['optimizer_share']:.0%}, everything else {tb['other_share']:.0%}")
+        lines.append("  top ops: " + ", ".join(f"{o['op'].replace('aten::', '')} {o['share']:.0%}"
+                                               for o in tb["top_ops"][:6]))
     t = res.get("threads")
     if t:
         lines.append("\nthread settings (fresh process each): one-sentence p50 / p95 ms, 32-text batch ms")

@@ -76,3 +76,15 @@ def test_quick_mode_is_smaller_than_full():
     q, f = Settings.make(True), Settings.make(False)
     assert q.train_size < f.train_size and q.repeats < f.repeats
     assert Settings.make(True, repeats=2, train_size=None).repeats == 2
+
+
+def test_full_ft_time_breakdown_runs_on_a_tiny_model(tiny_model, tiny_data):
+    """The profiler section of the bench (kept running so it does not rot); shares add up to one."""
+    from bench import full_ft
+    from bertlab.data import load_splits
+
+    s = Settings.make(True, model=tiny_model, batch_size=8, max_length=32)
+    tb = full_ft.time_breakdown(load_splits(tiny_data), s, steps=2)
+    assert tb["steps"] == 2
+    assert abs(tb["matmul_share"] + tb["optimizer_share"] + tb["other_share"] - 1) < 1e-9
+    assert 0 < tb["matmul_share"] < 1 and tb["top_ops"]
