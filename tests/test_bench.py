@@ -88,3 +88,19 @@ def test_full_ft_time_breakdown_runs_on_a_tiny_model(tiny_model, tiny_data):
     assert tb["steps"] == 2
     assert abs(tb["matmul_share"] + tb["optimizer_share"] + tb["other_share"] - 1) < 1e-9
     assert 0 < tb["matmul_share"] < 1 and tb["top_ops"]
+
+
+def test_int8_check_compares_a_finished_run(tiny_model, tiny_data):
+    from bench import int8_check
+    from bertlab.data import load_splits
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, batch_size=8,
+                                       max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    (r,) = int8_check.main(["--limit", "1"])
+    assert r["run"] == rid and r["test_texts"] == len(load_splits(tiny_data).test)
+    assert 0 <= r["same_label_fraction"] <= 1 and r["int8_one_sentence_p95_ms"] > 0
