@@ -172,6 +172,7 @@ def scene(args, out: Path) -> None:
                 page.screenshot(path=str(out / f"{name}.png"), timeout=180_000)
 
             page.goto(url)
+            time.sleep(20)  # let the first script run finish before polling the page (seen: lazy elements stuck)
             if args.scene == "curves":
                 page.get_by_role("link", name="Learning curves").first.click()
                 expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
@@ -179,13 +180,13 @@ def scene(args, out: Path) -> None:
             else:
                 expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
                 page.get_by_role("link", name="Train").first.click()
-                box = page.get_by_role("combobox").filter(has_text="zero_shot").first
-                expect(box).to_be_visible()
-                for name in ("zero_shot", "head_only", "full_ft", "scratch"):  # deselect the defaults
-                    page.get_by_role("button", name=f"Remove {name}").first.click()
-                    time.sleep(1.5)
-                page.get_by_role("combobox").first.click()
-                page.get_by_role("option", name="dapt").click()
+                expect(page.get_by_role("button", name="Launch 4 runs")).to_be_visible()
+                page.get_by_role("button", name="Clear all").first.click()  # drop the four defaults
+                time.sleep(2)
+                box = page.get_by_role("combobox", name="Strategies (one run each, run one after another in this order)")
+                box.click()
+                box.fill("dapt")
+                page.get_by_role("option").filter(has_text="dapt:").first.click()
                 page.keyboard.press("Escape")
                 launch = page.get_by_role("button", name="Launch 1 run")
                 expect(launch).to_be_visible()
