@@ -57,7 +57,7 @@ def store() -> RunStore:
 def _predictor(home: str):
     from bertlab.predict import Predictor  # loads torch: only when a page predicts
 
-    return Predictor(_manager(home).store)
+    return Predictor(_manager(home).store, backend="auto")
 
 
 def predictor():

@@ -44,7 +44,7 @@ def _results(runs, preds, compact: bool) -> None:
                         unsafe_allow_html=True)
             st.metric("prediction", p.labels[0], f"{p.probs[0].max():.0%} confident", delta_color="off", delta_arrow="off")
             shared = " (shared encoder pass)" if p.shared_encoder else ""
-            st.caption(f"latency {p.latency_ms:.1f} ms{shared}")
+            st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
                 st.progress(float(prob), text=f"{name}: {prob:.1%}")
     st.plotly_chart(probability_figure(preds, labels), width="stretch", key="pg_probs")

@@ -5,6 +5,10 @@ per text, so any subset of a dataset (learning curves, another train_size)
 reuses what was computed before. On disk: safetensors shards under
 ``<data home>/cache/embeddings/<model key>/``; each shard is written to a temp
 name and renamed, so a crash never leaves a half-written shard.
+
+On a CPU in fp32 the forward passes run in ONNX Runtime where a check shows it
+answers like PyTorch (:mod:`bertlab.onnxrt`); both backends share one cache,
+since their embeddings agree to within 1e-3.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
 
-from bertlab import models
+from bertlab import models, onnxrt
 from bertlab.engine import Encoded, collate, encode, sorted_batches
 from bertlab.paths import data_home
 
@@ -47,6 +51,31 @@ def get_encoder(model: str, device: torch.device):
         while len(_ENCODERS) > _MAX_ENCODERS:
             _ENCODERS.popitem(last=False)
         return _ENCODERS[key]
+
+
+_SESSIONS: dict[tuple, object] = {}
+
+
+def encoder_session(model: str, threads: int):
+    """A verified ONNX Runtime session of ``model``'s frozen encoder (last hidden state), or None.
+
+    Exported once to ``<data home>/cache/onnx/`` and kept open per thread count;
+    None where ONNX Runtime is missing, switched off, or answered differently
+    from PyTorch (see :mod:`bertlab.onnxrt`).
+    """
+    if not onnxrt.available():
+        return None
+    key = (model, threads, str(data_home()))
+    with _LOCK:
+        if key in _SESSIONS:
+            return _SESSIONS[key]
+    resolved = models.resolve(model)
+    tag = hashlib.sha1(f"{model}|{resolved}".encode()).hexdigest()[:16]
+    path = data_home() / "cache" / "onnx" / f"encoder-{tag}-{onnxrt.weights_tag(Path(resolved))}.onnx"
+    tok, enc = get_encoder(model, torch.device("cpu"))
+    session = onnxrt.open_session(enc, path, "hidden", tok, 128, threads)
+    with _LOCK:
+        return _SESSIONS.setdefault(key, session)
 
 
 @functools.lru_cache(maxsize=16)
@@ -74,16 +103,25 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 @torch.inference_mode()
 def embed_encoded(encoder, enc: Encoded, batch_size: int, device: torch.device, dtype: torch.dtype | None,
-                  pad_id: int, progress=None) -> np.ndarray:
-    """Mean-pooled embeddings (float32, input order) in length-sorted batches."""
+                  pad_id: int, progress=None, session=None) -> np.ndarray:
+    """Mean-pooled embeddings (float32, input order) in length-sorted batches.
+
+    With ``session`` (an :func:`encoder_session` of the same encoder) the forward
+    passes run in ONNX Runtime instead of PyTorch.
+    """
     hidden = encoder.config.hidden_size
     out = np.zeros((len(enc), hidden), dtype=np.float32)
     batches = sorted_batches(enc.lengths, batch_size)
     for n, idx in enumerate(batches):
-        b = {k: v.to(device) for k, v in collate([enc.ids[i] for i in idx], pad_id).items()}
-        with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
-            h = encoder(**b).last_hidden_state
-        out[idx] = mean_pool(h.float(), b["attention_mask"]).cpu().numpy()
+        b = collate([enc.ids[i] for i in idx], pad_id)
+        if session is not None:
+            h = torch.from_numpy(session(b["input_ids"].numpy(), b["attention_mask"].numpy()))
+            out[idx] = mean_pool(h, b["attention_mask"]).numpy()
+        else:
+            b = {k: v.to(device) for k, v in b.items()}
+            with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+                h = encoder(**b).last_hidden_state
+            out[idx] = mean_pool(h.float(), b["attention_mask"]).cpu().numpy()
         if progress is not None:
             progress(n + 1, len(batches))
     return out
@@ -150,8 +188,9 @@ class EmbeddingCache:
         enc_all = None
         if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
             tok, encoder = get_encoder(self.model, device)
+            session = encoder_session(self.model, torch.get_num_threads()) if onnxrt.wanted(device, self.dtype) else None
             enc_all = encode(tok, [by_key[k] for k in missing], self.max_length)
-            vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress)
+            vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress, session)
             with _LOCK:
                 for k, v, n in zip(missing, vecs, enc_all.lengths):
                     self._mem[k] = v

@@ -66,7 +66,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if not meta_path.is_file():
         raise BertlabError(f"run {run_id} has no saved model in {src}; it may have been deleted.")
     meta = json.loads(meta_path.read_text())
-    files = sorted(p for p in src.rglob("*") if p.is_file() and not p.is_symlink())[:MAX_FILES]
+    # Hidden folders hold what bertlab derives for itself (the playground's ONNX graph), not the model.
+    files = sorted(p for p in src.rglob("*") if p.is_file() and not p.is_symlink()
+                   and not any(part.startswith(".") for part in p.relative_to(src).parts))[:MAX_FILES]
     if dest is None:
         out_dir = data_home() / "exports"
         out_dir.mkdir(parents=True, exist_ok=True)

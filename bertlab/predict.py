@@ -8,16 +8,23 @@ on CPU, their forward passes go to a small pool of workers with one torch
 thread each, one model per worker: for ~20 tokens, splitting each of the
 hundreds of small ops over two OpenMP threads gains little, while two models
 on two cores run side by side (bench/playground.py measures both ways).
+
+There, on a CPU in fp32, each model runs in ONNX Runtime once a background
+export has produced a session that answers like PyTorch (:mod:`bertlab.onnxrt`;
+~2.5x faster for one sentence); until then, and for longer inputs, PyTorch
+answers. The exported graph of a run lives in ``<artifact>/.onnx/`` (left out
+of model export zips).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +32,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from bertlab import embeddings, models
-from bertlab.engine import encode, predict_logits
+from bertlab import embeddings, models, onnxrt
+from bertlab.engine import collate, encode, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META
@@ -46,6 +53,7 @@ class Prediction:
     probs: np.ndarray  # (n_texts, n_classes)
     latency_ms: float
     shared_encoder: bool = False
+    backend: str = "torch"  # what computed it: "torch", "onnxruntime" or "scikit-learn"
 
     @property
     def labels(self) -> list[str]:
@@ -59,6 +67,8 @@ class _Loaded:
         self.label_names = meta["label_names"]
         self.max_length = int(meta["max_length"])
         self.device = device
+        self.artifact = artifact
+        self.ort = None  # a verified ONNX Runtime session (one thread), once the background export is done
         if self.kind == "classifier":
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -98,22 +108,43 @@ class _Loaded:
     def encode(self, texts: list[str]):
         return encode(self.tok, texts, self.max_length)
 
-    def forward(self, enc, dtype: torch.dtype | None) -> np.ndarray:
-        logits = predict_logits(self.model, enc, 64, self.device, dtype, self.tok.pad_token_id)
+    def forward(self, enc, dtype: torch.dtype | None, session=None) -> np.ndarray:
+        if session is not None:
+            logits = run_session(session, enc, self.tok.pad_token_id)
+        else:
+            logits = predict_logits(self.model, enc, 64, self.device, dtype, self.tok.pad_token_id)
         return torch.softmax(torch.from_numpy(logits), -1).numpy()
+
+    def open_onnx(self) -> None:
+        """Export (once; kept in ``<artifact>/.onnx/``) and open a verified one-thread session, or stay in torch."""
+        path = self.artifact / ".onnx" / f"model-{onnxrt.weights_tag(self.artifact)}.onnx"
+        self.ort = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length, threads=1)
+
+
+def run_session(session, enc, pad_id: int) -> np.ndarray:
+    """A session's outputs for every row of ``enc`` (few rows: one padded batch), in input order."""
+    b = collate(enc.ids, pad_id)
+    return session(b["input_ids"].numpy(), b["attention_mask"].numpy())
 
 
 class Predictor:
     """Keeps up to ``max_loaded`` finished runs in memory and predicts with them."""
 
-    def __init__(self, store: RunStore, device: models.DeviceInfo | None = None, max_loaded: int = 12) -> None:
+    def __init__(self, store: RunStore, device: models.DeviceInfo | None = None, max_loaded: int = 12,
+                 backend: str = "torch") -> None:
+        """``backend``: "torch", or "auto" for a long-lived predictor (the app's): short inputs then run in
+        ONNX Runtime on a CPU in fp32, once each model's background export is verified."""
         self.store = store
         self.device = device or models.pick_device()
         self.dtype = models.autocast_dtype("auto", self.device)
         self.max_loaded = max_loaded
+        self.use_onnx = backend == "auto" and onnxrt.wanted(self.device.torch, self.dtype)
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
+        self._exporter: ThreadPoolExecutor | None = None
+        self._pending: dict[object, Future] = {}
+        self._enc_sessions: dict[str, object] = {}
 
     def load(self, run_id: str) -> _Loaded:
         """Load (or fetch from memory) a finished run.
@@ -139,11 +170,55 @@ class Predictor:
             self._loaded[run_id] = loaded
             while len(self._loaded) > self.max_loaded:
                 self._loaded.popitem(last=False)
+        if self.use_onnx and loaded.kind == "classifier":
+            self._in_background(loaded, loaded.open_onnx)
+        elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
+            model = loaded.meta["model"]
+            self._in_background(("encoder", model),
+                                lambda: self._enc_sessions.__setitem__(model, embeddings.encoder_session(model, 1)))
         return loaded
 
-    def warm(self, run_ids: list[str]) -> None:
-        """Load runs and run one tiny prediction so the first real one is fast."""
+    def _in_background(self, key, fn) -> None:
+        """Run ``fn`` once per ``key`` on the exporter thread (an ONNX export takes a few seconds)."""
+        with self._lock:
+            if key in self._pending:
+                return
+            if self._exporter is None:
+                self._exporter = ThreadPoolExecutor(1, thread_name_prefix="bertlab-onnx")
+            fut = self._exporter.submit(fn)
+            self._pending[key] = fut
+        fut.add_done_callback(lambda _: self._forget(key))
+
+    def _forget(self, key) -> None:
+        with self._lock:
+            self._pending.pop(key, None)
+
+    def warm(self, run_ids: list[str], wait_fast: bool = False) -> None:
+        """Load runs and run one tiny prediction so the first real one is fast.
+
+        ``wait_fast``: also wait until the background ONNX exports are done (or refused).
+        """
         self.predict(run_ids, ["warm up"])
+        if wait_fast:
+            with self._lock:
+                futures = list(self._pending.values())
+            wait(futures)
+            self.predict(run_ids, ["warm up"])
+
+    def backends(self, run_ids: list[str]) -> dict[str, str]:
+        """Which backend answers each loaded run's short inputs now: "onnxruntime" or "torch"."""
+        out = {}
+        for r in run_ids:
+            m = self._loaded.get(r)
+            if m is None:
+                continue
+            if m.kind == "classifier":
+                out[r] = "onnxruntime" if m.ort is not None else "torch"
+            elif m.encoder_key:
+                out[r] = "onnxruntime" if self._enc_sessions.get(m.meta["model"]) is not None else "torch"
+            else:
+                out[r] = m.kind
+        return out
 
     def predict(self, run_ids: list[str], texts: list[str]) -> list[Prediction]:
         """Predictions of each run for ``texts`` (frozen-encoder runs share one encoder pass)."""
@@ -160,40 +235,45 @@ class Predictor:
             elif m.kind == "tfidf":
                 t0 = time.perf_counter()
                 p = m.predict_texts(texts, self.dtype)
-                out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p, (time.perf_counter() - t0) * 1e3)
+                out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p, (time.perf_counter() - t0) * 1e3,
+                                           backend="scikit-learn")
             else:
                 units.append(([m], m.encode(texts)))
+        interactive = len(texts) <= INTERACTIVE_TEXTS
         for (model, max_length), ms in groups.items():
             tok, enc_model = embeddings.get_encoder(model, self.device.torch)
-            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length))))
-        pool = self._pool() if len(texts) <= INTERACTIVE_TEXTS and len(units) > 1 else None
-        if pool is not None:
-            results = list(pool.map(self._run_unit, units))
-        else:
-            results = [self._run_unit(u) for u in units]
-        for (ms, _), (probs, ms_taken) in zip(units, results):
+            session = self._enc_sessions.get(model) if interactive else None
+            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length), session)))
+        pool = self._pool() if interactive and len(units) > 1 else None
+        run = functools.partial(self._run_unit, fast=interactive)
+        results = list(pool.map(run, units)) if pool is not None else [run(u) for u in units]
+        for (ms, _), (probs, ms_taken, backend) in zip(units, results):
             if ms[0].encoder_key:
                 for m in ms:
                     t1 = time.perf_counter()
                     p = m.from_embeddings(probs)
                     out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p,
                                                ms_taken + (time.perf_counter() - t1) * 1e3,
-                                               shared_encoder=len(ms) > 1)
+                                               shared_encoder=len(ms) > 1, backend=backend)
             else:
                 m = ms[0]
-                out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, probs, ms_taken)
+                out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, probs, ms_taken, backend=backend)
         return [out[r] for r in run_ids]
 
-    def _run_unit(self, unit) -> tuple[np.ndarray, float]:
-        """One forward pass: a fine-tuned model's class probabilities, or a frozen encoder's embeddings."""
+    def _run_unit(self, unit, fast: bool = False) -> tuple[np.ndarray, float, str]:
+        """One forward pass: a fine-tuned model's class probabilities, or a frozen encoder's embeddings.
+
+        ``fast``: short input; use the model's ONNX Runtime session if it has one.
+        """
         ms, payload = unit
         t0 = time.perf_counter()
         if ms[0].encoder_key:
-            enc_model, pad_id, enc = payload
-            res = embeddings.embed_encoded(enc_model, enc, 64, self.device.torch, self.dtype, pad_id)
+            enc_model, pad_id, enc, session = payload
+            res = embeddings.embed_encoded(enc_model, enc, 64, self.device.torch, self.dtype, pad_id, session=session)
         else:
-            res = ms[0].forward(payload, self.dtype)
-        return res, (time.perf_counter() - t0) * 1e3
+            session = ms[0].ort if fast else None
+            res = ms[0].forward(payload, self.dtype, session)
+        return res, (time.perf_counter() - t0) * 1e3, "onnxruntime" if session is not None else "torch"
 
     def _pool(self) -> ThreadPoolExecutor | None:
         """The one-thread-per-worker pool for short inputs on CPU (None elsewhere: a GPU queues its own work)."""
@@ -209,6 +289,7 @@ class Predictor:
     def close(self) -> None:
         """Stop the worker threads (they also end with the process)."""
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False)
-                self._executor = None
+            for ex in (self._executor, self._exporter):
+                if ex is not None:
+                    ex.shutdown(wait=False)
+            self._executor = self._exporter = None

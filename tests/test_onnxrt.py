@@ -1,0 +1,126 @@
+"""ONNX Runtime inference: used only where it answers like PyTorch, refused (with a reason) otherwise."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("onnxruntime")
+
+from bertlab import embeddings, models, onnxrt  # noqa: E402
+from bertlab.engine import encode  # noqa: E402
+
+TEXTS = ["a wonderful lovely film", "dull", "the plot was really quite boring and the acting was poor #3"]
+
+
+def _runs(tiny_model, tiny_data, names=("full_ft", "head_only", "zero_shot", "tfidf_logreg")):
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    ids = []
+    for name in names:
+        cfg = make_config(name, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32, seed=0)
+        rid = store.create_run(cfg)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    return store, ids
+
+
+def test_encoder_session_matches_torch_on_padded_batches(tiny_model):
+    session = embeddings.encoder_session(tiny_model, 1)
+    assert session is not None, onnxrt.last_refusal(str(next(iter(embeddings._SESSIONS))))
+    tok, enc = embeddings.get_encoder(tiny_model, torch.device("cpu"))
+    e = encode(tok, TEXTS, 32)
+    ours = embeddings.embed_encoded(enc, e, 2, torch.device("cpu"), None, tok.pad_token_id, session=session)
+    ref = embeddings.embed_encoded(enc, e, 2, torch.device("cpu"), None, tok.pad_token_id)
+    assert ours.shape == ref.shape == (3, 32)
+    assert np.abs(ours - ref).max() < 1e-4
+    # the second ask is the same open session; the export is on disk
+    assert embeddings.encoder_session(tiny_model, 1) is session
+    assert list((session.path.parent).glob("encoder-*.onnx")) == [session.path]
+
+
+def test_a_wrong_graph_is_refused_and_torch_answers(tiny_model, tmp_path):
+    """The safety net: a session whose outputs differ from the model's is never used."""
+    from transformers import AutoModel, BertConfig
+
+    tok, good = embeddings.get_encoder(tiny_model, torch.device("cpu"))
+    path = tmp_path / "other.onnx"
+    assert onnxrt.open_session(good, path, "hidden", tok, 32, 1) is not None
+    torch.manual_seed(1)
+    other = AutoModel.from_config(BertConfig(**{**good.config.to_dict(), "architectures": None})).eval()
+    # the file on disk was exported from `good`, so it does not answer like `other`
+    why = onnxrt.mismatch(other, onnxrt.Session(path, 1), "hidden", tok, 32)
+    assert why and "differ" in why
+    onnxrt._REFUSED.pop(str(path), None)
+    assert onnxrt.open_session(other, path, "hidden", tok, 32, 1) is None
+    assert "differ" in onnxrt.last_refusal(str(path))
+
+
+def test_export_failure_is_a_refusal_not_a_crash(tiny_model, tmp_path, monkeypatch):
+    tok, enc = embeddings.get_encoder(tiny_model, torch.device("cpu"))
+
+    def boom(*a, **k):
+        raise RuntimeError("exporter exploded")
+
+    monkeypatch.setattr(torch.onnx, "export", boom)
+    path = tmp_path / "x.onnx"
+    assert onnxrt.open_session(enc, path, "hidden", tok, 32, 1) is None
+    assert "exporter exploded" in onnxrt.last_refusal(str(path))
+    assert not path.exists() and not list(tmp_path.glob(".*tmp"))
+
+
+def test_switched_off_by_environment(monkeypatch):
+    monkeypatch.setenv("BERTLAB_ONNX", "0")
+    assert not onnxrt.available()
+    assert not onnxrt.wanted(torch.device("cpu"), None)
+    assert embeddings.encoder_session("minilm", 1) is None
+    monkeypatch.setenv("BERTLAB_ONNX", "1")
+    assert onnxrt.wanted(torch.device("cpu"), None)
+    assert not onnxrt.wanted(torch.device("cpu"), torch.bfloat16)  # bf16 stays in torch
+    assert not onnxrt.wanted(torch.device("meta"), None)  # anything but a CPU stays in torch
+
+
+def test_predictor_auto_answers_like_torch(tiny_model, tiny_data):
+    from bertlab.export import export_model_zip
+    from bertlab.predict import Predictor
+
+    store, ids = _runs(tiny_model, tiny_data)
+    cpu = models.pick_device("cpu")
+    fast = Predictor(store, device=cpu, backend="auto")
+    plain = Predictor(store, device=cpu)
+    fast.warm(ids, wait_fast=True)
+    assert fast.backends(ids) == {ids[0]: "onnxruntime", ids[1]: "onnxruntime", ids[2]: "onnxruntime",
+                                  ids[3]: "tfidf"}
+    assert plain.backends(ids) == {}  # nothing loaded yet
+    for text in TEXTS:
+        a, b = fast.predict(ids, [text]), plain.predict(ids, [text])
+        assert [p.backend for p in a] == ["onnxruntime", "onnxruntime", "onnxruntime", "scikit-learn"]
+        assert [p.backend for p in b] == ["torch", "torch", "torch", "scikit-learn"]
+        for x, y in zip(a, b):
+            assert x.labels == y.labels and np.abs(x.probs - y.probs).max() < 1e-4
+    # more texts than an interactive call: torch, with all threads
+    many = fast.predict(ids[:1], TEXTS * 4)
+    assert many[0].backend == "torch"
+    # the exported graph stays out of the model zip
+    with zipfile.ZipFile(export_model_zip(store, ids[0])) as z:
+        assert not [n for n in z.namelist() if ".onnx" in n]
+    assert list(store.artifact_path(ids[0]).glob(".onnx/*.onnx"))
+    fast.close()
+    plain.close()
+
+
+def test_predictor_without_onnxruntime_stays_in_torch(tiny_model, tiny_data, monkeypatch):
+    from bertlab.predict import Predictor
+
+    monkeypatch.setenv("BERTLAB_ONNX", "off")
+    store, ids = _runs(tiny_model, tiny_data, names=("full_ft",))
+    pred = Predictor(store, device=models.pick_device("cpu"), backend="auto")
+    assert not pred.use_onnx
+    pred.warm(ids, wait_fast=True)
+    assert pred.predict(ids, ["fun"])[0].backend == "torch"
