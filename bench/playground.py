@@ -5,9 +5,11 @@ latency of a loaded model does not depend on how long it was trained), then
 asks ``bertlab.predict.Predictor`` -- the object the playground page uses --
 for one sentence at a time: per run, and for all runs in one call.
 
-All runs together are timed twice in the same run: as the playground does it
-(on CPU, forward passes spread over one-thread workers) and one model after
-another with every thread. The "floor" is what the model's matrix products
+All runs together are timed three ways in the same run: as the playground
+does it (on CPU, each model in ONNX Runtime once verified, forward passes
+spread over one-thread workers), the same in PyTorch, and in PyTorch one model
+after another with every thread. The ONNX Runtime answers are checked against
+PyTorch's (same labels, largest probability difference). The "floor" is what the model's matrix products
 alone take for a sentence of median length: no framework overhead, the lower
 bound for an fp32 forward on this CPU.
 """
@@ -51,25 +53,28 @@ def train_runs(s: Settings) -> tuple[RunStore, list[str]]:
     return store, ok
 
 
-def measure(store: RunStore, run_ids: list[str], sentences: list[str], pooled: bool = True) -> dict:
+def measure(store: RunStore, run_ids: list[str], sentences: list[str], pooled: bool = True,
+            backend: str = "auto") -> dict:
     """Per-run and all-runs latencies (p50/p95) for one sentence per call; checks both agree.
 
-    ``pooled=False`` turns off the one-thread worker pool (every model in turn, all threads).
+    ``pooled=False`` turns off the one-thread worker pool and ONNX Runtime (every model in turn, in
+    PyTorch, all threads). ``backend`` as in ``Predictor``: "auto" is what the app uses.
     """
     forget_memory(encoders=True)
     saved = predict_mod.INTERACTIVE_TEXTS
     predict_mod.INTERACTIVE_TEXTS = saved if pooled else 0
     try:
-        return _measure(store, run_ids, sentences)
+        return _measure(store, run_ids, sentences, backend)
     finally:
         predict_mod.INTERACTIVE_TEXTS = saved
 
 
-def _measure(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
-    pred = Predictor(store)
+def _measure(store: RunStore, run_ids: list[str], sentences: list[str], backend: str) -> dict:
+    pred = Predictor(store, backend=backend)
     t0 = time.perf_counter()
-    pred.warm(run_ids)
+    pred.warm(run_ids, wait_fast=True)
     warm_s = time.perf_counter() - t0
+    answers: list[list[np.ndarray]] = []
     per_run: dict[str, list[float]] = {r: [] for r in run_ids}
     together: list[float] = []
     agree = True
@@ -77,6 +82,7 @@ def _measure(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
         t1 = time.perf_counter()
         joint = pred.predict(run_ids, [text])
         together.append(time.perf_counter() - t1)
+        answers.append([p.probs[0] for p in joint])
         for r, pj in zip(run_ids, joint):
             t2 = time.perf_counter()
             (single,) = pred.predict([r], [text])
@@ -85,10 +91,20 @@ def _measure(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
     strategies = {r: store.get(r).strategy for r in run_ids}
     per = {strategies[r]: percentiles_ms(v) for r, v in per_run.items()}
     all_lat = [x for v in per_run.values() for x in v]
+    backends = {strategies[r]: b for r, b in pred.backends(run_ids).items()}
+    pred.close()
     return {"runs": len(run_ids), "strategies": sorted(strategies.values()), "warm_seconds": warm_s,
+            "backends": backends,
             "all_runs": percentiles_ms(together), "per_run_pooled": percentiles_ms(all_lat),
             "per_run_worst_p95_ms": max(p["p95_ms"] for p in per.values()), "per_run": per,
-            "joint_matches_single": agree}
+            "joint_matches_single": agree, "answers": answers}
+
+
+def agreement(a: list[list[np.ndarray]], b: list[list[np.ndarray]]) -> dict:
+    """Do two backends give every sentence the same label from every run, and how far apart are the probabilities?"""
+    same = all(int(x.argmax()) == int(y.argmax()) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+    diff = max(float(np.abs(x - y).max()) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+    return {"same_labels": same, "max_prob_diff": diff, "sentences": len(a)}
 
 
 def matmul_floor(store: RunStore, run_ids: list[str], sentences: list[str], reps: int = 30) -> dict:
@@ -117,9 +133,14 @@ def matmul_floor(store: RunStore, run_ids: list[str], sentences: list[str], reps
 
 def run(s: Settings, sentences: list[str]) -> dict:
     store, ids = train_runs(s)
-    res = measure(store, ids, sentences, pooled=True)
-    seq = measure(store, ids, sentences, pooled=False)
+    res = measure(store, ids, sentences, pooled=True, backend="auto")
+    torch_res = measure(store, ids, sentences, pooled=True, backend="torch")
+    seq = measure(store, ids, sentences, pooled=False, backend="torch")
+    res["onnx_vs_torch"] = agreement(res.pop("answers"), torch_res.pop("answers"))
+    seq.pop("answers")
+    res["torch"] = {k: torch_res[k] for k in ("all_runs", "per_run_pooled", "per_run_worst_p95_ms", "per_run")}
     res["all_runs_sequential"] = seq["all_runs"]
-    res["all_runs_pool_speedup_p50"] = seq["all_runs"]["p50_ms"] / res["all_runs"]["p50_ms"]
+    res["all_runs_pool_speedup_p50"] = seq["all_runs"]["p50_ms"] / torch_res["all_runs"]["p50_ms"]
+    res["all_runs_onnx_speedup_p50"] = torch_res["all_runs"]["p50_ms"] / res["all_runs"]["p50_ms"]
     res["matmul_floor_per_model"] = matmul_floor(store, ids, sentences)
     return res

@@ -128,14 +128,24 @@ def table(res: dict) -> str:
     pg = res.get("playground")
     if pg and pg.get("all_runs"):
         lines.append(f"\nplayground, one sentence, {pg.get('runs', '?')} runs: p50 / p95 ms")
-        lines.append(f"  all runs, one-thread workers (app)   {_fmt(pg['all_runs'].get('p50_ms'), 1):>8}"
+        lines.append(f"  all runs, as the app does it         {_fmt(pg['all_runs'].get('p50_ms'), 1):>8}"
                      f"{_fmt(pg['all_runs'].get('p95_ms'), 1):>8}")
+        if pg.get("per_run_pooled"):
+            lines.append(f"  per run, as the app does it          {pg['per_run_pooled']['p50_ms']:>8.1f}"
+                         f"{pg['per_run_pooled']['p95_ms']:>8.1f}")
+        tq = (pg.get("torch") or {}).get("all_runs")
+        if tq:
+            lines.append(f"  all runs, PyTorch, one-thread workers{tq['p50_ms']:>8.1f}{tq['p95_ms']:>8.1f}")
         if pg.get("all_runs_sequential"):
             q = pg["all_runs_sequential"]
-            lines.append(f"  all runs, one after another          {q['p50_ms']:>8.1f}{q['p95_ms']:>8.1f}")
-        if pg.get("per_run_pooled"):
-            lines.append(f"  per run (all runs pooled)            {pg['per_run_pooled']['p50_ms']:>8.1f}"
-                         f"{pg['per_run_pooled']['p95_ms']:>8.1f}")
+            lines.append(f"  all runs, PyTorch, one after another {q['p50_ms']:>8.1f}{q['p95_ms']:>8.1f}")
+        if pg.get("backends"):
+            lines.append("  backends: " + ", ".join(f"{k} {v}" for k, v in sorted(pg["backends"].items())))
+        agree = pg.get("onnx_vs_torch")
+        if agree:
+            lines.append(f"  ONNX Runtime vs PyTorch over {agree['sentences']} sentences: same labels "
+                         f"{'yes' if agree['same_labels'] else 'NO'}, largest probability difference "
+                         f"{agree['max_prob_diff']:.1e}")
         f = pg.get("matmul_floor_per_model") or {}
         if f:
             lines.append(f"  floor: the {f['linear_layers']} matrix products of one model at {f['tokens']} tokens "

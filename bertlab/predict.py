@@ -3,17 +3,19 @@
 Runs whose predictions come from the same frozen encoder (zero_shot and
 head_only with the same model and max_length) share one forward pass.
 
-When several runs answer a few short texts (the playground's typed sentence)
-on CPU, their forward passes go to a small pool of workers with one torch
-thread each, one model per worker: for ~20 tokens, splitting each of the
-hundreds of small ops over two OpenMP threads gains little, while two models
-on two cores run side by side (bench/playground.py measures both ways).
+For a few short texts (the playground's typed sentence) on a CPU in fp32, a
+predictor made with ``backend="auto"`` (the app's) runs each model in ONNX
+Runtime once a background export has produced a session that answers like
+PyTorch (:mod:`bertlab.onnxrt`; ~2.5x faster for one sentence), the models one
+after another, each on up to 4 threads. The exported graph of a run lives in
+``<artifact>/.onnx/`` (left out of model export zips).
 
-There, on a CPU in fp32, each model runs in ONNX Runtime once a background
-export has produced a session that answers like PyTorch (:mod:`bertlab.onnxrt`;
-~2.5x faster for one sentence); until then, and for longer inputs, PyTorch
-answers. The exported graph of a run lives in ``<artifact>/.onnx/`` (left out
-of model export zips).
+In PyTorch (``backend="torch"``, a model still exporting, or no ONNX Runtime),
+several runs' forward passes for a short input go to a small pool of workers
+with one torch thread each, one model per worker: for ~20 tokens, splitting
+each of the hundreds of small ops over two OpenMP threads gains little, while
+two models on two cores run side by side. Longer inputs always run in PyTorch
+with every thread. bench/playground.py measures all of these.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ from bertlab.strategies.base import ARTIFACT_META
 MAX_TEXT_CHARS = 10_000
 # At most this many texts count as "interactive" and take the one-thread-per-model path on CPU.
 INTERACTIVE_TEXTS = 8
+# Threads of each model's ONNX Runtime session for short inputs; the models then run one after another.
+# Measured for 8 runs on 2 cores (bench/playground.py): one-thread sessions side by side on the worker pool
+# answered all runs in 59-66 ms p95 but one run alone in 19-20 ms p95; two-thread sessions one after another
+# 86-89 ms and 15-16 ms; two-thread sessions on the pool were worse on both.
+ORT_MAX_THREADS = 4
+
+
+def ort_threads() -> int:
+    return max(1, min(ORT_MAX_THREADS, torch.get_num_threads()))
 
 
 @dataclass
@@ -118,7 +129,8 @@ class _Loaded:
     def open_onnx(self) -> None:
         """Export (once; kept in ``<artifact>/.onnx/``) and open a verified one-thread session, or stay in torch."""
         path = self.artifact / ".onnx" / f"model-{onnxrt.weights_tag(self.artifact)}.onnx"
-        self.ort = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length, threads=1)
+        self.ort = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length,
+                                       threads=ort_threads(), spin=False)
 
 
 def run_session(session, enc, pad_id: int) -> np.ndarray:
@@ -175,7 +187,7 @@ class Predictor:
         elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
             model = loaded.meta["model"]
             self._in_background(("encoder", model),
-                                lambda: self._enc_sessions.__setitem__(model, embeddings.encoder_session(model, 1)))
+                                lambda: self._enc_sessions.__setitem__(model, embeddings.encoder_session(model, ort_threads(), spin=False)))
         return loaded
 
     def _in_background(self, key, fn) -> None:
@@ -244,7 +256,9 @@ class Predictor:
             tok, enc_model = embeddings.get_encoder(model, self.device.torch)
             session = self._enc_sessions.get(model) if interactive else None
             units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length), session)))
-        pool = self._pool() if interactive and len(units) > 1 else None
+        # The worker pool serves PyTorch only: ONNX Runtime sessions use the cores themselves, one model after
+        # another (a model still exporting answers in PyTorch meanwhile, with all threads).
+        pool = self._pool() if interactive and len(units) > 1 and not self.use_onnx else None
         run = functools.partial(self._run_unit, fast=interactive)
         results = list(pool.map(run, units)) if pool is not None else [run(u) for u in units]
         for (ms, _), (probs, ms_taken, backend) in zip(units, results):
