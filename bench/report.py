@@ -23,6 +23,10 @@ TARGETS: dict[str, tuple[str, object]] = {
     "fp32_ceiling_fraction": (">= 0.60", lambda v: v >= 0.6),
     "bf16_ceiling_fraction": (">= 0.50", lambda v: v >= 0.5),
     "fp32_ceiling_fraction_cpu_time": ("(same, per CPU-second)", None),
+    # What full_ft could reach against each Trainer if everything but its matrix products took no time
+    # (bertlab's seconds x the profiler's matmul share): below the target means no loop in this arithmetic can meet it.
+    "full_ft_matmul_bound_vs_trainer_default": ("(bound for >= 3x)", None),
+    "full_ft_matmul_bound_vs_trainer_grouped": ("(bound for >= 1.5x)", None),
 }
 
 
@@ -46,6 +50,8 @@ def ratios(res: dict) -> dict[str, float | None]:
         return a / b if a is not None and b else None
 
     b = sec(ft, "bertlab")
+    share = _get(res, "full_ft", "flops", "time_breakdown", "matmul_share")
+    mm = b * share if b is not None and share else None
     all_flags = "trainer_grouped_bf16" if "trainer_grouped_bf16" in ft else "trainer_grouped"
     acc_b, acc_t = _get(ft, "bertlab", "test_accuracy"), _get(ft, "trainer_default", "test_accuracy")
     bf16_frac = None
@@ -72,6 +78,8 @@ def ratios(res: dict) -> dict[str, float | None]:
         "fp32_ceiling_fraction_cpu_time": div(_get(ft, "bertlab", "useful_gflops_per_cpu_s"),
                                               _get(res, "ceiling", "fp32_gflops_per_cpu_s"))
         if res.get("full_ft", {}).get("bertlab_dtype") == "fp32" else None,
+        "full_ft_matmul_bound_vs_trainer_default": div(sec(ft, "trainer_default"), mm),
+        "full_ft_matmul_bound_vs_trainer_grouped": div(sec(ft, "trainer_grouped"), mm),
     }
 
 

@@ -46,6 +46,11 @@ def test_every_issue_ratio_is_computed_from_the_medians():
     assert abs(r["head_only_vs_embedding_pass"] - 5 / 4.5) < 1e-9
     assert r["head_only_warm_vs_cold"] == 0.025 and r["fp32_ceiling_fraction"] == 0.65
     assert r["bf16_ceiling_fraction"] is None  # bertlab did not train in bf16
+    assert r["full_ft_matmul_bound_vs_trainer_default"] is None  # no profiler breakdown in this result
+    res = fake_results()
+    res["full_ft"]["flops"] = {"time_breakdown": {"matmul_share": 0.5}}
+    r = report.ratios(res)
+    assert r["full_ft_matmul_bound_vs_trainer_default"] == 6.0 and r["full_ft_matmul_bound_vs_trainer_grouped"] == 2.4
 
 
 def test_verdicts_and_table_name_every_ratio(tmp_path):
@@ -59,7 +64,7 @@ def test_verdicts_and_table_name_every_ratio(tmp_path):
     text = report.table(res)
     for k in res["ratios"]:
         assert k in text
-    assert text.rstrip().splitlines()[-1].startswith("fp32_ceiling_fraction_cpu_time")  # ratios come last
+    assert text.rstrip().splitlines()[-1].startswith("full_ft_matmul_bound_vs_trainer_grouped")  # ratios come last
     report.write(res, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["ratios"] == res["ratios"]
 
