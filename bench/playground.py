@@ -57,8 +57,8 @@ def measure(store: RunStore, run_ids: list[str], sentences: list[str], pooled: b
             backend: str = "auto") -> dict:
     """Per-run and all-runs latencies (p50/p95) for one sentence per call; checks both agree.
 
-    ``pooled=False`` turns off the one-thread worker pool and ONNX Runtime (every model in turn, in
-    PyTorch, all threads). ``backend`` as in ``Predictor``: "auto" is what the app uses.
+    ``pooled=False`` turns off PyTorch's one-thread worker pool (every model in turn, all threads).
+    ``backend`` as in ``Predictor``: "auto" is what the app uses.
     """
     forget_memory(encoders=True)
     saved = predict_mod.INTERACTIVE_TEXTS

@@ -74,7 +74,8 @@ def encoder_session(model: str, threads: int, spin: bool | None = None):
     tag = hashlib.sha1(f"{model}|{resolved}".encode()).hexdigest()[:16]
     path = data_home() / "cache" / "onnx" / f"encoder-{tag}-{onnxrt.weights_tag(Path(resolved))}.onnx"
     tok, enc = get_encoder(model, torch.device("cpu"))
-    session = onnxrt.open_session(enc, path, "hidden", tok, 128, threads, spin)
+    longest = min(512, int(getattr(enc.config, "max_position_embeddings", 512)))  # runs use max_length <= 512
+    session = onnxrt.open_session(enc, path, "hidden", tok, longest, threads, spin)
     with _LOCK:
         return _SESSIONS.setdefault(key, session)
 

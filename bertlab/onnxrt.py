@@ -49,6 +49,8 @@ CHECK_TEXTS = [
     "An astonishing, generous and very funny movie about three sisters who run a bakery in a small town "
     "and the summer when everything they baked went wrong, told with warmth, wit and not a single false note.",
 ]
+# ... and one cut at max_length, so every position the model will be asked about is checked.
+LONG_TEXT = " ".join(CHECK_TEXTS[1:] * 40)
 
 
 def available() -> bool:
@@ -96,7 +98,7 @@ class _Wrapper(torch.nn.Module):
 
 
 def _check_batches(tokenizer, max_length: int) -> list[dict[str, np.ndarray]]:
-    enc = tokenizer(CHECK_TEXTS, truncation=True, max_length=max_length)["input_ids"]
+    enc = tokenizer(CHECK_TEXTS + [LONG_TEXT], truncation=True, max_length=max_length)["input_ids"]
     pad = tokenizer.pad_token_id or 0
 
     def batch(rows: list[list[int]]) -> dict[str, np.ndarray]:
@@ -107,14 +109,14 @@ def _check_batches(tokenizer, max_length: int) -> list[dict[str, np.ndarray]]:
             ids[i, : len(r)], mask[i, : len(r)] = r, 1
         return {"input_ids": ids, "attention_mask": mask}
 
-    return [batch(enc), batch(enc[1:2]), batch(enc[::-1][:2])]
+    return [batch(enc[:-1]), batch(enc[1:2]), batch(enc[-2:]), batch(enc[-1:])]
 
 
 def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_length: int) -> None:
     """Write ``model`` (eval mode, CPU) as ONNX to ``path`` (atomically: a temp name, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    example = _check_batches(tokenizer, max_length)[0]
+    example = _check_batches(tokenizer, max_length)[2]  # padded, and as long as inputs get
     wrapper = _Wrapper(model, output).eval()
     dyn = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
            "output": {0: "batch", 1: "tokens"} if output == "hidden" else {0: "batch"}}

@@ -20,7 +20,6 @@ with every thread. bench/playground.py measures all of these.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import threading
@@ -35,13 +34,13 @@ import torch
 from safetensors.torch import load_file
 
 from bertlab import embeddings, models, onnxrt
-from bertlab.engine import collate, encode, predict_logits
+from bertlab.engine import collate, encode, predict_logits, sorted_batches
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META
 
 MAX_TEXT_CHARS = 10_000
-# At most this many texts count as "interactive" and take the one-thread-per-model path on CPU.
+# At most this many texts count as "interactive": in PyTorch on a CPU, several runs then go to the worker pool.
 INTERACTIVE_TEXTS = 8
 # Threads of each model's ONNX Runtime session for short inputs; the models then run one after another.
 # Measured for 8 runs on 2 cores (bench/playground.py): one-thread sessions side by side on the worker pool
@@ -114,29 +113,49 @@ class _Loaded:
     def predict_texts(self, texts: list[str], dtype: torch.dtype | None) -> np.ndarray:
         if self.kind == "tfidf":
             return self.tfidf.predict_proba(texts)
-        return self.forward(self.encode(texts), dtype)
+        return self.forward(self.encode(texts), dtype)[0]
 
     def encode(self, texts: list[str]):
         return encode(self.tok, texts, self.max_length)
 
-    def forward(self, enc, dtype: torch.dtype | None, session=None) -> np.ndarray:
+    def forward(self, enc, dtype: torch.dtype | None) -> tuple[np.ndarray, str]:
+        """Class probabilities of every row of ``enc``, and which backend computed them."""
+        model = self.model  # read before the session: the model is dropped only after the session is set
+        session = self.ort
         if session is not None:
             logits = run_session(session, enc, self.tok.pad_token_id)
         else:
-            logits = predict_logits(self.model, enc, 64, self.device, dtype, self.tok.pad_token_id)
-        return torch.softmax(torch.from_numpy(logits), -1).numpy()
+            logits = predict_logits(model, enc, 64, self.device, dtype, self.tok.pad_token_id)
+        return torch.softmax(torch.from_numpy(logits), -1).numpy(), "onnxruntime" if session is not None else "torch"
 
     def open_onnx(self) -> None:
-        """Export (once; kept in ``<artifact>/.onnx/``) and open a verified one-thread session, or stay in torch."""
+        """Export (once; kept in ``<artifact>/.onnx/``) and open a verified session, or stay in torch.
+
+        Once verified, the session answers every input and the PyTorch copy of the model is dropped, so a
+        loaded run holds its weights once.
+        """
         path = self.artifact / ".onnx" / f"model-{onnxrt.weights_tag(self.artifact)}.onnx"
-        self.ort = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length,
-                                       threads=ort_threads(), spin=False)
+        session = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length,
+                                      threads=ort_threads(), spin=False)
+        if session is not None:
+            self.ort = session
+            self.model = None
+
+    @property
+    def backend(self) -> str:
+        return "onnxruntime" if self.ort is not None else "torch"
 
 
 def run_session(session, enc, pad_id: int) -> np.ndarray:
-    """A session's outputs for every row of ``enc`` (few rows: one padded batch), in input order."""
-    b = collate(enc.ids, pad_id)
-    return session(b["input_ids"].numpy(), b["attention_mask"].numpy())
+    """A session's outputs for every row of ``enc``, in length-sorted batches, returned in input order."""
+    out: np.ndarray | None = None
+    for idx in sorted_batches(enc.lengths, embeddings.ORT_BATCH):
+        b = collate([enc.ids[i] for i in idx], pad_id)
+        res = session(b["input_ids"].numpy(), b["attention_mask"].numpy())
+        if out is None:
+            out = np.zeros((len(enc), *res.shape[1:]), dtype=np.float32)
+        out[idx] = res
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 class Predictor:
@@ -225,7 +244,7 @@ class Predictor:
             if m is None:
                 continue
             if m.kind == "classifier":
-                out[r] = "onnxruntime" if m.ort is not None else "torch"
+                out[r] = m.backend
             elif m.encoder_key:
                 out[r] = "onnxruntime" if self._enc_sessions.get(m.meta["model"]) is not None else "torch"
             else:
@@ -254,13 +273,12 @@ class Predictor:
         interactive = len(texts) <= INTERACTIVE_TEXTS
         for (model, max_length), ms in groups.items():
             tok, enc_model = embeddings.get_encoder(model, self.device.torch)
-            session = self._enc_sessions.get(model) if interactive else None
+            session = self._enc_sessions.get(model)
             units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length), session)))
         # The worker pool serves PyTorch only: ONNX Runtime sessions use the cores themselves, one model after
         # another (a model still exporting answers in PyTorch meanwhile, with all threads).
         pool = self._pool() if interactive and len(units) > 1 and not self.use_onnx else None
-        run = functools.partial(self._run_unit, fast=interactive)
-        results = list(pool.map(run, units)) if pool is not None else [run(u) for u in units]
+        results = list(pool.map(self._run_unit, units)) if pool is not None else [self._run_unit(u) for u in units]
         for (ms, _), (probs, ms_taken, backend) in zip(units, results):
             if ms[0].encoder_key:
                 for m in ms:
@@ -274,20 +292,17 @@ class Predictor:
                 out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, probs, ms_taken, backend=backend)
         return [out[r] for r in run_ids]
 
-    def _run_unit(self, unit, fast: bool = False) -> tuple[np.ndarray, float, str]:
-        """One forward pass: a fine-tuned model's class probabilities, or a frozen encoder's embeddings.
-
-        ``fast``: short input; use the model's ONNX Runtime session if it has one.
-        """
+    def _run_unit(self, unit) -> tuple[np.ndarray, float, str]:
+        """One forward pass: a fine-tuned model's class probabilities, or a frozen encoder's embeddings."""
         ms, payload = unit
         t0 = time.perf_counter()
         if ms[0].encoder_key:
             enc_model, pad_id, enc, session = payload
             res = embeddings.embed_encoded(enc_model, enc, 64, self.device.torch, self.dtype, pad_id, session=session)
+            backend = "onnxruntime" if session is not None else "torch"
         else:
-            session = ms[0].ort if fast else None
-            res = ms[0].forward(payload, self.dtype, session)
-        return res, (time.perf_counter() - t0) * 1e3, "onnxruntime" if session is not None else "torch"
+            res, backend = ms[0].forward(payload, self.dtype)
+        return res, (time.perf_counter() - t0) * 1e3, backend
 
     def _pool(self) -> ThreadPoolExecutor | None:
         """The one-thread-per-worker pool for short inputs on CPU (None elsewhere: a GPU queues its own work)."""

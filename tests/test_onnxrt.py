@@ -104,9 +104,12 @@ def test_predictor_auto_answers_like_torch(tiny_model, tiny_data):
         assert [p.backend for p in b] == ["torch", "torch", "torch", "scikit-learn"]
         for x, y in zip(a, b):
             assert x.labels == y.labels and np.abs(x.probs - y.probs).max() < 1e-4
-    # more texts than an interactive call: torch, with all threads
-    many = fast.predict(ids[:1], TEXTS * 4)
-    assert many[0].backend == "torch"
+    # many texts (sorted batches) go through the session too, and the PyTorch copy of the model is gone
+    many, ref = fast.predict(ids, TEXTS * 20), plain.predict(ids, TEXTS * 20)
+    assert [p.backend for p in many[:3]] == ["onnxruntime"] * 3
+    for x, y in zip(many, ref):
+        assert x.labels == y.labels and np.abs(x.probs - y.probs).max() < 1e-4
+    assert fast._loaded[ids[0]].model is None and plain._loaded[ids[0]].model is not None
     # the exported graph stays out of the model zip
     with zipfile.ZipFile(export_model_zip(store, ids[0])) as z:
         assert not [n for n in z.namelist() if ".onnx" in n]
