@@ -109,3 +109,18 @@ def test_int8_check_compares_a_finished_run(tiny_model, tiny_data):
     (r,) = int8_check.main(["--limit", "1"])
     assert r["run"] == rid and r["test_texts"] == len(load_splits(tiny_data).test)
     assert 0 <= r["same_label_fraction"] <= 1 and r["int8_one_sentence_p95_ms"] > 0
+
+
+def test_omp_policy_trains_under_both_policies(tiny_model):
+    import psutil
+
+    from bench import omp_policy
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    res = omp_policy.run(train_size=32, repeats=1, hogs=1, model=tiny_model)
+    assert set(res["seconds"]) == {"PASSIVE", "OpenMP default"}
+    assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
+    assert res["passive_vs_default"] > 0 and res["hogs"] == 1
+    alive = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
+             and p.status() != psutil.STATUS_ZOMBIE]
+    assert not alive  # the CPU hog is gone

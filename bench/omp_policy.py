@@ -1,0 +1,82 @@
+"""OpenMP wait policy and training speed: PASSIVE (bertlab's default) against OpenMP's own default.
+
+``python -m bench.omp_policy [--hogs N] [--repeats R] [--train-size N]``
+
+Each measurement trains one full_ft run through bertlab's runner in a fresh
+process (the policy can only be chosen before torch starts its threads),
+alternating the two policies. ``--hogs N`` starts N CPU-bound processes beside
+it for the whole measurement, as on a machine shared with other work. Prints
+the training seconds of each run and the medians; times are never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+PROBE = r"""
+import json, os, sys, tempfile
+os.environ["BERTLAB_HOME"] = tempfile.mkdtemp(prefix="bertlab-omp-")
+from bertlab.config import DataConfig
+from bertlab.runner import execute_run
+from bertlab.store import RunStore
+from bertlab.strategies import make_config
+data = DataConfig(name="rotten_tomatoes", train_size=int(sys.argv[1]), val_size=64, test_size=200, seed=0)
+store = RunStore()
+rid = store.create_run(make_config("full_ft", data=data, model=sys.argv[2], epochs=1, batch_size=32, seed=0))
+status = execute_run(store, rid)
+print(json.dumps({"status": status, "train_seconds": store.get(rid).costs.get("train_seconds")}))
+"""
+
+POLICIES = {"PASSIVE": "PASSIVE", "OpenMP default": ""}  # "" leaves the choice to OpenMP (bertlab keeps it)
+
+
+def _hog() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "minilm") -> dict:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    procs = [_hog() for _ in range(hogs)]
+    seconds: dict[str, list[float]] = {k: [] for k in POLICIES}
+    try:
+        time.sleep(1 if hogs else 0)
+        for r in range(repeats):
+            for name, value in POLICIES.items():
+                env = {**os.environ, "OMP_WAIT_POLICY": value, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+                p = subprocess.run([sys.executable, "-c", PROBE, str(train_size), model], capture_output=True,
+                                   text=True, env=env, cwd=root, timeout=1800)
+                if p.returncode != 0:
+                    raise SystemExit(f"{name}: {p.stderr.strip().splitlines()[-1:]}")
+                out = json.loads(p.stdout.strip().splitlines()[-1])
+                seconds[name].append(out["train_seconds"])
+                print(f"  [{r + 1}/{repeats}] {name}: {out['train_seconds']:.1f} s of training  "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+    finally:
+        for p in procs:
+            p.kill()
+    med = {k: float(np.median(v)) for k, v in seconds.items()}
+    return {"train_size": train_size, "hogs": hogs, "seconds": seconds, "median_seconds": med,
+            "passive_vs_default": med["PASSIVE"] / med["OpenMP default"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hogs", type=int, default=0, help="CPU-bound processes to run beside the training")
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--train-size", type=int, default=512)
+    ap.add_argument("--model", default="minilm")
+    a = ap.parse_args()
+    res = run(a.train_size, a.repeats, a.hogs, a.model)
+    print(json.dumps(res, indent=2))
+    print(f"PASSIVE takes {res['passive_vs_default']:.2f}x the time of OpenMP's default with {a.hogs} CPU hog(s)")
+
+
+if __name__ == "__main__":
+    main()
