@@ -124,3 +124,15 @@ def test_omp_policy_trains_under_both_policies(tiny_model):
     alive = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
              and p.status() != psutil.STATUS_ZOMBIE]
     assert not alive  # the CPU hog is gone
+
+
+def test_accuracy_seeds_runs_each_setup_at_each_seed(tiny_model):
+    from bench import accuracy_seeds
+
+    res = accuracy_seeds.run([0, 1], quick=True, model=tiny_model)
+    assert res["seeds"] == [0, 1]
+    for k in accuracy_seeds.SETUPS:
+        assert len(res["accuracy"][k]) == 2 and all(0 <= a <= 1 for a in res["accuracy"][k])
+        assert abs(res["mean"][k] - sum(res["accuracy"][k]) / 2) < 1e-12
+    d = res["bertlab_minus_trainer_default_points"]
+    assert abs(d - (res["mean"]["bertlab"] - res["mean"]["trainer_default"]) * 100) < 1e-9
