@@ -10,8 +10,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # the bench forks subprocesses (thread probes)
-# Sleeping, not spinning, OpenMP threads: on a machine shared with other work, spinning threads lose
-# their time slice at every barrier and a forward pass gets 3-10x slower (see the "threads" section).
+# Sleeping, not spinning, OpenMP threads, as in the app (bertlab/__init__.py): every setup runs with the
+# same policy, so the comparisons are fair; `python -m bench.omp_policy` measures what the policy costs.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from bench import common, report  # noqa: E402  (after the environment is set)

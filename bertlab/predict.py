@@ -6,7 +6,7 @@ head_only with the same model and max_length) share one forward pass.
 For a few short texts (the playground's typed sentence) on a CPU in fp32, a
 predictor made with ``backend="auto"`` (the app's) runs each model in ONNX
 Runtime once a background export has produced a session that answers like
-PyTorch (:mod:`bertlab.onnxrt`; ~2.5x faster for one sentence), the models one
+PyTorch (:mod:`bertlab.onnxrt`; ~3x faster per model for one sentence), the models one
 after another, each on up to 4 threads. The exported graph of a run lives in
 ``<artifact>/.onnx/`` (left out of model export zips).
 
@@ -42,7 +42,7 @@ from bertlab.strategies.base import ARTIFACT_META
 MAX_TEXT_CHARS = 10_000
 # At most this many texts count as "interactive": in PyTorch on a CPU, several runs then go to the worker pool.
 INTERACTIVE_TEXTS = 8
-# Threads of each model's ONNX Runtime session for short inputs; the models then run one after another.
+# Threads of each loaded model's ONNX Runtime session; several models answering one input run one after another.
 # Measured for 8 runs on 2 cores (bench/playground.py): one-thread sessions side by side on the worker pool
 # answered all runs in 59-66 ms p95 but one run alone in 19-20 ms p95; two-thread sessions one after another
 # 86-89 ms and 15-16 ms; two-thread sessions on the pool were worse on both.
@@ -163,8 +163,8 @@ class Predictor:
 
     def __init__(self, store: RunStore, device: models.DeviceInfo | None = None, max_loaded: int = 12,
                  backend: str = "torch") -> None:
-        """``backend``: "torch", or "auto" for a long-lived predictor (the app's): short inputs then run in
-        ONNX Runtime on a CPU in fp32, once each model's background export is verified."""
+        """``backend``: "torch", or "auto" for a long-lived predictor (the app's): on a CPU in fp32 each model
+        then answers through ONNX Runtime once its background export is verified (PyTorch until then)."""
         self.store = store
         self.device = device or models.pick_device()
         self.dtype = models.autocast_dtype("auto", self.device)
@@ -237,7 +237,7 @@ class Predictor:
             self.predict(run_ids, ["warm up"])
 
     def backends(self, run_ids: list[str]) -> dict[str, str]:
-        """Which backend answers each loaded run's short inputs now: "onnxruntime" or "torch"."""
+        """Which backend answers each loaded run now: "onnxruntime" or "torch" (or the artifact kind, e.g. "tfidf")."""
         out = {}
         for r in run_ids:
             m = self._loaded.get(r)
