@@ -32,7 +32,7 @@ def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     if compact:
         rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": float(p.probs[0].max()),
-                 "latency (ms)": round(p.latency_ms, 1)} for p in preds]
+                 "latency (ms)": round(p.latency_ms, 1), "backend": p.backend} for p in preds]
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
             "confidence": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)})
         return
