@@ -91,9 +91,8 @@ def embedding_pass_setup(splits: Splits, s: Settings) -> Callable[[int], dict]:
         cache = embeddings.cache_for(s.model, s.max_length, models.autocast_dtype("auto", dev))
         t0, c0 = time.perf_counter(), time.process_time()
         res = cache.get(texts, dev.torch, batch_size=BATCH)
-        backend = "onnxruntime" if embeddings._SESSIONS.get((s.model, torch.get_num_threads(), None)) else "torch"
         return {"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "texts": len(texts),
-                "computed": res.computed, "backend": backend}
+                "computed": res.computed, "backend": res.backend}
 
     return run
 

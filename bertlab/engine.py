@@ -160,19 +160,35 @@ def make_optimizer(params: list[dict], lr: float, device: torch.device) -> torch
     return torch.optim.AdamW(params, lr=lr, **kw)
 
 
+def map_sorted(enc: Encoded, batch_size: int, pad_id: int, fn, progress=None) -> np.ndarray | None:
+    """``fn(batch)`` over length-sorted padded batches of ``enc``, rows put back in input order (float32).
+
+    ``batch`` is :func:`collate`'s dict of CPU tensors; ``fn`` returns one row per text. None when
+    ``enc`` is empty. ``progress(done, total)`` is called after each batch.
+    """
+    out: np.ndarray | None = None
+    batches = sorted_batches(enc.lengths, batch_size)
+    for n, idx in enumerate(batches):
+        res = fn(collate([enc.ids[i] for i in idx], pad_id))
+        if out is None:
+            out = np.zeros((len(enc), *res.shape[1:]), dtype=np.float32)
+        out[idx] = res
+        if progress is not None:
+            progress(n + 1, len(batches))
+    return out
+
+
 @torch.inference_mode()
 def predict_logits(model: nn.Module, enc: Encoded, batch_size: int, device: torch.device,
                    dtype: torch.dtype | None, pad_id: int) -> np.ndarray:
     """Logits for every row of ``enc``, computed in length-sorted batches, returned in input order."""
     model.eval()
-    out: np.ndarray | None = None
-    for idx in sorted_batches(enc.lengths, batch_size):
-        batch = {k: v.to(device) for k, v in collate([enc.ids[i] for i in idx], pad_id).items()}
+
+    def logits(batch: dict[str, torch.Tensor]) -> np.ndarray:
         with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
-            logits = model(**batch).logits.float().cpu().numpy()
-        if out is None:
-            out = np.zeros((len(enc), logits.shape[1]), dtype=np.float32)
-        out[idx] = logits
+            return model(**{k: v.to(device) for k, v in batch.items()}).logits.float().cpu().numpy()
+
+    out = map_sorted(enc, batch_size, pad_id, logits)
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 

@@ -3,19 +3,20 @@
 Runs whose predictions come from the same frozen encoder (zero_shot and
 head_only with the same model and max_length) share one forward pass.
 
-For a few short texts (the playground's typed sentence) on a CPU in fp32, a
-predictor made with ``backend="auto"`` (the app's) runs each model in ONNX
-Runtime once a background export has produced a session that answers like
-PyTorch (:mod:`bertlab.onnxrt`; ~3x faster per model for one sentence), the models one
-after another, each on up to 4 threads. The exported graph of a run lives in
-``<artifact>/.onnx/`` (left out of model export zips).
+On a CPU in fp32, a predictor made with ``backend="auto"`` (the app's) exports
+each loaded model to ONNX in the background; once a session answers like
+PyTorch (:mod:`bertlab.onnxrt`; ~3x faster per model for one sentence), it
+answers every input for that model and the PyTorch copy is dropped. Several
+models answering one input then run one after another, each on up to 4
+threads. The exported graph of a run lives in ``<artifact>/.onnx/`` (left out
+of model export zips).
 
 In PyTorch (``backend="torch"``, a model still exporting, or no ONNX Runtime),
 several runs' forward passes for a short input go to a small pool of workers
 with one torch thread each, one model per worker: for ~20 tokens, splitting
 each of the hundreds of small ops over two OpenMP threads gains little, while
-two models on two cores run side by side. Longer inputs always run in PyTorch
-with every thread. bench/playground.py measures all of these.
+two models on two cores run side by side; longer inputs run with every
+thread. bench/playground.py measures all of these.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import torch
 from safetensors.torch import load_file
 
 from bertlab import embeddings, models, onnxrt
-from bertlab.engine import collate, encode, predict_logits, sorted_batches
+from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META
@@ -78,7 +79,7 @@ class _Loaded:
         self.max_length = int(meta["max_length"])
         self.device = device
         self.artifact = artifact
-        self.ort = None  # a verified ONNX Runtime session (one thread), once the background export is done
+        self.ort = None  # a verified ONNX Runtime session, once the background export is done
         if self.kind == "classifier":
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -109,11 +110,6 @@ class _Loaded:
         else:
             logits = self.scale * (x @ self.label_emb.T)
         return torch.softmax(logits, -1).numpy()
-
-    def predict_texts(self, texts: list[str], dtype: torch.dtype | None) -> np.ndarray:
-        if self.kind == "tfidf":
-            return self.tfidf.predict_proba(texts)
-        return self.forward(self.encode(texts), dtype)[0]
 
     def encode(self, texts: list[str]):
         return encode(self.tok, texts, self.max_length)
@@ -148,13 +144,8 @@ class _Loaded:
 
 def run_session(session, enc, pad_id: int) -> np.ndarray:
     """A session's outputs for every row of ``enc``, in length-sorted batches, returned in input order."""
-    out: np.ndarray | None = None
-    for idx in sorted_batches(enc.lengths, embeddings.ORT_BATCH):
-        b = collate([enc.ids[i] for i in idx], pad_id)
-        res = session(b["input_ids"].numpy(), b["attention_mask"].numpy())
-        if out is None:
-            out = np.zeros((len(enc), *res.shape[1:]), dtype=np.float32)
-        out[idx] = res
+    out = map_sorted(enc, embeddings.ORT_BATCH, pad_id,
+                     lambda b: session(b["input_ids"].numpy(), b["attention_mask"].numpy()))
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
@@ -204,10 +195,12 @@ class Predictor:
         if self.use_onnx and loaded.kind == "classifier":
             self._in_background(loaded, loaded.open_onnx)
         elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
-            model = loaded.meta["model"]
-            self._in_background(("encoder", model),
-                                lambda: self._enc_sessions.__setitem__(model, embeddings.encoder_session(model, ort_threads(), spin=False)))
+            self._in_background(("encoder", loaded.meta["model"]), lambda: self._open_encoder(loaded.meta["model"]))
         return loaded
+
+    def _open_encoder(self, model: str) -> None:
+        """The shared frozen encoder's session for zero_shot/head_only runs (None stored if refused)."""
+        self._enc_sessions[model] = embeddings.encoder_session(model, ort_threads(), spin=False)
 
     def _in_background(self, key, fn) -> None:
         """Run ``fn`` once per ``key`` on the exporter thread (an ONNX export takes a few seconds)."""
@@ -265,7 +258,7 @@ class Predictor:
                 groups.setdefault(m.encoder_key, []).append(m)
             elif m.kind == "tfidf":
                 t0 = time.perf_counter()
-                p = m.predict_texts(texts, self.dtype)
+                p = m.tfidf.predict_proba(texts)
                 out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p, (time.perf_counter() - t0) * 1e3,
                                            backend="scikit-learn")
             else:
