@@ -12,8 +12,10 @@ evaluation code, so a speed-up that costs accuracy shows.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ import torch
 
 from bench.common import Settings
 from bertlab import models
+from bertlab.clsonly import first_token_last_layer, skipped_params
 from bertlab.costs import non_embedding_params
 from bertlab.data import Splits
 from bertlab.engine import Callbacks, encode, evaluate, train_classifier
@@ -47,8 +50,26 @@ def _finish(model, tok, splits, s, device, dtype, r: int, out: dict) -> dict:
     return out
 
 
-def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype) -> Callable[[int], dict]:
-    """bertlab's engine as the full_ft strategy calls it (dtype from ``models.autocast_dtype``)."""
+@contextlib.contextmanager
+def _first_token_path(on: bool):
+    """bertlab's first-token last layer (bertlab.clsonly) on or off for one run."""
+    old = os.environ.get("BERTLAB_CLS_ONLY")
+    os.environ["BERTLAB_CLS_ONLY"] = "1" if on else "0"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("BERTLAB_CLS_ONLY", None)
+        else:
+            os.environ["BERTLAB_CLS_ONLY"] = old
+
+
+def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype,
+                  first_token: bool = True) -> Callable[[int], dict]:
+    """bertlab's engine as the full_ft strategy calls it (dtype from ``models.autocast_dtype``).
+
+    ``first_token=False`` turns off the first-token last layer, to show what it is worth.
+    """
     val_n = min(32, len(splits.val))  # the engine evaluates every epoch; keep that work tiny and counted
 
     def run(r: int) -> dict:
@@ -56,14 +77,16 @@ def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype)
         t0, c0 = time.perf_counter(), time.process_time()
         train = encode(tok, splits.train.texts, s.max_length)
         val = encode(tok, splits.val.texts[:val_n], s.max_length)
-        st = train_classifier(model, train, splits.train.labels, val, splits.val.labels[:val_n], splits.label_names,
-                              epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, weight_decay=0.01, warmup_ratio=0.1,
-                              grad_clip=1.0, seed=s.seed, device=device, dtype=dtype, pad_id=tok.pad_token_id,
-                              callbacks=Callbacks())
+        with _first_token_path(first_token):
+            st = train_classifier(model, train, splits.train.labels, val, splits.val.labels[:val_n],
+                                  splits.label_names, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr,
+                                  weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0, seed=s.seed, device=device,
+                                  dtype=dtype, pad_id=tok.pad_token_id, callbacks=Callbacks())
         if device.type == "cuda":
             torch.cuda.synchronize()
         sec = time.perf_counter() - t0
-        out = {"seconds": sec, "cpu_seconds": time.process_time() - c0, "examples": st.examples, "tokens": st.tokens, "padded_tokens": st.padded_tokens}
+        out = {"seconds": sec, "cpu_seconds": time.process_time() - c0, "examples": st.examples, "tokens": st.tokens,
+               "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer}
         return _finish(model, tok, splits, s, device, dtype, r, out)
 
     return run
@@ -142,6 +165,7 @@ def setups(splits: Splits, s: Settings) -> dict[str, Callable[[int], dict]]:
     dtype = models.autocast_dtype("auto", dev)
     out = {
         "bertlab": bertlab_setup(splits, s, tok, dev.torch, dtype),
+        "bertlab_all_tokens": bertlab_setup(splits, s, tok, dev.torch, dtype, first_token=False),
         "trainer_default": trainer_setup(splits, s, tok, dev.torch, grouped=False),
         "trainer_grouped": trainer_setup(splits, s, tok, dev.torch, grouped=True),
         "tutorial": tutorial_setup(splits, s, tok, dev.torch),
@@ -157,19 +181,29 @@ def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
     """Useful training FLOP/s of each setup: 6 * N_non-embedding * real tokens / second."""
     tok = models.load_tokenizer(s.model)
     real_tokens = int(encode(tok, splits.train.texts, s.max_length).lengths.sum()) * s.epochs
-    n_ne = non_embedding_params(_new_model(s, splits.label_names))
+    model = _new_model(s, splits.label_names)
+    n_ne = non_embedding_params(model)
     flops = 6.0 * n_ne * real_tokens
+    # What bertlab's first-token last layer leaves out: that layer's weights other than key and value,
+    # for every position but the first.
+    skipped = 6.0 * skipped_params(model) * (real_tokens - len(splits.train) * s.epochs)
     for v in summary.values():
         v["examples_per_s"] = v["examples"] / v["seconds_median"]
         v["useful_gflops_per_s"] = flops / v["seconds_median"] / 1e9
         v["useful_gflops_per_cpu_s"] = flops / v["cpu_seconds_median"] / 1e9
+        executed = flops - skipped if v.get("first_token_last_layer") else flops
+        v["executed_gflops_per_s"] = executed / v["seconds_median"] / 1e9
+        v["executed_gflops_per_cpu_s"] = executed / v["cpu_seconds_median"] / 1e9
         if v.get("padded_tokens"):
             v["padding_fraction"] = 1 - real_tokens / v["padded_tokens"]
     lengths = encode(tok, splits.train.texts, s.max_length).lengths
     return {"non_embedding_params": n_ne, "real_train_tokens": real_tokens, "train_flops": flops,
             "mean_tokens": float(np.mean(lengths)), "p95_tokens": float(np.percentile(lengths, 95)),
             "max_tokens": int(lengths.max()),
-            "formula": "useful FLOP/s = 6 x non-embedding parameters x real (unpadded) tokens / seconds"}
+            "skipped_by_first_token_last_layer": skipped, "skipped_fraction": skipped / flops,
+            "formula": "useful FLOP/s = 6 x non-embedding parameters x real (unpadded) tokens / seconds; "
+                       "executed FLOP/s subtracts what bertlab's first-token last layer does not compute "
+                       "(6 x that layer's non-key/value parameters x every token but the first)"}
 
 
 MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "aten::matmul",
@@ -179,7 +213,7 @@ OPTIMIZER_OPS = ("aten::_fused_adamw_", "aten::_foreach_norm", "aten::_foreach_m
 
 
 def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
-    """Where a training step's CPU time goes (torch.profiler self time by op): matrix products, the
+    """Where bertlab's training step's CPU time goes (torch.profiler self time by op): matrix products, the
     optimizer and gradient clipping, and everything else (elementwise, LayerNorm, dropout, copies)."""
     from torch.profiler import ProfilerActivity, profile
 
@@ -202,11 +236,12 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    for idx in batches[:2]:
-        step(idx)
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
-        for idx in batches[2:]:
+    with first_token_last_layer(model):  # as bertlab's engine runs it
+        for idx in batches[:2]:
             step(idx)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for idx in batches[2:]:
+                step(idx)
     total = sum(e.self_cpu_time_total for e in prof.key_averages())
     matmul = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in MATMUL_OPS)
     optim = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in OPTIMIZER_OPS)

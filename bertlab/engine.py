@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from bertlab.clsonly import first_token_last_layer
 from bertlab.errors import RunCancelled
 from bertlab.metrics import classification_report
 
@@ -107,6 +108,7 @@ class TrainStats:
     seconds: float = 0.0
     eval_seconds: float = 0.0
     history: list[dict] = field(default_factory=list)
+    first_token_last_layer: bool = False  # the last layer computed the first token only (bertlab.clsonly)
 
 
 def _no_decay(name: str) -> bool:
@@ -188,7 +190,8 @@ def predict_logits(model: nn.Module, enc: Encoded, batch_size: int, device: torc
         with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
             return model(**{k: v.to(device) for k, v in batch.items()}).logits.float().cpu().numpy()
 
-    out = map_sorted(enc, batch_size, pad_id, logits)
+    with first_token_last_layer(model):
+        out = map_sorted(enc, batch_size, pad_id, logits)
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
@@ -204,15 +207,28 @@ def evaluate(model: nn.Module, enc: Encoded, labels: list[int], label_names: lis
 
 
 def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], val: Encoded, val_labels: list[int],
-                     label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
-                     warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
-                     dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
-                     layer_decay: float | None = None, phase: str = "train") -> TrainStats:
+                     label_names: list[str], **kw) -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
-    Evaluates on the validation split after every epoch. Checks
-    ``callbacks.should_stop()`` before every step and raises ``RunCancelled``.
+    Keyword arguments: epochs, batch_size, lr, weight_decay, warmup_ratio,
+    grad_clip, seed, device, dtype, pad_id, callbacks, and optionally
+    layer_decay and phase. Evaluates on the validation split after every
+    epoch. Checks ``callbacks.should_stop()`` before every step and raises
+    ``RunCancelled``. Where the model's head reads only the first token, its
+    last layer computes that token only (:mod:`bertlab.clsonly`: same logits
+    and gradients, about a seventh less work on a 6-layer model).
     """
+    with first_token_last_layer(model) as applied:
+        stats = _train_loop(model, train, train_labels, val, val_labels, label_names, **kw)
+    stats.first_token_last_layer = applied
+    return stats
+
+
+def _train_loop(model: nn.Module, train: Encoded, train_labels: list[int], val: Encoded, val_labels: list[int],
+                label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
+                warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
+                dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
+                layer_decay: float | None = None, phase: str = "train") -> TrainStats:
     rng = np.random.default_rng(seed)
     lengths = train.lengths
     steps_per_epoch = math.ceil(len(train) / batch_size)

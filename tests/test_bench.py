@@ -24,7 +24,9 @@ def fake_results() -> dict:
         "settings": {"quick": True, "repeats": 1},
         "ceiling": {"fp32_gflops": 100.0, "fp32_n": 1024, "bf16_gflops": 1.0, "bf16_n": 512, "fp32_small_gflops": 50.0},
         "full_ft": {"bertlab_dtype": "fp32", "setups": {
-            "bertlab": _setup(10.0, test_accuracy=0.80, useful_gflops_per_s=65.0, examples_per_s=20.0),
+            "bertlab": _setup(10.0, test_accuracy=0.80, useful_gflops_per_s=65.0, executed_gflops_per_s=55.0,
+                              examples_per_s=20.0),
+            "bertlab_all_tokens": _setup(11.5, test_accuracy=0.80),
             "trainer_default": _setup(30.0, test_accuracy=0.805), "trainer_grouped": _setup(12.0, test_accuracy=0.80),
             "tutorial": _setup(40.0, test_accuracy=0.79)}},
         "head_only": {"setups": {"head_only_bertlab": _setup(5.0), "head_only_naive": _setup(25.0),
@@ -45,6 +47,7 @@ def test_every_issue_ratio_is_computed_from_the_medians():
     assert r["head_only_vs_naive"] == 5.0 and r["embedding_pass_vs_plain"] == 2.0
     assert abs(r["head_only_vs_embedding_pass"] - 5 / 4.5) < 1e-9
     assert r["head_only_warm_vs_cold"] == 0.025 and r["fp32_ceiling_fraction"] == 0.65
+    assert r["fp32_ceiling_fraction_executed"] == 0.55 and r["full_ft_first_token_speedup"] == 1.15
     assert r["bf16_ceiling_fraction"] is None  # bertlab did not train in bf16
     assert r["full_ft_matmul_bound_vs_trainer_default"] is None  # no profiler breakdown in this result
     res = fake_results()
@@ -136,3 +139,25 @@ def test_accuracy_seeds_runs_each_setup_at_each_seed(tiny_model):
         assert abs(res["mean"][k] - sum(res["accuracy"][k]) / 2) < 1e-12
     d = res["bertlab_minus_trainer_default_points"]
     assert abs(d - (res["mean"]["bertlab"] - res["mean"]["trainer_default"]) * 100) < 1e-9
+
+
+def test_flop_figures_count_what_the_first_token_path_skips(tiny_model, tiny_data):
+    """Useful FLOP/s is 6NT for every setup; executed FLOP/s is lower only where the first-token path ran."""
+    from bench import full_ft
+    from bertlab.clsonly import skipped_params
+    from bertlab.data import load_splits
+
+    splits = load_splits(tiny_data)
+    s = Settings.make(True, model=tiny_model, max_length=32)
+    summary = {"bertlab": _setup(2.0, examples=len(splits.train), first_token_last_layer=True),
+               "bertlab_all_tokens": _setup(2.0, examples=len(splits.train), first_token_last_layer=False)}
+    f = full_ft.flop_figures(splits, s, summary)
+    model = full_ft._new_model(s, splits.label_names)
+    n = skipped_params(model)
+    layer = model.bert.encoder.layer[-1]
+    assert n == sum(p.numel() for p in layer.parameters()) - 2 * sum(p.numel() for p in layer.attention.self.key.parameters())
+    assert f["skipped_by_first_token_last_layer"] == 6.0 * n * (f["real_train_tokens"] - len(splits.train))
+    a, b = summary["bertlab"], summary["bertlab_all_tokens"]
+    assert a["useful_gflops_per_s"] == b["useful_gflops_per_s"] == b["executed_gflops_per_s"]
+    assert a["executed_gflops_per_s"] == (f["train_flops"] - f["skipped_by_first_token_last_layer"]) / 2.0 / 1e9
+    assert 0 < f["skipped_fraction"] < 0.5
