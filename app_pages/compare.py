@@ -103,7 +103,12 @@ def charts(runs: list) -> None:
         "train examples/s": st.column_config.NumberColumn(format="%.0f"),
         "trainable params": st.column_config.NumberColumn(format="compact"),
         "total params": st.column_config.NumberColumn(format="compact"),
-        "train FLOPs": st.column_config.NumberColumn(format="scientific"),
+        "train FLOPs": st.column_config.NumberColumn(
+            format="scientific",
+            help="Model FLOPs, as MFU counts them: 2 x non-embedding parameters x training tokens forward, 4x "
+                 "backward, less where weights are frozen. Where the head reads only the first token, the "
+                 "engine skips most of the last layer for the other tokens (about 1/7 less on a 6-layer "
+                 "model); that saving is not subtracted."),
         "peak memory (MiB)": st.column_config.NumberColumn(format="%.0f"),
     })
     st.session_state.setdefault("keep_cost", "train_seconds")
