@@ -12,20 +12,20 @@ evaluation code, so a speed-up that costs accuracy shows.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import math
 import os
 import tempfile
 import time
 from collections.abc import Callable
+from unittest import mock
 
 import numpy as np
 import torch
 
 from bench.common import Settings
 from bertlab import models
-from bertlab.clsonly import first_token_last_layer, skipped_params
+from bertlab.clsonly import first_token_last_layer, skipped_train_flops
 from bertlab.costs import non_embedding_params
 from bertlab.data import Splits
 from bertlab.engine import Callbacks, encode, evaluate, train_classifier
@@ -50,20 +50,6 @@ def _finish(model, tok, splits, s, device, dtype, r: int, out: dict) -> dict:
     return out
 
 
-@contextlib.contextmanager
-def _first_token_path(on: bool):
-    """bertlab's first-token last layer (bertlab.clsonly) on or off for one run."""
-    old = os.environ.get("BERTLAB_CLS_ONLY")
-    os.environ["BERTLAB_CLS_ONLY"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("BERTLAB_CLS_ONLY", None)
-        else:
-            os.environ["BERTLAB_CLS_ONLY"] = old
-
-
 def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype,
                   first_token: bool = True) -> Callable[[int], dict]:
     """bertlab's engine as the full_ft strategy calls it (dtype from ``models.autocast_dtype``).
@@ -77,7 +63,7 @@ def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype,
         t0, c0 = time.perf_counter(), time.process_time()
         train = encode(tok, splits.train.texts, s.max_length)
         val = encode(tok, splits.val.texts[:val_n], s.max_length)
-        with _first_token_path(first_token):
+        with mock.patch.dict(os.environ, {"BERTLAB_CLS_ONLY": "1" if first_token else "0"}):
             st = train_classifier(model, train, splits.train.labels, val, splits.val.labels[:val_n],
                                   splits.label_names, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr,
                                   weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0, seed=s.seed, device=device,
@@ -186,7 +172,7 @@ def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
     flops = 6.0 * n_ne * real_tokens
     # What bertlab's first-token last layer leaves out: that layer's weights other than key and value,
     # for every position but the first.
-    skipped = 6.0 * skipped_params(model) * (real_tokens - len(splits.train) * s.epochs)
+    skipped = skipped_train_flops(model, real_tokens, len(splits.train) * s.epochs)
     for v in summary.values():
         v["examples_per_s"] = v["examples"] / v["seconds_median"]
         v["useful_gflops_per_s"] = flops / v["seconds_median"] / 1e9

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from bench.common import matmul_gflops
-from bertlab.clsonly import skipped_params
+from bertlab.clsonly import skipped_train_flops
 from bertlab.costs import non_embedding_params
 from bertlab.engine import Callbacks, Encoded, train_classifier
 
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
            "setups": {}}
     # bertlab's engine computes its last layer for the first token only (bertlab.clsonly); MFU still counts
     # 6NT for both setups, as MFU does, and "executed_mfu" counts only what each setup computes.
-    skipped = 6.0 * skipped_params(_model(args.tiny, args.seed)) * (real_tokens - len(ids))
+    skipped = skipped_train_flops(_model(args.tiny, args.seed), real_tokens, len(ids))
     res["bertlab_skipped_flops_fraction"] = skipped / flops
     for name, ts in times.items():
         med = float(np.median(ts))

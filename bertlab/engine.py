@@ -216,7 +216,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     epoch. Checks ``callbacks.should_stop()`` before every step and raises
     ``RunCancelled``. Where the model's head reads only the first token, its
     last layer computes that token only (:mod:`bertlab.clsonly`: same logits
-    and gradients, about a seventh less work on a 6-layer model).
+    and gradients, 13% fewer training FLOPs on MiniLM).
     """
     with first_token_last_layer(model) as applied:
         stats = _train_loop(model, train, train_labels, val, val_labels, label_names, **kw)
