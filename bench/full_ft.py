@@ -166,7 +166,8 @@ def setups(splits: Splits, s: Settings) -> dict[str, Callable[[int], dict]]:
 def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
     """Useful training FLOP/s of each setup: 6 * N_non-embedding * real tokens / second."""
     tok = models.load_tokenizer(s.model)
-    real_tokens = int(encode(tok, splits.train.texts, s.max_length).lengths.sum()) * s.epochs
+    lengths = encode(tok, splits.train.texts, s.max_length).lengths
+    real_tokens = int(lengths.sum()) * s.epochs
     model = _new_model(s, splits.label_names)
     n_ne = non_embedding_params(model)
     flops = 6.0 * n_ne * real_tokens
@@ -182,7 +183,6 @@ def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
         v["executed_gflops_per_cpu_s"] = executed / v["cpu_seconds_median"] / 1e9
         if v.get("padded_tokens"):
             v["padding_fraction"] = 1 - real_tokens / v["padded_tokens"]
-    lengths = encode(tok, splits.train.texts, s.max_length).lengths
     return {"non_embedding_params": n_ne, "real_train_tokens": real_tokens, "train_flops": flops,
             "mean_tokens": float(np.mean(lengths)), "p95_tokens": float(np.percentile(lengths, 95)),
             "max_tokens": int(lengths.max()),

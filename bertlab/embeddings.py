@@ -192,7 +192,7 @@ class EmbeddingCache:
             session = encoder_session(self.model, torch.get_num_threads()) if onnxrt.wanted(device, self.dtype) else None
             enc_all = encode(tok, [by_key[k] for k in missing], self.max_length)
             vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress, session)
-            backend = "onnxruntime" if session is not None else "torch"
+            backend = onnxrt.backend_name(session)
             with _LOCK:
                 for k, v, n in zip(missing, vecs, enc_all.lengths):
                     self._mem[k] = v

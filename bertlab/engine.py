@@ -207,76 +207,68 @@ def evaluate(model: nn.Module, enc: Encoded, labels: list[int], label_names: lis
 
 
 def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], val: Encoded, val_labels: list[int],
-                     label_names: list[str], **kw) -> TrainStats:
+                     label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
+                     warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
+                     dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
+                     layer_decay: float | None = None, phase: str = "train") -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
-    Keyword arguments: epochs, batch_size, lr, weight_decay, warmup_ratio,
-    grad_clip, seed, device, dtype, pad_id, callbacks, and optionally
-    layer_decay and phase. Evaluates on the validation split after every
-    epoch. Checks ``callbacks.should_stop()`` before every step and raises
-    ``RunCancelled``. Where the model's head reads only the first token, its
-    last layer computes that token only (:mod:`bertlab.clsonly`: same logits
-    and gradients, 13% fewer training FLOPs on MiniLM).
+    Evaluates on the validation split after every epoch. Checks
+    ``callbacks.should_stop()`` before every step and raises ``RunCancelled``.
+    Where the model's head reads only the first token, its last layer
+    computes that token only (:mod:`bertlab.clsonly`: same logits and
+    gradients, 13% fewer training FLOPs on MiniLM).
     """
     with first_token_last_layer(model) as applied:
-        stats = _train_loop(model, train, train_labels, val, val_labels, label_names, **kw)
-    stats.first_token_last_layer = applied
-    return stats
-
-
-def _train_loop(model: nn.Module, train: Encoded, train_labels: list[int], val: Encoded, val_labels: list[int],
-                label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
-                warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
-                dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
-                layer_decay: float | None = None, phase: str = "train") -> TrainStats:
-    rng = np.random.default_rng(seed)
-    lengths = train.lengths
-    steps_per_epoch = math.ceil(len(train) / batch_size)
-    total = steps_per_epoch * epochs
-    groups = param_groups(model, weight_decay, lr, layer_decay)
-    opt = make_optimizer(groups, lr, device)
-    sched = linear_schedule(opt, int(warmup_ratio * total), total)
-    labels_t = torch.tensor(train_labels, dtype=torch.long)
-    trainable = [p for g in groups for p in g["params"]]
-    stats = TrainStats()
-    callbacks.on_start(total, phase)
-    t0 = time.perf_counter()
-    step = 0
-    pending = None
-    for epoch in range(epochs):
-        model.train()
-        for idx in grouped_batches(lengths, batch_size, rng):
-            if callbacks.should_stop():
-                raise RunCancelled()
-            batch = {k: v.to(device, non_blocking=True) for k, v in collate([train.ids[i] for i in idx], pad_id).items()}
-            y = labels_t[idx].to(device, non_blocking=True)
-            with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
-                logits = model(**batch).logits
-            loss = nn.functional.cross_entropy(logits.float(), y)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            step += 1
-            stats.examples += len(idx)
-            stats.tokens += int(lengths[idx].sum())
-            stats.padded_tokens += int(batch["input_ids"].numel())
-            # Report the previous step's loss: reading this step's would make the host wait for the
-            # GPU every step; one step late, the GPU already has the next step queued.
+        rng = np.random.default_rng(seed)
+        lengths = train.lengths
+        steps_per_epoch = math.ceil(len(train) / batch_size)
+        total = steps_per_epoch * epochs
+        groups = param_groups(model, weight_decay, lr, layer_decay)
+        opt = make_optimizer(groups, lr, device)
+        sched = linear_schedule(opt, int(warmup_ratio * total), total)
+        labels_t = torch.tensor(train_labels, dtype=torch.long)
+        trainable = [p for g in groups for p in g["params"]]
+        stats = TrainStats()
+        callbacks.on_start(total, phase)
+        t0 = time.perf_counter()
+        step = 0
+        pending = None
+        for epoch in range(epochs):
+            model.train()
+            for idx in grouped_batches(lengths, batch_size, rng):
+                if callbacks.should_stop():
+                    raise RunCancelled()
+                batch = {k: v.to(device, non_blocking=True) for k, v in collate([train.ids[i] for i in idx], pad_id).items()}
+                y = labels_t[idx].to(device, non_blocking=True)
+                with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+                    logits = model(**batch).logits
+                loss = nn.functional.cross_entropy(logits.float(), y)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+                step += 1
+                stats.examples += len(idx)
+                stats.tokens += int(lengths[idx].sum())
+                stats.padded_tokens += int(batch["input_ids"].numel())
+                # Report the previous step's loss: reading this step's would make the host wait for the
+                # GPU every step; one step late, the GPU already has the next step queued.
+                if pending is not None:
+                    callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
+                pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1], phase)
             if pending is not None:
                 callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
-            pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1], phase)
-        if pending is not None:
-            callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
-            pending = None
-        te = time.perf_counter()
-        m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id)
-        stats.eval_seconds += time.perf_counter() - te
-        rec = {"epoch": epoch + 1, "step": step, "val_loss": m["loss"], "val_accuracy": m["accuracy"],
-               "val_macro_f1": m["macro_f1"]}
-        stats.history.append(rec)
-        callbacks.on_eval(step, epoch + 1, rec)
-    stats.steps = step
-    stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
-    return stats
+                pending = None
+            te = time.perf_counter()
+            m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id)
+            stats.eval_seconds += time.perf_counter() - te
+            rec = {"epoch": epoch + 1, "step": step, "val_loss": m["loss"], "val_accuracy": m["accuracy"],
+                   "val_macro_f1": m["macro_f1"]}
+            stats.history.append(rec)
+            callbacks.on_eval(step, epoch + 1, rec)
+        stats.steps = step
+        stats.first_token_last_layer = applied
+        stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
+        return stats

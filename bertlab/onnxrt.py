@@ -53,6 +53,11 @@ CHECK_TEXTS = [
 LONG_TEXT = " ".join(CHECK_TEXTS[1:] * 40)
 
 
+def backend_name(session) -> str:
+    """What answers when ``session`` (a :class:`Session` or None) is used: "onnxruntime" or "torch"."""
+    return "onnxruntime" if session is not None else "torch"
+
+
 def available() -> bool:
     """Whether ONNX Runtime can be used at all (installed, and not switched off with BERTLAB_ONNX=0)."""
     if os.environ.get("BERTLAB_ONNX", "1").strip().lower() in ("0", "false", "no", "off"):

@@ -122,7 +122,7 @@ class _Loaded:
             logits = run_session(session, enc, self.tok.pad_token_id)
         else:
             logits = predict_logits(model, enc, 64, self.device, dtype, self.tok.pad_token_id)
-        return torch.softmax(torch.from_numpy(logits), -1).numpy(), "onnxruntime" if session is not None else "torch"
+        return torch.softmax(torch.from_numpy(logits), -1).numpy(), onnxrt.backend_name(session)
 
     def open_onnx(self) -> None:
         """Export (once; kept in ``<artifact>/.onnx/``) and open a verified session, or stay in torch.
@@ -139,7 +139,7 @@ class _Loaded:
 
     @property
     def backend(self) -> str:
-        return "onnxruntime" if self.ort is not None else "torch"
+        return onnxrt.backend_name(self.ort)
 
 
 def run_session(session, enc, pad_id: int) -> np.ndarray:
@@ -239,7 +239,7 @@ class Predictor:
             if m.kind == "classifier":
                 out[r] = m.backend
             elif m.encoder_key:
-                out[r] = "onnxruntime" if self._enc_sessions.get(m.meta["model"]) is not None else "torch"
+                out[r] = onnxrt.backend_name(self._enc_sessions.get(m.meta["model"]))
             else:
                 out[r] = m.kind
         return out
@@ -292,7 +292,7 @@ class Predictor:
         if ms[0].encoder_key:
             enc_model, pad_id, enc, session = payload
             res = embeddings.embed_encoded(enc_model, enc, 64, self.device.torch, self.dtype, pad_id, session=session)
-            backend = "onnxruntime" if session is not None else "torch"
+            backend = onnxrt.backend_name(session)
         else:
             res, backend = ms[0].forward(payload, self.dtype)
         return res, (time.perf_counter() - t0) * 1e3, backend
