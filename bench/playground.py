@@ -9,14 +9,19 @@ All runs together are timed three ways in the same run: as the playground
 does it (on CPU, each model in ONNX Runtime once verified, forward passes
 spread over one-thread workers), the same in PyTorch, and in PyTorch one model
 after another with every thread. The ONNX Runtime answers are checked against
-PyTorch's (same labels, largest probability difference). The "floor" is what the model's matrix products
+PyTorch's (same labels, largest probability difference). A classifier's
+graph is exported with its last layer for the first token only
+(``bertlab.clsonly``); :func:`first_token_peer` times that against the same
+runs exported with every position (``BERTLAB_CLS_ONLY=0``), alternating. The "floor" is what the model's matrix products
 alone take for a sentence of median length: no framework overhead, the lower
 bound for an fp32 forward on this CPU.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from unittest import mock
 
 import numpy as np
 import torch
@@ -131,6 +136,37 @@ def matmul_floor(store: RunStore, run_ids: list[str], sentences: list[str], reps
             "weights_mb": sum(mod.weight.numel() * 4 for mod in layers) / 1e6}
 
 
+def first_token_peer(store: RunStore, run_ids: list[str], sentences: list[str]) -> dict:
+    """All runs together through classifier graphs exported with and without the first-token last layer.
+
+    Two predictors (the peer's graphs exported with ``BERTLAB_CLS_ONLY=0``), asked the same sentence
+    alternately, the order swapped every sentence, so neither gains from going second.
+    """
+    forget_memory(encoders=True)
+    with mock.patch.dict(os.environ, {"BERTLAB_CLS_ONLY": "0"}):
+        every = Predictor(store, backend="auto")
+        every.warm(run_ids, wait_fast=True)
+    first = Predictor(store, backend="auto")
+    first.warm(run_ids, wait_fast=True)
+    times: dict[str, list[float]] = {"first_token": [], "all_positions": []}
+    answers: dict[str, list[list[np.ndarray]]] = {k: [] for k in times}
+    for i, text in enumerate(sentences):
+        pair = [("first_token", first), ("all_positions", every)]
+        for name, pred in pair if i % 2 == 0 else pair[::-1]:
+            t0 = time.perf_counter()
+            out = pred.predict(run_ids, [text])
+            times[name].append(time.perf_counter() - t0)
+            answers[name].append([p.probs[0] for p in out])
+    backends = [every.backends(run_ids), first.backends(run_ids)]
+    every.close()
+    first.close()
+    res = {k: percentiles_ms(v) for k, v in times.items()}
+    res["same_answers"] = agreement(answers["first_token"], answers["all_positions"])
+    res["all_onnxruntime"] = all(b == "onnxruntime" for d in backends for b in d.values() if b != "tfidf")
+    res["speedup_p50"] = res["all_positions"]["p50_ms"] / res["first_token"]["p50_ms"]
+    return res
+
+
 def run(s: Settings, sentences: list[str]) -> dict:
     store, ids = train_runs(s)
     res = measure(store, ids, sentences, pooled=True, backend="auto")
@@ -143,4 +179,5 @@ def run(s: Settings, sentences: list[str]) -> dict:
     res["all_runs_pool_speedup_p50"] = seq["all_runs"]["p50_ms"] / torch_res["all_runs"]["p50_ms"]
     res["all_runs_onnx_speedup_p50"] = torch_res["all_runs"]["p50_ms"] / res["all_runs"]["p50_ms"]
     res["matmul_floor_per_model"] = matmul_floor(store, ids, sentences)
+    res["first_token_graphs"] = first_token_peer(store, ids, sentences)
     return res

@@ -27,6 +27,7 @@ TARGETS: dict[str, tuple[str, object]] = {
     # so this one divides only the FLOPs bertlab executes: the hardware efficiency of its arithmetic.
     "fp32_ceiling_fraction_executed": ("(FLOPs executed)", None),
     "full_ft_first_token_speedup": ("(reference)", None),
+    "playground_first_token_graph_speedup": ("(reference)", None),
     # What full_ft could reach against each Trainer if everything but its matrix products took no time
     # (bertlab's seconds x the profiler's matmul share): below the target means no loop in this arithmetic can meet it.
     "full_ft_matmul_bound_vs_trainer_default": ("(bound for >= 3x)", None),
@@ -86,6 +87,7 @@ def ratios(res: dict) -> dict[str, float | None]:
                                               _get(res, "ceiling", "fp32_gflops"))
         if res.get("full_ft", {}).get("bertlab_dtype") == "fp32" else None,
         "full_ft_first_token_speedup": div(sec(ft, "bertlab_all_tokens"), b),
+        "playground_first_token_graph_speedup": _get(res, "playground", "first_token_graphs", "speedup_p50"),
         "full_ft_matmul_bound_vs_trainer_default": div(sec(ft, "trainer_default"), mm),
         "full_ft_matmul_bound_vs_trainer_grouped": div(sec(ft, "trainer_grouped"), mm),
     }
@@ -149,6 +151,11 @@ def table(res: dict) -> str:
         if pg.get("per_run_pooled"):
             lines.append(f"  per run, as the app does it          {pg['per_run_pooled']['p50_ms']:>8.1f}"
                          f"{pg['per_run_pooled']['p95_ms']:>8.1f}")
+        ft = pg.get("first_token_graphs") or {}
+        if ft.get("all_positions"):  # its own alternating pair, so compare these two with each other
+            for k, label in (("first_token", "first-token graphs (alternating)"),
+                             ("all_positions", "every-position graphs (alternating)")):
+                lines.append(f"  all runs, {label:<27}{ft[k]['p50_ms']:>8.1f}{ft[k]['p95_ms']:>8.1f}")
         tq = (pg.get("torch") or {}).get("all_runs")
         if tq:
             lines.append(f"  all runs, PyTorch, one-thread workers{tq['p50_ms']:>8.1f}{tq['p95_ms']:>8.1f}")

@@ -9,11 +9,15 @@ for every position (the first token still attends to all of them) but the
 query, attention output, LayerNorms and feed-forward for the first token only.
 
 The logits and every gradient are the same as the full model's (floating-point
-rounding aside; ``tests/test_perf_paths.py`` checks them to 1e-6); in training
+rounding aside; ``tests/test_clsonly.py`` checks them to 1e-6); in training
 the dropout masks of the skipped positions are simply not drawn. On the
 benchmark's MiniLM (6 layers) this leaves out 13% of a training step's
 6NT FLOPs (``bench/results.json``: ``full_ft.flops.skipped_fraction``) and
 made full fine-tuning 1.20x faster (``ratios.full_ft_first_token_speedup``).
+Training, evaluation and the playground's ONNX graphs (``bertlab.onnxrt``
+traces classifiers through it) all use it; for one short sentence, where
+per-op overhead dominates, the graphs answered ~1.05x faster
+(``ratios.playground_first_token_graph_speedup``).
 
 Only applied where it is known to be exact: the model classes in
 ``_FIRST_TOKEN_HEADS``, encoder-only (no cross-attention), eager or SDPA
@@ -63,6 +67,11 @@ def last_layer(model: nn.Module) -> nn.Module | None:
             or not hasattr(layer, "feed_forward_chunk") or not hasattr(layer.attention, "output"):
         return None
     return layer
+
+
+def enabled() -> bool:
+    """False where ``BERTLAB_CLS_ONLY=0`` turns the path off."""
+    return os.environ.get("BERTLAB_CLS_ONLY", "1") != "0"
 
 
 def skipped_params(model: nn.Module) -> int:
@@ -123,7 +132,7 @@ def first_token_last_layer(model: nn.Module):
     Yields whether the fast path applies. Nesting is harmless; the layer's own
     forward is restored on exit, so saving and exporting see the plain model.
     """
-    layer = last_layer(model) if os.environ.get("BERTLAB_CLS_ONLY", "1") != "0" else None
+    layer = last_layer(model) if enabled() else None
     if layer is None or "forward" in vars(layer):  # not applicable, or already active (nested/another thread)
         yield layer is not None
         return

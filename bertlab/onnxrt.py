@@ -22,6 +22,7 @@ padded batches), which the check above catches.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import logging
@@ -34,8 +35,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from bertlab.clsonly import first_token_last_layer
+
 log = logging.getLogger(__name__)
 
+# Part of every exported file's name: bumped when the export changes (2: a classifier's last layer computes
+# the first token only), so graphs exported by an older bertlab are replaced rather than reused.
+EXPORT_FORMAT = 2
 ATOL = 1e-3
 RTOL = 1e-3
 OPSET = 17
@@ -118,15 +124,20 @@ def _check_batches(tokenizer, max_length: int) -> list[dict[str, np.ndarray]]:
 
 
 def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_length: int) -> None:
-    """Write ``model`` (eval mode, CPU) as ONNX to ``path`` (atomically: a temp name, then a rename)."""
+    """Write ``model`` (eval mode, CPU) as ONNX to ``path`` (atomically: a temp name, then a rename).
+
+    A classifier (``output="logits"``) is traced with :func:`bertlab.clsonly.first_token_last_layer`
+    active where it applies, so the graph's last layer computes the first token only, as training does.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     example = _check_batches(tokenizer, max_length)[2]  # padded, and as long as inputs get
     wrapper = _Wrapper(model, output).eval()
     dyn = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
            "output": {0: "batch", 1: "tokens"} if output == "hidden" else {0: "batch"}}
+    first_token = first_token_last_layer(model) if output == "logits" else contextlib.nullcontext()
     try:
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad(), first_token:
             warnings.simplefilter("ignore")
             torch.onnx.export(wrapper, (torch.from_numpy(example["input_ids"]), torch.from_numpy(example["attention_mask"])),
                               str(tmp), input_names=["input_ids", "attention_mask"], output_names=["output"],

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from bertlab import embeddings, models, onnxrt
+from bertlab import clsonly, embeddings, models, onnxrt
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
@@ -130,12 +130,17 @@ class _Loaded:
         Once verified, the session answers every input and the PyTorch copy of the model is dropped, so a
         loaded run holds its weights once.
         """
-        path = self.artifact / ".onnx" / f"model-{onnxrt.weights_tag(self.artifact)}.onnx"
+        variant = "" if clsonly.enabled() else "-all-positions"  # BERTLAB_CLS_ONLY=0 exports the plain graph
+        name = f"model-{onnxrt.weights_tag(self.artifact)}-f{onnxrt.EXPORT_FORMAT}{variant}.onnx"
+        path = self.artifact / ".onnx" / name
         session = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length,
                                       threads=ort_threads(), spin=False)
         if session is not None:
             self.ort = session
             self.model = None
+            for stale in path.parent.glob("model-*.onnx"):  # older weights or an older export format
+                if stale != path:
+                    stale.unlink(missing_ok=True)
 
     @property
     def backend(self) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench import report
 from bench.common import Sample, Settings, summarize
 
@@ -112,6 +114,27 @@ def test_int8_check_compares_a_finished_run(tiny_model, tiny_data):
     (r,) = int8_check.main(["--limit", "1"])
     assert r["run"] == rid and r["test_texts"] == len(load_splits(tiny_data).test)
     assert 0 <= r["same_label_fraction"] <= 1 and r["int8_one_sentence_p95_ms"] > 0
+
+
+def test_playground_first_token_peer_compares_both_graphs(tiny_model, tiny_data):
+    """The playground's peer: every-position graphs against first-token graphs, asked alternately, same answers."""
+    pytest.importorskip("onnxruntime")
+    from bench import playground
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    ids = [store.create_run(make_config(n, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32))
+           for n in ("full_ft", "tfidf_logreg")]
+    assert all(execute_run(store, r) == SUCCEEDED for r in ids)
+    res = playground.first_token_peer(store, ids, ["fun", "a dull and overlong film", "ok"])
+    assert res["first_token"]["n"] == res["all_positions"]["n"] == 3
+    assert res["same_answers"]["same_labels"] and res["same_answers"]["max_prob_diff"] < 1e-4
+    assert res["all_onnxruntime"] and res["speedup_p50"] > 0
+    # the last export was the first-token graph, and it replaced the every-position one
+    names = [p.name for p in store.artifact_path(ids[0]).glob(".onnx/*.onnx")]
+    assert len(names) == 1 and "all-positions" not in names[0]
 
 
 def test_omp_policy_trains_under_both_policies(tiny_model):

@@ -94,7 +94,11 @@ def test_predictor_auto_answers_like_torch(tiny_model, tiny_data):
     cpu = models.pick_device("cpu")
     fast = Predictor(store, device=cpu, backend="auto")
     plain = Predictor(store, device=cpu)
+    stale = store.artifact_path(ids[0]) / ".onnx" / "model-0123456789ab.onnx"  # as an older bertlab named it
+    stale.parent.mkdir()
+    stale.write_bytes(b"not a graph")
     fast.warm(ids, wait_fast=True)
+    assert not stale.exists()  # replaced by this version's export, not reused
     assert fast.backends(ids) == {ids[0]: "onnxruntime", ids[1]: "onnxruntime", ids[2]: "onnxruntime",
                                   ids[3]: "tfidf"}
     assert plain.backends(ids) == {}  # nothing loaded yet
@@ -113,7 +117,8 @@ def test_predictor_auto_answers_like_torch(tiny_model, tiny_data):
     # the exported graph stays out of the model zip
     with zipfile.ZipFile(export_model_zip(store, ids[0])) as z:
         assert not [n for n in z.namelist() if ".onnx" in n]
-    assert list(store.artifact_path(ids[0]).glob(".onnx/*.onnx"))
+    assert [p.name for p in store.artifact_path(ids[0]).glob(".onnx/*.onnx")] == \
+        [f"model-{onnxrt.weights_tag(store.artifact_path(ids[0]))}-f{onnxrt.EXPORT_FORMAT}.onnx"]
     fast.close()
     plain.close()
 
@@ -127,3 +132,39 @@ def test_predictor_without_onnxruntime_stays_in_torch(tiny_model, tiny_data, mon
     assert not pred.use_onnx
     pred.warm(ids, wait_fast=True)
     assert pred.predict(ids, ["fun"])[0].backend == "torch"
+
+
+def test_classifier_graph_computes_the_last_layer_for_the_first_token_only(tiny_model, tmp_path, monkeypatch):
+    """A classifier is exported through bertlab.clsonly's first-token last layer, and answers like the full model."""
+    from bertlab import clsonly
+
+    seen = []
+    real = clsonly._first_token_forward
+
+    def spy(self, hidden_states, *a, **k):
+        out = real(self, hidden_states, *a, **k)
+        seen.append((hidden_states.shape[1], out.shape[1]))
+        return out
+
+    monkeypatch.setattr(clsonly, "_first_token_forward", spy)
+    tok = models.load_tokenizer(tiny_model)
+    torch.manual_seed(0)
+    model = models.load_classifier(tiny_model, ["neg", "neu", "pos"]).eval()
+    fast = onnxrt.open_session(model, tmp_path / "first.onnx", "logits", tok, 32, 1)
+    assert fast is not None, onnxrt.last_refusal(str(tmp_path / "first.onnx"))
+    assert seen and all(n > 1 and out == 1 for n, out in seen)  # traced: many positions in, one out
+    assert "forward" not in vars(clsonly.last_layer(model))  # the model itself is left as it was
+    monkeypatch.setenv("BERTLAB_CLS_ONLY", "0")
+    seen.clear()
+    full = onnxrt.open_session(model, tmp_path / "full.onnx", "logits", tok, 32, 1)
+    assert full is not None and not seen
+    e = encode(tok, TEXTS + ["x " * 40], 32)
+    ids = np.zeros((len(e), int(e.lengths.max())), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for i, row in enumerate(e.ids):
+        ids[i, : len(row)], mask[i, : len(row)] = row, 1
+    with torch.inference_mode():
+        ref = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits.numpy()
+    for session in (fast, full):
+        got = session(ids, mask)
+        assert got.shape == ref.shape and np.abs(got - ref).max() < 1e-4
