@@ -1,6 +1,6 @@
 """full_ft test accuracy over several seeds: bertlab's engine against HF Trainer (default and grouped).
 
-``python -m bench.accuracy_seeds [--seeds 0 1 2] [--quick]``
+``python -m bench.accuracy_seeds [--seeds 0 1 2] [--quick] [--add]``
 
 The main benchmark compares accuracy at one seed, where a difference of a
 point or two can be nothing but which examples happened to share a batch. This
@@ -45,11 +45,35 @@ def run(seeds: list[int], quick: bool = False, model: str | None = None) -> dict
             out = fns[name](0)  # repeat 0 measures test accuracy
             acc[name].append(out["test_accuracy"])
             print(f"  seed {seed} {name}: test accuracy {out['test_accuracy']:.3f} ({out['seconds']:.0f} s)", flush=True)
+    return summarize(seeds, acc, base.train_size, base.test_size)
+
+
+def summarize(seeds: list[int], acc: dict[str, list[float]], train_size: int, test_size: int) -> dict:
+    """Means, sample standard deviations, and bertlab's difference to each Trainer (means, and per seed)."""
     mean = {k: float(np.mean(v)) for k, v in acc.items()}
-    return {"seeds": seeds, "train_size": base.train_size, "test_size": base.test_size, "accuracy": acc,
-            "mean": mean, "sd": {k: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for k, v in acc.items()},
-            "bertlab_minus_trainer_default_points": (mean["bertlab"] - mean["trainer_default"]) * 100,
-            "bertlab_minus_trainer_grouped_points": (mean["bertlab"] - mean["trainer_grouped"]) * 100}
+    res = {"seeds": seeds, "train_size": train_size, "test_size": test_size, "accuracy": acc,
+           "mean": mean, "sd": {k: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for k, v in acc.items()},
+           "bertlab_minus_trainer_default_points": (mean["bertlab"] - mean["trainer_default"]) * 100,
+           "bertlab_minus_trainer_grouped_points": (mean["bertlab"] - mean["trainer_grouped"]) * 100}
+    for peer in ("trainer_default", "trainer_grouped"):
+        d = (np.array(acc["bertlab"]) - np.array(acc[peer])) * 100
+        res[f"per_seed_minus_{peer}_points"] = {
+            "values": [float(x) for x in d], "mean": float(d.mean()),
+            "standard_error": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
+    return res
+
+
+def add_seeds(seeds: list[int], out: Path, quick: bool = False, model: str | None = None) -> dict:
+    """Keep the seeds already in ``out`` (same sizes), run only the missing ones, and summarize them all."""
+    old = json.loads(out.read_text()) if out.is_file() else None
+    new = [x for x in seeds if old is None or x not in old["seeds"]]
+    res = run(new, quick, model) if new else None
+    if old is None:
+        return res
+    if res is not None and (res["train_size"], res["test_size"]) != (old["train_size"], old["test_size"]):
+        raise SystemExit(f"{out} holds other sizes ({old['train_size']}/{old['test_size']}); use another --out")
+    acc = {k: old["accuracy"][k] + (res["accuracy"][k] if res else []) for k in SETUPS}
+    return summarize(old["seeds"] + new, acc, old["train_size"], old["test_size"])
 
 
 def main() -> None:
@@ -58,13 +82,19 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="the quick benchmark's small sizes")
     ap.add_argument("--model")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--add", action="store_true",
+                    help="keep the seeds already in --out and run only the others (CPU training is deterministic per seed)")
     a = ap.parse_args()
-    res = run(a.seeds, a.quick, a.model)
+    res = add_seeds(a.seeds, a.out, a.quick, a.model) if a.add else run(a.seeds, a.quick, a.model)
     a.out.write_text(json.dumps(res, indent=2) + "\n")
     for k in SETUPS:
         print(f"{k:<18} mean {res['mean'][k]:.3f}  sd {res['sd'][k]:.3f}")
     print(f"bertlab - Trainer default: {res['bertlab_minus_trainer_default_points']:+.1f} points; "
           f"bertlab - Trainer grouped: {res['bertlab_minus_trainer_grouped_points']:+.1f} points; wrote {a.out}")
+    se = res["per_seed_minus_trainer_default_points"]["standard_error"]
+    if se is not None:
+        print(f"per seed, bertlab - Trainer default: {res['per_seed_minus_trainer_default_points']['mean']:+.1f} "
+              f"± {se:.1f} points (standard error over {len(res['seeds'])} seeds)")
 
 
 if __name__ == "__main__":

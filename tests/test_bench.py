@@ -144,9 +144,9 @@ def test_omp_policy_trains_under_both_policies(tiny_model):
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     res = omp_policy.run(train_size=32, repeats=1, hogs=1, model=tiny_model)
-    assert set(res["seconds"]) == {"PASSIVE", "OpenMP default"}
+    assert set(res["seconds"]) == {"PASSIVE", "OpenMP default", omp_policy.SPIN}
     assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
-    assert res["passive_vs_default"] > 0 and res["hogs"] == 1
+    assert res["passive_vs_default"] > 0 and res["passive_vs_spin"] > 0 and res["hogs"] == 1
     alive = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
              and p.status() != psutil.STATUS_ZOMBIE]
     assert not alive  # the CPU hog is gone
@@ -162,6 +162,31 @@ def test_accuracy_seeds_runs_each_setup_at_each_seed(tiny_model):
         assert abs(res["mean"][k] - sum(res["accuracy"][k]) / 2) < 1e-12
     d = res["bertlab_minus_trainer_default_points"]
     assert abs(d - (res["mean"]["bertlab"] - res["mean"]["trainer_default"]) * 100) < 1e-9
+
+
+def test_accuracy_seeds_add_runs_only_new_seeds_and_keeps_the_old(tmp_path, monkeypatch):
+    from bench import accuracy_seeds as acs
+
+    calls = []
+
+    def fake_run(seeds, quick=False, model=None):
+        calls.append(list(seeds))
+        acc = {k: [0.7 + 0.01 * s + 0.001 * i for s in seeds] for i, k in enumerate(acs.SETUPS)}
+        return acs.summarize(seeds, acc, 100, 50)
+
+    monkeypatch.setattr(acs, "run", fake_run)
+    out = tmp_path / "acc.json"
+    out.write_text(json.dumps(acs.add_seeds([0, 1], out)))
+    both = acs.add_seeds([0, 1, 2], out)
+    assert calls == [[0, 1], [2]] and both["seeds"] == [0, 1, 2]
+    assert both["accuracy"]["bertlab"] == pytest.approx([0.70, 0.71, 0.72])
+    d = both["per_seed_minus_trainer_default_points"]  # bertlab is 0.001 below the default Trainer at every seed
+    assert d["values"] == pytest.approx([-0.1] * 3) and d["mean"] == pytest.approx(-0.1)
+    assert d["standard_error"] == pytest.approx(0, abs=1e-9)
+    monkeypatch.setattr(acs, "run", lambda seeds, quick=False, model=None:
+                        acs.summarize(seeds, {k: [0.5] * len(seeds) for k in acs.SETUPS}, 999, 50))
+    with pytest.raises(SystemExit, match="other sizes"):
+        acs.add_seeds([3], out)
 
 
 def test_flop_figures_count_what_the_first_token_path_skips(tiny_model, tiny_data):
