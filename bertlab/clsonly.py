@@ -13,10 +13,10 @@ rounding aside; ``tests/test_clsonly.py`` checks them to 1e-6); in training
 the dropout masks of the skipped positions are simply not drawn. On the
 benchmark's MiniLM (6 layers) this leaves out 13% of a training step's
 6NT FLOPs (``bench/results.json``: ``full_ft.flops.skipped_fraction``) and
-made full fine-tuning 1.20x faster (``ratios.full_ft_first_token_speedup``).
+made full fine-tuning 1.17-1.20x faster (``ratios.full_ft_first_token_speedup``).
 Training, evaluation and the playground's ONNX graphs (``bertlab.onnxrt``
 traces classifiers through it) all use it; for one short sentence, where
-per-op overhead dominates, the graphs answered ~1.05x faster
+per-op overhead dominates, the graphs answered only 1.03x faster
 (``ratios.playground_first_token_graph_speedup``).
 
 Only applied where it is known to be exact: the model classes in
