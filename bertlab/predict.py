@@ -5,7 +5,7 @@ head_only with the same model and max_length) share one forward pass.
 
 On a CPU in fp32, a predictor made with ``backend="auto"`` (the app's) exports
 each loaded model to ONNX in the background; once a session answers like
-PyTorch (:mod:`bertlab.onnxrt`; ~3x faster per model for one sentence), it
+PyTorch (:mod:`bertlab.onnxrt`; 2.6-3x faster per model for one sentence), it
 answers every input for that model and the PyTorch copy is dropped. Several
 models answering one input then run one after another, each on up to 4
 threads. The exported graph of a run lives in ``<artifact>/.onnx/`` (left out
