@@ -11,7 +11,7 @@ import torch
 pytest.importorskip("onnxruntime")
 
 from bertlab import embeddings, models, onnxrt  # noqa: E402
-from bertlab.engine import encode  # noqa: E402
+from bertlab.engine import collate, encode  # noqa: E402
 
 TEXTS = ["a wonderful lovely film", "dull", "the plot was really quite boring and the acting was poor #3"]
 
@@ -158,13 +158,9 @@ def test_classifier_graph_computes_the_last_layer_for_the_first_token_only(tiny_
     seen.clear()
     full = onnxrt.open_session(model, tmp_path / "full.onnx", "logits", tok, 32, 1)
     assert full is not None and not seen
-    e = encode(tok, TEXTS + ["x " * 40], 32)
-    ids = np.zeros((len(e), int(e.lengths.max())), dtype=np.int64)
-    mask = np.zeros_like(ids)
-    for i, row in enumerate(e.ids):
-        ids[i, : len(row)], mask[i, : len(row)] = row, 1
+    batch = collate(encode(tok, TEXTS + ["x " * 40], 32).ids, tok.pad_token_id)  # padded to the longest
     with torch.inference_mode():
-        ref = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits.numpy()
+        ref = model(**batch).logits.numpy()
     for session in (fast, full):
-        got = session(ids, mask)
+        got = session(batch["input_ids"].numpy(), batch["attention_mask"].numpy())
         assert got.shape == ref.shape and np.abs(got - ref).max() < 1e-4
