@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from bertlab.clsonly import enabled as first_token_enabled
 from bertlab.clsonly import first_token_last_layer
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,16 @@ CHECK_TEXTS = [
 ]
 # ... and one cut at max_length, so every position the model will be asked about is checked.
 LONG_TEXT = " ".join(CHECK_TEXTS[1:] * 40)
+
+
+def export_name(stem: str, tag: str, output: str) -> str:
+    """The file name of an export of ``output`` ("logits" or "hidden") for weights tagged ``tag``.
+
+    It carries :data:`EXPORT_FORMAT`, and for a classifier whether :func:`export` traces it through the
+    first-token last layer (off with ``BERTLAB_CLS_ONLY=0``), so a file is reused only for the same graph.
+    """
+    variant = "-all-positions" if output == "logits" and not first_token_enabled() else ""
+    return f"{stem}-{tag}-f{EXPORT_FORMAT}{variant}.onnx"
 
 
 def backend_name(session) -> str:

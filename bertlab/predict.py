@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from bertlab import clsonly, embeddings, models, onnxrt
+from bertlab import embeddings, models, onnxrt
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
@@ -130,9 +130,7 @@ class _Loaded:
         Once verified, the session answers every input and the PyTorch copy of the model is dropped, so a
         loaded run holds its weights once.
         """
-        variant = "" if clsonly.enabled() else "-all-positions"  # BERTLAB_CLS_ONLY=0 exports the plain graph
-        name = f"model-{onnxrt.weights_tag(self.artifact)}-f{onnxrt.EXPORT_FORMAT}{variant}.onnx"
-        path = self.artifact / ".onnx" / name
+        path = self.artifact / ".onnx" / onnxrt.export_name("model", onnxrt.weights_tag(self.artifact), "logits")
         session = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length,
                                       threads=ort_threads(), spin=False)
         if session is not None:
