@@ -104,7 +104,7 @@ def charts(runs: list) -> None:
         "trainable params": st.column_config.NumberColumn(format="compact"),
         "total params": st.column_config.NumberColumn(format="compact"),
         "train FLOPs": st.column_config.NumberColumn(
-            format="scientific",
+            format="compact",
             help="Model FLOPs, as MFU counts them: 2 x non-embedding parameters x training tokens forward, 4x "
                  "backward, less where weights are frozen. Where the head reads only the first token, the "
                  "engine skips most of the last layer for the other tokens (13% of full "

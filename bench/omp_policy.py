@@ -1,12 +1,12 @@
 """OpenMP wait policy and training speed: PASSIVE (bertlab's default) against OpenMP's default and a short spin.
 
-``python -m bench.omp_policy [--hogs N] [--repeats R] [--train-size N]``
+``python -m bench.omp_policy [--hogs N] [--repeats R] [--train-size N] [--spins N [N ...]]``
 
 Each measurement trains one full_ft run through bertlab's runner in a fresh
 process (the policy can only be chosen before torch starts its threads),
 alternating the policies: PASSIVE (threads sleep at once), OpenMP's default
 (libgomp spins ~300,000 times, about 3 ms, before sleeping) and PASSIVE with
-``GOMP_SPINCOUNT=10000`` (a short spin, then sleep). ``--hogs N`` starts N CPU-bound processes beside
+``GOMP_SPINCOUNT=N`` for each ``--spins`` value (a spin of N, ~N/100,000 ms, then sleep; 10000 by default). ``--hogs N`` starts N CPU-bound processes beside
 it for the whole measurement, as on a machine shared with other work. Prints
 the training seconds of each run and the medians; times are never asserted.
 """
@@ -36,24 +36,34 @@ status = execute_run(store, rid)
 print(json.dumps({"status": status, "train_seconds": store.get(rid).costs.get("train_seconds")}))
 """
 
-SPIN = "PASSIVE, GOMP_SPINCOUNT=10000"
-# The environment of each policy ("" leaves the choice to OpenMP: bertlab keeps an explicit setting).
-POLICIES = {"PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"}, "OpenMP default": {"OMP_WAIT_POLICY": ""},
-            SPIN: {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "10000"}}
+
+
+def spin_name(n: int) -> str:
+    return f"PASSIVE, GOMP_SPINCOUNT={n}"
+
+
+
+def policies(spins: tuple[int, ...] = (10000,)) -> dict[str, dict[str, str]]:
+    """The environment of each policy ("" leaves the choice to OpenMP: bertlab keeps an explicit setting)."""
+    out = {"PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"}, "OpenMP default": {"OMP_WAIT_POLICY": ""}}
+    out.update({spin_name(n): {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": str(n)} for n in spins})
+    return out
 
 
 def _hog() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
-def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "minilm") -> dict:
+def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "minilm",
+        spins: tuple[int, ...] = (10000,)) -> dict:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     procs = [_hog() for _ in range(hogs)]
-    seconds: dict[str, list[float]] = {k: [] for k in POLICIES}
+    pol = policies(spins)
+    seconds: dict[str, list[float]] = {k: [] for k in pol}
     try:
         time.sleep(1 if hogs else 0)
         for r in range(repeats):
-            for name, value in POLICIES.items():
+            for name, value in pol.items():
                 env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
                 env.update(value, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
                 p = subprocess.run([sys.executable, "-c", PROBE, str(train_size), model], capture_output=True,
@@ -71,7 +81,17 @@ def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "mi
             p.wait(30)  # reaped before returning: no hog outlives the measurement
     med = {k: float(np.median(v)) for k, v in seconds.items()}
     return {"train_size": train_size, "hogs": hogs, "seconds": seconds, "median_seconds": med,
-            "passive_vs_default": med["PASSIVE"] / med["OpenMP default"], "passive_vs_spin": med["PASSIVE"] / med[SPIN]}
+            "passive_vs_default": med["PASSIVE"] / med["OpenMP default"],
+            **{f"passive_vs_spin_{n}": med["PASSIVE"] / med[spin_name(n)] for n in spins}}
+
+
+def append(path: str, res: dict) -> None:
+    """Add ``res`` with today's date to the JSON list in ``path`` (created if missing)."""
+    runs = json.load(open(path)) if os.path.exists(path) else []
+    runs.append({"date": time.strftime("%Y-%m-%d"), **res})
+    with open(path, "w") as f:
+        json.dump(runs, f, indent=1)
+        f.write("\n")
 
 
 def main() -> None:
@@ -80,11 +100,16 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--train-size", type=int, default=512)
     ap.add_argument("--model", default="minilm")
+    ap.add_argument("--spins", type=int, nargs="+", default=[10000], help="GOMP_SPINCOUNT values to measure")
+    ap.add_argument("--out", help="append the result (with the date) to this JSON list, e.g. bench/omp_policy.json")
     a = ap.parse_args()
-    res = run(a.train_size, a.repeats, a.hogs, a.model)
+    res = run(a.train_size, a.repeats, a.hogs, a.model, tuple(a.spins))
     print(json.dumps(res, indent=2))
-    print(f"with {a.hogs} CPU hog(s), PASSIVE takes {res['passive_vs_default']:.2f}x the time of OpenMP's default "
-          f"and {res['passive_vs_spin']:.2f}x that of {SPIN}")
+    if a.out:
+        append(a.out, res)
+    print(f"with {a.hogs} CPU hog(s), PASSIVE takes {res['passive_vs_default']:.2f}x the time of OpenMP's default")
+    for n in a.spins:
+        print(f"  and {res[f'passive_vs_spin_{n}']:.2f}x that of {spin_name(n)}")
 
 
 if __name__ == "__main__":
