@@ -6,9 +6,11 @@ Each measurement trains one full_ft run through bertlab's runner in a fresh
 process (the policy can only be chosen before torch starts its threads),
 alternating the policies: PASSIVE (threads sleep at once), OpenMP's default
 (libgomp spins ~300,000 times, about 3 ms, before sleeping) and PASSIVE with
-``GOMP_SPINCOUNT=N`` for each ``--spins`` value (a spin of N, ~N/100,000 ms, then sleep; 10000 by default). ``--hogs N`` starts N CPU-bound processes beside
-it for the whole measurement, as on a machine shared with other work. Prints
-the training seconds of each run and the medians; times are never asserted.
+``GOMP_SPINCOUNT=N`` for each ``--spins`` value (a spin of N, ~N/100,000 ms,
+then sleep; 10000 by default). ``--hogs N`` starts N CPU-bound processes
+beside it for the whole measurement, as on a machine shared with other work.
+Prints the training seconds of each run and the medians (``--out`` also
+appends them to a JSON list); times are never asserted.
 """
 
 from __future__ import annotations
@@ -37,10 +39,9 @@ print(json.dumps({"status": status, "train_seconds": store.get(rid).costs.get("t
 """
 
 
-
 def spin_name(n: int) -> str:
+    """The name a short spin of ``n`` goes by in the results."""
     return f"PASSIVE, GOMP_SPINCOUNT={n}"
-
 
 
 def policies(spins: tuple[int, ...] = (10000,)) -> dict[str, dict[str, str]]:
@@ -87,7 +88,10 @@ def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "mi
 
 def append(path: str, res: dict) -> None:
     """Add ``res`` with today's date to the JSON list in ``path`` (created if missing)."""
-    runs = json.load(open(path)) if os.path.exists(path) else []
+    runs = []
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = json.load(f)
     runs.append({"date": time.strftime("%Y-%m-%d"), **res})
     with open(path, "w") as f:
         json.dump(runs, f, indent=1)
