@@ -39,12 +39,15 @@ print(json.dumps({"status": status, "train_seconds": store.get(rid).costs.get("t
 """
 
 
+SPINS = (10000,)  # the short spins measured unless --spins says otherwise
+
+
 def spin_name(n: int) -> str:
     """The name a short spin of ``n`` goes by in the results."""
     return f"PASSIVE, GOMP_SPINCOUNT={n}"
 
 
-def policies(spins: tuple[int, ...] = (10000,)) -> dict[str, dict[str, str]]:
+def policies(spins: tuple[int, ...] = SPINS) -> dict[str, dict[str, str]]:
     """The environment of each policy ("" leaves the choice to OpenMP: bertlab keeps an explicit setting)."""
     out = {"PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"}, "OpenMP default": {"OMP_WAIT_POLICY": ""}}
     out.update({spin_name(n): {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": str(n)} for n in spins})
@@ -56,7 +59,7 @@ def _hog() -> subprocess.Popen:
 
 
 def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "minilm",
-        spins: tuple[int, ...] = (10000,)) -> dict:
+        spins: tuple[int, ...] = SPINS) -> dict:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     procs = [_hog() for _ in range(hogs)]
     pol = policies(spins)
@@ -104,7 +107,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--train-size", type=int, default=512)
     ap.add_argument("--model", default="minilm")
-    ap.add_argument("--spins", type=int, nargs="+", default=[10000], help="GOMP_SPINCOUNT values to measure")
+    ap.add_argument("--spins", type=int, nargs="+", default=list(SPINS), help="GOMP_SPINCOUNT values to measure")
     ap.add_argument("--out", help="append the result (with the date) to this JSON list, e.g. bench/omp_policy.json")
     a = ap.parse_args()
     res = run(a.train_size, a.repeats, a.hogs, a.model, tuple(a.spins))
