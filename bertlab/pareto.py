@@ -141,8 +141,10 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line."""
     import plotly.graph_objects as go
 
+    from bertlab.plots import figure
+
     label = COSTS.get(cost, (cost, cost))[0]
-    fig = go.Figure()
+    fig = figure()
     front = pareto_front(rows, cost, metric)
     # Zero-cost points (zero_shot trains nothing) cannot sit on a log axis; they are drawn at the left edge.
     positive = [r[cost] for r in rows if r.get(cost)]
@@ -163,7 +165,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
                                  mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
                                  hoverinfo="skip"))
     fig.update_layout(title=title or f"Accuracy vs {label} (stars: Pareto front)", xaxis_title=label + (
-        " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "), template="plotly_white")
+        " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         fig.update_xaxes(type="log")
     return fig

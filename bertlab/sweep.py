@@ -317,9 +317,9 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
     """Plotly figure: mean +- std of the metric against labelled examples (log x), one line per strategy."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import strategy_color  # the same colour per strategy as every other chart
+    from bertlab.plots import figure, strategy_color  # the same template and colours as every other chart
 
-    fig = go.Figure()
+    fig = figure()
     strategies = list(dict.fromkeys(a["strategy"] for a in agg))
     for st in strategies:
         pts = sorted((a for a in agg if a["strategy"] == st and a["mean"] is not None), key=lambda a: a["n_train"])
@@ -337,7 +337,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
         fig.add_hline(y=sum(maj) / len(maj), line_dash="dot", line_color="grey",
                       annotation_text="always the majority class", annotation_position="bottom right")
     fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)", yaxis_title=metric_label,
-                      template="plotly_white", legend_title="strategy", hovermode="closest")
+                      legend_title="strategy", hovermode="closest")
     xs = sorted({round(a["n_train"]) for a in agg if a["n_train"]})
     # Ticks at the measured sizes: log axes otherwise label 2, 3, 5 between the decades.
     fig.update_xaxes(type="log", tickvals=xs, ticktext=[f"{x:,}" for x in xs])

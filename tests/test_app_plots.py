@@ -60,18 +60,35 @@ def test_two_runs_of_one_strategy_get_one_colour_and_different_dashes():
     assert {t.name for t in fig.data} == {"head_only · 1111", "head_only · 2222"}
 
 
-@pytest.mark.parametrize("build", [
+CHARTS = [
     lambda runs: plots.validation_figure(runs, []),
     lambda runs: plots.accuracy_figure(runs),
     lambda runs: plots.cost_figure(runs, "peak_memory_bytes"),
     lambda runs: plots.tradeoff_figure(runs, "train_flops"),
     lambda runs: plots.confusion_figure(runs[0]),
     lambda runs: plots.label_distribution_figure({"train": {"neg": 3, "pos": 4}}),
-])
+]
+
+
+@pytest.mark.parametrize("build", CHARTS)
 def test_every_chart_titles_every_axis(build):
     fig = build([make_run("zero_shot", "z1", trainable_params=0, train_flops=0.0), make_run("full_ft", "f1")])
     axes = [k for k in fig.layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))]
     assert axes and all(getattr(fig.layout, k).title.text for k in axes)
+
+
+@pytest.mark.parametrize("build", CHARTS + [lambda runs: plots.train_loss_figure(runs, loss_points("f1", 30))])
+def test_every_chart_looks_like_plotly_white_without_carrying_all_of_it(build):
+    """The slim template (plotly_white's layout, bar and scatter defaults) keeps the Compare page's refresh cheap."""
+    import plotly.io as pio
+
+    fig = build([make_run("zero_shot", "z1"), make_run("full_ft", "f1")])
+    white = pio.templates["plotly_white"].layout.to_plotly_json()
+    mine = fig.layout.template.layout.to_plotly_json()
+    for key in ("paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis", "font", "colorway", "hoverlabel", "autotypenumbers"):
+        assert mine[key] == white[key], key
+    assert set(fig.layout.template.data.to_plotly_json()) <= {"bar", "scatter"}
+    assert "geo" not in mine and "colorscale" not in mine
 
 
 def test_cost_and_accuracy_charts_show_only_finished_runs_with_units():

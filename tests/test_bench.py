@@ -216,3 +216,15 @@ def test_flop_figures_count_what_the_first_token_path_skips(tiny_model, tiny_dat
     assert a["useful_gflops_per_s"] == b["useful_gflops_per_s"] == b["executed_gflops_per_s"]
     assert a["executed_gflops_per_s"] == (f["train_flops"] - f["skipped_by_first_token_last_layer"]) / 2.0 / 1e9
     assert 0 < f["skipped_fraction"] < 0.5
+
+
+def test_app_refresh_summary_takes_medians_and_ratios_to_the_closed_page():
+    from bench.app_refresh import summarize
+
+    def row(train):
+        return {"train_seconds": train, "eval_seconds": 1.0, "server_cpu_seconds": 2.0, "browser_cpu_seconds": 3.0}
+
+    res = summarize({"page closed": [row(40), row(50), row(44)], "Compare open": [row(60), row(66)],
+                     "Compare open, Streamlit's GC": []})
+    assert res["median"]["page closed"]["train_seconds"] == 44
+    assert res["train_time_vs_page_closed"] == {"Compare open": 63 / 44}

@@ -107,3 +107,21 @@ def test_playground_pool_gives_the_same_answers_as_one_model_after_another(tiny_
     pred.predict(ids[:1], texts)
     assert len(calls) == 1
     pred.close()
+
+
+def test_app_turns_off_streamlits_full_garbage_collection_after_every_run():
+    """Streamlit collects all garbage generations after every script and fragment run by default; with torch
+    loaded that holds the GIL long enough to slow the training the Compare page is showing (1.44x against 1.07x
+    without it, bench/app_refresh.py). The repo's config turns it off; this also fails if Streamlit stops
+    reading the option under that name (the setting would then silently do nothing)."""
+    import inspect
+    import tomllib
+    from pathlib import Path
+
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+    cfg = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert cfg["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in config._config_options_template
+    assert 'get_option("runner.postScriptGC")' in inspect.getsource(ScriptRunner._on_script_finished)

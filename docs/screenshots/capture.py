@@ -39,13 +39,14 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+def start_server(home: Path, *flags: str) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` (as `make run` does, plus Streamlit ``flags``) serving ``home``."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "BERTLAB_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=REPO, env=env,
+                             "--server.address", "127.0.0.1", *flags], cwd=REPO, env=env,
                             stdout=open(home / "server.log", "wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(180):
@@ -56,6 +57,41 @@ def start_server(home: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.5)
     proc.kill()
     raise SystemExit("streamlit did not start; see " + str(home / "server.log"))
+
+
+def open_page(p, timeout_ms: int):
+    """Debian's headless Chromium through Playwright ``p``: (browser, a 1440-px-wide page), with
+    ``timeout_ms`` as every wait's default."""
+    from playwright.sync_api import expect
+
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.set_default_timeout(timeout_ms)
+    expect.set_options(timeout=timeout_ms)
+    return browser, page
+
+
+def launch_alone(page, strategy: str) -> float:
+    """From a loaded app: on the Train page, replace the default strategies with ``strategy`` and launch it
+    (with the Data page's settings). Returns ``time.monotonic()`` at the click."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
+    page.get_by_role("link", name="Train").first.click()
+    expect(page.get_by_role("button", name="Launch 4 runs")).to_be_visible()
+    page.get_by_role("button", name="Clear all").first.click()  # drop the four defaults
+    time.sleep(2)
+    box = page.get_by_role("combobox", name="Strategies (one run each, run one after another in this order)")
+    box.click()
+    box.fill(strategy)
+    page.get_by_role("option").filter(has_text=f"{strategy}:").first.click()
+    page.keyboard.press("Escape")
+    launch = page.get_by_role("button", name="Launch 1 run")
+    expect(launch).to_be_visible()
+    t0 = time.monotonic()
+    launch.click()
+    expect(page.get_by_text("Queued 1 run(s)")).to_be_visible()
+    return t0
 
 
 def wait_for(pred, timeout: float, poll: float = 1.0):
@@ -86,10 +122,7 @@ def main() -> None:
     store = RunStore(home)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1200})
-            page.set_default_timeout(180_000)
-            expect.set_options(timeout=180_000)
+            browser, page = open_page(p, 180_000)
 
             def shot(name: str, height: int) -> None:
                 # Streamlit pages scroll inside the viewport, so the viewport's height is the picture's.
@@ -166,10 +199,7 @@ def scene(args, out: Path) -> None:
     store = RunStore(home)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1200})
-            page.set_default_timeout(600_000)
-            expect.set_options(timeout=600_000)
+            browser, page = open_page(p, 600_000)
 
             def shot(name: str, height: int) -> None:
                 page.set_viewport_size({"width": 1440, "height": height})
@@ -184,20 +214,7 @@ def scene(args, out: Path) -> None:
                 expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
                 shot("learning_curves", 1700)
             else:
-                expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
-                page.get_by_role("link", name="Train").first.click()
-                expect(page.get_by_role("button", name="Launch 4 runs")).to_be_visible()
-                page.get_by_role("button", name="Clear all").first.click()  # drop the four defaults
-                time.sleep(2)
-                box = page.get_by_role("combobox", name="Strategies (one run each, run one after another in this order)")
-                box.click()
-                box.fill("dapt")
-                page.get_by_role("option").filter(has_text="dapt:").first.click()
-                page.keyboard.press("Escape")
-                launch = page.get_by_role("button", name="Launch 1 run")
-                expect(launch).to_be_visible()
-                t0 = time.monotonic()
-                launch.click()
+                t0 = launch_alone(page, "dapt")
                 page.get_by_role("link", name="Compare").first.click()
                 wait_for(lambda: not any(r.status in ACTIVE for r in store.list_runs()), 3600, 2)
                 page.reload()
