@@ -18,9 +18,10 @@ launches full_ft alone on the Data page's default quick caps, then either
   fragment run, which bertlab's config turns off).
 
 The conditions alternate within each repeat. Prints each run's training and
-evaluation seconds, the server's and the browser's CPU seconds, and the
-medians and ratios to ``page closed`` (``--out`` also appends them to a JSON
-list). Needs /usr/bin/chromium (``make browser-deps``); times are never asserted.
+evaluation seconds, the server's and the browser's CPU seconds, the server's
+memory (RSS) when the run has ended, and the medians and ratios to ``page
+closed`` (``--out`` also appends them to a JSON list). Needs /usr/bin/chromium
+(``make browser-deps``); times are never asserted.
 """
 
 from __future__ import annotations
@@ -79,12 +80,13 @@ def measure(where: str, flags: tuple[str, ...], timeout: float = 1800) -> dict:
             chromium = [q.pid for q in psutil.process_iter(["name"]) if "chrom" in (q.info["name"] or "").lower()]
             browser_cpu = _cpu_seconds(chromium)
             server_cpu = _cpu_seconds([proc.pid])
+            server_rss = psutil.Process(proc.pid).memory_info().rss / 2**20
             browser.close()
         run = store.list_runs()[0]
         if run.status != "succeeded":
             raise SystemExit(f"the run ended {run.status}: {run.error}")
         return {"train_seconds": run.costs["train_seconds"], "eval_seconds": run.costs["eval_seconds"],
-                "server_cpu_seconds": server_cpu, "browser_cpu_seconds": browser_cpu,
+                "server_cpu_seconds": server_cpu, "browser_cpu_seconds": browser_cpu, "server_rss_mb": server_rss,
                 "steps": run.costs.get("steps"), "train_tokens": run.costs.get("train_tokens")}
     finally:
         proc.terminate()
@@ -94,7 +96,8 @@ def measure(where: str, flags: tuple[str, ...], timeout: float = 1800) -> dict:
 def summarize(rows: dict[str, list[dict]]) -> dict:
     """Medians per condition and each condition's training time as a ratio to ``page closed``."""
     med = {name: {k: statistics.median(r[k] for r in rs) for k in ("train_seconds", "eval_seconds",
-                                                                   "server_cpu_seconds", "browser_cpu_seconds")}
+                                                                   "server_cpu_seconds", "browser_cpu_seconds",
+                                                                   "server_rss_mb")}
            for name, rs in rows.items() if rs}
     base = med.get("page closed", {}).get("train_seconds")
     ratios = {name: m["train_seconds"] / base for name, m in med.items() if base and name != "page closed"}
@@ -109,7 +112,7 @@ def run(repeats: int = 2) -> dict:
             rows[name].append(out)
             print(f"  [{r + 1}/{repeats}] {name}: training {out['train_seconds']:.1f} s, evaluation "
                   f"{out['eval_seconds']:.1f} s; server CPU {out['server_cpu_seconds']:.0f} s, browser CPU "
-                  f"{out['browser_cpu_seconds']:.0f} s", flush=True)
+                  f"{out['browser_cpu_seconds']:.0f} s; server RSS at the end {out['server_rss_mb']:.0f} MB", flush=True)
     return {"runs": rows, **summarize(rows)}
 
 

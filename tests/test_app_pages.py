@@ -230,4 +230,3 @@ def test_playground_keeps_the_chosen_runs_when_a_new_run_finishes(tiny_data, ber
     at.run()
     no_problems(at)
     assert at.multiselect(key="keep_pg_runs").value == [first, third]
-

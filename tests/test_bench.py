@@ -222,7 +222,8 @@ def test_app_refresh_summary_takes_medians_and_ratios_to_the_closed_page():
     from bench.app_refresh import summarize
 
     def row(train):
-        return {"train_seconds": train, "eval_seconds": 1.0, "server_cpu_seconds": 2.0, "browser_cpu_seconds": 3.0}
+        return {"train_seconds": train, "eval_seconds": 1.0, "server_cpu_seconds": 2.0, "browser_cpu_seconds": 3.0,
+                "server_rss_mb": 900.0}
 
     res = summarize({"page closed": [row(40), row(50), row(44)], "Compare open": [row(60), row(66)],
                      "Compare open, Streamlit's GC": []})
