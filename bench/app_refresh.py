@@ -117,7 +117,7 @@ def run(repeats: int = 2) -> dict:
 
 
 def main() -> None:
-    from bench.omp_policy import append
+    from bench.report import append
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=2)

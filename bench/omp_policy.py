@@ -24,6 +24,8 @@ import time
 
 import numpy as np
 
+from bench.report import append
+
 PROBE = r"""
 import json, os, sys, tempfile
 os.environ["BERTLAB_HOME"] = tempfile.mkdtemp(prefix="bertlab-omp-")
@@ -87,18 +89,6 @@ def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "mi
     return {"train_size": train_size, "hogs": hogs, "seconds": seconds, "median_seconds": med,
             "passive_vs_default": med["PASSIVE"] / med["OpenMP default"],
             **{f"passive_vs_spin_{n}": med["PASSIVE"] / med[spin_name(n)] for n in spins}}
-
-
-def append(path: str, res: dict) -> None:
-    """Add ``res`` with today's date to the JSON list in ``path`` (created if missing)."""
-    runs = []
-    if os.path.exists(path):
-        with open(path) as f:
-            runs = json.load(f)
-    runs.append({"date": time.strftime("%Y-%m-%d"), **res})
-    with open(path, "w") as f:
-        json.dump(runs, f, indent=1)
-        f.write("\n")
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
 from pathlib import Path
 
 # key -> (target text, test on the value)
@@ -184,3 +186,16 @@ def table(res: dict) -> str:
 
 def write(res: dict, path: Path) -> None:
     path.write_text(json.dumps(res, indent=2, default=float) + "\n")
+
+
+def append(path: str, res: dict) -> None:
+    """Add ``res`` with today's date to the JSON list in ``path`` (created if missing): the side benches'
+    (``bench.omp_policy``, ``bench.app_refresh``) record of every run, where results.json keeps the latest."""
+    runs = []
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = json.load(f)
+    runs.append({"date": time.strftime("%Y-%m-%d"), **res})
+    with open(path, "w") as f:
+        json.dump(runs, f, indent=1)
+        f.write("\n")

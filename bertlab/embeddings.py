@@ -72,7 +72,8 @@ def encoder_session(model: str, threads: int, spin: bool | None = None):
             return _SESSIONS[key]
     resolved = models.resolve(model)
     tag = hashlib.sha1(f"{model}|{resolved}".encode()).hexdigest()[:16]
-    path = data_home() / "cache" / "onnx" / f"encoder-{tag}-{onnxrt.weights_tag(Path(resolved))}.onnx"
+    path = data_home() / "cache" / "onnx" / onnxrt.export_name(f"encoder-{tag}", onnxrt.weights_tag(Path(resolved)),
+                                                              "hidden")
     tok, enc = get_encoder(model, torch.device("cpu"))
     longest = min(512, int(getattr(enc.config, "max_position_embeddings", 512)))  # runs use max_length <= 512
     session = onnxrt.open_session(enc, path, "hidden", tok, longest, threads, spin)
