@@ -256,6 +256,13 @@ REFUSED = [
             lambda p: "corrupt.parquet is not a readable Parquet file (ArrowInvalid: Could not open Parquet "
                       "input source '<Buffer>': Parquet magic bytes not found in footer. Either the file is corrupted or this is not a parquet file.). It may be "
                       "truncated or another format: re-save it with pandas DataFrame.to_parquet, or upload a CSV."),
+    Refused("utf16_truncated", "cut16.csv", lambda: csv_text(good_rows()).encode("utf-16") + b"x",
+            lambda p: "cut16.csv starts with a UTF-16 byte-order mark but is not valid UTF-16 (an odd number of "
+                      "bytes or a broken character: is it truncated?). Re-save it as UTF-8."),
+    Refused("json_nested_too_deeply", "deep.json", lambda: "[" * 100_000 + "]" * 100_000,
+            lambda p: "deep.json is nested too deeply to be a table; expected a list of objects."),
+    Refused("jsonl_nested_too_deeply", "deep.jsonl", lambda: "[" * 100_000 + "]" * 100_000 + "\n",
+            lambda p: "deep.jsonl line 1 is nested too deeply to be a table row."),
     Refused("class_with_one_example", "rare.csv",
             lambda: csv_text(good_rows() + [("a lone example of a rare class", "rare")]),
             lambda p: "class 'rare' has 1 example(s); each class needs at least 3 (one each for train, validation "
@@ -366,7 +373,7 @@ def _blank_texts() -> str:
         rows[i] = ("", rows[i][1])  # empty -> NaN in the CSV reader
     for i in (2, 6):
         rows[i] = ("   \t  ", rows[i][1])  # whitespace only
-    rows[10] = ("nan", rows[10][1])  # a literal 'nan' string is missing data too (pandas default NA)
+    rows[10] = ("nan", rows[10][1])  # a literal 'nan' (str(NaN) written out) is missing data too
     return csv_text(rows)
 
 
@@ -433,6 +440,20 @@ LOADS = [
     Loads("jsonl_boolean_labels", "bools.jsonl",
           lambda: jsonl([{"text": t, "label": y == "pos"} for t, y in good_rows()]), 30, ["False", "True"], []),
     Loads("json_column_oriented", "cols.json", lambda: json.dumps({"text": TEXTS, "label": LABELS}), 30,
+          ["neg", "pos"], []),
+    Loads("labels_spelled_like_missing_values", "nulls.csv",
+          lambda: csv_text([(t, ["None", "NA", "null"][i % 3]) for i, t in enumerate(TEXTS)]), 30,
+          ["NA", "None", "null"], []),
+    Loads("texts_spelled_like_missing_values", "natext.csv",
+          lambda: csv_text([("NA", "neg"), ("null", "pos")] + good_rows()), 32, ["neg", "pos"], []),
+    Loads("parquet_nullable_columns", "nullable.parquet",
+          lambda: parquet(pd.DataFrame({
+              "text": pd.array([None if i == 3 else t for i, t in enumerate(TEXTS)], dtype="string"),
+              "label": pd.array([None if i % 5 == 0 else i % 2 for i in range(30)], dtype="Int64")})),
+          23, ["0", "1"], ["dropped 1 of 30 rows with an empty or missing text",
+                           "dropped 6 rows with a missing label"]),
+    Loads("json_records_under_a_key", "wrapped.json",
+          lambda: json.dumps({"data": [{"text": t, "label": y} for t, y in good_rows()]}), 30,
           ["neg", "pos"], []),
     Loads("parquet_extra_nested_column", "extra.parquet",
           lambda: parquet(pd.DataFrame({"text": TEXTS, "label": LABELS, "meta": [{"k": i} for i in range(30)]})),

@@ -55,6 +55,37 @@ def test_test_set_fixed_when_train_size_changes():
     assert len(small.train) == 32 and small.train.counts()["rotten"] >= 1
 
 
+def test_rare_class_keeps_one_example_for_every_split():
+    # A 3-example class next to big ones: the test take used to give it 2, leaving none for train.
+    for big in range(3, 40):
+        counts = [3, big, 31, 17]
+        labels = [str(c) for c, n in enumerate(counts) for _ in range(n)]
+        sp = split_dataset(build_dataset([f"t{i}" for i in range(len(labels))], labels, "x"), seed=0)
+        for part in (sp.train, sp.val, sp.test):
+            assert part.counts()["0"] >= 1, (big, sp.sizes())
+
+
+def test_train_sets_nested_as_the_cap_grows():
+    labels = [0] * 44 + [1] * 26 + [2] * 50 + [3] * 59
+    ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
+    prev: set[str] = set()
+    for cap in range(4, 100):
+        sp = split_dataset(ds, seed=0, train_size=cap)
+        now = set(sp.train.texts)
+        assert len(now) == cap and prev <= now, cap
+        shares = [sp.train.counts()[str(c)] / cap for c in range(4)]
+        assert max(abs(s - n / len(ds)) for s, n in zip(shares, (44, 26, 50, 59))) < 0.5 / cap + 1 / cap
+        prev = now
+
+
+def test_cap_below_class_count_is_a_note():
+    labels = [c for c in range(5) for _ in range(10)]
+    ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
+    sp = split_dataset(ds, seed=0, train_size=2)
+    assert len(sp.train) == 5
+    assert any("train_size=2 is fewer than the 5 classes" in n for n in sp.notes)
+
+
 def test_train_cap_larger_than_data_is_a_note(tiny_data):
     sp = load_splits(DataConfig(source="file", name=tiny_data.name, train_size=10_000))
     assert any("train_size=10,000 is more than" in n for n in sp.notes)

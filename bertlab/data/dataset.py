@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from bertlab.errors import DataError
 
@@ -82,7 +83,15 @@ class Splits:
 
 
 def _is_missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
+    """None, NaN, pandas' NA and NaT (nullable Parquet columns); never a list or other container."""
+    if v is None:
+        return True
+    if isinstance(v, (list, tuple, dict, set, np.ndarray)):
+        return False
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
 
 
 _WHOLE_FLOAT = re.compile(r"[+-]?\d+\.0+")
@@ -235,26 +244,42 @@ def build_dataset(
     )
 
 
-def _stratified_take(labels: np.ndarray, idx: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Pick ``n`` of ``idx`` keeping class proportions (largest remainder), at least one per class."""
+def _allocate(sizes: list[int], n: int, caps: list[int]) -> list[int]:
+    """Split ``n`` picks among classes of ``sizes`` in proportion, at least one each, at most ``caps``.
+
+    Seats go one at a time to the class with the highest ``size / (alloc + 0.5)``
+    (the Sainte-Lague divisor method), so the allocation for ``n + 1`` is the one
+    for ``n`` plus one pick: growing a cap never drops an example already picked.
+    """
+    alloc = [min(1, c) for c in caps]
+    rest = n - sum(alloc)
+    heap = [(-s / (a + 0.5), i) for i, (s, a, c) in enumerate(zip(sizes, alloc, caps)) if a < c]
+    heapq.heapify(heap)
+    while rest > 0 and heap:
+        _, i = heapq.heappop(heap)
+        alloc[i] += 1
+        rest -= 1
+        if alloc[i] < caps[i]:
+            heapq.heappush(heap, (-sizes[i] / (alloc[i] + 0.5), i))
+    return alloc
+
+
+def _stratified_take(labels: np.ndarray, idx: np.ndarray, n: int, rng: np.random.Generator,
+                     leave: int = 0) -> np.ndarray:
+    """Pick ``n`` of ``idx`` keeping class proportions, at least one per class.
+
+    ``leave`` examples of every class stay behind (for the splits still to be
+    drawn from what is left). For a fixed ``rng`` seed the picks for a larger
+    ``n`` contain those for a smaller one.
+    """
     classes = np.unique(labels[idx])
     n = max(n, len(classes))
-    if n >= len(idx):
+    if n >= len(idx) and leave == 0:
         return idx
     per = {c: idx[labels[idx] == c] for c in classes}
-    exact = {c: n * len(v) / len(idx) for c, v in per.items()}
-    alloc = {c: max(1, int(math.floor(x))) for c, x in exact.items()}
-    rest = n - sum(alloc.values())
-    for c in sorted(exact, key=lambda c: exact[c] - math.floor(exact[c]), reverse=True):
-        if rest <= 0:
-            break
-        if alloc[c] < len(per[c]):
-            alloc[c] += 1
-            rest -= 1
-    while sum(alloc.values()) > n:  # the max(1, .) floors may overshoot: trim the biggest
-        c = max(alloc, key=lambda c: alloc[c])
-        alloc[c] -= 1
-    out = [rng.permutation(per[c])[: alloc[c]] for c in classes]
+    sizes = [len(per[c]) for c in classes]
+    alloc = _allocate(sizes, n, [max(0, s - leave) for s in sizes])
+    out = [rng.permutation(per[c])[:a] for c, a in zip(classes, alloc)]
     return np.sort(np.concatenate(out))
 
 
@@ -291,9 +316,9 @@ def split_dataset(
     all_idx = np.arange(len(ds))
     n_test = max(1, round(test_fraction * len(ds)))
     n_val = max(1, round(val_fraction * len(ds)))
-    test_idx = _stratified_take(labels, all_idx, n_test, rng)
+    test_idx = _stratified_take(labels, all_idx, n_test, rng, leave=2)
     rest = np.setdiff1d(all_idx, test_idx)
-    val_idx = _stratified_take(labels, rest, n_val, rng)
+    val_idx = _stratified_take(labels, rest, n_val, rng, leave=1)
     train_idx = np.setdiff1d(rest, val_idx)
     notes: list[str] = list(ds.notes)
     for fld, cap, part in (("train_size", train_size, "train"), ("val_size", val_size, "validation"),
@@ -305,6 +330,10 @@ def split_dataset(
             if fld == "train_size" and cap > len(idx):
                 notes.append(f"{fld}={cap:,} is more than the {len(idx):,} {part} examples available; using all of them")
             continue
+        n_cls = len(np.unique(labels[idx]))
+        if cap < n_cls:
+            notes.append(f"{fld}={cap:,} is fewer than the {n_cls} classes; using {n_cls} "
+                         f"{part} examples, one of each class")
         # A separate generator per part keeps the test set fixed when only train_size changes.
         sub = _stratified_take(labels, idx, cap, np.random.default_rng([seed, len(part)]))
         if part == "train":

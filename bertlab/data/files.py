@@ -59,8 +59,15 @@ def _utf16_without_bom(raw: bytes, filename: str, notes: list[str]) -> str | Non
 def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
     """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252/latin-1 with a note."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{filename} starts with a UTF-16 byte-order mark but is not valid UTF-16 "
+                "(an odd number of bytes or a broken character: is it truncated?). Re-save it as UTF-8."
+            ) from None
         notes.append(f"{filename}: read as UTF-16 (it starts with a UTF-16 byte-order mark)")
-        return raw.decode("utf-16")
+        return text
     if raw.startswith(b"PK\x03\x04"):
         raise DataError(
             f"{filename} is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
@@ -131,7 +138,8 @@ def _read_delimited(text: str, filename: str, sep: str | None) -> pd.DataFrame:
     if sep is None:
         sep = _guess_separator(text)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=True,
+        # Only empty cells and str(NaN) are missing: "None", "NA", "null" are real labels (and texts) in practice.
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=["", "nan", "NaN"],
                          skip_blank_lines=True, engine="c")
     except pd.errors.ParserError as e:
         raise DataError(_parser_message(str(e), filename, sep)) from None
@@ -159,6 +167,8 @@ def _read_jsonl(text: str, filename: str) -> pd.DataFrame:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             raise DataError(f"{filename} line {n} is not valid JSON ({e.msg}); fix or remove that line.") from None
+        except RecursionError:
+            raise DataError(f"{filename} line {n} is nested too deeply to be a table row.") from None
         if not isinstance(obj, dict):
             raise DataError(f"{filename} line {n} is not a JSON object; each line must be like {{\"text\": ..., \"label\": ...}}.")
         rows.append(obj)
@@ -174,8 +184,13 @@ def _read_json(text: str, filename: str) -> pd.DataFrame:
         if "\n{" in text.strip():  # really JSON Lines with a .json name
             return _read_jsonl(text, filename)
         raise DataError(f"{filename} is not valid JSON (line {e.lineno}: {e.msg}).") from None
+    except RecursionError:
+        raise DataError(f"{filename} is nested too deeply to be a table; expected a list of objects.") from None
     if isinstance(obj, dict):
         lists = [v for v in obj.values() if isinstance(v, list)]
+        records = [v for v in lists if v and all(isinstance(r, dict) for r in v)]
+        if len(records) == 1:  # {"data": [{"text": ..., "label": ...}, ...]}
+            return pd.DataFrame(records[0])
         if all(isinstance(v, list) for v in obj.values()) and obj:
             try:
                 return pd.DataFrame(obj)  # column-oriented {"text": [...], "label": [...]}
