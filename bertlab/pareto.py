@@ -141,7 +141,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import figure
+    from bertlab.plots import figure, strategy_color  # a strategy has one colour on every chart
 
     label = COSTS.get(cost, (cost, cost))[0]
     fig = figure()
@@ -157,7 +157,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     for i, r in enumerate(rows):
         fig.add_trace(go.Scatter(
             x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], text=[r["strategy"]],
-            textposition="top center", marker={"size": 14, "symbol": "star" if i in front else "circle"},
+            textposition="top center",
+            marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"
                           f"<br>{metric}: %{{y:.3f}}<extra></extra>", showlegend=False))
     if len(front) > 1:

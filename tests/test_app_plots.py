@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bertlab import plots
+from bertlab import pareto, plots
 from bertlab.estimate import estimate_seconds, work_units
 from bertlab.store import Run
 from bertlab.strategies import REGISTRY
@@ -157,3 +157,39 @@ def test_progress_axis_overlays_short_and_long_runs_and_extrapolates_running_one
     by_name = {t.name: t for t in fig.data}
     assert max(by_name["head_only"].x) == pytest.approx(1.0, abs=0.01)
     assert max(by_name["full_ft"].x) == pytest.approx(0.5)
+
+
+def _strategy_colours(fig) -> dict[str, set[str]]:
+    """strategy -> the colours it is drawn in, from traces named after a run or bars labelled by run."""
+    names = set(REGISTRY)
+    out: dict[str, set[str]] = {}
+    for t in fig.data:
+        marker = getattr(t, "marker", None)
+        colours = marker.color if marker is not None else None
+        if isinstance(colours, (list, tuple)):  # bars: one colour per x label
+            for label, c in zip(t.x, colours):
+                out.setdefault(str(label).split(" · ")[0], set()).add(c)
+            continue
+        strategy = str(t.name or "").split(" · ")[0]
+        if strategy in names:
+            line = getattr(t, "line", None)
+            out.setdefault(strategy, set()).add((line.color if line is not None else None) or colours)
+    return out
+
+
+STRATEGY_CHARTS = {
+    "train_loss": lambda runs: plots.train_loss_figure(runs, [p for r in runs for p in loss_points(r.id, 5)]),
+    "accuracy": plots.accuracy_figure,
+    "cost": lambda runs: plots.cost_figure(runs, "train_seconds"),
+    "tradeoff": lambda runs: plots.tradeoff_figure(runs, "train_seconds"),
+    # The Accuracy-vs-cost page and the HTML report draw this one.
+    "pareto": lambda runs: pareto.pareto_figure(pareto.by_strategy(pareto.rows_from_runs(runs)), "train_seconds"),
+}
+
+
+@pytest.mark.parametrize("chart", list(STRATEGY_CHARTS))
+def test_every_chart_colours_a_strategy_with_its_shared_colour(chart):
+    runs = [make_run(s, f"{s}-run", acc=0.5 + i / 50) for i, s in enumerate(REGISTRY)]
+    got = _strategy_colours(STRATEGY_CHARTS[chart](runs))
+    assert set(got) == set(REGISTRY)
+    assert got == {s: {plots.strategy_color(s)} for s in REGISTRY}
