@@ -36,9 +36,20 @@ _MAX_ENCODERS = 3
 ORT_BATCH = 32
 
 
+def model_identity(model: str) -> str:
+    """Where ``model``'s weights live plus, for a local directory, a tag of its weight files.
+
+    Part of every cache key here, so a directory re-saved with new weights is
+    a new model rather than a hit on the old one's encoder or embeddings.
+    """
+    resolved = models.resolve(model)
+    p = Path(resolved)
+    return f"{resolved}|{onnxrt.weights_tag(p)}" if p.is_dir() else resolved
+
+
 def get_encoder(model: str, device: torch.device):
     """(tokenizer, encoder in eval mode) for ``model`` on ``device``, kept loaded (small LRU)."""
-    key = (model, str(device))
+    key = (model_identity(model), str(device))
     with _LOCK:
         if key in _ENCODERS:
             _ENCODERS.move_to_end(key)
@@ -66,7 +77,7 @@ def encoder_session(model: str, threads: int, spin: bool | None = None):
     """
     if not onnxrt.available():
         return None
-    key = (model, threads, spin)
+    key = (model_identity(model), threads, spin)
     with _LOCK:
         if key in _SESSIONS:
             return _SESSIONS[key]
@@ -81,13 +92,17 @@ def encoder_session(model: str, threads: int, spin: bool | None = None):
         return _SESSIONS.setdefault(key, session)
 
 
-@functools.lru_cache(maxsize=16)
 def encoder_info(model: str) -> tuple[int, int, int]:
     """(non-embedding params, total params, hidden size) of ``model``'s encoder, without loading its weights.
 
     Built on the meta device from the config, so asking costs milliseconds,
     not a model load (runs served from the cache never load the encoder).
     """
+    return _encoder_info(model, model_identity(model))
+
+
+@functools.lru_cache(maxsize=16)
+def _encoder_info(model: str, identity: str) -> tuple[int, int, int]:
     from transformers import AutoModel
 
     from bertlab.costs import non_embedding_params
@@ -147,7 +162,7 @@ class EmbeddingCache:
     """Per-text cache of pooled embeddings for one (model, max_length, dtype)."""
 
     def __init__(self, model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None) -> None:
-        ident = f"{model}|{models.resolve(model)}|{max_length}|{dtype}"
+        ident = f"{model}|{model_identity(model)}|{max_length}|{dtype}"
         self.dir = (root or data_home() / "cache" / "embeddings") / hashlib.sha1(ident.encode()).hexdigest()[:16]
         self.model, self.max_length, self.dtype = model, max_length, dtype
         self._mem: dict[bytes, np.ndarray] = {}

@@ -154,3 +154,19 @@ def test_load_data_dispatch(tiny_csv):
 def test_hub_offline_fails_fast():
     with pytest.raises(DataError, match="hub is unreachable"):
         load_data(DataConfig(source="hub", name="imdb"))
+
+
+def test_hub_class_labels_become_names_and_unlabelled_rows_are_dropped(monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    feats = datasets.Features({"sentence": datasets.Value("string"),
+                               "polarity": datasets.ClassLabel(names=["neg", "pos"])})
+    texts, _ = make_texts(15)
+    ids = [0] * 10 + [1] * 10 + [-1] * 10  # -1: the unlabelled test split convention
+    d = datasets.Dataset.from_dict({"sentence": texts, "polarity": ids}, features=feats)
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: d)
+    ds = hub.load_hub("someone/reviews", label_column="polarity")
+    assert ds.counts() == {"neg": 10, "pos": 10}
+    assert "dropped 10 rows with label -1 (unlabelled, as in many hub test splits)" in ds.notes

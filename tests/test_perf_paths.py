@@ -48,6 +48,30 @@ class _Record(Callbacks):
         self.evals.append(step)
 
 
+def test_a_model_directory_resaved_with_new_weights_is_not_served_from_the_cache(tmp_path):
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    tok = AutoTokenizer.from_pretrained(models.default_model_path())
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=64)
+    d = tmp_path / "model"
+    texts = ["hello world", "a film"]
+
+    def save_and_embed(seed: int):
+        torch.manual_seed(seed)
+        BertModel(cfg).save_pretrained(d, safe_serialization=True)
+        tok.save_pretrained(d)
+        res = embeddings.EmbeddingCache(str(d), 32, None, root=tmp_path / "cache").get(texts, torch.device("cpu"))
+        truth = embeddings.EmbeddingCache(str(d), 32, None, root=tmp_path / f"fresh{seed}")
+        return res, embeddings.get_encoder(str(d), torch.device("cpu"))[1], truth
+
+    first, enc0, _ = save_and_embed(0)
+    second, enc1, fresh = save_and_embed(1)  # same directory, same process, new weights
+    assert second.computed == 2 and enc1 is not enc0
+    assert not np.allclose(first.vectors, second.vectors)
+    np.testing.assert_allclose(second.vectors, fresh.get(texts, torch.device("cpu")).vectors, atol=1e-5)
+
+
 def test_every_step_is_reported_once_in_order_before_its_eval(tiny_model):
     tok = models.load_tokenizer(tiny_model)
     texts, labels = make_texts(20)

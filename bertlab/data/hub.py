@@ -43,8 +43,28 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     except Exception as e:  # the hub raises many types: not found, gated, bad split...
         raise DataError(f"could not load hub dataset {name!r} (split {split!r}): {e}") from None
     df = d.to_pandas()
-    if label_column is None and "label" in df.columns:
-        feat = d.features.get("label")
-        if getattr(feat, "names", None):
-            df["label"] = [feat.names[i] for i in df["label"]]
-    return dataset_from_table(df, name, text_column, label_column)
+    unlabelled = _names_for_class_labels(df, d.features)
+    ds = dataset_from_table(df, name, text_column, label_column)
+    generic = f"dropped {unlabelled:,} rows with a missing label"
+    if unlabelled and generic in ds.notes:
+        ds.notes[ds.notes.index(generic)] = (f"dropped {unlabelled:,} rows with label -1 "
+                                             "(unlabelled, as in many hub test splits)")
+    return ds
+
+
+def _names_for_class_labels(df, features) -> int:
+    """Replace ClassLabel ids by their names in every ClassLabel column of ``df``, in place.
+
+    Ids outside the names (-1 marks an unlabelled row in hub datasets) become missing,
+    so they are dropped rather than read as a class. Returns how many -1 ids the
+    chosen columns held (the largest count over ClassLabel columns).
+    """
+    most = 0
+    for col, feat in features.items():
+        names = getattr(feat, "names", None)
+        if not names or col not in df.columns:
+            continue
+        ids = df[col].tolist()
+        most = max(most, sum(1 for i in ids if i == -1))
+        df[col] = [names[i] if isinstance(i, int) and 0 <= i < len(names) else None for i in ids]
+    return most
