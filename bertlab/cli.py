@@ -30,6 +30,26 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
                        "or 'hub:<name>'.")
 
 
+def model_arg(model: str) -> str:
+    """``--model``: a local directory becomes absolute (runs are replayed from other folders); else as given."""
+    p = Path(model).expanduser()
+    return str(p.resolve()) if p.exists() or model.startswith((".", "/", "~")) else model
+
+
+def output_file(path: str | Path, what: str = "output") -> Path:
+    """Check an output path before any work: its folder exists and it is not itself a folder.
+
+    Raises:
+        BertlabError: the path is a directory or its parent folder does not exist.
+    """
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise BertlabError(f"{what} {str(path)!r} is a folder; give a file name, e.g. {str(p / 'out')!r}.")
+    if not p.parent.is_dir():
+        raise BertlabError(f"cannot write {what} {str(path)!r}: the folder {str(p.parent)!r} does not exist.")
+    return p
+
+
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
     m, c = run.metrics, run.costs
@@ -93,6 +113,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     store = RunStore()
     batch = f"cli-{__import__('time').strftime('%Y%m%d-%H%M%S')}"
     ids = [store.create_run(c, batch) for c in configs]
+    try:
+        _run_all(store, ids, configs, args, tqdm, execute_run)
+    except KeyboardInterrupt:
+        # The run being trained is marked interrupted and the rest cancelled, so none stays 'running'.
+        store.mark_interrupted(reason="stopped with Ctrl-C while this run was training")
+        for rid in ids:
+            store.request_cancel(rid)
+        print("\ninterrupted: the run in progress is marked interrupted, the rest cancelled", file=sys.stderr)
+        return 130
+    rows = [result_row(store.get(i)) for i in ids]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(format_table(rows))
+    return 0 if all(r["status"] == "succeeded" for r in rows) else 1
+
+
+def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
     for rid, cfg in zip(ids, configs):
         with tqdm(total=100, desc=f"{cfg.strategy:10s}", unit="%", disable=args.json or None,
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}", file=sys.stderr) as bar:
@@ -102,18 +140,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             status = execute_run(store, rid, on_progress=progress)
             bar.n = 100
             bar.set_postfix_str(status)
-    rows = [result_row(store.get(i)) for i in ids]
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(format_table(rows))
-    return 0 if all(r["status"] == "succeeded" for r in rows) else 1
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
 
-    runs = RunStore().list_runs(limit=args.limit)
+    store = RunStore()
+    store.mark_interrupted()  # a run whose process died (killed, Ctrl-C) is not shown as 'running'
+    runs = store.list_runs(limit=args.limit)
     if args.json:
         print(json.dumps([result_row(r) | {"dataset": r.dataset} for r in runs], indent=2))
     elif not runs:
@@ -179,6 +213,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         for s in sweep.list_sweeps(store):
             print(f"{s['id']}  {s['dataset']}  {' '.join(s['strategies'])}  sizes={s['sizes']}  seeds={s['seeds']}")
         return 0
+    for out, what in ((args.html, "HTML plot"), (args.png, "PNG plot")):
+        if out:
+            output_file(out, what)  # before hours of training, not after
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
     else:
@@ -208,7 +245,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if not args.no_run:
         ids = waiting + [store.create_run(c, sweep_id) for c in todo]
-        _run_points(store, ids, args.json)
+        try:
+            _run_points(store, ids, args.json)
+        except KeyboardInterrupt:
+            store.mark_interrupted(reason="stopped with Ctrl-C while this run was training")
+            print(f"\ninterrupted: the rest stays queued; `python -m bertlab sweep --sweep-id {sweep_id}` "
+                  "resumes it", file=sys.stderr)
+            return 130
     rows = sweep.collect(store, spec)
     agg = sweep.aggregate(rows)
     if args.html:
@@ -231,14 +274,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bertlab import report
     from bertlab.store import RunStore
 
+    output = output_file(args.output, "report")
+    csv_out = output_file(args.csv, "CSV") if args.csv else None
     store = RunStore()
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep)
     prices = report.Prices(cpu_hour=args.price_cpu, gpu_hour=args.price_gpu)
     html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep)
-    Path(args.output).write_text(html, encoding="utf-8")
+    output.write_text(html, encoding="utf-8")
     print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if args.csv:
-        Path(args.csv).write_text(report.results_csv(store, ids, prices), encoding="utf-8")
+        csv_out.write_text(report.results_csv(store, ids, prices), encoding="utf-8")
         print(f"wrote {args.csv}", file=sys.stderr)
     return 0
 
@@ -260,7 +305,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--sizes", nargs="+", type=_size_arg, default=[32, 128, 512, 2048, None],
                     help="training-set sizes; 'all' = the whole training split")
     sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    sw.add_argument("--model", default=DEFAULT_MODEL)
+    sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL)
     sw.add_argument("--val-size", type=int, default=500, help="validation cap (also capped at each size)")
     sw.add_argument("--test-size", type=int, default=1000)
     sw.add_argument("--epochs", type=int)
@@ -292,7 +337,8 @@ def add_extra_commands(sub) -> None:
     rp.set_defaults(fn=cmd_report)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID")
-    ex.add_argument("-o", "--output", default=None, help="zip path (default <run id>.zip)")
+    ex.add_argument("-o", "--output", default=None,
+                    help="zip path, or a folder to put <run id>.zip in (default: the data home's exports/)")
     ex.set_defaults(fn=cmd_export)
 
 
@@ -304,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run strategies one after another and print a comparison")
     r.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path, or hub:<name>")
     r.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "full_ft", "scratch"])
-    r.add_argument("--model", default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local directory")
+    r.add_argument("--model", type=model_arg, default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local directory")
     r.add_argument("--train-size", type=int, default=2000)
     r.add_argument("--val-size", type=int, default=500)
     r.add_argument("--test-size", type=int, default=1000)
@@ -339,5 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except BertlabError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a full disk, a read-only folder: the message is enough, not a traceback
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -51,7 +51,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     Args:
         store: the run store.
         run_id: a succeeded run.
-        dest: zip path; default ``<data home>/exports/<run id>.zip``.
+        dest: zip path, or an existing folder to put ``<run id>.zip`` in; default ``<data home>/exports/<run id>.zip``.
 
     Raises:
         BertlabError: unknown or unfinished run, or its artifacts are gone.
@@ -73,18 +73,26 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         out_dir = data_home() / "exports"
         out_dir.mkdir(parents=True, exist_ok=True)
         dest = out_dir / f"{run_id}.zip"
-    dest = Path(dest)
+    dest = Path(dest).expanduser()
+    if dest.is_dir():
+        dest = dest / f"{run_id}.zip"
+    if not dest.parent.is_dir():
+        raise BertlabError(f"cannot write {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
     tmp = dest.with_name(dest.name + ".part")
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=meta.get("model"), max_length=meta.get("max_length"), scale=meta.get("scale", 20))
     # Weights barely compress and are large: store them; deflate the small text files.
-    with zipfile.ZipFile(tmp, "w") as z:
-        for p in files:
-            comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
-            z.write(p, f"{run_id}/{p.relative_to(src).as_posix()}", compress_type=comp)
-        z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
-    tmp.replace(dest)  # a half-written zip never appears under the final name
+    try:
+        with zipfile.ZipFile(tmp, "w") as z:
+            for p in files:
+                comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
+                z.write(p, f"{run_id}/{p.relative_to(src).as_posix()}", compress_type=comp)
+            z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
+        tmp.replace(dest)  # a half-written zip never appears under the final name
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return dest
 
 

@@ -52,7 +52,7 @@ class JobManager:
         self._queued: list[str] = []
         self.interrupted = self.store.mark_interrupted()
         if resume:
-            for r in reversed(self.store.list_runs(status=(QUEUED,))):
+            for r in reversed(self.store.list_runs(status=(QUEUED,), limit=None)):
                 self._enqueue(r.id)
         self._thread = threading.Thread(target=self._loop, daemon=True, name="bertlab-worker")
         self._thread.start()

@@ -169,8 +169,8 @@ class RunStore:
         return run
 
     def list_runs(self, status: tuple[str, ...] | None = None, batch_id: str | None = None,
-                  limit: int = 500) -> list[Run]:
-        """Runs, newest first, optionally filtered."""
+                  limit: int | None = 500) -> list[Run]:
+        """Runs, newest first, optionally filtered; ``limit=None`` lists them all."""
         q, args = "SELECT * FROM runs", []
         conds = []
         if status:
@@ -181,8 +181,10 @@ class RunStore:
             args.append(batch_id)
         if conds:
             q += " WHERE " + " AND ".join(conds)
-        q += " ORDER BY created DESC, rowid DESC LIMIT ?"
-        args.append(limit)
+        q += " ORDER BY created DESC, rowid DESC"
+        if limit is not None:
+            q += " LIMIT ?"
+            args.append(limit)
         return [self._located(_decode(r)) for r in self._conn().execute(q, args).fetchall()]
 
     def update(self, run_id: str, **fields: Any) -> None:
@@ -224,7 +226,7 @@ class RunStore:
         row = self._conn().execute("SELECT cancel_requested FROM runs WHERE id=?", (run_id,)).fetchone()
         return bool(row and row[0])
 
-    def mark_interrupted(self) -> list[str]:
+    def mark_interrupted(self, reason: str = "the server stopped while this run was training") -> list[str]:
         """After a restart: runs left 'running' by a dead process become 'interrupted'.
 
         A run still being trained by another live process on this machine (a CLI
@@ -234,7 +236,7 @@ class RunStore:
             rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
             ids = [r[0] for r in rows if not _other_live_process(r[1])]
             c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
-                          [(INTERRUPTED, time.time(), "the server stopped while this run was training", i, RUNNING)
+                          [(INTERRUPTED, time.time(), reason, i, RUNNING)
                            for i in ids])
         return ids
 

@@ -112,3 +112,15 @@ def test_cli_export(tiny_model, tiny_data, tmp_path, capsys):
     assert main(["export", rid, "-o", str(tmp_path / "h.zip")]) == 0
     assert f"{rid}/head.safetensors" in zipfile.ZipFile(tmp_path / "h.zip").namelist()
     assert main(["export", "nope-nope"]) == 2
+
+
+def test_cli_export_to_a_folder_or_a_missing_one(tiny_model, tiny_data, tmp_path, capsys):
+    from bertlab.cli import main
+
+    rid = _run(RunStore(), "head_only", tiny_model, tiny_data)
+    assert main(["export", rid, "-o", str(tmp_path)]) == 0  # a folder: <run id>.zip inside it
+    assert zipfile.is_zipfile(tmp_path / f"{rid}.zip")
+    capsys.readouterr()
+    assert main(["export", rid, "-o", str(tmp_path / "missing" / "m.zip")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.part"))

@@ -75,3 +75,62 @@ def test_cli_lists(capsys):
     assert "rotten_tomatoes" in capsys.readouterr().out
     assert main(["strategies"]) == 0
     assert "head_only" in capsys.readouterr().out
+
+
+def test_job_manager_resumes_every_queued_run_not_only_the_newest_500(tiny_model, tiny_data, monkeypatch):
+    store = RunStore()
+    cfg = make_config("tfidf_logreg", model=tiny_model, data=tiny_data)
+    ids = [store.create_run(cfg, "big-batch") for _ in range(520)]
+    monkeypatch.setattr(JobManager, "_loop", lambda self: None)  # look at the queue, train nothing
+    jm = JobManager(store)
+    assert jm._queued == ids  # all of them, oldest first
+
+
+def test_cli_model_directory_is_stored_absolute(tiny_model, tiny_csv, tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(tiny_model).parent)
+    rel = "./" + Path(tiny_model).name
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "--model", rel,
+                 "--max-length", "32", "--json"]) == 0
+    rid = json.loads(capsys.readouterr().out)[0]["run_id"]
+    assert RunStore().get(rid).config["model"] == str(Path(tiny_model).resolve())
+    monkeypatch.chdir(tmp_path)  # predicting from another folder still finds the model
+    assert main(["predict", rid, "a wonderful film", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["label"] in ("neg", "pos")
+
+
+def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypatch, capsys):
+    import bertlab.runner
+
+    def interrupted(store, run_id, on_progress=None):
+        store.claim(run_id, "cpu")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bertlab.runner, "execute_run", interrupted)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot",
+                 "--model", tiny_model]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    first, second = sorted(RunStore().list_runs(), key=lambda r: r.created)
+    assert (first.status, second.status) == ("interrupted", CANCELLED)
+    assert first.error == "stopped with Ctrl-C while this run was training"
+
+
+def test_cli_runs_shows_a_run_whose_process_died_as_interrupted(tiny_model, tiny_data, capsys):
+    import socket
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    store.claim(rid, "cpu")
+    store.update(rid, owner=f"{socket.gethostname()}:999999999:1")  # a process that no longer exists
+    assert main(["runs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["status"] == "interrupted"
+
+
+def test_cli_output_paths_are_checked_before_any_work(tmp_path, capsys):
+    assert main(["report", "-o", str(tmp_path / "missing" / "r.html")]) == 2
+    assert f"the folder {str(tmp_path / 'missing')!r} does not exist" in capsys.readouterr().err
+    assert main(["report", "-o", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["sweep", "--html", str(tmp_path / "missing" / "c.html"), "--dry-run"]) == 2
+    assert "does not exist" in capsys.readouterr().err
