@@ -12,7 +12,7 @@ from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError
 from bertlab.estimate import estimate_seconds
-from bertlab.models import resolve
+from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.plots import strategy_color
 from bertlab.strategies import REGISTRY, make_config
 from bertlab.teaching import COST_NOTES, card
@@ -41,8 +41,29 @@ def check_model(model: str) -> bool:
     return True
 
 
-def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str]) -> dict:
-    """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides."""
+MAX_LENGTH_BOUND = 8192  # RunConfig's own upper bound, used when the model's limit is unknown
+
+
+def max_length_input(col, key: str, limit: int | None) -> int:
+    """Max length capped at the model's position embeddings (``limit``) when known.
+
+    A value kept from another model above this one's limit is lowered to it, with a note, rather than
+    left for the run to fail on.
+    """
+    top = limit or MAX_LENGTH_BOUND
+    if (st.session_state.get(key) or 0) > top:
+        st.session_state[key] = top
+        col.caption(f"Lowered to {top}: this model has {top} position embeddings.")
+    limit_note = f" This model takes at most {limit} (its max_position_embeddings)." if limit else ""
+    return col.number_input("Max length (tokens)", 8, top, key=key,
+                            help="Longer texts are truncated to this many tokens." + limit_note)
+
+
+def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None) -> dict:
+    """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides.
+
+    ``max_len_limit`` is the model's number of position embeddings (None when unknown).
+    """
     s, d = REGISTRY[name], make_config(name)
     for f in HP_FIELDS:
         st.session_state.setdefault(f"keep_hp_{name}_{f}", getattr(d, f))
@@ -55,16 +76,14 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str]) -> 
                                                help="Examples per step (lower it if memory runs out).")
         out["learning_rate"] = r1[2].number_input("Learning rate", 1e-6, 1.0, key=k + "learning_rate", step=1e-5,
                                                   format="%.1e", help="Peak AdamW learning rate.")
-        out["max_length"] = r2[0].number_input("Max length (tokens)", 8, 8192, key=k + "max_length",
-                                               help="Longer texts are truncated to this many tokens.")
+        out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)
         out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
                                          help="Initialisation and shuffling seed.")
     else:
         r1 = st.columns(3)
         out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",
                                                help="Texts per encoder pass.")
-        out["max_length"] = r1[1].number_input("Max length (tokens)", 8, 8192, key=k + "max_length",
-                                               help="Longer texts are truncated to this many tokens.")
+        out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit)
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; the text most similar to it wins.")
         got = []
@@ -156,7 +175,8 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
             lowered.append(n)
         if "learning_rate" in ov:
             ov["learning_rate"] = float(ov["learning_rate"])
-        configs.append(make_config(n, data=cfg, model=model, **ov))
+        configs.append(rc := make_config(n, data=cfg, model=model, **ov))
+        check_max_length(model, rc.max_length)  # refused here, before anything is queued
     if lowered:
         st.info(f"Batch size will be lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
     return configs
@@ -188,6 +208,7 @@ if summary is not None:
     names = st.multiselect("Strategies (one run each, run one after another in this order)", list(REGISTRY),
                            key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}")
 
+    max_len_limit = known_max_positions(model) if model_ok else None
     overrides: dict[str, dict] = {}
     data_tag = hashlib.sha256(repr((cfg.source, cfg.name, labels)).encode()).hexdigest()[:10]
     for n in names:
@@ -204,7 +225,7 @@ if summary is not None:
                     st.caption(f"When to use it: {s.when}")
                 if COST_NOTES.get(n):
                     st.caption(f"Cost: {COST_NOTES[n]}")
-                overrides[n] = hp_inputs(n, data_tag, labels, descs)
+                overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
                 options = option_inputs(n)
                 if options:
                     overrides[n]["options"] = options

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from bertlab.config import DEFAULT_MODEL
-from bertlab.errors import ModelError
+from bertlab.errors import BertlabError, ConfigError, ModelError
 
 DEFAULT_MODEL_TITLE = "all-MiniLM-L6-v2 (packaged, offline)"
 
@@ -108,9 +108,28 @@ def load_config(model: str):
         raise ModelError(f"cannot load the config of {model!r}: {e}") from None
 
 
+@functools.lru_cache(maxsize=32)
 def max_positions(model: str) -> int:
-    """How many tokens the model's position embeddings cover."""
+    """How many tokens the model's position embeddings cover (``max_position_embeddings`` in its config)."""
     return int(getattr(load_config(model), "max_position_embeddings", 512))
+
+
+def known_max_positions(model: str) -> int | None:
+    """:func:`max_positions`, or None when the model's config cannot be read (a form caps inputs only if known)."""
+    try:
+        return max_positions(model)
+    except BertlabError:
+        return None
+
+
+def check_max_length(model: str, max_length: int) -> None:
+    """Refuse a ``max_length`` beyond the model's position embeddings before anything runs.
+
+    Raises:
+        ConfigError: naming the value, the model's limit and what to use instead.
+    """
+    if max_length > (mp := max_positions(model)):
+        raise ConfigError(f"max_length {max_length} is beyond the model's {mp} positions; use at most {mp}.")
 
 
 def load_encoder(model: str):

@@ -131,8 +131,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
     try:
         cfg = run.run_config
         strategy = get_strategy(cfg.strategy)
-        if cfg.max_length > (mp := models.max_positions(cfg.model)):
-            raise BertlabError(f"max_length {cfg.max_length} is beyond the model's {mp} positions; use at most {mp}.")
+        models.check_max_length(cfg.model, cfg.max_length)
         t_load = time.perf_counter()
         splits = load_splits(cfg.data)
         if cfg.batch_size > len(splits.train):

@@ -230,3 +230,45 @@ def test_playground_keeps_the_chosen_runs_when_a_new_run_finishes(tiny_data, ber
     at.run()
     no_problems(at)
     assert at.multiselect(key="keep_pg_runs").value == [first, third]
+
+
+def test_train_page_caps_max_length_at_the_models_position_embeddings(tiny_model, tiny_data, bertlab_home):
+    """The tiny model has 128 position embeddings: the field stops there and a kept larger value is lowered."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_hp_full_ft_max_length": 512})
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "full_ft"]).run()
+    fields = [at.number_input(key=f"keep_hp_{n}_max_length") for n in ("zero_shot", "full_ft")]
+    assert [f.max for f in fields] == [512, 512] and fields[1].value == 512  # the packaged MiniLM's 512
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    no_problems(at)
+    fields = [at.number_input(key=f"keep_hp_{n}_max_length") for n in ("zero_shot", "full_ft")]
+    assert [f.max for f in fields] == [128, 128]
+    # Lowered from the kept 512 to the limit (Streamlit alone would reset it to the field's minimum, 8).
+    assert fields[1].value == 128 and fields[0].value == 128
+    assert any("Lowered to 128" in c.value for c in at.caption)
+
+
+def test_train_page_refuses_max_length_beyond_the_model_at_launch(tiny_model, tiny_data, bertlab_home, monkeypatch):
+    """When the form could not read the limit (no cap on the field), Launch still refuses before queueing."""
+    import bertlab.models
+
+    monkeypatch.setattr(bertlab.models, "known_max_positions", lambda model: None)
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_max_length").set_value(300).run()
+    next(b for b in at.button if b.label.startswith("Launch")).click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "max_length 300 is beyond the model's 128 positions; use at most 128." in errors
+    assert RunStore(bertlab_home).list_runs() == [] and not at.success
+
+
+def test_max_length_check_reads_the_models_config(tiny_model):
+    from bertlab.errors import ConfigError
+    from bertlab.models import check_max_length, known_max_positions
+
+    assert known_max_positions(tiny_model) == 128 and known_max_positions("minilm") == 512
+    assert known_max_positions("/no/such/model/dir") is None
+    check_max_length(tiny_model, 128)
+    with pytest.raises(ConfigError, match="max_length 129 is beyond the model's 128 positions; use at most 128"):
+        check_max_length(tiny_model, 129)
