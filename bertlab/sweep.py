@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -205,10 +206,23 @@ class SweepSubmission:
     reused: list[str]
 
 
+def _file_changed_at(data: DataConfig) -> float | None:
+    """When a file dataset was last modified (None for built-in and hub data, or a missing file)."""
+    if data.source != "file":
+        return None
+    try:
+        return os.stat(data.name).st_mtime
+    except OSError:
+        return None
+
+
 def prepare(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> tuple[str, list[RunConfig], list[str]]:
     """Save the sweep and split its points into configs still to run and ids of runs to reuse."""
     sweep_id = save_sweep(store, spec, sweep_id)
     have: dict[str, Run | None] = dict(existing_runs(store))
+    changed = _file_changed_at(spec.data)
+    if changed is not None:  # the same path with new content: runs that read the old content are not reused
+        have = {k: r for k, r in have.items() if r is None or r.started is None or r.started >= changed}
     todo, reused = [], []
     for pt in plan(spec):
         key = config_key(pt.config)

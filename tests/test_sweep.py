@@ -225,3 +225,24 @@ def test_cli_sweep_reruns_a_point_left_running_by_a_dead_process(tiny_model, tin
     assert store.get(rid).status == "interrupted"
     done = store.list_runs(status=(SUCCEEDED,))
     assert len(done) == 1 and done[0].id != rid
+
+
+def test_a_data_file_edited_after_a_sweep_is_run_again(tiny_model, tiny_data):
+    import os
+    import time
+
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg"], sizes=[8], seeds=[0])
+    sid, todo, _ = sweep.prepare(store, spec)
+    rid = store.create_run(todo[0], sid)
+    assert execute_run(store, rid) == SUCCEEDED
+    assert sweep.prepare(store, spec, sid)[1:] == ([], [rid])  # unchanged file: reused
+    path = tiny_data.name
+    with open(path, "a") as f:
+        f.write("one more review of a film,pos\n")
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    _, todo, reused = sweep.prepare(store, spec, sid)
+    assert len(todo) == 1 and reused == []
