@@ -86,6 +86,15 @@ def test_cap_below_class_count_is_a_note():
     assert any("train_size=2 is fewer than the 5 classes" in n for n in sp.notes)
 
 
+def test_texts_differing_only_by_case_or_spacing_are_duplicates():
+    texts = ["A great film", "a  great FILM ", "Dull", "dull", "fine", "ok", "meh", "bad"]
+    labels = ["pos", "pos", "neg", "pos", "pos", "pos", "neg", "neg"]
+    ds = build_dataset(texts, labels, "x")
+    assert ds.texts == ["A great film", "fine", "ok", "meh", "bad"]  # 'Dull'/'dull' conflict: both dropped
+    assert "dropped 1 duplicate texts (kept the first of each; 1 of them differs from it only by case or spacing)" in ds.notes
+    assert "dropped 2 rows whose text appears with different labels" in ds.notes
+
+
 def test_train_cap_larger_than_data_is_a_note(tiny_data):
     sp = load_splits(DataConfig(source="file", name=tiny_data.name, train_size=10_000))
     assert any("train_size=10,000 is more than" in n for n in sp.notes)

@@ -196,17 +196,22 @@ def build_dataset(
     keep_l = [canon[lab] for lab in keep_l]
 
     # Duplicates: identical texts would leak between splits. Conflicting ones are unlearnable.
+    # Texts that differ only by case or spacing count as identical: an uncased tokenizer sees the same input.
+    keys = [" ".join(t.split()).casefold() for t in keep_t]
     first: dict[str, int] = {}
     conflict: set[str] = set()
-    for i, (t, lab) in enumerate(zip(keep_t, keep_l)):
-        j = first.setdefault(t, i)
+    for i, (k, lab) in enumerate(zip(keys, keep_l)):
+        j = first.setdefault(k, i)
         if j != i and keep_l[j] != lab:
-            conflict.add(t)
-    rows = [i for i, t in enumerate(keep_t) if first[t] == i and t not in conflict]
-    n_conflict_rows = sum(1 for t in keep_t if t in conflict)
+            conflict.add(k)
+    rows = [i for i, k in enumerate(keys) if first[k] == i and k not in conflict]
+    n_conflict_rows = sum(1 for k in keys if k in conflict)
     n_dupes = len(keep_t) - len(rows) - n_conflict_rows
+    n_near = sum(1 for i, k in enumerate(keys) if k not in conflict and keep_t[first[k]] != keep_t[i])
     if n_dupes:
-        notes.append(f"dropped {n_dupes} duplicate texts (kept the first of each)")
+        near = (f"; {n_near} of them {'differs' if n_near == 1 else 'differ'} from it only by case or spacing"
+                if n_near else "")
+        notes.append(f"dropped {n_dupes} duplicate texts (kept the first of each{near})")
     if conflict:
         notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
     keep_t = [keep_t[i] for i in rows]
