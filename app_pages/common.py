@@ -73,6 +73,24 @@ def device_name() -> str:
     return pick_device().name
 
 
+def sweep_batches() -> set[str]:
+    """Batch ids that are sweeps (a sweep queues its points as one batch named by its id)."""
+    from bertlab.sweep import list_sweeps
+
+    return {d["id"] for d in list_sweeps(store())}
+
+
+def latest_batch(runs: list, sweeps: set[str]) -> str | None:
+    """The batch a page shows by default: the newest launch that is not a sweep, else the newest sweep.
+
+    A sweep is many small runs of a few strategies (sizes x seeds): shown by default it crowds the charts
+    and hides the launch the user came to see. ``runs`` are newest first.
+    """
+    if not runs:
+        return None
+    return next((r.batch_id for r in runs if r.batch_id not in sweeps), runs[0].batch_id)
+
+
 # --- the chosen data ---------------------------------------------------------------------------
 def default_data_config() -> DataConfig:
     """rotten_tomatoes with the quick caps: what a first-time user should see working first."""

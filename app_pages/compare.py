@@ -15,29 +15,34 @@ from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 REFRESH_S = 2.0
 
 
-def batch_title(batch: str, runs: list) -> str:
+def batch_title(batch: str, runs: list, sweep: bool = False) -> str:
     first = min(r.created for r in runs)
     when = time.strftime("%H:%M", time.localtime(first))
     day = time.strftime("%b %d", time.localtime(first))
     live = " · live" if any(r.status in ACTIVE for r in runs) else ""
-    return f"{day} {when} · {runs[0].dataset} · {', '.join(r.strategy for r in sorted(runs, key=lambda r: r.created))}{live}"
+    ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
+    if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
+        return f"sweep · {day} {when} · {runs[0].dataset} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
+    return f"{day} {when} · {runs[0].dataset} · {', '.join(ordered)}{live}"
 
 
 def select_runs(all_runs: list) -> list[str]:
-    """Run ids to compare: a whole batch (the latest by default) or a hand-picked set."""
+    """Run ids to compare: a whole batch (the latest launch that is not a sweep by default) or a hand-picked set."""
     batches: dict[str, list] = {}
     for r in all_runs:  # newest first, so the first batch seen is the latest
         batches.setdefault(r.batch_id, []).append(r)
+    sweeps = common.sweep_batches()
+    latest = common.latest_batch(all_runs, sweeps)
     c1, c2 = st.columns([4, 1])
     pick = c2.toggle("Pick runs", key="cmp_pick", help="Compare runs from different batches.")
     if pick:
         options = [r.id for r in all_runs]
         by_id = {r.id: r for r in all_runs}
-        default = [r.id for r in batches[next(iter(batches))]]
+        default = [r.id for r in batches[latest]]
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
     # No key: when a new batch appears the options change and the latest batch is selected again.
-    batch = c1.selectbox("Batch (one launch)", list(batches), index=0,
-                         format_func=lambda b: batch_title(b, batches[b]))
+    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(latest),
+                         format_func=lambda b: batch_title(b, batches[b], b in sweeps))
     return [r.id for r in batches[batch]]
 
 

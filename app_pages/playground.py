@@ -12,11 +12,13 @@ from bertlab.store import SUCCEEDED
 MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 
 
-def default_runs(done: list) -> list[str]:
-    """The succeeded runs of the latest batch that has any, so one launch's models appear together."""
-    if not done:
-        return []
-    batch = done[0].batch_id
+def default_runs(done: list, sweeps: set[str]) -> list[str]:
+    """The succeeded runs of the latest launch that has any, so one launch's models appear together.
+
+    A sweep's batch (``sweeps``) is the default only when nothing else has finished: its many runs of a
+    few strategies would fill the eight places.
+    """
+    batch = common.latest_batch(done, sweeps)
     return [r.id for r in done if r.batch_id == batch][:MAX_DEFAULT]
 
 
@@ -29,7 +31,7 @@ def dataset_examples(run) -> list[tuple[str, str]]:
         return []
 
 
-def keep_selection(done: list) -> None:
+def keep_selection(done: list, sweeps: set[str]) -> None:
     """Keep the user's choice of runs when a new run finishes (the options change), and add runs of the
     latest batch that finished since the page last ran, so a launch's models join as they finish."""
     key, seen_key = "keep_pg_runs", "pg_seen_runs"
@@ -39,7 +41,7 @@ def keep_selection(done: list) -> None:
         return
     chosen = [i for i in st.session_state[key] if i in ids]
     seen = st.session_state.get(seen_key, ids)
-    for i in default_runs(done):
+    for i in default_runs(done, sweeps):
         if i not in seen and i not in chosen and len(chosen) < MAX_DEFAULT:
             chosen.append(i)
     st.session_state[key] = chosen
@@ -55,9 +57,10 @@ if not done:
     st.stop()
 
 by_id = {r.id: r for r in done}
-keep_selection(done)
+sweeps = common.sweep_batches()
+keep_selection(done, sweeps)
 ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs",
-                     default=None if "keep_pg_runs" in st.session_state else default_runs(done),
+                     default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps),
                      format_func=lambda i: common.run_title(by_id[i]))
 if not ids:
     st.info("Choose at least one run.")

@@ -272,3 +272,38 @@ def test_max_length_check_reads_the_models_config(tiny_model):
     check_max_length(tiny_model, 128)
     with pytest.raises(ConfigError, match="max_length 129 is beyond the model's 128 positions; use at most 128"):
         check_max_length(tiny_model, 129)
+
+
+def test_compare_and_playground_default_to_the_latest_launch_not_a_later_sweep(tiny_data, bertlab_home):
+    """A sweep queued after a launch is listed but not chosen by default; with only a sweep it is the default."""
+    from bertlab import sweep
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    sweep_id = sweep.save_sweep(store, sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[20], data=tiny_data))
+
+    def finished(batch: str, seed: int) -> str:
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id=batch)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        return rid
+
+    swept = [finished(sweep_id, 0), finished(sweep_id, 1)]
+    at = app_on("app_pages/compare.py")  # nothing but the sweep: it is the default
+    no_problems(at)
+    assert at.selectbox[0].value == sweep_id and at.selectbox[0].format_func(sweep_id).startswith("sweep · ")
+    assert set(app_on("app_pages/playground.py").multiselect(key="keep_pg_runs").value) == set(swept)
+
+    launch = finished("b1", 0)
+    time.sleep(0.01)
+    swept.append(finished(sweep_id, 2))  # the sweep has the newest run
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert at.selectbox[0].value == "b1" and len(at.selectbox[0].options) == 2
+    page_text = " ".join(m.value for m in at.markdown)
+    assert page_text.count("test accuracy") == 1  # the launch's one run, not the sweep's three
+    at.toggle(key="cmp_pick").set_value(True).run()
+    assert at.multiselect[0].value == [launch]
+    pg = app_on("app_pages/playground.py")
+    no_problems(pg)
+    assert pg.multiselect(key="keep_pg_runs").value == [launch]
