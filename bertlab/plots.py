@@ -201,8 +201,23 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     if not fig.data:
-        _empty(fig, "no training steps yet")
+        _empty(fig, no_steps_message(runs))
     return fig
+
+
+def no_steps_message(runs: Sequence[Any]) -> str:
+    """Why a loss chart is empty: steps still to come, or finished runs whose strategy takes no gradient steps.
+
+    zero_shot (nothing trained) and tfidf_logreg (a closed-form L-BFGS fit) finish without any optimiser
+    step; "no training steps yet" would wrongly suggest they are still to train.
+    """
+    if not runs or any(getattr(r, "status", "") in ("queued", "running") for r in runs):
+        return "no training steps yet"
+    done = sorted({r.strategy for r in runs if r.status == "succeeded"})
+    if not done:
+        return "no training steps: the runs stopped before their first step"
+    verb = "does" if len(done) == 1 else "do"
+    return f"no loss curve: {', '.join(done)} {verb} not train with gradient steps"
 
 
 def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 300) -> go.Figure:

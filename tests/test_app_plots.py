@@ -193,3 +193,18 @@ def test_every_chart_colours_a_strategy_with_its_shared_colour(chart):
     got = _strategy_colours(STRATEGY_CHARTS[chart](runs))
     assert set(got) == set(REGISTRY)
     assert got == {s: {plots.strategy_color(s)} for s in REGISTRY}
+
+
+def test_empty_loss_chart_says_why_finished_runs_have_no_steps():
+    def message(runs) -> str:
+        fig = plots.train_loss_figure(runs, [])
+        assert not fig.data
+        return " ".join(a.text for a in fig.layout.annotations)
+
+    finished = [make_run("zero_shot", "z1"), make_run("tfidf_logreg", "t1")]
+    text = message(finished)
+    assert "yet" not in text
+    assert text == "no loss curve: tfidf_logreg, zero_shot do not train with gradient steps"
+    assert message(finished[:1]) == "no loss curve: zero_shot does not train with gradient steps"
+    assert message(finished + [make_run("full_ft", "f1", status="running")]) == "no training steps yet"
+    assert message([make_run("full_ft", "f1", status="failed")]).startswith("no training steps: the runs stopped")
