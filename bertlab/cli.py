@@ -10,8 +10,8 @@ from pathlib import Path
 from bertlab.config import DEFAULT_MODEL, DataConfig
 from bertlab.errors import BertlabError
 
-JSON_FIELDS = ("run_id", "strategy", "status", "test_accuracy", "test_macro_f1", "majority_accuracy",
-               "train_seconds", "train_examples_per_s", "trainable_params", "total_params")
+JSON_FIELDS = ("run_id", "strategy", "status", "test_accuracy", "test_accuracy_ci95", "test_macro_f1",
+               "majority_accuracy", "train_seconds", "train_examples_per_s", "trainable_params", "total_params")
 
 
 def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
@@ -52,9 +52,13 @@ def output_file(path: str | Path, what: str = "output") -> Path:
 
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
+    from bertlab.metrics import run_accuracy_interval
+
     m, c = run.metrics, run.costs
+    ci = run_accuracy_interval(m, (run.data_summary or {}).get("sizes", {}).get("test"))
     return {"run_id": run.id, "strategy": run.strategy, "status": run.status,
-            "test_accuracy": m.get("test_accuracy"), "test_macro_f1": m.get("test_macro_f1"),
+            "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci95": list(ci) if ci else None,
+            "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
@@ -63,12 +67,17 @@ def result_row(run) -> dict:
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text comparison table."""
-    head = ["strategy", "status", "test acc", "macro-F1", "majority", "train s", "ex/s", "trainable", "run id"]
+    from bertlab.metrics import format_interval
+
+    head = ["strategy", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s", "trainable",
+            "run id"]
     lines = []
     for r in rows:
         def f(v, spec):
             return format(v, spec) if isinstance(v, (int, float)) else "-"
-        lines.append([r["strategy"], r["status"], f(r["test_accuracy"], ".3f"), f(r["test_macro_f1"], ".3f"),
+        ci = r.get("test_accuracy_ci95")
+        lines.append([r["strategy"], r["status"], f(r["test_accuracy"], ".3f"),
+                      format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
                       f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
                       f(r["train_examples_per_s"], ".1f"), f(r["trainable_params"], ","), r["run_id"]])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import numpy as np
@@ -13,7 +14,8 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
 
     Returns:
         dict with accuracy, macro_f1, per_class {name: {precision, recall, f1, support}},
-        confusion (rows = true, cols = predicted) and majority_accuracy.
+        confusion (rows = true, cols = predicted), majority_accuracy and
+        accuracy_ci95 (the 95% Wilson interval of the accuracy).
     """
     yt = np.asarray(y_true, dtype=int)
     yp = np.asarray(y_pred, dtype=int)
@@ -30,6 +32,7 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
     n = len(yt)
     return {
         "accuracy": float(tp.sum() / n) if n else 0.0,
+        "accuracy_ci95": list(wilson_interval(int(tp.sum()), n)),
         "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
         "per_class": {
             name: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]),
@@ -39,6 +42,43 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
         "confusion": conf.tolist(),
         "majority_accuracy": (Counter(yt.tolist()).most_common(1)[0][1] / n) if n else 0.0,
     }
+
+
+def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of an accuracy of ``correct`` out of ``n`` (sampling noise of the test set).
+
+    Two runs whose intervals overlap widely may differ by chance alone: with a
+    few hundred test examples a few points of accuracy are within noise.
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = correct / n
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def run_accuracy_interval(metrics: dict, n_test: int | None) -> tuple[float, float] | None:
+    """A run's stored 95% accuracy interval, or one computed from its accuracy and test size (older runs)."""
+    ci = metrics.get("test_accuracy_ci95")
+    if ci:
+        return (float(ci[0]), float(ci[1]))
+    acc = metrics.get("test_accuracy")
+    if acc is None or not n_test:
+        return None
+    return wilson_interval(round(acc * n_test), n_test)
+
+
+def format_interval(ci: tuple[float, float] | None) -> str | None:
+    """'76.7-90.7%' (None stays None)."""
+    return None if ci is None else f"{100 * ci[0]:.1f}-{100 * ci[1]:.1f}%"
+
+
+def single_class_prediction(confusion: list[list[int]], label_names: list[str]) -> str | None:
+    """The one class a model predicted for every example, if it did so (it learned nothing), else None."""
+    used = [j for j in range(len(label_names)) if any(row[j] for row in confusion)]
+    return label_names[used[0]] if len(used) == 1 and len(label_names) > 1 else None
 
 
 def accuracy(y_true, y_pred) -> float:

@@ -18,13 +18,14 @@ import time
 
 from bertlab import pareto, sweep
 from bertlab.errors import BertlabError
+from bertlab.metrics import format_interval, run_accuracy_interval
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
 CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
-              "test_macro_f1", "majority_accuracy", "train_seconds", "train_flops", "trainable_params",
+              "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds", "train_flops", "trainable_params",
               "total_params", "train_money", "peak_memory_bytes", "device", "epochs", "learning_rate",
               "batch_size", "max_length", "model", "error")
 
@@ -78,10 +79,13 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         c, m, cfg = r.costs, r.metrics, r.config
         sizes = (r.data_summary or {}).get("sizes", {})
         secs = c.get("train_seconds")
+        ci = run_accuracy_interval(m, sizes.get("test"))
         out.append({
             "run_id": r.id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
             "n_train": sizes.get("train"), "n_test": sizes.get("test"), "seed": cfg.get("seed"),
-            "test_accuracy": m.get("test_accuracy"), "test_macro_f1": m.get("test_macro_f1"),
+            "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci_low": ci and ci[0],
+            "test_accuracy_ci_high": ci and ci[1], "test_accuracy_ci": format_interval(ci),
+            "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": secs,
             "train_flops": c.get("train_flops"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"),
@@ -187,7 +191,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         parts.append(f"<p class='lead'>Most accurate: <b>{html.escape(best['strategy'])}</b> at "
                      f"{100 * best['test_accuracy']:.1f}% test accuracy. {html.escape(' '.join(lead))}</p>")
     cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
-            ("test_accuracy", "test acc"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
+            ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
             ("train_seconds", "train s"), ("train_flops", "train FLOPs"), ("trainable_params", "trainable"),
             ("train_money", f"cost ({prices.currency})"), ("run_id", "run id")]
     rows = results_rows(runs, prices)
@@ -197,6 +201,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         if r["train_money"] is not None:
             r["train_money"] = pareto.format_cost(r["train_money"], "train_money", prices)
     parts.append("<h2>Results</h2>" + _table(rows, cols))
+    parts.append("<p class='muted'>95% interval: the range the test accuracy could take on another test set of "
+                 "the same size (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")

@@ -23,6 +23,7 @@ from bertlab.costs import PeakMemory
 from bertlab.data import load_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled
+from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy
 
@@ -117,6 +118,48 @@ def release_memory() -> None:
         torch.cuda.empty_cache()
 
 
+def truncation_note(model: str, texts: list[str], max_length: int) -> str | None:
+    """How many training texts the tokenizer cut at ``max_length`` tokens, as a note (None if none were)."""
+    from transformers.utils import logging as transformers_logging
+
+    from bertlab.engine import _TOKENIZE_LOCK
+
+    tok = models.load_tokenizer(model)
+    verbosity = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()  # "sequence longer than the maximum" is what we count
+    try:
+        with _TOKENIZE_LOCK:
+            ids = tok(list(texts), truncation=False, padding=False, return_attention_mask=False,
+                      return_token_type_ids=False)["input_ids"]
+    finally:
+        transformers_logging.set_verbosity(verbosity)
+    lengths = sorted(len(x) for x in ids)
+    cut = sum(1 for n in lengths if n > max_length)
+    if not cut:
+        return None
+    return (f"{cut:,} of {len(lengths):,} training texts ({cut / len(lengths):.0%}) are longer than max_length "
+            f"{max_length} tokens and were cut to it (median {lengths[len(lengths) // 2]} tokens, longest "
+            f"{lengths[-1]:,}); a larger max length keeps more of each text at more cost per step")
+
+
+def outcome_notes(cfg, strategy, splits, test: dict) -> list[str]:
+    """What a user should know about a finished run's result: truncation, and a model that learned nothing."""
+    notes = []
+    if strategy.uses_tokens and not cfg.new_vocab:
+        try:
+            note = truncation_note(cfg.model, splits.train.texts, cfg.max_length)
+        except BertlabError:
+            note = None
+        if note:
+            notes.append(note)
+    only = single_class_prediction(test["confusion"], splits.label_names)
+    if only is not None:
+        notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
+                     f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
+                     f"{test['majority_accuracy']:.1%}); try more epochs, a higher learning rate or more data")
+    return notes
+
+
 def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = None, on_progress=None,
                 device: models.DeviceInfo | None = None) -> str:
     """Run a queued run to completion. Returns its final status; never raises for a run's own failure."""
@@ -151,8 +194,10 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         cb.close()
         costs = {**out.costs, "total_seconds": time.perf_counter() - t0, "peak_memory_bytes": mem.peak,
                  "device": device.name, "precision": str(dtype).replace("torch.", "") if dtype else "fp32"}
+        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test))
         metrics = {
-            "test_accuracy": out.test["accuracy"], "test_macro_f1": out.test["macro_f1"],
+            "test_accuracy": out.test["accuracy"], "test_accuracy_ci95": out.test.get("accuracy_ci95"),
+            "test_macro_f1": out.test["macro_f1"],
             "majority_accuracy": out.test["majority_accuracy"], "per_class": out.test["per_class"],
             "confusion": out.test["confusion"], "label_names": splits.label_names,
             **({k: v for k, v in out.val.items() if k.startswith("val_")} if out.val else {}),

@@ -52,9 +52,11 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
                   "train_examples_per_s", "trainable_params", "total_params"):
             assert k in r
         assert 0 <= r["test_accuracy"] <= 1
+        lo, hi = r["test_accuracy_ci95"]
+        assert lo <= r["test_accuracy"] <= hi
     assert main(["runs"]) == 0
     table = capsys.readouterr().out
-    assert "zero_shot" in table and "head_only" in table and "test acc" in table
+    assert "zero_shot" in table and "head_only" in table and "test acc" in table and "95% interval" in table
     assert main(["predict", out[1]["run_id"], "a wonderful film", "--json"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
     assert lines[0]["label"] in ("neg", "pos") and abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-4

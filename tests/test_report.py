@@ -42,6 +42,7 @@ def test_html_report_is_self_contained(finished):
         assert rid in page
     assert "masked-LM loss" in page  # dapt's MLM curve has its own figure
     assert "Pareto front" in page
+    assert "95% interval" in page and "Wilson score interval" in page
     assert "points over" in page or "both the most accurate and the cheapest" in page
     assert "Machine" in page and "torch" in page and "tiny.csv" in page
     assert "&quot;strategy&quot;: &quot;dapt&quot;" in page  # configs included (escaped JSON)
@@ -57,6 +58,8 @@ def test_csv_matches_store(finished):
         # 3.6 per CPU-hour = 0.001 per second
         assert float(r["train_money"]) == pytest.approx(run.costs["train_seconds"] * 0.001)
         assert int(r["n_train"]) == run.data_summary["sizes"]["train"]
+        lo, hi = float(r["test_accuracy_ci_low"]), float(r["test_accuracy_ci_high"])
+        assert 0 <= lo <= float(r["test_accuracy"]) <= hi <= 1 and hi - lo > 0.05  # a tiny test set: a wide interval
 
 
 def test_resolve_runs(finished):

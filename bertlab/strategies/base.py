@@ -59,6 +59,7 @@ class Strategy:
         trains / frozen: the parts of the model that do / do not change.
         defaults: RunConfig fields this strategy sets differently from the base.
         uses_epochs: whether the epochs/lr/batch controls matter.
+        uses_tokens: whether texts go through the model's tokenizer, cut at max_length.
     """
 
     name: ClassVar[str] = ""
@@ -69,6 +70,7 @@ class Strategy:
     when: ClassVar[str] = ""
     defaults: ClassVar[dict[str, Any]] = {}
     uses_epochs: ClassVar[bool] = True
+    uses_tokens: ClassVar[bool] = True  # reads the model's tokenizer (and so max_length applies)
 
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -134,6 +134,7 @@ class TfidfLogReg(Strategy):
                          "help": "keep the most frequent n-grams"},
     }
     uses_epochs = False
+    uses_tokens = False
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits

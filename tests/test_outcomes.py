@@ -1,0 +1,56 @@
+"""What a finished run tells its user beyond the score: accuracy noise, cut texts, a model that learned nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bertlab.metrics import classification_report, single_class_prediction, wilson_interval
+from bertlab.runner import execute_run, outcome_notes
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import get_strategy, make_config
+
+
+def test_wilson_interval_matches_the_textbook_values():
+    lo, hi = wilson_interval(85, 100)
+    assert (round(lo, 4), round(hi, 4)) == (0.7672, 0.9069)
+    assert wilson_interval(10, 10)[1] == 1.0 and wilson_interval(0, 10)[0] == 0.0
+    wide, narrow = wilson_interval(40, 50), wilson_interval(800, 1000)
+    assert wide[1] - wide[0] > 2 * (narrow[1] - narrow[0])  # more test examples, less noise
+
+
+def test_report_carries_the_interval_around_its_accuracy():
+    rep = classification_report([0, 1, 1, 0, 1], [0, 1, 0, 0, 1], ["a", "b"])
+    lo, hi = rep["accuracy_ci95"]
+    assert lo < rep["accuracy"] == 0.8 < hi
+
+
+def test_single_class_prediction():
+    assert single_class_prediction([[5, 0], [3, 0]], ["a", "b"]) == "a"
+    assert single_class_prediction([[5, 1], [3, 0]], ["a", "b"]) is None
+
+
+def test_learned_nothing_is_a_note(tiny_model, tiny_data):
+    from bertlab.data import load_splits
+
+    splits = load_splits(tiny_data)
+    cfg = make_config("tfidf_logreg", model=tiny_model, data=tiny_data)
+    test = classification_report([0, 1, 1, 0], [1, 1, 1, 1], splits.label_names)
+    notes = outcome_notes(cfg, get_strategy("tfidf_logreg"), splits, test)
+    assert notes == [f"predicted {splits.label_names[1]!r} for every test example: it learned nothing beyond always "
+                     "guessing one class (test accuracy 50.0%, the majority class gives 50.0%); try more epochs, "
+                     "a higher learning rate or more data"]
+
+
+@pytest.mark.parametrize("max_length,cut", [(8, True), (128, False)])
+def test_texts_cut_at_max_length_are_counted_in_a_note(tiny_model, tiny_data, max_length, cut):
+    store = RunStore()
+    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=max_length))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    notes = [n for n in run.notes if "longer than max_length" in n]
+    assert bool(notes) == cut, run.notes
+    if cut:
+        n_train = run.data_summary["sizes"]["train"]
+        assert notes[0].startswith(f"{n_train:,} of {n_train:,} training texts (100%) are longer than max_length 8")
+    lo, hi = run.metrics["test_accuracy_ci95"]
+    assert lo <= run.metrics["test_accuracy"] <= hi
