@@ -54,3 +54,17 @@ def test_texts_cut_at_max_length_are_counted_in_a_note(tiny_model, tiny_data, ma
         assert notes[0].startswith(f"{n_train:,} of {n_train:,} training texts (100%) are longer than max_length 8")
     lo, hi = run.metrics["test_accuracy_ci95"]
     assert lo <= run.metrics["test_accuracy"] <= hi
+
+
+def test_a_run_served_from_the_embedding_cache_says_so(tiny_model, tiny_data):
+    store = RunStore()
+    notes = []
+    for _ in range(2):
+        rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, epochs=1, max_length=24))
+        assert execute_run(store, rid) == SUCCEEDED
+        run = store.get(rid)
+        notes.append([n for n in run.notes if "reused from the cache" in n])
+    n = sum(run.data_summary["sizes"].values())
+    assert notes[0] == []
+    assert notes[1] == [f"embeddings of {n:,} of {n:,} texts were reused from the cache of an earlier run (same model "
+                        "and max length), so its time leaves out the encoder pass they needed then; FLOPs still count it"]

@@ -37,6 +37,11 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
         n = len(parts[w])
         out[w] = res.vectors[i : i + n]
         i += n
+    hits = len(texts) - res.computed
+    if hits:
+        ctx.notes.append(
+            f"embeddings of {hits:,} of {len(texts):,} texts were reused from the cache of an earlier run (same "
+            f"model and max length), so its time leaves out the encoder pass they needed then; FLOPs still count it")
     n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
             "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne, "total_params": total}
