@@ -52,10 +52,12 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
         st.markdown("**In the current comparison:**")
         if c.measured:
             for m in c.measured:
-                acc = m["test_accuracy"]
-                st.markdown(f"- run `{m['run_id'][-6:]}`: **{100 * acc:.1f}%** test accuracy with "
-                            f"{m['n_train'] or '?'} labelled examples, trained in "
-                            f"{common.seconds(m['train_seconds'])}")
+                acc = f"run `{m['run_id'][-6:]}`: **{100 * m['test_accuracy']:.1f}%** test accuracy"
+                if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained
+                    st.markdown(f"- {acc} with no labelled training examples and no training")
+                else:
+                    st.markdown(f"- {acc} with {m['n_labelled'] or '?'} labelled examples, trained in "
+                                f"{common.seconds(m['train_seconds'])}")
         else:
             st.caption("not in the latest comparison; launch it on the Train page")
         st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")

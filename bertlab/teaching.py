@@ -198,12 +198,30 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
     return "".join(out)
 
 
+def uses_labelled_examples(strategy: str) -> bool:
+    """Whether ``strategy`` learns from the labelled training split.
+
+    A strategy that trains nothing (zero_shot: label descriptions only) does not, although its runs still
+    record the split's size; dapt's extra text is unlabelled, but its fine-tuning uses the labels.
+    """
+    from bertlab.strategies import get_strategy
+
+    return get_strategy(strategy).trains != "nothing"
+
+
 def measured_numbers(strategy: str, runs) -> list[dict]:
-    """This strategy's numbers in a comparison (succeeded runs): run id, accuracy, train seconds, trainable."""
-    return [{"run_id": r.id, "test_accuracy": r.metrics.get("test_accuracy"),
-             "train_seconds": r.costs.get("train_seconds"), "trainable_params": r.costs.get("trainable_params"),
-             "n_train": (r.data_summary.get("sizes") or {}).get("train")}
-            for r in runs or [] if r.strategy == strategy and r.status == "succeeded"]
+    """This strategy's numbers in a comparison (succeeded runs): run id, accuracy, train seconds, trainable,
+    the training split's size (``n_train``) and how many labelled examples it learnt from (``n_labelled``)."""
+    labelled = uses_labelled_examples(strategy)
+    out = []
+    for r in runs or []:
+        if r.strategy == strategy and r.status == "succeeded":
+            n_train = (r.data_summary.get("sizes") or {}).get("train")
+            out.append({"run_id": r.id, "test_accuracy": r.metrics.get("test_accuracy"),
+                        "train_seconds": r.costs.get("train_seconds"),
+                        "trainable_params": r.costs.get("trainable_params"), "n_train": n_train,
+                        "n_labelled": n_train if labelled else 0})
+    return out
 
 
 def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None, n_classes: int = 2,

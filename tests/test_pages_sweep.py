@@ -94,3 +94,34 @@ def test_teaching_page_lora_rank_changes_the_count(tiny_model):
     at.select_slider(key="keep_tc_r").set_value(32).run()
     no_problems(at)
     assert at.metric[0].value != before
+
+
+def test_strategy_card_says_zero_shot_used_no_labelled_examples(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    for name in ("zero_shot", "head_only"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+    n_train = store.list_runs()[0].data_summary["sizes"]["train"]
+    lines = {}
+    for name in ("zero_shot", "head_only"):
+        at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": name})
+        no_problems(at)
+        lines[name] = [m.value for m in at.markdown if "test accuracy" in m.value]
+    assert len(lines["zero_shot"]) == 1 and "no labelled training examples" in lines["zero_shot"][0]
+    assert "labelled examples, trained in" not in lines["zero_shot"][0]
+    assert f"with {n_train} labelled examples, trained in" in lines["head_only"][0]
+
+
+def test_measured_numbers_count_labelled_examples_only_for_strategies_that_learn_from_them():
+    from bertlab import teaching
+    from bertlab.store import Run
+
+    def run(strategy: str) -> Run:
+        return Run(id=f"{strategy}-1", batch_id="b", created=1.0, status="succeeded", strategy=strategy,
+                   dataset="d", model="minilm", config={}, metrics={"test_accuracy": 0.7},
+                   costs={"train_seconds": 1.0}, data_summary={"sizes": {"train": 300}})
+
+    for name in REGISTRY:
+        (m,) = teaching.measured_numbers(name, [run(name)])
+        assert m["n_train"] == 300
+        assert m["n_labelled"] == (0 if name == "zero_shot" else 300), name
