@@ -68,3 +68,16 @@ def test_a_run_served_from_the_embedding_cache_says_so(tiny_model, tiny_data):
     assert notes[0] == []
     assert notes[1] == [f"embeddings of {n:,} of {n:,} texts were reused from the cache of an earlier run (same model "
                         "and max length), so its time leaves out the encoder pass they needed then; FLOPs still count it"]
+
+
+@pytest.mark.parametrize("descriptions,warned", [(["0", "1"], True), (["a bad review", "a good review"], False)])
+def test_zero_shot_warns_when_label_descriptions_have_no_words(tiny_model, tiny_data, descriptions, warned):
+    store = RunStore()
+    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=24,
+                                       label_descriptions=descriptions))
+    assert execute_run(store, rid) == SUCCEEDED
+    notes = [n for n in store.get(rid).notes if "have no words" in n]
+    assert notes == ([f"label descriptions {descriptions} have no words: zero-shot compares each text with these "
+                      "strings, which mean nothing to the model, so expect about chance accuracy; describe each "
+                      "class in a few words (Train page: Label descriptions; CLI: --label-descriptions)"]
+                     if warned else [])

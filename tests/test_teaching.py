@@ -67,7 +67,7 @@ def test_card_collects_numbers_from_the_comparison(tiny_model):
     failed = SimpleNamespace(id="r3", strategy="lora", status="failed", metrics={}, costs={}, data_summary={})
     card = teaching.card("lora", tiny_model, runs=[ok, other, failed])
     assert card.measured == [{"run_id": "r1", "test_accuracy": 0.8, "train_seconds": 3.0, "trainable_params": 10,
-                              "n_train": 50}]
+                              "n_train": 50, "n_labelled": 50}]
 
 
 @pytest.mark.slow

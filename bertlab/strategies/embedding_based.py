@@ -79,6 +79,12 @@ class ZeroShot(Strategy):
                   str(ctx.artifact_dir / "zero_shot.safetensors"))
         self.save_meta(ctx, "zero_shot", label_descriptions=list(descs), scale=ZERO_SHOT_SCALE)
         ctx.notes.append("label descriptions: " + "; ".join(f"{n} = {d!r}" for n, d in zip(sp.label_names, descs)))
+        wordless = [d for d in descs if not any(c.isalpha() for c in d)]
+        if wordless:
+            ctx.notes.append(
+                f"label descriptions {wordless} have no words: zero-shot compares each text with these strings, "
+                "which mean nothing to the model, so expect about chance accuracy; describe each class in a few "
+                "words (Train page: Label descriptions; CLI: --label-descriptions)")
         costs = {
             "train_seconds": 0.0, "eval_seconds": info["embedding_seconds"] + time.perf_counter() - t0,
             "train_examples_per_s": 0.0, "trainable_params": 0, "total_params": info["total_params"],
