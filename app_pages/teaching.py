@@ -12,9 +12,10 @@ from bertlab.strategies import REGISTRY
 
 
 def latest_comparison() -> list:
-    """Runs of the newest batch (what the Compare page shows by default)."""
+    """Runs of the batch the Compare page shows by default (the newest launch that is not a sweep)."""
     runs = common.store().list_runs(limit=200)
-    return [r for r in runs if r.batch_id == runs[0].batch_id] if runs else []
+    batch = common.latest_batch(runs, common.sweep_batches())
+    return [r for r in runs if r.batch_id == batch]
 
 
 def options_for(name: str, model: str) -> dict:

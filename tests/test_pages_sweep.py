@@ -62,6 +62,31 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     assert charts and '"type":"log"' in charts[0].proto.spec.replace(" ", "")
 
 
+def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
+    data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.multiselect(key="keep_sw_sizes").set_value([16, 32, 64])
+    at.number_input(key="keep_sw_seeds").set_value(10)
+    at.text_input(key="keep_sw_model").set_value(tiny_model)
+    at.button[0].click().run()
+    no_problems(at)
+    store = RunStore(bertlab_home)
+    assert store.list_runs() == [] and not at.success  # nothing queued yet
+    assert any("This sweep queues **30 new runs**" in w.value for w in at.warning)
+    at.button(key="sw_confirm_back").click().run()
+    assert not any("This sweep queues" in w.value for w in at.warning) and store.list_runs() == []
+    at.button[0].click().run()
+    at.button(key="sw_confirm_go").click().run()
+    no_problems(at)
+    assert any("Sweep queued: 30 new runs" in s.value for s in at.success)
+    assert not any("This sweep queues" in w.value for w in at.warning)
+    store.clear_queue()
+    end = time.monotonic() + 120
+    while any(r.status in ACTIVE for r in store.list_runs()) and time.monotonic() < end:
+        time.sleep(0.2)
+
+
 def test_costs_page_states_the_tradeoff(tiny_model, tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
     for name in ("tfidf_logreg", "head_only"):
@@ -125,3 +150,16 @@ def test_measured_numbers_count_labelled_examples_only_for_strategies_that_learn
         (m,) = teaching.measured_numbers(name, [run(name)])
         assert m["n_train"] == 300
         assert m["n_labelled"] == (0 if name == "zero_shot" else 300), name
+
+
+def test_strategy_card_numbers_come_from_the_latest_launch_not_a_later_sweep(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    sweep_id = sweep.save_sweep(store, sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[20], data=tiny_data))
+    ids = []
+    for batch in ("b1", sweep_id):
+        ids.append(store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id=batch))
+        assert execute_run(store, ids[-1]) == SUCCEEDED
+    at = app_on("app_pages/teaching.py", {"keep_tc_strategy": "tfidf_logreg"})
+    no_problems(at)
+    lines = [m.value for m in at.markdown if "test accuracy" in m.value]
+    assert len(lines) == 1 and f"`{ids[0][-6:]}`" in lines[0]  # the launch's run, as on the Compare page
