@@ -33,8 +33,9 @@ def data_summary(cfg: DataConfig) -> tuple[dict[str, int], list[str], list[str]]
 
 
 def check_model(model: str) -> bool:
+    """Whether ``model`` can be used; says why not (an empty field included) with st.error."""
     try:
-        resolve(model.strip())
+        resolve(model.strip())  # an empty field is refused too, before anything can be queued
     except BertlabError as e:
         common.show_error(e)
         return False

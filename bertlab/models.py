@@ -50,6 +50,9 @@ def resolve(model: str) -> str:
     Raises:
         ModelError: a local directory without weights, or a hub id that cannot be reached.
     """
+    if not model.strip():  # Path("") is the working directory: it would be read as a model directory
+        raise ModelError(f"the model is empty: enter a model (a local save_pretrained() directory or a Hugging Face "
+                         f"hub name such as 'bert-base-uncased'), or use the default {DEFAULT_MODEL!r}.")
     if model == DEFAULT_MODEL:
         return str(default_model_path())
     p = Path(model).expanduser()

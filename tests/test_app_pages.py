@@ -307,3 +307,24 @@ def test_compare_and_playground_default_to_the_latest_launch_not_a_later_sweep(t
     pg = app_on("app_pages/playground.py")
     no_problems(pg)
     assert pg.multiselect(key="keep_pg_runs").value == [launch]
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_train_page_empty_model_says_what_to_enter_and_disables_launch(tiny_data, bertlab_home, value):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(value).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "the model is empty: enter a model" in errors and "or use the default 'minilm'" in errors
+    assert "config.json" not in errors
+    launch = next(b for b in at.button if b.label.startswith("Launch"))
+    assert launch.disabled
+    assert RunStore(bertlab_home).list_runs() == []
+
+
+def test_resolve_refuses_an_empty_model_name():
+    from bertlab.errors import ModelError
+    from bertlab.models import resolve
+
+    with pytest.raises(ModelError, match="the model is empty: enter a model"):
+        resolve("")
