@@ -18,6 +18,8 @@ DEFAULT_STRATEGIES = ["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora
 # Five sizes up to 2048: "all" of rotten_tomatoes is ~10,000 texts, hours of full_ft per seed on a CPU.
 DEFAULT_SIZES = [32, 64, 128, 512, 2048]
 ACTIVE_STATUSES = ("queued", "running")
+CONFIRM_RUNS = 20  # a sweep queueing more new runs than this...
+CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second click first
 
 
 def sweep_form() -> None:
@@ -41,12 +43,61 @@ def sweep_form() -> None:
         min_steps = c3.number_input("Minimum steps per point", 0, 1000, key="keep_sw_min_steps",
                                     help="Small training sets get more epochs so fine-tuning is not cut short.")
         go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
-    if not go:
+    store = common.store()
+    if go:
+        try:
+            spec = sweep.SweepSpec(strategies=names, sizes=[None if s == "all" else int(s) for s in sizes],
+                                   seeds=list(range(int(n_seeds))), data=cfg, model=model.strip() or DEFAULT_MODEL,
+                                   min_steps=int(min_steps))
+            todo, _ = sweep.split_points(store, spec)
+        except BertlabError as e:
+            common.show_error(e)
+            return
+        seconds, _unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name())
+        if len(todo) <= CONFIRM_RUNS and seconds <= CONFIRM_SECONDS:
+            _queue(spec)
+            return
+        st.session_state["sw_confirm"] = spec.to_dict()  # a big sweep: ask first
+    pending = st.session_state.get("sw_confirm")
+    if pending:
+        _confirm(sweep.SweepSpec.from_dict(pending))
+
+
+def _estimate_sentence(seconds: float, unknown: int, n: int) -> str:
+    if n and seconds and unknown:
+        return (f" Estimated time here: {Estimate(seconds, '').text()} plus {unknown} point"
+                f"{'s' * (unknown > 1)} whose strategy has not run on this device yet.")
+    if n and seconds:
+        return f" Estimated time here: {Estimate(seconds, '').text()} (from past runs on this device)."
+    if n:
+        return " Estimated time: unknown until each strategy has run once on this device."
+    return ""
+
+
+def _confirm(spec: sweep.SweepSpec) -> None:
+    """A big sweep waits for a second click, with its size and estimated time in front of the user."""
+    store = common.store()
+    todo, reused = sweep.split_points(store, spec)
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name())
+    box = st.container()
+    c1, c2, _ = st.columns([1, 1, 2])
+    if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
+        st.session_state.pop("sw_confirm", None)
+        _queue(spec)
         return
+    if c2.button("Change the sweep", icon=":material/edit:", key="sw_confirm_back"):
+        st.session_state.pop("sw_confirm", None)
+        st.rerun()
+    slow = max(todo, key=lambda c: (c.data.train_size or 10**9, c.strategy == "full_ft"), default=None)
+    biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
+               if slow else "")
+    box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} points reused, {spec.n_points} in all)."
+                f"{_estimate_sentence(seconds, unknown, len(todo))}{biggest} They train in the background one "
+                "after another; queued points can be cancelled on this page.", icon=":material/schedule:")
+
+
+def _queue(spec: sweep.SweepSpec) -> None:
     try:
-        spec = sweep.SweepSpec(strategies=names, sizes=[None if s == "all" else int(s) for s in sizes],
-                               seeds=list(range(int(n_seeds))), data=cfg, model=model.strip() or DEFAULT_MODEL,
-                               min_steps=int(min_steps))
         sub = sweep.submit(common.manager(), spec)
     except BertlabError as e:
         common.show_error(e)
@@ -55,16 +106,9 @@ def sweep_form() -> None:
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name())
-    when = ""
-    if configs and seconds and unknown:
-        when = (f" Estimated time here: {Estimate(seconds, '').text()} plus {unknown} point"
-                f"{'s' * (unknown > 1)} whose strategy has not run on this device yet.")
-    elif configs and seconds:
-        when = f" Estimated time here: {Estimate(seconds, '').text()} (from past runs on this device)."
-    elif configs:
-        when = " Estimated time: unknown until each strategy has run once on this device."
     st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} points reused from earlier runs "
-               f"({spec.n_points} points in all).{when}", icon=":material/check:")
+               f"({spec.n_points} points in all).{_estimate_sentence(seconds, unknown, len(configs))}",
+               icon=":material/check:")
 
 
 def sweep_results(sweep_id: str) -> None:

@@ -219,6 +219,12 @@ def _file_changed_at(data: DataConfig) -> float | None:
 def prepare(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> tuple[str, list[RunConfig], list[str]]:
     """Save the sweep and split its points into configs still to run and ids of runs to reuse."""
     sweep_id = save_sweep(store, spec, sweep_id)
+    todo, reused = split_points(store, spec)
+    return sweep_id, todo, reused
+
+
+def split_points(store: RunStore, spec: SweepSpec) -> tuple[list[RunConfig], list[str]]:
+    """The sweep's configs still to run and the ids of runs it can reuse, without saving anything."""
     have: dict[str, Run | None] = dict(existing_runs(store))
     changed = _file_changed_at(spec.data)
     if changed is not None:  # the same path with new content: runs that read the old content are not reused
@@ -232,7 +238,7 @@ def prepare(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> tu
             continue
         todo.append(pt.config)
         have[key] = None  # two identical points in one plan run once
-    return sweep_id, todo, reused
+    return todo, reused
 
 
 def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmission:
