@@ -261,6 +261,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             if pending is not None:
                 callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
                 pending = None
+            if device.type == "cuda":  # the epoch's last queued steps are training time, not evaluation time
+                torch.cuda.synchronize(device)
             te = time.perf_counter()
             m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id)
             stats.eval_seconds += time.perf_counter() - te
