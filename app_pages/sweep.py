@@ -153,14 +153,9 @@ def sweep_results(sweep_id: str) -> None:
 
 
 def _points_csv(rows: list[dict]) -> str:
-    import csv
-    import io
+    from bertlab.report import csv_text
 
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
+    return csv_text(rows)
 
 
 st.title("Learning curves")

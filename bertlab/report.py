@@ -97,15 +97,25 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
     return out
 
 
+def _cell(v: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+
+
+def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None) -> str:
+    """Rows as CSV text, safe to open in a spreadsheet (file names and error messages are user text)."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(fields or (rows[0] if rows else [])), extrasaction="ignore")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: _cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
 def results_csv(store: RunStore, run_ids: list[str], prices: Prices | None = None) -> str:
     """The results table as CSV text (one row per run)."""
     runs = [r for r in (store.get(i) for i in run_ids) if r is not None]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    w.writeheader()
-    for row in results_rows(runs, prices):
-        w.writerow(row)
-    return buf.getvalue()
+    return csv_text(results_rows(runs, prices), CSV_FIELDS)
 
 
 # --- HTML ------------------------------------------------------------------------------------------

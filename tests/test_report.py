@@ -119,3 +119,9 @@ def test_prices_and_device_kind():
     with pytest.raises(ConfigError, match="gpu_hour"):
         pareto.Prices(gpu_hour=-1)
     assert pareto.format_cost(3.8e13, "train_flops") == "38.00 TFLOP"
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
+    text = report.csv_text([{"dataset": "=HYPERLINK(\"http://x\")", "n": -3, "note": "-1 is a label", "ok": "fine"}])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row == {"dataset": "'=HYPERLINK(\"http://x\")", "n": "-3", "note": "'-1 is a label", "ok": "fine"}
