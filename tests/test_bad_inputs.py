@@ -483,7 +483,7 @@ def test_train_size_cap_larger_than_data_is_a_note(world, tmp_path):
     path.write_text(csv_text(good_rows()))
     sp = load_splits(DataConfig(source="file", name=str(path), train_size=10_000))
     assert sp.sizes()["train"] == 21
-    assert "train_size=10,000 is more than the 21 train examples available; using all of them" in sp.notes
+    assert "the train cap (train_size) of 10,000 is more than the 21 train examples available; using all of them" in sp.notes
     world.assert_intact()
 
 

@@ -83,7 +83,7 @@ def test_cap_below_class_count_is_a_note():
     ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
     sp = split_dataset(ds, seed=0, train_size=2)
     assert len(sp.train) == 5
-    assert any("train_size=2 is fewer than the 5 classes" in n for n in sp.notes)
+    assert any("the train cap (train_size) of 2 is fewer than the 5 classes" in n for n in sp.notes)
 
 
 def test_texts_differing_only_by_case_or_spacing_are_duplicates():
@@ -97,7 +97,7 @@ def test_texts_differing_only_by_case_or_spacing_are_duplicates():
 
 def test_train_cap_larger_than_data_is_a_note(tiny_data):
     sp = load_splits(DataConfig(source="file", name=tiny_data.name, train_size=10_000))
-    assert any("train_size=10,000 is more than" in n for n in sp.notes)
+    assert any("the train cap (train_size) of 10,000 is more than" in n for n in sp.notes)
 
 
 def test_cleaning_notes_and_label_merge():

@@ -333,11 +333,12 @@ def split_dataset(
             continue
         if cap >= len(idx):
             if fld == "train_size" and cap > len(idx):
-                notes.append(f"{fld}={cap:,} is more than the {len(idx):,} {part} examples available; using all of them")
+                notes.append(f"the {part} cap ({fld}) of {cap:,} is more than the {len(idx):,} {part} examples "
+                             "available; using all of them")
             continue
         n_cls = len(np.unique(labels[idx]))
         if cap < n_cls:
-            notes.append(f"{fld}={cap:,} is fewer than the {n_cls} classes; using {n_cls} "
+            notes.append(f"the {part} cap ({fld}) of {cap:,} is fewer than the {n_cls} classes; using {n_cls} "
                          f"{part} examples, one of each class")
         # A separate generator per part keeps the test set fixed when only train_size changes.
         sub = _stratified_take(labels, idx, cap, np.random.default_rng([seed, len(part)]))
