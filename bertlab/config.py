@@ -89,6 +89,7 @@ class RunConfig:
     label_descriptions: list[str] | None = None
     new_vocab: bool = False
     vocab_size: int = 8000
+    keep_best: bool = False  # restore the epoch with the lowest validation loss at the end
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -125,6 +126,8 @@ class RunConfig:
             raise ConfigError(f"weight_decay must be in [0, 1], got {self.weight_decay!r}.")
         if not self.grad_clip > 0:
             raise ConfigError(f"grad_clip must be above 0, got {self.grad_clip!r}.")
+        if not isinstance(self.keep_best, bool):
+            raise ConfigError(f"keep_best must be true or false, got {self.keep_best!r}.")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision {self.precision!r} is unknown; use one of {PRECISIONS}.")
         if self.label_descriptions is not None:

@@ -109,6 +109,55 @@ class TrainStats:
     eval_seconds: float = 0.0
     history: list[dict] = field(default_factory=list)
     first_token_last_layer: bool = False  # the last layer computed the first token only (bertlab.clsonly)
+    restored_epoch: int | None = None  # keep_best put this earlier epoch's weights back
+
+
+class BestKeeper:
+    """With ``enabled``, a copy of the trainable weights at the epoch of lowest validation loss, restored at the end.
+
+    Like the Hugging Face Trainer's ``load_best_model_at_end`` with loss as the
+    metric. Only parameters that train are copied (a frozen encoder never changes).
+    """
+
+    def __init__(self, model: nn.Module, enabled: bool) -> None:
+        self.enabled = enabled
+        self.params = [p for p in model.parameters() if p.requires_grad] if enabled else []
+        self.best_loss = math.inf
+        self.best_epoch: int | None = None
+        self.last_epoch = 0
+        self._copy: list[torch.Tensor] = []
+
+    def update(self, epoch: int, val_loss: float) -> None:
+        self.last_epoch = epoch
+        if not self.enabled or not val_loss < self.best_loss:  # NaN never wins
+            return
+        self.best_loss, self.best_epoch = val_loss, epoch
+        with torch.no_grad():
+            if self._copy:
+                for c, p in zip(self._copy, self.params):
+                    c.copy_(p)
+            else:
+                self._copy = [p.detach().clone() for p in self.params]
+
+    def restore(self) -> int | None:
+        """Put the best epoch's weights back; returns that epoch, or None if the last epoch was the best."""
+        if not self.enabled or self.best_epoch is None or self.best_epoch == self.last_epoch:
+            return None
+        with torch.no_grad():
+            for c, p in zip(self._copy, self.params):
+                p.copy_(c)
+        return self.best_epoch
+
+
+def best_epoch_outcome(restored: int | None, history: list[dict]) -> tuple[dict | None, str | None]:
+    """The validation record the final weights have, and a note when keep_best put an earlier epoch back."""
+    if not history:
+        return None, None
+    if restored is None:
+        return history[-1], None
+    rec = history[restored - 1]
+    return rec, (f"kept the weights of epoch {restored} of {len(history)}, the lowest validation loss "
+                 f"({rec['val_loss']:.3f}; the last epoch's was {history[-1]['val_loss']:.3f}): later epochs overfit")
 
 
 def _no_decay(name: str) -> bool:
@@ -210,10 +259,12 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                      label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
                      warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
                      dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
-                     layer_decay: float | None = None, phase: str = "train") -> TrainStats:
+                     layer_decay: float | None = None, phase: str = "train", keep_best: bool = False) -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
-    Evaluates on the validation split after every epoch. Checks
+    Evaluates on the validation split after every epoch; with ``keep_best``
+    the weights of the epoch with the lowest validation loss are restored at
+    the end (``stats.restored_epoch``). Checks
     ``callbacks.should_stop()`` before every step and raises ``RunCancelled``.
     Where the model's head reads only the first token, its last layer
     computes that token only (:mod:`bertlab.clsonly`: same logits and
@@ -230,6 +281,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         labels_t = torch.tensor(train_labels, dtype=torch.long)
         trainable = [p for g in groups for p in g["params"]]
         stats = TrainStats()
+        best = BestKeeper(model, keep_best)
         callbacks.on_start(total, phase)
         t0 = time.perf_counter()
         step = 0
@@ -270,6 +322,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                    "val_macro_f1": m["macro_f1"]}
             stats.history.append(rec)
             callbacks.on_eval(step, epoch + 1, rec)
+            best.update(epoch + 1, m["loss"])
+        stats.restored_epoch = best.restore()
         stats.steps = step
         stats.first_token_last_layer = applied
         stats.seconds = time.perf_counter() - t0 - stats.eval_seconds

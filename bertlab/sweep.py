@@ -142,7 +142,16 @@ def plan(spec: SweepSpec) -> list[Point]:
 
 
 def config_key(config: RunConfig | dict) -> str:
-    """Canonical JSON of a config: two runs with the same key did exactly the same thing."""
+    """Canonical JSON of a config: two runs with the same key did exactly the same thing.
+
+    A stored config gets today's defaults for fields added since it was stored, so
+    adding a field (with a default that keeps the old behaviour) does not orphan old points.
+    """
+    if isinstance(config, dict):
+        try:
+            config = RunConfig.from_dict(config)
+        except (ConfigError, TypeError):
+            pass
     d = config.to_dict() if isinstance(config, RunConfig) else config
     return json.dumps(d, sort_keys=True, separators=(",", ":"))
 

@@ -81,3 +81,48 @@ def test_zero_shot_warns_when_label_descriptions_have_no_words(tiny_model, tiny_
                       "strings, which mean nothing to the model, so expect about chance accuracy; describe each "
                       "class in a few words (Train page: Label descriptions; CLI: --label-descriptions)"]
                      if warned else [])
+
+
+def test_best_keeper_puts_back_the_epoch_of_lowest_validation_loss():
+    import torch
+    from torch import nn
+
+    from bertlab.engine import BestKeeper
+
+    m = nn.Linear(3, 2)
+    m.bias.requires_grad_(False)  # frozen parts are not copied (and never change)
+    keep = BestKeeper(m, enabled=True)
+    snapshots = []
+    for epoch, loss in enumerate([0.5, 0.3, 0.4, float("nan")], 1):
+        with torch.no_grad():
+            m.weight.add_(1.0)
+        snapshots.append(m.weight.detach().clone())
+        keep.update(epoch, loss)
+    assert keep.restore() == 2
+    assert torch.equal(m.weight, snapshots[1])
+    off = BestKeeper(m, enabled=False)
+    off.update(1, 0.1)
+    off.update(2, 0.9)
+    assert off.restore() is None
+
+
+def test_head_only_keep_best_returns_the_head_of_its_best_epoch():
+    import numpy as np
+    import torch
+
+    from bertlab.engine import Callbacks, best_epoch_outcome
+    from bertlab.strategies.embedding_based import train_linear_head
+
+    rng = np.random.default_rng(0)
+    x, xv = rng.normal(size=(64, 16)).astype(np.float32), rng.normal(size=(32, 16)).astype(np.float32)
+    y, yv = rng.integers(0, 2, 64), rng.integers(0, 2, 32)  # noise: it can only overfit
+    head, history, _, restored = train_linear_head(x, y, xv, yv, 2, epochs=30, lr=0.1, batch_size=16,
+                                                   weight_decay=0.0, seed=0, callbacks=Callbacks(),
+                                                   label_names=["a", "b"], keep_best=True)
+    losses = [h["val_loss"] for h in history]
+    assert restored == 1 + int(np.argmin(losses)) and restored < 30
+    with torch.no_grad():
+        got = float(torch.nn.functional.cross_entropy(head(torch.from_numpy(xv)), torch.from_numpy(yv).long()))
+    assert got == pytest.approx(min(losses), abs=1e-6)
+    rec, note = best_epoch_outcome(restored, history)
+    assert rec == history[restored - 1] and note.startswith(f"kept the weights of epoch {restored} of 30")

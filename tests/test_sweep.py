@@ -246,3 +246,11 @@ def test_a_data_file_edited_after_a_sweep_is_run_again(tiny_model, tiny_data):
     os.utime(path, (later, later))
     _, todo, reused = sweep.prepare(store, spec, sid)
     assert len(todo) == 1 and reused == []
+
+
+def test_a_stored_config_from_before_a_new_field_keeps_its_key(tiny_model, tiny_data):
+    cfg = make_config("full_ft", model=tiny_model, data=tiny_data)
+    old = cfg.to_dict()
+    del old["keep_best"]  # stored before the field existed
+    assert sweep.config_key(old) == sweep.config_key(cfg)
+    assert sweep.config_key(cfg.replace(keep_best=True)) != sweep.config_key(cfg)

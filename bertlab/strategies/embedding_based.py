@@ -11,6 +11,7 @@ from torch import nn
 
 from bertlab import embeddings
 from bertlab.costs import forward_flops, train_flops
+from bertlab.engine import BestKeeper, best_epoch_outcome
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
@@ -96,10 +97,17 @@ class ZeroShot(Strategy):
 
 
 def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, n_classes: int, *, epochs: int,
-                      lr: float, batch_size: int, weight_decay: float, seed: int, callbacks, label_names: list[str]):
-    """Softmax regression on fixed features with AdamW; logs loss per step and validation per epoch."""
+                      lr: float, batch_size: int, weight_decay: float, seed: int, callbacks, label_names: list[str],
+                      keep_best: bool = False):
+    """Softmax regression on fixed features with AdamW; logs loss per step and validation per epoch.
+
+    Returns (head, history, steps, restored_epoch): with ``keep_best`` the head
+    of the epoch with the lowest validation loss is put back (restored_epoch,
+    None if the last epoch was the best or keep_best is off).
+    """
     torch.manual_seed(seed)
     head = nn.Linear(x.shape[1], n_classes)
+    best = BestKeeper(head, keep_best)
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=weight_decay)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
     xvt, yvt = torch.from_numpy(xv), torch.from_numpy(yv).long()
@@ -126,7 +134,8 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
                    "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"]}
         history.append(rec)
         callbacks.on_eval(step, epoch + 1, rec)
-    return head, history, step
+        best.update(epoch + 1, rec["val_loss"])
+    return head, history, step, best.restore()
 
 
 @register
@@ -144,11 +153,14 @@ class HeadOnly(Strategy):
         emb, info = _embed_splits(ctx, ("train", "val", "test"))
         x = {w: embeddings.normalize(e) for w, e in emb.items()}
         t0 = time.perf_counter()
-        head, history, steps = train_linear_head(
+        head, history, steps, restored = train_linear_head(
             x["train"], np.asarray(sp.train.labels), x["val"], np.asarray(sp.val.labels), len(sp.label_names),
             epochs=cfg.epochs, lr=cfg.learning_rate, batch_size=cfg.batch_size, weight_decay=cfg.weight_decay,
-            seed=cfg.seed, callbacks=ctx.callbacks, label_names=sp.label_names)
+            seed=cfg.seed, callbacks=ctx.callbacks, label_names=sp.label_names, keep_best=cfg.keep_best)
         head_s = time.perf_counter() - t0
+        val_m, note = best_epoch_outcome(restored, history)
+        if note:
+            ctx.notes.append(note)
         with torch.no_grad():
             pred = head(torch.from_numpy(x["test"])).argmax(1).numpy()
         test = classification_report(sp.test.labels, pred, sp.label_names)
@@ -169,4 +181,4 @@ class HeadOnly(Strategy):
             "train_flops": flops, "steps": steps,
             **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
         }
-        return RunOutput(test=test, costs=costs, val=history[-1] if history else None)
+        return RunOutput(test=test, costs=costs, val=val_m)
