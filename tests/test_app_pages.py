@@ -111,7 +111,7 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     page_text = " ".join(m.value for m in at.markdown)
-    assert page_text.count("test accuracy") == 2  # one status line per finished run
+    assert page_text.count("test accuracy **") == 2  # one status line per finished run
     table = at.dataframe[0].value
     assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 1).all()
     assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run
@@ -301,7 +301,7 @@ def test_compare_and_playground_default_to_the_latest_launch_not_a_later_sweep(t
     no_problems(at)
     assert at.selectbox[0].value == "b1" and len(at.selectbox[0].options) == 2
     page_text = " ".join(m.value for m in at.markdown)
-    assert page_text.count("test accuracy") == 1  # the launch's one run, not the sweep's three
+    assert page_text.count("test accuracy **") == 1  # the launch's one run, not the sweep's three
     at.toggle(key="cmp_pick").set_value(True).run()
     assert at.multiselect[0].value == [launch]
     pg = app_on("app_pages/playground.py")
