@@ -174,7 +174,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
     try:
         cfg = run.run_config
         strategy = get_strategy(cfg.strategy)
-        models.check_max_length(cfg.model, cfg.max_length)
+        if strategy.uses_tokens:  # tfidf_logreg never tokenizes with the model: its max_length is moot
+            models.check_max_length(cfg.model, cfg.max_length)
         t_load = time.perf_counter()
         splits = load_splits(cfg.data)
         if cfg.batch_size > len(splits.train):

@@ -126,3 +126,12 @@ def test_head_only_keep_best_returns_the_head_of_its_best_epoch():
     assert got == pytest.approx(min(losses), abs=1e-6)
     rec, note = best_epoch_outcome(restored, history)
     assert rec == history[restored - 1] and note.startswith(f"kept the weights of epoch {restored} of 30")
+
+
+def test_max_length_beyond_the_model_fails_a_tokenizing_run_but_not_tfidf(tiny_model, tiny_data):
+    store = RunStore()
+    runs = {s: store.create_run(make_config(s, model=tiny_model, data=tiny_data, max_length=256))
+            for s in ("tfidf_logreg", "zero_shot")}  # the tiny model has 128 positions
+    assert execute_run(store, runs["tfidf_logreg"]) == SUCCEEDED
+    assert execute_run(store, runs["zero_shot"]) == "failed"
+    assert "beyond the model's 128 positions" in store.get(runs["zero_shot"]).error
