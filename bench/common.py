@@ -61,24 +61,17 @@ def median(xs: list[float]) -> float:
     return float(statistics.median(xs)) if xs else float("nan")
 
 
-def _rss() -> int:
-    import psutil
-
-    return psutil.Process(os.getpid()).memory_info().rss
-
-
 def timed(fn: Callable[[], dict], device_type: str = "cpu") -> Sample:
     """Run ``fn`` once under a peak-memory sampler.
 
     ``fn`` returns a dict that must hold ``seconds`` (the timed region it
     measured itself, so model loading stays outside) and may hold anything else.
     """
-    start, cpu0 = _rss(), time.process_time()
+    cpu0 = time.process_time()
     with PeakMemory(device_type, interval=0.05) as mem:
         info = fn()
-    peak = mem.peak
     cpu = info.pop("cpu_seconds", time.process_time() - cpu0)  # the setup's own timed region when it gives one
-    return Sample(float(info.pop("seconds")), cpu, peak, max(0, peak - start), info)
+    return Sample(float(info.pop("seconds")), cpu, mem.high_water, mem.peak, info)
 
 
 def interleaved(setups: dict[str, Callable[[int], dict]], repeats: int, log=print) -> dict[str, list[Sample]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 import time
@@ -10,21 +11,46 @@ import psutil
 import torch
 
 
+def idle_copies(model: torch.nn.Module) -> set[int]:
+    """Ids of parameters a forward pass never uses: the copies PEFT keeps beside what it trains.
+
+    PEFT's ``modules_to_save`` wrapper (LoRA's classifier and pooler) holds the
+    frozen original module *and* a trainable copy per adapter; one of them runs.
+    Counting both would bill the model for weights it does not compute with.
+    Duck-typed (``original_module`` + a ``modules_to_save`` ModuleDict) so this
+    module needs no peft import.
+    """
+    idle: set[int] = set()
+    for m in model.modules():
+        copies = getattr(m, "modules_to_save", None)
+        original = getattr(m, "original_module", None)
+        if not isinstance(copies, torch.nn.ModuleDict) or not isinstance(original, torch.nn.Module):
+            continue
+        active = list(getattr(m, "active_adapters", None) or [])
+        adapted = bool(active) and active[0] in copies and not getattr(m, "disable_adapters", False)
+        running = copies[active[0]] if adapted else original
+        used = {id(p) for p in running.parameters()}
+        idle |= {id(p) for sub in (original, *copies.values()) for p in sub.parameters() if id(p) not in used}
+    return idle
+
+
+def _running_params(model: torch.nn.Module):
+    """(name, parameter) for the weights a forward pass uses (shared weights once, idle copies left out)."""
+    idle = idle_copies(model)
+    return ((n, p) for n, p in model.named_parameters() if id(p) not in idle)
+
+
 def count_params(model: torch.nn.Module) -> tuple[int, int]:
-    """(trainable, total) parameter counts."""
-    total = sum(p.numel() for p in model.parameters())
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    """(trainable, total) parameter counts of the model as it runs (see :func:`idle_copies`)."""
+    params = [p for _, p in _running_params(model)]
+    total = sum(p.numel() for p in params)
+    trainable = sum(p.numel() for p in params if p.requires_grad)
     return trainable, total
 
 
 def non_embedding_params(model: torch.nn.Module) -> int:
-    """Parameters outside the embedding tables: the ones that cost FLOPs per token."""
-    n = 0
-    for name, p in model.named_parameters():
-        if "embeddings" in name:
-            continue
-        n += p.numel()
-    return n
+    """Parameters outside the embedding tables: the ones that cost FLOPs per token (idle copies excluded)."""
+    return sum(p.numel() for name, p in _running_params(model) if "embeddings" not in name)
 
 
 def forward_flops(n_params_non_emb: int, tokens: int) -> float:
@@ -41,12 +67,48 @@ def train_flops(n_params_non_emb: int, tokens: int) -> float:
     return 6.0 * n_params_non_emb * tokens
 
 
+def _rss() -> int:
+    return psutil.Process(os.getpid()).memory_info().rss
+
+
+def _release_free_heap() -> None:
+    """Hand the C heap's free pages back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Memory an earlier run freed stays in the process; a new run that reuses it
+    would not raise RSS and would look free. Trimming first makes its use show.
+    """
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass
+
+
 class PeakMemory:
-    """Track peak memory during a block: CUDA max-allocated on GPU, process RSS sampled on CPU."""
+    """Peak memory a block *adds*: the high-water mark during the block minus the level at its start.
+
+    The app trains in its server process, so the process's own footprint (Python,
+    torch, Streamlit, models and caches of earlier runs) is there before a run
+    starts; a raw high-water mark would measure the server, and a run would cost
+    more the later it ran. On CUDA: ``max_memory_allocated`` (reset at the start)
+    minus ``memory_allocated`` at the start. On CPU: the process RSS, sampled
+    every ``interval`` seconds by a thread (and once at the end), minus the RSS at
+    the start. ``getrusage``'s ``ru_maxrss`` is no use here: it is a lifetime high
+    and cannot be reset. The C heap's free pages are returned to the OS first, but
+    memory other allocators keep (e.g. Python's own arenas) can be reused without
+    raising RSS, and a peak shorter than ``interval`` can be missed, so on CPU this
+    is a lower bound.
+
+    Attributes:
+        peak: bytes added at the peak (what runs report as ``peak_memory_bytes``); final after the block.
+        start: the level at the start (RSS on CPU, allocated bytes on CUDA).
+        high_water: the absolute peak level (``start + peak``).
+    """
 
     def __init__(self, device_type: str, interval: float = 0.1) -> None:
         self.device_type = device_type
         self.interval = interval
+        self.start = 0
+        self.high_water = 0
         self.peak = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -54,22 +116,26 @@ class PeakMemory:
     def __enter__(self) -> PeakMemory:
         if self.device_type == "cuda":
             torch.cuda.reset_peak_memory_stats()
+            self.start = int(torch.cuda.memory_allocated())
         else:
-            proc = psutil.Process(os.getpid())
-            self.peak = proc.memory_info().rss
+            _release_free_heap()
+            self.start = self.high_water = _rss()
 
             def sample() -> None:
                 while not self._stop.wait(self.interval):
-                    self.peak = max(self.peak, proc.memory_info().rss)
+                    self.high_water = max(self.high_water, _rss())
 
             self._thread = threading.Thread(target=sample, daemon=True, name="bertlab-mem")
             self._thread.start()
         return self
 
     def read(self) -> int:
+        """Bytes added at the peak so far."""
         if self.device_type == "cuda":
-            return int(torch.cuda.max_memory_allocated())
-        return int(self.peak)
+            self.high_water = int(torch.cuda.max_memory_allocated())
+        else:
+            self.high_water = max(self.high_water, _rss())
+        return max(0, self.high_water - self.start)
 
     def __exit__(self, *exc: object) -> None:
         if self._thread:

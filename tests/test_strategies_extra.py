@@ -56,7 +56,13 @@ def test_lora_reports_trainable_fraction(tiny_model, tiny_data):
     assert status == SUCCEEDED
     # rank 4 on q, k, v of 2 layers of hidden 32: 2 * 3 * 4 * (32 + 32) adapters, the 32x32 pooler, a 32x2 head
     assert run.costs["trainable_params"] == 2 * 3 * 4 * 64 + 32 * 33 + 66
-    assert any("%" in n and "trainable" in n for n in run.notes)
+    # the total is the model as it runs: the base plus the adapters, not also peft's idle original head/pooler
+    from bertlab import models
+    from bertlab.costs import count_params
+
+    _, base_total = count_params(models.load_classifier(tiny_model, ["neg", "pos"]))
+    assert run.costs["total_params"] == base_total + 2 * 3 * 4 * 64
+    assert any("%" in n and f"of {run.costs['total_params']:,} weights" in n for n in run.notes)
 
 
 def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
@@ -72,6 +78,9 @@ def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
     assert run.costs["mlm_texts"] == n_texts
     assert run.costs["mlm_steps"] <= 2 * -(-n_texts // 8) and run.costs["mlm_steps"] >= len(mlm) > 0
     assert run.costs["train_seconds"] >= run.costs["mlm_seconds"] > 0
+    # FLOPs and seconds cover the same work: both phases, and the masked-LM phase on its own
+    assert run.costs["train_flops_per_s"] == pytest.approx(run.costs["train_flops"] / run.costs["train_seconds"])
+    assert 0 < run.costs["mlm_flops"] < run.costs["train_flops"]
     assert any("no MLM head" in n for n in run.notes)  # the tiny checkpoint has none: said so
     assert any("domain.txt" in n for n in run.notes)
 

@@ -60,9 +60,12 @@ class ClassifierStrategy(Strategy):
         final.save_pretrained(ctx.artifact_dir, safe_serialization=True)
         tok.save_pretrained(ctx.artifact_dir)
         self.save_meta(ctx, "classifier")
+        # Extra phases (dapt's masked LM) count in both training FLOPs and training seconds, so FLOP/s is
+        # over the same work. Examples/s stays the classification phase's: its examples are the labelled ones.
         flops = self.train_flops(model, stats.tokens, trainable, total) + extra.get("extra_flops", 0.0)
+        train_s = stats.seconds + extra.get("extra_seconds", 0.0)
         costs = {
-            "train_seconds": stats.seconds + extra.get("extra_seconds", 0.0),
+            "train_seconds": train_s,
             "eval_seconds": stats.eval_seconds + test_s,
             "tokenize_seconds": tokenize_s,
             "train_examples_per_s": stats.examples / stats.seconds if stats.seconds else 0.0,
@@ -72,7 +75,7 @@ class ClassifierStrategy(Strategy):
             "trainable_params": trainable,
             "total_params": total,
             "train_flops": flops,
-            "train_flops_per_s": flops / stats.seconds if stats.seconds else 0.0,
+            "train_flops_per_s": flops / train_s if train_s else 0.0,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
         }
         val_m = stats.history[-1] if stats.history else None

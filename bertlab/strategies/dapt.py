@@ -144,8 +144,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     n_head = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)
     n_head += head.predictions.decoder.weight.numel()
     flops = train_flops(non_embedding_params(encoder), tokens) + train_flops(n_head, masked)
-    return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_steps": step,
-            "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked, "mlm_final_loss": last}
+    return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_flops": flops,
+            "mlm_steps": step, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked,
+            "mlm_final_loss": last}
 
 
 @register

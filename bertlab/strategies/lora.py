@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from bertlab import models
-from bertlab.costs import forward_flops, non_embedding_params
+from bertlab.costs import count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import ClassifierStrategy
@@ -69,7 +69,6 @@ class LoRA(ClassifierStrategy):
         if targets is None:
             raise ConfigError(f"lora does not know the attention projections of model type "
                               f"{base.config.model_type!r}; supported: {sorted(TARGETS)}. Use full_ft or partial_ft.")
-        total = sum(p.numel() for p in base.parameters())
         # SEQ_CLS makes peft keep the new classifier fully trainable. The pooler trains too: the head reads
         # its output, and sentence-embedding checkpoints (the packaged MiniLM) ship it untrained (zero bias,
         # tiny weights); frozen, it would squash every input to nearly the same features.
@@ -77,7 +76,9 @@ class LoRA(ClassifierStrategy):
         model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha,
                                                 lora_dropout=dropout, target_modules=targets,
                                                 modules_to_save=["classifier", *extra]))
-        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        # Counted as the model runs: the adapters in, the frozen originals peft keeps beside the trained
+        # classifier and pooler out (the same figures the run's costs report).
+        trainable, total = count_params(model)
         ctx.notes.append(f"lora: rank {r}, alpha {alpha:g} on {', '.join(targets)}; {trainable:,} trainable of "
                          f"{total:,} weights ({100 * trainable / total:.2f}%); adapters merged into the saved model")
         return model, tok

@@ -1,0 +1,116 @@
+"""Cost accounting: peak memory is what a run adds, parameter counts are of the model as it runs."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+import torch
+
+from bertlab.costs import PeakMemory, count_params, non_embedding_params
+
+MB = 2**20
+
+
+def _touched(n_bytes: int) -> bytearray:
+    """n_bytes that are really resident (a zero-filled buffer may stay unmapped until written)."""
+    return bytearray(b"\x01" * n_bytes)
+
+
+def test_peak_memory_reports_what_the_block_adds_not_the_process():
+    ballast = _touched(400 * MB)  # the server's footprint before the run: models, caches, earlier runs
+    with PeakMemory("cpu", interval=0.01) as mem:
+        work = _touched(64 * MB)
+        time.sleep(0.1)
+        del work
+    assert 48 * MB <= mem.peak <= 200 * MB  # the 64 MB of work, not the 400 MB already there
+    assert mem.start >= 400 * MB
+    assert mem.high_water == mem.start + mem.peak
+    del ballast
+
+
+def test_peak_memory_of_idle_block_is_near_zero_in_a_big_process():
+    ballast = _touched(300 * MB)
+    with PeakMemory("cpu", interval=0.01) as mem:
+        time.sleep(0.05)
+    assert mem.peak < 32 * MB
+    del ballast
+
+
+def test_peak_memory_keeps_the_peak_after_the_memory_is_freed():
+    with PeakMemory("cpu", interval=0.01) as mem:
+        work = _touched(96 * MB)
+        time.sleep(0.1)  # several samples while the work is resident
+        del work
+    assert mem.peak >= 80 * MB
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_peak_memory_counts_memory_an_earlier_run_freed_and_this_one_reuses():
+    earlier = [torch.ones(25_000) for _ in range(2000)]  # 100 KB tensors: 200 MB on the C heap, not mmap
+    del earlier  # freed, but glibc keeps the pages: reusing them would not raise RSS
+    with PeakMemory("cpu", interval=0.01) as mem:
+        work = [torch.ones(25_000) for _ in range(2000)]
+        time.sleep(0.1)
+    assert mem.peak >= 150 * MB
+    del work
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_peak_memory_excludes_what_was_allocated_before():
+    ballast = torch.empty(256 * MB, dtype=torch.uint8, device="cuda")
+    with PeakMemory("cuda") as mem:
+        work = torch.empty(64 * MB, dtype=torch.uint8, device="cuda")
+        del work
+    assert mem.start >= 256 * MB
+    assert 64 * MB <= mem.peak < 80 * MB
+    del ballast
+
+
+def test_run_memory_does_not_include_the_server_footprint(tiny_model, tiny_data):
+    """Through the runner: a tiny tfidf run in a process already holding 512 MB reports far less."""
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    ballast = _touched(512 * MB)
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    assert 0 <= store.get(rid).costs["peak_memory_bytes"] < 400 * MB
+    del ballast
+
+
+def _tiny_classifier():
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=64, num_labels=2)
+    return BertForSequenceClassification(cfg)
+
+
+def test_lora_counts_the_model_as_it_runs():
+    """peft keeps the frozen classifier/pooler beside their trained copies; only one of each runs."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    base = _tiny_classifier()
+    _, base_total = count_params(base)
+    base_ne = non_embedding_params(base)
+    model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=4, target_modules=["query", "key", "value"],
+                                            modules_to_save=["classifier", "pooler"]))
+    adapters = 2 * 3 * 4 * (32 + 32)  # rank 4 on q, k, v of 2 layers of hidden 32
+    head = 32 * 33 + 32 * 2 + 2  # pooler + classifier
+    trainable, total = count_params(model)
+    assert trainable == adapters + head
+    assert total == base_total + adapters  # not + head again for the idle originals
+    assert non_embedding_params(model) == base_ne + adapters
+    x = torch.randint(0, 100, (2, 8))
+    assert model(input_ids=x).logits.shape == (2, 2)  # the wrapped model still runs
+
+
+def test_count_params_counts_shared_weights_once():
+    a = torch.nn.Linear(4, 4)
+    model = torch.nn.Sequential(a, a)
+    assert count_params(model) == (20, 20)
