@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from bertlab.config import DataConfig
+from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_dataset
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
@@ -176,9 +176,15 @@ STATUS_ICON = {"queued": "○", "running": "▶", "succeeded": "✓", "failed": 
                "interrupted": "!"}
 
 
+def dataset_name(name: str) -> str:
+    """A run's dataset as the user knows it: an uploaded file's own name, not the stored '<hash>-name'
+    (runs stored before DataConfig.label dropped the prefix still carry it)."""
+    return upload_display_name(name)
+
+
 def run_title(run: Any) -> str:
     """``✓ head_only · a1b2 (rotten_tomatoes)``."""
-    return f"{STATUS_ICON.get(run.status, '')} {run.strategy} · {run.id[-4:]} ({run.dataset})"
+    return f"{STATUS_ICON.get(run.status, '')} {run.strategy} · {run.id[-4:]} ({dataset_name(run.dataset)})"
 
 
 def show_error(e: BaseException) -> None:

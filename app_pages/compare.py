@@ -10,6 +10,8 @@ import streamlit as st
 from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import plots, report
+from bertlab.metrics import format_interval
+from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 
 REFRESH_S = 2.0
@@ -22,8 +24,8 @@ def batch_title(batch: str, runs: list, sweep: bool = False) -> str:
     live = " · live" if any(r.status in ACTIVE for r in runs) else ""
     ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
-        return f"sweep · {day} {when} · {runs[0].dataset} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
-    return f"{day} {when} · {runs[0].dataset} · {', '.join(ordered)}{live}"
+        return f"sweep · {day} {when} · {common.dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
+    return f"{day} {when} · {common.dataset_name(runs[0].dataset)} · {', '.join(ordered)}{live}"
 
 
 def select_runs(all_runs: list) -> list[str]:
@@ -33,7 +35,7 @@ def select_runs(all_runs: list) -> list[str]:
         batches.setdefault(r.batch_id, []).append(r)
     sweeps = common.sweep_batches()
     latest = common.latest_batch(all_runs, sweeps)
-    c1, c2 = st.columns([4, 1])
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     pick = c2.toggle("Pick runs", key="cmp_pick", help="Compare runs from different batches.")
     if pick:
         options = [r.id for r in all_runs]
@@ -48,7 +50,7 @@ def select_runs(all_runs: list) -> list[str]:
 
 def status_row(run) -> None:
     """Title, progress or outcome, and a Cancel button while the run is active."""
-    c = st.columns([3, 5, 1.2], vertical_alignment="center")
+    c = st.columns([2, 5, 1.2], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
     c[0].markdown(f"<span style='color:{color};font-weight:600'>■ {run.strategy}</span> "
                   f"<span style='color:#888'>· {run.id[-4:]}</span>", unsafe_allow_html=True)
@@ -59,8 +61,10 @@ def status_row(run) -> None:
         c[1].caption(":material/hourglass_empty: queued: starts when the runs before it finish")
     elif run.status == "succeeded":
         m, k = run.metrics, run.costs
-        c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}** · macro-F1 {m.get('test_macro_f1', 0):.3f}"
-                      f" · {common.seconds(k.get('total_seconds'))}")
+        ci = format_interval(plots.accuracy_interval(run))
+        c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
+                      + (f" (95%: {ci})" if ci else "")
+                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))}")
         if run.notes:
             with c[1].expander(f"{len(run.notes)} note{'s' * (len(run.notes) > 1)} on this run"):
                 for n in run.notes:
@@ -82,14 +86,13 @@ def curves(runs: list) -> None:
     """Training loss and validation curves: the part of the page that changes while runs train."""
     ids = [r.id for r in runs]
     pts = common.store().points(ids, ("train_loss", "val_loss", "val_accuracy", "mlm_loss"))
-    a, b = st.columns([2, 3])
-    with a:
-        st.session_state.setdefault("keep_loss_x", "step")
-        x = st.segmented_control("Loss against", list(plots.LOSS_X), key="keep_loss_x", required=True,
-                                 label_visibility="collapsed",
-                                 format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
-        st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step"), width="stretch", key="cmp_loss")
-    b.plotly_chart(plots.validation_figure(runs, pts), width="stretch", key="cmp_val")
+    # One chart a row: side by side (three plots, with validation's two) they were ~220 px each at 1024 px.
+    st.session_state.setdefault("keep_loss_x", "step")
+    x = st.segmented_control("Loss against", list(plots.LOSS_X), key="keep_loss_x", required=True,
+                             label_visibility="collapsed",
+                             format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
+    st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
+    st.plotly_chart(plots.validation_figure(runs, pts, height=300), width="stretch", key="cmp_val")
     if any(p["series"] == "mlm_loss" for p in pts):
         st.plotly_chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         st.caption("dapt first continues masked-language-model pretraining on the training texts (and any "
@@ -108,38 +111,81 @@ def results(runs: list) -> None:
         st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
         return
     st.markdown("#### Results")
-    df = plots.results_frame(done)  # the status lines above cover runs that have not finished
-    st.dataframe(df, hide_index=True, width="stretch", column_config={
-        "test accuracy": st.column_config.NumberColumn(format="percent"),
-        "macro-F1": st.column_config.NumberColumn(format="%.3f"),
-        "majority baseline": st.column_config.NumberColumn(format="percent"),
-        "train time (s)": st.column_config.NumberColumn(format="%.1f"),
-        "total time (s)": st.column_config.NumberColumn(format="%.1f"),
-        "train examples/s": st.column_config.NumberColumn(format="%.0f"),
-        "trainable params": st.column_config.NumberColumn(format="compact"),
-        "total params": st.column_config.NumberColumn(format="compact"),
-        "train FLOPs": st.column_config.NumberColumn(
-            format="compact",
-            help="Model FLOPs, as MFU counts them: 2 x non-embedding parameters x training tokens forward, 4x "
-                 "backward, less where weights are frozen. Where the head reads only the first token, the "
-                 "engine skips most of the last layer for the other tokens (13% of full "
-                 "fine-tuning's FLOPs on MiniLM); that saving is not subtracted."),
-        "peak memory (MiB)": st.column_config.NumberColumn(format="%.0f"),
-    })
+    st.dataframe(results_table(done), hide_index=True, width="stretch", column_order=TABLE_COLUMNS,
+                 column_config=TABLE_CONFIG)
+    st.caption("95% interval: the range the test accuracy would likely fall in on another test set of the same "
+               "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set).")
+    devices = sorted({str(d) for d in plots.results_frame(done)["device"].dropna()})
+    if devices:
+        st.caption(f"Device: {', '.join(devices)}.")
     st.session_state.setdefault("keep_cost", "train_seconds")
     cost = st.segmented_control("Cost measure", list(plots.COSTS), key="keep_cost", required=True,
-                                format_func=lambda k: plots.COSTS[k][0])
+                                format_func=COST_LABELS.get, width="stretch")
     cost = cost or "train_seconds"
-    a, b = st.columns(2)
+    a, b = st.columns(2, gap="medium")
     a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc")
     b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
     st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
     st.markdown("#### Confusion matrices (test set)")
-    per_row = min(4, len(done))
+    # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
+    per_row = min(3, len(done))
     for i in range(0, len(done), per_row):
-        cols = st.columns(per_row)
+        cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
+
+
+# Short names for the cost buttons: the charts' full titles did not fit one row beside each other.
+COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "trainable_params": "Trainable params",
+               "train_flops": "Compute (FLOPs)", "peak_memory_bytes": "Peak memory",
+               "train_examples_per_s": "Throughput"}
+# Columns shown (the frame has more: status, total time and params, device, run id; the total time is in the
+# status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
+TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
+                 "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)")
+TABLE_CONFIG = {
+    "run": st.column_config.TextColumn(pinned=True),
+    "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+    "95% interval": st.column_config.TextColumn(
+        alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
+    "macro-F1": st.column_config.NumberColumn(format="%.3f"),
+    "majority baseline": st.column_config.NumberColumn(format="%.1f%%"),
+    "train time (s)": st.column_config.NumberColumn(format="%.1f"),
+    "total time (s)": st.column_config.NumberColumn(format="%.1f"),
+    "train examples/s": st.column_config.TextColumn(alignment="right", help="Training examples per second; n/a "
+                                                                            "where nothing is trained (zero_shot)."),
+    "trainable params": st.column_config.NumberColumn(format="compact"),
+    "train FLOPs": st.column_config.TextColumn(
+        alignment="right",
+        help="Model FLOPs, as MFU counts them: 2 x non-embedding parameters x training tokens forward, 4x "
+             "backward, less where weights are frozen. Where the head reads only the first token, the "
+             "engine skips most of the last layer for the other tokens (13% of full "
+             "fine-tuning's FLOPs on MiniLM); that saving is not subtracted."),
+    "peak memory (MiB)": st.column_config.NumberColumn(format="%.0f"),
+}
+
+
+def results_table(done: list):
+    """plots.results_frame formatted for reading: accuracies in percent with one decimal (as everywhere in the
+    app), FLOPs with their unit, 'n/a' for a throughput that does not exist."""
+    df = plots.results_frame(done)
+    for col in ("test accuracy", "majority baseline"):
+        df[col] = df[col] * 100
+    df["train FLOPs"] = [format_flops(v) for v in df["train FLOPs"]]
+    df["train examples/s"] = [_throughput(v, p) for v, p in zip(df["train examples/s"], df["trainable params"])]
+    return df
+
+
+def _throughput(v, trainable) -> str:
+    if v is not None and v == v:  # not None, not NaN
+        return f"{v:,.0f}"
+    return "n/a" if not trainable else "—"  # n/a: trains nothing (zero_shot); —: not recorded
+
+
+def live_curves(run_ids: list[str]) -> None:
+    """The curves, refreshed on the same timer as the status lines (a fragment of its own: full width)."""
+    runs = [r for r in (common.store().get(i) for i in run_ids) if r is not None]
+    curves(sorted(runs, key=lambda r: r.created))
 
 
 def live(run_ids: list[str], refreshing: bool) -> None:
@@ -149,7 +195,6 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     runs.sort(key=lambda r: r.created)
     for r in runs:
         status_row(r)
-    curves(runs)
     active = any(r.status in ACTIVE for r in runs)
     finished = sorted(r.id for r in runs if r.status == "succeeded")
     newly_finished = st.session_state.get("cmp_finished") not in (None, finished)
@@ -168,18 +213,22 @@ if not all_runs:
     st.stop()
 
 ids = select_runs(all_runs)
-d1, d2, _ = st.columns([1, 1, 3])
+row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
 # Built only when clicked (a callable), so the 2-second refresh never pays for them.
-d1.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids), "bertlab-report.html",
+row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids), "bertlab-report.html",
                    "text/html", on_click="ignore", icon=":material/download:")
-d2.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids), "bertlab-results.csv",
+row.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids), "bertlab-results.csv",
                    "text/csv", on_click="ignore", icon=":material/table:")
-main, side = st.columns([3, 1], gap="large")
+# The inference box sits beside the status lines only; curves and results take the full width below
+# (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable).
+main, side = st.columns([2, 1], gap="large")
 selected = [r for r in all_runs if r.id in set(ids)]
 busy = any(r.status in ACTIVE for r in selected)
+every = REFRESH_S if busy else None
 with main:
-    st.fragment(run_every=REFRESH_S if busy else None)(live)(ids, busy)
-    results(sorted(selected, key=lambda r: r.created))
+    st.fragment(run_every=every)(live)(ids, busy)
 with side:
     st.markdown("#### Try the models")
     inference_box(ids, key="cmp_box", compact=True)
+st.fragment(run_every=every)(live_curves)(ids)
+results(sorted(selected, key=lambda r: r.created))

@@ -21,7 +21,7 @@ def choose_runs(runs: list) -> list:
     for r in runs:
         batches.setdefault(r.batch_id, []).append(r)
     batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=0,
-                         format_func=lambda b: f"{b} · {batches[b][0].dataset} · "
+                         format_func=lambda b: f"{b} · {common.dataset_name(batches[b][0].dataset)} · "
                                                f"{', '.join(sorted({r.strategy for r in batches[b]}))}")
     return batches[batch]
 
@@ -50,14 +50,15 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     for line in pareto.tradeoff_sentences(rows, measure):
         st.markdown(f"- {line}")
     st.plotly_chart(pareto.pareto_figure(rows, measure), width="stretch")
-    st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"], "test accuracy": r["test_accuracy"],
+    st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
+                   "test accuracy": None if r["test_accuracy"] is None else 100 * r["test_accuracy"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],
                    "cost": pareto.format_cost(r["train_money"], "train_money", price)} for r in rows],
                  hide_index=True, width="stretch",
-                 column_config={"test accuracy": st.column_config.NumberColumn(format="%.3f"),
+                 column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
                                 "train s": st.column_config.NumberColumn(format="%.1f"),
-                                "trainable": st.column_config.NumberColumn(format="%d")})
+                                "trainable": st.column_config.NumberColumn(format="compact")})
     st.caption("Several runs of one strategy (seeds, sizes) are averaged into one point. Money = training time x "
                "the price per hour of the device the run used.")
 

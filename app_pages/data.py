@@ -105,14 +105,15 @@ def show_dataset(cfg: DataConfig) -> None:
     if ds.description and cfg.source != "builtin":  # built-ins show theirs under the picker already
         st.caption(ds.description)
     sizes = sp.sizes()
-    m = st.columns(6)
+    # Two rows of three: six a row cut labels and values ("Validati…", "12,…") at 1024 px.
+    m = [*st.columns(3), *st.columns(3)]
     m[0].metric("Examples (cleaned)", f"{len(ds):,}")
     m[1].metric("Classes", len(ds.label_names))
-    m[2].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
-    m[3].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
-    m[4].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}")
-    m[5].metric("Majority baseline", f"{sp.test.majority_accuracy():.1%}",
+    m[2].metric("Majority baseline", f"{sp.test.majority_accuracy():.1%}",
                 help="Test accuracy of always answering the most common class: every model must beat this.")
+    m[3].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
+    m[4].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
+    m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}")
     if sp.notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {n}" for n in sp.notes))
     left, right = st.columns([3, 2])

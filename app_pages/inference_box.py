@@ -31,8 +31,9 @@ def _predict(run_ids: list[str], text: str):
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     if compact:
+        # Four short columns: the box is a third of the page wide (backends are on the Playground).
         rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": float(p.probs[0].max()),
-                 "latency (ms)": round(p.latency_ms, 1), "backend": p.backend} for p in preds]
+                 "ms": round(p.latency_ms, 1)} for p in preds]
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
             "confidence": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)})
         return
@@ -78,12 +79,15 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
     else:
         text = st.text_area("Text to classify", key=text_key, height=100,
                             placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”")
-        st.button("Predict", type="primary", key=f"{key}_go")
+        asked = st.button("Predict", type="primary", key=f"{key}_go")
     if not done:
         st.info("Predictions appear here as soon as a run has finished.")
         return
     if not text.strip():
-        st.caption(f"{len(done)} finished run(s) ready: " + ", ".join(run_labels(done).values()))
+        if not compact and asked:  # a click on an empty box must say why nothing happens
+            st.warning("Type a text to classify first (or click one of the examples).", icon=":material/edit:")
+        st.caption("Type a text and every finished model answers. "
+                   f"{len(done)} ready: " + ", ".join(run_labels(done).values()))
         return
     try:
         with st.spinner("Predicting…"):

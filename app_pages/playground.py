@@ -65,7 +65,7 @@ ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs",
 if not ids:
     st.info("Choose at least one run.")
     st.stop()
-datasets = {by_id[i].dataset for i in ids}
+datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
 if len(datasets) > 1:
     st.caption(f"These runs were trained on different datasets ({', '.join(sorted(datasets))}): their labels differ.")
 inference_box(ids, key="pg_box", compact=False, examples=dataset_examples(by_id[ids[0]]))

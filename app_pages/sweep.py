@@ -11,6 +11,7 @@ from bertlab import sweep
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
 from bertlab.estimate import Estimate
+from bertlab.models import resolve
 from bertlab.strategies import REGISTRY
 
 SIZE_CHOICES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, "all"]
@@ -46,8 +47,10 @@ def sweep_form() -> None:
     store = common.store()
     if go:
         try:
+            if not model.strip():
+                resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
             spec = sweep.SweepSpec(strategies=names, sizes=[None if s == "all" else int(s) for s in sizes],
-                                   seeds=list(range(int(n_seeds))), data=cfg, model=model.strip() or DEFAULT_MODEL,
+                                   seeds=list(range(int(n_seeds))), data=cfg, model=model.strip(),
                                    min_steps=int(min_steps))
             todo, _ = sweep.split_points(store, spec)
         except BertlabError as e:
@@ -128,9 +131,11 @@ def sweep_results(sweep_id: str) -> None:
     if any(a["mean"] is not None for a in agg):
         st.plotly_chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}"),
                         width="stretch")
-        st.dataframe(sweep.results_table(agg), hide_index=True, width="stretch",
-                     column_config={"accuracy mean": st.column_config.NumberColumn(format="%.3f"),
-                                    "accuracy std": st.column_config.NumberColumn(format="%.3f"),
+        st.dataframe(percent_rows(sweep.results_table(agg)), hide_index=True, width="stretch",
+                     column_config={"accuracy mean": st.column_config.NumberColumn(format="%.1f%%"),
+                                    "accuracy std": st.column_config.NumberColumn(
+                                        format="%.1f pt", help="Standard deviation over seeds, in points of "
+                                                               "accuracy."),
                                     "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
@@ -152,6 +157,14 @@ def sweep_results(sweep_id: str) -> None:
         st.rerun()
 
 
+def percent_rows(rows: list[dict]) -> list[dict]:
+    """Accuracy mean and std in percent points, shown with one decimal like every accuracy in the app."""
+    def pct(v):
+        return None if v is None else 100 * v
+
+    return [{**r, "accuracy mean": pct(r["accuracy mean"]), "accuracy std": pct(r["accuracy std"])} for r in rows]
+
+
 def _points_csv(rows: list[dict]) -> str:
     from bertlab.report import csv_text
 
@@ -168,7 +181,7 @@ if sweeps:
     current = st.session_state.get("keep_sw_current")
     chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0,
                           format_func=lambda i: next(
-                              f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {s['dataset']} · "
+                              f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {common.dataset_name(s['dataset'])} · "
                               f"{', '.join(s['strategies'])} · sizes {s['sizes']} · {len(s['seeds'])} seeds"
                               for s in sweeps if s["id"] == i))
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))

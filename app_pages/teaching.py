@@ -31,6 +31,14 @@ def options_for(name: str, model: str) -> dict:
     return {}
 
 
+def share(fraction: float) -> str:
+    """A share of the weights in percent: one decimal as elsewhere, more only where that would read 0.0%."""
+    pct = 100 * fraction
+    if pct == 0 or pct >= 0.1:
+        return f"{pct:.1f}%"
+    return f"{pct:.2g}%"
+
+
 def show_card(name: str, model: str, runs: list, big: bool) -> None:
     opts = options_for(name, model)
     try:
@@ -44,8 +52,9 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
     left.image(c.svg, width="stretch")
     with right:
         if c.total_params:
-            st.metric("Weights trained", f"{c.trainable_params:,}", f"{100 * c.trainable_fraction:.2f}% of "
-                      f"{c.total_params:,}", delta_color="off")
+            # A share, not a change: no arrow (a green up-arrow on "0 trained" read as a gain).
+            st.metric("Weights trained", f"{c.trainable_params:,}", f"{share(c.trainable_fraction)} of "
+                      f"{c.total_params:,}", delta_color="off", delta_arrow="off")
         st.markdown(f"**Trains:** {c.trains}")
         st.markdown(f"**Frozen:** {c.frozen}")
         st.markdown(f"**When to use it:** {c.when}")
@@ -69,9 +78,11 @@ st.caption("What each way of using a BERT encoder trains and freezes, block by b
            "of the real model. Made for a projector: one card at a time, large type.")
 for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
     st.session_state.setdefault(_k, _v)
-c1, c2, c3 = st.columns([3, 2, 1])
-name = c1.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strategy",
+# The strategy row takes the full width: in a column beside the model field, at 1024 px its eight titles
+# stacked one a line and the Projector toggle's label was cut.
+name = st.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strategy",
                 format_func=lambda n: REGISTRY[n].title)
+c2, c3 = st.columns([3, 1], vertical_alignment="bottom")
 model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
 big = c3.toggle("Projector", key="keep_tc_big")
 show_card(name, model, latest_comparison(), big)

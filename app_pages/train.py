@@ -70,6 +70,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         st.session_state.setdefault(f"keep_hp_{name}_{f}", getattr(d, f))
     out: dict = {}
     k = f"keep_hp_{name}_"
+    # Only the controls that change what this strategy does: zero_shot trains nothing (no epochs, learning
+    # rate or seed), tfidf_logreg has no encoder (no batches of tokens either).
     if s.uses_epochs:
         r1, r2 = st.columns(3), st.columns(3)
         out["epochs"] = r1[0].number_input("Epochs", 1, 100, key=k + "epochs", help="Passes over the training set.")
@@ -77,14 +79,27 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                                help="Examples per step (lower it if memory runs out).")
         out["learning_rate"] = r1[2].number_input("Learning rate", 1e-6, 1.0, key=k + "learning_rate", step=1e-5,
                                                   format="%.1e", help="Peak AdamW learning rate.")
-        out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)
+        if s.uses_tokens:
+            out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)
         out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
                                          help="Initialisation and shuffling seed.")
-    else:
+        st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
+        out["keep_best"] = st.checkbox(
+            "Keep the best epoch (lowest validation loss)", key=k + "keep_best",
+            help="After the last epoch, put back the weights of the epoch whose validation loss was lowest (as "
+                 "Hugging Face Trainer's load_best_model_at_end). Guards against overfitting when you train for "
+                 "many epochs; the run notes which epoch it kept.")
+    elif s.uses_tokens:
         r1 = st.columns(3)
         out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",
                                                help="Texts per encoder pass.")
         out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit)
+    else:
+        r1 = st.columns(3)
+        out["seed"] = r1[0].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
+                                         help="Seed of the fit (and of ties between equally good settings).")
+        st.caption("No epochs, batches, learning rate or token limit: it reads whole texts as words and fits "
+                   "in one go.")
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; the text most similar to it wins.")
         got = []
@@ -226,10 +241,11 @@ if summary is not None:
                     st.caption(f"When to use it: {s.when}")
                 if COST_NOTES.get(n):
                     st.caption(f"Cost: {COST_NOTES[n]}")
-                overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
-                options = option_inputs(n)
-                if options:
-                    overrides[n]["options"] = options
+            # The inputs take the expander's full width: beside the diagram, at 1024 px their labels wrapped.
+            overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
+            options = option_inputs(n)
+            if options:
+                overrides[n]["options"] = options
 
     if names:
         strategy_table(names, sizes, model, overrides)

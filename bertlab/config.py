@@ -16,6 +16,16 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-
 _STRATEGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
+# bertlab.data.files.save_upload stores an upload as '<first 12 hex digits of its content hash>-<name>'.
+_UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{12}-(?=.)")
+
+
+def upload_display_name(path: str) -> str:
+    """The file name a user uploaded, from the path it is stored under: '/x/uploads/3f2a9c0b1d4e-reviews.csv'
+    -> 'reviews.csv'. A name without the storage prefix is returned as it is (its last path part)."""
+    return _UPLOAD_PREFIX.sub("", str(path).replace("\\", "/").rsplit("/", 1)[-1])
+
+
 @dataclass
 class DataConfig:
     """Which data to use and how to split it.
@@ -63,8 +73,8 @@ class DataConfig:
 
     @property
     def label(self) -> str:
-        """Short name for tables."""
-        return self.name if self.source != "file" else self.name.rsplit("/", 1)[-1]
+        """Short name for tables: a file's name as the user uploaded it (without the storage hash prefix)."""
+        return self.name if self.source != "file" else upload_display_name(self.name)
 
 
 @dataclass

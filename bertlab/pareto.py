@@ -133,15 +133,39 @@ def format_cost(value: float | None, cost: str, prices: Prices | None = None) ->
     if cost == "train_seconds":
         return f"{value:.1f} s"
     if cost == "train_flops":
-        return f"{value / 1e12:.2f} TFLOP" if value >= 1e10 else f"{value:.2g} FLOP"
+        return format_flops(value)
     return f"{value:,.0f}"
+
+
+_SI = ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def format_flops(value: float | None) -> str:
+    """FLOPs with an SI prefix and three significant figures: '176 GFLOP', '38.0 TFLOP', '0 FLOP'.
+
+    The one format for compute on every page, chart and report ("176B" from a generic compact number
+    format reads as bytes or billions of something).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    value = float(f"{value:.3g}")  # round first, so 999.6e9 is '1.00 TFLOP', not '1000 GFLOP'
+    for div, prefix in _SI:
+        if abs(value) >= div:
+            return f"{_three(value / div)} {prefix}FLOP"
+    return f"{_three(value)} FLOP" if value else "0 FLOP"
+
+
+def _three(v: float) -> str:
+    """Three significant figures without an exponent: 176, 38.0, 2.50, 0.123."""
+    digits = max(0, 2 - math.floor(math.log10(abs(v)))) if v else 0
+    return f"{v:.{digits}f}"
 
 
 def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy", title: str | None = None):
     """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import figure, strategy_color  # a strategy has one colour on every chart
+    from bertlab.plots import figure, label_positions, strategy_color  # one colour per strategy everywhere
 
     label = COSTS.get(cost, (cost, cost))[0]
     fig = figure()
@@ -154,10 +178,13 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     def x(v: float) -> float:
         return v if (v or not log) else floor
 
+    drawn = [i for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
+    where = dict(zip(drawn, label_positions([x(rows[i][cost]) for i in drawn], [rows[i][metric] for i in drawn],
+                                            [rows[i]["strategy"] for i in drawn], log_x=log)))
     for i, r in enumerate(rows):
         fig.add_trace(go.Scatter(
             x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], text=[r["strategy"]],
-            textposition="top center",
+            textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"
                           f"<br>{metric}: %{{y:.3f}}<extra></extra>", showlegend=False))

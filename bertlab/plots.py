@@ -18,6 +18,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from bertlab.metrics import format_interval, run_accuracy_interval
+from bertlab.pareto import format_flops
+
 # Okabe-Ito colour-blind-safe colours for the registered strategies, fixed so a
 # strategy looks the same on every page and in every session.
 STRATEGY_COLORS: dict[str, str] = {
@@ -280,6 +283,7 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "run": labels[r.id],
             "status": r.status,
             "test accuracy": m.get("test_accuracy"),
+            "95% interval": format_interval(accuracy_interval(r)),
             "macro-F1": m.get("test_macro_f1"),
             "majority baseline": m.get("majority_accuracy"),
             "train time (s)": c.get("train_seconds"),
@@ -293,6 +297,18 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "run id": r.id,
         })
     return pd.DataFrame(rows)
+
+
+def accuracy_interval(run: Any) -> tuple[float, float] | None:
+    """The 95% Wilson interval of a run's test accuracy: stored since runs record it, else computed from the
+    accuracy and the test-set size (older runs), None when neither is known."""
+    sizes = (getattr(run, "data_summary", None) or {}).get("sizes") or {}
+    return run_accuracy_interval(run.metrics or {}, sizes.get("test"))
+
+
+def cost_text(cost: str, v: float | None) -> str:
+    """A cost value as the charts label it: FLOPs with their SI unit ('176 GFLOP'), others compact."""
+    return format_flops(v) if cost == "train_flops" else human(v)
 
 
 def human(v: float | None, unit: str = "") -> str:
@@ -316,9 +332,19 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
     acc = [r.metrics.get("test_accuracy") for r in done]
     f1 = [r.metrics.get("test_macro_f1") for r in done]
     if done:
-        fig.add_trace(go.Bar(x=x, y=acc, name="accuracy", marker_color=[strategy_color(r.strategy) for r in done],
-                             text=[f"{a:.1%}" for a in acc], textposition="outside", cliponaxis=False,
-                             hovertemplate="%{x}<br>accuracy %{y:.1%}<extra></extra>"))
+        cis = [accuracy_interval(r) for r in done]
+        # Error bars: the 95% interval of each accuracy (test-set sampling noise); the value sits inside the
+        # bar's top so it does not collide with the bar above it.
+        err = dict(type="data", symmetric=False, color="#444", thickness=1.5, width=6,
+                   array=[(ci[1] - a) if ci else 0 for ci, a in zip(cis, acc)],
+                   arrayminus=[(a - ci[0]) if ci else 0 for ci, a in zip(cis, acc)],
+                   visible=any(cis))
+        hover = ["" if ci is None else f"<br>95% interval {format_interval(ci)}" for ci in cis]
+        fig.add_trace(go.Bar(x=x, y=acc, name="accuracy (95% interval)", error_y=err,
+                             marker_color=[strategy_color(r.strategy) for r in done],
+                             text=[f"{a:.1%}" for a in acc], textposition="inside", insidetextanchor="end",
+                             textfont=dict(color="white"), customdata=hover,
+                             hovertemplate="%{x}<br>accuracy %{y:.1%}%{customdata}<extra></extra>"))
         fig.add_trace(go.Scatter(x=x, y=f1, mode="markers", name="macro-F1",
                                  marker=dict(symbol="diamond", size=11, color="#222", line=dict(color="white", width=1)),
                                  hovertemplate="%{x}<br>macro-F1 %{y:.3f}<extra></extra>"))
@@ -327,8 +353,9 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
         # The baseline is named in the legend (an annotation would sit on top of the bars).
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"majority baseline {base:.1%}",
                                  line=dict(color="#888", dash="dash")))
-    _style(fig, "Test accuracy (higher is better)", height, showlegend=bool(done))
-    fig.update_yaxes(title_text="accuracy / macro-F1 (%)", tickformat=".0%", range=[0, 1.08])
+    # Short titles: half-width charts cut longer ones at 1024 px; the direction is in the axis title.
+    _style(fig, "Test accuracy", height, showlegend=bool(done))
+    fig.update_yaxes(title_text="accuracy / macro-F1 (%, higher is better)", tickformat=".0%", range=[0, 1.08])
     fig.update_xaxes(title_text="run (strategy)")
     if not done:
         _empty(fig, "no finished runs yet")
@@ -346,15 +373,55 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
     if done:
         fig.add_trace(go.Bar(x=[labels[r.id] for r in done], y=vals,
                              marker_color=[strategy_color(r.strategy) for r in done],
-                             text=[human(v) for v in vals], textposition="outside", cliponaxis=False,
-                             hovertemplate="%{x}<br>%{y:,.4g} " + unit + "<extra></extra>", showlegend=False))
+                             text=[cost_text(cost, v) for v in vals], textposition="outside", cliponaxis=False,
+                             customdata=[_hover_value(cost, v, unit) for v in vals],
+                             hovertemplate="%{x}<br>%{customdata}<extra></extra>", showlegend=False))
     lower = "higher is better" if cost == "train_examples_per_s" else "lower is cheaper"
-    _style(fig, f"{title} ({lower})", height)
-    fig.update_yaxes(title_text=f"{title.lower()} ({unit})", rangemode="tozero")
+    _style(fig, title, height)
+    fig.update_yaxes(title_text=f"{title.lower()} ({unit}, {lower})", rangemode="tozero")
     fig.update_xaxes(title_text="run (strategy)")
     if not done:
         _empty(fig, "no finished runs yet")
     return fig
+
+
+def _hover_value(cost: str, v: float | None, unit: str) -> str:
+    if cost == "train_flops":
+        return format_flops(v)
+    return "-" if v is None else f"{v:,.4g} {unit}"
+
+
+def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
+                    width_px: float = 700, height_px: float = 300) -> list[str]:
+    """Plotly ``textposition`` per marker so that text labels of nearby markers do not overlap.
+
+    Greedy: each label, in order of x, takes the first of above / below / right / left whose box (estimated
+    from its length at ~7 px a character) overlaps no label placed before it; ``above`` when none is free.
+    ``width_px``/``height_px`` are the plot area's rough size, which turns data units into pixels.
+    """
+    if not xs:
+        return []
+    fx = [math.log10(v) if log_x and v > 0 else float(v) for v in xs]
+    lo_x, hi_x = min(fx), max(fx)
+    lo_y, hi_y = min(ys), max(ys)
+    sx = width_px / ((hi_x - lo_x) or 1.0)
+    sy = height_px / ((hi_y - lo_y) or 1.0)
+    boxes: list[tuple[float, float, float, float]] = []
+    out = [""] * len(xs)
+    for i in sorted(range(len(xs)), key=lambda i: fx[i]):
+        px, py, w, h = (fx[i] - lo_x) * sx, (ys[i] - lo_y) * sy, 7.0 * len(labels[i]) + 4, 16.0
+        candidates = (("top center", px - w / 2, py + 10), ("bottom center", px - w / 2, py - 10 - h),
+                      ("middle right", px + 10, py - h / 2), ("middle left", px - 10 - w, py - h / 2))
+        chosen = candidates[0]
+        for cand in candidates:
+            _, x0, y0 = cand
+            if not any(x0 < b[2] and b[0] < x0 + w and y0 < b[3] and b[1] < y0 + h for b in boxes):
+                chosen = cand
+                break
+        _, x0, y0 = chosen
+        boxes.append((x0, y0, x0 + w, y0 + h))
+        out[i] = chosen[0]
+    return out
 
 
 def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 380) -> go.Figure:
@@ -363,17 +430,17 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
     fig = figure()
     done = [r for r in _succeeded(runs) if isinstance((r.costs or {}).get(cost), (int, float))]
     labels = run_labels(done)
-    xs = []
-    for r in done:
-        v = r.costs[cost] / div
-        xs.append(v)
-        fig.add_trace(go.Scatter(
-            x=[v], y=[r.metrics.get("test_accuracy")], mode="markers+text", name=labels[r.id],
-            text=[labels[r.id]], textposition="top center",
-            marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
-            hovertemplate=f"{labels[r.id]}<br>%{{x:,.4g}} {unit}<br>accuracy %{{y:.1%}}<extra></extra>"))
+    xs = [r.costs[cost] / div for r in done]
     positive = [v for v in xs if v > 0]
     log = len(positive) == len(xs) and len(xs) > 1 and max(xs) / min(xs) > 100
+    where = label_positions(xs, [r.metrics.get("test_accuracy") or 0 for r in done], [labels[r.id] for r in done],
+                            log_x=log)
+    for r, v, pos in zip(done, xs, where):
+        fig.add_trace(go.Scatter(
+            x=[v], y=[r.metrics.get("test_accuracy")], mode="markers+text", name=labels[r.id],
+            text=[labels[r.id]], textposition=pos,
+            marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
+            hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)
     fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
                      type="log" if log else "linear")
@@ -402,7 +469,7 @@ def confusion_figure(run: Any, height: int = 300) -> go.Figure:
     # The title is only the run's name: plots this narrow cut anything longer (accuracy is in the hover
     # and everywhere else on the page).
     _style(fig, run_labels([run])[run.id], height, margin=dict(l=10, r=10, t=44, b=10))
-    fig.update_layout(title_font_color=strategy_color(run.strategy))
+    fig.update_layout(title_font_color=strategy_color(run.strategy), title_font_size=14)
     fig.update_xaxes(title_text="predicted label", side="bottom", type="category")
     fig.update_yaxes(title_text="true label", autorange="reversed", type="category")
     return fig

@@ -113,7 +113,7 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     page_text = " ".join(m.value for m in at.markdown)
     assert page_text.count("test accuracy **") == 2  # one status line per finished run
     table = at.dataframe[0].value
-    assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 1).all()
+    assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 100).all()  # percent
     assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run
 
     at.switch_page("app_pages/playground.py").run()

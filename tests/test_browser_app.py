@@ -100,7 +100,8 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
                     break
             expect(box).to_have_value(value)
         metrics = page.locator('[data-testid="stMetricValue"]')
-        for i, value in ((2, "60"), (3, "40"), (4, "60")):  # train, validation, test: the page has caught up
+        # Examples, classes, majority baseline, then train, validation, test (two rows of three).
+        for i, value in ((3, "60"), (4, "40"), (5, "60")):  # train, validation, test: the page has caught up
             expect(metrics.nth(i)).to_have_text(value)
         settle()
         page.screenshot(path=str(shots / "data.png"))

@@ -1,0 +1,170 @@
+"""What the app shows for the newer library data (accuracy intervals, keep_best) and the browser audit's
+polish: only relevant hyperparameters, one FLOPs format, original upload names, empty inputs that say so."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from bertlab import plots
+from bertlab.config import DataConfig, upload_display_name
+from bertlab.metrics import format_interval, wilson_interval
+from bertlab.pareto import format_cost, format_flops
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, Run, RunStore
+from bertlab.strategies import REGISTRY, make_config
+
+
+def finished(store: RunStore, cfg, batch: str = "b1") -> Run:
+    rid = store.create_run(cfg, batch_id=batch)
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    return store.get(rid)
+
+
+def old_run(acc: float = 0.8, n_test: int = 50) -> Run:
+    """A run stored before metrics held test_accuracy_ci95."""
+    return Run(id="old-1", batch_id="b", created=1.0, status="succeeded", strategy="full_ft", dataset="d",
+               model="minilm", config={}, metrics={"test_accuracy": acc, "test_macro_f1": acc, "majority_accuracy": 0.5,
+                                                   "confusion": [[20, 5], [5, 20]], "label_names": ["a", "b"]},
+               costs={"train_seconds": 1.0, "train_flops": 1.76e11, "trainable_params": 10},
+               data_summary={"sizes": {"train": 100, "validation": 20, "test": n_test}})
+
+
+# --- 1a: accuracy intervals ---------------------------------------------------------------------------------
+def test_compare_shows_the_95_percent_interval_in_status_lines_and_table(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    runs = [finished(store, make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in (0, 1)]
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    lines = [m.value for m in at.markdown if "test accuracy **" in m.value]
+    assert len(lines) == 2
+    for r in runs:
+        ci = format_interval(tuple(r.metrics["test_accuracy_ci95"]))
+        assert sum(f"**{r.metrics['test_accuracy']:.1%}** (95%: {ci})" in line for line in lines) >= 1
+    table = at.dataframe[0].value
+    assert set(table["95% interval"]) == {format_interval(tuple(r.metrics["test_accuracy_ci95"])) for r in runs}
+    assert table["test accuracy"].between(0, 100).all()  # percent points, shown with one decimal
+    assert any("overlap" in c.value and "chance" in c.value for c in at.caption)
+
+
+def test_runs_stored_without_an_interval_get_one_from_their_test_size():
+    run = old_run(acc=0.8, n_test=50)
+    assert plots.accuracy_interval(run) == wilson_interval(40, 50)
+    assert plots.results_frame([run]).loc[0, "95% interval"] == format_interval(wilson_interval(40, 50))
+    no_size = old_run()
+    no_size.data_summary = {}
+    assert plots.accuracy_interval(no_size) is None
+
+
+def test_accuracy_chart_draws_the_interval_as_error_bars():
+    run = old_run(acc=0.8, n_test=50)
+    lo, hi = wilson_interval(40, 50)
+    bar = plots.accuracy_figure([run]).data[0]
+    assert bar.error_y.visible and abs(bar.error_y.array[0] - (hi - 0.8)) < 1e-9
+    assert abs(bar.error_y.arrayminus[0] - (0.8 - lo)) < 1e-9
+
+
+# --- 1b: keep_best ------------------------------------------------------------------------------------------
+def test_keep_best_checkbox_only_for_epoch_strategies_and_it_reaches_the_queued_config(tiny_model, tiny_data,
+                                                                                        bertlab_home):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(list(REGISTRY)).run()
+    no_problems(at)
+    boxes = {c.key for c in at.checkbox}
+    for name, s in REGISTRY.items():
+        assert (f"keep_hp_{name}_keep_best" in boxes) == s.uses_epochs, name
+    at.multiselect(key="keep_strategies").set_value(["head_only"]).run()
+    box = at.checkbox(key="keep_hp_head_only_keep_best")
+    assert box.value is False and "validation loss" in box.label
+    box.check().run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(at)
+    store = RunStore(bertlab_home)
+    run = store.list_runs()[0]
+    assert run.strategy == "head_only" and run.config["keep_best"] is True
+    store.request_cancel(run.id)
+
+
+# --- 2: polish -----------------------------------------------------------------------------------------------
+def test_train_page_shows_only_the_hyperparameters_a_strategy_uses(tiny_data):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg", "full_ft"]).run()
+    no_problems(at)
+    keys = {n.key for n in at.number_input}
+    for f in ("epochs", "batch_size", "learning_rate", "max_length", "seed"):
+        assert f"keep_hp_full_ft_{f}" in keys
+    assert {k for k in keys if k.startswith("keep_hp_zero_shot_")} == {"keep_hp_zero_shot_batch_size",
+                                                                      "keep_hp_zero_shot_max_length"}
+    assert {k for k in keys if k.startswith("keep_hp_tfidf_logreg_")} == {"keep_hp_tfidf_logreg_seed"}
+
+
+def test_flops_read_the_same_everywhere():
+    assert format_flops(1.76e11) == "176 GFLOP" and format_flops(3.8e13) == "38.0 TFLOP"
+    assert format_flops(999.6e9) == "1.00 TFLOP" and format_flops(0) == "0 FLOP" and format_flops(None) == "-"
+    assert format_cost(2.5e9, "train_flops") == "2.50 GFLOP"
+    fig = plots.cost_figure([old_run()], "train_flops")
+    assert list(fig.data[0].text) == ["176 GFLOP"]
+
+
+def test_compare_table_formats_flops_and_throughput_of_a_run_that_trains_nothing(tiny_model, tiny_data,
+                                                                                  bertlab_home):
+    store = RunStore(bertlab_home)
+    finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))
+    finished(store, make_config("tfidf_logreg", data=tiny_data))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = at.dataframe[0].value.set_index("run")
+    assert table.loc["zero_shot", "train examples/s"] == "n/a"
+    assert table.loc["tfidf_logreg", "train examples/s"].replace(",", "").isdigit()
+    assert all(str(v).endswith("FLOP") for v in table["train FLOPs"])
+
+
+def test_uploaded_files_show_their_own_name_not_the_storage_hash(tiny_csv, bertlab_home):
+    from bertlab.data import save_upload
+
+    path = save_upload(tiny_csv.read_bytes(), "my reviews.csv")
+    assert path.name != "my_reviews.csv" and upload_display_name(str(path)) == "my_reviews.csv"
+    assert DataConfig(source="file", name=str(path)).label == "my_reviews.csv"
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(DataConfig(source="file", name=str(path)))})
+    no_problems(at)
+    data_line = next(m.value for m in at.markdown if m.value.startswith("**Data:**"))
+    assert "`my_reviews.csv`" in data_line and path.name not in data_line
+
+
+def test_playground_predict_on_an_empty_box_asks_for_a_text(tiny_data, bertlab_home):
+    finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=tiny_data))
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    assert not at.warning
+    at.text_area(key="pg_box_text").set_value("   ").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert any("Type a text" in w.value for w in at.warning)
+    assert not at.metric  # nothing predicted
+
+
+def test_strategy_card_share_of_weights_has_no_arrow(tiny_model):
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "zero_shot"})
+    no_problems(at)
+    m = at.metric[0]
+    assert m.value == "0" and m.proto.direction == MetricProto.MetricDirection.NONE
+    assert m.proto.delta.startswith("0.0% of")
+
+
+def test_learning_curves_page_refuses_an_empty_model(tiny_csv, bertlab_home):
+    data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.text_input(key="keep_sw_model").set_value("  ")
+    at.button[0].click().run()
+    assert any("the model is empty" in e.value for e in at.error)
+    assert RunStore(bertlab_home).list_runs() == [] and not at.success
+
+
+# --- 3: layout ------------------------------------------------------------------------------------------------
+def test_scatter_labels_of_nearby_points_go_to_different_sides():
+    pos = plots.label_positions([0.0, 0.3, 30.0], [0.697, 0.697, 0.717], ["zero_shot", "head_only", "full_ft"])
+    assert pos[0] != pos[1] and pos[2] == "top center"
+    assert plots.label_positions([], [], []) == []
