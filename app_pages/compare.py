@@ -143,25 +143,25 @@ COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "tr
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)")
-TABLE_CONFIG = {
+TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     "run": st.column_config.TextColumn(pinned=True),
     "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
-    "majority baseline": st.column_config.NumberColumn(format="%.1f%%"),
+    "majority baseline": st.column_config.NumberColumn("baseline", format="%.1f%%", help="Majority-class accuracy."),
     "train time (s)": st.column_config.NumberColumn(format="%.1f"),
     "total time (s)": st.column_config.NumberColumn(format="%.1f"),
-    "train examples/s": st.column_config.TextColumn(alignment="right", help="Training examples per second; n/a "
+    "train examples/s": st.column_config.TextColumn("examples/s", alignment="right", help="Training examples per second; n/a "
                                                                             "where nothing is trained (zero_shot)."),
-    "trainable params": st.column_config.NumberColumn(format="compact"),
+    "trainable params": st.column_config.NumberColumn("trainable", format="compact"),
     "train FLOPs": st.column_config.TextColumn(
         alignment="right",
         help="Model FLOPs, as MFU counts them: 2 x non-embedding parameters x training tokens forward, 4x "
              "backward, less where weights are frozen. Where the head reads only the first token, the "
              "engine skips most of the last layer for the other tokens (13% of full "
              "fine-tuning's FLOPs on MiniLM); that saving is not subtracted."),
-    "peak memory (MiB)": st.column_config.NumberColumn(format="%.0f"),
+    "peak memory (MiB)": st.column_config.NumberColumn("memory (MiB)", format="%.0f"),
 }
 
 
