@@ -161,7 +161,10 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
              "backward, less where weights are frozen. Where the head reads only the first token, the "
              "engine skips most of the last layer for the other tokens (13% of full "
              "fine-tuning's FLOPs on MiniLM); that saving is not subtracted."),
-    "peak memory (MiB)": st.column_config.NumberColumn("memory (MiB)", format="%.0f"),
+    "peak memory (MiB)": st.column_config.NumberColumn(
+        "memory (MiB)", format="%.0f",
+        help="Peak memory the run added: its high-water mark minus the level at its start (on CPU the process RSS, "
+             "on a GPU the CUDA memory allocated), so the server and earlier runs are left out."),
 }
 
 

@@ -117,6 +117,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = {"model": args.model, "epochs": args.epochs, "batch_size": args.batch_size,
                  "learning_rate": args.lr, "max_length": args.max_length, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
+                 "keep_best": args.keep_best or None,
                  "label_descriptions": args.label_descriptions}
     configs = [make_config(s, data=data, **overrides) for s in args.strategies]
     store = RunStore()
@@ -234,7 +235,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         load_splits(data)  # fail fast on a bad dataset, before any run is stored
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
-                                    "max_length": args.max_length, "precision": args.precision}.items() if v}
+                                    "max_length": args.max_length, "precision": args.precision,
+                                    "keep_best": args.keep_best}.items() if v}
         spec = sweep.SweepSpec(strategies=args.strategies, sizes=args.sizes, seeds=args.seeds, data=data,
                                model=args.model, common=common, min_steps=args.min_steps,
                                vary_split=not args.fixed_split)
@@ -321,6 +323,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--batch-size", type=int)
     sw.add_argument("--max-length", type=int)
     sw.add_argument("--precision", choices=["auto", "fp32", "bf16"])
+    sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")
@@ -370,6 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--precision", choices=["auto", "fp32", "bf16"])
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")
+    r.add_argument("--keep-best", action="store_true",
+                   help="restore the epoch with the lowest validation loss at the end (default: the last epoch)")
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
     r.add_argument("--text-column")
     r.add_argument("--label-column")

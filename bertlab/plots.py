@@ -43,7 +43,7 @@ COSTS: dict[str, tuple[str, str, float]] = {
     "total_seconds": ("Total run time", "s", 1.0),
     "trainable_params": ("Trainable parameters", "count", 1.0),
     "train_flops": ("Training compute", "FLOPs", 1.0),
-    "peak_memory_bytes": ("Peak memory", "MiB", 2.0**20),
+    "peak_memory_bytes": ("Peak memory added by the run", "MiB", 2.0**20),
     "train_examples_per_s": ("Training throughput", "examples/s", 1.0),
 }
 

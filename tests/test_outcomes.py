@@ -135,3 +135,35 @@ def test_max_length_beyond_the_model_fails_a_tokenizing_run_but_not_tfidf(tiny_m
     assert execute_run(store, runs["tfidf_logreg"]) == SUCCEEDED
     assert execute_run(store, runs["zero_shot"]) == "failed"
     assert "beyond the model's 128 positions" in store.get(runs["zero_shot"]).error
+
+
+def test_full_ft_keep_best_saves_and_reports_the_epoch_of_lowest_validation_loss(tiny_model, tiny_data):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from bertlab.data import load_splits
+    from bertlab.engine import encode, evaluate
+
+    store = RunStore()
+    # A learning rate this high makes the validation loss zigzag, so an earlier epoch can be the best one.
+    cfg = make_config("full_ft", model=tiny_model, data=tiny_data, epochs=6, learning_rate=3e-2, keep_best=True)
+    rid = store.create_run(cfg)
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    losses = [p["value"] for p in sorted(store.points([rid], ("val_loss",)), key=lambda p: p["x"])]
+    assert len(losses) == 6
+    best = min(losses)
+    assert run.metrics["val_loss"] == pytest.approx(best)
+    restored = 1 + losses.index(best)
+    kept = [n for n in run.notes if n.startswith("kept the weights of epoch")]
+    assert kept == ([] if restored == 6 else [kept[0]])
+    assert restored == 6 or kept[0].startswith(f"kept the weights of epoch {restored} of 6")
+    # The saved model is the kept epoch's: its validation loss is the lowest one, not the last one.
+    from bertlab import models
+
+    splits = load_splits(cfg.data)
+    model = AutoModelForSequenceClassification.from_pretrained(run.artifact_dir)
+    tok = AutoTokenizer.from_pretrained(run.artifact_dir)
+    m = evaluate(model, encode(tok, splits.val.texts, cfg.max_length), splits.val.labels, splits.label_names, 16,
+                 torch.device("cpu"), models.autocast_dtype(cfg.precision, models.pick_device("cpu")), tok.pad_token_id)
+    assert m["loss"] == pytest.approx(best, rel=1e-4, abs=1e-5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bertlab.costs import count_params, non_embedding_params, train_flops
-from bertlab.engine import encode, evaluate, train_classifier
+from bertlab.engine import best_epoch_outcome, encode, evaluate, train_classifier
 from bertlab.strategies.base import RunContext, RunOutput, Strategy
 
 
@@ -50,8 +50,11 @@ class ClassifierStrategy(Strategy):
             epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.learning_rate, weight_decay=cfg.weight_decay,
             warmup_ratio=cfg.warmup_ratio, grad_clip=cfg.grad_clip, seed=cfg.seed, device=dev, dtype=ctx.dtype,
             pad_id=tok.pad_token_id, callbacks=ctx.callbacks,
-            layer_decay=cfg.options.get(self.layer_decay_option),
+            layer_decay=cfg.options.get(self.layer_decay_option), keep_best=cfg.keep_best,
         )
+        val_m, note = best_epoch_outcome(stats.restored_epoch, stats.history)
+        if note:
+            ctx.notes.append(note)
         t_eval = time.perf_counter()
         test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
                           tok.pad_token_id)
@@ -78,5 +81,4 @@ class ClassifierStrategy(Strategy):
             "train_flops_per_s": flops / train_s if train_s else 0.0,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
         }
-        val_m = stats.history[-1] if stats.history else None
         return RunOutput(test=test_m, costs=costs, val=val_m)
