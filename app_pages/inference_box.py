@@ -72,7 +72,8 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         ex_cols = st.columns(2 if compact else min(4, len(examples)))
         for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
             short = text if len(text) <= 60 else text[:57] + "…"
-            ex_cols[i % len(ex_cols)].button(f"{short}", key=f"{key}_ex_{i}", help=f"true label: {label}",
+            tip = (f"{text}\n\n" if short != text else "") + f"true label: {label}"  # the whole text on hover
+            ex_cols[i % len(ex_cols)].button(f"{short}", key=f"{key}_ex_{i}", help=tip,
                                              on_click=_set_text, args=(text_key, text), width="stretch")
     if compact:
         text = st.text_input("Type a sentence and press Enter", key=text_key, placeholder="A moving, funny film.")
