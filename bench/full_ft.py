@@ -160,6 +160,8 @@ def setups(splits: Splits, s: Settings) -> dict[str, Callable[[int], dict]]:
         out["trainer_grouped_bf16"] = trainer_setup(splits, s, tok, dev.torch, grouped=True, bf16=True)
         if dtype is None:  # bertlab ran fp32 above; show its bf16 too
             out["bertlab_bf16"] = bertlab_setup(splits, s, tok, dev.torch, torch.bfloat16)
+        else:  # bertlab ran bf16 above (its default here); its fp32 is what the fp32 ceiling target measures
+            out["bertlab_fp32"] = bertlab_setup(splits, s, tok, dev.torch, None)
     return out
 
 

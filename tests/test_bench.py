@@ -58,6 +58,19 @@ def test_every_issue_ratio_is_computed_from_the_medians():
     assert r["full_ft_matmul_bound_vs_trainer_default"] == 6.0 and r["full_ft_matmul_bound_vs_trainer_grouped"] == 2.4
 
 
+def test_on_a_native_bf16_machine_the_fp32_target_reads_the_fp32_peer_and_bf16_reads_bertlab():
+    res = fake_results()
+    ft = res["full_ft"]
+    ft["bertlab_dtype"] = "bfloat16"
+    res["ceiling"]["bf16_gflops"] = 400.0
+    ft["setups"]["bertlab"]["useful_gflops_per_s"] = 100.0
+    assert report.ratios(res)["fp32_ceiling_fraction"] is None  # no fp32 run of bertlab: nothing to compare
+    ft["setups"]["bertlab_fp32"] = _setup(20.0, useful_gflops_per_s=40.0, executed_gflops_per_s=35.0)
+    r = report.ratios(res)
+    assert r["bf16_ceiling_fraction"] == 0.25 and r["fp32_ceiling_fraction"] == 0.40
+    assert r["fp32_ceiling_fraction_executed"] == 0.35
+
+
 def test_verdicts_and_table_name_every_ratio(tmp_path):
     res = fake_results()
     res["ratios"] = report.ratios(res)
