@@ -247,6 +247,14 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                                      line=dict(color=color, dash=dash, width=2), marker=dict(size=7),
                                      hovertemplate="epoch %{x:.0f}<br>" + unit + "<extra>" + labels[r.id] + "</extra>"),
                           row=1, col=col)
+            kept = (getattr(r, "metrics", None) or {}).get("kept_epoch")
+            if kept in xs:  # keep_best: ring the epoch whose weights the run kept
+                y = ys[xs.index(kept)]
+                fig.add_trace(go.Scatter(x=[kept], y=[y], mode="markers", name=labels[r.id], legendgroup=r.id,
+                                         marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color=color, width=2.5)),
+                                         hovertemplate=f"epoch {kept}: weights kept (lowest validation loss)"
+                                                       "<extra>" + labels[r.id] + "</extra>", showlegend=False),
+                              row=1, col=col)
     # One legend entry per run even when a run has both curves.
     names_seen: set[str] = set()
     for tr in fig.data:

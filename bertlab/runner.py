@@ -203,6 +203,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             "confusion": out.test["confusion"], "label_names": splits.label_names,
             **({k: v for k, v in out.val.items() if k.startswith("val_")} if out.val else {}),
         }
+        if cfg.keep_best and out.val and out.val.get("epoch"):
+            metrics["kept_epoch"] = int(out.val["epoch"])  # the epoch whose weights were kept (charts mark it)
         final = store.artifact_path(run_id)
         if final.exists():
             shutil.rmtree(final)

@@ -208,3 +208,15 @@ def test_empty_loss_chart_says_why_finished_runs_have_no_steps():
     assert message(finished[:1]) == "no loss curve: zero_shot does not train with gradient steps"
     assert message(finished + [make_run("full_ft", "f1", status="running")]) == "no training steps yet"
     assert message([make_run("full_ft", "f1", status="failed")]).startswith("no training steps: the runs stopped")
+
+
+def test_validation_chart_rings_the_epoch_keep_best_kept():
+    pts = [{"run_id": "f1", "series": s, "step": e * 10, "x": float(e), "value": v}
+           for e, loss, acc in ((1, 0.6, 0.7), (2, 0.4, 0.8), (3, 0.5, 0.78))
+           for s, v in (("val_loss", loss), ("val_accuracy", acc))]
+    kept = make_run("full_ft", "f1")
+    kept.metrics["kept_epoch"] = 2
+    rings = [t for t in plots.validation_figure([kept], pts).data if t.mode == "markers"]
+    assert [(list(t.x), list(t.y)) for t in rings] == [([2], [0.4]), ([2], [0.8])]
+    assert not any(t.showlegend for t in rings)
+    assert not [t for t in plots.validation_figure([make_run("full_ft", "f1")], pts).data if t.mode == "markers"]

@@ -155,6 +155,7 @@ def test_full_ft_keep_best_saves_and_reports_the_epoch_of_lowest_validation_loss
     best = min(losses)
     assert run.metrics["val_loss"] == pytest.approx(best)
     restored = 1 + losses.index(best)
+    assert run.metrics["kept_epoch"] == restored
     kept = [n for n in run.notes if n.startswith("kept the weights of epoch")]
     assert kept == ([] if restored == 6 else [kept[0]])
     assert restored == 6 or kept[0].startswith(f"kept the weights of epoch {restored} of 6")
