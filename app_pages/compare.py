@@ -115,7 +115,7 @@ def results(runs: list) -> None:
                  column_config=TABLE_CONFIG)
     st.caption("95% interval: the range the test accuracy would likely fall in on another test set of the same "
                "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set).")
-    devices = sorted({str(d) for d in plots.results_frame(done)["device"].dropna()})
+    devices = sorted({str(d) for d in (r.costs.get("device") or r.device for r in done) if d})  # as results_frame
     if devices:
         st.caption(f"Device: {', '.join(devices)}.")
     st.session_state.setdefault("keep_cost", "train_seconds")

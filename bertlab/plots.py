@@ -247,7 +247,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                                      line=dict(color=color, dash=dash, width=2), marker=dict(size=7),
                                      hovertemplate="epoch %{x:.0f}<br>" + unit + "<extra>" + labels[r.id] + "</extra>"),
                           row=1, col=col)
-            kept = (getattr(r, "metrics", None) or {}).get("kept_epoch")
+            kept = r.metrics.get("kept_epoch")
             if kept in xs:  # keep_best: ring the epoch whose weights the run kept
                 y = ys[xs.index(kept)]
                 fig.add_trace(go.Scatter(x=[kept], y=[y], mode="markers", name=labels[r.id], legendgroup=r.id,

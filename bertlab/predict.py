@@ -161,15 +161,13 @@ class Predictor:
         then answers (in fp32) through ONNX Runtime once its background export is verified (PyTorch until then)."""
         self.store = store
         self.device = device or models.pick_device()
-        self.dtype = models.autocast_dtype("auto", self.device)
         self.max_loaded = max_loaded
         # On a CPU the playground answers in fp32 through ONNX Runtime even where the CPU has native bf16: one
         # sentence through MiniLM took 2.7 ms p50 there against 11.4 ms with bf16 autocast and 8.2 ms in fp32
         # PyTorch (AMX Xeon, 2 threads). bf16 pays off on batches (training, embedding passes), not on one text.
         # PyTorch answers in fp32 too until the export is ready, so an answer does not change when ONNX takes over.
         self.use_onnx = backend == "auto" and onnxrt.wanted(self.device.torch, None)
-        if self.use_onnx:
-            self.dtype = None
+        self.dtype = None if self.use_onnx else models.autocast_dtype("auto", self.device)
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
         self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
