@@ -55,7 +55,7 @@ def _queue_panel() -> None:
     if len(snap.queued) > 8:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
     if snap.last_error:
-        st.caption(f"worker note: {snap.last_error}")
+        st.caption(f"worker note: {common.md(snap.last_error)}")
     if not snap.worker_alive:
         st.error("The training worker stopped; restart the server.")
     if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued):

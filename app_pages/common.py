@@ -8,6 +8,7 @@ torch: training and inference live in the library.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -187,6 +188,19 @@ def run_title(run: Any) -> str:
     return f"{STATUS_ICON.get(run.status, '')} {run.strategy} · {run.id[-4:]} ({dataset_name(run.dataset)})"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
+
+
+def md(text: str) -> str:
+    """``text`` shown as typed where Streamlit renders Markdown (labels, captions, tooltips, alerts).
+
+    Streamlit reads ``*``, ``_``, ``$...$`` (LaTeX), ``:color[...]`` and the like in every label: a review
+    that mentions "$5 and $10" would otherwise turn into a formula. Every ASCII punctuation mark may be
+    backslash-escaped in CommonMark, so escaping these shows them literally.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 def show_error(e: BaseException) -> None:
-    """A user-facing error: the message only, never a traceback."""
-    st.error(str(e), icon=":material/error:")
+    """A user-facing error: the message only, never a traceback (escaped: it quotes file and column names)."""
+    st.error(md(str(e)), icon=":material/error:")

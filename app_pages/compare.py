@@ -68,7 +68,7 @@ def status_row(run) -> None:
         if run.notes:
             with c[1].expander(f"{len(run.notes)} note{'s' * (len(run.notes) > 1)} on this run"):
                 for n in run.notes:
-                    st.markdown(f"- {n}")
+                    st.markdown(f"- {common.md(n)}")
     elif run.status in (FAILED, INTERRUPTED):
         c[1].error(f"{run.status}: {run.error or 'no message'}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
     else:

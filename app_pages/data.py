@@ -43,7 +43,7 @@ def choose_upload() -> DataConfig | None:
     try:
         text_guess, label_guess = detect_columns(df.copy())
     except BertlabError as e:
-        st.warning(f"Pick the columns yourself: {e}")
+        st.warning(f"Pick the columns yourself: {common.md(e)}")
         text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
     tag = hashlib.sha256(raw).hexdigest()[:8]
     c1, c2 = st.columns(2)
@@ -101,7 +101,7 @@ def choose_caps(base: DataConfig) -> DataConfig:
 def show_dataset(cfg: DataConfig) -> None:
     ds = common.dataset(cfg)
     sp = common.splits(cfg)
-    st.subheader(f"{cfg.label}")
+    st.subheader(common.md(cfg.label))
     if ds.description and cfg.source != "builtin":  # built-ins show theirs under the picker already
         st.caption(ds.description)
     sizes = sp.sizes()

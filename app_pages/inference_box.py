@@ -43,11 +43,11 @@ def _results(runs, preds, compact: bool) -> None:
             color = strategy_color(p.strategy)
             st.markdown(f"<span style='color:{color};font-weight:600'>■ {labels[p.run_id]}</span>",
                         unsafe_allow_html=True)
-            st.metric("prediction", p.labels[0], f"{p.probs[0].max():.0%} confident", delta_color="off", delta_arrow="off")
+            st.metric("prediction", common.md(p.labels[0]), f"{p.probs[0].max():.0%} confident", delta_color="off", delta_arrow="off")
             shared = " (shared encoder pass)" if p.shared_encoder else ""
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
-                st.progress(float(prob), text=f"{name}: {prob:.1%}")
+                st.progress(float(prob), text=f"{common.md(name)}: {prob:.1%}")
     st.plotly_chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 
@@ -72,8 +72,8 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         ex_cols = st.columns(2 if compact else min(4, len(examples)))
         for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
             short = text if len(text) <= 60 else text[:57] + "…"
-            tip = (f"{text}\n\n" if short != text else "") + f"true label: {label}"  # the whole text on hover
-            ex_cols[i % len(ex_cols)].button(f"{short}", key=f"{key}_ex_{i}", help=tip,
+            tip = (f"{common.md(text)}\n\n" if short != text else "") + f"true label: {common.md(label)}"
+            ex_cols[i % len(ex_cols)].button(common.md(short), key=f"{key}_ex_{i}", help=tip,
                                              on_click=_set_text, args=(text_key, text), width="stretch")
     if compact:
         text = st.text_input("Type a sentence and press Enter", key=text_key, placeholder="A moving, funny film.")
@@ -97,6 +97,6 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         common.show_error(e)
         return
     except Exception as e:  # noqa: BLE001 - a failed prediction must not take the page down
-        st.error(f"prediction failed: {type(e).__name__}: {e}")
+        st.error(f"prediction failed: {type(e).__name__}: {common.md(e)}")
         return
     _results(done, preds, compact)

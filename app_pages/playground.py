@@ -67,5 +67,5 @@ if not ids:
     st.stop()
 datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
 if len(datasets) > 1:
-    st.caption(f"These runs were trained on different datasets ({', '.join(sorted(datasets))}): their labels differ.")
+    st.caption(f"These runs were trained on different datasets ({common.md(', '.join(sorted(datasets)))}): their labels differ.")
 inference_box(ids, key="pg_box", compact=False, examples=dataset_examples(by_id[ids[0]]))

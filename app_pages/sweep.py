@@ -26,7 +26,7 @@ CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second cl
 def sweep_form() -> None:
     """Widgets for a new sweep over the dataset chosen on the Data page; queues it on submit."""
     cfg = common.data_config()
-    st.markdown(f"**Dataset:** {cfg.label} (choose another on the Data page). The test set stays the same "
+    st.markdown(f"**Dataset:** {common.md(cfg.label)} (choose another on the Data page). The test set stays the same "
                 "for every size of a seed; smaller training sets are subsets of larger ones.")
     # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run.
     for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),

@@ -72,7 +72,8 @@ def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype,
             torch.cuda.synchronize()
         sec = time.perf_counter() - t0
         out = {"seconds": sec, "cpu_seconds": time.process_time() - c0, "examples": st.examples, "tokens": st.tokens,
-               "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer}
+               "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer,
+               "eager_attention": st.eager_attention}
         return _finish(model, tok, splits, s, device, dtype, r, out)
 
     return run

@@ -4,11 +4,13 @@ Speed comes from not computing on padding: texts are tokenised once without
 padding, batches are grouped by length (shuffled "mega-batches" sorted by
 length, as HF's LengthGroupedSampler does) and padded only to their longest
 member. Inference sorts by length. bf16 autocast is used where the device has
-native bf16 (see ``models.autocast_dtype``).
+native bf16 (see ``models.autocast_dtype``); training in bf16 on a CPU runs
+attention eagerly (see ``training_attention``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -110,6 +112,7 @@ class TrainStats:
     history: list[dict] = field(default_factory=list)
     first_token_last_layer: bool = False  # the last layer computed the first token only (bertlab.clsonly)
     restored_epoch: int | None = None  # keep_best put this earlier epoch's weights back
+    eager_attention: bool = False  # training ran attention eagerly instead of SDPA (see training_attention)
 
 
 class BestKeeper:
@@ -211,6 +214,31 @@ def make_optimizer(params: list[dict], lr: float, device: torch.device) -> torch
     return torch.optim.AdamW(params, lr=lr, **kw)
 
 
+@contextlib.contextmanager
+def training_attention(model: nn.Module, device: torch.device, dtype: torch.dtype | None):
+    """While training in bf16 on a CPU, run attention through the model's eager implementation, not SDPA.
+
+    Same arithmetic, same dropout draws (the logits of a training-mode forward are identical), but on a
+    CPU with native bf16 a full_ft epoch took 19.1 s with eager attention against 21.2 s with SDPA (2,000
+    texts, medians of 4 alternating repeats; eager faster in every pair, the same test accuracy), while in
+    fp32 the two were even (28.1 vs 27.9 s). Evaluation and inference keep SDPA; so does a GPU, where
+    SDPA's fused kernels are the fast path. Yields whether the switch was made.
+    """
+    cfg = getattr(model, "config", None)
+    switch = (device.type == "cpu" and dtype == torch.bfloat16 and getattr(cfg, "_attn_implementation", None) == "sdpa"
+              and hasattr(model, "set_attn_implementation"))
+    if switch:
+        try:
+            model.set_attn_implementation("eager")
+        except (ValueError, AttributeError, NotImplementedError):  # a model that cannot switch keeps SDPA
+            switch = False
+    try:
+        yield switch
+    finally:
+        if switch:
+            model.set_attn_implementation("sdpa")
+
+
 def map_sorted(enc: Encoded, batch_size: int, pad_id: int, fn, progress=None) -> np.ndarray | None:
     """``fn(batch)`` over length-sorted padded batches of ``enc``, rows put back in input order (float32).
 
@@ -288,28 +316,31 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         pending = None
         for epoch in range(epochs):
             model.train()
-            for idx in grouped_batches(lengths, batch_size, rng):
-                if callbacks.should_stop():
-                    raise RunCancelled()
-                batch = {k: v.to(device, non_blocking=True) for k, v in collate([train.ids[i] for i in idx], pad_id).items()}
-                y = labels_t[idx].to(device, non_blocking=True)
-                with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
-                    logits = model(**batch).logits
-                loss = nn.functional.cross_entropy(logits.float(), y)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
-                opt.step()
-                sched.step()
-                opt.zero_grad(set_to_none=True)
-                step += 1
-                stats.examples += len(idx)
-                stats.tokens += int(lengths[idx].sum())
-                stats.padded_tokens += int(batch["input_ids"].numel())
-                # Report the previous step's loss: reading this step's would make the host wait for the
-                # GPU every step; one step late, the GPU already has the next step queued.
-                if pending is not None:
-                    callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
-                pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1], phase)
+            with training_attention(model, device, dtype) as eager:
+                stats.eager_attention = eager
+                for idx in grouped_batches(lengths, batch_size, rng):
+                    if callbacks.should_stop():
+                        raise RunCancelled()
+                    batch = {k: v.to(device, non_blocking=True)
+                             for k, v in collate([train.ids[i] for i in idx], pad_id).items()}
+                    y = labels_t[idx].to(device, non_blocking=True)
+                    with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+                        logits = model(**batch).logits
+                    loss = nn.functional.cross_entropy(logits.float(), y)
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
+                    opt.step()
+                    sched.step()
+                    opt.zero_grad(set_to_none=True)
+                    step += 1
+                    stats.examples += len(idx)
+                    stats.tokens += int(lengths[idx].sum())
+                    stats.padded_tokens += int(batch["input_ids"].numel())
+                    # Report the previous step's loss: reading this step's would make the host wait for the
+                    # GPU every step; one step late, the GPU already has the next step queued.
+                    if pending is not None:
+                        callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
+                    pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1], phase)
             if pending is not None:
                 callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
                 pending = None

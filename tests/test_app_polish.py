@@ -168,3 +168,50 @@ def test_scatter_labels_of_nearby_points_go_to_different_sides():
     pos = plots.label_positions([0.0, 0.3, 30.0], [0.697, 0.697, 0.717], ["zero_shot", "head_only", "full_ft"])
     assert pos[0] != pos[1] and pos[2] == "top center"
     assert plots.label_positions([], [], []) == []
+
+
+# --- user text shown where Streamlit renders Markdown ------------------------------------------------------------
+MARKDOWN_TRAPS = ["a $5 ticket and $10 popcorn", "*so* _bad_ it's **good**", "1. not a list", ":red[alarm] # no",
+                  "[link](http://x) `code` <b>bold</b> \\ back", "pos_*"]
+
+
+def test_md_shows_user_text_as_typed_under_commonmark():
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    from app_pages.common import md
+
+    parser = MarkdownIt("commonmark")
+    for s in MARKDOWN_TRAPS:
+        rendered = parser.render(md(s)).strip()
+        assert rendered.startswith("<p>") and "<em>" not in rendered and "<a " not in rendered, rendered
+        assert html.unescape(re.sub(r"</?p>", "", rendered)) == s
+        # and Streamlit's own directives ($...$ LaTeX, :color[...]) see no bare marker
+        assert not re.search(r"(?<!\\)[$:*_`\[]", md(s))
+
+
+def test_playground_examples_and_predictions_are_escaped(tmp_path, bertlab_home):
+    import pandas as pd
+
+    from app_pages.common import md
+
+    texts, labels = [], []
+    for i in range(30):  # separable: "$" reviews are one class
+        texts += [f"a $5 ticket and ${i} popcorn, *awful* #{i}", f"wonderful lovely film number {i}"]
+        labels += ["bad_*", "good"]
+    csv = tmp_path / "dollars.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv, index=False)
+    data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
+    finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=data))
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    dollar = next(b for b in at.button if "\\$5" in b.label)
+    assert "$5" not in dollar.label.replace("\\$", "")  # every $ escaped
+    assert dollar.help.endswith("true label: " + md("bad_*"))
+    dollar.click().run()
+    assert at.text_area(key="pg_box_text").value.startswith("a $5 ticket")  # the box gets the raw text
+    next(b for b in at.button if b.label == "Predict").click().run()
+    no_problems(at)
+    assert [m.value for m in at.metric] == [md("bad_*")]

@@ -10,7 +10,7 @@ from conftest import make_texts
 
 from bertlab import embeddings, models
 from bertlab.costs import non_embedding_params
-from bertlab.engine import Callbacks, encode, make_optimizer, train_classifier
+from bertlab.engine import Callbacks, encode, make_optimizer, train_classifier, training_attention
 
 
 def test_encoder_info_matches_the_loaded_model(tiny_model):
@@ -85,6 +85,55 @@ def test_every_step_is_reported_once_in_order_before_its_eval(tiny_model):
     assert [s for s, _ in cb.steps] == list(range(1, st.steps + 1))
     assert all(math.isfinite(loss) for _, loss in cb.steps)
     assert cb.evals == [st.steps // 2, st.steps]  # each epoch's steps all reported before its evaluation
+
+
+def _train_recording_attention(tiny_model, dtype, switch=training_attention):
+    """Train 2 epochs; return (the model, the attention implementation seen by each forward, train or eval)."""
+    from unittest import mock
+
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(16)
+    y = [int(lab == "pos") for lab in labels]
+    torch.manual_seed(0)
+    model = models.load_classifier(tiny_model, ["neg", "pos"])
+    assert model.config._attn_implementation == "sdpa"  # transformers' default, kept for inference
+    seen: list[tuple[bool, str]] = []
+    model.register_forward_pre_hook(lambda m, a: seen.append((m.training, m.config._attn_implementation)))
+    enc = encode(tok, texts, 32)
+    with mock.patch("bertlab.engine.training_attention", switch):
+        train_classifier(model, enc, y, enc, y, ["neg", "pos"], epochs=2, batch_size=8, lr=1e-3, weight_decay=0.01,
+                         warmup_ratio=0.1, grad_clip=1.0, seed=0, device=torch.device("cpu"), dtype=dtype,
+                         pad_id=tok.pad_token_id, callbacks=Callbacks())
+    return model, seen
+
+
+def test_bf16_training_on_cpu_runs_attention_eagerly_and_puts_sdpa_back(tiny_model):
+    model, seen = _train_recording_attention(tiny_model, torch.bfloat16)
+    assert {impl for training, impl in seen if training} == {"eager"}
+    assert {impl for training, impl in seen if not training} == {"sdpa"}  # each epoch's evaluation
+    assert model.config._attn_implementation == "sdpa"  # put back for inference and saving
+
+
+def test_fp32_training_keeps_sdpa(tiny_model):
+    _, seen = _train_recording_attention(tiny_model, None)
+    assert {impl for _, impl in seen} == {"sdpa"}
+
+
+def test_switching_attention_mid_run_trains_the_same_model(tiny_model):
+    """The runtime switch (masks built for eager, dropout drawn alike) changes no number: checked in fp32,
+    where the two implementations agree to rounding, with the switch forced on."""
+    def forced(model, device, dtype):
+        return training_attention(model, device, torch.bfloat16)
+
+    switched, seen = _train_recording_attention(tiny_model, None, switch=forced)
+    assert {impl for training, impl in seen if training} == {"eager"}
+    plain, _ = _train_recording_attention(tiny_model, None)
+    torch.manual_seed(0)
+    init = models.load_classifier(tiny_model, ["neg", "pos"])
+    moved = max(float((a - b).abs().max()) for a, b in zip(plain.state_dict().values(), init.state_dict().values()))
+    assert moved > 1e-3  # training changed the weights, so equal weights mean equal training
+    for (name, a), b in zip(switched.state_dict().items(), plain.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6, msg=name)
 
 
 def test_adamw_is_fused_on_cpu():

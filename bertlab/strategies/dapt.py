@@ -19,7 +19,15 @@ from torch import nn
 
 from bertlab import models
 from bertlab.costs import non_embedding_params, train_flops
-from bertlab.engine import collate, encode, grouped_batches, linear_schedule, make_optimizer, param_groups
+from bertlab.engine import (
+    collate,
+    encode,
+    grouped_batches,
+    linear_schedule,
+    make_optimizer,
+    param_groups,
+    training_attention,
+)
 from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.full_ft import FullFineTune
@@ -115,30 +123,31 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     t0, step, tokens, masked, last = time.perf_counter(), 0, 0, 0, float("nan")
     encoder.train()
     head.train()
-    for _ in range(epochs):
-        for idx in grouped_batches(lengths, bs, rng):
-            if ctx.callbacks.should_stop():
-                raise RunCancelled()
-            batch = collator([{"input_ids": enc.ids[i]} for i in idx])
-            mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id)["attention_mask"]
-            labels = batch["labels"].to(dev)
-            sel = labels != -100
-            if not sel.any():  # a batch of very short texts can draw no mask at all
-                continue
-            with torch.autocast(dev.type, dtype=ctx.dtype or torch.bfloat16, enabled=ctx.dtype is not None):
-                hidden = encoder(input_ids=batch["input_ids"].to(dev), attention_mask=mask.to(dev)).last_hidden_state
-                logits = head(hidden[sel])  # projection at the masked positions only
-            loss = nn.functional.cross_entropy(logits.float(), labels[sel])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            step += 1
-            tokens += int(lengths[idx].sum())
-            masked += int(sel.sum())
-            last = float(loss.detach())
-            ctx.callbacks.on_step(step, step / steps_per_epoch, last, sched.get_last_lr()[-1], "mlm")
+    with training_attention(encoder, dev, ctx.dtype):  # eager attention in bf16 on a CPU: faster there
+        for _ in range(epochs):
+            for idx in grouped_batches(lengths, bs, rng):
+                if ctx.callbacks.should_stop():
+                    raise RunCancelled()
+                batch = collator([{"input_ids": enc.ids[i]} for i in idx])
+                mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id)["attention_mask"]
+                labels = batch["labels"].to(dev)
+                sel = labels != -100
+                if not sel.any():  # a batch of very short texts can draw no mask at all
+                    continue
+                with torch.autocast(dev.type, dtype=ctx.dtype or torch.bfloat16, enabled=ctx.dtype is not None):
+                    hidden = encoder(input_ids=batch["input_ids"].to(dev), attention_mask=mask.to(dev)).last_hidden_state
+                    logits = head(hidden[sel])  # projection at the masked positions only
+                loss = nn.functional.cross_entropy(logits.float(), labels[sel])
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+                step += 1
+                tokens += int(lengths[idx].sum())
+                masked += int(sel.sum())
+                last = float(loss.detach())
+                ctx.callbacks.on_step(step, step / steps_per_epoch, last, sched.get_last_lr()[-1], "mlm")
     seconds = time.perf_counter() - t0
     # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
     n_head = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)
