@@ -206,9 +206,10 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
     optimizer and gradient clipping, and everything else (elementwise, LayerNorm, dropout, copies)."""
     from torch.profiler import ProfilerActivity, profile
 
-    from bertlab.engine import collate, grouped_batches, make_optimizer, param_groups
+    from bertlab.engine import collate, grouped_batches, make_optimizer, param_groups, training_attention
 
     dev = models.pick_device()
+    dtype = models.autocast_dtype("auto", dev)  # bertlab's default precision on this machine
     tok = models.load_tokenizer(s.model)
     model = _new_model(s, splits.label_names).to(dev.torch).train()
     enc = encode(tok, splits.train.texts, s.max_length)
@@ -219,13 +220,15 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
 
     def step(idx) -> None:
         b = {k: v.to(dev.torch) for k, v in collate([enc.ids[i] for i in idx], tok.pad_token_id).items()}
-        loss = torch.nn.functional.cross_entropy(model(**b).logits.float(), labels[idx].to(dev.torch))
+        with torch.autocast(dev.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+            logits = model(**b).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), labels[idx].to(dev.torch))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    with first_token_last_layer(model):  # as bertlab's engine runs it
+    with first_token_last_layer(model), training_attention(model, dev.torch, dtype):  # as bertlab's engine runs it
         for idx in batches[:2]:
             step(idx)
         with profile(activities=[ProfilerActivity.CPU]) as prof:
@@ -235,7 +238,8 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
     matmul = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in MATMUL_OPS)
     optim = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in OPTIMIZER_OPS)
     top = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)[:8]
-    return {"steps": len(batches) - 2, "matmul_share": matmul / total, "optimizer_share": optim / total,
+    return {"steps": len(batches) - 2, "precision": str(dtype or torch.float32).replace("torch.", ""),
+            "matmul_share": matmul / total, "optimizer_share": optim / total,
             "other_share": 1 - (matmul + optim) / total,
             "top_ops": [{"op": e.key, "share": e.self_cpu_time_total / total} for e in top],
             "note": "self CPU time by op under torch.profiler (the profiler itself adds some overhead)"}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 from conftest import make_texts
 
+from bertlab import dropout as cheap_dropout
 from bertlab import embeddings, models
 from bertlab.costs import non_embedding_params
 from bertlab.engine import Callbacks, encode, make_optimizer, train_classifier, training_attention
@@ -107,33 +109,102 @@ def _train_recording_attention(tiny_model, dtype, switch=training_attention):
     return model, seen
 
 
-def test_bf16_training_on_cpu_runs_attention_eagerly_and_puts_sdpa_back(tiny_model):
-    model, seen = _train_recording_attention(tiny_model, torch.bfloat16)
-    assert {impl for training, impl in seen if training} == {"eager"}
+@pytest.mark.parametrize("dtype", [torch.bfloat16, None])
+def test_cpu_training_runs_bertlabs_attention_and_dropout_then_puts_sdpa_back(tiny_model, dtype):
+    model, seen = _train_recording_attention(tiny_model, dtype)
+    assert {impl for training, impl in seen if training} == {cheap_dropout.ATTENTION}
     assert {impl for training, impl in seen if not training} == {"sdpa"}  # each epoch's evaluation
     assert model.config._attn_implementation == "sdpa"  # put back for inference and saving
+    drops = [m for m in model.modules() if isinstance(m, torch.nn.Dropout)]
+    assert drops and not any("forward" in vars(m) for m in drops)  # torch's own dropout again
 
 
-def test_fp32_training_keeps_sdpa(tiny_model):
-    _, seen = _train_recording_attention(tiny_model, None)
-    assert {impl for _, impl in seen} == {"sdpa"}
+def test_a_gpu_keeps_its_own_attention_and_dropout(tiny_model):
+    model = models.load_classifier(tiny_model, ["neg", "pos"])
+    with training_attention(model, torch.device("cuda"), torch.bfloat16) as switched:  # nothing runs on the GPU
+        assert not switched and model.config._attn_implementation == "sdpa"
 
 
-def test_switching_attention_mid_run_trains_the_same_model(tiny_model):
-    """The runtime switch (masks built for eager, dropout drawn alike) changes no number: checked in fp32,
-    where the two implementations agree to rounding, with the switch forced on."""
-    def forced(model, device, dtype):
-        return training_attention(model, device, torch.bfloat16)
+def test_a_model_that_cannot_switch_its_attention_keeps_its_own_and_torchs_dropout():
+    from transformers import AutoModelForSequenceClassification, DebertaV2Config
 
-    switched, seen = _train_recording_attention(tiny_model, None, switch=forced)
-    assert {impl for training, impl in seen if training} == {"eager"}
-    plain, _ = _train_recording_attention(tiny_model, None)
+    cfg = DebertaV2Config(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                          intermediate_size=64, num_labels=2)
+    model = AutoModelForSequenceClassification.from_config(cfg)  # only warns when asked to switch
+    before = model.config._attn_implementation
+    with training_attention(model, torch.device("cpu"), None) as switched:
+        assert not switched and model.config._attn_implementation == before
+        assert not any("forward" in vars(m) for m in model.modules())
+
+
+def test_switching_attention_mid_run_changes_nothing_but_the_dropout_draws(tiny_model, tmp_path):
+    """With every dropout probability at 0, training through bertlab's attention (eager masks, set at run
+    time) gives the same weights as SDPA throughout, to fp32 rounding."""
+    from transformers import AutoModel
+
+    no_drop = tmp_path / "no-dropout"
+    m = AutoModel.from_pretrained(tiny_model, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    m.save_pretrained(no_drop)
+    models.load_tokenizer(tiny_model).save_pretrained(no_drop)
+    switched, seen = _train_recording_attention(str(no_drop), None)
+    assert {impl for training, impl in seen if training} == {cheap_dropout.ATTENTION}
+    plain, _ = _train_recording_attention(str(no_drop), None, switch=_keep)
     torch.manual_seed(0)
-    init = models.load_classifier(tiny_model, ["neg", "pos"])
+    init = models.load_classifier(str(no_drop), ["neg", "pos"])
     moved = max(float((a - b).abs().max()) for a, b in zip(plain.state_dict().values(), init.state_dict().values()))
     assert moved > 1e-3  # training changed the weights, so equal weights mean equal training
     for (name, a), b in zip(switched.state_dict().items(), plain.state_dict().values()):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-6, msg=name)
+
+
+def _keep(model, device, dtype):
+    import contextlib
+
+    return contextlib.nullcontext(False)
+
+
+def test_cheap_dropout_drops_p_keeps_the_mean_and_follows_torchs_seed():
+    x = torch.ones(1_000_000)
+    torch.manual_seed(0)
+    y = cheap_dropout.dropout(x, 0.1)
+    kept = y != 0
+    frac = 1 - kept.float().mean().item()
+    assert abs(frac - 0.1) < 5 * (0.1 * 0.9 / x.numel()) ** 0.5  # within 5 standard errors of p
+    torch.testing.assert_close(y[kept], torch.full_like(y[kept], 65536 / (65536 - 6554)))  # inverted scaling
+    assert abs(y.mean().item() - 1) < 0.002
+    torch.manual_seed(0)
+    assert torch.equal(cheap_dropout.dropout(x, 0.1), y)  # torch.manual_seed reproduces the masks
+    assert not torch.equal(cheap_dropout.dropout(x, 0.1), y)
+    for p in (0.3, 0.5):
+        frac = (cheap_dropout.dropout(x, p) == 0).float().mean().item()
+        assert abs(frac - p) < 5 * (p * (1 - p) / x.numel()) ** 0.5
+    # positions are independent: neighbours (the four 16-bit parts of one 64-bit word) are not correlated
+    k = (cheap_dropout.dropout(x, 0.5) != 0).float()
+    assert abs(torch.corrcoef(torch.stack([k[:-1], k[1:]]))[0, 1].item()) < 0.01
+    assert cheap_dropout.dropout(x, 0.1, training=False) is x and cheap_dropout.dropout(x, 0.0) is x
+    assert not cheap_dropout.dropout(x[:10], 1.0).any()
+
+
+def test_cheap_dropout_gradient_is_its_mask():
+    x = torch.randn(4, 7, 5, requires_grad=True)
+    y = cheap_dropout.dropout(x, 0.2)
+    y.sum().backward()
+    torch.testing.assert_close(x.grad, (y / x).detach())
+
+
+def test_bertlabs_attention_is_transformers_eager_attention_without_dropout():
+    from transformers.models.bert.modeling_bert import eager_attention_forward
+
+    torch.manual_seed(0)
+    q, k, v = (torch.randn(2, 3, 6, 8) for _ in range(3))
+    mask = torch.zeros(2, 1, 6, 6)
+    mask[1, :, :, 4:] = torch.finfo(torch.float32).min
+    module = torch.nn.Module().eval()
+    for m in (None, mask):
+        ours = cheap_dropout.attention(module, q, k, v, m, scaling=0.3, dropout=0.1)
+        theirs = eager_attention_forward(module, q, k, v, m, scaling=0.3, dropout=0.1)
+        for a, b in zip(ours, theirs):
+            torch.testing.assert_close(a, b)
 
 
 def test_adamw_is_fused_on_cpu():
