@@ -12,6 +12,7 @@ evaluation code, so a speed-up that costs accuracy shows.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -73,7 +74,7 @@ def bertlab_setup(splits: Splits, s: Settings, tok, device: torch.device, dtype,
         sec = time.perf_counter() - t0
         out = {"seconds": sec, "cpu_seconds": time.process_time() - c0, "examples": st.examples, "tokens": st.tokens,
                "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer,
-               "eager_attention": st.eager_attention}
+               "eager_attention": st.eager_attention, "kept_embedding_gradient": st.kept_embedding_gradient}
         return _finish(model, tok, splits, s, device, dtype, r, out)
 
     return run
@@ -206,6 +207,7 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
     optimizer and gradient clipping, and everything else (elementwise, LayerNorm, dropout, copies)."""
     from torch.profiler import ProfilerActivity, profile
 
+    from bertlab.embgrad import kept_embedding_gradient
     from bertlab.engine import collate, grouped_batches, make_optimizer, param_groups, training_attention
 
     dev = models.pick_device()
@@ -228,7 +230,8 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    with first_token_last_layer(model), training_attention(model, dev.torch, dtype):  # as bertlab's engine runs it
+    kept = kept_embedding_gradient(model) if dev.type == "cpu" else contextlib.nullcontext()
+    with first_token_last_layer(model), training_attention(model, dev.torch, dtype), kept:  # as the engine runs it
         for idx in batches[:2]:
             step(idx)
         with profile(activities=[ProfilerActivity.CPU]) as prof:

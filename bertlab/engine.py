@@ -22,6 +22,7 @@ from torch import nn
 
 from bertlab import dropout as cheap_dropout
 from bertlab.clsonly import first_token_last_layer
+from bertlab.embgrad import kept_embedding_gradient
 from bertlab.errors import RunCancelled
 from bertlab.metrics import classification_report
 
@@ -114,6 +115,7 @@ class TrainStats:
     first_token_last_layer: bool = False  # the last layer computed the first token only (bertlab.clsonly)
     restored_epoch: int | None = None  # keep_best put this earlier epoch's weights back
     eager_attention: bool = False  # training ran eager attention and cheap dropout (see training_attention)
+    kept_embedding_gradient: bool = False  # the word-embedding gradient lived in one kept buffer (bertlab.embgrad)
 
 
 class BestKeeper:
@@ -330,8 +332,9 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         pending = None
         for epoch in range(epochs):
             model.train()
-            with training_attention(model, device, dtype) as eager:
-                stats.eager_attention = eager
+            kept_grad = kept_embedding_gradient(model) if device.type == "cpu" else contextlib.nullcontext(False)
+            with training_attention(model, device, dtype) as eager, kept_grad as kept:
+                stats.eager_attention, stats.kept_embedding_gradient = eager, kept
                 for idx in grouped_batches(lengths, batch_size, rng):
                     if callbacks.should_stop():
                         raise RunCancelled()

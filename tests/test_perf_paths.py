@@ -269,3 +269,75 @@ def test_app_turns_off_streamlits_full_garbage_collection_after_every_run():
     assert cfg["runner"]["postScriptGC"] is False
     assert "runner.postScriptGC" in config._config_options_template
     assert 'get_option("runner.postScriptGC")' in inspect.getsource(ScriptRunner._on_script_finished)
+
+
+def _embedding_model(tiny_model):
+    torch.manual_seed(0)
+    return models.load_classifier(tiny_model, ["neg", "pos"])
+
+
+def test_kept_embedding_gradient_trains_the_same_model(tiny_model):
+    import contextlib
+    from unittest import mock
+
+    import bertlab.engine as engine
+
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(16)
+    y = [int(lab == "pos") for lab in labels]
+    enc = encode(tok, texts, 32)
+    results = []
+    for kept in (True, False):
+        model = _embedding_model(tiny_model)
+        w0 = model.get_input_embeddings().weight.detach().clone()
+        ctx = engine.kept_embedding_gradient if kept else (lambda m: contextlib.nullcontext(False))
+        with mock.patch.object(engine, "kept_embedding_gradient", ctx):
+            st = train_classifier(model, enc, y, enc, y, ["neg", "pos"], epochs=2, batch_size=8, lr=1e-3,
+                                  weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0, seed=0,
+                                  device=torch.device("cpu"), dtype=None, pad_id=tok.pad_token_id,
+                                  callbacks=Callbacks())
+        assert st.kept_embedding_gradient is kept
+        emb = model.get_input_embeddings()
+        assert "forward" not in vars(emb) and emb.weight.grad is None  # put back, buffer released
+        assert float((emb.weight.detach() - w0).abs().max()) > 1e-3  # the embeddings trained
+        results.append(model.state_dict())
+    for (name, a), b in zip(results[0].items(), results[1].values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6, msg=name)
+
+
+def test_kept_embedding_gradient_equals_autograds_over_steps_padding_and_accumulation(tiny_model):
+    from bertlab.embgrad import kept_embedding_gradient
+
+    ours, ref = _embedding_model(tiny_model), _embedding_model(tiny_model)
+    pad = ref.get_input_embeddings().padding_idx
+    g = torch.Generator().manual_seed(0)
+    batches = [torch.randint(1, 500, (4, 9), generator=g) for _ in range(4)]
+    for b in batches:
+        b[:, 6:] = pad  # padding rows get no gradient
+    with kept_embedding_gradient(ours) as applied:
+        assert applied
+        for n, ids in enumerate(batches):
+            for model in (ours, ref):
+                model.get_input_embeddings()(ids).pow(2).sum().backward()
+                if n == 2:  # a second backward before zeroing: gradients add up
+                    model.get_input_embeddings()(ids[:, :3]).sum().backward()
+            a, b = ours.get_input_embeddings().weight.grad, ref.get_input_embeddings().weight.grad
+            torch.testing.assert_close(a, b)
+            assert not a[pad].any()
+            for model in (ours, ref):
+                model.zero_grad(set_to_none=True)  # next step: rows written before must read zero again
+
+
+def test_kept_embedding_gradient_leaves_tied_and_frozen_embeddings_alone(tiny_model):
+    from transformers import AutoModelForMaskedLM
+
+    from bertlab.embgrad import kept_embedding_gradient
+
+    mlm = AutoModelForMaskedLM.from_pretrained(tiny_model)  # the output layer shares the embedding matrix
+    assert mlm.get_output_embeddings().weight is mlm.get_input_embeddings().weight
+    with kept_embedding_gradient(mlm) as applied:
+        assert not applied
+    frozen = _embedding_model(tiny_model)
+    frozen.get_input_embeddings().weight.requires_grad_(False)
+    with kept_embedding_gradient(frozen) as applied:
+        assert not applied
