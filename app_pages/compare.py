@@ -70,7 +70,7 @@ def status_row(run) -> None:
                 for n in run.notes:
                     st.markdown(f"- {common.md(n)}")
     elif run.status in (FAILED, INTERRUPTED):
-        c[1].error(f"{run.status}: {run.error or 'no message'}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
+        c[1].error(f"{run.status}: {common.md(run.error or 'no message')}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
     else:
         c[1].caption(f":material/stop_circle: {run.status}: {run.error or ''}")
     if run.status in ACTIVE:

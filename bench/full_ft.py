@@ -12,7 +12,6 @@ evaluation code, so a speed-up that costs accuracy shows.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import math
 import os
@@ -230,8 +229,8 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    kept = kept_embedding_gradient(model) if dev.type == "cpu" else contextlib.nullcontext()
-    with first_token_last_layer(model), training_attention(model, dev.torch, dtype), kept:  # as the engine runs it
+    with first_token_last_layer(model), training_attention(model, dev.torch), \
+            kept_embedding_gradient(model, dev.torch):  # as the engine runs it
         for idx in batches[:2]:
             step(idx)
         with profile(activities=[ProfilerActivity.CPU]) as prof:

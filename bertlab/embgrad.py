@@ -10,7 +10,7 @@ step zeroes only the rows the previous step wrote (the others are still zero),
 then adds this step's rows. The optimizer sees the same dense gradient with the
 same values (AdamW still updates every row, as it must), so training is the same.
 
-Used by the training loop on a CPU (:func:`bertlab.engine.training_attention`),
+Used by the classifier training loop on a CPU (:func:`bertlab.engine.train_classifier`),
 for an input embedding that is not shared with another module (a tied output
 layer would add to the gradient behind this module's back).
 """
@@ -68,13 +68,15 @@ def _usable(model: nn.Module, emb: nn.Module) -> bool:
 
 
 @contextlib.contextmanager
-def kept_embedding_gradient(model: nn.Module):
+def kept_embedding_gradient(model: nn.Module, device: torch.device | None = None):
     """While active, the gradient of ``model``'s input word embeddings goes into one kept buffer.
 
-    Yields whether it applies (an untied, dense ``nn.Embedding`` that trains). The buffer is dropped at the end.
+    Yields whether it applies: on a CPU (``device`` None means CPU; a GPU's caching allocator already reuses
+    memory), for an untied,
+    dense ``nn.Embedding`` that trains. The buffer is dropped at the end.
     """
     get = getattr(model, "get_input_embeddings", None)
-    emb = get() if callable(get) else None
+    emb = get() if callable(get) and (device is None or device.type == "cpu") else None
     if emb is None or not _usable(model, emb):
         yield False
         return

@@ -218,7 +218,7 @@ def make_optimizer(params: list[dict], lr: float, device: torch.device) -> torch
 
 
 @contextlib.contextmanager
-def training_attention(model: nn.Module, device: torch.device, dtype: torch.dtype | None):
+def training_attention(model: nn.Module, device: torch.device):
     """While training on a CPU: eager attention instead of SDPA, with cheaper dropout masks (:mod:`bertlab.dropout`).
 
     Measured on an AMX Xeon (full_ft, MiniLM, 2,000 texts, one epoch, medians of 3 alternating repeats):
@@ -332,8 +332,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         pending = None
         for epoch in range(epochs):
             model.train()
-            kept_grad = kept_embedding_gradient(model) if device.type == "cpu" else contextlib.nullcontext(False)
-            with training_attention(model, device, dtype) as eager, kept_grad as kept:
+            with training_attention(model, device) as eager, kept_embedding_gradient(model, device) as kept:
                 stats.eager_attention, stats.kept_embedding_gradient = eager, kept
                 for idx in grouped_batches(lengths, batch_size, rng):
                     if callbacks.should_stop():

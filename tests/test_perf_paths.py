@@ -121,7 +121,7 @@ def test_cpu_training_runs_bertlabs_attention_and_dropout_then_puts_sdpa_back(ti
 
 def test_a_gpu_keeps_its_own_attention_and_dropout(tiny_model):
     model = models.load_classifier(tiny_model, ["neg", "pos"])
-    with training_attention(model, torch.device("cuda"), torch.bfloat16) as switched:  # nothing runs on the GPU
+    with training_attention(model, torch.device("cuda")) as switched:  # nothing runs on the GPU
         assert not switched and model.config._attn_implementation == "sdpa"
 
 
@@ -132,7 +132,7 @@ def test_a_model_that_cannot_switch_its_attention_keeps_its_own_and_torchs_dropo
                           intermediate_size=64, num_labels=2)
     model = AutoModelForSequenceClassification.from_config(cfg)  # only warns when asked to switch
     before = model.config._attn_implementation
-    with training_attention(model, torch.device("cpu"), None) as switched:
+    with training_attention(model, torch.device("cpu")) as switched:
         assert not switched and model.config._attn_implementation == before
         assert not any("forward" in vars(m) for m in model.modules())
 
@@ -157,7 +157,7 @@ def test_switching_attention_mid_run_changes_nothing_but_the_dropout_draws(tiny_
         torch.testing.assert_close(a, b, rtol=0, atol=1e-6, msg=name)
 
 
-def _keep(model, device, dtype):
+def _keep(model, device):
     import contextlib
 
     return contextlib.nullcontext(False)
@@ -290,7 +290,7 @@ def test_kept_embedding_gradient_trains_the_same_model(tiny_model):
     for kept in (True, False):
         model = _embedding_model(tiny_model)
         w0 = model.get_input_embeddings().weight.detach().clone()
-        ctx = engine.kept_embedding_gradient if kept else (lambda m: contextlib.nullcontext(False))
+        ctx = engine.kept_embedding_gradient if kept else (lambda m, d: contextlib.nullcontext(False))
         with mock.patch.object(engine, "kept_embedding_gradient", ctx):
             st = train_classifier(model, enc, y, enc, y, ["neg", "pos"], epochs=2, batch_size=8, lr=1e-3,
                                   weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0, seed=0,

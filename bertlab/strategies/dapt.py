@@ -123,7 +123,8 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     t0, step, tokens, masked, last = time.perf_counter(), 0, 0, 0, float("nan")
     encoder.train()
     head.train()
-    with training_attention(encoder, dev, ctx.dtype):  # eager attention in bf16 on a CPU: faster there
+    # Not kept_embedding_gradient: the MLM head may tie its decoder to these embeddings from outside ``encoder``.
+    with training_attention(encoder, dev):
         for _ in range(epochs):
             for idx in grouped_batches(lengths, bs, rng):
                 if ctx.callbacks.should_stop():
