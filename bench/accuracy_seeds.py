@@ -4,7 +4,9 @@
 
 The main benchmark compares accuracy at one seed, where a difference of a
 point or two can be nothing but which examples happened to share a batch. This
-runs the same three setups as ``bench/full_ft.py`` (same split, model,
+runs the same setups as ``bench/full_ft.py`` (bertlab, the default and the
+length-grouped Trainer; where the CPU or GPU has native bf16 also bertlab in its
+other precision and the grouped Trainer in bf16; same split, model,
 hyperparameters, one epoch) at each seed -- the seed sets the new head's
 initialisation, the batch order and dropout; the split stays the one of the
 main benchmark -- and prints each accuracy, the mean per setup and bertlab's
@@ -25,6 +27,10 @@ import numpy as np
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as in `python -m bench`
 
 SETUPS = ("bertlab", "trainer_default", "trainer_grouped")
+# Also run where the machine has them (native bf16): bertlab in its other precision and the bf16 Trainer, so
+# the seeds show whether bf16 keeps accuracy.
+EXTRA = ("bertlab_fp32", "bertlab_bf16", "trainer_grouped_bf16")
+PEERS = ("trainer_default", "trainer_grouped", "trainer_grouped_bf16")
 OUT = Path(__file__).with_name("accuracy_seeds.json")
 
 
@@ -37,13 +43,13 @@ def run(seeds: list[int], quick: bool = False, model: str | None = None) -> dict
     base = Settings.make(quick, model=model)
     splits = load_splits(DataConfig(name=base.dataset, train_size=base.train_size, val_size=base.val_size,
                                     test_size=base.test_size, seed=base.seed))
-    acc: dict[str, list[float]] = {k: [] for k in SETUPS}
+    acc: dict[str, list[float]] = {}
     for seed in seeds:
         s = dataclasses.replace(base, seed=seed)
         fns = full_ft.setups(splits, s)
-        for name in SETUPS:
+        for name in SETUPS + tuple(k for k in EXTRA if k in fns):
             out = fns[name](0)  # repeat 0 measures test accuracy
-            acc[name].append(out["test_accuracy"])
+            acc.setdefault(name, []).append(out["test_accuracy"])
             print(f"  seed {seed} {name}: test accuracy {out['test_accuracy']:.3f} ({out['seconds']:.0f} s)", flush=True)
     return summarize(seeds, acc, base.train_size, base.test_size)
 
@@ -55,7 +61,7 @@ def summarize(seeds: list[int], acc: dict[str, list[float]], train_size: int, te
            "mean": mean, "sd": {k: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for k, v in acc.items()},
            "bertlab_minus_trainer_default_points": (mean["bertlab"] - mean["trainer_default"]) * 100,
            "bertlab_minus_trainer_grouped_points": (mean["bertlab"] - mean["trainer_grouped"]) * 100}
-    for peer in ("trainer_default", "trainer_grouped"):
+    for peer in (p for p in PEERS if p in acc):
         d = (np.array(acc["bertlab"]) - np.array(acc[peer])) * 100
         res[f"per_seed_minus_{peer}_points"] = {
             "values": [float(x) for x in d], "mean": float(d.mean()),
@@ -72,7 +78,8 @@ def add_seeds(seeds: list[int], out: Path, quick: bool = False, model: str | Non
         return res
     if res is not None and (res["train_size"], res["test_size"]) != (old["train_size"], old["test_size"]):
         raise SystemExit(f"{out} holds other sizes ({old['train_size']}/{old['test_size']}); use another --out")
-    acc = {k: old["accuracy"][k] + (res["accuracy"][k] if res else []) for k in SETUPS}
+    keys = [k for k in old["accuracy"] if res is None or k in res["accuracy"]]  # setups run at every seed
+    acc = {k: old["accuracy"][k] + (res["accuracy"][k] if res else []) for k in keys}
     return summarize(old["seeds"] + new, acc, old["train_size"], old["test_size"])
 
 
@@ -87,8 +94,8 @@ def main() -> None:
     a = ap.parse_args()
     res = add_seeds(a.seeds, a.out, a.quick, a.model) if a.add else run(a.seeds, a.quick, a.model)
     a.out.write_text(json.dumps(res, indent=2) + "\n")
-    for k in SETUPS:
-        print(f"{k:<18} mean {res['mean'][k]:.3f}  sd {res['sd'][k]:.3f}")
+    for k in res["accuracy"]:
+        print(f"{k:<20} mean {res['mean'][k]:.3f}  sd {res['sd'][k]:.3f}")
     print(f"bertlab - Trainer default: {res['bertlab_minus_trainer_default_points']:+.1f} points; "
           f"bertlab - Trainer grouped: {res['bertlab_minus_trainer_grouped_points']:+.1f} points; wrote {a.out}")
     se = res["per_seed_minus_trainer_default_points"]["standard_error"]

@@ -126,6 +126,41 @@ def matmul_gflops(dtype: torch.dtype, n: int = 2048, reps: int = 5, device: str 
     return 2 * n**3 / best / 1e9
 
 
+def layer_matmul_gflops(dtype: torch.dtype, hidden: int, intermediate: int, tokens: int, reps: int = 5,
+                        device: str = "cpu") -> float:
+    """Best-of-``reps`` rate of one encoder layer's training matrix products at ``tokens`` rows, in GFLOP/s.
+
+    The products a step of ``tokens`` real tokens does in each of a BERT layer's six linear maps (query, key,
+    value, attention output: hidden x hidden; feed-forward: hidden x intermediate and back), laid out as
+    ``nn.Linear`` does them: forward ``x @ W.T``, backward ``g @ W`` and ``g.T @ x``. 6 x tokens x the
+    layer's weights FLOPs per round. This is the ceiling at the model's own shapes: small products (a few
+    hundred rows by 384) run well below an n x n product's rate, and no training loop can beat it.
+    """
+    shapes = [(hidden, hidden)] * 4 + [(intermediate, hidden), (hidden, intermediate)]  # (out, in)
+    ws = [torch.randn(o, i, device=device).to(dtype) for o, i in shapes]
+    xs = [torch.randn(tokens, i, device=device).to(dtype) for _, i in shapes]
+    gs = [torch.randn(tokens, o, device=device).to(dtype) for o, _ in shapes]
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
+    def one_round() -> None:
+        for w, x, g in zip(ws, xs, gs):
+            x @ w.t()
+            g @ w
+            g.t() @ x
+
+    one_round()
+    sync()
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(5):
+            one_round()
+        sync()
+        best = min(best, (time.perf_counter() - t0) / 5)
+    flops = 6 * tokens * sum(o * i for o, i in shapes)
+    return flops / best / 1e9
+
+
 def matmul_gflops_per_cpu_second(n: int = 1024, reps: int = 5) -> float:
     """fp32 matmul FLOPs per second of process CPU time (all threads): a ceiling that other load barely moves.
 

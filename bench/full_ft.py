@@ -23,7 +23,7 @@ from unittest import mock
 import numpy as np
 import torch
 
-from bench.common import Settings
+from bench.common import Settings, layer_matmul_gflops
 from bertlab import models
 from bertlab.clsonly import first_token_last_layer, skipped_train_flops
 from bertlab.costs import non_embedding_params
@@ -186,7 +186,17 @@ def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
         v["executed_gflops_per_cpu_s"] = executed / v["cpu_seconds_median"] / 1e9
         if v.get("padded_tokens"):
             v["padding_fraction"] = 1 - real_tokens / v["padded_tokens"]
+    # The matrix products' own ceiling at the step's shapes: one layer's products at an average batch's tokens.
+    cfg = model.config
+    batch_tokens = max(1, round(s.batch_size * float(np.mean(lengths))))
+    dev = models.pick_device()
+    dtypes = {"fp32": torch.float32, **({"bf16": torch.bfloat16} if dev.bf16 else {})}
+    layer = {k: layer_matmul_gflops(d, cfg.hidden_size, cfg.intermediate_size, batch_tokens, device=dev.type)
+             for k, d in dtypes.items()}
     return {"non_embedding_params": n_ne, "real_train_tokens": real_tokens, "train_flops": flops,
+            "layer_matmul_gflops": {**layer, "tokens": batch_tokens,
+                                    "formula": "one encoder layer's six linear maps, forward and both backward "
+                                               "products, at batch_size x mean tokens rows; best of 5"},
             "mean_tokens": float(np.mean(lengths)), "p95_tokens": float(np.percentile(lengths, 95)),
             "max_tokens": int(lengths.max()),
             "skipped_by_first_token_last_layer": skipped, "skipped_fraction": skipped / flops,

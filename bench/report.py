@@ -28,6 +28,8 @@ TARGETS: dict[str, tuple[str, object]] = {
     # The two above count 6 x N x tokens, as MFU does; bertlab's first-token last layer skips part of that,
     # so this one divides only the FLOPs bertlab executes: the hardware efficiency of its arithmetic.
     "fp32_ceiling_fraction_executed": ("(FLOPs executed)", None),
+    "bf16_layer_shape_fraction": ("(vs the step's own shapes)", None),
+    "fp32_layer_shape_fraction": ("(vs the step's own shapes)", None),
     "full_ft_first_token_speedup": ("(reference)", None),
     "playground_first_token_graph_speedup": ("(reference)", None),
     # What full_ft could reach against each Trainer if everything but its matrix products took no time
@@ -90,6 +92,12 @@ def ratios(res: dict) -> dict[str, float | None]:
                                               _get(res, "ceiling", "fp32_gflops_per_cpu_s")) if fp32 else None,
         "fp32_ceiling_fraction_executed": div(_get(ft, fp32, "executed_gflops_per_s"),
                                               _get(res, "ceiling", "fp32_gflops")) if fp32 else None,
+        "bf16_layer_shape_fraction": div(_get(ft, "bertlab_bf16" if "bertlab_bf16" in ft else "bertlab",
+                                              "useful_gflops_per_s"),
+                                         _get(res, "full_ft", "flops", "layer_matmul_gflops", "bf16"))
+        if bf16_frac is not None else None,
+        "fp32_layer_shape_fraction": div(_get(ft, fp32, "useful_gflops_per_s"),
+                                         _get(res, "full_ft", "flops", "layer_matmul_gflops", "fp32")) if fp32 else None,
         "full_ft_first_token_speedup": div(sec(ft, "bertlab_all_tokens"), b),
         "playground_first_token_graph_speedup": _get(res, "playground", "first_token_graphs", "speedup_p50"),
         "full_ft_matmul_bound_vs_trainer_default": div(sec(ft, "trainer_default"), mm),
@@ -124,6 +132,10 @@ def table(res: dict) -> str:
     if c:
         lines.append(f"matmul ceiling: fp32 {c['fp32_gflops']:.1f} GFLOP/s ({c['fp32_n']}^2), bf16 "
                      f"{c['bf16_gflops']:.2f} GFLOP/s ({c['bf16_n']}^2; fp32 at that size {c['fp32_small_gflops']:.1f})")
+    lm = _get(res, "full_ft", "flops", "layer_matmul_gflops")
+    if lm:
+        lines.append(f"matmul at the step's own shapes (one layer's products, {lm['tokens']} rows): fp32 "
+                     f"{lm['fp32']:.1f} GFLOP/s" + (f", bf16 {lm['bf16']:.1f} GFLOP/s" if "bf16" in lm else ""))
     for group in ("full_ft", "head_only"):
         setups = res.get(group, {}).get("setups", {})
         if not setups:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from bench import report
 from bench.common import Sample, Settings, summarize
@@ -229,6 +230,19 @@ def test_flop_figures_count_what_the_first_token_path_skips(tiny_model, tiny_dat
     assert a["useful_gflops_per_s"] == b["useful_gflops_per_s"] == b["executed_gflops_per_s"]
     assert a["executed_gflops_per_s"] == (f["train_flops"] - f["skipped_by_first_token_last_layer"]) / 2.0 / 1e9
     assert 0 < f["skipped_fraction"] < 0.5
+    lm = f["layer_matmul_gflops"]  # the matmul rate at the step's own shapes, measured beside the figures
+    assert lm["tokens"] == round(s.batch_size * f["mean_tokens"]) and lm["fp32"] > 0
+
+
+def test_layer_matmul_gflops_times_a_layers_products(monkeypatch):
+    """FLOPs counted are 6 x tokens x the layer's weights; the time is the best round's."""
+    from bench import common
+
+    clock = iter(float(i) for i in range(1000))  # every perf_counter call advances one second
+    monkeypatch.setattr(common.time, "perf_counter", lambda: next(clock))
+    rate = common.layer_matmul_gflops(torch.float32, hidden=8, intermediate=32, tokens=10, reps=2)
+    weights = 4 * 8 * 8 + 2 * 8 * 32
+    assert rate == pytest.approx(6 * 10 * weights / (1 / 5) / 1e9)  # 5 rounds per timed second
 
 
 def test_app_refresh_summary_takes_medians_and_ratios_to_the_closed_page():
