@@ -72,7 +72,8 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         ex_cols = st.columns(2 if compact else min(4, len(examples)))
         for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
             short = text if len(text) <= 60 else text[:57] + "…"
-            tip = (f"{common.md(text)}\n\n" if short != text else "") + f"true label: {common.md(label)}"
+            # The whole text, always: narrow columns clip even a short label (with an ellipsis of their own).
+            tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
             ex_cols[i % len(ex_cols)].button(common.md(short), key=f"{key}_ex_{i}", help=tip,
                                              on_click=_set_text, args=(text_key, text), width="stretch")
     if compact:
