@@ -63,14 +63,13 @@ def ratios(res: dict) -> dict[str, float | None]:
     mm = b * share if b is not None and share else None
     all_flags = "trainer_grouped_bf16" if "trainer_grouped_bf16" in ft else "trainer_grouped"
     acc_b, acc_t = _get(ft, "bertlab", "test_accuracy"), _get(ft, "trainer_default", "test_accuracy")
-    bf16_frac = None
-    # The fp32 ceiling target reads bertlab's fp32 run: "bertlab" itself where that is its default, else the
-    # "bertlab_fp32" peer that machines with native bf16 (where bertlab defaults to bf16) also time.
+    # The ceiling targets read bertlab's run in each precision: "bertlab" itself in its default precision, else
+    # the "bertlab_fp32" / "bertlab_bf16" peer that machines with native bf16 also time.
     fp32 = "bertlab" if res.get("full_ft", {}).get("bertlab_dtype") == "fp32" else "bertlab_fp32" if "bertlab_fp32" in ft \
         else None
-    if "bertlab_bf16" in ft or res.get("full_ft", {}).get("bertlab_dtype") == "bfloat16":
-        name = "bertlab_bf16" if "bertlab_bf16" in ft else "bertlab"
-        bf16_frac = div(_get(ft, name, "useful_gflops_per_s"), _get(res, "ceiling", "bf16_gflops"))
+    bf16 = "bertlab_bf16" if "bertlab_bf16" in ft else "bertlab" \
+        if res.get("full_ft", {}).get("bertlab_dtype") == "bfloat16" else None
+    layer = _get(res, "full_ft", "flops", "layer_matmul_gflops") or {}
     return {
         "full_ft_vs_trainer_default": div(sec(ft, "trainer_default"), b),
         "full_ft_vs_trainer_grouped": div(sec(ft, "trainer_grouped"), b),
@@ -87,17 +86,14 @@ def ratios(res: dict) -> dict[str, float | None]:
         "playground_per_run_p95_ms": _get(res, "playground", "per_run_worst_p95_ms"),
         "fp32_ceiling_fraction": div(_get(ft, fp32, "useful_gflops_per_s"), _get(res, "ceiling", "fp32_gflops"))
         if fp32 else None,
-        "bf16_ceiling_fraction": bf16_frac,
+        "bf16_ceiling_fraction": div(_get(ft, bf16, "useful_gflops_per_s"), _get(res, "ceiling", "bf16_gflops"))
+        if bf16 else None,
         "fp32_ceiling_fraction_cpu_time": div(_get(ft, fp32, "useful_gflops_per_cpu_s"),
                                               _get(res, "ceiling", "fp32_gflops_per_cpu_s")) if fp32 else None,
         "fp32_ceiling_fraction_executed": div(_get(ft, fp32, "executed_gflops_per_s"),
                                               _get(res, "ceiling", "fp32_gflops")) if fp32 else None,
-        "bf16_layer_shape_fraction": div(_get(ft, "bertlab_bf16" if "bertlab_bf16" in ft else "bertlab",
-                                              "useful_gflops_per_s"),
-                                         _get(res, "full_ft", "flops", "layer_matmul_gflops", "bf16"))
-        if bf16_frac is not None else None,
-        "fp32_layer_shape_fraction": div(_get(ft, fp32, "useful_gflops_per_s"),
-                                         _get(res, "full_ft", "flops", "layer_matmul_gflops", "fp32")) if fp32 else None,
+        "bf16_layer_shape_fraction": div(_get(ft, bf16, "useful_gflops_per_s"), layer.get("bf16")) if bf16 else None,
+        "fp32_layer_shape_fraction": div(_get(ft, fp32, "useful_gflops_per_s"), layer.get("fp32")) if fp32 else None,
         "full_ft_first_token_speedup": div(sec(ft, "bertlab_all_tokens"), b),
         "playground_first_token_graph_speedup": _get(res, "playground", "first_token_graphs", "speedup_p50"),
         "full_ft_matmul_bound_vs_trainer_default": div(sec(ft, "trainer_default"), mm),
