@@ -167,7 +167,11 @@ def setups(splits: Splits, s: Settings) -> dict[str, Callable[[int], dict]]:
 
 
 def flop_figures(splits: Splits, s: Settings, summary: dict[str, dict]) -> dict:
-    """Useful training FLOP/s of each setup: 6 * N_non-embedding * real tokens / second."""
+    """Useful training FLOP/s of each setup: 6 * N_non-embedding * real tokens / second.
+
+    Also times one layer's matrix products at an average step's shapes (``layer_matmul_gflops``, a few
+    seconds): the ceiling at the model's own shapes, beside the n x n ceilings of the ``ceiling`` section.
+    """
     tok = models.load_tokenizer(s.model)
     lengths = encode(tok, splits.train.texts, s.max_length).lengths
     real_tokens = int(lengths.sum()) * s.epochs

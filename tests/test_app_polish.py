@@ -217,3 +217,18 @@ def test_playground_examples_and_predictions_are_escaped(tmp_path, bertlab_home)
     next(b for b in at.button if b.label == "Predict").click().run()
     no_problems(at)
     assert [m.value for m in at.metric] == [md("bad_*")]
+
+
+def test_compare_escapes_the_reason_of_a_stopped_run(tiny_data, bertlab_home):
+    """A cancelled run's status line shows its reason as typed, like a failed run's error."""
+    from app_pages.common import md
+
+    store = RunStore(bertlab_home)
+    done = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=1), batch_id=done.batch_id)
+    reason = "stopped at $5 and $10, *now*"
+    store.finish(rid, "cancelled", error=reason)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    lines = [c.value for c in at.caption if "cancelled:" in c.value]
+    assert lines == [f":material/stop_circle: cancelled: {md(reason)}"]
