@@ -17,6 +17,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from bench import common, report  # noqa: E402  (after the environment is set)
 
 RESULTS = Path(__file__).with_name("results.json")
+QUICK_RESULTS = Path(__file__).with_name("results_quick.json")  # a check run must not overwrite the full one
 
 
 def log(msg: str) -> None:
@@ -78,7 +79,7 @@ def _small(splits):
                   splits.test.subset(range(min(32, len(splits.test)))))
 
 
-def main(argv: list[str] | None = None) -> dict:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes, one repeat: a few minutes")
     ap.add_argument("--repeats", type=int, help="timed repeats per setup (median reported)")
@@ -86,8 +87,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--test-size", type=int, dest="test_size")
     ap.add_argument("--model", help="model spec (default: the packaged minilm)")
     ap.add_argument("--only", nargs="+", help="run only these sections", choices=common.Settings.sections)
-    ap.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
+    ap.add_argument("--out", type=Path, help="where to write the JSON results (default: bench/results.json, "
+                    "or bench/results_quick.json with --quick)")
     a = ap.parse_args(argv)
+    a.out = a.out or (QUICK_RESULTS if a.quick else RESULTS)
+    return a
+
+
+def main(argv: list[str] | None = None) -> dict:
+    a = parse_args(argv)
     s = common.Settings.make(a.quick, repeats=a.repeats, train_size=a.train_size, test_size=a.test_size,
                              model=a.model)
     if a.only:

@@ -256,3 +256,12 @@ def test_app_refresh_summary_takes_medians_and_ratios_to_the_closed_page():
                      "Compare open, Streamlit's GC": []})
     assert res["median"]["page closed"]["train_seconds"] == 44
     assert res["train_time_vs_page_closed"] == {"Compare open": 63 / 44}
+
+
+def test_a_quick_run_never_overwrites_the_full_results():
+    from pathlib import Path
+
+    from bench.__main__ import QUICK_RESULTS, RESULTS, parse_args
+
+    assert parse_args([]).out == RESULTS and parse_args(["--quick"]).out == QUICK_RESULTS != RESULTS
+    assert parse_args(["--quick", "--out", "x.json"]).out == Path("x.json")  # an explicit path wins
