@@ -48,7 +48,7 @@ def run(seeds: list[int], quick: bool = False, model: str | None = None) -> dict
         s = dataclasses.replace(base, seed=seed)
         fns = full_ft.setups(splits, s)
         for name in SETUPS + tuple(k for k in EXTRA if k in fns):
-            out = fns[name](0)  # repeat 0 measures test accuracy
+            out = fns[name](0)  # repeat 0 trains at the settings' own seed
             acc.setdefault(name, []).append(out["test_accuracy"])
             print(f"  seed {seed} {name}: test accuracy {out['test_accuracy']:.3f} ({out['seconds']:.0f} s)", flush=True)
     return summarize(seeds, acc, base.train_size, base.test_size)

@@ -91,10 +91,17 @@ def interleaved(setups: dict[str, Callable[[int], dict]], repeats: int, log=prin
 
 
 def summarize(samples: list[Sample]) -> dict:
-    """Median seconds, every repeat, peak memory, and the first repeat's extra info."""
+    """Median seconds, every repeat, peak memory, and the first repeat's extra info.
+
+    Figures that every repeat reports and that differ by seed (``test_accuracy``, ``seed``) are also kept
+    per repeat, as ``test_accuracy_per_repeat`` and ``seed_per_repeat``.
+    """
     info = {}
-    for s in samples:  # later repeats may omit one-off figures (accuracy)
+    for s in samples:  # later repeats may omit one-off figures
         info = {**s.info, **info}
+    for key in ("test_accuracy", "seed"):
+        if len(samples) > 1 and all(key in s.info for s in samples):
+            info[f"{key}_per_repeat"] = [s.info[key] for s in samples]
     return {"seconds_median": median([s.seconds for s in samples]), "seconds": [round(s.seconds, 4) for s in samples],
             "cpu_seconds_median": median([s.cpu_seconds for s in samples]),
             "peak_rss_mb": max(s.peak_rss for s in samples) / 2**20,

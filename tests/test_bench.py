@@ -96,6 +96,30 @@ def test_summary_takes_the_median_and_keeps_one_off_figures():
     assert s["test_accuracy"] == 0.9 and s["peak_rss_mb"] == 300 / 2**20
 
 
+def test_summary_keeps_the_accuracy_and_seed_of_every_repeat():
+    samples = [Sample(1.0, 1.0, 1, 1, {"test_accuracy": a, "seed": k}) for k, a in enumerate([0.78, 0.80, 0.76])]
+    s = summarize(samples)
+    assert s["test_accuracy"] == 0.78 and s["seed"] == 0  # the first repeat's, as before
+    assert s["test_accuracy_per_repeat"] == [0.78, 0.80, 0.76] and s["seed_per_repeat"] == [0, 1, 2]
+    assert "test_accuracy_per_repeat" not in summarize(samples[:1])  # one repeat: nothing to list
+
+
+def test_accuracy_target_is_the_mean_of_per_seed_differences():
+    res = fake_results()
+    ft = res["full_ft"]["setups"]
+    ft["bertlab"].update(test_accuracy=0.80, test_accuracy_per_repeat=[0.80, 0.77, 0.79], seed_per_repeat=[0, 1, 2])
+    ft["trainer_default"].update(test_accuracy=0.78, test_accuracy_per_repeat=[0.78, 0.79, 0.78],
+                                 seed_per_repeat=[0, 1, 2])
+    r = report.ratios(res)
+    assert r["full_ft_accuracy_delta_first_seed"] == pytest.approx(2.0)
+    assert r["full_ft_accuracy_delta_vs_trainer"] == pytest.approx((2.0 - 2.0 + 1.0) / 3)
+    # repeats at other seeds than the peer's are not paired: only the first repeats compare
+    ft["trainer_default"]["seed_per_repeat"] = [5, 6, 7]
+    assert report.ratios(res)["full_ft_accuracy_delta_vs_trainer"] == pytest.approx(2.0)
+    text = report.table({**res, "ratios": report.ratios(res), "targets": report.verdicts(report.ratios(res))})
+    assert "acc/seed (seeds 0, 1, 2)" in text and "0.800 0.770 0.790" in text
+
+
 def test_quick_mode_is_smaller_than_full():
     q, f = Settings.make(True), Settings.make(False)
     assert q.train_size < f.train_size and q.repeats < f.repeats
@@ -171,6 +195,19 @@ def test_omp_policy_trains_under_both_policies(tiny_model, tmp_path):
     alive = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
              and p.status() != psutil.STATUS_ZOMBIE]
     assert not alive  # the CPU hog is gone
+
+
+def test_full_ft_repeat_r_trains_every_setup_at_seed_plus_r(tiny_model, tiny_data):
+    """Each repeat has its own seed, the same for every setup, and measures test accuracy (compared seed by seed)."""
+    from bench import full_ft
+    from bertlab.data import load_splits
+
+    s = Settings.make(True, model=tiny_model, batch_size=8, max_length=32, seed=3)
+    fns = full_ft.setups(load_splits(tiny_data), s)
+    for name in ("bertlab", "tutorial"):
+        outs = [fns[name](r) for r in (0, 1)]
+        assert [o["seed"] for o in outs] == [3, 4]
+        assert all(0 <= o["test_accuracy"] <= 1 for o in outs)
 
 
 def test_accuracy_seeds_runs_each_setup_at_each_seed(tiny_model):
