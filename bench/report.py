@@ -158,7 +158,7 @@ def table(res: dict) -> str:
                      f"  {acc_head}" + (f" (seeds {', '.join(map(str, seeds))})" if seeds else ""))
         for name, v in setups.items():
             pad = v.get("padding_fraction")
-            accs = v.get("test_accuracy_per_repeat") or [v.get("test_accuracy")]
+            accs = (v.get("test_accuracy_per_repeat") if seeds else None) or [v.get("test_accuracy")]
             lines.append(f"  {name:<22}{v['seconds_median']:>10.2f}{_fmt(v.get('examples_per_s'), 1):>9}"
                          f"{_fmt(v.get('useful_gflops_per_s'), 1):>9}{_fmt(pad * 100 if pad is not None else None, 1):>7}"
                          f"{v['peak_rss_mb']:>9.0f}{v['cpu_seconds_median']:>8.1f}  "
