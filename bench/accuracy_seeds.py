@@ -4,7 +4,8 @@
 
 The main benchmark compares accuracy at as many seeds as it has repeats (three),
 where a difference of a point or two can be nothing but which examples happened
-to share a batch. This runs only the accuracy side, at as many seeds as asked: the same setups as ``bench/full_ft.py`` (bertlab, the default and the
+to share a batch. This runs only the accuracy side, at as many seeds as asked:
+the same setups as ``bench/full_ft.py`` (bertlab, the default and the
 length-grouped Trainer; where the CPU or GPU has native bf16 also bertlab in its
 other precision and the grouped Trainer in bf16; same split, model,
 hyperparameters, one epoch) at each seed -- the seed sets the new head's

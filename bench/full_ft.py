@@ -1,11 +1,11 @@
 """full_ft: bertlab's engine against HF Trainer (default, grouped by length) and the tutorial loop.
 
 Every setup fine-tunes the same pretrained model on the same split with the
-same hyperparameters, and repeat r of every setup uses the same training seed
-(``seed + r``: the new head's initialisation and the order of the data): AdamW, lr, linear
-warmup (10%) + decay, weight decay 0.01 off biases/LayerNorm (Trainer and
-bertlab; the tutorial loop decays everything, as the tutorial does), grad
-clipping 1.0 where the peer does it by default, batch size, epochs, max_length.
+same hyperparameters: AdamW, lr, linear warmup (10%) + decay, weight decay 0.01
+off biases/LayerNorm (Trainer and bertlab; the tutorial loop decays everything,
+as the tutorial does), grad clipping 1.0 where the peer does it by default,
+batch size, epochs, max_length. Repeat r of every setup trains at seed
+``seed + r`` (the new head's initialisation, the data order, dropout).
 The timed region is tokenisation + training (model loading is outside, the
 same for all). Test accuracy is measured after every repeat with the same
 evaluation code, so a speed-up that costs accuracy shows; as each repeat has
