@@ -64,6 +64,8 @@ def test_accuracy_chart_draws_the_interval_as_error_bars():
     bar = plots.accuracy_figure([run]).data[0]
     assert bar.error_y.visible and abs(bar.error_y.array[0] - (hi - 0.8)) < 1e-9
     assert abs(bar.error_y.arrayminus[0] - (0.8 - lo)) < 1e-9
+    # the value label sits at the bar's foot, clear of the macro-F1 diamond and the interval drawn at its top
+    assert bar.text == ("80.0%",) and bar.textposition == "inside" and bar.insidetextanchor == "start"
 
 
 # --- 1b: keep_best ------------------------------------------------------------------------------------------
