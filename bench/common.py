@@ -130,8 +130,8 @@ def layer_matmul_gflops(dtype: torch.dtype, hidden: int, intermediate: int, toke
     value, attention output: hidden x hidden; feed-forward: hidden x intermediate and back), laid out as
     ``nn.Linear`` does them: forward ``x @ W.T``, backward ``g @ W`` and ``g.T @ x``. 6 x tokens x the
     layer's weights FLOPs per round. This is the ceiling at the model's own shapes, which no training loop
-    can beat: where it sits near the n x n rate (the EPYC with AVX-512 BF16: 410 against 428 GFLOP/s in bf16),
-    the shapes are not what keeps training below the n x n ceiling.
+    can beat: where it sits near the n x n rate (the EPYC with AVX-512 BF16, bf16: 410 against 428 GFLOP/s in
+    one run, 358 against 416 in another), the shapes are not what keeps training below the n x n ceiling.
     """
     shapes = [(hidden, hidden)] * 4 + [(intermediate, hidden), (hidden, intermediate)]  # (out, in)
     ws = [torch.randn(o, i, device=device).to(dtype) for o, i in shapes]

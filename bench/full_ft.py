@@ -9,8 +9,9 @@ batch size, epochs, max_length. Repeat r of every setup trains at seed
 The timed region is tokenisation + training (model loading is outside, the
 same for all). Test accuracy is measured after every repeat with the same
 evaluation code, so a speed-up that costs accuracy shows; as each repeat has
-its own seed, accuracy is compared seed by seed (one seed alone moves a setup's
-accuracy by about 1.5 points on this split: ``bench/accuracy_seeds_*.json``).
+its own seed, accuracy is compared seed by seed (on this split the difference
+between bertlab and the Trainer moves by about 1.5 points from one seed to the
+next: ``bench/accuracy_seeds_*.json``).
 """
 
 from __future__ import annotations
