@@ -341,3 +341,141 @@ def test_kept_embedding_gradient_leaves_tied_and_frozen_embeddings_alone(tiny_mo
     frozen.get_input_embeddings().weight.requires_grad_(False)
     with kept_embedding_gradient(frozen) as applied:
         assert not applied
+
+
+def _train_flat(tiny_model, flat: bool, *, grad_clip: float, dtype=torch.bfloat16, layer_decay=None, epochs=2,
+                fused: bool = True):
+    from unittest import mock
+
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(16)
+    y = [int(lab == "pos") for lab in labels]
+    enc = encode(tok, texts, 32)
+    model = _embedding_model(tiny_model)
+    w0 = {n: p.detach().clone() for n, p in model.named_parameters()}
+    with mock.patch.dict("os.environ", {"BERTLAB_FLAT_WEIGHTS": "1" if flat else "0",
+                                        "BERTLAB_FUSED_QKV": "1" if fused else "0"}):
+        st = train_classifier(model, enc, y, enc, y, ["neg", "pos"], epochs=epochs, batch_size=8, lr=1e-3,
+                              weight_decay=0.01, warmup_ratio=0.1, grad_clip=grad_clip, seed=0,
+                              device=torch.device("cpu"), dtype=dtype, pad_id=tok.pad_token_id,
+                              callbacks=Callbacks(), layer_decay=layer_decay)
+    return model, st, w0
+
+
+def test_flat_weights_train_the_same_model_as_autocast(tiny_model):
+    # Without clipping (a bound no gradient reaches) and with the projections apart the arithmetic is the same
+    # operation for operation.
+    (a, st_a, w0), (b, st_b, _) = (_train_flat(tiny_model, f, grad_clip=1e9, fused=False) for f in (True, False))
+    assert st_a.flat_weights and not st_b.flat_weights
+    query = "bert.encoder.layer.0.attention.self.query.weight"
+    assert float((a.state_dict()[query] - w0[query]).abs().max()) > 1e-4  # the linear maps trained
+    for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0, msg=name)
+    assert [h["val_loss"] for h in st_a.history] == [h["val_loss"] for h in st_b.history]
+
+
+@pytest.mark.parametrize("layer_decay", [None, 0.8])
+def test_flat_weights_with_clipping_and_layer_groups_stay_within_rounding(tiny_model, layer_decay):
+    # Clipping takes one norm over the flat gradient instead of one per tensor: the sum is ordered differently.
+    (a, _, _), (b, _, _) = (_train_flat(tiny_model, f, grad_clip=0.05, layer_decay=layer_decay, fused=False)
+                            for f in (True, False))
+    for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=1e-5, atol=1e-6, msg=name)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, training):
+    # In fp32 the flat path's "cast" is a copy, so any difference would be the fused forward's own.
+    from bertlab.engine import param_groups
+    from bertlab.flatweights import FlatWeights
+
+    ours, ref = _embedding_model(tiny_model), _embedding_model(tiny_model)
+    for m in (ours, ref):
+        m.train(training)
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, 500, (3, 11), generator=g)
+    mask = torch.ones_like(ids)
+    mask[1, 7:] = 0
+    flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
+    assert len(flat.fused) == 2  # both layers' self-attention
+    torch.manual_seed(1)
+    a = flat(input_ids=ids, attention_mask=mask).logits
+    torch.manual_seed(1)
+    b = ref(input_ids=ids, attention_mask=mask).logits
+    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    a.pow(2).sum().backward()
+    b.pow(2).sum().backward()
+    grads = {n: p.grad for n, p in ref.named_parameters()}
+    for f in flat.flats:
+        for name, piece in zip(f.names, f.master.grad.split(f.sizes), strict=True):
+            torch.testing.assert_close(piece.view(grads[name].shape), grads[name], rtol=1e-4, atol=1e-6, msg=name)
+    att = ours.bert.encoder.layer[0].attention.self
+    assert att._bertlab_qkv_w is None  # this step's weights are not kept for a later plain forward
+    flat.release()
+    assert "forward" not in vars(att) and not hasattr(att, "_bertlab_qkv_w")
+
+
+def test_fused_projection_trains_in_bf16_and_is_put_back(tiny_model):
+    model, st, w0 = _train_flat(tiny_model, True, grad_clip=1.0)
+    assert st.flat_weights and all(math.isfinite(h["val_loss"]) for h in st.history)
+    key = "bert.encoder.layer.1.attention.self.key.weight"
+    assert float((model.state_dict()[key] - w0[key]).abs().max()) > 1e-4
+    assert not any("forward" in vars(m) for m in model.modules())
+
+
+def test_flat_weights_give_every_parameter_its_own_storage_back(tiny_model, tmp_path):
+    model, st, _ = _train_flat(tiny_model, True, grad_clip=1.0, epochs=1)
+    assert st.flat_weights
+    ptrs = [p.untyped_storage().data_ptr() for p in model.parameters()]
+    assert len(set(ptrs)) == len(ptrs)
+    assert all(p.grad is None for p in model.parameters())
+    model.save_pretrained(tmp_path)  # safetensors refuses tensors that share memory
+    again = models.load_classifier(str(tmp_path), ["neg", "pos"])
+    for (name, x), y in zip(model.state_dict().items(), again.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0, msg=name)
+
+
+def test_flat_weights_are_released_when_a_run_is_cancelled(tiny_model):
+    from bertlab.errors import RunCancelled
+
+    class StopAfterTwo(Callbacks):
+        n = 0
+
+        def should_stop(self) -> bool:
+            self.n += 1
+            return self.n > 2
+
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(32)
+    enc = encode(tok, texts, 32)
+    model = _embedding_model(tiny_model)
+    with pytest.raises(RunCancelled):
+        train_classifier(model, enc, [int(lab == "pos") for lab in labels], enc, [0] * 32, ["neg", "pos"],
+                         epochs=1, batch_size=4, lr=1e-3, weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0,
+                         seed=0, device=torch.device("cpu"), dtype=torch.bfloat16, pad_id=tok.pad_token_id,
+                         callbacks=StopAfterTwo())
+    ptrs = [p.untyped_storage().data_ptr() for p in model.parameters()]
+    assert len(set(ptrs)) == len(ptrs)
+
+
+def test_flat_weights_leave_fp32_training_tied_and_frozen_weights_alone(tiny_model):
+    from transformers import AutoModelForMaskedLM
+
+    from bertlab.engine import param_groups
+    from bertlab.flatweights import FlatWeights, flat_weights
+
+    model = _embedding_model(tiny_model)
+    groups = param_groups(model, 0.01, 1e-3)
+    with flat_weights(model, groups, None) as flat:
+        assert flat is None
+    mlm = AutoModelForMaskedLM.from_pretrained(tiny_model)
+    decoder = mlm.get_output_embeddings()
+    assert type(decoder) is torch.nn.Linear and decoder.weight is mlm.get_input_embeddings().weight
+    mlm.bert.encoder.layer[0].attention.self.query.weight.requires_grad_(False)
+    groups = param_groups(mlm, 0.01, 1e-3)
+    flat = FlatWeights(mlm, groups, torch.bfloat16)
+    flattened = {n for f in flat.flats for n in f.names}
+    assert flattened and "cls.predictions.decoder.weight" not in flattened
+    assert "bert.encoder.layer.0.attention.self.query.weight" not in flattened
+    assert "bert.encoder.layer.0.attention.self.key.weight" in flattened
+    flat.release()
