@@ -61,10 +61,11 @@ def _finish(model, tok, splits, s, device, dtype, out: dict) -> dict:
 
 
 def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dtype,
-                  first_token: bool = True) -> Callable[[int], dict]:
+                  first_token: bool = True, flat: bool = True) -> Callable[[int], dict]:
     """bertlab's engine as the full_ft strategy calls it (dtype from ``models.autocast_dtype``).
 
-    ``first_token=False`` turns off the first-token last layer, to show what it is worth.
+    ``first_token=False`` turns off the first-token last layer, ``flat=False`` the flat bf16 weights
+    (:mod:`bertlab.flatweights`; autocast then casts weight by weight), to show what each is worth.
     """
     val_n = min(32, len(splits.val))  # the engine evaluates every epoch; keep that work tiny and counted
 
@@ -74,7 +75,8 @@ def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dty
         t0, c0 = time.perf_counter(), time.process_time()
         train = encode(tok, splits.train.texts, s.max_length)
         val = encode(tok, splits.val.texts[:val_n], s.max_length)
-        with mock.patch.dict(os.environ, {"BERTLAB_CLS_ONLY": "1" if first_token else "0"}):
+        with mock.patch.dict(os.environ, {"BERTLAB_CLS_ONLY": "1" if first_token else "0",
+                                          "BERTLAB_FLAT_WEIGHTS": "1" if flat else "0"}):
             st = train_classifier(model, train, splits.train.labels, val, splits.val.labels[:val_n],
                                   splits.label_names, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr,
                                   weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0, seed=s.seed, device=device,
@@ -84,7 +86,8 @@ def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dty
         sec = time.perf_counter() - t0
         out = {"seconds": sec, "cpu_seconds": time.process_time() - c0, "examples": st.examples, "tokens": st.tokens,
                "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer,
-               "eager_attention": st.eager_attention, "kept_embedding_gradient": st.kept_embedding_gradient}
+               "eager_attention": st.eager_attention, "kept_embedding_gradient": st.kept_embedding_gradient,
+               "flat_weights": st.flat_weights}
         return _finish(model, tok, splits, s, device, dtype, out)
 
     return run
@@ -166,6 +169,7 @@ def setups(splits: Splits, s: Settings) -> dict[str, Callable[[int], dict]]:
     out = {
         "bertlab": bertlab_setup(splits, s, tok, dev.torch, dtype),
         "bertlab_all_tokens": bertlab_setup(splits, s, tok, dev.torch, dtype, first_token=False),
+        **({"bertlab_per_tensor": bertlab_setup(splits, s, tok, dev.torch, dtype, flat=False)} if dtype else {}),
         "trainer_default": trainer_setup(splits, s, tok, dev.torch, grouped=False),
         "trainer_grouped": trainer_setup(splits, s, tok, dev.torch, grouped=True),
         "tutorial": tutorial_setup(splits, s, tok, dev.torch),
@@ -235,6 +239,7 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
 
     from bertlab.embgrad import kept_embedding_gradient
     from bertlab.engine import collate, grouped_batches, make_optimizer, param_groups, training_attention
+    from bertlab.flatweights import flat_weights
 
     dev = models.pick_device()
     dtype = models.autocast_dtype("auto", dev)  # bertlab's default precision on this machine
@@ -243,21 +248,23 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
     enc = encode(tok, splits.train.texts, s.max_length)
     order = grouped_batches(enc.lengths, s.batch_size, np.random.default_rng(s.seed))
     batches = [order[i % len(order)] for i in range(steps + 2)]  # 2 warm-up steps, then the profiled ones
-    opt = make_optimizer(param_groups(model, 0.01, s.lr, None), s.lr, dev.torch)
+    groups = param_groups(model, 0.01, s.lr, None)
     labels = torch.tensor(splits.train.labels)
 
     def step(idx) -> None:
         b = {k: v.to(dev.torch) for k, v in collate([enc.ids[i] for i in idx], tok.pad_token_id).items()}
         with torch.autocast(dev.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
-            logits = model(**b).logits
+            logits = (flat or model)(**b).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), labels[idx].to(dev.torch))
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    with first_token_last_layer(model), training_attention(model, dev.torch), \
-            kept_embedding_gradient(model, dev.torch):  # as the engine runs it
+    with first_token_last_layer(model), flat_weights(model, groups, dtype) as flat, \
+            training_attention(model, dev.torch), kept_embedding_gradient(model, dev.torch):  # as the engine runs it
+        opt = make_optimizer(groups, s.lr, dev.torch)
+        trainable = [p for g in groups for p in g["params"]]
         for idx in batches[:2]:
             step(idx)
         with profile(activities=[ProfilerActivity.CPU]) as prof:

@@ -34,6 +34,7 @@ TARGETS: dict[str, tuple[str, object]] = {
     "bf16_layer_shape_fraction": ("(vs the step's own shapes)", None),
     "fp32_layer_shape_fraction": ("(vs the step's own shapes)", None),
     "full_ft_first_token_speedup": ("(reference)", None),
+    "full_ft_flat_weights_speedup": ("(reference)", None),
     "playground_first_token_graph_speedup": ("(reference)", None),
     # What full_ft could reach against each Trainer if everything but its matrix products took no time
     # (bertlab's seconds x the profiler's matmul share): below the target means no loop in this arithmetic can meet it.
@@ -110,6 +111,7 @@ def ratios(res: dict) -> dict[str, float | None]:
         "bf16_layer_shape_fraction": div(_get(ft, bf16, "useful_gflops_per_s"), layer.get("bf16")) if bf16 else None,
         "fp32_layer_shape_fraction": div(_get(ft, fp32, "useful_gflops_per_s"), layer.get("fp32")) if fp32 else None,
         "full_ft_first_token_speedup": div(sec(ft, "bertlab_all_tokens"), b),
+        "full_ft_flat_weights_speedup": div(sec(ft, "bertlab_per_tensor"), b),
         "playground_first_token_graph_speedup": _get(res, "playground", "first_token_graphs", "speedup_p50"),
         "full_ft_matmul_bound_vs_trainer_default": div(sec(ft, "trainer_default"), mm),
         "full_ft_matmul_bound_vs_trainer_grouped": div(sec(ft, "trainer_grouped"), mm),

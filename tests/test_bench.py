@@ -30,6 +30,7 @@ def fake_results() -> dict:
             "bertlab": _setup(10.0, test_accuracy=0.80, useful_gflops_per_s=65.0, executed_gflops_per_s=55.0,
                               examples_per_s=20.0),
             "bertlab_all_tokens": _setup(11.5, test_accuracy=0.80),
+            "bertlab_per_tensor": _setup(10.8, test_accuracy=0.80),
             "trainer_default": _setup(30.0, test_accuracy=0.805), "trainer_grouped": _setup(12.0, test_accuracy=0.80),
             "tutorial": _setup(40.0, test_accuracy=0.79)}},
         "head_only": {"setups": {"head_only_bertlab": _setup(5.0), "head_only_naive": _setup(25.0),
@@ -51,6 +52,7 @@ def test_every_issue_ratio_is_computed_from_the_medians():
     assert abs(r["head_only_vs_embedding_pass"] - 5 / 4.5) < 1e-9
     assert r["head_only_warm_vs_cold"] == 0.025 and r["fp32_ceiling_fraction"] == 0.65
     assert r["fp32_ceiling_fraction_executed"] == 0.55 and r["full_ft_first_token_speedup"] == 1.15
+    assert abs(r["full_ft_flat_weights_speedup"] - 1.08) < 1e-9
     assert r["bf16_ceiling_fraction"] is None  # bertlab did not train in bf16
     assert r["full_ft_matmul_bound_vs_trainer_default"] is None  # no profiler breakdown in this result
     res = fake_results()
@@ -208,6 +210,20 @@ def test_full_ft_repeat_r_trains_every_setup_at_seed_plus_r(tiny_model, tiny_dat
         outs = [fns[name](r) for r in (0, 1)]
         assert [o["seed"] for o in outs] == [3, 4]
         assert all(0 <= o["test_accuracy"] <= 1 for o in outs)
+
+
+def test_full_ft_per_tensor_setup_turns_only_the_flat_weights_off(tiny_model, tiny_data):
+    from bench import full_ft
+    from bertlab import models
+    from bertlab.data import load_splits
+
+    s = Settings.make(True, model=tiny_model, batch_size=8, max_length=32)
+    splits, tok = load_splits(tiny_data), models.load_tokenizer(tiny_model)
+    outs = [full_ft.bertlab_setup(splits, s, tok, torch.device("cpu"), torch.bfloat16, flat=f)(0) for f in (True, False)]
+    assert [o["flat_weights"] for o in outs] == [True, False]
+    assert all(o["first_token_last_layer"] and o["examples"] == len(splits.train) for o in outs)
+    fp32 = full_ft.bertlab_setup(splits, s, tok, torch.device("cpu"), None)(0)
+    assert not fp32["flat_weights"]  # autocast off: nothing to cast
 
 
 def test_accuracy_seeds_runs_each_setup_at_each_seed(tiny_model):
