@@ -93,13 +93,14 @@ def interleaved(setups: dict[str, Callable[[int], dict]], repeats: int, log=prin
 def summarize(samples: list[Sample]) -> dict:
     """Median seconds, every repeat, peak memory, and the first repeat's extra info.
 
-    Figures that every repeat reports and that differ by seed (``test_accuracy``, ``seed``) are also kept
-    per repeat, as ``test_accuracy_per_repeat`` and ``seed_per_repeat``.
+    Figures that every repeat reports and that differ from one repeat to the next (``test_accuracy``,
+    ``seed``, ``ceiling_gflops``: the matmul ceiling measured beside that repeat) are also kept per repeat,
+    as ``<key>_per_repeat``.
     """
     info = {}
     for s in samples:  # later repeats may omit one-off figures
         info = {**s.info, **info}
-    for key in ("test_accuracy", "seed"):
+    for key in ("test_accuracy", "seed", "ceiling_gflops"):
         if len(samples) > 1 and all(key in s.info for s in samples):
             info[f"{key}_per_repeat"] = [s.info[key] for s in samples]
     return {"seconds_median": median([s.seconds for s in samples]), "seconds": [round(s.seconds, 4) for s in samples],

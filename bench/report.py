@@ -27,6 +27,10 @@ TARGETS: dict[str, tuple[str, object]] = {
     "playground_per_run_p95_ms": ("< 20 ms", lambda v: v < 20),
     "fp32_ceiling_fraction": (">= 0.60", lambda v: v >= 0.6),
     "bf16_ceiling_fraction": (">= 0.50", lambda v: v >= 0.5),
+    # The two above pair each training repeat with the ceiling measured right before and after it (the median
+    # of those fractions); these divide the median training rate by the best ceiling of the whole run instead.
+    "fp32_ceiling_fraction_run_ceiling": ("(vs the run's best)", None),
+    "bf16_ceiling_fraction_run_ceiling": ("(vs the run's best)", None),
     "fp32_ceiling_fraction_cpu_time": ("(same, per CPU-second)", None),
     # The two above count 6 x N x tokens, as MFU does; bertlab's first-token last layer skips part of that,
     # so this one divides only the FLOPs bertlab executes: the hardware efficiency of its arithmetic.
@@ -85,6 +89,17 @@ def ratios(res: dict) -> dict[str, float | None]:
     bf16 = "bertlab_bf16" if "bertlab_bf16" in ft else "bertlab" \
         if res.get("full_ft", {}).get("bertlab_dtype") == "bfloat16" else None
     layer = _get(res, "full_ft", "flops", "layer_matmul_gflops") or {}
+
+    def run_ceiling(setup: str | None, prec: str) -> float | None:
+        """The setup's median useful FLOP/s against the best ceiling of the whole run."""
+        return div(_get(ft, setup, "useful_gflops_per_s"), _get(res, "ceiling", f"{prec}_gflops")) if setup else None
+
+    def paired(setup: str | None, prec: str) -> float | None:
+        """The median over repeats of each repeat's FLOP/s against the ceiling measured beside it (else the run's)."""
+        if not setup:
+            return None
+        return _get(ft, setup, "ceiling_fraction_paired") or run_ceiling(setup, prec)
+
     return {
         "full_ft_vs_trainer_default": div(sec(ft, "trainer_default"), b),
         "full_ft_vs_trainer_grouped": div(sec(ft, "trainer_grouped"), b),
@@ -100,10 +115,10 @@ def ratios(res: dict) -> dict[str, float | None]:
         "first_comparison_s": _get(res, "first_comparison", "seconds"),
         "playground_all_runs_p95_ms": _get(res, "playground", "all_runs", "p95_ms"),
         "playground_per_run_p95_ms": _get(res, "playground", "per_run_worst_p95_ms"),
-        "fp32_ceiling_fraction": div(_get(ft, fp32, "useful_gflops_per_s"), _get(res, "ceiling", "fp32_gflops"))
-        if fp32 else None,
-        "bf16_ceiling_fraction": div(_get(ft, bf16, "useful_gflops_per_s"), _get(res, "ceiling", "bf16_gflops"))
-        if bf16 else None,
+        "fp32_ceiling_fraction": paired(fp32, "fp32"),
+        "bf16_ceiling_fraction": paired(bf16, "bf16"),
+        "fp32_ceiling_fraction_run_ceiling": run_ceiling(fp32, "fp32"),
+        "bf16_ceiling_fraction_run_ceiling": run_ceiling(bf16, "bf16"),
         "fp32_ceiling_fraction_cpu_time": div(_get(ft, fp32, "useful_gflops_per_cpu_s"),
                                               _get(res, "ceiling", "fp32_gflops_per_cpu_s")) if fp32 else None,
         "fp32_ceiling_fraction_executed": div(_get(ft, fp32, "executed_gflops_per_s"),

@@ -221,6 +221,7 @@ def test_full_ft_per_tensor_setup_turns_only_the_flat_weights_off(tiny_model, ti
     splits, tok = load_splits(tiny_data), models.load_tokenizer(tiny_model)
     outs = [full_ft.bertlab_setup(splits, s, tok, torch.device("cpu"), torch.bfloat16, flat=f)(0) for f in (True, False)]
     assert [o["flat_weights"] for o in outs] == [True, False]
+    assert all(o["ceiling_gflops"] > 0 for o in outs)  # the bf16 ceiling, measured beside the repeat
     assert all(o["first_token_last_layer"] and o["examples"] == len(splits.train) for o in outs)
     fp32 = full_ft.bertlab_setup(splits, s, tok, torch.device("cpu"), None)(0)
     assert not fp32["flat_weights"]  # autocast off: nothing to cast
@@ -285,6 +286,23 @@ def test_flop_figures_count_what_the_first_token_path_skips(tiny_model, tiny_dat
     assert 0 < f["skipped_fraction"] < 0.5
     lm = f["layer_matmul_gflops"]  # the matmul rate at the step's own shapes, measured beside the figures
     assert lm["tokens"] == round(s.batch_size * f["mean_tokens"]) and lm["fp32"] > 0
+
+
+def test_flop_figures_pair_each_repeat_with_the_ceiling_measured_beside_it(tiny_model, tiny_data):
+    from bench import full_ft
+    from bertlab.data import load_splits
+
+    splits = load_splits(tiny_data)
+    s = Settings.make(True, model=tiny_model, max_length=32)
+    bert = _setup(2.0, examples=len(splits.train))
+    bert.update(seconds=[2.0, 4.0, 1.0], ceiling_gflops_per_repeat=[100.0, 80.0, 100.0])
+    f = full_ft.flop_figures(splits, s, {"bertlab": bert})
+    per = [f["train_flops"] / sec / 1e9 / c for sec, c in ((2.0, 100.0), (4.0, 80.0), (1.0, 100.0))]
+    assert bert["ceiling_fraction_per_repeat"] == per and bert["ceiling_fraction_paired"] == per[0]  # the median
+    res = fake_results()
+    res["full_ft"]["setups"]["bertlab"]["ceiling_fraction_paired"] = 0.7
+    r = report.ratios(res)
+    assert r["fp32_ceiling_fraction"] == 0.7 and r["fp32_ceiling_fraction_run_ceiling"] == 0.65
 
 
 def test_layer_matmul_gflops_times_a_layers_products(monkeypatch):
