@@ -117,8 +117,9 @@ def matmul_gflops(dtype: torch.dtype, n: int = 2048, reps: int = 5, device: str 
     shared machine only the best repeat comes close to that. Stops early after
     ``budget_s`` (emulated bf16 on a CPU can be 100x slower than fp32).
     """
-    a = torch.randn(n, n, device=device).to(dtype)
-    b = torch.randn(n, n, device=device).to(dtype)
+    g = torch.Generator().manual_seed(0)  # its own: measuring must not move the random stream a training draws from
+    a = torch.randn(n, n, generator=g).to(device=device, dtype=dtype)
+    b = torch.randn(n, n, generator=g).to(device=device, dtype=dtype)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     return 2 * n**3 / _best_seconds(lambda: a @ b, reps, sync, budget_s=budget_s) / 1e9
 

@@ -336,3 +336,14 @@ def test_a_quick_run_never_overwrites_the_full_results():
 
     assert parse_args([]).out == RESULTS and parse_args(["--quick"]).out == QUICK_RESULTS != RESULTS
     assert parse_args(["--quick", "--out", "x.json"]).out == Path("x.json")  # an explicit path wins
+
+
+def test_measuring_a_ceiling_leaves_torchs_random_stream_alone():
+    """bertlab's full_ft repeats measure the ceiling between building the model and training it."""
+    from bench.common import matmul_gflops
+
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    matmul_gflops(torch.float32, 64, reps=1)
+    assert torch.equal(torch.rand(3), expected)
