@@ -122,14 +122,12 @@ class FlatWeights:
             taken = {id(p) for p in mine}
             g["params"] = [p for p in g["params"] if id(p) not in taken] + [flat.master]
             self.flats.append(flat)
-
         self.fused = _fusable(model, self.flats) if fused_enabled() else {}
         for flat in self.flats:
             flat.segments = _segments(flat, self.fused)
 
     def __bool__(self) -> bool:
         return bool(self.flats)
-
 
     def weights(self) -> dict[str, torch.Tensor]:
         """This step's low-precision weights by parameter name: one cast per group, then views."""
