@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import types
 
 import torch
@@ -221,12 +220,13 @@ def _fused_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tens
         return type(self).forward(self, hidden_states, attention_mask, past_key_values, **kwargs)
     from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
+    from bertlab.clsonly import _eager
+
     bsz, n, _ = hidden_states.shape
     d = self.attention_head_size
     qkv = nn.functional.linear(hidden_states, w, b).view(bsz, n, 3, -1, d).permute(2, 0, 3, 1, 4).contiguous()
     q, k, v = qkv.unbind(0)
-    fn = ALL_ATTENTION_FUNCTIONS.get_interface(self.config._attn_implementation,
-                                               sys.modules[type(self).__module__].eager_attention_forward)
+    fn = ALL_ATTENTION_FUNCTIONS.get_interface(self.config._attn_implementation, _eager(self))
     out, weights = fn(self, q, k, v, attention_mask, dropout=0.0 if not self.training else self.dropout.p,
                       scaling=self.scaling, **kwargs)
     return out.reshape(bsz, n, -1).contiguous(), weights
