@@ -29,7 +29,7 @@ def ceiling(s: common.Settings) -> dict:
 
     from bertlab import models
 
-    n = 1024 if s.quick else 2048
+    n = s.ceiling_n
     native = models.pick_device().bf16
     small = 2048 if native else 512  # emulated bf16 is ~100x slower: a 2048^2 product would take minutes
     return {"fp32_gflops": common.matmul_gflops(torch.float32, n), "fp32_n": n,

@@ -36,6 +36,11 @@ class Settings:
     playground_queries: int = 40
     sections: tuple[str, ...] = ("ceiling", "full_ft", "head_only", "first_comparison", "playground", "threads")
 
+    @property
+    def ceiling_n(self) -> int:
+        """The size of the n x n matmul the ceilings are measured with (smaller in a quick run)."""
+        return 1024 if self.quick else 2048
+
     @classmethod
     def make(cls, quick: bool, **overrides) -> Settings:
         base = cls(quick=True, train_size=200, val_size=50, test_size=200, repeats=1, playground_queries=20) \

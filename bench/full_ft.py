@@ -69,10 +69,8 @@ def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dty
     """
     val_n = min(32, len(splits.val))  # the engine evaluates every epoch; keep that work tiny and counted
 
-    n = 1024 if base.quick else 2048  # as the ceiling section
-
     def ceiling() -> float:
-        return matmul_gflops(dtype or torch.float32, n, reps=3, device=device.type)
+        return matmul_gflops(dtype or torch.float32, base.ceiling_n, reps=3, device=device.type)
 
     def run(r: int) -> dict:
         s = _seeded(base, r)
