@@ -95,7 +95,7 @@ def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dty
         out = {"seconds": sec, "cpu_seconds": cpu, "ceiling_gflops": best, "examples": st.examples, "tokens": st.tokens,
                "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer,
                "eager_attention": st.eager_attention, "kept_embedding_gradient": st.kept_embedding_gradient,
-               "flat_weights": st.flat_weights}
+               "flat_weights": st.flat_weights, "embedding_rows_trained": st.embedding_rows_trained}
         return _finish(model, tok, splits, s, device, dtype, out)
 
     return run

@@ -31,16 +31,15 @@ class _State:
 
 class _Lookup(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, ids: torch.Tensor, weight: torch.Tensor, module: nn.Embedding, state: _State) -> torch.Tensor:
+    def forward(ctx, ids: torch.Tensor, weight: torch.Tensor, pad: int | None, state: _State) -> torch.Tensor:
         ctx.save_for_backward(ids)
-        ctx.module, ctx.state, ctx.weight = module, state, weight
-        return nn.functional.embedding(ids, weight, module.padding_idx, module.max_norm, module.norm_type,
-                                       module.scale_grad_by_freq, module.sparse)
+        ctx.pad, ctx.state, ctx.weight = pad, state, weight
+        return nn.functional.embedding(ids, weight, pad)  # _usable: no max_norm, scale_grad_by_freq or sparse
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
         (ids,) = ctx.saved_tensors
-        weight, st, pad = ctx.weight, ctx.state, ctx.module.padding_idx
+        weight, st, pad = ctx.weight, ctx.state, ctx.pad
         flat = ids.reshape(-1)
         rows = grad_out.reshape(-1, weight.shape[1]).to(weight.dtype)
         if pad is not None:  # the padding row gets no gradient, as in nn.Embedding
@@ -80,7 +79,7 @@ def kept_embedding_gradient(model: nn.Module, device: torch.device | None = None
         yield False
         return
     state = _State()
-    emb.forward = lambda ids: _Lookup.apply(ids, emb.weight, emb, state)
+    emb.forward = lambda ids: _Lookup.apply(ids, emb.weight, emb.padding_idx, state)
     try:
         yield True
     finally:

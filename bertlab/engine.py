@@ -24,6 +24,7 @@ from torch import nn
 from bertlab import dropout as cheap_dropout
 from bertlab.clsonly import first_token_last_layer
 from bertlab.embgrad import kept_embedding_gradient
+from bertlab.embrows import compact_embedding
 from bertlab.errors import RunCancelled
 from bertlab.flatweights import flat_weights
 from bertlab.metrics import classification_report
@@ -119,6 +120,7 @@ class TrainStats:
     eager_attention: bool = False  # training ran eager attention and cheap dropout (see training_attention)
     kept_embedding_gradient: bool = False  # the word-embedding gradient lived in one kept buffer (bertlab.embgrad)
     flat_weights: bool = False  # the linear maps' weights were cast once per step from flat masters (bertlab.flatweights)
+    embedding_rows_trained: int | None = None  # only these word-embedding rows went through AdamW (bertlab.embrows)
 
 
 class BestKeeper:
@@ -318,10 +320,13 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     gradients, 13% fewer training FLOPs on MiniLM). Under autocast the linear
     maps' weights are cast once per step from flat fp32 masters, each
     self-attention's query, key and value as one product
-    (:mod:`bertlab.flatweights`).
+    (:mod:`bertlab.flatweights`). On a CPU only the word-embedding rows of
+    tokens in the training texts go through AdamW; the others get their
+    weight decay at each evaluation (:mod:`bertlab.embrows`).
     """
     groups = param_groups(model, weight_decay, lr, layer_decay)
-    with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat:
+    with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat, \
+            compact_embedding(model, groups, train.ids, device) as rows:
         forward = flat or model
         rng = np.random.default_rng(seed)
         lengths = train.lengths
@@ -339,7 +344,9 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         pending = None
         for epoch in range(epochs):
             model.train()
-            with training_attention(model, device) as eager, kept_embedding_gradient(model, device) as kept:
+            # The compact rows keep their gradient in a buffer of their own (bertlab.embrows).
+            kept_gradient = contextlib.nullcontext(True) if rows else kept_embedding_gradient(model, device)
+            with training_attention(model, device) as eager, kept_gradient as kept:
                 stats.eager_attention, stats.kept_embedding_gradient = eager, kept
                 for idx in grouped_batches(lengths, batch_size, rng):
                     if callbacks.should_stop():
@@ -353,6 +360,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
                     opt.step()
+                    if rows:
+                        rows.stepped()
                     sched.step()
                     opt.zero_grad(set_to_none=True)
                     step += 1
@@ -369,6 +378,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                 pending = None
             if device.type == "cuda":  # the epoch's last queued steps are training time, not evaluation time
                 torch.cuda.synchronize(device)
+            if rows:  # the trained rows back into the model's matrix before it is evaluated (or kept)
+                rows.flush()
             te = time.perf_counter()
             m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id)
             stats.eval_seconds += time.perf_counter() - te
@@ -381,5 +392,6 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         stats.steps = step
         stats.first_token_last_layer = applied
         stats.flat_weights = flat is not None
+        stats.embedding_rows_trained = len(rows.rows) if rows else None
         stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
         return stats

@@ -276,9 +276,11 @@ def _embedding_model(tiny_model):
     return models.load_classifier(tiny_model, ["neg", "pos"])
 
 
-def test_kept_embedding_gradient_trains_the_same_model(tiny_model):
+def test_kept_embedding_gradient_trains_the_same_model(tiny_model, monkeypatch):
     import contextlib
     from unittest import mock
+
+    monkeypatch.setenv("BERTLAB_COMPACT_EMBEDDING", "0")  # the compact rows (bertlab.embrows) keep their own buffer
 
     import bertlab.engine as engine
 
@@ -479,3 +481,92 @@ def test_flat_weights_leave_fp32_training_tied_and_frozen_weights_alone(tiny_mod
     assert "bert.encoder.layer.0.attention.self.query.weight" not in flattened
     assert "bert.encoder.layer.0.attention.self.key.weight" in flattened
     flat.release()
+
+
+def _train_rows(tiny_model, compact: bool, *, dtype=None, layer_decay=None, weight_decay=0.5, keep_best=False,
+                val_texts: int = 16):
+    from unittest import mock
+
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(16)
+    y = [int(lab == "pos") for lab in labels]
+    enc = encode(tok, texts, 32)
+    val_t, val_l = make_texts(val_texts, seed=1) if val_texts != 16 else (texts, labels)
+    val = encode(tok, val_t, 32)
+    model = _embedding_model(tiny_model)
+    w0 = model.get_input_embeddings().weight.detach().clone()
+    with mock.patch.dict("os.environ", {"BERTLAB_COMPACT_EMBEDDING": "1" if compact else "0"}):
+        st = train_classifier(model, enc, y, val, [int(lab == "pos") for lab in val_l], ["neg", "pos"], epochs=2,
+                              batch_size=8, lr=1e-2, weight_decay=weight_decay, warmup_ratio=0.1, grad_clip=0.5,
+                              seed=0, device=torch.device("cpu"), dtype=dtype, pad_id=tok.pad_token_id,
+                              callbacks=Callbacks(), layer_decay=layer_decay, keep_best=keep_best)
+    return model, st, w0, enc
+
+
+@pytest.mark.parametrize("dtype,layer_decay", [(None, None), (None, 0.8), (torch.bfloat16, None)])
+def test_compact_embedding_trains_the_model_dense_adamw_trains(tiny_model, dtype, layer_decay):
+    # A weight decay of 0.5 makes the untouched rows' decay large enough that leaving it out would show.
+    (a, st_a, w0, enc), (b, st_b, _, _) = (_train_rows(tiny_model, c, dtype=dtype, layer_decay=layer_decay)
+                                           for c in (True, False))
+    used = sorted({i for row in enc.ids for i in row} | {a.get_input_embeddings().padding_idx})
+    assert st_a.embedding_rows_trained == len(used) and st_b.embedding_rows_trained is None
+    emb = a.get_input_embeddings()
+    assert "forward" not in vars(emb) and emb.weight.grad is None
+    untouched = torch.ones(w0.shape[0], dtype=torch.bool)
+    untouched[used] = False
+    w = emb.weight.detach()
+    assert float((w[untouched] - w0[untouched]).abs().max()) > 1e-4  # decayed, as dense AdamW decays them
+    assert float((w[~untouched] - w0[~untouched]).abs().max()) > 1e-3  # trained
+    for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=1e-5, atol=1e-6, msg=name)
+    for ha, hb in zip(st_a.history, st_b.history):  # each evaluation saw the written-back matrix
+        assert ha["val_loss"] == pytest.approx(hb["val_loss"], rel=1e-5)
+
+
+def test_compact_embedding_evaluates_texts_with_tokens_training_never_saw(tiny_model):
+    (a, st_a, _, _), (b, st_b, _, _) = (_train_rows(tiny_model, c, val_texts=24) for c in (True, False))
+    assert st_a.embedding_rows_trained
+    for ha, hb in zip(st_a.history, st_b.history):
+        assert ha["val_loss"] == pytest.approx(hb["val_loss"], rel=1e-5)
+
+
+def test_compact_embedding_refuses_an_unseen_token_in_training_and_leaves_restored_weights(tiny_model):
+    from bertlab.embrows import compact_embedding
+
+    model = _embedding_model(tiny_model)
+    groups = engine_param_groups(model)
+    emb = model.get_input_embeddings()
+    with compact_embedding(model, groups, [[101, 2000, 102]], torch.device("cpu")) as ce:
+        assert ce is not None and not any(p is emb.weight for g in groups for p in g["params"])
+        model.train()
+        with pytest.raises(ValueError, match="outside the training texts"):
+            emb(torch.tensor([[101, 2001, 102]]))
+        emb(torch.tensor([[101, 2000, 102]])).sum().backward()
+        ce.param.data.add_(1.0)
+        ce.stepped()
+        ce.flush()
+        assert float(emb.weight.detach()[2000, 0] - ce.param.detach()[ce.remap[2000], 0]) == 0
+        restored = emb.weight.detach().clone().mul_(0.5)
+        with torch.no_grad():
+            emb.weight.copy_(restored)  # what BestKeeper.restore does after the last flush
+    assert torch.equal(emb.weight.detach(), restored) and "forward" not in vars(emb)
+
+
+def test_compact_embedding_stays_off_where_it_would_not_pay_or_is_not_asked(tiny_model, monkeypatch):
+    from bertlab.embrows import compact_embedding
+
+    model = _embedding_model(tiny_model)
+    every_row = [list(range(model.get_input_embeddings().weight.shape[0]))]
+    with compact_embedding(model, engine_param_groups(model), every_row, torch.device("cpu")) as ce:
+        assert ce is None
+    with compact_embedding(model, engine_param_groups(model), [[101, 102]], torch.device("cuda")) as ce:
+        assert ce is None
+    monkeypatch.setenv("BERTLAB_COMPACT_EMBEDDING", "0")
+    with compact_embedding(model, engine_param_groups(model), [[101, 102]], torch.device("cpu")) as ce:
+        assert ce is None
+
+
+def engine_param_groups(model):
+    from bertlab.engine import param_groups
+
+    return param_groups(model, 0.01, 1e-3)
