@@ -20,12 +20,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as in `python -m bench`
+import bertlab  # noqa: E402,F401  (the app's OpenMP policy, as in `python -m bench`)
 
 SETUPS = ("bertlab", "trainer_default", "trainer_grouped")
 # Also run where the machine has them (native bf16): bertlab in its other precision and the bf16 Trainer, so

@@ -4,7 +4,9 @@
 
 Each measurement trains one full_ft run through bertlab's runner in a fresh
 process (the policy can only be chosen before torch starts its threads),
-alternating the policies: PASSIVE (threads sleep at once), OpenMP's default
+alternating the policies: bertlab's default (PASSIVE with ``GOMP_SPINCOUNT=10000``
+and one thread fewer for each core other processes keep busy, see
+``bertlab/cpushare.py``), then with a fixed thread count: PASSIVE (threads sleep at once), OpenMP's default
 (libgomp spins ~300,000 times, about 3 ms, before sleeping) and PASSIVE with
 ``GOMP_SPINCOUNT=N`` for each ``--spins`` value (a spin of N, ~N/100,000 ms,
 then sleep; 10000 by default). ``--hogs N`` starts N CPU-bound processes
@@ -49,10 +51,18 @@ def spin_name(n: int) -> str:
     return f"PASSIVE, GOMP_SPINCOUNT={n}"
 
 
+DEFAULT = "bertlab default"  # PASSIVE with GOMP_SPINCOUNT=10000, thread count adapted to other work
+
+
 def policies(spins: tuple[int, ...] = SPINS) -> dict[str, dict[str, str]]:
-    """The environment of each policy ("" leaves the choice to OpenMP: bertlab keeps an explicit setting)."""
-    out = {"PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"}, "OpenMP default": {"OMP_WAIT_POLICY": ""}}
-    out.update({spin_name(n): {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": str(n)} for n in spins})
+    """The environment of each policy ("" leaves the choice to OpenMP: bertlab keeps an explicit setting).
+
+    Every policy but bertlab's default runs with a fixed thread count (``BERTLAB_CPU_SHARE=0``).
+    """
+    fixed = {"BERTLAB_CPU_SHARE": "0"}
+    out = {DEFAULT: {}, "PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE", **fixed},
+           "OpenMP default": {"OMP_WAIT_POLICY": "", **fixed}}
+    out.update({spin_name(n): {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": str(n), **fixed} for n in spins})
     return out
 
 
@@ -70,7 +80,8 @@ def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "mi
         time.sleep(1 if hogs else 0)
         for r in range(repeats):
             for name, value in pol.items():
-                env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
+                env = {k: v for k, v in os.environ.items()
+                       if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "BERTLAB_CPU_SHARE")}
                 env.update(value, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
                 p = subprocess.run([sys.executable, "-c", PROBE, str(train_size), model], capture_output=True,
                                    text=True, env=env, cwd=root, timeout=1800)
@@ -88,6 +99,7 @@ def run(train_size: int = 512, repeats: int = 2, hogs: int = 0, model: str = "mi
     med = {k: float(np.median(v)) for k, v in seconds.items()}
     return {"train_size": train_size, "hogs": hogs, "seconds": seconds, "median_seconds": med,
             "passive_vs_default": med["PASSIVE"] / med["OpenMP default"],
+            "passive_vs_bertlab_default": med["PASSIVE"] / med[DEFAULT],
             **{f"passive_vs_spin_{n}": med["PASSIVE"] / med[spin_name(n)] for n in spins}}
 
 
@@ -105,6 +117,7 @@ def main() -> None:
     if a.out:
         append(a.out, res)
     print(f"with {a.hogs} CPU hog(s), PASSIVE takes {res['passive_vs_default']:.2f}x the time of OpenMP's default")
+    print(f"  and {res['passive_vs_bertlab_default']:.2f}x that of bertlab's default (short spin, adapted threads)")
     for n in a.spins:
         print(f"  and {res[f'passive_vs_spin_{n}']:.2f}x that of {spin_name(n)}")
 

@@ -23,6 +23,7 @@ from torch import nn
 
 from bertlab import dropout as cheap_dropout
 from bertlab.clsonly import first_token_last_layer
+from bertlab.cpushare import cpu_share
 from bertlab.embgrad import kept_embedding_gradient
 from bertlab.embrows import compact_embedding
 from bertlab.errors import RunCancelled
@@ -121,6 +122,7 @@ class TrainStats:
     kept_embedding_gradient: bool = False  # the word-embedding gradient lived in one kept buffer (bertlab.embgrad)
     flat_weights: bool = False  # the linear maps' weights were cast once per step from flat masters (bertlab.flatweights)
     embedding_rows_trained: int | None = None  # only these word-embedding rows went through AdamW (bertlab.embrows)
+    fewest_threads: int | None = None  # CPU: the fewest torch threads other processes' work left it (bertlab.cpushare)
 
 
 class BestKeeper:
@@ -326,7 +328,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     """
     groups = param_groups(model, weight_decay, lr, layer_decay)
     with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat, \
-            compact_embedding(model, groups, train.ids, device) as rows:
+            compact_embedding(model, groups, train.ids, device) as rows, cpu_share(device) as share:
         forward = flat or model
         rng = np.random.default_rng(seed)
         lengths = train.lengths
@@ -351,6 +353,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                 for idx in grouped_batches(lengths, batch_size, rng):
                     if callbacks.should_stop():
                         raise RunCancelled()
+                    if share:
+                        share.tick()
                     batch = {k: v.to(device, non_blocking=True)
                              for k, v in collate([train.ids[i] for i in idx], pad_id).items()}
                     y = labels_t[idx].to(device, non_blocking=True)
@@ -393,5 +397,6 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         stats.first_token_last_layer = applied
         stats.flat_weights = flat is not None
         stats.embedding_rows_trained = len(rows.rows) if rows else None
+        stats.fewest_threads = share.fewest if share else None
         stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
         return stats

@@ -184,10 +184,11 @@ def test_omp_policy_trains_under_both_policies(tiny_model, tmp_path):
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     res = omp_policy.run(train_size=32, repeats=1, hogs=1, model=tiny_model, spins=(10000, 50000))
-    assert set(res["seconds"]) == {"PASSIVE", "OpenMP default", "PASSIVE, GOMP_SPINCOUNT=10000",
+    assert set(res["seconds"]) == {"bertlab default", "PASSIVE", "OpenMP default", "PASSIVE, GOMP_SPINCOUNT=10000",
                                    "PASSIVE, GOMP_SPINCOUNT=50000"}
     assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())
     assert res["passive_vs_default"] > 0 and res["passive_vs_spin_50000"] > 0 and res["hogs"] == 1
+    assert res["passive_vs_bertlab_default"] > 0
     out = tmp_path / "omp.json"
     omp_policy.append(str(out), res)
     omp_policy.append(str(out), {**res, "hogs": 2})

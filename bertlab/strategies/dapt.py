@@ -19,6 +19,7 @@ from torch import nn
 
 from bertlab import models
 from bertlab.costs import non_embedding_params, train_flops
+from bertlab.cpushare import cpu_share
 from bertlab.engine import (
     collate,
     encode,
@@ -124,11 +125,13 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     encoder.train()
     head.train()
     # Not kept_embedding_gradient: the MLM head may tie its decoder to these embeddings from outside ``encoder``.
-    with training_attention(encoder, dev):
+    with training_attention(encoder, dev), cpu_share(dev) as share:
         for _ in range(epochs):
             for idx in grouped_batches(lengths, bs, rng):
                 if ctx.callbacks.should_stop():
                     raise RunCancelled()
+                if share:
+                    share.tick()
                 batch = collator([{"input_ids": enc.ids[i]} for i in idx])
                 mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id)["attention_mask"]
                 labels = batch["labels"].to(dev)

@@ -1,0 +1,128 @@
+"""Training threads that make way for other work: one thread fewer for each core other processes keep busy.
+
+bertlab's OpenMP threads spin for a moment (``GOMP_SPINCOUNT=10000``, ~0.1 ms)
+before they sleep between parallel regions (``bertlab/__init__.py``). On a
+machine doing nothing else that is faster than sleeping at once: waking a
+sleeping thread costs more than the short operations of a MiniLM step take. But
+where another process wants a core, a thread that spins at every barrier holds
+that core from it and loses its own time slice in turn: beside one CPU-bound
+process the same training ran 1.6x slower at two spinning threads than at two
+sleeping ones, and no slower at one thread (README, "OpenMP wait policy").
+
+So a training loop on a CPU calls :meth:`CpuShare.tick` every step. About twice
+a second it reads how much CPU time other processes took on the cores this
+process may run on (``/proc/stat`` less this process's own time) and runs
+torch with as many threads as that leaves free: all of them on an idle machine,
+one fewer for each core the others keep busy, never fewer than one. The
+setting is per thread (OpenMP's), so it does not touch the app's other threads,
+and it is put back when the loop ends. Where ``/proc/stat`` is missing (not
+Linux) nothing changes. ``BERTLAB_CPU_SHARE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+
+import torch
+
+INTERVAL = 0.5  # seconds between two looks at the other processes' CPU use
+
+
+def enabled() -> bool:
+    """False where ``BERTLAB_CPU_SHARE=0`` keeps torch's thread count as it is."""
+    return os.environ.get("BERTLAB_CPU_SHARE", "1") != "0"
+
+
+def _cpus() -> list[int] | None:
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
+
+
+def busy_seconds(cpus: list[int] | None, stat: str | None = None) -> float | None:
+    """CPU seconds spent busy (user, nice, system, irq, softirq) on ``cpus`` since boot, from ``/proc/stat``."""
+    if stat is None:
+        try:
+            with open("/proc/stat") as f:
+                stat = f.read()
+        except OSError:
+            return None
+    want = {f"cpu{i}" for i in cpus} if cpus is not None else None
+    ticks = 0
+    found = False
+    for line in stat.splitlines():
+        parts = line.split()
+        if not parts or not parts[0].startswith("cpu") or parts[0] == "cpu":
+            continue
+        if want is not None and parts[0] not in want:
+            continue
+        v = [int(x) for x in parts[1:8]]  # user nice system idle iowait irq softirq
+        ticks += v[0] + v[1] + v[2] + v[5] + v[6]
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def threads_for(base: int, others: float) -> int:
+    """Threads to run beside ``others`` cores' worth of other processes' work, out of ``base``."""
+    return max(1, min(base, base - int(others + 0.5)))
+
+
+class CpuShare:
+    """Adjusts the calling thread's torch thread count to the cores other processes leave free."""
+
+    def __init__(self, interval: float | None = None) -> None:
+        self.base = torch.get_num_threads()
+        self.threads = self.base
+        self.cpus = _cpus()
+        self.interval = INTERVAL if interval is None else interval
+        self.changes = 0  # how often the thread count changed (for tests and stats)
+        self.fewest = self.base
+        self._last = self._sample()
+
+    def _sample(self) -> tuple[float, float, float] | None:
+        busy = busy_seconds(self.cpus)
+        return None if busy is None else (time.monotonic(), busy, time.process_time())
+
+    def tick(self) -> int:
+        """Call once a step; returns the thread count now in use."""
+        if self._last is None or self.base < 2:
+            return self.threads
+        now = time.monotonic()
+        if now - self._last[0] < self.interval:
+            return self.threads
+        cur = self._sample()
+        if cur is None:
+            return self.threads
+        (t0, b0, o0), (t1, b1, o1) = self._last, cur
+        if t1 <= t0:
+            return self.threads
+        self._last = cur
+        others = max(0.0, ((b1 - b0) - (o1 - o0)) / (t1 - t0))
+        self.set(threads_for(self.base, others))
+        return self.threads
+
+    def set(self, n: int) -> None:
+        if n != self.threads:
+            torch.set_num_threads(n)
+            self.threads = n
+            self.changes += 1
+            self.fewest = min(self.fewest, n)
+
+    def restore(self) -> None:
+        self.set(self.base)
+
+
+@contextlib.contextmanager
+def cpu_share(device: torch.device | None):
+    """A :class:`CpuShare` for a training loop on a CPU (None on a GPU or where turned off); restores on exit."""
+    if (device is not None and device.type != "cpu") or not enabled():
+        yield None
+        return
+    share = CpuShare()
+    try:
+        yield share
+    finally:
+        share.restore()
