@@ -16,6 +16,7 @@ next: ``bench/accuracy_seeds_*.json``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import math
@@ -95,7 +96,8 @@ def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dty
         out = {"seconds": sec, "cpu_seconds": cpu, "ceiling_gflops": best, "examples": st.examples, "tokens": st.tokens,
                "padded_tokens": st.padded_tokens, "first_token_last_layer": st.first_token_last_layer,
                "eager_attention": st.eager_attention, "kept_embedding_gradient": st.kept_embedding_gradient,
-               "flat_weights": st.flat_weights, "embedding_rows_trained": st.embedding_rows_trained}
+               "flat_weights": st.flat_weights, "embedding_rows_trained": st.embedding_rows_trained,
+               "fewest_threads": st.fewest_threads}
         return _finish(model, tok, splits, s, device, dtype, out)
 
     return run
@@ -250,6 +252,7 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
     from torch.profiler import ProfilerActivity, profile
 
     from bertlab.embgrad import kept_embedding_gradient
+    from bertlab.embrows import compact_embedding
     from bertlab.engine import collate, grouped_batches, make_optimizer, param_groups, training_attention
     from bertlab.flatweights import flat_weights
 
@@ -271,10 +274,13 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         opt.step()
+        if rows:
+            rows.stepped()
         opt.zero_grad(set_to_none=True)
 
     with first_token_last_layer(model), flat_weights(model, groups, dtype) as flat, \
-            training_attention(model, dev.torch), kept_embedding_gradient(model, dev.torch):  # as the engine runs it
+            compact_embedding(model, groups, enc.ids, dev.torch) as rows, training_attention(model, dev.torch), \
+            contextlib.nullcontext() if rows else kept_embedding_gradient(model, dev.torch):  # as the engine runs it
         opt = make_optimizer(groups, s.lr, dev.torch)
         trainable = [p for g in groups for p in g["params"]]
         for idx in batches[:2]:

@@ -120,3 +120,22 @@ def test_bertlab_sets_its_openmp_defaults_only_where_nothing_is_set(env, want):
     out = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
                          check=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.split() == [str(w) for w in want]
+
+
+def test_a_run_that_gave_way_to_other_work_says_so_in_its_notes(tiny_model, tiny_data, bertlab_home, two_threads):
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    notes = {}
+    for busy in (False, True):
+        rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, batch_size=8,
+                                           max_length=32))
+        with mock.patch.object(cpushare, "threads_for", (lambda base, others: 1) if busy else (lambda b, o: b)), \
+                mock.patch.object(cpushare, "INTERVAL", 0.0):
+            assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        notes[busy] = " ".join(store.get(rid).notes)
+    assert "ran on 1 thread(s) instead of 2" in notes[True]
+    assert "thread" not in notes[False]
+    assert torch.get_num_threads() == 2
