@@ -13,10 +13,17 @@ So a training loop on a CPU calls :meth:`CpuShare.tick` every step. About twice
 a second it reads how much CPU time other processes took on the cores this
 process may run on (``/proc/stat`` less this process's own time) and runs
 torch with as many threads as that leaves free: all of them on an idle machine,
-one fewer for each core the others keep busy, never fewer than one. The
-setting is per thread (OpenMP's), so it does not touch the app's other threads,
-and it is put back when the loop ends. Where ``/proc/stat`` is missing (not
+one fewer for each core the others keep busy, never fewer than one, and puts the
+count back when the loop ends. ``torch.set_num_threads`` sets the calling
+thread's OpenMP count, so threads of the app that already run torch keep theirs;
+a thread that starts torch work while the count is lowered begins with the
+lowered count (torch keeps one process-wide starting value), which during such a
+period makes way for the other work too. Where ``/proc/stat`` is missing (not
 Linux) nothing changes. ``BERTLAB_CPU_SHARE=0`` turns it off.
+
+Another thread count rounds differently (reductions split across threads), so
+a run that gave way is not bit for bit the run the same seed gives on an idle
+machine: the run's notes say so (``bertlab.strategies.classifier``).
 """
 
 from __future__ import annotations
