@@ -23,7 +23,7 @@ from torch import nn
 
 from bertlab import dropout as cheap_dropout
 from bertlab.clsonly import first_token_last_layer
-from bertlab.cpushare import cpu_share
+from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.embgrad import kept_embedding_gradient
 from bertlab.embrows import compact_embedding
 from bertlab.errors import RunCancelled
@@ -123,6 +123,7 @@ class TrainStats:
     flat_weights: bool = False  # the linear maps' weights were cast once per step from flat masters (bertlab.flatweights)
     embedding_rows_trained: int | None = None  # only these word-embedding rows went through AdamW (bertlab.embrows)
     fewest_threads: int | None = None  # CPU: the fewest torch threads other processes' work left it (bertlab.cpushare)
+    threads_note: str | None = None  # what a run's notes say when it gave way (cpushare.gave_way_note)
 
 
 class BestKeeper:
@@ -398,5 +399,6 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         stats.flat_weights = flat is not None
         stats.embedding_rows_trained = len(rows.rows) if rows else None
         stats.fewest_threads = share.fewest if share else None
+        stats.threads_note = gave_way_note(share)
         stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
         return stats

@@ -139,3 +139,14 @@ def test_a_run_that_gave_way_to_other_work_says_so_in_its_notes(tiny_model, tiny
     assert "ran on 1 thread(s) instead of 2" in notes[True]
     assert "thread" not in notes[False]
     assert torch.get_num_threads() == 2
+
+
+def test_the_note_names_the_phase_and_the_thread_counts_only_when_the_loop_gave_way(two_threads):
+    with mock.patch.object(cpushare, "busy_seconds", lambda cpus: None):
+        share = cpushare.CpuShare()
+    assert cpushare.gave_way_note(share) is None and cpushare.gave_way_note(None) is None
+    share.set(1)
+    note = cpushare.gave_way_note(share, "masked-LM pretraining")
+    assert "during masked-LM pretraining" in note and "on 1 thread(s) instead of 2" in note
+    share.restore()
+    assert cpushare.gave_way_note(share) is not None  # the fewest count is what counts, not the last one

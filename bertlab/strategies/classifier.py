@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import torch
-
 from bertlab.costs import count_params, non_embedding_params, train_flops
 from bertlab.engine import best_epoch_outcome, encode, evaluate, train_classifier
 from bertlab.strategies.base import RunContext, RunOutput, Strategy
@@ -57,12 +55,8 @@ class ClassifierStrategy(Strategy):
         val_m, note = best_epoch_outcome(stats.restored_epoch, stats.history)
         if note:
             ctx.notes.append(note)
-        if stats.fewest_threads is not None and stats.fewest_threads < torch.get_num_threads():
-            ctx.notes.append(
-                f"Other processes kept a CPU core busy during training, so it ran on {stats.fewest_threads} "
-                f"thread(s) instead of {torch.get_num_threads()} for a while (bertlab.cpushare). Results round "
-                "differently with another thread count: the same seed on an otherwise idle machine can give a "
-                "slightly different model. BERTLAB_CPU_SHARE=0 keeps the thread count fixed.")
+        if stats.threads_note:
+            ctx.notes.append(stats.threads_note)
         t_eval = time.perf_counter()
         test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
                           tok.pad_token_id)

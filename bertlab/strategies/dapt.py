@@ -19,7 +19,7 @@ from torch import nn
 
 from bertlab import models
 from bertlab.costs import non_embedding_params, train_flops
-from bertlab.cpushare import cpu_share
+from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.engine import (
     collate,
     encode,
@@ -152,6 +152,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 masked += int(sel.sum())
                 last = float(loss.detach())
                 ctx.callbacks.on_step(step, step / steps_per_epoch, last, sched.get_last_lr()[-1], "mlm")
+        note = gave_way_note(share, "masked-LM pretraining")
+    if note:
+        ctx.notes.append(note)
     seconds = time.perf_counter() - t0
     # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
     n_head = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)
