@@ -15,7 +15,13 @@ launches full_ft alone on the Data page's default quick caps, then either
   bertlab's ``.streamlit/config.toml``;
 * ``Compare open, Streamlit's GC``: the same with ``--runner.postScriptGC true``
   (Streamlit's default: a full garbage collection after every script and
-  fragment run, which bertlab's config turns off).
+  fragment run, which bertlab's config turns off);
+* ``page closed, PASSIVE threads`` and ``Compare open, PASSIVE threads``: the
+  server with the thread policy bertlab had before (OpenMP threads that sleep
+  at once, a fixed thread count) instead of its short spin and one thread
+  fewer while other processes, the browser among them, keep a core busy.
+
+``--only NAME ...`` measures only those conditions.
 
 The conditions alternate within each repeat. Prints each run's training and
 evaluation seconds, the server's and the browser's CPU seconds, the server's
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -36,10 +43,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "docs" / "screenshots"))
 
-CONDITIONS: dict[str, tuple[str, tuple[str, ...]]] = {  # name -> (where the browser waits, Streamlit flags)
-    "page closed": ("away", ()),
-    "Compare open": ("compare", ()),
-    "Compare open, Streamlit's GC": ("compare", ("--runner.postScriptGC", "true")),
+# The thread policy bertlab had before its short spin and adapted thread count (bertlab/cpushare.py).
+PASSIVE = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": None, "BERTLAB_CPU_SHARE": "0"}
+# name -> (where the browser waits, Streamlit flags, the server's environment changes: None unsets)
+CONDITIONS: dict[str, tuple[str, tuple[str, ...], dict[str, str | None]]] = {
+    "page closed": ("away", (), {}),
+    "Compare open": ("compare", (), {}),
+    "Compare open, Streamlit's GC": ("compare", ("--runner.postScriptGC", "true"), {}),
+    "page closed, PASSIVE threads": ("away", (), PASSIVE),
+    "Compare open, PASSIVE threads": ("compare", (), PASSIVE),
 }
 
 
@@ -56,7 +68,16 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def measure(where: str, flags: tuple[str, ...], timeout: float = 1800) -> dict:
+def _set_env(changes: dict[str, str | None]) -> None:
+    for k, v in changes.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def measure(where: str, flags: tuple[str, ...], env: dict[str, str | None] | None = None,
+            timeout: float = 1800) -> dict:
     """One full_ft run launched from the Train page, the browser on Compare or away until it ends."""
     import psutil
     from capture import launch_alone, open_page, start_server, wait_for
@@ -65,7 +86,12 @@ def measure(where: str, flags: tuple[str, ...], timeout: float = 1800) -> dict:
     from bertlab.store import ACTIVE, RunStore
 
     home = Path(tempfile.mkdtemp(prefix="bertlab-refresh-"))
-    proc, url = start_server(home, *flags)
+    saved = {k: os.environ.get(k) for k in env or {}}
+    try:  # the server inherits this process's environment
+        _set_env(env or {})
+        proc, url = start_server(home, *flags)
+    finally:
+        _set_env(saved)
     store = RunStore(home)
     try:
         with sync_playwright() as p:
@@ -104,11 +130,16 @@ def summarize(rows: dict[str, list[dict]]) -> dict:
     return {"median": med, "train_time_vs_page_closed": ratios}
 
 
-def run(repeats: int = 2) -> dict:
-    rows: dict[str, list[dict]] = {name: [] for name in CONDITIONS}
+def run(repeats: int = 2, only: list[str] | None = None) -> dict:
+    names = only or list(CONDITIONS)
+    unknown = [n for n in names if n not in CONDITIONS]
+    if unknown:
+        raise SystemExit(f"unknown condition(s) {unknown}; known: {list(CONDITIONS)}")
+    rows: dict[str, list[dict]] = {name: [] for name in names}
     for r in range(repeats):
-        for name, (where, flags) in CONDITIONS.items():
-            out = measure(where, flags)
+        for name in names:
+            where, flags, env = CONDITIONS[name]
+            out = measure(where, flags, env)
             rows[name].append(out)
             print(f"  [{r + 1}/{repeats}] {name}: training {out['train_seconds']:.1f} s, evaluation "
                   f"{out['eval_seconds']:.1f} s; server CPU {out['server_cpu_seconds']:.0f} s, browser CPU "
@@ -122,8 +153,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", help="append the result (with the date) to this JSON list, e.g. bench/app_refresh.json")
+    ap.add_argument("--only", nargs="+", metavar="CONDITION", help=f"measure only these of {list(CONDITIONS)}")
     a = ap.parse_args()
-    res = run(a.repeats)
+    res = run(a.repeats, a.only)
     print(json.dumps({k: v for k, v in res.items() if k != "runs"}, indent=2))
     if a.out:
         append(a.out, res)
