@@ -16,7 +16,6 @@ next: ``bench/accuracy_seeds_*.json``).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import math
@@ -280,7 +279,7 @@ def time_breakdown(splits: Splits, s: Settings, steps: int = 6) -> dict:
 
     with first_token_last_layer(model), flat_weights(model, groups, dtype) as flat, \
             compact_embedding(model, groups, enc.ids, dev.torch) as rows, training_attention(model, dev.torch), \
-            contextlib.nullcontext() if rows else kept_embedding_gradient(model, dev.torch):  # as the engine runs it
+            kept_embedding_gradient(model, dev.torch):  # as the engine runs it
         opt = make_optimizer(groups, s.lr, dev.torch)
         trainable = [p for g in groups for p in g["params"]]
         for idx in batches[:2]:

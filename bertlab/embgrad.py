@@ -71,11 +71,12 @@ def kept_embedding_gradient(model: nn.Module, device: torch.device | None = None
     """While active, the gradient of ``model``'s input word embeddings goes into one kept buffer.
 
     Yields whether it applies: on a CPU (``device`` None means CPU; a GPU's caching allocator already reuses
-    memory), for an untied, dense ``nn.Embedding`` that trains. The buffer is dropped at the end.
+    memory), for an untied, dense ``nn.Embedding`` that trains and whose forward nothing else has replaced. The buffer is dropped at the end.
     """
     get = getattr(model, "get_input_embeddings", None)
     emb = get() if callable(get) and (device is None or device.type == "cpu") else None
-    if emb is None or not _usable(model, emb):
+    # A forward already set on the module (bertlab.embrows' compact rows) routes the lookup and its gradient.
+    if emb is None or not _usable(model, emb) or "forward" in vars(emb):
         yield False
         return
     state = _State()

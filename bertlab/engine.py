@@ -347,10 +347,9 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         pending = None
         for epoch in range(epochs):
             model.train()
-            # The compact rows keep their gradient in a buffer of their own (bertlab.embrows).
-            kept_gradient = contextlib.nullcontext(True) if rows else kept_embedding_gradient(model, device)
-            with training_attention(model, device) as eager, kept_gradient as kept:
-                stats.eager_attention, stats.kept_embedding_gradient = eager, kept
+            with training_attention(model, device) as eager, kept_embedding_gradient(model, device) as kept:
+                # The compact rows (bertlab.embrows) keep their gradient in a buffer of their own.
+                stats.eager_attention, stats.kept_embedding_gradient = eager, kept or rows is not None
                 for idx in grouped_batches(lengths, batch_size, rng):
                     if callbacks.should_stop():
                         raise RunCancelled()

@@ -570,3 +570,15 @@ def engine_param_groups(model):
     from bertlab.engine import param_groups
 
     return param_groups(model, 0.01, 1e-3)
+
+
+def test_kept_embedding_gradient_leaves_the_compact_rows_lookup_in_place(tiny_model):
+    from bertlab.embgrad import kept_embedding_gradient
+    from bertlab.embrows import compact_embedding
+
+    model = _embedding_model(tiny_model)
+    emb = model.get_input_embeddings()
+    with compact_embedding(model, engine_param_groups(model), [[101, 2000, 102]], torch.device("cpu")) as ce:
+        with kept_embedding_gradient(model) as kept:
+            assert not kept and vars(emb)["forward"] == ce.lookup
+        assert vars(emb)["forward"] == ce.lookup  # still routed through the compact rows after it exits
