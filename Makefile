@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: setup run test test-fast bench lint browser-deps clean
+.PHONY: setup run test test-fast bench gpu-prepare lint browser-deps clean
 
 $(STAMP): requirements.txt requirements-nodeps.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=python3 to use another)"; exit 1; }
@@ -38,6 +38,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench $(if $(QUICK),--quick,)
+
+# Fills .gpu/ for bench/gpu_check.sh, the GPU checks run in one call on a lent CUDA machine (see the script).
+gpu-prepare: $(STAMP)
+	PY=$(PY) bash bench/gpu_check.sh prepare
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bertlab tests app_pages app.py bench

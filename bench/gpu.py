@@ -70,11 +70,12 @@ def run_bertlab(ids, labels, args, device, dtype) -> float:
 
 
 def run_trainer(ids, labels, args, device, bf16: bool) -> float:
-    from datasets import Dataset
     from transformers import DataCollatorWithPadding, PreTrainedTokenizerFast, Trainer, TrainingArguments
 
     model = _model(args.tiny, args.seed)
-    ds = Dataset.from_dict({"input_ids": ids, "label": labels})
+    # A plain list of dicts, not a `datasets.Dataset`: the GPU machines' image has no `datasets`, and the
+    # Trainer's length grouping reads each item's input_ids the same way.
+    ds = [{"input_ids": x, "label": y} for x, y in zip(ids, labels)]
     collator = DataCollatorWithPadding(_pad_only_tokenizer(PreTrainedTokenizerFast))
     with tempfile.TemporaryDirectory() as out:
         targs = TrainingArguments(

@@ -28,3 +28,23 @@ def test_tiny_gpu_bench_runs_on_cpu(tmp_path):
         assert s["examples_per_s"] > 0 and s["mfu"] > 0
     assert saved["real_tokens"] == res["real_tokens"] > 96 * 8
     assert saved["non_embedding_params"] < 100_000  # the tiny config, not bert-base
+
+
+def test_the_gpu_check_script_names_test_files_that_exist_and_need_nothing_the_gpu_image_lacks():
+    """bench/gpu_check.sh runs on a machine with its own PyTorch image: no datasets, Streamlit, plotly, Playwright."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = (root / "bench" / "gpu_check.sh").read_text()
+    files = re.findall(r"\btests/\w+\.py\b(?!::)", script)
+    assert len(set(files)) >= 4
+    lacking = {"datasets", "streamlit", "plotly", "playwright"}
+    for f in {*files, "tests/conftest.py"}:
+        tree = ast.parse((root / f).read_text())
+        top = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+        top |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
+        assert not top & lacking, (f, top & lacking)
+    for f, name in re.findall(r"--deselect (tests/\w+\.py)::(\w+)", script):
+        assert f"def {name}(" in (root / f).read_text(), name

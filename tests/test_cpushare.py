@@ -22,6 +22,12 @@ intr 12345
 """
 
 
+@pytest.fixture(autouse=True)
+def share_on(bertlab_home, monkeypatch):
+    """As users run it: conftest fixes the thread count for every other test."""
+    monkeypatch.delenv("BERTLAB_CPU_SHARE", raising=False)
+
+
 def test_busy_seconds_counts_user_nice_system_irq_softirq_of_the_allowed_cpus_only():
     hz = os.sysconf("SC_CLK_TCK")
     assert cpushare.busy_seconds([0], STAT) == pytest.approx((100 + 2 + 50 + 3 + 2) / hz)  # not idle, iowait, steal

