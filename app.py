@@ -67,7 +67,7 @@ def sidebar() -> None:
     with st.sidebar:
         st.markdown("### :material/science: bertlab")
         st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
-        st.markdown(f"**Device:** {common.device_name()}")
+        st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy()
         st.session_state._sidebar_busy = busy
         # Refresh the queue every 2 s only while something runs, so an idle app does no work.

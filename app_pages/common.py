@@ -68,10 +68,19 @@ def predictor():
 
 @st.cache_resource(show_spinner=False)
 def device_name() -> str:
-    """The device runs use: GPU name, or the CPU and its threads."""
+    """The device runs use: GPU name, or the CPU and its threads (what runs record, so estimates match on it)."""
     from bertlab.models import pick_device
 
     return pick_device().name
+
+
+def device_label() -> str:
+    """The device and the precision runs train in by default ("auto"), for the sidebar."""
+    from bertlab.models import autocast_dtype, pick_device, precision_name
+
+    dev = pick_device()
+    dtype = autocast_dtype("auto", dev)
+    return f"{dev.name} · {precision_name(dtype)}" + (" (loss scaling)" if precision_name(dtype) == "fp16" else "")
 
 
 def sweep_batches() -> set[str]:

@@ -115,9 +115,10 @@ def results(runs: list) -> None:
                  column_config=TABLE_CONFIG)
     st.caption("95% interval: the range the test accuracy would likely fall in on another test set of the same "
                "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set).")
-    devices = sorted({str(d) for d in (r.costs.get("device") or r.device for r in done) if d})  # as results_frame
+    devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device, r.costs.get("precision")) if x)
+                      for r in done} - {""})  # as results_frame
     if devices:
-        st.caption(f"Device: {', '.join(devices)}.")
+        st.caption(f"Device: {'; '.join(devices)}.")
     st.session_state.setdefault("keep_cost", "train_seconds")
     cost = st.segmented_control("Cost measure", list(plots.COSTS), key="keep_cost", required=True,
                                 format_func=COST_LABELS.get, width="stretch")

@@ -31,10 +31,23 @@ SETUPS = ("bertlab", "trainer_default", "trainer_grouped")
 # the seeds show whether bf16 keeps accuracy.
 EXTRA = ("bertlab_fp32", "bertlab_bf16", "trainer_grouped_bf16")
 PEERS = ("trainer_default", "trainer_grouped", "trainer_grouped_bf16")
+# Run only when named (--only): bertlab in fp16 with loss scaling, what "auto" picks on a GPU with tensor cores
+# but no native bf16 (T4, V100). A CPU rounds as such a GPU does (fp16 operands, fp32 sums), only slowly.
+OPTIONAL = ("bertlab_fp16",)
 OUT = Path(__file__).with_name("accuracy_seeds.json")
 
 
-def run(seeds: list[int], quick: bool = False, model: str | None = None) -> dict:
+def optional_setups(splits, s) -> dict:
+    import torch
+
+    from bench import full_ft
+    from bertlab import models
+
+    dev = models.pick_device()
+    return {"bertlab_fp16": full_ft.bertlab_setup(splits, s, models.load_tokenizer(s.model), dev.torch, torch.float16)}
+
+
+def run(seeds: list[int], quick: bool = False, model: str | None = None, only: list[str] | None = None) -> dict:
     from bench import full_ft
     from bench.common import Settings
     from bertlab.config import DataConfig
@@ -46,12 +59,19 @@ def run(seeds: list[int], quick: bool = False, model: str | None = None) -> dict
     acc: dict[str, list[float]] = {}
     for seed in seeds:
         s = dataclasses.replace(base, seed=seed)
-        fns = full_ft.setups(splits, s)
-        for name in SETUPS + tuple(k for k in EXTRA if k in fns):
+        fns = {**full_ft.setups(splits, s), **(optional_setups(splits, s) if only else {})}
+        for name in only or SETUPS + tuple(k for k in EXTRA if k in fns):
             out = fns[name](0)  # repeat 0 trains at the settings' own seed
             acc.setdefault(name, []).append(out["test_accuracy"])
             print(f"  seed {seed} {name}: test accuracy {out['test_accuracy']:.3f} ({out['seconds']:.0f} s)", flush=True)
-    return summarize(seeds, acc, base.train_size, base.test_size)
+    return acc if only else summarize(seeds, acc, base.train_size, base.test_size)
+
+
+def add_setups(names: list[str], out: Path, quick: bool = False, model: str | None = None) -> dict:
+    """Run ``names`` at the seeds ``out`` holds and summarize them with the setups already there."""
+    old = json.loads(out.read_text())
+    acc = run(old["seeds"], quick, model, only=names)
+    return summarize(old["seeds"], {**old["accuracy"], **acc}, old["train_size"], old["test_size"])
 
 
 def summarize(seeds: list[int], acc: dict[str, list[float]], train_size: int, test_size: int) -> dict:
@@ -64,6 +84,11 @@ def summarize(seeds: list[int], acc: dict[str, list[float]], train_size: int, te
     for peer in (p for p in PEERS if p in acc):
         d = (np.array(acc["bertlab"]) - np.array(acc[peer])) * 100
         res[f"per_seed_minus_{peer}_points"] = {
+            "values": [float(x) for x in d], "mean": float(d.mean()),
+            "standard_error": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
+    if "bertlab_fp16" in acc and "bertlab_fp32" in acc:  # what fp16 with loss scaling costs against fp32
+        d = (np.array(acc["bertlab_fp16"]) - np.array(acc["bertlab_fp32"])) * 100
+        res["per_seed_fp16_minus_fp32_points"] = {
             "values": [float(x) for x in d], "mean": float(d.mean()),
             "standard_error": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
     return res
@@ -91,8 +116,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--add", action="store_true",
                     help="keep the seeds already in --out and run only the others (CPU training is deterministic per seed)")
+    ap.add_argument("--only", nargs="+", choices=OPTIONAL,
+                    help="run these setups at the seeds --out already holds, and add them to it")
     a = ap.parse_args()
-    res = add_seeds(a.seeds, a.out, a.quick, a.model) if a.add else run(a.seeds, a.quick, a.model)
+    if a.only:
+        res = add_setups(a.only, a.out, a.quick, a.model)
+    else:
+        res = add_seeds(a.seeds, a.out, a.quick, a.model) if a.add else run(a.seeds, a.quick, a.model)
     a.out.write_text(json.dumps(res, indent=2) + "\n")
     for k in res["accuracy"]:
         print(f"{k:<20} mean {res['mean'][k]:.3f}  sd {res['sd'][k]:.3f}")

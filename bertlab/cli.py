@@ -7,8 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from bertlab.config import DEFAULT_MODEL, DataConfig
+from bertlab.config import DEFAULT_MODEL, PRECISIONS, DataConfig
 from bertlab.errors import BertlabError
+
+PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
+                  "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
 
 JSON_FIELDS = ("run_id", "strategy", "status", "test_accuracy", "test_accuracy_ci95", "test_macro_f1",
                "majority_accuracy", "train_seconds", "train_examples_per_s", "trainable_params", "total_params")
@@ -322,7 +325,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--epochs", type=int)
     sw.add_argument("--batch-size", type=int)
     sw.add_argument("--max-length", type=int)
-    sw.add_argument("--precision", choices=["auto", "fp32", "bf16"])
+    sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
@@ -371,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lr", type=float)
     r.add_argument("--max-length", type=int)
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--precision", choices=["auto", "fp32", "bf16"])
+    r.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")
     r.add_argument("--keep-best", action="store_true",
                    help="restore the epoch with the lowest validation loss at the end (default: the last epoch)")

@@ -225,6 +225,41 @@ def make_optimizer(params: list[dict], lr: float, device: torch.device) -> torch
     return torch.optim.AdamW(params, lr=lr, **kw)
 
 
+def loss_scaler(device: torch.device, dtype: torch.dtype | None) -> torch.amp.GradScaler | None:
+    """A GradScaler for fp16 autocast, None otherwise.
+
+    fp16 has 5 exponent bits: gradients below ~6e-8 flush to zero and the
+    largest it holds is 65504, so the loss is scaled up before backward and
+    the gradients scaled back before clipping (a step whose gradients
+    overflowed is skipped and the scale halved, as with the Trainer's
+    ``fp16=True``). bf16 has fp32's exponent range and needs none.
+    """
+    return torch.amp.GradScaler(device.type) if dtype == torch.float16 else None
+
+
+def backward_step(loss: torch.Tensor, opt: torch.optim.Optimizer, params: list[nn.Parameter], grad_clip: float,
+                  scaler: torch.amp.GradScaler | None, *, report_skip: bool = False) -> bool:
+    """Backward, clip the global gradient norm to ``grad_clip``, optimizer step.
+
+    With ``scaler`` (fp16), the scaled loss goes backward and the gradients are
+    unscaled before clipping, so the clip sees true norms. Returns False for a
+    step the scaler skipped, but only with ``report_skip``: finding out waits
+    for the device, which a GPU loop should not do every step.
+    """
+    if scaler is None:
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, grad_clip)
+        opt.step()
+        return True
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
+    torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    before = scaler.get_scale() if report_skip else None
+    scaler.step(opt)
+    scaler.update()
+    return before is None or scaler.get_scale() >= before  # the scale only drops when a step is skipped
+
+
 @contextlib.contextmanager
 def training_attention(model: nn.Module, device: torch.device):
     """While training on a CPU: eager attention instead of SDPA, with cheaper dropout masks (:mod:`bertlab.dropout`).
@@ -336,6 +371,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         steps_per_epoch = math.ceil(len(train) / batch_size)
         total = steps_per_epoch * epochs
         opt = make_optimizer(groups, lr, device)
+        scaler = loss_scaler(device, dtype)
         sched = linear_schedule(opt, int(warmup_ratio * total), total)
         labels_t = torch.tensor(train_labels, dtype=torch.long)
         trainable = [p for g in groups for p in g["params"]]
@@ -361,10 +397,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
                         logits = forward(**batch).logits
                     loss = nn.functional.cross_entropy(logits.float(), y)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(trainable, grad_clip)
-                    opt.step()
-                    if rows:
+                    # The compact rows owe decay only for steps taken (they run on a CPU: asking costs no wait).
+                    if backward_step(loss, opt, trainable, grad_clip, scaler, report_skip=rows is not None) and rows:
                         rows.stepped()
                     sched.step()
                     opt.zero_grad(set_to_none=True)

@@ -169,7 +169,8 @@ class DeviceInfo:
 
     type: str
     name: str
-    bf16: bool
+    bf16: bool  # native bf16 math (not emulated)
+    fp16: bool = False  # fast fp16 math (tensor cores): what "auto" uses where there is no native bf16
 
     @property
     def torch(self) -> torch.device:
@@ -203,21 +204,43 @@ def pick_device(prefer: str | None = None) -> DeviceInfo:
     """cuda > mps > cpu, unless ``prefer`` or ``$BERTLAB_DEVICE`` names one."""
     want = prefer or os.environ.get("BERTLAB_DEVICE")
     if (want in (None, "cuda")) and torch.cuda.is_available():
-        return DeviceInfo("cuda", torch.cuda.get_device_name(0), torch.cuda.is_bf16_supported())
+        return DeviceInfo("cuda", torch.cuda.get_device_name(0), *cuda_fast_half())
     if want in (None, "mps") and getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return DeviceInfo("mps", "Apple GPU (mps)", False)
     return DeviceInfo("cpu", f"{_cpu_name()} ({torch.get_num_threads()} threads)", cpu_has_fast_bf16())
 
 
+def cuda_fast_half(index: int = 0) -> tuple[bool, bool]:
+    """(native bf16, fast fp16) on CUDA GPU ``index``: bf16 from Ampere (compute capability 8) on, fp16 tensor
+    cores from Volta (7) on; every ROCm GPU PyTorch runs has both.
+
+    Not ``torch.cuda.is_bf16_supported()``: by default it also says yes where bf16 is only emulated (a T4 or
+    V100, capability 7), where bf16 autocast is slower than fp16's tensor cores.
+    """
+    if torch.version.hip:
+        return True, True
+    major = torch.cuda.get_device_capability(index)[0]
+    return major >= 8, major >= 7
+
+
+def precision_name(dtype: torch.dtype | None) -> str:
+    """"fp32" for no autocast, else "bf16" or "fp16" (the names ``precision`` takes)."""
+    return {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(dtype, "fp32")
+
+
 def autocast_dtype(precision: str, device: DeviceInfo) -> torch.dtype | None:
     """The autocast dtype for ``precision`` on ``device`` (None = plain fp32).
 
-    "auto" picks bf16 on a CUDA GPU that supports it and on CPUs with native
-    bf16 (where the benchmark shows accuracy holds); fp32 elsewhere, because
+    "auto" picks bf16 on a CUDA GPU with native bf16 and on CPUs with native
+    bf16 (where the benchmark shows accuracy holds); fp16 on a CUDA GPU with
+    tensor cores but no native bf16 (a T4 or V100: training then scales the
+    loss, :func:`bertlab.engine.loss_scaler`); fp32 elsewhere, because
     emulated bf16 is slower than fp32.
     """
     if precision == "fp32":
         return None
     if precision == "bf16":
         return torch.bfloat16
-    return torch.bfloat16 if device.bf16 else None
+    if precision == "fp16":
+        return torch.float16
+    return torch.bfloat16 if device.bf16 else torch.float16 if device.fp16 else None

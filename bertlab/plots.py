@@ -302,6 +302,7 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "train FLOPs": c.get("train_flops"),
             "peak memory (MiB)": mem / 2**20 if mem else None,
             "device": c.get("device") or r.device,
+            "precision": c.get("precision"),  # the autocast dtype ("bfloat16", "float16") or "fp32"
             "run id": r.id,
         })
     return pd.DataFrame(rows)

@@ -26,7 +26,7 @@ __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv"
 
 CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
               "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds", "train_flops", "trainable_params",
-              "total_params", "train_money", "peak_memory_bytes", "device", "epochs", "learning_rate",
+              "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
               "batch_size", "max_length", "model", "error")
 
 
@@ -91,7 +91,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "total_params": c.get("total_params"),
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
-            "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
+            "precision": c.get("precision"), "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
             "batch_size": cfg.get("batch_size"), "max_length": cfg.get("max_length"), "model": cfg.get("model"),
             "error": r.error})
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -50,6 +51,7 @@ def test_page_renders_without_exception(page):
     assert at.title, "every page has a title"
     sidebar_text = " ".join(m.value for m in at.sidebar.markdown)
     assert "Device:" in sidebar_text and "Job queue" in sidebar_text
+    assert re.search(r"Device:\*\* .+ · (fp32|bf16|fp16 \(loss scaling\))", sidebar_text), sidebar_text
 
 
 def test_data_page_defaults_to_rotten_tomatoes_with_quick_caps():
@@ -116,6 +118,8 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     table = at.dataframe[0].value
     assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 100).all()  # percent
     assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run
+    precision = runs[0].costs["precision"]  # "fp32" or the autocast dtype, whichever this machine ran
+    assert any(c.value.startswith("Device: ") and f" · {precision}" in c.value for c in at.caption)
 
     at.switch_page("app_pages/playground.py").run()
     no_problems(at)

@@ -108,11 +108,12 @@ def test_tradeoff_uses_log_axis_only_when_values_span_decades():
 
 
 def test_results_frame_has_the_comparison_columns():
-    df = plots.results_frame([make_run("full_ft", "f1"), make_run("scratch", "s1", status="failed")])
+    df = plots.results_frame([make_run("full_ft", "f1", precision="float16"), make_run("scratch", "s1", status="failed")])
     for col in ("test accuracy", "macro-F1", "majority baseline", "train time (s)", "train examples/s",
-                "trainable params", "total params", "train FLOPs", "peak memory (MiB)"):
+                "trainable params", "total params", "train FLOPs", "peak memory (MiB)", "device", "precision"):
         assert col in df.columns
     assert df.loc[0, "peak memory (MiB)"] == pytest.approx(512.0)
+    assert df.loc[0, "precision"] == "float16"
     assert df.loc[1, "status"] == "failed" and np.isnan(df.loc[1, "test accuracy"])
 
 

@@ -21,10 +21,12 @@ from bertlab import models
 from bertlab.costs import non_embedding_params, train_flops
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.engine import (
+    backward_step,
     collate,
     encode,
     grouped_batches,
     linear_schedule,
+    loss_scaler,
     make_optimizer,
     param_groups,
     training_attention,
@@ -118,6 +120,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     groups = param_groups(modules, cfg.weight_decay, lr)
     opt = make_optimizer(groups, lr, dev)
     sched = linear_schedule(opt, int(cfg.warmup_ratio * total), total)
+    scaler = loss_scaler(dev, ctx.dtype)
     params = [p for g in groups for p in g["params"]]
     rng = np.random.default_rng(cfg.seed)
     ctx.callbacks.on_start(total, "mlm")
@@ -142,9 +145,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                     hidden = encoder(input_ids=batch["input_ids"].to(dev), attention_mask=mask.to(dev)).last_hidden_state
                     logits = head(hidden[sel])  # projection at the masked positions only
                 loss = nn.functional.cross_entropy(logits.float(), labels[sel])
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-                opt.step()
+                backward_step(loss, opt, params, cfg.grad_clip, scaler)
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
