@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import plots, report
-from bertlab.metrics import format_interval
+from bertlab.metrics import format_interval, precision_text
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 
@@ -115,7 +115,8 @@ def results(runs: list) -> None:
                  column_config=TABLE_CONFIG)
     st.caption("95% interval: the range the test accuracy would likely fall in on another test set of the same "
                "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set).")
-    devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device, r.costs.get("precision")) if x)
+    devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,
+                                                  precision_text(r.costs.get("precision"))) if x)
                       for r in done} - {""})  # as results_frame
     if devices:
         st.caption(f"Device: {'; '.join(devices)}.")

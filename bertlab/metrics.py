@@ -70,6 +70,12 @@ def run_accuracy_interval(metrics: dict, n_test: int | None) -> tuple[float, flo
     return wilson_interval(round(acc * n_test), n_test)
 
 
+def precision_text(stored: str | None) -> str | None:
+    """A run's stored precision ("fp32", or the autocast dtype "bfloat16" / "float16") by the names the
+    ``precision`` setting takes: fp32, bf16, fp16."""
+    return {"bfloat16": "bf16", "float16": "fp16"}.get(stored, stored) if stored else None
+
+
 def format_interval(ci: tuple[float, float] | None) -> str | None:
     """'76.7-90.7%' (None stays None)."""
     return None if ci is None else f"{100 * ci[0]:.1f}-{100 * ci[1]:.1f}%"

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from bertlab.metrics import format_interval, run_accuracy_interval
+from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import format_flops
 
 # Okabe-Ito colour-blind-safe colours for the registered strategies, fixed so a
@@ -302,7 +302,7 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "train FLOPs": c.get("train_flops"),
             "peak memory (MiB)": mem / 2**20 if mem else None,
             "device": c.get("device") or r.device,
-            "precision": c.get("precision"),  # the autocast dtype ("bfloat16", "float16") or "fp32"
+            "precision": precision_text(c.get("precision")),
             "run id": r.id,
         })
     return pd.DataFrame(rows)

@@ -18,7 +18,7 @@ import time
 
 from bertlab import pareto, sweep
 from bertlab.errors import BertlabError
-from bertlab.metrics import format_interval, run_accuracy_interval
+from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore
 
@@ -91,7 +91,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "total_params": c.get("total_params"),
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
-            "precision": c.get("precision"), "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
+            "precision": precision_text(c.get("precision")), "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
             "batch_size": cfg.get("batch_size"), "max_length": cfg.get("max_length"), "model": cfg.get("model"),
             "error": r.error})
     return out

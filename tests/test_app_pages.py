@@ -118,7 +118,7 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     table = at.dataframe[0].value
     assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 100).all()  # percent
     assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run
-    precision = runs[0].costs["precision"]  # "fp32" or the autocast dtype, whichever this machine ran
+    precision = {"bfloat16": "bf16", "float16": "fp16"}.get(runs[0].costs["precision"], "fp32")  # what this machine ran
     assert any(c.value.startswith("Device: ") and f" · {precision}" in c.value for c in at.caption)
 
     at.switch_page("app_pages/playground.py").run()

@@ -113,7 +113,7 @@ def test_results_frame_has_the_comparison_columns():
                 "trainable params", "total params", "train FLOPs", "peak memory (MiB)", "device", "precision"):
         assert col in df.columns
     assert df.loc[0, "peak memory (MiB)"] == pytest.approx(512.0)
-    assert df.loc[0, "precision"] == "float16"
+    assert df.loc[0, "precision"] == "fp16"
     assert df.loc[1, "status"] == "failed" and np.isnan(df.loc[1, "test accuracy"])
 
 
