@@ -11,9 +11,9 @@
 # bench/gpu.py needs none of them, and the tests below are the ones that import none of them.
 #
 # Order: the unmeasured issue-4 figure first (BERT-base bf16 MFU), then the larger-batch figure, then the
-# test files whose runs take the CUDA paths (device picked as cuda > mps > cpu, fused AdamW on CUDA, SDPA
-# kept for training on a GPU, CUDA peak memory, the GPU-memory test that is skipped on CPU). Every part
-# writes its log under $OUT, which comes back even when the command runs past its limit.
+# test files whose runs take the CUDA paths (device picked as cuda > mps > cpu, fused AdamW on CUDA, fp16 loss
+# scaling on CUDA, SDPA kept for training on a GPU, CUDA peak memory, the GPU-memory test that is skipped on
+# CPU). Every part writes its log under $OUT, which comes back even when the command runs past its limit.
 # GPU_BENCH_ARGS is appended to both bench runs (e.g. "--tiny --examples 256" to try the script on a CPU).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +49,6 @@ timeout 150 $PY -m bench.gpu --batch-size 256 --examples 32768 --out "$OUT/resul
   | tee "$OUT/bench_gpu_b256.log"
 # 3. The tests whose runs take the CUDA paths.
 timeout 180 $PY -m pytest -q -p no:cacheprovider tests/test_costs.py tests/test_faults.py tests/test_strategies.py \
-  tests/test_perf_paths.py tests/test_clsonly.py \
+  tests/test_perf_paths.py tests/test_clsonly.py tests/test_fp16.py \
   --deselect tests/test_perf_paths.py::test_app_turns_off_streamlits_full_garbage_collection_after_every_run 2>&1 | tee "$OUT/tests.log"
 echo "results and logs in $OUT"
