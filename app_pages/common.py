@@ -74,13 +74,13 @@ def device_name() -> str:
     return pick_device().name
 
 
+@st.cache_resource(show_spinner=False)
 def device_label() -> str:
     """The device and the precision runs train in by default ("auto"), for the sidebar."""
     from bertlab.models import autocast_dtype, pick_device, precision_name
 
-    dev = pick_device()
-    dtype = autocast_dtype("auto", dev)
-    return f"{dev.name} · {precision_name(dtype)}" + (" (loss scaling)" if precision_name(dtype) == "fp16" else "")
+    name = precision_name(autocast_dtype("auto", pick_device()))
+    return f"{device_name()} · {name}" + (" (loss scaling)" if name == "fp16" else "")
 
 
 def sweep_batches() -> set[str]:

@@ -16,6 +16,7 @@ import torch
 
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError, ConfigError, ModelError
+from bertlab.metrics import precision_text
 
 DEFAULT_MODEL_TITLE = "all-MiniLM-L6-v2 (packaged, offline)"
 
@@ -225,7 +226,7 @@ def cuda_fast_half(index: int = 0) -> tuple[bool, bool]:
 
 def precision_name(dtype: torch.dtype | None) -> str:
     """"fp32" for no autocast, else "bf16" or "fp16" (the names ``precision`` takes)."""
-    return {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(dtype, "fp32")
+    return precision_text(str(dtype).removeprefix("torch.")) if dtype is not None else "fp32"
 
 
 def autocast_dtype(precision: str, device: DeviceInfo) -> torch.dtype | None:
