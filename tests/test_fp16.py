@@ -9,13 +9,14 @@ import functools
 import pytest
 import torch
 from conftest import make_texts
+from test_strategies import tiny_config
 from torch import nn
 
 from bertlab import models
 from bertlab.engine import Callbacks, backward_step, encode, loss_scaler, train_classifier
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
-from bertlab.strategies import make_config
+from bertlab.strategies import REGISTRY, make_config
 
 T4 = models.DeviceInfo("cuda", "Tesla T4", bf16=False, fp16=True)
 A100 = models.DeviceInfo("cuda", "NVIDIA A100", bf16=True, fp16=True)
@@ -115,3 +116,11 @@ def test_runs_in_fp16_scale_their_loss(name, tiny_model, tiny_data, monkeypatch)
     assert run.costs["precision"] == "float16"
     steps = [p for p in store.points([rid], ("train_loss", "mlm_loss"))]
     assert CountingScaler.updates == len(steps) > 0  # every optimizer step, both of dapt's phases
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_strategy_runs_in_fp16(name, tiny_model, tiny_data):
+    store = RunStore()
+    rid = store.create_run(tiny_config(name, tiny_model, tiny_data, epochs=1, precision="fp16"))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).traceback
+    assert store.get(rid).costs["precision"] == "float16"
