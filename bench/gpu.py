@@ -132,7 +132,10 @@ def main(argv: list[str] | None = None) -> dict:
         times["trainer_grouped"].append(run_trainer(ids, labels, args, device, bf16=dtype is not None))
     n_mm = 8192 if device.type == "cuda" else 256
     ceiling = matmul_gflops(dtype or torch.float32, n_mm, reps=10, device=device.type) * 1e9
+    import transformers
+
     res = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+           "torch": torch.__version__, "transformers": transformers.__version__,
            "model": "tiny" if args.tiny else "bert-base (random init)", "precision": "bf16" if dtype else "fp32",
            "examples": args.examples, "batch_size": args.batch_size, "max_length": args.max_length,
            "real_tokens": real_tokens, "non_embedding_params": n_ne, "matmul_flops_per_s": ceiling,
