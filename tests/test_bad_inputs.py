@@ -502,7 +502,7 @@ CONFIG_CASES = [
      "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got nan."),
     ("batch_size_0", {"batch_size": 0}, "batch_size must be a whole number from 1 to 4,096, got 0."),
     ("max_length_4", {"max_length": 4}, "max_length must be a whole number from 8 to 8,192, got 4."),
-    ("precision_fp8", {"precision": "fp8"}, "precision 'fp8' is unknown; use one of ('auto', 'fp32', 'bf16')."),
+    ("precision_fp8", {"precision": "fp8"}, "precision 'fp8' is unknown; use one of ('auto', 'fp32', 'bf16', 'fp16')."),
     ("warmup_ratio_1", {"warmup_ratio": 1.0}, "warmup_ratio must be in [0, 1), got 1.0."),
     ("empty_model", {"model": "  "},
      "model is empty; use 'minilm' (the offline default), a hub id or a local directory."),
