@@ -265,6 +265,36 @@ def test_accuracy_seeds_add_runs_only_new_seeds_and_keeps_the_old(tmp_path, monk
         acs.add_seeds([3], out)
 
 
+def test_accuracy_seeds_only_adds_fp16_at_the_seeds_already_there(tmp_path, monkeypatch):
+    from bench import accuracy_seeds as acs
+
+    acc = {k: [0.70, 0.72] for k in (*acs.SETUPS, "bertlab_fp32")}
+    out = tmp_path / "acc.json"
+    out.write_text(json.dumps(acs.summarize([3, 5], acc, 100, 50)))
+    calls = []
+
+    def fake_run(seeds, quick=False, model=None, only=None):
+        calls.append((list(seeds), only))
+        return {"bertlab_fp16": [0.71, 0.72]}
+
+    monkeypatch.setattr(acs, "run", fake_run)
+    res = acs.add_setups(["bertlab_fp16"], out)
+    assert calls == [([3, 5], ["bertlab_fp16"])]
+    assert res["accuracy"]["bertlab"] == [0.70, 0.72] and res["accuracy"]["bertlab_fp16"] == [0.71, 0.72]
+    assert res["per_seed_fp16_minus_fp32_points"]["values"] == pytest.approx([1.0, 0.0])
+
+
+def test_accuracy_seeds_fp16_setup_trains_in_fp16(tiny_model, monkeypatch):
+    from bench import accuracy_seeds as acs
+    from bench import full_ft
+
+    dtypes, real = [], full_ft.bertlab_setup
+    monkeypatch.setattr(full_ft, "bertlab_setup", lambda *a, **k: dtypes.append(a[4]) or real(*a, **k))
+    acc = acs.run([0], quick=True, model=tiny_model, only=["bertlab_fp16"])
+    assert list(acc) == ["bertlab_fp16"] and 0 <= acc["bertlab_fp16"][0] <= 1
+    assert dtypes[-1] == torch.float16
+
+
 def test_flop_figures_count_what_the_first_token_path_skips(tiny_model, tiny_data):
     """Useful FLOP/s is 6NT for every setup; executed FLOP/s is lower only where the first-token path ran."""
     from bench import full_ft
