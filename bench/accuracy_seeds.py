@@ -1,6 +1,6 @@
 """full_ft test accuracy over several seeds: bertlab's engine against HF Trainer (default and grouped).
 
-``python -m bench.accuracy_seeds [--seeds 0 1 2] [--quick] [--add]``
+``python -m bench.accuracy_seeds [--seeds 0 1 2] [--quick] [--add] [--only bertlab_fp16]``
 
 The main benchmark compares accuracy at as many seeds as it has repeats (three),
 where a difference of a point or two can be nothing but which examples happened
@@ -32,12 +32,13 @@ SETUPS = ("bertlab", "trainer_default", "trainer_grouped")
 EXTRA = ("bertlab_fp32", "bertlab_bf16", "trainer_grouped_bf16")
 PEERS = ("trainer_default", "trainer_grouped", "trainer_grouped_bf16")
 # Run only when named (--only): bertlab in fp16 with loss scaling, what "auto" picks on a GPU with tensor cores
-# but no native bf16 (T4, V100). A CPU rounds as such a GPU does (fp16 operands, fp32 sums), only slowly.
+# but no native bf16 (T4, V100). A CPU computes in the formats such a GPU uses (fp16 operands and results), slowly.
 OPTIONAL = ("bertlab_fp16",)
 OUT = Path(__file__).with_name("accuracy_seeds.json")
 
 
 def optional_setups(splits, s) -> dict:
+    """The OPTIONAL setups, built as ``full_ft.setups`` builds the others."""
     import torch
 
     from bench import full_ft

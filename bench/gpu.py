@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import transformers
 
 from bench.common import matmul_gflops
 from bertlab.clsonly import skipped_train_flops
@@ -132,8 +133,6 @@ def main(argv: list[str] | None = None) -> dict:
         times["trainer_grouped"].append(run_trainer(ids, labels, args, device, bf16=dtype is not None))
     n_mm = 8192 if device.type == "cuda" else 256
     ceiling = matmul_gflops(dtype or torch.float32, n_mm, reps=10, device=device.type) * 1e9
-    import transformers
-
     res = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
            "torch": torch.__version__, "transformers": transformers.__version__,
            "model": "tiny" if args.tiny else "bert-base (random init)", "precision": "bf16" if dtype else "fp32",
