@@ -124,7 +124,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     params = [p for g in groups for p in g["params"]]
     rng = np.random.default_rng(cfg.seed)
     ctx.callbacks.on_start(total, "mlm")
-    t0, step, tokens, masked, last = time.perf_counter(), 0, 0, 0, float("nan")
+    t0, step, tokens, masked, last, pending = time.perf_counter(), 0, 0, 0, float("nan"), None
     encoder.train()
     head.train()
     # Not kept_embedding_gradient: the MLM head may tie its decoder to these embeddings from outside ``encoder``.
@@ -137,22 +137,32 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                     share.tick()
                 batch = collator([{"input_ids": enc.ids[i]} for i in idx])
                 mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id)["attention_mask"]
-                labels = batch["labels"].to(dev)
-                sel = labels != -100
-                if not sel.any():  # a batch of very short texts can draw no mask at all
+                # Which positions were masked, found on the host (the collator's tensors are CPU tensors): asked
+                # of a GPU tensor, the count and the boolean index would each make the host wait for the GPU.
+                sel = batch["labels"] != -100
+                n_masked = int(sel.sum())
+                if not n_masked:  # a batch of very short texts can draw no mask at all
                     continue
+                pos = sel.flatten().nonzero().squeeze(1).to(dev, non_blocking=True)
+                target = batch["labels"][sel].to(dev, non_blocking=True)
                 with torch.autocast(dev.type, dtype=ctx.dtype or torch.bfloat16, enabled=ctx.dtype is not None):
                     hidden = encoder(input_ids=batch["input_ids"].to(dev), attention_mask=mask.to(dev)).last_hidden_state
-                    logits = head(hidden[sel])  # projection at the masked positions only
-                loss = nn.functional.cross_entropy(logits.float(), labels[sel])
+                    logits = head(hidden.flatten(0, 1).index_select(0, pos))  # the masked positions only
+                loss = nn.functional.cross_entropy(logits.float(), target)
                 backward_step(loss, opt, params, cfg.grad_clip, scaler)
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
                 tokens += int(lengths[idx].sum())
-                masked += int(sel.sum())
-                last = float(loss.detach())
-                ctx.callbacks.on_step(step, step / steps_per_epoch, last, sched.get_last_lr()[-1], "mlm")
+                masked += n_masked
+                # The previous step's loss, as the engine reports it: reading this step's would wait for the GPU.
+                if pending is not None:
+                    last = float(pending[2])
+                    ctx.callbacks.on_step(pending[0], pending[1], last, pending[3], "mlm")
+                pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1])
+        if pending is not None:
+            last = float(pending[2])
+            ctx.callbacks.on_step(pending[0], pending[1], last, pending[3], "mlm")
         note = gave_way_note(share, "masked-LM pretraining")
     if note:
         ctx.notes.append(note)
