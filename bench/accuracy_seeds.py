@@ -83,16 +83,17 @@ def summarize(seeds: list[int], acc: dict[str, list[float]], train_size: int, te
            "bertlab_minus_trainer_default_points": (mean["bertlab"] - mean["trainer_default"]) * 100,
            "bertlab_minus_trainer_grouped_points": (mean["bertlab"] - mean["trainer_grouped"]) * 100}
     for peer in (p for p in PEERS if p in acc):
-        d = (np.array(acc["bertlab"]) - np.array(acc[peer])) * 100
-        res[f"per_seed_minus_{peer}_points"] = {
-            "values": [float(x) for x in d], "mean": float(d.mean()),
-            "standard_error": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
+        res[f"per_seed_minus_{peer}_points"] = per_seed_points(acc["bertlab"], acc[peer])
     if "bertlab_fp16" in acc and "bertlab_fp32" in acc:  # what fp16 with loss scaling costs against fp32
-        d = (np.array(acc["bertlab_fp16"]) - np.array(acc["bertlab_fp32"])) * 100
-        res["per_seed_fp16_minus_fp32_points"] = {
-            "values": [float(x) for x in d], "mean": float(d.mean()),
-            "standard_error": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
+        res["per_seed_fp16_minus_fp32_points"] = per_seed_points(acc["bertlab_fp16"], acc["bertlab_fp32"])
     return res
+
+
+def per_seed_points(a: list[float], b: list[float]) -> dict:
+    """``a`` minus ``b`` seed by seed, in points, with their mean and its standard error."""
+    d = (np.array(a) - np.array(b)) * 100
+    return {"values": [float(x) for x in d], "mean": float(d.mean()),
+            "standard_error": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
 
 
 def add_seeds(seeds: list[int], out: Path, quick: bool = False, model: str | None = None) -> dict:

@@ -125,6 +125,13 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     rng = np.random.default_rng(cfg.seed)
     ctx.callbacks.on_start(total, "mlm")
     t0, step, tokens, masked, last, pending = time.perf_counter(), 0, 0, 0, float("nan"), None
+
+    def report(p: tuple) -> float:
+        """A step's (step, progress, loss tensor, lr) to the callbacks; its loss as a float (waits for it)."""
+        loss = float(p[2])
+        ctx.callbacks.on_step(p[0], p[1], loss, p[3], "mlm")
+        return loss
+
     encoder.train()
     head.train()
     # Not kept_embedding_gradient: the MLM head may tie its decoder to these embeddings from outside ``encoder``.
@@ -157,12 +164,10 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 masked += n_masked
                 # The previous step's loss, as the engine reports it: reading this step's would wait for the GPU.
                 if pending is not None:
-                    last = float(pending[2])
-                    ctx.callbacks.on_step(pending[0], pending[1], last, pending[3], "mlm")
+                    last = report(pending)
                 pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1])
         if pending is not None:
-            last = float(pending[2])
-            ctx.callbacks.on_step(pending[0], pending[1], last, pending[3], "mlm")
+            last = report(pending)
         note = gave_way_note(share, "masked-LM pretraining")
     if note:
         ctx.notes.append(note)
