@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import plots, report
+from bertlab import paired, plots, report
 from bertlab.metrics import format_interval, precision_text
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
@@ -128,6 +128,7 @@ def results(runs: list) -> None:
     a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc")
     b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
     st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
+    paired_section(done)
     st.markdown("#### Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
     per_row = min(3, len(done))
@@ -135,6 +136,110 @@ def results(runs: list) -> None:
         cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
+
+
+def _pair_name(run) -> str:
+    return f"{run.strategy} · {run.id[-4:]}"
+
+
+def _namer(members: list[tuple]):
+    """Run names for the paired test: with the training size and seed where one strategy ran several times (a
+    sweep), so that "full_ft · 1a2b" says which of them it is."""
+    strategies = [r.strategy for r, _ in members]
+    if len(set(strategies)) == len(strategies):
+        return _pair_name
+
+    def name(run) -> str:
+        n = (run.data_summary or {}).get("sizes", {}).get("train")
+        return f"{_pair_name(run)} (n={n}, seed {run.config.get('seed')})" if n else _pair_name(run)
+
+    return name
+
+
+def paired_section(done: list) -> None:
+    """Is the better run really better? McNemar's test on the test texts two runs share (bertlab.paired)."""
+    groups = {fp: m for fp, m in paired.pairable(done).items() if len(m) >= 2}
+    if not groups:
+        if len(done) >= 2:
+            st.caption("No paired test: these runs were not scored on the same test set, or were stored before "
+                       "runs kept their test predictions.")
+        return
+    st.markdown("#### Is the difference real? (paired test)")
+    st.caption("Two runs scored on the same test texts can be compared text by text: only the texts where one is "
+               "right and the other wrong say which is better (McNemar's exact test). This is much more sensitive "
+               "than overlapping intervals. It covers the luck of the test set, not of training: another seed "
+               "trains another model (the Learning curves page runs several).")
+    for n, (fp, members) in enumerate(groups.items()):
+        if len(groups) > 1:
+            st.markdown(f"**Test set {n + 1}** ({len(members[0][1]['labels']):,} texts): "
+                        + ", ".join(_pair_name(r) for r, _ in members))
+        _paired_group(fp, members)
+
+
+def _paired_group(fp: str, members: list[tuple]) -> None:
+    name = _namer(members)
+    rows = paired.pairwise_rows(members, name)
+    if len(rows) > 1 and len(members) <= 8:
+        table = [{k: v for k, v in r.items() if not k.endswith("_id")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"])}
+                 for r in rows]
+        st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
+            "A - B (points)": st.column_config.NumberColumn("A − B (points)", format="%+.1f"),
+            "p (McNemar)": st.column_config.TextColumn(
+                alignment="right", help="Chance of a split at least this uneven of the texts only one run gets "
+                                        "right, if both were equally good. With many pairs, expect one in twenty "
+                                        "below 0.05 by chance."),
+        })
+    if len(members) > 8:
+        st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
+    by_id = {r.id: (r, d) for r, d in members}
+    ids = [r["a_id"] for r in rows[:1]] + [r["b_id"] for r in rows[:1]]  # the two most accurate
+    order = ids + [i for i in by_id if i not in ids]
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("Run A", order, index=0, key=f"pair_a_{fp}", format_func=lambda i: name(by_id[i][0]))
+    b = c2.selectbox("Run B", order, index=1, key=f"pair_b_{fp}", format_func=lambda i: name(by_id[i][0]))
+    if a == b:
+        st.info("Pick two different runs.")
+        return
+    (ra, da), (rb, db) = by_id[a], by_id[b]
+    p = paired.compare(da["labels"], da["predictions"], db["predictions"])
+    name_a, name_b = name(ra), name(rb)
+    m = st.columns(4)
+    m[0].metric("A − B", f"{100 * p.difference:+.1f} points",
+                help=f"95% interval {100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f} points (paired).")
+    m[1].metric("only A right", f"{p.a_only:,}")
+    m[2].metric("only B right", f"{p.b_only:,}")
+    m[3].metric("p (McNemar)", paired.format_p(p.p_value))
+    (st.success if p.p_value < 0.05 else st.info)(
+        f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
+        f"{100 * p.interval[1]:+.1f} points. Both right on {p.both_right:,} texts, both wrong on {p.both_wrong:,}.")
+    idx = paired.disagreements(da["labels"], da["predictions"], db["predictions"])
+    if not idx:
+        return
+    texts = _test_texts(ra, fp)
+    names = ra.metrics.get("label_names") or []
+
+    def label(k: int) -> str:
+        return names[k] if k < len(names) else str(k)
+
+    with st.expander(f"The {len(idx):,} test texts where only one of them is right"):
+        if texts is None:
+            st.caption("The test texts could not be loaded again (the data changed since these runs?).")
+        shown = idx[:200]
+        st.dataframe([{"text": texts[i] if texts else f"#{i}", "true label": label(da["labels"][i]),
+                       "A says": label(da["predictions"][i]), "B says": label(db["predictions"][i]),
+                       "right": "A" if da["predictions"][i] == da["labels"][i] else "B"} for i in shown],
+                     hide_index=True, width="stretch", key=f"pair_texts_{fp}_{a}_{b}")
+        if len(idx) > len(shown):
+            st.caption(f"The first {len(shown)} of {len(idx):,}, in test-set order.")
+
+
+def _test_texts(run, fp: str) -> list[str] | None:
+    """The run's test texts, if its data still splits into the same test set."""
+    try:
+        test = common.splits(run.run_config.data).test
+    except Exception:  # noqa: BLE001 - a moved upload, an offline hub dataset: the texts are a bonus
+        return None
+    return test.texts if paired.fingerprint(test.texts, test.labels, test.label_names) == fp else None
 
 
 # Short names for the cost buttons: the charts' full titles did not fit one row beside each other.

@@ -11,7 +11,9 @@ other precision and the grouped Trainer in bf16; same split, model,
 hyperparameters, one epoch) at each seed -- the seed sets the new head's
 initialisation, the batch order and dropout; the split stays the one of the
 main benchmark -- and prints each accuracy, the mean per setup and bertlab's
-mean difference to each Trainer, in points. Results go to
+mean difference to each Trainer, in points, and at each seed a paired test of
+bertlab against each Trainer on the same test texts (McNemar's exact test:
+could the difference be the luck of the test set?). Results go to
 ``bench/accuracy_seeds.json``.
 """
 
@@ -58,21 +60,43 @@ def run(seeds: list[int], quick: bool = False, model: str | None = None, only: l
     splits = load_splits(DataConfig(name=base.dataset, train_size=base.train_size, val_size=base.val_size,
                                     test_size=base.test_size, seed=base.seed))
     acc: dict[str, list[float]] = {}
+    tests: dict[str, list[dict]] = {}  # per seed: bertlab against each peer, text by text
     for seed in seeds:
         s = dataclasses.replace(base, seed=seed)
         fns = {**full_ft.setups(splits, s), **(optional_setups(splits, s) if only else {})}
+        preds = {}
         for name in only or SETUPS + tuple(k for k in EXTRA if k in fns):
             out = fns[name](0)  # repeat 0 trains at the settings' own seed
             acc.setdefault(name, []).append(out["test_accuracy"])
+            preds[name] = out.get("_test_predictions")
             print(f"  seed {seed} {name}: test accuracy {out['test_accuracy']:.3f} ({out['seconds']:.0f} s)", flush=True)
-    return acc if only else summarize(seeds, acc, base.train_size, base.test_size)
+        for peer, t in paired_tests(splits.test.labels, preds).items():
+            tests.setdefault(peer, []).append({"seed": seed, **t})
+    if only:
+        return acc
+    return {**summarize(seeds, acc, base.train_size, base.test_size), "paired_tests": tests}
+
+
+def paired_tests(labels: list[int], preds: dict[str, list[int] | None]) -> dict[str, dict]:
+    """bertlab against each peer at one seed, on the same test texts: the texts only one of them gets right, and
+    McNemar's exact p (bertlab.paired): could the two models' difference be the luck of this test set?"""
+    from bertlab import paired
+
+    out = {}
+    for peer in PEERS:
+        if preds.get("bertlab") is not None and preds.get(peer) is not None:
+            t = paired.compare(labels, preds["bertlab"], preds[peer])
+            out[peer] = {"bertlab_only_right": t.a_only, "peer_only_right": t.b_only,
+                         "difference_points": 100 * t.difference, "p_mcnemar": t.p_value}
+    return out
 
 
 def add_setups(names: list[str], out: Path, quick: bool = False, model: str | None = None) -> dict:
     """Run ``names`` at the seeds ``out`` holds and summarize them with the setups already there."""
     old = json.loads(out.read_text())
     acc = run(old["seeds"], quick, model, only=names)
-    return summarize(old["seeds"], {**old["accuracy"], **acc}, old["train_size"], old["test_size"])
+    kept = {"paired_tests": old["paired_tests"]} if "paired_tests" in old else {}
+    return {**summarize(old["seeds"], {**old["accuracy"], **acc}, old["train_size"], old["test_size"]), **kept}
 
 
 def summarize(seeds: list[int], acc: dict[str, list[float]], train_size: int, test_size: int) -> dict:
@@ -107,7 +131,10 @@ def add_seeds(seeds: list[int], out: Path, quick: bool = False, model: str | Non
         raise SystemExit(f"{out} holds other sizes ({old['train_size']}/{old['test_size']}); use another --out")
     keys = [k for k in old["accuracy"] if res is None or k in res["accuracy"]]  # setups run at every seed
     acc = {k: old["accuracy"][k] + (res["accuracy"][k] if res else []) for k in keys}
-    return summarize(old["seeds"] + new, acc, old["train_size"], old["test_size"])
+    tests = {k: old.get("paired_tests", {}).get(k, []) + (res or {}).get("paired_tests", {}).get(k, [])
+             for k in PEERS}
+    return {**summarize(old["seeds"] + new, acc, old["train_size"], old["test_size"]),
+            "paired_tests": {k: v for k, v in tests.items() if v}}
 
 
 def main() -> None:
@@ -130,6 +157,9 @@ def main() -> None:
         print(f"{k:<20} mean {res['mean'][k]:.3f}  sd {res['sd'][k]:.3f}")
     print(f"bertlab - Trainer default: {res['bertlab_minus_trainer_default_points']:+.1f} points; "
           f"bertlab - Trainer grouped: {res['bertlab_minus_trainer_grouped_points']:+.1f} points; wrote {a.out}")
+    for t in res.get("paired_tests", {}).get("trainer_default", []):
+        print(f"seed {t['seed']}: bertlab - Trainer default {t['difference_points']:+.1f} points; only bertlab right on "
+              f"{t['bertlab_only_right']}, only the Trainer on {t['peer_only_right']} texts: McNemar p = {t['p_mcnemar']:.3f}")
     se = res["per_seed_minus_trainer_default_points"]["standard_error"]
     if se is not None:
         print(f"per seed, bertlab - Trainer default: {res['per_seed_minus_trainer_default_points']['mean']:+.1f} "

@@ -103,8 +103,8 @@ def summarize(samples: list[Sample]) -> dict:
     as ``<key>_per_repeat``.
     """
     info = {}
-    for s in samples:  # later repeats may omit one-off figures
-        info = {**s.info, **info}
+    for s in samples:  # later repeats may omit one-off figures; keys with a leading underscore are not results
+        info = {**{k: v for k, v in s.info.items() if not k.startswith("_")}, **info}
     for key in ("test_accuracy", "seed", "ceiling_gflops"):
         if len(samples) > 1 and all(key in s.info for s in samples):
             info[f"{key}_per_repeat"] = [s.info[key] for s in samples]

@@ -41,10 +41,9 @@ def _new_model(s: Settings, names: list[str]):
     return models.load_classifier(s.model, names, pretrained=True)
 
 
-def _accuracy(model, tok, splits: Splits, s: Settings, device: torch.device, dtype) -> float:
+def _test_report(model, tok, splits: Splits, s: Settings, device: torch.device, dtype) -> dict:
     test = encode(tok, splits.test.texts, s.max_length)
-    m = evaluate(model, test, splits.test.labels, splits.label_names, 64, device, dtype, tok.pad_token_id)
-    return float(m["accuracy"])
+    return evaluate(model, test, splits.test.labels, splits.label_names, 64, device, dtype, tok.pad_token_id)
 
 
 def _seeded(s: Settings, r: int) -> Settings:
@@ -53,7 +52,11 @@ def _seeded(s: Settings, r: int) -> Settings:
 
 
 def _finish(model, tok, splits, s, device, dtype, out: dict) -> dict:
-    out["test_accuracy"] = _accuracy(model, tok, splits, s, device, dtype)
+    m = _test_report(model, tok, splits, s, device, dtype)
+    out["test_accuracy"] = float(m["accuracy"])
+    # Each test text's predicted class, for a paired test between setups at one seed (bench/accuracy_seeds.py);
+    # the leading underscore keeps it out of the benchmark's results (bench.common.summarize).
+    out["_test_predictions"] = m["predictions"]
     out["seed"] = s.seed
     del model
     gc.collect()

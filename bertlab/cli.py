@@ -140,7 +140,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print(format_table(rows))
+        from bertlab import paired
+
+        lines = paired.summary_lines([store.get(i) for i in ids])
+        if lines:
+            print("\n" + "\n".join(lines))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
+
+
+def cmd_paired(args: argparse.Namespace) -> int:
+    from bertlab import paired, report
+    from bertlab.store import RunStore
+
+    store = RunStore()
+    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
+    runs = [store.get(i) for i in ids]
+    if len(runs) < 2:
+        print("name at least two runs (or a --batch of them) to compare", file=sys.stderr)
+        return 2
+    rows = paired.summary_rows(runs, max_runs=len(runs))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no two of these runs share a test set with stored predictions (runs finished before bertlab kept "
+              "test predictions have none)", file=sys.stderr)
+        return 1
+    print("\n".join(paired.summary_lines(runs, max_runs=len(runs))))
+    return 0
 
 
 def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
@@ -388,6 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--limit", type=int, default=50)
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(fn=cmd_runs)
+    pa = sub.add_parser("paired", help="is one run really better? McNemar's test for runs on the same test set")
+    pa.add_argument("run_ids", nargs="*", metavar="RUN_ID")
+    pa.add_argument("--batch", help="every run of this batch id")
+    pa.add_argument("--json", action="store_true")
+    pa.set_defaults(fn=cmd_paired)
     pr = sub.add_parser("predict", help="predict with finished runs")
     pr.add_argument("run_id", metavar="RUN_ID", help="a run id, several joined by commas, or 'all'")
     pr.add_argument("text", nargs="+", help="text(s) to classify")

@@ -15,7 +15,8 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
     Returns:
         dict with accuracy, macro_f1, per_class {name: {precision, recall, f1, support}},
         confusion (rows = true, cols = predicted), majority_accuracy and
-        accuracy_ci95 (the 95% Wilson interval of the accuracy).
+        accuracy_ci95 (the 95% Wilson interval of the accuracy) and predictions (the predicted class
+        of each example, in order: what a paired comparison of two runs needs, bertlab.paired).
     """
     yt = np.asarray(y_true, dtype=int)
     yp = np.asarray(y_pred, dtype=int)
@@ -41,6 +42,7 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
         },
         "confusion": conf.tolist(),
         "majority_accuracy": (Counter(yt.tolist()).most_common(1)[0][1] / n) if n else 0.0,
+        "predictions": yp.tolist(),
     }
 
 

@@ -16,7 +16,7 @@ import json
 import platform
 import time
 
-from bertlab import pareto, sweep
+from bertlab import paired, pareto, sweep
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import Prices
@@ -216,6 +216,18 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
+    pairs = paired.summary_rows(ok)
+    if pairs:
+        for r in pairs:
+            r["p"] = paired.format_p(r["p (McNemar)"])
+            r["diff"] = f"{r['A - B (points)']:+.1f}"
+        parts.append("<h2>Is the difference real? (paired tests)</h2>" + _table(pairs, [
+            ("A", "A"), ("B", "B"), ("diff", "A - B (points)"), ("95% interval (points)", "95% interval (points)"),
+            ("only A right", "only A right"), ("only B right", "only B right"), ("p", "p (McNemar)")]))
+        parts.append("<p class='muted'>Runs scored on the same test texts, compared text by text: only the texts one "
+                     "run gets right and the other wrong count (McNemar's exact test). p below 0.05: a split that "
+                     "uneven is unlikely to be the luck of the test set. Training luck (another seed) is not "
+                     "covered.</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:
         parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(r.strategy)} ({r.id}): "

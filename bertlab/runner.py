@@ -18,7 +18,7 @@ import traceback as tb
 
 import torch
 
-from bertlab import models
+from bertlab import models, paired
 from bertlab.costs import PeakMemory
 from bertlab.data import load_splits
 from bertlab.engine import Callbacks
@@ -203,6 +203,11 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             "confusion": out.test["confusion"], "label_names": splits.label_names,
             **({k: v for k, v in out.val.items() if k.startswith("val_")} if out.val else {}),
         }
+        # Each test text's predicted class, so two runs on the same test set can be compared text by text
+        # (bertlab.paired); the fingerprint says which test set that is.
+        metrics["test_fingerprint"] = paired.fingerprint(splits.test.texts, splits.test.labels, splits.label_names)
+        if out.test.get("predictions") is not None:
+            paired.save_predictions(staging, out.test["predictions"], splits.test.labels, metrics["test_fingerprint"])
         if cfg.keep_best and out.val and out.val.get("epoch"):
             metrics["kept_epoch"] = int(out.val["epoch"])  # the epoch whose weights were kept (charts mark it)
         final = store.artifact_path(run_id)

@@ -238,6 +238,24 @@ def test_accuracy_seeds_runs_each_setup_at_each_seed(tiny_model):
         assert abs(res["mean"][k] - sum(res["accuracy"][k]) / 2) < 1e-12
     d = res["bertlab_minus_trainer_default_points"]
     assert abs(d - (res["mean"]["bertlab"] - res["mean"]["trainer_default"]) * 100) < 1e-9
+    # At each seed, bertlab against each Trainer text by text: the split of the texts only one gets right gives
+    # the same accuracy difference as the two accuracies.
+    for peer in ("trainer_default", "trainer_grouped"):
+        tests = res["paired_tests"][peer]
+        assert [t["seed"] for t in tests] == [0, 1]
+        for t, diff in zip(tests, res[f"per_seed_minus_{peer}_points"]["values"]):
+            assert t["difference_points"] == pytest.approx(diff)
+            assert t["difference_points"] == pytest.approx(100 * (t["bertlab_only_right"] - t["peer_only_right"])
+                                                           / res["test_size"])
+            assert 0 < t["p_mcnemar"] <= 1
+
+
+def test_benchmark_results_leave_out_the_test_predictions():
+    from bench.common import Sample, summarize
+
+    samples = [Sample(1.0, 1.0, 0, 0, {"test_accuracy": 0.5, "_test_predictions": [0, 1]}) for _ in range(2)]
+    out = summarize(samples)
+    assert "_test_predictions" not in out and out["test_accuracy_per_repeat"] == [0.5, 0.5]
 
 
 def test_accuracy_seeds_add_runs_only_new_seeds_and_keeps_the_old(tmp_path, monkeypatch):

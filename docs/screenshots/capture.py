@@ -166,6 +166,16 @@ def main() -> None:
             page.reload()
             expect(page.get_by_text("Confusion matrices (test set)")).to_be_visible()
             shot("compare", 2350)
+            # The paired test below the charts, with the texts the two best runs disagree on.
+            page.set_viewport_size({"width": 1440, "height": 1250})
+            heading = page.get_by_role("heading", name="Is the difference real?")
+            heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.locator('[data-testid="stExpander"]').filter(has_text="test texts where only one").locator(
+                "summary").click()
+            time.sleep(3)
+            heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+            time.sleep(2)
+            page.screenshot(path=str(out / "compare_paired.png"), timeout=180_000)
 
             page.get_by_role("link", name="Playground").first.click()
             # The first answer loads the models (PyTorch answers while their ONNX exports run in the background);

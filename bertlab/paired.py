@@ -1,0 +1,204 @@
+"""Is one run really better than another? A paired comparison on the test set they share.
+
+Two runs evaluated on the same test texts can be compared text by text: only the
+texts on which they disagree (one right, the other wrong) say anything about which
+is better. That is McNemar's test, and it is far more sensitive than checking
+whether two accuracies' 95% intervals overlap, which treats the two runs as if
+they had been scored on different texts.
+
+Every finished run stores its test predictions (``test_predictions.json`` in its
+model directory) with a fingerprint of the test set (the texts, their labels and
+the label names, in order), so runs are only ever paired on identical test sets.
+
+What the test covers: the sampling noise of the test set (another test set of
+the same size could have come out differently). What it does not: training
+noise. Another seed trains another model, which may land elsewhere; only runs
+at several seeds (the Learning curves page) show that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PREDICTIONS_FILE = "test_predictions.json"
+
+
+def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> str:
+    """A short hash of a test set: runs with the same fingerprint were scored on the very same examples."""
+    h = hashlib.sha256()
+    h.update(json.dumps(list(label_names), ensure_ascii=False).encode())
+    for t, y in zip(texts, labels):
+        h.update(b"\x00")
+        h.update(str(int(y)).encode())
+        h.update(b"\x01")
+        h.update(t.encode("utf-8", "surrogatepass"))
+    h.update(str(len(texts)).encode())
+    return h.hexdigest()[:16]
+
+
+def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str) -> Path:
+    """Write a run's test predictions (class indices, in test-set order) next to its model."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / PREDICTIONS_FILE
+    path.write_text(json.dumps({"fingerprint": test_fingerprint, "labels": [int(y) for y in labels],
+                                "predictions": [int(p) for p in predictions]}))
+    return path
+
+
+def load_predictions(run) -> dict | None:
+    """``{"fingerprint", "labels", "predictions"}`` of a finished run, or None (older runs kept none)."""
+    if getattr(run, "status", "succeeded") != "succeeded" or not getattr(run, "artifact_dir", None):
+        return None
+    path = Path(run.artifact_dir) / PREDICTIONS_FILE
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or len(data.get("labels", ())) != len(data.get("predictions", ())):
+        return None
+    return data
+
+
+def mcnemar_p(a_only: int, b_only: int) -> float:
+    """Exact two-sided McNemar p-value: the chance of a split at least this uneven of the texts the two
+    runs disagree on (one right, the other wrong), were each equally likely to win each of them.
+
+    Computed exactly with integers (a binomial test with p = 1/2 on ``a_only + b_only`` trials).
+    """
+    n = a_only + b_only
+    m = min(a_only, b_only)
+    if n == 0 or 2 * m == n:
+        return 1.0
+    term, tail = 1, 1  # C(n, 0); the sum of C(n, k) for k <= m
+    for k in range(m):
+        term = term * (n - k) // (k + 1)
+        tail += term
+    return min(1.0, 2 * tail / (1 << n))
+
+
+def difference_interval(a_only: int, b_only: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% interval of accuracy(A) - accuracy(B) on paired data (Agresti & Min 2005: the Wald interval of
+    the matched-pairs difference with half an example added to each of the four cells)."""
+    if n <= 0:
+        return (-1.0, 1.0)
+    n2 = n + 2
+    b, c = a_only + 0.5, b_only + 0.5
+    d = (b - c) / n2
+    se = math.sqrt(max(0.0, (b + c) - (b - c) ** 2 / n2)) / n2
+    return (max(-1.0, d - z * se), min(1.0, d + z * se))
+
+
+@dataclass
+class Paired:
+    """Run A against run B on the same ``n`` test texts."""
+
+    n: int
+    both_right: int
+    a_only: int  # A right, B wrong
+    b_only: int  # B right, A wrong
+    both_wrong: int
+    difference: float  # accuracy(A) - accuracy(B)
+    interval: tuple[float, float]  # 95% interval of the difference
+    p_value: float  # exact McNemar
+
+    @property
+    def disagree(self) -> int:
+        return self.a_only + self.b_only
+
+
+def compare(labels, pred_a, pred_b) -> Paired:
+    """The paired comparison of two runs' predictions on the same labelled texts."""
+    y, a, b = (np.asarray(v, dtype=int) for v in (labels, pred_a, pred_b))
+    if not (len(y) == len(a) == len(b)):
+        raise ValueError(f"paired predictions need the same texts: {len(y)} labels, {len(a)} and {len(b)} predictions")
+    ra, rb = a == y, b == y
+    a_only, b_only = int((ra & ~rb).sum()), int((rb & ~ra).sum())
+    n = len(y)
+    return Paired(n=n, both_right=int((ra & rb).sum()), a_only=a_only, b_only=b_only,
+                  both_wrong=int((~ra & ~rb).sum()), difference=(a_only - b_only) / n if n else 0.0,
+                  interval=difference_interval(a_only, b_only, n), p_value=mcnemar_p(a_only, b_only))
+
+
+def verdict(p: Paired, name_a: str, name_b: str) -> str:
+    """One sentence a reader can act on."""
+    if p.disagree == 0:
+        return f"{name_a} and {name_b} are right and wrong on exactly the same test texts."
+    lead, trail = (name_a, name_b) if p.a_only >= p.b_only else (name_b, name_a)
+    wins, losses = max(p.a_only, p.b_only), min(p.a_only, p.b_only)
+    split = (f"Of the {p.disagree:,} test texts where only one of them is right, {lead} gets {wins:,} and "
+             f"{trail} {losses:,}")
+    if p.p_value < 0.05:
+        return (f"{split}: so uneven a split would happen by chance less than 5% of the time (p = "
+                f"{format_p(p.p_value)}), so {lead} is better on texts like these, not only on this test set.")
+    return (f"{split}: a split at least this uneven would happen {format_p(p.p_value, percent=True)} of the time "
+            f"by chance alone (p = {format_p(p.p_value)}), so this test set cannot tell them apart.")
+
+
+def format_p(p: float, percent: bool = False) -> str:
+    """'0.031', '<0.001'; with ``percent``, '3%' / '<0.1%'."""
+    if percent:
+        return "<0.1%" if p < 0.001 else f"{100 * p:.0f}%" if p >= 0.1 else f"{100 * p:.1f}%"
+    return "<0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def pairable(runs: list) -> dict[str, list[tuple]]:
+    """Finished runs with stored predictions, grouped by test set: ``{fingerprint: [(run, data), ...]}``."""
+    groups: dict[str, list[tuple]] = {}
+    for r in runs:
+        data = load_predictions(r)
+        if data is not None:
+            groups.setdefault(data["fingerprint"], []).append((r, data))
+    return groups
+
+
+def pairwise_rows(members: list[tuple], name) -> list[dict]:
+    """Every pair of one test set's runs, the more accurate one first: a row each for a table."""
+    ordered = sorted(members, key=lambda m: -float(m[0].metrics.get("test_accuracy") or 0))
+    rows = []
+    for i, (ra, da) in enumerate(ordered):
+        for rb, db in ordered[i + 1:]:
+            p = compare(da["labels"], da["predictions"], db["predictions"])
+            rows.append({"A": name(ra), "B": name(rb), "A - B (points)": 100 * p.difference,
+                         "95% interval (points)": f"{100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f}",
+                         "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
+                         "a_id": ra.id, "b_id": rb.id})
+    return rows
+
+
+def disagreements(labels, pred_a, pred_b) -> list[int]:
+    """Indices of the test texts where exactly one of the two runs is right."""
+    y, a, b = (np.asarray(v, dtype=int) for v in (labels, pred_a, pred_b))
+    return np.flatnonzero((a == y) != (b == y)).tolist()
+
+
+def summary_rows(runs: list, name=None, max_runs: int = 8) -> list[dict]:
+    """Every pair of runs scored on the same test set (groups of up to ``max_runs`` runs), for a table."""
+    name = name or (lambda r: f"{r.strategy} · {r.id[-4:]}")
+    rows = []
+    for members in pairable(runs).values():
+        if 2 <= len(members) <= max_runs:
+            rows += pairwise_rows(members, name)
+    return rows
+
+
+def summary_lines(runs: list, max_runs: int = 8) -> list[str]:
+    """The pairs of :func:`summary_rows` as text lines (the command line prints them under its table)."""
+    rows = summary_rows(runs, max_runs=max_runs)
+    if not rows:
+        return []
+    out = ["Paired tests on the same test texts (McNemar's exact test; only the texts one run gets right and the "
+           "other wrong count):"]
+    for r in rows:
+        out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
+                   f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
+                   f"p = {format_p(r['p (McNemar)'])}")
+    out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
+               "not covered.")
+    return out

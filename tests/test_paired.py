@@ -1,0 +1,232 @@
+"""Paired comparison of two runs on the test set they share (bertlab.paired): the statistics, the stored
+predictions every finished run keeps, and the Compare page's "Is the difference real?" section."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from bertlab import paired
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+# --- the statistics -----------------------------------------------------------------------------------------
+def test_mcnemar_exact_p_by_hand():
+    # 10 against 2 of 12 discordant texts: 2 * (C(12,0) + C(12,1) + C(12,2)) / 2^12
+    assert paired.mcnemar_p(10, 2) == pytest.approx(2 * 79 / 4096)
+    assert paired.mcnemar_p(2, 10) == paired.mcnemar_p(10, 2)
+    assert paired.mcnemar_p(0, 0) == 1.0 and paired.mcnemar_p(7, 7) == 1.0 and paired.mcnemar_p(3, 4) == 1.0
+    assert paired.mcnemar_p(9, 0) == pytest.approx(2 / 512)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 400), st.integers(0, 400))
+def test_mcnemar_p_is_scipys_exact_binomial_test(a_only, b_only):
+    n = a_only + b_only
+    expected = 1.0 if n == 0 else binomtest(min(a_only, b_only), n, 0.5).pvalue
+    assert paired.mcnemar_p(a_only, b_only) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_mcnemar_p_stays_exact_for_thousands_of_disagreements():
+    p = paired.mcnemar_p(5100, 4900)
+    assert p == pytest.approx(binomtest(4900, 10000, 0.5).pvalue, rel=1e-9)
+    assert 0.04 < p < 0.06
+
+
+def test_difference_interval_is_agresti_min():
+    lo, hi = paired.difference_interval(30, 10, 1000)
+    b, c, n = 30.5, 10.5, 1002
+    d, se = (b - c) / n, np.sqrt((b + c) - (b - c) ** 2 / n) / n
+    assert (lo, hi) == pytest.approx((d - 1.96 * se, d + 1.96 * se))
+    assert lo > 0  # 30 against 10 of 1,000: A is ahead beyond noise
+    lo, hi = paired.difference_interval(12, 12, 500)
+    assert lo == pytest.approx(-hi)  # a tie is centred on zero
+    assert paired.difference_interval(0, 0, 100)[0] < 0 < paired.difference_interval(0, 0, 100)[1]
+    wide, narrow = paired.difference_interval(20, 10, 300), paired.difference_interval(200, 100, 3000)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]
+
+
+def test_compare_counts_the_four_cells():
+    y = [0, 1, 1, 0, 1, 0, 1, 1]
+    a = [0, 1, 1, 1, 1, 0, 0, 1]  # wrong on 3, 6
+    b = [0, 0, 1, 1, 0, 0, 1, 1]  # wrong on 1, 3, 4
+    p = paired.compare(y, a, b)
+    assert (p.both_right, p.a_only, p.b_only, p.both_wrong, p.n) == (4, 2, 1, 1, 8)
+    assert p.difference == pytest.approx(np.mean(np.equal(a, y)) - np.mean(np.equal(b, y)))
+    assert paired.disagreements(y, a, b) == [1, 4, 6]
+    assert p.p_value == paired.mcnemar_p(2, 1)
+    with pytest.raises(ValueError):
+        paired.compare(y, a, b[:-1])
+
+
+def test_verdict_says_chance_or_not():
+    tie = paired.compare([1] * 20, [1] * 10 + [0] * 10, [0] * 10 + [1] * 10)
+    assert "cannot tell them apart" in paired.verdict(tie, "A", "B")
+    clear = paired.compare([1] * 40, [1] * 40, [1] * 25 + [0] * 15)
+    text = paired.verdict(clear, "full_ft", "head_only")
+    assert clear.p_value < 0.05 and "full_ft is better" in text and "15" in text
+    same = paired.compare([1, 0], [1, 1], [1, 1])
+    assert "exactly the same" in paired.verdict(same, "A", "B")
+    assert paired.format_p(0.0004) == "<0.001" and paired.format_p(0.0312) == "0.031" and paired.format_p(0.5) == "0.50"
+
+
+def test_fingerprint_tells_test_sets_apart():
+    fp = paired.fingerprint(["a b", "c"], [0, 1], ["neg", "pos"])
+    assert fp == paired.fingerprint(["a b", "c"], [0, 1], ["neg", "pos"])
+    assert fp != paired.fingerprint(["c", "a b"], [1, 0], ["neg", "pos"])  # order matters: predictions are by position
+    assert fp != paired.fingerprint(["a b", "c"], [1, 1], ["neg", "pos"])
+    assert fp != paired.fingerprint(["a b", "c"], [0, 1], ["pos", "neg"])
+    assert fp != paired.fingerprint(["a", "b c"], [0, 1], ["neg", "pos"])  # text boundaries count
+
+
+# --- every finished run stores its test predictions ------------------------------------------------------------
+def _finished(store: RunStore, cfg, batch: str = "b1"):
+    rid = store.create_run(cfg, batch_id=batch)
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    return store.get(rid)
+
+
+def _confusion(labels, preds, k):
+    conf = np.zeros((k, k), dtype=int)
+    np.add.at(conf, (np.asarray(labels), np.asarray(preds)), 1)
+    return conf.tolist()
+
+
+@pytest.mark.parametrize("strategy", ["full_ft", "head_only", "zero_shot", "tfidf_logreg"])
+def test_a_finished_run_stores_predictions_that_match_its_metrics(strategy, tiny_model, tiny_data, bertlab_home):
+    from bertlab.data import load_splits
+
+    store = RunStore(bertlab_home)
+    # Settings under which no run predicts one class for every text, which would hide a shuffled order: the
+    # random tiny BERT does for full_ft (its [CLS] vectors barely differ), so full_ft fine-tunes the real MiniLM.
+    model = "minilm" if strategy == "full_ft" else tiny_model
+    run = _finished(store, make_config(strategy, model=model, data=tiny_data, max_length=32, precision="fp32",
+                                       epochs=20 if strategy == "head_only" else 1))
+    data = paired.load_predictions(run)
+    assert data is not None and Path(run.artifact_dir, paired.PREDICTIONS_FILE).exists()
+    test = load_splits(tiny_data).test
+    assert data["labels"] == test.labels  # in test-set order (the engine evaluates length-sorted batches)
+    assert data["fingerprint"] == run.metrics["test_fingerprint"] == paired.fingerprint(test.texts, test.labels,
+                                                                                         test.label_names)
+    assert _confusion(data["labels"], data["predictions"], len(test.label_names)) == run.metrics["confusion"]
+    assert np.mean(np.equal(data["labels"], data["predictions"])) == pytest.approx(run.metrics["test_accuracy"])
+    assert len(set(data["predictions"])) > 1, "the run predicted one class: the order checks prove nothing"
+    # The saved model, asked again text by text, answers what was stored for each position.
+    from bertlab.predict import Predictor
+
+    predictor = Predictor(store)
+    predictor.dtype = None  # fp32, as the run evaluated: a near-tie must not flip under bf16
+    again = predictor.predict([run.id], test.texts)[0].probs.argmax(1).tolist()
+    assert again == data["predictions"]
+
+
+def test_runs_on_another_split_get_another_fingerprint(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    a = _finished(store, make_config("tfidf_logreg", data=tiny_data, seed=0))
+    b = _finished(store, make_config("tfidf_logreg", data=tiny_data, seed=1))  # the training seed: same split
+    c = _finished(store, make_config("tfidf_logreg", data=replace(tiny_data, seed=7)))
+    assert a.metrics["test_fingerprint"] == b.metrics["test_fingerprint"] != c.metrics["test_fingerprint"]
+    groups = paired.pairable([a, b, c])
+    assert sorted(len(m) for m in groups.values()) == [1, 2]
+
+
+def test_runs_without_stored_predictions_are_left_out(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    run = _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    Path(run.artifact_dir, paired.PREDICTIONS_FILE).unlink()  # a run stored before predictions were kept
+    assert paired.load_predictions(run) is None and paired.pairable([run]) == {}
+    Path(run.artifact_dir, paired.PREDICTIONS_FILE).write_text("{not json")
+    assert paired.load_predictions(run) is None
+
+
+# --- the Compare page ---------------------------------------------------------------------------------------
+def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    # A separable text task: tf-idf learns it, a random tiny BERT's zero-shot guesses: they disagree.
+    good = _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    weak = _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))
+    da, db = paired.load_predictions(good), paired.load_predictions(weak)
+    expected = paired.compare(da["labels"], da["predictions"], db["predictions"])
+    assert expected.disagree > 0
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert any("Is the difference real?" in m.value for m in at.markdown)
+    a, b = at.selectbox(key=f"pair_a_{da['fingerprint']}"), at.selectbox(key=f"pair_b_{da['fingerprint']}")
+    if good.metrics["test_accuracy"] != weak.metrics["test_accuracy"]:
+        assert (a.value, b.value) == (good.id, weak.id)  # the more accurate run is A
+    a.set_value(good.id)
+    b.set_value(weak.id)
+    at.run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["A − B"] == f"{100 * expected.difference:+.1f} points"
+    assert shown["only A right"] == str(expected.a_only) and shown["only B right"] == str(expected.b_only)
+    assert shown["p (McNemar)"] == paired.format_p(expected.p_value)
+    box = [e for e in at.expander if "where only one of them is right" in e.label]
+    assert box and f"The {expected.disagree}" in box[0].label
+    texts = box[0].dataframe[0].value
+    assert len(texts) == expected.disagree
+    from bertlab.data import load_splits
+
+    test = load_splits(tiny_data).test
+    assert set(texts["text"]) <= set(test.texts)  # the real texts, not their positions
+    # Picking the same run twice asks for two.
+    at.selectbox(key=f"pair_b_{da['fingerprint']}").set_value(good.id).run()
+    assert any("two different runs" in i.value for i in at.info)
+
+
+def test_compare_page_says_why_there_is_no_paired_test(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    for seed in (0, 1):
+        run = _finished(store, make_config("tfidf_logreg", data=tiny_data, seed=seed))
+        path = Path(run.artifact_dir, paired.PREDICTIONS_FILE)
+        path.write_text(json.dumps({**json.loads(path.read_text()), "fingerprint": f"other-{seed}"}))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert not any("Is the difference real?" in m.value for m in at.markdown)
+    assert any("No paired test" in c.value for c in at.caption)
+
+
+# --- command line and HTML report ---------------------------------------------------------------------------------
+def test_cli_paired_and_the_report_show_the_paired_test(tiny_model, tiny_data, bertlab_home, capsys):
+    from bertlab import report
+    from bertlab.cli import main
+
+    store = RunStore(bertlab_home)
+    good = _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    weak = _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))
+    da, db = paired.load_predictions(good), paired.load_predictions(weak)
+    # The more accurate run is A (as on the Compare page).
+    (ra, pa), (rb, pb) = sorted([(good, da), (weak, db)], key=lambda m: -m[0].metrics["test_accuracy"])
+    t = paired.compare(pa["labels"], pa["predictions"], pb["predictions"])
+    assert main(["paired", good.id, weak.id]) == 0
+    out = capsys.readouterr().out
+    assert f"{ra.strategy} · {ra.id[-4:]} vs {rb.strategy} · {rb.id[-4:]}: {100 * t.difference:+.1f} points" in out
+    assert f"p = {paired.format_p(t.p_value)}" in out
+    assert main(["paired", "--json", good.id, weak.id]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["a_id"], r["b_id"], r["only A right"], r["only B right"]) for r in rows] == [(ra.id, rb.id, t.a_only,
+                                                                                              t.b_only)]
+    assert main(["paired", good.id]) == 2  # one run: nothing to compare
+    html = report.build_html(store, [good.id, weak.id])
+    assert "Is the difference real? (paired tests)" in html and f"<td>{paired.format_p(t.p_value)}</td>" in html
+
+
+def test_runs_of_one_strategy_are_named_by_training_size_and_seed(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    runs = [_finished(store, make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in (0, 1)]
+    fp = runs[0].metrics["test_fingerprint"]
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    n = runs[0].data_summary["sizes"]["train"]
+    assert sorted(at.selectbox(key=f"pair_a_{fp}").options) == sorted(
+        f"tfidf_logreg · {r.id[-4:]} (n={n}, seed {s})" for r, s in zip(runs, (0, 1)))
