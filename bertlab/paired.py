@@ -6,8 +6,8 @@ is better. That is McNemar's test, and it is far more sensitive than checking
 whether two accuracies' 95% intervals overlap, which treats the two runs as if
 they had been scored on different texts.
 
-Every finished run stores its test predictions (``test_predictions.json`` in its
-model directory) with a fingerprint of the test set (the texts, their labels and
+Every finished run stores its test predictions (``.eval/test_predictions.json``
+in its model directory, left out of exports) with a fingerprint of the test set (the texts, their labels and
 the label names, in order), so runs are only ever paired on identical test sets.
 
 What the test covers: the sampling noise of the test set (another test set of
@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-PREDICTIONS_FILE = "test_predictions.json"
+# In a hidden folder of the run's model directory: what bertlab derives for itself, left out of exports.
+PREDICTIONS_FILE = Path(".eval") / "test_predictions.json"
 
 
 def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> str:
@@ -44,9 +45,8 @@ def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> 
 
 def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str) -> Path:
     """Write a run's test predictions (class indices, in test-set order) next to its model."""
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
-    path = d / PREDICTIONS_FILE
+    path = Path(directory) / PREDICTIONS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"fingerprint": test_fingerprint, "labels": [int(y) for y in labels],
                                 "predictions": [int(p) for p in predictions]}))
     return path

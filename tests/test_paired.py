@@ -130,6 +130,18 @@ def test_a_finished_run_stores_predictions_that_match_its_metrics(strategy, tiny
     assert again == data["predictions"]
 
 
+def test_exported_models_leave_the_test_predictions_out(tiny_data, bertlab_home, tmp_path):
+    import zipfile
+
+    from bertlab.export import export_model_zip
+
+    store = RunStore(bertlab_home)
+    run = _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    assert Path(run.artifact_dir, paired.PREDICTIONS_FILE).is_file()
+    names = zipfile.ZipFile(export_model_zip(store, run.id, tmp_path / "m.zip")).namelist()
+    assert names and not any("test_predictions" in n or "/.eval" in n for n in names)
+
+
 def test_runs_on_another_split_get_another_fingerprint(tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
     a = _finished(store, make_config("tfidf_logreg", data=tiny_data, seed=0))
