@@ -362,7 +362,8 @@ CHILD = textwrap.dedent(
 
 
 def _artifact_digest(path: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.iterdir())}
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(q for q in path.rglob("*") if q.is_file())}  # .eval/ (the test predictions) too
 
 
 def _kill_mid_run(tmp_path: Path, mode: str, tiny_model: str, tiny_csv: Path, home: Path) -> dict:
