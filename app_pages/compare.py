@@ -114,7 +114,8 @@ def results(runs: list) -> None:
     st.dataframe(results_table(done), hide_index=True, width="stretch", column_order=TABLE_COLUMNS,
                  column_config=TABLE_CONFIG)
     st.caption("95% interval: the range the test accuracy would likely fall in on another test set of the same "
-               "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set).")
+               "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set); the "
+               "paired test below compares runs text by text, which tells more of them apart.")
     devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,
                                                   precision_text(r.costs.get("precision"))) if x)
                       for r in done} - {""})  # as results_frame
