@@ -49,11 +49,13 @@ def section_full_ft(s: common.Settings, splits) -> dict:
     log("full_ft: timed repeats")
     samples = common.interleaved(full_ft.setups(splits, s), s.repeats, log)
     setups = {k: common.summarize(v) for k, v in samples.items()}
+    paired_tests = full_ft.paired_tests_per_repeat(splits.test.labels, samples)
     flops = full_ft.flop_figures(splits, s, setups)
     log("full_ft: where a training step's time goes (profiler)")
     flops["time_breakdown"] = full_ft.time_breakdown(splits, s)
     dtype = models.autocast_dtype("auto", models.pick_device())
-    return {"setups": setups, "flops": flops, "bertlab_dtype": "fp32" if dtype is None else str(dtype)[6:]}
+    return {"setups": setups, "flops": flops, "bertlab_dtype": "fp32" if dtype is None else str(dtype)[6:],
+            "paired_tests": paired_tests}
 
 
 def section_head_only(s: common.Settings, splits) -> dict:

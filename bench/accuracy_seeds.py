@@ -70,25 +70,11 @@ def run(seeds: list[int], quick: bool = False, model: str | None = None, only: l
             acc.setdefault(name, []).append(out["test_accuracy"])
             preds[name] = out.get("_test_predictions")
             print(f"  seed {seed} {name}: test accuracy {out['test_accuracy']:.3f} ({out['seconds']:.0f} s)", flush=True)
-        for peer, t in paired_tests(splits.test.labels, preds).items():
+        for peer, t in full_ft.paired_tests(splits.test.labels, preds).items():
             tests.setdefault(peer, []).append({"seed": seed, **t})
     if only:
         return acc
     return {**summarize(seeds, acc, base.train_size, base.test_size), "paired_tests": tests}
-
-
-def paired_tests(labels: list[int], preds: dict[str, list[int] | None]) -> dict[str, dict]:
-    """bertlab against each peer at one seed, on the same test texts: the texts only one of them gets right, and
-    McNemar's exact p (bertlab.paired): could the two models' difference be the luck of this test set?"""
-    from bertlab import paired
-
-    out = {}
-    for peer in PEERS:
-        if preds.get("bertlab") is not None and preds.get(peer) is not None:
-            t = paired.compare(labels, preds["bertlab"], preds[peer])
-            out[peer] = {"bertlab_only_right": t.a_only, "peer_only_right": t.b_only,
-                         "difference_points": 100 * t.difference, "p_mcnemar": t.p_value}
-    return out
 
 
 def add_setups(names: list[str], out: Path, quick: bool = False, model: str | None = None) -> dict:

@@ -63,6 +63,31 @@ def _finish(model, tok, splits, s, device, dtype, out: dict) -> dict:
     return out
 
 
+def paired_tests(labels: list[int], preds: dict[str, list[int] | None]) -> dict[str, dict]:
+    """bertlab against each Trainer setup at one seed, on the same test texts: the texts only one of them gets
+    right, and McNemar's exact p (bertlab.paired): could the two models' difference be the luck of this test set?"""
+    from bertlab import paired
+
+    out = {}
+    for peer in (k for k in preds if k.startswith("trainer")):
+        if preds.get("bertlab") is not None and preds[peer] is not None:
+            t = paired.compare(labels, preds["bertlab"], preds[peer])
+            out[peer] = {"bertlab_only_right": t.a_only, "peer_only_right": t.b_only,
+                         "difference_points": 100 * t.difference, "p_mcnemar": t.p_value}
+    return out
+
+
+def paired_tests_per_repeat(labels: list[int], samples: dict[str, list]) -> dict[str, list[dict]]:
+    """:func:`paired_tests` at every repeat's seed of a benchmark run (each repeat trains every setup at one seed)."""
+    out: dict[str, list[dict]] = {}
+    for r in range(min(len(v) for v in samples.values())):
+        preds = {name: v[r].info.get("_test_predictions") for name, v in samples.items()}
+        seed = samples["bertlab"][r].info.get("seed") if "bertlab" in samples else None
+        for peer, t in paired_tests(labels, preds).items():
+            out.setdefault(peer, []).append({"seed": seed, **t})
+    return out
+
+
 def bertlab_setup(splits: Splits, base: Settings, tok, device: torch.device, dtype,
                   first_token: bool = True, flat: bool = True) -> Callable[[int], dict]:
     """bertlab's engine as the full_ft strategy calls it (dtype from ``models.autocast_dtype``).

@@ -9,6 +9,7 @@ import torch
 
 from bench import report
 from bench.common import Sample, Settings, summarize
+from bertlab import paired
 
 ISSUE_KEYS = {"full_ft_vs_trainer_default", "full_ft_vs_trainer_grouped", "head_only_vs_naive",
               "head_only_vs_embedding_pass", "embedding_pass_vs_plain", "head_only_warm_vs_cold", "first_comparison_s",
@@ -211,6 +212,27 @@ def test_full_ft_repeat_r_trains_every_setup_at_seed_plus_r(tiny_model, tiny_dat
         outs = [fns[name](r) for r in (0, 1)]
         assert [o["seed"] for o in outs] == [3, 4]
         assert all(0 <= o["test_accuracy"] <= 1 for o in outs)
+
+
+def test_full_ft_section_compares_bertlab_and_the_trainer_text_by_text_at_every_seed(tiny_model, tiny_data):
+    from bench import common, full_ft
+    from bertlab.data import load_splits
+
+    s = Settings.make(True, model=tiny_model, batch_size=8, max_length=32, seed=3)
+    splits = load_splits(tiny_data)
+    fns = {k: v for k, v in full_ft.setups(splits, s).items() if k in ("bertlab", "trainer_default", "tutorial")}
+    samples = common.interleaved(fns, 2, log=lambda m: None)
+    tests = full_ft.paired_tests_per_repeat(splits.test.labels, samples)
+    assert list(tests) == ["trainer_default"]  # Trainer setups only: the tutorial loop is no peer here
+    for r, t in enumerate(tests["trainer_default"]):
+        a, b = (samples[k][r].info["test_accuracy"] for k in ("bertlab", "trainer_default"))
+        assert t["seed"] == 3 + r and t["difference_points"] == pytest.approx(100 * (a - b))
+        assert t["p_mcnemar"] == paired.mcnemar_p(t["bertlab_only_right"], t["peer_only_right"])
+    res = fake_results()
+    res["full_ft"]["paired_tests"] = tests
+    res["ratios"] = report.ratios(res)
+    res["targets"] = report.verdicts(res["ratios"])
+    assert "bertlab vs trainer_default, text by text" in report.table(res)
 
 
 def test_full_ft_per_tensor_setup_turns_only_the_flat_weights_off(tiny_model, tiny_data):
