@@ -202,3 +202,23 @@ def summary_lines(runs: list, max_runs: int = 8) -> list[str]:
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
                "not covered.")
     return out
+
+
+def gain_judge(runs: list):
+    """For :func:`bertlab.pareto.tradeoff_sentences`: whether one strategy's gain over another is beyond the
+    luck of the test set, where each is a single run and both were scored on the same texts (else None)."""
+    data = {r.id: d for r in runs if (d := load_predictions(r)) is not None}
+
+    def judge(dear: dict, cheap: dict) -> str | None:
+        ids = (dear.get("run_ids") or [None])[:2], (cheap.get("run_ids") or [None])[:2]
+        if any(len(i) != 1 or i[0] not in data for i in ids):
+            return None  # an average over several runs, or no stored predictions
+        a, b = data[ids[0][0]], data[ids[1][0]]
+        if a["fingerprint"] != b["fingerprint"]:
+            return None
+        p = compare(a["labels"], a["predictions"], b["predictions"]).p_value
+        if p < 0.05:
+            return f"beyond the luck of the test set: McNemar p = {format_p(p)}"
+        return f"a gap this test set cannot tell from chance: McNemar p = {format_p(p)}"
+
+    return judge

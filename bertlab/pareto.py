@@ -70,7 +70,7 @@ def by_strategy(rows: list[dict]) -> list[dict]:
         groups.setdefault(r["strategy"], []).append(r)
     out = []
     for st, rs in groups.items():
-        row = {"strategy": st, "n_runs": len(rs)}
+        row = {"strategy": st, "n_runs": len(rs), "run_ids": [r["run_id"] for r in rs if r.get("run_id")]}
         for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money"):
             vals = [r[k] for r in rs if r.get(k) is not None]
             row[k] = sum(vals) / len(vals) if vals else None
@@ -97,22 +97,26 @@ def _ratio(a: float, b: float) -> str:
     return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
 
 
-def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy") -> list[str]:
+def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy",
+                       judge=None) -> list[str]:
     """The Pareto front in words, most accurate first.
 
     Each sentence compares one front point with the next cheaper one, e.g.
     "full_ft is +6.1 points over head_only for 38x the compute". Points
-    whose cost is zero (nothing trained) are described as such.
+    whose cost is zero (nothing trained) are described as such. ``judge(dear,
+    cheap)``, where given, may add whether the gain is beyond the luck of the
+    test set (``bertlab.paired.gain_judge``): a few words, or None.
     """
     front = [rows[i] for i in pareto_front(rows, cost, metric)]
     noun = COSTS.get(cost, (cost, cost))[1]
     out = []
     for cheap, dear in zip(front[:-1], front[1:]):
         gain = 100 * (dear[metric] - cheap[metric])
+        verdict = judge(dear, cheap) if judge else None
         if cheap[cost] > 0:
-            what = f"for {_ratio(dear[cost], cheap[cost])} {noun}"
+            what = f"for {_ratio(dear[cost], cheap[cost])} {noun}" + (f" ({verdict})" if verdict else "")
         else:
-            what = "(which trains nothing)"
+            what = "(which trains nothing" + (f"; {verdict}" if verdict else "") + ")"
         out.append(f"{dear['strategy']} is +{gain:.1f} points over {cheap['strategy']} {what}.")
     out.reverse()
     dominated = [r["strategy"] for i, r in enumerate(rows) if i not in set(pareto_front(rows, cost, metric))]

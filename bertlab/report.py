@@ -170,8 +170,9 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     figs.append(("Accuracy", plots.accuracy_figure(ok), "Bars: test accuracy; diamonds: macro-F1; dashed line: "
                  "always predicting the majority class."))
     rows = pareto.by_strategy(pareto.rows_from_runs(ok, prices))
+    judge = paired.gain_judge(ok)
     for cost in ("train_flops", "train_seconds", "trainable_params", "train_money"):
-        text = " ".join(pareto.tradeoff_sentences(rows, cost))
+        text = " ".join(pareto.tradeoff_sentences(rows, cost, judge=judge))
         figs.append((f"Accuracy vs {pareto.COSTS[cost][0]}", pareto.pareto_figure(rows, cost), text))
     points = store.points([r.id for r in ok])
     figs.append(("Training loss", plots.train_loss_figure(ok, points), "Cross-entropy per optimiser step."))
@@ -196,7 +197,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
              f"from {len(runs)} run(s), {len(ok)} succeeded.</p>"]
     if ok:
         rows = pareto.by_strategy(pareto.rows_from_runs(ok, prices))
-        lead = pareto.tradeoff_sentences(rows, "train_flops")
+        lead = pareto.tradeoff_sentences(rows, "train_flops", judge=paired.gain_judge(ok))
         best = max(rows, key=lambda r: r["test_accuracy"] or 0)
         parts.append(f"<p class='lead'>Most accurate: <b>{html.escape(best['strategy'])}</b> at "
                      f"{100 * best['test_accuracy']:.1f}% test accuracy. {html.escape(' '.join(lead))}</p>")

@@ -242,3 +242,29 @@ def test_runs_of_one_strategy_are_named_by_training_size_and_seed(tiny_data, ber
     n = runs[0].data_summary["sizes"]["train"]
     assert sorted(at.selectbox(key=f"pair_a_{fp}").options) == sorted(
         f"tfidf_logreg · {r.id[-4:]} (n={n}, seed {s})" for r, s in zip(runs, (0, 1)))
+
+
+# --- the trade-off sentences (Accuracy vs cost page, report) ------------------------------------------------------
+def test_tradeoff_sentences_say_whether_a_gain_is_beyond_the_luck_of_the_test_set(tiny_model, tiny_data,
+                                                                                  bertlab_home):
+    from bertlab import pareto
+
+    store = RunStore(bertlab_home)
+    good = _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    weak = _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))
+    assert good.metrics["test_accuracy"] > weak.metrics["test_accuracy"]
+    da, db = paired.load_predictions(good), paired.load_predictions(weak)
+    p = paired.compare(da["labels"], da["predictions"], db["predictions"]).p_value
+    rows = pareto.by_strategy(pareto.rows_from_runs([good, weak]))
+    line = next(t for t in pareto.tradeoff_sentences(rows, "train_flops", judge=paired.gain_judge([good, weak]))
+                if t.startswith("tfidf_logreg is +"))
+    how = "beyond the luck of the test set" if p < 0.05 else "a gap this test set cannot tell from chance"
+    assert line.endswith(f"(which trains nothing; {how}: McNemar p = {paired.format_p(p)}).")
+    at = app_on("app_pages/costs.py")  # the Accuracy vs cost page says it too
+    no_problems(at)
+    assert any(f"McNemar p = {paired.format_p(p)}" in m.value for m in at.markdown)
+    # An average over several runs of a strategy is not one model: no verdict.
+    second = _finished(store, make_config("tfidf_logreg", data=tiny_data, seed=1))
+    rows = pareto.by_strategy(pareto.rows_from_runs([good, second, weak]))
+    assert not any("McNemar" in t for t in pareto.tradeoff_sentences(rows, "train_flops",
+                                                                      judge=paired.gain_judge([good, second, weak])))
