@@ -139,20 +139,16 @@ def results(runs: list) -> None:
             col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
 
 
-def _pair_name(run) -> str:
-    return f"{run.strategy} · {run.id[-4:]}"
-
-
 def _namer(members: list[tuple]):
     """Run names for the paired test: with the training size and seed where one strategy ran several times (a
     sweep), so that "full_ft · 1a2b" says which of them it is."""
     strategies = [r.strategy for r, _ in members]
     if len(set(strategies)) == len(strategies):
-        return _pair_name
+        return paired.run_name
 
     def name(run) -> str:
         n = (run.data_summary or {}).get("sizes", {}).get("train")
-        return f"{_pair_name(run)} (n={n}, seed {run.config.get('seed')})" if n else _pair_name(run)
+        return f"{paired.run_name(run)} (n={n}, seed {run.config.get('seed')})" if n else paired.run_name(run)
 
     return name
 
@@ -173,14 +169,15 @@ def paired_section(done: list) -> None:
     for n, (fp, members) in enumerate(groups.items()):
         if len(groups) > 1:
             st.markdown(f"**Test set {n + 1}** ({len(members[0][1]['labels']):,} texts): "
-                        + ", ".join(_pair_name(r) for r, _ in members))
+                        + ", ".join(paired.run_name(r) for r, _ in members))
         _paired_group(fp, members)
 
 
 def _paired_group(fp: str, members: list[tuple]) -> None:
     name = _namer(members)
-    rows = paired.pairwise_rows(members, name)
-    if len(rows) > 1 and len(members) <= 8:
+    # Every pair only where the table shows them: a 60-run sweep has 1,770 pairs (0.3 s on each page run).
+    rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
+    if len(rows) > 1:
         table = [{k: v for k, v in r.items() if not k.endswith("_id")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"])}
                  for r in rows]
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
@@ -193,8 +190,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
     by_id = {r.id: (r, d) for r, d in members}
-    ids = [r["a_id"] for r in rows[:1]] + [r["b_id"] for r in rows[:1]]  # the two most accurate
-    order = ids + [i for i in by_id if i not in ids]
+    order = [r.id for r, _ in paired.by_accuracy(members)]  # the two most accurate first
     c1, c2 = st.columns(2)
     a = c1.selectbox("Run A", order, index=0, key=f"pair_a_{fp}", format_func=lambda i: name(by_id[i][0]))
     b = c2.selectbox("Run B", order, index=1, key=f"pair_b_{fp}", format_func=lambda i: name(by_id[i][0]))

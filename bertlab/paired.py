@@ -158,9 +158,19 @@ def pairable(runs: list) -> dict[str, list[tuple]]:
     return groups
 
 
-def pairwise_rows(members: list[tuple], name) -> list[dict]:
+def run_name(run) -> str:
+    """``full_ft · 1a2b``: a run as the paired tests name it."""
+    return f"{run.strategy} · {run.id[-4:]}"
+
+
+def by_accuracy(members: list[tuple]) -> list[tuple]:
+    """One test set's ``(run, predictions)`` pairs, the most accurate run first."""
+    return sorted(members, key=lambda m: -float(m[0].metrics.get("test_accuracy") or 0))
+
+
+def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
     """Every pair of one test set's runs, the more accurate one first: a row each for a table."""
-    ordered = sorted(members, key=lambda m: -float(m[0].metrics.get("test_accuracy") or 0))
+    ordered = by_accuracy(members)
     rows = []
     for i, (ra, da) in enumerate(ordered):
         for rb, db in ordered[i + 1:]:
@@ -178,9 +188,8 @@ def disagreements(labels, pred_a, pred_b) -> list[int]:
     return np.flatnonzero((a == y) != (b == y)).tolist()
 
 
-def summary_rows(runs: list, name=None, max_runs: int = 8) -> list[dict]:
+def summary_rows(runs: list, name=run_name, max_runs: int = 8) -> list[dict]:
     """Every pair of runs scored on the same test set (groups of up to ``max_runs`` runs), for a table."""
-    name = name or (lambda r: f"{r.strategy} · {r.id[-4:]}")
     rows = []
     for members in pairable(runs).values():
         if 2 <= len(members) <= max_runs:
@@ -210,10 +219,10 @@ def gain_judge(runs: list):
     data = {r.id: d for r in runs if (d := load_predictions(r)) is not None}
 
     def judge(dear: dict, cheap: dict) -> str | None:
-        ids = (dear.get("run_ids") or [None])[:2], (cheap.get("run_ids") or [None])[:2]
-        if any(len(i) != 1 or i[0] not in data for i in ids):
+        ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
+        if len(ids_a) != 1 or len(ids_b) != 1 or ids_a[0] not in data or ids_b[0] not in data:
             return None  # an average over several runs, or no stored predictions
-        a, b = data[ids[0][0]], data[ids[1][0]]
+        a, b = data[ids_a[0]], data[ids_b[0]]
         if a["fingerprint"] != b["fingerprint"]:
             return None
         p = compare(a["labels"], a["predictions"], b["predictions"]).p_value

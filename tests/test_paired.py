@@ -268,3 +268,16 @@ def test_tradeoff_sentences_say_whether_a_gain_is_beyond_the_luck_of_the_test_se
     rows = pareto.by_strategy(pareto.rows_from_runs([good, second, weak]))
     assert not any("McNemar" in t for t in pareto.tradeoff_sentences(rows, "train_flops",
                                                                       judge=paired.gain_judge([good, second, weak])))
+
+
+def test_more_than_eight_runs_get_the_pickers_without_the_table_of_every_pair(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    runs = [_finished(store, make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in range(9)]
+    fp = runs[0].metrics["test_fingerprint"]
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert any("9 runs share this test set" in c.value for c in at.caption)
+    assert at.dataframe and not any("only A right" in df.value.columns for df in at.dataframe)
+    best = sorted(runs, key=lambda r: -r.metrics["test_accuracy"])[:2]
+    assert (at.selectbox(key=f"pair_a_{fp}").value, at.selectbox(key=f"pair_b_{fp}").value) == (best[0].id,
+                                                                                                 best[1].id)
