@@ -54,8 +54,8 @@ def _seeded(s: Settings, r: int) -> Settings:
 def _finish(model, tok, splits, s, device, dtype, out: dict) -> dict:
     m = _test_report(model, tok, splits, s, device, dtype)
     out["test_accuracy"] = float(m["accuracy"])
-    # Each test text's predicted class, for a paired test between setups at one seed (bench/accuracy_seeds.py);
-    # the leading underscore keeps it out of the benchmark's results (bench.common.summarize).
+    # Each test text's predicted class, for a paired test between setups at one seed (paired_tests, in make bench
+    # and bench/accuracy_seeds.py); the leading underscore keeps it out of the results (bench.common.summarize).
     out["_test_predictions"] = m["predictions"]
     out["seed"] = s.seed
     del model

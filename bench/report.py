@@ -180,10 +180,10 @@ def table(res: dict) -> str:
                          f"{_fmt(v.get('useful_gflops_per_s'), 1):>9}{_fmt(pad * 100 if pad is not None else None, 1):>7}"
                          f"{v['peak_rss_mb']:>9.0f}{v['cpu_seconds_median']:>8.1f}  "
                          + " ".join(_fmt(a, 3) for a in accs))
-    for peer, tests in (_get(res, "full_ft", "paired_tests") or {}).items():
-        lines.append(f"  bertlab vs {peer}, text by text (McNemar's exact test on the test texts): " + "; ".join(
-            f"seed {t['seed']} {t['difference_points']:+.1f} points, {t['bertlab_only_right']} vs "
-            f"{t['peer_only_right']} texts, p = {t['p_mcnemar']:.3f}" for t in tests))
+        for peer, tests in (res[group].get("paired_tests") or {}).items():  # full_ft's, under its table
+            lines.append(f"  bertlab vs {peer}, text by text (McNemar's exact test on the test texts): " + "; ".join(
+                f"seed {t['seed']} {t['difference_points']:+.1f} points, {t['bertlab_only_right']} vs "
+                f"{t['peer_only_right']} texts, p = {t['p_mcnemar']:.3f}" for t in tests))
     tb = _get(res, "full_ft", "flops", "time_breakdown")
     if tb:
         lines.append(f"\nfull_ft step time (profiler, {tb['steps']} steps): matrix products {tb['matmul_share']:.0%}, "

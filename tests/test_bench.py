@@ -232,7 +232,10 @@ def test_full_ft_section_compares_bertlab_and_the_trainer_text_by_text_at_every_
     res["full_ft"]["paired_tests"] = tests
     res["ratios"] = report.ratios(res)
     res["targets"] = report.verdicts(res["ratios"])
-    assert "bertlab vs trainer_default, text by text" in report.table(res)
+    res["head_only"] = {"setups": {"head_only_bertlab": _setup(1.0)}}
+    text = report.table(res)
+    at = text.index("bertlab vs trainer_default, text by text")
+    assert text.index("full_ft: median") < at < text.index("head_only: median")  # under the full_ft table
 
 
 def test_full_ft_per_tensor_setup_turns_only_the_flat_weights_off(tiny_model, tiny_data):
