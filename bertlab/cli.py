@@ -142,7 +142,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(format_table(rows))
         from bertlab import paired
 
-        lines = paired.summary_lines([store.get(i) for i in ids])
+        lines = paired.summary_lines(paired.summary_rows([store.get(i) for i in ids]))
         if lines:
             print("\n" + "\n".join(lines))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
@@ -166,7 +166,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
         print("no two of these runs share a test set with stored predictions (runs finished before bertlab kept "
               "test predictions have none)", file=sys.stderr)
         return 1
-    print("\n".join(paired.summary_lines(runs, max_runs=len(runs))))
+    print("\n".join(paired.summary_lines(rows)))  # the rows above: loaded and paired once
     return 0
 
 

@@ -197,9 +197,8 @@ def summary_rows(runs: list, name=run_name, max_runs: int = 8) -> list[dict]:
     return rows
 
 
-def summary_lines(runs: list, max_runs: int = 8) -> list[str]:
+def summary_lines(rows: list[dict]) -> list[str]:
     """The pairs of :func:`summary_rows` as text lines (the command line prints them under its table)."""
-    rows = summary_rows(runs, max_runs=max_runs)
     if not rows:
         return []
     out = ["Paired tests on the same test texts (McNemar's exact test; only the texts one run gets right and the "
