@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import paired, plots, report
+from bertlab import answer, paired, plots, report
 from bertlab.metrics import format_interval, precision_text
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
@@ -110,6 +110,7 @@ def results(runs: list) -> None:
     if not done:
         st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
         return
+    answer_box(done, still=sum(r.status in ACTIVE for r in runs))
     st.markdown("#### Results")
     st.dataframe(results_table(done), hide_index=True, width="stretch", column_order=TABLE_COLUMNS,
                  column_config=TABLE_CONFIG)
@@ -137,6 +138,20 @@ def results(runs: list) -> None:
         cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
+
+
+def answer_box(done: list, still: int = 0) -> None:
+    """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer)."""
+    a = answer.answer(done)
+    if a is None:
+        return
+    st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
+                                            if still else ""))
+    with st.container(border=True, key="answer_box"):
+        st.markdown(f"**{common.md(a.headline)}**")
+        for s_ in a.sentences:
+            st.markdown(common.md(s_))
+        st.caption(common.md(a.caveat))
 
 
 def _namer(members: list[tuple]):

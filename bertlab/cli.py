@@ -140,16 +140,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print(format_table(rows))
-        from bertlab import paired
+        from bertlab import answer, paired
 
-        lines = paired.summary_lines(paired.summary_rows([store.get(i) for i in ids]))
+        finished = [store.get(i) for i in ids]
+        if advice := answer.text_lines(finished):
+            print("\n" + "\n".join(advice))
+        lines = paired.summary_lines(paired.summary_rows(finished))
         if lines:
             print("\n" + "\n".join(lines))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
 
 
 def cmd_paired(args: argparse.Namespace) -> int:
-    from bertlab import paired, report
+    from bertlab import answer, paired, report
     from bertlab.store import RunStore
 
     store = RunStore()
@@ -167,6 +170,8 @@ def cmd_paired(args: argparse.Namespace) -> int:
               "test predictions have none)", file=sys.stderr)
         return 1
     print("\n".join(paired.summary_lines(rows)))  # the rows above: loaded and paired once
+    if advice := answer.text_lines(runs):
+        print("\n" + "\n".join(advice))
     return 0
 
 

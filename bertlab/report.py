@@ -16,7 +16,7 @@ import json
 import platform
 import time
 
-from bertlab import paired, pareto, sweep
+from bertlab import answer, paired, pareto, sweep
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import Prices
@@ -201,6 +201,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         best = max(rows, key=lambda r: r["test_accuracy"] or 0)
         parts.append(f"<p class='lead'>Most accurate: <b>{html.escape(best['strategy'])}</b> at "
                      f"{100 * best['test_accuracy']:.1f}% test accuracy. {html.escape(' '.join(lead))}</p>")
+        if (a := answer.answer(ok)) is not None:
+            parts.append(f"<h2>Which one to use?</h2><p class='lead'><b>{html.escape(a.headline)}</b> "
+                         f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
     cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
             ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
             ("train_seconds", "train s"), ("train_flops", "train FLOPs"), ("trainable_params", "trainable"),

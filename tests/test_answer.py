@@ -1,0 +1,161 @@
+"""The comparison's answer (bertlab.answer): which run to use and what it costs, decided by the paired test on
+the shared test texts, and shown on the Compare page, in the report and by the command line."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from bertlab import answer, paired
+from bertlab.pareto import format_flops
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+_ids = itertools.count()
+
+
+def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_train=500, majority=0.5):
+    """A finished run with stored test predictions (only what bertlab.answer reads)."""
+    i = next(_ids)
+    d = tmp_path / f"run{i}"
+    paired.save_predictions(d, preds, labels, fp)
+    acc = sum(int(p == y) for p, y in zip(preds, labels)) / len(labels)
+    return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", model="minilm",
+                           artifact_dir=str(d), metrics={"test_accuracy": acc, "majority_accuracy": majority},
+                           costs={"train_flops": flops, "train_seconds": seconds}, config={"seed": 0},
+                           data_summary={"sizes": {"train": n_train}})
+
+
+def right_on(labels, k, start=0):
+    """Predictions right on the k texts from ``start`` (wrapping round), wrong on the rest."""
+    n = len(labels)
+    good = {(start + j) % n for j in range(k)}
+    return [y if i in good else 1 - y for i, y in enumerate(labels)]
+
+
+LABELS = [i % 2 for i in range(400)]
+
+
+def test_a_cheaper_run_the_test_set_cannot_tell_from_the_best_is_the_one_to_start_with(tmp_path):
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    mid = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 295, 50), 2.5e11, 10.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
+    a = answer.answer([best, mid, free])
+    p = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 292, 100))
+    assert p.p_value >= 0.05  # the premise
+    assert a.best is best and a.pick is free
+    assert a.headline.startswith("Start with zero_shot: it is 2.0 points behind the most accurate run, full_ft "
+                                 "(73.0% against 75.0% on 400 test texts)")
+    assert f"McNemar p = {paired.format_p(p.p_value)}" in a.headline and a.headline.endswith("it trains nothing.")
+    lo, hi = (100 * x for x in p.interval)
+    assert f"anywhere from {lo:+.1f} to {hi:+.1f} points" in a.sentences[0]
+    assert "one seed" in a.caveat
+
+
+def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its_price(tmp_path):
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 240.0)
+    mid = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 12.0)
+    low = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)
+    a = answer.answer([low, mid, best])
+    p = paired.compare(LABELS, right_on(LABELS, 340), right_on(LABELS, 300))
+    assert p.p_value < 0.05
+    assert a.pick is best
+    assert a.headline.startswith("Use full_ft if 10.0 points are worth its cost")
+    assert "the best cheaper run, head_only (75.0%)" in a.headline  # the nearest cheaper run, not the cheapest
+    assert a.sentences[0] == (f"head_only takes 1/40 of the training compute ({format_flops(2.5e11)} instead of "
+                              f"{format_flops(1e13)}; 12.0 s of training instead of 4.0 min here).")
+
+
+def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
+    # zero_shot ties with full_ft, but head_only beats zero_shot beyond chance: head_only is the one to start with.
+    y = [1] * 400
+
+    def right(*ranges):
+        good = {i for r in ranges for i in r}
+        return [1 if i in good else 0 for i in range(400)]
+
+    # Texts 0-97 both full_ft and zero_shot get right, 98-229 only full_ft, 230-331 only zero_shot; head_only is
+    # zero_shot plus 20 texts only full_ft gets right.
+    ft, zs, ho = right(range(0, 230)), right(range(0, 98), range(230, 332)), right(range(0, 118), range(230, 332))
+    best = fake_run(tmp_path, "full_ft", y, ft, 1e13, 200.0)
+    mid = fake_run(tmp_path, "head_only", y, ho, 2.5e11, 10.0)
+    free = fake_run(tmp_path, "zero_shot", y, zs, 0.0, 0.0)
+    assert paired.compare(y, ft, zs).p_value >= 0.05 and paired.compare(y, ft, ho).p_value >= 0.05  # the premise
+    assert paired.compare(y, ho, zs).p_value < 0.05
+    a = answer.answer([best, mid, free])
+    assert a.best is best and a.pick is mid and a.headline.startswith("Start with head_only: it is 2.5 points behind")
+
+
+def test_the_most_accurate_run_that_is_also_the_cheapest(tmp_path):
+    a = answer.answer([fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 350), 0.0, 2.0),
+                       fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)])
+    assert a.pick.strategy == "tfidf_logreg"
+    assert a.headline.startswith("Use tfidf_logreg: the most accurate of these runs (87.5% on 400 test texts) and "
+                                 "the cheapest to train.")
+
+
+def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
+    y = [1] * 300 + [0] * 100  # majority 75%
+    good = fake_run(tmp_path, "full_ft", y, right_on(y, 360), 1e13, 200.0, majority=0.75)
+    flat = fake_run(tmp_path, "scratch", y, [1] * 400, 9e12, 180.0, majority=0.75)  # always the majority class
+    a = answer.answer([good, flat])
+    assert "No better than always answering the majority class (75.0%): scratch (75.0%)." in a.sentences
+    assert not any("majority" in s for s in answer.answer([good, fake_run(tmp_path, "zero_shot", y,
+                                                                          right_on(y, 330), 0.0, 0.0,
+                                                                          majority=0.75)]).sentences)
+
+
+def test_no_answer_where_the_selection_cannot_give_one(tmp_path):
+    one = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    assert answer.answer([one]) is None and answer.text_lines([one]) == []
+    # A strategy at several seeds (each seed its own split, so its own test set): the Learning curves page's job.
+    seeds = [fake_run(tmp_path, s, LABELS, right_on(LABELS, 300), f, 1.0, fp=f"seed{k}")
+             for k in (0, 1) for s, f in (("full_ft", 1e13), ("zero_shot", 0.0))]
+    assert answer.answer(seeds) is None
+    # Other training sizes on the same test set are left out of the comparison.
+    small = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 390), 0.0, 0.0, n_train=32)
+    assert answer.answer([one, small]) is None
+    # Runs without stored predictions, or not finished, are not compared.
+    other = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290), 2e11, 9.0)
+    other.status = "running"
+    assert answer.answer([one, other]) is None
+
+
+# --- where it is shown: Compare page, report, command line (real runs) ------------------------------------------------
+def _finished(store, cfg):
+    rid = store.create_run(cfg, "b-answer")
+    execute_run(store, rid)
+    run = store.get(rid)
+    assert run.status == SUCCEEDED, run.error
+    return run
+
+
+@pytest.fixture
+def two_runs(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    good = _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    weak = _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))
+    return store, good, weak
+
+
+def test_compare_page_report_and_cli_give_the_answer(two_runs, capsys):
+    from bertlab import report
+    from bertlab.cli import main
+
+    store, good, weak = two_runs
+    a = answer.answer([good, weak])
+    assert a is not None
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert any(m.value == "#### Which one to use?" for m in at.markdown)
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert a.headline in shown
+    html = report.build_html(store, [good.id, weak.id])
+    assert "<h2>Which one to use?</h2>" in html
+    assert main(["paired", good.id, weak.id]) == 0
+    out = capsys.readouterr().out
+    assert "Which one to use?" in out and " ".join(out.split("Which one to use?")[1].split()) == a.text()
