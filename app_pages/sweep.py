@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from app_pages import common
-from bertlab import sweep
+from bertlab import answer, sweep
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
 from bertlab.estimate import Estimate
@@ -137,6 +137,10 @@ def sweep_results(sweep_id: str) -> None:
                                         format="%.1f pt", help="Standard deviation over seeds, in points of "
                                                                "accuracy."),
                                     "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
+        if picks := answer.sweep_rows(rows, common.store().get):
+            st.markdown("#### Which one to use at each size?")
+            st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer")
+            st.caption(answer.SWEEP_NOTE)
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
     bad = [r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")]

@@ -141,6 +141,11 @@ def answer(runs: list, name=None) -> Answer | None:
             sentences.append(f"{bn}'s true lead could be anywhere from {lo:+.1f} to {hi:+.1f} points (95% "
                              f"interval): if a lead near the top of that range would be worth its cost, score both "
                              f"on more test texts to settle it.")
+        elif ties := [c for c in cheaper if c[2].p_value >= ALPHA]:  # each beaten by another run (rare)
+            pick = best
+            headline = (f"Use {bn}: the most accurate of these runs ({_pct(_acc(best))} on {n:,} test texts). The "
+                        f"cheaper runs this test set cannot tell from it ({', '.join(name(c[0]) for c in ties)}) "
+                        f"are each beaten beyond chance by another run.")
         else:
             pick = best
             nearest, _, p = max(cheaper, key=lambda c: (_acc(c[0]), [-x for x in _cost(c[0])]))
@@ -173,3 +178,124 @@ def text_lines(runs: list, width: int = 110) -> list[str]:
     if a is None:
         return []
     return ["Which one to use?", *textwrap.wrap(a.text(), width, initial_indent="  ", subsequent_indent="  ")]
+
+
+# --- a sweep: which strategy to use at each training size ---------------------------------------------------------------
+def seed_paired_p(diffs: list[float]) -> float:
+    """Two-sided p of a paired t-test over seeds: could the mean of these per-seed differences be zero?
+
+    Each seed of a sweep draws its own split and trains anew, so the spread of the differences holds the luck of
+    the test set, of which examples were labelled and of training. Differences all equal and non-zero: 0.
+    """
+    import math
+
+    from scipy.stats import t as student_t
+
+    k = len(diffs)
+    if k < 2:
+        raise ValueError("a paired t-test over seeds needs at least two seeds")
+    mean = sum(diffs) / k
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (k - 1))
+    if sd <= 1e-12:
+        return 1.0 if abs(mean) <= 1e-12 else 0.0
+    return float(2 * student_t.sf(abs(mean) / (sd / math.sqrt(k)), k - 1))
+
+
+def _mean(xs) -> float:
+    xs = list(xs)
+    return sum(xs) / len(xs)
+
+
+def sweep_rows(points: list[dict], get_run=None) -> list[dict]:
+    """Per training size of a sweep: the most accurate strategy (mean over seeds) and the cheapest one that is not
+    worse beyond chance, from :func:`bertlab.sweep.collect` rows.
+
+    Strategies are compared on the seeds both finished: a paired t-test over those seeds where there are two or
+    more, McNemar's test on the shared test texts where there is one (``get_run(run_id)`` loads the runs), else no
+    test. A cheaper strategy is the pick only if no more accurate strategy beats it beyond chance either.
+    """
+    sizes: dict = {}
+    for p in points:
+        if p.get("status") == "succeeded" and p.get("test_accuracy") is not None:
+            sizes.setdefault(p["size"], {}).setdefault(p["strategy"], {})[p["seed"]] = p
+    return [_size_row(size, by_strategy, get_run)
+            for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
+
+
+def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
+    """:func:`sweep_rows` at one training size: ``by_strategy[strategy][seed]`` is a finished point."""
+    stats = {s: {"acc": _mean(q["test_accuracy"] for q in seeds.values()),
+                 "cost": (_mean(q.get("train_flops") or 0.0 for q in seeds.values()),
+                          _mean(q.get("train_seconds") or 0.0 for q in seeds.values())),
+                 "n": _mean(q.get("n_train") or 0 for q in seeds.values())} for s, seeds in by_strategy.items()}
+
+    def test(a: str, b: str) -> tuple[float | None, int]:
+        """(p, seeds compared) for strategy a against b; p None where there is nothing to test on."""
+        common = sorted(set(by_strategy[a]) & set(by_strategy[b]))
+        if len(common) >= 2:
+            return seed_paired_p([by_strategy[a][k]["test_accuracy"] - by_strategy[b][k]["test_accuracy"]
+                                  for k in common]), len(common)
+        if len(common) == 1 and get_run is not None:
+            ra, rb = (get_run(by_strategy[x][common[0]]["run_id"]) for x in (a, b))
+            da, db = (paired.load_predictions(r) if r is not None else None for r in (ra, rb))
+            if da and db and da["fingerprint"] == db["fingerprint"]:
+                return paired.compare(da["labels"], da["predictions"], db["predictions"]).p_value, 1
+        return None, len(common)
+
+    best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
+    row = {"size": size, "n labelled": round(stats[best]["n"]) or None, "most accurate": best,
+           "accuracy": stats[best]["acc"], "pick": best, "pick accuracy": stats[best]["acc"], "p": None,
+           "seeds": len(by_strategy[best]), "why": ""}
+    cheaper = sorted((s for s in stats if stats[s]["cost"] < stats[best]["cost"]), key=lambda s: stats[s]["cost"])
+    for s in cheaper:  # the cheapest first
+        p, k = test(best, s)
+        if p is None or p < ALPHA:
+            continue
+        if not any(stats[o]["acc"] > stats[s]["acc"] and (q := test(o, s)[0]) is not None and q < ALPHA
+                   for o in stats if o not in (s, best)):
+            row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k})
+            row["why"] = (f"{100 * (stats[best]['acc'] - stats[s]['acc']):.1f} points behind {best}, a gap "
+                          f"{'these seeds' if k > 1 else 'this test set'} cannot tell from chance "
+                          f"(p = {paired.format_p(p)}), for less training")
+            return row
+    if not cheaper:
+        row["why"] = "the most accurate and the cheapest"
+        return row
+    tested = [(s, *test(best, s)) for s in cheaper]
+    if all(p is not None and p < ALPHA for _, p, _ in tested):
+        near, p, k = max(tested, key=lambda t: stats[t[0]]["acc"])
+        row.update({"p": p, "seeds": k})
+        row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
+                      f"{100 * (stats[best]['acc'] - stats[near]['acc']):.1f} points (p = {paired.format_p(p)})")
+    elif any(p is None for _, p, _ in tested):
+        row["why"] = "not tested against every cheaper strategy (they share no finished seed)"
+    else:
+        row["why"] = "each cheaper strategy is behind it or another one beyond chance"
+    return row
+
+
+SWEEP_NOTE = ("Per training size: the most accurate strategy (mean over seeds), and the cheapest one (training "
+              "FLOPs, then time) that is not worse beyond chance, where no other strategy beats it beyond chance "
+              "either. Strategies are compared on the seeds both finished, with a paired t-test over those seeds: "
+              "each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
+              "examples were labelled and of training. With one seed, McNemar's test on the shared test texts "
+              "(the luck of the test set only). Three seeds can show only large, steady gaps: \"cannot tell from "
+              "chance\" may mean \"run more seeds\".")
+
+
+def sweep_table(rows: list[dict]) -> list[dict]:
+    """:func:`sweep_rows` as table rows (accuracies in percent)."""
+    return [{"labelled": r["n labelled"], "most accurate": f"{r['most accurate']} ({_pct(r['accuracy'])})",
+             "use": f"{r['pick']} ({_pct(r['pick accuracy'])})", "why": r["why"], "seeds compared": r["seeds"]}
+            for r in rows]
+
+
+def sweep_lines(rows: list[dict]) -> list[str]:
+    """:func:`sweep_rows` for a terminal: one line per training size."""
+    if not rows:
+        return []
+    out = ["Which one to use at each size? (paired t-test over seeds; see the Learning curves page)"]
+    for r in sweep_table(rows):
+        n = f"n={r['labelled']:,}" if r["labelled"] else "n=all"
+        out.append(f"  {n:>8}: use {r['use']}: {r['why']}")
+    return out

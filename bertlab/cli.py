@@ -313,6 +313,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(json.dumps({"sweep_id": sweep_id, "points": rows, "curves": agg}, indent=2))
     else:
         print(sweep.format_curves(agg))
+        from bertlab import answer
+
+        if picks := answer.sweep_lines(answer.sweep_rows(rows, store.get)):
+            print("\n" + "\n".join(picks))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
 
 

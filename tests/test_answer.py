@@ -159,3 +159,64 @@ def test_compare_page_report_and_cli_give_the_answer(two_runs, capsys):
     assert main(["paired", good.id, weak.id]) == 0
     out = capsys.readouterr().out
     assert "Which one to use?" in out and " ".join(out.split("Which one to use?")[1].split()) == a.text()
+
+
+# --- a sweep: which strategy at each training size -----------------------------------------------------------------
+def test_seed_paired_p_is_scipys_paired_t_test():
+    from scipy.stats import ttest_rel
+
+    a, b = [0.80, 0.83, 0.81, 0.79], [0.78, 0.80, 0.80, 0.79]
+    assert answer.seed_paired_p([x - y for x, y in zip(a, b)]) == pytest.approx(ttest_rel(a, b).pvalue)
+    assert answer.seed_paired_p([0.02, 0.02, 0.02]) == 0.0 and answer.seed_paired_p([0.0, 0.0]) == 1.0
+    with pytest.raises(ValueError):
+        answer.seed_paired_p([0.1])
+
+
+def point(strategy, size, seed, acc, flops, seconds=1.0, run_id=None, status="succeeded"):
+    return {"strategy": strategy, "size": size, "seed": seed, "test_accuracy": acc, "train_flops": flops,
+            "train_seconds": seconds, "n_train": size, "status": status, "run_id": run_id}
+
+
+def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_best():
+    pts = []
+    for seed, (ft, ho, zs) in enumerate([(0.80, 0.79, 0.70), (0.82, 0.80, 0.71), (0.81, 0.80, 0.70)]):
+        pts += [point("full_ft", 512, seed, ft, 1e13), point("head_only", 512, seed, ho, 1e11),
+                point("zero_shot", 512, seed, zs, 0.0, 0.0)]
+    pts.append(point("full_ft", 512, 3, None, 1e13, status="failed"))  # not finished: left out
+    (row,) = answer.sweep_rows(pts)
+    p = answer.seed_paired_p([0.01, 0.02, 0.01])
+    assert p >= 0.05 and answer.seed_paired_p([0.10, 0.11, 0.11]) < 0.05  # the premise
+    assert (row["most accurate"], row["pick"], row["seeds"]) == ("full_ft", "head_only", 3)
+    assert row["p"] == pytest.approx(p)
+    assert row["why"] == f"1.3 points behind full_ft, a gap these seeds cannot tell from chance (p = " \
+                         f"{paired.format_p(p)}), for less training"
+    (shown,) = answer.sweep_table([row])
+    assert shown["most accurate"] == "full_ft (81.0%)" and shown["use"] == "head_only (79.7%)"
+    assert answer.sweep_lines([row])[1] == f"     n=512: use head_only (79.7%): {row['why']}"
+
+
+def test_sweep_rows_keep_the_best_where_every_cheaper_strategy_is_behind_beyond_chance():
+    pts = [point(s, 2048, seed, acc + d, f) for seed, d in enumerate((0.0, 0.01, -0.01))
+           for s, acc, f in (("full_ft", 0.81, 1e13), ("lora", 0.77, 7e12), ("zero_shot", 0.70, 0.0))]
+    (row,) = answer.sweep_rows(pts)
+    assert row["pick"] == "full_ft" and row["p"] == 0.0  # the same 4-point gap at every seed
+    assert row["why"].startswith("ahead of every cheaper strategy beyond chance; of the nearest, lora, by 4.0 points")
+    # The cheapest and most accurate; sizes in order, "all" last.
+    rows = answer.sweep_rows(pts + [point("zero_shot", 32, 0, 0.7, 0.0, 0.0), point("full_ft", 32, 0, 0.6, 1e11),
+                                    point("zero_shot", None, 0, 0.7, 0.0, 0.0)])
+    assert [r["size"] for r in rows] == [32, 2048, None]
+    assert rows[0]["pick"] == "zero_shot" and rows[0]["why"] == "the most accurate and the cheapest"
+
+
+def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path):
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
+    runs = {r.id: r for r in (best, free)}
+    pts = [point(r.strategy, 500, 0, r.metrics["test_accuracy"], r.costs["train_flops"], run_id=r.id)
+           for r in (best, free)]
+    (row,) = answer.sweep_rows(pts, runs.get)
+    p = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 292, 100)).p_value
+    assert row["pick"] == "zero_shot" and row["p"] == p and "this test set cannot tell" in row["why"]
+    # Without the runs (or on seeds no two strategies share) nothing is tested, so nothing cheaper is picked.
+    (row,) = answer.sweep_rows(pts)
+    assert row["pick"] == "full_ft" and "not tested" in row["why"]

@@ -60,6 +60,11 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     assert any("4 of 4 points done" in p.proto.text for p in at.get("progress"))
     charts = at.get("plotly_chart")
     assert charts and '"type":"log"' in charts[0].proto.spec.replace(" ", "")
+    # Which one to use at each size: one strategy, so it is the answer at both sizes.
+    assert any(m.value == "#### Which one to use at each size?" for m in at.markdown)
+    picks = next(df.value for df in at.dataframe if "use" in df.value.columns)
+    assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
+    assert set(picks["why"]) == {"the most accurate and the cheapest"}
 
 
 def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
