@@ -139,7 +139,9 @@ def sweep_results(sweep_id: str) -> None:
                                     "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
         if picks := answer.sweep_rows(rows, common.store().get):
             st.markdown("#### Which one to use at each size?")
-            st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer")
+            st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer",
+                         column_config={"why": st.column_config.TextColumn(width="large"),
+                                        "seeds compared": st.column_config.NumberColumn(width="small")})
             st.caption(answer.SWEEP_NOTE)
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")

@@ -254,9 +254,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
         if not any(stats[o]["acc"] > stats[s]["acc"] and (q := test(o, s)[0]) is not None and q < ALPHA
                    for o in stats if o not in (s, best)):
             row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k})
-            row["why"] = (f"{100 * (stats[best]['acc'] - stats[s]['acc']):.1f} points behind {best}, a gap "
-                          f"{'these seeds' if k > 1 else 'this test set'} cannot tell from chance "
-                          f"(p = {paired.format_p(p)}), for less training")
+            row["why"] = (f"{100 * (stats[best]['acc'] - stats[s]['acc']):.1f} points behind {best}: "
+                          f"{'the seeds' if k > 1 else 'the test set'} cannot tell them apart (p = "
+                          f"{paired.format_p(p)})")
             return row
     if not cheaper:
         row["why"] = "the most accurate and the cheapest"

@@ -188,8 +188,7 @@ def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_be
     assert p >= 0.05 and answer.seed_paired_p([0.10, 0.11, 0.11]) < 0.05  # the premise
     assert (row["most accurate"], row["pick"], row["seeds"]) == ("full_ft", "head_only", 3)
     assert row["p"] == pytest.approx(p)
-    assert row["why"] == f"1.3 points behind full_ft, a gap these seeds cannot tell from chance (p = " \
-                         f"{paired.format_p(p)}), for less training"
+    assert row["why"] == f"1.3 points behind full_ft: the seeds cannot tell them apart (p = {paired.format_p(p)})"
     (shown,) = answer.sweep_table([row])
     assert shown["most accurate"] == "full_ft (81.0%)" and shown["use"] == "head_only (79.7%)"
     assert answer.sweep_lines([row])[1] == f"     n=512: use head_only (79.7%): {row['why']}"
@@ -216,7 +215,7 @@ def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path)
            for r in (best, free)]
     (row,) = answer.sweep_rows(pts, runs.get)
     p = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 292, 100)).p_value
-    assert row["pick"] == "zero_shot" and row["p"] == p and "this test set cannot tell" in row["why"]
+    assert row["pick"] == "zero_shot" and row["p"] == p and "the test set cannot tell" in row["why"]
     # Without the runs (or on seeds no two strategies share) nothing is tested, so nothing cheaper is picked.
     (row,) = answer.sweep_rows(pts)
     assert row["pick"] == "full_ft" and "not tested" in row["why"]
