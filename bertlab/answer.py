@@ -136,7 +136,7 @@ def answer(runs: list, name=None) -> Answer | None:
             lo, hi = (100 * x for x in p.interval)
             headline = (f"Start with {pn}: it is {100 * p.difference:.1f} points behind the most accurate run, "
                         f"{bn} ({_pct(_acc(pick))} against {_pct(_acc(best))} on {n:,} test texts), a gap this "
-                        f"test set cannot tell from chance (McNemar p = {paired.format_p(p.p_value)}), and it "
+                        f"test set cannot tell from chance (McNemar {paired.p_is(p.p_value)}), and it "
                         f"{cost_phrase(best, pick)}.")
             sentences.append(f"{bn}'s true lead could be anywhere from {lo:+.1f} to {hi:+.1f} points (95% "
                              f"interval): if a lead near the top of that range would be worth its cost, score both "
@@ -153,8 +153,8 @@ def answer(runs: list, name=None) -> Answer | None:
             lo, hi = (100 * x for x in p.interval)
             headline = (f"Use {bn} if {100 * p.difference:.1f} points are worth its cost: it is the most accurate "
                         f"({_pct(_acc(best))} on {n:,} test texts) and ahead of the best cheaper run, {nn} "
-                        f"({_pct(_acc(nearest))}), beyond the luck of the test set (McNemar p = "
-                        f"{paired.format_p(p.p_value)}; 95% interval of the lead {lo:+.1f} to {hi:+.1f} points).")
+                        f"({_pct(_acc(nearest))}), beyond the luck of the test set (McNemar "
+                        f"{paired.p_is(p.p_value)}; 95% interval of the lead {lo:+.1f} to {hi:+.1f} points).")
             sentences.append(f"{nn} {cost_phrase(best, nearest)}.")
     flat = []
     for r, _ in members:
@@ -255,8 +255,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
                    for o in stats if o not in (s, best)):
             row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k})
             row["why"] = (f"{100 * (stats[best]['acc'] - stats[s]['acc']):.1f} points behind {best}: "
-                          f"{'the seeds' if k > 1 else 'the test set'} cannot tell them apart (p = "
-                          f"{paired.format_p(p)})")
+                          f"{'the seeds' if k > 1 else 'the test set'} cannot tell them apart ("
+                          f"{paired.p_is(p)})")
             return row
     if not cheaper:
         row["why"] = "the most accurate and the cheapest"
@@ -266,7 +266,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
         near, p, k = max(tested, key=lambda t: stats[t[0]]["acc"])
         row.update({"p": p, "seeds": k})
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
-                      f"{100 * (stats[best]['acc'] - stats[near]['acc']):.1f} points (p = {paired.format_p(p)})")
+                      f"{100 * (stats[best]['acc'] - stats[near]['acc']):.1f} points ({paired.p_is(p)})")
     elif any(p is None for _, p, _ in tested):
         row["why"] = "not tested against every cheaper strategy (they share no finished seed)"
     else:

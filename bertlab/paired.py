@@ -135,10 +135,16 @@ def verdict(p: Paired, name_a: str, name_b: str) -> str:
     split = (f"Of the {p.disagree:,} test texts where only one of them is right, {lead} gets {wins:,} and "
              f"{trail} {losses:,}")
     if p.p_value < 0.05:
-        return (f"{split}: so uneven a split would happen by chance less than 5% of the time (p = "
-                f"{format_p(p.p_value)}), so {lead} is better on texts like these, not only on this test set.")
+        return (f"{split}: so uneven a split would happen by chance less than 5% of the time "
+                f"({p_is(p.p_value)}), so {lead} is better on texts like these, not only on this test set.")
     return (f"{split}: a split at least this uneven would happen {format_p(p.p_value, percent=True)} of the time "
-            f"by chance alone (p = {format_p(p.p_value)}), so this test set cannot tell them apart.")
+            f"by chance alone ({p_is(p.p_value)}), so this test set cannot tell them apart.")
+
+
+def p_is(p: float) -> str:
+    """'p = 0.031', 'p < 0.001': a p-value in a sentence."""
+    text = format_p(p)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
 def format_p(p: float, percent: bool = False) -> str:
@@ -206,7 +212,7 @@ def summary_lines(rows: list[dict]) -> list[str]:
     for r in rows:
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
-                   f"p = {format_p(r['p (McNemar)'])}")
+                   f"{p_is(r['p (McNemar)'])}")
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
                "not covered.")
     return out
@@ -226,7 +232,7 @@ def gain_judge(runs: list):
             return None
         p = compare(a["labels"], a["predictions"], b["predictions"]).p_value
         if p < 0.05:
-            return f"beyond the luck of the test set: McNemar p = {format_p(p)}"
-        return f"a gap this test set cannot tell from chance: McNemar p = {format_p(p)}"
+            return f"beyond the luck of the test set: McNemar {p_is(p)}"
+        return f"a gap this test set cannot tell from chance: McNemar {p_is(p)}"
 
     return judge

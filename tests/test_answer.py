@@ -50,7 +50,7 @@ def test_a_cheaper_run_the_test_set_cannot_tell_from_the_best_is_the_one_to_star
     assert a.best is best and a.pick is free
     assert a.headline.startswith("Start with zero_shot: it is 2.0 points behind the most accurate run, full_ft "
                                  "(73.0% against 75.0% on 400 test texts)")
-    assert f"McNemar p = {paired.format_p(p.p_value)}" in a.headline and a.headline.endswith("it trains nothing.")
+    assert f"McNemar {paired.p_is(p.p_value)}" in a.headline and a.headline.endswith("it trains nothing.")
     lo, hi = (100 * x for x in p.interval)
     assert f"anywhere from {lo:+.1f} to {hi:+.1f} points" in a.sentences[0]
     assert "one seed" in a.caveat
@@ -188,7 +188,7 @@ def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_be
     assert p >= 0.05 and answer.seed_paired_p([0.10, 0.11, 0.11]) < 0.05  # the premise
     assert (row["most accurate"], row["pick"], row["seeds"]) == ("full_ft", "head_only", 3)
     assert row["p"] == pytest.approx(p)
-    assert row["why"] == f"1.3 points behind full_ft: the seeds cannot tell them apart (p = {paired.format_p(p)})"
+    assert row["why"] == f"1.3 points behind full_ft: the seeds cannot tell them apart ({paired.p_is(p)})"
     (shown,) = answer.sweep_table([row])
     assert shown["most accurate"] == "full_ft (81.0%)" and shown["use"] == "head_only (79.7%)"
     assert answer.sweep_lines([row])[1] == f"     n=512: use head_only (79.7%): {row['why']}"
