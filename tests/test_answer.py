@@ -219,3 +219,17 @@ def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path)
     # Without the runs (or on seeds no two strategies share) nothing is tested, so nothing cheaper is picked.
     (row,) = answer.sweep_rows(pts)
     assert row["pick"] == "full_ft" and "not tested" in row["why"]
+
+
+def test_compare_page_sends_a_sweep_to_the_learning_curves_page(tiny_model, tiny_data, bertlab_home):
+    from dataclasses import replace
+
+    store = RunStore(bertlab_home)
+    for seed in (0, 1):  # each seed its own split: two test sets per strategy
+        data = replace(tiny_data, seed=seed)
+        _finished(store, make_config("tfidf_logreg", data=data))
+        _finished(store, make_config("zero_shot", model=tiny_model, data=data, max_length=32))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert not any(m.value.startswith("#### Which one to use?") for m in at.markdown)
+    assert any("the Learning curves page answers per training size" in c.value for c in at.caption)
