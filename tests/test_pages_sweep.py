@@ -38,7 +38,7 @@ def test_pages_render_on_an_empty_store(page):
     assert at.title
 
 
-def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home):
+def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home, capsys):
     data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
     at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
     no_problems(at)
@@ -65,6 +65,16 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     picks = next(df.value for df in at.dataframe if "use" in df.value.columns)
     assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
     assert set(picks["why"]) == {"the most accurate and the cheapest"}
+    # The report of the sweep and the command line say the same.
+    from bertlab import report
+    from bertlab.cli import main
+
+    sid = sweep.list_sweeps(store)[0]["id"]
+    html = report.build_html(store, report.resolve_runs(store, sweep_id=sid), sweep_id=sid)
+    assert "<h2>Which one to use at each size?</h2>" in html and "the most accurate and the cheapest" in html
+    assert main(["sweep", "--sweep-id", sid, "--no-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Which one to use at each size?" in out and "n=16: use tfidf_logreg (" in out
 
 
 def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
