@@ -18,6 +18,7 @@ at several seeds (the Learning curves page) show that.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -58,7 +59,17 @@ def load_predictions(run) -> dict | None:
         return None
     path = Path(run.artifact_dir) / PREDICTIONS_FILE
     try:
-        data = json.loads(path.read_text())
+        st = path.stat()
+    except OSError:
+        return None
+    return _read_predictions(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_predictions(path: str, mtime_ns: int, size: int) -> dict | None:
+    """A predictions file, parsed once per version (a page, the report and the answer each ask for it)."""
+    try:
+        data = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or len(data.get("labels", ())) != len(data.get("predictions", ())):
