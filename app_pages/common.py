@@ -123,6 +123,16 @@ def set_data_config(cfg: DataConfig) -> None:
     st.session_state[DATA_KEY] = asdict(cfg)
 
 
+def set_data_problem(message: str | None) -> None:
+    """What went wrong with the data last picked on the Data page (None: it loaded), so that the Train page can
+    say its runs would use the last data that did load."""
+    st.session_state["data_problem"] = message
+
+
+def data_problem() -> str | None:
+    return st.session_state.get("data_problem")
+
+
 def _key(cfg: DataConfig) -> str:
     return json.dumps(asdict(cfg), sort_keys=True)
 

@@ -150,6 +150,10 @@ try:
         cfg = choose_caps(base)
         show_dataset(cfg)
         common.set_data_config(cfg)
+        common.set_data_problem(None)
         st.page_link("app_pages/train.py", label="Next: choose strategies and launch →", icon=":material/model_training:")
+    else:
+        common.set_data_problem(f"{source}: nothing loaded yet.")
 except BertlabError as e:
+    common.set_data_problem(str(e))
     common.show_error(e)

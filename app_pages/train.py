@@ -207,6 +207,9 @@ def launch(configs: list[RunConfig]) -> None:
 
 st.title("Train")
 cfg = common.data_config()
+if problem := common.data_problem():
+    st.warning(f"The data last picked on the Data page is not used: {common.md(problem)} These runs would use "
+               f"**{common.md(cfg.label)}**, the last data that loaded.", icon=":material/warning:")
 summary = data_summary(cfg)
 if summary is not None:
     sizes, labels, descs = summary

@@ -77,6 +77,14 @@ def test_data_page_shows_clear_error_for_bad_upload(name, raw, expected):
     errors = " ".join(e.value for e in at.error)
     assert expected in errors.lower(), errors
     assert "Traceback" not in errors
+    assert not re.search(r"[0-9a-f]{12}-", errors), errors  # the file as uploaded, not its storage name
+    # The Train page then says its runs would not use this file.
+    problem = at.session_state["data_problem"]
+    assert expected in problem.lower()
+    at.switch_page("app_pages/train.py").run()
+    no_problems(at)
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "not used" in warning and "would use **rotten_tomatoes**" in warning, warning
 
 
 def test_data_page_upload_with_column_pickers(tiny_csv):
@@ -88,6 +96,7 @@ def test_data_page_upload_with_column_pickers(tiny_csv):
     cfg = at.session_state["keep_data_config"]
     assert cfg["source"] == "file" and Path(cfg["name"]).is_file() and cfg["label_column"] == "label"
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+    assert at.session_state["data_problem"] is None  # the Train page has nothing to warn about
 
 
 def test_train_page_rejects_bad_model_and_hyperparameters(tiny_data):

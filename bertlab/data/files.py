@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bertlab.config import upload_display_name
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset
 from bertlab.errors import DataError
 from bertlab.paths import data_home, safe_join
@@ -355,8 +356,9 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
             raise DataError(too_big_message(path.name, path.stat().st_size))
         raw = path.read_bytes()
     notes: list[str] = []
-    df = read_table(raw, path.name, notes)
-    return dataset_from_table(df, path.name, text_column, label_column, notes)
+    shown = upload_display_name(path.name)  # messages name the file as the user uploaded it
+    df = read_table(raw, shown, notes)
+    return dataset_from_table(df, shown, text_column, label_column, notes)
 
 
 def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
