@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -19,7 +20,7 @@ from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_dataset
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
 from bertlab.paths import data_home
-from bertlab.store import RunStore
+from bertlab.store import ACTIVE, RunStore
 
 # Session keys starting with "keep_" survive page switches (app.py re-assigns them every run,
 # which stops Streamlit from deleting the state of widgets that are not on the current page).
@@ -88,6 +89,19 @@ def sweep_batches() -> set[str]:
     from bertlab.sweep import list_sweeps
 
     return {d["id"] for d in list_sweeps(store())}
+
+
+def batch_title(runs: list, sweep: bool = False) -> str:
+    """``Dec 01 23:28 · rotten_tomatoes · zero_shot, head_only`` (or ``sweep · ... · 12 runs of ...``): one batch as
+    every page names it."""
+    first = min(r.created for r in runs)
+    when = time.strftime("%H:%M", time.localtime(first))
+    day = time.strftime("%b %d", time.localtime(first))
+    live = " · live" if any(r.status in ACTIVE for r in runs) else ""
+    ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
+    if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
+        return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
+    return f"{day} {when} · {dataset_name(runs[0].dataset)} · {', '.join(ordered)}{live}"
 
 
 def latest_batch(runs: list, sweeps: set[str]) -> str | None:

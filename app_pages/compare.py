@@ -3,8 +3,6 @@ inference box so a presenter can type while the curves are on screen."""
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from app_pages import common
@@ -15,17 +13,6 @@ from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 
 REFRESH_S = 2.0
-
-
-def batch_title(batch: str, runs: list, sweep: bool = False) -> str:
-    first = min(r.created for r in runs)
-    when = time.strftime("%H:%M", time.localtime(first))
-    day = time.strftime("%b %d", time.localtime(first))
-    live = " · live" if any(r.status in ACTIVE for r in runs) else ""
-    ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
-    if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
-        return f"sweep · {day} {when} · {common.dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
-    return f"{day} {when} · {common.dataset_name(runs[0].dataset)} · {', '.join(ordered)}{live}"
 
 
 def select_runs(all_runs: list) -> list[str]:
@@ -44,7 +31,7 @@ def select_runs(all_runs: list) -> list[str]:
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
     # No key: when a new batch appears the options change and the latest batch is selected again.
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(latest),
-                         format_func=lambda b: batch_title(b, batches[b], b in sweeps))
+                         format_func=lambda b: common.batch_title(batches[b], b in sweeps))
     return [r.id for r in batches[batch]]
 
 

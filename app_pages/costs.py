@@ -17,13 +17,26 @@ MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", 
 
 
 def choose_runs(runs: list) -> list:
+    """One launch or sweep, named as on Compare (the latest launch first); for a sweep, one training size."""
     batches: dict[str, list] = {}
     for r in runs:
         batches.setdefault(r.batch_id, []).append(r)
-    batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=0,
-                         format_func=lambda b: f"{b} · {common.dataset_name(batches[b][0].dataset)} · "
-                                               f"{', '.join(sorted({r.strategy for r in batches[b]}))}")
-    return batches[batch]
+    sweeps = common.sweep_batches()
+    latest = common.latest_batch(runs, sweeps)
+    batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=list(batches).index(latest),
+                         format_func=lambda b: common.batch_title(batches[b], b in sweeps))
+    chosen = batches[batch]
+    sizes = sorted({n for r in chosen if r.status == "succeeded" and (n := train_size(r)) is not None})
+    if len(sizes) > 1:
+        # Averaging 32 and 2,048 labels into one point would hide the very thing a sweep measures.
+        n = st.select_slider("Training size (labelled examples)", sizes, value=sizes[-1], key=f"pr_size_{batch}",
+                             format_func=lambda v: f"{v:,}")
+        chosen = [r for r in chosen if train_size(r) == n]
+    return chosen
+
+
+def train_size(run) -> int | None:
+    return ((run.data_summary or {}).get("sizes") or {}).get("train")
 
 
 def prices() -> pareto.Prices | None:
@@ -59,7 +72,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
                                 "train s": st.column_config.NumberColumn(format="%.1f"),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
-    st.caption("Several runs of one strategy (seeds, sizes) are averaged into one point. Money = training time x "
+    st.caption("Several runs of one strategy (seeds) are averaged into one point. Money = training time x "
                "the price per hour of the device the run used.")
 
 

@@ -119,6 +119,26 @@ def test_costs_page_states_the_tradeoff(tiny_model, tiny_data, bertlab_home):
     assert any("Download" in b.proto.label for b in at.get("download_button"))
 
 
+def test_costs_page_shows_one_training_size_of_a_sweep_at_a_time(tiny_data, bertlab_home):
+    from dataclasses import replace
+
+    store = RunStore(bertlab_home)
+    for n in (8, 16):
+        for name in ("tfidf_logreg", "zero_shot"):
+            cfg = make_config(name, data=replace(tiny_data, train_size=n), max_length=32)
+            assert execute_run(store, store.create_run(cfg, batch_id="b-sizes")) == SUCCEEDED
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    assert at.selectbox[0].options[0].endswith(" · tiny.csv · tfidf_logreg, zero_shot, tfidf_logreg, zero_shot")
+    size = at.select_slider(key="pr_size_b-sizes")
+    assert list(size.options) == ["8", "16"] and size.value == 16  # the largest by default
+    table = next(df.value for df in at.dataframe if "runs" in df.value.columns)
+    assert list(table["runs"]) == [1, 1]  # one run per strategy: the sizes are not averaged together
+    size.set_value(8).run()
+    no_problems(at)
+    assert list(next(df.value for df in at.dataframe if "runs" in df.value.columns)["runs"]) == [1, 1]
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_teaching_page_shows_every_card(name, tiny_model):
     at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model})
