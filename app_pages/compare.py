@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import answer, paired, plots, report
-from bertlab.metrics import format_interval, precision_text
+from bertlab.metrics import format_interval, precision_text, single_class_prediction
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
 
@@ -51,7 +51,10 @@ def status_row(run) -> None:
         ci = format_interval(plots.accuracy_interval(run))
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
                       + (f" (95%: {ci})" if ci else "")
-                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))}")
+                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))} in all")
+        if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
+            c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
+                         "answer (see the notes).", icon=":material/warning:")
         if run.notes:
             with c[1].expander(f"{len(run.notes)} note{'s' * (len(run.notes) > 1)} on this run"):
                 for n in run.notes:
@@ -228,10 +231,12 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         if texts is None:
             st.caption("The test texts could not be loaded again (the data changed since these runs?).")
         shown = idx[:200]
+        # Columns named after the runs: "A" and "B" are easy to forget once scrolled.
         st.dataframe([{"text": texts[i] if texts else f"#{i}", "true label": label(da["labels"][i]),
-                       "A says": label(da["predictions"][i]), "B says": label(db["predictions"][i]),
-                       "right": "A" if da["predictions"][i] == da["labels"][i] else "B"} for i in shown],
-                     hide_index=True, width="stretch", key=f"pair_texts_{fp}_{a}_{b}")
+                       f"A: {name_a}": label(da["predictions"][i]), f"B: {name_b}": label(db["predictions"][i]),
+                       "right": name_a if da["predictions"][i] == da["labels"][i] else name_b} for i in shown],
+                     hide_index=True, width="stretch", key=f"pair_texts_{fp}_{a}_{b}",
+                     column_config={"text": st.column_config.TextColumn(width="large")})
         if len(idx) > len(shown):
             st.caption(f"The first {len(shown)} of {len(idx):,}, in test-set order.")
 

@@ -25,8 +25,8 @@ from bertlab.store import Run, RunStore
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
 CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
-              "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds", "train_flops", "trainable_params",
-              "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
+              "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds",
+              "total_seconds", "train_flops", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
               "batch_size", "max_length", "model", "error")
 
 
@@ -87,6 +87,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "test_accuracy_ci_high": ci and ci[1], "test_accuracy_ci": format_interval(ci),
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": secs,
+            "total_seconds": c.get("total_seconds"),
             "train_flops": c.get("train_flops"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"),
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),

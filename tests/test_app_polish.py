@@ -234,3 +234,18 @@ def test_compare_escapes_the_reason_of_a_stopped_run(tiny_data, bertlab_home):
     no_problems(at)
     lines = [c.value for c in at.caption if "cancelled:" in c.value]
     assert lines == [f":material/stop_circle: cancelled: {md(reason)}"]
+
+
+def test_compare_flags_a_run_that_answers_one_class_to_everything(tiny_data, bertlab_home):
+    """A run that learned nothing (scratch on little data) says so on its status line, not only in its notes."""
+    store = RunStore(bertlab_home)
+    done = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=1), batch_id=done.batch_id)
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.5, "test_macro_f1": 0.33, "majority_accuracy": 0.5,
+                                          "confusion": [[5, 0], [5, 0]], "label_names": ["neg", "pos"]},
+                 costs={"total_seconds": 2.0})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    flags = [w.value for w in at.warning if "to every test text" in w.value]
+    assert flags == ["Answers 'neg' to every test text: it learned nothing beyond always giving one answer (see the notes)."]
+    assert any(m.value.endswith("· 2.0 s in all") for m in at.markdown if "test accuracy **" in m.value)

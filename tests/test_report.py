@@ -58,6 +58,9 @@ def test_csv_matches_store(finished):
         # 3.6 per CPU-hour = 0.001 per second
         assert float(r["train_money"]) == pytest.approx(run.costs["train_seconds"] * 0.001)
         assert int(r["n_train"]) == run.data_summary["sizes"]["train"]
+        assert float(r["total_seconds"]) == pytest.approx(run.costs["total_seconds"])
+        assert float(r["total_seconds"]) >= float(r["train_seconds"])
+        assert int(r["total_params"]) == run.costs["total_params"]
         assert r["precision"] == {"bfloat16": "bf16", "float16": "fp16"}.get(run.costs["precision"], "fp32") and r["device"] == run.costs["device"]
         lo, hi = float(r["test_accuracy_ci_low"]), float(r["test_accuracy_ci_high"])
         assert 0 <= lo <= float(r["test_accuracy"]) <= hi <= 1 and hi - lo > 0.05  # a tiny test set: a wide interval
