@@ -32,10 +32,15 @@ def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     if compact:
         # Four short columns: the box is a third of the page wide (backends are on the Playground).
-        rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": float(p.probs[0].max()),
+        # Whole percents and small columns: "93.56%" with four columns overflowed the box and hid "ms".
+        rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": 100 * float(p.probs[0].max()),
                  "ms": round(p.latency_ms, 1)} for p in preds]
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
-            "confidence": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)})
+            "run": st.column_config.TextColumn(width="small"),
+            "prediction": st.column_config.TextColumn(width="small"),
+            "confidence": st.column_config.ProgressColumn(format="%.0f%%", min_value=0.0, max_value=100.0,
+                                                          width="small"),
+            "ms": st.column_config.NumberColumn(format="%.0f", width="small", help="Latency in milliseconds.")})
         return
     cols = st.columns(min(4, len(preds)))
     for i, p in enumerate(preds):
@@ -64,7 +69,9 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         examples: (text, label) pairs offered as one-click inputs.
     """
     store = common.store()
-    done = [r for r in (store.get(i) for i in run_ids) if r is not None and r.status == SUCCEEDED]
+    # In launch order, as the status lines and charts list them.
+    done = sorted((r for r in (store.get(i) for i in run_ids) if r is not None and r.status == SUCCEEDED),
+                  key=lambda r: r.created)
     text_key = f"{key}_text"
     st.session_state.setdefault(text_key, "")
     if examples:

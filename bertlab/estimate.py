@@ -72,7 +72,7 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
         if len(rates) >= last:
             break
     if not rates:
-        return Estimate(None, "no past run of it on this device yet")
+        return Estimate(None, "no past run here yet")
     new_units = work_units(sizes, epochs, uses_epochs)
     n = len(rates)
     return Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")

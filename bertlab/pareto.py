@@ -133,7 +133,12 @@ def format_cost(value: float | None, cost: str, prices: Prices | None = None) ->
     if value is None:
         return "-"
     if cost == "train_money":
-        return f"{(prices or Prices()).currency}{value:.4f}" if value < 1 else f"{(prices or Prices()).currency}{value:,.2f}"
+        cur = (prices or Prices()).currency
+        if value == 0:
+            return f"{cur}0"
+        if value < 0.0001:  # not "$0.0000" for a run that did cost something
+            return f"<{cur}0.0001"
+        return f"{cur}{value:.4f}" if value < 1 else f"{cur}{value:,.2f}"
     if cost == "train_seconds":
         return f"{value:.1f} s"
     if cost == "train_flops":
@@ -191,7 +196,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
             textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"
-                          f"<br>{metric}: %{{y:.3f}}<extra></extra>", showlegend=False))
+                          f"<br>{metric.replace('_', ' ')}: %{{y:.1%}}<extra></extra>", showlegend=False))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
                                  mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
@@ -200,4 +205,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         fig.update_xaxes(type="log")
+    if cost == "train_flops":
+        fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
+    fig.update_yaxes(tickformat=".0%", title_text=metric.replace("_", " ") + " (%)")  # percent, as on every page
     return fig

@@ -389,6 +389,8 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
     lower = "higher is better" if cost == "train_examples_per_s" else "lower is cheaper"
     _style(fig, title, height)
     fig.update_yaxes(title_text=f"{title.lower()} ({unit}, {lower})", rangemode="tozero")
+    if cost == "train_flops":  # "10G", "2T" as in GFLOP/TFLOP everywhere else, not plotly's "10B" (billions)
+        fig.update_yaxes(exponentformat="SI")
     fig.update_xaxes(title_text="run (strategy)")
     if not done:
         _empty(fig, "no finished runs yet")
@@ -453,7 +455,7 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)
     fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
-                     type="log" if log else "linear")
+                     type="log" if log else "linear", exponentformat="SI" if cost == "train_flops" else "B")
     if xs and not log:  # pad so markers and their labels at the edges are not cut
         span = max(xs) - min(min(xs), 0) or 1.0
         fig.update_xaxes(range=[min(min(xs), 0) - 0.08 * span, max(xs) + 0.08 * span])

@@ -359,13 +359,15 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
             line={"color": strategy_color(st), "width": 2.5},
             error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True},
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
-            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:.3f}} ± %{{customdata[1]:.3f}}"
+            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:.1%}} ± %{{customdata[1]:.1%}}"
                            "<br>seeds %{customdata[0]}<br>train %{customdata[2]:.1f} s<extra></extra>")))
     maj = [a.get("majority") for a in agg if a.get("majority") is not None]
     if maj:
         fig.add_hline(y=sum(maj) / len(maj), line_dash="dot", line_color="grey",
                       annotation_text="always the majority class", annotation_position="bottom right")
-    fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)", yaxis_title=metric_label,
+    fig.update_yaxes(tickformat=".0%")  # percent, as everywhere else in the app
+    fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)",
+                      yaxis_title=f"{metric_label} (%)",
                       legend_title="strategy", hovermode="closest")
     xs = sorted({round(a["n_train"]) for a in agg if a["n_train"]})
     # Ticks at the measured sizes: log axes otherwise label 2, 3, 5 between the decades.

@@ -221,3 +221,20 @@ def test_validation_chart_rings_the_epoch_keep_best_kept():
     assert [(list(t.x), list(t.y)) for t in rings] == [([2], [0.4]), ([2], [0.8])]
     assert not any(t.showlegend for t in rings)
     assert not [t for t in plots.validation_figure([make_run("full_ft", "f1")], pts).data if t.mode == "markers"]
+
+
+def test_compute_axes_read_giga_and_tera_and_accuracy_axes_read_percent():
+    """'10G' and '2T' on FLOPs axes (GFLOP/TFLOP in every table), not plotly's '10B'; accuracy in % everywhere."""
+    from bertlab import sweep
+
+    runs = [make_run("full_ft", "r1", train_flops=1e13), make_run("head_only", "r2", acc=0.7, train_flops=1e11)]
+    assert plots.cost_figure(runs, "train_flops").layout.yaxis.exponentformat == "SI"
+    assert plots.cost_figure(runs, "train_seconds").layout.yaxis.exponentformat != "SI"
+    assert plots.tradeoff_figure(runs, "train_flops").layout.xaxis.exponentformat == "SI"
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs))
+    fig = pareto.pareto_figure(rows, "train_flops")
+    assert fig.layout.xaxis.exponentformat == "SI" and fig.layout.yaxis.tickformat == ".0%"
+    agg = sweep.aggregate([{"strategy": "full_ft", "size": 32, "seed": 0, "test_accuracy": 0.7, "n_train": 32,
+                            "train_seconds": 1.0, "train_flops": 1e9, "majority_accuracy": 0.5}])
+    curve = sweep.learning_curve_figure(agg)
+    assert curve.layout.yaxis.tickformat == ".0%" and curve.layout.yaxis.title.text == "test accuracy (%)"

@@ -107,6 +107,8 @@ def test_flops_read_the_same_everywhere():
     assert format_flops(1.76e11) == "176 GFLOP" and format_flops(3.8e13) == "38.0 TFLOP"
     assert format_flops(999.6e9) == "1.00 TFLOP" and format_flops(0) == "0 FLOP" and format_flops(None) == "-"
     assert format_cost(2.5e9, "train_flops") == "2.50 GFLOP"
+    assert format_cost(0.0, "train_money") == "$0" and format_cost(3e-5, "train_money") == "<$0.0001"
+    assert format_cost(0.0123, "train_money") == "$0.0123" and format_cost(1234.5, "train_money") == "$1,234.50"
     fig = plots.cost_figure([old_run()], "train_flops")
     assert list(fig.data[0].text) == ["176 GFLOP"]
 

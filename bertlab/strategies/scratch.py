@@ -34,7 +34,7 @@ class FromScratch(ClassifierStrategy):
     title = "From scratch"
     summary = "Same architecture, random weights: trains everything with no pretrained knowledge."
     trains = "every weight, starting from random initialisation"
-    frozen = "nothing (and nothing pretrained to start from)"
+    frozen = "nothing (random start)"
     when = "Only with a very large labelled corpus or a very unusual domain/vocabulary; shows what pretraining buys."
     defaults = {"epochs": 3, "learning_rate": 5e-4, "batch_size": 32, "max_length": 128, "warmup_ratio": 0.1}
 
