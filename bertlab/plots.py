@@ -260,7 +260,10 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     for tr in fig.data:
         tr.showlegend = tr.name not in names_seen
         names_seen.add(tr.name)
-    _style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.1})
+    # Legend row above the two titles; titles bold at the top left of their plots, like every other chart's.
+    _style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
+    for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")):
+        ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)
     # Pad the range so a point at epoch 0 (zero_shot's single evaluation) is not cut in half.
     fig.update_xaxes(title_text="epoch", range=[-0.25, max(1, top) + 0.25], dtick=1 if top <= 12 else None)
