@@ -35,8 +35,9 @@ def select_runs(all_runs: list) -> list[str]:
     return [r.id for r in batches[batch]]
 
 
-def status_row(run) -> None:
-    """Title, progress or outcome, and a Cancel button while the run is active."""
+def status_row(run, shared_notes: frozenset = frozenset()) -> None:
+    """Title, progress or outcome, and a Cancel button while the run is active. ``shared_notes`` (about the data,
+    the same for every run) are shown once under the status lines instead."""
     c = st.columns([2, 5, 1.2], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
     c[0].markdown(f"<span style='color:{color};font-weight:600'>■ {run.strategy}</span> "
@@ -55,9 +56,9 @@ def status_row(run) -> None:
         if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
             c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
                          "answer (see the notes).", icon=":material/warning:")
-        if run.notes:
-            with c[1].expander(f"{len(run.notes)} note{'s' * (len(run.notes) > 1)} on this run"):
-                for n in run.notes:
+        if notes := [n for n in run.notes if n not in shared_notes]:
+            with c[1].expander(f"{len(notes)} note{'s' * (len(notes) > 1)} on this run"):
+                for n in notes:
                     st.markdown(f"- {common.md(n)}")
     elif run.status in (FAILED, INTERRUPTED):
         c[1].error(f"{run.status}: {common.md(run.error or 'no message')}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
@@ -311,8 +312,14 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     s = common.store()
     runs = [r for r in (s.get(i) for i in run_ids) if r is not None]
     runs.sort(key=lambda r: r.created)
+    done = [r for r in runs if r.status == "succeeded"]
+    # Notes every finished run has (what cleaning the data did) once, not under each run, where they would hide
+    # the notes that tell the runs apart.
+    shared = frozenset.intersection(*(frozenset(r.notes) for r in done)) if len(done) >= 2 else frozenset()
     for r in runs:
-        status_row(r)
+        status_row(r, shared)
+    if shared:
+        st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     active = any(r.status in ACTIVE for r in runs)
     finished = sorted(r.id for r in runs if r.status == "succeeded")
     newly_finished = st.session_state.get("cmp_finished") not in (None, finished)

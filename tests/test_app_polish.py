@@ -251,3 +251,16 @@ def test_compare_flags_a_run_that_answers_one_class_to_everything(tiny_data, ber
     flags = [w.value for w in at.warning if "to every test text" in w.value]
     assert flags == ["Answers 'neg' to every test text: it learned nothing beyond always giving one answer (see the notes)."]
     assert any(m.value.endswith("· 2.0 s in all") for m in at.markdown if "test accuracy **" in m.value)
+
+
+def test_compare_shows_notes_every_run_shares_once(tiny_data, bertlab_home):
+    """What cleaning did to the data is the same for every run: said once, so each run's own notes stand out."""
+    store = RunStore(bertlab_home)
+    a = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    b = finished(store, make_config("tfidf_logreg", data=tiny_data, seed=1))
+    store.update(a.id, notes=["dropped 3 duplicate texts", "kept the weights of epoch 2"])
+    store.update(b.id, notes=["dropped 3 duplicate texts"])
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert [e.label for e in at.expander if "on this run" in e.label] == ["1 note on this run"]
+    assert any(c.value == "Every run: dropped 3 duplicate texts" for c in at.caption)
