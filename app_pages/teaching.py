@@ -62,7 +62,7 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
         st.markdown("**In the current comparison:**")
         if c.measured:
             for m in c.measured:
-                acc = f"run `{m['run_id'][-6:]}`: **{100 * m['test_accuracy']:.1f}%** test accuracy"
+                acc = f"run `{m['run_id'][-4:]}`: **{100 * m['test_accuracy']:.1f}%** test accuracy"
                 if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained
                     st.markdown(f"- {acc} with no labelled training examples and no training")
                 else:

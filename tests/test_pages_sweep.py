@@ -197,4 +197,4 @@ def test_strategy_card_numbers_come_from_the_latest_launch_not_a_later_sweep(tin
     at = app_on("app_pages/teaching.py", {"keep_tc_strategy": "tfidf_logreg"})
     no_problems(at)
     lines = [m.value for m in at.markdown if "test accuracy" in m.value]
-    assert len(lines) == 1 and f"`{ids[0][-6:]}`" in lines[0]  # the launch's run, as on the Compare page
+    assert len(lines) == 1 and f"`{ids[0][-4:]}`" in lines[0]  # the launch's run, as on the Compare page
