@@ -135,10 +135,6 @@ def answer_box(done: list, still: int = 0) -> None:
     """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer)."""
     a = answer.answer(done)
     if a is None:
-        strategies = [r.strategy for r in done]
-        if len(set(strategies)) >= 2 and len(set(strategies)) < len(strategies):
-            st.caption("Which one to use? Several runs of one strategy (seeds or training sizes of a sweep): the "
-                       "Learning curves page answers per training size, over the seeds.")
         return
     st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
                                             if still else ""))

@@ -180,9 +180,15 @@ def strategy_table(names: list[str], sizes: dict[str, int], model: str, override
                                          "model and device; unknown until one has finished.")})
 
 
+def seeds_of(name: str, repeats: int) -> int:
+    """How many runs ``repeats`` gives strategy ``name``: one for a strategy no seed changes (zero_shot)."""
+    return repeats if REGISTRY[name].uses_seed else 1
+
+
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
-                  n_train: int) -> list[RunConfig]:
-    """One validated RunConfig per strategy (raises BertlabError naming the field)."""
+                  n_train: int, repeats: int = 1) -> list[RunConfig]:
+    """One validated RunConfig per strategy and seed (raises BertlabError naming the field): ``repeats`` runs of
+    each strategy a seed changes, at its seed, seed + 1, ..."""
     configs, lowered = [], []
     for n in names:
         ov = dict(overrides.get(n, {}))
@@ -191,8 +197,9 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
             lowered.append(n)
         if "learning_rate" in ov:
             ov["learning_rate"] = float(ov["learning_rate"])
-        configs.append(rc := make_config(n, data=cfg, model=model, **ov))
+        rc = make_config(n, data=cfg, model=model, **ov)
         check_max_length(model, rc.max_length)  # refused here, before anything is queued
+        configs += [rc.replace(seed=rc.seed + k) for k in range(seeds_of(n, repeats))]
     if lowered:
         st.info(f"Batch size will be lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
     return configs
@@ -252,16 +259,25 @@ if summary is not None:
 
     if names:
         strategy_table(names, sizes, model, overrides)
-    go = st.button(f"Launch {len(names)} run{'s' if len(names) != 1 else ''}", type="primary",
+    st.session_state.setdefault("keep_repeats", 1)
+    repeats = int(st.number_input(
+        "Runs per strategy (seeds)", 1, 10, key="keep_repeats",
+        help="Train each strategy at its seed, seed + 1, ...: the spread over seeds is the luck of training, and "
+             "Compare's answer then compares the strategies' means with a paired t-test over the seeds. "
+             "zero_shot runs once (no seed changes it). Time grows with the number of runs."))
+    n_runs = sum(seeds_of(n, repeats) for n in names)
+    go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
     if go:
         try:
-            launch(build_configs(names, cfg, model, overrides, sizes["train"]))
+            launch(build_configs(names, cfg, model, overrides, sizes["train"], repeats))
         except BertlabError as e:
             common.show_error(e)
     last = st.session_state.get("last_launch")
     if last:
-        st.success(f"Queued {len(last['strategies'])} run(s): {', '.join(last['strategies'])} "
+        counts = {n: last["strategies"].count(n) for n in dict.fromkeys(last["strategies"])}
+        what = ", ".join(n + (f" ×{c}" if c > 1 else "") for n, c in counts.items())
+        st.success(f"Queued {len(last['strategies'])} run(s): {what} "
                    f"(batch `{last['batch']}`). They train one after another in the background; you can "
                    "switch pages or close the tab meanwhile.", icon=":material/check_circle:")
         st.page_link("app_pages/compare.py", label="Watch them train on Compare →", icon=":material/monitoring:")

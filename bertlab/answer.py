@@ -19,6 +19,7 @@ cost pages average them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from bertlab import paired
 from bertlab.pareto import format_flops
@@ -95,19 +96,27 @@ def _namer(members: list[tuple]):
 
 
 def answer(runs: list, name=None) -> Answer | None:
-    """Which of these finished runs to use, or None where the selection cannot say (fewer than two runs on one
-    test set with stored predictions, or several runs of one strategy at one training size)."""
+    """Which of these finished runs to use, or None where the selection cannot say (fewer than two strategies
+    with stored test predictions at the most accurate run's training size).
+
+    One run per strategy: McNemar's test on the test texts they share. Several runs of a strategy (seeds, at
+    that training size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
+    """
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
     groups = paired.pairable(done)
-    where: dict[tuple, set] = {}
-    for fp, members in groups.items():
-        for r, _ in members:
-            where.setdefault((r.strategy, _n_train(r), r.model), set()).add(fp)
-    if not groups or any(len(fps) > 1 for fps in where.values()):
-        return None  # a strategy at several seeds (test sets): averaging them is the Learning curves page's job
-    members = max(groups.values(), key=lambda m: max(_acc(r) for r, _ in m))
-    best_run = paired.by_accuracy(members)[0][0]
-    members = [(r, d) for r, d in members if _n_train(r) == _n_train(best_run)]
+    if not groups:
+        return None
+    best_run = max((r for m in groups.values() for r, _ in m), key=_acc)
+    at_size = [(r, d) for m in groups.values() for r, d in m
+               if _n_train(r) == _n_train(best_run)]
+    strategies = [r.strategy for r, _ in at_size]
+    if len(set(strategies)) < len(strategies):
+        a = over_seeds([r for r, _ in at_size])
+        if a is not None and len({_n_train(r) for r in done}) > 1:
+            a.sentences.append("These runs were trained on several training sizes; this answer is for the size "
+                               "of the most accurate run. The Learning curves page answers for every size.")
+        return a
+    members = [(r, d) for r, d in at_size if d["fingerprint"] == paired.load_predictions(best_run)["fingerprint"]]
     if len(members) < 2:
         return None
     name = name or _namer(members)
@@ -245,7 +254,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
     best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
     row = {"size": size, "n labelled": round(stats[best]["n"]) or None, "most accurate": best,
            "accuracy": stats[best]["acc"], "pick": best, "pick accuracy": stats[best]["acc"], "p": None,
-           "seeds": len(by_strategy[best]), "why": ""}
+           "seeds": len(by_strategy[best]), "why": "", "near": None,
+           "costs": {s: v["cost"] for s, v in stats.items()}, "accuracies": {s: v["acc"] for s, v in stats.items()}}
     cheaper = sorted((s for s in stats if stats[s]["cost"] < stats[best]["cost"]), key=lambda s: stats[s]["cost"])
     for s in cheaper:  # the cheapest first
         p, k = test(best, s)
@@ -264,7 +274,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
     tested = [(s, *test(best, s)) for s in cheaper]
     if all(p is not None and p < ALPHA for _, p, _ in tested):
         near, p, k = max(tested, key=lambda t: stats[t[0]]["acc"])
-        row.update({"p": p, "seeds": k})
+        row.update({"p": p, "seeds": k, "near": near})
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
                       f"{100 * (stats[best]['acc'] - stats[near]['acc']):.1f} points ({paired.p_is(p)})")
     elif any(p is None for _, p, _ in tested):
@@ -299,3 +309,75 @@ def sweep_lines(rows: list[dict]) -> list[str]:
         n = f"n={r['labelled']:,}" if r["labelled"] else "n=all"
         out.append(f"  {n:>8}: use {r['use']}: {r['why']}")
     return out
+
+
+def _seed_key(run) -> tuple:
+    """Which seed a run is, for pairing runs of different strategies: its split's seed and its training seed."""
+    cfg = run.config or {}
+    return ((cfg.get("data") or {}).get("seed"), cfg.get("seed"))
+
+
+def _trains_nothing(strategy: str) -> bool:
+    """zero_shot and the like: no seed changes what they do (the Train page offers them none)."""
+    from bertlab.strategies import REGISTRY
+
+    s = REGISTRY.get(strategy)
+    return s is not None and not s.uses_seed
+
+
+def over_seeds(runs: list) -> Answer | None:
+    """The answer from several runs per strategy at one training size (seeds): each strategy's mean accuracy,
+    and the cheapest strategy not worse than the most accurate one beyond chance, by a paired t-test over the
+    seeds both ran (:func:`sweep_rows`' rule). A strategy no seed changes (zero_shot), run once, counts at every
+    seed."""
+    by_id = {r.id: r for r in runs}
+    points = {}
+    for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
+        points[(r.strategy, _seed_key(r))] = {
+            "strategy": r.strategy, "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
+            "test_accuracy": _acc(r), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
+            "status": "succeeded"}
+    keys = {k for (_, k) in points}
+    by_strategy: dict[str, dict] = {}
+    for (strategy, k), pt in points.items():
+        by_strategy.setdefault(strategy, {})[k] = pt
+    for strategy, seeds in by_strategy.items():
+        if len(seeds) == 1 and _trains_nothing(strategy):
+            only = next(iter(seeds.values()))
+            by_strategy[strategy] = {k: only for k in keys}
+    if len(by_strategy) < 2:
+        return None
+    row = _size_row(_n_train(runs[0]), by_strategy, by_id.get)
+    acc, cost = row["accuracies"], row["costs"]
+    best, pick, k = row["most accurate"], row["pick"], max(len(v) for v in by_strategy.values())
+
+    def priced(s: str) -> SimpleNamespace:
+        return SimpleNamespace(costs={"train_flops": cost[s][0], "train_seconds": cost[s][1]})
+
+    n = _n_train(runs[0])
+    bn, over = best, f"on average over {k} seeds" + (f" with {n:,} training examples" if n else "")
+    sentences: list[str] = []
+    if pick != best:
+        headline = (f"Start with {pick}: it is {100 * (acc[best] - acc[pick]):.1f} points behind the most "
+                    f"accurate strategy, {bn} ({_pct(acc[pick])} against {_pct(acc[best])} {over}), a gap the seeds "
+                    f"cannot tell from chance (paired t-test over seeds, {paired.p_is(row['p'])}), and it "
+                    f"{cost_phrase(priced(best), priced(pick))}.")
+    elif row["near"] is not None:
+        near = row["near"]
+        headline = (f"Use {bn} if {100 * (acc[best] - acc[near]):.1f} points are worth its cost: it is the most "
+                    f"accurate ({_pct(acc[best])} {over}) and ahead of every cheaper strategy beyond chance, of the "
+                    f"nearest, {near} ({_pct(acc[near])}), by that much (paired t-test over seeds, "
+                    f"{paired.p_is(row['p'])}).")
+        sentences.append(f"{near} {cost_phrase(priced(best), priced(near))}.")
+    elif row["why"] == "the most accurate and the cheapest":
+        headline = f"Use {bn}: the most accurate ({_pct(acc[best])} {over}) and the cheapest to train."
+    else:
+        headline = f"Use {bn}: the most accurate ({_pct(acc[best])} {over}); {row['why']}."
+    one_split = len({_seed_key(r)[0] for r in runs}) == 1
+    caveat = (f"{k} training seeds on one split: this covers the luck of training; every seed was scored on the same "
+              "test texts, whose own luck the paired test below weighs run by run." if one_split else
+              f"{k} seeds, each with its own split and training: this covers the luck of the test set, of which "
+              "examples were labelled and of training.")
+    return Answer(best=by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]],
+                  pick=by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]],
+                  headline=headline, sentences=sentences, caveat=caveat)

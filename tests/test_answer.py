@@ -18,7 +18,8 @@ from bertlab.strategies import make_config
 _ids = itertools.count()
 
 
-def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_train=500, majority=0.5):
+def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_train=500, majority=0.5, seed=0,
+             split_seed=0):
     """A finished run with stored test predictions (only what bertlab.answer reads)."""
     i = next(_ids)
     d = tmp_path / f"run{i}"
@@ -26,7 +27,8 @@ def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_trai
     acc = sum(int(p == y) for p, y in zip(preds, labels)) / len(labels)
     return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", model="minilm",
                            artifact_dir=str(d), metrics={"test_accuracy": acc, "majority_accuracy": majority},
-                           costs={"train_flops": flops, "train_seconds": seconds}, config={"seed": 0},
+                           costs={"train_flops": flops, "train_seconds": seconds},
+                           config={"seed": seed, "data": {"seed": split_seed}}, created=float(i),
                            data_summary={"sizes": {"train": n_train}})
 
 
@@ -112,10 +114,6 @@ def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
 def test_no_answer_where_the_selection_cannot_give_one(tmp_path):
     one = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
     assert answer.answer([one]) is None and answer.text_lines([one]) == []
-    # A strategy at several seeds (each seed its own split, so its own test set): the Learning curves page's job.
-    seeds = [fake_run(tmp_path, s, LABELS, right_on(LABELS, 300), f, 1.0, fp=f"seed{k}")
-             for k in (0, 1) for s, f in (("full_ft", 1e13), ("zero_shot", 0.0))]
-    assert answer.answer(seeds) is None
     # Other training sizes on the same test set are left out of the comparison.
     small = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 390), 0.0, 0.0, n_train=32)
     assert answer.answer([one, small]) is None
@@ -221,15 +219,73 @@ def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path)
     assert row["pick"] == "full_ft" and "not tested" in row["why"]
 
 
-def test_compare_page_sends_a_sweep_to_the_learning_curves_page(tiny_model, tiny_data, bertlab_home):
+def test_compare_page_answers_over_the_seeds_of_a_sweep(tiny_model, tiny_data, bertlab_home):
     from dataclasses import replace
 
     store = RunStore(bertlab_home)
     for seed in (0, 1):  # each seed its own split: two test sets per strategy
         data = replace(tiny_data, seed=seed)
-        _finished(store, make_config("tfidf_logreg", data=data))
-        _finished(store, make_config("zero_shot", model=tiny_model, data=data, max_length=32))
+        _finished(store, make_config("tfidf_logreg", data=data, seed=seed))
+        _finished(store, make_config("zero_shot", model=tiny_model, data=data, max_length=32, seed=seed))
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    assert not any(m.value.startswith("#### Which one to use?") for m in at.markdown)
-    assert any("the Learning curves page answers per training size" in c.value for c in at.caption)
+    assert any(m.value.startswith("#### Which one to use?") for m in at.markdown)
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "on average over 2 seeds" in shown
+
+
+# --- several runs per strategy (seeds) ---------------------------------------------------------------------------
+def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_every_seed(tmp_path):
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)]  # no seed changes it
+    for seed, (ft, ho) in enumerate([(320, 300), (330, 304), (316, 302)]):
+        runs += [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, ft), 1e13, 200.0, seed=seed),
+                 fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, ho), 2.5e11, 10.0, seed=seed)]
+    a = answer.answer(runs)
+    ft, ho, zs = [0.8, 0.825, 0.79], [0.75, 0.76, 0.755], 0.7
+    p_ho = answer.seed_paired_p([x - y for x, y in zip(ft, ho)])
+    assert p_ho < 0.05 and answer.seed_paired_p([x - zs for x in ft]) < 0.05  # the premise
+    assert a.headline.startswith("Use full_ft if 5.0 points are worth its cost: it is the most accurate (80.5% on "
+                                 "average over 3 seeds with 500 training examples)")
+    assert f"of the nearest, head_only (75.5%), by that much (paired t-test over seeds, {paired.p_is(p_ho)})" \
+        in a.headline
+    assert a.sentences[0].startswith("head_only takes 1/40 of the training compute")
+    assert a.caveat.startswith("3 training seeds on one split")
+    # Closer runs: head_only is the one to start with.
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n), f, t, seed=seed)
+            for seed, (a_, b_) in enumerate([(320, 318), (310, 316), (322, 312)])
+            for s, n, f, t in (("full_ft", a_, 1e13, 200.0), ("head_only", b_, 2.5e11, 10.0))]
+    a = answer.answer(runs)
+    assert a.headline.startswith("Start with head_only: it is 0.5 points behind the most accurate strategy, full_ft")
+    assert "a gap the seeds cannot tell from chance (paired t-test over seeds, p = " in a.headline
+
+
+def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over_them(tiny_model, tiny_data,
+                                                                                       bertlab_home):
+    import time as _time
+    from dataclasses import asdict
+
+    from bertlab.store import ACTIVE
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg"]).run()
+    at.number_input(key="keep_repeats").set_value(3).run()
+    launch = next(b for b in at.button if b.label.startswith("Launch"))
+    assert launch.label == "Launch 4 runs"  # zero_shot once (no seed changes it), tfidf_logreg at three seeds
+    launch.click().run()
+    no_problems(at)
+    assert "Queued 4 run(s): zero_shot, tfidf_logreg ×3" in at.success[0].value
+    store = RunStore(bertlab_home)
+    end = _time.monotonic() + 300
+    while any(r.status in ACTIVE for r in store.list_runs()) and _time.monotonic() < end:
+        _time.sleep(0.3)
+    runs = store.list_runs()
+    seed0 = next(r for r in runs if r.strategy == "zero_shot").config["seed"]
+    assert sorted(r.config["seed"] for r in runs if r.strategy == "tfidf_logreg") == [seed0, seed0 + 1, seed0 + 2]
+    assert all(r.status == SUCCEEDED for r in runs)
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "on average over 3 seeds" in shown
+    assert any("training seeds on one split" in c.value for c in at.caption)

@@ -60,6 +60,7 @@ class Strategy:
         defaults: RunConfig fields this strategy sets differently from the base.
         uses_epochs: whether the epochs/lr/batch controls matter.
         uses_tokens: whether texts go through the model's tokenizer, cut at max_length.
+        uses_seed: whether the seed changes what it does (not for zero_shot, which trains nothing).
     """
 
     name: ClassVar[str] = ""
@@ -71,6 +72,7 @@ class Strategy:
     defaults: ClassVar[dict[str, Any]] = {}
     uses_epochs: ClassVar[bool] = True
     uses_tokens: ClassVar[bool] = True  # reads the model's tokenizer (and so max_length applies)
+    uses_seed: ClassVar[bool] = True
 
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -59,6 +59,7 @@ class ZeroShot(Strategy):
     when = "No labelled data at all, or a first baseline in seconds. Good label descriptions matter a lot."
     defaults = {"epochs": 1, "batch_size": 64, "max_length": 128}
     uses_epochs = False
+    uses_seed = False  # nothing is drawn at random: every seed gives the same answers
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits
