@@ -122,7 +122,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None,
                  "label_descriptions": args.label_descriptions}
-    configs = [make_config(s, data=data, **overrides) for s in args.strategies]
+    from bertlab.strategies import REGISTRY
+
+    configs = []
+    for s in args.strategies:
+        base = make_config(s, data=data, **overrides)
+        # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
+        configs += [base.replace(seed=base.seed + k) for k in range(args.repeats if REGISTRY[s].uses_seed else 1)]
     store = RunStore()
     batch = f"cli-{__import__('time').strftime('%Y%m%d-%H%M%S')}"
     ids = [store.create_run(c, batch) for c in configs]
@@ -410,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lr", type=float)
     r.add_argument("--max-length", type=int)
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
+                   help="runs per strategy at training seeds seed, seed+1, ... (zero_shot runs once); the answer "
+                        "then compares the strategies' means over the seeds")
     r.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")
     r.add_argument("--keep-best", action="store_true",

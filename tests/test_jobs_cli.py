@@ -149,3 +149,14 @@ def test_cli_keep_best_reaches_the_run_and_the_sweep(tiny_model, tiny_csv, capsy
 
     spec = sweep.load_sweep(RunStore(), sweep.list_sweeps(RunStore())[0]["id"])
     assert all(pt.config.keep_best for pt in sweep.plan(spec))
+
+
+def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_model, tiny_csv, capsys):
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "--model", tiny_model,
+                 "--max-length", "32", "--seed", "3", "--repeats", "2"])
+    out = capsys.readouterr().out
+    assert code == 0
+    runs = RunStore().list_runs()
+    assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
+        ("tfidf_logreg", 3, 3), ("tfidf_logreg", 4, 3), ("zero_shot", 3, 3)]  # training seeds vary, the split not
+    assert "Which one to use?" in out and "on average over 2 seeds" in " ".join(out.split())
