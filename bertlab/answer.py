@@ -362,6 +362,10 @@ def over_seeds(runs: list) -> Answer | None:
                     f"accurate strategy, {bn} ({_pct(acc[pick])} against {_pct(acc[best])} {over}), a gap the seeds "
                     f"cannot tell from chance (paired t-test over seeds, {paired.p_is(row['p'])}), and it "
                     f"{cost_phrase(priced(best), priced(pick))}.")
+        common = sorted(set(by_strategy[best]) & set(by_strategy[pick]), key=str)
+        ahead = sum(by_strategy[best][c]["test_accuracy"] > by_strategy[pick][c]["test_accuracy"] for c in common)
+        sentences.append(f"{bn} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
+                         f"{len(common)} seeds to rule out chance: more seeds would settle it.")
     elif row["near"] is not None:
         near = row["near"]
         headline = (f"Use {bn} if {100 * (acc[best] - acc[near]):.1f} points are worth its cost: it is the most "

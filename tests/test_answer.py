@@ -257,6 +257,7 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
     a = answer.answer(runs)
     assert a.headline.startswith("Start with head_only: it is 0.5 points behind the most accurate strategy, full_ft")
     assert "a gap the seeds cannot tell from chance (paired t-test over seeds, p = " in a.headline
+    assert a.sentences[0].startswith("full_ft was ahead at 2 of 3 seeds")  # 320/318, 310/316, 322/312
 
 
 def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over_them(tiny_model, tiny_data,
