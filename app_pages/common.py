@@ -101,7 +101,9 @@ def batch_title(runs: list, sweep: bool = False) -> str:
     ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
-    return f"{day} {when} · {dataset_name(runs[0].dataset)} · {', '.join(ordered)}{live}"
+    # "full_ft ×3" for a strategy launched at several seeds
+    names = ", ".join(n + (f" ×{ordered.count(n)}" if ordered.count(n) > 1 else "") for n in dict.fromkeys(ordered))
+    return f"{day} {when} · {dataset_name(runs[0].dataset)} · {names}{live}"
 
 
 def latest_batch(runs: list, sweeps: set[str]) -> str | None:

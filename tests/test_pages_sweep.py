@@ -129,7 +129,7 @@ def test_costs_page_shows_one_training_size_of_a_sweep_at_a_time(tiny_data, bert
             assert execute_run(store, store.create_run(cfg, batch_id="b-sizes")) == SUCCEEDED
     at = app_on("app_pages/costs.py")
     no_problems(at)
-    assert at.selectbox[0].options[0].endswith(" · tiny.csv · tfidf_logreg, zero_shot, tfidf_logreg, zero_shot")
+    assert at.selectbox[0].options[0].endswith(" · tiny.csv · tfidf_logreg ×2, zero_shot ×2")
     size = at.select_slider(key="pr_size_b-sizes")
     assert list(size.options) == ["8", "16"] and size.value == 16  # the largest by default
     table = next(df.value for df in at.dataframe if "runs" in df.value.columns)
