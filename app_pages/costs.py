@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
-from bertlab import paired, pareto
+from bertlab import answer, pareto
 from bertlab.errors import BertlabError
 from bertlab.export import artifact_kind, export_model_zip
 
@@ -60,7 +60,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     st.session_state.setdefault("keep_pr_measure", "train_flops")
     measure = st.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure",
                                    format_func=MEASURES.get) or "train_flops"
-    for line in pareto.tradeoff_sentences(rows, measure, judge=paired.gain_judge(runs)):
+    for line in pareto.tradeoff_sentences(rows, measure, judge=answer.gain_judge(runs)):
         st.markdown(f"- {line}")
     st.plotly_chart(pareto.pareto_figure(rows, measure), width="stretch")
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],

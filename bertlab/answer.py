@@ -385,3 +385,40 @@ def over_seeds(runs: list) -> Answer | None:
     return Answer(best=by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]],
                   pick=by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]],
                   headline=headline, sentences=sentences, caveat=caveat)
+
+
+def gain_judge(runs: list):
+    """For :func:`bertlab.pareto.tradeoff_sentences`: whether one strategy's gain over another is beyond chance.
+
+    Single runs on the same test texts: McNemar (:func:`bertlab.paired.gain_judge`). Several runs per strategy at
+    one training size: a paired t-test over the seeds both ran (a strategy no seed changes, run once, counts at
+    every seed). Else None: no verdict.
+    """
+    single = paired.gain_judge(runs)
+    by_id = {r.id: r for r in runs}
+
+    def accuracies(ids: list[str]) -> dict | None:
+        rs = [by_id[i] for i in ids if i in by_id]
+        if not rs or len({_n_train(r) for r in rs}) != 1:
+            return None
+        return {_seed_key(r): _acc(r) for r in rs}
+
+    def judge(dear: dict, cheap: dict) -> str | None:
+        ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
+        if len(ids_a) == 1 and len(ids_b) == 1:
+            return single(dear, cheap)
+        a, b = accuracies(ids_a), accuracies(ids_b)
+        if a is None or b is None or _n_train(by_id[ids_a[0]]) != _n_train(by_id[ids_b[0]]):
+            return None
+        for acc, ids in ((a, ids_a), (b, ids_b)):
+            if len(acc) == 1 and _trains_nothing(by_id[ids[0]].strategy):
+                only = next(iter(acc.values()))
+                acc.update({k: only for k in (set(a) | set(b))})
+        common = sorted(set(a) & set(b), key=str)
+        if len(common) < 2:
+            return None
+        p = seed_paired_p([a[k] - b[k] for k in common])
+        how = "beyond the luck of the seeds" if p < ALPHA else "a gap the seeds cannot tell from chance"
+        return f"{how}: paired t-test over {len(common)} seeds, {paired.p_is(p)}"
+
+    return judge

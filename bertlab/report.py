@@ -170,10 +170,12 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
         return figs
     figs.append(("Accuracy", plots.accuracy_figure(ok), "Bars: test accuracy; diamonds: macro-F1; dashed line: "
                  "always predicting the majority class."))
-    rows = pareto.by_strategy(pareto.rows_from_runs(ok, prices))
-    judge = paired.gain_judge(ok)
+    same, n = _largest_size(ok)
+    rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
+    judge = answer.gain_judge(same)
     for cost in ("train_flops", "train_seconds", "trainable_params", "train_money"):
-        text = " ".join(pareto.tradeoff_sentences(rows, cost, judge=judge))
+        text = (f"At {n:,} training examples. " if n else "") + " ".join(
+            pareto.tradeoff_sentences(rows, cost, judge=judge))
         figs.append((f"Accuracy vs {pareto.COSTS[cost][0]}", pareto.pareto_figure(rows, cost), text))
     points = store.points([r.id for r in ok])
     figs.append(("Training loss", plots.train_loss_figure(ok, points), "Cross-entropy per optimiser step."))
@@ -182,6 +184,16 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
         figs.append(("Masked-LM loss (dapt)", mlm, "The continued-pretraining phase, before fine-tuning."))
     figs.append(("Validation", plots.validation_figure(ok, points), "Validation loss and accuracy per epoch."))
     return figs
+
+
+def _largest_size(runs: list[Run]) -> tuple[list[Run], int | None]:
+    """The runs at the largest training size, and that size where the runs have several (a sweep): averaging 32
+    and 2,048 labels into one point per strategy would hide what a sweep measures."""
+    sizes = {(r.data_summary or {}).get("sizes", {}).get("train") for r in runs} - {None}
+    if len(sizes) <= 1:
+        return runs, None
+    n = max(sizes)
+    return [r for r in runs if (r.data_summary or {}).get("sizes", {}).get("train") == n], n
 
 
 def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab comparison",
@@ -197,10 +209,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
              f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
              f"from {len(runs)} run(s), {len(ok)} succeeded.</p>"]
     if ok:
-        rows = pareto.by_strategy(pareto.rows_from_runs(ok, prices))
-        lead = pareto.tradeoff_sentences(rows, "train_flops", judge=paired.gain_judge(ok))
+        same, n = _largest_size(ok)
+        rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
+        lead = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge(same))
         best = max(rows, key=lambda r: r["test_accuracy"] or 0)
-        parts.append(f"<p class='lead'>Most accurate: <b>{html.escape(best['strategy'])}</b> at "
+        at = f" (at {n:,} training examples, the largest size of these runs)" if n else ""
+        parts.append(f"<p class='lead'>Most accurate{at}: <b>{html.escape(best['strategy'])}</b> at "
                      f"{100 * best['test_accuracy']:.1f}% test accuracy. {html.escape(' '.join(lead))}</p>")
         if (a := answer.answer(ok)) is not None:
             parts.append(f"<h2>Which one to use?</h2><p class='lead'><b>{html.escape(a.headline)}</b> "

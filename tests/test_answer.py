@@ -290,3 +290,26 @@ def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "on average over 3 seeds" in shown
     assert any("training seeds on one split" in c.value for c in at.caption)
+
+
+def test_tradeoff_verdict_over_seeds_for_strategies_run_several_times(tmp_path):
+    from bertlab import pareto
+
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)]  # run once, every seed
+    for seed, (ft, ho) in enumerate([(320, 300), (330, 304), (316, 302)]):
+        runs += [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, ft), 1e13, 200.0, seed=seed),
+                 fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, ho), 2.5e11, 10.0, seed=seed)]
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs))
+    lines = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge(runs))
+    p_ft = answer.seed_paired_p([0.8 - 0.75, 0.825 - 0.76, 0.79 - 0.755])
+    p_ho = answer.seed_paired_p([0.75 - 0.7, 0.76 - 0.7, 0.755 - 0.7])
+    assert lines[0] == (f"full_ft is +5.0 points over head_only for 40x the compute (beyond the luck of the seeds: "
+                        f"paired t-test over 3 seeds, {paired.p_is(p_ft)}).")
+    assert lines[1].endswith(f"(which trains nothing; beyond the luck of the seeds: paired t-test over 3 seeds, "
+                             f"{paired.p_is(p_ho)}).")
+    # Other training sizes are not paired with these.
+    other = [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 330), 1e13, 200.0, seed=s, n_train=64)
+             for s in (0, 1)]
+    judge = answer.gain_judge(runs + other)
+    ho_rows = pareto.by_strategy(pareto.rows_from_runs([r for r in runs if r.strategy == "head_only"] + other))
+    assert judge(*sorted(ho_rows, key=lambda r: -r["train_flops"])) is None
