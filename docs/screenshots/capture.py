@@ -108,7 +108,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
-    ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer"), default="default")
+    ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer"), default="default")
     ap.add_argument("--home", help="data directory to serve (default: a fresh one)")
     args = ap.parse_args()
     out = Path(args.out)
@@ -202,7 +202,7 @@ def main() -> None:
 
 def scene(args, out: Path) -> None:
     """The dapt and learning-curve pictures (curves-answer: the Learning curves page's "Which one to use at each
-    size?" of the sweep in ``--home``)."""
+    size?" of the sweep in ``--home``; seeds-answer: Compare's "Which one to use?" of the latest launch there)."""
     from playwright.sync_api import expect, sync_playwright
 
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="bertlab-shots-"))
@@ -224,17 +224,23 @@ def scene(args, out: Path) -> None:
                 page.get_by_role("link", name="Learning curves").first.click()
                 expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
                 shot("learning_curves", 1700)
-            elif args.scene == "curves-answer":
-                page.get_by_role("link", name="Learning curves").first.click()
-                heading = page.get_by_role("heading", name="Which one to use at each size?")
+            elif args.scene in ("curves-answer", "seeds-answer"):
+                if args.scene == "curves-answer":
+                    page.get_by_role("link", name="Learning curves").first.click()
+                    heading = page.get_by_role("heading", name="Which one to use at each size?")
+                    name = "learning_curves_answer"
+                else:  # the latest launch's "Which one to use?" on Compare (e.g. after `run --repeats 3`)
+                    page.get_by_role("link", name="Compare").first.click()
+                    heading = page.get_by_role("heading", name="Which one to use?")
+                    name = "compare_seeds_answer"
                 heading.evaluate("e => e.scrollIntoView({block: 'start'})")
                 expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
                 time.sleep(3)
                 heading.evaluate("e => e.scrollIntoView({block: 'start'})")
                 time.sleep(2)
                 box = heading.bounding_box()
-                page.screenshot(path=str(out / "learning_curves_answer.png"), timeout=180_000, clip={
-                    "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": 340})
+                page.screenshot(path=str(out / f"{name}.png"), timeout=180_000, clip={
+                    "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": 300})
             else:
                 t0 = launch_alone(page, "dapt")
                 page.get_by_role("link", name="Compare").first.click()
