@@ -11,9 +11,10 @@ From one comparison (runs scored on the same test texts, one run per strategy) t
 * any run that does no better than always answering the majority class (exact binomial test);
 * what the answer does not cover: the luck of training (one seed per strategy).
 
-Cost is training compute (FLOPs, the same on any machine), then training time. Selections with several runs of
-one strategy at one training size (seeds of a sweep) get no answer here: the Learning curves and Accuracy vs
-cost pages average them.
+Cost is training compute (FLOPs, the same on any machine), then training time. With several runs of a strategy
+at one training size (seeds: the Train page's "Runs per strategy", ``run --repeats`` or a sweep), the same rule
+applies to the strategies' mean accuracies, compared with a paired t-test over the seeds (:func:`over_seeds`);
+the Learning curves page applies it at every training size (:func:`sweep_rows`).
 """
 
 from __future__ import annotations
