@@ -113,10 +113,16 @@ def answer(runs: list, name=None) -> Answer | None:
     strategies = [r.strategy for r, _ in at_size]
     if len(set(strategies)) < len(strategies):
         a = over_seeds([r for r, _ in at_size])
-        if a is not None and len({_n_train(r) for r in done}) > 1:
-            a.sentences.append("These runs were trained on several training sizes; this answer is for the size "
-                               "of the most accurate run. The Learning curves page answers for every size.")
-        return a
+    else:
+        a = _one_run_each(at_size, best_run, name)
+    if a is not None and len({_n_train(r) for r in done}) > 1:
+        a.sentences.append("These runs were trained on several training sizes; this answer is for the size of the "
+                           "most accurate run. The Learning curves page answers for every size.")
+    return a
+
+
+def _one_run_each(at_size: list[tuple], best_run, name=None) -> Answer | None:
+    """:func:`answer` for one run per strategy: McNemar on the test texts the best run's group shares."""
     members = [(r, d) for r, d in at_size if d["fingerprint"] == paired.load_predictions(best_run)["fingerprint"]]
     if len(members) < 2:
         return None
@@ -175,8 +181,8 @@ def answer(runs: list, name=None) -> Answer | None:
         maj = float(best.metrics.get("majority_accuracy") or 0.0)
         sentences.append(f"No better than always answering the majority class ({_pct(maj)}): {', '.join(flat)}.")
     caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
-              "seed trains another model). A sweep over several seeds (the Learning curves page, or python -m "
-              "bertlab sweep) covers that too.")
+              "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
+              "--repeats, or a sweep) cover that too.")
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat)
 
 
