@@ -171,7 +171,7 @@ def paired_section(done: list) -> None:
     st.caption("Two runs scored on the same test texts can be compared text by text: only the texts where one is "
                "right and the other wrong say which is better (McNemar's exact test). This is much more sensitive "
                "than overlapping intervals. It covers the luck of the test set, not of training: another seed "
-               "trains another model (the Learning curves page runs several).")
+               "trains another model (Runs per strategy on the Train page, or a sweep, trains several).")
     for n, (fp, members) in enumerate(groups.items()):
         if len(groups) > 1:
             st.markdown(f"**Test set {n + 1}** ({len(members[0][1]['labels']):,} texts): "
@@ -196,10 +196,13 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
     by_id = {r.id: (r, d) for r, d in members}
-    order = [r.id for r, _ in paired.by_accuracy(members)]  # the two most accurate first
+    ranked = paired.by_accuracy(members)
+    order = [r.id for r, _ in ranked]
+    # B: the most accurate run of another strategy than A's (two seeds of one strategy say little about which to use).
+    b_default = next((i for i, (r, _) in enumerate(ranked) if r.strategy != ranked[0][0].strategy), 1)
     c1, c2 = st.columns(2)
     a = c1.selectbox("Run A", order, index=0, key=f"pair_a_{fp}", format_func=lambda i: name(by_id[i][0]))
-    b = c2.selectbox("Run B", order, index=1, key=f"pair_b_{fp}", format_func=lambda i: name(by_id[i][0]))
+    b = c2.selectbox("Run B", order, index=b_default, key=f"pair_b_{fp}", format_func=lambda i: name(by_id[i][0]))
     if a == b:
         st.info("Pick two different runs.")
         return
@@ -256,7 +259,7 @@ COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "tr
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
-    "run": st.column_config.TextColumn(pinned=True),
+    "run": st.column_config.TextColumn(pinned=True, width="medium"),  # "head_only · 1a2b" whole, from the first row
     "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),

@@ -31,16 +31,18 @@ def _predict(run_ids: list[str], text: str):
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     if compact:
-        # Four short columns: the box is a third of the page wide (backends are on the Playground).
-        # Whole percents and small columns: "93.56%" with four columns overflowed the box and hid "ms".
-        rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": 100 * float(p.probs[0].max()),
-                 "ms": round(p.latency_ms, 1)} for p in preds]
+        # Three columns fit the box (a third of the page); latencies go in one line under it, backends and
+        # per-class probabilities are on the Playground.
+        rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": 100 * float(p.probs[0].max())}
+                for p in preds]
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
-            "run": st.column_config.TextColumn(width="small"),
+            "run": st.column_config.TextColumn(width=118),  # "head_only · 1a2b" whole
             "prediction": st.column_config.TextColumn(width="small"),
             "confidence": st.column_config.ProgressColumn(format="%.0f%%", min_value=0.0, max_value=100.0,
-                                                          width="small"),
-            "ms": st.column_config.NumberColumn(format="%.0f", width="small", help="Latency in milliseconds.")})
+                                                          width="small")})
+        ms = sorted(p.latency_ms for p in preds)
+        st.caption(f"Answered in {ms[0]:.0f} ms" + (f" to {ms[-1]:.0f} ms per run" if len(ms) > 1 else "") +
+                   " (the Playground shows each run's backend and probabilities).")
         return
     cols = st.columns(min(4, len(preds)))
     for i, p in enumerate(preds):

@@ -231,7 +231,7 @@ if summary is not None:
     model_ok = check_model(model)
 
     st.session_state.setdefault("keep_strategies", [n for n in common.CORE_STRATEGIES if n in REGISTRY])
-    names = st.multiselect("Strategies (one run each, run one after another in this order)", list(REGISTRY),
+    names = st.multiselect("Strategies (they run one after another, in this order)", list(REGISTRY),
                            key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}")
 
     max_len_limit = known_max_positions(model) if model_ok else None

@@ -98,7 +98,7 @@ def _namer(members: list[tuple]):
 
 def answer(runs: list, name=None) -> Answer | None:
     """Which of these finished runs to use, or None where the selection cannot say (fewer than two strategies
-    with stored test predictions at the most accurate run's training size).
+    with stored test predictions at the largest training size of these runs).
 
     One run per strategy: McNemar's test on the test texts they share. Several runs of a strategy (seeds, at
     that training size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
@@ -107,17 +107,18 @@ def answer(runs: list, name=None) -> Answer | None:
     groups = paired.pairable(done)
     if not groups:
         return None
-    best_run = max((r for m in groups.values() for r, _ in m), key=_acc)
-    at_size = [(r, d) for m in groups.values() for r, d in m
-               if _n_train(r) == _n_train(best_run)]
+    # The largest training size (a sweep's last point, as the report's and Accuracy vs cost's trade-offs).
+    size = max((_n_train(r) for m in groups.values() for r, _ in m), key=lambda v: -1 if v is None else v)
+    at_size = [(r, d) for m in groups.values() for r, d in m if _n_train(r) == size]
+    best_run = max((r for r, _ in at_size), key=_acc)
     strategies = [r.strategy for r, _ in at_size]
     if len(set(strategies)) < len(strategies):
         a = over_seeds([r for r, _ in at_size])
     else:
         a = _one_run_each(at_size, best_run, name)
     if a is not None and len({_n_train(r) for r in done}) > 1:
-        a.sentences.append("These runs were trained on several training sizes; this answer is for the size of the "
-                           "most accurate run. The Learning curves page answers for every size.")
+        a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
+                           "The Learning curves page answers for every size.")
     return a
 
 
@@ -296,8 +297,8 @@ SWEEP_NOTE = ("Per training size: the most accurate strategy (mean over seeds), 
               "either. Strategies are compared on the seeds both finished, with a paired t-test over those seeds: "
               "each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
               "examples were labelled and of training. With one seed, McNemar's test on the shared test texts "
-              "(the luck of the test set only). Three seeds can show only large, steady gaps: \"cannot tell from "
-              "chance\" may mean \"run more seeds\".")
+              "(the luck of the test set only). A few seeds can show only large, steady gaps: \"cannot tell them "
+              "apart\" may mean \"run more seeds\".")
 
 
 def sweep_table(rows: list[dict]) -> list[dict]:
@@ -356,39 +357,51 @@ def over_seeds(runs: list) -> Answer | None:
         return None
     row = _size_row(_n_train(runs[0]), by_strategy, by_id.get)
     acc, cost = row["accuracies"], row["costs"]
-    best, pick, k = row["most accurate"], row["pick"], max(len(v) for v in by_strategy.values())
+    best, pick = row["most accurate"], row["pick"]
+    ran = {st: sum(1 for (s_, _) in points if s_ == st) for st in by_strategy}  # runs each strategy finished
 
-    def priced(s: str) -> SimpleNamespace:
-        return SimpleNamespace(costs={"train_flops": cost[s][0], "train_seconds": cost[s][1]})
+    def priced(s_: str) -> SimpleNamespace:
+        return SimpleNamespace(costs={"train_flops": cost[s_][0], "train_seconds": cost[s_][1]})
+
+    def mean(s_: str) -> str:
+        """'76.4%, mean of 3 seeds' / '72.4%, one run' (zero_shot: no seed changes it)."""
+        return f"{_pct(acc[s_])}, " + (f"mean of {ran[s_]} seeds" if ran[s_] > 1 else "one run")
+
+    def test_name(k: int) -> str:
+        return f"paired t-test over {k} seeds" if k > 1 else "McNemar on the one seed both ran"
 
     n = _n_train(runs[0])
-    bn, over = best, f"on average over {k} seeds" + (f" with {n:,} training examples" if n else "")
+    size = f" With {n:,} training examples." if n else ""
     sentences: list[str] = []
     if pick != best:
-        headline = (f"Start with {pick}: it is {100 * (acc[best] - acc[pick]):.1f} points behind the most "
-                    f"accurate strategy, {bn} ({_pct(acc[pick])} against {_pct(acc[best])} {over}), a gap the seeds "
-                    f"cannot tell from chance (paired t-test over seeds, {paired.p_is(row['p'])}), and it "
-                    f"{cost_phrase(priced(best), priced(pick))}.")
+        k = row["seeds"]
+        headline = (f"Start with {pick} ({mean(pick)}): it is {100 * (acc[best] - acc[pick]):.1f} points behind "
+                    f"the most accurate strategy, {best} ({mean(best)}), a gap "
+                    f"{'the seeds' if k > 1 else 'the test set'} cannot tell from chance ({test_name(k)}, "
+                    f"{paired.p_is(row['p'])}), and it {cost_phrase(priced(best), priced(pick))}.{size}")
         common = sorted(set(by_strategy[best]) & set(by_strategy[pick]), key=str)
-        ahead = sum(by_strategy[best][c]["test_accuracy"] > by_strategy[pick][c]["test_accuracy"] for c in common)
-        sentences.append(f"{bn} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
-                         f"{len(common)} seeds to rule out chance: more seeds would settle it.")
+        if len(common) > 1:
+            ahead = sum(by_strategy[best][c]["test_accuracy"] > by_strategy[pick][c]["test_accuracy"] for c in common)
+            sentences.append(f"{best} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
+                             f"{len(common)} seeds to rule out chance: more seeds would settle it.")
     elif row["near"] is not None:
-        near = row["near"]
-        headline = (f"Use {bn} if {100 * (acc[best] - acc[near]):.1f} points are worth its cost: it is the most "
-                    f"accurate ({_pct(acc[best])} {over}) and ahead of every cheaper strategy beyond chance, of the "
-                    f"nearest, {near} ({_pct(acc[near])}), by that much (paired t-test over seeds, "
-                    f"{paired.p_is(row['p'])}).")
+        near, k = row["near"], row["seeds"]
+        headline = (f"Use {best} if {100 * (acc[best] - acc[near]):.1f} points are worth its cost: it is the most "
+                    f"accurate ({mean(best)}) and ahead of every cheaper strategy beyond chance, of the nearest, "
+                    f"{near} ({mean(near)}), by that much ({test_name(k)}, {paired.p_is(row['p'])}).{size}")
         sentences.append(f"{near} {cost_phrase(priced(best), priced(near))}.")
     elif row["why"] == "the most accurate and the cheapest":
-        headline = f"Use {bn}: the most accurate ({_pct(acc[best])} {over}) and the cheapest to train."
+        headline = f"Use {best}: the most accurate ({mean(best)}) and the cheapest to train.{size}"
     else:
-        headline = f"Use {bn}: the most accurate ({_pct(acc[best])} {over}); {row['why']}."
+        headline = f"Use {best}: the most accurate ({mean(best)}); {row['why']}.{size}"
+    seeded = [c for st, c in ran.items() if not _trains_nothing(st)] or list(ran.values())
+    k = max(seeded)
+    upto = "Up to " if min(seeded) < k else ""
     one_split = len({_seed_key(r)[0] for r in runs}) == 1
-    caveat = (f"{k} training seeds on one split: this covers the luck of training; every seed was scored on the same "
-              "test texts, whose own luck the paired test below weighs run by run." if one_split else
-              f"{k} seeds, each with its own split and training: this covers the luck of the test set, of which "
-              "examples were labelled and of training.")
+    caveat = (f"{upto}{k} training seeds on one split: this covers the luck of training; every seed was scored on "
+              "the same test texts, whose own luck the paired test below weighs run by run." if one_split else
+              f"{upto}{k} seeds, each with its own split and training: this covers the luck of the test set, of "
+              "which examples were labelled and of training.")
     return Answer(best=by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]],
                   pick=by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]],
                   headline=headline, sentences=sentences, caveat=caveat)

@@ -146,8 +146,8 @@ def verdict(p: Paired, name_a: str, name_b: str) -> str:
     split = (f"Of the {p.disagree:,} test texts where only one of them is right, {lead} gets {wins:,} and "
              f"{trail} {losses:,}")
     if p.p_value < 0.05:
-        return (f"{split}: so uneven a split would happen by chance less than 5% of the time "
-                f"({p_is(p.p_value)}), so {lead} is better on texts like these, not only on this test set.")
+        return (f"{split}: a split this uneven would happen by chance less than 5% of the time "
+                f"({p_is(p.p_value)}). {lead} is better on texts like these, not only on this test set.")
     return (f"{split}: a split at least this uneven would happen {format_p(p.p_value, percent=True)} of the time "
             f"by chance alone ({p_is(p.p_value)}), so this test set cannot tell them apart.")
 

@@ -233,7 +233,7 @@ def test_compute_axes_read_giga_and_tera_and_accuracy_axes_read_percent():
     assert plots.tradeoff_figure(runs, "train_flops").layout.xaxis.exponentformat == "SI"
     rows = pareto.by_strategy(pareto.rows_from_runs(runs))
     fig = pareto.pareto_figure(rows, "train_flops")
-    assert fig.layout.xaxis.exponentformat == "SI" and fig.layout.yaxis.tickformat == ".0%"
+    assert fig.layout.xaxis.exponentformat == "SI" and fig.layout.yaxis.tickformat == ".1%"
     agg = sweep.aggregate([{"strategy": "full_ft", "size": 32, "seed": 0, "test_accuracy": 0.7, "n_train": 32,
                             "train_seconds": 1.0, "train_flops": 1e9, "majority_accuracy": 0.5}])
     curve = sweep.learning_curve_figure(agg)

@@ -159,4 +159,4 @@ def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_mo
     runs = RunStore().list_runs()
     assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
         ("tfidf_logreg", 3, 3), ("tfidf_logreg", 4, 3), ("zero_shot", 3, 3)]  # training seeds vary, the split not
-    assert "Which one to use?" in out and "on average over 2 seeds" in " ".join(out.split())
+    assert "Which one to use?" in out and "mean of 2 seeds" in " ".join(out.split())
