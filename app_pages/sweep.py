@@ -137,12 +137,15 @@ def sweep_results(sweep_id: str) -> None:
                                         format="%.1f pt", help="Standard deviation over seeds, in points of "
                                                                "accuracy."),
                                     "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
-        if picks := answer.sweep_rows(rows, common.store().get):
+        # Runs fetched once (in one query), not per pair: this redraws every 3 s while the sweep runs.
+        by_id = {r.id: r for r in common.store().list_runs(batch_id=sweep_id, limit=100_000)}
+        # (a point reused from an earlier launch is in another batch: read on its own)
+        if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i)):
             st.markdown("#### Which one to use at each size?")
             st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer",
                          column_config={"why": st.column_config.TextColumn(width="large"),
                                         "seeds compared": st.column_config.NumberColumn(width="small")})
-            st.caption(answer.SWEEP_NOTE)
+            st.caption(answer.sweep_note(spec.vary_split))
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
     bad = [r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")]

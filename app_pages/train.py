@@ -14,7 +14,7 @@ from bertlab.errors import BertlabError
 from bertlab.estimate import estimate_seconds
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.plots import strategy_color
-from bertlab.strategies import REGISTRY, make_config
+from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.teaching import COST_NOTES, card
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
@@ -180,11 +180,6 @@ def strategy_table(names: list[str], sizes: dict[str, int], model: str, override
                                          "model and device; unknown until one has finished.")})
 
 
-def seeds_of(name: str, repeats: int) -> int:
-    """How many runs ``repeats`` gives strategy ``name``: one for a strategy no seed changes (zero_shot)."""
-    return repeats if REGISTRY[name].uses_seed else 1
-
-
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
                   n_train: int, repeats: int = 1) -> list[RunConfig]:
     """One validated RunConfig per strategy and seed (raises BertlabError naming the field): ``repeats`` runs of
@@ -199,7 +194,7 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
             ov["learning_rate"] = float(ov["learning_rate"])
         rc = make_config(n, data=cfg, model=model, **ov)
         check_max_length(model, rc.max_length)  # refused here, before anything is queued
-        configs += [rc.replace(seed=rc.seed + k) for k in range(seeds_of(n, repeats))]
+        configs += seeded_configs(rc, repeats)
     if lowered:
         st.info(f"Batch size will be lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
     return configs
@@ -265,7 +260,7 @@ if summary is not None:
         help="Train each strategy at its seed, seed + 1, ...: the spread over seeds is the luck of training, and "
              "Compare's answer then compares the strategies' means with a paired t-test over the seeds. "
              "zero_shot runs once (no seed changes it). Time grows with the number of runs."))
-    n_runs = sum(seeds_of(n, repeats) for n in names)
+    n_runs = sum(len(seeded_configs(make_config(n), repeats)) for n in names)
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
     if go:

@@ -19,6 +19,8 @@ the Learning curves page applies it at every training size (:func:`sweep_rows`).
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -47,8 +49,10 @@ def _acc(run) -> float:
 
 
 def _cost(run) -> tuple[float, float]:
+    """(training FLOPs, training seconds); a run that did not record its FLOPs is never taken for the cheapest."""
     c = run.costs or {}
-    return (float(c.get("train_flops") or 0.0), float(c.get("train_seconds") or 0.0))
+    flops = c.get("train_flops")
+    return (math.inf if flops is None else float(flops), float(c.get("train_seconds") or 0.0))
 
 
 def _n_train(run):
@@ -70,8 +74,10 @@ def cost_phrase(dear, cheap) -> str:
     if fc <= 0 and sc <= 0:
         return "trains nothing"
     time = f"{_seconds(sc)} of training instead of {_seconds(sd)} here"
-    if fc > 0 and fd > 0:
+    if 0 < fc < math.inf and 0 < fd < math.inf:
         r = fd / fc
+        if r < 1.05:
+            return f"takes about the same training compute ({format_flops(fc)}; {time})"
         share = f"1/{r:.0f}" if r >= 10 else f"1/{r:.1f}"
         return f"takes {share} of the training compute ({format_flops(fc)} instead of {format_flops(fd)}; {time})"
     return f"takes less training ({time})"
@@ -104,27 +110,35 @@ def answer(runs: list, name=None) -> Answer | None:
     that training size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
     """
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
-    groups = paired.pairable(done)
-    if not groups:
-        return None
+    if not done or len({r.dataset for r in done}) > 1:
+        return None  # runs picked from several datasets answer no one question
     # The largest training size (a sweep's last point, as the report's and Accuracy vs cost's trade-offs).
-    size = max((_n_train(r) for m in groups.values() for r, _ in m), key=lambda v: -1 if v is None else v)
-    at_size = [(r, d) for m in groups.values() for r, d in m if _n_train(r) == size]
-    best_run = max((r for r, _ in at_size), key=_acc)
-    strategies = [r.strategy for r, _ in at_size]
+    size = max((_n_train(r) for r in done), key=lambda v: -1 if v is None else v)
+    at_size = [r for r in done if _n_train(r) == size]
+    models: dict[str, set] = {}
+    for r in at_size:
+        models.setdefault(r.strategy, set()).add(r.model)
+    if any(len(m) > 1 for m in models.values()):
+        return None  # one strategy on several models: not seeds of one thing
+    strategies = [r.strategy for r in at_size]
     if len(set(strategies)) < len(strategies):
-        a = over_seeds([r for r, _ in at_size])
+        a = over_seeds(at_size)
     else:
-        a = _one_run_each(at_size, best_run, name)
+        a = _one_run_each(at_size, name)
     if a is not None and len({_n_train(r) for r in done}) > 1:
         a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
                            "The Learning curves page answers for every size.")
     return a
 
 
-def _one_run_each(at_size: list[tuple], best_run, name=None) -> Answer | None:
-    """:func:`answer` for one run per strategy: McNemar on the test texts the best run's group shares."""
-    members = [(r, d) for r, d in at_size if d["fingerprint"] == paired.load_predictions(best_run)["fingerprint"]]
+def _one_run_each(at_size: list, name=None) -> Answer | None:
+    """:func:`answer` for one run per strategy: McNemar on the test texts they share with the most accurate run
+    (None where that run kept no test predictions: it could not be tested against the others)."""
+    best_data = paired.load_predictions(max(at_size, key=_acc))
+    if best_data is None:
+        return None
+    members = [(r, d) for r in at_size if (d := paired.load_predictions(r)) is not None
+               and d["fingerprint"] == best_data["fingerprint"]]
     if len(members) < 2:
         return None
     name = name or _namer(members)
@@ -155,9 +169,9 @@ def _one_run_each(at_size: list[tuple], best_run, name=None) -> Answer | None:
                         f"{bn} ({_pct(_acc(pick))} against {_pct(_acc(best))} on {n:,} test texts), a gap this "
                         f"test set cannot tell from chance (McNemar {paired.p_is(p.p_value)}), and it "
                         f"{cost_phrase(best, pick)}.")
-            sentences.append(f"{bn}'s true lead could be anywhere from {lo:+.1f} to {hi:+.1f} points (95% "
-                             f"interval): if a lead near the top of that range would be worth its cost, score both "
-                             f"on more test texts to settle it.")
+            sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from {lo:+.1f} to "
+                             f"{hi:+.1f} points: if a lead near the top of that range would be worth its cost, score "
+                             f"both on more test texts to settle it.")
         elif ties := [c for c in cheaper if c[2].p_value >= ALPHA]:  # each beaten by another run (rare)
             pick = best
             headline = (f"Use {bn}: the most accurate of these runs ({_pct(_acc(best))} on {n:,} test texts). The "
@@ -180,7 +194,8 @@ def _one_run_each(at_size: list[tuple], best_run, name=None) -> Answer | None:
             flat.append(f"{name(r)} ({_pct(_acc(r))})")
     if flat:
         maj = float(best.metrics.get("majority_accuracy") or 0.0)
-        sentences.append(f"No better than always answering the majority class ({_pct(maj)}): {', '.join(flat)}.")
+        sentences.append(f"Not clearly better than always answering the majority class ({_pct(maj)}): "
+                         f"{', '.join(flat)}.")
     caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
               "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
               "--repeats, or a sweep) cover that too.")
@@ -198,14 +213,14 @@ def text_lines(runs: list, width: int = 110) -> list[str]:
 
 
 # --- a sweep: which strategy to use at each training size ---------------------------------------------------------------
-def seed_paired_p(diffs: list[float]) -> float:
+def seed_paired_p(diffs: list[float]) -> float | None:
     """Two-sided p of a paired t-test over seeds: could the mean of these per-seed differences be zero?
 
-    Each seed of a sweep draws its own split and trains anew, so the spread of the differences holds the luck of
-    the test set, of which examples were labelled and of training. Differences all equal and non-zero: 0.
+    The spread of the differences holds whatever changes from seed to seed: the luck of training, and where each
+    seed draws its own split, of the test set and of which examples were labelled too. Differences all equal
+    (common with 2-3 seeds, as accuracies move in steps of 1/test size): None, no test; they say nothing of the
+    spread.
     """
-    import math
-
     from scipy.stats import t as student_t
 
     k = len(diffs)
@@ -214,7 +229,7 @@ def seed_paired_p(diffs: list[float]) -> float:
     mean = sum(diffs) / k
     sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (k - 1))
     if sd <= 1e-12:
-        return 1.0 if abs(mean) <= 1e-12 else 0.0
+        return None
     return float(2 * student_t.sf(abs(mean) / (sd / math.sqrt(k)), k - 1))
 
 
@@ -246,6 +261,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
                           _mean(q.get("train_seconds") or 0.0 for q in seeds.values())),
                  "n": _mean(q.get("n_train") or 0 for q in seeds.values())} for s, seeds in by_strategy.items()}
 
+    @functools.cache
     def test(a: str, b: str) -> tuple[float | None, int]:
         """(p, seeds compared) for strategy a against b; p None where there is nothing to test on."""
         common = sorted(set(by_strategy[a]) & set(by_strategy[b]))
@@ -286,19 +302,24 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
                       f"{100 * (stats[best]['acc'] - stats[near]['acc']):.1f} points ({paired.p_is(p)})")
     elif any(p is None for _, p, _ in tested):
-        row["why"] = "not tested against every cheaper strategy (they share no finished seed)"
+        row["why"] = ("not tested against every cheaper strategy (no finished seed in common, or the same gap at "
+                      "every seed)")
     else:
         row["why"] = "each cheaper strategy is behind it or another one beyond chance"
     return row
 
 
-SWEEP_NOTE = ("Per training size: the most accurate strategy (mean over seeds), and the cheapest one (training "
-              "FLOPs, then time) that is not worse beyond chance, where no other strategy beats it beyond chance "
-              "either. Strategies are compared on the seeds both finished, with a paired t-test over those seeds: "
-              "each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
-              "examples were labelled and of training. With one seed, McNemar's test on the shared test texts "
-              "(the luck of the test set only). A few seeds can show only large, steady gaps: \"cannot tell them "
-              "apart\" may mean \"run more seeds\".")
+def sweep_note(vary_split: bool = True) -> str:
+    """What the per-size table of :func:`sweep_rows` rests on, for a sweep whose seeds draw their own split
+    (``vary_split``, the default) or share one."""
+    luck = ("each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
+            "examples were labelled and of training" if vary_split else
+            "the seeds share one split, so this covers the luck of training only, on one test set")
+    return ("Per training size: the most accurate strategy (mean over seeds), and the cheapest one (training FLOPs, "
+            "then time) that is not worse beyond chance, where no other strategy beats it beyond chance either. "
+            f"Strategies are compared on the seeds both finished, with a paired t-test over those seeds: {luck}. "
+            "With one seed, McNemar's test on the shared test texts (the luck of the test set only). A few seeds can "
+            "show only large, steady gaps: \"cannot tell them apart\" may mean \"run more seeds\".")
 
 
 def sweep_table(rows: list[dict]) -> list[dict]:
@@ -351,8 +372,9 @@ def over_seeds(runs: list) -> Answer | None:
         by_strategy.setdefault(strategy, {})[k] = pt
     for strategy, seeds in by_strategy.items():
         if len(seeds) == 1 and _trains_nothing(strategy):
-            only = next(iter(seeds.values()))
-            by_strategy[strategy] = {k: only for k in keys}
+            (key, only), = seeds.items()
+            # The same answers at every training seed of its split (another split is another test set).
+            by_strategy[strategy] = {k: only for k in keys if k[0] == key[0]}
     if len(by_strategy) < 2:
         return None
     row = _size_row(_n_train(runs[0]), by_strategy, by_id.get)
@@ -398,8 +420,9 @@ def over_seeds(runs: list) -> Answer | None:
     k = max(seeded)
     upto = "Up to " if min(seeded) < k else ""
     one_split = len({_seed_key(r)[0] for r in runs}) == 1
-    caveat = (f"{upto}{k} training seeds on one split: this covers the luck of training; every seed was scored on "
-              "the same test texts, whose own luck the paired test below weighs run by run." if one_split else
+    caveat = (f"{upto}{k} training seeds on one split: \"beyond chance\" here means beyond the luck of training, on "
+              "these test texts; their own luck is not in the t-test (the paired tests compare runs text by text)."
+              if one_split else
               f"{upto}{k} seeds, each with its own split and training: this covers the luck of the test set, of "
               "which examples were labelled and of training.")
     return Answer(best=by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]],
@@ -419,8 +442,8 @@ def gain_judge(runs: list):
 
     def accuracies(ids: list[str]) -> dict | None:
         rs = [by_id[i] for i in ids if i in by_id]
-        if not rs or len({_n_train(r) for r in rs}) != 1:
-            return None
+        if not rs or len({_n_train(r) for r in rs}) != 1 or len({r.model for r in rs}) != 1:
+            return None  # several sizes or models: not seeds of one thing
         return {_seed_key(r): _acc(r) for r in rs}
 
     def judge(dear: dict, cheap: dict) -> str | None:
@@ -432,12 +455,14 @@ def gain_judge(runs: list):
             return None
         for acc, ids in ((a, ids_a), (b, ids_b)):
             if len(acc) == 1 and _trains_nothing(by_id[ids[0]].strategy):
-                only = next(iter(acc.values()))
-                acc.update({k: only for k in (set(a) | set(b))})
+                (key, only), = acc.items()
+                acc.update({k: only for k in (set(a) | set(b)) if k[0] == key[0]})  # its split's seeds only
         common = sorted(set(a) & set(b), key=str)
         if len(common) < 2:
             return None
         p = seed_paired_p([a[k] - b[k] for k in common])
+        if p is None:
+            return None
         how = "beyond the luck of the seeds" if p < ALPHA else "a gap the seeds cannot tell from chance"
         return f"{how}: paired t-test over {len(common)} seeds, {paired.p_is(p)}"
 

@@ -122,13 +122,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None,
                  "label_descriptions": args.label_descriptions}
-    from bertlab.strategies import REGISTRY
+    from bertlab.strategies import seeded_configs
 
-    configs = []
-    for s in args.strategies:
-        base = make_config(s, data=data, **overrides)
-        # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
-        configs += [base.replace(seed=base.seed + k) for k in range(args.repeats if REGISTRY[s].uses_seed else 1)]
+    # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
+    configs = [c for s in args.strategies for c in seeded_configs(make_config(s, data=data, **overrides), args.repeats)]
     store = RunStore()
     batch = f"cli-{__import__('time').strftime('%Y%m%d-%H%M%S')}"
     ids = [store.create_run(c, batch) for c in configs]

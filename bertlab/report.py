@@ -235,10 +235,13 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
-    if sweep_id and (picks := answer.sweep_rows(sweep.collect(store, sweep.load_sweep(store, sweep_id)), store.get)):
-        parts.append("<h2>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
-            ("labelled", "labelled"), ("most accurate", "most accurate"), ("use", "use"), ("why", "why"),
-            ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.SWEEP_NOTE)}</p>")
+    if sweep_id:
+        spec = sweep.load_sweep(store, sweep_id)
+        by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair
+        if picks := answer.sweep_rows(sweep.collect(store, spec), by_id.get):
+            parts.append("<h2>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
+                ("labelled", "labelled"), ("most accurate", "most accurate"), ("use", "use"), ("why", "why"),
+                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split))}</p>")
     pairs = paired.summary_rows(ok)
     if pairs:
         for r in pairs:

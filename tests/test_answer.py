@@ -4,6 +4,7 @@ the shared test texts, and shown on the Compare page, in the report and by the c
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -26,6 +27,7 @@ def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_trai
     paired.save_predictions(d, preds, labels, fp)
     acc = sum(int(p == y) for p, y in zip(preds, labels)) / len(labels)
     return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", model="minilm",
+                           dataset="rotten_tomatoes",
                            artifact_dir=str(d), metrics={"test_accuracy": acc, "majority_accuracy": majority},
                            costs={"train_flops": flops, "train_seconds": seconds},
                            config={"seed": seed, "data": {"seed": split_seed}}, created=float(i),
@@ -54,7 +56,7 @@ def test_a_cheaper_run_the_test_set_cannot_tell_from_the_best_is_the_one_to_star
                                  "(73.0% against 75.0% on 400 test texts)")
     assert f"McNemar {paired.p_is(p.p_value)}" in a.headline and a.headline.endswith("it trains nothing.")
     lo, hi = (100 * x for x in p.interval)
-    assert f"anywhere from {lo:+.1f} to {hi:+.1f} points" in a.sentences[0]
+    assert f"lead on texts like these runs from {lo:+.1f} to {hi:+.1f} points" in a.sentences[0]
     assert "one seed" in a.caveat
 
 
@@ -105,7 +107,7 @@ def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
     good = fake_run(tmp_path, "full_ft", y, right_on(y, 360), 1e13, 200.0, majority=0.75)
     flat = fake_run(tmp_path, "scratch", y, [1] * 400, 9e12, 180.0, majority=0.75)  # always the majority class
     a = answer.answer([good, flat])
-    assert "No better than always answering the majority class (75.0%): scratch (75.0%)." in a.sentences
+    assert "Not clearly better than always answering the majority class (75.0%): scratch (75.0%)." in a.sentences
     assert not any("majority" in s for s in answer.answer([good, fake_run(tmp_path, "zero_shot", y,
                                                                           right_on(y, 330), 0.0, 0.0,
                                                                           majority=0.75)]).sentences)
@@ -165,7 +167,8 @@ def test_seed_paired_p_is_scipys_paired_t_test():
 
     a, b = [0.80, 0.83, 0.81, 0.79], [0.78, 0.80, 0.80, 0.79]
     assert answer.seed_paired_p([x - y for x, y in zip(a, b)]) == pytest.approx(ttest_rel(a, b).pvalue)
-    assert answer.seed_paired_p([0.02, 0.02, 0.02]) == 0.0 and answer.seed_paired_p([0.0, 0.0]) == 1.0
+    # The same gap at every seed says nothing of the spread: no test (not "p < 0.001" from two seeds).
+    assert answer.seed_paired_p([0.02, 0.02, 0.02]) is None and answer.seed_paired_p([0.0, 0.0]) is None
     with pytest.raises(ValueError):
         answer.seed_paired_p([0.1])
 
@@ -193,11 +196,18 @@ def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_be
 
 
 def test_sweep_rows_keep_the_best_where_every_cheaper_strategy_is_behind_beyond_chance():
-    pts = [point(s, 2048, seed, acc + d, f) for seed, d in enumerate((0.0, 0.01, -0.01))
+    pts = [point(s, 2048, seed, acc + d + (0.004 * seed if s == "full_ft" else 0.0), f)
+           for seed, d in enumerate((0.0, 0.01, -0.01))
            for s, acc, f in (("full_ft", 0.81, 1e13), ("lora", 0.77, 7e12), ("zero_shot", 0.70, 0.0))]
     (row,) = answer.sweep_rows(pts)
-    assert row["pick"] == "full_ft" and row["p"] == 0.0  # the same 4-point gap at every seed
-    assert row["why"].startswith("ahead of every cheaper strategy beyond chance; of the nearest, lora, by 4.0 points")
+    p = answer.seed_paired_p([0.04, 0.044, 0.048])
+    assert row["pick"] == "full_ft" and row["p"] == pytest.approx(p) and p < 0.05  # a steady 4-point gap
+    assert row["why"].startswith("ahead of every cheaper strategy beyond chance; of the nearest, lora, by 4.4 points")
+    # The same gap at every seed cannot be tested: nothing is claimed.
+    same = [point(s, 2048, seed, acc + d, f) for seed, d in enumerate((0.0, 0.01, -0.01))
+            for s, acc, f in (("full_ft", 0.81, 1e13), ("lora", 0.77, 7e12))]
+    (row,) = answer.sweep_rows(same)
+    assert row["pick"] == "full_ft" and row["p"] is None and row["why"].startswith("not tested")
     # The cheapest and most accurate; sizes in order, "all" last.
     rows = answer.sweep_rows(pts + [point("zero_shot", 32, 0, 0.7, 0.0, 0.0), point("full_ft", 32, 0, 0.6, 1e11),
                                     point("zero_shot", None, 0, 0.7, 0.0, 0.0)])
@@ -340,3 +350,32 @@ def test_a_sweep_is_answered_at_its_largest_training_size(tmp_path):
     a = answer.answer(runs)  # zero_shot is best at 32 labels; the answer is for 128
     assert "With 128 training examples." in a.headline
     assert "this answer is for the largest" in " ".join(a.sentences)
+
+
+def test_answer_declines_or_stays_right_on_mixed_selections(tmp_path):
+    """Review cases: several models of one strategy, several datasets, a best run without predictions, a zero_shot
+    run on another split, FLOPs not recorded."""
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)
+    other_model = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 380), 4e13, 800.0)
+    other_model.model = "bert-base-uncased"
+    assert answer.answer([ft, ho, other_model]) is None  # not two seeds of one full_ft
+    elsewhere = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+    elsewhere.dataset = "bbc_news"
+    assert answer.answer([ft, ho, elsewhere]) is None
+    # The most accurate run kept no predictions: no other run is called the most accurate.
+    Path(ft.artifact_dir, paired.PREDICTIONS_FILE).unlink()
+    assert answer.answer([ft, ho]) is None
+    # zero_shot run once on split 0 is not paired with seeds of split 1.
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0, split_seed=0)]
+    runs += [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, n), 2.5e11, 10.0, seed=s, split_seed=1)
+             for s, n in ((0, 300), (1, 304))]
+    judge = answer.gain_judge(runs)
+    from bertlab import pareto
+
+    rows = {r["strategy"]: r for r in pareto.by_strategy(pareto.rows_from_runs(runs))}
+    assert judge(rows["head_only"], rows["zero_shot"]) is None
+    # A run that did not record its FLOPs is not taken for the cheapest.
+    unknown = fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 330), None, 50.0)
+    ft2 = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
+    assert answer.answer([ft2, unknown]).headline.startswith("Use full_ft: the most accurate")

@@ -108,6 +108,13 @@ def get_strategy(name: str) -> Strategy:
         raise ConfigError(f"strategy {name!r} is unknown; choose from {sorted(REGISTRY)}.") from None
 
 
+def seeded_configs(config, repeats: int) -> list:
+    """``repeats`` copies of ``config`` at training seeds seed, seed + 1, ... (the split unchanged); one where no
+    seed changes what the strategy does (zero_shot)."""
+    n = repeats if get_strategy(config.strategy).uses_seed else 1
+    return [config.replace(seed=config.seed + k) for k in range(n)]
+
+
 def make_config(strategy: str, **overrides: Any) -> RunConfig:
     """A RunConfig with ``strategy``'s defaults, then ``overrides`` (None values are ignored)."""
     s = get_strategy(strategy)
