@@ -11,6 +11,7 @@ from bertlab import answer, paired, plots, report
 from bertlab.metrics import format_interval, precision_text, single_class_prediction
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
+from bertlab.strategies import REGISTRY
 
 REFRESH_S = 2.0
 
@@ -35,13 +36,24 @@ def select_runs(all_runs: list) -> list[str]:
     return [r.id for r in batches[batch]]
 
 
-def status_row(run, shared_notes: frozenset = frozenset()) -> None:
+def run_detail(run, sizes: bool) -> str:
+    """'n=128 · seed 2' (the training size only where the selection has several): which of a strategy's runs."""
+    cfg = run.config or {}
+    n = ((run.data_summary or {}).get("sizes") or {}).get("train") or (cfg.get("data") or {}).get("train_size")
+    seeded = getattr(REGISTRY.get(run.strategy), "uses_seed", True)  # zero_shot: no seed changes it
+    return " · ".join(([f"n={n:,}" if n else "n=all"] if sizes else []) + ([f"seed {cfg.get('seed')}"] if seeded else []))
+
+
+def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> None:
     """Title, progress or outcome, and a Cancel button while the run is active. ``shared_notes`` (about the data,
-    the same for every run) are shown once under the status lines instead."""
+    the same for every run) are shown once under the status lines instead; ``detail`` (size, seed) goes under the
+    title where a strategy ran several times."""
     c = st.columns([2, 5, 1.2], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
     c[0].markdown(f"<span style='color:{color};font-weight:600'>■ {run.strategy}</span> "
-                  f"<span style='color:#888'>· {run.id[-4:]}</span>", unsafe_allow_html=True)
+                  f"<span style='color:#888'>· {run.id[-4:]}</span>"
+                  + (f"<br><span style='color:#888;font-size:0.85em'>{detail}</span>" if detail else ""),
+                  unsafe_allow_html=True)
     if run.status == RUNNING:
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
                       + (" · stopping…" if run.cancel_requested else ""))
@@ -315,8 +327,11 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     # Notes every finished run has (what cleaning the data did) once, not under each run, where they would hide
     # the notes that tell the runs apart.
     shared = frozenset.intersection(*(frozenset(r.notes) for r in done)) if len(done) >= 2 else frozenset()
+    strategies = [r.strategy for r in runs]
+    several = len(set(strategies)) < len(strategies)  # seeds or sizes of one strategy: say which run is which
+    sizes = len({run_detail(r, True).split(" · ")[0] for r in runs}) > 1
     for r in runs:
-        status_row(r, shared)
+        status_row(r, shared, run_detail(r, sizes) if several else "")
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     active = any(r.status in ACTIVE for r in runs)

@@ -264,3 +264,16 @@ def test_compare_shows_notes_every_run_shares_once(tiny_data, bertlab_home):
     no_problems(at)
     assert [e.label for e in at.expander if "on this run" in e.label] == ["1 note on this run"]
     assert any(c.value == "Every run: dropped 3 duplicate texts" for c in at.caption)
+
+
+def test_compare_status_lines_say_which_seed_and_size_a_repeated_strategy_ran(tiny_data, bertlab_home):
+    from dataclasses import replace
+
+    store = RunStore(bertlab_home)
+    for seed, n in ((0, 8), (1, 8), (0, 16)):
+        finished(store, make_config("tfidf_logreg", data=replace(tiny_data, train_size=n), seed=seed))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    titles = [m.value for m in at.markdown if "■ tfidf_logreg" in m.value]
+    assert sorted(t.split("<br>")[1].split(">")[1].split("<")[0] for t in titles) == [
+        "n=16 · seed 0", "n=8 · seed 0", "n=8 · seed 1"]
