@@ -3,6 +3,8 @@ inference box so a presenter can type while the curves are on screen."""
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from app_pages import common
@@ -52,7 +54,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> 
     color = plots.strategy_color(run.strategy)
     c[0].markdown(f"<span style='color:{color};font-weight:600'>■ {run.strategy}</span> "
                   f"<span style='color:#888'>· {run.id[-4:]}</span>"
-                  + (f"<br><span style='color:#888;font-size:0.85em'>{detail}</span>" if detail else ""),
+                  + (f"<br><span style='color:#888;font-size:0.85em'>{html.escape(detail)}</span>" if detail else ""),
                   unsafe_allow_html=True)
     if run.status == RUNNING:
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
