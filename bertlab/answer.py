@@ -94,14 +94,6 @@ def _majority_p(run, n: int) -> float | None:
     return float(binomtest(k, n, min(max(float(maj), 1e-9), 1 - 1e-9), alternative="greater").pvalue)
 
 
-def _namer(members: list[tuple]):
-    """The strategy's name where it ran once among these runs, else ``full_ft · 1a2b``."""
-    counts: dict[str, int] = {}
-    for r, _ in members:
-        counts[r.strategy] = counts.get(r.strategy, 0) + 1
-    return lambda run: run.strategy if counts.get(run.strategy) == 1 else paired.run_name(run)
-
-
 def answer(runs: list, name=None) -> Answer | None:
     """Which of these finished runs to use, or None where the selection cannot say (fewer than two strategies
     with stored test predictions at the largest training size of these runs).
@@ -141,7 +133,11 @@ def _one_run_each(at_size: list, name=None) -> Answer | None:
                and d["fingerprint"] == best_data["fingerprint"]]
     if len(members) < 2:
         return None
-    name = name or _namer(members)
+    if name is None:  # the names every chart gives them: the strategy alone where it ran once, else "full_ft · 1a2b"
+        from bertlab.plots import run_labels
+
+        labels = run_labels([r for r, _ in members])
+        name = lambda run: labels[run.id]  # noqa: E731
     # The most accurate; of equal accuracy, the cheapest.
     best, best_data = min(members, key=lambda m: (-_acc(m[0]), _cost(m[0])))
     n = len(best_data["labels"])
