@@ -267,11 +267,11 @@ def _test_texts(run, fp: str) -> list[str] | None:
 # Short names for the cost buttons: the charts' full titles did not fit one row beside each other.
 COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "trainable_params": "Trainable params",
                "train_flops": "Compute (FLOPs)", "peak_memory_bytes": "Peak memory",
-               "train_examples_per_s": "Throughput"}
+               "train_examples_per_s": "Throughput", "inference_flops_per_text": "Inference/text"}
 # Columns shown (the frame has more: status, total time and params, device, run id; the total time is in the
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
-                 "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)")
+                 "train examples/s", "trainable params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     "run": st.column_config.TextColumn(pinned=True, width="medium"),  # "head_only · 1a2b" whole, from the first row
     "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
@@ -290,6 +290,11 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
              "backward, less where weights are frozen. Where the head reads only the first token, the "
              "engine skips most of the last layer for the other tokens (13% of full "
              "fine-tuning's FLOPs on MiniLM); that saving is not subtracted."),
+    "inference FLOPs/text": st.column_config.TextColumn(
+        "inference/text", alignment="right",
+        help="What answering one text costs the trained model: 2 x non-embedding parameters x the test texts' mean "
+             "tokens (tfidf_logreg: its n-gram weights). Strategies that keep the encoder's size cost the same here, "
+             "whatever they cost to train. Measured latency: the inference box and the Playground."),
     "peak memory (MiB)": st.column_config.NumberColumn(
         "memory (MiB)", format="%.0f",
         help="Peak memory the run added: its high-water mark minus the level at its start (on CPU the process RSS, "
@@ -303,7 +308,8 @@ def results_table(done: list):
     df = plots.results_frame(done)
     for col in ("test accuracy", "majority baseline"):
         df[col] = df[col] * 100
-    df["train FLOPs"] = [format_flops(v) for v in df["train FLOPs"]]
+    for col in ("train FLOPs", "inference FLOPs/text"):
+        df[col] = [format_flops(v) for v in df[col]]
     df["train examples/s"] = [_throughput(v, p) for v, p in zip(df["train examples/s"], df["trainable params"])]
     return df
 

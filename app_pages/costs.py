@@ -13,7 +13,7 @@ from bertlab.errors import BertlabError
 from bertlab.export import artifact_kind, export_model_zip
 
 MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", "trainable_params":
-            "Trainable weights", "train_money": "Money"}
+            "Trainable weights", "train_money": "Money", "inference_flops_per_text": "Inference compute per text"}
 
 
 def choose_runs(runs: list) -> list:
@@ -67,13 +67,17 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                    "test accuracy": None if r["test_accuracy"] is None else 100 * r["test_accuracy"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],
-                   "cost": pareto.format_cost(r["train_money"], "train_money", price)} for r in rows],
+                   "cost": pareto.format_cost(r["train_money"], "train_money", price),
+                   "inference/text": pareto.format_cost(r["inference_flops_per_text"], "inference_flops_per_text")}
+                  for r in rows],
                  hide_index=True, width="stretch",
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
                                 "train s": st.column_config.NumberColumn(format="%.1f"),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
     st.caption("Several runs of one strategy (seeds) are averaged into one point. Money = training time x "
-               "the price per hour of the device the run used.")
+               "the price per hour of the device the run used. Inference compute per text = what answering one "
+               "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens): the "
+               "cost of serving it, which training does not change.")
 
 
 def model_export(runs: list) -> None:

@@ -83,6 +83,53 @@ def cost_phrase(dear, cheap) -> str:
     return f"takes less training ({time})"
 
 
+def _serve(run) -> float | None:
+    """What answering one text costs the run's model (FLOPs), or None for a run stored before bertlab counted it."""
+    v = (run.costs or {}).get("inference_flops_per_text")
+    return None if v is None else float(v)
+
+
+def _share(ratio: float) -> str:
+    """'1/3.2', '1/38', '1/4,200', '1/12 million': as precise as a ratio of two estimates deserves."""
+    if ratio >= 1e6:
+        return f"1/{ratio / 1e6:,.0f} million"
+    if ratio >= 1e4:
+        return f"1/{round(ratio, -2):,.0f}"
+    return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"
+
+
+def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> str | None:
+    """One sentence on what serving costs (forward FLOPs per text), the cost a choice keeps paying after training:
+    that these runs all cost the same to serve, what the pick costs next to the best, or which run is far cheaper
+    to serve. None where a run has no such count (stored before bertlab counted it). ``name(run)`` and
+    ``acc_text(run)`` say how the answer names a run and its accuracy; runs in ``useless`` (no better than the
+    majority class) are never named as the cheap one to serve."""
+    acc_text = acc_text or (lambda r: _pct(_acc(r)))
+    cost = {r.id: _serve(r) for r in runs}
+    if any(v is None for v in cost.values()) or not cost[pick.id]:
+        return None
+
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= 0.01 * max(a, b)
+
+    fp, fb = cost[pick.id], cost[best.id]
+    if all(same(v, fp) for v in cost.values()):
+        return (f"All of them answer a text with the same compute ({format_flops(fp)} per text): they differ in what "
+                f"training costs, not in what serving costs.")
+    if pick is not best and not same(fp, fb):
+        how = f"{_share(fb / fp)} of" if fp < fb else f"{fp / fb:,.1f} times"
+        return (f"To serve, {name(pick)} takes {how} the compute per text of {name(best)} ({format_flops(fp)} "
+                f"against {format_flops(fb)}).")
+    skip = {r.id for r in useless}
+    cheapest = min((r for r in runs if r.id not in skip), key=lambda r: cost[r.id], default=pick)
+    if cost[cheapest.id] * 10 <= fp:
+        return (f"Cheapest to serve: {name(cheapest)} ({acc_text(cheapest)}), at {_share(fp / cost[cheapest.id])} "
+                f"of {name(pick)}'s compute per text ({format_flops(cost[cheapest.id])} against {format_flops(fp)}).")
+    if pick is not best:
+        return f"{name(pick)} and {name(best)} cost the same to serve ({format_flops(fp)} per text)."
+    return None
+
+
 def _majority_p(run, n: int) -> float | None:
     """One-sided exact binomial p that the run beats always answering the majority class, or None."""
     maj = run.metrics.get("majority_accuracy")
@@ -183,11 +230,14 @@ def _one_run_each(at_size: list, name=None) -> Answer | None:
                         f"({_pct(_acc(nearest))}), beyond the luck of the test set (McNemar "
                         f"{paired.p_is(p.p_value)}; 95% interval of the lead {lo:+.1f} to {hi:+.1f} points).")
             sentences.append(f"{nn} {cost_phrase(best, nearest)}.")
-    flat = []
+    flat, useless = [], []
     for r, _ in members:
         mp = _majority_p(r, n)
         if mp is not None and mp >= ALPHA:
             flat.append(f"{name(r)} ({_pct(_acc(r))})")
+            useless.append(r)
+    if (serve := serve_sentence([r for r, _ in members], best, pick, name, useless=useless)) is not None:
+        sentences.append(serve)
     if flat:
         maj = float(best.metrics.get("majority_accuracy") or 0.0)
         sentences.append(f"Not clearly better than always answering the majority class ({_pct(maj)}): "
@@ -412,6 +462,11 @@ def over_seeds(runs: list) -> Answer | None:
         headline = f"Use {best}: the most accurate ({mean(best)}) and the cheapest to train.{size}"
     else:
         headline = f"Use {best}: the most accurate ({mean(best)}); {row['why']}.{size}"
+    one_run = {st: by_id[next(iter(seeds.values()))["run_id"]] for st, seeds in by_strategy.items()}
+    serve = serve_sentence(list(one_run.values()), one_run[best], one_run[pick], lambda r: r.strategy,
+                           lambda r: mean(r.strategy))
+    if serve is not None:
+        sentences.append(serve)
     seeded = [c for st, c in ran.items() if not _trains_nothing(st)] or list(ran.values())
     k = max(seeded)
     upto = "Up to " if min(seeded) < k else ""

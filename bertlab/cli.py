@@ -65,15 +65,17 @@ def result_row(run) -> dict:
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
+            "inference_flops_per_text": c.get("inference_flops_per_text"),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"), "error": run.error}
 
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text comparison table."""
     from bertlab.metrics import format_interval
+    from bertlab.pareto import format_flops
 
     head = ["strategy", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s", "trainable",
-            "run id"]
+            "train FLOPs", "infer/text", "run id"]
     lines = []
     for r in rows:
         def f(v, spec):
@@ -82,7 +84,8 @@ def format_table(rows: list[dict]) -> str:
         lines.append([r["strategy"], r["status"], f(r["test_accuracy"], ".3f"),
                       format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
                       f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
-                      f(r["train_examples_per_s"], ".1f"), f(r["trainable_params"], ","), r["run_id"]])
+                      f(r["train_examples_per_s"], ".1f"), f(r["trainable_params"], ","),
+                      format_flops(r.get("train_flops")), format_flops(r.get("inference_flops_per_text")), r["run_id"]])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))

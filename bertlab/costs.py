@@ -62,6 +62,16 @@ def forward_flops(n_params_non_emb: int, tokens: int) -> float:
     return 2.0 * n_params_non_emb * tokens
 
 
+def inference_flops_per_text(n_params_non_emb: int, tokens: int, n_texts: int) -> float:
+    """Forward FLOPs to answer one text, on average over ``n_texts`` texts of ``tokens`` real tokens in all.
+
+    What serving the model costs per prediction, the same on any machine: 2 * N * (mean tokens per text).
+    Every strategy that keeps the encoder's size (head_only, full_ft, lora once merged, ...) costs about the
+    same here, whatever its training cost.
+    """
+    return forward_flops(n_params_non_emb, tokens) / n_texts if n_texts else 0.0
+
+
 def train_flops(n_params_non_emb: int, tokens: int) -> float:
     """Training FLOPs ~= 6 * N * T (forward 2NT + backward 4NT), Kaplan et al. 2020."""
     return 6.0 * n_params_non_emb * tokens

@@ -15,7 +15,12 @@ COSTS = {
     "train_flops": ("training FLOPs (estimate)", "the compute"),
     "trainable_params": ("trainable parameters", "the trainable parameters"),
     "train_money": ("training cost (money)", "the money"),
+    "inference_flops_per_text": ("inference FLOPs per text (estimate)", "the compute per prediction"),
 }
+FLOP_COSTS = ("train_flops", "inference_flops_per_text")
+# Costs closer than this (relative) count as equal on the front: every strategy that keeps the encoder's size
+# costs the same to serve, give or take its few head weights.
+SAME_COST = 0.01
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
                     "train_seconds": secs, "train_flops": float(c.get("train_flops") or 0.0),
                     "trainable_params": int(c.get("trainable_params") or 0),
                     "train_money": secs / 3600 * prices.per_hour(c.get("device")),
+                    "inference_flops_per_text": (None if c.get("inference_flops_per_text") is None
+                                                 else float(c["inference_flops_per_text"])),
                     "device": c.get("device"), "n_train": (r.data_summary.get("sizes") or {}).get("train")})
     return out
 
@@ -71,7 +78,8 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     out = []
     for st, rs in groups.items():
         row = {"strategy": st, "n_runs": len(rs), "run_ids": [r["run_id"] for r in rs if r.get("run_id")]}
-        for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money"):
+        for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money",
+                  "inference_flops_per_text"):
             vals = [r[k] for r in rs if r.get(k) is not None]
             row[k] = sum(vals) / len(vals) if vals else None
         out.append(row)
@@ -84,9 +92,17 @@ def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> 
     Returned in order of increasing cost.
     """
     pts = [(i, r[cost], r[metric]) for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
+
+    def cheaper(c2: float, c: float) -> bool:
+        return c2 < c and not same(c2, c)
+
+    def same(c2: float, c: float) -> bool:
+        return abs(c2 - c) <= SAME_COST * max(abs(c), abs(c2))
+
     front = []
     for i, c, a in pts:
-        dominated = any((c2 <= c and a2 >= a) and (c2 < c or a2 > a) for j, c2, a2 in pts if j != i)
+        dominated = any((cheaper(c2, c) or same(c2, c)) and a2 >= a and (cheaper(c2, c) or a2 > a)
+                        for j, c2, a2 in pts if j != i)
         if not dominated:
             front.append((c, -a, i))
     return [i for _, _, i in sorted(front)]
@@ -94,7 +110,9 @@ def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> 
 
 def _ratio(a: float, b: float) -> str:
     r = a / b
-    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
+    if r >= 1e6:  # a network against word counts: the digits past the second mean nothing
+        return f"{r / 1e6:,.0f} million times"
+    return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"
 
 
 def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy",
@@ -122,7 +140,7 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     dominated = [r["strategy"] for i, r in enumerate(rows) if i not in set(pareto_front(rows, cost, metric))]
     if dominated:
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as accurate "
-                   f"for less {noun.removeprefix('the ')}).")
+                   f"for no more {noun.removeprefix('the ')}).")
     if len(front) == 1:
         out.insert(0, f"{front[0]['strategy']} is both the most accurate and the cheapest here.")
     return out
@@ -141,7 +159,7 @@ def format_cost(value: float | None, cost: str, prices: Prices | None = None) ->
         return f"{cur}{value:.4f}" if value < 1 else f"{cur}{value:,.2f}"
     if cost == "train_seconds":
         return f"{value:.1f} s"
-    if cost == "train_flops":
+    if cost in FLOP_COSTS:
         return format_flops(value)
     return f"{value:,.0f}"
 
@@ -205,7 +223,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         fig.update_xaxes(type="log")
-    if cost == "train_flops":
+    if cost in FLOP_COSTS:
         fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
     fig.update_yaxes(tickformat=".1%", title_text=metric.replace("_", " ") + " (%)")

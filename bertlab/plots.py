@@ -43,9 +43,15 @@ COSTS: dict[str, tuple[str, str, float]] = {
     "total_seconds": ("Total run time", "s", 1.0),
     "trainable_params": ("Trainable parameters", "count", 1.0),
     "train_flops": ("Training compute", "FLOPs", 1.0),
+    "inference_flops_per_text": ("Inference compute per text", "FLOPs", 1.0),
     "peak_memory_bytes": ("Peak memory added by the run", "MiB", 2.0**20),
     "train_examples_per_s": ("Training throughput", "examples/s", 1.0),
 }
+
+
+def is_flops(cost: str) -> bool:
+    """Whether a cost is counted in FLOPs (shown as '176 GFLOP', axes with SI prefixes)."""
+    return COSTS.get(cost, ("", "", 1.0))[1] == "FLOPs"
 
 
 def _slim_template(name: str = "plotly_white", traces: tuple[str, ...] = ("bar", "scatter")) -> go.layout.Template:
@@ -303,6 +309,7 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "trainable params": c.get("trainable_params"),
             "total params": c.get("total_params"),
             "train FLOPs": c.get("train_flops"),
+            "inference FLOPs/text": c.get("inference_flops_per_text"),
             "peak memory (MiB)": mem / 2**20 if mem else None,
             "device": c.get("device") or r.device,
             "precision": precision_text(c.get("precision")),
@@ -320,7 +327,7 @@ def accuracy_interval(run: Any) -> tuple[float, float] | None:
 
 def cost_text(cost: str, v: float | None) -> str:
     """A cost value as the charts label it: FLOPs with their SI unit ('176 GFLOP'), others compact."""
-    return format_flops(v) if cost == "train_flops" else human(v)
+    return format_flops(v) if is_flops(cost) else human(v)
 
 
 def human(v: float | None, unit: str = "") -> str:
@@ -392,7 +399,7 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
     lower = "higher is better" if cost == "train_examples_per_s" else "lower is cheaper"
     _style(fig, title, height)
     fig.update_yaxes(title_text=f"{title.lower()} ({unit}, {lower})", rangemode="tozero")
-    if cost == "train_flops":  # "10G", "2T" as in GFLOP/TFLOP everywhere else, not plotly's "10B" (billions)
+    if is_flops(cost):  # "10G", "2T" as in GFLOP/TFLOP everywhere else, not plotly's "10B" (billions)
         fig.update_yaxes(exponentformat="SI")
     fig.update_xaxes(title_text="run (strategy)")
     if not done:
@@ -401,7 +408,7 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
 
 
 def _hover_value(cost: str, v: float | None, unit: str) -> str:
-    if cost == "train_flops":
+    if is_flops(cost):
         return format_flops(v)
     return "-" if v is None else f"{v:,.4g} {unit}"
 
@@ -458,7 +465,7 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)
     fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
-                     type="log" if log else "linear", exponentformat="SI" if cost == "train_flops" else "B")
+                     type="log" if log else "linear", exponentformat="SI" if is_flops(cost) else "B")
     if xs and not log:  # pad so markers and their labels at the edges are not cut
         span = max(xs) - min(min(xs), 0) or 1.0
         fig.update_xaxes(range=[min(min(xs), 0) - 0.08 * span, max(xs) + 0.08 * span])

@@ -26,7 +26,7 @@ __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv"
 
 CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
               "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds",
-              "total_seconds", "train_flops", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
+              "total_seconds", "train_flops", "inference_flops_per_text", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
               "batch_size", "max_length", "model", "error")
 
 
@@ -88,8 +88,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": secs,
             "total_seconds": c.get("total_seconds"),
-            "train_flops": c.get("train_flops"), "trainable_params": c.get("trainable_params"),
-            "total_params": c.get("total_params"),
+            "train_flops": c.get("train_flops"), "inference_flops_per_text": c.get("inference_flops_per_text"),
+            "trainable_params": c.get("trainable_params"), "total_params": c.get("total_params"),
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
             "precision": precision_text(c.get("precision")), "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
@@ -173,7 +173,9 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     same, n = _largest_size(ok)
     rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
     judge = answer.gain_judge(same)
-    for cost in ("train_flops", "train_seconds", "trainable_params", "train_money"):
+    for cost in ("train_flops", "train_seconds", "trainable_params", "train_money", "inference_flops_per_text"):
+        if not any(r.get(cost) is not None for r in rows):
+            continue  # runs stored before bertlab counted their inference cost
         text = (f"At {n:,} training examples. " if n else "") + " ".join(
             pareto.tradeoff_sentences(rows, cost, judge=judge))
         figs.append((f"Accuracy vs {pareto.COSTS[cost][0]}", pareto.pareto_figure(rows, cost), text))
@@ -221,12 +223,14 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
     cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
             ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
-            ("train_seconds", "train s"), ("train_flops", "train FLOPs"), ("trainable_params", "trainable"),
+            ("train_seconds", "train s"), ("train_flops", "train FLOPs"),
+            ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
             ("train_money", f"cost ({prices.currency})"), ("run_id", "run id")]
     rows = results_rows(runs, prices)
     for r in rows:
-        if r["train_flops"] is not None:
-            r["train_flops"] = pareto.format_cost(r["train_flops"], "train_flops")
+        for k in pareto.FLOP_COSTS:
+            if r[k] is not None:
+                r[k] = pareto.format_cost(r[k], k)
         if r["train_money"] is not None:
             r["train_money"] = pareto.format_cost(r["train_money"], "train_money", prices)
     parts.append("<h2>Results</h2>" + _table(rows, cols))

@@ -379,3 +379,59 @@ def test_answer_declines_or_stays_right_on_mixed_selections(tmp_path):
     unknown = fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 330), None, 50.0)
     ft2 = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
     assert answer.answer([ft2, unknown]).headline.startswith("Use full_ft: the most accurate")
+
+
+# --- what serving costs: inference FLOPs per text -----------------------------------------------------------------
+def _serving(run, flops):
+    run.costs["inference_flops_per_text"] = flops
+    return run
+
+
+def test_runs_that_keep_the_encoder_are_said_to_cost_the_same_to_serve(tmp_path):
+    best = _serving(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0), 612.4e6)
+    free = _serving(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0), 612.0e6)
+    a = answer.answer([best, free])
+    assert a.pick is free
+    assert (f"All of them answer a text with the same compute ({format_flops(612.0e6)} per text): they differ in "
+            "what training costs, not in what serving costs.") in a.sentences
+
+
+def test_a_run_far_cheaper_to_serve_is_named_unless_it_is_no_better_than_the_majority_class(tmp_path):
+    best = _serving(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 240.0), 600e6)
+    tfidf = _serving(fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 290), 1e9, 2.0), 60.0)
+    a = answer.answer([best, tfidf])
+    assert a.pick is best
+    assert ("Cheapest to serve: tfidf_logreg (72.5%), at 1/10 million of full_ft's compute per text (60.0 FLOP "
+            "against 600 MFLOP).") in a.sentences
+    # At the majority class's accuracy it is no alternative, however cheap: not named as one.
+    useless = _serving(fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 200), 1e9, 2.0), 60.0)
+    a = answer.answer([best, useless])
+    assert not any("serve" in s for s in a.sentences)
+    assert any(s.startswith("Not clearly better than always answering the majority class") for s in a.sentences)
+
+
+def test_the_pick_and_the_best_serving_costs_are_compared_where_they_differ(tmp_path):
+    # e.g. full_ft of a base-sized model against a pruned or distilled one
+    big = _serving(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 5e13, 900.0), 3.0e9)
+    small = _serving(fake_run(tmp_path, "distilled", LABELS, right_on(LABELS, 296, 40), 1e13, 200.0), 600e6)
+    a = answer.answer([big, small])
+    assert a.pick is small
+    assert ("To serve, distilled takes 1/5.0 of the compute per text of full_ft (600 MFLOP against 3.00 GFLOP)."
+            in a.sentences)
+
+
+def test_runs_stored_before_serving_was_counted_get_no_serving_sentence(tmp_path):
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    free = _serving(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0), 612.0e6)
+    assert not any("serv" in s for s in answer.answer([best, free]).sentences)
+
+
+def test_the_answer_over_seeds_speaks_of_serving_too(tmp_path):
+    runs = []
+    for seed, k in ((0, 300), (1, 310), (2, 296)):
+        runs.append(_serving(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, k, seed), 1e13, 200.0,
+                                      seed=seed), 612.4e6))
+        runs.append(_serving(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k - 4, seed + 7), 2e11, 9.0,
+                                      seed=seed), 612.1e6))
+    a = answer.answer(runs)
+    assert any(s.startswith("All of them answer a text with the same compute") for s in a.sentences)

@@ -110,7 +110,8 @@ def test_tradeoff_uses_log_axis_only_when_values_span_decades():
 def test_results_frame_has_the_comparison_columns():
     df = plots.results_frame([make_run("full_ft", "f1", precision="float16"), make_run("scratch", "s1", status="failed")])
     for col in ("test accuracy", "macro-F1", "majority baseline", "train time (s)", "train examples/s",
-                "trainable params", "total params", "train FLOPs", "peak memory (MiB)", "device", "precision"):
+                "trainable params", "total params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)",
+                "device", "precision"):
         assert col in df.columns
     assert df.loc[0, "peak memory (MiB)"] == pytest.approx(512.0)
     assert df.loc[0, "precision"] == "fp16"
@@ -231,6 +232,11 @@ def test_compute_axes_read_giga_and_tera_and_accuracy_axes_read_percent():
     assert plots.cost_figure(runs, "train_flops").layout.yaxis.exponentformat == "SI"
     assert plots.cost_figure(runs, "train_seconds").layout.yaxis.exponentformat != "SI"
     assert plots.tradeoff_figure(runs, "train_flops").layout.xaxis.exponentformat == "SI"
+    served = [make_run("full_ft", "r1", inference_flops_per_text=6.1e8),
+              make_run("tfidf_logreg", "r2", acc=0.7, inference_flops_per_text=50.0)]
+    bars = plots.cost_figure(served, "inference_flops_per_text")
+    assert bars.layout.yaxis.exponentformat == "SI" and list(bars.data[0].text) == ["610 MFLOP", "50.0 FLOP"]
+    assert plots.tradeoff_figure(served, "inference_flops_per_text").layout.xaxis.type == "log"
     rows = pareto.by_strategy(pareto.rows_from_runs(runs))
     fig = pareto.pareto_figure(rows, "train_flops")
     assert fig.layout.xaxis.exponentformat == "SI" and fig.layout.yaxis.tickformat == ".1%"

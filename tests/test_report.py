@@ -42,6 +42,7 @@ def test_html_report_is_self_contained(finished):
         assert rid in page
     assert "masked-LM loss" in page  # dapt's MLM curve has its own figure
     assert "Pareto front" in page
+    assert "inference FLOPs/text" in page and "Accuracy vs inference FLOPs per text" in page
     assert "95% interval" in page and "Wilson score interval" in page
     assert "points over" in page or "both the most accurate and the cheapest" in page
     assert "Machine" in page and "torch" in page and "tiny.csv" in page
@@ -61,6 +62,7 @@ def test_csv_matches_store(finished):
         assert float(r["total_seconds"]) == pytest.approx(run.costs["total_seconds"])
         assert float(r["total_seconds"]) >= float(r["train_seconds"])
         assert int(r["total_params"]) == run.costs["total_params"]
+        assert float(r["inference_flops_per_text"]) == pytest.approx(run.costs["inference_flops_per_text"])
         assert r["precision"] == {"bfloat16": "bf16", "float16": "fp16"}.get(run.costs["precision"], "fp32") and r["device"] == run.costs["device"]
         lo, hi = float(r["test_accuracy_ci_low"]), float(r["test_accuracy_ci_high"])
         assert 0 <= lo <= float(r["test_accuracy"]) <= hi <= 1 and hi - lo > 0.05  # a tiny test set: a wide interval
@@ -105,6 +107,23 @@ def test_pareto_front_and_sentence():
     assert "scratch" in lines[-1] and "lora" in lines[-1] and "Not worth it" in lines[-1]
     one = pareto.tradeoff_sentences([ROWS[2]], "train_seconds")
     assert one[0].startswith("full_ft is both the most accurate and the cheapest")
+
+
+def test_on_inference_cost_strategies_that_keep_the_encoder_cost_the_same_and_only_the_best_of_them_counts():
+    serve = {"zero_shot": 612.0e6, "head_only": 612.1e6, "full_ft": 612.3e6, "scratch": 612.3e6, "lora": 612.3e6}
+    rows = [{**r, "inference_flops_per_text": serve[r["strategy"]]} for r in ROWS]
+    rows.append({"strategy": "tfidf_logreg", "test_accuracy": 0.65, "inference_flops_per_text": 50.0})
+    # 0.05% apart is the same cost (a head's few weights), not a step on the front
+    assert [rows[i]["strategy"] for i in pareto.pareto_front(rows, "inference_flops_per_text")] == [
+        "tfidf_logreg", "full_ft"]
+    lines = pareto.tradeoff_sentences(rows, "inference_flops_per_text")
+    assert lines[0] == "full_ft is +18.1 points over tfidf_logreg for 12 million times the compute per prediction."
+    assert lines[-1].startswith("Not worth it on this measure: zero_shot, head_only, scratch, lora (another "
+                                "strategy is at least as accurate for no more compute per prediction)")
+    assert pareto.format_cost(612.3e6, "inference_flops_per_text") == "612 MFLOP"
+    # runs stored before inference was counted are left out, not taken for free
+    old = [{**r, "inference_flops_per_text": None} for r in ROWS]
+    assert pareto.pareto_front(old, "inference_flops_per_text") == []
 
 
 def test_pareto_figure_marks_front():

@@ -82,3 +82,31 @@ def test_fixed_seed_is_repeatable(tiny_model, tiny_data):
         execute_run(store, rid)
         accs.append((store.get(rid).metrics["test_accuracy"], store.get(rid).metrics.get("val_loss")))
     assert accs[0] == accs[1]
+
+
+def test_inference_cost_per_text_is_the_saved_models_forward_over_the_test_texts(tiny_model, tiny_data):
+    """What serving costs: 2 x the non-embedding weights the saved model runs x the test texts' mean tokens, the
+    same for every strategy that keeps the encoder (lora merged, head_only and zero_shot on the frozen one), and
+    a few FLOPs per n-gram for tfidf_logreg."""
+    from transformers import AutoModelForSequenceClassification
+
+    from bertlab.costs import non_embedding_params
+    from bertlab.data import load_splits
+    from bertlab.engine import encode
+    from bertlab.models import load_tokenizer
+
+    store = RunStore()
+    costs, runs = {}, {}
+    for name in ("full_ft", "lora", "head_only", "zero_shot", "tfidf_logreg"):
+        rid = store.create_run(tiny_config(name, tiny_model, tiny_data, epochs=1))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        runs[name] = store.get(rid)
+        costs[name] = runs[name].costs["inference_flops_per_text"]
+    test = load_splits(runs["full_ft"].run_config.data).test.texts
+    tokens = encode(load_tokenizer(tiny_model), test, 32).lengths
+    saved = AutoModelForSequenceClassification.from_pretrained(runs["full_ft"].artifact_dir)
+    assert costs["full_ft"] == pytest.approx(2 * non_embedding_params(saved) * tokens.mean())
+    assert costs["lora"] == pytest.approx(costs["full_ft"])  # adapters merged: the same model to run
+    for name in ("head_only", "zero_shot"):  # the same encoder; the tiny model's pooler is a few % of it
+        assert costs[name] == pytest.approx(costs["full_ft"], rel=0.1)
+    assert 0 < costs["tfidf_logreg"] < 1e-3 * costs["full_ft"]

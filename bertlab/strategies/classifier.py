@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bertlab.costs import count_params, non_embedding_params, train_flops
+from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
 from bertlab.engine import best_epoch_outcome, encode, evaluate, train_classifier
 from bertlab.strategies.base import RunContext, RunOutput, Strategy
 
@@ -62,6 +62,8 @@ class ClassifierStrategy(Strategy):
                           tok.pad_token_id)
         test_s = time.perf_counter() - t_eval
         final = self.after_train(ctx, model)
+        # What answering one text costs the saved model (adapters merged): the test texts' mean real tokens.
+        serve_flops = inference_flops_per_text(non_embedding_params(final), int(test.lengths.sum()), len(test))
         final.save_pretrained(ctx.artifact_dir, safe_serialization=True)
         tok.save_pretrained(ctx.artifact_dir)
         self.save_meta(ctx, "classifier")
@@ -81,6 +83,7 @@ class ClassifierStrategy(Strategy):
             "total_params": total,
             "train_flops": flops,
             "train_flops_per_s": flops / train_s if train_s else 0.0,
+            "inference_flops_per_text": serve_flops,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
         }
         return RunOutput(test=test_m, costs=costs, val=val_m)

@@ -9,9 +9,9 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from bertlab import embeddings
-from bertlab.costs import forward_flops, train_flops
-from bertlab.engine import BestKeeper, best_epoch_outcome
+from bertlab import embeddings, models
+from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
+from bertlab.engine import BestKeeper, best_epoch_outcome, encode
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
@@ -47,6 +47,16 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
             "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne, "total_params": total}
     return out, info
+
+
+def _encoder_flops_per_text(ctx: RunContext, n_non_embedding: int) -> float:
+    """The encoder's forward FLOPs per test text (its real tokens at the run's max length): what serving costs.
+
+    Counted with the tokenizer, not the cache, which may have embedded the test texts in an earlier run.
+    """
+    texts = ctx.splits.test.texts
+    enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length)
+    return inference_flops_per_text(n_non_embedding, int(enc.lengths.sum()), len(texts))
 
 
 @register
@@ -91,6 +101,9 @@ class ZeroShot(Strategy):
             "train_seconds": 0.0, "eval_seconds": info["embedding_seconds"] + time.perf_counter() - t0,
             "train_examples_per_s": 0.0, "trainable_params": 0, "total_params": info["total_params"],
             "train_flops": 0.0, "inference_flops": forward_flops(info["encoder_non_embedding_params"], info["embed_tokens"]),
+            # the encoder, then one cosine similarity per class
+            "inference_flops_per_text": _encoder_flops_per_text(ctx, info["encoder_non_embedding_params"])
+            + 2.0 * lab.size,
             **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
         }
         ctx.callbacks.on_eval(0, 0, {"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
@@ -180,6 +193,8 @@ class HeadOnly(Strategy):
             "train_examples_per_s": len(sp.train) * cfg.epochs / train_s if train_s else 0.0,
             "trainable_params": n_head, "total_params": info["total_params"] + n_head,
             "train_flops": flops, "steps": steps,
+            "inference_flops_per_text": _encoder_flops_per_text(ctx, info["encoder_non_embedding_params"])
+            + 2.0 * n_head,
             **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
         }
         return RunOutput(test=test, costs=costs, val=val_m)

@@ -167,8 +167,13 @@ class TfidfLogReg(Strategy):
         k = model.coef.shape[0]
         # Each L-BFGS iteration reads the sparse matrix twice (scores, gradient): ~4 * nnz * k FLOPs.
         flops = 4.0 * info["nnz"] * k * iterations
+        # Serving one text: its TF-IDF weights (~3 FLOPs per n-gram present: idf, norm) and one sparse dot product
+        # per class row (2 FLOPs per n-gram present): counting words, not running a network.
+        present = model.transform(sp.test.texts).nnz / max(1, len(sp.test))
+        serve_flops = (3.0 + 2.0 * k) * present
         costs = {"train_seconds": train_s, "eval_seconds": eval_s, "steps": iterations,
                  "train_examples_per_s": len(sp.train) * len(grid) / train_s if train_s else 0.0,
                  "trainable_params": model.n_params, "total_params": model.n_params, "train_flops": flops,
+                 "inference_flops_per_text": serve_flops,
                  "features": len(model.terms), "C": c}
         return RunOutput(test=test, costs=costs, val={"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
