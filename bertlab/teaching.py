@@ -20,15 +20,19 @@ LEGEND = {TRAINED: "trained", FROZEN: "frozen (pretrained)", ADAPTER: "frozen + 
           RANDOM: "trained from random init", UNUSED: "not used", ABSENT: "not part of this model"}
 
 COST_NOTES = {
-    "zero_shot": "One encoder pass per text, cached and shared with head_only. No training at all.",
-    "head_only": "One encoder pass per training text (cached), then seconds of training on fixed vectors.",
-    "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core.",
+    "zero_shot": "One encoder pass per text, cached and shared with head_only. No training at all. Serving: "
+                 "one encoder pass per text, as every BERT strategy here.",
+    "head_only": "One encoder pass per training text (cached), then seconds of training on fixed vectors. Serving: "
+                 "the same encoder pass as full_ft.",
+    "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core. Serving: "
+                    "a few FLOPs per n-gram of the text, against hundreds of millions for one pass of even a small encoder.",
     "full_ft": "Forward and backward through every layer each step; the optimiser keeps two extra copies of every "
                "weight (AdamW), so memory is ~4x the model.",
     "partial_ft": "Forward through every layer; backward only through the top k, so less time and memory than "
                   "full_ft.",
     "lora": "Forward and backward through every layer (the gradients must reach the adapters), but optimiser "
-            "state only for ~1% of the weights: less memory, tiny checkpoints of the adapters.",
+            "state only for ~1% of the weights: less memory, tiny checkpoints of the adapters. Merged into the "
+            "weights when saved, so it serves at full_ft's cost.",
     "dapt": "A masked-LM pass over the domain text first (about as costly per token as fine-tuning), then full_ft.",
     "scratch": "Each step costs the same as full_ft, but it needs far more data and steps to be any good.",
 }
