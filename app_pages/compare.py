@@ -136,6 +136,7 @@ def results(runs: list) -> None:
     b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
     st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
     paired_section(done)
+    per_class_section(done)
     st.markdown("#### Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
     per_row = min(3, len(done))
@@ -145,13 +146,25 @@ def results(runs: list) -> None:
             col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
 
 
+JUDGE_LABELS = {"accuracy": "Accuracy", "macro_f1": "Macro-F1"}
+
+
 def answer_box(done: list, still: int = 0) -> None:
-    """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer)."""
+    """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer), judged by
+    accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts)."""
     a = answer.answer(done)
     if a is None:
         return
     st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
                                             if still else ""))
+    default = answer.default_metric(done)
+    # Keyed by the default, so that other data (balanced after imbalanced) starts from its own default.
+    judge = st.segmented_control(
+        "Judge by", list(JUDGE_LABELS), default=default, key=f"judge_by_{default}", format_func=JUDGE_LABELS.get,
+        help="Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts "
+             "as much as a common one. Accuracy: McNemar's exact test; macro-F1: a paired permutation test.")
+    if judge and judge != default:
+        a = answer.answer(done, metric=judge) or a
     with st.container(border=True, key="answer_box"):
         st.markdown(f"**{common.md(a.headline)}**")
         for s_ in a.sentences:
@@ -232,6 +245,10 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     (st.success if p.p_value < 0.05 else st.info)(
         f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
         f"{100 * p.interval[1]:+.1f} points. Both right on {p.both_right:,} texts, both wrong on {p.both_wrong:,}.")
+    f1 = paired.compare_f1(da["labels"], da["predictions"], db["predictions"])
+    st.caption(f"By macro-F1 (every class counts the same): A {f1.a_f1:.3f}, B {f1.b_f1:.3f}, A − B {f1.difference:+.3f} "
+               f"(95% bootstrap interval {f1.interval[0]:+.3f} to {f1.interval[1]:+.3f}; paired permutation test "
+               f"{paired.p_is(f1.p_value)}).")
     idx = paired.disagreements(da["labels"], da["predictions"], db["predictions"])
     if not idx:
         return
@@ -253,6 +270,54 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                      column_config={"text": st.column_config.TextColumn(width="large")})
         if len(idx) > len(shown):
             st.caption(f"The first {len(shown)} of {len(idx):,}, in test-set order.")
+
+
+PER_CLASS = {"recall": "Recall", "precision": "Precision", "f1": "F1"}
+
+
+def per_class_section(done: list) -> None:
+    """Recall, precision or F1 of every class for every run: what accuracy and macro-F1 average away (a run that
+    never answers a rare class shows 0% there)."""
+    names = next((r.metrics.get("label_names") for r in done if r.metrics.get("per_class")), None)
+    if not names:
+        return
+    st.markdown("#### Per class (test set)")
+    st.session_state.setdefault("keep_per_class", "recall")
+    what = st.segmented_control("Per-class measure", list(PER_CLASS), key="keep_per_class",
+                                format_func=PER_CLASS.get, required=True, label_visibility="collapsed") or "recall"
+    st.dataframe(per_class_table(done, what), hide_index=True, width="stretch",
+                 column_config={"run": st.column_config.TextColumn(pinned=True)}
+                 | {c: st.column_config.NumberColumn(format="%.0f%%") for c in per_class_columns(done)})
+    rare = {n: s for n, s in per_class_support(done).items() if s < 20}
+    st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
+               "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
+               + (f" Few test texts of {', '.join(f'{n!r} ({s})' for n, s in rare.items())}: one text more or less "
+                  f"moves these by {100 / max(1, min(rare.values())):.0f} points or more." if rare else ""))
+
+
+def per_class_support(done: list) -> dict[str, int]:
+    """Test texts per class, as the first run that recorded them counted."""
+    for r in done:
+        pc = r.metrics.get("per_class")
+        if pc:
+            return {n: int(v.get("support") or 0) for n, v in pc.items()}
+    return {}
+
+
+def per_class_columns(done: list) -> list[str]:
+    return [f"{n} (n={s:,})" for n, s in per_class_support(done).items()]
+
+
+def per_class_table(done: list, what: str = "recall") -> list[dict]:
+    """One row per run, one column per class ("cancel (n=4)"), in percent."""
+    labels = plots.run_labels(done)
+    support = per_class_support(done)
+    cols = dict(zip(support, per_class_columns(done)))
+    rows = []
+    for r in done:
+        pc = r.metrics.get("per_class") or {}
+        rows.append({"run": labels[r.id]} | {cols[n]: (100 * pc[n][what] if n in pc else None) for n in support})
+    return rows
 
 
 def _test_texts(run, fp: str) -> list[str] | None:

@@ -63,6 +63,61 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+@dataclass(frozen=True)
+class Judge:
+    """What the answer judges runs by: accuracy (McNemar's exact test) or macro-F1 (paired permutation test)."""
+
+    key: str  # in run.metrics
+    name: str
+    top_run: str  # "the most accurate run"
+    top_of: str  # "the most accurate of these runs"
+    top: str  # "the most accurate"
+    test: str  # the paired test's name in a sentence
+
+    def of(self, run) -> float:
+        return float((run.metrics or {}).get(self.key) or 0.0)
+
+    def value(self, x: float) -> str:
+        """'94.2%' / 'macro-F1 0.545'."""
+        return _pct(x) if self.key == "test_accuracy" else f"macro-F1 {x:.3f}"
+
+    def gap(self, d: float) -> str:
+        """'1.7 points' / '0.225 of macro-F1'."""
+        return f"{100 * d:.1f} points" if self.key == "test_accuracy" else f"{d:.3f} of macro-F1"
+
+    def span(self, lo: float, hi: float) -> str:
+        return (f"{100 * lo:+.1f} to {100 * hi:+.1f} points" if self.key == "test_accuracy"
+                else f"{lo:+.3f} to {hi:+.3f} of macro-F1")
+
+    def compare(self, labels, a, b):
+        """An object with ``difference`` (A - B), ``interval`` (95%) and ``p_value``."""
+        return paired.compare(labels, a, b) if self.key == "test_accuracy" else paired.compare_f1(labels, a, b)
+
+
+ACCURACY = Judge("test_accuracy", "accuracy", "the most accurate run", "the most accurate of these runs",
+                 "the most accurate", "McNemar")
+MACRO_F1 = Judge("test_macro_f1", "macro-F1", "the best run by macro-F1", "the best of these runs by macro-F1",
+                 "the best by macro-F1", "paired permutation test")
+JUDGES = {"accuracy": ACCURACY, "macro_f1": MACRO_F1}
+# A majority class this large makes accuracy reward answering it always: the answer judges by macro-F1 instead.
+IMBALANCED = 0.7
+
+
+def default_metric(runs: list) -> str:
+    """'macro_f1' where the test set's majority class is IMBALANCED or more of it, else 'accuracy'."""
+    maj = [float(m) for r in runs if (m := (getattr(r, "metrics", None) or {}).get("majority_accuracy")) is not None]
+    return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
+
+
+def imbalance_note(runs: list) -> str:
+    """Why the answer judges by macro-F1 by default, or '' where it does not."""
+    if default_metric(runs) != "macro_f1":
+        return ""
+    maj = max(float((r.metrics or {}).get("majority_accuracy") or 0) for r in runs)
+    return (f"The majority class is {_pct(maj)} of the test texts, so accuracy would reward answering it always: this "
+            f"answer judges by macro-F1, where every class counts the same.")
+
+
 def _seconds(s: float) -> str:
     return f"{s:.1f} s" if s < 60 else f"{s / 60:.1f} min"
 
@@ -78,8 +133,7 @@ def cost_phrase(dear, cheap) -> str:
         r = fd / fc
         if r < 1.05:
             return f"takes about the same training compute ({format_flops(fc)}; {time})"
-        share = f"1/{r:.0f}" if r >= 10 else f"1/{r:.1f}"
-        return f"takes {share} of the training compute ({format_flops(fc)} instead of {format_flops(fd)}; {time})"
+        return f"takes {_share(r)} of the training compute ({format_flops(fc)} instead of {format_flops(fd)}; {time})"
     return f"takes less training ({time})"
 
 
@@ -130,27 +184,57 @@ def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> s
     return None
 
 
-def _majority_p(run, n: int) -> float | None:
-    """One-sided exact binomial p that the run beats always answering the majority class, or None."""
-    maj = run.metrics.get("majority_accuracy")
-    if maj is None or not n:
+def _majority_p(run, data: dict, judge: Judge = ACCURACY) -> float | None:
+    """p that the run beats always answering the test set's majority class, or None where that is unknown.
+
+    Accuracy: the one-sided exact binomial test. Macro-F1: the paired permutation test against the majority
+    class's answers (1.0 where the run does no better)."""
+    labels = data["labels"]
+    n = len(labels)
+    if not n:
         return None
-    from scipy.stats import binomtest
+    if judge is ACCURACY:
+        maj = run.metrics.get("majority_accuracy")
+        if maj is None:
+            return None
+        from scipy.stats import binomtest
 
-    k = round(_acc(run) * n)
-    return float(binomtest(k, n, min(max(float(maj), 1e-9), 1 - 1e-9), alternative="greater").pvalue)
+        k = round(_acc(run) * n)
+        return float(binomtest(k, n, min(max(float(maj), 1e-9), 1 - 1e-9), alternative="greater").pvalue)
+    c = paired.compare_f1(labels, data["predictions"], _majority_answers(labels))
+    return c.p_value if c.difference > 0 else 1.0
 
 
-def answer(runs: list, name=None) -> Answer | None:
+def _majority_answers(labels: list[int]) -> list[int]:
+    """The test set's most common label for every text (ties: the smallest label)."""
+    counts: dict[int, int] = {}
+    for y in labels:
+        counts[y] = counts.get(y, 0) + 1
+    top = min(counts, key=lambda y: (-counts[y], y))
+    return [top] * len(labels)
+
+
+def _majority_value(data: dict, judge: Judge) -> float:
+    labels = data["labels"]
+    if judge is ACCURACY:
+        return max(labels.count(y) for y in set(labels)) / len(labels)
+    return paired.compare_f1(labels, _majority_answers(labels), _majority_answers(labels)).a_f1
+
+
+def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     """Which of these finished runs to use, or None where the selection cannot say (fewer than two strategies
     with stored test predictions at the largest training size of these runs).
 
-    One run per strategy: McNemar's test on the test texts they share. Several runs of a strategy (seeds, at
-    that training size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
+    ``metric``: 'accuracy' or 'macro_f1'; None chooses (:func:`default_metric`: macro-F1 on a test set whose
+    majority class is 70% or more of it). One run per strategy: a paired test on the test texts they share
+    (McNemar for accuracy, a permutation test for macro-F1). Several runs of a strategy (seeds, at that training
+    size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
     """
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
     if not done or len({r.dataset for r in done}) > 1:
         return None  # runs picked from several datasets answer no one question
+    chosen = metric or default_metric(done)
+    judge = JUDGES[chosen]
     # The largest training size (a sweep's last point, as the report's and Accuracy vs cost's trade-offs).
     size = max((_n_train(r) for r in done), key=lambda v: -1 if v is None else v)
     at_size = [r for r in done if _n_train(r) == size]
@@ -161,19 +245,22 @@ def answer(runs: list, name=None) -> Answer | None:
         return None  # one strategy on several models: not seeds of one thing
     strategies = [r.strategy for r in at_size]
     if len(set(strategies)) < len(strategies):
-        a = over_seeds(at_size)
+        a = over_seeds(at_size, judge)
     else:
-        a = _one_run_each(at_size, name)
+        a = _one_run_each(at_size, name, judge)
+    if a is not None and metric is None and (why := imbalance_note(done)):
+        a.sentences.insert(0, why)
     if a is not None and len({_n_train(r) for r in done}) > 1:
         a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
                            "The Learning curves page answers for every size.")
     return a
 
 
-def _one_run_each(at_size: list, name=None) -> Answer | None:
-    """:func:`answer` for one run per strategy: McNemar on the test texts they share with the most accurate run
+def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer | None:
+    """:func:`answer` for one run per strategy: a paired test on the test texts they share with the best run
     (None where that run kept no test predictions: it could not be tested against the others)."""
-    best_data = paired.load_predictions(max(at_size, key=_acc))
+    score = judge.of
+    best_data = paired.load_predictions(max(at_size, key=score))
     if best_data is None:
         return None
     members = [(r, d) for r in at_size if (d := paired.load_predictions(r)) is not None
@@ -185,74 +272,93 @@ def _one_run_each(at_size: list, name=None) -> Answer | None:
 
         labels = run_labels([r for r, _ in members])
         name = lambda run: labels[run.id]  # noqa: E731
-    # The most accurate; of equal accuracy, the cheapest.
-    best, best_data = min(members, key=lambda m: (-_acc(m[0]), _cost(m[0])))
     n = len(best_data["labels"])
-    cheaper = [(r, d, paired.compare(best_data["labels"], best_data["predictions"], d["predictions"]))
+    # Runs no better than always answering the majority class: named, never recommended.
+    flat = [r for r, d in members if (mp := _majority_p(r, d, judge)) is not None and mp >= ALPHA]
+    flat_ids = {r.id for r in flat}
+    maj = _majority_value(best_data, judge)
+    flat_sentence = (f"Not clearly better than always answering the majority class ({judge.value(maj)}): "
+                     f"{', '.join(f'{name(r)} ({judge.value(score(r))})' for r in flat)}.")
+    caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
+              "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
+              "--repeats, or a sweep) cover that too.")
+    useful = [(r, d) for r, d in members if r.id not in flat_ids]
+    if not useful:
+        best = max((r for r, _ in members), key=score)
+        headline = (f"None of these runs is clearly better than always answering the majority class "
+                    f"({judge.value(maj)} on {n:,} test texts): score them on more test texts, or train on more "
+                    f"data or with another strategy, before choosing one.")
+        return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence], caveat=caveat)
+    # The best; of equal scores, the cheapest.
+    best, best_data = min(useful, key=lambda m: (-score(m[0]), _cost(m[0])))
+    cheaper = [(r, d, judge.compare(best_data["labels"], best_data["predictions"], d["predictions"]))
                for r, d in members if _cost(r) < _cost(best)]
     bn = name(best)
     sentences: list[str] = []
     if not cheaper:
         pick = best
-        headline = (f"Use {bn}: the most accurate of these runs ({_pct(_acc(best))} on {n:,} test texts) and "
-                    f"the cheapest to train.")
+        headline = f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts) and the cheapest to train."
     else:
         # A cheaper run the test set cannot tell from the best, that no other run beats beyond its luck either
-        # (paired tests are not transitive: B may tie with A and C while C beats B).
+        # (paired tests are not transitive: B may tie with A and C while C beats B), and that beats the majority
+        # class.
         def beaten(r, d) -> bool:
-            return any(_acc(o) > _acc(r) and paired.compare(d["labels"], od["predictions"], d["predictions"]).p_value
+            return any(score(o) > score(r) and judge.compare(d["labels"], od["predictions"], d["predictions"]).p_value
                        < ALPHA for o, od in members if o is not r)
 
-        tied = [c for c in cheaper if c[2].p_value >= ALPHA and not beaten(c[0], c[1])]
+        tied = [c for c in cheaper if c[2].p_value >= ALPHA and c[0].id not in flat_ids and not beaten(c[0], c[1])]
         if tied:
-            pick, _, p = min(tied, key=lambda c: (_cost(c[0]), -_acc(c[0])))
+            pick, _, p = min(tied, key=lambda c: (_cost(c[0]), -score(c[0])))
             pn = name(pick)
-            lo, hi = (100 * x for x in p.interval)
-            headline = (f"Start with {pn}: it is {100 * p.difference:.1f} points behind the most accurate run, "
-                        f"{bn} ({_pct(_acc(pick))} against {_pct(_acc(best))} on {n:,} test texts), a gap this "
-                        f"test set cannot tell from chance (McNemar {paired.p_is(p.p_value)}), and it "
+            headline = (f"Start with {pn}: it is {judge.gap(p.difference)} behind {judge.top_run}, {bn} "
+                        f"({judge.value(score(pick))} against {judge.value(score(best))} on {n:,} test texts), a gap "
+                        f"this test set cannot tell from chance ({judge.test} {paired.p_is(p.p_value)}), and it "
                         f"{cost_phrase(best, pick)}.")
-            sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from {lo:+.1f} to "
-                             f"{hi:+.1f} points: if a lead near the top of that range would be worth its cost, score "
-                             f"both on more test texts to settle it.")
-        elif ties := [c for c in cheaper if c[2].p_value >= ALPHA]:  # each beaten by another run (rare)
+            sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from "
+                             f"{judge.span(*p.interval)}: if a lead near the top of that range would be worth its "
+                             f"cost, score both on more test texts to settle it.")
+        elif ties := [c for c in cheaper if c[2].p_value >= ALPHA and c[0].id not in flat_ids]:  # rare
             pick = best
-            headline = (f"Use {bn}: the most accurate of these runs ({_pct(_acc(best))} on {n:,} test texts). The "
+            headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts). The "
                         f"cheaper runs this test set cannot tell from it ({', '.join(name(c[0]) for c in ties)}) "
                         f"are each beaten beyond chance by another run.")
         else:
             pick = best
-            nearest, _, p = max(cheaper, key=lambda c: (_acc(c[0]), [-x for x in _cost(c[0])]))
-            nn = name(nearest)
-            lo, hi = (100 * x for x in p.interval)
-            headline = (f"Use {bn} if {100 * p.difference:.1f} points are worth its cost: it is the most accurate "
-                        f"({_pct(_acc(best))} on {n:,} test texts) and ahead of the best cheaper run, {nn} "
-                        f"({_pct(_acc(nearest))}), beyond the luck of the test set (McNemar "
-                        f"{paired.p_is(p.p_value)}; 95% interval of the lead {lo:+.1f} to {hi:+.1f} points).")
-            sentences.append(f"{nn} {cost_phrase(best, nearest)}.")
-    flat, useless = [], []
-    for r, _ in members:
-        mp = _majority_p(r, n)
-        if mp is not None and mp >= ALPHA:
-            flat.append(f"{name(r)} ({_pct(_acc(r))})")
-            useless.append(r)
-    if (serve := serve_sentence([r for r, _ in members], best, pick, name, useless=useless)) is not None:
+            rivals = [c for c in cheaper if c[0].id not in flat_ids]  # each behind it beyond chance
+            if rivals:
+                nearest, _, p = max(rivals, key=lambda c: (score(c[0]), [-x for x in _cost(c[0])]))
+                nn = name(nearest)
+                headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts), "
+                            f"{judge.gap(p.difference)} ahead of the best cheaper run, {nn} "
+                            f"({judge.value(score(nearest))}), beyond the luck of the test set ({judge.test} "
+                            f"{paired.p_is(p.p_value)}; 95% interval of the lead {judge.span(*p.interval)}).")
+                sentences.append(lead_price(best, nearest, bn, nn))
+            else:
+                headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "
+                            f"cheaper run is no better than always answering the majority class.")
+    if (serve := serve_sentence([r for r, _ in members], best, pick, name, lambda r: judge.value(score(r)),
+                                useless=flat)) is not None:
         sentences.append(serve)
     if flat:
-        maj = float(best.metrics.get("majority_accuracy") or 0.0)
-        sentences.append(f"Not clearly better than always answering the majority class ({_pct(maj)}): "
-                         f"{', '.join(flat)}.")
-    caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
-              "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
-              "--repeats, or a sweep) cover that too.")
+        sentences.append(flat_sentence)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat)
 
 
-def text_lines(runs: list, width: int = 110) -> list[str]:
+def lead_price(best, cheap, bn: str, cn: str) -> str:
+    """What the best run's lead over a cheaper run costs, in a sentence."""
+    fd, sd = _cost(best)
+    if _cost(cheap) == (0.0, 0.0):
+        spent = (f"{format_flops(fd)} of training compute ({_seconds(sd)} here)" if 0 < fd < math.inf
+                 else f"{_seconds(sd)} of training here")
+        return f"What the lead costs: {bn} takes {spent}; {cn} trains nothing."
+    return f"What the lead costs: {cn} {cost_phrase(best, cheap)}."
+
+
+def text_lines(runs: list, width: int = 110, metric: str | None = None) -> list[str]:
     """The answer for a terminal: a heading and the text wrapped to ``width``, or [] where there is none."""
     import textwrap
 
-    a = answer(runs)
+    a = answer(runs, metric=metric)
     if a is None:
         return []
     return ["Which one to use?", *textwrap.wrap(a.text(), width, initial_indent="  ", subsequent_indent="  ")]
@@ -300,9 +406,11 @@ def sweep_rows(points: list[dict], get_run=None) -> list[dict]:
             for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
 
 
-def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
-    """:func:`sweep_rows` at one training size: ``by_strategy[strategy][seed]`` is a finished point."""
-    stats = {s: {"acc": _mean(q["test_accuracy"] for q in seeds.values()),
+def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURACY) -> dict:
+    """:func:`sweep_rows` at one training size: ``by_strategy[strategy][seed]`` is a finished point. "acc" and
+    "accuracy" hold ``judge``'s measure (accuracy, or macro-F1)."""
+    key = judge.key
+    stats = {s: {"acc": _mean(q[key] for q in seeds.values()),
                  "cost": (_mean(q.get("train_flops") or 0.0 for q in seeds.values()),
                           _mean(q.get("train_seconds") or 0.0 for q in seeds.values())),
                  "n": _mean(q.get("n_train") or 0 for q in seeds.values())} for s, seeds in by_strategy.items()}
@@ -312,13 +420,12 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
         """(p, seeds compared) for strategy a against b; p None where there is nothing to test on."""
         common = sorted(set(by_strategy[a]) & set(by_strategy[b]))
         if len(common) >= 2:
-            return seed_paired_p([by_strategy[a][k]["test_accuracy"] - by_strategy[b][k]["test_accuracy"]
-                                  for k in common]), len(common)
+            return seed_paired_p([by_strategy[a][k][key] - by_strategy[b][k][key] for k in common]), len(common)
         if len(common) == 1 and get_run is not None:
             ra, rb = (get_run(by_strategy[x][common[0]]["run_id"]) for x in (a, b))
             da, db = (paired.load_predictions(r) if r is not None else None for r in (ra, rb))
             if da and db and da["fingerprint"] == db["fingerprint"]:
-                return paired.compare(da["labels"], da["predictions"], db["predictions"]).p_value, 1
+                return judge.compare(da["labels"], da["predictions"], db["predictions"]).p_value, 1
         return None, len(common)
 
     best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
@@ -334,7 +441,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
         if not any(stats[o]["acc"] > stats[s]["acc"] and (q := test(o, s)[0]) is not None and q < ALPHA
                    for o in stats if o not in (s, best)):
             row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k})
-            row["why"] = (f"{100 * (stats[best]['acc'] - stats[s]['acc']):.1f} points behind {best}: "
+            row["why"] = (f"{judge.gap(stats[best]['acc'] - stats[s]['acc'])} behind {best}: "
                           f"{'the seeds' if k > 1 else 'the test set'} cannot tell them apart ("
                           f"{paired.p_is(p)})")
             return row
@@ -346,7 +453,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run) -> dict:
         near, p, k = max(tested, key=lambda t: stats[t[0]]["acc"])
         row.update({"p": p, "seeds": k, "near": near})
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
-                      f"{100 * (stats[best]['acc'] - stats[near]['acc']):.1f} points ({paired.p_is(p)})")
+                      f"{judge.gap(stats[best]['acc'] - stats[near]['acc'])} ({paired.p_is(p)})")
     elif any(p is None for _, p, _ in tested):
         row["why"] = ("not tested against every cheaper strategy (no finished seed in common, or the same gap at "
                       "every seed)")
@@ -400,8 +507,9 @@ def _trains_nothing(strategy: str) -> bool:
     return s is not None and not s.uses_seed
 
 
-def over_seeds(runs: list) -> Answer | None:
-    """The answer from several runs per strategy at one training size (seeds): each strategy's mean accuracy,
+def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
+    """The answer from several runs per strategy at one training size (seeds): each strategy's mean accuracy
+    (or macro-F1, by ``judge``),
     and the cheapest strategy not worse than the most accurate one beyond chance, by a paired t-test over the
     seeds both ran (:func:`sweep_rows`' rule). A strategy no seed changes (zero_shot), run once, counts at every
     seed."""
@@ -410,7 +518,7 @@ def over_seeds(runs: list) -> Answer | None:
     for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
         points[(r.strategy, _seed_key(r))] = {
             "strategy": r.strategy, "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
-            "test_accuracy": _acc(r), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
+            "test_accuracy": _acc(r), "test_macro_f1": MACRO_F1.of(r), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
             "status": "succeeded"}
     keys = {k for (_, k) in points}
     by_strategy: dict[str, dict] = {}
@@ -423,7 +531,7 @@ def over_seeds(runs: list) -> Answer | None:
             by_strategy[strategy] = {k: only for k in keys if k[0] == key[0]}
     if len(by_strategy) < 2:
         return None
-    row = _size_row(_n_train(runs[0]), by_strategy, by_id.get)
+    row = _size_row(_n_train(runs[0]), by_strategy, by_id.get, judge)
     acc, cost = row["accuracies"], row["costs"]
     best, pick = row["most accurate"], row["pick"]
     ran = {st: sum(1 for (s_, _) in points if s_ == st) for st in by_strategy}  # runs each strategy finished
@@ -433,35 +541,36 @@ def over_seeds(runs: list) -> Answer | None:
 
     def mean(s_: str) -> str:
         """'76.4%, mean of 3 seeds' / '72.4%, one run' (zero_shot: no seed changes it)."""
-        return f"{_pct(acc[s_])}, " + (f"mean of {ran[s_]} seeds" if ran[s_] > 1 else "one run")
+        return f"{judge.value(acc[s_])}, " + (f"mean of {ran[s_]} seeds" if ran[s_] > 1 else "one run")
 
     def test_name(k: int) -> str:
-        return f"paired t-test over {k} seeds" if k > 1 else "McNemar on the one seed both ran"
+        return f"paired t-test over {k} seeds" if k > 1 else f"{judge.test} on the one seed both ran"
 
     n = _n_train(runs[0])
     size = f" With {n:,} training examples." if n else ""
     sentences: list[str] = []
     if pick != best:
         k = row["seeds"]
-        headline = (f"Start with {pick} ({mean(pick)}): it is {100 * (acc[best] - acc[pick]):.1f} points behind "
-                    f"the most accurate strategy, {best} ({mean(best)}), a gap "
+        top = "the most accurate strategy" if judge is ACCURACY else "the best strategy by macro-F1"
+        headline = (f"Start with {pick} ({mean(pick)}): it is {judge.gap(acc[best] - acc[pick])} behind "
+                    f"{top}, {best} ({mean(best)}), a gap "
                     f"{'the seeds' if k > 1 else 'the test set'} cannot tell from chance ({test_name(k)}, "
                     f"{paired.p_is(row['p'])}), and it {cost_phrase(priced(best), priced(pick))}.{size}")
         common = sorted(set(by_strategy[best]) & set(by_strategy[pick]), key=str)
         if len(common) > 1:
-            ahead = sum(by_strategy[best][c]["test_accuracy"] > by_strategy[pick][c]["test_accuracy"] for c in common)
+            ahead = sum(by_strategy[best][c][judge.key] > by_strategy[pick][c][judge.key] for c in common)
             sentences.append(f"{best} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
                              f"{len(common)} seeds to rule out chance: more seeds would settle it.")
     elif row["near"] is not None:
         near, k = row["near"], row["seeds"]
-        headline = (f"Use {best} if {100 * (acc[best] - acc[near]):.1f} points are worth its cost: it is the most "
-                    f"accurate ({mean(best)}) and ahead of every cheaper strategy beyond chance, of the nearest, "
-                    f"{near} ({mean(near)}), by that much ({test_name(k)}, {paired.p_is(row['p'])}).{size}")
-        sentences.append(f"{near} {cost_phrase(priced(best), priced(near))}.")
+        headline = (f"Use {best}: {judge.top} ({mean(best)}), ahead of every cheaper strategy beyond chance; of "
+                    f"the nearest, {near} ({mean(near)}), by {judge.gap(acc[best] - acc[near])} ({test_name(k)}, "
+                    f"{paired.p_is(row['p'])}).{size}")
+        sentences.append(lead_price(priced(best), priced(near), best, near))
     elif row["why"] == "the most accurate and the cheapest":
-        headline = f"Use {best}: the most accurate ({mean(best)}) and the cheapest to train.{size}"
+        headline = f"Use {best}: {judge.top} ({mean(best)}) and the cheapest to train.{size}"
     else:
-        headline = f"Use {best}: the most accurate ({mean(best)}); {row['why']}.{size}"
+        headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
     one_run = {st: by_id[next(iter(seeds.values()))["run_id"]] for st, seeds in by_strategy.items()}
     serve = serve_sentence(list(one_run.values()), one_run[best], one_run[pick], lambda r: r.strategy,
                            lambda r: mean(r.strategy))

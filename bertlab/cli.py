@@ -149,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bertlab import answer, paired
 
         finished = [store.get(i) for i in ids]
-        if advice := answer.text_lines(finished):
+        if advice := answer.text_lines(finished, metric=args.judge_by):
             print("\n" + "\n".join(advice))
         lines = paired.summary_lines(paired.summary_rows(finished))
         if lines:
@@ -176,7 +176,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
               "test predictions have none)", file=sys.stderr)
         return 1
     print("\n".join(paired.summary_lines(rows)))  # the rows above: loaded and paired once
-    if advice := answer.text_lines(runs):
+    if advice := answer.text_lines(runs, metric=args.judge_by):
         print("\n" + "\n".join(advice))
     return 0
 
@@ -428,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--label-column")
     r.add_argument("--hub-split", default="train")
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
+                   help="what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "
+                        "majority class is 70%% or more of it, else accuracy")
     r.set_defaults(fn=cmd_run)
     rs = sub.add_parser("runs", help="list stored runs")
     rs.add_argument("--limit", type=int, default=50)
@@ -437,6 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("run_ids", nargs="*", metavar="RUN_ID")
     pa.add_argument("--batch", help="every run of this batch id")
     pa.add_argument("--json", action="store_true")
+    pa.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
+                    help="what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "
+                        "majority class is 70%% or more of it, else accuracy")
     pa.set_defaults(fn=cmd_paired)
     pr = sub.add_parser("predict", help="predict with finished runs")
     pr.add_argument("run_id", metavar="RUN_ID", help="a run id, several joined by commas, or 'all'")

@@ -11,6 +11,7 @@ import pytest
 from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
 from bertlab import answer, paired
+from bertlab.metrics import classification_report
 from bertlab.pareto import format_flops
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
@@ -26,9 +27,10 @@ def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_trai
     d = tmp_path / f"run{i}"
     paired.save_predictions(d, preds, labels, fp)
     acc = sum(int(p == y) for p, y in zip(preds, labels)) / len(labels)
+    f1 = classification_report(labels, preds, [str(c) for c in range(max(max(labels), max(preds)) + 1)])["macro_f1"]
     return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", model="minilm",
-                           dataset="rotten_tomatoes",
-                           artifact_dir=str(d), metrics={"test_accuracy": acc, "majority_accuracy": majority},
+                           dataset="rotten_tomatoes", artifact_dir=str(d),
+                           metrics={"test_accuracy": acc, "test_macro_f1": f1, "majority_accuracy": majority},
                            costs={"train_flops": flops, "train_seconds": seconds},
                            config={"seed": seed, "data": {"seed": split_seed}}, created=float(i),
                            data_summary={"sizes": {"train": n_train}})
@@ -68,10 +70,17 @@ def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its
     p = paired.compare(LABELS, right_on(LABELS, 340), right_on(LABELS, 300))
     assert p.p_value < 0.05
     assert a.pick is best
-    assert a.headline.startswith("Use full_ft if 10.0 points are worth its cost")
-    assert "the best cheaper run, head_only (75.0%)" in a.headline  # the nearest cheaper run, not the cheapest
-    assert a.sentences[0] == (f"head_only takes 1/40 of the training compute ({format_flops(2.5e11)} instead of "
-                              f"{format_flops(1e13)}; 12.0 s of training instead of 4.0 min here).")
+    lo, hi = (100 * x for x in p.interval)
+    assert a.headline == ("Use full_ft: the most accurate of these runs (85.0% on 400 test texts), 10.0 points ahead "
+                          "of the best cheaper run, head_only (75.0%), beyond the luck of the test set (McNemar "
+                          f"{paired.p_is(p.p_value)}; 95% interval of the lead {lo:+.1f} to {hi:+.1f} points).")
+    assert a.sentences[0] == (f"What the lead costs: head_only takes 1/40 of the training compute "
+                              f"({format_flops(2.5e11)} instead of {format_flops(1e13)}; 12.0 s of training instead "
+                              f"of 4.0 min here).")
+    # Over a run that trains nothing, the lead costs the best run's own training.
+    a = answer.answer([low, best])
+    assert a.sentences[0] == (f"What the lead costs: full_ft takes {format_flops(1e13)} of training compute (4.0 min "
+                              "here); zero_shot trains nothing.")
 
 
 def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
@@ -106,11 +115,16 @@ def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
     y = [1] * 300 + [0] * 100  # majority 75%
     good = fake_run(tmp_path, "full_ft", y, right_on(y, 360), 1e13, 200.0, majority=0.75)
     flat = fake_run(tmp_path, "scratch", y, [1] * 400, 9e12, 180.0, majority=0.75)  # always the majority class
-    a = answer.answer([good, flat])
+    a = answer.answer([good, flat], metric="accuracy")
     assert "Not clearly better than always answering the majority class (75.0%): scratch (75.0%)." in a.sentences
     assert not any("majority" in s for s in answer.answer([good, fake_run(tmp_path, "zero_shot", y,
                                                                           right_on(y, 330), 0.0, 0.0,
-                                                                          majority=0.75)]).sentences)
+                                                                          majority=0.75)],
+                                                          metric="accuracy").sentences)
+    # By macro-F1 the majority class scores F1 6/7 on its class and 0 on the other: 0.429
+    a = answer.answer([good, flat], metric="macro_f1")
+    assert ("Not clearly better than always answering the majority class (macro-F1 0.429): scratch (macro-F1 "
+            "0.429).") in a.sentences
 
 
 def test_no_answer_where_the_selection_cannot_give_one(tmp_path):
@@ -154,6 +168,21 @@ def test_compare_page_report_and_cli_give_the_answer(two_runs, capsys):
     assert any(m.value == "#### Which one to use?" for m in at.markdown)
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert a.headline in shown
+    # judged by macro-F1 on request (balanced data: accuracy by default)
+    judge = next(w for w in at.get("button_group") if w.label == "Judge by")
+    assert judge.value == "accuracy"
+    judge.set_value("macro_f1").run()
+    no_problems(at)
+    by_f1 = answer.answer([good, weak], metric="macro_f1")
+    assert by_f1.headline in " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "macro-F1" in by_f1.headline
+    # every class's recall for every run, in percent
+    table = next(d.value for d in at.dataframe if "run" in d.value.columns and any(
+        str(c).startswith("pos (n=") for c in d.value.columns))
+    assert set(table["run"]) == {"tfidf_logreg", "zero_shot"}
+    row = table.set_index("run").loc["tfidf_logreg"]
+    assert [row[c] for c in table.columns if c != "run"] == [
+        pytest.approx(100 * good.metrics["per_class"][n]["recall"]) for n in ("neg", "pos")]
     html = report.build_html(store, [good.id, weak.id])
     assert "<h2>Which one to use?</h2>" in html
     assert main(["paired", good.id, weak.id]) == 0
@@ -254,11 +283,10 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
     ft, ho, zs = [0.8, 0.825, 0.79], [0.75, 0.76, 0.755], 0.7
     p_ho = answer.seed_paired_p([x - y for x, y in zip(ft, ho)])
     assert p_ho < 0.05 and answer.seed_paired_p([x - zs for x in ft]) < 0.05  # the premise
-    assert a.headline == ("Use full_ft if 5.0 points are worth its cost: it is the most accurate (80.5%, mean of 3 "
-                          "seeds) and ahead of every cheaper strategy beyond chance, of the nearest, head_only (75.5%, "
-                          f"mean of 3 seeds), by that much (paired t-test over 3 seeds, {paired.p_is(p_ho)}). With 500 "
-                          "training examples.")
-    assert a.sentences[0].startswith("head_only takes 1/40 of the training compute")
+    assert a.headline == ("Use full_ft: the most accurate (80.5%, mean of 3 seeds), ahead of every cheaper strategy "
+                          "beyond chance; of the nearest, head_only (75.5%, mean of 3 seeds), by 5.0 points (paired "
+                          f"t-test over 3 seeds, {paired.p_is(p_ho)}). With 500 training examples.")
+    assert a.sentences[0].startswith("What the lead costs: head_only takes 1/40 of the training compute")
     assert a.caveat.startswith("3 training seeds on one split")
     # Closer runs: head_only is the one to start with.
     runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n), f, t, seed=seed)
@@ -435,3 +463,54 @@ def test_the_answer_over_seeds_speaks_of_serving_too(tmp_path):
                                       seed=seed), 612.1e6))
     a = answer.answer(runs)
     assert any(s.startswith("All of them answer a text with the same compute") for s in a.sentences)
+
+
+# --- imbalanced test sets: judged by macro-F1 ----------------------------------------------------------------------
+# 92% "other" (0), 4% "cancel" (1), 4% "refund" (2), 300 texts
+IMB = [1] * 12 + [2] * 12 + [0] * 276
+
+
+def _imbalanced_runs(tmp_path):
+    # tfidf_logreg: never answers the rare classes (the majority class always): 92% accuracy, macro-F1 0.32
+    never = fake_run(tmp_path, "tfidf_logreg", IMB, [0] * 300, 1e6, 0.1, majority=0.92)
+    # head_only: finds 10 of 12 of each rare class, wrong on 14 of the others: 94% accuracy
+    finds = [y if i not in (0, 1, 12, 13) else 0 for i, y in enumerate(IMB)]
+    finds = [1 if 30 <= i < 44 else p for i, p in enumerate(finds)]
+    ho = fake_run(tmp_path, "head_only", IMB, finds, 1.6e11, 1.1, majority=0.92)
+    return never, ho
+
+
+def test_on_an_imbalanced_test_set_the_answer_judges_by_macro_f1_and_never_picks_a_run_that_ignores_rare_classes(
+        tmp_path):
+    never, ho = _imbalanced_runs(tmp_path)
+    assert answer.default_metric([never, ho]) == "macro_f1"
+    a = answer.answer([never, ho])
+    assert a.pick is ho and a.headline.startswith("Use head_only: the best of these runs by macro-F1 (macro-F1 0.")
+    assert a.sentences[0].startswith("The majority class is 92.0% of the test texts, so accuracy would reward")
+    assert ("Not clearly better than always answering the majority class (macro-F1 0.319): tfidf_logreg (macro-F1 "
+            "0.319).") in a.sentences
+    # By accuracy, 94.0% against 92.0% on 300 texts is within chance: nothing would be recommendable.
+    by_acc = answer.answer([never, ho], metric="accuracy")
+    assert by_acc.headline.startswith("None of these runs is clearly better than always answering the majority "
+                                      "class (92.0% on 300 test texts)")
+    assert not any(s.startswith("The majority class is") for s in by_acc.sentences)  # chosen, not defaulted
+
+
+def test_a_cheaper_run_no_better_than_the_majority_class_is_never_the_one_to_start_with(tmp_path):
+    y = [1] * 60 + [0] * 340  # majority 85%
+    best = fake_run(tmp_path, "full_ft", y, right_on(y, 370), 1e13, 200.0, majority=0.85)
+    lazy = fake_run(tmp_path, "tfidf_logreg", y, [0] * 400, 1e6, 0.1, majority=0.85)
+    a = answer.answer([best, lazy], metric="accuracy")
+    assert a.pick is best and "every cheaper run is no better than always answering the majority class" in a.headline
+
+
+def test_the_answer_by_macro_f1_over_seeds(tmp_path):
+    runs = []
+    for seed in range(3):
+        good = [y if i not in (seed, 12 + seed) else 0 for i, y in enumerate(IMB)]
+        runs.append(fake_run(tmp_path, "full_ft", IMB, good, 1e13, 200.0, seed=seed, majority=0.92))
+        runs.append(fake_run(tmp_path, "tfidf_logreg", IMB, [0] * 300, 1e6, 0.1, seed=seed, majority=0.92))
+    a = answer.answer(runs)  # over seeds it reads the stored macro-F1
+    assert a.pick.strategy == "full_ft"
+    assert a.headline.startswith("Use full_ft: the best by macro-F1 (macro-F1 0.9")
+    assert "mean of 3 seeds" in a.headline

@@ -282,3 +282,50 @@ def test_more_than_eight_runs_get_the_pickers_without_the_table_of_every_pair(ti
     best = sorted(runs, key=lambda r: -r.metrics["test_accuracy"])[:2]
     assert (at.selectbox(key=f"pair_a_{fp}").value, at.selectbox(key=f"pair_b_{fp}").value) == (best[0].id,
                                                                                                  best[1].id)
+
+
+# --- macro-F1: a permutation test and a bootstrap interval --------------------------------------------------------
+def test_macro_f1_rows_match_the_reported_macro_f1():
+    from bertlab.metrics import classification_report
+
+    rng = np.random.default_rng(3)
+    for k in (2, 3, 5):
+        y = rng.integers(0, k - 1 if k > 2 else k, 60)  # with k > 2 a class is missing from the labels
+        preds = rng.integers(0, k, (4, 60))
+        rows = paired.macro_f1_rows(y, preds, k)
+        for row, p in zip(rows, preds):
+            assert row == pytest.approx(classification_report(y, p, [str(i) for i in range(k)])["macro_f1"])
+
+
+def test_macro_f1_permutation_p_is_close_to_the_exact_one():
+    import itertools
+
+    y = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 0]
+    a = [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 0]
+    b = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    res = paired.compare_f1(y, a, b, rounds=4000)
+    k = 3
+    obs = paired.macro_f1_rows(np.array(y), np.array([a]), k)[0] - paired.macro_f1_rows(np.array(y), np.array([b]), k)[0]
+    assert res.difference == pytest.approx(obs) and res.a_f1 > res.b_f1
+    # every one of the 2^12 ways to swap A's and B's answers text by text
+    swaps = np.array(list(itertools.product([False, True], repeat=len(y))))
+    aa, bb = np.array(a), np.array(b)
+    d = (paired.macro_f1_rows(np.array(y), np.where(swaps, bb, aa), k)
+         - paired.macro_f1_rows(np.array(y), np.where(swaps, aa, bb), k))
+    exact = float(np.mean(np.abs(d) >= abs(obs) - 1e-12))
+    assert res.p_value == pytest.approx(exact, abs=0.02)
+    assert res.interval[0] <= obs <= res.interval[1]
+
+
+def test_macro_f1_comparison_of_identical_answers_and_of_very_different_ones():
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.1).astype(int)  # 10% minority
+    good = np.where(rng.random(400) < 0.9, y, 1 - y)
+    same = paired.compare_f1(y, good, good)
+    assert same.p_value == 1.0 and same.difference == 0.0 and same.interval == (0.0, 0.0)
+    majority = np.zeros(400, dtype=int)
+    diff = paired.compare_f1(y, good, majority)
+    assert diff.p_value < 0.01 and diff.interval[0] > 0
+    assert paired.compare_f1(y, majority, good).difference == pytest.approx(-diff.difference)
+    with pytest.raises(ValueError, match="same texts"):
+        paired.compare_f1(y, good, good[:10])
