@@ -143,7 +143,9 @@ def results(runs: list) -> None:
     for i in range(0, len(done), per_row):
         cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
-            col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}")
+            # No toolbar: over a third of the page it covered the matrix's title (the run's name).
+            col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}",
+                             config={"displayModeBar": False})
 
 
 JUDGE_LABELS = {"accuracy": "Accuracy", "macro_f1": "Macro-F1"}
@@ -346,8 +348,12 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "majority baseline": st.column_config.NumberColumn("baseline", format="%.1f%%", help="Majority-class accuracy."),
     "train time (s)": st.column_config.NumberColumn(format="%.1f"),
     "total time (s)": st.column_config.NumberColumn(format="%.1f"),
-    "train examples/s": st.column_config.TextColumn("examples/s", alignment="right", help="Training examples per second; n/a "
-                                                                            "where nothing is trained (zero_shot)."),
+    "train examples/s": st.column_config.TextColumn(
+        "examples/s", alignment="right",
+        help="Training examples per second over each strategy's own training: n/a where nothing is trained "
+             "(zero_shot). head_only counts its encoder pass over the training texts plus epochs of a head on cached "
+             "vectors, tfidf_logreg a linear model on word counts: not comparable with a network's fine-tuning "
+             "step. Training FLOPs compare the work itself."),
     "trainable params": st.column_config.NumberColumn("trainable", format="compact"),
     "train FLOPs": st.column_config.TextColumn(
         alignment="right",
@@ -363,7 +369,8 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "peak memory (MiB)": st.column_config.NumberColumn(
         "memory (MiB)", format="%.0f",
         help="Peak memory the run added: its high-water mark minus the level at its start (on CPU the process RSS, "
-             "on a GPU the CUDA memory allocated), so the server and earlier runs are left out."),
+             "on a GPU the CUDA memory allocated), so the server and earlier runs are left out. The first run to "
+             "load a model in this process counts loading it (often zero_shot, which head_only then shares)."),
 }
 
 

@@ -58,13 +58,22 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
         st.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
         return
     st.session_state.setdefault("keep_pr_measure", "train_flops")
-    measure = st.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure",
+    c1, c2 = st.columns([4, 1])
+    measure = c1.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure",
                                    format_func=MEASURES.get) or "train_flops"
-    for line in pareto.tradeoff_sentences(rows, measure, judge=answer.gain_judge(runs)):
+    default = answer.default_metric(runs)
+    judge = c2.segmented_control(
+        "Judge by", ["accuracy", "macro_f1"], default=default, key=f"pr_judge_{default}",
+        format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get,
+        help="Macro-F1 is the default where the majority class is 70% or more of the test texts: there accuracy "
+             "rewards answering it always.") or default
+    metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
+    for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge)):
         st.markdown(f"- {line}")
-    st.plotly_chart(pareto.pareto_figure(rows, measure), width="stretch")
+    st.plotly_chart(pareto.pareto_figure(rows, measure, metric), width="stretch")
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
                    "test accuracy": None if r["test_accuracy"] is None else 100 * r["test_accuracy"],
+                   "macro-F1": r["test_macro_f1"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],
                    "cost": pareto.format_cost(r["train_money"], "train_money", price),
@@ -72,6 +81,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                   for r in rows],
                  hide_index=True, width="stretch",
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+                                "macro-F1": st.column_config.NumberColumn(format="%.3f"),
                                 "train s": st.column_config.NumberColumn(format="%.1f"),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
     st.caption("Several runs of one strategy (seeds) are averaged into one point. Money = training time x "

@@ -28,6 +28,13 @@ def _predict(run_ids: list[str], text: str):
     return cache[k]
 
 
+CONFIDENCE_HELP = ("The probability of the predicted class. Trained models fit theirs to labelled examples (fine-tuned "
+                   "ones are often overconfident still); "
+                   "zero_shot's is a softmax of 20 x the cosine similarity to each label sentence: a similarity "
+                   "score, not a calibrated probability, so 100% from zero_shot means \"closest by far\", not "
+                   "\"certain\".")
+
+
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     if compact:
@@ -39,7 +46,7 @@ def _results(runs, preds, compact: bool) -> None:
             "run": st.column_config.TextColumn(width=118),  # "head_only · 1a2b" whole
             "prediction": st.column_config.TextColumn(width="small"),
             "confidence": st.column_config.ProgressColumn(format="%.0f%%", min_value=0.0, max_value=100.0,
-                                                          width="small")})
+                                                          width="small", help=CONFIDENCE_HELP)})
         ms = sorted(p.latency_ms for p in preds)
         st.caption(f"Answered in {ms[0]:.0f} ms" + (f" to {ms[-1]:.0f} ms per run" if len(ms) > 1 else "") +
                    " (the Playground shows each run's backend and probabilities).")
@@ -50,7 +57,8 @@ def _results(runs, preds, compact: bool) -> None:
             color = strategy_color(p.strategy)
             st.markdown(f"<span style='color:{color};font-weight:600'>■ {labels[p.run_id]}</span>",
                         unsafe_allow_html=True)
-            st.metric("prediction", common.md(p.labels[0]), f"{p.probs[0].max():.0%} confident", delta_color="off", delta_arrow="off")
+            st.metric("prediction", common.md(p.labels[0]), f"{p.probs[0].max():.0%} confident", delta_color="off",
+                      delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:

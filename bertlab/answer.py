@@ -590,21 +590,22 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                   headline=headline, sentences=sentences, caveat=caveat)
 
 
-def gain_judge(runs: list):
+def gain_judge(runs: list, metric: str = "accuracy"):
     """For :func:`bertlab.pareto.tradeoff_sentences`: whether one strategy's gain over another is beyond chance.
 
-    Single runs on the same test texts: McNemar (:func:`bertlab.paired.gain_judge`). Several runs per strategy at
-    one training size: a paired t-test over the seeds both ran (a strategy no seed changes, run once, counts at
-    every seed). Else None: no verdict.
+    Single runs on the same test texts: McNemar (:func:`bertlab.paired.gain_judge`), or for ``metric``
+    'macro_f1' the paired permutation test. Several runs per strategy at one training size: a paired t-test over
+    the seeds both ran (a strategy no seed changes, run once, counts at every seed). Else None: no verdict.
     """
-    single = paired.gain_judge(runs)
+    measure = JUDGES[metric]
+    single = paired.gain_judge(runs) if measure is ACCURACY else _f1_gain_judge(runs)
     by_id = {r.id: r for r in runs}
 
     def accuracies(ids: list[str]) -> dict | None:
         rs = [by_id[i] for i in ids if i in by_id]
         if not rs or len({_n_train(r) for r in rs}) != 1 or len({r.model for r in rs}) != 1:
             return None  # several sizes or models: not seeds of one thing
-        return {_seed_key(r): _acc(r) for r in rs}
+        return {_seed_key(r): measure.of(r) for r in rs}
 
     def judge(dear: dict, cheap: dict) -> str | None:
         ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
@@ -625,5 +626,23 @@ def gain_judge(runs: list):
             return None
         how = "beyond the luck of the seeds" if p < ALPHA else "a gap the seeds cannot tell from chance"
         return f"{how}: paired t-test over {len(common)} seeds, {paired.p_is(p)}"
+
+    return judge
+
+
+def _f1_gain_judge(runs: list):
+    """:func:`bertlab.paired.gain_judge` by macro-F1: the paired permutation test on the shared test texts."""
+    data = {r.id: d for r in runs if (d := paired.load_predictions(r)) is not None}
+
+    def judge(dear: dict, cheap: dict) -> str | None:
+        ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
+        if len(ids_a) != 1 or len(ids_b) != 1 or ids_a[0] not in data or ids_b[0] not in data:
+            return None
+        a, b = data[ids_a[0]], data[ids_b[0]]
+        if a["fingerprint"] != b["fingerprint"]:
+            return None
+        p = paired.compare_f1(a["labels"], a["predictions"], b["predictions"]).p_value
+        how = "beyond the luck of the test set" if p < ALPHA else "a gap this test set cannot tell from chance"
+        return f"{how}: paired permutation test, {paired.p_is(p)}"
 
     return judge

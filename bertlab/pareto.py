@@ -129,20 +129,22 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     noun = COSTS.get(cost, (cost, cost))[1]
     out = []
     for cheap, dear in zip(front[:-1], front[1:]):
-        gain = 100 * (dear[metric] - cheap[metric])
+        d = dear[metric] - cheap[metric]
+        gain = f"+{d:.3f} macro-F1" if metric == "test_macro_f1" else f"+{100 * d:.1f} points"
         verdict = judge(dear, cheap) if judge else None
         if cheap[cost] > 0:
             what = f"for {_ratio(dear[cost], cheap[cost])} {noun}" + (f" ({verdict})" if verdict else "")
         else:
             what = "(which trains nothing" + (f"; {verdict}" if verdict else "") + ")"
-        out.append(f"{dear['strategy']} is +{gain:.1f} points over {cheap['strategy']} {what}.")
+        out.append(f"{dear['strategy']} is {gain} over {cheap['strategy']} {what}.")
     out.reverse()
     dominated = [r["strategy"] for i, r in enumerate(rows) if i not in set(pareto_front(rows, cost, metric))]
     if dominated:
-        out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as accurate "
-                   f"for no more {noun.removeprefix('the ')}).")
+        out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
+                   f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")
     if len(front) == 1:
-        out.insert(0, f"{front[0]['strategy']} is both the most accurate and the cheapest here.")
+        top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
+        out.insert(0, f"{front[0]['strategy']} is both {top} and the cheapest here.")
     return out
 
 
@@ -195,6 +197,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     from bertlab.plots import figure, label_positions, strategy_color  # one colour per strategy everywhere
 
     label = COSTS.get(cost, (cost, cost))[0]
+    f1 = metric == "test_macro_f1"
+    y_fmt = ".3f" if f1 else ".1%"
     fig = figure()
     front = pareto_front(rows, cost, metric)
     # Zero-cost points (zero_shot trains nothing) cannot sit on a log axis; they are drawn at the left edge.
@@ -214,17 +218,17 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
             textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"
-                          f"<br>{metric.replace('_', ' ')}: %{{y:.1%}}<extra></extra>", showlegend=False))
+                          f"<br>{metric.replace('_', ' ')}: %{{y:{y_fmt}}}<extra></extra>", showlegend=False))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
                                  mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
                                  hoverinfo="skip"))
-    fig.update_layout(title=title or f"Accuracy vs {label} (stars: Pareto front)", xaxis_title=label + (
+    fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label} (stars: Pareto front)", xaxis_title=label + (
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         fig.update_xaxes(type="log")
     if cost in FLOP_COSTS:
         fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
-    fig.update_yaxes(tickformat=".1%", title_text=metric.replace("_", " ") + " (%)")
+    fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
     return fig

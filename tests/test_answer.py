@@ -514,3 +514,21 @@ def test_the_answer_by_macro_f1_over_seeds(tmp_path):
     assert a.pick.strategy == "full_ft"
     assert a.headline.startswith("Use full_ft: the best by macro-F1 (macro-F1 0.9")
     assert "mean of 3 seeds" in a.headline
+
+
+def test_accuracy_vs_cost_by_macro_f1_on_an_imbalanced_test_set(tmp_path):
+    from bertlab import pareto
+
+    never, ho = _imbalanced_runs(tmp_path)
+    rows = pareto.by_strategy(pareto.rows_from_runs([never, ho]))
+    lines = pareto.tradeoff_sentences(rows, "train_flops", "test_macro_f1", judge=answer.gain_judge([never, ho],
+                                                                                                      "macro_f1"))
+    p = paired.compare_f1(IMB, paired.load_predictions(ho)["predictions"], [0] * 300)
+    gain = ho.metrics["test_macro_f1"] - never.metrics["test_macro_f1"]
+    assert lines[0].startswith(f"head_only is +{gain:.3f} macro-F1 over tfidf_logreg for ")
+    assert lines[0].endswith(f"(beyond the luck of the test set: paired permutation test, {paired.p_is(p.p_value)}).")
+    # by accuracy the same runs' gain is within chance
+    by_acc = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge([never, ho]))
+    assert "a gap this test set cannot tell from chance: McNemar" in by_acc[0]
+    fig = pareto.pareto_figure(rows, "train_flops", "test_macro_f1")
+    assert fig.layout.title.text.startswith("Macro-F1 vs") and fig.layout.yaxis.tickformat == ".3f"

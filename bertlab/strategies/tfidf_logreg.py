@@ -123,7 +123,7 @@ class TfidfLogReg(Strategy):
     summary = "The classical baseline: word 1-2-gram TF-IDF features and a logistic regression. No neural network."
     trains = "one weight per n-gram and class (a linear model on TF-IDF features)"
     frozen = "nothing, and there is no encoder: words are counted, not understood"
-    when = ("Always run it first: if it is within a point or two of BERT, the cheaper model may be the better "
+    when = ("Add it to every comparison: if it is within a point or two of BERT, the cheaper model may be the better "
             "choice. Strong on long texts with telling keywords; weak on short texts, negation and paraphrase.")
     defaults = {"epochs": 1, "batch_size": 32, "max_length": 128}
     option_specs = {
