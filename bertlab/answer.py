@@ -147,8 +147,8 @@ def _share(ratio: float) -> str:
     """'1/3.2', '1/38', '1/4,200', '1/12 million': as precise as a ratio of two estimates deserves."""
     if ratio >= 1e6:
         return f"1/{ratio / 1e6:,.0f} million"
-    if ratio >= 1e4:
-        return f"1/{round(ratio, -2):,.0f}"
+    if ratio >= 1e4:  # two significant figures: '1/140,000'
+        return f"1/{float(f'{ratio:.2g}'):,.0f}"
     return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"
 
 
@@ -285,9 +285,13 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     useful = [(r, d) for r, d in members if r.id not in flat_ids]
     if not useful:
         best = max((r for r, _ in members), key=score)
+        labels = best_data["labels"]
+        rest = n - max(labels.count(y) for y in set(labels))  # texts outside the majority class
+        few = (f", of which only {rest:,} are outside the majority class: on so few, even a large gap may be "
+               f"chance" if rest < 50 else "")
         headline = (f"None of these runs is clearly better than always answering the majority class "
-                    f"({judge.value(maj)} on {n:,} test texts): score them on more test texts, or train on more "
-                    f"data or with another strategy, before choosing one.")
+                    f"({judge.value(maj)} on {n:,} test texts{few}). Score them on more test texts, or train on "
+                    f"more data or with another strategy, before choosing one.")
         return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence], caveat=caveat)
     # The best; of equal scores, the cheapest.
     best, best_data = min(useful, key=lambda m: (-score(m[0]), _cost(m[0])))

@@ -14,6 +14,9 @@ directory, then in headless Chromium:
 * ``curves``: with ``--home`` pointing at a data directory that holds a
   sweep (e.g. one made by ``python -m bertlab sweep``), shoots the Learning
   curves page.
+* ``imbalanced``: with ``--home`` holding a launch on an imbalanced test set
+  (the README's: ``run --dataset docs/examples/support_tickets.csv``), shoots
+  Compare's answer (judged by macro-F1) and its per-class table.
 
 Needs /usr/bin/chromium (`make browser-deps`).
 """
@@ -108,7 +111,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
-    ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer"), default="default")
+    ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer", "imbalanced"),
+                    default="default")
     ap.add_argument("--home", help="data directory to serve (default: a fresh one)")
     args = ap.parse_args()
     out = Path(args.out)
@@ -241,6 +245,19 @@ def scene(args, out: Path) -> None:
                 box = heading.bounding_box()
                 page.screenshot(path=str(out / f"{name}.png"), timeout=180_000, clip={
                     "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": 300})
+            elif args.scene == "imbalanced":  # the latest launch in --home on an imbalanced test set (README)
+                page.get_by_role("link", name="Compare").first.click()
+                for heading_name, name, height in (("Which one to use?", "compare_imbalanced", 430),
+                                                   ("Per class (test set)", "compare_per_class", 330)):
+                    heading = page.get_by_role("heading", name=heading_name)
+                    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+                    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
+                    time.sleep(3)
+                    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+                    time.sleep(2)
+                    box = heading.bounding_box()
+                    page.screenshot(path=str(out / f"{name}.png"), timeout=180_000, clip={
+                        "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": height})
             else:
                 t0 = launch_alone(page, "dapt")
                 page.get_by_role("link", name="Compare").first.click()
