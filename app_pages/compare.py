@@ -117,9 +117,15 @@ def results(runs: list) -> None:
         return
     answer_box(done, still=sum(r.status in ACTIVE for r in runs))
     st.markdown("#### Results")
-    st.dataframe(results_table(done), hide_index=True, width="stretch", column_order=TABLE_COLUMNS,
+    baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
+    # One test set's baseline is one number: said under the table, so that eleven columns fit without scrolling.
+    columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
+    st.dataframe(results_table(done), hide_index=True, width="stretch", column_order=columns,
                  column_config=TABLE_CONFIG)
-    st.caption("95% interval: the range the test accuracy would likely fall in on another test set of the same "
+    st.caption(("" if len(baselines) != 1 else
+                f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
+                f"must beat that. ")
+               + "95% interval: the range the test accuracy would likely fall in on another test set of the same "
                "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set); the "
                "paired test below compares runs text by text, which tells more of them apart.")
     devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,

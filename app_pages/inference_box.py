@@ -93,11 +93,15 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
             tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
             ex_cols[i % len(ex_cols)].button(common.md(short), key=f"{key}_ex_{i}", help=tip,
                                              on_click=_set_text, args=(text_key, text), width="stretch")
+    # A movie review only where the runs learnt movie reviews; other data gets no misleading example.
+    movies = bool(done) and all(r.dataset == "rotten_tomatoes" for r in done)
     if compact:
-        text = st.text_input("Type a sentence and press Enter", key=text_key, placeholder="A moving, funny film.")
+        text = st.text_input("Type a sentence and press Enter", key=text_key,
+                             placeholder="A moving, funny film." if movies else "A text like those in your data")
     else:
         text = st.text_area("Text to classify", key=text_key, height=100,
-                            placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”")
+                            placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”" if movies
+                            else "Type any text like those in the data the runs learnt from")
         asked = st.button("Predict", type="primary", key=f"{key}_go")
     if not done:
         st.info("Predictions appear here as soon as a run has finished.")

@@ -340,6 +340,10 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             else:
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "
                             f"cheaper run is no better than always answering the majority class.")
+    same = [r for r, _ in useful if r is not best and r is not pick and score(r) == score(best)]
+    if same:  # as good as the best, but dearer to train: worth naming, or the reader wonders where they went
+        good = "accurate" if judge is ACCURACY else "good by macro-F1"
+        sentences.append(f"As {good} as {bn}, for more training: {', '.join(name(r) for r in same)}.")
     if (serve := serve_sentence([r for r, _ in members], best, pick, name, lambda r: judge.value(score(r)),
                                 useless=flat)) is not None:
         sentences.append(serve)

@@ -533,3 +533,11 @@ def test_accuracy_vs_cost_by_macro_f1_on_an_imbalanced_test_set(tmp_path):
     assert "a gap this test set cannot tell from chance: McNemar" in by_acc[0]
     fig = pareto.pareto_figure(rows, "train_flops", "test_macro_f1")
     assert fig.layout.title.text.startswith("Macro-F1 vs") and fig.layout.yaxis.tickformat == ".3f"
+
+
+def test_runs_as_good_as_the_best_but_dearer_are_named(tmp_path):
+    cheap = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 400), 1e6, 0.5)
+    dear = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 400), 1.6e11, 1.1)
+    low = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+    a = answer.answer([cheap, dear, low])
+    assert a.pick is cheap and "As accurate as tfidf_logreg, for more training: head_only." in a.sentences

@@ -127,7 +127,7 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         page.get_by_role("link", name="Playground").first.click()
         box = page.get_by_label("Text to classify")
         box.fill("A moving, beautifully acted film that I loved.")
-        page.get_by_role("button", name="Predict").click()
+        page.get_by_role("button", name="Predict", exact=True).click()
         cards = page.locator('[data-testid="stMetric"]')
         expect(cards).to_have_count(2, timeout=120_000)
         for name in ("zero_shot", "head_only"):

@@ -185,11 +185,11 @@ def main() -> None:
             # The first answer loads the models (PyTorch answers while their ONNX exports run in the background);
             # the picture shows a later one, as a user sees it after the first few seconds.
             page.get_by_label("Text to classify").fill("Too long, but worth it.")
-            page.get_by_role("button", name="Predict").click()
+            page.get_by_role("button", name="Predict", exact=True).click()
             expect(page.locator('[data-testid="stMetric"]')).to_have_count(3)
             time.sleep(20)
             page.get_by_label("Text to classify").fill("A moving, beautifully acted film, though a bit too long.")
-            page.get_by_role("button", name="Predict").click()
+            page.get_by_role("button", name="Predict", exact=True).click()
             expect(page.get_by_text("onnxruntime").first).to_be_visible()
             shot("playground", 1150)
             browser.close()
