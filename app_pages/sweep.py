@@ -140,12 +140,19 @@ def sweep_results(sweep_id: str) -> None:
         # Runs fetched once (in one query), not per pair: this redraws every 3 s while the sweep runs.
         by_id = {r.id: r for r in common.store().list_runs(batch_id=sweep_id, limit=100_000)}
         # (a point reused from an earlier launch is in another batch: read on its own)
-        if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i)):
+        default = answer.sweep_metric(rows)
+        judge = st.session_state.get(f"sweep_judge_{default}") or default
+        if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i), judge):
             st.markdown("#### Which one to use at each size?")
+            st.segmented_control(
+                "Judge by", ["accuracy", "macro_f1"], default=default, key=f"sweep_judge_{default}",
+                format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get,
+                help="Macro-F1 is the default where the majority class is 70% or more of the test texts: there "
+                     "accuracy rewards answering it always.")
             st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer",
                          column_config={"why": st.column_config.TextColumn(width="large"),
                                         "seeds compared": st.column_config.NumberColumn(width="small")})
-            st.caption(answer.sweep_note(spec.vary_split))
+            st.caption(answer.sweep_note(spec.vary_split, judge))
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
     bad = [r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")]

@@ -398,19 +398,28 @@ def _mean(xs) -> float:
     return sum(xs) / len(xs)
 
 
-def sweep_rows(points: list[dict], get_run=None) -> list[dict]:
+def sweep_metric(points: list[dict]) -> str:
+    """:func:`default_metric` for sweep points: 'macro_f1' where a test set's majority class is IMBALANCED or more."""
+    maj = [float(p["majority_accuracy"]) for p in points if p.get("majority_accuracy") is not None]
+    return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
+
+
+def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> list[dict]:
     """Per training size of a sweep: the most accurate strategy (mean over seeds) and the cheapest one that is not
     worse beyond chance, from :func:`bertlab.sweep.collect` rows.
 
     Strategies are compared on the seeds both finished: a paired t-test over those seeds where there are two or
     more, McNemar's test on the shared test texts where there is one (``get_run(run_id)`` loads the runs), else no
     test. A cheaper strategy is the pick only if no more accurate strategy beats it beyond chance either.
+    ``metric``: 'accuracy' or 'macro_f1' (then "most accurate" means the best by macro-F1, and one seed falls back
+    to the paired permutation test); None chooses as :func:`sweep_metric` does.
     """
+    judge = JUDGES[metric or sweep_metric(points)]
     sizes: dict = {}
     for p in points:
-        if p.get("status") == "succeeded" and p.get("test_accuracy") is not None:
+        if p.get("status") == "succeeded" and p.get(judge.key) is not None:
             sizes.setdefault(p["size"], {}).setdefault(p["strategy"], {})[p["seed"]] = p
-    return [_size_row(size, by_strategy, get_run)
+    return [_size_row(size, by_strategy, get_run, judge) | {"judge": judge.name}
             for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
 
 
@@ -470,23 +479,31 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     return row
 
 
-def sweep_note(vary_split: bool = True) -> str:
+def sweep_note(vary_split: bool = True, metric: str = "accuracy") -> str:
     """What the per-size table of :func:`sweep_rows` rests on, for a sweep whose seeds draw their own split
-    (``vary_split``, the default) or share one."""
+    (``vary_split``, the default) or share one, judged by ``metric``."""
     luck = ("each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
             "examples were labelled and of training" if vary_split else
             "the seeds share one split, so this covers the luck of training only, on one test set")
-    return ("Per training size: the most accurate strategy (mean over seeds), and the cheapest one (training FLOPs, "
+    if metric == "macro_f1":
+        top, one = ("the best strategy by macro-F1 (mean over seeds; every class counts the same)",
+                    "the paired permutation test of macro-F1")
+    else:
+        top, one = "the most accurate strategy (mean over seeds)", "McNemar's test"
+    return (f"Per training size: {top}, and the cheapest one (training FLOPs, "
             "then time) that is not worse beyond chance, where no other strategy beats it beyond chance either. "
             f"Strategies are compared on the seeds both finished, with a paired t-test over those seeds: {luck}. "
-            "With one seed, McNemar's test on the shared test texts (the luck of the test set only). A few seeds can "
+            f"With one seed, {one} on the shared test texts (the luck of the test set only). A few seeds can "
             "show only large, steady gaps: \"cannot tell them apart\" may mean \"run more seeds\".")
 
 
 def sweep_table(rows: list[dict]) -> list[dict]:
-    """:func:`sweep_rows` as table rows (accuracies in percent)."""
-    return [{"labelled": r["n labelled"], "most accurate": f"{r['most accurate']} ({_pct(r['accuracy'])})",
-             "use": f"{r['pick']} ({_pct(r['pick accuracy'])})", "why": r["why"], "seeds compared": r["seeds"]}
+    """:func:`sweep_rows` as table rows (accuracies in percent, macro-F1 as it is)."""
+    def value(r: dict, x: float) -> str:
+        return MACRO_F1.value(x) if r.get("judge") == MACRO_F1.name else _pct(x)
+
+    return [{"labelled": r["n labelled"], "most accurate": f"{r['most accurate']} ({value(r, r['accuracy'])})",
+             "use": f"{r['pick']} ({value(r, r['pick accuracy'])})", "why": r["why"], "seeds compared": r["seeds"]}
             for r in rows]
 
 

@@ -242,10 +242,11 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair
-        if picks := answer.sweep_rows(sweep.collect(store, spec), by_id.get):
+        points = sweep.collect(store, spec)
+        if picks := answer.sweep_rows(points, by_id.get):
             parts.append("<h2>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
                 ("labelled", "labelled"), ("most accurate", "most accurate"), ("use", "use"), ("why", "why"),
-                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split))}</p>")
+                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points)))}</p>")
     pairs = paired.summary_rows(ok)
     if pairs:
         for r in pairs:

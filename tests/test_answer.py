@@ -541,3 +541,19 @@ def test_runs_as_good_as_the_best_but_dearer_are_named(tmp_path):
     low = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
     a = answer.answer([cheap, dear, low])
     assert a.pick is cheap and "As accurate as tfidf_logreg, for more training: head_only." in a.sentences
+
+
+def test_a_sweep_on_an_imbalanced_test_set_is_judged_by_macro_f1():
+    pts = []
+    # full_ft is the most accurate (it answers the majority class well) but tfidf_logreg finds the rare ones
+    for seed, (ft_acc, ft_f1, tf_acc, tf_f1) in enumerate([(0.93, 0.50, 0.92, 0.80), (0.94, 0.52, 0.92, 0.78),
+                                                           (0.93, 0.49, 0.91, 0.81)]):
+        pts += [point("full_ft", 512, seed, ft_acc, 1e13) | {"test_macro_f1": ft_f1, "majority_accuracy": 0.9},
+                point("tfidf_logreg", 512, seed, tf_acc, 1e7) | {"test_macro_f1": tf_f1, "majority_accuracy": 0.9}]
+    assert answer.sweep_metric(pts) == "macro_f1"
+    (row,) = answer.sweep_rows(pts)
+    assert row["most accurate"] == "tfidf_logreg" and row["pick"] == "tfidf_logreg" and row["judge"] == "macro-F1"
+    assert answer.sweep_table([row])[0]["use"] == "tfidf_logreg (macro-F1 0.797)"
+    (by_acc,) = answer.sweep_rows(pts, metric="accuracy")
+    assert by_acc["most accurate"] == "full_ft" and answer.sweep_table([by_acc])[0]["most accurate"] == "full_ft (93.3%)"
+    assert "macro-F1" in answer.sweep_note(True, "macro_f1") and "McNemar" not in answer.sweep_note(True, "macro_f1")
