@@ -9,7 +9,8 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import answer, paired, plots, report
+from bertlab import answer, paired, pareto, plots, report, serving
+from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, single_class_prediction
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
@@ -141,6 +142,7 @@ def results(runs: list) -> None:
     a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc")
     b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
     st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
+    serving_section(done, busy=any(r.status in ACTIVE for r in runs))
     paired_section(done)
     per_class_section(done)
     st.markdown("#### Confusion matrices (test set)")
@@ -278,6 +280,68 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                      column_config={"text": st.column_config.TextColumn(width="large")})
         if len(idx) > len(shown):
             st.caption(f"The first {len(shown)} of {len(idx):,}, in test-set order.")
+
+
+def serving_section(done: list, busy: bool) -> None:
+    """What answering costs each finished run: its inference FLOPs per text (recorded by the run) and, once
+    measured here on request (bertlab.serving), its latency for one text, its throughput and the money per
+    million texts."""
+    st.markdown("#### What serving costs")
+    try:  # the prices set on the Accuracy vs cost page, if any
+        price = pareto.Prices(cpu_hour=float(st.session_state.get("keep_pr_cpu", 0.05)),
+                              gpu_hour=float(st.session_state.get("keep_pr_gpu", 2.50)),
+                              currency=str(st.session_state.get("keep_pr_cur", "$")))
+    except (BertlabError, TypeError, ValueError):
+        price = pareto.Prices()
+    labels = plots.run_labels(done)
+    rows = []
+    for r in done:
+        c = r.costs or {}
+        per_m = serving.money_per_million(c.get("serve_texts_per_s"), price.per_hour(c.get("serve_device")))
+        rows.append({"run": labels[r.id], "inference FLOPs/text": format_flops(c.get("inference_flops_per_text")),
+                     "ms per text (p50)": c.get("serve_ms_p50"), "p95": c.get("serve_ms_p95"),
+                     "texts/s (batches of 64)": c.get("serve_texts_per_s"),
+                     f"{price.currency} per million texts": None if per_m is None else
+                     pareto.format_cost(per_m, "train_money", price),
+                     "answered by": " · ".join(x for x in (c.get("serve_backend"), c.get("serve_device")) if x)})
+    measured = any(r.costs.get("serve_ms_p50") is not None for r in done)
+    st.dataframe(rows, hide_index=True, width="stretch", key="serving_table", column_order=[
+        k for k in rows[0] if measured or k in ("run", "inference FLOPs/text")], column_config={
+        "ms per text (p50)": st.column_config.NumberColumn(format="%.1f", help="Median milliseconds to answer one "
+                                                           "text, over 20 test texts one at a time."),
+        "p95": st.column_config.NumberColumn(format="%.1f"),
+        "texts/s (batches of 64)": st.column_config.NumberColumn(format="%.0f"),
+    })
+    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+    go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
+                   icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "
+                   "then 256 test texts in batches of 64 (a few seconds per run).")
+    c2.caption("FLOPs per text are the same on any machine. The timing is this machine's, through the same path as "
+               "the inference box (ONNX Runtime on a CPU once a model is exported); money = time x the price per "
+               "device-hour set on the Accuracy vs cost page." + (" Wait until no run is training: it would slow "
+                                                                  "both down." if busy else ""))
+    if go:
+        texts = _serving_texts(done)
+        if not texts:
+            st.warning("The runs' test texts could not be loaded again (the data changed?): nothing to time.")
+            return
+        bar = st.progress(0.0, text="Timing…")
+        try:
+            serving.measure(common.store(), common.predictor(), [r.id for r in done], texts,
+                            progress=lambda k, n: bar.progress(k / n, text=f"Timed {k} of {n} runs"))
+        except BertlabError as e:
+            common.show_error(e)
+            return
+        st.rerun()
+
+
+def _serving_texts(done: list) -> list[str]:
+    for r in done:
+        try:
+            return list(common.splits(r.run_config.data).test.texts)
+        except Exception:  # noqa: BLE001 - a moved upload, an offline hub dataset
+            continue
+    return []
 
 
 PER_CLASS = {"recall": "Recall", "precision": "Precision", "f1": "F1"}

@@ -26,7 +26,7 @@ __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv"
 
 CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
               "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds",
-              "total_seconds", "train_flops", "inference_flops_per_text", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
+              "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50", "serve_texts_per_s", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
               "batch_size", "max_length", "model", "error")
 
 
@@ -89,6 +89,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": secs,
             "total_seconds": c.get("total_seconds"),
             "train_flops": c.get("train_flops"), "inference_flops_per_text": c.get("inference_flops_per_text"),
+            "serve_ms_p50": c.get("serve_ms_p50"), "serve_texts_per_s": c.get("serve_texts_per_s"),
+            "serve_backend": c.get("serve_backend"),
             "trainable_params": c.get("trainable_params"), "total_params": c.get("total_params"),
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
@@ -239,6 +241,17 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
+    served = [r for r in rows if r.get("serve_ms_p50") is not None]
+    if served:
+        for r in served:
+            r["serve_ms_p50"] = f"{r['serve_ms_p50']:.1f}"
+            r["serve_texts_per_s"] = f"{r['serve_texts_per_s']:,.0f}" if r["serve_texts_per_s"] else "-"
+        parts.append("<h2>What serving costs</h2>" + _table(served, [
+            ("strategy", "strategy"), ("inference_flops_per_text", "inference FLOPs/text"),
+            ("serve_ms_p50", "ms per text (p50)"), ("serve_texts_per_s", "texts/s (batches of 64)"),
+            ("serve_backend", "answered by"), ("run_id", "run id")]) + "<p class='muted'>Timed on request on the "
+            "Compare page, on the machine of the device column above: one test text at a time (median of 20), then "
+            "256 in batches of 64.</p>")
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair

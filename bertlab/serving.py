@@ -1,0 +1,69 @@
+"""What serving each finished run costs, measured: its latency for one text and its throughput in batches.
+
+Inference FLOPs per text (recorded by every run) say what answering costs on any machine; this module times it on
+this one, through the same :class:`bertlab.predict.Predictor` the Playground and Compare's inference box use (the
+app's answers through ONNX Runtime on a CPU once a model's export is verified, PyTorch otherwise). Each run is
+timed alone (zero_shot and head_only share an encoder pass only when they answer together), after a warm-up:
+
+* ``serve_ms_p50`` / ``serve_ms_p95``: milliseconds to answer one text, over ``singles`` test texts one at a time
+  (what a user waiting on a request sees);
+* ``serve_texts_per_s``: texts per second answering ``batch_texts`` test texts in batches of ``batch`` (what a
+  nightly job over a backlog sees), and from it the money a million texts cost at a price per device-hour.
+
+The figures are stored in the run's costs with the backend and device that answered, so the report has them too.
+Another job on the machine (a run training in the background) slows them down: measure when the machine is idle.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from bertlab.store import SUCCEEDED, RunStore
+
+SERVE_KEYS = ("serve_ms_p50", "serve_ms_p95", "serve_texts_per_s", "serve_backend", "serve_device")
+
+
+def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], singles: int = 20, batch: int = 64,
+            batch_texts: int = 256, progress=None) -> dict[str, dict]:
+    """Time each succeeded run of ``run_ids`` on ``texts`` and store what it measured in the run's costs.
+
+    ``progress(done, total)`` is called after each run. Returns ``{run_id: {serve_ms_p50, serve_ms_p95,
+    serve_texts_per_s, serve_backend, serve_device}}``.
+    """
+    if not texts:
+        raise ValueError("serving is measured on some texts: none given")
+    runs = [r for r in (store.get(i) for i in run_ids) if r is not None and r.status == SUCCEEDED]
+    ones = [texts[i % len(texts)] for i in range(singles)]
+    many = [texts[i % len(texts)] for i in range(batch_texts)]
+    out: dict[str, dict] = {}
+    for k, run in enumerate(runs):
+        predictor.warm([run.id], wait_fast=True)  # loaded, and exported to ONNX where the app would use it
+        predictor.predict([run.id], ones[:2])
+        lat, backend = [], ""
+        for t in ones:
+            p = predictor.predict([run.id], [t])[0]
+            lat.append(p.latency_ms)
+            backend = p.backend
+        t0 = time.perf_counter()
+        for i in range(0, len(many), batch):
+            predictor.predict([run.id], many[i:i + batch])
+        secs = time.perf_counter() - t0
+        m = {"serve_ms_p50": statistics.median(lat), "serve_ms_p95": float(np.percentile(lat, 95)),
+             "serve_texts_per_s": len(many) / secs if secs > 0 else None, "serve_backend": backend,
+             "serve_device": predictor.device.name}
+        fresh = store.get(run.id)
+        store.update(run.id, costs={**(fresh.costs or {}), **m})
+        out[run.id] = m
+        if progress is not None:
+            progress(k + 1, len(runs))
+    return out
+
+
+def money_per_million(texts_per_s: float | None, price_per_hour: float) -> float | None:
+    """What answering a million texts costs at ``price_per_hour`` of the device, at ``texts_per_s``."""
+    if not texts_per_s:
+        return None
+    return 1e6 / texts_per_s / 3600 * price_per_hour

@@ -1,0 +1,80 @@
+"""What serving costs, measured (bertlab.serving) and shown on the Compare page."""
+
+from __future__ import annotations
+
+import pytest
+from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from bertlab import serving
+from bertlab.predict import Predictor
+from bertlab.runner import execute_run
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+@pytest.fixture
+def finished(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    ids = []
+    for name in ("zero_shot", "full_ft", "tfidf_logreg"):
+        kw = {} if name == "tfidf_logreg" else {"model": tiny_model, "max_length": 32}
+        rid = store.create_run(make_config(name, data=tiny_data, epochs=1, batch_size=8, **kw), batch_id="b-serve")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    return store, ids
+
+
+def test_measure_times_each_run_and_stores_it(finished):
+    store, ids = finished
+    seen = []
+    texts = ["a wonderful film", "an awful, boring film", "it was fine"]
+    out = serving.measure(store, Predictor(store), ids, texts, singles=5, batch=2, batch_texts=6,
+                          progress=lambda k, n: seen.append((k, n)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    for rid in ids:
+        m, costs = out[rid], store.get(rid).costs
+        assert 0 < m["serve_ms_p50"] <= m["serve_ms_p95"]
+        assert m["serve_texts_per_s"] > 0
+        assert {k: costs[k] for k in serving.SERVE_KEYS} == m  # stored with the run, beside what it had
+        assert "inference_flops_per_text" in costs and "train_seconds" in costs
+    backends = {store.get(i).strategy: store.get(i).costs["serve_backend"] for i in ids}
+    assert backends["tfidf_logreg"] == "scikit-learn" and backends["full_ft"] in ("torch", "onnxruntime")
+    with pytest.raises(ValueError, match="some texts"):
+        serving.measure(store, Predictor(store), ids, [])
+
+
+def test_money_per_million_texts():
+    # 100 texts/s: 10,000 s = 2.78 h for a million, at 0.05 an hour
+    assert serving.money_per_million(100.0, 0.05) == pytest.approx(1e4 / 3600 * 0.05)
+    assert serving.money_per_million(None, 0.05) is None and serving.money_per_million(0.0, 1.0) is None
+
+
+def test_compare_page_measures_serving_on_request(finished):
+    store, ids = finished
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "inference FLOPs/text" in d.value.columns
+                 and "ms per text (p50)" in d.value.columns)
+    assert table["ms per text (p50)"].isna().all()  # not measured yet
+    next(b for b in at.button if b.label == "Measure serving speed").click().run()
+    no_problems(at)
+    for rid in ids:
+        assert store.get(rid).costs["serve_ms_p50"] > 0
+    table = next(d.value for d in at.dataframe if "ms per text (p50)" in d.value.columns)
+    assert (table["ms per text (p50)"] > 0).all() and table["$ per million texts"].str.startswith(("$", "<$")).all()
+    assert any(b.label == "Measure again" for b in at.button)
+
+
+def test_the_report_and_csv_carry_what_was_measured(finished):
+    import csv
+    import io
+
+    from bertlab import pareto, report
+
+    store, ids = finished
+    assert "What serving costs" not in report.build_html(store, ids)  # nothing timed yet
+    serving.measure(store, Predictor(store), ids, ["a fine film", "a dull one"], singles=3, batch=2, batch_texts=4)
+    page = report.build_html(store, ids)
+    assert "<h2>What serving costs</h2>" in page and "scikit-learn" in page
+    rows = list(csv.DictReader(io.StringIO(report.results_csv(store, ids, pareto.Prices()))))
+    assert all(float(r["serve_ms_p50"]) > 0 and float(r["serve_texts_per_s"]) > 0 for r in rows)
