@@ -140,17 +140,17 @@ def compare(labels, pred_a, pred_b) -> Paired:
 def macro_f1_rows(labels: np.ndarray, preds: np.ndarray, n_classes: int) -> np.ndarray:
     """Macro-F1 of each row of ``preds`` (R, n) against ``labels`` (R, n) or (n,), averaged over the classes
     present in that row's labels, as :func:`bertlab.metrics.classification_report` averages (F1 = 2 TP /
-    (predicted + true))."""
+    (predicted + true)). One confusion matrix per row, counted in one pass."""
+    rows, n = preds.shape
+    k = n_classes
     y = np.broadcast_to(labels, preds.shape)
-    total = np.zeros(preds.shape[0])
-    present = np.zeros(preds.shape[0])
-    for c in range(n_classes):
-        yc, pc = y == c, preds == c
-        tp = (yc & pc).sum(1)
-        true_n, pred_n = yc.sum(1), pc.sum(1)
-        total += np.divide(2.0 * tp, true_n + pred_n, out=np.zeros(len(tp)), where=(true_n + pred_n) > 0)
-        present += true_n > 0
-    return np.divide(total, present, out=np.zeros(len(total)), where=present > 0)
+    cells = (np.arange(rows, dtype=np.int64)[:, None] * (k * k) + y * k + preds).ravel()
+    conf = np.bincount(cells, minlength=rows * k * k).reshape(rows, k, k)
+    tp = np.diagonal(conf, axis1=1, axis2=2)
+    true_n, pred_n = conf.sum(2), conf.sum(1)
+    f1 = np.divide(2.0 * tp, true_n + pred_n, out=np.zeros(tp.shape), where=(true_n + pred_n) > 0)
+    present = true_n > 0
+    return np.divide((f1 * present).sum(1), present.sum(1), out=np.zeros(rows), where=present.sum(1) > 0)
 
 
 @dataclass
