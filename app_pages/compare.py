@@ -145,6 +145,7 @@ def results(runs: list) -> None:
     serving_section(done, busy=any(r.status in ACTIVE for r in runs))
     paired_section(done)
     per_class_section(done)
+    calibration_section(done)
     st.markdown("#### Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
     per_row = min(3, len(done))
@@ -342,6 +343,26 @@ def _serving_texts(done: list) -> list[str]:
         except Exception:  # noqa: BLE001 - a moved upload, an offline hub dataset
             continue
     return []
+
+
+def calibration_section(done: list) -> None:
+    """Can each run's confidence be trusted? Its reliability diagram and expected calibration error."""
+    have = [r for r in done if r.metrics.get("calibration")]
+    if not have:
+        return
+    st.markdown("#### Can its confidence be trusted? (calibration)")
+    st.plotly_chart(plots.calibration_figure(have), width="stretch", key="cmp_calibration")
+    labels = plots.run_labels(have)
+    worst = max(have, key=lambda r: r.metrics.get("test_ece") or 0)
+    w = worst.metrics
+    st.caption("Each point: the test texts a run answered with about that confidence, and the share it got right. "
+               "On the diagonal a run is right as often as it says; below it, overconfident. ECE (expected "
+               "calibration error) is the mean gap, weighted by texts. "
+               f"The largest here: {labels[worst.id]}, ECE {w.get('test_ece', 0):.3f} (mean confidence "
+               f"{100 * (w.get('test_mean_confidence') or 0):.0f}%, accuracy {100 * (w.get('test_accuracy') or 0):.0f}%)."
+               " zero_shot's 'probabilities' are a softmax of 20 x cosine similarities: where they match its "
+               "accuracy, that is the luck of that scale on this data, not something it learnt. Calibration matters "
+               "where a threshold on the confidence decides (send the unsure texts to a person).")
 
 
 PER_CLASS = {"recall": "Recall", "precision": "Precision", "f1": "F1"}

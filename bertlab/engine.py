@@ -28,7 +28,7 @@ from bertlab.embgrad import kept_embedding_gradient
 from bertlab.embrows import compact_embedding
 from bertlab.errors import RunCancelled
 from bertlab.flatweights import flat_weights
-from bertlab.metrics import classification_report
+from bertlab.metrics import classification_report, softmax
 
 
 @dataclass
@@ -337,7 +337,8 @@ def evaluate(model: nn.Module, enc: Encoded, labels: list[int], label_names: lis
     logits = predict_logits(model, enc, batch_size, device, dtype, pad_id)
     y = torch.tensor(labels)
     loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), y)) if len(labels) else 0.0
-    report = classification_report(labels, logits.argmax(1), label_names)
+    report = classification_report(labels, logits.argmax(1), label_names,
+                                   probs=softmax(logits) if len(labels) else None)
     report["loss"] = loss
     return report
 

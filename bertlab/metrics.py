@@ -9,7 +9,7 @@ import numpy as np
 
 
 def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np.ndarray,
-                          label_names: list[str]) -> dict:
+                          label_names: list[str], probs: np.ndarray | None = None) -> dict:
     """All final metrics for one split.
 
     Returns:
@@ -43,7 +43,45 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
         "confusion": conf.tolist(),
         "majority_accuracy": (Counter(yt.tolist()).most_common(1)[0][1] / n) if n else 0.0,
         "predictions": yp.tolist(),
+        **(calibration(yt, probs) if probs is not None and len(yt) else {}),
     }
+
+
+CALIBRATION_BINS = 10
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of scores (logits, or scaled similarities)."""
+    z = np.asarray(z, dtype=np.float64)
+    z = z - z.max(1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(1, keepdims=True)
+
+
+def calibration(y_true, probs: np.ndarray, bins: int = CALIBRATION_BINS) -> dict:
+    """How far a model's confidence (its top class probability) is from how often it is right.
+
+    ``ece``: expected calibration error (Guo et al. 2017): the texts are put in ``bins`` equal-width bins of
+    confidence, and the gaps between each bin's mean confidence and its accuracy are averaged, weighted by the
+    bin's share of texts. 0 = a model right 80% of the time when it says 80%. ``calibration``: the bins that hold
+    texts (mean confidence, accuracy, count), for a reliability diagram.
+    """
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(probs, dtype=np.float64)
+    conf = p.max(1)
+    right = p.argmax(1) == y
+    # bin b holds confidences in (b/bins, (b+1)/bins]; a confidence of exactly 0 goes to the first bin
+    which = np.clip(np.ceil(conf * bins).astype(int) - 1, 0, bins - 1)
+    rows, ece = [], 0.0
+    for b in range(bins):
+        m = which == b
+        k = int(m.sum())
+        if not k:
+            continue
+        c, a = float(conf[m].mean()), float(right[m].mean())
+        ece += k / len(y) * abs(c - a)
+        rows.append({"confidence": c, "accuracy": a, "count": k})
+    return {"ece": ece, "calibration": rows, "mean_confidence": float(conf.mean())}
 
 
 def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:

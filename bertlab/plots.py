@@ -479,6 +479,37 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
     return fig
 
 
+def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
+    """Reliability diagram: per run, the accuracy of its test answers against their confidence (bins of 0.1, markers
+    sized by how many texts each holds). On the diagonal: right as often as it says; below: overconfident."""
+    fig = figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#BBBBBB", dash="dash"),
+                             name="right as often as it says", hoverinfo="skip"))
+    done = [r for r in _succeeded(runs) if (r.metrics or {}).get("calibration")]
+    labels = run_labels(done)
+    for r in done:
+        bins = r.metrics["calibration"]
+        total = sum(b["count"] for b in bins) or 1
+        fig.add_trace(go.Scatter(
+            x=[b["confidence"] for b in bins], y=[b["accuracy"] for b in bins], mode="lines+markers",
+            name=f"{labels[r.id]} (ECE {r.metrics.get('test_ece', 0):.3f})",
+            line=dict(color=strategy_color(r.strategy), width=2),
+            marker=dict(size=[6 + 18 * (b["count"] / total) ** 0.5 for b in bins], color=strategy_color(r.strategy)),
+            customdata=[b["count"] for b in bins],
+            hovertemplate=f"{labels[r.id]}<br>confidence %{{x:.0%}}<br>right %{{y:.0%}}<br>%{{customdata}} texts"
+                          "<extra></extra>"))
+    _style(fig, "Confidence against accuracy (test set)", height)
+    # The top class of k has a probability of 1/k at least: the axis starts there (0.5 for two classes).
+    k = max((len(r.metrics.get("label_names") or []) for r in done), default=0)
+    lo = math.floor(10 / k) / 10 if k >= 2 else 0.0
+    fig.update_xaxes(title_text="confidence: the probability of the answer (%)", range=[lo - 0.02, 1.02],
+                     tickformat=".0%")
+    fig.update_yaxes(title_text="share of those answers that were right (%)", range=[0, 1.02], tickformat=".0%")
+    if not done:
+        _empty(fig, "no finished run recorded its probabilities")
+    return fig
+
+
 def confusion_figure(run: Any, height: int = 300) -> go.Figure:
     """Confusion matrix of a finished run's test predictions (counts; colour = share of the true class)."""
     m = run.metrics or {}

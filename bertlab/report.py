@@ -25,7 +25,7 @@ from bertlab.store import Run, RunStore
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
 CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
-              "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "train_seconds",
+              "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "test_ece", "train_seconds",
               "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50", "serve_texts_per_s", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
               "batch_size", "max_length", "model", "error")
 
@@ -86,7 +86,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci_low": ci and ci[0],
             "test_accuracy_ci_high": ci and ci[1], "test_accuracy_ci": format_interval(ci),
             "test_macro_f1": m.get("test_macro_f1"),
-            "majority_accuracy": m.get("majority_accuracy"), "train_seconds": secs,
+            "majority_accuracy": m.get("majority_accuracy"), "test_ece": m.get("test_ece"), "train_seconds": secs,
             "total_seconds": c.get("total_seconds"),
             "train_flops": c.get("train_flops"), "inference_flops_per_text": c.get("inference_flops_per_text"),
             "serve_ms_p50": c.get("serve_ms_p50"), "serve_texts_per_s": c.get("serve_texts_per_s"),

@@ -201,6 +201,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             "test_macro_f1": out.test["macro_f1"],
             "majority_accuracy": out.test["majority_accuracy"], "per_class": out.test["per_class"],
             "confusion": out.test["confusion"], "label_names": splits.label_names,
+            **({"test_ece": out.test["ece"], "calibration": out.test["calibration"],
+                "test_mean_confidence": out.test["mean_confidence"]} if "ece" in out.test else {}),
             **({k: v for k, v in out.val.items() if k.startswith("val_")} if out.val else {}),
         }
         # Each test text's predicted class, so two runs on the same test set can be compared text by text

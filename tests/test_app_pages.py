@@ -171,6 +171,9 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 100).all()  # percent
     # both answer with the same frozen encoder: the same cost to serve, with its unit
     assert table["inference FLOPs/text"].str.endswith("FLOP").all() and table["inference FLOPs/text"].nunique() == 1
+    assert any(m.value == "#### Can its confidence be trusted? (calibration)" for m in at.markdown)
+    assert any(c.value.startswith("Each point: the test texts a run answered with about that confidence")
+               for c in at.caption)
     assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run
     precision = {"bfloat16": "bf16", "float16": "fp16"}.get(runs[0].costs["precision"], "fp32")  # what this machine ran
     assert any(c.value.startswith("Device: ") and f" · {precision}" in c.value for c in at.caption)

@@ -244,3 +244,16 @@ def test_compute_axes_read_giga_and_tera_and_accuracy_axes_read_percent():
                             "train_seconds": 1.0, "train_flops": 1e9, "majority_accuracy": 0.5}])
     curve = sweep.learning_curve_figure(agg)
     assert curve.layout.yaxis.tickformat == ".0%" and curve.layout.yaxis.title.text == "test accuracy (%)"
+
+
+def test_calibration_figure_draws_each_runs_bins_against_the_diagonal():
+    good = make_run("full_ft", "f1")
+    good.metrics |= {"test_ece": 0.05, "calibration": [{"confidence": 0.65, "accuracy": 0.6, "count": 10},
+                                                       {"confidence": 0.95, "accuracy": 0.9, "count": 90}]}
+    old = make_run("head_only", "h1")  # stored before runs recorded their calibration: left out
+    fig = plots.calibration_figure([good, old])
+    diagonal, line = fig.data
+    assert list(diagonal.x) == [0, 1] and list(line.x) == [0.65, 0.95] and list(line.y) == [0.6, 0.9]
+    assert line.name == "full_ft (ECE 0.050)" and line.marker.size[1] > line.marker.size[0]
+    assert fig.layout.xaxis.tickformat == ".0%"
+    assert any("no finished run" in a.text for a in plots.calibration_figure([old]).layout.annotations)

@@ -168,3 +168,23 @@ def test_full_ft_keep_best_saves_and_reports_the_epoch_of_lowest_validation_loss
     m = evaluate(model, encode(tok, splits.val.texts, cfg.max_length), splits.val.labels, splits.label_names, 16,
                  torch.device("cpu"), models.autocast_dtype(cfg.precision, models.pick_device("cpu")), tok.pad_token_id)
     assert m["loss"] == pytest.approx(best, rel=1e-4, abs=1e-5)
+
+
+def test_calibration_bins_and_expected_calibration_error():
+    import numpy as np
+
+    from bertlab.metrics import calibration, classification_report
+
+    # 10 texts said at 0.9 (9 right), 5 at 0.6 (all right): ECE = 10/15 * 0 + 5/15 * 0.4
+    probs = np.array([[0.9, 0.1]] * 10 + [[0.6, 0.4]] * 5)
+    y = [0] * 9 + [1] + [0] * 5
+    c = calibration(y, probs)
+    assert c["ece"] == pytest.approx(5 / 15 * 0.4)
+    assert c["calibration"] == [{"confidence": pytest.approx(0.6), "accuracy": 1.0, "count": 5},
+                                {"confidence": pytest.approx(0.9), "accuracy": 0.9, "count": 10}]
+    assert c["mean_confidence"] == pytest.approx((9 + 3) / 15)
+    # a three-class model always certain and always right: calibrated
+    sure = np.eye(3)[[0, 1, 2, 1]]
+    assert calibration([0, 1, 2, 1], sure)["ece"] == 0.0
+    rep = classification_report([0, 1, 2, 1], [0, 1, 2, 1], ["a", "b", "c"], probs=sure)
+    assert rep["ece"] == 0.0 and "ece" not in classification_report([0, 1], [0, 1], ["a", "b"])

@@ -28,6 +28,9 @@ def test_strategy_runs_end_to_end(name, tiny_model, tiny_data):
     assert 0.0 <= m["test_accuracy"] <= 1.0
     assert 0.0 <= m["test_macro_f1"] <= 1.0
     assert len(m["confusion"]) == 2 and sum(map(sum, m["confusion"])) == run.data_summary["sizes"]["test"]
+    # every strategy records how far its confidence is from its accuracy (bins cover every test text)
+    assert 0.0 <= m["test_ece"] <= 1.0 and 0.5 <= m["test_mean_confidence"] <= 1.0
+    assert sum(b["count"] for b in m["calibration"]) == run.data_summary["sizes"]["test"]
     assert c["total_params"] > 0 and 0 <= c["trainable_params"] <= c["total_params"]
     # what the run added over the process's memory at its start: a tiny run can reuse memory and add nothing
     assert isinstance(c["peak_memory_bytes"], int) and c["peak_memory_bytes"] >= 0

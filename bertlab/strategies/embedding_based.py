@@ -13,7 +13,7 @@ from bertlab import embeddings, models
 from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
 from bertlab.engine import BestKeeper, best_epoch_outcome, encode
 from bertlab.errors import ConfigError, RunCancelled
-from bertlab.metrics import classification_report
+from bertlab.metrics import classification_report, softmax
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
 
 ZERO_SHOT_SCALE = 20.0  # cosine similarities * scale -> softmax "probabilities"
@@ -85,7 +85,9 @@ class ZeroShot(Strategy):
         label_res = cache.get(list(descs), ctx.torch_device)
         lab = embeddings.normalize(label_res.vectors)
         scores = {w: embeddings.normalize(e) @ lab.T for w, e in emb.items()}
-        test = classification_report(sp.test.labels, scores["test"].argmax(1), sp.label_names)
+        # The Playground's probabilities (bertlab.predict): a softmax of the scaled similarities.
+        test = classification_report(sp.test.labels, scores["test"].argmax(1), sp.label_names,
+                                     probs=softmax(ZERO_SHOT_SCALE * scores["test"]))
         val = classification_report(sp.val.labels, scores["val"].argmax(1), sp.label_names)
         save_file({"label_embeddings": torch.from_numpy(np.ascontiguousarray(lab))},
                   str(ctx.artifact_dir / "zero_shot.safetensors"))
@@ -176,8 +178,8 @@ class HeadOnly(Strategy):
         if note:
             ctx.notes.append(note)
         with torch.no_grad():
-            pred = head(torch.from_numpy(x["test"])).argmax(1).numpy()
-        test = classification_report(sp.test.labels, pred, sp.label_names)
+            logits = head(torch.from_numpy(x["test"])).float().numpy()
+        test = classification_report(sp.test.labels, logits.argmax(1), sp.label_names, probs=softmax(logits))
         save_file({k: v.detach().contiguous() for k, v in head.state_dict().items()},
                   str(ctx.artifact_dir / "head.safetensors"))
         self.save_meta(ctx, "head", normalize=True)

@@ -158,7 +158,8 @@ class TfidfLogReg(Strategy):
         _, c, model, val, info = best
         ctx.callbacks.on_eval(len(grid), 1, {"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
         t1 = time.perf_counter()
-        test = classification_report(sp.test.labels, model.predict_proba(sp.test.texts).argmax(1), sp.label_names)
+        proba = model.predict_proba(sp.test.texts)
+        test = classification_report(sp.test.labels, proba.argmax(1), sp.label_names, probs=proba)
         eval_s = time.perf_counter() - t1
         model.save(ctx.artifact_dir)
         self.save_meta(ctx, "tfidf", C=c)
