@@ -225,6 +225,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
     cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
             ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
+            ("test_ece", "ECE"),
             ("train_seconds", "train s"), ("train_flops", "train FLOPs"),
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
             ("train_money", f"cost ({prices.currency})"), ("run_id", "run id")]
@@ -241,6 +242,17 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
+    with_classes = [r for r in ok if (r.metrics or {}).get("per_class")]
+    if with_classes:
+        names = list(with_classes[0].metrics["per_class"])
+        support = {n: with_classes[0].metrics["per_class"][n].get("support") for n in names}
+        table = [{"run": f"{r.strategy} · {r.id[-4:]}"} | {
+            n: "-" if n not in r.metrics["per_class"] else f"{100 * r.metrics['per_class'][n]['recall']:.0f}%"
+            for n in names} for r in with_classes]
+        parts.append("<h2>Recall per class (test set)</h2>" + _table(table, [("run", "run")] + [
+            (n, f"{n} (n={support[n]})") for n in names]) + "<p class='muted'>The share of each class's test texts "
+            "the run found: what accuracy and macro-F1 average away. ECE in the results table: the expected "
+            "calibration error, the mean gap between a run's confidence and how often it is right.</p>")
     served = [r for r in rows if r.get("serve_ms_p50") is not None]
     if served:
         for r in served:

@@ -43,6 +43,7 @@ def test_html_report_is_self_contained(finished):
     assert "masked-LM loss" in page  # dapt's MLM curve has its own figure
     assert "Pareto front" in page
     assert "inference FLOPs/text" in page and "Accuracy vs inference FLOPs per text" in page
+    assert "<h2>Recall per class (test set)</h2>" in page and "pos (n=" in page and "<th>ECE</th>" in page
     assert "95% interval" in page and "Wilson score interval" in page
     assert "points over" in page or "both the most accurate and the cheapest" in page
     assert "Machine" in page and "torch" in page and "tiny.csv" in page
