@@ -340,6 +340,16 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             else:
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "
                             f"cheaper run is no better than always answering the majority class.")
+    dearer = [(r, d) for r, d in useful if _cost(r) > _cost(best) and score(r) < score(best)]
+    if dearer:  # what paying more would have bought: less
+        def behind(r, d) -> str:
+            c = judge.compare(best_data["labels"], best_data["predictions"], d["predictions"])
+            return (f"{name(r)} ({judge.value(score(r))}, {judge.gap(c.difference)} behind, {judge.test} "
+                    f"{paired.p_is(c.p_value)})")
+
+        ranked = sorted(dearer, key=lambda m: -score(m[0]))
+        sentences.append(f"Dearer to train and less {'accurate' if judge is ACCURACY else 'good by macro-F1'} than "
+                         f"{bn}: {', '.join(behind(r, d) for r, d in ranked)}.")
     same = [r for r, _ in useful if r is not best and r is not pick and score(r) == score(best)]
     if same:  # as good as the best, but dearer to train: worth naming, or the reader wonders where they went
         good = "accurate" if judge is ACCURACY else "good by macro-F1"

@@ -109,6 +109,9 @@ def test_the_most_accurate_run_that_is_also_the_cheapest(tmp_path):
     assert a.pick.strategy == "tfidf_logreg"
     assert a.headline.startswith("Use tfidf_logreg: the most accurate of these runs (87.5% on 400 test texts) and "
                                  "the cheapest to train.")
+    p = paired.compare(LABELS, right_on(LABELS, 350), right_on(LABELS, 300))
+    assert (f"Dearer to train and less accurate than tfidf_logreg: full_ft (75.0%, 12.5 points behind, McNemar "
+            f"{paired.p_is(p.p_value)}).") in a.sentences
 
 
 def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
