@@ -455,11 +455,25 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                 return judge.compare(da["labels"], da["predictions"], db["predictions"]).p_value, 1
         return None, len(common)
 
+    # A strategy that beat always answering the majority class at none of its seeds (or answered one class to
+    # every test text at each) is never the answer, however cheap or "best" on a measure it games.
+    useless = {s for s, seeds in by_strategy.items() if all(_no_better_than_majority(q, get_run)
+                                                              for q in seeds.values())}
+    if useless == set(stats):
+        best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
+        return {"size": size, "n labelled": round(stats[best]["n"]) or None, "most accurate": best,
+                "accuracy": stats[best]["acc"], "pick": None, "pick accuracy": None, "p": None, "seeds": 0,
+                "why": "no strategy beat always answering the majority class at any seed", "near": None,
+                "costs": {s: v["cost"] for s, v in stats.items()},
+                "accuracies": {s: v["acc"] for s, v in stats.items()}, "useless": sorted(useless)}
+    stats_all = stats
+    stats = {s: v for s, v in stats.items() if s not in useless}
     best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
     row = {"size": size, "n labelled": round(stats[best]["n"]) or None, "most accurate": best,
            "accuracy": stats[best]["acc"], "pick": best, "pick accuracy": stats[best]["acc"], "p": None,
            "seeds": len(by_strategy[best]), "why": "", "near": None,
-           "costs": {s: v["cost"] for s, v in stats.items()}, "accuracies": {s: v["acc"] for s, v in stats.items()}}
+           "costs": {s: v["cost"] for s, v in stats_all.items()},
+           "accuracies": {s: v["acc"] for s, v in stats_all.items()}, "useless": sorted(useless)}
     cheaper = sorted((s for s in stats if stats[s]["cost"] < stats[best]["cost"]), key=lambda s: stats[s]["cost"])
     for s in cheaper:  # the cheapest first
         p, k = test(best, s)
@@ -489,6 +503,21 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     return row
 
 
+def _no_better_than_majority(point: dict, get_run) -> bool:
+    """Whether a finished point did no better than always answering the majority class: its accuracy at or below
+    the majority's, or (where its run can be read) one class answered to every test text."""
+    maj, acc = point.get("majority_accuracy"), point.get("test_accuracy")
+    if maj is not None and acc is not None and acc <= maj + 1e-9:
+        return True
+    run = get_run(point["run_id"]) if get_run is not None and point.get("run_id") else None
+    if run is None:
+        return False
+    from bertlab.metrics import single_class_prediction
+
+    m = run.metrics or {}
+    return bool(m.get("confusion")) and single_class_prediction(m["confusion"], m.get("label_names") or []) is not None
+
+
 def sweep_note(vary_split: bool = True, metric: str = "accuracy") -> str:
     """What the per-size table of :func:`sweep_rows` rests on, for a sweep whose seeds draw their own split
     (``vary_split``, the default) or share one, judged by ``metric``."""
@@ -512,8 +541,16 @@ def sweep_table(rows: list[dict]) -> list[dict]:
     def value(r: dict, x: float) -> str:
         return MACRO_F1.value(x) if r.get("judge") == MACRO_F1.name else _pct(x)
 
-    return [{"labelled": r["n labelled"], "most accurate": f"{r['most accurate']} ({value(r, r['accuracy'])})",
-             "use": f"{r['pick']} ({value(r, r['pick accuracy'])})", "why": r["why"], "seeds compared": r["seeds"]}
+    def why(r: dict) -> str:
+        if r.get("useless") and r["pick"] is not None:
+            return f"{r['why']}; no better than the majority class: {', '.join(r['useless'])}"
+        return r["why"]
+
+    return [{"labelled": r["n labelled"],
+             ("best by macro-F1" if r.get("judge") == MACRO_F1.name else "most accurate"):
+                 f"{r['most accurate']} ({value(r, r['accuracy'])})",
+             "use": "none" if r["pick"] is None else f"{r['pick']} ({value(r, r['pick accuracy'])})", "why": why(r),
+             "seeds compared": r["seeds"]}
             for r in rows]
 
 

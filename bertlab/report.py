@@ -270,7 +270,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         points = sweep.collect(store, spec)
         if picks := answer.sweep_rows(points, by_id.get):
             parts.append("<h2>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
-                ("labelled", "labelled"), ("most accurate", "most accurate"), ("use", "use"), ("why", "why"),
+                ("labelled", "labelled"), *((k, k) for k in ("most accurate", "best by macro-F1")
+                                            if any(k in t for t in answer.sweep_table(picks))),
+                ("use", "use"), ("why", "why"),
                 ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points)))}</p>")
     pairs = paired.summary_rows(ok)
     if pairs:

@@ -560,3 +560,21 @@ def test_a_sweep_on_an_imbalanced_test_set_is_judged_by_macro_f1():
     (by_acc,) = answer.sweep_rows(pts, metric="accuracy")
     assert by_acc["most accurate"] == "full_ft" and answer.sweep_table([by_acc])[0]["most accurate"] == "full_ft (93.3%)"
     assert "macro-F1" in answer.sweep_note(True, "macro_f1") and "McNemar" not in answer.sweep_note(True, "macro_f1")
+
+
+def test_a_sweep_never_recommends_a_strategy_that_only_answers_the_majority_class():
+    pts = []
+    for seed in range(2):
+        # at 32 labels both answer "other" to everything (accuracy = majority); at 128 head_only learns
+        pts += [point("head_only", 32, seed, 0.9, 1e11) | {"test_macro_f1": 0.317, "majority_accuracy": 0.9},
+                point("tfidf_logreg", 32, seed, 0.9, 1e6) | {"test_macro_f1": 0.317, "majority_accuracy": 0.9},
+                point("head_only", 128, seed, 0.95 + seed / 100, 1e11) | {"test_macro_f1": 0.7 + seed / 50,
+                                                                           "majority_accuracy": 0.9},
+                point("tfidf_logreg", 128, seed, 0.9, 1e6) | {"test_macro_f1": 0.317, "majority_accuracy": 0.9}]
+    small, big = answer.sweep_rows(pts)
+    assert small["pick"] is None and small["why"] == "no strategy beat always answering the majority class at any seed"
+    assert big["pick"] == "head_only" and big["useless"] == ["tfidf_logreg"]
+    table = answer.sweep_table([small, big])
+    assert table[0]["use"] == "none" and "best by macro-F1" in table[0]
+    assert table[1]["why"].endswith("; no better than the majority class: tfidf_logreg")
+    assert answer.sweep_lines([small, big])[1].strip().startswith("n=32: use none: no strategy beat")

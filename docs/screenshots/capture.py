@@ -84,7 +84,7 @@ def launch_alone(page, strategy: str) -> float:
     expect(page.get_by_role("button", name="Launch 4 runs")).to_be_visible()
     page.get_by_role("button", name="Clear all").first.click()  # drop the four defaults
     time.sleep(2)
-    box = page.get_by_role("combobox", name="Strategies (one run each, run one after another in this order)")
+    box = page.get_by_role("combobox", name="Strategies (they run one after another, in this order)")
     box.click()
     box.fill(strategy)
     page.get_by_role("option").filter(has_text=f"{strategy}:").first.click()
