@@ -176,6 +176,8 @@ def answer_box(done: list, still: int = 0) -> None:
              "as much as a common one. Accuracy: McNemar's exact test; macro-F1: a paired permutation test.")
     if judge and judge != default:
         a = answer.answer(done, metric=judge) or a
+        if default == "macro_f1":
+            st.caption(f"Judged by accuracy on an imbalanced test set: {common.md(answer.imbalance_note(done))}")
     with st.container(border=True, key="answer_box"):
         st.markdown(f"**{common.md(a.headline)}**")
         for s_ in a.sentences:
@@ -311,7 +313,7 @@ def serving_section(done: list, busy: bool) -> None:
         "ms per text (p50)": st.column_config.NumberColumn(format="%.1f", help="Median milliseconds to answer one "
                                                            "text, over 20 test texts one at a time."),
         "p95": st.column_config.NumberColumn(format="%.1f"),
-        "texts/s (batches of 64)": st.column_config.NumberColumn(format="%.0f"),
+        "texts/s (batches of 64)": st.column_config.NumberColumn(format="localized"),
     })
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,

@@ -122,13 +122,13 @@ def balance_warning(sp) -> str:
     majority = sp.test.majority_accuracy()
     if majority >= IMBALANCED:
         parts.append(f"The majority class is {majority:.1%} of the test split: a model that always answers it scores "
-                     f"{majority:.1%} accuracy, so Compare's answer judges by macro-F1 (every class counts the same) "
-                     f"and shows each class's recall.")
+                     f"{majority:.1%} accuracy, so Compare's answer judges by macro-F1 by default (every class counts the "
+                     f"same), and shows each class's recall.")
     rare = {n: c for n, c in test.items() if c < RARE_TEST}
     if rare:
         listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))
         parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
-                     f"Raise the test cap (Custom) or use All data if there are more.")
+                     f"The test split is at most a fifth of the examples: more test texts need a larger file.")
     return " ".join(parts)
 
 

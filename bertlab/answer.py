@@ -81,6 +81,10 @@ class Judge:
         """'94.2%' / 'macro-F1 0.545'."""
         return _pct(x) if self.key == "test_accuracy" else f"macro-F1 {x:.3f}"
 
+    def short(self, x: float) -> str:
+        """'94.2%' / '0.545': a second value beside one that :meth:`value` named."""
+        return _pct(x) if self.key == "test_accuracy" else f"{x:.3f}"
+
     def gap(self, d: float) -> str:
         """'1.7 points' / '0.225 of macro-F1'."""
         return f"{100 * d:.1f} points" if self.key == "test_accuracy" else f"{d:.3f} of macro-F1"
@@ -168,7 +172,9 @@ def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> s
 
     fp, fb = cost[pick.id], cost[best.id]
     if all(same(v, fp) for v in cost.values()):
-        return (f"All of them answer a text with the same compute ({format_flops(fp)} per text): they differ in what "
+        lo, hi = format_flops(min(cost.values())), format_flops(max(cost.values()))
+        flops = lo if lo == hi else f"{lo} to {hi}"
+        return (f"All of them answer a text with about the same compute ({flops} per text): they differ in what "
                 f"training costs, not in what serving costs.")
     if pick is not best and not same(fp, fb):
         how = f"{_share(fb / fp)} of" if fp < fb else f"{fp / fb:,.1f} times"
@@ -176,6 +182,11 @@ def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> s
                 f"against {format_flops(fb)}).")
     skip = {r.id for r in useless}
     cheapest = min((r for r in runs if r.id not in skip), key=lambda r: cost[r.id], default=pick)
+    others = [r for r in runs if r.id not in skip and r.id != pick.id]
+    if cheapest.id == pick.id and others and all(cost[r.id] >= 10 * fp for r in others):
+        nearest = min(others, key=lambda r: cost[r.id])
+        return (f"It is also the cheapest to serve: {format_flops(fp)} per text, against {format_flops(cost[nearest.id])} "
+                f"for {name(nearest)} ({_share(cost[nearest.id] / fp)} of the compute).")
     if cost[cheapest.id] * 10 <= fp:
         return (f"Cheapest to serve: {name(cheapest)} ({acc_text(cheapest)}), at {_share(fp / cost[cheapest.id])} "
                 f"of {name(pick)}'s compute per text ({format_flops(cost[cheapest.id])} against {format_flops(fp)}).")
@@ -277,8 +288,12 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     flat = [r for r, d in members if (mp := _majority_p(r, d, judge)) is not None and mp >= ALPHA]
     flat_ids = {r.id for r in flat}
     maj = _majority_value(best_data, judge)
-    flat_sentence = (f"Not clearly better than always answering the majority class ({judge.value(maj)}): "
-                     f"{', '.join(f'{name(r)} ({judge.value(score(r))})' for r in flat)}.")
+    below = [r for r in flat if score(r) < maj - 1e-9]
+    level = [r for r in flat if r not in below]
+    parts = ([f"not clearly better: {', '.join(f'{name(r)} ({judge.short(score(r))})' for r in level)}"] if level else
+             []) + ([f"worse: {', '.join(f'{name(r)} ({judge.short(score(r))})' for r in below)}"] if below else [])
+    flat_sentence = (f"Against always answering the majority class ({judge.value(maj)}), "
+                     f"{'; '.join(parts)}.")
     caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
               "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
               "--repeats, or a sweep) cover that too.")
@@ -315,7 +330,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             pick, _, p = min(tied, key=lambda c: (_cost(c[0]), -score(c[0])))
             pn = name(pick)
             headline = (f"Start with {pn}: it is {judge.gap(p.difference)} behind {judge.top_run}, {bn} "
-                        f"({judge.value(score(pick))} against {judge.value(score(best))} on {n:,} test texts), a gap "
+                        f"({judge.value(score(pick))} against {judge.short(score(best))} on {n:,} test texts), a gap "
                         f"this test set cannot tell from chance ({judge.test} {paired.p_is(p.p_value)}), and it "
                         f"{cost_phrase(best, pick)}.")
             sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from "

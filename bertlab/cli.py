@@ -59,7 +59,7 @@ def result_row(run) -> dict:
 
     m, c = run.metrics, run.costs
     ci = run_accuracy_interval(m, (run.data_summary or {}).get("sizes", {}).get("test"))
-    return {"run_id": run.id, "strategy": run.strategy, "status": run.status,
+    return {"run_id": run.id, "batch_id": run.batch_id, "strategy": run.strategy, "status": run.status,
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci95": list(ci) if ci else None,
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),

@@ -127,6 +127,10 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     """
     front = [rows[i] for i in pareto_front(rows, cost, metric)]
     noun = COSTS.get(cost, (cost, cost))[1]
+    if all_same_cost(rows, cost) and len(rows) > 1 and front:
+        top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
+        return [f"They all cost about the same on this measure ({format_cost(front[0][cost], cost)}): "
+                f"{front[0]['strategy']} is {top}, so it is the one to use on this measure alone."]
     out = []
     for cheap, dear in zip(front[:-1], front[1:]):
         d = dear[metric] - cheap[metric]
@@ -146,6 +150,12 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         out.insert(0, f"{front[0]['strategy']} is both {top} and the cheapest here.")
     return out
+
+
+def all_same_cost(rows: list[dict], cost: str) -> bool:
+    """Whether every row's ``cost`` is within SAME_COST of the others (e.g. every BERT strategy's inference FLOPs)."""
+    vals = [r[cost] for r in rows if r.get(cost) is not None]
+    return bool(vals) and max(vals) - min(vals) <= SAME_COST * max(abs(v) for v in vals)
 
 
 def format_cost(value: float | None, cost: str, prices: Prices | None = None) -> str:
@@ -203,7 +213,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     front = pareto_front(rows, cost, metric)
     # Zero-cost points (zero_shot trains nothing) cannot sit on a log axis; they are drawn at the left edge.
     positive = [r[cost] for r in rows if r.get(cost)]
-    log = bool(positive) and max(positive) / max(min(positive), 1e-30) > 10
+    same = all_same_cost(rows, cost)  # one cost: an axis zoomed on 0.01% differences would draw a gap
+    log = bool(positive) and not same and max(positive) / max(min(positive), 1e-30) > 10
     floor = min(positive) / 3 if log else 0.0
 
     def x(v: float) -> float:
@@ -227,6 +238,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         fig.update_xaxes(type="log")
+    elif same and positive:
+        fig.update_xaxes(range=[0, 1.15 * max(positive)])
     if cost in FLOP_COSTS:
         fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".

@@ -215,11 +215,15 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if ok:
         same, n = _largest_size(ok)
         rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
-        lead = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge(same))
-        best = max(rows, key=lambda r: r["test_accuracy"] or 0)
+        metric = answer.default_metric(same)  # as the answer below judges (macro-F1 on an imbalanced test set)
+        key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
+        lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=answer.gain_judge(same, metric))
+        best = max(rows, key=lambda r: r[key] or 0)
         at = f" (at {n:,} training examples, the largest size of these runs)" if n else ""
-        parts.append(f"<p class='lead'>Most accurate{at}: <b>{html.escape(best['strategy'])}</b> at "
-                     f"{100 * best['test_accuracy']:.1f}% test accuracy. {html.escape(' '.join(lead))}</p>")
+        top = (f"{100 * best['test_accuracy']:.1f}% test accuracy" if key == "test_accuracy" else
+               f"macro-F1 {best['test_macro_f1']:.3f}")
+        parts.append(f"<p class='lead'>{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "
+                     f"<b>{html.escape(best['strategy'])}</b> at {top}. {html.escape(' '.join(lead))}</p>")
         if (a := answer.answer(ok)) is not None:
             parts.append(f"<h2>Which one to use?</h2><p class='lead'><b>{html.escape(a.headline)}</b> "
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
@@ -262,8 +266,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             ("strategy", "strategy"), ("inference_flops_per_text", "inference FLOPs/text"),
             ("serve_ms_p50", "ms per text (p50)"), ("serve_texts_per_s", "texts/s (batches of 64)"),
             ("serve_backend", "answered by"), ("run_id", "run id")]) + "<p class='muted'>Timed on request on the "
-            "Compare page, on the machine of the device column above: one test text at a time (median of 20), then "
-            "256 in batches of 64.</p>")
+            "Compare page, on the machine named in 'answered by': one test text at a time (median of 20), then 256 in "
+            "batches of 64.</p>")
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair

@@ -156,7 +156,9 @@ def outcome_notes(cfg, strategy, splits, test: dict) -> list[str]:
     if only is not None:
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
-                     f"{test['majority_accuracy']:.1%}); try more epochs, a higher learning rate or more data")
+                     f"{test['majority_accuracy']:.1%}); "
+                     + ("try more epochs, a higher learning rate or more data" if strategy.uses_epochs else
+                        "it needs more labelled examples of the other classes, or another strategy"))
     return notes
 
 

@@ -36,9 +36,13 @@ def test_learned_nothing_is_a_note(tiny_model, tiny_data):
     cfg = make_config("tfidf_logreg", model=tiny_model, data=tiny_data)
     test = classification_report([0, 1, 1, 0], [1, 1, 1, 1], splits.label_names)
     notes = outcome_notes(cfg, get_strategy("tfidf_logreg"), splits, test)
-    assert notes == [f"predicted {splits.label_names[1]!r} for every test example: it learned nothing beyond always "
-                     "guessing one class (test accuracy 50.0%, the majority class gives 50.0%); try more epochs, "
-                     "a higher learning rate or more data"]
+    head = (f"predicted {splits.label_names[1]!r} for every test example: it learned nothing beyond always "
+            "guessing one class (test accuracy 50.0%, the majority class gives 50.0%); ")
+    # tfidf_logreg has no epochs or learning rate to raise
+    assert notes == [head + "it needs more labelled examples of the other classes, or another strategy"]
+    cfg = make_config("full_ft", model=tiny_model, data=tiny_data)
+    assert outcome_notes(cfg, get_strategy("full_ft"), splits, test)[-1] == (
+        head + "try more epochs, a higher learning rate or more data")
 
 
 @pytest.mark.parametrize("max_length,cut", [(8, True), (128, False)])

@@ -122,6 +122,13 @@ def test_on_inference_cost_strategies_that_keep_the_encoder_cost_the_same_and_on
     assert lines[-1].startswith("Not worth it on this measure: zero_shot, head_only, scratch, lora (another "
                                 "strategy is at least as accurate for no more compute per prediction)")
     assert pareto.format_cost(612.3e6, "inference_flops_per_text") == "612 MFLOP"
+    # all of them the same encoder: one cost, said so, and an axis from 0 (not a zoom on 0.05%)
+    bert = rows[:5]
+    assert pareto.tradeoff_sentences(bert, "inference_flops_per_text") == [
+        "They all cost about the same on this measure (612 MFLOP): full_ft is the most accurate, so it is the one "
+        "to use on this measure alone."]
+    fig = pareto.pareto_figure(bert, "inference_flops_per_text")
+    assert fig.layout.xaxis.type != "log" and fig.layout.xaxis.range[0] == 0
     # runs stored before inference was counted are left out, not taken for free
     old = [{**r, "inference_flops_per_text": None} for r in ROWS]
     assert pareto.pareto_front(old, "inference_flops_per_text") == []
