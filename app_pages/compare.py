@@ -174,6 +174,7 @@ def answer_box(done: list, still: int = 0) -> None:
         "Judge by", list(JUDGE_LABELS), default=default, key=f"judge_by_{default}", format_func=JUDGE_LABELS.get,
         help="Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts "
              "as much as a common one. Accuracy: McNemar's exact test; macro-F1: a paired permutation test.")
+    st.session_state["compare_judge"] = judge or default  # the paired test below follows it
     if judge and judge != default:
         a = answer.answer(done, metric=judge) or a
         if default == "macro_f1":
@@ -222,12 +223,23 @@ def paired_section(done: list) -> None:
 def _paired_group(fp: str, members: list[tuple]) -> None:
     name = _namer(members)
     # Every pair only where the table shows them: a 60-run sweep has 1,770 pairs (0.3 s on each page run).
+    by_f1 = st.session_state.get("compare_judge") == "macro_f1"
     rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
     if len(rows) > 1:
         table = [{k: v for k, v in r.items() if not k.endswith("_id")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"])}
                  for r in rows]
+        if by_f1:  # judged by macro-F1 (Which one to use?): its paired test beside McNemar's
+            data = {r.id: d for r, d in members}
+            for t, r in zip(table, rows):
+                f = paired.compare_f1(data[r["a_id"]]["labels"], data[r["a_id"]]["predictions"],
+                                      data[r["b_id"]]["predictions"])
+                t["A − B (macro-F1)"] = f.difference
+                t["p (macro-F1)"] = paired.format_p(f.p_value)
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
             "A - B (points)": st.column_config.NumberColumn("A − B (points)", format="%+.1f"),
+            "A − B (macro-F1)": st.column_config.NumberColumn(format="%+.3f"),
+            "p (macro-F1)": st.column_config.TextColumn(alignment="right", help="Paired permutation test of the "
+                                                        "macro-F1 difference (2,000 random swaps)."),
             "p (McNemar)": st.column_config.TextColumn(
                 alignment="right", help="Chance of a split at least this uneven of the texts only one run gets "
                                         "right, if both were equally good. With many pairs, expect one in twenty "
@@ -249,19 +261,28 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     (ra, da), (rb, db) = by_id[a], by_id[b]
     p = paired.compare(da["labels"], da["predictions"], db["predictions"])
     name_a, name_b = name(ra), name(rb)
+    f1 = paired.compare_f1(da["labels"], da["predictions"], db["predictions"])
+    by_f1_text = (f"By macro-F1 (every class counts the same): A {f1.a_f1:.3f}, B {f1.b_f1:.3f}, A − B "
+                  f"{f1.difference:+.3f} (95% bootstrap interval {f1.interval[0]:+.3f} to {f1.interval[1]:+.3f}; "
+                  f"paired permutation test {paired.p_is(f1.p_value)}).")
     m = st.columns(4)
     m[0].metric("A − B", f"{100 * p.difference:+.1f} points",
                 help=f"95% interval {100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f} points (paired).")
     m[1].metric("only A right", f"{p.a_only:,}")
     m[2].metric("only B right", f"{p.b_only:,}")
     m[3].metric("p (McNemar)", paired.format_p(p.p_value))
-    (st.success if p.p_value < 0.05 else st.info)(
-        f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
-        f"{100 * p.interval[1]:+.1f} points. Both right on {p.both_right:,} texts, both wrong on {p.both_wrong:,}.")
-    f1 = paired.compare_f1(da["labels"], da["predictions"], db["predictions"])
-    st.caption(f"By macro-F1 (every class counts the same): A {f1.a_f1:.3f}, B {f1.b_f1:.3f}, A − B {f1.difference:+.3f} "
-               f"(95% bootstrap interval {f1.interval[0]:+.3f} to {f1.interval[1]:+.3f}; paired permutation test "
-               f"{paired.p_is(f1.p_value)}).")
+    mcnemar = (f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
+               f"{100 * p.interval[1]:+.1f} points. Both right on {p.both_right:,} texts, both wrong on "
+               f"{p.both_wrong:,}.")
+    if by_f1:  # the verdict by the measure the answer judges by; accuracy's below it
+        lead = name_a if f1.difference >= 0 else name_b
+        (st.success if f1.p_value < 0.05 else st.info)(
+            by_f1_text + (f" {lead} is better by macro-F1 on texts like these, not only on this test set."
+                          if f1.p_value < 0.05 else " This test set cannot tell them apart by macro-F1."))
+        st.caption("By accuracy (McNemar): " + mcnemar)
+    else:
+        (st.success if p.p_value < 0.05 else st.info)(mcnemar)
+        st.caption(by_f1_text)
     idx = paired.disagreements(da["labels"], da["predictions"], db["predictions"])
     if not idx:
         return

@@ -179,6 +179,9 @@ def test_compare_page_report_and_cli_give_the_answer(two_runs, capsys):
     by_f1 = answer.answer([good, weak], metric="macro_f1")
     assert by_f1.headline in " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "macro-F1" in by_f1.headline
+    # the paired test's verdict follows: macro-F1 first, McNemar under it
+    verdicts = [m.value for m in [*at.success, *at.info] if m.value.startswith("By macro-F1 (every class")]
+    assert len(verdicts) == 1 and any(c.value.startswith("By accuracy (McNemar): ") for c in at.caption)
     # every class's recall for every run, in percent
     table = next(d.value for d in at.dataframe if "run" in d.value.columns and any(
         str(c).startswith("pos (n=") for c in d.value.columns))
