@@ -225,7 +225,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
                                             [rows[i]["strategy"] for i in drawn], log_x=log)))
     for i, r in enumerate(rows):
         fig.add_trace(go.Scatter(
-            x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], text=[r["strategy"]],
+            x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], text=[r["strategy"]], cliponaxis=False,
             textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"

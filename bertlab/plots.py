@@ -460,7 +460,7 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
     for r, v, pos in zip(done, xs, where):
         fig.add_trace(go.Scatter(
             x=[v], y=[r.metrics.get("test_accuracy")], mode="markers+text", name=labels[r.id],
-            text=[labels[r.id]], textposition=pos,
+            text=[labels[r.id]], textposition=pos, cliponaxis=False,  # a label above a point near 100% stays whole
             marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)
