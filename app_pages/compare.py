@@ -116,6 +116,8 @@ def results(runs: list) -> None:
     if not done:
         st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
         return
+    # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
+    st.session_state["compare_judge"] = answer.default_metric(done)
     answer_box(done, still=sum(r.status in ACTIVE for r in runs))
     st.markdown("#### Results")
     baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
@@ -172,13 +174,17 @@ def answer_box(done: list, still: int = 0) -> None:
     # Keyed by the default, so that other data (balanced after imbalanced) starts from its own default.
     judge = st.segmented_control(
         "Judge by", list(JUDGE_LABELS), default=default, key=f"judge_by_{default}", format_func=JUDGE_LABELS.get,
+        required=True,
         help="Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts "
              "as much as a common one. Accuracy: McNemar's exact test; macro-F1: a paired permutation test.")
     st.session_state["compare_judge"] = judge or default  # the paired test below follows it
     if judge and judge != default:
         a = answer.answer(done, metric=judge) or a
         if default == "macro_f1":
-            st.caption(f"Judged by accuracy on an imbalanced test set: {common.md(answer.imbalance_note(done))}")
+            maj = max(float(r.metrics.get("majority_accuracy") or 0) for r in done)
+            st.caption(f"Judged by accuracy on an imbalanced test set: a run that always answers the majority class "
+                       f"scores {100 * maj:.1f}% here while finding none of the others; macro-F1 counts every class "
+                       f"the same.")
     with st.container(border=True, key="answer_box"):
         st.markdown(f"**{common.md(a.headline)}**")
         for s_ in a.sentences:
@@ -397,6 +403,8 @@ def per_class_section(done: list) -> None:
     names = next((r.metrics.get("label_names") for r in done if r.metrics.get("per_class")), None)
     if not names:
         return
+    other = [r for r in done if r.metrics.get("per_class") and r.metrics.get("label_names") != names]
+    done = [r for r in done if r.metrics.get("label_names") == names]  # one set of classes: one table
     st.markdown("#### Per class (test set)")
     st.session_state.setdefault("keep_per_class", "recall")
     what = st.segmented_control("Per-class measure", list(PER_CLASS), key="keep_per_class",
@@ -407,8 +415,10 @@ def per_class_section(done: list) -> None:
     rare = {n: s for n, s in per_class_support(done).items() if s < 20}
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
-               + (f" Few test texts of {', '.join(f'{n!r} ({s})' for n, s in rare.items())}: one text more or less "
-                  f"moves these by {100 / max(1, min(rare.values())):.0f} points or more." if rare else ""))
+               + (f" Few test texts of {', '.join(f'{common.md(repr(n))} ({s})' for n, s in rare.items())}: one "
+                  f"text more or less moves these by {100 / max(1, min(rare.values())):.0f} points or more."
+                  if rare else "")
+               + (f" Left out: {len(other)} run(s) on other classes (another dataset)." if other else ""))
 
 
 def per_class_support(done: list) -> dict[str, int]:

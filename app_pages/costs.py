@@ -64,7 +64,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     default = answer.default_metric(runs)
     judge = c2.segmented_control(
         "Judge by", ["accuracy", "macro_f1"], default=default, key=f"pr_judge_{default}",
-        format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get,
+        format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get, required=True,
         help="Macro-F1 is the default where the majority class is 70% or more of the test texts: there accuracy "
              "rewards answering it always.") or default
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"

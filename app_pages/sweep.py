@@ -146,7 +146,7 @@ def sweep_results(sweep_id: str) -> None:
             st.markdown("#### Which one to use at each size?")
             st.segmented_control(
                 "Judge by", ["accuracy", "macro_f1"], default=default, key=f"sweep_judge_{default}",
-                format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get,
+                format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get, required=True,
                 help="Macro-F1 is the default where the majority class is 70% or more of the test texts: there "
                      "accuracy rewards answering it always.")
             st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer",

@@ -109,7 +109,11 @@ IMBALANCED = 0.7
 
 def default_metric(runs: list) -> str:
     """'macro_f1' where the test set's majority class is IMBALANCED or more of it, else 'accuracy'."""
-    maj = [float(m) for r in runs if (m := (getattr(r, "metrics", None) or {}).get("majority_accuracy")) is not None]
+    return _metric_for([(getattr(r, "metrics", None) or {}).get("majority_accuracy") for r in runs])
+
+
+def _metric_for(majorities: list) -> str:
+    maj = [float(m) for m in majorities if m is not None]
     return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
 
 
@@ -163,12 +167,14 @@ def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> s
     ``acc_text(run)`` say how the answer names a run and its accuracy; runs in ``useless`` (no better than the
     majority class) are never named as the cheap one to serve."""
     acc_text = acc_text or (lambda r: _pct(_acc(r)))
+    from bertlab.pareto import SAME_COST
+
     cost = {r.id: _serve(r) for r in runs}
-    if any(v is None for v in cost.values()) or not cost[pick.id]:
-        return None
+    if any(v is None or v <= 0 for v in cost.values()):
+        return None  # not counted (older runs), or nothing to count (no known n-gram in the test texts)
 
     def same(a: float, b: float) -> bool:
-        return abs(a - b) <= 0.01 * max(a, b)
+        return abs(a - b) <= SAME_COST * max(a, b)
 
     fp, fb = cost[pick.id], cost[best.id]
     if all(same(v, fp) for v in cost.values()):
@@ -213,7 +219,8 @@ def _majority_p(run, data: dict, judge: Judge = ACCURACY) -> float | None:
         k = round(_acc(run) * n)
         return float(binomtest(k, n, min(max(float(maj), 1e-9), 1 - 1e-9), alternative="greater").pvalue)
     c = paired.compare_f1(labels, data["predictions"], _majority_answers(labels))
-    return c.p_value if c.difference > 0 else 1.0
+    # one-sided, as the binomial test above: the swap distribution is symmetric, so half the two-sided p
+    return min(1.0, c.p_value / 2) if c.difference > 0 else 1.0
 
 
 def _majority_answers(labels: list[int]) -> list[int]:
@@ -229,7 +236,10 @@ def _majority_value(data: dict, judge: Judge) -> float:
     labels = data["labels"]
     if judge is ACCURACY:
         return max(labels.count(y) for y in set(labels)) / len(labels)
-    return paired.compare_f1(labels, _majority_answers(labels), _majority_answers(labels)).a_f1
+    import numpy as np
+
+    y = np.asarray(labels, dtype=np.int64)
+    return float(paired.macro_f1_rows(y, np.asarray([_majority_answers(labels)]), int(y.max()) + 1)[0])
 
 
 def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
@@ -425,8 +435,7 @@ def _mean(xs) -> float:
 
 def sweep_metric(points: list[dict]) -> str:
     """:func:`default_metric` for sweep points: 'macro_f1' where a test set's majority class is IMBALANCED or more."""
-    maj = [float(p["majority_accuracy"]) for p in points if p.get("majority_accuracy") is not None]
-    return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
+    return _metric_for([p.get("majority_accuracy") for p in points])
 
 
 def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> list[dict]:
@@ -472,7 +481,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
 
     # A strategy that beat always answering the majority class at none of its seeds (or answered one class to
     # every test text at each) is never the answer, however cheap or "best" on a measure it games.
-    useless = {s for s, seeds in by_strategy.items() if all(_no_better_than_majority(q, get_run)
+    useless = {s for s, seeds in by_strategy.items() if all(_no_better_than_majority(q, get_run, judge)
                                                               for q in seeds.values())}
     if useless == set(stats):
         best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
@@ -502,7 +511,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                           f"{paired.p_is(p)})")
             return row
     if not cheaper:
-        row["why"] = "the most accurate and the cheapest"
+        row["why"] = f"{judge.top} and the cheapest" + (" of the strategies better than the majority class"
+                                                        if useless else "")
         return row
     tested = [(s, *test(best, s)) for s in cheaper]
     if all(p is not None and p < ALPHA for _, p, _ in tested):
@@ -518,11 +528,12 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     return row
 
 
-def _no_better_than_majority(point: dict, get_run) -> bool:
-    """Whether a finished point did no better than always answering the majority class: its accuracy at or below
-    the majority's, or (where its run can be read) one class answered to every test text."""
+def _no_better_than_majority(point: dict, get_run, judge: Judge = ACCURACY) -> bool:
+    """Whether a finished point did no better than always answering the majority class, by ``judge``'s measure:
+    accuracy at or below the majority's; macro-F1 at or below that of the majority class's answers (read from the
+    run's class sizes); or, either way, one class answered to every test text (where the run can be read)."""
     maj, acc = point.get("majority_accuracy"), point.get("test_accuracy")
-    if maj is not None and acc is not None and acc <= maj + 1e-9:
+    if judge is ACCURACY and maj is not None and acc is not None and acc <= maj + 1e-9:
         return True
     run = get_run(point["run_id"]) if get_run is not None and point.get("run_id") else None
     if run is None:
@@ -530,7 +541,15 @@ def _no_better_than_majority(point: dict, get_run) -> bool:
     from bertlab.metrics import single_class_prediction
 
     m = run.metrics or {}
-    return bool(m.get("confusion")) and single_class_prediction(m["confusion"], m.get("label_names") or []) is not None
+    if m.get("confusion") and single_class_prediction(m["confusion"], m.get("label_names") or []) is not None:
+        return True
+    if judge is MACRO_F1 and point.get("test_macro_f1") is not None:
+        sizes = [int(v.get("support") or 0) for v in (m.get("per_class") or {}).values()]
+        present = [k for k in sizes if k]
+        if present:  # the majority class's answers: F1 2m / (m + n) on its class, 0 on the others
+            f1_maj = 2 * max(present) / (max(present) + sum(present)) / len(present)
+            return point["test_macro_f1"] <= f1_maj + 1e-9
+    return False
 
 
 def sweep_note(vary_split: bool = True, metric: str = "accuracy") -> str:
@@ -605,7 +624,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
         points[(r.strategy, _seed_key(r))] = {
             "strategy": r.strategy, "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
-            "test_accuracy": _acc(r), "test_macro_f1": MACRO_F1.of(r), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
+            "test_accuracy": _acc(r), "test_macro_f1": MACRO_F1.of(r),
+            "majority_accuracy": (r.metrics or {}).get("majority_accuracy"), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
             "status": "succeeded"}
     keys = {k for (_, k) in points}
     by_strategy: dict[str, dict] = {}
@@ -621,6 +641,13 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     row = _size_row(_n_train(runs[0]), by_strategy, by_id.get, judge)
     acc, cost = row["accuracies"], row["costs"]
     best, pick = row["most accurate"], row["pick"]
+    any_run = {st: by_id[next(iter(seeds.values()))["run_id"]] for st, seeds in by_strategy.items()}
+    if pick is None:  # every strategy no better than the majority class at every seed
+        return Answer(best=any_run[best], pick=any_run[best],
+                      headline="None of these strategies beat always answering the majority class at any seed: "
+                               "train on more data or with another strategy before choosing one.",
+                      sentences=[f"{', '.join(sorted(by_strategy))}: {judge.name} no better than the majority "
+                                 f"class's answers at every seed."], caveat="")
     ran = {st: sum(1 for (s_, _) in points if s_ == st) for st in by_strategy}  # runs each strategy finished
 
     def priced(s_: str) -> SimpleNamespace:
@@ -654,13 +681,12 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     f"the nearest, {near} ({mean(near)}), by {judge.gap(acc[best] - acc[near])} ({test_name(k)}, "
                     f"{paired.p_is(row['p'])}).{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
-    elif row["why"] == "the most accurate and the cheapest":
+    elif row["why"].startswith(f"{judge.top} and the cheapest"):
         headline = f"Use {best}: {judge.top} ({mean(best)}) and the cheapest to train.{size}"
     else:
         headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
-    one_run = {st: by_id[next(iter(seeds.values()))["run_id"]] for st, seeds in by_strategy.items()}
-    serve = serve_sentence(list(one_run.values()), one_run[best], one_run[pick], lambda r: r.strategy,
-                           lambda r: mean(r.strategy))
+    serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], lambda r: r.strategy,
+                           lambda r: mean(r.strategy), useless=[any_run[s_] for s_ in row.get("useless", [])])
     if serve is not None:
         sentences.append(serve)
     seeded = [c for st, c in ran.items() if not _trains_nothing(st)] or list(ran.values())

@@ -154,7 +154,9 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
 
 def all_same_cost(rows: list[dict], cost: str) -> bool:
     """Whether every row's ``cost`` is within SAME_COST of the others (e.g. every BERT strategy's inference FLOPs)."""
-    vals = [r[cost] for r in rows if r.get(cost) is not None]
+    if any(r.get(cost) is None for r in rows):
+        return False  # a run that did not record this cost (an older one) may be anywhere
+    vals = [r[cost] for r in rows]
     return bool(vals) and max(vals) - min(vals) <= SAME_COST * max(abs(v) for v in vals)
 
 

@@ -174,13 +174,16 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
                  "always predicting the majority class."))
     same, n = _largest_size(ok)
     rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
-    judge = answer.gain_judge(same)
+    metric = answer.default_metric(same)  # as the report's answer judges
+    key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
+    judge = answer.gain_judge(same, metric)
     for cost in ("train_flops", "train_seconds", "trainable_params", "train_money", "inference_flops_per_text"):
         if not any(r.get(cost) is not None for r in rows):
             continue  # runs stored before bertlab counted their inference cost
         text = (f"At {n:,} training examples. " if n else "") + " ".join(
-            pareto.tradeoff_sentences(rows, cost, judge=judge))
-        figs.append((f"Accuracy vs {pareto.COSTS[cost][0]}", pareto.pareto_figure(rows, cost), text))
+            pareto.tradeoff_sentences(rows, cost, key, judge=judge))
+        figs.append((f"{'Macro-F1' if key == 'test_macro_f1' else 'Accuracy'} vs {pareto.COSTS[cost][0]}",
+                     pareto.pareto_figure(rows, cost, key), text))
     points = store.points([r.id for r in ok])
     figs.append(("Training loss", plots.train_loss_figure(ok, points), "Cross-entropy per optimiser step."))
     mlm = _mlm_figure(ok, points)

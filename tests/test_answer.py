@@ -566,15 +566,20 @@ def test_a_sweep_on_an_imbalanced_test_set_is_judged_by_macro_f1():
 
 
 def test_a_sweep_never_recommends_a_strategy_that_only_answers_the_majority_class():
-    pts = []
+    pts, runs = [], {}
+    # 90 "other", 5 "cancel", 5 "refund": always answering "other" scores macro-F1 2*90/(90+100)/3 = 0.316
+    sizes = {"metrics": {"per_class": {"other": {"support": 90}, "cancel": {"support": 5},
+                                       "refund": {"support": 5}}}}
     for seed in range(2):
-        # at 32 labels both answer "other" to everything (accuracy = majority); at 128 head_only learns
-        pts += [point("head_only", 32, seed, 0.9, 1e11) | {"test_macro_f1": 0.317, "majority_accuracy": 0.9},
-                point("tfidf_logreg", 32, seed, 0.9, 1e6) | {"test_macro_f1": 0.317, "majority_accuracy": 0.9},
-                point("head_only", 128, seed, 0.95 + seed / 100, 1e11) | {"test_macro_f1": 0.7 + seed / 50,
-                                                                           "majority_accuracy": 0.9},
-                point("tfidf_logreg", 128, seed, 0.9, 1e6) | {"test_macro_f1": 0.317, "majority_accuracy": 0.9}]
-    small, big = answer.sweep_rows(pts)
+        # at 32 labels both do no better than answering "other" always; at 128 head_only learns
+        for strategy, size, acc, f1 in (("head_only", 32, 0.9, 0.315), ("tfidf_logreg", 32, 0.9, 0.315),
+                                        ("head_only", 128, 0.95 + seed / 100, 0.7 + seed / 50),
+                                        ("tfidf_logreg", 128, 0.9, 0.3)):
+            rid = f"{strategy}-{size}-{seed}"
+            runs[rid] = SimpleNamespace(**sizes)
+            pts.append(point(strategy, size, seed, acc, 1e11 if strategy == "head_only" else 1e6, run_id=rid)
+                       | {"test_macro_f1": f1, "majority_accuracy": 0.9})
+    small, big = answer.sweep_rows(pts, runs.get)
     assert small["pick"] is None and small["why"] == "no strategy beat always answering the majority class at any seed"
     assert big["pick"] == "head_only" and big["useless"] == ["tfidf_logreg"]
     table = answer.sweep_table([small, big])
@@ -593,3 +598,20 @@ def test_the_pick_far_cheaper_to_serve_says_so_and_runs_below_the_majority_are_c
     assert ("It is also the cheapest to serve: 193 FLOP per text, against 389 MFLOP for full_ft (1/2 million of the "
             "compute).") in a.sentences
     assert "Against always answering the majority class (85.0%), worse: zero_shot (15.0%)." in a.sentences
+
+
+def test_over_seeds_no_strategy_better_than_the_majority_class_and_none_picked_below_it(tmp_path):
+    y = [1] * 80 + [0] * 320  # majority 80%
+    flat = []
+    for seed in range(2):
+        flat += [fake_run(tmp_path, "full_ft", y, [0] * 400, 1e13, 200.0, seed=seed, majority=0.8),
+                 fake_run(tmp_path, "tfidf_logreg", y, [0] * 400, 1e6, 0.5, seed=seed, majority=0.8)]
+    a = answer.answer(flat, metric="accuracy")
+    assert a.headline.startswith("None of these strategies beat always answering the majority class at any seed")
+    # tfidf_logreg below the majority class at every seed is never the one to start with
+    mixed = []
+    for seed, k in enumerate((352, 356, 350)):
+        mixed += [fake_run(tmp_path, "full_ft", y, right_on(y, k, seed), 1e13, 200.0, seed=seed, majority=0.8),
+                  fake_run(tmp_path, "tfidf_logreg", y, right_on(y, 315, seed), 1e6, 0.5, seed=seed, majority=0.8)]
+    a = answer.answer(mixed, metric="accuracy")
+    assert a.pick.strategy == "full_ft"
