@@ -330,7 +330,8 @@ def serving_section(done: list, busy: bool) -> None:
         per_m = serving.money_per_million(c.get("serve_texts_per_s"), price.per_hour(c.get("serve_device")))
         rows.append({"run": labels[r.id], "inference FLOPs/text": format_flops(c.get("inference_flops_per_text")),
                      "ms per text (p50)": c.get("serve_ms_p50"), "p95": c.get("serve_ms_p95"),
-                     "texts/s (batches of 64)": c.get("serve_texts_per_s"),
+                     "texts/s (batches of 64)": (None if c.get("serve_texts_per_s") is None
+                                                 else f"{c['serve_texts_per_s']:,.0f}"),
                      f"{price.currency} per million texts": None if per_m is None else
                      pareto.format_cost(per_m, "train_money", price),
                      "answered by": " · ".join(x for x in (c.get("serve_backend"), c.get("serve_device")) if x)})
@@ -340,7 +341,7 @@ def serving_section(done: list, busy: bool) -> None:
         "ms per text (p50)": st.column_config.NumberColumn(format="%.1f", help="Median milliseconds to answer one "
                                                            "text, over 20 test texts one at a time."),
         "p95": st.column_config.NumberColumn(format="%.1f"),
-        "texts/s (batches of 64)": st.column_config.NumberColumn(format="localized"),
+        "texts/s (batches of 64)": st.column_config.TextColumn(alignment="right"),
     })
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
