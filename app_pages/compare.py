@@ -254,7 +254,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
     by_id = {r.id: (r, d) for r, d in members}
-    ranked = paired.by_accuracy(members)
+    ranked = (sorted(members, key=lambda m: -float(m[0].metrics.get("test_macro_f1") or 0)) if by_f1
+              else paired.by_accuracy(members))  # A: the best by the measure the answer judges by
     order = [r.id for r, _ in ranked]
     # B: the most accurate run of another strategy than A's (two seeds of one strategy say little about which to use).
     b_default = next((i for i, (r, _) in enumerate(ranked) if r.strategy != ranked[0][0].strategy), 1)

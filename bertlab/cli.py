@@ -151,7 +151,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         finished = [store.get(i) for i in ids]
         if advice := answer.text_lines(finished, metric=args.judge_by):
             print("\n" + "\n".join(advice))
-        lines = paired.summary_lines(paired.summary_rows(finished))
+        by_f1 = (args.judge_by or answer.default_metric(finished)) == "macro_f1"
+        lines = paired.summary_lines(paired.summary_rows(finished), finished if by_f1 else None)
         if lines:
             print("\n" + "\n".join(lines))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
@@ -175,7 +176,8 @@ def cmd_paired(args: argparse.Namespace) -> int:
         print("no two of these runs share a test set with stored predictions (runs finished before bertlab kept "
               "test predictions have none)", file=sys.stderr)
         return 1
-    print("\n".join(paired.summary_lines(rows)))  # the rows above: loaded and paired once
+    by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
+    print("\n".join(paired.summary_lines(rows, runs if by_f1 else None)))  # the rows above: loaded and paired once
     if advice := answer.text_lines(runs, metric=args.judge_by):
         print("\n" + "\n".join(advice))
     return 0

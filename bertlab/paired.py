@@ -303,16 +303,23 @@ def summary_rows(runs: list, name=run_name, max_runs: int = 8) -> list[dict]:
     return rows
 
 
-def summary_lines(rows: list[dict]) -> list[str]:
-    """The pairs of :func:`summary_rows` as text lines (the command line prints them under its table)."""
+def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
+    """The pairs of :func:`summary_rows` as text lines (the command line prints them under its table). With
+    ``runs`` (those the rows name), each line adds the pair's macro-F1 difference and permutation-test p."""
     if not rows:
         return []
+    data = {r.id: d for r in runs or [] if (d := load_predictions(r)) is not None}
     out = ["Paired tests on the same test texts (McNemar's exact test; only the texts one run gets right and the "
-           "other wrong count):"]
+           "other wrong count" + ("; then macro-F1, paired permutation test" if data else "") + "):"]
     for r in rows:
+        f1 = ""
+        if r["a_id"] in data and r["b_id"] in data:
+            a, b = data[r["a_id"]], data[r["b_id"]]
+            c = compare_f1(a["labels"], a["predictions"], b["predictions"])
+            f1 = f"; macro-F1 {c.difference:+.3f}, {p_is(c.p_value)}"
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
-                   f"{p_is(r['p (McNemar)'])}")
+                   f"{p_is(r['p (McNemar)'])}{f1}")
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
                "not covered.")
     return out

@@ -615,3 +615,13 @@ def test_over_seeds_no_strategy_better_than_the_majority_class_and_none_picked_b
                   fake_run(tmp_path, "tfidf_logreg", y, right_on(y, 315, seed), 1e6, 0.5, seed=seed, majority=0.8)]
     a = answer.answer(mixed, metric="accuracy")
     assert a.pick.strategy == "full_ft"
+
+
+def test_pair_lines_add_macro_f1_where_the_answer_judges_by_it(tmp_path):
+    never, ho = _imbalanced_runs(tmp_path)
+    rows = paired.summary_rows([never, ho])
+    plain = paired.summary_lines(rows)
+    assert "macro-F1" not in " ".join(plain)
+    c = paired.compare_f1(IMB, paired.load_predictions(ho)["predictions"], [0] * 300)
+    with_f1 = paired.summary_lines(rows, [never, ho])
+    assert with_f1[1].endswith(f"; macro-F1 {c.difference:+.3f}, {paired.p_is(c.p_value)}")
