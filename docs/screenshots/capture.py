@@ -247,7 +247,7 @@ def scene(args, out: Path) -> None:
                     "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": 300})
             elif args.scene == "imbalanced":  # the latest launch in --home on an imbalanced test set (README)
                 page.get_by_role("link", name="Compare").first.click()
-                for heading_name, name, height in (("Which one to use?", "compare_imbalanced", 430),
+                for heading_name, name, height in (("Which one to use?", "compare_imbalanced", 520),
                                                    ("Per class (test set)", "compare_per_class", 330)):
                     heading = page.get_by_role("heading", name=heading_name)
                     heading.evaluate("e => e.scrollIntoView({block: 'start'})")
