@@ -204,6 +204,21 @@ def main() -> None:
         proc.wait(15)
 
 
+def section_shot(page, out: Path, heading_name: str, name: str, height: int) -> None:
+    """A picture of one section of the page: from its heading down ``height`` pixels, at 1440 px wide."""
+    from playwright.sync_api import expect
+
+    heading = page.get_by_role("heading", name=heading_name)
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
+    time.sleep(3)
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")  # charts above may have grown meanwhile
+    time.sleep(2)
+    box = heading.bounding_box()
+    page.screenshot(path=str(out / f"{name}.png"), timeout=180_000, clip={
+        "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": height})
+
+
 def scene(args, out: Path) -> None:
     """The dapt and learning-curve pictures (curves-answer: the Learning curves page's "Which one to use at each
     size?" of the sweep in ``--home``; seeds-answer: Compare's "Which one to use?" of the latest launch there)."""
@@ -231,33 +246,14 @@ def scene(args, out: Path) -> None:
             elif args.scene in ("curves-answer", "seeds-answer"):
                 if args.scene == "curves-answer":
                     page.get_by_role("link", name="Learning curves").first.click()
-                    heading = page.get_by_role("heading", name="Which one to use at each size?")
-                    name = "learning_curves_answer"
+                    section_shot(page, out, "Which one to use at each size?", "learning_curves_answer", 300)
                 else:  # the latest launch's "Which one to use?" on Compare (e.g. after `run --repeats 3`)
                     page.get_by_role("link", name="Compare").first.click()
-                    heading = page.get_by_role("heading", name="Which one to use?")
-                    name = "compare_seeds_answer"
-                heading.evaluate("e => e.scrollIntoView({block: 'start'})")
-                expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
-                time.sleep(3)
-                heading.evaluate("e => e.scrollIntoView({block: 'start'})")
-                time.sleep(2)
-                box = heading.bounding_box()
-                page.screenshot(path=str(out / f"{name}.png"), timeout=180_000, clip={
-                    "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": 300})
+                    section_shot(page, out, "Which one to use?", "compare_seeds_answer", 300)
             elif args.scene == "imbalanced":  # the latest launch in --home on an imbalanced test set (README)
                 page.get_by_role("link", name="Compare").first.click()
-                for heading_name, name, height in (("Which one to use?", "compare_imbalanced", 520),
-                                                   ("Per class (test set)", "compare_per_class", 330)):
-                    heading = page.get_by_role("heading", name=heading_name)
-                    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
-                    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0)
-                    time.sleep(3)
-                    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
-                    time.sleep(2)
-                    box = heading.bounding_box()
-                    page.screenshot(path=str(out / f"{name}.png"), timeout=180_000, clip={
-                        "x": box["x"] - 20, "y": max(0, box["y"] - 20), "width": 1440 - box["x"], "height": height})
+                section_shot(page, out, "Which one to use?", "compare_imbalanced", 520)
+                section_shot(page, out, "Per class (test set)", "compare_per_class", 330)
             else:
                 t0 = launch_alone(page, "dapt")
                 page.get_by_role("link", name="Compare").first.click()
