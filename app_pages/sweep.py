@@ -127,21 +127,31 @@ def sweep_results(sweep_id: str) -> None:
     done = counts.get("succeeded", 0)
     st.progress(done / len(rows), text=f"{done} of {len(rows)} points done"
                 + "".join(f" · {v} {k}" for k, v in counts.items() if k != "succeeded"))
-    agg = sweep.aggregate(rows)
+    # What the curves, the table and "Which one to use at each size?" measure: its Judge by, drawn below the table.
+    default = answer.sweep_metric(rows)
+    judge = st.session_state.get(f"sweep_judge_{default}") or default
+    by_f1 = judge == "macro_f1"
+    agg = sweep.aggregate(rows, "test_macro_f1" if by_f1 else "test_accuracy")
     if any(a["mean"] is not None for a in agg):
-        st.plotly_chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}"),
-                        width="stretch")
-        st.dataframe(percent_rows(sweep.results_table(agg)), hide_index=True, width="stretch",
-                     column_config={"accuracy mean": st.column_config.NumberColumn(format="%.1f%%"),
-                                    "accuracy std": st.column_config.NumberColumn(
-                                        format="%.1f pt", help="Standard deviation over seeds, in points of "
-                                                               "accuracy."),
-                                    "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
+        st.plotly_chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
+                                                    "test macro-F1" if by_f1 else "test accuracy",
+                                                    percent=not by_f1), width="stretch")
+        if by_f1:
+            st.dataframe(sweep.results_table(agg, "macro-F1"), hide_index=True, width="stretch",
+                         column_config={"macro-F1 mean": st.column_config.NumberColumn(format="%.3f"),
+                                        "macro-F1 std": st.column_config.NumberColumn(
+                                            format="%.3f", help="Standard deviation over seeds."),
+                                        "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
+        else:
+            st.dataframe(percent_rows(sweep.results_table(agg)), hide_index=True, width="stretch",
+                         column_config={"accuracy mean": st.column_config.NumberColumn(format="%.1f%%"),
+                                        "accuracy std": st.column_config.NumberColumn(
+                                            format="%.1f pt", help="Standard deviation over seeds, in points of "
+                                                                   "accuracy."),
+                                        "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
         # Runs fetched once (in one query), not per pair: this redraws every 3 s while the sweep runs.
         by_id = {r.id: r for r in common.store().list_runs(batch_id=sweep_id, limit=100_000)}
         # (a point reused from an earlier launch is in another batch: read on its own)
-        default = answer.sweep_metric(rows)
-        judge = st.session_state.get(f"sweep_judge_{default}") or default
         if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i), judge):
             st.markdown("#### Which one to use at each size?")
             st.segmented_control(

@@ -342,13 +342,18 @@ def progress(rows: list[dict]) -> dict[str, int]:
     return out
 
 
-def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metric_label: str = "test accuracy"):
-    """Plotly figure: mean +- std of the metric against labelled examples (log x), one line per strategy."""
+def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metric_label: str = "test accuracy",
+                          percent: bool = True):
+    """Plotly figure: mean +- std of the metric against labelled examples (log x), one line per strategy.
+
+    ``percent``: the metric is an accuracy (axis in %, the majority class's accuracy drawn); else a score such as
+    macro-F1, drawn as it is, without the accuracy baseline."""
     import plotly.graph_objects as go
 
     from bertlab.plots import figure, strategy_color  # the same template and colours as every other chart
 
     fig = figure()
+    fmt = ".1%" if percent else ".3f"
     strategies = list(dict.fromkeys(a["strategy"] for a in agg))
     for st in strategies:
         pts = sorted((a for a in agg if a["strategy"] == st and a["mean"] is not None), key=lambda a: a["n_train"])
@@ -359,15 +364,15 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
             line={"color": strategy_color(st), "width": 2.5},
             error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True},
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
-            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:.1%}} ± %{{customdata[1]:.1%}}"
+            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}} ± %{{customdata[1]:{fmt}}}"
                            "<br>seeds %{customdata[0]}<br>train %{customdata[2]:.1f} s<extra></extra>")))
     maj = [a.get("majority") for a in agg if a.get("majority") is not None]
-    if maj:
+    if maj and percent:
         fig.add_hline(y=sum(maj) / len(maj), line_dash="dot", line_color="grey",
                       annotation_text="always the majority class", annotation_position="bottom right")
-    fig.update_yaxes(tickformat=".0%")  # percent, as everywhere else in the app
+    fig.update_yaxes(tickformat=".0%" if percent else ".2f")  # accuracy in percent, as everywhere in the app
     fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)",
-                      yaxis_title=f"{metric_label} (%)",
+                      yaxis_title=f"{metric_label} (%)" if percent else metric_label,
                       legend_title="strategy", hovermode="closest")
     xs = sorted({round(a["n_train"]) for a in agg if a["n_train"]})
     # Ticks at the measured sizes: log axes otherwise label 2, 3, 5 between the decades.
@@ -375,8 +380,9 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
     return fig
 
 
-def results_table(agg: list[dict]) -> list[dict]:
-    """Rows for a table: strategy, n, mean, std, seeds, mean train seconds.
+def results_table(agg: list[dict], name: str = "accuracy") -> list[dict]:
+    """Rows for a table: strategy, n, mean, std (of ``name``: "accuracy", or "macro-F1"), seeds, mean train
+    seconds.
 
     "n labelled" is what the finished runs trained on, else the planned size (empty for "all" until one
     finishes).
@@ -385,7 +391,7 @@ def results_table(agg: list[dict]) -> list[dict]:
         return a["size"] if a["n_train"] is None else round(a["n_train"])
 
     return [{"strategy": a["strategy"], "n labelled": n(a),
-             "accuracy mean": a["mean"], "accuracy std": a["std"], "seeds": f"{a['n_seeds']}/{a['n_planned']}",
+             f"{name} mean": a["mean"], f"{name} std": a["std"], "seeds": f"{a['n_seeds']}/{a['n_planned']}",
              "train s (mean)": a["train_seconds"]}
             for a in sorted(agg, key=lambda a: (a["strategy"], math.inf if a["size"] is None else a["size"]))]
 

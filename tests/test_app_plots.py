@@ -257,3 +257,17 @@ def test_calibration_figure_draws_each_runs_bins_against_the_diagonal():
     assert line.name == "full_ft (ECE 0.050)" and line.marker.size[1] > line.marker.size[0]
     assert fig.layout.xaxis.tickformat == ".0%"
     assert any("no finished run" in a.text for a in plots.calibration_figure([old]).layout.annotations)
+
+
+def test_learning_curves_by_macro_f1_are_drawn_as_scores_without_the_accuracy_baseline():
+    from bertlab import sweep
+
+    pts = [{"strategy": "full_ft", "size": 32, "seed": s, "test_accuracy": 0.9, "test_macro_f1": 0.5 + s / 10,
+            "n_train": 32, "train_seconds": 1.0, "train_flops": 1e9, "majority_accuracy": 0.9} for s in range(2)]
+    agg = sweep.aggregate(pts, "test_macro_f1")
+    assert agg[0]["mean"] == pytest.approx(0.55)
+    fig = sweep.learning_curve_figure(agg, metric_label="test macro-F1", percent=False)
+    assert fig.layout.yaxis.tickformat == ".2f" and fig.layout.yaxis.title.text == "test macro-F1"
+    assert not fig.layout.shapes  # the majority class's accuracy is no macro-F1 baseline
+    assert sweep.results_table(agg, "macro-F1")[0]["macro-F1 mean"] == pytest.approx(0.55)
+    assert sweep.learning_curve_figure(sweep.aggregate(pts)).layout.shapes  # by accuracy it is drawn

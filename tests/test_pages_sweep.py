@@ -65,6 +65,14 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     picks = next(df.value for df in at.dataframe if "use" in df.value.columns)
     assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
     assert set(picks["why"]) == {"the most accurate and the cheapest"}
+    # Judged by macro-F1: the curves, the table and the answer all read it
+    next(w for w in at.get("button_group") if w.label == "Judge by").set_value("macro_f1").run()
+    no_problems(at)
+    table = next(df.value for df in at.dataframe if "macro-F1 mean" in df.value.columns)
+    assert table["macro-F1 mean"].between(0, 1).all()
+    assert "test macro-F1" in at.get("plotly_chart")[0].proto.spec
+    picks = next(df.value for df in at.dataframe if "use" in df.value.columns)
+    assert "best by macro-F1" in picks.columns and all(u.startswith("tfidf_logreg (macro-F1 ") for u in picks["use"])
     # The report of the sweep and the command line say the same.
     from bertlab import report
     from bertlab.cli import main
