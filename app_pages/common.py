@@ -127,6 +127,22 @@ def default_data_config() -> DataConfig:
 
 
 LAST_DATA_FILE = "last_data.json"
+JUDGE_LABELS = {"accuracy": "Accuracy", "macro_f1": "Macro-F1"}
+JUDGE_HELP = ("Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts as "
+              "much as a common one. Macro-F1 is the default where the majority class is 70% or more of the test "
+              "texts: there accuracy rewards answering it always.")
+
+
+def judge_by(default: str, key: str, where=st) -> str:
+    """The Judge by control (Accuracy / Macro-F1) of Compare, Accuracy vs cost and Learning curves: 'accuracy' or
+    'macro_f1'. Keyed by the default, so that other data (balanced after imbalanced) starts from its own."""
+    return where.segmented_control("Judge by", list(JUDGE_LABELS), default=default, key=f"{key}_{default}",
+                                   format_func=JUDGE_LABELS.get, required=True, help=JUDGE_HELP) or default
+
+
+def judge_chosen(default: str, key: str) -> str:
+    """What :func:`judge_by` with this key holds, before it is drawn (a page that draws it below what it judges)."""
+    return st.session_state.get(f"{key}_{default}") or default
 
 
 def data_config() -> DataConfig:

@@ -159,32 +159,25 @@ def results(runs: list) -> None:
                              config={"displayModeBar": False})
 
 
-JUDGE_LABELS = {"accuracy": "Accuracy", "macro_f1": "Macro-F1"}
-
-
 def answer_box(done: list, still: int = 0) -> None:
     """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer), judged by
     accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts)."""
-    a = answer.answer(done)
+    default = answer.default_metric(done)
+    chosen = common.judge_chosen(default, "judge_by")
+    a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
     if a is None:
         return
     st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
                                             if still else ""))
-    default = answer.default_metric(done)
-    # Keyed by the default, so that other data (balanced after imbalanced) starts from its own default.
-    judge = st.segmented_control(
-        "Judge by", list(JUDGE_LABELS), default=default, key=f"judge_by_{default}", format_func=JUDGE_LABELS.get,
-        required=True,
-        help="Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts "
-             "as much as a common one. Accuracy: McNemar's exact test; macro-F1: a paired permutation test.")
-    st.session_state["compare_judge"] = judge or default  # the paired test below follows it
-    if judge and judge != default:
-        a = answer.answer(done, metric=judge) or a
-        if default == "macro_f1":
-            maj = max(float(r.metrics.get("majority_accuracy") or 0) for r in done)
-            st.caption(f"Judged by accuracy on an imbalanced test set: a run that always answers the majority class "
-                       f"scores {100 * maj:.1f}% here while finding none of the others; macro-F1 counts every class "
-                       f"the same.")
+    judge = common.judge_by(default, "judge_by")
+    st.session_state["compare_judge"] = judge  # the paired test below follows it
+    if judge != chosen:  # changed on this very run (the widget returns the new value before the rerun's state)
+        a = answer.answer(done, metric=None if judge == default else judge) or a
+    if judge != default and default == "macro_f1":
+        maj = max(float(r.metrics.get("majority_accuracy") or 0) for r in done)
+        st.caption(f"Judged by accuracy on an imbalanced test set: a run that always answers the majority class "
+                   f"scores {100 * maj:.1f}% here while finding none of the others; macro-F1 counts every class "
+                   f"the same.")
     with st.container(border=True, key="answer_box"):
         st.markdown(f"**{common.md(a.headline)}**")
         for s_ in a.sentences:
@@ -402,50 +395,24 @@ PER_CLASS = {"recall": "Recall", "precision": "Precision", "f1": "F1"}
 def per_class_section(done: list) -> None:
     """Recall, precision or F1 of every class for every run: what accuracy and macro-F1 average away (a run that
     never answers a rare class shows 0% there)."""
-    names = next((r.metrics.get("label_names") for r in done if r.metrics.get("per_class")), None)
-    if not names:
-        return
-    other = [r for r in done if r.metrics.get("per_class") and r.metrics.get("label_names") != names]
-    done = [r for r in done if r.metrics.get("label_names") == names]  # one set of classes: one table
-    st.markdown("#### Per class (test set)")
     st.session_state.setdefault("keep_per_class", "recall")
-    what = st.segmented_control("Per-class measure", list(PER_CLASS), key="keep_per_class",
-                                format_func=PER_CLASS.get, required=True, label_visibility="collapsed") or "recall"
-    st.dataframe(per_class_table(done, what), hide_index=True, width="stretch",
+    # The control's value is in the session before the rerun that draws it: the table is built once.
+    table = plots.per_class_rows(done, st.session_state["keep_per_class"] or "recall")
+    if table is None:
+        return
+    st.markdown("#### Per class (test set)")
+    st.segmented_control("Per-class measure", list(PER_CLASS), key="keep_per_class", format_func=PER_CLASS.get,
+                         required=True, label_visibility="collapsed")
+    st.dataframe(table.rows, hide_index=True, width="stretch",
                  column_config={"run": st.column_config.TextColumn(pinned=True)}
-                 | {c: st.column_config.NumberColumn(format="%.0f%%") for c in per_class_columns(done)})
-    rare = {n: s for n, s in per_class_support(done).items() if s < 20}
+                 | {c: st.column_config.NumberColumn(format="%.0f%%") for c in table.columns.values()})
+    rare = {n: k for n, k in table.support.items() if k < 20}
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
-               + (f" Few test texts of {', '.join(f'{common.md(repr(n))} ({s})' for n, s in rare.items())}: one "
+               + (f" Few test texts of {', '.join(f'{common.md(repr(n))} ({k})' for n, k in rare.items())}: one "
                   f"text more or less moves these by {100 / max(1, min(rare.values())):.0f} points or more."
                   if rare else "")
-               + (f" Left out: {len(other)} run(s) on other classes (another dataset)." if other else ""))
-
-
-def per_class_support(done: list) -> dict[str, int]:
-    """Test texts per class, as the first run that recorded them counted."""
-    for r in done:
-        pc = r.metrics.get("per_class")
-        if pc:
-            return {n: int(v.get("support") or 0) for n, v in pc.items()}
-    return {}
-
-
-def per_class_columns(done: list) -> list[str]:
-    return [f"{n} (n={s:,})" for n, s in per_class_support(done).items()]
-
-
-def per_class_table(done: list, what: str = "recall") -> list[dict]:
-    """One row per run, one column per class ("cancel (n=4)"), in percent."""
-    labels = plots.run_labels(done)
-    support = per_class_support(done)
-    cols = dict(zip(support, per_class_columns(done)))
-    rows = []
-    for r in done:
-        pc = r.metrics.get("per_class") or {}
-        rows.append({"run": labels[r.id]} | {cols[n]: (100 * pc[n][what] if n in pc else None) for n in support})
-    return rows
+               + (f" Left out: {table.left_out} run(s) on other classes (another dataset)." if table.left_out else ""))
 
 
 def _test_texts(run, fp: str) -> list[str] | None:

@@ -62,11 +62,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     measure = c1.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure",
                                    format_func=MEASURES.get) or "train_flops"
     default = answer.default_metric(runs)
-    judge = c2.segmented_control(
-        "Judge by", ["accuracy", "macro_f1"], default=default, key=f"pr_judge_{default}",
-        format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get, required=True,
-        help="Macro-F1 is the default where the majority class is 70% or more of the test texts: there accuracy "
-             "rewards answering it always.") or default
+    judge = common.judge_by(default, "pr_judge", c2)
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge)):
         st.markdown(f"- {line}")

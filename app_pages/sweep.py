@@ -129,7 +129,7 @@ def sweep_results(sweep_id: str) -> None:
                 + "".join(f" · {v} {k}" for k, v in counts.items() if k != "succeeded"))
     # What the curves, the table and "Which one to use at each size?" measure: its Judge by, drawn below the table.
     default = answer.sweep_metric(rows)
-    judge = st.session_state.get(f"sweep_judge_{default}") or default
+    judge = common.judge_chosen(default, "sweep_judge")
     by_f1 = judge == "macro_f1"
     agg = sweep.aggregate(rows, "test_macro_f1" if by_f1 else "test_accuracy")
     if any(a["mean"] is not None for a in agg):
@@ -154,11 +154,7 @@ def sweep_results(sweep_id: str) -> None:
         # (a point reused from an earlier launch is in another batch: read on its own)
         if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i), judge):
             st.markdown("#### Which one to use at each size?")
-            st.segmented_control(
-                "Judge by", ["accuracy", "macro_f1"], default=default, key=f"sweep_judge_{default}",
-                format_func={"accuracy": "Accuracy", "macro_f1": "Macro-F1"}.get, required=True,
-                help="Macro-F1 is the default where the majority class is 70% or more of the test texts: there "
-                     "accuracy rewards answering it always.")
+            common.judge_by(default, "sweep_judge")
             st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer",
                          column_config={"why": st.column_config.TextColumn(width="large"),
                                         "seeds compared": st.column_config.NumberColumn(width="small")})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -478,6 +479,33 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
     if not done:
         _empty(fig, "no finished runs yet")
     return fig
+
+
+@dataclass
+class PerClass:
+    """:func:`per_class_rows`: one row per run, one column per class, in percent."""
+
+    rows: list[dict]
+    columns: dict[str, str]  # class name -> column title, "cancel (n=4)"
+    support: dict[str, int]  # test texts per class
+    left_out: int  # finished runs on other classes (another dataset)
+
+
+def per_class_rows(runs: Sequence[Any], what: str = "recall") -> PerClass | None:
+    """Recall, precision or F1 (``what``) of every class for every finished run, on the classes of the first run
+    that recorded them (runs on other classes are left out and counted); None where no run recorded them."""
+    done = [r for r in _succeeded(runs) if (r.metrics or {}).get("per_class")]
+    if not done:
+        return None
+    names = done[0].metrics.get("label_names")
+    same = [r for r in done if r.metrics.get("label_names") == names]
+    support = {n: int(v.get("support") or 0) for n, v in same[0].metrics["per_class"].items()}
+    columns = {n: f"{n} (n={k:,})" for n, k in support.items()}
+    labels = run_labels(same)
+    rows = [{"run": labels[r.id]} | {columns[n]: (100 * r.metrics["per_class"][n][what]
+                                                  if n in r.metrics["per_class"] else None) for n in support}
+            for r in same]
+    return PerClass(rows=rows, columns=columns, support=support, left_out=len(done) - len(same))
 
 
 def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:

@@ -249,15 +249,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
-    with_classes = [r for r in ok if (r.metrics or {}).get("per_class")]
-    if with_classes:
-        names = list(with_classes[0].metrics["per_class"])
-        support = {n: with_classes[0].metrics["per_class"][n].get("support") for n in names}
-        table = [{"run": f"{r.strategy} · {r.id[-4:]}"} | {
-            n: "-" if n not in r.metrics["per_class"] else f"{100 * r.metrics['per_class'][n]['recall']:.0f}%"
-            for n in names} for r in with_classes]
+    from bertlab import plots
+
+    if (recall := plots.per_class_rows(ok)) is not None:
+        table = [{k: v if k == "run" or v is None else f"{v:.0f}%" for k, v in row.items()} for row in recall.rows]
         parts.append("<h2>Recall per class (test set)</h2>" + _table(table, [("run", "run")] + [
-            (n, f"{n} (n={support[n]})") for n in names]) + "<p class='muted'>The share of each class's test texts "
+            (c, c) for c in recall.columns.values()]) + "<p class='muted'>The share of each class's test texts "
             "the run found: what accuracy and macro-F1 average away. ECE in the results table: the expected "
             "calibration error, the mean gap between a run's confidence and how often it is right.</p>")
     served = [r for r in rows if r.get("serve_ms_p50") is not None]

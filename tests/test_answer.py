@@ -189,6 +189,12 @@ def test_compare_page_report_and_cli_give_the_answer(two_runs, capsys):
     row = table.set_index("run").loc["tfidf_logreg"]
     assert [row[c] for c in table.columns if c != "run"] == [
         pytest.approx(100 * good.metrics["per_class"][n]["recall"]) for n in ("neg", "pos")]
+    next(w for w in at.get("button_group") if w.label == "Per-class measure").set_value("precision").run()
+    table = next(d.value for d in at.dataframe if "run" in d.value.columns and any(
+        str(c).startswith("pos (n=") for c in d.value.columns))
+    row = table.set_index("run").loc["tfidf_logreg"]
+    assert [row[c] for c in table.columns if c != "run"] == [
+        pytest.approx(100 * good.metrics["per_class"][n]["precision"]) for n in ("neg", "pos")]
     html = report.build_html(store, [good.id, weak.id])
     assert "<h2>Which one to use?</h2>" in html
     assert main(["paired", good.id, weak.id]) == 0
