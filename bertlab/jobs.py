@@ -20,6 +20,7 @@ from bertlab.runner import execute_run
 from bertlab.store import FAILED, QUEUED, RUNNING, RunStore
 
 log = logging.getLogger(__name__)
+ORPHAN_CHECK_S = 5.0  # how often an idle worker looks for runs whose training process died
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,11 @@ class JobManager:
 
     def _loop(self) -> None:
         while True:
-            run_id = self._q.get()
+            try:
+                run_id = self._q.get(timeout=ORPHAN_CHECK_S)
+            except queue.Empty:
+                self._sweep_orphans()
+                continue
             if run_id is None:
                 return
             ev = threading.Event()
@@ -133,6 +138,14 @@ class JobManager:
                 with self._lock:
                     self._running = None
                     self._cancel.pop(run_id, None)
+
+    def _sweep_orphans(self) -> None:
+        """While idle: a run whose training process died (a CLI killed mid-run) must not show 'running'
+        forever in an app that was already open."""
+        try:
+            self.store.mark_orphans()
+        except Exception:  # noqa: BLE001 - a store that cannot be read now is read again next time
+            log.exception("could not check for orphaned runs")
 
     def _fail_if_running(self, run_id: str, e: Exception) -> None:
         """A run must never stay 'running' after its worker gave up on it (e.g. the store failed mid-run)."""

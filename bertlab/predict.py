@@ -35,6 +35,7 @@ import torch
 from safetensors.torch import load_file
 
 from bertlab import embeddings, models, onnxrt
+from bertlab.config import MAX_LOADED_RUNS as MAX_LOADED
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
@@ -155,7 +156,7 @@ def run_session(session, enc, pad_id: int) -> np.ndarray:
 class Predictor:
     """Keeps up to ``max_loaded`` finished runs in memory and predicts with them."""
 
-    def __init__(self, store: RunStore, device: models.DeviceInfo | None = None, max_loaded: int = 12,
+    def __init__(self, store: RunStore, device: models.DeviceInfo | None = None, max_loaded: int = MAX_LOADED,
                  backend: str = "torch") -> None:
         """``backend``: "torch", or "auto" for a long-lived predictor (the app's): on a CPU each model
         then answers (in fp32) through ONNX Runtime once its background export is verified (PyTorch until then)."""
@@ -175,8 +176,11 @@ class Predictor:
         self._pending: dict[object, Future] = {}
         self._enc_sessions: dict[str, object] = {}
 
-    def load(self, run_id: str) -> _Loaded:
+    def load(self, run_id: str, keep: int = 0) -> _Loaded:
         """Load (or fetch from memory) a finished run.
+
+        ``keep``: how many of the most recently used runs must stay loaded (a request for more runs than
+        ``max_loaded`` keeps them all while it lasts, rather than reloading each one from disk every time).
 
         Raises:
             BertlabError: unknown run, not finished, or artifacts missing.
@@ -194,10 +198,14 @@ class Predictor:
         meta_path = artifact / ARTIFACT_META
         if not meta_path.is_file():
             raise BertlabError(f"run {run_id} has no saved model in {artifact}; it may have been deleted.")
-        loaded = _Loaded(run_id, run.strategy, json.loads(meta_path.read_text()), artifact, self.device.torch)
+        try:
+            loaded = _Loaded(run_id, run.strategy, json.loads(meta_path.read_text()), artifact, self.device.torch)
+        except (OSError, ValueError, KeyError) as e:
+            raise BertlabError(f"run {run_id}'s saved model in {artifact} cannot be read "
+                               f"({type(e).__name__}: {e}); it may be damaged or partly deleted.") from e
         with self._lock:
             self._loaded[run_id] = loaded
-            while len(self._loaded) > self.max_loaded:
+            while len(self._loaded) > max(self.max_loaded, keep):
                 self._loaded.popitem(last=False)
         if self.use_onnx and loaded.kind == "classifier":
             self._in_background(loaded, loaded.open_onnx)
@@ -251,10 +259,22 @@ class Predictor:
                 out[r] = m.kind
         return out
 
+    def usable(self, run_ids: list[str]) -> tuple[list[str], dict[str, str]]:
+        """Split ``run_ids`` into those that load and {run id: why not} for the others (a deleted or damaged
+        model), so one broken run does not silence the rest."""
+        ok, bad = [], {}
+        for r in run_ids:
+            try:
+                self.load(r, keep=len(run_ids))
+                ok.append(r)
+            except BertlabError as e:
+                bad[r] = str(e)
+        return ok, bad
+
     def predict(self, run_ids: list[str], texts: list[str]) -> list[Prediction]:
         """Predictions of each run for ``texts`` (frozen-encoder runs share one encoder pass)."""
         texts = [t[:MAX_TEXT_CHARS] if t.strip() else "[empty]" for t in texts]
-        loaded = [self.load(r) for r in run_ids]
+        loaded = [self.load(r, keep=len(run_ids)) for r in run_ids]
         out: dict[str, Prediction] = {}
         # Units of work: one per fine-tuned model, one per shared frozen encoder. Tokenising happens
         # here, in the calling thread (a fast tokenizer must not be used from two threads at once).

@@ -52,6 +52,21 @@ def _process_tag() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.0f}"
 
 
+def _dead_owner(owner: str | None) -> bool:
+    """True if ``owner`` names a different process on this host that is no longer alive (killed, crashed)."""
+    import psutil
+
+    try:
+        host, pid, started = (owner or "").rsplit(":", 2)
+        if host != socket.gethostname() or int(pid) == os.getpid():
+            return False
+        return f"{psutil.Process(int(pid)).create_time():.0f}" != started  # the pid now names another process
+    except psutil.NoSuchProcess:
+        return True
+    except (ValueError, psutil.Error):
+        return False
+
+
 def _other_live_process(owner: str | None) -> bool:
     """True if ``owner`` names a different process on this host that is still alive."""
     import psutil
@@ -212,10 +227,11 @@ class RunStore:
         Returns the run's status after the call, or None if there is no such run.
         """
         with self._tx() as c:
-            row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+            row = c.execute("SELECT status, owner FROM runs WHERE id=?", (run_id,)).fetchone()
             if row is None:
                 return None
-            if row["status"] == QUEUED:
+            if row["status"] == QUEUED or (row["status"] == RUNNING and _dead_owner(row["owner"])):
+                # A run whose training process died (a killed CLI) has nobody left to read the flag.
                 c.execute("UPDATE runs SET status=?, finished=? WHERE id=?", (CANCELLED, time.time(), run_id))
                 return CANCELLED
             if row["status"] == RUNNING:
@@ -237,6 +253,17 @@ class RunStore:
             ids = [r[0] for r in rows if not _other_live_process(r[1])]
             c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
                           [(INTERRUPTED, time.time(), reason, i, RUNNING)
+                           for i in ids])
+        return ids
+
+    def mark_orphans(self) -> list[str]:
+        """Runs left 'running' by another process on this host that has since died (a CLI killed mid-run)
+        become 'interrupted'. Safe while this process trains: its own runs and live processes' are left alone."""
+        with self._tx() as c:
+            rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
+            ids = [r[0] for r in rows if _dead_owner(r[1])]
+            c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
+                          [(INTERRUPTED, time.time(), "the process training this run stopped", i, RUNNING)
                            for i in ids])
         return ids
 

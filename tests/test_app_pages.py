@@ -390,3 +390,39 @@ def test_resolve_refuses_an_empty_model_name():
 
     with pytest.raises(ModelError, match="the model is empty: enter a model"):
         resolve("")
+
+
+def test_playground_answers_with_the_runs_that_can_when_one_model_was_deleted(tiny_data, bertlab_home):
+    import shutil
+
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed in range(2):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    shutil.rmtree(store.artifact_path(ids[1]))
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful film").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert not at.exception and not at.error
+    assert len(at.metric) == 1  # the healthy run answers...
+    assert any("Cannot answer" in w.value and ids[1][-4:] in w.value and "deleted" in w.value for w in at.warning)
+
+
+def test_the_inference_box_asks_at_most_the_runs_that_stay_loaded():
+    from types import SimpleNamespace
+
+    from app_pages.inference_box import box_runs
+    from bertlab.config import MAX_LOADED_RUNS
+
+    runs = [SimpleNamespace(id=f"r{i}{s}", strategy=s) for i in range(10) for s in ("zero_shot", "full_ft", "lora")]
+    runs.append(SimpleNamespace(id="last", strategy="scratch"))
+    picked = box_runs(runs)
+    assert len(picked) == MAX_LOADED_RUNS and [r.id for r in picked] == sorted(
+        (r.id for r in picked), key=[r.id for r in runs].index)  # launch order kept
+    assert {r.strategy for r in picked} == {"zero_shot", "full_ft", "lora", "scratch"}  # every strategy answers
+    assert box_runs(runs[:5]) == runs[:5]

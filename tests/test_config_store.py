@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -123,3 +124,56 @@ def test_restart_leaves_runs_of_other_live_processes_alone():
         child.kill()
         child.wait()
     assert store.mark_interrupted() == [theirs]  # its process is gone now
+
+
+def test_a_run_whose_process_died_is_not_left_running_in_an_open_app():
+    """A CLI killed mid-run: an app already open must not show its run 'running' forever."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    store = RunStore()
+    mine, theirs, dead, dead2 = (store.create_run(make_config("full_ft")) for _ in range(4))
+    for r in (mine, theirs, dead, dead2):
+        store.claim(r, "cpu")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = socket.gethostname()
+        store.update(theirs, owner=f"{host}:{child.pid}:{psutil.Process(child.pid).create_time():.0f}")
+        child_gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        child_gone.wait()
+        store.update(dead, owner=f"{host}:{child_gone.pid}:1")
+        store.update(dead2, owner=f"{host}:999999:1")
+        # Cancel acts at once on a run nobody trains any more, and only flags the live ones.
+        assert store.request_cancel(dead2) == CANCELLED
+        assert store.request_cancel(theirs) == RUNNING and store.cancel_requested(theirs)
+        # The idle sweep: this process's own run (being trained here) and the live process's are left alone.
+        assert store.mark_orphans() == [dead]
+        assert store.get(dead).status == INTERRUPTED and "stopped" in store.get(dead).error
+        assert store.get(mine).status == RUNNING and store.get(theirs).status == RUNNING
+    finally:
+        child.kill()
+        child.wait()
+    assert store.mark_orphans() == [theirs]
+
+
+def test_the_idle_worker_sweeps_orphaned_runs(monkeypatch):
+    import socket
+
+    from bertlab import jobs
+
+    monkeypatch.setattr(jobs, "ORPHAN_CHECK_S", 0.05)
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft"))
+    store.claim(rid, "cpu")
+    jm = jobs.JobManager(store)  # starts with nothing orphaned...
+    try:
+        store.update(rid, status=RUNNING, owner=f"{socket.gethostname()}:999999:1")  # ...then a CLI dies
+        deadline = time.monotonic() + 30
+        while store.get(rid).status == RUNNING and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.get(rid).status == INTERRUPTED
+    finally:
+        jm.shutdown()

@@ -113,3 +113,40 @@ def test_inference_cost_per_text_is_the_saved_models_forward_over_the_test_texts
     for name in ("head_only", "zero_shot"):  # the same encoder; the tiny model's pooler is a few % of it
         assert costs[name] == pytest.approx(costs["full_ft"], rel=0.1)
     assert 0 < costs["tfidf_logreg"] < 1e-3 * costs["full_ft"]
+
+
+def test_one_deleted_or_damaged_model_does_not_silence_the_others(tiny_model, tiny_data):
+    import shutil
+
+    from bertlab.errors import BertlabError
+    from bertlab.strategies.base import ARTIFACT_META
+
+    store = RunStore()
+    ids = [store.create_run(tiny_config("tfidf_logreg", tiny_model, tiny_data)) for _ in range(3)]
+    for r in ids:
+        assert execute_run(store, r) == SUCCEEDED
+    shutil.rmtree(store.artifact_path(ids[1]))
+    (store.artifact_path(ids[2]) / ARTIFACT_META).write_text("{not json")
+    p = Predictor(store)
+    ok, bad = p.usable(ids)
+    assert ok == [ids[0]] and set(bad) == {ids[1], ids[2]}
+    assert "deleted" in bad[ids[1]] and "damaged" in bad[ids[2]]
+    assert p.predict(ok, ["a wonderful film"])[0].probs.shape == (1, 2)
+    with pytest.raises(BertlabError, match="cannot be read"):  # a clear error, not a JSONDecodeError
+        p.predict(ids[2:], ["a wonderful film"])
+
+
+def test_asking_more_runs_than_stay_loaded_does_not_reload_them_every_time(tiny_model, tiny_data, monkeypatch):
+    from bertlab import predict
+
+    store = RunStore()
+    ids = [store.create_run(tiny_config("tfidf_logreg", tiny_model, tiny_data)) for _ in range(3)]
+    for r in ids:
+        assert execute_run(store, r) == SUCCEEDED
+    loads = []
+    real = predict._Loaded.__init__
+    monkeypatch.setattr(predict._Loaded, "__init__", lambda self, *a, **k: (loads.append(a[0]), real(self, *a, **k))[1])
+    p = Predictor(store, max_loaded=2)
+    for _ in range(3):
+        assert len(p.predict(ids, ["a wonderful film"])) == 3
+    assert sorted(loads) == sorted(ids)  # each loaded once, not once per request
