@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import common
 from bertlab.config import DataConfig
 from bertlab.data import BUILTIN, detect_columns, read_table, save_upload
+from bertlab.data.hub import hub_table
 from bertlab.errors import BertlabError
 from bertlab.plots import label_distribution_figure
 
@@ -57,21 +58,41 @@ def choose_upload() -> DataConfig | None:
 
 
 def choose_hub() -> DataConfig | None:
-    st.caption("Any Hugging Face dataset with a text and a label column (needs internet access).")
+    st.caption("Any Hugging Face dataset with a text and a label column (needs internet access, or a copy in this "
+               "machine's datasets cache).")
     c1, c2, c3 = st.columns([3, 1, 1])
     current = common.data_config()
     hub = current.source == "hub"
     st.session_state.setdefault("keep_hub_name", current.name if hub else "")
     st.session_state.setdefault("keep_hub_split", current.hub_split if hub else "train")
     st.session_state.setdefault("keep_hub_config", (current.hub_config or "") if hub else "")
+    if hub:
+        st.session_state.setdefault("hub_loaded", (current.name, current.hub_split, current.hub_config))
     name = c1.text_input("Hub dataset name", key="keep_hub_name", placeholder="e.g. imdb or SetFit/sst2")
     split = c2.text_input("Split", key="keep_hub_split")
     config = c3.text_input("Config (optional)", key="keep_hub_config")
-    if not st.button("Load from the hub", disabled=not name.strip()):
-        current = common.data_config()
-        return current if current.source == "hub" and current.name == name.strip() else None
-    return DataConfig(source="hub", name=name.strip(), hub_split=split.strip() or "train",
-                      hub_config=config.strip() or None)
+    wanted = (name.strip(), split.strip() or "train", config.strip() or None)
+    if st.button("Load from the hub", disabled=not wanted[0]):
+        st.session_state["hub_loaded"] = wanted
+    if st.session_state.get("hub_loaded") != wanted:
+        return None
+    with st.spinner(f"Loading {wanted[0]} from the hub…"):
+        table = hub_table(*wanted)
+    cols = [str(c) for c in table.frame.columns]
+    try:
+        text_guess, label_guess = detect_columns(table.frame.head(5000).copy())
+    except BertlabError as e:
+        st.warning(f"Pick the columns yourself: {common.md(e)}")
+        text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
+    keep = hub and (current.name, current.hub_split, current.hub_config) == wanted
+    if keep and current.text_column in cols and current.label_column in cols:
+        text_guess, label_guess = current.text_column, current.label_column
+    tag = hashlib.sha256(repr(wanted).encode()).hexdigest()[:8]
+    c1, c2 = st.columns(2)
+    text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"hub_text_col_{tag}")
+    label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"hub_label_col_{tag}")
+    return DataConfig(source="hub", name=wanted[0], hub_split=wanted[1], hub_config=wanted[2],
+                      text_column=text_col, label_column=label_col)
 
 
 def choose_caps(base: DataConfig) -> DataConfig:

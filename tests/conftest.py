@@ -34,6 +34,9 @@ def bertlab_home(tmp_path, monkeypatch) -> Path:
     # A fixed thread count: tests that compare two runs bit for bit failed on a busy machine when one of the
     # two gave a thread way (bertlab.cpushare; another count rounds differently). Its own tests turn it on.
     monkeypatch.setenv("BERTLAB_CPU_SHARE", "0")
+    from bertlab.data.hub import hub_table
+
+    hub_table.cache_clear()  # a hub split one test faked must not answer the next test
     return home
 
 

@@ -426,3 +426,37 @@ def test_the_inference_box_asks_at_most_the_runs_that_stay_loaded():
         (r.id for r in picked), key=[r.id for r in runs].index)  # launch order kept
     assert {r.strategy for r in picked} == {"zero_shot", "full_ft", "lora", "scratch"}  # every strategy answers
     assert box_runs(runs[:5]) == runs[:5]
+
+
+def test_hub_dataset_with_two_label_columns_gets_column_pickers(monkeypatch):
+    """A TREC-like hub set (coarse and fine labels): detection cannot choose, so the page asks, as for uploads."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    texts = [f"what is the name of city number {i}?" for i in range(40)] + [f"who wrote book {i}?" for i in range(40)]
+    feats = datasets.Features({"text": datasets.Value("string"),
+                               "coarse_label": datasets.ClassLabel(names=["LOC", "HUM"]),
+                               "fine_label": datasets.ClassLabel(names=["city", "ind", "other"])})
+    d = datasets.Dataset.from_dict({"text": texts, "coarse_label": [0] * 40 + [1] * 40,
+                                    "fine_label": [0] * 40 + [1] * 20 + [2] * 20}, features=feats)
+    calls = []
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: calls.append(name) or d)
+    try:
+        at = app_on()
+        at.radio(key="keep_source").set_value("Hub dataset").run()
+        at.text_input(key="keep_hub_name").set_value("someone/trec").run()
+        assert not at.selectbox  # nothing loaded before the button
+        next(b for b in at.button if b.label == "Load from the hub").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("Pick the columns yourself" in w.value for w in at.warning)
+        label = next(s for s in at.selectbox if s.label == "Label column")
+        label.set_value("fine_label").run()
+        no_problems(at)
+        cfg = at.session_state["keep_data_config"]
+        assert (cfg["source"], cfg["name"], cfg["text_column"], cfg["label_column"]) == (
+            "hub", "someone/trec", "text", "fine_label")
+        assert next(m for m in at.metric if m.label == "Classes").value == "3"
+        assert calls == ["someone/trec"]  # the pickers and the cleaned dataset read one download
+    finally:
+        hub.hub_table.cache_clear()

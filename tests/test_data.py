@@ -178,4 +178,50 @@ def test_hub_class_labels_become_names_and_unlabelled_rows_are_dropped(monkeypat
     monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: d)
     ds = hub.load_hub("someone/reviews", label_column="polarity")
     assert ds.counts() == {"neg": 10, "pos": 10}
-    assert "dropped 10 rows with label -1 (unlabelled, as in many hub test splits)" in ds.notes
+    assert "dropped 10 rows with a missing label (10 had label -1: unlabelled, as in many hub test splits)" in ds.notes
+
+
+def test_a_hub_dataset_downloaded_earlier_loads_offline_from_the_cache(tmp_path, monkeypatch):
+    """Offline (this machine), a dataset in the local datasets cache loads at once; one that is not, fails clearly."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    texts, labels = make_texts(10)
+    csv = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv, index=False)
+    cache = tmp_path / "cache"
+    datasets.load_dataset("csv", data_files=str(csv), split="train", cache_dir=str(cache))
+    # Lay the local build out as a hub download of "someone/reviews" is cached: <namespace>___<name>/<config>/...
+    (cache / "csv").rename(cache / "someone___reviews")
+    (build,) = (cache / "someone___reviews").iterdir()
+    build.rename(build.parent / "default")
+    (arrow,) = (build.parent / "default").glob("*/*/csv-train.arrow")
+    arrow.rename(arrow.with_name("reviews-train.arrow"))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(cache))
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: False)
+    before = datasets.config.HF_HUB_OFFLINE
+    ds = hub.load_hub("someone/reviews")
+    assert len(ds.texts) == 20 and ds.label_names == sorted(set(labels))
+    assert any("datasets cache" in n for n in ds.notes)
+    assert datasets.config.HF_HUB_OFFLINE == before  # offline mode only while loading
+    with pytest.raises(DataError, match="not in this machine's datasets cache"):
+        hub.load_hub("someone/other")
+
+
+def test_the_hub_probe_goes_where_a_download_would_go(monkeypatch):
+    """Behind a proxy, or with a mirror, the reachability check must not dial huggingface.co directly."""
+    from bertlab.data import hub
+
+    for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY",
+              "no_proxy", "HF_ENDPOINT"):
+        monkeypatch.delenv(v, raising=False)
+    assert hub._hub_address() == ("huggingface.co", 443)
+    monkeypatch.setenv("HF_ENDPOINT", "http://mirror.example:8080")
+    assert hub._hub_address() == ("mirror.example", 8080)
+    monkeypatch.delenv("HF_ENDPOINT")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    assert hub._hub_address() == ("proxy.corp", 3128)
+    monkeypatch.setenv("NO_PROXY", "huggingface.co")
+    assert hub._hub_address() == ("huggingface.co", 443)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "true")
+    assert hub.hub_reachable() is False

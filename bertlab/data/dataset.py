@@ -167,15 +167,15 @@ def build_dataset(
             "the text column holds nested values (lists or dicts), not text: choose a column of plain strings."
         )
     if n_empty:
-        notes.append(f"dropped {n_empty} of {n_raw} rows with an empty or missing text")
+        notes.append(f"dropped {n_empty:,} of {n_raw:,} rows with an empty or missing text")
     if n_nonstr:
-        notes.append(f"dropped {n_nonstr} rows whose text was not a string")
+        notes.append(f"dropped {n_nonstr:,} rows whose text was not a string")
     if n_nolabel:
-        notes.append(f"dropped {n_nolabel} rows with a missing label")
+        notes.append(f"dropped {n_nolabel:,} rows with a missing label")
     if n_whole:
-        notes.append(f"read {n_whole} labels written like '1.0' as whole numbers ('1')")
+        notes.append(f"read {n_whole:,} labels written like '1.0' as whole numbers ('1')")
     if n_clipped:
-        notes.append(f"clipped {n_clipped} texts longer than {MAX_TEXT_CHARS:,} characters")
+        notes.append(f"clipped {n_clipped:,} texts longer than {MAX_TEXT_CHARS:,} characters")
     if not keep_t:
         raise DataError(f"dataset {name!r} has no rows with both a non-empty text and a label.")
 

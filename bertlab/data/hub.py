@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
 
 from bertlab.data.dataset import TextDataset
 from bertlab.data.files import dataset_from_table
@@ -12,43 +17,107 @@ from bertlab.errors import DataError
 HUB_HOST = "huggingface.co"
 
 
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _hub_address() -> tuple[str, int]:
+    """Where a download would connect first: the proxy when one is set for the hub's host, else the hub itself
+    (or the mirror ``HF_ENDPOINT`` names)."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or f"https://{HUB_HOST}")
+    host = endpoint.hostname or HUB_HOST
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    proxies = getproxies()  # HTTPS_PROXY, https_proxy, ALL_PROXY... as requests and httpx read them
+    proxy = proxies.get(endpoint.scheme or "https") or proxies.get("all")
+    if proxy and not proxy_bypass(host):
+        p = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if p.hostname:
+            return p.hostname, p.port or (443 if p.scheme == "https" else 80)
+    return host, port
+
+
 def hub_reachable(timeout: float = 3.0) -> bool:
-    """True if the hub answers a TCP connect quickly (and offline mode is not forced)."""
-    if os.environ.get("HF_HUB_OFFLINE") == "1":
+    """True if the hub (or the proxy or mirror set for it) answers a TCP connect quickly, and offline mode is
+    not forced."""
+    if any(os.environ.get(v, "").strip().lower() in _TRUE for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")):
         return False
     try:
-        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+        with socket.create_connection(_hub_address(), timeout=timeout):
             return True
     except OSError:
         return False
 
 
-def load_hub(name: str, split: str = "train", config: str | None = None, text_column: str | None = None,
-             label_column: str | None = None) -> TextDataset:
-    """Load ``name`` with ``datasets.load_dataset``; fail fast with a clear message when offline.
+@contextmanager
+def _offline():
+    """datasets and huggingface_hub in offline mode for a while (they read their env vars once, at import):
+    a dataset downloaded earlier then loads from the local cache at once, instead of after network timeouts."""
+    import datasets
+    from huggingface_hub import constants
+
+    before = datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE
+    datasets.config.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = before
+
+
+@dataclass
+class HubTable:
+    """A hub split as a table, ClassLabel ids already turned into names."""
+
+    frame: pd.DataFrame
+    unlabelled: int  # rows whose label was -1 (unlabelled)
+    cached: bool  # loaded from the local datasets cache because the hub is unreachable
+
+
+@lru_cache(maxsize=2)  # the Data page's column pickers and every run of a launch read the same split
+def hub_table(name: str, split: str = "train", config: str | None = None) -> HubTable:
+    """Load ``name`` with ``datasets.load_dataset`` (treat the frame as read-only). Offline, a copy downloaded earlier loads from the local
+    datasets cache; without one, a clear message says what to do instead.
 
     Raises:
-        DataError: hub unreachable, unknown dataset/split, or column problems.
+        DataError: hub unreachable and nothing cached, or an unknown dataset, config or split.
     """
-    if not hub_reachable():
-        raise DataError(
-            f"the Hugging Face hub is unreachable, so dataset {name!r} cannot be downloaded. "
-            "Download it on a machine that is online and upload it here as a CSV/JSONL/Parquet file, "
-            "or pick a built-in dataset."
-        )
-    import datasets  # local import: slow, and only needed online
+    import datasets  # local import: slow, and only needed for the hub
 
+    online = hub_reachable()
     try:
-        d = datasets.load_dataset(name, config, split=split)
+        if online:
+            d = datasets.load_dataset(name, config, split=split)
+        else:
+            with _offline():
+                d = datasets.load_dataset(name, config, split=split)
     except Exception as e:  # the hub raises many types: not found, gated, bad split...
+        if not online:
+            raise DataError(
+                f"the Hugging Face hub is unreachable and dataset {name!r} (split {split!r}) is not in this "
+                "machine's datasets cache, so it cannot be loaded. Download it on a machine that is online and "
+                "upload it here as a CSV/JSONL/Parquet file, or pick a built-in dataset."
+            ) from None
         raise DataError(f"could not load hub dataset {name!r} (split {split!r}): {e}") from None
     df = d.to_pandas()
-    unlabelled = _names_for_class_labels(df, d.features)
-    ds = dataset_from_table(df, name, text_column, label_column)
-    generic = f"dropped {unlabelled:,} rows with a missing label"
-    if unlabelled and generic in ds.notes:
-        ds.notes[ds.notes.index(generic)] = (f"dropped {unlabelled:,} rows with label -1 "
-                                             "(unlabelled, as in many hub test splits)")
+    return HubTable(df, _names_for_class_labels(df, d.features), cached=not online)
+
+
+def load_hub(name: str, split: str = "train", config: str | None = None, text_column: str | None = None,
+             label_column: str | None = None) -> TextDataset:
+    """The cleaned dataset of a hub split (see ``hub_table``), from the given or detected columns.
+
+    Raises:
+        DataError: as ``hub_table``, or column problems.
+    """
+    t = hub_table(name, split, config)
+    ds = dataset_from_table(t.frame.copy(), name, text_column, label_column)
+    for i, note in enumerate(ds.notes):
+        if t.unlabelled and note.endswith(" rows with a missing label"):
+            ds.notes[i] = f"{note} ({t.unlabelled:,} had label -1: unlabelled, as in many hub test splits)"
+    if t.cached:
+        ds.notes.append("loaded from this machine's datasets cache: the hub is unreachable, so this is the copy "
+                        "downloaded earlier")
     return ds
 
 
