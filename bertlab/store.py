@@ -130,25 +130,39 @@ class RunStore:
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).resolve() if root else data_home()
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "runs").mkdir(exist_ok=True)
         self.path = self.root / "runs.sqlite"
         self._local = threading.local()
-        self._conn().executescript(_SCHEMA)  # executescript manages its own transaction
-        cols = {r[1] for r in self._conn().execute("PRAGMA table_info(runs)")}
-        if "owner" not in cols:  # stores made before runs recorded their process
-            self._conn().execute("ALTER TABLE runs ADD COLUMN owner TEXT")
+        self._conn()
 
     def _conn(self) -> sqlite3.Connection:
+        """This thread's connection. The data directory may be deleted under a running server ("delete it to
+        start afresh"): then the next call makes a new, empty store rather than failing on every page."""
         c = getattr(self._local, "conn", None)
+        if c is not None and self._file_id() != self._local.file_id:  # deleted, perhaps made anew by a page
+            c.close()
+            c = None
         if c is None:
+            (self.root / "runs").mkdir(parents=True, exist_ok=True)
             c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             c.row_factory = sqlite3.Row
             c.execute("PRAGMA journal_mode=WAL")
             c.execute("PRAGMA synchronous=NORMAL")
             c.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = c
+            c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
+            if "owner" not in {r[1] for r in c.execute("PRAGMA table_info(runs)")}:
+                try:  # stores made before runs recorded their process
+                    c.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
+                except sqlite3.OperationalError:  # another thread or process added it first
+                    pass
+            self._local.conn, self._local.file_id = c, self._file_id()
         return c
+
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

@@ -233,7 +233,18 @@ REFUSED = [
     Refused("json_invalid", "bad.json", lambda: '{"text": ["a", "b"], "label": ',
             lambda p: "bad.json is not valid JSON (line 1: Expecting value)."),
     Refused("json_not_a_table", "scalar.json", lambda: "42",
-            lambda p: 'scalar.json: expected a JSON list of objects like [{"text": ..., "label": ...}].'),
+            lambda p: 'scalar.json: expected a JSON list of objects like [{"text": ..., "label": ...}], or columns '
+                      'like {"text": [...], "label": [...]} (pandas: to_json(orient="records") or the default '
+                      'to_json()); rows without column names cannot be read.'),
+    Refused("json_rows_without_names", "values.json", lambda: pd.DataFrame({"text": TEXTS, "label": LABELS}).to_json(
+        orient="values"), lambda p: 'values.json: expected a JSON list of objects like [{"text": ..., "label": ...}], '
+                                    'or columns like {"text": [...], "label": [...]} (pandas: to_json(orient="records") '
+                                    'or the default to_json()); rows without column names cannot be read.'),
+    Refused("several_tiny_classes_named_at_once", "tiny_classes.csv",
+            lambda: csv_text(good_rows() + [("one lonely text", "rare"), ("another lonely one", "odd"),
+                                            ("a third lonely one", "odd"), ("and the last", "solo")]),
+            lambda p: "3 classes have fewer than 3 examples: 'rare' (1), 'solo' (1), 'odd' (2); each class needs at "
+                      "least 3 (one each for train, validation and test). Add examples or remove those classes."),
     Refused("parquet_nested_label", "nestedlabel.parquet",
             lambda: parquet(pd.DataFrame({"text": TEXTS, "label": [[y, "x"] for y in LABELS]})),
             lambda p: "column 'label' holds nested values (lists or dicts); a label must be one string or "
@@ -455,6 +466,20 @@ LOADS = [
     Loads("json_records_under_a_key", "wrapped.json",
           lambda: json.dumps({"data": [{"text": t, "label": y} for t, y in good_rows()]}), 30,
           ["neg", "pos"], []),
+    *[Loads(f"pandas_to_json_{orient}", f"{orient}.json",
+            lambda orient=orient: pd.DataFrame({"text": TEXTS, "label": LABELS}).to_json(orient=orient),
+            30, ["neg", "pos"], []) for orient in (None, "index", "split", "table")],
+    Loads("utf8_with_one_broken_byte", "cjk.csv",
+          lambda: csv_text([(f"这是第{i}个例子 café 😀", ["好", "坏"][i % 2]) for i in range(30)]).encode()
+          .replace(b"\n", b"\n\xff", 1),
+          30, ["坏", "好"], ["cjk.csv is UTF-8 with 1 invalid byte sequence (the first at offset 11); each became "
+                           "'\ufffd'. The rest reads as it was written."]),
+    Loads("utf16_without_bom_other_script", "cjk16.csv",
+          lambda: csv_text([(f"这是一个关于事物的例句第{i}号", ["好", "坏"][i % 2]) for i in range(30)]).encode("utf-16-le"),
+          30, ["坏", "好"], ["cjk16.csv: read as UTF-16-LE (it has no byte-order mark; save it as UTF-8 to be sure)"]),
+    Loads("jsonl_nested_values_after_row_100", "late_lists.jsonl",
+          lambda: jsonl([{"body_txt": f"{t} number {i}", "cat": y, "tags": "x" if i < 150 else ["l"]}
+                         for i, (t, y) in enumerate(good_rows() * 8)]), 240, ["neg", "pos"], []),
     Loads("parquet_extra_nested_column", "extra.parquet",
           lambda: parquet(pd.DataFrame({"text": TEXTS, "label": LABELS, "meta": [{"k": i} for i in range(30)]})),
           30, ["neg", "pos"], []),

@@ -177,3 +177,24 @@ def test_the_idle_worker_sweeps_orphaned_runs(monkeypatch):
         assert store.get(rid).status == INTERRUPTED
     finally:
         jm.shutdown()
+
+
+def test_deleting_the_data_directory_under_a_running_server_starts_afresh(bertlab_home):
+    """The sidebar says "delete it to start afresh": pages (a new thread per rerun) and the worker's own
+    connection must then see a new, empty store, not fail on every page until a restart."""
+    import shutil
+
+    store = RunStore()
+    old = store.create_run(make_config("zero_shot"))
+    shutil.rmtree(store.root)
+    seen = {}
+
+    def page():  # a Streamlit rerun: its own thread, its own connection
+        seen["runs"] = store.list_runs()
+        seen["new"] = store.create_run(make_config("zero_shot"))
+
+    t = threading.Thread(target=page)
+    t.start()
+    t.join()
+    assert seen["runs"] == [] and store.get(old) is None  # this thread's old connection follows too
+    assert [r.id for r in store.list_runs()] == [seen["new"]] and store.artifact_path(seen["new"]).parent.is_dir()

@@ -195,7 +195,10 @@ UPLOAD_NAMES = [
     ("/etc/cron.d/job.csv", "job.csv"),
     (".bashrc.csv", "bashrc.csv"),
     ("<script>alert(1)</script>.csv", "script_.csv"),
-    ("rés umé;rm -rf ~.tsv", "r_s_um__rm_-rf__.tsv"),
+    ("rés umé;rm -rf ~.tsv", "rés_umé_rm_-rf__.tsv"),
+    ("отзывы.csv", "отзывы.csv"),  # letters of any script stay: two such files remain two names
+    ("e\u0301te\u0301.csv", "été.csv"),  # composed (NFC), as typed on another system
+    ("invoice\u202egnp.csv", "invoice_gnp.csv"),  # a right-to-left override cannot disguise the type
     ("x\x00y.jsonl", "x_y.jsonl"),
 ]
 
@@ -380,3 +383,18 @@ def test_script_label_names_render_as_text_in_the_app(tiny_model, tmp_path, bert
     assert not at.exception, [e.value for e in at.exception]
     assert not rendered(at)[1]
     assert shown_any, "the payload labels never reached a page: the test would prove nothing"
+
+
+def test_an_upload_that_cannot_be_written_says_so_and_leaves_nothing_behind(bertlab_home, monkeypatch):
+    import errno
+
+    from bertlab.data import files
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", full)
+    with pytest.raises(DataError) as e:
+        save_upload(b"text,label\na,x\nb,y\n", "mine.csv")
+    assert str(e.value).startswith("could not keep mine.csv in ") and "No space left on device" in str(e.value)
+    assert list((bertlab_home / "uploads").iterdir()) == []  # no half-written temporary file

@@ -308,11 +308,18 @@ def split_dataset(
     labels = np.asarray(ds.labels)
     counts = ds.counts()
     small = {k: v for k, v in counts.items() if 0 < v < MIN_PER_CLASS}
-    if small:
+    if len(small) == 1:
         k, v = next(iter(small.items()))
         raise DataError(
             f"class {k!r} has {v} example(s); each class needs at least {MIN_PER_CLASS} "
             "(one each for train, validation and test). Add examples or remove that class."
+        )
+    if small:  # all of them at once: fixing one class and re-uploading to meet the next one is no way to work
+        listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(small.items(), key=lambda kv: (kv[1], str(kv[0])))[:8])
+        more = f" and {len(small) - 8:,} more" if len(small) > 8 else ""
+        raise DataError(
+            f"{len(small):,} classes have fewer than {MIN_PER_CLASS} examples: {listed}{more}; each class needs at "
+            f"least {MIN_PER_CLASS} (one each for train, validation and test). Add examples or remove those classes."
         )
     for fld, val in (("train_size", train_size), ("val_size", val_size), ("test_size", test_size)):
         if val is not None and val < 1:

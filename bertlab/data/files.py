@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 import uuid
 from pathlib import Path
 
@@ -45,16 +46,38 @@ def unsupported_message(name: str, suffix: str) -> str:
 
 
 def _utf16_without_bom(raw: bytes, filename: str, notes: list[str]) -> str | None:
-    """UTF-16 text saved without a byte-order mark: every other byte of ASCII text is NUL."""
-    for enc, zeros in (("utf-16-le", raw[1:400:2]), ("utf-16-be", raw[0:400:2])):
-        if len(raw) % 2 == 0 and zeros and zeros.count(0) == len(zeros):
-            try:
-                text = raw.decode(enc)
-            except UnicodeDecodeError:
-                return None
-            notes.append(f"{filename}: read as {enc.upper()} (it has no byte-order mark; save it as UTF-8 to be sure)")
-            return text
+    """UTF-16 text saved without a byte-order mark. The high byte of each ASCII character (separators, newlines,
+    digits) is NUL; the byte order with more NUL high bytes is tried first, and the decoded text must read as
+    text: printable characters and line breaks, no NUL."""
+    if len(raw) % 2:
+        return None
+    head = raw[:4000]
+    orders = sorted((("utf-16-le", head[1::2].count(0)), ("utf-16-be", head[0::2].count(0))), key=lambda t: -t[1])
+    for enc, zeros in orders:
+        if zeros < 0.1 * (len(head) // 2):
+            continue
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:2000]
+        if "\x00" in text or "\n" not in text and "\r" not in text:
+            continue
+        if sum(ch.isprintable() or ch in "\t\r\n" for ch in sample) < 0.98 * len(sample):
+            continue
+        notes.append(f"{filename}: read as {enc.upper()} (it has no byte-order mark; save it as UTF-8 to be sure)")
+        return text
     return None
+
+
+def _mostly_utf8(raw: bytes) -> str | None:
+    """The text, if ``raw`` is UTF-8 with a few broken bytes: its valid non-ASCII characters (accents, other
+    scripts, emoji) far outnumber the broken sequences. A Windows-1252 or latin-1 file's accented letters are
+    each a broken UTF-8 sequence, with hardly a valid one among them, so it is not read this way."""
+    text = raw.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return text if good >= 10 * bad else None
 
 
 def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
@@ -86,6 +109,11 @@ def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         pos = e.start
+        if (text := _mostly_utf8(raw)) is not None:
+            bad = text.count("\ufffd")
+            notes.append(f"{filename} is UTF-8 with {bad:,} invalid byte sequence{'s' * (bad != 1)} (the first at "
+                         f"offset {pos:,}); each became '\ufffd'. The rest reads as it was written.")
+            return text
     else:
         if raw.startswith(b"\xef\xbb\xbf"):
             # Excel writes this mark; left in, it would glue itself to the first column's name.
@@ -187,6 +215,16 @@ def _read_json(text: str, filename: str) -> pd.DataFrame:
         raise DataError(f"{filename} is not valid JSON (line {e.lineno}: {e.msg}).") from None
     except RecursionError:
         raise DataError(f"{filename} is nested too deeply to be a table; expected a list of objects.") from None
+    if isinstance(obj, dict) and {"columns", "data"} <= set(obj) and isinstance(obj["data"], list):
+        try:  # pandas' to_json(orient="split")
+            return pd.DataFrame(obj["data"], columns=obj["columns"])
+        except (ValueError, TypeError):
+            pass
+    if isinstance(obj, dict) and obj and all(isinstance(v, dict) for v in obj.values()):
+        # pandas' to_json() default, {"text": {"0": ..., "1": ...}, "label": {...}}, or orient="index",
+        # {"0": {"text": ..., "label": ...}, ...}: the side with fewer keys holds the column names.
+        inner = len(next(iter(obj.values())))
+        return pd.DataFrame.from_dict(obj, orient="index" if len(obj) > inner else "columns")
     if isinstance(obj, dict):
         lists = [v for v in obj.values() if isinstance(v, list)]
         records = [v for v in lists if v and all(isinstance(r, dict) for r in v)]
@@ -200,7 +238,9 @@ def _read_json(text: str, filename: str) -> pd.DataFrame:
         if len(lists) == 1:
             obj = lists[0]
     if not isinstance(obj, list) or not obj or not all(isinstance(r, dict) for r in obj):
-        raise DataError(f"{filename}: expected a JSON list of objects like [{{\"text\": ..., \"label\": ...}}].")
+        raise DataError(f"{filename}: expected a JSON list of objects like [{{\"text\": ..., \"label\": ...}}], or "
+                        "columns like {\"text\": [...], \"label\": [...]} (pandas: to_json(orient=\"records\") or "
+                        "the default to_json()); rows without column names cannot be read.")
     return pd.DataFrame(obj)
 
 
@@ -263,7 +303,8 @@ def _is_stringy(s: pd.Series) -> bool:
 
 
 def _nested_columns(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if df[c].dropna().head(100).map(_is_nested).any()]
+    """Columns holding lists or dicts anywhere (not only in their first rows: those are unhashable)."""
+    return [c for c in df.columns if df[c].dtype == object and df[c].dropna().map(_is_nested).any()]
 
 
 def detect_columns(df: pd.DataFrame, text_column: str | None = None,
@@ -380,7 +421,8 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
         DataError: empty, too large, or an unsupported file type.
     """
     name = Path(str(filename).replace("\\", "/")).name
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[-100:] or "upload"
+    # Letters of any script stay (two Cyrillic file names must remain two names); everything else becomes "_".
+    safe = re.sub(r"[^\w.-]", "_", unicodedata.normalize("NFC", name)).lstrip(".")[-100:] or "upload"
     suffix = Path(safe).suffix.lower()
     if len(raw) > MAX_FILE_BYTES:
         raise DataError(too_big_message(safe, len(raw)))
@@ -389,13 +431,19 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
     if suffix not in SUFFIXES:
         raise DataError(unsupported_message(safe, suffix))
     root = Path(root) if root is not None else data_home() / "uploads"
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o700)  # users' data: private to the account running bertlab
     target = safe_join(root, f"{hashlib.sha256(raw).hexdigest()[:12]}-{safe}")
-    if not target.exists():
-        tmp = target.with_name(f".tmp-{uuid.uuid4().hex}")
+    if target.exists():
+        return target
+    tmp = target.with_name(f".tmp-{uuid.uuid4().hex}")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o700)  # users' data: private to the account running bertlab
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
         os.replace(tmp, target)  # atomic: a reader never sees half a file
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DataError(f"could not keep {safe} in {root}: {e.strerror or e}. Free some disk space, or point "
+                        "BERTLAB_HOME at a directory with room, and upload it again.") from None
     return target
