@@ -14,7 +14,9 @@ from bertlab.errors import BertlabError
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
-UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq"]
+# Spreadsheets are accepted by the picker only so the page can say what to do with them (export as CSV):
+# refused in the browser, they would get Streamlit's bare "files are not allowed".
+UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "ods"]
 
 
 def choose_builtin() -> DataConfig:

@@ -107,6 +107,7 @@ def test_data_page_warns_of_an_imbalanced_test_split_with_rare_classes():
 
 
 @pytest.mark.parametrize("name,raw,expected", [
+    ("book.xlsx", b"PK\x03\x04" + bytes(200), "export the sheet as csv"),
     ("broken.csv", b'text,label\n"an unclosed quote,pos\nfine,neg\n', "quote"),
     ("one_class.csv", b"text,label\n" + b"".join(b"text %d,pos\n" % i for i in range(20)), "one class"),
     ("empty.jsonl", b"", "empty"),
