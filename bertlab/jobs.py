@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bertlab.config import RunConfig
 from bertlab.runner import execute_run
-from bertlab.store import FAILED, QUEUED, RUNNING, RunStore
+from bertlab.store import FAILED, QUEUED, RUNNING, RunStore, _other_live_process
 
 log = logging.getLogger(__name__)
 ORPHAN_CHECK_S = 5.0  # how often an idle worker looks for runs whose training process died
@@ -53,8 +53,11 @@ class JobManager:
         self._queued: list[str] = []
         self.interrupted = self.store.mark_interrupted()
         if resume:
+            # Runs queued by another live process (a CLI sharing the data directory) are its to run: taking
+            # them would train two runs at once, each at half speed.
             for r in reversed(self.store.list_runs(status=(QUEUED,), limit=None)):
-                self._enqueue(r.id)
+                if not _other_live_process(r.owner):
+                    self._enqueue(r.id)
         self._thread = threading.Thread(target=self._loop, daemon=True, name="bertlab-worker")
         self._thread.start()
 

@@ -181,10 +181,10 @@ class RunStore:
         run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         with self._tx() as c:
             c.execute(
-                "INSERT INTO runs (id, batch_id, created, status, strategy, dataset, model, config)"
-                " VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO runs (id, batch_id, created, status, strategy, dataset, model, config, owner)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
                 (run_id, batch_id or run_id, time.time(), QUEUED, config.strategy, config.data.label,
-                 config.model, json.dumps(config.to_dict())))
+                 config.model, json.dumps(config.to_dict()), _process_tag()))  # owner: who queued it, until claimed
         return run_id
 
     def get(self, run_id: str) -> Run | None:

@@ -181,6 +181,21 @@ def test_hub_class_labels_become_names_and_unlabelled_rows_are_dropped(monkeypat
     assert "dropped 10 rows with a missing label (10 had label -1: unlabelled, as in many hub test splits)" in ds.notes
 
 
+def test_hub_class_label_ids_read_as_floats_still_become_names(monkeypatch):
+    """A ClassLabel column with a missing id comes out of to_pandas() as floats (1.0, nan)."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    feats = datasets.Features({"sentence": datasets.Value("string"),
+                               "polarity": datasets.ClassLabel(names=["neg", "pos"])})
+    texts, _ = make_texts(15)
+    d = datasets.Dataset.from_dict({"sentence": texts, "polarity": [0] * 15 + [1] * 14 + [None]}, features=feats)
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: d)
+    ds = hub.load_hub("someone/reviews", label_column="polarity")
+    assert ds.counts() == {"neg": 15, "pos": 14}
+
+
 def test_a_hub_dataset_downloaded_earlier_loads_offline_from_the_cache(tmp_path, monkeypatch):
     """Offline (this machine), a dataset in the local datasets cache loads at once; one that is not, fails clearly."""
     datasets = pytest.importorskip("datasets")

@@ -160,3 +160,27 @@ def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_mo
     assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
         ("tfidf_logreg", 3, 3), ("tfidf_logreg", 4, 3), ("zero_shot", 3, 3)]  # training seeds vary, the split not
     assert "Which one to use?" in out and "mean of 2 seeds" in " ".join(out.split())
+
+
+def test_an_app_starting_leaves_a_live_clis_queued_runs_to_it(tiny_model, tiny_data, monkeypatch):
+    """Runs a CLI queued in the same data directory are its to train; the app takes only abandoned ones."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    store = RunStore()
+    cfg = make_config("tfidf_logreg", model=tiny_model, data=tiny_data)
+    cli_run, abandoned, mine = (store.create_run(cfg, "b") for _ in range(3))
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = socket.gethostname()
+        store.update(cli_run, owner=f"{host}:{child.pid}:{psutil.Process(child.pid).create_time():.0f}")
+        store.update(abandoned, owner=f"{host}:999999:1")
+        monkeypatch.setattr(JobManager, "_loop", lambda self: None)  # look at the queue, train nothing
+        jm = JobManager(store)
+        assert jm._queued == [abandoned, mine]
+    finally:
+        child.kill()
+        child.wait()

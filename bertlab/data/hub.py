@@ -133,7 +133,8 @@ def _names_for_class_labels(df, features) -> int:
         names = getattr(feat, "names", None)
         if not names or col not in df.columns:
             continue
-        ids = df[col].tolist()
+        # A column with missing ids comes out of to_pandas() as floats (1.0, nan): read whole floats as ids.
+        ids = [int(i) if isinstance(i, float) and i.is_integer() else i for i in df[col].tolist()]
         most = max(most, sum(1 for i in ids if i == -1))
         df[col] = [names[i] if isinstance(i, int) and 0 <= i < len(names) else None for i in ids]
     return most
