@@ -78,7 +78,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> 
     elif run.status in (FAILED, INTERRUPTED):
         c[1].error(f"{run.status}: {common.md(run.error or 'no message')}", icon=":material/error:" if run.status == FAILED else ":material/warning:")
     else:
-        c[1].caption(f":material/stop_circle: {run.status}: {common.md(run.error or '')}")
+        c[1].caption(f":material/stop_circle: {run.status}" + (f": {common.md(run.error)}" if run.error else ""))
     if run.status in ACTIVE:
         if c[2].button("Cancel", key=f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)

@@ -244,9 +244,15 @@ class RunStore:
             row = c.execute("SELECT status, owner FROM runs WHERE id=?", (run_id,)).fetchone()
             if row is None:
                 return None
-            if row["status"] == QUEUED or (row["status"] == RUNNING and _dead_owner(row["owner"])):
+            if row["status"] == QUEUED:
+                c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
+                          (CANCELLED, time.time(), "cancelled by the user before it started", run_id))
+                return CANCELLED
+            if row["status"] == RUNNING and _dead_owner(row["owner"]):
                 # A run whose training process died (a killed CLI) has nobody left to read the flag.
-                c.execute("UPDATE runs SET status=?, finished=? WHERE id=?", (CANCELLED, time.time(), run_id))
+                c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
+                          (CANCELLED, time.time(), "cancelled by the user; the process training it had stopped",
+                           run_id))
                 return CANCELLED
             if row["status"] == RUNNING:
                 c.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
@@ -284,8 +290,9 @@ class RunStore:
     def clear_queue(self) -> int:
         """Cancel every queued run; returns how many."""
         with self._tx() as c:
-            return c.execute("UPDATE runs SET status=?, finished=? WHERE status=?",
-                             (CANCELLED, time.time(), QUEUED)).rowcount
+            return c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE status=?",
+                             (CANCELLED, time.time(), "cancelled by the user before it started (queue cleared)",
+                              QUEUED)).rowcount
 
     def delete(self, run_id: str) -> None:
         """Remove a finished run, its points and its artifacts."""

@@ -67,6 +67,7 @@ def test_cancel_queued_and_running_and_interrupt():
     store = RunStore()
     a, b = store.create_run(make_config("full_ft")), store.create_run(make_config("full_ft"))
     assert store.request_cancel(a) == CANCELLED
+    assert store.get(a).error == "cancelled by the user before it started"  # the status line says why
     assert store.get(a).status == CANCELLED
     store.claim(b, "cpu")
     assert store.request_cancel(b) == RUNNING and store.cancel_requested(b)

@@ -120,7 +120,7 @@ def test_soak_mixed_sessions_faults_cancels_and_restart(tiny_model, tiny_data, t
         wait_training(store, long1)
         victim = got["B"][0]
         assert jm.cancel(victim) == CANCELLED
-        plan.expect[victim] = (CANCELLED, None)
+        plan.expect[victim] = (CANCELLED, "cancelled by the user before it started")
         assert jm.cancel(long1) == RUNNING  # flagged; stops within a step
         assert jm.wait_idle(WAIT)
 
