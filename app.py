@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from bertlab.store import RUNNING
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -41,8 +42,14 @@ def _queue_panel() -> None:
     """Running and queued runs with progress (from the job manager's snapshot and the store)."""
     snap = common.manager().snapshot()
     st.markdown("**Job queue**")
-    if not snap.running and not snap.queued:
+    # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.
+    others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8) if r.id != snap.running]
+    if not snap.running and not snap.queued and not others:
         st.caption("Idle: nothing running or queued.")
+    for run in others:
+        st.progress(min(1.0, max(0.0, run.progress or 0.0)),
+                    text=f"▶ {run.strategy} · {run.phase or 'starting'} {run.progress or 0:.0%} (another process, "
+                         "e.g. the CLI)")
     if snap.running:
         run = common.store().get(snap.running)
         if run is not None:
@@ -58,7 +65,7 @@ def _queue_panel() -> None:
         st.caption(f"worker note: {common.md(snap.last_error)}")
     if not snap.worker_alive:
         st.error("The training worker stopped; restart the server.")
-    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued):
+    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued or others):
         st.session_state._sidebar_busy = False
         st.rerun()  # the queue just emptied: refresh the whole page once (and stop auto-refreshing)
 
@@ -68,7 +75,7 @@ def sidebar() -> None:
         st.markdown("### :material/science: bertlab")
         st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
         st.markdown(f"**Device:** {common.device_label()}")
-        busy = common.manager().is_busy()
+        busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy
         # Refresh the queue every 2 s only while something runs, so an idle app does no work.
         st.fragment(run_every=2.0 if busy else None)(_queue_panel)()

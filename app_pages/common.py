@@ -100,6 +100,11 @@ def batch_title(runs: list, sweep: bool = False) -> str:
     when = time.strftime("%H:%M", time.localtime(first))
     day = time.strftime("%b %d", time.localtime(first))
     live = " · live" if any(r.status in ACTIVE for r in runs) else ""
+    stopped = {s: sum(r.status == s for r in runs) for s in ("cancelled", "failed", "interrupted")}
+    if stopped["cancelled"] == len(runs):
+        live += " · all cancelled"
+    else:
+        live += "".join(f" · {n} {s}" for s, n in stopped.items() if n)
     ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
@@ -108,15 +113,28 @@ def batch_title(runs: list, sweep: bool = False) -> str:
     return f"{day} {when} · {dataset_name(runs[0].dataset)} · {names}{live}"
 
 
+def batch_titles(batches: dict[str, list], sweeps: set[str]) -> dict[str, str]:
+    """Each batch's title, made unique: two launches in the same minute with the same strategies would read the
+    same, and a selectbox could then open only one of them."""
+    titles = {b: batch_title(runs, b in sweeps) for b, runs in batches.items()}
+    seen: dict[str, int] = {}
+    for t in titles.values():
+        seen[t] = seen.get(t, 0) + 1
+    return {b: t + (f" · {b[-4:]}" if seen[t] > 1 else "") for b, t in titles.items()}
+
+
 def latest_batch(runs: list, sweeps: set[str]) -> str | None:
-    """The batch a page shows by default: the newest launch that is not a sweep, else the newest sweep.
+    """The batch a page shows by default: the newest launch that is not a sweep, else the newest sweep; a batch
+    whose every run was cancelled (a launch clicked twice, then undone) only when nothing else is there.
 
     A sweep is many small runs of a few strategies (sizes x seeds): shown by default it crowds the charts
     and hides the launch the user came to see. ``runs`` are newest first.
     """
     if not runs:
         return None
-    return next((r.batch_id for r in runs if r.batch_id not in sweeps), runs[0].batch_id)
+    undone = {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status != "cancelled"}
+    kept = [r for r in runs if r.batch_id not in undone] or runs
+    return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 
 
 # --- the chosen data ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ def select_runs(all_runs: list) -> list[str]:
         batches.setdefault(r.batch_id, []).append(r)
     sweeps = common.sweep_batches()
     latest = common.latest_batch(all_runs, sweeps)
+    titles = common.batch_titles(batches, sweeps)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     pick = c2.toggle("Pick runs", key="cmp_pick", help="Compare runs from different batches.")
     if pick:
@@ -35,7 +36,7 @@ def select_runs(all_runs: list) -> list[str]:
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
     # No key: when a new batch appears the options change and the latest batch is selected again.
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(latest),
-                         format_func=lambda b: common.batch_title(batches[b], b in sweeps))
+                         format_func=titles.get)
     return [r.id for r in batches[batch]]
 
 
@@ -507,6 +508,14 @@ def live(run_ids: list[str], refreshing: bool) -> None:
         status_row(r, shared, run_detail(r, sizes) if several else "")
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
+    unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
+    if len(unfinished) > 1 and st.button(f"Cancel the {len(unfinished)} unfinished runs", key="cmp_cancel_all",
+                                         icon=":material/cancel:", help="Stop the running one within a step and "
+                                         "take the queued ones off the queue. Finished runs are kept."):
+        for r in unfinished:
+            common.manager().cancel(r.id)
+        st.toast(f"Cancelled {len(unfinished)} runs.")
+        st.rerun()
     active = any(r.status in ACTIVE for r in runs)
     finished = sorted(r.id for r in runs if r.status == "succeeded")
     newly_finished = st.session_state.get("cmp_finished") not in (None, finished)

@@ -23,8 +23,9 @@ def choose_runs(runs: list) -> list:
         batches.setdefault(r.batch_id, []).append(r)
     sweeps = common.sweep_batches()
     latest = common.latest_batch(runs, sweeps)
+    titles = common.batch_titles(batches, sweeps)
     batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=list(batches).index(latest),
-                         format_func=lambda b: common.batch_title(batches[b], b in sweeps))
+                         format_func=titles.get)
     chosen = batches[batch]
     sizes = sorted({n for r in chosen if r.status == "succeeded" and (n := train_size(r)) is not None})
     if len(sizes) > 1:

@@ -14,6 +14,7 @@ from bertlab.errors import BertlabError
 from bertlab.estimate import estimate_seconds
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.plots import strategy_color
+from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.teaching import COST_NOTES, card
 
@@ -204,7 +205,17 @@ def launch(configs: list[RunConfig]) -> None:
     ids = common.manager().submit(configs)
     run = common.store().get(ids[0])
     st.session_state["last_launch"] = {"batch": run.batch_id if run else "", "strategies": [c.strategy for c in configs],
-                                       "ids": ids}
+                                       "ids": ids, "configs": [c.to_dict() for c in configs]}
+
+
+def repeats_live_launch(configs: list[RunConfig]) -> bool:
+    """True if these are the very runs of this session's last launch and some of it still waits or trains: a
+    second click on Launch (or one after a reload) would queue the whole batch again."""
+    last = st.session_state.get("last_launch") or {}
+    if last.get("configs") != [c.to_dict() for c in configs]:
+        return False
+    runs = (common.store().get(i) for i in last.get("ids", []))
+    return any(r is not None and r.status in ACTIVE for r in runs)
 
 
 st.title("Train")
@@ -263,13 +274,29 @@ if summary is not None:
     n_runs = sum(len(seeded_configs(make_config(n), repeats)) for n in names)
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
+    again = st.session_state.get("confirm_relaunch", False)
+    if again:
+        st.warning(f"These {n_runs} runs are the same as the launch still training (batch "
+                   f"`{st.session_state['last_launch']['batch']}`): queue them a second time?",
+                   icon=":material/content_copy:")
+        c1, c2 = st.columns(2)
+        go = c1.button("Queue them again", key="relaunch_yes")
+        if c2.button("No, keep one copy", key="relaunch_no"):
+            st.session_state["confirm_relaunch"] = False
+            st.rerun()
     if go:
         try:
-            launch(build_configs(names, cfg, model, overrides, sizes["train"], repeats))
+            configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats)
+            if not again and repeats_live_launch(configs):
+                st.session_state["confirm_relaunch"] = True
+            else:
+                st.session_state["confirm_relaunch"] = False
+                launch(configs)
+            st.rerun()  # the sidebar's queue was drawn before this click: draw it again, with the new runs
         except BertlabError as e:
             common.show_error(e)
     last = st.session_state.get("last_launch")
-    if last:
+    if last and not st.session_state.get("confirm_relaunch"):
         counts = {n: last["strategies"].count(n) for n in dict.fromkeys(last["strategies"])}
         what = ", ".join(n + (f" ×{c}" if c > 1 else "") for n, c in counts.items())
         st.success(f"Queued {len(last['strategies'])} run(s): {what} "

@@ -461,3 +461,82 @@ def test_hub_dataset_with_two_label_columns_gets_column_pickers(monkeypatch):
         assert calls == ["someone/trec"]  # the pickers and the cleaned dataset read one download
     finally:
         hub.hub_table.cache_clear()
+
+
+def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_model, tiny_data, bertlab_home,
+                                                                         monkeypatch):
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # runs stay queued: the launch is live
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+
+    def launch_button():
+        return next(b for b in at.button if b.label.startswith("Launch 1 run"))
+
+    launch_button().click().run()
+    no_problems(at)
+    store = RunStore(bertlab_home)
+    assert len(store.list_runs()) == 1 and any("Queued 1 run" in s.value for s in at.success)
+    assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)  # the sidebar shows the new run at once
+    launch_button().click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 1  # not queued twice...
+    assert any("queue them a second time?" in w.value for w in at.warning)  # ...but asked
+    next(b for b in at.button if b.label == "No, keep one copy").click().run()
+    assert len(store.list_runs()) == 1 and not any("second time" in w.value for w in at.warning)
+    launch_button().click().run()
+    next(b for b in at.button if b.label == "Queue them again").click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 2 and len({r.batch_id for r in store.list_runs()}) == 2
+
+
+def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_default(tiny_data):
+    from types import SimpleNamespace
+
+    from app_pages import common
+
+    def run(batch, status, t):
+        return SimpleNamespace(id=f"{batch}-{t}", batch_id=batch, status=status, created=1.7e9 + t,
+                               strategy="zero_shot", dataset="rotten_tomatoes")
+
+    first, copy = [run("b-aaaa", "succeeded", 0)], [run("b-bbbb", "cancelled", 1)]
+    titles = common.batch_titles({"b-bbbb": copy, "b-aaaa": first}, set())
+    assert len(set(titles.values())) == 2 and titles["b-bbbb"].endswith("all cancelled")
+    assert common.latest_batch(copy + first, set()) == "b-aaaa"  # newest first; the undone copy is skipped
+    assert common.latest_batch(copy, set()) == "b-bbbb"  # unless nothing else is there
+    same = [run("b-cccc", "succeeded", 0)]
+    titles = common.batch_titles({"b-aaaa": first, "b-cccc": same}, set())
+    assert titles["b-aaaa"].endswith("· aaaa") and titles["b-cccc"].endswith("· cccc")
+
+
+def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bertlab_home, monkeypatch):
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    at = app_on("app_pages/compare.py")  # creates this home's manager (with the idle loop)
+    store = RunStore(bertlab_home)
+    for seed in range(3):
+        store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
+    at.run()
+    no_problems(at)
+    next(b for b in at.button if b.label == "Cancel the 3 unfinished runs").click().run()
+    assert [r.status for r in store.list_runs()] == ["cancelled"] * 3
+    assert not any(b.label.startswith("Cancel the") for b in at.button)
+
+
+def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home):
+    from bertlab.strategies import make_config
+
+    at = app_on("app_pages/data.py")  # this home's manager exists before the "CLI" run starts
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", data=tiny_data))
+    store.claim(rid, "cpu")
+    store.update(rid, progress=0.4, phase="train")
+    at.run()
+    no_problems(at)
+    assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
+    assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
+    store.finish(rid, "succeeded")
