@@ -249,6 +249,23 @@ def splits(cfg: DataConfig) -> Splits:
     return _splits(_key(cfg))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _mean_tokens(key: str, model: str, max_length: int) -> float | None:
+    from bertlab.estimate import mean_tokens as count  # loads the tokenizer: only when an estimate needs it
+
+    try:
+        return count(model, splits(DataConfig(**json.loads(key))).train.texts, max_length)
+    except BertlabError:
+        return None
+
+
+def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
+    """Mean tokens per training text of ``cfg`` for ``model`` cut at ``max_length`` (what time estimates scale
+    by); None where the data or the model cannot be read. The caps do not change it: it is read from the whole
+    training split (its first 2,000 texts)."""
+    return _mean_tokens(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model, max_length)
+
+
 def label_descriptions(cfg: DataConfig, ds: TextDataset) -> list[str]:
     """Zero-shot prompts: the built-in ones, else the label names themselves."""
     if cfg.source == "builtin" and cfg.name in BUILTIN:

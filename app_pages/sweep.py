@@ -23,6 +23,11 @@ CONFIRM_RUNS = 20  # a sweep queueing more new runs than this...
 CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second click first
 
 
+def run_tokens(cfg) -> float | None:
+    """A point's mean tokens per text, so its estimate scales by text length (see bertlab.estimate)."""
+    return common.mean_tokens(cfg.data, cfg.model, cfg.max_length)
+
+
 def sweep_form() -> None:
     """Widgets for a new sweep over the dataset chosen on the Data page; queues it on submit."""
     cfg = common.data_config()
@@ -56,7 +61,7 @@ def sweep_form() -> None:
         except BertlabError as e:
             common.show_error(e)
             return
-        seconds, _unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name())
+        seconds, _unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens)
         if len(todo) <= CONFIRM_RUNS and seconds <= CONFIRM_SECONDS:
             _queue(spec)
             return
@@ -81,7 +86,7 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     """A big sweep waits for a second click, with its size and estimated time in front of the user."""
     store = common.store()
     todo, reused = sweep.split_points(store, spec)
-    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name())
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens)
     box = st.container()
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
@@ -108,7 +113,7 @@ def _queue(spec: sweep.SweepSpec) -> None:
     st.session_state["keep_sw_current"] = sub.sweep_id
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
-    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name())
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens)
     st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} points reused from earlier runs "
                f"({spec.n_points} points in all).{_estimate_sentence(seconds, unknown, len(configs))}",
                icon=":material/check:")

@@ -161,7 +161,8 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     st.image(c.svg, width=420)
 
 
-def strategy_table(names: list[str], sizes: dict[str, int], model: str, overrides: dict[str, dict]) -> None:
+def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
+                   overrides: dict[str, dict]) -> None:
     """What each chosen strategy trains and freezes, and how long it should take here."""
     past = common.store().list_runs(limit=200)
     device = common.device_name()
@@ -169,7 +170,9 @@ def strategy_table(names: list[str], sizes: dict[str, int], model: str, override
     for n in names:
         s = REGISTRY[n]
         epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
-        est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs)
+        max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
+        tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
+        est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens)
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
                      "estimate from": est.basis})
     st.dataframe(rows, hide_index=True, width="stretch",
@@ -178,7 +181,9 @@ def strategy_table(names: list[str], sizes: dict[str, int], model: str, override
                                 "frozen": st.column_config.TextColumn(width="medium"),
                                 "estimated time": st.column_config.TextColumn(
                                     help="Scaled from the median speed of past runs of the same strategy, "
-                                         "model and device; unknown until one has finished.")})
+                                         "model and device, per token (texts cut at max length): long "
+                                         "articles take longer than short reviews. Unknown until one has "
+                                         "finished.")})
 
 
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
@@ -264,7 +269,7 @@ if summary is not None:
                 overrides[n]["options"] = options
 
     if names:
-        strategy_table(names, sizes, model, overrides)
+        strategy_table(names, cfg, sizes, model, overrides)
     st.session_state.setdefault("keep_repeats", 1)
     repeats = int(st.number_input(
         "Runs per strategy (seeds)", 1, 10, key="keep_repeats",

@@ -1,9 +1,11 @@
 """Rough run-time estimates from past runs on the same device (for the Train page).
 
-A run's time is taken to grow with the examples it processes: training
-examples times epochs plus evaluation examples. The seconds per such example
-come from the most recent finished runs of the same strategy, model and device.
-With no such run the estimate is unknown, which is more honest than a guess.
+A run's time is taken to grow with the examples it processes (training
+examples times epochs plus evaluation examples) times their mean length in
+tokens (after truncation at max_length): a BBC article of 128 tokens costs
+about five short reviews. The seconds per such token come from the most recent
+finished runs of the same strategy, model and device. With no such run the
+estimate is unknown, which is more honest than a guess.
 """
 
 from __future__ import annotations
@@ -43,8 +45,35 @@ def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool) -> float:
     return float(tr * epochs + va * epochs + te)
 
 
+def past_tokens(run: Any) -> float | None:
+    """Mean tokens per training text a past run processed (after truncation), if it recorded them."""
+    mean = (run.data_summary or {}).get("mean_tokens")
+    if mean:
+        return float(mean)
+    # Runs from before mean_tokens was recorded: fine-tuning ones counted their training tokens.
+    tokens, n = (run.costs or {}).get("train_tokens"), ((run.data_summary or {}).get("sizes") or {}).get("train")
+    epochs = (run.config or {}).get("epochs") or 1
+    return tokens / (n * epochs) if tokens and n else None
+
+
+def mean_tokens(model: str, texts: Sequence[str], max_length: int, sample: int = 2000) -> float:
+    """Mean length in tokens of ``texts`` (the first ``sample``) after truncation at ``max_length``: what the
+    estimate scales by. Loads the model's tokenizer (a second or so the first time)."""
+    from bertlab.engine import _TOKENIZE_LOCK
+    from bertlab.models import load_tokenizer
+
+    texts = list(texts[:sample])
+    if not texts:
+        return 0.0
+    tok = load_tokenizer(model)
+    with _TOKENIZE_LOCK:
+        ids = tok(texts, truncation=True, max_length=max_length, padding=False, return_attention_mask=False,
+                  return_token_type_ids=False)["input_ids"]
+    return sum(len(x) for x in ids) / len(ids)
+
+
 def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int],
-                     epochs: int, uses_epochs: bool = True, last: int = 5) -> Estimate:
+                     epochs: int, uses_epochs: bool = True, last: int = 5, tokens: float | None = None) -> Estimate:
     """Estimate a new run's seconds from ``runs`` (store Run objects, newest first).
 
     Args:
@@ -54,11 +83,15 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
         epochs: the new run's epochs.
         uses_epochs: whether the strategy's time grows with epochs.
         last: how many recent comparable runs to take the median rate of.
+        tokens: the new run's mean tokens per text (``mean_tokens``), or a function giving it (called only
+            when a comparable past run exists); None for a strategy that does not tokenize (tfidf_logreg) or
+            where unknown: then only the number of examples counts.
     """
-    rates = []
-    for r in runs:
-        if r.status != SUCCEEDED or r.strategy != strategy or r.model != model:
-            continue
+    rates, per_token = [], []
+    comparable = [r for r in runs if r.status == SUCCEEDED and r.strategy == strategy and r.model == model]
+    if callable(tokens):
+        tokens = tokens() if comparable else None
+    for r in comparable:
         if (r.costs or {}).get("device", r.device) != device:
             continue
         secs = (r.costs or {}).get("total_seconds")
@@ -69,10 +102,16 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
         units = work_units(past_sizes, past_epochs, uses_epochs)
         if units > 0:
             rates.append(secs / units)
+            if tokens and (t := past_tokens(r)):
+                per_token.append(secs / (units * t))
         if len(rates) >= last:
             break
     if not rates:
         return Estimate(None, "no past run here yet")
     new_units = work_units(sizes, epochs, uses_epochs)
+    if per_token:
+        n = len(per_token)
+        return Estimate(statistics.median(per_token) * new_units * tokens,
+                        f"{n} past run{'s' if n > 1 else ''} on this device, scaled by text length")
     n = len(rates)
     return Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")

@@ -118,8 +118,8 @@ def release_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def truncation_note(model: str, texts: list[str], max_length: int) -> str | None:
-    """How many training texts the tokenizer cut at ``max_length`` tokens, as a note (None if none were)."""
+def token_lengths(model: str, texts: list[str]) -> list[int]:
+    """Each text's length in the model's tokens, untruncated."""
     from transformers.utils import logging as transformers_logging
 
     from bertlab.engine import _TOKENIZE_LOCK
@@ -133,7 +133,12 @@ def truncation_note(model: str, texts: list[str], max_length: int) -> str | None
                       return_token_type_ids=False)["input_ids"]
     finally:
         transformers_logging.set_verbosity(verbosity)
-    lengths = sorted(len(x) for x in ids)
+    return [len(x) for x in ids]
+
+
+def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None) -> str | None:
+    """How many training texts the tokenizer cut at ``max_length`` tokens, as a note (None if none were)."""
+    lengths = sorted(lengths if lengths is not None else token_lengths(model, texts))
     cut = sum(1 for n in lengths if n > max_length)
     if not cut:
         return None
@@ -142,12 +147,13 @@ def truncation_note(model: str, texts: list[str], max_length: int) -> str | None
             f"{lengths[-1]:,}); a larger max length keeps more of each text at more cost per step")
 
 
-def outcome_notes(cfg, strategy, splits, test: dict) -> list[str]:
-    """What a user should know about a finished run's result: truncation, and a model that learned nothing."""
+def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None) -> list[str]:
+    """What a user should know about a finished run's result: truncation, and a model that learned nothing.
+    ``lengths``: the training texts' token lengths, where already counted."""
     notes = []
     if strategy.uses_tokens and not cfg.new_vocab:
         try:
-            note = truncation_note(cfg.model, splits.train.texts, cfg.max_length)
+            note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths)
         except BertlabError:
             note = None
         if note:
@@ -187,6 +193,12 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             cfg = cfg.replace(batch_size=len(splits.train))
         summary = {"name": cfg.data.label, "sizes": splits.sizes(), "label_names": splits.label_names,
                    "train_counts": splits.train.counts(), "load_seconds": time.perf_counter() - t_load}
+        lengths = None
+        if strategy.uses_tokens:
+            # The training texts' mean length in tokens (as trained, cut at max_length): what the Train page's
+            # time estimates scale by, so a run on long articles is not estimated from one on short reviews.
+            lengths = token_lengths(cfg.model, splits.train.texts)
+            summary["mean_tokens"] = sum(min(n, cfg.max_length) for n in lengths) / max(1, len(lengths))
         store.update(run_id, data_summary=summary, notes=splits.notes)
         staging = store.staging_path(run_id)
         dtype = models.autocast_dtype(cfg.precision, device)
@@ -197,7 +209,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         cb.close()
         costs = {**out.costs, "total_seconds": time.perf_counter() - t0, "peak_memory_bytes": mem.peak,
                  "device": device.name, "precision": str(dtype).replace("torch.", "") if dtype else "fp32"}
-        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test))
+        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths))
         metrics = {
             "test_accuracy": out.test["accuracy"], "test_accuracy_ci95": out.test.get("accuracy_ci95"),
             "test_macro_f1": out.test["macro_f1"],

@@ -260,10 +260,12 @@ def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmis
     return SweepSubmission(sweep_id, submitted, reused)
 
 
-def estimate_total(past_runs: list, configs: list[RunConfig], device: str) -> tuple[float, int]:
+def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
+                   tokens=None) -> tuple[float, int]:
     """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
 
     A point is unknown when no run of its strategy has finished on this device, or its size is "all".
+    ``tokens``: optional ``config -> mean tokens per text`` (None for unknown), to scale by text length.
     """
     from bertlab.estimate import estimate_seconds
     from bertlab.strategies import get_strategy
@@ -275,8 +277,10 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str) -> tu
             unknown += 1
             continue
         sizes = {"train": d.train_size, "validation": d.val_size or 0, "test": d.test_size or 0}
-        est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs,
-                               get_strategy(cfg.strategy).uses_epochs)
+        strategy = get_strategy(cfg.strategy)
+        est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
+                               tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens
+                               else None)
         if est.seconds is None:
             unknown += 1
         else:

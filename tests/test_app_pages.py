@@ -540,3 +540,21 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
     assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
     assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
     store.finish(rid, "succeeded")
+
+
+def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_data, bertlab_home):
+    from bertlab.models import pick_device
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    no_problems(at)
+    table = at.dataframe[0].value
+    row = table[table["strategy"] == "full_ft"].iloc[0]
+    assert row["estimate from"] == "1 past run on this device, scaled by text length", (row, pick_device().name)
+    assert row["estimated time"] != "unknown"

@@ -137,6 +137,42 @@ def test_estimate_is_unknown_without_history_and_scales_with_work():
     assert estimate_seconds(past, "scratch", "minilm", "cpu0", sizes, 2).seconds is None
 
 
+def test_estimate_scales_by_text_length_where_runs_recorded_it():
+    """A past run on short reviews (27 tokens a text) must not promise the same time for long articles."""
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    past = [make_run("full_ft", "f1", total_seconds=27.0)]
+    past[0].data_summary = {**past[0].data_summary, "mean_tokens": 27.0}
+    long = estimate_seconds(past, "full_ft", "minilm", "cpu0", sizes, 2, tokens=128.0)
+    assert long.seconds == pytest.approx(27.0 * 128 / 27) and "text length" in long.basis
+    asked = []
+    lazy = estimate_seconds(past, "full_ft", "minilm", "cpu0", sizes, 2, tokens=lambda: asked.append(1) or 54.0)
+    assert lazy.seconds == pytest.approx(54.0) and asked == [1]
+    assert estimate_seconds(past, "scratch", "minilm", "cpu0", sizes, 2, tokens=lambda: asked.append(1)).seconds \
+        is None and asked == [1]  # no comparable run: the tokenizer is not even loaded
+    # runs from before mean_tokens was recorded: fine-tuning's token count gives it (100 train texts x 2 epochs)
+    old = make_run("full_ft", "f0", total_seconds=27.0)
+    old.costs = {**old.costs, "train_tokens": 100 * 2 * 27}
+    assert estimate_seconds([old], "full_ft", "minilm", "cpu0", sizes, 2, tokens=54.0).seconds == pytest.approx(54.0)
+    # neither recorded: examples only, as before
+    bare = make_run("full_ft", "f2", total_seconds=27.0)
+    assert estimate_seconds([bare], "full_ft", "minilm", "cpu0", sizes, 2, tokens=54.0).seconds == pytest.approx(27.0)
+
+
+def test_runs_record_their_training_texts_mean_length_in_tokens(tiny_model, tiny_data):
+    from bertlab.estimate import mean_tokens
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=16))
+    assert execute_run(store, rid) == SUCCEEDED
+    from bertlab.data import load_splits
+
+    texts = load_splits(tiny_data).train.texts
+    assert store.get(rid).data_summary["mean_tokens"] == pytest.approx(mean_tokens(tiny_model, texts, 16))
+
+
 def test_work_units_for_strategies_without_epochs_count_evaluation_only():
     assert work_units({"train": 100, "validation": 20, "test": 50}, 5, uses_epochs=False) == 70
 
