@@ -253,9 +253,17 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     order = [r.id for r, _ in ranked]
     # B: the most accurate run of another strategy than A's (two seeds of one strategy say little about which to use).
     b_default = next((i for i, (r, _) in enumerate(ranked) if r.strategy != ranked[0][0].strategy), 1)
+    # The pair follows the default (the best two) as runs finish, until the user picks another pair: a page
+    # watched through a whole launch ended on the first two runs to finish.
+    keys, default = (f"pair_a_{fp}", f"pair_b_{fp}"), (order[0], order[b_default])
+    before = st.session_state.get(f"pair_default_{fp}")
+    for k, old, new in zip(keys, before or (None, None), default):
+        if k not in st.session_state or st.session_state[k] == old or st.session_state[k] not in order:
+            st.session_state[k] = new
+    st.session_state[f"pair_default_{fp}"] = default
     c1, c2 = st.columns(2)
-    a = c1.selectbox("Run A", order, index=0, key=f"pair_a_{fp}", format_func=lambda i: name(by_id[i][0]))
-    b = c2.selectbox("Run B", order, index=b_default, key=f"pair_b_{fp}", format_func=lambda i: name(by_id[i][0]))
+    a = c1.selectbox("Run A", order, key=keys[0], format_func=lambda i: name(by_id[i][0]))
+    b = c2.selectbox("Run B", order, key=keys[1], format_func=lambda i: name(by_id[i][0]))
     if a == b:
         st.info("Pick two different runs.")
         return

@@ -284,6 +284,27 @@ def test_more_than_eight_runs_get_the_pickers_without_the_table_of_every_pair(ti
                                                                                                  best[1].id)
 
 
+def test_the_closer_look_follows_the_best_pair_as_runs_finish_until_the_user_picks(tiny_model, tiny_data,
+                                                                                   bertlab_home):
+    store = RunStore(bertlab_home)
+    weak = _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32), batch="b1")
+    weak2 = _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=16), batch="b1")
+    fp = weak.metrics["test_fingerprint"]
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert {at.selectbox(key=f"pair_a_{fp}").value, at.selectbox(key=f"pair_b_{fp}").value} == {weak.id, weak2.id}
+    good = _finished(store, make_config("tfidf_logreg", data=tiny_data), batch="b1")  # finishes while watched
+    assert good.metrics["test_accuracy"] > weak.metrics["test_accuracy"]
+    at.run()
+    no_problems(at)
+    assert at.selectbox(key=f"pair_a_{fp}").value == good.id  # the pair moved to the new best run
+    at.selectbox(key=f"pair_a_{fp}").set_value(weak2.id).run()  # the user's own pick...
+    _finished(store, make_config("tfidf_logreg", data=tiny_data, seed=1), batch="b1")
+    at.run()
+    no_problems(at)
+    assert at.selectbox(key=f"pair_a_{fp}").value == weak2.id  # ...stays
+
+
 # --- macro-F1: a permutation test and a bootstrap interval --------------------------------------------------------
 def test_macro_f1_rows_match_the_reported_macro_f1():
     from bertlab.metrics import classification_report
