@@ -99,7 +99,8 @@ def curves(runs: list) -> None:
                              label_visibility="collapsed",
                              format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
     st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
-    st.plotly_chart(plots.validation_figure(runs, pts, height=300), width="stretch", key="cmp_val")
+    st.plotly_chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress"), width="stretch",
+                    key="cmp_val")
     if any(p["series"] == "mlm_loss" for p in pts):
         st.plotly_chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         st.caption("dapt first continues masked-language-model pretraining on the training texts (and any "

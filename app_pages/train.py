@@ -130,6 +130,7 @@ def option_inputs(name: str) -> dict:
     for i, (opt, spec) in enumerate(specs.items()):
         col, key, kind = cols[i % 3], f"keep_opt_{name}_{opt}", spec.get("kind")
         helptext = spec.get("help", "")
+        label = f"{spec['label']} ({opt})" if spec.get("label") else opt  # the words, and the name the CLI takes
         if kind in ("int", "float"):
             default = spec.get("default")
             if kind == "float" and default is not None:
@@ -137,12 +138,12 @@ def option_inputs(name: str) -> dict:
             st.session_state.setdefault(key, default)
             cast = int if kind == "int" else float
             kw = {} if kind == "int" else dict(zip(("step", "format"), _number_format(spec)))
-            v = col.number_input(opt, cast(spec["min"]), cast(spec["max"]), key=key, help=helptext,
+            v = col.number_input(label, cast(spec["min"]), cast(spec["max"]), key=key, help=helptext,
                                  placeholder="default", **kw)
             if v is not None:
                 out[opt] = cast(v)
         elif kind == "file":
-            up = col.file_uploader(opt, type=[s.lstrip(".") for s in spec.get("suffixes", [".txt"])],
+            up = col.file_uploader(label, type=[s.lstrip(".") for s in spec.get("suffixes", [".txt"])],
                                    key=f"opt_{name}_{opt}", help=helptext)
             if up is not None:
                 try:

@@ -237,8 +237,12 @@ def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 3
                              y_title="masked-LM cross-entropy (nats)")
 
 
-def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340) -> go.Figure:
-    """Validation loss and validation accuracy by epoch, side by side, one line per run."""
+def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,
+                      progress: bool = False) -> go.Figure:
+    """Validation loss and validation accuracy by epoch, side by side, one line per run.
+
+    ``progress``: by epoch as a share of each run's epochs instead, so a 30-epoch head_only does not squeeze
+    3-epoch fine-tuning into the first tenth of the axis (the loss chart's "by % of run")."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Validation loss", "Validation accuracy"),
                         horizontal_spacing=0.17, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
@@ -249,15 +253,20 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
             if not xs:
                 continue
             xs, ys = downsample(xs, ys)
+            epochs = xs
+            total = max(float((r.config or {}).get("epochs") or 0), xs[-1]) or 1.0
+            if progress:
+                xs = [e / total for e in xs]
             unit = "loss %{y:.3f}" if col == 1 else "accuracy %{y:.1%}"
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
                                      line=dict(color=color, dash=dash, width=2), marker=dict(size=7),
-                                     hovertemplate="epoch %{x:.0f}<br>" + unit + "<extra>" + labels[r.id] + "</extra>"),
-                          row=1, col=col)
+                                     customdata=epochs, hovertemplate="epoch %{customdata:.0f}<br>" + unit
+                                     + "<extra>" + labels[r.id] + "</extra>"), row=1, col=col)
             kept = r.metrics.get("kept_epoch")
-            if kept in xs:  # keep_best: ring the epoch whose weights the run kept
-                y = ys[xs.index(kept)]
-                fig.add_trace(go.Scatter(x=[kept], y=[y], mode="markers", name=labels[r.id], legendgroup=r.id,
+            if kept in epochs:  # keep_best: ring the epoch whose weights the run kept
+                y = ys[epochs.index(kept)]
+                fig.add_trace(go.Scatter(x=[kept / total if progress else kept], y=[y], mode="markers",
+                                         name=labels[r.id], legendgroup=r.id,
                                          marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color=color, width=2.5)),
                                          hovertemplate=f"epoch {kept}: weights kept (lowest validation loss)"
                                                        "<extra>" + labels[r.id] + "</extra>", showlegend=False),
@@ -272,8 +281,10 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")):
         ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)
-    # Pad the range so a point at epoch 0 (zero_shot's single evaluation) is not cut in half.
-    fig.update_xaxes(title_text="epoch", range=[-0.25, max(1, top) + 0.25], dtick=1 if top <= 12 else None)
+    if progress:
+        fig.update_xaxes(title_text="share of the run's epochs", tickformat=".0%", range=[-0.03, 1.03])
+    else:  # padded so a point at epoch 0 (zero_shot's single evaluation) is not cut in half
+        fig.update_xaxes(title_text="epoch", range=[-0.25, max(1, top) + 0.25], dtick=1 if top <= 12 else None)
     fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], row=1, col=2)
     if not fig.data:

@@ -307,3 +307,16 @@ def test_learning_curves_by_macro_f1_are_drawn_as_scores_without_the_accuracy_ba
     assert not fig.layout.shapes  # the majority class's accuracy is no macro-F1 baseline
     assert sweep.results_table(agg, "macro-F1")[0]["macro-F1 mean"] == pytest.approx(0.55)
     assert sweep.learning_curve_figure(sweep.aggregate(pts)).layout.shapes  # by accuracy it is drawn
+
+
+def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():
+    long, short = make_run("head_only", "h"), make_run("full_ft", "f")
+    long.config, short.config = {"epochs": 30}, {"epochs": 3}
+    pts = [{"run_id": "h", "series": "val_loss", "step": e, "x": float(e), "value": 1 / e} for e in range(1, 31)]
+    pts += [{"run_id": "f", "series": "val_loss", "step": e, "x": float(e), "value": 1 / e} for e in range(1, 4)]
+    by_epoch = plots.validation_figure([long, short], pts)
+    assert max(by_epoch.data[1].x) == 3 and max(by_epoch.data[0].x) == 30  # 3 epochs in a tenth of the axis
+    by_share = plots.validation_figure([long, short], pts, progress=True)
+    assert max(by_share.data[0].x) == pytest.approx(1.0) and max(by_share.data[1].x) == pytest.approx(1.0)
+    assert list(by_share.data[1].customdata) == [1, 2, 3]  # the hover still names the epoch
+    assert by_share.layout.xaxis.tickformat == ".0%"

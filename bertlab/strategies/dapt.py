@@ -196,13 +196,13 @@ class DomainAdaptivePretraining(FullFineTune):
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128,
                 "options": {"mlm_epochs": 1, "mlm_lr": 5e-5}}
     option_specs = {
-        "mlm_epochs": {"kind": "int", "default": 1, "min": 1, "max": 50, "help": "passes of masked-LM over the text"},
-        "mlm_lr": {"kind": "float", "default": 5e-5, "min": 1e-6, "max": 1e-2, "help": "masked-LM learning rate"},
-        "mlm_probability": {"kind": "float", "default": 0.15, "min": 0.05, "max": 0.5,
+        "mlm_epochs": {"label": "Masked-LM epochs", "kind": "int", "default": 1, "min": 1, "max": 50, "help": "passes of masked-LM over the text"},
+        "mlm_lr": {"label": "Masked-LM learning rate", "kind": "float", "default": 5e-5, "min": 1e-6, "max": 1e-2, "help": "masked-LM learning rate"},
+        "mlm_probability": {"label": "Share of tokens masked", "kind": "float", "default": 0.15, "min": 0.05, "max": 0.5,
                             "help": "share of tokens masked (BERT: 0.15)"},
-        "domain_file": {"kind": "file", "default": None, "suffixes": [".txt"],
+        "domain_file": {"label": "Extra domain text (.txt)", "kind": "file", "default": None, "suffixes": [".txt"],
                         "help": "unlabelled in-domain text, one text per line (UTF-8), added to the training texts"},
-        "layer_decay": {"kind": "float", "default": None, "min": 0.5, "max": 1.0,
+        "layer_decay": {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
                         "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
     }
 

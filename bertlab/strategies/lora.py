@@ -48,11 +48,11 @@ class LoRA(ClassifierStrategy):
             "model, small checkpoints, less memory for optimizer state.")
     defaults = {"epochs": 3, "learning_rate": 1e-3, "batch_size": 32, "max_length": 128, "options": {"r": 8}}
     option_specs = {
-        "r": {"kind": "int", "default": 8, "min": 1, "max": 256, "help": "adapter rank: more = more capacity"},
-        "alpha": {"kind": "float", "default": None, "min": 0.1, "max": 1024.0,
+        "r": {"label": "Adapter rank r", "kind": "int", "default": 8, "min": 1, "max": 256, "help": "adapter rank: more = more capacity"},
+        "alpha": {"label": "Adapter scale alpha", "kind": "float", "default": None, "min": 0.1, "max": 1024.0,
                   "help": "adapter scale (output x alpha / r); empty = 2 x r"},
-        "dropout": {"kind": "float", "default": 0.1, "min": 0.0, "max": 0.9, "help": "dropout on the adapter input"},
-        "layer_decay": {"kind": "float", "default": None, "min": 0.5, "max": 1.0,
+        "dropout": {"label": "Adapter dropout", "kind": "float", "default": 0.1, "min": 0.0, "max": 0.9, "help": "dropout on the adapter input"},
+        "layer_decay": {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
                         "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
     }
 

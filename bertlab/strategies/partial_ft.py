@@ -61,9 +61,9 @@ class PartialFineTune(ClassifierStrategy):
             "and less overfitting on a few hundred examples.")
     defaults = {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 128}
     option_specs = {
-        "layers": {"kind": "int", "default": None, "min": 0, "max": 48,
+        "layers": {"label": "Top layers trained", "kind": "int", "default": None, "min": 0, "max": 48,
                    "help": "how many of the top encoder layers train; empty = half of them"},
-        "layer_decay": {"kind": "float", "default": None, "min": 0.5, "max": 1.0,
+        "layer_decay": {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
                         "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
     }
 
