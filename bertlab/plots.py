@@ -231,10 +231,19 @@ def no_steps_message(runs: Sequence[Any]) -> str:
 
 
 def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 300) -> go.Figure:
-    """dapt's continued-pretraining phase: masked-LM loss per MLM step (empty when no run has one)."""
-    return train_loss_figure(runs, points, height, name="mlm_loss",
-                             title="Continued pretraining (dapt): masked-LM loss, before fine-tuning",
-                             y_title="masked-LM cross-entropy (nats)")
+    """dapt's continued-pretraining phase: masked-LM loss per MLM step (empty when no run has one), with the
+    loss of guessing uniformly over the vocabulary, ln(vocabulary size), as a dashed line: a checkpoint without
+    masked-LM head weights starts near or above it."""
+    fig = train_loss_figure(runs, points, height, name="mlm_loss",
+                            title="Continued pretraining (dapt): masked-LM loss, before fine-tuning",
+                            y_title="masked-LM cross-entropy (nats)")
+    sizes = {int(v) for r in runs if (v := (r.costs or {}).get("mlm_vocab_size"))}
+    if len(sizes) == 1 and fig.data:
+        (v,) = sizes
+        fig.add_hline(y=math.log(v), line=dict(color="#888", dash="dash", width=1.5),
+                      annotation_text=f"uniform guess over {v:,} tokens: {math.log(v):.1f} nats",
+                      annotation_position="top right", annotation_font=dict(size=12, color="#555"))
+    return fig
 
 
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,

@@ -320,3 +320,14 @@ def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():
     assert max(by_share.data[0].x) == pytest.approx(1.0) and max(by_share.data[1].x) == pytest.approx(1.0)
     assert list(by_share.data[1].customdata) == [1, 2, 3]  # the hover still names the epoch
     assert by_share.layout.xaxis.tickformat == ".0%"
+
+
+def test_the_masked_lm_chart_marks_a_uniform_guess_over_the_vocabulary():
+    import math
+
+    run = make_run("dapt", "d", mlm_vocab_size=30522)
+    pts = [{"run_id": "d", "series": "mlm_loss", "step": i, "x": i / 10, "value": 11.0 - i / 10} for i in range(1, 30)]
+    fig = plots.mlm_loss_figure([run], pts)
+    (line,) = fig.layout.shapes
+    assert line.y0 == pytest.approx(math.log(30522)) and "30,522 tokens: 10.3 nats" in fig.layout.annotations[-1].text
+    assert not plots.mlm_loss_figure([make_run("dapt", "d")], pts).layout.shapes  # older runs: no size, no line

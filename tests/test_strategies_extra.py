@@ -80,6 +80,9 @@ def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
     # Reported a step late (the host never waits for a GPU), but every step's own loss, the last one included.
     assert mlm[-1]["step"] == run.costs["mlm_steps"]
     assert mlm[-1]["value"] == pytest.approx(run.costs["mlm_final_loss"])
+    from transformers import AutoTokenizer
+
+    assert run.costs["mlm_vocab_size"] == len(AutoTokenizer.from_pretrained(tiny_model))  # the uniform-guess line
     assert run.costs["train_seconds"] >= run.costs["mlm_seconds"] > 0
     # FLOPs and seconds cover the same work: both phases, and the masked-LM phase on its own
     assert run.costs["train_flops_per_s"] == pytest.approx(run.costs["train_flops"] / run.costs["train_seconds"])

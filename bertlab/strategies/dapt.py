@@ -178,7 +178,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     flops = train_flops(non_embedding_params(encoder), tokens) + train_flops(n_head, masked)
     return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_flops": flops,
             "mlm_steps": step, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked,
-            "mlm_final_loss": last}
+            "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer)}  # ln(vocab): the loss of a uniform guess
 
 
 @register

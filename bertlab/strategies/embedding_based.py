@@ -66,7 +66,10 @@ class ZeroShot(Strategy):
     summary = "Trains nothing: compares each text's embedding with embeddings of label descriptions."
     trains = "nothing"
     frozen = "everything"
-    when = "No labelled data at all, or a first baseline in seconds. Good label descriptions matter a lot."
+    when = ("No labelled data at all, or a first baseline in seconds. Good label descriptions matter a lot. With "
+            "the default model, all-MiniLM-L6-v2, it measures a sentence-embedding model: a BERT already "
+            "fine-tuned on about a billion sentence pairs to place similar texts close together, not a BERT "
+            "straight out of masked-LM pretraining.")
     defaults = {"epochs": 1, "batch_size": 64, "max_length": 128}
     uses_epochs = False
     uses_seed = False  # nothing is drawn at random: every seed gives the same answers
