@@ -126,10 +126,9 @@ def gave_way_note(share: CpuShare | None, phase: str = "training") -> str | None
     """The run note for a loop that ran on fewer threads for a while, or None where it never had to."""
     if share is None or share.fewest >= share.base:
         return None
-    return (f"Other processes kept a CPU core busy during {phase}, so it ran on {share.fewest} thread(s) instead "
-            f"of {share.base} for a while (bertlab.cpushare). Results round differently with another thread count: "
-            "the same seed on an otherwise idle machine can give a slightly different model. BERTLAB_CPU_SHARE=0 "
-            "keeps the thread count fixed.")
+    return (f"{phase[:1].upper()}{phase[1:]} ran on {share.fewest} of {share.base} threads for a while: another process (a "
+            "browser on this machine?) kept a core busy. The same seed on an idle machine may give a slightly "
+            "different model (BERTLAB_CPU_SHARE=0 keeps the thread count fixed).")
 
 
 @contextlib.contextmanager
