@@ -207,6 +207,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
     else:
         print(format_table([result_row(r) for r in runs]))
+        batches: dict[str, list] = {}
+        for r in runs:  # newest first
+            batches.setdefault(r.batch_id, []).append(r.strategy)
+        print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first):")
+        for b, names in list(batches.items())[:5]:
+            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}")
     return 0
 
 
@@ -386,7 +392,7 @@ def add_extra_commands(sub) -> None:
     sw.set_defaults(fn=cmd_sweep)
     rp = sub.add_parser("report", help="self-contained HTML report (and CSV) of runs, a batch or a sweep")
     rp.add_argument("run_ids", nargs="*", metavar="RUN_ID")
-    rp.add_argument("--batch", help="every run of this batch id")
+    rp.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
     rp.add_argument("--sweep", help="every point of this sweep id (adds its learning curves)")
     rp.add_argument("-o", "--output", default="bertlab-report.html")
     rp.add_argument("--csv", help="also write the results table as CSV")
@@ -440,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     rs.set_defaults(fn=cmd_runs)
     pa = sub.add_parser("paired", help="is one run really better? McNemar's test for runs on the same test set")
     pa.add_argument("run_ids", nargs="*", metavar="RUN_ID")
-    pa.add_argument("--batch", help="every run of this batch id")
+    pa.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
     pa.add_argument("--json", action="store_true")
     pa.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
                     help="what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "

@@ -42,10 +42,16 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
         if store.get(rid) is None:
             raise BertlabError(f"no run with id {rid!r}; `python -m bertlab runs` lists them.")
         ids.append(rid)
+    if batch == "latest":  # the newest launch: what was just run, without copying its id
+        newest = store.list_runs(limit=1)
+        if not newest:
+            raise BertlabError("there are no runs yet, so no latest batch; run `python -m bertlab run` first.")
+        batch = newest[0].batch_id
     if batch:
         found = [r.id for r in reversed(store.list_runs(batch_id=batch, limit=100_000))]
         if not found:
-            raise BertlabError(f"batch {batch!r} has no runs; the batch id is shown on the Compare page.")
+            raise BertlabError(f"batch {batch!r} has no runs; `python -m bertlab runs` ends with the latest batch ids "
+                               "(and the Train page shows one after each launch).")
         ids += found
     if sweep_id:
         rows = sweep.collect(store, sweep.load_sweep(store, sweep_id))
@@ -225,11 +231,14 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         at = f" (at {n:,} training examples, the largest size of these runs)" if n else ""
         top = (f"{100 * best['test_accuracy']:.1f}% test accuracy" if key == "test_accuracy" else
                f"macro-F1 {best['test_macro_f1']:.3f}")
-        parts.append(f"<p class='lead'>{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "
-                     f"<b>{html.escape(best['strategy'])}</b> at {top}. {html.escape(' '.join(lead))}</p>")
+        # The answer first; then what is most accurate and what each gain costs in compute (read after the
+        # answer, "Not worth it: ..." no longer looks like a second verdict before the first).
         if (a := answer.answer(ok)) is not None:
             parts.append(f"<h2>Which one to use?</h2><p class='lead'><b>{html.escape(a.headline)}</b> "
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
+        parts.append(f"<h2>Accuracy against training compute</h2><p>"
+                     f"{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "
+                     f"<b>{html.escape(best['strategy'])}</b> at {top}. {html.escape(' '.join(lead))}</p>")
     cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
             ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
             ("test_ece", "ECE"),

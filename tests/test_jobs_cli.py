@@ -57,6 +57,10 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     assert main(["runs"]) == 0
     table = capsys.readouterr().out
     assert "zero_shot" in table and "head_only" in table and "test acc" in table and "95% interval" in table
+    batch = RunStore().get(out[0]["run_id"]).batch_id
+    assert f"  {batch}  zero_shot, head_only" in table  # the id `report --batch` takes
+    assert main(["report", "--batch", "latest", "-o", str(tiny_csv.parent / "r.html")]) == 0
+    assert "(2 runs," in capsys.readouterr().err
     assert main(["predict", out[1]["run_id"], "a wonderful film", "--json"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
     assert lines[0]["label"] in ("neg", "pos") and abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-4
