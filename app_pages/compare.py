@@ -54,8 +54,10 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> 
     title where a strategy ran several times."""
     c = st.columns([2, 5, 1.2], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
-    c[0].markdown(f"<span style='color:{color};font-weight:600'>■ {run.strategy}</span> "
-                  f"<span style='color:#888'>· {run.id[-4:]}</span>"
+    # nowrap: in a narrow column (1024 px with the sidebar open) the id goes to a line of its own instead of
+    # breaking "■ zero_shot" after its square.
+    c[0].markdown(f"<span style='color:{color};font-weight:600;white-space:nowrap'>■ {run.strategy}</span> "
+                  f"<span style='color:#888;white-space:nowrap'>· {run.id[-4:]}</span>"
                   + (f"<br><span style='color:#888;font-size:0.85em'>{html.escape(detail)}</span>" if detail else ""),
                   unsafe_allow_html=True)
     if run.status == RUNNING:
