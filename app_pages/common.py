@@ -259,6 +259,22 @@ def _mean_tokens(key: str, model: str, max_length: int) -> float | None:
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _token_lengths(key: str, model: str) -> list[int] | None:
+    from bertlab.runner import token_lengths  # loads the tokenizer: only when asked
+
+    try:
+        return sorted(token_lengths(model, splits(DataConfig(**json.loads(key))).train.texts[:2000]))
+    except BertlabError:
+        return None
+
+
+def token_lengths(cfg: DataConfig, model: str) -> list[int] | None:
+    """The training texts' lengths in ``model``'s tokens, sorted (the first 2,000 texts); None where the data or
+    the model cannot be read."""
+    return _token_lengths(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model)
+
+
 def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     """Mean tokens per training text of ``cfg`` for ``model`` cut at ``max_length`` (what time estimates scale
     by); None where the data or the model cannot be read. The caps do not change it: it is read from the whole

@@ -247,6 +247,14 @@ if summary is not None:
                            key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}")
 
     max_len_limit = known_max_positions(model) if model_ok else None
+    if model_ok and (lengths := common.token_lengths(cfg, model)):
+        # Long texts (BBC articles) are cut at max length and make every step dearer: say so before launch.
+        limit = min((int(st.session_state.get(f"keep_hp_{n}_max_length") or make_config(n).max_length)
+                     for n in names if REGISTRY[n].uses_tokens), default=None)
+        if limit is not None and (cut := sum(n > limit for n in lengths) / len(lengths)) >= 0.1:
+            st.caption(f":material/content_cut: These texts are long: median {lengths[len(lengths) // 2]:,} tokens, "
+                       f"{cut:.0%} longer than max length {limit} and cut to it. A larger max length keeps more of "
+                       "each text, at more time per step (the estimates below count the tokens).")
     overrides: dict[str, dict] = {}
     data_tag = hashlib.sha256(repr((cfg.source, cfg.name, labels)).encode()).hexdigest()[:10]
     for n in names:

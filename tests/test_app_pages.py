@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.common import md
+from bertlab.config import DataConfig
 from bertlab.store import ACTIVE, SUCCEEDED, RunStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -558,3 +559,20 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     row = table[table["strategy"] == "full_ft"].iloc[0]
     assert row["estimate from"] == "1 past run on this device, scaled by text length", (row, pick_device().name)
     assert row["estimated time"] != "unknown"
+
+
+def test_train_page_says_when_texts_are_long_enough_to_be_cut(tiny_model, tmp_path):
+    import pandas as pd
+
+    texts = [f"text {j}: " + " ".join(f"word{i} about topic {j % 2}" for i in range(120)) for j in range(60)]
+    csv = tmp_path / "long.csv"
+    pd.DataFrame({"text": texts, "label": [["a", "b"][j % 2] for j in range(60)]}).to_csv(csv, index=False)
+    data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    no_problems(at)
+    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    assert "100% longer than max length 128 and cut to it" in note
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # no tokens, nothing cut
+    assert not any("These texts are long" in c.value for c in at.caption)
