@@ -365,7 +365,8 @@ def serving_section(done: list, busy: bool) -> None:
         bar = st.progress(0.0, text="Timing…")
         try:
             serving.measure(common.store(), common.predictor(), [r.id for r in done], texts,
-                            progress=lambda k, n: bar.progress(k / n, text=f"Timed {k} of {n} runs"))
+                            progress=lambda k, n, doing: bar.progress(
+                                k / n, text=f"Timed {k} of {n} runs" + (f": {doing}…" if doing else "")))
         except BertlabError as e:
             common.show_error(e)
             return

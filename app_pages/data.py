@@ -119,6 +119,10 @@ def choose_caps(base: DataConfig) -> DataConfig:
     preset = st.radio("Size (train / validation / test examples)", options, key="keep_preset", format_func=fmt,
                       horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
                                             "in well under a minute on a laptop CPU.")
+    if preset == common.DEFAULT_PRESET:
+        st.caption("Quick demo: to see every page work in minutes. Its 500 test texts cannot tell apart strategies a "
+                   "few points apart, and from-scratch training barely starts on 500 examples: for results to draw "
+                   "conclusions from (a class, a decision), use Standard.")
     if preset != "Custom":
         tr, va, te = common.PRESETS[preset]
         return DataConfig(**{**base.__dict__, "train_size": tr, "val_size": va, "test_size": te})

@@ -30,7 +30,8 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
             batch_texts: int = 256, progress=None) -> dict[str, dict]:
     """Time each succeeded run of ``run_ids`` on ``texts`` and store what it measured in the run's costs.
 
-    ``progress(done, total)`` is called after each run. Returns ``{run_id: {serve_ms_p50, serve_ms_p95,
+    ``progress(done, total, doing)`` is called before each run's two phases (``doing`` says which: loading and
+    exporting a model can take longer than timing it) and after each run (``doing`` None). Returns ``{run_id: {serve_ms_p50, serve_ms_p95,
     serve_texts_per_s, serve_backend, serve_device}}``.
     """
     if not texts:
@@ -40,8 +41,12 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
     many = [texts[i % len(texts)] for i in range(batch_texts)]
     out: dict[str, dict] = {}
     for k, run in enumerate(runs):
+        if progress is not None:
+            progress(k, len(runs), f"loading {run.strategy} (and exporting it to ONNX Runtime the first time)")
         predictor.warm([run.id], wait_fast=True)  # loaded, and exported to ONNX where the app would use it
         predictor.predict([run.id], ones[:2])
+        if progress is not None:
+            progress(k, len(runs), f"timing {run.strategy}")
         lat, backend = [], ""
         for t in ones:
             t0 = time.perf_counter()  # the whole call, tokenising included: what a caller waits for
@@ -59,7 +64,7 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
         store.update(run.id, costs={**(fresh.costs or {}), **m})
         out[run.id] = m
         if progress is not None:
-            progress(k + 1, len(runs))
+            progress(k + 1, len(runs), None)
     return out
 
 

@@ -29,8 +29,9 @@ def test_measure_times_each_run_and_stores_it(finished):
     seen = []
     texts = ["a wonderful film", "an awful, boring film", "it was fine"]
     out = serving.measure(store, Predictor(store), ids, texts, singles=5, batch=2, batch_texts=6,
-                          progress=lambda k, n: seen.append((k, n)))
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+                          progress=lambda k, n, doing: seen.append((k, n, doing and doing.split()[0])))
+    # each run's two phases before they start (loading can take longer than timing), and each run when done
+    assert seen == [step for k in range(3) for step in ((k, 3, "loading"), (k, 3, "timing"), (k + 1, 3, None))]
     for rid in ids:
         m, costs = out[rid], store.get(rid).costs
         assert 0 < m["serve_ms_p50"] <= m["serve_ms_p95"]
