@@ -178,7 +178,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                      "estimate from": est.basis})
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"strategy": st.column_config.TextColumn(width="small"),
-                                "trains": st.column_config.TextColumn(width="large"),
+                                "trains": st.column_config.TextColumn(width="medium"),
                                 "frozen": st.column_config.TextColumn(width="medium"),
                                 "estimated time": st.column_config.TextColumn(
                                     help="Scaled from the median speed of past runs of the same strategy, "

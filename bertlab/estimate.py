@@ -112,6 +112,6 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
     if per_token:
         n = len(per_token)
         return Estimate(statistics.median(per_token) * new_units * tokens,
-                        f"{n} past run{'s' if n > 1 else ''} on this device, scaled by text length")
+                        f"{n} past run{'s' if n > 1 else ''} on this device, per token")
     n = len(rates)
     return Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")

@@ -557,7 +557,7 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     no_problems(at)
     table = at.dataframe[0].value
     row = table[table["strategy"] == "full_ft"].iloc[0]
-    assert row["estimate from"] == "1 past run on this device, scaled by text length", (row, pick_device().name)
+    assert row["estimate from"] == "1 past run on this device, per token", (row, pick_device().name)
     assert row["estimated time"] != "unknown"
 
 

@@ -143,7 +143,7 @@ def test_estimate_scales_by_text_length_where_runs_recorded_it():
     past = [make_run("full_ft", "f1", total_seconds=27.0)]
     past[0].data_summary = {**past[0].data_summary, "mean_tokens": 27.0}
     long = estimate_seconds(past, "full_ft", "minilm", "cpu0", sizes, 2, tokens=128.0)
-    assert long.seconds == pytest.approx(27.0 * 128 / 27) and "text length" in long.basis
+    assert long.seconds == pytest.approx(27.0 * 128 / 27) and "per token" in long.basis
     asked = []
     lazy = estimate_seconds(past, "full_ft", "minilm", "cpu0", sizes, 2, tokens=lambda: asked.append(1) or 54.0)
     assert lazy.seconds == pytest.approx(54.0) and asked == [1]
