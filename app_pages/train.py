@@ -202,8 +202,9 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
         rc = make_config(n, data=cfg, model=model, **ov)
         check_max_length(model, rc.max_length)  # refused here, before anything is queued
         configs += seeded_configs(rc, repeats)
-    if lowered:
-        st.info(f"Batch size will be lowered to {n_train} (the number of training examples) for {', '.join(lowered)}.")
+    # Said with the launch's confirmation (the page reruns after a launch, which would wipe a notice shown here).
+    st.session_state["lowered_note"] = (f"Batch size lowered to {n_train} (the number of training examples) for "
+                                        f"{', '.join(lowered)}." if lowered else None)
     return configs
 
 
@@ -211,17 +212,26 @@ def launch(configs: list[RunConfig]) -> None:
     ids = common.manager().submit(configs)
     run = common.store().get(ids[0])
     st.session_state["last_launch"] = {"batch": run.batch_id if run else "", "strategies": [c.strategy for c in configs],
-                                       "ids": ids, "configs": [c.to_dict() for c in configs]}
+                                       "ids": ids, "configs": [c.to_dict() for c in configs],
+                                       "note": st.session_state.get("lowered_note")}
 
 
 def repeats_live_launch(configs: list[RunConfig]) -> bool:
     """True if these are the very runs of this session's last launch and some of it still waits or trains: a
-    second click on Launch (or one after a reload) would queue the whole batch again."""
+    second click on Launch would queue the whole batch again."""
     last = st.session_state.get("last_launch") or {}
     if last.get("configs") != [c.to_dict() for c in configs]:
         return False
     runs = (common.store().get(i) for i in last.get("ids", []))
     return any(r is not None and r.status in ACTIVE for r in runs)
+
+
+def current_configs(names, cfg, model, overrides, n_train, repeats) -> list[RunConfig] | None:
+    """The configs Launch would queue now, or None where they are not valid (Launch then says why)."""
+    try:
+        return build_configs(names, cfg, model, overrides, n_train, repeats)
+    except BertlabError:
+        return None
 
 
 st.title("Train")
@@ -288,20 +298,27 @@ if summary is not None:
     n_runs = sum(len(seeded_configs(make_config(n), repeats)) for n in names)
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
-    again = st.session_state.get("confirm_relaunch", False)
+    # The question "queue them a second time?" holds only while it is still true: the same runs as the last
+    # launch, some of which still wait or train. Another selection, or a launch that finished, drops it.
+    again = bool(st.session_state.get("confirm_relaunch"))
     if again:
-        st.warning(f"These {n_runs} runs are the same as the launch still training (batch "
-                   f"`{st.session_state['last_launch']['batch']}`): queue them a second time?",
-                   icon=":material/content_copy:")
+        now = current_configs(names, cfg, model, overrides, sizes["train"], repeats)
+        again = now is not None and repeats_live_launch(now)
+        st.session_state["confirm_relaunch"] = again
+    yes = False
+    if again:
+        st.warning(f"These {n_runs} run{'s are' if n_runs != 1 else ' is'} the same as the launch still training "
+                   f"(batch `{st.session_state['last_launch']['batch']}`): queue {'them' if n_runs != 1 else 'it'} "
+                   "a second time?", icon=":material/content_copy:")
         c1, c2 = st.columns(2)
-        go = c1.button("Queue them again", key="relaunch_yes")
+        yes = c1.button("Queue them again", key="relaunch_yes")
         if c2.button("No, keep one copy", key="relaunch_no"):
             st.session_state["confirm_relaunch"] = False
             st.rerun()
-    if go:
+    if go or yes:
         try:
             configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats)
-            if not again and repeats_live_launch(configs):
+            if not yes and repeats_live_launch(configs):
                 st.session_state["confirm_relaunch"] = True
             else:
                 st.session_state["confirm_relaunch"] = False
@@ -311,6 +328,8 @@ if summary is not None:
             common.show_error(e)
     last = st.session_state.get("last_launch")
     if last and not st.session_state.get("confirm_relaunch"):
+        if last.get("note"):
+            st.info(last["note"])
         counts = {n: last["strategies"].count(n) for n in dict.fromkeys(last["strategies"])}
         what = ", ".join(n + (f" ×{c}" if c > 1 else "") for n, c in counts.items())
         st.success(f"Queued {len(last['strategies'])} run(s): {what} "

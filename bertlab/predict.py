@@ -200,7 +200,7 @@ class Predictor:
             raise BertlabError(f"run {run_id} has no saved model in {artifact}; it may have been deleted.")
         try:
             loaded = _Loaded(run_id, run.strategy, json.loads(meta_path.read_text()), artifact, self.device.torch)
-        except (OSError, ValueError, KeyError) as e:
+        except Exception as e:  # noqa: BLE001 - a cut-short weights file raises safetensors' own error type
             raise BertlabError(f"run {run_id}'s saved model in {artifact} cannot be read "
                                f"({type(e).__name__}: {e}); it may be damaged or partly deleted.") from e
         with self._lock:

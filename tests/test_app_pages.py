@@ -484,13 +484,31 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     launch_button().click().run()
     no_problems(at)
     assert len(store.list_runs()) == 1  # not queued twice...
-    assert any("queue them a second time?" in w.value for w in at.warning)  # ...but asked
+    assert any("a second time?" in w.value for w in at.warning)  # ...but asked
+    assert any("These 1 run is the same" in w.value for w in at.warning)
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot"]).run()  # another selection:
+    assert not any("second time" in w.value for w in at.warning)  # the question no longer holds
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    launch_button().click().run()
     next(b for b in at.button if b.label == "No, keep one copy").click().run()
     assert len(store.list_runs()) == 1 and not any("second time" in w.value for w in at.warning)
     launch_button().click().run()
     next(b for b in at.button if b.label == "Queue them again").click().run()
     no_problems(at)
     assert len(store.list_runs()) == 2 and len({r.batch_id for r in store.list_runs()}) == 2
+
+
+def test_a_lowered_batch_size_is_said_with_the_launch(tiny_model, tiny_data, bertlab_home, monkeypatch):
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_batch_size").set_value(512).run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(at)
+    assert any("Batch size lowered to" in i.value and "full_ft" in i.value for i in at.info)
 
 
 def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_default(tiny_data):

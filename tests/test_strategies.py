@@ -127,10 +127,15 @@ def test_one_deleted_or_damaged_model_does_not_silence_the_others(tiny_model, ti
         assert execute_run(store, r) == SUCCEEDED
     shutil.rmtree(store.artifact_path(ids[1]))
     (store.artifact_path(ids[2]) / ARTIFACT_META).write_text("{not json")
+    cut = store.create_run(tiny_config("zero_shot", tiny_model, tiny_data))  # weights cut short (a full disk)
+    assert execute_run(store, cut) == SUCCEEDED
+    for f in store.artifact_path(cut).glob("*.safetensors"):
+        f.write_bytes(f.read_bytes()[:50])
+    ids.append(cut)
     p = Predictor(store)
     ok, bad = p.usable(ids)
-    assert ok == [ids[0]] and set(bad) == {ids[1], ids[2]}
-    assert "deleted" in bad[ids[1]] and "damaged" in bad[ids[2]]
+    assert ok == [ids[0]] and set(bad) == {ids[1], ids[2], cut}
+    assert "deleted" in bad[ids[1]] and "damaged" in bad[ids[2]] and "damaged" in bad[cut]
     assert p.predict(ok, ["a wonderful film"])[0].probs.shape == (1, 2)
     with pytest.raises(BertlabError, match="cannot be read"):  # a clear error, not a JSONDecodeError
         p.predict(ids[2:], ["a wonderful film"])
