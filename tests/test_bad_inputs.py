@@ -477,6 +477,12 @@ LOADS = [
     Loads("utf16_without_bom_other_script", "cjk16.csv",
           lambda: csv_text([(f"这是一个关于事物的例句第{i}号", ["好", "坏"][i % 2]) for i in range(30)]).encode("utf-16-le"),
           30, ["坏", "好"], ["cjk16.csv: read as UTF-16-LE (it has no byte-order mark; save it as UTF-8 to be sure)"]),
+    Loads("utf16_without_bom_long_texts_without_ascii", "cjk16long.csv",
+          lambda: ("text,label\n" + "".join(f"这部电影的剧情非常精彩演员的表演也很出色值得一看{'好坏'[i % 2] * (i + 1)},"
+                                            f"{'正面负面'[2 * (i % 2):2 * (i % 2) + 2]}\n" for i in range(30))
+                   ).encode("utf-16-le"),
+          30, ["正面", "负面"], ["cjk16long.csv: read as UTF-16-LE (it has no byte-order mark; save it as UTF-8 to be "
+                              "sure)"]),
     Loads("jsonl_nested_values_after_row_100", "late_lists.jsonl",
           lambda: jsonl([{"body_txt": f"{t} number {i}", "cat": y, "tags": "x" if i < 150 else ["l"]}
                          for i, (t, y) in enumerate(good_rows() * 8)]), 240, ["neg", "pos"], []),

@@ -199,6 +199,7 @@ UPLOAD_NAMES = [
     ("отзывы.csv", "отзывы.csv"),  # letters of any script stay: two such files remain two names
     ("e\u0301te\u0301.csv", "été.csv"),  # composed (NFC), as typed on another system
     ("invoice\u202egnp.csv", "invoice_gnp.csv"),  # a right-to-left override cannot disguise the type
+    ("电影评论数据集" * 13 + ".csv", ("电影评论数据集" * 13)[-65:] + ".csv"),  # cut to 200 bytes: 255 is the limit
     ("x\x00y.jsonl", "x_y.jsonl"),
 ]
 
@@ -398,3 +399,10 @@ def test_an_upload_that_cannot_be_written_says_so_and_leaves_nothing_behind(bert
         save_upload(b"text,label\na,x\nb,y\n", "mine.csv")
     assert str(e.value).startswith("could not keep mine.csv in ") and "No space left on device" in str(e.value)
     assert list((bertlab_home / "uploads").iterdir()) == []  # no half-written temporary file
+
+    def denied(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(files.os, "replace", denied)
+    with pytest.raises(DataError, match="Check that the data directory can be written"):
+        save_upload(b"text,label\na,x\nb,y\n", "mine.csv")

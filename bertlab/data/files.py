@@ -6,6 +6,7 @@ Files are parsed from bytes in memory (never executed, never unpickled).
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -54,7 +55,7 @@ def _utf16_without_bom(raw: bytes, filename: str, notes: list[str]) -> str | Non
     head = raw[:4000]
     orders = sorted((("utf-16-le", head[1::2].count(0)), ("utf-16-be", head[0::2].count(0))), key=lambda t: -t[1])
     for enc, zeros in orders:
-        if zeros < 0.1 * (len(head) // 2):
+        if not zeros:  # separators and line breaks are ASCII: a UTF-16 table has some NUL high bytes
             continue
         try:
             text = raw.decode(enc)
@@ -423,6 +424,8 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
     name = Path(str(filename).replace("\\", "/")).name
     # Letters of any script stay (two Cyrillic file names must remain two names); everything else becomes "_".
     safe = re.sub(r"[^\w.-]", "_", unicodedata.normalize("NFC", name)).lstrip(".")[-100:] or "upload"
+    while len(safe.encode()) > 200:  # a file name is at most 255 bytes: 100 CJK characters are 300
+        safe = safe[1:]
     suffix = Path(safe).suffix.lower()
     if len(raw) > MAX_FILE_BYTES:
         raise DataError(too_big_message(safe, len(raw)))
@@ -444,6 +447,9 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
         os.replace(tmp, target)  # atomic: a reader never sees half a file
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise DataError(f"could not keep {safe} in {root}: {e.strerror or e}. Free some disk space, or point "
-                        "BERTLAB_HOME at a directory with room, and upload it again.") from None
+        what = ("Free some disk space, or point BERTLAB_HOME at a directory with room, and upload it again."
+                if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else
+                "Check that the data directory can be written (or point BERTLAB_HOME at one that can), and upload "
+                "it again.")
+        raise DataError(f"could not keep {safe} in {root}: {e.strerror or e}. {what}") from None
     return target
