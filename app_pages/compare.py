@@ -34,9 +34,14 @@ def select_runs(all_runs: list) -> list[str]:
         by_id = {r.id: r for r in all_runs}
         default = [r.id for r in batches[latest]]
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
-    # No key: when a new batch appears the options change and the latest batch is selected again.
-    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(latest),
-                         format_func=titles.get)
+    # The batch stays as chosen while its runs finish, fail or are cancelled (its title changes then); a new
+    # launch selects the latest batch again.
+    known = st.session_state.get("cmp_known_batches")
+    if "cmp_batch" not in st.session_state or st.session_state["cmp_batch"] not in batches or (
+            known is not None and set(batches) - set(known)):
+        st.session_state["cmp_batch"] = latest
+    st.session_state["cmp_known_batches"] = list(batches)
+    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), key="cmp_batch", format_func=titles.get)
     return [r.id for r in batches[batch]]
 
 
@@ -524,7 +529,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     if len(unfinished) > 1 and st.button(f"Cancel the {len(unfinished)} unfinished runs", key="cmp_cancel_all",
                                          icon=":material/cancel:", help="Stop the running one within a step and "
                                          "take the queued ones off the queue. Finished runs are kept."):
-        for r in unfinished:
+        for r in sorted(unfinished, key=lambda r: r.status == RUNNING):  # the queued first: none may start meanwhile
             common.manager().cancel(r.id)
         st.toast(f"Cancelled {len(unfinished)} runs.")
         st.rerun()

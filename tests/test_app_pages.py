@@ -537,13 +537,22 @@ def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bert
     monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
     at = app_on("app_pages/compare.py")  # creates this home's manager (with the idle loop)
     store = RunStore(bertlab_home)
+    older = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=9), batch_id="b0")
+    store.update(older, status="succeeded")  # an earlier batch, which a fresh visit would show after the cancel
     for seed in range(3):
         store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
     at.run()
     no_problems(at)
+    assert at.selectbox(key="cmp_batch").value == "b1"
     next(b for b in at.button if b.label == "Cancel the 3 unfinished runs").click().run()
-    assert [r.status for r in store.list_runs()] == ["cancelled"] * 3
+    assert [r.status for r in store.list_runs(batch_id="b1")] == ["cancelled"] * 3
     assert not any(b.label.startswith("Cancel the") for b in at.button)
+    assert at.selectbox(key="cmp_batch").value == "b1"  # still the batch just cancelled, not another one
+    at.run()
+    assert at.selectbox(key="cmp_batch").value == "b1"
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=8), batch_id="b2")  # a new launch
+    at.run()
+    assert at.selectbox(key="cmp_batch").value == "b2"
 
 
 def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home):
