@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from bertlab.store import RUNNING
+from bertlab.store import RUNNING, _other_live_process
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -43,7 +43,8 @@ def _queue_panel() -> None:
     snap = common.manager().snapshot()
     st.markdown("**Job queue**")
     # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.
-    others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8) if r.id != snap.running]
+    others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8)
+              if r.id != snap.running and _other_live_process(r.owner)]
     if not snap.running and not snap.queued and not others:
         st.caption("Idle: nothing running or queued.")
     for run in others:

@@ -141,6 +141,7 @@ class JobManager:
                 with self._lock:
                     self._running = None
                     self._cancel.pop(run_id, None)
+            self._sweep_orphans()  # between runs too: a busy queue must not leave a dead CLI's run "running"
 
     def _sweep_orphans(self) -> None:
         """While idle: a run whose training process died (a CLI killed mid-run) must not show 'running'

@@ -60,7 +60,10 @@ def _dead_owner(owner: str | None) -> bool:
         host, pid, started = (owner or "").rsplit(":", 2)
         if host != socket.gethostname() or int(pid) == os.getpid():
             return False
-        return f"{psutil.Process(int(pid)).create_time():.0f}" != started  # the pid now names another process
+        # The pid now names another process. Start times are compared with a tolerance: psutil derives them from
+        # the boot time, which moves when the clock is stepped (a VM's time sync); a new process at that pid
+        # started well after the one that took the run.
+        return abs(psutil.Process(int(pid)).create_time() - float(started)) > 2.0
     except psutil.NoSuchProcess:
         return True
     except (ValueError, psutil.Error):
@@ -75,7 +78,7 @@ def _other_live_process(owner: str | None) -> bool:
         host, pid, started = (owner or "").rsplit(":", 2)
         if host != socket.gethostname() or int(pid) == os.getpid():
             return False
-        return f"{psutil.Process(int(pid)).create_time():.0f}" == started
+        return abs(psutil.Process(int(pid)).create_time() - float(started)) <= 2.0  # see _dead_owner
     except (ValueError, psutil.Error):
         return False
 

@@ -560,13 +560,25 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
 
     at = app_on("app_pages/data.py")  # this home's manager exists before the "CLI" run starts
     store = RunStore(bertlab_home)
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
     rid = store.create_run(make_config("full_ft", data=tiny_data))
     store.claim(rid, "cpu")
-    store.update(rid, progress=0.4, phase="train")
-    at.run()
-    no_problems(at)
-    assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
-    assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
+    cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the "CLI" training it
+    try:
+        owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+        store.update(rid, progress=0.4, phase="train", owner=owner)
+        at.run()
+        no_problems(at)
+        assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
+        assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
+    finally:
+        cli.kill()
+        cli.wait()
     store.finish(rid, "succeeded")
 
 

@@ -214,8 +214,20 @@ def test_a_hub_dataset_downloaded_earlier_loads_offline_from_the_cache(tmp_path,
     arrow.rename(arrow.with_name("reviews-train.arrow"))
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(cache))
     monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: False)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)  # as on a machine without HF_HUB_OFFLINE set
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    real, modes = datasets.load_dataset, []
+
+    def load(*a, **k):  # offline mode is what makes the cached copy load at once, without network timeouts
+        modes.append((datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE))
+        return real(*a, **k)
+
+    monkeypatch.setattr(datasets, "load_dataset", load)
     before = datasets.config.HF_HUB_OFFLINE
     ds = hub.load_hub("someone/reviews")
+    assert modes == [(True, True)]
     assert len(ds.texts) == 20 and ds.label_names == sorted(set(labels))
     assert any("datasets cache" in n for n in ds.notes)
     assert datasets.config.HF_HUB_OFFLINE == before  # offline mode only while loading

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from bertlab.data.files import dataset_from_table
 from bertlab.errors import DataError
 
 HUB_HOST = "huggingface.co"
+_OFFLINE_LOCK = threading.Lock()
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -57,12 +59,13 @@ def _offline():
     import datasets
     from huggingface_hub import constants
 
-    before = datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE
-    datasets.config.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE = True
-    try:
-        yield
-    finally:
-        datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = before
+    with _OFFLINE_LOCK:  # one at a time: two overlapping loads would restore each other's flags wrongly
+        before = datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE
+        datasets.config.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE = True
+        try:
+            yield
+        finally:
+            datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = before
 
 
 @dataclass
