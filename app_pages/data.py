@@ -78,8 +78,12 @@ def choose_hub() -> DataConfig | None:
         st.session_state["hub_loaded"] = wanted
     if st.session_state.get("hub_loaded") != wanted:
         return None
-    with st.spinner(f"Loading {wanted[0]} from the hub…"):
-        table = hub_table(*wanted)
+    try:
+        with st.spinner(f"Loading {wanted[0]} from the hub…"):
+            table = hub_table(*wanted)
+    except BertlabError:
+        st.session_state["hub_loaded"] = None  # said once; not tried again on every rerun until the button
+        raise
     cols = [str(c) for c in table.frame.columns]
     try:
         text_guess, label_guess = detect_columns(table.frame.head(5000).copy())

@@ -469,6 +469,11 @@ LOADS = [
     *[Loads(f"pandas_to_json_{orient}", f"{orient}.json",
             lambda orient=orient: pd.DataFrame({"text": TEXTS, "label": LABELS}).to_json(orient=orient),
             30, ["neg", "pos"], []) for orient in (None, "index", "split", "table")],
+    *[Loads(f"pandas_to_json_{orient}_more_columns_than_rows", f"wide_{orient}.json",
+            lambda orient=orient: pd.DataFrame({"text": TEXTS[:8], "label": LABELS[:8], **{f"x{i}": range(8)
+                                                                                         for i in range(10)}}
+                                               ).to_json(orient=orient), 8, sorted(set(LABELS[:8])), [])
+      for orient in (None, "index")],
     Loads("utf8_with_one_broken_byte", "cjk.csv",
           lambda: csv_text([(f"这是第{i}个例子 café 😀", ["好", "坏"][i % 2]) for i in range(30)]).encode()
           .replace(b"\n", b"\n\xff", 1),

@@ -223,9 +223,12 @@ def _read_json(text: str, filename: str) -> pd.DataFrame:
             pass
     if isinstance(obj, dict) and obj and all(isinstance(v, dict) for v in obj.values()):
         # pandas' to_json() default, {"text": {"0": ..., "1": ...}, "label": {...}}, or orient="index",
-        # {"0": {"text": ..., "label": ...}, ...}: the side with fewer keys holds the column names.
-        inner = len(next(iter(obj.values())))
-        return pd.DataFrame.from_dict(obj, orient="index" if len(obj) > inner else "columns")
+        # {"0": {"text": ..., "label": ...}, ...}: the side whose keys are all row numbers is the index; where
+        # neither or both are, the side with fewer keys holds the column names.
+        inner = next(iter(obj.values()))
+        outer_rows, inner_rows = (all(str(k).lstrip("-").isdigit() for k in keys) for keys in (obj, inner))
+        by_rows = outer_rows if outer_rows != inner_rows else len(obj) > len(inner)
+        return pd.DataFrame.from_dict(obj, orient="index" if by_rows else "columns")
     if isinstance(obj, dict):
         lists = [v for v in obj.values() if isinstance(v, list)]
         records = [v for v in lists if v and all(isinstance(r, dict) for r in v)]

@@ -73,14 +73,14 @@ class HubTable:
     """A hub split as a table, ClassLabel ids already turned into names."""
 
     frame: pd.DataFrame
-    unlabelled: int  # rows whose label was -1 (unlabelled)
+    unlabelled: dict[str, int]  # per ClassLabel column: rows whose id was -1 (unlabelled)
     cached: bool  # loaded from the local datasets cache because the hub is unreachable
 
 
 @lru_cache(maxsize=2)  # the Data page's column pickers and every run of a launch read the same split
 def hub_table(name: str, split: str = "train", config: str | None = None) -> HubTable:
-    """Load ``name`` with ``datasets.load_dataset`` (treat the frame as read-only). Offline, a copy downloaded earlier loads from the local
-    datasets cache; without one, a clear message says what to do instead.
+    """Load ``name`` with ``datasets.load_dataset`` (treat the frame as read-only). Offline, a copy downloaded
+    earlier loads from the local datasets cache; without one, a clear message says what to do instead.
 
     Raises:
         DataError: hub unreachable and nothing cached, or an unknown dataset, config or split.
@@ -115,29 +115,33 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     """
     t = hub_table(name, split, config)
     ds = dataset_from_table(t.frame.copy(), name, text_column, label_column)
+    # The -1 count of the label column used (given, or the only ClassLabel column; else the largest count).
+    counts = t.unlabelled
+    unlabelled = counts.get(label_column, 0) if label_column else (
+        next(iter(counts.values())) if len(counts) == 1 else max(counts.values(), default=0))
     for i, note in enumerate(ds.notes):
-        if t.unlabelled and note.endswith(" rows with a missing label"):
-            ds.notes[i] = f"{note} ({t.unlabelled:,} had label -1: unlabelled, as in many hub test splits)"
+        if unlabelled and note.endswith(" rows with a missing label"):
+            ds.notes[i] = f"{note} ({unlabelled:,} had label -1: unlabelled, as in many hub test splits)"
     if t.cached:
         ds.notes.append("loaded from this machine's datasets cache: the hub is unreachable, so this is the copy "
                         "downloaded earlier")
     return ds
 
 
-def _names_for_class_labels(df, features) -> int:
+def _names_for_class_labels(df, features) -> dict[str, int]:
     """Replace ClassLabel ids by their names in every ClassLabel column of ``df``, in place.
 
     Ids outside the names (-1 marks an unlabelled row in hub datasets) become missing,
-    so they are dropped rather than read as a class. Returns how many -1 ids the
-    chosen columns held (the largest count over ClassLabel columns).
+    so they are dropped rather than read as a class. Returns how many -1 ids each
+    ClassLabel column held.
     """
-    most = 0
+    counts: dict[str, int] = {}
     for col, feat in features.items():
         names = getattr(feat, "names", None)
         if not names or col not in df.columns:
             continue
         # A column with missing ids comes out of to_pandas() as floats (1.0, nan): read whole floats as ids.
         ids = [int(i) if isinstance(i, float) and i.is_integer() else i for i in df[col].tolist()]
-        most = max(most, sum(1 for i in ids if i == -1))
+        counts[col] = sum(1 for i in ids if i == -1)
         df[col] = [names[i] if isinstance(i, int) and 0 <= i < len(names) else None for i in ids]
-    return most
+    return counts
