@@ -282,12 +282,13 @@ class RunStore:
     def mark_orphans(self) -> list[str]:
         """Runs left 'running' by another process on this host that has since died (a CLI killed mid-run)
         become 'interrupted'. Safe while this process trains: its own runs and live processes' are left alone."""
-        with self._tx() as c:
-            rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
-            ids = [r[0] for r in rows if _dead_owner(r[1])]
-            c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
-                          [(INTERRUPTED, time.time(), "the process training this run stopped", i, RUNNING)
-                           for i in ids])
+        rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
+        ids = [r[0] for r in rows if _dead_owner(r[1])]
+        if ids:  # a write only when there is something to mark: this runs every few seconds
+            with self._tx() as c:
+                c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
+                              [(INTERRUPTED, time.time(), "the process training this run stopped", i, RUNNING)
+                               for i in ids])
         return ids
 
     def clear_queue(self) -> int:
