@@ -34,14 +34,16 @@ def select_runs(all_runs: list) -> list[str]:
         by_id = {r.id: r for r in all_runs}
         default = [r.id for r in batches[latest]]
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
-    # The batch stays as chosen while its runs finish, fail or are cancelled (its title changes then); a new
-    # launch selects the latest batch again.
-    known = st.session_state.get("cmp_known_batches")
-    if "cmp_batch" not in st.session_state or st.session_state["cmp_batch"] not in batches or (
-            known is not None and set(batches) - set(known)):
-        st.session_state["cmp_batch"] = latest
+    # The batch stays as chosen while its runs finish, fail or are cancelled; a new launch selects the latest
+    # batch again. The choice is kept here, not in the widget: its options' titles change with the runs'
+    # status ("· live", "· all cancelled"), and Streamlit then makes a new widget, which would start afresh.
+    known, choice = st.session_state.get("cmp_known_batches"), st.session_state.get("cmp_choice")
+    if choice not in batches or (known is not None and set(batches) - set(known)):
+        choice = latest
     st.session_state["cmp_known_batches"] = list(batches)
-    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), key="cmp_batch", format_func=titles.get)
+    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(choice),
+                         format_func=titles.get)
+    st.session_state["cmp_choice"] = batch
     return [r.id for r in batches[batch]]
 
 

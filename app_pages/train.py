@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 
 import streamlit as st
@@ -216,14 +217,20 @@ def launch(configs: list[RunConfig]) -> None:
                                        "note": st.session_state.get("lowered_note")}
 
 
-def repeats_live_launch(configs: list[RunConfig]) -> bool:
-    """True if these are the very runs of this session's last launch and some of it still waits or trains: a
-    second click on Launch would queue the whole batch again."""
-    last = st.session_state.get("last_launch") or {}
-    if last.get("configs") != [c.to_dict() for c in configs]:
-        return False
-    runs = (common.store().get(i) for i in last.get("ids", []))
-    return any(r is not None and r.status in ACTIVE for r in runs)
+def repeats_live_launch(configs: list[RunConfig]) -> str | None:
+    """The batch id if every one of these runs already waits or trains (with the very same config), from any
+    tab or session: a second click on Launch, or one in another tab, would queue them all again. Else None."""
+    active = common.store().list_runs(status=ACTIVE, limit=None)
+    waiting = [json.dumps(r.config, sort_keys=True) for r in active]
+    batches = []
+    for c in configs:
+        key = json.dumps(json.loads(json.dumps(c.to_dict())), sort_keys=True)
+        if key not in waiting:
+            return None
+        i = waiting.index(key)
+        waiting[i] = None  # each waiting run answers for one config
+        batches.append(active[i].batch_id)
+    return batches[-1] if batches else None
 
 
 def current_configs(names, cfg, model, overrides, n_train, repeats) -> list[RunConfig] | None:
@@ -303,25 +310,26 @@ if summary is not None:
     again = bool(st.session_state.get("confirm_relaunch"))
     if again:
         now = current_configs(names, cfg, model, overrides, sizes["train"], repeats)
-        again = now is not None and repeats_live_launch(now)
-        st.session_state["confirm_relaunch"] = again
+        again = bool(now is not None and repeats_live_launch(now))
+        if not again:
+            st.session_state["confirm_relaunch"] = None
     yes = False
     if again:
-        st.warning(f"These {n_runs} run{'s are' if n_runs != 1 else ' is'} the same as the launch still training "
-                   f"(batch `{st.session_state['last_launch']['batch']}`): queue {'them' if n_runs != 1 else 'it'} "
+        st.warning(f"These {n_runs} run{'s are' if n_runs != 1 else ' is'} the same as a launch still training "
+                   f"(batch `{st.session_state['confirm_relaunch']}`): queue {'them' if n_runs != 1 else 'it'} "
                    "a second time?", icon=":material/content_copy:")
         c1, c2 = st.columns(2)
         yes = c1.button("Queue them again", key="relaunch_yes")
         if c2.button("No, keep one copy", key="relaunch_no"):
-            st.session_state["confirm_relaunch"] = False
+            st.session_state["confirm_relaunch"] = None
             st.rerun()
     if go or yes:
         try:
             configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats)
-            if not yes and repeats_live_launch(configs):
-                st.session_state["confirm_relaunch"] = True
+            if not yes and (batch := repeats_live_launch(configs)):
+                st.session_state["confirm_relaunch"] = batch
             else:
-                st.session_state["confirm_relaunch"] = False
+                st.session_state["confirm_relaunch"] = None
                 launch(configs)
             st.rerun()  # the sidebar's queue was drawn before this click: draw it again, with the new runs
         except BertlabError as e:

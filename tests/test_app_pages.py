@@ -492,6 +492,12 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     launch_button().click().run()
     next(b for b in at.button if b.label == "No, keep one copy").click().run()
     assert len(store.list_runs()) == 1 and not any("second time" in w.value for w in at.warning)
+    # Another tab (another session) is asked too: the question comes from the runs waiting, not from this tab.
+    tab = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    tab.text_input(key="keep_model").set_value(tiny_model).run()
+    tab.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in tab.button if b.label.startswith("Launch 1 run")).click().run()
+    assert len(store.list_runs()) == 1 and any("a second time?" in w.value for w in tab.warning)
     launch_button().click().run()
     next(b for b in at.button if b.label == "Queue them again").click().run()
     no_problems(at)
@@ -543,16 +549,16 @@ def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bert
         store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
     at.run()
     no_problems(at)
-    assert at.selectbox(key="cmp_batch").value == "b1"
+    assert at.selectbox[0].value == "b1"
     next(b for b in at.button if b.label == "Cancel the 3 unfinished runs").click().run()
     assert [r.status for r in store.list_runs(batch_id="b1")] == ["cancelled"] * 3
     assert not any(b.label.startswith("Cancel the") for b in at.button)
-    assert at.selectbox(key="cmp_batch").value == "b1"  # still the batch just cancelled, not another one
+    assert at.selectbox[0].value == "b1"  # still the batch just cancelled, not another one
     at.run()
-    assert at.selectbox(key="cmp_batch").value == "b1"
+    assert at.selectbox[0].value == "b1"
     store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=8), batch_id="b2")  # a new launch
     at.run()
-    assert at.selectbox(key="cmp_batch").value == "b2"
+    assert at.selectbox[0].value == "b2"
 
 
 def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home):
