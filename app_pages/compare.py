@@ -190,7 +190,9 @@ def answer_box(done: list, still: int = 0) -> None:
                    f"scores {100 * maj:.1f}% here while finding none of the others; macro-F1 counts every class "
                    f"the same.")
     with st.container(border=True, key="answer_box"):
-        st.markdown(f"**{common.md(a.headline)}**")
+        # While runs train, the headline is provisional: said in its first words, not only in the heading.
+        head = f"So far: {a.headline[0].lower()}{a.headline[1:]}" if still else a.headline
+        st.markdown(f"**{common.md(head)}**")
         for s_ in a.sentences:
             st.markdown(common.md(s_))
         st.caption(common.md(a.caveat))
@@ -356,6 +358,11 @@ def serving_section(done: list, busy: bool) -> None:
         "p95": st.column_config.NumberColumn(format="%.1f"),
         "texts/s (batches of 64)": st.column_config.TextColumn(alignment="right"),
     })
+    timed = [r.costs.get("inference_flops_per_text") for r in done if r.costs.get("serve_ms_p50") is not None]
+    if len(timed) > 1 and all(timed) and max(timed) <= 1.01 * min(timed):
+        st.caption("These runs do the same work per text (one pass of the same encoder): differences between their "
+                   "timings are this machine's noise, not a cost of the strategy. Measure again, with nothing else "
+                   "running, to see how large that noise is.")
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
                    icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "

@@ -124,8 +124,8 @@ def choose_caps(base: DataConfig) -> DataConfig:
                       horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
                                             "in well under a minute on a laptop CPU.")
     if preset == common.DEFAULT_PRESET:
-        st.caption("Quick demo: to see every page work in minutes. Its 500 test texts cannot tell apart strategies a "
-                   "few points apart, and from-scratch training barely starts on 500 examples: for results to draw "
+        st.caption("Quick demo: to see every page work in minutes. Its test split of at most 500 texts cannot tell "
+                   "apart strategies a few points apart, and from-scratch training barely starts on 500 examples: for results to draw "
                    "conclusions from (a class, a decision), use Standard.")
     if preset != "Custom":
         tr, va, te = common.PRESETS[preset]

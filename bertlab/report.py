@@ -220,7 +220,10 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{_CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
-             f"from {len(runs)} run(s), {len(ok)} succeeded.</p>"]
+             f"from {len(runs)} run(s), {len(ok)} succeeded. Data: "
+             f"{html.escape(', '.join(sorted({r.dataset for r in runs})))} · model: "
+             f"{html.escape(', '.join(sorted({r.model for r in runs})))} · batch: "
+             f"{html.escape(', '.join(dict.fromkeys(r.batch_id for r in runs)))}.</p>"]
     if ok:
         same, n = _largest_size(ok)
         rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))

@@ -64,6 +64,11 @@ def test_compare_page_measures_serving_on_request(finished):
     table = next(d.value for d in at.dataframe if "ms per text (p50)" in d.value.columns)
     assert (table["ms per text (p50)"] > 0).all() and table["$ per million texts"].str.startswith(("$", "<$")).all()
     assert any(b.label == "Measure again" for b in at.button)
+    # zero_shot and full_ft do the same work per text, tfidf_logreg far less: no "same work" caption...
+    assert not any("do the same work per text" in c.value for c in at.caption)
+    store.delete(ids[2])  # ...until only runs of one encoder are left
+    at.run()
+    assert any("do the same work per text" in c.value for c in at.caption)
 
 
 def test_the_report_and_csv_carry_what_was_measured(finished):
