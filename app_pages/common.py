@@ -249,16 +249,6 @@ def splits(cfg: DataConfig) -> Splits:
     return _splits(_key(cfg))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _mean_tokens(key: str, model: str, max_length: int) -> float | None:
-    from bertlab.estimate import mean_tokens as count  # loads the tokenizer: only when an estimate needs it
-
-    try:
-        return count(model, splits(DataConfig(**json.loads(key))).train.texts, max_length)
-    except BertlabError:
-        return None
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _token_lengths(key: str, model: str) -> list[int] | None:
     from bertlab.runner import token_lengths  # loads the tokenizer: only when asked
@@ -277,9 +267,11 @@ def token_lengths(cfg: DataConfig, model: str) -> list[int] | None:
 
 def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     """Mean tokens per training text of ``cfg`` for ``model`` cut at ``max_length`` (what time estimates scale
-    by); None where the data or the model cannot be read. The caps do not change it: it is read from the whole
-    training split (its first 2,000 texts)."""
-    return _mean_tokens(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model, max_length)
+    by), from ``token_lengths`` (one tokenising pass, cached); None where the data or the model cannot be read."""
+    from bertlab.estimate import truncated_mean
+
+    lengths = token_lengths(cfg, model)
+    return None if lengths is None else truncated_mean(lengths, max_length)
 
 
 def label_descriptions(cfg: DataConfig, ds: TextDataset) -> list[str]:

@@ -58,18 +58,16 @@ def past_tokens(run: Any) -> float | None:
 
 def mean_tokens(model: str, texts: Sequence[str], max_length: int, sample: int = 2000) -> float:
     """Mean length in tokens of ``texts`` (the first ``sample``) after truncation at ``max_length``: what the
-    estimate scales by. Loads the model's tokenizer (a second or so the first time)."""
-    from bertlab.engine import _TOKENIZE_LOCK
-    from bertlab.models import load_tokenizer
+    estimate scales by (as runs record it). Loads the model's tokenizer (a second or so the first time)."""
+    from bertlab.runner import token_lengths  # the runner's count, so estimates and runs count alike
 
-    texts = list(texts[:sample])
-    if not texts:
-        return 0.0
-    tok = load_tokenizer(model)
-    with _TOKENIZE_LOCK:
-        ids = tok(texts, truncation=True, max_length=max_length, padding=False, return_attention_mask=False,
-                  return_token_type_ids=False)["input_ids"]
-    return sum(len(x) for x in ids) / len(ids)
+    lengths = token_lengths(model, list(texts[:sample]))
+    return truncated_mean(lengths, max_length)
+
+
+def truncated_mean(lengths: Sequence[int], max_length: int) -> float:
+    """Mean of ``lengths`` with each cut at ``max_length`` (texts longer than it are truncated); 0 for none."""
+    return sum(min(n, max_length) for n in lengths) / len(lengths) if lengths else 0.0
 
 
 def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int],

@@ -23,6 +23,7 @@ from bertlab.costs import PeakMemory
 from bertlab.data import load_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled
+from bertlab.estimate import truncated_mean
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy
@@ -198,7 +199,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             # The training texts' mean length in tokens (as trained, cut at max_length): what the Train page's
             # time estimates scale by, so a run on long articles is not estimated from one on short reviews.
             lengths = token_lengths(cfg.model, splits.train.texts)
-            summary["mean_tokens"] = sum(min(n, cfg.max_length) for n in lengths) / max(1, len(lengths))
+            summary["mean_tokens"] = truncated_mean(lengths, cfg.max_length)
         store.update(run_id, data_summary=summary, notes=splits.notes)
         staging = store.staging_path(run_id)
         dtype = models.autocast_dtype(cfg.precision, device)
