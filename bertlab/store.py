@@ -52,35 +52,34 @@ def _process_tag() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.0f}"
 
 
-def _dead_owner(owner: str | None) -> bool:
-    """True if ``owner`` names a different process on this host that is no longer alive (killed, crashed)."""
+def _owner_alive(owner: str | None) -> bool | None:
+    """Whether the process ``owner`` names (another process on this host) is still alive; None where that
+    cannot be told or does not apply: this very process, another host, no owner.
+
+    Start times are compared with a 2 s tolerance: psutil derives them from the boot time, which moves when the
+    clock is stepped (a VM's time sync); a new process at a reused pid started well after the one named.
+    """
     import psutil
 
     try:
         host, pid, started = (owner or "").rsplit(":", 2)
         if host != socket.gethostname() or int(pid) == os.getpid():
-            return False
-        # The pid now names another process. Start times are compared with a tolerance: psutil derives them from
-        # the boot time, which moves when the clock is stepped (a VM's time sync); a new process at that pid
-        # started well after the one that took the run.
-        return abs(psutil.Process(int(pid)).create_time() - float(started)) > 2.0
+            return None
+        return abs(psutil.Process(int(pid)).create_time() - float(started)) <= 2.0
     except psutil.NoSuchProcess:
-        return True
-    except (ValueError, psutil.Error):
         return False
+    except (ValueError, psutil.Error):
+        return None
+
+
+def _dead_owner(owner: str | None) -> bool:
+    """True if ``owner`` names a different process on this host that is no longer alive (killed, crashed)."""
+    return _owner_alive(owner) is False
 
 
 def _other_live_process(owner: str | None) -> bool:
     """True if ``owner`` names a different process on this host that is still alive."""
-    import psutil
-
-    try:
-        host, pid, started = (owner or "").rsplit(":", 2)
-        if host != socket.gethostname() or int(pid) == os.getpid():
-            return False
-        return abs(psutil.Process(int(pid)).create_time() - float(started)) <= 2.0  # see _dead_owner
-    except (ValueError, psutil.Error):
-        return False
+    return _owner_alive(owner) is True
 
 
 @dataclass
