@@ -106,6 +106,13 @@ def _close_quietly(cb: StoreCallbacks) -> None:
         cb._buf = []
 
 
+def _stop_if_cancelled(store: RunStore, run_id: str, cb: StoreCallbacks) -> None:
+    """Between phases that do not poll for cancellation (loading data, the final evaluation), ask now:
+    the user pressed Cancel, and a run that then ends 'succeeded' would ignore them."""
+    if cb.cancel.is_set() or store.cancel_requested(run_id):
+        raise RunCancelled()
+
+
 def _looks_like_oom(e: BaseException) -> bool:
     """CUDA and MPS say "out of memory"; the CPU allocator says "not enough memory"/"can't allocate"."""
     text = str(e).lower()
@@ -201,6 +208,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             lengths = token_lengths(cfg.model, splits.train.texts)
             summary["mean_tokens"] = truncated_mean(lengths, cfg.max_length)
         store.update(run_id, data_summary=summary, notes=splits.notes)
+        _stop_if_cancelled(store, run_id, cb)  # a cancel while the data loaded: no training to start
         staging = store.staging_path(run_id)
         dtype = models.autocast_dtype(cfg.precision, device)
         ctx = RunContext(cfg, splits, device, dtype, cb, staging, notes=list(splits.notes))
@@ -208,6 +216,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         with PeakMemory(device.type) as mem:
             out = strategy.run(ctx)
         cb.close()
+        _stop_if_cancelled(store, run_id, cb)  # a cancel during the final test evaluation is still a cancel
         costs = {**out.costs, "total_seconds": time.perf_counter() - t0, "peak_memory_bytes": mem.peak,
                  "device": device.name, "precision": str(dtype).replace("torch.", "") if dtype else "fp32"}
         ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths))

@@ -276,6 +276,7 @@ class RunStore:
             c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
                           [(INTERRUPTED, time.time(), reason, i, RUNNING)
                            for i in ids])
+        self._drop_staging(ids)
         return ids
 
     def mark_orphans(self) -> list[str]:
@@ -288,7 +289,16 @@ class RunStore:
                 c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
                               [(INTERRUPTED, time.time(), "the process training this run stopped", i, RUNNING)
                                for i in ids])
+            self._drop_staging(ids)
         return ids
+
+    def _drop_staging(self, run_ids: list[str]) -> None:
+        """An interrupted run's half-written weights (its staging directory, up to a model's size) go at once,
+        not when the run is deleted: nothing can finish writing them."""
+        import shutil
+
+        for i in run_ids:
+            shutil.rmtree(safe_join(self.root / "runs", f".tmp-{check_id(i, 'run id')}"), ignore_errors=True)
 
     def clear_queue(self) -> int:
         """Cancel every queued run; returns how many."""

@@ -71,8 +71,11 @@ def test_cancel_queued_and_running_and_interrupt():
     assert store.get(a).status == CANCELLED
     store.claim(b, "cpu")
     assert store.request_cancel(b) == RUNNING and store.cancel_requested(b)
+    staging = store.staging_path(b)
+    (staging / "model.safetensors").write_bytes(b"half written")
     assert store.mark_interrupted() == [b]
     assert store.get(b).status == INTERRUPTED
+    assert not staging.exists()  # nothing can finish writing an interrupted run's weights: they go at once
     assert store.request_cancel("nope") is None
 
 

@@ -143,6 +143,38 @@ def test_cancel_from_another_process_stops_the_run(tiny_model, tiny_data, optimi
         jm.shutdown()
 
 
+@pytest.mark.parametrize("when", ["data_load", "final_eval"])
+def test_a_cancel_between_polled_phases_still_cancels(tiny_model, tiny_data, monkeypatch, when):
+    """Loading data and the final test evaluation do not poll for a cancel step by step; a cancel
+    pressed then must still end the run CANCELLED (it ended 'succeeded', as if nobody had asked)."""
+    store = RunStore()
+    rid = store.create_run(tiny(tiny_model, tiny_data))
+    if when == "data_load":
+        real = runner.load_splits
+
+        def load(spec):
+            out = real(spec)
+            store.request_cancel(rid)
+            return out
+
+        monkeypatch.setattr(runner, "load_splits", load)
+    else:
+        from bertlab.strategies import classifier
+
+        real = classifier.evaluate
+
+        def evaluate(*a, **kw):
+            out = real(*a, **kw)
+            store.request_cancel(rid)  # asked during the last evaluation, after the last training step
+            return out
+
+        monkeypatch.setattr(classifier, "evaluate", evaluate)
+    assert execute_run(store, rid) == CANCELLED
+    run = store.get(rid)
+    assert run.status == CANCELLED and run.error == "cancelled by the user"
+    assert_no_artifacts(store, rid)
+
+
 # ---------------------------------------------------------------------------------------------
 # Memory release
 # ---------------------------------------------------------------------------------------------
