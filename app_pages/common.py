@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from bertlab.config import DataConfig, upload_display_name
+from bertlab.config import SPLIT_PRESETS, DataConfig, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_dataset
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
@@ -29,13 +29,7 @@ from bertlab.store import ACTIVE, RunStore
 KEEP = "keep_"
 DATA_KEY = "keep_data_config"
 
-# Split caps offered on the Data page. The quick preset is the default: zero_shot + head_only
-# finish in well under a minute on 2 CPU cores, and full_ft/scratch in a few minutes.
-PRESETS: dict[str, tuple[int | None, int | None, int | None]] = {
-    "Quick demo": (500, 200, 500),
-    "Standard": (2000, 500, 1000),
-    "All data": (None, None, None),
-}
+PRESETS = SPLIT_PRESETS  # the Data page's size choices (bertlab.config; the CLI's --quick is the first)
 DEFAULT_PRESET = "Quick demo"
 CORE_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")
 

@@ -102,20 +102,30 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def cmd_strategies(args: argparse.Namespace) -> int:
-    from bertlab.strategies import REGISTRY
+    from bertlab.strategies import REGISTRY, make_config
 
     for s in REGISTRY.values():
         print(f"{s.name:12s} {s.summary}")
+        if s.uses_epochs:  # what `run` uses unless --epochs/--lr/--batch-size say otherwise
+            c = make_config(s.name)
+            extra = "".join(f", {k} {v}" for k, v in c.options.items())
+            print(f"{'':12s} defaults: epochs {c.epochs}, lr {c.learning_rate:g}, batch {c.batch_size}{extra}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from bertlab.config import SPLIT_PRESETS
     from bertlab.runner import execute_run
     from bertlab.store import RunStore
     from bertlab.strategies import make_config
 
+    # Split caps: what was given, else the preset (--quick: the app's Quick demo; default: Standard).
+    preset = SPLIT_PRESETS["Quick demo" if args.quick else "Standard"]
+    for k, v in zip(("train_size", "val_size", "test_size"), preset):
+        if getattr(args, k) is None:
+            setattr(args, k, v)
     data = data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits
 
@@ -414,16 +424,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("strategies", help="list strategies").set_defaults(fn=cmd_strategies)
     r = sub.add_parser("run", help="run strategies one after another and print a comparison")
     r.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path, or hub:<name>")
-    r.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "full_ft", "scratch"])
+    r.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "full_ft", "scratch"],
+                   metavar="NAME", help="default: zero_shot head_only full_ft scratch; `python -m bertlab "
+                                        "strategies` lists them all, what each does and its defaults")
     r.add_argument("--model", type=model_arg, default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local directory")
-    r.add_argument("--train-size", type=int, default=2000)
-    r.add_argument("--val-size", type=int, default=500)
-    r.add_argument("--test-size", type=int, default=1000)
-    r.add_argument("--epochs", type=int)
-    r.add_argument("--batch-size", type=int)
-    r.add_argument("--lr", type=float)
-    r.add_argument("--max-length", type=int)
-    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--quick", action="store_true",
+                   help="the app's Quick demo sizes: 500 / 200 / 500 (train / validation / test), where not given")
+    r.add_argument("--train-size", type=int, help="cap on training examples (default 2000, as the app's Standard)")
+    r.add_argument("--val-size", type=int, help="cap on validation examples (default 500)")
+    r.add_argument("--test-size", type=int, help="cap on test examples (default 1000)")
+    r.add_argument("--epochs", type=int, help="default: each strategy's own (see `strategies`)")
+    r.add_argument("--batch-size", type=int, help="default: each strategy's own (see `strategies`)")
+    r.add_argument("--lr", type=float, help="peak learning rate (linear warm-up then decay); default: each strategy's own")
+    r.add_argument("--max-length", type=int, help="tokens per text; longer texts are cut (default 128)")
+    r.add_argument("--seed", type=int, default=0, help="seed of the data split and of training (default 0)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
                    help="runs per strategy at training seeds seed, seed+1, ... (zero_shot runs once); the answer "
                         "then compares the strategies' means over the seeds")

@@ -78,6 +78,16 @@ class DataConfig:
         return self.name if self.source != "file" else upload_display_name(self.name)
 
 
+
+# Split caps (train, validation, test; None = all) offered on the Data page and by the CLI's --quick.
+# The quick preset is the app's default: zero_shot + head_only finish in well under a minute on 2 CPU
+# cores, and full_ft/scratch in a few minutes.
+SPLIT_PRESETS: dict[str, tuple[int | None, int | None, int | None]] = {
+    "Quick demo": (500, 200, 500),
+    "Standard": (2000, 500, 1000),
+    "All data": (None, None, None),
+}
+
 @dataclass
 class RunConfig:
     """Everything that defines one run: strategy, data, model and hyperparameters.

@@ -80,7 +80,26 @@ def test_cli_lists(capsys):
     assert main(["datasets"]) == 0
     assert "rotten_tomatoes" in capsys.readouterr().out
     assert main(["strategies"]) == 0
-    assert "head_only" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "head_only" in out
+    # each trainable strategy's defaults, the ones `run` uses unless told otherwise
+    assert "defaults: epochs 5, lr 0.0002, batch 32" in out.split("scratch", 1)[1].split("dapt", 1)[0]
+
+
+def test_cli_run_quick_takes_the_apps_quick_demo_sizes_where_not_given(tiny_csv, monkeypatch, capsys):
+    from bertlab import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
+    monkeypatch.setattr("bertlab.data.load_splits", lambda data: None)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--quick",
+          "--test-size", "300", "--json"])  # trains nothing here (its exit status says the run did not finish)
+    d = seen[0].data
+    assert (d.train_size, d.val_size, d.test_size) == (500, 200, 300)
+    seen.clear()
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--json"])
+    d = seen[0].data
+    assert (d.train_size, d.val_size, d.test_size) == (2000, 500, 1000)  # the app's Standard
 
 
 def test_job_manager_resumes_every_queued_run_not_only_the_newest_500(tiny_model, tiny_data, monkeypatch):
