@@ -113,3 +113,14 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
                         f"{n} past run{'s' if n > 1 else ''} on this device, per token")
     n = len(rates)
     return Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")
+
+
+def phase_time_left(progress: float | None, phase_started: float | None, now: float) -> float | None:
+    """Seconds left in a running phase at its pace so far (elapsed x (1 - p) / p), or None while too early to
+    tell: under 5% done or under 5 s in (the first steps also pay for warm-up), or no start time recorded."""
+    if not phase_started or not progress or progress < 0.05 or progress >= 1.0:
+        return None
+    elapsed = now - phase_started
+    if elapsed < 5:
+        return None
+    return elapsed * (1.0 - progress) / progress

@@ -49,7 +49,8 @@ class StoreCallbacks(Callbacks):
         self.progress = 0.0
 
     def on_start(self, total_steps: int, phase: str = "train") -> None:
-        self._total, self.phase = max(1, total_steps), phase
+        self._total, self.phase, self.progress = max(1, total_steps), phase, 0.0
+        self.store.update(self.run_id, phase_started=time.time())  # the time left is the phase's pace so far
         self._flush(force=True)
 
     def on_step(self, step: int, epoch: float, loss: float, lr: float, phase: str = "train") -> None:

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS runs (
     status TEXT NOT NULL, strategy TEXT, dataset TEXT, model TEXT, device TEXT,
     config TEXT NOT NULL, progress REAL DEFAULT 0, phase TEXT DEFAULT '',
     metrics TEXT, costs TEXT, error TEXT, traceback TEXT, artifact_dir TEXT,
-    notes TEXT DEFAULT '[]', data_summary TEXT, cancel_requested INTEGER DEFAULT 0
+    notes TEXT DEFAULT '[]', data_summary TEXT, cancel_requested INTEGER DEFAULT 0, owner TEXT,
+    phase_started REAL
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
 CREATE TABLE IF NOT EXISTS points (
@@ -108,6 +109,7 @@ class Run:
     data_summary: dict = field(default_factory=dict)
     cancel_requested: bool = False
     owner: str | None = None
+    phase_started: float | None = None  # when the current phase (embed, mlm, train) began: its time left
 
     @property
     def run_config(self) -> RunConfig:
@@ -151,11 +153,14 @@ class RunStore:
             c.execute("PRAGMA synchronous=NORMAL")
             c.execute("PRAGMA busy_timeout=30000")
             c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
-            if "owner" not in {r[1] for r in c.execute("PRAGMA table_info(runs)")}:
-                try:  # stores made before runs recorded their process
-                    c.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
-                except sqlite3.OperationalError:  # another thread or process added it first
-                    pass
+            have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
+            # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
+            for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):
+                if col not in have:
+                    try:
+                        c.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")
+                    except sqlite3.OperationalError:  # another thread or process added it first
+                        pass
             self._local.conn, self._local.file_id = c, self._file_id()
         return c
 

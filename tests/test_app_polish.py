@@ -277,3 +277,55 @@ def test_compare_status_lines_say_which_seed_and_size_a_repeated_strategy_ran(ti
     titles = [m.value for m in at.markdown if "■ tfidf_logreg" in m.value]
     assert sorted(t.split("<br>")[1].split(">")[1].split("<")[0] for t in titles) == [
         "n=16 · seed 0", "n=8 · seed 0", "n=8 · seed 1"]
+
+
+def test_phase_time_left_is_the_pace_so_far_and_silent_while_too_early():
+    from bertlab.estimate import phase_time_left
+
+    assert phase_time_left(0.25, 1000.0, 1060.0) == 180.0  # a quarter in a minute: three more minutes
+    assert phase_time_left(0.02, 1000.0, 1060.0) is None  # under 5% done: warm-up would mislead
+    assert phase_time_left(0.5, 1000.0, 1003.0) is None  # under 5 s in
+    assert phase_time_left(0.5, None, 1060.0) is None  # a run stored before phases recorded their start
+    assert phase_time_left(1.0, 1000.0, 1060.0) is None
+
+
+def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
+    import time
+
+    store = RunStore(bertlab_home)
+    t0 = time.time()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    assert t0 <= store.get(rid).phase_started <= time.time()
+
+
+def test_compare_says_how_long_a_running_phase_has_left(tiny_data, bertlab_home):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    store = RunStore(bertlab_home)
+    at = app_on("app_pages/compare.py")
+    ids = [store.create_run(make_config(s, data=tiny_data), "b1") for s in ("full_ft", "dapt")]
+    cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])  # the process "training" them
+    try:
+        owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+        for rid, phase in zip(ids, ("train", "mlm")):
+            store.claim(rid, "cpu")
+            store.update(rid, progress=0.5, phase=phase, owner=owner, phase_started=time.time() - 600)
+        at.run()
+        no_problems(at)
+        bars = [p.proto.text for p in at.get("progress")]
+        assert "train · 50% · ~10 min left" in bars, bars
+        assert "mlm · 50% · ~10 min left of masked-LM training, then fine-tuning" in bars, bars
+        store.update(ids[0], progress=0.01)  # too early to tell: no guess
+        at.run()
+        assert "train · 1%" in [p.proto.text for p in at.get("progress")]
+    finally:
+        cli.kill()
+        cli.wait()
+    for rid in ids:
+        store.finish(rid, "succeeded")

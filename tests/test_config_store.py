@@ -202,3 +202,22 @@ def test_deleting_the_data_directory_under_a_running_server_starts_afresh(bertla
     t.join()
     assert seen["runs"] == [] and store.get(old) is None  # this thread's old connection follows too
     assert [r.id for r in store.list_runs()] == [seen["new"]] and store.artifact_path(seen["new"]).parent.is_dir()
+
+
+def test_a_store_made_by_an_older_bertlab_gains_the_new_columns(tmp_path):
+    import sqlite3
+
+    root = tmp_path / "old"
+    (root / "runs").mkdir(parents=True)
+    with sqlite3.connect(root / "runs.sqlite") as c:  # the runs table as the first releases made it
+        c.execute("CREATE TABLE runs (id TEXT PRIMARY KEY, batch_id TEXT, created REAL, started REAL, finished REAL,"
+                  " status TEXT NOT NULL, strategy TEXT, dataset TEXT, model TEXT, device TEXT, config TEXT NOT NULL,"
+                  " progress REAL DEFAULT 0, phase TEXT DEFAULT '', metrics TEXT, costs TEXT, error TEXT,"
+                  " traceback TEXT, artifact_dir TEXT, notes TEXT DEFAULT '[]', data_summary TEXT,"
+                  " cancel_requested INTEGER DEFAULT 0)")
+    store = RunStore(root)
+    rid = store.create_run(make_config("full_ft"))
+    store.claim(rid, "cpu")
+    store.update(rid, phase_started=123.0)
+    run = store.get(rid)
+    assert run.owner and run.phase_started == 123.0
