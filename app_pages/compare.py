@@ -482,8 +482,8 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "train examples/s": st.column_config.TextColumn(
         "examples/s", alignment="right",
         help="Training examples per second over each strategy's own training: n/a where nothing is trained "
-             "(zero_shot). head_only counts its encoder pass over the training texts plus epochs of a head on cached "
-             "vectors, tfidf_logreg a linear model on word counts: not comparable with a network's fine-tuning "
+             "(zero_shot). head_only counts each training text once, through its encoder pass (the epochs of its head on "
+             "cached vectors cost next to nothing), tfidf_logreg a linear model on word counts: not comparable with a network's fine-tuning "
              "step. Training FLOPs compare the work itself."),
     "trainable params": st.column_config.NumberColumn("trainable", format="compact"),
     "train FLOPs": st.column_config.TextColumn(

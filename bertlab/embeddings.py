@@ -110,6 +110,8 @@ def _encoder_info(model: str, identity: str) -> tuple[int, int, int]:
     cfg = models.load_config(model)
     with torch.device("meta"):
         m = AutoModel.from_config(cfg)
+    if getattr(m, "pooler", None) is not None:  # mean pooling here: the pooler never runs, so it is not counted
+        m.pooler = None
     return non_embedding_params(m), sum(p.numel() for p in m.parameters()), int(cfg.hidden_size)
 
 
@@ -156,6 +158,11 @@ class EmbedResult:
     tokens: int  # real tokens of all texts (cost of producing them, cached or not)
     seconds: float
     backend: str = "cache"  # what computed the missing ones: "onnxruntime" or "torch" ("cache": nothing was)
+    # Per text, the encoder seconds its embedding cost when it was computed, now or by an earlier run (its
+    # share of that pass, by tokens); NaN where a cache written by an older bertlab did not record it. What a
+    # strategy's time counts, so a run that reused the cache costs what the same run would cold.
+    text_seconds: np.ndarray | None = None
+    text_tokens: np.ndarray | None = None  # per text, its real tokens (cut at max_length)
 
 
 class EmbeddingCache:
@@ -167,6 +174,7 @@ class EmbeddingCache:
         self.model, self.max_length, self.dtype = model, max_length, dtype
         self._mem: dict[bytes, np.ndarray] = {}
         self._ntok: dict[bytes, int] = {}
+        self._secs: dict[bytes, float] = {}  # encoder seconds each text cost when computed
         self._loaded: set[str] = set()
 
     def _load_shards(self) -> None:
@@ -179,18 +187,20 @@ class EmbeddingCache:
                 d = load_file(str(f))
             except Exception:  # noqa: BLE001 - a corrupt shard is skipped, never fatal
                 continue
-            for k, v, n in zip(d["keys"], d["vectors"], d["lengths"]):
+            secs = d.get("seconds", np.full(len(d["keys"]), np.nan))  # shards before costs were kept: unknown
+            for k, v, n, t in zip(d["keys"], d["vectors"], d["lengths"], secs):
                 self._mem[k.tobytes()] = v
                 self._ntok[k.tobytes()] = int(n)
+                self._secs[k.tobytes()] = float(t)
             self._loaded.add(f.name)
 
-    def _save_shard(self, keys: list[bytes], vecs: np.ndarray, lengths: np.ndarray) -> None:
+    def _save_shard(self, keys: list[bytes], vecs: np.ndarray, lengths: np.ndarray, seconds: np.ndarray) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}.safetensors"
         tmp = self.dir / f".{name}.tmp"
         karr = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 16)
         save_file({"keys": karr, "vectors": np.ascontiguousarray(vecs, dtype=np.float32),
-                   "lengths": lengths.astype(np.int64)}, str(tmp))
+                   "lengths": lengths.astype(np.int64), "seconds": seconds.astype(np.float64)}, str(tmp))
         tmp.rename(self.dir / name)
         self._loaded.add(name)
 
@@ -206,17 +216,23 @@ class EmbeddingCache:
         if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
             tok, encoder = get_encoder(self.model, device)
             session = encoder_session(self.model, torch.get_num_threads()) if onnxrt.wanted(device, self.dtype) else None
+            t_pass = time.perf_counter()  # the encoder pass itself: tokenising and embedding, not loading it
             enc_all = encode(tok, [by_key[k] for k in missing], self.max_length)
             vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress, session)
             backend = onnxrt.backend_name(session)
+            lengths = np.asarray(enc_all.lengths, dtype=np.float64)
+            secs = (time.perf_counter() - t_pass) * lengths / max(1.0, float(lengths.sum()))
             with _LOCK:
-                for k, v, n in zip(missing, vecs, enc_all.lengths):
+                for k, v, n, t in zip(missing, vecs, enc_all.lengths, secs):
                     self._mem[k] = v
                     self._ntok[k] = int(n)
-                self._save_shard(missing, vecs, enc_all.lengths)
+                    self._secs[k] = float(t)
+                self._save_shard(missing, vecs, enc_all.lengths, secs)
         out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder_info(self.model)[2]), np.float32)
         tokens = sum(self._ntok[k] for k in keys)
-        return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0, backend)
+        text_seconds = np.array([self._secs.get(k, np.nan) for k in keys], dtype=np.float64)
+        text_tokens = np.array([self._ntok[k] for k in keys], dtype=np.int64)
+        return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0, backend, text_seconds, text_tokens)
 
 
 _CACHES: dict[tuple, EmbeddingCache] = {}

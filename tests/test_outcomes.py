@@ -60,18 +60,31 @@ def test_texts_cut_at_max_length_are_counted_in_a_note(tiny_model, tiny_data, ma
     assert lo <= run.metrics["test_accuracy"] <= hi
 
 
-def test_a_run_served_from_the_embedding_cache_says_so(tiny_model, tiny_data):
+def test_a_run_served_from_the_embedding_cache_says_so_and_is_billed_as_a_cold_one(tiny_model, tiny_data):
     store = RunStore()
-    notes = []
-    for _ in range(2):
-        rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, epochs=1, max_length=24))
+    runs = []
+    for strategy in ("zero_shot", "head_only", "head_only"):  # the default flow: zero_shot embeds val + test first
+        rid = store.create_run(make_config(strategy, model=tiny_model, data=tiny_data, epochs=1, max_length=24))
         assert execute_run(store, rid) == SUCCEEDED
-        run = store.get(rid)
-        notes.append([n for n in run.notes if "reused from the cache" in n])
-    n = sum(run.data_summary["sizes"].values())
+        runs.append(store.get(rid))
+    zs, first, warm = runs
+    notes = [[n for n in r.notes if "reused from the cache" in n] for r in runs]
+    sizes = zs.data_summary["sizes"]
+    n = sum(sizes.values())
     assert notes[0] == []
-    assert notes[1] == [f"embeddings of {n:,} of {n:,} texts were reused from the cache of an earlier run (same model "
-                        "and max length), so its time leaves out the encoder pass they needed then; FLOPs still count it"]
+    # head_only after zero_shot embedded only its training texts: billed for them, not for a share of all texts
+    assert first.costs["embedding_cache_hits"] == sizes["validation"] + sizes["test"]
+    assert notes[1][0].startswith(f"embeddings of {sizes['validation'] + sizes['test']:,} of {n:,} texts were reused")
+    assert notes[2][0].startswith(f"embeddings of {n:,} of {n:,} texts were reused from the cache of an earlier run "
+                                  "(same model and max length): this run spent ")
+    assert notes[2][0].endswith("so they compare with a cold run's")
+    # the encoder pass over the training texts costs the same whether this run computed it or the cache served it
+    enc = [r.costs["train_seconds"] - r.costs["head_seconds"] for r in (first, warm)]
+    assert enc[0] > 0 and enc[0] == pytest.approx(enc[1], rel=1e-9)
+    assert warm.costs["eval_seconds"] == pytest.approx(first.costs["eval_seconds"], rel=1e-9)
+    assert warm.costs["train_flops"] == first.costs["train_flops"]
+    # throughput: each training text once through the encoder
+    assert first.costs["train_examples_per_s"] == pytest.approx(sizes["train"] / first.costs["train_seconds"])
 
 
 @pytest.mark.parametrize("descriptions,warned", [(["0", "1"], True), (["a bad review", "a good review"], False)])

@@ -18,8 +18,12 @@ from bertlab.engine import Callbacks, encode, make_optimizer, train_classifier, 
 def test_encoder_info_matches_the_loaded_model(tiny_model):
     enc = models.load_encoder(tiny_model)
     n_ne, total, hidden = embeddings.encoder_info(tiny_model)
-    assert n_ne == non_embedding_params(enc)
-    assert total == sum(p.numel() for p in enc.parameters())
+    # zero_shot and head_only mean-pool the token vectors: the pooler's weights are not theirs (as the strategy
+    # cards draw it), and its FLOPs are not paid per token
+    pooler = sum(p.numel() for p in enc.pooler.parameters())
+    assert pooler > 0
+    assert n_ne == non_embedding_params(enc) - pooler
+    assert total == sum(p.numel() for p in enc.parameters()) - pooler
     assert hidden == enc.config.hidden_size == 32
 
 
@@ -36,6 +40,26 @@ def test_warm_cache_returns_same_vectors_without_loading_the_encoder(tiny_model)
     assert warm.tokens == cold.tokens
     empty = embeddings.EmbeddingCache(tiny_model, 64, None).get([], torch.device("cpu"))
     assert empty.vectors.shape == (0, 32)
+    # what each text cost when computed travels with it, so a warm run is billed as the cold one was
+    assert (cold.text_seconds > 0).all()
+    np.testing.assert_array_equal(warm.text_seconds, cold.text_seconds[::-1])
+    np.testing.assert_array_equal(warm.text_tokens, cold.text_tokens[::-1])
+
+
+def test_a_shard_from_an_older_bertlab_without_costs_still_serves_its_vectors(tiny_model):
+    from safetensors.numpy import load_file, save_file
+
+    texts, _ = make_texts(6)
+    cache = embeddings.EmbeddingCache(tiny_model, 64, None)
+    cold = cache.get(texts, torch.device("cpu"))
+    for f in cache.dir.glob("*.safetensors"):  # as written before shards kept their seconds
+        d = load_file(str(f))
+        del d["seconds"]
+        save_file(d, str(f))
+    old = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, torch.device("cpu"))
+    assert old.computed == 0
+    np.testing.assert_array_equal(old.vectors, cold.vectors)
+    assert np.isnan(old.text_seconds).all()  # unknown, never made up
 
 
 class _Record(Callbacks):
