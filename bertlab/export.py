@@ -3,14 +3,17 @@
 A zip of a fine-tuned run (full_ft, partial_ft, lora with merged adapters,
 dapt, scratch) unzips into a directory that plain transformers loads with
 ``AutoModelForSequenceClassification.from_pretrained(dir)``; no bertlab, no
-peft and no pickle are needed. Other kinds (head_only, zero_shot,
-tfidf_logreg) are zipped as their safetensors/JSON files, with a README
-saying how to use them.
+peft and no pickle are needed. head_only and zero_shot zip their head or
+label embeddings with the frozen encoder they run on (``encoder/``), and a
+README whose code runs them with plain transformers; tfidf_logreg its
+safetensors/JSON files. Every README's code cuts texts at the run's
+max_length, as training did.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -21,28 +24,84 @@ from bertlab.strategies.base import ARTIFACT_META
 
 MAX_FILES = 200
 
+# Each README's code runs as written in the unzipped folder's parent (tests run them and compare with bertlab).
 _README = {
-    "classifier": """This is a Hugging Face transformers model directory (weights in safetensors).
+    "classifier": """This is a Hugging Face transformers model directory (weights in safetensors). It was trained on
+texts cut at {max_length} tokens: cut them the same way (the tokenizer's model_max_length is {max_length}).
 
+    import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     tok = AutoTokenizer.from_pretrained("{dir}")
-    model = AutoModelForSequenceClassification.from_pretrained("{dir}")
-    probs = model(**tok(["some text"], return_tensors="pt")).logits.softmax(-1)
+    model = AutoModelForSequenceClassification.from_pretrained("{dir}").eval()
+    batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        probs = model(**batch).logits.softmax(-1)
 
 Labels: {labels} (model.config.id2label). Trained by bertlab strategy {strategy} on {dataset}.
 """,
-    "head": """A linear head (head.safetensors: weight, bias) over L2-normalised mean-pooled embeddings of {model}
-(max_length {max_length}). probs = softmax(normalize(mean_pool(encoder(text))) @ weight.T + bias).
+    "head": """A linear head (head.safetensors: weight, bias) over the L2-normalised mean-pooled token vectors of
+a frozen encoder, {model}, included here as encoder/ (texts cut at {max_length} tokens).
+
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
+    tok = AutoTokenizer.from_pretrained("{dir}/encoder")
+    encoder = AutoModel.from_pretrained("{dir}/encoder").eval()
+    head = load_file("{dir}/head.safetensors")
+    batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = encoder(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    emb = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    probs = (emb @ head["weight"].T + head["bias"]).softmax(-1)
+
 Labels: {labels}. Strategy {strategy} on {dataset}.
 """,
-    "zero_shot": """Label embeddings (zero_shot.safetensors) of {model}: probs = softmax({scale} * cos(text embedding,
-label embedding)). Labels: {labels}. Strategy {strategy} on {dataset}.
+    "zero_shot": """Label embeddings (zero_shot.safetensors, L2-normalised) of the pretrained encoder {model}, included
+here as encoder/: each text's class is the label whose embedding is closest to the text's (texts cut at
+{max_length} tokens); probabilities are a softmax of {scale} x the cosine similarities.
+
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
+    tok = AutoTokenizer.from_pretrained("{dir}/encoder")
+    encoder = AutoModel.from_pretrained("{dir}/encoder").eval()
+    labels = load_file("{dir}/zero_shot.safetensors")["label_embeddings"]
+    batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = encoder(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    emb = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    probs = ({scale} * emb @ labels.T).softmax(-1)
+
+Labels: {labels}; their descriptions: {descriptions}. Strategy {strategy} on {dataset}.
 """,
     "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column), and
 tfidf.safetensors the idf, coef and intercept arrays. Load with bertlab.strategies.tfidf_logreg.TfidfModel.load(dir).
 Labels: {labels}. Strategy {strategy} on {dataset}.
 """,
 }
+
+# Kinds whose weights are only a head or label vectors: the frozen encoder they need goes in the zip too, so
+# it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm').
+_NEEDS_ENCODER = ("head", "zero_shot")
+
+
+def _model_name(model: str) -> str:
+    from bertlab.config import DEFAULT_MODEL
+
+    return "all-MiniLM-L6-v2 (sentence-transformers/all-MiniLM-L6-v2)" if model == DEFAULT_MODEL else model
+
+
+def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
+    """The frozen encoder and its tokenizer, saved (safetensors) into ``into``; its files."""
+    from bertlab import models
+
+    tok = models.load_tokenizer(model)
+    tok.model_max_length = max_length
+    models.load_encoder(model).save_pretrained(into, safe_serialization=True)
+    tok.save_pretrained(into)
+    return sorted(p for p in into.rglob("*") if p.is_file())
 
 
 def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = None) -> Path:
@@ -81,13 +140,18 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     tmp = dest.with_name(dest.name + ".part")
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
-        model=meta.get("model"), max_length=meta.get("max_length"), scale=meta.get("scale", 20))
+        model=_model_name(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
+        descriptions=meta.get("label_descriptions"))
     # Weights barely compress and are large: store them; deflate the small text files.
     try:
-        with zipfile.ZipFile(tmp, "w") as z:
+        with zipfile.ZipFile(tmp, "w") as z, tempfile.TemporaryDirectory() as enc_dir:
             for p in files:
                 comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
                 z.write(p, f"{run_id}/{p.relative_to(src).as_posix()}", compress_type=comp)
+            if meta["kind"] in _NEEDS_ENCODER:
+                for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
+                    comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
+                    z.write(p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}", compress_type=comp)
             z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
         tmp.replace(dest)  # a half-written zip never appears under the final name
     except BaseException:

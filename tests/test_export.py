@@ -127,3 +127,31 @@ def test_cli_export_to_a_folder_or_a_missing_one(tiny_model, tiny_data, tmp_path
     assert main(["export", rid, "-o", str(tmp_path / "missing" / "m.zip")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*.part"))
+
+
+@pytest.mark.parametrize("strategy", ["full_ft", "head_only", "zero_shot"])
+def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tiny_model, tiny_data, tmp_path,
+                                                                   monkeypatch):
+    """Unzip anywhere, run the README's code with plain transformers: same answers as bertlab's, long texts cut
+    at the run's max_length as in training (a text past the encoder's 512 positions crashed the old snippet)."""
+    import re
+
+    store = RunStore()
+    rid = _run(store, strategy, tiny_model, tiny_data, precision="fp32")
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    readme = (tmp_path / "x" / rid / "README.txt").read_text()
+    code = "\n".join(line[4:] for line in readme.splitlines() if line.startswith("    "))
+    assert "bertlab" not in code and "max_length=32" in code
+    long_text = "a wonderful lovely film " * 300  # far past 512 tokens
+    texts = [*TEXTS, long_text]
+    ns: dict = {}
+    monkeypatch.chdir(tmp_path / "x")  # the code names the folder relative to where it was unzipped
+    exec(re.sub(r'\["some text"\]', repr(texts), code), ns)
+    ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
+    assert np.allclose(ns["probs"].numpy(), ours, atol=1e-4)
+    if strategy == "full_ft":  # the tokenizer itself says what the model was trained on
+        from transformers import AutoTokenizer
+
+        assert AutoTokenizer.from_pretrained(tmp_path / "x" / rid).model_max_length == 32
+    else:
+        assert (tmp_path / "x" / rid / "encoder" / "model.safetensors").is_file()

@@ -65,6 +65,7 @@ class ClassifierStrategy(Strategy):
         # What answering one text costs the saved model (adapters merged): the test texts' mean real tokens.
         serve_flops = inference_flops_per_text(non_embedding_params(final), int(test.lengths.sum()), len(test))
         final.save_pretrained(ctx.artifact_dir, safe_serialization=True)
+        tok.model_max_length = cfg.max_length  # what it was trained on: plain transformers then cuts texts alike
         tok.save_pretrained(ctx.artifact_dir)
         self.save_meta(ctx, "classifier")
         # Extra phases (dapt's masked LM) count in both training FLOPs and training seconds, so FLOP/s is
