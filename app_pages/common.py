@@ -201,6 +201,44 @@ def set_data_config(cfg: DataConfig) -> None:
         pass
 
 
+PRICES_FILE = "prices.json"
+PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))
+
+
+def prices():
+    """The prices per device-hour set on the Accuracy vs cost page (Compare's serving table, the report and the
+    CSV use them too); in a new session (a reload, a second tab) the ones last set in this data directory, so
+    a reload never puts the defaults back behind the user's back."""
+    from bertlab.pareto import Prices
+
+    if not all(k in st.session_state for k, _ in PRICE_KEYS):
+        try:
+            saved = Prices(**json.loads((data_home() / PRICES_FILE).read_text()))
+        except (OSError, ValueError, TypeError, BertlabError):
+            saved = Prices()
+        for k, field in PRICE_KEYS:
+            st.session_state.setdefault(k, getattr(saved, field))
+    try:
+        return Prices(**{field: st.session_state[k] for k, field in PRICE_KEYS})
+    except (BertlabError, TypeError):
+        return Prices()
+
+
+def save_prices(p) -> None:
+    """Keep ``p`` for later sessions in this data directory (a read-only one: this session only)."""
+    path = data_home() / PRICES_FILE
+    text = json.dumps({"cpu_hour": p.cpu_hour, "gpu_hour": p.gpu_hour, "currency": p.currency}, sort_keys=True)
+    try:
+        if path.is_file() and path.read_text() == text:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
 def set_data_problem(message: str | None) -> None:
     """What went wrong with the data last picked on the Data page (None: it loaded), so that the Train page can
     say its runs would use the last data that did load."""

@@ -343,12 +343,7 @@ def serving_section(done: list, busy: bool) -> None:
     measured here on request (bertlab.serving), its latency for one text, its throughput and the money per
     million texts."""
     st.markdown("#### What serving costs")
-    try:  # the prices set on the Accuracy vs cost page, if any
-        price = pareto.Prices(cpu_hour=float(st.session_state.get("keep_pr_cpu", 0.05)),
-                              gpu_hour=float(st.session_state.get("keep_pr_gpu", 2.50)),
-                              currency=str(st.session_state.get("keep_pr_cur", "$")))
-    except (BertlabError, TypeError, ValueError):
-        price = pareto.Prices()
+    price = common.prices()  # as set on the Accuracy vs cost page
     labels = plots.run_labels(done)
     rows = []
     for r in done:
@@ -573,10 +568,12 @@ if not all_runs:
 ids = select_runs(all_runs)
 row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
 # Built only when clicked (a callable), so the 2-second refresh never pays for them.
-row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids), "bertlab-report.html",
-                   "text/html", on_click="ignore", icon=":material/download:")
-row.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids), "bertlab-results.csv",
-                   "text/csv", on_click="ignore", icon=":material/table:")
+# Money at the prices set on the Accuracy vs cost page, as the app shows it.
+prices_now = common.prices()
+row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now),
+                    "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:")
+row.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids, prices_now),
+                    "bertlab-results.csv", "text/csv", on_click="ignore", icon=":material/table:")
 # The inference box sits beside the status lines only; curves and results take the full width below
 # (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable).
 main, side = st.columns([2, 1], gap="large")

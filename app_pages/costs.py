@@ -41,16 +41,21 @@ def train_size(run) -> int | None:
 
 
 def prices() -> pareto.Prices | None:
-    for k, v in (("keep_pr_cpu", 0.05), ("keep_pr_gpu", 2.50), ("keep_pr_cur", "$")):
-        st.session_state.setdefault(k, v)
+    common.prices()  # the last prices set in this data directory, in a new session
     c1, c2, c3 = st.columns(3)
     try:
-        return pareto.Prices(cpu_hour=c1.number_input("Price per CPU-hour", 0.0, 1e5, step=0.01, key="keep_pr_cpu"),
-                             gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, step=0.10, key="keep_pr_gpu"),
-                             currency=c3.text_input("Currency", max_chars=4, key="keep_pr_cur"))
+        p = pareto.Prices(
+            cpu_hour=c1.number_input("Price per CPU machine-hour", 0.0, 1e5, step=0.01, key="keep_pr_cpu",
+                                     help="What an hour of the whole machine the runs used costs (all its cores), "
+                                          "e.g. a cloud VM's hourly price. Compare's serving table, the report and "
+                                          "the CSV use these prices too."),
+            gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, step=0.10, key="keep_pr_gpu"),
+            currency=c3.text_input("Currency", max_chars=4, key="keep_pr_cur"))
     except BertlabError as e:
         common.show_error(e)
         return None
+    common.save_prices(p)
+    return p
 
 
 def tradeoff(runs: list, price: pareto.Prices) -> None:
@@ -92,12 +97,19 @@ def model_export(runs: list) -> None:
     if not ok:
         return
     st.subheader("Export a model")
-    rid = st.selectbox("Run", [r.id for r in ok], format_func=lambda i: common.run_title(common.store().get(i)))
+    # The most accurate run first: the one people export (not a from-scratch run that learned nothing).
+    best = max(range(len(ok)), key=lambda i: (ok[i].metrics or {}).get("test_accuracy") or 0.0)
+    rid = st.selectbox("Run", [r.id for r in ok], index=best,
+                       format_func=lambda i: common.run_title(common.store().get(i)))
     kind = artifact_kind(common.store(), rid)
-    st.caption("A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
-               "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed."
-               if kind == "classifier" else
-               "This strategy has no transformers model; the zip holds its weights (safetensors/JSON) and a README.")
+    st.caption({"classifier": "A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
+                              "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed. Its "
+                              "README has the code, cutting texts at the run's max length as in training.",
+                "head": "A zip of the trained head and the frozen encoder it runs on, with a README whose code runs "
+                        "them with plain transformers; no bertlab needed.",
+                "zero_shot": "A zip of the label embeddings and the encoder, with a README whose code runs them with "
+                             "plain transformers; no bertlab needed."}.get(
+        kind, "This strategy has no transformers model; the zip holds its weights (safetensors/JSON) and a README."))
     if st.button("Prepare the zip", icon=":material/folder_zip:"):
         try:
             st.session_state["pr_zip"] = (rid, str(export_model_zip(common.store(), rid)))

@@ -258,7 +258,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append("<h2>Results</h2>" + _table(rows, cols))
     parts.append("<p class='muted'>95% interval: the range the test accuracy could take on another test set of "
                  "the same size (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
-    parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU-hour or "
+    parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU machine-hour or "
                  f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
     from bertlab import plots

@@ -128,6 +128,30 @@ def test_costs_page_states_the_tradeoff(tiny_model, tiny_data, bertlab_home):
     assert any("Download" in b.proto.label for b in at.get("download_button"))
 
 
+def test_prices_set_on_the_costs_page_reach_compare_the_report_and_a_new_session(tiny_model, tiny_data,
+                                                                                bertlab_home, monkeypatch):
+    from app_pages import common
+    from bertlab import report
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/costs.py")
+    at.number_input(key="keep_pr_cpu").set_value(1.0).run()
+    at.text_input(key="keep_pr_cur").set_value("€").run()
+    no_problems(at)
+    fresh = app_on("app_pages/compare.py")  # a reload: a new session, same data directory
+    no_problems(fresh)
+    table = next(d.value for d in fresh.dataframe if "ms per text (p50)" in d.value.columns)
+    assert "€ per million texts" in table.columns
+    with monkeypatch.context() as m:  # what Compare hands the report and CSV buttons: the session's prices
+        m.setattr(common.st, "session_state", fresh.session_state)
+        p = common.prices()
+    assert (p.cpu_hour, p.currency) == (1.0, "€")
+    page = report.build_html(store, [rid], prices=p)
+    assert "€1 per CPU machine-hour" in page and "$0.05" not in page
+
+
 def test_costs_page_shows_one_training_size_of_a_sweep_at_a_time(tiny_data, bertlab_home):
     from dataclasses import replace
 
