@@ -72,7 +72,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge)):
         st.markdown(f"- {line}")
-    st.plotly_chart(pareto.pareto_figure(rows, measure, metric), width="stretch")
+    st.plotly_chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
                    "test accuracy": None if r["test_accuracy"] is None else 100 * r["test_accuracy"],
                    "macro-F1": r["test_macro_f1"],

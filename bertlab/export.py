@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from bertlab.config import model_title
 from bertlab.errors import BertlabError
 from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore
@@ -87,12 +88,6 @@ Labels: {labels}. Strategy {strategy} on {dataset}.
 _NEEDS_ENCODER = ("head", "zero_shot")
 
 
-def _model_name(model: str) -> str:
-    from bertlab.config import DEFAULT_MODEL
-
-    return "all-MiniLM-L6-v2 (sentence-transformers/all-MiniLM-L6-v2)" if model == DEFAULT_MODEL else model
-
-
 def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     """The frozen encoder and its tokenizer, saved (safetensors) into ``into``; its files."""
     from bertlab import models
@@ -140,7 +135,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     tmp = dest.with_name(dest.name + ".part")
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
-        model=_model_name(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
+        model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
         descriptions=meta.get("label_descriptions"))
     # Weights barely compress and are large: store them; deflate the small text files.
     try:

@@ -129,8 +129,16 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     noun = COSTS.get(cost, (cost, cost))[1]
     if all_same_cost(rows, cost) and len(rows) > 1 and front:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
-        return [f"They all cost about the same on this measure ({format_cost(front[0][cost], cost)}): "
-                f"{front[0]['strategy']} is {top}, so it is the one to use on this measure alone."]
+        ranked = sorted((r for r in rows if r.get(metric) is not None), key=lambda r: -r[metric])
+        best = ranked[0]
+        lead = f"They all cost about the same on this measure ({format_cost(best[cost], cost)}): {best['strategy']} is {top}"
+        verdict = judge(best, ranked[1]) if judge and len(ranked) > 1 else None
+        if verdict and not beyond_chance(verdict):
+            # The same verdict as Compare's answer: a lead the test set cannot tell from chance is no reason to pick.
+            return [f"{lead}, but its lead over {ranked[1]['strategy']} is {verdict}: on this measure they tie, "
+                    "and what training costs decides."]
+        return [f"{lead}" + (f" ({verdict} over {ranked[1]['strategy']})" if verdict else "")
+                + ", so it is the one to use on this measure alone."]
     out = []
     for cheap, dear in zip(front[:-1], front[1:]):
         d = dear[metric] - cheap[metric]
@@ -150,6 +158,12 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         out.insert(0, f"{front[0]['strategy']} is both {top} and the cheapest here.")
     return out
+
+
+def beyond_chance(verdict: str) -> bool:
+    """Whether a gain judge's verdict (``bertlab.paired.gain_judge``, ``bertlab.answer.gain_judge``) says the gain
+    is beyond the luck of the test set or of the seeds."""
+    return verdict.startswith("beyond")
 
 
 def all_same_cost(rows: list[dict], cost: str) -> bool:
@@ -202,8 +216,12 @@ def _three(v: float) -> str:
     return f"{v:.{digits}f}"
 
 
-def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy", title: str | None = None):
-    """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line."""
+def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy", title: str | None = None,
+                  prices: Prices | None = None):
+    """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line.
+
+    On a log axis a point that costs nothing (zero_shot trains nothing) is drawn at the left edge, labelled with
+    its 0 so it does not read as a small cost. Money ticks carry the currency of ``prices``."""
     import plotly.graph_objects as go
 
     from bertlab.plots import figure, label_positions, strategy_color  # one colour per strategy everywhere
@@ -227,10 +245,11 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
                                             [rows[i]["strategy"] for i in drawn], log_x=log)))
     for i, r in enumerate(rows):
         fig.add_trace(go.Scatter(
-            x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], text=[r["strategy"]], cliponaxis=False,
+            x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], cliponaxis=False,
+            text=[r["strategy"] + (f" ({format_cost(0.0, cost, prices)})" if log and r.get(cost) == 0 else "")],
             textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
-            hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost)}"
+            hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost, prices)}"
                           f"<br>{metric.replace('_', ' ')}: %{{y:{y_fmt}}}<extra></extra>", showlegend=False))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
@@ -239,11 +258,13 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label} (stars: Pareto front)", xaxis_title=label + (
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
-        fig.update_xaxes(type="log")
+        fig.update_xaxes(type="log", dtick=1)  # powers of ten only: plotly's minor labels (2, 3, 5) are unreadable
     elif same and positive:
         fig.update_xaxes(range=[0, 1.15 * max(positive)])
     if cost in FLOP_COSTS:
         fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
+    elif cost == "train_money":  # "$0.0001", not "100µ" with no currency
+        fig.update_xaxes(exponentformat="none", tickprefix=(prices or Prices()).currency, tickformat="~g")
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
     fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
     return fig

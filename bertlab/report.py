@@ -17,6 +17,7 @@ import platform
 import time
 
 from bertlab import answer, paired, pareto, sweep
+from bertlab.config import model_title
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import Prices
@@ -24,10 +25,16 @@ from bertlab.store import Run, RunStore
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
-CSV_FIELDS = ("run_id", "strategy", "status", "dataset", "n_train", "n_test", "seed", "test_accuracy",
-              "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy", "test_ece", "train_seconds",
-              "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50", "serve_texts_per_s", "trainable_params", "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
-              "batch_size", "max_length", "model", "error")
+CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed", "seed",
+              "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
+              "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
+              "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
+              "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
+              "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "options", "max_length", "model",
+              "error")
+# Training hyperparameters, left blank for a strategy they do not apply to (zero_shot, tfidf_logreg): a CSV
+# reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
+_EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best")
 
 
 def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str | None = None,
@@ -79,6 +86,9 @@ def machine_info() -> dict[str, str]:
 
 def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
     """One flat dict per run with the CSV fields."""
+    from bertlab import serving
+    from bertlab.strategies import REGISTRY
+
     prices = prices or Prices()
     out = []
     for r in runs:
@@ -86,22 +96,30 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         sizes = (r.data_summary or {}).get("sizes", {})
         secs = c.get("train_seconds")
         ci = run_accuracy_interval(m, sizes.get("test"))
+        s = REGISTRY.get(r.strategy)
+        uses_epochs = s is None or s.uses_epochs
         out.append({
-            "run_id": r.id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
-            "n_train": sizes.get("train"), "n_test": sizes.get("test"), "seed": cfg.get("seed"),
+            "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
+            "n_train": sizes.get("train"), "n_val": sizes.get("validation"), "n_test": sizes.get("test"),
+            "split_seed": (cfg.get("data") or {}).get("seed"), "seed": cfg.get("seed") if s is None or s.uses_seed else None,
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci_low": ci and ci[0],
             "test_accuracy_ci_high": ci and ci[1], "test_accuracy_ci": format_interval(ci),
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "test_ece": m.get("test_ece"), "train_seconds": secs,
             "total_seconds": c.get("total_seconds"),
             "train_flops": c.get("train_flops"), "inference_flops_per_text": c.get("inference_flops_per_text"),
-            "serve_ms_p50": c.get("serve_ms_p50"), "serve_texts_per_s": c.get("serve_texts_per_s"),
-            "serve_backend": c.get("serve_backend"),
+            "serve_ms_p50": c.get("serve_ms_p50"), "serve_ms_p95": c.get("serve_ms_p95"),
+            "serve_texts_per_s": c.get("serve_texts_per_s"), "serve_backend": c.get("serve_backend"),
+            "serve_device": c.get("serve_device"),
+            "serve_money_per_million": serving.money_per_million(c.get("serve_texts_per_s"),
+                                                                 prices.per_hour(c.get("serve_device"))),
             "trainable_params": c.get("trainable_params"), "total_params": c.get("total_params"),
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
-            "precision": precision_text(c.get("precision")), "epochs": cfg.get("epochs"), "learning_rate": cfg.get("learning_rate"),
-            "batch_size": cfg.get("batch_size"), "max_length": cfg.get("max_length"), "model": cfg.get("model"),
+            "precision": precision_text(c.get("precision")),
+            **{k: cfg.get(k) if uses_epochs else None for k in _EPOCH_FIELDS},
+            "options": json.dumps(cfg["options"], sort_keys=True) if cfg.get("options") else None,
+            "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model"),
             "error": r.error})
     return out
 
@@ -135,6 +153,8 @@ table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border:1px sol
 text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color:#666}
 .lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}pre{background:#f6f8fa;
 padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00020}
+.wide{overflow-x:auto}dt{font-weight:600;margin-top:.4em}dd{margin-left:1.2em}
+@media print{body{max-width:none;margin:0}table{font-size:.72em}th,td{padding:.2em .35em}}
 """
 
 
@@ -151,7 +171,7 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
                 v = f"{v:,}"
             cells.append(f"<td>{html.escape('-' if v is None else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    return f"<div class='wide'><table><tr>{head}</tr>{''.join(body)}</table></div>"
 
 
 def _mlm_figure(runs: list[Run], points: list[dict]):
@@ -183,13 +203,19 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     metric = answer.default_metric(same)  # as the report's answer judges
     key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
     judge = answer.gain_judge(same, metric)
+    said: list[str] | None = None  # the training-compute trade-off, in words with its noun taken out
     for cost in ("train_flops", "train_seconds", "trainable_params", "train_money", "inference_flops_per_text"):
         if not any(r.get(cost) is not None for r in rows):
             continue  # runs stored before bertlab counted their inference cost
-        text = (f"At {n:,} training examples. " if n else "") + " ".join(
-            pareto.tradeoff_sentences(rows, cost, key, judge=judge))
+        sentences = pareto.tradeoff_sentences(rows, cost, key, judge=judge)
+        bare = [t.replace(pareto.COSTS[cost][1].removeprefix("the "), "") for t in sentences]
+        if said is None:
+            said = bare
+        elif bare == said:  # the same words as for training compute: said once, not five times
+            sentences = ["The same trade-off as against training FLOPs."]
+        text = (f"At {n:,} training examples. " if n else "") + " ".join(sentences)
         figs.append((f"{'Macro-F1' if key == 'test_macro_f1' else 'Accuracy'} vs {pareto.COSTS[cost][0]}",
-                     pareto.pareto_figure(rows, cost, key), text))
+                     pareto.pareto_figure(rows, cost, key, prices=prices), text))
     points = store.points([r.id for r in ok])
     figs.append(("Training loss", plots.train_loss_figure(ok, points), "Cross-entropy per optimiser step."))
     mlm = _mlm_figure(ok, points)
@@ -213,7 +239,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                prices: Prices | None = None, sweep_id: str | None = None) -> str:
     """A self-contained HTML page (opens offline in any browser) describing ``run_ids``."""
     prices = prices or Prices()
-    runs = [r for r in (store.get(i) for i in run_ids) if r is not None]
+    # In launch order, as the app lists them.
+    runs = sorted((r for r in (store.get(i) for i in run_ids) if r is not None), key=lambda r: r.created)
     if not runs:
         raise BertlabError("the report has no runs; choose at least one run.")
     ok = [r for r in runs if r.status == "succeeded"]
@@ -222,7 +249,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
              f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
              f"from {len(runs)} run(s), {len(ok)} succeeded. Data: "
              f"{html.escape(', '.join(sorted({r.dataset for r in runs})))} · model: "
-             f"{html.escape(', '.join(sorted({r.model for r in runs})))} · batch: "
+             f"{html.escape(', '.join(sorted({model_title(r.model) for r in runs})))} · batch: "
              f"{html.escape(', '.join(dict.fromkeys(r.batch_id for r in runs)))}.</p>"]
     if ok:
         same, n = _largest_size(ok)
@@ -242,20 +269,29 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         parts.append(f"<h2>Accuracy against training compute</h2><p>"
                      f"{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "
                      f"<b>{html.escape(best['strategy'])}</b> at {top}. {html.escape(' '.join(lead))}</p>")
-    cols = [("strategy", "strategy"), ("status", "status"), ("n_train", "train n"), ("seed", "seed"),
-            ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"), ("majority_accuracy", "majority"),
-            ("test_ece", "ECE"),
+    # The run's name as the app shows it ("full_ft · a8fb"): the full ids are in the configurations below.
+    cols = [("run", "run"), *([("status", "status")] if len(ok) < len(runs) else []), ("n_train", "train n"),
+            *([("seed", "seed")] if len({r.config.get("seed") for r in runs}) > 1 else []),
+            ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"),
+            ("majority_accuracy", "majority"), ("test_ece", "ECE"),
             ("train_seconds", "train s"), ("train_flops", "train FLOPs"),
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
-            ("train_money", f"cost ({prices.currency})"), ("run_id", "run id")]
+            ("train_money", f"cost ({prices.currency})")]
     rows = results_rows(runs, prices)
-    for r in rows:
+    for r, run in zip(rows, runs):
+        r["run"] = run.label
+        for k in ("test_accuracy", "majority_accuracy"):  # percent, as in the app
+            if r[k] is not None:
+                r[k] = f"{100 * r[k]:.1f}%"
         for k in pareto.FLOP_COSTS:
             if r[k] is not None:
                 r[k] = pareto.format_cost(r[k], k)
         if r["train_money"] is not None:
             r["train_money"] = pareto.format_cost(r["train_money"], "train_money", prices)
+        if r["train_seconds"] is not None:
+            r["train_seconds"] = f"{r['train_seconds']:,.1f}"
     parts.append("<h2>Results</h2>" + _table(rows, cols))
+    parts.append(_strategies_section(runs))
     parts.append("<p class='muted'>95% interval: the range the test accuracy could take on another test set of "
                  "the same size (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
     parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU machine-hour or "
@@ -273,13 +309,20 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if served:
         for r in served:
             r["serve_ms_p50"] = f"{r['serve_ms_p50']:.1f}"
+            r["serve_ms_p95"] = "-" if r["serve_ms_p95"] is None else f"{r['serve_ms_p95']:.1f}"
             r["serve_texts_per_s"] = f"{r['serve_texts_per_s']:,.0f}" if r["serve_texts_per_s"] else "-"
+            r["serve_money_per_million"] = pareto.format_cost(r["serve_money_per_million"], "train_money", prices)
+        devices = sorted({r["serve_device"] for r in served if r.get("serve_device")})
         parts.append("<h2>What serving costs</h2>" + _table(served, [
-            ("strategy", "strategy"), ("inference_flops_per_text", "inference FLOPs/text"),
-            ("serve_ms_p50", "ms per text (p50)"), ("serve_texts_per_s", "texts/s (batches of 64)"),
-            ("serve_backend", "answered by"), ("run_id", "run id")]) + "<p class='muted'>Timed on request on the "
-            "Compare page, on the machine named in 'answered by': one test text at a time (median of 20), then 256 in "
-            "batches of 64.</p>")
+            ("run", "run"), ("inference_flops_per_text", "inference FLOPs/text"),
+            ("serve_ms_p50", "ms per text (p50)"), ("serve_ms_p95", "p95"),
+            ("serve_texts_per_s", "texts/s (batches of 64)"),
+            ("serve_money_per_million", f"{prices.currency} per million texts"), ("serve_backend", "runtime")])
+            + "<p class='muted'>Timed on request on the Compare page"
+            + (f", on {html.escape(', '.join(devices))}" if devices else "") + ": one test text at a time (median "
+            "and 95th percentile of 20), then 256 in batches of 64; money = the time for a million texts at that rate "
+            "x the price per hour. Runs doing the same work per text (the same inference FLOPs) can differ by the "
+            "machine's noise alone.</p>")
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair
@@ -320,6 +363,17 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         + "</details>" for r in runs))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _strategies_section(runs: list[Run]) -> str:
+    """What each strategy of these runs is, in a line: a reader who never saw the app meets the names here."""
+    from bertlab.strategies import REGISTRY
+
+    names = [n for n in dict.fromkeys(r.strategy for r in runs) if n in REGISTRY]
+    if not names:
+        return ""
+    return "<h2>The strategies</h2><dl>" + "".join(
+        f"<dt>{html.escape(n)}</dt><dd>{html.escape(REGISTRY[n].summary)}</dd>" for n in names) + "</dl>"
 
 
 def _data_section(runs: list[Run]) -> str:

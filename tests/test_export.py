@@ -130,11 +130,14 @@ def test_cli_export_to_a_folder_or_a_missing_one(tiny_model, tiny_data, tmp_path
 
 
 @pytest.mark.parametrize("strategy", ["full_ft", "head_only", "zero_shot"])
-def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tiny_model, tiny_data, tmp_path,
-                                                                   monkeypatch):
+def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tiny_model, tiny_data, tmp_path):
     """Unzip anywhere, run the README's code with plain transformers: same answers as bertlab's, long texts cut
     at the run's max_length as in training (a text past the encoder's 512 positions crashed the old snippet)."""
+    import json
+    import os
     import re
+    import subprocess
+    import sys
 
     store = RunStore()
     rid = _run(store, strategy, tiny_model, tiny_data, precision="fp32")
@@ -144,11 +147,14 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
     assert "bertlab" not in code and "max_length=32" in code
     long_text = "a wonderful lovely film " * 300  # far past 512 tokens
     texts = [*TEXTS, long_text]
-    ns: dict = {}
-    monkeypatch.chdir(tmp_path / "x")  # the code names the folder relative to where it was unzipped
-    exec(re.sub(r'\["some text"\]', repr(texts), code), ns)
+    script = tmp_path / "x" / "use_it.py"
+    script.write_text(re.sub(r'\["some text"\]', repr(texts), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
+    # its own process, in the folder the zip was unzipped in, with no bertlab on the path
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, script.name], cwd=tmp_path / "x", env=env, capture_output=True, text=True,
+                         check=True).stdout
     ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
-    assert np.allclose(ns["probs"].numpy(), ours, atol=1e-4)
+    assert np.allclose(np.array(json.loads(out)), ours, atol=1e-4)
     if strategy == "full_ft":  # the tokenizer itself says what the model was trained on
         from transformers import AutoTokenizer
 

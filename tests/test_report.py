@@ -156,3 +156,65 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
     text = report.csv_text([{"dataset": "=HYPERLINK(\"http://x\")", "n": -3, "note": "-1 is a label", "ok": "fine"}])
     row = next(csv.DictReader(io.StringIO(text)))
     assert row == {"dataset": "'=HYPERLINK(\"http://x\")", "n": "-3", "note": "'-1 is a label", "ok": "fine"}
+
+
+def test_report_reads_like_the_app_for_someone_who_never_saw_it(finished):
+    store, ids = finished
+    runs = [store.get(i) for i in ids]
+    page = report.build_html(store, ids[::-1])  # asked newest first, as Compare lists the ids
+    # launch order, as the app lists runs; the run's name as the app shows it
+    assert [page.index(f"<td>{r.label}</td>") for r in runs] == sorted(page.index(f"<td>{r.label}</td>") for r in runs)
+    assert f"<td>{100 * runs[0].metrics['test_accuracy']:.1f}%</td>" in page  # percent, as in the app
+    # every strategy named is explained in a line
+    assert "<h2>The strategies</h2>" in page and "<dt>tfidf_logreg</dt>" in page and "<dt>dapt</dt>" in page
+
+
+def test_a_trade_off_in_the_same_words_for_every_cost_is_said_once(tiny_data):
+    """zero_shot trains nothing: "full_ft is +N points over zero_shot (which trains nothing)" holds for training
+    FLOPs, time, parameters and money alike; the report said it five times."""
+    store = RunStore()
+    ids = []
+    for name, acc, cost in (("zero_shot", 0.70, 0.0), ("full_ft", 0.80, 10.0)):
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b")
+        store.claim(rid, "cpu")
+        store.update(rid, data_summary={"sizes": {"train": 100, "validation": 20, "test": 50}})
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc, "test_macro_f1": acc, "majority_accuracy": 0.5},
+                     costs={"train_seconds": cost, "train_flops": cost * 1e12, "trainable_params": int(cost * 1e6),
+                            "inference_flops_per_text": 5e8, "device": "cpu (2 threads)"})
+        ids.append(rid)
+    page = report.build_html(store, ids)
+    sentences = re.findall(r"<h2>Accuracy vs [^<]+</h2><p>([^<]*)</p>", page)
+    assert len(sentences) == 5
+    assert "full_ft is +10.0 points over zero_shot (which trains nothing)." in sentences[0]
+    assert sentences[1:4] == ["The same trade-off as against training FLOPs."] * 3
+    assert "They all cost about the same on this measure" in sentences[4]
+
+
+def test_csv_leaves_out_what_a_strategy_does_not_use(finished):
+    store, ids = finished
+    rows = {r["strategy"]: r for r in csv.DictReader(io.StringIO(report.results_csv(store, ids)))}
+    assert rows["tfidf_logreg"]["epochs"] == rows["tfidf_logreg"]["learning_rate"] == ""  # never trained with them
+    assert rows["dapt"]["epochs"] == "1" and rows["dapt"]["weight_decay"] == "0.01"
+    assert '"mlm_epochs"' in rows["dapt"]["options"]
+    assert rows["dapt"]["split_seed"] == "0" and int(rows["dapt"]["n_val"]) > 0 and rows["dapt"]["batch_id"] == "b-report"
+
+
+def test_pareto_on_one_cost_does_not_crown_a_lead_the_test_set_cannot_tell_from_chance():
+    rows = [{"strategy": "a", "test_accuracy": 0.74, "c": 1.0}, {"strategy": "b", "test_accuracy": 0.72, "c": 1.0}]
+    tie = pareto.tradeoff_sentences(rows, "c", judge=lambda d, c: "a gap this test set cannot tell from chance: p = 0.4")
+    assert tie == ["They all cost about the same on this measure (1): a is the most accurate, but its lead over b is a "
+                   "gap this test set cannot tell from chance: p = 0.4: on this measure they tie, and what training "
+                   "costs decides."]
+    real = pareto.tradeoff_sentences(rows, "c", judge=lambda d, c: "beyond the luck of the test set: p = 0.01")
+    assert real[0].endswith("(beyond the luck of the test set: p = 0.01 over b), so it is the one to use on this "
+                            "measure alone.")
+
+
+def test_money_chart_ticks_carry_the_currency_and_a_free_run_says_it_costs_nothing():
+    rows = [{"strategy": "zero_shot", "test_accuracy": 0.7, "train_money": 0.0},
+            {"strategy": "head_only", "test_accuracy": 0.72, "train_money": 0.00001},
+            {"strategy": "full_ft", "test_accuracy": 0.8, "train_money": 0.001}]
+    fig = pareto.pareto_figure(rows, "train_money", prices=pareto.Prices(currency="€"))
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.tickprefix == "€"
+    assert fig.layout.xaxis.exponentformat == "none"  # "€0.0001", not "100µ"
+    assert [t.text[0] for t in fig.data if t.mode == "markers+text"][0] == "zero_shot (€0)"
