@@ -4,6 +4,7 @@ inference box so a presenter can type while the curves are on screen."""
 from __future__ import annotations
 
 import html
+import statistics
 import time
 
 import streamlit as st
@@ -138,9 +139,6 @@ def results(runs: list) -> None:
     if not done:
         st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
         return
-    # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
-    st.session_state["compare_judge"] = answer.default_metric(done)
-    answer_box(done, still=sum(r.status in ACTIVE for r in runs))
     st.markdown("#### Results")
     baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
     # One test set's baseline is one number: said under the table, so that eleven columns fit without scrolling.
@@ -357,19 +355,37 @@ def serving_section(done: list, busy: bool) -> None:
                      pareto.format_cost(per_m, "train_money", price),
                      "answered by": " · ".join(x for x in (c.get("serve_backend"), c.get("serve_device")) if x)})
     measured = any(r.costs.get("serve_ms_p50") is not None for r in done)
+    # Short headers (the frame keeps its column names), so that the table fits 1024 px without scrolling.
     st.dataframe(rows, hide_index=True, width="stretch", key="serving_table", column_order=[
         k for k in rows[0] if measured or k in ("run", "inference FLOPs/text")], column_config={
-        "ms per text (p50)": st.column_config.NumberColumn(format="%.1f", help="Median milliseconds to answer one "
-                                                           "text, over 20 test texts one at a time."),
-        "p95": st.column_config.NumberColumn(format="%.1f"),
-        "texts/s (batches of 64)": st.column_config.TextColumn(alignment="right"),
+        "run": st.column_config.TextColumn(width=120),
+        "inference FLOPs/text": st.column_config.TextColumn("FLOPs/text", help="Inference FLOPs per text: what "
+                                                            "answering one text costs, on any machine."),
+        "ms per text (p50)": st.column_config.NumberColumn("ms p50", format="%.1f", help="Median milliseconds to "
+                                                           "answer one text, over 20 test texts one at a time."),
+        "p95": st.column_config.NumberColumn("ms p95", format="%.1f", help="95th percentile of the same."),
+        "texts/s (batches of 64)": st.column_config.TextColumn("texts/s", alignment="right",
+                                                               help="Texts per second, 256 test texts in batches "
+                                                                    "of 64."),
+        f"{price.currency} per million texts": st.column_config.TextColumn(
+            f"{price.currency}/M texts", alignment="right", help="What a million texts cost at that rate and the "
+                                                                "price per hour set on Accuracy vs cost."),
+        "answered by": st.column_config.TextColumn("runtime"),
     })
-    timed = [r.costs.get("inference_flops_per_text") for r in done if r.costs.get("serve_ms_p50") is not None]
-    if len(timed) > 1 and all(timed) and max(timed) <= 1.01 * min(timed):
+    timed = [r for r in done if r.costs.get("serve_ms_p50") is not None]
+    work = [r.costs.get("inference_flops_per_text") for r in timed]
+    if len(timed) > 1 and all(work) and max(work) <= 1.01 * min(work):
+        # One figure to quote: the median over runs that all do the same work, not four that differ by noise.
+        p50 = statistics.median(r.costs["serve_ms_p50"] for r in timed)
+        rates = [r.costs["serve_texts_per_s"] for r in timed if r.costs.get("serve_texts_per_s")]
+        rate = statistics.median(rates) if rates else None
+        per_m = serving.money_per_million(rate, price.per_hour(timed[0].costs.get("serve_device")))
         st.caption("These runs do the same work per text (one pass of the same encoder): differences between their "
-                   "timings are this machine's noise, not a cost of the strategy. Measure again, with nothing else "
-                   "running, to see how large that noise is.")
-    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+                   "timings are this machine's noise, not a cost of the strategy. The figure to quote is their "
+                   f"median: **{p50:.1f} ms** per text" + (f", **{rate:,.0f} texts/s**" if rate else "")
+                   + (f", **{pareto.format_cost(per_m, 'train_money', price)} per million texts**" if per_m else "")
+                   + ". Measure again, with nothing else running, to see how large the noise is.")
+    c1, c2 = st.columns([1.4, 3], vertical_alignment="center")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
                    icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "
                    "then 256 test texts in batches of 64 (a few seconds per run).")
@@ -466,7 +482,8 @@ COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "tr
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
-    "run": st.column_config.TextColumn(pinned=True, width="medium"),  # "head_only · 1a2b" whole, from the first row
+    # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
+    "run": st.column_config.TextColumn(pinned=True, width=120),
     "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
@@ -585,5 +602,10 @@ with main:
 with side:
     st.markdown("#### Try the models")
     inference_box(ids, key="cmp_box", compact=True)
+# The answer right under the status lines, above the curves: what a stakeholder came for, on the first screen.
+if done_now := [r for r in selected if r.status == "succeeded"]:
+    # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
+    st.session_state["compare_judge"] = answer.default_metric(done_now)
+    answer_box(done_now, still=sum(r.status in ACTIVE for r in selected))
 st.fragment(run_every=every)(live_curves)(ids)
 results(sorted(selected, key=lambda r: r.created))
