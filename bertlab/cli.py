@@ -53,6 +53,141 @@ def output_file(path: str | Path, what: str = "output") -> Path:
     return p
 
 
+# --- per-strategy settings of `run` -------------------------------------------------------------------
+# flag attribute -> (flag, type, RunConfig field). Each takes one VALUE (every strategy), NAME=VALUE pairs, or both.
+PER_STRATEGY_FLAGS = {"epochs": ("--epochs", int, "epochs"), "lr": ("--lr", float, "learning_rate"),
+                      "batch_size": ("--batch-size", int, "batch_size"),
+                      "max_length": ("--max-length", int, "max_length")}
+PER_STRATEGY_METAVAR = "VALUE|NAME=VALUE"
+
+
+def _number(flag: str, given: str, text: str, cast: type) -> int | float:
+    try:
+        return cast(text)
+    except ValueError:
+        what = "a whole number" if cast is int else "a number (e.g. 2e-5)"
+        raise BertlabError(f"{flag} {given}: {text!r} is not {what}.") from None
+
+
+def _uses(strategy: str, field: str) -> bool:
+    """Whether ``field`` changes what ``strategy`` does (the token limit: any tokenizer; the rest: training)."""
+    from bertlab.strategies import get_strategy
+
+    s = get_strategy(strategy)
+    return s.uses_tokens if field == "max_length" else s.uses_epochs
+
+
+def per_strategy_values(flag: str, tokens: list[str] | None, cast: type, field: str,
+                        strategies: list[str]) -> tuple[int | float | None, dict[str, int | float]]:
+    """``(value for every strategy or None, {strategy: its own value})`` of one per-strategy flag.
+
+    Raises:
+        BertlabError: a value that is not a number, two bare values, a NAME not in ``strategies`` (or named twice,
+        or one that does not use the flag).
+    """
+    bare, named = None, {}
+    for tok in tokens or ():
+        name, sep, text = tok.partition("=")
+        if not sep:
+            if bare is not None:
+                example = next((s for s in strategies if _uses(s, field)), strategies[0])
+                raise BertlabError(f"{flag} has two values for every strategy ({bare:g} and {tok}); give one, and "
+                                   f"NAME=VALUE for a strategy of its own (e.g. {flag} {example}={tok}).")
+            bare = _number(flag, tok, tok, cast)
+            continue
+        if name not in strategies:
+            raise BertlabError(f"{flag} {tok}: {name!r} is not among this run's --strategies "
+                               f"({', '.join(dict.fromkeys(strategies))}).")
+        if name in named:
+            raise BertlabError(f"{flag} names {name} twice; give it one value.")
+        if not _uses(name, field):
+            raise BertlabError(f"{flag} {tok}: {name} does not use {flag} (see `python -m bertlab strategies`).")
+        named[name] = _number(flag, tok, text, cast)
+    return bare, named
+
+
+def bare_value_note(flag: str, bare: int | float | None, field: str, strategies: list[str],
+                    named: dict) -> str | None:
+    """A line saying what a value given for every strategy overrode, where their own defaults differ."""
+    from bertlab.strategies import make_config
+
+    covered = {s: getattr(make_config(s), field) for s in strategies if s not in named and _uses(s, field)}
+    if bare is None or len(set(covered.values())) < 2:
+        return None
+    listed = ", ".join(f"{s} ({'its default ' * (i == 0)}{v:g})" for i, (s, v) in enumerate(covered.items()))
+    where = "every strategy not named" if named else "every strategy"
+    return f"note: {flag} {bare:g} applies to {where}: {listed}; {flag} NAME=VALUE sets one"
+
+
+def option_specs(strategy: str) -> dict:
+    """A strategy's extra options (``option_specs``: kind, range), as the app's Train page offers them."""
+    from bertlab.strategies import get_strategy
+
+    return getattr(get_strategy(strategy), "option_specs", None) or {}
+
+
+def _option_value(given: str, key: str, spec: dict, text: str):
+    kind = spec.get("kind")
+    if kind == "file":
+        p = Path(text).expanduser()
+        if not p.is_file():
+            raise BertlabError(f"--option {given}: {text!r} is not a file.")
+        return str(p.resolve())
+    if kind not in ("int", "float"):
+        return text
+    v = _number("--option", given, text, int if kind == "int" else float)
+    lo, hi = spec.get("min"), spec.get("max")
+    if lo is not None and hi is not None and not lo <= v <= hi:
+        raise BertlabError(f"--option {given}: {key} must be from {lo:g} to {hi:g}, got {v:g}.")
+    return v
+
+
+def strategy_options(tokens: list[str] | None, strategies: list[str]) -> dict[str, dict]:
+    """``{strategy: {key: value}}`` from ``--option NAME.KEY=VALUE`` arguments.
+
+    Raises:
+        BertlabError: not NAME.KEY=VALUE, an unknown strategy or key (the message lists the valid ones), a
+        strategy not in ``strategies``, or a value of the wrong kind or out of range.
+    """
+    from bertlab.strategies import REGISTRY
+
+    with_options = "; ".join(f"{n} ({', '.join(option_specs(n))})" for n in REGISTRY if option_specs(n))
+    out: dict[str, dict] = {}
+    for tok in tokens or ():
+        target, sep, text = tok.partition("=")
+        name, dot, key = target.partition(".")
+        if not (sep and dot and name and key):
+            raise BertlabError(f"--option {tok!r} is not NAME.KEY=VALUE (e.g. lora.r=16).")
+        if name not in REGISTRY:
+            raise BertlabError(f"--option {tok}: strategy {name!r} is unknown; the strategies with options are "
+                               f"{with_options}.")
+        if name not in strategies:
+            raise BertlabError(f"--option {tok}: {name} is not among this run's --strategies "
+                               f"({', '.join(dict.fromkeys(strategies))}).")
+        specs = option_specs(name)
+        if key not in specs:
+            valid = (f"has no option {key!r}; its options are {', '.join(specs)}" if specs else
+                     f"has no options (the strategies with options are {with_options})")
+            raise BertlabError(f"--option {tok}: {name} {valid}.")
+        out.setdefault(name, {})[key] = _option_value(tok, key, specs[key], text)
+    return out
+
+
+def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
+    """Each strategy's RunConfig overrides from --epochs/--lr/--batch-size/--max-length and --option; prints a note
+    (stderr) for each value given to every strategy that overrides defaults which differ between them."""
+    out: dict[str, dict] = {s: {} for s in args.strategies}
+    for attr, (flag, cast, field) in PER_STRATEGY_FLAGS.items():
+        bare, named = per_strategy_values(flag, getattr(args, attr), cast, field, args.strategies)
+        if note := bare_value_note(flag, bare, field, args.strategies, named):
+            print(note, file=sys.stderr)
+        for s in out:
+            out[s][field] = named.get(s, bare)
+    for s, opts in strategy_options(args.option, args.strategies).items():
+        out[s]["options"] = opts
+    return out
+
+
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
     from bertlab.metrics import run_accuracy_interval
@@ -108,8 +243,10 @@ def cmd_strategies(args: argparse.Namespace) -> int:
         print(f"{s.name:12s} {s.summary}")
         if s.uses_epochs:  # what `run` uses unless --epochs/--lr/--batch-size say otherwise
             c = make_config(s.name)
-            extra = "".join(f", {k} {v}" for k, v in c.options.items())
-            print(f"{'':12s} defaults: epochs {c.epochs}, lr {c.learning_rate:g}, batch {c.batch_size}{extra}")
+            print(f"{'':12s} defaults: epochs {c.epochs}, lr {c.learning_rate:g}, batch {c.batch_size}")
+        if specs := option_specs(s.name):  # what `run --option NAME.KEY=VALUE` takes
+            opts = ", ".join(k if v.get("default") is None else f"{k} {v['default']:g}" for k, v in specs.items())
+            print(f"{'':12s} options (--option {s.name}.KEY=VALUE): {opts}")
     return 0
 
 
@@ -119,26 +256,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.config import SPLIT_PRESETS
     from bertlab.runner import execute_run
     from bertlab.store import RunStore
-    from bertlab.strategies import make_config
+    from bertlab.strategies import get_strategy, make_config
 
     # Split caps: what was given, else the preset (--quick: the app's Quick demo; default: Standard).
     preset = SPLIT_PRESETS["Quick demo" if args.quick else "Standard"]
     for k, v in zip(("train_size", "val_size", "test_size"), preset):
         if getattr(args, k) is None:
             setattr(args, k, v)
+    for s in args.strategies:
+        get_strategy(s)  # an unknown name fails before the data is read
+    per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
     data = data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits
 
     load_splits(data)  # fail fast on a bad dataset, before any run is stored
-    overrides = {"model": args.model, "epochs": args.epochs, "batch_size": args.batch_size,
-                 "learning_rate": args.lr, "max_length": args.max_length, "seed": args.seed,
+    overrides = {"model": args.model, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None,
                  "label_descriptions": args.label_descriptions}
     from bertlab.strategies import seeded_configs
 
     # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
-    configs = [c for s in args.strategies for c in seeded_configs(make_config(s, data=data, **overrides), args.repeats)]
+    configs = [c for s in args.strategies
+               for c in seeded_configs(make_config(s, data=data, **overrides, **per_strategy[s]), args.repeats)]
     store = RunStore()
     batch = f"cli-{__import__('time').strftime('%Y%m%d-%H%M%S')}"
     ids = [store.create_run(c, batch) for c in configs]
@@ -433,10 +573,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--train-size", type=int, help="cap on training examples (default 2000, as the app's Standard)")
     r.add_argument("--val-size", type=int, help="cap on validation examples (default 500)")
     r.add_argument("--test-size", type=int, help="cap on test examples (default 1000)")
-    r.add_argument("--epochs", type=int, help="default: each strategy's own (see `strategies`)")
-    r.add_argument("--batch-size", type=int, help="default: each strategy's own (see `strategies`)")
-    r.add_argument("--lr", type=float, help="peak learning rate (linear warm-up then decay); default: each strategy's own")
-    r.add_argument("--max-length", type=int, help="tokens per text; longer texts are cut (default 128)")
+    each = " One VALUE for every strategy, NAME=VALUE for one (e.g. full_ft=3), or both."
+    r.add_argument("--epochs", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="default: each strategy's own (see `strategies`)." + each)
+    r.add_argument("--batch-size", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="default: each strategy's own (see `strategies`)." + each)
+    r.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="peak learning rate (linear warm-up then decay); default: each strategy's own." + each)
+    r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="tokens per text; longer texts are cut (default 128)." + each)
+    r.add_argument("--option", action="extend", nargs="+", metavar="NAME.KEY=VALUE",
+                   help="a strategy's extra option, e.g. lora.r=16, partial_ft.layers=2, dapt.mlm_epochs=2 "
+                        "(`strategies` lists them); repeatable")
     r.add_argument("--seed", type=int, default=0, help="seed of the data split and of training (default 0)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
                    help="runs per strategy at training seeds seed, seed+1, ... (zero_shot runs once); the answer "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bertlab.cli import main
 from bertlab.jobs import JobManager
 from bertlab.store import CANCELLED, SUCCEEDED, RunStore
@@ -84,6 +86,7 @@ def test_cli_lists(capsys):
     assert "head_only" in out
     # each trainable strategy's defaults, the ones `run` uses unless told otherwise
     assert "defaults: epochs 5, lr 0.0002, batch 32" in out.split("scratch", 1)[1].split("dapt", 1)[0]
+    assert "options (--option lora.KEY=VALUE): r 8, alpha, dropout 0.1, layer_decay" in out  # what --option takes
 
 
 def test_cli_run_quick_takes_the_apps_quick_demo_sizes_where_not_given(tiny_csv, monkeypatch, capsys):
@@ -207,3 +210,70 @@ def test_an_app_starting_leaves_a_live_clis_queued_runs_to_it(tiny_model, tiny_d
     finally:
         child.kill()
         child.wait()
+
+
+def _planned_configs(monkeypatch) -> list:
+    """What `run` would train (nothing is trained, the data is not read): the configs it stores, in order."""
+    from bertlab import cli
+
+    seen: list = []
+    monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
+    monkeypatch.setattr("bertlab.data.load_splits", lambda data: None)
+    return seen
+
+
+def test_cli_run_per_strategy_hyperparameters_and_options(tiny_csv, monkeypatch, capsys):
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "full_ft", "lora", "--json",
+          "--epochs", "2", "full_ft=1", "--lr", "3e-5", "head_only=1e-2", "--batch-size", "lora=8",
+          "--max-length", "full_ft=64", "--option", "lora.r=4", "lora.alpha=8", "--option", "lora.dropout=0.2"])
+    by = {c.strategy: c for c in seen}
+    assert [(c.epochs, c.learning_rate, c.batch_size, c.max_length) for c in seen] == [
+        (2, 1e-2, 64, 128), (1, 3e-5, 16, 64), (2, 3e-5, 8, 128)]  # a bare value for the rest, defaults elsewhere
+    assert by["lora"].options == {"r": 4, "alpha": 8.0, "dropout": 0.2}
+    assert by["full_ft"].options == {} and by["head_only"].options == {}
+    err = capsys.readouterr().err
+    # the bare values overrode defaults that differ between the strategies they reached: said once per flag
+    assert ("note: --lr 3e-05 applies to every strategy not named: full_ft (its default 0.0001), lora (0.001); "
+            "--lr NAME=VALUE sets one") in err
+    assert "note: --epochs 2 applies to every strategy not named: head_only (its default 30), lora (3)" in err
+    assert "--batch-size" not in err and "--max-length" not in err  # per-strategy values only: nothing to say
+
+
+def test_cli_run_one_value_for_strategies_with_different_defaults_says_what_it_changed(tiny_csv, monkeypatch, capsys):
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "full_ft", "--json",
+          "--epochs", "1", "--lr", "2e-5", "--max-length", "64"])
+    assert [(c.epochs, c.learning_rate, c.max_length) for c in seen[1:]] == [(1, 2e-5, 64), (1, 2e-5, 64)]
+    err = capsys.readouterr().err.splitlines()
+    assert ("note: --lr 2e-05 applies to every strategy: head_only (its default 0.01), full_ft (0.0001); "
+            "--lr NAME=VALUE sets one") in err
+    assert ("note: --epochs 1 applies to every strategy: head_only (its default 30), full_ft (3); "
+            "--epochs NAME=VALUE sets one") in err
+    assert not any("--max-length" in x for x in err)  # 128 for all three: nothing it changed differs
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lr", "full_ft=abc"], "--lr full_ft=abc: 'abc' is not a number"),
+    (["--epochs", "head_only=1.5"], "--epochs head_only=1.5: '1.5' is not a whole number."),
+    (["--lr", "scratch=2e-4"], "--lr scratch=2e-4: 'scratch' is not among this run's --strategies "
+                               "(zero_shot, head_only, full_ft)."),
+    (["--lr", "1e-4", "2e-4"], "--lr has two values for every strategy"),
+    (["--lr", "full_ft=1e-4", "full_ft=2e-4"], "--lr names full_ft twice"),
+    (["--epochs", "zero_shot=3"], "zero_shot does not use --epochs"),
+    (["--lr", "full_ft=0"], "learning_rate must be above 0"),
+    (["--option", "lora"], "--option 'lora' is not NAME.KEY=VALUE"),
+    (["--option", "nope.r=2"], "strategy 'nope' is unknown; the strategies with options are dapt (mlm_epochs, "),
+    (["--option", "lora.r=2"], "lora is not among this run's --strategies"),
+    (["--option", "full_ft.r=2"], "full_ft has no options (the strategies with options are dapt ("),
+    (["--strategies", "lora", "--option", "lora.rank=2"],
+     "lora has no option 'rank'; its options are r, alpha, dropout, layer_decay."),
+    (["--strategies", "lora", "--option", "lora.r=two"], "--option lora.r=two: 'two' is not a whole number."),
+    (["--strategies", "lora", "--option", "lora.r=0"], "--option lora.r=0: r must be from 1 to 256, got 0."),
+    (["--strategies", "dapt", "--option", "dapt.domain_file=/no/such.txt"], "'/no/such.txt' is not a file."),
+])
+def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_csv, args, message, capsys):
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "full_ft", *args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert RunStore().list_runs() == []
