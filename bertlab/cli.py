@@ -21,7 +21,7 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     """A built-in name, ``hub:<name>``, or a file path."""
     from bertlab.data import BUILTIN
 
-    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.seed,
+    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed,
               "train_size": args.train_size, "val_size": args.val_size, "test_size": args.test_size}
     if dataset in BUILTIN:
         return DataConfig(source="builtin", name=dataset, **common)
@@ -323,8 +323,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     if not rows:
-        print("no two of these runs share a test set with stored predictions (runs finished before bertlab kept "
-              "test predictions have none)", file=sys.stderr)
+        print(paired.no_pairs_reason(runs), file=sys.stderr)
         return 1
     by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
     print("\n".join(paired.summary_lines(rows, runs if by_f1 else None)))  # the rows above: loaded and paired once
@@ -428,7 +427,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
     else:
-        args.seed, args.train_size = 0, None
+        args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits
 
@@ -585,7 +584,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--option", action="extend", nargs="+", metavar="NAME.KEY=VALUE",
                    help="a strategy's extra option, e.g. lora.r=16, partial_ft.layers=2, dapt.mlm_epochs=2 "
                         "(`strategies` lists them); repeatable")
-    r.add_argument("--seed", type=int, default=0, help="seed of the data split and of training (default 0)")
+    r.add_argument("--seed", type=int, default=0,
+                   help="training seed: initialisation, batch order, dropout (default 0); not the split")
+    r.add_argument("--split-seed", type=int, default=0,
+                   help="seed of the train/validation/test split (default 0, as the app's Data page)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
                    help="runs per strategy at training seeds seed, seed+1, ... (zero_shot runs once); the answer "
                         "then compares the strategies' means over the seeds")

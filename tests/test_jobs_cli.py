@@ -184,7 +184,7 @@ def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_mo
     assert code == 0
     runs = RunStore().list_runs()
     assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
-        ("tfidf_logreg", 3, 3), ("tfidf_logreg", 4, 3), ("zero_shot", 3, 3)]  # training seeds vary, the split not
+        ("tfidf_logreg", 3, 0), ("tfidf_logreg", 4, 0), ("zero_shot", 3, 0)]  # training seeds vary, the split not
     assert "Which one to use?" in out and "mean of 2 seeds" in " ".join(out.split())
 
 
@@ -277,3 +277,44 @@ def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_cs
     assert code == 2
     assert message in capsys.readouterr().err
     assert RunStore().list_runs() == []
+
+
+def test_cli_run_seed_seeds_training_only_and_split_seed_the_split(tiny_csv, monkeypatch):
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--seed", "3", "--json"])
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--seed", "3", "--split-seed", "5",
+          "--json"])
+    assert [(c.seed, c.data.seed) for c in seen] == [(3, 0), (3, 5)]  # as the app: Train page seed, Data page seed
+
+
+def test_cli_sweep_seeds_move_the_split_unless_it_is_fixed(tiny_model, tiny_csv, capsys):
+    from bertlab import sweep
+
+    for fixed in ([], ["--fixed-split"]):
+        assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--sizes", "16",
+                     "--seeds", "1", "2", "--model", tiny_model, "--dry-run", *fixed]) == 0
+    store = RunStore()
+    specs = [sweep.load_sweep(store, s["id"]) for s in sweep.list_sweeps(store)]  # newest first
+    assert sorted([(pt.config.seed, pt.config.data.seed) for pt in sweep.plan(spec)] for spec in specs) == [
+        [(1, 0), (2, 0)], [(1, 1), (2, 2)]]
+
+
+def test_cli_paired_says_the_runs_had_different_test_sets_or_no_predictions(tiny_data, capsys):
+    from dataclasses import replace
+    from pathlib import Path
+
+    from bertlab import paired
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    ids = [store.create_run(make_config("tfidf_logreg", data=replace(tiny_data, seed=s))) for s in (0, 1)]
+    assert [execute_run(store, i) for i in ids] == [SUCCEEDED] * 2
+    assert main(["paired", *ids]) == 1
+    err = capsys.readouterr().err
+    assert "these runs were tested on different test sets (different data or split seed)" in err
+    assert "predictions" not in err  # both kept theirs: that is not why
+    Path(store.get(ids[1]).artifact_dir, paired.PREDICTIONS_FILE).unlink()  # as a run stored before they were kept
+    assert main(["paired", *ids]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("no two of these runs share a test set with stored predictions (tfidf_logreg · ")
+    assert "runs finished before bertlab kept test predictions, have none" in err and "different test" not in err
