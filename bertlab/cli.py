@@ -201,7 +201,28 @@ def result_row(run) -> dict:
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
             "inference_flops_per_text": c.get("inference_flops_per_text"),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"), "error": run.error}
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"), "error": run.error,
+            "notes": list(run.notes)}
+
+
+def notes_lines(runs: list, width: int = 110) -> list[str]:
+    """What cleaning and training changed (``run.notes``), wrapped to ``width``: the notes every finished run shares
+    once, then each run's own under its strategy (and seed, where a strategy ran more than once), as the Compare
+    page shows them."""
+    import textwrap
+
+    done = [r for r in runs if r.status == "succeeded"]
+    shared = set.intersection(*(set(r.notes) for r in done)) if len(done) >= 2 else set()
+    strategies = [r.strategy for r in runs]
+    groups = [("every run", [n for n in done[0].notes if n in shared])] if shared else []
+    for r in runs:
+        name = f"{r.strategy} (seed {r.config.get('seed')})" if strategies.count(r.strategy) > 1 else r.strategy
+        own = [n.removeprefix(f"{r.strategy}: ") for n in r.notes if n not in shared]
+        groups.append((name, own))
+    lines = [line for name, notes in groups if notes
+             for line in textwrap.wrap(" · ".join(notes), width, initial_indent=f"  {name}: ",
+                                       subsequent_indent="    ", break_long_words=False, break_on_hyphens=False)]
+    return ["Notes:", *lines] if lines else []
 
 
 def format_table(rows: list[dict]) -> str:
@@ -299,6 +320,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bertlab import answer, paired
 
         finished = [store.get(i) for i in ids]
+        if notes := notes_lines(finished):
+            print("\n" + "\n".join(notes))
         if advice := answer.text_lines(finished, metric=args.judge_by):
             print("\n" + "\n".join(advice))
         by_f1 = (args.judge_by or answer.default_metric(finished)) == "macro_f1"

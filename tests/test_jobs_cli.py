@@ -318,3 +318,30 @@ def test_cli_paired_says_the_runs_had_different_test_sets_or_no_predictions(tiny
     err = capsys.readouterr().err
     assert err.startswith("no two of these runs share a test set with stored predictions (tfidf_logreg · ")
     assert "runs finished before bertlab kept test predictions, have none" in err and "different test" not in err
+
+
+def test_cli_run_shows_the_runs_notes_shared_ones_once(tiny_model, tmp_path, capsys):
+    import pandas as pd
+    from conftest import make_texts
+
+    texts, labels = make_texts()
+    # Cleaning has something to report: two empty texts and a text given both labels.
+    texts += ["", " ", "the film was good and bad", "the film was good and bad"]
+    labels += ["pos", "neg", "pos", "neg"]
+    csv = tmp_path / "messy.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv, index=False)
+    args = ["run", "--dataset", str(csv), "--strategies", "tfidf_logreg", "zero_shot", "--model", tiny_model,
+            "--max-length", "8"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    notes = " ".join(out.split("\nNotes:\n", 1)[1].split("\n\n", 1)[0].split())  # unwrapped
+    dropped = "dropped 2 of 84 rows with an empty or missing text"
+    assert notes.startswith(f"every run: {dropped} · dropped 2 rows whose text appears with different labels")
+    assert out.count("dropped 2 of 84") == 1  # once, not under each run
+    own = notes.split(" zero_shot: ", 1)
+    assert "tfidf_logreg: " in own[0] and "word 1-2-grams" in own[0]  # without the note's own 'tfidf_logreg: '
+    assert "longer than max_length 8 tokens and were cut" in own[1]
+    assert main([*args, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(dropped in r["notes"] for r in rows)
+    assert any("were cut" in n for n in rows[1]["notes"]) and not any("were cut" in n for n in rows[0]["notes"])
