@@ -392,6 +392,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.predict import Predictor
     from bertlab.store import RunStore
 
+    if blank := [i for i, t in enumerate(args.text, 1) if not t.strip()]:
+        which = "the text" if len(args.text) == 1 else f"text {blank[0]} of {len(args.text)}"
+        raise BertlabError(f"{which} is blank: there is nothing to classify; give each text some words.")
     store = RunStore()
     ids = args.run_id.split(",") if args.run_id != "all" else [r.id for r in store.list_runs(status=("succeeded",))]
     if not ids:

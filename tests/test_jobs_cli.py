@@ -345,3 +345,17 @@ def test_cli_run_shows_the_runs_notes_shared_ones_once(tiny_model, tmp_path, cap
     rows = json.loads(capsys.readouterr().out)
     assert all(dropped in r["notes"] for r in rows)
     assert any("were cut" in n for n in rows[1]["notes"]) and not any("were cut" in n for n in rows[0]["notes"])
+
+
+def test_cli_predict_refuses_blank_texts(tiny_data, capsys):
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    assert main(["predict", rid, ""]) == 2
+    assert capsys.readouterr().err == "error: the text is blank: there is nothing to classify; give each text some words.\n"
+    assert main(["predict", rid, "a wonderful film", " \n\t"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "text 2 of 2 is blank" in captured.err  # nothing answered, not even the first
+    assert main(["predict", rid, "a wonderful film"]) == 0
