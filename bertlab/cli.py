@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bertlab.config import DEFAULT_MODEL, PRECISIONS, DataConfig
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, ColumnChoiceError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
@@ -651,12 +651,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def cli_hint(error: BertlabError) -> str:
+    """How to do on the command line what ``error`` asks (its words are the app's too, which has pickers)."""
+    if isinstance(error, ColumnChoiceError):
+        flag = f"--{error.column}-column"
+        example = f", e.g. {flag} {error.choices[0]}" if error.choices else ""
+        return f" Use {flag} NAME{example}."
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
     except BertlabError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {e}{cli_hint(e)}", file=sys.stderr)
         return 2
     except OSError as e:  # a full disk, a read-only folder: the message is enough, not a traceback
         print(f"error: {e}", file=sys.stderr)

@@ -359,3 +359,30 @@ def test_cli_predict_refuses_blank_texts(tiny_data, capsys):
     captured = capsys.readouterr()
     assert captured.out == "" and "text 2 of 2 is blank" in captured.err  # nothing answered, not even the first
     assert main(["predict", rid, "a wonderful film"]) == 0
+
+
+def test_cli_column_errors_name_the_flags_and_the_library_keeps_the_apps_words(tmp_path, capsys):
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.data import detect_columns
+    from bertlab.errors import DataError
+
+    texts, labels = make_texts()
+    anon = pd.DataFrame({"col1": texts, "col2": labels, "col3": ["x" if i % 3 else "y" for i in range(len(texts))]})
+    two_texts = pd.DataFrame({"a": texts, "b": [t[::-1] for t in texts], "label": labels})
+    for name, df in (("anon.csv", anon), ("two.csv", two_texts)):
+        df.to_csv(tmp_path / name, index=False)
+    assert main(["run", "--dataset", str(tmp_path / "anon.csv")]) == 2
+    assert capsys.readouterr().err.endswith("Set the label column explicitly. Use --label-column NAME, e.g. "
+                                            "--label-column col2.\n")
+    assert main(["run", "--dataset", str(tmp_path / "two.csv"), "--strategies", "tfidf_logreg"]) == 2
+    assert capsys.readouterr().err.endswith("Set the text column explicitly. Use --text-column NAME, e.g. "
+                                            "--text-column a.\n")
+    assert main(["run", "--dataset", str(tmp_path / "two.csv"), "--strategies", "tfidf_logreg", "--text-column", "a",
+                 "--json"]) == 0  # named: it runs
+    capsys.readouterr()
+    assert RunStore().list_runs()
+    with pytest.raises(DataError) as e:
+        detect_columns(anon.copy())
+    assert str(e.value).endswith("Set the label column explicitly.")  # the app's Data page has the pickers
