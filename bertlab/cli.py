@@ -598,15 +598,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--train-size", type=int, help="cap on training examples (default 2000, as the app's Standard)")
     r.add_argument("--val-size", type=int, help="cap on validation examples (default 500)")
     r.add_argument("--test-size", type=int, help="cap on test examples (default 1000)")
-    each = " One VALUE for every strategy, NAME=VALUE for one (e.g. full_ft=3), or both."
+    def each(example: str) -> str:
+        return f" One VALUE for every strategy, NAME=VALUE for one (e.g. {example}), or both."
     r.add_argument("--epochs", nargs="+", metavar=PER_STRATEGY_METAVAR,
-                   help="default: each strategy's own (see `strategies`)." + each)
+                   help="default: each strategy's own (see `strategies`)." + each("head_only=50"))
     r.add_argument("--batch-size", nargs="+", metavar=PER_STRATEGY_METAVAR,
-                   help="default: each strategy's own (see `strategies`)." + each)
+                   help="default: each strategy's own (see `strategies`)." + each("full_ft=8"))
     r.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
-                   help="peak learning rate (linear warm-up then decay); default: each strategy's own." + each)
+                   help="peak learning rate (linear warm-up then decay); default: each strategy's own."
+                        + each("full_ft=2e-5"))
     r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
-                   help="tokens per text; longer texts are cut (default 128)." + each)
+                   help="tokens per text; longer texts are cut (default 128)." + each("full_ft=256"))
     r.add_argument("--option", action="extend", nargs="+", metavar="NAME.KEY=VALUE",
                    help="a strategy's extra option, e.g. lora.r=16, partial_ft.layers=2, dapt.mlm_epochs=2 "
                         "(`strategies` lists them); repeatable")
