@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bertlab.config import DEFAULT_MODEL, PRECISIONS, DataConfig
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, ColumnChoiceError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
@@ -21,7 +21,7 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     """A built-in name, ``hub:<name>``, or a file path."""
     from bertlab.data import BUILTIN
 
-    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.seed,
+    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed,
               "train_size": args.train_size, "val_size": args.val_size, "test_size": args.test_size}
     if dataset in BUILTIN:
         return DataConfig(source="builtin", name=dataset, **common)
@@ -53,6 +53,141 @@ def output_file(path: str | Path, what: str = "output") -> Path:
     return p
 
 
+# --- per-strategy settings of `run` -------------------------------------------------------------------
+# flag attribute -> (flag, type, RunConfig field). Each takes one VALUE (every strategy), NAME=VALUE pairs, or both.
+PER_STRATEGY_FLAGS = {"epochs": ("--epochs", int, "epochs"), "lr": ("--lr", float, "learning_rate"),
+                      "batch_size": ("--batch-size", int, "batch_size"),
+                      "max_length": ("--max-length", int, "max_length")}
+PER_STRATEGY_METAVAR = "VALUE|NAME=VALUE"
+
+
+def _number(flag: str, given: str, text: str, cast: type) -> int | float:
+    try:
+        return cast(text)
+    except ValueError:
+        what = "a whole number" if cast is int else "a number (e.g. 2e-5)"
+        raise BertlabError(f"{flag} {given}: {text!r} is not {what}.") from None
+
+
+def _uses(strategy: str, field: str) -> bool:
+    """Whether ``field`` changes what ``strategy`` does (the token limit: any tokenizer; the rest: training)."""
+    from bertlab.strategies import get_strategy
+
+    s = get_strategy(strategy)
+    return s.uses_tokens if field == "max_length" else s.uses_epochs
+
+
+def per_strategy_values(flag: str, tokens: list[str] | None, cast: type, field: str,
+                        strategies: list[str]) -> tuple[int | float | None, dict[str, int | float]]:
+    """``(value for every strategy or None, {strategy: its own value})`` of one per-strategy flag.
+
+    Raises:
+        BertlabError: a value that is not a number, two bare values, a NAME not in ``strategies`` (or named twice,
+        or one that does not use the flag).
+    """
+    bare, named = None, {}
+    for tok in tokens or ():
+        name, sep, text = tok.partition("=")
+        if not sep:
+            if bare is not None:
+                example = next((s for s in strategies if _uses(s, field)), strategies[0])
+                raise BertlabError(f"{flag} has two values for every strategy ({bare:g} and {tok}); give one, and "
+                                   f"NAME=VALUE for a strategy of its own (e.g. {flag} {example}={tok}).")
+            bare = _number(flag, tok, tok, cast)
+            continue
+        if name not in strategies:
+            raise BertlabError(f"{flag} {tok}: {name!r} is not among this run's --strategies "
+                               f"({', '.join(dict.fromkeys(strategies))}).")
+        if name in named:
+            raise BertlabError(f"{flag} names {name} twice; give it one value.")
+        if not _uses(name, field):
+            raise BertlabError(f"{flag} {tok}: {name} does not use {flag} (see `python -m bertlab strategies`).")
+        named[name] = _number(flag, tok, text, cast)
+    return bare, named
+
+
+def bare_value_note(flag: str, bare: int | float | None, field: str, strategies: list[str],
+                    named: dict) -> str | None:
+    """A line saying what a value given for every strategy overrode, where their own defaults differ."""
+    from bertlab.strategies import make_config
+
+    covered = {s: getattr(make_config(s), field) for s in strategies if s not in named and _uses(s, field)}
+    if bare is None or len(set(covered.values())) < 2:
+        return None
+    listed = ", ".join(f"{s} ({'its default ' * (i == 0)}{v:g})" for i, (s, v) in enumerate(covered.items()))
+    where = "every strategy not named" if named else "every strategy"
+    return f"note: {flag} {bare:g} applies to {where}: {listed}; {flag} NAME=VALUE sets one"
+
+
+def option_specs(strategy: str) -> dict:
+    """A strategy's extra options (``option_specs``: kind, range), as the app's Train page offers them."""
+    from bertlab.strategies import get_strategy
+
+    return getattr(get_strategy(strategy), "option_specs", None) or {}
+
+
+def _option_value(given: str, key: str, spec: dict, text: str):
+    kind = spec.get("kind")
+    if kind == "file":
+        p = Path(text).expanduser()
+        if not p.is_file():
+            raise BertlabError(f"--option {given}: {text!r} is not a file.")
+        return str(p.resolve())
+    if kind not in ("int", "float"):
+        return text
+    v = _number("--option", given, text, int if kind == "int" else float)
+    lo, hi = spec.get("min"), spec.get("max")
+    if lo is not None and hi is not None and not lo <= v <= hi:
+        raise BertlabError(f"--option {given}: {key} must be from {lo:g} to {hi:g}, got {v:g}.")
+    return v
+
+
+def strategy_options(tokens: list[str] | None, strategies: list[str]) -> dict[str, dict]:
+    """``{strategy: {key: value}}`` from ``--option NAME.KEY=VALUE`` arguments.
+
+    Raises:
+        BertlabError: not NAME.KEY=VALUE, an unknown strategy or key (the message lists the valid ones), a
+        strategy not in ``strategies``, or a value of the wrong kind or out of range.
+    """
+    from bertlab.strategies import REGISTRY
+
+    with_options = "; ".join(f"{n} ({', '.join(option_specs(n))})" for n in REGISTRY if option_specs(n))
+    out: dict[str, dict] = {}
+    for tok in tokens or ():
+        target, sep, text = tok.partition("=")
+        name, dot, key = target.partition(".")
+        if not (sep and dot and name and key):
+            raise BertlabError(f"--option {tok!r} is not NAME.KEY=VALUE (e.g. lora.r=16).")
+        if name not in REGISTRY:
+            raise BertlabError(f"--option {tok}: strategy {name!r} is unknown; the strategies with options are "
+                               f"{with_options}.")
+        if name not in strategies:
+            raise BertlabError(f"--option {tok}: {name} is not among this run's --strategies "
+                               f"({', '.join(dict.fromkeys(strategies))}).")
+        specs = option_specs(name)
+        if key not in specs:
+            valid = (f"has no option {key!r}; its options are {', '.join(specs)}" if specs else
+                     f"has no options (the strategies with options are {with_options})")
+            raise BertlabError(f"--option {tok}: {name} {valid}.")
+        out.setdefault(name, {})[key] = _option_value(tok, key, specs[key], text)
+    return out
+
+
+def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
+    """Each strategy's RunConfig overrides from --epochs/--lr/--batch-size/--max-length and --option; prints a note
+    (stderr) for each value given to every strategy that overrides defaults which differ between them."""
+    out: dict[str, dict] = {s: {} for s in args.strategies}
+    for attr, (flag, cast, field) in PER_STRATEGY_FLAGS.items():
+        bare, named = per_strategy_values(flag, getattr(args, attr), cast, field, args.strategies)
+        if note := bare_value_note(flag, bare, field, args.strategies, named):
+            print(note, file=sys.stderr)
+        for s in out:
+            out[s][field] = named.get(s, bare)
+    for s, opts in strategy_options(args.option, args.strategies).items():
+        out[s]["options"] = opts
+    return out
+
+
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
     from bertlab.metrics import run_accuracy_interval
@@ -66,7 +201,28 @@ def result_row(run) -> dict:
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
             "inference_flops_per_text": c.get("inference_flops_per_text"),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"), "error": run.error}
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"), "error": run.error,
+            "notes": list(run.notes)}
+
+
+def notes_lines(runs: list, width: int = 110) -> list[str]:
+    """What cleaning and training changed (``run.notes``), wrapped to ``width``: the notes every finished run shares
+    once, then each run's own under its strategy (and seed, where a strategy ran more than once), as the Compare
+    page shows them."""
+    import textwrap
+
+    done = [r for r in runs if r.status == "succeeded"]
+    shared = set.intersection(*(set(r.notes) for r in done)) if len(done) >= 2 else set()
+    strategies = [r.strategy for r in runs]
+    groups = [("every run", [n for n in done[0].notes if n in shared])] if shared else []
+    for r in runs:
+        name = f"{r.strategy} (seed {r.config.get('seed')})" if strategies.count(r.strategy) > 1 else r.strategy
+        own = [n.removeprefix(f"{r.strategy}: ") for n in r.notes if n not in shared]
+        groups.append((name, own))
+    lines = [line for name, notes in groups if notes
+             for line in textwrap.wrap(" · ".join(notes), width, initial_indent=f"  {name}: ",
+                                       subsequent_indent="    ", break_long_words=False, break_on_hyphens=False)]
+    return ["Notes:", *lines] if lines else []
 
 
 def format_table(rows: list[dict]) -> str:
@@ -108,8 +264,10 @@ def cmd_strategies(args: argparse.Namespace) -> int:
         print(f"{s.name:12s} {s.summary}")
         if s.uses_epochs:  # what `run` uses unless --epochs/--lr/--batch-size say otherwise
             c = make_config(s.name)
-            extra = "".join(f", {k} {v}" for k, v in c.options.items())
-            print(f"{'':12s} defaults: epochs {c.epochs}, lr {c.learning_rate:g}, batch {c.batch_size}{extra}")
+            print(f"{'':12s} defaults: epochs {c.epochs}, lr {c.learning_rate:g}, batch {c.batch_size}")
+        if specs := option_specs(s.name):  # what `run --option NAME.KEY=VALUE` takes
+            opts = ", ".join(k if v.get("default") is None else f"{k} {v['default']:g}" for k, v in specs.items())
+            print(f"{'':12s} options (--option {s.name}.KEY=VALUE): {opts}")
     return 0
 
 
@@ -119,26 +277,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.config import SPLIT_PRESETS
     from bertlab.runner import execute_run
     from bertlab.store import RunStore
-    from bertlab.strategies import make_config
+    from bertlab.strategies import get_strategy, make_config
 
     # Split caps: what was given, else the preset (--quick: the app's Quick demo; default: Standard).
     preset = SPLIT_PRESETS["Quick demo" if args.quick else "Standard"]
     for k, v in zip(("train_size", "val_size", "test_size"), preset):
         if getattr(args, k) is None:
             setattr(args, k, v)
+    for s in args.strategies:
+        get_strategy(s)  # an unknown name fails before the data is read
+    per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
     data = data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits
 
     load_splits(data)  # fail fast on a bad dataset, before any run is stored
-    overrides = {"model": args.model, "epochs": args.epochs, "batch_size": args.batch_size,
-                 "learning_rate": args.lr, "max_length": args.max_length, "seed": args.seed,
+    overrides = {"model": args.model, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None,
                  "label_descriptions": args.label_descriptions}
     from bertlab.strategies import seeded_configs
 
     # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
-    configs = [c for s in args.strategies for c in seeded_configs(make_config(s, data=data, **overrides), args.repeats)]
+    configs = [c for s in args.strategies
+               for c in seeded_configs(make_config(s, data=data, **overrides, **per_strategy[s]), args.repeats)]
     store = RunStore()
     batch = f"cli-{__import__('time').strftime('%Y%m%d-%H%M%S')}"
     ids = [store.create_run(c, batch) for c in configs]
@@ -159,6 +320,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bertlab import answer, paired
 
         finished = [store.get(i) for i in ids]
+        if notes := notes_lines(finished):
+            print("\n" + "\n".join(notes))
         if advice := answer.text_lines(finished, metric=args.judge_by):
             print("\n" + "\n".join(advice))
         by_f1 = (args.judge_by or answer.default_metric(finished)) == "macro_f1"
@@ -183,8 +346,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     if not rows:
-        print("no two of these runs share a test set with stored predictions (runs finished before bertlab kept "
-              "test predictions have none)", file=sys.stderr)
+        print(paired.no_pairs_reason(runs), file=sys.stderr)
         return 1
     by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
     print("\n".join(paired.summary_lines(rows, runs if by_f1 else None)))  # the rows above: loaded and paired once
@@ -230,6 +392,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.predict import Predictor
     from bertlab.store import RunStore
 
+    if blank := [i for i, t in enumerate(args.text, 1) if not t.strip()]:
+        which = "the text" if len(args.text) == 1 else f"text {blank[0]} of {len(args.text)}"
+        raise BertlabError(f"{which} is blank: there is nothing to classify; give each text some words.")
     store = RunStore()
     ids = args.run_id.split(",") if args.run_id != "all" else [r.id for r in store.list_runs(status=("succeeded",))]
     if not ids:
@@ -288,7 +453,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
     else:
-        args.seed, args.train_size = 0, None
+        args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits
 
@@ -433,11 +598,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--train-size", type=int, help="cap on training examples (default 2000, as the app's Standard)")
     r.add_argument("--val-size", type=int, help="cap on validation examples (default 500)")
     r.add_argument("--test-size", type=int, help="cap on test examples (default 1000)")
-    r.add_argument("--epochs", type=int, help="default: each strategy's own (see `strategies`)")
-    r.add_argument("--batch-size", type=int, help="default: each strategy's own (see `strategies`)")
-    r.add_argument("--lr", type=float, help="peak learning rate (linear warm-up then decay); default: each strategy's own")
-    r.add_argument("--max-length", type=int, help="tokens per text; longer texts are cut (default 128)")
-    r.add_argument("--seed", type=int, default=0, help="seed of the data split and of training (default 0)")
+    def each(example: str) -> str:
+        return f" One VALUE for every strategy, NAME=VALUE for one (e.g. {example}), or both."
+    r.add_argument("--epochs", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="default: each strategy's own (see `strategies`)." + each("head_only=50"))
+    r.add_argument("--batch-size", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="default: each strategy's own (see `strategies`)." + each("full_ft=8"))
+    r.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="peak learning rate (linear warm-up then decay); default: each strategy's own."
+                        + each("full_ft=2e-5"))
+    r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="tokens per text; longer texts are cut (default 128)." + each("full_ft=256"))
+    r.add_argument("--option", action="extend", nargs="+", metavar="NAME.KEY=VALUE",
+                   help="a strategy's extra option, e.g. lora.r=16, partial_ft.layers=2, dapt.mlm_epochs=2 "
+                        "(`strategies` lists them); repeatable")
+    r.add_argument("--seed", type=int, default=0,
+                   help="training seed: initialisation, batch order, dropout (default 0); not the split")
+    r.add_argument("--split-seed", type=int, default=0,
+                   help="seed of the train/validation/test split (default 0, as the app's Data page)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
                    help="runs per strategy at training seeds seed, seed+1, ... (zero_shot runs once); the answer "
                         "then compares the strategies' means over the seeds")
@@ -475,12 +653,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def cli_hint(error: BertlabError) -> str:
+    """How to do on the command line what ``error`` asks (its words are the app's too, which has pickers)."""
+    if isinstance(error, ColumnChoiceError):
+        flag = f"--{error.column}-column"
+        example = f", e.g. {flag} {error.choices[0]}" if error.choices else ""
+        return f" Use {flag} NAME{example}."
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
     except BertlabError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {e}{cli_hint(e)}", file=sys.stderr)
         return 2
     except OSError as e:  # a full disk, a read-only folder: the message is enough, not a traceback
         print(f"error: {e}", file=sys.stderr)

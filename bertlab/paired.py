@@ -303,6 +303,21 @@ def summary_rows(runs: list, name=run_name, max_runs: int = 8) -> list[dict]:
     return rows
 
 
+def no_pairs_reason(runs: list) -> str:
+    """Why :func:`summary_rows` pairs none of ``runs``: they were scored on different test sets, or fewer than two
+    of them kept test predictions."""
+    groups = pairable(runs)
+    kept = {r.id for members in groups.values() for r, _ in members}
+    missing = [run_name(r) for r in runs if r.id not in kept]
+    without = (f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no stored test predictions: runs that "
+               "did not succeed, and runs finished before bertlab kept test predictions, have none")
+    if len(groups) >= 2:
+        return ("these runs were tested on different test sets (different data or split seed), so no two of them "
+                "can be compared text by text" + (f"; {without}" if missing else ""))
+    return ("no two of these runs share a test set with stored predictions"
+            + (f" ({without})" if missing else ""))
+
+
 def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
     """The pairs of :func:`summary_rows` as text lines (the command line prints them under its table). With
     ``runs`` (those the rows name), each line adds the pair's macro-F1 difference and permutation-test p."""

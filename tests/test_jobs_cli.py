@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bertlab.cli import main
 from bertlab.jobs import JobManager
 from bertlab.store import CANCELLED, SUCCEEDED, RunStore
@@ -84,6 +86,7 @@ def test_cli_lists(capsys):
     assert "head_only" in out
     # each trainable strategy's defaults, the ones `run` uses unless told otherwise
     assert "defaults: epochs 5, lr 0.0002, batch 32" in out.split("scratch", 1)[1].split("dapt", 1)[0]
+    assert "options (--option lora.KEY=VALUE): r 8, alpha, dropout 0.1, layer_decay" in out  # what --option takes
 
 
 def test_cli_run_quick_takes_the_apps_quick_demo_sizes_where_not_given(tiny_csv, monkeypatch, capsys):
@@ -181,7 +184,7 @@ def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_mo
     assert code == 0
     runs = RunStore().list_runs()
     assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
-        ("tfidf_logreg", 3, 3), ("tfidf_logreg", 4, 3), ("zero_shot", 3, 3)]  # training seeds vary, the split not
+        ("tfidf_logreg", 3, 0), ("tfidf_logreg", 4, 0), ("zero_shot", 3, 0)]  # training seeds vary, the split not
     assert "Which one to use?" in out and "mean of 2 seeds" in " ".join(out.split())
 
 
@@ -207,3 +210,179 @@ def test_an_app_starting_leaves_a_live_clis_queued_runs_to_it(tiny_model, tiny_d
     finally:
         child.kill()
         child.wait()
+
+
+def _planned_configs(monkeypatch) -> list:
+    """What `run` would train (nothing is trained, the data is not read): the configs it stores, in order."""
+    from bertlab import cli
+
+    seen: list = []
+    monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
+    monkeypatch.setattr("bertlab.data.load_splits", lambda data: None)
+    return seen
+
+
+def test_cli_run_per_strategy_hyperparameters_and_options(tiny_csv, monkeypatch, capsys):
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "full_ft", "lora", "--json",
+          "--epochs", "2", "full_ft=1", "--lr", "3e-5", "head_only=1e-2", "--batch-size", "lora=8",
+          "--max-length", "full_ft=64", "--option", "lora.r=4", "lora.alpha=8", "--option", "lora.dropout=0.2"])
+    by = {c.strategy: c for c in seen}
+    assert [(c.epochs, c.learning_rate, c.batch_size, c.max_length) for c in seen] == [
+        (2, 1e-2, 64, 128), (1, 3e-5, 16, 64), (2, 3e-5, 8, 128)]  # a bare value for the rest, defaults elsewhere
+    assert by["lora"].options == {"r": 4, "alpha": 8.0, "dropout": 0.2}
+    assert by["full_ft"].options == {} and by["head_only"].options == {}
+    err = capsys.readouterr().err
+    # the bare values overrode defaults that differ between the strategies they reached: said once per flag
+    assert ("note: --lr 3e-05 applies to every strategy not named: full_ft (its default 0.0001), lora (0.001); "
+            "--lr NAME=VALUE sets one") in err
+    assert "note: --epochs 2 applies to every strategy not named: head_only (its default 30), lora (3)" in err
+    assert "--batch-size" not in err and "--max-length" not in err  # per-strategy values only: nothing to say
+
+
+def test_cli_run_one_value_for_strategies_with_different_defaults_says_what_it_changed(tiny_csv, monkeypatch, capsys):
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "full_ft", "--json",
+          "--epochs", "1", "--lr", "2e-5", "--max-length", "64"])
+    assert [(c.epochs, c.learning_rate, c.max_length) for c in seen[1:]] == [(1, 2e-5, 64), (1, 2e-5, 64)]
+    err = capsys.readouterr().err.splitlines()
+    assert ("note: --lr 2e-05 applies to every strategy: head_only (its default 0.01), full_ft (0.0001); "
+            "--lr NAME=VALUE sets one") in err
+    assert ("note: --epochs 1 applies to every strategy: head_only (its default 30), full_ft (3); "
+            "--epochs NAME=VALUE sets one") in err
+    assert not any("--max-length" in x for x in err)  # 128 for all three: nothing it changed differs
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lr", "full_ft=abc"], "--lr full_ft=abc: 'abc' is not a number"),
+    (["--epochs", "head_only=1.5"], "--epochs head_only=1.5: '1.5' is not a whole number."),
+    (["--lr", "scratch=2e-4"], "--lr scratch=2e-4: 'scratch' is not among this run's --strategies "
+                               "(zero_shot, head_only, full_ft)."),
+    (["--lr", "1e-4", "2e-4"], "--lr has two values for every strategy"),
+    (["--lr", "full_ft=1e-4", "full_ft=2e-4"], "--lr names full_ft twice"),
+    (["--epochs", "zero_shot=3"], "zero_shot does not use --epochs"),
+    (["--lr", "full_ft=0"], "learning_rate must be above 0"),
+    (["--option", "lora"], "--option 'lora' is not NAME.KEY=VALUE"),
+    (["--option", "nope.r=2"], "strategy 'nope' is unknown; the strategies with options are dapt (mlm_epochs, "),
+    (["--option", "lora.r=2"], "lora is not among this run's --strategies"),
+    (["--option", "full_ft.r=2"], "full_ft has no options (the strategies with options are dapt ("),
+    (["--strategies", "lora", "--option", "lora.rank=2"],
+     "lora has no option 'rank'; its options are r, alpha, dropout, layer_decay."),
+    (["--strategies", "lora", "--option", "lora.r=two"], "--option lora.r=two: 'two' is not a whole number."),
+    (["--strategies", "lora", "--option", "lora.r=0"], "--option lora.r=0: r must be from 1 to 256, got 0."),
+    (["--strategies", "dapt", "--option", "dapt.domain_file=/no/such.txt"], "'/no/such.txt' is not a file."),
+])
+def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_csv, args, message, capsys):
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "full_ft", *args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+
+
+def test_cli_run_seed_seeds_training_only_and_split_seed_the_split(tiny_csv, monkeypatch):
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--seed", "3", "--json"])
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--seed", "3", "--split-seed", "5",
+          "--json"])
+    assert [(c.seed, c.data.seed) for c in seen] == [(3, 0), (3, 5)]  # as the app: Train page seed, Data page seed
+
+
+def test_cli_sweep_seeds_move_the_split_unless_it_is_fixed(tiny_model, tiny_csv, capsys):
+    from bertlab import sweep
+
+    for fixed in ([], ["--fixed-split"]):
+        assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--sizes", "16",
+                     "--seeds", "1", "2", "--model", tiny_model, "--dry-run", *fixed]) == 0
+    store = RunStore()
+    specs = [sweep.load_sweep(store, s["id"]) for s in sweep.list_sweeps(store)]  # newest first
+    assert sorted([(pt.config.seed, pt.config.data.seed) for pt in sweep.plan(spec)] for spec in specs) == [
+        [(1, 0), (2, 0)], [(1, 1), (2, 2)]]
+
+
+def test_cli_paired_says_the_runs_had_different_test_sets_or_no_predictions(tiny_data, capsys):
+    from dataclasses import replace
+    from pathlib import Path
+
+    from bertlab import paired
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    ids = [store.create_run(make_config("tfidf_logreg", data=replace(tiny_data, seed=s))) for s in (0, 1)]
+    assert [execute_run(store, i) for i in ids] == [SUCCEEDED] * 2
+    assert main(["paired", *ids]) == 1
+    err = capsys.readouterr().err
+    assert "these runs were tested on different test sets (different data or split seed)" in err
+    assert "predictions" not in err  # both kept theirs: that is not why
+    Path(store.get(ids[1]).artifact_dir, paired.PREDICTIONS_FILE).unlink()  # as a run stored before they were kept
+    assert main(["paired", *ids]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("no two of these runs share a test set with stored predictions (tfidf_logreg · ")
+    assert "runs finished before bertlab kept test predictions, have none" in err and "different test" not in err
+
+
+def test_cli_run_shows_the_runs_notes_shared_ones_once(tiny_model, tmp_path, capsys):
+    import pandas as pd
+    from conftest import make_texts
+
+    texts, labels = make_texts()
+    # Cleaning has something to report: two empty texts and a text given both labels.
+    texts += ["", " ", "the film was good and bad", "the film was good and bad"]
+    labels += ["pos", "neg", "pos", "neg"]
+    csv = tmp_path / "messy.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv, index=False)
+    args = ["run", "--dataset", str(csv), "--strategies", "tfidf_logreg", "zero_shot", "--model", tiny_model,
+            "--max-length", "8"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    notes = " ".join(out.split("\nNotes:\n", 1)[1].split("\n\n", 1)[0].split())  # unwrapped
+    dropped = "dropped 2 of 84 rows with an empty or missing text"
+    assert notes.startswith(f"every run: {dropped} · dropped 2 rows whose text appears with different labels")
+    assert out.count("dropped 2 of 84") == 1  # once, not under each run
+    own = notes.split(" zero_shot: ", 1)
+    assert "tfidf_logreg: " in own[0] and "word 1-2-grams" in own[0]  # without the note's own 'tfidf_logreg: '
+    assert "longer than max_length 8 tokens and were cut" in own[1]
+    assert main([*args, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(dropped in r["notes"] for r in rows)
+    assert any("were cut" in n for n in rows[1]["notes"]) and not any("were cut" in n for n in rows[0]["notes"])
+
+
+def test_cli_predict_refuses_blank_texts(tiny_data, capsys):
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    assert main(["predict", rid, ""]) == 2
+    assert capsys.readouterr().err == "error: the text is blank: there is nothing to classify; give each text some words.\n"
+    assert main(["predict", rid, "a wonderful film", " \n\t"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "text 2 of 2 is blank" in captured.err  # nothing answered, not even the first
+    assert main(["predict", rid, "a wonderful film"]) == 0
+
+
+def test_cli_column_errors_name_the_flags_and_the_library_keeps_the_apps_words(tmp_path, capsys):
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.data import detect_columns
+    from bertlab.errors import DataError
+
+    texts, labels = make_texts()
+    anon = pd.DataFrame({"col1": texts, "col2": labels, "col3": ["x" if i % 3 else "y" for i in range(len(texts))]})
+    two_texts = pd.DataFrame({"a": texts, "b": [t[::-1] for t in texts], "label": labels})
+    for name, df in (("anon.csv", anon), ("two.csv", two_texts)):
+        df.to_csv(tmp_path / name, index=False)
+    assert main(["run", "--dataset", str(tmp_path / "anon.csv")]) == 2
+    assert capsys.readouterr().err.endswith("Set the label column explicitly. Use --label-column NAME, e.g. "
+                                            "--label-column col2.\n")
+    assert main(["run", "--dataset", str(tmp_path / "two.csv"), "--strategies", "tfidf_logreg"]) == 2
+    assert capsys.readouterr().err.endswith("Set the text column explicitly. Use --text-column NAME, e.g. "
+                                            "--text-column a.\n")
+    assert main(["run", "--dataset", str(tmp_path / "two.csv"), "--strategies", "tfidf_logreg", "--text-column", "a",
+                 "--json"]) == 0  # named: it runs
+    capsys.readouterr()
+    assert RunStore().list_runs()
+    with pytest.raises(DataError) as e:
+        detect_columns(anon.copy())
+    assert str(e.value).endswith("Set the label column explicitly.")  # the app's Data page has the pickers

@@ -22,7 +22,7 @@ import pandas as pd
 
 from bertlab.config import upload_display_name
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset
-from bertlab.errors import DataError
+from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.paths import data_home, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -336,13 +336,13 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             nested = _nested_columns(df)
             hint = (f" Columns {nested} hold nested values (lists or structs): flatten them into plain "
                     "text and label columns first." if nested else "")
-            raise DataError(f"no column looks like text among {cols} (a text column holds sentences, not "
-                            f"numbers or codes); set the text column explicitly.{hint}")
+            raise ColumnChoiceError(f"no column looks like text among {cols} (a text column holds sentences, "
+                                    f"not numbers or codes); set the text column explicitly.{hint}", "text")
         close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
         if len(close) > 1:
-            raise DataError(
+            raise ColumnChoiceError(
                 f"cannot tell which column holds the text: {close[:3]} all look like text. "
-                "Set the text column explicitly."
+                "Set the text column explicitly.", "text", close
             )
         text = ranked[0]
     label = label_column or _pick(df, LABEL_NAMES, {text})
@@ -350,9 +350,11 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         flat = [c for c in cols if c != text and c not in _nested_columns(df)]  # lists are unhashable
         cands = [c for c in flat if 2 <= df[c].nunique(dropna=True) <= MAX_CLASSES]
         if not cands:
-            raise DataError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct values); set it explicitly.")
+            raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
+                                    "values); set it explicitly.", "label")
         if len(cands) > 1:
-            raise DataError(f"cannot tell which column holds the labels: {cands} all could. Set the label column explicitly.")
+            raise ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
+                                    "column explicitly.", "label", cands)
         label = cands[0]
     return text, label
 
