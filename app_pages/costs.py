@@ -33,7 +33,7 @@ def choose_runs(runs: list) -> list:
         n = st.select_slider("Training size (labelled examples)", sizes, value=sizes[-1], key=f"pr_size_{batch}",
                              format_func=lambda v: f"{v:,}")
         chosen = [r for r in chosen if train_size(r) == n]
-    return chosen
+    return sorted(chosen, key=lambda r: r.created)  # launch order, as Compare and the report list them
 
 
 def train_size(run) -> int | None:
@@ -64,11 +64,11 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
         st.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
         return
     st.session_state.setdefault("keep_pr_measure", "train_flops")
-    c1, c2 = st.columns([4, 1])
-    measure = c1.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure",
+    # One control a row: side by side, at 1024-1280 px the measures ran under Judge by and were cut.
+    measure = st.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure", width="stretch",
                                    format_func=MEASURES.get) or "train_flops"
     default = answer.default_metric(runs)
-    judge = common.judge_by(default, "pr_judge", c2)
+    judge = common.judge_by(default, "pr_judge")
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge)):
         st.markdown(f"- {line}")

@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import common
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
+from bertlab.metrics import single_class_prediction
 from bertlab.plots import probability_figure, run_labels, strategy_color
 from bertlab.store import SUCCEEDED
 
@@ -56,19 +57,23 @@ CONFIDENCE_HELP = ("The probability of the predicted class. Trained models fit t
 
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
+    # A run that answered one class to every test text answers it here too: its answer means nothing, say so.
+    one_class = {r.id: c for r in runs
+                 if (c := single_class_prediction(r.metrics.get("confusion") or [], r.metrics.get("label_names") or []))}
     if compact:
-        # Three columns fit the box (a third of the page); latencies go in one line under it, backends and
-        # per-class probabilities are on the Playground.
-        rows = [{"run": labels[p.run_id], "prediction": p.labels[0], "confidence": 100 * float(p.probs[0].max())}
-                for p in preds]
+        # Three columns fit the box (a third of the page, ~240 px at 1280): latencies go in one line under it,
+        # backends and per-class probabilities are on the Playground.
+        rows = [{"run": labels[p.run_id] + (" ⚠" if p.run_id in one_class else ""), "prediction": p.labels[0],
+                 "conf.": 100 * float(p.probs[0].max())} for p in preds]
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
             "run": st.column_config.TextColumn(width=118),  # "head_only · 1a2b" whole
             "prediction": st.column_config.TextColumn(width="small"),
-            "confidence": st.column_config.ProgressColumn(format="%.0f%%", min_value=0.0, max_value=100.0,
-                                                          width="small", help=CONFIDENCE_HELP)})
+            "conf.": st.column_config.NumberColumn(format="%.0f%%", width=52, help="Confidence: " + CONFIDENCE_HELP)})
         ms = sorted(p.latency_ms for p in preds)
         st.caption(f"Answered in {ms[0]:.0f} ms" + (f" to {ms[-1]:.0f} ms per run" if len(ms) > 1 else "") +
-                   " (the Playground shows each run's backend and probabilities).")
+                   " (the Playground shows each run's backend and probabilities)."
+                   + "".join(f" ⚠ {labels[i]} answers {common.md(repr(c))} to every test text: its answer here means "
+                             "nothing." for i, c in one_class.items()))
         return
     cols = st.columns(min(4, len(preds)))
     for i, p in enumerate(preds):
@@ -76,6 +81,9 @@ def _results(runs, preds, compact: bool) -> None:
             color = strategy_color(p.strategy)
             st.markdown(f"<span style='color:{color};font-weight:600'>■ {labels[p.run_id]}</span>",
                         unsafe_allow_html=True)
+            if p.run_id in one_class:
+                st.caption(f"⚠ answers {common.md(repr(one_class[p.run_id]))} to every test text: its answer "
+                           "means nothing")
             st.metric("prediction", common.md(p.labels[0]), f"{p.probs[0].max():.0%} confident", delta_color="off",
                       delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""

@@ -329,3 +329,22 @@ def test_compare_says_how_long_a_running_phase_has_left(tiny_data, bertlab_home)
         cli.wait()
     for rid in ids:
         store.finish(rid, "succeeded")
+
+
+def test_the_inference_box_marks_a_run_that_answers_one_class_to_everything(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed in range(2):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+        ids.append(rid)
+    run = store.get(ids[1])
+    n = len(run.metrics["confusion"])
+    store.update(ids[1], metrics={**run.metrics, "confusion": [[5] + [0] * (n - 1)] * n})  # as a scratch run that learned nothing
+    at = app_on("app_pages/compare.py")
+    at.text_input(key="cmp_box_text").set_value("a wonderful film").run()
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "conf." in d.value.columns)
+    assert table["run"].str.endswith(" ⚠").tolist() == [False, True]
+    label = run.metrics["label_names"][0]
+    assert any(f"answers '{label}' to every test text: its answer here means nothing" in c.value for c in at.caption)
