@@ -13,13 +13,13 @@ import csv
 import html
 import io
 import json
-import platform
 import time
 
 from bertlab import answer, paired, pareto, sweep
 from bertlab.config import model_title
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
+from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore
 
@@ -31,7 +31,7 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
               "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "options", "max_length", "model",
-              "error")
+              "data_sha256", "torch", "transformers", "error")
 # Training hyperparameters, left blank for a strategy they do not apply to (zero_shot, tfidf_logreg): a CSV
 # reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
 _EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best")
@@ -66,22 +66,6 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
     if not ids:
         raise BertlabError("name some runs: give run ids, --batch BATCH_ID or --sweep SWEEP_ID.")
     return list(dict.fromkeys(ids))
-
-
-def machine_info() -> dict[str, str]:
-    """Where the numbers were measured: CPU, cores, GPU, library versions."""
-    import os
-
-    import torch
-    import transformers
-
-    from bertlab import models
-
-    dev = models.pick_device()
-    return {"device": dev.name, "device type": dev.type, "cpu": models._cpu_name(),
-            "cpu cores": str(os.cpu_count()), "torch threads": str(torch.get_num_threads()),
-            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-            "torch": torch.__version__, "transformers": transformers.__version__}
 
 
 def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
@@ -120,6 +104,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             **{k: cfg.get(k) if uses_epochs else None for k in _EPOCH_FIELDS},
             "options": json.dumps(cfg["options"], sort_keys=True) if cfg.get("options") else None,
             "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model"),
+            "data_sha256": (r.data_summary or {}).get("file_sha256"),
+            **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in ("torch", "transformers")},
             "error": r.error})
     return out
 
@@ -354,8 +340,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                                config={"displaylogo": False})
         parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}")
     parts.append("<h2>Data</h2>" + _data_section(runs))
-    parts.append("<h2>Machine</h2>" + _table([{"k": k, "v": v} for k, v in machine_info().items()],
-                                             [("k", "what"), ("v", "value")]))
+    parts.append(_machine_section(runs))
     parts.append("<h2>Run configurations</h2>" + "".join(
         f"<details><summary>{html.escape(r.strategy)} · {r.id}</summary><pre>"
         f"{html.escape(json.dumps(r.config, indent=2))}</pre>"
@@ -363,6 +348,24 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         + "</details>" for r in runs))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _machine_section(runs: list[Run]) -> str:
+    """Where the numbers were measured, as each run recorded it when it trained (its device, library versions),
+    else this machine now, said as such."""
+    envs = {json.dumps(e, sort_keys=True): e for r in runs if (e := (r.data_summary or {}).get("environment"))}
+    if not envs:
+        return ("<h2>Machine</h2><p class='muted'>These runs recorded no machine (older bertlab): this is the machine "
+                "that made the report.</p>" + _table([{"k": k, "v": v} for k, v in machine_info().items()],
+                                                     [("k", "what"), ("v", "value")]))
+    if len(envs) == 1:
+        (env,) = envs.values()
+        return ("<h2>Machine</h2><p class='muted'>As the runs recorded it when they trained.</p>"
+                + _table([{"k": k, "v": v} for k, v in env.items()], [("k", "what"), ("v", "value")]))
+    keys = list(dict.fromkeys(k for e in envs.values() for k in e))
+    rows = [{"run": r.label, **(r.data_summary or {}).get("environment", {})} for r in runs]
+    return ("<h2>Machines</h2><p class='muted'>These runs trained on different machines or library versions, as "
+            "each recorded it.</p>" + _table(rows, [("run", "run"), *((k, k) for k in keys)]))
 
 
 def _strategies_section(runs: list[Run]) -> str:
@@ -386,8 +389,12 @@ def _data_section(runs: list[Run]) -> str:
         seen.add(key)
         sizes = ", ".join(f"{k} {v:,}" for k, v in (s.get("sizes") or {}).items())
         counts = ", ".join(f"{k}: {v:,}" for k, v in (s.get("train_counts") or {}).items())
+        split_seed = (r.config.get("data") or {}).get("seed")
+        extra = "".join(f"<br><span class='muted'>{html.escape(t)}</span>" for t in (
+            s.get("description"), f"split seed {split_seed}" if split_seed is not None else None,
+            f"file SHA-256 {s['file_sha256']}" if s.get("file_sha256") else None) if t)
         out.append(f"<li><b>{html.escape(str(s.get('name')))}</b>: {html.escape(sizes)}; training classes "
-                   f"{html.escape(counts)}</li>")
+                   f"{html.escape(counts)}{extra}</li>")
         if len(out) >= 20:
             out.append("<li>…</li>")
             break

@@ -107,6 +107,16 @@ def _close_quietly(cb: StoreCallbacks) -> None:
         cb._buf = []
 
 
+def _sha256(path: str) -> str | None:
+    import hashlib
+
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
 def _stop_if_cancelled(store: RunStore, run_id: str, cb: StoreCallbacks) -> None:
     """Between phases that do not poll for cancellation (loading data, the final evaluation), ask now:
     the user pressed Cancel, and a run that then ends 'succeeded' would ignore them."""
@@ -201,7 +211,12 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                                 f"examples; used batch_size {len(splits.train)}")
             cfg = cfg.replace(batch_size=len(splits.train))
         summary = {"name": cfg.data.label, "sizes": splits.sizes(), "label_names": splits.label_names,
-                   "train_counts": splits.train.counts(), "load_seconds": time.perf_counter() - t_load}
+                   "train_counts": splits.train.counts(), "load_seconds": time.perf_counter() - t_load,
+                   # What reproducing the run needs beyond its config: the columns read, the file's exact
+                   # content, and the machine and library versions it trained with.
+                   "description": splits.train.description, "environment": models.machine_info()}
+        if cfg.data.source == "file":
+            summary["file_sha256"] = _sha256(cfg.data.name)
         lengths = None
         if strategy.uses_tokens:
             # The training texts' mean length in tokens (as trained, cut at max_length): what the Train page's

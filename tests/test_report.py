@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
@@ -218,3 +219,26 @@ def test_money_chart_ticks_carry_the_currency_and_a_free_run_says_it_costs_nothi
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.tickprefix == "€"
     assert fig.layout.xaxis.exponentformat == "none"  # "€0.0001", not "100µ"
     assert [t.text[0] for t in fig.data if t.mode == "markers+text"][0] == "zero_shot (€0)"
+
+
+def test_runs_record_what_reproducing_them_needs_and_the_report_shows_it(tiny_model, tiny_csv):
+    import hashlib
+
+    import torch
+
+    from bertlab.config import DataConfig
+
+    store = RunStore()
+
+    data = DataConfig(source="file", name=str(tiny_csv), seed=3)
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=data))
+    assert execute_run(store, rid) == SUCCEEDED
+    s = store.get(rid).data_summary
+    assert s["file_sha256"] == hashlib.sha256(tiny_csv.read_bytes()).hexdigest()
+    assert s["environment"]["torch"] == torch.__version__ and "cpu" in s["environment"]
+    assert "text column" in s["description"] and "label column" in s["description"]
+    page = report.build_html(store, [rid])
+    assert "As the runs recorded it when they trained" in page and s["file_sha256"] in page
+    assert "split seed 3" in page and html.escape(s["description"]) in page
+    row = next(csv.DictReader(io.StringIO(report.results_csv(store, [rid]))))
+    assert row["data_sha256"] == s["file_sha256"] and row["torch"] == torch.__version__
