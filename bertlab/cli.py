@@ -461,6 +461,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,
                                     "keep_best": args.keep_best}.items() if v}
+        for field, flag in (("epochs", "--epochs"), ("batch_size", "--batch-size"), ("max_length", "--max-length")):
+            # A sweep's settings apply to every strategy: say so where their own defaults differ (head_only's
+            # 30 epochs are not full_ft's 3).
+            if note := bare_value_note(flag, common.get(field), field, args.strategies, {}):
+                print(note.split("; ")[0] + " (a sweep takes one value for all)", file=sys.stderr)
         spec = sweep.SweepSpec(strategies=args.strategies, sizes=args.sizes, seeds=args.seeds, data=data,
                                model=args.model, common=common, min_steps=args.min_steps,
                                vary_split=not args.fixed_split)

@@ -254,3 +254,13 @@ def test_a_stored_config_from_before_a_new_field_keeps_its_key(tiny_model, tiny_
     del old["keep_best"]  # stored before the field existed
     assert sweep.config_key(old) == sweep.config_key(cfg)
     assert sweep.config_key(cfg.replace(keep_best=True)) != sweep.config_key(cfg)
+
+
+def test_cli_sweep_says_when_one_epochs_value_overrides_differing_defaults(tiny_model, tiny_csv, capsys):
+    from bertlab.cli import main
+
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "head_only", "full_ft",
+                 "--sizes", "8", "--seeds", "0", "--epochs", "2", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "note: --epochs 2 applies to every strategy: head_only (its default 30), full_ft (3) (a sweep takes one " \
+           "value for all)" in err
