@@ -240,7 +240,8 @@ def format_table(rows: list[dict]) -> str:
         lines.append([r["strategy"], r["status"], f(r["test_accuracy"], ".3f"),
                       format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
                       f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
-                      f(r["train_examples_per_s"], ".1f"), f(r["trainable_params"], ","),
+                      # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
+                      f(r["train_examples_per_s"] or None, ".1f"), f(r["trainable_params"], ","),
                       format_flops(r.get("train_flops")), format_flops(r.get("inference_flops_per_text")), r["run_id"]])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in [head, *lines]]
