@@ -329,7 +329,9 @@ def seconds(s: float | None) -> str:
         return "-"
     if s < 90:
         return f"{s:.1f} s"
-    return f"{s / 60:.1f} min"
+    if s < 5400:
+        return f"{s / 60:.1f} min"
+    return f"{s / 3600:.1f} h"  # a projection to real data volumes can run to hours
 
 
 # Plain symbols (not emoji): they render in every font, including in select boxes.

@@ -73,12 +73,21 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge)):
         st.markdown(f"- {line}")
     st.plotly_chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
+    # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
+    st.session_state.setdefault("keep_pr_scale", 100_000)
+    scale = int(st.number_input("Project training to this many examples", 1, 10**9, step=10_000, key="keep_pr_scale",
+                                help="What training these strategies on your full labelled data would cost, if "
+                                     "time grew in proportion to the examples (same epochs, text lengths and "
+                                     "device). A rough guide: Learning curves measure it at several sizes."))
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
                    "test accuracy": None if r["test_accuracy"] is None else 100 * r["test_accuracy"],
                    "macro-F1": r["test_macro_f1"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],
                    "cost": pareto.format_cost(r["train_money"], "train_money", price),
+                   f"time at {scale:,}": common.seconds(pareto.scaled_to(r, "train_seconds", scale)),
+                   f"cost at {scale:,}": pareto.format_cost(pareto.scaled_to(r, "train_money", scale), "train_money",
+                                                            price),
                    "inference/text": pareto.format_cost(r["inference_flops_per_text"], "inference_flops_per_text")}
                   for r in rows],
                  hide_index=True, width="stretch",

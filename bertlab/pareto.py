@@ -79,11 +79,21 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     for st, rs in groups.items():
         row = {"strategy": st, "n_runs": len(rs), "run_ids": [r["run_id"] for r in rs if r.get("run_id")]}
         for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money",
-                  "inference_flops_per_text"):
+                  "inference_flops_per_text", "n_train"):
             vals = [r[k] for r in rs if r.get(k) is not None]
             row[k] = sum(vals) / len(vals) if vals else None
         out.append(row)
     return out
+
+
+def scaled_to(row: dict, cost: str, n: int) -> float | None:
+    """``row``'s training ``cost`` (time, money, FLOPs) projected to ``n`` training examples, as if it grew in
+    proportion to them (same epochs, text lengths and device): a rough guide to what a run on real data volumes
+    costs, when the comparison ran on a sample. None where the row's size or cost is unknown."""
+    have, value = row.get("n_train"), row.get(cost)
+    if not have or value is None:
+        return None
+    return value * n / have
 
 
 def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> list[int]:

@@ -231,3 +231,23 @@ def test_strategy_card_numbers_come_from_the_latest_launch_not_a_later_sweep(tin
     no_problems(at)
     lines = [m.value for m in at.markdown if "test accuracy" in m.value]
     assert len(lines) == 1 and f"`{ids[0][-4:]}`" in lines[0]  # the launch's run, as on the Compare page
+
+
+def test_costs_page_projects_training_to_real_data_volumes(tiny_model, tiny_data, bertlab_home):
+    from bertlab import pareto
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    n = run.data_summary["sizes"]["train"]
+    at = app_on("app_pages/costs.py")
+    at.number_input(key="keep_pr_cpu").set_value(3600.0).run()  # 1 per second: money = seconds
+    at.number_input(key="keep_pr_scale").set_value(n * 1000).run()
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "strategy" in d.value.columns)
+    row = table.iloc[0]
+    secs = run.costs["train_seconds"] * 1000  # a thousand times the examples: a thousand times the time
+    assert row[f"cost at {n * 1000:,}"] == pareto.format_cost(secs, "train_money", pareto.Prices(cpu_hour=3600.0))
+    assert pareto.scaled_to({"n_train": 500, "train_seconds": 10.0}, "train_seconds", 100_000) == 2000.0
+    assert pareto.scaled_to({"n_train": None, "train_seconds": 10.0}, "train_seconds", 100_000) is None
