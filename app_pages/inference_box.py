@@ -32,6 +32,22 @@ def _predict(run_ids: list[str], text: str):
     return cache[k]
 
 
+def _cut_note(done: list, run_ids: list[str], text: str) -> None:
+    """Say when the typed text is longer than a run reads (its max_length, as in training): its answer is about
+    the start of the text only."""
+    try:
+        n, cut = common.predictor().cut_texts(run_ids, text)
+    except Exception:  # noqa: BLE001 - a note, never a reason for the box to fail
+        return
+    if cut:
+        names = run_labels(done)
+        lengths = sorted(set(cut.values()))
+        st.caption(f":material/content_cut: This text is {n:,} tokens: "
+                   + ("every model here reads" if len(cut) == len(run_ids) else
+                      ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
+                   + f" only its first {' or '.join(map(str, lengths))} (the max length they were trained with).")
+
+
 def box_runs(done: list) -> list:
     """At most MAX_LOADED_RUNS runs (the models kept in memory): one per strategy first, in launch order, then
     the rest in launch order. Asking more would reload models from disk on every text."""
@@ -155,6 +171,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
                                                   for i, why in bad.items()), icon=":material/warning:")
     if preds:
         _results([r for r in done if r.id not in bad], preds, compact)
+        _cut_note(done, [p.run_id for p in preds], text)
     if n_done > len(done):
         st.caption(f"{len(done)} of the {n_done} finished runs answer here (one per strategy first): more would "
                    "not stay loaded. " + ("Choose which on the Playground." if compact else ""))

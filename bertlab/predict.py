@@ -170,11 +170,31 @@ class Predictor:
         self.use_onnx = backend == "auto" and onnxrt.wanted(self.device.torch, None)
         self.dtype = None if self.use_onnx else models.autocast_dtype("auto", self.device)
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
+        self._toks: dict[str, object] = {}  # tokenizers of frozen-encoder runs' models, to count a text's tokens
         self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
         self._exporter: ThreadPoolExecutor | None = None
         self._pending: dict[object, Future] = {}
         self._enc_sessions: dict[str, object] = {}
+
+    def cut_texts(self, run_ids: list[str], text: str) -> tuple[int, dict[str, int]]:
+        """How many tokens ``text`` is, and {run id: its max_length} for the runs that read only the start of it
+        (longer than their max_length, as in training). tfidf_logreg reads every word: never cut."""
+        n, cut = 0, {}
+        for rid in run_ids:
+            m = self.load(rid, keep=len(run_ids))
+            if m.kind == "tfidf":
+                continue
+            tok = m.tok if m.kind == "classifier" else self._tokenizer(m.meta["model"])
+            n = len(tok(text[:MAX_TEXT_CHARS], add_special_tokens=True)["input_ids"])
+            if n > m.max_length:
+                cut[rid] = m.max_length
+        return n, cut
+
+    def _tokenizer(self, model: str):
+        if model not in self._toks:
+            self._toks[model] = models.load_tokenizer(model)
+        return self._toks[model]
 
     def load(self, run_id: str, keep: int = 0) -> _Loaded:
         """Load (or fetch from memory) a finished run.

@@ -348,3 +348,18 @@ def test_the_inference_box_marks_a_run_that_answers_one_class_to_everything(tiny
     assert table["run"].str.endswith(" ⚠").tolist() == [False, True]
     label = run.metrics["label_names"][0]
     assert any(f"answers '{label}' to every test text: its answer here means nothing" in c.value for c in at.caption)
+
+
+def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    for name in ("zero_shot", "tfidf_logreg"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=16), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/compare.py")
+    at.text_input(key="cmp_box_text").set_value("a wonderful film").run()
+    no_problems(at)
+    assert not any("tokens:" in c.value for c in at.caption)
+    at.text_input(key="cmp_box_text").set_value("a wonderful film " * 20).run()
+    no_problems(at)
+    note = next(c.value for c in at.caption if "tokens:" in c.value)
+    assert "zero_shot reads only its first 16 (the max length they were trained with)" in note  # not tfidf_logreg
