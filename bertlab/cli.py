@@ -393,16 +393,33 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.predict import Predictor
     from bertlab.store import RunStore
 
-    if blank := [i for i, t in enumerate(args.text, 1) if not t.strip()]:
-        which = "the text" if len(args.text) == 1 else f"text {blank[0]} of {len(args.text)}"
+    texts = list(args.text)
+    if args.file:
+        texts += texts_from_file(args.file, args.text_column)
+    elif not texts:
+        raise BertlabError("give text(s) to classify, or --file with one text per line (.txt) or a table.")
+    if args.file is None and (blank := [i for i, t in enumerate(texts, 1) if not t.strip()]):
+        which = "the text" if len(texts) == 1 else f"text {blank[0]} of {len(texts)}"
         raise BertlabError(f"{which} is blank: there is nothing to classify; give each text some words.")
+    if args.output:
+        output_file(args.output, "CSV of predictions")  # before loading any model
     store = RunStore()
     ids = args.run_id.split(",") if args.run_id != "all" else [r.id for r in store.list_runs(status=("succeeded",))]
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
-    preds = Predictor(store).predict(ids, args.text)
+    preds = Predictor(store).predict(ids, texts)
+    if args.output:
+        rows = [{"text": t, "run_id": p.run_id, "strategy": p.strategy, "label": lab,
+                 **{f"p_{n}": round(float(v), 6) for n, v in zip(p.label_names, probs)}}
+                for p in preds for t, lab, probs in zip(texts, p.labels, p.probs)]
+        from bertlab.report import csv_text
+
+        Path(args.output).write_text(csv_text(rows, list(dict.fromkeys(k for r in rows for k in r))), encoding="utf-8")
+        print(f"wrote {len(rows):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to {args.output}",
+              file=sys.stderr)
+        return 0
     for p in preds:
-        for text, label, probs in zip(args.text, p.labels, p.probs):
+        for text, label, probs in zip(texts, p.labels, p.probs):
             dist = ", ".join(f"{n}={v:.2f}" for n, v in zip(p.label_names, probs))
             if args.json:
                 print(json.dumps({"run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
@@ -410,6 +427,32 @@ def cmd_predict(args: argparse.Namespace) -> int:
             else:
                 print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
     return 0
+
+
+def texts_from_file(path: str, text_column: str | None) -> list[str]:
+    """Texts to classify from a file: one per line (.txt; blank lines skipped), or a table's text column (any file
+    the Data page reads: the column named by ``text_column``, else one named like text, else the only one of
+    strings)."""
+    from bertlab.data.files import TEXT_NAMES, _is_stringy, _pick, read_table
+
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise BertlabError(f"--file {path!r} is not a file.")
+    raw = p.read_bytes()
+    if p.suffix.lower() == ".txt":
+        texts = [line.strip() for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    else:
+        df = read_table(raw, p.name)
+        df.columns = [str(c) for c in df.columns]
+        strings = [c for c in df.columns if _is_stringy(df[c])]
+        col = text_column or _pick(df, TEXT_NAMES, set()) or (strings[0] if len(strings) == 1 else None)
+        if col is None or col not in df.columns:
+            raise BertlabError(f"{p.name}: which column holds the texts? Its columns are {list(df.columns)}; "
+                               "give --text-column NAME.")
+        texts = [str(t) for t in df[col].dropna() if str(t).strip()]
+    if not texts:
+        raise BertlabError(f"{p.name} has no texts to classify.")
+    return texts
 
 
 # --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------
@@ -652,7 +695,12 @@ def build_parser() -> argparse.ArgumentParser:
     pa.set_defaults(fn=cmd_paired)
     pr = sub.add_parser("predict", help="predict with finished runs")
     pr.add_argument("run_id", metavar="RUN_ID", help="a run id, several joined by commas, or 'all'")
-    pr.add_argument("text", nargs="+", help="text(s) to classify")
+    pr.add_argument("text", nargs="*", help="text(s) to classify")
+    pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
+                                   ".parquet) whose text column is found as on the Data page")
+    pr.add_argument("--text-column", help="with --file: the table's column of texts")
+    pr.add_argument("-o", "--output", help="write every prediction to this CSV (text, run, label, one probability "
+                                           "per class) instead of printing them")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(fn=cmd_predict)
     add_extra_commands(sub)

@@ -386,3 +386,29 @@ def test_cli_column_errors_name_the_flags_and_the_library_keeps_the_apps_words(t
     with pytest.raises(DataError) as e:
         detect_columns(anon.copy())
     assert str(e.value).endswith("Set the label column explicitly.")  # the app's Data page has the pickers
+
+
+def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_path, capsys):
+    import csv
+
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    lines = tmp_path / "texts.txt"
+    lines.write_text("a wonderful film\n\nan awful plot\n")
+    out = tmp_path / "preds.csv"
+    assert main(["predict", rid, "--file", str(lines), "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [r["text"] for r in rows] == ["a wonderful film", "an awful plot"]  # the blank line skipped
+    names = store.get(rid).metrics["label_names"]
+    assert all(abs(sum(float(r[f"p_{n}"]) for n in names) - 1) < 1e-4 and r["label"] in names for r in rows)
+    table = tmp_path / "t.csv"
+    table.write_text("id,review\n1,great fun\n2,dull\n")
+    assert main(["predict", rid, "--file", str(table), "--json"]) == 0
+    assert [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()] == ["great fun", "dull"]
+    ambiguous = tmp_path / "a.csv"
+    ambiguous.write_text("a,b\nx y,z w\n")
+    assert main(["predict", rid, "--file", str(ambiguous)]) == 2
+    assert "give --text-column NAME" in capsys.readouterr().err
