@@ -86,11 +86,18 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
                                          help="Initialisation and shuffling seed.")
         st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
-        out["keep_best"] = st.checkbox(
+        st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
+        b1, b2 = st.columns([2, 1], vertical_alignment="bottom")
+        out["keep_best"] = b1.checkbox(
             "Keep the best epoch (lowest validation loss)", key=k + "keep_best",
             help="After the last epoch, put back the weights of the epoch whose validation loss was lowest (as "
                  "Hugging Face Trainer's load_best_model_at_end). Guards against overfitting when you train for "
                  "many epochs; the run notes which epoch it kept.")
+        out["patience"] = b2.number_input(
+            "Stop early after (epochs)", 0, 100, key=k + "patience",
+            help="Stop once this many epochs in a row have not lowered the validation loss (Hugging Face's "
+                 "EarlyStoppingCallback); 0 trains every epoch. With 'Keep the best epoch', the best one is put "
+                 "back. The run notes where it stopped.")
     elif s.uses_tokens:
         r1 = st.columns(3)
         out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",

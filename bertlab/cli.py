@@ -294,7 +294,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     load_splits(data)  # fail fast on a bad dataset, before any run is stored
     overrides = {"model": args.model, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
-                 "keep_best": args.keep_best or None,
+                 "keep_best": args.keep_best or None, "patience": args.patience,
                  "label_descriptions": args.label_descriptions}
     from bertlab.strategies import seeded_configs
 
@@ -504,7 +504,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         load_splits(data)  # fail fast on a bad dataset, before any run is stored
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,
-                                    "keep_best": args.keep_best}.items() if v}
+                                    "keep_best": args.keep_best, "patience": args.patience}.items() if v}
         for field, flag in (("epochs", "--epochs"), ("batch_size", "--batch-size"), ("max_length", "--max-length")):
             # A sweep's settings apply to every strategy: say so where their own defaults differ (head_only's
             # 30 epochs are not full_ft's 3).
@@ -601,6 +601,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--max-length", type=int)
     sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
+    sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")
@@ -672,6 +673,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")
     r.add_argument("--keep-best", action="store_true",
                    help="restore the epoch with the lowest validation loss at the end (default: the last epoch)")
+    r.add_argument("--patience", type=int, metavar="N",
+                   help="early stopping: stop after N epochs in a row without a lower validation loss (default: "
+                        "train every epoch); with --keep-best the best epoch is put back")
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
     r.add_argument("--text-column")
     r.add_argument("--label-column")

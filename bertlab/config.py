@@ -116,6 +116,7 @@ class RunConfig:
     new_vocab: bool = False
     vocab_size: int = 8000
     keep_best: bool = False  # restore the epoch with the lowest validation loss at the end
+    patience: int = 0  # stop after this many epochs without a lower validation loss (0: train every epoch)
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -143,6 +144,7 @@ class RunConfig:
         whole("max_length", 8, 8192)
         whole("seed", 0, 2**31 - 1)
         whole("vocab_size", 500, 100_000)
+        whole("patience", 0, 100)
         lr = self.learning_rate
         if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 1:
             raise ConfigError(f"learning_rate must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")

@@ -143,15 +143,22 @@ class BestKeeper:
 
     def update(self, epoch: int, val_loss: float) -> None:
         self.last_epoch = epoch
-        if not self.enabled or not val_loss < self.best_loss:  # NaN never wins
+        if not val_loss < self.best_loss:  # NaN never wins
             return
-        self.best_loss, self.best_epoch = val_loss, epoch
+        self.best_loss, self.best_epoch = val_loss, epoch  # tracked always: early stopping reads it
+        if not self.enabled:
+            return
         with torch.no_grad():
             if self._copy:
                 for c, p in zip(self._copy, self.params):
                     c.copy_(p)
             else:
                 self._copy = [p.detach().clone() for p in self.params]
+
+    def should_stop(self, patience: int, epochs: int) -> bool:
+        """Early stopping: ``patience`` epochs in a row without a lower validation loss (0: never), and epochs left."""
+        since = self.last_epoch - (self.best_epoch or 0)
+        return bool(patience) and since >= patience and self.last_epoch < epochs
 
     def restore(self) -> int | None:
         """Put the best epoch's weights back; returns that epoch, or None if the last epoch was the best."""
@@ -161,6 +168,14 @@ class BestKeeper:
             for c, p in zip(self._copy, self.params):
                 p.copy_(c)
         return self.best_epoch
+
+
+def early_stop_note(history: list[dict], epochs: int, patience: int) -> str | None:
+    """The run note of a loop that stopped before its last epoch (patience), or None where it ran them all."""
+    if not patience or len(history) >= epochs:
+        return None
+    return (f"stopped early after epoch {len(history)} of {epochs}: the validation loss had not improved for "
+            f"{patience} epoch{'s' * (patience > 1)} (patience {patience})")
 
 
 def best_epoch_outcome(restored: int | None, history: list[dict]) -> tuple[dict | None, str | None]:
@@ -347,12 +362,15 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                      label_names: list[str], *, epochs: int, batch_size: int, lr: float, weight_decay: float,
                      warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
                      dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
-                     layer_decay: float | None = None, phase: str = "train", keep_best: bool = False) -> TrainStats:
+                     layer_decay: float | None = None, phase: str = "train", keep_best: bool = False,
+                     patience: int = 0) -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
     Evaluates on the validation split after every epoch; with ``keep_best``
     the weights of the epoch with the lowest validation loss are restored at
-    the end (``stats.restored_epoch``). Checks
+    the end (``stats.restored_epoch``); with ``patience`` training stops once
+    that many epochs in a row have not lowered it (Hugging Face's
+    EarlyStoppingCallback on the loss; the schedule is not shortened). Checks
     ``callbacks.should_stop()`` before every step and raises ``RunCancelled``.
     Where the model's head reads only the first token, its last layer
     computes that token only (:mod:`bertlab.clsonly`: same logits and
@@ -427,6 +445,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             stats.history.append(rec)
             callbacks.on_eval(step, epoch + 1, rec)
             best.update(epoch + 1, m["loss"])
+            if best.should_stop(patience, epochs):
+                break
         stats.restored_epoch = best.restore()
         stats.steps = step
         stats.first_token_last_layer = applied

@@ -30,11 +30,12 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
               "total_params", "train_money", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
-              "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "options", "max_length", "model",
+              "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "options", "max_length", "model",
               "data_sha256", "torch", "transformers", "error")
 # Training hyperparameters, left blank for a strategy they do not apply to (zero_shot, tfidf_logreg): a CSV
 # reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
-_EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best")
+_EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best",
+                 "patience")
 
 
 def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str | None = None,

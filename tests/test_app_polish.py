@@ -82,11 +82,12 @@ def test_keep_best_checkbox_only_for_epoch_strategies_and_it_reaches_the_queued_
     box = at.checkbox(key="keep_hp_head_only_keep_best")
     assert box.value is False and "validation loss" in box.label
     box.check().run()
+    at.number_input(key="keep_hp_head_only_patience").set_value(4).run()
     next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
     no_problems(at)
     store = RunStore(bertlab_home)
     run = store.list_runs()[0]
-    assert run.strategy == "head_only" and run.config["keep_best"] is True
+    assert run.strategy == "head_only" and run.config["keep_best"] is True and run.config["patience"] == 4
     store.request_cancel(run.id)
 
 

@@ -31,6 +31,7 @@ def test_strategy_defaults_and_overrides():
     ("epochs", 0, "epochs must be a whole number from 1 to 100, got 0."),
     ("learning_rate", 0.0, "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got 0.0."),
     ("precision", "fp8", "precision 'fp8' is unknown; use one of ('auto', 'fp32', 'bf16', 'fp16')."),
+    ("patience", -1, "patience must be a whole number from 0 to 100, got -1."),
 ])
 def test_config_errors_name_field_and_value(field, value, msg):
     with pytest.raises(ConfigError) as e:

@@ -166,15 +166,15 @@ def test_cli_output_paths_are_checked_before_any_work(tmp_path, capsys):
 
 def test_cli_keep_best_reaches_the_run_and_the_sweep(tiny_model, tiny_csv, capsys):
     assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "--model", tiny_model,
-                 "--max-length", "24", "--epochs", "3", "--keep-best", "--json"]) == 0
+                 "--max-length", "24", "--epochs", "3", "--keep-best", "--patience", "2", "--json"]) == 0
     rid = json.loads(capsys.readouterr().out)[0]["run_id"]
-    assert RunStore().get(rid).config["keep_best"] is True
+    assert RunStore().get(rid).config["keep_best"] is True and RunStore().get(rid).config["patience"] == 2
     assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "--sizes", "16", "--seeds", "0",
-                 "--model", tiny_model, "--keep-best", "--dry-run"]) == 0
+                 "--model", tiny_model, "--keep-best", "--patience", "2", "--dry-run"]) == 0
     from bertlab import sweep
 
     spec = sweep.load_sweep(RunStore(), sweep.list_sweeps(RunStore())[0]["id"])
-    assert all(pt.config.keep_best for pt in sweep.plan(spec))
+    assert all(pt.config.keep_best and pt.config.patience == 2 for pt in sweep.plan(spec))
 
 
 def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_model, tiny_csv, capsys):

@@ -145,6 +145,42 @@ def test_head_only_keep_best_returns_the_head_of_its_best_epoch():
     assert rec == history[restored - 1] and note.startswith(f"kept the weights of epoch {restored} of 30")
 
 
+def test_head_only_stops_early_once_patience_runs_out_and_keeps_its_best_epoch():
+    import numpy as np
+
+    from bertlab.engine import Callbacks, early_stop_note
+    from bertlab.strategies.embedding_based import train_linear_head
+
+    rng = np.random.default_rng(0)
+    x, xv = rng.normal(size=(64, 16)).astype(np.float32), rng.normal(size=(32, 16)).astype(np.float32)
+    y, yv = rng.integers(0, 2, 64), rng.integers(0, 2, 32)  # noise: the validation loss soon stops falling
+    kw = {"lr": 0.1, "batch_size": 16, "weight_decay": 0.0, "seed": 0, "callbacks": Callbacks(), "label_names": ["a", "b"]}
+    _, full, _, _ = train_linear_head(x, y, xv, yv, 2, epochs=30, **kw)
+    losses = [h["val_loss"] for h in full]
+    best = 1 + int(np.argmin(losses[:4]))  # the best within the first epochs...
+    assert min(losses[best:best + 3]) >= losses[best - 1]  # ...then three epochs without a lower loss
+    _, history, _, restored = train_linear_head(x, y, xv, yv, 2, epochs=30, keep_best=True, patience=3, **kw)
+    assert len(history) == best + 3 < 30  # stopped as soon as patience ran out
+    assert [h["val_loss"] for h in history] == pytest.approx(losses[: best + 3])  # the same epochs until then
+    assert restored == best
+    assert early_stop_note(history, 30, 3) == (f"stopped early after epoch {best + 3} of 30: the validation loss had "
+                                               "not improved for 3 epochs (patience 3)")
+    assert early_stop_note(full, 30, 3) is None  # ran every epoch
+
+
+def test_full_ft_patience_reaches_the_run_and_its_notes(tiny_model, tiny_data):
+    store = RunStore()
+    cfg = make_config("full_ft", model=tiny_model, data=tiny_data, epochs=8, learning_rate=3e-2, patience=1)
+    rid = store.create_run(cfg)
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    losses = [p["value"] for p in sorted(store.points([rid], ("val_loss",)), key=lambda p: p["x"])]
+    # it stops at the first epoch that does not beat the best so far, or runs all 8 if each one did
+    worse = next((i for i in range(1, len(losses)) if losses[i] >= min(losses[:i])), None)
+    assert len(losses) == (8 if worse is None else worse + 1)
+    assert any(n.startswith("stopped early after epoch") for n in run.notes) == (len(losses) < 8)
+
+
 def test_max_length_beyond_the_model_fails_a_tokenizing_run_but_not_tfidf(tiny_model, tiny_data):
     store = RunStore()
     runs = {s: store.create_run(make_config(s, model=tiny_model, data=tiny_data, max_length=256))

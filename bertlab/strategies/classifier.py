@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
-from bertlab.engine import best_epoch_outcome, encode, evaluate, train_classifier
+from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, train_classifier
 from bertlab.strategies.base import RunContext, RunOutput, Strategy
 
 
@@ -50,8 +50,10 @@ class ClassifierStrategy(Strategy):
             epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.learning_rate, weight_decay=cfg.weight_decay,
             warmup_ratio=cfg.warmup_ratio, grad_clip=cfg.grad_clip, seed=cfg.seed, device=dev, dtype=ctx.dtype,
             pad_id=tok.pad_token_id, callbacks=ctx.callbacks,
-            layer_decay=cfg.options.get(self.layer_decay_option), keep_best=cfg.keep_best,
+            layer_decay=cfg.options.get(self.layer_decay_option), keep_best=cfg.keep_best, patience=cfg.patience,
         )
+        if stopped := early_stop_note(stats.history, cfg.epochs, cfg.patience):
+            ctx.notes.append(stopped)
         val_m, note = best_epoch_outcome(stats.restored_epoch, stats.history)
         if note:
             ctx.notes.append(note)

@@ -11,7 +11,7 @@ from torch import nn
 
 from bertlab import embeddings, models
 from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
-from bertlab.engine import BestKeeper, best_epoch_outcome, encode
+from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report, softmax
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
@@ -128,7 +128,7 @@ class ZeroShot(Strategy):
 
 def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, n_classes: int, *, epochs: int,
                       lr: float, batch_size: int, weight_decay: float, seed: int, callbacks, label_names: list[str],
-                      keep_best: bool = False):
+                      keep_best: bool = False, patience: int = 0):
     """Softmax regression on fixed features with AdamW; logs loss per step and validation per epoch.
 
     Returns (head, history, steps, restored_epoch): with ``keep_best`` the head
@@ -165,6 +165,8 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
         history.append(rec)
         callbacks.on_eval(step, epoch + 1, rec)
         best.update(epoch + 1, rec["val_loss"])
+        if best.should_stop(patience, epochs):
+            break
     return head, history, step, best.restore()
 
 
@@ -186,8 +188,11 @@ class HeadOnly(Strategy):
         head, history, steps, restored = train_linear_head(
             x["train"], np.asarray(sp.train.labels), x["val"], np.asarray(sp.val.labels), len(sp.label_names),
             epochs=cfg.epochs, lr=cfg.learning_rate, batch_size=cfg.batch_size, weight_decay=cfg.weight_decay,
-            seed=cfg.seed, callbacks=ctx.callbacks, label_names=sp.label_names, keep_best=cfg.keep_best)
+            seed=cfg.seed, callbacks=ctx.callbacks, label_names=sp.label_names, keep_best=cfg.keep_best,
+            patience=cfg.patience)
         head_s = time.perf_counter() - t0
+        if stopped := early_stop_note(history, cfg.epochs, cfg.patience):
+            ctx.notes.append(stopped)
         val_m, note = best_epoch_outcome(restored, history)
         if note:
             ctx.notes.append(note)
@@ -200,7 +205,7 @@ class HeadOnly(Strategy):
         n_head = sum(p.numel() for p in head.parameters())
         # the encoder's forward pass over the training texts' real tokens, then the head's epochs
         flops = forward_flops(info["encoder_non_embedding_params"], info["split_tokens"]["train"]) + train_flops(
-            n_head, len(sp.train) * cfg.epochs)
+            n_head, len(sp.train) * len(history))  # the epochs it ran (early stopping may end it sooner)
         # The encoder pass over the training texts (as it cost when computed: see _embed_splits), then the head.
         train_s = info["split_seconds"]["train"] + head_s
         costs = {
