@@ -8,7 +8,6 @@ torch: training and inference live in the library.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from dataclasses import asdict
@@ -21,7 +20,7 @@ from bertlab.config import SPLIT_PRESETS, DataConfig, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_dataset
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
-from bertlab.paths import data_home
+from bertlab.paths import data_home, keep_text
 from bertlab.store import ACTIVE, RunStore
 
 # Session keys starting with "keep_" survive page switches (app.py re-assigns them every run,
@@ -188,20 +187,9 @@ def last_data_config() -> DataConfig | None:
 
 def set_data_config(cfg: DataConfig) -> None:
     st.session_state[DATA_KEY] = asdict(cfg)
-    path = data_home() / LAST_DATA_FILE
-    text = json.dumps(asdict(cfg), sort_keys=True)
-    try:
-        if path.is_file() and path.read_text() == text:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
-    except OSError:  # a read-only data directory: the choice lasts this session only
-        pass
+    keep_text(data_home() / LAST_DATA_FILE, json.dumps(asdict(cfg), sort_keys=True))
 
 
-PRICES_FILE = "prices.json"
 PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))
 
 
@@ -209,34 +197,16 @@ def prices():
     """The prices per device-hour set on the Accuracy vs cost page (Compare's serving table, the report and the
     CSV use them too); in a new session (a reload, a second tab) the ones last set in this data directory, so
     a reload never puts the defaults back behind the user's back."""
-    from bertlab.pareto import Prices
+    from bertlab.pareto import Prices, load_prices
 
     if not all(k in st.session_state for k, _ in PRICE_KEYS):
-        try:
-            saved = Prices(**json.loads((data_home() / PRICES_FILE).read_text()))
-        except (OSError, ValueError, TypeError, BertlabError):
-            saved = Prices()
+        saved = load_prices()
         for k, field in PRICE_KEYS:
             st.session_state.setdefault(k, getattr(saved, field))
     try:
         return Prices(**{field: st.session_state[k] for k, field in PRICE_KEYS})
     except (BertlabError, TypeError):
         return Prices()
-
-
-def save_prices(p) -> None:
-    """Keep ``p`` for later sessions in this data directory (a read-only one: this session only)."""
-    path = data_home() / PRICES_FILE
-    text = json.dumps({"cpu_hour": p.cpu_hour, "gpu_hour": p.gpu_hour, "currency": p.currency}, sort_keys=True)
-    try:
-        if path.is_file() and path.read_text() == text:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
-    except OSError:
-        pass
 
 
 def set_data_problem(message: str | None) -> None:
@@ -325,13 +295,9 @@ def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[
 
 # --- formatting --------------------------------------------------------------------------------
 def seconds(s: float | None) -> str:
-    if s is None:
-        return "-"
-    if s < 90:
-        return f"{s:.1f} s"
-    if s < 5400:
-        return f"{s / 60:.1f} min"
-    return f"{s / 3600:.1f} h"  # a projection to real data volumes can run to hours
+    from bertlab.estimate import format_duration
+
+    return "-" if s is None else format_duration(s)
 
 
 # Plain symbols (not emoji): they render in every font, including in select boxes.

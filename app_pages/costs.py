@@ -54,7 +54,7 @@ def prices() -> pareto.Prices | None:
     except BertlabError as e:
         common.show_error(e)
         return None
-    common.save_prices(p)
+    pareto.save_prices(p)
     return p
 
 
@@ -70,7 +70,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     default = answer.default_metric(runs)
     judge = common.judge_by(default, "pr_judge")
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
-    for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge)):
+    for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):
         st.markdown(f"- {line}")
     st.plotly_chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
     # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.

@@ -36,13 +36,15 @@ def _cut_note(done: list, run_ids: list[str], text: str) -> None:
     """Say when the typed text is longer than a run reads (its max_length, as in training): its answer is about
     the start of the text only."""
     try:
-        n, cut = common.predictor().cut_texts(run_ids, text)
+        cut = common.predictor().cut_texts(run_ids, text)
     except Exception:  # noqa: BLE001 - a note, never a reason for the box to fail
         return
     if cut:
         names = run_labels(done)
-        lengths = sorted(set(cut.values()))
-        st.caption(f":material/content_cut: This text is {n:,} tokens: "
+        # The cut runs' own counts (another vocabulary, another model: another number of tokens).
+        counts = sorted({n for n, _ in cut.values()})
+        lengths = sorted({m for _, m in cut.values()})
+        st.caption(f":material/content_cut: This text is {' or '.join(f'{n:,}' for n in counts)} tokens: "
                    + ("every model here reads" if len(cut) == len(run_ids) else
                       ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
                    + f" only its first {' or '.join(map(str, lengths))} (the max length they were trained with).")

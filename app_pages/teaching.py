@@ -48,8 +48,14 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
         return
     st.header(c.title)
     st.markdown(f"#### {c.summary}" if big else c.summary)
-    left, right = st.columns([3, 2])
-    left.image(c.svg, width="stretch")
+    if big:
+        # The diagram across the page, its text at projector size: beside the description, at 1024 px its
+        # column was ~330 px and the block labels shrank to ~8 px.
+        st.image(c.svg, width=min(760, round(560 * 1.35)))
+        right = st.container()
+    else:
+        left, right = st.columns([3, 2])
+        left.image(c.svg, width="stretch")
     with right:
         if c.total_params:
             # A share, not a change: no arrow (a green up-arrow on "0 trained" read as a gain).

@@ -184,7 +184,9 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens)
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
                      "estimate from": est.basis})
+    # The estimate next to the name: at 1024 px the long "trains" texts pushed it off the table's right edge.
     st.dataframe(rows, hide_index=True, width="stretch",
+                 column_order=("strategy", "estimated time", "trains", "frozen", "estimate from"),
                  column_config={"strategy": st.column_config.TextColumn(width="small"),
                                 "trains": st.column_config.TextColumn(width="medium"),
                                 "frozen": st.column_config.TextColumn(width="medium"),

@@ -566,7 +566,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     csv_out = output_file(args.csv, "CSV") if args.csv else None
     store = RunStore()
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep)
-    prices = report.Prices(cpu_hour=args.price_cpu, gpu_hour=args.price_gpu)
+    from bertlab.pareto import load_prices
+
+    saved = load_prices()  # as set on the app's Accuracy vs cost page; each flag overrides its part
+    prices = report.Prices(cpu_hour=saved.cpu_hour if args.price_cpu is None else args.price_cpu,
+                           gpu_hour=saved.gpu_hour if args.price_gpu is None else args.price_gpu,
+                           currency=saved.currency if args.currency is None else args.currency)
     html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep)
     output.write_text(html, encoding="utf-8")
     print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
@@ -622,8 +627,11 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("-o", "--output", default="bertlab-report.html")
     rp.add_argument("--csv", help="also write the results table as CSV")
     rp.add_argument("--title", default="bertlab comparison")
-    rp.add_argument("--price-cpu", type=float, default=0.05, help="price of one CPU machine-hour (money column)")
-    rp.add_argument("--price-gpu", type=float, default=2.50, help="price of one GPU-hour")
+    rp.add_argument("--price-cpu", type=float, help="price of one CPU machine-hour (default: as last set on the "
+                                                    "app's Accuracy vs cost page, else 0.05)")
+    rp.add_argument("--price-gpu", type=float, help="price of one GPU-hour (default: as set in the app, else 2.50)")
+    rp.add_argument("--currency", help="currency symbol or code, at most 4 characters (default: as set in the app, "
+                                       "else $)")
     rp.set_defaults(fn=cmd_report)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID")

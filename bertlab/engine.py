@@ -58,6 +58,21 @@ def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
     return Encoded(out["input_ids"])
 
 
+def untruncated_lengths(tokenizer, texts: list[str]) -> list[int]:
+    """Each text's length in ``tokenizer``'s tokens, special tokens included, before any cut at max_length."""
+    from transformers.utils import logging as transformers_logging
+
+    verbosity = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()  # "sequence longer than the maximum" is what we count
+    try:
+        with _TOKENIZE_LOCK:
+            ids = tokenizer(list(texts), truncation=False, padding=False, return_attention_mask=False,
+                            return_token_type_ids=False)["input_ids"]
+    finally:
+        transformers_logging.set_verbosity(verbosity)
+    return [len(x) for x in ids]
+
+
 def collate(ids: list[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
     """Pad a batch to its longest member."""
     n = max(len(x) for x in ids)

@@ -27,14 +27,17 @@ class Estimate:
 
     def text(self) -> str:
         """``~40 s``, ``~3 min`` or ``unknown``."""
-        if self.seconds is None:
-            return "unknown"
-        s = self.seconds
-        if s < 90:
-            return f"~{max(1, round(s))} s"
-        if s < 5400:
-            return f"~{round(s / 60)} min"
-        return f"~{s / 3600:.1f} h"
+        return "unknown" if self.seconds is None else "~" + format_duration(self.seconds, rough=True)
+
+
+def format_duration(s: float, rough: bool = False) -> str:
+    """Seconds for people: '12.3 s', '4.5 min', '1.2 h' (under 90 s, under 90 min, beyond); ``rough``: whole seconds
+    and minutes ('~' estimates)."""
+    if s < 90:
+        return f"{max(1, round(s))} s" if rough else f"{s:.1f} s"
+    if s < 5400:
+        return f"{round(s / 60)} min" if rough else f"{s / 60:.1f} min"
+    return f"{s / 3600:.1f} h"
 
 
 def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool) -> float:

@@ -247,14 +247,14 @@ def autocast_dtype(precision: str, device: DeviceInfo) -> torch.dtype | None:
     return torch.bfloat16 if device.bf16 else torch.float16 if device.fp16 else None
 
 
-def machine_info() -> dict[str, str]:
-    """Where numbers are measured: device, CPU, cores, OS and library versions (runs record it as they start;
-    reports show it)."""
+def machine_info(device: DeviceInfo | None = None) -> dict[str, str]:
+    """Where numbers are measured: ``device`` (the one a run got; default: the one it would get), CPU, cores, OS
+    and library versions (runs record it as they start; reports show it)."""
     import platform
 
     import transformers
 
-    dev = pick_device()
+    dev = device or pick_device()
     return {"device": dev.name, "device type": dev.type, "cpu": _cpu_name(),
             "cpu cores": str(os.cpu_count()), "torch threads": str(torch.get_num_threads()),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),

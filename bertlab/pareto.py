@@ -38,9 +38,38 @@ class Prices:
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v < 1e6 or math.isnan(v):
                 raise ConfigError(f"price {name} must be a number from 0 upwards (e.g. 2.5), got {v!r}.")
+        c = self.currency
+        if not isinstance(c, str) or len(c) > 4 or any(ch in c for ch in '<>&"\'') or not c.isprintable():
+            raise ConfigError(f"currency must be a symbol or code of at most 4 characters (e.g. $, €, EUR), got {c!r}.")
 
     def per_hour(self, device: str | None) -> float:
         return self.cpu_hour if device_kind(device) == "cpu" else self.gpu_hour
+
+
+PRICES_FILE = "prices.json"
+
+
+def load_prices() -> Prices:
+    """The prices last set in this data directory (the app's Accuracy vs cost page), else the defaults."""
+    import json
+
+    from bertlab.errors import BertlabError
+    from bertlab.paths import data_home
+
+    try:
+        return Prices(**json.loads((data_home() / PRICES_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, BertlabError):
+        return Prices()
+
+
+def save_prices(p: Prices) -> None:
+    """Keep ``p`` in this data directory: the app's next sessions and the CLI's report use it."""
+    import json
+
+    from bertlab.paths import data_home, keep_text
+
+    keep_text(data_home() / PRICES_FILE, json.dumps({"cpu_hour": p.cpu_hour, "gpu_hour": p.gpu_hour,
+                                                     "currency": p.currency}, sort_keys=True))
 
 
 def device_kind(device: str | None) -> str:
@@ -126,7 +155,7 @@ def _ratio(a: float, b: float) -> str:
 
 
 def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy",
-                       judge=None) -> list[str]:
+                       judge=None, prices: Prices | None = None) -> list[str]:
     """The Pareto front in words, most accurate first.
 
     Each sentence compares one front point with the next cheaper one, e.g.
@@ -141,7 +170,8 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         ranked = sorted((r for r in rows if r.get(metric) is not None), key=lambda r: -r[metric])
         best = ranked[0]
-        lead = f"They all cost about the same on this measure ({format_cost(best[cost], cost)}): {best['strategy']} is {top}"
+        lead = (f"They all cost about the same on this measure ({format_cost(best[cost], cost, prices)}): "
+                f"{best['strategy']} is {top}")
         verdict = judge(best, ranked[1]) if judge and len(ranked) > 1 else None
         if verdict and not beyond_chance(verdict):
             # The same verdict as Compare's answer: a lead the test set cannot tell from chance is no reason to pick.

@@ -38,3 +38,17 @@ def safe_join(root: Path, *parts: str) -> Path:
     if target != root and root not in target.parents:
         raise BertlabError(f"path {'/'.join(parts)!r} points outside {root}; refusing to use it.")
     return target
+
+
+def keep_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, only where it changed (a choice the app keeps for later sessions).
+    A data directory that cannot be written keeps nothing: the choice then lasts the session only."""
+    try:
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass

@@ -177,19 +177,21 @@ class Predictor:
         self._pending: dict[object, Future] = {}
         self._enc_sessions: dict[str, object] = {}
 
-    def cut_texts(self, run_ids: list[str], text: str) -> tuple[int, dict[str, int]]:
-        """How many tokens ``text`` is, and {run id: its max_length} for the runs that read only the start of it
-        (longer than their max_length, as in training). tfidf_logreg reads every word: never cut."""
-        n, cut = 0, {}
+    def cut_texts(self, run_ids: list[str], text: str) -> dict[str, tuple[int, int]]:
+        """{run id: (the text's length in that run's tokens, its max_length)} for the runs that read only the start
+        of ``text`` (longer than their max_length, as in training). tfidf_logreg reads every word: never cut."""
+        from bertlab.engine import untruncated_lengths
+
+        cut = {}
         for rid in run_ids:
             m = self.load(rid, keep=len(run_ids))
             if m.kind == "tfidf":
                 continue
             tok = m.tok if m.kind == "classifier" else self._tokenizer(m.meta["model"])
-            n = len(tok(text[:MAX_TEXT_CHARS], add_special_tokens=True)["input_ids"])
+            (n,) = untruncated_lengths(tok, [text[:MAX_TEXT_CHARS]])  # under the tokenizer lock, as every call
             if n > m.max_length:
-                cut[rid] = m.max_length
-        return n, cut
+                cut[rid] = (n, m.max_length)
+        return cut
 
     def _tokenizer(self, model: str):
         if model not in self._toks:

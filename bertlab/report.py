@@ -126,10 +126,14 @@ def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None
     return buf.getvalue()
 
 
+def _in_launch_order(store: RunStore, run_ids: list[str]) -> list[Run]:
+    """The runs of ``run_ids`` that exist, in launch order, as the app lists them (the report and the CSV alike)."""
+    return sorted((r for r in (store.get(i) for i in run_ids) if r is not None), key=lambda r: r.created)
+
+
 def results_csv(store: RunStore, run_ids: list[str], prices: Prices | None = None) -> str:
     """The results table as CSV text (one row per run)."""
-    runs = [r for r in (store.get(i) for i in run_ids) if r is not None]
-    return csv_text(results_rows(runs, prices), CSV_FIELDS)
+    return csv_text(results_rows(_in_launch_order(store, run_ids), prices), CSV_FIELDS)
 
 
 # --- HTML ------------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     for cost in ("train_flops", "train_seconds", "trainable_params", "train_money", "inference_flops_per_text"):
         if not any(r.get(cost) is not None for r in rows):
             continue  # runs stored before bertlab counted their inference cost
-        sentences = pareto.tradeoff_sentences(rows, cost, key, judge=judge)
+        sentences = pareto.tradeoff_sentences(rows, cost, key, judge=judge, prices=prices)
         bare = [t.replace(pareto.COSTS[cost][1].removeprefix("the "), "") for t in sentences]
         if said is None:
             said = bare
@@ -226,8 +230,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                prices: Prices | None = None, sweep_id: str | None = None) -> str:
     """A self-contained HTML page (opens offline in any browser) describing ``run_ids``."""
     prices = prices or Prices()
-    # In launch order, as the app lists them.
-    runs = sorted((r for r in (store.get(i) for i in run_ids) if r is not None), key=lambda r: r.created)
+    runs = _in_launch_order(store, run_ids)
     if not runs:
         raise BertlabError("the report has no runs; choose at least one run.")
     ok = [r for r in runs if r.status == "succeeded"]
@@ -281,8 +284,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(_strategies_section(runs))
     parts.append("<p class='muted'>95% interval: the range the test accuracy could take on another test set of "
                  "the same size (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
-    parts.append(f"<p class='muted'>Money = training time x {prices.currency}{prices.cpu_hour:g} per CPU machine-hour or "
-                 f"{prices.currency}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
+    cur = html.escape(prices.currency)  # validated by Prices, escaped all the same: it is the user's text
+    parts.append(f"<p class='muted'>Money = training time x {cur}{prices.cpu_hour:g} per CPU machine-hour or "
+                 f"{cur}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
                  "for full training; frozen parts cost less).</p>")
     from bertlab import plots
 
@@ -361,7 +365,9 @@ def _machine_section(runs: list[Run]) -> str:
                                                      [("k", "what"), ("v", "value")]))
     if len(envs) == 1:
         (env,) = envs.values()
-        return ("<h2>Machine</h2><p class='muted'>As the runs recorded it when they trained.</p>"
+        older = sum(1 for r in runs if not (r.data_summary or {}).get("environment"))
+        return ("<h2>Machine</h2><p class='muted'>As the runs recorded it when they trained"
+                + (f" ({older} older run{'s' * (older > 1)} recorded none)" if older else "") + ".</p>"
                 + _table([{"k": k, "v": v} for k, v in env.items()], [("k", "what"), ("v", "value")]))
     keys = list(dict.fromkeys(k for e in envs.values() for k in e))
     rows = [{"run": r.label, **(r.data_summary or {}).get("environment", {})} for r in runs]
@@ -384,7 +390,8 @@ def _data_section(runs: list[Run]) -> str:
     seen, out = set(), []
     for r in runs:
         s = r.data_summary or {}
-        key = json.dumps([s.get("name"), s.get("sizes")], sort_keys=True)
+        key = json.dumps([s.get("name"), s.get("sizes"), (r.config.get("data") or {}).get("seed"), s.get("file_sha256")],
+                         sort_keys=True)
         if not s or key in seen:
             continue
         seen.add(key)

@@ -50,7 +50,9 @@ class StoreCallbacks(Callbacks):
 
     def on_start(self, total_steps: int, phase: str = "train") -> None:
         self._total, self.phase, self.progress = max(1, total_steps), phase, 0.0
-        self.store.update(self.run_id, phase_started=time.time())  # the time left is the phase's pace so far
+        # One write: a reader never sees the new phase's start beside the old phase's progress. The time left
+        # is the phase's pace so far.
+        self.store.update(self.run_id, phase_started=time.time(), progress=0.0, phase=phase)
         self._flush(force=True)
 
     def on_step(self, step: int, epoch: float, loss: float, lr: float, phase: str = "train") -> None:
@@ -139,20 +141,9 @@ def release_memory() -> None:
 
 def token_lengths(model: str, texts: list[str]) -> list[int]:
     """Each text's length in the model's tokens, untruncated."""
-    from transformers.utils import logging as transformers_logging
+    from bertlab.engine import untruncated_lengths
 
-    from bertlab.engine import _TOKENIZE_LOCK
-
-    tok = models.load_tokenizer(model)
-    verbosity = transformers_logging.get_verbosity()
-    transformers_logging.set_verbosity_error()  # "sequence longer than the maximum" is what we count
-    try:
-        with _TOKENIZE_LOCK:
-            ids = tok(list(texts), truncation=False, padding=False, return_attention_mask=False,
-                      return_token_type_ids=False)["input_ids"]
-    finally:
-        transformers_logging.set_verbosity(verbosity)
-    return [len(x) for x in ids]
+    return untruncated_lengths(models.load_tokenizer(model), texts)
 
 
 def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None) -> str | None:
@@ -214,7 +205,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                    "train_counts": splits.train.counts(), "load_seconds": time.perf_counter() - t_load,
                    # What reproducing the run needs beyond its config: the columns read, the file's exact
                    # content, and the machine and library versions it trained with.
-                   "description": splits.train.description, "environment": models.machine_info()}
+                   "description": splits.train.description, "environment": models.machine_info(device)}
         if cfg.data.source == "file":
             summary["file_sha256"] = _sha256(cfg.data.name)
         lengths = None

@@ -73,6 +73,15 @@ def _owner_alive(owner: str | None) -> bool | None:
         return None
 
 
+def _ours(owner: str | None) -> bool:
+    """True if ``owner`` names this very process."""
+    try:
+        host, pid, _ = (owner or "").rsplit(":", 2)
+        return host == socket.gethostname() and int(pid) == os.getpid()
+    except ValueError:
+        return False
+
+
 def _dead_owner(owner: str | None) -> bool:
     """True if ``owner`` names a different process on this host that is no longer alive (killed, crashed)."""
     return _owner_alive(owner) is False
@@ -255,15 +264,19 @@ class RunStore:
                 c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
                           (CANCELLED, time.time(), "cancelled by the user before it started", run_id))
                 return CANCELLED
-            if row["status"] == RUNNING and _dead_owner(row["owner"]):
+            orphan = row["status"] == RUNNING and _dead_owner(row["owner"])
+            if orphan:
                 # A run whose training process died (a killed CLI) has nobody left to read the flag.
                 c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
                           (CANCELLED, time.time(), "cancelled by the user; the process training it had stopped",
                            run_id))
-                return CANCELLED
-            if row["status"] == RUNNING:
+            elif row["status"] == RUNNING:
                 c.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
-            return row["status"]
+                return RUNNING
+            else:
+                return row["status"]
+        self._drop_staging([run_id])  # its half-written weights: nothing will finish them
+        return CANCELLED
 
     def cancel_requested(self, run_id: str) -> bool:
         row = self._conn().execute("SELECT cancel_requested FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -277,11 +290,14 @@ class RunStore:
         """
         with self._tx() as c:
             rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
-            ids = [r[0] for r in rows if not _other_live_process(r[1])]
+            marked = [(r[0], r[1]) for r in rows if not _other_live_process(r[1])]
+            ids = [i for i, _ in marked]
             c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
                           [(INTERRUPTED, time.time(), reason, i, RUNNING)
                            for i in ids])
-        self._drop_staging(ids)
+        # Half-written weights go, except this process's own: a thread here may still be writing them (a second
+        # job manager made after Streamlit's "Clear cache"); they go when the run is deleted.
+        self._drop_staging([i for i, owner in marked if not _ours(owner)])
         return ids
 
     def mark_orphans(self) -> list[str]:

@@ -353,8 +353,9 @@ def test_the_inference_box_marks_a_run_that_answers_one_class_to_everything(tiny
 
 def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_model, tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
-    for name in ("zero_shot", "tfidf_logreg"):
-        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=16), batch_id="b1")
+    for name in ("zero_shot", "tfidf_logreg", "full_ft"):  # a frozen encoder's tokenizer, none, the run's own
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=16, epochs=1),
+                               batch_id="b1")
         assert execute_run(store, rid) == SUCCEEDED
     at = app_on("app_pages/compare.py")
     at.text_input(key="cmp_box_text").set_value("a wonderful film").run()
@@ -363,4 +364,4 @@ def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_
     at.text_input(key="cmp_box_text").set_value("a wonderful film " * 20).run()
     no_problems(at)
     note = next(c.value for c in at.caption if "tokens:" in c.value)
-    assert "zero_shot reads only its first 16 (the max length they were trained with)" in note  # not tfidf_logreg
+    assert "zero_shot, full_ft read only its first 16 (the max length they were trained with)" in note  # not tfidf

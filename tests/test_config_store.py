@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -74,6 +77,9 @@ def test_cancel_queued_and_running_and_interrupt():
     assert store.request_cancel(b) == RUNNING and store.cancel_requested(b)
     staging = store.staging_path(b)
     (staging / "model.safetensors").write_bytes(b"half written")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a server that trained b, stopped since
+    store.update(b, owner=f"{socket.gethostname()}:{dead.pid}:{time.time():.0f}")
     assert store.mark_interrupted() == [b]
     assert store.get(b).status == INTERRUPTED
     assert not staging.exists()  # nothing can finish writing an interrupted run's weights: they go at once
@@ -222,3 +228,21 @@ def test_a_store_made_by_an_older_bertlab_gains_the_new_columns(tmp_path):
     store.update(rid, phase_started=123.0)
     run = store.get(rid)
     assert run.owner and run.phase_started == 123.0
+
+
+def test_a_run_this_process_still_trains_keeps_its_staging_when_marked(tmp_path):
+    """A second job manager in the same process (Streamlit's "Clear cache") marks runs: it must not delete the
+    weights a thread here is writing, nor those of a run whose dead process a cancel finds."""
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft"))
+    store.claim(rid, "cpu")  # owned by this process
+    staging = store.staging_path(rid)
+    store.mark_interrupted()
+    assert staging.is_dir()
+    other = store.create_run(make_config("full_ft"))
+    store.claim(other, "cpu")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    store.update(other, owner=f"{socket.gethostname()}:{dead.pid}:{time.time():.0f}")
+    gone = store.staging_path(other)
+    assert store.request_cancel(other) == CANCELLED and not gone.exists()

@@ -92,6 +92,12 @@ def test_cli_report_and_csv(finished, tmp_path, capsys):
     assert len(out_csv.read_text().strip().splitlines()) == 1 + len(ids)
     assert main(["report", "20990101-000000-abcdef", "-o", str(out)]) == 2
     assert "no run with id" in capsys.readouterr().err
+    # the prices the app kept in this data directory are the CLI report's defaults; a flag overrides its part
+    pareto.save_prices(pareto.Prices(cpu_hour=2.0, gpu_hour=9.0, currency="€"))
+    assert main(["report", "--batch", "b-report", "-o", str(out), "--price-gpu", "3"]) == 0
+    assert "Money = training time x €2 per CPU machine-hour or €3 per GPU-hour" in out.read_text()
+    assert main(["report", "--batch", "b-report", "-o", str(out), "--currency", "<b>"]) == 2
+    assert "currency must be" in capsys.readouterr().err
 
 
 ROWS = [{"strategy": "zero_shot", "test_accuracy": 0.70, "train_flops": 0.0, "train_seconds": 0.0},
@@ -242,3 +248,19 @@ def test_runs_record_what_reproducing_them_needs_and_the_report_shows_it(tiny_mo
     assert "split seed 3" in page and html.escape(s["description"]) in page
     row = next(csv.DictReader(io.StringIO(report.results_csv(store, [rid]))))
     assert row["data_sha256"] == s["file_sha256"] and row["torch"] == torch.__version__
+
+
+def test_report_keeps_apart_data_of_other_split_seeds_and_says_which_runs_recorded_no_machine(tiny_model, tiny_data):
+    from dataclasses import replace
+
+    store = RunStore()
+    ids = []
+    for seed in (0, 1):
+        rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=replace(tiny_data, seed=seed)))
+        assert execute_run(store, rid) == SUCCEEDED
+        ids.append(rid)
+    old = store.get(ids[1])
+    store.update(ids[1], data_summary={k: v for k, v in old.data_summary.items() if k != "environment"})
+    page = report.build_html(store, ids)
+    assert "split seed 0" in page and "split seed 1" in page  # two splits, not one merged entry
+    assert "As the runs recorded it when they trained (1 older run recorded none)." in page

@@ -406,3 +406,13 @@ def test_an_upload_that_cannot_be_written_says_so_and_leaves_nothing_behind(bert
     monkeypatch.setattr(files.os, "replace", denied)
     with pytest.raises(DataError, match="Check that the data directory can be written"):
         save_upload(b"text,label\na,x\nb,y\n", "mine.csv")
+
+
+def test_a_currency_cannot_carry_markup_into_the_report():
+    from bertlab.errors import ConfigError
+    from bertlab.pareto import Prices
+
+    for bad in ("<!--", "<b>", "a&b", '"', "EURO€"):
+        with pytest.raises(ConfigError, match="currency must be"):
+            Prices(currency=bad)
+    assert Prices(currency="€").currency == "€" and Prices(currency="EUR").currency == "EUR"

@@ -46,12 +46,10 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
         i += n
     hits = len(texts) - res.computed
     if hits:
-        unknown = int(np.isnan(res.text_seconds).sum())
         ctx.notes.append(
             f"embeddings of {hits:,} of {len(texts):,} texts were reused from the cache of an earlier run (same "
             f"model and max length): this run spent {res.seconds:.1f} s embedding, and its times count the encoder "
-            f"pass as it cost when computed ({sum(split_seconds.values()):.1f} s), so they compare with a cold run's"
-            + (f"; {unknown:,} were cached by an older bertlab that kept no time: their time is left out" if unknown else ""))
+            f"pass as it cost when computed ({sum(split_seconds.values()):.1f} s), so they compare with a cold run's")
     n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
             "split_seconds": split_seconds, "split_tokens": split_tokens, "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne,
