@@ -150,7 +150,7 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
         return blocks(lambda name, c: (TRAINED, c, "linear, on mean-pooled vectors") if name == "head" else
                       ((UNUSED, 0, "mean pooling instead") if name == "pooler" else (FROZEN, 0, "computed once, cached")))
     if strategy == "zero_shot":
-        return blocks(lambda name, c: (ABSENT, 0, "label-description embeddings instead") if name == "head" else
+        return blocks(lambda name, c: (ABSENT, 0, "label embeddings instead") if name == "head" else
                       ((UNUSED, 0, "mean pooling instead") if name == "pooler" else (FROZEN, 0, "")))
     if strategy == "tfidf_logreg":
         out = blocks(lambda name, c: (TRAINED, 0, "one weight per n-gram x class") if name == "head" else
