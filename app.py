@@ -55,7 +55,8 @@ def _queue_panel() -> None:
         run = common.store().get(snap.running)
         if run is not None:
             phase = snap.phase or run.phase or "starting"
-            st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {run.strategy} · {phase} {snap.progress:.0%}")
+            st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {run.strategy} · {phase} {snap.progress:.0%}"
+                        + common.time_left_text(run, snap.progress, short=True))
     for run_id in snap.queued[:8]:
         run = common.store().get(run_id)
         if run is not None:

@@ -294,6 +294,19 @@ def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[
 
 
 # --- formatting --------------------------------------------------------------------------------
+def time_left_text(run, progress: float | None = None, short: bool = False) -> str:
+    """' · ~2 min left' for a running phase, at its pace so far ('' while too early to tell); ``progress``: a
+    fresher figure than the store's (the job manager's). dapt's masked-LM phase says its fine-tuning follows
+    (``short``, for the sidebar: 'in this phase')."""
+    from bertlab.estimate import Estimate, phase_time_left
+
+    left = phase_time_left(run.progress if progress is None else progress, run.phase_started, time.time())
+    if left is None:
+        return ""
+    then = " in this phase" if short else " of masked-LM training, then fine-tuning"
+    return f" · {Estimate(left, '').text()} left" + (then if run.phase == "mlm" else "")
+
+
 def seconds(s: float | None) -> str:
     from bertlab.estimate import format_duration
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import statistics
-import time
 
 import streamlit as st
 
@@ -13,7 +12,6 @@ from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import answer, paired, pareto, plots, report, serving
 from bertlab.errors import BertlabError
-from bertlab.estimate import Estimate, phase_time_left
 from bertlab.metrics import format_interval, precision_text, single_class_prediction
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
@@ -58,15 +56,6 @@ def run_detail(run, sizes: bool) -> str:
     return " · ".join(([f"n={n:,}" if n else "n=all"] if sizes else []) + ([f"seed {cfg.get('seed')}"] if seeded else []))
 
 
-def time_left_text(run) -> str:
-    """' · ~2 min left' for a running phase, at its pace so far ('' while too early to tell). dapt's masked-LM
-    phase says that its fine-tuning comes after."""
-    left = phase_time_left(run.progress, run.phase_started, time.time())
-    if left is None:
-        return ""
-    return f" · {Estimate(left, '').text()} left" + (" of masked-LM training, then fine-tuning" if run.phase == "mlm" else "")
-
-
 def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> None:
     """Title, progress or outcome, and a Cancel button while the run is active. ``shared_notes`` (about the data,
     the same for every run) are shown once under the status lines instead; ``detail`` (size, seed) goes under the
@@ -81,7 +70,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> 
                   unsafe_allow_html=True)
     if run.status == RUNNING:
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
-                      + (" · stopping…" if run.cancel_requested else time_left_text(run)))
+                      + (" · stopping…" if run.cancel_requested else common.time_left_text(run)))
     elif run.status == "queued":
         c[1].caption(":material/hourglass_empty: queued: starts when the runs before it finish")
     elif run.status == "succeeded":

@@ -365,3 +365,20 @@ def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_
     no_problems(at)
     note = next(c.value for c in at.caption if "tokens:" in c.value)
     assert "zero_shot, full_ft read only its first 16 (the max length they were trained with)" in note  # not tfidf
+
+
+def test_the_sidebar_says_how_long_the_running_phase_has_left(tiny_data, bertlab_home, monkeypatch):
+    import time
+
+    from bertlab.jobs import JobManager, JobSnapshot
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", data=tiny_data))
+    store.claim(rid, "cpu")
+    store.update(rid, progress=0.5, phase="train", phase_started=time.time() - 600)
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # trains nothing
+    monkeypatch.setattr(JobManager, "snapshot", lambda self: JobSnapshot(rid, 0.5, "train", (), True, None))
+    at = app_on("app_pages/data.py")
+    no_problems(at)
+    assert any(p.proto.text == "▶ full_ft · train 50% · ~10 min left" for p in at.sidebar.get("progress"))
+    store.finish(rid, "succeeded")
