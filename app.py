@@ -72,6 +72,24 @@ def _queue_panel() -> None:
         st.rerun()  # the queue just emptied: refresh the whole page once (and stop auto-refreshing)
 
 
+IDLE_WATCH_S = 5.0
+
+
+def _newest_run() -> str | None:
+    newest = common.store().list_runs(limit=1)
+    return newest[0].id if newest else None
+
+
+def _watch_for_new_runs() -> None:
+    """While idle: redraw the whole app once a run appears that this page has not seen (another process's), so
+    its queue, Compare's batch and the sidebar show it without a reload."""
+    newest = _newest_run()
+    seen = st.session_state.setdefault("_newest_run_seen", newest)
+    if newest != seen:
+        st.session_state["_newest_run_seen"] = newest
+        st.rerun(scope="app")
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.markdown("### :material/science: bertlab")
@@ -79,8 +97,12 @@ def sidebar() -> None:
         st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy
-        # Refresh the queue every 2 s only while something runs, so an idle app does no work.
+        # Refresh the queue every 2 s only while something runs; idle, one small query every 5 s notices a run
+        # another process (a CLI `run` in a terminal beside a projected app) adds to this data directory.
         st.fragment(run_every=2.0 if busy else None)(_queue_panel)()
+        if not busy:
+            st.session_state["_newest_run_seen"] = _newest_run()  # what this full redraw shows
+            st.fragment(run_every=IDLE_WATCH_S)(_watch_for_new_runs)()
         st.markdown("**Data directory**")
         st.code(str(common.store().root), language=None, wrap_lines=True)
         st.caption("Runs, models and caches live here; delete it to start afresh.")

@@ -246,7 +246,8 @@ def format_table(rows: list[dict]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
-    errors = [f"  {r['strategy']}: {r['error']}" for r in rows if r["status"] != "succeeded" and r.get("error")]
+    # failures only: a cancel is the user's own doing, not an error (its status column says so)
+    errors = [f"  {r['strategy']}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
     return "\n".join(out + (["", "errors:", *errors] if errors else []))
 
 
@@ -408,6 +409,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
     preds = Predictor(store).predict(ids, texts)
+    from bertlab.metrics import single_class_prediction
+
+    for rid in ids:  # as the app's box marks them: such a run's answers mean nothing
+        m = (store.get(rid).metrics or {}) if store.get(rid) else {}
+        if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
+            print(f"note: run {rid} answered {only!r} to every test text: its answers here mean nothing",
+                  file=sys.stderr)
     if args.output:
         rows = [{"text": t, "run_id": p.run_id, "strategy": p.strategy, "label": lab,
                  **{f"p_{n}": round(float(v), 6) for n, v in zip(p.label_names, probs)}}

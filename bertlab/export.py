@@ -25,18 +25,20 @@ from bertlab.strategies.base import ARTIFACT_META
 
 MAX_FILES = 200
 
-# Each README's code runs as written in the unzipped folder's parent (tests run them and compare with bertlab).
+# Each README's code runs as written from the folder the README is in (tests run it there and compare its answers
+# with bertlab's).
 _README = {
     "classifier": """This is a Hugging Face transformers model directory (weights in safetensors). It was trained on
 texts cut at {max_length} tokens: cut them the same way (the tokenizer's model_max_length is {max_length}).
 
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
-    tok = AutoTokenizer.from_pretrained("{dir}")
-    model = AutoModelForSequenceClassification.from_pretrained("{dir}").eval()
+    tok = AutoTokenizer.from_pretrained(".")
+    model = AutoModelForSequenceClassification.from_pretrained(".").eval()
     batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="pt")
     with torch.no_grad():
         probs = model(**batch).logits.softmax(-1)
+    print(probs)
 
 Labels: {labels} (model.config.id2label). Trained by bertlab strategy {strategy} on {dataset}.
 """,
@@ -46,15 +48,16 @@ a frozen encoder, {model}, included here as encoder/ (texts cut at {max_length} 
     import torch
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
-    tok = AutoTokenizer.from_pretrained("{dir}/encoder")
-    encoder = AutoModel.from_pretrained("{dir}/encoder").eval()
-    head = load_file("{dir}/head.safetensors")
+    tok = AutoTokenizer.from_pretrained("./encoder")
+    encoder = AutoModel.from_pretrained("./encoder").eval()
+    head = load_file("./head.safetensors")
     batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="pt")
     with torch.no_grad():
         hidden = encoder(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     emb = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
     probs = (emb @ head["weight"].T + head["bias"]).softmax(-1)
+    print(probs)
 
 Labels: {labels}. Strategy {strategy} on {dataset}.
 """,
@@ -65,15 +68,16 @@ here as encoder/: each text's class is the label whose embedding is closest to t
     import torch
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
-    tok = AutoTokenizer.from_pretrained("{dir}/encoder")
-    encoder = AutoModel.from_pretrained("{dir}/encoder").eval()
-    labels = load_file("{dir}/zero_shot.safetensors")["label_embeddings"]
+    tok = AutoTokenizer.from_pretrained("./encoder")
+    encoder = AutoModel.from_pretrained("./encoder").eval()
+    labels = load_file("./zero_shot.safetensors")["label_embeddings"]
     batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="pt")
     with torch.no_grad():
         hidden = encoder(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     emb = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
     probs = ({scale} * emb @ labels.T).softmax(-1)
+    print(probs)
 
 Labels: {labels}; their descriptions: {descriptions}. Strategy {strategy} on {dataset}.
 """,
@@ -137,6 +141,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
         descriptions=meta.get("label_descriptions"))
+    if meta["kind"] in ("classifier", *_NEEDS_ENCODER):  # its paths are this folder's ("./encoder")
+        readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
+                  + readme)
     # Weights barely compress and are large: store them; deflate the small text files.
     try:
         with zipfile.ZipFile(tmp, "w") as z, tempfile.TemporaryDirectory() as enc_dir:

@@ -91,7 +91,7 @@ def test_texts_differing_only_by_case_or_spacing_are_duplicates():
     labels = ["pos", "pos", "neg", "pos", "pos", "pos", "neg", "neg"]
     ds = build_dataset(texts, labels, "x")
     assert ds.texts == ["A great film", "fine", "ok", "meh", "bad"]  # 'Dull'/'dull' conflict: both dropped
-    assert "dropped 1 duplicate texts (kept the first of each; 1 of them differs from it only by case or spacing)" in ds.notes
+    assert "dropped 1 duplicate text (kept the first of each; 1 of them differs from it only by case or spacing)" in ds.notes
     assert "dropped 2 rows whose text appears with different labels" in ds.notes
 
 

@@ -147,12 +147,12 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
     assert "bertlab" not in code and "max_length=32" in code
     long_text = "a wonderful lovely film " * 300  # far past 512 tokens
     texts = [*TEXTS, long_text]
-    script = tmp_path / "x" / "use_it.py"
+    script = tmp_path / "x" / rid / "use_it.py"
     script.write_text(re.sub(r'\["some text"\]', repr(texts), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
-    # its own process, in the folder the zip was unzipped in, with no bertlab on the path
+    # its own process, in the README's folder, with no bertlab on the path
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    out = subprocess.run([sys.executable, script.name], cwd=tmp_path / "x", env=env, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run([sys.executable, script.name], cwd=tmp_path / "x" / rid, env=env, capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]  # the README's folder, as it says
     ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
     assert np.allclose(np.array(json.loads(out)), ours, atol=1e-4)
     if strategy == "full_ft":  # the tokenizer itself says what the model was trained on

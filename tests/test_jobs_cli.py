@@ -408,6 +408,11 @@ def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_pat
     table.write_text("id,review\n1,great fun\n2,dull\n")
     assert main(["predict", rid, "--file", str(table), "--json"]) == 0
     assert [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()] == ["great fun", "dull"]
+    run = store.get(rid)
+    n = len(run.metrics["confusion"])
+    store.update(rid, metrics={**run.metrics, "confusion": [[3] + [0] * (n - 1)] * n})  # learned nothing
+    assert main(["predict", rid, "a wonderful film"]) == 0
+    assert "answered" in capsys.readouterr().err
     ambiguous = tmp_path / "a.csv"
     ambiguous.write_text("a,b\nx y,z w\n")
     assert main(["predict", rid, "--file", str(ambiguous)]) == 2

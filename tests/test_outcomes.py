@@ -83,6 +83,10 @@ def test_a_run_served_from_the_embedding_cache_says_so_and_is_billed_as_a_cold_o
     assert enc[0] > 0 and enc[0] == pytest.approx(enc[1], rel=1e-9)
     assert warm.costs["eval_seconds"] == pytest.approx(first.costs["eval_seconds"], rel=1e-9)
     assert warm.costs["train_flops"] == first.costs["train_flops"]
+    # the total counts the reused pass too: at least what training and evaluation are billed, beyond the wall time
+    assert warm.costs["cache_saved_seconds"] > 0
+    assert warm.costs["total_seconds"] == pytest.approx(warm.costs["wall_seconds"] + warm.costs["cache_saved_seconds"])
+    assert warm.costs["total_seconds"] >= warm.costs["train_seconds"] + warm.costs["eval_seconds"]
     # throughput: each training text once through the encoder
     assert first.costs["train_examples_per_s"] == pytest.approx(sizes["train"] / first.costs["train_seconds"])
 

@@ -60,6 +60,7 @@ def test_csv_matches_store(finished):
         assert float(r["test_accuracy"]) == pytest.approx(run.metrics["test_accuracy"])
         # 3.6 per CPU-hour = 0.001 per second
         assert float(r["train_money"]) == pytest.approx(run.costs["train_seconds"] * 0.001)
+        assert r["currency"] == "$" and float(r["price_per_hour"]) == 3.6
         assert int(r["n_train"]) == run.data_summary["sizes"]["train"]
         assert float(r["total_seconds"]) == pytest.approx(run.costs["total_seconds"])
         assert float(r["total_seconds"]) >= float(r["train_seconds"])

@@ -211,7 +211,7 @@ def build_dataset(
     if n_dupes:
         near = (f"; {n_near} of them {'differs' if n_near == 1 else 'differ'} from it only by case or spacing"
                 if n_near else "")
-        notes.append(f"dropped {n_dupes} duplicate texts (kept the first of each{near})")
+        notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept the first of each{near})")
     if conflict:
         notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
     keep_t = [keep_t[i] for i in rows]
