@@ -21,24 +21,26 @@ def _set_text(key: str, text: str) -> None:
 
 
 def _predict(run_ids: list[str], text: str):
-    """Predictions for ``text`` from each run that can answer, and {run id: why not} for the others (a
-    deleted or damaged model), cached per (text, runs) in the session."""
+    """Predictions for ``text`` from each run that can answer, {run id: why not} for the others (a deleted or
+    damaged model) and {run id: (tokens, max_length)} for those that read only its start, cached per (text, runs)
+    in the session."""
     cache = st.session_state.setdefault("_pred_cache", {})
     k = (text, tuple(run_ids))
     if k not in cache:
         cache.clear()  # one entry is all a rerun needs; keeps the session small
         ok, bad = common.predictor().usable(run_ids)
-        cache[k] = (common.predictor().predict(ok, [text]) if ok else [], bad)
+        preds = common.predictor().predict(ok, [text]) if ok else []
+        try:  # which runs read only the start of the text: a note, never a reason for the box to fail
+            cut = common.predictor().cut_texts([p.run_id for p in preds], text)
+        except Exception:  # noqa: BLE001
+            cut = {}
+        cache[k] = (preds, bad, cut)
     return cache[k]
 
 
-def _cut_note(done: list, run_ids: list[str], text: str) -> None:
+def _cut_note(done: list, run_ids: list[str], cut: dict) -> None:
     """Say when the typed text is longer than a run reads (its max_length, as in training): its answer is about
     the start of the text only."""
-    try:
-        cut = common.predictor().cut_texts(run_ids, text)
-    except Exception:  # noqa: BLE001 - a note, never a reason for the box to fail
-        return
     if cut:
         names = run_labels(done)
         # The cut runs' own counts (another vocabulary, another model: another number of tokens).
@@ -160,7 +162,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         return
     try:
         with st.spinner("Predicting…"):
-            preds, bad = _predict([r.id for r in done], text)
+            preds, bad, cut = _predict([r.id for r in done], text)
     except BertlabError as e:
         common.show_error(e)
         return
@@ -173,7 +175,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
                                                   for i, why in bad.items()), icon=":material/warning:")
     if preds:
         _results([r for r in done if r.id not in bad], preds, compact)
-        _cut_note(done, [p.run_id for p in preds], text)
+        _cut_note(done, [p.run_id for p in preds], cut)
     if n_done > len(done):
         st.caption(f"{len(done)} of the {n_done} finished runs answer here (one per strategy first): more would "
                    "not stay loaded. " + ("Choose which on the Playground." if compact else ""))

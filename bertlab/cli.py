@@ -412,7 +412,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.metrics import single_class_prediction
 
     for rid in ids:  # as the app's box marks them: such a run's answers mean nothing
-        m = (store.get(rid).metrics or {}) if store.get(rid) else {}
+        m = (run.metrics or {}) if (run := store.get(rid)) else {}
         if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
             print(f"note: run {rid} answered {only!r} to every test text: its answers here mean nothing",
                   file=sys.stderr)
