@@ -195,7 +195,8 @@ class EmbeddingCache:
             for k, v, n, t in zip(d["keys"], d["vectors"], d["lengths"], secs):
                 self._mem[k.tobytes()] = v
                 self._ntok[k.tobytes()] = int(n)
-                self._secs[k.tobytes()] = float(t)
+                if not math.isnan(t) or k.tobytes() not in self._secs:  # a shard read later never unknows a cost
+                    self._secs[k.tobytes()] = float(t)
             self._loaded.add(f.name)
 
     def _save_shard(self, keys: list[bytes], vecs: np.ndarray, lengths: np.ndarray, seconds: np.ndarray) -> None:
