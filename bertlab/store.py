@@ -74,12 +74,8 @@ def _owner_alive(owner: str | None) -> bool | None:
 
 
 def _ours(owner: str | None) -> bool:
-    """True if ``owner`` names this very process."""
-    try:
-        host, pid, _ = (owner or "").rsplit(":", 2)
-        return host == socket.gethostname() and int(pid) == os.getpid()
-    except ValueError:
-        return False
+    """True if ``owner`` names this very process (the tag ``claim`` wrote)."""
+    return owner == _process_tag()
 
 
 def _dead_owner(owner: str | None) -> bool:
