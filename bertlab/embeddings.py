@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.numpy import load_file, save_file
+from safetensors import safe_open
+from safetensors.numpy import save_file
 
 from bertlab import models, onnxrt
 from bertlab.engine import Encoded, encode, map_sorted
@@ -163,7 +164,7 @@ class EmbedResult:
     seconds: float
     backend: str = "cache"  # what computed the missing ones: "onnxruntime" or "torch" ("cache": nothing was)
     # Per text, the encoder seconds its embedding cost when it was computed, now or by an earlier run (its
-    # share of that pass, by tokens); NaN where a cache written by an older bertlab did not record it. What a
+    # share of that pass, by tokens), on the device asked about. What a
     # strategy's time counts, so a run that reused the cache costs what the same run would cold.
     text_seconds: np.ndarray | None = None
     text_tokens: np.ndarray | None = None  # per text, its real tokens (cut at max_length)
@@ -178,7 +179,9 @@ class EmbeddingCache:
         self.model, self.max_length, self.dtype = model, max_length, dtype
         self._mem: dict[bytes, np.ndarray] = {}
         self._ntok: dict[bytes, int] = {}
-        self._secs: dict[bytes, float] = {}  # encoder seconds each text cost when computed
+        # Encoder seconds each text cost when computed, per device it was computed on: a data directory shared
+        # by a GPU and a CPU machine must not bill one's speed to the other.
+        self._secs: dict[bytes, dict[str, float]] = {}
         self._loaded: set[str] = set()
 
     def _load_shards(self) -> None:
@@ -188,36 +191,48 @@ class EmbeddingCache:
             if f.name in self._loaded:
                 continue
             try:
-                d = load_file(str(f))
+                with safe_open(str(f), "np") as fh:
+                    d = {k: fh.get_tensor(k) for k in fh.keys()}
+                    shard_device = (fh.metadata() or {}).get("device")
             except Exception:  # noqa: BLE001 - a corrupt shard is skipped, never fatal
                 continue
-            secs = d.get("seconds", np.full(len(d["keys"]), np.nan))  # shards before costs were kept: unknown
-            for k, v, n, t in zip(d["keys"], d["vectors"], d["lengths"], secs):
-                self._mem[k.tobytes()] = v
-                self._ntok[k.tobytes()] = int(n)
-                if not math.isnan(t) or k.tobytes() not in self._secs:  # a shard read later never unknows a cost
-                    self._secs[k.tobytes()] = float(t)
+            # Shards written before costs were kept, or before they named their device, bill no known cost.
+            secs = d["seconds"] if "seconds" in d and shard_device else None
+            for i, (k, v, n) in enumerate(zip(d["keys"], d["vectors"], d["lengths"])):
+                key = k.tobytes()
+                self._mem[key] = v
+                self._ntok[key] = int(n)
+                if secs is not None and not math.isnan(secs[i]):
+                    self._secs.setdefault(key, {})[shard_device] = float(secs[i])
             self._loaded.add(f.name)
 
-    def _save_shard(self, keys: list[bytes], vecs: np.ndarray, lengths: np.ndarray, seconds: np.ndarray) -> None:
+    def _save_shard(self, keys: list[bytes], vecs: np.ndarray, lengths: np.ndarray, seconds: np.ndarray,
+                    device_name: str) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}.safetensors"
         tmp = self.dir / f".{name}.tmp"
         karr = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 16)
         save_file({"keys": karr, "vectors": np.ascontiguousarray(vecs, dtype=np.float32),
-                   "lengths": lengths.astype(np.int64), "seconds": seconds.astype(np.float64)}, str(tmp))
+                   "lengths": lengths.astype(np.int64), "seconds": seconds.astype(np.float64)}, str(tmp),
+                  metadata={"device": device_name})
         tmp.rename(self.dir / name)
         self._loaded.add(name)
 
-    def get(self, texts: list[str], device: torch.device, batch_size: int = 64, progress=None) -> EmbedResult:
-        """Embeddings for ``texts``, computing only those not cached yet."""
+    def get(self, texts: list[str], device: torch.device, batch_size: int = 64, progress=None,
+            device_name: str | None = None) -> EmbedResult:
+        """Embeddings for ``texts``, computing only those not cached yet.
+
+        ``device_name`` (``DeviceInfo.name``; default ``str(device)``) keys what each text's pass cost: a text
+        whose cost is known only on another device is computed once more here, so its cost is this device's.
+        """
+        dev = device_name or str(device)
         t0 = time.perf_counter()
         with _LOCK:
             self._load_shards()
             keys = [text_key(t) for t in texts]
-            # A text cached by an older bertlab, which kept no cost, is computed once more: a run served from
-            # it would otherwise bill its encoder pass as free.
-            missing = list(dict.fromkeys(k for k in keys if k not in self._mem or math.isnan(self._secs.get(k, math.nan))))
+            # A text cached by an older bertlab, which kept no cost, or cached on another device, is computed once
+            # more: a run served from it would otherwise bill its encoder pass as free, or at another chip's speed.
+            missing = list(dict.fromkeys(k for k in keys if k not in self._mem or dev not in self._secs.get(k, {})))
         by_key = dict(zip(keys, texts))
         enc_all, backend = None, "cache"
         if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
@@ -233,11 +248,11 @@ class EmbeddingCache:
                 for k, v, n, t in zip(missing, vecs, enc_all.lengths, secs):
                     self._mem[k] = v
                     self._ntok[k] = int(n)
-                    self._secs[k] = float(t)
-                self._save_shard(missing, vecs, enc_all.lengths, secs)
+                    self._secs.setdefault(k, {})[dev] = float(t)
+                self._save_shard(missing, vecs, enc_all.lengths, secs, dev)
         out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder_info(self.model)[2]), np.float32)
         tokens = sum(self._ntok[k] for k in keys)
-        text_seconds = np.array([self._secs.get(k, np.nan) for k in keys], dtype=np.float64)
+        text_seconds = np.array([self._secs[k][dev] for k in keys], dtype=np.float64)
         text_tokens = np.array([self._ntok[k] for k in keys], dtype=np.int64)
         return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0, backend, text_seconds, text_tokens)
 

@@ -67,6 +67,22 @@ def test_a_shard_from_an_older_bertlab_without_costs_is_computed_once_more(tiny_
     np.testing.assert_array_equal(again.text_seconds, old.text_seconds)
 
 
+def test_a_text_costed_on_another_device_is_computed_once_more_and_costed_here(tiny_model):
+    texts, _ = make_texts(6)
+    cpu = torch.device("cpu")
+    gpu_run = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, cpu, device_name="Some GPU")
+    assert gpu_run.computed == len(texts)
+    # another machine sharing the data directory: its chip's cost must not be billed to this one's runs
+    here = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, cpu, device_name="This CPU (2 threads)")
+    assert here.computed == len(texts) and (here.text_seconds > 0).all()
+    np.testing.assert_allclose(here.vectors, gpu_run.vectors, atol=1e-6)
+    # both costs are kept: each device's runs are now served from the cache, billed at their own device's cost
+    for name, first in (("Some GPU", gpu_run), ("This CPU (2 threads)", here)):
+        again = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, cpu, device_name=name)
+        assert again.computed == 0
+        np.testing.assert_array_equal(again.text_seconds, first.text_seconds)
+
+
 class _Record(Callbacks):
     def __init__(self) -> None:
         self.steps: list[tuple[int, float]] = []

@@ -32,7 +32,8 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
             raise RunCancelled()
         ctx.callbacks.on_step(done, done / total, float("nan"), 0.0, "embed")
 
-    res = cache.get(texts, ctx.torch_device, batch_size=max(64, cfg.batch_size), progress=progress)
+    res = cache.get(texts, ctx.torch_device, batch_size=max(64, cfg.batch_size), progress=progress,
+                    device_name=ctx.device.name)
     # Each split's encoder time as it cost when computed, whether now or by an earlier run that filled the
     # cache: so head_only's training time is the same cold or warm, and a split embedded now is not billed
     # for one reused (zero_shot's validation and test texts, say).
@@ -93,7 +94,7 @@ class ZeroShot(Strategy):
         emb, info = _embed_splits(ctx, ("val", "test"))
         cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
         t0 = time.perf_counter()
-        label_res = cache.get(list(descs), ctx.torch_device)
+        label_res = cache.get(list(descs), ctx.torch_device, device_name=ctx.device.name)
         lab = embeddings.normalize(label_res.vectors)
         scores = {w: embeddings.normalize(e) @ lab.T for w, e in emb.items()}
         # The Playground's probabilities (bertlab.predict): a softmax of the scaled similarities.
