@@ -125,25 +125,28 @@ def scaled_to(row: dict, cost: str, n: int) -> float | None:
     return value * n / have
 
 
+def _same_cost(c2: float, c: float) -> bool:
+    return abs(c2 - c) <= SAME_COST * max(abs(c), abs(c2))
+
+
+def _cheaper(c2: float, c: float) -> bool:
+    return c2 < c and not _same_cost(c2, c)
+
+
+def _beats(r2: dict, r: dict, cost: str, metric: str) -> bool:
+    """Whether ``r2`` dominates ``r``: cheaper-or-equal and accurate-or-more, one of them strictly."""
+    c2, c, a2, a = r2[cost], r[cost], r2[metric], r[metric]
+    return (_cheaper(c2, c) or _same_cost(c2, c)) and a2 >= a and (_cheaper(c2, c) or a2 > a)
+
+
 def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> list[int]:
     """Indices of rows no other row beats: nothing is both cheaper-or-equal and more accurate-or-equal (one strict).
 
     Returned in order of increasing cost.
     """
-    pts = [(i, r[cost], r[metric]) for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
-
-    def cheaper(c2: float, c: float) -> bool:
-        return c2 < c and not same(c2, c)
-
-    def same(c2: float, c: float) -> bool:
-        return abs(c2 - c) <= SAME_COST * max(abs(c), abs(c2))
-
-    front = []
-    for i, c, a in pts:
-        dominated = any((cheaper(c2, c) or same(c2, c)) and a2 >= a and (cheaper(c2, c) or a2 > a)
-                        for j, c2, a2 in pts if j != i)
-        if not dominated:
-            front.append((c, -a, i))
+    pts = [(i, r) for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
+    front = [(r[cost], -r[metric], i) for i, r in pts
+             if not any(_beats(r2, r, cost, metric) for j, r2 in pts if j != i)]
     return [i for _, _, i in sorted(front)]
 
 
@@ -190,14 +193,40 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
             what = "(which trains nothing" + (f"; {verdict}" if verdict else "") + ")"
         out.append(f"{dear['strategy']} is {gain} over {cheap['strategy']} {what}.")
     out.reverse()
-    dominated = [r["strategy"] for i, r in enumerate(rows) if i not in set(pareto_front(rows, cost, metric))]
+    on_front = set(pareto_front(rows, cost, metric))
+    dominated, ties = [], []
+    for i, r in enumerate(rows):
+        if i in on_front or r.get(cost) is None or r.get(metric) is None:
+            continue
+        tie = _tied_with(r, [rows[j] for j in on_front], cost, metric, judge)
+        if tie is not None:
+            ties.append(f"{r['strategy']} costs the same as {tie[0]['strategy']} and its gap to it is {tie[1]}, "
+                        "so on this measure they tie.")
+        else:
+            dominated.append(r["strategy"])
     if dominated:
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
                    f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")
+    out.extend(ties)
     if len(front) == 1:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         out.insert(0, f"{front[0]['strategy']} is both {top} and the cheapest here.")
     return out
+
+
+def _tied_with(row: dict, front: list[dict], cost: str, metric: str, judge) -> tuple[dict, str] | None:
+    """(a front row, the judge's verdict) where ``row`` is beaten only at the same cost by a lead the judge cannot
+    tell from chance: then it ties with that row rather than being not worth it. None otherwise (no judge, a
+    cheaper rival, or a lead beyond chance)."""
+    if judge is None:
+        return None
+    rivals = [f for f in front if _beats(f, row, cost, metric)]
+    if not rivals or any(_cheaper(f[cost], row[cost]) for f in rivals):
+        return None  # another strategy is as good for less: not worth it, whatever the accuracy gap
+    verdicts = [judge(f, row) for f in rivals]
+    if any(not v or beyond_chance(v) for v in verdicts):
+        return None
+    return rivals[0], verdicts[0]
 
 
 def beyond_chance(verdict: str) -> bool:

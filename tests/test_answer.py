@@ -631,3 +631,25 @@ def test_pair_lines_add_macro_f1_where_the_answer_judges_by_it(tmp_path):
     c = paired.compare_f1(IMB, paired.load_predictions(ho)["predictions"], [0] * 300)
     with_f1 = paired.summary_lines(rows, [never, ho])
     assert with_f1[1].endswith(f"; macro-F1 {c.difference:+.3f}, {paired.p_is(c.p_value)}")
+
+
+def test_a_strategy_beaten_at_the_same_cost_by_a_lead_within_chance_ties_rather_than_is_not_worth_it(tmp_path):
+    from bertlab import pareto
+
+    runs = [fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 250), 1e6, 0.5),
+            fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0),
+            fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 20), 2.5e11, 10.0),
+            fake_run(tmp_path, "scratch", LABELS, right_on(LABELS, 240, 40), 1e13, 250.0)]
+    for r, serve in zip(runs, (5e4, 6.12e8, 6.121e8, 6.12e8)):  # the BERT ones run the same encoder to serve
+        r.costs["inference_flops_per_text"] = serve
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs))
+    lines = pareto.tradeoff_sentences(rows, "inference_flops_per_text", judge=answer.gain_judge(runs))
+    assert lines[0].startswith("full_ft is +12.5 points over tfidf_logreg for ")
+    # scratch is beaten beyond chance at the same cost: not worth it; head_only's 1 point is within chance: a tie
+    assert lines[1].startswith("Not worth it on this measure: scratch (")
+    assert lines[2].startswith("head_only costs the same as full_ft and its gap to it is a gap this test set cannot "
+                               "tell from chance: McNemar")
+    assert lines[2].endswith("so on this measure they tie.") and len(lines) == 3
+    # without a judge nothing can be called a tie: both are named as not worth it, as before
+    assert pareto.tradeoff_sentences(rows, "inference_flops_per_text")[1].startswith(
+        "Not worth it on this measure: head_only, scratch (")
