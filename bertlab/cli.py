@@ -405,7 +405,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.output:
         output_file(args.output, "CSV of predictions")  # before loading any model
     store = RunStore()
-    ids = args.run_id.split(",") if args.run_id != "all" else [r.id for r in store.list_runs(status=("succeeded",))]
+    ids = ([store.resolve_id(r) for r in args.run_id.split(",")] if args.run_id != "all"
+           else [r.id for r in store.list_runs(status=("succeeded",))])
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
     preds = Predictor(store).predict(ids, texts)
@@ -593,7 +594,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bertlab.export import export_model_zip
     from bertlab.store import RunStore
 
-    path = export_model_zip(RunStore(), args.run_id, args.output)
+    store = RunStore()
+    path = export_model_zip(store, store.resolve_id(args.run_id), args.output)
     print(f"wrote {path}")
     return 0
 
@@ -629,7 +631,8 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--json", action="store_true")
     sw.set_defaults(fn=cmd_sweep)
     rp = sub.add_parser("report", help="self-contained HTML report (and CSV) of runs, a batch or a sweep")
-    rp.add_argument("run_ids", nargs="*", metavar="RUN_ID")
+    rp.add_argument("run_ids", nargs="*", metavar="RUN_ID",
+                    help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     rp.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
     rp.add_argument("--sweep", help="every point of this sweep id (adds its learning curves)")
     rp.add_argument("-o", "--output", default="bertlab-report.html")
@@ -642,7 +645,7 @@ def add_extra_commands(sub) -> None:
                                        "else $)")
     rp.set_defaults(fn=cmd_report)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
-    ex.add_argument("run_id", metavar="RUN_ID")
+    ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,
                     help="zip path, or a folder to put <run id>.zip in (default: the data home's exports/)")
     ex.set_defaults(fn=cmd_export)
@@ -706,7 +709,8 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(fn=cmd_runs)
     pa = sub.add_parser("paired", help="is one run really better? McNemar's test for runs on the same test set")
-    pa.add_argument("run_ids", nargs="*", metavar="RUN_ID")
+    pa.add_argument("run_ids", nargs="*", metavar="RUN_ID",
+                    help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     pa.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
     pa.add_argument("--json", action="store_true")
     pa.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
@@ -714,7 +718,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "majority class is 70%% or more of it, else accuracy")
     pa.set_defaults(fn=cmd_paired)
     pr = sub.add_parser("predict", help="predict with finished runs")
-    pr.add_argument("run_id", metavar="RUN_ID", help="a run id, several joined by commas, or 'all'")
+    pr.add_argument("run_id", metavar="RUN_ID", help="a run id (or its last characters, as the app shows them), several "
+                    "joined by commas, or 'all'")
     pr.add_argument("text", nargs="*", help="text(s) to classify")
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
                                    ".parquet) whose text column is found as on the Data page")

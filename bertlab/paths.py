@@ -11,9 +11,16 @@ from bertlab.errors import BertlabError
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
+DEFAULT_HOME = Path(__file__).resolve().parent.parent / "bertlab-data"
+
+
 def data_home() -> Path:
-    """Return the data directory (``$BERTLAB_HOME`` or ``./bertlab-data``), created if missing."""
-    root = Path(os.environ.get("BERTLAB_HOME", "bertlab-data")).expanduser().resolve()
+    """Return the data directory (``$BERTLAB_HOME``, else ``bertlab-data`` in the checkout), created if missing.
+
+    The default sits beside the code rather than in the working directory, so the app and a CLI started from any
+    folder (``/path/to/bertlab/.venv/bin/python -m bertlab ...`` next to one's data files) share their runs.
+    """
+    root = Path(os.environ.get("BERTLAB_HOME") or DEFAULT_HOME).expanduser().resolve()
     root.mkdir(parents=True, exist_ok=True)
     return root
 

@@ -46,10 +46,8 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
         BertlabError: nothing named, or a named run/batch/sweep that does not exist.
     """
     ids: list[str] = []
-    for rid in run_ids or []:
-        if store.get(rid) is None:
-            raise BertlabError(f"no run with id {rid!r}; `python -m bertlab runs` lists them.")
-        ids.append(rid)
+    for ref in run_ids or []:
+        ids.append(store.resolve_id(ref))  # a whole id, or its last characters as the app shows them
     if batch == "latest":  # the newest launch: what was just run, without copying its id
         newest = store.list_runs(limit=1)
         if not newest:

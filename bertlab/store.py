@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bertlab.config import RunConfig
+from bertlab.errors import BertlabError
 from bertlab.paths import check_id, data_home, safe_join
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
@@ -126,6 +127,11 @@ class Run:
         return f"{self.strategy} · {self.id[-4:]}"
 
 
+def _like(text: str) -> str:
+    """``text`` as a literal in a LIKE pattern (escape character '!')."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
 def _decode(row: sqlite3.Row) -> Run:
     d = dict(row)
     for k, default in (("config", {}), ("metrics", {}), ("costs", {}), ("notes", []), ("data_summary", {})):
@@ -202,6 +208,27 @@ class RunStore:
     def get(self, run_id: str) -> Run | None:
         row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         return self._located(_decode(row)) if row else None
+
+    def resolve_id(self, ref: str) -> str:
+        """The full id of the run ``ref`` names: its id, or the id's end as the app shows it (``full_ft · d47a``:
+        ``d47a``), or its start; one run only.
+
+        Raises:
+            BertlabError: no run, or several runs, match (the message lists them).
+        """
+        ref = ref.strip().split("·")[-1].strip()
+        if ref and self.get(ref) is not None:
+            return ref
+        if len(ref) >= 3:
+            rows = self._conn().execute("SELECT id, strategy FROM runs WHERE id LIKE ? ESCAPE '!' OR id LIKE ? "
+                                        "ESCAPE '!' ORDER BY created", (_like(ref) + "%", "%" + _like(ref))).fetchall()
+            if len(rows) == 1:
+                return rows[0]["id"]
+            if rows:
+                named = ", ".join(f"{r['id']} ({r['strategy']})" for r in rows[:6]) + (" ..." if len(rows) > 6 else "")
+                raise BertlabError(f"{ref!r} matches {len(rows)} runs: {named}; give more of the id.")
+        raise BertlabError(f"no run with id {ref!r}; `python -m bertlab runs` lists them (an id's last 4 "
+                           "characters, as the app shows them, are enough).")
 
     def _located(self, run: Run) -> Run:
         """Point ``artifact_dir`` under this store's root, so a moved or copied data directory still works."""

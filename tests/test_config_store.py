@@ -112,6 +112,23 @@ def test_list_runs_filters():
     assert store.get(other) is None
 
 
+def test_a_run_is_found_by_the_end_of_its_id_as_the_app_shows_it():
+    from bertlab.errors import BertlabError
+
+    store = RunStore()
+    a = store.create_run(make_config("full_ft"))
+    b = store.create_run(make_config("head_only"))
+    assert store.resolve_id(a) == a and store.resolve_id(b[-4:]) == b
+    assert store.resolve_id(f"full_ft · {a[-4:]}") == a  # the label copied from the app
+    assert store.resolve_id(a[:-2]) == a  # or the start of the id
+    with pytest.raises(BertlabError, match=f"matches 2 runs: {a} \\(full_ft\\), {b} \\(head_only\\)"):
+        store.resolve_id(a[:9])  # the same date: both
+    with pytest.raises(BertlabError, match="no run with id 'zzzz'"):
+        store.resolve_id("zzzz")
+    with pytest.raises(BertlabError, match="no run with id '%'"):
+        store.resolve_id("%")  # a LIKE wildcard is a literal here, never "every run"
+
+
 def test_restart_leaves_runs_of_other_live_processes_alone():
     import subprocess
     import sys

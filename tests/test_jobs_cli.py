@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -66,6 +67,9 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     assert main(["predict", out[1]["run_id"], "a wonderful film", "--json"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
     assert lines[0]["label"] in ("neg", "pos") and abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-4
+    # the id's end, as the app shows a run ("head_only · 1a2b"), names it too
+    assert main(["predict", out[1]["run_id"][-4:], "a wonderful film", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["run_id"] == out[1]["run_id"]
 
 
 def test_cli_errors_are_messages_not_tracebacks(capsys):
@@ -417,3 +421,25 @@ def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_pat
     ambiguous.write_text("a,b\nx y,z w\n")
     assert main(["predict", rid, "--file", str(ambiguous)]) == 2
     assert "give --text-column NAME" in capsys.readouterr().err
+
+
+def test_the_cli_runs_from_any_folder_and_shares_the_checkouts_data_directory(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bertlab import paths
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BERTLAB_HOME", "PYTHONPATH")}
+    # `make setup` puts the checkout on the virtual environment's path, so a user's data folder can be the cwd
+    code = "import bertlab.paths as p; print(p.DEFAULT_HOME); print(p.data_home())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr + "\n(re-run `make setup` after deleting .venv/.installed)"
+    default, home = out.stdout.split()
+    assert default == home == str(paths.DEFAULT_HOME)  # not <cwd>/bertlab-data: the app's runs, from anywhere
+    assert paths.DEFAULT_HOME.parent == Path(paths.__file__).resolve().parent.parent
+    assert not (tmp_path / "bertlab-data").exists()
+    cli = subprocess.run([sys.executable, "-m", "bertlab", "datasets"], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert cli.returncode == 0 and "rotten_tomatoes" in cli.stdout, cli.stderr
