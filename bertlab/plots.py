@@ -559,8 +559,9 @@ def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
     return fig
 
 
-def confusion_figure(run: Any, height: int = 300) -> go.Figure:
-    """Confusion matrix of a finished run's test predictions (counts; colour = share of the true class)."""
+def confusion_figure(run: Any, height: int = 300, title: str | None = None) -> go.Figure:
+    """Confusion matrix of a finished run's test predictions (counts; colour = share of the true class), titled
+    ``title`` (default: the run's strategy)."""
     m = run.metrics or {}
     cm = np.asarray(m.get("confusion") or [[0]], dtype=float)
     names = [str(n) for n in m.get("label_names") or range(len(cm))]
@@ -570,7 +571,7 @@ def confusion_figure(run: Any, height: int = 300) -> go.Figure:
         showscale=False, hovertemplate="true %{y}<br>predicted %{x}<br>%{text} examples (%{z:.0%} of true)<extra></extra>"))
     # The title is only the run's name: plots this narrow cut anything longer (accuracy is in the hover
     # and everywhere else on the page).
-    _style(fig, run_labels([run])[run.id], height, margin=dict(l=10, r=10, t=44, b=10))
+    _style(fig, title or run_labels([run])[run.id], height, margin=dict(l=10, r=10, t=44, b=10))
     fig.update_layout(title_font_color=strategy_color(run.strategy), title_font_size=14)
     fig.update_xaxes(title_text="predicted label", side="bottom", type="category")
     fig.update_yaxes(title_text="true label", autorange="reversed", type="category")

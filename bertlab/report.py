@@ -145,6 +145,7 @@ text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:
 .lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}pre{background:#f6f8fa;
 padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00020}
 .wide{overflow-x:auto}dt{font-weight:600;margin-top:.4em}dd{margin-left:1.2em}
+.grid{display:flex;flex-wrap:wrap;gap:.5em}.grid>div{width:340px;break-inside:avoid}
 @media print{body{max-width:none;margin:0}table{font-size:.72em}th,td{padding:.2em .35em}}
 """
 
@@ -213,7 +214,26 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     if mlm is not None:
         figs.append(("Masked-LM loss (dapt)", mlm, "The continued-pretraining phase, before fine-tuning."))
     figs.append(("Validation", plots.validation_figure(ok, points), "Validation loss and accuracy per epoch."))
+    if any((r.metrics or {}).get("calibration") for r in ok):
+        figs.append(("Calibration (test set)", plots.calibration_figure(ok),
+                     "Each run's test answers binned by the confidence it gave them (its top probability), against "
+                     "how often the answers in each bin were right. On the dashed diagonal a run is right as often as "
+                     "it says; below it, overconfident. ECE in the results table is the mean gap, weighted by texts."))
     return figs
+
+
+def _confusion_section(runs: list[Run]) -> str:
+    """One small confusion matrix per finished run, side by side (as on Compare)."""
+    from bertlab import plots
+
+    done = [r for r in runs if r.status == "succeeded" and (r.metrics or {}).get("confusion")]
+    if not done:
+        return ""
+    cells = "".join("<div>" + plots.confusion_figure(r, height=320, title=r.label).to_html(
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False}) + "</div>" for r in done)
+    return ("<h2>Confusion matrices (test set)</h2><p>Rows: the true class; columns: what the run answered. "
+            "Each cell counts test texts; its shade is the share of the true class (the diagonal is each class's "
+            f"recall).</p><div class='grid'>{cells}</div>")
 
 
 def _largest_size(runs: list[Run]) -> tuple[list[Run], int | None]:
@@ -344,6 +364,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
                                config={"displaylogo": False})
         parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}")
+    parts.append(_confusion_section(runs))  # plotly.js came with the first figure above (there is one: Accuracy)
     parts.append("<h2>Data</h2>" + _data_section(runs))
     parts.append(_machine_section(runs))
     parts.append("<h2>Run configurations</h2>" + "".join(

@@ -45,6 +45,13 @@ def test_html_report_is_self_contained(finished):
     assert "Pareto front" in page
     assert "inference FLOPs/text" in page and "Accuracy vs inference FLOPs per text" in page
     assert "<h2>Recall per class (test set)</h2>" in page and "pos (n=" in page and "<th>ECE</th>" in page
+    # a confusion matrix per finished run (each run's own counts), and the reliability diagram
+    assert "<h2>Confusion matrices (test set)</h2>" in page and "<h2>Calibration (test set)</h2>" in page
+    grid = page[page.index("<h2>Confusion matrices"):page.index("<h2>Data</h2>")]
+    runs = [store.get(i) for i in ids]
+    assert grid.count('class="plotly-graph-div"') == sum(r.status == "succeeded" for r in runs)
+    for r in runs:
+        assert f"{r.strategy} \\u00b7 {r.id[-4:]}" in grid  # each run's matrix, titled with its name
     assert "95% interval" in page and "Wilson score interval" in page
     assert "points over" in page or "both the most accurate and the cheapest" in page
     assert "Machine" in page and "torch" in page and "tiny.csv" in page
