@@ -71,6 +71,15 @@ def device_name() -> str:
 
 
 @st.cache_resource(show_spinner=False)
+def device_info():
+    """The :class:`bertlab.models.DeviceInfo` runs use, and the autocast dtype of the default precision ("auto")."""
+    from bertlab.models import autocast_dtype, pick_device
+
+    dev = pick_device()
+    return dev, autocast_dtype("auto", dev)
+
+
+@st.cache_resource(show_spinner=False)
 def device_label() -> str:
     """The device and the precision runs train in by default ("auto"), for the sidebar."""
     from bertlab.models import autocast_dtype, pick_device, precision_name

@@ -9,10 +9,11 @@ import math
 import streamlit as st
 
 from app_pages import common
+from bertlab import speedprobe
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError
-from bertlab.estimate import estimate_seconds
+from bertlab.estimate import estimate_seconds, probe_estimate
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.plots import strategy_color
 from bertlab.store import ACTIVE
@@ -175,13 +176,18 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     """What each chosen strategy trains and freezes, and how long it should take here."""
     past = common.store().list_runs(limit=200)
     device = common.device_name()
-    rows = []
+    dev, dtype = common.device_info()
+    speed = speedprobe.saved(model, dev, dtype)
+    rows, probe_would_help = [], False
     for n in names:
         s = REGISTRY[n]
         epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
         tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
         est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens)
+        if est.seconds is None and (work := _probe_work(n, overrides, sizes)) is not None:
+            est = probe_estimate(speed, work, tokens() if tokens else None) or est
+            probe_would_help = probe_would_help or speed is None
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
                      "estimate from": est.basis})
     # The estimate next to the name: at 1024 px the long "trains" texts pushed it off the table's right edge.
@@ -193,8 +199,33 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                                 "estimated time": st.column_config.TextColumn(
                                     help="Scaled from the median speed of past runs of the same strategy, "
                                          "model and device, per token (texts cut at max length): long "
-                                         "articles take longer than short reviews. Unknown until one has "
-                                         "finished.")})
+                                         "articles take longer than short reviews. Before the first run "
+                                         "of a strategy here: rough, from this device's measured speed "
+                                         "(once measured, below).")})
+    if probe_would_help:
+        busy = bool(common.store().list_runs(status=("running",), limit=1))
+        clicked = st.button("Measure this device's speed (a few seconds) for rough estimates", disabled=busy,
+                            help="Times a few training steps and forward passes of the model here, in the "
+                                 "precision runs use, and keeps the result: strategies not yet run on this device "
+                                 "then get a rough estimate. " + ("Waits until nothing trains (a run would slow "
+                                 "both)." if busy else ""))
+        if clicked:
+            with st.spinner(f"Timing {model} on {device}..."):
+                try:
+                    speedprobe.measure(model, dev, dtype, tokens=int(common.mean_tokens(cfg, model, 128) or 64))
+                except BertlabError as e:
+                    common.show_error(e)
+                    return
+            st.rerun()
+
+
+def _probe_work(name: str, overrides: dict[str, dict], sizes: dict[str, int]) -> tuple[float, float] | None:
+    """The strategy's work for a rough estimate at the chosen settings (None where its settings do not validate
+    yet: the launch then says what is wrong)."""
+    try:
+        return REGISTRY[name].probe_work(make_config(name, **overrides.get(name, {})), sizes)
+    except BertlabError:
+        return None
 
 
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],

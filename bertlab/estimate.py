@@ -4,8 +4,10 @@ A run's time is taken to grow with the examples it processes (training
 examples times epochs plus evaluation examples) times their mean length in
 tokens (after truncation at max_length): a BBC article of 128 tokens costs
 about five short reviews. The seconds per such token come from the most recent
-finished runs of the same strategy, model and device. With no such run the
-estimate is unknown, which is more honest than a guess.
+finished runs of the same strategy, model and device. With no such run, a
+rough figure comes from this device's measured speed where it has been
+measured (:mod:`bertlab.speedprobe`, on request); else the estimate is unknown,
+which is more honest than a guess.
 """
 
 from __future__ import annotations
@@ -116,6 +118,14 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
                         f"{n} past run{'s' if n > 1 else ''} on this device, per token")
     n = len(rates)
     return Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")
+
+
+def probe_estimate(speed: Any, work: tuple[float, float] | None, tokens: float | None) -> Estimate | None:
+    """A rough estimate from this device's measured speed (:class:`bertlab.speedprobe.Speed`) and a strategy's
+    work (``Strategy.probe_work``) at ``tokens`` mean tokens per text; None where any of them is missing."""
+    if speed is None or work is None or not tokens:
+        return None
+    return Estimate(speed.seconds(*work, tokens), "rough: this device's measured speed (no run of it here yet)")
 
 
 def phase_time_left(progress: float | None, phase_started: float | None, now: float) -> float | None:

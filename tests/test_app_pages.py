@@ -621,3 +621,24 @@ def test_train_page_says_when_texts_are_long_enough_to_be_cut(tiny_model, tmp_pa
     assert "100% longer than max length 128 and cut to it" in note
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # no tokens, nothing cut
     assert not any("These texts are long" in c.value for c in at.caption)
+
+
+def test_before_any_run_the_train_page_offers_to_measure_the_device_then_estimates_roughly(tiny_model, tiny_data,
+                                                                                          bertlab_home):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "full_ft", "tfidf_logreg"]).run()
+    no_problems(at)
+    table = at.dataframe[0].value
+    assert set(table["estimated time"]) == {"unknown"}
+    probe = [b for b in at.button if b.label.startswith("Measure this device's speed")]
+    assert len(probe) == 1
+    probe[0].click().run()
+    no_problems(at)
+    table = at.dataframe[0].value.set_index("strategy")
+    # the strategies the encoder's speed sets now have a rough figure; tfidf_logreg (no encoder) stays unknown
+    for n in ("zero_shot", "full_ft"):
+        assert table.loc[n, "estimated time"].startswith("~"), table
+        assert table.loc[n, "estimate from"].startswith("rough: this device's measured speed")
+    assert table.loc["tfidf_logreg", "estimated time"] == "unknown"
+    assert not [b for b in at.button if b.label.startswith("Measure this device's speed")]  # kept: asked once

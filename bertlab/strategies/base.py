@@ -77,6 +77,12 @@ class Strategy:
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def probe_work(self, config: RunConfig, sizes: dict[str, int]) -> tuple[float, float] | None:
+        """(texts through a training step of the whole encoder, texts through a forward pass only) for a run of
+        ``config`` on splits of ``sizes``: what turns this device's measured speed (:mod:`bertlab.speedprobe`)
+        into a rough time before any run of the strategy here. None: the encoder does not set its time."""
+        return None
+
     @staticmethod
     def save_meta(ctx: RunContext, kind: str, **extra: Any) -> None:
         """Write the artifact description that ``bertlab.predict`` reads."""

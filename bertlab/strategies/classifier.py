@@ -29,6 +29,11 @@ class ClassifierStrategy(Strategy):
         """Hook to turn the trained model into the one to save (e.g. merge adapters)."""
         return model
 
+    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
+        """Training texts x epochs through a training step; validation each epoch and test once, forward only."""
+        tr, va, te = (sizes.get(k, 0) for k in ("train", "validation", "test"))
+        return float(tr * config.epochs), float(va * config.epochs + te)
+
     def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
         """Training FLOPs of the classification phase (strategies that freeze parts override this)."""
         # 6 * N * T counts the backward through every non-embedding weight. With frozen parts the true

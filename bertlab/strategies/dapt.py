@@ -206,6 +206,11 @@ class DomainAdaptivePretraining(FullFineTune):
                         "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
     }
 
+    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
+        """Fine-tuning's work plus the masked-LM epochs over the training texts (an extra domain file uncounted)."""
+        step, forward = super().probe_work(config, sizes)
+        return step + sizes.get("train", 0) * _options(config.options)[0], forward
+
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
         texts = list(ctx.splits.train.texts)  # the labels are not used: this is unsupervised
         domain_file = ctx.config.options.get("domain_file")

@@ -83,6 +83,10 @@ class ZeroShot(Strategy):
     uses_epochs = False
     uses_seed = False  # nothing is drawn at random: every seed gives the same answers
 
+    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
+        """One forward pass over the validation and test texts."""
+        return 0.0, float(sizes.get("validation", 0) + sizes.get("test", 0))
+
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits
         descs = cfg.label_descriptions or sp.train.label_descriptions or sp.label_names
@@ -180,6 +184,10 @@ class HeadOnly(Strategy):
     frozen = "the whole pretrained encoder"
     when = "Little labelled data or little compute; a strong, cheap baseline that is hard to overfit."
     defaults = {"epochs": 30, "learning_rate": 1e-2, "batch_size": 64, "max_length": 128, "weight_decay": 0.0}
+
+    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
+        """One forward pass over every text (the head's epochs on cached embeddings cost next to nothing)."""
+        return 0.0, float(sum(sizes.get(k, 0) for k in ("train", "validation", "test")))
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits

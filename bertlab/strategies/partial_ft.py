@@ -67,6 +67,13 @@ class PartialFineTune(ClassifierStrategy):
                         "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
     }
 
+    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
+        """The top k of L layers train (a training step's share k/L); the rest only run forward."""
+        step, forward = super().probe_work(config, sizes)
+        n_layers = int(getattr(models.load_config(config.model), "num_hidden_layers", 12))
+        share = top_layers_option(config.options, n_layers) / max(1, n_layers)
+        return step * share, forward + step * (1 - share)
+
     def build(self, ctx: RunContext):
         cfg = ctx.config
         check_layer_decay(cfg.options)
