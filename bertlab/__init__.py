@@ -11,7 +11,7 @@ import os
 # 2-vCPU EPYC a 512-text bf16 full_ft ran 1.10-1.18x faster with the short spin than with PASSIVE alone.
 # Spinning threads lose badly beside other CPU-bound work (1.5-1.6x slower beside one such process), so
 # training loops run one thread fewer for each core other processes keep busy (bertlab.cpushare): 2-6%
-# slower than PASSIVE beside one such process, 1.2x slower beside two (README, "OpenMP wait policy"). Only
+# slower than PASSIVE beside one such process, 1.2x slower beside two (bench/README.md, "OpenMP wait policy"). Only
 # effective before torch starts its thread pool (bertlab is imported first by the app, the CLI and the
 # benchmark); an explicit setting of either variable wins.
 if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:

@@ -7,7 +7,7 @@ sleeping thread costs more than the short operations of a MiniLM step take. But
 where another process wants a core, a thread that spins at every barrier holds
 that core from it and loses its own time slice in turn: beside one CPU-bound
 process the same training ran 1.6x slower at two spinning threads than at two
-sleeping ones, and no slower at one thread (README, "OpenMP wait policy").
+sleeping ones, and no slower at one thread (bench/README.md, "OpenMP wait policy").
 
 So a training loop on a CPU calls :meth:`CpuShare.tick` every step. About twice
 a second it reads how much CPU time other processes took on the cores this

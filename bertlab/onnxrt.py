@@ -3,7 +3,7 @@
 On a CPU, PyTorch's eager forward pass of a small BERT for one sentence is
 mostly per-op overhead: all-MiniLM-L6-v2 answered test sentences in ~9 ms
 (p50) through ONNX Runtime against 24-27 ms in PyTorch (bench/playground.py,
-figures in the README). So the playground and the frozen-encoder embedding pass run
+figures in bench/README.md). So the playground and the frozen-encoder embedding pass run
 the model through ONNX Runtime when it is installed and the device is a CPU
 without native bf16 (where bertlab's PyTorch path is plain fp32 anyway).
 
