@@ -137,8 +137,8 @@ def results(runs: list) -> None:
     st.caption(("" if len(baselines) != 1 else
                 f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
                 f"must beat that. ")
-               + "95% interval: the range the test accuracy would likely fall in on another test set of the same "
-               "size. Runs whose intervals overlap may differ by chance alone (one seed, a finite test set); the "
+               + "95% interval: the accuracies the model could truly have (on texts like these) that this many test "
+               "texts cannot rule out (Wilson score interval). Runs whose intervals overlap may differ by chance alone (one seed, a finite test set); the "
                "paired test below compares runs text by text, which tells more of them apart.")
     devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,
                                                   precision_text(r.costs.get("precision"))) if x)

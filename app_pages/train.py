@@ -111,7 +111,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         st.caption("No epochs, batches, learning rate or token limit: it reads whole texts as words and fits "
                    "in one go.")
     if name == "zero_shot":
-        st.markdown("**Label descriptions**: one sentence per class; the text most similar to it wins.")
+        st.markdown("**Label descriptions**: one sentence per class; each text gets the class whose sentence is closest to it.")
         got = []
         for i, (lab, default) in enumerate(zip(labels, descs)):
             k = f"keep_desc_{data_tag}_{i}"

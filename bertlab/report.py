@@ -302,8 +302,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             r["train_seconds"] = f"{r['train_seconds']:,.1f}"
     parts.append("<h2>Results</h2>" + _table(rows, cols))
     parts.append(_strategies_section(runs))
-    parts.append("<p class='muted'>95% interval: the range the test accuracy could take on another test set of "
-                 "the same size (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
+    parts.append("<p class='muted'>95% interval: the accuracies the model could truly have (on texts like these) "
+                 "that this many test texts cannot rule out (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
     cur = html.escape(prices.currency)  # validated by Prices, escaped all the same: it is the user's text
     parts.append(f"<p class='muted'>Money = training time x {cur}{prices.cpu_hour:g} per CPU machine-hour or "
                  f"{cur}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "

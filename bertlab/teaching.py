@@ -26,14 +26,16 @@ COST_NOTES = {
                  "the same encoder pass as full_ft.",
     "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core. Serving: "
                     "a few FLOPs per n-gram of the text, against hundreds of millions for one pass of even a small encoder.",
-    "full_ft": "Forward and backward through every layer each step; the optimiser keeps two extra copies of every "
-               "weight (AdamW), so memory is ~4x the model.",
+    "full_ft": "Forward and backward through every layer each step; the weights, their gradients and AdamW's two "
+               "moments make ~4x the model's size before the activations of a batch, which often cost as much "
+               "again (the run's measured peak memory is on Compare).",
     "partial_ft": "Forward through every layer; backward only through the top k, so less time and memory than "
                   "full_ft.",
     "lora": "Forward and backward through every layer (the gradients must reach the adapters), but optimiser "
-            "state only for ~1% of the weights: less memory, tiny checkpoints of the adapters. Merged into the "
-            "weights when saved, so it serves at full_ft's cost.",
-    "dapt": "A masked-LM pass over the domain text first (about as costly per token as fine-tuning), then full_ft.",
+            "state only for ~1% of the weights: less memory. The adapters alone would make a small checkpoint; "
+            "bertlab merges them into the weights when it saves, so the saved model is full size and serves at "
+            "full_ft's cost.",
+    "dapt": "A masked-LM pass over the text first (about as costly per token as fine-tuning), then full_ft.",
     "scratch": "Each step costs the same as full_ft, but it needs far more data and steps to be any good.",
 }
 

@@ -185,12 +185,18 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
 class DomainAdaptivePretraining(FullFineTune):
     name = "dapt"
     title = "Domain-adaptive pretraining + fine-tuning"
-    summary = ("Continues masked-language-model pretraining of the encoder on the domain's unlabelled text, "
-               "then fine-tunes every weight.")
-    trains = "every encoder weight twice: first as a masked LM on domain text, then as a classifier with a new head"
+    summary = ("Continues masked-language-model pretraining of the encoder on unlabelled text (by default the "
+               "training texts without their labels; add an in-domain text file for more), then fine-tunes every "
+               "weight.")
+    trains = ("every encoder weight twice: first as a masked LM on the training texts (plus any domain text "
+              "file), then as a classifier with a new head")
     frozen = "nothing"
     when = ("Your texts are far from the pretraining corpus (legal, medical, product reviews, code comments) and "
-            "you have plenty of unlabelled in-domain text but few labels.")
+            "you have plenty of unlabelled in-domain text but few labels. On the training texts alone (the "
+            "default) this is what Gururangan et al. (2020) call task-adaptive pretraining (TAPT); with a large "
+            "in-domain file (option 'Extra domain text') it is domain-adaptive (DAPT). A checkpoint without an MLM "
+            "head (the packaged all-MiniLM-L6-v2 has none) starts the masked-LM phase from a random head, so its "
+            "first steps only fit that head; the run's notes say so.")
     # The fine-tuning phase uses full_ft's schedule (16 x 3 epochs), so dapt vs full_ft isolates the masked-LM
     # phase. With 32 x 2 (full_ft's old schedule) dapt reached 0.630 on the quick rotten_tomatoes caps.
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128,

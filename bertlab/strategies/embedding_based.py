@@ -182,7 +182,10 @@ class HeadOnly(Strategy):
     summary = "Encoder frozen; trains only a linear classifier on its sentence embeddings (computed once, cached)."
     trains = "a linear head (hidden_size x classes weights)"
     frozen = "the whole pretrained encoder"
-    when = "Little labelled data or little compute; a strong, cheap baseline that is hard to overfit."
+    when = ("Little labelled data or little compute; a strong, cheap baseline that is hard to overfit. Its "
+            "sentence embedding is the mean of the encoder's token vectors (mean pooling, as zero_shot and as "
+            "sentence-transformers use it), where the fine-tuning strategies classify from the [CLS] token "
+            "through BERT's pooler.")
     defaults = {"epochs": 30, "learning_rate": 1e-2, "batch_size": 64, "max_length": 128, "weight_decay": 0.0}
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:

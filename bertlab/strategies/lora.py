@@ -41,11 +41,14 @@ class LoRA(ClassifierStrategy):
     title = "LoRA adapters"
     summary = ("Freezes the encoder; trains small low-rank adapters on the attention projections "
                "(query/key/value), the pooler and the new head.")
-    trains = ("rank-r adapter matrices on every attention projection (option 'r', default 8), the pooler and "
-              "the new head")
+    trains = ("rank-r adapter matrices on the query, key and value projections of every layer (option 'r', "
+              "default 8), the pooler and the new head")
     frozen = "every pretrained weight (the adapters are merged into them when saved)"
     when = ("Close to full fine-tuning accuracy while training ~1% of the weights: many tasks on one base "
-            "model, small checkpoints, less memory for optimizer state.")
+            "model, small adapter checkpoints (bertlab merges them into the weights when it saves, so its saved "
+            "model is full size), less memory for optimizer state. Like full_ft it classifies from the [CLS] "
+            "token through BERT's pooler, which trains too: on MiniLM the pooler is over half of the trained "
+            "weights, the adapters under 0.5% of the model.")
     defaults = {"epochs": 3, "learning_rate": 1e-3, "batch_size": 32, "max_length": 128, "options": {"r": 8}}
     option_specs = {
         "r": {"label": "Adapter rank r", "kind": "int", "default": 8, "min": 1, "max": 256, "help": "adapter rank: more = more capacity"},
