@@ -198,12 +198,15 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     for i, r in enumerate(rows):
         if i in on_front or r.get(cost) is None or r.get(metric) is None:
             continue
-        tie = _tied_with(r, [rows[j] for j in on_front], cost, metric, judge)
-        if tie is not None:
-            ties.append(f"{r['strategy']} costs the same as {tie[0]['strategy']} and its gap to it is {tie[1]}, "
-                        "so on this measure they tie.")
-        else:
+        level = _level_with(r, [rows[j] for j in on_front], cost, metric, judge)
+        if level is None:
             dominated.append(r["strategy"])
+        elif _same_cost(level[0][cost], r[cost]):
+            ties.append(f"{r['strategy']} costs the same as {level[0]['strategy']} and its gap to it is {level[1]}, "
+                        "so on this measure they tie.")
+        else:  # beaten by a cheaper one by a margin within chance: still dearer for nothing seen, said with the odds
+            ties.append(f"{r['strategy']} costs more than {level[0]['strategy']} for no gain the test can see (the gap "
+                        f"is {level[1]}): not worth it on this measure unless more data shows one.")
     if dominated:
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
                    f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")
@@ -214,19 +217,19 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     return out
 
 
-def _tied_with(row: dict, front: list[dict], cost: str, metric: str, judge) -> tuple[dict, str] | None:
-    """(a front row, the judge's verdict) where ``row`` is beaten only at the same cost by a lead the judge cannot
-    tell from chance: then it ties with that row rather than being not worth it. None otherwise (no judge, a
-    cheaper rival, or a lead beyond chance)."""
+def _level_with(row: dict, front: list[dict], cost: str, metric: str, judge) -> tuple[dict, str] | None:
+    """(the front row that beats ``row`` at the least cost, the judge's verdict) where every front row beating it
+    leads by a margin the judge cannot tell from chance: then ``row`` is level with them on accuracy, and either
+    ties (the same cost) or is dearer for nothing seen. None where any lead is beyond chance or unjudged."""
     if judge is None:
         return None
-    rivals = [f for f in front if _beats(f, row, cost, metric)]
-    if not rivals or any(_cheaper(f[cost], row[cost]) for f in rivals):
-        return None  # another strategy is as good for less: not worth it, whatever the accuracy gap
+    rivals = sorted((f for f in front if _beats(f, row, cost, metric)), key=lambda f: f[cost])
     verdicts = [judge(f, row) for f in rivals]
-    if any(not v or beyond_chance(v) for v in verdicts):
+    if not rivals or any(not v or beyond_chance(v) for v in verdicts):
         return None
-    return rivals[0], verdicts[0]
+    # the same-cost rival first (a tie), else the cheapest
+    i = next((k for k, f in enumerate(rivals) if _same_cost(f[cost], row[cost])), 0)
+    return rivals[i], verdicts[i]
 
 
 def beyond_chance(verdict: str) -> bool:

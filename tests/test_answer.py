@@ -653,3 +653,19 @@ def test_a_strategy_beaten_at_the_same_cost_by_a_lead_within_chance_ties_rather_
     # without a judge nothing can be called a tie: both are named as not worth it, as before
     assert pareto.tradeoff_sentences(rows, "inference_flops_per_text")[1].startswith(
         "Not worth it on this measure: head_only, scratch (")
+
+
+def test_a_dearer_strategy_level_with_a_cheaper_one_within_chance_is_said_so_with_the_odds(tmp_path):
+    from bertlab import pareto
+
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 290), 0.0, 0.0),
+            fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 288, 30), 2.5e11, 10.0),
+            fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 330, 60), 1e13, 200.0),
+            fake_run(tmp_path, "scratch", LABELS, right_on(LABELS, 230, 90), 1e13, 250.0)]
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs))
+    lines = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge(runs))
+    # scratch is beaten beyond chance: plainly not worth it; head_only's half point behind zero_shot is luck's size
+    assert any(t.startswith("Not worth it on this measure: scratch (") for t in lines)
+    level = [t for t in lines if t.startswith("head_only costs more than zero_shot for no gain the test can see")]
+    assert len(level) == 1 and "cannot tell from chance: McNemar" in level[0]
+    assert not any("Not worth it on this measure: head_only" in t for t in lines)
