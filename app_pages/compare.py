@@ -145,6 +145,8 @@ def results(runs: list) -> None:
                       for r in done} - {""})  # as results_frame
     if devices:
         st.caption(f"Device: {'; '.join(devices)}.")
+    if note := plots.memory_note(done):
+        st.caption(note)
     st.session_state.setdefault("keep_cost", "train_seconds")
     cost = st.segmented_control("Cost measure", list(plots.COSTS), key="keep_cost", required=True,
                                 format_func=COST_LABELS.get, width="stretch")

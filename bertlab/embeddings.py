@@ -168,6 +168,9 @@ class EmbedResult:
     # strategy's time counts, so a run that reused the cache costs what the same run would cold.
     text_seconds: np.ndarray | None = None
     text_tokens: np.ndarray | None = None  # per text, its real tokens (cut at max_length)
+    # Whether this call's memory left out the encoder: served whole from the cache (never loaded), or the encoder
+    # was already loaded in this process (by an earlier run, zero_shot's say). A run's peak memory then says so.
+    encoder_preloaded: bool = False
 
 
 class EmbeddingCache:
@@ -235,6 +238,8 @@ class EmbeddingCache:
             missing = list(dict.fromkeys(k for k in keys if k not in self._mem or dev not in self._secs.get(k, {})))
         by_key = dict(zip(keys, texts))
         enc_all, backend = None, "cache"
+        with _LOCK:
+            preloaded = not missing or (model_identity(self.model), str(device)) in _ENCODERS
         if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
             tok, encoder = get_encoder(self.model, device)
             session = encoder_session(self.model, torch.get_num_threads()) if onnxrt.wanted(device, self.dtype) else None
@@ -254,7 +259,8 @@ class EmbeddingCache:
         tokens = sum(self._ntok[k] for k in keys)
         text_seconds = np.array([self._secs[k][dev] for k in keys], dtype=np.float64)
         text_tokens = np.array([self._ntok[k] for k in keys], dtype=np.int64)
-        return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0, backend, text_seconds, text_tokens)
+        return EmbedResult(out, len(missing), tokens, time.perf_counter() - t0, backend, text_seconds, text_tokens,
+                           preloaded)
 
 
 _CACHES: dict[tuple, EmbeddingCache] = {}

@@ -310,6 +310,19 @@ def _succeeded(runs: Sequence[Any]) -> list[Any]:
     return [r for r in runs if r.status == "succeeded" and r.metrics]
 
 
+def memory_note(runs: Sequence[Any]) -> str | None:
+    """A line naming the runs whose peak memory leaves out the frozen encoder (already loaded by an earlier run in
+    the process, or embeddings served from the cache), so that "head_only needs 1/20 of zero_shot's memory" is not
+    read off the table; None where no run did."""
+    labels = run_labels(runs)
+    light = [labels[r.id] for r in runs if (r.costs or {}).get("memory_without_encoder")]
+    if not light:
+        return None
+    return (f"Memory of {', '.join(light)}: the encoder was already loaded by an earlier run, or its embeddings came "
+            "from the cache, so the figure leaves out the encoder's weights and its pass; a cold run needs about "
+            "what the run that loaded it shows.")
+
+
 def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
     """One row per run with the comparison numbers (accuracy, F1, baseline, time, size, compute, memory)."""
     labels = run_labels(runs)

@@ -29,7 +29,8 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
-              "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "device", "precision", "epochs", "learning_rate",
+              "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes",
+              "memory_without_encoder", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "options", "max_length", "model",
               "data_sha256", "torch", "transformers", "error")
 # Training hyperparameters, left blank for a strategy they do not apply to (zero_shot, tfidf_logreg): a CSV
@@ -100,7 +101,9 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             # what the money columns are in: the CSV alone must say it (the app's price may change after)
             "currency": prices.currency, "price_per_hour": prices.per_hour(c.get("device")),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"),
+            "peak_memory_bytes": c.get("peak_memory_bytes"),
+            # true: the encoder was loaded before this run (or never, its embeddings cached): memory leaves it out
+            "memory_without_encoder": c.get("memory_without_encoder"), "device": c.get("device"),
             "precision": precision_text(c.get("precision")),
             **{k: cfg.get(k) if uses_epochs else None for k in _EPOCH_FIELDS},
             "options": json.dumps(cfg["options"], sort_keys=True) if cfg.get("options") else None,

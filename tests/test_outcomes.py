@@ -61,8 +61,12 @@ def test_texts_cut_at_max_length_are_counted_in_a_note(tiny_model, tiny_data, ma
 
 
 def test_a_run_served_from_the_embedding_cache_says_so_and_is_billed_as_a_cold_one(tiny_model, tiny_data):
+    from bertlab import embeddings, plots
+
     store = RunStore()
     runs = []
+    with embeddings._LOCK:  # as a fresh server: no encoder loaded yet
+        embeddings._ENCODERS.clear()
     for strategy in ("zero_shot", "head_only", "head_only"):  # the default flow: zero_shot embeds val + test first
         rid = store.create_run(make_config(strategy, model=tiny_model, data=tiny_data, epochs=1, max_length=24))
         assert execute_run(store, rid) == SUCCEEDED
@@ -89,6 +93,11 @@ def test_a_run_served_from_the_embedding_cache_says_so_and_is_billed_as_a_cold_o
     assert warm.costs["total_seconds"] >= warm.costs["train_seconds"] + warm.costs["eval_seconds"]
     # throughput: each training text once through the encoder
     assert first.costs["train_examples_per_s"] == pytest.approx(sizes["train"] / first.costs["train_seconds"])
+    # memory: zero_shot loaded the encoder; the head_only runs found it loaded (or cached), and the table says so
+    assert [r.costs["memory_without_encoder"] for r in runs] == [False, True, True]
+    note = plots.memory_note(runs)
+    assert note.startswith(f"Memory of head_only · {first.id[-4:]}, head_only · {warm.id[-4:]}: the encoder was "
+                           "already loaded") and "zero_shot" not in note
 
 
 @pytest.mark.parametrize("descriptions,warned", [(["0", "1"], True), (["a bad review", "a good review"], False)])

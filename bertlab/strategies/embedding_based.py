@@ -54,7 +54,7 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
     n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
             "split_seconds": split_seconds, "split_tokens": split_tokens, "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne,
-            "total_params": total}
+            "total_params": total, "memory_without_encoder": res.encoder_preloaded}
     return out, info
 
 
@@ -123,7 +123,7 @@ class ZeroShot(Strategy):
             # the encoder, then one cosine similarity per class
             "inference_flops_per_text": _encoder_flops_per_text(ctx, info["encoder_non_embedding_params"])
             + 2.0 * lab.size,
-            **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
+            **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits", "memory_without_encoder")},
             # the encoder time the cache saved this run: its total time counts it too, as a cold run's would
             "cache_saved_seconds": max(0.0, sum(info["split_seconds"].values()) - info["embedding_seconds"]),
         }
@@ -229,7 +229,7 @@ class HeadOnly(Strategy):
             "train_flops": flops, "steps": steps,
             "inference_flops_per_text": _encoder_flops_per_text(ctx, info["encoder_non_embedding_params"])
             + 2.0 * n_head,
-            **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits")},
+            **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits", "memory_without_encoder")},
             # the encoder time the cache saved this run: its total time counts it too, as a cold run's would
             "cache_saved_seconds": max(0.0, sum(info["split_seconds"].values()) - info["embedding_seconds"]),
         }
