@@ -60,7 +60,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> 
     """Title, progress or outcome, and a Cancel button while the run is active. ``shared_notes`` (about the data,
     the same for every run) are shown once under the status lines instead; ``detail`` (size, seed) goes under the
     title where a strategy ran several times."""
-    c = st.columns([2, 5, 1.2], vertical_alignment="center")
+    c = st.columns([2, 4.4, 1.6], vertical_alignment="center")  # "Cancel" whole at 1280 px beside the box
     color = plots.strategy_color(run.strategy)
     # nowrap: in a narrow column (1024 px with the sidebar open) the id goes to a line of its own instead of
     # breaking "■ zero_shot" after its square.

@@ -90,7 +90,8 @@ def _results(runs, preds, compact: bool) -> None:
             "prediction": st.column_config.TextColumn(width="small"),
             "conf.": st.column_config.NumberColumn(format="%.0f%%", width=52, help="Confidence: " + CONFIDENCE_HELP)})
         ms = sorted(p.latency_ms for p in preds)
-        st.caption(f"Answered in {ms[0]:.0f} ms" + (f" to {ms[-1]:.0f} ms per run" if len(ms) > 1 else "") +
+        spread = f" to {ms[-1]:.0f} ms" if round(ms[-1]) != round(ms[0]) else ""
+        st.caption(f"Answered in {ms[0]:.0f} ms{spread}" + (" per run" if len(ms) > 1 else "") +
                    " (the Playground shows each run's backend and probabilities)."
                    + "".join(f" ⚠ {labels[i]} answers {common.md(repr(c))} to every test text: its answer here means "
                              "nothing." for i, c in one_class.items()))

@@ -209,7 +209,8 @@ if sweeps:
     chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0,
                           format_func=lambda i: next(
                               f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {common.dataset_name(s['dataset'])} · "
-                              f"{', '.join(s['strategies'])} · sizes {s['sizes']} · {len(s['seeds'])} seeds"
+                              f"{', '.join(s['strategies'])} · sizes {s['sizes']} · {len(s['seeds'])} seed"
+                              f"{'s' if len(s['seeds']) != 1 else ''}"
                               for s in sweeps if s["id"] == i))
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))
     # Refresh while points are still running, so the curve grows on screen; idle pages do no work.

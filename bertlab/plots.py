@@ -212,7 +212,19 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     if not fig.data:
         _empty(fig, no_steps_message(runs))
+    elif name == "train_loss":
+        _uniform_guess_line(fig, runs)
     return fig
+
+
+def _uniform_guess_line(fig: go.Figure, runs: Sequence[Any]) -> None:
+    """The loss of guessing every class alike, ln(classes), dashed, where the runs share one class count: a curve
+    that stays on it has learnt nothing (from scratch on a few hundred texts, say)."""
+    counts = {len(names) for r in runs if (names := (r.data_summary or {}).get("label_names"))}
+    if len(counts) == 1 and (k := counts.pop()) > 1:
+        fig.add_hline(y=math.log(k), line=dict(color="#888", dash="dash", width=1.5),
+                      annotation_text=f"guessing {k} classes alike: ln {k} = {math.log(k):.2f}",
+                      annotation_position="top right", annotation_font=dict(size=12, color="#555"))
 
 
 def no_steps_message(runs: Sequence[Any]) -> str:

@@ -311,10 +311,11 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
     return rows
 
 
-def _mean_std(xs: list[float]) -> tuple[float, float]:
+def _mean_std(xs: list[float]) -> tuple[float, float | None]:
     m = sum(xs) / len(xs)
-    # Sample standard deviation (n - 1): with 2-3 seeds the population formula understates the spread.
-    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) if len(xs) > 1 else 0.0
+    # Sample standard deviation (n - 1): with 2-3 seeds the population formula understates the spread. One seed
+    # has no spread to show (None: a table says "-", not a reassuring 0.0).
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) if len(xs) > 1 else None
     return m, sd
 
 
@@ -366,7 +367,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
         fig.add_trace(go.Scatter(
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
             line={"color": strategy_color(st), "width": 2.5},
-            error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True},
+            error_y={"type": "data", "array": [a["std"] or 0.0 for a in pts], "visible": True},
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
             hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}} ± %{{customdata[1]:{fmt}}}"
                            "<br>seeds %{customdata[0]}<br>train %{customdata[2]:.1f} s<extra></extra>")))
@@ -411,7 +412,8 @@ def format_curves(agg: list[dict]) -> str:
         row = [st]
         for s in sizes:
             a = cell.get((st, s))
-            row.append("-" if not a or a["mean"] is None else f"{a['mean']:.3f}±{a['std']:.3f} ({a['n_seeds']})")
+            row.append("-" if not a or a["mean"] is None else
+                       f"{a['mean']:.3f}" + (f"±{a['std']:.3f}" if a["std"] is not None else "") + f" ({a['n_seeds']})")
         lines.append(row)
     widths = [max(len(x) for x in col) for col in zip(head, *lines)]
     out = ["  ".join(x.ljust(w) for x, w in zip(r, widths)) for r in [head, *lines]]

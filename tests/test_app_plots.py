@@ -52,6 +52,21 @@ def test_loss_figure_is_bounded_and_coloured_by_strategy():
     assert fig.layout.xaxis.title.text and "loss" in fig.layout.yaxis.title.text
 
 
+def test_the_loss_chart_marks_the_loss_of_guessing_every_class_alike():
+    import math
+
+    runs = [make_run("full_ft", "r1"), make_run("scratch", "r2")]
+    for r in runs:
+        r.data_summary["label_names"] = ["neg", "neu", "pos"]
+    fig = plots.train_loss_figure(runs, loss_points("r1", 30) + loss_points("r2", 30))
+    (line,) = [s for s in fig.layout.shapes if s.line.dash == "dash"]
+    assert line.y0 == line.y1 == pytest.approx(math.log(3))
+    assert fig.layout.annotations[0].text == "guessing 3 classes alike: ln 3 = 1.10"
+    # runs on data of different class counts share no such line
+    runs[1].data_summary["label_names"] = ["a", "b"]
+    assert not plots.train_loss_figure(runs, loss_points("r1", 30) + loss_points("r2", 30)).layout.shapes
+
+
 def test_two_runs_of_one_strategy_get_one_colour_and_different_dashes():
     runs = [make_run("head_only", "aaaa1111"), make_run("head_only", "bbbb2222")]
     fig = plots.train_loss_figure(runs, loss_points("aaaa1111", 3) + loss_points("bbbb2222", 3))
