@@ -191,6 +191,19 @@ def load_sweep(store: RunStore, sweep_id: str) -> SweepSpec:
     return SweepSpec.from_dict(json.loads(path.read_text())["spec"])
 
 
+def find_sweep(store: RunStore, spec: SweepSpec) -> str | None:
+    """The id of the newest stored sweep with exactly this spec, if any."""
+    want = json.dumps(spec.to_dict(), sort_keys=True)
+    for p in sorted(_sweep_dir(store).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            d = json.loads(p.read_text())
+            if json.dumps(SweepSpec.from_dict(d["spec"]).to_dict(), sort_keys=True) == want:
+                return d["id"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
 def list_sweeps(store: RunStore) -> list[dict]:
     """Stored sweeps, newest first: {id, created, strategies, sizes, seeds, dataset, n_points}."""
     out = []
@@ -226,8 +239,14 @@ def _file_changed_at(data: DataConfig) -> float | None:
 
 
 def prepare(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> tuple[str, list[RunConfig], list[str]]:
-    """Save the sweep and split its points into configs still to run and ids of runs to reuse."""
-    sweep_id = save_sweep(store, spec, sweep_id)
+    """Save the sweep and split its points into configs still to run and ids of runs to reuse.
+
+    A spec identical to a stored sweep's is that sweep (resumed, not stored twice): a second click on "Run the
+    sweep", or the same CLI command again, adds no second record of it.
+    """
+    sweep_id = sweep_id or find_sweep(store, spec) or save_sweep(store, spec)
+    if not (_sweep_dir(store) / f"{sweep_id}.json").is_file():
+        save_sweep(store, spec, sweep_id)
     todo, reused = split_points(store, spec)
     return sweep_id, todo, reused
 

@@ -95,6 +95,8 @@ def test_sweep_through_job_manager_resumes_without_recomputing(tiny_model, tiny_
             assert len(tests) == 1
         again = sweep.submit(jm, spec)
         assert again.submitted == [] and sorted(again.reused) == sorted(r["run_id"] for r in rows)
+        # the same spec again is the same sweep, not a second record of it (a double click, the same command)
+        assert again.sweep_id == sub.sweep_id and len(sweep.list_sweeps(store)) == 1
         # A larger sweep only computes its new points.
         bigger = spec_for(tiny_model, tiny_data, sizes=[8, 16, 24])
         more = sweep.submit(jm, bigger)
