@@ -11,11 +11,24 @@ from bertlab.errors import BertlabError
 from bertlab.strategies import REGISTRY
 
 
-def latest_comparison() -> list:
-    """Runs of the batch the Compare page shows by default (the newest launch that is not a sweep)."""
-    runs = common.store().list_runs(limit=200)
-    batch = common.latest_batch(runs, common.sweep_batches())
-    return [r for r in runs if r.batch_id == batch]
+def comparison_for(name: str) -> tuple[list, str | None]:
+    """(runs, title) of the comparison a card quotes: the batch Compare shows (as chosen there, else the newest
+    launch that is not a sweep); where ``name`` did not succeed in it, the newest such launch where it did, so a
+    side run (a CLI check on other data) does not hide the comparison the class has been looking at."""
+    runs = common.store().list_runs(limit=500)
+    sweeps = common.sweep_batches()
+    batches: dict[str, list] = {}
+    for r in runs:
+        batches.setdefault(r.batch_id, []).append(r)
+    batch = st.session_state.get("cmp_choice")
+    if batch not in batches:
+        batch = common.latest_batch(runs, sweeps)
+    if batch is not None and not any(r.strategy == name and r.status == "succeeded" for r in batches[batch]):
+        batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"
+                      and r.batch_id not in sweeps), batch)
+    if batch is None:
+        return [], None
+    return batches[batch], common.batch_titles(batches, sweeps).get(batch)
 
 
 def options_for(name: str, model: str) -> dict:
@@ -39,7 +52,7 @@ def share(fraction: float) -> str:
     return f"{pct:.2g}%"
 
 
-def show_card(name: str, model: str, runs: list, big: bool) -> None:
+def show_card(name: str, model: str, runs: list, big: bool, title: str | None = None) -> None:
     opts = options_for(name, model)
     try:
         c = teaching.card(name, model, opts, runs=runs, scale=1.35 if big else 1.0)
@@ -65,7 +78,7 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
         st.markdown(f"**Frozen:** {c.frozen}")
         st.markdown(f"**When to use it:** {c.when}")
         st.markdown(f"**What it costs:** {c.cost}")
-        st.markdown("**In the current comparison:**")
+        st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
         if c.measured:
             for m in c.measured:
                 acc = f"run `{m['run_id'][-4:]}`: **{100 * m['test_accuracy']:.1f}%** test accuracy"
@@ -75,7 +88,7 @@ def show_card(name: str, model: str, runs: list, big: bool) -> None:
                     st.markdown(f"- {acc} with {m['n_labelled'] or '?'} labelled examples, trained in "
                                 f"{common.seconds(m['train_seconds'])}")
         else:
-            st.caption("not in the latest comparison; launch it on the Train page")
+            st.caption("not run yet here; launch it on the Train page")
         st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")
 
 
@@ -91,4 +104,5 @@ name = st.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strate
 c2, c3 = st.columns([3, 1], vertical_alignment="bottom")
 model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
 big = c3.toggle("Projector", key="keep_tc_big")
-show_card(name, model, latest_comparison(), big)
+_runs, _title = comparison_for(name)
+show_card(name, model, _runs, big, _title)

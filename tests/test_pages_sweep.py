@@ -251,3 +251,19 @@ def test_costs_page_projects_training_to_real_data_volumes(tiny_model, tiny_data
     assert row[f"cost at {n * 1000:,}"] == pareto.format_cost(secs, "train_money", pareto.Prices(cpu_hour=3600.0))
     assert pareto.scaled_to({"n_train": 500, "train_seconds": 10.0}, "train_seconds", 100_000) == 2000.0
     assert pareto.scaled_to({"n_train": None, "train_seconds": 10.0}, "train_seconds", 100_000) is None
+
+
+def test_a_side_run_of_other_strategies_does_not_hide_a_strategys_numbers_from_its_card(tiny_data, tiny_csv,
+                                                                                       bertlab_home):
+    store = RunStore(bertlab_home)
+    main = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-class")
+    assert execute_run(store, main) == SUCCEEDED
+    other = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
+    side = store.create_run(make_config("zero_shot", data=other), batch_id="b-side")  # newer: a CLI check
+    store.finish(side, "failed", error="not needed here")
+    at = app_on("app_pages/teaching.py", {"keep_tc_strategy": "tfidf_logreg"})
+    no_problems(at)
+    lines = [m.value for m in at.markdown if "test accuracy" in m.value]
+    assert len(lines) == 1 and f"`{main[-4:]}`" in lines[0]  # the launch where it ran, not "not run yet"
+    heading = next(m.value for m in at.markdown if m.value.startswith("**Measured in the comparison**"))
+    assert "tfidf\\_logreg" in heading  # which comparison, by its title as on Compare (markdown-escaped)
