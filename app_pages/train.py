@@ -63,6 +63,17 @@ def max_length_input(col, key: str, limit: int | None) -> int:
                             help="Longer texts are truncated to this many tokens." + limit_note)
 
 
+def optimiser_text(name: str) -> str:
+    """How the strategy's optimiser runs, with its own defaults (for the lesson on AdamW and warmup)."""
+    d = make_config(name)
+    if name == "head_only":
+        return (f"Optimiser: AdamW at a constant learning rate, weight decay {d.weight_decay:g}, on batches of the "
+                "cached embeddings through the linear head; no warmup or clipping (a convex problem).")
+    return (f"Optimiser: AdamW; the learning rate rises linearly over the first {d.warmup_ratio:.0%} of steps, then "
+            f"falls linearly to 0; weight decay {d.weight_decay:g} (none on biases and LayerNorm weights); "
+            f"gradients clipped at norm {d.grad_clip:g} (as BERT was fine-tuned; the Trainer's defaults too).")
+
+
 def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None) -> dict:
     """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides.
 
@@ -99,6 +110,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             help="Stop once this many epochs in a row have not lowered the validation loss (Hugging Face's "
                  "EarlyStoppingCallback); 0 trains every epoch. With 'Keep the best epoch', the best one is put "
                  "back. The run notes where it stopped.")
+        st.caption(optimiser_text(name))
     elif s.uses_tokens:
         r1 = st.columns(3)
         out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",

@@ -21,7 +21,10 @@ LEGEND = {TRAINED: "trained", FROZEN: "frozen (pretrained)", ADAPTER: "frozen + 
 
 COST_NOTES = {
     "zero_shot": "One encoder pass per text, cached and shared with head_only. No training at all. Serving: "
-                 "one encoder pass per text, as every BERT strategy here.",
+                 "one encoder pass per text, as every BERT strategy here. Not counted anywhere here: the "
+                 "encoder's own pretraining (for all-MiniLM-L6-v2, distillation from a larger BERT, then "
+                 "contrastive training on about a billion sentence pairs), a cost paid once by its makers and "
+                 "shared by every strategy that starts from it; scratch's row is what starting from nothing buys.",
     "head_only": "One encoder pass per training text (cached), then seconds of training on fixed vectors. Serving: "
                  "the same encoder pass as full_ft.",
     "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core. Serving: "
