@@ -270,6 +270,27 @@ def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path)
     assert row["pick"] == "full_ft" and "not tested" in row["why"]
 
 
+def test_two_seeds_with_a_gap_beyond_chance_at_each_are_not_called_a_tie(tmp_path):
+    runs, pts = {}, []
+    for seed, (ho, zs) in enumerate([(320, 260), (350, 260)]):  # +15 and +22.5 points: the t-test gives p ~0.13
+        for strategy, k, flops in (("head_only", ho, 1e11), ("zero_shot", zs, 0.0)):
+            r = fake_run(tmp_path, strategy, LABELS, right_on(LABELS, k, 37 * seed), flops, 1.0, fp=f"s{seed}",
+                         seed=seed)
+            runs[r.id] = r
+            pts.append(point(strategy, 50, seed, r.metrics["test_accuracy"], flops, run_id=r.id))
+    t_p = answer.seed_paired_p([0.15, 0.225])
+    assert t_p > answer.ALPHA  # one degree of freedom: the t-test alone cannot tell them apart
+    (row,) = answer.sweep_rows(pts, runs.get)
+    each = [paired.compare(LABELS, right_on(LABELS, ho, 37 * s), right_on(LABELS, zs, 37 * s)).p_value
+            for s, (ho, zs) in enumerate([(320, 260), (350, 260)])]
+    assert max(each) < answer.ALPHA
+    assert row["pick"] == "head_only" and row["p"] == max(each)  # not "use zero_shot, 18 points behind"
+    assert row["why"].startswith("ahead of every cheaper strategy beyond chance")
+    # without the runs' predictions only the t-test is there: it cannot tell, as before
+    (row,) = answer.sweep_rows(pts)
+    assert row["pick"] == "zero_shot" and "the seeds cannot tell them apart" in row["why"]
+
+
 def test_compare_page_answers_over_the_seeds_of_a_sweep(tiny_model, tiny_data, bertlab_home):
     from dataclasses import replace
 
