@@ -146,15 +146,20 @@ RARE_TEST = 20  # fewer test texts of a class than this: its recall moves 5 poin
 
 def balance_warning(sp) -> str:
     """What an imbalanced or thin test split means for the comparison ('' where nothing needs saying)."""
-    from bertlab.answer import IMBALANCED
+    from bertlab.answer import IMBALANCED, RARE_SHARE
 
     parts = []
     test = sp.test.counts()
     majority = sp.test.majority_accuracy()
+    rarest = min(test, key=test.get) if test else None
     if majority >= IMBALANCED:
         parts.append(f"The majority class is {majority:.1%} of the test split: a model that always answers it scores "
                      f"{majority:.1%} accuracy, so Compare's answer judges by macro-F1 by default (every class counts the "
                      f"same), and shows each class's recall.")
+    elif rarest is not None and test[rarest] / max(1, sum(test.values())) < RARE_SHARE:
+        parts.append(f"{common.md(repr(rarest))} is only {test[rarest] / sum(test.values()):.1%} of the test split: a "
+                     "model could ignore it and lose next to no accuracy, so Compare's answer judges by macro-F1 by "
+                     "default (every class counts the same), and shows each class's recall.")
     rare = {n: c for n, c in test.items() if c < RARE_TEST}
     if rare:
         listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))

@@ -105,10 +105,15 @@ MACRO_F1 = Judge("test_macro_f1", "macro-F1", "the best run by macro-F1", "the b
 JUDGES = {"accuracy": ACCURACY, "macro_f1": MACRO_F1}
 # A majority class this large makes accuracy reward answering it always: the answer judges by macro-F1 instead.
 IMBALANCED = 0.7
+# A class this rare moves accuracy by at most this much if a model ignores it altogether: macro-F1 judges instead.
+RARE_SHARE = 0.05
 
 
 def default_metric(runs: list) -> str:
-    """'macro_f1' where the test set's majority class is IMBALANCED or more of it, else 'accuracy'."""
+    """'macro_f1' where the test set's majority class is IMBALANCED or more of it, or a class is under RARE_SHARE of
+    it; else 'accuracy'."""
+    if _rarest(runs) is not None:
+        return "macro_f1"
     return _metric_for([(getattr(r, "metrics", None) or {}).get("majority_accuracy") for r in runs])
 
 
@@ -117,13 +122,42 @@ def _metric_for(majorities: list) -> str:
     return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
 
 
+def _rarest(runs: list) -> tuple[str, int, int] | None:
+    """(class, its test texts, all test texts) of the rarest class of the runs' test set where it is under
+    RARE_SHARE of it; None otherwise (or where the runs did not record their per-class counts)."""
+    for r in runs:
+        per_class = (getattr(r, "metrics", None) or {}).get("per_class") or {}
+        support = {n: int(v.get("support") or 0) for n, v in per_class.items()
+                   if isinstance(v, dict) and v.get("support")}  # a class absent from the test set is not rare in it
+        total = sum(support.values())
+        if total and (name := min(support, key=support.get)) and support[name] / total < RARE_SHARE:
+            return name, support[name], total
+    return None
+
+
 def imbalance_note(runs: list) -> str:
     """Why the answer judges by macro-F1 by default, or '' where it does not."""
     if default_metric(runs) != "macro_f1":
         return ""
     maj = max(float((r.metrics or {}).get("majority_accuracy") or 0) for r in runs)
-    return (f"The majority class is {_pct(maj)} of the test texts, so accuracy would reward answering it always: this "
-            f"answer judges by macro-F1, where every class counts the same.")
+    if maj >= IMBALANCED:
+        return (f"The majority class is {_pct(maj)} of the test texts, so accuracy would reward answering it always: "
+                f"this answer judges by macro-F1, where every class counts the same.")
+    name, n, total = _rarest(runs)
+    return (f"{name!r} is only {n} of the {total:,} test texts ({_pct(n / total)}): a model could ignore it and lose "
+            "next to no accuracy, so this answer judges by macro-F1, where every class counts the same.")
+
+
+def missed_classes_sentence(run, name: str) -> str | None:
+    """'full_ft never answered 'refund' (6 test texts)': a class the run ignores, which accuracy hides."""
+    from bertlab.metrics import never_predicted
+
+    m = getattr(run, "metrics", None) or {}
+    missed = never_predicted(m.get("confusion") or [], m.get("label_names") or [])
+    if not missed or len(missed) == len(m.get("label_names") or []) - 1:
+        return None  # nothing missed, or a one-class run (said elsewhere)
+    listed = ", ".join(f"{c!r} ({n} test text{'s' if n != 1 else ''})" for c, n in missed)
+    return f"{name} never answered {listed}: its recall there is 0."
 
 
 def _seconds(s: float) -> str:
@@ -271,6 +305,13 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
         a = _one_run_each(at_size, name, judge)
     if a is not None and metric is None and (why := imbalance_note(done)):
         a.sentences.insert(0, why)
+    if a is not None:
+        from bertlab.plots import run_labels
+
+        labels = run_labels(at_size)
+        for r in [a.pick] if a.pick is a.best else [a.pick, a.best]:
+            if getattr(r, "id", None) in labels and (warn := missed_classes_sentence(r, labels[r.id])):
+                a.sentences.append(warn)
     if a is not None and len({_n_train(r) for r in done}) > 1:
         a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
                            "The Learning curves page answers for every size.")

@@ -127,6 +127,13 @@ def single_class_prediction(confusion: list[list[int]], label_names: list[str]) 
     return label_names[used[0]] if len(used) == 1 and len(label_names) > 1 else None
 
 
+def never_predicted(confusion: list[list[int]], label_names: list[str]) -> list[tuple[str, int]]:
+    """(class, its test texts) for each class that has test texts but that the model never answered: accuracy can
+    hide a rare class a model ignores altogether."""
+    return [(name, sum(confusion[i])) for i, name in enumerate(label_names)
+            if i < len(confusion) and sum(confusion[i]) > 0 and not any(row[i] for row in confusion)]
+
+
 def accuracy(y_true, y_pred) -> float:
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     return float((yt == yp).mean()) if len(yt) else 0.0

@@ -27,10 +27,14 @@ def fake_run(tmp_path, strategy, labels, preds, flops, seconds, fp="fp0", n_trai
     d = tmp_path / f"run{i}"
     paired.save_predictions(d, preds, labels, fp)
     acc = sum(int(p == y) for p, y in zip(preds, labels)) / len(labels)
-    f1 = classification_report(labels, preds, [str(c) for c in range(max(max(labels), max(preds)) + 1)])["macro_f1"]
+    names = [str(c) for c in range(max(max(labels), max(preds)) + 1)]
+    rep = classification_report(labels, preds, names)
+    f1 = rep["macro_f1"]
     return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", model="minilm",
                            dataset="rotten_tomatoes", artifact_dir=str(d),
-                           metrics={"test_accuracy": acc, "test_macro_f1": f1, "majority_accuracy": majority},
+                           metrics={"test_accuracy": acc, "test_macro_f1": f1, "majority_accuracy": majority,
+                                    "per_class": rep["per_class"], "confusion": rep["confusion"],
+                                    "label_names": names},
                            costs={"train_flops": flops, "train_seconds": seconds},
                            config={"seed": seed, "data": {"seed": split_seed}}, created=float(i),
                            data_summary={"sizes": {"train": n_train}})
@@ -690,3 +694,22 @@ def test_a_dearer_strategy_level_with_a_cheaper_one_within_chance_is_said_so_wit
     level = [t for t in lines if t.startswith("head_only costs more than zero_shot for no gain the test can see")]
     assert len(level) == 1 and "cannot tell from chance: McNemar" in level[0]
     assert not any("Not worth it on this measure: head_only" in t for t in lines)
+
+
+def test_a_rare_class_makes_the_answer_judge_by_macro_f1_and_a_run_that_never_answers_it_is_named(tmp_path):
+    # 7 of 400 test texts (1.75%) are class 2; the majority class is far under 70%
+    labels = [2] * 7 + [i % 2 for i in range(393)]
+    ignores = [y if y != 2 else 0 for y in labels]  # right on every text but the rare ones: never answers 2
+    ignores = [1 - y if 100 <= i < 110 else y for i, y in enumerate(ignores)]
+    finds = [y if not 200 <= i < 225 else 1 - y if y != 2 else y for i, y in enumerate(labels)]
+    dear = fake_run(tmp_path, "full_ft", labels, ignores, 1e13, 200.0, majority=0.49)
+    cheap = fake_run(tmp_path, "tfidf_logreg", labels, finds, 1e6, 0.5, majority=0.49)
+    assert dear.metrics["test_accuracy"] > cheap.metrics["test_accuracy"]  # accuracy would pick the one that ignores 2
+    assert answer.default_metric([dear, cheap]) == "macro_f1"
+    a = answer.answer([dear, cheap])
+    assert a.sentences[0].startswith("'2' is only 7 of the 400 test texts (1.8%): a model could ignore it")
+    assert a.pick is cheap and a.best is cheap
+    # judged by accuracy on request, full_ft leads, and the answer says what its accuracy hides
+    by_acc = answer.answer([dear, cheap], metric="accuracy")
+    assert by_acc.best is dear
+    assert "full_ft never answered '2' (7 test texts): its recall there is 0." in by_acc.sentences
