@@ -48,6 +48,11 @@ def select_runs(all_runs: list) -> list[str]:
     return [r.id for r in batches[batch]]
 
 
+def _points_range(lo: float, hi: float) -> str:
+    """'6 points' or '6 to 17 points' (what one text moves a class's recall by, for its fewest and most texts)."""
+    return f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
+
+
 def run_detail(run, sizes: bool) -> str:
     """'n=128 · seed 2' (the training size only where the selection has several): which of a strategy's runs."""
     cfg = run.config or {}
@@ -450,7 +455,8 @@ def per_class_section(done: list) -> None:
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
                + (f" Few test texts of {', '.join(f'{common.md(repr(n))} ({k})' for n, k in rare.items())}: one "
-                  f"text more or less moves these by {100 / max(1, min(rare.values())):.0f} points or more."
+                  f"text more or less moves {'this' if len(rare) == 1 else 'these'} by "
+                  f"{_points_range(100 / max(rare.values()), 100 / max(1, min(rare.values())))}."
                   if rare else "")
                + (f" Left out: {table.left_out} run(s) on other classes (another dataset)." if table.left_out else ""))
 

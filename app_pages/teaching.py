@@ -52,10 +52,22 @@ def share(fraction: float) -> str:
     return f"{pct:.2g}%"
 
 
+def class_count(runs: list) -> int:
+    """Classes the head has: those of the comparison quoted (its head's size is in the counts), else of the data
+    chosen on the Data page, else 2."""
+    for r in runs:
+        if names := (r.data_summary or {}).get("label_names"):
+            return len(names)
+    try:
+        return len(common.splits(common.data_config()).label_names)
+    except BertlabError:
+        return 2
+
+
 def show_card(name: str, model: str, runs: list, big: bool, title: str | None = None) -> None:
     opts = options_for(name, model)
     try:
-        c = teaching.card(name, model, opts, runs=runs, scale=1.35 if big else 1.0)
+        c = teaching.card(name, model, opts, n_classes=class_count(runs), runs=runs, scale=1.35 if big else 1.0)
     except BertlabError as e:
         common.show_error(e)
         return

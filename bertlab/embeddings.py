@@ -46,7 +46,9 @@ def model_identity(model: str) -> str:
     """
     resolved = models.resolve(model)
     p = Path(resolved)
-    return f"{resolved}|{onnxrt.weights_tag(p)}" if p.is_dir() else resolved
+    # The real path: the app and a CLI reaching one model through different links (a symlinked virtual
+    # environment, say) share its caches.
+    return f"{p.resolve()}|{onnxrt.weights_tag(p)}" if p.is_dir() else resolved
 
 
 def get_encoder(model: str, device: torch.device):

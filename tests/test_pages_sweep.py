@@ -267,3 +267,17 @@ def test_a_side_run_of_other_strategies_does_not_hide_a_strategys_numbers_from_i
     assert len(lines) == 1 and f"`{main[-4:]}`" in lines[0]  # the launch where it ran, not "not run yet"
     heading = next(m.value for m in at.markdown if m.value.startswith("**Measured in the comparison**"))
     assert "tfidf\\_logreg" in heading  # which comparison, by its title as on Compare (markdown-escaped)
+
+
+def test_a_cards_counts_are_for_the_quoted_comparisons_classes(tiny_model, tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), batch_id="b7")
+    names = [f"c{i}" for i in range(7)]
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.5}, costs={"train_seconds": 1.0},
+                 data_summary={"sizes": {"train": 100}, "label_names": names})
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "head_only"})
+    no_problems(at)
+    from bertlab.models import load_config
+
+    hidden = load_config(tiny_model).hidden_size
+    assert at.metric[0].value == f"{hidden * 7 + 7:,}"  # the 7-class head, not a 2-class one

@@ -627,3 +627,9 @@ def test_kept_embedding_gradient_leaves_the_compact_rows_lookup_in_place(tiny_mo
         with kept_embedding_gradient(model) as kept:
             assert not kept and vars(emb)["forward"] == ce.lookup
         assert vars(emb)["forward"] == ce.lookup  # still routed through the compact rows after it exits
+
+
+def test_a_model_reached_through_a_symlink_shares_its_caches(tiny_model, tmp_path):
+    link = tmp_path / "linked-model"
+    link.symlink_to(tiny_model, target_is_directory=True)
+    assert embeddings.model_identity(str(link)) == embeddings.model_identity(tiny_model)
