@@ -187,8 +187,9 @@ def _serve(run) -> float | None:
 
 def _share(ratio: float) -> str:
     """'1/3.2', '1/38', '1/4,200', '1/12 million': as precise as a ratio of two estimates deserves."""
-    if ratio >= 1e6:
-        return f"1/{ratio / 1e6:,.0f} million"
+    if ratio >= 1e6:  # two significant figures here too: 1.43 million is not "1 million"
+        m = ratio / 1e6
+        return f"1/{m:.1f} million" if m < 10 else f"1/{float(f'{m:.2g}'):,.0f} million"
     if ratio >= 1e4:  # two significant figures: '1/140,000'
         return f"1/{float(f'{ratio:.2g}'):,.0f}"
     return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"

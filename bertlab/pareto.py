@@ -153,7 +153,8 @@ def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> 
 def _ratio(a: float, b: float) -> str:
     r = a / b
     if r >= 1e6:  # a network against word counts: the digits past the second mean nothing
-        return f"{r / 1e6:,.0f} million times"
+        m = r / 1e6
+        return f"{m:.1f} million times" if m < 10 else f"{float(f'{m:.2g}'):,.0f} million times"
     return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"
 
 

@@ -272,3 +272,10 @@ def test_report_keeps_apart_data_of_other_split_seeds_and_says_which_runs_record
     page = report.build_html(store, ids)
     assert "split seed 0" in page and "split seed 1" in page  # two splits, not one merged entry
     assert "As the runs recorded it when they trained (1 older run recorded none)." in page
+
+
+def test_ratios_in_millions_keep_two_significant_figures():
+    rows = [{"strategy": "tfidf_logreg", "test_accuracy": 0.8, "x": 325.0},
+            {"strategy": "full_ft", "test_accuracy": 0.9, "x": 465e6}]
+    (line,) = pareto.tradeoff_sentences(rows, "x")[:1]
+    assert "1.4 million times" in line  # 1.43 million, not "1 million"
