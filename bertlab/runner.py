@@ -146,13 +146,16 @@ def token_lengths(model: str, texts: list[str]) -> list[int]:
     return untruncated_lengths(models.load_tokenizer(model), texts)
 
 
-def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None) -> str | None:
-    """How many training texts the tokenizer cut at ``max_length`` tokens, as a note (None if none were)."""
+def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None,
+                    which: str = "training") -> str | None:
+    """How many of the ``which`` texts the tokenizer cut at ``max_length`` tokens, as a note (None if none were)."""
     lengths = sorted(lengths if lengths is not None else token_lengths(model, texts))
     cut = sum(1 for n in lengths if n > max_length)
     if not cut:
         return None
-    return (f"{cut:,} of {len(lengths):,} training texts ({cut / len(lengths):.0%}) are longer than max_length "
+    share = cut / len(lengths)
+    pct = f"{share:.1%}" if share < 0.01 else f"{share:.0%}"  # "1 of 200 (0%)" read as none
+    return (f"{cut:,} of {len(lengths):,} {which} texts ({pct}) are longer than max_length "
             f"{max_length} tokens and were cut to it (median {lengths[len(lengths) // 2]} tokens, longest "
             f"{lengths[-1]:,}); a larger max length keeps more of each text at more cost per step")
 
@@ -163,7 +166,10 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
     notes = []
     if strategy.uses_tokens and not cfg.new_vocab:
         try:
-            note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths)
+            if strategy.reads_training_texts:
+                note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths)
+            else:  # zero_shot reads only the texts it answers
+                note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test")
         except BertlabError:
             note = None
         if note:
@@ -196,7 +202,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             models.check_max_length(cfg.model, cfg.max_length)
         t_load = time.perf_counter()
         splits = load_splits(cfg.data)
-        if cfg.batch_size > len(splits.train):
+        if cfg.batch_size > len(splits.train) and strategy.uses_epochs:  # tfidf_logreg, zero_shot: no batches of it
             # Friendlier than failing: one full batch is what the user can have.
             splits.notes.append(f"batch_size {cfg.batch_size} is larger than the {len(splits.train)} training "
                                 f"examples; used batch_size {len(splits.train)}")

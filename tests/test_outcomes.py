@@ -45,17 +45,19 @@ def test_learned_nothing_is_a_note(tiny_model, tiny_data):
         head + "try more epochs, a higher learning rate or more data")
 
 
+@pytest.mark.parametrize("strategy,split", [("zero_shot", "test"), ("head_only", "train")])
 @pytest.mark.parametrize("max_length,cut", [(8, True), (128, False)])
-def test_texts_cut_at_max_length_are_counted_in_a_note(tiny_model, tiny_data, max_length, cut):
+def test_texts_cut_at_max_length_are_counted_in_a_note(tiny_model, tiny_data, max_length, cut, strategy, split):
     store = RunStore()
-    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=max_length))
+    rid = store.create_run(make_config(strategy, model=tiny_model, data=tiny_data, max_length=max_length))
     assert execute_run(store, rid) == SUCCEEDED
     run = store.get(rid)
     notes = [n for n in run.notes if "longer than max_length" in n]
     assert bool(notes) == cut, run.notes
-    if cut:
-        n_train = run.data_summary["sizes"]["train"]
-        assert notes[0].startswith(f"{n_train:,} of {n_train:,} training texts (100%) are longer than max_length 8")
+    if cut:  # the texts the run reads: zero_shot never reads the training texts
+        n = run.data_summary["sizes"][split]
+        which = "training" if split == "train" else "test"
+        assert notes[0].startswith(f"{n:,} of {n:,} {which} texts (100%) are longer than max_length 8")
     lo, hi = run.metrics["test_accuracy_ci95"]
     assert lo <= run.metrics["test_accuracy"] <= hi
 
@@ -254,3 +256,20 @@ def test_calibration_bins_and_expected_calibration_error():
     assert calibration([0, 1, 2, 1], sure)["ece"] == 0.0
     rep = classification_report([0, 1, 2, 1], [0, 1, 2, 1], ["a", "b", "c"], probs=sure)
     assert rep["ece"] == 0.0 and "ece" not in classification_report([0, 1], [0, 1], ["a", "b"])
+
+
+def test_a_few_texts_cut_read_as_a_share_not_zero_percent(tiny_model):
+    from bertlab.runner import truncation_note
+
+    note = truncation_note(tiny_model, [], 10, lengths=[5] * 199 + [50])
+    assert note.startswith("1 of 200 training texts (0.5%) are longer than max_length 10")
+
+
+def test_only_strategies_that_train_in_batches_get_the_batch_size_note(tiny_model, tiny_data):
+    store = RunStore()
+    notes = {}
+    for strategy in ("tfidf_logreg", "head_only"):
+        rid = store.create_run(make_config(strategy, model=tiny_model, data=tiny_data, batch_size=4096))
+        assert execute_run(store, rid) == SUCCEEDED
+        notes[strategy] = [n for n in store.get(rid).notes if n.startswith("batch_size 4096 is larger")]
+    assert notes["tfidf_logreg"] == [] and len(notes["head_only"]) == 1

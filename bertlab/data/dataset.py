@@ -175,7 +175,8 @@ def build_dataset(
     if n_whole:
         notes.append(f"read {n_whole:,} labels written like '1.0' as whole numbers ('1')")
     if n_clipped:
-        notes.append(f"clipped {n_clipped:,} texts longer than {MAX_TEXT_CHARS:,} characters")
+        notes.append(f"clipped {n_clipped:,} text{'s' if n_clipped != 1 else ''} longer than {MAX_TEXT_CHARS:,} "
+                     "characters")
     if not keep_t:
         raise DataError(f"dataset {name!r} has no rows with both a non-empty text and a label.")
 

@@ -61,6 +61,7 @@ class Strategy:
         uses_epochs: whether the epochs/lr/batch controls matter.
         uses_tokens: whether texts go through the model's tokenizer, cut at max_length.
         uses_seed: whether the seed changes what it does (not for zero_shot, which trains nothing).
+        reads_training_texts: whether the training texts go through the model (not for zero_shot).
     """
 
     name: ClassVar[str] = ""
@@ -73,6 +74,7 @@ class Strategy:
     uses_epochs: ClassVar[bool] = True
     uses_tokens: ClassVar[bool] = True  # reads the model's tokenizer (and so max_length applies)
     uses_seed: ClassVar[bool] = True
+    reads_training_texts: ClassVar[bool] = True  # zero_shot does not: it compares label descriptions only
 
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -82,6 +82,7 @@ class ZeroShot(Strategy):
     defaults = {"epochs": 1, "batch_size": 64, "max_length": 128}
     uses_epochs = False
     uses_seed = False  # nothing is drawn at random: every seed gives the same answers
+    reads_training_texts = False
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """One forward pass over the validation and test texts."""
