@@ -398,7 +398,7 @@ def serving_section(done: list, busy: bool) -> None:
         try:
             serving.measure(common.store(), common.predictor(), [r.id for r in done], texts,
                             progress=lambda k, n, doing: bar.progress(
-                                k / n, text=f"Timed {k} of {n} runs" + (f": {doing}…" if doing else "")))
+                                k / n, text=f"{doing[:1].upper()}{doing[1:]}…" if doing else "Timed"))
         except BertlabError as e:
             common.show_error(e)
             return

@@ -3,7 +3,8 @@
 Inference FLOPs per text (recorded by every run) say what answering costs on any machine; this module times it on
 this one, through the same :class:`bertlab.predict.Predictor` the Playground and Compare's inference box use (the
 app's answers through ONNX Runtime on a CPU once a model's export is verified, PyTorch otherwise). Each run is
-timed alone (zero_shot and head_only share an encoder pass only when they answer together), after a warm-up:
+timed alone (zero_shot and head_only share an encoder pass only when they answer together), after a warm-up, the
+runs taking turns text by text and batch by batch, so that the machine's drift and settling hit them all alike:
 
 * ``serve_ms_p50`` / ``serve_ms_p95``: milliseconds to answer one text, tokenising included, over ``singles``
   test texts one at a time (what a user waiting on a request sees; the p95 of 20 is a rough one);
@@ -42,29 +43,37 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
     out: dict[str, dict] = {}
     for k, run in enumerate(runs):
         if progress is not None:
-            progress(k, len(runs), f"loading {run.strategy} (and exporting it to ONNX Runtime the first time)")
+            progress(k, 2 * len(runs), f"loading {run.strategy} (and exporting it to ONNX Runtime the first time)")
         predictor.warm([run.id], wait_fast=True)  # loaded, and exported to ONNX where the app would use it
         predictor.predict([run.id], ones[:2])
-        if progress is not None:
-            progress(k, len(runs), f"timing {run.strategy}")
-        lat, backend = [], ""
-        for t in ones:
+    # Every run's texts in turn, round-robin (as bench/ does): timed one run after another, the first paid for the
+    # machine settling (zero_shot at 24 ms against 10-13 ms for runs doing the very same encoder pass).
+    lat: dict[str, list[float]] = {r.id: [] for r in runs}
+    backend: dict[str, str] = {}
+    for j, t in enumerate(ones):
+        if progress is not None and j % max(1, len(ones) // len(runs)) == 0:
+            progress(len(runs) + min(len(runs) - 1, j * len(runs) // len(ones)), 2 * len(runs),
+                     "timing one text at a time, each run in turn")
+        for run in runs:
             t0 = time.perf_counter()  # the whole call, tokenising included: what a caller waits for
             p = predictor.predict([run.id], [t])[0]
-            lat.append((time.perf_counter() - t0) * 1e3)
-            backend = p.backend
-        t0 = time.perf_counter()
-        for i in range(0, len(many), batch):
+            lat[run.id].append((time.perf_counter() - t0) * 1e3)
+            backend[run.id] = p.backend
+    secs = dict.fromkeys(lat, 0.0)
+    for i in range(0, len(many), batch):
+        for run in runs:
+            t0 = time.perf_counter()
             predictor.predict([run.id], many[i:i + batch])
-        secs = time.perf_counter() - t0
-        m = {"serve_ms_p50": statistics.median(lat), "serve_ms_p95": float(np.percentile(lat, 95)),
-             "serve_texts_per_s": len(many) / secs if secs > 0 else None, "serve_backend": backend,
-             "serve_device": predictor.device.name}
+            secs[run.id] += time.perf_counter() - t0
+    for run in runs:
+        m = {"serve_ms_p50": statistics.median(lat[run.id]), "serve_ms_p95": float(np.percentile(lat[run.id], 95)),
+             "serve_texts_per_s": len(many) / secs[run.id] if secs[run.id] > 0 else None,
+             "serve_backend": backend[run.id], "serve_device": predictor.device.name}
         fresh = store.get(run.id)
         store.update(run.id, costs={**(fresh.costs or {}), **m})
         out[run.id] = m
-        if progress is not None:
-            progress(k + 1, len(runs), None)
+    if progress is not None:
+        progress(2 * len(runs), 2 * len(runs), None)
     return out
 
 

@@ -30,10 +30,22 @@ def test_measure_times_each_run_and_stores_it(finished):
     store, ids = finished
     seen = []
     texts = ["a wonderful film", "an awful, boring film", "it was fine"]
-    out = serving.measure(store, Predictor(store), ids, texts, singles=5, batch=2, batch_texts=6,
+    predictor, calls = Predictor(store), []
+    real = predictor.predict
+
+    def recording(run_ids, batch):
+        calls.append((run_ids[0], len(batch)))
+        return real(run_ids, batch)
+
+    predictor.predict = recording
+    out = serving.measure(store, predictor, ids, texts, singles=5, batch=2, batch_texts=6,
                           progress=lambda k, n, doing: seen.append((k, n, doing and doing.split()[0])))
-    # each run's two phases before they start (loading can take longer than timing), and each run when done
-    assert seen == [step for k in range(3) for step in ((k, 3, "loading"), (k, 3, "timing"), (k + 1, 3, None))]
+    # each run loaded first (loading can take longer than timing), then the timing, then done
+    assert seen[:3] == [(k, 6, "loading") for k in range(3)] and seen[-1] == (6, 6, None)
+    assert {s[2] for s in seen[3:-1]} == {"timing"} and all(3 <= s[0] < 6 for s in seen[3:-1])
+    # the runs take turns, text by text and batch by batch: none is timed all first, while the machine settles
+    timed = [rid for rid, _ in calls][-(5 + 3) * len(ids):]  # 5 single texts and 3 batches each, after warm-ups
+    assert timed[:3 * 5] == ids * 5 and timed[3 * 5:] == ids * 3
     for rid in ids:
         m, costs = out[rid], store.get(rid).costs
         assert 0 < m["serve_ms_p50"] <= m["serve_ms_p95"]
