@@ -588,6 +588,19 @@ row.download_button("Report (HTML)", lambda: report.build_html(common.store(), i
                     "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:")
 row.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids, prices_now),
                     "bertlab-results.csv", "text/csv", on_click="ignore", icon=":material/table:")
+
+
+def _predictions_csv() -> str:
+    try:
+        return report.predictions_csv(common.store(), ids)
+    except BertlabError as e:  # a file of one line that says why, rather than a traceback on the page
+        return report.csv_text([{"error": str(e)}])
+
+
+row.download_button("Test predictions (CSV)", _predictions_csv, "bertlab-test-predictions.csv", "text/csv",
+                    on_click="ignore", icon=":material/fact_check:",
+                    help="Every test text with its true label and each run's answer (runs scored on the same test "
+                         "set): read where they disagree, or score them with your own metric.")
 # The inference box sits beside the status lines only; curves and results take the full width below
 # (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable).
 main, side = st.columns([2, 1], gap="large")

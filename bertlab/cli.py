@@ -573,6 +573,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     output = output_file(args.output, "report")
     csv_out = output_file(args.csv, "CSV") if args.csv else None
+    preds_out = output_file(args.predictions, "CSV of predictions") if args.predictions else None
     store = RunStore()
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep)
     from bertlab.pareto import load_prices
@@ -587,6 +588,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         csv_out.write_text(report.results_csv(store, ids, prices), encoding="utf-8")
         print(f"wrote {args.csv}", file=sys.stderr)
+    if preds_out is not None:
+        preds_out.write_text(report.predictions_csv(store, ids), encoding="utf-8")
+        print(f"wrote {args.predictions}", file=sys.stderr)
     return 0
 
 
@@ -637,6 +641,7 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--sweep", help="every point of this sweep id (adds its learning curves)")
     rp.add_argument("-o", "--output", default="bertlab-report.html")
     rp.add_argument("--csv", help="also write the results table as CSV")
+    rp.add_argument("--predictions", help="also write every test text, its true label and each run's answer as CSV")
     rp.add_argument("--title", default="bertlab comparison")
     rp.add_argument("--price-cpu", type=float, help="price of one CPU machine-hour (default: as last set on the "
                                                     "app's Accuracy vs cost page, else 0.05)")

@@ -153,6 +153,38 @@ padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00
 """
 
 
+def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
+    """One row per test text: the text, its true label, and each run's answer, for the runs scored on the same
+    test set as the first of them (in launch order) that kept its predictions: the texts to read when two runs
+    disagree, or to score again with one's own metric.
+
+    Raises:
+        BertlabError: no run kept test predictions, or its test texts cannot be loaded again (a moved file).
+    """
+    from bertlab.data import load_splits
+    from bertlab.plots import run_labels
+
+    runs = [r for r in _in_launch_order(store, run_ids) if paired.load_predictions(r) is not None]
+    if not runs:
+        raise BertlabError("none of these runs kept its test predictions (runs from before bertlab stored them, or "
+                           "none finished); run them again to get one.")
+    first = paired.load_predictions(runs[0])
+    same = [r for r in runs if paired.load_predictions(r)["fingerprint"] == first["fingerprint"]]
+    try:
+        test = load_splits(same[0].run_config.data).test
+    except BertlabError as e:
+        raise BertlabError(f"the test texts of {same[0].label} cannot be loaded again: {e}") from None
+    names = (same[0].metrics or {}).get("label_names") or []
+    if paired.fingerprint(test.texts, test.labels, names) != first["fingerprint"]:
+        raise BertlabError(f"the data of {same[0].label} changed since it ran: its test texts are not the ones it "
+                           "answered, so its answers cannot be matched to them.")
+    labels = run_labels(same)
+    rows = [{"text": t, "true label": names[y],
+             **{labels[r.id]: names[paired.load_predictions(r)["predictions"][i]] for r in same}}
+            for i, (t, y) in enumerate(zip(test.texts, test.labels))]
+    return csv_text(rows, ["text", "true label", *labels.values()])
+
+
 def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in cols)
     body = []

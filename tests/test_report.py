@@ -279,3 +279,23 @@ def test_ratios_in_millions_keep_two_significant_figures():
             {"strategy": "full_ft", "test_accuracy": 0.9, "x": 465e6}]
     (line,) = pareto.tradeoff_sentences(rows, "x")[:1]
     assert "1.4 million times" in line  # 1.43 million, not "1 million"
+
+
+def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_path, capsys):
+    from bertlab.cli import main
+
+    store, ids = finished
+    rows = list(csv.DictReader(io.StringIO(report.predictions_csv(store, ids[::-1]))))
+    runs = [store.get(i) for i in ids]
+    n_test = runs[0].data_summary["sizes"]["test"]
+    assert len(rows) == n_test and list(rows[0])[:2] == ["text", "true label"]
+    assert list(rows[0])[2:] == [r.strategy for r in runs]  # launch order, named as in the app
+    for r in runs:  # scoring the file again gives each run's stored accuracy
+        right = sum(row[r.strategy] == row["true label"] for row in rows)
+        assert right / n_test == pytest.approx(r.metrics["test_accuracy"])
+    out = tmp_path / "preds.csv"
+    assert main(["report", "--batch", "b-report", "-o", str(tmp_path / "r.html"), "--predictions", str(out)]) == 0
+    assert out.read_bytes().decode("utf-8") == report.predictions_csv(store, ids)
+    # nothing to write: said, not a traceback
+    with pytest.raises(report.BertlabError, match="kept its test predictions"):
+        report.predictions_csv(store, [])
