@@ -6,7 +6,7 @@ dapt, scratch) unzips into a directory that plain transformers loads with
 peft and no pickle are needed. head_only and zero_shot zip their head or
 label embeddings with the frozen encoder they run on (``encoder/``), and a
 README whose code runs them with plain transformers; tfidf_logreg its
-safetensors/JSON files. Every README's code cuts texts at the run's
+safetensors/JSON files and numpy code that computes its features and answers. Every README's code cuts texts at the run's
 max_length, as training did.
 """
 
@@ -22,6 +22,7 @@ from bertlab.errors import BertlabError
 from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META
+from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN
 
 MAX_FILES = 200
 
@@ -81,8 +82,39 @@ here as encoder/: each text's class is the label whose embedding is closest to t
 
 Labels: {labels}; their descriptions: {descriptions}. Strategy {strategy} on {dataset}.
 """,
-    "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column), and
-tfidf.safetensors the idf, coef and intercept arrays. Load with bertlab.strategies.tfidf_logreg.TfidfModel.load(dir).
+    "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column) and the
+settings, tfidf.safetensors the idf, coef and intercept arrays. This is scikit-learn's TfidfVectorizer (lowercased
+words of two or more letters or digits, word n-grams up to ngram_max, 1 + log(count), x idf, L2-normalised) and
+LogisticRegression, in numpy (safetensors is the only other package it needs):
+
+    import json, re
+    import numpy as np
+    from safetensors.numpy import load_file
+    meta, arr = json.load(open("./tfidf.json")), load_file("./tfidf.safetensors")
+    column = {{t: i for i, t in enumerate(meta["terms"])}}
+
+    def features(text):
+        words = re.findall(r"{token_pattern}", text.lower())
+        x = np.zeros(len(column))
+        for n in range(1, meta["ngram_max"] + 1):
+            for i in range(len(words) - n + 1):
+                j = column.get(" ".join(words[i:i + n]))
+                if j is not None:
+                    x[j] += 1
+        if meta["sublinear_tf"]:
+            x[x > 0] = 1 + np.log(x[x > 0])
+        x *= arr["idf"]
+        return x / max(np.linalg.norm(x), 1e-300)
+
+    z = np.stack([features(t) for t in ["some text"]]) @ arr["coef"].T + arr["intercept"]
+    if z.shape[1] == 1:  # two classes: one row of weights, for the second
+        p = 1 / (1 + np.exp(-z[:, 0]))
+        probs = np.stack([1 - p, p], axis=1)
+    else:
+        e = np.exp(z - z.max(1, keepdims=True))
+        probs = e / e.sum(1, keepdims=True)
+    print(probs)
+
 Labels: {labels}. Strategy {strategy} on {dataset}.
 """,
 }
@@ -140,8 +172,8 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
-        descriptions=meta.get("label_descriptions"))
-    if meta["kind"] in ("classifier", *_NEEDS_ENCODER):  # its paths are this folder's ("./encoder")
+        descriptions=meta.get("label_descriptions"), token_pattern=TOKEN_PATTERN)
+    if meta["kind"] in ("classifier", "tfidf", *_NEEDS_ENCODER):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
     # Weights barely compress and are large: store them; deflate the small text files.

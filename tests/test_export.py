@@ -129,7 +129,7 @@ def test_cli_export_to_a_folder_or_a_missing_one(tiny_model, tiny_data, tmp_path
     assert not list(tmp_path.rglob("*.part"))
 
 
-@pytest.mark.parametrize("strategy", ["full_ft", "head_only", "zero_shot"])
+@pytest.mark.parametrize("strategy", ["full_ft", "head_only", "zero_shot", "tfidf_logreg"])
 def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tiny_model, tiny_data, tmp_path):
     """Unzip anywhere, run the README's code with plain transformers: same answers as bertlab's, long texts cut
     at the run's max_length as in training (a text past the encoder's 512 positions crashed the old snippet)."""
@@ -144,9 +144,11 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
     zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
     readme = (tmp_path / "x" / rid / "README.txt").read_text()
     code = "\n".join(line[4:] for line in readme.splitlines() if line.startswith("    "))
-    assert "bertlab" not in code and "max_length=32" in code
+    assert "bertlab" not in code and ("max_length=32" in code or strategy == "tfidf_logreg")
+    if strategy == "tfidf_logreg":
+        assert "sklearn" not in code and "import torch" not in code  # numpy and safetensors only
     long_text = "a wonderful lovely film " * 300  # far past 512 tokens
-    texts = [*TEXTS, long_text]
+    texts = [*TEXTS, long_text, "Ünïcode WONDERFUL, lovely film!! a-b 42 x"]  # case, accents, one-letter words
     script = tmp_path / "x" / rid / "use_it.py"
     script.write_text(re.sub(r'\["some text"\]', repr(texts), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
     # its own process, in the README's folder, with no bertlab on the path
@@ -155,6 +157,8 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
                          text=True, check=True).stdout.strip().splitlines()[-1]  # the README's folder, as it says
     ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
     assert np.allclose(np.array(json.loads(out)), ours, atol=1e-4)
+    if strategy == "tfidf_logreg":
+        return
     if strategy == "full_ft":  # the tokenizer itself says what the model was trained on
         from transformers import AutoTokenizer
 
