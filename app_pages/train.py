@@ -13,7 +13,7 @@ from bertlab import speedprobe
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError
-from bertlab.estimate import estimate_seconds, probe_estimate
+from bertlab.estimate import estimate_seconds, format_duration, probe_estimate
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.plots import strategy_color
 from bertlab.store import ACTIVE
@@ -184,13 +184,14 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
-                   overrides: dict[str, dict]) -> None:
-    """What each chosen strategy trains and freezes, and how long it should take here."""
+                   overrides: dict[str, dict]) -> dict[str, float | None]:
+    """What each chosen strategy trains and freezes, and how long it should take here; returns the estimated
+    seconds of one run of each (None: unknown)."""
     past = common.store().list_runs(limit=200)
     device = common.device_name()
     dev, dtype = common.device_info()
     speed = speedprobe.saved(model, dev, dtype)
-    rows, probe_would_help = [], False
+    rows, probe_would_help, seconds = [], False, {}
     for n in names:
         s = REGISTRY[n]
         epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
@@ -202,6 +203,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
             probe_would_help = probe_would_help or speed is None
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
                      "estimate from": est.basis})
+        seconds[n] = est.seconds
     # The estimate next to the name: at 1024 px the long "trains" texts pushed it off the table's right edge.
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_order=("strategy", "estimated time", "trains", "frozen", "estimate from"),
@@ -227,8 +229,22 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                     speedprobe.measure(model, dev, dtype, tokens=int(common.mean_tokens(cfg, model, 128) or 64))
                 except BertlabError as e:
                     common.show_error(e)
-                    return
+                    return seconds
             st.rerun()
+    return seconds
+
+
+def total_estimate(names: list[str], estimates: dict[str, float | None], repeats: int) -> str:
+    """'About 8 min for the 4 runs, one after another' (what a class waits for), '' where nothing is known."""
+    counts = {n: len(seeded_configs(make_config(n), repeats)) for n in names}
+    known = [estimates[n] * counts[n] for n in names if estimates.get(n) is not None]
+    if not known:
+        return ""
+    unknown = [n for n in names if estimates.get(n) is None]
+    n_runs = sum(counts.values())
+    text = (f"Estimated time for the {n_runs} run{'s' if n_runs != 1 else ''}, one after another: "
+            f"~{format_duration(sum(known), rough=True)}")
+    return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
 def _probe_work(name: str, overrides: dict[str, dict], sizes: dict[str, int]) -> tuple[float, float] | None:
@@ -346,8 +362,7 @@ if summary is not None:
             if options:
                 overrides[n]["options"] = options
 
-    if names:
-        strategy_table(names, cfg, sizes, model, overrides)
+    estimates = strategy_table(names, cfg, sizes, model, overrides) if names else {}
     st.session_state.setdefault("keep_repeats", 1)
     repeats = int(st.number_input(
         "Runs per strategy (seeds)", 1, 10, key="keep_repeats",
@@ -357,6 +372,8 @@ if summary is not None:
     n_runs = sum(len(seeded_configs(make_config(n), repeats)) for n in names)
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
+    if total := total_estimate(names, estimates, repeats):
+        st.caption(total)
     # The question "queue them a second time?" holds only while it is still true: the same runs as the last
     # launch, some of which still wait or train. Another selection, or a launch that finished, drops it.
     again = bool(st.session_state.get("confirm_relaunch"))

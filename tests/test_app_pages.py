@@ -642,3 +642,6 @@ def test_before_any_run_the_train_page_offers_to_measure_the_device_then_estimat
         assert table.loc[n, "estimate from"].startswith("rough: this device's measured speed")
     assert table.loc["tfidf_logreg", "estimated time"] == "unknown"
     assert not [b for b in at.button if b.label.startswith("Measure this device's speed")]  # kept: asked once
+    # and what the whole launch should take, one run after another
+    total = [c.value for c in at.caption if c.value.startswith("Estimated time for the 3 runs")]
+    assert len(total) == 1 and total[0].endswith("plus tfidf_logreg (no estimate yet).")
