@@ -292,7 +292,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     data = data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits
 
-    load_splits(data)  # fail fast on a bad dataset, before any run is stored
+    sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
+    if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
+        print(f"data: {sp.train.description} (--text-column / --label-column choose others); "
+              f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
+              f"test {len(sp.test):,}", file=sys.stderr)
     overrides = {"model": args.model, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None, "patience": args.patience,

@@ -46,8 +46,11 @@ def test_cancel_queued_run_never_starts(tiny_model, tiny_data):
 def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "--model", tiny_model,
                  "--max-length", "32", "--json"])
-    out = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
     assert code == 0
+    # the columns it read, as the Data page shows them, before anything trains
+    assert f"data: {tiny_csv.name}: text column 'text', label column 'label' (--text-column" in captured.err
     assert [r["strategy"] for r in out] == ["zero_shot", "head_only"]
     for r in out:
         assert r["status"] == "succeeded"
