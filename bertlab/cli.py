@@ -293,7 +293,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.data import load_splits
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
-    if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
+    if data.source != "builtin" and getattr(getattr(sp, "train", None), "description", None):  # as on the Data page
         print(f"data: {sp.train.description} (--text-column / --label-column choose others); "
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}", file=sys.stderr)
