@@ -107,7 +107,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "precision": precision_text(c.get("precision")),
             **{k: cfg.get(k) if uses_epochs else None for k in _EPOCH_FIELDS},
             "options": json.dumps(cfg["options"], sort_keys=True) if cfg.get("options") else None,
-            "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model"),
+            "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
             "data_sha256": (r.data_summary or {}).get("file_sha256"),
             **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in ("torch", "transformers")},
             "error": r.error})

@@ -61,6 +61,8 @@ def test_html_report_is_self_contained(finished):
 def test_csv_matches_store(finished):
     store, ids = finished
     rows = list(csv.DictReader(io.StringIO(report.results_csv(store, ids, pareto.Prices(cpu_hour=3.6)))))
+    by_strategy = {r["strategy"]: r for r in rows}
+    assert by_strategy["tfidf_logreg"]["model"] == "" and by_strategy["head_only"]["model"]  # no encoder: no model
     assert [r["run_id"] for r in rows] == ids
     for r in rows:
         run = store.get(r["run_id"])
