@@ -323,8 +323,15 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
             ("train_money", f"cost ({prices.currency})")]
     rows = results_rows(runs, prices)
+    from bertlab.metrics import single_class_prediction
+
+    one_class = []
     for r, run in zip(rows, runs):
         r["run"] = run.label
+        m = run.metrics or {}
+        if (only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or [])) is not None:
+            r["run"] += " ⚠"  # its accuracy, F1 and ECE describe a constant answer, not a model
+            one_class.append(f"{run.label} answered {only!r} to every test text")
         for k in ("test_accuracy", "majority_accuracy"):  # percent, as in the app
             if r[k] is not None:
                 r[k] = f"{100 * r[k]:.1f}%"
@@ -336,6 +343,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         if r["train_seconds"] is not None:
             r["train_seconds"] = f"{r['train_seconds']:,.1f}"
     parts.append("<h2>Results</h2>" + _table(rows, cols))
+    if one_class:
+        parts.append("<p class='muted'>⚠ " + html.escape("; ".join(one_class)) + ": it learned nothing beyond one "
+                     "class, so its numbers describe a constant answer (a low ECE there means nothing).</p>")
     parts.append(_strategies_section(runs))
     parts.append("<p class='muted'>95% interval: the accuracies the model could truly have (on texts like these) "
                  "that this many test texts cannot rule out (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")

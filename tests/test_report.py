@@ -301,3 +301,14 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
     # nothing to write: said, not a traceback
     with pytest.raises(report.BertlabError, match="kept its test predictions"):
         report.predictions_csv(store, [])
+
+
+def test_the_report_marks_a_run_that_answered_one_class_to_everything(finished):
+    store, ids = finished
+    run = store.get(ids[2])
+    store.update(ids[2], metrics={**run.metrics, "confusion": [[9, 0], [7, 0]], "label_names": ["neg", "pos"]})
+    page = report.build_html(store, ids)
+    assert f"<td>{run.label} ⚠</td>" in page
+    assert f"{run.label} answered &#x27;neg&#x27; to every test text: it learned nothing beyond one class" in page
+    for i in ids[:2]:
+        assert f"<td>{store.get(i).label}</td>" in page  # the others unmarked
