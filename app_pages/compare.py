@@ -157,8 +157,9 @@ def results(runs: list) -> None:
                                 format_func=COST_LABELS.get, width="stretch")
     cost = cost or "train_seconds"
     a, b = st.columns(2, gap="medium")
-    a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc")
-    b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost")
+    # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
+    a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc", config={"displayModeBar": False})
+    b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost", config={"displayModeBar": False})
     st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
     serving_section(done, busy=any(r.status in ACTIVE for r in runs))
     paired_section(done)
@@ -481,12 +482,12 @@ TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority b
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),
-    "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+    "test accuracy": st.column_config.NumberColumn("test acc.", format="%.1f%%"),
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
     "majority baseline": st.column_config.NumberColumn("baseline", format="%.1f%%", help="Majority-class accuracy."),
-    "train time (s)": st.column_config.NumberColumn(format="%.1f"),
+    "train time (s)": st.column_config.NumberColumn("train s", format="%.1f", help="Training time in seconds."),
     "total time (s)": st.column_config.NumberColumn(format="%.1f"),
     "train examples/s": st.column_config.TextColumn(
         "examples/s", alignment="right",
@@ -507,10 +508,11 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
              "tokens (tfidf_logreg: its n-gram weights). Strategies that keep the encoder's size cost the same here, "
              "whatever they cost to train. Measured latency: the inference box and the Playground."),
     "peak memory (MiB)": st.column_config.NumberColumn(
-        "memory (MiB)", format="%.0f",
+        "MiB", format="%.0f",
         help="Peak memory the run added: its high-water mark minus the level at its start (on CPU the process RSS, "
-             "on a GPU the CUDA memory allocated), so the server and earlier runs are left out. The first run to "
-             "load a model in this process counts loading it (often zero_shot, which head_only then shares)."),
+             "on a GPU the CUDA memory allocated), in MiB, so the server and earlier runs are left out. The first "
+             "run to load a model in this process counts loading it (often zero_shot, which head_only then "
+             "shares; the line under the table names such runs)."),
 }
 
 

@@ -331,8 +331,8 @@ def memory_note(runs: Sequence[Any]) -> str | None:
     if not light:
         return None
     return (f"Memory of {', '.join(light)}: the encoder was already loaded by an earlier run, or its embeddings came "
-            "from the cache, so the figure leaves out the encoder's weights and its pass; a cold run needs about "
-            "what the run that loaded it shows.")
+            "from the cache, so the figure leaves out the encoder's weights and its pass: the same run in a fresh "
+            "process needs more.")
 
 
 def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
@@ -421,7 +421,8 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
                                  line=dict(color="#888", dash="dash")))
     # Short titles: half-width charts cut longer ones at 1024 px; the direction is in the axis title.
     _style(fig, "Test accuracy", height, showlegend=bool(done))
-    fig.update_yaxes(title_text="accuracy / macro-F1 (%, higher is better)", tickformat=".0%", range=[0, 1.08])
+    # Short: at 1280 px beside the cost chart a longer title was cut at both ends ("cro-F1 (%, higher...").
+    fig.update_yaxes(title_text="% (higher is better)", tickformat=".0%", range=[0, 1.08])
     fig.update_xaxes(title_text="run (strategy)")
     if not done:
         _empty(fig, "no finished runs yet")
@@ -444,7 +445,7 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
                              hovertemplate="%{x}<br>%{customdata}<extra></extra>", showlegend=False))
     lower = "higher is better" if cost == "train_examples_per_s" else "lower is cheaper"
     _style(fig, title, height)
-    fig.update_yaxes(title_text=f"{title.lower()} ({unit}, {lower})", rangemode="tozero")
+    fig.update_yaxes(title_text=f"{unit} ({lower})", rangemode="tozero")  # the chart's title names the measure
     if is_flops(cost):  # "10G", "2T" as in GFLOP/TFLOP everywhere else, not plotly's "10B" (billions)
         fig.update_yaxes(exponentformat="SI")
     fig.update_xaxes(title_text="run (strategy)")
