@@ -244,7 +244,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     by_f1 = st.session_state.get("compare_judge") == "macro_f1"
     rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
     if len(rows) > 1:
-        table = [{k: v for k, v in r.items() if not k.endswith("_id")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"])}
+        table = [{k: v for k, v in r.items() if not k.endswith("_id")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
+                                                                          "p (Holm)": paired.format_p(r["p (Holm)"])}
                  for r in rows]
         if by_f1:  # judged by macro-F1 (Which one to use?): its paired test beside McNemar's
             data = {r.id: d for r, d in members}
@@ -262,6 +263,10 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                 alignment="right", help="Chance of a split at least this uneven of the texts only one run gets "
                                         "right, if both were equally good. With many pairs, expect one in twenty "
                                         "below 0.05 by chance."),
+            "p (Holm)": st.column_config.TextColumn(
+                alignment="right", help="McNemar's p adjusted for the number of pairs in this table (Holm's "
+                                        "step-down method): below 0.05, the chance that any of these verdicts is a "
+                                        "false alarm stays under 5%."),
         })
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")

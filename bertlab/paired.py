@@ -274,8 +274,20 @@ def by_accuracy(members: list[tuple]) -> list[tuple]:
     return sorted(members, key=lambda m: -float(m[0].metrics.get("test_accuracy") or 0))
 
 
+def holm(ps: list[float]) -> list[float]:
+    """Holm's step-down adjustment of ``ps`` (in their order): below 0.05 after it, the chance that any of these
+    tests' verdicts is a false alarm stays under 5%, however many pairs a comparison makes (6 for 4 runs)."""
+    order = sorted(range(len(ps)), key=lambda i: ps[i])
+    out, running = [0.0] * len(ps), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(ps) - rank) * ps[i]))
+        out[i] = running
+    return out
+
+
 def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
-    """Every pair of one test set's runs, the more accurate one first: a row each for a table."""
+    """Every pair of one test set's runs, the more accurate one first: a row each for a table, with McNemar's p
+    and that p adjusted for the number of pairs (Holm)."""
     ordered = by_accuracy(members)
     rows = []
     for i, (ra, da) in enumerate(ordered):
@@ -285,6 +297,8 @@ def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
                          "95% interval (points)": f"{100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f}",
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
                          "a_id": ra.id, "b_id": rb.id})
+    for r, adjusted in zip(rows, holm([r["p (McNemar)"] for r in rows])):
+        r["p (Holm)"] = adjusted
     return rows
 
 
@@ -332,11 +346,13 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
             a, b = data[r["a_id"]], data[r["b_id"]]
             c = compare_f1(a["labels"], a["predictions"], b["predictions"])
             f1 = f"; macro-F1 {c.difference:+.3f}, {p_is(c.p_value)}"
+        holm_p = f" (Holm, over {len(rows)} pairs: {format_p(r['p (Holm)'])})" if len(rows) > 1 else ""
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
-                   f"{p_is(r['p (McNemar)'])}{f1}")
+                   f"{p_is(r['p (McNemar)'])}{holm_p}{f1}")
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
-               "not covered.")
+               "not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
+                                 "keeps the chance of any false alarm among them under 5%." if len(rows) > 1 else ""))
     return out
 
 

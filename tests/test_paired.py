@@ -232,6 +232,17 @@ def test_cli_paired_and_the_report_show_the_paired_test(tiny_model, tiny_data, b
     assert main(["paired", good.id]) == 2  # one run: nothing to compare
     html = report.build_html(store, [good.id, weak.id])
     assert "Is the difference real? (paired tests)" in html and f"<td>{paired.format_p(t.p_value)}</td>" in html
+    assert "Holm" not in html  # one pair: nothing to adjust for
+    # three runs, three pairs: each p adjusted for the three (Holm), in the CLI's lines and the report's table
+    third = _finished(store, make_config("head_only", model=tiny_model, data=tiny_data, max_length=32))
+    ids = [good.id, weak.id, third.id]
+    rows = paired.summary_rows([store.get(i) for i in ids])
+    assert [r["p (Holm)"] for r in rows] == pytest.approx(paired.holm([r["p (McNemar)"] for r in rows]))
+    assert main(["paired", *ids]) == 0
+    out = capsys.readouterr().out
+    assert out.count("(Holm, over 3 pairs: ") == 3 and "Holm's adjusted p keeps the chance" in out
+    html = report.build_html(store, ids)
+    assert "<th>p (Holm)</th>" in html and all(f"<td>{paired.format_p(r['p (Holm)'])}</td>" in html for r in rows)
 
 
 def test_runs_of_one_strategy_are_named_by_training_size_and_seed(tiny_data, bertlab_home):
@@ -350,3 +361,9 @@ def test_macro_f1_comparison_of_identical_answers_and_of_very_different_ones():
     assert paired.compare_f1(y, majority, good).difference == pytest.approx(-diff.difference)
     with pytest.raises(ValueError, match="same texts"):
         paired.compare_f1(y, good, good[:10])
+
+
+def test_holm_adjusts_p_values_for_the_number_of_pairs():
+    assert paired.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert paired.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1, never below the one before
+    assert paired.holm([0.02]) == pytest.approx([0.02]) and paired.holm([]) == []
