@@ -221,6 +221,11 @@ REFUSED = [
             lambda: csv_text([(t, y) for t in TEXTS[:10] for y in ("pos", "neg")]),
             lambda p: "dataset 'conflicts.csv' has no usable rows: every text appears more than once with "
                       "different labels. Check that the label column matches the text column row by row."),
+    Refused("text_and_label_columns_swapped", "swapped.csv",
+            lambda: csv_text([(y, t) for t, y in zip(TEXTS[:20], LABELS[:20])]),
+            lambda p: "dataset 'swapped.csv' has no usable rows: every text appears more than once with different "
+                      "labels. The text column has only 2 distinct values and the label column 20: the two look "
+                      "swapped; choose the text and label columns the other way round."),
     Refused("jsonl_broken_line", "broken.jsonl",
             lambda: jsonl([{"text": t, "label": y} for t, y in good_rows()[:5]]) + '{"text": "cut off", "lab\n',
             lambda p: "broken.jsonl line 6 is not valid JSON (Unterminated string starting at); "

@@ -215,6 +215,7 @@ def build_dataset(
         notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept the first of each{near})")
     if conflict:
         notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
+    n_texts, n_labels = len(first), len(set(keep_l))  # distinct, before duplicates go: a swap shows here
     keep_t = [keep_t[i] for i in rows]
     keep_l = [keep_l[i] for i in rows]
 
@@ -226,7 +227,9 @@ def build_dataset(
     if not present:
         raise DataError(
             f"dataset {name!r} has no usable rows: every text appears more than once with different labels. "
-            "Check that the label column matches the text column row by row."
+            + (f"The text column has only {n_texts:,} distinct values and the label column {n_labels:,}: the two look "
+               "swapped; choose the text and label columns the other way round." if n_labels > n_texts else
+               "Check that the label column matches the text column row by row.")
         )
     if len(present) < 2:
         raise DataError(
