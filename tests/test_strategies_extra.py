@@ -89,6 +89,14 @@ def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
     assert 0 < run.costs["mlm_flops"] < run.costs["train_flops"]
     assert any("no MLM head" in n for n in run.notes)  # the tiny checkpoint has none: said so
     assert any("domain.txt" in n for n in run.notes)
+    # the MLM head's own weights trained too (transform: dense + LayerNorm, and the vocabulary bias), and are said
+    from transformers import AutoConfig
+
+    c = AutoConfig.from_pretrained(tiny_model)
+    own = c.hidden_size * c.hidden_size + c.hidden_size + 2 * c.hidden_size + c.vocab_size
+    assert run.costs["mlm_head_params"] == own
+    assert any(n.startswith(f"dapt: the masked-LM phase also trained the MLM head's own {own:,} weights")
+               for n in run.notes)
 
 
 def test_dapt_changes_the_encoder_before_fine_tuning(tiny_model, tiny_data, monkeypatch):

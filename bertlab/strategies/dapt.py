@@ -173,12 +173,15 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
         ctx.notes.append(note)
     seconds = time.perf_counter() - t0
     # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
-    n_head = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)
-    n_head += head.predictions.decoder.weight.numel()
+    own = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)  # the tied decoder aside
+    n_head = own + head.predictions.decoder.weight.numel()
+    ctx.notes.append(f"dapt: the masked-LM phase also trained the MLM head's own {own:,} weights (its transform and "
+                     "vocabulary bias; the decoder is tied to the word embeddings), dropped afterwards: the trainable "
+                     "count is the classifier's")
     flops = train_flops(non_embedding_params(encoder), tokens) + train_flops(n_head, masked)
     return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_flops": flops,
             "mlm_steps": step, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked,
-            "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer)}  # ln(vocab): the loss of a uniform guess
+            "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer), "mlm_head_params": own}  # ln(vocab): the loss of a uniform guess
 
 
 @register
