@@ -470,6 +470,28 @@ def seed_paired_p(diffs: list[float]) -> float | None:
     return float(2 * student_t.sf(abs(mean) / (sd / math.sqrt(k)), k - 1))
 
 
+def seeds_p(diffs: list[float], each_seed) -> tuple[float | None, str]:
+    """(p, how) for a gap over seeds: the paired t-test over the seeds' ``diffs`` ("t"); where it does not find the
+    gap beyond chance, ``each_seed()`` (the paired test on each seed's own test texts, one p per seed, None where
+    unknown) may: a gap beyond the luck of the test texts at every seed, the same way each time, is not luck
+    either, and the largest of those p stands for them ("each"). Few seeds give the t-test one or two degrees of
+    freedom: an 18-point gap at both of two seeds read "cannot tell apart"."""
+    p = seed_paired_p(diffs)
+    if p is not None and p < ALPHA:
+        return p, "t"
+    if min(diffs) > 0 or max(diffs) < 0:
+        each = each_seed()
+        if each and all(q is not None and q < ALPHA for q in each):
+            return max(each), "each"
+    return p, "t"
+
+
+def seeds_test_name(how: str, k: int, judge: Judge) -> str:
+    """What decided a gap over ``k`` seeds, for a sentence: 'paired t-test over 3 seeds' or 'the largest of
+    McNemar's p at each of the 2 seeds' (followed by ', p = ...')."""
+    return f"paired t-test over {k} seeds" if how == "t" else f"the largest of {judge.test}'s p at each of the {k} seeds"
+
+
 def _mean(xs) -> float:
     xs = list(xs)
     return sum(xs) / len(xs)
@@ -508,22 +530,17 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                           _mean(q.get("train_seconds") or 0.0 for q in seeds.values())),
                  "n": _mean(q.get("n_train") or 0 for q in seeds.values())} for s, seeds in by_strategy.items()}
 
+    how: dict[tuple[str, str], str] = {}  # which test decided each pair: "t", "each" or "one" (one seed)
+
     @functools.cache
     def test(a: str, b: str) -> tuple[float | None, int]:
         """(p, seeds compared) for strategy a against b; p None where there is nothing to test on."""
         common = sorted(set(by_strategy[a]) & set(by_strategy[b]))
         if len(common) >= 2:
-            diffs = [by_strategy[a][k][key] - by_strategy[b][k][key] for k in common]
-            p = seed_paired_p(diffs)
-            if p is not None and p < ALPHA:
-                return p, len(common)
-            # Two or three seeds give the t-test one or two degrees of freedom: an 18-point gap at both seeds
-            # read as "cannot tell apart". A gap beyond the luck of the test texts at every seed, the same way
-            # each time, is not luck either: the largest of those p values stands for them all.
-            each = [per_seed(a, b, k) for k in common]
-            if all(q is not None and q < ALPHA for q in each) and (min(diffs) > 0 or max(diffs) < 0):
-                return max(each), len(common)
+            p, how[(a, b)] = seeds_p([by_strategy[a][k][key] - by_strategy[b][k][key] for k in common],
+                                     lambda: [per_seed(a, b, k) for k in common])
             return p, len(common)
+        how[(a, b)] = "one"
         if len(common) == 1:
             return per_seed(a, b, common[0]), 1
         return None, len(common)
@@ -564,7 +581,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
             continue
         if not any(stats[o]["acc"] > stats[s]["acc"] and (q := test(o, s)[0]) is not None and q < ALPHA
                    for o in stats if o not in (s, best)):
-            row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k})
+            row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k, "how": how[(best, s)]})
             row["why"] = (f"{judge.gap(stats[best]['acc'] - stats[s]['acc'])} behind {best}: "
                           f"{'the seeds' if k > 1 else 'the test set'} cannot tell them apart ("
                           f"{paired.p_is(p)})")
@@ -576,7 +593,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     tested = [(s, *test(best, s)) for s in cheaper]
     if all(p is not None and p < ALPHA for _, p, _ in tested):
         near, p, k = max(tested, key=lambda t: stats[t[0]]["acc"])
-        row.update({"p": p, "seeds": k, "near": near})
+        row.update({"p": p, "seeds": k, "near": near, "how": how[(best, near)]})
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
                       f"{judge.gap(stats[best]['acc'] - stats[near]['acc'])} ({paired.p_is(p)})")
     elif any(p is None for _, p, _ in tested):
@@ -719,7 +736,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         return f"{judge.value(acc[s_])}, " + (f"mean of {ran[s_]} seeds" if ran[s_] > 1 else "one run")
 
     def test_name(k: int) -> str:
-        return f"paired t-test over {k} seeds" if k > 1 else f"{judge.test} on the one seed both ran"
+        return seeds_test_name(row.get("how", "t"), k, judge) if k > 1 else f"{judge.test} on the one seed both ran"
 
     n = _n_train(runs[0])
     size = f" With {n:,} training examples." if n else ""
@@ -754,6 +771,10 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     k = max(seeded)
     upto = "Up to " if min(seeded) < k else ""
     one_split = len({_seed_key(r)[0] for r in runs}) == 1
+    if row.get("how") == "each":
+        sentences.append(f"{row['seeds']} seeds give the t-test too little to go on; the gap was beyond the luck of "
+                         f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
+                         "alone could not show.")
     caveat = (f"{upto}{k} training seeds on one split: \"beyond chance\" here means beyond the luck of training, on "
               "these test texts; their own luck is not in the t-test (the paired tests compare runs text by text)."
               if one_split else
@@ -776,10 +797,18 @@ def gain_judge(runs: list, metric: str = "accuracy"):
     by_id = {r.id: r for r in runs}
 
     def accuracies(ids: list[str]) -> dict | None:
+        """{seed: run} of these runs, or None where they are not seeds of one thing (several sizes or models)."""
         rs = [by_id[i] for i in ids if i in by_id]
         if not rs or len({_n_train(r) for r in rs}) != 1 or len({r.model for r in rs}) != 1:
-            return None  # several sizes or models: not seeds of one thing
-        return {_seed_key(r): measure.of(r) for r in rs}
+            return None
+        return {_seed_key(r): r for r in rs}
+
+    def text_test(ra, rb) -> float | None:
+        """The paired test of two runs on the test texts they share (None where they share none)."""
+        da, db = paired.load_predictions(ra), paired.load_predictions(rb)
+        if not da or not db or da["fingerprint"] != db["fingerprint"]:
+            return None
+        return measure.compare(da["labels"], da["predictions"], db["predictions"]).p_value
 
     def judge(dear: dict, cheap: dict) -> str | None:
         ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
@@ -795,11 +824,15 @@ def gain_judge(runs: list, metric: str = "accuracy"):
         common = sorted(set(a) & set(b), key=str)
         if len(common) < 2:
             return None
-        p = seed_paired_p([a[k] - b[k] for k in common])
+        p, how = seeds_p([measure.of(a[k]) - measure.of(b[k]) for k in common],
+                         lambda: [text_test(a[k], b[k]) for k in common])  # as the Compare answer judges
         if p is None:
             return None
-        how = "beyond the luck of the seeds" if p < ALPHA else "a gap the seeds cannot tell from chance"
-        return f"{how}: paired t-test over {len(common)} seeds, {paired.p_is(p)}"
+        if how == "each":
+            return (f"beyond the luck of the test texts at every seed: {seeds_test_name(how, len(common), measure)}, "
+                    f"{paired.p_is(p)}")
+        verdict = "beyond the luck of the seeds" if p < ALPHA else "a gap the seeds cannot tell from chance"
+        return f"{verdict}: paired t-test over {len(common)} seeds, {paired.p_is(p)}"
 
     return judge
 

@@ -290,6 +290,17 @@ def test_two_seeds_with_a_gap_beyond_chance_at_each_are_not_called_a_tie(tmp_pat
     assert max(each) < answer.ALPHA
     assert row["pick"] == "head_only" and row["p"] == max(each)  # not "use zero_shot, 18 points behind"
     assert row["why"].startswith("ahead of every cheaper strategy beyond chance")
+    # Compare's answer over these seeds, and Accuracy vs cost's verdict, judge alike and name the test that decided
+    a = answer.answer(list(runs.values()))
+    assert a.pick.strategy == "head_only"
+    assert f"(the largest of McNemar's p at each of the 2 seeds, {paired.p_is(max(each))})" in a.headline
+    assert any(t.startswith("2 seeds give the t-test too little to go on") for t in a.sentences)
+    from bertlab import pareto
+
+    rows = pareto.by_strategy(pareto.rows_from_runs(list(runs.values())))
+    verdict = answer.gain_judge(list(runs.values()))(*sorted(rows, key=lambda r: -r["test_accuracy"]))
+    assert verdict.startswith("beyond the luck of the test texts at every seed: the largest of McNemar's p at each "
+                              "of the 2 seeds, p")
     # without the runs' predictions only the t-test is there: it cannot tell, as before
     (row,) = answer.sweep_rows(pts)
     assert row["pick"] == "zero_shot" and "the seeds cannot tell them apart" in row["why"]
