@@ -31,19 +31,37 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
             batch_texts: int = 256, progress=None) -> dict[str, dict]:
     """Time each succeeded run of ``run_ids`` on ``texts`` and store what it measured in the run's costs.
 
-    ``progress(done, total, doing)`` is called before each run's two phases (``doing`` says which: loading and
-    exporting a model can take longer than timing it) and after each run (``doing`` None). Returns ``{run_id: {serve_ms_p50, serve_ms_p95,
-    serve_texts_per_s, serve_backend, serve_device}}``.
+    ``progress(done, total, doing)``, with ``total`` twice the runs, is called as each run loads (``doing`` says
+    so: loading and exporting a model can take longer than timing it), during the timing (``doing``: the
+    timing) and once at the end (``doing`` None). Returns ``{run_id: {serve_ms_p50, serve_ms_p95,
+    serve_texts_per_s, serve_backend, serve_device}}``; ``{}`` where no run succeeded.
     """
     if not texts:
         raise ValueError("serving is measured on some texts: none given")
     runs = [r for r in (store.get(i) for i in run_ids) if r is not None and r.status == SUCCEEDED]
+    if not runs:
+        return {}
+    # Runs take turns in groups that stay loaded together: beyond the predictor's limit, each turn would reload a
+    # run from disk and time the loading.
+    group = max(1, getattr(predictor, "max_loaded", len(runs)))
+    out: dict[str, dict] = {}
+    for start in range(0, len(runs), group):
+        out |= _measure_group(store, predictor, runs[start:start + group], texts, singles, batch, batch_texts,
+                              progress, start, len(runs))
+    if progress is not None:
+        progress(2 * len(runs), 2 * len(runs), None)
+    return out
+
+
+def _measure_group(store: RunStore, predictor, runs: list, texts: list[str], singles: int, batch: int,
+                   batch_texts: int, progress, offset: int, n_all: int) -> dict[str, dict]:
+    """:func:`measure` for runs that stay loaded together (``offset``: how many runs came before them)."""
     ones = [texts[i % len(texts)] for i in range(singles)]
     many = [texts[i % len(texts)] for i in range(batch_texts)]
     out: dict[str, dict] = {}
     for k, run in enumerate(runs):
         if progress is not None:
-            progress(k, 2 * len(runs), f"loading {run.strategy} (and exporting it to ONNX Runtime the first time)")
+            progress(2 * offset + k, 2 * n_all, f"loading {run.strategy} (and exporting it to ONNX Runtime the first time)")
         predictor.warm([run.id], wait_fast=True)  # loaded, and exported to ONNX where the app would use it
         predictor.predict([run.id], ones[:2])
     # Every run's texts in turn, round-robin (as bench/ does): timed one run after another, the first paid for the
@@ -52,7 +70,7 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
     backend: dict[str, str] = {}
     for j, t in enumerate(ones):
         if progress is not None and j % max(1, len(ones) // len(runs)) == 0:
-            progress(len(runs) + min(len(runs) - 1, j * len(runs) // len(ones)), 2 * len(runs),
+            progress(2 * offset + len(runs) + min(len(runs) - 1, j * len(runs) // len(ones)), 2 * n_all,
                      "timing one text at a time, each run in turn")
         for run in runs:
             t0 = time.perf_counter()  # the whole call, tokenising included: what a caller waits for
@@ -72,8 +90,6 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
         fresh = store.get(run.id)
         store.update(run.id, costs={**(fresh.costs or {}), **m})
         out[run.id] = m
-    if progress is not None:
-        progress(2 * len(runs), 2 * len(runs), None)
     return out
 
 

@@ -100,3 +100,22 @@ def test_the_report_and_csv_carry_what_was_measured(finished):
     assert "<h2>What serving costs</h2>" in page and "scikit-learn" in page
     rows = list(csv.DictReader(io.StringIO(report.results_csv(store, ids, pareto.Prices()))))
     assert all(float(r["serve_ms_p50"]) > 0 and float(r["serve_texts_per_s"]) > 0 for r in rows)
+
+
+def test_more_runs_than_stay_loaded_are_timed_in_groups_that_do(finished):
+    store, ids = finished
+    predictor, loads = Predictor(store, max_loaded=2), []
+    real = predictor.load
+
+    def counting(run_id, keep=0):
+        loaded_before = run_id in predictor._loaded
+        out = real(run_id, keep)
+        if not loaded_before:
+            loads.append(run_id)
+        return out
+
+    predictor.load = counting
+    out = serving.measure(store, predictor, ids, ["a fine film", "a dull one"], singles=3, batch=2, batch_texts=4)
+    assert set(out) == set(ids)
+    assert sorted(loads) == sorted(ids)  # each run loaded once: never reloaded between its timed turns
+    assert serving.measure(store, predictor, [], ["text"], progress=lambda *a: None) == {}  # nothing to time
