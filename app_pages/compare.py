@@ -244,7 +244,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     by_f1 = st.session_state.get("compare_judge") == "macro_f1"
     rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
     if len(rows) > 1:
-        table = [{k: v for k, v in r.items() if not k.endswith("_id")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
+        table = [{k: v for k, v in r.items() if not k.endswith("_id") and k != "holm_pairs"} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
                                                                           "p (Holm)": paired.format_p(r["p (Holm)"])}
                  for r in rows]
         if by_f1:  # judged by macro-F1 (Which one to use?): its paired test beside McNemar's

@@ -299,6 +299,7 @@ def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
                          "a_id": ra.id, "b_id": rb.id})
     for r, adjusted in zip(rows, holm([r["p (McNemar)"] for r in rows])):
         r["p (Holm)"] = adjusted
+        r["holm_pairs"] = len(rows)  # the pairs of this test set it was adjusted for
     return rows
 
 
@@ -346,13 +347,15 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
             a, b = data[r["a_id"]], data[r["b_id"]]
             c = compare_f1(a["labels"], a["predictions"], b["predictions"])
             f1 = f"; macro-F1 {c.difference:+.3f}, {p_is(c.p_value)}"
-        holm_p = f" (Holm, over {len(rows)} pairs: {format_p(r['p (Holm)'])})" if len(rows) > 1 else ""
+        holm_p = (f" (Holm, over {r['holm_pairs']} pairs: {format_p(r['p (Holm)'])})" if r["holm_pairs"] > 1
+                  else "")
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
                    f"{p_is(r['p (McNemar)'])}{holm_p}{f1}")
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
                "not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
-                                 "keeps the chance of any false alarm among them under 5%." if len(rows) > 1 else ""))
+                                 "keeps the chance of any false alarm among them under 5%."
+                                 if any(r["holm_pairs"] > 1 for r in rows) else ""))
     return out
 
 

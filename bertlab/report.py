@@ -398,13 +398,13 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         parts.append("<h2>Is the difference real? (paired tests)</h2>" + _table(pairs, [
             ("A", "A"), ("B", "B"), ("diff", "A - B (points)"), ("95% interval (points)", "95% interval (points)"),
             ("only A right", "only A right"), ("only B right", "only B right"), ("p", "p (McNemar)"),
-            *([("p_holm", "p (Holm)")] if len(pairs) > 1 else [])]))
+            *([("p_holm", "p (Holm)")] if any(r["holm_pairs"] > 1 for r in pairs) else [])]))
         parts.append("<p class='muted'>Runs scored on the same test texts, compared text by text: only the texts one "
                      "run gets right and the other wrong count (McNemar's exact test). p below 0.05: a split that "
                      "uneven is unlikely to be the luck of the test set. Training luck (another seed) is not "
                      "covered." + (" With several pairs some p fall below 0.05 by chance alone: Holm's adjusted p "
                                    "keeps the chance of any false alarm among the pairs of a test set under 5%."
-                                   if len(pairs) > 1 else "") + "</p>")
+                                   if any(r["holm_pairs"] > 1 for r in pairs) else "") + "</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:
         parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(r.strategy)} ({r.id}): "
