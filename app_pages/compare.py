@@ -178,7 +178,8 @@ def results(runs: list) -> None:
 
 def answer_box(done: list, still: int = 0) -> None:
     """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer), judged by
-    accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts)."""
+    accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts, or a class is
+    under 5% of them)."""
     default = answer.default_metric(done)
     chosen = common.judge_chosen(default, "judge_by")
     a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
@@ -191,10 +192,8 @@ def answer_box(done: list, still: int = 0) -> None:
     if judge != chosen:  # changed on this very run (the widget returns the new value before the rerun's state)
         a = answer.answer(done, metric=None if judge == default else judge) or a
     if judge != default and default == "macro_f1":
-        maj = max(float(r.metrics.get("majority_accuracy") or 0) for r in done)
-        st.caption(f"Judged by accuracy on an imbalanced test set: a run that always answers the majority class "
-                   f"scores {100 * maj:.1f}% here while finding none of the others; macro-F1 counts every class "
-                   f"the same.")
+        why = answer.imbalance_note(done).split(": ")[0]  # what makes macro-F1 the default here
+        st.caption(f"Judged by accuracy although {why[:1].lower()}{why[1:]}; macro-F1 counts every class the same.")
     with st.container(border=True, key="answer_box"):
         # While runs train, the headline is provisional: said in its first words, not only in the heading.
         head = f"So far: {a.headline[0].lower()}{a.headline[1:]}" if still else a.headline

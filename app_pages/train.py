@@ -198,7 +198,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
         tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
         est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens)
-        if est.seconds is None and (work := _probe_work(n, overrides, sizes)) is not None:
+        if est.seconds is None and (work := _probe_work(n, model, overrides, sizes)) is not None:
             est = probe_estimate(speed, work, tokens() if tokens else None) or est
             probe_would_help = probe_would_help or speed is None
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
@@ -247,11 +247,12 @@ def total_estimate(names: list[str], estimates: dict[str, float | None], repeats
     return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
-def _probe_work(name: str, overrides: dict[str, dict], sizes: dict[str, int]) -> tuple[float, float] | None:
+def _probe_work(name: str, model: str, overrides: dict[str, dict],
+                sizes: dict[str, int]) -> tuple[float, float] | None:
     """The strategy's work for a rough estimate at the chosen settings (None where its settings do not validate
     yet: the launch then says what is wrong)."""
     try:
-        return REGISTRY[name].probe_work(make_config(name, **overrides.get(name, {})), sizes)
+        return REGISTRY[name].probe_work(make_config(name, **{**overrides.get(name, {}), "model": model}), sizes)
     except BertlabError:
         return None
 

@@ -130,8 +130,10 @@ def _rarest(runs: list) -> tuple[str, int, int] | None:
         support = {n: int(v.get("support") or 0) for n, v in per_class.items()
                    if isinstance(v, dict) and v.get("support")}  # a class absent from the test set is not rare in it
         total = sum(support.values())
-        if total and (name := min(support, key=support.get)) and support[name] / total < RARE_SHARE:
-            return name, support[name], total
+        if total:
+            name = min(support, key=support.get)
+            if support[name] / total < RARE_SHARE:
+                return name, support[name], total
     return None
 
 
@@ -150,11 +152,12 @@ def imbalance_note(runs: list) -> str:
 
 def missed_classes_sentence(run, name: str) -> str | None:
     """'full_ft never answered 'refund' (6 test texts)': a class the run ignores, which accuracy hides."""
-    from bertlab.metrics import never_predicted
+    from bertlab.metrics import never_predicted, single_class_prediction
 
     m = getattr(run, "metrics", None) or {}
-    missed = never_predicted(m.get("confusion") or [], m.get("label_names") or [])
-    if not missed or len(missed) == len(m.get("label_names") or []) - 1:
+    confusion, names = m.get("confusion") or [], m.get("label_names") or []
+    missed = never_predicted(confusion, names)
+    if not missed or single_class_prediction(confusion, names) is not None:
         return None  # nothing missed, or a one-class run (said elsewhere)
     listed = ", ".join(f"{c!r} ({n} test text{'s' if n != 1 else ''})" for c, n in missed)
     return f"{name} never answered {listed}: its recall there is 0."
@@ -188,8 +191,9 @@ def _serve(run) -> float | None:
 def _share(ratio: float) -> str:
     """'1/3.2', '1/38', '1/4,200', '1/12 million': as precise as a ratio of two estimates deserves."""
     if ratio >= 1e6:  # two significant figures here too: 1.43 million is not "1 million"
-        m = ratio / 1e6
-        return f"1/{m:.1f} million" if m < 10 else f"1/{float(f'{m:.2g}'):,.0f} million"
+        from bertlab.pareto import two_figures
+
+        return f"1/{two_figures(ratio / 1e6)} million"
     if ratio >= 1e4:  # two significant figures: '1/140,000'
         return f"1/{float(f'{ratio:.2g}'):,.0f}"
     return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"
@@ -282,7 +286,7 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     with stored test predictions at the largest training size of these runs).
 
     ``metric``: 'accuracy' or 'macro_f1'; None chooses (:func:`default_metric`: macro-F1 on a test set whose
-    majority class is 70% or more of it). One run per strategy: a paired test on the test texts they share
+    majority class is 70% or more of it, or a class under 5%). One run per strategy: a paired test on the test texts they share
     (McNemar for accuracy, a permutation test for macro-F1). Several runs of a strategy (seeds, at that training
     size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
     """
@@ -642,9 +646,9 @@ def sweep_note(vary_split: bool = True, metric: str = "accuracy") -> str:
     return (f"Per training size: {top}, and the cheapest one (training FLOPs, "
             "then time) that is not worse beyond chance, where no other strategy beats it beyond chance either. "
             f"Strategies are compared on the seeds both finished, with a paired t-test over those seeds: {luck}. "
-            f"With one seed, {one} on the shared test texts (the luck of the test set only). Two or three seeds "
-            f"give the t-test little to go on, so a gap that {one} finds beyond chance at every seed, the same "
-            "way each time, counts as beyond chance too (the largest of those p values is quoted). A few seeds "
+            f"With one seed, {one} on the shared test texts (the luck of the test set only). A few seeds give the "
+            f"t-test little to go on, so a gap that {one} finds beyond chance at every seed, the same way each "
+            "time, counts as beyond chance too (the largest of those p values is quoted). A few seeds "
             "can show only large, steady gaps: \"cannot tell them apart\" may mean \"run more seeds\".")
 
 

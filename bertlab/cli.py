@@ -293,7 +293,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.data import load_splits
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
-    if data.source != "builtin" and getattr(getattr(sp, "train", None), "description", None):  # as on the Data page
+    if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
         print(f"data: {sp.train.description} (--text-column / --label-column choose others); "
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}", file=sys.stderr)
@@ -711,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
     r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
                    help="what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "
-                        "majority class is 70%% or more of it, else accuracy")
+                        "majority class is 70%% or more of it or a class under 5%%, else accuracy")
     r.set_defaults(fn=cmd_run)
     rs = sub.add_parser("runs", help="list stored runs")
     rs.add_argument("--limit", type=int, default=50)
@@ -724,7 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--json", action="store_true")
     pa.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
                     help="what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "
-                        "majority class is 70%% or more of it, else accuracy")
+                        "majority class is 70%% or more of it or a class under 5%%, else accuracy")
     pa.set_defaults(fn=cmd_paired)
     pr = sub.add_parser("predict", help="predict with finished runs")
     pr.add_argument("run_id", metavar="RUN_ID", help="a run id (or its last characters, as the app shows them), several "

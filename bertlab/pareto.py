@@ -150,11 +150,16 @@ def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> 
     return [i for _, _, i in sorted(front)]
 
 
+def two_figures(x: float) -> str:
+    """``x`` to two significant figures, as plainly as that reads: '1.4', '2', '12', '140' (a ratio of two
+    estimates deserves no more)."""
+    return f"{float(f'{x:.2g}'):,g}"
+
+
 def _ratio(a: float, b: float) -> str:
     r = a / b
     if r >= 1e6:  # a network against word counts: the digits past the second mean nothing
-        m = r / 1e6
-        return f"{m:.1f} million times" if m < 10 else f"{float(f'{m:.2g}'):,.0f} million times"
+        return f"{two_figures(r / 1e6)} million times"
     return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"
 
 

@@ -18,9 +18,13 @@ def data_home() -> Path:
     """Return the data directory (``$BERTLAB_HOME``, else ``bertlab-data`` in the checkout), created if missing.
 
     The default sits beside the code rather than in the working directory, so the app and a CLI started from any
-    folder (``/path/to/bertlab/.venv/bin/python -m bertlab ...`` next to one's data files) share their runs.
+    folder (``/path/to/bertlab/.venv/bin/python -m bertlab ...`` next to one's data files) share their runs. A
+    ``bertlab-data`` with runs in the working directory (the default before) is still used there: its runs stay
+    in sight.
     """
-    root = Path(os.environ.get("BERTLAB_HOME") or DEFAULT_HOME).expanduser().resolve()
+    env = os.environ.get("BERTLAB_HOME")
+    here = Path("bertlab-data").resolve()
+    root = Path(env).expanduser().resolve() if env else here if (here / "runs.sqlite").is_file() else DEFAULT_HOME
     root.mkdir(parents=True, exist_ok=True)
     return root
 

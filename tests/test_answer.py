@@ -637,7 +637,7 @@ def test_the_pick_far_cheaper_to_serve_says_so_and_runs_below_the_majority_are_c
     zs = _serving(fake_run(tmp_path, "zero_shot", y, right_on(y, 60), 0.0, 0.0, majority=0.85), 389e6)
     a = answer.answer([tfidf, ft, zs], metric="accuracy")
     assert a.pick is tfidf
-    assert ("It is also the cheapest to serve: 193 FLOP per text, against 389 MFLOP for full_ft (1/2.0 million of the "
+    assert ("It is also the cheapest to serve: 193 FLOP per text, against 389 MFLOP for full_ft (1/2 million of the "
             "compute).") in a.sentences
     assert "Against always answering the majority class (85.0%), worse: zero_shot (15.0%)." in a.sentences
 

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 
 from bertlab.cli import main
+from bertlab.data.dataset import Splits, TextDataset
 from bertlab.jobs import JobManager
 from bertlab.store import CANCELLED, SUCCEEDED, RunStore
 from bertlab.strategies import make_config
+
+# what a stubbed loader hands back: no data read, nothing to describe
+UNREAD = Splits(*(TextDataset([], [], []) for _ in range(3)))
 
 
 def test_job_manager_runs_queue_in_order(tiny_model, tiny_data):
@@ -101,7 +105,7 @@ def test_cli_run_quick_takes_the_apps_quick_demo_sizes_where_not_given(tiny_csv,
 
     seen = []
     monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
-    monkeypatch.setattr("bertlab.data.load_splits", lambda data: None)
+    monkeypatch.setattr("bertlab.data.load_splits", lambda data: UNREAD)
     main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--quick",
           "--test-size", "300", "--json"])  # trains nothing here (its exit status says the run did not finish)
     d = seen[0].data
@@ -225,7 +229,7 @@ def _planned_configs(monkeypatch) -> list:
 
     seen: list = []
     monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
-    monkeypatch.setattr("bertlab.data.load_splits", lambda data: None)
+    monkeypatch.setattr("bertlab.data.load_splits", lambda data: UNREAD)
     return seen
 
 
@@ -443,6 +447,12 @@ def test_the_cli_runs_from_any_folder_and_shares_the_checkouts_data_directory(tm
     assert default == home == str(paths.DEFAULT_HOME)  # not <cwd>/bertlab-data: the app's runs, from anywhere
     assert paths.DEFAULT_HOME.parent == Path(paths.__file__).resolve().parent.parent
     assert not (tmp_path / "bertlab-data").exists()
+    # a data directory with runs in the working folder (the default before) is still the one used there
+    (tmp_path / "bertlab-data").mkdir()
+    (tmp_path / "bertlab-data" / "runs.sqlite").write_bytes(b"")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.split()[1] == str(tmp_path / "bertlab-data")
     cli = subprocess.run([sys.executable, "-m", "bertlab", "datasets"], cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=120)
     assert cli.returncode == 0 and "rotten_tomatoes" in cli.stdout, cli.stderr

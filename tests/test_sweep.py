@@ -122,7 +122,7 @@ def test_aggregate_and_figure_from_rows():
                                  ("b", 10, 0, 0.7), ("b", 10, 1, None), ("b", 100, 0, 0.75), ("b", 100, 1, 0.85)]]
     agg = {(a["strategy"], a["size"]): a for a in sweep.aggregate(rows)}
     assert agg[("a", 10)]["mean"] == pytest.approx(0.7) and agg[("a", 10)]["std"] == pytest.approx(0.1414, abs=1e-4)
-    # one seed has no spread to show: none, not a reassuring 0.0 (the figure draws no bar; the table says "-")
+    # one seed has no spread to show: none, not a reassuring 0.0 (no error bar; the text table prints no "±")
     assert agg[("b", 10)]["n_seeds"] == 1 and agg[("b", 10)]["std"] is None
     assert "0.700 (1)" in sweep.format_curves(list(agg.values()))
     fig = sweep.learning_curve_figure(list(agg.values()))

@@ -100,6 +100,7 @@ class ZeroShot(Strategy):
         cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
         t0 = time.perf_counter()
         label_res = cache.get(list(descs), ctx.torch_device, device_name=ctx.device.name)
+        info["memory_without_encoder"] = info["memory_without_encoder"] and label_res.encoder_preloaded
         lab = embeddings.normalize(label_res.vectors)
         scores = {w: embeddings.normalize(e) @ lab.T for w, e in emb.items()}
         # The Playground's probabilities (bertlab.predict): a softmax of the scaled similarities.
