@@ -122,18 +122,24 @@ def _metric_for(majorities: list) -> str:
     return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
 
 
+def rarest_class(metrics: dict) -> tuple[str, int, int] | None:
+    """(class, its test texts, all test texts) of the rarest class a run's test set holds, from its per-class
+    counts; None where it recorded none."""
+    per_class = (metrics or {}).get("per_class") or {}
+    support = {n: int(v.get("support") or 0) for n, v in per_class.items()
+               if isinstance(v, dict) and v.get("support")}  # a class absent from the test set is not rare in it
+    if not support:
+        return None
+    name = min(support, key=support.get)
+    return name, support[name], sum(support.values())
+
+
 def _rarest(runs: list) -> tuple[str, int, int] | None:
-    """(class, its test texts, all test texts) of the rarest class of the runs' test set where it is under
-    RARE_SHARE of it; None otherwise (or where the runs did not record their per-class counts)."""
+    """:func:`rarest_class` of the first run whose rarest class is under RARE_SHARE of its test set, else None."""
     for r in runs:
-        per_class = (getattr(r, "metrics", None) or {}).get("per_class") or {}
-        support = {n: int(v.get("support") or 0) for n, v in per_class.items()
-                   if isinstance(v, dict) and v.get("support")}  # a class absent from the test set is not rare in it
-        total = sum(support.values())
-        if total:
-            name = min(support, key=support.get)
-            if support[name] / total < RARE_SHARE:
-                return name, support[name], total
+        rare = rarest_class(getattr(r, "metrics", None) or {})
+        if rare is not None and rare[1] / rare[2] < RARE_SHARE:
+            return rare
     return None
 
 
@@ -502,7 +508,10 @@ def _mean(xs) -> float:
 
 
 def sweep_metric(points: list[dict]) -> str:
-    """:func:`default_metric` for sweep points: 'macro_f1' where a test set's majority class is IMBALANCED or more."""
+    """:func:`default_metric` for sweep points: 'macro_f1' where a test set's majority class is IMBALANCED or more,
+    or its rarest class under RARE_SHARE of it (``rarest_share``, from :func:`bertlab.sweep.collect`)."""
+    if any(p.get("rarest_share") is not None and p["rarest_share"] < RARE_SHARE for p in points):
+        return "macro_f1"
     return _metric_for([p.get("majority_accuracy") for p in points])
 
 

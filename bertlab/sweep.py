@@ -319,13 +319,17 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
         row = {"strategy": pt.strategy, "size": pt.size, "seed": pt.seed, "run_id": r.id if r else None,
                "status": r.status if r else "missing", "n_train": None, "test_accuracy": None,
                "test_macro_f1": None, "majority_accuracy": None, "train_seconds": None, "train_flops": None,
-               "trainable_params": None, "error": r.error if r else None}
+               "trainable_params": None, "rarest_share": None, "error": r.error if r else None}
         if r is not None and r.status == SUCCEEDED:
+            from bertlab.answer import rarest_class  # the rule Compare's answer judges by (a class under 5%)
+
+            rare = rarest_class(r.metrics)
             row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
                        test_accuracy=r.metrics.get("test_accuracy"), test_macro_f1=r.metrics.get("test_macro_f1"),
                        majority_accuracy=r.metrics.get("majority_accuracy"),
                        train_seconds=r.costs.get("train_seconds"), train_flops=r.costs.get("train_flops"),
-                       trainable_params=r.costs.get("trainable_params"))
+                       trainable_params=r.costs.get("trainable_params"),
+                       rarest_share=rare[1] / rare[2] if rare else None)
         rows.append(row)
     return rows
 

@@ -724,3 +724,10 @@ def test_a_rare_class_makes_the_answer_judge_by_macro_f1_and_a_run_that_never_an
     by_acc = answer.answer([dear, cheap], metric="accuracy")
     assert by_acc.best is dear
     assert "full_ft never answered '2' (7 test texts): its recall there is 0." in by_acc.sentences
+
+
+def test_a_sweep_on_a_test_set_with_a_rare_class_is_judged_by_macro_f1_as_compare_judges_it():
+    pts = [{"majority_accuracy": 0.49, "rarest_share": 0.02}, {"majority_accuracy": 0.49, "rarest_share": 0.02}]
+    assert answer.sweep_metric(pts) == "macro_f1"
+    assert answer.sweep_metric([{"majority_accuracy": 0.49, "rarest_share": 0.3}]) == "accuracy"
+    assert answer.sweep_metric([{"majority_accuracy": 0.49}]) == "accuracy"  # points collected before: as before

@@ -88,6 +88,9 @@ def test_sweep_through_job_manager_resumes_without_recomputing(tiny_model, tiny_
         rows = sweep.collect(store, spec)
         assert [r["status"] for r in rows] == [SUCCEEDED] * 8, [r["error"] for r in rows]
         assert {r["n_train"] for r in rows} == {8, 16}
+        for r in rows:  # the rarest class's share of the test set, which the sweep's default measure reads
+            support = [c["support"] for c in store.get(r["run_id"]).metrics["per_class"].values() if c["support"]]
+            assert r["rarest_share"] == pytest.approx(min(support) / sum(support))
         assert all(store.get(r["run_id"]).batch_id == sub.sweep_id for r in rows)
         # The same seed sees the same test set at every size.
         for seed in (0, 1):
