@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from bertlab import paired
+from bertlab.metrics import rarest_class
 from bertlab.pareto import format_flops
 
 ALPHA = 0.05
@@ -120,18 +121,6 @@ def default_metric(runs: list) -> str:
 def _metric_for(majorities: list) -> str:
     maj = [float(m) for m in majorities if m is not None]
     return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"
-
-
-def rarest_class(metrics: dict) -> tuple[str, int, int] | None:
-    """(class, its test texts, all test texts) of the rarest class a run's test set holds, from its per-class
-    counts; None where it recorded none."""
-    per_class = (metrics or {}).get("per_class") or {}
-    support = {n: int(v.get("support") or 0) for n, v in per_class.items()
-               if isinstance(v, dict) and v.get("support")}  # a class absent from the test set is not rare in it
-    if not support:
-        return None
-    name = min(support, key=support.get)
-    return name, support[name], sum(support.values())
 
 
 def _rarest(runs: list) -> tuple[str, int, int] | None:

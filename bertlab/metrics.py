@@ -127,6 +127,18 @@ def single_class_prediction(confusion: list[list[int]], label_names: list[str]) 
     return label_names[used[0]] if len(used) == 1 and len(label_names) > 1 else None
 
 
+def rarest_class(metrics: dict) -> tuple[str, int, int] | None:
+    """(class, its test texts, all test texts) of the rarest class a run's test set holds, from its per-class
+    counts; None where it recorded none."""
+    per_class = (metrics or {}).get("per_class") or {}
+    support = {n: int(v.get("support") or 0) for n, v in per_class.items()
+               if isinstance(v, dict) and v.get("support")}  # a class absent from the test set is not rare in it
+    if not support:
+        return None
+    name = min(support, key=support.get)
+    return name, support[name], sum(support.values())
+
+
 def never_predicted(confusion: list[list[int]], label_names: list[str]) -> list[tuple[str, int]]:
     """(class, its test texts) for each class that has test texts but that the model never answered: accuracy can
     hide a rare class a model ignores altogether."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.errors import ConfigError
+from bertlab.metrics import rarest_class
 from bertlab.paths import check_id, safe_join
 from bertlab.store import QUEUED, RUNNING, SUCCEEDED, Run, RunStore
 
@@ -321,9 +322,7 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
                "test_macro_f1": None, "majority_accuracy": None, "train_seconds": None, "train_flops": None,
                "trainable_params": None, "rarest_share": None, "error": r.error if r else None}
         if r is not None and r.status == SUCCEEDED:
-            from bertlab.answer import rarest_class  # the rule Compare's answer judges by (a class under 5%)
-
-            rare = rarest_class(r.metrics)
+            rare = rarest_class(r.metrics)  # what the sweep's default measure reads, as Compare's answer does
             row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
                        test_accuracy=r.metrics.get("test_accuracy"), test_macro_f1=r.metrics.get("test_macro_f1"),
                        majority_accuracy=r.metrics.get("majority_accuracy"),
