@@ -16,7 +16,7 @@ from bertlab.plots import label_distribution_figure
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
 # Spreadsheets are accepted by the picker only so the page can say what to do with them (export as CSV):
 # refused in the browser, they would get Streamlit's bare "files are not allowed".
-UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "ods"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "xlsm", "ods"]
 
 
 def choose_builtin() -> DataConfig:
@@ -30,7 +30,7 @@ def choose_builtin() -> DataConfig:
 
 
 def choose_upload() -> DataConfig | None:
-    up = st.file_uploader("CSV, TSV, JSONL or Parquet with a text column and a label column", type=UPLOAD_TYPES,
+    up = st.file_uploader("CSV, TSV, JSONL, Parquet or Excel (.xlsx) with a text column and a label column", type=UPLOAD_TYPES,
                           key="upload", help="Up to 100 MB. The file is kept in the data directory so runs can "
                                              "reload it after a restart.")
     current = common.data_config()

@@ -99,8 +99,8 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     slow = max(todo, key=lambda c: (c.data.train_size or 10**9, c.strategy == "full_ft"), default=None)
     biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
                if slow else "")
-    box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} points reused, {spec.n_points} in all)."
-                f"{_estimate_sentence(seconds, unknown, len(todo))}{biggest} They train in the background one "
+    box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} earlier runs reused, for "
+                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(todo))}{biggest} They train in the background one "
                 "after another; queued points can be cancelled on this page.", icon=":material/schedule:")
 
 
@@ -114,8 +114,8 @@ def _queue(spec: sweep.SweepSpec) -> None:
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens)
-    st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} points reused from earlier runs "
-               f"({spec.n_points} points in all).{_estimate_sentence(seconds, unknown, len(configs))}",
+    st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
+               f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(configs))}",
                icon=":material/check:")
 
 
@@ -166,15 +166,16 @@ def sweep_results(sweep_id: str) -> None:
             st.caption(answer.sweep_note(spec.vary_split, judge))
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
-    bad = [r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")]
+    # one warning per run: zero_shot's one run serves several points
+    bad = list({r["run_id"]: r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")}.values())
     for r in bad:
         st.warning(f"{r['strategy']} n={r['size'] or 'all'} seed {r['seed']}: {r['status']}"
                    + (f": {r['error']}" if r["error"] else ""), icon=":material/warning:")
     c1, c2 = st.columns(2)
     c1.download_button("Points (CSV)", lambda: _points_csv(rows), f"{sweep_id}.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
-    waiting = [r["run_id"] for r in rows if r["status"] == "queued" and r["run_id"]]
-    if waiting and c2.button(f"Cancel the {len(waiting)} queued points", icon=":material/cancel:"):
+    waiting = list(dict.fromkeys(r["run_id"] for r in rows if r["status"] == "queued" and r["run_id"]))
+    if waiting and c2.button(f"Cancel the {len(waiting)} queued runs", icon=":material/cancel:"):
         for rid in waiting:
             common.manager().cancel(rid)
         st.rerun()

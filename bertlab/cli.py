@@ -533,8 +533,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     # Points queued earlier (e.g. by an interrupted CLI sweep) run here too; a point that another
     # process claims first is skipped by execute_run's atomic claim.
     waiting = [i for i in reused if store.get(i).status == "queued"]
-    print(f"sweep {sweep_id}: {spec.n_points} points: {len(reused) - len(waiting)} done or running, "
-          f"{len(waiting)} queued earlier, {len(todo)} new", file=sys.stderr)
+    print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
+          f"{len(waiting)} queued earlier, {len(todo)} new.{sweep.shared_sentence(spec)}", file=sys.stderr)
     if args.dry_run:
         for c in [store.get(i).run_config for i in waiting] + todo:
             print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}",
@@ -731,7 +731,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "joined by commas, or 'all'")
     pr.add_argument("text", nargs="*", help="text(s) to classify")
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
-                                   ".parquet) whose text column is found as on the Data page")
+                                   ".parquet, .xlsx) whose text column is found as on the Data page")
     pr.add_argument("--text-column", help="with --file: the table's column of texts")
     pr.add_argument("-o", "--output", help="write every prediction to this CSV (text, run, label, one probability "
                                            "per class) instead of printing them")

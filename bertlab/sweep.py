@@ -135,11 +135,55 @@ def _uses_epochs(strategy: str) -> bool:
     return get_strategy(strategy).uses_epochs and strategy != "head_only"
 
 
+def _size_order(size: int | None) -> float:
+    return math.inf if size is None else size
+
+
+def _served_by(spec: SweepSpec, strategy: str, size: int | None, seed: int) -> tuple[int | None, int]:
+    """The (size, seed) whose run serves this point. A strategy that reads no training texts (zero_shot) gives
+    the same answers at every training size, since the test set stays fixed while the size changes: one run at the
+    sweep's largest size serves them all. One that no seed changes runs once per split: once in all, unless the
+    seeds draw their own splits."""
+    from bertlab.strategies import get_strategy
+
+    s = get_strategy(strategy)
+    if not s.reads_training_texts:
+        size = max(spec.sizes, key=_size_order)
+    if not s.uses_seed and not spec.vary_split:
+        seed = spec.seeds[0]
+    return size, seed
+
+
 def plan(spec: SweepSpec) -> list[Point]:
-    """Every point of the sweep, small sizes first (the cheap part of the curve appears early)."""
-    order = sorted(spec.sizes, key=lambda s: math.inf if s is None else s)
-    return [Point(st, size, seed, point_config(spec, st, size, seed))
+    """Every point of the sweep, small sizes first (the cheap part of the curve appears early). Points that one
+    run serves (:func:`_served_by`: zero_shot's) share its config, so it runs once."""
+    order = sorted(spec.sizes, key=_size_order)
+    return [Point(st, size, seed, point_config(spec, st, *_served_by(spec, st, size, seed)))
             for size in order for seed in spec.seeds for st in spec.strategies]
+
+
+def shared_points(spec: SweepSpec) -> dict[str, tuple[int, int]]:
+    """{strategy: (points, runs)} for the strategies whose points share runs (zero_shot), for messages."""
+    out: dict[str, tuple[int, int]] = {}
+    for st in spec.strategies:
+        keys = [config_key(p.config) for p in plan(dataclasses.replace(spec, strategies=[st]))]
+        if len(set(keys)) < len(keys):
+            out[st] = (len(keys), len(set(keys)))
+    return out
+
+
+def shared_sentence(spec: SweepSpec) -> str:
+    """' zero_shot's 12 points share 1 run: it reads no training texts, and no seed changes it.' or ''."""
+    from bertlab.strategies import get_strategy
+
+    parts = []
+    for st, (points, runs) in shared_points(spec).items():
+        s = get_strategy(st)
+        why = [w for w, on in (("it reads no training texts", not s.reads_training_texts),
+                               ("no seed changes it", not s.uses_seed and not spec.vary_split)) if on]
+        parts.append(f"{st}'s {points} points share {runs} run{'s' if runs != 1 else ''}"
+                     + (f" ({' and '.join(why)})" if why else ""))
+    return (" " + "; ".join(parts) + ".") if parts else ""
 
 
 def config_key(config: RunConfig | dict) -> str:
@@ -262,7 +306,7 @@ def split_points(store: RunStore, spec: SweepSpec) -> tuple[list[RunConfig], lis
     for pt in plan(spec):
         key = config_key(pt.config)
         if key in have:
-            if have[key] is not None:
+            if have[key] is not None and have[key].id not in reused:  # zero_shot's one run serves several points
                 reused.append(have[key].id)
             continue
         todo.append(pt.config)
@@ -314,6 +358,8 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
     runs = existing_runs(store, statuses=(SUCCEEDED, QUEUED, RUNNING, "failed", "cancelled", "interrupted"))
     done = existing_runs(store, statuses=(SUCCEEDED,))
     rows = []
+    from bertlab.strategies import get_strategy
+
     for pt in plan(spec):
         key = config_key(pt.config)
         r = done.get(key) or runs.get(key)
@@ -323,7 +369,10 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
                "trainable_params": None, "rarest_share": None, "error": r.error if r else None}
         if r is not None and r.status == SUCCEEDED:
             rare = rarest_class(r.metrics)  # what the sweep's default measure reads, as Compare's answer does
-            row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
+            n_train = r.data_summary.get("sizes", {}).get("train")
+            if n_train is not None and pt.size is not None and not get_strategy(pt.strategy).reads_training_texts:
+                n_train = min(n_train, pt.size)  # one run serves every size (_served_by): drawn at each
+            row.update(n_train=n_train,
                        test_accuracy=r.metrics.get("test_accuracy"), test_macro_f1=r.metrics.get("test_macro_f1"),
                        majority_accuracy=r.metrics.get("majority_accuracy"),
                        train_seconds=r.costs.get("train_seconds"), train_flops=r.costs.get("train_flops"),
@@ -348,8 +397,10 @@ def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
         groups.setdefault((r["strategy"], r["size"]), []).append(r)
     out = []
     for (st, size), rs in groups.items():
-        ok = [r for r in rs if r[metric] is not None]
-        row = {"strategy": st, "size": size, "n_seeds": len(ok), "n_planned": len(rs),
+        # One run may serve several seeds (zero_shot, which no seed changes): counted once, so its spread is "-".
+        runs = {r.get("run_id") or id(r): r for r in rs}
+        ok = [r for r in runs.values() if r[metric] is not None]
+        row = {"strategy": st, "size": size, "n_seeds": len(ok), "n_planned": len(runs),
                "mean": None, "std": None, "n_train": None, "train_seconds": None, "train_flops": None}
         if ok:
             row["mean"], row["std"] = _mean_std([r[metric] for r in ok])
@@ -420,12 +471,12 @@ def results_table(agg: list[dict], name: str = "accuracy") -> list[dict]:
     return [{"strategy": a["strategy"], "n labelled": n(a),
              f"{name} mean": a["mean"], f"{name} std": a["std"], "seeds": f"{a['n_seeds']}/{a['n_planned']}",
              "train s (mean)": a["train_seconds"]}
-            for a in sorted(agg, key=lambda a: (a["strategy"], math.inf if a["size"] is None else a["size"]))]
+            for a in sorted(agg, key=lambda a: (a["strategy"], _size_order(a["size"])))]
 
 
 def format_curves(agg: list[dict]) -> str:
     """Plain-text table: one row per strategy, one column per size, 'mean ± std' accuracy."""
-    sizes = sorted({a["size"] for a in agg}, key=lambda s: math.inf if s is None else s)
+    sizes = sorted({a["size"] for a in agg}, key=_size_order)
     strategies = list(dict.fromkeys(a["strategy"] for a in agg))
     cell = {(a["strategy"], a["size"]): a for a in agg}
     head = ["strategy"] + [str(s) if s is not None else "all" for s in sizes]

@@ -60,6 +60,15 @@ def parquet(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+def xlsx(sheets: dict[str, pd.DataFrame], **kw) -> bytes:
+    """An Excel workbook with these sheets, in order (``kw`` go to ``to_excel``)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as w:
+        for name, df in sheets.items():
+            df.to_excel(w, sheet_name=name, index=False, **kw)
+    return buf.getvalue()
+
+
 def jsonl(rows: list[dict]) -> str:
     return "".join(json.dumps(r) + "\n" for r in rows)
 
@@ -159,13 +168,19 @@ REFUSED = [
                       "Upload a CSV/TSV/JSONL text file or a Parquet file."),
     Refused("xlsx_named_csv", "sheet.csv", lambda: b"PK\x03\x04" + bytes(200),
             lambda p: "sheet.csv is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
-                      "Export the sheet as CSV (File > Save As > CSV UTF-8) or unzip it, and upload that."),
-    Refused("xlsx_extension", "book.xlsx", lambda: b"PK\x03\x04" + bytes(200),
-            lambda p: "book.xlsx: unsupported file type '.xlsx'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
-                      ".json, .parquet, .pq. Export the sheet as CSV (UTF-8) first."),
+                      "If it is a workbook, give it the .xlsx extension; else unzip it and upload the table inside."),
+    Refused("broken_xlsx", "book.xlsx", lambda: b"PK\x03\x04" + bytes(200),
+            lambda p: "book.xlsx is not a readable .xlsx workbook (BadZipFile: File is not a zip file). It may be "
+                      "truncated or password-protected: re-save it from Excel, or export the sheet as CSV (UTF-8)."),
+    Refused("csv_named_xlsx", "book.xlsx", lambda: csv_text(good_rows()),
+            lambda p: "book.xlsx is not an Excel .xlsx workbook (an .xlsx file is a ZIP archive). If it is a text "
+                      "table renamed, give it its real extension (.csv, .tsv...), or re-save it from Excel."),
+    Refused("old_excel", "book.xls", lambda: b"\xd0\xcf\x11\xe0" + bytes(200),
+            lambda p: "book.xls: unsupported file type '.xls'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
+                      ".json, .parquet, .pq, .xlsx. Save the sheet as .xlsx or export it as CSV (UTF-8) first."),
     Refused("no_extension", "data", lambda: csv_text(good_rows()),
             lambda p: "data: unsupported file type '(none)'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
-                      ".json, .parquet, .pq."),
+                      ".json, .parquet, .pq, .xlsx."),
     Refused("ragged_rows", "ragged.csv", _ragged,
             lambda p: "ragged.csv line 3 has 4 fields but the header has 2. Put quotes around texts that "
                       "contain a comma, or fix that line."),
@@ -496,6 +511,17 @@ LOADS = [
     Loads("jsonl_nested_values_after_row_100", "late_lists.jsonl",
           lambda: jsonl([{"body_txt": f"{t} number {i}", "cat": y, "tags": "x" if i < 150 else ["l"]}
                          for i, (t, y) in enumerate(good_rows() * 8)]), 240, ["neg", "pos"], []),
+    Loads("xlsx_first_sheet_numeric_labels", "book.xlsx",
+          lambda: xlsx({"reviews": pd.DataFrame({"text": TEXTS, "stars": [1 + (y == "pos") for y in LABELS]}),
+                        "notes": pd.DataFrame({"x": [1]})}), 30, ["1", "2"],
+          ["book.xlsx: read the sheet 'reviews'; the workbook also has 'notes' (to use another sheet, save it as a "
+           "workbook or CSV of its own)"]),
+    Loads("xlsx_with_blank_rows_and_columns", "gaps.xlsx",
+          lambda: xlsx({"Sheet1": pd.DataFrame({"text": TEXTS + [None], "": [None] * 31, "label": LABELS + [None]})}),
+          30, ["neg", "pos"], []),
+    Loads("xlsx_named_csv", "export.csv",
+          lambda: xlsx({"Sheet1": pd.DataFrame({"text": TEXTS, "label": LABELS})}), 30, ["neg", "pos"],
+          ["export.csv is an Excel workbook under another extension: read it as one"]),
     Loads("parquet_extra_nested_column", "extra.parquet",
           lambda: parquet(pd.DataFrame({"text": TEXTS, "label": LABELS, "meta": [{"k": i} for i in range(30)]})),
           30, ["neg", "pos"], []),

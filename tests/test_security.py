@@ -237,7 +237,7 @@ def test_upload_without_a_supported_type_is_refused():
     with pytest.raises(DataError) as e:
         save_upload(b"root:x:0:0:root:/root:/bin/bash\n", "../../etc/passwd")
     assert str(e.value) == ("passwd: unsupported file type '(none)'; use one of .csv, .tsv, .txt, .jsonl, .ndjson, "
-                            ".json, .parquet, .pq.")
+                            ".json, .parquet, .pq, .xlsx.")
 
 
 @pytest.mark.parametrize("source", ["builtin", "hub"])

@@ -271,3 +271,44 @@ def test_cli_sweep_says_when_one_epochs_value_overrides_differing_defaults(tiny_
     err = capsys.readouterr().err
     assert "note: --epochs 2 applies to every strategy: head_only (its default 30), full_ft (3) (a sweep takes one " \
            "value for all)" in err
+
+
+def test_zero_shot_runs_once_per_split_and_serves_every_size(tiny_model, tiny_data):
+    """zero_shot reads no training texts and no seed changes it: one run serves every size (and, on one split,
+    every seed); the curve still has a point at each size, and its spread is "-" (one run), not 0."""
+    fixed = spec_for(tiny_model, tiny_data, strategies=["zero_shot", "head_only"], vary_split=False)
+    keys: dict[str, set] = {}
+    for p in sweep.plan(fixed):
+        keys.setdefault(p.strategy, set()).add(sweep.config_key(p.config))
+    zs = [p for p in sweep.plan(fixed) if p.strategy == "zero_shot"]
+    assert len(zs) == 4 and len({sweep.config_key(p.config) for p in zs}) == 1
+    assert zs[0].config.data.train_size == 16  # the largest size: where the sweep's answer is given
+    assert len(keys["head_only"]) == 4
+    assert sweep.shared_points(fixed) == {"zero_shot": (4, 1)}
+    assert "zero_shot's 4 points share 1 run (it reads no training texts and no seed changes it)" in \
+        sweep.shared_sentence(fixed)
+    drawn = spec_for(tiny_model, tiny_data, strategies=["zero_shot", "head_only"])  # each seed its own split
+    assert sweep.shared_points(drawn) == {"zero_shot": (4, 2)}
+    assert sweep.shared_sentence(spec_for(tiny_model, tiny_data)) == ""  # FAST: nothing shared
+
+    store = RunStore()
+    jm = JobManager(store)
+    try:
+        sub = sweep.submit(jm, fixed)
+        assert len(sub.submitted) == 5  # 4 head_only points, 1 zero_shot run
+        assert jm.wait_idle(timeout=600)
+        again = sweep.submit(jm, fixed)
+        assert again.submitted == [] and len(again.reused) == 5  # each run once, not once per point
+    finally:
+        jm.shutdown()
+    rows = sweep.collect(store, fixed)
+    assert [r["status"] for r in rows] == [SUCCEEDED] * 8, [r["error"] for r in rows]
+    zrows = [r for r in rows if r["strategy"] == "zero_shot"]
+    assert len({r["run_id"] for r in zrows}) == 1
+    assert sorted(r["n_train"] for r in zrows) == [8, 8, 16, 16]  # drawn at each size
+    agg = {(a["strategy"], a["size"]): a for a in sweep.aggregate(rows)}
+    for size in (8, 16):
+        assert agg[("zero_shot", size)]["n_seeds"] == agg[("zero_shot", size)]["n_planned"] == 1
+        assert agg[("zero_shot", size)]["std"] is None
+        assert agg[("head_only", size)]["n_seeds"] == 2
+    assert agg[("zero_shot", 8)]["mean"] == agg[("zero_shot", 16)]["mean"]

@@ -1,4 +1,4 @@
-"""Users' own files: CSV, TSV, JSONL/JSON and Parquet, with column detection.
+"""Users' own files: CSV, TSV, JSONL/JSON, Parquet and Excel (.xlsx), with column detection.
 
 Files are parsed from bytes in memory (never executed, never unpickled).
 """
@@ -26,7 +26,7 @@ from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.paths import data_home, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
-SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq")
+SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx")
 TEXT_NAMES = ("text", "sentence", "review", "content", "document", "body", "tweet", "message", "comment",
               "utterance", "question", "title")
 LABEL_NAMES = ("label", "labels", "category", "class", "sentiment", "target", "topic", "intent", "y",
@@ -42,7 +42,8 @@ def too_big_message(name: str, size: int) -> str:
 
 def unsupported_message(name: str, suffix: str) -> str:
     """The message for a file type bertlab does not read."""
-    hint = " Export the sheet as CSV (UTF-8) first." if suffix in (".xlsx", ".xls", ".ods", ".numbers") else ""
+    hint = (" Save the sheet as .xlsx or export it as CSV (UTF-8) first." if suffix in (".xls", ".xlsm", ".ods", ".numbers")
+            else "")
     return f"{name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}.{hint}"
 
 
@@ -96,7 +97,7 @@ def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
     if raw.startswith(b"PK\x03\x04"):
         raise DataError(
             f"{filename} is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
-            "Export the sheet as CSV (File > Save As > CSV UTF-8) or unzip it, and upload that."
+            "If it is a workbook, give it the .xlsx extension; else unzip it and upload the table inside."
         )
     if b"\x00" in raw[:65536]:
         text = _utf16_without_bom(raw, filename, notes)
@@ -259,6 +260,49 @@ def _read_parquet(raw: bytes, filename: str) -> pd.DataFrame:
         ) from None
 
 
+def _is_workbook(raw: bytes) -> bool:
+    """Whether ``raw`` is an .xlsx workbook: a ZIP archive holding xl/workbook.xml."""
+    import zipfile
+
+    if not raw.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        return "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
+    """The first sheet with any cells of an Excel workbook (read with openpyxl: cell values only, no formulas run,
+    no macros), with a note naming the other sheets."""
+    if not raw.startswith(b"PK\x03\x04"):
+        raise DataError(f"{filename} is not an Excel .xlsx workbook (an .xlsx file is a ZIP archive). If it is a "
+                        "text table renamed, give it its real extension (.csv, .tsv...), or re-save it from Excel.")
+    try:
+        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
+        sheets = list(book.sheet_names)
+        for sheet in sheets:
+            df = book.parse(sheet)
+            if not df.empty or len(df.columns):
+                break
+        else:
+            raise DataError(f"{filename}: every sheet ({', '.join(map(repr, sheets)) or 'none'}) is empty.")
+    except DataError:
+        raise
+    except Exception as e:  # openpyxl and zipfile raise several unrelated types for a bad file
+        detail = str(e).splitlines()[0][:200] if str(e) else ""
+        raise DataError(f"{filename} is not a readable .xlsx workbook ({type(e).__name__}: {detail}). It may be "
+                        "truncated or password-protected: re-save it from Excel, or export the sheet as CSV (UTF-8)."
+                        ) from None
+    if len(sheets) > 1:
+        others = [x for x in sheets if x != sheet]
+        notes.append(f"{filename}: read the sheet {sheet!r}; the workbook also has {', '.join(map(repr, others))} "
+                     "(to use another sheet, save it as a workbook or CSV of its own)")
+    # Excel's blank rows and columns come back as all-empty: dropped, as a CSV export would not have them.
+    df = df.dropna(how="all").dropna(axis=1, how="all")
+    return df.loc[:, [not str(c).startswith("Unnamed: ") or df[c].notna().any() for c in df.columns]]
+
+
 def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.DataFrame:
     """Parse an uploaded file's bytes into a DataFrame, choosing the reader by extension.
 
@@ -274,10 +318,15 @@ def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.
     suffix = Path(name).suffix.lower()
     if suffix in (".parquet", ".pq"):
         return _read_parquet(raw, name)
+    if suffix == ".xlsx":
+        return _read_xlsx(raw, name, notes)
     if suffix not in SUFFIXES:
         raise DataError(unsupported_message(name, suffix))
     if raw[:4] == b"PAR1":
         return _read_parquet(raw, name)
+    if _is_workbook(raw):
+        notes.append(f"{name} is an Excel workbook under another extension: read it as one")
+        return _read_xlsx(raw, name, notes)
     text = _decode(raw, name, notes)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(text, name)
