@@ -549,24 +549,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"\ninterrupted: the rest stays queued; `python -m bertlab sweep --sweep-id {sweep_id}` "
                   "resumes it", file=sys.stderr)
             return 130
+    from bertlab import answer
+
     rows = sweep.collect(store, spec)
-    agg = sweep.aggregate(rows)
-    if args.html:
-        fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}")
-        fig.write_html(args.html, include_plotlyjs=True)
-        print(f"wrote {args.html}", file=sys.stderr)
-    if args.png:
-        from bertlab.report import figure_png
+    # the curves, the table and the answers judge by one measure: macro-F1 where a class is rare, as in the app
+    metric = answer.sweep_metric(rows)
+    by_f1 = metric == "macro_f1"
+    agg = sweep.aggregate(rows, "test_macro_f1" if by_f1 else "test_accuracy")
+    if args.html or args.png:
+        fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
+                                          "test macro-F1" if by_f1 else "test accuracy", percent=not by_f1)
+        if args.html:
+            fig.write_html(args.html, include_plotlyjs=True)
+            print(f"wrote {args.html} (the plot; `python -m bertlab report --sweep {sweep_id} -o report.html` "
+                  "writes it with the tables and the answers)", file=sys.stderr)
+        if args.png:
+            from bertlab.report import figure_png
 
-        fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}")
-        print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
+            print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"sweep_id": sweep_id, "points": rows, "curves": agg}, indent=2))
+        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": rows, "curves": agg}, indent=2))
     else:
-        print(sweep.format_curves(agg))
-        from bertlab import answer
-
-        if picks := answer.sweep_lines(answer.sweep_rows(rows, store.get)):
+        print(sweep.format_curves(agg, "test macro-F1" if by_f1 else "test accuracy"))
+        if picks := answer.sweep_lines(answer.sweep_rows(rows, store.get, metric)):
             print("\n" + "\n".join(picks))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
 

@@ -217,10 +217,14 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     figs: list[tuple[str, object, str]] = []
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
-        agg = sweep.aggregate(sweep.collect(store, spec))
-        figs.append(("Learning curves", sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}"),
-                     "Test accuracy (mean ± standard deviation over seeds) against the number of labelled "
-                     "training examples, log scale."))
+        points = sweep.collect(store, spec)
+        by_f1 = answer.sweep_metric(points) == "macro_f1"  # as the per-size table below judges
+        agg = sweep.aggregate(points, "test_macro_f1" if by_f1 else "test_accuracy")
+        figs.append(("Learning curves", sweep.learning_curve_figure(
+            agg, f"Learning curves: {spec.data.label}", "test macro-F1" if by_f1 else "test accuracy",
+            percent=not by_f1),
+            f"Test {'macro-F1 (a class is rare or the majority large, as in the table below)' if by_f1 else 'accuracy'}"
+            " (mean ± standard deviation over seeds) against the number of labelled training examples, log scale."))
     if not ok:
         return figs
     figs.append(("Accuracy", plots.accuracy_figure(ok), "Bars: test accuracy; diamonds: macro-F1; dashed line: "

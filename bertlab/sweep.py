@@ -474,8 +474,8 @@ def results_table(agg: list[dict], name: str = "accuracy") -> list[dict]:
             for a in sorted(agg, key=lambda a: (a["strategy"], _size_order(a["size"])))]
 
 
-def format_curves(agg: list[dict]) -> str:
-    """Plain-text table: one row per strategy, one column per size, 'mean ± std' accuracy."""
+def format_curves(agg: list[dict], name: str = "test accuracy") -> str:
+    """Plain-text table: one row per strategy, one column per size, 'mean ± std' of the measure ``name``."""
     sizes = sorted({a["size"] for a in agg}, key=_size_order)
     strategies = list(dict.fromkeys(a["strategy"] for a in agg))
     cell = {(a["strategy"], a["size"]): a for a in agg}
@@ -491,4 +491,4 @@ def format_curves(agg: list[dict]) -> str:
     widths = [max(len(x) for x in col) for col in zip(head, *lines)]
     out = ["  ".join(x.ljust(w) for x, w in zip(r, widths)) for r in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(out + ["", "test accuracy mean±std over seeds (seeds done); columns = training-set size"])
+    return "\n".join(out + ["", f"{name} mean±std over seeds (seeds done); columns = training-set size"])

@@ -312,3 +312,28 @@ def test_zero_shot_runs_once_per_split_and_serves_every_size(tiny_model, tiny_da
         assert agg[("zero_shot", size)]["std"] is None
         assert agg[("head_only", size)]["n_seeds"] == 2
     assert agg[("zero_shot", 8)]["mean"] == agg[("zero_shot", 16)]["mean"]
+
+
+def test_cli_sweep_with_a_rare_class_draws_and_prints_macro_f1_as_its_answers_judge(tiny_model, capsys, tmp_path):
+    """The curves, the table and the per-size answers of `sweep` read one measure: macro-F1 where a class is under
+    5% of the test texts (as the app's Learning curves page and the report)."""
+    import pandas as pd
+
+    from bertlab.cli import main
+    from tests.conftest import make_texts
+
+    texts, labels = make_texts(n_per_class=60)
+    texts += [f"a rare complaint about the invoice #{i}" for i in range(6)]
+    labels += ["billing"] * 6
+    path = tmp_path / "rare.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(path, index=False)
+    args = ["sweep", "--dataset", str(path), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "16", "32", "--seeds", "0", "--val-size", "10", "--test-size", "80", "--max-length", "32"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["metric"] == "macro_f1"
+    assert all(p["rarest_share"] < 0.05 for p in out["points"])
+    by_size = {c["size"]: c["mean"] for c in out["curves"]}
+    assert by_size == {p["size"]: p["test_macro_f1"] for p in out["points"]}
+    assert main(args) == 0
+    assert "test macro-F1 mean±std over seeds" in capsys.readouterr().out
