@@ -89,7 +89,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
 def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
     data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
     at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
-    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg", "zero_shot"])
     at.multiselect(key="keep_sw_sizes").set_value([16, 32, 64])
     at.number_input(key="keep_sw_seeds").set_value(10)
     at.text_input(key="keep_sw_model").set_value(tiny_model)
@@ -97,13 +97,16 @@ def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
     no_problems(at)
     store = RunStore(bertlab_home)
     assert store.list_runs() == [] and not at.success  # nothing queued yet
-    assert any("This sweep queues **30 new runs**" in w.value for w in at.warning)
+    # zero_shot: one run per seed's split serves its three sizes
+    assert any("This sweep queues **40 new runs** (0 earlier runs reused, for 60 points in all). zero_shot's 30 "
+               "points share 10 runs (it reads no training texts)." in w.value for w in at.warning), \
+        [w.value for w in at.warning]
     at.button(key="sw_confirm_back").click().run()
     assert not any("This sweep queues" in w.value for w in at.warning) and store.list_runs() == []
     at.button[0].click().run()
     at.button(key="sw_confirm_go").click().run()
     no_problems(at)
-    assert any("Sweep queued: 30 new runs" in s.value for s in at.success)
+    assert any("Sweep queued: 40 new runs" in s.value for s in at.success)
     assert not any("This sweep queues" in w.value for w in at.warning)
     store.clear_queue()
     end = time.monotonic() + 120
