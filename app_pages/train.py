@@ -204,18 +204,13 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
                      "estimate from": est.basis})
         seconds[n] = est.seconds
-    # The estimate next to the name: at 1024 px the long "trains" texts pushed it off the table's right edge.
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_order=("strategy", "estimated time", "trains", "frozen", "estimate from"),
-                 column_config={"strategy": st.column_config.TextColumn(width="small"),
-                                "trains": st.column_config.TextColumn(width="medium"),
-                                "frozen": st.column_config.TextColumn(width="medium"),
-                                "estimated time": st.column_config.TextColumn(
-                                    help="Scaled from the median speed of past runs of the same strategy, "
-                                         "model and device, per token (texts cut at max length): long "
-                                         "articles take longer than short reviews. Before the first run "
-                                         "of a strategy here: rough, from this device's measured speed "
-                                         "(once measured, below).")})
+    # A static table, which wraps: the "trains" texts were cut at 1280 px in a data grid. The estimate next to the
+    # name: at 1024 px the long texts pushed it off the right edge.
+    st.table([{k: r[k] for k in ("strategy", "estimated time", "trains", "frozen", "estimate from")} for r in rows],
+             hide_index=True)
+    st.caption("Estimated time: scaled from the median speed of past runs of the same strategy, model and device, "
+               "per token (texts cut at max length), so long articles take longer than short reviews. Before the "
+               "first run of a strategy here: rough, from this device's measured speed (once measured, below).")
     if probe_would_help:
         busy = bool(common.store().list_runs(status=("running",), limit=1))
         clicked = st.button("Measure this device's speed (a few seconds) for rough estimates", disabled=busy,

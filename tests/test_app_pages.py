@@ -600,7 +600,7 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     at.text_input(key="keep_model").set_value(tiny_model).run()
     at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
     no_problems(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     row = table[table["strategy"] == "full_ft"].iloc[0]
     assert row["estimate from"] == "1 past run on this device, per token", (row, pick_device().name)
     assert row["estimated time"] != "unknown"
@@ -629,13 +629,13 @@ def test_before_any_run_the_train_page_offers_to_measure_the_device_then_estimat
     at.text_input(key="keep_model").set_value(tiny_model).run()
     at.multiselect(key="keep_strategies").set_value(["zero_shot", "full_ft", "tfidf_logreg"]).run()
     no_problems(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert set(table["estimated time"]) == {"unknown"}
     probe = [b for b in at.button if b.label.startswith("Measure this device's speed")]
     assert len(probe) == 1
     probe[0].click().run()
     no_problems(at)
-    table = at.dataframe[0].value.set_index("strategy")
+    table = at.table[0].value.set_index("strategy")
     # the strategies the encoder's speed sets now have a rough figure; tfidf_logreg (no encoder) stays unknown
     for n in ("zero_shot", "full_ft"):
         assert table.loc[n, "estimated time"].startswith("~"), table
