@@ -180,7 +180,7 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
         c = card(name, model, n_classes=n_classes)
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
-    st.image(c.svg, width=420)
+    st.image(c.svg, width=480)  # 14 px text, readable on a projector
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
@@ -342,16 +342,14 @@ if summary is not None:
         s = REGISTRY[n]
         color = strategy_color(n)
         with st.expander(f"**{n}**: {s.summary}", expanded=False):
-            left, right = st.columns([2, 3], gap="medium")
-            with left:
-                teaching_card(n, model, len(labels))
-            with right:
-                st.markdown(f"<span style='color:{color}'>■</span> **{s.title}**: trains {s.trains}; "
-                            f"frozen: {s.frozen}.", unsafe_allow_html=True)
-                if s.when:
-                    st.caption(f"When to use it: {s.when}")
-                if COST_NOTES.get(n):
-                    st.caption(f"Cost: {COST_NOTES[n]}")
+            st.markdown(f"<span style='color:{color}'>■</span> **{s.title}**: trains {s.trains}; "
+                        f"frozen: {s.frozen}.", unsafe_allow_html=True)
+            if s.when:
+                st.caption(f"When to use it: {s.when}")
+            if COST_NOTES.get(n):
+                st.caption(f"Cost: {COST_NOTES[n]}")
+            # The diagram on its own row: in a column beside the text it shrank to ~10 px text at 1280 px.
+            teaching_card(n, model, len(labels))
             # The inputs take the expander's full width: beside the diagram, at 1024 px their labels wrapped.
             overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
             options = option_inputs(n)

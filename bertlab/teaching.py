@@ -172,7 +172,7 @@ def _fmt(n: int) -> str:
 def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str:
     """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text."""
     row, w, gap = 32 * scale, 520 * scale, 4 * scale
-    fs = 15 * scale  # drawn ~420 px wide on the Train page: 12 px text, readable on a projector
+    fs = 15 * scale  # drawn 480 px wide on the Train page: 14 px text, readable on a projector
     top = (26 if title else 6) * scale
     legend_states = list(dict.fromkeys(b.state for b in blocks))
     h = top + len(blocks) * (row + gap) + (len(legend_states) * 20 + 24) * scale
