@@ -160,9 +160,8 @@ def sweep_results(sweep_id: str) -> None:
         if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i), judge):
             st.markdown("#### Which one to use at each size?")
             common.judge_by(default, "sweep_judge")
-            st.dataframe(answer.sweep_table(picks), hide_index=True, width="stretch", key="sweep_answer",
-                         column_config={"why": st.column_config.TextColumn(width="large"),
-                                        "seeds compared": st.column_config.NumberColumn(width="small")})
+            # A static table, which wraps: in a data grid the "why" sentences were cut at 1280 px.
+            st.table(answer.sweep_table(picks), hide_index=True)
             st.caption(answer.sweep_note(spec.vary_split, judge))
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")

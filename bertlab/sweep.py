@@ -139,26 +139,21 @@ def _size_order(size: int | None) -> float:
     return math.inf if size is None else size
 
 
-def _served_by(spec: SweepSpec, strategy: str, size: int | None, seed: int) -> tuple[int | None, int]:
-    """The (size, seed) whose run serves this point. A strategy that reads no training texts (zero_shot) gives
-    the same answers at every training size, since the test set stays fixed while the size changes: one run at the
-    sweep's largest size serves them all. One that no seed changes runs once per split: once in all, unless the
-    seeds draw their own splits."""
+def _served_by(spec: SweepSpec, strategy: str, seed: int) -> int:
+    """The seed whose run serves this point. A strategy that no seed changes (zero_shot) runs once per split: once
+    per size, unless the seeds draw their own splits. (It reads no training texts either, but a run per size keeps
+    each size's runs a complete comparison, for the Accuracy vs cost page; with its test embeddings cached, a
+    rerun costs little.)"""
     from bertlab.strategies import get_strategy
 
-    s = get_strategy(strategy)
-    if not s.reads_training_texts:
-        size = max(spec.sizes, key=_size_order)
-    if not s.uses_seed and not spec.vary_split:
-        seed = spec.seeds[0]
-    return size, seed
+    return spec.seeds[0] if not get_strategy(strategy).uses_seed and not spec.vary_split else seed
 
 
 def plan(spec: SweepSpec) -> list[Point]:
     """Every point of the sweep, small sizes first (the cheap part of the curve appears early). Points that one
-    run serves (:func:`_served_by`: zero_shot's) share its config, so it runs once."""
+    run serves (:func:`_served_by`: zero_shot's seeds on one split) share its config, so it runs once."""
     order = sorted(spec.sizes, key=_size_order)
-    return [Point(st, size, seed, point_config(spec, st, *_served_by(spec, st, size, seed)))
+    return [Point(st, size, seed, point_config(spec, st, size, _served_by(spec, st, seed)))
             for size in order for seed in spec.seeds for st in spec.strategies]
 
 
@@ -173,17 +168,12 @@ def shared_points(spec: SweepSpec) -> dict[str, tuple[int, int]]:
 
 
 def shared_sentence(spec: SweepSpec) -> str:
-    """' zero_shot's 12 points share 1 run: it reads no training texts, and no seed changes it.' or ''."""
-    from bertlab.strategies import get_strategy
-
-    parts = []
-    for st, (points, runs) in shared_points(spec).items():
-        s = get_strategy(st)
-        why = [w for w, on in (("it reads no training texts", not s.reads_training_texts),
-                               ("no seed changes it", not s.uses_seed and not spec.vary_split)) if on]
-        parts.append(f"{st}'s {points} points share {runs} run{'s' if runs != 1 else ''}"
-                     + (f" ({' and '.join(why)})" if why else ""))
-    return (" " + "; ".join(parts) + ".") if parts else ""
+    """' zero_shot's 12 points share 4 runs: no seed changes what it does, and the seeds share one split.' or ''."""
+    parts = [f"{st}'s {points} points share {runs} run{'s' if runs != 1 else ''}"
+             for st, (points, runs) in shared_points(spec).items()]
+    if not parts:
+        return ""
+    return f" {'; '.join(parts)}: no seed changes what {'it does' if len(parts) == 1 else 'they do'}, and the seeds share one split."
 
 
 def config_key(config: RunConfig | dict) -> str:
@@ -306,7 +296,7 @@ def split_points(store: RunStore, spec: SweepSpec) -> tuple[list[RunConfig], lis
     for pt in plan(spec):
         key = config_key(pt.config)
         if key in have:
-            if have[key] is not None and have[key].id not in reused:  # zero_shot's one run serves several points
+            if have[key] is not None and have[key].id not in reused:  # one zero_shot run serves several seeds
                 reused.append(have[key].id)
             continue
         todo.append(pt.config)
@@ -358,8 +348,6 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
     runs = existing_runs(store, statuses=(SUCCEEDED, QUEUED, RUNNING, "failed", "cancelled", "interrupted"))
     done = existing_runs(store, statuses=(SUCCEEDED,))
     rows = []
-    from bertlab.strategies import get_strategy
-
     for pt in plan(spec):
         key = config_key(pt.config)
         r = done.get(key) or runs.get(key)
@@ -369,10 +357,7 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
                "trainable_params": None, "rarest_share": None, "error": r.error if r else None}
         if r is not None and r.status == SUCCEEDED:
             rare = rarest_class(r.metrics)  # what the sweep's default measure reads, as Compare's answer does
-            n_train = r.data_summary.get("sizes", {}).get("train")
-            if n_train is not None and pt.size is not None and not get_strategy(pt.strategy).reads_training_texts:
-                n_train = min(n_train, pt.size)  # one run serves every size (_served_by): drawn at each
-            row.update(n_train=n_train,
+            row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
                        test_accuracy=r.metrics.get("test_accuracy"), test_macro_f1=r.metrics.get("test_macro_f1"),
                        majority_accuracy=r.metrics.get("majority_accuracy"),
                        train_seconds=r.costs.get("train_seconds"), train_flops=r.costs.get("train_flops"),
@@ -397,7 +382,7 @@ def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
         groups.setdefault((r["strategy"], r["size"]), []).append(r)
     out = []
     for (st, size), rs in groups.items():
-        # One run may serve several seeds (zero_shot, which no seed changes): counted once, so its spread is "-".
+        # One run may serve several seeds (zero_shot on one split): counted once, so its spread is "-", not 0.
         runs = {r.get("run_id") or id(r): r for r in rs}
         ok = [r for r in runs.values() if r[metric] is not None]
         row = {"strategy": st, "size": size, "n_seeds": len(ok), "n_planned": len(runs),

@@ -62,7 +62,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     assert charts and '"type":"log"' in charts[0].proto.spec.replace(" ", "")
     # Which one to use at each size: one strategy, so it is the answer at both sizes.
     assert any(m.value == "#### Which one to use at each size?" for m in at.markdown)
-    picks = next(df.value for df in at.dataframe if "use" in df.value.columns)
+    picks = next(t.value for t in at.table if "use" in t.value.columns)
     assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
     assert set(picks["why"]) == {"the most accurate and the cheapest"}
     # Judged by macro-F1: the curves, the table and the answer all read it
@@ -71,7 +71,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     table = next(df.value for df in at.dataframe if "macro-F1 mean" in df.value.columns)
     assert table["macro-F1 mean"].between(0, 1).all()
     assert "test macro-F1" in at.get("plotly_chart")[0].proto.spec
-    picks = next(df.value for df in at.dataframe if "use" in df.value.columns)
+    picks = next(t.value for t in at.table if "use" in t.value.columns)
     assert "best by macro-F1" in picks.columns and all(u.startswith("tfidf_logreg (macro-F1 ") for u in picks["use"])
     # The report of the sweep and the command line say the same.
     from bertlab import report
@@ -89,7 +89,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
 def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
     data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
     at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
-    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg", "zero_shot"])
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
     at.multiselect(key="keep_sw_sizes").set_value([16, 32, 64])
     at.number_input(key="keep_sw_seeds").set_value(10)
     at.text_input(key="keep_sw_model").set_value(tiny_model)
@@ -97,16 +97,14 @@ def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
     no_problems(at)
     store = RunStore(bertlab_home)
     assert store.list_runs() == [] and not at.success  # nothing queued yet
-    # zero_shot: one run per seed's split serves its three sizes
-    assert any("This sweep queues **40 new runs** (0 earlier runs reused, for 60 points in all). zero_shot's 30 "
-               "points share 10 runs (it reads no training texts)." in w.value for w in at.warning), \
-        [w.value for w in at.warning]
+    assert any("This sweep queues **30 new runs** (0 earlier runs reused, for 30 points in all)." in w.value
+               for w in at.warning), [w.value for w in at.warning]
     at.button(key="sw_confirm_back").click().run()
     assert not any("This sweep queues" in w.value for w in at.warning) and store.list_runs() == []
     at.button[0].click().run()
     at.button(key="sw_confirm_go").click().run()
     no_problems(at)
-    assert any("Sweep queued: 40 new runs" in s.value for s in at.success)
+    assert any("Sweep queued: 30 new runs" in s.value for s in at.success)
     assert not any("This sweep queues" in w.value for w in at.warning)
     store.clear_queue()
     end = time.monotonic() + 120
