@@ -21,6 +21,7 @@ def _run(tiny_model, tiny_data, name, **kw):
 @pytest.mark.parametrize("name, options, fragment", [
     ("partial_ft", {"layers": 9}, "'layers' must be a whole number from 0 to 2"),
     ("partial_ft", {"layer_decay": 1.5}, "'layer_decay'"),
+    ("full_ft", {"layer_decay": 0}, "'layer_decay'"),
     ("lora", {"r": 0}, "'r'"),
     ("dapt", {"mlm_epochs": 0}, "'mlm_epochs'"),
     ("dapt", {"domain_file": "/nonexistent/x.txt"}, "'domain_file'"),

@@ -6,7 +6,23 @@ import time
 
 from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
 from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, train_classifier
+from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, RunOutput, Strategy
+
+# The option every fine-tuning strategy of the pretrained encoder offers (differential learning rates).
+LAYER_DECAY_SPEC = {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
+                    "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"}
+
+
+def check_layer_decay(options: dict) -> None:
+    """Validate the optional layer-wise learning-rate decay factor.
+
+    Raises:
+        ConfigError: not a number in (0, 1].
+    """
+    d = options.get("layer_decay")
+    if d is not None and (not isinstance(d, (int, float)) or isinstance(d, bool) or not 0 < d <= 1):
+        raise ConfigError(f"option 'layer_decay' must be a number above 0 and at most 1 (e.g. 0.9), got {d!r}.")
 
 
 class ClassifierStrategy(Strategy):

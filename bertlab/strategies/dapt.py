@@ -33,6 +33,7 @@ from bertlab.engine import (
 )
 from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
 from bertlab.strategies.base import RunContext, register
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC
 from bertlab.strategies.full_ft import FullFineTune
 
 MAX_DOMAIN_TEXTS = 200_000
@@ -211,8 +212,7 @@ class DomainAdaptivePretraining(FullFineTune):
                             "help": "share of tokens masked (BERT: 0.15)"},
         "domain_file": {"label": "Extra domain text (.txt)", "kind": "file", "default": None, "suffixes": [".txt"],
                         "help": "unlabelled in-domain text, one text per line (UTF-8), added to the training texts"},
-        "layer_decay": {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
-                        "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
+        "layer_decay": LAYER_DECAY_SPEC,
     }
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:

@@ -6,7 +6,7 @@ import torch
 
 from bertlab import models
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import ClassifierStrategy
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy, check_layer_decay
 
 
 @register
@@ -23,8 +23,10 @@ class FullFineTune(ClassifierStrategy):
     # 16 x 3 epochs: measured on rotten_tomatoes with 500 training texts, 32 x 2 epochs (32 steps) left
     # full_ft at 0.63 test accuracy, below head_only; 16 x 3 (96 steps) reached 0.75.
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128}
+    option_specs = {"layer_decay": LAYER_DECAY_SPEC}
 
     def build(self, ctx: RunContext):
+        check_layer_decay(ctx.config.options)
         torch.manual_seed(ctx.config.seed)
         tok = models.load_tokenizer(ctx.config.model)
         model = models.load_classifier(ctx.config.model, ctx.splits.label_names, pretrained=True)

@@ -8,8 +8,7 @@ from bertlab import models
 from bertlab.costs import count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import ClassifierStrategy
-from bertlab.strategies.partial_ft import check_layer_decay
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy, check_layer_decay
 
 # Attention projection names per architecture family (peft matches module-name suffixes).
 TARGETS = {"bert": ["query", "key", "value"], "roberta": ["query", "key", "value"],
@@ -55,8 +54,7 @@ class LoRA(ClassifierStrategy):
         "alpha": {"label": "Adapter scale alpha", "kind": "float", "default": None, "min": 0.1, "max": 1024.0,
                   "help": "adapter scale (output x alpha / r); empty = 2 x r"},
         "dropout": {"label": "Adapter dropout", "kind": "float", "default": 0.1, "min": 0.0, "max": 0.9, "help": "dropout on the adapter input"},
-        "layer_decay": {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
-                        "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
+        "layer_decay": LAYER_DECAY_SPEC,
     }
 
     def build(self, ctx: RunContext):

@@ -8,7 +8,7 @@ from bertlab import models
 from bertlab.costs import forward_flops, non_embedding_params
 from bertlab.errors import ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import ClassifierStrategy
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy, check_layer_decay
 
 
 def encoder_layers(model) -> list[torch.nn.Module]:
@@ -39,17 +39,6 @@ def top_layers_option(options: dict, n_layers: int) -> int:
     return k
 
 
-def check_layer_decay(options: dict) -> None:
-    """Validate the optional layer-wise learning-rate decay factor.
-
-    Raises:
-        ConfigError: not a number in (0, 1].
-    """
-    d = options.get("layer_decay")
-    if d is not None and (not isinstance(d, (int, float)) or isinstance(d, bool) or not 0 < d <= 1):
-        raise ConfigError(f"option 'layer_decay' must be a number above 0 and at most 1 (e.g. 0.9), got {d!r}.")
-
-
 @register
 class PartialFineTune(ClassifierStrategy):
     name = "partial_ft"
@@ -63,8 +52,7 @@ class PartialFineTune(ClassifierStrategy):
     option_specs = {
         "layers": {"label": "Top layers trained", "kind": "int", "default": None, "min": 0, "max": 48,
                    "help": "how many of the top encoder layers train; empty = half of them"},
-        "layer_decay": {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
-                        "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"},
+        "layer_decay": LAYER_DECAY_SPEC,
     }
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
