@@ -242,6 +242,27 @@ def total_estimate(names: list[str], estimates: dict[str, float | None], repeats
     return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
+LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click
+UNKNOWN_LARGE_TRAIN = 5_000  # with no estimate, an encoder strategy on more training texts than this asks too
+
+
+def long_launch(names: list[str], estimates: dict[str, float | None], repeats: int, n_train: int) -> str | None:
+    """The warning for a launch that would keep this device busy for long (estimated over
+    :data:`LONG_LAUNCH_SECONDS`, or with no estimate for an encoder strategy on many texts); None for a short one."""
+    counts = {n: len(seeded_configs(make_config(n), repeats)) for n in names}
+    known = {n: estimates[n] * counts[n] for n in names if estimates.get(n) is not None}
+    total = sum(known.values())
+    if total > LONG_LAUNCH_SECONDS:
+        dearest = sorted(known.items(), key=lambda kv: -kv[1])[:2]
+        return (f"This launch should keep this device busy for **~{format_duration(total, rough=True)}**, one run "
+                f"after another (" + ", ".join(f"{n} ~{format_duration(v, rough=True)}" for n, v in dearest) + ").")
+    blind = [n for n in names if estimates.get(n) is None and REGISTRY[n].uses_tokens]
+    if blind and n_train > UNKNOWN_LARGE_TRAIN:
+        return (f"{', '.join(blind)} {'has' if len(blind) == 1 else 'have'} no time estimate here yet and would "
+                f"train on {n_train:,} examples: on a CPU that can take hours.")
+    return None
+
+
 def _probe_work(name: str, model: str, overrides: dict[str, dict],
                 sizes: dict[str, int]) -> tuple[float, float] | None:
     """The strategy's work for a rough estimate at the chosen settings (None where its settings do not validate
@@ -366,8 +387,31 @@ if summary is not None:
     n_runs = sum(len(seeded_configs(make_config(n), repeats)) for n in names)
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
+    long = long_launch(names, estimates, repeats, sizes["train"]) if names else None
     if total := total_estimate(names, estimates, repeats):
-        st.caption(total)
+        (st.warning if long else st.caption)(total)
+    # A long launch waits for a second click, with what it costs in front of the user, while the choice is the same.
+    ask_long = st.session_state.get("confirm_long")
+    signature = repr((names, repeats, sizes, model))
+    if ask_long and (ask_long != signature or not long):
+        st.session_state["confirm_long"] = ask_long = None
+    long_yes = False
+    if ask_long:
+        st.warning(f"{long} A smaller sample answers the same question sooner: the Data page's *Standard* size "
+                   "(2,000 training examples) or a *Custom* cap gives a first comparison in minutes; then run the "
+                   "strategies worth it on all the data.", icon=":material/schedule:")
+        c1, c2, c3 = st.columns(3)
+        long_yes = c1.button("Queue them anyway", key="long_yes")
+        c2.page_link("app_pages/data.py", label="Change the sizes", icon=":material/dataset:")
+        if c3.button("Not now", key="long_no"):
+            st.session_state["confirm_long"] = None
+            st.rerun()
+    if go and long and not ask_long:
+        st.session_state["confirm_long"] = signature
+        st.rerun()
+    if long_yes:
+        st.session_state["confirm_long"] = None
+        go = True
     # The question "queue them a second time?" holds only while it is still true: the same runs as the last
     # launch, some of which still wait or train. Another selection, or a launch that finished, drops it.
     again = bool(st.session_state.get("confirm_relaunch"))

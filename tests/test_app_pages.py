@@ -645,3 +645,33 @@ def test_before_any_run_the_train_page_offers_to_measure_the_device_then_estimat
     # and what the whole launch should take, one run after another
     total = [c.value for c in at.caption if c.value.startswith("Estimated time for the 3 runs")]
     assert len(total) == 1 and total[0].endswith("plus tfidf_logreg (no estimate yet).")
+
+
+def test_a_launch_estimated_at_hours_asks_before_queueing(tiny_model, tiny_data, bertlab_home):
+    """A launch that would keep the device busy for long waits for a second click, with its cost and a smaller
+    sample offered; a short one queues at once."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    past = store.get(rid)
+    store.update(rid, costs={**past.costs, "total_seconds": 4 * 3600.0})  # this device: hours for this data
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    no_problems(at)
+    assert any(w.value.startswith("Estimated time for the 1 run, one after another: ~") for w in at.warning)
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 1  # nothing queued yet
+    ask = next(w.value for w in at.warning if "keep this device busy" in w.value)
+    assert "(tfidf_logreg ~" in ask and "*Standard* size" in ask
+    at.button(key="long_no").click().run()
+    assert not any("keep this device busy" in w.value for w in at.warning) and len(store.list_runs()) == 1
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    at.button(key="long_yes").click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 2 and any("Queued 1 run(s): tfidf_logreg" in s.value for s in at.success)
+    wait_done(bertlab_home)
