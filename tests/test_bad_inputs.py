@@ -236,6 +236,11 @@ REFUSED = [
             lambda: csv_text([(t, y) for t in TEXTS[:10] for y in ("pos", "neg")]),
             lambda p: "dataset 'conflicts.csv' has no usable rows: every text appears more than once with "
                       "different labels. Check that the label column matches the text column row by row."),
+    Refused("templated_column_as_text", "templated.csv",
+            lambda: csv_text([(f"Ticket routed to team {i % 3}; see the notes", ("pos", "neg")[i % 2]) for i in range(60)]),
+            lambda p: "dataset 'templated.csv' has no usable rows: every text appears more than once with different "
+                      "labels. The text column has only 3 distinct values in 60 rows: it is probably not the column "
+                      "of texts; choose another text column."),
     Refused("text_and_label_columns_swapped", "swapped.csv",
             lambda: csv_text([(y, t) for t, y in zip(TEXTS[:20], LABELS[:20])]),
             lambda p: "dataset 'swapped.csv' has no usable rows: every text appears more than once with different "

@@ -252,3 +252,21 @@ def test_the_hub_probe_goes_where_a_download_would_go(monkeypatch):
     assert hub._hub_address() == ("huggingface.co", 443)
     monkeypatch.setenv("HF_HUB_OFFLINE", "true")
     assert hub.hub_reachable() is False
+
+
+def test_detection_prefers_a_column_named_like_text_and_skips_templated_notes():
+    """A real export: the texts in 'feedback_text', beside a longer 'agent_notes' column that repeats a few
+    templates. Neither name is an exact text name: the word 'text' in a name counts, and a column of a few repeated
+    values is never taken for the texts while a varied one is there."""
+    from bertlab.data import detect_columns
+
+    texts, labels = make_texts(n_per_class=40)
+    notes = [f"Ticket routed to the second-line team after triage; template {i % 5} " * 3 for i in range(80)]
+    df = pd.DataFrame({"ticket_id": range(80), "agent_notes": notes, "feedback_text": texts, "category": labels})
+    assert detect_columns(df.copy()) == ("feedback_text", "category")
+    named = df.rename(columns={"feedback_text": "verbatim"})  # no name hint: the varied column still wins
+    assert detect_columns(named.copy()) == ("verbatim", "category")
+    both = df.assign(label_text=[f"the {y} class" for y in labels])  # 'label_text' names a label, not the text
+    assert detect_columns(both.copy())[0] == "feedback_text"
+    camel = df.rename(columns={"feedback_text": "reviewBody"})
+    assert detect_columns(camel.copy())[0] == "reviewBody"

@@ -229,6 +229,8 @@ def build_dataset(
             f"dataset {name!r} has no usable rows: every text appears more than once with different labels. "
             + (f"The text column has only {n_texts:,} distinct values and the label column {n_labels:,}: the two look "
                "swapped; choose the text and label columns the other way round." if n_labels > n_texts else
+               f"The text column has only {n_texts:,} distinct value{'s' * (n_texts != 1)} in {n_raw:,} rows: it is "
+               "probably not the column of texts; choose another text column." if n_texts < 0.2 * n_raw else
                "Check that the label column matches the text column row by row.")
         )
     if len(present) < 2:

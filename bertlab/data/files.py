@@ -343,6 +343,27 @@ def _pick(df: pd.DataFrame, names: tuple[str, ...], exclude: set[str]) -> str | 
     return None
 
 
+def _name_tokens(col: object) -> set[str]:
+    """'feedback_text' / 'reviewBody' / 'Comment Text' -> their words, lower case."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(col))
+    return {t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t}
+
+
+def _pick_by_word(df: pd.DataFrame, exclude: set[str]) -> str | None:
+    """The one text-like column whose name holds a text word ('feedback_text', 'review_body') and no label word
+    ('label_text' names a label), or None where none or several do."""
+    found = [c for c in df.columns if c not in exclude and _name_tokens(c) & set(TEXT_NAMES)
+             and not _name_tokens(c) & set(LABEL_NAMES) and _is_stringy(df[c]) and _varied(df[c])]
+    return found[0] if len(found) == 1 else None
+
+
+def _varied(s: pd.Series) -> bool:
+    """Whether a column's values are mostly distinct, as texts are (a templated notes column with 21 values in
+    54,000 rows is not the text). Short columns pass: 30 rows say little."""
+    vals = s.dropna()
+    return len(vals) < 50 or vals.astype(str).nunique() >= 0.2 * len(vals)
+
+
 def _is_nested(v: object) -> bool:
     return isinstance(v, (list, dict, tuple, np.ndarray))
 
@@ -374,11 +395,13 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             raise DataError(f"{fld} {val!r} is not in the file; its columns are {cols}.")
     if text_column and label_column and text_column == label_column:
         raise DataError(f"text and label column are both {text_column!r}; choose two different columns.")
-    text = text_column or _pick(df, TEXT_NAMES, {label_column})
+    text = text_column or _pick(df, TEXT_NAMES, {label_column}) or _pick_by_word(df, {label_column})
     if text is None:
         # A column named like a label ("label", "category"...) is never the text, even if it holds words.
         not_text = label_column or _pick(df, LABEL_NAMES, set())
         stringy = [c for c in cols if c != not_text and _is_stringy(df[c])]
+        # texts are mostly distinct: a column repeating a few templates is not the text, where another column is
+        stringy = [c for c in stringy if _varied(df[c])] or stringy
         lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
         ranked = sorted(lengths, key=lengths.get, reverse=True)
         if not ranked:
