@@ -27,7 +27,8 @@ COST_NOTES = {
                  "shared by every strategy that starts from it; scratch's row is what starting from nothing buys.",
     "head_only": "One encoder pass per training text (cached), then seconds of training on fixed vectors. Serving: "
                  "the same encoder pass as full_ft.",
-    "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core. Serving: "
+    "tfidf_logreg": "No neural network: word counting and a linear model, seconds on one CPU core for a few "
+                    "thousand texts (minutes for tens of thousands: four fits, one per C tried). Serving: "
                     "a few FLOPs per n-gram of the text, against hundreds of millions for one pass of even a small encoder.",
     "full_ft": "Forward and backward through every layer each step; the weights, their gradients and AdamW's two "
                "moments make ~4x the model's size before the activations of a batch, which often cost as much "

@@ -45,16 +45,23 @@ class TfidfModel:
     ngram_max: int = 2
     sublinear_tf: bool = True
 
-    @classmethod
-    def fit(cls, texts: list[str], labels: list[int], C: float, ngram_max: int, max_features: int | None,
-            seed: int) -> tuple[TfidfModel, dict]:
-        """Fit vectoriser and classifier; returns the model and fit statistics."""
+    @staticmethod
+    def vectorize(texts: list[str], ngram_max: int, max_features: int | None):
+        """The fitted TF-IDF vectoriser and the training matrix: one pass, whatever C the classifier then takes."""
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         vec = TfidfVectorizer(ngram_range=(1, ngram_max), sublinear_tf=True, lowercase=True,
                               token_pattern=TOKEN_PATTERN, max_features=max_features)
-        x = vec.fit_transform(texts)
+        return vec, vec.fit_transform(texts)
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: list[int], C: float, ngram_max: int, max_features: int | None,
+            seed: int, vectorized=None) -> tuple[TfidfModel, dict]:
+        """Fit vectoriser (or take ``vectorized``, from :meth:`vectorize` on the same texts) and classifier; returns
+        the model and fit statistics."""
+        from sklearn.linear_model import LogisticRegression
+
+        vec, x = vectorized or cls.vectorize(texts, ngram_max, max_features)
         clf = LogisticRegression(C=C, max_iter=2000, random_state=seed).fit(x, labels)
         terms = [""] * len(vec.vocabulary_)
         for t, i in vec.vocabulary_.items():
@@ -148,11 +155,13 @@ class TfidfLogReg(Strategy):
         import sklearn.preprocessing  # noqa: F401
 
         t0 = time.perf_counter()
+        vectorized = TfidfModel.vectorize(sp.train.texts, ngram_max, max_features)  # once for every C
         best, iterations = None, 0
         for i, c in enumerate(grid):
             if ctx.callbacks.should_stop():
                 raise RunCancelled()
-            model, info = TfidfModel.fit(sp.train.texts, sp.train.labels, c, ngram_max, max_features, cfg.seed)
+            model, info = TfidfModel.fit(sp.train.texts, sp.train.labels, c, ngram_max, max_features, cfg.seed,
+                                         vectorized)
             val = classification_report(sp.val.labels, model.predict_proba(sp.val.texts).argmax(1), sp.label_names)
             ctx.callbacks.on_step(i + 1, float(i + 1), float("nan"), c, "train")
             iterations += info["iterations"]
