@@ -144,8 +144,10 @@ def choose_caps(base: DataConfig) -> DataConfig:
 RARE_TEST = 20  # fewer test texts of a class than this: its recall moves 5 points or more per text
 
 
-def balance_warning(sp) -> str:
-    """What an imbalanced or thin test split means for the comparison ('' where nothing needs saying)."""
+def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0) -> str:
+    """What an imbalanced or thin test split means for the comparison ('' where nothing needs saying).
+    ``test_cap``: the test split's cap, and ``n_examples`` the cleaned examples, to say whether a larger cap would
+    give more test texts or only a larger file would."""
     from bertlab.answer import IMBALANCED, RARE_SHARE
 
     parts = []
@@ -163,8 +165,13 @@ def balance_warning(sp) -> str:
     rare = {n: c for n, c in test.items() if c < RARE_TEST}
     if rare:
         listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))
+        n_test = sum(test.values())
+        more = (f"The test split is capped at {n_test:,} texts and this data has {n_examples:,} examples: the Data "
+                "page's *Standard* or *All data* size, or a larger *Custom* test cap, gives more test texts of each "
+                "class." if test_cap is not None and n_test >= test_cap and 0.2 * n_examples > n_test
+                else "The test split is at most a fifth of the examples: more test texts need a larger file.")
         parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
-                     f"The test split is at most a fifth of the examples: more test texts need a larger file.")
+                     + more)
     return " ".join(parts)
 
 
@@ -184,7 +191,7 @@ def show_dataset(cfg: DataConfig) -> None:
     m[3].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
     m[4].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
     m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}")
-    if warning := balance_warning(sp):
+    if warning := balance_warning(sp, cfg.test_size, len(ds)):
         st.warning(warning, icon=":material/balance:")
     if sp.notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {n}" for n in sp.notes))

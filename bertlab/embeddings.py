@@ -36,6 +36,7 @@ _LOCK = threading.RLock()
 _ENCODERS: OrderedDict[tuple[str, str], tuple] = OrderedDict()
 _MAX_ENCODERS = 3
 ORT_BATCH = 32
+SHARD_TEXTS = 4096  # texts embedded and saved per shard: what a cancelled run keeps
 
 
 def model_identity(model: str) -> str:
@@ -239,24 +240,36 @@ class EmbeddingCache:
             # more: a run served from it would otherwise bill its encoder pass as free, or at another chip's speed.
             missing = list(dict.fromkeys(k for k in keys if k not in self._mem or dev not in self._secs.get(k, {})))
         by_key = dict(zip(keys, texts))
-        enc_all, backend = None, "cache"
+        backend = "cache"
         with _LOCK:
             preloaded = not missing or (model_identity(self.model), str(device)) in _ENCODERS
         if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
             tok, encoder = get_encoder(self.model, device)
             session = encoder_session(self.model, torch.get_num_threads()) if onnxrt.wanted(device, self.dtype) else None
-            t_pass = time.perf_counter()  # the encoder pass itself: tokenising and embedding, not loading it
-            enc_all = encode(tok, [by_key[k] for k in missing], self.max_length)
-            vecs = embed_encoded(encoder, enc_all, batch_size, device, self.dtype, tok.pad_token_id, progress, session)
             backend = onnxrt.backend_name(session)
-            lengths = np.asarray(enc_all.lengths, dtype=np.float64)
-            secs = (time.perf_counter() - t_pass) * lengths / max(1.0, float(lengths.sum()))
-            with _LOCK:
-                for k, v, n, t in zip(missing, vecs, enc_all.lengths, secs):
-                    self._mem[k] = v
-                    self._ntok[k] = int(n)
-                    self._secs.setdefault(k, {})[dev] = float(t)
-                self._save_shard(missing, vecs, enc_all.lengths, secs, dev)
+            # In chunks, each saved as a shard when done: a run cancelled (or killed) an hour into a large set keeps
+            # what it computed, and the next run starts from there.
+            chunks = [missing[i:i + SHARD_TEXTS] for i in range(0, len(missing), SHARD_TEXTS)]
+            total = sum(math.ceil(len(c) / batch_size) for c in chunks)
+            done = 0
+            for chunk in chunks:
+                def chunk_progress(d: int, _t: int, before: int = done) -> None:
+                    if progress is not None:
+                        progress(min(total, before + d), total)
+
+                t_pass = time.perf_counter()  # the encoder pass itself: tokenising and embedding, not loading it
+                enc = encode(tok, [by_key[k] for k in chunk], self.max_length)
+                vecs = embed_encoded(encoder, enc, batch_size, device, self.dtype, tok.pad_token_id, chunk_progress,
+                                     session)
+                lengths = np.asarray(enc.lengths, dtype=np.float64)
+                secs = (time.perf_counter() - t_pass) * lengths / max(1.0, float(lengths.sum()))
+                with _LOCK:
+                    for k, v, n, t in zip(chunk, vecs, enc.lengths, secs):
+                        self._mem[k] = v
+                        self._ntok[k] = int(n)
+                        self._secs.setdefault(k, {})[dev] = float(t)
+                    self._save_shard(chunk, vecs, enc.lengths, secs, dev)
+                done += math.ceil(len(chunk) / batch_size)
         out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder_info(self.model)[2]), np.float32)
         tokens = sum(self._ntok[k] for k in keys)
         text_seconds = np.array([self._secs[k][dev] for k in keys], dtype=np.float64)

@@ -675,3 +675,26 @@ def test_a_launch_estimated_at_hours_asks_before_queueing(tiny_model, tiny_data,
     no_problems(at)
     assert len(store.list_runs()) == 2 and any("Queued 1 run(s): tfidf_logreg" in s.value for s in at.success)
     wait_done(bertlab_home)
+
+
+def test_a_thin_test_class_under_a_cap_points_to_a_larger_cap_not_a_larger_file(bertlab_home, tmp_path):
+    """A large file on the Quick demo caps: its 2% class gets ~10 test texts because of the cap, so the warning
+    says to raise the cap, not (as for a small file) that only more data would help."""
+    import json
+
+    import pandas as pd
+
+    rows = [(f"message number {i} about {('billing', 'delivery', 'refund')[0 if i % 50 == 0 else 1 + i % 2]}",
+             ("refund", "billing", "delivery")[0 if i % 50 == 0 else 1 + i % 2]) for i in range(5000)]
+    path = tmp_path / "big.csv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    quick = DataConfig(source="file", name=str(path), text_column="text", label_column="label",
+                       train_size=500, val_size=200, test_size=500)
+    bertlab_home.mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "last_data.json").write_text(json.dumps(asdict(quick)))
+    at = app_on()
+    no_problems(at)
+    warning = next(w.value for w in at.warning if "The test split has only" in w.value)
+    assert "of 'refund'" in warning
+    assert "The test split is capped at 500 texts and this data has 5,000 examples" in warning
+    assert "more test texts need a larger file" not in warning

@@ -27,6 +27,35 @@ def test_encoder_info_matches_the_loaded_model(tiny_model):
     assert hidden == enc.config.hidden_size == 32
 
 
+def test_an_embedding_pass_stopped_midway_keeps_its_finished_chunks(tiny_model, monkeypatch, tmp_path):
+    """Shards are saved chunk by chunk: a run cancelled an hour into a large set keeps what it computed, and the
+    next pass computes only the rest, with the same vectors as one uninterrupted pass."""
+    from bertlab.errors import RunCancelled
+
+    monkeypatch.setattr(embeddings, "SHARD_TEXTS", 16)
+    texts, _ = make_texts(20)  # 40 texts: chunks of 16, 16 and 8, in batches of 8
+    seen: list[tuple[int, int]] = []
+
+    def stop_in_the_second_chunk(done: int, total: int) -> None:
+        seen.append((done, total))
+        if done == 3:  # the first batch of the second chunk
+            raise RunCancelled()
+
+    with pytest.raises(RunCancelled):
+        embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, torch.device("cpu"), batch_size=8,
+                                                           progress=stop_in_the_second_chunk)
+    assert seen == [(1, 5), (2, 5), (3, 5)]  # one count over the whole pass, not per chunk
+    again = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, torch.device("cpu"), batch_size=8)
+    assert again.computed == 40 - 16
+    monkeypatch.setattr(embeddings, "SHARD_TEXTS", 4096)
+    with embeddings._LOCK:
+        embeddings._ENCODERS.clear()
+    whole = embeddings.EmbeddingCache(tiny_model, 64, None, root=tmp_path / "whole")  # one uninterrupted pass
+    one = whole.get(texts, torch.device("cpu"), batch_size=8)
+    assert one.computed == 40
+    np.testing.assert_allclose(again.vectors, one.vectors, rtol=1e-5, atol=1e-6)
+
+
 def test_warm_cache_returns_same_vectors_without_loading_the_encoder(tiny_model):
     texts, _ = make_texts(10)
     cold = embeddings.EmbeddingCache(tiny_model, 64, None).get(texts, torch.device("cpu"))
