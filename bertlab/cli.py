@@ -17,12 +17,25 @@ JSON_FIELDS = ("run_id", "strategy", "status", "test_accuracy", "test_accuracy_c
                "majority_accuracy", "train_seconds", "train_examples_per_s", "trainable_params", "total_params")
 
 
+ALL = "all"  # a split cap given as 'all': no cap (None, which on the command line means "the default")
+
+
+def _cap_arg(v: str) -> int | str:
+    """A split cap: a whole number, or 'all' for the whole split."""
+    if v.strip().lower() == ALL:
+        return ALL
+    try:
+        return int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{v!r} is not a whole number or 'all'") from None
+
+
 def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     """A built-in name, ``hub:<name>``, or a file path."""
     from bertlab.data import BUILTIN
 
-    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed,
-              "train_size": args.train_size, "val_size": args.val_size, "test_size": args.test_size}
+    caps = {k: None if getattr(args, k) == ALL else getattr(args, k) for k in ("train_size", "val_size", "test_size")}
+    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed, **caps}
     if dataset in BUILTIN:
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
@@ -622,8 +635,9 @@ def add_extra_commands(sub) -> None:
                     help="training-set sizes; 'all' = the whole training split")
     sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL)
-    sw.add_argument("--val-size", type=int, default=500, help="validation cap (also capped at each size)")
-    sw.add_argument("--test-size", type=int, default=1000)
+    sw.add_argument("--val-size", type=_cap_arg, default=500, help="validation cap (also capped at each size), or "
+                                                                   "'all'")
+    sw.add_argument("--test-size", type=_cap_arg, default=1000, help="test cap, or 'all'")
     sw.add_argument("--epochs", type=int)
     sw.add_argument("--batch-size", type=int)
     sw.add_argument("--max-length", type=int)
@@ -678,9 +692,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--model", type=model_arg, default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local directory")
     r.add_argument("--quick", action="store_true",
                    help="the app's Quick demo sizes: 500 / 200 / 500 (train / validation / test), where not given")
-    r.add_argument("--train-size", type=int, help="cap on training examples (default 2000, as the app's Standard)")
-    r.add_argument("--val-size", type=int, help="cap on validation examples (default 500)")
-    r.add_argument("--test-size", type=int, help="cap on test examples (default 1000)")
+    r.add_argument("--train-size", type=_cap_arg, help="cap on training examples (default 2000, as the app's "
+                                                        "Standard), or 'all'")
+    r.add_argument("--val-size", type=_cap_arg, help="cap on validation examples (default 500), or 'all'")
+    r.add_argument("--test-size", type=_cap_arg, help="cap on test examples (default 1000), or 'all'")
     def each(example: str) -> str:
         return f" One VALUE for every strategy, NAME=VALUE for one (e.g. {example}), or both."
     r.add_argument("--epochs", nargs="+", metavar=PER_STRATEGY_METAVAR,

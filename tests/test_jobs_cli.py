@@ -458,3 +458,18 @@ def test_the_cli_runs_from_any_folder_and_shares_the_checkouts_data_directory(tm
     cli = subprocess.run([sys.executable, "-m", "bertlab", "datasets"], cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=120)
     assert cli.returncode == 0 and "rotten_tomatoes" in cli.stdout, cli.stderr
+
+
+def test_cli_split_caps_take_all(tiny_csv, capsys):
+    """`--train-size all` trains on the whole training split (an empty value cannot be typed; 0 is refused)."""
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--train-size", "all",
+                 "--val-size", "10", "--test-size", "16", "--json"])
+    assert code == 0
+    (run,) = RunStore().list_runs()
+    assert run.config["data"]["train_size"] is None
+    sizes = run.data_summary["sizes"]
+    assert sizes["train"] == 80 - sizes["validation"] - sizes["test"] > 50  # every example the others left
+    with pytest.raises(SystemExit) as e:
+        main(["run", "--dataset", str(tiny_csv), "--train-size", "lots"])
+    assert e.value.code == 2
+    assert "'lots' is not a whole number or 'all'" in capsys.readouterr().err
