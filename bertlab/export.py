@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from bertlab.config import model_title
+from bertlab.data.dataset import MAX_TEXT_CHARS
 from bertlab.errors import BertlabError
 from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore
@@ -40,6 +41,13 @@ texts cut at {max_length} tokens: cut them the same way (the tokenizer's model_m
     with torch.no_grad():
         probs = model(**batch).logits.softmax(-1)
     print(probs)
+
+With a pipeline, pass truncation=True: without it, a text longer than {max_length} tokens is read whole (and one over
+512 tokens fails), so its answer differs from bertlab's.
+
+    from transformers import pipeline
+    classify = pipeline("text-classification", model=".")
+    print(classify(["some text"], truncation=True, top_k=None))
 
 Labels: {labels} (model.config.id2label). Trained by bertlab strategy {strategy} on {dataset}.
 """,
@@ -94,6 +102,7 @@ LogisticRegression, in numpy (safetensors is the only other package it needs):
     column = {{t: i for i, t in enumerate(meta["terms"])}}
 
     def features(text):
+        text = text[:{max_chars}]  # only a text's first {max_chars:,} characters were read, in training and since
         words = re.findall(r"{token_pattern}", text.lower())
         x = np.zeros(len(column))
         for n in range(1, meta["ngram_max"] + 1):
@@ -172,7 +181,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
-        descriptions=meta.get("label_descriptions"), token_pattern=TOKEN_PATTERN)
+        descriptions=meta.get("label_descriptions"), token_pattern=TOKEN_PATTERN, max_chars=MAX_TEXT_CHARS)
     if meta["kind"] in ("classifier", "tfidf", *_NEEDS_ENCODER):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)

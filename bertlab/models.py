@@ -258,4 +258,30 @@ def machine_info(device: DeviceInfo | None = None) -> dict[str, str]:
     return {"device": dev.name, "device type": dev.type, "cpu": _cpu_name(),
             "cpu cores": str(os.cpu_count()), "torch threads": str(torch.get_num_threads()),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-            "torch": torch.__version__, "transformers": transformers.__version__}
+            "torch": torch.__version__, "transformers": transformers.__version__, **_other_versions()}
+
+
+@functools.cache
+def _other_versions() -> dict[str, str]:
+    """bertlab's version (and the checkout's commit, where it is one) and the other libraries a strategy's numbers
+    depend on (tfidf_logreg: scikit-learn; lora: peft; CPU serving: onnxruntime), read without importing them."""
+    import importlib.metadata
+    import subprocess
+
+    import bertlab
+
+    out = {"bertlab": bertlab.__version__}
+    try:
+        top = Path(bertlab.__file__).resolve().parent.parent
+        commit = subprocess.run(["git", "-C", str(top), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, timeout=5)
+        if commit.returncode == 0 and commit.stdout.strip():
+            out["bertlab"] += f" ({commit.stdout.strip()})"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    for name in ("scikit-learn", "peft", "onnxruntime"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out

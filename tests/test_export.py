@@ -148,7 +148,8 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
     if strategy == "tfidf_logreg":
         assert "sklearn" not in code and "import torch" not in code  # numpy and safetensors only
     long_text = "a wonderful lovely film " * 300  # far past 512 tokens
-    texts = [*TEXTS, long_text, "Ünïcode WONDERFUL, lovely film!! a-b 42 x"]  # case, accents, one-letter words
+    past_the_cut = "an awful dull film " * 600 + "a wonderful lovely film " * 600  # its praise after 10,000 chars
+    texts = [*TEXTS, long_text, past_the_cut, "Ünïcode WONDERFUL, lovely film!! a-b 42 x"]  # case, accents...
     script = tmp_path / "x" / rid / "use_it.py"
     script.write_text(re.sub(r'\["some text"\]', repr(texts), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
     # its own process, in the README's folder, with no bertlab on the path

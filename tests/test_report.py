@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 
 import pytest
@@ -170,9 +171,28 @@ def test_prices_and_device_kind():
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
-    text = report.csv_text([{"dataset": "=HYPERLINK(\"http://x\")", "n": -3, "note": "-1 is a label", "ok": "fine"}])
+    text = report.csv_text([{"dataset": "=HYPERLINK(\"http://x\")", "n": -3, "note": "-1 is a label", "ok": "fine",
+                             "label": "-1", "score": "+2.5"}])
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row == {"dataset": "'=HYPERLINK(\"http://x\")", "n": "-3", "note": "'-1 is a label", "ok": "fine"}
+    # a number written as text (a label '-1') is a number to a spreadsheet too: left as it is
+    assert row == {"dataset": "'=HYPERLINK(\"http://x\")", "n": "-3", "note": "'-1 is a label", "ok": "fine",
+                   "label": "-1", "score": "+2.5"}
+
+
+def test_the_results_csv_holds_what_reproducing_a_run_needs(finished):
+    """Columns, caps, the C tfidf_logreg chose, the options it ran with (defaults included), the versions of every
+    library a strategy depends on; head_only's unused warmup and clipping blank."""
+    store, ids = finished
+    rows = {r["strategy"]: r for r in csv.DictReader(io.StringIO(report.results_csv(store, ids)))}
+    tfidf, head = rows["tfidf_logreg"], rows["head_only"]
+    assert tfidf["C"] in ("0.25", "1.0", "4.0", "16.0")
+    assert json.loads(tfidf["options"]) == {"ngram_max": 2, "max_features": 200000}
+    assert head["warmup_ratio"] == head["grad_clip"] == "" and head["learning_rate"] and head["weight_decay"]
+    assert rows["dapt"]["warmup_ratio"] == "0.1" and rows["dapt"]["grad_clip"] == "1.0"
+    for r in rows.values():
+        assert (r["text_column"], r["label_column"]) == ("text", "label")
+        assert r["bertlab"].startswith("0.1.0") and r["scikit-learn"] and r["peft"] and r["onnxruntime"]
+        assert r["data_sha256"] and r["data_package"] == ""  # an uploaded file: its hash, no package
 
 
 def test_report_reads_like_the_app_for_someone_who_never_saw_it(finished):

@@ -29,6 +29,7 @@ class TextDataset:
         description: one line about the data.
         label_descriptions: sentences describing each class (zero-shot prompts).
         notes: what cleaning did (dropped rows, merged labels...), for the user.
+        columns: the (text, label) columns of a table it was read from (None for a built-in).
     """
 
     texts: list[str]
@@ -38,6 +39,7 @@ class TextDataset:
     description: str = ""
     label_descriptions: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    columns: tuple[str, str] | None = None  # the (text, label) columns a file or hub table was read from
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -56,6 +58,7 @@ class TextDataset:
             name=self.name,
             description=self.description,
             label_descriptions=self.label_descriptions,
+            columns=self.columns,
         )
 
     def majority_accuracy(self) -> float:

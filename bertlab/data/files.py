@@ -455,6 +455,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                        description=f"{name}: text column {text!r}, label column {label!r}")
     ds.notes = list(notes or []) + ds.notes
     ds.label_descriptions = list(ds.label_names)
+    ds.columns = (text, label)
     return ds
 
 

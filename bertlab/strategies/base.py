@@ -75,6 +75,8 @@ class Strategy:
     uses_tokens: ClassVar[bool] = True  # reads the model's tokenizer (and so max_length applies)
     uses_seed: ClassVar[bool] = True
     reads_training_texts: ClassVar[bool] = True  # zero_shot does not: it compares label descriptions only
+    # RunConfig training fields an epoch strategy ignores (head_only: no warmup, no clipping): blank in the CSV
+    unused_fields: ClassVar[tuple[str, ...]] = ()
 
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError

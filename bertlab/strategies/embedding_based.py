@@ -189,6 +189,7 @@ class HeadOnly(Strategy):
             "sentence-transformers use it), where the fine-tuning strategies classify from the [CLS] token "
             "through BERT's pooler.")
     defaults = {"epochs": 30, "learning_rate": 1e-2, "batch_size": 64, "max_length": 128, "weight_decay": 0.0}
+    unused_fields = ("warmup_ratio", "grad_clip")  # its head trains at a constant learning rate, unclipped
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """One forward pass over every text (the head's epochs on cached embeddings cost next to nothing)."""
