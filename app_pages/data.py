@@ -29,6 +29,20 @@ def choose_builtin() -> DataConfig:
     return DataConfig(source="builtin", name=name)
 
 
+@st.cache_resource(show_spinner="Reading the file…", max_entries=2)
+def _read_upload(tag: str, name: str, _raw: bytes):
+    """The uploaded file kept and parsed once per content (``tag``: its hash; the bytes themselves are not hashed
+    again): every click on the page used to parse a 35 MB file again, 4-6 s each. (stored path, table, the detected
+    (text, label) columns or the message saying why they could not be detected)."""
+    path = save_upload(_raw, name)
+    df = read_table(_raw, name, [])
+    try:
+        guess: tuple[str, str] | str = detect_columns(df.copy())
+    except BertlabError as e:
+        guess = common.md(e)
+    return path, df, guess
+
+
 def choose_upload() -> DataConfig | None:
     up = st.file_uploader("CSV, TSV, JSONL, Parquet or Excel (.xlsx) with a text column and a label column", type=UPLOAD_TYPES,
                           key="upload", help="Up to 100 MB. The file is kept in the data directory so runs can "
@@ -41,16 +55,17 @@ def choose_upload() -> DataConfig | None:
         st.info("Upload a file to continue, or pick a built-in dataset.")
         return None
     raw = up.getvalue()
-    notes: list[str] = []
-    path = save_upload(raw, up.name)
-    df = read_table(raw, up.name, notes)
-    cols = [str(c) for c in df.columns]
-    try:
-        text_guess, label_guess = detect_columns(df.copy())
-    except BertlabError as e:
-        st.warning(f"Pick the columns yourself: {common.md(e)}")
-        text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
     tag = hashlib.sha256(raw).hexdigest()[:8]
+    path, df, guess = _read_upload(tag, up.name, raw)
+    if not path.exists():  # the data directory was deleted since (to start afresh): keep the file again
+        _read_upload.clear()
+        path, df, guess = _read_upload(tag, up.name, raw)
+    cols = [str(c) for c in df.columns]
+    if isinstance(guess, str):
+        st.warning(f"Pick the columns yourself: {guess}")
+        text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
+    else:
+        text_guess, label_guess = guess
     c1, c2 = st.columns(2)
     text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{tag}")
     label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{tag}")
