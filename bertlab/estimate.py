@@ -130,10 +130,12 @@ def probe_estimate(speed: Any, work: tuple[float, float] | None, tokens: float |
 
 def phase_time_left(progress: float | None, phase_started: float | None, now: float) -> float | None:
     """Seconds left in a running phase at its pace so far (elapsed x (1 - p) / p), or None while too early to
-    tell: under 5% done or under 5 s in (the first steps also pay for warm-up), or no start time recorded."""
-    if not phase_started or not progress or progress < 0.05 or progress >= 1.0:
+    tell: under 5 s in, or under 5% done and under a minute in (the first steps also pay for warm-up, which a
+    minute outweighs: a run of hours would otherwise say nothing for its first quarter of an hour), or nothing done
+    or no start time recorded."""
+    if not phase_started or not progress or progress >= 1.0:
         return None
     elapsed = now - phase_started
-    if elapsed < 5:
+    if elapsed < 5 or (progress < 0.05 and elapsed < 60):
         return None
     return elapsed * (1.0 - progress) / progress

@@ -284,7 +284,8 @@ def test_phase_time_left_is_the_pace_so_far_and_silent_while_too_early():
     from bertlab.estimate import phase_time_left
 
     assert phase_time_left(0.25, 1000.0, 1060.0) == 180.0  # a quarter in a minute: three more minutes
-    assert phase_time_left(0.02, 1000.0, 1060.0) is None  # under 5% done: warm-up would mislead
+    assert phase_time_left(0.02, 1000.0, 1030.0) is None  # under 5% done, half a minute in: warm-up would mislead
+    assert phase_time_left(0.02, 1000.0, 1120.0) == 5880.0  # two minutes in: a long run's pace is worth saying
     assert phase_time_left(0.5, 1000.0, 1003.0) is None  # under 5 s in
     assert phase_time_left(0.5, None, 1060.0) is None  # a run stored before phases recorded their start
     assert phase_time_left(1.0, 1000.0, 1060.0) is None
