@@ -131,7 +131,11 @@ def results(runs: list) -> None:
     screen."""
     done = [r for r in runs if r.status == "succeeded"]
     if not done:
-        st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
+        if any(r.status in ACTIVE for r in runs):
+            st.info("Results, costs and confusion matrices appear here as soon as a run finishes.")
+        else:  # every run ended without a result: nothing is coming
+            st.info("None of these runs finished (see their lines above), so there are no results to show. Launch "
+                    "them again from the Train page, or pick another batch.")
         return
     st.markdown("#### Results")
     baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
