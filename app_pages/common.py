@@ -200,6 +200,28 @@ def set_data_config(cfg: DataConfig) -> None:
     keep_text(data_home() / LAST_DATA_FILE, json.dumps(asdict(cfg), sort_keys=True))
 
 
+LAST_STRATEGIES_FILE = "last_strategies.json"
+
+
+def last_strategies() -> list[str] | None:
+    """The strategies last chosen on the Train page in this data directory (None: none, or unreadable), so that a
+    reload does not put back a strategy the user removed (a scratch run of hours)."""
+    from bertlab.strategies import REGISTRY
+
+    try:
+        names = json.loads((data_home() / LAST_STRATEGIES_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(names, list):
+        return None
+    kept = [n for n in names if isinstance(n, str) and n in REGISTRY]
+    return kept if kept or not names else None
+
+
+def save_strategies(names: list[str]) -> None:
+    keep_text(data_home() / LAST_STRATEGIES_FILE, json.dumps(list(names)))
+
+
 PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))
 
 

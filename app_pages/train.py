@@ -344,9 +344,12 @@ if summary is not None:
                                "Or a Hugging Face id (needs internet) or a local save_pretrained() directory.").strip()
     model_ok = check_model(model)
 
-    st.session_state.setdefault("keep_strategies", [n for n in common.CORE_STRATEGIES if n in REGISTRY])
+    # A new session (a reload, a second tab) starts from the strategies last chosen in this data directory.
+    st.session_state.setdefault("keep_strategies", common.last_strategies()
+                                or [n for n in common.CORE_STRATEGIES if n in REGISTRY])
     names = st.multiselect("Strategies (they run one after another, in this order)", list(REGISTRY),
-                           key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}")
+                           key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}",
+                           on_change=lambda: common.save_strategies(st.session_state["keep_strategies"]))
 
     max_len_limit = known_max_positions(model) if model_ok else None
     if model_ok and (lengths := common.token_lengths(cfg, model)):

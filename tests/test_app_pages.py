@@ -698,3 +698,16 @@ def test_a_thin_test_class_under_a_cap_points_to_a_larger_cap_not_a_larger_file(
     assert "of 'refund'" in warning
     assert "The test split is capped at 500 texts and this data has 5,000 examples" in warning
     assert "more test texts need a larger file" not in warning
+
+
+def test_a_new_session_keeps_the_strategies_last_chosen(bertlab_home):
+    """A reload used to put back the default four, scratch included, after the user removed it."""
+    at = app_on("app_pages/train.py")
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg"]).run()
+    no_problems(at)
+    again = app_on("app_pages/train.py")
+    no_problems(again)
+    assert again.multiselect(key="keep_strategies").value == ["zero_shot", "tfidf_logreg"]
+    (bertlab_home / "last_strategies.json").write_text('["gone_strategy"]')  # a strategy this bertlab lacks
+    fresh = app_on("app_pages/train.py")
+    assert fresh.multiselect(key="keep_strategies").value == ["zero_shot", "head_only", "full_ft", "scratch"]
