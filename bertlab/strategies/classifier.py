@@ -80,6 +80,7 @@ class ClassifierStrategy(Strategy):
             ctx.notes.append(note)
         if stats.threads_note:
             ctx.notes.append(stats.threads_note)
+        ctx.callbacks.on_start(1, "test")  # the status line says "test", not "train 100%", while it evaluates
         t_eval = time.perf_counter()
         test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
                           tok.pad_token_id)
