@@ -9,13 +9,14 @@ import streamlit as st
 from app_pages import common
 from bertlab.config import DataConfig
 from bertlab.data import BUILTIN, detect_columns, read_table, save_upload
+from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import hub_table
 from bertlab.errors import BertlabError
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
-# Spreadsheets are accepted by the picker only so the page can say what to do with them (export as CSV):
-# refused in the browser, they would get Streamlit's bare "files are not allowed".
+# .xlsx is read; .xls, .xlsm and .ods are accepted by the picker only so the page can say what to do with them
+# (save as .xlsx or CSV): refused in the browser, they would get Streamlit's bare "files are not allowed".
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "xlsm", "ods"]
 
 
@@ -181,9 +182,12 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0) -> str
     if rare:
         listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))
         n_test = sum(test.values())
-        more = (f"The test split is capped at {n_test:,} texts and this data has {n_examples:,} examples: the Data "
-                "page's *Standard* or *All data* size, or a larger *Custom* test cap, gives more test texts of each "
-                "class." if test_cap is not None and n_test >= test_cap and 0.2 * n_examples > n_test
+        larger = [f"*{name}*" for name, (_, _, cap) in common.PRESETS.items()
+                  if cap is None or (test_cap is not None and cap > test_cap)]
+        more = (f"The test split is capped at {n_test:,} texts and this data has {n_examples:,} examples: "
+                + (f"the {' or '.join(larger)} size, or " if larger else "")
+                + "a larger *Custom* test cap gives more test texts of each class."
+                if test_cap is not None and n_test >= test_cap and TEST_FRACTION * n_examples > n_test
                 else "The test split is at most a fifth of the examples: more test texts need a larger file.")
         parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
                      + more)

@@ -256,7 +256,9 @@ def long_launch(names: list[str], estimates: dict[str, float | None], repeats: i
         dearest = sorted(known.items(), key=lambda kv: -kv[1])[:2]
         return (f"This launch should keep this device busy for **~{format_duration(total, rough=True)}**, one run "
                 f"after another (" + ", ".join(f"{n} ~{format_duration(v, rough=True)}" for n, v in dearest) + ").")
-    blind = [n for n in names if estimates.get(n) is None and REGISTRY[n].uses_tokens]
+    # only strategies that train the encoder on the texts: zero_shot and head_only read each text once at most
+    blind = [n for n in names if estimates.get(n) is None and REGISTRY[n].uses_tokens and REGISTRY[n].uses_epochs
+             and REGISTRY[n].reads_training_texts and n != "head_only"]
     if blind and n_train > UNKNOWN_LARGE_TRAIN:
         return (f"{', '.join(blind)} {'has' if len(blind) == 1 else 'have'} no time estimate here yet and would "
                 f"train on {n_train:,} examples: on a CPU that can take hours.")

@@ -483,12 +483,9 @@ def texts_from_file(path: str, text_column: str | None) -> list[str]:
 
 # --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------
 def _size_arg(v: str) -> int | None:
-    if v.lower() == "all":
-        return None
-    try:
-        return int(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size {v!r} is not a whole number or 'all'") from None
+    """A sweep's training size: a whole number, or 'all' (None)."""
+    size = _cap_arg(v)
+    return None if size == ALL else size
 
 
 def _run_points(store, ids: list[str], quiet: bool) -> None:

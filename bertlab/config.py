@@ -73,7 +73,7 @@ class DataConfig:
         for f in ("train_size", "val_size", "test_size"):
             v = getattr(self, f)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
-                raise ConfigError(f"{f} must be a positive whole number or empty (all), got {v!r}.")
+                raise ConfigError(f"{f} must be a positive whole number or empty for all (the CLI: 'all'), got {v!r}.")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"seed must be a non-negative whole number, got {self.seed!r}.")
 

@@ -250,12 +250,13 @@ class EmbeddingCache:
             # In chunks, each saved as a shard when done: a run cancelled (or killed) an hour into a large set keeps
             # what it computed, and the next run starts from there.
             chunks = [missing[i:i + SHARD_TEXTS] for i in range(0, len(missing), SHARD_TEXTS)]
-            total = sum(math.ceil(len(c) / batch_size) for c in chunks)
+            per_batch = min(batch_size, ORT_BATCH) if session is not None else batch_size  # as embed_encoded batches
+            total = sum(math.ceil(len(c) / per_batch) for c in chunks)
             done = 0
             for chunk in chunks:
                 def chunk_progress(d: int, _t: int, before: int = done) -> None:
                     if progress is not None:
-                        progress(min(total, before + d), total)
+                        progress(before + d, total)
 
                 t_pass = time.perf_counter()  # the encoder pass itself: tokenising and embedding, not loading it
                 enc = encode(tok, [by_key[k] for k in chunk], self.max_length)
@@ -269,7 +270,7 @@ class EmbeddingCache:
                         self._ntok[k] = int(n)
                         self._secs.setdefault(k, {})[dev] = float(t)
                     self._save_shard(chunk, vecs, enc.lengths, secs, dev)
-                done += math.ceil(len(chunk) / batch_size)
+                done += math.ceil(len(chunk) / per_batch)
         out = np.stack([self._mem[k] for k in keys]) if keys else np.zeros((0, encoder_info(self.model)[2]), np.float32)
         tokens = sum(self._ntok[k] for k in keys)
         text_seconds = np.array([self._secs[k][dev] for k in keys], dtype=np.float64)

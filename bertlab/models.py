@@ -273,10 +273,14 @@ def _other_versions() -> dict[str, str]:
     out = {"bertlab": bertlab.__version__}
     try:
         top = Path(bertlab.__file__).resolve().parent.parent
-        commit = subprocess.run(["git", "-C", str(top), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                                text=True, timeout=5)
-        if commit.returncode == 0 and commit.stdout.strip():
-            out["bertlab"] += f" ({commit.stdout.strip()})"
+        git = subprocess.run(["git", "-C", str(top), "rev-parse", "--show-toplevel", "--short=12", "HEAD"],
+                             capture_output=True, text=True, timeout=5)
+        lines = git.stdout.split()
+        # bertlab's own checkout only, not a repository it was installed inside
+        if git.returncode == 0 and len(lines) == 2 and Path(lines[0]).resolve() == top:
+            dirty = subprocess.run(["git", "-C", str(top), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            out["bertlab"] += f" ({lines[1]}{', with local changes' if dirty else ''})"
     except (OSError, subprocess.SubprocessError):
         pass
     for name in ("scikit-learn", "peft", "onnxruntime"):

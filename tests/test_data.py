@@ -270,3 +270,20 @@ def test_detection_prefers_a_column_named_like_text_and_skips_templated_notes():
     assert detect_columns(both.copy())[0] == "feedback_text"
     camel = df.rename(columns={"feedback_text": "reviewBody"})
     assert detect_columns(camel.copy())[0] == "reviewBody"
+
+
+@pytest.mark.parametrize("columns, text", [
+    (("document_id", "abstract", "label"), "abstract"),
+    (("product_title", "description", "category"), "description"),
+    (("comment_id", "feedback", "y"), "feedback"),
+    (("message_url", "customer_feedback", "sentiment"), "customer_feedback"),
+])
+def test_a_text_word_in_an_id_url_or_short_title_column_does_not_make_it_the_text(columns, text):
+    from bertlab.data import detect_columns
+
+    texts, labels = make_texts(n_per_class=50)
+    short = {"document_id": [f"D{i:05d}" for i in range(100)], "product_title": [f"item {i} blue" for i in range(100)],
+             "comment_id": [f"c-{i:08x}" for i in range(100)],
+             "message_url": [f"https://example.org/m/{i}" for i in range(100)]}
+    df = pd.DataFrame({columns[0]: short[columns[0]], columns[1]: [t + " " + t for t in texts], columns[2]: labels})
+    assert detect_columns(df.copy())[0] == text

@@ -54,6 +54,14 @@ def test_an_embedding_pass_stopped_midway_keeps_its_finished_chunks(tiny_model, 
     one = whole.get(texts, torch.device("cpu"), batch_size=8)
     assert one.computed == 40
     np.testing.assert_allclose(again.vectors, one.vectors, rtol=1e-5, atol=1e-6)
+    # batches larger than ONNX Runtime's (32): the count follows the batches the pass really runs, over two shards
+    monkeypatch.setattr(embeddings, "SHARD_TEXTS", 64)
+    calls: list[tuple[int, int]] = []
+    more, _ = make_texts(50, seed=7)
+    embeddings.EmbeddingCache(tiny_model, 64, None, root=tmp_path / "big").get(
+        more, torch.device("cpu"), batch_size=64, progress=lambda d, t: calls.append((d, t)))
+    total = calls[-1][1]
+    assert calls == [(d, total) for d in range(1, total + 1)], calls  # one call a batch, never back, ends at 100%
 
 
 def test_warm_cache_returns_same_vectors_without_loading_the_encoder(tiny_model):

