@@ -323,9 +323,12 @@ def test_compare_says_how_long_a_running_phase_has_left(tiny_data, bertlab_home)
         bars = [p.proto.text for p in at.get("progress")]
         assert "train · 50% · ~10 min left" in bars, bars
         assert "mlm · 50% · ~10 min left of masked-LM training, then fine-tuning" in bars, bars
-        store.update(ids[0], progress=0.01)  # too early to tell: no guess
+        store.update(ids[0], progress=0.01, phase_started=time.time() - 20)  # too early to tell: no guess
         at.run()
         assert "train · 1%" in [p.proto.text for p in at.get("progress")]
+        store.update(ids[0], progress=0.01, phase_started=time.time() - 600)  # 1% in ten minutes: a long run
+        at.run()
+        assert any(p.proto.text.startswith("train · 1% · ~16") for p in at.get("progress"))  # ~16.5 h left
     finally:
         cli.kill()
         cli.wait()
