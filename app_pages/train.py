@@ -347,8 +347,9 @@ if summary is not None:
     model_ok = check_model(model)
 
     # A new session (a reload, a second tab) starts from the strategies last chosen in this data directory.
-    st.session_state.setdefault("keep_strategies", common.last_strategies()
-                                or [n for n in common.CORE_STRATEGIES if n in REGISTRY])
+    if "keep_strategies" not in st.session_state:  # read once a session, not at every rerun
+        st.session_state["keep_strategies"] = (common.last_strategies()
+                                               or [n for n in common.CORE_STRATEGIES if n in REGISTRY])
     names = st.multiselect("Strategies (they run one after another, in this order)", list(REGISTRY),
                            key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}",
                            on_change=lambda: common.save_strategies(st.session_state["keep_strategies"]))
