@@ -229,16 +229,22 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     return seconds
 
 
-def total_estimate(names: list[str], estimates: dict[str, float | None], repeats: int) -> str:
-    """'About 8 min for the 4 runs, one after another' (what a class waits for), '' where nothing is known."""
+def launch_seconds(names: list[str], estimates: dict[str, float | None],
+                   repeats: int) -> tuple[dict[str, float], list[str], int]:
+    """What a launch of ``names`` at ``repeats`` seeds costs here: each strategy's estimated seconds over all its runs
+    (those with an estimate), the strategies without one, and the number of runs (zero_shot runs once)."""
     counts = {n: len(seeded_configs(make_config(n), repeats)) for n in names}
-    known = [estimates[n] * counts[n] for n in names if estimates.get(n) is not None]
+    known = {n: estimates[n] * counts[n] for n in names if estimates.get(n) is not None}
+    return known, [n for n in names if n not in known], sum(counts.values())
+
+
+def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int) -> str:
+    """'About 8 min for the 4 runs, one after another' (what a class waits for), '' where nothing is known; from
+    :func:`launch_seconds`."""
     if not known:
         return ""
-    unknown = [n for n in names if estimates.get(n) is None]
-    n_runs = sum(counts.values())
     text = (f"Estimated time for the {n_runs} run{'s' if n_runs != 1 else ''}, one after another: "
-            f"~{format_duration(sum(known), rough=True)}")
+            f"~{format_duration(sum(known.values()), rough=True)}")
     return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
@@ -246,19 +252,15 @@ LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy long
 UNKNOWN_LARGE_TRAIN = 5_000  # with no estimate, an encoder strategy on more training texts than this asks too
 
 
-def long_launch(names: list[str], estimates: dict[str, float | None], repeats: int, n_train: int) -> str | None:
+def long_launch(known: dict[str, float], blind: list[str], n_train: int) -> str | None:
     """The warning for a launch that would keep this device busy for long (estimated over
-    :data:`LONG_LAUNCH_SECONDS`, or with no estimate for an encoder strategy on many texts); None for a short one."""
-    counts = {n: len(seeded_configs(make_config(n), repeats)) for n in names}
-    known = {n: estimates[n] * counts[n] for n in names if estimates.get(n) is not None}
+    :data:`LONG_LAUNCH_SECONDS`, or ``blind``: strategies with no estimate that train the encoder, on many texts);
+    None for a short one."""
     total = sum(known.values())
     if total > LONG_LAUNCH_SECONDS:
         dearest = sorted(known.items(), key=lambda kv: -kv[1])[:2]
         return (f"This launch should keep this device busy for **~{format_duration(total, rough=True)}**, one run "
                 f"after another (" + ", ".join(f"{n} ~{format_duration(v, rough=True)}" for n, v in dearest) + ").")
-    # only strategies that train the encoder on the texts: zero_shot and head_only read each text once at most
-    blind = [n for n in names if estimates.get(n) is None and REGISTRY[n].uses_tokens and REGISTRY[n].uses_epochs
-             and REGISTRY[n].reads_training_texts and n != "head_only"]
     if blind and n_train > UNKNOWN_LARGE_TRAIN:
         return (f"{', '.join(blind)} {'has' if len(blind) == 1 else 'have'} no time estimate here yet and would "
                 f"train on {n_train:,} examples: on a CPU that can take hours.")
@@ -390,11 +392,13 @@ if summary is not None:
         help="Train each strategy at its seed, seed + 1, ...: the spread over seeds is the luck of training, and "
              "Compare's answer then compares the strategies' means with a paired t-test over the seeds. "
              "zero_shot runs once (no seed changes it). Time grows with the number of runs."))
-    n_runs = sum(len(seeded_configs(make_config(n), repeats)) for n in names)
+    known, unknown, n_runs = launch_seconds(names, estimates, repeats)
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok)
-    long = long_launch(names, estimates, repeats, sizes["train"]) if names else None
-    if total := total_estimate(names, estimates, repeats):
+    # without an estimate, only strategies whose declared work trains the encoder (zero_shot, head_only: one pass)
+    blind = [n for n in unknown if (w := _probe_work(n, model, overrides, sizes)) is not None and w[0] > 0]
+    long = long_launch(known, blind, sizes["train"]) if names else None
+    if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
     # A long launch waits for a second click, with what it costs in front of the user, while the choice is the same.
     ask_long = st.session_state.get("confirm_long")

@@ -149,7 +149,7 @@ def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
 
 def test_option_specs_bounds_are_accepted_by_the_validators():
     """The widgets the app builds from option_specs never offer a value the strategy rejects."""
-    from bertlab.strategies import REGISTRY, dapt, lora, partial_ft, tfidf_logreg
+    from bertlab.strategies import REGISTRY, classifier, dapt, lora, partial_ft, tfidf_logreg
 
     checks = {"lora": lora.lora_options, "dapt": dapt._options, "tfidf_logreg": tfidf_logreg._options,
               "partial_ft": lambda o: partial_ft.top_layers_option(o, 48)}
@@ -161,4 +161,4 @@ def test_option_specs_bounds_are_accepted_by_the_validators():
             for v in (spec["default"], spec["min"], spec["max"]):
                 if v is not None:
                     check({key: v})
-                    partial_ft.check_layer_decay({key: v} if key == "layer_decay" else {})
+                    classifier.check_layer_decay({key: v} if key == "layer_decay" else {})

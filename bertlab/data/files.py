@@ -364,17 +364,13 @@ NOT_TEXT_WORDS = {"id", "ids", "url", "uri", "link", "key", "type", "date", "tim
                   "hash", "uuid"}
 
 
-def _pick_by_word(df: pd.DataFrame, exclude: set[str]) -> str | None:
-    """The one text-like column whose name holds a text word ('feedback_text', 'review_body') and no label or
-    identifier word ('label_text' names a label, 'comment_id' an id), and whose values are about as long as the
-    longest text-like column's ('product_title' beside a 'description' is not the text); None where none or several
-    are."""
-    varied = {c: df[c].dropna().astype(str).str.len().mean() for c in df.columns
-              if c not in exclude and _is_stringy(df[c]) and _varied(df[c])}
-    if not varied:
-        return None
-    longest = max(varied.values())
-    found = [c for c, n in varied.items() if _name_tokens(c) & set(TEXT_NAMES) and n >= 0.5 * longest
+def _pick_by_word(lengths: dict[str, float]) -> str | None:
+    """Among text-like columns (``lengths``: their mean lengths), the one whose name holds a text word
+    ('feedback_text', 'review_body') and no label or identifier word ('label_text' names a label, 'comment_id' an
+    id), and whose values are about as long as the longest ('product_title' beside a 'description' is not the text);
+    None where none or several are."""
+    longest = max(lengths.values(), default=0.0)
+    found = [c for c, n in lengths.items() if _name_tokens(c) & set(TEXT_NAMES) and n >= 0.5 * longest
              and not _name_tokens(c) & (set(LABEL_NAMES) | NOT_TEXT_WORDS)]
     return found[0] if len(found) == 1 else None
 
@@ -417,7 +413,7 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             raise DataError(f"{fld} {val!r} is not in the file; its columns are {cols}.")
     if text_column and label_column and text_column == label_column:
         raise DataError(f"text and label column are both {text_column!r}; choose two different columns.")
-    text = text_column or _pick(df, TEXT_NAMES, {label_column}) or _pick_by_word(df, {label_column})
+    text = text_column or _pick(df, TEXT_NAMES, {label_column})
     if text is None:
         # A column named like a label ("label", "category"...) is never the text, even if it holds words.
         not_text = label_column or _pick(df, LABEL_NAMES, set())
@@ -426,6 +422,8 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         stringy = [c for c in stringy if _varied(df[c])] or stringy
         lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
         ranked = sorted(lengths, key=lengths.get, reverse=True)
+        if (named := _pick_by_word(lengths)) is not None:  # a name with a text word settles a close call
+            ranked = [named]
         if not ranked:
             nested = _nested_columns(df)
             hint = (f" Columns {nested} hold nested values (lists or structs): flatten them into plain "

@@ -60,6 +60,7 @@ class ClassifierStrategy(Strategy):
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp, dev = ctx.config, ctx.splits, ctx.torch_device
+        check_layer_decay(cfg.options)  # here, where the engine reads it: every subclass, before any work
         model, tok = self.build(ctx)
         model.to(dev)
         extra = self.before_train(ctx, model, tok)

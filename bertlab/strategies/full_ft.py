@@ -6,7 +6,7 @@ import torch
 
 from bertlab import models
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy, check_layer_decay
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 @register
@@ -26,7 +26,6 @@ class FullFineTune(ClassifierStrategy):
     option_specs = {"layer_decay": LAYER_DECAY_SPEC}
 
     def build(self, ctx: RunContext):
-        check_layer_decay(ctx.config.options)
         torch.manual_seed(ctx.config.seed)
         tok = models.load_tokenizer(ctx.config.model)
         model = models.load_classifier(ctx.config.model, ctx.splits.label_names, pretrained=True)

@@ -8,7 +8,7 @@ from bertlab import models
 from bertlab.costs import count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy, check_layer_decay
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
 
 # Attention projection names per architecture family (peft matches module-name suffixes).
 TARGETS = {"bert": ["query", "key", "value"], "roberta": ["query", "key", "value"],
@@ -61,7 +61,6 @@ class LoRA(ClassifierStrategy):
         from peft import LoraConfig, TaskType, get_peft_model
 
         cfg = ctx.config
-        check_layer_decay(cfg.options)
         r, alpha, dropout = lora_options(cfg.options)
         torch.manual_seed(cfg.seed)
         tok = models.load_tokenizer(cfg.model)

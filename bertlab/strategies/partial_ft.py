@@ -8,7 +8,7 @@ from bertlab import models
 from bertlab.costs import forward_flops, non_embedding_params
 from bertlab.errors import ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy, check_layer_decay
+from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 def encoder_layers(model) -> list[torch.nn.Module]:
@@ -64,7 +64,6 @@ class PartialFineTune(ClassifierStrategy):
 
     def build(self, ctx: RunContext):
         cfg = ctx.config
-        check_layer_decay(cfg.options)
         torch.manual_seed(cfg.seed)
         tok = models.load_tokenizer(cfg.model)
         model = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True)
