@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import answer, sweep
-from bertlab.config import DEFAULT_MODEL
+from bertlab.config import DEFAULT_MODEL, DataConfig
 from bertlab.errors import BertlabError
 from bertlab.estimate import Estimate
 from bertlab.models import resolve
@@ -26,6 +26,15 @@ CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second cl
 def run_tokens(cfg) -> float | None:
     """A point's mean tokens per text, so its estimate scales by text length (see bertlab.estimate)."""
     return common.mean_tokens(cfg.data, cfg.model, cfg.max_length)
+
+
+def run_available(cfg) -> dict[str, int] | None:
+    """How many examples each split of a point's data has uncapped, so "all" has a size in the estimate."""
+    uncapped = DataConfig(**{**cfg.data.__dict__, "train_size": None, "val_size": None, "test_size": None})
+    try:
+        return common.splits(uncapped).sizes()
+    except BertlabError:
+        return None
 
 
 def sweep_form() -> None:
@@ -61,7 +70,8 @@ def sweep_form() -> None:
         except BertlabError as e:
             common.show_error(e)
             return
-        seconds, _unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens)
+        seconds, _unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens,
+                                                 run_available)
         if len(todo) <= CONFIRM_RUNS and seconds <= CONFIRM_SECONDS:
             _queue(spec)
             return
@@ -86,7 +96,8 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     """A big sweep waits for a second click, with its size and estimated time in front of the user."""
     store = common.store()
     todo, reused = sweep.split_points(store, spec)
-    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens)
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens,
+                                             run_available)
     box = st.container()
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
@@ -113,7 +124,8 @@ def _queue(spec: sweep.SweepSpec) -> None:
     st.session_state["keep_sw_current"] = sub.sweep_id
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
-    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens)
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens,
+                                             run_available)
     st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
                f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(configs))}",
                icon=":material/check:")

@@ -393,18 +393,20 @@ if summary is not None:
              "Compare's answer then compares the strategies' means with a paired t-test over the seeds. "
              "zero_shot runs once (no seed changes it). Time grows with the number of runs."))
     known, unknown, n_runs = launch_seconds(names, estimates, repeats)
-    go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
-                   disabled=not names or not model_ok)
     # without an estimate, only strategies whose declared work trains the encoder (zero_shot, head_only: one pass)
     blind = [n for n in unknown if (w := _probe_work(n, model, overrides, sizes)) is not None and w[0] > 0]
     long = long_launch(known, blind, sizes["train"]) if names else None
-    if total := total_estimate(known, unknown, n_runs):
-        (st.warning if long else st.caption)(total)
     # A long launch waits for a second click, with what it costs in front of the user, while the choice is the same.
     ask_long = st.session_state.get("confirm_long")
     signature = repr((names, repeats, sizes, model))
     if ask_long and (ask_long != signature or not long):
         st.session_state["confirm_long"] = ask_long = None
+    # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
+    go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
+                   disabled=not names or not model_ok or bool(ask_long),
+                   help="Answer the question below first." if ask_long else None)
+    if total := total_estimate(known, unknown, n_runs):
+        (st.warning if long else st.caption)(total)
     long_yes = False
     if ask_long:
         st.warning(f"{long} A smaller sample answers the same question sooner: the Data page's *Standard* size "

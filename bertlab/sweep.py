@@ -315,11 +315,14 @@ def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmis
 
 
 def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
-                   tokens=None) -> tuple[float, int]:
+                   tokens=None, available=None) -> tuple[float, int]:
     """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
 
-    A point is unknown when no run of its strategy has finished on this device, or its size is "all".
+    A point is unknown when no run of its strategy has finished on this device, or one of its split sizes is
+    "all" and ``available`` does not say how many that is.
     ``tokens``: optional ``config -> mean tokens per text`` (None for unknown), to scale by text length.
+    ``available``: optional ``config -> {"train", "validation", "test"}``, the uncapped split sizes of its data
+    (None for unknown); a cap then counts as ``min(cap, available)``, and "all" as what is available.
     """
     from bertlab.estimate import estimate_seconds
     from bertlab.strategies import get_strategy
@@ -327,10 +330,13 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
     total, unknown = 0.0, 0
     for cfg in configs:
         d = cfg.data
-        if d.train_size is None:
+        sizes = {"train": d.train_size, "validation": d.val_size, "test": d.test_size}
+        full = available(cfg) if available is not None else None
+        if full is not None:
+            sizes = {k: full[k] if v is None else min(v, full[k]) for k, v in sizes.items()}
+        if None in sizes.values():  # an "all" whose size is not known: 0 test texts would under-count
             unknown += 1
             continue
-        sizes = {"train": d.train_size, "validation": d.val_size or 0, "test": d.test_size or 0}
         strategy = get_strategy(cfg.strategy)
         est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
                                tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens

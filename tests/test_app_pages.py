@@ -668,6 +668,8 @@ def test_a_launch_estimated_at_hours_asks_before_queueing(tiny_model, tiny_data,
     assert len(store.list_runs()) == 1  # nothing queued yet
     ask = next(w.value for w in at.warning if "keep this device busy" in w.value)
     assert "(tfidf_logreg ~" in ask and "*Standard* size" in ask
+    # while it asks, Launch waits for the answer (a second click on it had queued the runs)
+    assert next(b for b in at.button if b.label.startswith("Launch 1 run")).disabled
     at.button(key="long_no").click().run()
     assert not any("keep this device busy" in w.value for w in at.warning) and len(store.list_runs()) == 1
     next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -199,6 +200,13 @@ def test_estimate_total_scales_past_runs_and_counts_unknown_points(tiny_model, t
     # full_ft never ran here (6 points), and the 2 tfidf "all" points have no known size
     assert unknown == 6 + 2
     assert sweep.estimate_total(past, configs, "another device") == (0.0, len(configs))
+    # told how many examples the data has, "all" is that many (and a cap above it counts what there is)
+    seconds, unknown = sweep.estimate_total(past, configs, "cpu-x",
+                                            available=lambda c: {"train": 40, "validation": 12, "test": 14})
+    assert unknown == 6 and seconds == pytest.approx(2 * ((8 + 14) + (10 + 14) + (10 + 14)))
+    # an uncapped test split of unknown size is unknown, not 0 texts to evaluate
+    whole_test = [dataclasses.replace(c, data=dataclasses.replace(c.data, test_size=None)) for c in configs]
+    assert sweep.estimate_total(past, whole_test, "cpu-x") == (0.0, len(configs))
 
 
 def test_results_table_shows_the_planned_size_of_unfinished_points():
