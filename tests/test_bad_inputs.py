@@ -434,6 +434,20 @@ def _blank_texts() -> str:
     return csv_text(rows)
 
 
+def _lone_cr() -> str:
+    """Texts with a bare carriage return inside, unquoted, in a file whose lines end with \\n (a form's paste)."""
+    lines = csv_text(good_rows()).split("\n")
+    for i in (1, 6, 10):
+        lines[i] = f"half a sentence {i}\rand its other half,{lines[i].rsplit(',', 1)[1]}"
+    return "\n".join(lines)
+
+
+def _check_lone_cr(ds) -> None:
+    for i in (1, 6, 10):  # whole, with the label of their line; no half-texts as rows of their own
+        assert f"half a sentence {i} and its other half" in ds.texts
+    assert not any(t.startswith("and its other half") for t in ds.texts)
+
+
 def _check_quoted(ds) -> None:
     got = dict(zip(ds.texts, (ds.label_names[i] for i in ds.labels)))
     for t, y in QUOTED:
@@ -464,6 +478,8 @@ LOADS = [
           ["neg", "pos"], ["excel.csv: removed the UTF-8 byte-order mark at its start"], _check_utf8_bom),
     Loads("quoted_newlines_commas_quotes", "quoted.csv", lambda: csv_text(QUOTED + good_rows()), 36,
           ["neg", "pos"], [], _check_quoted),
+    Loads("carriage_returns_inside_unquoted_texts", "cr.csv", _lone_cr, 30, ["neg", "pos"],
+          ["cr.csv: 3 carriage returns (\\r) inside lines read as spaces (its lines end with \\n)"], _check_lone_cr),
     Loads("semicolon_separated", "semi.csv", lambda: csv_text(good_rows(), sep=";"), 30, ["neg", "pos"], []),
     Loads("texts_full_of_semicolons_and_bars", "punct.csv",
           lambda: csv_text([(f"{t}; so; very; much | more | {i}", y) for i, (t, y) in enumerate(good_rows())]),

@@ -164,9 +164,18 @@ def _guess_separator(text: str) -> str:
         return in_header[0] if in_header else ","
 
 
-def _read_delimited(text: str, filename: str, sep: str | None) -> pd.DataFrame:
+LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str]) -> pd.DataFrame:
     if not text.strip():
         raise DataError(f"{filename} is empty: it has no header and no rows.")
+    if "\n" in text and (n_cr := len(LONE_CR.findall(text))):
+        # Lines end at \n here, so a lone \r sits inside a text (pasted from an old Mac or a form); pandas would
+        # end the row there, leaving half a text without its label and the other half as a row of its own.
+        text = LONE_CR.sub(" ", text)
+        notes.append(f"{filename}: {n_cr:,} carriage return{'s' * (n_cr > 1)} (\\r) inside lines read as "
+                     "spaces (its lines end with \\n)")
     if sep is None:
         sep = _guess_separator(text)
     try:
@@ -343,7 +352,7 @@ def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.
         return _read_jsonl(text, name)
     if suffix == ".json":
         return _read_json(text, name)
-    return _read_delimited(text, name, "\t" if suffix == ".tsv" else None)
+    return _read_delimited(text, name, "\t" if suffix == ".tsv" else None, notes)
 
 
 def _pick(df: pd.DataFrame, names: tuple[str, ...], exclude: set[str]) -> str | None:
