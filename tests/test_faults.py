@@ -28,6 +28,7 @@ import pytest
 import torch
 
 from bertlab import engine, models, runner
+from bertlab.data import load_splits
 from bertlab.jobs import JobManager
 from bertlab.predict import Predictor
 from bertlab.runner import execute_run, release_memory
@@ -173,6 +174,28 @@ def test_a_cancel_between_polled_phases_still_cancels(tiny_model, tiny_data, mon
     run = store.get(rid)
     assert run.status == CANCELLED and run.error == "cancelled by the user"
     assert_no_artifacts(store, rid)
+
+
+def test_the_test_evaluation_is_a_phase_with_progress_that_a_cancel_stops(tiny_model, tiny_data, monkeypatch):
+    """The final evaluation reports its batches as phase "test" (it sat at "train 100%" for minutes on 10,000
+    texts), and a cancel pressed during it stops it at the next batch instead of after the last."""
+    seen: list[tuple[int, float]] = []
+    real_on_step = runner.StoreCallbacks.on_step
+
+    def on_step(self, step, epoch, loss, lr, phase="train"):
+        real_on_step(self, step, epoch, loss, lr, phase)
+        if phase == "test":
+            seen.append((step, self.progress))
+            self.cancel.set()  # the user presses Cancel after the first test batch
+
+    monkeypatch.setattr(runner.StoreCallbacks, "on_step", on_step)
+    store = RunStore()
+    rid = store.create_run(tiny(tiny_model, tiny_data, batch_size=2))
+    n_batches = -(-len(load_splits(store.get(rid).run_config.data).test) // 4)  # evaluation batches: 2 x 2
+    assert n_batches >= 3
+    assert execute_run(store, rid) == CANCELLED
+    assert seen == [(1, pytest.approx(1 / n_batches))]  # one batch of the test split, then it stopped
+    assert store.get(rid).error == "cancelled by the user"
 
 
 # ---------------------------------------------------------------------------------------------

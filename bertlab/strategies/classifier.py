@@ -82,10 +82,10 @@ class ClassifierStrategy(Strategy):
             ctx.notes.append(note)
         if stats.threads_note:
             ctx.notes.append(stats.threads_note)
-        ctx.callbacks.on_start(1, "test")  # the status line says "test", not "train 100%", while it evaluates
         t_eval = time.perf_counter()
+        # its own phase: the status line says "test 40%", not "train 100%", while it evaluates
         test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
-                          tok.pad_token_id)
+                          tok.pad_token_id, callbacks=ctx.callbacks, phase="test")
         test_s = time.perf_counter() - t_eval
         final = self.after_train(ctx, model)
         # What answering one text costs the saved model (adapters merged): the test texts' mean real tokens.
