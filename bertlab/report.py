@@ -113,7 +113,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
             **{k: cfg.get(k) if uses_epochs and k not in getattr(s, "unused_fields", ()) else None
                for k in _EPOCH_FIELDS},
-            "options": json.dumps(options, sort_keys=True) if (options := _effective_options(s, cfg)) else None,
+            "options": json.dumps(options, sort_keys=True) if (options := _effective_options(s, cfg, c)) else None,
             **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
             "label_descriptions": json.dumps(descs) if (descs := _descriptions(r)) else None,
@@ -126,11 +126,12 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
     return out
 
 
-def _effective_options(strategy, cfg: dict) -> dict:
-    """The options a run used: the strategy's defaults (which the config leaves out) overlaid with those set."""
+def _effective_options(strategy, cfg: dict, costs: dict) -> dict:
+    """The options a run used: the strategy's defaults (which the config leaves out), then those it worked out
+    as it ran (lora's alpha, partial_ft's layers: ``costs["derived_options"]``), overlaid with those set."""
     defaults = {k: spec["default"] for k, spec in (getattr(strategy, "option_specs", None) or {}).items()
                 if spec.get("default") is not None}
-    return {**defaults, **(cfg.get("options") or {})}
+    return {**defaults, **(costs.get("derived_options") or {}), **(cfg.get("options") or {})}
 
 
 def _descriptions(run: Run) -> list[str] | None:

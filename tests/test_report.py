@@ -195,6 +195,27 @@ def test_the_results_csv_holds_what_reproducing_a_run_needs(finished):
         assert r["data_sha256"] and r["data_package"] == ""  # an uploaded file: its hash, no package
 
 
+def test_the_csv_options_hold_what_a_strategy_worked_out_from_an_empty_option(tiny_model, tiny_data):
+    """lora's alpha (2 x r) and partial_ft's layers (half, rounded up) left empty: the CSV says what the run used,
+    not only the run's notes; a value the user set stays theirs."""
+    from bertlab import models
+
+    n_layers = models.load_config(tiny_model).num_hidden_layers
+    store = RunStore()
+    ids = []
+    for name, options in (("lora", {"r": 4}), ("partial_ft", {}), ("lora", {"r": 4, "alpha": 3.0})):
+        cfg = make_config(name, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32,
+                          options=options)
+        rid = store.create_run(cfg)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    rows = list(csv.DictReader(io.StringIO(report.results_csv(store, ids))))
+    options = [json.loads(r["options"]) for r in rows]
+    assert options[0]["r"] == 4 and options[0]["alpha"] == 8.0
+    assert options[1]["layers"] == (n_layers + 1) // 2
+    assert options[2]["alpha"] == 3.0
+
+
 def test_report_reads_like_the_app_for_someone_who_never_saw_it(finished):
     store, ids = finished
     runs = [store.get(i) for i in ids]

@@ -34,6 +34,9 @@ class RunContext:
     callbacks: Callbacks
     artifact_dir: Path
     notes: list[str] = field(default_factory=list)
+    # options whose value the strategy worked out because the config left them empty (lora's alpha = 2 x r,
+    # partial_ft's layers = half), recorded with the run's costs so its options can be read back whole
+    derived_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def torch_device(self) -> torch.device:

@@ -113,4 +113,6 @@ class ClassifierStrategy(Strategy):
             "inference_flops_per_text": serve_flops,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
         }
+        if ctx.derived_options:
+            costs["derived_options"] = dict(ctx.derived_options)
         return RunOutput(test=test_m, costs=costs, val=val_m)

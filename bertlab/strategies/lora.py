@@ -79,6 +79,8 @@ class LoRA(ClassifierStrategy):
         # Counted as the model runs: the adapters in, the frozen originals peft keeps beside the trained
         # classifier and pooler out (the same figures the run's costs report).
         trainable, total = count_params(model)
+        if cfg.options.get("alpha") is None:
+            ctx.derived_options["alpha"] = alpha
         ctx.notes.append(f"lora: rank {r}, alpha {alpha:g} on {', '.join(targets)}; {trainable:,} trainable of "
                          f"{total:,} weights ({100 * trainable / total:.2f}%); adapters merged into the saved model")
         return model, tok

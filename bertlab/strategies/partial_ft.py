@@ -69,6 +69,8 @@ class PartialFineTune(ClassifierStrategy):
         model = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True)
         layers = encoder_layers(model)
         k = top_layers_option(cfg.options, len(layers))
+        if cfg.options.get("layers") is None:
+            ctx.derived_options["layers"] = k
         for p in model.base_model.embeddings.parameters():
             p.requires_grad_(False)
         for layer in layers[: len(layers) - k]:
