@@ -13,7 +13,7 @@ from app_pages import common
 from bertlab.store import RUNNING, _other_live_process
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # open on a desktop; closed on a phone, where it covered 2/3
 
 # Keep the state of "keep_*" widgets when their page is not shown: Streamlit deletes the state of
 # widgets that were not rendered in a run unless the key is assigned again.

@@ -7,6 +7,7 @@ torch: training and inference live in the library.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -372,6 +373,17 @@ def md(text: str) -> str:
     backslash-escaped in CommonMark, so escaping these shows them literally.
     """
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def diagram(svg: str, alt: str, width: int | None = None, where=st) -> None:
+    """An SVG drawn as an image with alt text (``st.image`` has none: a screen reader got nothing from the
+    diagrams); ``width`` in px, else the container's width."""
+    import base64
+
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    size = f"width:{int(width)}px;max-width:100%" if width else "width:100%"
+    where.markdown(f'<img src="{html.escape(src)}" alt="{html.escape(alt)}" style="{html.escape(size)};height:auto">',
+                   unsafe_allow_html=True)
 
 
 def show_error(e: BaseException) -> None:

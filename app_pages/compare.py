@@ -61,17 +61,21 @@ def run_detail(run, sizes: bool) -> str:
     return " · ".join(([f"n={n:,}" if n else "n=all"] if sizes else []) + ([f"seed {cfg.get('seed')}"] if seeded else []))
 
 
-def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "") -> None:
+def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True) -> None:
     """Title, progress or outcome, and a Cancel button while the run is active. ``shared_notes`` (about the data,
     the same for every run) are shown once under the status lines instead; ``detail`` (size, seed) goes under the
-    title where a strategy ran several times."""
-    c = st.columns([2, 4.4, 1.6], vertical_alignment="center")  # "Cancel" whole at 1280 px beside the box
+    title where a strategy ran several times; ``cancel_column``: some run of the list is active (else the
+    outcome takes that room: at 1024 px it was squeezed into ~180 px beside an empty column)."""
+    # "Cancel" whole at 1280 px beside the box
+    c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
     # nowrap: in a narrow column (1024 px with the sidebar open) the id goes to a line of its own instead of
     # breaking "■ zero_shot" after its square.
-    c[0].markdown(f"<span style='color:{color};font-weight:600;white-space:nowrap'>■ {run.strategy}</span> "
-                  f"<span style='color:#888;white-space:nowrap'>· {run.id[-4:]}</span>"
-                  + (f"<br><span style='color:#888;font-size:0.85em'>{html.escape(detail)}</span>" if detail else ""),
+    # The square carries the strategy's colour, the name the theme's text colour (coloured text was 2.3-3.9:1);
+    # the id and detail are the text colour faded, readable on the light theme and the dark one (#888 was 3.5:1).
+    c[0].markdown(f"<span style='white-space:nowrap'><span style='color:{color}'>■</span> "
+                  f"<b>{run.strategy}</b></span> <span style='opacity:0.7;white-space:nowrap'>· {run.id[-4:]}</span>"
+                  + (f"<br><span style='opacity:0.7;font-size:0.85em'>{html.escape(detail)}</span>" if detail else ""),
                   unsafe_allow_html=True)
     if run.status == RUNNING:
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
@@ -560,8 +564,9 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     strategies = [r.strategy for r in runs]
     several = len(set(strategies)) < len(strategies)  # seeds or sizes of one strategy: say which run is which
     sizes = len({run_detail(r, True).split(" · ")[0] for r in runs}) > 1
+    active = any(r.status in ACTIVE for r in runs)
     for r in runs:
-        status_row(r, shared, run_detail(r, sizes) if several else "")
+        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=active)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]

@@ -6,6 +6,8 @@ here reruns only the box, never the charts around it.
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from app_pages import common
@@ -100,7 +102,7 @@ def _results(runs, preds, compact: bool) -> None:
     for i, p in enumerate(preds):
         with cols[i % len(cols)].container(border=True):
             color = strategy_color(p.strategy)
-            st.markdown(f"<span style='color:{color};font-weight:600'>■ {labels[p.run_id]}</span>",
+            st.markdown(f"<span style='color:{color}'>■</span> <b>{html.escape(labels[p.run_id])}</b>",
                         unsafe_allow_html=True)
             if p.run_id in one_class:
                 st.caption(f"⚠ answers {common.md(repr(one_class[p.run_id]))} to every test text: its answer "

@@ -76,11 +76,11 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
     if big:
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its
         # column was ~330 px and the block labels shrank to ~8 px.
-        st.image(c.svg, width=min(760, round(560 * 1.35)))
+        common.diagram(c.svg, c.alt, width=min(760, round(560 * 1.35)))
         right = st.container()
     else:
         left, right = st.columns([3, 2])
-        left.image(c.svg, width="stretch")
+        common.diagram(c.svg, c.alt, where=left)
     with right:
         if c.total_params:
             # A share, not a change: no arrow (a green up-arrow on "0 trained" read as a gain).

@@ -180,7 +180,7 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
         c = card(name, model, n_classes=n_classes)
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
-    st.image(c.svg, width=480)  # 14 px text, readable on a projector
+    common.diagram(c.svg, c.alt, width=480)  # 14 px text, readable on a projector
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,

@@ -34,6 +34,18 @@ STRATEGY_COLORS: dict[str, str] = {
     "dapt": "#7F3C8D",
     "tfidf_logreg": "#6B6B6B",
 }
+# A marker shape per strategy as well: under deuteranopia head_only's green and tfidf_logreg's grey (and
+# zero_shot's blue and dapt's purple) look alike, so a line is also told by its markers.
+STRATEGY_SYMBOLS: dict[str, str] = {
+    "zero_shot": "circle",
+    "head_only": "square",
+    "full_ft": "diamond",
+    "scratch": "x",
+    "partial_ft": "triangle-up",
+    "lora": "triangle-down",
+    "dapt": "star",
+    "tfidf_logreg": "cross",
+}
 _EXTRA_COLORS = ("#A6761D", "#1B9E77", "#E7298A", "#66A61E", "#7570B3", "#B15928", "#17BECF", "#BCBD22")
 _DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MAX_POINTS = 400  # per plotted series; enough to see the shape of any curve
@@ -104,6 +116,23 @@ def strategy_color(strategy: str) -> str:
         return STRATEGY_COLORS[strategy]
     h = int(hashlib.sha1(strategy.encode()).hexdigest(), 16)
     return _EXTRA_COLORS[h % len(_EXTRA_COLORS)]
+
+
+def strategy_symbol(strategy: str) -> str:
+    """The marker shape of ``strategy`` (a circle for names without one)."""
+    return STRATEGY_SYMBOLS.get(strategy, "circle")
+
+
+def text_color_on(fill: str) -> str:
+    """Black or white, whichever reads better on the colour ``fill`` ('#RRGGBB'): white on orange or sky blue
+    was 2.3:1, under the 4.5:1 that text needs."""
+    def channel(c: int) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(fill.lstrip("#")[i:i + 2], 16)) for i in (0, 2, 4))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
 
 
 def run_labels(runs: Sequence[Any]) -> dict[str, str]:
@@ -203,8 +232,9 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id, showlegend=False,
                                      line=dict(color=color, width=1), opacity=0.25, hoverinfo="skip"))
             ys = smooth(ys, smoothing)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=labels[r.id], legendgroup=r.id,
-                                 line=dict(color=color, dash=dash, width=2.5), hovertemplate=hover))
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
+                                 line=dict(color=color, dash=dash, width=2.5), hovertemplate=hover,
+                                 marker=dict(symbol=strategy_symbol(r.strategy), size=8, maxdisplayed=12)))
     _style(fig, title, height)
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
     if x == "progress":
@@ -224,7 +254,7 @@ def _uniform_guess_line(fig: go.Figure, runs: Sequence[Any]) -> None:
     if len(counts) == 1 and (k := counts.pop()) > 1:
         fig.add_hline(y=math.log(k), line=dict(color="#888", dash="dash", width=1.5),
                       annotation_text=f"guessing {k} classes alike: ln {k} = {math.log(k):.2f}",
-                      annotation_position="top right", annotation_font=dict(size=12, color="#555"))
+                      annotation_position="top right", annotation_font=dict(size=12))
 
 
 def no_steps_message(runs: Sequence[Any]) -> str:
@@ -254,7 +284,7 @@ def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 3
         (v,) = sizes
         fig.add_hline(y=math.log(v), line=dict(color="#888", dash="dash", width=1.5),
                       annotation_text=f"uniform guess over {v:,} tokens: {math.log(v):.1f} nats",
-                      annotation_position="top right", annotation_font=dict(size=12, color="#555"))
+                      annotation_position="top right", annotation_font=dict(size=12))
     return fig
 
 
@@ -280,7 +310,8 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                 xs = [e / total for e in xs]
             unit = "loss %{y:.3f}" if col == 1 else "accuracy %{y:.1%}"
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
-                                     line=dict(color=color, dash=dash, width=2), marker=dict(size=7),
+                                     line=dict(color=color, dash=dash, width=2),
+                                     marker=dict(size=8, symbol=strategy_symbol(r.strategy)),
                                      customdata=epochs, hovertemplate="epoch %{customdata:.0f}<br>" + unit
                                      + "<extra>" + labels[r.id] + "</extra>"), row=1, col=col)
             kept = r.metrics.get("kept_epoch")
@@ -401,7 +432,8 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
         # Error bars: the 95% interval of each accuracy (test-set sampling noise). The value sits inside the
         # bar's foot: at its top, the macro-F1 diamond (usually close to the accuracy), the error bar and a
         # baseline near the accuracy covered it (seen in headless Chromium: "72.4%" under a diamond and the line).
-        err = dict(type="data", symmetric=False, color="#444", thickness=1.5, width=6,
+        # mid grey: seen on the light theme and the dark one (#444 was 1.9:1 on the dark background)
+        err = dict(type="data", symmetric=False, color="#888", thickness=1.5, width=6,
                    array=[(ci[1] - a) if ci else 0 for ci, a in zip(cis, acc)],
                    arrayminus=[(a - ci[0]) if ci else 0 for ci, a in zip(cis, acc)],
                    visible=any(cis))
@@ -409,10 +441,12 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
         fig.add_trace(go.Bar(x=x, y=acc, name="accuracy (95% interval)", error_y=err,
                              marker_color=[strategy_color(r.strategy) for r in done],
                              text=[f"{a:.1%}" for a in acc], textposition="inside", insidetextanchor="start",
-                             textfont=dict(color="white"), customdata=hover,
+                             textfont=dict(color=[text_color_on(strategy_color(r.strategy)) for r in done]),
+                             customdata=hover,
                              hovertemplate="%{x}<br>accuracy %{y:.1%}%{customdata}<extra></extra>"))
         fig.add_trace(go.Scatter(x=x, y=f1, mode="markers", name="macro-F1",
-                                 marker=dict(symbol="diamond", size=11, color="#222", line=dict(color="white", width=1)),
+                                 # white with a dark edge: seen on every bar colour and on both themes
+                                 marker=dict(symbol="diamond", size=11, color="white", line=dict(color="#222", width=1.5)),
                                  hovertemplate="%{x}<br>macro-F1 %{y:.3f}<extra></extra>"))
         base = max((r.metrics.get("majority_accuracy") or 0) for r in done)
         fig.add_hline(y=base, line_dash="dash", line_color="#888")
@@ -569,7 +603,8 @@ def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
             x=[b["confidence"] for b in bins], y=[b["accuracy"] for b in bins], mode="lines+markers",
             name=f"{labels[r.id]} (ECE {r.metrics.get('test_ece', 0):.3f})",
             line=dict(color=strategy_color(r.strategy), width=2),
-            marker=dict(size=[6 + 18 * (b["count"] / total) ** 0.5 for b in bins], color=strategy_color(r.strategy)),
+            marker=dict(size=[6 + 18 * (b["count"] / total) ** 0.5 for b in bins], color=strategy_color(r.strategy),
+                        symbol=strategy_symbol(r.strategy)),
             customdata=[b["count"] for b in bins],
             hovertemplate=f"{labels[r.id]}<br>confidence %{{x:.0%}}<br>right %{{y:.0%}}<br>%{{customdata}} texts"
                           "<extra></extra>"))

@@ -419,7 +419,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
     macro-F1, drawn as it is, without the accuracy baseline."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import figure, strategy_color  # the same template and colours as every other chart
+    from bertlab.plots import figure, strategy_color, strategy_symbol  # the same look as every other chart
 
     fig = figure()
     fmt = ".1%" if percent else ".3f"
@@ -430,7 +430,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
             continue
         fig.add_trace(go.Scatter(
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
-            line={"color": strategy_color(st), "width": 2.5},
+            line={"color": strategy_color(st), "width": 2.5}, marker={"symbol": strategy_symbol(st), "size": 9},
             error_y={"type": "data", "array": [a["std"] or 0.0 for a in pts], "visible": True},
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
             hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}} ± %{{customdata[1]:{fmt}}}"

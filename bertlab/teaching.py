@@ -73,6 +73,13 @@ class Card:
     measured: list[dict] = field(default_factory=list)
 
     @property
+    def alt(self) -> str:
+        """The diagram in words, for a screen reader (an image's alt text): each block from the head down."""
+        parts = [f"{b.name}: {LEGEND[b.state]}" + (f", {_fmt(b.params)} weights" if b.params else "")
+                 for b in reversed(self.blocks)]
+        return f"Diagram of what {self.strategy} trains, from the top of the model down: " + "; ".join(parts) + "."
+
+    @property
     def trainable_fraction(self) -> float:
         return self.trainable_params / self.total_params if self.total_params else 0.0
 
@@ -177,8 +184,14 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
     top = (26 if title else 6) * scale
     legend_states = list(dict.fromkeys(b.state for b in blocks))
     h = top + len(blocks) * (row + gap) + (len(legend_states) * 20 + 24) * scale
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
-           f'viewBox="0 0 {w:.0f} {h:.0f}" font-family="system-ui, sans-serif" font-size="{fs:.0f}">']
+    pad = 10 * scale
+    # A light card of its own, dark text on it: on the dark theme the page behind is near black, and text
+    # in the default black (the title, the legend) vanished there.
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + 2 * pad:.0f}" height="{h + 2 * pad:.0f}" '
+           f'viewBox="0 0 {w + 2 * pad:.0f} {h + 2 * pad:.0f}" font-family="system-ui, sans-serif" '
+           f'font-size="{fs:.0f}" fill="#1F2933">',
+           f'<rect width="100%" height="100%" rx="{8 * scale:.0f}" fill="#FFFFFF" stroke="#D0D7DE"/>',
+           f'<g transform="translate({pad:.0f},{pad:.0f})">']
     if title:
         out.append(f'<text x="0" y="{18 * scale:.0f}" font-weight="bold">{html.escape(title)}</text>')
     for i, b in enumerate(reversed(blocks)):  # head at the top, embeddings at the bottom
@@ -204,7 +217,7 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
             out.append(f'<rect x="{11 * scale:.0f}" y="{yy:.0f}" width="{5 * scale:.0f}" height="{14 * scale:.0f}" '
                        f'fill="{COLORS[TRAINED]}" stroke="#555"/>')
         out.append(f'<text x="{22 * scale:.0f}" y="{yy + 12 * scale:.0f}">{html.escape(LEGEND[s])}</text>')
-    out.append("</svg>")
+    out.append("</g></svg>")
     return "".join(out)
 
 

@@ -33,6 +33,42 @@ def test_every_registered_strategy_has_a_distinct_stable_colour():
     assert plots.strategy_color("my_new_strategy") == plots.strategy_color("my_new_strategy")
 
 
+def _contrast(a: str, b: str) -> float:
+    def lum(c: str) -> float:
+        ch = [int(c.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        ch = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_strategy_has_its_own_marker_and_bar_labels_read_on_its_colour():
+    """Colour alone does not tell every strategy apart under deuteranopia (head_only's green and tfidf_logreg's
+    grey): each has a marker shape of its own, on the lines of every chart; and the accuracy bars' labels take
+    black or white, whichever reads on the bar (white on orange was 2.3:1)."""
+    symbols = {n: plots.strategy_symbol(n) for n in REGISTRY}
+    assert len(set(symbols.values())) == len(symbols)
+    runs = [make_run(s, f"{s}-run", acc=0.5 + i / 50) for i, s in enumerate(REGISTRY)]
+    for r in runs:
+        r.metrics.update(calibration=[{"confidence": 0.6, "accuracy": 0.5, "count": 10},
+                                      {"confidence": 0.9, "accuracy": 0.85, "count": 20}], test_ece=0.05)
+    points = [p for r in runs for p in loss_points(r.id, 30)]
+    points += [{"run_id": r.id, "series": "val_accuracy", "step": e, "x": e, "value": 0.7} for r in runs for e in (1, 2)]
+    for fig in (plots.train_loss_figure(runs, points), plots.validation_figure(runs, points),
+                plots.calibration_figure(runs)):
+        drawn = {}
+        for t in fig.data:  # the lines a legend names (not the faint raw loss under the smoothed one)
+            if (name := str(t.name or "").split(" ")[0]) in REGISTRY and "lines" in t.mode and t.hoverinfo != "skip":
+                assert "markers" in t.mode, t.name
+                drawn[name] = t.marker.symbol
+        assert drawn == symbols
+    bars = next(t for t in plots.accuracy_figure(runs).data if t.type == "bar")
+    for colour, text in zip(bars.marker.color, bars.textfont.color):
+        assert _contrast(colour, text) >= 4.5, (colour, text)
+    assert plots.text_color_on("#E69F00") == "#000000" and plots.text_color_on("#0072B2") == "#FFFFFF"
+
+
 def test_downsample_bounds_points_and_keeps_shape():
     xs = list(range(10_000))
     ys = [float(x) for x in xs]

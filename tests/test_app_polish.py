@@ -275,7 +275,7 @@ def test_compare_status_lines_say_which_seed_and_size_a_repeated_strategy_ran(ti
         finished(store, make_config("tfidf_logreg", data=replace(tiny_data, train_size=n), seed=seed))
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    titles = [m.value for m in at.markdown if "■ tfidf_logreg" in m.value]
+    titles = [m.value for m in at.markdown if "■</span> <b>tfidf_logreg</b>" in m.value]
     assert sorted(t.split("<br>")[1].split(">")[1].split("<")[0] for t in titles) == [
         "n=16 · seed 0", "n=8 · seed 0", "n=8 · seed 1"]
 

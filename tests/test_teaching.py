@@ -54,6 +54,9 @@ def test_every_strategy_has_a_card_with_a_valid_svg(name, tiny_model):
     assert len(rects) >= len(card.blocks)
     text = " ".join(e.text or "" for e in root.iter() if e.tag.endswith("text"))
     assert "layer 1" in text and "embeddings" in text
+    # a light card under it and dark text on it, so the diagram reads on the dark theme too
+    assert rects[0].get("width") == "100%" and rects[0].get("fill") == "#FFFFFF" and root.get("fill") == "#1F2933"
+    assert card.alt.startswith(f"Diagram of what {name} trains") and "embeddings: " in card.alt
     assert card.when and card.summary and card.cost
     assert 0.0 <= card.trainable_fraction <= 1.0
     if get_strategy(name).trains == "nothing":
