@@ -365,9 +365,18 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                for r, d in members if _cost(r) < _cost(best)]
     bn = name(best)
     sentences: list[str] = []
+    dearer = [(r, d, judge.compare(best_data["labels"], best_data["predictions"], d["predictions"]))
+              for r, d in useful if _cost(r) > _cost(best) and score(r) < score(best)]
     if not cheaper:
         pick = best
-        headline = f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts) and the cheapest to train."
+        if dearer and any(c.p_value >= ALPHA for _, _, c in dearer):
+            # ahead of a dearer run by a gap the test set cannot tell from chance: the right pick all the same
+            # (the cheapest, and nothing beats it), but "the most accurate" read as settled on 8 test texts
+            headline = (f"Use {bn}: the cheapest to train, and no dearer run is better beyond the luck of the test "
+                        f"set ({judge.value(score(best))} on {n:,} test texts).")
+        else:
+            headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts) and the cheapest "
+                        "to train.")
     else:
         # A cheaper run the test set cannot tell from the best, that no other run beats beyond its luck either
         # (paired tests are not transitive: B may tie with A and C while C beats B), and that beats the majority
@@ -406,16 +415,20 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             else:
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "
                             f"cheaper run is no better than always answering the majority class.")
-    dearer = [(r, d) for r, d in useful if _cost(r) > _cost(best) and score(r) < score(best)]
-    if dearer:  # what paying more would have bought: less
-        def behind(r, d) -> str:
-            c = judge.compare(best_data["labels"], best_data["predictions"], d["predictions"])
+    if dearer:  # what paying more would have bought: less, or nothing the test set can tell
+        def behind(r, c) -> str:
             return (f"{name(r)} ({judge.value(score(r))}, {judge.gap(c.difference)} behind, {judge.test} "
                     f"{paired.p_is(c.p_value)})")
 
         ranked = sorted(dearer, key=lambda m: -score(m[0]))
-        sentences.append(f"Dearer to train and less {'accurate' if judge is ACCURACY else 'good by macro-F1'} than "
-                         f"{bn}: {', '.join(behind(r, d) for r, d in ranked)}.")
+        if worse := [(r, c) for r, _, c in ranked if c.p_value < ALPHA]:
+            sentences.append(f"Dearer to train and less {'accurate' if judge is ACCURACY else 'good by macro-F1'} "
+                             f"than {bn}: {', '.join(behind(r, c) for r, c in worse)}.")
+        if level := [(r, c) for r, _, c in ranked if c.p_value >= ALPHA]:
+            sentences.append(f"Dearer to train, and behind {bn} by a gap this test set cannot tell from chance: "
+                             f"{', '.join(behind(r, c) for r, c in level)}.")
+    if n < FEW_TEST_TEXTS:
+        sentences.append(few_test_texts(n, best, bn, judge))
     same = [r for r, _ in useful if r is not best and r is not pick and score(r) == score(best)]
     if same:  # as good as the best, but dearer to train: worth naming, or the reader wonders where they went
         good = "accurate" if judge is ACCURACY else "good by macro-F1"
@@ -426,6 +439,20 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     if flat:
         sentences.append(flat_sentence)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat)
+
+
+FEW_TEST_TEXTS = 100  # under this, a test set tells apart only gaps of 10-30 points
+
+
+def few_test_texts(n: int, best, bn: str, judge: Judge) -> str:
+    """What a test set of ``n`` < :data:`FEW_TEST_TEXTS` texts can tell, with the best run's interval."""
+    from bertlab.metrics import run_accuracy_interval
+
+    ci = run_accuracy_interval(best.metrics or {}, n) if judge is ACCURACY else None
+    known = f" ({bn}'s accuracy is somewhere in {_pct(ci[0])}-{_pct(ci[1])}, 95% interval)" if ci else ""
+    return (f"{n:,} test texts are few{known}: only a large gap between runs can be told from chance, and this "
+            "ranking may not hold on other texts. More test texts (more data, or a larger test cap on the Data "
+            "page) would settle it.")
 
 
 def lead_price(best, cheap, bn: str, cn: str) -> str:

@@ -118,6 +118,26 @@ def test_the_most_accurate_run_that_is_also_the_cheapest(tmp_path):
             f"{paired.p_is(p.p_value)}).") in a.sentences
 
 
+def test_on_24_test_texts_the_cheapest_best_run_is_not_called_the_most_accurate(tmp_path):
+    """A linguist's 120-row file left 24 test texts: "the most accurate (95.8%)" and "Dearer and less accurate:
+    head_only (p = 1.00)" read as settled. The pick stays the cheapest run (nothing beats it), in words that say
+    the test set cannot rank them, and what the best run's accuracy is known to."""
+    y = [0, 1] * 12
+    zs = fake_run(tmp_path, "zero_shot", y, right_on(y, 23), 0.0, 0.0)
+    ho = fake_run(tmp_path, "head_only", y, right_on(y, 22, 3), 1e9, 3.0)
+    a = answer.answer([zs, ho])
+    assert a.pick is zs and a.best is zs
+    assert a.headline == ("Use zero_shot: the cheapest to train, and no dearer run is better beyond the luck of the "
+                          "test set (95.8% on 24 test texts).")
+    p = paired.compare(y, right_on(y, 23), right_on(y, 22, 3))
+    assert p.p_value >= 0.05  # the premise
+    assert (f"Dearer to train, and behind zero_shot by a gap this test set cannot tell from chance: head_only "
+            f"(91.7%, 4.2 points behind, McNemar {paired.p_is(p.p_value)}).") in a.sentences
+    assert not any(s.startswith("Dearer to train and less accurate") for s in a.sentences)
+    few = next(s for s in a.sentences if s.startswith("24 test texts are few (zero_shot's accuracy is somewhere in "))
+    assert "95% interval" in few and "larger test cap" in few
+
+
 def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
     y = [1] * 300 + [0] * 100  # majority 75%
     good = fake_run(tmp_path, "full_ft", y, right_on(y, 360), 1e13, 200.0, majority=0.75)
