@@ -23,7 +23,8 @@ from bertlab.errors import BertlabError
 from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META
-from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN
+from bertlab.strategies.tfidf_logreg import FILES as TFIDF_FILES
+from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN
 
 MAX_FILES = 200
 
@@ -92,7 +93,8 @@ Labels: {labels}; their descriptions: {descriptions}. Strategy {strategy} on {da
 """,
     "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column) and the
 settings, tfidf.safetensors the idf, coef and intercept arrays. This is scikit-learn's TfidfVectorizer (lowercased
-words of two or more letters or digits, word n-grams up to ngram_max, 1 + log(count), x idf, L2-normalised) and
+words of two or more letters or digits, each Chinese or Japanese character a word of its own, word n-grams up to
+ngram_max, 1 + log(count), x idf, L2-normalised) and
 LogisticRegression, in numpy (safetensors is the only other package it needs):
 
     import json, re
@@ -178,10 +180,13 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if not dest.parent.is_dir():
         raise BertlabError(f"cannot write {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
     tmp = dest.with_name(dest.name + ".part")
+    # the pattern the run found words with, as it saved it (runs from before it was saved: the one they used)
+    pattern = (json.loads((src / TFIDF_FILES[0]).read_text()).get("token_pattern", LEGACY_TOKEN_PATTERN)
+               if meta["kind"] == "tfidf" else "")
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
-        descriptions=meta.get("label_descriptions"), token_pattern=TOKEN_PATTERN, max_chars=MAX_TEXT_CHARS)
+        descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS)
     if meta["kind"] in ("classifier", "tfidf", *_NEEDS_ENCODER):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)

@@ -97,6 +97,30 @@ def test_tfidf_artifact_has_no_pickle_and_matches_sklearn(tiny_model, tiny_data)
     assert f"{rid}/tfidf.safetensors" in names
 
 
+def test_tfidf_finds_chinese_and_japanese_words_by_character_and_reads_older_runs_as_they_were(tmp_path):
+    """Unspaced scripts: each character is a word (and pairs of them 2-grams), so texts share features (whole
+    clauses had been one "word" each); other text is split exactly as before; a run saved before the pattern was
+    recorded is read with the pattern it was trained with."""
+    import json
+    import re
+
+    from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN, TOKEN_PATTERN, TfidfModel
+
+    assert re.findall(TOKEN_PATTERN, "耳机质量很好，物超所值。") == list("耳机质量很好物超所值")
+    assert re.findall(TOKEN_PATTERN, "この電気ケトルは") == list("この電気ケトルは")
+    assert re.findall(TOKEN_PATTERN, "film中文 i am ok, 2024 café") == ["film", "中", "文", "am", "ok", "2024", "café"]
+    texts = ["质量很好", "很好的耳机", "非常好用", "质量很差", "很差的耳机", "非常难用"]
+    model, _ = TfidfModel.fit(texts, [1, 1, 1, 0, 0, 0], C=10.0, ngram_max=2, max_features=None, seed=0)
+    assert {"好", "差", "很 好"} <= set(model.terms)
+    assert model.predict_proba(["真好"])[0].argmax() == 1 and model.predict_proba(["真差"])[0].argmax() == 0
+    model.save(tmp_path)
+    assert TfidfModel.load(tmp_path).token_pattern == TOKEN_PATTERN
+    meta = json.loads((tmp_path / "tfidf.json").read_text())
+    del meta["token_pattern"]
+    (tmp_path / "tfidf.json").write_text(json.dumps(meta))
+    assert TfidfModel.load(tmp_path).token_pattern == LEGACY_TOKEN_PATTERN
+
+
 def test_export_refuses_unknown_and_unfinished_runs(tiny_model, tiny_data):
     store = RunStore()
     with pytest.raises(BertlabError, match="no run with id"):
@@ -149,7 +173,8 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
         assert "sklearn" not in code and "import torch" not in code  # numpy and safetensors only
     long_text = "a wonderful lovely film " * 300  # far past 512 tokens
     past_the_cut = "an awful dull film " * 600 + "a wonderful lovely film " * 600  # its praise after 10,000 chars
-    texts = [*TEXTS, long_text, past_the_cut, "Ünïcode WONDERFUL, lovely film!! a-b 42 x"]  # case, accents...
+    texts = [*TEXTS, long_text, past_the_cut, "Ünïcode WONDERFUL, lovely film!! a-b 42 x",  # case, accents...
+             "film中文 很好 lovely"]  # and a script written without spaces
     script = tmp_path / "x" / rid / "use_it.py"
     script.write_text(re.sub(r'\["some text"\]', repr(texts), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
     # its own process, in the README's folder, with no bertlab on the path

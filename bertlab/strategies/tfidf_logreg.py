@@ -21,7 +21,13 @@ from bertlab.metrics import classification_report
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
 
 C_GRID = (0.25, 1.0, 4.0, 16.0)  # chosen on the validation split when option 'C' is not set
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+# A word: two or more letters or digits, as scikit-learn's default; but Chinese and Japanese, written without
+# spaces, had whole clauses as one "word" (no two texts shared one): each of their characters is a word of its
+# own, and word 2-grams are then character pairs, the usual features for these scripts. On other text it finds
+# exactly what the default finds.
+_UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
+TOKEN_PATTERN = rf"(?u)[{_UNSPACED}]|[^\W{_UNSPACED}]{{2,}}"
+LEGACY_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # runs saved before the pattern was recorded (tfidf.json has none)
 FILES = ("tfidf.json", "tfidf.safetensors")
 
 
@@ -36,6 +42,7 @@ class TfidfModel:
         intercept: (1 or n_classes,) biases.
         ngram_max: largest n-gram length.
         sublinear_tf: whether term counts were replaced by 1 + log(count).
+        token_pattern: the regular expression that finds words.
     """
 
     terms: list[str]
@@ -44,6 +51,7 @@ class TfidfModel:
     intercept: np.ndarray
     ngram_max: int = 2
     sublinear_tf: bool = True
+    token_pattern: str = TOKEN_PATTERN
 
     @staticmethod
     def vectorize(texts: list[str], ngram_max: int, max_features: int | None):
@@ -75,7 +83,7 @@ class TfidfModel:
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.preprocessing import normalize
 
-        counts = CountVectorizer(ngram_range=(1, self.ngram_max), lowercase=True, token_pattern=TOKEN_PATTERN,
+        counts = CountVectorizer(ngram_range=(1, self.ngram_max), lowercase=True, token_pattern=self.token_pattern,
                                  vocabulary={t: i for i, t in enumerate(self.terms)}).transform(texts)
         counts = counts.astype(np.float64)
         if self.sublinear_tf:
@@ -98,7 +106,8 @@ class TfidfModel:
 
     def save(self, directory: Path) -> None:
         (directory / FILES[0]).write_text(json.dumps(
-            {"terms": self.terms, "ngram_max": self.ngram_max, "sublinear_tf": self.sublinear_tf}))
+            {"terms": self.terms, "ngram_max": self.ngram_max, "sublinear_tf": self.sublinear_tf,
+             "token_pattern": self.token_pattern}))
         save_file({"idf": self.idf, "coef": np.ascontiguousarray(self.coef), "intercept": self.intercept},
                   str(directory / FILES[1]))
 
@@ -107,7 +116,7 @@ class TfidfModel:
         meta = json.loads((directory / FILES[0]).read_text())
         arr = load_file(str(directory / FILES[1]))
         return cls(meta["terms"], arr["idf"], arr["coef"], arr["intercept"], int(meta["ngram_max"]),
-                   bool(meta["sublinear_tf"]))
+                   bool(meta["sublinear_tf"]), meta.get("token_pattern", LEGACY_TOKEN_PATTERN))
 
 
 def _options(options: dict) -> tuple[float | None, int, int | None]:
