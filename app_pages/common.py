@@ -300,6 +300,22 @@ def token_lengths(cfg: DataConfig, model: str) -> list[int] | None:
     return _token_lengths(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _vocabulary_note(key: str, model: str) -> str | None:
+    from bertlab.runner import vocabulary_note  # loads the tokenizer: only when asked
+
+    try:
+        return vocabulary_note(model, splits(DataConfig(**json.loads(key))).train.texts)
+    except BertlabError:
+        return None
+
+
+def vocabulary_note(cfg: DataConfig, model: str) -> str | None:
+    """Where ``model``'s vocabulary covers ``cfg``'s training texts poorly (another language or script), the
+    sentence that says so (bertlab.runner.vocabulary_note; the runs' notes say it too); else None."""
+    return _vocabulary_note(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model)
+
+
 def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     """Mean tokens per training text of ``cfg`` for ``model`` cut at ``max_length`` (what time estimates scale
     by), from ``token_lengths`` (one tokenising pass, cached); None where the data or the model cannot be read."""

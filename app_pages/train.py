@@ -365,6 +365,9 @@ if summary is not None:
             st.caption(f":material/content_cut: These texts are long: median {lengths[len(lengths) // 2]:,} tokens, "
                        f"{cut:.0%} longer than max length {limit} and cut to it. A larger max length keeps more of "
                        "each text, at more time per step (the estimates below count the tokens).")
+        # A language or script the model does not know: before launch, not only in the runs' notes after.
+        if any(REGISTRY[n].uses_tokens for n in names) and (vocab := common.vocabulary_note(cfg, model)):
+            st.warning(common.md(vocab), icon=":material/translate:")
     overrides: dict[str, dict] = {}
     data_tag = hashlib.sha256(repr((cfg.source, cfg.name, labels)).encode()).hexdigest()[:10]
     for n in names:

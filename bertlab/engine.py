@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -58,19 +59,38 @@ def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
     return Encoded(out["input_ids"])
 
 
-def untruncated_lengths(tokenizer, texts: list[str]) -> list[int]:
-    """Each text's length in ``tokenizer``'s tokens, special tokens included, before any cut at max_length."""
+def _untruncated_ids(tokenizer, texts: list[str], special: bool = True) -> list[list[int]]:
+    """Each text's token ids, with the special tokens where ``special``, before any cut at max_length."""
     from transformers.utils import logging as transformers_logging
 
     verbosity = transformers_logging.get_verbosity()
     transformers_logging.set_verbosity_error()  # "sequence longer than the maximum" is what we count
     try:
         with _TOKENIZE_LOCK:
-            ids = tokenizer(list(texts), truncation=False, padding=False, return_attention_mask=False,
-                            return_token_type_ids=False)["input_ids"]
+            return tokenizer(list(texts), add_special_tokens=special, truncation=False, padding=False,
+                             return_attention_mask=False, return_token_type_ids=False)["input_ids"]
     finally:
         transformers_logging.set_verbosity(verbosity)
-    return [len(x) for x in ids]
+
+
+def untruncated_lengths(tokenizer, texts: list[str]) -> list[int]:
+    """Each text's length in ``tokenizer``'s tokens, special tokens included, before any cut at max_length."""
+    return [len(x) for x in _untruncated_ids(tokenizer, texts)]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
+    """How well ``tokenizer``'s vocabulary covers ``texts``: the share of their tokens that are unknown
+    (``[UNK]``), and word pieces per word (words: runs of letters and digits). English text in an English
+    WordPiece vocabulary: 0 and about 1.3; German or Spanish in the same: about 2; Chinese: most tokens unknown."""
+    ids = _untruncated_ids(tokenizer, texts, special=False)
+    tokens = sum(len(x) for x in ids)
+    unk = tokenizer.unk_token_id
+    unknown = sum(x.count(unk) for x in ids) if unk is not None else 0
+    words = sum(len(_WORD.findall(t)) for t in texts)
+    return unknown / max(1, tokens), tokens / max(1, words)
 
 
 def collate(ids: list[list[int]], pad_id: int) -> dict[str, torch.Tensor]:

@@ -160,6 +160,32 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
             f"{lengths[-1]:,}); a larger max length keeps more of each text at more cost per step")
 
 
+UNKNOWN_TOKENS_NOTE = 0.01  # a share of [UNK] tokens worth a word: the model cannot read part of the texts
+PIECES_PER_WORD_NOTE = 1.8  # English in an English vocabulary: 1.2-1.4 (the built-ins); German 2.4, Spanish 2.0
+
+
+def vocabulary_note(model: str, texts: list[str]) -> str | None:
+    """A sentence where ``model``'s vocabulary covers ``texts`` (their first 2,000) poorly: many unknown tokens,
+    or words cut into many pieces (a language the model was not trained on); None where it covers them well."""
+    from bertlab.config import model_title
+    from bertlab.engine import vocabulary_fit
+
+    if not texts:
+        return None
+    unknown, pieces = vocabulary_fit(models.load_tokenizer(model), texts[:2000])
+    name = model_title(model).split(" (")[0]
+    if unknown >= UNKNOWN_TOKENS_NOTE:
+        return (f"{unknown:.0%} of these texts' tokens are unknown to {name}'s vocabulary ([UNK]): it cannot read "
+                "that part of them (a script it was not trained on, such as Chinese or Japanese for an English "
+                "model). A model trained on this language would do better: a Hugging Face model name on the Train "
+                "page when online, or a local copy; tfidf_logreg needs no vocabulary.")
+    if pieces >= PIECES_PER_WORD_NOTE:
+        return (f"{name} cuts these texts' words into {pieces:.1f} pieces on average (English text in an English "
+                "model: about 1.3): it may know their language poorly. A model trained on it (a multilingual BERT "
+                "from the Hugging Face hub, when online) may do better.")
+    return None
+
+
 def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None) -> list[str]:
     """What a user should know about a finished run's result: truncation, and a model that learned nothing.
     ``lengths``: the training texts' token lengths, where already counted."""
@@ -174,6 +200,12 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
             note = None
         if note:
             notes.append(note)
+        try:
+            texts = splits.train.texts if strategy.reads_training_texts else splits.test.texts
+            if vocab := vocabulary_note(cfg.model, texts):
+                notes.append(vocab)
+        except BertlabError:
+            pass
     only = single_class_prediction(test["confusion"], splits.label_names)
     if only is not None:
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "

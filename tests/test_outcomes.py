@@ -273,3 +273,42 @@ def test_only_strategies_that_train_in_batches_get_the_batch_size_note(tiny_mode
         assert execute_run(store, rid) == SUCCEEDED
         notes[strategy] = [n for n in store.get(rid).notes if n.startswith("batch_size 4096 is larger")]
     assert notes["tfidf_logreg"] == [] and len(notes["head_only"]) == 1
+
+
+GERMAN = ["Der Kopfhörer ist sein Geld nicht wert, totaler Schrott.", "Ich habe den Wasserkocher für mein Büro gekauft.",
+          "Die Lieferung war schnell und die Verpackung einwandfrei.", "Leider funktioniert die Fernbedienung überhaupt nicht.",
+          "Hervorragende Tonqualität, ich bin begeistert von diesem Lautsprecher."]
+CHINESE = ["耳机质量很好，物超所值。", "快递很慢，包装也破了。", "这个水壶用起来很方便。", "屏幕太暗了，不推荐购买。", "客服态度一般。"]
+ENGLISH = ["The headphones are worth every penny.", "Delivery was slow and the box was damaged.",
+           "This kettle is easy to use.", "The screen is too dark; I would not buy it again.", "Customer service was fine."]
+
+
+def test_a_language_the_model_does_not_know_is_said_in_the_runs_notes_and_before_launch(tiny_model, tmp_path):
+    """The default model is English: Chinese is mostly [UNK] to it and German words fall into many pieces. Runs said
+    nothing (zero_shot scored 15% on German beside a 35% majority class); now their notes and the Train page do."""
+    import pandas as pd
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import vocabulary_note
+
+    assert vocabulary_note(tiny_model, ENGLISH) is None
+    german = vocabulary_note(tiny_model, GERMAN)
+    assert german is not None and " cuts these texts' words into " in german and "multilingual" in german
+    chinese = vocabulary_note(tiny_model, CHINESE)
+    assert chinese is not None and " of these texts' tokens are unknown to " in chinese
+    path = tmp_path / "zh.csv"
+    pd.DataFrame({"text": [f"{t}{i}" for i in range(8) for t in CHINESE],
+                  "label": ["pos", "neg", "pos", "neg", "pos"] * 8}).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path))
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=data, epochs=1))
+    assert execute_run(store, rid) == SUCCEEDED
+    assert any(" of these texts' tokens are unknown to " in n for n in store.get(rid).notes)
+    at = app_on("app_pages/train.py", {"keep_data_config": data.__dict__})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["head_only"]).run()
+    no_problems(at)
+    assert any(" of these texts' tokens are unknown to " in w.value for w in at.warning)
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # reads no tokens: nothing to say
+    assert not any("unknown to" in w.value for w in at.warning)
