@@ -601,15 +601,16 @@ row = st.container(horizontal=True)  # buttons as wide as their labels, side by 
 prices_now = common.prices()
 row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now),
                     "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:")
-row.download_button("Results (CSV)", lambda: report.results_csv(common.store(), ids, prices_now),
+row.download_button("Results (CSV)",
+                    lambda: report.for_spreadsheet(report.results_csv(common.store(), ids, prices_now)),
                     "bertlab-results.csv", "text/csv", on_click="ignore", icon=":material/table:")
 
 
-def _predictions_csv() -> str:
+def _predictions_csv() -> bytes:
     try:
-        return report.predictions_csv(common.store(), ids)
+        return report.for_spreadsheet(report.predictions_csv(common.store(), ids))
     except BertlabError as e:  # a file of one line that says why, rather than a traceback on the page
-        return report.csv_text([{"error": str(e)}])
+        return report.for_spreadsheet(report.csv_text([{"error": str(e)}]))
 
 
 row.download_button("Test predictions (CSV)", _predictions_csv, "bertlab-test-predictions.csv", "text/csv",

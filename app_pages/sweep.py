@@ -204,10 +204,10 @@ def percent_rows(rows: list[dict]) -> list[dict]:
     return [{**r, "accuracy mean": pct(r["accuracy mean"]), "accuracy std": pct(r["accuracy std"])} for r in rows]
 
 
-def _points_csv(rows: list[dict]) -> str:
-    from bertlab.report import csv_text
+def _points_csv(rows: list[dict]) -> bytes:
+    from bertlab.report import csv_text, for_spreadsheet
 
-    return csv_text(rows)
+    return for_spreadsheet(csv_text(rows))
 
 
 st.title("Learning curves")

