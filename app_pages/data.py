@@ -139,7 +139,17 @@ def choose_caps(base: DataConfig) -> DataConfig:
     preset = st.radio("Size (train / validation / test examples)", options, key="keep_preset", format_func=fmt,
                       horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
                                             "in well under a minute on a laptop CPU.")
-    if preset == common.DEFAULT_PRESET:
+    try:  # the splits of all the data: a small file fits under every preset's caps
+        full = common.splits(DataConfig(**{**base.__dict__, "train_size": None, "val_size": None,
+                                           "test_size": None})).sizes()
+    except BertlabError:
+        full = None
+    quick = dict(zip(("train", "validation", "test"), common.PRESETS[common.DEFAULT_PRESET]))
+    if full and all(full[k] <= quick[k] for k in quick):
+        st.caption(f"This dataset is small: its {full['train']:,} / {full['validation']:,} / {full['test']:,} "
+                   "examples fit under every size, so each gives the same splits. On "
+                   f"{full['test']:,} test texts only large gaps between strategies can be told from chance.")
+    elif preset == common.DEFAULT_PRESET:
         st.caption("Quick demo: to see every page work in minutes. Its test split of at most 500 texts cannot tell "
                    "apart strategies a few points apart, and from-scratch training barely starts on 500 examples: for results to draw "
                    "conclusions from (a class, a decision), use Standard.")

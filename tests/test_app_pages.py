@@ -88,6 +88,23 @@ def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
     assert gone.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
 
 
+def test_a_small_file_is_said_to_fit_under_every_size_instead_of_the_quick_demos_500_test_texts():
+    """A 120-row file: Quick, Standard and All give the same splits; the caption spoke of 500 test texts."""
+    rows = [f"review number {i} was {('good', 'bad', 'fine')[i % 3]},{('pos', 'neg', 'mid')[i % 3]}" for i in range(120)]
+    at = app_on()
+    quick = [c.value for c in at.caption if c.value.startswith("Quick demo:")]
+    assert quick and not any(c.value.startswith("This dataset is small") for c in at.caption)  # the built-in
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("tiny.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    no_problems(at)
+    small = [c.value for c in at.caption if c.value.startswith("This dataset is small")]
+    metrics = {m.label: m.value for m in at.metric}
+    assert small == [f"This dataset is small: its {metrics['Train']} / {metrics['Validation']} / {metrics['Test']} "
+                     "examples fit under every size, so each gives the same splits. On "
+                     f"{metrics['Test']} test texts only large gaps between strategies can be told from chance."]
+    assert not any(c.value.startswith("Quick demo:") for c in at.caption)
+
+
 def test_data_page_warns_of_an_imbalanced_test_split_with_rare_classes():
     rows = [f"ticket number {i} about my account,other" for i in range(276)]
     rows += [f"please cancel subscription {i},cancel" for i in range(12)]

@@ -312,3 +312,23 @@ def test_a_language_the_model_does_not_know_is_said_in_the_runs_notes_and_before
     assert any(" of these texts' tokens are unknown to " in w.value for w in at.warning)
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # reads no tokens: nothing to say
     assert not any("unknown to" in w.value for w in at.warning)
+
+
+def test_a_fine_tuning_run_of_a_few_optimizer_steps_says_its_score_means_little(tiny_model, tiny_data):
+    """28 training texts at batch 16 for 3 epochs are 6 steps: full_ft scored at the majority class and nothing
+    said why. A run that plans under 20 steps says so, and how many epochs would give it 20."""
+    from bertlab.strategies.classifier import few_steps_note
+
+    assert few_steps_note(28, 16, 3) == (
+        "only 6 optimizer steps (28 training texts at batch size 16, 3 epochs): too few for the weights to move far, "
+        "so this score says little about the strategy. 10 epochs, or a smaller batch size, give it 20 or more.")
+    assert few_steps_note(2000, 32, 1) is None and few_steps_note(640, 32, 1) is None
+    store = RunStore()
+    few = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, batch_size=32,
+                                       max_length=16))
+    enough = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=3, batch_size=4,
+                                          max_length=16))
+    for rid in (few, enough):
+        assert execute_run(store, rid) == SUCCEEDED
+    assert any(n.startswith("only ") and "optimizer step" in n for n in store.get(few).notes)
+    assert not any("optimizer step" in n for n in store.get(enough).notes)

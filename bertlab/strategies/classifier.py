@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
@@ -24,6 +25,22 @@ def check_layer_decay(options: dict) -> None:
     low, high = LAYER_DECAY_SPEC["min"], LAYER_DECAY_SPEC["max"]  # as the Train page and the CLI take it
     if d is not None and (not isinstance(d, (int, float)) or isinstance(d, bool) or not low <= d <= high):
         raise ConfigError(f"option 'layer_decay' must be a number from {low} to {high} (e.g. 0.9), got {d!r}.")
+
+
+FEW_STEPS = 20  # the sweep's default minimum: fewer optimizer steps barely start fine-tuning
+
+
+def few_steps_note(n_train: int, batch_size: int, epochs: int) -> str | None:
+    """A note where a run plans fewer than :data:`FEW_STEPS` optimizer steps (28 texts at batch 16 for 3 epochs:
+    6), so its score says little about the strategy; None otherwise."""
+    per_epoch = math.ceil(n_train / max(1, batch_size))
+    steps = per_epoch * epochs
+    if steps >= FEW_STEPS or steps == 0:
+        return None
+    more = math.ceil(FEW_STEPS / per_epoch)
+    return (f"only {steps} optimizer step{'s' * (steps != 1)} ({n_train:,} training texts at batch size "
+            f"{batch_size}, {epochs} epoch{'s' * (epochs != 1)}): too few for the weights to move far, so this score "
+            f"says little about the strategy. {more} epochs, or a smaller batch size, give it {FEW_STEPS} or more.")
 
 
 class ClassifierStrategy(Strategy):
@@ -82,6 +99,8 @@ class ClassifierStrategy(Strategy):
             ctx.notes.append(note)
         if stats.threads_note:
             ctx.notes.append(stats.threads_note)
+        if (note := few_steps_note(len(sp.train), cfg.batch_size, cfg.epochs)) is not None:
+            ctx.notes.append(note)
         t_eval = time.perf_counter()
         # its own phase: the status line says "test 40%", not "train 100%", while it evaluates
         test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
