@@ -35,12 +35,21 @@ def select_runs(all_runs: list) -> list[str]:
         by_id = {r.id: r for r in all_runs}
         default = [r.id for r in batches[latest]]
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
-    # The batch stays as chosen while its runs finish, fail or are cancelled; a new launch selects the latest
-    # batch again. The choice is kept here, not in the widget: its options' titles change with the runs'
-    # status ("· live", "· all cancelled"), and Streamlit then makes a new widget, which would start afresh.
+    # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
+    # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
+    # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is
+    # kept here, not in the widget: its options' titles change with the runs' status ("· live", "· all
+    # cancelled"), and Streamlit then makes a new widget, which would start afresh.
     known, choice = st.session_state.get("cmp_known_batches"), st.session_state.get("cmp_choice")
-    if choice not in batches or (known is not None and set(batches) - set(known)):
+    new = [b for b in batches if known is not None and b not in known]  # newest first
+    own = {(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current")}
+    if choice not in batches:
         choice = latest
+    elif mine := [b for b in new if b in own]:
+        choice = mine[0]
+    elif new:
+        st.toast(f"New runs from another tab or process: {titles[new[0]]}. Pick them in the Batch list.",
+                 icon=":material/new_releases:")
     st.session_state["cmp_known_batches"] = list(batches)
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(choice),
                          format_func=titles.get)

@@ -148,6 +148,8 @@ class JobManager:
         forever in an app that was already open."""
         try:
             self.store.mark_orphans()
+            for run_id in self.store.adopt_orphaned_queue():  # a dead process's waiting runs: ours to run
+                self._enqueue(run_id)
         except Exception:  # noqa: BLE001 - a store that cannot be read now is read again next time
             log.exception("could not check for orphaned runs")
 

@@ -336,6 +336,21 @@ class RunStore:
             self._drop_staging(ids)
         return ids
 
+    def adopt_orphaned_queue(self) -> list[str]:
+        """Queued runs whose process has died (a server or CLI killed with runs still waiting) become this
+        process's, oldest first: they stayed "queued" for ever while another server was up, since only a
+        starting one took them over. The ids adopted; the caller queues them."""
+        rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=? ORDER BY created",
+                                    (QUEUED,)).fetchall()
+        dead = [(r[0], r[1]) for r in rows if _dead_owner(r[1])]
+        if not dead:  # a write only when there is something to adopt: this runs every few seconds
+            return []
+        me = _process_tag()
+        with self._tx() as c:  # another live server may adopt them at the same moment: one of us gets each
+            return [i for i, owner in dead
+                    if c.execute("UPDATE runs SET owner=? WHERE id=? AND status=? AND owner=?",
+                                 (me, i, QUEUED, owner)).rowcount == 1]
+
     def _drop_staging(self, run_ids: list[str]) -> None:
         """An interrupted run's half-written weights (its staging directory, up to a model's size) go at once,
         not when the run is deleted: nothing can finish writing them."""

@@ -573,9 +573,16 @@ def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bert
     assert at.selectbox[0].value == "b1"  # still the batch just cancelled, not another one
     at.run()
     assert at.selectbox[0].value == "b1"
-    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=8), batch_id="b2")  # a new launch
+    # another tab's (or process's) new launch: named in a toast, listed, but the page stays where the user is
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=8), batch_id="b2")
     at.run()
-    assert at.selectbox[0].value == "b2"
+    assert at.selectbox[0].value == "b1" and len(at.selectbox[0].options) == 3
+    assert any("New runs from another tab or process" in t.proto.body for t in at.get("toast"))
+    # this session's own launch: shown at once
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=7), batch_id="b3")
+    at.session_state["last_launch"] = {"batch": "b3", "strategies": ["tfidf_logreg"]}
+    at.run()
+    assert at.selectbox[0].value == "b3"
 
 
 def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home):

@@ -125,6 +125,32 @@ def test_cancel_is_honoured_within_one_optimizer_step(tiny_model, tiny_data, opt
         jm.shutdown()
 
 
+def test_a_dead_processs_waiting_runs_are_taken_over_by_a_server_already_up(tiny_model, tiny_data):
+    """Server A was killed with runs still queued while server B was up: only a starting server took queued runs
+    over, so they said "queued" for ever. B's idle check now adopts them (a live owner's it leaves alone)."""
+    import socket
+
+    import psutil
+
+    store = RunStore()
+    jm = JobManager(store)  # up before the other process queued anything
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        owner = f"{socket.gethostname()}:{other.pid}:{psutil.Process(other.pid).create_time():.0f}"
+        rid = store.create_run(tiny(tiny_model, tiny_data, strategy="tfidf_logreg"))
+        store.update(rid, owner=owner)
+        jm._sweep_orphans()
+        assert store.get(rid).status == QUEUED and rid not in jm.snapshot().queued  # alive: its own to run
+        other.kill()
+        other.wait()
+        jm._sweep_orphans()
+        assert jm.wait_idle(WAIT)
+        assert store.get(rid).status == SUCCEEDED
+    finally:
+        other.kill()
+        jm.shutdown()
+
+
 def test_cancel_from_another_process_stops_the_run(tiny_model, tiny_data, optimizer_hooks):
     """A cancel written to the store (the CLI, a second server) is picked up by the worker's poll."""
     jm = JobManager(RunStore())
