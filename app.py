@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from bertlab.errors import BertlabError
 from bertlab.store import RUNNING, _other_live_process
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
@@ -108,5 +109,10 @@ def sidebar() -> None:
         st.caption("Runs, models and caches live here; delete it to start afresh.")
 
 
+try:  # the data directory is written from the first page on: unwritable, say so once, in words
+    common.manager()
+except BertlabError as e:
+    st.error(common.md(str(e)), icon=":material/folder_off:")
+    st.stop()
 sidebar()
 nav.run()

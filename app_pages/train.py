@@ -437,7 +437,7 @@ if summary is not None:
             st.session_state["confirm_relaunch"] = None
     yes = False
     if again:
-        st.warning(f"These {n_runs} run{'s are' if n_runs != 1 else ' is'} the same as a launch still training "
+        st.warning(f"{f'These {n_runs} runs are' if n_runs != 1 else 'This run is'} the same as a launch still training "
                    f"(batch `{st.session_state['confirm_relaunch']}`): queue {'them' if n_runs != 1 else 'it'} "
                    "a second time?", icon=":material/content_copy:")
         c1, c2 = st.columns(2)

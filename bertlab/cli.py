@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+import uuid
 from pathlib import Path
 
 from bertlab.config import DEFAULT_MODEL, PRECISIONS, DataConfig
@@ -320,7 +322,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     configs = [c for s in args.strategies
                for c in seeded_configs(make_config(s, data=data, **overrides, **per_strategy[s]), args.repeats)]
     store = RunStore()
-    batch = f"cli-{__import__('time').strftime('%Y%m%d-%H%M%S')}"
+    # a random tail, as the app's: two CLI runs started in the same second were one batch
+    batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
     ids = [store.create_run(c, batch) for c in configs]
     try:
         _run_all(store, ids, configs, args, tqdm, execute_run)

@@ -37,5 +37,20 @@ class ModelError(BertlabError):
     """A model id or directory that cannot be used."""
 
 
+class StoreError(BertlabError):
+    """The data directory cannot be written (read-only, full, missing permissions)."""
+
+
+def store_message(root, e: BaseException) -> str:
+    """What to do when the data directory ``root`` cannot be written, from the OS's or SQLite's reason ``e``."""
+    text = str(e).lower()
+    why = ("it is full" if "full" in text or "no space" in text else
+           "it is read-only or not yours to write" if any(k in text for k in ("read-only", "readonly", "permission",
+                                                                              "unable to open")) else str(e))
+    return (f"cannot write the data directory {str(root)!r} ({why}). Runs, models and caches are kept there: "
+            "free some space, or point BERTLAB_HOME at a folder you can write and restart "
+            "(BERTLAB_HOME=/path/to/folder make run).")
+
+
 class RunCancelled(Exception):
     """Raised inside a run when the user asked it to stop (not an error)."""

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, StoreError, store_message
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
@@ -25,7 +25,10 @@ def data_home() -> Path:
     env = os.environ.get("BERTLAB_HOME")
     here = Path("bertlab-data").resolve()
     root = Path(env).expanduser().resolve() if env else here if (here / "runs.sqlite").is_file() else DEFAULT_HOME
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a parent not ours to write, a full disk: a sentence, not a traceback
+        raise StoreError(store_message(root, e)) from None
     return root
 
 

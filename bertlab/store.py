@@ -8,6 +8,7 @@ one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bertlab.config import RunConfig
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, StoreError, store_message
 from bertlab.paths import check_id, data_home, safe_join
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
@@ -45,6 +46,15 @@ CREATE TABLE IF NOT EXISTS points (
 );
 CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
 """
+
+
+_UNWRITABLE = ("readonly", "read-only", "disk is full", "unable to open", "disk i/o error")
+
+
+def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
+    """A :class:`StoreError` saying what to do where ``e`` says the data directory cannot be written (read-only,
+    full); else ``e`` itself (a lock held too long, say)."""
+    return StoreError(store_message(root, e)) if any(k in str(e).lower() for k in _UNWRITABLE) else e
 
 
 def _process_tag() -> str:
@@ -157,13 +167,16 @@ class RunStore:
             c.close()
             c = None
         if c is None:
-            (self.root / "runs").mkdir(parents=True, exist_ok=True)
-            c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            c.row_factory = sqlite3.Row
-            c.execute("PRAGMA journal_mode=WAL")
-            c.execute("PRAGMA synchronous=NORMAL")
-            c.execute("PRAGMA busy_timeout=30000")
-            c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
+            try:
+                (self.root / "runs").mkdir(parents=True, exist_ok=True)
+                c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                c.row_factory = sqlite3.Row
+                c.execute("PRAGMA journal_mode=WAL")
+                c.execute("PRAGMA synchronous=NORMAL")
+                c.execute("PRAGMA busy_timeout=30000")
+                c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
+            except (OSError, sqlite3.OperationalError) as e:  # read-only, full: a sentence, not a traceback
+                raise StoreError(store_message(self.root, e)) from None
             have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
             # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
             for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):
@@ -185,13 +198,22 @@ class RunStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         c = self._conn()
-        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise _unwritable(self.root, e) from None
         try:
             yield c
-        except BaseException:
-            c.execute("ROLLBACK")
+        except BaseException as e:
+            with contextlib.suppress(sqlite3.Error):  # a failed write may have ended the transaction itself
+                c.execute("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError) and (err := _unwritable(self.root, e)) is not e:
+                raise err from None
             raise
-        c.execute("COMMIT")
+        try:
+            c.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            raise _unwritable(self.root, e) from None
 
     # --- runs ---------------------------------------------------------------------------------
     def create_run(self, config: RunConfig, batch_id: str | None = None) -> str:

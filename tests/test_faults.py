@@ -571,3 +571,24 @@ def test_two_sessions_queue_ten_runs_each_at_once(tiny_model, tiny_data):
                 assert val == [steps // 2, steps]
     finally:
         jm.shutdown()
+
+
+def test_an_unwritable_data_directory_is_a_sentence_not_a_traceback(tmp_path, tiny_data, monkeypatch):
+    """A read-only or full data directory showed sqlite3.OperationalError / OSError tracebacks on Launch and on
+    every page. The store says what is wrong and what to do, the app once, above nothing else."""
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab.errors import StoreError
+
+    store = RunStore(tmp_path / "ro")
+    store._conn().execute("PRAGMA query_only=ON")  # as a read-only file answers, for root too
+    with pytest.raises(StoreError) as e:
+        store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert str(e.value).startswith(f"cannot write the data directory {str(tmp_path / 'ro')!r} (it is read-only or "
+                                   "not yours to write). ") and "BERTLAB_HOME" in str(e.value)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("BERTLAB_HOME", str(blocker / "data"))  # cannot be made
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=120).run()
+    assert not at.exception, [x.value for x in at.exception]
+    assert len(at.error) == 1 and at.error[0].value.startswith("cannot write the data directory")
