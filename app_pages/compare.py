@@ -14,7 +14,7 @@ from bertlab import answer, paired, pareto, plots, report, serving
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, single_class_prediction
 from bertlab.pareto import format_flops
-from bertlab.store import ACTIVE, FAILED, INTERRUPTED, RUNNING
+from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING
 from bertlab.strategies import REGISTRY
 
 REFRESH_S = 2.0
@@ -70,11 +70,15 @@ def run_detail(run, sizes: bool) -> str:
     return " · ".join(([f"n={n:,}" if n else "n=all"] if sizes else []) + ([f"seed {cfg.get('seed')}"] if seeded else []))
 
 
+RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
+
+
 def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True) -> None:
-    """Title, progress or outcome, and a Cancel button while the run is active. ``shared_notes`` (about the data,
-    the same for every run) are shown once under the status lines instead; ``detail`` (size, seed) goes under the
-    title where a strategy ran several times; ``cancel_column``: some run of the list is active (else the
-    outcome takes that room: at 1024 px it was squeezed into ~180 px beside an empty column)."""
+    """Title, progress or outcome, and a Cancel button while the run is active (Run again once it failed, was
+    interrupted or cancelled). ``shared_notes`` (about the data, the same for every run) are shown once under the
+    status lines instead; ``detail`` (size, seed) goes under the title where a strategy ran several times;
+    ``cancel_column``: some run of the list has a button (else the outcome takes that room: at 1024 px it was
+    squeezed into ~180 px beside an empty column)."""
     # "Cancel" whole at 1280 px beside the box
     c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
@@ -112,6 +116,18 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         if c[2].button("Cancel", key=f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
+    elif run.status in RERUNNABLE and cancel_column:
+        # After a crash, a restart or a cancel: the same settings queued again in this batch (rebuilding the launch
+        # on the Train page by hand was the only way).
+        if c[2].button("Run again", key=f"again_{run.id}", icon=":material/replay:",
+                       help="Queue this run's settings again, in this batch."):
+            try:
+                new = common.manager().submit([run.run_config], batch_id=run.batch_id)
+            except BertlabError as e:
+                common.show_error(e)
+            else:
+                st.toast(f"Queued {run.strategy} again ({new[0][-4:]}).")
+                st.rerun()
     if run.status == FAILED and run.traceback:
         with st.expander("technical details"):
             st.code(run.traceback, language=None)
@@ -573,9 +589,9 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     strategies = [r.strategy for r in runs]
     several = len(set(strategies)) < len(strategies)  # seeds or sizes of one strategy: say which run is which
     sizes = len({run_detail(r, True).split(" · ")[0] for r in runs}) > 1
-    active = any(r.status in ACTIVE for r in runs)
+    buttons = any(r.status in ACTIVE or r.status in RERUNNABLE for r in runs)
     for r in runs:
-        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=active)
+        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=buttons)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
@@ -644,3 +660,39 @@ if done_now := [r for r in selected if r.status == "succeeded"]:
     answer_box(done_now, still=sum(r.status in ACTIVE for r in selected))
 st.fragment(run_every=every)(live_curves)(ids)
 results(sorted(selected, key=lambda r: r.created))
+
+
+def delete_section(runs: list) -> None:
+    """Delete the selected runs that have ended, to free disk space (each fine-tuned model is ~90 MB; a lab of
+    students filled gigabytes with nothing but "delete the whole data directory" to undo it). Asks once more."""
+    ended = [r for r in runs if r.status not in ACTIVE]
+    if not ended:
+        return
+    store = common.store()
+    size = sum(store.disk_bytes(r.id) for r in ended)
+    n = len(ended)
+    with st.expander(f":material/delete: Delete {'this run' if n == 1 else f'these {n} runs'} "
+                     f"({size / 2**20:,.1f} MiB on disk)"):
+        st.caption("Their models, curves and results go for good, for every user of this data directory; the CSV "
+                   "and the report downloaded before keep what they hold. Runs still queued or training stay."
+                   + (f" {len(runs) - n} of the selected runs are." if len(runs) > n else ""))
+        ask = tuple(sorted(r.id for r in ended))
+        if st.session_state.get("cmp_delete") != ask:
+            if st.button(f"Delete {n} run{'s' * (n != 1)}", icon=":material/delete:", key="cmp_delete_ask"):
+                st.session_state["cmp_delete"] = ask
+                st.rerun()
+            return
+        st.warning(f"Delete {n} run{'s' * (n != 1)} ({', '.join(common.md(common.run_title(r)) for r in ended[:3])}"
+                   f"{', …' if n > 3 else ''}) for good?", icon=":material/warning:")
+        c1, c2 = st.columns(2)
+        if c1.button("Yes, delete them", type="primary", key="cmp_delete_yes"):
+            deleted, _ = store.delete_finished(list(ask))
+            st.session_state.pop("cmp_delete", None)
+            st.toast(f"Deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({size / 2**20:,.1f} MiB).")
+            st.rerun()
+        if c2.button("No, keep them", key="cmp_delete_no"):
+            st.session_state.pop("cmp_delete", None)
+            st.rerun()
+
+
+delete_section(selected)

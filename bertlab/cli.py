@@ -626,6 +626,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from bertlab import report
+    from bertlab.store import RunStore
+
+    store = RunStore()
+    if not args.run_ids and not args.batch:
+        print("name the runs to delete (run ids, or --batch BATCH_ID)", file=sys.stderr)
+        return 2
+    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
+    size = sum(store.disk_bytes(i) for i in ids)
+    deleted, left = store.delete_finished(ids)
+    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({size / 2**20:,.1f} MiB freed)")
+    if left:
+        print(f"kept {len(left)} queued or running: cancel them first ({', '.join(left)})", file=sys.stderr)
+        return 1
+    return 0
+
+
 def add_extra_commands(sub) -> None:
     """The sweep, report and export subcommands."""
     sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
@@ -672,6 +690,10 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--currency", help="currency symbol or code, at most 4 characters (default: as set in the app, "
                                        "else $)")
     rp.set_defaults(fn=cmd_report)
+    de = sub.add_parser("delete", help="delete runs for good (their models, curves and results), to free disk space")
+    de.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
+    de.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
+    de.set_defaults(fn=cmd_delete)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,

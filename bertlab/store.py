@@ -388,6 +388,30 @@ class RunStore:
                              (CANCELLED, time.time(), "cancelled by the user before it started (queue cleared)",
                               QUEUED)).rowcount
 
+    def disk_bytes(self, run_id: str) -> int:
+        """What a run's files take on disk (its model above all: a fine-tuned MiniLM is ~90 MB)."""
+        total = 0
+        for d in (self.artifact_path(run_id), safe_join(self.root / "runs", f".tmp-{check_id(run_id, 'run id')}")):
+            for p in d.rglob("*") if d.is_dir() else ():
+                with contextlib.suppress(OSError):
+                    total += p.stat().st_size if p.is_file() else 0
+        return total
+
+    def delete_finished(self, run_ids: list[str]) -> tuple[list[str], list[str]]:
+        """Delete the runs of ``run_ids`` that are not queued or running (their models, curves and results);
+        returns (deleted, left: still active, which a worker may be writing)."""
+        deleted, left = [], []
+        for i in run_ids:
+            run = self.get(i)
+            if run is None:
+                continue
+            if run.status in ACTIVE:
+                left.append(i)
+            else:
+                self.delete(i)
+                deleted.append(i)
+        return deleted, left
+
     def delete(self, run_id: str) -> None:
         """Remove a finished run, its points and its artifacts."""
         import shutil

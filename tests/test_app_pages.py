@@ -738,3 +738,31 @@ def test_a_new_session_keeps_the_strategies_last_chosen(bertlab_home):
     (bertlab_home / "last_strategies.json").write_text('["gone_strategy"]')  # a strategy this bertlab lacks
     fresh = app_on("app_pages/train.py")
     assert fresh.multiselect(key="keep_strategies").value == ["zero_shot", "head_only", "full_ft", "scratch"]
+
+
+def test_compare_runs_a_failed_run_again_and_deletes_ended_runs_after_asking(tiny_data, bertlab_home, monkeypatch):
+    """After a crash or a restart the only way back was to rebuild the launch on Train; and no page could free the
+    disk of old models. Run again queues the same settings in the batch; Delete asks once, and keeps live runs."""
+    from bertlab.jobs import JobManager
+    from bertlab.store import FAILED
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    at = app_on("app_pages/compare.py")
+    store = RunStore(bertlab_home)
+    bad = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b1")
+    store.claim(bad, "cpu")
+    store.finish(bad, FAILED, error="out of memory: try a smaller batch")
+    at.run()
+    no_problems_but_the_failure = [e.value for e in at.error]
+    assert len(no_problems_but_the_failure) == 1 and not at.exception
+    next(b for b in at.button if b.label == "Run again").click().run()
+    runs = store.list_runs(batch_id="b1")
+    assert len(runs) == 2 and {r.status for r in runs} == {"queued", "failed"}
+    again = next(r for r in runs if r.status == "queued")
+    assert again.config == store.get(bad).config
+    next(b for b in at.button if b.label == "Delete 1 run").click().run()
+    assert store.get(bad) is not None  # asked first
+    assert any("for good?" in w.value for w in at.warning)
+    at.button(key="cmp_delete_yes").click().run()
+    assert store.get(bad) is None and store.get(again.id).status == "queued"  # the live one stays

@@ -473,3 +473,23 @@ def test_cli_split_caps_take_all(tiny_csv, capsys):
         main(["run", "--dataset", str(tiny_csv), "--train-size", "lots"])
     assert e.value.code == 2
     assert "'lots' is not a whole number or 'all'" in capsys.readouterr().err
+
+
+def test_runs_are_deleted_to_free_space_from_the_cli_but_never_while_queued_or_running(tiny_model, tiny_data, capsys):
+    """A lab filled gigabytes with models and only "delete the data directory" undid it: `delete` removes named
+    runs (their model folder too) and keeps those a worker may still write."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    done = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=16),
+                            batch_id="b-del")
+    assert execute_run(store, done) == SUCCEEDED
+    waiting = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-del")
+    folder = store.artifact_path(done)
+    assert folder.is_dir() and store.disk_bytes(done) > 10_000
+    assert main(["delete", "--batch", "b-del"]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("deleted 1 run (") and "MiB freed" in out and "kept 1 queued or running" in err
+    assert store.get(done) is None and not folder.exists() and store.points([done]) == []
+    assert store.get(waiting).status == "queued"
+    assert main(["delete"]) == 2 and "name the runs to delete" in capsys.readouterr().err
