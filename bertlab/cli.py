@@ -303,6 +303,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             setattr(args, k, v)
     for s in args.strategies:
         get_strategy(s)  # an unknown name fails before the data is read
+    if any(get_strategy(s).uses_tokens for s in args.strategies):
+        from bertlab.models import resolve
+
+        resolve(args.model)  # an unreachable hub model fails here, as on the Train page, not as failed runs
     per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
     data = data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits

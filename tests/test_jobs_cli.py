@@ -493,3 +493,11 @@ def test_runs_are_deleted_to_free_space_from_the_cli_but_never_while_queued_or_r
     assert store.get(done) is None and not folder.exists() and store.points([done]) == []
     assert store.get(waiting).status == "queued"
     assert main(["delete"]) == 2 and "name the runs to delete" in capsys.readouterr().err
+
+
+def test_cli_run_refuses_an_unreachable_hub_model_before_storing_runs(tiny_csv, capsys):
+    """As the Train page does: the run stored a failed run per strategy instead."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "--model",
+                 "someone/not-a-model-here", "--quick"]) == 2
+    assert "is not a local directory and the Hugging Face hub is unreachable" in capsys.readouterr().err
+    assert RunStore().list_runs() == []
