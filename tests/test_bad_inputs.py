@@ -669,6 +669,9 @@ def test_unknown_hub_dataset_offline(world):
         load_splits(cfg.data)
     assert str(e.value) == expected
     assert world.run_fails_with(cfg) == expected
+    with pytest.raises(DataError) as e:  # a config given is named too ('de' of a multilingual set)
+        load_splits(DataConfig(source="hub", name="someone/no-such-dataset", hub_config="de"))
+    assert "dataset 'someone/no-such-dataset' (split 'train', config 'de') is not in" in str(e.value)
     world.assert_intact()
 
 

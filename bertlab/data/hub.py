@@ -95,13 +95,14 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
             with _offline():
                 d = datasets.load_dataset(name, config, split=split)
     except Exception as e:  # the hub raises many types: not found, gated, bad split...
+        which = f"split {split!r}" + (f", config {config!r}" if config else "")
         if not online:
             raise DataError(
-                f"the Hugging Face hub is unreachable and dataset {name!r} (split {split!r}) is not in this "
+                f"the Hugging Face hub is unreachable and dataset {name!r} ({which}) is not in this "
                 "machine's datasets cache, so it cannot be loaded. Download it on a machine that is online and "
                 "upload it here as a CSV/JSONL/Parquet file, or pick a built-in dataset."
             ) from None
-        raise DataError(f"could not load hub dataset {name!r} (split {split!r}): {e}") from None
+        raise DataError(f"could not load hub dataset {name!r} ({which}): {e}") from None
     df = d.to_pandas()
     return HubTable(df, _names_for_class_labels(df, d.features), cached=not online)
 
