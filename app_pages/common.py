@@ -276,7 +276,7 @@ def dataset(cfg: DataConfig) -> TextDataset:
 def _splits(key: str) -> Splits:
     cfg = DataConfig(**json.loads(key))
     return split_dataset(dataset(cfg), seed=cfg.seed, train_size=cfg.train_size, val_size=cfg.val_size,
-                         test_size=cfg.test_size)
+                         test_size=cfg.test_size, drop_rare=cfg.drop_rare)
 
 
 def splits(cfg: DataConfig) -> Splits:

@@ -11,7 +11,7 @@ from bertlab.config import DataConfig
 from bertlab.data import BUILTIN, detect_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import hub_table
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, RareClassError
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
@@ -214,7 +214,7 @@ def show_dataset(cfg: DataConfig) -> None:
     # Two rows of three: six a row cut labels and values ("Validati…", "12,…") at 1024 px.
     m = [*st.columns(3), *st.columns(3)]
     m[0].metric("Examples (cleaned)", f"{len(ds):,}")
-    m[1].metric("Classes", len(ds.label_names))
+    m[1].metric("Classes", len(sp.label_names))
     m[2].metric("Majority baseline", f"{sp.test.majority_accuracy():.1%}",
                 help="Test accuracy of always answering the most common class: every model must beat this.")
     m[3].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
@@ -223,7 +223,7 @@ def show_dataset(cfg: DataConfig) -> None:
     if warning := balance_warning(sp, cfg.test_size, len(ds)):
         st.warning(warning, icon=":material/balance:")
     if sp.notes:
-        st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {n}" for n in sp.notes))
+        st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Preview** (training examples)")
@@ -235,9 +235,9 @@ def show_dataset(cfg: DataConfig) -> None:
         counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
         st.plotly_chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist",
                         config={"displayModeBar": False})  # its toolbar covered the title
-    descs = common.label_descriptions(cfg, ds)
+    descs = common.label_descriptions(cfg, sp.train)
     st.caption("Zero-shot label descriptions (editable on the Train page): "
-               + "; ".join(f"**{n}** = “{d}”" for n, d in zip(ds.label_names, descs)))
+               + "; ".join(f"**{n}** = “{d}”" for n, d in zip(sp.label_names, descs)))
 
 
 st.title("Data")
@@ -257,6 +257,13 @@ try:
         base = choose_hub()
     if base is not None:
         cfg = choose_caps(base)
+        # Classes too small to split (a label used once in a real export): left out on request, with a note.
+        st.session_state.setdefault("keep_drop_rare", current.drop_rare)
+        if st.session_state["keep_drop_rare"]:
+            st.checkbox("Leave out the classes with fewer than 3 examples", key="keep_drop_rare",
+                        help="Each class needs one example in each of train, validation and test. Unticked, "
+                             "such a class stops the data from loading.")
+        cfg = DataConfig(**{**cfg.__dict__, "drop_rare": bool(st.session_state["keep_drop_rare"])})
         show_dataset(cfg)
         common.set_data_config(cfg)
         common.set_data_problem(None)
@@ -266,3 +273,11 @@ try:
 except BertlabError as e:
     common.set_data_problem(str(e))
     common.show_error(e)
+    if isinstance(e, RareClassError):
+        n = len(e.classes)
+        if st.button(f"Leave out {'this class' if n == 1 else f'these {n:,} classes'} and go on",
+                     icon=":material/filter_alt:", key="drop_rare_go",
+                     help="The runs then compare the strategies on the other classes; a note says what was left "
+                          "out. Or add examples to the file and upload it again."):
+            st.session_state["keep_drop_rare"] = True
+            st.rerun()

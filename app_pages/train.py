@@ -26,13 +26,13 @@ HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
 def data_summary(cfg: DataConfig) -> tuple[dict[str, int], list[str], list[str]] | None:
     """Split sizes, label names and default label descriptions of the chosen data (None + error if bad)."""
     try:
-        ds = common.dataset(cfg)
         sp = common.splits(cfg)
     except BertlabError as e:
         common.show_error(e)
         st.page_link("app_pages/data.py", label="Fix the data on the Data page", icon=":material/dataset:")
         return None
-    return sp.sizes(), list(sp.label_names), common.label_descriptions(cfg, ds)
+    # the split's classes: without those drop_rare left out (the whole dataset still has them)
+    return sp.sizes(), list(sp.label_names), common.label_descriptions(cfg, sp.train)
 
 
 def check_model(model: str) -> bool:

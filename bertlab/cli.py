@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from bertlab.config import DEFAULT_MODEL, PRECISIONS, DataConfig
-from bertlab.errors import BertlabError, ColumnChoiceError
+from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
@@ -37,7 +37,8 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     from bertlab.data import BUILTIN
 
     caps = {k: None if getattr(args, k) == ALL else getattr(args, k) for k in ("train_size", "val_size", "test_size")}
-    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed, **caps}
+    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed,
+              "drop_rare": bool(getattr(args, "drop_rare_classes", False)), **caps}
     if dataset in BUILTIN:
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
@@ -669,6 +670,8 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")
+    sw.add_argument("--drop-rare-classes", action="store_true",
+                   help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
     sw.add_argument("--label-column")
     sw.add_argument("--hub-split", default="train")
     sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
@@ -738,6 +741,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(`strategies` lists them); repeatable")
     r.add_argument("--seed", type=int, default=0,
                    help="training seed: initialisation, batch order, dropout (default 0); not the split")
+    r.add_argument("--drop-rare-classes", action="store_true",
+                   help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
     r.add_argument("--split-seed", type=int, default=0,
                    help="seed of the train/validation/test split (default 0, as the app's Data page)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
@@ -793,6 +798,8 @@ def cli_hint(error: BertlabError) -> str:
         flag = f"--{error.column}-column"
         example = f", e.g. {flag} {error.choices[0]}" if error.choices else ""
         return f" Use {flag} NAME{example}."
+    if isinstance(error, RareClassError):
+        return " Or add --drop-rare-classes to leave them out."
     return ""
 
 

@@ -43,6 +43,8 @@ class DataConfig:
         hub_split / hub_config: for hub datasets.
         train_size / val_size / test_size: caps on each split (None = all).
         seed: split seed.
+        drop_rare: leave out the classes too small to split (fewer than 3 examples), with a note, instead of
+            refusing the data (a label used once in a real export).
     """
 
     source: str = "builtin"
@@ -55,6 +57,7 @@ class DataConfig:
     val_size: int | None = 500
     test_size: int | None = 1000
     seed: int = 0
+    drop_rare: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -76,6 +79,8 @@ class DataConfig:
                 raise ConfigError(f"{f} must be a positive whole number or empty for all (the CLI: 'all'), got {v!r}.")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"seed must be a non-negative whole number, got {self.seed!r}.")
+        if not isinstance(self.drop_rare, bool):
+            raise ConfigError(f"drop_rare must be true or false, got {self.drop_rare!r}.")
 
     @property
     def label(self) -> str:

@@ -29,6 +29,14 @@ class ColumnChoiceError(DataError):
         self.choices = list(choices or [])
 
 
+class RareClassError(DataError):
+    """Classes with too few examples to split (``classes``: their names), which ``drop_rare`` can leave out."""
+
+    def __init__(self, message: str, classes: list[str]) -> None:
+        super().__init__(message)
+        self.classes = list(classes)
+
+
 class ConfigError(BertlabError):
     """A bad hyperparameter or option."""
 

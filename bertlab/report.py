@@ -33,7 +33,8 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes",
               "memory_without_encoder", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "options", "max_length", "model",
-              "text_column", "label_column", "train_cap", "val_cap", "test_cap", "label_descriptions", "C",
+              "text_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
+              "label_descriptions", "C",
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
               "error")
 _VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime")
@@ -116,6 +117,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "options": json.dumps(options, sort_keys=True) if (options := _effective_options(s, cfg, c)) else None,
             **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
+            "drop_rare_classes": data.get("drop_rare", False),  # classes under 3 examples left out
             "label_descriptions": json.dumps(descs) if (descs := _descriptions(r)) else None,
             "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
             "data_package": (r.data_summary or {}).get("data_package"),  # as the run recorded it when it trained

@@ -766,3 +766,20 @@ def test_compare_runs_a_failed_run_again_and_deletes_ended_runs_after_asking(tin
     assert any("for good?" in w.value for w in at.warning)
     at.button(key="cmp_delete_yes").click().run()
     assert store.get(bad) is None and store.get(again.id).status == "queued"  # the live one stays
+
+
+def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
+    rows = [f"review number {i} here,{('pos', 'neg')[i % 2]}" for i in range(60)] + ["odd one out,mixed"]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("stray.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    assert [e.value for e in at.error] and at.error[0].value.startswith("class 'mixed' has 1 example")
+    at.button(key="drop_rare_go").click().run()
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+    assert at.checkbox(key="keep_drop_rare").value is True
+    assert at.session_state["keep_data_config"]["drop_rare"] is True
+    page = " ".join(str(x.value) for x in [*at.markdown, *at.caption, *at.info])
+    assert "left out 1 class with fewer than 3 examples" in page and "'mixed'" in page
+    at.switch_page("app_pages/train.py").run()  # the Train page's classes and label sentences are the two left
+    no_problems(at)

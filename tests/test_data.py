@@ -287,3 +287,39 @@ def test_a_text_word_in_an_id_url_or_short_title_column_does_not_make_it_the_tex
              "message_url": [f"https://example.org/m/{i}" for i in range(100)]}
     df = pd.DataFrame({columns[0]: short[columns[0]], columns[1]: [t + " " + t for t in texts], columns[2]: labels})
     assert detect_columns(df.copy())[0] == text
+
+
+def test_classes_too_small_to_split_can_be_left_out_with_a_note(tmp_path, capsys):
+    """A real export had a label used once: the whole file was refused, and the user had to edit it. On request
+    (the Data page's button, the CLI's --drop-rare-classes) such classes are left out, and a note says which."""
+    from bertlab.cli import main
+    from bertlab.data.dataset import TextDataset, split_dataset
+    from bertlab.errors import DataError, RareClassError
+    from bertlab.store import RunStore
+
+    texts = [f"text number {i}" for i in range(62)]
+    labels = [0] * 30 + [1] * 30 + [2, 3]  # 'mixed' once, 'other' once
+    ds = TextDataset(texts, labels, ["pos", "neg", "mixed", "other"], label_descriptions=["p", "n", "m", "o"])
+    with pytest.raises(RareClassError) as e:
+        split_dataset(ds)
+    assert sorted(e.value.classes) == ["mixed", "other"]
+    sp = split_dataset(ds, drop_rare=True)
+    assert sp.label_names == ["pos", "neg"] and sum(sp.sizes().values()) == 60
+    assert sp.train.label_descriptions == ["p", "n"] and set(sp.test.labels) == {0, 1}
+    assert "left out 2 classes with fewer than 3 examples (2 rows): 'mixed' (1), 'other' (1)" in sp.notes
+    with pytest.raises(DataError, match="fewer than two classes"):
+        split_dataset(TextDataset(texts[:32], [0] * 30 + [1, 1], ["a", "b"]), drop_rare=True)
+    path = tmp_path / "stray.csv"
+    path.write_text("text,label\n" + "\n".join(f"{t},{['pos', 'neg', 'mixed', 'other'][y]}"
+                                               for t, y in zip(texts, labels)) + "\n")
+    assert main(["run", "--dataset", str(path), "--strategies", "tfidf_logreg", "--quick"]) == 2
+    assert capsys.readouterr().err.rstrip().endswith("Or add --drop-rare-classes to leave them out.")
+    assert main(["run", "--dataset", str(path), "--strategies", "tfidf_logreg", "--quick", "--drop-rare-classes"]) == 0
+    (run,) = RunStore().list_runs()
+    assert run.status == "succeeded" and any(n.startswith("left out 2 classes") for n in run.notes)
+    assert run.config["data"]["drop_rare"] is True
+    from bertlab import report
+
+    assert main(["report", "--batch", "latest", "--csv", str(tmp_path / "r.csv"), "-o", str(tmp_path / "r.html")]) == 0
+    assert "drop_rare_classes" in (tmp_path / "r.csv").read_text().splitlines()[0]
+    assert report.results_rows([run])[0]["drop_rare_classes"] is True

@@ -27,4 +27,4 @@ def load_splits(cfg: DataConfig) -> Splits:
     """Load and split the dataset that ``cfg`` names, applying its caps."""
     ds = load_data(cfg)
     return split_dataset(ds, seed=cfg.seed, train_size=cfg.train_size, val_size=cfg.val_size,
-                         test_size=cfg.test_size)
+                         test_size=cfg.test_size, drop_rare=cfg.drop_rare)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bertlab.errors import DataError
+from bertlab.errors import DataError, RareClassError
 
 MAX_CLASSES = 200
 TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
@@ -61,6 +61,18 @@ class TextDataset:
             label_descriptions=self.label_descriptions,
             columns=self.columns,
         )
+
+    def without_classes(self, names: set[str]) -> TextDataset:
+        """A new dataset without the rows of the classes ``names``, the other classes renumbered in order."""
+        keep = [n for n in self.label_names if n not in names]
+        new_id = {self.label_names.index(n): i for i, n in enumerate(keep)}
+        rows = [i for i, y in enumerate(self.labels) if y in new_id]
+        descs = self.label_descriptions
+        return TextDataset(
+            texts=[self.texts[i] for i in rows], labels=[new_id[self.labels[i]] for i in rows], label_names=keep,
+            name=self.name, description=self.description,
+            label_descriptions=[descs[self.label_names.index(n)] for n in keep] if descs else descs,
+            notes=list(self.notes), columns=self.columns)
 
     def majority_accuracy(self) -> float:
         """Accuracy of always predicting the most common class of this set."""
@@ -306,31 +318,41 @@ def split_dataset(
     train_size: int | None = None,
     val_size: int | None = None,
     test_size: int | None = None,
+    drop_rare: bool = False,
 ) -> Splits:
     """Stratified train/validation/test split with optional caps on each part.
 
     The split of the whole dataset does not depend on the caps, so a test set
-    stays the same while ``train_size`` varies (learning curves).
+    stays the same while ``train_size`` varies (learning curves). ``drop_rare``: leave out the classes with
+    fewer than :data:`MIN_PER_CLASS` examples (with a note) instead of refusing.
 
     Raises:
-        DataError: a class has too few examples to appear in every split.
+        DataError: a class has too few examples to appear in every split (and not ``drop_rare``).
     """
-    labels = np.asarray(ds.labels)
     counts = ds.counts()
     small = {k: v for k, v in counts.items() if 0 < v < MIN_PER_CLASS}
+    # the smallest first, eight at most: "'mixed' (1), 'other' (2) and 3 more"
+    listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(small.items(), key=lambda kv: (kv[1], str(kv[0])))[:8])
+    listed += f" and {len(small) - 8:,} more" if len(small) > 8 else ""
+    dropped_note = None
+    if drop_rare and small:
+        if len(small) >= sum(1 for v in counts.values() if v) - 1:
+            raise DataError(f"leaving out the classes with fewer than {MIN_PER_CLASS} examples would leave fewer "
+                            "than two classes to tell apart; add examples instead.")
+        n_rows = sum(small.values())
+        dropped_note = (f"left out {len(small):,} class{'es' * (len(small) > 1)} with fewer than {MIN_PER_CLASS} "
+                        f"examples ({n_rows:,} row{'s' * (n_rows > 1)}): {listed}")
+        ds = ds.without_classes(set(small))
+        small = {}
+    labels = np.asarray(ds.labels)
     if len(small) == 1:
         k, v = next(iter(small.items()))
-        raise DataError(
-            f"class {k!r} has {v} example(s); each class needs at least {MIN_PER_CLASS} "
-            "(one each for train, validation and test). Add examples or remove that class."
-        )
+        raise RareClassError(f"class {k!r} has {v} example(s); each class needs at least {MIN_PER_CLASS} (one each "
+                             "for train, validation and test). Add examples or remove that class.", list(small))
     if small:  # all of them at once: fixing one class and re-uploading to meet the next one is no way to work
-        listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(small.items(), key=lambda kv: (kv[1], str(kv[0])))[:8])
-        more = f" and {len(small) - 8:,} more" if len(small) > 8 else ""
-        raise DataError(
-            f"{len(small):,} classes have fewer than {MIN_PER_CLASS} examples: {listed}{more}; each class needs at "
-            f"least {MIN_PER_CLASS} (one each for train, validation and test). Add examples or remove those classes."
-        )
+        raise RareClassError(f"{len(small):,} classes have fewer than {MIN_PER_CLASS} examples: {listed}; each class "
+                             f"needs at least {MIN_PER_CLASS} (one each for train, validation and test). Add examples "
+                             "or remove those classes.", list(small))
     for fld, val in (("train_size", train_size), ("val_size", val_size), ("test_size", test_size)):
         if val is not None and val < 1:
             raise DataError(f"{fld} must be a positive number of examples or empty for all, got {val}.")
@@ -342,7 +364,7 @@ def split_dataset(
     rest = np.setdiff1d(all_idx, test_idx)
     val_idx = _stratified_take(labels, rest, n_val, rng, leave=1)
     train_idx = np.setdiff1d(rest, val_idx)
-    notes: list[str] = list(ds.notes)
+    notes: list[str] = list(ds.notes) + ([dropped_note] if dropped_note else [])
     for fld, cap, part in (("train_size", train_size, "train"), ("val_size", val_size, "validation"),
                            ("test_size", test_size, "test")):
         idx = {"train": train_idx, "validation": val_idx, "test": test_idx}[part]
