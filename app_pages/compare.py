@@ -77,7 +77,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     """Title, progress or outcome, and a Cancel button while the run is active (Run again once it failed, was
     interrupted or cancelled). ``shared_notes`` (about the data, the same for every run) are shown once under the
     status lines instead; ``detail`` (size, seed) goes under the title where a strategy ran several times;
-    ``cancel_column``: some run of the list has a button (else the outcome takes that room: at 1024 px it was
+    ``cancel_column``: some run of the list is active (else the outcome takes that room: at 1024 px it was
     squeezed into ~180 px beside an empty column)."""
     # "Cancel" whole at 1280 px beside the box
     c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
@@ -116,10 +116,10 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         if c[2].button("Cancel", key=f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
-    elif run.status in RERUNNABLE and cancel_column:
+    elif run.status in RERUNNABLE:
         # After a crash, a restart or a cancel: the same settings queued again in this batch (rebuilding the launch
-        # on the Train page by hand was the only way).
-        if c[2].button("Run again", key=f"again_{run.id}", icon=":material/replay:",
+        # on the Train page by hand was the only way). Under the message: in the narrow third column it read "Run …".
+        if c[1].button("Run again", key=f"again_{run.id}", icon=":material/replay:",
                        help="Queue this run's settings again, in this batch."):
             try:
                 new = common.manager().submit([run.run_config], batch_id=run.batch_id)
@@ -419,7 +419,7 @@ def serving_section(done: list, busy: bool) -> None:
                    f"median: **{p50:.1f} ms** per text" + (f", **{rate:,.0f} texts/s**" if rate else "")
                    + (f", **{pareto.format_cost(per_m, 'train_money', price)} per million texts**" if per_m else "")
                    + ". Measure again, with nothing else running, to see how large the noise is.")
-    c1, c2 = st.columns([1.4, 3], vertical_alignment="center")
+    c1, c2 = st.columns([1.8, 3], vertical_alignment="center")  # 1.4 cut the label at 1024 px ("Measure serving s…")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
                    icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "
                    "then 256 test texts in batches of 64 (a few seconds per run).")
@@ -589,9 +589,9 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     strategies = [r.strategy for r in runs]
     several = len(set(strategies)) < len(strategies)  # seeds or sizes of one strategy: say which run is which
     sizes = len({run_detail(r, True).split(" · ")[0] for r in runs}) > 1
-    buttons = any(r.status in ACTIVE or r.status in RERUNNABLE for r in runs)
+    active = any(r.status in ACTIVE for r in runs)
     for r in runs:
-        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=buttons)
+        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=active)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
