@@ -256,14 +256,13 @@ try:
     else:
         base = choose_hub()
     if base is not None:
-        cfg = choose_caps(base)
         # Classes too small to split (a label used once in a real export): left out on request, with a note.
         st.session_state.setdefault("keep_drop_rare", current.drop_rare)
         if st.session_state["keep_drop_rare"]:
             st.checkbox("Leave out the classes with fewer than 3 examples", key="keep_drop_rare",
                         help="Each class needs one example in each of train, validation and test. Unticked, "
                              "such a class stops the data from loading.")
-        cfg = DataConfig(**{**cfg.__dict__, "drop_rare": bool(st.session_state["keep_drop_rare"])})
+        cfg = choose_caps(DataConfig(**{**base.__dict__, "drop_rare": bool(st.session_state["keep_drop_rare"])}))
         show_dataset(cfg)
         common.set_data_config(cfg)
         common.set_data_problem(None)

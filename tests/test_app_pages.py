@@ -778,6 +778,7 @@ def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
     no_problems(at)
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
     assert at.checkbox(key="keep_drop_rare").value is True
+    assert any(c.value.startswith("This dataset is small") for c in at.caption)  # the sizes see the classes kept
     assert at.session_state["keep_data_config"]["drop_rare"] is True
     page = " ".join(str(x.value) for x in [*at.markdown, *at.caption, *at.info])
     assert "left out 1 class with fewer than 3 examples" in page and "'mixed'" in page
