@@ -502,7 +502,7 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     no_problems(at)
     assert len(store.list_runs()) == 1  # not queued twice...
     assert any("a second time?" in w.value for w in at.warning)  # ...but asked
-    assert any("These 1 run is the same" in w.value for w in at.warning)
+    assert any("This run is the same" in w.value for w in at.warning)
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot"]).run()  # another selection:
     assert not any("second time" in w.value for w in at.warning)  # the question no longer holds
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
