@@ -8,6 +8,7 @@ session does not send ever-growing figures to the browser.
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -632,8 +633,11 @@ def confusion_figure(run: Any, height: int = 300, title: str | None = None) -> g
         showscale=False, hovertemplate="true %{y}<br>predicted %{x}<br>%{text} examples (%{z:.0%} of true)<extra></extra>"))
     # The title is only the run's name: plots this narrow cut anything longer (accuracy is in the hover
     # and everywhere else on the page).
-    _style(fig, title or run_labels([run])[run.id], height, margin=dict(l=10, r=10, t=44, b=10))
-    fig.update_layout(title_font_color=strategy_color(run.strategy), title_font_size=14)
+    # the square in the strategy's colour, the name in the theme's text colour (coloured text was 2.3-3.9:1)
+    name = html.escape(title or run_labels([run])[run.id])
+    _style(fig, f"<span style='color:{strategy_color(run.strategy)}'>■</span> {name}", height,
+           margin=dict(l=10, r=10, t=44, b=10))
+    fig.update_layout(title_font_size=14)
     fig.update_xaxes(title_text="predicted label", side="bottom", type="category")
     fig.update_yaxes(title_text="true label", autorange="reversed", type="category")
     return fig

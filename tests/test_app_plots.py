@@ -174,6 +174,9 @@ def test_confusion_figure_shows_counts_and_row_shares():
     hm = fig.data[0]
     assert np.asarray(hm.text).tolist() == [[40, 10], [8, 42]]
     assert np.allclose(np.asarray(hm.z).sum(1), 1.0)
+    # the strategy's colour on a square, not on the text (green or orange text failed contrast)
+    assert fig.layout.title.text == f"<span style='color:{plots.strategy_color('full_ft')}'>■</span> full_ft"
+    assert fig.layout.title.font.color is None
 
 
 def test_estimate_is_unknown_without_history_and_scales_with_work():
