@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab.errors import BertlabError
-from bertlab.store import RUNNING, _other_live_process
+from bertlab.store import QUEUED, RUNNING, _other_live_process
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
                    initial_sidebar_state="auto")  # open on a desktop; closed on a phone, where it covered 2/3
@@ -46,7 +46,10 @@ def _queue_panel() -> None:
     # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.
     others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8)
               if r.id != snap.running and _other_live_process(r.owner)]
-    if not snap.running and not snap.queued and not others:
+    # and the runs such a process has still to train (a CLI batch's next runs), oldest first
+    waiting = [r for r in reversed(common.store().list_runs(status=(QUEUED,), limit=50))
+               if r.id not in snap.queued and _other_live_process(r.owner)]
+    if not snap.running and not snap.queued and not others and not waiting:
         st.caption("Idle: nothing running or queued.")
     for run in others:
         st.progress(min(1.0, max(0.0, run.progress or 0.0)),
@@ -60,15 +63,17 @@ def _queue_panel() -> None:
                         + common.time_left_text(run, snap.progress, short=True))
     for run_id in snap.queued[:8]:
         run = common.store().get(run_id)
-        if run is not None:
+        if run is not None and run.status == QUEUED:  # not one another process cancelled meanwhile
             st.caption(f":material/hourglass_empty: {run.strategy} · {run.id[-4:]} queued")
     if len(snap.queued) > 8:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
+    for run in waiting[:8]:
+        st.caption(f":material/hourglass_empty: {run.strategy} · {run.id[-4:]} queued (another process)")
     if snap.last_error:
         st.caption(f"worker note: {common.md(snap.last_error)}")
     if not snap.worker_alive:
         st.error("The training worker stopped; restart the server.")
-    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued or others):
+    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued or others or waiting):
         st.session_state._sidebar_busy = False
         st.rerun()  # the queue just emptied: refresh the whole page once (and stop auto-refreshing)
 

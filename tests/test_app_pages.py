@@ -602,14 +602,18 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
     try:
         owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
         store.update(rid, progress=0.4, phase="train", owner=owner)
+        nxt = store.create_run(make_config("head_only", data=tiny_data))  # the CLI batch's next run
+        store.update(nxt, owner=owner)
         at.run()
         no_problems(at)
         assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
+        assert f"head_only · {nxt[-4:]} queued (another process)" in " ".join(c.value for c in at.sidebar.caption)
         assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
     finally:
         cli.kill()
         cli.wait()
     store.finish(rid, "succeeded")
+    store.request_cancel(nxt)
 
 
 def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_data, bertlab_home):
