@@ -444,7 +444,7 @@ def _lone_cr() -> str:
 
 def _check_lone_cr(ds) -> None:
     for i in (1, 6, 10):  # whole, with the label of their line; no half-texts as rows of their own
-        assert f"half a sentence {i} and its other half" in ds.texts
+        assert f"half a sentence {i}\rand its other half" in ds.texts
     assert not any(t.startswith("and its other half") for t in ds.texts)
 
 
@@ -479,7 +479,8 @@ LOADS = [
     Loads("quoted_newlines_commas_quotes", "quoted.csv", lambda: csv_text(QUOTED + good_rows()), 36,
           ["neg", "pos"], [], _check_quoted),
     Loads("carriage_returns_inside_unquoted_texts", "cr.csv", _lone_cr, 30, ["neg", "pos"],
-          ["cr.csv: 3 carriage returns (\\r) inside lines read as spaces (its lines end with \\n)"], _check_lone_cr),
+          ["cr.csv: 3 carriage returns (\\r) inside lines kept as part of their text (a line ends at \\n)"],
+          _check_lone_cr),
     Loads("semicolon_separated", "semi.csv", lambda: csv_text(good_rows(), sep=";"), 30, ["neg", "pos"], []),
     Loads("texts_full_of_semicolons_and_bars", "punct.csv",
           lambda: csv_text([(f"{t}; so; very; much | more | {i}", y) for i, (t, y) in enumerate(good_rows())]),

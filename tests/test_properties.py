@@ -85,6 +85,9 @@ def clean_tables(draw) -> tuple[pd.DataFrame, dict[str, str]]:
 @example(table=(pd.DataFrame({"text": ["a|b|c", "d|e", "f|g|h|i", "j", "k|l", "m|n|o"],
                               "label": ["x", "y"] * 3}),
                 {"a|b|c": "x", "d|e": "y", "f|g|h|i": "x", "j": "y", "k|l": "x", "m|n|o": "y"}))
+# quoted carriage returns, alone and before a line feed, in one file: both kept as they were
+@example(table=(pd.DataFrame({"text": ["0\r0", "1\r\n1", "2", "3", "4", "5"], "label": ["x", "y"] * 3}),
+                {"0\r0": "x", "1\r\n1": "y", "2": "x", "3": "y", "4": "x", "5": "y"}))
 def test_well_formed_table_round_trips(fmt, table):
     df, rows = table
     ds = load_file(f"upload.{fmt}", raw=encode(df, fmt))

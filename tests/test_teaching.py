@@ -16,7 +16,8 @@ def _built_counts(name: str, tiny_model: str, options: dict) -> tuple[int, int]:
     from bertlab.strategies import make_config
 
     cfg = make_config(name, model=tiny_model, options=options)
-    ctx = SimpleNamespace(config=cfg, splits=SimpleNamespace(label_names=["neg", "pos"]), notes=[])
+    ctx = SimpleNamespace(config=cfg, splits=SimpleNamespace(label_names=["neg", "pos"]), notes=[],
+                          derived_options={})
     model, _ = get_strategy(name).build(ctx)
     return (sum(p.numel() for p in model.parameters() if p.requires_grad),
             sum(p.numel() for p in model.parameters()))

@@ -164,18 +164,21 @@ def _guess_separator(text: str) -> str:
         return in_header[0] if in_header else ","
 
 
-LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_CR_HOLDER = "\ue000"  # a private-use character: no text in a table means it
 
 
 def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str]) -> pd.DataFrame:
     if not text.strip():
         raise DataError(f"{filename} is empty: it has no header and no rows.")
-    if "\n" in text and (n_cr := len(LONE_CR.findall(text))):
-        # Lines end at \n here, so a lone \r sits inside a text (pasted from an old Mac or a form); pandas would
-        # end the row there, leaving half a text without its label and the other half as a row of its own.
-        text = LONE_CR.sub(" ", text)
-        notes.append(f"{filename}: {n_cr:,} carriage return{'s' * (n_cr > 1)} (\\r) inside lines read as "
-                     "spaces (its lines end with \\n)")
+    lone_cr = False
+    if "\n" in text and _LONE_CR_HOLDER not in text and (n_cr := len(_LONE_CR.findall(text))):
+        # Lines end at \n (or \r\n) here, so a lone \r sits inside a text (pasted from an old Mac or a form).
+        # pandas ended the row there: half a text without its label, the other half a row of its own. It is
+        # held as another character while pandas reads, then put back: quoted or not, the text keeps it.
+        text, lone_cr = _LONE_CR.sub(_LONE_CR_HOLDER, text), True
+        notes.append(f"{filename}: {n_cr:,} carriage return{'s' * (n_cr > 1)} (\\r) inside lines kept as part of "
+                     "their text (a line ends at \\n)")
     if sep is None:
         sep = _guess_separator(text)
     try:
@@ -195,6 +198,9 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         )
     if df.empty:
         raise DataError(f"{filename} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
+    if lone_cr:
+        df = df.map(lambda v: v.replace(_LONE_CR_HOLDER, "\r") if isinstance(v, str) else v)
+        df.columns = [c.replace(_LONE_CR_HOLDER, "\r") if isinstance(c, str) else c for c in df.columns]
     return df
 
 
