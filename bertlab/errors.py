@@ -51,8 +51,8 @@ class StoreError(BertlabError):
 
 def store_message(root, e: BaseException) -> str:
     """What to do when the data directory ``root`` cannot be written, from the OS's or SQLite's reason ``e``."""
-    text = str(e).lower()
-    why = ("it is full" if "full" in text or "no space" in text else
+    text = (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()  # the reason, not the path
+    why = ("it is full" if "disk is full" in text or "no space" in text else
            "it is read-only or not yours to write" if any(k in text for k in ("read-only", "readonly", "permission",
                                                                               "unable to open")) else str(e))
     return (f"cannot write the data directory {str(root)!r} ({why}). Runs, models and caches are kept there: "
