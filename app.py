@@ -69,6 +69,8 @@ def _queue_panel() -> None:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
     for run in waiting[:8]:
         st.caption(f":material/hourglass_empty: {run.strategy} · {run.id[-4:]} queued (another process)")
+    if len(waiting) > 8:
+        st.caption(f"… and {len(waiting) - 8} more queued by another process")
     if snap.last_error:
         st.caption(f"worker note: {common.md(snap.last_error)}")
     if not snap.worker_alive:

@@ -16,6 +16,7 @@ from bertlab.metrics import format_interval, precision_text, single_class_predic
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING
 from bertlab.strategies import REGISTRY
+from bertlab.sweep import config_key
 
 REFRESH_S = 2.0
 
@@ -41,12 +42,12 @@ def select_runs(all_runs: list) -> list[str]:
     # kept here, not in the widget: its options' titles change with the runs' status ("· live", "· all
     # cancelled"), and Streamlit then makes a new widget, which would start afresh.
     known, choice = st.session_state.get("cmp_known_batches"), st.session_state.get("cmp_choice")
-    new = [b for b in batches if known is not None and b not in known]  # newest first
+    new = [b for b in batches if known is None or b not in known]  # newest first; all of them on a first visit
     own = {(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current")}
-    if choice not in batches:
-        choice = latest
-    elif mine := [b for b in new if b in own]:
+    if mine := [b for b in new if b in own]:  # this session's launch (Train, then Compare: a first visit)
         choice = mine[0]
+    elif choice not in batches:
+        choice = latest
     elif new:
         st.toast(f"New runs from another tab or process: {titles[new[0]]}. Pick them in the Batch list.",
                  icon=":material/new_releases:")
@@ -73,12 +74,14 @@ def run_detail(run, sizes: bool) -> str:
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
 
 
-def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True) -> None:
+def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True,
+               redone: bool = False) -> None:
     """Title, progress or outcome, and a Cancel button while the run is active (Run again once it failed, was
     interrupted or cancelled). ``shared_notes`` (about the data, the same for every run) are shown once under the
     status lines instead; ``detail`` (size, seed) goes under the title where a strategy ran several times;
     ``cancel_column``: some run of the list is active (else the outcome takes that room: at 1024 px it was
-    squeezed into ~180 px beside an empty column)."""
+    squeezed into ~180 px beside an empty column); ``redone``: a run of the list with the same settings is queued,
+    training or done (Run again then says so instead of queueing another copy at each click)."""
     # "Cancel" whole at 1280 px beside the box
     c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
     color = plots.strategy_color(run.strategy)
@@ -116,6 +119,8 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         if c[2].button("Cancel", key=f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
+    elif run.status in RERUNNABLE and redone:
+        c[1].caption(":material/replay: run again: see the run with the same settings in this list")
     elif run.status in RERUNNABLE:
         # After a crash, a restart or a cancel: the same settings queued again in this batch (rebuilding the launch
         # on the Train page by hand was the only way). Under the message: in the narrow third column it read "Run …".
@@ -590,8 +595,10 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     several = len(set(strategies)) < len(strategies)  # seeds or sizes of one strategy: say which run is which
     sizes = len({run_detail(r, True).split(" · ")[0] for r in runs}) > 1
     active = any(r.status in ACTIVE for r in runs)
+    again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     for r in runs:
-        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=active)
+        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=active,
+                   redone=r.status in RERUNNABLE and config_key(r.config) in again)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
@@ -673,9 +680,10 @@ def delete_section(runs: list) -> None:
     n = len(ended)
     with st.expander(f":material/delete: Delete {'this run' if n == 1 else f'these {n} runs'} "
                      f"({size / 2**20:,.1f} MiB on disk)"):
+        live_n = len(runs) - n
         st.caption("Their models, curves and results go for good, for every user of this data directory; the CSV "
-                   "and the report downloaded before keep what they hold. Runs still queued or training stay."
-                   + (f" {len(runs) - n} of the selected runs are." if len(runs) > n else ""))
+                   "and the report downloaded before keep what they hold. Runs still queued or training stay"
+                   + (f" ({live_n} of the selected {'is' if live_n == 1 else 'are'})." if live_n else "."))
         ask = tuple(sorted(r.id for r in ended))
         if st.session_state.get("cmp_delete") != ask:
             if st.button(f"Delete {n} run{'s' * (n != 1)}", icon=":material/delete:", key="cmp_delete_ask"):
@@ -686,9 +694,13 @@ def delete_section(runs: list) -> None:
                    f"{', …' if n > 3 else ''}) for good?", icon=":material/warning:")
         c1, c2 = st.columns(2)
         if c1.button("Yes, delete them", type="primary", key="cmp_delete_yes"):
-            deleted, _ = store.delete_finished(list(ask))
             st.session_state.pop("cmp_delete", None)
-            st.toast(f"Deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({size / 2**20:,.1f} MiB).")
+            try:
+                deleted, _ = store.delete_finished(list(ask))
+            except BertlabError as e:  # a data directory that cannot be written now
+                common.show_error(e)
+                return
+            st.toast(f"Deleted {len(deleted)} run{'s' * (len(deleted) != 1)}.")
             st.rerun()
         if c2.button("No, keep them", key="cmp_delete_no"):
             st.session_state.pop("cmp_delete", None)

@@ -111,8 +111,8 @@ def model_export(runs: list) -> None:
     st.subheader("Export a model")
     # The most accurate run first: the one people export (not a from-scratch run that learned nothing).
     best = max(range(len(ok)), key=lambda i: (ok[i].metrics or {}).get("test_accuracy") or 0.0)
-    rid = st.selectbox("Run", [r.id for r in ok], index=best,
-                       format_func=lambda i: common.run_title(common.store().get(i)))
+    by_id = {r.id: r for r in ok}  # the runs this page read (another tab may delete one meanwhile)
+    rid = st.selectbox("Run", list(by_id), index=best, format_func=lambda i: common.run_title(by_id[i]))
     kind = artifact_kind(common.store(), rid)
     st.caption({"classifier": "A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
                               "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed. Its "

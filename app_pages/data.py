@@ -145,7 +145,7 @@ def choose_caps(base: DataConfig) -> DataConfig:
     except BertlabError:
         full = None
     quick = dict(zip(("train", "validation", "test"), common.PRESETS[common.DEFAULT_PRESET]))
-    if full and all(full[k] <= quick[k] for k in quick):
+    if preset != "Custom" and full and all(full[k] <= quick[k] for k in quick):
         st.caption(f"This dataset is small: its {full['train']:,} / {full['validation']:,} / {full['test']:,} "
                    "examples fit under every size, so each gives the same splits. On "
                    f"{full['test']:,} test texts only large gaps between strategies can be told from chance.")
@@ -248,6 +248,7 @@ st.session_state.setdefault("keep_source", {"builtin": SOURCES[0], "file": SOURC
                             [current.source])
 source = st.radio("Source", SOURCES, key="keep_source", horizontal=True, label_visibility="collapsed")
 
+drop_key = None  # the session key of "leave out the classes too small to split" for the data shown
 try:
     if source == SOURCES[0]:
         base = choose_builtin()
@@ -256,13 +257,16 @@ try:
     else:
         base = choose_hub()
     if base is not None:
-        # Classes too small to split (a label used once in a real export): left out on request, with a note.
-        st.session_state.setdefault("keep_drop_rare", current.drop_rare)
-        if st.session_state["keep_drop_rare"]:
-            st.checkbox("Leave out the classes with fewer than 3 examples", key="keep_drop_rare",
+        # Classes too small to split (a label used once in a real export): left out on request, with a note. The
+        # choice is this dataset's: another one picked after it starts without it.
+        same = (current.source, current.name) == (base.source, base.name)
+        drop_key = "keep_drop_rare_" + hashlib.sha256(repr((base.source, base.name)).encode()).hexdigest()[:8]
+        st.session_state.setdefault(drop_key, current.drop_rare and same)
+        if st.session_state[drop_key]:
+            st.checkbox("Leave out the classes with fewer than 3 examples", key=drop_key,
                         help="Each class needs one example in each of train, validation and test. Unticked, "
                              "such a class stops the data from loading.")
-        cfg = choose_caps(DataConfig(**{**base.__dict__, "drop_rare": bool(st.session_state["keep_drop_rare"])}))
+        cfg = choose_caps(DataConfig(**{**base.__dict__, "drop_rare": bool(st.session_state[drop_key])}))
         show_dataset(cfg)
         common.set_data_config(cfg)
         common.set_data_problem(None)
@@ -272,11 +276,11 @@ try:
 except BertlabError as e:
     common.set_data_problem(str(e))
     common.show_error(e)
-    if isinstance(e, RareClassError):
+    if isinstance(e, RareClassError) and drop_key:
         n = len(e.classes)
         if st.button(f"Leave out {'this class' if n == 1 else f'these {n:,} classes'} and go on",
                      icon=":material/filter_alt:", key="drop_rare_go",
                      help="The runs then compare the strategies on the other classes; a note says what was left "
                           "out. Or add examples to the file and upload it again."):
-            st.session_state["keep_drop_rare"] = True
+            st.session_state[drop_key] = True
             st.rerun()

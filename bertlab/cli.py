@@ -639,10 +639,15 @@ def cmd_delete(args: argparse.Namespace) -> int:
     if not args.run_ids and not args.batch:
         print("name the runs to delete (run ids, or --batch BATCH_ID)", file=sys.stderr)
         return 2
+    if args.batch == "latest":  # it asks nothing: a batch deleted for good is named, not guessed
+        print("name the batch to delete by its id (`python -m bertlab runs` lists them), not 'latest'",
+              file=sys.stderr)
+        return 2
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
-    size = sum(store.disk_bytes(i) for i in ids)
+    sizes = {i: store.disk_bytes(i) for i in ids}
     deleted, left = store.delete_finished(ids)
-    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({size / 2**20:,.1f} MiB freed)")
+    freed = sum(sizes[i] for i in deleted)
+    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({freed / 2**20:,.1f} MiB freed)")
     if left:
         print(f"kept {len(left)} queued or running: cancel them first ({', '.join(left)})", file=sys.stderr)
         return 1
@@ -699,7 +704,7 @@ def add_extra_commands(sub) -> None:
     rp.set_defaults(fn=cmd_report)
     de = sub.add_parser("delete", help="delete runs for good (their models, curves and results), to free disk space")
     de.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
-    de.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
+    de.add_argument("--batch", help="every run of this batch id (it asks nothing: name the batch, not 'latest')")
     de.set_defaults(fn=cmd_delete)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")

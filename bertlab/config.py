@@ -89,6 +89,11 @@ class DataConfig:
 
 
 
+# Scripts written without spaces between words (kana, CJK ideographs), as a regex character range: each of their
+# characters counts as a word where words are counted (tfidf_logreg's features, word pieces per word).
+UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
 # Split caps (train, validation, test; None = all) offered on the Data page and by the CLI's --quick.
 # The quick preset is the app's default: zero_shot + head_only finish in well under a minute on 2 CPU
 # cores, and full_ft/scratch in a few minutes.

@@ -49,12 +49,20 @@ class StoreError(BertlabError):
     """The data directory cannot be written (read-only, full, missing permissions)."""
 
 
+def unwritable_reason(e: BaseException) -> str | None:
+    """Why ``e`` (the OS's or SQLite's error) says a data directory cannot be written, in words: "it is full",
+    "it is read-only or not yours to write", or None where it says something else (a lock held too long)."""
+    text = (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()  # the reason, not the path
+    if "disk is full" in text or "no space" in text:
+        return "it is full"
+    if any(k in text for k in ("read-only", "readonly", "permission", "unable to open", "disk i/o error")):
+        return "it is read-only or not yours to write"
+    return None
+
+
 def store_message(root, e: BaseException) -> str:
     """What to do when the data directory ``root`` cannot be written, from the OS's or SQLite's reason ``e``."""
-    text = (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()  # the reason, not the path
-    why = ("it is full" if "disk is full" in text or "no space" in text else
-           "it is read-only or not yours to write" if any(k in text for k in ("read-only", "readonly", "permission",
-                                                                              "unable to open")) else str(e))
+    why = unwritable_reason(e) or (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()
     return (f"cannot write the data directory {str(root)!r} ({why}). Runs, models and caches are kept there: "
             "free some space, or point BERTLAB_HOME at a folder you can write and restart "
             "(BERTLAB_HOME=/path/to/folder make run).")

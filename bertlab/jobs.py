@@ -65,9 +65,10 @@ class JobManager:
     def submit(self, configs: list[RunConfig], batch_id: str | None = None) -> list[str]:
         """Store one queued run per config (one batch) and queue them. Returns their ids."""
         batch_id = batch_id or f"b{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
-        ids = [self.store.create_run(c, batch_id) for c in configs]
-        for i in ids:
-            self._enqueue(i)
+        ids = []
+        for c in configs:  # each queued as it is stored: a store that fails half way strands none of them
+            ids.append(self.store.create_run(c, batch_id))
+            self._enqueue(ids[-1])
         return ids
 
     def cancel(self, run_id: str) -> str | None:
@@ -149,7 +150,10 @@ class JobManager:
         try:
             self.store.mark_orphans()
             for run_id in self.store.adopt_orphaned_queue():  # a dead process's waiting runs: ours to run
-                self._enqueue(run_id)
+                with self._lock:  # those a start of this process queued already are taken over, not queued twice
+                    mine = run_id in self._queued or run_id == self._running
+                if not mine:
+                    self._enqueue(run_id)
         except Exception:  # noqa: BLE001 - a store that cannot be read now is read again next time
             log.exception("could not check for orphaned runs")
 

@@ -224,7 +224,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         raise KeyError(run_id)
     device = device or models.pick_device()
     if not store.claim(run_id, device.name):
-        return store.get(run_id).status  # cancelled while queued
+        now = store.get(run_id)  # cancelled while queued, or deleted since (the Compare page's Delete)
+        return now.status if now is not None else CANCELLED
     cb = StoreCallbacks(store, run_id, cancel, on_progress)
     staging = None
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bertlab.config import RunConfig
-from bertlab.errors import BertlabError, StoreError, store_message
+from bertlab.errors import BertlabError, StoreError, store_message, unwritable_reason
 from bertlab.paths import check_id, data_home, safe_join
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
@@ -48,13 +48,10 @@ CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
 """
 
 
-_UNWRITABLE = ("readonly", "read-only", "disk is full", "unable to open", "disk i/o error")
-
-
 def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
     """A :class:`StoreError` saying what to do where ``e`` says the data directory cannot be written (read-only,
-    full); else ``e`` itself (a lock held too long, say)."""
-    return StoreError(store_message(root, e)) if any(k in str(e).lower() for k in _UNWRITABLE) else e
+    full: :func:`bertlab.errors.unwritable_reason`); else ``e`` itself (a lock held too long, say)."""
+    return StoreError(store_message(root, e)) if unwritable_reason(e) else e
 
 
 def _process_tag() -> str:
@@ -169,14 +166,21 @@ class RunStore:
         if c is None:
             try:
                 (self.root / "runs").mkdir(parents=True, exist_ok=True)
+            except OSError as e:  # read-only, full: a sentence, not a traceback
+                raise StoreError(store_message(self.root, e)) from None
+            try:
                 c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            except sqlite3.OperationalError as e:
+                raise _unwritable(self.root, e) from None
+            try:
                 c.row_factory = sqlite3.Row
                 c.execute("PRAGMA journal_mode=WAL")
                 c.execute("PRAGMA synchronous=NORMAL")
                 c.execute("PRAGMA busy_timeout=30000")
                 c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
-            except (OSError, sqlite3.OperationalError) as e:  # read-only, full: a sentence, not a traceback
-                raise StoreError(store_message(self.root, e)) from None
+            except sqlite3.OperationalError as e:
+                c.close()
+                raise _unwritable(self.root, e) from None
             have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
             # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
             for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):

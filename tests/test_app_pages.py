@@ -583,6 +583,10 @@ def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bert
     at.session_state["last_launch"] = {"batch": "b3", "strategies": ["tfidf_logreg"]}
     at.run()
     assert at.selectbox[0].value == "b3"
+    # a first visit to Compare after launching (Train, Launch, Compare) shows the launch, not a newer one's
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=6), batch_id="b4")  # someone else's, newer
+    fresh = app_on("app_pages/compare.py", {"last_launch": {"batch": "b3", "strategies": ["tfidf_logreg"]}})
+    assert fresh.selectbox[0].value == "b3"
 
 
 def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home):
@@ -765,6 +769,9 @@ def test_compare_runs_a_failed_run_again_and_deletes_ended_runs_after_asking(tin
     assert len(runs) == 2 and {r.status for r in runs} == {"queued", "failed"}
     again = next(r for r in runs if r.status == "queued")
     assert again.config == store.get(bad).config
+    # no second copy at a second click: the button gives way to a line pointing at the run queued again
+    assert not any(b.label == "Run again" for b in at.button)
+    assert any(c.value.startswith(":material/replay: run again: see the run") for c in at.caption)
     next(b for b in at.button if b.label == "Delete 1 run").click().run()
     assert store.get(bad) is not None  # asked first
     assert any("for good?" in w.value for w in at.warning)
@@ -781,10 +788,15 @@ def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
     at.button(key="drop_rare_go").click().run()
     no_problems(at)
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
-    assert at.checkbox(key="keep_drop_rare").value is True
+    box = next(c for c in at.checkbox if c.label == "Leave out the classes with fewer than 3 examples")
+    assert box.value is True
     assert any(c.value.startswith("This dataset is small") for c in at.caption)  # the sizes see the classes kept
     assert at.session_state["keep_data_config"]["drop_rare"] is True
     page = " ".join(str(x.value) for x in [*at.markdown, *at.caption, *at.info])
     assert "left out 1 class with fewer than 3 examples" in page and "'mixed'" in page
     at.switch_page("app_pages/train.py").run()  # the Train page's classes and label sentences are the two left
     no_problems(at)
+    at.switch_page("app_pages/data.py").run()
+    at.radio(key="keep_source").set_value("Built-in").run()  # another dataset starts without the choice
+    no_problems(at)
+    assert at.session_state["keep_data_config"]["drop_rare"] is False

@@ -481,6 +481,9 @@ LOADS = [
     Loads("carriage_returns_inside_unquoted_texts", "cr.csv", _lone_cr, 30, ["neg", "pos"],
           ["cr.csv: 3 carriage returns (\\r) inside lines kept as part of their text (a line ends at \\n)"],
           _check_lone_cr),
+    # an old Mac's "CSV (Macintosh)": lines end at \r, one line feed at the end (an editor's): not texts' \r
+    Loads("mac_line_ends_and_one_line_feed", "mac.csv", lambda: csv_text(good_rows()).replace("\n", "\r") + "\n",
+          30, ["neg", "pos"], []),
     Loads("semicolon_separated", "semi.csv", lambda: csv_text(good_rows(), sep=";"), 30, ["neg", "pos"], []),
     Loads("texts_full_of_semicolons_and_bars", "punct.csv",
           lambda: csv_text([(f"{t}; so; very; much | more | {i}", y) for i, (t, y) in enumerate(good_rows())]),

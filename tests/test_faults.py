@@ -151,6 +151,26 @@ def test_a_dead_processs_waiting_runs_are_taken_over_by_a_server_already_up(tiny
         jm.shutdown()
 
 
+def test_a_server_started_after_the_owner_died_queues_its_waiting_runs_once(tiny_model, tiny_data, monkeypatch):
+    """The start queues them, the idle check then takes them over: they were queued (and listed) twice."""
+    import socket
+
+    import psutil
+
+    store = RunStore()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    owner = f"{socket.gethostname()}:{other.pid}:{psutil.Process(other.pid).create_time():.0f}"
+    rid = store.create_run(tiny(tiny_model, tiny_data, strategy="tfidf_logreg"))
+    store.update(rid, owner=owner)
+    other.kill()
+    other.wait()
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    jm = JobManager(store)
+    assert jm.snapshot().queued == (rid,)
+    jm._sweep_orphans()
+    assert jm.snapshot().queued == (rid,) and store.get(rid).owner != owner  # taken over, once
+
+
 def test_cancel_from_another_process_stops_the_run(tiny_model, tiny_data, optimizer_hooks):
     """A cancel written to the store (the CLI, a second server) is picked up by the worker's poll."""
     jm = JobManager(RunStore())

@@ -487,6 +487,8 @@ def test_runs_are_deleted_to_free_space_from_the_cli_but_never_while_queued_or_r
     waiting = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-del")
     folder = store.artifact_path(done)
     assert folder.is_dir() and store.disk_bytes(done) > 10_000
+    assert main(["delete", "--batch", "latest"]) == 2 and "not 'latest'" in capsys.readouterr().err  # named only
+    assert store.get(done) is not None
     assert main(["delete", "--batch", "b-del"]) == 1
     out, err = capsys.readouterr()
     assert out.startswith("deleted 1 run (") and "MiB freed" in out and "kept 1 queued or running" in err

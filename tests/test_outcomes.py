@@ -297,6 +297,17 @@ def test_a_language_the_model_does_not_know_is_said_in_the_runs_notes_and_before
     assert german is not None and " cuts these texts' words into " in german and "multilingual" in german
     chinese = vocabulary_note(tiny_model, CHINESE)
     assert chinese is not None and " of these texts' tokens are unknown to " in chinese
+    # a model that reads Chinese character by character (bert-base-chinese, mBERT) is not "cutting words": one
+    # piece per character, each character a word
+    from bertlab.engine import vocabulary_fit
+
+    class ByCharacter:
+        unk_token_id = 100
+
+        def __call__(self, texts, **kw):
+            return {"input_ids": [[7] * sum(not c.isspace() and c not in "，。" for c in t) for t in texts]}
+
+    assert vocabulary_fit(ByCharacter(), CHINESE) == (0.0, 1.0)
     path = tmp_path / "zh.csv"
     pd.DataFrame({"text": [f"{t}{i}" for i in range(8) for t in CHINESE],
                   "label": ["pos", "neg", "pos", "neg", "pos"] * 8}).to_csv(path, index=False)

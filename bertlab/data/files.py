@@ -164,7 +164,7 @@ def _guess_separator(text: str) -> str:
         return in_header[0] if in_header else ","
 
 
-_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_CR = re.compile(r"\r(?!\n|\Z)")  # not before a line feed, nor the file's last character
 _LONE_CR_HOLDER = "\ue000"  # a private-use character: no text in a table means it
 
 
@@ -172,8 +172,10 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
     if not text.strip():
         raise DataError(f"{filename} is empty: it has no header and no rows.")
     lone_cr = False
-    if "\n" in text and _LONE_CR_HOLDER not in text and (n_cr := len(_LONE_CR.findall(text))):
+    n_cr = len(_LONE_CR.findall(text)) if "\r" in text and _LONE_CR_HOLDER not in text else 0
+    if n_cr and text.count("\n") > n_cr:
         # Lines end at \n (or \r\n) here, so a lone \r sits inside a text (pasted from an old Mac or a form).
+        # (Where lone \r outnumber line feeds, they are the line ends: an old Mac's "CSV (Macintosh)".)
         # pandas ended the row there: half a text without its label, the other half a row of its own. It is
         # held as another character while pandas reads, then put back: quoted or not, the text keeps it.
         text, lone_cr = _LONE_CR.sub(_LONE_CR_HOLDER, text), True

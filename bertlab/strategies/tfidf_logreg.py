@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
+from bertlab.config import UNSPACED
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
@@ -25,8 +26,7 @@ C_GRID = (0.25, 1.0, 4.0, 16.0)  # chosen on the validation split when option 'C
 # spaces, had whole clauses as one "word" (no two texts shared one): each of their characters is a word of its
 # own, and word 2-grams are then character pairs, the usual features for these scripts. On other text it finds
 # exactly what the default finds.
-_UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
-TOKEN_PATTERN = rf"(?u)[{_UNSPACED}]|[^\W{_UNSPACED}]{{2,}}"
+TOKEN_PATTERN = rf"(?u)[{UNSPACED}]|[^\W{UNSPACED}]{{2,}}"
 LEGACY_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # runs saved before the pattern was recorded (tfidf.json has none)
 FILES = ("tfidf.json", "tfidf.safetensors")
 
