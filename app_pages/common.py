@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 
 from bertlab.config import SPLIT_PRESETS, DataConfig, upload_display_name
-from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_dataset
+from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
 from bertlab.paths import data_home, keep_text
@@ -275,8 +275,7 @@ def dataset(cfg: DataConfig) -> TextDataset:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _splits(key: str) -> Splits:
     cfg = DataConfig(**json.loads(key))
-    return split_dataset(dataset(cfg), seed=cfg.seed, train_size=cfg.train_size, val_size=cfg.val_size,
-                         test_size=cfg.test_size, drop_rare=cfg.drop_rare)
+    return split_for(dataset(cfg), cfg)
 
 
 def splits(cfg: DataConfig) -> Splits:
@@ -297,7 +296,7 @@ def _token_lengths(key: str, model: str) -> list[int] | None:
 def token_lengths(cfg: DataConfig, model: str) -> list[int] | None:
     """The training texts' lengths in ``model``'s tokens, sorted (the first 2,000 texts); None where the data or
     the model cannot be read."""
-    return _token_lengths(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model)
+    return _token_lengths(_key(cfg.uncapped()), model)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -313,7 +312,7 @@ def _vocabulary_note(key: str, model: str) -> str | None:
 def vocabulary_note(cfg: DataConfig, model: str) -> str | None:
     """Where ``model``'s vocabulary covers ``cfg``'s training texts poorly (another language or script), the
     sentence that says so (bertlab.runner.vocabulary_note; the runs' notes say it too); else None."""
-    return _vocabulary_note(_key(DataConfig(**{**cfg.__dict__, "train_size": None})), model)
+    return _vocabulary_note(_key(cfg.uncapped()), model)
 
 
 def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:

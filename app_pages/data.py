@@ -140,8 +140,7 @@ def choose_caps(base: DataConfig) -> DataConfig:
                       horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
                                             "in well under a minute on a laptop CPU.")
     try:  # the splits of all the data: a small file fits under every preset's caps
-        full = common.splits(DataConfig(**{**base.__dict__, "train_size": None, "val_size": None,
-                                           "test_size": None})).sizes()
+        full = common.splits(base.uncapped()).sizes()
     except BertlabError:
         full = None
     quick = dict(zip(("train", "validation", "test"), common.PRESETS[common.DEFAULT_PRESET]))

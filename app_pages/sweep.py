@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import answer, sweep
-from bertlab.config import DEFAULT_MODEL, DataConfig
+from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
 from bertlab.estimate import Estimate
 from bertlab.models import resolve
@@ -30,9 +30,8 @@ def run_tokens(cfg) -> float | None:
 
 def run_available(cfg) -> dict[str, int] | None:
     """How many examples each split of a point's data has uncapped, so "all" has a size in the estimate."""
-    uncapped = DataConfig(**{**cfg.data.__dict__, "train_size": None, "val_size": None, "test_size": None})
     try:
-        return common.splits(uncapped).sizes()
+        return common.splits(cfg.data.uncapped()).sizes()
     except BertlabError:
         return None
 

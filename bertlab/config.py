@@ -82,6 +82,10 @@ class DataConfig:
         if not isinstance(self.drop_rare, bool):
             raise ConfigError(f"drop_rare must be true or false, got {self.drop_rare!r}.")
 
+    def uncapped(self) -> DataConfig:
+        """The same data without caps on its splits: all of it (what sizes and token counts are measured on)."""
+        return dataclasses.replace(self, train_size=None, val_size=None, test_size=None)
+
     @property
     def label(self) -> str:
         """Short name for tables: a file's name as the user uploaded it (without the storage hash prefix)."""

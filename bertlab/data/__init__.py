@@ -10,7 +10,7 @@ from bertlab.data.hub import load_hub
 
 __all__ = [
     "BUILTIN", "DataConfig", "Splits", "TextDataset", "build_dataset", "detect_columns", "load_builtin",
-    "load_data", "load_file", "load_hub", "load_splits", "read_table", "save_upload", "split_dataset",
+    "load_data", "load_file", "load_hub", "load_splits", "read_table", "save_upload", "split_dataset", "split_for",
 ]
 
 
@@ -23,8 +23,12 @@ def load_data(cfg: DataConfig) -> TextDataset:
     return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column)
 
 
-def load_splits(cfg: DataConfig) -> Splits:
-    """Load and split the dataset that ``cfg`` names, applying its caps."""
-    ds = load_data(cfg)
+def split_for(ds: TextDataset, cfg: DataConfig) -> Splits:
+    """``ds`` (the dataset ``cfg`` names, loaded) split as ``cfg`` says: its seed, caps and rare classes."""
     return split_dataset(ds, seed=cfg.seed, train_size=cfg.train_size, val_size=cfg.val_size,
                          test_size=cfg.test_size, drop_rare=cfg.drop_rare)
+
+
+def load_splits(cfg: DataConfig) -> Splits:
+    """Load and split the dataset that ``cfg`` names, applying its caps."""
+    return split_for(load_data(cfg), cfg)
