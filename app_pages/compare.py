@@ -676,10 +676,10 @@ def delete_section(runs: list) -> None:
     if not ended:
         return
     store = common.store()
-    size = sum(store.disk_bytes(r.id) for r in ended)
     n = len(ended)
-    with st.expander(f":material/delete: Delete {'this run' if n == 1 else f'these {n} runs'} "
-                     f"({size / 2**20:,.1f} MiB on disk)"):
+    # Their size on disk is read once asked (walking every run's folder at each rerun of the page was I/O for
+    # nothing).
+    with st.expander(f":material/delete: Delete {'this run' if n == 1 else f'these {n} runs'}"):
         live_n = len(runs) - n
         st.caption("Their models, curves and results go for good, for every user of this data directory; the CSV "
                    "and the report downloaded before keep what they hold. Runs still queued or training stay"
@@ -690,8 +690,10 @@ def delete_section(runs: list) -> None:
                 st.session_state["cmp_delete"] = ask
                 st.rerun()
             return
+        size = sum(store.disk_bytes(r.id) for r in ended)
         st.warning(f"Delete {n} run{'s' * (n != 1)} ({', '.join(common.md(common.run_title(r)) for r in ended[:3])}"
-                   f"{', …' if n > 3 else ''}) for good?", icon=":material/warning:")
+                   f"{', …' if n > 3 else ''}) for good? They take {size / 2**20:,.1f} MiB on disk.",
+                   icon=":material/warning:")
         c1, c2 = st.columns(2)
         if c1.button("Yes, delete them", type="primary", key="cmp_delete_yes"):
             st.session_state.pop("cmp_delete", None)
