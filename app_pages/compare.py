@@ -84,12 +84,11 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     training or done (Run again then says so instead of queueing another copy at each click)."""
     # "Cancel" whole at 1280 px beside the box
     c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
-    color = plots.strategy_color(run.strategy)
+    swatch = common.swatch(run.strategy)
     # nowrap: in a narrow column (1024 px with the sidebar open) the id goes to a line of its own instead of
     # breaking "■ zero_shot" after its square.
-    # The square carries the strategy's colour, the name the theme's text colour (coloured text was 2.3-3.9:1);
-    # the id and detail are the text colour faded, readable on the light theme and the dark one (#888 was 3.5:1).
-    c[0].markdown(f"<span style='white-space:nowrap'><span style='color:{color}'>■</span> "
+    # The id and detail are the text colour faded, readable on the light theme and the dark one (#888 was 3.5:1).
+    c[0].markdown(f"<span style='white-space:nowrap'>{swatch} "
                   f"<b>{run.strategy}</b></span> <span style='opacity:0.7;white-space:nowrap'>· {run.id[-4:]}</span>"
                   + (f"<br><span style='opacity:0.7;font-size:0.85em'>{html.escape(detail)}</span>" if detail else ""),
                   unsafe_allow_html=True)

@@ -14,7 +14,7 @@ from app_pages import common
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.metrics import single_class_prediction
-from bertlab.plots import probability_figure, run_labels, strategy_color
+from bertlab.plots import probability_figure, run_labels
 from bertlab.store import SUCCEEDED
 
 
@@ -101,8 +101,8 @@ def _results(runs, preds, compact: bool) -> None:
     cols = st.columns(min(4, len(preds)))
     for i, p in enumerate(preds):
         with cols[i % len(cols)].container(border=True):
-            color = strategy_color(p.strategy)
-            st.markdown(f"<span style='color:{color}'>■</span> <b>{html.escape(labels[p.run_id])}</b>",
+            swatch = common.swatch(p.strategy)
+            st.markdown(f"{swatch} <b>{html.escape(labels[p.run_id])}</b>",
                         unsafe_allow_html=True)
             if p.run_id in one_class:
                 st.caption(f"⚠ answers {common.md(repr(one_class[p.run_id]))} to every test text: its answer "

@@ -15,7 +15,6 @@ from bertlab.data import save_upload
 from bertlab.errors import BertlabError
 from bertlab.estimate import estimate_seconds, format_duration, probe_estimate
 from bertlab.models import check_max_length, known_max_positions, resolve
-from bertlab.plots import strategy_color
 from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.teaching import COST_NOTES, card
@@ -372,9 +371,9 @@ if summary is not None:
     data_tag = hashlib.sha256(repr((cfg.source, cfg.name, labels)).encode()).hexdigest()[:10]
     for n in names:
         s = REGISTRY[n]
-        color = strategy_color(n)
+        swatch = common.swatch(n)
         with st.expander(f"**{n}**: {s.summary}", expanded=False):
-            st.markdown(f"<span style='color:{color}'>■</span> **{s.title}**: trains {s.trains}; "
+            st.markdown(f"{swatch} **{s.title}**: trains {s.trains}; "
                         f"frozen: {s.frozen}.", unsafe_allow_html=True)
             if s.when:
                 st.caption(f"When to use it: {s.when}")

@@ -261,7 +261,7 @@ IMG = "<img src=x onerror=alert(1)>"
 APP_FILES = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py")), *sorted((REPO / "pages").glob("*.py"))]
 # Expressions allowed inside HTML the app writes itself: colours, registry metadata and run-id tails.
 # Strategy names are checked against a pattern by RunConfig, run ids by check_id.
-SAFE_IN_HTML = {"color", "run.strategy", "run.id[-4:]", "labels[p.run_id]", "s.title", "s.trains", "s.frozen"}
+SAFE_IN_HTML = {"color", "swatch", "run.strategy", "run.id[-4:]", "labels[p.run_id]", "s.title", "s.trains", "s.frozen"}
 
 
 def _html_calls(tree: ast.AST):
