@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import secrets
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -167,9 +168,53 @@ def judge_chosen(default: str, key: str) -> str:
     return st.session_state.get(f"{key}_{default}") or default
 
 
+DESK_PARAM = "desk"
+_DESK_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def desk() -> str:
+    """This browser's desk: a name kept in the page's address (``?desk=...``), so that a reload, or a bookmark,
+    finds the data, strategies and launches it chose, and on a shared server (a classroom) one user's upload or
+    launch never becomes another's default. A visit without one gets a new random name. The app's frame calls
+    this at every run: the address keeps it from page to page."""
+    d = st.session_state.get("_desk")
+    if d is None:
+        asked = st.query_params.get(DESK_PARAM)
+        d = asked if isinstance(asked, str) and _DESK_RE.fullmatch(asked) else secrets.token_hex(6)
+        st.session_state["_desk"] = d
+    if st.query_params.get(DESK_PARAM) != d:
+        st.query_params[DESK_PARAM] = d
+    return d
+
+
+def desk_dir() -> Path:
+    """Where this desk's choices are kept in the data directory (``desks/<name>/``)."""
+    return data_home() / "desks" / desk()
+
+
+def own_batches() -> list[str]:
+    """The batches (launches, sweeps) made at this desk, newest first (at most 200 kept)."""
+    try:
+        got = json.loads((desk_dir() / OWN_BATCHES_FILE).read_text())
+    except (OSError, ValueError):
+        return []
+    return [b for b in got if isinstance(b, str)] if isinstance(got, list) else []
+
+
+def remember_batch(batch_id: str) -> None:
+    """Note a launch or sweep made at this desk: Compare opens on it after a reload, and only this desk's
+    launches count as "the same launch again"."""
+    if batch_id:
+        keep_text(desk_dir() / OWN_BATCHES_FILE,
+                  json.dumps([batch_id, *[b for b in own_batches() if b != batch_id]][:200]))
+
+
+OWN_BATCHES_FILE = "batches.json"
+
+
 def data_config() -> DataConfig:
-    """The DataConfig chosen on the Data page; in a new session (a reload, a second tab) the data last chosen in
-    this data directory, so that a reload never launches runs on other data than the page showed; else the
+    """The DataConfig chosen on the Data page; in a new session (a reload, a bookmark) the data last chosen at
+    this desk (:func:`desk`), so that a reload never launches runs on other data than the page showed; else the
     default one."""
     d = st.session_state.get(DATA_KEY)
     if not d:
@@ -185,10 +230,10 @@ def data_config() -> DataConfig:
 
 
 def last_data_config() -> DataConfig | None:
-    """The data last loaded on the Data page in this data directory (None: none, unreadable, or an upload
-    whose file is gone)."""
+    """The data last loaded on the Data page at this desk (None: none, unreadable, or an upload whose file is
+    gone)."""
     try:
-        cfg = DataConfig(**json.loads((data_home() / LAST_DATA_FILE).read_text()))
+        cfg = DataConfig(**json.loads((desk_dir() / LAST_DATA_FILE).read_text()))
     except (OSError, ValueError, TypeError, BertlabError):
         return None
     if cfg.source == "file" and not Path(cfg.name).is_file():
@@ -198,19 +243,19 @@ def last_data_config() -> DataConfig | None:
 
 def set_data_config(cfg: DataConfig) -> None:
     st.session_state[DATA_KEY] = asdict(cfg)
-    keep_text(data_home() / LAST_DATA_FILE, json.dumps(asdict(cfg), sort_keys=True))
+    keep_text(desk_dir() / LAST_DATA_FILE, json.dumps(asdict(cfg), sort_keys=True))
 
 
 LAST_STRATEGIES_FILE = "last_strategies.json"
 
 
 def last_strategies() -> list[str] | None:
-    """The strategies last chosen on the Train page in this data directory (None: none, or unreadable), so that a
-    reload does not put back a strategy the user removed (a scratch run of hours)."""
+    """The strategies last chosen on the Train page at this desk (None: none, or unreadable), so that a reload
+    does not put back a strategy the user removed (a scratch run of hours)."""
     from bertlab.strategies import REGISTRY
 
     try:
-        names = json.loads((data_home() / LAST_STRATEGIES_FILE).read_text())
+        names = json.loads((desk_dir() / LAST_STRATEGIES_FILE).read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(names, list):
@@ -220,7 +265,7 @@ def last_strategies() -> list[str] | None:
 
 
 def save_strategies(names: list[str]) -> None:
-    keep_text(data_home() / LAST_STRATEGIES_FILE, json.dumps(list(names)))
+    keep_text(desk_dir() / LAST_STRATEGIES_FILE, json.dumps(list(names)))
 
 
 PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))

@@ -43,7 +43,8 @@ def select_runs(all_runs: list) -> list[str]:
     # cancelled"), and Streamlit then makes a new widget, which would start afresh.
     known, choice = st.session_state.get("cmp_known_batches"), st.session_state.get("cmp_choice")
     new = [b for b in batches if known is None or b not in known]  # newest first; all of them on a first visit
-    own = {(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current")}
+    own = {(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
+           *common.own_batches()}  # this desk's launches: a reload opens on its own, not another user's
     if mine := [b for b in new if b in own]:  # this session's launch (Train, then Compare: a first visit)
         choice = mine[0]
     elif choice not in batches:
@@ -281,7 +282,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
     if len(rows) > 1:
         table = [{k: v for k, v in r.items() if not k.endswith("_id") and k != "holm_pairs"} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
-                                                                          "p (Holm)": paired.format_p(r["p (Holm)"])}
+                                                                          "p (Holm)": paired.format_holm(r)}
                  for r in rows]
         if by_f1:  # judged by macro-F1 (Which one to use?): its paired test beside McNemar's
             data = {r.id: d for r, d in members}
@@ -300,9 +301,10 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                                         "right, if both were equally good. With many pairs, expect one in twenty "
                                         "below 0.05 by chance."),
             "p (Holm)": st.column_config.TextColumn(
-                alignment="right", help="McNemar's p adjusted for the number of pairs in this table (Holm's "
-                                        "step-down method): below 0.05, the chance that any of these verdicts is a "
-                                        "false alarm stays under 5%."),
+                alignment="right", help="McNemar's p adjusted for the number of pairs of two strategies in this "
+                                        "table (Holm's step-down method): below 0.05, the chance that any of these "
+                                        "verdicts is a false alarm stays under 5%. Two seeds of one strategy (—) are "
+                                        "no choice to make and are left out of the count."),
         })
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
@@ -403,22 +405,35 @@ def serving_section(done: list, busy: bool) -> None:
                                                            "answer one text, over 20 test texts one at a time."),
         "p95": st.column_config.NumberColumn("ms p95", format="%.1f", help="95th percentile of the same."),
         "texts/s (batches of 64)": st.column_config.TextColumn("texts/s", alignment="right",
-                                                               help="Texts per second, 256 test texts in batches "
-                                                                    "of 64."),
+                                                               help="Texts per second, 256 test texts sorted by "
+                                                                    "length in batches of 64 (as a job over a "
+                                                                    "backlog would batch them)."),
         f"{price.currency} per million texts": st.column_config.TextColumn(
             f"{price.currency}/M texts", alignment="right", help="What a million texts cost at that rate and the "
                                                                 "price per hour set on Accuracy vs cost."),
         "answered by": st.column_config.TextColumn("runtime"),
     })
     timed = [r for r in done if r.costs.get("serve_ms_p50") is not None]
-    work = [r.costs.get("inference_flops_per_text") for r in timed]
-    if len(timed) > 1 and all(work) and max(work) <= 1.01 * min(work):
+    # Runs doing the same work per text (within 1%: one pass of the same encoder), the largest such group: beside
+    # them a TF-IDF run or a smaller model may do far less, which is not noise.
+    groups: list[list] = []
+    for r in sorted((r for r in timed if r.costs.get("inference_flops_per_text")),
+                    key=lambda r: r.costs["inference_flops_per_text"]):
+        if groups and r.costs["inference_flops_per_text"] <= 1.01 * groups[-1][0].costs["inference_flops_per_text"]:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    same = max(groups, key=len) if groups else []
+    if len(same) > 1:
         # One figure to quote: the median over runs that all do the same work, not four that differ by noise.
-        p50 = statistics.median(r.costs["serve_ms_p50"] for r in timed)
-        rates = [r.costs["serve_texts_per_s"] for r in timed if r.costs.get("serve_texts_per_s")]
+        names = list(dict.fromkeys(r.strategy for r in same))
+        who = ("These runs" if len(same) == len(timed) else f"The runs of {names[0]}" if len(names) == 1
+               else f"The runs of {', '.join(names[:-1])} and {names[-1]}")
+        p50 = statistics.median(r.costs["serve_ms_p50"] for r in same)
+        rates = [r.costs["serve_texts_per_s"] for r in same if r.costs.get("serve_texts_per_s")]
         rate = statistics.median(rates) if rates else None
-        per_m = serving.money_per_million(rate, price.per_hour(timed[0].costs.get("serve_device")))
-        st.caption("These runs do the same work per text (one pass of the same encoder): differences between their "
+        per_m = serving.money_per_million(rate, price.per_hour(same[0].costs.get("serve_device")))
+        st.caption(f"{who} do the same work per text (one pass of the same encoder): differences between their "
                    "timings are this machine's noise, not a cost of the strategy. The figure to quote is their "
                    f"median: **{p50:.1f} ms** per text" + (f", **{rate:,.0f} texts/s**" if rate else "")
                    + (f", **{pareto.format_cost(per_m, 'train_money', price)} per million texts**" if per_m else "")
@@ -471,8 +486,9 @@ def calibration_section(done: list) -> None:
                "calibration error) is the mean gap, weighted by texts. "
                f"The largest here: {labels[worst.id]}, ECE {w.get('test_ece', 0):.3f} (mean confidence "
                f"{100 * (w.get('test_mean_confidence') or 0):.0f}%, accuracy {100 * (w.get('test_accuracy') or 0):.0f}%)."
-               " zero_shot's 'probabilities' are a softmax of 20 x cosine similarities: where they match its "
-               "accuracy, that is the luck of that scale on this data, not something it learnt. Calibration matters "
+               + (" zero_shot's 'probabilities' are a softmax of 20 x cosine similarities: where they match its "
+                  "accuracy, that is the luck of that scale on this data, not something it learnt."
+                  if any(r.strategy == "zero_shot" for r in have) else "") + " Calibration matters "
                "where a threshold on the confidence decides (send the unsure texts to a person).")
 
 

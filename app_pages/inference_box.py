@@ -77,6 +77,10 @@ CONFIDENCE_HELP = ("The probability of the predicted class. Trained models fit t
                    "\"certain\".")
 
 
+UNKNOWN_WORDS = ("no word of this text was in its training texts: the answer is just the classes' prior, whatever "
+                 "the text says")
+
+
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     # A run that answered one class to every test text answers it here too: its answer means nothing, say so.
@@ -85,7 +89,8 @@ def _results(runs, preds, compact: bool) -> None:
     if compact:
         # Three columns fit the box (a third of the page, ~240 px at 1280): latencies go in one line under it,
         # backends and per-class probabilities are on the Playground.
-        rows = [{"run": labels[p.run_id] + (" ⚠" if p.run_id in one_class else ""), "prediction": p.labels[0],
+        rows = [{"run": labels[p.run_id] + (" ⚠" if p.run_id in one_class or (p.unknown and p.unknown[0]) else ""),
+                 "prediction": p.labels[0],
                  "conf.": 100 * float(p.probs[0].max())} for p in preds]
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
             "run": st.column_config.TextColumn(width=118),  # "head_only · 1a2b" whole
@@ -96,7 +101,8 @@ def _results(runs, preds, compact: bool) -> None:
         st.caption(f"Answered in {ms[0]:.0f} ms{spread}" + (" per run" if len(ms) > 1 else "") +
                    " (the Playground shows each run's backend and probabilities)."
                    + "".join(f" ⚠ {labels[i]} answers {common.md(repr(c))} to every test text: its answer here means "
-                             "nothing." for i, c in one_class.items()))
+                             "nothing." for i, c in one_class.items())
+                   + "".join(f" ⚠ {labels[p.run_id]}: {UNKNOWN_WORDS}" for p in preds if p.unknown and p.unknown[0]))
         return
     cols = st.columns(min(4, len(preds)))
     for i, p in enumerate(preds):
@@ -107,6 +113,8 @@ def _results(runs, preds, compact: bool) -> None:
             if p.run_id in one_class:
                 st.caption(f"⚠ answers {common.md(repr(one_class[p.run_id]))} to every test text: its answer "
                            "means nothing")
+            if p.unknown and p.unknown[0]:
+                st.caption(f"⚠ {UNKNOWN_WORDS}")
             st.metric("prediction", common.md(p.labels[0]), f"{p.probs[0].max():.0%} confident", delta_color="off",
                       delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""

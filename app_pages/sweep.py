@@ -121,6 +121,7 @@ def _queue(spec: sweep.SweepSpec) -> None:
         common.show_error(e)
         return
     st.session_state["keep_sw_current"] = sub.sweep_id
+    common.remember_batch(sub.sweep_id)
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens,

@@ -17,6 +17,7 @@ from bertlab.estimate import estimate_seconds, format_duration, probe_estimate
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
+from bertlab.strategies.classifier import few_steps_planned
 from bertlab.teaching import COST_NOTES, card
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
@@ -300,15 +301,18 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
 def launch(configs: list[RunConfig]) -> None:
     ids = common.manager().submit(configs)
     run = common.store().get(ids[0])
+    common.remember_batch(run.batch_id if run else "")
     st.session_state["last_launch"] = {"batch": run.batch_id if run else "", "strategies": [c.strategy for c in configs],
                                        "ids": ids, "configs": [c.to_dict() for c in configs],
                                        "note": st.session_state.get("lowered_note")}
 
 
 def repeats_live_launch(configs: list[RunConfig]) -> str | None:
-    """The batch id if every one of these runs already waits or trains (with the very same config), from any
-    tab or session: a second click on Launch, or one in another tab, would queue them all again. Else None."""
-    active = common.store().list_runs(status=ACTIVE, limit=None)
+    """The batch id if every one of these runs already waits or trains (with the very same config), launched at
+    this desk (any tab, any session): a second click on Launch, or one in another tab, would queue them all again.
+    Else None. Another user's identical launch on a shared server is theirs: it does not count."""
+    own = set(common.own_batches())
+    active = [r for r in common.store().list_runs(status=ACTIVE, limit=None) if r.batch_id in own]
     waiting = [json.dumps(r.config, sort_keys=True) for r in active]
     batches = []
     for c in configs:
@@ -393,7 +397,7 @@ if summary is not None:
         "Runs per strategy (seeds)", 1, 10, key="keep_repeats",
         help="Train each strategy at its seed, seed + 1, ...: the spread over seeds is the luck of training, and "
              "Compare's answer then compares the strategies' means with a paired t-test over the seeds. "
-             "zero_shot runs once (no seed changes it). Time grows with the number of runs."))
+             "zero_shot and tfidf_logreg run once (no seed changes them). Time grows with the number of runs."))
     known, unknown, n_runs = launch_seconds(names, estimates, repeats)
     # without an estimate, only strategies whose declared work trains the encoder (zero_shot, head_only: one pass)
     blind = [n for n in unknown if (w := _probe_work(n, model, overrides, sizes)) is not None and w[0] > 0]
@@ -409,6 +413,10 @@ if summary is not None:
                    help="Answer the question below first." if ask_long else None)
     if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
+    if names and (few := few_steps_planned(current_configs(names, cfg, model, overrides, sizes["train"], 1) or [],
+                                           sizes["train"])):
+        st.warning("Too short to judge: " + " ".join(f"**{n}**: {common.md(note)}" for n, note in few.items()),
+                   icon=":material/speed:")
     long_yes = False
     if ask_long:
         st.warning(f"{long} A smaller sample answers the same question sooner: the Data page's *Standard* size "

@@ -312,10 +312,31 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
         for r in [a.pick] if a.pick is a.best else [a.pick, a.best]:
             if getattr(r, "id", None) in labels and (warn := missed_classes_sentence(r, labels[r.id])):
                 a.sentences.append(warn)
+    if a is not None and (brief := few_steps_sentence(at_size)):
+        a.sentences.append(brief)
     if a is not None and len({_n_train(r) for r in done}) > 1:
         a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
                            "The Learning curves page answers for every size.")
     return a
+
+
+def few_steps_sentence(runs: list) -> str | None:
+    """A sentence naming the strategies among ``runs`` trained with too few optimizer steps to judge (their runs'
+    note from :func:`bertlab.strategies.classifier.few_steps_note`), or None: an answer that calls full_ft "less
+    accurate" after 6 steps says more about the settings than about full_ft."""
+    few: dict[str, str] = {}
+    for r in runs:
+        for note in getattr(r, "notes", None) or []:
+            head = note.split(":")[0]
+            if note.startswith("only ") and " optimizer step" in head:
+                few.setdefault(r.strategy, head[len("only "):])
+    if not few:
+        return None
+    listed = "; ".join(f"{s}, {steps}" for s, steps in few.items())
+    return (f"Trained too briefly to judge ({listed}): too few optimizer steps for the weights to move far, so "
+            f"{'its score' if len(few) == 1 else 'their scores'} may understate "
+            f"{'the strategy' if len(few) == 1 else 'these strategies'}. Train longer (more epochs, or a smaller "
+            "batch size) before ruling it out.")
 
 
 def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer | None:
@@ -450,9 +471,11 @@ def few_test_texts(n: int, best, bn: str, judge: Judge) -> str:
 
     ci = run_accuracy_interval(best.metrics or {}, n) if judge is ACCURACY else None
     known = f" ({bn}'s accuracy is somewhere in {_pct(ci[0])}-{_pct(ci[1])}, 95% interval)" if ci else ""
+    cap = ((getattr(best, "config", None) or {}).get("data") or {}).get("test_size")
+    more = (f"a larger test cap on the Data page (now {cap:,}), or more data" if cap and n >= cap else
+            "more labelled data (the test split already holds all this data gives it)")
     return (f"{n:,} test texts are few{known}: only a large gap between runs can be told from chance, and this "
-            "ranking may not hold on other texts. More test texts (more data, or a larger test cap on the Data "
-            "page) would settle it.")
+            f"ranking may not hold on other texts. More test texts ({more}) would settle it.")
 
 
 def lead_price(best, cheap, bn: str, cn: str) -> str:
@@ -501,15 +524,23 @@ def seeds_p(diffs: list[float], each_seed) -> tuple[float | None, str]:
     gap beyond chance, ``each_seed()`` (the paired test on each seed's own test texts, one p per seed, None where
     unknown) may: a gap beyond the luck of the test texts at every seed, the same way each time, is not luck
     either, and the largest of those p stands for them ("each"). Few seeds give the t-test one or two degrees of
-    freedom: an 18-point gap at both of two seeds read "cannot tell apart"."""
+    freedom: an 18-point gap at both of two seeds read "cannot tell apart". The same gap at every seed leaves the
+    t-test nothing to go on (None): the test on each seed's texts decides alone, either way, so that a cheaper
+    strategy 1 point behind at each of two seeds is still "cannot tell apart", not "untested"."""
     p = seed_paired_p(diffs)
     if p is not None and p < ALPHA:
         return p, "t"
-    if min(diffs) > 0 or max(diffs) < 0:
+    if p is None or min(diffs) > 0 or max(diffs) < 0:
         each = each_seed()
-        if each and all(q is not None and q < ALPHA for q in each):
+        if each and all(q is not None for q in each) and (p is None or all(q < ALPHA for q in each)):
             return max(each), "each"
     return p, "t"
+
+
+def _who_tells(how: str, k: int) -> str:
+    """Who cannot tell two strategies apart, for a sentence: the seeds (t-test), the test texts at each seed, or
+    the test set (one seed)."""
+    return "the test set" if k <= 1 else "the seeds" if how == "t" else "the test texts at each seed"
 
 
 def seeds_test_name(how: str, k: int, judge: Judge) -> str:
@@ -563,8 +594,12 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
 
     @functools.cache
     def test(a: str, b: str) -> tuple[float | None, int]:
-        """(p, seeds compared) for strategy a against b; p None where there is nothing to test on."""
-        common = sorted(set(by_strategy[a]) & set(by_strategy[b]))
+        """(p, seeds compared) for strategy a against b; p None where there is nothing to test on. Seeds at which
+        both are the same runs (two strategies no seed changes, each run once) count once: copies are not seeds."""
+        pairs: dict[tuple[int, int], object] = {}
+        for k in sorted(set(by_strategy[a]) & set(by_strategy[b]), key=str):
+            pairs.setdefault((id(by_strategy[a][k]), id(by_strategy[b][k])), k)
+        common = list(pairs.values())
         if len(common) >= 2:
             p, how[(a, b)] = seeds_p([by_strategy[a][k][key] - by_strategy[b][k][key] for k in common],
                                      lambda: [per_seed(a, b, k) for k in common])
@@ -612,8 +647,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                    for o in stats if o not in (s, best)):
             row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k, "how": how[(best, s)]})
             row["why"] = (f"{judge.gap(stats[best]['acc'] - stats[s]['acc'])} behind {best}: "
-                          f"{'the seeds' if k > 1 else 'the test set'} cannot tell them apart ("
-                          f"{paired.p_is(p)})")
+                          f"{_who_tells(how[(best, s)], k)} cannot tell them apart ({paired.p_is(p)})")
             return row
     if not cheaper:
         row["why"] = f"{judge.top} and the cheapest" + (" of the strategies better than the majority class"
@@ -765,7 +799,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         return f"{judge.value(acc[s_])}, " + (f"mean of {ran[s_]} seeds" if ran[s_] > 1 else "one run")
 
     def test_name(k: int) -> str:
-        return seeds_test_name(row.get("how", "t"), k, judge) if k > 1 else f"{judge.test} on the one seed both ran"
+        return seeds_test_name(row.get("how", "t"), k, judge) if k > 1 else f"{judge.test} on one run of each"
 
     n = _n_train(runs[0])
     size = f" With {n:,} training examples." if n else ""
@@ -775,10 +809,14 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         top = "the most accurate strategy" if judge is ACCURACY else "the best strategy by macro-F1"
         headline = (f"Start with {pick} ({mean(pick)}): it is {judge.gap(acc[best] - acc[pick])} behind "
                     f"{top}, {best} ({mean(best)}), a gap "
-                    f"{'the seeds' if k > 1 else 'the test set'} cannot tell from chance ({test_name(k)}, "
+                    f"{_who_tells(row.get('how', 't'), k)} cannot tell from chance ({test_name(k)}, "
                     f"{paired.p_is(row['p'])}), and it {cost_phrase(priced(best), priced(pick))}.{size}")
         common = sorted(set(by_strategy[best]) & set(by_strategy[pick]), key=str)
-        if len(common) > 1:
+        if len(common) > 1 and row.get("how") == "each":
+            sentences.append(f"{best} was ahead by the same {judge.gap(acc[best] - acc[pick])} at every seed, which "
+                             f"leaves the t-test no spread to go on; {judge.test}'s test on each seed's test texts "
+                             "cannot rule out chance: more test texts would settle it.")
+        elif len(common) > 1:
             ahead = sum(by_strategy[best][c][judge.key] > by_strategy[pick][c][judge.key] for c in common)
             sentences.append(f"{best} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
                              f"{len(common)} seeds to rule out chance: more seeds would settle it.")
@@ -800,15 +838,20 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     k = max(seeded)
     upto = "Up to " if min(seeded) < k else ""
     one_split = len({_seed_key(r)[0] for r in runs}) == 1
-    if row.get("how") == "each":
+    if row.get("how") == "each" and row["p"] is not None and row["p"] < ALPHA:
         sentences.append(f"{row['seeds']} seeds give the t-test too little to go on; the gap was beyond the luck of "
                          f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
                          "alone could not show.")
-    caveat = (f"{upto}{k} training seeds on one split: \"beyond chance\" here means beyond the luck of training, on "
-              "these test texts; their own luck is not in the t-test (the paired tests compare runs text by text)."
-              if one_split else
-              f"{upto}{k} seeds, each with its own split and training: this covers the luck of the test set, of "
-              "which examples were labelled and of training.")
+    other = pick if pick != best else row["near"]
+    if row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
+        caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test}'s "
+                  "test on their test texts: the luck of those texts, not of training (there is none to have).")
+    else:
+        caveat = (f"{upto}{k} training seeds on one split: \"beyond chance\" here means beyond the luck of training, on "
+                  "these test texts; their own luck is not in the t-test (the paired tests compare runs text by text)."
+                  if one_split else
+                  f"{upto}{k} seeds, each with its own split and training: this covers the luck of the test set, of "
+                  "which examples were labelled and of training.")
     return Answer(best=by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]],
                   pick=by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]],
                   headline=headline, sentences=sentences, caveat=caveat)
@@ -857,6 +900,9 @@ def gain_judge(runs: list, metric: str = "accuracy"):
                          lambda: [text_test(a[k], b[k]) for k in common])  # as the Compare answer judges
         if p is None:
             return None
+        if how == "each" and p >= ALPHA:
+            return (f"the same gap at every seed, which the test texts at some seed cannot tell from chance: "
+                    f"{seeds_test_name(how, len(common), measure)}, {paired.p_is(p)}")
         if how == "each":
             return (f"beyond the luck of the test texts at every seed: {seeds_test_name(how, len(common), measure)}, "
                     f"{paired.p_is(p)}")

@@ -420,8 +420,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
 
     texts = list(args.text)
+    extra: list[dict] = [{} for _ in texts]  # per text: its row in --file and that row's other columns
     if args.file:
-        texts += texts_from_file(args.file, args.text_column)
+        more, rows, blank = texts_from_file(args.file, args.text_column)
+        texts += more
+        extra += rows
+        if blank:
+            shown = ", ".join(map(str, blank[:10])) + (f" and {len(blank) - 10:,} more" if len(blank) > 10 else "")
+            print(f"note: skipped {len(blank):,} blank row(s) of {Path(args.file).name} ({shown}); each prediction "
+                  "gives its row, to join them back", file=sys.stderr)
     elif not texts:
         raise BertlabError("give text(s) to classify, or --file with one text per line (.txt) or a table.")
     if args.file is None and (blank := [i for i, t in enumerate(texts, 1) if not t.strip()]):
@@ -442,10 +449,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
             print(f"note: run {rid} answered {only!r} to every test text: its answers here mean nothing",
                   file=sys.stderr)
+    for p in preds:  # tfidf_logreg: a text with no word it saw in training gets the classes' prior
+        if p.unknown and (blind := [i for i, u in enumerate(p.unknown) if u]):
+            which = ", ".join(str(extra[i].get("row", i + 1)) for i in blind[:10]) + (" ..." if len(blind) > 10 else "")
+            print(f"note: run {p.run_id} ({p.strategy}) saw none of the words of {len(blind):,} text(s) in training "
+                  f"({'row' if args.file else 'text'} {which}): its answer there is just the classes' prior",
+                  file=sys.stderr)
     if args.output:
-        rows = [{"text": t, "run_id": p.run_id, "strategy": p.strategy, "label": lab,
+        rows = [{**_input_columns(x), "text": t, "run_id": p.run_id,
+                 "strategy": p.strategy, "label": lab,
                  **{f"p_{n}": round(float(v), 6) for n, v in zip(p.label_names, probs)}}
-                for p in preds for t, lab, probs in zip(texts, p.labels, p.probs)]
+                for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs)]
         from bertlab.report import csv_text
 
         Path(args.output).write_text(csv_text(rows, list(dict.fromkeys(k for r in rows for k in r))), encoding="utf-8")
@@ -453,20 +467,30 @@ def cmd_predict(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 0
     for p in preds:
-        for text, label, probs in zip(texts, p.labels, p.probs):
+        for text, x, label, probs in zip(texts, extra, p.labels, p.probs):
             dist = ", ".join(f"{n}={v:.2f}" for n, v in zip(p.label_names, probs))
             if args.json:
-                print(json.dumps({"run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
-                                  "probabilities": dict(zip(p.label_names, map(float, probs)))}))
+                print(json.dumps({**_input_columns(x), "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
+                                  "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str))
             else:
                 print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
     return 0
 
 
-def texts_from_file(path: str, text_column: str | None) -> list[str]:
-    """Texts to classify from a file: one per line (.txt; blank lines skipped), or a table's text column (any file
-    the Data page reads: the column named by ``text_column``, else one named like text, else the only one of
-    strings)."""
+_PREDICTED = {"text", "run_id", "strategy", "label"}
+
+
+def _input_columns(x: dict) -> dict:
+    """A --file row's own columns for the output, renamed input_<name> where a prediction's column has the name (a
+    test file's true 'label' stays beside the predicted one)."""
+    return {f"input_{k}" if k in _PREDICTED else k: v for k, v in x.items()}
+
+
+def texts_from_file(path: str, text_column: str | None) -> tuple[list[str], list[dict], list[int]]:
+    """Texts to classify from a file: one per line (.txt), or a table's text column (any file the Data page reads:
+    the column named by ``text_column``, else one named like text, else the only one of strings). Returns the
+    texts; for each, its row in the file (1 = the first line or record) and, for a table, its other columns (an
+    id to join the predictions back on); and the rows skipped as blank."""
     from bertlab.data.files import TEXT_NAMES, _is_stringy, _pick, read_table
 
     p = Path(path).expanduser()
@@ -474,7 +498,10 @@ def texts_from_file(path: str, text_column: str | None) -> list[str]:
         raise BertlabError(f"--file {path!r} is not a file.")
     raw = p.read_bytes()
     if p.suffix.lower() == ".txt":
-        texts = [line.strip() for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip()]
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        texts = [line.strip() for line in lines if line.strip()]
+        rows = [{"row": i} for i, line in enumerate(lines, 1) if line.strip()]
+        blank = [i for i, line in enumerate(lines, 1) if not line.strip()]
     else:
         df = read_table(raw, p.name)
         df.columns = [str(c) for c in df.columns]
@@ -483,10 +510,21 @@ def texts_from_file(path: str, text_column: str | None) -> list[str]:
         if col is None or col not in df.columns:
             raise BertlabError(f"{p.name}: which column holds the texts? Its columns are {list(df.columns)}; "
                                "give --text-column NAME.")
-        texts = [str(t) for t in df[col].dropna() if str(t).strip()]
+        keep = [i for i, t in enumerate(df[col]) if t is not None and t == t and str(t).strip()]  # t == t: not NaN
+        blank = [i + 1 for i in range(len(df)) if i not in set(keep)]
+        texts = [str(df[col].iat[i]) for i in keep]
+        others = [c for c in df.columns if c != col]
+        rows = [{"row": i + 1, **{c: _cell(df[c].iat[i]) for c in others}} for i in keep]
     if not texts:
         raise BertlabError(f"{p.name} has no texts to classify.")
-    return texts
+    return texts, rows, blank
+
+
+def _cell(v):
+    """A table cell as a CSV or JSON value: None for a missing one, plain Python numbers."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return v.item() if hasattr(v, "item") else v
 
 
 # --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------
@@ -789,8 +827,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
                                    ".parquet, .xlsx) whose text column is found as on the Data page")
     pr.add_argument("--text-column", help="with --file: the table's column of texts")
-    pr.add_argument("-o", "--output", help="write every prediction to this CSV (text, run, label, one probability "
-                                           "per class) instead of printing them")
+    pr.add_argument("-o", "--output", help="write every prediction to this CSV (with --file: the row and the "
+                                           "table's other columns, e.g. an id; then text, run, label, one "
+                                           "probability per class) instead of printing them")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(fn=cmd_predict)
     add_extra_commands(sub)

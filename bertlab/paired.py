@@ -287,7 +287,9 @@ def holm(ps: list[float]) -> list[float]:
 
 def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
     """Every pair of one test set's runs, the more accurate one first: a row each for a table, with McNemar's p
-    and that p adjusted for the number of pairs (Holm)."""
+    and, for a pair of two strategies, that p adjusted for the number of such pairs (Holm). Two seeds of one
+    strategy are no choice to make: their rows show how far training luck moves it, outside the family (a 3-seed
+    comparison of two strategies makes 15 pairs, of which 9 compare the strategies)."""
     ordered = by_accuracy(members)
     rows = []
     for i, (ra, da) in enumerate(ordered):
@@ -297,10 +299,19 @@ def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
                          "95% interval (points)": f"{100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f}",
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
                          "a_id": ra.id, "b_id": rb.id})
-    for r, adjusted in zip(rows, holm([r["p (McNemar)"] for r in rows])):
+    strategy = {r.id: r.strategy for r, _ in members}
+    family = [r for r in rows if strategy[r["a_id"]] != strategy[r["b_id"]]]
+    for r in rows:
+        r["p (Holm)"], r["holm_pairs"] = None, 0
+    for r, adjusted in zip(family, holm([r["p (McNemar)"] for r in family])):
         r["p (Holm)"] = adjusted
-        r["holm_pairs"] = len(rows)  # the pairs of this test set it was adjusted for
+        r["holm_pairs"] = len(family)  # the pairs of two strategies of this test set it was adjusted for
     return rows
+
+
+def format_holm(row: dict) -> str:
+    """A row's Holm-adjusted p for a table: '—' for two seeds of one strategy (outside the adjusted family)."""
+    return "—" if row["p (Holm)"] is None else format_p(row["p (Holm)"])
 
 
 def disagreements(labels, pred_a, pred_b) -> list[int]:
@@ -347,8 +358,8 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
             a, b = data[r["a_id"]], data[r["b_id"]]
             c = compare_f1(a["labels"], a["predictions"], b["predictions"])
             f1 = f"; macro-F1 {c.difference:+.3f}, {p_is(c.p_value)}"
-        holm_p = (f" (Holm, over {r['holm_pairs']} pairs: {format_p(r['p (Holm)'])})" if r["holm_pairs"] > 1
-                  else "")
+        holm_p = (f" (Holm, over {r['holm_pairs']} pairs of strategies: {format_p(r['p (Holm)'])})"
+                  if r["holm_pairs"] > 1 else "")
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
                    f"{p_is(r['p (McNemar)'])}{holm_p}{f1}")

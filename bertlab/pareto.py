@@ -345,4 +345,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         fig.update_xaxes(exponentformat="none", tickprefix=(prices or Prices()).currency, tickformat="~g")
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
     fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
+    ys = [rows[i][metric] for i in drawn]
+    if ys:  # padded for the labels, never past 100% (plotly's own range ran to 150% over a 100% point)
+        pad = max(0.02, 0.15 * (max(ys) - min(ys)))
+        fig.update_yaxes(range=[max(0.0, min(ys) - pad), min(1.02, max(ys) + pad)])
     return fig

@@ -66,6 +66,9 @@ class Prediction:
     latency_ms: float
     shared_encoder: bool = False
     backend: str = "torch"  # what computed it: "torch", "onnxruntime" or "scikit-learn"
+    # tfidf_logreg: per text, True where none of its words (n-grams) was seen in training, so the answer is the
+    # classes' prior whatever the text says. None for runs that read every text (BERT's word pieces cover any).
+    unknown: list[bool] | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -307,9 +310,9 @@ class Predictor:
                 groups.setdefault(m.encoder_key, []).append(m)
             elif m.kind == "tfidf":
                 t0 = time.perf_counter()
-                p = m.tfidf.predict_proba(texts)
+                p, known = m.tfidf.predict_proba_known(texts)
                 out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p, (time.perf_counter() - t0) * 1e3,
-                                           backend="scikit-learn")
+                                           backend="scikit-learn", unknown=[not k for k in known])
             else:
                 units.append(([m], m.encode(texts)))
         interactive = len(texts) <= INTERACTIVE_TEXTS

@@ -453,7 +453,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if pairs:
         for r in pairs:
             r["p"] = paired.format_p(r["p (McNemar)"])
-            r["p_holm"] = paired.format_p(r["p (Holm)"])
+            r["p_holm"] = paired.format_holm(r)
             r["diff"] = f"{r['A - B (points)']:+.1f}"
         parts.append("<h2>Is the difference real? (paired tests)</h2>" + _table(pairs, [
             ("A", "A"), ("B", "B"), ("diff", "A - B (points)"), ("95% interval (points)", "95% interval (points)"),

@@ -135,7 +135,12 @@ def test_on_24_test_texts_the_cheapest_best_run_is_not_called_the_most_accurate(
             f"(91.7%, 4.2 points behind, McNemar {paired.p_is(p.p_value)}).") in a.sentences
     assert not any(s.startswith("Dearer to train and less accurate") for s in a.sentences)
     few = next(s for s in a.sentences if s.startswith("24 test texts are few (zero_shot's accuracy is somewhere in "))
-    assert "95% interval" in few and "larger test cap" in few
+    # no test cap in these runs' data: only more data gives more test texts
+    assert "95% interval" in few and "more labelled data (the test split already holds" in few
+    for r in (zs, ho):
+        r.config["data"]["test_size"] = 24  # the cap is what held the test split to 24 texts
+    few = next(s for s in answer.answer([zs, ho]).sentences if s.startswith("24 test texts are few"))
+    assert "a larger test cap on the Data page (now 24), or more data" in few
 
 
 def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
@@ -326,6 +331,37 @@ def test_two_seeds_with_a_gap_beyond_chance_at_each_are_not_called_a_tie(tmp_pat
     assert row["pick"] == "zero_shot" and "the seeds cannot tell them apart" in row["why"]
 
 
+def test_the_same_small_gap_at_every_seed_is_judged_on_the_test_texts_not_left_untested(tmp_path):
+    """Two seeds, full_ft 1 point ahead of head_only at both: the t-test has no spread to go on (no p), so the
+    test on each seed's texts decides; the cheaper strategy is not passed over as "not tested"."""
+    runs, pts = {}, []
+    for seed in (0, 1):
+        for strategy, k, flops in (("full_ft", 304, 1e13), ("head_only", 300, 1e11)):
+            r = fake_run(tmp_path, strategy, LABELS, right_on(LABELS, k, 50 * seed), flops, 1.0, fp=f"s{seed}",
+                         seed=seed)
+            runs[r.id] = r
+            pts.append(point(strategy, 500, seed, r.metrics["test_accuracy"], flops, run_id=r.id))
+    assert answer.seed_paired_p([0.01, 0.01]) is None  # the premise
+    each = [paired.compare(LABELS, right_on(LABELS, 304, 50 * s), right_on(LABELS, 300, 50 * s)).p_value
+            for s in (0, 1)]
+    assert min(each) >= answer.ALPHA
+    (row,) = answer.sweep_rows(pts, runs.get)
+    assert row["pick"] == "head_only" and row["p"] == max(each) and row["how"] == "each"
+    assert row["why"] == f"1.0 points behind full_ft: the test texts at each seed cannot tell them apart " \
+                         f"({paired.p_is(max(each))})"
+    a = answer.answer(list(runs.values()))
+    assert a.pick.strategy == "head_only"
+    assert "a gap the test texts at each seed cannot tell from chance (the largest of McNemar's p at each of the " \
+           "2 seeds" in a.headline
+    assert a.sentences[0].startswith("full_ft was ahead by the same 1.0 points at every seed")
+    assert not any("too little to go on" in t for t in a.sentences)  # that sentence is for a gap beyond chance
+    from bertlab import pareto
+
+    rows = pareto.by_strategy(pareto.rows_from_runs(list(runs.values())))
+    verdict = answer.gain_judge(list(runs.values()))(*sorted(rows, key=lambda r: -r["test_accuracy"]))
+    assert verdict.startswith("the same gap at every seed, which the test texts at some seed cannot tell from chance")
+
+
 def test_compare_page_answers_over_the_seeds_of_a_sweep(tiny_model, tiny_data, bertlab_home):
     from dataclasses import replace
 
@@ -377,26 +413,29 @@ def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     no_problems(at)
     at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg"]).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg", "head_only"]).run()
     at.number_input(key="keep_repeats").set_value(3).run()
     launch = next(b for b in at.button if b.label.startswith("Launch"))
-    assert launch.label == "Launch 4 runs"  # zero_shot once (no seed changes it), tfidf_logreg at three seeds
+    assert launch.label == "Launch 5 runs"  # zero_shot and tfidf_logreg once (no seed changes them), head_only ×3
     launch.click().run()
     no_problems(at)
-    assert "Queued 4 run(s): zero_shot, tfidf_logreg ×3" in at.success[0].value
+    assert "Queued 5 run(s): zero_shot, tfidf_logreg, head_only ×3" in at.success[0].value
     store = RunStore(bertlab_home)
     end = _time.monotonic() + 300
     while any(r.status in ACTIVE for r in store.list_runs()) and _time.monotonic() < end:
         _time.sleep(0.3)
     runs = store.list_runs()
     seed0 = next(r for r in runs if r.strategy == "zero_shot").config["seed"]
-    assert sorted(r.config["seed"] for r in runs if r.strategy == "tfidf_logreg") == [seed0, seed0 + 1, seed0 + 2]
+    assert sorted(r.config["seed"] for r in runs if r.strategy == "head_only") == [seed0, seed0 + 1, seed0 + 2]
+    assert [r.config["seed"] for r in runs if r.strategy == "tfidf_logreg"] == [seed0]
     assert all(r.status == SUCCEEDED for r in runs)
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
-    assert "mean of 3 seeds" in shown
-    assert any("training seeds on one split" in c.value for c in at.caption)
+    # tfidf_logreg and zero_shot ran once each: compared as one run each, not as three copies "over 3 seeds"
+    assert "one run)" in shown and "on one run of each" in shown and "over 3 seeds" not in shown, shown
+    # the verdict was McNemar's on one run each of tfidf_logreg and zero_shot: the caveat says so
+    assert any(c.value.startswith("No seed changes what ") for c in at.caption)
 
 
 def test_tradeoff_verdict_over_seeds_for_strategies_run_several_times(tmp_path):
@@ -431,7 +470,7 @@ def test_over_seeds_with_one_seed_of_a_strategy_finished_says_one_run_and_mcnema
     p = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 292, 100)).p_value
     assert a.headline.startswith("Start with head_only (72.8%, mean of 2 seeds): it is 2.2 points behind the most "
                                  "accurate strategy, full_ft (75.0%, one run), a gap the test set cannot tell "
-                                 f"from chance (McNemar on the one seed both ran, {paired.p_is(p)})")
+                                 f"from chance (McNemar on one run of each, {paired.p_is(p)})")
     assert not any("was ahead at" in t for t in a.sentences)  # no "1 of 1 seeds"
     assert a.caveat.startswith("Up to 2 training seeds on one split")
 
@@ -751,3 +790,36 @@ def test_a_sweep_on_a_test_set_with_a_rare_class_is_judged_by_macro_f1_as_compar
     assert answer.sweep_metric(pts) == "macro_f1"
     assert answer.sweep_metric([{"majority_accuracy": 0.49, "rarest_share": 0.3}]) == "accuracy"
     assert answer.sweep_metric([{"majority_accuracy": 0.49}]) == "accuracy"  # points collected before: as before
+
+
+def test_a_strategy_trained_with_too_few_steps_is_named_in_the_answer_and_before_launch(tmp_path):
+    """full_ft after 6 optimizer steps lost to head_only: the answer says its score says little, as the run's
+    note did, and the Train page's helper flags such a launch before it is queued."""
+    from bertlab.strategies import make_config
+    from bertlab.strategies.classifier import few_steps_note, few_steps_planned
+
+    note = few_steps_note(28, 16, 3)
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 250), 1e13, 200.0)
+    ft.notes = ["batch_size lowered", note]
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)
+    a = answer.answer([ft, ho])
+    brief = [t for t in a.sentences if t.startswith("Trained too briefly to judge")]
+    assert brief == [answer.few_steps_sentence([ft, ho])]
+    assert "(full_ft, 6 optimizer steps (28 training texts at batch size 16, 3 epochs))" in brief[0]
+    assert answer.few_steps_sentence([ho]) is None
+    configs = [make_config(s, batch_size=16, epochs=3) for s in ("full_ft", "lora", "head_only", "tfidf_logreg")]
+    assert list(few_steps_planned(configs, 28)) == ["full_ft", "lora"]  # head_only, tfidf_logreg: no such note
+    assert few_steps_planned(configs, 2000) == {}
+
+
+def test_train_page_warns_before_launching_a_run_too_short_to_judge(tiny_model, tiny_data, bertlab_home):
+    from dataclasses import asdict
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    no_problems(at)
+    warned = [w.value for w in at.warning if w.value.startswith("Too short to judge")]
+    assert len(warned) == 1 and "**full_ft**: only " in warned[0] and "optimizer steps" in warned[0]
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    assert not any(w.value.startswith("Too short to judge") for w in at.warning)

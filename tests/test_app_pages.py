@@ -18,8 +18,11 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["app_pages/data.py", "app_pages/train.py", "app_pages/compare.py", "app_pages/playground.py"]
 
 
-def app_on(page: str | None = None, session: dict | None = None) -> AppTest:
+def app_on(page: str | None = None, session: dict | None = None, desk: str | None = None) -> AppTest:
+    """A new session of the app (on ``page``); with ``desk``, one whose address names that desk (a reload)."""
     at = AppTest.from_file(APP, default_timeout=120)
+    if desk is not None:
+        at.query_params["desk"] = desk
     for k, v in (session or {}).items():
         at.session_state[k] = v
     at.run()
@@ -73,17 +76,22 @@ def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
     at.radio(key="keep_preset").set_value("Custom").run()
     at.number_input(key="keep_cap_train").set_value(300).run()
     no_problems(at)
-    again = app_on("app_pages/train.py")  # a new session on the same data directory
+    desk = at.query_params["desk"]
+    again = app_on("app_pages/train.py", desk=desk)  # a reload: a new session, the same address
     no_problems(again)
     cfg = again.session_state["keep_data_config"]
     assert (cfg["name"], cfg["train_size"], cfg["test_size"]) == ("bbc_news", 300, 500)
-    data = app_on()
+    # another browser on the same server (another desk) is not handed this one's choice
+    other = app_on("app_pages/train.py")
+    assert other.query_params["desk"] != desk and other.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
+    data = app_on(desk=desk)
     no_problems(data)
     assert data.selectbox(key="keep_builtin").value == "bbc_news" and data.radio(key="keep_preset").value == "Custom"
     assert data.number_input(key="keep_cap_train").value == 300
     # an upload whose file has gone since: the default data, not an error
-    (bertlab_home / "last_data.json").write_text(json.dumps({**cfg, "source": "file", "name": str(tiny_csv) + "x"}))
-    gone = app_on()
+    (bertlab_home / "desks" / desk / "last_data.json").write_text(
+        json.dumps({**cfg, "source": "file", "name": str(tiny_csv) + "x"}))
+    gone = app_on(desk=desk)
     no_problems(gone)
     assert gone.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
 
@@ -430,6 +438,11 @@ def test_playground_answers_with_the_runs_that_can_when_one_model_was_deleted(ti
     assert not at.exception and not at.error
     assert len(at.metric) == 1  # the healthy run answers...
     assert any("Cannot answer" in w.value and ids[1][-4:] in w.value and "deleted" in w.value for w in at.warning)
+    assert not any("no word of this text" in c.value for c in at.caption)
+    # a text of none of the words it was trained on: its answer is the classes' prior, and the card says so
+    at.text_area(key="pg_box_text").set_value("zqxj vwkp").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert any(c.value.startswith("⚠ no word of this text was in its training texts") for c in at.caption)
 
 
 def test_the_inference_box_asks_at_most_the_runs_that_stay_loaded():
@@ -509,16 +522,24 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     launch_button().click().run()
     next(b for b in at.button if b.label == "No, keep one copy").click().run()
     assert len(store.list_runs()) == 1 and not any("second time" in w.value for w in at.warning)
-    # Another tab (another session) is asked too: the question comes from the runs waiting, not from this tab.
-    tab = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    # Another tab at this desk (another session, the same address) is asked too: the question comes from the runs
+    # waiting, not from this tab.
+    tab = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)}, desk=at.query_params["desk"])
     tab.text_input(key="keep_model").set_value(tiny_model).run()
     tab.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
     next(b for b in tab.button if b.label.startswith("Launch 1 run")).click().run()
     assert len(store.list_runs()) == 1 and any("a second time?" in w.value for w in tab.warning)
+    # Another user's browser (another desk) on a shared server: the same run is theirs to launch, unasked.
+    other = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    other.text_input(key="keep_model").set_value(tiny_model).run()
+    other.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in other.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(other)
+    assert len(store.list_runs()) == 2 and not any("second time" in w.value for w in other.warning)
     launch_button().click().run()
     next(b for b in at.button if b.label == "Queue them again").click().run()
     no_problems(at)
-    assert len(store.list_runs()) == 2 and len({r.batch_id for r in store.list_runs()}) == 2
+    assert len(store.list_runs()) == 3 and len({r.batch_id for r in store.list_runs()}) == 3
 
 
 def test_a_lowered_batch_size_is_said_with_the_launch(tiny_model, tiny_data, bertlab_home, monkeypatch):
@@ -587,6 +608,11 @@ def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bert
     store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=6), batch_id="b4")  # someone else's, newer
     fresh = app_on("app_pages/compare.py", {"last_launch": {"batch": "b3", "strategies": ["tfidf_logreg"]}})
     assert fresh.selectbox[0].value == "b3"
+    # a reload (a new session at the desk that launched b3) opens on that desk's launch, not on b4
+    (bertlab_home / "desks" / "d7").mkdir(parents=True)
+    (bertlab_home / "desks" / "d7" / "batches.json").write_text('["b3", "b0"]')
+    assert app_on("app_pages/compare.py", desk="d7").selectbox[0].value == "b3"
+    assert app_on("app_pages/compare.py").selectbox[0].value == "b4"  # a new desk: the newest, as before
 
 
 def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home):
@@ -724,9 +750,9 @@ def test_a_thin_test_class_under_a_cap_points_to_a_larger_cap_not_a_larger_file(
     pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
     quick = DataConfig(source="file", name=str(path), text_column="text", label_column="label",
                        train_size=500, val_size=200, test_size=500)
-    bertlab_home.mkdir(parents=True, exist_ok=True)
-    (bertlab_home / "last_data.json").write_text(json.dumps(asdict(quick)))
-    at = app_on()
+    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "d1" / "last_data.json").write_text(json.dumps(asdict(quick)))
+    at = app_on(desk="d1")
     no_problems(at)
     warning = next(w.value for w in at.warning if "The test split has only" in w.value)
     assert "of 'refund'" in warning
@@ -740,11 +766,12 @@ def test_a_new_session_keeps_the_strategies_last_chosen(bertlab_home):
     at = app_on("app_pages/train.py")
     at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg"]).run()
     no_problems(at)
-    again = app_on("app_pages/train.py")
+    desk = at.query_params["desk"]
+    again = app_on("app_pages/train.py", desk=desk)
     no_problems(again)
     assert again.multiselect(key="keep_strategies").value == ["zero_shot", "tfidf_logreg"]
-    (bertlab_home / "last_strategies.json").write_text('["gone_strategy"]')  # a strategy this bertlab lacks
-    fresh = app_on("app_pages/train.py")
+    (bertlab_home / "desks" / desk / "last_strategies.json").write_text('["gone_strategy"]')  # a strategy it lacks
+    fresh = app_on("app_pages/train.py", desk=desk)
     assert fresh.multiselect(key="keep_strategies").value == ["zero_shot", "head_only", "full_ft", "scratch"]
 
 

@@ -267,17 +267,25 @@ def test_compare_shows_notes_every_run_shares_once(tiny_data, bertlab_home):
     assert any(c.value == "Every run: dropped 3 duplicate texts" for c in at.caption)
 
 
-def test_compare_status_lines_say_which_seed_and_size_a_repeated_strategy_ran(tiny_data, bertlab_home):
+def test_compare_status_lines_say_which_seed_and_size_a_repeated_strategy_ran(tiny_model, tiny_data,
+                                                                             bertlab_home):
     from dataclasses import replace
 
     store = RunStore(bertlab_home)
     for seed, n in ((0, 8), (1, 8), (0, 16)):
-        finished(store, make_config("tfidf_logreg", data=replace(tiny_data, train_size=n), seed=seed))
+        finished(store, make_config("head_only", model=tiny_model, data=replace(tiny_data, train_size=n), seed=seed,
+                                    max_length=32))
+    # tfidf_logreg: no seed changes what it does, so its line names no seed
+    finished(store, make_config("tfidf_logreg", data=replace(tiny_data, train_size=8), seed=3))
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    titles = [m.value for m in at.markdown if "■</span> <b>tfidf_logreg</b>" in m.value]
-    assert sorted(t.split("<br>")[1].split(">")[1].split("<")[0] for t in titles) == [
-        "n=16 · seed 0", "n=8 · seed 0", "n=8 · seed 1"]
+
+    def lines(strategy):
+        titles = [m.value for m in at.markdown if f"■</span> <b>{strategy}</b>" in m.value]
+        return sorted(t.split("<br>")[1].split(">")[1].split("<")[0] for t in titles)
+
+    assert lines("head_only") == ["n=16 · seed 0", "n=8 · seed 0", "n=8 · seed 1"]
+    assert lines("tfidf_logreg") == ["n=8"]
 
 
 def test_phase_time_left_is_the_pace_so_far_and_silent_while_too_early():

@@ -189,14 +189,18 @@ def test_cli_keep_best_reaches_the_run_and_the_sweep(tiny_model, tiny_csv, capsy
 
 
 def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_model, tiny_csv, capsys):
-    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "--model", tiny_model,
-                 "--max-length", "32", "--seed", "3", "--repeats", "2"])
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "head_only",
+                 "--model", tiny_model, "--max-length", "32", "--seed", "3", "--repeats", "2"])
     out = capsys.readouterr().out
     assert code == 0
     runs = RunStore().list_runs()
+    # training seeds vary, the split not; zero_shot and tfidf_logreg once: no seed changes what they do
     assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
-        ("tfidf_logreg", 3, 0), ("tfidf_logreg", 4, 0), ("zero_shot", 3, 0)]  # training seeds vary, the split not
-    assert "Which one to use?" in out and "mean of 2 seeds" in " ".join(out.split())
+        ("head_only", 3, 0), ("head_only", 4, 0), ("tfidf_logreg", 3, 0), ("zero_shot", 3, 0)]
+    flat = " ".join(out.split())
+    assert "Which one to use?" in out and "head_only (seed 4)" in out
+    # the answer's verdict came from one run of each: its caveat speaks of that, not of the t-test over seeds
+    assert "(McNemar on one run of each" in flat and "not in the t-test" not in flat
 
 
 def test_an_app_starting_leaves_a_live_clis_queued_runs_to_it(tiny_model, tiny_data, monkeypatch):
@@ -304,7 +308,7 @@ def test_cli_sweep_seeds_move_the_split_unless_it_is_fixed(tiny_model, tiny_csv,
     from bertlab import sweep
 
     for fixed in ([], ["--fixed-split"]):
-        assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--sizes", "16",
+        assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "--sizes", "16",
                      "--seeds", "1", "2", "--model", tiny_model, "--dry-run", *fixed]) == 0
     store = RunStore()
     specs = [sweep.load_sweep(store, s["id"]) for s in sweep.list_sweeps(store)]  # newest first
@@ -414,18 +418,31 @@ def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_pat
     out = tmp_path / "preds.csv"
     assert main(["predict", rid, "--file", str(lines), "-o", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))
-    assert [r["text"] for r in rows] == ["a wonderful film", "an awful plot"]  # the blank line skipped
+    # the blank line skipped, and said; each prediction keeps its line, to join them back
+    assert [(r["row"], r["text"]) for r in rows] == [("1", "a wonderful film"), ("3", "an awful plot")]
+    assert "skipped 1 blank row(s) of texts.txt (2)" in capsys.readouterr().err
     names = store.get(rid).metrics["label_names"]
     assert all(abs(sum(float(r[f"p_{n}"]) for n in names) - 1) < 1e-4 and r["label"] in names for r in rows)
     table = tmp_path / "t.csv"
-    table.write_text("id,review\n1,great fun\n2,dull\n")
-    assert main(["predict", rid, "--file", str(table), "--json"]) == 0
-    assert [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()] == ["great fun", "dull"]
+    table.write_text("id,review,label\n17,great fun,pos\n18,,neg\n19,dull,neg\n")
+    assert main(["predict", rid, "--file", str(table), "--text-column", "review", "--json"]) == 0
+    got = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    # the table's other columns ride along (an id; its own label renamed beside the predicted one)
+    assert [(g["row"], g["id"], g["input_label"], g["text"]) for g in got] == [(1, "17", "pos", "great fun"),
+                                                                             (3, "19", "neg", "dull")]
+    assert all(g["label"] in names for g in got)
+    assert main(["predict", rid, "--file", str(table), "--text-column", "review", "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0])[:4] == ["row", "id", "input_label", "text"] and [r["id"] for r in rows] == ["17", "19"]
     run = store.get(rid)
     n = len(run.metrics["confusion"])
     store.update(rid, metrics={**run.metrics, "confusion": [[3] + [0] * (n - 1)] * n})  # learned nothing
     assert main(["predict", rid, "a wonderful film"]) == 0
-    assert "answered" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "answered" in err and "saw none of the words" not in err
+    assert main(["predict", rid, "a wonderful film", "zqxj vwkp"]) == 0  # words it never saw: the prior
+    assert "saw none of the words of 1 text(s) in training (text 2): its answer there is just the classes' prior" \
+        in capsys.readouterr().err
     ambiguous = tmp_path / "a.csv"
     ambiguous.write_text("a,b\nx y,z w\n")
     assert main(["predict", rid, "--file", str(ambiguous)]) == 2

@@ -17,8 +17,11 @@ from bertlab.strategies import REGISTRY, make_config
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def app_on(page: str, session: dict | None = None) -> AppTest:
+def app_on(page: str, session: dict | None = None, desk: str | None = None) -> AppTest:
+    """A new session of the app on ``page``; with ``desk``, one whose address names that desk (a reload)."""
     at = AppTest.from_file(APP, default_timeout=180)
+    if desk is not None:
+        at.query_params["desk"] = desk
     for k, v in (session or {}).items():
         at.session_state[k] = v
     at.run()

@@ -240,7 +240,7 @@ def test_cli_paired_and_the_report_show_the_paired_test(tiny_model, tiny_data, b
     assert [r["p (Holm)"] for r in rows] == pytest.approx(paired.holm([r["p (McNemar)"] for r in rows]))
     assert main(["paired", *ids]) == 0
     out = capsys.readouterr().out
-    assert out.count("(Holm, over 3 pairs: ") == 3 and "Holm's adjusted p keeps the chance" in out
+    assert out.count("(Holm, over 3 pairs of strategies: ") == 3 and "Holm's adjusted p keeps the chance" in out
     html = report.build_html(store, ids)
     assert "<th>p (Holm)</th>" in html and all(f"<td>{paired.format_p(r['p (Holm)'])}</td>" in html for r in rows)
 
@@ -367,3 +367,28 @@ def test_holm_adjusts_p_values_for_the_number_of_pairs():
     assert paired.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert paired.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1, never below the one before
     assert paired.holm([0.02]) == pytest.approx([0.02]) and paired.holm([]) == []
+
+
+def test_holm_adjusts_over_pairs_of_two_strategies_not_seeds_of_one():
+    """Two strategies at two seeds each: 6 pairs, of which 4 compare the strategies. The two seed-vs-seed pairs
+    are no choice to make: they keep McNemar's p and stay out of Holm's count."""
+    from types import SimpleNamespace
+
+    y = [i % 2 for i in range(200)]
+
+    def member(strategy, i, right):
+        preds = [t if j < right else 1 - t for j, t in enumerate(y)]
+        run = SimpleNamespace(id=f"r{i}", strategy=strategy, metrics={"test_accuracy": right / len(y)})
+        return run, {"labels": y, "predictions": preds}
+
+    members = [member("full_ft", 0, 180), member("full_ft", 1, 176), member("head_only", 2, 160),
+               member("head_only", 3, 150)]
+    rows = paired.pairwise_rows(members)
+    assert len(rows) == 6
+    same = [r for r in rows if r["A"].split(" ·")[0] == r["B"].split(" ·")[0]]
+    cross = [r for r in rows if r not in same]
+    assert len(same) == 2 and all(r["p (Holm)"] is None and r["holm_pairs"] == 0 for r in same)
+    assert [r["p (Holm)"] for r in cross] == pytest.approx(paired.holm([r["p (McNemar)"] for r in cross]))
+    assert all(r["holm_pairs"] == 4 for r in cross)
+    assert [paired.format_holm(r) for r in same] == ["—", "—"]
+    assert "(Holm, over 4 pairs of strategies: " in "\n".join(paired.summary_lines(rows))

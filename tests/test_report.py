@@ -159,6 +159,11 @@ def test_pareto_figure_marks_front():
     assert fig.layout.xaxis.type == "log"
     stars = [t.name for t in fig.data if t.marker and t.marker.symbol == "star"]
     assert stars == ["zero_shot", "head_only", "full_ft"]
+    # the accuracy axis holds every point with room for its label, and never runs past 100%
+    lo, hi = fig.layout.yaxis.range
+    assert lo <= min(r["test_accuracy"] for r in ROWS) and max(r["test_accuracy"] for r in ROWS) < hi <= 1.02
+    perfect = pareto.pareto_figure([{**ROWS[0], "test_accuracy": 1.0}, ROWS[1]], "train_flops")
+    assert perfect.layout.yaxis.range[1] == 1.02
 
 
 def test_prices_and_device_kind():

@@ -63,7 +63,7 @@ class Strategy:
         defaults: RunConfig fields this strategy sets differently from the base.
         uses_epochs: whether the epochs/lr/batch controls matter.
         uses_tokens: whether texts go through the model's tokenizer, cut at max_length.
-        uses_seed: whether the seed changes what it does (not for zero_shot, which trains nothing).
+        uses_seed: whether the seed changes what it does (not for zero_shot, which trains nothing, nor tfidf_logreg, whose solver draws nothing at random).
         reads_training_texts: whether the training texts go through the model (not for zero_shot).
     """
 

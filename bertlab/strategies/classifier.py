@@ -43,6 +43,20 @@ def few_steps_note(n_train: int, batch_size: int, epochs: int) -> str | None:
             f"says little about the strategy. {more} epochs, or a smaller batch size, give it {FEW_STEPS} or more.")
 
 
+def few_steps_planned(configs: list, n_train: int) -> dict[str, str]:
+    """{strategy: :func:`few_steps_note`} for the configs of a launch that fine-tune a network (the strategies this
+    module trains) on ``n_train`` texts with fewer than :data:`FEW_STEPS` optimizer steps: said before launch,
+    not only in the run's notes after it."""
+    from bertlab.strategies.base import get_strategy
+
+    out = {}
+    for c in configs:
+        if isinstance(get_strategy(c.strategy), ClassifierStrategy) and c.strategy not in out:
+            if (note := few_steps_note(n_train, c.batch_size, c.epochs)) is not None:
+                out[c.strategy] = note
+    return out
+
+
 class ClassifierStrategy(Strategy):
     """Train a classification model built by :meth:`build`; save it with ``save_pretrained``.
 

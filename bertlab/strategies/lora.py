@@ -42,7 +42,7 @@ class LoRA(ClassifierStrategy):
                "(query/key/value), the pooler and the new head.")
     trains = ("rank-r adapter matrices on the query, key and value projections of every layer (option 'r', "
               "default 8), the pooler and the new head")
-    frozen = "every pretrained weight (the adapters are merged into them when saved)"
+    frozen = "every pretrained weight but the pooler's (the adapters are merged into them when saved)"
     when = ("Close to full fine-tuning accuracy while training ~1% of the weights: many tasks on one base "
             "model, small adapter checkpoints (bertlab merges them into the weights when it saves, so its saved "
             "model is full size), less memory for optimizer state. Like full_ft it classifies from the [CLS] "

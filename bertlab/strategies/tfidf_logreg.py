@@ -92,7 +92,16 @@ class TfidfModel:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Class probabilities, (n_texts, n_classes)."""
-        z = np.asarray(self.transform(texts) @ self.coef.T) + self.intercept
+        return self.predict_proba_known(texts)[0]
+
+    def predict_proba_known(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Class probabilities, (n_texts, n_classes), and for each text whether any of its n-grams was seen in
+        training: a text with none is answered by the intercepts alone (the classes' prior), whatever it says."""
+        x = self.transform(texts)
+        return self._proba(x), np.asarray(x.getnnz(axis=1) > 0)
+
+    def _proba(self, x) -> np.ndarray:
+        z = np.asarray(x @ self.coef.T) + self.intercept
         if self.coef.shape[0] == 1:  # binary: scikit-learn keeps one row for the positive class
             p = 1.0 / (1.0 + np.exp(-z[:, 0]))
             return np.stack([1 - p, p], axis=1).astype(np.float32)
@@ -151,6 +160,7 @@ class TfidfLogReg(Strategy):
     }
     uses_epochs = False
     uses_tokens = False
+    uses_seed = False  # lbfgs is deterministic (random_state only steers sag/saga/liblinear): every seed, one answer
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits
