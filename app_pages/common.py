@@ -182,8 +182,7 @@ def desk() -> str:
         asked = st.query_params.get(DESK_PARAM)
         d = asked if isinstance(asked, str) and _DESK_RE.fullmatch(asked) else secrets.token_hex(6)
         st.session_state["_desk"] = d
-    if st.query_params.get(DESK_PARAM) != d:
-        st.query_params[DESK_PARAM] = d
+    st.query_params[DESK_PARAM] = d  # at every run: the address of a page opened directly drops it once
     return d
 
 
