@@ -4,6 +4,7 @@ the shared test texts, and shown on the Compare page, in the report and by the c
 from __future__ import annotations
 
 import itertools
+import statistics
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -823,3 +824,35 @@ def test_train_page_warns_before_launching_a_run_too_short_to_judge(tiny_model, 
     assert len(warned) == 1 and "**full_ft**: only " in warned[0] and "optimizer steps" in warned[0]
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
     assert not any(w.value.startswith("Too short to judge") for w in at.warning)
+
+
+def test_a_steady_gap_on_one_shared_test_set_is_not_called_beyond_chance_when_those_texts_cannot_tell(tmp_path):
+    """Three seeds on one split, full_ft 1-1.5 points ahead of head_only at each: the t-test over seeds finds the
+    gap beyond the luck of training, but the 400 test texts every seed shared cannot tell 4-6 texts from chance
+    (McNemar at the median seed): the answer starts with the cheaper strategy and says why."""
+    runs = []
+    for seed, ft in enumerate((304, 305, 306)):
+        runs += [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, ft), 1e13, 200.0, seed=seed),
+                 fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0, seed=seed)]
+    t_p = answer.seed_paired_p([0.01, 0.0125, 0.015])
+    each = [paired.compare(LABELS, right_on(LABELS, ft), right_on(LABELS, 300)).p_value for ft in (304, 305, 306)]
+    assert t_p < answer.ALPHA <= statistics.median(each)  # the premise
+    a = answer.answer(runs)
+    assert a.pick.strategy == "head_only"
+    assert ("a gap the test texts cannot tell from chance (the median of McNemar's p over the 3 seeds, on one test "
+            f"set, {paired.p_is(statistics.median(each))})") in a.headline
+    assert any(s.startswith("full_ft was ahead beyond the luck of training") for s in a.sentences)
+    assert a.caveat.startswith("3 training seeds on one split: a gap is beyond chance here where")
+    from bertlab import pareto
+
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs))
+    verdict = answer.gain_judge(runs)(*sorted(rows, key=lambda r: -r["test_accuracy"]))
+    assert verdict.startswith("beyond the luck of training, not of the test texts all seeds shared")
+    # each seed with its own split (its own test texts): the t-test over seeds covers their luck, as before
+    own = []
+    for seed, ft in enumerate((304, 305, 306)):
+        own += [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, ft), 1e13, 200.0, seed=seed, fp=f"s{seed}",
+                         split_seed=seed),
+                fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0, seed=seed, fp=f"s{seed}",
+                         split_seed=seed)]
+    assert answer.answer(own).pick.strategy == "full_ft"
