@@ -129,14 +129,15 @@ def batch_titles(batches: dict[str, list], sweeps: set[str]) -> dict[str, str]:
 
 def latest_batch(runs: list, sweeps: set[str]) -> str | None:
     """The batch a page shows by default: the newest launch that is not a sweep, else the newest sweep; a batch
-    whose every run was cancelled (a launch clicked twice, then undone) only when nothing else is there.
+    whose every run was cancelled or interrupted (a launch clicked twice, then undone; one stopped by a restart and
+    the rest cancelled) only when nothing else is there: it has nothing to show.
 
     A sweep is many small runs of a few strategies (sizes x seeds): shown by default it crowds the charts
     and hides the launch the user came to see. ``runs`` are newest first.
     """
     if not runs:
         return None
-    undone = {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status != "cancelled"}
+    undone = {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status not in ("cancelled", "interrupted")}
     kept = [r for r in runs if r.batch_id not in undone] or runs
     return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 

@@ -75,6 +75,19 @@ def run_detail(run, sizes: bool) -> str:
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
 
 
+def queue_place(run_id: str) -> str:
+    """Where a queued run stands: 'starts when the 3 runs ahead of it finish (one training now)'. On a shared
+    server the runs ahead may be anyone's: one worker trains them one after another."""
+    snap = common.manager().snapshot()
+    if run_id not in snap.queued:
+        return "starts when the runs before it finish"
+    ahead = snap.queued.index(run_id) + (1 if snap.running else 0)
+    if not ahead:
+        return "starts next"
+    return ((f"starts when the {ahead} runs ahead of it finish" if ahead != 1 else
+             "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else ""))
+
+
 def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True,
                redone: bool = False) -> None:
     """Title, progress or outcome, and a Cancel button while the run is active (Run again once it failed, was
@@ -97,13 +110,17 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
                       + (" · stopping…" if run.cancel_requested else common.time_left_text(run)))
     elif run.status == "queued":
-        c[1].caption(":material/hourglass_empty: queued: starts when the runs before it finish")
+        c[1].caption(f":material/hourglass_empty: queued: {queue_place(run.id)}")
     elif run.status == "succeeded":
         m, k = run.metrics, run.costs
         ci = format_interval(plots.accuracy_interval(run))
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
                       + (f" (95%: {ci})" if ci else "")
-                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))} in all")
+                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))} in all"
+                      # embeddings reused from an earlier run's cache: its times count them as they cost, not as
+                      # this run took them (a 1 s run read "15 s in all")
+                      + (f" (took {common.seconds(k.get('wall_seconds'))}: embeddings from the cache)"
+                         if (k.get("cache_saved_seconds") or 0) >= 0.5 and k.get("wall_seconds") is not None else ""))
         if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
             c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
                          "answer (see the notes).", icon=":material/warning:")

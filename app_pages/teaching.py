@@ -64,6 +64,20 @@ def class_count(runs: list) -> int:
         return 2
 
 
+def measured_baseline(run) -> str | None:
+    """Beside a card's measured accuracy: what always answering the commonest class scores on the same test texts,
+    and a warning where the run answered one class to every text (None: nothing to add)."""
+    from bertlab.metrics import single_class_prediction
+
+    m = (run.metrics or {}) if run is not None else {}
+    parts = []
+    if (maj := m.get("majority_accuracy")) is not None:
+        parts.append(f"always answering the commonest class would score {100 * maj:.1f}%")
+    if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
+        parts.append(f"⚠ it answered {common.md(repr(only))} to every test text: it learned nothing yet")
+    return ("; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ".") if parts else None
+
+
 def show_card(name: str, model: str, runs: list, big: bool, title: str | None = None) -> None:
     opts = options_for(name, model)
     try:
@@ -92,6 +106,7 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
         st.markdown(f"**What it costs:** {c.cost}")
         st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
         if c.measured:
+            by_id = {r.id: r for r in runs}
             for m in c.measured:
                 acc = f"run `{m['run_id'][-4:]}`: **{100 * m['test_accuracy']:.1f}%** test accuracy"
                 if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained
@@ -99,6 +114,9 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
                 else:
                     st.markdown(f"- {acc} with {m['n_labelled'] or '?'} labelled examples, trained in "
                                 f"{common.seconds(m['train_seconds'])}")
+                # the bar to clear: a class reads 80% as good until told the commonest class alone scores 78%
+                if (baseline := measured_baseline(by_id.get(m["run_id"]))):
+                    st.caption(baseline)
         else:
             st.caption("not run yet here; launch it on the Train page")
         st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")

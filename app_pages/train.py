@@ -248,6 +248,18 @@ def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int) -> 
     return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
+def queue_ahead() -> str:
+    """'3 runs are queued or training ahead of a new launch (from any tab or user): it starts after them.' ('' for
+    an idle worker): on a shared server, what a class waits for is the queue too, not only its own runs."""
+    snap = common.manager().snapshot()
+    n = len(snap.queued) + (1 if snap.running else 0)
+    if not n:
+        return ""
+    return (f":material/hourglass_empty: {n} run{'s are' if n != 1 else ' is'} queued or training ahead of a new "
+            "launch (from any tab or user, one after another): its runs start after "
+            f"{'them' if n != 1 else 'it'}, so the time above comes on top.")
+
+
 LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click
 UNKNOWN_LARGE_TRAIN = 5_000  # with no estimate, an encoder strategy on more training texts than this asks too
 
@@ -413,6 +425,8 @@ if summary is not None:
                    help="Answer the question below first." if ask_long else None)
     if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
+    if ahead := queue_ahead():
+        st.caption(ahead)
     if names and (few := few_steps_planned(current_configs(names, cfg, model, overrides, sizes["train"], 1) or [],
                                            sizes["train"])):
         st.warning("Too short to judge: " + " ".join(f"**{n}**: {common.md(note)}" for n, note in few.items()),

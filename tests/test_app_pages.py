@@ -510,6 +510,10 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     no_problems(at)
     store = RunStore(bertlab_home)
     assert len(store.list_runs()) == 1 and any("Queued 1 run" in s.value for s in at.success)
+    # the queue ahead of a next launch is said beside its estimate; Compare says where each queued run stands
+    assert any("1 run is queued or training ahead of a new launch" in c.value for c in at.caption)
+    cmp = app_on("app_pages/compare.py")
+    assert any(c.value.endswith("queued: starts next") for c in cmp.caption)
     assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)  # the sidebar shows the new run at once
     launch_button().click().run()
     no_problems(at)
@@ -569,6 +573,10 @@ def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_d
     assert len(set(titles.values())) == 2 and titles["b-bbbb"].endswith("all cancelled")
     assert common.latest_batch(copy + first, set()) == "b-aaaa"  # newest first; the undone copy is skipped
     assert common.latest_batch(copy, set()) == "b-bbbb"  # unless nothing else is there
+    stopped = [run("b-dddd", "interrupted", 3), run("b-dddd", "cancelled", 2)]  # a restart, then the rest cancelled
+    assert common.latest_batch(stopped + first, set()) == "b-aaaa"
+    failed = [run("b-eeee", "failed", 4)]  # a failure has something to show: its error
+    assert common.latest_batch(failed + stopped + first, set()) == "b-eeee"
     same = [run("b-cccc", "succeeded", 0)]
     titles = common.batch_titles({"b-aaaa": first, "b-cccc": same}, set())
     assert titles["b-aaaa"].endswith("· aaaa") and titles["b-cccc"].endswith("· cccc")

@@ -394,3 +394,17 @@ def test_the_sidebar_says_how_long_the_running_phase_has_left(tiny_data, bertlab
     no_problems(at)
     assert any(p.proto.text == "▶ full_ft · train 50% · ~10 min left" for p in at.sidebar.get("progress"))
     store.finish(rid, "succeeded")
+
+
+def test_a_run_served_from_the_embedding_cache_says_what_it_took(tiny_data, bertlab_home):
+    """A warm head_only run counts its encoder pass as it cost when computed: "15 s in all" for a 1 s run read
+    as 15 s of waiting. The status line says what it took."""
+    from app_pages import common
+
+    store = RunStore(bertlab_home)
+    run = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    store.update(run.id, costs={**run.costs, "total_seconds": 15.0, "wall_seconds": 1.0, "cache_saved_seconds": 14.0})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    line = next(m.value for m in at.markdown if "in all" in m.value)
+    assert f"{common.seconds(15.0)} in all (took {common.seconds(1.0)}: embeddings from the cache)" in line

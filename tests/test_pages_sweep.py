@@ -273,6 +273,16 @@ def test_a_side_run_of_other_strategies_does_not_hide_a_strategys_numbers_from_i
     assert len(lines) == 1 and f"`{main[-4:]}`" in lines[0]  # the launch where it ran, not "not run yet"
     heading = next(m.value for m in at.markdown if m.value.startswith("**Measured in the comparison**"))
     assert "tfidf\\_logreg" in heading  # which comparison, by its title as on Compare (markdown-escaped)
+    # beside it, the bar to clear: always answering the commonest class on the same test texts
+    maj = store.get(main).metrics["majority_accuracy"]
+    assert any(c.value.startswith(f"Always answering the commonest class would score {100 * maj:.1f}%")
+               for c in at.caption)
+    m = store.get(main).metrics
+    n = len(m["confusion"])
+    store.update(main, metrics={**m, "confusion": [[5] + [0] * (n - 1)] * n})  # one answer to every text
+    at.run()
+    assert any("it answered" in c.value and "to every test text: it learned nothing yet" in c.value
+               for c in at.caption)
 
 
 def test_a_cards_counts_are_for_the_quoted_comparisons_classes(tiny_model, tiny_data, bertlab_home):
