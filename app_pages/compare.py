@@ -200,6 +200,13 @@ def results(runs: list) -> None:
                + "95% interval: the accuracies the model could truly have (on texts like these) that this many test "
                "texts cannot rule out (Wilson score interval). Runs whose intervals overlap may differ by chance alone (one seed, a finite test set); the "
                "paired test below compares runs text by text, which tells more of them apart.")
+    if spread := pareto.seed_spread(done):
+        st.markdown("**Over the seeds** (each strategy run several times at one size)")
+        st.dataframe(spread, hide_index=True, width="stretch", column_config={
+            "test accuracy": st.column_config.TextColumn(help="Mean ± standard deviation over the runs: the luck "
+                                                              "of training (and of the split where each seed drew "
+                                                              "its own)."),
+            "training examples": st.column_config.NumberColumn("n", format="%d")})
     devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,
                                                   precision_text(r.costs.get("precision"))) if x)
                       for r in done} - {""})  # as results_frame
@@ -267,7 +274,9 @@ def _namer(members: list[tuple]):
 
     def name(run) -> str:
         n = (run.data_summary or {}).get("sizes", {}).get("train")
-        return f"{paired.run_name(run)} (n={n}, seed {run.config.get('seed')})" if n else paired.run_name(run)
+        seeded = getattr(REGISTRY.get(run.strategy), "uses_seed", True)  # zero_shot: no seed to name
+        seed = f", seed {run.config.get('seed')}" if seeded else ""
+        return f"{paired.run_name(run)} (n={n}{seed})" if n else paired.run_name(run)
 
     return name
 

@@ -115,6 +115,29 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     return out
 
 
+def seed_spread(runs) -> list[dict]:
+    """For each strategy run several times at one training size (seeds): how far its scores moved, as a table's
+    rows: runs, mean ± standard deviation (over the runs, n - 1) and range of test accuracy, and macro-F1's mean ±
+    standard deviation. [] where no strategy ran twice at a size. The mean alone hides whether 80% was 79-81% or
+    70-90%."""
+    import statistics
+
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows_from_runs(runs):
+        groups.setdefault((r["strategy"], r["n_train"]), []).append(r)
+    out = []
+    for (strategy, n), rs in groups.items():
+        acc = [r["test_accuracy"] for r in rs if r["test_accuracy"] is not None]
+        f1 = [r["test_macro_f1"] for r in rs if r["test_macro_f1"] is not None]
+        if len(acc) < 2:
+            continue
+        out.append({"strategy": strategy, "training examples": n, "runs": len(acc),
+                    "test accuracy": f"{100 * statistics.mean(acc):.1f}% ± {100 * statistics.stdev(acc):.1f}",
+                    "range": f"{100 * min(acc):.1f}-{100 * max(acc):.1f}%",
+                    "macro-F1": (f"{statistics.mean(f1):.3f} ± {statistics.stdev(f1):.3f}" if len(f1) > 1 else "-")})
+    return out
+
+
 def scaled_to(row: dict, cost: str, n: int) -> float | None:
     """``row``'s training ``cost`` (time, money, FLOPs) projected to ``n`` training examples, as if it grew in
     proportion to them (same epochs, text lengths and device): a rough guide to what a run on real data volumes

@@ -403,6 +403,11 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         if r["train_seconds"] is not None:
             r["train_seconds"] = f"{r['train_seconds']:,.1f}"
     parts.append("<h2>Results</h2>" + _table(rows, cols))
+    if spread := pareto.seed_spread(runs):
+        keys = ("strategy", "training examples", "runs", "test accuracy", "range", "macro-F1")
+        parts.append("<h3>Over the seeds</h3>" + _table(spread, [(k, k) for k in keys])
+                     + "<p class='muted'>Each strategy run several times at one size: mean ± standard deviation over "
+                       "its runs, and the range of test accuracy.</p>")
     if one_class:
         parts.append("<p class='muted'>⚠ " + html.escape("; ".join(one_class)) + ": it learned nothing beyond one "
                      "class, so its numbers describe a constant answer (a low ECE there means nothing).</p>")

@@ -435,6 +435,13 @@ def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
     # tfidf_logreg and zero_shot ran once each: compared as one run each, not as three copies "over 3 seeds"
     assert "one run)" in shown and "on one run of each" in shown and "over 3 seeds" not in shown, shown
+    # head_only's three seeds: how far they moved, mean ± sd and range
+    assert "**Over the seeds** (each strategy run several times at one size)" in shown
+    spread = next(d.value for d in at.dataframe if "range" in d.value.columns)
+    assert list(spread["strategy"]) == ["head_only"] and list(spread["runs"]) == [3]
+    from bertlab import report
+
+    assert "<h3>Over the seeds</h3>" in report.build_html(store, [r.id for r in runs])
     # the verdict was McNemar's on one run each of tfidf_logreg and zero_shot: the caveat says so
     assert any(c.value.startswith("No seed changes what ") for c in at.caption)
 

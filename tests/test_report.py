@@ -383,3 +383,21 @@ def test_downloaded_csvs_carry_the_mark_excel_needs_to_read_utf8():
     df = pd.read_csv(io.BytesIO(data))
     assert list(df.columns) == ["text", "label"] and df["text"][0] == "Kopfhörer 耳机"
     assert next(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))["text"] == "Kopfhörer 耳机"
+
+
+def test_seed_spread_says_how_far_each_strategys_runs_moved(tmp_path):
+    import statistics
+    from types import SimpleNamespace
+
+    def run(strategy, acc, n=500, i=[0]):
+        i[0] += 1
+        return SimpleNamespace(id=f"r{i[0]}", strategy=strategy, status="succeeded", metrics={
+            "test_accuracy": acc, "test_macro_f1": acc - 0.01}, costs={"train_seconds": 1.0},
+            data_summary={"sizes": {"train": n}})
+
+    runs = [run("full_ft", a) for a in (0.80, 0.83, 0.77)] + [run("zero_shot", 0.70), run("full_ft", 0.9, n=64)]
+    (row,) = pareto.seed_spread(runs)  # zero_shot once, full_ft once at 64: no spread to show
+    sd = 100 * statistics.stdev([0.80, 0.83, 0.77])
+    assert row == {"strategy": "full_ft", "training examples": 500, "runs": 3, "test accuracy": f"80.0% ± {sd:.1f}",
+                   "range": "77.0-83.0%", "macro-F1": f"0.790 ± {sd / 100:.3f}"}
+    assert pareto.seed_spread(runs[3:]) == []
