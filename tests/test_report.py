@@ -386,12 +386,14 @@ def test_downloaded_csvs_carry_the_mark_excel_needs_to_read_utf8():
 
 
 def test_seed_spread_says_how_far_each_strategys_runs_moved(tmp_path):
+    import itertools
     import statistics
     from types import SimpleNamespace
 
-    def run(strategy, acc, n=500, i=[0]):
-        i[0] += 1
-        return SimpleNamespace(id=f"r{i[0]}", strategy=strategy, status="succeeded", metrics={
+    ids = itertools.count()
+
+    def run(strategy, acc, n=500):
+        return SimpleNamespace(id=f"r{next(ids)}", strategy=strategy, status="succeeded", metrics={
             "test_accuracy": acc, "test_macro_f1": acc - 0.01}, costs={"train_seconds": 1.0},
             data_summary={"sizes": {"train": n}})
 
