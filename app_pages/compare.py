@@ -320,6 +320,9 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
             "A - B (points)": st.column_config.NumberColumn("A − B (points)", format="%+.1f"),
             "A − B (macro-F1)": st.column_config.NumberColumn(format="%+.3f"),
+            "95% interval (points)": st.column_config.TextColumn(
+                help="95% interval of the accuracy difference on these paired texts (Agresti-Min: the Wald "
+                     "interval of the matched-pairs difference with half a text added to each cell)."),
             "p (macro-F1)": st.column_config.TextColumn(alignment="right", help="Paired permutation test of the "
                                                         "macro-F1 difference (2,000 random swaps)."),
             "p (McNemar)": st.column_config.TextColumn(
@@ -575,9 +578,10 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "train examples/s": st.column_config.TextColumn(
         "examples/s", alignment="right",
         help="Training examples per second over each strategy's own training: n/a where nothing is trained "
-             "(zero_shot). head_only counts each training text once, through its encoder pass (the epochs of its head on "
-             "cached vectors cost next to nothing), tfidf_logreg a linear model on word counts: not comparable with a network's fine-tuning "
-             "step. Training FLOPs compare the work itself."),
+             "(zero_shot). Fine-tuning counts each training text once per epoch; head_only counts it once, through its "
+             "encoder pass (the epochs of its head on cached vectors cost next to nothing); tfidf_logreg once per "
+             "value of C it fits (4 by default), a linear model on word counts: not comparable with a network's "
+             "fine-tuning step. Training FLOPs compare the work itself."),
     "trainable params": st.column_config.NumberColumn("trainable", format="compact"),
     "train FLOPs": st.column_config.TextColumn(
         alignment="right",
