@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import answer, paired, pareto, plots, report, serving
+from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, single_class_prediction
 from bertlab.pareto import format_flops
@@ -417,6 +418,7 @@ def serving_section(done: list, busy: bool) -> None:
         c = r.costs or {}
         per_m = serving.money_per_million(c.get("serve_texts_per_s"), price.per_hour(c.get("serve_device")))
         rows.append({"run": labels[r.id], "inference FLOPs/text": format_flops(c.get("inference_flops_per_text")),
+                     "on disk": format_bytes(c.get("model_bytes")),
                      "ms per text (p50)": c.get("serve_ms_p50"), "p95": c.get("serve_ms_p95"),
                      "texts/s (batches of 64)": (None if c.get("serve_texts_per_s") is None
                                                  else f"{c['serve_texts_per_s']:,.0f}"),
@@ -426,7 +428,11 @@ def serving_section(done: list, busy: bool) -> None:
     measured = any(r.costs.get("serve_ms_p50") is not None for r in done)
     # Short headers (the frame keeps its column names), so that the table fits 1024 px without scrolling.
     st.dataframe(rows, hide_index=True, width="stretch", key="serving_table", column_order=[
-        k for k in rows[0] if measured or k in ("run", "inference FLOPs/text")], column_config={
+        k for k in rows[0] if measured or k in ("run", "inference FLOPs/text", "on disk")], column_config={
+        "on disk": st.column_config.TextColumn(alignment="right", help="What answering with the run needs on disk: "
+                                               "its saved model, and for zero_shot and head_only the pretrained "
+                                               "encoder they answer through (shared by such runs). '-': a run "
+                                               "stored before bertlab measured it, or an encoder not found."),
         "run": st.column_config.TextColumn(width=120),
         "inference FLOPs/text": st.column_config.TextColumn("FLOPs/text", help="Inference FLOPs per text: what "
                                                             "answering one text costs, on any machine."),

@@ -18,6 +18,7 @@ import time
 
 from bertlab import answer, paired, pareto, sweep
 from bertlab.config import model_title
+from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.models import machine_info
@@ -30,7 +31,7 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
-              "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes",
+              "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "model_bytes",
               "memory_without_encoder", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "options", "max_length", "model",
               "text_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
@@ -107,7 +108,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             # what the money columns are in: the CSV alone must say it (the app's price may change after)
             "currency": prices.currency, "price_per_hour": prices.per_hour(c.get("device")),
-            "peak_memory_bytes": c.get("peak_memory_bytes"),
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
             # true: the encoder was loaded before this run (or never, its embeddings cached): memory leaves it out
             "memory_without_encoder": c.get("memory_without_encoder"), "device": c.get("device"),
             "precision": precision_text(c.get("precision")),
@@ -381,13 +382,14 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             ("majority_accuracy", "majority"), ("test_ece", "ECE"),
             ("train_seconds", "train s"), ("train_flops", "train FLOPs"),
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
-            ("train_money", f"cost ({prices.currency})")]
+            ("model_size", "on disk"), ("train_money", f"cost ({prices.currency})")]
     rows = results_rows(runs, prices)
     from bertlab.metrics import single_class_prediction
 
     one_class = []
     for r, run in zip(rows, runs):
         r["run"] = run.label
+        r["model_size"] = format_bytes(r.get("model_bytes"))  # what serving it needs on disk
         m = run.metrics or {}
         if (only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or [])) is not None:
             r["run"] += " ⚠"  # its accuracy, F1 and ECE describe a constant answer, not a model

@@ -9,6 +9,7 @@ renamed into place only when the run succeeds.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import math
 import shutil
@@ -19,7 +20,7 @@ import traceback as tb
 import torch
 
 from bertlab import models, paired
-from bertlab.costs import PeakMemory
+from bertlab.costs import PeakMemory, serving_bytes
 from bertlab.data import load_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled
@@ -27,6 +28,7 @@ from bertlab.estimate import truncated_mean
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy
+from bertlab.strategies.base import ARTIFACT_META
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +299,11 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             shutil.rmtree(final)
         staging.rename(final)
         staging = None
+        try:  # what serving it needs on disk (its model; the shared encoder too for zero_shot and head_only)
+            kind = json.loads((final / ARTIFACT_META).read_text()).get("kind", "")
+            costs["model_bytes"] = serving_bytes(final, kind, cfg.model)
+        except (OSError, ValueError):
+            costs["model_bytes"] = None
         store.finish(run_id, SUCCEEDED, metrics=metrics, costs=costs, artifact_dir=str(final), notes=ctx.notes,
                      progress=1.0, phase="done")
         return SUCCEEDED

@@ -127,3 +127,27 @@ def test_more_runs_than_stay_loaded_are_timed_in_groups_that_do(finished):
     assert set(out) == set(ids)
     assert sorted(loads) == sorted(ids)  # each run loaded once: never reloaded between its timed turns
     assert serving.measure(store, predictor, [], ["text"], progress=lambda *a: None) == {}  # nothing to time
+
+
+def test_each_run_records_what_serving_it_needs_on_disk(finished, tiny_model):
+    """A fine-tuned run: its saved model. zero_shot: its label vectors plus the pretrained encoder it answers
+    through. tfidf_logreg: its vocabulary and weights, kilobytes. Shown on Compare and in the report and CSV."""
+    from pathlib import Path
+
+    from bertlab import costs, report
+
+    store, ids = finished
+    zs, ft, tf = (store.get(i) for i in ids)
+    own = {r.strategy: sum(f.stat().st_size for f in Path(r.artifact_dir).rglob("*")
+                           if f.is_file() and ".eval" not in f.parts) for r in (zs, ft, tf)}
+    assert ft.costs["model_bytes"] == own["full_ft"] and tf.costs["model_bytes"] == own["tfidf_logreg"]
+    enc = costs.encoder_bytes(tiny_model)
+    assert enc > own["zero_shot"] and zs.costs["model_bytes"] == own["zero_shot"] + enc
+    assert own["tfidf_logreg"] < own["full_ft"]
+    assert costs.format_bytes(1536) == "1.5 KiB" and costs.format_bytes(None) == "-"
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "on disk" in d.value.columns)
+    assert costs.format_bytes(ft.costs["model_bytes"]) in list(table["on disk"])
+    assert f"<td>{costs.format_bytes(tf.costs['model_bytes'])}</td>" in report.build_html(store, ids)
+    assert str(ft.costs["model_bytes"]) in report.results_csv(store, ids)
