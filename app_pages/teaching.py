@@ -85,7 +85,8 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
     except BertlabError as e:
         common.show_error(e)
         return
-    st.header(c.title)
+    if not big:  # on a projector the chosen option and the diagram's own title name it: the diagram moves up
+        st.header(c.title)
     st.markdown(f"#### {c.summary}" if big else c.summary)
     if big:
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its
@@ -122,9 +123,9 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
         st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")
 
 
-st.title("Strategy cards")
-st.caption("What each way of using a BERT encoder trains and freezes, block by block, with the parameter counts "
-           "of the real model. Made for a projector: one card at a time, large type.")
+st.title("Strategy cards", help="What each way of using a BERT encoder trains and freezes, block by block, with the "
+         "parameter counts of the real model. Made for a projector: one card at a time, large type (the Projector "
+         "switch).")
 for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
     st.session_state.setdefault(_k, _v)
 # The strategy row takes the full width: in a column beside the model field, at 1024 px its eight titles

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from bertlab.config import DEFAULT_MODEL
 
 TRAINED, FROZEN, ADAPTER, RANDOM, UNUSED, ABSENT = "trained", "frozen", "adapter", "random", "unused", "absent"
+COUNTED = "counted"  # tfidf_logreg's features: a vocabulary and IDF counted from the texts, no weight learnt
 COLORS = {TRAINED: "#D55E00", FROZEN: "#9DB4C8", ADAPTER: "#9DB4C8", RANDOM: "#F0B27A", UNUSED: "#EEEEEE",
-          ABSENT: "#FFFFFF"}
+          ABSENT: "#FFFFFF", COUNTED: "#E6DFC3"}
 LEGEND = {TRAINED: "trained", FROZEN: "frozen (pretrained)", ADAPTER: "frozen + small trained adapters",
-          RANDOM: "trained from random init", UNUSED: "not used", ABSENT: "not part of this model"}
+          RANDOM: "trained from random init", UNUSED: "not used", ABSENT: "not part of this model",
+          COUNTED: "counted from the training texts, nothing learnt"}
 
 COST_NOTES = {
     "zero_shot": "One encoder pass per text, cached and shared with head_only. No training at all. Serving: "
@@ -152,7 +154,7 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
 
         def st(name: str, c: int):
             if name.startswith("layer "):
-                return ADAPTER, adapter, f"+{adapter:,} adapter weights (rank {r})"
+                return ADAPTER, adapter, f"+{adapter:,} adapter weights, r={r}"
             if name == "head":
                 return TRAINED, c, "new, random"
             if name == "pooler":
@@ -166,10 +168,10 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
         return blocks(lambda name, c: (ABSENT, 0, "label embeddings instead") if name == "head" else
                       ((UNUSED, 0, "mean pooling instead") if name == "pooler" else (FROZEN, 0, "")))
     if strategy == "tfidf_logreg":
-        out = blocks(lambda name, c: (TRAINED, 0, "one weight per n-gram x class") if name == "head" else
-                     (ABSENT, 0, "no encoder: word counts"))
-        out[-1].params = 0  # its size is the vocabulary's, known only after training
-        return out
+        # No network under its head: one row of word counts, not BERT's layers drawn as absent (a class read
+        # "layer 5 · no encoder" as a layer it has). The head's size is the vocabulary's, known after training.
+        return [Block("input", 0, COUNTED, note="TF-IDF of word 1-2-grams"),
+                Block("head", 0, TRAINED, note="one weight per n-gram x class")]
     return blocks(lambda name, c: (UNUSED, 0, "see the strategy's description"))
 
 
@@ -181,7 +183,7 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
     """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text."""
     row, w, gap = 32 * scale, 520 * scale, 4 * scale
     fs = 15 * scale  # drawn 480 px wide on the Train page: 14 px text, readable on a projector
-    top = (26 if title else 6) * scale
+    top = ((26 + 20 * title.count("\n")) if title else 6) * scale
     legend_states = list(dict.fromkeys(b.state for b in blocks))
     h = top + len(blocks) * (row + gap) + (len(legend_states) * 20 + 24) * scale
     pad = 10 * scale
@@ -192,8 +194,8 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
            f'font-size="{fs:.0f}" fill="#1F2933">',
            f'<rect width="100%" height="100%" rx="{8 * scale:.0f}" fill="#FFFFFF" stroke="#D0D7DE"/>',
            f'<g transform="translate({pad:.0f},{pad:.0f})">']
-    if title:
-        out.append(f'<text x="0" y="{18 * scale:.0f}" font-weight="bold">{html.escape(title)}</text>')
+    for k, line in enumerate(title.split("\n") if title else []):  # a long title on two lines, not cut
+        out.append(f'<text x="0" y="{(18 + 20 * k) * scale:.0f}" font-weight="bold">{html.escape(line)}</text>')
     for i, b in enumerate(reversed(blocks)):  # head at the top, embeddings at the bottom
         y = top + i * (row + gap)
         dash = ' stroke-dasharray="5,3"' if b.state in (ABSENT, RANDOM) else ""
@@ -260,8 +262,10 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     trainable = sum(b.trained_params for b in blocks)
     if strategy == "lora":
         encoder_total += sum(b.trained_params for b in blocks if b.state == ADAPTER)  # adapters are extra weights
-    title = f"{s.title}: {_fmt(trainable)} of {_fmt(encoder_total)} weights trained" if strategy != "tfidf_logreg" \
-        else f"{s.title}: no encoder"
+    count = f"{_fmt(trainable)} of {_fmt(encoder_total)} weights trained" if strategy != "tfidf_logreg" \
+        else "no encoder"
+    # One line where it fits the card (~52 characters of bold text), else the count under the name.
+    title = f"{s.title}: {count}" if len(s.title) + len(count) <= 50 else f"{s.title}:\n{count}"
     return Card(strategy=strategy, title=s.title, summary=s.summary, trains=s.trains, frozen=s.frozen, when=s.when,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs))

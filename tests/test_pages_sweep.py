@@ -181,6 +181,10 @@ def test_teaching_page_shows_every_card(name, tiny_model):
     at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model})
     at.radio(key="keep_tc_strategy").set_value(name).run()
     no_problems(at)
+    # projector mode (the default): the option chosen and the diagram's own title name it, no header above
+    assert not at.header and at.radio(key="keep_tc_strategy").value == name
+    assert any(m.value == f"#### {REGISTRY[name].summary}" for m in at.markdown)
+    at.toggle(key="keep_tc_big").set_value(False).run()
     assert at.header[0].value == REGISTRY[name].title
     # the layer diagram, with its content in words for a screen reader (st.image has no alt text)
     img = [m.value for m in at.markdown if m.value.startswith('<img src="data:image/svg+xml;base64,')]

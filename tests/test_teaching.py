@@ -54,10 +54,18 @@ def test_every_strategy_has_a_card_with_a_valid_svg(name, tiny_model):
     rects = [e for e in root.iter() if e.tag.endswith("rect")]
     assert len(rects) >= len(card.blocks)
     text = " ".join(e.text or "" for e in root.iter() if e.tag.endswith("text"))
-    assert "layer 1" in text and "embeddings" in text
+    if name == "tfidf_logreg":  # no network: word counts under a linear head, no BERT layers drawn
+        assert "layer" not in text and "TF-IDF of word 1-2-grams" in text and [b.name for b in card.blocks] == [
+            "input", "head"]
+    else:
+        assert "layer 1" in text and "embeddings" in text and "embeddings: " in card.alt
+    # a long title goes on two lines rather than past the card's edge
+    titles = [e.text for e in root.iter() if e.tag.endswith("text") and e.get("font-weight") == "bold"]
+    assert all(len(t) <= 52 for t in titles) and "".join(titles).replace(":", ": ", 1).startswith(
+        get_strategy(name).title)
     # a light card under it and dark text on it, so the diagram reads on the dark theme too
     assert rects[0].get("width") == "100%" and rects[0].get("fill") == "#FFFFFF" and root.get("fill") == "#1F2933"
-    assert card.alt.startswith(f"Diagram of what {name} trains") and "embeddings: " in card.alt
+    assert card.alt.startswith(f"Diagram of what {name} trains")
     assert card.when and card.summary and card.cost
     assert 0.0 <= card.trainable_fraction <= 1.0
     if get_strategy(name).trains == "nothing":
