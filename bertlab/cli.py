@@ -217,8 +217,9 @@ def result_row(run) -> dict:
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
             "inference_flops_per_text": c.get("inference_flops_per_text"),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "device": c.get("device"), "error": run.error,
-            "notes": list(run.notes)}
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
+            "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
+            "error": run.error, "notes": list(run.notes)}
 
 
 def notes_lines(runs: list, width: int = 110) -> list[str]:
@@ -341,7 +342,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 130
     rows = [result_row(store.get(i)) for i in ids]
     if args.json:
+        from bertlab import answer
+
+        a = answer.answer([store.get(i) for i in ids], metric=args.judge_by)
+        for r in rows:  # the run the answer starts with, marked; its reasons in words on stderr
+            r["recommended"] = a is not None and r["run_id"] == a.pick.id
         print(json.dumps(rows, indent=2))
+        if a is not None:
+            print("Which one to use? " + a.text(), file=sys.stderr)
     else:
         print(format_table(rows))
         from bertlab import answer, paired

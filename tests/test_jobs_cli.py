@@ -64,6 +64,14 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
         assert 0 <= r["test_accuracy"] <= 1
         lo, hi = r["test_accuracy_ci95"]
         assert lo <= r["test_accuracy"] <= hi
+        # per class, what serving needs on disk, and which run the answer starts with
+        assert set(r["per_class"]) == set(r["label_names"]) and r["model_bytes"] > 0
+    from bertlab import answer
+
+    a = answer.answer([RunStore().get(r["run_id"]) for r in out])
+    assert [r["recommended"] for r in out] == [r["run_id"] == a.pick.id for r in out] and sum(
+        r["recommended"] for r in out) == 1
+    assert f"Which one to use? {a.headline}" in captured.err  # in words, beside the JSON (stdout stays JSON)
     assert main(["runs"]) == 0
     table = capsys.readouterr().out
     assert "zero_shot" in table and "head_only" in table and "test acc" in table and "95% interval" in table
