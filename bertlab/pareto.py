@@ -115,6 +115,11 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _one(verdict: str) -> str:
+    """A judge's verdict after "the gap is": 'one this test set cannot tell from chance', not 'a gap this ...'."""
+    return "one " + verdict[len("a gap "):] if verdict.startswith("a gap ") else verdict
+
+
 def seed_spread(runs) -> list[dict]:
     """For each strategy run several times at one training size (seeds): how far its scores moved, as a table's
     rows: runs, mean ± standard deviation (over the runs, n - 1) and range of test accuracy, and macro-F1's mean ±
@@ -231,11 +236,11 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         if level is None:
             dominated.append(r["strategy"])
         elif _same_cost(level[0][cost], r[cost]):
-            ties.append(f"{r['strategy']} costs the same as {level[0]['strategy']} and its gap to it is {level[1]}, "
+            ties.append(f"{r['strategy']} costs the same as {level[0]['strategy']} and its gap to it is {_one(level[1])}, "
                         "so on this measure they tie.")
         else:  # beaten by a cheaper one by a margin within chance: still dearer for nothing seen, said with the odds
             ties.append(f"{r['strategy']} costs more than {level[0]['strategy']} for no gain the test can see (the gap "
-                        f"is {level[1]}): not worth it on this measure unless more data shows one.")
+                        f"is {_one(level[1])}): not worth it on this measure unless more data shows one.")
     if dominated:
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
                    f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")

@@ -750,7 +750,7 @@ def test_a_strategy_beaten_at_the_same_cost_by_a_lead_within_chance_ties_rather_
     assert lines[0].startswith("full_ft is +12.5 points over tfidf_logreg for ")
     # scratch is beaten beyond chance at the same cost: not worth it; head_only's 1 point is within chance: a tie
     assert lines[1].startswith("Not worth it on this measure: scratch (")
-    assert lines[2].startswith("head_only costs the same as full_ft and its gap to it is a gap this test set cannot "
+    assert lines[2].startswith("head_only costs the same as full_ft and its gap to it is one this test set cannot "
                                "tell from chance: McNemar")
     assert lines[2].endswith("so on this measure they tie.") and len(lines) == 3
     # without a judge nothing can be called a tie: both are named as not worth it, as before
