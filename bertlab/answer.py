@@ -855,6 +855,14 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         headline = f"Use {best}: {judge.top} ({mean(best)}) and the cheapest to train.{size}"
     else:
         headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
+    # The rest, named with their means: a strategy run at three seeds that the answer never mentioned read as lost.
+    named = {best, pick, row["near"], *row.get("useless", [])}
+    behind = sorted((s_ for s_ in by_strategy if s_ not in named and cost[s_] >= cost[pick]),
+                    key=lambda s_: -acc[s_])
+    if behind:
+        sentences.append((f"Dearer to train than {best} and behind it: " if pick == best else
+                          f"Dearer to train than {pick} and no better than {best}: ")
+                         + ", ".join(f"{s_} ({mean(s_)})" for s_ in behind) + ".")
     serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], lambda r: r.strategy,
                            lambda r: mean(r.strategy), useless=[any_run[s_] for s_ in row.get("useless", [])])
     if serve is not None:
@@ -868,7 +876,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                          f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
                          "alone could not show.")
     other = pick if pick != best else row["near"]
-    if row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
+    if row["p"] is None:  # nothing judged by chance (the most accurate is also the cheapest): nothing to qualify
+        caveat = ""
+    elif row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
         caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test}'s "
                   "test on their test texts: the luck of those texts, not of training (there is none to have).")
     else:

@@ -863,3 +863,15 @@ def test_a_steady_gap_on_one_shared_test_set_is_not_called_beyond_chance_when_th
                 fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0, seed=seed, fp=f"s{seed}",
                          split_seed=seed)]
     assert answer.answer(own).pick.strategy == "full_ft"
+
+
+def test_over_seeds_names_the_dearer_strategies_behind_and_qualifies_nothing_it_did_not_claim(tmp_path):
+    """zero_shot (once) most accurate and cheapest; head_only at two seeds behind it: the answer names head_only
+    with its mean instead of leaving it out, and adds no caveat about chance (nothing was judged by it)."""
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)]
+    runs += [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=s)
+             for s, k in ((0, 290), (1, 294))]
+    a = answer.answer(runs)
+    assert a.headline.startswith("Use zero_shot: the most accurate (75.0%, one run) and the cheapest to train.")
+    assert "Dearer to train than zero_shot and behind it: head_only (73.0%, mean of 2 seeds)." in a.sentences
+    assert a.caveat == ""
