@@ -464,6 +464,7 @@ if summary is not None:
         c1, c2 = st.columns(2)
         yes = c1.button("Queue them again", key="relaunch_yes")
         if c2.button("No, keep one copy", key="relaunch_no"):
+            st.session_state["kept_copy"] = st.session_state["confirm_relaunch"]
             st.session_state["confirm_relaunch"] = None
             st.rerun()
     if go or yes:
@@ -477,8 +478,14 @@ if summary is not None:
             st.rerun()  # the sidebar's queue was drawn before this click: draw it again, with the new runs
         except BertlabError as e:
             common.show_error(e)
+    if kept := st.session_state.pop("kept_copy", None):  # where the one copy is, said once after "No"
+        st.info(f"Nothing queued: the same runs are already in batch `{kept}`, still training or waiting.",
+                icon=":material/content_copy:")
+        st.page_link("app_pages/compare.py", label="See that batch on Compare →", icon=":material/monitoring:")
     last = st.session_state.get("last_launch")
-    if last and not st.session_state.get("confirm_relaunch"):
+    if kept:
+        pass  # this click queued nothing: "Queued ..." of the launch before would read as if it had
+    elif last and not st.session_state.get("confirm_relaunch"):
         if last.get("note"):
             st.info(last["note"])
         counts = {n: last["strategies"].count(n) for n in dict.fromkeys(last["strategies"])}

@@ -526,6 +526,8 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     launch_button().click().run()
     next(b for b in at.button if b.label == "No, keep one copy").click().run()
     assert len(store.list_runs()) == 1 and not any("second time" in w.value for w in at.warning)
+    batch = store.list_runs()[0].batch_id  # ...and where the one copy is is said
+    assert any(f"already in batch `{batch}`" in i.value for i in at.info) and not at.success
     # Another tab at this desk (another session, the same address) is asked too: the question comes from the runs
     # waiting, not from this tab.
     tab = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)}, desk=at.query_params["desk"])
