@@ -245,15 +245,19 @@ def test_cli_paired_and_the_report_show_the_paired_test(tiny_model, tiny_data, b
     assert "<th>p (Holm)</th>" in html and all(f"<td>{paired.format_p(r['p (Holm)'])}</td>" in html for r in rows)
 
 
-def test_runs_of_one_strategy_are_named_by_training_size_and_seed(tiny_data, bertlab_home):
+def test_runs_of_one_strategy_are_named_by_training_size_and_seed(tiny_model, tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
-    runs = [_finished(store, make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in (0, 1)]
+    runs = [_finished(store, make_config("head_only", model=tiny_model, data=tiny_data, max_length=32, seed=s))
+            for s in (0, 1)]
+    # tfidf_logreg, which no seed changes, run twice (a CLI --seed): named by size alone
+    runs += [_finished(store, make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in (0, 1)]
     fp = runs[0].metrics["test_fingerprint"]
     at = app_on("app_pages/compare.py")
     no_problems(at)
     n = runs[0].data_summary["sizes"]["train"]
     assert sorted(at.selectbox(key=f"pair_a_{fp}").options) == sorted(
-        f"tfidf_logreg · {r.id[-4:]} (n={n}, seed {s})" for r, s in zip(runs, (0, 1)))
+        [f"head_only · {r.id[-4:]} (n={n}, seed {s})" for r, s in zip(runs, (0, 1))]
+        + [f"tfidf_logreg · {r.id[-4:]} (n={n})" for r in runs[2:]])
 
 
 # --- the trade-off sentences (Accuracy vs cost page, report) ------------------------------------------------------
