@@ -81,6 +81,9 @@ def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
     no_problems(again)
     cfg = again.session_state["keep_data_config"]
     assert (cfg["name"], cfg["train_size"], cfg["test_size"]) == ("bbc_news", 300, 500)
+    # a desk name that could reach outside the data directory is not taken: a new desk instead
+    for bad in ("../" + desk, "a/b", "x" * 65):
+        assert app_on("app_pages/train.py", desk=bad).query_params["desk"] not in (bad, desk)
     # another browser on the same server (another desk) is not handed this one's choice
     other = app_on("app_pages/train.py")
     assert other.query_params["desk"] != desk and other.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
