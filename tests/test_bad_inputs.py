@@ -500,8 +500,7 @@ LOADS = [
     Loads("labels_differ_by_case_and_space", "case.csv",
           lambda: csv_text([(t, {"pos": ["Pos", "pos", " pos  "][i // 2 % 3], "neg": ["neg", "NEG"][i // 2 % 2]}[y])
                             for i, (t, y) in enumerate(good_rows())]), 30, ["neg", "pos"],
-          ["merged labels that differ only by case or spacing: ['NEG', 'neg'] -> 'neg'",
-           "merged labels that differ only by case or spacing: ['Pos', 'pos'] -> 'pos'"]),
+          ["merged labels that differ only by case or spacing: ['NEG', 'neg'] -> 'neg'; ['Pos', 'pos'] -> 'pos'"]),
     Loads("nan_empty_whitespace_texts", "blanks.csv", _blank_texts, 24, ["neg", "pos"],
           ["dropped 6 of 30 rows with an empty or missing text"]),
     Loads("texts_of_100k_characters", "long.csv", _long_texts, 30, ["neg", "pos"],

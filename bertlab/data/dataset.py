@@ -201,15 +201,15 @@ def build_dataset(
     by_fold: dict[str, list[str]] = {}
     for lab in spellings:
         by_fold.setdefault(lab.casefold(), []).append(lab)
-    canon = {}
+    canon, merged = {}, []
     for variants in by_fold.values():
         best = max(variants, key=lambda v: (spellings[v], v))
         for v in variants:
             canon[v] = best
         if len(variants) > 1:
-            notes.append(
-                f"merged labels that differ only by case or spacing: {sorted(variants)} -> {best!r}"
-            )
+            merged.append(f"{sorted(variants)} -> {best!r}")
+    if merged:  # one note for them all: six labels in two spellings read as six notes
+        notes.append(f"merged labels that differ only by case or spacing: {'; '.join(sorted(merged))}")
     keep_l = [canon[lab] for lab in keep_l]
 
     # Duplicates: identical texts would leak between splits. Conflicting ones are unlearnable.
