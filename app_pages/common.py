@@ -243,7 +243,11 @@ def last_data_config() -> DataConfig | None:
 
 def set_data_config(cfg: DataConfig) -> None:
     st.session_state[DATA_KEY] = asdict(cfg)
-    keep_text(desk_dir() / LAST_DATA_FILE, json.dumps(asdict(cfg), sort_keys=True))
+    path = desk_dir() / LAST_DATA_FILE
+    # The defaults need no file: a visit that changes nothing leaves no desk behind (the Data page sets the
+    # data at every run, and every visit to the bare address is a new desk).
+    if cfg != default_data_config() or path.is_file():
+        keep_text(path, json.dumps(asdict(cfg), sort_keys=True))
 
 
 LAST_STRATEGIES_FILE = "last_strategies.json"

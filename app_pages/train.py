@@ -479,6 +479,7 @@ if summary is not None:
         except BertlabError as e:
             common.show_error(e)
     if kept := st.session_state.pop("kept_copy", None):  # where the one copy is, said once after "No"
+        st.session_state["cmp_choice"] = kept  # the link opens Compare on that batch
         st.info(f"Nothing queued: the same runs are already in batch `{kept}`, still training or waiting.",
                 icon=":material/content_copy:")
         st.page_link("app_pages/compare.py", label="See that batch on Compare →", icon=":material/monitoring:")

@@ -79,6 +79,16 @@ class Judge:
     def of(self, run) -> float:
         return float((run.metrics or {}).get(self.key) or 0.0)
 
+    @property
+    def test_name(self) -> str:
+        """The test as a noun phrase: "McNemar's test", "the paired permutation test"."""
+        return "McNemar's test" if self.test == "McNemar" else f"the {self.test}"
+
+    @property
+    def p_name(self) -> str:
+        """Its p as a noun phrase: "McNemar's p", "the paired permutation test's p"."""
+        return "McNemar's p" if self.test == "McNemar" else f"the {self.test}'s p"
+
     def value(self, x: float) -> str:
         """'94.2%' / 'macro-F1 0.545'."""
         return _pct(x) if self.key == "test_accuracy" else f"macro-F1 {x:.3f}"
@@ -337,7 +347,8 @@ def few_steps_sentence(runs: list) -> str | None:
     return (f"Trained too briefly to judge ({listed}): too few optimizer steps for the weights to move far, so "
             f"{'its score' if len(few) == 1 else 'their scores'} may understate "
             f"{'the strategy' if len(few) == 1 else 'these strategies'}. Train longer (more epochs, or a smaller "
-            "batch size) before ruling it out.")
+            f"batch size) before ruling {'it' if len(few) == 1 else 'them'} out, or trusting "
+            f"{'its' if len(few) == 1 else 'their'} lead.")
 
 
 def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer | None:
@@ -536,8 +547,8 @@ def seeds_p(diffs: list[float], each_seed, one_split=None) -> tuple[float | None
     p = seed_paired_p(diffs)
     if p is not None and p < ALPHA:
         if one_split is not None and one_split():
-            each = each_seed()
-            if each and all(q is not None for q in each) and (med := statistics.median(each)) >= ALPHA:
+            known = [q for q in each_seed() if q is not None]  # a run stored without predictions: the others
+            if known and (med := statistics.median(known)) >= ALPHA:
                 return med, "text"
         return p, "t"
     if p is None or min(diffs) > 0 or max(diffs) < 0:
@@ -551,15 +562,15 @@ def _who_tells(how: str, k: int) -> str:
     """Who cannot tell two strategies apart, for a sentence: the seeds (t-test), the test texts at each seed, or
     the test set (one seed)."""
     return ("the test set" if k <= 1 else "the seeds" if how == "t" else "the test texts" if how == "text"
-            else "the test texts at each seed")
+            else "the test texts at some seed")
 
 
 def seeds_test_name(how: str, k: int, judge: Judge) -> str:
     """What decided a gap over ``k`` seeds, for a sentence: 'paired t-test over 3 seeds' or 'the largest of
     McNemar's p at each of the 2 seeds' (followed by ', p = ...')."""
     if how == "text":
-        return f"the median of {judge.test}'s p over the {k} seeds, on one test set"
-    return f"paired t-test over {k} seeds" if how == "t" else f"the largest of {judge.test}'s p at each of the {k} seeds"
+        return f"the median of {judge.p_name} over the {k} seeds, on one test set"
+    return f"paired t-test over {k} seeds" if how == "t" else f"the largest of {judge.p_name} at each of the {k} seeds"
 
 
 def _mean(xs) -> float:
@@ -609,9 +620,10 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     def test(a: str, b: str) -> tuple[float | None, int]:
         """(p, seeds compared) for strategy a against b; p None where there is nothing to test on. Seeds at which
         both are the same runs (two strategies no seed changes, each run once) count once: copies are not seeds."""
-        pairs: dict[tuple[int, int], object] = {}
+        pairs: dict[tuple, object] = {}
         for k in sorted(set(by_strategy[a]) & set(by_strategy[b]), key=str):
-            pairs.setdefault((id(by_strategy[a][k]), id(by_strategy[b][k])), k)
+            pa, pb = by_strategy[a][k], by_strategy[b][k]  # a sweep's one zero_shot run serves every seed
+            pairs.setdefault((pa.get("run_id") or id(pa), pb.get("run_id") or id(pb)), k)
         common = list(pairs.values())
         if len(common) >= 2:
             p, how[(a, b)] = seeds_p([by_strategy[a][k][key] - by_strategy[b][k][key] for k in common],
@@ -717,7 +729,8 @@ def sweep_note(vary_split: bool = True, metric: str = "accuracy") -> str:
     (``vary_split``, the default) or share one, judged by ``metric``."""
     luck = ("each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
             "examples were labelled and of training" if vary_split else
-            "the seeds share one split, so this covers the luck of training only, on one test set")
+            "the seeds share one split, so the t-test covers the luck of training only; a gap it finds is called "
+            "beyond chance only where the paired test on the shared test texts agrees at the median seed")
     if metric == "macro_f1":
         top, one = ("the best strategy by macro-F1 (mean over seeds; every class counts the same)",
                     "the paired permutation test of macro-F1")
@@ -839,7 +852,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                              "their own luck: more test texts would settle it.")
         elif len(common) > 1 and row.get("how") == "each":
             sentences.append(f"{best} was ahead by the same {judge.gap(acc[best] - acc[pick])} at every seed, which "
-                             f"leaves the t-test no spread to go on; {judge.test}'s test on each seed's test texts "
+                             f"leaves the t-test no spread to go on; {judge.test_name} on each seed's test texts "
                              "cannot rule out chance: more test texts would settle it.")
         elif len(common) > 1:
             ahead = sum(by_strategy[best][c][judge.key] > by_strategy[pick][c][judge.key] for c in common)
@@ -857,7 +870,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
     # The rest, named with their means: a strategy run at three seeds that the answer never mentioned read as lost.
     named = {best, pick, row["near"], *row.get("useless", [])}
-    behind = sorted((s_ for s_ in by_strategy if s_ not in named and cost[s_] >= cost[pick]),
+    behind = sorted((s_ for s_ in by_strategy if s_ not in named and cost[s_] > cost[pick]),
                     key=lambda s_: -acc[s_])
     if behind:
         sentences.append((f"Dearer to train than {best} and behind it: " if pick == best else
@@ -876,11 +889,11 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                          f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
                          "alone could not show.")
     other = pick if pick != best else row["near"]
-    if row["p"] is None:  # nothing judged by chance (the most accurate is also the cheapest): nothing to qualify
+    if row["why"].startswith(f"{judge.top} and the cheapest"):  # nothing judged by chance: nothing to qualify
         caveat = ""
     elif row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
-        caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test}'s "
-                  "test on their test texts: the luck of those texts, not of training (there is none to have).")
+        caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test_name} "
+                  "on their test texts: the luck of those texts, not of training (there is none to have).")
     else:
         caveat = (f"{upto}{k} training seeds on one split: a gap is beyond chance here where it is beyond the luck of "
                   "training (the t-test over seeds) and of these test texts (the paired test at the median seed); "
@@ -940,9 +953,9 @@ def gain_judge(runs: list, metric: str = "accuracy"):
                          lambda: len(test_sets([x[k] for x in (a, b) for k in common]) - {None}) == 1)
         if p is None:
             return None
-        if how == "text":
-            return (f"beyond the luck of training, not of the test texts all seeds shared: "
-                    f"{seeds_test_name(how, len(common), measure)}, {paired.p_is(p)}")
+        if how == "text":  # not "beyond ...": pareto.beyond_chance reads a verdict's first word
+            return (f"a gap the test texts all seeds shared cannot tell from chance (beyond the luck of training "
+                    f"only): {seeds_test_name(how, len(common), measure)}, {paired.p_is(p)}")
         if how == "each" and p >= ALPHA:
             return (f"the same gap at every seed, which the test texts at some seed cannot tell from chance: "
                     f"{seeds_test_name(how, len(common), measure)}, {paired.p_is(p)}")

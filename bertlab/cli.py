@@ -345,8 +345,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bertlab import answer
 
         a = answer.answer([store.get(i) for i in ids], metric=args.judge_by)
-        for r in rows:  # the run the answer starts with, marked; its reasons in words on stderr
-            r["recommended"] = a is not None and r["run_id"] == a.pick.id
+        for r, run in zip(rows, (store.get(i) for i in ids)):  # the answer's pick (each of its seeds), marked
+            r["recommended"] = a is not None and run.strategy == a.pick.strategy and (
+                (run.data_summary or {}).get("sizes", {}).get("train")
+                == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
         print(json.dumps(rows, indent=2))
         if a is not None:
             print("Which one to use? " + a.text(), file=sys.stderr)
@@ -435,8 +437,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         extra += rows
         if blank:
             shown = ", ".join(map(str, blank[:10])) + (f" and {len(blank) - 10:,} more" if len(blank) > 10 else "")
-            print(f"note: skipped {len(blank):,} blank row(s) of {Path(args.file).name} ({shown}); each prediction "
-                  "gives its row, to join them back", file=sys.stderr)
+            print(f"note: skipped {len(blank):,} blank row(s) of {Path(args.file).name} ({shown}); with -o or --json "
+                  "each prediction gives its row, to join them back", file=sys.stderr)
     elif not texts:
         raise BertlabError("give text(s) to classify, or --file with one text per line (.txt) or a table.")
     if args.file is None and (blank := [i for i, t in enumerate(texts, 1) if not t.strip()]):
@@ -459,12 +461,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
                   file=sys.stderr)
     for p in preds:  # tfidf_logreg: a text with no word it saw in training gets the classes' prior
         if p.unknown and (blind := [i for i, u in enumerate(p.unknown) if u]):
-            which = ", ".join(str(extra[i].get("row", i + 1)) for i in blind[:10]) + (" ..." if len(blind) > 10 else "")
+            which = ", ".join(f"row {extra[i]['row']}" if "row" in extra[i] else f"text {i + 1}"
+                              for i in blind[:10]) + (" ..." if len(blind) > 10 else "")
             print(f"note: run {p.run_id} ({p.strategy}) saw none of the words of {len(blind):,} text(s) in training "
-                  f"({'row' if args.file else 'text'} {which}): its answer there is just the classes' prior",
-                  file=sys.stderr)
+                  f"({which}): its answer there is just the classes' prior", file=sys.stderr)
     if args.output:
-        rows = [{**_input_columns(x), "text": t, "run_id": p.run_id,
+        rows = [{**x, "text": t, "run_id": p.run_id,
                  "strategy": p.strategy, "label": lab,
                  **{f"p_{n}": round(float(v), 6) for n, v in zip(p.label_names, probs)}}
                 for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs)]
@@ -478,20 +480,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
         for text, x, label, probs in zip(texts, extra, p.labels, p.probs):
             dist = ", ".join(f"{n}={v:.2f}" for n, v in zip(p.label_names, probs))
             if args.json:
-                print(json.dumps({**_input_columns(x), "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
+                print(json.dumps({**x, "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
                                   "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str))
             else:
                 print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
     return 0
 
 
-_PREDICTED = {"text", "run_id", "strategy", "label"}
-
-
-def _input_columns(x: dict) -> dict:
-    """A --file row's own columns for the output, renamed input_<name> where a prediction's column has the name (a
-    test file's true 'label' stays beside the predicted one)."""
-    return {f"input_{k}" if k in _PREDICTED else k: v for k, v in x.items()}
+_PREDICTED = {"row", "text", "run_id", "strategy", "label", "probabilities"}  # the output's own fields
 
 
 def texts_from_file(path: str, text_column: str | None) -> tuple[list[str], list[dict], list[int]]:
@@ -518,21 +514,39 @@ def texts_from_file(path: str, text_column: str | None) -> tuple[list[str], list
         if col is None or col not in df.columns:
             raise BertlabError(f"{p.name}: which column holds the texts? Its columns are {list(df.columns)}; "
                                "give --text-column NAME.")
-        keep = [i for i, t in enumerate(df[col]) if t is not None and t == t and str(t).strip()]  # t == t: not NaN
-        blank = [i + 1 for i in range(len(df)) if i not in set(keep)]
+        import pandas as pd
+
+        keep = [i for i, t in enumerate(df[col]) if not _missing(t, pd) and str(t).strip()]
+        kept = set(keep)
+        blank = [i + 1 for i in range(len(df)) if i not in kept]
         texts = [str(df[col].iat[i]) for i in keep]
         others = [c for c in df.columns if c != col]
-        rows = [{"row": i + 1, **{c: _cell(df[c].iat[i]) for c in others}} for i in keep]
+        rows = [{"row": i + 1, **{_input_name(c): _cell(df[c].iat[i], pd) for c in others}} for i in keep]
     if not texts:
         raise BertlabError(f"{p.name} has no texts to classify.")
     return texts, rows, blank
 
 
-def _cell(v):
-    """A table cell as a CSV or JSON value: None for a missing one, plain Python numbers."""
-    if v is None or (isinstance(v, float) and v != v):
+def _missing(v, pd) -> bool:
+    """Whether a table cell is missing: None, NaN, pandas' NA or NaT (``v == v`` raises on pd.NA)."""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list or array in a JSON cell: not missing
+        return False
+
+
+def _cell(v, pd):
+    """A table cell as a CSV or JSON value: None for a missing one (never NaN, which JSON lacks), plain Python
+    numbers."""
+    if _missing(v, pd):
         return None
     return v.item() if hasattr(v, "item") else v
+
+
+def _input_name(column: str) -> str:
+    """A --file column's name in the output: input_<name> where the output has a field of that name (the row
+    number, the prediction's label, its probabilities), so a test file's true 'label' stays beside the predicted."""
+    return f"input_{column}" if column in _PREDICTED or column.startswith("p_") else column
 
 
 # --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------

@@ -6,6 +6,7 @@ functions serve the app, the HTML report and the CLI.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -128,10 +129,18 @@ def seed_spread(runs) -> list[dict]:
     import statistics
 
     groups: dict[tuple, list[dict]] = {}
+    by_id = {r.id: r for r in runs}
     for r in rows_from_runs(runs):
-        groups.setdefault((r["strategy"], r["n_train"]), []).append(r)
+        run = by_id[r["run_id"]]
+        cfg = {k: v for k, v in (getattr(run, "config", None) or {}).items() if k != "seed"}
+        if isinstance(cfg.get("data"), dict):
+            cfg["data"] = {k: v for k, v in cfg["data"].items() if k != "seed"}  # a sweep's seed draws its split
+        # seeds of one thing: the same data, model and settings but the seeds (Pick runs can mix others)
+        key = (r["strategy"], r["n_train"], getattr(run, "dataset", None), getattr(run, "model", None),
+               json.dumps(cfg, sort_keys=True, default=str))
+        groups.setdefault(key, []).append(r)
     out = []
-    for (strategy, n), rs in groups.items():
+    for (strategy, n, *_), rs in groups.items():
         acc = [r["test_accuracy"] for r in rs if r["test_accuracy"] is not None]
         f1 = [r["test_macro_f1"] for r in rs if r["test_macro_f1"] is not None]
         if len(acc) < 2:

@@ -470,7 +470,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                      "run gets right and the other wrong count (McNemar's exact test). p below 0.05: a split that "
                      "uneven is unlikely to be the luck of the test set. Training luck (another seed) is not "
                      "covered." + (" With several pairs some p fall below 0.05 by chance alone: Holm's adjusted p "
-                                   "keeps the chance of any false alarm among the pairs of a test set under 5%."
+                                   "keeps the chance of any false alarm among the pairs of two strategies of a test set under 5% (two seeds of "
+                                   "one strategy, no choice to make, show '—')."
                                    if any(r["holm_pairs"] > 1 for r in pairs) else "") + "</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:

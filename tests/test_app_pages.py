@@ -87,6 +87,8 @@ def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
     # another browser on the same server (another desk) is not handed this one's choice
     other = app_on("app_pages/train.py")
     assert other.query_params["desk"] != desk and other.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
+    visit = app_on()  # a visit to the Data page that keeps the defaults leaves no desk folder behind
+    assert not (bertlab_home / "desks" / visit.query_params["desk"]).exists()
     data = app_on(desk=desk)
     no_problems(data)
     assert data.selectbox(key="keep_builtin").value == "bbc_news" and data.radio(key="keep_preset").value == "Custom"

@@ -403,3 +403,8 @@ def test_seed_spread_says_how_far_each_strategys_runs_moved(tmp_path):
     assert row == {"strategy": "full_ft", "training examples": 500, "runs": 3, "test accuracy": f"80.0% ± {sd:.1f}",
                    "range": "77.0-83.0%", "macro-F1": f"0.790 ± {sd / 100:.3f}"}
     assert pareto.seed_spread(runs[3:]) == []
+    # runs of another learning rate are not seeds of the same thing (Compare's Pick runs can mix them)
+    for r, lr in zip(runs[:3], (2e-5, 2e-5, 5e-5)):
+        r.config = {"seed": int(r.id[1:]), "learning_rate": lr, "data": {"seed": int(r.id[1:])}}
+    (row,) = pareto.seed_spread(runs)
+    assert row["runs"] == 2 and row["range"] == "80.0-83.0%"
