@@ -35,7 +35,7 @@ PAGES = [
     st.Page("app_pages/teaching.py", title="Strategy cards", icon=":material/school:"),
 ]
 nav = st.navigation(PAGES)
-common.desk()  # this browser's desk, kept in the address (?desk=...): its data, strategies and launches
+common.keep_desk_in_address()  # this browser's desk (?desk=...): its data, strategies and launches
 # Less empty space above the page title (Streamlit's default leaves ~6 rem).
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 

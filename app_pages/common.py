@@ -176,15 +176,19 @@ _DESK_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 def desk() -> str:
     """This browser's desk: a name kept in the page's address (``?desk=...``), so that a reload, or a bookmark,
     finds the data, strategies and launches it chose, and on a shared server (a classroom) one user's upload or
-    launch never becomes another's default. A visit without one gets a new random name. The app's frame calls
-    this at every run: the address keeps it from page to page."""
+    launch never becomes another's default. A visit without one gets a new random name."""
     d = st.session_state.get("_desk")
     if d is None:
         asked = st.query_params.get(DESK_PARAM)
         d = asked if isinstance(asked, str) and _DESK_RE.fullmatch(asked) else secrets.token_hex(6)
         st.session_state["_desk"] = d
-    st.query_params[DESK_PARAM] = d  # at every run: the address of a page opened directly drops it once
     return d
+
+
+def keep_desk_in_address() -> None:
+    """Put this browser's desk in the address, once per run, before the page runs (the app's frame calls it):
+    a page opened directly, or one that stops early, dropped it once when it was set only where it differed."""
+    st.query_params[DESK_PARAM] = desk()
 
 
 def desk_dir() -> Path:

@@ -743,7 +743,7 @@ def delete_section(runs: list) -> None:
             return
         size = sum(store.disk_bytes(r.id) for r in ended)
         st.warning(f"Delete {n} run{'s' * (n != 1)} ({', '.join(common.md(common.run_title(r)) for r in ended[:3])}"
-                   f"{', …' if n > 3 else ''}) for good? They take {size / 2**20:,.1f} MiB on disk.",
+                   f"{', …' if n > 3 else ''}) for good? They take {format_bytes(size)} on disk.",
                    icon=":material/warning:")
         c1, c2 = st.columns(2)
         if c1.button("Yes, delete them", type="primary", key="cmp_delete_yes"):

@@ -182,30 +182,22 @@ def format_bytes(n: int | None) -> str:
 SHARED_ENCODER_KINDS = ("zero_shot", "head")  # artifacts that answer through the unchanged pretrained encoder
 
 
-def _dir_bytes(path, skip: tuple[str, ...] = ()) -> int:
-    """Bytes of the files under ``path`` (recursively), leaving out top-level entries named in ``skip``."""
-    from pathlib import Path
-
-    root = Path(path)
-    return sum(f.stat().st_size for f in root.rglob("*")
-               if f.is_file() and f.relative_to(root).parts[0] not in skip)
-
-
 def encoder_bytes(model: str) -> int | None:
     """Bytes of a pretrained encoder's files on disk (weights, config, tokenizer): a local save_pretrained()
     directory or the packaged model; a hub model from the local cache; None where it cannot be found."""
     from pathlib import Path
 
     from bertlab.models import DEFAULT_MODEL, default_model_path
+    from bertlab.paths import dir_bytes
 
     p = default_model_path() if model == DEFAULT_MODEL else Path(model).expanduser()
     if p.is_dir():
-        return _dir_bytes(p)
+        return dir_bytes(p)
     try:
         from huggingface_hub import try_to_load_from_cache
 
         found = try_to_load_from_cache(model, "config.json")
-        return _dir_bytes(Path(found).parent) if isinstance(found, str) else None
+        return dir_bytes(Path(found).parent) if isinstance(found, str) else None
     except Exception:  # noqa: BLE001 - any cache problem: unknown, not an error
         return None
 
@@ -215,7 +207,9 @@ def serving_bytes(artifact, kind: str, model: str) -> int | None:
     run that answers through the unchanged pretrained encoder (zero_shot, head_only) that encoder's files too,
     which several such runs share. Its test predictions (``.eval/``) are left out. None where the encoder's size
     cannot be found."""
-    own = _dir_bytes(artifact, skip=(".eval",))
+    from bertlab.paths import dir_bytes
+
+    own = dir_bytes(artifact, skip=(".eval",))
     if kind not in SHARED_ENCODER_KINDS:
         return own
     enc = encoder_bytes(model)

@@ -66,3 +66,17 @@ def keep_text(path: Path, text: str) -> None:
         tmp.replace(path)
     except OSError:
         pass
+
+
+def dir_bytes(path: Path | str, skip: tuple[str, ...] = ()) -> int:
+    """Bytes of the files under ``path`` (recursively; 0 where it is not a folder), leaving out the top-level
+    entries named in ``skip``; a file that vanishes meanwhile counts nothing."""
+    root = Path(path)
+    total = 0
+    for p in root.rglob("*") if root.is_dir() else ():
+        try:
+            if p.is_file() and p.relative_to(root).parts[0] not in skip:
+                total += p.stat().st_size
+        except OSError:
+            continue
+    return total

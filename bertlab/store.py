@@ -24,7 +24,7 @@ from typing import Any
 
 from bertlab.config import RunConfig
 from bertlab.errors import BertlabError, StoreError, store_message, unwritable_reason
-from bertlab.paths import check_id, data_home, safe_join
+from bertlab.paths import check_id, data_home, dir_bytes, safe_join
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
     "queued", "running", "succeeded", "failed", "cancelled", "interrupted")
@@ -394,12 +394,8 @@ class RunStore:
 
     def disk_bytes(self, run_id: str) -> int:
         """What a run's files take on disk (its model above all: a fine-tuned MiniLM is ~90 MB)."""
-        total = 0
-        for d in (self.artifact_path(run_id), safe_join(self.root / "runs", f".tmp-{check_id(run_id, 'run id')}")):
-            for p in d.rglob("*") if d.is_dir() else ():
-                with contextlib.suppress(OSError):
-                    total += p.stat().st_size if p.is_file() else 0
-        return total
+        return sum(dir_bytes(d) for d in (self.artifact_path(run_id),
+                                          safe_join(self.root / "runs", f".tmp-{check_id(run_id, 'run id')}")))
 
     def delete_finished(self, run_ids: list[str]) -> tuple[list[str], list[str]]:
         """Delete the runs of ``run_ids`` that are not queued or running (their models, curves and results);
