@@ -171,6 +171,7 @@ def judge_chosen(default: str, key: str) -> str:
 
 DESK_PARAM = "desk"
 _DESK_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+OWN_BATCHES_FILE = "batches.json"
 
 
 def desk() -> str:
@@ -212,8 +213,6 @@ def remember_batch(batch_id: str) -> None:
         keep_text(desk_dir() / OWN_BATCHES_FILE,
                   json.dumps([batch_id, *[b for b in own_batches() if b != batch_id]][:200]))
 
-
-OWN_BATCHES_FILE = "batches.json"
 
 
 def data_config() -> DataConfig:

@@ -13,7 +13,7 @@ from app_pages.inference_box import inference_box
 from bertlab import answer, paired, pareto, plots, report, serving
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
-from bertlab.metrics import format_interval, precision_text, single_class_prediction
+from bertlab.metrics import format_interval, precision_text, run_single_class
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING
 from bertlab.strategies import REGISTRY
@@ -122,7 +122,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
                       # this run took them (a 1 s run read "15 s in all")
                       + (f" (took {common.seconds(k.get('wall_seconds'))}: embeddings from the cache)"
                          if (k.get("cache_saved_seconds") or 0) >= 0.5 and k.get("wall_seconds") is not None else ""))
-        if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
+        if only := run_single_class(m):
             c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
                          "answer (see the notes).", icon=":material/warning:")
         if notes := [n for n in run.notes if n not in shared_notes]:

@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages import common
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
-from bertlab.metrics import single_class_prediction
+from bertlab.metrics import run_single_class
 from bertlab.plots import probability_figure, run_labels
 from bertlab.store import SUCCEEDED
 
@@ -84,8 +84,7 @@ UNKNOWN_WORDS = ("no word of this text was in its training texts: the answer is 
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     # A run that answered one class to every test text answers it here too: its answer means nothing, say so.
-    one_class = {r.id: c for r in runs
-                 if (c := single_class_prediction(r.metrics.get("confusion") or [], r.metrics.get("label_names") or []))}
+    one_class = {r.id: c for r in runs if (c := run_single_class(r.metrics))}
     if compact:
         # Three columns fit the box (a third of the page, ~240 px at 1280): latencies go in one line under it,
         # backends and per-class probabilities are on the Playground.

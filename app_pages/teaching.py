@@ -67,15 +67,16 @@ def class_count(runs: list) -> int:
 def measured_baseline(run) -> str | None:
     """Beside a card's measured accuracy: what always answering the commonest class scores on the same test texts,
     and a warning where the run answered one class to every text (None: nothing to add)."""
-    from bertlab.metrics import single_class_prediction
+    from bertlab.metrics import run_single_class
 
     m = (run.metrics or {}) if run is not None else {}
     parts = []
     if (maj := m.get("majority_accuracy")) is not None:
         parts.append(f"always answering the commonest class would score {100 * maj:.1f}%")
-    if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
+    if only := run_single_class(m):
         parts.append(f"⚠ it answered {common.md(repr(only))} to every test text: it learned nothing yet")
-    return ("; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ".") if parts else None
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else None
 
 
 def show_card(name: str, model: str, runs: list, big: bool, title: str | None = None) -> None:

@@ -484,9 +484,8 @@ if summary is not None:
                 icon=":material/content_copy:")
         st.page_link("app_pages/compare.py", label="See that batch on Compare →", icon=":material/monitoring:")
     last = st.session_state.get("last_launch")
-    if kept:
-        pass  # this click queued nothing: "Queued ..." of the launch before would read as if it had
-    elif last and not st.session_state.get("confirm_relaunch"):
+    # after "No" this click queued nothing: "Queued ..." of the launch before would read as if it had
+    if last and not kept and not st.session_state.get("confirm_relaunch"):
         if last.get("note"):
             st.info(last["note"])
         counts = {n: last["strategies"].count(n) for n in dict.fromkeys(last["strategies"])}

@@ -710,10 +710,10 @@ def _no_better_than_majority(point: dict, get_run, judge: Judge = ACCURACY) -> b
     run = get_run(point["run_id"]) if get_run is not None and point.get("run_id") else None
     if run is None:
         return False
-    from bertlab.metrics import single_class_prediction
+    from bertlab.metrics import run_single_class
 
     m = run.metrics or {}
-    if m.get("confusion") and single_class_prediction(m["confusion"], m.get("label_names") or []) is not None:
+    if run_single_class(m) is not None:
         return True
     if judge is MACRO_F1 and point.get("test_macro_f1") is not None:
         sizes = [int(v.get("support") or 0) for v in (m.get("per_class") or {}).values()]

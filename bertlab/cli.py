@@ -340,12 +340,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             store.request_cancel(rid)
         print("\ninterrupted: the run in progress is marked interrupted, the rest cancelled", file=sys.stderr)
         return 130
-    rows = [result_row(store.get(i)) for i in ids]
+    finished = [store.get(i) for i in ids]
+    rows = [result_row(r) for r in finished]
     if args.json:
         from bertlab import answer
 
-        a = answer.answer([store.get(i) for i in ids], metric=args.judge_by)
-        for r, run in zip(rows, (store.get(i) for i in ids)):  # the answer's pick (each of its seeds), marked
+        a = answer.answer(finished, metric=args.judge_by)
+        for r, run in zip(rows, finished):  # the answer's pick (each of its seeds), marked
             r["recommended"] = a is not None and run.strategy == a.pick.strategy and (
                 (run.data_summary or {}).get("sizes", {}).get("train")
                 == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
@@ -356,7 +357,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(format_table(rows))
         from bertlab import answer, paired
 
-        finished = [store.get(i) for i in ids]
         if notes := notes_lines(finished):
             print("\n" + "\n".join(notes))
         if advice := answer.text_lines(finished, metric=args.judge_by):
@@ -452,11 +452,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
     preds = Predictor(store).predict(ids, texts)
-    from bertlab.metrics import single_class_prediction
+    from bertlab.metrics import run_single_class
 
     for rid in ids:  # as the app's box marks them: such a run's answers mean nothing
-        m = (run.metrics or {}) if (run := store.get(rid)) else {}
-        if only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or []):
+        if only := run_single_class(run.metrics if (run := store.get(rid)) else None):
             print(f"note: run {rid} answered {only!r} to every test text: its answers here mean nothing",
                   file=sys.stderr)
     for p in preds:  # tfidf_logreg: a text with no word it saw in training gets the classes' prior

@@ -179,9 +179,6 @@ def format_bytes(n: int | None) -> str:
     return f"{n:,} B"
 
 
-SHARED_ENCODER_KINDS = ("zero_shot", "head")  # artifacts that answer through the unchanged pretrained encoder
-
-
 def encoder_bytes(model: str) -> int | None:
     """Bytes of a pretrained encoder's files on disk (weights, config, tokenizer): a local save_pretrained()
     directory or the packaged model; a hub model from the local cache; None where it cannot be found."""
@@ -208,9 +205,10 @@ def serving_bytes(artifact, kind: str, model: str) -> int | None:
     which several such runs share. Its test predictions (``.eval/``) are left out. None where the encoder's size
     cannot be found."""
     from bertlab.paths import dir_bytes
+    from bertlab.strategies.base import ENCODER_KINDS
 
     own = dir_bytes(artifact, skip=(".eval",))
-    if kind not in SHARED_ENCODER_KINDS:
+    if kind not in ENCODER_KINDS:
         return own
     enc = encoder_bytes(model)
     return None if enc is None else own + enc

@@ -22,7 +22,7 @@ from bertlab.data.dataset import MAX_TEXT_CHARS
 from bertlab.errors import BertlabError
 from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore
-from bertlab.strategies.base import ARTIFACT_META
+from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 from bertlab.strategies.tfidf_logreg import FILES as TFIDF_FILES
 from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN
 
@@ -130,11 +130,6 @@ Labels: {labels}. Strategy {strategy} on {dataset}.
 """,
 }
 
-# Kinds whose weights are only a head or label vectors: the frozen encoder they need goes in the zip too, so
-# it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm').
-_NEEDS_ENCODER = ("head", "zero_shot")
-
-
 def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     """The frozen encoder and its tokenizer, saved (safetensors) into ``into``; its files."""
     from bertlab import models
@@ -187,7 +182,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
         descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS)
-    if meta["kind"] in ("classifier", "tfidf", *_NEEDS_ENCODER):  # its paths are this folder's ("./encoder")
+    if meta["kind"] in ("classifier", "tfidf", *ENCODER_KINDS):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
     # Weights barely compress and are large: store them; deflate the small text files.
@@ -196,7 +191,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
             for p in files:
                 comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
                 z.write(p, f"{run_id}/{p.relative_to(src).as_posix()}", compress_type=comp)
-            if meta["kind"] in _NEEDS_ENCODER:
+            # weights that are only a head or label vectors: the frozen encoder they need goes in the zip too, so
+            # it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm')
+            if meta["kind"] in ENCODER_KINDS:
                 for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
                     comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
                     z.write(p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}", compress_type=comp)

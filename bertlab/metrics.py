@@ -127,6 +127,13 @@ def single_class_prediction(confusion: list[list[int]], label_names: list[str]) 
     return label_names[used[0]] if len(used) == 1 and len(label_names) > 1 else None
 
 
+def run_single_class(metrics: dict | None) -> str | None:
+    """:func:`single_class_prediction` of a stored run's metrics (its test confusion matrix and class names): the
+    one class it answered to every test text, else None (also for a run that recorded no confusion matrix)."""
+    m = metrics or {}
+    return single_class_prediction(m.get("confusion") or [], m.get("label_names") or [])
+
+
 def rarest_class(metrics: dict) -> tuple[str, int, int] | None:
     """(class, its test texts, all test texts) of the rarest class a run's test set holds, from its per-class
     counts; None where it recorded none."""

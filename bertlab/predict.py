@@ -39,7 +39,7 @@ from bertlab.config import MAX_LOADED_RUNS as MAX_LOADED
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED, RunStore
-from bertlab.strategies.base import ARTIFACT_META
+from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 
 MAX_TEXT_CHARS = 10_000
 # At most this many texts count as "interactive": in PyTorch on a CPU, several runs then go to the worker pool.
@@ -105,7 +105,7 @@ class _Loaded:
 
     @property
     def encoder_key(self) -> tuple[str, int] | None:
-        return (self.meta["model"], self.max_length) if self.kind in ("head", "zero_shot") else None
+        return (self.meta["model"], self.max_length) if self.kind in ENCODER_KINDS else None
 
     def from_embeddings(self, emb: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(embeddings.normalize(emb))

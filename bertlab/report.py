@@ -384,14 +384,13 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
             ("model_size", "on disk"), ("train_money", f"cost ({prices.currency})")]
     rows = results_rows(runs, prices)
-    from bertlab.metrics import single_class_prediction
+    from bertlab.metrics import run_single_class
 
     one_class = []
     for r, run in zip(rows, runs):
         r["run"] = run.label
         r["model_size"] = format_bytes(r.get("model_bytes"))  # what serving it needs on disk
-        m = run.metrics or {}
-        if (only := single_class_prediction(m.get("confusion") or [], m.get("label_names") or [])) is not None:
+        if (only := run_single_class(run.metrics)) is not None:
             r["run"] += " ⚠"  # its accuracy, F1 and ECE describe a constant answer, not a model
             one_class.append(f"{run.label} answered {only!r} to every test text")
         for k in ("test_accuracy", "majority_accuracy"):  # percent, as in the app

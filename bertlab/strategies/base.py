@@ -98,6 +98,11 @@ class Strategy:
         (ctx.artifact_dir / ARTIFACT_META).write_text(json.dumps(meta, indent=2))
 
 
+# Artifact kinds that answer through the unchanged pretrained encoder (not saved with them): zero_shot's label
+# vectors and head_only's head. The playground shares one encoder pass among them, the export zip adds the
+# encoder, and a run's size on disk counts it.
+ENCODER_KINDS = ("head", "zero_shot")
+
 REGISTRY: dict[str, Strategy] = {}
 
 
