@@ -8,13 +8,14 @@ import streamlit as st
 
 from app_pages import common
 from bertlab.config import DataConfig
-from bertlab.data import BUILTIN, detect_columns, read_table, save_upload
+from bertlab.data import BUILTIN, detect_columns, detect_split_column, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import hub_table
 from bertlab.errors import BertlabError, RareClassError
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
+DRAW_SPLIT = "drawn (stratified, by seed)"
 # .xlsx is read; .xls, .xlsm and .ods are accepted by the picker only so the page can say what to do with them
 # (save as .xlsx or CSV): refused in the browser, they would get Streamlit's bare "files are not allowed".
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "xlsm", "ods"]
@@ -67,12 +68,25 @@ def choose_upload() -> DataConfig | None:
         text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
     else:
         text_guess, label_guess = guess
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{tag}")
     label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{tag}")
+    # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
+    # values, else drawn. Another column can be chosen; drawing it is always one choice away.
+    others = [c for c in cols if c not in (text_col, label_col)]
+    found = detect_split_column(df[others]) if others else None
+    options = [DRAW_SPLIT, *others]
+    split_col = c3.selectbox(
+        "Split", options, index=options.index(found) if found else 0, key=f"split_col_{tag}",
+        format_func=lambda c: c if c == DRAW_SPLIT else f"the file's own: column {c}",
+        help="Where the train, validation and test rows come from. *Drawn*: a stratified split by the split seed. "
+             "*The file's own*: a column saying train, validation (val, dev) or test in each row; its test rows are "
+             "the test set (a size's test cap takes a stratified part of them), and without validation rows, "
+             "validation is drawn from its train rows.")
     with st.expander(f"Raw file: {len(df):,} rows × {len(cols)} columns", expanded=False):
         st.dataframe(df.head(20), hide_index=True)
-    return DataConfig(source="file", name=str(path), text_column=text_col, label_column=label_col)
+    return DataConfig(source="file", name=str(path), text_column=text_col, label_column=label_col,
+                      split_column=None if split_col == DRAW_SPLIT else split_col)
 
 
 def choose_hub() -> DataConfig | None:
@@ -169,10 +183,11 @@ def choose_caps(base: DataConfig) -> DataConfig:
 RARE_TEST = 20  # fewer test texts of a class than this: its recall moves 5 points or more per text
 
 
-def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0) -> str:
+def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_rows: int | None = None) -> str:
     """What an imbalanced or thin test split means for the comparison ('' where nothing needs saying).
-    ``test_cap``: the test split's cap, and ``n_examples`` the cleaned examples, to say whether a larger cap would
-    give more test texts or only a larger file would."""
+    ``test_cap``: the test split's cap, and ``n_examples`` the cleaned examples (``test_rows``: the file's own test
+    rows, where its split is its own), to say whether a larger cap would give more test texts or only a larger
+    file would."""
     from bertlab.answer import IMBALANCED, RARE_SHARE
 
     parts = []
@@ -196,8 +211,11 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0) -> str
         more = (f"The test split is capped at {n_test:,} texts and this data has {n_examples:,} examples: "
                 + (f"the {' or '.join(larger)} size, or " if larger else "")
                 + "a larger *Custom* test cap gives more test texts of each class."
-                if test_cap is not None and n_test >= test_cap and TEST_FRACTION * n_examples > n_test
-                else "The test split is at most a fifth of the examples: more test texts need a larger file.")
+                if test_cap is not None and n_test >= test_cap
+                and (TEST_FRACTION * n_examples if test_rows is None else test_rows) > n_test
+                else "The test split is at most a fifth of the examples: more test texts need a larger file."
+                if test_rows is None else "The test split is the file's own test rows: more test texts need more of "
+                                          "them in the file.")
         parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
                      + more)
     return " ".join(parts)
@@ -218,8 +236,9 @@ def show_dataset(cfg: DataConfig) -> None:
                 help="Test accuracy of always answering the most common class: every model must beat this.")
     m[3].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
     m[4].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
-    m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}")
-    if warning := balance_warning(sp, cfg.test_size, len(ds)):
+    own = f"; from the file's own test rows (column {common.md(repr(cfg.split_column))})" if cfg.split_column else ""
+    m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}{own}")
+    if warning := balance_warning(sp, cfg.test_size, len(ds), ds.parts.count("test") if ds.parts else None):
         st.warning(warning, icon=":material/balance:")
     if sp.notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))
@@ -262,8 +281,11 @@ try:
         drop_key = "keep_drop_rare_" + hashlib.sha256(repr((base.source, base.name)).encode()).hexdigest()[:8]
         st.session_state.setdefault(drop_key, current.drop_rare and same)
         if st.session_state[drop_key]:
-            st.checkbox("Leave out the classes with fewer than 3 examples", key=drop_key,
-                        help="Each class needs one example in each of train, validation and test. Unticked, "
+            st.checkbox("Leave out the classes with no train row" if base.split_column else
+                        "Leave out the classes with fewer than 3 examples", key=drop_key,
+                        help="A model cannot learn a class it never sees in training. Unticked, such a class stops "
+                             "the data from loading." if base.split_column else
+                             "Each class needs one example in each of train, validation and test. Unticked, "
                              "such a class stops the data from loading.")
         cfg = choose_caps(DataConfig(**{**base.__dict__, "drop_rare": bool(st.session_state[drop_key])}))
         show_dataset(cfg)

@@ -483,9 +483,11 @@ def few_test_texts(n: int, best, bn: str, judge: Judge) -> str:
 
     ci = run_accuracy_interval(best.metrics or {}, n) if judge is ACCURACY else None
     known = f" ({bn}'s accuracy is somewhere in {_pct(ci[0])}-{_pct(ci[1])}, 95% interval)" if ci else ""
-    cap = ((getattr(best, "config", None) or {}).get("data") or {}).get("test_size")
+    data = (getattr(best, "config", None) or {}).get("data") or {}
+    cap = data.get("test_size")
     more = (f"a larger test cap on the Data page (now {cap:,}), or more data" if cap and n >= cap else
-            "more labelled data (the test split already holds all this data gives it)")
+            f"more test rows in the file's own split (column {data['split_column']!r})" if data.get("split_column")
+            else "more labelled data (the test split already holds all this data gives it)")
     return (f"{n:,} test texts are few{known}: only a large gap between runs can be told from chance, and this "
             f"ranking may not hold on other texts. More test texts ({more}) would settle it.")
 
@@ -724,13 +726,18 @@ def _no_better_than_majority(point: dict, get_run, judge: Judge = ACCURACY) -> b
     return False
 
 
-def sweep_note(vary_split: bool = True, metric: str = "accuracy") -> str:
+def sweep_note(vary_split: bool = True, metric: str = "accuracy", own_test: bool = False) -> str:
     """What the per-size table of :func:`sweep_rows` rests on, for a sweep whose seeds draw their own split
-    (``vary_split``, the default) or share one, judged by ``metric``."""
-    luck = ("each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
+    (``vary_split``, the default) or share one, judged by ``metric``; ``own_test``: the data's own split (a
+    file's split column) keeps one test set at every seed."""
+    agree = ("a gap it finds is called beyond chance only where the paired test on the shared test texts agrees at "
+             "the median seed")
+    luck = (f"the seeds share the file's own test set (its split column), so the t-test covers the luck of "
+            f"training{' and of which train rows were labelled' if vary_split else ''}, not of the test set; {agree}"
+            if own_test else
+            "each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
             "examples were labelled and of training" if vary_split else
-            "the seeds share one split, so the t-test covers the luck of training only; a gap it finds is called "
-            "beyond chance only where the paired test on the shared test texts agrees at the median seed")
+            f"the seeds share one split, so the t-test covers the luck of training only; {agree}")
     if metric == "macro_f1":
         top, one = ("the best strategy by macro-F1 (mean over seeds; every class counts the same)",
                     "the paired permutation test of macro-F1")
@@ -778,6 +785,19 @@ def _seed_key(run) -> tuple:
     """Which seed a run is, for pairing runs of different strategies: its split's seed and its training seed."""
     cfg = run.config or {}
     return ((cfg.get("data") or {}).get("seed"), cfg.get("seed"))
+
+
+def _one_test_set(runs: list) -> bool:
+    """Whether every run was scored on the same test texts: by the fingerprints stored with their predictions
+    (a file's own split keeps its test set at every split seed), else, where a run has none, by their split
+    seeds."""
+    found = set()
+    for r in runs:
+        d = paired.load_predictions(r)
+        if d is None:
+            return len({_seed_key(r)[0] for r in runs}) == 1
+        found.add(d["fingerprint"])
+    return len(found) == 1
 
 
 def _trains_nothing(strategy: str) -> bool:
@@ -883,7 +903,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     seeded = [c for st, c in ran.items() if not _trains_nothing(st)] or list(ran.values())
     k = max(seeded)
     upto = "Up to " if min(seeded) < k else ""
-    one_split = len({_seed_key(r)[0] for r in runs}) == 1
+    one_split = _one_test_set(runs)
     if row.get("how") == "each" and row["p"] is not None and row["p"] < ALPHA:
         sentences.append(f"{row['seeds']} seeds give the t-test too little to go on; the gap was beyond the luck of "
                          f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
@@ -894,6 +914,10 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     elif row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
         caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test_name} "
                   "on their test texts: the luck of those texts, not of training (there is none to have).")
+    elif one_split and len({_seed_key(r)[0] for r in runs}) > 1:  # a file's own split: one test set, seeds apart
+        caveat = (f"{upto}{k} seeds scored on one test set (the data's own split): a gap is beyond chance here where it "
+                  "is beyond the luck of training and of which train rows were labelled (the t-test over seeds) and "
+                  "of these test texts (the paired test at the median seed).")
     else:
         caveat = (f"{upto}{k} training seeds on one split: a gap is beyond chance here where it is beyond the luck of "
                   "training (the t-test over seeds) and of these test texts (the paired test at the median seed); "

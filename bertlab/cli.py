@@ -22,6 +22,12 @@ JSON_FIELDS = ("run_id", "strategy", "status", "test_accuracy", "test_accuracy_c
 ALL = "all"  # a split cap given as 'all': no cap (None, which on the command line means "the default")
 
 
+SPLIT_AUTO, SPLIT_DRAW = "auto", "none"  # --split-column's words: find the file's own split column; draw the split
+SPLIT_COLUMN_HELP = ("a file's column saying train, validation (val, dev) or test per row: its own fixed split, "
+                     "instead of one drawn by --split-seed; 'none' draws the split anyway (default 'auto': a column "
+                     "named split, set, fold... whose every value names a part, test among them)")
+
+
 def _cap_arg(v: str) -> int | str:
     """A split cap: a whole number, or 'all' for the whole split."""
     if v.strip().lower() == ALL:
@@ -39,12 +45,24 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     caps = {k: None if getattr(args, k) == ALL else getattr(args, k) for k in ("train_size", "val_size", "test_size")}
     common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed,
               "drop_rare": bool(getattr(args, "drop_rare_classes", False)), **caps}
+    split = getattr(args, "split_column", None)
+    is_file = dataset not in BUILTIN and not dataset.startswith("hub:") and (Path(dataset).exists()
+                                                                              or Path(dataset).suffix)
+    if split not in (None, SPLIT_AUTO, SPLIT_DRAW) and not is_file:
+        raise BertlabError("--split-column reads a file's own split; a built-in or hub dataset's split is drawn.")
     if dataset in BUILTIN:
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
         return DataConfig(source="hub", name=dataset[4:], hub_split=args.hub_split, **common)
-    if Path(dataset).exists() or Path(dataset).suffix:
-        return DataConfig(source="file", name=str(Path(dataset).resolve()), **common)
+    if is_file:
+        from bertlab.data.files import split_column_of_file
+
+        path = str(Path(dataset).resolve())
+        # auto: a column named like a split (split, set, fold...) whose every value names a part, test among them
+        column = (None if split == SPLIT_DRAW else
+                  split_column_of_file(path, {args.text_column, args.label_column}) if split in (None, SPLIT_AUTO)
+                  else split)
+        return DataConfig(source="file", name=path, split_column=column, **common)
     raise BertlabError(f"dataset {dataset!r} is not a built-in ({', '.join(BUILTIN)}), an existing file, "
                        "or 'hub:<name>'.")
 
@@ -315,7 +333,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
-        print(f"data: {sp.train.description} (--text-column / --label-column choose others); "
+        others = "--text-column / --label-column" + (" / --split-column" if data.source == "file" else "")
+        print(f"data: {sp.train.description} ({others} choose others"
+              + ("; --split-column none draws the split" if data.split_column else "") + "); "
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}", file=sys.stderr)
     overrides = {"model": args.model, "seed": args.seed,
@@ -734,6 +754,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")
+    sw.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     sw.add_argument("--drop-rare-classes", action="store_true",
                    help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
     sw.add_argument("--label-column")
@@ -822,6 +843,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
     r.add_argument("--text-column")
     r.add_argument("--label-column")
+    r.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     r.add_argument("--hub-split", default="train")
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
     r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),

@@ -44,7 +44,10 @@ class DataConfig:
         train_size / val_size / test_size: caps on each split (None = all).
         seed: split seed.
         drop_rare: leave out the classes too small to split (fewer than 3 examples), with a note, instead of
-            refusing the data (a label used once in a real export).
+            refusing the data (a label used once in a real export); with ``split_column``, the classes with no
+            train row.
+        split_column: a file's column saying which part each row belongs to (train, validation or test): its own
+            fixed split, instead of one drawn by ``seed`` (files only; None: drawn).
     """
 
     source: str = "builtin"
@@ -58,6 +61,7 @@ class DataConfig:
     test_size: int | None = 1000
     seed: int = 0
     drop_rare: bool = False
+    split_column: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -81,6 +85,13 @@ class DataConfig:
             raise ConfigError(f"seed must be a non-negative whole number, got {self.seed!r}.")
         if not isinstance(self.drop_rare, bool):
             raise ConfigError(f"drop_rare must be true or false, got {self.drop_rare!r}.")
+        if self.split_column is not None:
+            if not isinstance(self.split_column, str) or not self.split_column.strip():
+                raise ConfigError(f"split_column must be a column name or empty to draw the split, got "
+                                  f"{self.split_column!r}.")
+            if self.source != "file":
+                raise ConfigError("split_column reads a file's own split; a built-in or hub dataset's split is "
+                                  "drawn (for a hub dataset's own test split, load that split as a file).")
 
     def uncapped(self) -> DataConfig:
         """The same data without caps on its splits: all of it (what sizes and token counts are measured on)."""

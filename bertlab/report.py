@@ -27,7 +27,7 @@ from bertlab.store import Run, RunStore
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
-CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed", "seed",
+CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed", "split_column", "seed",
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
@@ -92,7 +92,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         out.append({
             "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
             "n_train": sizes.get("train"), "n_val": sizes.get("validation"), "n_test": sizes.get("test"),
-            "split_seed": (cfg.get("data") or {}).get("seed"), "seed": cfg.get("seed") if s is None or s.uses_seed else None,
+            "split_seed": data.get("seed"), "split_column": data.get("split_column"), "seed": cfg.get("seed") if s is None or s.uses_seed else None,
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci_low": ci and ci[0],
             "test_accuracy_ci_high": ci and ci[1], "test_accuracy_ci": format_interval(ci),
             "test_macro_f1": m.get("test_macro_f1"),
@@ -454,7 +454,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                 ("labelled", "labelled"), *((k, k) for k in ("most accurate", "best by macro-F1")
                                             if any(k in t for t in answer.sweep_table(picks))),
                 ("use", "use"), ("why", "why"),
-                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points)))}</p>")
+                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points), bool(spec.data.split_column)))}</p>")
     pairs = paired.summary_rows(ok)
     if pairs:
         for r in pairs:

@@ -899,3 +899,24 @@ def test_a_sweeps_one_run_serving_every_seed_is_compared_once(tmp_path):
     p = paired.compare(LABELS, right_on(LABELS, 304), right_on(LABELS, 300)).p_value
     assert row["pick"] == "zero_shot" and row["seeds"] == 1 and row["how"] == "one" and row["p"] == p
     assert "the test set cannot tell them apart" in row["why"]
+
+
+def test_seeds_with_their_own_split_seed_but_one_test_set_are_judged_as_one_test_set(tmp_path):
+    """A file's own split keeps its test set at every split seed: the seeds do not cover the test set's luck, so
+    the answer must not say they do (it read 'each with its own split ... covers the luck of the test set')."""
+    def runs_for(fps):
+        out = []
+        for seed, (ft, ho) in enumerate([(320, 300), (330, 304), (316, 302)]):
+            out += [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, ft), 1e13, 200.0, seed=seed,
+                             split_seed=seed, fp=fps[seed]),
+                    fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, ho), 2.5e11, 10.0, seed=seed,
+                             split_seed=seed, fp=fps[seed])]
+        return out
+
+    one = answer.answer(runs_for(["own"] * 3))
+    assert one.caveat.startswith("3 seeds scored on one test set (the data's own split): a gap is beyond chance "
+                                 "here where it is beyond the luck of training and of which train rows were labelled")
+    drawn = answer.answer(runs_for(["fp0", "fp1", "fp2"]))
+    assert drawn.caveat.startswith("3 seeds, each with its own split and training: this covers the luck of the test")
+    note = answer.sweep_note(True, "accuracy", own_test=True)
+    assert "the seeds share the file's own test set (its split column)" in note and "not of the test set" in note

@@ -842,3 +842,24 @@ def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
     at.radio(key="keep_source").set_value("Built-in").run()  # another dataset starts without the choice
     no_problems(at)
     assert at.session_state["keep_data_config"]["drop_rare"] is False
+
+
+def test_an_upload_with_its_own_split_column_is_split_by_it_unless_drawn_is_chosen():
+    labels = ("pos", "neg", "mid")
+    parts = ("train", "train", "test", "validation")
+    rows = [f"review number {i} was {labels[i % 3]},{labels[i % 3]},{parts[(i // 3) % 4]}" for i in range(240)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("own.csv", ("text,label,split\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    no_problems(at)
+    (split,) = [s for s in at.selectbox if s.label == "Split"]
+    assert split.value == "split" and split.options == ["drawn (stratified, by seed)", "the file's own: column split"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Train"], metrics["Validation"], metrics["Test"]) == ("120", "60", "60")
+    assert md("the file's own split (column 'split'): 120 train, 60 validation and 60 test rows") in at.info[0].value
+    assert at.session_state["keep_data_config"]["split_column"] == "split"
+    split.set_value("drawn (stratified, by seed)").run()
+    no_problems(at)
+    assert at.session_state["keep_data_config"]["split_column"] is None
+    assert {m.label: m.value for m in at.metric}["Test"] == "48"  # a fifth of 240, drawn
+    assert "the file's own split" not in " ".join(i.value for i in at.info)

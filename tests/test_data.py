@@ -323,3 +323,128 @@ def test_classes_too_small_to_split_can_be_left_out_with_a_note(tmp_path, capsys
     assert main(["report", "--batch", "latest", "--csv", str(tmp_path / "r.csv"), "-o", str(tmp_path / "r.html")]) == 0
     assert "drop_rare_classes" in (tmp_path / "r.csv").read_text().splitlines()[0]
     assert report.results_rows([run])[0]["drop_rare_classes"] is True
+
+
+# --- a file's own split (a fixed test set) ------------------------------------------------------------------------------
+def _split_rows(n: int = 240, parts=("train",) * 6 + ("test",) * 3 + ("dev",)) -> pd.DataFrame:
+    labels = ("pos", "neg", "mid")
+    return pd.DataFrame({"text": [f"review number {i} was {labels[i % 3]} overall" for i in range(n)],
+                         "label": [labels[i % 3] for i in range(n)],
+                         "split": [parts[(i // 3) % len(parts)] for i in range(n)]})
+
+
+def test_a_files_own_split_is_kept_row_for_row_at_every_split_seed(tmp_path):
+    """A team's held-out set, a benchmark's test split: its test rows are the test set, whatever the seed; its dev
+    rows the validation set; nothing of it is trained on."""
+    from bertlab.data import detect_split_column
+
+    df = _split_rows()
+    df.to_csv(tmp_path / "own.csv", index=False)
+    assert detect_split_column(df) == "split"
+    cfg = DataConfig(source="file", name=str(tmp_path / "own.csv"), split_column="split", train_size=None,
+                     val_size=None, test_size=None)
+    want = {p: set(df.text[df.split == p]) for p in ("train", "test", "dev")}
+    for seed in (0, 1):
+        sp = load_splits(DataConfig(**{**cfg.__dict__, "seed": seed}))
+        assert set(sp.test.texts) == want["test"] and set(sp.val.texts) == want["dev"]
+        assert set(sp.train.texts) == want["train"]
+    assert "the file's own split (column 'split'): 144 train, 24 validation and 72 test rows" in sp.notes
+    # a test cap takes a stratified part of the test rows, and says so
+    capped = load_splits(DataConfig(**{**cfg.__dict__, "test_size": 30}))
+    assert len(capped.test) == 30 and set(capped.test.texts) < want["test"] and set(capped.test.labels) == {0, 1, 2}
+    assert "the test cap (30) takes 30 of the file's 72 test rows; raise it (or choose All data) to test on all of " \
+           "them" in capped.notes
+    # drawn, the same file mixes them
+    drawn = load_splits(DataConfig(**{**cfg.__dict__, "split_column": None}))
+    assert set(drawn.test.texts) != want["test"]
+
+
+def test_without_validation_rows_validation_is_drawn_from_the_train_rows_only():
+    df = _split_rows(parts=("train",) * 4 + ("test",))
+    from bertlab.data.files import dataset_from_table
+
+    ds = dataset_from_table(df, "f.csv", split_column="split")
+    sp = split_dataset(ds, seed=3)
+    train_rows = set(df.text[df.split == "train"])
+    assert set(sp.test.texts) == set(df.text[df.split == "test"])
+    assert set(sp.val.texts) | set(sp.train.texts) == train_rows and not set(sp.val.texts) & set(sp.train.texts)
+    assert len(sp.val) == round(0.1 / 0.8 * len(train_rows)) and set(sp.val.labels) == {0, 1, 2}
+    assert any(n.endswith("no validation rows, so validation is drawn from the train rows") for n in sp.notes)
+    assert set(split_dataset(ds, seed=4).val.texts) != set(sp.val.texts)  # the split seed draws it
+
+
+def test_a_text_in_train_and_test_of_a_files_split_is_kept_in_test():
+    """A copy in train of a test text would be a leak; the drawn split keeps the first copy, but a fixed test set
+    should keep its texts."""
+    from bertlab.data.files import dataset_from_table
+
+    df = _split_rows(60)
+    df.loc[len(df)] = ["Review number 0 was  pos overall", "pos", "test"]  # row 0 is a train row: same text
+    ds = dataset_from_table(df, "f.csv", split_column="split")
+    sp = split_dataset(ds)
+    assert "Review number 0 was  pos overall" in sp.test.texts
+    assert not any(t.casefold() == "review number 0 was pos overall" for t in sp.train.texts + sp.val.texts)
+    assert any(n.startswith("1 of the duplicates was in another part of the file's split") for n in ds.notes)
+
+
+def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
+    from bertlab.data.dataset import TextDataset
+    from bertlab.data.files import dataset_from_table
+    from bertlab.errors import RareClassError
+
+    df = _split_rows(60)
+    df.loc[3, "split"] = "eval"  # validation in some files, test in others: not guessed
+    with pytest.raises(DataError, match=r"holds values that name no part: 'eval' \(1\).*draw the split"):
+        dataset_from_table(df, "f.csv", split_column="split")
+    with pytest.raises(DataError, match=r"leaves no test rows \(it has 42 train, 18 validation, 0 test\)"):
+        dataset_from_table(_split_rows(60, parts=("train", "train", "val")), "f.csv", split_column="split")
+    with pytest.raises(DataError, match="split column 'fold' is not in the file"):
+        dataset_from_table(_split_rows(60), "f.csv", split_column="fold")
+    blank = _split_rows(60)
+    blank.loc[5, "split"] = None
+    assert "dropped 1 row with no value in the split column 'split'" in dataset_from_table(
+        blank, "f.csv", split_column="split").notes
+    # a class only in the test rows: never learnt; refused, or left out on request
+    df = _split_rows(90)
+    df.loc[df.label == "mid", "split"] = "test"
+    ds = dataset_from_table(df, "f.csv", split_column="split")
+    with pytest.raises(RareClassError, match="class 'mid' \\(30 in other parts\\) has no row in the train part") as e:
+        split_dataset(ds)
+    assert e.value.classes == ["mid"]
+    sp = split_dataset(ds, drop_rare=True)
+    assert sp.label_names == ["neg", "pos"] and "mid" not in str(sp.test.label_names)
+    assert isinstance(sp.test, TextDataset) and len(sp.test) == len(df[(df.split == "test") & (df.label != "mid")])
+
+
+def test_the_split_column_is_found_by_name_and_values_and_never_taken_for_the_label():
+    from bertlab.data import detect_columns, detect_split_column
+
+    df = _split_rows(60).rename(columns={"label": "stars"})  # no column named like a label: two candidates
+    assert detect_columns(df.copy()) == ("text", "stars")
+    assert detect_split_column(df.rename(columns={"split": "notes"})) is None  # not named like a split
+    odd = df.copy()
+    odd["split"] = ["a", "b"] * 30
+    assert detect_split_column(odd) is None  # values naming no part
+    assert detect_split_column(df.assign(split=["train"] * 60)) is None  # no test rows: not a split to keep
+    assert detect_split_column(df.rename(columns={"split": "Set"}).assign(Set=df.split.str.upper())) == "Set"
+    with pytest.raises(Exception, match="split_column reads a file's own split"):
+        DataConfig(source="builtin", name="rotten_tomatoes", split_column="split")
+
+
+def test_the_cli_reads_a_files_own_split_unless_told_to_draw_it(tmp_path, capsys):
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    path = tmp_path / "own.csv"
+    _split_rows().to_csv(path, index=False)
+    assert main(["run", "--dataset", str(path), "--strategies", "tfidf_logreg", "--test-size", "all"]) == 0
+    err = capsys.readouterr().err
+    assert "split column 'split'" in err and "--split-column none draws the split" in err and "test 72" in err
+    (run,) = RunStore().list_runs()
+    assert run.config["data"]["split_column"] == "split" and run.data_summary["sizes"]["test"] == 72
+    assert main(["run", "--dataset", str(path), "--strategies", "tfidf_logreg", "--test-size", "all",
+                 "--split-column", "none"]) == 0
+    assert "--split-column none draws" not in capsys.readouterr().err
+    assert {r.config["data"]["split_column"] for r in RunStore().list_runs()} == {"split", None}
+    assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--split-column", "x"]) == 2
+    assert "reads a file's own split" in capsys.readouterr().err

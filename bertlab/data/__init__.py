@@ -5,11 +5,12 @@ from __future__ import annotations
 from bertlab.config import DataConfig
 from bertlab.data.builtin import BUILTIN, load_builtin
 from bertlab.data.dataset import Splits, TextDataset, build_dataset, split_dataset
-from bertlab.data.files import detect_columns, load_file, read_table, save_upload
+from bertlab.data.files import detect_columns, detect_split_column, load_file, read_table, save_upload
 from bertlab.data.hub import load_hub
 
 __all__ = [
-    "BUILTIN", "DataConfig", "Splits", "TextDataset", "build_dataset", "detect_columns", "load_builtin",
+    "BUILTIN", "DataConfig", "Splits", "TextDataset", "build_dataset", "detect_columns", "detect_split_column",
+    "load_builtin",
     "load_data", "load_file", "load_hub", "load_splits", "read_table", "save_upload", "split_dataset", "split_for",
 ]
 
@@ -19,7 +20,7 @@ def load_data(cfg: DataConfig) -> TextDataset:
     if cfg.source == "builtin":
         return load_builtin(cfg.name)
     if cfg.source == "file":
-        return load_file(cfg.name, cfg.text_column, cfg.label_column)
+        return load_file(cfg.name, cfg.text_column, cfg.label_column, split_column=cfg.split_column)
     return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column)
 
 

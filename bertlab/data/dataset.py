@@ -16,6 +16,20 @@ MAX_CLASSES = 200
 TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
 MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
 MIN_PER_CLASS = 3  # one example each for train, validation and test
+# A file's own split: the values of its split column each part is read from (case and spacing ignored). "eval" and
+# "evaluation" are left out on purpose: some files mean the validation set by them, others the test set.
+PART_NAMES = {"train": "train", "training": "train", "trn": "train",
+              "validation": "validation", "valid": "validation", "val": "validation", "dev": "validation",
+              "development": "validation",
+              "test": "test", "testing": "test", "tst": "test"}
+PARTS = ("train", "validation", "test")
+
+
+def part_of(v: object) -> str | None:
+    """Which part (train, validation or test) a split column's value names; None where it names none."""
+    if v is None or isinstance(v, (list, tuple, dict, set, np.ndarray)):
+        return None
+    return PART_NAMES.get(re.sub(r"[\s_-]+", "", str(v)).casefold())
 
 
 @dataclass
@@ -31,6 +45,9 @@ class TextDataset:
         label_descriptions: sentences describing each class (zero-shot prompts).
         notes: what cleaning did (dropped rows, merged labels...), for the user.
         columns: the (text, label) columns of a table it was read from (None for a built-in).
+        parts: the file's own split, where it has one: "train", "validation" or "test" per text (None: the split
+            is drawn, by seed).
+        split_column: the column ``parts`` was read from.
     """
 
     texts: list[str]
@@ -41,6 +58,8 @@ class TextDataset:
     label_descriptions: list[str] | None = None
     notes: list[str] = field(default_factory=list)
     columns: tuple[str, str] | None = None  # the (text, label) columns a file or hub table was read from
+    parts: list[str] | None = None
+    split_column: str | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -60,6 +79,8 @@ class TextDataset:
             description=self.description,
             label_descriptions=self.label_descriptions,
             columns=self.columns,
+            parts=[self.parts[i] for i in idx] if self.parts is not None else None,
+            split_column=self.split_column,
         )
 
     def without_classes(self, names: set[str]) -> TextDataset:
@@ -72,7 +93,8 @@ class TextDataset:
             texts=[self.texts[i] for i in rows], labels=[new_id[self.labels[i]] for i in rows], label_names=keep,
             name=self.name, description=self.description,
             label_descriptions=[descs[self.label_names.index(n)] for n in keep] if descs else descs,
-            notes=list(self.notes), columns=self.columns)
+            notes=list(self.notes), columns=self.columns,
+            parts=[self.parts[i] for i in rows] if self.parts is not None else None, split_column=self.split_column)
 
     def majority_accuracy(self) -> float:
         """Accuracy of always predicting the most common class of this set."""
@@ -142,23 +164,38 @@ def build_dataset(
     description: str = "",
     label_names: list[str] | None = None,
     label_descriptions: list[str] | None = None,
+    parts: list[object] | None = None,
+    split_column: str = "split",
 ) -> TextDataset:
     """Clean raw columns into a :class:`TextDataset`, recording every change in ``notes``.
 
     Drops missing/empty texts and missing labels, clips very long texts, merges
     labels that differ only by case or spacing, drops duplicate texts (and texts
-    that appear with conflicting labels), and checks the class count.
+    that appear with conflicting labels), and checks the class count. ``parts``: the file's own split, one value
+    per row of ``split_column`` (train, validation or test; see :data:`PART_NAMES`); a text in two parts is kept in
+    the test part first, then validation, so a fixed test set loses nothing to its copies in train.
 
     Raises:
-        DataError: no usable rows, fewer than 2 classes, or too many classes.
+        DataError: no usable rows, fewer than 2 classes, or too many classes; ``parts`` naming no part, or no test
+            or train rows.
     """
     notes: list[str] = []
     if len(texts) != len(labels):
         raise DataError(f"text and label columns differ in length ({len(texts)} vs {len(labels)}).")
     n_raw = len(texts)
-    keep_t, keep_l = [], []
-    n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = 0
-    for t, y in zip(texts, labels):
+    if parts is not None:
+        if len(parts) != n_raw:
+            raise DataError(f"split and text columns differ in length ({len(parts)} vs {n_raw}).")
+        unknown_parts = Counter(str(v).strip() for v in parts if not _is_missing(v) and part_of(v) is None)
+        if unknown_parts:
+            shown = ", ".join(f"{v!r} ({n:,})" for v, n in unknown_parts.most_common(5))
+            more = f" and {len(unknown_parts) - 5:,} more" if len(unknown_parts) > 5 else ""
+            raise DataError(f"the split column {split_column!r} holds values that name no part: {shown}{more}. "
+                            "bertlab reads train (or training), validation (val, dev) and test: rename those values, "
+                            "or choose to draw the split instead of reading it from the file.")
+    keep_t, keep_l, keep_p = [], [], []
+    n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = n_nopart = 0
+    for row, (t, y) in enumerate(zip(texts, labels)):
         if _is_missing(t):
             n_empty += 1
             continue
@@ -172,6 +209,11 @@ def build_dataset(
         if _is_missing(y) or _label_key(y) == "":
             n_nolabel += 1
             continue
+        if parts is not None:
+            if (part := part_of(parts[row])) is None:
+                n_nopart += 1
+                continue
+            keep_p.append(part)
         if len(s) > MAX_TEXT_CHARS:
             s = s[:MAX_TEXT_CHARS]
             n_clipped += 1
@@ -188,6 +230,9 @@ def build_dataset(
         notes.append(f"dropped {n_nonstr:,} rows whose text was not a string")
     if n_nolabel:
         notes.append(f"dropped {n_nolabel:,} rows with a missing label")
+    if n_nopart:
+        notes.append(f"dropped {n_nopart:,} row{'s' * (n_nopart != 1)} with no value in the split column "
+                     f"{split_column!r}")
     if n_whole:
         notes.append(f"read {n_whole:,} labels written like '1.0' as whole numbers ('1')")
     if n_clipped:
@@ -217,10 +262,16 @@ def build_dataset(
     keys = [" ".join(t.split()).casefold() for t in keep_t]
     first: dict[str, int] = {}
     conflict: set[str] = set()
+    rank = {"test": 0, "validation": 1, "train": 2}
+    n_cross = 0  # copies of one text in two parts of the file's split: a leak the drawn split never has
     for i, (k, lab) in enumerate(zip(keys, keep_l)):
         j = first.setdefault(k, i)
         if j != i and keep_l[j] != lab:
             conflict.add(k)
+        if j != i and keep_p:
+            n_cross += keep_p[j] != keep_p[i]
+            if rank[keep_p[i]] < rank[keep_p[j]]:  # the test part's copy stays: a fixed test set keeps its texts
+                first[k] = i
     rows = [i for i, k in enumerate(keys) if first[k] == i and k not in conflict]
     n_conflict_rows = sum(1 for k in keys if k in conflict)
     n_dupes = len(keep_t) - len(rows) - n_conflict_rows
@@ -228,12 +279,18 @@ def build_dataset(
     if n_dupes:
         near = (f"; {n_near} of them {'differs' if n_near == 1 else 'differ'} from it only by case or spacing"
                 if n_near else "")
-        notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept the first of each{near})")
+        kept = "one of each" if n_cross else "the first of each"
+        notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept {kept}{near})")
     if conflict:
         notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
+    if n_cross:
+        notes.append(f"{n_cross:,} of the duplicates {'was' if n_cross == 1 else 'were'} in another part of the "
+                     "file's split than a copy: a text in two parts is kept in the test part if it is there, else in "
+                     "validation, so no test text is also trained on")
     n_texts, n_labels = len(first), len(set(keep_l))  # distinct, before duplicates go: a swap shows here
     keep_t = [keep_t[i] for i in rows]
     keep_l = [keep_l[i] for i in rows]
+    keep_p = [keep_p[i] for i in rows] if parts is not None else []
 
     names = label_names or _sort_names(sorted(set(keep_l)))
     unknown = sorted(set(keep_l) - set(names))
@@ -259,6 +316,18 @@ def build_dataset(
             f"the label column has {len(present):,} distinct values; bertlab supports up to {MAX_CLASSES} classes. "
             "Is it really the label column (not an id or a text column)? Choose another label column."
         )
+    if parts is not None:
+        n_part = Counter(keep_p)
+        for need in ("train", "test"):
+            if not n_part[need]:
+                raise DataError(f"the split column {split_column!r} leaves no {need} rows"
+                                + (" after cleaning" if n_raw > len(keep_p) else "")
+                                + f" (it has {', '.join(f'{n_part[p]:,} {p}' for p in PARTS)}): the file's own split "
+                                "needs train and test rows; or choose to draw the split instead.")
+        held = [f"{n_part[p]:,} {p}" for p in PARTS if n_part[p]]
+        notes.append(f"the file's own split (column {split_column!r}): {', '.join(held[:-1])} and {held[-1]} rows"
+                     + ("" if n_part["validation"] else "; no validation rows, so validation is drawn from the train "
+                        "rows"))
     index = {n: i for i, n in enumerate(names)}
     return TextDataset(
         texts=keep_t,
@@ -268,6 +337,8 @@ def build_dataset(
         description=description,
         label_descriptions=label_descriptions,
         notes=notes,
+        parts=keep_p if parts is not None else None,
+        split_column=split_column if parts is not None else None,
     )
 
 
@@ -329,6 +400,8 @@ def split_dataset(
     Raises:
         DataError: a class has too few examples to appear in every split (and not ``drop_rare``).
     """
+    if ds.parts is not None:
+        return _split_by_parts(ds, seed, val_fraction, test_fraction, train_size, val_size, test_size, drop_rare)
     counts = ds.counts()
     small = {k: v for k, v in counts.items() if 0 < v < MIN_PER_CLASS}
     # the smallest first, eight at most: "'mixed' (1), 'other' (2) and 3 more"
@@ -353,9 +426,7 @@ def split_dataset(
         raise RareClassError(f"{len(small):,} classes have fewer than {MIN_PER_CLASS} examples: {listed}; each class "
                              f"needs at least {MIN_PER_CLASS} (one each for train, validation and test). Add examples "
                              "or remove those classes.", list(small))
-    for fld, val in (("train_size", train_size), ("val_size", val_size), ("test_size", test_size)):
-        if val is not None and val < 1:
-            raise DataError(f"{fld} must be a positive number of examples or empty for all, got {val}.")
+    _check_caps(train_size, val_size, test_size)
     rng = np.random.default_rng(seed)
     all_idx = np.arange(len(ds))
     n_test = max(1, round(test_fraction * len(ds)))
@@ -365,6 +436,65 @@ def split_dataset(
     val_idx = _stratified_take(labels, rest, n_val, rng, leave=1)
     train_idx = np.setdiff1d(rest, val_idx)
     notes: list[str] = list(ds.notes) + ([dropped_note] if dropped_note else [])
+    return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size)
+
+
+def _check_caps(train_size: int | None, val_size: int | None, test_size: int | None) -> None:
+    for fld, val in (("train_size", train_size), ("val_size", val_size), ("test_size", test_size)):
+        if val is not None and val < 1:
+            raise DataError(f"{fld} must be a positive number of examples or empty for all, got {val}.")
+
+
+def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fraction: float, train_size: int | None,
+                    val_size: int | None, test_size: int | None, drop_rare: bool) -> Splits:
+    """:func:`split_dataset` for a dataset with its own split (``ds.parts``): its test rows are the test set and
+    its validation rows the validation set (where it has none, a stratified share of its train rows, drawn by
+    ``seed``); the caps then take a stratified part of each, as for a drawn split. Every class needs a train row;
+    ``drop_rare`` leaves out the classes with none instead of refusing."""
+    parts = np.asarray(ds.parts)
+    train_counts = Counter(y for y, p in zip(ds.labels, ds.parts) if p == "train")
+    absent = {n: c for i, n in enumerate(ds.label_names) if not train_counts.get(i)
+              for c in [sum(1 for y in ds.labels if y == i)] if c}
+    listed = ", ".join(f"{k!r} ({v} in other parts)" for k, v in sorted(absent.items())[:8])
+    listed += f" and {len(absent) - 8:,} more" if len(absent) > 8 else ""
+    dropped_note = None
+    if absent and drop_rare:
+        if len(absent) >= len([c for c in ds.counts().values() if c]) - 1:
+            raise DataError("leaving out the classes with no train row would leave fewer than two classes to tell "
+                            "apart; add train rows instead.")
+        dropped_note = (f"left out {len(absent):,} class{'es' * (len(absent) > 1)} with no row in the file's train "
+                        f"part: {listed}")
+        ds = ds.without_classes(set(absent))
+        parts = np.asarray(ds.parts)
+    elif absent:
+        raise RareClassError(f"{'class' if len(absent) == 1 else f'{len(absent):,} classes'} {listed} "
+                             f"{'has' if len(absent) == 1 else 'have'} no row in the train part of the file's split "
+                             f"(column {ds.split_column!r}): a model cannot learn a class it never sees. Move some of "
+                             "its rows to train, or leave it out.", list(absent))
+    _check_caps(train_size, val_size, test_size)
+    labels = np.asarray(ds.labels)
+    rng = np.random.default_rng(seed)
+    test_idx = np.flatnonzero(parts == "test")
+    train_idx = np.flatnonzero(parts == "train")
+    val_idx = np.flatnonzero(parts == "validation")
+    if not len(val_idx):  # as large a share of train as a drawn split's validation is of its train and validation
+        n_val = max(1, round(val_fraction / (1 - test_fraction) * len(train_idx)))
+        val_idx = _stratified_take(labels, train_idx, n_val, rng, leave=1)
+        if not len(val_idx):
+            raise DataError(f"the file's split has {len(train_idx):,} train rows and no validation rows: too few to "
+                            "hold some out for validation; add rows, or mark some as validation.")
+        train_idx = np.setdiff1d(train_idx, val_idx)
+    notes = list(ds.notes) + ([dropped_note] if dropped_note else [])
+    if test_size is not None and test_size < len(test_idx):
+        notes.append(f"the test cap ({test_size:,}) takes {max(test_size, len(np.unique(labels[test_idx]))):,} of "
+                     f"the file's {len(test_idx):,} test rows; raise it (or choose All data) to test on all of them")
+    return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size)
+
+
+def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray, test_idx: np.ndarray,
+            seed: int, rng: np.random.Generator, notes: list[str], train_size: int | None, val_size: int | None,
+            test_size: int | None) -> Splits:
+    """The splits of ``ds`` at these indices, each capped to a stratified part of itself (None: all)."""
     for fld, cap, part in (("train_size", train_size, "train"), ("val_size", val_size, "validation"),
                            ("test_size", test_size, "test")):
         idx = {"train": train_idx, "validation": val_idx, "test": test_idx}[part]

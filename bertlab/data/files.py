@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bertlab.config import upload_display_name
-from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset
+from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, part_of
 from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.paths import data_home, safe_join
 
@@ -32,6 +32,7 @@ TEXT_NAMES = ("text", "sentence", "review", "content", "document", "body", "twee
               "utterance", "question", "title")
 LABEL_NAMES = ("label", "labels", "category", "class", "sentiment", "target", "topic", "intent", "y",
                "emotion", "stance", "rating")
+SPLIT_NAMES = ("split", "set", "subset", "partition", "fold", "data_split", "dataset_split", "part")
 
 
 def too_big_message(name: str, size: int) -> str:
@@ -416,6 +417,34 @@ def _nested_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if df[c].dtype == object and df[c].dropna().map(_is_nested).any()]
 
 
+def detect_split_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> str | None:
+    """A column holding the file's own split: named like one (``split``, ``set``, ``fold``...) and every value of it
+    naming a part (train, validation or test; see :data:`bertlab.data.dataset.PART_NAMES`), test among them; None
+    where there is none."""
+    for c in df.columns:
+        if str(c) in exclude or str(c).strip().lower() not in SPLIT_NAMES or df[c].dropna().map(_is_nested).any():
+            continue
+        vals = set(df[c].dropna().astype(str).unique()[:50].tolist())
+        found = {part_of(v) for v in vals}
+        if vals and None not in found and "test" in found and len(found) > 1:
+            return str(c)
+    return None
+
+
+def split_column_of_file(path: str | Path, exclude: set[str | None] = frozenset()) -> str | None:
+    """:func:`detect_split_column` of a file on disk, leaving out the columns ``exclude`` (the text and label
+    columns given); None where it has none or cannot be read (loading it then says why)."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        df = read_table(path.read_bytes(), upload_display_name(path.name), [])
+    except (DataError, OSError):
+        return None
+    df.columns = [str(c) for c in df.columns]
+    return detect_split_column(df, {c for c in exclude if c})
+
+
 def detect_columns(df: pd.DataFrame, text_column: str | None = None,
                    label_column: str | None = None) -> tuple[str, str]:
     """Find the text and label columns, or check the ones given.
@@ -458,6 +487,8 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
     if label is None:
         flat = [c for c in cols if c != text and c not in _nested_columns(df)]  # lists are unhashable
         cands = [c for c in flat if 2 <= df[c].nunique(dropna=True) <= MAX_CLASSES]
+        if len(cands) > 1 and (split := detect_split_column(df[cands])) is not None:
+            cands.remove(split)  # train/test is where a row goes, not what it is
         if not cands:
             raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
                                     "values); set it explicitly.", "label")
@@ -478,9 +509,18 @@ def _kind(col: pd.Series) -> str:
 
 
 def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = None,
-                       label_column: str | None = None, notes: list[str] | None = None) -> TextDataset:
-    """Turn a parsed table into a cleaned :class:`TextDataset`."""
+                       label_column: str | None = None, notes: list[str] | None = None,
+                       split_column: str | None = None) -> TextDataset:
+    """Turn a parsed table into a cleaned :class:`TextDataset`; ``split_column``: the column holding the table's
+    own split (train / validation / test per row), else the split is drawn later."""
     text, label = detect_columns(df, text_column, label_column)
+    if split_column is not None:
+        if split_column not in df.columns:
+            raise DataError(f"split column {split_column!r} is not in the file; its columns are "
+                            f"{[str(c) for c in df.columns]}.")
+        if split_column in (text, label):
+            raise DataError(f"the split column {split_column!r} is also the {'text' if split_column == text else 'label'}"
+                            " column; choose another.")
     if not any(isinstance(v, str) for v in df[text].dropna().head(1000)):
         raise DataError(
             f"column {text!r} holds {_kind(df[text])} values, not text; choose a column of plain strings "
@@ -488,8 +528,14 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
         )
     if df[label].dropna().map(_is_nested).any():
         raise DataError(f"column {label!r} holds nested values (lists or dicts); a label must be one string or number per row.")
+    if split_column is not None and df[split_column].dropna().map(_is_nested).any():
+        raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
+                        "validation or test in each row.")
     ds = build_dataset(df[text].tolist(), df[label].tolist(), name=name,
-                       description=f"{name}: text column {text!r}, label column {label!r}")
+                       description=f"{name}: text column {text!r}, label column {label!r}"
+                                   + (f", split column {split_column!r}" if split_column else ""),
+                       parts=df[split_column].tolist() if split_column is not None else None,
+                       split_column=split_column or "split")
     ds.notes = list(notes or []) + ds.notes
     ds.label_descriptions = list(ds.label_names)
     ds.columns = (text, label)
@@ -497,7 +543,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
 
 
 def load_file(path: str | Path, text_column: str | None = None, label_column: str | None = None,
-              raw: bytes | None = None) -> TextDataset:
+              raw: bytes | None = None, split_column: str | None = None) -> TextDataset:
     """Load a user's CSV/TSV/JSONL/JSON/Parquet file (from disk, or from ``raw`` bytes).
 
     Raises:
@@ -515,7 +561,7 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     notes: list[str] = []
     shown = upload_display_name(path.name)  # messages name the file as the user uploaded it
     df = read_table(raw, shown, notes)
-    return dataset_from_table(df, shown, text_column, label_column, notes)
+    return dataset_from_table(df, shown, text_column, label_column, notes, split_column)
 
 
 def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
