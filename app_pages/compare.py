@@ -228,6 +228,7 @@ def results(runs: list) -> None:
     paired_section(done)
     per_class_section(done)
     calibration_section(done)
+    confident_mistakes(done)
     st.markdown("#### Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
     per_row = min(3, len(done))
@@ -525,6 +526,44 @@ def calibration_section(done: list) -> None:
                   "accuracy, that is the luck of that scale on this data, not something it learnt."
                   if any(r.strategy == "zero_shot" for r in have) else "") + " Calibration matters "
                "where a threshold on the confidence decides (send the unsure texts to a person).")
+
+
+MISTAKES_SHOWN = 20
+
+
+def confident_mistakes(done: list) -> None:
+    """The test texts a run got wrong with the highest confidence: hard texts, a shortcut it learnt, or labels
+    that are wrong in the data (the quickest check of label quality there is)."""
+    have = [(r, d) for r in done if (d := paired.load_predictions(r)) is not None and "confidences" in d]
+    if not have:
+        return
+    labels = plots.run_labels([r for r, _ in have])
+    by_id = dict((r.id, (r, d)) for r, d in have)
+    with st.expander("The test texts each run got wrong most confidently", icon=":material/report:"):
+        run_id = st.selectbox("Run", list(by_id), format_func=labels.get, key="mistakes_run")
+        r, d = by_id[run_id]
+        wrong = sorted((i for i, (y, p) in enumerate(zip(d["labels"], d["predictions"])) if y != p),
+                       key=lambda i: -d["confidences"][i])
+        if not wrong:
+            st.caption(f"{labels[run_id]} got every test text right.")
+            return
+        texts = _test_texts(r, d["fingerprint"])
+        names = r.metrics.get("label_names") or []
+
+        def name(k: int) -> str:
+            return names[k] if k < len(names) else str(k)
+
+        st.dataframe([{"text": texts[i] if texts else f"#{i}", "true label": name(d["labels"][i]),
+                       "its answer": name(d["predictions"][i]), "confidence": 100 * d["confidences"][i]}
+                      for i in wrong[:MISTAKES_SHOWN]], hide_index=True, width="stretch", key="mistakes_table",
+                     column_config={"text": st.column_config.TextColumn(width="large"),
+                                    "confidence": st.column_config.NumberColumn(format="%.0f%%")})
+        sure = sum(1 for i in wrong if d["confidences"][i] >= 0.9)
+        st.caption(f"{min(len(wrong), MISTAKES_SHOWN)} of its {len(wrong):,} wrong answers, the surest first"
+                   + (f" ({sure:,} at 90% or more)" if sure else "") + ". A model sure of a wrong answer meets a hard "
+                   "text, has learnt a shortcut, or is right and the label is wrong: reading these is the quickest "
+                   "check of a dataset's labels."
+                   + ("" if texts else " The test texts could not be loaded again (the data changed since this run?)."))
 
 
 PER_CLASS = {"recall": "Recall", "precision": "Precision", "f1": "F1"}

@@ -16,7 +16,8 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
         dict with accuracy, macro_f1, per_class {name: {precision, recall, f1, support}},
         confusion (rows = true, cols = predicted), majority_accuracy and
         accuracy_ci95 (the 95% Wilson interval of the accuracy) and predictions (the predicted class
-        of each example, in order: what a paired comparison of two runs needs, bertlab.paired).
+        of each example, in order: what a paired comparison of two runs needs, bertlab.paired); given ``probs``,
+        calibration (:func:`calibration`) and probabilities (``probs`` as an array, for the stored predictions).
     """
     yt = np.asarray(y_true, dtype=int)
     yp = np.asarray(y_pred, dtype=int)
@@ -44,6 +45,7 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
         "majority_accuracy": (Counter(yt.tolist()).most_common(1)[0][1] / n) if n else 0.0,
         "predictions": yp.tolist(),
         **(calibration(yt, probs) if probs is not None and len(yt) else {}),
+        **({"probabilities": np.asarray(probs, dtype=float)} if probs is not None and len(yt) else {}),
     }
 
 

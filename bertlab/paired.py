@@ -46,17 +46,29 @@ def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> 
     return h.hexdigest()[:16]
 
 
-def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str) -> Path:
-    """Write a run's test predictions (class indices, in test-set order) next to its model."""
+MAX_STORED_CLASSES = 20  # every class's probability is kept up to this many classes; beyond, the confidence only
+
+
+def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str, probabilities=None) -> Path:
+    """Write a run's test predictions (class indices, in test-set order) next to its model; with ``probabilities``
+    (n_texts x n_classes) also each answer's confidence (its class's probability) and, up to
+    :data:`MAX_STORED_CLASSES` classes, every class's probability (4 decimals)."""
     path = Path(directory) / PREDICTIONS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"fingerprint": test_fingerprint, "labels": [int(y) for y in labels],
-                                "predictions": [int(p) for p in predictions]}))
+    data = {"fingerprint": test_fingerprint, "labels": [int(y) for y in labels],
+            "predictions": [int(p) for p in predictions]}
+    if probabilities is not None and len(probabilities) == len(data["predictions"]):
+        probs = np.asarray(probabilities, dtype=float)
+        data["confidences"] = [round(float(probs[i, p]), 4) for i, p in enumerate(data["predictions"])]
+        if probs.shape[1] <= MAX_STORED_CLASSES:
+            data["probabilities"] = np.round(probs, 4).tolist()
+    path.write_text(json.dumps(data))
     return path
 
 
 def load_predictions(run) -> dict | None:
-    """``{"fingerprint", "labels", "predictions"}`` of a finished run, or None (older runs kept none)."""
+    """``{"fingerprint", "labels", "predictions"}`` of a finished run (and where it had them, ``confidences`` and
+    ``probabilities``, see :func:`save_predictions`), or None (older runs kept none)."""
     if getattr(run, "status", "succeeded") != "succeeded" or not getattr(run, "artifact_dir", None):
         return None
     path = Path(run.artifact_dir) / PREDICTIONS_FILE

@@ -210,10 +210,14 @@ padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00
 """
 
 
+CSV_CLASS_PROBABILITIES = 5  # up to this many classes, the test-predictions CSV has every class's probability
+
+
 def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
-    """One row per test text: the text, its true label, and each run's answer, for the runs scored on the same
-    test set as the first of them (in launch order) that kept its predictions: the texts to read when two runs
-    disagree, or to score again with one's own metric.
+    """One row per test text: the text, its true label, and each run's answer with its confidence (and up to
+    :data:`CSV_CLASS_PROBABILITIES` classes, every class's probability), for the runs scored on the same test set
+    as the first of them (in launch order) that kept its predictions: the texts to read when two runs disagree, or
+    to score again with one's own metric or threshold.
 
     Raises:
         BertlabError: no run kept test predictions, or its test texts cannot be loaded again (a moved file).
@@ -236,10 +240,26 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
         raise BertlabError(f"the data of {same[0].label} changed since it ran: its test texts are not the ones it "
                            "answered, so its answers cannot be matched to them.")
     labels = run_labels(same)
-    rows = [{"text": t, "true label": names[y],
-             **{labels[r.id]: names[paired.load_predictions(r)["predictions"][i]] for r in same}}
-            for i, (t, y) in enumerate(zip(test.texts, test.labels))]
-    return csv_text(rows, ["text", "true label", *labels.values()])
+    stored = {r.id: paired.load_predictions(r) for r in same}
+    # Beside each run's answer, its confidence (the answer's probability), and where the classes are few (a
+    # threshold or a ROC curve wants them) every class's probability; runs from before they were kept have none.
+    cols = ["text", "true label"]
+    for r in same:
+        cols += [labels[r.id]] + ([f"{labels[r.id]} confidence"] if "confidences" in stored[r.id] else []) + (
+            [f"{labels[r.id]} p({n})" for n in names]
+            if len(names) <= CSV_CLASS_PROBABILITIES and "probabilities" in stored[r.id] else [])
+    rows = []
+    for i, (t, y) in enumerate(zip(test.texts, test.labels)):
+        row = {"text": t, "true label": names[y]}
+        for r in same:
+            d = stored[r.id]
+            row[labels[r.id]] = names[d["predictions"][i]]
+            if "confidences" in d:
+                row[f"{labels[r.id]} confidence"] = d["confidences"][i]
+            if "probabilities" in d:  # columns only up to CSV_CLASS_PROBABILITIES classes (the rest is ignored)
+                row.update({f"{labels[r.id]} p({n})": p for n, p in zip(names, d["probabilities"][i])})
+        rows.append(row)
+    return csv_text(rows, cols)
 
 
 def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:

@@ -291,7 +291,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         # (bertlab.paired); the fingerprint says which test set that is.
         metrics["test_fingerprint"] = paired.fingerprint(splits.test.texts, splits.test.labels, splits.label_names)
         if out.test.get("predictions") is not None:
-            paired.save_predictions(staging, out.test["predictions"], splits.test.labels, metrics["test_fingerprint"])
+            paired.save_predictions(staging, out.test["predictions"], splits.test.labels, metrics["test_fingerprint"],
+                                    out.test.get("probabilities"))
         if cfg.keep_best and out.val and out.val.get("epoch"):
             metrics["kept_epoch"] = int(out.val["epoch"])  # the epoch whose weights were kept (charts mark it)
         final = store.artifact_path(run_id)

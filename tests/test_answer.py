@@ -920,3 +920,28 @@ def test_seeds_with_their_own_split_seed_but_one_test_set_are_judged_as_one_test
     assert drawn.caveat.startswith("3 seeds, each with its own split and training: this covers the luck of the test")
     note = answer.sweep_note(True, "accuracy", own_test=True)
     assert "the seeds share the file's own test set (its split column)" in note and "not of the test set" in note
+
+
+def test_compare_lists_a_runs_surest_wrong_answers_with_their_texts(two_runs):
+    store, good, weak = two_runs
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    pick = at.selectbox(key="mistakes_run")
+    for run in (good, weak):
+        pick.set_value(run.id).run()
+        no_problems(at)
+        d = paired.load_predictions(run)
+        wrong = [i for i, (y, p) in enumerate(zip(d["labels"], d["predictions"])) if y != p]
+        if run is good and not wrong:  # tfidf_logreg gets the tiny set's texts all right
+            assert any(c.value.endswith("got every test text right.") for c in at.caption)
+            continue
+        assert wrong, "the premise: zero_shot gets some test text wrong"
+        (table,) = [t.value for t in at.dataframe if "its answer" in t.value.columns]
+        conf = list(table["confidence"])
+        assert len(table) == min(20, len(wrong)) and conf == sorted(conf, reverse=True)
+        assert max(conf) == pytest.approx(100 * max(d["confidences"][i] for i in wrong))
+        assert (table["true label"] != table["its answer"]).all()
+        test = __import__("bertlab.data", fromlist=["load_splits"]).load_splits(run.run_config.data).test
+        assert set(table["text"]) <= {test.texts[i] for i in wrong}  # the texts themselves, not row numbers
+        assert any(c.value.startswith(f"{min(20, len(wrong))} of its {len(wrong):,} wrong answers, the surest first")
+                   for c in at.caption)

@@ -337,10 +337,20 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
     runs = [store.get(i) for i in ids]
     n_test = runs[0].data_summary["sizes"]["test"]
     assert len(rows) == n_test and list(rows[0])[:2] == ["text", "true label"]
-    assert list(rows[0])[2:] == [r.strategy for r in runs]  # launch order, named as in the app
+    names = runs[0].metrics["label_names"]
+    # launch order, named as in the app; each answer with its confidence and, two classes, each one's probability
+    assert list(rows[0])[2:] == [c for r in runs for c in (r.strategy, f"{r.strategy} confidence",
+                                                            *(f"{r.strategy} p({n})" for n in names))]
     for r in runs:  # scoring the file again gives each run's stored accuracy
         right = sum(row[r.strategy] == row["true label"] for row in rows)
         assert right / n_test == pytest.approx(r.metrics["test_accuracy"])
+        for row in rows:  # the answer is the likeliest class, and its probability is the confidence
+            p = {n: float(row[f"{r.strategy} p({n})"]) for n in names}
+            assert sum(p.values()) == pytest.approx(1, abs=1e-3) and max(p, key=p.get) == row[r.strategy]
+            assert float(row[f"{r.strategy} confidence"]) == p[row[r.strategy]]
+        # the stored confidences give the run's own mean confidence (its calibration's)
+        conf = [float(row[f"{r.strategy} confidence"]) for row in rows]
+        assert sum(conf) / n_test == pytest.approx(r.metrics["test_mean_confidence"], abs=1e-3)
     out = tmp_path / "preds.csv"
     assert main(["report", "--batch", "b-report", "-o", str(tmp_path / "r.html"), "--predictions", str(out)]) == 0
     assert out.read_bytes().decode("utf-8") == report.predictions_csv(store, ids)
@@ -408,3 +418,19 @@ def test_seed_spread_says_how_far_each_strategys_runs_moved(tmp_path):
         r.config = {"seed": int(r.id[1:]), "learning_rate": lr, "data": {"seed": int(r.id[1:])}}
     (row,) = pareto.seed_spread(runs)
     assert row["runs"] == 2 and row["range"] == "80.0-83.0%"
+
+
+def test_stored_predictions_keep_every_class_probability_only_while_the_classes_are_few(tmp_path):
+    from bertlab import paired
+
+    probs = [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]
+    paired.save_predictions(tmp_path / "a", [0, 2], [0, 1], "fp", probs)
+    d = paired._read_predictions.__wrapped__(str(tmp_path / "a" / paired.PREDICTIONS_FILE), 0, 0)
+    assert d["confidences"] == [0.7, 0.6] and d["probabilities"] == probs
+    many = [[1 / 30] * 30, [0.5] + [0.5 / 29] * 29]
+    paired.save_predictions(tmp_path / "b", [3, 0], [0, 0], "fp", many)
+    d = paired._read_predictions.__wrapped__(str(tmp_path / "b" / paired.PREDICTIONS_FILE), 0, 0)
+    assert d["confidences"] == [round(1 / 30, 4), 0.5] and "probabilities" not in d
+    paired.save_predictions(tmp_path / "c", [0], [0], "fp")  # a strategy without probabilities: the answers only
+    d = paired._read_predictions.__wrapped__(str(tmp_path / "c" / paired.PREDICTIONS_FILE), 0, 0)
+    assert set(d) == {"fingerprint", "labels", "predictions"}
