@@ -92,25 +92,33 @@ def choose_upload() -> DataConfig | None:
 def choose_hub() -> DataConfig | None:
     st.caption("Any Hugging Face dataset with a text and a label column (needs internet access, or a copy in this "
                "machine's datasets cache).")
-    c1, c2, c3 = st.columns([3, 1, 1])
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
     current = common.data_config()
     hub = current.source == "hub"
     st.session_state.setdefault("keep_hub_name", current.name if hub else "")
     st.session_state.setdefault("keep_hub_split", current.hub_split if hub else "train")
     st.session_state.setdefault("keep_hub_config", (current.hub_config or "") if hub else "")
+    st.session_state.setdefault("keep_hub_test_split", (current.hub_test_split or "") if hub else "")
     if hub:
-        st.session_state.setdefault("hub_loaded", (current.name, current.hub_split, current.hub_config))
+        st.session_state.setdefault("hub_loaded", (current.name, current.hub_split, current.hub_config,
+                                                   current.hub_test_split))
     name = c1.text_input("Hub dataset name", key="keep_hub_name", placeholder="e.g. imdb or SetFit/sst2")
-    split = c2.text_input("Split", key="keep_hub_split")
-    config = c3.text_input("Config (optional)", key="keep_hub_config")
-    wanted = (name.strip(), split.strip() or "train", config.strip() or None)
+    split = c2.text_input("Split", key="keep_hub_split", help="The split to train (and validate) on.")
+    test_split = c3.text_input(
+        "Test split", key="keep_hub_test_split", placeholder="drawn",
+        help="The dataset's own test split (often `test`), as papers report on: its rows are the test set, and the "
+             "split on the left gives the train and validation rows. Empty: the test set is drawn from that split.")
+    config = c4.text_input("Config (optional)", key="keep_hub_config")
+    wanted = (name.strip(), split.strip() or "train", config.strip() or None, test_split.strip() or None)
     if st.button("Load from the hub", disabled=not wanted[0]):
         st.session_state["hub_loaded"] = wanted
     if st.session_state.get("hub_loaded") != wanted:
         return None
     try:
         with st.spinner(f"Loading {wanted[0]} from the hub…"):
-            table = hub_table(*wanted)
+            table = hub_table(*wanted[:3])
+            if wanted[3]:
+                hub_table(wanted[0], wanted[3], wanted[2])  # a wrong test split is said here, with the button
     except BertlabError:
         st.session_state["hub_loaded"] = None  # said once; not tried again on every rerun until the button
         raise
@@ -120,7 +128,7 @@ def choose_hub() -> DataConfig | None:
     except BertlabError as e:
         st.warning(f"Pick the columns yourself: {common.md(e)}")
         text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
-    keep = hub and (current.name, current.hub_split, current.hub_config) == wanted
+    keep = hub and (current.name, current.hub_split, current.hub_config, current.hub_test_split) == wanted
     if keep and current.text_column in cols and current.label_column in cols:
         text_guess, label_guess = current.text_column, current.label_column
     tag = hashlib.sha256(repr(wanted).encode()).hexdigest()[:8]
@@ -128,7 +136,7 @@ def choose_hub() -> DataConfig | None:
     text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"hub_text_col_{tag}")
     label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"hub_label_col_{tag}")
     return DataConfig(source="hub", name=wanted[0], hub_split=wanted[1], hub_config=wanted[2],
-                      text_column=text_col, label_column=label_col)
+                      hub_test_split=wanted[3], text_column=text_col, label_column=label_col)
 
 
 def choose_caps(base: DataConfig) -> DataConfig:
@@ -214,8 +222,8 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
                 if test_cap is not None and n_test >= test_cap
                 and (TEST_FRACTION * n_examples if test_rows is None else test_rows) > n_test
                 else "The test split is at most a fifth of the examples: more test texts need a larger file."
-                if test_rows is None else "The test split is the file's own test rows: more test texts need more of "
-                                          "them in the file.")
+                if test_rows is None else "The test split is the data's own test rows: more test texts need more of "
+                                          "them.")
         parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
                      + more)
     return " ".join(parts)
@@ -236,7 +244,8 @@ def show_dataset(cfg: DataConfig) -> None:
                 help="Test accuracy of always answering the most common class: every model must beat this.")
     m[3].metric("Train", f"{sizes['train']:,}", help=f"cap: {cfg.train_size or 'all'}")
     m[4].metric("Validation", f"{sizes['validation']:,}", help=f"cap: {cfg.val_size or 'all'}")
-    own = f"; from the file's own test rows (column {common.md(repr(cfg.split_column))})" if cfg.split_column else ""
+    own = (f"; from the file's own test rows (column {common.md(repr(cfg.split_column))})" if cfg.split_column else
+           f"; the hub's own {common.md(repr(cfg.hub_test_split))} split" if cfg.hub_test_split else "")
     m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}{own}")
     if warning := balance_warning(sp, cfg.test_size, len(ds), ds.parts.count("test") if ds.parts else None):
         st.warning(warning, icon=":material/balance:")
@@ -281,10 +290,11 @@ try:
         drop_key = "keep_drop_rare_" + hashlib.sha256(repr((base.source, base.name)).encode()).hexdigest()[:8]
         st.session_state.setdefault(drop_key, current.drop_rare and same)
         if st.session_state[drop_key]:
-            st.checkbox("Leave out the classes with no train row" if base.split_column else
+            own_split = bool(base.split_column or base.hub_test_split)
+            st.checkbox("Leave out the classes with no train row" if own_split else
                         "Leave out the classes with fewer than 3 examples", key=drop_key,
                         help="A model cannot learn a class it never sees in training. Unticked, such a class stops "
-                             "the data from loading." if base.split_column else
+                             "the data from loading." if own_split else
                              "Each class needs one example in each of train, validation and test. Unticked, "
                              "such a class stops the data from loading.")
         cfg = choose_caps(DataConfig(**{**base.__dict__, "drop_rare": bool(st.session_state[drop_key])}))

@@ -28,6 +28,10 @@ SPLIT_COLUMN_HELP = ("a file's column saying train, validation (val, dev) or tes
                      "named split, set, fold... whose every value names a part, test among them)")
 
 
+HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
+                       "and validation rows (default: the test set is drawn from --hub-split)")
+
+
 def _cap_arg(v: str) -> int | str:
     """A split cap: a whole number, or 'all' for the whole split."""
     if v.strip().lower() == ALL:
@@ -49,11 +53,16 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     is_file = dataset not in BUILTIN and not dataset.startswith("hub:") and (Path(dataset).exists()
                                                                               or Path(dataset).suffix)
     if split not in (None, SPLIT_AUTO, SPLIT_DRAW) and not is_file:
-        raise BertlabError("--split-column reads a file's own split; a built-in or hub dataset's split is drawn.")
+        raise BertlabError("--split-column reads a file's own split; a built-in or hub dataset's split is drawn "
+                           "(a hub dataset's own test split: --hub-test-split).")
+    if getattr(args, "hub_test_split", None) and not dataset.startswith("hub:"):
+        raise BertlabError("--hub-test-split names a hub dataset's test split (--dataset hub:<name>); a file's own "
+                           "split is read from its split column (--split-column).")
     if dataset in BUILTIN:
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
-        return DataConfig(source="hub", name=dataset[4:], hub_split=args.hub_split, **common)
+        return DataConfig(source="hub", name=dataset[4:], hub_split=args.hub_split,
+                          hub_test_split=getattr(args, "hub_test_split", None), **common)
     if is_file:
         from bertlab.data.files import split_column_of_file
 
@@ -759,6 +768,7 @@ def add_extra_commands(sub) -> None:
                    help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
     sw.add_argument("--label-column")
     sw.add_argument("--hub-split", default="train")
+    sw.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
     sw.add_argument("--list", action="store_true", help="list stored sweeps")
     sw.add_argument("--dry-run", action="store_true", help="show what would run, run nothing")
@@ -845,6 +855,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--label-column")
     r.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     r.add_argument("--hub-split", default="train")
+    r.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
     r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
                    help="what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "

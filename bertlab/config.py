@@ -41,6 +41,8 @@ class DataConfig:
         name: built-in name, file path or hub dataset name.
         text_column / label_column: set to override detection (files, hub).
         hub_split / hub_config: for hub datasets.
+        hub_test_split: a hub dataset's own test split (e.g. "test"), scored on as its test set, ``hub_split``
+            then giving the train and validation rows (None: the test set is drawn from ``hub_split``).
         train_size / val_size / test_size: caps on each split (None = all).
         seed: split seed.
         drop_rare: leave out the classes too small to split (fewer than 3 examples), with a note, instead of
@@ -56,6 +58,7 @@ class DataConfig:
     label_column: str | None = None
     hub_split: str = "train"
     hub_config: str | None = None
+    hub_test_split: str | None = None
     train_size: int | None = 2000
     val_size: int | None = 500
     test_size: int | None = 1000
@@ -90,8 +93,15 @@ class DataConfig:
                 raise ConfigError(f"split_column must be a column name or empty to draw the split, got "
                                   f"{self.split_column!r}.")
             if self.source != "file":
-                raise ConfigError("split_column reads a file's own split; a built-in or hub dataset's split is "
-                                  "drawn (for a hub dataset's own test split, load that split as a file).")
+                raise ConfigError("split_column reads a file's own split; a built-in dataset's split is drawn (for "
+                                  "a hub dataset's own test split, set hub_test_split).")
+        if self.hub_test_split is not None:
+            if self.source != "hub" or not isinstance(self.hub_test_split, str) or not self.hub_test_split.strip():
+                raise ConfigError(f"hub_test_split names a hub dataset's test split; got {self.hub_test_split!r} for "
+                                  f"a {self.source} dataset.")
+            if self.hub_test_split == self.hub_split:
+                raise ConfigError(f"the test split and the training split are both {self.hub_split!r}: name another "
+                                  "split to test on, or leave it empty to draw the test set.")
 
     def uncapped(self) -> DataConfig:
         """The same data without caps on its splits: all of it (what sizes and token counts are measured on)."""

@@ -474,7 +474,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                 ("labelled", "labelled"), *((k, k) for k in ("most accurate", "best by macro-F1")
                                             if any(k in t for t in answer.sweep_table(picks))),
                 ("use", "use"), ("why", "why"),
-                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points), bool(spec.data.split_column)))}</p>")
+                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
     pairs = paired.summary_rows(ok)
     if pairs:
         for r in pairs:

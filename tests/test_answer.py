@@ -919,7 +919,7 @@ def test_seeds_with_their_own_split_seed_but_one_test_set_are_judged_as_one_test
     drawn = answer.answer(runs_for(["fp0", "fp1", "fp2"]))
     assert drawn.caveat.startswith("3 seeds, each with its own split and training: this covers the luck of the test")
     note = answer.sweep_note(True, "accuracy", own_test=True)
-    assert "the seeds share the file's own test set (its split column)" in note and "not of the test set" in note
+    assert "the seeds share the data's own test set (a file's split column, a hub test split)" in note and "not of the test set" in note
 
 
 def test_compare_lists_a_runs_surest_wrong_answers_with_their_texts(two_runs):

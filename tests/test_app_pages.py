@@ -863,3 +863,26 @@ def test_an_upload_with_its_own_split_column_is_split_by_it_unless_drawn_is_chos
     assert at.session_state["keep_data_config"]["split_column"] is None
     assert {m.label: m.value for m in at.metric}["Test"] == "48"  # a fifth of 240, drawn
     assert "the file's own split" not in " ".join(i.value for i in at.info)
+
+
+def test_a_hub_datasets_own_test_split_is_chosen_on_the_data_page(monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    feats = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+    splits = {name: datasets.Dataset.from_dict({"text": [f"{name} review {i}" for i in range(n)],
+                                                "label": [i % 2 for i in range(n)]}, features=feats)
+              for name, n in (("train", 90), ("test", 40))}
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: splits[split])
+    at = app_on()
+    at.radio(key="keep_source").set_value("Hub dataset").run()
+    at.text_input(key="keep_hub_name").set_value("someone/reviews").run()
+    at.text_input(key="keep_hub_test_split").set_value("test").run()
+    next(b for b in at.button if b.label == "Load from the hub").click().run()
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Test"] == "40"
+    assert at.session_state["keep_data_config"]["hub_test_split"] == "test"
+    at.text_input(key="keep_hub_test_split").set_value("nope").run()
+    next(b for b in at.button if b.label == "Load from the hub").click().run()
+    assert at.error and "nope" in at.error[0].value  # a split the dataset lacks: said, with the button

@@ -408,7 +408,7 @@ def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
     df = _split_rows(90)
     df.loc[df.label == "mid", "split"] = "test"
     ds = dataset_from_table(df, "f.csv", split_column="split")
-    with pytest.raises(RareClassError, match="class 'mid' \\(30 in other parts\\) has no row in the train part") as e:
+    with pytest.raises(RareClassError, match="class 'mid' \\(30 in other parts\\) has no train row in the file's own split \\(column 'split'\\)") as e:
         split_dataset(ds)
     assert e.value.classes == ["mid"]
     sp = split_dataset(ds, drop_rare=True)
@@ -448,3 +448,38 @@ def test_the_cli_reads_a_files_own_split_unless_told_to_draw_it(tmp_path, capsys
     assert {r.config["data"]["split_column"] for r in RunStore().list_runs()} == {"split", None}
     assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--split-column", "x"]) == 2
     assert "reads a file's own split" in capsys.readouterr().err
+
+
+def test_a_hub_datasets_own_test_split_is_its_test_set(monkeypatch):
+    """imdb, sst2...: users compare with published numbers, which are on the dataset's own test split."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    feats = datasets.Features({"sentence": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+    train = datasets.Dataset.from_dict({"sentence": [f"train review {i} is {'good' if i % 2 else 'bad'}" for i in range(80)]
+                                        + ["test review 0 is bad"],  # also in test: kept there only
+                                        "label": [i % 2 for i in range(80)] + [0]}, features=feats)
+    test = datasets.Dataset.from_dict({"sentence": [f"test review {i} is {'good' if i % 2 else 'bad'}" for i in range(30)],
+                                       "label": [i % 2 for i in range(30)]}, features=feats)
+    hidden = datasets.Dataset.from_dict({"sentence": [f"hidden {i}" for i in range(10)], "label": [-1] * 10},
+                                        features=feats)
+    asked = []
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: asked.append(split) or
+                        {"train": train, "test": test, "hidden": hidden}[split])
+    cfg = DataConfig(source="hub", name="someone/reviews", hub_test_split="test", train_size=None, val_size=None,
+                     test_size=None)
+    for seed in (0, 1):
+        sp = load_splits(DataConfig(**{**cfg.__dict__, "seed": seed}))
+        assert sorted(sp.test.texts) == sorted(test["sentence"])
+        assert all(t.startswith("train review") for t in sp.train.texts + sp.val.texts)
+        assert len(sp.train) + len(sp.val) == 80 and len(sp.val) == 10
+    assert sorted(set(asked)) == ["test", "train"]
+    assert ("the hub's own splits ('train' to train and validate on, 'test' to test on): 80 train and 30 test rows; "
+            "no validation rows, so validation is drawn from the train rows") in sp.notes
+    with pytest.raises(DataError, match="hub split 'hidden' of 'someone/reviews' has no labels.*often 'validation'"):
+        load_data(DataConfig(**{**cfg.__dict__, "hub_test_split": "hidden"}))
+    with pytest.raises(Exception, match="the test split and the training split are both 'train'"):
+        DataConfig(source="hub", name="someone/reviews", hub_test_split="train")
+    with pytest.raises(Exception, match="hub_test_split names a hub dataset's test split"):
+        DataConfig(source="builtin", name="rotten_tomatoes", hub_test_split="test")

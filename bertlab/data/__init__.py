@@ -21,7 +21,7 @@ def load_data(cfg: DataConfig) -> TextDataset:
         return load_builtin(cfg.name)
     if cfg.source == "file":
         return load_file(cfg.name, cfg.text_column, cfg.label_column, split_column=cfg.split_column)
-    return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column)
+    return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column, cfg.hub_test_split)
 
 
 def split_for(ds: TextDataset, cfg: DataConfig) -> Splits:

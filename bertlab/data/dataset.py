@@ -47,7 +47,8 @@ class TextDataset:
         columns: the (text, label) columns of a table it was read from (None for a built-in).
         parts: the file's own split, where it has one: "train", "validation" or "test" per text (None: the split
             is drawn, by seed).
-        split_column: the column ``parts`` was read from.
+        split_column: where ``parts`` came from, in words for messages: "the file's own split (column 'split')",
+            "the hub's own splits (...)".
     """
 
     texts: list[str]
@@ -166,13 +167,15 @@ def build_dataset(
     label_descriptions: list[str] | None = None,
     parts: list[object] | None = None,
     split_column: str = "split",
+    split_source: str | None = None,
 ) -> TextDataset:
     """Clean raw columns into a :class:`TextDataset`, recording every change in ``notes``.
 
     Drops missing/empty texts and missing labels, clips very long texts, merges
     labels that differ only by case or spacing, drops duplicate texts (and texts
     that appear with conflicting labels), and checks the class count. ``parts``: the file's own split, one value
-    per row of ``split_column`` (train, validation or test; see :data:`PART_NAMES`); a text in two parts is kept in
+    per row of ``split_column`` (train, validation or test; see :data:`PART_NAMES`), ``split_source`` saying where
+    they came from in messages (default: that column of a file); a text in two parts is kept in
     the test part first, then validation, so a fixed test set loses nothing to its copies in train.
 
     Raises:
@@ -317,15 +320,16 @@ def build_dataset(
             "Is it really the label column (not an id or a text column)? Choose another label column."
         )
     if parts is not None:
+        source = split_source or f"the file's own split (column {split_column!r})"
         n_part = Counter(keep_p)
         for need in ("train", "test"):
             if not n_part[need]:
-                raise DataError(f"the split column {split_column!r} leaves no {need} rows"
+                raise DataError(f"{source} leaves no {need} rows"
                                 + (" after cleaning" if n_raw > len(keep_p) else "")
-                                + f" (it has {', '.join(f'{n_part[p]:,} {p}' for p in PARTS)}): the file's own split "
-                                "needs train and test rows; or choose to draw the split instead.")
+                                + f" (it has {', '.join(f'{n_part[p]:,} {p}' for p in PARTS)}): a split of one's own "
+                                "needs labelled train and test rows; or choose to draw the split instead.")
         held = [f"{n_part[p]:,} {p}" for p in PARTS if n_part[p]]
-        notes.append(f"the file's own split (column {split_column!r}): {', '.join(held[:-1])} and {held[-1]} rows"
+        notes.append(f"{source}: {', '.join(held[:-1])} and {held[-1]} rows"
                      + ("" if n_part["validation"] else "; no validation rows, so validation is drawn from the train "
                         "rows"))
     index = {n: i for i, n in enumerate(names)}
@@ -338,7 +342,7 @@ def build_dataset(
         label_descriptions=label_descriptions,
         notes=notes,
         parts=keep_p if parts is not None else None,
-        split_column=split_column if parts is not None else None,
+        split_column=source if parts is not None else None,
     )
 
 
@@ -462,15 +466,15 @@ def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fracti
         if len(absent) >= len([c for c in ds.counts().values() if c]) - 1:
             raise DataError("leaving out the classes with no train row would leave fewer than two classes to tell "
                             "apart; add train rows instead.")
-        dropped_note = (f"left out {len(absent):,} class{'es' * (len(absent) > 1)} with no row in the file's train "
-                        f"part: {listed}")
+        dropped_note = (f"left out {len(absent):,} class{'es' * (len(absent) > 1)} with no train row in "
+                        f"{ds.split_column}: {listed}")
         ds = ds.without_classes(set(absent))
         parts = np.asarray(ds.parts)
     elif absent:
         raise RareClassError(f"{'class' if len(absent) == 1 else f'{len(absent):,} classes'} {listed} "
-                             f"{'has' if len(absent) == 1 else 'have'} no row in the train part of the file's split "
-                             f"(column {ds.split_column!r}): a model cannot learn a class it never sees. Move some of "
-                             "its rows to train, or leave it out.", list(absent))
+                             f"{'has' if len(absent) == 1 else 'have'} no train row in {ds.split_column}: a model "
+                             "cannot learn a class it never sees. Move some of its rows to train, or leave it out.",
+                             list(absent))
     _check_caps(train_size, val_size, test_size)
     labels = np.asarray(ds.labels)
     rng = np.random.default_rng(seed)

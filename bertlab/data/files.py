@@ -510,9 +510,11 @@ def _kind(col: pd.Series) -> str:
 
 def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = None,
                        label_column: str | None = None, notes: list[str] | None = None,
-                       split_column: str | None = None) -> TextDataset:
+                       split_column: str | None = None, parts: list[str] | None = None,
+                       split_source: str | None = None) -> TextDataset:
     """Turn a parsed table into a cleaned :class:`TextDataset`; ``split_column``: the column holding the table's
-    own split (train / validation / test per row), else the split is drawn later."""
+    own split (train / validation / test per row), or ``parts``, that split given row by row (``split_source``
+    saying where from), else the split is drawn later."""
     text, label = detect_columns(df, text_column, label_column)
     if split_column is not None:
         if split_column not in df.columns:
@@ -534,8 +536,8 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     ds = build_dataset(df[text].tolist(), df[label].tolist(), name=name,
                        description=f"{name}: text column {text!r}, label column {label!r}"
                                    + (f", split column {split_column!r}" if split_column else ""),
-                       parts=df[split_column].tolist() if split_column is not None else None,
-                       split_column=split_column or "split")
+                       parts=df[split_column].tolist() if split_column is not None else parts,
+                       split_column=split_column or "split", split_source=split_source)
     ds.notes = list(notes or []) + ds.notes
     ds.label_descriptions = list(ds.label_names)
     ds.columns = (text, label)
