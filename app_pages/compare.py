@@ -319,11 +319,16 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                                       data[r["b_id"]]["predictions"])
                 t["A − B (macro-F1)"] = f.difference
                 t["p (macro-F1)"] = paired.format_p(f.p_value)
+        # Short headers and narrow run names: at 1280 px the table scrolled and hid the Holm column.
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
-            "A - B (points)": st.column_config.NumberColumn("A − B (points)", format="%+.1f"),
+            "A": st.column_config.TextColumn(width=125, pinned=True), "B": st.column_config.TextColumn(width=125),
+            "only A right": st.column_config.NumberColumn("A only", help="Test texts only A got right."),
+            "only B right": st.column_config.NumberColumn("B only", help="Test texts only B got right."),
+            "A - B (points)": st.column_config.NumberColumn("A − B", format="%+.1f",
+                                                            help="Accuracy difference, in points."),
             "A − B (macro-F1)": st.column_config.NumberColumn(format="%+.3f"),
             "95% interval (points)": st.column_config.TextColumn(
-                help="95% interval of the accuracy difference on these paired texts (Agresti-Min: the Wald "
+                "95% interval", help="95% interval of the accuracy difference on these paired texts (Agresti-Min: the Wald "
                      "interval of the matched-pairs difference with half a text added to each cell)."),
             "p (macro-F1)": st.column_config.TextColumn(alignment="right", help="Paired permutation test of the "
                                                         "macro-F1 difference (2,000 random swaps)."),
@@ -540,7 +545,9 @@ def confident_mistakes(done: list) -> None:
     labels = plots.run_labels([r for r, _ in have])
     by_id = dict((r.id, (r, d)) for r, d in have)
     with st.expander("The test texts each run got wrong most confidently", icon=":material/report:"):
-        run_id = st.selectbox("Run", list(by_id), format_func=labels.get, key="mistakes_run")
+        best = max(have, key=lambda rd: rd[0].metrics.get("test_accuracy") or 0)[0].id  # the one likely kept
+        run_id = st.selectbox("Run", list(by_id), index=list(by_id).index(best), format_func=labels.get,
+                              key="mistakes_run")
         r, d = by_id[run_id]
         wrong = sorted((i for i, (y, p) in enumerate(zip(d["labels"], d["predictions"])) if y != p),
                        key=lambda i: -d["confidences"][i])
