@@ -122,13 +122,20 @@ def model_export(runs: list) -> None:
                 "zero_shot": "A zip of the label embeddings and the encoder, with a README whose code runs them with "
                              "plain transformers; no bertlab needed."}.get(
         kind, "This strategy has no transformers model; the zip holds its weights (safetensors/JSON) and a README."))
+    onnx = kind == "classifier" and st.checkbox(
+        "Also as ONNX (model.onnx)", key="export_onnx",
+        help="The same model as an ONNX graph for ONNX Runtime (CPU serving without PyTorch), checked against "
+             "PyTorch's answers before it is zipped; the README has the code. Adds about the model's size and "
+             "some seconds.")
     if st.button("Prepare the zip", icon=":material/folder_zip:"):
         try:
-            st.session_state["pr_zip"] = (rid, str(export_model_zip(common.store(), rid)))
+            with st.spinner("Zipping" + (" and checking the ONNX graph…" if onnx else "…")):
+                st.session_state["pr_zip"] = (rid, onnx, str(export_model_zip(common.store(), rid, onnx=onnx)))
         except BertlabError as e:
             common.show_error(e)
     got = st.session_state.get("pr_zip")
-    if got and got[0] == rid and Path(got[1]).is_file():
+    if got and got[:2] == (rid, onnx) and Path(got[2]).is_file():
+        got = (rid, got[2])
         st.download_button(f"Download {Path(got[1]).name} ({Path(got[1]).stat().st_size / 2**20:.1f} MiB)",
                            Path(got[1]).read_bytes(), Path(got[1]).name, "application/zip",
                            on_click="ignore", icon=":material/download:")

@@ -714,7 +714,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
 
     store = RunStore()
-    path = export_model_zip(store, store.resolve_id(args.run_id), args.output)
+    path = export_model_zip(store, store.resolve_id(args.run_id), args.output, onnx=args.onnx)
     print(f"wrote {path}")
     return 0
 
@@ -800,6 +800,9 @@ def add_extra_commands(sub) -> None:
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,
                     help="zip path, or a folder to put <run id>.zip in (default: the data home's exports/)")
+    ex.add_argument("--onnx", action="store_true",
+                    help="also the model as model.onnx for ONNX Runtime, checked against PyTorch's answers "
+                         "(fine-tuned classifiers: full_ft, partial_ft, lora, dapt, scratch)")
     ex.set_defaults(fn=cmd_export)
 
 

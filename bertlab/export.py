@@ -130,6 +130,50 @@ Labels: {labels}. Strategy {strategy} on {dataset}.
 """,
 }
 
+_ONNX_README = """
+model.onnx is the same model as an ONNX graph, for ONNX Runtime: bertlab checked it against PyTorch before
+zipping it, on padded batches of texts of 1 to {max_length} tokens (every logit within {atol} + {rtol} x |logit|,
+the same class for every text). Inputs: input_ids and attention_mask (int64, no token_type_ids); output: the
+logits. Its last layer computes the first token only (the one the head reads), as bertlab's training did.
+
+    import numpy as np
+    import onnxruntime as ort
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(".")
+    sess = ort.InferenceSession("model.onnx", providers=["CPUExecutionProvider"])
+    batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="np")
+    logits = sess.run(None, {{"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}})[0]
+    e = np.exp(logits - logits.max(1, keepdims=True))
+    print(e / e.sum(1, keepdims=True))
+"""
+
+
+def _onnx_file(src: Path, max_length: int, into: Path) -> Path:
+    """A fine-tuned run's model as ``into/model.onnx``, checked against its PyTorch answers.
+
+    Raises:
+        BertlabError: ONNX Runtime missing, or the graph answers differently from PyTorch.
+    """
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from bertlab import onnxrt
+
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        raise BertlabError("an ONNX export needs onnxruntime (pip install onnxruntime onnx); or export without "
+                           "ONNX.") from None
+    model = AutoModelForSequenceClassification.from_pretrained(src).eval()
+    tok = AutoTokenizer.from_pretrained(src)
+    path = into / "model.onnx"
+    onnxrt.export(model, path, "logits", tok, max_length)
+    why = onnxrt.mismatch(model, onnxrt.Session(path, threads=1, spin=False), "logits", tok, max_length)
+    if why is not None:
+        raise BertlabError(f"the ONNX graph of this model does not answer as PyTorch does ({why}), so it is not "
+                           "exported; export without ONNX.")
+    return path
+
+
 def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     """The frozen encoder and its tokenizer, saved (safetensors) into ``into``; its files."""
     from bertlab import models
@@ -141,16 +185,18 @@ def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     return sorted(p for p in into.rglob("*") if p.is_file())
 
 
-def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = None) -> Path:
+def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = None, onnx: bool = False) -> Path:
     """Zip a succeeded run's artifacts (top-level folder ``<run id>/``) and return the zip's path.
 
     Args:
         store: the run store.
         run_id: a succeeded run.
         dest: zip path, or an existing folder to put ``<run id>.zip`` in; default ``<data home>/exports/<run id>.zip``.
+        onnx: also the model as ``model.onnx`` (fine-tuned classifiers only), checked against PyTorch.
 
     Raises:
-        BertlabError: unknown or unfinished run, or its artifacts are gone.
+        BertlabError: unknown or unfinished run, or its artifacts are gone; ``onnx`` for a run that is not a
+            fine-tuned classifier, or a graph that answers differently.
     """
     run = store.get(run_id)
     if run is None:
@@ -162,6 +208,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if not meta_path.is_file():
         raise BertlabError(f"run {run_id} has no saved model in {src}; it may have been deleted.")
     meta = json.loads(meta_path.read_text())
+    if onnx and meta["kind"] != "classifier":
+        raise BertlabError(f"an ONNX export covers fine-tuned classifiers (full_ft, partial_ft, lora, dapt, scratch); "
+                           f"{run.strategy} is not one: export it without ONNX.")
     # Hidden folders hold what bertlab derives for itself (the playground's ONNX graph), not the model.
     files = sorted(p for p in src.rglob("*") if p.is_file() and not p.is_symlink()
                    and not any(part.startswith(".") for part in p.relative_to(src).parts))[:MAX_FILES]
@@ -182,6 +231,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
         descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS)
+    if onnx:
+        from bertlab.onnxrt import ATOL, RTOL
+
+        readme += _ONNX_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL)
     if meta["kind"] in ("classifier", "tfidf", *ENCODER_KINDS):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
@@ -197,6 +250,8 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
                 for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
                     comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
                     z.write(p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}", compress_type=comp)
+            if onnx:
+                z.write(_onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
             z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
         tmp.replace(dest)  # a half-written zip never appears under the final name
     except BaseException:

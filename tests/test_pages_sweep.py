@@ -301,3 +301,24 @@ def test_a_cards_counts_are_for_the_quoted_comparisons_classes(tiny_model, tiny_
 
     hidden = load_config(tiny_model).hidden_size
     assert at.metric[0].value == f"{hidden * 7 + 7:,}"  # the 7-class head, not a 2-class one
+
+
+def test_a_fine_tuned_run_exports_with_its_onnx_graph_from_the_costs_page(tiny_model, tiny_data, bertlab_home):
+    import zipfile
+
+    pytest.importorskip("onnxruntime")
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, max_length=32, epochs=1,
+                                       batch_size=8, precision="fp32"), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    at.checkbox(key="export_onnx").check().run()
+    next(b for b in at.button if b.label == "Prepare the zip").click().run()
+    no_problems(at)
+    (down,) = [b for b in at.get("download_button") if "Download" in b.proto.label]
+    assert f"{rid}.zip" in down.proto.label
+    zipped = bertlab_home / "exports" / f"{rid}.zip"
+    assert f"{rid}/model.onnx" in zipfile.ZipFile(zipped).namelist()
+    at.checkbox(key="export_onnx").uncheck().run()  # the zip made with ONNX is not offered as one without
+    assert not [b for b in at.get("download_button") if "Download" in b.proto.label]
