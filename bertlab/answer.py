@@ -885,7 +885,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     f"{paired.p_is(row['p'])}).{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
     elif row["why"].startswith(f"{judge.top} and the cheapest"):
-        headline = f"Use {best}: {judge.top} ({mean(best)}) and the cheapest to train.{size}"
+        headline = (f"Use {best}: {judge.top} ({mean(best)}) and the cheapest to train"
+                    + (" of the strategies better than the majority class" if row.get("useless") else "")
+                    + f".{size}")
     else:
         headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
     # The rest, named with their means: a strategy run at three seeds that the answer never mentioned read as lost.
@@ -896,6 +898,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         sentences.append((f"Dearer to train than {best} and behind it: " if pick == best else
                           f"Dearer to train than {pick} and no better than {best}: ")
                          + ", ".join(f"{s_} ({mean(s_)})" for s_ in behind) + ".")
+    if row.get("useless"):  # never the answer, and never to go unmentioned: a strategy left out reads as lost
+        sentences.append("No better than always answering the majority class at any seed: "
+                         + ", ".join(f"{s_} ({mean(s_)})" for s_ in row["useless"]) + ".")
     serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], lambda r: r.strategy,
                            lambda r: mean(r.strategy), useless=[any_run[s_] for s_ in row.get("useless", [])])
     if serve is not None:

@@ -32,6 +32,9 @@ HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, 
                        "and validation rows (default: the test set is drawn from --hub-split)")
 
 
+DEFAULT_REPORT = "bertlab-report.html"
+
+
 def _cap_arg(v: str) -> int | str:
     """A split cap: a whole number, or 'all' for the whole split."""
     if v.strip().lower() == ALL:
@@ -55,6 +58,8 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     if split not in (None, SPLIT_AUTO, SPLIT_DRAW) and not is_file:
         raise BertlabError("--split-column reads a file's own split; a built-in or hub dataset's split is drawn "
                            "(a hub dataset's own test split: --hub-test-split).")
+    if getattr(args, "hub_config", None) and not dataset.startswith("hub:"):
+        raise BertlabError("--hub-config names a hub dataset's config (--dataset hub:<name>).")
     if getattr(args, "hub_test_split", None) and not dataset.startswith("hub:"):
         raise BertlabError("--hub-test-split names a hub dataset's test split (--dataset hub:<name>); a file's own "
                            "split is read from its split column (--split-column).")
@@ -62,6 +67,7 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
         return DataConfig(source="hub", name=dataset[4:], hub_split=args.hub_split,
+                          hub_config=getattr(args, "hub_config", None) or None,
                           hub_test_split=getattr(args, "hub_test_split", None), **common)
     if is_file:
         from bertlab.data.files import split_column_of_file
@@ -635,7 +641,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     stale = store.mark_interrupted()  # points left 'running' by a process that died are planned again
     if stale:
         print(f"{len(stale)} run(s) left running by a stopped process marked interrupted", file=sys.stderr)
-    sweep_id, todo, reused = sweep.prepare(store, spec, args.sweep_id)
+    if args.dry_run:  # nothing stored: a dry run's sweep appeared in --list and could be resumed
+        sweep_id = args.sweep_id or sweep.find_sweep(store, spec) or "(not saved: a dry run)"
+        todo, reused = sweep.split_points(store, spec)
+    else:
+        sweep_id, todo, reused = sweep.prepare(store, spec, args.sweep_id)
     # Points queued earlier (e.g. by an interrupted CLI sweep) run here too; a point that another
     # process claims first is skipped by execute_run's atomic claim.
     waiting = [i for i in reused if store.get(i).status == "queued"]
@@ -686,7 +696,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bertlab import report
     from bertlab.store import RunStore
 
-    output = output_file(args.output, "report")
+    # Only CSVs asked for (--csv, --predictions, no -o): no HTML report lands in the folder unasked.
+    if args.output is None and not (args.csv or args.predictions):
+        args.output = DEFAULT_REPORT
+    output = output_file(args.output, "report") if args.output is not None else None
     csv_out = output_file(args.csv, "CSV") if args.csv else None
     preds_out = output_file(args.predictions, "CSV of predictions") if args.predictions else None
     store = RunStore()
@@ -697,9 +710,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     prices = report.Prices(cpu_hour=saved.cpu_hour if args.price_cpu is None else args.price_cpu,
                            gpu_hour=saved.gpu_hour if args.price_gpu is None else args.price_gpu,
                            currency=saved.currency if args.currency is None else args.currency)
-    html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep)
-    output.write_text(html, encoding="utf-8")
-    print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
+    if output is not None:
+        html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep)
+        output.write_text(html, encoding="utf-8")
+        print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if args.csv:
         csv_out.write_text(report.results_csv(store, ids, prices), encoding="utf-8")
         print(f"wrote {args.csv}", file=sys.stderr)
@@ -768,6 +782,7 @@ def add_extra_commands(sub) -> None:
                    help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
     sw.add_argument("--label-column")
     sw.add_argument("--hub-split", default="train")
+    sw.add_argument("--hub-config", metavar="CONFIG", help="a hub dataset's config (subset), e.g. sst2 of glue")
     sw.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
     sw.add_argument("--list", action="store_true", help="list stored sweeps")
@@ -782,9 +797,11 @@ def add_extra_commands(sub) -> None:
                     help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     rp.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
     rp.add_argument("--sweep", help="every point of this sweep id (adds its learning curves)")
-    rp.add_argument("-o", "--output", default="bertlab-report.html")
-    rp.add_argument("--csv", help="also write the results table as CSV")
-    rp.add_argument("--predictions", help="also write every test text, its true label and each run's answer as CSV")
+    rp.add_argument("-o", "--output", help=f"the HTML report (default {DEFAULT_REPORT}, unless only --csv or "
+                                           "--predictions is asked for)")
+    rp.add_argument("--csv", help="write the results table as CSV")
+    rp.add_argument("--predictions", help="write every test text, its true label and each run's answer (with its "
+                                          "confidence) as CSV")
     rp.add_argument("--title", default="bertlab comparison")
     rp.add_argument("--price-cpu", type=float, help="price of one CPU machine-hour (default: as last set on the "
                                                     "app's Accuracy vs cost page, else 0.05)")
@@ -844,7 +861,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--split-seed", type=int, default=0,
                    help="seed of the train/validation/test split (default 0, as the app's Data page)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
-                   help="runs per strategy at training seeds seed, seed+1, ... (zero_shot runs once); the answer "
+                   help="runs per strategy at training seeds seed, seed+1, ... (zero_shot and tfidf_logreg, which no seed changes, run once); the answer "
                         "then compares the strategies' means over the seeds")
     r.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")
@@ -858,6 +875,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--label-column")
     r.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     r.add_argument("--hub-split", default="train")
+    r.add_argument("--hub-config", metavar="CONFIG", help="a hub dataset's config (subset), e.g. sst2 of glue")
     r.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
     r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),

@@ -945,3 +945,19 @@ def test_compare_lists_a_runs_surest_wrong_answers_with_their_texts(two_runs):
         assert set(table["text"]) <= {test.texts[i] for i in wrong}  # the texts themselves, not row numbers
         assert any(c.value.startswith(f"{min(20, len(wrong))} of its {len(wrong):,} wrong answers, the surest first")
                    for c in at.caption)
+
+
+def test_over_seeds_names_a_strategy_no_better_than_the_majority_class_even_where_the_best_is_cheapest(tmp_path):
+    """A README audit: tfidf_logreg at the majority baseline, under zero_shot, at two seeds: the answer named
+    zero_shot and head_only and never tfidf_logreg, as if it had not run."""
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292), 0.0, 0.0),
+            fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 200), 1e6, 0.5)]  # 50%: the majority's
+    for seed, k in enumerate((276, 280)):
+        runs.append(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=seed))
+    a = answer.answer(runs)
+    assert a.headline.startswith("Use zero_shot: the most accurate (73.0%, one run) and the cheapest to train of "
+                                 "the strategies better than the majority class.")
+    assert "No better than always answering the majority class at any seed: tfidf_logreg (50.0%, one run)." \
+        in a.sentences
+    assert any(s.startswith("Dearer to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds)")
+               for s in a.sentences)

@@ -483,3 +483,33 @@ def test_a_hub_datasets_own_test_split_is_its_test_set(monkeypatch):
         DataConfig(source="hub", name="someone/reviews", hub_test_split="train")
     with pytest.raises(Exception, match="hub_test_split names a hub dataset's test split"):
         DataConfig(source="builtin", name="rotten_tomatoes", hub_test_split="test")
+
+
+def test_the_cli_reaches_a_hub_datasets_config_and_own_test_split(monkeypatch, capsys):
+    datasets = pytest.importorskip("datasets")
+    from bertlab.cli import main
+    from bertlab.data import hub
+    from bertlab.store import RunStore
+
+    feats = datasets.Features({"sentence": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+    asked = []
+
+    def load(name, config=None, split=None):
+        asked.append((name, config, split))
+        n = 60 if split == "train" else 20
+        return datasets.Dataset.from_dict({"sentence": [f"{split} review {i} is {'good' if i % 2 else 'bad'}"
+                                                        for i in range(n)], "label": [i % 2 for i in range(n)]},
+                                          features=feats)
+
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", load)
+    assert main(["run", "--dataset", "hub:glue", "--hub-config", "sst2", "--hub-test-split", "validation",
+                 "--strategies", "tfidf_logreg", "--test-size", "all"]) == 0
+    assert sorted(set(asked)) == [("glue", "sst2", "train"), ("glue", "sst2", "validation")]
+    (run,) = RunStore().list_runs()
+    data = run.config["data"]
+    assert (data["hub_config"], data["hub_test_split"]) == ("sst2", "validation")
+    assert run.data_summary["sizes"]["test"] == 20
+    capsys.readouterr()
+    assert main(["run", "--dataset", "rotten_tomatoes", "--hub-config", "sst2", "--strategies", "tfidf_logreg"]) == 2
+    assert "--hub-config names a hub dataset's config" in capsys.readouterr().err

@@ -192,6 +192,9 @@ def test_cli_keep_best_reaches_the_run_and_the_sweep(tiny_model, tiny_csv, capsy
                  "--model", tiny_model, "--keep-best", "--patience", "2", "--dry-run"]) == 0
     from bertlab import sweep
 
+    assert sweep.list_sweeps(RunStore()) == []  # a dry run stores nothing (it left a sweep to --list and resume)
+    assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "--sizes", "16", "--seeds", "0",
+                 "--model", tiny_model, "--keep-best", "--patience", "2", "--no-run"]) == 1  # stored, none run
     spec = sweep.load_sweep(RunStore(), sweep.list_sweeps(RunStore())[0]["id"])
     assert all(pt.config.keep_best and pt.config.patience == 2 for pt in sweep.plan(spec))
 
@@ -316,9 +319,9 @@ def test_cli_run_seed_seeds_training_only_and_split_seed_the_split(tiny_csv, mon
 def test_cli_sweep_seeds_move_the_split_unless_it_is_fixed(tiny_model, tiny_csv, capsys):
     from bertlab import sweep
 
-    for fixed in ([], ["--fixed-split"]):
+    for fixed in ([], ["--fixed-split"]):  # stored, none run (a --dry-run stores nothing)
         assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "--sizes", "16",
-                     "--seeds", "1", "2", "--model", tiny_model, "--dry-run", *fixed]) == 0
+                     "--seeds", "1", "2", "--model", tiny_model, "--no-run", *fixed]) == 1
     store = RunStore()
     specs = [sweep.load_sweep(store, s["id"]) for s in sweep.list_sweeps(store)]  # newest first
     assert sorted([(pt.config.seed, pt.config.data.seed) for pt in sweep.plan(spec)] for spec in specs) == [

@@ -329,7 +329,7 @@ def test_ratios_in_millions_keep_two_significant_figures():
     assert "1.4 million times" in line  # 1.43 million, not "1 million"
 
 
-def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_path, capsys):
+def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_path, capsys, monkeypatch):
     from bertlab.cli import main
 
     store, ids = finished
@@ -354,6 +354,11 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
     out = tmp_path / "preds.csv"
     assert main(["report", "--batch", "b-report", "-o", str(tmp_path / "r.html"), "--predictions", str(out)]) == 0
     assert out.read_bytes().decode("utf-8") == report.predictions_csv(store, ids)
+    # only the CSV asked for: no HTML report lands in the folder unasked (it wrote bertlab-report.html)
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--batch", "b-report", "--predictions", "only.csv"]) == 0
+    assert (tmp_path / "only.csv").is_file() and not (tmp_path / "bertlab-report.html").exists()
+    assert main(["report", "--batch", "b-report"]) == 0 and (tmp_path / "bertlab-report.html").is_file()
     # nothing to write: said, not a traceback
     with pytest.raises(report.BertlabError, match="kept its test predictions"):
         report.predictions_csv(store, [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 from bertlab import models
@@ -73,9 +75,11 @@ class LoRA(ClassifierStrategy):
         # its output, and sentence-embedding checkpoints (the packaged MiniLM) ship it untrained (zero bias,
         # tiny weights); frozen, it would squash every input to nearly the same features.
         extra = ["pooler"] if getattr(base.base_model, "pooler", None) is not None else []
-        model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha,
-                                                lora_dropout=dropout, target_modules=targets,
-                                                modules_to_save=["classifier", *extra]))
+        with warnings.catch_warnings():  # peft asks transformers 5's deprecated name: noise on every lora run's stderr
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha,
+                                                    lora_dropout=dropout, target_modules=targets,
+                                                    modules_to_save=["classifier", *extra]))
         # Counted as the model runs: the adapters in, the frozen originals peft keeps beside the trained
         # classifier and pooler out (the same figures the run's costs report).
         trainable, total = count_params(model)
