@@ -403,11 +403,19 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
             st.caption("The test texts could not be loaded again (the data changed since these runs?).")
         shown = idx[:200]
         # Columns named after the runs: "A" and "B" are easy to forget once scrolled.
+        def sure(d: dict, i: int) -> dict:  # how sure each run was (runs from before confidences were kept: none)
+            return {"confidence": 100 * d["confidences"][i]} if "confidences" in d else {}
+
         st.dataframe([{"text": texts[i] if texts else f"#{i}", "true label": label(da["labels"][i]),
-                       f"A: {name_a}": label(da["predictions"][i]), f"B: {name_b}": label(db["predictions"][i]),
+                       f"A: {name_a}": label(da["predictions"][i]),
+                       **{f"A {k}": v for k, v in sure(da, i).items()},
+                       f"B: {name_b}": label(db["predictions"][i]),
+                       **{f"B {k}": v for k, v in sure(db, i).items()},
                        "right": name_a if da["predictions"][i] == da["labels"][i] else name_b} for i in shown],
                      hide_index=True, width="stretch", key=f"pair_texts_{fp}_{a}_{b}",
-                     column_config={"text": st.column_config.TextColumn(width="large")})
+                     column_config={"text": st.column_config.TextColumn(width="large"),
+                                    "A confidence": st.column_config.NumberColumn("A sure", format="%.0f%%"),
+                                    "B confidence": st.column_config.NumberColumn("B sure", format="%.0f%%")})
         if len(idx) > len(shown):
             st.caption(f"The first {len(shown)} of {len(idx):,}, in test-set order.")
 

@@ -192,6 +192,10 @@ def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tin
 
     test = load_splits(tiny_data).test
     assert set(texts["text"]) <= set(test.texts)  # the real texts, not their positions
+    # how sure each was of its answer there: the stored confidences, in percent
+    i = paired.disagreements(da["labels"], da["predictions"], db["predictions"])[0]
+    assert texts["A confidence"].iloc[0] == pytest.approx(100 * da["confidences"][i])
+    assert texts["B confidence"].iloc[0] == pytest.approx(100 * db["confidences"][i])
     # Picking the same run twice asks for two.
     at.selectbox(key=f"pair_b_{da['fingerprint']}").set_value(good.id).run()
     assert any("two different runs" in i.value for i in at.info)
