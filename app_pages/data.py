@@ -74,7 +74,8 @@ def choose_upload() -> DataConfig | None:
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
     # values, else drawn. Another column can be chosen; drawing it is always one choice away.
     others = [c for c in cols if c not in (text_col, label_col)]
-    found = detect_split_column(df[others]) if others else None
+    # (column names as the pickers show them: an Excel header of 2020 is the number 2020 in the table)
+    found = detect_split_column(df.rename(columns=str)[others]) if others else None
     options = [DRAW_SPLIT, *others]
     split_col = c3.selectbox(
         "Split", options, index=options.index(found) if found else 0, key=f"split_col_{tag}",

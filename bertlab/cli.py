@@ -67,8 +67,8 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
         return DataConfig(source="hub", name=dataset[4:], hub_split=args.hub_split,
-                          hub_config=getattr(args, "hub_config", None) or None,
-                          hub_test_split=getattr(args, "hub_test_split", None), **common)
+                          hub_config=(getattr(args, "hub_config", None) or "").strip() or None,
+                          hub_test_split=(getattr(args, "hub_test_split", None) or "").strip() or None, **common)
     if is_file:
         from bertlab.data.files import split_column_of_file
 

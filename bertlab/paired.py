@@ -46,7 +46,9 @@ def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> 
     return h.hexdigest()[:16]
 
 
-MAX_STORED_CLASSES = 20  # every class's probability is kept up to this many classes; beyond, the confidence only
+# Every class's probability is kept up to this many classes (the test-predictions CSV's columns); beyond, the
+# confidence only: 10,000 texts x 20 classes parsed to ~8 MB, and the app caches up to 256 predictions files.
+MAX_STORED_CLASSES = 5
 
 
 def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str, probabilities=None) -> Path:

@@ -27,7 +27,7 @@ from bertlab.store import Run, RunStore
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
-CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed", "split_column", "seed",
+CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed", "split_column", "hub_test_split", "seed",
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
@@ -92,7 +92,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         out.append({
             "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
             "n_train": sizes.get("train"), "n_val": sizes.get("validation"), "n_test": sizes.get("test"),
-            "split_seed": data.get("seed"), "split_column": data.get("split_column"), "seed": cfg.get("seed") if s is None or s.uses_seed else None,
+            "split_seed": data.get("seed"), "split_column": data.get("split_column"),
+            "hub_test_split": data.get("hub_test_split"), "seed": cfg.get("seed") if s is None or s.uses_seed else None,
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci_low": ci and ci[0],
             "test_accuracy_ci_high": ci and ci[1], "test_accuracy_ci": format_interval(ci),
             "test_macro_f1": m.get("test_macro_f1"),
@@ -210,7 +211,7 @@ padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00
 """
 
 
-CSV_CLASS_PROBABILITIES = 5  # up to this many classes, the test-predictions CSV has every class's probability
+CSV_CLASS_PROBABILITIES = paired.MAX_STORED_CLASSES  # up to this many classes, each class's probability
 
 
 def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
@@ -547,8 +548,9 @@ def _data_section(runs: list[Run]) -> str:
     seen, out = set(), []
     for r in runs:
         s = r.data_summary or {}
-        key = json.dumps([s.get("name"), s.get("sizes"), (r.config.get("data") or {}).get("seed"), s.get("file_sha256")],
-                         sort_keys=True)
+        data = r.config.get("data") or {}
+        key = json.dumps([s.get("name"), s.get("sizes"), data.get("seed"), s.get("file_sha256"),
+                          data.get("split_column"), data.get("hub_test_split")], sort_keys=True)
         if not s or key in seen:
             continue
         seen.add(key)

@@ -886,3 +886,23 @@ def test_a_hub_datasets_own_test_split_is_chosen_on_the_data_page(monkeypatch):
     at.text_input(key="keep_hub_test_split").set_value("nope").run()
     next(b for b in at.button if b.label == "Load from the hub").click().run()
     assert at.error and "nope" in at.error[0].value  # a split the dataset lacks: said, with the button
+
+
+def test_a_workbook_with_a_number_for_a_header_still_offers_its_own_split():
+    """Excel keeps a header of 2020 as the number 2020: looking for a split column by the pickers' names crashed."""
+    import io
+
+    import pandas as pd
+
+    labels, parts = ("pos", "neg"), ("train", "train", "test")
+    df = pd.DataFrame({"text": [f"review number {i} was {labels[i % 2]}" for i in range(60)],
+                       "label": [labels[i % 2] for i in range(60)], 2020: list(range(60)),
+                       "split": [parts[(i // 2) % 3] for i in range(60)]})
+    buf = io.BytesIO()
+    df.to_excel(buf, index=False)
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("book.xlsx", buf.getvalue(), "application/octet-stream")).run()
+    no_problems(at)
+    assert next(s for s in at.selectbox if s.label == "Split").value == "split"
+    assert {m.label: m.value for m in at.metric}["Test"] == "20"

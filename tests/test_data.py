@@ -352,8 +352,11 @@ def test_a_files_own_split_is_kept_row_for_row_at_every_split_seed(tmp_path):
     # a test cap takes a stratified part of the test rows, and says so
     capped = load_splits(DataConfig(**{**cfg.__dict__, "test_size": 30}))
     assert len(capped.test) == 30 and set(capped.test.texts) < want["test"] and set(capped.test.labels) == {0, 1, 2}
-    assert "the test cap (30) takes 30 of the file's 72 test rows; raise it (or choose All data) to test on all of " \
-           "them" in capped.notes
+    assert "the test cap (30) takes 30 of the 72 test rows of the file's own split (column 'split') (the same ones " \
+           "at every split seed); raise it (or choose All data) to test on all of them" in capped.notes
+    # ... the same rows at every split seed: the seeds share one test set, as the answer and the sweep note say
+    other_seed = load_splits(DataConfig(**{**cfg.__dict__, "test_size": 30, "seed": 7}))
+    assert other_seed.test.texts == capped.test.texts and other_seed.train.texts != capped.train.texts
     # drawn, the same file mixes them
     drawn = load_splits(DataConfig(**{**cfg.__dict__, "split_column": None}))
     assert set(drawn.test.texts) != want["test"]
@@ -384,7 +387,18 @@ def test_a_text_in_train_and_test_of_a_files_split_is_kept_in_test():
     sp = split_dataset(ds)
     assert "Review number 0 was  pos overall" in sp.test.texts
     assert not any(t.casefold() == "review number 0 was pos overall" for t in sp.train.texts + sp.val.texts)
-    assert any(n.startswith("1 of the duplicates was in another part of the file's split") for n in ds.notes)
+    assert "dropped 1 copy of texts that are also in the test part (or validation) of the data's own split: a text " \
+           "in two parts is kept in the test part if it is there, else in validation, so no test text is also " \
+           "trained on" in ds.notes
+    # with another label in train: the test set still keeps its row (a benchmark's test set must not shrink)
+    other = _split_rows(60)
+    other.loc[len(other)] = [other.text[0], "neg", "test"]  # row 0: 'pos' in train, 'neg' here in test
+    ds = dataset_from_table(other, "f.csv", split_column="split")
+    sp = split_dataset(ds)
+    assert other.text[0] in sp.test.texts and other.text[0] not in sp.train.texts + sp.val.texts
+    assert sp.test.labels[sp.test.texts.index(other.text[0])] == sp.label_names.index("neg")
+    assert any(n.startswith("dropped 1 copy of texts that are also in the test part") and
+               ", 1 of them with another label (the test part's is kept)" in n for n in ds.notes)
 
 
 def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
@@ -402,7 +416,8 @@ def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
         dataset_from_table(_split_rows(60), "f.csv", split_column="fold")
     blank = _split_rows(60)
     blank.loc[5, "split"] = None
-    assert "dropped 1 row with no value in the split column 'split'" in dataset_from_table(
+    blank.loc[6, "split"] = "  "  # a blank cell of a JSONL or a workbook: missing too, not a part with no name
+    assert "dropped 2 rows with no value in the split column 'split'" in dataset_from_table(
         blank, "f.csv", split_column="split").notes
     # a class only in the test rows: never learnt; refused, or left out on request
     df = _split_rows(90)
@@ -445,7 +460,14 @@ def test_the_cli_reads_a_files_own_split_unless_told_to_draw_it(tmp_path, capsys
     assert main(["run", "--dataset", str(path), "--strategies", "tfidf_logreg", "--test-size", "all",
                  "--split-column", "none"]) == 0
     assert "--split-column none draws" not in capsys.readouterr().err
-    assert {r.config["data"]["split_column"] for r in RunStore().list_runs()} == {"split", None}
+    runs = RunStore().list_runs()
+    assert {r.config["data"]["split_column"] for r in runs} == {"split", None}
+    from bertlab import report
+
+    assert {row["split_column"] for row in report.results_rows(runs)} == {"split", None}  # the CSV says which
+    page = report.build_html(RunStore(), [r.id for r in runs])
+    data = page[page.index("<h2>Data</h2>"):]
+    assert data.count("own.csv: text column") == 2  # the file's own split and the drawn one: two data entries
     assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--split-column", "x"]) == 2
     assert "reads a file's own split" in capsys.readouterr().err
 
@@ -479,6 +501,14 @@ def test_a_hub_datasets_own_test_split_is_its_test_set(monkeypatch):
             "no validation rows, so validation is drawn from the train rows") in sp.notes
     with pytest.raises(DataError, match="hub split 'hidden' of 'someone/reviews' has no labels.*often 'validation'"):
         load_data(DataConfig(**{**cfg.__dict__, "hub_test_split": "hidden"}))
+    assert load_data(cfg).description.endswith(", test split 'test'")  # said where the runs' data is described
+    renamed = datasets.Dataset.from_dict({"text": test["sentence"], "label": test["label"]}, features=datasets.Features(
+        {"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])}))
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None:
+                        {"train": train, "renamed": renamed}[split])
+    with pytest.raises(DataError, match=r"hub split 'renamed' of 'someone/reviews' has no column 'sentence' \(its "
+                                        r"columns: \['text', 'label'\]\)"):
+        load_data(DataConfig(**{**cfg.__dict__, "hub_test_split": "renamed"}))
     with pytest.raises(Exception, match="the test split and the training split are both 'train'"):
         DataConfig(source="hub", name="someone/reviews", hub_test_split="train")
     with pytest.raises(Exception, match="hub_test_split names a hub dataset's test split"):

@@ -432,10 +432,10 @@ def test_stored_predictions_keep_every_class_probability_only_while_the_classes_
     paired.save_predictions(tmp_path / "a", [0, 2], [0, 1], "fp", probs)
     d = paired._read_predictions.__wrapped__(str(tmp_path / "a" / paired.PREDICTIONS_FILE), 0, 0)
     assert d["confidences"] == [0.7, 0.6] and d["probabilities"] == probs
-    many = [[1 / 30] * 30, [0.5] + [0.5 / 29] * 29]
+    many = [[1 / 6] * 6, [0.5] + [0.1] * 5]  # more classes than the CSV has columns for: the confidence only
     paired.save_predictions(tmp_path / "b", [3, 0], [0, 0], "fp", many)
     d = paired._read_predictions.__wrapped__(str(tmp_path / "b" / paired.PREDICTIONS_FILE), 0, 0)
-    assert d["confidences"] == [round(1 / 30, 4), 0.5] and "probabilities" not in d
+    assert d["confidences"] == [round(1 / 6, 4), 0.5] and "probabilities" not in d
     paired.save_predictions(tmp_path / "c", [0], [0], "fp")  # a strategy without probabilities: the answers only
     d = paired._read_predictions.__wrapped__(str(tmp_path / "c" / paired.PREDICTIONS_FILE), 0, 0)
     assert set(d) == {"fingerprint", "labels", "predictions"}

@@ -32,6 +32,11 @@ def part_of(v: object) -> str | None:
     return PART_NAMES.get(re.sub(r"[\s_-]+", "", str(v)).casefold())
 
 
+def _no_part(v: object) -> bool:
+    """A split cell left empty: missing, or only spaces (an empty JSON string, a blank Excel cell)."""
+    return _is_missing(v) or (isinstance(v, str) and not v.strip())
+
+
 @dataclass
 class TextDataset:
     """Texts with integer labels and the names of those labels.
@@ -189,7 +194,7 @@ def build_dataset(
     if parts is not None:
         if len(parts) != n_raw:
             raise DataError(f"split and text columns differ in length ({len(parts)} vs {n_raw}).")
-        unknown_parts = Counter(str(v).strip() for v in parts if not _is_missing(v) and part_of(v) is None)
+        unknown_parts = Counter(str(v).strip() for v in parts if not _no_part(v) and part_of(v) is None)
         if unknown_parts:
             shown = ", ".join(f"{v!r} ({n:,})" for v, n in unknown_parts.most_common(5))
             more = f" and {len(unknown_parts) - 5:,} more" if len(unknown_parts) > 5 else ""
@@ -263,33 +268,50 @@ def build_dataset(
     # Duplicates: identical texts would leak between splits. Conflicting ones are unlearnable.
     # Texts that differ only by case or spacing count as identical: an uncased tokenizer sees the same input.
     keys = [" ".join(t.split()).casefold() for t in keep_t]
+    # A file's own split: a text in two parts is kept in the test part if it is there, else in validation (so no
+    # test text is also trained on, and a fixed test set keeps its rows); its copies elsewhere go first.
+    drop: set[int] = set()
+    n_cross = n_cross_other = 0  # those copies: with the same label; with another label than the kept part's
+    if keep_p:
+        rank = {"test": 0, "validation": 1, "train": 2}
+        best: dict[str, int] = {}
+        for k, part in zip(keys, keep_p):
+            best[k] = min(best.get(k, 3), rank[part])
+        held: dict[str, str] = {}
+        for i, (k, part) in enumerate(zip(keys, keep_p)):
+            if rank[part] == best[k]:
+                held.setdefault(k, keep_l[i])
+        for i, (k, part) in enumerate(zip(keys, keep_p)):
+            if rank[part] > best[k]:
+                drop.add(i)
+                n_cross += keep_l[i] == held[k]
+                n_cross_other += keep_l[i] != held[k]
     first: dict[str, int] = {}
     conflict: set[str] = set()
-    rank = {"test": 0, "validation": 1, "train": 2}
-    n_cross = 0  # copies of one text in two parts of the file's split: a leak the drawn split never has
     for i, (k, lab) in enumerate(zip(keys, keep_l)):
+        if i in drop:
+            continue
         j = first.setdefault(k, i)
         if j != i and keep_l[j] != lab:
             conflict.add(k)
-        if j != i and keep_p:
-            n_cross += keep_p[j] != keep_p[i]
-            if rank[keep_p[i]] < rank[keep_p[j]]:  # the test part's copy stays: a fixed test set keeps its texts
-                first[k] = i
-    rows = [i for i, k in enumerate(keys) if first[k] == i and k not in conflict]
-    n_conflict_rows = sum(1 for k in keys if k in conflict)
-    n_dupes = len(keep_t) - len(rows) - n_conflict_rows
-    n_near = sum(1 for i, k in enumerate(keys) if k not in conflict and keep_t[first[k]] != keep_t[i])
+    rows = [i for i, k in enumerate(keys) if i not in drop and first[k] == i and k not in conflict]
+    n_conflict_rows = sum(1 for i, k in enumerate(keys) if i not in drop and k in conflict)
+    n_dupes = len(keep_t) - len(rows) - n_conflict_rows - len(drop)
+    n_near = sum(1 for i, k in enumerate(keys)
+                 if i not in drop and k not in conflict and keep_t[first[k]] != keep_t[i])
     if n_dupes:
         near = (f"; {n_near} of them {'differs' if n_near == 1 else 'differ'} from it only by case or spacing"
                 if n_near else "")
-        kept = "one of each" if n_cross else "the first of each"
-        notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept {kept}{near})")
+        notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept the first of each{near})")
     if conflict:
         notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
-    if n_cross:
-        notes.append(f"{n_cross:,} of the duplicates {'was' if n_cross == 1 else 'were'} in another part of the "
-                     "file's split than a copy: a text in two parts is kept in the test part if it is there, else in "
-                     "validation, so no test text is also trained on")
+    if n_cross or n_cross_other:
+        notes.append(f"dropped {n_cross + n_cross_other:,} cop{'y' if n_cross + n_cross_other == 1 else 'ies'} of "
+                     "texts that are also in the test part (or validation) of the data's own split"
+                     + (f", {n_cross_other:,} of them with another label (the test part's is kept)"
+                        if n_cross_other else "")
+                     + ": a text in two parts is kept in the test part if it is there, else in validation, so no "
+                       "test text is also trained on")
     n_texts, n_labels = len(first), len(set(keep_l))  # distinct, before duplicates go: a swap shows here
     keep_t = [keep_t[i] for i in rows]
     keep_l = [keep_l[i] for i in rows]
@@ -485,20 +507,23 @@ def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fracti
         n_val = max(1, round(val_fraction / (1 - test_fraction) * len(train_idx)))
         val_idx = _stratified_take(labels, train_idx, n_val, rng, leave=1)
         if not len(val_idx):
-            raise DataError(f"the file's split has {len(train_idx):,} train rows and no validation rows: too few to "
-                            "hold some out for validation; add rows, or mark some as validation.")
+            raise DataError(f"{ds.split_column} has {len(train_idx):,} train rows and no validation rows: too few to "
+                            "hold some out for validation; add train rows, or mark some as validation.")
         train_idx = np.setdiff1d(train_idx, val_idx)
     notes = list(ds.notes) + ([dropped_note] if dropped_note else [])
     if test_size is not None and test_size < len(test_idx):
         notes.append(f"the test cap ({test_size:,}) takes {max(test_size, len(np.unique(labels[test_idx]))):,} of "
-                     f"the file's {len(test_idx):,} test rows; raise it (or choose All data) to test on all of them")
-    return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size)
+                     f"the {len(test_idx):,} test rows of {ds.split_column} (the same ones at every split seed); "
+                     "raise it (or choose All data) to test on all of them")
+    return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size,
+                   fixed_test=True)
 
 
 def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray, test_idx: np.ndarray,
             seed: int, rng: np.random.Generator, notes: list[str], train_size: int | None, val_size: int | None,
-            test_size: int | None) -> Splits:
-    """The splits of ``ds`` at these indices, each capped to a stratified part of itself (None: all)."""
+            test_size: int | None, fixed_test: bool = False) -> Splits:
+    """The splits of ``ds`` at these indices, each capped to a stratified part of itself (None: all);
+    ``fixed_test``: the test part is the data's own, and its cap takes the same rows at every seed."""
     for fld, cap, part in (("train_size", train_size, "train"), ("val_size", val_size, "validation"),
                            ("test_size", test_size, "test")):
         idx = {"train": train_idx, "validation": val_idx, "test": test_idx}[part]
@@ -514,7 +539,9 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
             notes.append(f"the {part} cap ({fld}) of {cap:,} is fewer than the {n_cls} classes; using {n_cls} "
                          f"{part} examples, one of each class")
         # A separate generator per part keeps the test set fixed when only train_size changes.
-        sub = _stratified_take(labels, idx, cap, np.random.default_rng([seed, len(part)]))
+        # (and the data's own test set the same rows at every seed: the seeds then share one test set, as said)
+        sub = _stratified_take(labels, idx, cap, np.random.default_rng(
+            [0 if fixed_test and part == "test" else seed, len(part)]))
         if part == "train":
             train_idx = sub
         elif part == "validation":

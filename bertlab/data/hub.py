@@ -12,7 +12,7 @@ from functools import lru_cache
 import pandas as pd
 
 from bertlab.data.dataset import TextDataset
-from bertlab.data.files import dataset_from_table
+from bertlab.data.files import dataset_from_table, detect_columns
 from bertlab.errors import DataError
 
 HUB_HOST = "huggingface.co"
@@ -121,6 +121,11 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     counts = dict(t.unlabelled)
     if test_split:
         tt = hub_table(name, test_split, config)
+        text, label = detect_columns(t.frame.head(5000).copy(), text_column, label_column)
+        if missing := [c for c in (text, label) if c not in tt.frame.columns]:
+            raise DataError(f"the hub split {test_split!r} of {name!r} has no column {' or '.join(map(repr, missing))} "
+                            f"(its columns: {[str(c) for c in tt.frame.columns]}), so its rows cannot be read like "
+                            f"those of {split!r}. Leave the test split empty to draw one, or name another.")
         frame = pd.concat([frame, tt.frame[[c for c in tt.frame.columns if c in frame.columns]]], ignore_index=True)
         parts = ["train"] * len(t.frame) + ["test"] * len(tt.frame)
         source = f"the hub's own splits ({split!r} to train and validate on, {test_split!r} to test on)"
@@ -133,6 +138,8 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
                             "in many benchmarks' hidden test sets): it cannot score a model. Leave the test split "
                             "empty to draw one, or name a labelled split (often 'validation').")
     ds = dataset_from_table(frame, name, text_column, label_column, parts=parts, split_source=source)
+    if test_split:
+        ds.description += f", test split {test_split!r}"
     # The -1 count of the label column used (given, or the only ClassLabel column; else the largest count).
     unlabelled = counts.get(label_column, 0) if label_column else (
         next(iter(counts.values())) if len(counts) == 1 else max(counts.values(), default=0))
