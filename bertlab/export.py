@@ -164,8 +164,8 @@ def _onnx_file(src: Path, max_length: int, into: Path) -> Path:
     except ImportError:
         raise BertlabError("an ONNX export needs onnxruntime (pip install onnxruntime onnx); or export without "
                            "ONNX.") from None
-    model = AutoModelForSequenceClassification.from_pretrained(src).eval()
-    tok = AutoTokenizer.from_pretrained(src)
+    model = AutoModelForSequenceClassification.from_pretrained(src, trust_remote_code=False).eval()
+    tok = AutoTokenizer.from_pretrained(src, trust_remote_code=False)
     path = into / "model.onnx"
     try:
         onnxrt.export(model, path, "logits", tok, max_length)
