@@ -133,12 +133,10 @@ def model_export(runs: list) -> None:
                 st.session_state["pr_zip"] = (rid, onnx, str(export_model_zip(common.store(), rid, onnx=onnx)))
         except BertlabError as e:
             common.show_error(e)
-    got = st.session_state.get("pr_zip")
-    if got and got[:2] == (rid, onnx) and Path(got[2]).is_file():
-        got = (rid, got[2])
-        st.download_button(f"Download {Path(got[1]).name} ({Path(got[1]).stat().st_size / 2**20:.1f} MiB)",
-                           Path(got[1]).read_bytes(), Path(got[1]).name, "application/zip",
-                           on_click="ignore", icon=":material/download:")
+    got = st.session_state.get("pr_zip")  # (run id, with ONNX, zip path): offered for that choice only
+    if got and got[:2] == (rid, onnx) and (zipped := Path(got[2])).is_file():
+        st.download_button(f"Download {zipped.name} ({zipped.stat().st_size / 2**20:.1f} MiB)", zipped.read_bytes(),
+                           zipped.name, "application/zip", on_click="ignore", icon=":material/download:")
 
 
 st.title("Accuracy vs cost")

@@ -174,7 +174,8 @@ def sweep_results(sweep_id: str) -> None:
             common.judge_by(default, "sweep_judge")
             # A static table, which wraps: in a data grid the "why" sentences were cut at 1280 px.
             st.table(answer.sweep_table(picks), hide_index=True)
-            st.caption(answer.sweep_note(spec.vary_split, judge, bool(spec.data.split_column or spec.data.hub_test_split)))
+            own_test = bool(spec.data.split_column or spec.data.hub_test_split)  # one test set at every seed
+            st.caption(answer.sweep_note(spec.vary_split, judge, own_test))
     else:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
     # one warning per run: zero_shot's one run serves several points

@@ -487,7 +487,8 @@ def few_test_texts(n: int, best, bn: str, judge: Judge) -> str:
     cap = data.get("test_size")
     more = (f"a larger test cap on the Data page (now {cap:,}), or more data" if cap and n >= cap else
             f"more test rows in the file's own split (column {data['split_column']!r})" if data.get("split_column")
-            else f"a larger hub test split than {data['hub_test_split']!r}" if data.get("hub_test_split") else "more labelled data (the test split already holds all this data gives it)")
+            else f"a larger hub test split than {data['hub_test_split']!r}" if data.get("hub_test_split")
+            else "more labelled data (the test split already holds all this data gives it)")
     return (f"{n:,} test texts are few{known}: only a large gap between runs can be told from chance, and this "
             f"ranking may not hold on other texts. More test texts ({more}) would settle it.")
 
@@ -732,8 +733,9 @@ def sweep_note(vary_split: bool = True, metric: str = "accuracy", own_test: bool
     file's split column, a hub test split) keeps one test set at every seed."""
     agree = ("a gap it finds is called beyond chance only where the paired test on the shared test texts agrees at "
              "the median seed")
-    luck = (f"the seeds share the data's own test set (a file's split column, a hub test split), so the t-test covers the luck of "
-            f"training{' and of which train rows were labelled' if vary_split else ''}, not of the test set; {agree}"
+    luck = (f"the seeds share the data's own test set (a file's split column, a hub test split), so the t-test "
+            f"covers the luck of training{' and of which train rows were labelled' if vary_split else ''}, not of "
+            f"the test set; {agree}"
             if own_test else
             "each seed draws its own split and trains anew, so this covers the luck of the test set, of which "
             "examples were labelled and of training" if vary_split else

@@ -861,7 +861,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--split-seed", type=int, default=0,
                    help="seed of the train/validation/test split (default 0, as the app's Data page)")
     r.add_argument("--repeats", type=int, default=1, choices=range(1, 11), metavar="N",
-                   help="runs per strategy at training seeds seed, seed+1, ... (zero_shot and tfidf_logreg, which no seed changes, run once); the answer "
+                   help="runs per strategy at training seeds seed, seed+1, ... (zero_shot and tfidf_logreg, which "
+                        "no seed changes, run once); the answer "
                         "then compares the strategies' means over the seeds")
     r.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")

@@ -27,7 +27,8 @@ from bertlab.store import Run, RunStore
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
-CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed", "split_column", "hub_test_split", "seed",
+CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed",
+              "split_column", "hub_test_split", "seed",
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
@@ -211,14 +212,11 @@ padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00
 """
 
 
-CSV_CLASS_PROBABILITIES = paired.MAX_STORED_CLASSES  # up to this many classes, each class's probability
-
-
 def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     """One row per test text: the text, its true label, and each run's answer with its confidence (and up to
-    :data:`CSV_CLASS_PROBABILITIES` classes, every class's probability), for the runs scored on the same test set
-    as the first of them (in launch order) that kept its predictions: the texts to read when two runs disagree, or
-    to score again with one's own metric or threshold.
+    :data:`bertlab.paired.MAX_STORED_CLASSES` classes, every class's probability), for the runs scored on the
+    same test set as the first of them (in launch order) that kept its predictions: the texts to read when two
+    runs disagree, or to score again with one's own metric or threshold.
 
     Raises:
         BertlabError: no run kept test predictions, or its test texts cannot be loaded again (a moved file).
@@ -247,8 +245,7 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     cols = ["text", "true label"]
     for r in same:
         cols += [labels[r.id]] + ([f"{labels[r.id]} confidence"] if "confidences" in stored[r.id] else []) + (
-            [f"{labels[r.id]} p({n})" for n in names]
-            if len(names) <= CSV_CLASS_PROBABILITIES and "probabilities" in stored[r.id] else [])
+            [f"{labels[r.id]} p({n})" for n in names] if "probabilities" in stored[r.id] else [])
     rows = []
     for i, (t, y) in enumerate(zip(test.texts, test.labels)):
         row = {"text": t, "true label": names[y]}
@@ -257,7 +254,7 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
             row[labels[r.id]] = names[d["predictions"][i]]
             if "confidences" in d:
                 row[f"{labels[r.id]} confidence"] = d["confidences"][i]
-            if "probabilities" in d:  # columns only up to CSV_CLASS_PROBABILITIES classes (the rest is ignored)
+            if "probabilities" in d:  # kept up to paired.MAX_STORED_CLASSES classes
                 row.update({f"{labels[r.id]} p({n})": p for n, p in zip(names, d["probabilities"][i])})
         rows.append(row)
     return csv_text(rows, cols)

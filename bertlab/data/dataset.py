@@ -478,14 +478,14 @@ def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fracti
     ``seed``); the caps then take a stratified part of each, as for a drawn split. Every class needs a train row;
     ``drop_rare`` leaves out the classes with none instead of refusing."""
     parts = np.asarray(ds.parts)
+    counts = ds.counts()
     train_counts = Counter(y for y, p in zip(ds.labels, ds.parts) if p == "train")
-    absent = {n: c for i, n in enumerate(ds.label_names) if not train_counts.get(i)
-              for c in [sum(1 for y in ds.labels if y == i)] if c}
+    absent = {n: c for i, (n, c) in enumerate(counts.items()) if c and not train_counts[i]}
     listed = ", ".join(f"{k!r} ({v} in other parts)" for k, v in sorted(absent.items())[:8])
     listed += f" and {len(absent) - 8:,} more" if len(absent) > 8 else ""
     dropped_note = None
     if absent and drop_rare:
-        if len(absent) >= len([c for c in ds.counts().values() if c]) - 1:
+        if len(absent) >= sum(1 for c in counts.values() if c) - 1:
             raise DataError("leaving out the classes with no train row would leave fewer than two classes to tell "
                             "apart; add train rows instead.")
         dropped_note = (f"left out {len(absent):,} class{'es' * (len(absent) > 1)} with no train row in "

@@ -121,8 +121,9 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     counts = dict(t.unlabelled)
     if test_split:
         tt = hub_table(name, test_split, config)
-        text, label = detect_columns(t.frame.head(5000).copy(), text_column, label_column)
-        if missing := [c for c in (text, label) if c not in tt.frame.columns]:
+        # the columns read from the training split (detected once, and given to the table of both below)
+        text_column, label_column = detect_columns(t.frame.copy(), text_column, label_column)
+        if missing := [c for c in (text_column, label_column) if c not in tt.frame.columns]:
             raise DataError(f"the hub split {test_split!r} of {name!r} has no column {' or '.join(map(repr, missing))} "
                             f"(its columns: {[str(c) for c in tt.frame.columns]}), so its rows cannot be read like "
                             f"those of {split!r}. Leave the test split empty to draw one, or name another.")
