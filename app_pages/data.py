@@ -85,7 +85,7 @@ def choose_upload() -> DataConfig | None:
              "the test set (a size's test cap takes a stratified part of them), and without validation rows, "
              "validation is drawn from its train rows.")
     with st.expander(f"Raw file: {len(df):,} rows × {len(cols)} columns", expanded=False):
-        st.dataframe(df.head(20), hide_index=True)
+        st.dataframe(df.head(20).rename(columns=str), hide_index=True)  # an Excel header 2020 beside "text"
     return DataConfig(source="file", name=str(path), text_column=text_col, label_column=label_col,
                       split_column=None if split_col == DRAW_SPLIT else split_col)
 
