@@ -3,6 +3,7 @@ inference box so a presenter can type while the curves are on screen."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import statistics
 
@@ -554,8 +555,10 @@ def confident_mistakes(done: list) -> None:
     by_id = dict((r.id, (r, d)) for r, d in have)
     with st.expander("The test texts each run got wrong most confidently", icon=":material/report:"):
         best = max(have, key=lambda rd: rd[0].metrics.get("test_accuracy") or 0)[0].id  # the one likely kept
+        # keyed by the finished runs: a page opened at launch showed the first run to finish, and kept it
+        # after the most accurate one finished; each new finished run brings the most accurate back
         run_id = st.selectbox("Run", list(by_id), index=list(by_id).index(best), format_func=labels.get,
-                              key="mistakes_run")
+                              key="mistakes_run_" + hashlib.sha256(" ".join(by_id).encode()).hexdigest()[:8])
         r, d = by_id[run_id]
         wrong = sorted((i for i, (y, p) in enumerate(zip(d["labels"], d["predictions"])) if y != p),
                        key=lambda i: -d["confidences"][i])

@@ -926,7 +926,8 @@ def test_compare_lists_a_runs_surest_wrong_answers_with_their_texts(two_runs):
     store, good, weak = two_runs
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    pick = at.selectbox(key="mistakes_run")
+    (pick,) = [s for s in at.selectbox if (s.key or "").startswith("mistakes_run")]
+    assert pick.value == max((good, weak), key=lambda r: r.metrics["test_accuracy"]).id  # the most accurate first
     for run in (good, weak):
         pick.set_value(run.id).run()
         no_problems(at)
