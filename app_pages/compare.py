@@ -560,8 +560,7 @@ def confident_mistakes(done: list) -> None:
         run_id = st.selectbox("Run", list(by_id), index=list(by_id).index(best), format_func=labels.get,
                               key="mistakes_run_" + hashlib.sha256(" ".join(by_id).encode()).hexdigest()[:8])
         r, d = by_id[run_id]
-        wrong = sorted((i for i, (y, p) in enumerate(zip(d["labels"], d["predictions"])) if y != p),
-                       key=lambda i: -d["confidences"][i])
+        wrong = paired.surest_wrong(d)
         if not wrong:
             st.caption(f"{labels[run_id]} got every test text right.")
             return

@@ -328,6 +328,16 @@ def format_holm(row: dict) -> str:
     return "—" if row["p (Holm)"] is None else format_p(row["p (Holm)"])
 
 
+def surest_wrong(data: dict) -> list[int]:
+    """Indices of the test texts a run got wrong, the surest answer first (``data``: its stored predictions, with
+    confidences; [] where they were not kept)."""
+    if "confidences" not in data:
+        return []
+    conf = data["confidences"]
+    return sorted((i for i, (y, p) in enumerate(zip(data["labels"], data["predictions"])) if y != p),
+                  key=lambda i: -conf[i])
+
+
 def disagreements(labels, pred_a, pred_b) -> list[int]:
     """Indices of the test texts where exactly one of the two runs is right."""
     y, a, b = (np.asarray(v, dtype=int) for v in (labels, pred_a, pred_b))

@@ -260,6 +260,29 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     return csv_text(rows, cols)
 
 
+MISTAKES_IN_REPORT = 10
+
+
+def _surest_mistakes(run) -> list[dict]:
+    """The run's surest wrong answers on its test texts, as table rows ([] where it kept no confidences, or its
+    test texts cannot be loaded as they were)."""
+    from bertlab.data import load_splits
+
+    d = paired.load_predictions(run)
+    wrong = paired.surest_wrong(d) if d else []
+    if not wrong:
+        return []
+    try:
+        test = load_splits(run.run_config.data).test
+    except BertlabError:
+        return []
+    names = (run.metrics or {}).get("label_names") or test.label_names
+    if paired.fingerprint(test.texts, test.labels, names) != d["fingerprint"]:
+        return []
+    return [{"text": test.texts[i], "true label": names[d["labels"][i]], "its answer": names[d["predictions"][i]],
+             "confidence": f"{100 * d['confidences'][i]:.0f}%"} for i in wrong[:MISTAKES_IN_REPORT]]
+
+
 def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in cols)
     body = []
@@ -375,6 +398,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
              f"{html.escape(', '.join(sorted({r.dataset for r in runs})))} · model: "
              f"{html.escape(', '.join(sorted({model_title(r.model) for r in runs})))} · batch: "
              f"{html.escape(', '.join(dict.fromkeys(r.batch_id for r in runs)))}.</p>"]
+    pick = None  # the run the answer starts with: its surest mistakes are shown below
     if ok:
         same, n = _largest_size(ok)
         rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
@@ -388,6 +412,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         # The answer first; then what is most accurate and what each gain costs in compute (read after the
         # answer, "Not worth it: ..." no longer looks like a second verdict before the first).
         if (a := answer.answer(ok)) is not None:
+            pick = a.pick
             parts.append(f"<h2>Which one to use?</h2><p class='lead'><b>{html.escape(a.headline)}</b> "
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
         parts.append(f"<h2>Accuracy against training compute</h2><p>"
@@ -490,6 +515,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                                    "keeps the chance of any false alarm among the pairs of two strategies of a test set under 5% (two seeds of "
                                    "one strategy, no choice to make, show '—')."
                                    if any(r["holm_pairs"] > 1 for r in pairs) else "") + "</p>")
+    if pick is not None and (mistakes := _surest_mistakes(pick)):
+        parts.append(f"<h2>Where {html.escape(pick.label)} goes wrong</h2>" + _table(mistakes, [
+            ("text", "text"), ("true label", "true label"), ("its answer", "its answer"), ("confidence", "confidence")])
+            + f"<p class='muted'>The test texts {html.escape(pick.label)} (the answer's pick) got wrong with the "
+              "highest confidence. A model sure of a wrong answer meets a hard text, has learnt a shortcut, or is "
+              "right and the label is wrong.</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:
         parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(r.strategy)} ({r.id}): "

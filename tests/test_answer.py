@@ -962,3 +962,25 @@ def test_over_seeds_names_a_strategy_no_better_than_the_majority_class_even_wher
         in a.sentences
     assert any(s.startswith("Dearer to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds)")
                for s in a.sentences)
+
+
+def test_the_report_shows_where_the_answers_pick_goes_wrong_surest_first(two_runs, monkeypatch):
+    from bertlab import report
+    from bertlab.data import load_splits
+
+    store, good, weak = two_runs
+    rows = report._surest_mistakes(weak)
+    d = paired.load_predictions(weak)
+    wrong = [i for i, (y, p) in enumerate(zip(d["labels"], d["predictions"])) if y != p]
+    assert wrong and len(rows) == min(10, len(wrong))
+    conf = [float(r["confidence"].rstrip("%")) for r in rows]
+    assert conf == sorted(conf, reverse=True) and all(r["true label"] != r["its answer"] for r in rows)
+    test = load_splits(weak.run_config.data).test
+    assert {r["text"] for r in rows} <= {test.texts[i] for i in wrong}
+    # in the report, under the answer's pick
+    real = answer.answer
+    monkeypatch.setattr(answer, "answer", lambda runs, **kw: real(runs, **kw) and
+                        answer.Answer(best=weak, pick=weak, headline="Use zero_shot.", sentences=[], caveat=""))
+    page = report.build_html(store, [good.id, weak.id])
+    assert f"<h2>Where {weak.label} goes wrong</h2>" in page
+    assert page.count("<td>" + rows[0]["confidence"] + "</td>") >= 1
