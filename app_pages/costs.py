@@ -11,6 +11,7 @@ from app_pages import common
 from bertlab import answer, pareto
 from bertlab.errors import BertlabError
 from bertlab.export import artifact_kind, export_model_zip
+from bertlab.strategies.base import ENCODER_KINDS
 
 MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", "trainable_params":
             "Trainable weights", "train_money": "Money", "inference_flops_per_text": "Inference compute per text"}
@@ -122,11 +123,11 @@ def model_export(runs: list) -> None:
                 "zero_shot": "A zip of the label embeddings and the encoder, with a README whose code runs them with "
                              "plain transformers; no bertlab needed."}.get(
         kind, "This strategy has no transformers model; the zip holds its weights (safetensors/JSON) and a README."))
-    onnx = kind == "classifier" and st.checkbox(
-        "Also as ONNX (model.onnx)", key="export_onnx",
-        help="The same model as an ONNX graph for ONNX Runtime (CPU serving without PyTorch), checked against "
-             "PyTorch's answers before it is zipped; the README has the code. Adds about the model's size and "
-             "some seconds.")
+    onnx = kind in ("classifier", *ENCODER_KINDS) and st.checkbox(
+        "Also as ONNX", key="export_onnx",
+        help="The model (head_only, zero_shot: their encoder) as an ONNX graph for ONNX Runtime, CPU serving without "
+             "PyTorch, checked against PyTorch's answers before it is zipped; the README has the code. Adds about "
+             "the model's size and some seconds.")
     if st.button("Prepare the zip", icon=":material/folder_zip:"):
         try:
             with st.spinner("Zipping" + (" and checking the ONNX graph…" if onnx else "…")):

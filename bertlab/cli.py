@@ -818,8 +818,8 @@ def add_extra_commands(sub) -> None:
     ex.add_argument("-o", "--output", default=None,
                     help="zip path, or a folder to put <run id>.zip in (default: the data home's exports/)")
     ex.add_argument("--onnx", action="store_true",
-                    help="also the model as model.onnx for ONNX Runtime, checked against PyTorch's answers "
-                         "(fine-tuned classifiers: full_ft, partial_ft, lora, dapt, scratch)")
+                    help="also the model as model.onnx for ONNX Runtime (head_only, zero_shot: their encoder as "
+                         "encoder/model.onnx), checked against PyTorch's answers; not tfidf_logreg")
     ex.set_defaults(fn=cmd_export)
 
 

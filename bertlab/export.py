@@ -148,14 +148,43 @@ bertlab's training did (the same logits, less work).
     print(e / e.sum(1, keepdims=True))
 """
 
+# head_only and zero_shot: the frozen encoder as a graph, the pooling and the head (or label vectors) in numpy.
+_ONNX_ENCODER_README = """
+encoder/model.onnx is the encoder as an ONNX graph, for ONNX Runtime: bertlab checked it against PyTorch before
+zipping it, on padded batches of texts of 1 to {max_length} tokens (every hidden value of a real token within
+{atol} + {rtol} x |value|). Inputs: input_ids and attention_mask (int64); output: the last hidden states. The
+same answers as above, without torch:
 
-def _onnx_file(src: Path, max_length: int, into: Path) -> Path:
-    """A fine-tuned run's model as ``into/model.onnx``, checked against its PyTorch answers.
+    import numpy as np
+    import onnxruntime as ort
+    from safetensors.numpy import load_file
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained("./encoder")
+    sess = ort.InferenceSession("./encoder/model.onnx", providers=["CPUExecutionProvider"])
+    {load}
+    batch = tok(["some text"], truncation=True, max_length={max_length}, padding=True, return_tensors="np")
+    hidden = sess.run(None, {{"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}})[0]
+    mask = batch["attention_mask"][..., None].astype(hidden.dtype)
+    emb = (hidden * mask).sum(1) / mask.sum(1)
+    emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    z = {scores}
+    e = np.exp(z - z.max(1, keepdims=True))
+    print(e / e.sum(1, keepdims=True))
+"""
+_ONNX_ENCODER_HEADS = {
+    "head": ('head = load_file("./head.safetensors")', 'emb @ head["weight"].T + head["bias"]'),
+    "zero_shot": ('labels = load_file("./zero_shot.safetensors")["label_embeddings"]', "{scale} * emb @ labels.T"),
+}
+
+
+def _onnx_file(src: Path, max_length: int, into: Path, output: str = "logits") -> Path:
+    """``src``'s model as ``into/model.onnx``, checked against its PyTorch answers: with ``output`` "logits" a
+    fine-tuned classifier's save_pretrained directory, with "hidden" an encoder's (its last hidden states).
 
     Raises:
         BertlabError: ONNX Runtime missing, or the graph answers differently from PyTorch.
     """
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
     from bertlab import onnxrt
 
@@ -164,12 +193,13 @@ def _onnx_file(src: Path, max_length: int, into: Path) -> Path:
     except ImportError:
         raise BertlabError("an ONNX export needs onnxruntime (pip install onnxruntime onnx); or export without "
                            "ONNX.") from None
-    model = AutoModelForSequenceClassification.from_pretrained(src, trust_remote_code=False).eval()
+    loader = AutoModelForSequenceClassification if output == "logits" else AutoModel
+    model = loader.from_pretrained(src, trust_remote_code=False).eval()
     tok = AutoTokenizer.from_pretrained(src, trust_remote_code=False)
     path = into / "model.onnx"
     try:
-        onnxrt.export(model, path, "logits", tok, max_length)
-        why = onnxrt.mismatch(model, onnxrt.Session(path, threads=1, spin=False), "logits", tok, max_length)
+        onnxrt.export(model, path, output, tok, max_length)
+        why = onnxrt.mismatch(model, onnxrt.Session(path, threads=1, spin=False), output, tok, max_length)
     except Exception as e:  # noqa: BLE001 - the exporter and the runtime raise many types; the zip without ONNX stays
         why = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else 'no message'}"
     if why is not None:
@@ -196,11 +226,12 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         store: the run store.
         run_id: a succeeded run.
         dest: zip path, or an existing folder to put ``<run id>.zip`` in; default ``<data home>/exports/<run id>.zip``.
-        onnx: also the model as ``model.onnx`` (fine-tuned classifiers only), checked against PyTorch.
+        onnx: also the model as ``model.onnx`` (a fine-tuned classifier; head_only and zero_shot: their encoder as
+            ``encoder/model.onnx``), checked against PyTorch, with README code that runs it without torch.
 
     Raises:
-        BertlabError: unknown or unfinished run, or its artifacts are gone; ``onnx`` for a run that is not a
-            fine-tuned classifier, or a graph that answers differently.
+        BertlabError: unknown or unfinished run, or its artifacts are gone; ``onnx`` for a run with no network
+            (tfidf_logreg), or a graph that answers differently.
     """
     run = store.get(run_id)
     if run is None:
@@ -212,9 +243,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if not meta_path.is_file():
         raise BertlabError(f"run {run_id} has no saved model in {src}; it may have been deleted.")
     meta = json.loads(meta_path.read_text())
-    if onnx and meta["kind"] != "classifier":
-        raise BertlabError(f"an ONNX export covers fine-tuned classifiers (full_ft, partial_ft, lora, dapt, scratch); "
-                           f"{run.strategy} is not one: export it without ONNX.")
+    if onnx and meta["kind"] not in ("classifier", *ENCODER_KINDS):
+        raise BertlabError(f"an ONNX export covers the strategies that run a BERT encoder; {run.strategy} has none "
+                           "(its zip's README answers with numpy alone): export it without ONNX.")
     # Hidden folders hold what bertlab derives for itself (the playground's ONNX graph), not the model.
     files = sorted(p for p in src.rglob("*") if p.is_file() and not p.is_symlink()
                    and not any(part.startswith(".") for part in p.relative_to(src).parts))[:MAX_FILES]
@@ -238,7 +269,12 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if onnx:
         from bertlab.onnxrt import ATOL, RTOL
 
-        readme += _ONNX_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL)
+        if meta["kind"] == "classifier":
+            readme += _ONNX_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL)
+        else:
+            load, scores = _ONNX_ENCODER_HEADS[meta["kind"]]
+            readme += _ONNX_ENCODER_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL, load=load,
+                                                  scores=scores.format(scale=meta.get("scale", 20)))
     if meta["kind"] in ("classifier", "tfidf", *ENCODER_KINDS):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
@@ -254,8 +290,11 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
                 for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
                     comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
                     z.write(p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}", compress_type=comp)
-            if onnx:
+            if onnx and meta["kind"] == "classifier":
                 z.write(_onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
+            elif onnx:  # the encoder saved above, as a graph beside it
+                z.write(_onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
+                        f"{run_id}/encoder/model.onnx")
             z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
         tmp.replace(dest)  # a half-written zip never appears under the final name
     except BaseException:

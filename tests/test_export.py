@@ -193,15 +193,33 @@ def test_the_export_readmes_code_runs_alone_and_answers_as_bertlab(strategy, tin
         assert (tmp_path / "x" / rid / "encoder" / "model.safetensors").is_file()
 
 
-def test_an_onnx_export_answers_as_bertlab_through_onnx_runtime_alone(tiny_model, tiny_data, tmp_path, capsys):
-    """For CPU serving: model.onnx in the zip, checked against PyTorch, and its README code runs with onnxruntime
-    and a tokenizer only."""
+def _onnx_readme_answers(store, rid, folder, starts: str) -> None:
+    """Run the README's ONNX code (from the paragraph starting ``starts``) alone, in its folder, in a process of
+    its own without bertlab on the path: the same probabilities as bertlab's, texts cut at max_length as ever."""
     import json
     import os
     import re
     import subprocess
     import sys
 
+    readme = (folder / "README.txt").read_text()
+    part = readme[readme.index(starts):]
+    code = "\n".join(line[4:] for line in part.splitlines() if line.startswith("    "))
+    assert "import torch" not in code and "bertlab" not in code
+    texts = [*TEXTS, "a wonderful lovely film " * 300]  # and one cut at max_length
+    script = folder / "onnx_it.py"
+    script.write_text(re.sub(r'\["some text"\]', repr(texts), code)
+                      + "\nimport json\nprint(json.dumps((e / e.sum(1, keepdims=True)).tolist()))\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, script.name], cwd=folder, env=env, capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]
+    ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
+    assert np.allclose(np.array(json.loads(out)), ours, atol=1e-3)
+
+
+def test_an_onnx_export_answers_as_bertlab_through_onnx_runtime_alone(tiny_model, tiny_data, tmp_path, capsys):
+    """For CPU serving: model.onnx in the zip, checked against PyTorch, and its README code runs with onnxruntime
+    and a tokenizer only."""
     from bertlab.cli import main
 
     pytest.importorskip("onnxruntime")
@@ -211,21 +229,21 @@ def test_an_onnx_export_answers_as_bertlab_through_onnx_runtime_alone(tiny_model
     z = zipfile.ZipFile(tmp_path / "m.zip")
     assert f"{rid}/model.onnx" in z.namelist() and f"{rid}/model.safetensors" in z.namelist()
     z.extractall(tmp_path / "x")
-    readme = (tmp_path / "x" / rid / "README.txt").read_text()
-    part = readme[readme.index("model.onnx is the same model"):]
-    code = "\n".join(line[4:] for line in part.splitlines() if line.startswith("    "))
-    assert "import torch" not in code and "bertlab" not in code
-    texts = [*TEXTS, "a wonderful lovely film " * 300]  # and one cut at max_length
-    script = tmp_path / "x" / rid / "onnx_it.py"
-    script.write_text(re.sub(r'\["some text"\]', repr(texts), code)
-                      + "\nimport json\nprint(json.dumps((e / e.sum(1, keepdims=True)).tolist()))\n")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    out = subprocess.run([sys.executable, script.name], cwd=tmp_path / "x" / rid, env=env, capture_output=True,
-                         text=True, check=True).stdout.strip().splitlines()[-1]
-    ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
-    assert np.allclose(np.array(json.loads(out)), ours, atol=1e-3)
-    # a run with no classifier graph: said before any work
-    hid = _run(store, "head_only", tiny_model, tiny_data)
-    with pytest.raises(BertlabError, match="an ONNX export covers fine-tuned classifiers.*head_only is not one"):
-        export_model_zip(store, hid, tmp_path / "h.zip", onnx=True)
-    assert not (tmp_path / "h.zip").exists()
+    _onnx_readme_answers(store, rid, tmp_path / "x" / rid, "model.onnx is the same model")
+    # a run with no network to export: said before any work
+    tid = _run(store, "tfidf_logreg", tiny_model, tiny_data)
+    with pytest.raises(BertlabError, match="an ONNX export covers the strategies that run a BERT encoder; "
+                                           "tfidf_logreg has none"):
+        export_model_zip(store, tid, tmp_path / "t.zip", onnx=True)
+    assert not (tmp_path / "t.zip").exists()
+
+
+@pytest.mark.parametrize("strategy", ["head_only", "zero_shot"])
+def test_a_frozen_encoder_runs_onnx_export_answers_as_bertlab_without_torch(strategy, tiny_model, tiny_data, tmp_path):
+    """head_only is often the cheap winner: its encoder as encoder/model.onnx, pooling and head in numpy."""
+    pytest.importorskip("onnxruntime")
+    store = RunStore()
+    rid = _run(store, strategy, tiny_model, tiny_data, precision="fp32")
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip", onnx=True)).extractall(tmp_path / "x")
+    assert (tmp_path / "x" / rid / "encoder" / "model.onnx").is_file()
+    _onnx_readme_answers(store, rid, tmp_path / "x" / rid, "encoder/model.onnx is the encoder")
