@@ -381,6 +381,18 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     mcnemar = (f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
                f"{100 * p.interval[1]:+.1f} points. Both right on {p.both_right:,} texts, both wrong on "
                f"{p.both_wrong:,}.")
+    # One pair among several, and runs picked from several seeds: the verdict to go by is the adjusted one (the
+    # table's Holm column) and the answer's over the seeds; this pair's own p alone read as "better" against both.
+    row = next((r for r in rows if {r["a_id"], r["b_id"]} == {a, b}), None)
+    holm = row["p (Holm)"] if row is not None and row.get("holm_pairs", 0) > 1 else None
+    if holm is not None:
+        mcnemar += (f" Adjusted for the {row['holm_pairs']} pairs of strategies in the table (Holm): "
+                    f"{paired.p_is(holm)}" + (", beyond chance still." if holm < 0.05 else
+                                              ", which chance among that many comparisons could explain."))
+    if any(sum(r.strategy == x.strategy for r, _ in members) > 1 for x in (ra, rb)):
+        mcnemar += (" These strategies ran at several seeds: one seed against another is one draw of training "
+                    "luck; Which one to use? compares their means over the seeds.")
+    p_judged = p.p_value if holm is None else holm
     if by_f1:  # the verdict by the measure the answer judges by; accuracy's below it
         lead = name_a if f1.difference >= 0 else name_b
         (st.success if f1.p_value < 0.05 else st.info)(
@@ -388,7 +400,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                           if f1.p_value < 0.05 else " This test set cannot tell them apart by macro-F1."))
         st.caption("By accuracy (McNemar): " + mcnemar)
     else:
-        (st.success if p.p_value < 0.05 else st.info)(mcnemar)
+        (st.success if p_judged < 0.05 else st.info)(mcnemar)
         st.caption(by_f1_text)
     idx = paired.disagreements(da["labels"], da["predictions"], db["predictions"])
     if not idx:

@@ -248,7 +248,14 @@ def show_dataset(cfg: DataConfig) -> None:
     own = (f"; from the file's own test rows (column {common.md(repr(cfg.split_column))})" if cfg.split_column else
            f"; the hub's own {common.md(repr(cfg.hub_test_split))} split" if cfg.hub_test_split else "")
     m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}{own}")
-    if warning := balance_warning(sp, cfg.test_size, len(ds), ds.parts.count("test") if ds.parts else None):
+    own_test = ds.parts.count("test") if ds.parts else None
+    if own_test is not None and cfg.test_size is not None and cfg.test_size < own_test:
+        # a fixed test set cut by a size's cap: the runs test on part of it, and cannot be paired with runs on all
+        st.warning(f"The test cap ({cfg.test_size:,}) takes {sizes['test']:,} of the {own_test:,} test rows of "
+                   "this data's own split: choose *All data*, or a *Custom* test cap of at least "
+                   f"{own_test:,}, to test on all of them (runs on other test rows cannot be compared text by "
+                   "text with these).", icon=":material/content_cut:")
+    if warning := balance_warning(sp, cfg.test_size, len(ds), own_test):
         st.warning(warning, icon=":material/balance:")
     if sp.notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))

@@ -13,7 +13,9 @@ max_length, as training did.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -208,6 +210,20 @@ def _onnx_file(src: Path, max_length: int, into: Path, output: str = "logits") -
     return path
 
 
+READABLE = 0o100644 << 16  # a regular file, rw-r--r--, in a zip entry's external attributes
+
+
+def _add(z: zipfile.ZipFile, path: Path, arcname: str) -> None:
+    """Add ``path`` as ``arcname``, readable by all once unzipped: the run's files are private (0600) in the data
+    directory, and kept so, a model unzipped into a container image was readable by its owner alone. Weights
+    (safetensors, ONNX) are stored, as they barely compress; text files deflated."""
+    info = zipfile.ZipInfo.from_file(path, arcname)
+    info.external_attr = READABLE
+    info.compress_type = zipfile.ZIP_STORED if path.suffix in (".safetensors", ".onnx") else zipfile.ZIP_DEFLATED
+    with open(path, "rb") as f, z.open(info, "w", force_zip64=True) as out:
+        shutil.copyfileobj(f, out, 1 << 20)
+
+
 def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     """The frozen encoder and its tokenizer, saved (safetensors) into ``into``; its files."""
     from bertlab import models
@@ -275,27 +291,33 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
             load, scores = _ONNX_ENCODER_HEADS[meta["kind"]]
             readme += _ONNX_ENCODER_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL, load=load,
                                                   scores=scores.format(scale=meta.get("scale", 20)))
+    precision = (run.costs or {}).get("precision")
+    if meta["kind"] != "tfidf" and precision in ("bfloat16", "float16"):
+        # bertlab scored it with bf16 autocast (this CPU or GPU has it); the code above runs in fp32
+        readme += (f"\nbertlab trained and scored this run with {precision} autocast, and the accuracy it reports "
+                   "is that; the code above runs in fp32, so a text whose top two classes are within about 0.005 of "
+                   "each other can get the other class (a few in a thousand). bertlab's own scoring ran the forward "
+                   f"pass under torch.autocast(device_type, dtype=torch.{precision}).\n")
     if meta["kind"] in ("classifier", "tfidf", *ENCODER_KINDS):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
-    # Weights barely compress and are large: store them; deflate the small text files.
     try:
         with zipfile.ZipFile(tmp, "w") as z, tempfile.TemporaryDirectory() as enc_dir:
             for p in files:
-                comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
-                z.write(p, f"{run_id}/{p.relative_to(src).as_posix()}", compress_type=comp)
+                _add(z, p, f"{run_id}/{p.relative_to(src).as_posix()}")
             # weights that are only a head or label vectors: the frozen encoder they need goes in the zip too, so
             # it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm')
             if meta["kind"] in ENCODER_KINDS:
                 for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
-                    comp = zipfile.ZIP_STORED if p.suffix == ".safetensors" else zipfile.ZIP_DEFLATED
-                    z.write(p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}", compress_type=comp)
+                    _add(z, p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}")
             if onnx and meta["kind"] == "classifier":
-                z.write(_onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
+                _add(z, _onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
             elif onnx:  # the encoder saved above, as a graph beside it
-                z.write(_onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
-                        f"{run_id}/encoder/model.onnx")
-            z.writestr(f"{run_id}/README.txt", readme, compress_type=zipfile.ZIP_DEFLATED)
+                _add(z, _onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
+                     f"{run_id}/encoder/model.onnx")
+            info = zipfile.ZipInfo(f"{run_id}/README.txt", time.localtime()[:6])
+            info.external_attr, info.compress_type = READABLE, zipfile.ZIP_DEFLATED
+            z.writestr(info, readme)
         tmp.replace(dest)  # a half-written zip never appears under the final name
     except BaseException:
         tmp.unlink(missing_ok=True)

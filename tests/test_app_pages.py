@@ -857,6 +857,7 @@ def test_an_upload_with_its_own_split_column_is_split_by_it_unless_drawn_is_chos
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Train"], metrics["Validation"], metrics["Test"]) == ("120", "60", "60")
     assert md("the file's own split (column 'split'): 120 train, 60 validation and 60 test rows") in at.info[0].value
+    assert not [w for w in at.warning if "test rows of this data's own split" in w.value]  # 60 fit under 500
     assert at.session_state["keep_data_config"]["split_column"] == "split"
     split.set_value("drawn (stratified, by seed)").run()
     no_problems(at)
@@ -906,3 +907,20 @@ def test_a_workbook_with_a_number_for_a_header_still_offers_its_own_split():
     no_problems(at)
     assert next(s for s in at.selectbox if s.label == "Split").value == "split"
     assert {m.label: m.value for m in at.metric}["Test"] == "20"
+
+
+def test_a_size_that_cuts_the_files_own_test_set_says_so_beside_the_numbers():
+    """A persona: an 850-row test split showed as 500 under the Quick demo, said in one cleaning note only."""
+    labels = ("pos", "neg")
+    rows = [f"review number {i} was {labels[i % 2]},{labels[i % 2]},{'test' if i < 700 else 'train'}"
+            for i in range(1000)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("own.csv", ("text,label,split\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Test"] == "500"  # the Quick demo's cap
+    (cut,) = [w.value for w in at.warning if "test rows of this data's own split" in w.value]
+    assert cut.startswith("The test cap (500) takes 500 of the 700 test rows of this data's own split")
+    at.radio(key="keep_preset").set_value("All data").run()
+    assert {m.label: m.value for m in at.metric}["Test"] == "700"
+    assert not [w for w in at.warning if "test rows of this data's own split" in w.value]

@@ -36,6 +36,8 @@ def test_lora_export_loads_with_plain_transformers(tiny_model, tiny_data, tmp_pa
     names = zipfile.ZipFile(z).namelist()
     assert f"{rid}/model.safetensors" in names and f"{rid}/README.txt" in names
     assert not any(n.endswith((".bin", ".pt", ".pkl", ".pth")) for n in names)
+    # readable by all once unzipped (the run's own files are 0600): a container running as another user loads it
+    assert {(i.external_attr >> 16) & 0o777 for i in zipfile.ZipFile(z).infolist()} == {0o644}
     zipfile.ZipFile(z).extractall(tmp_path / "x")
     d = tmp_path / "x" / rid
     with safe_open(str(d / "model.safetensors"), "pt") as f:
@@ -247,3 +249,15 @@ def test_a_frozen_encoder_runs_onnx_export_answers_as_bertlab_without_torch(stra
     zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip", onnx=True)).extractall(tmp_path / "x")
     assert (tmp_path / "x" / rid / "encoder" / "model.onnx").is_file()
     _onnx_readme_answers(store, rid, tmp_path / "x" / rid, "encoder/model.onnx is the encoder")
+
+
+def test_a_run_scored_in_bf16_says_so_in_its_exports_readme(tiny_model, tiny_data, tmp_path):
+    """A persona: the fp32 export scored 74.47% where bertlab (bf16 autocast) reported 74.71%: two texts at 0.50."""
+    store = RunStore()
+    rid = _run(store, "head_only", tiny_model, tiny_data)
+    store.update(rid, costs={**store.get(rid).costs, "precision": "bfloat16"})
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "b.zip")).extractall(tmp_path / "b")
+    assert "bertlab trained and scored this run with bfloat16 autocast" in (tmp_path / "b" / rid / "README.txt").read_text()
+    store.update(rid, costs={**store.get(rid).costs, "precision": "fp32"})
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "f.zip")).extractall(tmp_path / "f")
+    assert "autocast" not in (tmp_path / "f" / rid / "README.txt").read_text()

@@ -400,3 +400,18 @@ def test_holm_adjusts_over_pairs_of_two_strategies_not_seeds_of_one():
     assert all(r["holm_pairs"] == 4 for r in cross)
     assert [paired.format_holm(r) for r in same] == ["—", "—"]
     assert "(Holm, over 4 pairs of strategies: " in "\n".join(paired.summary_lines(rows))
+
+
+def test_the_pair_box_goes_by_holm_and_says_when_the_runs_are_seeds(tiny_model, tiny_data, bertlab_home):
+    """A persona: the default pair (the best seed of one strategy against the best of another) was called better
+    at p = 0.044 while the table's Holm column said 0.19 and the answer over the seeds could not tell."""
+    store = RunStore(bertlab_home)
+    for seed in (0, 1):
+        _finished(store, make_config("head_only", model=tiny_model, data=tiny_data, max_length=32, seed=seed))
+    _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    boxes = [m.value for m in [*at.success, *at.info] if "95% interval of A − B" in m.value]
+    assert len(boxes) == 1
+    assert "Adjusted for the 2 pairs of strategies in the table (Holm): p" in boxes[0]
+    assert "These strategies ran at several seeds" in boxes[0]
