@@ -233,11 +233,12 @@ def results(runs: list) -> None:
     st.markdown("#### Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
     per_row = min(3, len(done))
+    titles = plots.run_labels(done)  # "head_only · 6a07" where a strategy ran at several seeds, as elsewhere
     for i in range(0, len(done), per_row):
         cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             # No toolbar: over a third of the page it covered the matrix's title (the run's name).
-            col.plotly_chart(plots.confusion_figure(r), width="stretch", key=f"cm_{r.id}",
+            col.plotly_chart(plots.confusion_figure(r, title=titles[r.id]), width="stretch", key=f"cm_{r.id}",
                              config={"displayModeBar": False})
 
 

@@ -415,3 +415,9 @@ def test_the_pair_box_goes_by_holm_and_says_when_the_runs_are_seeds(tiny_model, 
     assert len(boxes) == 1
     assert "Adjusted for the 2 pairs of strategies in the table (Holm): p" in boxes[0]
     assert "These strategies ran at several seeds" in boxes[0]
+    # each head_only seed's confusion matrix is titled apart ("head_only" twice told nothing)
+    specs = " ".join(json.dumps(json.loads(c.proto.spec).get("layout", {}).get("title"), ensure_ascii=False)
+                     for c in at.get("plotly_chart"))
+    for r in store.list_runs():
+        if r.strategy == "head_only":
+            assert f"head_only · {r.id[-4:]}" in specs
