@@ -625,11 +625,8 @@ def per_class_section(done: list) -> None:
 
 def _test_texts(run, fp: str) -> list[str] | None:
     """The run's test texts, if its data still splits into the same test set."""
-    try:
-        test = common.splits(run.run_config.data).test
-    except Exception:  # noqa: BLE001 - a moved upload, an offline hub dataset: the texts are a bonus
-        return None
-    return test.texts if paired.fingerprint(test.texts, test.labels, test.label_names) == fp else None
+    test = paired.test_set_of(run, fp, common.splits)
+    return test.texts if test is not None else None
 
 
 # Short names for the cost buttons: the charts' full titles did not fit one row beside each other.

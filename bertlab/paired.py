@@ -328,6 +328,19 @@ def format_holm(row: dict) -> str:
     return "—" if row["p (Holm)"] is None else format_p(row["p (Holm)"])
 
 
+def test_set_of(run, fp: str, splits=None):
+    """The test set ``run`` was scored on, loaded again (``splits``: what splits a data config, default
+    :func:`bertlab.data.load_splits`; the app passes its cached one), or None where its data cannot be loaded any
+    more (a moved upload, an offline hub dataset) or no longer gives the test set ``fp`` names."""
+    from bertlab.data import load_splits
+
+    try:
+        test = (splits or load_splits)(run.run_config.data).test
+    except Exception:  # noqa: BLE001 - the texts are a bonus beside the stored answers, never a reason to fail
+        return None
+    return test if fingerprint(test.texts, test.labels, test.label_names) == fp else None
+
+
 def surest_wrong(data: dict) -> list[int]:
     """Indices of the test texts a run got wrong, the surest answer first (``data``: its stored predictions, with
     confidences; [] where they were not kept)."""

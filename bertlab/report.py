@@ -266,19 +266,12 @@ MISTAKES_IN_REPORT = 10
 def _surest_mistakes(run) -> list[dict]:
     """The run's surest wrong answers on its test texts, as table rows ([] where it kept no confidences, or its
     test texts cannot be loaded as they were)."""
-    from bertlab.data import load_splits
-
     d = paired.load_predictions(run)
     wrong = paired.surest_wrong(d) if d else []
-    if not wrong:
+    test = paired.test_set_of(run, d["fingerprint"]) if wrong else None
+    if test is None:
         return []
-    try:
-        test = load_splits(run.run_config.data).test
-    except BertlabError:
-        return []
-    names = (run.metrics or {}).get("label_names") or test.label_names
-    if paired.fingerprint(test.texts, test.labels, names) != d["fingerprint"]:
-        return []
+    names = test.label_names
     return [{"text": test.texts[i], "true label": names[d["labels"][i]], "its answer": names[d["predictions"][i]],
              "confidence": f"{100 * d['confidences'][i]:.0f}%"} for i in wrong[:MISTAKES_IN_REPORT]]
 
