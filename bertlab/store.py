@@ -222,14 +222,22 @@ class RunStore:
     # --- runs ---------------------------------------------------------------------------------
     def create_run(self, config: RunConfig, batch_id: str | None = None) -> str:
         """Store a new queued run and return its id."""
-        run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        with self._tx() as c:
-            c.execute(
-                "INSERT INTO runs (id, batch_id, created, status, strategy, dataset, model, config, owner)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
-                (run_id, batch_id or run_id, time.time(), QUEUED, config.strategy, config.data.label,
-                 config.model, json.dumps(config.to_dict()), _process_tag()))  # owner: who queued it, until claimed
-        return run_id
+        # Six hex digits after the second: a sweep queueing hundreds of runs in one second meets a repeat now and
+        # then (about 1 in 120 for 520 runs), so a taken id is drawn again rather than failing the whole launch.
+        for attempt in range(20):
+            run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+            try:
+                with self._tx() as c:
+                    c.execute(
+                        "INSERT INTO runs (id, batch_id, created, status, strategy, dataset, model, config, owner)"
+                        " VALUES (?,?,?,?,?,?,?,?,?)",
+                        (run_id, batch_id or run_id, time.time(), QUEUED, config.strategy, config.data.label,
+                         config.model, json.dumps(config.to_dict()), _process_tag()))  # owner: who queued it
+                return run_id
+            except sqlite3.IntegrityError:
+                if attempt == 19:
+                    raise
+        raise AssertionError("unreachable")
 
     def get(self, run_id: str) -> Run | None:
         row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()

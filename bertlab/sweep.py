@@ -208,10 +208,19 @@ def _sweep_dir(store: RunStore):
 
 def save_sweep(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> str:
     """Store the spec as ``<home>/sweeps/<id>.json``; returns the id."""
-    sweep_id = sweep_id or f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
-    path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
-    path.write_text(json.dumps({"id": sweep_id, "created": time.time(), "spec": spec.to_dict()}, indent=2))
-    return sweep_id
+    if sweep_id:
+        path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
+        path.write_text(json.dumps({"id": sweep_id, "created": time.time(), "spec": spec.to_dict()}, indent=2))
+        return sweep_id
+    while True:  # a drawn id: never write over another sweep stored in the same second with the same draw
+        sweep_id = f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+        path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
+        try:
+            with open(path, "x") as f:
+                f.write(json.dumps({"id": sweep_id, "created": time.time(), "spec": spec.to_dict()}, indent=2))
+            return sweep_id
+        except FileExistsError:
+            continue
 
 
 def load_sweep(store: RunStore, sweep_id: str) -> SweepSpec:

@@ -543,3 +543,35 @@ def test_cli_run_refuses_an_unreachable_hub_model_before_storing_runs(tiny_csv, 
                  "someone/not-a-model-here", "--quick"]) == 2
     assert "is not a local directory and the Hugging Face hub is unreachable" in capsys.readouterr().err
     assert RunStore().list_runs() == []
+
+
+class _Draws:
+    """uuid4 stand-in that repeats its first draw: two ids taken in one second collide."""
+    def __init__(self, *hexes):
+        self.hexes = list(hexes)
+
+    def __call__(self):
+        import uuid as _uuid
+        return _uuid.UUID(hex=self.hexes.pop(0).ljust(32, "0"))
+
+
+def test_a_run_id_drawn_twice_in_one_second_is_drawn_again_not_a_failed_launch(tiny_data, monkeypatch):
+    import bertlab.store as store_mod
+    store = RunStore()
+    cfg = make_config("tfidf_logreg", data=tiny_data)
+    monkeypatch.setattr(store_mod.time, "strftime", lambda fmt, *a: "20261203-101010")
+    monkeypatch.setattr(store_mod.uuid, "uuid4", _Draws("aaaaaa", "aaaaaa", "bbbbbb"))
+    first, second = store.create_run(cfg, "b"), store.create_run(cfg, "b")
+    assert (first, second) == ("20261203-101010-aaaaaa", "20261203-101010-bbbbbb")
+    assert [r.id for r in store.list_runs() if r.batch_id == "b"].count(second) == 1
+
+
+def test_a_drawn_sweep_id_never_writes_over_another_sweep(tiny_data, monkeypatch):
+    import bertlab.sweep as sweep
+    store = RunStore()
+    monkeypatch.setattr(sweep.time, "strftime", lambda fmt, *a: "20261203-101010")
+    monkeypatch.setattr(sweep.uuid, "uuid4", _Draws("aaaa", "aaaa", "bbbb"))
+    one = sweep.save_sweep(store, sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[20], data=tiny_data))
+    two = sweep.save_sweep(store, sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[40], data=tiny_data))
+    assert one != two
+    assert sweep.load_sweep(store, one).sizes == [20] and sweep.load_sweep(store, two).sizes == [40]
