@@ -577,14 +577,18 @@ def confident_mistakes(done: list) -> None:
         if not wrong:
             st.caption(f"{labels[run_id]} got every test text right.")
             return
-        texts = _test_texts(r, d["fingerprint"])
+        test = paired.test_set_of(r, d["fingerprint"], common.splits)
+        texts = test.texts if test is not None else None
         names = r.metrics.get("label_names") or []
+        # where each text is in the user's file (its id column, or its row number), to look it up there
+        where = test.row_id_name if test is not None and test.row_ids is not None else None
 
         def name(k: int) -> str:
             return names[k] if k < len(names) else str(k)
 
-        st.dataframe([{"text": texts[i] if texts else f"#{i}", "true label": name(d["labels"][i]),
-                       "its answer": name(d["predictions"][i]), "confidence": 100 * d["confidences"][i]}
+        st.dataframe([({where: test.row_ids[i]} if where else {})
+                      | {"text": texts[i] if texts else f"#{i}", "true label": name(d["labels"][i]),
+                         "its answer": name(d["predictions"][i]), "confidence": 100 * d["confidences"][i]}
                       for i in wrong[:MISTAKES_SHOWN]], hide_index=True, width="stretch", key="mistakes_table",
                      column_config={"text": st.column_config.TextColumn(width="large"),
                                     "confidence": st.column_config.NumberColumn(format="%.0f%%")})

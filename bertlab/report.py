@@ -213,7 +213,8 @@ padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00
 
 
 def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
-    """One row per test text: the text, its true label, and each run's answer with its confidence (and up to
+    """One row per test text: where it came from in the user's table (its id column's value, or its row number
+    counting from 1 after the header; not for a built-in dataset), the text, its true label, and each run's answer with its confidence (and up to
     :data:`bertlab.paired.MAX_STORED_CLASSES` classes, every class's probability), for the runs scored on the
     same test set as the first of them (in launch order) that kept its predictions: the texts to read when two
     runs disagree, or to score again with one's own metric or threshold.
@@ -242,13 +243,18 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     stored = {r.id: paired.load_predictions(r) for r in same}
     # Beside each run's answer, its confidence (the answer's probability), and where the classes are few (a
     # threshold or a ROC curve wants them) every class's probability; runs from before they were kept have none.
-    cols = ["text", "true label"]
+    # First, where each text came from in the user's table (its id column, or its row number): to join the answers
+    # back to the rest of that row.
+    where = test.row_id_name if test.row_ids is not None and test.row_id_name not in ("text", "true label") else None
+    cols = ([where] if where else []) + ["text", "true label"]
     for r in same:
         cols += [labels[r.id]] + ([f"{labels[r.id]} confidence"] if "confidences" in stored[r.id] else []) + (
             [f"{labels[r.id]} p({n})" for n in names] if "probabilities" in stored[r.id] else [])
     rows = []
     for i, (t, y) in enumerate(zip(test.texts, test.labels)):
         row = {"text": t, "true label": names[y]}
+        if where:
+            row[where] = test.row_ids[i]
         for r in same:
             d = stored[r.id]
             row[labels[r.id]] = names[d["predictions"][i]]
@@ -272,7 +278,8 @@ def _surest_mistakes(run) -> list[dict]:
     if test is None:
         return []
     names = test.label_names
-    return [{"text": test.texts[i], "true label": names[d["labels"][i]], "its answer": names[d["predictions"][i]],
+    where = test.row_id_name if test.row_ids is not None else None  # where to find it in the user's file
+    return [({where: test.row_ids[i]} if where else {}) | {"text": test.texts[i], "true label": names[d["labels"][i]], "its answer": names[d["predictions"][i]],
              "confidence": f"{100 * d['confidences'][i]:.0f}%"} for i in wrong[:MISTAKES_IN_REPORT]]
 
 
@@ -509,7 +516,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                                    "one strategy, no choice to make, show '—')."
                                    if any(r["holm_pairs"] > 1 for r in pairs) else "") + "</p>")
     if pick is not None and (mistakes := _surest_mistakes(pick)):
-        parts.append(f"<h2>Where {html.escape(pick.label)} goes wrong</h2>" + _table(mistakes, [
+        where = [(k, k) for k in list(mistakes[0])[:1] if k != "text"]  # its id column, or row number, first
+        parts.append(f"<h2>Where {html.escape(pick.label)} goes wrong</h2>" + _table(mistakes, where + [
             ("text", "text"), ("true label", "true label"), ("its answer", "its answer"), ("confidence", "confidence")])
             + f"<p class='muted'>The test texts {html.escape(pick.label)} (the answer's pick) got wrong with the "
               "highest confidence. A model sure of a wrong answer meets a hard text, has learnt a shortcut, or is "

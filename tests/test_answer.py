@@ -944,6 +944,11 @@ def test_compare_lists_a_runs_surest_wrong_answers_with_their_texts(two_runs):
         assert (table["true label"] != table["its answer"]).all()
         test = __import__("bertlab.data", fromlist=["load_splits"]).load_splits(run.run_config.data).test
         assert set(table["text"]) <= {test.texts[i] for i in wrong}  # the texts themselves, not row numbers
+        # first, each text's row in the file (to look it up there): the row holds that text
+        import pandas as pd
+        assert list(table.columns)[0] == "row"
+        frame = pd.read_csv(run.run_config.data.name)
+        assert all(frame["text"][int(n) - 1] == t for n, t in zip(table["row"], table["text"]))
         assert any(c.value.startswith(f"{min(20, len(wrong))} of its {len(wrong):,} wrong answers, the surest first")
                    for c in at.caption)
 
@@ -977,6 +982,7 @@ def test_the_report_shows_where_the_answers_pick_goes_wrong_surest_first(two_run
     assert conf == sorted(conf, reverse=True) and all(r["true label"] != r["its answer"] for r in rows)
     test = load_splits(weak.run_config.data).test
     assert {r["text"] for r in rows} <= {test.texts[i] for i in wrong}
+    assert all(test.row_ids[test.texts.index(r["text"])] == r["row"] for r in rows)  # where it is in the file
     # in the report, under the answer's pick
     real = answer.answer
     monkeypatch.setattr(answer, "answer", lambda runs, **kw: real(runs, **kw) and
@@ -984,3 +990,4 @@ def test_the_report_shows_where_the_answers_pick_goes_wrong_surest_first(two_run
     page = report.build_html(store, [good.id, weak.id])
     assert f"<h2>Where {weak.label} goes wrong</h2>" in page
     assert page.count("<td>" + rows[0]["confidence"] + "</td>") >= 1
+    assert "<th>row</th><th>text</th>" in page

@@ -336,10 +336,16 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
     rows = list(csv.DictReader(io.StringIO(report.predictions_csv(store, ids[::-1]))))
     runs = [store.get(i) for i in ids]
     n_test = runs[0].data_summary["sizes"]["test"]
-    assert len(rows) == n_test and list(rows[0])[:2] == ["text", "true label"]
+    assert len(rows) == n_test and list(rows[0])[:3] == ["row", "text", "true label"]
+    # each text's row in the file (counting from 1 after the header), to join the answers back to it
+    import pandas as pd
+    table = pd.read_csv(runs[0].run_config.data.name)
+    for row in rows:
+        assert table["text"][int(row["row"]) - 1] == row["text"]
+        assert str(table["label"][int(row["row"]) - 1]) == row["true label"]
     names = runs[0].metrics["label_names"]
     # launch order, named as in the app; each answer with its confidence and, two classes, each one's probability
-    assert list(rows[0])[2:] == [c for r in runs for c in (r.strategy, f"{r.strategy} confidence",
+    assert list(rows[0])[3:] == [c for r in runs for c in (r.strategy, f"{r.strategy} confidence",
                                                             *(f"{r.strategy} p({n})" for n in names))]
     for r in runs:  # scoring the file again gives each run's stored accuracy
         right = sum(row[r.strategy] == row["true label"] for row in rows)
@@ -439,3 +445,40 @@ def test_stored_predictions_keep_every_class_probability_only_while_the_classes_
     paired.save_predictions(tmp_path / "c", [0], [0], "fp")  # a strategy without probabilities: the answers only
     d = paired._read_predictions.__wrapped__(str(tmp_path / "c" / paired.PREDICTIONS_FILE), 0, 0)
     assert set(d) == {"fingerprint", "labels", "predictions"}
+
+
+def test_predictions_csv_names_each_text_by_the_files_own_id_column_even_after_cleaning(tiny_model, tmp_path):
+    """An id column (unique, named like one) is kept beside each text through cleaning (blanks and duplicates
+    dropped), the split and the cap; a table without one, and a built-in dataset, go by row number or nothing."""
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    texts, labels = make_texts()
+    ids = [f"T-{1000 + i}" for i in range(len(texts))]
+    frame = pd.DataFrame({"ticket_id": ids, "text": texts, "label": labels})
+    frame.loc[3, "text"] = " "  # dropped: empty
+    frame.loc[7, "text"] = frame.loc[5, "text"]  # dropped: a copy of row 5
+    path = tmp_path / "tickets.csv"
+    frame.to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path), test_size=12)
+    splits = load_splits(data)
+    for part in (splits.train, splits.val, splits.test):
+        assert part.row_id_name == "ticket_id"
+        for rid, t in zip(part.row_ids, part.texts):
+            assert frame.loc[ids.index(rid), "text"] == t
+    assert "T-1003" not in splits.train.row_ids + splits.val.row_ids + splits.test.row_ids
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=data))
+    assert execute_run(store, rid) == SUCCEEDED
+    rows = list(csv.DictReader(io.StringIO(report.predictions_csv(store, [rid]))))
+    assert [r["ticket_id"] for r in rows] == splits.test.row_ids and list(rows[0])[:3] == ["ticket_id", "text",
+                                                                                          "true label"]
+    # an id-like column with a repeat is no id: rows go by number
+    frame.loc[9, "ticket_id"] = frame.loc[8, "ticket_id"]
+    frame.to_csv(path, index=False)
+    assert load_splits(data).test.row_id_name == "row"
+    assert load_splits(DataConfig(source="builtin", name="rotten_tomatoes", train_size=20, val_size=8,
+                                  test_size=8)).test.row_ids is None

@@ -54,6 +54,10 @@ class TextDataset:
             is drawn, by seed).
         split_column: where ``parts`` came from, in words for messages: "the file's own split (column 'split')",
             "the hub's own splits (...)".
+        row_ids: where each text came from in its table, to find it there again: the values of its id column
+            (``row_id_name``), or its row number counting from 1 after the header (``row_id_name`` "row"); None for a
+            built-in dataset.
+        row_id_name: the header of ``row_ids`` in exported tables.
     """
 
     texts: list[str]
@@ -66,6 +70,8 @@ class TextDataset:
     columns: tuple[str, str] | None = None  # the (text, label) columns a file or hub table was read from
     parts: list[str] | None = None
     split_column: str | None = None
+    row_ids: list[str] | None = None
+    row_id_name: str | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -87,6 +93,8 @@ class TextDataset:
             columns=self.columns,
             parts=[self.parts[i] for i in idx] if self.parts is not None else None,
             split_column=self.split_column,
+            row_ids=[self.row_ids[i] for i in idx] if self.row_ids is not None else None,
+            row_id_name=self.row_id_name,
         )
 
     def without_classes(self, names: set[str]) -> TextDataset:
@@ -100,7 +108,9 @@ class TextDataset:
             name=self.name, description=self.description,
             label_descriptions=[descs[self.label_names.index(n)] for n in keep] if descs else descs,
             notes=list(self.notes), columns=self.columns,
-            parts=[self.parts[i] for i in rows] if self.parts is not None else None, split_column=self.split_column)
+            parts=[self.parts[i] for i in rows] if self.parts is not None else None, split_column=self.split_column,
+            row_ids=[self.row_ids[i] for i in rows] if self.row_ids is not None else None,
+            row_id_name=self.row_id_name)
 
     def majority_accuracy(self) -> float:
         """Accuracy of always predicting the most common class of this set."""
@@ -155,6 +165,15 @@ def _label_key(v: object) -> str:
     return s
 
 
+def _row_id(v: object) -> str:
+    """A row's identifier as text: 17, 17.0 (a number column with a gap read as floats) and "17" alike read "17"."""
+    if _is_missing(v):
+        return ""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def _sort_names(names: list[str]) -> list[str]:
     """Numeric labels sort numerically (so 2 < 10), others alphabetically."""
     try:
@@ -173,6 +192,8 @@ def build_dataset(
     parts: list[object] | None = None,
     split_column: str = "split",
     split_source: str | None = None,
+    row_ids: list[object] | None = None,
+    row_id_name: str = "row",
 ) -> TextDataset:
     """Clean raw columns into a :class:`TextDataset`, recording every change in ``notes``.
 
@@ -181,7 +202,8 @@ def build_dataset(
     that appear with conflicting labels), and checks the class count. ``parts``: the file's own split, one value
     per row of ``split_column`` (train, validation or test; see :data:`PART_NAMES`), ``split_source`` saying where
     they came from in messages (default: that column of a file); a text in two parts is kept in
-    the test part first, then validation, so a fixed test set loses nothing to its copies in train.
+    the test part first, then validation, so a fixed test set loses nothing to its copies in train. ``row_ids``:
+    each row's identifier in its table (kept beside its text, as strings, under the header ``row_id_name``).
 
     Raises:
         DataError: no usable rows, fewer than 2 classes, or too many classes; ``parts`` naming no part, or no test
@@ -201,7 +223,9 @@ def build_dataset(
             raise DataError(f"the split column {split_column!r} holds values that name no part: {shown}{more}. "
                             "bertlab reads train (or training), validation (val, dev) and test: rename those values, "
                             "or choose to draw the split instead of reading it from the file.")
-    keep_t, keep_l, keep_p = [], [], []
+    if row_ids is not None and len(row_ids) != n_raw:
+        raise DataError(f"row ids and text column differ in length ({len(row_ids)} vs {n_raw}).")
+    keep_t, keep_l, keep_p, keep_r = [], [], [], []
     n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = n_nopart = 0
     for row, (t, y) in enumerate(zip(texts, labels)):
         if _is_missing(t):
@@ -227,6 +251,8 @@ def build_dataset(
             n_clipped += 1
         keep_t.append(s)
         keep_l.append(_label_key(y))
+        if row_ids is not None:
+            keep_r.append(_row_id(row_ids[row]))
         n_whole += isinstance(y, str) and bool(_WHOLE_FLOAT.fullmatch(y.strip()))
     if n_nonstr and not keep_t:
         raise DataError(
@@ -316,6 +342,7 @@ def build_dataset(
     keep_t = [keep_t[i] for i in rows]
     keep_l = [keep_l[i] for i in rows]
     keep_p = [keep_p[i] for i in rows] if parts is not None else []
+    keep_r = [keep_r[i] for i in rows] if row_ids is not None else []
 
     names = label_names or _sort_names(sorted(set(keep_l)))
     unknown = sorted(set(keep_l) - set(names))
@@ -365,6 +392,8 @@ def build_dataset(
         notes=notes,
         parts=keep_p if parts is not None else None,
         split_column=source if parts is not None else None,
+        row_ids=keep_r if row_ids is not None else None,
+        row_id_name=row_id_name if row_ids is not None else None,
     )
 
 

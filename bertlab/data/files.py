@@ -431,6 +431,23 @@ def detect_split_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> st
     return None
 
 
+ID_WORDS = {"id", "ids", "idx", "uuid", "guid", "key"}
+
+
+def detect_id_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> str | None:
+    """A column naming each row: an identifier word in its name (``id``, ``ticket_id``, ``reviewId``, ``idx``,
+    ``uuid``...) and a value in every row, no two alike; None where there is none (then rows go by number)."""
+    for c in df.columns:
+        if str(c) in exclude or not _name_tokens(c) & ID_WORDS:
+            continue
+        col = df[c]
+        if col.isna().any() or col.map(_is_nested).any():
+            continue
+        if col.astype(str).str.strip().nunique() == len(col):
+            return str(c)
+    return None
+
+
 def split_column_of_file(path: str | Path, exclude: set[str | None] = frozenset()) -> str | None:
     """:func:`detect_split_column` of a file on disk, leaving out the columns ``exclude`` (the text and label
     columns given); None where it has none or cannot be read (loading it then says why)."""
@@ -511,10 +528,12 @@ def _kind(col: pd.Series) -> str:
 def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = None,
                        label_column: str | None = None, notes: list[str] | None = None,
                        split_column: str | None = None, parts: list[str] | None = None,
-                       split_source: str | None = None) -> TextDataset:
+                       split_source: str | None = None, number_rows: bool = True) -> TextDataset:
     """Turn a parsed table into a cleaned :class:`TextDataset`; ``split_column``: the column holding the table's
     own split (train / validation / test per row), or ``parts``, that split given row by row (``split_source``
-    saying where from), else the split is drawn later."""
+    saying where from), else the split is drawn later. Each text keeps where it came from (``row_ids``): its id
+    column's value where the table has one (:func:`detect_id_column`), else (``number_rows``) its row number
+    counting from 1 after the header."""
     text, label = detect_columns(df, text_column, label_column)
     if split_column is not None:
         if split_column not in df.columns:
@@ -533,11 +552,20 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     if split_column is not None and df[split_column].dropna().map(_is_nested).any():
         raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
                         "validation or test in each row.")
+    id_col = detect_id_column(df, {str(c) for c in (text, label, split_column) if c is not None})
+    if id_col is not None:
+        row_ids, row_id_name = df[id_col].tolist(), id_col
+    elif number_rows:  # the index counts data rows from 0, blank Excel rows included (they are dropped, not renumbered)
+        row_ids, row_id_name = [int(i) + 1 if isinstance(i, (int, np.integer)) else n + 1
+                                for n, i in enumerate(df.index)], "row"
+    else:
+        row_ids, row_id_name = None, "row"
     ds = build_dataset(df[text].tolist(), df[label].tolist(), name=name,
                        description=f"{name}: text column {text!r}, label column {label!r}"
                                    + (f", split column {split_column!r}" if split_column else ""),
                        parts=df[split_column].tolist() if split_column is not None else parts,
-                       split_column=split_column or "split", split_source=split_source)
+                       split_column=split_column or "split", split_source=split_source,
+                       row_ids=row_ids, row_id_name=row_id_name)
     ds.notes = list(notes or []) + ds.notes
     ds.label_descriptions = list(ds.label_names)
     ds.columns = (text, label)

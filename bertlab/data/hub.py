@@ -138,7 +138,9 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
             raise DataError(f"the hub split {test_split!r} of {name!r} has no labels (every row's {col!r} is -1, as "
                             "in many benchmarks' hidden test sets): it cannot score a model. Leave the test split "
                             "empty to draw one, or name a labelled split (often 'validation').")
-    ds = dataset_from_table(frame, name, text_column, label_column, parts=parts, split_source=source)
+    # Rows keep the hub's id column where it has one; numbers in a table of two splits would name no row.
+    ds = dataset_from_table(frame, name, text_column, label_column, parts=parts, split_source=source,
+                            number_rows=False)
     if test_split:
         ds.description += f", test split {test_split!r}"
     # The -1 count of the label column used (given, or the only ClassLabel column; else the largest count).
