@@ -924,3 +924,21 @@ def test_a_size_that_cuts_the_files_own_test_set_says_so_beside_the_numbers():
     at.radio(key="keep_preset").set_value("All data").run()
     assert {m.label: m.value for m in at.metric}["Test"] == "700"
     assert not [w for w in at.warning if "test rows of this data's own split" in w.value]
+
+
+def test_an_upload_whose_split_column_says_eval_is_refused_with_the_values_not_silently_drawn():
+    """A persona's file: split = train / eval / test. The column was passed over (not every value named a part)
+    and a split was drawn without a word: the file's held-out rows trained on, its test set replaced."""
+    labels = ("pos", "neg")
+    parts = ("train", "train", "eval", "test")
+    rows = [f"review number {i} was {labels[i % 2]},{labels[i % 2]},{parts[(i // 2) % 4]}" for i in range(240)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("own.csv", ("text,label,split\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    (split,) = [s for s in at.selectbox if s.label == "Split"]
+    assert split.value == "split"  # found, though one value names no part
+    shown = " ".join(e.value for e in at.error)
+    assert md("holds values that name no part: 'eval' (60)") in shown and md("Split: drawn") in shown
+    split.set_value("drawn (stratified, by seed)").run()  # the way out it names
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Test"] == "48"

@@ -440,7 +440,12 @@ def test_the_split_column_is_found_by_name_and_values_and_never_taken_for_the_la
     odd = df.copy()
     odd["split"] = ["a", "b"] * 30
     assert detect_split_column(odd) is None  # values naming no part
-    assert detect_split_column(df.assign(split=["train"] * 60)) is None  # no test rows: not a split to keep
+    assert detect_split_column(df.assign(split=["train"] * 60)) is None  # one value: nothing to split by
+    # A value naming no part does not hide a split column (it was passed over, and the split drawn unsaid): it is
+    # found, and loading it says which values name no part; a column of many values is no split.
+    evals = df.assign(split=["train", "eval", "test"] * 20)
+    assert detect_split_column(evals) == "split"
+    assert detect_split_column(df.assign(split=[f"group {i % 30}" for i in range(59)] + ["test"])) is None
     assert detect_split_column(df.rename(columns={"split": "Set"}).assign(Set=df.split.str.upper())) == "Set"
     with pytest.raises(Exception, match="split_column reads a file's own split"):
         DataConfig(source="builtin", name="rotten_tomatoes", split_column="split")
@@ -468,6 +473,16 @@ def test_the_cli_reads_a_files_own_split_unless_told_to_draw_it(tmp_path, capsys
     page = report.build_html(RunStore(), [r.id for r in runs])
     data = page[page.index("<h2>Data</h2>"):]
     assert data.count("own.csv: text column") == 2  # the file's own split and the drawn one: two data entries
+    # a split column with a value naming no part: refused, with the values and the flag that draws instead
+    _split_rows().assign(split=["train", "eval", "test"] * 80).to_csv(tmp_path / "eval.csv", index=False)
+    n_runs = len(RunStore().list_runs())
+    assert main(["run", "--dataset", str(tmp_path / "eval.csv"), "--strategies", "tfidf_logreg"]) != 0
+    err = capsys.readouterr().err
+    assert "holds values that name no part: 'eval' (80)" in err and "--split-column none" in err
+    assert len(RunStore().list_runs()) == n_runs  # nothing queued
+    assert main(["run", "--dataset", str(tmp_path / "eval.csv"), "--strategies", "tfidf_logreg",
+                 "--split-column", "none"]) == 0
+    capsys.readouterr()
     assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--split-column", "x"]) == 2
     assert "reads a file's own split" in capsys.readouterr().err
 

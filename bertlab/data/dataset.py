@@ -222,7 +222,8 @@ def build_dataset(
             more = f" and {len(unknown_parts) - 5:,} more" if len(unknown_parts) > 5 else ""
             raise DataError(f"the split column {split_column!r} holds values that name no part: {shown}{more}. "
                             "bertlab reads train (or training), validation (val, dev) and test: rename those values, "
-                            "or choose to draw the split instead of reading it from the file.")
+                            "or choose to draw the split instead of reading it from the file (the Data page's "
+                            "Split: drawn; the command line's --split-column none).")
     if row_ids is not None and len(row_ids) != n_raw:
         raise DataError(f"row ids and text column differ in length ({len(row_ids)} vs {n_raw}).")
     keep_t, keep_l, keep_p, keep_r = [], [], [], []

@@ -418,17 +418,24 @@ def _nested_columns(df: pd.DataFrame) -> list[str]:
 
 
 def detect_split_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> str | None:
-    """A column holding the file's own split: named like one (``split``, ``set``, ``fold``...) and every value of it
-    naming a part (train, validation or test; see :data:`bertlab.data.dataset.PART_NAMES`), test among them; None
-    where there is none."""
+    """A column holding the file's own split: named like one (``split``, ``set``, ``fold``...), with a few distinct
+    values, some of them naming a part (train, validation or test; see
+    :data:`bertlab.data.dataset.PART_NAMES`); None where there is none.
+
+    A value naming no part (``eval``, ``holdout``) does not hide the column: loading it then refuses with the
+    values listed (and the way to draw the split instead), where ignoring it would quietly draw a test set from
+    rows the file holds out, and train on its test rows."""
     for c in df.columns:
         if str(c) in exclude or str(c).strip().lower() not in SPLIT_NAMES or df[c].dropna().map(_is_nested).any():
             continue
-        vals = set(df[c].dropna().astype(str).unique()[:50].tolist())
-        found = {part_of(v) for v in vals}
-        if vals and None not in found and "test" in found and len(found) > 1:
+        vals = set(df[c].dropna().astype(str).str.strip().unique()[:MAX_SPLIT_VALUES + 1].tolist()) - {""}
+        found = {part_of(v) for v in vals} - {None}
+        if found and len(vals) > 1 and len(vals) <= MAX_SPLIT_VALUES:
             return str(c)
     return None
+
+
+MAX_SPLIT_VALUES = 10  # a split column names a few parts: a 'set' column of 40 values is something else
 
 
 ID_WORDS = {"id", "ids", "idx", "uuid", "guid", "key"}
