@@ -8,7 +8,7 @@ From one comparison (runs scored on the same test texts, one run per strategy) t
   if there is one, the dearer run's lead could be the luck of the test set, and the cheaper run is the one to
   start with, unless the interval of the gap, which the answer gives, holds points worth the extra cost;
 * otherwise the most accurate cheaper run, and what the best run's lead costs;
-* any run that does no better than always answering the majority class (exact binomial test);
+* any run that does no better than always answering the majority class (McNemar's exact test against its answers);
 * what the answer does not cover: the luck of training (one seed per strategy).
 
 Cost is training compute (FLOPs, the same on any machine), then training time. With several runs of a strategy
@@ -249,22 +249,21 @@ def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> s
 def _majority_p(run, data: dict, judge: Judge = ACCURACY) -> float | None:
     """p that the run beats always answering the test set's majority class, or None where that is unknown.
 
-    Accuracy: the one-sided exact binomial test. Macro-F1: the paired permutation test against the majority
-    class's answers (1.0 where the run does no better)."""
+    Both compare the run with the majority class's answers text by text, as the pairs of runs are compared (a
+    run that answers the majority class to everything is a run like the others there: an unpaired binomial test
+    against the majority's rate called a run 'not clearly better' than it that the paired table, on the same
+    texts, found better beyond chance). Accuracy: McNemar's exact test, one-sided. Macro-F1: the paired
+    permutation test against the majority class's answers (1.0 where the run does no better)."""
     labels = data["labels"]
     n = len(labels)
     if not n:
         return None
     if judge is ACCURACY:
-        maj = run.metrics.get("majority_accuracy")
-        if maj is None:
-            return None
-        from scipy.stats import binomtest
-
-        k = round(_acc(run) * n)
-        return float(binomtest(k, n, min(max(float(maj), 1e-9), 1 - 1e-9), alternative="greater").pvalue)
+        c = paired.compare(labels, data["predictions"], _majority_answers(labels))
+        # one-sided: half the two-sided exact p (the binomial with p = 1/2 is symmetric)
+        return min(1.0, c.p_value / 2) if c.a_only > c.b_only else 1.0
     c = paired.compare_f1(labels, data["predictions"], _majority_answers(labels))
-    # one-sided, as the binomial test above: the swap distribution is symmetric, so half the two-sided p
+    # one-sided, as for accuracy: the swap distribution is symmetric, so half the two-sided p
     return min(1.0, c.p_value / 2) if c.difference > 0 else 1.0
 
 

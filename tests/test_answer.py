@@ -90,11 +90,14 @@ def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its
 
 def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
     # zero_shot ties with full_ft, but head_only beats zero_shot beyond chance: head_only is the one to start with.
-    y = [1] * 400
+    # Three classes, a third each: every run is well above the majority class's answers (with labels all 1, as
+    # written first, those answers were perfect, and the runs only passed as better than them by a majority rate
+    # the fake runs declared).
+    y = [i % 3 for i in range(400)]
 
     def right(*ranges):
         good = {i for r in ranges for i in r}
-        return [1 if i in good else 0 for i in range(400)]
+        return [y[i] if i in good else (y[i] + 1) % 3 for i in range(400)]
 
     # Texts 0-97 both full_ft and zero_shot get right, 98-229 only full_ft, 230-331 only zero_shot; head_only is
     # zero_shot plus 20 texts only full_ft gets right.
@@ -610,6 +613,24 @@ def test_on_an_imbalanced_test_set_the_answer_judges_by_macro_f1_and_never_picks
                                       "class (92.0% on 300 test texts, of which only 24 are outside the majority "
                                       "class: on so few, even a large gap may be chance). Score them on more test")
     assert not any(s.startswith("The majority class is") for s in by_acc.sentences)  # chosen, not defaulted
+
+
+def test_better_than_the_majority_class_is_judged_text_by_text_as_the_pairs_are(tmp_path):
+    """A persona's batch: full_ft answered 'fresh' to every text (58.5%), tfidf_logreg got 62.7%. The paired table
+    said tfidf_logreg beat full_ft beyond chance (12 texts to 2, p = 0.013) while the answer, by an unpaired
+    binomial test against 58.5% (p = 0.10), called tfidf_logreg 'not clearly better' than the majority class."""
+    from scipy.stats import binomtest
+
+    y = [1] * 138 + [0] * 98
+    tfidf = [1] * 136 + [0, 0] + [0] * 12 + [1] * 86  # the majority's texts but 2, and 12 others
+    flat = fake_run(tmp_path, "full_ft", y, [1] * 236, 1e13, 60.0, majority=138 / 236)
+    run = fake_run(tmp_path, "tfidf_logreg", y, tfidf, 1e6, 0.5, majority=138 / 236)
+    assert binomtest(148, 236, 138 / 236, alternative="greater").pvalue > 0.05  # the premise: the old test's p
+    assert paired.compare(y, tfidf, [1] * 236).p_value < 0.05  # the pair's, and the majority class's answers'
+    a = answer.answer([flat, run])
+    assert "Against always answering the majority class (58.5%), not clearly better: full_ft (58.5%)." in a.sentences
+    assert not any("tfidf_logreg (62.7%)" in s and "not clearly better" in s for s in a.sentences)
+    assert a.pick is run
 
 
 def test_a_cheaper_run_no_better_than_the_majority_class_is_never_the_one_to_start_with(tmp_path):
