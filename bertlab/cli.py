@@ -466,8 +466,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     texts = list(args.text)
     extra: list[dict] = [{} for _ in texts]  # per text: its row in --file and that row's other columns
+    store = RunStore()
+    ids = ([store.resolve_id(r) for r in args.run_id.split(",")] if args.run_id != "all"
+           else [r.id for r in store.list_runs(status=("succeeded",))])
     if args.file:
-        more, rows, blank = texts_from_file(args.file, args.text_column)
+        # the text column the runs were trained on, where the file has one of that name (the same file, often)
+        trained = [c for i in ids if (r := store.get(i)) and (c := (r.data_summary or {}).get("text_column"))]
+        more, rows, blank = texts_from_file(args.file, args.text_column, trained)
         texts += more
         extra += rows
         if blank:
@@ -481,9 +486,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise BertlabError(f"{which} is blank: there is nothing to classify; give each text some words.")
     if args.output:
         output_file(args.output, "CSV of predictions")  # before loading any model
-    store = RunStore()
-    ids = ([store.resolve_id(r) for r in args.run_id.split(",")] if args.run_id != "all"
-           else [r.id for r in store.list_runs(status=("succeeded",))])
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
     preds = Predictor(store).predict(ids, texts)
@@ -524,12 +526,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
 _PREDICTED = {"row", "text", "run_id", "strategy", "label", "probabilities"}  # the output's own fields
 
 
-def texts_from_file(path: str, text_column: str | None) -> tuple[list[str], list[dict], list[int]]:
+def texts_from_file(path: str, text_column: str | None, trained: list[str] = ()) -> tuple[list[str], list[dict],
+                                                                                           list[int]]:
     """Texts to classify from a file: one per line (.txt), or a table's text column (any file the Data page reads:
-    the column named by ``text_column``, else one named like text, else the only one of strings). Returns the
-    texts; for each, its row in the file (1 = the first line or record) and, for a table, its other columns (an
-    id to join the predictions back on); and the rows skipped as blank."""
-    from bertlab.data.files import TEXT_NAMES, _is_stringy, _pick, read_table
+    the column named by ``text_column``, else the first of ``trained`` (the runs' training text columns) the file
+    has, else the one the Data page would find). Returns the texts; for each, its row in the file (1 = the first
+    line or record) and, for a table, its other columns (an id to join the predictions back on); and the rows
+    skipped as blank."""
+    from bertlab.data.files import ColumnChoiceError, detect_text_column, read_table
 
     p = Path(path).expanduser()
     if not p.is_file():
@@ -543,11 +547,17 @@ def texts_from_file(path: str, text_column: str | None) -> tuple[list[str], list
     else:
         df = read_table(raw, p.name)
         df.columns = [str(c) for c in df.columns]
-        strings = [c for c in df.columns if _is_stringy(df[c])]
-        col = text_column or _pick(df, TEXT_NAMES, set()) or (strings[0] if len(strings) == 1 else None)
-        if col is None or col not in df.columns:
-            raise BertlabError(f"{p.name}: which column holds the texts? Its columns are {list(df.columns)}; "
-                               "give --text-column NAME.")
+        col = text_column or next((c for c in trained if c in df.columns), None)
+        if col is None:
+            try:
+                col = detect_text_column(df)
+            except ColumnChoiceError as e:
+                why = str(e).split(";")[0].split(". ")[0]  # "cannot tell which column holds the text: [...] all..."
+                raise BertlabError(f"{p.name}: which column holds the texts? {why[:1].upper()}{why[1:]}. Its "
+                                   f"columns are {list(df.columns)}; give --text-column NAME.") from None
+        if col not in df.columns:
+            raise BertlabError(f"{p.name}: no column {col!r}; its columns are {list(df.columns)}; give "
+                               "--text-column NAME.")
         import pandas as pd
 
         keep = [i for i, t in enumerate(df[col]) if not _missing(t, pd) and str(t).strip()]
@@ -901,7 +911,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "joined by commas, or 'all'")
     pr.add_argument("text", nargs="*", help="text(s) to classify")
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
-                                   ".parquet, .xlsx) whose text column is found as on the Data page")
+                                   ".parquet, .xlsx) whose text column is the one the run trained on, where "
+                                   "it has that column, else found as on the Data page")
     pr.add_argument("--text-column", help="with --file: the table's column of texts")
     pr.add_argument("-o", "--output", help="write every prediction to this CSV (with --file: the row and the "
                                            "table's other columns, e.g. an id; then text, run, label, one "

@@ -575,3 +575,43 @@ def test_a_drawn_sweep_id_never_writes_over_another_sweep(tiny_data, monkeypatch
     two = sweep.save_sweep(store, sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[40], data=tiny_data))
     assert one != two
     assert sweep.load_sweep(store, one).sizes == [20] and sweep.load_sweep(store, two).sizes == [40]
+
+
+def test_predict_finds_the_text_column_the_run_trained_on_or_the_data_page_would(tiny_model, tmp_path, capsys):
+    """A persona: `predict RUN --file tickets.csv` on the file the run trained on refused ('which column holds the
+    texts?') where the Data page and `run` had found customer_review by its name."""
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import execute_run
+
+    texts, labels = make_texts()
+    tickets = tmp_path / "tickets.csv"
+    pd.DataFrame({"ticket_id": range(len(texts)), "customer_review": texts, "Sentiment": labels,
+                  "channel": ["email", "phone web chat"] * (len(texts) // 2)}).to_csv(tickets, index=False)
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=DataConfig(source="file",
+                                                                                         name=str(tickets))))
+    assert execute_run(store, rid) == SUCCEEDED
+    assert store.get(rid).data_summary["text_column"] == "customer_review"
+    out = tmp_path / "p.csv"
+    assert main(["predict", rid, "--file", str(tickets), "-o", str(out)]) == 0
+    got = pd.read_csv(out)
+    assert list(got["text"]) == texts and list(got["ticket_id"]) == list(range(len(texts)))
+    # another file, with no column of that name: found by the Data page's rules (a text word in its name)
+    other = tmp_path / "new.csv"
+    pd.DataFrame({"ref": ["a1", "b2"], "review_body": ["a wonderful film", "an awful plot"],
+                  "country": ["UK", "FR"]}).to_csv(other, index=False)
+    capsys.readouterr()
+    assert main(["predict", rid, "--file", str(other), "--json"]) == 0
+    assert [json.loads(x)["text"] for x in capsys.readouterr().out.splitlines()] == ["a wonderful film",
+                                                                                    "an awful plot"]
+    # two columns of texts alike: asked, naming them
+    two = tmp_path / "two.csv"
+    pd.DataFrame({"left": ["a long text here", "more words to read"],
+                  "right": ["another long text", "and more words too"]}).to_csv(two, index=False)
+    assert main(["predict", rid, "--file", str(two)]) == 2
+    err = capsys.readouterr().err
+    assert "which column holds the texts? Cannot tell which column holds the text: ['right', 'left'] all look like text" in err
+    assert "give --text-column NAME" in err

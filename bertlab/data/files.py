@@ -469,6 +469,42 @@ def split_column_of_file(path: str | Path, exclude: set[str | None] = frozenset(
     return detect_split_column(df, {c for c in exclude if c})
 
 
+def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str:
+    """The column of texts, as the Data page finds it: one named like text (``text``, ``review``...), else among the
+    columns of strings, one whose name holds a text word (``customer_review``), else the longest where no other
+    comes close; never ``label_column`` or a column named like a label.
+
+    Raises:
+        ColumnChoiceError: no column looks like text, or several do.
+    """
+    df.columns = [str(c) for c in df.columns]
+    cols = list(df.columns)
+    if (named := _pick(df, TEXT_NAMES, {label_column})) is not None:
+        return named
+    # A column named like a label ("label", "category"...) is never the text, even if it holds words.
+    not_text = label_column or _pick(df, LABEL_NAMES, set())
+    stringy = [c for c in cols if c != not_text and _is_stringy(df[c])]
+    # texts are mostly distinct: a column repeating a few templates is not the text, where another column is
+    stringy = [c for c in stringy if _varied(df[c])] or stringy
+    lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
+    ranked = sorted(lengths, key=lengths.get, reverse=True)
+    if (named := _pick_by_word(lengths)) is not None:  # a name with a text word settles a close call
+        ranked = [named]
+    if not ranked:
+        nested = _nested_columns(df)
+        hint = (f" Columns {nested} hold nested values (lists or structs): flatten them into plain "
+                "text and label columns first." if nested else "")
+        raise ColumnChoiceError(f"no column looks like text among {cols} (a text column holds sentences, "
+                                f"not numbers or codes); set the text column explicitly.{hint}", "text")
+    close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
+    if len(close) > 1:
+        raise ColumnChoiceError(
+            f"cannot tell which column holds the text: {close[:3]} all look like text. "
+            "Set the text column explicitly.", "text", close
+        )
+    return ranked[0]
+
+
 def detect_columns(df: pd.DataFrame, text_column: str | None = None,
                    label_column: str | None = None) -> tuple[str, str]:
     """Find the text and label columns, or check the ones given.
@@ -483,30 +519,7 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             raise DataError(f"{fld} {val!r} is not in the file; its columns are {cols}.")
     if text_column and label_column and text_column == label_column:
         raise DataError(f"text and label column are both {text_column!r}; choose two different columns.")
-    text = text_column or _pick(df, TEXT_NAMES, {label_column})
-    if text is None:
-        # A column named like a label ("label", "category"...) is never the text, even if it holds words.
-        not_text = label_column or _pick(df, LABEL_NAMES, set())
-        stringy = [c for c in cols if c != not_text and _is_stringy(df[c])]
-        # texts are mostly distinct: a column repeating a few templates is not the text, where another column is
-        stringy = [c for c in stringy if _varied(df[c])] or stringy
-        lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
-        ranked = sorted(lengths, key=lengths.get, reverse=True)
-        if (named := _pick_by_word(lengths)) is not None:  # a name with a text word settles a close call
-            ranked = [named]
-        if not ranked:
-            nested = _nested_columns(df)
-            hint = (f" Columns {nested} hold nested values (lists or structs): flatten them into plain "
-                    "text and label columns first." if nested else "")
-            raise ColumnChoiceError(f"no column looks like text among {cols} (a text column holds sentences, "
-                                    f"not numbers or codes); set the text column explicitly.{hint}", "text")
-        close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
-        if len(close) > 1:
-            raise ColumnChoiceError(
-                f"cannot tell which column holds the text: {close[:3]} all look like text. "
-                "Set the text column explicitly.", "text", close
-            )
-        text = ranked[0]
+    text = text_column or detect_text_column(df, label_column)
     label = label_column or _pick(df, LABEL_NAMES, {text})
     if label is None:
         flat = [c for c in cols if c != text and c not in _nested_columns(df)]  # lists are unhashable
