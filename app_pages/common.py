@@ -142,6 +142,23 @@ def latest_batch(runs: list, sweeps: set[str]) -> str | None:
     return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 
 
+def shown_batch(runs: list, sweeps: set[str]) -> str | None:
+    """The batch the other pages open on: the one Compare shows (as chosen there), else this desk's newest launch
+    or sweep that is stored, else :func:`latest_batch`. A CLI run or another user's launch made since does not
+    take Accuracy vs cost, the cards or the Playground away from the comparison this desk was looking at.
+    ``runs`` are newest first."""
+    present = {r.batch_id for r in runs}
+    if (choice := st.session_state.get("cmp_choice")) in present:
+        return choice
+    own = [(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
+           *own_batches()]
+    mine = [b for b in own if b in present]
+    if mine:
+        newest = {b: max(r.created for r in runs if r.batch_id == b) for b in mine}
+        return max(mine, key=newest.get)
+    return latest_batch(runs, sweeps)
+
+
 # --- the chosen data ---------------------------------------------------------------------------
 def default_data_config() -> DataConfig:
     """rotten_tomatoes with the quick caps: what a first-time user should see working first."""

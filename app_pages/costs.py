@@ -23,7 +23,7 @@ def choose_runs(runs: list) -> list:
     for r in runs:
         batches.setdefault(r.batch_id, []).append(r)
     sweeps = common.sweep_batches()
-    latest = common.latest_batch(runs, sweeps)
+    latest = common.shown_batch(runs, sweeps)  # Compare's batch, else this desk's newest launch
     titles = common.batch_titles(batches, sweeps)
     batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=list(batches).index(latest),
                          format_func=titles.get)

@@ -14,12 +14,15 @@ MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 
 
 def default_runs(done: list, sweeps: set[str]) -> list[str]:
-    """The succeeded runs of the latest launch that has any, so one launch's models appear together.
+    """The succeeded runs of the launch Compare shows (else this desk's newest, else the newest) that has any, so
+    one launch's models appear together.
 
     A sweep's batch (``sweeps``) is the default only when nothing else has finished: its many runs of a
     few strategies would fill the eight places.
     """
-    batch = common.latest_batch(done, sweeps)
+    batch = common.shown_batch(done, sweeps)
+    if batch in sweeps:
+        batch = common.latest_batch(done, sweeps)
     return [r.id for r in done if r.batch_id == batch][:MAX_DEFAULT]
 
 

@@ -20,9 +20,7 @@ def comparison_for(name: str) -> tuple[list, str | None]:
     batches: dict[str, list] = {}
     for r in runs:
         batches.setdefault(r.batch_id, []).append(r)
-    batch = st.session_state.get("cmp_choice")
-    if batch not in batches:
-        batch = common.latest_batch(runs, sweeps)
+    batch = common.shown_batch(runs, sweeps)
     if batch is not None and not any(r.strategy == name and r.status == "succeeded" for r in batches[batch]):
         batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"
                       and r.batch_id not in sweeps), batch)

@@ -942,3 +942,35 @@ def test_an_upload_whose_split_column_says_eval_is_refused_with_the_values_not_s
     split.set_value("drawn (stratified, by seed)").run()  # the way out it names
     no_problems(at)
     assert {m.label: m.value for m in at.metric}["Test"] == "48"
+
+
+def test_accuracy_vs_cost_cards_and_playground_open_on_the_batch_compare_shows(tiny_model, tiny_data, bertlab_home):
+    """Two personas: after a CLI run (or a colleague's launch) made since, Accuracy vs cost opened on that newer
+    batch, and stayed there after Compare was switched back to the class's dataset: another dataset's verdict."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    for batch in ("mine", "theirs"):  # 'theirs' is newer
+        for strategy in ("tfidf_logreg", "zero_shot"):
+            rid = store.create_run(make_config(strategy, model=tiny_model, data=tiny_data, max_length=32),
+                                   batch_id=batch)
+            assert execute_run(store, rid) == SUCCEEDED
+    (bertlab_home / "desks" / "d9").mkdir(parents=True)
+    (bertlab_home / "desks" / "d9" / "batches.json").write_text('["mine"]')
+
+    def costs_batch(at):
+        return next(s.value for s in at.selectbox if s.label == "Runs (one launch or one sweep)")
+
+    at = app_on("app_pages/costs.py", desk="d9")  # a reload at the desk that launched 'mine'
+    no_problems(at)
+    assert costs_batch(at) == "mine"
+    at.switch_page("app_pages/playground.py").run()
+    assert {store.get(i).batch_id for i in at.session_state["keep_pg_runs"]} == {"mine"}
+    # Compare switched to the other batch: the other pages follow it
+    at.switch_page("app_pages/compare.py").run()
+    assert at.selectbox[0].value == "mine"
+    at.selectbox[0].set_value("theirs").run()
+    at.switch_page("app_pages/costs.py").run()
+    assert costs_batch(at) == "theirs"
+    assert app_on("app_pages/costs.py").selectbox[0].value == "theirs"  # a new desk: the newest, as before
