@@ -66,12 +66,16 @@ def _points_range(lo: float, hi: float) -> str:
     return f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
 
 
-def run_detail(run, sizes: bool) -> str:
-    """'n=128 · seed 2' (the training size only where the selection has several): which of a strategy's runs."""
+def run_detail(run, sizes: bool, splits: bool = False) -> str:
+    """'n=128 · seed 2' (the training size only where the selection has several): which of a strategy's runs.
+    A strategy no seed changes (zero_shot, tfidf_logreg) reads 'split seed 1' where the selection has several
+    split seeds (a sweep's seeds draw their own splits): two of its runs there differ by their data alone."""
     cfg = run.config or {}
     n = ((run.data_summary or {}).get("sizes") or {}).get("train") or (cfg.get("data") or {}).get("train_size")
     seeded = getattr(REGISTRY.get(run.strategy), "uses_seed", True)  # zero_shot: no seed changes it
-    return " · ".join(([f"n={n:,}" if n else "n=all"] if sizes else []) + ([f"seed {cfg.get('seed')}"] if seeded else []))
+    split = (cfg.get("data") or {}).get("seed")
+    return " · ".join(([f"n={n:,}" if n else "n=all"] if sizes else []) + (
+        [f"seed {cfg.get('seed')}"] if seeded else [f"split seed {split}"] if splits and split is not None else []))
 
 
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
@@ -715,10 +719,11 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     strategies = [r.strategy for r in runs]
     several = len(set(strategies)) < len(strategies)  # seeds or sizes of one strategy: say which run is which
     sizes = len({run_detail(r, True).split(" · ")[0] for r in runs}) > 1
+    splits = len({(r.config.get("data") or {}).get("seed") for r in runs}) > 1
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     for r in runs:
-        status_row(r, shared, run_detail(r, sizes) if several else "", cancel_column=active,
+        status_row(r, shared, run_detail(r, sizes, splits) if several else "", cancel_column=active,
                    redone=r.status in RERUNNABLE and config_key(r.config) in again)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))

@@ -421,6 +421,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     # The run's name as the app shows it ("full_ft · a8fb"): the full ids are in the configurations below.
     cols = [("run", "run"), *([("status", "status")] if len(ok) < len(runs) else []), ("n_train", "train n"),
             *([("seed", "seed")] if len({r.config.get("seed") for r in runs}) > 1 else []),
+            # a sweep's seeds draw their own splits: zero_shot's two runs there differ by their data alone
+            *([("split_seed", "split seed")] if len({(r.config.get("data") or {}).get("seed") for r in runs}) > 1
+              else []),
             ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"),
             ("majority_accuracy", "majority"), ("test_ece", "ECE"),
             ("train_seconds", "train s"), ("train_flops", "train FLOPs"),

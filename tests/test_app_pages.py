@@ -974,3 +974,27 @@ def test_accuracy_vs_cost_cards_and_playground_open_on_the_batch_compare_shows(t
     at.switch_page("app_pages/costs.py").run()
     assert costs_batch(at) == "theirs"
     assert app_on("app_pages/costs.py").selectbox[0].value == "theirs"  # a new desk: the newest, as before
+
+
+def test_runs_no_seed_changes_name_their_split_seed_where_a_batch_has_several(tiny_model, tiny_data):
+    """A teacher's sweep: zero_shot and tfidf_logreg read only 'n=32' twice, with different accuracies (each seed
+    of a sweep draws its own split); the report's seed column showed '-' for them."""
+    from dataclasses import replace
+
+    from bertlab import report
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    ids = []
+    for seed in (0, 1):
+        rid = store.create_run(make_config("tfidf_logreg", data=replace(tiny_data, seed=seed), seed=seed),
+                               batch_id="sw")
+        assert execute_run(store, rid) == SUCCEEDED
+        ids.append(rid)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "split seed 0" in shown and "split seed 1" in shown
+    page = report.build_html(store, ids)
+    assert "<th>split seed</th>" in page
