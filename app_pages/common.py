@@ -405,10 +405,12 @@ def label_descriptions(cfg: DataConfig, ds: TextDataset) -> list[str]:
 
 
 def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[tuple[str, str]]:
-    """A few short (text, label) examples per class, for one-click tries in the playground."""
+    """A few short (text, label) examples per class, for one-click tries in the playground; where a class has no
+    text that short (news articles), its shortest ones, whole: the models answer the test text as it is."""
     out: list[tuple[str, str]] = []
     for label_id, label in enumerate(ds.label_names):
-        picked = [t for t, y in zip(ds.texts, ds.labels) if y == label_id and 20 <= len(t) <= max_chars]
+        own = [t for t, y in zip(ds.texts, ds.labels) if y == label_id and len(t) >= 20]
+        picked = [t for t in own if len(t) <= max_chars] or sorted(own, key=len)
         out += [(t, label) for t in picked[:per_class]]
     return out
 

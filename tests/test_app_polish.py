@@ -408,3 +408,16 @@ def test_a_run_served_from_the_embedding_cache_says_what_it_took(tiny_data, bert
     no_problems(at)
     line = next(m.value for m in at.markdown if "in all" in m.value)
     assert f"{common.seconds(15.0)} in all (took {common.seconds(1.0)}: embeddings from the cache)" in line
+
+
+def test_playground_offers_examples_of_a_dataset_of_long_texts_too():
+    """A teacher with bbc_news: no example buttons at all (every article is over 160 characters)."""
+    from app_pages.common import examples
+    from bertlab.data.dataset import TextDataset
+
+    long = TextDataset(texts=["word " * 200 + str(i) for i in range(6)] + ["short but fine text here"],
+                       labels=[0, 0, 1, 1, 1, 0, 1], label_names=["business", "sport"])
+    got = examples(long)
+    assert [lab for _, lab in got] == ["business", "business", "sport"]
+    assert got[2][0] == "short but fine text here"  # the short ones where the class has some
+    assert got[0][0] in long.texts and len(got[0][0]) > 160  # else its shortest, whole
