@@ -315,7 +315,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     by_f1 = st.session_state.get("compare_judge") == "macro_f1"
     rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
     if len(rows) > 1:
-        table = [{k: v for k, v in r.items() if not k.endswith("_id") and k != "holm_pairs"} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
+        table = [{k: v for k, v in r.items() if not k.endswith("_id") and k not in ("holm_pairs", "at_edge")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
                                                                           "p (Holm)": paired.format_holm(r)}
                  for r in rows]
         if by_f1:  # judged by macro-F1 (Which one to use?): its paired test beside McNemar's
@@ -384,8 +384,9 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     m[2].metric("only B right", f"{p.b_only:,}")
     m[3].metric("p (McNemar)", paired.format_p(p.p_value))
     mcnemar = (f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
-               f"{100 * p.interval[1]:+.1f} points. Both right on {p.both_right:,} texts, both wrong on "
-               f"{p.both_wrong:,}.")
+               f"{100 * p.interval[1]:+.1f} points. "
+               + (paired.EDGE_NOTE + " " if paired.at_the_edge(p.p_value, p.interval) else "")
+               + f"Both right on {p.both_right:,} texts, both wrong on {p.both_wrong:,}.")
     # One pair among several, and runs picked from several seeds: the verdict to go by is the adjusted one (the
     # table's Holm column) and the answer's over the seeds; this pair's own p alone read as "better" against both.
     row = next((r for r in rows if {r["a_id"], r["b_id"]} == {a, b}), None)

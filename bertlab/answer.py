@@ -427,7 +427,9 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                         f"{cost_phrase(best, pick)}.")
             sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from "
                              f"{judge.span(*p.interval)}: if a lead near the top of that range would be worth its "
-                             f"cost, score both on more test texts to settle it.")
+                             f"cost, score both on more test texts to settle it."
+                             + (" " + paired.EDGE_NOTE if judge is ACCURACY and paired.at_the_edge(p.p_value, p.interval)
+                                else ""))
         elif ties := [c for c in cheaper if c[2].p_value >= ALPHA and c[0].id not in flat_ids]:  # rare
             pick = best
             headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts). The "

@@ -255,6 +255,17 @@ def verdict(p: Paired, name_a: str, name_b: str) -> str:
             f"by chance alone ({p_is(p.p_value)}), so this test set cannot tell them apart.")
 
 
+def at_the_edge(p_value: float, interval: tuple[float, float]) -> bool:
+    """Whether the exact test and the 95% interval disagree about a gap of zero: p at 0.05 or over with an
+    interval that leaves out 0, or p under 0.05 with one that takes it in. The interval (Agresti-Min) is an
+    approximation, the exact test's p is not: near p = 0.05 they can fall on either side of it."""
+    return (p_value < 0.05) != (interval[0] > 0 or interval[1] < 0)
+
+
+EDGE_NOTE = ("The 95% interval, an approximation, and the exact test's p fall on either side of 0 here: a gap at "
+             "the edge of what this test set can tell; the exact test decides.")
+
+
 def p_is(p: float) -> str:
     """'p = 0.031', 'p < 0.001': a p-value in a sentence."""
     text = format_p(p)
@@ -312,7 +323,7 @@ def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
             rows.append({"A": name(ra), "B": name(rb), "A - B (points)": 100 * p.difference,
                          "95% interval (points)": f"{100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f}",
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
-                         "a_id": ra.id, "b_id": rb.id})
+                         "at_edge": at_the_edge(p.p_value, p.interval), "a_id": ra.id, "b_id": rb.id})
     strategy = {r.id: r.strategy for r, _ in members}
     family = [r for r in rows if strategy[r["a_id"]] != strategy[r["b_id"]]]
     for r in rows:
@@ -400,6 +411,8 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
                    f"{p_is(r['p (McNemar)'])}{holm_p}{f1}")
+    if edge := [f"{r['A']} vs {r['B']}" for r in rows if r.get("at_edge")]:
+        out.append(f"  {', '.join(edge)}: {EDGE_NOTE[0].lower()}{EDGE_NOTE[1:]}")
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
                "not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
                                  "keeps the chance of any false alarm among them under 5%."

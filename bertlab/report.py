@@ -517,7 +517,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                      "covered." + (" With several pairs some p fall below 0.05 by chance alone: Holm's adjusted p "
                                    "keeps the chance of any false alarm among the pairs of two strategies of a test set under 5% (two seeds of "
                                    "one strategy, no choice to make, show '—')."
-                                   if any(r["holm_pairs"] > 1 for r in pairs) else "") + "</p>")
+                                   if any(r["holm_pairs"] > 1 for r in pairs) else "")
+                     + "".join(f" {html.escape(r['A'])} vs {html.escape(r['B'])}: " + paired.EDGE_NOTE
+                               for r in pairs if r.get("at_edge")) + "</p>")
     if pick is not None and (mistakes := _surest_mistakes(pick)):
         where = [(k, k) for k in list(mistakes[0])[:1] if k != "text"]  # its id column, or row number, first
         parts.append(f"<h2>Where {html.escape(pick.label)} goes wrong</h2>" + _table(mistakes, where + [

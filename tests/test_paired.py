@@ -81,6 +81,29 @@ def test_verdict_says_chance_or_not():
     assert paired.p_is(0.0004) == "p < 0.001" and paired.p_is(0.0312) == "p = 0.031"
 
 
+def test_an_interval_and_a_p_on_either_side_of_zero_are_said_to_be_at_the_edge():
+    """A persona read 'p = 0.050, so this test set cannot tell them apart' beside '95% interval +0.4 to +15.6'."""
+    y = [1] * 200
+    a = [1] * 200
+    b = [0] * 11 + [1] * 189  # A alone right on texts 0-10, B alone on 11-13 (where A is wrong)
+    a[11:14] = [0, 0, 0]
+    p = paired.compare(y, a, b)
+    assert (p.a_only, p.b_only) == (11, 3) and p.p_value >= 0.05 and p.interval[0] > 0  # the premise
+    assert paired.at_the_edge(p.p_value, p.interval)
+    clear = paired.compare([1] * 40, [1] * 40, [1] * 25 + [0] * 15)
+    tie = paired.compare([1] * 20, [1] * 10 + [0] * 10, [0] * 10 + [1] * 10)
+    assert not paired.at_the_edge(clear.p_value, clear.interval) and not paired.at_the_edge(tie.p_value, tie.interval)
+    # the command line's lines say so under the pairs, for that pair only
+    members = [(type("R", (), {"id": i, "strategy": s, "metrics": {"test_accuracy": sum(x == t for x, t in
+                                                                                       zip(preds, y)) / 200}})(),
+                {"labels": y, "predictions": preds}) for i, s, preds in (("ra", "full_ft", a), ("rb", "zero_shot", b))]
+    rows = paired.pairwise_rows(members, name=lambda r: r.strategy)
+    assert [r["at_edge"] for r in rows] == [True]
+    lines = paired.summary_lines(rows)
+    assert any(line.startswith("  full_ft vs zero_shot: the 95% interval, an approximation, and the exact test's p "
+                               "fall on either side of 0 here") for line in lines)
+
+
 def test_fingerprint_tells_test_sets_apart():
     fp = paired.fingerprint(["a b", "c"], [0, 1], ["neg", "pos"])
     assert fp == paired.fingerprint(["a b", "c"], [0, 1], ["neg", "pos"])
