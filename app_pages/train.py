@@ -250,14 +250,25 @@ def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int) -> 
 
 def queue_ahead() -> str:
     """'3 runs are queued or training ahead of a new launch (from any tab or user): it starts after them.' ('' for
-    an idle worker): on a shared server, what a class waits for is the queue too, not only its own runs."""
+    an idle worker): on a shared server, what a class waits for is the queue too, not only its own runs. This
+    session's own last launch is named as such: right after a launch, 'N runs ahead of a new launch' read as
+    strangers' runs, though they were the ones just launched."""
     snap = common.manager().snapshot()
-    n = len(snap.queued) + (1 if snap.running else 0)
+    ids = [*([snap.running] if snap.running else []), *snap.queued]
+    n = len(ids)
     if not n:
         return ""
-    return (f":material/hourglass_empty: {n} run{'s are' if n != 1 else ' is'} queued or training ahead of a new "
-            "launch (from any tab or user, one after another): its runs start after "
-            f"{'them' if n != 1 else 'it'}, so the time above comes on top.")
+    mine_batch = (st.session_state.get("last_launch") or {}).get("batch")
+    store = common.store()
+    mine = sum(1 for i in ids if mine_batch and (r := store.get(i)) is not None and r.batch_id == mine_batch)
+    runs = f"{n} run{'s are' if n != 1 else ' is'}"
+    them = "them" if n != 1 else "it"
+    if mine == n:
+        return (f":material/hourglass_empty: Your launch's {runs} still queued or training: a new launch starts after "
+                f"{them}, so its time above comes on top.")
+    of = f" ({mine} of them your launch's, {n - mine} from other tabs or users)" if mine else " (from any tab or user)"
+    return (f":material/hourglass_empty: {runs} queued or training ahead of a new launch{of}, one after another: "
+            f"its runs start after {them}, so the time above comes on top.")
 
 
 LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click

@@ -516,7 +516,12 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     store = RunStore(bertlab_home)
     assert len(store.list_runs()) == 1 and any("Queued 1 run" in s.value for s in at.success)
     # the queue ahead of a next launch is said beside its estimate; Compare says where each queued run stands
-    assert any("1 run is queued or training ahead of a new launch" in c.value for c in at.caption)
+    # (named as this launch's own: 'ahead of a new launch' read as strangers' runs right after launching)
+    assert any("Your launch's 1 run is still queued or training: a new launch starts after it" in c.value
+               for c in at.caption)
+    other = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    assert any("1 run is queued or training ahead of a new launch (from any tab or user)" in c.value
+               for c in other.caption)  # another session: the same run is someone else's
     cmp = app_on("app_pages/compare.py")
     assert any(c.value.endswith("queued: starts next") for c in cmp.caption)
     assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)  # the sidebar shows the new run at once
