@@ -122,11 +122,14 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         ci = format_interval(plots.accuracy_interval(run))
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
                       + (f" (95%: {ci})" if ci else "")
-                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))} in all"
+                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))} "
                       # embeddings reused from an earlier run's cache: its times count them as they cost, not as
-                      # this run took them (a 1 s run read "15 s in all")
-                      + (f" (took {common.seconds(k.get('wall_seconds'))}: embeddings from the cache)"
-                         if (k.get("cache_saved_seconds") or 0) >= 0.5 and k.get("wall_seconds") is not None else ""))
+                      # this run took them (a 1 s run read "15 s in all"; then "15 s in all (took 1 s...)" read
+                      # as if it had taken 15 s)
+                      + (f"with its embedding pass ({common.seconds(k.get('wall_seconds'))} this time: the embeddings "
+                         "came from the cache)"
+                         if (k.get("cache_saved_seconds") or 0) >= 0.5 and k.get("wall_seconds") is not None else
+                         "in all"))
         if only := run_single_class(m):
             c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
                          "answer (see the notes).", icon=":material/warning:")
