@@ -230,6 +230,27 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
     return " ".join(parts)
 
 
+def sizes_note(cfg: DataConfig, n_examples: int, sizes: dict[str, int]) -> str:
+    """Where the examples the three splits leave out went, and why the test split is under its cap ('' where
+    the splits hold every example and no cap needs explaining): a file of 1,180 examples showed 500 / 118 / 236,
+    and 326 examples in no split, unsaid; bbc_news showed Test 425 beside a cap of 500."""
+    said = []
+    drawn = not (cfg.split_column or cfg.hub_test_split)
+    if drawn and cfg.test_size is not None and sizes["test"] < cfg.test_size:
+        said.append(f"The test split is about a fifth of the examples ({sizes['test']:,}), under its cap of "
+                    f"{cfg.test_size:,}.")
+    unused = n_examples - sum(sizes.values())
+    if unused > 0:
+        capped = [f"{part} at {cap:,}" for part, cap in (("train", cfg.train_size), ("validation", cfg.val_size),
+                                                         ("test", cfg.test_size))
+                  if cap is not None and sizes[part] >= cap]
+        said.append(f"{unused:,} of the {n_examples:,} examples are in no split"
+                    + (f": this size caps {', '.join(capped[:-1]) + ' and ' if len(capped) > 1 else ''}{capped[-1]}"
+                       if capped else "")
+                    + (". *All data* uses every one (a longer run)." if capped else "."))
+    return " ".join(said)
+
+
 def show_dataset(cfg: DataConfig) -> None:
     ds = common.dataset(cfg)
     sp = common.splits(cfg)
@@ -248,6 +269,8 @@ def show_dataset(cfg: DataConfig) -> None:
     own = (f"; from the file's own test rows (column {common.md(repr(cfg.split_column))})" if cfg.split_column else
            f"; the hub's own {common.md(repr(cfg.hub_test_split))} split" if cfg.hub_test_split else "")
     m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}{own}")
+    if note := sizes_note(cfg, len(ds), sizes):
+        st.caption(note)
     own_test = ds.parts.count("test") if ds.parts else None
     if own_test is not None and cfg.test_size is not None and cfg.test_size < own_test:
         # a fixed test set cut by a size's cap: the runs test on part of it, and cannot be paired with runs on all

@@ -1003,3 +1003,22 @@ def test_runs_no_seed_changes_name_their_split_seed_where_a_batch_has_several(ti
     assert "split seed 0" in shown and "split seed 1" in shown
     page = report.build_html(store, ids)
     assert "<th>split seed</th>" in page
+
+
+def test_the_data_page_says_where_the_examples_no_split_holds_went():
+    """A persona's 1,200-row file on the Quick demo: 500 / 120 / 240 and 340 examples used nowhere, unsaid; a
+    teacher's bbc_news: Test 425 beside 'cap: 500', unexplained."""
+    rows = [f"review number {i} was {('good', 'bad')[i % 2]},{('pos', 'neg')[i % 2]}" for i in range(1200)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("big.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    no_problems(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Train"], metrics["Validation"], metrics["Test"]) == ("500", "120", "240")
+    note = next(c.value for c in at.caption if "in no split" in c.value)
+    assert note == ("The test split is about a fifth of the examples (240), under its cap of 500. 340 of the 1,200 "
+                    "examples are in no split: this size caps train at 500. *All data* uses every one (a longer "
+                    "run).")
+    at.radio(key="keep_preset").set_value("All data").run()
+    no_problems(at)
+    assert not any("in no split" in c.value or "about a fifth" in c.value for c in at.caption)
