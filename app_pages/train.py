@@ -248,6 +248,19 @@ def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int) -> 
     return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
+def bare_descriptions(zero_shot: dict | None, labels: list[str]) -> str:
+    """A word where zero_shot's label descriptions are the label names as they are (an upload's default): its
+    texts are then compared with a single word ('fresh'), and it scored below the majority class on a persona's
+    file. '' where zero_shot is not chosen or a description is a sentence."""
+    descs = (zero_shot or {}).get("label_descriptions")
+    if not descs or any(d.strip().casefold() != str(n).strip().casefold() for d, n in zip(descs, labels)):
+        return ""
+    shown = ", ".join(repr(str(n)) for n in labels[:4]) + (", ..." if len(labels) > 4 else "")
+    return (f":material/edit_note: zero_shot compares each text with the bare label names ({common.md(shown)}). A "
+            "sentence per class, written the way a text of that class reads (*A review that loves the film*), "
+            "usually does far better: open **zero_shot** above to write them.")
+
+
 def queue_ahead() -> str:
     """'3 runs are queued or training ahead of a new launch (from any tab or user): it starts after them.' ('' for
     an idle worker): on a shared server, what a class waits for is the queue too, not only its own runs. This
@@ -414,6 +427,8 @@ if summary is not None:
             if options:
                 overrides[n]["options"] = options
 
+    if bare := bare_descriptions(overrides.get("zero_shot"), labels):
+        st.caption(bare)
     estimates = strategy_table(names, cfg, sizes, model, overrides) if names else {}
     st.session_state.setdefault("keep_repeats", 1)
     repeats = int(st.number_input(

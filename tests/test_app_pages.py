@@ -1022,3 +1022,21 @@ def test_the_data_page_says_where_the_examples_no_split_holds_went():
     at.radio(key="keep_preset").set_value("All data").run()
     no_problems(at)
     assert not any("in no split" in c.value or "about a fifth" in c.value for c in at.caption)
+
+
+def test_the_train_page_suggests_sentences_where_zero_shot_would_compare_texts_with_bare_label_names(tiny_data):
+    """A persona's upload: zero_shot's descriptions defaulted to 'fresh' and 'rotten' and it scored under the
+    majority class; the Train page never said they could be sentences."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg"]).run()
+    no_problems(at)
+    hint = [c.value for c in at.caption if "bare label names" in c.value]
+    assert hint and "open **zero_shot** above to write them" in hint[0]
+    # written as sentences: nothing to say
+    for t in at.text_input:
+        if (t.key or "").startswith("keep_desc_"):
+            t.set_value(f"A text that reads as {t.label}.")
+    at.run()
+    assert not any("bare label names" in c.value for c in at.caption)
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    assert not any("bare label names" in c.value for c in at.caption)
