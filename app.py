@@ -103,6 +103,12 @@ def sidebar() -> None:
     with st.sidebar:
         st.markdown("### :material/science: bertlab")
         st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
+        # Larger text on every page and chart, for a class or a meeting room (the Strategy cards' own Projector
+        # switch enlarges their diagram as well)
+        st.toggle("Projector: larger text", key=common.PROJECTOR_KEY,
+                  help="Larger text on every page and in every chart, readable at the back of a room.")
+        if common.projector():
+            st.html(f"<style>html{{font-size:{common.PROJECTOR_ROOT_PX}px}}</style>")
         st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy

@@ -415,6 +415,46 @@ def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[
     return out
 
 
+# --- projector mode ---------------------------------------------------------------------------
+PROJECTOR_KEY = "keep_projector"
+PROJECTOR_ROOT_PX = 20  # the page's root font size in projector mode (Streamlit's is 16: its sizes are in rem)
+PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title 16 -> 22)
+
+
+def projector() -> bool:
+    """Whether this session shows larger text for a projector (the sidebar's toggle)."""
+    return bool(st.session_state.get(PROJECTOR_KEY))
+
+
+def projected(fig):
+    """``fig`` with larger text where the session is in projector mode (a copy: a figure from a cache is left as
+    it is); else ``fig`` itself. A teacher found Compare's tick labels and legends ~11 px on a 1920-px projector."""
+    if not projector():
+        return fig
+    import plotly.graph_objects as go
+
+    out = go.Figure(fig)
+    title = out.layout.title.font.size
+    out.update_layout(font_size=PROJECTOR_FONT, legend_font_size=PROJECTOR_FONT,
+                      hoverlabel_font_size=PROJECTOR_FONT)
+    scale = PROJECTOR_FONT / 13
+    if title:
+        out.update_layout(title_font_size=round(title * scale))
+    out.update_xaxes(tickfont_size=PROJECTOR_FONT - 2, title_font_size=PROJECTOR_FONT)
+    out.update_yaxes(tickfont_size=PROJECTOR_FONT - 2, title_font_size=PROJECTOR_FONT)
+    for a in out.layout.annotations or ():  # subplot titles, a chart's notes: their own sizes, scaled alike
+        a.font.size = round((a.font.size or 13) * scale)
+    if out.layout.height:  # room for the larger ticks and legend
+        out.update_layout(height=round(out.layout.height * 1.15))
+    return out
+
+
+def chart(fig, where=None, **kwargs) -> None:
+    """``st.plotly_chart`` (in ``where``, a column) of :func:`projected` ``fig``: every chart of the app goes
+    through here, so projector mode reaches them all."""
+    (where or st).plotly_chart(projected(fig), **kwargs)
+
+
 # --- formatting --------------------------------------------------------------------------------
 def time_left_text(run, progress: float | None = None, short: bool = False) -> str:
     """' · ~2 min left' for a running phase, at its pace so far ('' while too early to tell); ``progress``: a

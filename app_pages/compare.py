@@ -173,11 +173,11 @@ def curves(runs: list) -> None:
     x = st.segmented_control("Loss against", list(plots.LOSS_X), key="keep_loss_x", required=True,
                              label_visibility="collapsed",
                              format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
-    st.plotly_chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
-    st.plotly_chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress"), width="stretch",
+    common.chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
+    common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress"), width="stretch",
                     key="cmp_val")
     if any(p["series"] == "mlm_loss" for p in pts):
-        st.plotly_chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
+        common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         st.caption("dapt first continues masked-language-model pretraining on the training texts (and any "
                    "unlabelled file you gave it), then fine-tunes: its classification loss is in the chart above.")
 
@@ -229,9 +229,9 @@ def results(runs: list) -> None:
     cost = cost or "train_seconds"
     a, b = st.columns(2, gap="medium")
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
-    a.plotly_chart(plots.accuracy_figure(runs), width="stretch", key="cmp_acc", config={"displayModeBar": False})
-    b.plotly_chart(plots.cost_figure(runs, cost), width="stretch", key="cmp_cost", config={"displayModeBar": False})
-    st.plotly_chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
+    common.chart(plots.accuracy_figure(runs), where=a, width="stretch", key="cmp_acc", config={"displayModeBar": False})
+    common.chart(plots.cost_figure(runs, cost), where=b, width="stretch", key="cmp_cost", config={"displayModeBar": False})
+    common.chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
     serving_section(done, busy=any(r.status in ACTIVE for r in runs))
     paired_section(done)
     per_class_section(done)
@@ -245,7 +245,7 @@ def results(runs: list) -> None:
         cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             # No toolbar: over a third of the page it covered the matrix's title (the run's name).
-            col.plotly_chart(plots.confusion_figure(r, title=titles[r.id]), width="stretch", key=f"cm_{r.id}",
+            common.chart(plots.confusion_figure(r, title=titles[r.id]), where=col, width="stretch", key=f"cm_{r.id}",
                              config={"displayModeBar": False})
 
 
@@ -548,7 +548,7 @@ def calibration_section(done: list) -> None:
     if not have:
         return
     st.markdown("#### Can its confidence be trusted? (calibration)")
-    st.plotly_chart(plots.calibration_figure(have), width="stretch", key="cmp_calibration")
+    common.chart(plots.calibration_figure(have), width="stretch", key="cmp_calibration")
     labels = plots.run_labels(have)
     worst = max(have, key=lambda r: r.metrics.get("test_ece") or 0)
     w = worst.metrics

@@ -73,7 +73,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):
         st.markdown(f"- {line}")
-    st.plotly_chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
+    common.chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
     # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
     st.session_state.setdefault("keep_pr_scale", 100_000)
     scale = int(st.number_input("Project training to this many examples", 1, 10**9, step=10_000, key="keep_pr_scale",

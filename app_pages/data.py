@@ -291,7 +291,7 @@ def show_dataset(cfg: DataConfig) -> None:
                      column_config={"text": st.column_config.TextColumn(width="large")})
     with right:
         counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
-        st.plotly_chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist",
+        common.chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist",
                         config={"displayModeBar": False})  # its toolbar covered the title
     descs = common.label_descriptions(cfg, sp.train)
     st.caption("Zero-shot label descriptions (editable on the Train page): "

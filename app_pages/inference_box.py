@@ -120,7 +120,7 @@ def _results(runs, preds, compact: bool) -> None:
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
                 st.progress(float(prob), text=f"{common.md(name)}: {prob:.1%}")
-    st.plotly_chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
+    common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 
 @st.fragment

@@ -150,7 +150,7 @@ def sweep_results(sweep_id: str) -> None:
     by_f1 = judge == "macro_f1"
     agg = sweep.aggregate(rows, "test_macro_f1" if by_f1 else "test_accuracy")
     if any(a["mean"] is not None for a in agg):
-        st.plotly_chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
+        common.chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
                                                     "test macro-F1" if by_f1 else "test accuracy",
                                                     percent=not by_f1), width="stretch")
         if by_f1:

@@ -422,3 +422,36 @@ def test_playground_offers_examples_of_a_dataset_of_long_texts_too():
     assert [lab for _, lab in got] == ["business", "business", "sport"]
     assert got[2][0] == "short but fine text here"  # the short ones where the class has some
     assert got[0][0] in long.texts and len(got[0][0]) > 160  # else its shortest, whole
+
+
+def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertlab_home):
+    """A teacher at 1920 px: Compare's ticks and legends were ~11 px on the wall."""
+    import plotly.graph_objects as go
+
+    from app_pages import common
+    from bertlab import plots
+
+    at = app_on("app_pages/data.py")
+    no_problems(at)
+    assert not any("font-size:20px" in h.proto.body for h in at.get("html"))
+    (switch,) = [t for t in at.sidebar.toggle if t.label == "Projector: larger text"]
+    switch.set_value(True).run()
+    no_problems(at)
+    assert any("html{font-size:20px}" in h.proto.body for h in at.get("html"))
+    (shown,) = [c for c in at.get("plotly_chart")]  # the label distribution
+    import json
+
+    spec = json.loads(shown.proto.spec)
+    assert spec["layout"]["font"]["size"] == common.PROJECTOR_FONT
+    # the figure itself is copied, never changed (a cached figure stays as it was)
+    fig = plots.figure(go.Bar(x=[1], y=[1]))
+    plots._style(fig, "t", 300)
+    import streamlit as st
+
+    st.session_state[common.PROJECTOR_KEY] = True
+    try:
+        big = common.projected(fig)
+    finally:
+        del st.session_state[common.PROJECTOR_KEY]
+    assert big.layout.font.size == common.PROJECTOR_FONT and big.layout.title.font.size == 22
+    assert big.layout.height == 345 and fig.layout.font.size == 13 and fig.layout.height == 300
