@@ -455,3 +455,14 @@ def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertl
         del st.session_state[common.PROJECTOR_KEY]
     assert big.layout.font.size == common.PROJECTOR_FONT and big.layout.title.font.size == 22
     assert big.layout.height == 345 and fig.layout.font.size == 13 and fig.layout.height == 300
+
+
+def test_every_chart_of_the_app_goes_through_projector_mode():
+    """A chart drawn with st.plotly_chart directly would stay small on a projector."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    direct = [f"{p.name}:{i}" for p in [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]
+              if p.name != "common.py" for i, line in enumerate(p.read_text().splitlines(), 1)
+              if "plotly_chart(" in line]
+    assert direct == []
