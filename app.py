@@ -108,7 +108,7 @@ def sidebar() -> None:
         st.toggle("Projector: larger text", key=common.PROJECTOR_KEY,
                   help="Larger text on every page and in every chart, readable at the back of a room.")
         if common.projector():
-            st.html(f"<style>html{{font-size:{common.PROJECTOR_ROOT_PX}px}}</style>")
+            st.html("<style>html{font-size:20px}</style>")  # Streamlit's sizes are in rem: all a quarter larger
         st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy

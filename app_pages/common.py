@@ -417,7 +417,6 @@ def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[
 
 # --- projector mode ---------------------------------------------------------------------------
 PROJECTOR_KEY = "keep_projector"
-PROJECTOR_ROOT_PX = 20  # the page's root font size in projector mode (Streamlit's is 16: its sizes are in rem)
 PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title 16 -> 22)
 
 

@@ -41,9 +41,35 @@ class Answer:
     headline: str
     sentences: list[str] = field(default_factory=list)
     caveat: str = ""
+    plain: str = ""  # the answer in words for someone who never trained a model ('' where there is no pick)
 
     def text(self) -> str:
-        return " ".join([self.headline, *self.sentences, self.caveat]).strip()
+        return " ".join([self.plain, self.headline, *self.sentences, self.caveat]).strip()
+
+
+# What each strategy is, for a reader who knows none of the names (a stakeholder, a manager).
+PLAIN_NAMES = {
+    "zero_shot": "the pretrained model as it is, with no training",
+    "head_only": "the pretrained model with a small classifier trained on top",
+    "full_ft": "the pretrained model fine-tuned on your examples",
+    "partial_ft": "the pretrained model with only its top layers fine-tuned",
+    "lora": "the pretrained model with small trained adapters (LoRA)",
+    "dapt": "the model pretrained further on your texts, then fine-tuned",
+    "scratch": "a model of the same shape trained from scratch on your examples",
+    "tfidf_logreg": "a simple word-count model (no neural network)",
+}
+
+
+def plain_words(best, pick) -> str:
+    """'In plain words: use the pretrained model as it is, with no training. ...': the answer without the names,
+    tests and units (the headline keeps them)."""
+    def say(run) -> str:
+        return PLAIN_NAMES.get(run.strategy, run.strategy)
+
+    if pick.strategy == best.strategy:
+        return f"In plain words: use {say(pick)}; nothing else tried here did better."
+    return (f"In plain words: use {say(pick)}. {say(best)[:1].upper()}{say(best)[1:]} scored a little higher, but "
+            "not by more than chance on these test texts, and it costs more to train.")
 
 
 def _acc(run) -> float:
@@ -472,7 +498,8 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         sentences.append(serve)
     if flat:
         sentences.append(flat_sentence)
-    return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat)
+    return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,
+                  plain=plain_words(best, pick))
 
 
 FEW_TEST_TEXTS = 100  # under this, a test set tells apart only gaps of 10-30 points
@@ -933,9 +960,10 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                   if one_split else
                   f"{upto}{k} seeds, each with its own split and training: this covers the luck of the test set, of "
                   "which examples were labelled and of training.")
-    return Answer(best=by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]],
-                  pick=by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]],
-                  headline=headline, sentences=sentences, caveat=caveat)
+    best_run = by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]]
+    pick_run = by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]]
+    return Answer(best=best_run, pick=pick_run, headline=headline, sentences=sentences, caveat=caveat,
+                  plain=plain_words(best_run, pick_run))
 
 
 def gain_judge(runs: list, metric: str = "accuracy"):

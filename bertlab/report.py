@@ -413,7 +413,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         # answer, "Not worth it: ..." no longer looks like a second verdict before the first).
         if (a := answer.answer(ok)) is not None:
             pick = a.pick
-            parts.append(f"<h2>Which one to use?</h2><p class='lead'><b>{html.escape(a.headline)}</b> "
+            parts.append("<h2>Which one to use?</h2><p class='lead'>"
+                         + (f"{html.escape(a.plain)}<br>" if a.plain else "") + f"<b>{html.escape(a.headline)}</b> "
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
         parts.append(f"<h2>Accuracy against training compute</h2><p>"
                      f"{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "

@@ -1012,3 +1012,37 @@ def test_the_report_shows_where_the_answers_pick_goes_wrong_surest_first(two_run
     assert f"<h2>Where {weak.label} goes wrong</h2>" in page
     assert page.count("<td>" + rows[0]["confidence"] + "</td>") >= 1
     assert "<th>row</th><th>text</th>" in page
+
+
+def test_the_answer_opens_in_plain_words_for_someone_who_knows_none_of_the_names(tmp_path, two_runs):
+    """A stakeholder walkthrough: 'Start with zero_shot: ... (McNemar p = 0.42) ... 586 MFLOP' meant nothing to a
+    manager. One line first says it without names, tests or units."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
+    a = answer.answer([best, free])
+    assert a.pick is free and a.plain == (
+        "In plain words: use the pretrained model as it is, with no training. The pretrained model fine-tuned on "
+        "your examples scored a little higher, but not by more than chance on these test texts, and it costs more "
+        "to train.")
+    assert a.text().startswith(a.plain + " " + a.headline)
+    clear = answer.answer([fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 350), 0.0, 2.0),
+                           fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)])
+    assert clear.plain == ("In plain words: use a simple word-count model (no neural network); nothing else tried "
+                           "here did better.")
+    # none better than the majority class: no pick to put in plain words
+    y = [1] * 300 + [0] * 100
+    flat = answer.answer([fake_run(tmp_path, "scratch", y, [1] * 400, 9e12, 180.0, majority=0.75),
+                          fake_run(tmp_path, "zero_shot", y, [1] * 400, 0.0, 0.0, majority=0.75)])
+    assert flat.plain == "" and flat.headline.startswith("None of these runs")
+    # on the page, first in the answer's box; in the report, first in its lead
+    from bertlab import report
+
+    store, good, weak = two_runs
+    got = answer.answer([good, weak])
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    box = [m.value for m in at.markdown if m.value.startswith("In plain words")]
+    assert box and box[0].replace("\\", "") == got.plain
+    import html as html_mod
+
+    assert f"<p class='lead'>{html_mod.escape(got.plain)}<br><b>" in report.build_html(store, [good.id, weak.id])
