@@ -68,7 +68,7 @@ def plain_words(best, pick) -> str:
 
     if pick.strategy == best.strategy:
         return f"In plain words: use {say(pick)}; nothing else tried here did better."
-    return (f"In plain words: use {say(pick)}. {say(best)[:1].upper()}{say(best)[1:]} scored a little higher, but "
+    return (f"In plain words: use {say(pick)}. {say(best)[:1].upper()}{say(best)[1:]} scored higher, but "
             "not by more than chance on these test texts, and it costs more to train.")
 
 

@@ -1022,7 +1022,7 @@ def test_the_answer_opens_in_plain_words_for_someone_who_knows_none_of_the_names
     a = answer.answer([best, free])
     assert a.pick is free and a.plain == (
         "In plain words: use the pretrained model as it is, with no training. The pretrained model fine-tuned on "
-        "your examples scored a little higher, but not by more than chance on these test texts, and it costs more "
+        "your examples scored higher, but not by more than chance on these test texts, and it costs more "
         "to train.")
     assert a.text().startswith(a.plain + " " + a.headline)
     clear = answer.answer([fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 350), 0.0, 2.0),
