@@ -105,9 +105,10 @@ def sidebar() -> None:
         st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
         # Larger text on every page and chart, for a class or a meeting room (the Strategy cards' own Projector
         # switch enlarges their diagram as well)
-        st.toggle("Projector: larger text", key=common.PROJECTOR_KEY,
+        on = common.projector()  # this desk's choice, the first time (a reload keeps it)
+        st.toggle("Projector: larger text", key=common.PROJECTOR_KEY, on_change=common.save_projector,
                   help="Larger text on every page and in every chart, readable at the back of a room.")
-        if common.projector():
+        if on:
             st.html("<style>html{font-size:20px}</style>")  # Streamlit's sizes are in rem: all a quarter larger
         st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))

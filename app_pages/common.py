@@ -270,6 +270,23 @@ def set_data_config(cfg: DataConfig) -> None:
         keep_text(path, json.dumps(asdict(cfg), sort_keys=True))
 
 
+SETTINGS_FILE = "settings.json"
+
+
+def desk_settings() -> dict:
+    """Small choices kept for this desk across reloads (projector mode, the Learning curves form): {} where none."""
+    try:
+        got = json.loads((desk_dir() / SETTINGS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def save_desk_settings(**values) -> None:
+    """Keep ``values`` (JSON-able) among this desk's settings."""
+    keep_text(desk_dir() / SETTINGS_FILE, json.dumps({**desk_settings(), **values}, sort_keys=True))
+
+
 LAST_STRATEGIES_FILE = "last_strategies.json"
 
 
@@ -421,8 +438,16 @@ PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title
 
 
 def projector() -> bool:
-    """Whether this session shows larger text for a projector (the sidebar's toggle)."""
+    """Whether this session shows larger text for a projector (the sidebar's toggle; a reload at the same desk
+    keeps it)."""
+    if PROJECTOR_KEY not in st.session_state:
+        st.session_state[PROJECTOR_KEY] = bool(desk_settings().get("projector", False))
     return bool(st.session_state.get(PROJECTOR_KEY))
+
+
+def save_projector() -> None:
+    """The projector toggle's on_change: this desk keeps it."""
+    save_desk_settings(projector=bool(st.session_state.get(PROJECTOR_KEY)))
 
 
 def projected(fig):

@@ -36,16 +36,39 @@ def run_available(cfg) -> dict[str, int] | None:
         return None
 
 
+SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps")
+
+
+def _kept_value(key: str, value, default):
+    """A form value this desk kept, where it is still a valid choice (a strategy or size the page offers, a number
+    in range); else ``default``."""
+    if value is None:
+        return default
+    if key == "keep_sw_strategies" and isinstance(value, list) and all(v in REGISTRY for v in value):
+        return value
+    if key == "keep_sw_sizes" and isinstance(value, list) and all(v in SIZE_CHOICES for v in value):
+        return value
+    if key == "keep_sw_seeds" and isinstance(value, int) and 1 <= value <= 10:
+        return value
+    if key == "keep_sw_min_steps" and isinstance(value, int) and 0 <= value <= 1000:
+        return value
+    if key == "keep_sw_model" and isinstance(value, str):
+        return value
+    return default
+
+
 def sweep_form() -> None:
     """Widgets for a new sweep over the dataset chosen on the Data page; queues it on submit."""
     cfg = common.data_config()
     st.markdown(f"**Dataset:** {common.md(cfg.label)} (choose another on the Data page). The test set stays the same "
                 "for every size of a seed; smaller training sets are subsets of larger ones.")
-    # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run.
+    # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run. A
+    # reload at the same desk starts from the form last run there (it went back to the 75-run default).
+    kept = common.desk_settings().get("sweep_form") or {}
     for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
                  ("keep_sw_min_steps", 20)):
-        st.session_state.setdefault(k, v)
+        st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
     with st.form("sweep_form"):
         names = st.multiselect("Strategies (one curve each)", list(REGISTRY), key="keep_sw_strategies")
         sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, key="keep_sw_sizes",
@@ -59,6 +82,7 @@ def sweep_form() -> None:
         go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
     store = common.store()
     if go:
+        common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS})
         try:
             if not model.strip():
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default

@@ -466,3 +466,25 @@ def test_every_chart_of_the_app_goes_through_projector_mode():
               if p.name != "common.py" for i, line in enumerate(p.read_text().splitlines(), 1)
               if "plotly_chart(" in line]
     assert direct == []
+
+
+def test_projector_mode_and_the_learning_curves_form_are_kept_for_the_desk_across_a_reload(bertlab_home):
+    """A teacher: after a reload the Learning curves form went back to its 75-run default (the Train page keeps
+    its choices per desk); projector mode would have gone too."""
+    at = app_on("app_pages/sweep.py", desk="dclass")
+    no_problems(at)
+    next(t for t in at.sidebar.toggle if t.label == "Projector: larger text").set_value(True).run()
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.multiselect(key="keep_sw_sizes").set_value([16, 32])
+    at.number_input(key="keep_sw_seeds").set_value(2)
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    again = app_on("app_pages/sweep.py", desk="dclass")  # a reload: a new session at the same desk
+    no_problems(again)
+    assert next(t for t in again.sidebar.toggle if t.label == "Projector: larger text").value is True
+    assert again.multiselect(key="keep_sw_strategies").value == ["tfidf_logreg"]
+    assert again.multiselect(key="keep_sw_sizes").value == [16, 32]
+    assert again.number_input(key="keep_sw_seeds").value == 2
+    other = app_on("app_pages/sweep.py", desk="dother")  # another desk: the defaults
+    assert next(t for t in other.sidebar.toggle if t.label == "Projector: larger text").value is False
+    assert other.number_input(key="keep_sw_seeds").value == 3
