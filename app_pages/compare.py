@@ -270,8 +270,9 @@ def answer_box(done: list, still: int = 0) -> None:
     with st.container(border=True, key="answer_box"):
         # While runs train, the headline is provisional: said in its first words, not only in the heading.
         head = f"So far: {a.headline[0].lower()}{a.headline[1:]}" if still else a.headline
-        if a.plain:  # first, for a reader who knows none of the strategies' names
-            st.markdown(common.md(a.plain))
+        if a.plain:  # first, for a reader who knows none of the strategies' names; provisional while runs train
+            st.markdown(common.md(a.plain.replace("In plain words:", "So far, in plain words:", 1) if still
+                                  else a.plain))
         st.markdown(f"**{common.md(head)}**")
         for s_ in a.sentences:
             st.markdown(common.md(s_))

@@ -262,8 +262,8 @@ def at_the_edge(p_value: float, interval: tuple[float, float]) -> bool:
     return (p_value < 0.05) != (interval[0] > 0 or interval[1] < 0)
 
 
-EDGE_NOTE = ("The 95% interval, an approximation, and the exact test's p fall on either side of 0 here: a gap at "
-             "the edge of what this test set can tell; the exact test decides.")
+EDGE_NOTE = ("The 95% interval (an approximation) and the exact test disagree here on whether the gap could be "
+             "zero: a gap at the edge of what this test set can tell; the exact test decides.")
 
 
 def p_is(p: float) -> str:

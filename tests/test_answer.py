@@ -1072,3 +1072,20 @@ def test_a_run_scoring_above_one_better_than_the_majority_class_is_never_set_asi
     a = answer.answer([full, head])
     assert a.best is full and "the most accurate" not in a.headline.split("head_only")[0]
     assert not any("not clearly better: full_ft" in s for s in a.sentences)
+
+
+def test_while_runs_train_the_plain_words_say_so_far_too(two_runs, tiny_data, monkeypatch):
+    """A review: the plain-words line came first and unhedged while the headline below it said 'So far:'."""
+    import time as time_mod
+
+    from bertlab.jobs import JobManager
+
+    store, good, weak = two_runs
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time_mod.sleep(600))  # the third run stays queued
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5), "b-answer")
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    shown = [m.value for m in at.markdown]
+    first = next(i for i, v in enumerate(shown) if "in plain words" in v.lower())
+    assert shown[first].replace("\\", "").startswith("So far, in plain words: use")
+    assert shown[first + 1].replace("\\", "").startswith("**So far: ")
