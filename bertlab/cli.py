@@ -25,7 +25,8 @@ ALL = "all"  # a split cap given as 'all': no cap (None, which on the command li
 SPLIT_AUTO, SPLIT_DRAW = "auto", "none"  # --split-column's words: find the file's own split column; draw the split
 SPLIT_COLUMN_HELP = ("a file's column saying train, validation (val, dev) or test per row: its own fixed split, "
                      "instead of one drawn by --split-seed; 'none' draws the split anyway (default 'auto': a column "
-                     "named split, set, fold... whose every value names a part, test among them)")
+                     "named split, set, fold... with a few values naming parts, test among them; one naming no part, e.g. eval, is "
+                     "refused with the values listed)")
 
 
 HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
@@ -73,7 +74,8 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
         from bertlab.data.files import split_column_of_file
 
         path = str(Path(dataset).resolve())
-        # auto: a column named like a split (split, set, fold...) whose every value names a part, test among them
+        # auto: a column named like a split (split, set, fold...) whose few values name parts, test among them (a
+        # value naming no part is refused when it loads, not passed over)
         column = (None if split == SPLIT_DRAW else
                   split_column_of_file(path, {args.text_column, args.label_column}) if split in (None, SPLIT_AUTO)
                   else split)

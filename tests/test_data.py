@@ -446,6 +446,9 @@ def test_the_split_column_is_found_by_name_and_values_and_never_taken_for_the_la
     evals = df.assign(split=["train", "eval", "test"] * 20)
     assert detect_split_column(evals) == "split"
     assert detect_split_column(df.assign(split=[f"group {i % 30}" for i in range(59)] + ["test"])) is None
+    # train and validation rows only, nothing held out to test on: passed over, the test set drawn (as it was)
+    assert detect_split_column(df.assign(split=["train", "validation"] * 30)) is None
+    assert detect_split_column(df.assign(split=["train", "eval"] * 30)) == "split"  # 'eval': its test, perhaps
     assert detect_split_column(df.rename(columns={"split": "Set"}).assign(Set=df.split.str.upper())) == "Set"
     with pytest.raises(Exception, match="split_column reads a file's own split"):
         DataConfig(source="builtin", name="rotten_tomatoes", split_column="split")

@@ -377,7 +377,8 @@ def build_dataset(
                 raise DataError(f"{source} leaves no {need} rows"
                                 + (" after cleaning" if n_raw > len(keep_p) else "")
                                 + f" (it has {', '.join(f'{n_part[p]:,} {p}' for p in PARTS)}): a split of one's own "
-                                "needs labelled train and test rows; or choose to draw the split instead.")
+                                "needs labelled train and test rows; or choose to draw the split instead (the Data "
+                                "page's Split: drawn; the command line's --split-column none).")
         held = [f"{n_part[p]:,} {p}" for p in PARTS if n_part[p]]
         notes.append(f"{source}: {', '.join(held[:-1])} and {held[-1]} rows"
                      + ("" if n_part["validation"] else "; no validation rows, so validation is drawn from the train "

@@ -420,17 +420,20 @@ def _nested_columns(df: pd.DataFrame) -> list[str]:
 def detect_split_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> str | None:
     """A column holding the file's own split: named like one (``split``, ``set``, ``fold``...), with a few distinct
     values, some of them naming a part (train, validation or test; see
-    :data:`bertlab.data.dataset.PART_NAMES`); None where there is none.
+    :data:`bertlab.data.dataset.PART_NAMES`), and test among them or a value naming no part; None where there is
+    none.
 
-    A value naming no part (``eval``, ``holdout``) does not hide the column: loading it then refuses with the
-    values listed (and the way to draw the split instead), where ignoring it would quietly draw a test set from
-    rows the file holds out, and train on its test rows."""
+    A value naming no part (``eval``, ``holdout``: the file's test rows, perhaps) does not hide the column: loading
+    it then refuses with the values listed (and the way to draw the split instead), where ignoring it would quietly
+    draw a test set from rows the file holds out, and train on its test rows. Only train and validation rows
+    (nothing held out to test on) are passed over: the test set is drawn, as before."""
     for c in df.columns:
         if str(c) in exclude or str(c).strip().lower() not in SPLIT_NAMES or df[c].dropna().map(_is_nested).any():
             continue
         vals = set(df[c].dropna().astype(str).str.strip().unique()[:MAX_SPLIT_VALUES + 1].tolist()) - {""}
-        found = {part_of(v) for v in vals} - {None}
-        if found and len(vals) > 1 and len(vals) <= MAX_SPLIT_VALUES:
+        named = {part_of(v) for v in vals}
+        found = named - {None}
+        if found and ("test" in found or None in named) and 1 < len(vals) <= MAX_SPLIT_VALUES:
             return str(c)
     return None
 
