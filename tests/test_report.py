@@ -482,3 +482,26 @@ def test_predictions_csv_names_each_text_by_the_files_own_id_column_even_after_c
     assert load_splits(data).test.row_id_name == "row"
     assert load_splits(DataConfig(source="builtin", name="rotten_tomatoes", train_size=20, val_size=8,
                                   test_size=8)).test.row_ids is None
+
+
+def test_a_parquet_files_rows_are_numbered_as_stored_and_an_id_in_its_index_is_its_id_column(tmp_path):
+    """A review: a filtered frame saved to Parquet numbered its rows 2, 3, 5...; two frames concatenated gave
+    repeated row numbers; an id set as the index was lost."""
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.data.files import load_file
+
+    texts, labels = make_texts()
+    frame = pd.DataFrame({"text": texts, "label": labels})
+    filtered = frame[frame.index % 3 != 1]  # index 0, 2, 3, 5, 6...
+    filtered.to_parquet(tmp_path / "f.parquet")
+    ds = load_file(tmp_path / "f.parquet")
+    assert ds.row_id_name == "row" and ds.row_ids[:4] == ["1", "2", "3", "4"]
+    assert [filtered["text"].iloc[int(r) - 1] for r in ds.row_ids] == ds.texts
+    pd.concat([frame, frame.assign(text=frame.text + " again")]).to_parquet(tmp_path / "c.parquet")
+    both = load_file(tmp_path / "c.parquet")
+    assert len(set(both.row_ids)) == len(both.row_ids)
+    frame.assign(ticket_id=[f"T{i}" for i in range(len(frame))]).set_index("ticket_id").to_parquet(tmp_path / "i.pq")
+    ids = load_file(tmp_path / "i.pq")
+    assert ids.row_id_name == "ticket_id" and ids.row_ids[0] == "T0"

@@ -269,14 +269,20 @@ def _read_json(text: str, filename: str) -> pd.DataFrame:
 
 
 def _read_parquet(raw: bytes, filename: str) -> pd.DataFrame:
+    """The table, its rows numbered from 0 as they are stored: pandas writes a frame's index into the file (a
+    filtered frame's 2, 3, 5...; an id set as the index), which would otherwise number the rows. A named index
+    becomes a column (an id kept there is found as the id column)."""
     try:
-        return pd.read_parquet(io.BytesIO(raw))
+        df = pd.read_parquet(io.BytesIO(raw))
     except Exception as e:  # pyarrow raises several unrelated types for a bad file
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         raise DataError(
             f"{filename} is not a readable Parquet file ({type(e).__name__}: {detail}). It may be truncated "
             "or another format: re-save it with pandas DataFrame.to_parquet, or upload a CSV."
         ) from None
+    names = [n for n in df.index.names if n is not None]
+    keep = bool(names) and len(names) == df.index.nlevels and not set(map(str, names)) & set(map(str, df.columns))
+    return df.reset_index(drop=not keep)
 
 
 def _is_workbook(raw: bytes) -> bool:
