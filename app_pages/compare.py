@@ -417,7 +417,10 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     idx = paired.disagreements(da["labels"], da["predictions"], db["predictions"])
     if not idx:
         return
-    texts = _test_texts(ra, fp)
+    test = paired.test_set_of(ra, fp, common.splits)
+    texts = test.texts if test is not None else None
+    # where each text is in the user's file (its id column, or its row number), as in the mistakes table and CSV
+    where = test.row_id_name if test is not None and test.row_ids is not None else None
     names = ra.metrics.get("label_names") or []
 
     def label(k: int) -> str:
@@ -431,7 +434,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         def sure(d: dict, i: int) -> dict:  # how sure each run was (runs from before confidences were kept: none)
             return {"confidence": 100 * d["confidences"][i]} if "confidences" in d else {}
 
-        st.dataframe([{"text": texts[i] if texts else f"#{i}", "true label": label(da["labels"][i]),
+        st.dataframe([({where: test.row_ids[i]} if where else {}) | {
+                       "text": texts[i] if texts else f"#{i}", "true label": label(da["labels"][i]),
                        f"A: {name_a}": label(da["predictions"][i]),
                        **{f"A {k}": v for k, v in sure(da, i).items()},
                        f"B: {name_b}": label(db["predictions"][i]),
@@ -636,12 +640,6 @@ def per_class_section(done: list) -> None:
                   f"{_points_range(100 / max(rare.values()), 100 / max(1, min(rare.values())))}."
                   if rare else "")
                + (f" Left out: {table.left_out} run(s) on other classes (another dataset)." if table.left_out else ""))
-
-
-def _test_texts(run, fp: str) -> list[str] | None:
-    """The run's test texts, if its data still splits into the same test set."""
-    test = paired.test_set_of(run, fp, common.splits)
-    return test.texts if test is not None else None
 
 
 # Short names for the cost buttons: the charts' full titles did not fit one row beside each other.

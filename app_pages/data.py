@@ -269,7 +269,9 @@ def show_dataset(cfg: DataConfig) -> None:
     own = (f"; from the file's own test rows (column {common.md(repr(cfg.split_column))})" if cfg.split_column else
            f"; the hub's own {common.md(repr(cfg.hub_test_split))} split" if cfg.hub_test_split else "")
     m[5].metric("Test", f"{sizes['test']:,}", help=f"cap: {cfg.test_size or 'all'}{own}")
-    if note := sizes_note(cfg, len(ds), sizes):
+    # the examples of the classes the split kept (a class left out as too rare is said in the notes, not here)
+    kept = set(sp.label_names)
+    if note := sizes_note(cfg, sum(k for n, k in ds.counts().items() if n in kept), sizes):
         st.caption(note)
     own_test = ds.parts.count("test") if ds.parts else None
     if own_test is not None and cfg.test_size is not None and cfg.test_size < own_test:

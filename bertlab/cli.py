@@ -366,7 +366,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                for c in seeded_configs(make_config(s, data=data, **overrides, **per_strategy[s]), args.repeats)]
     store = RunStore()
     # a random tail, as the app's: two CLI runs started in the same second were one batch
-    batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+    batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # two runs in one second: two batches
     ids = [store.create_run(c, batch) for c in configs]
     try:
         _run_all(store, ids, configs, args, tqdm, execute_run)

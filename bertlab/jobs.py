@@ -64,7 +64,8 @@ class JobManager:
     # --- public API -------------------------------------------------------------------------
     def submit(self, configs: list[RunConfig], batch_id: str | None = None) -> list[str]:
         """Store one queued run per config (one batch) and queue them. Returns their ids."""
-        batch_id = batch_id or f"b{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}"
+        # eight hex digits: two launches in one second (two users) must not become one batch
+        batch_id = batch_id or f"b{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         ids = []
         for c in configs:  # each queued as it is stored: a store that fails half way strands none of them
             ids.append(self.store.create_run(c, batch_id))

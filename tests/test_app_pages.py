@@ -838,6 +838,8 @@ def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
     box = next(c for c in at.checkbox if c.label == "Leave out the classes with fewer than 3 examples")
     assert box.value is True
     assert any(c.value.startswith("This dataset is small") for c in at.caption)  # the sizes see the classes kept
+    # the class left out is said in the notes, not counted as examples 'in no split' (a review: "1 of the 61")
+    assert not any("in no split" in c.value for c in at.caption)
     assert at.session_state["keep_data_config"]["drop_rare"] is True
     page = " ".join(str(x.value) for x in [*at.markdown, *at.caption, *at.info])
     assert "left out 1 class with fewer than 3 examples" in page and "'mixed'" in page

@@ -215,6 +215,9 @@ def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tin
 
     test = load_splits(tiny_data).test
     assert set(texts["text"]) <= set(test.texts)  # the real texts, not their positions
+    # first, each text's row in the file, as in the mistakes table and the predictions CSV
+    assert list(texts.columns)[0] == "row"
+    assert all(test.row_ids[test.texts.index(t)] == r for r, t in zip(texts["row"], texts["text"]))
     # how sure each was of its answer there: the stored confidences, in percent
     i = paired.disagreements(da["labels"], da["predictions"], db["predictions"])[0]
     assert texts["A confidence"].iloc[0] == pytest.approx(100 * da["confidences"][i])
