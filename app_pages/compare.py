@@ -728,7 +728,10 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     for r in runs:
-        status_row(r, shared, run_detail(r, sizes, splits) if several else "", cancel_column=active,
+        detail = run_detail(r, sizes, splits) if several else ""
+        if (r.config or {}).get("class_weights") == "balanced":  # trained otherwise than its namesakes: said
+            detail = " · ".join(x for x in (detail, "balanced classes") if x)
+        status_row(r, shared, detail, cancel_column=active,
                    redone=r.status in RERUNNABLE and config_key(r.config) in again)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))

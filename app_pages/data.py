@@ -211,6 +211,9 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
         parts.append(f"{common.md(repr(rarest))} is only {test[rarest] / sum(test.values()):.1%} of the test split: a "
                      "model could ignore it and lose next to no accuracy, so Compare's answer judges by macro-F1 by "
                      "default (every class counts the same), and shows each class's recall.")
+    if parts:  # what training can do about it
+        parts.append("The Train page's *Balance the classes in the training loss* makes a rare class count as much "
+                     "as a common one in training.")
     rare = {n: c for n, c in test.items() if c < RARE_TEST}
     if rare:
         listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))

@@ -429,6 +429,17 @@ if summary is not None:
 
     if bare := bare_descriptions(overrides.get("zero_shot"), labels):
         st.caption(bare)
+    # Balanced class weights: every strategy that trains on the labels (zero_shot does not) weighs each class's
+    # loss by n / (classes x its count), so a rare class counts as much as a common one.
+    st.session_state.setdefault("keep_class_weights", False)
+    if st.checkbox("Balance the classes in the training loss", key="keep_class_weights",
+                   help="Each class's loss weighted by n / (classes x its count), as scikit-learn's "
+                        "class_weight='balanced': a rare class then counts as much as a common one, which usually "
+                        "raises its recall and macro-F1 at some cost in accuracy. zero_shot trains nothing and "
+                        "is unchanged. Launch once with and once without to see what it does on your data."):
+        for n in names:
+            if REGISTRY[n].reads_training_texts:
+                overrides.setdefault(n, {})["class_weights"] = "balanced"
     estimates = strategy_table(names, cfg, sizes, model, overrides) if names else {}
     st.session_state.setdefault("keep_repeats", 1)
     repeats = int(st.number_input(

@@ -9,7 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bertlab.config import DEFAULT_MODEL, PRECISIONS, DataConfig
+from bertlab.config import CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
@@ -29,6 +29,9 @@ SPLIT_COLUMN_HELP = ("a file's column saying train, validation (val, dev) or tes
                      "refused with the values listed)")
 
 
+CLASS_WEIGHTS_HELP = ("balanced: weigh each class's training loss by n / (classes x its count), so a rare class "
+                      "counts as much as a common one (tfidf_logreg: scikit-learn's class_weight='balanced'); "
+                      "default none")
 HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
                        "and validation rows (default: the test set is drawn from --hub-split)")
 
@@ -358,7 +361,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = {"model": args.model, "seed": args.seed,
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None, "patience": args.patience,
-                 "label_descriptions": args.label_descriptions}
+                 "class_weights": args.class_weights, "label_descriptions": args.label_descriptions}
     from bertlab.strategies import seeded_configs
 
     # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
@@ -641,7 +644,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         load_splits(data)  # fail fast on a bad dataset, before any run is stored
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,
-                                    "keep_best": args.keep_best, "patience": args.patience}.items() if v}
+                                    "keep_best": args.keep_best, "patience": args.patience,
+                                    "class_weights": args.class_weights}.items() if v}
         for field, flag in (("epochs", "--epochs"), ("batch_size", "--batch-size"), ("max_length", "--max-length")):
             # A sweep's settings apply to every strategy: say so where their own defaults differ (head_only's
             # 30 epochs are not full_ft's 3).
@@ -786,6 +790,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
+    sw.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")
@@ -883,6 +888,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--patience", type=int, metavar="N",
                    help="early stopping: stop after N epochs in a row without a lower validation loss (default: "
                         "train every epoch); with --keep-best the best epoch is put back")
+    r.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
     r.add_argument("--text-column")
     r.add_argument("--label-column")

@@ -16,6 +16,7 @@ def model_title(model: str) -> str:
     """A model as a reader outside bertlab knows it (reports, exports): the packaged default by its hub name."""
     return "all-MiniLM-L6-v2 (sentence-transformers/all-MiniLM-L6-v2)" if model == DEFAULT_MODEL else model
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+CLASS_WEIGHTS = ("none", "balanced")  # RunConfig.class_weights
 SOURCES = ("builtin", "file", "hub")
 MAX_LOADED_RUNS = 12  # finished models kept in memory to answer typed text (the inference boxes ask at most this many)
 _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?")
@@ -152,6 +153,9 @@ class RunConfig:
     vocab_size: int = 8000
     keep_best: bool = False  # restore the epoch with the lowest validation loss at the end
     patience: int = 0  # stop after this many epochs without a lower validation loss (0: train every epoch)
+    # "balanced": each class's training loss weighted by n / (classes x its count), so a rare class counts as much
+    # as a common one (scikit-learn's class_weight="balanced"); "none": every text alike
+    class_weights: str = "none"
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -191,6 +195,8 @@ class RunConfig:
             raise ConfigError(f"grad_clip must be above 0, got {self.grad_clip!r}.")
         if not isinstance(self.keep_best, bool):
             raise ConfigError(f"keep_best must be true or false, got {self.keep_best!r}.")
+        if self.class_weights not in CLASS_WEIGHTS:
+            raise ConfigError(f"class_weights {self.class_weights!r} is unknown; use one of {CLASS_WEIGHTS}.")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision {self.precision!r} is unknown; use one of {PRECISIONS}.")
         if self.label_descriptions is not None:

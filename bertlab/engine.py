@@ -417,7 +417,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                      warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
                      dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
                      layer_decay: float | None = None, phase: str = "train", keep_best: bool = False,
-                     patience: int = 0) -> TrainStats:
+                     patience: int = 0, class_weight: list[float] | None = None) -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
     Evaluates on the validation split after every epoch; with ``keep_best``
@@ -425,7 +425,9 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     the end (``stats.restored_epoch``); with ``patience`` training stops once
     that many epochs in a row have not lowered it (Hugging Face's
     EarlyStoppingCallback on the loss; the schedule is not shortened). Checks
-    ``callbacks.should_stop()`` before every step and raises ``RunCancelled``.
+    ``callbacks.should_stop()`` before every step and raises ``RunCancelled``. ``class_weight``: each class's
+    weight in the training loss (:func:`bertlab.metrics.balanced_class_weights`); the validation loss stays
+    unweighted, comparable with other runs'.
     Where the model's head reads only the first token, its last layer
     computes that token only (:mod:`bertlab.clsonly`: same logits and
     gradients, 13% fewer training FLOPs on MiniLM). Under autocast the linear
@@ -447,6 +449,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         scaler = loss_scaler(device, dtype)
         sched = linear_schedule(opt, int(warmup_ratio * total), total)
         labels_t = torch.tensor(train_labels, dtype=torch.long)
+        weight_t = (torch.tensor(class_weight, dtype=torch.float32, device=device) if class_weight is not None
+                    else None)
         trainable = [p for g in groups for p in g["params"]]
         stats = TrainStats()
         best = BestKeeper(model, keep_best)
@@ -469,7 +473,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     y = labels_t[idx].to(device, non_blocking=True)
                     with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
                         logits = forward(**batch).logits
-                    loss = nn.functional.cross_entropy(logits.float(), y)
+                    loss = nn.functional.cross_entropy(logits.float(), y, weight=weight_t)
                     # The compact rows owe decay only for steps taken (they run on a CPU: asking costs no wait).
                     if backward_step(loss, opt, trainable, grad_clip, scaler, report_skip=rows is not None) and rows:
                         rows.stepped()

@@ -158,3 +158,15 @@ def never_predicted(confusion: list[list[int]], label_names: list[str]) -> list[
 def accuracy(y_true, y_pred) -> float:
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     return float((yt == yp).mean()) if len(yt) else 0.0
+
+
+def balanced_class_weights(labels, n_classes: int) -> list[float]:
+    """Each class's loss weight so that every class weighs as much as the others in training: n / (k x its
+    count), k the classes present (scikit-learn's ``class_weight="balanced"``); 0 for a class absent from
+    ``labels``. All 1 on balanced labels."""
+    counts = [0] * n_classes
+    for y in labels:
+        counts[int(y)] += 1
+    present = sum(1 for c in counts if c)
+    n = sum(counts)
+    return [n / (present * c) if c else 0.0 for c in counts]

@@ -34,7 +34,8 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
               "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "model_bytes",
               "memory_without_encoder", "device", "precision", "epochs", "learning_rate",
-              "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "options", "max_length", "model",
+              "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "class_weights",
+              "options", "max_length", "model",
               "text_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
               "label_descriptions", "C",
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
@@ -122,6 +123,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
             "drop_rare_classes": data.get("drop_rare", False),  # classes under 3 examples left out
             "label_descriptions": json.dumps(descs) if (descs := _descriptions(r)) else None,
+            # how the training loss weighed the classes (blank for zero_shot, which trains on no label)
+            "class_weights": (cfg.get("class_weights") or "none") if s is None or s.reads_training_texts else None,
             "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
             "data_package": (r.data_summary or {}).get("data_package"),  # as the run recorded it when it trained
             "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model

@@ -208,6 +208,16 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
                 notes.append(vocab)
         except BertlabError:
             pass
+    if cfg.class_weights == "balanced":
+        if strategy.reads_training_texts:
+            from bertlab.metrics import balanced_class_weights
+
+            w = balanced_class_weights(splits.train.labels, len(splits.label_names))
+            shown = ", ".join(f"{n!r} x{v:.2f}" for n, v in zip(splits.label_names, w))
+            notes.append(f"trained with balanced class weights (each class's loss weighted by n / (classes x its "
+                         f"count): {shown[:300]}), so a rare class counts as much as a common one")
+        else:
+            notes.append("balanced class weights do not apply: this strategy trains nothing on the labels")
     only = single_class_prediction(test["confusion"], splits.label_names)
     if only is not None:
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "

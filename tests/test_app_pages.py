@@ -1042,3 +1042,21 @@ def test_the_train_page_suggests_sentences_where_zero_shot_would_compare_texts_w
     assert not any("bare label names" in c.value for c in at.caption)
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
     assert not any("bare label names" in c.value for c in at.caption)
+
+
+def test_the_train_page_launches_balanced_class_weights_for_the_strategies_that_train(tiny_model, tiny_data,
+                                                                                       bertlab_home, monkeypatch):
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "tfidf_logreg"]).run()
+    at.checkbox(key="keep_class_weights").check().run()
+    no_problems(at)
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
+    no_problems(at)
+    got = {r.strategy: r.config.get("class_weights") for r in RunStore(bertlab_home).list_runs()}
+    assert got == {"tfidf_logreg": "balanced", "zero_shot": "none"}  # zero_shot trains on no label
+    cmp = app_on("app_pages/compare.py")
+    assert "balanced classes" in " ".join(m.value for m in cmp.markdown)

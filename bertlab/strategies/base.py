@@ -106,6 +106,16 @@ ENCODER_KINDS = ("head", "zero_shot")
 REGISTRY: dict[str, Strategy] = {}
 
 
+def loss_weights(config: RunConfig, splits: Splits) -> list[float] | None:
+    """Each class's weight in the training loss where ``config.class_weights`` is "balanced" (from the training
+    labels), else None: every text alike."""
+    if config.class_weights != "balanced":
+        return None
+    from bertlab.metrics import balanced_class_weights
+
+    return balanced_class_weights(splits.train.labels, len(splits.label_names))
+
+
 def register(cls: type[Strategy]) -> type[Strategy]:
     """Class decorator: add a strategy to the registry under ``cls.name``."""
     if not cls.name or cls.name in REGISTRY:

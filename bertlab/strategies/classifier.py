@@ -8,7 +8,7 @@ import time
 from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
 from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, train_classifier
 from bertlab.errors import ConfigError
-from bertlab.strategies.base import RunContext, RunOutput, Strategy
+from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights
 
 # The option every fine-tuning strategy of the pretrained encoder offers (differential learning rates).
 LAYER_DECAY_SPEC = {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
@@ -105,6 +105,7 @@ class ClassifierStrategy(Strategy):
             warmup_ratio=cfg.warmup_ratio, grad_clip=cfg.grad_clip, seed=cfg.seed, device=dev, dtype=ctx.dtype,
             pad_id=tok.pad_token_id, callbacks=ctx.callbacks,
             layer_decay=cfg.options.get(self.layer_decay_option), keep_best=cfg.keep_best, patience=cfg.patience,
+            class_weight=loss_weights(cfg, sp),
         )
         if stopped := early_stop_note(stats.history, cfg.epochs, cfg.patience):
             ctx.notes.append(stopped)

@@ -14,7 +14,7 @@ from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
 from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report, softmax
-from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
+from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights, register
 
 ZERO_SHOT_SCALE = 20.0  # cosine similarities * scale -> softmax "probabilities"
 
@@ -135,8 +135,9 @@ class ZeroShot(Strategy):
 
 def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, n_classes: int, *, epochs: int,
                       lr: float, batch_size: int, weight_decay: float, seed: int, callbacks, label_names: list[str],
-                      keep_best: bool = False, patience: int = 0):
+                      keep_best: bool = False, patience: int = 0, class_weight: list[float] | None = None):
     """Softmax regression on fixed features with AdamW; logs loss per step and validation per epoch.
+    ``class_weight``: each class's weight in the training loss (the validation loss stays unweighted).
 
     Returns (head, history, steps, restored_epoch): with ``keep_best`` the head
     of the epoch with the lowest validation loss is put back (restored_epoch,
@@ -148,6 +149,7 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=weight_decay)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
     xvt, yvt = torch.from_numpy(xv), torch.from_numpy(yv).long()
+    weight = torch.tensor(class_weight, dtype=torch.float32) if class_weight is not None else None
     g = torch.Generator().manual_seed(seed)
     steps_per_epoch = max(1, -(-len(x) // batch_size))
     callbacks.on_start(steps_per_epoch * epochs, "train")
@@ -158,7 +160,7 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
             if callbacks.should_stop():
                 raise RunCancelled()
             idx = perm[s : s + batch_size]
-            loss = nn.functional.cross_entropy(head(xt[idx]), yt[idx])
+            loss = nn.functional.cross_entropy(head(xt[idx]), yt[idx], weight=weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -204,7 +206,7 @@ class HeadOnly(Strategy):
             x["train"], np.asarray(sp.train.labels), x["val"], np.asarray(sp.val.labels), len(sp.label_names),
             epochs=cfg.epochs, lr=cfg.learning_rate, batch_size=cfg.batch_size, weight_decay=cfg.weight_decay,
             seed=cfg.seed, callbacks=ctx.callbacks, label_names=sp.label_names, keep_best=cfg.keep_best,
-            patience=cfg.patience)
+            patience=cfg.patience, class_weight=loss_weights(cfg, sp))
         head_s = time.perf_counter() - t0
         if stopped := early_stop_note(history, cfg.epochs, cfg.patience):
             ctx.notes.append(stopped)
