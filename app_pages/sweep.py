@@ -36,7 +36,8 @@ def run_available(cfg) -> dict[str, int] | None:
         return None
 
 
-SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps")
+SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps",
+                   "keep_sw_class_weights")
 
 
 def _kept_value(key: str, value, default):
@@ -54,6 +55,8 @@ def _kept_value(key: str, value, default):
         return value
     if key == "keep_sw_model" and isinstance(value, str):
         return value
+    if key == "keep_sw_class_weights" and isinstance(value, bool):
+        return value
     return default
 
 
@@ -67,7 +70,7 @@ def sweep_form() -> None:
     kept = common.desk_settings().get("sweep_form") or {}
     for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
-                 ("keep_sw_min_steps", 20)):
+                 ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False)):
         st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
     with st.form("sweep_form"):
         names = st.multiselect("Strategies (one curve each)", list(REGISTRY), key="keep_sw_strategies")
@@ -79,6 +82,9 @@ def sweep_form() -> None:
         model = c2.text_input("Model", key="keep_sw_model")
         min_steps = c3.number_input("Minimum steps per point", 0, 1000, key="keep_sw_min_steps",
                                     help="Small training sets get more epochs so fine-tuning is not cut short.")
+        balanced = st.checkbox("Balance the classes in the training loss", key="keep_sw_class_weights",
+                               help="As on the Train page: each class's loss weighted by n / (classes x its "
+                                    "count), so a rare class counts as much as a common one (zero_shot unchanged).")
         go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
     store = common.store()
     if go:
@@ -88,7 +94,7 @@ def sweep_form() -> None:
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
             spec = sweep.SweepSpec(strategies=names, sizes=[None if s == "all" else int(s) for s in sizes],
                                    seeds=list(range(int(n_seeds))), data=cfg, model=model.strip(),
-                                   min_steps=int(min_steps))
+                                   min_steps=int(min_steps), common={"class_weights": "balanced"} if balanced else {})
             todo, _ = sweep.split_points(store, spec)
         except BertlabError as e:
             common.show_error(e)

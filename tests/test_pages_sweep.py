@@ -322,3 +322,21 @@ def test_a_fine_tuned_run_exports_with_its_onnx_graph_from_the_costs_page(tiny_m
     assert f"{rid}/model.onnx" in zipfile.ZipFile(zipped).namelist()
     at.checkbox(key="export_onnx").uncheck().run()  # the zip made with ONNX is not offered as one without
     assert not [b for b in at.get("download_button") if "Download" in b.proto.label]
+
+
+def test_the_sweep_form_balances_the_classes_on_request(tiny_data, bertlab_home, monkeypatch):
+    import time as time_mod
+    from dataclasses import asdict
+
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time_mod.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg", "zero_shot"])
+    at.multiselect(key="keep_sw_sizes").set_value([16])
+    at.number_input(key="keep_sw_seeds").set_value(1)
+    at.checkbox(key="keep_sw_class_weights").check()
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    got = {r.strategy: r.config.get("class_weights") for r in RunStore(bertlab_home).list_runs()}
+    assert got == {"tfidf_logreg": "balanced", "zero_shot": "none"}

@@ -149,4 +149,8 @@ def make_config(strategy: str, **overrides: Any) -> RunConfig:
     kw = {**s.defaults, **{k: v for k, v in overrides.items() if v is not None}}
     if isinstance(kw.get("options"), dict):
         kw["options"] = {**s.defaults.get("options", {}), **kw["options"]}
+    if not s.reads_training_texts and kw.get("class_weights") == "balanced":
+        # zero_shot trains on no label: asked of a whole launch or sweep, the weights change nothing there, and
+        # its run stays the same run (the same config as one launched without them)
+        kw["class_weights"] = "none"
     return RunConfig(strategy=strategy, **kw)
