@@ -401,7 +401,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         mcnemar += (f" Adjusted for the {row['holm_pairs']} pairs of strategies in the table (Holm): "
                     f"{paired.p_is(holm)}" + (", beyond chance still." if holm < 0.05 else
                                               ", which chance among that many comparisons could explain."))
-    if any(sum(r.strategy == x.strategy for r, _ in members) > 1 for x in (ra, rb)):
+    if any(sum(paired.variant(r) == paired.variant(x) for r, _ in members) > 1 for x in (ra, rb)):
         mcnemar += (" These strategies ran at several seeds: one seed against another is one draw of training "
                     "luck; Which one to use? compares their means over the seeds.")
     p_judged = p.p_value if holm is None else holm

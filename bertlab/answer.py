@@ -64,9 +64,10 @@ def plain_words(best, pick) -> str:
     """'In plain words: use the pretrained model as it is, with no training. ...': the answer without the names,
     tests and units (the headline keeps them)."""
     def say(run) -> str:
-        return PLAIN_NAMES.get(run.strategy, run.strategy)
+        balanced = ((getattr(run, "config", None) or {}).get("class_weights") == "balanced")
+        return PLAIN_NAMES.get(run.strategy, run.strategy) + (", trained with balanced classes" if balanced else "")
 
-    if pick.strategy == best.strategy:
+    if say(pick) == say(best):
         return f"In plain words: use {say(pick)}; nothing else tried here did better."
     return (f"In plain words: use {say(pick)}. {say(best)[:1].upper()}{say(best)[1:]} scored higher, but "
             "not by more than chance on these test texts, and it costs more to train.")
@@ -335,7 +336,12 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     if any(len(m) > 1 for m in models.values()):
         return None  # one strategy on several models: not seeds of one thing
     strategies = [r.strategy for r in at_size]
-    if len(set(strategies)) < len(strategies):
+    variants = [paired.variant(r) for r in at_size]
+    if len(set(variants)) > len(set(strategies)):  # a strategy with and without balanced class weights
+        if len(set(variants)) < len(variants):
+            return None  # seeds of each, mixed: the over-seeds answer groups by strategy and would average them
+        a = _one_run_each(at_size, name, judge)  # each run a choice of its own, named by its id
+    elif len(set(strategies)) < len(strategies):
         a = over_seeds(at_size, judge)
     else:
         a = _one_run_each(at_size, name, judge)

@@ -289,6 +289,12 @@ def pairable(runs: list) -> dict[str, list[tuple]]:
     return groups
 
 
+def variant(run) -> tuple[str, str]:
+    """What makes two runs seeds of one thing: their strategy and how their loss weighed the classes (a balanced
+    head_only against a plain one is a choice to make, not two draws of training luck)."""
+    return run.strategy, ((getattr(run, "config", None) or {}).get("class_weights") or "none")
+
+
 def run_name(run) -> str:
     """``full_ft · 1a2b``: a run as the paired tests name it."""
     return f"{run.strategy} · {run.id[-4:]}"
@@ -324,7 +330,7 @@ def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
                          "95% interval (points)": f"{100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f}",
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
                          "at_edge": at_the_edge(p.p_value, p.interval), "a_id": ra.id, "b_id": rb.id})
-    strategy = {r.id: r.strategy for r, _ in members}
+    strategy = {r.id: variant(r) for r, _ in members}  # a balanced head_only is not a seed of a plain one
     family = [r for r in rows if strategy[r["a_id"]] != strategy[r["b_id"]]]
     for r in rows:
         r["p (Holm)"], r["holm_pairs"] = None, 0

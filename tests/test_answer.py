@@ -1089,3 +1089,18 @@ def test_while_runs_train_the_plain_words_say_so_far_too(two_runs, tiny_data, mo
     first = next(i for i, v in enumerate(shown) if "in plain words" in v.lower())
     assert shown[first].replace("\\", "").startswith("So far, in plain words: use")
     assert shown[first + 1].replace("\\", "").startswith("**So far: ")
+
+
+def test_a_strategy_with_and_without_balanced_class_weights_is_two_choices_not_two_seeds(tmp_path):
+    """A persona: head_only with and without --class-weights balanced (both seed 0) were taken for seeds of one
+    strategy: one dropped unsaid, their scores averaged, 'two seeds of one strategy' in the paired table."""
+    plain = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)
+    weighted = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 340), 2.5e11, 10.5)
+    weighted.config = {**weighted.config, "class_weights": "balanced"}
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)
+    a = answer.answer([plain, weighted, free])
+    assert a is not None and a.best is weighted
+    assert "training seeds" not in a.caveat and "mean of" not in a.text()
+    assert "trained with balanced classes" in a.plain
+    rows = paired.pairwise_rows([(r, paired.load_predictions(r)) for r in (plain, weighted, free)])
+    assert all(r["holm_pairs"] == 3 for r in rows)  # three choices, three pairs in the family
