@@ -152,11 +152,9 @@ def shown_batch(runs: list, sweeps: set[str]) -> str | None:
         return choice
     own = [(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
            *own_batches()]
-    mine = [b for b in own if b in present]
-    if mine:
-        newest = {b: max(r.created for r in runs if r.batch_id == b) for b in mine}
-        return max(mine, key=newest.get)
-    return latest_batch(runs, sweeps)
+    mine = set(own) & present
+    # runs come newest first: the first of this desk's batches met is its newest
+    return next((r.batch_id for r in runs if r.batch_id in mine), None) or latest_batch(runs, sweeps)
 
 
 # --- the chosen data ---------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def sweep_form() -> None:
                 "for every size of a seed; smaller training sets are subsets of larger ones.")
     # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run. A
     # reload at the same desk starts from the form last run there (it went back to the 75-run default).
-    kept = common.desk_settings().get("sweep_form") or {}
+    kept = ({} if all(k in st.session_state for k in SWEEP_FORM_KEYS)  # read the desk's file once a session
+            else common.desk_settings().get("sweep_form") or {})
     for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
                  ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False)):

@@ -271,9 +271,8 @@ def queue_ahead() -> str:
     n = len(ids)
     if not n:
         return ""
-    mine_batch = (st.session_state.get("last_launch") or {}).get("batch")
-    store = common.store()
-    mine = sum(1 for i in ids if mine_batch and (r := store.get(i)) is not None and r.batch_id == mine_batch)
+    # the launch keeps its run ids: no store query per queued run (a sweep queues hundreds) on every rerun
+    mine = len(set(ids) & set((st.session_state.get("last_launch") or {}).get("ids") or ()))
     runs = f"{n} run{'s are' if n != 1 else ' is'}"
     them = "them" if n != 1 else "it"
     if mine == n:

@@ -28,7 +28,7 @@ from bertlab.estimate import truncated_mean
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy
-from bertlab.strategies.base import ARTIFACT_META
+from bertlab.strategies.base import ARTIFACT_META, loss_weights
 
 log = logging.getLogger(__name__)
 
@@ -210,9 +210,7 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
             pass
     if cfg.class_weights == "balanced":
         if strategy.reads_training_texts:
-            from bertlab.metrics import balanced_class_weights
-
-            w = balanced_class_weights(splits.train.labels, len(splits.label_names))
+            w = loss_weights(cfg, splits)  # the weights the training loss used
             shown = ", ".join(f"{n!r} x{v:.2f}" for n, v in zip(splits.label_names, w))
             notes.append(f"trained with balanced class weights (each class's loss weighted by n / (classes x its "
                          f"count): {shown[:300]}), so a rare class counts as much as a common one")
