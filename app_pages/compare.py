@@ -419,8 +419,6 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         return
     test = paired.test_set_of(ra, fp, common.splits)
     texts = test.texts if test is not None else None
-    # where each text is in the user's file (its id column, or its row number), as in the mistakes table and CSV
-    where = test.row_id_name if test is not None and test.row_ids is not None else None
     names = ra.metrics.get("label_names") or []
 
     def label(k: int) -> str:
@@ -434,7 +432,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         def sure(d: dict, i: int) -> dict:  # how sure each run was (runs from before confidences were kept: none)
             return {"confidence": 100 * d["confidences"][i]} if "confidences" in d else {}
 
-        st.dataframe([({where: test.row_ids[i]} if where else {}) | {
+        # first, where each text is in the user's file (its id column, or its row number), as in the CSV
+        st.dataframe([(test.origin(i) if test is not None else {}) | {
                        "text": texts[i] if texts else f"#{i}", "true label": label(da["labels"][i]),
                        f"A: {name_a}": label(da["predictions"][i]),
                        **{f"A {k}": v for k, v in sure(da, i).items()},
@@ -595,13 +594,11 @@ def confident_mistakes(done: list) -> None:
         test = paired.test_set_of(r, d["fingerprint"], common.splits)
         texts = test.texts if test is not None else None
         names = r.metrics.get("label_names") or []
-        # where each text is in the user's file (its id column, or its row number), to look it up there
-        where = test.row_id_name if test is not None and test.row_ids is not None else None
 
         def name(k: int) -> str:
             return names[k] if k < len(names) else str(k)
 
-        st.dataframe([({where: test.row_ids[i]} if where else {})
+        st.dataframe([(test.origin(i) if test is not None else {})  # where it is in the user's file
                       | {"text": texts[i] if texts else f"#{i}", "true label": name(d["labels"][i]),
                          "its answer": name(d["predictions"][i]), "confidence": 100 * d["confidences"][i]}
                       for i in wrong[:MISTAKES_SHOWN]], hide_index=True, width="stretch", key="mistakes_table",

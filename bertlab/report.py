@@ -248,7 +248,7 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     # threshold or a ROC curve wants them) every class's probability; runs from before they were kept have none.
     # First, where each text came from in the user's table (its id column, or its row number): to join the answers
     # back to the rest of that row.
-    where = test.row_id_name if test.row_ids is not None and test.row_id_name not in ("text", "true label") else None
+    where = next(iter(test.origin(0)), None) if len(test) else None
     cols = ([where] if where else []) + ["text", "true label"]
     for r in same:
         cols += [labels[r.id]] + ([f"{labels[r.id]} confidence"] if "confidences" in stored[r.id] else []) + (
@@ -257,7 +257,7 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     for i, (t, y) in enumerate(zip(test.texts, test.labels)):
         row = {"text": t, "true label": names[y]}
         if where:
-            row[where] = test.row_ids[i]
+            row.update(test.origin(i))
         for r in same:
             d = stored[r.id]
             row[labels[r.id]] = names[d["predictions"][i]]
@@ -281,8 +281,7 @@ def _surest_mistakes(run) -> list[dict]:
     if test is None:
         return []
     names = test.label_names
-    where = test.row_id_name if test.row_ids is not None else None  # where to find it in the user's file
-    return [({where: test.row_ids[i]} if where else {}) | {"text": test.texts[i], "true label": names[d["labels"][i]], "its answer": names[d["predictions"][i]],
+    return [test.origin(i) | {"text": test.texts[i], "true label": names[d["labels"][i]], "its answer": names[d["predictions"][i]],
              "confidence": f"{100 * d['confidences'][i]:.0f}%"} for i in wrong[:MISTAKES_IN_REPORT]]
 
 

@@ -112,6 +112,14 @@ class TextDataset:
             row_ids=[self.row_ids[i] for i in rows] if self.row_ids is not None else None,
             row_id_name=self.row_id_name)
 
+    def origin(self, i: int) -> dict[str, str]:
+        """Where text ``i`` came from in the user's table, as a table cell to put first in a row:
+        ``{"ticket_id": "T-17"}`` or ``{"row": "17"}``; {} where rows have no ids (a built-in dataset), or where the
+        id column is named like a column of the tables it goes into (``text``, ``true label``)."""
+        if self.row_ids is None or self.row_id_name in ("text", "true label"):
+            return {}
+        return {self.row_id_name: self.row_ids[i]}
+
     def majority_accuracy(self) -> float:
         """Accuracy of always predicting the most common class of this set."""
         if not self.labels:
