@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from bertlab.config import SPLIT_PRESETS, DataConfig, upload_display_name
+from bertlab.config import SPLIT_PRESETS, DataConfig, shown_strategy, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
@@ -109,7 +109,7 @@ def batch_title(runs: list, sweep: bool = False) -> str:
         live += " · all cancelled"
     else:
         live += "".join(f" · {n} {s}" for s, n in stopped.items() if n)
-    ordered = [r.strategy for r in sorted(runs, key=lambda r: r.created)]
+    ordered = [shown_strategy(r) for r in sorted(runs, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
     # "full_ft ×3" for a strategy launched at several seeds
@@ -510,7 +510,7 @@ def dataset_name(name: str) -> str:
 
 def run_title(run: Any) -> str:
     """``✓ head_only · a1b2 (rotten_tomatoes)``."""
-    return f"{STATUS_ICON.get(run.status, '')} {run.strategy} · {run.id[-4:]} ({dataset_name(run.dataset)})"
+    return f"{STATUS_ICON.get(run.status, '')} {shown_strategy(run)} · {run.id[-4:]} ({dataset_name(run.dataset)})"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")

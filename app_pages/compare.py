@@ -349,7 +349,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                                         "right, if both were equally good. With many pairs, expect one in twenty "
                                         "below 0.05 by chance."),
             "p (Holm)": st.column_config.TextColumn(
-                alignment="right", help="McNemar's p adjusted for the number of pairs of two strategies in this "
+                alignment="right", help="McNemar's p adjusted for the number of pairs of runs of two different "
+                                        "strategies in this "
                                         "table (Holm's step-down method): below 0.05, the chance that any of these "
                                         "verdicts is a false alarm stays under 5%. Two seeds of one strategy (—) are "
                                         "no choice to make and are left out of the count."),
@@ -398,7 +399,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     row = next((r for r in rows if {r["a_id"], r["b_id"]} == {a, b}), None)
     holm = row["p (Holm)"] if row is not None and row.get("holm_pairs", 0) > 1 else None
     if holm is not None:
-        mcnemar += (f" Adjusted for the {row['holm_pairs']} pairs of strategies in the table (Holm): "
+        mcnemar += (f" Adjusted for the {row['holm_pairs']} pairs of runs of different strategies in the table "
+                    "(Holm): "
                     f"{paired.p_is(holm)}" + (", beyond chance still." if holm < 0.05 else
                                               ", which chance among that many comparisons could explain."))
     if any(sum(paired.variant(r) == paired.variant(x) for r, _ in members) > 1 for x in (ra, rb)):

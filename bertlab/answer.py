@@ -616,6 +616,12 @@ def seeds_test_name(how: str, k: int, judge: Judge) -> str:
     return f"paired t-test over {k} seeds" if how == "t" else f"the largest of {judge.p_name} at each of the {k} seeds"
 
 
+def _test_said(how: str, k: int, judge: Judge) -> str:
+    """The test that decided a gap, for a sweep's line: over seeds (:func:`seeds_test_name`), or with one seed
+    the paired test on its test texts."""
+    return seeds_test_name(how, k, judge) if k > 1 else f"{judge.test_name} on one seed"
+
+
 def _mean(xs) -> float:
     xs = list(xs)
     return sum(xs) / len(xs)
@@ -723,7 +729,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                    for o in stats if o not in (s, best)):
             row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k, "how": how[(best, s)]})
             row["why"] = (f"{judge.gap(stats[best]['acc'] - stats[s]['acc'])} behind {best}: "
-                          f"{_who_tells(how[(best, s)], k)} cannot tell them apart ({paired.p_is(p)})")
+                          f"{_who_tells(how[(best, s)], k)} cannot tell them apart "
+                          f"({_test_said(how[(best, s)], k, judge)}, {paired.p_is(p)})")
             return row
     if not cheaper:
         row["why"] = f"{judge.top} and the cheapest" + (" of the strategies better than the majority class"
@@ -734,7 +741,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         near, p, k = max(tested, key=lambda t: stats[t[0]]["acc"])
         row.update({"p": p, "seeds": k, "near": near, "how": how[(best, near)]})
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
-                      f"{judge.gap(stats[best]['acc'] - stats[near]['acc'])} ({paired.p_is(p)})")
+                      f"{judge.gap(stats[best]['acc'] - stats[near]['acc'])} "
+                      f"({_test_said(how[(best, near)], k, judge)}, {paired.p_is(p)})")
     elif any(p is None for _, p, _ in tested):
         row["why"] = ("not tested against every cheaper strategy (no finished seed in common, or the same gap at "
                       "every seed)")
@@ -816,7 +824,8 @@ def sweep_lines(rows: list[dict]) -> list[str]:
     """:func:`sweep_rows` for a terminal: one line per training size."""
     if not rows:
         return []
-    out = ["Which one to use at each size? (paired t-test over seeds; see the Learning curves page)"]
+    out = ["Which one to use at each size? (each line names the test that decided it; see the Learning curves "
+           "page)"]
     for r in sweep_table(rows):
         n = f"n={r['labelled']:,}" if r["labelled"] else "n=all"
         out.append(f"  {n:>8}: use {r['use']}: {r['why']}")

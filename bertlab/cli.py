@@ -9,7 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bertlab.config import CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig
+from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, shown_strategy
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
@@ -248,7 +248,8 @@ def result_row(run) -> dict:
 
     m, c = run.metrics, run.costs
     ci = run_accuracy_interval(m, (run.data_summary or {}).get("sizes", {}).get("test"))
-    return {"run_id": run.id, "batch_id": run.batch_id, "strategy": run.strategy, "status": run.status,
+    return {"run_id": run.id, "batch_id": run.batch_id, "strategy": run.strategy,
+            "class_weights": (run.config or {}).get("class_weights") or "none", "status": run.status,
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci95": list(ci) if ci else None,
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
@@ -268,10 +269,11 @@ def notes_lines(runs: list, width: int = 110) -> list[str]:
 
     done = [r for r in runs if r.status == "succeeded"]
     shared = set.intersection(*(set(r.notes) for r in done)) if len(done) >= 2 else set()
-    strategies = [r.strategy for r in runs]
+    strategies = [shown_strategy(r) for r in runs]
     groups = [("every run", [n for n in done[0].notes if n in shared])] if shared else []
     for r in runs:
-        name = f"{r.strategy} (seed {r.config.get('seed')})" if strategies.count(r.strategy) > 1 else r.strategy
+        shown = shown_strategy(r)
+        name = f"{shown} (seed {r.config.get('seed')})" if strategies.count(shown) > 1 else shown
         own = [n.removeprefix(f"{r.strategy}: ") for n in r.notes if n not in shared]
         groups.append((name, own))
     lines = [line for name, notes in groups if notes
@@ -292,7 +294,7 @@ def format_table(rows: list[dict]) -> str:
         def f(v, spec):
             return format(v, spec) if isinstance(v, (int, float)) else "-"
         ci = r.get("test_accuracy_ci95")
-        lines.append([r["strategy"], r["status"], f(r["test_accuracy"], ".3f"),
+        lines.append([r["strategy"] + (BALANCED_SUFFIX if r.get("class_weights") == "balanced" else ""), r["status"], f(r["test_accuracy"], ".3f"),
                       format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
                       f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
                       # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
@@ -383,11 +385,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     finished = [store.get(i) for i in ids]
     rows = [result_row(r) for r in finished]
     if args.json:
-        from bertlab import answer
+        from bertlab import answer, paired
 
         a = answer.answer(finished, metric=args.judge_by)
         for r, run in zip(rows, finished):  # the answer's pick (each of its seeds), marked
-            r["recommended"] = a is not None and run.strategy == a.pick.strategy and (
+            r["recommended"] = a is not None and paired.variant(run) == paired.variant(a.pick) and (
                 (run.data_summary or {}).get("sizes", {}).get("train")
                 == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
         print(json.dumps(rows, indent=2))

@@ -17,6 +17,14 @@ def model_title(model: str) -> str:
     return "all-MiniLM-L6-v2 (sentence-transformers/all-MiniLM-L6-v2)" if model == DEFAULT_MODEL else model
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 CLASS_WEIGHTS = ("none", "balanced")  # RunConfig.class_weights
+BALANCED_SUFFIX = " (balanced)"  # after the strategy's name, wherever a run trained with balanced class weights
+
+
+def shown_strategy(run) -> str:
+    """A run's strategy as pages, tables and legends name it: ``head_only`` or ``head_only (balanced)``, so that a
+    run trained with balanced class weights is never taken for a seed of a plain one."""
+    weights = (getattr(run, "config", None) or {}).get("class_weights") or "none"
+    return run.strategy + (BALANCED_SUFFIX if weights == "balanced" else "")
 SOURCES = ("builtin", "file", "hub")
 MAX_LOADED_RUNS = 12  # finished models kept in memory to answer typed text (the inference boxes ask at most this many)
 _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?")

@@ -296,8 +296,10 @@ def variant(run) -> tuple[str, str]:
 
 
 def run_name(run) -> str:
-    """``full_ft · 1a2b``: a run as the paired tests name it."""
-    return f"{run.strategy} · {run.id[-4:]}"
+    """``full_ft · 1a2b`` (``head_only (balanced) · 3c4d``): a run as the paired tests name it."""
+    from bertlab.config import shown_strategy
+
+    return f"{shown_strategy(run)} · {run.id[-4:]}"
 
 
 def by_accuracy(members: list[tuple]) -> list[tuple]:
@@ -412,7 +414,7 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
             a, b = data[r["a_id"]], data[r["b_id"]]
             c = compare_f1(a["labels"], a["predictions"], b["predictions"])
             f1 = f"; macro-F1 {c.difference:+.3f}, {p_is(c.p_value)}"
-        holm_p = (f" (Holm, over {r['holm_pairs']} pairs of strategies: {format_p(r['p (Holm)'])})"
+        holm_p = (f" (Holm, over {r['holm_pairs']} pairs of runs of different strategies: {format_p(r['p (Holm)'])})"
                   if r["holm_pairs"] > 1 else "")
         out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "

@@ -81,7 +81,10 @@ def device_kind(device: str | None) -> str:
 
 
 def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
-    """One row per succeeded run: strategy, accuracy, F1 and cost fields (money included)."""
+    """One row per succeeded run: strategy (``head_only (balanced)`` for a run with balanced class weights: not
+    a seed of a plain one), accuracy, F1 and cost fields (money included)."""
+    from bertlab.config import shown_strategy
+
     prices = prices or Prices()
     out = []
     for r in runs:
@@ -89,7 +92,7 @@ def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
             continue
         c, m = r.costs, r.metrics
         secs = float(c.get("train_seconds") or 0.0)
-        out.append({"run_id": r.id, "strategy": r.strategy, "test_accuracy": m.get("test_accuracy"),
+        out.append({"run_id": r.id, "strategy": shown_strategy(r), "test_accuracy": m.get("test_accuracy"),
                     "test_macro_f1": m.get("test_macro_f1"), "majority_accuracy": m.get("majority_accuracy"),
                     "train_seconds": secs, "train_flops": float(c.get("train_flops") or 0.0),
                     "trainable_params": int(c.get("trainable_params") or 0),

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from bertlab.config import BALANCED_SUFFIX, shown_strategy
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import format_flops
 
@@ -112,7 +113,8 @@ def _style(fig: go.Figure, title: str | None, height: int, **extra: Any) -> go.F
 
 
 def strategy_color(strategy: str) -> str:
-    """The colour of ``strategy`` (stable for unknown names too)."""
+    """The colour of ``strategy`` (stable for unknown names too; a balanced run keeps its strategy's)."""
+    strategy = strategy.removesuffix(BALANCED_SUFFIX)
     if strategy in STRATEGY_COLORS:
         return STRATEGY_COLORS[strategy]
     h = int(hashlib.sha1(strategy.encode()).hexdigest(), 16)
@@ -121,7 +123,7 @@ def strategy_color(strategy: str) -> str:
 
 def strategy_symbol(strategy: str) -> str:
     """The marker shape of ``strategy`` (a circle for names without one)."""
-    return STRATEGY_SYMBOLS.get(strategy, "circle")
+    return STRATEGY_SYMBOLS.get(strategy.removesuffix(BALANCED_SUFFIX), "circle")
 
 
 def text_color_on(fill: str) -> str:
@@ -137,11 +139,13 @@ def text_color_on(fill: str) -> str:
 
 
 def run_labels(runs: Sequence[Any]) -> dict[str, str]:
-    """Display names: the strategy alone when it is unique among ``runs``, else strategy + id tail."""
+    """Display names: the strategy alone when it is unique among ``runs``, else strategy + id tail (a run with
+    balanced class weights is ``head_only (balanced)``)."""
     counts: dict[str, int] = {}
     for r in runs:
-        counts[r.strategy] = counts.get(r.strategy, 0) + 1
-    return {r.id: r.strategy if counts[r.strategy] == 1 else f"{r.strategy} · {r.id[-4:]}" for r in runs}
+        counts[shown_strategy(r)] = counts.get(shown_strategy(r), 0) + 1
+    return {r.id: shown_strategy(r) if counts[shown_strategy(r)] == 1 else f"{shown_strategy(r)} · {r.id[-4:]}"
+            for r in runs}
 
 
 def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:

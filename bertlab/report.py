@@ -17,7 +17,7 @@ import re
 import time
 
 from bertlab import answer, paired, pareto, sweep
-from bertlab.config import model_title
+from bertlab.config import model_title, shown_strategy
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
@@ -532,7 +532,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
               "right and the label is wrong.</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:
-        parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(r.strategy)} ({r.id}): "
+        parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(shown_strategy(r))} ({r.id}): "
                                       f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
     for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id)):
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
@@ -542,7 +542,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append("<h2>Data</h2>" + _data_section(runs))
     parts.append(_machine_section(runs))
     parts.append("<h2>Run configurations</h2>" + "".join(
-        f"<details><summary>{html.escape(r.strategy)} · {r.id}</summary><pre>"
+        f"<details><summary>{html.escape(shown_strategy(r))} · {r.id}</summary><pre>"
         f"{html.escape(json.dumps(r.config, indent=2))}</pre>"
         + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
         + "</details>" for r in runs))

@@ -130,8 +130,10 @@ class Run:
 
     @property
     def label(self) -> str:
-        """Short display name: strategy plus the id's tail."""
-        return f"{self.strategy} · {self.id[-4:]}"
+        """Short display name: strategy (``head_only (balanced)`` with balanced class weights) plus the id's tail."""
+        from bertlab.config import shown_strategy
+
+        return f"{shown_strategy(self)} · {self.id[-4:]}"
 
 
 def _like(text: str) -> str:

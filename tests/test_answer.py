@@ -263,7 +263,7 @@ def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_be
     assert p >= 0.05 and answer.seed_paired_p([0.10, 0.11, 0.11]) < 0.05  # the premise
     assert (row["most accurate"], row["pick"], row["seeds"]) == ("full_ft", "head_only", 3)
     assert row["p"] == pytest.approx(p)
-    assert row["why"] == f"1.3 points behind full_ft: the seeds cannot tell them apart ({paired.p_is(p)})"
+    assert row["why"] == f"1.3 points behind full_ft: the seeds cannot tell them apart (paired t-test over 3 seeds, {paired.p_is(p)})"
     (shown,) = answer.sweep_table([row])
     assert shown["most accurate"] == "full_ft (81.0%)" and shown["use"] == "head_only (79.7%)"
     assert answer.sweep_lines([row])[1] == f"     n=512: use head_only (79.7%): {row['why']}"
@@ -297,7 +297,8 @@ def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path)
            for r in (best, free)]
     (row,) = answer.sweep_rows(pts, runs.get)
     p = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 292, 100)).p_value
-    assert row["pick"] == "zero_shot" and row["p"] == p and "the test set cannot tell" in row["why"]
+    assert row["pick"] == "zero_shot" and row["p"] == p
+    assert f"the test set cannot tell them apart (McNemar's test on one seed, {paired.p_is(p)})" in row["why"]
     # Without the runs (or on seeds no two strategies share) nothing is tested, so nothing cheaper is picked.
     (row,) = answer.sweep_rows(pts)
     assert row["pick"] == "full_ft" and "not tested" in row["why"]
@@ -332,7 +333,7 @@ def test_two_seeds_with_a_gap_beyond_chance_at_each_are_not_called_a_tie(tmp_pat
                               "of the 2 seeds, p")
     # without the runs' predictions only the t-test is there: it cannot tell, as before
     (row,) = answer.sweep_rows(pts)
-    assert row["pick"] == "zero_shot" and "the seeds cannot tell them apart" in row["why"]
+    assert row["pick"] == "zero_shot" and "the seeds cannot tell them apart (paired t-test over 2 seeds, p" in row["why"]
 
 
 def test_the_same_small_gap_at_every_seed_is_judged_on_the_test_texts_not_left_untested(tmp_path):
@@ -352,7 +353,10 @@ def test_the_same_small_gap_at_every_seed_is_judged_on_the_test_texts_not_left_u
     (row,) = answer.sweep_rows(pts, runs.get)
     assert row["pick"] == "head_only" and row["p"] == max(each) and row["how"] == "each"
     assert row["why"] == f"1.0 points behind full_ft: the test texts at some seed cannot tell them apart " \
-                         f"({paired.p_is(max(each))})"
+                         f"(the largest of McNemar's p at each of the 2 seeds, {paired.p_is(max(each))})"
+    # the sweep's lines name the test of each line, not "paired t-test over seeds" for all (a persona's catch)
+    lines = answer.sweep_lines([row])
+    assert "t-test" not in lines[0] and "the largest of McNemar's p at each of the 2 seeds" in lines[1]
     a = answer.answer(list(runs.values()))
     assert a.pick.strategy == "head_only"
     assert "a gap the test texts at some seed cannot tell from chance (the largest of McNemar's p at each of the " \
@@ -1104,3 +1108,14 @@ def test_a_strategy_with_and_without_balanced_class_weights_is_two_choices_not_t
     assert "trained with balanced classes" in a.plain
     rows = paired.pairwise_rows([(r, paired.load_predictions(r)) for r in (plain, weighted, free)])
     assert all(r["holm_pairs"] == 3 for r in rows)  # three choices, three pairs in the family
+    # and wherever a run is named, the balanced one says so (the charts' legends, the paired table, the report)
+    from bertlab import pareto, plots
+
+    names = plots.run_labels([plain, weighted, free])
+    assert names == {plain.id: "head_only", weighted.id: "head_only (balanced)", free.id: "zero_shot"}
+    assert "head_only (balanced) · " in " ".join(r["A"] + r["B"] for r in rows)
+    assert plots.strategy_color("head_only (balanced)") == plots.strategy_color("head_only")
+    # Accuracy vs cost: two points, not one averaged over both as if they were seeds
+    points = pareto.by_strategy(pareto.rows_from_runs([plain, weighted, free]))
+    assert sorted((p["strategy"], p["n_runs"]) for p in points) == [
+        ("head_only", 1), ("head_only (balanced)", 1), ("zero_shot", 1)]

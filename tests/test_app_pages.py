@@ -1060,3 +1060,5 @@ def test_the_train_page_launches_balanced_class_weights_for_the_strategies_that_
     assert got == {"tfidf_logreg": "balanced", "zero_shot": "none"}  # zero_shot trains on no label
     cmp = app_on("app_pages/compare.py")
     assert "balanced classes" in " ".join(m.value for m in cmp.markdown)
+    # the batch's title names it too: a plain launch of the same strategies beside it would read the same
+    assert any("tfidf_logreg (balanced)" in str(o) for s in cmp.selectbox for o in s.options)

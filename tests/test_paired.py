@@ -270,7 +270,7 @@ def test_cli_paired_and_the_report_show_the_paired_test(tiny_model, tiny_data, b
     assert [r["p (Holm)"] for r in rows] == pytest.approx(paired.holm([r["p (McNemar)"] for r in rows]))
     assert main(["paired", *ids]) == 0
     out = capsys.readouterr().out
-    assert out.count("(Holm, over 3 pairs of strategies: ") == 3 and "Holm's adjusted p keeps the chance" in out
+    assert out.count("(Holm, over 3 pairs of runs of different strategies: ") == 3 and "Holm's adjusted p keeps the chance" in out
     html = report.build_html(store, ids)
     assert "<th>p (Holm)</th>" in html and all(f"<td>{paired.format_p(r['p (Holm)'])}</td>" in html for r in rows)
 
@@ -425,7 +425,7 @@ def test_holm_adjusts_over_pairs_of_two_strategies_not_seeds_of_one():
     assert [r["p (Holm)"] for r in cross] == pytest.approx(paired.holm([r["p (McNemar)"] for r in cross]))
     assert all(r["holm_pairs"] == 4 for r in cross)
     assert [paired.format_holm(r) for r in same] == ["—", "—"]
-    assert "(Holm, over 4 pairs of strategies: " in "\n".join(paired.summary_lines(rows))
+    assert "(Holm, over 4 pairs of runs of different strategies: " in "\n".join(paired.summary_lines(rows))
 
 
 def test_the_pair_box_goes_by_holm_and_says_when_the_runs_are_seeds(tiny_model, tiny_data, bertlab_home):
@@ -439,7 +439,7 @@ def test_the_pair_box_goes_by_holm_and_says_when_the_runs_are_seeds(tiny_model, 
     no_problems(at)
     boxes = [m.value for m in [*at.success, *at.info] if "95% interval of A − B" in m.value]
     assert len(boxes) == 1
-    assert "Adjusted for the 2 pairs of strategies in the table (Holm): p" in boxes[0]
+    assert "Adjusted for the 2 pairs of runs of different strategies in the table (Holm): p" in boxes[0]
     assert "These strategies ran at several seeds" in boxes[0]
     # each head_only seed's confusion matrix is titled apart ("head_only" twice told nothing)
     specs = " ".join(json.dumps(json.loads(c.proto.spec).get("layout", {}).get("title"), ensure_ascii=False)
