@@ -264,9 +264,7 @@ def answer_box(done: list, still: int = 0) -> None:
     st.session_state["compare_judge"] = judge  # the paired test below follows it
     if judge != chosen:  # changed on this very run (the widget returns the new value before the rerun's state)
         a = answer.answer(done, metric=None if judge == default else judge) or a
-    if judge != default and default == "macro_f1":
-        why = answer.imbalance_note(done).split(": ")[0]  # what makes macro-F1 the default here
-        st.caption(f"Judged by accuracy although {why[:1].lower()}{why[1:]}; macro-F1 counts every class the same.")
+    # judged by accuracy against an imbalanced default: the answer's first sentence says so (as in `paired`)
     with st.container(border=True, key="answer_box"):
         # While runs train, the headline is provisional: said in its first words, not only in the heading.
         head = f"So far: {a.headline[0].lower()}{a.headline[1:]}" if still else a.headline

@@ -153,10 +153,12 @@ def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
     flat = fake_run(tmp_path, "scratch", y, [1] * 400, 9e12, 180.0, majority=0.75)  # always the majority class
     a = answer.answer([good, flat], metric="accuracy")
     assert "Against always answering the majority class (75.0%), not clearly better: scratch (75.0%)." in a.sentences
-    assert not any("majority" in s for s in answer.answer([good, fake_run(tmp_path, "zero_shot", y,
-                                                                          right_on(y, 330), 0.0, 0.0,
-                                                                          majority=0.75)],
-                                                          metric="accuracy").sentences)
+    told = answer.answer([good, fake_run(tmp_path, "zero_shot", y, right_on(y, 330), 0.0, 0.0, majority=0.75)],
+                         metric="accuracy").sentences
+    # no run is flat here: the one sentence on the majority class says why accuracy, chosen, is not the default
+    assert [s for s in told if "majority" in s] == [
+        "Judged by accuracy although the majority class is 75.0% of the test texts, so accuracy would reward "
+        "answering it always; macro-F1 counts every class the same."]
     # By macro-F1 the majority class scores F1 6/7 on its class and 0 on the other: 0.429
     a = answer.answer([good, flat], metric="macro_f1")
     assert ("Against always answering the majority class (macro-F1 0.429), not clearly better: scratch (0.429)."
@@ -617,6 +619,30 @@ def test_on_an_imbalanced_test_set_the_answer_judges_by_macro_f1_and_never_picks
                                       "class (92.0% on 300 test texts, of which only 24 are outside the majority "
                                       "class: on so few, even a large gap may be chance). Score them on more test")
     assert not any(s.startswith("The majority class is") for s in by_acc.sentences)  # chosen, not defaulted
+    # but chosen against the default it is said, in the app, the report and `paired` alike
+    assert by_acc.sentences[0] == ("Judged by accuracy although the majority class is 92.0% of the test texts, so "
+                                   "accuracy would reward answering it always; macro-F1 counts every class the same.")
+
+
+def test_judged_by_macro_f1_the_answer_says_what_it_gives_up_in_accuracy(tmp_path):
+    """A persona: macro-F1, moved by a class of 5 test texts, picked zero_shot though head_only was 13 points more
+    accurate beyond chance, and nothing said so."""
+    y = [0] * 100 + [1] * 95 + [2] * 5
+    zs = [y_ if (i < 70 or 100 <= i < 165 or i >= 195) else 1 - y_ for i, y_ in enumerate(y)]  # the rare ones right
+    ho = [y_ if (i < 95 or 100 <= i < 190) else (0 if y_ == 2 else 1 - y_) for i, y_ in enumerate(y)]  # never 2
+    zero = fake_run(tmp_path, "zero_shot", y, zs, 0.0, 0.0)
+    head = fake_run(tmp_path, "head_only", y, ho, 1e11, 2.0)
+    assert answer.default_metric([zero, head]) == "macro_f1"  # a class of 2.5%: the premise
+    assert zero.metrics["test_macro_f1"] > head.metrics["test_macro_f1"] and head.metrics["test_accuracy"] > 0.9
+    a = answer.answer([zero, head])
+    assert a.pick is zero
+    p = paired.compare(y, ho, zs).p_value
+    assert p < 0.05
+    assert ("What judging by macro-F1 trades away: by accuracy (every text counts the same), head_only is 22.5 "
+            f"points ahead of zero_shot (92.5% against 70.0%), beyond the luck of the test set (McNemar "
+            f"{paired.p_is(p)}).") in " ".join(a.sentences)
+    # judged by accuracy there is nothing to trade: no such sentence
+    assert not any("trades away" in t for t in answer.answer([zero, head], metric="accuracy").sentences)
 
 
 def test_better_than_the_majority_class_is_judged_text_by_text_as_the_pairs_are(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bertlab import sweep
+from bertlab import answer, sweep
 from bertlab.config import DataConfig
 from bertlab.runner import execute_run
 from bertlab.store import ACTIVE, SUCCEEDED, RunStore
@@ -87,6 +87,14 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     assert main(["sweep", "--sweep-id", sid, "--no-run"]) == 0
     out = capsys.readouterr().out
     assert "Which one to use at each size?" in out and "n=16: use tfidf_logreg (" in out
+    assert "judged by" not in out  # the default measure: nothing to say
+    # judged by the other measure on request, as the page's Judge by does, and said
+    default = answer.sweep_metric(sweep.collect(store, sweep.load_sweep(store, sid)))
+    other = "macro_f1" if default == "accuracy" else "accuracy"
+    assert main(["sweep", "--sweep-id", sid, "--no-run", "--judge-by", other]) == 0
+    out = capsys.readouterr().out
+    assert f"(judged by {answer.JUDGES[other].name} on request; by default {answer.JUDGES[default].name} here)" in out
+    assert ("test macro-F1" in out) == (other == "macro_f1")
 
 
 def test_a_big_sweep_asks_before_queueing(tiny_model, tiny_csv, bertlab_home):
