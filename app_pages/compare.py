@@ -381,7 +381,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     f1 = paired.compare_f1(da["labels"], da["predictions"], db["predictions"])
     by_f1_text = (f"By macro-F1 (every class counts the same): A {f1.a_f1:.3f}, B {f1.b_f1:.3f}, A − B "
                   f"{f1.difference:+.3f} (95% bootstrap interval {f1.interval[0]:+.3f} to {f1.interval[1]:+.3f}; "
-                  f"paired permutation test {paired.p_is(f1.p_value)}).")
+                  f"paired permutation test {paired.p_is(f1.p_value)})."
+                  + (" " + paired.F1_EDGE_NOTE if paired.at_the_edge(f1.p_value, f1.interval) else ""))
     m = st.columns(4)
     m[0].metric("A − B", f"{100 * p.difference:+.1f} points",
                 help=f"95% interval {100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f} points (paired).")

@@ -116,6 +116,11 @@ class Judge:
         """Its p as a noun phrase: "McNemar's p", "the paired permutation test's p"."""
         return "McNemar's p" if self.test == "McNemar" else f"the {self.test}'s p"
 
+    @property
+    def edge_note(self) -> str:
+        """What to say where its test's p and its 95% interval disagree on whether the gap could be zero."""
+        return paired.EDGE_NOTE if self.test == "McNemar" else paired.F1_EDGE_NOTE
+
     def value(self, x: float) -> str:
         """'94.2%' / 'macro-F1 0.545'."""
         return _pct(x) if self.key == "test_accuracy" else f"macro-F1 {x:.3f}"
@@ -470,8 +475,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from "
                              f"{judge.span(*p.interval)}: if a lead near the top of that range would be worth its "
                              f"cost, score both on more test texts to settle it."
-                             + (" " + paired.EDGE_NOTE if judge is ACCURACY and paired.at_the_edge(p.p_value, p.interval)
-                                else ""))
+                             + (" " + judge.edge_note if paired.at_the_edge(p.p_value, p.interval) else ""))
         elif ties := [c for c in cheaper if c[2].p_value >= ALPHA and c[0].id not in flat_ids]:  # rare
             pick = best
             headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts). The "
@@ -487,6 +491,8 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                             f"{judge.gap(p.difference)} ahead of the best cheaper run, {nn} "
                             f"({judge.value(score(nearest))}), beyond the luck of the test set ({judge.test} "
                             f"{paired.p_is(p.p_value)}; 95% interval of the lead {judge.span(*p.interval)}).")
+                if paired.at_the_edge(p.p_value, p.interval):
+                    sentences.append(judge.edge_note)
                 sentences.append(lead_price(best, nearest, bn, nn))
             else:
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "

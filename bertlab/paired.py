@@ -258,12 +258,16 @@ def verdict(p: Paired, name_a: str, name_b: str) -> str:
 def at_the_edge(p_value: float, interval: tuple[float, float]) -> bool:
     """Whether the exact test and the 95% interval disagree about a gap of zero: p at 0.05 or over with an
     interval that leaves out 0, or p under 0.05 with one that takes it in. The interval (Agresti-Min) is an
-    approximation, the exact test's p is not: near p = 0.05 they can fall on either side of it."""
+    approximation, the exact test's p is not: near p = 0.05 they can fall on either side of it. For macro-F1
+    (:func:`compare_f1`) both are drawn at random, the interval by bootstrap and p by permutation: the same."""
     return (p_value < 0.05) != (interval[0] > 0 or interval[1] < 0)
 
 
 EDGE_NOTE = ("The 95% interval (an approximation) and the exact test disagree here on whether the gap could be "
              "zero: a gap at the edge of what this test set can tell; the exact test decides.")
+F1_EDGE_NOTE = ("The 95% bootstrap interval and the permutation test disagree here on whether the macro-F1 gap "
+                "could be zero (two approximations, each drawn at random): a gap at the edge of what this test set "
+                "can tell; the permutation test decides.")
 
 
 def p_is(p: float) -> str:

@@ -645,6 +645,31 @@ def test_judged_by_macro_f1_the_answer_says_what_it_gives_up_in_accuracy(tmp_pat
     assert not any("trades away" in t for t in answer.answer([zero, head], metric="accuracy").sentences)
 
 
+def test_where_the_macro_f1_interval_and_the_permutation_test_disagree_the_answer_says_which_decides(tmp_path):
+    """The bootstrap interval of a macro-F1 lead left out zero while the permutation test's p was 0.055: the
+    answer said "cannot tell from chance" next to an interval from +0.003, and nothing reconciled them."""
+    import random
+
+    y = [0] * 150 + [1] * 40 + [2] * 10
+    rng = random.Random(1)
+    for _ in range(11):  # the 11th draw of these two noisy runs is such a pair (found by a search, seeded)
+        a = [t if rng.random() < 0.8 else rng.choice([0, 1, 2]) for t in y]
+        b = [t if rng.random() < 0.75 else rng.choice([0, 1, 2]) for t in y]
+    c = paired.compare_f1(y, a, b)
+    assert c.p_value >= 0.05 and c.interval[0] > 0  # the premise: they disagree
+    assert paired.at_the_edge(c.p_value, c.interval)
+    best = fake_run(tmp_path, "full_ft", y, a, 1e13, 200.0, majority=0.75)
+    cheap = fake_run(tmp_path, "head_only", y, b, 1e11, 2.0, majority=0.75)
+    got = answer.answer([best, cheap], metric="macro_f1")
+    assert got.pick is cheap and "a gap this test set cannot tell from chance (paired permutation test p = " in \
+        got.headline
+    lead = next(t for t in got.sentences if t.startswith("The 95% interval of full_ft's lead"))
+    assert lead.endswith(paired.F1_EDGE_NOTE)
+    # a pair they agree on says nothing of it
+    far = fake_run(tmp_path, "head_only", y, [0] * 200, 1e11, 2.0, majority=0.75)
+    assert not any(paired.F1_EDGE_NOTE in t for t in answer.answer([best, far], metric="macro_f1").sentences)
+
+
 def test_better_than_the_majority_class_is_judged_text_by_text_as_the_pairs_are(tmp_path):
     """A persona's batch: full_ft answered 'fresh' to every text (58.5%), tfidf_logreg got 62.7%. The paired table
     said tfidf_logreg beat full_ft beyond chance (12 texts to 2, p = 0.013) while the answer, by an unpaired
