@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from bertlab import paired
+from bertlab.config import BALANCED_SUFFIX, shown_strategy
 from bertlab.metrics import rarest_class
 from bertlab.pareto import format_flops
 
@@ -340,13 +341,9 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
         models.setdefault(r.strategy, set()).add(r.model)
     if any(len(m) > 1 for m in models.values()):
         return None  # one strategy on several models: not seeds of one thing
-    strategies = [r.strategy for r in at_size]
+    # a strategy with and without balanced class weights is two choices, not seeds of one (paired.variant)
     variants = [paired.variant(r) for r in at_size]
-    if len(set(variants)) > len(set(strategies)):  # a strategy with and without balanced class weights
-        if len(set(variants)) < len(variants):
-            return None  # seeds of each, mixed: the over-seeds answer groups by strategy and would average them
-        a = _one_run_each(at_size, name, judge)  # each run a choice of its own, named by its id
-    elif len(set(strategies)) < len(strategies):
+    if len(set(variants)) < len(variants):
         a = over_seeds(at_size, judge)
     else:
         a = _one_run_each(at_size, name, judge)
@@ -887,7 +884,7 @@ def _trains_nothing(strategy: str) -> bool:
     """zero_shot and the like: no seed changes what they do (the Train page offers them none)."""
     from bertlab.strategies import REGISTRY
 
-    s = REGISTRY.get(strategy)
+    s = REGISTRY.get(strategy.removesuffix(BALANCED_SUFFIX))  # "tfidf_logreg (balanced)": no seed changes it either
     return s is not None and not s.uses_seed
 
 
@@ -900,8 +897,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     by_id = {r.id: r for r in runs}
     points = {}
     for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
-        points[(r.strategy, _seed_key(r))] = {
-            "strategy": r.strategy, "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
+        points[(shown_strategy(r), _seed_key(r))] = {  # "head_only (balanced)" apart from a plain head_only
+            "strategy": shown_strategy(r), "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
             "test_accuracy": _acc(r), "test_macro_f1": MACRO_F1.of(r),
             "majority_accuracy": (r.metrics or {}).get("majority_accuracy"), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
             "status": "succeeded"}
@@ -984,8 +981,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     if row.get("useless"):  # never the answer, and never to go unmentioned: a strategy left out reads as lost
         sentences.append("No better than always answering the majority class at any seed: "
                          + ", ".join(f"{s_} ({mean(s_)})" for s_ in row["useless"]) + ".")
-    serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], lambda r: r.strategy,
-                           lambda r: mean(r.strategy), useless=[any_run[s_] for s_ in row.get("useless", [])])
+    serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], shown_strategy,
+                           lambda r: mean(shown_strategy(r)), useless=[any_run[s_] for s_ in row.get("useless", [])])
     if serve is not None:
         sentences.append(serve)
     seeded = [c for st, c in ran.items() if not _trains_nothing(st)] or list(ran.values())

@@ -1170,3 +1170,18 @@ def test_a_strategy_with_and_without_balanced_class_weights_is_two_choices_not_t
     points = pareto.by_strategy(pareto.rows_from_runs([plain, weighted, free]))
     assert sorted((p["strategy"], p["n_runs"]) for p in points) == [
         ("head_only", 1), ("head_only (balanced)", 1), ("zero_shot", 1)]
+
+
+def test_seeds_of_a_strategy_with_and_without_balanced_class_weights_are_answered_as_two_choices(tmp_path):
+    """Three seeds of head_only and three of head_only with balanced class weights: the answer declined (None,
+    nothing on Compare) rather than average the two; it now compares them as two strategies over their seeds."""
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250), 0.0, 0.0)]
+    for seed, (plain, weighted) in enumerate([(300, 340), (304, 346), (298, 338)]):
+        runs.append(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, plain), 2.5e11, 10.0, seed=seed))
+        runs.append(w := fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, weighted), 2.5e11, 10.5,
+                                  seed=seed))
+        w.config = {**w.config, "class_weights": "balanced"}
+    a = answer.answer(runs, metric="accuracy")
+    assert a is not None and paired.variant(a.best) == ("head_only", "balanced")
+    assert a.headline.startswith("Use head_only (balanced): the most accurate (85.3%, mean of 3 seeds)")
+    assert "head_only (75.2%, mean of 3 seeds)" in a.text()  # the plain one, named apart, not averaged in
