@@ -523,6 +523,39 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                   plain=plain_words(best, pick))
 
 
+def _seeds_accuracy_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict) -> str | None:
+    """:func:`accuracy_tradeoff` over seeds: where macro-F1 chose ``pick`` but the most accurate strategy (mean
+    over seeds) is ahead of it beyond chance by :func:`seeds_p` on accuracy, the sentence that says so."""
+    accs = {s_: _mean(q["test_accuracy"] for q in seeds.values()) for s_, seeds in by_strategy.items()
+            if s_ not in useless}
+    top = max(accs, key=accs.get)
+    common = sorted(set(by_strategy[top]) & set(by_strategy[pick]), key=str)
+    if top == pick or accs[top] <= accs[pick] or len(common) < 2:
+        return None
+
+    def data(s_: str, k):
+        return paired.load_predictions(by_id[by_strategy[s_][k]["run_id"]])
+
+    def each_seed() -> list:
+        out = []
+        for k in common:
+            a, b = data(top, k), data(pick, k)
+            out.append(paired.compare(a["labels"], a["predictions"], b["predictions"]).p_value
+                       if a and b and a["fingerprint"] == b["fingerprint"] else None)
+        return out
+
+    p, how = seeds_p([by_strategy[top][k]["test_accuracy"] - by_strategy[pick][k]["test_accuracy"] for k in common],
+                     each_seed, lambda: len({(d or {}).get("fingerprint") for s_ in (top, pick) for k in common
+                                             if (d := data(s_, k))}) == 1)
+    if p is None or p >= ALPHA:
+        return None
+    return (f"What judging by macro-F1 trades away: by accuracy (every text counts the same), {top} is "
+            f"{ACCURACY.gap(accs[top] - accs[pick])} ahead of {pick} ({_pct(accs[top])} against {_pct(accs[pick])}, "
+            f"means over the seeds), beyond chance ({seeds_test_name(how, len(common), ACCURACY)}, "
+            f"{paired.p_is(p)}). Macro-F1 counts each class the same, so a rare class weighs as much as a common "
+            f"one: keep {pick} if the rare classes matter that much, else judge by accuracy.")
+
+
 def accuracy_tradeoff(members: list[tuple], pick, name) -> str | None:
     """Where macro-F1 chose ``pick`` but another of ``members`` (``(run, predictions)`` on one test set) is more
     accurate than it beyond chance (McNemar): the sentence that says what judging by macro-F1 gave up, else None.
@@ -993,6 +1026,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         sentences.append(f"{row['seeds']} seeds give the t-test too little to go on; the gap was beyond the luck of "
                          f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
                          "alone could not show.")
+    if judge is MACRO_F1 and (trade := _seeds_accuracy_tradeoff(by_strategy, pick, row.get("useless", []), by_id)):
+        sentences.append(trade)
     other = pick if pick != best else row["near"]
     if row["why"].startswith(f"{judge.top} and the cheapest"):  # nothing judged by chance: nothing to qualify
         caveat = ""

@@ -643,6 +643,17 @@ def test_judged_by_macro_f1_the_answer_says_what_it_gives_up_in_accuracy(tmp_pat
             f"{paired.p_is(p)}).") in " ".join(a.sentences)
     # judged by accuracy there is nothing to trade: no such sentence
     assert not any("trades away" in t for t in answer.answer([zero, head], metric="accuracy").sentences)
+    # over seeds too: head_only at three seeds, each more accurate than zero_shot (run once: no seed changes it)
+    heads = []
+    for seed, right in enumerate((95, 93, 97)):
+        pred = [y_ if (i < right or 100 <= i < 190) else (0 if y_ == 2 else 1 - y_) for i, y_ in enumerate(y)]
+        heads.append(fake_run(tmp_path, "head_only", y, pred, 1e11, 2.0, seed=seed))
+    a = answer.answer([zero, *heads])
+    assert a.pick is zero
+    p = answer.seed_paired_p([h.metrics["test_accuracy"] - 0.7 for h in heads])
+    assert ("What judging by macro-F1 trades away: by accuracy (every text counts the same), head_only is 22.5 "
+            "points ahead of zero_shot (92.5% against 70.0%, means over the seeds), beyond chance (paired t-test "
+            f"over 3 seeds, {paired.p_is(p)}).") in " ".join(a.sentences)
 
 
 def test_where_the_macro_f1_interval_and_the_permutation_test_disagree_the_answer_says_which_decides(tmp_path):
