@@ -409,7 +409,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     if by_f1:  # the verdict by the measure the answer judges by; accuracy's below it
         lead = name_a if f1.difference >= 0 else name_b
         (st.success if f1.p_value < 0.05 else st.info)(
-            by_f1_text + (f" {lead} is better by macro-F1 on texts like these, not only on this test set."
+            by_f1_text + (f" Evidence that {lead} is better by macro-F1 on texts like these, beyond the luck of "
+                          "this test set."
                           if f1.p_value < 0.05 else " This test set cannot tell them apart by macro-F1."))
         st.caption("By accuracy (McNemar): " + mcnemar)
     else:

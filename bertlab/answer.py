@@ -71,7 +71,7 @@ def plain_words(best, pick) -> str:
     if say(pick) == say(best):
         return f"In plain words: use {say(pick)}; nothing else tried here did better."
     return (f"In plain words: use {say(pick)}. {say(best)[:1].upper()}{say(best)[1:]} scored higher, but "
-            "not by more than chance on these test texts, and it costs more to train.")
+            "by a gap these test texts cannot tell from chance, and it costs more to train.")
 
 
 def _acc(run) -> float:
@@ -653,7 +653,8 @@ def seeds_p(diffs: list[float], each_seed, one_split=None) -> tuple[float | None
     if p is not None and p < ALPHA:
         if one_split is not None and one_split():
             known = [q for q in each_seed() if q is not None]  # a run stored without predictions: the others
-            if known and (med := statistics.median(known)) >= ALPHA:
+            # the upper median: with an even number of seeds, one seed's own p (the mean of two is no test's)
+            if known and (med := statistics.median_high(known)) >= ALPHA:
                 return med, "text"
         return p, "t"
     if p is None or min(diffs) > 0 or max(diffs) < 0:
@@ -674,7 +675,8 @@ def seeds_test_name(how: str, k: int, judge: Judge) -> str:
     """What decided a gap over ``k`` seeds, for a sentence: 'paired t-test over 3 seeds' or 'the largest of
     McNemar's p at each of the 2 seeds' (followed by ', p = ...')."""
     if how == "text":
-        return f"the median of {judge.p_name} over the {k} seeds, on one test set"
+        return (f"the median of {judge.p_name} over the {k} seeds, on one test set" if k % 2 else
+                f"the higher middle value of {judge.p_name} over the {k} seeds, on one test set")
     return f"paired t-test over {k} seeds" if how == "t" else f"the largest of {judge.p_name} at each of the {k} seeds"
 
 
@@ -1031,6 +1033,11 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     other = pick if pick != best else row["near"]
     if row["why"].startswith(f"{judge.top} and the cheapest"):  # nothing judged by chance: nothing to qualify
         caveat = ""
+    elif row.get("how") == "each" and row["p"] is not None and row["p"] < ALPHA:
+        # not "beyond the luck of training (the t-test over seeds)": the t-test could not show it (a persona)
+        caveat = (f"{row['seeds']} seeds are too few for the t-test over them to weigh the luck of training: this "
+                  "verdict rests on the gap being beyond the luck of the test texts at every seed, the same way each "
+                  "time. More seeds would weigh training's luck properly.")
     elif row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
         caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test_name} "
                   "on their test texts: the luck of those texts, not of training (there is none to have).")

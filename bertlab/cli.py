@@ -24,7 +24,7 @@ ALL = "all"  # a split cap given as 'all': no cap (None, which on the command li
 
 SPLIT_AUTO, SPLIT_DRAW = "auto", "none"  # --split-column's words: find the file's own split column; draw the split
 SPLIT_COLUMN_HELP = ("a file's column saying train, validation (val, dev) or test per row: its own fixed split, "
-                     "instead of one drawn by --split-seed; 'none' draws the split anyway (default 'auto': a column "
+                     "instead of a drawn one; 'none' draws the split anyway (default 'auto': a column "
                      "named split, set, fold... with a few values naming parts, test among them; one naming no part, e.g. eval, is "
                      "refused with the values listed)")
 

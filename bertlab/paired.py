@@ -250,7 +250,8 @@ def verdict(p: Paired, name_a: str, name_b: str) -> str:
              f"{trail} {losses:,}")
     if p.p_value < 0.05:
         return (f"{split}: a split this uneven would happen by chance less than 5% of the time "
-                f"({p_is(p.p_value)}). {lead} is better on texts like these, not only on this test set.")
+                f"({p_is(p.p_value)}): evidence that {lead} is better on texts like these, beyond the luck of this "
+                "test set.")
     return (f"{split}: a split at least this uneven would happen {format_p(p.p_value, percent=True)} of the time "
             f"by chance alone ({p_is(p.p_value)}), so this test set cannot tell them apart.")
 
