@@ -1191,6 +1191,25 @@ def test_a_strategy_with_and_without_balanced_class_weights_is_two_choices_not_t
         ("head_only", 1), ("head_only (balanced)", 1), ("zero_shot", 1)]
 
 
+def test_runs_about_as_cheap_as_each_other_are_chosen_between_by_score_not_by_a_few_percent_of_cost(tmp_path):
+    """A persona: two tfidf_logreg runs, 3.7% apart in training FLOPs, both within chance of the best: the cheaper
+    (plain, 7% recall on the rare class) was the one to start with, not the balanced one 0.07 better."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    plain = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 290, 7), 18.9e6, 10.4)
+    weighted = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 296, 3), 19.6e6, 10.3)
+    weighted.config = {**weighted.config, "class_weights": "balanced"}
+    a = answer.answer([best, plain, weighted], metric="accuracy")
+    assert a.pick is weighted and a.headline.startswith("Start with tfidf_logreg (balanced): it is 1.0 points behind")
+    # the same FLOPs, 0.5 s apart: neither is "dearer" nor "the cheaper run"
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 250), 2.5e11, 10.0)
+    ho_b = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 340), 2.5e11, 10.5)
+    ho_b.config = {**ho_b.config, "class_weights": "balanced"}
+    a = answer.answer([ho, ho_b], metric="accuracy")
+    assert a.pick is ho_b and "cheaper" not in a.headline
+    assert any(t.startswith("No cheaper to train and less accurate than head_only (balanced): head_only (62.5%")
+               for t in a.sentences)
+
+
 def test_seeds_of_a_strategy_with_and_without_balanced_class_weights_are_answered_as_two_choices(tmp_path):
     """Three seeds of head_only and three of head_only with balanced class weights: the answer declined (None,
     nothing on Compare) rather than average the two; it now compares them as two strategies over their seeds."""
@@ -1203,4 +1222,6 @@ def test_seeds_of_a_strategy_with_and_without_balanced_class_weights_are_answere
     a = answer.answer(runs, metric="accuracy")
     assert a is not None and paired.variant(a.best) == ("head_only", "balanced")
     assert a.headline.startswith("Use head_only (balanced): the most accurate (85.3%, mean of 3 seeds)")
-    assert "head_only (75.2%, mean of 3 seeds)" in a.text()  # the plain one, named apart, not averaged in
+    # the plain one, named apart (not averaged in), and at the same FLOPs not "dearer" for 0.5 s of wall time
+    assert "About as costly to train as head_only (balanced) and behind it: head_only (75.2%, mean of 3 seeds)." in \
+        a.sentences
