@@ -607,12 +607,16 @@ def few_test_texts(n: int, best, bn: str, judge: Judge) -> str:
     known = f" ({bn}'s accuracy is somewhere in {_pct(ci[0])}-{_pct(ci[1])}, 95% interval)" if ci else ""
     data = (getattr(best, "config", None) or {}).get("data") or {}
     cap = data.get("test_size")
-    more = (f"a larger test cap on the Data page (now {cap:,}), or more data" if cap and n >= cap else
-            f"more test rows in the file's own split (column {data['split_column']!r})" if data.get("split_column")
-            else f"a larger hub test split than {data['hub_test_split']!r}" if data.get("hub_test_split")
-            else "more labelled data (the test split already holds all this data gives it)")
+    more = (f"More test texts (a larger test cap on the Data page, now {cap:,}, or more data) would settle it."
+            if cap and n >= cap else
+            f"More test rows in the file's own split (column {data['split_column']!r}) would settle it."
+            if data.get("split_column")
+            else f"A larger hub test split than {data['hub_test_split']!r} would settle it."
+            if data.get("hub_test_split")
+            else "The test split already holds all the texts this data can spare: only more labelled data would "
+                 "settle it.")
     return (f"{n:,} test texts are few{known}: only a large gap between runs can be told from chance, and this "
-            f"ranking may not hold on other texts. More test texts ({more}) would settle it.")
+            f"ranking may not hold on other texts. {more}")
 
 
 def lead_price(best, cheap, bn: str, cn: str) -> str:
