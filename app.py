@@ -37,7 +37,10 @@ PAGES = [
 nav = st.navigation(PAGES)
 common.keep_desk_in_address()  # this browser's desk (?desk=...): its data, strategies and launches
 # Less empty space above the page title (Streamlit's default leaves ~6 rem).
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
+        # A phone (390 px): chart titles, which an SVG cannot wrap, were cut ("Validation accurac…"); smaller there.
+        "@media (max-width:640px){.js-plotly-plot .gtitle{font-size:12px !important}"
+        ".js-plotly-plot .annotation-text{font-size:11px !important}}</style>")
 
 
 def _queue_panel() -> None:

@@ -123,8 +123,8 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
 
 
 st.title("Strategy cards", help="What each way of using a BERT encoder trains and freezes, block by block, with the "
-         "parameter counts of the real model. Made for a projector: one card at a time, large type (the Projector "
-         "switch).")
+         "parameter counts of the real model. Made for a projector: one card at a time, large type (the Large "
+         "diagram switch).")
 for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
     st.session_state.setdefault(_k, _v)
 # The strategy row takes the full width: in a column beside the model field, at 1024 px its eight titles
@@ -133,6 +133,9 @@ name = st.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strate
                 format_func=lambda n: REGISTRY[n].title)
 c2, c3 = st.columns([3, 1], vertical_alignment="bottom")
 model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
-big = c3.toggle("Projector", key="keep_tc_big")
+# Not "Projector": the sidebar's Projector switch (all text larger, every page) sat beside it in another state.
+big = c3.toggle("Large diagram", key="keep_tc_big", help="The card's diagram across the page at large size (on by "
+                "default); off, the diagram sits beside the description. The sidebar's *Projector* switch makes "
+                "every page's text larger.")
 _runs, _title = comparison_for(name)
 show_card(name, model, _runs, big, _title)

@@ -373,7 +373,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
                                  mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
                                  hoverinfo="skip"))
-    fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label} (stars: Pareto front)", xaxis_title=label + (
+    fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", xaxis_title=label + (
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         fig.update_xaxes(type="log", dtick=1)  # powers of ten only: plotly's minor labels (2, 3, 5) are unreadable

@@ -340,11 +340,13 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
             continue  # runs stored before bertlab counted their inference cost
         sentences = pareto.tradeoff_sentences(rows, cost, key, judge=judge, prices=prices)
         bare = [t.replace(pareto.COSTS[cost][1].removeprefix("the "), "") for t in sentences]
+        first = said is None  # what the stars mean: said under the first of these charts only
         if said is None:
             said = bare
         elif bare == said:  # the same words as for training compute: said once, not five times
             sentences = ["The same trade-off as against training FLOPs."]
-        text = (f"At {n:,} training examples. " if n else "") + " ".join(sentences)
+        text = ((f"At {n:,} training examples. " if n else "") + ("Stars mark the Pareto front (no other strategy is "
+                "both cheaper and better). " if first else "") + " ".join(sentences))
         figs.append((f"{'Macro-F1' if key == 'test_macro_f1' else 'Accuracy'} vs {pareto.COSTS[cost][0]}",
                      pareto.pareto_figure(rows, cost, key, prices=prices), text))
     points = store.points([r.id for r in ok])

@@ -123,6 +123,18 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         # curves, accuracy/cost/scatter, the calibration diagram, one confusion matrix per run
         expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2 + 3 + 1 + 2, timeout=60_000)
         page.screenshot(path=str(shots / "compare.png"))
+        # On a phone (390 px) no chart title runs past its chart: an SVG title cannot wrap, and a teacher's
+        # students saw "Validation accurac…" and "Accuracy vs training time (up and left…" cut off.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(1500)  # the charts redraw at the new width
+        cut = page.eval_on_selector_all(".js-plotly-plot", """plots => plots.flatMap(p => {
+            const edge = p.getBoundingClientRect().right;
+            return [...p.querySelectorAll('.gtitle, .annotation-text')]
+                .filter(t => t.getBoundingClientRect().right > edge + 1).map(t => t.textContent);
+        })""")
+        assert page.locator(".js-plotly-plot .gtitle").count() >= 3 and cut == []
+        page.screenshot(path=str(shots / "compare_phone.png"))
+        page.set_viewport_size({"width": 1440, "height": 1100})
 
         # Playground: type a sentence, both finished runs answer.
         page.get_by_role("link", name="Playground").first.click()

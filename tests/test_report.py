@@ -249,6 +249,7 @@ def test_a_trade_off_in_the_same_words_for_every_cost_is_said_once(tiny_data):
     sentences = re.findall(r"<h2>Accuracy vs [^<]+</h2><p>([^<]*)</p>", page)
     assert len(sentences) == 5
     assert "full_ft is +10.0 points over zero_shot (which trains nothing)." in sentences[0]
+    assert sentences[0].startswith("Stars mark the Pareto front") and "Stars" not in " ".join(sentences[1:])
     assert sentences[1:4] == ["The same trade-off as against training FLOPs."] * 3
     assert "They all cost about the same on this measure" in sentences[4]
 
