@@ -7,6 +7,7 @@ torch: training and inference live in the library.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -272,7 +273,8 @@ SETTINGS_FILE = "settings.json"
 
 
 def desk_settings() -> dict:
-    """Small choices kept for this desk across reloads (projector mode, the Learning curves form): {} where none."""
+    """Small choices kept for this desk across reloads (projector mode, the Learning curves form, zero_shot's label
+    sentences): {} where none."""
     try:
         got = json.loads((desk_dir() / SETTINGS_FILE).read_text())
     except (OSError, ValueError):
@@ -417,6 +419,65 @@ def label_descriptions(cfg: DataConfig, ds: TextDataset) -> list[str]:
         info = BUILTIN[cfg.name].label_descriptions
         return [info.get(n, n) for n in ds.label_names]
     return list(ds.label_descriptions or ds.label_names)
+
+
+DESCRIPTIONS_SETTING = "label_descriptions"
+KEPT_DESCRIPTIONS = 50  # datasets whose sentences a desk keeps (the most recently edited)
+
+
+def descriptions_tag(cfg: DataConfig, labels: list[str]) -> str:
+    """The data zero_shot's label sentences belong to (its source, name and classes): the Train page's fields and
+    the desk's kept sentences are keyed by it, so that one dataset's sentences never land on another's classes."""
+    return hashlib.sha256(repr((cfg.source, cfg.name, list(labels))).encode()).hexdigest()[:10]
+
+
+def description_key(tag: str, i: int) -> str:
+    """The session key of the Train page's sentence field of class ``i`` of the data ``tag``."""
+    return f"keep_desc_{tag}_{i}"
+
+
+def _kept_descriptions(tag: str) -> list[str] | None:
+    for entry in desk_settings().get(DESCRIPTIONS_SETTING) or []:
+        if isinstance(entry, dict) and entry.get("data") == tag:
+            got = entry.get("sentences")
+            return got if isinstance(got, list) and all(isinstance(g, str) for g in got) else None
+    return None
+
+
+def descriptions_in_use(tag: str, defaults: list[str]) -> tuple[list[str], bool]:
+    """zero_shot's label sentences for the data ``tag``, as a launch would use them (stripped): this session's Train
+    page fields, else the ones kept at this desk (a reload), else ``defaults``; and whether they are the user's
+    (differ from the defaults)."""
+    keys = [description_key(tag, i) for i in range(len(defaults))]
+    got = [str(st.session_state[k]) for k in keys] if all(k in st.session_state for k in keys) else None
+    if got is None and (kept := _kept_descriptions(tag)) is not None and len(kept) == len(defaults):
+        got = kept
+    shown = [g.strip() for g in (got or defaults)]
+    return shown, shown != [d.strip() for d in defaults]
+
+
+def save_descriptions(tag: str, defaults: list[str]) -> None:
+    """The sentence fields' on_change: this desk keeps the data ``tag``'s sentences as written (forgets them where
+    they are the defaults again), the most recently edited first, for :data:`KEPT_DESCRIPTIONS` datasets."""
+    got = [str(st.session_state.get(description_key(tag, i), d)) for i, d in enumerate(defaults)]
+    others = [e for e in desk_settings().get(DESCRIPTIONS_SETTING) or []
+              if isinstance(e, dict) and e.get("data") != tag]
+    mine = [{"data": tag, "sentences": got}] if [g.strip() for g in got] != [d.strip() for d in defaults] else []
+    save_desk_settings(**{DESCRIPTIONS_SETTING: (mine + others)[:KEPT_DESCRIPTIONS]})
+
+
+def zero_shot_descriptions(cfg: DataConfig) -> tuple[list[str], list[str], list[str]] | None:
+    """(label names, the sentences a zero_shot run of ``cfg``'s data uses now, their defaults): the Learning curves
+    page's zero_shot points compare texts with the same sentences as a launch from the Train page (a sweep once used
+    the bare label names: 26.7% where Compare, with the user's sentences, had 72%). None where the data does not
+    load (the page shows that error elsewhere)."""
+    try:
+        sp = splits(cfg)
+    except BertlabError:
+        return None
+    labels = list(sp.label_names)
+    defaults = label_descriptions(cfg, sp.train)
+    return labels, descriptions_in_use(descriptions_tag(cfg, labels), defaults)[0], [d.strip() for d in defaults]
 
 
 def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[tuple[str, str]]:

@@ -298,9 +298,13 @@ def show_dataset(cfg: DataConfig) -> None:
         counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
         common.chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist",
                         config={"displayModeBar": False})  # its toolbar covered the title
-    descs = common.label_descriptions(cfg, sp.train)
-    st.caption("Zero-shot label descriptions (editable on the Train page): "
-               + "; ".join(f"**{n}** = “{d}”" for n, d in zip(sp.label_names, descs)))
+    # the sentences a zero_shot run would use now: the user's, written on the Train page (kept at this desk), else
+    # the defaults (it showed the defaults while edited ones were in use)
+    descs, yours = common.descriptions_in_use(common.descriptions_tag(cfg, sp.label_names),
+                                              common.label_descriptions(cfg, sp.train))
+    st.caption(("Zero-shot label descriptions (yours, written on the Train page): " if yours else
+                "Zero-shot label descriptions (the defaults; editable on the Train page): ")
+               + "; ".join(f"**{common.md(n)}** = “{common.md(d)}”" for n, d in zip(sp.label_names, descs)))
 
 
 st.title("Data")

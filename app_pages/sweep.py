@@ -87,15 +87,28 @@ def sweep_form() -> None:
                                help="As on the Train page: each class's loss weighted by n / (classes x its "
                                     "count), so a rare class counts as much as a common one (zero_shot unchanged).")
         go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
+    # Said under the form, before and after "Run the sweep": what the sizes and zero_shot's points will be.
+    chosen = [None if s == "all" else int(s) for s in sizes]
+    n_train = train_examples(cfg)
+    fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
+    if merged:
+        st.info(sweep.fit_sentence(merged, n_train, None in chosen), icon=":material/straighten:")
+    per_strategy = {}
+    if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
+        labels, descs, defaults = zs
+        st.caption(zero_shot_note(labels, descs, defaults))
+        if descs != defaults:  # the defaults are what a run without them uses: earlier sweeps' points still count
+            per_strategy["zero_shot"] = {"label_descriptions": descs}
     store = common.store()
     if go:
         common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS})
         try:
             if not model.strip():
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
-            spec = sweep.SweepSpec(strategies=names, sizes=[None if s == "all" else int(s) for s in sizes],
-                                   seeds=list(range(int(n_seeds))), data=cfg, model=model.strip(),
-                                   min_steps=int(min_steps), common={"class_weights": "balanced"} if balanced else {})
+            spec = sweep.SweepSpec(strategies=names, sizes=fitted, seeds=list(range(int(n_seeds))), data=cfg,
+                                   model=model.strip(), min_steps=int(min_steps),
+                                   common={"class_weights": "balanced"} if balanced else {},
+                                   per_strategy=per_strategy)
             todo, _ = sweep.split_points(store, spec)
         except BertlabError as e:
             common.show_error(e)
@@ -109,6 +122,29 @@ def sweep_form() -> None:
     pending = st.session_state.get("sw_confirm")
     if pending:
         _confirm(sweep.SweepSpec.from_dict(pending))
+
+
+def train_examples(data) -> int | None:
+    """How many training examples the data has uncapped (what "all" trains on; None where it does not load)."""
+    try:
+        return common.splits(data.uncapped()).sizes()["train"]
+    except BertlabError:
+        return None
+
+
+def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str]) -> str:
+    """Which sentences the sweep's zero_shot points compare each text with: the Train page's (see
+    common.zero_shot_descriptions). A sweep once compared them with the bare label names and scored under the
+    majority class where Compare, with the user's sentences, was at 72%."""
+    if all(d.casefold() == str(n).strip().casefold() for d, n in zip(descs, labels)):
+        shown = ", ".join(repr(str(n)) for n in labels[:4]) + (", ..." if len(labels) > 4 else "")
+        return (f":material/edit_note: zero_shot points compare each text with the bare label names "
+                f"({common.md(shown)}): write a sentence per class in the Train page's zero_shot panel first, "
+                "it usually does far better.")
+    pairs = "; ".join(f"{common.md(n)}: \"{common.md(d)}\"" for n, d in zip(labels[:4], descs[:4]))
+    pairs += "; ..." if len(labels) > 4 else ""
+    where = "as written on the Train page" if descs != defaults else "the Train page's zero_shot panel changes them"
+    return f":material/edit_note: zero_shot points compare each text with these sentences ({where}): {pairs}."
 
 
 def _estimate_sentence(seconds: float, unknown: int, n: int) -> str:
@@ -184,18 +220,22 @@ def sweep_results(sweep_id: str) -> None:
         common.chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
                                                     "test macro-F1" if by_f1 else "test accuracy",
                                                     percent=not by_f1), width="stretch")
+        # The std as text: one seed (or one run serving every seed) has none, shown as "–" (a number column
+        # printed a raw "None" there).
         if by_f1:
-            st.dataframe(sweep.results_table(agg, "macro-F1"), hide_index=True, width="stretch",
+            st.dataframe(std_text(sweep.results_table(agg, "macro-F1"), "macro-F1 std", "{:.3f}"), hide_index=True,
+                         width="stretch",
                          column_config={"macro-F1 mean": st.column_config.NumberColumn(format="%.3f"),
-                                        "macro-F1 std": st.column_config.NumberColumn(
-                                            format="%.3f", help="Standard deviation over seeds."),
+                                        "macro-F1 std": st.column_config.TextColumn(alignment="right",
+                                            help="Standard deviation over seeds (– with one seed)."),
                                         "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
         else:
-            st.dataframe(percent_rows(sweep.results_table(agg)), hide_index=True, width="stretch",
+            st.dataframe(std_text(percent_rows(sweep.results_table(agg)), "accuracy std", "{:.1f} pt"),
+                         hide_index=True, width="stretch",
                          column_config={"accuracy mean": st.column_config.NumberColumn(format="%.1f%%"),
-                                        "accuracy std": st.column_config.NumberColumn(
-                                            format="%.1f pt", help="Standard deviation over seeds, in points of "
-                                                                   "accuracy."),
+                                        "accuracy std": st.column_config.TextColumn(alignment="right",
+                                            help="Standard deviation over seeds, in points of accuracy (– with "
+                                                 "one seed)."),
                                         "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
         # Runs fetched once (in one query), not per pair: this redraws every 3 s while the sweep runs.
         by_id = {r.id: r for r in common.store().list_runs(batch_id=sweep_id, limit=100_000)}
@@ -234,6 +274,11 @@ def percent_rows(rows: list[dict]) -> list[dict]:
         return None if v is None else 100 * v
 
     return [{**r, "accuracy mean": pct(r["accuracy mean"]), "accuracy std": pct(r["accuracy std"])} for r in rows]
+
+
+def std_text(rows: list[dict], column: str, fmt: str) -> list[dict]:
+    """``column`` (a standard deviation) as text in ``fmt``, and "–" where it is undefined (one seed)."""
+    return [{**r, column: "–" if r[column] is None else fmt.format(r[column])} for r in rows]
 
 
 def _points_csv(rows: list[dict]) -> bytes:

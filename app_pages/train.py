@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 
@@ -124,11 +123,14 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                    "in one go.")
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; each text gets the class whose sentence is closest to it.")
+        # A reload at the same desk starts from the sentences last written for this data (they went back to the
+        # bare label names); another dataset's never: they are kept per data.
+        start = common.descriptions_in_use(data_tag, descs)[0]
         got = []
-        for i, (lab, default) in enumerate(zip(labels, descs)):
-            k = f"keep_desc_{data_tag}_{i}"
+        for i, (lab, default) in enumerate(zip(labels, start)):
+            k = common.description_key(data_tag, i)
             st.session_state.setdefault(k, default)
-            got.append(st.text_input(f"{lab}", key=k))
+            got.append(st.text_input(f"{lab}", key=k, on_change=common.save_descriptions, args=(data_tag, descs)))
         out["label_descriptions"] = [g.strip() for g in got]
     return out
 
@@ -407,7 +409,7 @@ if summary is not None:
         if any(REGISTRY[n].uses_tokens for n in names) and (vocab := common.vocabulary_note(cfg, model)):
             st.warning(common.md(vocab), icon=":material/translate:")
     overrides: dict[str, dict] = {}
-    data_tag = hashlib.sha256(repr((cfg.source, cfg.name, labels)).encode()).hexdigest()[:10]
+    data_tag = common.descriptions_tag(cfg, labels)
     for n in names:
         s = REGISTRY[n]
         swatch = common.swatch(n)

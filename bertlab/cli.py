@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, shown_strategy
-from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
+from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
@@ -645,7 +645,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits
 
-        load_splits(data)  # fail fast on a bad dataset, before any run is stored
+        sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
+        # Sizes at or above the training examples all train on every one: they run once, as "all".
+        sizes, merged = sweep.fit_sizes(args.sizes, len(sp.train))
+        if merged:
+            print(sweep.fit_sentence(merged, len(sp.train), None in args.sizes), file=sys.stderr)
+        per_strategy = {}
+        if args.label_descriptions:
+            if "zero_shot" not in args.strategies:
+                print("--label-descriptions: only zero_shot reads them, and this sweep does not run it",
+                      file=sys.stderr)
+            elif len(args.label_descriptions) != len(sp.label_names):
+                raise ConfigError(f"--label-descriptions has {len(args.label_descriptions)} sentences but the data "
+                                  f"has {len(sp.label_names)} classes ({', '.join(map(str, sp.label_names))}); "
+                                  "give one per class, in that order.")
+            else:
+                per_strategy["zero_shot"] = {"label_descriptions": args.label_descriptions}
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,
                                     "keep_best": args.keep_best, "patience": args.patience,
@@ -655,8 +670,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             # 30 epochs are not full_ft's 3).
             if note := bare_value_note(flag, common.get(field), field, args.strategies, {}):
                 print(note.split("; ")[0] + " (a sweep takes one value for all)", file=sys.stderr)
-        spec = sweep.SweepSpec(strategies=args.strategies, sizes=args.sizes, seeds=args.seeds, data=data,
-                               model=args.model, common=common, min_steps=args.min_steps,
+        spec = sweep.SweepSpec(strategies=args.strategies, sizes=sizes, seeds=args.seeds, data=data,
+                               model=args.model, common=common, per_strategy=per_strategy, min_steps=args.min_steps,
                                vary_split=not args.fixed_split)
     stale = store.mark_interrupted()  # points left 'running' by a process that died are planned again
     if stale:
@@ -798,6 +813,8 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
     sw.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
+    sw.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order "
+                                                             "(default: the label names; built-in data: its own)")
     sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")

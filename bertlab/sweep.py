@@ -111,6 +111,40 @@ class Point:
     config: RunConfig
 
 
+def fit_sizes(sizes: list[int | None], n_train: int) -> tuple[list[int | None], list[int]]:
+    """The sizes to sweep on a training split of ``n_train`` examples, and those of ``sizes`` that became "all".
+
+    A size at or above ``n_train`` trains on every training example, as "all" (None) does: 512 and 2048 on 263
+    examples were two runs of the same 263 and two rows "263" in the table. They become one "all", in the place
+    of the first of them; the order of the others is kept.
+    """
+    kept: list[int | None] = []
+    merged: list[int] = []
+    for s in sizes:
+        if s is not None and s >= n_train:
+            merged.append(s)
+            s = None
+        if s not in kept:
+            kept.append(s)
+    return kept, merged
+
+
+def fit_sentence(merged: list[int], n_train: int, all_chosen: bool = False) -> str:
+    """'512 and 2048 are more than the 263 training examples: they run once, as all.' ('' where none merged).
+
+    ``all_chosen``: "all" was among the sizes too (one merged size then runs once with it)."""
+    if not merged:
+        return ""
+    shown = sorted(merged)
+    # the sizes as the form and --sizes write them (2048, not 2,048)
+    names = f"{', '.join(map(str, shown[:-1]))} and {shown[-1]}" if len(shown) > 1 else str(shown[0])
+    than = "more than" if shown[0] > n_train else "at least"
+    if len(shown) > 1:
+        return f"{names} are {than} the {n_train:,} training examples: they run once, as all."
+    return (f"{names} is {than} the {n_train:,} training examples: it runs "
+            f"{'once, as all' if all_chosen else 'as all'}.")
+
+
 def point_config(spec: SweepSpec, strategy: str, size: int | None, seed: int) -> RunConfig:
     """The RunConfig of one sweep point (deterministic: the same inputs give an identical config)."""
     from bertlab.strategies import make_config

@@ -500,7 +500,16 @@ LOADS = [
     Loads("labels_differ_by_case_and_space", "case.csv",
           lambda: csv_text([(t, {"pos": ["Pos", "pos", " pos  "][i // 2 % 3], "neg": ["neg", "NEG"][i // 2 % 2]}[y])
                             for i, (t, y) in enumerate(good_rows())]), 30, ["neg", "pos"],
-          ["merged labels that differ only by case or spacing: ['NEG', 'neg'] -> 'neg'; ['Pos', 'pos'] -> 'pos'"]),
+          ["merged labels that differ only by case: ['NEG', 'neg'] -> 'neg'; ['Pos', 'pos'] -> 'pos'",
+           "merged labels that differ only by spaces: ' pos  ' → 'pos' (5 rows)"]),
+    # a star rating with a stray space ("5 " beside "5"): merged, and said, with the rows of each spelling
+    Loads("labels_differ_only_by_spaces", "stars.csv",
+          lambda: csv_text([(t, {0: "5 ", 1: " 3"}.get(i, ["1", "3", "5"][i % 3])) for i, t in enumerate(TEXTS)]),
+          30, ["1", "3", "5"], ["merged labels that differ only by spaces: ' 3' → '3' (1 row), '5 ' → '5' (1 row)"]),
+    # every label with a space after it (nothing to merge with): the spaces taken off, said too
+    Loads("labels_all_with_a_trailing_space", "trail.csv",
+          lambda: csv_text([(t, y + " ") for t, y in good_rows()]), 30, ["neg", "pos"],
+          ["took the spaces off labels: 'neg ' → 'neg' (15 rows), 'pos ' → 'pos' (15 rows)"]),
     Loads("nan_empty_whitespace_texts", "blanks.csv", _blank_texts, 24, ["neg", "pos"],
           ["dropped 6 of 30 rows with an empty or missing text"]),
     Loads("texts_of_100k_characters", "long.csv", _long_texts, 30, ["neg", "pos"],
@@ -508,6 +517,9 @@ LOADS = [
     Loads("short_rows_missing_label", "short.csv",
           lambda: csv_text(good_rows()) + "a row without its label\nanother one\n", 30, ["neg", "pos"],
           ["dropped 2 rows with a missing label"]),
+    Loads("one_row_missing_label", "short1.csv",
+          lambda: csv_text(good_rows()) + "a row without its label\n", 30, ["neg", "pos"],
+          ["dropped 1 row with a missing label"]),
     Loads("duplicates_and_conflicts", "dupes.csv",
           lambda: csv_text(good_rows() + good_rows()[:4] + [(t, "pos" if y == "neg" else "neg")
                                                             for t, y in good_rows()[4:6]]), 28, ["neg", "pos"],

@@ -165,20 +165,22 @@ def test_hub_offline_fails_fast():
         load_data(DataConfig(source="hub", name="imdb"))
 
 
-def test_hub_class_labels_become_names_and_unlabelled_rows_are_dropped(monkeypatch):
+@pytest.mark.parametrize("n_unlabelled, said", [(10, "dropped 10 rows"), (1, "dropped 1 row")])
+def test_hub_class_labels_become_names_and_unlabelled_rows_are_dropped(monkeypatch, n_unlabelled, said):
     datasets = pytest.importorskip("datasets")
     from bertlab.data import hub
 
     feats = datasets.Features({"sentence": datasets.Value("string"),
                                "polarity": datasets.ClassLabel(names=["neg", "pos"])})
     texts, _ = make_texts(15)
-    ids = [0] * 10 + [1] * 10 + [-1] * 10  # -1: the unlabelled test split convention
-    d = datasets.Dataset.from_dict({"sentence": texts, "polarity": ids}, features=feats)
+    ids = [0] * 10 + [1] * 10 + [-1] * n_unlabelled  # -1: the unlabelled test split convention
+    d = datasets.Dataset.from_dict({"sentence": texts[:len(ids)], "polarity": ids}, features=feats)
     monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
     monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: d)
     ds = hub.load_hub("someone/reviews", label_column="polarity")
     assert ds.counts() == {"neg": 10, "pos": 10}
-    assert "dropped 10 rows with a missing label (10 had label -1: unlabelled, as in many hub test splits)" in ds.notes
+    assert (f"{said} with a missing label ({n_unlabelled} had label -1: unlabelled, as in many hub test splits)"
+            in ds.notes)
 
 
 def test_hub_class_label_ids_read_as_floats_still_become_names(monkeypatch):

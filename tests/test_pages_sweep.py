@@ -348,3 +348,113 @@ def test_the_sweep_form_balances_the_classes_on_request(tiny_data, bertlab_home,
     no_problems(at)
     got = {r.strategy: r.config.get("class_weights") for r in RunStore(bertlab_home).list_runs()}
     assert got == {"tfidf_logreg": "balanced", "zero_shot": "none"}
+
+
+def _runs_stay_queued(monkeypatch) -> None:
+    import time as time_mod
+
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time_mod.sleep(600))
+
+
+def test_a_sweeps_zero_shot_uses_the_sentences_written_on_the_train_page(tiny_model, tiny_data, bertlab_home,
+                                                                        monkeypatch):
+    """A persona's upload: Compare's zero_shot (their sentences) scored 72%, the sweep's (the bare label names)
+    26.7%, under the majority class: the sweep had not read the sentences."""
+    from dataclasses import asdict
+
+    _runs_stay_queued(monkeypatch)
+    session = {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model, "keep_sw_model": tiny_model,
+               "keep_strategies": ["zero_shot"], "keep_sw_strategies": ["zero_shot", "tfidf_logreg"],
+               "keep_sw_sizes": [16], "keep_sw_seeds": 1}
+    at = app_on("app_pages/sweep.py", session)
+    no_problems(at)
+    assert any("zero_shot points compare each text with the bare label names" in c.value for c in at.caption)
+    at.switch_page("app_pages/train.py").run()
+    boxes = [t for t in at.text_input if (t.key or "").startswith("keep_desc_")]
+    labels = [t.label for t in boxes]
+    assert len(labels) == 2
+    for t in boxes:
+        t.set_value(f"A review that reads {t.label}.")
+    at.run()
+    at.switch_page("app_pages/sweep.py").run()
+    no_problems(at)
+    note = next(c.value for c in at.caption if "zero_shot points compare" in c.value)
+    assert "as written on the Train page" in note and all(f'"A review that reads {n}\\."' in note for n in labels)
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    got = {r.strategy: r.config.get("label_descriptions") for r in RunStore(bertlab_home).list_runs()}
+    assert got == {"zero_shot": [f"A review that reads {n}." for n in labels], "tfidf_logreg": None}
+
+
+def test_sizes_over_the_training_split_run_once_as_all_and_the_page_says_so(tiny_data, bertlab_home, monkeypatch):
+    """A persona's 263 training examples: 512 and 2048 both trained on 263, twice, and the table showed two rows
+    "263" per strategy."""
+    from dataclasses import asdict
+
+    from bertlab.data import load_splits
+
+    _runs_stay_queued(monkeypatch)
+    n_train = len(load_splits(tiny_data).train)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.multiselect(key="keep_sw_sizes").set_value([16, 512, 2048, "all"])
+    at.number_input(key="keep_sw_seeds").set_value(1)
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    assert any(i.value == f"512 and 2048 are more than the {n_train} training examples: they run once, as all."
+               for i in at.info), [i.value for i in at.info]
+    assert any("Sweep queued: 2 new runs" in s.value for s in at.success), [s.value for s in at.success]
+    store = RunStore(bertlab_home)
+    assert sorted(r.config["data"]["train_size"] or 0 for r in store.list_runs()) == [0, 16]
+    assert sweep.load_sweep(store, sweep.list_sweeps(store)[0]["id"]).sizes == [16, None]
+
+
+def test_the_sweep_table_shows_a_dash_where_one_seed_has_no_spread(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[16], seeds=[0], data=tiny_data)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, batch_id=sid)) == SUCCEEDED
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    table = next(df.value for df in at.dataframe if "accuracy std" in df.value.columns)
+    assert list(table["accuracy std"]) == ["–"]  # not a raw None
+    next(w for w in at.get("button_group") if w.label == "Judge by").set_value("macro_f1").run()
+    table = next(df.value for df in at.dataframe if "macro-F1 std" in df.value.columns)
+    assert list(table["macro-F1 std"]) == ["–"]
+
+
+def test_zero_shot_sentences_outlive_a_reload_and_the_data_page_shows_the_ones_in_use(tiny_model, tiny_data,
+                                                                                     bertlab_home, monkeypatch):
+    """A persona's sentences went back to the bare label names on reload, and the Data page showed the defaults
+    while theirs were in use."""
+    from dataclasses import asdict
+
+    _runs_stay_queued(monkeypatch)
+    session = {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model, "keep_strategies": ["zero_shot"]}
+    at = app_on("app_pages/train.py", session)
+    desk = at.query_params["desk"]
+    boxes = [t for t in at.text_input if (t.key or "").startswith("keep_desc_")]
+    labels = [t.label for t in boxes]
+    assert len(labels) == 2
+    boxes[0].set_value(f"A review that reads {labels[0]}.").run()
+    no_problems(at)
+    mine = [f"A review that reads {labels[0]}.", labels[1]]
+    again = app_on("app_pages/train.py", session, desk=desk)  # a reload: a new session at the same desk
+    no_problems(again)
+    assert [t.value for t in again.text_input if (t.key or "").startswith("keep_desc_")] == mine
+    data = app_on("app_pages/data.py", session, desk=desk)
+    note = next(c.value for c in data.caption if "Zero-shot label descriptions" in c.value)
+    assert note.startswith("Zero-shot label descriptions (yours, written on the Train page)")
+    assert f"“A review that reads {labels[0]}\\.”" in note
+    sw = app_on("app_pages/sweep.py", {**session, "keep_sw_strategies": ["zero_shot"]}, desk=desk)
+    assert any("as written on the Train page" in c.value and "A review that reads" in c.value for c in sw.caption)
+    # another desk (another browser) starts from the defaults, and says so
+    other = app_on("app_pages/data.py", session)
+    assert any(c.value.startswith("Zero-shot label descriptions (the defaults") for c in other.caption)
+    # written back to the default, the desk forgets them
+    again.text_input(key=boxes[0].key).set_value(labels[0]).run()
+    data = app_on("app_pages/data.py", session, desk=desk)
+    assert any(c.value.startswith("Zero-shot label descriptions (the defaults") for c in data.caption)

@@ -341,3 +341,45 @@ def test_cli_sweep_with_a_rare_class_draws_and_prints_macro_f1_as_its_answers_ju
     assert by_size == {p["size"]: p["test_macro_f1"] for p in out["points"]}
     assert main(args) == 0
     assert "test macro-F1 mean±std over seeds" in capsys.readouterr().out
+
+
+def test_sizes_at_or_above_the_training_examples_run_once_as_all():
+    """A persona's upload had 263 training examples: 512 and 2048 both trained on the 263, twice each."""
+    assert sweep.fit_sizes([32, 128, 512, 2048, None], 263) == ([32, 128, None], [512, 2048])
+    assert sweep.fit_sizes([512, 32, 2048], 263) == ([None, 32], [512, 2048])  # "all" takes the first one's place
+    assert sweep.fit_sizes([32, 263], 263) == ([32, None], [263])  # all 263 is all
+    assert sweep.fit_sizes([32, 128], 263) == ([32, 128], [])
+    assert sweep.fit_sentence([2048, 512], 263) == "512 and 2048 are more than the 263 training examples: they run " \
+                                                   "once, as all."
+    assert sweep.fit_sentence([512], 263) == "512 is more than the 263 training examples: it runs as all."
+    assert sweep.fit_sentence([512], 263, all_chosen=True).endswith("it runs once, as all.")
+    assert sweep.fit_sentence([], 263) == ""
+
+
+def test_cli_sweep_runs_sizes_over_the_training_split_once_as_all(tiny_model, tiny_csv, capsys):
+    from bertlab.cli import main
+
+    n_train = len(load_splits(DataConfig(source="file", name=str(tiny_csv), train_size=None)).train)
+    assert 16 < n_train < 512
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+                 "--sizes", "16", "512", "2048", "all", "--seeds", "0", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert f"512 and 2048 are more than the {n_train} training examples: they run once, as all." in err
+    assert [line.split("seed=")[0].strip() for line in err.splitlines() if "would run" in line] == [
+        "would run tfidf_logreg n=16", "would run tfidf_logreg n=all"]  # not n=512 and n=2048 besides
+
+
+def test_cli_sweep_takes_zero_shots_label_descriptions_as_run_does(tiny_model, tiny_csv, capsys):
+    from bertlab.cli import main
+
+    sentences = ["A review that hates the film.", "A review that loves the film."]
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "zero_shot", "tfidf_logreg",
+            "--sizes", "8", "--seeds", "0", "--no-run"]
+    assert main([*base, "--label-descriptions", *sentences]) == 1  # stored, nothing run: the points are missing
+    store = RunStore()
+    spec = sweep.load_sweep(store, sweep.list_sweeps(store)[0]["id"])
+    got = {p.strategy: p.config.label_descriptions for p in sweep.plan(spec)}
+    assert got == {"zero_shot": sentences, "tfidf_logreg": None}  # only zero_shot reads them: others keep their key
+    capsys.readouterr()
+    assert main([*base, "--label-descriptions", "one", "two", "three"]) != 0
+    assert "--label-descriptions has 3 sentences but the data has 2 classes" in capsys.readouterr().err

@@ -173,6 +173,18 @@ def _label_key(v: object) -> str:
     return s
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with ``noun`` in the number it takes: '1 row', '2 rows', '1,234 copies' (``plural`` where not noun + s).
+    Every note of cleaning says its counts through it: 'dropped 1 rows with a missing label' read on the Data page
+    and on Compare."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _spaced(v: object) -> bool:
+    """Whether ``v`` is a text label that :func:`_label_key` changes by its spaces ('5 ', ' 3', 'very  good')."""
+    return isinstance(v, str) and re.sub(r"\s+", " ", v).strip() != v
+
+
 def _row_id(v: object) -> str:
     """A row's identifier as text: 17, 17.0 (a number column with a gap read as floats) and "17" alike read "17"."""
     if _is_missing(v):
@@ -236,6 +248,7 @@ def build_dataset(
         raise DataError(f"row ids and text column differ in length ({len(row_ids)} vs {n_raw}).")
     keep_t, keep_l, keep_p, keep_r = [], [], [], []
     n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = n_nopart = 0
+    spellings_raw: Counter = Counter()  # each kept row's label as written (text labels), to report spaces taken off
     for row, (t, y) in enumerate(zip(texts, labels)):
         if _is_missing(t):
             n_empty += 1
@@ -260,6 +273,7 @@ def build_dataset(
             n_clipped += 1
         keep_t.append(s)
         keep_l.append(_label_key(y))
+        spellings_raw[y if isinstance(y, str) else keep_l[-1]] += 1
         if row_ids is not None:
             keep_r.append(_row_id(row_ids[row]))
         n_whole += isinstance(y, str) and bool(_WHOLE_FLOAT.fullmatch(y.strip()))
@@ -268,19 +282,17 @@ def build_dataset(
             "the text column holds nested values (lists or dicts), not text: choose a column of plain strings."
         )
     if n_empty:
-        notes.append(f"dropped {n_empty:,} of {n_raw:,} rows with an empty or missing text")
+        notes.append(f"dropped {n_empty:,} of {counted(n_raw, 'row')} with an empty or missing text")
     if n_nonstr:
-        notes.append(f"dropped {n_nonstr:,} rows whose text was not a string")
+        notes.append(f"dropped {counted(n_nonstr, 'row')} whose text was not a string")
     if n_nolabel:
-        notes.append(f"dropped {n_nolabel:,} rows with a missing label")
+        notes.append(f"dropped {counted(n_nolabel, 'row')} with a missing label")
     if n_nopart:
-        notes.append(f"dropped {n_nopart:,} row{'s' * (n_nopart != 1)} with no value in the split column "
-                     f"{split_column!r}")
+        notes.append(f"dropped {counted(n_nopart, 'row')} with no value in the split column {split_column!r}")
     if n_whole:
-        notes.append(f"read {n_whole:,} labels written like '1.0' as whole numbers ('1')")
+        notes.append(f"read {counted(n_whole, 'label')} written like '1.0' as whole numbers ('1')")
     if n_clipped:
-        notes.append(f"clipped {n_clipped:,} text{'s' if n_clipped != 1 else ''} longer than {MAX_TEXT_CHARS:,} "
-                     "characters")
+        notes.append(f"clipped {counted(n_clipped, 'text')} longer than {MAX_TEXT_CHARS:,} characters")
     if not keep_t:
         raise DataError(f"dataset {name!r} has no rows with both a non-empty text and a label.")
 
@@ -296,8 +308,18 @@ def build_dataset(
             canon[v] = best
         if len(variants) > 1:
             merged.append(f"{sorted(variants)} -> {best!r}")
+    # Spaces around a label ("5 " beside "5") were taken off before the merge above: said here, with the rows
+    # each spelling had, so a file's stray space is never merged unsaid.
+    target = {raw: canon[_label_key(raw)] for raw in spellings_raw}
+    spaced = sorted(raw for raw in spellings_raw if _spaced(raw))
+    alone = {t for t, n in Counter(target.values()).items() if n == 1}  # no other spelling: nothing merged
+    for word, group in (("merged labels that differ only by spaces", [r for r in spaced if target[r] not in alone]),
+                        ("took the spaces off labels", [r for r in spaced if target[r] in alone])):
+        if group:
+            listed = [f"{r!r} → {target[r]!r} ({counted(spellings_raw[r], 'row')})" for r in group]
+            notes.append(f"{word}: " + ", ".join(listed[:8]) + (f" and {len(listed) - 8:,} more" if group[8:] else ""))
     if merged:  # one note for them all: six labels in two spellings read as six notes
-        notes.append(f"merged labels that differ only by case or spacing: {'; '.join(sorted(merged))}")
+        notes.append(f"merged labels that differ only by case: {'; '.join(sorted(merged))}")
     keep_l = [canon[lab] for lab in keep_l]
 
     # Duplicates: identical texts would leak between splits. Conflicting ones are unlearnable.
@@ -337,11 +359,11 @@ def build_dataset(
     if n_dupes:
         near = (f"; {n_near} of them {'differs' if n_near == 1 else 'differ'} from it only by case or spacing"
                 if n_near else "")
-        notes.append(f"dropped {n_dupes} duplicate text{'s' * (n_dupes != 1)} (kept the first of each{near})")
+        notes.append(f"dropped {counted(n_dupes, 'duplicate text')} (kept the first of each{near})")
     if conflict:
-        notes.append(f"dropped {n_conflict_rows} rows whose text appears with different labels")
+        notes.append(f"dropped {counted(n_conflict_rows, 'row')} whose text appears with different labels")
     if n_cross or n_cross_other:
-        notes.append(f"dropped {n_cross + n_cross_other:,} cop{'y' if n_cross + n_cross_other == 1 else 'ies'} of "
+        notes.append(f"dropped {counted(n_cross + n_cross_other, 'copy', 'copies')} of "
                      "texts that are also in the test part (or validation) of the data's own split"
                      + (f", {n_cross_other:,} of them with another label (the test part's is kept)"
                         if n_cross_other else "")

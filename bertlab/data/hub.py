@@ -147,7 +147,7 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     unlabelled = counts.get(label_column, 0) if label_column else (
         next(iter(counts.values())) if len(counts) == 1 else max(counts.values(), default=0))
     for i, note in enumerate(ds.notes):
-        if unlabelled and note.endswith(" rows with a missing label"):
+        if unlabelled and note.endswith(" with a missing label"):
             ds.notes[i] = f"{note} ({unlabelled:,} had label -1: unlabelled, as in many hub test splits)"
     if t.cached:
         ds.notes.append("loaded from this machine's datasets cache: the hub is unreachable, so this is the copy "
