@@ -200,6 +200,8 @@ def _ratio(a: float, b: float) -> str:
     r = a / b
     if r >= 1e6:  # a network against word counts: the digits past the second mean nothing
         return f"{two_figures(r / 1e6)} million times"
+    if r >= 1e4:  # two figures, as answer's shares ('1/19,000'): '19,093x' claimed digits the estimates lack
+        return f"{float(f'{r:.2g}'):,.0f}x"
     return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"
 
 

@@ -328,6 +328,9 @@ def test_ratios_in_millions_keep_two_significant_figures():
             {"strategy": "full_ft", "test_accuracy": 0.9, "x": 465e6}]
     (line,) = pareto.tradeoff_sentences(rows, "x")[:1]
     assert "1.4 million times" in line  # 1.43 million, not "1 million"
+    rows[1]["x"] = 325.0 * 19_093
+    (line,) = pareto.tradeoff_sentences(rows, "x")[:1]
+    assert "19,000x" in line and "19,093" not in line  # as the answer's '1/19,000': two figures past 10,000
 
 
 def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_path, capsys, monkeypatch):
