@@ -14,7 +14,7 @@ from app_pages.inference_box import inference_box
 from bertlab import answer, paired, pareto, plots, report, serving
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
-from bertlab.metrics import format_interval, precision_text, run_single_class
+from bertlab.metrics import format_interval, precision_text, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING
 from bertlab.strategies import REGISTRY
@@ -327,7 +327,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
             for t, r in zip(table, rows):
                 f = paired.compare_f1(data[r["a_id"]]["labels"], data[r["a_id"]]["predictions"],
                                       data[r["b_id"]]["predictions"])
-                t["A − B (macro-F1)"] = f.difference
+                t["A − B (macro-F1)"] = round(f.difference, 3) + 0.0  # '+0.000', never '-0.000'
                 t["p (macro-F1)"] = paired.format_p(f.p_value)
         # Short headers and narrow run names: at 1280 px the table scrolled and hid the Holm column.
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
@@ -380,17 +380,17 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     name_a, name_b = name(ra), name(rb)
     f1 = paired.compare_f1(da["labels"], da["predictions"], db["predictions"])
     by_f1_text = (f"By macro-F1 (every class counts the same): A {f1.a_f1:.3f}, B {f1.b_f1:.3f}, A − B "
-                  f"{f1.difference:+.3f} (95% bootstrap interval {f1.interval[0]:+.3f} to {f1.interval[1]:+.3f}; "
+                  f"{signed(f1.difference, 3)} (95% bootstrap interval {signed(f1.interval[0], 3)} to {signed(f1.interval[1], 3)}; "
                   f"paired permutation test {paired.p_is(f1.p_value)})."
                   + (" " + paired.F1_EDGE_NOTE if paired.at_the_edge(f1.p_value, f1.interval) else ""))
     m = st.columns(4)
-    m[0].metric("A − B", f"{100 * p.difference:+.1f} points",
-                help=f"95% interval {100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f} points (paired).")
+    m[0].metric("A − B", f"{signed(100 * p.difference, 1)} points",
+                help=f"95% interval {signed(100 * p.interval[0], 1)} to {signed(100 * p.interval[1], 1)} points (paired).")
     m[1].metric("only A right", f"{p.a_only:,}")
     m[2].metric("only B right", f"{p.b_only:,}")
     m[3].metric("p (McNemar)", paired.format_p(p.p_value))
-    mcnemar = (f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {100 * p.interval[0]:+.1f} to "
-               f"{100 * p.interval[1]:+.1f} points. "
+    mcnemar = (f"{paired.verdict(p, name_a, name_b)} 95% interval of A − B: {signed(100 * p.interval[0], 1)} to "
+               f"{signed(100 * p.interval[1], 1)} points. "
                + (paired.EDGE_NOTE + " " if paired.at_the_edge(p.p_value, p.interval) else "")
                + f"Both right on {p.both_right:,} texts, both wrong on {p.both_wrong:,}.")
     # One pair among several, and runs picked from several seeds: the verdict to go by is the adjusted one (the

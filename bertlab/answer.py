@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 from bertlab import paired
 from bertlab.config import BALANCED_SUFFIX, shown_strategy
-from bertlab.metrics import rarest_class
+from bertlab.metrics import rarest_class, signed
 from bertlab.pareto import format_flops
 
 ALPHA = 0.05
@@ -149,8 +149,8 @@ class Judge:
         return f"{100 * d:.1f} points" if self.key == "test_accuracy" else f"{d:.3f} of macro-F1"
 
     def span(self, lo: float, hi: float) -> str:
-        return (f"{100 * lo:+.1f} to {100 * hi:+.1f} points" if self.key == "test_accuracy"
-                else f"{lo:+.3f} to {hi:+.3f} of macro-F1")
+        return (f"{signed(100 * lo, 1)} to {signed(100 * hi, 1)} points" if self.key == "test_accuracy"
+                else f"{signed(lo, 3)} to {signed(hi, 3)} of macro-F1")
 
     def compare(self, labels, a, b):
         """An object with ``difference`` (A - B), ``interval`` (95%) and ``p_value``."""

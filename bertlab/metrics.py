@@ -118,6 +118,12 @@ def precision_text(stored: str | None) -> str | None:
     return {"bfloat16": "bf16", "float16": "fp16"}.get(stored, stored) if stored else None
 
 
+def signed(value: float, decimals: int) -> str:
+    """'+0.012', '-1.5': a gap or difference with its sign, rounded first so that a tiny negative (or a negative
+    zero, e.g. a gap negated) prints as '+0.000', not '-0.000', a sign the digits shown do not bear out."""
+    return f"{round(float(value), decimals) + 0.0:+.{decimals}f}"
+
+
 def format_interval(ci: tuple[float, float] | None) -> str | None:
     """'76.7-90.7%' (None stays None)."""
     return None if ci is None else f"{100 * ci[0]:.1f}-{100 * ci[1]:.1f}%"

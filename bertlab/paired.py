@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bertlab.metrics import signed
+
 # In a hidden folder of the run's model directory: what bertlab derives for itself, left out of exports.
 PREDICTIONS_FILE = Path(".eval") / "test_predictions.json"
 
@@ -334,7 +336,7 @@ def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
         for rb, db in ordered[i + 1:]:
             p = compare(da["labels"], da["predictions"], db["predictions"])
             rows.append({"A": name(ra), "B": name(rb), "A - B (points)": 100 * p.difference,
-                         "95% interval (points)": f"{100 * p.interval[0]:+.1f} to {100 * p.interval[1]:+.1f}",
+                         "95% interval (points)": f"{signed(100 * p.interval[0], 1)} to {signed(100 * p.interval[1], 1)}",
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
                          "at_edge": at_the_edge(p.p_value, p.interval), "a_id": ra.id, "b_id": rb.id})
     strategy = {r.id: variant(r) for r, _ in members}  # a balanced head_only is not a seed of a plain one
@@ -418,10 +420,10 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
         if r["a_id"] in data and r["b_id"] in data:
             a, b = data[r["a_id"]], data[r["b_id"]]
             c = compare_f1(a["labels"], a["predictions"], b["predictions"])
-            f1 = f"; macro-F1 {c.difference:+.3f}, {p_is(c.p_value)}"
+            f1 = f"; macro-F1 {signed(c.difference, 3)}, {p_is(c.p_value)}"
         holm_p = (f" (Holm, over {r['holm_pairs']} pairs of runs of different strategies: {format_p(r['p (Holm)'])})"
                   if r["holm_pairs"] > 1 else "")
-        out.append(f"  {r['A']} vs {r['B']}: {r['A - B (points)']:+.1f} points (95% {r['95% interval (points)']}), "
+        out.append(f"  {r['A']} vs {r['B']}: {signed(r['A - B (points)'], 1)} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
                    f"{p_is(r['p (McNemar)'])}{holm_p}{f1}")
     if edge := [f"{r['A']} vs {r['B']}" for r in rows if r.get("at_edge")]:

@@ -20,7 +20,7 @@ from bertlab import answer, paired, pareto, sweep
 from bertlab.config import model_title, shown_strategy
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
-from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
+from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore
@@ -292,8 +292,8 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
         cells = []
         for k, _ in cols:
             v = r.get(k)
-            if isinstance(v, float):
-                v = f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
+            if isinstance(v, float):  # rounded first: a tiny negative shows 0.000, not -0.000
+                v = f"{round(v, 3) + 0.0:.3f}" if abs(v) < 10 else f"{v:,.1f}"
             elif isinstance(v, int):
                 v = f"{v:,}"
             cells.append(f"<td>{html.escape('-' if v is None else str(v))}</td>")
@@ -508,14 +508,20 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                 ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
     pairs = paired.summary_rows(ok)
     if pairs:
+        # judged by macro-F1 (an imbalanced test set, as the answer above): its paired test beside McNemar's, as on
+        # the Compare page
+        by_f1 = answer.default_metric(ok) == "macro_f1"
+        f1_edge = _add_f1_columns(pairs, ok) if by_f1 else []
         for r in pairs:
             r["p"] = paired.format_p(r["p (McNemar)"])
             r["p_holm"] = paired.format_holm(r)
-            r["diff"] = f"{r['A - B (points)']:+.1f}"
+            r["diff"] = signed(r["A - B (points)"], 1)
         parts.append("<h2>Is the difference real? (paired tests)</h2>" + _table(pairs, [
             ("A", "A"), ("B", "B"), ("diff", "A - B (points)"), ("95% interval (points)", "95% interval (points)"),
             ("only A right", "only A right"), ("only B right", "only B right"), ("p", "p (McNemar)"),
-            *([("p_holm", "p (Holm)")] if any(r["holm_pairs"] > 1 for r in pairs) else [])]))
+            *([("p_holm", "p (Holm)")] if any(r["holm_pairs"] > 1 for r in pairs) else []),
+            *([("f1_diff", "A - B (macro-F1)"), ("f1_interval", "95% interval (macro-F1)"),
+               ("f1_p", "p (macro-F1)")] if by_f1 else [])]))
         parts.append("<p class='muted'>Runs scored on the same test texts, compared text by text: only the texts one "
                      "run gets right and the other wrong count (McNemar's exact test). p below 0.05: a split that "
                      "uneven is unlikely to be the luck of the test set. Training luck (another seed) is not "
@@ -524,7 +530,13 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                                    "one strategy, no choice to make, show '—')."
                                    if any(r["holm_pairs"] > 1 for r in pairs) else "")
                      + "".join(f" {html.escape(r['A'])} vs {html.escape(r['B'])}: " + paired.EDGE_NOTE
-                               for r in pairs if r.get("at_edge")) + "</p>")
+                               for r in pairs if r.get("at_edge"))
+                     + (" Macro-F1 (every class counts the same, as the answer above judges): macro-F1 is no sum "
+                        "over texts, so its p comes from a paired permutation test (2,000 random swaps of the two "
+                        "runs' answers) and its interval from 2,000 bootstrap resamples of the test texts."
+                        if by_f1 else "")
+                     + "".join(f" {html.escape(r['A'])} vs {html.escape(r['B'])}: " + paired.F1_EDGE_NOTE
+                               for r in f1_edge) + "</p>")
     if pick is not None and (mistakes := _surest_mistakes(pick)):
         where = [(k, k) for k in list(mistakes[0])[:1] if k != "text"]  # its id column, or row number, first
         parts.append(f"<h2>Where {html.escape(pick.label)} goes wrong</h2>" + _table(mistakes, where + [
@@ -550,6 +562,25 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         + "</details>" for r in runs))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _add_f1_columns(pairs: list[dict], runs: list[Run]) -> list[dict]:
+    """Each pair's macro-F1 gap, its bootstrap interval and its permutation test's p (:func:`paired.compare_f1`,
+    as the Compare page's table), added to the rows of :func:`paired.summary_rows`; returns the rows where that
+    interval and that test disagree on whether the gap could be zero."""
+    data = {r.id: d for r in runs if (d := paired.load_predictions(r)) is not None}
+    edge = []
+    for r in pairs:
+        a, b = data.get(r["a_id"]), data.get(r["b_id"])
+        if a is None or b is None:
+            continue
+        f1 = paired.compare_f1(a["labels"], a["predictions"], b["predictions"])
+        r["f1_diff"] = signed(f1.difference, 3)
+        r["f1_interval"] = f"{signed(f1.interval[0], 3)} to {signed(f1.interval[1], 3)}"
+        r["f1_p"] = paired.format_p(f1.p_value)
+        if paired.at_the_edge(f1.p_value, f1.interval):
+            edge.append(r)
+    return edge
 
 
 def _machine_section(runs: list[Run]) -> str:

@@ -509,3 +509,81 @@ def test_a_parquet_files_rows_are_numbered_as_stored_and_an_id_in_its_index_is_i
     frame.assign(ticket_id=[f"T{i}" for i in range(len(frame))]).set_index("ticket_id").to_parquet(tmp_path / "i.pq")
     ids = load_file(tmp_path / "i.pq")
     assert ids.row_id_name == "ticket_id" and ids.row_ids[0] == "T0"
+
+
+@pytest.fixture
+def imbalanced_data(tmp_path):
+    """A 2-class CSV where 'pos' is 85% of the rows: the answer judges it by macro-F1."""
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.config import DataConfig
+
+    texts, labels = make_texts(60)
+    pos = [(t, y) for t, y in zip(texts, labels) if y == "pos"]
+    neg = [(t, y) for t, y in zip(texts, labels) if y == "neg"][:11]
+    path = tmp_path / "skewed.csv"
+    pd.DataFrame(pos + neg, columns=["text", "label"]).to_csv(path, index=False)
+    return DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None)
+
+
+def test_judged_by_macro_f1_the_reports_paired_table_has_the_macro_f1_test(tiny_model, imbalanced_data, tiny_data):
+    from bertlab import answer, paired
+    from bertlab.metrics import signed
+
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=imbalanced_data, max_length=32))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    runs = [store.get(i) for i in ids]
+    assert answer.default_metric(runs) == "macro_f1"  # the premise: an imbalanced test set
+    page = report.build_html(store, ids)
+    table = page[page.index("<h2>Is the difference real?"):]
+    table = table[:table.index("</table>")]
+    assert "<th>A - B (macro-F1)</th>" in table and "<th>p (macro-F1)</th>" in table
+    (row,) = paired.summary_rows(runs)
+    a, b = (paired.load_predictions(store.get(row[k])) for k in ("a_id", "b_id"))
+    f1 = paired.compare_f1(a["labels"], a["predictions"], b["predictions"])  # paired.py's test, not a new one
+    assert (f"<td>{signed(f1.difference, 3)}</td><td>{signed(f1.interval[0], 3)} to {signed(f1.interval[1], 3)}"
+            f"</td><td>{paired.format_p(f1.p_value)}</td></tr>") in table
+    assert "paired permutation test" in page
+    # judged by accuracy (a balanced test set): McNemar's columns only, as on the Compare page
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    assert answer.default_metric([store.get(i) for i in ids]) == "accuracy"
+    page = report.build_html(store, ids)
+    assert "Is the difference real?" in page and "(macro-F1)</th>" not in page
+
+
+def test_a_gap_of_zero_or_a_tiny_negative_one_never_prints_as_minus_zero(tmp_path):
+    import math
+    from types import SimpleNamespace
+
+    from bertlab import paired
+    from bertlab.metrics import signed
+
+    assert [signed(v, 3) for v in (-0.0, -0.0004, 0.0, 0.0126, -0.0126)] == ["+0.000", "+0.000", "+0.000", "+0.013",
+                                                                          "-0.013"]
+    assert signed(-0.04, 1) == "+0.0" and signed(-1.26, 1) == "-1.3"
+    # Two runs with the same macro-F1 but different answers: paired.compare_f1 negates its cached result for one of
+    # the two orders, which made the gap -0.0, printed '-0.000' by the CLI, the Compare page and the report.
+    labels, pred_a, pred_b = [0, 1, 0, 1], [0, 0, 0, 1], [0, 1, 0, 0]
+    assert any(math.copysign(1, paired.compare_f1(labels, x, y).difference) < 0
+               for x, y in ((pred_a, pred_b), (pred_b, pred_a)))  # the premise
+    for order in ((pred_a, pred_b), (pred_b, pred_a)):
+        runs = []
+        for i, preds in enumerate(order):
+            paired.save_predictions(tmp_path / f"{order}{i}", preds, labels, "fp")
+            runs.append(SimpleNamespace(id=f"20260101-000000-00000{i}", strategy=("full_ft", "head_only")[i],
+                                        status="succeeded", artifact_dir=str(tmp_path / f"{order}{i}"),
+                                        config={}, metrics={"test_accuracy": 0.75}))
+        rows = paired.summary_rows(runs)
+        report._add_f1_columns(rows, runs)
+        assert rows[0]["f1_diff"] == "+0.000" and "-0.000" not in rows[0]["f1_interval"]
+        assert "macro-F1 +0.000" in "\n".join(paired.summary_lines(rows, runs))
+    assert report._table([{"x": -0.0001}], [("x", "x")]).count("<td>0.000</td>") == 1
