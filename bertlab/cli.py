@@ -247,11 +247,17 @@ def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
     from bertlab.metrics import run_accuracy_interval
+    from bertlab.strategies import REGISTRY
 
-    m, c = run.metrics, run.costs
+    m, c, cfg = run.metrics, run.costs, run.config or {}
     ci = run_accuracy_interval(m, (run.data_summary or {}).get("sizes", {}).get("test"))
+    s = REGISTRY.get(run.strategy)
     return {"run_id": run.id, "batch_id": run.batch_id, "strategy": run.strategy,
-            "class_weights": (run.config or {}).get("class_weights") or "none", "status": run.status,
+            "class_weights": cfg.get("class_weights") or "none",
+            # the training seed (null where no seed changes what the strategy does: zero_shot, tfidf_logreg), and
+            # the split's: two runs of one strategy differ by these
+            "seed": cfg.get("seed") if s is None or s.uses_seed else None,
+            "split_seed": (cfg.get("data") or {}).get("seed"), "status": run.status,
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci95": list(ci) if ci else None,
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
@@ -289,14 +295,15 @@ def format_table(rows: list[dict]) -> str:
     from bertlab.metrics import format_interval
     from bertlab.pareto import format_flops
 
-    head = ["strategy", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s", "trainable",
+    head = ["strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s", "trainable",
             "train FLOPs", "infer/text", "run id"]
     lines = []
     for r in rows:
         def f(v, spec):
             return format(v, spec) if isinstance(v, (int, float)) else "-"
         ci = r.get("test_accuracy_ci95")
-        lines.append([r["strategy"] + (BALANCED_SUFFIX if r.get("class_weights") == "balanced" else ""), r["status"], f(r["test_accuracy"], ".3f"),
+        lines.append([_shown(r),
+                      f(r.get("seed"), "d"), r["status"], f(r["test_accuracy"], ".3f"),
                       format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
                       f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
                       # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
@@ -306,8 +313,14 @@ def format_table(rows: list[dict]) -> str:
     out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
     # failures only: a cancel is the user's own doing, not an error (its status column says so)
-    errors = [f"  {r['strategy']}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
+    errors = [f"  {_shown(r)}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
     return "\n".join(out + (["", "errors:", *errors] if errors else []))
+
+
+def _shown(row: dict) -> str:
+    """A --json row's strategy as tables name it: ``head_only (balanced)`` where it trained with balanced class
+    weights (:func:`bertlab.config.shown_strategy`)."""
+    return row["strategy"] + (BALANCED_SUFFIX if row.get("class_weights") == "balanced" else "")
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
@@ -462,7 +475,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(format_table([result_row(r) for r in runs]))
         batches: dict[str, list] = {}
         for r in runs:  # newest first
-            batches.setdefault(r.batch_id, []).append(r.strategy)
+            batches.setdefault(r.batch_id, []).append(shown_strategy(r))
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first):")
         for b, names in list(batches.items())[:5]:
             print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}")
@@ -633,7 +646,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     store = RunStore()
     if args.list:
         for s in sweep.list_sweeps(store):
-            print(f"{s['id']}  {s['dataset']}  {' '.join(s['strategies'])}  sizes={s['sizes']}  seeds={s['seeds']}")
+            # "head_only (balanced)": a sweep with balanced class weights is not one without
+            print(f"{s['id']}  {s['dataset']}  {', '.join(s['shown'])}  sizes={s['sizes']}  seeds={s['seeds']}")
         return 0
     for out, what in ((args.html, "HTML plot"), (args.png, "PNG plot")):
         if out:

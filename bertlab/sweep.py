@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
+from bertlab.config import BALANCED_SUFFIX, DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.errors import ConfigError
 from bertlab.metrics import rarest_class
 from bertlab.paths import check_id, safe_join
@@ -282,8 +282,21 @@ def find_sweep(store: RunStore, spec: SweepSpec) -> str | None:
     return None
 
 
+def shown_strategies(spec: SweepSpec) -> list[str]:
+    """The sweep's strategies as tables name their runs: ``head_only (balanced)`` where its points train with
+    balanced class weights (zero_shot, which reads no training label, never does)."""
+    from bertlab.strategies import REGISTRY
+
+    def balanced(s: str) -> bool:  # as point_config would set it, without building (and validating) a config
+        weights = {**spec.common, **spec.per_strategy.get(s, {})}.get("class_weights")
+        return weights == "balanced" and REGISTRY[s].reads_training_texts
+
+    return [s + (BALANCED_SUFFIX if balanced(s) else "") for s in spec.strategies]
+
+
 def list_sweeps(store: RunStore) -> list[dict]:
-    """Stored sweeps, newest first: {id, created, strategies, sizes, seeds, dataset, n_points}."""
+    """Stored sweeps, newest first: {id, created, strategies, shown (:func:`shown_strategies`), sizes, seeds,
+    dataset, n_points}."""
     out = []
     for p in _sweep_dir(store).glob("*.json"):
         try:
@@ -292,7 +305,8 @@ def list_sweeps(store: RunStore) -> list[dict]:
         except (ValueError, KeyError, TypeError):
             continue  # a hand-edited or foreign file is not a sweep
         out.append({"id": d["id"], "created": d.get("created", 0.0), "strategies": spec.strategies,
-                    "sizes": spec.sizes, "seeds": spec.seeds, "dataset": spec.data.label, "n_points": spec.n_points})
+                    "shown": shown_strategies(spec), "sizes": spec.sizes, "seeds": spec.seeds,
+                    "dataset": spec.data.label, "n_points": spec.n_points})
     return sorted(out, key=lambda d: d["created"], reverse=True)
 
 

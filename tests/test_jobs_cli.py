@@ -56,6 +56,8 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     # the columns it read, as the Data page shows them, before anything trains
     assert f"data: {tiny_csv.name}: text column 'text', label column 'label' (--text-column" in captured.err
     assert [r["strategy"] for r in out] == ["zero_shot", "head_only"]
+    # the seeds that tell two runs of one strategy apart (zero_shot: none changes what it does)
+    assert [(r["seed"], r["split_seed"]) for r in out] == [(None, 0), (0, 0)]
     for r in out:
         assert r["status"] == "succeeded"
         for k in ("run_id", "test_accuracy", "test_macro_f1", "majority_accuracy", "train_seconds",
@@ -615,3 +617,30 @@ def test_predict_finds_the_text_column_the_run_trained_on_or_the_data_page_would
     err = capsys.readouterr().err
     assert "which column holds the texts? Cannot tell which column holds the text: ['right', 'left'] all look like text" in err
     assert "give --text-column NAME" in err
+
+
+def test_cli_runs_table_names_balanced_runs_and_their_seeds_and_sweep_list_says_balanced(tiny_model, tiny_csv,
+                                                                                         tiny_data, capsys):
+    store = RunStore()
+    for seed, weights in ((0, "none"), (1, "none"), (1, "balanced")):
+        rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, seed=seed,
+                                           class_weights=weights), "b-seeds")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5})
+    assert main(["runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["strategy", "seed", "status"]
+    rows = sorted(line.split("  succeeded")[0].split() for line in lines[2:5])
+    assert rows == [["head_only", "(balanced)", "1"], ["head_only", "0"], ["head_only", "1"]]
+    assert "  b-seeds  head_only, head_only (balanced)" in "\n".join(lines)
+    assert main(["runs", "--json"]) == 0
+    assert sorted((r["seed"], r["class_weights"]) for r in json.loads(capsys.readouterr().out)) == [
+        (0, "none"), (1, "balanced"), (1, "none")]
+    for weights in ("balanced", "none"):
+        assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "--sizes", "16",
+                     "--seeds", "0", "--model", tiny_model, "--class-weights", weights, "--no-run"]) == 1
+    capsys.readouterr()
+    assert main(["sweep", "--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    # zero_shot reads no training label: balanced weights change nothing it does
+    assert sorted(line.split(tiny_csv.name)[1].split("sizes=")[0].strip() for line in listed) == [
+        "zero_shot, head_only", "zero_shot, head_only (balanced)"]
