@@ -210,9 +210,20 @@ text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:
 .lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}pre{background:#f6f8fa;
 padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00020}
 .wide{overflow-x:auto}dt{font-weight:600;margin-top:.4em}dd{margin-left:1.2em}
-.grid{display:flex;flex-wrap:wrap;gap:.5em}.grid>div{width:340px;break-inside:avoid}
-@media print{body{max-width:none;margin:0}table{font-size:.72em}th,td{padding:.2em .35em}}
+.grid{display:flex;flex-wrap:wrap;gap:.5em}.grid>div{width:340px;max-width:100%;break-inside:avoid}
+body{overflow-wrap:anywhere}table{overflow-wrap:normal}
+.wide td:first-child,.wide th:first-child{position:sticky;left:0;background:#fff;box-shadow:1px 0 0 #ddd}
+.wide th:first-child{background:#f4f4f4}
+@media (max-width:640px){body{margin:1em auto;padding:0 .75em}h1{font-size:1.5em}h2{font-size:1.25em}
+table{font-size:.8em}th,td{padding:.25em .4em}.modebar-container{display:none}}
+@media print{body{max-width:none;margin:0}table{font-size:.72em}th,td{padding:.2em .35em}
+.wide td:first-child,.wide th:first-child{position:static;box-shadow:none}}
 """
+# On a phone: without the viewport tag a mobile browser lays the page out 980 px wide and shrinks it to fit (tiny
+# text); the CSS above keeps what is wider than the screen scrolling inside its own box (tables), fitting (figures,
+# the confusion grid; a touch screen shows plotly's toolbar always, over a small chart's title, so it goes) or
+# wrapping (a file's SHA-256, long paths and error messages break anywhere).
+_VIEWPORT = "<meta name='viewport' content='width=device-width, initial-scale=1'>"
 
 
 def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
@@ -371,7 +382,7 @@ def _confusion_section(runs: list[Run]) -> str:
     if not done:
         return ""
     cells = "".join("<div>" + plots.confusion_figure(r, height=320, title=r.label).to_html(
-        full_html=False, include_plotlyjs=False, config={"displaylogo": False}) + "</div>" for r in done)
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}) + "</div>" for r in done)
     return ("<h2>Confusion matrices (test set)</h2><p>Rows: the true class; columns: what the run answered. "
             "Each cell counts test texts; its shade is the share of the true class (the diagonal is each class's "
             f"recall).</p><div class='grid'>{cells}</div>")
@@ -395,7 +406,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if not runs:
         raise BertlabError("the report has no runs; choose at least one run.")
     ok = [r for r in runs if r.status == "succeeded"]
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'>{_VIEWPORT}<title>{html.escape(title)}</title>"
              f"<style>{_CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
              f"from {len(runs)} run(s), {len(ok)} succeeded. Data: "
@@ -550,7 +561,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                                       f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
     for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id)):
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
-                               config={"displaylogo": False})
+                               config={"displaylogo": False, "responsive": True})
         parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}")
     parts.append(_confusion_section(runs))  # plotly.js came with the first figure above (there is one: Accuracy)
     parts.append("<h2>Data</h2>" + _data_section(runs))

@@ -587,3 +587,48 @@ def test_a_gap_of_zero_or_a_tiny_negative_one_never_prints_as_minus_zero(tmp_pat
         assert rows[0]["f1_diff"] == "+0.000" and "-0.000" not in rows[0]["f1_interval"]
         assert "macro-F1 +0.000" in "\n".join(paired.summary_lines(rows, runs))
     assert report._table([{"x": -0.0001}], [("x", "x")]).count("<td>0.000</td>") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(),
+                    reason="/usr/bin/chromium is missing: run `make browser-deps`")
+def test_the_report_fits_a_phone_screen(tiny_model, tiny_data, tmp_path):
+    """At 390 px on a (emulated) phone the page is no wider than the screen: tables scroll inside their own box,
+    figures fit, a file's SHA-256 wraps. Screenshots go to the test's tmp directory or $BERTLAB_SCREENSHOTS."""
+    import os
+    from pathlib import Path
+
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), "b-phone")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    page_path = tmp_path / "report.html"
+    page_path.write_text(report.build_html(store, ids))
+    assert "file SHA-256" in page_path.read_text()  # the long unbroken string that overflowed
+    shots = Path(os.environ.get("BERTLAB_SCREENSHOTS") or tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            # is_mobile: the browser lays out a page without a viewport tag 980 px wide, as a phone does
+            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+            page.goto(page_path.as_uri())
+            page.wait_for_selector(".main-svg")
+            page.screenshot(path=str(shots / "report_390.png"))
+            size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert size == [390, 390], f"the report is {size[0]} px wide on a 390 px screen"
+            boxes = page.evaluate("""() => [...document.querySelectorAll('.wide, .plotly-graph-div')].map(e =>
+                [e.className, Math.round(e.getBoundingClientRect().right), e.scrollWidth, e.clientWidth])""")
+            assert all(right <= 390 for _, right, _, _ in boxes), boxes
+            # the results table is wider than the screen: it scrolls inside its box, its run column pinned
+            results = page.locator(".wide").first
+            assert results.evaluate("e => e.scrollWidth > e.clientWidth")
+            results.evaluate("e => { e.scrollIntoView(); e.scrollLeft = 300; }")
+            assert results.evaluate("e => e.querySelector('td').getBoundingClientRect().left - "
+                                    "e.getBoundingClientRect().left") == pytest.approx(0, abs=1)
+            page.screenshot(path=str(shots / "report_390_results_scrolled.png"))
+        finally:
+            browser.close()
