@@ -276,6 +276,11 @@ def percent_rows(rows: list[dict]) -> list[dict]:
     return [{**r, "accuracy mean": pct(r["accuracy mean"]), "accuracy std": pct(r["accuracy std"])} for r in rows]
 
 
+def sizes_text(sizes: list) -> str:
+    """'32, 128, all' (the list printed as '[32, None]' in the sweep picker)."""
+    return ", ".join("all" if n is None else str(n) for n in sizes)
+
+
 def std_text(rows: list[dict], column: str, fmt: str) -> list[dict]:
     """``column`` (a standard deviation) as text in ``fmt``, and "–" where it is undefined (one seed)."""
     return [{**r, column: "–" if r[column] is None else fmt.format(r[column])} for r in rows]
@@ -298,7 +303,7 @@ if sweeps:
     chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0,
                           format_func=lambda i: next(
                               f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {common.dataset_name(s['dataset'])} · "
-                              f"{', '.join(s['strategies'])} · sizes {s['sizes']} · {len(s['seeds'])} seed"
+                              f"{', '.join(s['shown'])} · sizes {sizes_text(s['sizes'])} · {len(s['seeds'])} seed"
                               f"{'s' if len(s['seeds']) != 1 else ''}"
                               for s in sweeps if s["id"] == i))
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))

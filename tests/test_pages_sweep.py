@@ -458,3 +458,14 @@ def test_zero_shot_sentences_outlive_a_reload_and_the_data_page_shows_the_ones_i
     again.text_input(key=boxes[0].key).set_value(labels[0]).run()
     data = app_on("app_pages/data.py", session, desk=desk)
     assert any(c.value.startswith("Zero-shot label descriptions (the defaults") for c in data.caption)
+
+
+def test_the_sweep_picker_names_sizes_and_balanced_strategies_as_the_cli_does(tiny_data, bertlab_home):
+    """The picker read 'sizes [16, None]' and plain 'tfidf_logreg' for a sweep with balanced class weights."""
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg", "zero_shot"], sizes=[16, None], seeds=[0], data=tiny_data,
+                           common={"class_weights": "balanced"})
+    sid, _, _ = sweep.prepare(RunStore(bertlab_home), spec)
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    (shown,) = next(s for s in at.selectbox if s.label == "Sweep").options
+    assert "tfidf_logreg (balanced), zero_shot · sizes 16, all · 1 seed" in shown
