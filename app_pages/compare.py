@@ -293,6 +293,18 @@ def _namer(members: list[tuple]):
     return name
 
 
+def holm_help(by_f1: bool, pairs: int) -> str:
+    """The Holm column's help: which p it adjusts (of the measure the answer judges by) and over which pairs."""
+    if not pairs:
+        return "No two runs here are of different strategies: nothing to adjust (—)."
+    return (("The paired permutation test's macro-F1 p" if by_f1 else "McNemar's p")
+            + f" adjusted (Holm's step-down method) for the {pairs} pair{'s' * (pairs != 1)} of two different "
+            "strategies this table shows (at one training size; where both ran at the same seeds, seed against "
+            "seed): below 0.05, the chance that any of these verdicts is a false alarm stays under 5%. Runs of one "
+            "strategy (—: seeds, or training sizes) are no choice to make and are left out of the count; pairs of "
+            "two strategies at different sizes or seeds are not shown.")
+
+
 def paired_section(done: list) -> None:
     """Is the better run really better? McNemar's test on the test texts two runs share (bertlab.paired)."""
     groups = {fp: m for fp, m in paired.pairable(done).items() if len(m) >= 2}
@@ -317,18 +329,16 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     name = _namer(members)
     # Every pair only where the table shows them: a 60-run sweep has 1,770 pairs (0.3 s on each page run).
     by_f1 = st.session_state.get("compare_judge") == "macro_f1"
-    rows = paired.pairwise_rows(members, name) if len(members) <= 8 else []
+    # Judged by macro-F1 (Which one to use?): its paired test beside McNemar's, and the one Holm adjusts.
+    rows = (paired.pairwise_rows(members, name, "macro_f1" if by_f1 else "accuracy") if len(members) <= 8
+            else [])
     if len(rows) > 1:
-        table = [{k: v for k, v in r.items() if not k.endswith("_id") and k not in ("holm_pairs", "at_edge")} | {"p (McNemar)": paired.format_p(r["p (McNemar)"]),
-                                                                          "p (Holm)": paired.format_holm(r)}
-                 for r in rows]
-        if by_f1:  # judged by macro-F1 (Which one to use?): its paired test beside McNemar's
-            data = {r.id: d for r, d in members}
-            for t, r in zip(table, rows):
-                f = paired.compare_f1(data[r["a_id"]]["labels"], data[r["a_id"]]["predictions"],
-                                      data[r["b_id"]]["predictions"])
-                t["A − B (macro-F1)"] = round(f.difference, 3) + 0.0  # '+0.000', never '-0.000'
-                t["p (macro-F1)"] = paired.format_p(f.p_value)
+        hidden = ("holm_pairs", "holm_of", "at_edge", "family", "test_set")
+        table = [{k: v for k, v in r.items() if not k.endswith("_id") and k not in hidden}
+                 | {"p (McNemar)": paired.format_p(r["p (McNemar)"]), "p (Holm)": paired.format_holm(r)}
+                 | ({"A − B (macro-F1)": round(r["A − B (macro-F1)"], 3) + 0.0,  # '+0.000', never '-0.000'
+                     "p (macro-F1)": paired.format_p(r["p (macro-F1)"])} if by_f1 else {}) for r in rows]
+        family = max(r["holm_pairs"] for r in rows)
         # Short headers and narrow run names: at 1280 px the table scrolled and hid the Holm column.
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
             "A": st.column_config.TextColumn(width=125, pinned=True), "B": st.column_config.TextColumn(width=125),
@@ -346,13 +356,12 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                 alignment="right", help="Chance of a split at least this uneven of the texts only one run gets "
                                         "right, if both were equally good. With many pairs, expect one in twenty "
                                         "below 0.05 by chance."),
-            "p (Holm)": st.column_config.TextColumn(
-                alignment="right", help="McNemar's p adjusted for the number of pairs of runs of two different "
-                                        "strategies in this "
-                                        "table (Holm's step-down method): below 0.05, the chance that any of these "
-                                        "verdicts is a false alarm stays under 5%. Two seeds of one strategy (—) are "
-                                        "no choice to make and are left out of the count."),
+            "p (Holm)": st.column_config.TextColumn(alignment="right", help=holm_help(by_f1, family)),
         })
+        if family > 1:  # the answer quotes one pair's own p: for that pair the two p differ (a persona)
+            st.caption("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats each of the "
+                       "runs it names, which holds only if every one of those tests holds, so it needs no "
+                       "adjustment; p (Holm) adjusts for reading every pair of this table at once.")
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
     by_id = {r.id: (r, d) for r, d in members}
@@ -395,26 +404,27 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                + f"Both right on {p.both_right:,} texts, both wrong on {p.both_wrong:,}.")
     # One pair among several, and runs picked from several seeds: the verdict to go by is the adjusted one (the
     # table's Holm column) and the answer's over the seeds; this pair's own p alone read as "better" against both.
+    # (of the measure judged by: the table's Holm column adjusts macro-F1's p where the answer judges by it)
     row = next((r for r in rows if {r["a_id"], r["b_id"]} == {a, b}), None)
     holm = row["p (Holm)"] if row is not None and row.get("holm_pairs", 0) > 1 else None
-    if holm is not None:
-        mcnemar += (f" Adjusted for the {row['holm_pairs']} pairs of runs of different strategies in the table "
-                    "(Holm): "
-                    f"{paired.p_is(holm)}" + (", beyond chance still." if holm < 0.05 else
-                                              ", which chance among that many comparisons could explain."))
+    adjusted = "" if holm is None else (
+        f" Adjusted for the {row['holm_pairs']} pairs of runs of different strategies in the table (Holm): "
+        f"{paired.p_is(holm)}" + (", beyond chance still." if holm < 0.05 else
+                                  ", which chance among that many comparisons could explain."))
+    seeds = ""
     if any(sum(paired.variant(r) == paired.variant(x) for r, _ in members) > 1 for x in (ra, rb)):
-        mcnemar += (" These strategies ran at several seeds: one seed against another is one draw of training "
-                    "luck; Which one to use? compares their means over the seeds.")
-    p_judged = p.p_value if holm is None else holm
+        seeds = (" These strategies ran at several seeds: one seed against another is one draw of training "
+                 "luck; Which one to use? compares their means over the seeds.")
     if by_f1:  # the verdict by the measure the answer judges by; accuracy's below it
         lead = name_a if f1.difference >= 0 else name_b
-        (st.success if f1.p_value < 0.05 else st.info)(
-            by_f1_text + (f" Evidence that {lead} is better by macro-F1 on texts like these, beyond the luck of "
-                          "this test set."
-                          if f1.p_value < 0.05 else " This test set cannot tell them apart by macro-F1."))
+        f1_judged = f1.p_value if holm is None else holm
+        (st.success if f1_judged < 0.05 else st.info)(
+            by_f1_text + adjusted + seeds
+            + (f" Evidence that {lead} is better by macro-F1 on texts like these, beyond the luck of this test set."
+               if f1_judged < 0.05 else " This test set cannot tell them apart by macro-F1."))
         st.caption("By accuracy (McNemar): " + mcnemar)
     else:
-        (st.success if p_judged < 0.05 else st.info)(mcnemar)
+        (st.success if (p.p_value if holm is None else holm) < 0.05 else st.info)(mcnemar + adjusted + seeds)
         st.caption(by_f1_text)
     idx = paired.disagreements(da["labels"], da["predictions"], db["predictions"])
     if not idx:

@@ -24,6 +24,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -325,28 +326,91 @@ def holm(ps: list[float]) -> list[float]:
     return out
 
 
-def pairwise_rows(members: list[tuple], name=run_name) -> list[dict]:
-    """Every pair of one test set's runs, the more accurate one first: a row each for a table, with McNemar's p
-    and, for a pair of two strategies, that p adjusted for the number of such pairs (Holm). Two seeds of one
-    strategy are no choice to make: their rows show how far training luck moves it, outside the family (a 3-seed
-    comparison of two strategies makes 15 pairs, of which 9 compare the strategies)."""
+def _train_size(run):
+    return ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("train")
+
+
+def _seeds(run) -> tuple:
+    """(split seed, training seed) of a run; None where unknown, or for a strategy no seed changes (zero_shot,
+    tfidf_logreg), whose one run stands for every training seed of its split."""
+    from bertlab.strategies import REGISTRY
+
+    cfg = getattr(run, "config", None) or {}
+    seeded = getattr(REGISTRY.get(run.strategy), "uses_seed", True)
+    return (cfg.get("data") or {}).get("seed"), cfg.get("seed") if seeded else None
+
+
+def _same_seeds(a: tuple, b: tuple) -> bool:
+    return all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def compared(runs: list) -> Callable[[object, object], bool]:
+    """Which pairs of two different strategies (:func:`variant`) among ``runs`` are a choice someone makes: runs at
+    the same training size, and where seeds were matched (each strategy run at the same seeds), at the same seed.
+    full_ft at 100 examples against head_only at 1,000, or full_ft's seed 0 against head_only's seed 2 beside the
+    pair at seed 0, compare nothing anyone chooses between; in Holm's family they only made every p larger (a
+    3-seed comparison of two strategies made 9 pairs of which 3 are seed against seed). Where two strategies
+    share no seed at a size (run by hand at seeds 1 and 7), their runs are compared all the same."""
+    matched = {(variant(a), variant(b), _train_size(a)) for a in runs for b in runs
+               if variant(a) != variant(b) and _train_size(a) == _train_size(b) and _same_seeds(_seeds(a), _seeds(b))}
+
+    def choice(a, b) -> bool:
+        if _train_size(a) != _train_size(b):
+            return False
+        return _same_seeds(_seeds(a), _seeds(b)) or (variant(a), variant(b), _train_size(a)) not in matched
+
+    return choice
+
+
+def pairwise_rows(members: list[tuple], name=run_name, metric: str = "accuracy") -> list[dict]:
+    """The pairs of one test set's runs, the more accurate one first: a row each for a table, with McNemar's p
+    (and with ``metric`` 'macro_f1', the macro-F1 difference and its paired permutation test's p) and, for a pair of
+    two strategies, the p of ``metric`` adjusted for the number of such pairs (Holm; ``holm_pairs``, and
+    ``holm_of``, the column it adjusts). Two seeds (or sizes) of one strategy are no choice to make: their rows
+    show how far training luck (or more data) moves it, outside the family. Two strategies are paired where
+    someone would choose between them (:func:`compared`): at the same training size and seed; other pairs of them
+    are left out of the table."""
     ordered = by_accuracy(members)
+    choice = compared([r for r, _ in members])
     rows = []
     for i, (ra, da) in enumerate(ordered):
         for rb, db in ordered[i + 1:]:
+            same = variant(ra) == variant(rb)  # a balanced head_only is not a seed of a plain one
+            if not same and not choice(ra, rb):
+                continue
             p = compare(da["labels"], da["predictions"], db["predictions"])
             rows.append({"A": name(ra), "B": name(rb), "A - B (points)": 100 * p.difference,
                          "95% interval (points)": f"{signed(100 * p.interval[0], 1)} to {signed(100 * p.interval[1], 1)}",
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
-                         "at_edge": at_the_edge(p.p_value, p.interval), "a_id": ra.id, "b_id": rb.id})
-    strategy = {r.id: variant(r) for r, _ in members}  # a balanced head_only is not a seed of a plain one
-    family = [r for r in rows if strategy[r["a_id"]] != strategy[r["b_id"]]]
-    for r in rows:
-        r["p (Holm)"], r["holm_pairs"] = None, 0
-    for r, adjusted in zip(family, holm([r["p (McNemar)"] for r in family])):
-        r["p (Holm)"] = adjusted
-        r["holm_pairs"] = len(family)  # the pairs of two strategies of this test set it was adjusted for
+                         "at_edge": at_the_edge(p.p_value, p.interval), "a_id": ra.id, "b_id": rb.id,
+                         "family": not same, "test_set": da.get("fingerprint")})
+    if metric == "macro_f1":
+        add_f1(rows, {r.id: d for r, d in members})
+    else:
+        _adjust(rows, "p (McNemar)")
     return rows
+
+
+def add_f1(rows: list[dict], data: dict) -> None:
+    """Add each row's macro-F1 difference and permutation-test p (``data``: predictions by run id) and adjust
+    those p (Holm) instead of McNemar's: the table then judges by macro-F1."""
+    for r in rows:
+        a, b = data[r["a_id"]], data[r["b_id"]]
+        c = compare_f1(a["labels"], a["predictions"], b["predictions"])
+        r["A − B (macro-F1)"], r["p (macro-F1)"] = c.difference, c.p_value
+    _adjust(rows, "p (macro-F1)")
+
+
+def _adjust(rows: list[dict], key: str) -> None:
+    """Holm's adjustment of the rows' ``key`` p over the pairs of two strategies among them (``family``), one
+    family per test set."""
+    for r in rows:
+        r["p (Holm)"], r["holm_pairs"], r["holm_of"] = None, 0, key
+    for test_set in dict.fromkeys(r.get("test_set") for r in rows):
+        family = [r for r in rows if r["family"] and r.get("test_set") == test_set]
+        for r, adjusted in zip(family, holm([r[key] for r in family])):
+            r["p (Holm)"] = adjusted
+            r["holm_pairs"] = len(family)  # the pairs of two strategies of this test set it was adjusted for
 
 
 def format_holm(row: dict) -> str:
@@ -383,12 +447,12 @@ def disagreements(labels, pred_a, pred_b) -> list[int]:
     return np.flatnonzero((a == y) != (b == y)).tolist()
 
 
-def summary_rows(runs: list, name=run_name, max_runs: int = 8) -> list[dict]:
-    """Every pair of runs scored on the same test set (groups of up to ``max_runs`` runs), for a table."""
+def summary_rows(runs: list, name=run_name, max_runs: int = 8, metric: str = "accuracy") -> list[dict]:
+    """The pairs of :func:`pairwise_rows` of each test set (groups of up to ``max_runs`` runs), for a table."""
     rows = []
     for members in pairable(runs).values():
         if 2 <= len(members) <= max_runs:
-            rows += pairwise_rows(members, name)
+            rows += pairwise_rows(members, name, metric)
     return rows
 
 
@@ -409,23 +473,25 @@ def no_pairs_reason(runs: list) -> str:
 
 def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
     """The pairs of :func:`summary_rows` as text lines (the command line prints them under its table). With
-    ``runs`` (those the rows name), each line adds the pair's macro-F1 difference and permutation-test p."""
+    ``runs`` (those the rows name), each line adds the pair's macro-F1 difference and permutation-test p, and Holm's
+    adjustment is of those p (the measure judged by), not McNemar's."""
     if not rows:
         return []
     data = {r.id: d for r in runs or [] if (d := load_predictions(r)) is not None}
+    if data and rows[0].get("holm_of") != "p (macro-F1)" and all(r[k] in data for r in rows for k in ("a_id", "b_id")):
+        rows = [dict(r) for r in rows]
+        add_f1(rows, data)
     out = ["Paired tests on the same test texts (McNemar's exact test; only the texts one run gets right and the "
            "other wrong count" + ("; then macro-F1, paired permutation test" if data else "") + "):"]
     for r in rows:
-        f1 = ""
-        if r["a_id"] in data and r["b_id"] in data:
-            a, b = data[r["a_id"]], data[r["b_id"]]
-            c = compare_f1(a["labels"], a["predictions"], b["predictions"])
-            f1 = f"; macro-F1 {signed(c.difference, 3)}, {p_is(c.p_value)}"
         holm_p = (f" (Holm, over {r['holm_pairs']} pairs of runs of different strategies: {format_p(r['p (Holm)'])})"
                   if r["holm_pairs"] > 1 else "")
+        f1 = (f"; macro-F1 {signed(r['A − B (macro-F1)'], 3)}, {p_is(r['p (macro-F1)'])}" if "p (macro-F1)" in r else "")
+        mcnemar, f1 = ((p_is(r["p (McNemar)"]), f1 + holm_p) if r.get("holm_of") == "p (macro-F1)"
+                       else (p_is(r["p (McNemar)"]) + holm_p, f1))
         out.append(f"  {r['A']} vs {r['B']}: {signed(r['A - B (points)'], 1)} points (95% {r['95% interval (points)']}), "
                    f"only A right on {r['only A right']:,}, only B on {r['only B right']:,}, "
-                   f"{p_is(r['p (McNemar)'])}{holm_p}{f1}")
+                   f"{mcnemar}{f1}")
     if edge := [f"{r['A']} vs {r['B']}" for r in rows if r.get("at_edge")]:
         out.append(f"  {', '.join(edge)}: {EDGE_NOTE[0].lower()}{EDGE_NOTE[1:]}")
     out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "

@@ -447,3 +447,116 @@ def test_the_pair_box_goes_by_holm_and_says_when_the_runs_are_seeds(tiny_model, 
     for r in store.list_runs():
         if r.strategy == "head_only":
             assert f"head_only · {r.id[-4:]}" in specs
+
+
+def _member(strategy, i, preds, y, seed=0, size=500, split=0, folder=None):
+    """A finished run of ``strategy`` (what the paired table reads) and its predictions; saved under ``folder``."""
+    from types import SimpleNamespace
+
+    run = SimpleNamespace(id=f"r{i:02d}", strategy=strategy, status="succeeded",
+                          metrics={"test_accuracy": float(np.mean(np.asarray(preds) == np.asarray(y)))},
+                          config={"seed": seed, "data": {"seed": split}}, data_summary={"sizes": {"train": size}},
+                          artifact_dir=None)
+    if folder is not None:
+        run.artifact_dir = str(folder / run.id)
+        paired.save_predictions(run.artifact_dir, preds, y, "fp")
+    return run, {"labels": list(y), "predictions": list(preds), "fingerprint": "fp"}
+
+
+def _noisy(y, right, seed):
+    """Answers right on about a share ``right`` of ``y`` (3 classes), otherwise another class, seeded."""
+    rng = np.random.default_rng(seed)
+    return [t if rng.random() < right else (t + 1 + int(rng.integers(0, 2))) % 3 for t in y]
+
+
+def test_holm_family_is_the_pairs_of_two_strategies_someone_chooses_between():
+    """A persona: on a sweep's batch the Holm column adjusted full_ft at 100 examples against head_only at 1,000,
+    and each seed of one strategy against every seed of the other: pairs nobody chooses between, which only made
+    every adjusted p larger. The family, and the table, are the pairs at one size, seed against seed."""
+    y = [i % 3 for i in range(300)]
+    names = lambda rows: {frozenset((r["A"].split(" ·")[0], r["B"].split(" ·")[0])) for r in rows}  # noqa: E731
+    # two sizes: full_ft at 100 is never paired with head_only at 1,000
+    sizes = [_member(s, i, _noisy(y, acc, i), y, size=n) for i, (s, acc, n) in enumerate(
+        [("full_ft", 0.8, 100), ("head_only", 0.7, 100), ("full_ft", 0.9, 1000), ("head_only", 0.75, 1000)])]
+    rows = paired.pairwise_rows(sizes)
+    by_id = {r.id: r for r, _ in sizes}
+    size = lambda i: by_id[i].data_summary["sizes"]["train"]  # noqa: E731
+    cross = [r for r in rows if r["holm_pairs"]]
+    assert len(rows) == 4 and len(cross) == 2 and all(r["holm_pairs"] == 2 for r in cross)
+    assert all(size(r["a_id"]) == size(r["b_id"]) for r in cross)
+    assert [r["p (Holm)"] for r in cross] == pytest.approx(paired.holm([r["p (McNemar)"] for r in cross]))
+    # three seeds each: 6 pairs of seeds of one strategy, 3 of the two strategies seed against seed (not 9)
+    seeds = [_member(s, i, _noisy(y, acc, i), y, seed=i // 2) for i, (s, acc) in
+             enumerate([("full_ft", 0.8), ("head_only", 0.75)] * 3)]
+    rows = paired.pairwise_rows(seeds)
+    seed_of = {r.id: r.config["seed"] for r, _ in seeds}
+    cross = [r for r in rows if r["holm_pairs"]]
+    assert len(rows) == 9 and len(cross) == 3 and all(seed_of[r["a_id"]] == seed_of[r["b_id"]] for r in cross)
+    assert names(cross) == {frozenset(("full_ft", "head_only"))}
+    # zero_shot, run once (no seed changes it), stands for every seed of head_only
+    once = [_member("head_only", 0, _noisy(y, 0.8, 0), y, seed=0), _member("head_only", 1, _noisy(y, 0.8, 1), y,
+                                                                            seed=1),
+            _member("zero_shot", 2, _noisy(y, 0.5, 2), y, seed=5)]
+    assert [r["holm_pairs"] for r in paired.pairwise_rows(once)] == [0, 2, 2]
+    # two strategies run by hand at seeds 1 and 7, with no seed in common: compared all the same
+    apart = [_member("full_ft", 0, _noisy(y, 0.8, 0), y, seed=1), _member("head_only", 1, _noisy(y, 0.7, 1), y,
+                                                                           seed=7)]
+    assert [r["holm_pairs"] for r in paired.pairwise_rows(apart)] == [1]
+
+
+def test_judged_by_macro_f1_holm_adjusts_the_macro_f1_p_not_mcnemars(tmp_path):
+    """A persona: under macro-F1 the table's Holm column adjusted McNemar's p (accuracy), while the table and the
+    answer judged by the macro-F1 permutation test's p, which nothing adjusted."""
+    y = [0] * 150 + [1] * 100 + [2] * 50
+    members = [_member(s, i, _noisy(y, acc, i + 3), y, folder=tmp_path)
+               for i, (s, acc) in enumerate([("full_ft", 0.85), ("head_only", 0.8), ("zero_shot", 0.78)])]
+    rows = paired.pairwise_rows(members, metric="macro_f1")
+    f1_ps = [r["p (macro-F1)"] for r in rows]
+    assert f1_ps == [paired.compare_f1(y, members[[m[0].id for m in members].index(r["a_id"])][1]["predictions"],
+                                       members[[m[0].id for m in members].index(r["b_id"])][1]["predictions"]).p_value
+                     for r in rows]
+    assert [r["p (Holm)"] for r in rows] == pytest.approx(paired.holm(f1_ps))
+    assert all(r["holm_of"] == "p (macro-F1)" and r["holm_pairs"] == 3 for r in rows)
+    by_acc = paired.pairwise_rows(members)
+    assert [paired.format_holm(r) for r in rows] != [paired.format_holm(r) for r in by_acc]  # the premise
+    # the command line's lines: judged by macro-F1 (runs given), Holm follows the macro-F1 p it adjusts
+    lines = paired.summary_lines(by_acc, [r for r, _ in members])
+    for r, line in zip(rows, lines[1:]):
+        assert line.endswith(f"macro-F1 {r['A − B (macro-F1)']:+.3f}, {paired.p_is(r['p (macro-F1)'])} (Holm, over "
+                             f"3 pairs of runs of different strategies: {paired.format_holm(r)})")
+    assert by_acc[0]["p (Holm)"] == pytest.approx(paired.holm([r["p (McNemar)"] for r in by_acc])[0])  # untouched
+
+
+def test_compare_page_holm_column_adjusts_the_measure_judged_by_and_says_why_the_answers_p_is_not(
+        tiny_model, tiny_data, bertlab_home):
+    """Judged by macro-F1, the table's Holm column adjusts the macro-F1 p (it adjusted McNemar's); and where the
+    answer quotes a pair's own p beside that column, a line says why the two differ (a persona saw two p for one
+    claim)."""
+    from bertlab import answer
+
+    store = RunStore(bertlab_home)
+    runs = [_finished(store, make_config("tfidf_logreg", data=tiny_data)),
+            _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32)),
+            _finished(store, make_config("head_only", model=tiny_model, data=tiny_data, max_length=32))]
+    # answers of known quality instead of the tiny models' near-random ones: all right, one class never, every
+    # other text wrong
+    y = paired.load_predictions(runs[0])["labels"]
+    for run, preds in zip(runs, (list(y), [0] * len(y), [t if i % 2 else 1 - t for i, t in enumerate(y)])):
+        paired.save_predictions(run.artifact_dir, preds, y, paired.load_predictions(run)["fingerprint"])
+    members = [(r, paired.load_predictions(r)) for r in runs]
+    by_f1 = paired.pairwise_rows(members, metric="macro_f1")
+    assert [paired.format_holm(r) for r in by_f1] != [paired.format_holm(r) for r in paired.pairwise_rows(members)]
+    default = answer.default_metric(runs)
+    at = app_on("app_pages/compare.py", {f"judge_by_{default}": "macro_f1"})
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "p (Holm)" in d.value.columns)
+    assert list(table["p (Holm)"]) == [paired.format_holm(r) for r in by_f1]
+    assert list(table["p (macro-F1)"]) == [paired.format_p(r["p (macro-F1)"]) for r in by_f1]
+    assert any(c.value.startswith("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats "
+                                  "each of the runs it names, which holds only if every one of those tests holds")
+               for c in at.caption)
+    box = next(m.value for m in [*at.success, *at.info] if "By macro-F1 (every class counts the same): A" in m.value)
+    pair = {next(s.value for s in at.selectbox if s.label == f"Run {k}") for k in "AB"}
+    row = next(r for r in by_f1 if {r["a_id"], r["b_id"]} == pair)
+    assert (f"Adjusted for the 3 pairs of runs of different strategies in the table (Holm): "
+            f"{paired.p_is(row['p (Holm)'])}") in box
