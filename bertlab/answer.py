@@ -537,20 +537,19 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         sentences.append(serve)
     if flat:
         sentences.append(flat_sentence)
-    if judge is MACRO_F1 and (trade := accuracy_tradeoff(useful, pick, name)):
+    if trade := tradeoff(useful, pick, name, ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,
                   plain=plain_words(best, pick))
 
 
-def _seeds_accuracy_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict) -> str | None:
-    """:func:`accuracy_tradeoff` over seeds: where macro-F1 chose ``pick`` but the most accurate strategy (mean
-    over seeds) is ahead of it beyond chance by :func:`seeds_p` on accuracy, the sentence that says so."""
-    accs = {s_: _mean(q["test_accuracy"] for q in seeds.values()) for s_, seeds in by_strategy.items()
-            if s_ not in useless}
-    top = max(accs, key=accs.get)
+def _seeds_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict, by: Judge) -> str | None:
+    """:func:`tradeoff` over seeds: where the other measure ``by`` (accuracy, or macro-F1) puts a strategy ahead of
+    ``pick`` (means over seeds) beyond chance by :func:`seeds_p`, the sentence that says so."""
+    means = {s_: _mean(q[by.key] for q in seeds.values()) for s_, seeds in by_strategy.items() if s_ not in useless}
+    top = max(means, key=means.get)
     common = sorted(set(by_strategy[top]) & set(by_strategy[pick]), key=str)
-    if top == pick or accs[top] <= accs[pick] or len(common) < 2:
+    if top == pick or means[top] <= means[pick] or len(common) < 2:
         return None
 
     def data(s_: str, k):
@@ -560,40 +559,53 @@ def _seeds_accuracy_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict)
         out = []
         for k in common:
             a, b = data(top, k), data(pick, k)
-            out.append(paired.compare(a["labels"], a["predictions"], b["predictions"]).p_value
+            out.append(by.compare(a["labels"], a["predictions"], b["predictions"]).p_value
                        if a and b and a["fingerprint"] == b["fingerprint"] else None)
         return out
 
-    p, how = seeds_p([by_strategy[top][k]["test_accuracy"] - by_strategy[pick][k]["test_accuracy"] for k in common],
+    p, how = seeds_p([by_strategy[top][k][by.key] - by_strategy[pick][k][by.key] for k in common],
                      each_seed, lambda: len({(d or {}).get("fingerprint") for s_ in (top, pick) for k in common
                                              if (d := data(s_, k))}) == 1)
     if p is None or p >= ALPHA:
         return None
-    return (f"What judging by macro-F1 trades away: by accuracy (every text counts the same), {top} is "
-            f"{ACCURACY.gap(accs[top] - accs[pick])} ahead of {pick} ({_pct(accs[top])} against {_pct(accs[pick])}, "
-            f"means over the seeds), beyond chance ({seeds_test_name(how, len(common), ACCURACY)}, "
-            f"{paired.p_is(p)}). Macro-F1 counts each class the same, so a rare class weighs as much as a common "
-            f"one: keep {pick} if the rare classes matter that much, else judge by accuracy.")
+    return _tradeoff_sentence(by, top, pick, means[top] - means[pick], means[top], means[pick], ", means over the seeds",
+                              f"beyond chance ({seeds_test_name(how, len(common), by)}, {paired.p_is(p)})")
 
 
-def accuracy_tradeoff(members: list[tuple], pick, name) -> str | None:
-    """Where macro-F1 chose ``pick`` but another of ``members`` (``(run, predictions)`` on one test set) is more
-    accurate than it beyond chance (McNemar): the sentence that says what judging by macro-F1 gave up, else None.
-    A persona: macro-F1, moved by a class of 5 test texts, picked zero_shot, 13 points less accurate than
-    head_only (p < 0.001), and nothing said so."""
+def tradeoff(members: list[tuple], pick, name, by: Judge) -> str | None:
+    """Where one measure chose ``pick`` but by the other, ``by``, another of ``members`` (``(run, predictions)`` on
+    one test set) is ahead of it beyond chance (its paired test): the sentence that says what judging by the first
+    gave up, else None. Personas: macro-F1, moved by a class of 5 test texts, picked zero_shot, 13 points less
+    accurate than head_only (p < 0.001), and nothing said so; accuracy picked a run that never answers a class of
+    a tenth of the texts, where another run was far ahead by macro-F1."""
     mine = next((d for r, d in members if r is pick), None)
     if mine is None:
         return None
-    ahead = [(r, c) for r, d in members if r is not pick and _acc(r) > _acc(pick)
-             and (c := paired.compare(mine["labels"], d["predictions"], mine["predictions"])).p_value < ALPHA]
+    ahead = [(r, c) for r, d in members if r is not pick and by.of(r) > by.of(pick)
+             and (c := by.compare(mine["labels"], d["predictions"], mine["predictions"])).p_value < ALPHA]
     if not ahead:
         return None
-    r, c = max(ahead, key=lambda m: _acc(m[0]))
-    return (f"What judging by macro-F1 trades away: by accuracy (every text counts the same), {name(r)} is "
-            f"{ACCURACY.gap(c.difference)} ahead of {name(pick)} ({_pct(_acc(r))} against {_pct(_acc(pick))}), "
-            f"beyond the luck of the test set (McNemar {paired.p_is(c.p_value)}). Macro-F1 counts each class the "
-            f"same, so a rare class weighs as much as a common one: keep {name(pick)} if the rare classes matter "
-            f"that much, else judge by accuracy.")
+    r, c = max(ahead, key=lambda m: by.of(m[0]))
+    return _tradeoff_sentence(by, name(r), name(pick), c.difference, by.of(r), by.of(pick), "",
+                              f"beyond the luck of the test set ({by.test} {paired.p_is(c.p_value)})")
+
+
+def accuracy_tradeoff(members: list[tuple], pick, name) -> str | None:
+    """:func:`tradeoff` by accuracy: what judging by macro-F1 gave up."""
+    return tradeoff(members, pick, name, ACCURACY)
+
+
+def _tradeoff_sentence(by: Judge, top: str, pick: str, gap: float, v_top: float, v_pick: float, over: str,
+                       beyond: str) -> str:
+    """What judging by the other measure than ``by`` trades away: ``top`` ahead of ``pick`` by ``by``."""
+    if by is ACCURACY:
+        return (f"What judging by macro-F1 trades away: by accuracy (every text counts the same), {top} is "
+                f"{by.gap(gap)} ahead of {pick} ({by.value(v_top)} against {by.short(v_pick)}{over}), {beyond}. "
+                f"Macro-F1 counts each class the same, so a rare class weighs as much as a common one: keep {pick} "
+                "if the rare classes matter that much, else judge by accuracy.")
+    return (f"What judging by accuracy trades away: by macro-F1 (every class counts the same), {top} is "
+            f"{by.gap(gap)} ahead of {pick} ({by.value(v_top)} against {by.short(v_pick)}{over}), {beyond}: judge "
+            "by macro-F1 if every class should count the same, however few its texts.")
 
 
 FEW_TEST_TEXTS = 100  # under this, a test set tells apart only gaps of 10-30 points
@@ -1066,7 +1078,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         sentences.append(f"{row['seeds']} seeds give the t-test too little to go on; the gap was beyond the luck of "
                          f"the test texts at each seed, the same way each time ({judge.test}), which the t-test "
                          "alone could not show.")
-    if judge is MACRO_F1 and (trade := _seeds_accuracy_tradeoff(by_strategy, pick, row.get("useless", []), by_id)):
+    if trade := _seeds_tradeoff(by_strategy, pick, row.get("useless", []), by_id,
+                                ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     other = pick if pick != best else row["near"]
     if row["why"].startswith(f"{judge.top} and the cheapest"):  # nothing judged by chance: nothing to qualify

@@ -1226,3 +1226,39 @@ def test_seeds_of_a_strategy_with_and_without_balanced_class_weights_are_answere
     # the plain one, named apart (not averaged in), and at the same FLOPs not "dearer" for 0.5 s of wall time
     assert "About as costly to train as head_only (balanced) and behind it: head_only (75.2%, mean of 3 seeds)." in \
         a.sentences
+
+
+def test_judged_by_accuracy_the_answer_says_what_it_gives_up_in_macro_f1(tmp_path):
+    """The mirror of the macro-F1 case: on data balanced enough to judge by accuracy (a class of a tenth of the
+    texts), the cheapest, most accurate run never answers that class, and a dearer one far ahead by macro-F1 beyond
+    chance went unmentioned."""
+    y = [0] * 180 + [1] * 180 + [2] * 40
+    never = [t if t != 2 else 0 for t in y]  # 90.0%, never answers 2
+    finds = [1 - t if (t != 2 and i % 8 == 0) else t for i, t in enumerate(y)]  # finds 2, wrong on 45 others
+    cheap = fake_run(tmp_path, "head_only", y, never, 1e11, 2.0, majority=0.45)
+    dear = fake_run(tmp_path, "full_ft", y, finds, 1e13, 200.0, majority=0.45)
+    assert answer.default_metric([cheap, dear]) == "accuracy"  # the premise
+    a = answer.answer([cheap, dear])
+    assert a.pick is cheap
+    c = paired.compare_f1(y, finds, never)
+    assert c.p_value < 0.05
+    assert (f"What judging by accuracy trades away: by macro-F1 (every class counts the same), full_ft is "
+            f"{c.difference:.3f} of macro-F1 ahead of head_only (macro-F1 {dear.metrics['test_macro_f1']:.3f} against "
+            f"{cheap.metrics['test_macro_f1']:.3f}), beyond the luck of the test set (paired permutation test "
+            f"{paired.p_is(c.p_value)}): judge by macro-F1 if every class should count the same, however few its "
+            "texts.") in a.sentences
+    # judged by macro-F1, full_ft is the answer, and nothing to say of macro-F1
+    assert not any("What judging by accuracy" in t for t in answer.answer([cheap, dear], metric="macro_f1").sentences)
+    # runs level by macro-F1 too: nothing to say
+    level = fake_run(tmp_path, "full_ft", y, [t if t != 2 else 1 for t in y], 1e13, 200.0, majority=0.45)
+    assert not any("trades away" in t for t in answer.answer([cheap, level]).sentences)
+    # over seeds: full_ft at three seeds, each far ahead by macro-F1, head_only at the same seeds
+    runs = []
+    for seed in range(3):
+        runs.append(fake_run(tmp_path, "head_only", y, never, 1e11, 2.0, majority=0.45, seed=seed))
+        f = [1 - t if (t != 2 and i % (8 + seed) == 0) else t for i, t in enumerate(y)]
+        runs.append(fake_run(tmp_path, "full_ft", y, f, 1e13, 200.0, majority=0.45, seed=seed))
+    a = answer.answer(runs)
+    assert a.pick.strategy == "head_only"
+    assert any(t.startswith("What judging by accuracy trades away: by macro-F1 (every class counts the same), "
+                            "full_ft is ") and "means over the seeds), beyond chance (" in t for t in a.sentences)
