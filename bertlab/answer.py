@@ -203,6 +203,31 @@ def imbalance_note(runs: list) -> str:
             "next to no accuracy, so this answer judges by macro-F1, where every class counts the same.")
 
 
+FEW_CLASS_TEXTS = 10  # a class with fewer test texts moves its recall by over 10 points a text
+
+
+def few_class_texts_sentence(runs: list) -> str | None:
+    """Where the answer judges by macro-F1: the classes with under FEW_CLASS_TEXTS test texts (the fewest any of
+    ``runs`` was scored on), which macro-F1 counts as much as the others though a text or two moves them a lot, or
+    None. A persona: a class of 6 test texts weighed a third of macro-F1, and the answer named only the majority."""
+    fewest: dict[str, int] = {}
+    for r in runs:
+        for c, v in ((getattr(r, "metrics", None) or {}).get("per_class") or {}).items():
+            if isinstance(v, dict) and v.get("support"):
+                fewest[c] = min(fewest.get(c, math.inf), int(v["support"]))
+    few = sorted(((c, k) for c, k in fewest.items() if k < FEW_CLASS_TEXTS), key=lambda ck: ck[1])
+    if not few:
+        return None
+    one = len(few) == 1
+    listed = " and ".join(f"{c!r} ({k} test text{'s' * (k != 1)})" for c, k in few)
+    lo, hi = 100 / few[-1][1], 100 / few[0][1]
+    moves = f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
+    return (f"Macro-F1 counts {listed} as much as any other class: each of {'its' if one else 'their'} texts "
+            f"answered otherwise moves {'its' if one else 'their'} recall by {moves}, so this verdict rests partly "
+            "on a handful of texts; more test texts of " + ("that class" if one else "those classes")
+            + " would make it firmer.")
+
+
 def missed_classes_sentence(run, name: str) -> str | None:
     """'full_ft never answered 'refund' (6 test texts)': a class the run ignores, which accuracy hides."""
     from bertlab.metrics import never_predicted, single_class_prediction
@@ -361,6 +386,8 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
         a = over_seeds(at_size, judge)
     else:
         a = _one_run_each(at_size, name, judge)
+    if a is not None and judge is MACRO_F1 and (few := few_class_texts_sentence(at_size)):
+        a.sentences.insert(0, few)
     if a is not None and metric is None and (why := imbalance_note(done)):
         a.sentences.insert(0, why)
     elif a is not None and chosen == "accuracy" and (why := imbalance_note(done)):  # chosen against the default

@@ -1262,3 +1262,26 @@ def test_judged_by_accuracy_the_answer_says_what_it_gives_up_in_macro_f1(tmp_pat
     assert a.pick.strategy == "head_only"
     assert any(t.startswith("What judging by accuracy trades away: by macro-F1 (every class counts the same), "
                             "full_ft is ") and "means over the seeds), beyond chance (" in t for t in a.sentences)
+
+
+def test_judged_by_macro_f1_a_class_with_few_test_texts_is_named_with_its_count(tmp_path):
+    """A persona: the majority class was 75% of the test texts, so the answer judged by macro-F1 and said so, but
+    not that a class of 6 test texts weighed as much in it as the others: one text moved its recall by 17 points."""
+    y = [0] * 150 + [1] * 44 + [2] * 6
+    best = fake_run(tmp_path, "full_ft", y, [t if i % 10 else (t + 1) % 3 for i, t in enumerate(y)], 1e13, 100.0,
+                    majority=0.75)
+    cheap = fake_run(tmp_path, "head_only", y, [t if i % 7 else (t + 1) % 3 for i, t in enumerate(y)], 1e11, 2.0,
+                     majority=0.75)
+    a = answer.answer([best, cheap])
+    assert a.sentences[0].startswith("The majority class is 75.0% of the test texts")
+    assert a.sentences[1] == ("Macro-F1 counts '2' (6 test texts) as much as any other class: each of its texts "
+                              "answered otherwise moves its recall by 17 points, so this verdict rests partly on a "
+                              "handful of texts; more test texts of that class would make it firmer.")
+    # judged by accuracy, the class weighs what its texts weigh: nothing to say
+    assert not any("Macro-F1 counts" in t for t in answer.answer([best, cheap], metric="accuracy").sentences)
+    # two such classes; a class of 10 or more texts is not one
+    y = [0] * 100 + [1] * 10 + [2] * 8 + [3] * 4
+    runs = [fake_run(tmp_path, s, y, [t if i % k else (t + 1) % 4 for i, t in enumerate(y)], f, 1.0, majority=0.82)
+            for s, k, f in (("full_ft", 9, 1e13), ("head_only", 6, 1e11))]
+    assert ("Macro-F1 counts '3' (4 test texts) and '2' (8 test texts) as much as any other class: each of their "
+            "texts answered otherwise moves their recall by 12 to 25 points") in answer.answer(runs).text()
