@@ -517,11 +517,11 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                                             if any(k in t for t in answer.sweep_table(picks))),
                 ("use", "use"), ("why", "why"),
                 ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
-    pairs = paired.summary_rows(ok)
+    # judged by macro-F1 (an imbalanced test set, as the answer above): its paired test beside McNemar's, and the p
+    # Holm adjusts, as on the Compare page
+    by_f1 = answer.default_metric(ok) == "macro_f1"
+    pairs = paired.summary_rows(ok, metric="macro_f1" if by_f1 else "accuracy")
     if pairs:
-        # judged by macro-F1 (an imbalanced test set, as the answer above): its paired test beside McNemar's, as on
-        # the Compare page
-        by_f1 = answer.default_metric(ok) == "macro_f1"
         f1_edge = _add_f1_columns(pairs, ok) if by_f1 else []
         for r in pairs:
             r["p"] = paired.format_p(r["p (McNemar)"])
@@ -530,15 +530,17 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         parts.append("<h2>Is the difference real? (paired tests)</h2>" + _table(pairs, [
             ("A", "A"), ("B", "B"), ("diff", "A - B (points)"), ("95% interval (points)", "95% interval (points)"),
             ("only A right", "only A right"), ("only B right", "only B right"), ("p", "p (McNemar)"),
-            *([("p_holm", "p (Holm)")] if any(r["holm_pairs"] > 1 for r in pairs) else []),
             *([("f1_diff", "A - B (macro-F1)"), ("f1_interval", "95% interval (macro-F1)"),
-               ("f1_p", "p (macro-F1)")] if by_f1 else [])]))
+               ("f1_p", "p (macro-F1)")] if by_f1 else []),
+            *([("p_holm", "p (Holm)")] if any(r["holm_pairs"] > 1 for r in pairs) else [])]))
         parts.append("<p class='muted'>Runs scored on the same test texts, compared text by text: only the texts one "
                      "run gets right and the other wrong count (McNemar's exact test). p below 0.05: a split that "
                      "uneven is unlikely to be the luck of the test set. Training luck (another seed) is not "
                      "covered." + (" With several pairs some p fall below 0.05 by chance alone: Holm's adjusted p "
-                                   "keeps the chance of any false alarm among the pairs of two strategies of a test set under 5% (two seeds of "
-                                   "one strategy, no choice to make, show '—')."
+                                   f"(of {'macro-F1' if by_f1 else 'McNemar'}'s p) keeps the chance of any false "
+                                   "alarm among the pairs of two strategies at one training size (seed against seed "
+                                   "where both ran at the same seeds) under 5% (two seeds of one strategy, no choice "
+                                   "to make, show '—')."
                                    if any(r["holm_pairs"] > 1 for r in pairs) else "")
                      + "".join(f" {html.escape(r['A'])} vs {html.escape(r['B'])}: " + paired.EDGE_NOTE
                                for r in pairs if r.get("at_edge"))

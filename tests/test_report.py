@@ -632,3 +632,26 @@ def test_the_report_fits_a_phone_screen(tiny_model, tiny_data, tmp_path):
             page.screenshot(path=str(shots / "report_390_results_scrolled.png"))
         finally:
             browser.close()
+
+
+def test_judged_by_macro_f1_the_reports_holm_column_adjusts_the_macro_f1_p(tiny_model, imbalanced_data):
+    """As on the Compare page: Holm's adjustment is of the p of the measure the answer judges by (the report
+    adjusted McNemar's p under macro-F1, and put its column before the macro-F1 test it did not adjust)."""
+    from bertlab import paired
+
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot", "head_only"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=imbalanced_data, max_length=32))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    runs = [store.get(i) for i in ids]
+    rows = paired.summary_rows(runs, metric="macro_f1")
+    assert len(rows) == 3 and all(r["holm_of"] == "p (macro-F1)" for r in rows)
+    assert [r["p (Holm)"] for r in rows] == paired.holm([r["p (macro-F1)"] for r in rows])
+    page = report.build_html(store, ids)
+    table = page[page.index("<h2>Is the difference real?"):]
+    assert "<th>p (macro-F1)</th><th>p (Holm)</th>" in table[:table.index("</table>")]
+    for r in rows:
+        assert f"<td>{paired.format_p(r['p (macro-F1)'])}</td><td>{paired.format_holm(r)}</td></tr>" in table
+    assert "Holm's adjusted p (of macro-F1's p)" in table
