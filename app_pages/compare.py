@@ -94,14 +94,31 @@ def queue_place(run_id: str) -> str:
              "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else ""))
 
 
+FOREIGN_CANCEL = ("Launched from another browser or from the command line (a teacher's run on a classroom's "
+                  "server, say): stopping it stops it for everyone watching it.")
+
+
+def cancel_control(where, label: str, own: bool, key: str, disabled: bool = False, help: str | None = None,
+                   icon: str | None = None) -> bool:
+    """A Cancel button in ``where`` that returns True when clicked; for runs not launched at this desk (``own``
+    False) a popover that asks first: in a classroom every student's Compare page showed the teacher's runs with a
+    Cancel button one click from stopping them for all."""
+    if own:
+        return where.button(label, key=key, disabled=disabled, help=help, icon=icon)
+    with where.popover(label, disabled=disabled, help=help, icon=icon):
+        st.markdown(FOREIGN_CANCEL)
+        return st.button("Stop for everyone", key=key, type="primary", icon=":material/stop_circle:")
+
+
 def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True,
-               redone: bool = False) -> None:
+               redone: bool = False, own: bool = True) -> None:
     """Title, progress or outcome, and a Cancel button while the run is active (Run again once it failed, was
     interrupted or cancelled). ``shared_notes`` (about the data, the same for every run) are shown once under the
     status lines instead; ``detail`` (size, seed) goes under the title where a strategy ran several times;
     ``cancel_column``: some run of the list is active (else the outcome takes that room: at 1024 px it was
     squeezed into ~180 px beside an empty column); ``redone``: a run of the list with the same settings is queued,
-    training or done (Run again then says so instead of queueing another copy at each click)."""
+    training or done (Run again then says so instead of queueing another copy at each click); ``own``: launched at
+    this desk (else Cancel asks first, :func:`cancel_control`)."""
     # "Cancel" whole at 1280 px beside the box
     c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
     swatch = common.swatch(run.strategy)
@@ -142,7 +159,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     else:
         c[1].caption(f":material/stop_circle: {run.status}" + (f": {common.md(run.error)}" if run.error else ""))
     if run.status in ACTIVE:
-        if c[2].button("Cancel", key=f"cancel_{run.id}", disabled=run.cancel_requested):
+        if cancel_control(c[2], "Cancel", own, f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
     elif run.status in RERUNNABLE and redone:
@@ -736,18 +753,19 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     splits = len({(r.config.get("data") or {}).get("seed") for r in runs}) > 1
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
+    mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
         if (r.config or {}).get("class_weights") == "balanced":  # trained otherwise than its namesakes: said
             detail = " · ".join(x for x in (detail, "balanced classes") if x)
         status_row(r, shared, detail, cancel_column=active,
-                   redone=r.status in RERUNNABLE and config_key(r.config) in again)
+                   redone=r.status in RERUNNABLE and config_key(r.config) in again, own=r.batch_id in mine)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
-    if len(unfinished) > 1 and st.button(f"Cancel the {len(unfinished)} unfinished runs", key="cmp_cancel_all",
-                                         icon=":material/cancel:", help="Stop the running one within a step and "
-                                         "take the queued ones off the queue. Finished runs are kept."):
+    if len(unfinished) > 1 and cancel_control(st, f"Cancel the {len(unfinished)} unfinished runs", all(
+            r.batch_id in mine for r in unfinished), "cmp_cancel_all", icon=":material/cancel:", help="Stop the running one within a step and "
+            "take the queued ones off the queue. Finished runs are kept."):
         for r in sorted(unfinished, key=lambda r: r.status == RUNNING):  # the queued first: none may start meanwhile
             common.manager().cancel(r.id)
         st.toast(f"Cancelled {len(unfinished)} runs.")

@@ -242,6 +242,33 @@ def test_compare_cancel_button_stops_a_running_run(tiny_model, tiny_data, bertla
     assert any("cancelled" in c.value for c in at.caption)
 
 
+def test_cancel_asks_first_for_runs_launched_at_another_desk(tiny_data, bertlab_home, monkeypatch):
+    """A classroom: every student's Compare page showed the teacher's runs with a Cancel button one click from
+    stopping them for everyone. A run launched at another desk (or by the CLI) asks first; one's own does not."""
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    store = RunStore(bertlab_home)
+    ids = [store.create_run(make_config(n, data=tiny_data), batch_id="b-teacher") for n in ("head_only", "full_ft")]
+    student = app_on("app_pages/compare.py")
+    no_problems(student)
+    assert not [b for b in student.button if b.label == "Cancel" or b.label.startswith("Cancel the")]
+    assert any(m.value.startswith("Launched from another browser or from the command line") and "stops it for "
+               "everyone" in m.value for m in student.markdown)  # said in the popover, before stopping
+    stop = [b for b in student.button if b.label == "Stop for everyone"]
+    assert len(stop) == 3  # each run's, and all the unfinished ones'
+    next(b for b in stop if b.key == f"cancel_{ids[0]}").click().run()
+    assert store.get(ids[0]).status == "cancelled" and store.get(ids[1]).status == "queued"
+    # the teacher's desk launched them: a plain Cancel button, no question
+    (bertlab_home / "desks" / "teacher").mkdir(parents=True)
+    (bertlab_home / "desks" / "teacher" / "batches.json").write_text('["b-teacher"]')
+    teacher = app_on("app_pages/compare.py", desk="teacher")
+    no_problems(teacher)
+    assert [b.key for b in teacher.button if b.label == "Cancel"] == [f"cancel_{ids[1]}"]
+    assert not [b for b in teacher.button if b.label == "Stop for everyone"]
+
+
 def test_restart_shows_stored_runs_and_marks_unfinished_ones_interrupted(bertlab_home, tiny_data):
     from bertlab.strategies import make_config
 
@@ -605,6 +632,9 @@ def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bert
     store.update(older, status="succeeded")  # an earlier batch, which a fresh visit would show after the cancel
     for seed in range(3):
         store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
+    desk = bertlab_home / "desks" / at.query_params["desk"]  # launched at this desk (another's asks first)
+    desk.mkdir(parents=True, exist_ok=True)
+    (desk / "batches.json").write_text('["b1"]')
     at.run()
     no_problems(at)
     assert at.selectbox[0].value == "b1"
