@@ -7,6 +7,8 @@ worker thread and writes everything to the run store.
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from app_pages import common
@@ -111,8 +113,12 @@ def sidebar() -> None:
         on = common.projector()  # this desk's choice, the first time (a reload keeps it)
         st.toggle("Projector: larger text", key=common.PROJECTOR_KEY, on_change=common.save_projector,
                   help="Larger text on every page and in every chart, readable at the back of a room.")
+        # Streamlit's sizes are in rem: all a quarter larger. Off, an empty style takes the same place, so the
+        # browser drops the large one at once, before the page's tables are drawn again (see page_frame).
         if on:
-            st.html("<style>html{font-size:20px}</style>")  # Streamlit's sizes are in rem: all a quarter larger
+            st.html("<style>html{font-size:20px}</style>")
+        else:
+            st.html("<style></style>")
         st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy
@@ -127,10 +133,24 @@ def sidebar() -> None:
         st.caption("Runs, models and caches live here; delete it to start afresh.")
 
 
+def page_frame(on: bool):
+    """The container the page is drawn in: one level deeper in projector mode, so that toggling it draws every
+    table anew. st.dataframe paints on a canvas (glide-data-grid) at the font size the page had when the table
+    was first drawn; CSS cannot reach it, and a table already on screen kept its small text. A changed nesting
+    makes the browser build the tables again, reading the new size. The run where the switch flips only sets
+    the new style and starts another run: the tables are built in that one, after the browser has applied it."""
+    drawn = st.session_state.get("_projector_drawn", on)
+    st.session_state["_projector_drawn"] = on
+    if drawn != on:
+        st.rerun()
+    return st.container() if on else contextlib.nullcontext()
+
+
 try:  # the data directory is written from the first page on: unwritable, say so once, in words
     common.manager()
 except BertlabError as e:
     st.error(common.md(str(e)), icon=":material/folder_off:")
     st.stop()
 sidebar()
-nav.run()
+with page_frame(common.projector()):
+    nav.run()

@@ -457,6 +457,37 @@ def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertl
     assert big.layout.height == 345 and fig.layout.font.size == 13 and fig.layout.height == 300
 
 
+def _depth(node, kind: str, depth: int = 0) -> int | None:
+    """How many blocks deep the first ``kind`` element of ``node``'s tree lies (None: there is none)."""
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "type", None) == kind:
+            return depth
+        if (found := _depth(child, kind, depth + 1)) is not None:
+            return found
+    return None
+
+
+def test_the_projector_switch_draws_the_pages_tables_anew(bertlab_home):
+    """A teacher: with Projector on, the Data page's table kept its small text. st.dataframe paints on a canvas at
+    the font size the page had when it was first drawn (CSS cannot reach it): the switch must make the browser
+    build the tables again, which a changed nesting does, and only after the new style is in place."""
+    at = app_on("app_pages/data.py")
+    no_problems(at)
+    off = _depth(at.main, "dataframe")
+    assert off is not None  # the page has a table to enlarge
+    styles = [h.proto.body for h in at.get("html")]
+    next(t for t in at.sidebar.toggle if t.label == "Projector: larger text").set_value(True).run()
+    no_problems(at)
+    assert _depth(at.main, "dataframe") == off + 1
+    # the large style takes the place the empty one held: the browser swaps it before the tables are drawn
+    assert [h.proto.body for h in at.get("html")] == [b.replace("<style></style>", "<style>html{font-size:20px}"
+                                                                "</style>") for b in styles]
+    next(t for t in at.sidebar.toggle if t.label == "Projector: larger text").set_value(False).run()
+    no_problems(at)
+    assert _depth(at.main, "dataframe") == off
+    assert [h.proto.body for h in at.get("html")] == styles
+
+
 def test_every_chart_of_the_app_goes_through_projector_mode():
     """A chart drawn with st.plotly_chart directly would stay small on a projector."""
     from pathlib import Path
