@@ -23,7 +23,15 @@ def default_runs(done: list, sweeps: set[str]) -> list[str]:
     batch = common.shown_batch(done, sweeps)
     if batch in sweeps:
         batch = common.latest_batch(done, sweeps)
-    return [r.id for r in done if r.batch_id == batch][:MAX_DEFAULT]
+    return launch_order([r.id for r in done if r.batch_id == batch], done)[:MAX_DEFAULT]
+
+
+def launch_order(ids: list[str], done: list) -> list[str]:
+    """``ids`` in the order their runs were launched, as Compare, the report and the answers below list them (the
+    store lists the newest first: the chosen runs read tfidf_logreg, head_only, zero_shot above cards that read
+    zero_shot, head_only, tfidf_logreg)."""
+    created = {r.id: r.created for r in done}
+    return sorted(ids, key=lambda i: (created.get(i, 0.0), i))
 
 
 def dataset_examples(run) -> list[tuple[str, str]]:
@@ -48,7 +56,7 @@ def keep_selection(done: list, sweeps: set[str]) -> None:
     for i in default_runs(done, sweeps):
         if i not in seen and i not in chosen and len(chosen) < MAX_DEFAULT:
             chosen.append(i)
-    st.session_state[key] = chosen
+    st.session_state[key] = launch_order(chosen, done)
     st.session_state[seen_key] = ids
 
 

@@ -353,6 +353,25 @@ def test_playground_keeps_the_chosen_runs_when_a_new_run_finishes(tiny_data, ber
     assert at.multiselect(key="keep_pg_runs").value == [first, third]
 
 
+def test_playground_lists_the_runs_in_launch_order_as_compare_does(tiny_data, bertlab_home):
+    """A persona: the chosen runs read tfidf_logreg, head_only, zero_shot (the store's newest first) above
+    answers and a Compare page that read zero_shot, head_only, tfidf_logreg."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = [store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=s), batch_id="b1") for s in range(3)]
+    for rid in ids:
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == ids
+    # runs chosen in another order are shown in launch order too, as the answers below them are
+    at.multiselect(key="keep_pg_runs").set_value([ids[2], ids[0]]).run()
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == [ids[0], ids[2]]
+
+
 def test_train_page_caps_max_length_at_the_models_position_embeddings(tiny_model, tiny_data, bertlab_home):
     """The tiny model has 128 position embeddings: the field stops there and a kept larger value is lowered."""
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_hp_full_ft_max_length": 512})
