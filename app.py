@@ -32,11 +32,26 @@ PAGES = [
     st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/monitoring:"),
     st.Page("app_pages/playground.py", title="Playground", icon=":material/chat:"),
-    st.Page("app_pages/sweep.py", title="Learning curves", icon=":material/stacked_line_chart:"),
-    st.Page("app_pages/costs.py", title="Accuracy vs cost", icon=":material/payments:"),
-    st.Page("app_pages/teaching.py", title="Strategy cards", icon=":material/school:"),
+    # Each page's address is its name in the menu (a teacher read out "/costs" for "Accuracy vs cost")
+    st.Page("app_pages/sweep.py", title="Learning curves", icon=":material/stacked_line_chart:",
+            url_path="learning-curves"),
+    st.Page("app_pages/costs.py", title="Accuracy vs cost", icon=":material/payments:", url_path="accuracy-vs-cost"),
+    st.Page("app_pages/teaching.py", title="Strategy cards", icon=":material/school:", url_path="strategy-cards"),
 ]
-nav = st.navigation(PAGES)
+# The addresses those pages had before (named after their files): a bookmark of one still leads to the page.
+OLD_ADDRESSES = {"sweep": ("app_pages/sweep.py", "Learning curves"), "costs": ("app_pages/costs.py", "Accuracy vs cost"),
+                 "teaching": ("app_pages/teaching.py", "Strategy cards")}
+
+
+def _moved(page: str):
+    def go() -> None:
+        st.switch_page(page, query_params=st.query_params.to_dict())  # the desk (?desk=...) goes along
+    return go
+
+
+MOVED = [st.Page(_moved(page), title=title, url_path=old, visibility="hidden")
+         for old, (page, title) in OLD_ADDRESSES.items()]
+nav = st.navigation(PAGES + MOVED)
 common.keep_desk_in_address()  # this browser's desk (?desk=...): its data, strategies and launches
 # Less empty space above the page title (Streamlit's default leaves ~6 rem).
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"

@@ -148,5 +148,23 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         assert {cards.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(2)} <= {
             "fresh", "rotten"}
         page.screenshot(path=str(shots / "playground.png"))
+
+        # A page's address is its name; the old one (a bookmark of /costs) still leads there, at the same desk.
+        page.get_by_role("link", name="Accuracy vs cost").first.click()
+        expect(page).to_have_url(re.compile(r"/accuracy-vs-cost\?desk=\w+"))
+        desk = re.search(r"desk=(\w+)", page.url).group(1)
+        page.goto(f"{server}/costs?desk={desk}")
+        expect(page).to_have_url(re.compile(f"/accuracy-vs-cost\\?desk={desk}$"))
+        expect(page.get_by_role("heading", name="Accuracy vs cost")).to_be_visible()
+        # Projector mode enlarges the tables too: st.dataframe paints on a canvas, whose text CSS does not reach,
+        # at the size the page had when the table was drawn (a teacher's table stayed small). Its rows grow.
+        table = page.locator('[data-testid="stDataFrame"]').first
+        expect(table).to_be_visible()
+        settle()
+        small = table.bounding_box()["height"]
+        page.get_by_text("Projector: larger text").click()
+        page.wait_for_function("h => (document.querySelector('[data-testid=\"stDataFrame\"]')"
+                               "?.getBoundingClientRect().height || 0) > 1.15 * h", arg=small)
+        page.screenshot(path=str(shots / "costs_projector.png"))
         browser.close()
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))

@@ -41,6 +41,25 @@ def test_pages_render_on_an_empty_store(page):
     assert at.title
 
 
+@pytest.mark.parametrize(("old", "title"), [("sweep", "Learning curves"), ("costs", "Accuracy vs cost"),
+                                            ("teaching", "Strategy cards")])
+def test_a_bookmark_of_a_pages_old_address_still_opens_it_at_the_same_desk(old, title):
+    """The pages' addresses are their names now (/accuracy-vs-cost, not /costs); a bookmark of the old one
+    leads to the page, not to "Page not found" and the Data page. Before its first run AppTest asks for a page by
+    its file's name: as a browser opening /costs does."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["desk"] = "dbook"
+    at.switch_page(f"app_pages/{old}.py").run()
+    no_problems(at)
+    assert [t.value for t in at.title] == [title]
+    assert at.query_params["desk"] == "dbook"
+    # every page's address is its name in the menu (AppTest keeps what st.navigation registered; no public API)
+    pages = [p for p in at._registered_pages.values() if p.get("script_path")]
+    assert len(pages) == 7
+    assert all(p["url_pathname"] == ("" if p["page_name"] == "Data" else p["page_name"].lower().replace(" ", "-"))
+               for p in pages), pages
+
+
 def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home, capsys):
     data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
     at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
