@@ -552,6 +552,14 @@ def time_left_text(run, progress: float | None = None, short: bool = False) -> s
     return f" · {Estimate(left, '').text()} left" + (then if run.phase == "mlm" else "")
 
 
+# What "train s" means wherever a table shows it (Compare, Accuracy vs cost): a reader saw head_only's 3.8 s there
+# beside "7.9 s" on Compare's status line and ~8 s on the Train page, which are the whole run.
+TRAIN_TIME_HELP = ("Training only, in seconds: head_only's counts its encoder pass over the training texts (as it "
+                   "costs when the embeddings are computed, even where they came from the cache) and then its head; "
+                   "zero_shot trains nothing (0). Compare's status lines and the Train page's estimates give the "
+                   "whole run: loading, training, validation and test.")
+
+
 def seconds(s: float | None) -> str:
     from bertlab.estimate import format_duration
 

@@ -137,16 +137,16 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     elif run.status == "succeeded":
         m, k = run.metrics, run.costs
         ci = format_interval(plots.accuracy_interval(run))
+        # Embeddings reused from an earlier run's cache: its costs count them as they cost, not as this run took
+        # them. What it took comes first ("15 s in all" read as 15 s of waiting for a 1 s run), then what a first
+        # run takes ("15 s with its embedding pass" read as if the table's train s left that pass out).
+        cached = (k.get("cache_saved_seconds") or 0) >= 0.5 and k.get("wall_seconds") is not None
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
                       + (f" (95%: {ci})" if ci else "")
-                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · {common.seconds(k.get('total_seconds'))} "
-                      # embeddings reused from an earlier run's cache: its times count them as they cost, not as
-                      # this run took them (a 1 s run read "15 s in all"; then "15 s in all (took 1 s...)" read
-                      # as if it had taken 15 s)
-                      + (f"with its embedding pass ({common.seconds(k.get('wall_seconds'))} this time: the embeddings "
-                         "came from the cache)"
-                         if (k.get("cache_saved_seconds") or 0) >= 0.5 and k.get("wall_seconds") is not None else
-                         "in all"))
+                      + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · "
+                      + (f"{common.seconds(k.get('wall_seconds'))} in all this time (the embeddings came from the "
+                         f"cache; {common.seconds(k.get('total_seconds'))} with them computed, as in a first run)"
+                         if cached else f"{common.seconds(k.get('total_seconds'))} in all"))
         if only := run_single_class(m):
             c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
                          "answer (see the notes).", icon=":material/warning:")
@@ -684,7 +684,7 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
     "majority baseline": st.column_config.NumberColumn("baseline", format="%.1f%%", help="Majority-class accuracy."),
-    "train time (s)": st.column_config.NumberColumn("train s", format="%.1f", help="Training time in seconds."),
+    "train time (s)": st.column_config.NumberColumn("train s", format="%.1f", help=common.TRAIN_TIME_HELP),
     "total time (s)": st.column_config.NumberColumn(format="%.1f"),
     "train examples/s": st.column_config.TextColumn(
         "examples/s", alignment="right",

@@ -97,7 +97,9 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                "cost", "train s", "train FLOPs", "trainable", "inference/text", "runs"),
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
                                 "macro-F1": st.column_config.NumberColumn(format="%.3f"),
-                                "train s": st.column_config.NumberColumn(format="%.1f"),
+                                "train s": st.column_config.NumberColumn(format="%.1f", help=common.TRAIN_TIME_HELP),
+                                f"time at {scale:,}": st.column_config.TextColumn(
+                                    help="train s, scaled to this many training examples."),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
     st.caption("Several runs of one strategy (seeds) are averaged into one point. Money = training time x "
                "the price per hour of the device the run used. Inference compute per text = what answering one "

@@ -210,7 +210,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     # name: at 1024 px the long texts pushed it off the right edge.
     st.table([{k: r[k] for k in ("strategy", "estimated time", "trains", "frozen", "estimate from")} for r in rows],
              hide_index=True)
-    st.caption("Estimated time: scaled from the median speed of past runs of the same strategy, model and device, "
+    st.caption("Estimated time: the whole run (loading, training, validation and test), as Compare's status lines "
+               "give it; its tables' *train s* is the training alone. Scaled from the median speed of past runs of the same strategy, model and device, "
                "per token (texts cut at max length), so long articles take longer than short reviews. Before the "
                "first run of a strategy here: rough, from this device's measured speed (once measured, below).")
     if probe_would_help:
