@@ -73,7 +73,9 @@ def sweep_form() -> None:
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
                  ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False)):
         st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
-    with st.form("sweep_form"):
+    # Not an st.form: Enter in one of its fields launched the sweep at once (a teacher typed a seed count and
+    # queued 9 runs); plain widgets also let the line above the button say what the sweep will queue and take.
+    with st.container(border=True):
         names = st.multiselect("Strategies (one curve each)", list(REGISTRY), key="keep_sw_strategies")
         sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, key="keep_sw_sizes",
                                help="'all' = the whole training split.")
@@ -86,22 +88,19 @@ def sweep_form() -> None:
         balanced = st.checkbox("Balance the classes in the training loss", key="keep_sw_class_weights",
                                help="As on the Train page: each class's loss weighted by n / (classes x its "
                                     "count), so a rare class counts as much as a common one (zero_shot unchanged).")
-        go = st.form_submit_button("Run the sweep", type="primary", icon=":material/play_arrow:")
-    # Said under the form, before and after "Run the sweep": what the sizes and zero_shot's points will be.
-    chosen = [None if s == "all" else int(s) for s in sizes]
-    n_train = train_examples(cfg)
-    fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
-    if merged:
-        st.info(sweep.fit_sentence(merged, n_train, None in chosen), icon=":material/straighten:")
-    per_strategy = {}
-    if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
-        labels, descs, defaults = zs
-        st.caption(zero_shot_note(labels, descs, defaults))
-        if descs != defaults:  # the defaults are what a run without them uses: earlier sweeps' points still count
-            per_strategy["zero_shot"] = {"label_descriptions": descs}
-    store = common.store()
-    if go:
-        common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS})
+        # What the sizes and zero_shot's points will be, and what the sweep queues, said before "Run the sweep".
+        chosen = [None if s == "all" else int(s) for s in sizes]
+        n_train = train_examples(cfg)
+        fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
+        if merged:
+            st.info(sweep.fit_sentence(merged, n_train, None in chosen), icon=":material/straighten:")
+        per_strategy = {}
+        if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
+            labels, descs, defaults = zs
+            st.caption(zero_shot_note(labels, descs, defaults))
+            if descs != defaults:  # the defaults are what a run without them uses: earlier sweeps' points count
+                per_strategy["zero_shot"] = {"label_descriptions": descs}
+        store = common.store()
         try:
             if not model.strip():
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
@@ -109,12 +108,21 @@ def sweep_form() -> None:
                                    model=model.strip(), min_steps=int(min_steps),
                                    common={"class_weights": "balanced"} if balanced else {},
                                    per_strategy=per_strategy)
-            todo, _ = sweep.split_points(store, spec)
+            todo, reused = sweep.split_points(store, spec)
         except BertlabError as e:
-            common.show_error(e)
+            spec, problem = None, e
+        else:
+            problem = None
+            seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
+                                                    run_tokens, run_available)
+            st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
+        go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=spec is not None
+                       and not todo)
+    if go:
+        common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS})
+        if problem is not None:
+            common.show_error(problem)
             return
-        seconds, _unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens,
-                                                 run_available)
         if len(todo) <= CONFIRM_RUNS and seconds <= CONFIRM_SECONDS:
             _queue(spec)
             return
@@ -145,6 +153,17 @@ def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str]) -> 
     pairs += "; ..." if len(labels) > 4 else ""
     where = "as written on the Train page" if descs != defaults else "the Train page's zero_shot panel changes them"
     return f":material/edit_note: zero_shot points compare each text with these sentences ({where}): {pairs}."
+
+
+def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown: int) -> str:
+    """What "Run the sweep" would queue, said before it is pressed: '9 new runs (9 earlier runs reused, 18 points
+    in all). Estimated time here: ~24 s …'; 'All 18 points are done' where nothing is new."""
+    if not n_new:
+        return (f":material/task_alt: All {n_points} points of this sweep are done or under way: nothing new to "
+                "queue (the sweeps are listed below, under Sweep).")
+    reused = f"{n_reused} earlier run{'s' * (n_reused != 1)} reused, " if n_reused else ""
+    return (f":material/schedule: Queues {n_new} new run{'s' * (n_new != 1)} ({reused}{n_points} points in all)."
+            + _estimate_sentence(seconds, unknown, n_new))
 
 
 def _estimate_sentence(seconds: float, unknown: int, n: int) -> str:

@@ -488,3 +488,23 @@ def test_the_sweep_picker_names_sizes_and_balanced_strategies_as_the_cli_does(ti
     no_problems(at)
     (shown,) = next(s for s in at.selectbox if s.label == "Sweep").options
     assert "tfidf_logreg (balanced), zero_shot · sizes 16, all · 1 seed" in shown
+
+
+def test_the_sweep_form_says_what_it_will_queue_and_queues_only_on_its_button(tiny_data, bertlab_home, monkeypatch):
+    """A teacher typed a seed count and pressed Enter: the form queued 9 runs at once, and its estimate was said
+    only after. The line above the button now says what a click would queue; changing a field queues nothing."""
+    from dataclasses import asdict
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data), "keep_sw_strategies": ["tfidf_logreg"],
+                                       "keep_sw_sizes": [16]})
+    at.number_input(key="keep_sw_seeds").set_value(2).run()  # what Enter in the field did: a new value
+    no_problems(at)
+    assert RunStore(bertlab_home).list_runs() == []
+    assert any(c.value.startswith(":material/schedule: Queues 2 new runs (2 points in all).") for c in at.caption), \
+        [c.value for c in at.caption]
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    assert len(RunStore(bertlab_home).list_runs()) == 2
+    at.run()
+    assert any("All 2 points of this sweep are done or under way" in c.value for c in at.caption)
+    assert next(b for b in at.button if b.label == "Run the sweep").disabled
