@@ -112,7 +112,7 @@ def batch_title(runs: list, sweep: bool = False) -> str:
         live += "".join(f" · {n} {s}" for s, n in stopped.items() if n)
     ordered = [shown_strategy(r) for r in sorted(runs, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
-        return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} runs of {', '.join(dict.fromkeys(ordered))}{live}"
+        return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
     # "full_ft ×3" for a strategy launched at several seeds
     names = ", ".join(n + (f" ×{ordered.count(n)}" if ordered.count(n) > 1 else "") for n in dict.fromkeys(ordered))
     return f"{day} {when} · {dataset_name(runs[0].dataset)} · {names}{live}"
@@ -145,7 +145,7 @@ def latest_batch(runs: list, sweeps: set[str]) -> str | None:
 
 def shown_batch(runs: list, sweeps: set[str]) -> str | None:
     """The batch the other pages open on: the one Compare shows (as chosen there), else this desk's newest launch
-    or sweep that is stored, else :func:`latest_batch`. A CLI run or another user's launch made since does not
+    (not a sweep) that is stored, else :func:`latest_batch`. A CLI run or another user's launch made since does not
     take Accuracy vs cost, the cards or the Playground away from the comparison this desk was looking at.
     ``runs`` are newest first."""
     present = {r.batch_id for r in runs}
@@ -153,7 +153,7 @@ def shown_batch(runs: list, sweeps: set[str]) -> str | None:
         return choice
     own = [(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
            *own_batches()]
-    mine = set(own) & present
+    mine = set(own) & present - sweeps  # a sweep has its own page: it takes no other page over
     # runs come newest first: the first of this desk's batches met is its newest
     return next((r.batch_id for r in runs if r.batch_id in mine), None) or latest_batch(runs, sweeps)
 

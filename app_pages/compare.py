@@ -47,7 +47,9 @@ def select_runs(all_runs: list) -> list[str]:
     new = [b for b in batches if known is None or b not in known]  # newest first; all of them on a first visit
     own = {(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
            *common.own_batches()}  # this desk's launches: a reload opens on its own, not another user's
-    if mine := [b for b in new if b in own]:  # this session's launch (Train, then Compare: a first visit)
+    # A sweep is not taken up so: it has its page (Learning curves), and a teacher's sweep took Compare away from
+    # the launch prepared for the class (and the cards and Playground with it).
+    if mine := [b for b in new if b in own and b not in sweeps]:  # this desk's launch (Train, then Compare)
         choice = mine[0]
     elif choice not in batches:
         choice = latest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import asdict
@@ -412,6 +413,33 @@ def test_max_length_check_reads_the_models_config(tiny_model):
     check_max_length(tiny_model, 128)
     with pytest.raises(ConfigError, match="max_length 129 is beyond the model's 128 positions; use at most 128"):
         check_max_length(tiny_model, 129)
+
+
+def test_this_desks_own_sweep_does_not_take_compare_away_from_its_launch(tiny_data, bertlab_home):
+    """A teacher prepared a launch, then queued a sweep on Learning curves: Compare opened on the sweep, and the
+    strategy cards quoted its runs. A sweep has its own page; Compare stays on the desk's newest launch."""
+    from bertlab import sweep
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    launch = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-class")
+    assert execute_run(store, launch) == SUCCEEDED
+    time.sleep(0.01)
+    sweep_id = sweep.save_sweep(store, sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[20], data=tiny_data))
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=1), batch_id=sweep_id)
+    assert execute_run(store, rid) == SUCCEEDED
+    (bertlab_home / "desks" / "teacher").mkdir(parents=True)
+    (bertlab_home / "desks" / "teacher" / "batches.json").write_text(json.dumps([sweep_id, "b-class"]))
+    at = app_on("app_pages/compare.py", {"keep_sw_current": sweep_id}, desk="teacher")
+    no_problems(at)
+    assert at.selectbox[0].value == "b-class" and len(at.selectbox[0].options) == 2  # the sweep still listed
+    assert "sweep · " in at.selectbox[0].options[0] and " · 1 run of tfidf_logreg" in at.selectbox[0].options[0]
+    cards = app_on("app_pages/teaching.py", {"keep_sw_current": sweep_id, "keep_tc_strategy": "tfidf_logreg"},
+                   desk="teacher")
+    no_problems(cards)
+    quoted = [m.value for m in cards.markdown if m.value.startswith("- run `")]
+    assert quoted and all(f"`{launch[-4:]}`" in q for q in quoted)  # the launch's run, not the sweep's
 
 
 def test_compare_and_playground_default_to_the_latest_launch_not_a_later_sweep(tiny_data, bertlab_home):
