@@ -86,16 +86,28 @@ def _cost(run) -> tuple[float, float]:
 
 
 SAME_COST = 0.10  # training FLOPs this close count as the same cost (seconds, noisier, only where FLOPs are 0)
+# Training below this many FLOPs (about a second of a 2-core CPU) costs nothing worth weighing: a persona's answer
+# chose zero_shot over a more accurate tfidf_logreg because tfidf's 1.5 MFLOP (1.2 s) "cost more to train", for a
+# model 1.8 million times dearer to serve.
+NEGLIGIBLE_FLOPS = 1e11
 
 
-def _dearer(ca: tuple[float, float], cb: tuple[float, float]) -> bool:
-    """Whether training cost ``ca`` (FLOPs, seconds) is clearly above ``cb``: FLOPs more than SAME_COST apart, or
-    both without FLOPs, seconds so apart. A persona: of two tfidf_logreg runs 3.7% apart in FLOPs the cheaper was
+def _cheapest(cost, others) -> str:
+    """'the cheapest to train', or where a run costs less but both next to nothing (NEGLIGIBLE_FLOPS) the words
+    that say so: zero_shot's 0 FLOP is less than tfidf_logreg's 1.5 MFLOP, and neither is worth weighing."""
+    if any(_dearer(cost, o, floor=0.0) for o in others):
+        return "next to nothing to train, as cheap as any run here (under 100 GFLOP: about a second of a CPU)"
+    return "the cheapest to train"
+
+
+def _dearer(ca: tuple[float, float], cb: tuple[float, float], floor: float | None = None) -> bool:
+    """Whether training cost ``ca`` (FLOPs, seconds) is clearly above ``cb``: FLOPs more than SAME_COST apart and
+    above NEGLIGIBLE_FLOPS, or both without FLOPs, seconds so apart. A persona: of two tfidf_logreg runs 3.7% apart in FLOPs the cheaper was
     picked over one 0.07 better by macro-F1; of two head_only runs with the same FLOPs, 2.8 s against 3.6 s of
     wall-time noise decided which "costs more to train"."""
     (fa, ta), (fb, tb) = ca, cb
     if fa > 0 or fb > 0:
-        return fa > fb * (1 + SAME_COST)
+        return fa > max(fb * (1 + SAME_COST), NEGLIGIBLE_FLOPS if floor is None else floor)
     return ta > tb * (1 + SAME_COST)
 
 
@@ -277,6 +289,12 @@ def _share(ratio: float) -> str:
     return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"
 
 
+def _times(ratio: float) -> str:
+    """'3.2', '38', '4,200', '1.8 million' (times): as :func:`_share` words the inverse ('1,787,568.6 times' read
+    as a measurement to a tenth)."""
+    return _share(ratio).removeprefix("1/")
+
+
 def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> str | None:
     """One sentence on what serving costs (forward FLOPs per text), the cost a choice keeps paying after training:
     that these runs all cost the same to serve, what the pick costs next to the best, or which run is far cheaper
@@ -300,7 +318,7 @@ def serve_sentence(runs: list, best, pick, name, acc_text=None, useless=()) -> s
         return (f"All of them answer a text with about the same compute ({flops} per text): they differ in what "
                 f"training costs, not in what serving costs.")
     if pick is not best and not same(fp, fb):
-        how = f"{_share(fb / fp)} of" if fp < fb else f"{fp / fb:,.1f} times"
+        how = f"{_share(fb / fp)} of" if fp < fb else f"{_times(fp / fb)} times"
         return (f"To serve, {name(pick)} takes {how} the compute per text of {name(best)} ({format_flops(fp)} "
                 f"against {format_flops(fb)}).")
     skip = {r.id for r in useless}
@@ -486,14 +504,15 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
               for r, d in useful if not _dearer(_cost(best), _cost(r)) and score(r) < score(best)]
     if not cheaper:
         pick = best
+        cheapest = _cheapest(_cost(best), [_cost(r) for r, _ in members])
         if dearer and any(c.p_value >= ALPHA for _, _, c in dearer):
             # ahead of a dearer run by a gap the test set cannot tell from chance: the right pick all the same
             # (the cheapest, and nothing beats it), but "the most accurate" read as settled on 8 test texts
-            headline = (f"Use {bn}: the cheapest to train, and no dearer run is better beyond the luck of the test "
+            headline = (f"Use {bn}: {cheapest}, and no dearer run is better beyond the luck of the test "
                         f"set ({judge.value(score(best))} on {n:,} test texts).")
         else:
-            headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts) and the cheapest "
-                        "to train.")
+            headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts) and "
+                        f"{cheapest}.")
     else:
         # A cheaper run the test set cannot tell from the best, that no other run beats beyond its luck either
         # (paired tests are not transitive: B may tie with A and C while C beats B), and that beats the majority
@@ -869,7 +888,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                       f"({_test_said(how[(best, s)], k, judge)}, {paired.p_is(p)})")
         return row
     if not cheaper:
-        row["why"] = f"{judge.top} and the cheapest" + (" of the strategies better than the majority class"
+        words = _cheapest(stats[best]["cost"], [v["cost"] for v in stats.values()]).removesuffix(" to train")
+        row["why"] = f"{judge.top} and {words}" + (" of the strategies better than the majority class"
                                                         if useless else "")
         return row
     tested = [(s, *test(best, s)) for s in cheaper]
@@ -1071,9 +1091,11 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     f"the nearest, {near} ({mean(near)}), by {judge.gap(acc[best] - acc[near])} ({test_name(k)}, "
                     f"{paired.p_is(row['p'])}).{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
-    elif row["why"].startswith(f"{judge.top} and the cheapest"):
-        headline = (f"Use {best}: {judge.top} ({mean(best)}) and the cheapest to train"
-                    + (" of the strategies better than the majority class" if row.get("useless") else "")
+    elif (cheapest := row["why"].startswith(f"{judge.top} and the cheapest")) or row["why"].startswith(
+            f"{judge.top} and next to nothing"):
+        headline = (f"Use {best}: {judge.top} ({mean(best)}) and "
+                    + ("the cheapest to train" if cheapest else row["why"].removeprefix(f"{judge.top} and "))
+                    + (" of the strategies better than the majority class" if row.get("useless") and cheapest else "")
                     + f".{size}")
     else:
         headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
@@ -1109,7 +1131,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                                 ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     other = pick if pick != best else row["near"]
-    if row["why"].startswith(f"{judge.top} and the cheapest"):  # nothing judged by chance: nothing to qualify
+    if row["why"].startswith((f"{judge.top} and the cheapest", f"{judge.top} and next to nothing")):  # no test
         caveat = ""
     elif row.get("how") == "each" and row["p"] is not None and row["p"] < ALPHA:
         # not "beyond the luck of training (the t-test over seeds)": the t-test could not show it (a persona)
