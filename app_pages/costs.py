@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
-from bertlab import answer, pareto
+from bertlab import answer, pareto, sweep
 from bertlab.errors import BertlabError
 from bertlab.export import artifact_kind, export_model_zip
 from bertlab.strategies.base import ENCODER_KINDS
@@ -19,10 +19,10 @@ MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", 
 
 def choose_runs(runs: list) -> list:
     """One launch or sweep, named as on Compare (the latest launch first); for a sweep, one training size."""
-    batches: dict[str, list] = {}
-    for r in runs:
-        batches.setdefault(r.batch_id, []).append(r)
     sweeps = common.sweep_batches()
+    # A sweep is its points, as Learning curves plot them: a second seed added later reuses the first seed's runs,
+    # which sit in the earlier sweep's batch.
+    batches = sweep.batches(common.store(), runs, sweeps)
     latest = common.shown_batch(runs, sweeps)  # Compare's batch, else this desk's newest launch
     titles = common.batch_titles(batches, sweeps)
     batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=list(batches).index(latest),

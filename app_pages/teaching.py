@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from bertlab import teaching
+from bertlab import sweep, teaching
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
 from bertlab.strategies import REGISTRY
@@ -17,9 +17,7 @@ def comparison_for(name: str) -> tuple[list, str | None]:
     side run (a CLI check on other data) does not hide the comparison the class has been looking at."""
     runs = common.store().list_runs(limit=500)
     sweeps = common.sweep_batches()
-    batches: dict[str, list] = {}
-    for r in runs:
-        batches.setdefault(r.batch_id, []).append(r)
+    batches = sweep.batches(common.store(), runs, sweeps)  # a sweep: every point's run, reused ones included
     batch = common.shown_batch(runs, sweeps)
     if batch is not None and not any(r.strategy == name and r.status == "succeeded" for r in batches[batch]):
         batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"

@@ -406,14 +406,55 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
 
 
 # --- results ---------------------------------------------------------------------------------------
-def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
-    """One row per planned point with its current run (if any): status, n_train, accuracy, costs."""
-    runs = existing_runs(store, statuses=(SUCCEEDED, QUEUED, RUNNING, "failed", "cancelled", "interrupted"))
-    done = existing_runs(store, statuses=(SUCCEEDED,))
-    rows = []
+_ANY_STATUS = (SUCCEEDED, QUEUED, RUNNING, "failed", "cancelled", "interrupted")
+
+
+def _point_runs(spec: SweepSpec, runs: dict[str, Run], done: dict[str, Run]) -> list[tuple[Point, Run | None]]:
+    """Each planned point with the run that holds it: the newest that succeeded with its exact config, else the
+    newest in any state; from any batch (a widened sweep reuses its narrower predecessor's runs)."""
+    out = []
     for pt in plan(spec):
         key = config_key(pt.config)
-        r = done.get(key) or runs.get(key)
+        out.append((pt, done.get(key) or runs.get(key)))
+    return out
+
+
+def point_runs(store: RunStore, sweep_ids) -> dict[str, list[Run]]:
+    """{sweep id: the runs holding its points}, each run once, in every state, reused ones included: what the
+    Learning curves page plots (:func:`collect`), for the pages that list a sweep as a set of runs (Accuracy vs
+    cost, Strategy cards). A sweep's batch holds only the runs it queued; after a second seed was added to a
+    one-seed sweep, its batch held the new seed's runs alone. An id with no stored sweep is left out."""
+    ids = list(sweep_ids)
+    if not ids:
+        return {}
+    runs, done = existing_runs(store, statuses=_ANY_STATUS), existing_runs(store, statuses=(SUCCEEDED,))
+    out: dict[str, list[Run]] = {}
+    for sid in ids:
+        try:
+            spec = load_sweep(store, sid)
+        except (ConfigError, ValueError, KeyError, TypeError):
+            continue
+        held = {r.id: r for _, r in _point_runs(spec, runs, done) if r is not None}
+        out[sid] = list(held.values())
+    return out
+
+
+def batches(store: RunStore, runs: list[Run], sweep_ids) -> dict[str, list[Run]]:
+    """``runs`` by batch id, in the order met, where each sweep's batch is the runs holding its points
+    (:func:`point_runs`), not just those it queued itself."""
+    out: dict[str, list[Run]] = {}
+    for r in runs:
+        out.setdefault(r.batch_id, []).append(r)
+    out.update({b: held for b, held in point_runs(store, set(sweep_ids) & out.keys()).items() if held})
+    return out
+
+
+def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
+    """One row per planned point with its current run (if any): status, n_train, accuracy, costs."""
+    runs = existing_runs(store, statuses=_ANY_STATUS)
+    done = existing_runs(store, statuses=(SUCCEEDED,))
+    rows = []
+    for pt, r in _point_runs(spec, runs, done):
         row = {"strategy": pt.strategy, "size": pt.size, "seed": pt.seed, "run_id": r.id if r else None,
                "status": r.status if r else "missing", "n_train": None, "test_accuracy": None,
                "test_macro_f1": None, "majority_accuracy": None, "train_seconds": None, "train_flops": None,
