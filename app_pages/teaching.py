@@ -98,6 +98,7 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
             # A share, not a change: no arrow (a green up-arrow on "0 trained" read as a gain).
             st.metric("Weights trained", f"{c.trainable_params:,}", f"{share(c.trainable_fraction)} of "
                       f"{c.total_params:,}", delta_color="off", delta_arrow="off")
+            st.caption(c.total_note)  # why zero_shot's total is not full_ft's: the same encoder, other parts
         st.markdown(f"**Trains:** {c.trains}")
         st.markdown(f"**Frozen:** {c.frozen}")
         st.markdown(f"**When to use it:** {c.when}")

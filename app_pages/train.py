@@ -183,6 +183,8 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
     common.diagram(c.svg, c.alt, width=480)  # 14 px text, readable on a projector
+    if c.total_note:  # the title's total, in parts: it differs by strategy, the encoder does not
+        st.caption(c.total_note)
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,

@@ -46,6 +46,12 @@ COST_NOTES = {
 }
 
 
+def counted(block: Block) -> bool:
+    """Whether a block's weights are in the card's total: the model as the strategy runs it. A pooler that mean
+    pooling replaces, and a head zero_shot has not, are drawn but not counted."""
+    return block.state not in (UNUSED, ABSENT)
+
+
 @dataclass
 class Block:
     """One row of the diagram: a part of the model and what the strategy does to it."""
@@ -78,8 +84,33 @@ class Card:
     def alt(self) -> str:
         """The diagram in words, for a screen reader (an image's alt text): each block from the head down."""
         parts = [f"{b.name}: {LEGEND[b.state]}" + (f", {_fmt(b.params)} weights" if b.params else "")
-                 for b in reversed(self.blocks)]
+                 + ("" if counted(b) or not b.params else ", not counted in the total") for b in reversed(self.blocks)]
         return f"Diagram of what {self.strategy} trains, from the top of the model down: " + "; ".join(parts) + "."
+
+    @property
+    def total_note(self) -> str:
+        """The total in parts, and why it differs between strategies (students asked why one model changed size
+        from card to card): ``Total 22,566,146 weights = encoder 22,565,376 + head 770; the pooler, 147,840, not
+        used (mean pooling instead)... Totals differ ...``; empty where nothing is counted (tfidf_logreg)."""
+        if not self.total_params:
+            return ""
+        encoder = sum(b.params for b in self.blocks if counted(b) and b.name not in ("pooler", "head"))
+        parts, left = [f"encoder {encoder:,}"], []
+        for b in self.blocks:
+            if b.name not in ("pooler", "head"):
+                continue
+            if counted(b):
+                parts.append(f"{b.name} {b.params:,}")
+            elif b.state == ABSENT:
+                left.append(f"no {b.name}" + (f" ({b.note})" if b.note else ""))
+            else:
+                left.append(f"the {b.name} ({b.params:,}) is not counted: {LEGEND[b.state]}"
+                            + (f" ({b.note})" if b.note else ""))
+        if adapters := sum(b.trained_params for b in self.blocks if b.state == ADAPTER):
+            parts.append(f"adapters {adapters:,}")
+        return (f"Total {self.total_params:,} weights = {' + '.join(parts)}" + "".join(f"; {x}" for x in left)
+                + ". Totals differ between cards only by the head, pooler and adapters each strategy adds or uses; "
+                "the encoder is the same.")
 
     @property
     def trainable_fraction(self) -> float:
@@ -128,7 +159,7 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
         out = []
         for name, count in parts:
             state, trained, note = state_of(name, count)
-            out.append(Block(name, count, state, trained, note))
+            out.append(Block(name, 0 if state == ABSENT else count, state, trained, note))  # absent: no weights
         return out
 
     if strategy == "full_ft":
@@ -179,6 +210,14 @@ def _fmt(n: int) -> str:
     return f"{n / 1e6:.2f}M" if n >= 1e6 else (f"{n / 1e3:.1f}k" if n >= 1e3 else str(n))
 
 
+def _count_text(b: Block) -> str:
+    """A block's size as drawn beside it; a block outside the total says so (the diagram counts what the title
+    counts)."""
+    if not counted(b):
+        return f"{_fmt(b.params)} not counted"
+    return _fmt(b.params) + (f" ({_fmt(b.trained_params)} trained)" if 0 < b.trained_params < b.params else "")
+
+
 def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str:
     """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text."""
     row, w, gap = 32 * scale, 520 * scale, 4 * scale
@@ -206,9 +245,8 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
                        f'height="{row:.0f}" rx="3" fill="{COLORS[TRAINED]}" stroke="#555"/>')
         label = b.name + (f" · {b.note}" if b.note else "")
         out.append(f'<text x="{8 * scale:.0f}" y="{y + row * 0.66:.0f}">{html.escape(label[:58])}</text>')
-        count = _fmt(b.params) + (f" ({_fmt(b.trained_params)} trained)" if 0 < b.trained_params < b.params else "")
         if b.state != ABSENT and b.params:
-            out.append(f'<text x="{w * 0.64:.0f}" y="{y + row * 0.66:.0f}" fill="#333">{count}</text>')
+            out.append(f'<text x="{w * 0.64:.0f}" y="{y + row * 0.66:.0f}" fill="#333">{_count_text(b)}</text>')
     y = top + len(blocks) * (row + gap) + 10 * scale
     for j, s in enumerate(legend_states):
         yy = y + j * 20 * scale
@@ -257,8 +295,9 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     s = get_strategy(strategy)
     opts = {**s.defaults.get("options", {}), **(options or {})}
     blocks = strategy_blocks(strategy, model, opts, n_classes)
-    # Parts a strategy does not use (the pooler under mean pooling, absent encoder) are not its weights.
-    encoder_total = sum(b.params for b in blocks if b.state not in (UNUSED, ABSENT))
+    # The model as the strategy runs it: parts it does not use (the pooler under mean pooling) are not its weights,
+    # and the diagram says "not counted" beside them.
+    encoder_total = sum(b.params for b in blocks if counted(b))
     trainable = sum(b.trained_params for b in blocks)
     if strategy == "lora":
         encoder_total += sum(b.trained_params for b in blocks if b.state == ADAPTER)  # adapters are extra weights

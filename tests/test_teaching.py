@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -87,3 +88,58 @@ def test_default_model_card_numbers():
     card = teaching.card("lora")
     assert card.total_params > 22_000_000
     assert 0.005 < card.trainable_fraction < 0.02  # rank-8 adapters on q/k/v + pooler + head of MiniLM: ~1.1%
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_cards_total_counts_exactly_the_blocks_its_diagram_counts(name, tiny_model):
+    """zero_shot read "of 22,565,376", full_ft "of 22,713,986", and zero_shot's diagram drew its unused pooler's
+    size as if counted: students asked why one model changed size. A block outside the total says so."""
+    card = teaching.card(name, tiny_model)
+    adapters = sum(b.trained_params for b in card.blocks if b.state == teaching.ADAPTER)
+    assert card.total_params == sum(b.params for b in card.blocks if teaching.counted(b)) + adapters
+    root = ET.fromstring(card.svg)
+    drawn = [e.text for e in root.iter() if e.tag.endswith("text") and e.get("fill") == "#333"]  # the sizes column
+    outside = [b for b in card.blocks if not teaching.counted(b) and b.params]
+    assert sum("not counted" in t for t in drawn) == len(outside)
+    for b in outside:
+        assert f"{b.name}: not used, {teaching._fmt(b.params)} weights, not counted in the total" in card.alt
+    if card.total_params:  # the total in parts, and why it differs between cards
+        assert card.total_note.startswith(f"Total {card.total_params:,} weights = encoder ")
+        assert "Totals differ between cards only by the head, pooler and adapters" in card.total_note
+    else:
+        assert card.total_note == ""
+
+
+def test_totals_differ_by_the_pooler_and_head_alone_and_say_so(tiny_model):
+    zero, head, full = (teaching.card(n, tiny_model) for n in ("zero_shot", "head_only", "full_ft"))
+    parts = dict(teaching.model_parts(tiny_model, 2))
+    assert head.total_params - zero.total_params == parts["head"]
+    assert full.total_params - head.total_params == parts["pooler"]
+    encoder = f"encoder {zero.total_params:,}"
+    assert encoder in zero.total_note and encoder in head.total_note and encoder in full.total_note
+    pooler = f"the pooler ({parts['pooler']:,}) is not counted: not used (mean pooling instead)"
+    assert pooler in zero.total_note and pooler in head.total_note and "no head" in zero.total_note
+    assert f"pooler {parts['pooler']:,} + head {parts['head']:,}" in full.total_note
+    assert [b.params for b in zero.blocks if b.name == "head"] == [0]  # zero_shot has no head: no size drawn
+
+
+def test_the_train_and_cards_pages_say_why_the_total_differs(tiny_model, tiny_data, bertlab_home):
+    from dataclasses import asdict
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=180)
+    at.session_state["keep_data_config"] = asdict(tiny_data)
+    at.session_state["keep_tc_model"] = tiny_model
+    at.run()
+    at.switch_page("app_pages/train.py").run()
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "full_ft"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    notes = [c.value for c in at.caption if "Totals differ between cards" in c.value]
+    assert [n.split(" =")[0] for n in notes] == [f"Total {teaching.card(s, tiny_model).total_params:,} weights"
+                                                 for s in ("zero_shot", "full_ft")]
+    at.switch_page("app_pages/teaching.py").run()
+    at.radio(key="keep_tc_strategy").set_value("zero_shot").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value == teaching.card("zero_shot", tiny_model).total_note for c in at.caption)
