@@ -504,7 +504,10 @@ def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[s
     """Plotly ``textposition`` per marker so that text labels of nearby markers do not overlap.
 
     Greedy: each label, in order of x, takes the first of above / below / right / left whose box (estimated
-    from its length at ~7 px a character) overlaps no label placed before it; ``above`` when none is free.
+    from its length at ~7 px a character) overlaps no label placed before it and stays within the plot's width;
+    ``above`` when none is free. Above or below a point at an edge, the label runs inwards from it ("top right"
+    at the left edge): centred, at projector size, the rightmost one was cut at the chart's edge ("head_onl")
+    and the leftmost ran over the y axis' tick labels.
     ``width_px``/``height_px`` are the plot area's rough size, which turns data units into pixels.
     """
     if not xs:
@@ -518,12 +521,16 @@ def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[s
     out = [""] * len(xs)
     for i in sorted(range(len(xs)), key=lambda i: fx[i]):
         px, py, w, h = (fx[i] - lo_x) * sx, (ys[i] - lo_y) * sy, 7.0 * len(labels[i]) + 4, 16.0
-        candidates = (("top center", px - w / 2, py + 10), ("bottom center", px - w / 2, py - 10 - h),
+        # Centred where it fits the width, else running inwards from the point.
+        side, x0 = (("right", px) if px - w / 2 < 0 else ("left", px - w) if px + w / 2 > width_px else
+                    ("center", px - w / 2))
+        candidates = ((f"top {side}", x0, py + 10), (f"bottom {side}", x0, py - 10 - h),
                       ("middle right", px + 10, py - h / 2), ("middle left", px - 10 - w, py - h / 2))
         chosen = candidates[0]
         for cand in candidates:
             _, x0, y0 = cand
-            if not any(x0 < b[2] and b[0] < x0 + w and y0 < b[3] and b[1] < y0 + h for b in boxes):
+            inside = x0 >= 0 and x0 + w <= width_px or cand[0].startswith(("top", "bottom"))
+            if inside and not any(x0 < b[2] and b[0] < x0 + w and y0 < b[3] and b[1] < y0 + h for b in boxes):
                 chosen = cand
                 break
         _, x0, y0 = chosen

@@ -171,7 +171,10 @@ def test_learning_curves_page_refuses_an_empty_model(tiny_csv, bertlab_home):
 # --- 3: layout ------------------------------------------------------------------------------------------------
 def test_scatter_labels_of_nearby_points_go_to_different_sides():
     pos = plots.label_positions([0.0, 0.3, 30.0], [0.697, 0.697, 0.717], ["zero_shot", "head_only", "full_ft"])
-    assert pos[0] != pos[1] and pos[2] == "top center"
+    assert pos[0] != pos[1] and pos[2] == "top left"  # at the right edge: running left from the point
+    # At the left edge a label runs right (centred, it ran over the y axis' tick labels); centred between them.
+    assert plots.label_positions([1.0, 50.0, 100.0], [0.7, 0.7, 0.7], ["a", "b", "c"]) == [
+        "top right", "top center", "top left"]
     assert plots.label_positions([], [], []) == []
 
 
