@@ -31,7 +31,10 @@ def select_runs(all_runs: list) -> list[str]:
     sweeps = common.sweep_batches()
     latest = common.latest_batch(all_runs, sweeps)
     titles = common.batch_titles(batches, sweeps)
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    # The list takes the room the toggle leaves, the toggle as wide as its label: in fixed columns (3:1) projector
+    # mode's larger text cut it to "Pic…" at 1024 px. Where even that is too narrow it goes to a line of its own.
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    c1, c2 = row.container(width="stretch"), row.container(width="content")
     pick = c2.toggle("Pick runs", key="cmp_pick", help="Compare runs from different batches.")
     if pick:
         options = [r.id for r in all_runs]
@@ -121,8 +124,12 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     squeezed into ~180 px beside an empty column); ``redone``: a run of the list with the same settings is queued,
     training or done (Run again then says so instead of queueing another copy at each click); ``own``: launched at
     this desk (else Cancel asks first, :func:`cancel_control`)."""
-    # "Cancel" whole at 1280 px beside the box
-    c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
+    if common.projector():
+        # Stacked: the title on a line of its own, the outcome and Cancel below it. Three columns at projector size
+        # (1024 px) ran "zero_shot" into "76.3%" and cut Cancel to "C.".
+        c = [st.container(), *st.columns([4.4, 1.6] if cancel_column else [1], vertical_alignment="center")]
+    else:  # "Cancel" whole at 1280 px beside the box
+        c = st.columns([2, 4.4, 1.6] if cancel_column else [2, 6], vertical_alignment="center")
     swatch = common.swatch(run.strategy)
     # nowrap: in a narrow column (1024 px with the sidebar open) the id goes to a line of its own instead of
     # breaking "■ zero_shot" after its square.
@@ -813,8 +820,9 @@ row.download_button("Test predictions (CSV)", _predictions_csv, "bertlab-test-pr
                     help="Every test text with its true label and each run's answer (runs scored on the same test "
                          "set): read where they disagree, or score them with your own metric.")
 # The inference box sits beside the status lines only; curves and results take the full width below
-# (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable).
-main, side = st.columns([2, 1], gap="large")
+# (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable). In projector
+# mode it goes under the status lines, across the page: a third of it cut the answers to "f" and "r" at 1024 px.
+main, side = (st.container(), st.container()) if common.projector() else st.columns([2, 1], gap="large")
 selected = [r for r in all_runs if r.id in set(ids)]
 busy = any(r.status in ACTIVE for r in selected)
 every = REFRESH_S if busy else None

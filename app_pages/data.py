@@ -287,7 +287,9 @@ def show_dataset(cfg: DataConfig) -> None:
         st.warning(warning, icon=":material/balance:")
     if sp.notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))
-    left, right = st.columns([3, 2])
+    # In projector mode one under the other: in two fifths of the page (1024 px) the chart's three-row legend
+    # covered its title ("Label distri").
+    left, right = (st.container(), st.container()) if common.projector() else st.columns([3, 2])
     with left:
         st.markdown("**Preview** (training examples)")
         n = min(12, len(sp.train))

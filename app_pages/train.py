@@ -98,7 +98,10 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                          help="Initialisation and shuffling seed.")
         st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
         st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
-        b1, b2 = st.columns([2, 1], vertical_alignment="bottom")
+        # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
+        # "Keep the best epoch (lowest vali…".
+        b1, b2 = (st.container(), st.container()) if common.projector() else st.columns([2, 1],
+                                                                                        vertical_alignment="bottom")
         out["keep_best"] = b1.checkbox(
             "Keep the best epoch (lowest validation loss)", key=k + "keep_best",
             help="After the last epoch, put back the weights of the epoch whose validation loss was lowest (as "
