@@ -86,15 +86,14 @@ def _results(runs, preds, compact: bool) -> None:
     # A run that answered one class to every test text answers it here too: its answer means nothing, say so.
     one_class = {r.id: c for r in runs if (c := run_single_class(r.metrics))}
     if compact:
-        # Three columns fit the box (a third of the page, ~240 px at 1280): latencies go in one line under it,
-        # backends and per-class probabilities are on the Playground.
-        rows = [{"run": labels[p.run_id] + (" ⚠" if p.run_id in one_class or (p.unknown and p.unknown[0]) else ""),
-                 "prediction": p.labels[0],
-                 "conf.": 100 * float(p.probs[0].max())} for p in preds]
-        st.dataframe(rows, hide_index=True, width="stretch", column_config={
-            "run": st.column_config.TextColumn(width=118),  # "head_only · 1a2b" whole
-            "prediction": st.column_config.TextColumn(width="small"),
-            "conf.": st.column_config.NumberColumn(format="%.0f%%", width=52, help="Confidence: " + CONFIDENCE_HELP)})
+        # One line per run, which wraps where the box is narrow: a three-column table in the third of the page
+        # cut the answers to "f" and "r" at 1024 px and the confidences to "57" (projector mode, 1280 px).
+        # Latencies go in one line under it, backends and per-class probabilities are on the Playground.
+        st.markdown("\n".join(
+            f"- {common.md(labels[p.run_id])}"
+            + (" ⚠" if p.run_id in one_class or (p.unknown and p.unknown[0]) else "")
+            + f": **{common.md(p.labels[0])}** · {100 * float(p.probs[0].max()):.0f}%" for p in preds),
+            help="Each run's answer and its confidence. " + CONFIDENCE_HELP)
         ms = sorted(p.latency_ms for p in preds)
         spread = f" to {ms[-1]:.0f} ms" if round(ms[-1]) != round(ms[0]) else ""
         st.caption(f"Answered in {ms[0]:.0f} ms{spread}" + (" per run" if len(ms) > 1 else "") +
