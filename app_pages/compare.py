@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import answer, paired, pareto, plots, report, serving
+from bertlab import answer, paired, pareto, plots, report, serving, sweep
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_single_class, signed
@@ -25,10 +25,10 @@ REFRESH_S = 2.0
 
 def select_runs(all_runs: list) -> list[str]:
     """Run ids to compare: a whole batch (the latest launch that is not a sweep by default) or a hand-picked set."""
-    batches: dict[str, list] = {}
-    for r in all_runs:  # newest first, so the first batch seen is the latest
-        batches.setdefault(r.batch_id, []).append(r)
     sweeps = common.sweep_batches()
+    # newest first, so the first batch seen is the latest; a sweep is the runs holding its points, those reused from
+    # an earlier sweep included (its batch alone held only the seed added to it), as on Learning curves
+    batches = sweep.batches(common.store(), all_runs, sweeps)
     latest = common.latest_batch(all_runs, sweeps)
     titles = common.batch_titles(batches, sweeps)
     # The list takes the room the toggle leaves, the toggle as wide as its label: in fixed columns (3:1) projector

@@ -130,7 +130,10 @@ for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
 # stacked one a line and the Projector toggle's label was cut.
 name = st.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strategy",
                 format_func=lambda n: REGISTRY[n].title)
-c2, c3 = st.columns([3, 1], vertical_alignment="bottom")
+# The switch as wide as its label beside the stretching Model field: in a quarter of the row, projector mode's
+# larger text cut it to "Lar…" at 1024 px.
+_row = st.container(horizontal=True, vertical_alignment="bottom")
+c2, c3 = _row.container(width="stretch"), _row.container(width="content")
 model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
 # Not "Projector": the sidebar's Projector switch (all text larger, every page) sat beside it in another state.
 big = c3.toggle("Large diagram", key="keep_tc_big", help="The card's diagram across the page at large size (on by "

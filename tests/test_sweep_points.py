@@ -76,3 +76,10 @@ def test_a_strategy_card_quotes_every_seed_of_a_widened_sweep(widened, tiny_mode
     text = " ".join(m.value for m in at.markdown)
     assert r"8 runs of zero\_shot, tfidf\_logreg" in text  # markdown-escaped
     assert text.count("- run `") == 4  # 2 sizes x 2 seeds, the first sweep's two runs included
+
+
+def test_compare_lists_a_widened_sweep_with_every_point(widened):
+    """Compare titled the widened sweep with its own batch's runs ('4 runs'), the seed it added alone."""
+    at = _app_on("app_pages/compare.py")
+    sweeps = [o for o in at.selectbox[0].options if o.startswith("sweep · ")]
+    assert len(sweeps) == 2 and any(" · 8 runs of " in o for o in sweeps), sweeps  # the first one: 4 runs
