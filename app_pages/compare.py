@@ -39,7 +39,9 @@ def select_runs(all_runs: list) -> list[str]:
     if pick:
         options = [r.id for r in all_runs]
         by_id = {r.id: r for r in all_runs}
-        default = [r.id for r in batches[latest]]
+        # the batch on screen before the switch (it filled in the newest launch, another than the one shown)
+        shown = st.session_state.get("cmp_choice")
+        default = [r.id for r in batches[shown if shown in batches else latest]]
         return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
@@ -282,7 +284,11 @@ def answer_box(done: list, still: int = 0) -> None:
     default = answer.default_metric(done)
     chosen = common.judge_chosen(default, "judge_by")
     a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
+    st.session_state["cmp_answered"] = a is not None  # the paired table's note on the answer's p needs one
     if a is None:
+        if why := answer.no_answer_reason(done):  # said, not silently left out (runs on two files)
+            st.markdown("#### Which one to use?")
+            st.info(common.md(why), icon=":material/help:")
         return
     st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
                                             if still else ""))
@@ -384,7 +390,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                                         "below 0.05 by chance."),
             "p (Holm)": st.column_config.TextColumn(alignment="right", help=holm_help(by_f1, family)),
         })
-        if family > 1:  # the answer quotes one pair's own p: for that pair the two p differ (a persona)
+        if family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes one pair's own p (a persona)
             st.caption("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats each of the "
                        "runs it names, which holds only if every one of those tests holds, so it needs no "
                        "adjustment; p (Holm) adjusts for reading every pair of this table at once.")

@@ -376,6 +376,31 @@ def _majority_value(data: dict, judge: Judge) -> float:
     return float(paired.macro_f1_rows(y, np.asarray([_majority_answers(labels)]), int(y.max()) + 1)[0])
 
 
+def no_answer_reason(runs: list) -> str | None:
+    """Why :func:`answer` says nothing for these runs where a reader would expect it to (two or more finished runs
+    of different strategies), in a sentence; None where it answers, or where there is nothing to ask (one
+    strategy). A persona's runs on a CSV and on an .xlsx of the same texts lost the answer without a word."""
+    done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
+    if len({r.strategy for r in done}) < 2:
+        return None
+    if len(data := sorted({str(r.dataset) for r in done})) > 1:
+        from bertlab.config import upload_display_name
+
+        shown = ", ".join(upload_display_name(d) for d in data[:4]) + (", …" if len(data) > 4 else "")
+        return (f"No answer for these runs: they were trained and tested on different data ({shown}), and one "
+                "answer compares strategies on one dataset. Pick runs of one dataset (the same file read twice, "
+                "as a CSV and as a spreadsheet, counts as two).")
+    size = max((_n_train(r) for r in done), key=lambda v: -1 if v is None else v)
+    models: dict[str, set] = {}
+    for r in done:
+        if _n_train(r) == size:
+            models.setdefault(r.strategy, set()).add(r.model)
+    if several := sorted(s for s, m in models.items() if len(m) > 1):
+        return (f"No answer for these runs: {', '.join(several)} ran on several models here, and its runs are not "
+                "seeds of one thing. Pick runs of one model per strategy.")
+    return None
+
+
 def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     """Which of these finished runs to use, or None where the selection cannot say (fewer than two strategies
     with stored test predictions at the largest training size of these runs).
@@ -692,9 +717,10 @@ def text_lines(runs: list, width: int = 110, metric: str | None = None) -> list[
     import textwrap
 
     a = answer(runs, metric=metric)
-    if a is None:
+    text = a.text() if a is not None else no_answer_reason(runs)  # none: said why, where a reader expects one
+    if text is None:
         return []
-    return ["Which one to use?", *textwrap.wrap(a.text(), width, initial_indent="  ", subsequent_indent="  ")]
+    return ["Which one to use?", *textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="  ")]
 
 
 # --- a sweep: which strategy to use at each training size ---------------------------------------------------------------

@@ -1315,3 +1315,27 @@ def test_serving_ratios_keep_two_figures():
     """'To serve, zero_shot takes 1,787,568.6 times the compute per text of tfidf_logreg': a ratio of two
     estimates, read as measured to a tenth."""
     assert [answer._times(x) for x in (3.21, 38.4, 19_093, 1_787_568.6)] == ["3.2", "38", "19,000", "1.8 million"]
+
+
+def test_runs_on_two_files_say_why_there_is_no_answer(tmp_path):
+    """A persona's runs on tickets.csv and tickets.xlsx (the same texts): the paired tests ran, the answer vanished
+    without a word."""
+    zs = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 320), 1e12, 1.0)
+    zs.dataset, tf.dataset = "/x/uploads/3f2a9c0b1d4e-tickets.xlsx", "/x/uploads/0a1b2c3d4e5f-tickets.csv"
+    assert answer.answer([zs, tf]) is None
+    why = answer.no_answer_reason([zs, tf])
+    assert why.startswith("No answer for these runs: they were trained and tested on different data (tickets.csv, "
+                          "tickets.xlsx)")
+    assert answer.text_lines([zs, tf])[0] == "Which one to use?"
+    assert "different data" in " ".join(answer.text_lines([zs, tf]))
+    # one dataset: answered, so no reason; one strategy: nothing to ask
+    tf.dataset = zs.dataset
+    assert answer.answer([zs, tf]) is not None and answer.no_answer_reason([zs, tf]) is None
+    assert answer.no_answer_reason([zs]) is None
+    # one strategy on two models
+    zs2 = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 290), 0.0, 0.0)
+    zs2.dataset, zs2.model = zs.dataset, "bert-base-uncased"
+    assert answer.answer([zs, zs2, tf]) is None
+    assert answer.no_answer_reason([zs, zs2, tf]).startswith("No answer for these runs: zero_shot ran on several "
+                                                             "models here")

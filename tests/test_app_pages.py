@@ -1139,3 +1139,44 @@ def test_the_train_page_launches_balanced_class_weights_for_the_strategies_that_
     assert "balanced classes" in " ".join(m.value for m in cmp.markdown)
     # the batch's title names it too: a plain launch of the same strategies beside it would read the same
     assert any("tfidf_logreg (balanced)" in str(o) for s in cmp.selectbox for o in s.options)
+
+
+def test_compare_says_why_runs_on_two_files_get_no_answer(tiny_data, bertlab_home, tmp_path):
+    from dataclasses import replace
+
+    from bertlab.strategies import make_config
+
+    copy = tmp_path / "tickets.csv"
+    copy.write_bytes(Path(tiny_data.name).read_bytes())
+    store = RunStore(bertlab_home)
+    for name, data in (("zero_shot", tiny_data), ("tfidf_logreg", replace(tiny_data, name=str(copy)))):
+        rid = store.create_run(make_config(name, data=data), batch_id="b-two")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert any(i.value.replace("\\", "").startswith("No answer for these runs: they were trained and tested on "
+                                                     "different data (tickets.csv, tiny.csv)")
+               for i in at.info), [i.value for i in at.info]
+
+
+def test_pick_runs_starts_from_the_batch_on_screen(tiny_data, bertlab_home):
+    """A persona chose an older batch, then switched Pick runs on: the list held the newest launch's runs."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = {}
+    for batch in ("b0", "b1"):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id=batch)
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6})
+        ids[batch] = rid
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    assert at.selectbox[0].value == "b1"
+    at.selectbox[0].set_value("b0").run()
+    at.toggle(key="cmp_pick").set_value(True).run()
+    no_problems(at)
+    assert at.multiselect[0].value == [ids["b0"]]

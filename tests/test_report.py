@@ -655,3 +655,20 @@ def test_judged_by_macro_f1_the_reports_holm_column_adjusts_the_macro_f1_p(tiny_
     for r in rows:
         assert f"<td>{paired.format_p(r['p (macro-F1)'])}</td><td>{paired.format_holm(r)}</td></tr>" in table
     assert "Holm's adjusted p (of macro-F1's p)" in table
+
+
+def test_of_equally_accurate_runs_the_report_names_the_cheapest_most_accurate_as_the_answer_does(tiny_data):
+    """Three runs at 97.5%: the answer said 'Use tfidf_logreg: the most accurate', the report's compute section
+    'Most accurate: head_only'."""
+    store = RunStore()
+    ids = []
+    for name, flops in (("head_only", 3e11), ("full_ft", 1e13), ("tfidf_logreg", 1e6)):
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b")
+        store.claim(rid, "cpu")
+        store.update(rid, data_summary={"sizes": {"train": 100, "validation": 20, "test": 50}})
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.975, "test_macro_f1": 0.97, "majority_accuracy": 0.5},
+                     costs={"train_seconds": flops / 1e11, "train_flops": flops, "trainable_params": 770,
+                            "inference_flops_per_text": 5e8, "device": "cpu (2 threads)"})
+        ids.append(rid)
+    page = report.build_html(store, ids)
+    assert re.search(r"Most accurate[^:]*: <b>tfidf_logreg</b>", page)
