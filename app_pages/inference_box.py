@@ -31,6 +31,8 @@ def _predict(run_ids: list[str], text: str):
     if k not in cache:
         cache.clear()  # one entry is all a rerun needs; keeps the session small
         ok, bad = common.predictor().usable(run_ids)
+        if ok:
+            common.predictor().warm_once(ok)  # the latencies shown are a warm model's, not its first call's
         preds = common.predictor().predict(ok, [text]) if ok else []
         try:  # which runs read only the start of the text: a note, never a reason for the box to fail
             cut = common.predictor().cut_texts([p.run_id for p in preds], text)

@@ -173,6 +173,7 @@ class Predictor:
         self.use_onnx = backend == "auto" and onnxrt.wanted(self.device.torch, None)
         self.dtype = None if self.use_onnx else models.autocast_dtype("auto", self.device)
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
+        self._warmed: set[str] = set()  # loaded runs that have answered once (see warm_once)
         self._toks: dict[str, object] = {}  # tokenizers of frozen-encoder runs' models, to count a text's tokens
         self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
@@ -230,8 +231,9 @@ class Predictor:
                                f"({type(e).__name__}: {e}); it may be damaged or partly deleted.") from e
         with self._lock:
             self._loaded[run_id] = loaded
+            self._warmed.discard(run_id)  # a new load answers its first text slowly again
             while len(self._loaded) > max(self.max_loaded, keep):
-                self._loaded.popitem(last=False)
+                self._warmed.discard(self._loaded.popitem(last=False)[0])
         if self.use_onnx and loaded.kind == "classifier":
             self._in_background(loaded, loaded.open_onnx)
         elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
@@ -268,6 +270,17 @@ class Predictor:
                 futures = list(self._pending.values())
             wait(futures)
             self.predict(run_ids, ["warm up"])
+
+    def warm_once(self, run_ids: list[str]) -> None:
+        """One untimed tiny prediction from each of ``run_ids`` that has not answered since it was loaded: a
+        persona's first Predict timed tfidf_logreg at 20.1 ms (scikit-learn's and torch's first-call set-up), then
+        2.7 ms; the Playground's latencies are a warm model's."""
+        with self._lock:
+            new = [r for r in run_ids if r not in self._warmed]
+        if new:
+            self.predict(new, ["warm up"])
+            with self._lock:
+                self._warmed.update(r for r in new if r in self._loaded)
 
     def backends(self, run_ids: list[str]) -> dict[str, str]:
         """Which backend answers each loaded run now: "onnxruntime" or "torch" (or the artifact kind, e.g. "tfidf")."""
