@@ -99,7 +99,12 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                 "macro-F1": st.column_config.NumberColumn(format="%.3f"),
                                 "train s": st.column_config.NumberColumn(format="%.1f", help=common.TRAIN_TIME_HELP),
                                 f"time at {scale:,}": st.column_config.TextColumn(
-                                    help="train s, scaled to this many training examples."),
+                                    help="train s, scaled in proportion to this many training examples: a "
+                                         "straight line from one small run, so its fixed costs (loading, "
+                                         "tfidf_logreg's four fits of C) scale too: from a run of a few hundred "
+                                         "texts it overstates. Learning curves measure it at several sizes."),
+                                f"cost at {scale:,}": st.column_config.TextColumn(
+                                    help="cost, scaled as time at this size is: a rough upper guide."),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
     st.caption("Several runs of one strategy (seeds) are averaged into one point. Money = training time x "
                "the price per hour of the device the run used. Inference compute per text = what answering one "
