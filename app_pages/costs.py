@@ -100,8 +100,8 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                 "train s": st.column_config.NumberColumn(format="%.1f", help=common.TRAIN_TIME_HELP),
                                 f"time at {scale:,}": st.column_config.TextColumn(
                                     help="train s, scaled in proportion to this many training examples: a "
-                                         "straight line from one small run, so its fixed costs (loading, "
-                                         "tfidf_logreg's four fits of C) scale too: from a run of a few hundred "
+                                         "straight line from one small run, so its fixed costs (start-up, "
+                                         "the first calls into a library) scale too: from a run of a few hundred "
                                          "texts it overstates. Learning curves measure it at several sizes."),
                                 f"cost at {scale:,}": st.column_config.TextColumn(
                                     help="cost, scaled as time at this size is: a rough upper guide."),
