@@ -289,7 +289,10 @@ def show_dataset(cfg: DataConfig) -> None:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))
     # In projector mode one under the other: in two fifths of the page (1024 px) the chart's three-row legend
     # covered its title ("Label distri").
-    left, right = (st.container(), st.container()) if common.projector() else st.columns([3, 2])
+    # Two levels, as the columns are: the projector switch's redraw of the tables (app.page_frame) counts on the
+    # page's nesting changing by its one level only.
+    stacked = st.container() if common.projector() else None
+    left, right = (stacked.container(), stacked.container()) if stacked else st.columns([3, 2])
     with left:
         st.markdown("**Preview** (training examples)")
         n = min(12, len(sp.train))
