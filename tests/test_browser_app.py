@@ -163,8 +163,9 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         settle()
         small = table.bounding_box()["height"]
         page.get_by_text("Projector: larger text").click()
+        # polled on a timer: by animation frame it timed out in a fresh clone's CI though the table had grown
         page.wait_for_function("h => (document.querySelector('[data-testid=\"stDataFrame\"]')"
-                               "?.getBoundingClientRect().height || 0) > 1.15 * h", arg=small)
+                               "?.getBoundingClientRect().height || 0) > 1.15 * h", arg=small, polling=250)
         page.screenshot(path=str(shots / "costs_projector.png"))
         browser.close()
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))
