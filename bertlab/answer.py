@@ -381,8 +381,12 @@ def no_answer_reason(runs: list) -> str | None:
     of different strategies), in a sentence; None where it answers, or where there is nothing to ask (one
     strategy). A persona's runs on a CSV and on an .xlsx of the same texts lost the answer without a word."""
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
-    if len({r.strategy for r in done}) < 2:
-        return None
+    return _declined(done) if len({r.strategy for r in done}) >= 2 else None
+
+
+def _declined(done: list) -> str | None:
+    """Why :func:`answer` declines these finished runs (several datasets; a strategy on several models at the
+    largest size), in the words :func:`no_answer_reason` shows; None where it can answer them."""
     if len(data := sorted({str(r.dataset) for r in done})) > 1:
         from bertlab.config import upload_display_name
 
@@ -411,18 +415,13 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     size): :func:`over_seeds`, the strategies' means compared with a paired t-test over seeds.
     """
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
-    if not done or len({r.dataset for r in done}) > 1:
-        return None  # runs picked from several datasets answer no one question
+    if not done or _declined(done):
+        return None  # several datasets, or a strategy on several models: no one question (no_answer_reason)
     chosen = metric or default_metric(done)
     judge = JUDGES[chosen]
     # The largest training size (a sweep's last point, as the report's and Accuracy vs cost's trade-offs).
     size = max((_n_train(r) for r in done), key=lambda v: -1 if v is None else v)
     at_size = [r for r in done if _n_train(r) == size]
-    models: dict[str, set] = {}
-    for r in at_size:
-        models.setdefault(r.strategy, set()).add(r.model)
-    if any(len(m) > 1 for m in models.values()):
-        return None  # one strategy on several models: not seeds of one thing
     # a strategy with and without balanced class weights is two choices, not seeds of one (paired.variant)
     variants = [paired.variant(r) for r in at_size]
     if len(set(variants)) < len(variants):
