@@ -19,6 +19,7 @@ from typing import Any
 
 import streamlit as st
 
+from bertlab import variants
 from bertlab.config import SPLIT_PRESETS, DataConfig, shown_strategy, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError
@@ -110,7 +111,8 @@ def batch_title(runs: list, sweep: bool = False) -> str:
         live += " · all cancelled"
     else:
         live += "".join(f" · {n} {s}" for s, n in stopped.items() if n)
-    ordered = [shown_strategy(r) for r in sorted(runs, key=lambda r: r.created)]
+    shown = variants.labels(runs)  # "full_ft (lr 2e-05), full_ft (lr 5e-05)": not "full_ft ×2" seeds
+    ordered = [shown[r.id] for r in sorted(runs, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
     # "full_ft ×3" for a strategy launched at several seeds

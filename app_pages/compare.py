@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import answer, paired, pareto, plots, report, serving, sweep
+from bertlab import answer, paired, pareto, plots, report, serving, sweep, variants
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_single_class, signed
@@ -311,16 +311,21 @@ def answer_box(done: list, still: int = 0) -> None:
 
 def _namer(members: list[tuple]):
     """Run names for the paired test: with the training size and seed where one strategy ran several times (a
-    sweep), so that "full_ft · 1a2b" says which of them it is."""
-    strategies = [r.strategy for r, _ in members]
-    if len(set(strategies)) == len(strategies):
-        return paired.run_name
+    sweep), so that "full_ft · 1a2b" says which of them it is; runs of one strategy with other settings by them,
+    "full_ft (lr 2e-05) · 1a2b" (:func:`bertlab.variants.labels`)."""
+    shown = variants.labels([r for r, _ in members])
+
+    def named(run) -> str:
+        return f"{shown[run.id]} · {run.id[-4:]}"
+
+    if len(set(shown.values())) == len(members):
+        return named
 
     def name(run) -> str:
         n = (run.data_summary or {}).get("sizes", {}).get("train")
         seeded = getattr(REGISTRY.get(run.strategy), "uses_seed", True)  # zero_shot: no seed to name
         seed = f", seed {run.config.get('seed')}" if seeded else ""
-        return f"{paired.run_name(run)} (n={n}{seed})" if n else paired.run_name(run)
+        return f"{named(run)} (n={n}{seed})" if n else named(run)
 
     return name
 
@@ -769,10 +774,13 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
+    shown = variants.labels(runs)
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
-        if (r.config or {}).get("class_weights") == "balanced":  # trained otherwise than its namesakes: said
-            detail = " · ".join(x for x in (detail, "balanced classes") if x)
+        # trained otherwise than its namesakes (balanced classes, another learning rate): said
+        if inside := shown[r.id][len(r.strategy) + 2:-1] if shown[r.id].startswith(r.strategy + " (") else "":
+            said = ["balanced classes" if x == "balanced" else x for x in inside.split(", ")]
+            detail = " · ".join(x for x in (detail, *said) if x)
         status_row(r, shared, detail, cancel_column=active,
                    redone=r.status in RERUNNABLE and config_key(r.config) in again, own=r.batch_id in mine)
     if shared:

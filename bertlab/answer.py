@@ -25,8 +25,8 @@ import statistics
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from bertlab import paired
-from bertlab.config import BALANCED_SUFFIX, shown_strategy
+from bertlab import paired, variants
+from bertlab.config import shown_strategy
 from bertlab.metrics import rarest_class, signed
 from bertlab.pareto import format_flops
 
@@ -61,12 +61,16 @@ PLAIN_NAMES = {
 }
 
 
-def plain_words(best, pick) -> str:
+def plain_words(best, pick, shown: dict | None = None) -> str:
     """'In plain words: use the pretrained model as it is, with no training. ...': the answer without the names,
-    tests and units (the headline keeps them)."""
+    tests and units (the headline keeps them). ``shown``: run id -> its name among the runs compared
+    (:func:`bertlab.variants.labels`), whose settings ('lr 2e-05') tell two runs of one strategy apart."""
     def say(run) -> str:
-        balanced = ((getattr(run, "config", None) or {}).get("class_weights") == "balanced")
-        return PLAIN_NAMES.get(run.strategy, run.strategy) + (", trained with balanced classes" if balanced else "")
+        name = (shown or {}).get(run.id) or shown_strategy(run)
+        inside = name[len(run.strategy) + 2:-1].split(", ") if name.startswith(run.strategy + " (") else []
+        rest = [p for p in inside if p != "balanced"]
+        return (PLAIN_NAMES.get(run.strategy, run.strategy) + (f" ({', '.join(rest)})" if rest else "")
+                + (", trained with balanced classes" if "balanced" in inside else ""))
 
     if say(pick) == say(best):
         return f"In plain words: use {say(pick)}; nothing else tried here did better."
@@ -381,7 +385,7 @@ def no_answer_reason(runs: list) -> str | None:
     of different strategies), in a sentence; None where it answers, or where there is nothing to ask (one
     strategy). A persona's runs on a CSV and on an .xlsx of the same texts lost the answer without a word."""
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
-    return _declined(done) if len({r.strategy for r in done}) >= 2 else None
+    return _declined(done) if len({paired.variant(r) for r in done}) >= 2 else None
 
 
 def _declined(done: list) -> str | None:
@@ -610,7 +614,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     if trade := tradeoff(useful, pick, name, ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,
-                  plain=plain_words(best, pick))
+                  plain=plain_words(best, pick, variants.labels([r for r, _ in members])))
 
 
 def _seeds_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict, by: Judge) -> str | None:
@@ -1036,7 +1040,7 @@ def _trains_nothing(strategy: str) -> bool:
     """zero_shot and the like: no seed changes what they do (the Train page offers them none)."""
     from bertlab.strategies import REGISTRY
 
-    s = REGISTRY.get(strategy.removesuffix(BALANCED_SUFFIX))  # "tfidf_logreg (balanced)": no seed changes it either
+    s = REGISTRY.get(variants.base_strategy(strategy))  # "tfidf_logreg (balanced)": no seed changes it either
     return s is not None and not s.uses_seed
 
 
@@ -1048,9 +1052,11 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     seed."""
     by_id = {r.id: r for r in runs}
     points = {}
+    # "head_only (balanced)" apart from a plain head_only, "full_ft (lr 2e-05)" from "full_ft (lr 5e-05)"
+    shown = variants.labels(runs)
     for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
-        points[(shown_strategy(r), _seed_key(r))] = {  # "head_only (balanced)" apart from a plain head_only
-            "strategy": shown_strategy(r), "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
+        points[(shown[r.id], _seed_key(r))] = {
+            "strategy": shown[r.id], "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
             "test_accuracy": _acc(r), "test_macro_f1": MACRO_F1.of(r),
             "majority_accuracy": (r.metrics or {}).get("majority_accuracy"), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
             "status": "succeeded"}
@@ -1140,8 +1146,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     if row.get("useless"):  # never the answer, and never to go unmentioned: a strategy left out reads as lost
         sentences.append("No better than always answering the majority class at any seed: "
                          + ", ".join(f"{s_} ({mean(s_)})" for s_ in row["useless"]) + ".")
-    serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], shown_strategy,
-                           lambda r: mean(shown_strategy(r)), useless=[any_run[s_] for s_ in row.get("useless", [])])
+    serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], lambda r: shown[r.id],
+                           lambda r: mean(shown[r.id]), useless=[any_run[s_] for s_ in row.get("useless", [])])
     if serve is not None:
         sentences.append(serve)
     seeded = [c for st, c in ran.items() if not _trains_nothing(st)] or list(ran.values())
@@ -1180,7 +1186,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     best_run = by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]]
     pick_run = by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]]
     return Answer(best=best_run, pick=pick_run, headline=headline, sentences=sentences, caveat=caveat,
-                  plain=plain_words(best_run, pick_run))
+                  plain=plain_words(best_run, pick_run, shown))
 
 
 def gain_judge(runs: list, metric: str = "accuracy"):

@@ -9,7 +9,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, shown_strategy
+from bertlab import variants
+from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
@@ -277,10 +278,11 @@ def notes_lines(runs: list, width: int = 110) -> list[str]:
 
     done = [r for r in runs if r.status == "succeeded"]
     shared = set.intersection(*(set(r.notes) for r in done)) if len(done) >= 2 else set()
-    strategies = [shown_strategy(r) for r in runs]
+    names = variants.labels(runs)
+    strategies = [names[r.id] for r in runs]
     groups = [("every run", [n for n in done[0].notes if n in shared])] if shared else []
     for r in runs:
-        shown = shown_strategy(r)
+        shown = names[r.id]
         name = f"{shown} (seed {r.config.get('seed')})" if strategies.count(shown) > 1 else shown
         own = [n.removeprefix(f"{r.strategy}: ") for n in r.notes if n not in shared]
         groups.append((name, own))
@@ -290,8 +292,9 @@ def notes_lines(runs: list, width: int = 110) -> list[str]:
     return ["Notes:", *lines] if lines else []
 
 
-def format_table(rows: list[dict]) -> str:
-    """A plain-text comparison table."""
+def format_table(rows: list[dict], names: dict | None = None) -> str:
+    """A plain-text comparison table; ``names``: run id -> its strategy as the runs name it
+    (:func:`bertlab.variants.labels`: ``full_ft (lr 2e-05)`` where full_ft also ran with other settings)."""
     from bertlab.metrics import format_interval
     from bertlab.pareto import format_flops
 
@@ -302,7 +305,7 @@ def format_table(rows: list[dict]) -> str:
         def f(v, spec):
             return format(v, spec) if isinstance(v, (int, float)) else "-"
         ci = r.get("test_accuracy_ci95")
-        lines.append([_shown(r),
+        lines.append([(names or {}).get(r["run_id"]) or _shown(r),
                       f(r.get("seed"), "d"), r["status"], f(r["test_accuracy"], ".3f"),
                       format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
                       f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
@@ -313,7 +316,7 @@ def format_table(rows: list[dict]) -> str:
     out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
     # failures only: a cancel is the user's own doing, not an error (its status column says so)
-    errors = [f"  {_shown(r)}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
+    errors = [f"  {(names or {}).get(r['run_id']) or _shown(r)}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
     return "\n".join(out + (["", "errors:", *errors] if errors else []))
 
 
@@ -411,7 +414,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if a is not None:
             print("Which one to use? " + a.text(), file=sys.stderr)
     else:
-        print(format_table(rows))
+        print(format_table(rows, variants.labels(finished)))
         from bertlab import answer, paired
 
         if notes := notes_lines(finished):
@@ -472,10 +475,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
     elif not runs:
         print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
     else:
-        print(format_table([result_row(r) for r in runs]))
+        print(format_table([result_row(r) for r in runs], variants.labels(runs)))
         batches: dict[str, list] = {}
+        shown = variants.labels(runs)
         for r in runs:  # newest first
-            batches.setdefault(r.batch_id, []).append(shown_strategy(r))
+            batches.setdefault(r.batch_id, []).append(shown[r.id])
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first):")
         for b, names in list(batches.items())[:5]:
             print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}")

@@ -298,9 +298,11 @@ def pairable(runs: list) -> dict[str, list[tuple]]:
 
 
 def variant(run) -> tuple[str, str]:
-    """What makes two runs seeds of one thing: their strategy and how their loss weighed the classes (a balanced
-    head_only against a plain one is a choice to make, not two draws of training luck)."""
-    return run.strategy, ((getattr(run, "config", None) or {}).get("class_weights") or "none")
+    """What makes two runs seeds of one thing: their strategy and its settings (:func:`bertlab.variants.variant`:
+    a balanced head_only against a plain one, or full_ft at two learning rates, is a choice, not training luck)."""
+    from bertlab.variants import variant as of
+
+    return of(run)
 
 
 def run_name(run) -> str:

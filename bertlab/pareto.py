@@ -81,9 +81,13 @@ def device_kind(device: str | None) -> str:
 
 
 def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
-    """One row per succeeded run: strategy (``head_only (balanced)`` for a run with balanced class weights: not
-    a seed of a plain one), accuracy, F1 and cost fields (money included)."""
-    from bertlab.config import shown_strategy
+    """One row per succeeded run: strategy (``head_only (balanced)`` for a run with balanced class weights, and
+    ``full_ft (lr 2e-05)`` where full_ft ran with other settings too: :func:`bertlab.variants.labels`; not seeds
+    of one thing), accuracy, F1 and cost fields (money included)."""
+    from bertlab.variants import labels
+
+    runs = list(runs)
+    shown = labels(runs)
 
     prices = prices or Prices()
     out = []
@@ -92,7 +96,7 @@ def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
             continue
         c, m = r.costs, r.metrics
         secs = float(c.get("train_seconds") or 0.0)
-        out.append({"run_id": r.id, "strategy": shown_strategy(r), "test_accuracy": m.get("test_accuracy"),
+        out.append({"run_id": r.id, "strategy": shown[r.id], "test_accuracy": m.get("test_accuracy"),
                     "test_macro_f1": m.get("test_macro_f1"), "majority_accuracy": m.get("majority_accuracy"),
                     "train_seconds": secs, "train_flops": float(c.get("train_flops") or 0.0),
                     "trainable_params": int(c.get("trainable_params") or 0),

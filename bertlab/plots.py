@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from bertlab.config import BALANCED_SUFFIX, shown_strategy
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import format_flops
+from bertlab.variants import base_strategy
 
 # Okabe-Ito colour-blind-safe colours for the registered strategies, fixed so a
 # strategy looks the same on every page and in every session.
@@ -113,8 +113,9 @@ def _style(fig: go.Figure, title: str | None, height: int, **extra: Any) -> go.F
 
 
 def strategy_color(strategy: str) -> str:
-    """The colour of ``strategy`` (stable for unknown names too; a balanced run keeps its strategy's)."""
-    strategy = strategy.removesuffix(BALANCED_SUFFIX)
+    """The colour of ``strategy`` (stable for unknown names too; a balanced run, or one with other settings,
+    keeps its strategy's: ``full_ft (lr 2e-05)`` is full_ft's colour)."""
+    strategy = base_strategy(strategy)
     if strategy in STRATEGY_COLORS:
         return STRATEGY_COLORS[strategy]
     h = int(hashlib.sha1(strategy.encode()).hexdigest(), 16)
@@ -123,7 +124,7 @@ def strategy_color(strategy: str) -> str:
 
 def strategy_symbol(strategy: str) -> str:
     """The marker shape of ``strategy`` (a circle for names without one)."""
-    return STRATEGY_SYMBOLS.get(strategy.removesuffix(BALANCED_SUFFIX), "circle")
+    return STRATEGY_SYMBOLS.get(base_strategy(strategy), "circle")
 
 
 def text_color_on(fill: str) -> str:
@@ -140,12 +141,15 @@ def text_color_on(fill: str) -> str:
 
 def run_labels(runs: Sequence[Any]) -> dict[str, str]:
     """Display names: the strategy alone when it is unique among ``runs``, else strategy + id tail (a run with
-    balanced class weights is ``head_only (balanced)``)."""
+    balanced class weights is ``head_only (balanced)``; runs of one strategy with different settings are
+    ``full_ft (lr 2e-05)`` and ``full_ft (lr 5e-05)``: :func:`bertlab.variants.labels`)."""
+    from bertlab.variants import labels
+
+    names = labels(runs)
     counts: dict[str, int] = {}
     for r in runs:
-        counts[shown_strategy(r)] = counts.get(shown_strategy(r), 0) + 1
-    return {r.id: shown_strategy(r) if counts[shown_strategy(r)] == 1 else f"{shown_strategy(r)} · {r.id[-4:]}"
-            for r in runs}
+        counts[names[r.id]] = counts.get(names[r.id], 0) + 1
+    return {r.id: names[r.id] if counts[names[r.id]] == 1 else f"{names[r.id]} · {r.id[-4:]}" for r in runs}
 
 
 def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:

@@ -24,6 +24,7 @@ from bertlab.metrics import format_interval, precision_text, run_accuracy_interv
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore
+from bertlab.variants import descriptions, effective_options
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
@@ -118,11 +119,11 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
             **{k: cfg.get(k) if uses_epochs and k not in getattr(s, "unused_fields", ()) else None
                for k in _EPOCH_FIELDS},
-            "options": json.dumps(options, sort_keys=True) if (options := _effective_options(s, cfg, c)) else None,
+            "options": json.dumps(options, sort_keys=True) if (options := effective_options(s, cfg, c)) else None,
             **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
             "drop_rare_classes": data.get("drop_rare", False),  # classes under 3 examples left out
-            "label_descriptions": json.dumps(descs) if (descs := _descriptions(r)) else None,
+            "label_descriptions": json.dumps(descs) if (descs := descriptions(r)) else None,
             # how the training loss weighed the classes (blank for zero_shot, which trains on no label)
             "class_weights": (cfg.get("class_weights") or "none") if s is None or s.reads_training_texts else None,
             "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
@@ -132,30 +133,6 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in _VERSIONS},
             "error": r.error})
     return out
-
-
-def _effective_options(strategy, cfg: dict, costs: dict) -> dict:
-    """The options a run used: the strategy's defaults (which the config leaves out), then those it worked out
-    as it ran (lora's alpha, partial_ft's layers: ``costs["derived_options"]``), overlaid with those set."""
-    defaults = {k: spec["default"] for k, spec in (getattr(strategy, "option_specs", None) or {}).items()
-                if spec.get("default") is not None}
-    return {**defaults, **(costs.get("derived_options") or {}), **(cfg.get("options") or {})}
-
-
-def _descriptions(run: Run) -> list[str] | None:
-    """zero_shot's label sentences, as its saved model recorded them (the built-in's defaults where none were
-    set), else as its config gave them."""
-    from pathlib import Path
-
-    from bertlab.strategies.base import ARTIFACT_META
-
-    if run.strategy != "zero_shot":
-        return None
-    try:
-        meta = json.loads((Path(run.artifact_dir) / ARTIFACT_META).read_text()) if run.artifact_dir else {}
-    except (OSError, ValueError):
-        meta = {}
-    return meta.get("label_descriptions") or (run.config or {}).get("label_descriptions")
 
 
 def _cell(v: object) -> object:

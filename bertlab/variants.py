@@ -1,0 +1,159 @@
+"""Which runs are seeds of one thing, and what to call them.
+
+Two runs of one strategy, on the same data and model, are seeds of one choice only where they trained with the
+same settings: full_ft at a learning rate of 2e-05 and full_ft at 5e-05 are two choices to weigh, not two draws of
+training luck to average (a persona's two zero_shot runs with different label sentences were averaged as seeds,
+and two full_ft runs at one seed and two learning rates lost one of them to the other). :func:`settings` is what a
+run trained with beyond its seed; :func:`variant` the key that makes runs seeds of one thing; :func:`labels` the
+names pages, tables and legends give them: ``full_ft`` where every full_ft run among them trained alike, else
+``full_ft (lr 2e-05)`` and ``full_ft (lr 5e-05)``, naming only what differs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from bertlab.config import RunConfig
+
+# Training settings that apply to a strategy that trains over epochs (zero_shot and tfidf_logreg have none).
+EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best",
+                "patience")
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunConfig) if f.default is not dataclasses.MISSING}
+
+# How a differing setting reads in a name: "lr 2e-05", "3 epochs".
+_SHOWN = {
+    "epochs": "{} epochs", "learning_rate": "lr {}", "batch_size": "batch {}", "warmup_ratio": "warmup {}",
+    "weight_decay": "weight decay {}", "grad_clip": "clip {}", "patience": "patience {}",
+    "max_length": "max_length {}", "vocab_size": "vocab {}",
+}
+
+
+def base_strategy(name: str) -> str:
+    """``full_ft`` from ``full_ft``, ``head_only (balanced)`` or ``full_ft (lr 2e-05)``: the strategy a shown name
+    is of (strategy names have no spaces)."""
+    return name.split(" (")[0]
+
+
+def effective_options(strategy, cfg: dict, costs: dict) -> dict:
+    """The options a run used: the strategy's defaults (which the config leaves out), then those it worked out
+    as it ran (lora's alpha, partial_ft's layers: ``costs["derived_options"]``), overlaid with those set."""
+    defaults = {k: spec["default"] for k, spec in (getattr(strategy, "option_specs", None) or {}).items()
+                if spec.get("default") is not None}
+    return {**defaults, **((costs or {}).get("derived_options") or {}), **(cfg.get("options") or {})}
+
+
+_SAVED: dict[str, tuple[str, ...]] = {}  # artifact dir -> the sentences its finished model recorded
+
+
+def _saved_descriptions(artifact_dir: str) -> tuple[str, ...] | None:
+    """The label sentences a finished zero_shot model recorded (read once per artifact: pages ask on every
+    redraw); None, not kept, where it has not recorded them yet."""
+    if artifact_dir in _SAVED:
+        return _SAVED[artifact_dir]
+    from bertlab.strategies.base import ARTIFACT_META
+
+    try:
+        found = json.loads((Path(artifact_dir) / ARTIFACT_META).read_text()).get("label_descriptions")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not found:
+        return None
+    if len(_SAVED) > 4096:
+        _SAVED.clear()
+    _SAVED[artifact_dir] = tuple(found)
+    return _SAVED[artifact_dir]
+
+
+def descriptions(run) -> list[str] | None:
+    """zero_shot's label sentences, as its saved model recorded them (the built-in's defaults where none were
+    set), else as its config gave them; None for other strategies."""
+    if run.strategy != "zero_shot":
+        return None
+    saved = _saved_descriptions(str(run.artifact_dir)) if getattr(run, "artifact_dir", None) else None
+    return list(saved) if saved else (getattr(run, "config", None) or {}).get("label_descriptions")
+
+
+def settings(run) -> dict:
+    """What ``run`` trained with beyond its data, model and seed, as far as its strategy uses it: the epoch
+    settings of a strategy trained over epochs (not zero_shot's unused epochs), max_length where it reads
+    tokens, its options, zero_shot's label sentences, the class weights of one that learns from labels, and
+    scratch's own vocabulary. Fields a config written before they existed lacks count at their defaults.
+    Precision is left out: it changes speed, and the benchmark shows accuracy holds."""
+    from bertlab.strategies import REGISTRY
+
+    cfg = {**_DEFAULTS, **(getattr(run, "config", None) or {})}
+    s = REGISTRY.get(run.strategy)
+    out: dict = {}
+    if s is None or s.uses_epochs:
+        out.update({k: cfg.get(k) for k in EPOCH_FIELDS if k not in getattr(s, "unused_fields", ())})
+    if s is None or s.uses_tokens:
+        out["max_length"] = cfg.get("max_length")
+    if s is None or s.reads_training_texts:
+        out["class_weights"] = cfg.get("class_weights") or "none"
+    if options := effective_options(s, cfg, getattr(run, "costs", None) or {}):
+        out["options"] = options
+    if (descs := descriptions(run)) is not None:
+        out["label_descriptions"] = list(descs)
+    if cfg.get("new_vocab"):
+        out.update(new_vocab=True, vocab_size=cfg.get("vocab_size"))
+    return out
+
+
+def _frozen(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def variant(run) -> tuple[str, str]:
+    """What makes two runs seeds of one thing (at one training size, on one dataset and model): their strategy
+    and every setting :func:`settings` names. A balanced head_only against a plain one, or full_ft at two
+    learning rates, is a choice to make, not two draws of training luck."""
+    return run.strategy, _frozen(settings(run))
+
+
+def _train_size(run):
+    return ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("train")
+
+
+def _value(key: str, value) -> str:
+    if key == "options":
+        return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in sorted(value.items()))
+    if key == "label_descriptions":
+        first = str((value or [""])[0])
+        return f"sentences “{first[:24]}…”" if len(first) > 24 else f"sentences “{first}”"
+    if key == "keep_best":
+        return "best epoch kept" if value else "last epoch"
+    if key == "new_vocab":
+        return "own vocabulary" if value else "model's vocabulary"
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return _SHOWN.get(key, key + " {}").format(shown)
+
+
+def labels(runs) -> dict[str, str]:
+    """Each run's name as pages, tables and legends give it: its strategy (``head_only (balanced)`` where it
+    trained with balanced class weights), followed, where runs of that strategy at one training size, on one
+    dataset and model, trained with different settings, by the settings that differ: ``full_ft (lr 2e-05)``
+    against ``full_ft (lr 5e-05)``. Seeds of one thing share a name; a sweep's points at different sizes (more
+    epochs at a small size) keep the strategy's name, as a learning curve joins them."""
+    groups: dict[tuple, list] = {}
+    for r in runs:
+        groups.setdefault((r.strategy, _train_size(r), str(getattr(r, "dataset", None)),
+                           str(getattr(r, "model", None))), []).append(r)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        found = {r.id: settings(r) for r in members}
+        keys = sorted({k for s in found.values() for k in s})
+        differ = [k for k in keys if k != "class_weights" and len({_frozen(s.get(k)) for s in found.values()}) > 1]
+        names: dict[str, str] = {}  # one name per distinct setting
+        for r in members:
+            parts = (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
+            parts += [_value(k, found[r.id].get(k, _DEFAULTS.get(k))) for k in differ]
+            name = r.strategy + (f" ({', '.join(parts)})" if parts else "")
+            sig = _frozen(found[r.id])
+            while name in names and names[name] != sig:  # two settings that read alike (long sentences cut short)
+                name += "′"
+            names.setdefault(name, sig)
+            out[r.id] = name
+    return out
+

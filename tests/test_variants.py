@@ -1,0 +1,82 @@
+"""Runs of one strategy with different settings are two choices, not seeds of one (bertlab.variants)."""
+
+import json
+
+from bertlab import answer, pareto, variants
+from bertlab.plots import run_labels, strategy_color
+from bertlab.strategies.base import ARTIFACT_META
+from tests.test_answer import LABELS, fake_run, right_on
+
+
+def _with(run, **config):
+    run.config = {**run.config, **config}
+    return run
+
+
+def test_two_learning_rates_of_full_ft_are_named_by_what_differs_and_seeds_share_a_name(tmp_path):
+    a0 = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, seed=0), learning_rate=2e-5)
+    a1 = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 301), 1e13, 200.0, seed=1), learning_rate=2e-5)
+    b0 = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 320), 1e13, 200.0, seed=0), learning_rate=5e-5)
+    h = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290), 2.5e11, 10.0)
+    names = variants.labels([a0, a1, b0, h])
+    assert names == {a0.id: "full_ft (lr 2e-05)", a1.id: "full_ft (lr 2e-05)", b0.id: "full_ft (lr 5e-05)",
+                     h.id: "head_only"}
+    assert variants.variant(a0) == variants.variant(a1) != variants.variant(b0)
+    # the charts' names: seeds of one setting told apart by their ids, settings by the settings
+    shown = run_labels([a0, a1, b0, h])
+    assert shown[b0.id] == "full_ft (lr 5e-05)" and shown[a0.id] == f"full_ft (lr 2e-05) · {a0.id[-4:]}"
+    assert strategy_color("full_ft (lr 2e-05)") == strategy_color("full_ft")
+
+
+def test_a_setting_a_strategy_never_uses_or_an_old_config_leaves_out_does_not_split_it(tmp_path):
+    z1 = _with(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0), epochs=1)
+    z2 = _with(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0), epochs=3,
+               learning_rate=1e-3)
+    old = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, seed=0)  # no patience key
+    new = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, seed=1), patience=0,
+                keep_best=False)
+    assert set(variants.labels([z1, z2, old, new]).values()) == {"zero_shot", "full_ft"}
+
+
+def test_zero_shot_runs_with_other_label_sentences_are_two_choices_named_by_their_first_sentence(tmp_path):
+    plain = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 200), 0.0, 0.0)
+    told = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+    for run, descs in ((plain, ["0", "1"]), (told, ["A review that hates the film.", "A review that loves it."])):
+        (tmp_path / "meta" / run.id).mkdir(parents=True)
+        (tmp_path / "meta" / run.id / ARTIFACT_META).write_text(json.dumps({"label_descriptions": descs}))
+        run.artifact_dir = str(tmp_path / "meta" / run.id)
+    names = variants.labels([plain, told])
+    assert names == {plain.id: "zero_shot (sentences “0”)", told.id: "zero_shot (sentences “A review that hates the …”)"}
+    rows = pareto.by_strategy(pareto.rows_from_runs([plain, told]))
+    assert sorted(r["strategy"] for r in rows) == sorted(names.values())  # two points, not one mean of both
+
+
+def test_seeds_of_two_learning_rates_are_answered_as_two_choices_and_none_is_lost(tmp_path):
+    runs = []
+    for seed in range(3):  # the better learning rate first: before, the later runs at each seed replaced them
+        runs.append(_with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340 + seed, 7 * seed), 1e13, 200.0,
+                                   seed=seed), learning_rate=5e-5))
+    for seed in range(3):
+        runs.append(_with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 250 + seed, 5 * seed), 1e13, 200.0,
+                                   seed=seed), learning_rate=2e-5))
+        runs.append(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 255 + seed, 3 * seed), 2.5e11, 10.0,
+                             seed=seed))
+    a = answer.answer(runs, metric="accuracy")
+    assert a is not None and a.best.config["learning_rate"] == 5e-5 and a.pick is a.best
+    assert "full_ft (lr 5e-05)" in a.headline
+    assert "(lr 5e-05)" in a.plain  # the plain words say which full_ft
+
+
+def test_one_run_each_of_two_learning_rates_names_them_by_the_setting_not_by_run_id(tmp_path):
+    slow = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 360), 1e13, 200.0), learning_rate=5e-5)
+    fast = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 250), 1e13, 200.0), learning_rate=2e-5)
+    a = answer.answer([slow, fast], metric="accuracy")
+    assert a is not None and a.best is slow
+    assert a.headline.startswith("Use full_ft (lr 5e-05):"), a.headline
+
+
+def test_a_sweeps_sizes_keep_the_strategys_name_though_small_sizes_train_more_epochs(tmp_path):
+    small = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 250), 1e12, 20.0, n_train=100),
+                  epochs=10, batch_size=16)
+    large = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, n_train=2000)
+    assert set(variants.labels([small, large]).values()) == {"full_ft"}
