@@ -254,7 +254,7 @@ def result_row(run) -> dict:
     ci = run_accuracy_interval(m, (run.data_summary or {}).get("sizes", {}).get("test"))
     s = REGISTRY.get(run.strategy)
     return {"run_id": run.id, "batch_id": run.batch_id, "strategy": run.strategy,
-            "class_weights": cfg.get("class_weights") or "none",
+            "dataset": run_dataset(run), "class_weights": cfg.get("class_weights") or "none",
             # the training seed (null where no seed changes what the strategy does: zero_shot, tfidf_logreg), and
             # the split's: two runs of one strategy differ by these
             "seed": cfg.get("seed") if s is None or s.uses_seed else None,
@@ -268,6 +268,16 @@ def result_row(run) -> dict:
             "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
             "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
             "error": run.error, "notes": list(run.notes)}
+
+
+def run_dataset(run) -> str:
+    """A run's dataset as the app names it: a built-in's name, a hub dataset's id, a file's own name (an upload
+    without the '<hash>-' it is stored under, which runs stored before DataConfig.label dropped it still carry)."""
+    from bertlab.config import upload_display_name
+
+    source = ((run.config or {}).get("data") or {}).get("source")
+    # a hub id keeps its owner ('SetFit/sst2'): only a file's path is cut to its name
+    return run.dataset if source == "hub" else upload_display_name(run.dataset or "")
 
 
 def notes_lines(runs: list, width: int = 110) -> list[str]:
@@ -292,28 +302,59 @@ def notes_lines(runs: list, width: int = 110) -> list[str]:
     return ["Notes:", *lines] if lines else []
 
 
-def format_table(rows: list[dict], names: dict | None = None) -> str:
-    """A plain-text comparison table; ``names``: run id -> its strategy as the runs name it
+# The comparison `run` prints, costs included; `runs` lists every stored run, of any dataset, in about 100 columns
+# (one line a run on a 100-column terminal): which data, how accurate, the id to pass on (`runs --json`, `report` and
+# `paired` have the rest).
+RUN_COLUMNS = ("strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s",
+               "trainable", "train FLOPs", "infer/text", "run id")
+RUNS_COLUMNS = ("strategy", "seed", "status", "dataset", "test acc", "95% interval", "run id")
+TABLE_WIDTH = 100
+# The dataset column takes the room the others leave in TABLE_WIDTH, at least this: a longer name is cut in its
+# middle, keeping its end (a date, '.csv' or '.xlsx': the same texts in two files are two datasets).
+DATASET_MIN_WIDTH = 16
+
+
+def _cut_middle(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, more of its end kept than of its start (where file names differ
+    most: a date, a version, '.csv' or '.xlsx'): 'customer_support_tickets_2024.csv' -> 'custome…ets_2024.csv' (20)."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) * 2 // 5
+    return text[:head] + "…" + text[-(width - 1 - head):]
+
+
+def _cells(r: dict, names: dict | None = None) -> dict[str, str]:
+    """A --json row's cells, by column header; ``names``: run id -> its strategy as the runs name it
     (:func:`bertlab.variants.labels`: ``full_ft (lr 2e-05)`` where full_ft also ran with other settings)."""
     from bertlab.metrics import format_interval
     from bertlab.pareto import format_flops
 
-    head = ["strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s", "trainable",
-            "train FLOPs", "infer/text", "run id"]
-    lines = []
-    for r in rows:
-        def f(v, spec):
-            return format(v, spec) if isinstance(v, (int, float)) else "-"
-        ci = r.get("test_accuracy_ci95")
-        lines.append([(names or {}).get(r["run_id"]) or _shown(r),
-                      f(r.get("seed"), "d"), r["status"], f(r["test_accuracy"], ".3f"),
-                      format_interval(ci) or "-", f(r["test_macro_f1"], ".3f"),
-                      f(r["majority_accuracy"], ".3f"), f(r["train_seconds"], ".1f"),
-                      # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
-                      f(r["train_examples_per_s"] or None, ".1f"), f(r["trainable_params"], ","),
-                      format_flops(r.get("train_flops")), format_flops(r.get("inference_flops_per_text")), r["run_id"]])
+    def f(v, spec):
+        return format(v, spec) if isinstance(v, (int, float)) else "-"
+    return {"strategy": (names or {}).get(r["run_id"]) or _shown(r), "seed": f(r.get("seed"), "d"), "status": r["status"],
+            "dataset": r.get("dataset") or "-",
+            "test acc": f(r["test_accuracy"], ".3f"), "95% interval": format_interval(r.get("test_accuracy_ci95")) or "-",
+            "macro-F1": f(r["test_macro_f1"], ".3f"), "majority": f(r["majority_accuracy"], ".3f"),
+            "train s": f(r["train_seconds"], ".1f"),
+            # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
+            "ex/s": f(r["train_examples_per_s"] or None, ".1f"), "trainable": f(r["trainable_params"], ","),
+            "train FLOPs": format_flops(r.get("train_flops")),
+            "infer/text": format_flops(r.get("inference_flops_per_text")), "run id": r["run_id"]}
+
+
+def format_table(rows: list[dict], columns: tuple[str, ...] = RUN_COLUMNS, names: dict | None = None) -> str:
+    """A plain-text table of --json rows (:func:`result_row`), in ``columns`` (headers of :func:`_cells`);
+    ``names``: run id -> strategy name (:func:`bertlab.variants.labels`)."""
+    head = list(columns)
+    lines = [[c[h] for h in head] for c in (_cells(r, names) for r in rows)]
+    if "dataset" in head:  # the one column of any length: cut to fit
+        i = head.index("dataset")
+        others = sum(max(len(x) for x in col) for j, col in enumerate(zip(head, *lines)) if j != i)
+        room = max(DATASET_MIN_WIDTH, TABLE_WIDTH - others - 2 * (len(head) - 1))
+        for line in lines:
+            line[i] = _cut_middle(line[i], room)
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
-    out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in [head, *lines]]
+    out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
     # failures only: a cancel is the user's own doing, not an error (its status column says so)
     errors = [f"  {(names or {}).get(r['run_id']) or _shown(r)}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
@@ -414,7 +455,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if a is not None:
             print("Which one to use? " + a.text(), file=sys.stderr)
     else:
-        print(format_table(rows, variants.labels(finished)))
+        print(format_table(rows, names=variants.labels(finished)))
         from bertlab import answer, paired
 
         if notes := notes_lines(finished):
@@ -471,18 +512,20 @@ def cmd_runs(args: argparse.Namespace) -> int:
     store.mark_interrupted()  # a run whose process died (killed, Ctrl-C) is not shown as 'running'
     runs = store.list_runs(limit=args.limit)
     if args.json:
-        print(json.dumps([result_row(r) | {"dataset": r.dataset} for r in runs], indent=2))
+        print(json.dumps([result_row(r) for r in runs], indent=2))
     elif not runs:
         print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
     else:
-        print(format_table([result_row(r) for r in runs], variants.labels(runs)))
-        batches: dict[str, list] = {}
         shown = variants.labels(runs)
+        print(format_table([result_row(r) for r in runs], RUNS_COLUMNS, shown))
+        batches: dict[str, list] = {}
+        data: dict[str, list] = {}  # each batch's dataset(s), as the app titles a run: 'full_ft · d47a (reviews.csv)'
         for r in runs:  # newest first
             batches.setdefault(r.batch_id, []).append(shown[r.id])
+            data.setdefault(r.batch_id, []).append(run_dataset(r))
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first):")
         for b, names in list(batches.items())[:5]:
-            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}")
+            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))})")
     return 0
 
 

@@ -649,3 +649,44 @@ def test_cli_runs_table_names_balanced_runs_and_their_seeds_and_sweep_list_says_
     # zero_shot reads no training label: balanced weights change nothing it does
     assert sorted(line.split(tiny_csv.name)[1].split("sizes=")[0].strip() for line in listed) == [
         "zero_shot, head_only", "zero_shot, head_only (balanced)"]
+
+
+def test_cli_runs_names_each_runs_dataset_as_the_app_does_in_100_columns(tiny_model, capsys):
+    """A persona with runs on a built-in dataset and on an uploaded file could not tell them apart in `runs`: the
+    table had no dataset column. It names each as the app does (an upload without its '<hash>-' storage prefix,
+    which older runs still carry), in 100 columns: a long file name is cut in its middle, keeping its end."""
+    from bertlab.cli import result_row
+    from bertlab.config import DataConfig
+
+    store = RunStore()
+    long_name = "customer_support_tickets_2024_q3_export.xlsx"
+    data = {"b-builtin": DataConfig(source="builtin", name="rotten_tomatoes"),
+            "b-upload": DataConfig(source="file", name="/srv/bertlab-data/uploads/3f2a9c0b1d4e-reviews.csv"),
+            "b-long": DataConfig(source="file", name=f"/home/me/{long_name}"),
+            "b-hub": DataConfig(source="hub", name="SetFit/sst2")}
+    ids = {}
+    for batch, d in data.items():
+        ids[batch] = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=d), batch)
+        store.finish(ids[batch], SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8,
+                                                     "majority_accuracy": 0.5, "test_accuracy_ci95": [0.75, 0.85]})
+    store.update(ids["b-upload"], dataset="3f2a9c0b1d4e-reviews.csv")  # stored before the prefix was dropped
+    want = {"b-builtin": "rotten_tomatoes", "b-upload": "reviews.csv", "b-long": long_name, "b-hub": "SetFit/sst2"}
+    assert main(["runs"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["strategy", "seed", "status", "dataset"]
+    at = lines[0].index("dataset")
+    shown = {line.split()[-1]: line[at:].split("  ")[0] for line in lines[2:6]}
+    cut = shown.pop(ids["b-long"])
+    assert shown == {ids[b]: want[b] for b in ("b-builtin", "b-upload", "b-hub")}
+    head, tail = cut.split("…")
+    assert long_name.startswith(head) and long_name.endswith(tail) and len(tail) >= 7 and cut.endswith(".xlsx")
+    assert "3f2a9c0b1d4e" not in out
+    assert max(len(line) for line in lines[:6]) <= 100, "\n".join(lines[:6])
+    # the latest batches say theirs too (in full), to pick the `report --batch` of the right data
+    assert "  b-upload  tfidf_logreg  (reviews.csv)" in out and f"  b-long  tfidf_logreg  ({long_name})" in out
+    assert main(["runs", "--json"]) == 0
+    assert {r["run_id"]: r["dataset"] for r in json.loads(capsys.readouterr().out)} == {
+        ids[b]: want[b] for b in data}
+    # `run --json` rows (result_row) carry it as well
+    assert result_row(store.get(ids["b-upload"]))["dataset"] == "reviews.csv"
