@@ -110,6 +110,39 @@ def output_file(path: str | Path, what: str = "output") -> Path:
     return p
 
 
+def write_csv(path: str | Path, text: str) -> None:
+    """Write CSV ``text`` (:func:`bertlab.report.csv_text`) to ``path``: a file gets a UTF-8 byte-order mark, the
+    terminal or a pipe none.
+
+    Why: a CSV file is usually opened in a spreadsheet, and Excel reads UTF-8 without the mark in the system's code
+    page ("Kopfhörer" and Chinese texts came out garbled), so files get it, as the app's download buttons do
+    (:func:`bertlab.report.for_spreadsheet`); pandas skips it, Python's csv module with ``encoding="utf-8-sig"``.
+    CSV sent to stdout (``-o /dev/stdout``: the terminal, a pipe or a shell redirect) or into a named pipe gets
+    none: a program reads it there, and the mark would be an invisible character glued to the first column's name.
+    """
+    import os
+    import stat
+
+    from bertlab.report import for_spreadsheet
+
+    p = Path(path).expanduser()
+    try:
+        st = p.stat()
+    except OSError:  # a new file
+        st = None
+    try:
+        out = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced or closed (io.UnsupportedOperation is both)
+        out = None
+    if st is not None and out is not None and (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+        sys.stdout.write(text)  # not reopened: a file stdout is redirected to is appended to, not truncated
+        sys.stdout.flush()
+    elif st is not None and not stat.S_ISREG(st.st_mode):
+        p.write_text(text, encoding="utf-8")
+    else:
+        p.write_bytes(for_spreadsheet(text))
+
+
 # --- per-strategy settings of `run` -------------------------------------------------------------------
 # flag attribute -> (flag, type, RunConfig field). Each takes one VALUE (every strategy), NAME=VALUE pairs, or both.
 PER_STRATEGY_FLAGS = {"epochs": ("--epochs", int, "epochs"), "lr": ("--lr", float, "learning_rate"),
@@ -577,7 +610,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs)]
         from bertlab.report import csv_text
 
-        Path(args.output).write_text(csv_text(rows, list(dict.fromkeys(k for r in rows for k in r))), encoding="utf-8")
+        write_csv(args.output, csv_text(rows, list(dict.fromkeys(k for r in rows for k in r))))
         print(f"wrote {len(rows):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to {args.output}",
               file=sys.stderr)
         return 0
@@ -814,10 +847,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         output.write_text(html, encoding="utf-8")
         print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if args.csv:
-        csv_out.write_text(report.results_csv(store, ids, prices), encoding="utf-8")
+        write_csv(csv_out, report.results_csv(store, ids, prices))
         print(f"wrote {args.csv}", file=sys.stderr)
     if preds_out is not None:
-        preds_out.write_text(report.predictions_csv(store, ids), encoding="utf-8")
+        write_csv(preds_out, report.predictions_csv(store, ids))
         print(f"wrote {args.predictions}", file=sys.stderr)
     return 0
 

@@ -162,9 +162,9 @@ def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None
 
 
 def for_spreadsheet(text: str) -> bytes:
-    """CSV text as a file to download: UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8
-    (without it, "Kopfhörer" and Chinese texts opened garbled); pandas skips the mark, Python's csv module with
-    ``encoding="utf-8-sig"``."""
+    """CSV text as a file to download or save (the CLI's ``-o`` / ``--csv`` files too: ``bertlab.cli.write_csv``):
+    UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8 (without it, "Kopfhörer" and Chinese texts
+    opened garbled); pandas skips the mark, Python's csv module with ``encoding="utf-8-sig"``."""
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -436,7 +436,7 @@ def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_pat
     lines.write_text("a wonderful film\n\nan awful plot\n")
     out = tmp_path / "preds.csv"
     assert main(["predict", rid, "--file", str(lines), "-o", str(out)]) == 0
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     # the blank line skipped, and said; each prediction keeps its line, to join them back
     assert [(r["row"], r["text"]) for r in rows] == [("1", "a wonderful film"), ("3", "an awful plot")]
     assert "skipped 1 blank row(s) of texts.txt (2)" in capsys.readouterr().err
@@ -451,7 +451,7 @@ def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_pat
                                                                              (3, "19", "neg", "dull")]
     assert all(g["label"] in names for g in got)
     assert main(["predict", rid, "--file", str(table), "--text-column", "review", "-o", str(out)]) == 0
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0])[:4] == ["row", "id", "input_label", "text"] and [r["id"] for r in rows] == ["17", "19"]
     # a Parquet file: pandas' string dtype with a missing text (pd.NA), a missing score, and columns named like the
     # output's own fields (row, p_<class>): renamed, never overwritten, and valid JSON
@@ -690,3 +690,38 @@ def test_cli_runs_names_each_runs_dataset_as_the_app_does_in_100_columns(tiny_mo
         ids[b]: want[b] for b in data}
     # `run --json` rows (result_row) carry it as well
     assert result_row(store.get(ids["b-upload"]))["dataset"] == "reviews.csv"
+
+
+def test_cli_csv_files_start_with_the_mark_excel_needs_and_printed_csv_without(tiny_model, tiny_data, tmp_path,
+                                                                              capfd):
+    """The app's CSV downloads start with a UTF-8 byte-order mark (Excel shows accents right), the CLI's files had
+    none: `predict -o` opened in Excel garbled "Kopfhörer". A file gets the mark now; CSV printed (-o /dev/stdout,
+    a named pipe) none, where it would be glued to the first column's name."""
+    import csv
+    import io
+    import os
+    import threading
+
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    out = tmp_path / "preds.csv"
+    assert main(["predict", rid, "Kopfhörer 耳机 great fun", "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    (row,) = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert row["text"] == "Kopfhörer 耳机 great fun" and list(row)[0] == "text"
+    capfd.readouterr()
+    assert main(["predict", rid, "Kopfhörer 耳机 great fun", "-o", "/dev/stdout"]) == 0
+    printed = capfd.readouterr().out
+    assert printed.startswith("text,run_id,") and "\ufeff" not in printed and "Kopfhörer 耳机" in printed
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    got = {}
+    reader = threading.Thread(target=lambda: got.setdefault("bytes", fifo.read_bytes()))
+    reader.start()
+    assert main(["predict", rid, "great fun", "-o", str(fifo)]) == 0
+    reader.join(30)
+    assert got["bytes"].startswith(b"text,run_id,")

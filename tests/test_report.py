@@ -363,7 +363,8 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
         assert sum(conf) / n_test == pytest.approx(r.metrics["test_mean_confidence"], abs=1e-3)
     out = tmp_path / "preds.csv"
     assert main(["report", "--batch", "b-report", "-o", str(tmp_path / "r.html"), "--predictions", str(out)]) == 0
-    assert out.read_bytes().decode("utf-8") == report.predictions_csv(store, ids)
+    # the same bytes as the Compare page's download: the CSV after a UTF-8 byte-order mark, for Excel
+    assert out.read_bytes() == report.for_spreadsheet(report.predictions_csv(store, ids))
     # only the CSV asked for: no HTML report lands in the folder unasked (it wrote bertlab-report.html)
     monkeypatch.chdir(tmp_path)
     assert main(["report", "--batch", "b-report", "--predictions", "only.csv"]) == 0
@@ -672,3 +673,26 @@ def test_of_equally_accurate_runs_the_report_names_the_cheapest_most_accurate_as
         ids.append(rid)
     page = report.build_html(store, ids)
     assert re.search(r"Most accurate[^:]*: <b>tfidf_logreg</b>", page)
+
+
+def test_cli_report_csvs_start_with_the_mark_excel_needs_as_the_apps_downloads_do(tiny_model, tiny_data, tmp_path,
+                                                                                 capfd):
+    """`report --csv` and `--predictions` wrote no byte-order mark, the app's same downloads one: the same table
+    opened in Excel read right from the app and garbled from the CLI. Both files match the app's download now;
+    printed to stdout, the CSV has no mark."""
+    from bertlab.cli import main
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data), batch_id="b-bom")
+    assert execute_run(store, rid) == SUCCEEDED
+    results, preds = tmp_path / "results.csv", tmp_path / "preds.csv"
+    assert main(["report", "--batch", "b-bom", "--csv", str(results), "--predictions", str(preds)]) == 0
+    assert preds.read_bytes() == report.for_spreadsheet(report.predictions_csv(store, [rid]))
+    data = results.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    (row,) = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert row["run_id"] == rid
+    capfd.readouterr()
+    assert main(["report", "--batch", "b-bom", "--csv", "/dev/stdout"]) == 0
+    printed = capfd.readouterr().out
+    assert not printed.startswith("\ufeff") and next(csv.DictReader(io.StringIO(printed)))["run_id"] == rid
