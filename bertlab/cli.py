@@ -335,13 +335,13 @@ def notes_lines(runs: list, width: int = 110) -> list[str]:
     return ["Notes:", *lines] if lines else []
 
 
-# The comparison `run` prints, costs included; `runs` lists every stored run, of any dataset, in about 100 columns
-# (one line a run on a 100-column terminal): which data, how accurate, the id to pass on (`runs --json`, `report` and
+# The comparison `run` prints, costs included; `runs` lists every stored run, of any dataset, in about 120 columns
+# (one line a run on a 120-column terminal): which data, how accurate, the id to pass on (`runs --json`, `report` and
 # `paired` have the rest).
 RUN_COLUMNS = ("strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s",
                "trainable", "train FLOPs", "infer/text", "run id")
-RUNS_COLUMNS = ("strategy", "seed", "status", "dataset", "test acc", "95% interval", "run id")
-TABLE_WIDTH = 100
+RUNS_COLUMNS = ("strategy", "seed", "status", "dataset", "test acc", "95% interval", "macro-F1", "run id")
+TABLE_WIDTH = 120
 # The dataset column takes the room the others leave in TABLE_WIDTH, at least this: a longer name is cut in its
 # middle, keeping its end (a date, '.csv' or '.xlsx': the same texts in two files are two datasets).
 DATASET_MIN_WIDTH = 16
