@@ -16,7 +16,7 @@ import json
 import re
 import time
 
-from bertlab import answer, paired, pareto, sweep
+from bertlab import answer, paired, pareto, sweep, variants
 from bertlab.config import model_title, shown_strategy
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
@@ -24,7 +24,7 @@ from bertlab.metrics import format_interval, precision_text, run_accuracy_interv
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore
-from bertlab.variants import descriptions, effective_options
+from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
@@ -42,10 +42,8 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", 
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
               "error")
 _VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime")
-# Training hyperparameters, left blank for a strategy they do not apply to (zero_shot, tfidf_logreg): a CSV
-# reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
-_EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best",
-                 "patience")
+# Training hyperparameters (variants.EPOCH_FIELDS) are left blank for a strategy they do not apply to (zero_shot,
+# tfidf_logreg): a CSV reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
 
 
 def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str | None = None,
@@ -118,7 +116,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "precision": precision_text(c.get("precision")),
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
             **{k: cfg.get(k) if uses_epochs and k not in getattr(s, "unused_fields", ()) else None
-               for k in _EPOCH_FIELDS},
+               for k in EPOCH_FIELDS},
             "options": json.dumps(options, sort_keys=True) if (options := effective_options(s, cfg, c)) else None,
             **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
@@ -549,13 +547,22 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(_confusion_section(runs))  # plotly.js came with the first figure above (there is one: Accuracy)
     parts.append("<h2>Data</h2>" + _data_section(runs))
     parts.append(_machine_section(runs))
-    parts.append("<h2>Run configurations</h2>" + "".join(
-        f"<details><summary>{html.escape(shown_strategy(r))} · {r.id}</summary><pre>"
-        f"{html.escape(json.dumps(r.config, indent=2))}</pre>"
-        + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
-        + "</details>" for r in runs))
+    parts.append(_configs_section(runs))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _configs_section(runs: list[Run]) -> str:
+    """Each run's configuration: what it trained with (:func:`bertlab.variants.settings_text`: zero_shot's unused
+    epochs and learning rate left out), then the stored config whole, which reruns it."""
+    names = variants.labels(runs)
+    return "<h2>Run configurations</h2>" + "".join(
+        f"<details><summary>{html.escape(names[r.id])} · {r.id}</summary>"
+        f"<p>Trained with: {html.escape(variants.settings_text(r) or 'no setting of its own')}.</p>"
+        "<p class='muted'>The stored config, which reruns it (fields its strategy does not use are kept there but "
+        f"did nothing):</p><pre>{html.escape(json.dumps(r.config, indent=2))}</pre>"
+        + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
+        + "</details>" for r in runs)
 
 
 def _add_f1_columns(pairs: list[dict], runs: list[Run]) -> list[dict]:

@@ -130,6 +130,20 @@ def _value(key: str, value) -> str:
     return _SHOWN.get(key, key + " {}").format(shown)
 
 
+def settings_text(run) -> str:
+    """``run``'s :func:`settings` in words, for a report: '2 epochs, lr 5e-05, batch 32, …'; zero_shot's
+    'max_length 128, sentences “…”' (not the epochs it never ran)."""
+    found = settings(run)
+    off = {"keep_best": False, "patience": 0}  # what "off" reads as in a name that tells two runs apart
+    parts = [_value(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size")
+             and (k not in off or v != off[k])]
+    if found.get("class_weights") == "balanced":
+        parts.append("balanced class weights")
+    if found.get("new_vocab"):
+        parts[parts.index(_value("new_vocab", True))] += f" of {found.get('vocab_size')} tokens"
+    return ", ".join(parts)
+
+
 def labels(runs) -> dict[str, str]:
     """Each run's name as pages, tables and legends give it: its strategy (``head_only (balanced)`` where it
     trained with balanced class weights), followed, where runs of that strategy at one training size, on one

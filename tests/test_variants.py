@@ -80,3 +80,18 @@ def test_a_sweeps_sizes_keep_the_strategys_name_though_small_sizes_train_more_ep
                   epochs=10, batch_size=16)
     large = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, n_train=2000)
     assert set(variants.labels([small, large]).values()) == {"full_ft"}
+
+
+def test_the_report_says_what_each_run_trained_with_and_not_zero_shots_unused_epochs(tmp_path):
+    from bertlab.report import _configs_section
+
+    z = _with(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0), epochs=3,
+              learning_rate=1e-3, max_length=64, label_descriptions=["bad", "good"])
+    f = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0), learning_rate=2e-5,
+              keep_best=True)
+    z.notes = f.notes = []
+    assert variants.settings_text(z) == "max_length 64, sentences “bad”"
+    text = variants.settings_text(f)
+    assert text.startswith("2 epochs, lr 2e-05, batch 32") and "best epoch kept" in text and "patience" not in text
+    page = _configs_section([z, f])
+    assert "Trained with: max_length 64, sentences “bad”." in page and f"Trained with: {text}." in page
