@@ -580,6 +580,13 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                             f"{paired.p_is(p.p_value)}; 95% interval of the lead {judge.span(*p.interval)}).")
                 if paired.at_the_edge(p.p_value, p.interval):
                     sentences.append(judge.edge_note)
+                # "ahead of every cheaper run" holds as far as its least clear test does (an intersection-union
+                # test's p is the largest): where that is not the nearest run's, it is named too
+                least, _, lp = max(rivals, key=lambda c: c[2].p_value)
+                if least is not nearest and lp.p_value > p.p_value:
+                    sentences.append(f"Every cheaper run is behind it beyond chance; the least clear of those gaps "
+                                     f"is to {name(least)} ({judge.value(score(least))}, {judge.test} "
+                                     f"{paired.p_is(lp.p_value)}).")
                 sentences.append(lead_price(best, nearest, bn, nn))
             else:
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "

@@ -1339,3 +1339,22 @@ def test_runs_on_two_files_say_why_there_is_no_answer(tmp_path):
     assert answer.answer([zs, zs2, tf]) is None
     assert answer.no_answer_reason([zs, zs2, tf]).startswith("No answer for these runs: zero_shot ran on several "
                                                              "models here")
+
+
+def test_ahead_of_every_cheaper_run_names_the_least_clear_of_those_gaps_where_it_is_not_the_nearest(tmp_path):
+    """The answer says the best is ahead of the cheaper runs beyond chance and quotes the nearest one's p; that
+    claim holds only as far as its least clear test (an intersection-union test's p is the largest), which here
+    is another run's: a wider gap over many more texts where the two disagree."""
+    def right(correct):
+        return [y if i in correct else 1 - y for i, y in enumerate(LABELS)]
+
+    best = fake_run(tmp_path, "full_ft", LABELS, right(set(range(300))), 1e13, 200.0)
+    near = fake_run(tmp_path, "head_only", LABELS, right(set(range(275)) | set(range(300, 305))), 2.5e11, 10.0)
+    far = fake_run(tmp_path, "zero_shot", LABELS, right(set(range(190)) | set(range(300, 375))), 0.0, 0.0)
+    p_near = paired.compare(LABELS, best_p := right(set(range(300))), right(set(range(275)) | set(range(300, 305))))
+    p_far = paired.compare(LABELS, best_p, right(set(range(190)) | set(range(300, 375))))
+    assert p_near.p_value < p_far.p_value < 0.05  # the premise
+    a = answer.answer([best, near, far], metric="accuracy")
+    assert a.pick is best and "ahead of the best cheaper run, head_only" in a.headline
+    assert (f"Every cheaper run is behind it beyond chance; the least clear of those gaps is to zero_shot (66.2%, "
+            f"McNemar {paired.p_is(p_far.p_value)}).") in a.sentences
