@@ -778,9 +778,8 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
         # trained otherwise than its namesakes (balanced classes, another learning rate): said
-        if inside := shown[r.id][len(r.strategy) + 2:-1] if shown[r.id].startswith(r.strategy + " (") else "":
-            said = ["balanced classes" if x == "balanced" else x for x in inside.split(", ")]
-            detail = " · ".join(x for x in (detail, *said) if x)
+        said = ["balanced classes" if x == "balanced" else x for x in variants.detail(shown[r.id], r.strategy)]
+        detail = " · ".join(x for x in (detail, *said) if x)
         status_row(r, shared, detail, cancel_column=active,
                    redone=r.status in RERUNNABLE and config_key(r.config) in again, own=r.batch_id in mine)
     if shared:

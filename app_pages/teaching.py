@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from bertlab import sweep, teaching
+from bertlab import sweep, teaching, variants
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
 from bertlab.strategies import REGISTRY
@@ -106,8 +106,11 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
         st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
         if c.measured:
             by_id = {r.id: r for r in runs}
+            shown = variants.labels(runs)  # "(lr 2e-05)" where this strategy ran with other settings too
             for m in c.measured:
-                acc = f"run `{m['run_id'][-4:]}`: **{100 * m['test_accuracy']:.1f}%** test accuracy"
+                said = ", ".join(variants.detail(shown[m["run_id"]], name))
+                acc = (f"run `{m['run_id'][-4:]}`{f' ({said})' if said else ''}: **{100 * m['test_accuracy']:.1f}%** "
+                       "test accuracy")
                 if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained
                     st.markdown(f"- {acc} with no labelled training examples and no training")
                 else:

@@ -67,7 +67,7 @@ def plain_words(best, pick, shown: dict | None = None) -> str:
     (:func:`bertlab.variants.labels`), whose settings ('lr 2e-05') tell two runs of one strategy apart."""
     def say(run) -> str:
         name = (shown or {}).get(run.id) or shown_strategy(run)
-        inside = name[len(run.strategy) + 2:-1].split(", ") if name.startswith(run.strategy + " (") else []
+        inside = variants.detail(name, run.strategy)
         rest = [p for p in inside if p != "balanced"]
         return (PLAIN_NAMES.get(run.strategy, run.strategy) + (f" ({', '.join(rest)})" if rest else "")
                 + (", trained with balanced classes" if "balanced" in inside else ""))

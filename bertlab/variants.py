@@ -20,6 +20,7 @@ from bertlab.config import RunConfig
 # Training settings that apply to a strategy that trains over epochs (zero_shot and tfidf_logreg have none).
 EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best",
                 "patience")
+OPTION = "option "  # a strategy's option among settings(): "option ngram_max"
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunConfig) if f.default is not dataclasses.MISSING}
 
 # How a differing setting reads in a name: "lr 2e-05", "3 epochs".
@@ -34,6 +35,12 @@ def base_strategy(name: str) -> str:
     """``full_ft`` from ``full_ft``, ``head_only (balanced)`` or ``full_ft (lr 2e-05)``: the strategy a shown name
     is of (strategy names have no spaces)."""
     return name.split(" (")[0]
+
+
+def detail(shown: str, strategy: str) -> list[str]:
+    """What a shown name adds to its strategy's: ``["balanced", "lr 2e-05"]`` from ``full_ft (balanced, lr
+    2e-05)``, [] from ``full_ft``."""
+    return shown[len(strategy) + 2:-1].split(", ") if shown.startswith(strategy + " (") else []
 
 
 def effective_options(strategy, cfg: dict, costs: dict) -> dict:
@@ -92,8 +99,8 @@ def settings(run) -> dict:
         out["max_length"] = cfg.get("max_length")
     if s is None or s.reads_training_texts:
         out["class_weights"] = cfg.get("class_weights") or "none"
-    if options := effective_options(s, cfg, getattr(run, "costs", None) or {}):
-        out["options"] = options
+    # each option on its own: a name says only the one that differs ('ngram_max 2', not every default beside it)
+    out.update({OPTION + k: v for k, v in effective_options(s, cfg, getattr(run, "costs", None) or {}).items()})
     if (descs := descriptions(run)) is not None:
         out["label_descriptions"] = list(descs)
     if cfg.get("new_vocab"):
@@ -117,8 +124,8 @@ def _train_size(run):
 
 
 def _value(key: str, value) -> str:
-    if key == "options":
-        return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in sorted(value.items()))
+    if key.startswith(OPTION):
+        return f"{key[len(OPTION):]} {value:g}" if isinstance(value, float) else f"{key[len(OPTION):]} {value}"
     if key == "label_descriptions":
         first = str((value or [""])[0])
         return f"sentences “{first[:24]}…”" if len(first) > 24 else f"sentences “{first}”"

@@ -508,3 +508,19 @@ def test_the_sweep_form_says_what_it_will_queue_and_queues_only_on_its_button(ti
     at.run()
     assert any("All 2 points of this sweep are done or under way" in c.value for c in at.caption)
     assert next(b for b in at.button if b.label == "Run the sweep").disabled
+
+
+def test_a_cards_runs_of_one_strategy_with_other_settings_say_which_setting_each_is(tiny_data, bertlab_home):
+    """Two tfidf_logreg runs of one launch, one with word pairs and one without, were two bare 'run 1a2b' lines on
+    its card: which was which only the Compare page could tell."""
+    store = RunStore(bertlab_home)
+    ids = {}
+    for ngram in (1, 2):
+        ids[ngram] = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": ngram}),
+                                      batch_id="b1")
+        assert execute_run(store, ids[ngram]) == SUCCEEDED
+    at = app_on("app_pages/teaching.py", {"keep_tc_strategy": "tfidf_logreg"})
+    no_problems(at)
+    lines = [m.value for m in at.markdown if "test accuracy" in m.value]
+    assert sorted(line.split(":")[0] for line in lines) == sorted(
+        f"- run `{ids[n][-4:]}` (ngram_max {n})" for n in (1, 2))
