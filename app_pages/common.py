@@ -415,6 +415,38 @@ def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     return None if lengths is None else truncated_mean(lengths, max_length)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _split_keys(key: str) -> dict[str, frozenset[bytes]]:
+    from bertlab.embeddings import text_keys  # a hash a text: no tokenizer, no model
+
+    sp = splits(DataConfig(**json.loads(key)))
+    return {"train": text_keys(sp.train.texts), "val": text_keys(sp.val.texts), "test": text_keys(sp.test.texts)}
+
+
+def embedding_keys(config: Any) -> tuple[frozenset[bytes], frozenset[bytes]] | None:
+    """(the cache keys of the texts a run of ``config`` (a RunConfig) embeds through the shared embedding cache,
+    the keys that cache holds now for its model, max length and precision on this device): what
+    :func:`bertlab.estimate.cache_shares` counts. None for a strategy that embeds nothing (every one but zero_shot
+    and head_only), or data or a model that cannot be read. Hashes the texts (once per data) and reads the cache's
+    keys; loads no model and tokenizes nothing."""
+    from bertlab import embeddings
+    from bertlab.models import autocast_dtype
+    from bertlab.strategies import REGISTRY
+
+    s = REGISTRY.get(config.strategy)
+    if s is None or not s.embeds:
+        return None
+    try:
+        per_split = _split_keys(_key(config.data))
+        own = embeddings.text_keys(s.embedded_texts(config, splits(config.data)))
+        dev, _ = device_info()
+        now = embeddings.cached_keys(config.model, config.max_length, autocast_dtype(config.precision, dev),
+                                     dev.name)
+    except BertlabError:
+        return None
+    return frozenset().union(own, *(per_split[w] for w in s.embeds)), now
+
+
 def label_descriptions(cfg: DataConfig, ds: TextDataset) -> list[str]:
     """Zero-shot prompts: the built-in ones, else the label names themselves."""
     if cfg.source == "builtin" and cfg.name in BUILTIN:

@@ -114,7 +114,7 @@ def sweep_form() -> None:
         else:
             problem = None
             seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
-                                                    run_tokens, run_available)
+                                                    run_tokens, run_available, common.embedding_keys)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=spec is not None
                        and not todo)
@@ -182,7 +182,7 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     store = common.store()
     todo, reused = sweep.split_points(store, spec)
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens,
-                                             run_available)
+                                             run_available, common.embedding_keys)
     box = st.container()
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
@@ -211,7 +211,7 @@ def _queue(spec: sweep.SweepSpec) -> None:
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens,
-                                             run_available)
+                                             run_available, common.embedding_keys)
     st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
                f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(configs))}",
                icon=":material/check:")

@@ -12,7 +12,7 @@ from bertlab import speedprobe
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError
-from bertlab.estimate import estimate_seconds, format_duration, probe_estimate
+from bertlab.estimate import Estimate, cache_shares, estimate_seconds, format_duration, probe_estimate
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
@@ -191,26 +191,37 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
-                   overrides: dict[str, dict]) -> dict[str, float | None]:
+                   overrides: dict[str, dict]) -> dict[str, tuple[float | None, float | None]]:
     """What each chosen strategy trains and freezes, and how long it should take here; returns the estimated
-    seconds of one run of each (None: unknown)."""
+    seconds of the first run of each and of each further seed's (None: unknown). zero_shot and head_only embed
+    their texts through the shared cache: what it holds by the time a run starts (cached now, or by a strategy
+    before it in this launch) costs no encoder pass, and a second seed finds all of the first's there."""
     past = common.store().list_runs(limit=200)
     device = common.device_name()
     dev, dtype = common.device_info()
     speed = speedprobe.saved(model, dev, dtype)
+    shares = cache_shares([_strategy_config(n, cfg, model, overrides) for n in names], common.embedding_keys)
     rows, probe_would_help, seconds = [], False, {}
-    for n in names:
+    for n, share in zip(names, shares):
         s = REGISTRY[n]
         epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
         tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
-        est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens)
-        if est.seconds is None and (work := _probe_work(n, model, overrides, sizes)) is not None:
-            est = probe_estimate(speed, work, tokens() if tokens else None) or est
-            probe_would_help = probe_would_help or speed is None
+        work = _probe_work(n, model, overrides, sizes)
+
+        def estimate(cached: float | None, n=n, s=s, epochs=epochs, tokens=tokens, work=work) -> Estimate:
+            est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens,
+                                   cached=cached)
+            if est.seconds is None and work is not None:
+                est = probe_estimate(speed, work, tokens() if tokens else None, cached) or est
+            return est
+
+        est = estimate(share)
+        again = estimate(1.0) if share is not None and share < 1.0 else est
+        probe_would_help = probe_would_help or (est.seconds is None and work is not None and speed is None)
         rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
                      "estimate from": est.basis})
-        seconds[n] = est.seconds
+        seconds[n] = (est.seconds, again.seconds)
     # A static table, which wraps: the "trains" texts were cut at 1280 px in a data grid. The estimate next to the
     # name: at 1024 px the long texts pushed it off the right edge.
     st.table([{k: r[k] for k in ("strategy", "estimated time", "trains", "frozen", "estimate from")} for r in rows],
@@ -218,7 +229,10 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     st.caption("Estimated time: the whole run (loading, training, validation and test), as Compare's status lines "
                "give it; its tables' *train s* is the training alone. Scaled from the median speed of past runs of the same strategy, model and device, "
                "per token (texts cut at max length), so long articles take longer than short reviews. Before the "
-               "first run of a strategy here: rough, from this device's measured speed (once measured, below).")
+               "first run of a strategy here: rough, from this device's measured speed (once measured, below). "
+               "zero_shot and head_only share their texts' embeddings, cached per model and max length: where "
+               "they are cached already (by an earlier run, or one before it in this launch), the run skips "
+               "their encoder pass and takes a small part of a first run's time.")
     if probe_would_help:
         busy = bool(common.store().list_runs(status=("running",), limit=1))
         clicked = st.button("Measure this device's speed (a few seconds) for rough estimates", disabled=busy,
@@ -237,12 +251,17 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     return seconds
 
 
-def launch_seconds(names: list[str], estimates: dict[str, float | None],
+def launch_seconds(names: list[str], estimates: dict[str, tuple[float | None, float | None]],
                    repeats: int) -> tuple[dict[str, float], list[str], int]:
     """What a launch of ``names`` at ``repeats`` seeds costs here: each strategy's estimated seconds over all its runs
-    (those with an estimate), the strategies without one, and the number of runs (zero_shot runs once)."""
+    (those with an estimate: its first run's, then each further seed's, from :func:`strategy_table`), the strategies
+    without one, and the number of runs (zero_shot runs once)."""
     counts = {n: len(seeded_configs(make_config(n), repeats)) for n in names}
-    known = {n: estimates[n] * counts[n] for n in names if estimates.get(n) is not None}
+    known = {}
+    for n in names:
+        first, again = estimates.get(n, (None, None))
+        if first is not None:
+            known[n] = first + (counts[n] - 1) * (again if again is not None else first)
     return known, [n for n in names if n not in known], sum(counts.values())
 
 
@@ -320,21 +339,34 @@ def _probe_work(name: str, model: str, overrides: dict[str, dict],
         return None
 
 
+def run_config(name: str, cfg: DataConfig, model: str, overrides: dict[str, dict]) -> RunConfig:
+    """The validated RunConfig of one run of strategy ``name`` (raises BertlabError naming the field)."""
+    ov = dict(overrides.get(name, {}))
+    if "learning_rate" in ov:
+        ov["learning_rate"] = float(ov["learning_rate"])
+    rc = make_config(name, data=cfg, model=model, **ov)
+    check_max_length(model, rc.max_length)  # refused here, before anything is queued
+    return rc
+
+
+def _strategy_config(name: str, cfg: DataConfig, model: str, overrides: dict[str, dict]) -> RunConfig | None:
+    """:func:`run_config`, or None where the settings do not validate yet (Launch then says what is wrong)."""
+    try:
+        return run_config(name, cfg, model, overrides)
+    except ValueError:  # BertlabError is one
+        return None
+
+
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
                   n_train: int, repeats: int = 1) -> list[RunConfig]:
     """One validated RunConfig per strategy and seed (raises BertlabError naming the field): ``repeats`` runs of
     each strategy a seed changes, at its seed, seed + 1, ..."""
     configs, lowered = [], []
     for n in names:
-        ov = dict(overrides.get(n, {}))
-        if ov.get("batch_size", 0) > n_train:
+        if overrides.get(n, {}).get("batch_size", 0) > n_train:
             # The runner lowers it (and notes it in the run); say so before launch.
             lowered.append(n)
-        if "learning_rate" in ov:
-            ov["learning_rate"] = float(ov["learning_rate"])
-        rc = make_config(n, data=cfg, model=model, **ov)
-        check_max_length(model, rc.max_length)  # refused here, before anything is queued
-        configs += seeded_configs(rc, repeats)
+        configs += seeded_configs(run_config(n, cfg, model, overrides), repeats)
     # Said with the launch's confirmation (the page reruns after a launch, which would wipe a notice shown here).
     st.session_state["lowered_note"] = (f"Batch size lowered to {n_train} (the number of training examples) for "
                                         f"{', '.join(lowered)}." if lowered else None)

@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,12 +177,65 @@ class EmbedResult:
     encoder_preloaded: bool = False
 
 
+def cache_dir(model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None) -> Path:
+    """Where the embeddings of ``model`` at ``max_length`` and ``dtype`` are cached (one folder of shards)."""
+    ident = f"{model}|{model_identity(model)}|{max_length}|{dtype}"
+    return (root or data_home() / "cache" / "embeddings") / hashlib.sha1(ident.encode()).hexdigest()[:16]
+
+
+def text_keys(texts: Iterable[str]) -> frozenset[bytes]:
+    """The cache keys of ``texts`` (a hash each: no tokenizer, about a microsecond a text)."""
+    return frozenset(text_key(t) for t in texts)
+
+
+_SHARD_KEYS: dict[tuple[str, str], frozenset[bytes]] = {}
+_CACHED: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[bytes]]] = {}
+
+
+def cached_keys(model: str, max_length: int, dtype: torch.dtype | None, device_name: str,
+                root: Path | None = None) -> frozenset[bytes]:
+    """Keys of the texts a run of ``model`` at ``max_length`` and ``dtype`` on ``device_name`` would take from the
+    cache rather than embed: those whose shards say what their pass cost on that device (as
+    :meth:`EmbeddingCache.get` counts a hit). What a time estimate checks before a run, cheaply: it reads each
+    shard's keys and costs (24 bytes a text, not its vectors), once per shard and process, and loads no model.
+    """
+    d = cache_dir(model, max_length, dtype, root)
+    names = tuple(sorted(f.name for f in d.glob("*.safetensors"))) if d.is_dir() else ()
+    key = (str(d), device_name)
+    with _LOCK:
+        if key in _CACHED and _CACHED[key][0] == names:
+            return _CACHED[key][1]
+    keys = frozenset().union(*(_shard_keys(d / n, device_name) for n in names))
+    with _LOCK:
+        _CACHED[key] = (names, keys)
+    return keys
+
+
+def _shard_keys(path: Path, device_name: str) -> frozenset[bytes]:
+    """The keys of one shard whose cost on ``device_name`` it holds (a shard is never rewritten: read it once)."""
+    key = (str(path), device_name)
+    with _LOCK:
+        if key in _SHARD_KEYS:
+            return _SHARD_KEYS[key]
+    found: frozenset[bytes] = frozenset()
+    try:
+        with safe_open(str(path), "np") as fh:
+            # as _load_shards reads them: a shard of another device, or from before costs were kept, is no hit here
+            if (fh.metadata() or {}).get("device") == device_name and "seconds" in fh.keys():
+                keys, secs = fh.get_tensor("keys"), fh.get_tensor("seconds")
+                found = frozenset(k.tobytes() for k, t in zip(keys, secs) if not math.isnan(t))
+    except Exception:  # noqa: BLE001 - a corrupt shard is skipped, as the cache skips it
+        pass
+    with _LOCK:
+        _SHARD_KEYS[key] = found
+    return found
+
+
 class EmbeddingCache:
     """Per-text cache of pooled embeddings for one (model, max_length, dtype)."""
 
     def __init__(self, model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None) -> None:
-        ident = f"{model}|{model_identity(model)}|{max_length}|{dtype}"
-        self.dir = (root or data_home() / "cache" / "embeddings") / hashlib.sha1(ident.encode()).hexdigest()[:16]
+        self.dir = cache_dir(model, max_length, dtype, root)
         self.model, self.max_length, self.dtype = model, max_length, dtype
         self._mem: dict[bytes, np.ndarray] = {}
         self._ntok: dict[bytes, int] = {}

@@ -8,12 +8,19 @@ finished runs of the same strategy, model and device. With no such run, a
 rough figure comes from this device's measured speed where it has been
 measured (:mod:`bertlab.speedprobe`, on request); else the estimate is unknown,
 which is more honest than a guess.
+
+zero_shot and head_only embed their texts through a shared cache
+(:mod:`bertlab.embeddings`). A run whose texts are cached by the time it starts
+(:func:`cache_shares`: a hash per text against the cache's own keys, no model
+loaded) skips their encoder pass and takes a small part of a first run's time:
+it is estimated at that warm time (:func:`warm_estimate`), plus the encoder
+pass over any share still missing.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +83,8 @@ def truncated_mean(lengths: Sequence[int], max_length: int) -> float:
 
 
 def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int],
-                     epochs: int, uses_epochs: bool = True, last: int = 5, tokens: float | None = None) -> Estimate:
+                     epochs: int, uses_epochs: bool = True, last: int = 5, tokens: float | None = None,
+                     cached: float | None = None) -> Estimate:
     """Estimate a new run's seconds from ``runs`` (store Run objects, newest first).
 
     Args:
@@ -89,43 +97,141 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
         tokens: the new run's mean tokens per text (``mean_tokens``), or a function giving it (called only
             when a comparable past run exists); None for a strategy that does not tokenize (tfidf_logreg) or
             where unknown: then only the number of examples counts.
+        cached: the share (0 to 1) of the texts the new run embeds through the shared embedding cache (zero_shot,
+            head_only) that the cache will hold when it starts (:func:`cache_shares`); None or 0: a cold run. Those
+            texts cost the run no encoder pass: its estimate is then the warm time (:func:`warm_estimate`) plus
+            the cold run's encoder pass over the texts still to embed.
     """
-    rates, per_token = [], []
-    comparable = [r for r in runs if r.status == SUCCEEDED and r.strategy == strategy and r.model == model]
+    comparable = _comparable(runs, strategy, model, device, uses_epochs, last)
     if callable(tokens):
         tokens = tokens() if comparable else None
-    for r in comparable:
-        if (r.costs or {}).get("device", r.device) != device:
-            continue
-        secs = (r.costs or {}).get("total_seconds")
-        past_sizes = (r.data_summary or {}).get("sizes")
-        past_epochs = (r.config or {}).get("epochs", 1)
-        if not secs or not past_sizes:
-            continue
-        units = work_units(past_sizes, past_epochs, uses_epochs)
-        if units > 0:
-            rates.append(secs / units)
-            if tokens and (t := past_tokens(r)):
-                per_token.append(secs / (units * t))
-        if len(rates) >= last:
-            break
+    rates, per_token = [], []
+    for r, units in comparable:
+        secs = r.costs["total_seconds"]
+        rates.append(secs / units)
+        if tokens and (t := past_tokens(r)):
+            per_token.append(secs / (units * t))
     if not rates:
         return Estimate(None, "no past run here yet")
     new_units = work_units(sizes, epochs, uses_epochs)
     if per_token:
         n = len(per_token)
-        return Estimate(statistics.median(per_token) * new_units * tokens,
+        cold = Estimate(statistics.median(per_token) * new_units * tokens,
                         f"{n} past run{'s' if n > 1 else ''} on this device, per token")
-    n = len(rates)
-    return Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")
+    else:
+        n = len(rates)
+        cold = Estimate(statistics.median(rates) * new_units, f"{n} past run{'s' if n > 1 else ''} on this device")
+    if not cached or (warm := warm_estimate(runs, strategy, model, device, sizes, epochs, uses_epochs, last)) is None:
+        return cold
+    share = min(1.0, cached)
+    if share >= 1.0:
+        return Estimate(warm.seconds, f"embeddings cached: {warm.basis}")
+    # the texts still to embed cost what they cost a cold run: its time beyond the warm part, in proportion
+    return Estimate(warm.seconds + (1.0 - share) * max(0.0, cold.seconds - warm.seconds),
+                    f"embeddings {_percent(share)} cached: {warm.basis}; the rest's encoder pass from {cold.basis}")
 
 
-def probe_estimate(speed: Any, work: tuple[float, float] | None, tokens: float | None) -> Estimate | None:
+def warm_estimate(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int], epochs: int,
+                  uses_epochs: bool = True, last: int = 5) -> Estimate | None:
+    """A new run's seconds with every text it embeds already in the embedding cache (zero_shot, head_only), from
+    past runs of the strategy on this device: the wall time of those served whole from the cache, else (none
+    yet) the others' time beyond their embedding pass (head_only's head training, evaluation, saving). Scaled by
+    examples, not tokens: no text goes through the encoder. None where no past run recorded these times.
+
+    A run's ``total_seconds`` counts an encoder pass the cache saved it as if it had run (so runs compare cold);
+    what the user waits for is its ``wall_seconds``.
+    """
+    warm, rest = [], []
+    for r, units in _comparable(runs, strategy, model, device, uses_epochs, last):
+        c = r.costs
+        wall, embedding, texts = c.get("wall_seconds"), c.get("embedding_seconds"), c.get("embedded_texts")
+        if wall is None or embedding is None or not texts:
+            continue  # a strategy that embeds nothing, or a run from before these were recorded
+        if (c.get("embedding_cache_hits") or 0) >= texts:
+            warm.append(wall / units)
+        else:
+            rest.append(max(0.0, wall - embedding) / units)
+    new_units = work_units(sizes, epochs, uses_epochs)
+    if warm:
+        n = len(warm)
+        return Estimate(statistics.median(warm) * new_units,
+                        f"{n} past run{'s' if n > 1 else ''} on this device, served from the cache")
+    if rest:
+        n = len(rest)
+        return Estimate(statistics.median(rest) * new_units,
+                        f"{n} past run{'s' if n > 1 else ''} on this device, less {'its' if n == 1 else 'their'} "
+                        "embedding pass")
+    return None
+
+
+def _comparable(runs: Sequence[Any], strategy: str, model: str, device: str, uses_epochs: bool,
+                last: int) -> list[tuple[Any, float]]:
+    """The ``last`` newest runs that succeeded with this strategy and model on this device and recorded their time
+    and sizes, each with its work (:func:`work_units`)."""
+    out = []
+    for r in runs:
+        if r.status != SUCCEEDED or r.strategy != strategy or r.model != model:
+            continue
+        costs = r.costs or {}
+        if costs.get("device", r.device) != device:
+            continue
+        past_sizes = (r.data_summary or {}).get("sizes")
+        if not costs.get("total_seconds") or not past_sizes:
+            continue
+        units = work_units(past_sizes, (r.config or {}).get("epochs", 1), uses_epochs)
+        if units > 0:
+            out.append((r, units))
+        if len(out) >= last:
+            break
+    return out
+
+
+def _percent(share: float) -> str:
+    """'58%'; never '100%' or '0%' for a share short of all or above none."""
+    return f"{min(99, max(1, round(100 * share)))}%"
+
+
+def cache_shares(configs: Sequence[Any], embedded: Callable[[Any], tuple[Set[bytes], Set[bytes]] | None]
+                 ) -> list[float | None]:
+    """For each config in the order the runs will go, the share of the texts it embeds through the shared
+    embedding cache that the cache will hold when it starts: cached now, or embedded by a run before it here with
+    the same model, max length and precision (zero_shot's validation and test texts serve head_only's, a second
+    seed finds all of the first's). None for a config that embeds nothing.
+
+    ``embedded``: ``config -> (keys of the texts it embeds, keys cached now)`` (:func:`bertlab.embeddings.text_keys`,
+    :func:`bertlab.embeddings.cached_keys`), or None for a config that embeds nothing (or unknown).
+    """
+    filled: dict[tuple, set[bytes]] = {}
+    out: list[float | None] = []
+    for cfg in configs:
+        keys = embedded(cfg) if cfg is not None else None
+        if not keys or not keys[0]:
+            out.append(None)
+            continue
+        need, now = keys
+        earlier = filled.setdefault((cfg.model, cfg.max_length, cfg.precision), set())
+        out.append(sum(k in now or k in earlier for k in need) / len(need))
+        earlier.update(need)
+    return out
+
+
+def probe_estimate(speed: Any, work: tuple[float, float] | None, tokens: float | None,
+                   cached: float | None = None) -> Estimate | None:
     """A rough estimate from this device's measured speed (:class:`bertlab.speedprobe.Speed`) and a strategy's
-    work (``Strategy.probe_work``) at ``tokens`` mean tokens per text; None where any of them is missing."""
+    work (``Strategy.probe_work``) at ``tokens`` mean tokens per text; None where any of them is missing.
+    ``cached``: the share of the texts it embeds that the embedding cache holds (:func:`cache_shares`): those go
+    through no forward pass, and with all of them cached no model is loaded either."""
     if speed is None or work is None or not tokens:
         return None
-    return Estimate(speed.seconds(*work, tokens), "rough: this device's measured speed (no run of it here yet)")
+    share = min(1.0, cached or 0.0)
+    basis = "rough: this device's measured speed (no run of it here yet)"
+    if not share:
+        return Estimate(speed.seconds(*work, tokens), basis)
+    step, forward = work
+    secs = speed.seconds(step, forward * (1.0 - share), tokens)
+    if share >= 1.0:
+        return Estimate(max(0.0, secs - speed.load_seconds), f"embeddings cached; {basis}")
+    return Estimate(secs, f"embeddings {_percent(share)} cached; {basis}")
 
 
 def phase_time_left(progress: float | None, phase_started: float | None, now: float) -> float | None:

@@ -372,7 +372,7 @@ def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmis
 
 
 def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
-                   tokens=None, available=None) -> tuple[float, int]:
+                   tokens=None, available=None, cached=None) -> tuple[float, int]:
     """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
 
     A point is unknown when no run of its strategy has finished on this device, or one of its split sizes is
@@ -380,12 +380,17 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
     ``tokens``: optional ``config -> mean tokens per text`` (None for unknown), to scale by text length.
     ``available``: optional ``config -> {"train", "validation", "test"}``, the uncapped split sizes of its data
     (None for unknown); a cap then counts as ``min(cap, available)``, and "all" as what is available.
+    ``cached``: optional ``config -> (keys of the texts it embeds, keys the embedding cache holds now)`` (None for
+    a strategy that embeds nothing; see :func:`bertlab.estimate.cache_shares`): a zero_shot or head_only point
+    whose texts are cached by then, now or by a point before it, is estimated at the warm time (its head's
+    training, no encoder pass over them).
     """
-    from bertlab.estimate import estimate_seconds
+    from bertlab.estimate import cache_shares, estimate_seconds
     from bertlab.strategies import get_strategy
 
+    shares = cache_shares(configs, cached) if cached is not None else [None] * len(configs)
     total, unknown = 0.0, 0
-    for cfg in configs:
+    for cfg, share in zip(configs, shares):
         d = cfg.data
         sizes = {"train": d.train_size, "validation": d.val_size, "test": d.test_size}
         full = available(cfg) if available is not None else None
@@ -397,7 +402,7 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
         strategy = get_strategy(cfg.strategy)
         est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
                                tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens
-                               else None)
+                               else None, cached=share)
         if est.seconds is None:
             unknown += 1
         else:

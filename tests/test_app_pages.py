@@ -761,6 +761,41 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     assert row["estimated time"] != "unknown"
 
 
+def test_train_page_estimates_runs_whose_embeddings_are_cached_at_the_warm_time(tiny_model, tiny_data, bertlab_home):
+    """After a first zero_shot and head_only run, a second one on the same texts reuses their cached embeddings and
+    takes a small part of the first's time: the estimate said the first's (its total counts the encoder pass)."""
+    from bertlab.estimate import Estimate
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    past = {}
+    for n in ("zero_shot", "head_only"):
+        rid = store.create_run(make_config(n, model=tiny_model, data=tiny_data))
+        assert execute_run(store, rid) == SUCCEEDED
+        past[n] = store.get(rid).costs
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "head_only"]).run()
+    no_problems(at)
+    table = at.table[0].value.set_index("strategy")
+    # each past run's time beyond its embedding pass, at the same sizes and epochs: what a warm run takes
+    warm = {n: c["wall_seconds"] - c["embedding_seconds"] for n, c in past.items()}
+    for n in ("zero_shot", "head_only"):
+        assert table.loc[n, "estimate from"] == "embeddings cached: 1 past run on this device, less its embedding pass"
+        assert table.loc[n, "estimated time"] == Estimate(warm[n], "").text()
+    # three seeds: head_only's second and third find all its texts cached as well
+    at.number_input(key="keep_repeats").set_value(3).run()
+    total = next(c.value for c in at.caption if c.value.startswith("Estimated time for the 4 runs"))
+    assert total == f"Estimated time for the 4 runs, one after another: {Estimate(warm['zero_shot'] + 3 * warm['head_only'], '').text()}."
+    # at another max length the embeddings are another cache's, not computed yet: the whole run, as before
+    at.number_input(key="keep_hp_zero_shot_max_length").set_value(64).run()
+    no_problems(at)
+    table = at.table[0].value.set_index("strategy")
+    assert table.loc["zero_shot", "estimate from"] == "1 past run on this device, per token"
+    assert table.loc["head_only", "estimate from"].startswith("embeddings cached: ")
+
+
 def test_train_page_says_when_texts_are_long_enough_to_be_cut(tiny_model, tmp_path):
     import pandas as pd
 

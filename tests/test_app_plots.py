@@ -212,6 +212,89 @@ def test_estimate_scales_by_text_length_where_runs_recorded_it():
     assert estimate_seconds([bare], "full_ft", "minilm", "cpu0", sizes, 2, tokens=54.0).seconds == pytest.approx(27.0)
 
 
+def embedding_run(strategy: str, run_id: str, total: float, wall: float, embedding: float, hits: int,
+                  texts: int = 170) -> Run:
+    """A past zero_shot or head_only run as the runner stores it: ``total`` counts an encoder pass the cache saved
+    it, ``wall`` is what it took, ``embedding`` its time in the embedding cache (lookups and the pass it ran)."""
+    run = make_run(strategy, run_id, total_seconds=total, wall_seconds=wall, embedding_seconds=embedding,
+                   embedding_cache_hits=hits, embedded_texts=texts)
+    run.data_summary = {**run.data_summary, "mean_tokens": 27.0}
+    return run
+
+
+def test_estimate_of_a_run_whose_embeddings_are_cached_is_the_warm_time_not_a_first_runs():
+    """A second head_only run on the same texts reuses the cached embeddings and takes seconds: the estimate said
+    the first run's time (its total counts the encoder pass), many times what it took."""
+    sizes = {"train": 100, "validation": 20, "test": 50}  # work = 100*2 + 20*2 + 50 = 290, as the past run's
+    cold = embedding_run("head_only", "h1", total=27.0, wall=27.0, embedding=25.0, hits=0)
+    assert estimate_seconds([cold], "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0).seconds == pytest.approx(27.0)
+    # nothing cached (or not known): as before, the whole run
+    assert estimate_seconds([cold], "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=0.0).seconds \
+        == pytest.approx(27.0)
+    # all cached, no warm run yet: the past run's time beyond its embedding pass (the head, evaluation, saving)
+    warm = estimate_seconds([cold], "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=1.0)
+    assert warm.seconds == pytest.approx(2.0)
+    assert warm.basis == "embeddings cached: 1 past run on this device, less its embedding pass"
+    # it scales with the head's work (examples x epochs), not with text length: no text goes through the encoder
+    assert estimate_seconds([cold], "head_only", "minilm", "cpu0", {"train": 200, "validation": 40, "test": 100}, 2,
+                            tokens=54.0, cached=1.0).seconds == pytest.approx(4.0)
+    # partly cached: the warm part plus the cold run's encoder pass over the share still to embed
+    half = estimate_seconds([cold], "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=0.5)
+    assert half.seconds == pytest.approx(2.0 + 0.5 * 25.0)
+    assert half.basis.startswith("embeddings 50% cached: 1 past run on this device, less its embedding pass; the "
+                                 "rest's encoder pass from 1 past run on this device, per token")
+    # a past run served whole from the cache says what a warm run takes; it is preferred (its total still counts
+    # the encoder pass it was spared, so the cold estimate is unchanged by it)
+    served = embedding_run("head_only", "h2", total=26.0, wall=1.0, embedding=0.1, hits=170)
+    both = [served, cold]
+    assert estimate_seconds(both, "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0).seconds \
+        == pytest.approx(26.5)
+    again = estimate_seconds(both, "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=1.0)
+    assert again.seconds == pytest.approx(1.0)
+    assert again.basis == "embeddings cached: 1 past run on this device, served from the cache"
+    # runs from before wall and embedding times were recorded: the cold estimate, as before
+    old = make_run("head_only", "h0", total_seconds=27.0)
+    assert estimate_seconds([old], "head_only", "minilm", "cpu0", sizes, 2, cached=1.0).seconds == pytest.approx(27.0)
+    # another device's warm runs say nothing about this one
+    assert estimate_seconds(both, "head_only", "minilm", "gpu1", sizes, 2, cached=1.0).seconds is None
+
+
+def test_cache_shares_count_texts_cached_now_or_by_an_earlier_run_of_the_launch():
+    from types import SimpleNamespace
+
+    from bertlab.estimate import cache_shares
+
+    def cfg(strategy, model="m", max_length=128):
+        return SimpleNamespace(strategy=strategy, model=model, max_length=max_length, precision="auto")
+
+    val_test, train = {b"v1", b"v2", b"t1", b"t2"}, {b"r1", b"r2", b"r3", b"r4"}
+    cached_now = frozenset({b"v1"})
+    needs = {"zero_shot": val_test, "head_only": val_test | train}
+
+    def embedded(c):
+        return (needs[c.strategy], cached_now) if c.strategy in needs else None
+
+    launch = [cfg("zero_shot"), cfg("full_ft"), cfg("head_only"), cfg("head_only"), cfg("head_only", max_length=64),
+              None]
+    # zero_shot finds 1 of its 4 texts; head_only then finds zero_shot's 4 of its 8, its second seed all; at
+    # another max length (another cache) only what is cached there now; a config that does not validate: unknown
+    assert cache_shares(launch, embedded) == [0.25, None, 0.5, 1.0, 0.125, None]
+
+
+def test_a_rough_estimate_leaves_out_the_forward_passes_of_cached_texts():
+    from bertlab.estimate import probe_estimate
+    from bertlab.speedprobe import Speed
+
+    speed = Speed(train_s_per_token=1e-3, forward_s_per_token=1e-3, load_seconds=2.0, tokens=64, measured=0.0)
+    cold = probe_estimate(speed, (0.0, 1000.0), 10.0)
+    assert cold.seconds == pytest.approx(2.0 + 10.0) and cold.basis.startswith("rough")
+    part = probe_estimate(speed, (0.0, 1000.0), 10.0, cached=0.75)
+    assert part.seconds == pytest.approx(2.0 + 2.5) and part.basis.startswith("embeddings 75% cached; rough")
+    # all cached: no forward pass and no model to load
+    full = probe_estimate(speed, (0.0, 1000.0), 10.0, cached=1.0)
+    assert full.seconds == pytest.approx(0.0) and full.basis.startswith("embeddings cached; rough")
+
+
 def test_runs_record_their_training_texts_mean_length_in_tokens(tiny_model, tiny_data):
     from bertlab.estimate import mean_tokens
     from bertlab.runner import execute_run

@@ -120,6 +120,43 @@ def test_a_text_costed_on_another_device_is_computed_once_more_and_costed_here(t
         np.testing.assert_array_equal(again.text_seconds, first.text_seconds)
 
 
+def test_the_cache_says_which_texts_a_run_would_take_from_it_without_loading_a_model(tiny_model, monkeypatch):
+    """What the Train page's estimate checks before a run: the texts a run on this device would not embed again,
+    from the shards' keys alone. It must agree with what :meth:`EmbeddingCache.get` then computes."""
+    from safetensors.numpy import load_file, save_file
+
+    texts, _ = make_texts(6)
+    gpu_texts, cpu_texts = texts[:5], texts[5:]
+    cpu = torch.device("cpu")
+    embeddings.EmbeddingCache(tiny_model, 64, None).get(gpu_texts, cpu, device_name="Some GPU")
+    cache = embeddings.EmbeddingCache(tiny_model, 64, None)
+    cache.get(cpu_texts, cpu, device_name="This CPU")
+
+    def no_model(*_a, **_k):
+        raise AssertionError("the check loaded a model")
+
+    with monkeypatch.context() as m:
+        m.setattr(embeddings, "get_encoder", no_model)
+        m.setattr(models, "load_encoder", no_model)
+        m.setattr(models, "load_tokenizer", no_model)
+        assert embeddings.cached_keys(tiny_model, 64, None, "This CPU") == embeddings.text_keys(cpu_texts)
+        assert embeddings.cached_keys(tiny_model, 64, None, "Some GPU") == embeddings.text_keys(gpu_texts)
+        # another max length or precision is another cache
+        assert embeddings.cached_keys(tiny_model, 32, None, "This CPU") == frozenset()
+        assert embeddings.cached_keys(tiny_model, 64, torch.bfloat16, "This CPU") == frozenset()
+    # a shard from before costs were kept is no hit (the run embeds its texts again), as get counts it
+    shard = next(f for f in cache.dir.glob("*.safetensors") if len(load_file(str(f))["keys"]) == len(cpu_texts))
+    d = load_file(str(shard))
+    del d["seconds"]
+    save_file(d, str(shard.with_name("99999999999999-old.safetensors")), metadata={"device": "This CPU"})
+    shard.unlink()
+    assert embeddings.cached_keys(tiny_model, 64, None, "This CPU") == frozenset()
+    again = embeddings.EmbeddingCache(tiny_model, 64, None).get(cpu_texts, cpu, device_name="This CPU")
+    assert again.computed == len(cpu_texts)
+    # a new shard is seen at once
+    assert embeddings.cached_keys(tiny_model, 64, None, "This CPU") == embeddings.text_keys(cpu_texts)
+
+
 class _Record(Callbacks):
     def __init__(self) -> None:
         self.steps: list[tuple[int, float]] = []

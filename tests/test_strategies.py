@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bertlab.data import load_splits
+from bertlab.embeddings import cached_keys, text_keys
+from bertlab.models import autocast_dtype, pick_device
 from bertlab.predict import Predictor
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
@@ -45,6 +48,14 @@ def test_strategy_runs_end_to_end(name, tiny_model, tiny_data):
     assert preds[0].probs.shape == (2, 2)
     assert abs(preds[0].probs.sum(1) - 1).max() < 1e-4
     assert set(preds[0].labels) <= {"neg", "pos"}
+    # what it declares it embeds through the shared cache (what the Train page's time estimate checks the cache
+    # for) is what it embedded, and the cache now holds all of it for this device: a second run would embed nothing
+    sp = load_splits(tiny_data)
+    assert c.get("embedded_texts", 0) == sum(len(getattr(sp, w)) for w in strategy.embeds)
+    need = text_keys([t for w in strategy.embeds for t in getattr(sp, w).texts]
+                     + strategy.embedded_texts(run.run_config, sp))
+    device = pick_device()
+    assert need <= cached_keys(tiny_model, 32, autocast_dtype("auto", device), device.name)
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

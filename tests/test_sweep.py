@@ -209,6 +209,44 @@ def test_estimate_total_scales_past_runs_and_counts_unknown_points(tiny_model, t
     assert sweep.estimate_total(past, whole_test, "cpu-x") == (0.0, len(configs))
 
 
+def test_estimate_total_counts_head_only_points_whose_embeddings_an_earlier_point_cached(tiny_model, tiny_data):
+    """A head_only sweep embeds its validation and test texts once: every later point finds them cached (and a
+    second seed on the same split all of its texts), so it takes its head's training, not a first run's time."""
+    from types import SimpleNamespace
+
+    from bertlab.estimate import estimate_seconds
+
+    spec = spec_for(tiny_model, tiny_data, strategies=["head_only"])
+    configs = [p.config for p in sweep.plan(spec)]
+    assert [(c.data.train_size, c.seed) for c in configs] == [(8, 0), (8, 1), (16, 0), (16, 1)]
+    past = [SimpleNamespace(status=SUCCEEDED, strategy="head_only", model=tiny_model, device="cpu-x",
+                            costs={"device": "cpu-x", "total_seconds": 26.0, "wall_seconds": 26.0,
+                                   "embedding_seconds": 24.0, "embedding_cache_hits": 0, "embedded_texts": 34},
+                            data_summary={"sizes": {"train": 8, "validation": 10, "test": 16}},
+                            config={"epochs": 30})]
+    shared = frozenset(f"v{i}".encode() for i in range(10))  # the validation and test texts every point embeds
+
+    def embedded(c):  # a point's training texts: the first train_size of one sample
+        return shared | {f"r{i}".encode() for i in range(c.data.train_size)}, frozenset()
+
+    cold, unknown = sweep.estimate_total(past, configs, "cpu-x")
+    seconds, unknown_cached = sweep.estimate_total(past, configs, "cpu-x", cached=embedded)
+    assert unknown == unknown_cached == 0
+    # the first point embeds everything; the second seed finds it all; size 16 finds 18 of its 26 texts
+    expected = 0.0
+    for c, share in zip(configs, (0.0, 1.0, 18 / 26, 1.0)):
+        d = c.data
+        sizes = {"train": d.train_size, "validation": d.val_size, "test": d.test_size}
+        expected += estimate_seconds(past, "head_only", tiny_model, "cpu-x", sizes, c.epochs, cached=share).seconds
+    assert seconds == pytest.approx(expected)
+    assert seconds < cold / 2
+    # no such check (a caller from before it): every point cold, as before
+    assert cold == pytest.approx(sum(
+        estimate_seconds(past, "head_only", tiny_model, "cpu-x", {"train": c.data.train_size,
+                         "validation": c.data.val_size, "test": c.data.test_size}, c.epochs).seconds
+        for c in configs))
+
+
 def test_results_table_shows_the_planned_size_of_unfinished_points():
     agg = [{"strategy": "full_ft", "size": 64, "n_seeds": 0, "n_planned": 3, "mean": None, "std": None,
             "n_train": None, "train_seconds": None},

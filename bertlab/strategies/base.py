@@ -65,6 +65,9 @@ class Strategy:
         uses_tokens: whether texts go through the model's tokenizer, cut at max_length.
         uses_seed: whether the seed changes what it does (not for zero_shot, which trains nothing, nor tfidf_logreg, whose solver draws nothing at random).
         reads_training_texts: whether the training texts go through the model (not for zero_shot).
+        embeds: the splits ("train", "val", "test") whose texts it embeds through the shared embedding cache
+            (:mod:`bertlab.embeddings`) instead of training the encoder on them: what a time estimate checks the
+            cache for (:meth:`embedded_texts`).
     """
 
     name: ClassVar[str] = ""
@@ -80,6 +83,7 @@ class Strategy:
     reads_training_texts: ClassVar[bool] = True  # zero_shot does not: it compares label descriptions only
     # RunConfig training fields an epoch strategy ignores (head_only: no warmup, no clipping): blank in the CSV
     unused_fields: ClassVar[tuple[str, ...]] = ()
+    embeds: ClassVar[tuple[str, ...]] = ()
 
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -89,6 +93,11 @@ class Strategy:
         ``config`` on splits of ``sizes``: what turns this device's measured speed (:mod:`bertlab.speedprobe`)
         into a rough time before any run of the strategy here. None: the encoder does not set its time."""
         return None
+
+    def embedded_texts(self, config: RunConfig, splits: Splits) -> list[str]:
+        """Texts a run of ``config`` embeds through the shared cache beside its :attr:`embeds` splits' (zero_shot's
+        label descriptions); none by default."""
+        return []
 
     @staticmethod
     def save_meta(ctx: RunContext, kind: str, **extra: Any) -> None:

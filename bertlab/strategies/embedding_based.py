@@ -83,6 +83,11 @@ class ZeroShot(Strategy):
     uses_epochs = False
     uses_seed = False  # nothing is drawn at random: every seed gives the same answers
     reads_training_texts = False
+    embeds = ("val", "test")
+
+    def embedded_texts(self, config, splits) -> list[str]:
+        """Its label descriptions: each class's text, embedded through the cache as the data's texts are."""
+        return list(config.label_descriptions or splits.train.label_descriptions or splits.label_names)
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """One forward pass over the validation and test texts."""
@@ -90,13 +95,13 @@ class ZeroShot(Strategy):
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits
-        descs = cfg.label_descriptions or sp.train.label_descriptions or sp.label_names
+        descs = self.embedded_texts(cfg, sp)
         if len(descs) != len(sp.label_names):
             raise ConfigError(
                 f"label_descriptions has {len(descs)} entries but the data has {len(sp.label_names)} classes "
                 f"{sp.label_names}; give one description per class, in that order."
             )
-        emb, info = _embed_splits(ctx, ("val", "test"))
+        emb, info = _embed_splits(ctx, self.embeds)
         cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
         t0 = time.perf_counter()
         label_res = cache.get(list(descs), ctx.torch_device, device_name=ctx.device.name)
@@ -192,6 +197,7 @@ class HeadOnly(Strategy):
             "through BERT's pooler.")
     defaults = {"epochs": 30, "learning_rate": 1e-2, "batch_size": 64, "max_length": 128, "weight_decay": 0.0}
     unused_fields = ("warmup_ratio", "grad_clip")  # its head trains at a constant learning rate, unclipped
+    embeds = ("train", "val", "test")
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """One forward pass over every text (the head's epochs on cached embeddings cost next to nothing)."""
@@ -199,7 +205,7 @@ class HeadOnly(Strategy):
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp = ctx.config, ctx.splits
-        emb, info = _embed_splits(ctx, ("train", "val", "test"))
+        emb, info = _embed_splits(ctx, self.embeds)
         x = {w: embeddings.normalize(e) for w, e in emb.items()}
         t0 = time.perf_counter()
         head, history, steps, restored = train_linear_head(
