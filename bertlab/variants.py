@@ -133,6 +133,8 @@ def _value(key: str, value) -> str:
         return "best epoch kept" if value else "last epoch"
     if key == "new_vocab":
         return "own vocabulary" if value else "model's vocabulary"
+    if key == "epochs" and value == 1:
+        return "1 epoch"
     shown = f"{value:g}" if isinstance(value, float) else str(value)
     return _SHOWN.get(key, key + " {}").format(shown)
 

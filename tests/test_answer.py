@@ -1358,3 +1358,15 @@ def test_ahead_of_every_cheaper_run_names_the_least_clear_of_those_gaps_where_it
     assert a.pick is best and "ahead of the best cheaper run, head_only" in a.headline
     assert (f"Every cheaper run is behind it beyond chance; the least clear of those gaps is to zero_shot (66.2%, "
             f"McNemar {paired.p_is(p_far.p_value)}).") in a.sentences
+
+
+def test_runs_cheaper_than_the_best_that_the_answer_passes_over_are_named_with_why(tmp_path):
+    """A persona's answer started with zero_shot, tied with the best (full_ft), and named neither head_only run,
+    both cheaper than full_ft and dearer than zero_shot: the reader wondered where they went."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    head = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 20), 2.96e11, 10.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
+    a = answer.answer([best, head, free], metric="accuracy")
+    assert a.pick is free and a.best is best  # the premise: zero_shot tied with full_ft, head_only too
+    assert "Also cheaper than full_ft, and not the pick: head_only (74.0%: dearer to train than zero_shot)." \
+        in a.sentences

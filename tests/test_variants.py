@@ -64,7 +64,7 @@ def test_seeds_of_two_learning_rates_are_answered_as_two_choices_and_none_is_los
     a = answer.answer(runs, metric="accuracy")
     assert a is not None and a.best.config["learning_rate"] == 5e-5 and a.pick is a.best
     assert "full_ft (lr 5e-05)" in a.headline
-    assert "(lr 5e-05)" in a.plain  # the plain words say which full_ft
+    assert "(learning rate 5e-05)" in a.plain  # the plain words say which full_ft, in words
 
 
 def test_one_run_each_of_two_learning_rates_names_them_by_the_setting_not_by_run_id(tmp_path):
@@ -95,3 +95,28 @@ def test_the_report_says_what_each_run_trained_with_and_not_zero_shots_unused_ep
     assert text.startswith("2 epochs, lr 2e-05, batch 32") and "best epoch kept" in text and "patience" not in text
     page = _configs_section([z, f])
     assert "Trained with: max_length 64, sentences “bad”." in page and f"Trained with: {text}." in page
+
+
+def test_one_epoch_is_one_epoch(tmp_path):
+    one = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0), epochs=1)
+    three = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0), epochs=3)
+    assert sorted(variants.labels([one, three]).values()) == ["full_ft (1 epoch)", "full_ft (3 epochs)"]
+
+
+def test_two_settings_as_accurate_and_as_costly_are_told_apart_by_the_other_measure_not_by_seconds(tmp_path):
+    """A persona's two head_only runs (lr 0.001 and 0.03) at 70.6%, both 296 GFLOP, 3.345 s and 3.38 s: the answer
+    called the first 'the cheapest to train' and the other 'as accurate, for more training', on 0.035 s of wall
+    time, though macro-F1 told them apart (0.657 against 0.691)."""
+    zeros = [i for i, y in enumerate(LABELS) if y == 0]
+    one_sided = [1 if i in set(zeros[:100]) else y for i, y in enumerate(LABELS)]  # every mistake on class 0
+    even = [1 - y if i % 4 in (0, 1) and i < 200 else y for i, y in enumerate(LABELS)]  # 50 of each class
+    assert sum(p == y for p, y in zip(one_sided, LABELS)) == sum(p == y for p, y in zip(even, LABELS))  # premise
+    low = _with(fake_run(tmp_path, "head_only", LABELS, one_sided, 2.96e11, 3.345), learning_rate=1e-3)
+    high = _with(fake_run(tmp_path, "head_only", LABELS, even, 2.96e11, 3.38), learning_rate=3e-2)
+    assert high.metrics["test_macro_f1"] > low.metrics["test_macro_f1"]
+    a = answer.answer([low, high], metric="accuracy")
+    assert a.best is high and a.pick is high
+    assert "as cheap to train as any run here" in a.headline and "the cheapest" not in a.headline
+    assert ("As accurate as head_only (lr 0.03), at about the same training cost, but behind it by macro-F1: "
+            f"head_only (lr 0.001) ({low.metrics['test_macro_f1']:.3f} against "
+            f"{high.metrics['test_macro_f1']:.3f}).") in a.sentences
