@@ -145,11 +145,35 @@ def latest_batch(runs: list, sweeps: set[str]) -> str | None:
     return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 
 
+PICKED_KEY = "keep_cmp_runs"  # the runs picked on Compare (its Pick runs switch), kept across pages
+PICKED = "picked on Compare"  # the batch key other pages give those runs beside the launches
+
+
+def picked(runs: list) -> list:
+    """The runs picked on Compare where its Pick runs switch is on, of ``runs`` (in their order); [] where it is
+    off or none of them is among ``runs``."""
+    if not st.session_state.get("keep_cmp_pick"):
+        return []
+    ids = set(st.session_state.get(PICKED_KEY) or [])
+    return [r for r in runs if r.id in ids]
+
+
+def with_picked(batches: dict, titles: dict, runs: list) -> tuple[dict, dict]:
+    """``batches`` (batch id -> runs) and their ``titles`` with the runs picked on Compare first, as
+    :data:`PICKED`, where there are any: the comparison the desk made across launches, on every page."""
+    if not (chosen := picked(runs)):
+        return batches, titles
+    return ({PICKED: chosen, **batches},
+            {PICKED: f"Runs picked on Compare · {len(chosen)} run{'s' * (len(chosen) != 1)}", **titles})
+
+
 def shown_batch(runs: list, sweeps: set[str]) -> str | None:
-    """The batch the other pages open on: the one Compare shows (as chosen there), else this desk's newest launch
-    (not a sweep) that is stored, else :func:`latest_batch`. A CLI run or another user's launch made since does not
-    take Accuracy vs cost, the cards or the Playground away from the comparison this desk was looking at.
-    ``runs`` are newest first."""
+    """The batch the other pages open on: the runs picked on Compare (:data:`PICKED`, where its Pick runs switch is
+    on), else the batch it shows (as chosen there), else this desk's newest launch (not a sweep) that is stored,
+    else :func:`latest_batch`. A CLI run or another user's launch made since does not take Accuracy vs cost, the
+    cards or the Playground away from the comparison this desk was looking at. ``runs`` are newest first."""
+    if picked(runs):
+        return PICKED
     present = {r.batch_id for r in runs}
     if (choice := st.session_state.get("cmp_choice")) in present:
         return choice

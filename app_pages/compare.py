@@ -35,14 +35,19 @@ def select_runs(all_runs: list) -> list[str]:
     # mode's larger text cut it to "Pic…" at 1024 px. Where even that is too narrow it goes to a line of its own.
     row = st.container(horizontal=True, vertical_alignment="bottom")
     c1, c2 = row.container(width="stretch"), row.container(width="content")
-    pick = c2.toggle("Pick runs", key="cmp_pick", help="Compare runs from different batches.")
+    # Kept across pages (keep_*), and read by Accuracy vs cost, the cards and the Playground
+    # (common.picked): a persona's two learning rates, picked from two launches, were on Compare only.
+    pick = c2.toggle("Pick runs", key="keep_cmp_pick", help="Compare runs from different batches (launches): "
+                     "Accuracy vs cost, the Strategy cards and the Playground then show these runs too.")
     if pick:
         options = [r.id for r in all_runs]
         by_id = {r.id: r for r in all_runs}
-        # the batch on screen before the switch (it filled in the newest launch, another than the one shown)
-        shown = st.session_state.get("cmp_choice")
-        default = [r.id for r in batches[shown if shown in batches else latest]]
-        return c1.multiselect("Runs", options, default=default, format_func=lambda i: common.run_title(by_id[i]))
+        kept = [i for i in st.session_state.get(common.PICKED_KEY) or [] if i in by_id]
+        if not kept:  # the batch on screen before the switch (it filled in the newest launch, another than the one shown)
+            shown = st.session_state.get("cmp_choice")
+            kept = [r.id for r in batches[shown if shown in batches else latest]]
+        st.session_state[common.PICKED_KEY] = kept  # runs deleted since are let go
+        return c1.multiselect("Runs", options, key=common.PICKED_KEY, format_func=lambda i: common.run_title(by_id[i]))
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
     # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is

@@ -23,10 +23,11 @@ def choose_runs(runs: list) -> list:
     # A sweep is its points, as Learning curves plot them: a second seed added later reuses the first seed's runs,
     # which sit in the earlier sweep's batch.
     batches = sweep.batches(common.store(), runs, sweeps)
-    latest = common.shown_batch(runs, sweeps)  # Compare's batch, else this desk's newest launch
-    titles = common.batch_titles(batches, sweeps)
+    latest = common.shown_batch(runs, sweeps)  # Compare's runs or batch, else this desk's newest launch
+    batches, titles = common.with_picked(batches, common.batch_titles(batches, sweeps), runs)
     batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=list(batches).index(latest),
-                         format_func=titles.get)
+                         format_func=titles.get, help="Or the runs picked on Compare (its Pick runs switch), "
+                         "listed first while it is on.")
     chosen = batches[batch]
     sizes = sorted({n for r in chosen if r.status == "succeeded" and (n := train_size(r)) is not None})
     if len(sizes) > 1:

@@ -21,6 +21,8 @@ def default_runs(done: list, sweeps: set[str]) -> list[str]:
     few strategies would fill the eight places.
     """
     batch = common.shown_batch(done, sweeps)
+    if batch == common.PICKED:  # the runs picked on Compare, across launches
+        return launch_order([r.id for r in common.picked(done)], done)[:MAX_DEFAULT]
     if batch in sweeps:
         batch = common.latest_batch(done, sweeps)
     return launch_order([r.id for r in done if r.batch_id == batch], done)[:MAX_DEFAULT]

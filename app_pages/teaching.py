@@ -19,12 +19,13 @@ def comparison_for(name: str) -> tuple[list, str | None]:
     sweeps = common.sweep_batches()
     batches = sweep.batches(common.store(), runs, sweeps)  # a sweep: every point's run, reused ones included
     batch = common.shown_batch(runs, sweeps)
+    batches, titles = common.with_picked(batches, common.batch_titles(batches, sweeps), runs)
     if batch is not None and not any(r.strategy == name and r.status == "succeeded" for r in batches[batch]):
         batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"
                       and r.batch_id not in sweeps), batch)
     if batch is None:
         return [], None
-    return batches[batch], common.batch_titles(batches, sweeps).get(batch)
+    return batches[batch], titles.get(batch)
 
 
 def options_for(name: str, model: str) -> dict:

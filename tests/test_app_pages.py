@@ -470,7 +470,7 @@ def test_compare_and_playground_default_to_the_latest_launch_not_a_later_sweep(t
     assert at.selectbox[0].value == "b1" and len(at.selectbox[0].options) == 2
     page_text = " ".join(m.value for m in at.markdown)
     assert page_text.count("test accuracy **") == 1  # the launch's one run, not the sweep's three
-    at.toggle(key="cmp_pick").set_value(True).run()
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
     assert at.multiselect[0].value == [launch]
     pg = app_on("app_pages/playground.py")
     no_problems(pg)
@@ -1212,6 +1212,42 @@ def test_pick_runs_starts_from_the_batch_on_screen(tiny_data, bertlab_home):
     at = app_on("app_pages/compare.py")
     assert at.selectbox[0].value == "b1"
     at.selectbox[0].set_value("b0").run()
-    at.toggle(key="cmp_pick").set_value(True).run()
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
     no_problems(at)
     assert at.multiselect[0].value == [ids["b0"]]
+
+
+def test_runs_picked_on_compare_are_what_the_other_pages_show_and_stay_picked(tiny_data, bertlab_home):
+    """A persona picked two launches' runs on Compare (head_only at two learning rates); Accuracy vs cost, the
+    Strategy cards and the Playground each opened on one launch, and back on Compare the switch was off."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = {}
+    for batch, ngram in (("b0", 1), ("b1", 2)):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": ngram}),
+                               batch_id=batch)
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        ids[batch] = rid
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value([ids["b0"], ids["b1"]]).run()
+    no_problems(at)
+    at.switch_page("app_pages/costs.py").run()
+    no_problems(at)
+    assert at.selectbox[0].value == "picked on Compare" and "Runs picked on Compare · 2 runs" in at.selectbox[0].options
+    table = next(d.value for d in at.dataframe if "strategy" in d.value.columns)
+    assert sorted(table["strategy"]) == ["tfidf_logreg (ngram_max 1)", "tfidf_logreg (ngram_max 2)"]
+    at.switch_page("app_pages/teaching.py").run()
+    at.radio(key="keep_tc_strategy").set_value("tfidf_logreg").run()
+    no_problems(at)
+    lines = [m.value for m in at.markdown if "test accuracy" in m.value]
+    assert len(lines) == 2 and "Runs picked on Compare" in " ".join(m.value for m in at.markdown)
+    at.switch_page("app_pages/playground.py").run()
+    no_problems(at)
+    assert sorted(at.multiselect(key="keep_pg_runs").value) == sorted(ids.values())
+    at.switch_page("app_pages/compare.py").run()
+    assert at.toggle(key="keep_cmp_pick").value and at.multiselect(key="keep_cmp_runs").value == [ids["b0"], ids["b1"]]
