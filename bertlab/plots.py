@@ -153,12 +153,25 @@ def run_labels(runs: Sequence[Any]) -> dict[str, str]:
 
 
 def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:
-    """(colour, dash) per run id: colour by strategy, dash tells apart runs of one strategy."""
+    """(colour, dash) per run id: colour by strategy, dash tells apart runs of one strategy: its settings where it
+    ran with several (``head_only (lr 0.001)``'s seeds all dashed, ``head_only (lr 0.03)``'s dotted: by run, a
+    persona's two settings at two seeds each drew one of each dashed), else its runs (seeds)."""
+    from bertlab.variants import labels
+
+    names = labels(runs)
+    settings: dict[str, list[str]] = {}
+    for r in runs:
+        settings.setdefault(r.strategy, [])
+        if names[r.id] not in settings[r.strategy]:
+            settings[r.strategy].append(names[r.id])
     seen: dict[str, int] = {}
     out = {}
     for r in runs:
-        i = seen.get(r.strategy, 0)
-        seen[r.strategy] = i + 1
+        if len(settings[r.strategy]) > 1:
+            i = settings[r.strategy].index(names[r.id])
+        else:
+            i = seen.get(r.strategy, 0)
+            seen[r.strategy] = i + 1
         out[r.id] = (strategy_color(r.strategy), _DASHES[i % len(_DASHES)])
     return out
 

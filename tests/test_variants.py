@@ -120,3 +120,14 @@ def test_two_settings_as_accurate_and_as_costly_are_told_apart_by_the_other_meas
     assert ("As accurate as head_only (lr 0.03), at about the same training cost, but behind it by macro-F1: "
             f"head_only (lr 0.001) ({low.metrics['test_macro_f1']:.3f} against "
             f"{high.metrics['test_macro_f1']:.3f}).") in a.sentences
+
+
+def test_a_strategys_settings_draw_with_their_own_dash_and_its_seeds_share_it(tmp_path):
+    from bertlab.plots import run_styles
+
+    runs = [_with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 280), 2.96e11, 3.0, seed=seed),
+                  learning_rate=lr) for lr in (1e-3, 3e-2) for seed in (0, 1)]
+    dash = {r.id: run_styles(runs)[r.id][1] for r in runs}
+    assert dash[runs[0].id] == dash[runs[1].id] != dash[runs[2].id] == dash[runs[3].id]
+    seeds = [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 280), 1e13, 3.0, seed=s) for s in (0, 1)]
+    assert len({run_styles(seeds)[r.id][1] for r in seeds}) == 2  # one setting: its seeds told apart
