@@ -234,8 +234,9 @@ def results(runs: list) -> None:
     baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
     # One test set's baseline is one number: said under the table, so that eleven columns fit without scrolling.
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
-    st.dataframe(results_table(done), hide_index=True, width="stretch", column_order=columns,
-                 column_config=TABLE_CONFIG)
+    table = results_table(done)
+    st.dataframe(table, hide_index=True, width="stretch", column_order=columns,
+                 column_config={**TABLE_CONFIG, "run": run_column(table["run"])})
     st.caption(("" if len(baselines) != 1 else
                 f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
                 f"must beat that. ")
@@ -737,6 +738,14 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
              "run to load a model in this process counts loading it (often zero_shot, which head_only then "
              "shares; the line under the table names such runs)."),
 }
+
+
+def run_column(names) -> st.column_config.Column:
+    """The pinned run column, as wide as its longest name (``head_only (lr 0.001) · 0cd3`` was cut to
+    ``head_only (lr 0.001``, and its seeds read alike): at least the 120 px that fit ``head_only · 1a2b``, at
+    most 300."""
+    longest = max((len(str(n)) for n in names), default=0)
+    return st.column_config.TextColumn(pinned=True, width=min(300, max(120, 8 * longest + 16)))
 
 
 def results_table(done: list):

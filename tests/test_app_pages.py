@@ -1251,3 +1251,26 @@ def test_runs_picked_on_compare_are_what_the_other_pages_show_and_stay_picked(ti
     assert sorted(at.multiselect(key="keep_pg_runs").value) == sorted(ids.values())
     at.switch_page("app_pages/compare.py").run()
     assert at.toggle(key="keep_cmp_pick").value and at.multiselect(key="keep_cmp_runs").value == [ids["b0"], ids["b1"]]
+
+
+def test_the_results_tables_run_column_is_as_wide_as_its_longest_name(tiny_data, bertlab_home):
+    """'head_only (lr 0.001) · 0cd3' was cut to 'head_only (lr 0.001' in the 120-px run column: two seeds read
+    alike."""
+    import json
+
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for c in (1.0, 10.0):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"C": c, "ngram_max": 2}),
+                               batch_id="b1")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d for d in at.dataframe if "run" in d.value.columns and "macro-F1" in d.value.columns)
+    longest = max(len(n) for n in table.value["run"])
+    assert longest > 15 and "(C 10" in " ".join(table.value["run"])  # the premise: names longer than 120 px hold
+    width = json.loads(table.proto.columns)["run"]["width"]
+    assert width >= 8 * longest  # about 8 px a character at the table's type size
