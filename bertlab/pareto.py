@@ -148,6 +148,14 @@ def seed_spread(runs) -> list[dict]:
         groups.setdefault(key, []).append(r)
     out = []
     for (strategy, n, *_), rs in groups.items():
+        # one run per seed, the newest, as the answer counts them: a run repeated at its seed is not another seed
+        # (a persona's table said 3 runs where the answer said a mean of 2 seeds)
+        newest: dict[tuple, dict] = {}
+        for r in sorted(rs, key=lambda r: getattr(by_id[r["run_id"]], "created", 0)):
+            cfg = getattr(by_id[r["run_id"]], "config", None) or {}
+            key = (cfg.get("seed"), (cfg.get("data") or {}).get("seed")) if "seed" in cfg else r["run_id"]
+            newest[key] = r
+        rs = list(newest.values())
         acc = [r["test_accuracy"] for r in rs if r["test_accuracy"] is not None]
         f1 = [r["test_macro_f1"] for r in rs if r["test_macro_f1"] is not None]
         if len(acc) < 2:

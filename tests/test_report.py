@@ -436,6 +436,18 @@ def test_seed_spread_says_how_far_each_strategys_runs_moved(tmp_path):
     assert row["runs"] == 2 and row["range"] == "80.0-83.0%"
 
 
+def test_seed_spread_counts_a_run_repeated_at_its_seed_once_as_the_answer_does(tmp_path):
+    from types import SimpleNamespace
+
+    def run(i, seed, acc):
+        return SimpleNamespace(id=f"r{i}", strategy="head_only", status="succeeded", created=float(i),
+                               metrics={"test_accuracy": acc, "test_macro_f1": acc}, costs={"train_seconds": 1.0},
+                               data_summary={"sizes": {"train": 500}}, config={"seed": seed, "data": {"seed": 0}})
+
+    (row,) = pareto.seed_spread([run(0, 0, 0.70), run(1, 1, 0.74), run(2, 0, 0.72)])  # seed 0 run again
+    assert row["runs"] == 2 and row["range"] == "72.0-74.0%"  # the newest at each seed
+
+
 def test_stored_predictions_keep_every_class_probability_only_while_the_classes_are_few(tmp_path):
     from bertlab import paired
 
