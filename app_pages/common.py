@@ -635,9 +635,12 @@ def dataset_name(name: str) -> str:
     return upload_display_name(name)
 
 
-def run_title(run: Any) -> str:
-    """``✓ head_only · a1b2 (rotten_tomatoes)``."""
-    return f"{STATUS_ICON.get(run.status, '')} {shown_strategy(run)} · {run.id[-4:]} ({dataset_name(run.dataset)})"
+def run_title(run: Any, names: dict | None = None) -> str:
+    """``✓ head_only · a1b2 (rotten_tomatoes)``; ``names``: run id -> its strategy as :func:`bertlab.variants.labels`
+    names it among the runs listed (``✓ head_only (lr 0.03) · a1b2 (rotten_tomatoes)``), so that a picker tells
+    two settings apart."""
+    shown = (names or {}).get(run.id) or shown_strategy(run)
+    return f"{STATUS_ICON.get(run.status, '')} {shown} · {run.id[-4:]} ({dataset_name(run.dataset)})"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")

@@ -47,7 +47,9 @@ def select_runs(all_runs: list) -> list[str]:
             shown = st.session_state.get("cmp_choice")
             kept = [r.id for r in batches[shown if shown in batches else latest]]
         st.session_state[common.PICKED_KEY] = kept  # runs deleted since are let go
-        return c1.multiselect("Runs", options, key=common.PICKED_KEY, format_func=lambda i: common.run_title(by_id[i]))
+        names = variants.labels(all_runs)  # "head_only (lr 0.03)": which setting each is, among all of them
+        return c1.multiselect("Runs", options, key=common.PICKED_KEY,
+                              format_func=lambda i: common.run_title(by_id[i], names))
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
     # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
-from bertlab import answer, pareto, sweep
+from bertlab import answer, pareto, sweep, variants
 from bertlab.errors import BertlabError
 from bertlab.export import artifact_kind, export_model_zip
 from bertlab.strategies.base import ENCODER_KINDS
@@ -121,7 +121,8 @@ def model_export(runs: list) -> None:
     # The most accurate run first: the one people export (not a from-scratch run that learned nothing).
     best = max(range(len(ok)), key=lambda i: (ok[i].metrics or {}).get("test_accuracy") or 0.0)
     by_id = {r.id: r for r in ok}  # the runs this page read (another tab may delete one meanwhile)
-    rid = st.selectbox("Run", list(by_id), index=best, format_func=lambda i: common.run_title(by_id[i]))
+    names = variants.labels(ok)  # "head_only (lr 0.03)" where the runs here hold two settings
+    rid = st.selectbox("Run", list(by_id), index=best, format_func=lambda i: common.run_title(by_id[i], names))
     kind = artifact_kind(common.store(), rid)
     st.caption({"classifier": "A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
                               "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed. Its "

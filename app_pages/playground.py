@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
+from bertlab import variants
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.store import SUCCEEDED
@@ -71,12 +72,13 @@ if not done:
     st.stop()
 
 by_id = {r.id: r for r in done}
+names = variants.labels(done)  # "head_only (lr 0.03)": which setting each run is
 sweeps = common.sweep_batches()
 keep_selection(done, sweeps)
 ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", max_selections=MAX_LOADED_RUNS,
                      help=f"Up to {MAX_LOADED_RUNS}: the models kept loaded, so each answers at once.",
                      default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps),
-                     format_func=lambda i: common.run_title(by_id[i]))
+                     format_func=lambda i: common.run_title(by_id[i], names))
 if not ids:
     st.info("Choose at least one run.")
     st.stop()

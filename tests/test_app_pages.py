@@ -1274,3 +1274,24 @@ def test_the_results_tables_run_column_is_as_wide_as_its_longest_name(tiny_data,
     assert longest > 15 and "(C 10" in " ".join(table.value["run"])  # the premise: names longer than 120 px hold
     width = json.loads(table.proto.columns)["run"]["width"]
     assert width >= 8 * longest  # about 8 px a character at the table's type size
+
+
+def test_pickers_name_each_runs_setting(tiny_data, bertlab_home):
+    """Compare's Pick runs, the Playground's and the export's pickers said 'tfidf_logreg · 1a2b' for both settings."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for batch, ngram in (("b0", 1), ("b1", 2)):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": ngram}),
+                               batch_id=batch)
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    no_problems(at)
+    assert sum("tfidf_logreg (ngram_max " in o for o in at.multiselect(key="keep_cmp_runs").options) == 2
+    at.switch_page("app_pages/playground.py").run()
+    no_problems(at)
+    assert sum("tfidf_logreg (ngram_max " in o for o in at.multiselect(key="keep_pg_runs").options) == 2
