@@ -1217,21 +1217,28 @@ def test_pick_runs_starts_from_the_batch_on_screen(tiny_data, bertlab_home):
     assert at.multiselect[0].value == [ids["b0"]]
 
 
+def two_settings_in_two_launches(tiny_data, home) -> dict[str, str]:
+    """Two finished tfidf_logreg runs, one with word pairs (ngram_max 2) and one without, launched apart (batches
+    b0 and b1): {batch: run id}."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(home)
+    ids = {}
+    for batch, ngram in (("b0", 1), ("b1", 2)):
+        ids[batch] = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": ngram}),
+                                      batch_id=batch)
+        store.claim(ids[batch], "cpu")
+        store.finish(ids[batch], SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8,
+                                                     "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    return ids
+
+
 def test_runs_picked_on_compare_are_what_the_other_pages_show_and_stay_picked(tiny_data, bertlab_home):
     """A persona picked two launches' runs on Compare (head_only at two learning rates); Accuracy vs cost, the
     Strategy cards and the Playground each opened on one launch, and back on Compare the switch was off."""
-    from bertlab.strategies import make_config
-
-    store = RunStore(bertlab_home)
-    ids = {}
-    for batch, ngram in (("b0", 1), ("b1", 2)):
-        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": ngram}),
-                               batch_id=batch)
-        store.claim(rid, "cpu")
-        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
-                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
-        ids[batch] = rid
-        time.sleep(0.01)
+    ids = two_settings_in_two_launches(tiny_data, bertlab_home)
     at = app_on("app_pages/compare.py")
     at.toggle(key="keep_cmp_pick").set_value(True).run()
     at.multiselect(key="keep_cmp_runs").set_value([ids["b0"], ids["b1"]]).run()
@@ -1278,16 +1285,7 @@ def test_the_results_tables_run_column_is_as_wide_as_its_longest_name(tiny_data,
 
 def test_pickers_name_each_runs_setting(tiny_data, bertlab_home):
     """Compare's Pick runs, the Playground's and the export's pickers said 'tfidf_logreg · 1a2b' for both settings."""
-    from bertlab.strategies import make_config
-
-    store = RunStore(bertlab_home)
-    for batch, ngram in (("b0", 1), ("b1", 2)):
-        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": ngram}),
-                               batch_id=batch)
-        store.claim(rid, "cpu")
-        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
-                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
-        time.sleep(0.01)
+    two_settings_in_two_launches(tiny_data, bertlab_home)
     at = app_on("app_pages/compare.py")
     at.toggle(key="keep_cmp_pick").set_value(True).run()
     no_problems(at)
