@@ -144,7 +144,8 @@ def write_csv(path: str | Path, text: str) -> None:
 
 
 # --- per-strategy settings of `run` -------------------------------------------------------------------
-# flag attribute -> (flag, type, RunConfig field). Each takes one VALUE (every strategy), NAME=VALUE pairs, or both.
+# flag attribute -> (flag, type, RunConfig field). Each takes one VALUE (every strategy), NAME=VALUE pairs, or both;
+# --lr's values may list several learning rates joined by commas (NAME=1e-3,3e-2), one run each.
 PER_STRATEGY_FLAGS = {"epochs": ("--epochs", int, "epochs"), "lr": ("--lr", float, "learning_rate"),
                       "batch_size": ("--batch-size", int, "batch_size"),
                       "max_length": ("--max-length", int, "max_length")}
@@ -167,37 +168,64 @@ def _uses(strategy: str, field: str) -> bool:
     return s.uses_tokens if field == "max_length" else s.uses_epochs
 
 
+SEVERAL = "lr"  # the one per-strategy flag that takes several values, one run each: --lr head_only=1e-3,3e-2
+
+
+def _values(flag: str, given: str, text: str, cast: type, several: bool) -> int | float | tuple[float, ...]:
+    """One number, or for the flag that takes several (``several``), the tuple of those joined by commas."""
+    if "," not in text:
+        v = _number(flag, given, text, cast)
+        return (v,) if several else v
+    if not several:
+        raise BertlabError(f"{flag} {given}: {flag} takes one value per strategy; only --lr takes several to "
+                           "compare (one run each, e.g. --lr head_only=1e-3,3e-2).")
+    if "" in text.split(","):  # "head_only=1e-3, 3e-2": the shell cut it at the space
+        raise BertlabError(f"{flag} {given}: a value is missing beside a comma; list the values with commas and no "
+                           f"spaces, e.g. {flag} head_only=1e-3,3e-2.")
+    from bertlab.launch import learning_rates
+
+    return tuple(learning_rates(text, f"{flag} {given}"))
+
+
+def _shown_value(v) -> str:
+    return ",".join(f"{x:g}" for x in v) if isinstance(v, tuple) else f"{v:g}"
+
+
 def per_strategy_values(flag: str, tokens: list[str] | None, cast: type, field: str,
-                        strategies: list[str]) -> tuple[int | float | None, dict[str, int | float]]:
-    """``(value for every strategy or None, {strategy: its own value})`` of one per-strategy flag.
+                        strategies: list[str], several: bool = False) -> tuple[object, dict[str, object]]:
+    """``(value for every strategy or None, {strategy: its own value})`` of one per-strategy flag; with
+    ``several`` (--lr) each value is a tuple of one or more, joined by commas where given (one run each).
 
     Raises:
         BertlabError: a value that is not a number, two bare values, a NAME not in ``strategies`` (or named twice,
-        or one that does not use the flag).
+        or one that does not use the flag), several values for a flag that takes one.
     """
-    bare, named = None, {}
+    bare, named, given = None, {}, {}  # given: each value as written, for a message
+    compare = (lambda a, b: f" To compare them in one launch, join them with a comma: {flag} {a},{b}.") if several \
+        else (lambda a, b: "")
     for tok in tokens or ():
         name, sep, text = tok.partition("=")
         if not sep:
             if bare is not None:
                 example = next((s for s in strategies if _uses(s, field)), strategies[0])
-                raise BertlabError(f"{flag} has two values for every strategy ({bare:g} and {tok}); give one, and "
-                                   f"NAME=VALUE for a strategy of its own (e.g. {flag} {example}={tok}).")
-            bare = _number(flag, tok, tok, cast)
+                raise BertlabError(f"{flag} has two values for every strategy ({_shown_value(bare)} and {tok}); give "
+                                   f"one, and NAME=VALUE for a strategy of its own (e.g. {flag} {example}={tok})."
+                                   + compare(given[None], tok))
+            bare, given[None] = _values(flag, tok, tok, cast, several), tok
             continue
         if name not in strategies:
             raise BertlabError(f"{flag} {tok}: {name!r} is not among this run's --strategies "
                                f"({', '.join(dict.fromkeys(strategies))}).")
         if name in named:
-            raise BertlabError(f"{flag} names {name} twice; give it one value.")
+            raise BertlabError(f"{flag} names {name} twice; give it one value."
+                               + compare(given[name], text))
         if not _uses(name, field):
             raise BertlabError(f"{flag} {tok}: {name} does not use {flag} (see `python -m bertlab strategies`).")
-        named[name] = _number(flag, tok, text, cast)
+        named[name], given[name] = _values(flag, tok, text, cast, several), tok
     return bare, named
 
 
-def bare_value_note(flag: str, bare: int | float | None, field: str, strategies: list[str],
-                    named: dict) -> str | None:
+def bare_value_note(flag: str, bare, field: str, strategies: list[str], named: dict) -> str | None:
     """A line saying what a value given for every strategy overrode, where their own defaults differ."""
     from bertlab.strategies import make_config
 
@@ -206,7 +234,7 @@ def bare_value_note(flag: str, bare: int | float | None, field: str, strategies:
         return None
     listed = ", ".join(f"{s} ({'its default ' * (i == 0)}{v:g})" for i, (s, v) in enumerate(covered.items()))
     where = "every strategy not named" if named else "every strategy"
-    return f"note: {flag} {bare:g} applies to {where}: {listed}; {flag} NAME=VALUE sets one"
+    return f"note: {flag} {_shown_value(bare)} applies to {where}: {listed}; {flag} NAME=VALUE sets one"
 
 
 def option_specs(strategy: str) -> dict:
@@ -265,10 +293,11 @@ def strategy_options(tokens: list[str] | None, strategies: list[str]) -> dict[st
 
 def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
     """Each strategy's RunConfig overrides from --epochs/--lr/--batch-size/--max-length and --option; prints a note
-    (stderr) for each value given to every strategy that overrides defaults which differ between them."""
+    (stderr) for each value given to every strategy that overrides defaults which differ between them. A
+    strategy's ``learning_rate`` is a tuple of the rates to run it at (None: its default)."""
     out: dict[str, dict] = {s: {} for s in args.strategies}
     for attr, (flag, cast, field) in PER_STRATEGY_FLAGS.items():
-        bare, named = per_strategy_values(flag, getattr(args, attr), cast, field, args.strategies)
+        bare, named = per_strategy_values(flag, getattr(args, attr), cast, field, args.strategies, attr == SEVERAL)
         if note := bare_value_note(flag, bare, field, args.strategies, named):
             print(note, file=sys.stderr)
         for s in out:
@@ -456,11 +485,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                  "precision": args.precision, "new_vocab": args.new_vocab or None,
                  "keep_best": args.keep_best or None, "patience": args.patience,
                  "class_weights": args.class_weights, "label_descriptions": args.label_descriptions}
-    from bertlab.strategies import seeded_configs
+    from bertlab.launch import launch_configs
 
-    # --repeats: training seeds seed, seed + 1, ... on the same split (one run where no seed changes anything).
-    configs = [c for s in args.strategies
-               for c in seeded_configs(make_config(s, data=data, **overrides, **per_strategy[s]), args.repeats)]
+    # One run per learning rate (--lr NAME=1e-3,3e-2), each at training seeds seed, seed + 1, ... (--repeats) on the
+    # same split (one run where no seed changes anything).
+    configs = []
+    for s in args.strategies:
+        rates = per_strategy[s].pop("learning_rate") or (None,)
+        base = make_config(s, data=data, **overrides, **per_strategy[s], learning_rate=rates[0])
+        configs += launch_configs(base, args.repeats, rates[1:])
     store = RunStore()
     # a random tail, as the app's: two CLI runs started in the same second were one batch
     batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # two runs in one second: two batches
@@ -985,7 +1018,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: each strategy's own (see `strategies`)." + each("full_ft=8"))
     r.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="peak learning rate (linear warm-up then decay); default: each strategy's own."
-                        + each("full_ft=2e-5"))
+                        + each("full_ft=2e-5") + " Several joined by commas compare them in one launch, one run "
+                        "each (× --repeats): head_only=1e-3,3e-2, or 2e-5,5e-5 for every strategy that trains.")
     r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="tokens per text; longer texts are cut (default 128)." + each("full_ft=256"))
     r.add_argument("--option", action="extend", nargs="+", metavar="NAME.KEY=VALUE",

@@ -287,6 +287,57 @@ def test_cli_run_one_value_for_strategies_with_different_defaults_says_what_it_c
     assert not any("--max-length" in x for x in err)  # 128 for all three: nothing it changed differs
 
 
+def test_cli_run_compares_a_strategy_at_several_learning_rates_in_one_launch(tiny_csv, monkeypatch, capsys):
+    """An engineer asking "does tuning matter on my data?": --lr head_only=1e-3,3e-2 was refused ("names head_only
+    twice" for the repeated form), so two learning rates took two launches and the answer saw one at a time."""
+    seen = _planned_configs(monkeypatch)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "full_ft", "--json",
+                 "--lr", "head_only=1e-3,3e-2", "--repeats", "2"]) in (0, 1)
+    # strategies x learning rates x seeds, each rate's seeds together; zero_shot (no rate, no seed) once
+    assert [(c.strategy, c.learning_rate, c.seed) for c in seen] == [
+        ("zero_shot", seen[0].learning_rate, 0),
+        ("head_only", 1e-3, 0), ("head_only", 1e-3, 1), ("head_only", 3e-2, 0), ("head_only", 3e-2, 1),
+        ("full_ft", 1e-4, 0), ("full_ft", 1e-4, 1)]
+    assert len({c.data.seed for c in seen}) == 1  # one split: the rates are compared on the same texts
+    # one batch: Compare (which opens on the latest batch) and the answer weigh both rates at once
+    stored = RunStore().list_runs()
+    assert len(stored) == 7 and len({r.batch_id for r in stored}) == 1
+    from bertlab import variants
+
+    assert sorted(set(variants.labels(stored).values())) == [
+        "full_ft", "head_only (lr 0.001)", "head_only (lr 0.03)", "zero_shot"]
+    capsys.readouterr()
+    # a list for every strategy that trains; the ones no learning rate changes run once, at their own settings
+    seen.clear()
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "full_ft", "--json",
+          "--lr", "2e-5,5e-5"])
+    assert [(c.strategy, c.learning_rate) for c in seen if c.strategy == "full_ft"] == [("full_ft", 2e-5),
+                                                                                       ("full_ft", 5e-5)]
+    assert [c.strategy for c in seen].count("tfidf_logreg") == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    # the repeated form is still one too many, and the message says how to compare them
+    (["--lr", "head_only=1e-3", "head_only=3e-2"],
+     "--lr names head_only twice; give it one value. To compare them in one launch, join them with a comma: "
+     "--lr head_only=1e-3,3e-2."),
+    (["--lr", "1e-4", "2e-4"], "To compare them in one launch, join them with a comma: --lr 1e-4,2e-4."),
+    (["--lr", "head_only=1e-3,", "3e-2"], "--lr head_only=1e-3,: a value is missing beside a comma; list the values "
+                                          "with commas and no spaces, e.g. --lr head_only=1e-3,3e-2."),
+    (["--lr", "head_only=1e-3,abc"], "--lr head_only=1e-3,abc: 'abc' is not a number"),
+    (["--lr", "head_only=1e-3,2"], "--lr head_only=1e-3,2: learning_rate must be above 0 and at most 1"),
+    (["--lr", "head_only=1e-3,0.001"], "--lr head_only=1e-3,0.001: 0.001 is given twice"),
+    (["--lr", "zero_shot=1e-3,3e-2"], "zero_shot does not use --lr"),
+    (["--epochs", "head_only=2,3"], "--epochs head_only=2,3: --epochs takes one value per strategy; only --lr takes "
+                                    "several to compare"),
+])
+def test_cli_run_several_learning_rates_refused_where_they_are_a_mistake(tiny_csv, args, message, capsys):
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "full_ft", *args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+
+
 @pytest.mark.parametrize("args, message", [
     (["--lr", "full_ft=abc"], "--lr full_ft=abc: 'abc' is not a number"),
     (["--epochs", "head_only=1.5"], "--epochs head_only=1.5: '1.5' is not a whole number."),

@@ -1,0 +1,60 @@
+"""What one launch queues: each strategy at each of its learning rates, and each of those at each seed.
+
+The learning rate is the setting most worth trying on one's own data ("does tuning matter here?"), and runs of
+one strategy at two rates are two choices, not seeds (:mod:`bertlab.variants` names them ``head_only (lr
+0.001)`` and ``head_only (lr 0.03)``). One launch can hold them, so that Compare, which opens on the latest
+launch, weighs them at once: the Train page's *Also compare at learning rates* and the CLI's ``--lr
+head_only=1e-3,3e-2`` queue one run per rate and seed, the rates in the order given, each rate's seeds together.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bertlab.config import RunConfig
+from bertlab.errors import ConfigError
+from bertlab.strategies import get_strategy, seeded_configs
+
+
+def learning_rates(text: str, where: str) -> list[float]:
+    """The learning rates written in ``text`` (``"3e-3, 3e-2"``: commas, semicolons or spaces between), in the
+    order given; [] for a blank text.
+
+    Raises:
+        ConfigError: naming ``where`` (the field or flag), for a value that is not a number, one that is not
+        above 0 and at most 1, or one given twice.
+    """
+    out: list[float] = []
+    for item in (t for t in re.split(r"[,;\s]+", text.strip()) if t):
+        try:
+            v = float(item)
+        except ValueError:
+            raise ConfigError(f"{where}: {item!r} is not a number; write learning rates separated by commas, e.g. "
+                              "3e-3, 3e-2.") from None
+        if not 0 < v <= 1:  # what RunConfig takes (nan fails both comparisons)
+            raise ConfigError(f"{where}: learning_rate must be above 0 and at most 1 (e.g. 5e-5), got {item}.")
+        if v in out:
+            raise ConfigError(f"{where}: {item} is given twice; each learning rate is one run (more seeds of one "
+                              "are 'Runs per strategy' / --repeats).")
+        out.append(v)
+    return out
+
+
+def trains_at_a_rate(strategy: str) -> bool:
+    """Whether a learning rate changes what ``strategy`` does (not zero_shot's or tfidf_logreg's: no epochs)."""
+    return get_strategy(strategy).uses_epochs
+
+
+def launch_configs(config: RunConfig, repeats: int, also: list[float] | tuple[float, ...] = ()) -> list[RunConfig]:
+    """``config`` at its own learning rate, then at each of ``also`` not equal to it, each rate at ``repeats``
+    seeds (:func:`~bertlab.strategies.seeded_configs`): one run per rate and seed. A strategy no learning rate
+    changes runs at its own only."""
+    rates = [config.learning_rate]
+    if trains_at_a_rate(config.strategy):
+        rates += [r for r in dict.fromkeys(also) if r != config.learning_rate]
+    return [c for lr in rates for c in seeded_configs(config.replace(learning_rate=lr), repeats)]
+
+
+def example_rates(default: float) -> str:
+    """Two rates around a strategy's default, as an example to write: ``"3e-3, 3e-2"`` around 1e-2."""
+    return ", ".join(f"{default * f:.0e}".replace("e-0", "e-") for f in (0.3, 3))
