@@ -8,11 +8,12 @@ import math
 import streamlit as st
 
 from app_pages import common
-from bertlab import speedprobe
+from bertlab import speedprobe, variants
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError
 from bertlab.estimate import Estimate, cache_shares, estimate_seconds, format_duration, probe_estimate
+from bertlab.launch import example_rates, launch_configs, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
@@ -20,6 +21,10 @@ from bertlab.strategies.classifier import few_steps_planned
 from bertlab.teaching import COST_NOTES, card
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
+# hp_inputs' key for the further learning rates to compare (a list; None where the field has a mistake): not a
+# RunConfig field, taken out of the overrides by the page before they reach a config
+ALSO_LR = "also_learning_rates"
+ALSO_LR_LABEL = "Also compare at learning rates"
 
 
 def data_summary(cfg: DataConfig) -> tuple[dict[str, int], list[str], list[str]] | None:
@@ -96,6 +101,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)
         out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
                                          help="Initialisation and shuffling seed.")
+        out[ALSO_LR] = also_rates_input(r2[2], name, k + "more_lrs", d.learning_rate)
         st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
         st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
@@ -136,6 +142,23 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             got.append(st.text_input(f"{lab}", key=k, on_change=common.save_descriptions, args=(data_tag, descs)))
         out["label_descriptions"] = [g.strip() for g in got]
     return out
+
+
+def also_rates_input(col, name: str, key: str, default: float) -> list[float] | None:
+    """Right under the learning rate: more rates to run this strategy at in the same launch, one run each (and
+    seed), so Compare weighs them at once; the list, or None (with the error under the field) for a mistake."""
+    st.session_state.setdefault(key, "")
+    text = col.text_input(
+        ALSO_LR_LABEL, key=key, placeholder=f"e.g. {example_rates(default)}",
+        help="Does tuning matter on your data? Queue this strategy at these learning rates too, in this launch: one "
+             "run per rate (times *Runs per strategy*), so Compare weighs them side by side as choices of their own, "
+             f"named {name} (lr 0.01) and {name} (lr 0.003). Separate the values with commas; leave it empty for "
+             "the one rate on the left.")
+    try:
+        return learning_rates(text, f"{name}: {ALSO_LR_LABEL}")
+    except BertlabError as e:
+        common.show_error(e)
+        return None
 
 
 def _number_format(spec: dict) -> tuple[float, str]:
@@ -252,17 +275,35 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
 
 
 def launch_seconds(names: list[str], estimates: dict[str, tuple[float | None, float | None]],
-                   repeats: int) -> tuple[dict[str, float], list[str], int]:
-    """What a launch of ``names`` at ``repeats`` seeds costs here: each strategy's estimated seconds over all its runs
-    (those with an estimate: its first run's, then each further seed's, from :func:`strategy_table`), the strategies
-    without one, and the number of runs (zero_shot runs once)."""
-    counts = {n: len(seeded_configs(make_config(n), repeats)) for n in names}
+                   repeats: int, rates: dict[str, list[float]] | None = None) -> tuple[dict[str, float], list[str], int]:
+    """What a launch of ``names`` at ``repeats`` seeds, and each strategy of ``rates`` at each of its learning rates,
+    costs here: each strategy's estimated seconds over all its runs (those with an estimate: its first run's, then
+    each further run's, a further seed's or rate's, from :func:`strategy_table`: the embeddings are cached by
+    then), the strategies without one, and the number of runs (strategies x rates x seeds; zero_shot runs once)."""
+    counts = {n: len(seeded_configs(make_config(n), repeats)) * max(1, len((rates or {}).get(n) or ()))
+              for n in names}
     known = {}
     for n in names:
         first, again = estimates.get(n, (None, None))
         if first is not None:
             known[n] = first + (counts[n] - 1) * (again if again is not None else first)
     return known, [n for n in names if n not in known], sum(counts.values())
+
+
+def rates_plan(rates: dict[str, list[float]], repeats: int) -> str:
+    """What the learning rates to compare add to a launch, in a line above Launch ('' where none): 'head_only at
+    2 learning rates, 0.01 and 0.003, × 3 seeds: 6 runs.', and how Compare will name them."""
+    if not rates:
+        return ""
+    parts = []
+    for n, rs in rates.items():
+        seeds = len(seeded_configs(make_config(n), repeats))
+        listed = ", ".join(f"{r:g}" for r in rs[:-1]) + f" and {rs[-1]:g}"
+        parts.append(f"**{n}** at {len(rs)} learning rates, {listed}" + (f", × {seeds} seeds" if seeds > 1 else "")
+                     + f": {len(rs) * seeds} runs")
+    n, rs = next(iter(rates.items()))
+    return (":material/tune: " + "; ".join(parts) + f". Compare weighs each rate as a choice of its own (`{n} (lr "
+            f"{rs[0]:g})` against `{n} (lr {rs[1]:g})`), not as seeds of one.")
 
 
 def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int) -> str:
@@ -358,15 +399,16 @@ def _strategy_config(name: str, cfg: DataConfig, model: str, overrides: dict[str
 
 
 def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict[str, dict],
-                  n_train: int, repeats: int = 1) -> list[RunConfig]:
-    """One validated RunConfig per strategy and seed (raises BertlabError naming the field): ``repeats`` runs of
-    each strategy a seed changes, at its seed, seed + 1, ..."""
+                  n_train: int, repeats: int = 1, rates: dict[str, list[float]] | None = None) -> list[RunConfig]:
+    """One validated RunConfig per strategy, learning rate and seed (raises BertlabError naming the field):
+    ``repeats`` runs of each strategy a seed changes, at its seed, seed + 1, ..., at each of its ``rates`` (its
+    own learning rate first, then the further ones to compare) where given."""
     configs, lowered = [], []
     for n in names:
         if overrides.get(n, {}).get("batch_size", 0) > n_train:
             # The runner lowers it (and notes it in the run); say so before launch.
             lowered.append(n)
-        configs += seeded_configs(run_config(n, cfg, model, overrides), repeats)
+        configs += launch_configs(run_config(n, cfg, model, overrides), repeats, (rates or {}).get(n, ())[1:])
     # Said with the launch's confirmation (the page reruns after a launch, which would wipe a notice shown here).
     st.session_state["lowered_note"] = (f"Batch size lowered to {n_train} (the number of training examples) for "
                                         f"{', '.join(lowered)}." if lowered else None)
@@ -375,9 +417,13 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
 
 def launch(configs: list[RunConfig]) -> None:
     ids = common.manager().submit(configs)
-    run = common.store().get(ids[0])
+    runs = [r for r in (common.store().get(i) for i in ids) if r is not None]
+    run = runs[0] if runs else None
     common.remember_batch(run.batch_id if run else "")
+    # named as Compare will name them: head_only (lr 0.001) and head_only (lr 0.03), not "head_only ×2"
+    shown = variants.labels(runs)
     st.session_state["last_launch"] = {"batch": run.batch_id if run else "", "strategies": [c.strategy for c in configs],
+                                       "names": [shown.get(r.id, r.strategy) for r in runs],
                                        "ids": ids, "configs": [c.to_dict() for c in configs],
                                        "note": st.session_state.get("lowered_note")}
 
@@ -400,10 +446,10 @@ def repeats_live_launch(configs: list[RunConfig]) -> str | None:
     return batches[-1] if batches else None
 
 
-def current_configs(names, cfg, model, overrides, n_train, repeats) -> list[RunConfig] | None:
+def current_configs(names, cfg, model, overrides, n_train, repeats, rates=None) -> list[RunConfig] | None:
     """The configs Launch would queue now, or None where they are not valid (Launch then says why)."""
     try:
-        return build_configs(names, cfg, model, overrides, n_train, repeats)
+        return build_configs(names, cfg, model, overrides, n_train, repeats, rates)
     except BertlabError:
         return None
 
@@ -447,6 +493,8 @@ if summary is not None:
         if any(REGISTRY[n].uses_tokens for n in names) and (vocab := common.vocabulary_note(cfg, model)):
             st.warning(common.md(vocab), icon=":material/translate:")
     overrides: dict[str, dict] = {}
+    rates: dict[str, list[float]] = {}  # strategy -> every learning rate it runs at, where more than one
+    bad_rates: list[str] = []  # strategies whose further learning rates have a mistake (said under the field)
     data_tag = common.descriptions_tag(cfg, labels)
     for n in names:
         s = REGISTRY[n]
@@ -462,6 +510,11 @@ if summary is not None:
             teaching_card(n, model, len(labels))
             # The inputs take the expander's full width: beside the diagram, at 1024 px their labels wrapped.
             overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
+            also = overrides[n].pop(ALSO_LR, [])
+            if also is None:
+                bad_rates.append(n)
+            elif also and len(every := list(dict.fromkeys([float(overrides[n]["learning_rate"]), *also]))) > 1:
+                rates[n] = every
             options = option_inputs(n)
             if options:
                 overrides[n]["options"] = options
@@ -485,20 +538,26 @@ if summary is not None:
         "Runs per strategy (seeds)", 1, 10, key="keep_repeats",
         help="Train each strategy at its seed, seed + 1, ...: the spread over seeds is the luck of training, and "
              "Compare's answer then compares the strategies' means with a paired t-test over the seeds. "
-             "zero_shot and tfidf_logreg run once (no seed changes them). Time grows with the number of runs."))
-    known, unknown, n_runs = launch_seconds(names, estimates, repeats)
+             "zero_shot and tfidf_logreg run once (no seed changes them). Time grows with the number of runs. "
+             f"To compare learning rates instead, open a strategy above: *{ALSO_LR_LABEL}*."))
+    if plan := rates_plan(rates, repeats):
+        st.caption(plan)
+    known, unknown, n_runs = launch_seconds(names, estimates, repeats, rates)
     # without an estimate, only strategies whose declared work trains the encoder (zero_shot, head_only: one pass)
     blind = [n for n in unknown if (w := _probe_work(n, model, overrides, sizes)) is not None and w[0] > 0]
     long = long_launch(known, blind, sizes["train"]) if names else None
     # A long launch waits for a second click, with what it costs in front of the user, while the choice is the same.
     ask_long = st.session_state.get("confirm_long")
-    signature = repr((names, repeats, sizes, model))
+    signature = repr((names, repeats, sizes, model, rates))
     if ask_long and (ask_long != signature or not long):
         st.session_state["confirm_long"] = ask_long = None
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
-                   disabled=not names or not model_ok or bool(ask_long),
+                   disabled=not names or not model_ok or bool(ask_long) or bool(bad_rates),
                    help="Answer the question below first." if ask_long else None)
+    if bad_rates:  # the error is under the field, in a panel that may be closed now
+        st.caption(f":material/error: Launch waits until {', '.join(bad_rates)}'s *{ALSO_LR_LABEL}* "
+                   "is fixed (in its panel above) or emptied.")
     if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
     if ahead := queue_ahead():
@@ -528,7 +587,7 @@ if summary is not None:
     # launch, some of which still wait or train. Another selection, or a launch that finished, drops it.
     again = bool(st.session_state.get("confirm_relaunch"))
     if again:
-        now = current_configs(names, cfg, model, overrides, sizes["train"], repeats)
+        now = current_configs(names, cfg, model, overrides, sizes["train"], repeats, rates)
         again = bool(now is not None and repeats_live_launch(now))
         if not again:
             st.session_state["confirm_relaunch"] = None
@@ -545,7 +604,7 @@ if summary is not None:
             st.rerun()
     if go or yes:
         try:
-            configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats)
+            configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats, rates)
             if not yes and (batch := repeats_live_launch(configs)):
                 st.session_state["confirm_relaunch"] = batch
             else:
@@ -564,7 +623,8 @@ if summary is not None:
     if last and not kept and not st.session_state.get("confirm_relaunch"):
         if last.get("note"):
             st.info(last["note"])
-        counts = {n: last["strategies"].count(n) for n in dict.fromkeys(last["strategies"])}
+        shown = last.get("names") or last["strategies"]  # by what differs where one strategy ran two ways
+        counts = {n: shown.count(n) for n in dict.fromkeys(shown)}
         what = ", ".join(n + (f" ×{c}" if c > 1 else "") for n, c in counts.items())
         st.success(f"Queued {len(last['strategies'])} run(s): {what} "
                    f"(batch `{last['batch']}`). They train one after another in the background; you can "

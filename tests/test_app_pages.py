@@ -1293,3 +1293,92 @@ def test_pickers_name_each_runs_setting(tiny_data, bertlab_home):
     at.switch_page("app_pages/playground.py").run()
     no_problems(at)
     assert sum("tfidf_logreg (ngram_max " in o for o in at.multiselect(key="keep_pg_runs").options) == 2
+
+
+def test_one_launch_compares_a_strategy_at_several_learning_rates(tiny_model, tiny_data, bertlab_home, monkeypatch):
+    """An engineer asking "does tuning matter on my data?": the strategies picker takes a strategy once and its
+    panel one learning rate, so two rates took two launches, and Compare opened on the second alone."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "head_only"]).run()
+    # right under head_only's learning rate; zero_shot takes none
+    field = at.text_input(key="keep_hp_head_only_more_lrs")
+    assert field.label == "Also compare at learning rates" and field.placeholder == "e.g. 3e-3, 3e-2"
+    assert not [t for t in at.text_input if t.key == "keep_hp_zero_shot_more_lrs"]
+    field.set_value("3e-3, 3e-2").run()
+    at.number_input(key="keep_repeats").set_value(2).run()
+    no_problems(at)
+    # strategies x learning rates x seeds: zero_shot once, head_only 3 rates x 2 seeds
+    assert next(b for b in at.button if b.label.startswith("Launch")).label == "Launch 7 runs"
+    plan = next(c.value for c in at.caption if "learning rates" in c.value and "Compare weighs" in c.value)
+    assert "**head_only** at 3 learning rates, 0.01, 0.003 and 0.03, × 2 seeds: 6 runs" in plan
+    next(b for b in at.button if b.label == "Launch 7 runs").click().run()
+    no_problems(at)
+    runs = RunStore(bertlab_home).list_runs()
+    assert len(runs) == 7 and len({r.batch_id for r in runs}) == 1  # one batch: Compare opens on all of them
+    got = sorted((r.config["learning_rate"], r.config["seed"]) for r in runs if r.strategy == "head_only")
+    assert got == [(0.003, 0), (0.003, 1), (0.01, 0), (0.01, 1), (0.03, 0), (0.03, 1)]
+    # named as Compare names them, not "head_only ×6"
+    assert ("Queued 7 run(s): zero_shot, head_only (lr 0.01) ×2, head_only (lr 0.003) ×2, head_only (lr 0.03) ×2"
+            in at.success[0].value)
+    cmp = app_on("app_pages/compare.py", desk=at.query_params["desk"])
+    no_problems(cmp)
+    shown = " ".join(m.value for m in cmp.markdown)  # each queued run's status line says its rate
+    assert all(f"seed {s} · lr {lr}" in shown for lr in ("0.01", "0.003", "0.03") for s in (0, 1)), shown
+    assert any("zero_shot, head_only (lr 0.01) ×2, head_only (lr 0.003) ×2, head_only (lr 0.03) ×2" in str(o)
+               for s in cmp.selectbox for o in s.options)  # the batch's title, as the launch named them
+
+
+def test_a_mistake_in_the_learning_rates_to_compare_is_said_at_the_field_and_holds_launch(tiny_model, tiny_data):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.text_input(key="keep_hp_full_ft_more_lrs").set_value("3e-5, 3x-4").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [md("full_ft: Also compare at learning rates: '3x-4' is not a number; "
+                                              "write learning rates separated by commas, e.g. 3e-3, 3e-2.")]
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled
+    assert any("Launch waits until full_ft's" in c.value for c in at.caption)
+    at.text_input(key="keep_hp_full_ft_more_lrs").set_value("3e-5, 2").run()
+    assert md("learning_rate must be above 0 and at most 1 (e.g. 5e-5), got 2.") in at.error[0].value
+    at.text_input(key="keep_hp_full_ft_more_lrs").set_value("1e-4").run()  # the rate on the left: one run
+    no_problems(at)
+    launch = next(b for b in at.button if b.label.startswith("Launch"))
+    assert launch.label == "Launch 1 run" and not launch.disabled
+
+
+def test_the_estimate_and_the_long_launch_question_count_every_learning_rate(tiny_model, tiny_data, bertlab_home,
+                                                                             monkeypatch):
+    """A launch of full_ft at two rates and two seeds is four runs: its estimate and the question before a launch
+    of hours count all four, not one per strategy."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    store.update(rid, costs={**store.get(rid).costs, "total_seconds": 20 * 60.0})  # here: 20 min a run
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(1).run()
+    at.number_input(key="keep_hp_full_ft_max_length").set_value(32).run()
+    no_problems(at)
+    assert any(c.value == "Estimated time for the 1 run, one after another: ~20 min." for c in at.caption)
+    at.text_input(key="keep_hp_full_ft_more_lrs").set_value("3e-5").run()
+    at.number_input(key="keep_repeats").set_value(2).run()
+    no_problems(at)
+    assert any(w.value == "Estimated time for the 4 runs, one after another: ~80 min." for w in at.warning), \
+        [w.value for w in at.warning] + [c.value for c in at.caption]
+    next(b for b in at.button if b.label == "Launch 4 runs").click().run()
+    assert len(store.list_runs()) == 1  # asked first: ~80 min of full_ft
+    assert any("keep this device busy for **~80 min**" in w.value for w in at.warning)
+    at.button(key="long_yes").click().run()
+    no_problems(at)
+    queued = sorted((r.config["learning_rate"], r.config["seed"]) for r in store.list_runs() if r.id != rid)
+    assert queued == [(3e-5, 0), (3e-5, 1), (1e-4, 0), (1e-4, 1)]
