@@ -12,6 +12,7 @@ import contextlib
 import streamlit as st
 
 from app_pages import common
+from bertlab import variants
 from bertlab.errors import BertlabError
 from bertlab.store import QUEUED, RUNNING, _other_live_process
 
@@ -72,24 +73,25 @@ def _queue_panel() -> None:
                if r.id not in snap.queued and _other_live_process(r.owner)]
     if not snap.running and not snap.queued and not others and not waiting:
         st.caption("Idle: nothing running or queued.")
+    running = common.store().get(snap.running) if snap.running else None
+    queued = [r for r in (common.store().get(i) for i in snap.queued[:8])
+              if r is not None and r.status == QUEUED]  # not one another process cancelled meanwhile
+    # "head_only (lr 0.03)" where a launch holds a strategy at several settings (bertlab.variants)
+    names = variants.labels([r for r in (*others, running, *queued, *waiting[:8]) if r is not None])
     for run in others:
         st.progress(min(1.0, max(0.0, run.progress or 0.0)),
-                    text=f"▶ {run.strategy} · {run.phase or 'starting'} {run.progress or 0:.0%} (another process, "
+                    text=f"▶ {names[run.id]} · {run.phase or 'starting'} {run.progress or 0:.0%} (another process, "
                          "e.g. the CLI)")
-    if snap.running:
-        run = common.store().get(snap.running)
-        if run is not None:
-            phase = snap.phase or run.phase or "starting"
-            st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {run.strategy} · {phase} {snap.progress:.0%}"
-                        + common.time_left_text(run, snap.progress, short=True))
-    for run_id in snap.queued[:8]:
-        run = common.store().get(run_id)
-        if run is not None and run.status == QUEUED:  # not one another process cancelled meanwhile
-            st.caption(f":material/hourglass_empty: {run.strategy} · {run.id[-4:]} queued")
+    if running is not None:
+        phase = snap.phase or running.phase or "starting"
+        st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {names[running.id]} · {phase} {snap.progress:.0%}"
+                    + common.time_left_text(running, snap.progress, short=True))
+    for run in queued:
+        st.caption(f":material/hourglass_empty: {names[run.id]} · {run.id[-4:]} queued")
     if len(snap.queued) > 8:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
     for run in waiting[:8]:
-        st.caption(f":material/hourglass_empty: {run.strategy} · {run.id[-4:]} queued (another process)")
+        st.caption(f":material/hourglass_empty: {names[run.id]} · {run.id[-4:]} queued (another process)")
     if len(waiting) > 8:
         st.caption(f"… and {len(waiting) - 8} more queued by another process")
     if snap.last_error:

@@ -1324,6 +1324,9 @@ def test_one_launch_compares_a_strategy_at_several_learning_rates(tiny_model, ti
     # named as Compare names them, not "head_only ×6"
     assert ("Queued 7 run(s): zero_shot, head_only (lr 0.01) ×2, head_only (lr 0.003) ×2, head_only (lr 0.03) ×2"
             in at.success[0].value)
+    at.run()  # the sidebar's job queue names them so too ("head_only · 5289 queued" said no rate)
+    queue = " ".join(c.value for c in at.sidebar.caption)
+    assert all(f"head_only (lr {lr}) · " in queue for lr in ("0.01", "0.003", "0.03")), queue
     cmp = app_on("app_pages/compare.py", desk=at.query_params["desk"])
     no_problems(cmp)
     shown = " ".join(m.value for m in cmp.markdown)  # each queued run's status line says its rate
