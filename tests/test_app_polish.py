@@ -542,3 +542,15 @@ def test_projector_mode_and_the_learning_curves_form_are_kept_for_the_desk_acros
     other = app_on("app_pages/sweep.py", desk="dother")  # another desk: the defaults
     assert next(t for t in other.sidebar.toggle if t.label == "Projector: larger text").value is False
     assert other.number_input(key="keep_sw_seeds").value == 3
+
+
+def test_the_learning_rate_steps_in_its_defaults_decade(tiny_model):
+    """+/- on head_only's learning rate (1.0e-02) moved it by 1e-5: 1.0e-02 again, nothing the field shows."""
+    at = app_on("app_pages/train.py", {"keep_model": tiny_model})
+    at.multiselect(key="keep_strategies").set_value(["head_only", "full_ft"]).run()
+    no_problems(at)
+    for name in ("head_only", "full_ft"):
+        field = at.number_input(key=f"keep_hp_{name}_learning_rate")
+        before = field.value
+        field.increment().run()
+        assert f"{at.number_input(key=f'keep_hp_{name}_learning_rate').value:.1e}" != f"{before:.1e}", name
