@@ -338,16 +338,44 @@ def _namer(members: list[tuple]):
     return name
 
 
-def holm_help(by_f1: bool, pairs: int) -> str:
-    """The Holm column's help: which p it adjusts (of the measure the answer judges by) and over which pairs."""
+def holm_help(by_f1: bool, pairs: int, family: str = "different strategies") -> str:
+    """The Holm column's help: which p it adjusts (of the measure the answer judges by) and over which pairs
+    (``family``: what they are pairs of, :func:`bertlab.paired.family_words`)."""
     if not pairs:
-        return "No two runs here are of different strategies: nothing to adjust (—)."
+        return "No two runs here are of different strategies or settings: nothing to adjust (—)."
     return (("The paired permutation test's macro-F1 p" if by_f1 else "McNemar's p")
-            + f" adjusted (Holm's step-down method) for the {pairs} pair{'s' * (pairs != 1)} of two different "
-            "strategies this table shows (at one training size; where both ran at the same seeds, seed against "
+            + f" adjusted (Holm's step-down method) for the {pairs} pair{'s' * (pairs != 1)} of runs of {family} "
+            "this table shows (at one training size; where both ran at the same seeds, seed against "
             "seed): below 0.05, the chance that any of these verdicts is a false alarm stays under 5%. Runs of one "
-            "strategy (—: seeds, or training sizes) are no choice to make and are left out of the count; pairs of "
-            "two strategies at different sizes or seeds are not shown.")
+            "strategy with the same settings (—: seeds, or training sizes) are no choice to make and are left out "
+            "of the count; pairs of two strategies or settings at different sizes or seeds are not shown.")
+
+
+def _seeds_note(members: list[tuple], ra, rb) -> str:
+    """Where A or B is one of several seeds of its strategy and settings (at its training size): that this pair is
+    one draw of training luck. It said "These strategies ran at several seeds" of zero_shot too, which no seed
+    changes (it runs once)."""
+    def seeds(x) -> int:
+        if not getattr(REGISTRY.get(x.strategy), "uses_seed", True):
+            return 0  # zero_shot, tfidf_logreg: one run stands for every seed
+        size = (x.data_summary or {}).get("sizes", {}).get("train")
+        return len({(r.config or {}).get("seed") for r, _ in members if paired.variant(r) == paired.variant(x)
+                    and (r.data_summary or {}).get("sizes", {}).get("train") == size})
+
+    several = [x for x in (ra, rb) if seeds(x) > 1]
+    if len(several) == 2:
+        return (" These strategies ran at several seeds: one seed against another is one draw of training "
+                "luck; Which one to use? compares their means over the seeds.")
+    if not several:
+        return ""
+    (x,), other = several, rb if several[0] is ra else ra
+    shown = variants.labels([r for r, _ in members])
+    if not seeds(other):  # zero_shot
+        return (f" These strategies ran at several seeds but {shown[other.id]}, which no seed changes (it ran "
+                f"once): this seed of {shown[x.id]} against it is one draw of training luck; Which one to use? "
+                f"compares {shown[x.id]}'s mean over its seeds.")
+    return (f" {shown[x.id]} ran at several seeds, {shown[other.id]} at one: this seed of {shown[x.id]} against it "
+            f"is one draw of training luck; Which one to use? compares {shown[x.id]}'s mean over its seeds.")
 
 
 def paired_section(done: list) -> None:
@@ -365,8 +393,9 @@ def paired_section(done: list) -> None:
                "trains another model (Runs per strategy on the Train page, or a sweep, trains several).")
     for n, (fp, members) in enumerate(groups.items()):
         if len(groups) > 1:
+            names = paired.run_names([r for r, _ in members])  # by the settings that differ, as the table
             st.markdown(f"**Test set {n + 1}** ({len(members[0][1]['labels']):,} texts): "
-                        + ", ".join(paired.run_name(r) for r, _ in members))
+                        + ", ".join(names[r.id] for r, _ in members))
         _paired_group(fp, members)
 
 
@@ -378,7 +407,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     rows = (paired.pairwise_rows(members, name, "macro_f1" if by_f1 else "accuracy") if len(members) <= 8
             else [])
     if len(rows) > 1:
-        hidden = ("holm_pairs", "holm_of", "at_edge", "family", "test_set")
+        hidden = ("holm_pairs", "holm_of", "holm_family", "at_edge", "family", "test_set")
         table = [{k: v for k, v in r.items() if not k.endswith("_id") and k not in hidden}
                  | {"p (McNemar)": paired.format_p(r["p (McNemar)"]), "p (Holm)": paired.format_holm(r)}
                  | ({"A − B (macro-F1)": round(r["A − B (macro-F1)"], 3) + 0.0,  # '+0.000', never '-0.000'
@@ -401,7 +430,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                 alignment="right", help="Chance of a split at least this uneven of the texts only one run gets "
                                         "right, if both were equally good. With many pairs, expect one in twenty "
                                         "below 0.05 by chance."),
-            "p (Holm)": st.column_config.TextColumn(alignment="right", help=holm_help(by_f1, family)),
+            "p (Holm)": st.column_config.TextColumn(alignment="right", help=holm_help(
+                by_f1, family, rows[0].get("holm_family", "different strategies"))),
         })
         if family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes one pair's own p (a persona)
             st.caption("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats each of the "
@@ -453,13 +483,11 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
     row = next((r for r in rows if {r["a_id"], r["b_id"]} == {a, b}), None)
     holm = row["p (Holm)"] if row is not None and row.get("holm_pairs", 0) > 1 else None
     adjusted = "" if holm is None else (
-        f" Adjusted for the {row['holm_pairs']} pairs of runs of different strategies in the table (Holm): "
+        f" Adjusted for the {row['holm_pairs']} pairs of runs of {row.get('holm_family', 'different strategies')} "
+        "in the table (Holm): "
         f"{paired.p_is(holm)}" + (", beyond chance still." if holm < 0.05 else
                                   ", which chance among that many comparisons could explain."))
-    seeds = ""
-    if any(sum(paired.variant(r) == paired.variant(x) for r, _ in members) > 1 for x in (ra, rb)):
-        seeds = (" These strategies ran at several seeds: one seed against another is one draw of training "
-                 "luck; Which one to use? compares their means over the seeds.")
+    seeds = _seeds_note(members, ra, rb)
     if by_f1:  # the verdict by the measure the answer judges by; accuracy's below it
         lead = name_a if f1.difference >= 0 else name_b
         f1_judged = f1.p_value if holm is None else holm

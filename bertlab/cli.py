@@ -529,7 +529,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         if advice := answer.text_lines(finished, metric=args.judge_by):
             print("\n" + "\n".join(advice))
         by_f1 = (args.judge_by or answer.default_metric(finished)) == "macro_f1"
-        lines = paired.summary_lines(paired.summary_rows(finished), finished if by_f1 else None)
+        # every pair of up to MAX_LISTED_RUNS runs (9 runs printed none under the old cap of 8), else how to get them
+        cap = paired.MAX_LISTED_RUNS
+        lines = paired.summary_lines(paired.summary_rows(finished, max_runs=cap), finished if by_f1 else None)
+        lines += [paired.crowded_note(group, cap, paired.paired_command(group, store))
+                  for group in paired.crowded(finished, cap)]
         if lines:
             print("\n" + "\n".join(lines))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1

@@ -306,10 +306,28 @@ def variant(run) -> tuple[str, str]:
 
 
 def run_name(run) -> str:
-    """``full_ft · 1a2b`` (``head_only (balanced) · 3c4d``): a run as the paired tests name it."""
+    """``full_ft · 1a2b`` (``head_only (balanced) · 3c4d``): one run alone, by its strategy. Among other runs, name
+    it by :func:`run_names`, which says the settings that tell it from another run of its strategy."""
     from bertlab.config import shown_strategy
 
     return f"{shown_strategy(run)} · {run.id[-4:]}"
+
+
+def run_names(runs: list) -> dict[str, str]:
+    """``{run_id: "head_only (lr 0.001) · 12e4"}``: each of ``runs`` as the paired tests (the CLI's lines, the
+    report's table) name it: its strategy, the settings that tell it from the other runs of that strategy among
+    ``runs`` (:func:`bertlab.variants.labels`; two learning rates of head_only read "head_only · 5972" and
+    "head_only · 1078" before), and its id's tail."""
+    from bertlab.variants import labels
+
+    shown = labels(runs)
+    return {r.id: f"{shown[r.id]} · {r.id[-4:]}" for r in runs}
+
+
+def namer(runs: list) -> Callable[[object], str]:
+    """:func:`run_names` of ``runs`` as a function of a run (:func:`run_name` for one not among them)."""
+    names = run_names(runs)
+    return lambda run: names.get(run.id) or run_name(run)
 
 
 def by_accuracy(members: list[tuple]) -> list[tuple]:
@@ -364,17 +382,27 @@ def compared(runs: list) -> Callable[[object, object], bool]:
     return choice
 
 
-def pairwise_rows(members: list[tuple], name=run_name, metric: str = "accuracy") -> list[dict]:
+def family_words(strategy_pairs: list[tuple[str, str]]) -> str:
+    """What the pairs of Holm's family are pairs of, from their (strategy A, strategy B): "different strategies",
+    "different settings" (head_only at two learning rates, a balanced head_only against a plain one) or both."""
+    kinds = {a == b for a, b in strategy_pairs}
+    return ("different strategies or settings" if kinds == {True, False}
+            else "different settings" if kinds == {True} else "different strategies")
+
+
+def pairwise_rows(members: list[tuple], name=None, metric: str = "accuracy") -> list[dict]:
     """The pairs of one test set's runs, the more accurate one first: a row each for a table, with McNemar's p
     (and with ``metric`` 'macro_f1', the macro-F1 difference and its paired permutation test's p) and, for a pair of
-    two strategies, the p of ``metric`` adjusted for the number of such pairs (Holm; ``holm_pairs``, and
-    ``holm_of``, the column it adjusts). Two seeds (or sizes) of one strategy are no choice to make: their rows
-    show how far training luck (or more data) moves it, outside the family. Two strategies are paired where
-    someone would choose between them (:func:`compared`): at the same training size and seed; other pairs of them
-    are left out of the table."""
+    two strategies (or two settings of one, :func:`variant`), the p of ``metric`` adjusted for the number of such
+    pairs (Holm; ``holm_pairs``, ``holm_of``, the column it adjusts, and ``holm_family``, what its pairs are of:
+    :func:`family_words`). Two seeds (or sizes) of one strategy are no choice to make: their rows show how far
+    training luck (or more data) moves it, outside the family. Two strategies are paired where someone would choose
+    between them (:func:`compared`): at the same training size and seed; other pairs of them are left out of the
+    table. ``name``: how a run is named (default: :func:`run_names` of these runs, by the settings that differ)."""
     ordered = by_accuracy(members)
+    name = name or namer([r for r, _ in members])
     choice = compared([r for r, _ in members])
-    rows = []
+    rows, strategies = [], []
     for i, (ra, da) in enumerate(ordered):
         for rb, db in ordered[i + 1:]:
             same = variant(ra) == variant(rb)  # a balanced head_only is not a seed of a plain one
@@ -386,6 +414,11 @@ def pairwise_rows(members: list[tuple], name=run_name, metric: str = "accuracy")
                          "only A right": p.a_only, "only B right": p.b_only, "p (McNemar)": p.p_value,
                          "at_edge": at_the_edge(p.p_value, p.interval), "a_id": ra.id, "b_id": rb.id,
                          "family": not same, "test_set": da.get("fingerprint")})
+            if not same:
+                strategies.append((ra.strategy, rb.strategy))
+    words = family_words(strategies)  # one test set: one family
+    for r in rows:
+        r["holm_family"] = words
     if metric == "macro_f1":
         add_f1(rows, {r.id: d for r, d in members})
     else:
@@ -404,15 +437,15 @@ def add_f1(rows: list[dict], data: dict) -> None:
 
 
 def _adjust(rows: list[dict], key: str) -> None:
-    """Holm's adjustment of the rows' ``key`` p over the pairs of two strategies among them (``family``), one
-    family per test set."""
+    """Holm's adjustment of the rows' ``key`` p over the pairs of two strategies (or two settings of one) among them
+    (``family``), one family per test set."""
     for r in rows:
         r["p (Holm)"], r["holm_pairs"], r["holm_of"] = None, 0, key
     for test_set in dict.fromkeys(r.get("test_set") for r in rows):
         family = [r for r in rows if r["family"] and r.get("test_set") == test_set]
         for r, adjusted in zip(family, holm([r[key] for r in family])):
             r["p (Holm)"] = adjusted
-            r["holm_pairs"] = len(family)  # the pairs of two strategies of this test set it was adjusted for
+            r["holm_pairs"] = len(family)  # the pairs of two strategies (or settings) of this test set it adjusts for
 
 
 def format_holm(row: dict) -> str:
@@ -449,8 +482,11 @@ def disagreements(labels, pred_a, pred_b) -> list[int]:
     return np.flatnonzero((a == y) != (b == y)).tolist()
 
 
-def summary_rows(runs: list, name=run_name, max_runs: int = 8, metric: str = "accuracy") -> list[dict]:
-    """The pairs of :func:`pairwise_rows` of each test set (groups of up to ``max_runs`` runs), for a table."""
+def summary_rows(runs: list, name=None, max_runs: int = 8, metric: str = "accuracy") -> list[dict]:
+    """The pairs of :func:`pairwise_rows` of each test set (groups of up to ``max_runs`` runs: :func:`crowded` says
+    which are left out), for a table. ``name``: how a run is named (default: :func:`run_names` of ``runs``, by the
+    settings that tell runs of one strategy apart: "head_only (lr 0.001) · 12e4")."""
+    name = name or namer(runs)
     rows = []
     for members in pairable(runs).values():
         if 2 <= len(members) <= max_runs:
@@ -458,12 +494,44 @@ def summary_rows(runs: list, name=run_name, max_runs: int = 8, metric: str = "ac
     return rows
 
 
+# The most runs of one test set whose every pair a report, or `run`'s lines, list (16 runs: at most 120 pairs; a
+# persona's plan of 2 learning rates x 2 strategies x 2 seeds + zero_shot is 9). Beyond, they say how to get them.
+MAX_LISTED_RUNS = 16
+
+
+def crowded(runs: list, max_runs: int) -> list[list]:
+    """The runs of each test set with more than ``max_runs`` runs: those :func:`summary_rows` leaves out."""
+    return [[r for r, _ in members] for members in pairable(runs).values() if len(members) > max_runs]
+
+
+def crowded_note(group: list, max_runs: int, command: str) -> str:
+    """Why a test set's pairs are not listed, and how to get them: ``command``, the `paired` command over them."""
+    ids = f" with their {len(group)} run ids" if command.endswith("...") else ""
+    return (f"{len(group)} runs share one test set, more than the {max_runs} whose pairs are listed here (too many "
+            f"pairs for one table): `{command}`{ids} prints every pair.")
+
+
+def paired_command(group: list, store=None) -> str:
+    """``python -m bertlab paired --batch B`` where ``group`` is a whole batch (every run of it, with ``store`` to
+    check), else ``python -m bertlab paired`` with the run ids (up to 20 of them written out: a sweep's 60 are a
+    paragraph)."""
+    batches = list(dict.fromkeys(getattr(r, "batch_id", None) for r in group))
+    if len(batches) == 1 and batches[0] and store is not None:
+        whole = {r.id for r in store.list_runs(batch_id=batches[0], limit=100_000)}
+        if whole <= {r.id for r in group}:
+            return f"python -m bertlab paired --batch {batches[0]}"
+    if len(group) > 20:
+        return "python -m bertlab paired RUN_ID ..."
+    return "python -m bertlab paired " + " ".join(r.id for r in group)
+
+
 def no_pairs_reason(runs: list) -> str:
     """Why :func:`summary_rows` pairs none of ``runs``: they were scored on different test sets, or fewer than two
     of them kept test predictions."""
     groups = pairable(runs)
     kept = {r.id for members in groups.values() for r, _ in members}
-    missing = [run_name(r) for r in runs if r.id not in kept]
+    names = run_names(runs)
+    missing = [names[r.id] for r in runs if r.id not in kept]
     without = (f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no stored test predictions: runs that "
                "did not succeed, and runs finished before bertlab kept test predictions, have none")
     if len(groups) >= 2:
@@ -486,8 +554,8 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
     out = ["Paired tests on the same test texts (McNemar's exact test; only the texts one run gets right and the "
            "other wrong count" + ("; then macro-F1, paired permutation test" if data else "") + "):"]
     for r in rows:
-        holm_p = (f" (Holm, over {r['holm_pairs']} pairs of runs of different strategies: {format_p(r['p (Holm)'])})"
-                  if r["holm_pairs"] > 1 else "")
+        holm_p = (f" (Holm, over {r['holm_pairs']} pairs of runs of {r.get('holm_family', 'different strategies')}: "
+                  f"{format_p(r['p (Holm)'])})" if r["holm_pairs"] > 1 else "")
         f1 = (f"; macro-F1 {signed(r['A − B (macro-F1)'], 3)}, {p_is(r['p (macro-F1)'])}" if "p (macro-F1)" in r else "")
         mcnemar, f1 = ((p_is(r["p (McNemar)"]), f1 + holm_p) if r.get("holm_of") == "p (macro-F1)"
                        else (p_is(r["p (McNemar)"]) + holm_p, f1))

@@ -17,7 +17,7 @@ import re
 import time
 
 from bertlab import answer, paired, pareto, sweep, variants
-from bertlab.config import model_title, shown_strategy
+from bertlab.config import model_title
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed
@@ -28,8 +28,8 @@ from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
 
-CSV_FIELDS = ("run_id", "batch_id", "strategy", "status", "dataset", "n_train", "n_val", "n_test", "split_seed",
-              "split_column", "hub_test_split", "seed",
+CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_train", "n_val", "n_test",
+              "split_seed", "split_column", "hub_test_split", "seed",
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
@@ -76,11 +76,15 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
 
 
 def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
-    """One flat dict per run with the CSV fields."""
+    """One flat dict per run with the CSV fields; ``name``: the run as the app shows it among ``runs``
+    (:func:`bertlab.plots.run_labels`: ``head_only (lr 0.001)``, with its id's tail where that repeats), as the
+    predictions CSV's columns name it, so the two files join on it."""
     from bertlab import serving
+    from bertlab.plots import run_labels
     from bertlab.strategies import REGISTRY
 
     prices = prices or Prices()
+    names = run_labels(runs)
     out = []
     for r in runs:
         c, m, cfg = r.costs, r.metrics, r.config
@@ -91,7 +95,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         uses_epochs = s is None or s.uses_epochs
         data = cfg.get("data") or {}
         out.append({
-            "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "status": r.status, "dataset": r.dataset,
+            "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "name": names[r.id], "status": r.status,
+            "dataset": r.dataset,
             "n_train": sizes.get("train"), "n_val": sizes.get("validation"), "n_test": sizes.get("test"),
             "split_seed": data.get("seed"), "split_column": data.get("split_column"),
             "hub_test_split": data.get("hub_test_split"), "seed": cfg.get("seed") if s is None or s.uses_seed else None,
@@ -349,14 +354,14 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     return figs
 
 
-def _confusion_section(runs: list[Run]) -> str:
-    """One small confusion matrix per finished run, side by side (as on Compare)."""
+def _confusion_section(runs: list[Run], names: dict[str, str]) -> str:
+    """One small confusion matrix per finished run, side by side (as on Compare), titled by its name."""
     from bertlab import plots
 
     done = [r for r in runs if r.status == "succeeded" and (r.metrics or {}).get("confusion")]
     if not done:
         return ""
-    cells = "".join("<div>" + plots.confusion_figure(r, height=320, title=r.label).to_html(
+    cells = "".join("<div>" + plots.confusion_figure(r, height=320, title=names[r.id]).to_html(
         full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}) + "</div>" for r in done)
     return ("<h2>Confusion matrices (test set)</h2><p>Rows: the true class; columns: what the run answered. "
             "Each cell counts test texts; its shade is the share of the true class (the diagonal is each class's "
@@ -381,6 +386,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if not runs:
         raise BertlabError("the report has no runs; choose at least one run.")
     ok = [r for r in runs if r.status == "succeeded"]
+    # Each run's name throughout: its strategy, the settings that tell it from another run of that strategy here
+    # (head_only at two learning rates read "head_only · 5972" and "head_only · 1078"), and its id's tail.
+    names = paired.run_names(runs)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'>{_VIEWPORT}<title>{html.escape(title)}</title>"
              f"<style>{_CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
@@ -413,7 +421,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         parts.append(f"<h2>Accuracy against training compute</h2><p>"
                      f"{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "
                      f"<b>{html.escape(best['strategy'])}</b> at {top}. {html.escape(' '.join(lead))}</p>")
-    # The run's name as the app shows it ("full_ft · a8fb"): the full ids are in the configurations below.
+    # The run's name as the app shows it ("full_ft · a8fb", "full_ft (lr 2e-05) · a8fb"): the full ids are in the
+    # configurations below.
     cols = [("run", "run"), *([("status", "status")] if len(ok) < len(runs) else []), ("n_train", "train n"),
             *([("seed", "seed")] if len({r.config.get("seed") for r in runs}) > 1 else []),
             # a sweep's seeds draw their own splits: zero_shot's two runs there differ by their data alone
@@ -429,11 +438,11 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
 
     one_class = []
     for r, run in zip(rows, runs):
-        r["run"] = run.label
+        r["run"] = names[run.id]
         r["model_size"] = format_bytes(r.get("model_bytes"))  # what serving it needs on disk
         if (only := run_single_class(run.metrics)) is not None:
             r["run"] += " ⚠"  # its accuracy, F1 and ECE describe a constant answer, not a model
-            one_class.append(f"{run.label} answered {only!r} to every test text")
+            one_class.append(f"{names[run.id]} answered {only!r} to every test text")
         for k in ("test_accuracy", "majority_accuracy"):  # percent, as in the app
             if r[k] is not None:
                 r[k] = f"{100 * r[k]:.1f}%"
@@ -499,7 +508,14 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     # judged by macro-F1 (an imbalanced test set, as the answer above): its paired test beside McNemar's, and the p
     # Holm adjusts, as on the Compare page
     by_f1 = answer.default_metric(ok) == "macro_f1"
-    pairs = paired.summary_rows(ok, metric="macro_f1" if by_f1 else "accuracy")
+    cap = paired.MAX_LISTED_RUNS  # a static page lists the pairs of up to this many runs, and says so beyond
+    pairs = paired.summary_rows(ok, name=lambda r: names[r.id], max_runs=cap,
+                                metric="macro_f1" if by_f1 else "accuracy")
+    crowded = [paired.crowded_note(group, cap, paired.paired_command(group, store))
+               for group in paired.crowded(ok, cap)]
+    if crowded and not pairs:
+        parts.append("<h2>Is the difference real? (paired tests)</h2><p class='muted'>"
+                     + html.escape(" ".join(crowded)) + "</p>")
     if pairs:
         f1_edge = _add_f1_columns(pairs, ok) if by_f1 else []
         for r in pairs:
@@ -517,9 +533,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                      "uneven is unlikely to be the luck of the test set. Training luck (another seed) is not "
                      "covered." + (" With several pairs some p fall below 0.05 by chance alone: Holm's adjusted p "
                                    f"(of {'macro-F1' if by_f1 else 'McNemar'}'s p) keeps the chance of any false "
-                                   "alarm among the pairs of two strategies at one training size (seed against seed "
-                                   "where both ran at the same seeds) under 5% (two seeds of one strategy, no choice "
-                                   "to make, show '—')."
+                                   f"alarm among the pairs of two {_family_noun(pairs)} at one training size (seed "
+                                   "against seed where both ran at the same seeds) under 5% (two seeds of one strategy, "
+                                   "no choice to make, show '—')."
                                    if any(r["holm_pairs"] > 1 for r in pairs) else "")
                      + "".join(f" {html.escape(r['A'])} vs {html.escape(r['B'])}: " + paired.EDGE_NOTE
                                for r in pairs if r.get("at_edge"))
@@ -528,25 +544,28 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                         "runs' answers) and its interval from 2,000 bootstrap resamples of the test texts."
                         if by_f1 else "")
                      + "".join(f" {html.escape(r['A'])} vs {html.escape(r['B'])}: " + paired.F1_EDGE_NOTE
-                               for r in f1_edge) + "</p>")
+                               for r in f1_edge)
+                     + "".join(" " + html.escape(note) for note in crowded) + "</p>")
     if pick is not None and (mistakes := _surest_mistakes(pick)):
         where = [(k, k) for k in list(mistakes[0])[:1] if k != "text"]  # its id column, or row number, first
-        parts.append(f"<h2>Where {html.escape(pick.label)} goes wrong</h2>" + _table(mistakes, where + [
+        picked = html.escape(names.get(pick.id, pick.label))
+        parts.append(f"<h2>Where {picked} goes wrong</h2>" + _table(mistakes, where + [
             ("text", "text"), ("true label", "true label"), ("its answer", "its answer"), ("confidence", "confidence")])
-            + f"<p class='muted'>The test texts {html.escape(pick.label)} (the answer's pick) got wrong with the "
+            + f"<p class='muted'>The test texts {picked} (the answer's pick) got wrong with the "
               "highest confidence. A model sure of a wrong answer meets a hard text, has learnt a shortcut, or is "
               "right and the label is wrong.</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:
-        parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(shown_strategy(r))} ({r.id}): "
+        shown = variants.labels(runs)  # its name without the id's tail: the whole id follows
+        parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(shown[r.id])} ({r.id}): "
                                       f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
     for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id)):
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
                                config={"displaylogo": False, "responsive": True})
         parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}")
-    parts.append(_confusion_section(runs))  # plotly.js came with the first figure above (there is one: Accuracy)
+    parts.append(_confusion_section(runs, names))  # plotly.js came with the first figure above (there is one: Accuracy)
     parts.append("<h2>Data</h2>" + _data_section(runs))
-    parts.append(_machine_section(runs))
+    parts.append(_machine_section(runs, names))
     parts.append(_configs_section(runs))
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -563,6 +582,15 @@ def _configs_section(runs: list[Run]) -> str:
         f"did nothing):</p><pre>{html.escape(json.dumps(r.config, indent=2))}</pre>"
         + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
         + "</details>" for r in runs)
+
+
+def _family_noun(pairs: list[dict]) -> str:
+    """What Holm's family of the report's pairs is of: 'strategies', 'settings of one strategy' (head_only at two
+    learning rates), or 'strategies (or two settings of one)' (:func:`bertlab.paired.family_words`)."""
+    words = {r.get("holm_family") for r in pairs if r["holm_pairs"] > 1}
+    if words <= {"different strategies", None}:
+        return "strategies"
+    return "settings of one strategy" if words == {"different settings"} else "strategies (or two settings of one)"
 
 
 def _add_f1_columns(pairs: list[dict], runs: list[Run]) -> list[dict]:
@@ -584,7 +612,7 @@ def _add_f1_columns(pairs: list[dict], runs: list[Run]) -> list[dict]:
     return edge
 
 
-def _machine_section(runs: list[Run]) -> str:
+def _machine_section(runs: list[Run], names: dict[str, str]) -> str:
     """Where the numbers were measured, as each run recorded it when it trained (its device, library versions),
     else this machine now, said as such."""
     envs = {json.dumps(e, sort_keys=True): e for r in runs if (e := (r.data_summary or {}).get("environment"))}
@@ -599,7 +627,7 @@ def _machine_section(runs: list[Run]) -> str:
                 + (f" ({older} older run{'s' * (older > 1)} recorded none)" if older else "") + ".</p>"
                 + _table([{"k": k, "v": v} for k, v in env.items()], [("k", "what"), ("v", "value")]))
     keys = list(dict.fromkeys(k for e in envs.values() for k in e))
-    rows = [{"run": r.label, **(r.data_summary or {}).get("environment", {})} for r in runs]
+    rows = [{"run": names[r.id], **(r.data_summary or {}).get("environment", {})} for r in runs]
     return ("<h2>Machines</h2><p class='muted'>These runs trained on different machines or library versions, as "
             "each recorded it.</p>" + _table(rows, [("run", "run"), *((k, k) for k in keys)]))
 

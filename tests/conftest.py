@@ -76,3 +76,44 @@ def tiny_data(tiny_csv):
     from bertlab.config import DataConfig
 
     return DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=None, test_size=None)
+
+
+@pytest.fixture
+def two_rates(tiny_data):
+    """A persona's plan, stored as finished runs with answers of known quality on the real test set (no training):
+    head_only and full_ft each at learning rates 0.001 and 0.03 and seeds 0 and 1, and zero_shot: 9 runs, one
+    batch. head_only at 0.03, seed 1, answers one class to every text; the runs trained on two machines."""
+    import numpy as np
+
+    from bertlab import paired
+    from bertlab.data import load_splits
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    test = load_splits(tiny_data).test
+    names, y = test.label_names, list(test.labels)
+    fp = paired.fingerprint(test.texts, y, names)
+    store = RunStore()
+    plan = [("head_only", lr, seed) for lr in (0.001, 0.03) for seed in (0, 1)]
+    plan += [("full_ft", lr, seed) for lr in (0.001, 0.03) for seed in (0, 1)] + [("zero_shot", None, 0)]
+    ids = []
+    for i, (name, lr, seed) in enumerate(plan):
+        kw = {"learning_rate": lr} if lr else {}
+        rid = store.create_run(make_config(name, data=tiny_data, seed=seed, **kw), batch_id="b-rates")
+        rng = np.random.default_rng(i)
+        preds = ([0] * len(y) if (name, lr, seed) == ("head_only", 0.03, 1)
+                 else [t if rng.random() < 0.55 + 0.04 * i else 1 - t for t in y])
+        conf = np.zeros((len(names), len(names)), dtype=int)
+        np.add.at(conf, (np.asarray(y), np.asarray(preds)), 1)
+        store.claim(rid, "cpu")
+        store.update(rid, artifact_dir=str(store.artifact_path(rid)), data_summary={
+            "sizes": {"train": 40, "validation": 10, "test": len(y)},
+            "environment": {"device": "cpu", "torch": ("2.4.0", "2.5.1")[i % 2]}})
+        paired.save_predictions(store.artifact_path(rid), preds, y, fp)
+        acc = float(np.mean(np.asarray(preds) == np.asarray(y)))
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc, "test_macro_f1": acc, "majority_accuracy": 0.5,
+                                              "confusion": conf.tolist(), "label_names": names},
+                     costs={"train_seconds": 1.0 + i, "train_flops": 1e9 * (i + 1), "trainable_params": 100,
+                            "device": "cpu"})
+        ids.append(rid)
+    return store, ids

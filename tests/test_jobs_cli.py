@@ -366,6 +366,21 @@ def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_cs
     assert RunStore().list_runs() == []
 
 
+def test_cli_run_says_how_to_get_the_pairs_of_more_runs_than_it_lists(tiny_model, tiny_csv, monkeypatch, capsys):
+    """`run` printed the pairs of up to 8 runs on one test set and nothing beyond, without a word (a persona's 9-run
+    plan: 2 learning rates x 2 strategies x 2 seeds, and zero_shot). Over its limit it says how to get them."""
+    from bertlab import paired
+
+    monkeypatch.setattr(paired, "MAX_LISTED_RUNS", 1, raising=False)  # 2 runs stand for a batch too large
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot", "--model", tiny_model,
+                 "--max-length", "32"]) == 0
+    out = capsys.readouterr().out
+    batch = RunStore().list_runs()[0].batch_id
+    assert (f"2 runs share one test set, more than the 1 whose pairs are listed here (too many pairs for one "
+            f"table): `python -m bertlab paired --batch {batch}` prints every pair.") in out
+    assert " vs " not in out
+
+
 def test_cli_run_seed_seeds_training_only_and_split_seed_the_split(tiny_csv, monkeypatch):
     seen = _planned_configs(monkeypatch)
     main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--seed", "3", "--json"])

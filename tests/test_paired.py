@@ -560,3 +560,53 @@ def test_compare_page_holm_column_adjusts_the_measure_judged_by_and_says_why_the
     row = next(r for r in by_f1 if {r["a_id"], r["b_id"]} == pair)
     assert (f"Adjusted for the 3 pairs of runs of different strategies in the table (Holm): "
             f"{paired.p_is(row['p (Holm)'])}") in box
+
+
+def test_cli_paired_names_runs_by_the_settings_that_differ_and_holm_counts_them_as_choices(two_rates, capsys):
+    """A persona's two learning rates of head_only were "head_only · 5972 vs head_only · 1078" in `paired`'s and
+    `run`'s lines (paired.summary_rows named runs by strategy alone), and Holm's family, which holds head_only at
+    0.001 against head_only at 0.03, was said to be "pairs of runs of different strategies"."""
+    from bertlab import variants
+    from bertlab.cli import main
+
+    store, ids = two_rates
+    runs = [store.get(i) for i in ids]
+    shown = variants.labels(runs)
+    named = {r.id: f"{shown[r.id]} · {r.id[-4:]}" for r in runs}
+    assert main(["paired", "--batch", "b-rates", "--judge-by", "accuracy"]) == 0
+    out = capsys.readouterr().out
+    rows = paired.summary_rows(runs, max_runs=len(runs))
+    assert [(r["A"], r["B"]) for r in rows] == [(named[r["a_id"]], named[r["b_id"]]) for r in rows]
+    for r in rows:
+        assert f"  {r['A']} vs {r['B']}: " in out
+    assert f"{named[ids[2]]} vs {named[ids[0]]}: " in out  # head_only at 0.03 against 0.001, seed 0
+    assert "pairs of runs of different strategies or settings: " in out and "of different strategies: " not in out
+    assert f"head_only · {ids[0][-4:]}" not in out
+    # the rows of one strategy at two settings only: "different settings"
+    alone = [(r, paired.load_predictions(r)) for r in runs[:4]]
+    assert {r["holm_family"] for r in paired.pairwise_rows(alone)} == {"different settings"}
+    assert paired.pairwise_rows(alone)[0]["A"].startswith("head_only (lr 0.0")
+
+
+def test_compare_page_pair_box_counts_settings_in_holms_family_and_says_zero_shot_ran_once(two_rates):
+    """The pair box said "Adjusted for the 6 pairs of runs of different strategies" where two were head_only at two
+    learning rates, and "These strategies ran at several seeds" of zero_shot, which no seed changes."""
+    from bertlab import variants
+
+    store, ids = two_rates
+    for rid in ids[4:8]:
+        store.delete(rid)  # head_only at two rates and two seeds, and zero_shot: one table of 5 runs
+    runs = [store.get(i) for i in ids[:4] + ids[8:]]
+    rows = paired.summary_rows(runs)
+    family = max(r["holm_pairs"] for r in rows)
+    assert family == 6 and {r["holm_family"] for r in rows} == {"different strategies or settings"}
+    at = app_on("app_pages/compare.py", {"judge_by_accuracy": "accuracy"})
+    no_problems(at)
+    box = next(m.value for m in [*at.success, *at.info] if "95% interval of A − B" in m.value)
+    assert "Adjusted for the 6 pairs of runs of different strategies or settings in the table (Holm): p" in box
+    pair = {next(s.value for s in at.selectbox if s.label == f"Run {k}") for k in "AB"}
+    shown = variants.labels(runs)
+    best = max(runs[:4], key=lambda r: r.metrics["test_accuracy"])
+    assert pair == {ids[8], best.id}  # zero_shot, the most accurate, against the best head_only
+    assert (f"These strategies ran at several seeds but zero_shot, which no seed changes (it ran once): this seed "
+            f"of {shown[best.id]} against it is one draw of training luck") in box

@@ -708,3 +708,78 @@ def test_cli_report_csvs_start_with_the_mark_excel_needs_as_the_apps_downloads_d
     assert main(["report", "--batch", "b-bom", "--csv", "/dev/stdout"]) == 0
     printed = capfd.readouterr().out
     assert not printed.startswith("\ufeff") and next(csv.DictReader(io.StringIO(printed)))["run_id"] == rid
+
+
+
+def test_the_report_names_runs_of_one_strategy_by_the_settings_that_differ_everywhere(two_rates):
+    """A persona's two learning rates of head_only read "head_only · 5972" and "head_only · 1078" in the report's
+    results table, paired tests, confusion matrices, ⚠ line and machines table: which was which took the run
+    configurations at the bottom."""
+    from bertlab import paired, variants
+
+    store, ids = two_rates
+    runs = [store.get(i) for i in ids]
+    shown = variants.labels(runs)
+    named = {r.id: f"{shown[r.id]} · {r.id[-4:]}" for r in runs}
+    assert shown[ids[0]] == "head_only (lr 0.001)" and shown[ids[8]] == "zero_shot"  # the premise
+    page = report.build_html(store, ids)
+
+    def section(start: str, end: str) -> str:
+        rest = page[page.index(start):]
+        return rest[:rest.index(end)]
+
+    results = section("<h2>Results</h2>", "</table>")
+    for r in runs:
+        assert f"<td>{html.escape(named[r.id])}" in results
+    warning = named[ids[3]]  # head_only at lr 0.03, seed 1: one class to every test text
+    assert f"<td>{html.escape(warning)} ⚠</td>" in results
+    assert f"⚠ {html.escape(warning)} answered " in page
+    grid = section("<h2>Confusion matrices", "<h2>Data</h2>")
+    for r in runs:
+        assert json.dumps(named[r.id])[1:-1] in grid  # each matrix titled with its settings
+    machines = section("<h2>Machines</h2>", "</table>")
+    for r in runs:
+        assert f"<td>{html.escape(named[r.id])}</td>" in machines
+    # nine runs on one test set: the paired tests are there (the report's cap of 8 left them out without a word),
+    # head_only at 0.001 against head_only at 0.03 among them, each name with its settings
+    pairs = section("<h2>Is the difference real?", "</p>")
+    rows = paired.summary_rows(runs, max_runs=len(runs))
+    assert len(rows) > 9 and pairs.count("<tr>") == len(rows) + 1
+    for r in rows:
+        assert f"<tr><td>{html.escape(r['A'])}</td><td>{html.escape(r['B'])}</td>" in pairs
+    lr_pair = {named[ids[0]], named[ids[2]]}  # head_only at the two rates, seed 0 each: a choice, in Holm's family
+    assert any({r["A"], r["B"]} == lr_pair and r["holm_pairs"] > 1 for r in rows)
+    assert "pairs of two strategies (or two settings of one) at one training size" in pairs
+    for old in (f"head_only · {ids[0][-4:]}", f"full_ft · {ids[4][-4:]}"):
+        assert old not in page  # no name without its settings is left
+
+
+def test_the_report_says_why_it_lists_no_paired_tests_for_many_runs_and_how_to_get_them(two_rates, monkeypatch):
+    from bertlab import paired
+
+    store, ids = two_rates
+    monkeypatch.setattr(paired, "MAX_LISTED_RUNS", 5, raising=False)
+    page = report.build_html(store, ids)
+    assert "<h2>Is the difference real? (paired tests)</h2>" in page and "<th>only A right</th>" not in page
+    assert ("9 runs share one test set, more than the 5 whose pairs are listed here (too many pairs for one table): "
+            "`python -m bertlab paired --batch b-rates` prints every pair.") in page
+    # a part of the batch: its runs by id
+    page = report.build_html(store, ids[:7])
+    assert f"`python -m bertlab paired {' '.join(ids[:7])}` prints every pair." in page
+
+
+def test_the_results_csv_names_each_run_as_the_predictions_csv_does_so_the_two_join(two_rates):
+    """The predictions CSV headed its columns "head_only (lr 0.001) · 1a2b"; the results CSV said only "head_only"
+    and the run id: joining the two took the app."""
+    store, ids = two_rates
+    text = report.results_csv(store, ids)
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[header.index("strategy") + 1] == "name"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["name"] == f"head_only (lr 0.001) · {ids[0][-4:]}" and rows[8]["name"] == "zero_shot"
+    predictions = next(csv.reader(io.StringIO(report.predictions_csv(store, ids))))
+    assert [r["name"] for r in rows] == [c for c in predictions if c not in ("row", "text", "true label")
+                                         and not c.endswith(" confidence")]
+    # one run of each strategy, trained alike: the strategy's name alone
+    assert [r["name"] for r in report.results_rows([store.get(ids[0]), store.get(ids[8])])] == ["head_only",
+                                                                                                "zero_shot"]
