@@ -466,6 +466,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             setattr(args, k, v)
     for s in args.strategies:
         get_strategy(s)  # an unknown name fails before the data is read
+    if twice := [s for s in dict.fromkeys(args.strategies) if args.strategies.count(s) > 1]:
+        # the same strategy twice trained two identical runs at one seed, without a word
+        once = " ".join(dict.fromkeys(args.strategies))
+        raise BertlabError(f"--strategies names {', '.join(twice)} more than once: a strategy named twice trains the "
+                           "same run twice (the same settings and seed). For several seeds of each strategy, use "
+                           f"--repeats N (--strategies {once} --repeats 3); for two settings of one (two learning "
+                           "rates), run it once per setting (--lr, --epochs, --option ...) and compare the runs with "
+                           "`python -m bertlab paired RUN_ID RUN_ID` or `report`.")
     if any(get_strategy(s).uses_tokens for s in args.strategies):
         from bertlab.models import resolve
 

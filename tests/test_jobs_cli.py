@@ -366,6 +366,17 @@ def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_cs
     assert RunStore().list_runs() == []
 
 
+def test_cli_run_refuses_a_strategy_named_twice_and_points_to_repeats(tiny_csv, capsys):
+    """`run --strategies head_only head_only` trained two identical runs at one seed without a word (a persona
+    meant two seeds, or two learning rates)."""
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "zero_shot", "head_only"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--strategies names head_only more than once" in err
+    assert "--repeats N (--strategies head_only zero_shot --repeats 3)" in err
+    assert RunStore().list_runs() == []
+
+
 def test_cli_run_says_how_to_get_the_pairs_of_more_runs_than_it_lists(tiny_model, tiny_csv, monkeypatch, capsys):
     """`run` printed the pairs of up to 8 runs on one test set and nothing beyond, without a word (a persona's 9-run
     plan: 2 learning rates x 2 strategies x 2 seeds, and zero_shot). Over its limit it says how to get them."""
