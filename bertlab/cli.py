@@ -471,9 +471,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         once = " ".join(dict.fromkeys(args.strategies))
         raise BertlabError(f"--strategies names {', '.join(twice)} more than once: a strategy named twice trains the "
                            "same run twice (the same settings and seed). For several seeds of each strategy, use "
-                           f"--repeats N (--strategies {once} --repeats 3); for two settings of one (two learning "
-                           "rates), run it once per setting (--lr, --epochs, --option ...) and compare the runs with "
-                           "`python -m bertlab paired RUN_ID RUN_ID` or `report`.")
+                           f"--repeats N (--strategies {once} --repeats 3); for two learning rates of one, join them "
+                           f"with a comma (--lr {twice[0]}=1e-3,3e-2); for other settings, run it once per setting "
+                           "(--epochs, --option ...) and compare the runs with `python -m bertlab paired RUN_ID "
+                           "RUN_ID` or `report`.")
     if any(get_strategy(s).uses_tokens for s in args.strategies):
         from bertlab.models import resolve
 

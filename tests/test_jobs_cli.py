@@ -374,6 +374,7 @@ def test_cli_run_refuses_a_strategy_named_twice_and_points_to_repeats(tiny_csv, 
     err = capsys.readouterr().err
     assert "--strategies names head_only more than once" in err
     assert "--repeats N (--strategies head_only zero_shot --repeats 3)" in err
+    assert "(--lr head_only=1e-3,3e-2)" in err  # one launch compares learning rates
     assert RunStore().list_runs() == []
 
 
