@@ -95,10 +95,11 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         out["epochs"] = r1[0].number_input("Epochs", 1, 100, key=k + "epochs", help="Passes over the training set.")
         out["batch_size"] = r1[1].number_input("Batch size", 1, 4096, key=k + "batch_size",
                                                help="Examples per step (lower it if memory runs out).")
-        # +/- step in the default's own decade (5e-5: 1e-5; head_only's 1e-2: 1e-2): a fixed 1e-5 changed 3.0e-02
-        # to 3.0e-02, nothing the field shows
+        # +/- step a tenth of the default's decade (5e-5: 1e-6, to 5.1e-5; head_only's 1e-2: 1e-3, to 1.1e-2 or
+        # 9.0e-3): a fixed 1e-5 changed 3.0e-02 to 3.0e-02, nothing the field shows; the whole decade (1e-2) left
+        # no room below 1e-2 for "-"
         out["learning_rate"] = r1[2].number_input("Learning rate", 1e-6, 1.0, key=k + "learning_rate",
-                                                  step=10.0 ** math.floor(math.log10(d.learning_rate)),
+                                                  step=10.0 ** (math.floor(math.log10(d.learning_rate)) - 1),
                                                   format="%.1e", help="Peak AdamW learning rate.")
         if s.uses_tokens:
             out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)

@@ -554,3 +554,6 @@ def test_the_learning_rate_steps_in_its_defaults_decade(tiny_model):
         before = field.value
         field.increment().run()
         assert f"{at.number_input(key=f'keep_hp_{name}_learning_rate').value:.1e}" != f"{before:.1e}", name
+        at.number_input(key=f"keep_hp_{name}_learning_rate").decrement().run()
+        at.number_input(key=f"keep_hp_{name}_learning_rate").decrement().run()  # below the default too
+        assert at.number_input(key=f"keep_hp_{name}_learning_rate").value < before, name
