@@ -144,8 +144,10 @@ def settings_text(run) -> str:
     'max_length 128, sentences “…”' (not the epochs it never ran)."""
     found = settings(run)
     off = {"keep_best": False, "patience": 0}  # what "off" reads as in a name that tells two runs apart
-    parts = [_value(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size")
+    parts = [_value(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions")
              and (k not in off or v != off[k])]
+    if descs := found.get("label_descriptions"):  # every sentence, whole: a name quotes only the first, cut
+        parts.append("label sentences " + ", ".join(f"“{d}”" for d in descs))
     if found.get("class_weights") == "balanced":
         parts.append("balanced class weights")
     if found.get("new_vocab"):

@@ -90,11 +90,11 @@ def test_the_report_says_what_each_run_trained_with_and_not_zero_shots_unused_ep
     f = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0), learning_rate=2e-5,
               keep_best=True)
     z.notes = f.notes = []
-    assert variants.settings_text(z) == "max_length 64, sentences “bad”"
+    assert variants.settings_text(z) == "max_length 64, label sentences “bad”, “good”"
     text = variants.settings_text(f)
     assert text.startswith("2 epochs, lr 2e-05, batch 32") and "best epoch kept" in text and "patience" not in text
     page = _configs_section([z, f])
-    assert "Trained with: max_length 64, sentences “bad”." in page and f"Trained with: {text}." in page
+    assert "Trained with: max_length 64, label sentences “bad”, “good”." in page and f"Trained with: {text}." in page
 
 
 def test_one_epoch_is_one_epoch(tmp_path):
