@@ -42,11 +42,13 @@ def select_runs(all_runs: list) -> list[str]:
     if pick:
         options = [r.id for r in all_runs]
         by_id = {r.id: r for r in all_runs}
-        kept = [i for i in st.session_state.get(common.PICKED_KEY) or [] if i in by_id]
-        if not kept:  # the batch on screen before the switch (it filled in the newest launch, another than the one shown)
+        if common.PICKED_KEY not in st.session_state:
+            # the batch on screen before the switch (it filled in the newest launch, another than the one shown);
+            # once picked, an emptied list stays empty
             shown = st.session_state.get("cmp_choice")
-            kept = [r.id for r in batches[shown if shown in batches else latest]]
-        st.session_state[common.PICKED_KEY] = kept  # runs deleted since are let go
+            st.session_state[common.PICKED_KEY] = [r.id for r in batches[shown if shown in batches else latest]]
+        # runs deleted since are let go
+        st.session_state[common.PICKED_KEY] = [i for i in st.session_state[common.PICKED_KEY] if i in by_id]
         names = variants.labels(all_runs)  # "head_only (lr 0.03)": which setting each is, among all of them
         return c1.multiselect("Runs", options, key=common.PICKED_KEY,
                               format_func=lambda i: common.run_title(by_id[i], names))
@@ -364,8 +366,9 @@ def _seeds_note(members: list[tuple], ra, rb) -> str:
 
     several = [x for x in (ra, rb) if seeds(x) > 1]
     if len(several) == 2:
-        return (" These strategies ran at several seeds: one seed against another is one draw of training "
-                "luck; Which one to use? compares their means over the seeds.")
+        return (f" These {'strategies' if ra.strategy != rb.strategy else 'settings'} ran at several seeds: one "
+                "seed against another is one draw of training luck; Which one to use? compares their means over the "
+                "seeds.")
     if not several:
         return ""
     (x,), other = several, rb if several[0] is ra else ra
@@ -818,11 +821,11 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
-    shown = variants.labels(runs)
+    shown = variants.parts(runs)
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
         # trained otherwise than its namesakes (balanced classes, another learning rate): said
-        said = ["balanced classes" if x == "balanced" else x for x in variants.detail(shown[r.id], r.strategy)]
+        said = ["balanced classes" if x == "balanced" else x for x in shown[r.id]]
         detail = " · ".join(x for x in (detail, *said) if x)
         status_row(r, shared, detail, cancel_column=active,
                    redone=r.status in RERUNNABLE and config_key(r.config) in again, own=r.batch_id in mine)

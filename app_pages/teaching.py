@@ -107,9 +107,9 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
         st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
         if c.measured:
             by_id = {r.id: r for r in runs}
-            shown = variants.labels(runs)  # "(lr 2e-05)" where this strategy ran with other settings too
+            shown = variants.parts(runs)  # "(lr 2e-05)" where this strategy ran with other settings too
             for m in c.measured:
-                said = ", ".join(variants.detail(shown[m["run_id"]], name))
+                said = ", ".join(shown[m["run_id"]])
                 acc = (f"run `{m['run_id'][-4:]}`{f' ({said})' if said else ''}: **{100 * m['test_accuracy']:.1f}%** "
                        "test accuracy")
                 if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained

@@ -156,8 +156,8 @@ def also_rates_input(col, name: str, key: str, default: float) -> list[float] | 
         ALSO_LR_LABEL, key=key, placeholder=f"e.g. {example_rates(default)}",
         help="Does tuning matter on your data? Queue this strategy at these learning rates too, in this launch: one "
              "run per rate (times *Runs per strategy*), so Compare weighs them side by side as choices of their own, "
-             f"named {name} (lr 0.01) and {name} (lr 0.003). Separate the values with commas; leave it empty for "
-             "the one rate on the left.")
+             f"named {name} (lr {default:g}) and {name} (lr {float(example_rates(default).split(', ')[0]):g}). "
+             "Separate the values with commas; leave it empty for the one rate on the left.")
     try:
         return learning_rates(text, f"{name}: {ALSO_LR_LABEL}")
     except BertlabError as e:

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from bertlab import paired, variants
-from bertlab.config import shown_strategy
 from bertlab.metrics import rarest_class, signed
 from bertlab.pareto import format_flops
 
@@ -61,13 +60,13 @@ PLAIN_NAMES = {
 }
 
 
-def plain_words(best, pick, shown: dict | None = None) -> str:
+def plain_words(best, pick, said: dict | None = None) -> str:
     """'In plain words: use the pretrained model as it is, with no training. ...': the answer without the names,
-    tests and units (the headline keeps them). ``shown``: run id -> its name among the runs compared
-    (:func:`bertlab.variants.labels`), whose settings ('lr 2e-05') tell two runs of one strategy apart."""
+    tests and units (the headline keeps them). ``said``: run id -> what its name adds to its strategy's among the
+    runs compared (:func:`bertlab.variants.parts`: 'lr 2e-05'), which tells two runs of one strategy apart."""
     def say(run) -> str:
-        name = (shown or {}).get(run.id) or shown_strategy(run)
-        inside = variants.detail(name, run.strategy)
+        inside = (said or {}).get(run.id) or (["balanced"] if (getattr(run, "config", None) or {}).get(
+            "class_weights") == "balanced" else [])
         # "learning rate 0.03", not "lr 0.03": these words are for a reader who knows none of the terms
         rest = [p.replace("lr ", "learning rate ", 1) if p.startswith("lr ") else p for p in inside if p != "balanced"]
         return (PLAIN_NAMES.get(run.strategy, run.strategy) + (f" ({', '.join(rest)})" if rest else "")
@@ -655,7 +654,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     if trade := tradeoff(useful, pick, name, ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,
-                  plain=plain_words(best, pick, variants.labels([r for r, _ in members])))
+                  plain=plain_words(best, pick, variants.parts([r for r, _ in members])))
 
 
 def _seeds_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict, by: Judge) -> str | None:
@@ -1228,7 +1227,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     best_run = by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]]
     pick_run = by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]]
     return Answer(best=best_run, pick=pick_run, headline=headline, sentences=sentences, caveat=caveat,
-                  plain=plain_words(best_run, pick_run, shown))
+                  plain=plain_words(best_run, pick_run, variants.parts(runs)))
 
 
 def gain_judge(runs: list, metric: str = "accuracy"):

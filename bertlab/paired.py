@@ -305,6 +305,10 @@ def variant(run) -> tuple[str, str]:
     return of(run)
 
 
+def _weights(run) -> str:
+    return (getattr(run, "config", None) or {}).get("class_weights") or "none"
+
+
 def run_name(run) -> str:
     """``full_ft · 1a2b`` (``head_only (balanced) · 3c4d``): one run alone, by its strategy. Among other runs, name
     it by :func:`run_names`, which says the settings that tell it from another run of its strategy."""
@@ -371,13 +375,14 @@ def compared(runs: list) -> Callable[[object, object], bool]:
     pair at seed 0, compare nothing anyone chooses between; in Holm's family they only made every p larger (a
     3-seed comparison of two strategies made 9 pairs of which 3 are seed against seed). Where two strategies
     share no seed at a size (run by hand at seeds 1 and 7), their runs are compared all the same."""
-    matched = {(variant(a), variant(b), _train_size(a)) for a in runs for b in runs
-               if variant(a) != variant(b) and _train_size(a) == _train_size(b) and _same_seeds(_seeds(a), _seeds(b))}
+    v = {r.id: variant(r) for r in runs}  # once each: a run's settings are a JSON dump (and zero_shot a file read)
+    matched = {(v[a.id], v[b.id], _train_size(a)) for a in runs for b in runs
+               if v[a.id] != v[b.id] and _train_size(a) == _train_size(b) and _same_seeds(_seeds(a), _seeds(b))}
 
     def choice(a, b) -> bool:
         if _train_size(a) != _train_size(b):
             return False
-        return _same_seeds(_seeds(a), _seeds(b)) or (variant(a), variant(b), _train_size(a)) not in matched
+        return _same_seeds(_seeds(a), _seeds(b)) or (v[a.id], v[b.id], _train_size(a)) not in matched
 
     return choice
 
@@ -402,10 +407,14 @@ def pairwise_rows(members: list[tuple], name=None, metric: str = "accuracy") -> 
     ordered = by_accuracy(members)
     name = name or namer([r for r, _ in members])
     choice = compared([r for r, _ in members])
+    v = {r.id: variant(r) for r, _ in members}
     rows, strategies = [], []
     for i, (ra, da) in enumerate(ordered):
         for rb, db in ordered[i + 1:]:
-            same = variant(ra) == variant(rb)  # a balanced head_only is not a seed of a plain one
+            # a balanced head_only is not a seed of a plain one, nor lr 2e-05 of 5e-05; across training sizes
+            # (a sweep's points, whose epochs and batch size follow the size) one strategy is one learning curve
+            same = (v[ra.id] == v[rb.id] if _train_size(ra) == _train_size(rb)
+                    else (ra.strategy, _weights(ra)) == (rb.strategy, _weights(rb)))
             if not same and not choice(ra, rb):
                 continue
             p = compare(da["labels"], da["predictions"], db["predictions"])

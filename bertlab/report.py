@@ -77,14 +77,15 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
 
 def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
     """One flat dict per run with the CSV fields; ``name``: the run as the app shows it among ``runs``
-    (:func:`bertlab.plots.run_labels`: ``head_only (lr 0.001)``, with its id's tail where that repeats), as the
-    predictions CSV's columns name it, so the two files join on it."""
+    (:func:`bertlab.plots.run_labels`: ``head_only (lr 0.001)``, with its id's tail where that repeats). A finished
+    run is named among the finished ones, as the predictions CSV's columns name it where they share one test set
+    (a failed second seed must not rename the first), so the two files join on it."""
     from bertlab import serving
     from bertlab.plots import run_labels
     from bertlab.strategies import REGISTRY
 
     prices = prices or Prices()
-    names = run_labels(runs)
+    names = {**run_labels(runs), **run_labels([r for r in runs if r.status == "succeeded"])}
     out = []
     for r in runs:
         c, m, cfg = r.costs, r.metrics, r.config

@@ -37,12 +37,6 @@ def base_strategy(name: str) -> str:
     return name.split(" (")[0]
 
 
-def detail(shown: str, strategy: str) -> list[str]:
-    """What a shown name adds to its strategy's: ``["balanced", "lr 2e-05"]`` from ``full_ft (balanced, lr
-    2e-05)``, [] from ``full_ft``."""
-    return shown[len(strategy) + 2:-1].split(", ") if shown.startswith(strategy + " (") else []
-
-
 def effective_options(strategy, cfg: dict, costs: dict) -> dict:
     """The options a run used: the strategy's defaults (which the config leaves out), then those it worked out
     as it ran (lora's alpha, partial_ft's layers: ``costs["derived_options"]``), overlaid with those set."""
@@ -78,7 +72,8 @@ def descriptions(run) -> list[str] | None:
     set), else as its config gave them; None for other strategies."""
     if run.strategy != "zero_shot":
         return None
-    saved = _saved_descriptions(str(run.artifact_dir)) if getattr(run, "artifact_dir", None) else None
+    done = getattr(run, "status", "succeeded") == "succeeded"  # a queued or failed run saved no model to read
+    saved = _saved_descriptions(str(run.artifact_dir)) if done and getattr(run, "artifact_dir", None) else None
     return list(saved) if saved else (getattr(run, "config", None) or {}).get("label_descriptions")
 
 
@@ -103,8 +98,10 @@ def settings(run) -> dict:
     out.update({OPTION + k: v for k, v in effective_options(s, cfg, getattr(run, "costs", None) or {}).items()})
     if (descs := descriptions(run)) is not None:
         out["label_descriptions"] = list(descs)
-    if cfg.get("new_vocab"):
-        out.update(new_vocab=True, vocab_size=cfg.get("vocab_size"))
+    if s is None or s.uses_tokens:  # its own vocabulary, and how large, or the model's
+        out["new_vocab"] = bool(cfg.get("new_vocab"))
+        if out["new_vocab"]:
+            out["vocab_size"] = cfg.get("vocab_size")
     return out
 
 
@@ -143,7 +140,7 @@ def settings_text(run) -> str:
     """``run``'s :func:`settings` in words, for a report: '2 epochs, lr 5e-05, batch 32, …'; zero_shot's
     'max_length 128, sentences “…”' (not the epochs it never ran)."""
     found = settings(run)
-    off = {"keep_best": False, "patience": 0}  # what "off" reads as in a name that tells two runs apart
+    off = {"keep_best": False, "patience": 0, "new_vocab": False}  # "off" reads so only to tell two runs apart
     parts = [_value(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions")
              and (k not in off or v != off[k])]
     if descs := found.get("label_descriptions"):  # every sentence, whole: a name quotes only the first, cut
@@ -155,30 +152,45 @@ def settings_text(run) -> str:
     return ", ".join(parts)
 
 
-def labels(runs) -> dict[str, str]:
-    """Each run's name as pages, tables and legends give it: its strategy (``head_only (balanced)`` where it
-    trained with balanced class weights), followed, where runs of that strategy at one training size, on one
-    dataset and model, trained with different settings, by the settings that differ: ``full_ft (lr 2e-05)``
-    against ``full_ft (lr 5e-05)``. Seeds of one thing share a name; a sweep's points at different sizes (more
-    epochs at a small size) keep the strategy's name, as a learning curve joins them."""
+def _group(run) -> tuple:
+    """Runs whose names are weighed against each other: one strategy on one dataset and model at one training
+    size, as asked for (a queued run has measured no size yet, and must be named as the running one beside it
+    is), else as measured."""
+    data = (getattr(run, "config", None) or {}).get("data")
+    size = data["train_size"] if isinstance(data, dict) and "train_size" in data else _train_size(run)
+    return run.strategy, size, str(getattr(run, "dataset", None)), str(getattr(run, "model", None))
+
+
+def parts(runs) -> dict[str, list[str]]:
+    """What each run's name adds to its strategy's (:func:`labels`), in parts: ``["balanced", "lr 2e-05"]``, []
+    for a run trained as every other run of its strategy among ``runs``. A part is said only for a run that has
+    the setting (a plain scratch run has no vocabulary size of its own; a queued zero_shot no sentences yet)."""
     groups: dict[tuple, list] = {}
     for r in runs:
-        groups.setdefault((r.strategy, _train_size(r), str(getattr(r, "dataset", None)),
-                           str(getattr(r, "model", None))), []).append(r)
-    out: dict[str, str] = {}
+        groups.setdefault(_group(r), []).append(r)
+    out: dict[str, list[str]] = {}
     for members in groups.values():
         found = {r.id: settings(r) for r in members}
         keys = sorted({k for s in found.values() for k in s})
         differ = [k for k in keys if k != "class_weights" and len({_frozen(s.get(k)) for s in found.values()}) > 1]
-        names: dict[str, str] = {}  # one name per distinct setting
+        said: dict[tuple, str] = {}  # one set of parts per distinct setting
         for r in members:
-            parts = (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
-            parts += [_value(k, found[r.id].get(k, _DEFAULTS.get(k))) for k in differ]
-            name = r.strategy + (f" ({', '.join(parts)})" if parts else "")
+            mine = (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
+            mine += [_value(k, found[r.id][k]) for k in differ if found[r.id].get(k) not in (None, [])]
             sig = _frozen(found[r.id])
-            while name in names and names[name] != sig:  # two settings that read alike (long sentences cut short)
-                name += "′"
-            names.setdefault(name, sig)
-            out[r.id] = name
+            while tuple(mine) in said and said[tuple(mine)] != sig:  # two settings that read alike (cut sentences)
+                mine[-1:] = [(mine[-1] if mine else "setting") + "′"]
+            said.setdefault(tuple(mine), sig)
+            out[r.id] = mine
     return out
 
+
+def labels(runs) -> dict[str, str]:
+    """Each run's name as pages, tables and legends give it: its strategy (``head_only (balanced)`` where it
+    trained with balanced class weights), followed, where runs of that strategy at one training size, on one
+    dataset and model, trained with different settings, by the settings that differ (:func:`parts`):
+    ``full_ft (lr 2e-05)`` against ``full_ft (lr 5e-05)``. Seeds of one thing share a name; a sweep's points at
+    different sizes (more epochs at a small size) keep the strategy's name, as a learning curve joins them."""
+    runs = list(runs)
+    said = parts(runs)
+    return {r.id: r.strategy + (f" ({', '.join(said[r.id])})" if said[r.id] else "") for r in runs}

@@ -1385,3 +1385,15 @@ def test_the_estimate_and_the_long_launch_question_count_every_learning_rate(tin
     no_problems(at)
     queued = sorted((r.config["learning_rate"], r.config["seed"]) for r in store.list_runs() if r.id != rid)
     assert queued == [(3e-5, 0), (3e-5, 1), (1e-4, 0), (1e-4, 1)]
+
+
+def test_pick_runs_emptied_stays_empty(tiny_data, bertlab_home):
+    """Review: removing the last picked run refilled the list with the batch on screen, so it could not be
+    emptied to pick afresh."""
+    two_settings_in_two_launches(tiny_data, bertlab_home)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    assert at.multiselect(key="keep_cmp_runs").value  # the batch on screen, to start from
+    at.multiselect(key="keep_cmp_runs").set_value([]).run()
+    no_problems(at)
+    assert at.multiselect(key="keep_cmp_runs").value == []

@@ -783,3 +783,20 @@ def test_the_results_csv_names_each_run_as_the_predictions_csv_does_so_the_two_j
     # one run of each strategy, trained alike: the strategy's name alone
     assert [r["name"] for r in report.results_rows([store.get(ids[0]), store.get(ids[8])])] == ["head_only",
                                                                                                 "zero_shot"]
+
+
+def test_a_failed_run_does_not_rename_the_finished_ones_in_the_results_csv(two_rates):
+    """Review: a failed run at another learning rate renamed the finished runs in the results CSV (named among every
+    run) but not in the predictions CSV (named among those with answers): the two files no longer joined."""
+    from bertlab.strategies import make_config
+
+    store, ids = two_rates
+    failed = store.create_run(make_config("zero_shot", data=store.get(ids[8]).run_config.data, max_length=16),
+                              batch_id="b-rates")
+    store.claim(failed, "cpu")
+    store.finish(failed, "failed", error="out of memory")
+    rows = {r["run_id"]: r["name"] for r in report.results_rows([store.get(i) for i in [*ids, failed]])}
+    predictions = next(csv.reader(io.StringIO(report.predictions_csv(store, [*ids, failed]))))
+    assert [rows[i] for i in ids] == [c for c in predictions if c not in ("row", "text", "true label")
+                                      and not c.endswith(" confidence")]
+    assert rows[ids[8]] == "zero_shot"  # the failed zero_shot (another max_length) left it its plain name

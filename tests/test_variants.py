@@ -131,3 +131,38 @@ def test_a_strategys_settings_draw_with_their_own_dash_and_its_seeds_share_it(tm
     assert dash[runs[0].id] == dash[runs[1].id] != dash[runs[2].id] == dash[runs[3].id]
     seeds = [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 280), 1e13, 3.0, seed=s) for s in (0, 1)]
     assert len({run_styles(seeds)[r.id][1] for r in seeds}) == 2  # one setting: its seeds told apart
+
+
+def test_a_queued_run_is_named_as_the_running_one_beside_it_and_no_setting_is_made_up(tmp_path):
+    """Review: a running head_only (its size measured) and a queued one (none yet) were weighed apart, so neither
+    said its learning rate while the launch was live; a plain scratch run was named 'vocab 8000', and a queued
+    zero_shot 'sentences “”'."""
+    running = _with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 280), 2.96e11, 3.0),
+                    learning_rate=1e-2, data={"seed": 0, "train_size": 500})
+    queued = _with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 280), 2.96e11, 3.0),
+                   learning_rate=3e-2, data={"seed": 0, "train_size": 500})
+    queued.data_summary, queued.status = {}, "queued"
+    assert variants.labels([running, queued]) == {running.id: "head_only (lr 0.01)", queued.id: "head_only (lr 0.03)"}
+    own = _with(fake_run(tmp_path, "scratch", LABELS, right_on(LABELS, 280), 1e13, 3.0), new_vocab=True,
+                vocab_size=4000)
+    plain = fake_run(tmp_path, "scratch", LABELS, right_on(LABELS, 280), 1e13, 3.0)
+    assert variants.labels([own, plain]) == {own.id: "scratch (own vocabulary, vocab 4000)",
+                                             plain.id: "scratch (model's vocabulary)"}
+    told = _with(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0),
+                 label_descriptions=["bad", "good"])
+    waiting = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)
+    waiting.status = "queued"
+    assert variants.labels([told, waiting]) == {told.id: "zero_shot (sentences “bad”)", waiting.id: "zero_shot"}
+
+
+def test_a_sweeps_sizes_of_one_strategy_are_still_paired_as_one_learning_curve(tmp_path):
+    """Review: with epochs and batch size among a run's settings, a sweep's full_ft at 100 examples (10 epochs,
+    batch 16) and at 2,000 counted as two settings, and the paired table dropped the row of what more data did."""
+    from bertlab import paired
+
+    small = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 250), 1e12, 20.0, n_train=100),
+                  epochs=10, batch_size=16)
+    large = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, n_train=2000)
+    members = [(r, paired.load_predictions(r)) for r in (small, large)]
+    (row,) = paired.pairwise_rows(members)
+    assert {row["a_id"], row["b_id"]} == {small.id, large.id} and row["family"] is False  # outside Holm's family
