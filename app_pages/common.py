@@ -439,7 +439,9 @@ def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     return None if lengths is None else truncated_mean(lengths, max_length)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+# A sweep's points are a data config each (5 sizes x 3 split seeds is 15): 16 places thrashed from 4 seeds on, and
+# a point's hashes were computed again, splits and all, on every redraw (a hash a text: well under 1 MB a config).
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _split_keys(key: str) -> dict[str, frozenset[bytes]]:
     from bertlab.embeddings import text_keys  # a hash a text: no tokenizer, no model
 
@@ -456,13 +458,16 @@ def embedding_keys(config: Any) -> tuple[frozenset[bytes], frozenset[bytes]] | N
     from bertlab import embeddings
     from bertlab.models import autocast_dtype
     from bertlab.strategies import REGISTRY
+    from bertlab.strategies.base import Strategy
 
     s = REGISTRY.get(config.strategy)
     if s is None or not s.embeds:
         return None
     try:
         per_split = _split_keys(_key(config.data))
-        own = embeddings.text_keys(s.embedded_texts(config, splits(config.data)))
+        # zero_shot's label sentences; head_only embeds nothing beside its splits (and needs no splits read again)
+        extra = type(s).embedded_texts is not Strategy.embedded_texts
+        own = embeddings.text_keys(s.embedded_texts(config, splits(config.data))) if extra else set()
         dev, _ = device_info()
         now = embeddings.cached_keys(config.model, config.max_length, autocast_dtype(config.precision, dev),
                                      dev.name)
