@@ -96,16 +96,16 @@ SAME_COST = 0.10  # training FLOPs this close count as the same cost (seconds, n
 NEGLIGIBLE_FLOPS = 1e11
 
 
-def _cheapest(cost, others) -> str:
+def _cheapest(cost, others, to_train: bool = True) -> str:
     """'the cheapest to train', or where a run costs less but both next to nothing (NEGLIGIBLE_FLOPS) the words
     that say so: zero_shot's 0 FLOP is less than tfidf_logreg's 1.5 MFLOP, and neither is worth weighing; where
     another run costs about as much (SAME_COST), 'as cheap to train as any run here'. ``others``: the other runs'
-    costs."""
+    costs; ``to_train``: False for the words without 'to train' (a table's cell under a training-cost heading)."""
     if any(_dearer(cost, o, floor=0.0) for o in others):
         return "next to nothing to train, as cheap as any run here (under 100 GFLOP: about a second of a CPU)"
     if any(not _dearer(o, cost, floor=0.0) for o in others):
-        return "as cheap to train as any run here"
-    return "the cheapest to train"
+        return "as cheap to train as any run here" if to_train else "as cheap as any run here"
+    return "the cheapest to train" if to_train else "the cheapest"
 
 
 def _dearer(ca: tuple[float, float], cb: tuple[float, float], floor: float | None = None) -> bool:
@@ -957,8 +957,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                       f"({_test_said(how[(best, s)], k, judge)}, {paired.p_is(p)})")
         return row
     if not cheaper:
-        words = _cheapest(stats[best]["cost"], [v["cost"] for s_, v in stats.items() if s_ != best])
-        words = words.replace("as cheap to train as", "as cheap as").removesuffix(" to train")
+        words = _cheapest(stats[best]["cost"], [v["cost"] for s_, v in stats.items() if s_ != best], to_train=False)
         row["why"] = f"{judge.top} and {words}" + (" of the strategies better than the majority class"
                                                         if useless else "")
         return row
