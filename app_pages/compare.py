@@ -323,12 +323,9 @@ def _namer(members: list[tuple]):
     """Run names for the paired test: with the training size and seed where one strategy ran several times (a
     sweep), so that "full_ft · 1a2b" says which of them it is; runs of one strategy with other settings by them,
     "full_ft (lr 2e-05) · 1a2b" (:func:`bertlab.variants.labels`)."""
-    shown = variants.labels([r for r, _ in members])
-
-    def named(run) -> str:
-        return f"{shown[run.id]} · {run.id[-4:]}"
-
-    if len(set(shown.values())) == len(members):
+    runs = [r for r, _ in members]
+    named = paired.namer(runs)  # "full_ft (lr 2e-05) · 1a2b"
+    if len(set(variants.labels(runs).values())) == len(members):  # no strategy and setting twice
         return named
 
     def name(run) -> str:

@@ -40,17 +40,12 @@ def learning_rates(text: str, where: str) -> list[float]:
     return out
 
 
-def trains_at_a_rate(strategy: str) -> bool:
-    """Whether a learning rate changes what ``strategy`` does (not zero_shot's or tfidf_logreg's: no epochs)."""
-    return get_strategy(strategy).uses_epochs
-
-
 def launch_configs(config: RunConfig, repeats: int, also: list[float] | tuple[float, ...] = ()) -> list[RunConfig]:
     """``config`` at its own learning rate, then at each of ``also`` not equal to it, each rate at ``repeats``
     seeds (:func:`~bertlab.strategies.seeded_configs`): one run per rate and seed. A strategy no learning rate
     changes runs at its own only."""
     rates = [config.learning_rate]
-    if trains_at_a_rate(config.strategy):
+    if get_strategy(config.strategy).uses_epochs:  # not zero_shot's or tfidf_logreg's: they train no epochs
         rates += [r for r in dict.fromkeys(also) if r != config.learning_rate]
     return [c for lr in rates for c in seeded_configs(config.replace(learning_rate=lr), repeats)]
 

@@ -350,7 +350,8 @@ def holm(ps: list[float]) -> list[float]:
     return out
 
 
-def _train_size(run):
+def train_size(run):
+    """The training examples a run measured (its data summary), None before it started."""
     return ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("train")
 
 
@@ -376,13 +377,13 @@ def compared(runs: list) -> Callable[[object, object], bool]:
     3-seed comparison of two strategies made 9 pairs of which 3 are seed against seed). Where two strategies
     share no seed at a size (run by hand at seeds 1 and 7), their runs are compared all the same."""
     v = {r.id: variant(r) for r in runs}  # once each: a run's settings are a JSON dump (and zero_shot a file read)
-    matched = {(v[a.id], v[b.id], _train_size(a)) for a in runs for b in runs
-               if v[a.id] != v[b.id] and _train_size(a) == _train_size(b) and _same_seeds(_seeds(a), _seeds(b))}
+    matched = {(v[a.id], v[b.id], train_size(a)) for a in runs for b in runs
+               if v[a.id] != v[b.id] and train_size(a) == train_size(b) and _same_seeds(_seeds(a), _seeds(b))}
 
     def choice(a, b) -> bool:
-        if _train_size(a) != _train_size(b):
+        if train_size(a) != train_size(b):
             return False
-        return _same_seeds(_seeds(a), _seeds(b)) or (v[a.id], v[b.id], _train_size(a)) not in matched
+        return _same_seeds(_seeds(a), _seeds(b)) or (v[a.id], v[b.id], train_size(a)) not in matched
 
     return choice
 
@@ -413,7 +414,7 @@ def pairwise_rows(members: list[tuple], name=None, metric: str = "accuracy") -> 
         for rb, db in ordered[i + 1:]:
             # a balanced head_only is not a seed of a plain one, nor lr 2e-05 of 5e-05; across training sizes
             # (a sweep's points, whose epochs and batch size follow the size) one strategy is one learning curve
-            same = (v[ra.id] == v[rb.id] if _train_size(ra) == _train_size(rb)
+            same = (v[ra.id] == v[rb.id] if train_size(ra) == train_size(rb)
                     else (ra.strategy, _weights(ra)) == (rb.strategy, _weights(rb)))
             if not same and not choice(ra, rb):
                 continue

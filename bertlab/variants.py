@@ -15,6 +15,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from bertlab import paired
 from bertlab.config import RunConfig
 
 # Training settings that apply to a strategy that trains over epochs (zero_shot and tfidf_logreg have none).
@@ -116,10 +117,6 @@ def variant(run) -> tuple[str, str]:
     return run.strategy, _frozen(settings(run))
 
 
-def _train_size(run):
-    return ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("train")
-
-
 def _value(key: str, value) -> str:
     if key.startswith(OPTION):
         return f"{key[len(OPTION):]} {value:g}" if isinstance(value, float) else f"{key[len(OPTION):]} {value}"
@@ -157,7 +154,7 @@ def _group(run) -> tuple:
     size, as asked for (a queued run has measured no size yet, and must be named as the running one beside it
     is), else as measured."""
     data = (getattr(run, "config", None) or {}).get("data")
-    size = data["train_size"] if isinstance(data, dict) and "train_size" in data else _train_size(run)
+    size = data["train_size"] if isinstance(data, dict) and "train_size" in data else paired.train_size(run)
     return run.strategy, size, str(getattr(run, "dataset", None)), str(getattr(run, "model", None))
 
 
