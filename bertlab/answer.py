@@ -1057,12 +1057,6 @@ def sweep_lines(rows: list[dict]) -> list[str]:
     return out
 
 
-def _seed_key(run) -> tuple:
-    """Which seed a run is, for pairing runs of different strategies: its split's seed and its training seed."""
-    cfg = run.config or {}
-    return ((cfg.get("data") or {}).get("seed"), cfg.get("seed"))
-
-
 def _one_test_set(runs: list) -> bool:
     """Whether every run was scored on the same test texts: by the fingerprints stored with their predictions
     (a file's own split keeps its test set at every split seed), else, where a run has none, by their split
@@ -1071,7 +1065,7 @@ def _one_test_set(runs: list) -> bool:
     for r in runs:
         d = paired.load_predictions(r)
         if d is None:
-            return len({_seed_key(r)[0] for r in runs}) == 1
+            return len({variants.seed_key(r)[0] for r in runs}) == 1
         found.add(d["fingerprint"])
     return len(found) == 1
 
@@ -1095,8 +1089,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     # "head_only (balanced)" apart from a plain head_only, "full_ft (lr 2e-05)" from "full_ft (lr 5e-05)"
     shown = variants.labels(runs)
     for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
-        points[(shown[r.id], _seed_key(r))] = {
-            "strategy": shown[r.id], "seed": _seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
+        points[(shown[r.id], variants.seed_key(r))] = {
+            "strategy": shown[r.id], "seed": variants.seed_key(r), "size": _n_train(r), "n_train": _n_train(r),
             "test_accuracy": _acc(r), "test_macro_f1": MACRO_F1.of(r),
             "majority_accuracy": (r.metrics or {}).get("majority_accuracy"), "train_flops": _cost(r)[0], "train_seconds": _cost(r)[1], "run_id": r.id,
             "status": "succeeded"}
@@ -1212,7 +1206,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     elif row.get("how") == "one" and other is not None and _trains_nothing(best) and _trains_nothing(other):
         caveat = (f"No seed changes what {best} and {other} do, so each ran once and the verdict is {judge.test_name} "
                   "on their test texts: the luck of those texts, not of training (there is none to have).")
-    elif one_split and len({_seed_key(r)[0] for r in runs}) > 1:  # a file's own split: one test set, seeds apart
+    elif one_split and len({variants.seed_key(r)[0] for r in runs}) > 1:  # a file's own split: one test set, seeds apart
         caveat = (f"{upto}{k} seeds scored on one test set (the data's own split): a gap is beyond chance here where it "
                   "is beyond the luck of training and of which train rows were labelled (the t-test over seeds) and "
                   "of these test texts (the paired test at the median seed).")
@@ -1245,7 +1239,7 @@ def gain_judge(runs: list, metric: str = "accuracy"):
         rs = [by_id[i] for i in ids if i in by_id]
         if not rs or len({_n_train(r) for r in rs}) != 1 or len({r.model for r in rs}) != 1:
             return None
-        return {_seed_key(r): r for r in rs}
+        return {variants.seed_key(r): r for r in rs}
 
     def text_test(ra, rb) -> float | None:
         """The paired test of two runs on the test texts they share (None where they share none)."""

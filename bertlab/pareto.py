@@ -135,6 +135,8 @@ def seed_spread(runs) -> list[dict]:
     70-90%."""
     import statistics
 
+    from bertlab import variants
+
     groups: dict[tuple, list[dict]] = {}
     by_id = {r.id: r for r in runs}
     for r in rows_from_runs(runs):
@@ -152,8 +154,8 @@ def seed_spread(runs) -> list[dict]:
         # (a persona's table said 3 runs where the answer said a mean of 2 seeds)
         newest: dict[tuple, dict] = {}
         for r in sorted(rs, key=lambda r: getattr(by_id[r["run_id"]], "created", 0)):
-            cfg = getattr(by_id[r["run_id"]], "config", None) or {}
-            key = (cfg.get("seed"), (cfg.get("data") or {}).get("seed")) if "seed" in cfg else r["run_id"]
+            run = by_id[r["run_id"]]
+            key = variants.seed_key(run) if "seed" in (getattr(run, "config", None) or {}) else r["run_id"]
             newest[key] = r
         rs = list(newest.values())
         acc = [r["test_accuracy"] for r in rs if r["test_accuracy"] is not None]

@@ -110,6 +110,12 @@ def _frozen(value) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def seed_key(run) -> tuple:
+    """Which seed a run is, for pairing runs of different strategies: its split's seed and its training seed."""
+    cfg = getattr(run, "config", None) or {}
+    return (cfg.get("data") or {}).get("seed"), cfg.get("seed")
+
+
 def variant(run) -> tuple[str, str]:
     """What makes two runs seeds of one thing (at one training size, on one dataset and model): their strategy
     and every setting :func:`settings` names. A balanced head_only against a plain one, or full_ft at two
