@@ -358,7 +358,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     its 0 so it does not read as a small cost. Money ticks carry the currency of ``prices``."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import figure, label_positions, strategy_color  # one colour per strategy everywhere
+    from bertlab.plots import add_point_labels, figure, label_places, strategy_color  # one colour a strategy
 
     label = COSTS.get(cost, (cost, cost))[0]
     f1 = metric == "test_macro_f1"
@@ -375,13 +375,16 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         return v if (v or not log) else floor
 
     drawn = [i for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
-    where = dict(zip(drawn, label_positions([x(rows[i][cost]) for i in drawn], [rows[i][metric] for i in drawn],
-                                            [rows[i]["strategy"] for i in drawn], log_x=log)))
+    texts = {i: r["strategy"] + (f" ({format_cost(0.0, cost, prices)})" if log and r.get(cost) == 0 else "")
+             for i, r in enumerate(rows)}
+    dx, dy, dt = [x(rows[i][cost]) for i in drawn], [rows[i][metric] for i in drawn], [texts[i] for i in drawn]
+    places = label_places(dx, dy, dt, log_x=log)
+    where = dict(zip(drawn, add_point_labels(fig, dx, dy, dt, places, log_x=log)))
+    moved = {i for i, p in zip(drawn, places) if not isinstance(p, str)}
     for i, r in enumerate(rows):
         fig.add_trace(go.Scatter(
             x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], cliponaxis=False,
-            text=[r["strategy"] + (f" ({format_cost(0.0, cost, prices)})" if log and r.get(cost) == 0 else "")],
-            textposition=where.get(i, "top center"),
+            text=["" if i in moved else texts[i]], textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost, prices)}"
                           f"<br>{metric.replace('_', ' ')}: %{{y:{y_fmt}}}<extra></extra>", showlegend=False))

@@ -521,12 +521,32 @@ def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[s
     """Plotly ``textposition`` per marker so that text labels of nearby markers do not overlap.
 
     Greedy: each label, in order of x, takes the first of above / below / right / left whose box (estimated
-    from its length at ~7 px a character) overlaps no label placed before it and stays within the plot's width;
-    ``above`` when none is free. Above or below a point at an edge, the label runs inwards from it ("top right"
-    at the left edge): centred, at projector size, the rightmost one was cut at the chart's edge ("head_onl")
-    and the leftmost ran over the y axis' tick labels.
-    ``width_px``/``height_px`` are the plot area's rough size, which turns data units into pixels.
+    from its length at ~7 px a character) overlaps no label placed before it and no other marker, and stays
+    within the plot's width; ``above`` when none is free (:func:`label_places` moves those further out).
+    Above or below a point at an edge, the label runs inwards from it ("top right" at the left edge): centred,
+    at projector size, the rightmost one was cut at the chart's edge ("head_onl") and the leftmost ran over the
+    y axis' tick labels. ``width_px``/``height_px`` are the plot area's rough size, which turns data units into
+    pixels.
     """
+    return [p if isinstance(p, str) else "top center"
+            for p in _place(xs, ys, labels, log_x, width_px, height_px, far=False)]
+
+
+LabelPlace = str | tuple[float, float]
+
+
+def label_places(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
+                 width_px: float = 700, height_px: float = 300) -> list[LabelPlace]:
+    """:func:`label_positions`, but a label with no free place beside its marker is moved further out, up or
+    down in steps of a line, and given as ``(ax, ay)``: the pixel offset of its centre from the marker (plotly's
+    annotation arrow offsets, ``ay`` growing downwards), drawn with a thin line back to the marker
+    (:func:`add_point_labels`). Three runs of one strategy at about one cost and accuracy (head_only at three
+    learning rates, its embeddings cached) wrote two of their names over each other."""
+    return _place(xs, ys, labels, log_x, width_px, height_px, far=True)
+
+
+def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool, width_px: float,
+           height_px: float, far: bool) -> list[LabelPlace]:
     if not xs:
         return []
     fx = [math.log10(v) if log_x and v > 0 else float(v) for v in xs]
@@ -534,26 +554,60 @@ def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[s
     lo_y, hi_y = min(ys), max(ys)
     sx = width_px / ((hi_x - lo_x) or 1.0)
     sy = height_px / ((hi_y - lo_y) or 1.0)
+    pts = [((fx[i] - lo_x) * sx, (ys[i] - lo_y) * sy) for i in range(len(xs))]  # pixels, y growing upwards
+    r = 8.0  # a marker's radius
+
+    def free(i: int, box: tuple[float, float, float, float], boxes: list) -> bool:
+        x0, y0, x1, y1 = box
+        if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in boxes):
+            return False
+        return not any(j != i and x0 < px + r and px - r < x1 and y0 < py + r and py - r < y1
+                       for j, (px, py) in enumerate(pts))
+
     boxes: list[tuple[float, float, float, float]] = []
-    out = [""] * len(xs)
+    out: list[LabelPlace] = [""] * len(xs)
     for i in sorted(range(len(xs)), key=lambda i: fx[i]):
-        px, py, w, h = (fx[i] - lo_x) * sx, (ys[i] - lo_y) * sy, 7.0 * len(labels[i]) + 4, 16.0
+        (px, py), w, h = pts[i], 7.0 * len(labels[i]) + 4, 16.0
         # Centred where it fits the width, else running inwards from the point.
         side, x0 = (("right", px) if px - w / 2 < 0 else ("left", px - w) if px + w / 2 > width_px else
                     ("center", px - w / 2))
-        candidates = ((f"top {side}", x0, py + 10), (f"bottom {side}", x0, py - 10 - h),
-                      ("middle right", px + 10, py - h / 2), ("middle left", px - 10 - w, py - h / 2))
+        candidates: list[tuple[LabelPlace, float, float]] = [
+            (f"top {side}", x0, py + 10), (f"bottom {side}", x0, py - 10 - h),
+            ("middle right", px + 10, py - h / 2), ("middle left", px - 10 - w, py - h / 2)]
+        if far:  # further up or down, a line at a time; its centre offset from the marker, y growing downwards;
+            # inside the plot first (below it, a label ran over the x axis' tick labels)
+            further = [((x0 + w / 2 - px, py - cy), x0, cy - h / 2) for k in range(1, 7) for sign in (1, -1)
+                       for cy in [py + sign * (10 + h / 2 + k * (h + 2))]]
+            candidates += sorted(further, key=lambda c: not -h / 2 <= c[2] <= height_px - h / 2)
         chosen = candidates[0]
         for cand in candidates:
-            _, x0, y0 = cand
-            inside = x0 >= 0 and x0 + w <= width_px or cand[0].startswith(("top", "bottom"))
-            if inside and not any(x0 < b[2] and b[0] < x0 + w and y0 < b[3] and b[1] < y0 + h for b in boxes):
+            place, cx0, cy0 = cand
+            inside = (0 <= cx0 and cx0 + w <= width_px) or not (isinstance(place, str) and place.startswith("middle"))
+            if inside and free(i, (cx0, cy0, cx0 + w, cy0 + h), boxes):
                 chosen = cand
                 break
-        _, x0, y0 = chosen
-        boxes.append((x0, y0, x0 + w, y0 + h))
-        out[i] = chosen[0]
+        place, cx0, cy0 = chosen
+        boxes.append((cx0, cy0, cx0 + w, cy0 + h))
+        out[i] = place
     return out
+
+
+def add_point_labels(fig: go.Figure, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str],
+                     places: Sequence[LabelPlace], log_x: bool = False) -> list[str]:
+    """Adds the labels :func:`label_places` moved away from their markers as annotations with a thin line back
+    to the marker, and returns every marker's ``textposition`` (those moved ones get no text of their own:
+    their trace's text is to be left empty)."""
+    positions = []
+    for x, y, text, place in zip(xs, ys, texts, places):
+        if isinstance(place, str):
+            positions.append(place)
+            continue
+        positions.append("top center")
+        ax, ay = place
+        fig.add_annotation(x=math.log10(x) if log_x and x > 0 else x, y=y, text=text, ax=ax, ay=ay,
+                           axref="pixel", ayref="pixel", showarrow=True, arrowhead=0, arrowwidth=1,
+                           arrowcolor="rgba(128,128,128,0.7)", standoff=8)
+    return positions
 
 
 def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 380) -> go.Figure:
@@ -565,12 +619,14 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
     xs = [r.costs[cost] / div for r in done]
     positive = [v for v in xs if v > 0]
     log = len(positive) == len(xs) and len(xs) > 1 and max(xs) / min(xs) > 100
-    where = label_positions(xs, [r.metrics.get("test_accuracy") or 0 for r in done], [labels[r.id] for r in done],
-                            log_x=log)
-    for r, v, pos in zip(done, xs, where):
+    ys, texts = [r.metrics.get("test_accuracy") or 0 for r in done], [labels[r.id] for r in done]
+    places = label_places(xs, ys, texts, log_x=log)
+    where = add_point_labels(fig, xs, ys, texts, places, log_x=log)
+    for r, v, pos, place in zip(done, xs, where, places):
         fig.add_trace(go.Scatter(
             x=[v], y=[r.metrics.get("test_accuracy")], mode="markers+text", name=labels[r.id],
-            text=[labels[r.id]], textposition=pos, cliponaxis=False,  # a label above a point near 100% stays whole
+            text=[labels[r.id] if isinstance(place, str) else ""], textposition=pos,
+            cliponaxis=False,  # a label above a point near 100% stays whole
             marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)

@@ -3,6 +3,7 @@ polish: only relevant hyperparameters, one FLOPs format, original upload names, 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
@@ -176,6 +177,49 @@ def test_scatter_labels_of_nearby_points_go_to_different_sides():
     assert plots.label_positions([1.0, 50.0, 100.0], [0.7, 0.7, 0.7], ["a", "b", "c"]) == [
         "top right", "top center", "top left"]
     assert plots.label_positions([], [], []) == []
+
+
+def test_scatter_labels_of_a_cluster_of_runs_move_further_out_on_lines_to_their_markers():
+    """Five head_only runs at five learning rates, about one cost and accuracy (their embeddings cached): beside
+    the markers there are four places, so names were written over each other. The rest now stack further up or
+    down, every name once, none over another, with a line back to its marker."""
+    xs, ys = [0.4, 0.50, 0.51, 0.52, 0.53, 0.54, 120.0], [0.726, 0.722, 0.720, 0.719, 0.721, 0.718, 0.80]
+    names = ["zero_shot"] + [f"head_only (lr {lr})" for lr in ("0.01", "0.003", "0.03", "0.1", "0.001")] + ["full_ft"]
+    places = plots.label_places(xs, ys, names, log_x=True)
+    near = plots.label_positions(xs, ys, names, log_x=True)[1:6]
+    assert len(set(near)) < len(near)  # beside the markers alone (what was drawn before), two names share a place
+    moved = [p for p in places if not isinstance(p, str)]
+    assert moved and all(ax == ax and abs(ay) > 20 for ax, ay in moved)
+    # The labels' boxes in the placer's own pixel frame overlap nowhere.
+    fx = [math.log10(v) for v in xs]
+    sx, sy = 700 / (max(fx) - min(fx)), 300 / (max(ys) - min(ys))
+    boxes = []
+    for x, y, name, place in zip(fx, ys, names, places):
+        px, py, w, h = (x - min(fx)) * sx, (y - min(ys)) * sy, 7.0 * len(name) + 4, 16.0
+        if isinstance(place, str):
+            vert, horiz = place.split()
+            x0 = {"center": px - w / 2, "right": px + (10 if vert == "middle" else 0),
+                  "left": px - w - (10 if vert == "middle" else 0)}[horiz]
+            y0 = {"top": py + 10, "bottom": py - 10 - h, "middle": py - h / 2}[vert]
+        else:
+            x0, y0 = px + place[0] - w / 2, py - place[1] - h / 2
+        boxes.append((x0, y0, x0 + w, y0 + h))
+    for i, a in enumerate(boxes):
+        for b in boxes[:i]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    # In the chart: the moved names are annotations with a line, their markers carry no text of their own.
+    from tests.test_app_plots import make_run
+    runs = [make_run("zero_shot", "z", acc=ys[0], train_seconds=xs[0])]
+    for k, (x, y) in enumerate(zip(xs[1:6], ys[1:6])):
+        runs.append(make_run("head_only", f"h{k}", acc=y, train_seconds=x))
+        runs[-1].config["learning_rate"] = float(names[k + 1].split()[-1].rstrip(")"))
+    runs.append(make_run("full_ft", "f", acc=ys[6], train_seconds=xs[6]))
+    fig = plots.tradeoff_figure(runs, "train_seconds")
+    shown = [t.text[0] for t in fig.data if t.text[0]] + [a.text for a in fig.layout.annotations]
+    assert sorted(shown) == sorted(names)
+    assert fig.layout.annotations and all(a.showarrow for a in fig.layout.annotations)
+    assert all(abs(a.x - math.log10(x)) < 1e-9 for a in fig.layout.annotations
+               for x in [xs[names.index(a.text)]])  # on a log axis, annotations sit at log10(x)
 
 
 # --- user text shown where Streamlit renders Markdown ------------------------------------------------------------
