@@ -546,7 +546,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         if dearer and any(c.p_value >= ALPHA for _, _, c in dearer):
             # ahead of a dearer run by a gap the test set cannot tell from chance: the right pick all the same
             # (the cheapest, and nothing beats it), but "the most accurate" read as settled on 8 test texts
-            headline = (f"Use {bn}: {cheapest}, and no dearer run is better beyond the luck of the test "
+            headline = (f"Use {bn}: {cheapest}, and no costlier run is better beyond the luck of the test "
                         f"set ({judge.value(score(best))} on {n:,} test texts).")
         else:
             headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts) and "
@@ -580,7 +580,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                 if beaten(r, d):
                     return "behind another run here beyond chance"
                 if _dearer(_cost(r), _cost(pick)):
-                    return f"dearer to train than {pn}"
+                    return f"costlier to train than {pn}"
                 if score(r) < score(pick):
                     return f"about as cheap as {pn} and {judge.gap(score(pick) - score(r))} behind it"
                 return f"about as cheap as {pn}"
@@ -625,7 +625,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                     f"{paired.p_is(c.p_value)})")
 
         def dear(group) -> str:  # about as costly as the best (within SAME_COST) is not "dearer"
-            return ("Dearer to train" if all(_dearer(_cost(r), _cost(best)) for r, _ in group)
+            return ("Costlier to train" if all(_dearer(_cost(r), _cost(best)) for r, _ in group)
                     else "No cheaper to train")
 
         ranked = sorted(dearer, key=lambda m: -score(m[0]))
@@ -1170,8 +1170,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     key=lambda s_: -acc[s_])
     dear = [s_ for s_ in behind if _dearer(cost[s_], cost[pick])]
     if dear:
-        sentences.append((f"Dearer to train than {best} and behind it: " if pick == best else
-                          f"Dearer to train than {pick} and no better than {best}: ")
+        sentences.append((f"Costlier to train than {best} and behind it: " if pick == best else
+                          f"Costlier to train than {pick} and no better than {best}: ")
                          + ", ".join(f"{s_} ({mean(s_)})" for s_ in dear) + ".")
     if level := [s_ for s_ in behind if s_ not in dear]:  # within SAME_COST of the pick: not "dearer"
         sentences.append((f"About as costly to train as {best} and behind it: " if pick == best else

@@ -118,7 +118,7 @@ def test_the_most_accurate_run_that_is_also_the_cheapest(tmp_path):
     assert a.headline.startswith("Use tfidf_logreg: the most accurate of these runs (87.5% on 400 test texts) and "
                                  "the cheapest to train.")
     p = paired.compare(LABELS, right_on(LABELS, 350), right_on(LABELS, 300))
-    assert (f"Dearer to train and less accurate than tfidf_logreg: full_ft (75.0%, 12.5 points behind, McNemar "
+    assert (f"Costlier to train and less accurate than tfidf_logreg: full_ft (75.0%, 12.5 points behind, McNemar "
             f"{paired.p_is(p.p_value)}).") in a.sentences
 
 
@@ -131,13 +131,13 @@ def test_on_24_test_texts_the_cheapest_best_run_is_not_called_the_most_accurate(
     ho = fake_run(tmp_path, "head_only", y, right_on(y, 22, 3), 1e12, 3.0)  # above NEGLIGIBLE_FLOPS: dearer
     a = answer.answer([zs, ho])
     assert a.pick is zs and a.best is zs
-    assert a.headline == ("Use zero_shot: the cheapest to train, and no dearer run is better beyond the luck of the "
+    assert a.headline == ("Use zero_shot: the cheapest to train, and no costlier run is better beyond the luck of the "
                           "test set (95.8% on 24 test texts).")
     p = paired.compare(y, right_on(y, 23), right_on(y, 22, 3))
     assert p.p_value >= 0.05  # the premise
-    assert (f"Dearer to train, and behind zero_shot by a gap this test set cannot tell from chance: head_only "
+    assert (f"Costlier to train, and behind zero_shot by a gap this test set cannot tell from chance: head_only "
             f"(91.7%, 4.2 points behind, McNemar {paired.p_is(p.p_value)}).") in a.sentences
-    assert not any(s.startswith("Dearer to train and less accurate") for s in a.sentences)
+    assert not any(s.startswith("Costlier to train and less accurate") for s in a.sentences)
     few = next(s for s in a.sentences if s.startswith("24 test texts are few (zero_shot's accuracy is somewhere in "))
     # no test cap in these runs' data: only more data gives more test texts
     assert "95% interval" in few and few.endswith("The test split already holds all the texts this data can spare: "
@@ -983,7 +983,7 @@ def test_over_seeds_names_the_dearer_strategies_behind_and_qualifies_nothing_it_
              for s, k in ((0, 290), (1, 294))]
     a = answer.answer(runs)
     assert a.headline.startswith("Use zero_shot: the most accurate (75.0%, one run) and the cheapest to train.")
-    assert "Dearer to train than zero_shot and behind it: head_only (73.0%, mean of 2 seeds)." in a.sentences
+    assert "Costlier to train than zero_shot and behind it: head_only (73.0%, mean of 2 seeds)." in a.sentences
     assert a.caveat == ""
 
 
@@ -1066,7 +1066,7 @@ def test_over_seeds_names_a_strategy_no_better_than_the_majority_class_even_wher
                                  "the strategies better than the majority class.")
     assert "No better than always answering the majority class at any seed: tfidf_logreg (50.0%, one run)." \
         in a.sentences
-    assert any(s.startswith("Dearer to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds)")
+    assert any(s.startswith("Costlier to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds)")
                for s in a.sentences)
 
 
@@ -1304,7 +1304,7 @@ def test_training_costs_next_to_nothing_do_not_decide_the_pick(tmp_path):
     a = answer.answer([zs, tf])
     assert a.pick is tf and a.best is tf
     assert a.headline.startswith("Use tfidf_logreg: next to nothing to train, as cheap as any run here (under 100 "
-                                 "GFLOP: about a second of a CPU), and no dearer run is better")
+                                 "GFLOP: about a second of a CPU), and no costlier run is better")
     # above the floor, training cost decides again: the cheaper run that the test set cannot tell apart
     tf_dear = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, int(n * 0.92), 5), 1e12, 10.0)
     a = answer.answer([zs, tf_dear])
@@ -1368,5 +1368,5 @@ def test_runs_cheaper_than_the_best_that_the_answer_passes_over_are_named_with_w
     free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
     a = answer.answer([best, head, free], metric="accuracy")
     assert a.pick is free and a.best is best  # the premise: zero_shot tied with full_ft, head_only too
-    assert "Also cheaper than full_ft, and not the pick: head_only (74.0%: dearer to train than zero_shot)." \
+    assert "Also cheaper than full_ft, and not the pick: head_only (74.0%: costlier to train than zero_shot)." \
         in a.sentences
