@@ -55,6 +55,33 @@ def ort_threads() -> int:
     return max(1, min(ORT_MAX_THREADS, torch.get_num_threads()))
 
 
+
+def _one_thread() -> None:
+    torch.get_num_threads()  # torch's per-thread start first, so that it does not undo the next line later
+    torch.set_num_threads(1)
+
+
+def one_thread_pool(workers: int, prefix: str) -> ThreadPoolExecutor:
+    """A pool of ``workers`` threads that each run torch on one thread, leaving every other thread's count alone.
+
+    ``torch.set_num_threads`` in a worker also sets torch's process-wide starting count, which every thread
+    that starts torch work later takes up: after the Playground's first pool, the training worker (when its
+    first run came later), the pages' threads and the device name all ran on one thread ("AMD EPYC (1 threads)",
+    so no past run matched the Train page's estimates). So the workers are all started here, and the starting
+    count is put back once each has set its own."""
+    base = torch.get_num_threads()
+    pool = ThreadPoolExecutor(workers, thread_name_prefix=prefix, initializer=_one_thread)
+    started = threading.Barrier(workers + 1)
+    for _ in range(workers):  # each blocks a thread until all have started: one task per worker
+        pool.submit(started.wait, 30)
+    try:
+        started.wait(30)
+    except threading.BrokenBarrierError:
+        pass
+    torch.set_num_threads(base)  # this thread's count, and the starting one, as they were
+    return pool
+
+
 @dataclass
 class Prediction:
     """One run's answer for a list of texts."""
@@ -368,9 +395,8 @@ class Predictor:
             return None
         with self._lock:
             if self._executor is None:
-                workers = max(1, min(torch.get_num_threads(), os.cpu_count() or 1))
-                self._executor = ThreadPoolExecutor(workers, thread_name_prefix="bertlab-predict",
-                                                    initializer=torch.set_num_threads, initargs=(1,))
+                self._executor = one_thread_pool(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)),
+                                                 "bertlab-predict")
             return self._executor
 
     def close(self) -> None:

@@ -372,6 +372,32 @@ def test_playground_pool_gives_the_same_answers_as_one_model_after_another(tiny_
     pred.close()
 
 
+def test_the_playground_pool_runs_one_thread_each_and_leaves_later_threads_theirs():
+    """torch.set_num_threads in a pool worker also set torch's process-wide starting count: after the Playground's
+    first pool, a thread starting torch work later (the training worker's first run, a page, the device name) ran
+    on one thread, and the Train page's estimates found no past run on "AMD EPYC (1 threads)"."""
+    import threading
+
+    from bertlab.predict import one_thread_pool
+
+    base = torch.get_num_threads()
+    if base < 2:
+        pytest.skip("needs two torch threads to tell one from the starting count")
+    waiting, out = threading.Event(), {}
+    before = threading.Thread(target=lambda: (waiting.wait(60), out.update(before=torch.get_num_threads())))
+    before.start()  # started before the pool, first torch work after it (the training worker)
+    pool = one_thread_pool(2, "t")
+    try:
+        assert sorted(pool.submit(torch.get_num_threads).result() for _ in range(4)) == [1, 1, 1, 1]
+        waiting.set()
+        before.join()
+        later = threading.Thread(target=lambda: out.update(later=torch.get_num_threads()))
+        later.start()
+        later.join()
+        assert out == {"before": base, "later": base} and torch.get_num_threads() == base
+    finally:
+        pool.shutdown()
+
 def test_app_turns_off_streamlits_full_garbage_collection_after_every_run():
     """Streamlit collects all garbage generations after every script and fragment run by default; with torch
     loaded that holds the GIL long enough to slow the training the Compare page is showing (1.44x against 1.07x
