@@ -592,6 +592,14 @@ def projected(fig):
         a.font.size = round((a.font.size or 13) * scale)
     if out.layout.height:  # room for the larger ticks and legend
         out.update_layout(height=round(out.layout.height * 1.15))
+    legend = out.layout.legend
+    if out.layout.height and out.layout.title.text and legend.orientation == "h" and (legend.y or 0) >= 1:
+        # The legend row above the plot hangs from under the title instead, and plotly moves the plot down as far
+        # as its rows need: at projector size a half-width chart's legend wrapped to three rows, which grew up
+        # over the title ("Test accuracy" under "accuracy (95% interval)" at 1280 px).
+        under = 1.6 * (out.layout.title.font.size or PROJECTOR_FONT) + 6
+        out.update_layout(legend=dict(yref="container", y=1 - under / out.layout.height, yanchor="top"),
+                          margin_t=under + 10)
     return out
 
 

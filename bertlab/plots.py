@@ -463,6 +463,7 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
         fig.add_trace(go.Bar(x=x, y=acc, name="accuracy (95% interval)", error_y=err,
                              marker_color=[strategy_color(r.strategy) for r in done],
                              text=[f"{a:.1%}" for a in acc], textposition="inside", insidetextanchor="start",
+                             textangle=0,  # shrunk to fit a narrow bar, never turned on its side
                              textfont=dict(color=[text_color_on(strategy_color(r.strategy)) for r in done]),
                              customdata=hover,
                              hovertemplate="%{x}<br>accuracy %{y:.1%}%{customdata}<extra></extra>"))

@@ -524,6 +524,33 @@ def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertl
     assert big.layout.height == 345 and fig.layout.font.size == 13 and fig.layout.height == 300
 
 
+def test_at_projector_size_a_charts_legend_hangs_under_its_title_and_bar_values_stay_level():
+    """A teacher, Projector on, Compare at 1280 px: the half-width "Test accuracy" chart's legend wrapped to three
+    rows and grew up over the title, and the accuracies inside the bars were turned on their side. The legend row
+    now hangs from under the title (plotly moves the plot down as far as its rows need), and the values are shrunk
+    to fit a narrow bar instead of turned."""
+    import streamlit as st
+
+    from app_pages import common
+
+    runs = [Run(id=f"r{i}", batch_id="b", created=1.0, status=SUCCEEDED, strategy=s, dataset="d", model="m", config={},
+                metrics={"test_accuracy": 0.7, "test_macro_f1": 0.6, "majority_accuracy": 0.55,
+                         "confusion": [[3, 1], [1, 3]], "label_names": ["a", "b"]}, costs={"train_seconds": 1.0})
+            for i, s in enumerate(("zero_shot", "head_only", "full_ft", "scratch"))]
+    fig = plots.accuracy_figure(runs)
+    assert fig.data[0].textangle == 0
+    st.session_state[common.PROJECTOR_KEY] = True
+    try:
+        big = common.projected(fig)
+    finally:
+        del st.session_state[common.PROJECTOR_KEY]
+    title_bottom = 1.5 * big.layout.title.font.size  # px from the figure's top: the title's line
+    legend = big.layout.legend
+    assert legend.yref == "container" and legend.yanchor == "top"
+    assert (1 - legend.y) * big.layout.height >= title_bottom  # its top under the title's line
+    assert fig.layout.legend.yref is None  # the figure itself as it was
+
+
 def _depth(node, kind: str, depth: int = 0) -> int | None:
     """How many blocks deep the first ``kind`` element of ``node``'s tree lies (None: there is none)."""
     for child in getattr(node, "children", {}).values():
