@@ -624,17 +624,21 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             return (f"{name(r)} ({judge.value(score(r))}, {judge.gap(c.difference)} behind, {judge.test} "
                     f"{paired.p_is(c.p_value)})")
 
-        def dear(group) -> str:  # about as costly as the best (within SAME_COST) is not "dearer"
-            return ("Costlier to train" if all(_dearer(_cost(r), _cost(best)) for r, _ in group)
-                    else "No cheaper to train")
+        def by_cost(group) -> list[tuple[str, list]]:
+            """The group's costlier runs, then those about as costly as the best (within SAME_COST) or cheaper
+            to run, each with its words: one phrase for a whole group called full_ft "No cheaper to train" beside
+            zero_shot, at 100,000 times tfidf_logreg's training compute."""
+            costlier = [m for m in group if _dearer(_cost(m[0]), _cost(best))]
+            rest = [m for m in group if not _dearer(_cost(m[0]), _cost(best))]
+            return [(w, g) for w, g in (("Costlier to train", costlier), ("No cheaper to train", rest)) if g]
 
         ranked = sorted(dearer, key=lambda m: -score(m[0]))
-        if worse := [(r, c) for r, _, c in ranked if c.p_value < ALPHA]:
-            sentences.append(f"{dear(worse)} and less {'accurate' if judge is ACCURACY else 'good by macro-F1'} "
-                             f"than {bn}: {', '.join(behind(r, c) for r, c in worse)}.")
-        if level := [(r, c) for r, _, c in ranked if c.p_value >= ALPHA]:
-            sentences.append(f"{dear(level)}, and behind {bn} by a gap this test set cannot tell from chance: "
-                             f"{', '.join(behind(r, c) for r, c in level)}.")
+        for words, group in by_cost([(r, c) for r, _, c in ranked if c.p_value < ALPHA]):
+            sentences.append(f"{words} and less {'accurate' if judge is ACCURACY else 'good by macro-F1'} "
+                             f"than {bn}: {', '.join(behind(r, c) for r, c in group)}.")
+        for words, group in by_cost([(r, c) for r, _, c in ranked if c.p_value >= ALPHA]):
+            sentences.append(f"{words}, and behind {bn} by a gap this test set cannot tell from chance: "
+                             f"{', '.join(behind(r, c) for r, c in group)}.")
     if n < FEW_TEST_TEXTS:
         sentences.append(few_test_texts(n, best, bn, judge))
     same = [r for r, _ in useful if r is not best and r is not pick and score(r) == score(best)]
@@ -1168,6 +1172,16 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     named = {best, pick, row["near"], *row.get("useless", [])}
     behind = sorted((s_ for s_ in by_strategy if s_ not in named and not _dearer(cost[pick], cost[s_])),
                     key=lambda s_: -acc[s_])
+    if pick == best:  # level with the best over the seeds is not "behind it" (a tie at three seeds read as a loss)
+        good = "accurate" if judge is ACCURACY else "good by macro-F1"
+        tied = [s_ for s_ in behind if math.isclose(acc[s_], acc[best], rel_tol=1e-12, abs_tol=1e-12)]
+        if costlier := [s_ for s_ in tied if _dearer(cost[s_], cost[best])]:
+            sentences.append(f"As {good} as {best} ({mean(best)}), for more training: "
+                             + ", ".join(f"{s_} ({mean(s_)})" for s_ in costlier) + ".")
+        if alike := [s_ for s_ in tied if s_ not in costlier]:
+            sentences.append(f"As {good} as {best} ({mean(best)}), at about the same training cost: "
+                             + ", ".join(f"{s_} ({mean(s_)})" for s_ in alike) + ".")
+        behind = [s_ for s_ in behind if s_ not in tied]
     dear = [s_ for s_ in behind if _dearer(cost[s_], cost[pick])]
     if dear:
         sentences.append((f"Costlier to train than {best} and behind it: " if pick == best else

@@ -1370,3 +1370,38 @@ def test_runs_cheaper_than_the_best_that_the_answer_passes_over_are_named_with_w
     assert a.pick is free and a.best is best  # the premise: zero_shot tied with full_ft, head_only too
     assert "Also cheaper than full_ft, and not the pick: head_only (74.0%: costlier to train than zero_shot)." \
         in a.sentences
+
+
+def test_over_seeds_a_strategy_level_with_the_best_is_as_accurate_not_behind_it(tmp_path):
+    """An ML engineer's tickets at three seeds: head_only's mean was exactly tfidf_logreg's (the same texts right
+    at every seed), and the answer said "Costlier to train than tfidf_logreg and behind it: head_only (97.3%,
+    mean of 3 seeds)": running more seeds, as the page advises, turned the one-seed answer's tie into a loss."""
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 200), 0.0, 0.0)]
+    for seed in range(3):
+        runs.append(fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e12, 1.0, seed=seed))
+        runs.append(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e12, 10.0, seed=seed))
+    a = answer.answer(runs)
+    assert a.best.strategy == "tfidf_logreg" and a.headline.startswith("Use tfidf_logreg")
+    assert ("As accurate as tfidf_logreg (75.0%, mean of 3 seeds), for more training: head_only (75.0%, mean of 3 "
+            "seeds).") in a.sentences
+    assert not any("head_only" in s and "behind it" in s for s in a.sentences), a.sentences
+    # one seed below the other's: behind it, as before
+    runs[-1] = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 297), 2.5e12, 10.0, seed=2)
+    a = answer.answer(runs)
+    assert "Costlier to train than tfidf_logreg and behind it: head_only (74.8%, mean of 3 seeds)." in a.sentences
+
+
+def test_runs_behind_the_best_are_called_costlier_or_no_cheaper_each_by_its_own_cost(tmp_path):
+    """Judged by macro-F1 on tickets: "No cheaper to train and less good by macro-F1 than tfidf_logreg: full_ft
+    (…), zero_shot (…)": one phrase for the group, which zero_shot (trains nothing) set, hid full_ft's training
+    compute, 100,000 times tfidf_logreg's."""
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 340), 24.3e6, 1.2)
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 2.72e12, 100.0)
+    zs = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250), 0.0, 0.0)
+    for metric, words in (("macro_f1", "less good by macro-F1"), ("accuracy", "less accurate")):
+        a = answer.answer([tf, ft, zs], metric=metric)
+        assert a.best is tf
+        costlier = [s for s in a.sentences if s.startswith(f"Costlier to train and {words} than tfidf_logreg: ")]
+        cheaper = [s for s in a.sentences if s.startswith(f"No cheaper to train and {words} than tfidf_logreg: ")]
+        assert len(costlier) == 1 and "full_ft" in costlier[0] and "zero_shot" not in costlier[0], a.sentences
+        assert len(cheaper) == 1 and "zero_shot" in cheaper[0] and "full_ft" not in cheaper[0], a.sentences
