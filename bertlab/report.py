@@ -13,6 +13,7 @@ import csv
 import html
 import io
 import json
+import math
 import re
 import time
 
@@ -473,7 +474,10 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     from bertlab import plots
 
     if (recall := plots.per_class_rows(ok)) is not None:
-        table = [{k: v if k == "run" or v is None else f"{v:.0f}%" for k, v in row.items()} for row in recall.rows]
+        # Halves up, as Compare's table rounds them (JavaScript's toFixed): 10 of 16 texts read 63% there and 62%
+        # here (Python rounds a half to even), on the rare class a reader checks.
+        table = [{k: v if k == "run" or v is None else f"{math.floor(v + 0.5)}%" for k, v in row.items()}
+                 for row in recall.rows]
         parts.append("<h2>Recall per class (test set)</h2>" + _table(table, [("run", "run")] + [
             (c, c) for c in recall.columns.values()]) + "<p class='muted'>The share of each class's test texts "
             "the run found: what accuracy and macro-F1 average away. ECE in the results table: the expected "

@@ -800,3 +800,18 @@ def test_a_failed_run_does_not_rename_the_finished_ones_in_the_results_csv(two_r
     assert [rows[i] for i in ids] == [c for c in predictions if c not in ("row", "text", "true label")
                                       and not c.endswith(" confidence")]
     assert rows[ids[8]] == "zero_shot"  # the failed zero_shot (another max_length) left it its plain name
+
+
+def test_report_rounds_per_class_recall_as_compares_table_does(finished, monkeypatch):
+    """An ML engineer: full_ft found 10 of 16 cancellation texts, "63%" on Compare (its table rounds a half up) and
+    "62%" in the report (Python rounds a half to even), on the rare class they were checking."""
+    from bertlab import plots
+
+    store, ids = finished
+    fake = plots.PerClass(rows=[{"run": "full_ft", "cancellation (n=16)": 62.5, "billing (n=40)": 12.5}],
+                          columns={"cancellation": "cancellation (n=16)", "billing": "billing (n=40)"},
+                          support={"cancellation": 16, "billing": 40}, left_out=0)
+    monkeypatch.setattr(plots, "per_class_rows", lambda runs, what="recall": fake)
+    page = report.build_html(store, ids)
+    section = page.split("<h2>Recall per class (test set)</h2>", 1)[1].split("</table>", 1)[0]
+    assert "63%" in section and "13%" in section and "62%" not in section and "12%" not in section
