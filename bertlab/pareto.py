@@ -350,6 +350,32 @@ def _three(v: float) -> str:
     return f"{v:.{digits}f}"
 
 
+def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str | None = None
+              ) -> tuple[list[float], list[str]]:
+    """Tick values and texts of a log axis from ``lo`` to ``hi``: powers of ten, and 2 and 5 times them where the
+    span is short (plotly's own minor labels were unreadable, and its powers alone left a teacher two ticks, "100G"
+    and "1T"); SI prefixes (10G, 2T), or ``currency`` and plain numbers for money. ``zero_at``: where the points
+    that cost nothing are drawn, ticked "0", with no other tick within a factor 2 of it (zero_shot sat on "100G")."""
+    span = math.log10(hi / lo) if lo > 0 else 0.0
+    steps = (1, 2, 5) if span <= 2.5 else (1,)
+    bottom = min(lo, zero_at or lo)  # ticks past the axis' ends are not drawn
+    vals = [m * 10.0 ** k for k in range(math.floor(math.log10(bottom)), math.ceil(math.log10(hi)) + 1)
+            for m in steps]
+    if zero_at is not None:
+        vals = [v for v in vals if v >= 2 * zero_at]
+
+    def fmt(v: float) -> str:
+        if currency is not None:  # "$0.00001", not "$1e-05"
+            return currency + (f"{v:.12f}".rstrip("0").rstrip(".") if v < 1 else f"{v:,g}")
+        for e, prefix in ((15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k")):
+            if v >= 10 ** e * 0.999:
+                return f"{v / 10 ** e:g}{prefix}"
+        return f"{v:g}"
+
+    zero = [f"{currency or ''}0"] if zero_at is not None else []
+    return ([zero_at] if zero_at is not None else []) + vals, zero + [fmt(v) for v in vals]
+
+
 def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy", title: str | None = None,
                   prices: Prices | None = None):
     """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line.
@@ -395,7 +421,10 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", xaxis_title=label + (
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
-        fig.update_xaxes(type="log", dtick=1)  # powers of ten only: plotly's minor labels (2, 3, 5) are unreadable
+        money = (prices or Prices()).currency if cost == "train_money" else None
+        zero = any(rows[i][cost] == 0 for i in drawn)
+        vals, text = log_ticks(min(positive), max(positive), floor if zero else None, money)
+        fig.update_xaxes(type="log", tickvals=vals, ticktext=text)
     elif same and positive:
         fig.update_xaxes(range=[0, 1.15 * max(positive)])
     if cost in FLOP_COSTS:

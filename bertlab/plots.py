@@ -518,11 +518,11 @@ def _hover_value(cost: str, v: float | None, unit: str) -> str:
 
 
 def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
-                    width_px: float = 700, height_px: float = 300) -> list[str]:
+                    width_px: float = 560, height_px: float = 300) -> list[str]:
     """Plotly ``textposition`` per marker so that text labels of nearby markers do not overlap.
 
     Greedy: each label, in order of x, takes the first of above / below / right / left whose box (estimated
-    from its length at ~7 px a character) overlaps no label placed before it and no other marker, and stays
+    from its length at ~8.5 px a character: 7 at the charts' 13 px, 10 at projector size) overlaps no label placed before it and no other marker, and stays
     within the plot's width; ``above`` when none is free (:func:`label_places` moves those further out).
     Above or below a point at an edge, the label runs inwards from it ("top right" at the left edge): centred,
     at projector size, the rightmost one was cut at the chart's edge ("head_onl") and the leftmost ran over the
@@ -533,11 +533,14 @@ def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[s
             for p in _place(xs, ys, labels, log_x, width_px, height_px, far=False)]
 
 
+# A label's character width and the plot's width, as the placer guesses them: wide enough for projector size (18 px
+# text, where "zero_shot (0 FLOP)" ran into "head_only") and the Accuracy vs cost page's chart beside its legend.
+CHAR_PX = 8.5
 LabelPlace = str | tuple[float, float]
 
 
 def label_places(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
-                 width_px: float = 700, height_px: float = 300) -> list[LabelPlace]:
+                 width_px: float = 560, height_px: float = 300) -> list[LabelPlace]:
     """:func:`label_positions`, but a label with no free place beside its marker is moved further out, up or
     down in steps of a line, and given as ``(ax, ay)``: the pixel offset of its centre from the marker (plotly's
     annotation arrow offsets, ``ay`` growing downwards), drawn with a thin line back to the marker
@@ -568,7 +571,7 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
     boxes: list[tuple[float, float, float, float]] = []
     out: list[LabelPlace] = [""] * len(xs)
     for i in sorted(range(len(xs)), key=lambda i: fx[i]):
-        (px, py), w, h = pts[i], 7.0 * len(labels[i]) + 4, 16.0
+        (px, py), w, h = pts[i], CHAR_PX * len(labels[i]) + 4, 20.0
         # Centred where it fits the width, else running inwards from the point.
         side, x0 = (("right", px) if px - w / 2 < 0 else ("left", px - w) if px + w / 2 > width_px else
                     ("center", px - w / 2))

@@ -468,3 +468,23 @@ def test_the_masked_lm_chart_marks_a_uniform_guess_over_the_vocabulary():
     (line,) = fig.layout.shapes
     assert line.y0 == pytest.approx(math.log(30522)) and "30,522 tokens: 10.3 nats" in fig.layout.annotations[-1].text
     assert not plots.mlm_loss_figure([make_run("dapt", "d")], pts).layout.shapes  # older runs: no size, no line
+
+
+def test_a_log_cost_axis_ticks_zero_where_free_runs_sit_and_steps_of_2_and_5_over_a_short_span():
+    """A teacher on Accuracy vs cost: zero_shot (trains nothing) sat on a "100G" tick, and the axis had two ticks,
+    "100G" and "1T". The point that costs nothing now sits on a "0" tick with no other within a factor 2 of it, and
+    a span under three decades is ticked at 1, 2 and 5 times each power of ten."""
+    runs = [make_run("zero_shot", "z", acc=0.726, train_flops=0.0), make_run("head_only", "h", acc=0.722,
+            train_flops=2.96e11), make_run("full_ft", "f", acc=0.744, train_flops=2.2e12),
+            make_run("scratch", "s", acc=0.578, train_flops=3e12)]
+    fig = pareto.pareto_figure(pareto.rows_from_runs(runs), "train_flops")
+    ax = fig.layout.xaxis
+    (zs,) = [t for t in fig.data if t.name == "zero_shot"]
+    at = ax.tickvals[ax.ticktext.index("0")]
+    assert at == zs.x[0] and not any(at < v < 2 * at for v in ax.tickvals)
+    shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if at <= v <= 3e12]
+    assert shown == ["0", "200G", "500G", "1T", "2T"]
+    # a wide span: powers of ten alone; no free run, no "0"
+    vals, text = pareto.log_ticks(1e9, 1e15)
+    assert "0" not in text and text[:3] == ["1G", "10G", "100G"] and len(vals) == len(text)
+    assert pareto.log_ticks(1e-5, 1e-3, currency="$")[1][:3] == ["$0.00001", "$0.00002", "$0.00005"]
