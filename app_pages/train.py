@@ -8,7 +8,7 @@ import math
 import streamlit as st
 
 from app_pages import common
-from bertlab import speedprobe, variants
+from bertlab import cpushare, speedprobe, variants
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError
@@ -260,6 +260,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                "zero_shot and head_only share their texts' embeddings, cached per model and max length: where "
                "they are cached already (by an earlier run, or one before it in this launch), the run skips "
                "their encoder pass and takes a small part of a first run's time.")
+    if dev.type == "cpu" and (note := busy_machine_note()):
+        st.warning(note, icon=":material/speed:")
     if probe_would_help:
         busy = bool(common.store().list_runs(status=("running",), limit=1))
         clicked = st.button("Measure this device's speed (a few seconds) for rough estimates", disabled=busy,
@@ -276,6 +278,31 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                     return seconds
             st.rerun()
     return seconds
+
+
+BUSY_KEY = "_train_cpu_sample"  # (the last sample, the note it gave) between this desk's draws of the page
+
+
+def busy_machine_note(min_window: float = 2.0, max_window: float = 120.0) -> str | None:
+    """'Other programs kept about 1.4 of this machine's 2 cores busy …', where other processes than the app kept
+    half a core or more busy between two draws of the page (``min_window`` to ``max_window`` seconds apart; the
+    last note stands in between): runs make way for them (bertlab.cpushare) and take longer than estimated. A
+    teacher's runs took 2-3x their estimates on a machine other programs kept busy, with nothing said."""
+    now = cpushare.sample()
+    prev, note = st.session_state.get(BUSY_KEY, (None, None))
+    if now is None:
+        return None
+    if prev is not None and now[0] - prev[0] < min_window:
+        return note
+    others = cpushare.others_busy(prev, now) if prev is not None and now[0] - prev[0] <= max_window else None
+    note = None
+    if others is not None and others >= 0.5:
+        n = cpushare.cores()
+        note = (f"Other programs kept about {min(others, n):.1f} of this machine's {n} cores busy over the last "
+                f"{now[0] - prev[0]:.0f} s. Runs here make way for them (a thread fewer for each busy core), so "
+                "they can take longer than these estimates while that lasts.")
+    st.session_state[BUSY_KEY] = (now, note)
+    return note
 
 
 def launch_seconds(names: list[str], estimates: dict[str, tuple[float | None, float | None]],

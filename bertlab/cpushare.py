@@ -72,6 +72,26 @@ def busy_seconds(cpus: list[int] | None, stat: str | None = None) -> float | Non
     return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
+def sample(cpus: list[int] | None = None) -> tuple[float, float, float] | None:
+    """(monotonic seconds, busy CPU seconds on ``cpus`` (default: the cores this process may run on), this
+    process's own CPU seconds) now; None where ``/proc/stat`` is missing."""
+    busy = busy_seconds(_cpus() if cpus is None else cpus)
+    return None if busy is None else (time.monotonic(), busy, time.process_time())
+
+
+def others_busy(before: tuple[float, float, float] | None, after: tuple[float, float, float] | None
+                ) -> float | None:
+    """Cores' worth of work other processes did between two :func:`sample` s (this process's own left out)."""
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    return max(0.0, ((after[1] - before[1]) - (after[2] - before[2])) / (after[0] - before[0]))
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(_cpus() or ()) or os.cpu_count() or 1
+
+
 def threads_for(base: int, others: float) -> int:
     """Threads to run beside ``others`` cores' worth of other processes' work, out of ``base``."""
     return max(1, min(base, base - int(others + 0.5)))
@@ -90,8 +110,7 @@ class CpuShare:
         self._last = self._sample()
 
     def _sample(self) -> tuple[float, float, float] | None:
-        busy = busy_seconds(self.cpus)
-        return None if busy is None else (time.monotonic(), busy, time.process_time())
+        return sample(self.cpus)
 
     def tick(self) -> int:
         """Call once a step; returns the thread count now in use."""
@@ -103,11 +122,9 @@ class CpuShare:
         cur = self._sample()
         if cur is None:
             return self.threads
-        (t0, b0, o0), (t1, b1, o1) = self._last, cur
-        if t1 <= t0:
+        if (others := others_busy(self._last, cur)) is None:
             return self.threads
         self._last = cur
-        others = max(0.0, ((b1 - b0) - (o1 - o0)) / (t1 - t0))
         self.set(threads_for(self.base, others))
         return self.threads
 

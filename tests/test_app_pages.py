@@ -1397,3 +1397,35 @@ def test_pick_runs_emptied_stays_empty(tiny_data, bertlab_home):
     at.multiselect(key="keep_cmp_runs").set_value([]).run()
     no_problems(at)
     assert at.multiselect(key="keep_cmp_runs").value == []
+
+
+def test_the_train_page_says_when_other_programs_keep_the_machine_busy(tiny_model, tiny_data, bertlab_home,
+                                                                      monkeypatch):
+    """A teacher's runs took 2-3x their estimates while other programs kept the 2-core machine busy (load 6), and
+    the Train page said nothing. Between two draws of the page it now measures the cores other processes kept busy
+    (the app's own work left out) and, from half a core on, says runs will make way for them."""
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab import cpushare
+
+    samples = iter([(100.0, 500.0, 20.0), (110.0, 515.0, 21.0),  # 15 busy core-s in 10 s, 1 of them the app's
+                    (111.0, 515.5, 21.2),  # under 2 s later: the last word stands
+                    (130.0, 516.0, 22.0)])  # quiet since: no note
+    monkeypatch.setattr(cpushare, "sample", lambda cpus=None: next(samples))
+    monkeypatch.setattr(cpushare, "cores", lambda: 2)
+
+    def busy(at) -> list[str]:
+        return [w.value for w in at.warning if "Other programs" in w.value]
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})  # the default strategies' table
+    no_problems(at)
+    assert busy(at) == []  # the first sample: nothing to compare with yet
+    at.text_input(key="keep_model").set_value(tiny_model)
+    at.multiselect(key="keep_strategies").set_value(["head_only"]).run()
+    no_problems(at)
+    (note,) = busy(at)
+    assert note.startswith("Other programs kept about 1.4 of this machine's 2 cores busy over the last 10 s.")
+    at.run()
+    assert busy(at) == [note]
+    at.run()
+    assert busy(at) == []
