@@ -441,6 +441,18 @@ def human(v: float | None, unit: str = "") -> str:
     return f"{s} {unit}".strip()
 
 
+def wrapped_ticks(names: Sequence[str]) -> dict:
+    """A bar chart's run names as tick labels on two or three lines, the strategy first and what tells it apart
+    below ("head_only<br>(lr 0.01)"): written on one line, a half-width chart at projector size turned them on
+    their side and they took half its height from the bars. Empty where no name has more than the strategy."""
+    def wrap(n: str) -> str:
+        return n.replace(" (", "<br>(", 1).replace(" · ", "<br>· ", 1)
+
+    if not any(wrap(n) != n for n in names):
+        return {}
+    return {"tickmode": "array", "tickvals": list(names), "ticktext": [wrap(n) for n in names]}
+
+
 def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
     """Test accuracy bars per run, macro-F1 as diamonds, the majority-class baseline as a dashed line."""
     fig = figure()
@@ -480,7 +492,7 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
     _style(fig, "Test accuracy", height, showlegend=bool(done))
     # Short: at 1280 px beside the cost chart a longer title was cut at both ends ("cro-F1 (%, higher...").
     fig.update_yaxes(title_text="% (higher is better)", tickformat=".0%", range=[0, 1.08])
-    fig.update_xaxes(title_text="run (strategy)")
+    fig.update_xaxes(title_text="run (strategy)", **wrapped_ticks(x))
     if not done:
         _empty(fig, "no finished runs yet")
     return fig
@@ -505,7 +517,7 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
     fig.update_yaxes(title_text=f"{unit} ({lower})", rangemode="tozero")  # the chart's title names the measure
     if is_flops(cost):  # "10G", "2T" as in GFLOP/TFLOP everywhere else, not plotly's "10B" (billions)
         fig.update_yaxes(exponentformat="SI")
-    fig.update_xaxes(title_text="run (strategy)")
+    fig.update_xaxes(title_text="run (strategy)", **wrapped_ticks([labels[r.id] for r in done]))
     if not done:
         _empty(fig, "no finished runs yet")
     return fig

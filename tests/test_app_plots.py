@@ -488,3 +488,19 @@ def test_a_log_cost_axis_ticks_zero_where_free_runs_sit_and_steps_of_2_and_5_ove
     vals, text = pareto.log_ticks(1e9, 1e15)
     assert "0" not in text and text[:3] == ["1G", "10G", "100G"] and len(vals) == len(text)
     assert pareto.log_ticks(1e-5, 1e-3, currency="$")[1][:3] == ["$0.00001", "$0.00002", "$0.00005"]
+
+
+def test_bar_charts_write_a_runs_setting_under_its_strategy():
+    """Projector on, half width: "head_only (lr 0.001)" and its three namesakes were turned on their side under the
+    accuracy bars and took half the chart's height. The bar charts' tick labels now put the setting on a line of
+    its own under the strategy; names that are a strategy alone keep plotly's own ticks."""
+    runs = [make_run("zero_shot", "z", acc=0.726)]
+    for k, lr in enumerate((1e-3, 1e-2)):
+        runs.append(make_run("head_only", f"h{k}", acc=0.71))
+        runs[-1].config["learning_rate"] = lr
+    for fig in (plots.accuracy_figure(runs), plots.cost_figure(runs, "train_seconds")):
+        ax = fig.layout.xaxis
+        assert list(ax.tickvals) == list(fig.data[0].x) == ["zero_shot", "head_only (lr 0.001)", "head_only (lr 0.01)"]
+        assert list(ax.ticktext) == ["zero_shot", "head_only<br>(lr 0.001)", "head_only<br>(lr 0.01)"]
+    plain = plots.accuracy_figure([make_run("zero_shot", "z"), make_run("full_ft", "f")])
+    assert plain.layout.xaxis.ticktext is None
