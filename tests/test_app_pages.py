@@ -1429,3 +1429,17 @@ def test_the_train_page_says_when_other_programs_keep_the_machine_busy(tiny_mode
     assert busy(at) == [note]
     at.run()
     assert busy(at) == []
+
+
+def test_compares_throughput_chart_says_what_examples_per_second_count_for_each_strategy(tiny_data, bertlab_home):
+    """An ML engineer ranked the Training throughput chart's bars as one measure: full_ft counts each text once an
+    epoch, head_only once, tfidf_logreg once for each C it fits. The table's column said so in its help only; the
+    chart now says it under itself."""
+    two_settings_in_two_launches(tiny_data, bertlab_home)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert not any("once per value of C" in c.value for c in at.caption)
+    at.segmented_control(key="keep_cost").set_value("train_examples_per_s").run()
+    no_problems(at)
+    assert any(c.value.startswith("Training examples per second") and "once per value of C" in c.value
+               for c in at.caption)
