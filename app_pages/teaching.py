@@ -8,24 +8,31 @@ from app_pages import common
 from bertlab import sweep, teaching, variants
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
+from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY
 
+REFRESH_S = 2.0  # as Compare's status lines: a card whose strategy trains now follows it
 
-def comparison_for(name: str) -> tuple[list, str | None]:
-    """(runs, title) of the comparison a card quotes: the batch Compare shows (as chosen there, else the newest
-    launch that is not a sweep); where ``name`` did not succeed in it, the newest such launch where it did, so a
-    side run (a CLI check on other data) does not hide the comparison the class has been looking at."""
+
+def comparison_for(name: str) -> tuple[list, str | None, list, str | None]:
+    """(runs, title, pending, shown title). Runs and title: the comparison a card quotes, the batch Compare shows
+    (as chosen there, else the newest launch that is not a sweep); where ``name`` did not succeed in it, the newest
+    such launch where it did, so a side run (a CLI check on other data) does not hide the comparison the class has
+    been looking at. Pending and shown title: where the card quotes another batch than the shown one, the runs of
+    ``name`` queued or training in the shown one, and its title (a card quoting last week's scratch while scratch
+    trains now says so)."""
     runs = common.store().list_runs(limit=500)
     sweeps = common.sweep_batches()
     batches = sweep.batches(common.store(), runs, sweeps)  # a sweep: every point's run, reused ones included
-    batch = common.shown_batch(runs, sweeps)
+    batch = shown = common.shown_batch(runs, sweeps)
     batches, titles = common.with_picked(batches, common.batch_titles(batches, sweeps), runs)
     if batch is not None and not any(r.strategy == name and r.status == "succeeded" for r in batches[batch]):
         batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"
                       and r.batch_id not in sweeps), batch)
     if batch is None:
-        return [], None
-    return batches[batch], titles.get(batch)
+        return [], None, [], None
+    pending = [r for r in batches[shown] if r.strategy == name and r.status in ACTIVE] if shown != batch else []
+    return batches[batch], titles.get(batch), pending, titles.get(shown) if pending else None
 
 
 def options_for(name: str, model: str) -> dict:
@@ -76,7 +83,77 @@ def measured_baseline(run) -> str | None:
     return text[:1].upper() + text[1:] + "." if text else None
 
 
-def show_card(name: str, model: str, runs: list, big: bool, title: str | None = None) -> None:
+def label_sentences(name: str) -> None:
+    """zero_shot's card: the sentences it compares each text with, as a launch on the current data would use them
+    (the user's, written on the Train page, else the data's defaults). The card said "label descriptions" and
+    never showed one."""
+    if name != "zero_shot":
+        return
+    cfg = common.data_config()
+    if (got := common.zero_shot_descriptions(cfg)) is None:
+        return
+    labels, descs, defaults = got
+    whose = "yours, written on the Train page" if descs != defaults else "the defaults; change them on the Train page"
+    st.markdown(f"**The {len(labels)} sentences it compares with** on the current data, "
+                f"*{common.md(common.dataset_name(cfg.name))}* ({whose}):\n"
+                + "".join(f"\n- **{common.md(n)}**: “{common.md(d)}”" for n, d in zip(labels, descs)))
+
+
+def quoted_sentences(run, now: list[str] | None) -> str | None:
+    """Under a measured zero_shot run: the sentences it compared with, where they are not the ones shown above."""
+    used = variants.descriptions(run) if run is not None else None
+    if not used or [d.strip() for d in used] == now:
+        return None
+    return "It compared with other sentences: " + "; ".join(f"“{common.md(d)}”" for d in used) + "."
+
+
+def measured(name: str, runs: list, title: str | None, pending: list, shown_title: str | None) -> None:
+    """The card's numbers from the comparison, and where it has none, why: training now, queued, failed."""
+    st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
+    by_id = {r.id: r for r in runs}
+    done = teaching.measured_numbers(name, runs)
+    now = None
+    if name == "zero_shot" and done and (got := common.zero_shot_descriptions(common.data_config())):
+        now = got[1]
+    shown = variants.parts(runs)  # "(lr 2e-05)" where this strategy ran with other settings too
+    for m in done:
+        said = ", ".join(shown[m["run_id"]])
+        acc = (f"run `{m['run_id'][-4:]}`{f' ({said})' if said else ''}: **{100 * m['test_accuracy']:.1f}%** "
+               "test accuracy")
+        if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained
+            st.markdown(f"- {acc} with no labelled training examples and no training")
+        else:
+            st.markdown(f"- {acc} with {m['n_labelled'] or '?'} labelled examples, trained in "
+                        f"{common.seconds(m['train_seconds'])}")
+        # the bar to clear: a class reads 80% as good until told the commonest class alone scores 78%
+        if (baseline := measured_baseline(by_id.get(m["run_id"]))):
+            st.caption(baseline)
+        if name == "zero_shot" and (other := quoted_sentences(by_id.get(m["run_id"]), now)):
+            st.caption(other)
+    for rid, _, text in teaching.unfinished(name, runs):
+        st.markdown(f"- run `{rid[-4:]}`: {common.md(text)}")
+    for rid, _, text in teaching.unfinished(name, pending):  # in the batch Compare shows, not the one quoted
+        st.markdown(f"- in *{common.md(shown_title or 'the comparison on Compare')}*, run `{rid[-4:]}`: "
+                    f"{common.md(text)}")
+    if not done and not teaching.unfinished(name, runs) and not pending:
+        st.caption("not run yet here; launch it on the Train page")
+
+
+def busy(name: str, runs: list, pending: list) -> bool:
+    """Whether a run of ``name`` the card speaks of is queued or training."""
+    return bool(pending) or any(r.strategy == name and r.status in ACTIVE for r in runs)
+
+
+def measured_live(name: str, refreshing: bool) -> None:
+    """:func:`measured` on the store as it is now; re-run every REFRESH_S seconds while a run of ``name`` is queued
+    or training in it, so "training now, 40%" moves on and turns into its numbers."""
+    runs, title, pending, shown_title = comparison_for(name)
+    measured(name, runs, title, pending, shown_title)
+    if refreshing and not busy(name, runs, pending):
+        st.rerun()  # once, without the timer: the whole card from the finished comparison
+
+
+def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = False) -> None:
     opts = options_for(name, model)
     try:
         c = teaching.card(name, model, opts, n_classes=class_count(runs), runs=runs, scale=1.35 if big else 1.0)
@@ -85,44 +162,45 @@ def show_card(name: str, model: str, runs: list, big: bool, title: str | None = 
         return
     if not big:  # on a projector the chosen option and the diagram's own title name it: the diagram moves up
         st.header(c.title)
-    st.markdown(f"#### {c.summary}" if big else c.summary)
+    # First what a student understands: what it does, in everyday words; the mechanics fold out below.
+    st.markdown(f"##### {c.intro}" if big else f"**{c.intro}**")
+    label_sentences(name)
     if big:
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its
         # column was ~330 px and the block labels shrank to ~8 px.
         common.diagram(c.svg, c.alt, width=min(760, round(560 * 1.35)))
+        st.caption(reading_the_diagram(c))
         right = st.container()
     else:
         left, right = st.columns([3, 2])
         common.diagram(c.svg, c.alt, where=left)
+        left.caption(reading_the_diagram(c))
     with right:
         if c.total_params:
             # A share, not a change: no arrow (a green up-arrow on "0 trained" read as a gain).
             st.metric("Weights trained", f"{c.trainable_params:,}", f"{share(c.trainable_fraction)} of "
                       f"{c.total_params:,}", delta_color="off", delta_arrow="off")
-            st.caption(c.total_note)  # why zero_shot's total is not full_ft's: the same encoder, other parts
-        st.markdown(f"**Trains:** {c.trains}")
-        st.markdown(f"**Frozen:** {c.frozen}")
-        st.markdown(f"**When to use it:** {c.when}")
-        st.markdown(f"**What it costs:** {c.cost}")
-        st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
-        if c.measured:
-            by_id = {r.id: r for r in runs}
-            shown = variants.parts(runs)  # "(lr 2e-05)" where this strategy ran with other settings too
-            for m in c.measured:
-                said = ", ".join(shown[m["run_id"]])
-                acc = (f"run `{m['run_id'][-4:]}`{f' ({said})' if said else ''}: **{100 * m['test_accuracy']:.1f}%** "
-                       "test accuracy")
-                if m["n_labelled"] == 0:  # zero_shot: label descriptions only, nothing trained
-                    st.markdown(f"- {acc} with no labelled training examples and no training")
-                else:
-                    st.markdown(f"- {acc} with {m['n_labelled'] or '?'} labelled examples, trained in "
-                                f"{common.seconds(m['train_seconds'])}")
-                # the bar to clear: a class reads 80% as good until told the commonest class alone scores 78%
-                if (baseline := measured_baseline(by_id.get(m["run_id"]))):
-                    st.caption(baseline)
-        else:
-            st.caption("not run yet here; launch it on the Train page")
+        if c.plain_when:
+            st.markdown(f"**Good for:** {c.plain_when}")
+        if c.plain_cost:
+            st.markdown(f"**Cost:** {c.plain_cost}")
+        st.fragment(run_every=REFRESH_S if refreshing else None)(measured_live)(name, refreshing)
         st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")
+        with st.expander("For the curious: how it works exactly"):
+            st.markdown(f"#### {c.summary}" if big else c.summary)
+            if c.total_note:
+                st.caption(c.total_note)  # why zero_shot's total is not full_ft's: the same encoder, other parts
+            st.markdown(f"**Trains:** {c.trains}")
+            st.markdown(f"**Frozen:** {c.frozen}")
+            st.markdown(f"**When to use it:** {c.when}")
+            st.markdown(f"**What it costs:** {c.cost}")
+
+
+def reading_the_diagram(c: teaching.Card) -> str:
+    """The diagram's words explained under it: a class asked what "pooler · mean pooling instead" or "147.8k not
+    counted" meant."""
+    return "**Reading the diagram**, top down:\n" + "".join(f"\n- **{common.md(t)}**: {common.md(m)}"
+                                                            for t, m in c.glossary)
 
 
 st.title("Strategy cards", help="What each way of using a BERT encoder trains and freezes, block by block, with the "
@@ -143,5 +221,5 @@ model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
 big = c3.toggle("Large diagram", key="keep_tc_big", help="The card's diagram across the page at large size (on by "
                 "default); off, the diagram sits beside the description. The sidebar's *Projector* switch makes "
                 "every page's text larger.")
-_runs, _title = comparison_for(name)
-show_card(name, model, _runs, big, _title)
+_runs, _, _pending, _ = comparison_for(name)
+show_card(name, model, _runs, big, refreshing=busy(name, _runs, _pending))

@@ -46,6 +46,113 @@ COST_NOTES = {
 }
 
 
+# What a student reads first on each card: what the strategy does in everyday words, when it is worth it and what
+# it costs. The exact mechanics (the strategy's summary, trains/frozen/when, COST_NOTES, the total in parts) fold
+# out under them: a class read "the [CLS] token's vector through the pooler (dense + tanh)" as the opening line.
+PLAIN = {
+    "zero_shot": ("Nothing is trained. The model sums up the meaning of each text and of one short example sentence "
+                  "per class, and picks the class whose sentence is closest, like sorting post by asking “which "
+                  "of these sample letters does this one sound most like?”",
+                  "No labelled examples at all, or a first answer in seconds.",
+                  "The cheapest model here: it only reads each text once."),
+    "head_only": ("The pretrained model is left exactly as it is; only the head is trained: a small final layer "
+                  "that makes the decision from the model's summary of the text. Like a new judge who learns to "
+                  "decide from an expert's notes, without retraining the expert.",
+                  "Few labelled examples or a slow computer: a strong, cheap first try.",
+                  "Cheap: each training text is read once, then training takes seconds."),
+    "full_ft": ("Every part of the pretrained model is adjusted to your task, together with a new head (a small "
+                "final layer that makes the decision). Like an experienced reader who studies your examples and "
+                "adapts everything they know.",
+                "A few thousand labelled examples and some computing time: usually the most accurate.",
+                "The costliest pretrained option: every weight changes at every step, which takes several times "
+                "the model's own memory."),
+    "partial_ft": ("The lower layers, which deal with words and grammar, stay as they are; only the top layers, "
+                   "closer to the meaning, are adjusted, with a new head. Like keeping a reader's vocabulary and "
+                   "retraining only their judgement.",
+                   "Between head only and full fine-tuning: some adapting for less computing.",
+                   "Less than full fine-tuning: fewer layers learn."),
+    "lora": ("The pretrained model stays frozen; small add-on pieces (adapters) are trained beside it, with a new "
+             "head. Like writing notes in the margins of a textbook instead of rewriting the book.",
+             "Close to full fine-tuning's accuracy while training about 1 weight in 100.",
+             "Less memory than full fine-tuning, but each step still reads through every layer."),
+    "dapt": ("First the model keeps practising its fill-in-the-missing-word game on texts like yours (no labels "
+             "needed) to get used to their style; then every part is fine-tuned on the labels. Like a doctor "
+             "reading medical journals before starting a new job.",
+             "Unusual texts (legal, medical, technical) and plenty of unlabelled ones.",
+             "Full fine-tuning's cost, plus the extra reading first."),
+    "scratch": ("The same model, but it starts knowing nothing: every weight begins random and learns only from "
+                "your labelled examples. It shows what pretraining (reading billions of words beforehand) is worth.",
+                "Almost never on a small dataset: it needs far more examples than the others.",
+                "Each step costs as much as full fine-tuning, and it needs many more steps."),
+    "tfidf_logreg": ("No neural network: it counts which words and word pairs each text uses and learns how much "
+                     "each one points to each class. Like calling a review positive because it says “great” "
+                     "and “loved it”.",
+                     "In every comparison, as the bar to beat: if BERT is barely better, the simple model may be "
+                     "the wiser choice.",
+                     "Seconds on an ordinary computer, and almost free to use."),
+}
+
+# The diagram's words, for the legend under it: what each block is and what each note beside a block means (a
+# class asked what "pooler · mean pooling instead" and "147.8k not counted" meant).
+BLOCK_MEANINGS = {
+    "input": "the text, turned into word counts",
+    "embeddings": "turn each word piece into a list of numbers",
+    "layer": "the encoder's layers: each re-reads the whole text and refines every word's numbers using the "
+             "words around it",
+    "pooler": "a small layer that squeezes the text into one summary (from its first token)",
+    "head": "the small final layer that makes the decision from the summary",
+}
+NOTE_MEANINGS = {
+    "mean pooling instead": "Not used here: this strategy makes the summary by averaging all the words' numbers",
+    "label embeddings instead": "None here: the text's summary is compared with the summary of one sentence per "
+                                "class, and the closest wins",
+    "new, random": "New for this task, it starts from random numbers",
+    "computed once, cached": "Frozen, they give a text the same numbers every time, so each text is read once and "
+                             "the result reused",
+    "linear, on mean-pooled vectors": "One weight per summary number and class, reading the average of the words' "
+                                      "numbers",
+    "masked-LM, then fine-tuned": "Trained twice: first to guess hidden words of your texts, then on the labels",
+    "TF-IDF of word 1-2-grams": "How often each word and word pair appears, counted less where every text has it",
+    "one weight per n-gram x class": "One number per word (or word pair) and class: how much it points to that "
+                                     "class",
+}
+ADAPTER_MEANING = ("Frozen, with small trained matrices (adapters, the thin orange strip) added to each layer's "
+                   "attention; r sets their size")
+NOT_COUNTED_MEANING = "weights the model has but this strategy never uses, so they are left out of the total"
+SIZE_MEANING = "numbers of weights: k = thousand, M = million"
+
+
+def note_meaning(note: str) -> str | None:
+    """What a note beside a block of the diagram means, in plain words (None: a note nobody explained)."""
+    if note.startswith("+") and "adapter weights" in note:
+        return ADAPTER_MEANING
+    return NOTE_MEANINGS.get(note)
+
+
+def glossary(blocks: list[Block]) -> list[tuple[str, str]]:
+    """(label, meaning) for every label the diagram of ``blocks`` draws, top down: each block with its note (the
+    encoder's layers once), then "not counted" where a block is outside the total and the k/M of the sizes."""
+    out: dict[str, str] = {}
+    layers = [b.name for b in blocks if b.name.startswith("layer ")]
+    for b in reversed(blocks):  # top down, as drawn
+        if b.name.startswith("layer "):
+            term, meaning = (f"layers {layers[0].split()[1]} to {layers[-1].split()[1]}" if len(layers) > 1
+                             else b.name), BLOCK_MEANINGS["layer"]
+        elif b.name == "head" and any(x.name == "input" for x in blocks):  # tfidf_logreg: no encoder's summary
+            term, meaning = b.name, "the decision, made from the word counts"
+        else:
+            term, meaning = b.name, BLOCK_MEANINGS.get(b.name, "")
+        if b.note:
+            term += f" · {b.note}"
+            meaning = ". ".join(x for x in (meaning, note_meaning(b.note)) if x)
+        out.setdefault(term, meaning)
+    if any(not counted(b) and b.params for b in blocks):
+        out["not counted"] = NOT_COUNTED_MEANING
+    if any(b.params for b in blocks):
+        out["k, M"] = SIZE_MEANING
+    return list(out.items())
+
+
 def counted(block: Block) -> bool:
     """Whether a block's weights are in the card's total: the model as the strategy runs it. A pooler that mean
     pooling replaces, and a head zero_shot has not, are drawn but not counted."""
@@ -79,6 +186,14 @@ class Card:
     trainable_params: int
     total_params: int
     measured: list[dict] = field(default_factory=list)
+    intro: str = ""  # PLAIN: what it does in everyday words, when it is worth it, what it costs
+    plain_when: str = ""
+    plain_cost: str = ""
+
+    @property
+    def glossary(self) -> list[tuple[str, str]]:
+        """The diagram's words explained (its legend in words): see :func:`glossary`."""
+        return glossary(self.blocks)
 
     @property
     def alt(self) -> str:
@@ -287,6 +402,34 @@ def measured_numbers(strategy: str, runs) -> list[dict]:
     return out
 
 
+# A running run's phase where it is not plain training (bertlab.runner's phase names), in a class's words.
+PHASES = {"embed": "reading the texts", "mlm": "guessing hidden words", "test": "taking the test"}
+
+
+def unfinished(strategy: str, runs) -> list[tuple[str, str, str]]:
+    """(run id, status, what to say) for each run of ``strategy`` in a comparison that has no numbers to quote:
+    training now (with its progress), queued, failed, cancelled or interrupted. A card said "not run yet here;
+    launch it on the Train page" while scratch trained in the very batch it named, inviting a duplicate launch."""
+    out = []
+    for r in runs or []:
+        if r.strategy != strategy or r.status == "succeeded":
+            continue
+        if r.status == "running":
+            phase = f", {PHASES[r.phase]}" if r.phase in PHASES else ""
+            text = f"training now, {max(0.0, min(1.0, r.progress or 0.0)):.0%} done{phase}: follow it on Compare"
+        elif r.status == "queued":
+            text = "queued: it starts when the runs ahead of it finish (see Compare)"
+        elif r.status == "failed":
+            first = (r.error or "no message").strip().splitlines()[0] if (r.error or "").strip() else "no message"
+            text = f"failed: {first} (details on Compare)"
+        elif r.status == "interrupted":
+            text = "interrupted before it finished: run it again from Compare"
+        else:
+            text = f"{r.status} before it finished" + (f" ({r.error})" if r.error else "")
+        out.append((r.id, r.status, text))
+    return out
+
+
 def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None, n_classes: int = 2,
          runs=None, scale: float = 1.0) -> Card:
     """The teaching card of ``strategy`` on ``model``, with its numbers from ``runs`` (a comparison) if given."""
@@ -305,6 +448,8 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
         else "no encoder"
     # One line where it fits the card (~52 characters of bold text), else the count under the name.
     title = f"{s.title}: {count}" if len(s.title) + len(count) <= 50 else f"{s.title}:\n{count}"
+    intro, plain_when, plain_cost = PLAIN.get(strategy, (s.summary, "", ""))
     return Card(strategy=strategy, title=s.title, summary=s.summary, trains=s.trains, frozen=s.frozen, when=s.when,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
-                trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs))
+                trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),
+                intro=intro, plain_when=plain_when, plain_cost=plain_cost)

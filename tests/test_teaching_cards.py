@@ -1,0 +1,216 @@
+"""The Strategy cards as a class reads them: plain words first, the mechanics folded out, the diagram's labels
+explained, zero_shot's sentences shown, and a strategy still training said to be training."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import asdict
+from types import SimpleNamespace
+
+import pytest
+from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from app_pages.common import md
+from bertlab import teaching
+from bertlab.config import DataConfig
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import REGISTRY, make_config
+
+CURIOUS = "For the curious: how it works exactly"
+# Words a student cannot be expected to know: they belong in the fold-out, not in a card's opening lines.
+JARGON = ("[CLS]", "pooler", "AdamW", "optimi", "gradient", "hidden_size", "tanh", "ForSequenceClassification",
+          "embedding", "mean-pool", "linear", "low-rank", "masked", "TF-IDF", "logistic", "projection")
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_card_opens_in_plain_words(name, tiny_model):
+    """Full fine-tuning's card led with "the [CLS] token's vector through the pooler (dense + tanh)"."""
+    card = teaching.card(name, tiny_model)
+    assert card.intro and card.plain_when and card.plain_cost
+    assert card.intro != card.summary  # not the engineers' one-liner again
+    for text in (card.intro, card.plain_when, card.plain_cost):
+        assert not [w for w in JARGON if w.lower() in text.lower()], text
+    # one or two sentences (an analogy may be the second) a student reads at a glance
+    assert card.intro.count(". ") + 1 <= 3 and len(card.intro) <= 300
+
+
+def _drawn(card: teaching.Card) -> tuple[list[str], list[str]]:
+    """(block labels, sizes) as the diagram draws them: "layer 1 · computed once, cached", "147.8k not counted"."""
+    texts = [e for e in ET.fromstring(card.svg).iter() if e.tag.endswith("text") and e.text]
+    labels = [e.text for e in texts if e.get("font-weight") != "bold" and e.get("fill") != "#333"
+              and e.text not in teaching.LEGEND.values()]
+    return labels, [e.text for e in texts if e.get("fill") == "#333"]
+
+
+@pytest.mark.parametrize("name, options", [(n, {}) for n in sorted(REGISTRY)] + [("lora", {"r": 32}),
+                                                                                   ("partial_ft", {"layers": 1})])
+def test_the_diagrams_legend_explains_every_label_it_draws(name, options, tiny_model):
+    """"pooler · mean pooling instead", "head · label embeddings instead" and "147.8k not counted" were drawn with
+    no word on what they meant."""
+    card = teaching.card(name, tiny_model, options)
+    terms = dict(card.glossary)
+    assert all(terms.values())
+    labels, sizes = _drawn(card)
+    for label in labels:
+        block, _, note = label.partition(" · ")
+        if block.startswith("layer "):  # the encoder's layers are explained once, as a group
+            term = next(t for t in terms if t.startswith("layers ") or t.partition(" · ")[0] == block)
+            assert term.partition(" · ")[2] == note, (term, label)
+        else:
+            term = label
+            assert term in terms, (label, list(terms))
+        if note:  # each note in words, within its block's line
+            assert teaching.note_meaning(note) and teaching.note_meaning(note) in terms[term]
+    assert ("not counted" in terms) == any("not counted" in s for s in sizes)
+    assert ("k, M" in terms) == bool(sizes)
+
+
+@pytest.mark.parametrize("name", ["zero_shot", "head_only", "full_ft", "tfidf_logreg"])
+def test_the_card_page_leads_with_plain_words_and_folds_out_the_mechanics(name, tiny_model):
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": name})
+    no_problems(at)
+    card = teaching.card(name, tiny_model)
+    outside = [m.value for m in at.main.markdown]
+    assert f"##### {card.intro}" in outside  # projector size, the card's first words
+    assert f"**Good for:** {card.plain_when}" in outside and f"**Cost:** {card.plain_cost}" in outside
+    (fold,) = [e for e in at.expander if e.label == CURIOUS]
+    inside = [m.value for m in fold.markdown]
+    # every fact of the old card, now in the fold-out
+    assert inside[0] == f"#### {card.summary}"
+    assert {f"**Trains:** {card.trains}", f"**Frozen:** {card.frozen}", f"**When to use it:** {card.when}",
+            f"**What it costs:** {card.cost}"} <= set(inside)
+    if card.total_note:
+        assert [c.value for c in fold.caption] == [card.total_note]
+    for technical in (f"**When to use it:** {card.when}", f"**What it costs:** {card.cost}"):
+        assert sum(m.value == technical for m in at.markdown) == 1  # in the fold-out only
+    legend = next(c.value for c in at.caption if c.value.startswith("**Reading the diagram**"))
+    for term, meaning in card.glossary:
+        assert f"\n- **{md(term)}**: {md(meaning)}" in legend
+    if name in ("zero_shot", "head_only"):
+        assert f"**{md('pooler · mean pooling instead')}**" in legend and "**not counted**" in legend
+
+
+def test_the_zero_shot_card_shows_the_sentences_it_compares_with(tiny_model, bertlab_home):
+    rt = DataConfig(source="builtin", name="rotten_tomatoes", train_size=500, val_size=200, test_size=500)
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "zero_shot",
+                                          "keep_data_config": asdict(rt)})
+    no_problems(at)
+    text = next(m.value for m in at.markdown if m.value.startswith("**The 2 sentences it compares with**"))
+    assert "*rotten\\_tomatoes*" in text and "the defaults" in text
+    assert f"- **fresh**: “{md('This movie was great.')}”" in text
+    assert f"- **rotten**: “{md('This movie was terrible.')}”" in text
+    # other cards compare with no sentences
+    at.radio(key="keep_tc_strategy").set_value("head_only").run()
+    assert not [m for m in at.markdown if "sentences it compares with" in m.value]
+
+
+def test_the_zero_shot_card_shows_the_sentences_written_on_the_train_page(tiny_model, tiny_data, bertlab_home):
+    from app_pages import common
+
+    labels = list(common.splits(tiny_data).label_names)
+    tag = common.descriptions_tag(tiny_data, labels)
+    mine = {common.description_key(tag, 0): "A sad text.", common.description_key(tag, 1): "A happy text."}
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "zero_shot",
+                                          "keep_data_config": asdict(tiny_data), **mine})
+    no_problems(at)
+    text = next(m.value for m in at.markdown if "sentences it compares with" in m.value)
+    assert "yours, written on the Train page" in text
+    assert f"- **neg**: “{md('A sad text.')}”" in text and f"- **pos**: “{md('A happy text.')}”" in text
+
+
+def _run(status: str, strategy: str = "scratch", **kw) -> SimpleNamespace:
+    return SimpleNamespace(id=f"r-{status}", strategy=strategy, status=status, progress=kw.get("progress", 0.0),
+                           phase=kw.get("phase", ""), error=kw.get("error"))
+
+
+def test_a_run_without_numbers_says_where_it_is():
+    runs = [_run("running", progress=0.4, phase="train"), _run("queued"), _run("failed", error="CUDA out of memory\nat"),
+            _run("cancelled", error="cancelled by the user"), _run("interrupted"), _run("succeeded"),
+            _run("running", strategy="full_ft")]
+    said = {status: text for _, status, text in teaching.unfinished("scratch", runs)}
+    assert said == {"running": "training now, 40% done: follow it on Compare",
+                    "queued": "queued: it starts when the runs ahead of it finish (see Compare)",
+                    "failed": "failed: CUDA out of memory (details on Compare)",
+                    "cancelled": "cancelled before it finished (cancelled by the user)",
+                    "interrupted": "interrupted before it finished: run it again from Compare"}
+    embedding = teaching.unfinished("head_only", [_run("running", "head_only", progress=0.25, phase="embed")])
+    assert embedding[0][2] == "training now, 25% done, reading the texts: follow it on Compare"
+
+
+@pytest.fixture
+def other_process():
+    """The owner tag of another live process (a CLI training runs of this home): the app's manager neither adopts
+    its queued runs nor marks its running one interrupted."""
+    import psutil
+
+    cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        yield f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+    finally:
+        cli.kill()
+        cli.wait()
+
+
+def test_a_card_whose_strategy_trains_in_the_batch_it_names_says_so(tiny_model, tiny_data, bertlab_home,
+                                                                    other_process):
+    """scratch's card read "not run yet here; launch it on the Train page" under "Measured in the comparison ...
+    · live" while scratch trained in that very batch."""
+    at = app_on("app_pages/data.py", {"keep_tc_model": tiny_model})  # the manager exists before the "CLI" runs
+    store = RunStore(bertlab_home)
+    done = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-now")
+    store.finish(done, SUCCEEDED, metrics={"test_accuracy": 0.7}, costs={"train_seconds": 1.0},
+                 data_summary={"sizes": {"train": 40}})
+    training = store.create_run(make_config("scratch", model=tiny_model, data=tiny_data), batch_id="b-now")
+    store.claim(training, "cpu")
+    store.update(training, progress=0.4, phase="train", owner=other_process)
+    waiting = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data), batch_id="b-now")
+    store.update(waiting, owner=other_process)
+    at.switch_page("app_pages/teaching.py").run()
+    for name, rid, said in (("scratch", training, "training now, 40% done: follow it on Compare"),
+                            ("full_ft", waiting, "queued: it starts when the runs ahead of it finish")):
+        at.radio(key="keep_tc_strategy").set_value(name).run()
+        no_problems(at)
+        text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+        assert f"- run `{rid[-4:]}`: {md(said)}" in text, text
+        assert "not run yet here" not in text and "launch it on the Train page" not in text
+    at.radio(key="keep_tc_strategy").set_value("lora").run()  # not in the batch at all: an invitation to launch
+    assert any(c.value == "not run yet here; launch it on the Train page" for c in at.caption)
+
+
+def test_a_card_quoting_an_older_batch_says_its_strategy_trains_now_in_the_shown_one(tiny_model, tiny_data,
+                                                                                     bertlab_home, other_process):
+    at = app_on("app_pages/data.py", {"keep_tc_model": tiny_model})
+    store = RunStore(bertlab_home)
+    old = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), batch_id="b-old")
+    store.finish(old, SUCCEEDED, metrics={"test_accuracy": 0.6}, costs={"train_seconds": 1.0},
+                 data_summary={"sizes": {"train": 40}})
+    new = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), batch_id="b-new")
+    store.claim(new, "cpu")
+    store.update(new, progress=0.5, phase="train", owner=other_process)
+    at.switch_page("app_pages/teaching.py").run()
+    at.radio(key="keep_tc_strategy").set_value("head_only").run()
+    no_problems(at)
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any(f"run `{old[-4:]}`: **60.0%**" in x for x in lines)  # the numbers it has, from the older batch
+    assert any(f"run `{new[-4:]}`: training now, 50% done" in x and x.startswith("- in *") for x in lines), lines
+
+
+def test_a_quoted_zero_shot_run_with_other_sentences_says_which_it_used(tiny_model, tiny_data, bertlab_home):
+    """The sentences shown are those a launch would use now; a quoted run that compared with others says so, or its
+    accuracy would read as that of the sentences above it."""
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data), batch_id="b1")
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.6}, costs={"train_seconds": 0.0},
+                 data_summary={"sizes": {"train": 40}})
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "zero_shot",
+                                          "keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    assert not [c for c in at.caption if c.value.startswith("It compared with other sentences")]  # the defaults
+    store.update(rid, config={**store.get(rid).config, "label_descriptions": ["A gloomy text.", "A cheerful text."]})
+    at.run()
+    no_problems(at)
+    assert [c.value for c in at.caption if c.value.startswith("It compared with other sentences")] == [
+        f"It compared with other sentences: “{md('A gloomy text.')}”; “{md('A cheerful text.')}”."]
