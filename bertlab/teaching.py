@@ -73,7 +73,7 @@ PLAIN = {
                    "Less than full fine-tuning: fewer layers learn."),
     "lora": ("The pretrained model stays frozen; small add-on pieces (adapters) are trained beside it, with a new "
              "head. Like writing notes in the margins of a textbook instead of rewriting the book.",
-             "Close to full fine-tuning's accuracy while training about 1 weight in 100.",
+             "Often close to full fine-tuning's accuracy, training a small share of the weights (the card counts them).",
              "Less memory than full fine-tuning, but each step still reads through every layer."),
     "dapt": ("First the model keeps practising its fill-in-the-missing-word game on texts like yours (no labels "
              "needed) to get used to their style; then every part is fine-tuned on the labels. Like a doctor "

@@ -736,11 +736,11 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
         assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
         assert f"head_only · {nxt[-4:]} queued (another process)" in " ".join(c.value for c in at.sidebar.caption)
         assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
-    finally:
+    finally:  # its runs ended before it is: gone, it leaves them to this test's manager to adopt and train
+        store.finish(rid, "succeeded")
+        store.request_cancel(nxt)
         cli.kill()
         cli.wait()
-    store.finish(rid, "succeeded")
-    store.request_cancel(nxt)
 
 
 def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_data, bertlab_home):

@@ -16,7 +16,7 @@ from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (te
 from app_pages.common import md
 from bertlab import teaching
 from bertlab.config import DataConfig
-from bertlab.store import SUCCEEDED, RunStore
+from bertlab.store import ACTIVE, CANCELLED, SUCCEEDED, RunStore
 from bertlab.strategies import REGISTRY, make_config
 
 CURIOUS = "For the curious: how it works exactly"
@@ -141,15 +141,21 @@ def test_a_run_without_numbers_says_where_it_is():
 
 
 @pytest.fixture
-def other_process():
+def other_process(bertlab_home):
     """The owner tag of another live process (a CLI training runs of this home): the app's manager neither adopts
-    its queued runs nor marks its running one interrupted."""
+    its queued runs nor marks its running one interrupted. Its runs are ended before it is: once it had gone, the
+    test's manager adopted them and was training one when pytest exited, which aborted the process (rc 134)."""
     import psutil
 
     cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    tag = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
     try:
-        yield f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+        yield tag
     finally:
+        store = RunStore(bertlab_home)
+        for r in store.list_runs(limit=None):
+            if r.owner == tag and r.status in ACTIVE:
+                store.finish(r.id, CANCELLED)
         cli.kill()
         cli.wait()
 
