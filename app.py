@@ -54,6 +54,7 @@ MOVED = [st.Page(_moved(page), title=title, url_path=old, visibility="hidden")
          for old, (page, title) in OLD_ADDRESSES.items()]
 nav = st.navigation(PAGES + MOVED)
 common.keep_desk_in_address()  # this browser's desk (?desk=...): its data, strategies and launches
+common.keep_projector_in_address()  # ?projector=1 while on: a bookmark opens in projector mode
 # Less empty space above the page title (Streamlit's default leaves ~6 rem).
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
         # A phone (390 px): chart titles, which an SVG cannot wrap, were cut ("Validation accurac…"); smaller there.
@@ -127,7 +128,7 @@ def sidebar() -> None:
         st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
         # Larger text on every page and chart, for a class or a meeting room (the Strategy cards' own Projector
         # switch enlarges their diagram as well)
-        on = common.projector()  # this desk's choice, the first time (a reload keeps it)
+        on = common.projector()  # as the address asks (?projector=1), else this desk's choice
         st.toggle("Projector: larger text", key=common.PROJECTOR_KEY, on_change=common.save_projector,
                   help="Larger text on every page and in every chart, readable at the back of a room.")
         # Streamlit's sizes are in rem: all a quarter larger. Off, an empty style takes the same place, so the

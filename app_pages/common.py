@@ -559,12 +559,35 @@ PROJECTOR_KEY = "keep_projector"
 PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title 16 -> 22)
 
 
+PROJECTOR_PARAM = "projector"  # ?projector=1 in the address: on from the first page, on any desk
+_PARAM_ON, _PARAM_OFF = {"1", "true", "on", "yes"}, {"0", "false", "off", "no"}
+
+
+def _projector_asked() -> bool | None:
+    """What the address asks (``?projector=1`` or ``=0``), None where it asks nothing (or nothing we read)."""
+    asked = st.query_params.get(PROJECTOR_PARAM)
+    asked = asked.strip().lower() if isinstance(asked, str) else ""
+    return True if asked in _PARAM_ON else False if asked in _PARAM_OFF else None
+
+
 def projector() -> bool:
-    """Whether this session shows larger text for a projector (the sidebar's toggle; a reload at the same desk
-    keeps it)."""
+    """Whether this session shows larger text for a projector: the sidebar's toggle, which starts as the address
+    asks (``?projector=1``: a classroom PC's bookmark of the bare address is a new desk every time), else as this
+    desk last had it (a reload keeps it)."""
     if PROJECTOR_KEY not in st.session_state:
-        st.session_state[PROJECTOR_KEY] = bool(desk_settings().get("projector", False))
+        asked = _projector_asked()
+        st.session_state[PROJECTOR_KEY] = bool(desk_settings().get("projector", False)) if asked is None else asked
     return bool(st.session_state.get(PROJECTOR_KEY))
+
+
+def keep_projector_in_address() -> None:
+    """``?projector=1`` in the address while projector mode is on, none while off, once per run as the desk is
+    (:func:`keep_desk_in_address`; a page switch drops the parameters): a bookmark, or a link copied from the
+    classroom PC, opens in projector mode."""
+    if projector():
+        st.query_params[PROJECTOR_PARAM] = "1"
+    elif PROJECTOR_PARAM in st.query_params:
+        del st.query_params[PROJECTOR_PARAM]
 
 
 def save_projector() -> None:

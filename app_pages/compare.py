@@ -201,15 +201,59 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
             st.code(run.traceback, language=None)
 
 
+LOSS_X_KEY = "keep_loss_x"
+LOSS_X_CHOSEN = "_loss_x_chosen"  # the axis the user picked: it stands, on every batch
+EPOCH_SPREAD = 3.0  # validation runs whose epochs differ more than this: by % of run unless the user chose
+
+
+def validation_epochs(runs: list, pts: list[dict]) -> dict[str, float]:
+    """Epochs of each run that trains over epochs (a validation loss each): as planned, or as many as it ran, as the
+    chart counts them. Not zero_shot or tfidf_logreg: one validation accuracy each, no epochs to squeeze."""
+    last: dict[str, float] = {}
+    for p in pts:
+        if p["series"] == "val_loss":
+            last[p["run_id"]] = max(last.get(p["run_id"], 0.0), float(p["x"] or 0.0))
+    return {r.id: max(float((r.config or {}).get("epochs") or 0.0), last[r.id]) for r in runs if r.id in last}
+
+
+def auto_loss_x(runs: list, pts: list[dict]) -> tuple[str, str]:
+    """The axis the curves start on, and why where it is not the steps: by % of run when the runs' epochs differ
+    over :data:`EPOCH_SPREAD` times (a teacher's 30-epoch head_only squeezed 3-epoch full_ft into the left tenth of
+    the validation charts)."""
+    epochs = validation_epochs(runs, pts)
+    if len(epochs) < 2 or min(epochs.values()) <= 0 or max(epochs.values()) <= EPOCH_SPREAD * min(epochs.values()):
+        return "step", ""
+    names = variants.labels(runs)
+    most, least = max(epochs, key=epochs.get), min(epochs, key=epochs.get)
+    return "progress", (f"Shown by % of run: {common.md(names[most])} trains {epochs[most]:g} epochs and "
+                        f"{common.md(names[least])} {epochs[least]:g}, so by epoch {common.md(names[least])} would "
+                        f"fill only the first {epochs[least] / epochs[most]:.0%} of the axis. Pick *by epoch* or "
+                        "*by step* above to see them on one scale.")
+
+
+def _loss_x_chosen() -> None:
+    st.session_state[LOSS_X_CHOSEN] = st.session_state.get(LOSS_X_KEY)
+
+
 def curves(runs: list) -> None:
     """Training loss and validation curves: the part of the page that changes while runs train."""
     ids = [r.id for r in runs]
     pts = common.store().points(ids, ("train_loss", "val_loss", "val_accuracy", "mlm_loss"))
-    # One chart a row: side by side (three plots, with validation's two) they were ~220 px each at 1024 px.
-    st.session_state.setdefault("keep_loss_x", "step")
-    x = st.segmented_control("Loss against", list(plots.LOSS_X), key="keep_loss_x", required=True,
-                             label_visibility="collapsed",
+    auto, why = auto_loss_x(runs, pts)
+    chosen = st.session_state.get(LOSS_X_CHOSEN)
+    if chosen in plots.LOSS_X:
+        why = ""
+    # The user's pick, else the one that suits the runs shown. Set afresh each time: in a browser the control's own
+    # state was gone after a visit to another page (it is drawn in a fragment), and the pick with it.
+    want = chosen if chosen in plots.LOSS_X else auto
+    if st.session_state.get(LOSS_X_KEY) != want:
+        st.session_state[LOSS_X_KEY] = want
+    x = st.segmented_control("Loss against", list(plots.LOSS_X), key=LOSS_X_KEY, required=True,
+                             label_visibility="collapsed", on_change=_loss_x_chosen,
                              format_func=lambda k: {"progress": "by % of run"}.get(k, f"by {k}"))
+    if why:
+        st.caption(why)
+    # One chart a row: side by side (three plots, with validation's two) they were ~220 px each at 1024 px.
     common.chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
     common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress"), width="stretch",
                     key="cmp_val")

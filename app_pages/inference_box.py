@@ -124,6 +124,25 @@ def _results(runs, preds, compact: bool) -> None:
     common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 
+def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, compact: bool) -> None:
+    """One-click example texts. On the Playground each is whole, one a line at full width, left-aligned and
+    wrapped: a teacher reads them aloud, and four a row cut them to "This is a dark, grit…" at 1280 px. In the
+    Compare page's narrow box, two a row, shortened (the whole text is the tooltip)."""
+    st.caption("Try an example from the dataset:")
+    where = st.container(key=f"{key}_examples", gap="xsmall")  # a list, its buttons close together
+    cols = where.columns(2) if compact else [where]
+    for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
+        shown = text if not compact or len(text) <= 60 else text[:57] + "…"
+        # The label; in narrow columns the whole text too, since they clip even a short one (with an ellipsis).
+        tip = (f"{common.md(text)}\n\n" if compact else "") + f"true label: {common.md(label)}"
+        cols[i % len(cols)].button(common.md(shown), key=f"{key}_ex_{i}", help=tip, on_click=_set_text,
+                                   args=(text_key, text), width="stretch")
+    if not compact:  # Streamlit centres a button's label on one line and cuts the rest: wrap it, from the left
+        box = f".st-key-{key}_examples button"
+        st.html(f"<style>{box}{{justify-content:flex-start}}{box}>div{{justify-content:flex-start;width:100%}}"
+                f"{box} p{{text-align:left;white-space:normal;overflow:visible;text-overflow:clip}}</style>")
+
+
 @st.fragment
 def inference_box(run_ids: list[str], key: str, compact: bool = False,
                   examples: list[tuple[str, str]] | None = None) -> None:
@@ -144,14 +163,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
     text_key = f"{key}_text"
     st.session_state.setdefault(text_key, "")
     if examples:
-        st.caption("Try an example from the dataset:")
-        ex_cols = st.columns(2 if compact else min(4, len(examples)))
-        for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
-            short = text if len(text) <= 60 else text[:57] + "…"
-            # The whole text, always: narrow columns clip even a short label (with an ellipsis of their own).
-            tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
-            ex_cols[i % len(ex_cols)].button(common.md(short), key=f"{key}_ex_{i}", help=tip,
-                                             on_click=_set_text, args=(text_key, text), width="stretch")
+        _example_buttons(examples, key, text_key, compact)
     # A movie review only where the runs learnt movie reviews; other data gets no misleading example.
     movies = bool(done) and all(r.dataset == "rotten_tomatoes" for r in done)
     if compact:

@@ -1,0 +1,150 @@
+"""A teacher's classroom demo: Compare's curves on a scale that fits runs of very different lengths, the
+Playground's examples readable aloud, projector mode from the address (``?projector=1``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+from test_pages_sweep import APP, app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from bertlab.config import DataConfig
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+def stored_run(store: RunStore, strategy: str, data, epochs: int, batch: str = "b1", val_loss: bool = True) -> str:
+    """A finished run of ``epochs`` epochs with a validation loss and accuracy each (no model: the curves only)."""
+    rid = store.create_run(make_config(strategy, data=data, epochs=epochs), batch_id=batch)
+    store.claim(rid, "cpu")
+    rows = [("train_loss", s, s / 10, 0.7 - 0.01 * s) for s in range(1, 10 * epochs + 1)]
+    for e in range(1, epochs + 1):
+        rows += [("val_accuracy", 10 * e, float(e), 0.6 + 0.01 * e)]
+        rows += [("val_loss", 10 * e, float(e), 0.6 - 0.01 * e)] if val_loss else []
+    store.add_points(rid, rows)
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                 costs={"train_seconds": 1.0, "train_flops": 1e6})
+    return rid
+
+
+def loss_x(at):
+    return next(w for w in at.get("button_group") if w.key == "keep_loss_x")
+
+
+def why_caption(at) -> list[str]:
+    return [c.value.replace("\\", "") for c in at.caption if c.value.startswith("Shown by % of run")]
+
+
+# --- 1: Compare's curves by % of run where the runs' epochs differ a lot ------------------------------------
+def test_curves_open_by_percent_of_run_when_epochs_differ_and_say_why(tiny_data, bertlab_home):
+    """head_only's 30 epochs filled the validation charts' axis; full_ft's 3 sat in its left tenth."""
+    store = RunStore(bertlab_home)
+    stored_run(store, "head_only", tiny_data, 30)
+    stored_run(store, "full_ft", tiny_data, 3)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert loss_x(at).value == "progress"
+    assert why_caption(at) == ["Shown by % of run: head_only trains 30 epochs and full_ft 3, so by epoch full_ft "
+                               "would fill only the first 10% of the axis. Pick *by epoch* or *by step* above to see "
+                               "them on one scale."]
+
+
+def test_curves_keep_the_users_axis_across_pages_and_batches(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    stored_run(store, "head_only", tiny_data, 30, batch="b1")
+    stored_run(store, "full_ft", tiny_data, 3, batch="b1")
+    at = app_on("app_pages/compare.py")
+    loss_x(at).set_value("epoch").run()
+    no_problems(at)
+    assert loss_x(at).value == "epoch" and not why_caption(at)
+    # In a browser the control's own state was gone after a visit to another page (it is drawn in a fragment):
+    # the pick must not go with it.
+    at.session_state["keep_loss_x"] = None
+    at.switch_page("app_pages/playground.py").run()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert loss_x(at).value == "epoch" and not why_caption(at)
+
+
+def test_curves_stay_by_step_for_runs_of_like_length_and_ignore_runs_without_epochs(tiny_model, tiny_data,
+                                                                                   bertlab_home):
+    """zero_shot has one validation accuracy and no epochs: it named itself as "1 epoch" beside full_ft's 3."""
+    store = RunStore(bertlab_home)
+    stored_run(store, "head_only", tiny_data, 8)
+    stored_run(store, "full_ft", tiny_data, 3)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert loss_x(at).value == "step" and not why_caption(at)  # 8 / 3: under 3x
+    zs = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data), batch_id="b2")
+    store.claim(zs, "cpu")
+    store.add_points(zs, [("val_accuracy", 0, 0.0, 0.6)])
+    store.finish(zs, SUCCEEDED, metrics={"test_accuracy": 0.7, "test_macro_f1": 0.7, "majority_accuracy": 0.5},
+                 costs={"train_seconds": 0.0, "train_flops": 0.0})
+    stored_run(store, "head_only", tiny_data, 8, batch="b2")
+    stored_run(store, "full_ft", tiny_data, 3, batch="b2")
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert at.selectbox[0].value == "b2"
+    assert loss_x(at).value == "step" and not why_caption(at)
+
+
+# --- 2: the Playground's examples whole ---------------------------------------------------------------------
+LONG = ("The director seems to take an unseemly pleasure in the characters' misery and at the same time to "
+        "congratulate himself for having the guts to confront it.")
+
+
+def test_playground_examples_are_whole_one_a_line_and_wrap(tmp_path, bertlab_home):
+    """"This is a dark, grit…": four a row cut them, and a teacher reads them aloud."""
+    texts = [f"{LONG} ({i})" if i % 2 else f"This is a dark, gritty, sometimes funny little gem, take {i}."
+             for i in range(40)]
+    p = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": texts, "label": ["rotten" if i % 2 else "fresh" for i in range(40)]}).to_csv(p, index=False)
+    data = DataConfig(source="file", name=str(p), train_size=None, val_size=None, test_size=None)
+    stored_run(RunStore(bertlab_home), "head_only", data, 2)
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    shown = [b.label.replace("\\", "") for b in at.button if b.key.startswith("pg_box_ex_")]
+    assert len(shown) == 4 and any(s.startswith(LONG) for s in shown)
+    assert all(s in texts for s in shown), shown  # whole: no "…"
+    # the tooltip says the label only: the text, on screen in full, would cover the examples above it
+    assert {b.help for b in at.button if b.key.startswith("pg_box_ex_")} == {"true label: fresh", "true label: rotten"}
+    # one a line (no columns around them), their text wrapped from the left rather than cut
+    assert not at.columns
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-pg_box_examples button p{text-align:left;white-space:normal" in css
+
+
+# --- 3: projector mode from the address ---------------------------------------------------------------------
+def test_projector_param_turns_projector_mode_on_for_a_new_desk_and_stays_in_the_address():
+    """The classroom PC's bookmark of the bare /compare address was a new desk every time, with Projector off."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["projector"] = "1"
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert at.toggle(key="keep_projector").value is True
+    assert any("html{font-size:20px}" in h.proto.body for h in at.get("html"))
+    assert at.query_params["projector"] == "1" and at.query_params["desk"]
+    at.switch_page("app_pages/playground.py").run()  # a page switch drops the address's parameters
+    assert at.query_params["projector"] == "1"
+    at.toggle(key="keep_projector").set_value(False).run()
+    no_problems(at)
+    assert "projector" not in at.query_params and at.query_params["desk"]
+    assert not any("html{font-size:20px}" in h.proto.body for h in at.get("html"))
+    at.toggle(key="keep_projector").set_value(True).run()
+    assert at.query_params["projector"] == "1"  # on from the switch: the address says so, for a bookmark
+
+
+def test_projector_param_zero_overrides_the_desks_choice_and_nothing_else_keeps_it():
+    on = app_on("app_pages/data.py")
+    on.toggle(key="keep_projector").set_value(True).run()  # this desk keeps it on
+    desk = on.query_params["desk"]
+    assert app_on("app_pages/data.py", desk=desk).toggle(key="keep_projector").value is True  # a reload
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["desk"], at.query_params["projector"] = desk, "0"
+    at.run()
+    no_problems(at)
+    assert at.toggle(key="keep_projector").value is False and "projector" not in at.query_params
+    assert app_on("app_pages/data.py").toggle(key="keep_projector").value is False  # a new desk, no parameter
+    odd = AppTest.from_file(APP, default_timeout=180)
+    odd.query_params["projector"] = "maybe"  # not a yes or a no: as if absent
+    odd.run()
+    assert odd.toggle(key="keep_projector").value is False and "projector" not in odd.query_params
