@@ -129,18 +129,20 @@ def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, c
     wrapped: a teacher reads them aloud, and four a row cut them to "This is a dark, grit…" at 1280 px. In the
     Compare page's narrow box, two a row, shortened (the whole text is the tooltip)."""
     st.caption("Try an example from the dataset:")
-    where = st.container(key=f"{key}_examples", gap="xsmall")  # a list, its buttons close together
+    # a list, its buttons close together; the whole ones styled by their key's ending (_examples_whole)
+    where = st.container(key=f"{key}_examples" + ("" if compact else "_whole"), gap="xsmall")
     cols = where.columns(2) if compact else [where]
     for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
         shown = text if not compact or len(text) <= 60 else text[:57] + "…"
-        # The label; in narrow columns the whole text too, since they clip even a short one (with an ellipsis).
-        tip = (f"{common.md(text)}\n\n" if compact else "") + f"true label: {common.md(label)}"
+        # The whole text and the label: narrow columns clip even a short text (with an ellipsis of their own).
+        tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
         cols[i % len(cols)].button(common.md(shown), key=f"{key}_ex_{i}", help=tip, on_click=_set_text,
                                    args=(text_key, text), width="stretch")
     if not compact:  # Streamlit centres a button's label on one line and cuts the rest: wrap it, from the left
-        box = f".st-key-{key}_examples button"
-        st.html(f"<style>{box}{{justify-content:flex-start}}{box}>div{{justify-content:flex-start;width:100%}}"
-                f"{box} p{{text-align:left;white-space:normal;overflow:visible;text-overflow:clip}}</style>")
+        st.html("<style>[class*='_examples_whole'] button{justify-content:flex-start}"
+                "[class*='_examples_whole'] button>div{justify-content:flex-start;width:100%}"
+                "[class*='_examples_whole'] button p{text-align:left;white-space:normal;overflow:visible;"
+                "text-overflow:clip}</style>")
 
 
 @st.fragment
