@@ -54,7 +54,7 @@ PLAIN = {
                   "per class, and picks the class whose sentence is closest, like sorting post by asking “which "
                   "of these sample letters does this one sound most like?”",
                   "No labelled examples at all, or a first answer in seconds.",
-                  "The cheapest model here: it only reads each text once."),
+                  "The cheapest of the BERT strategies: nothing to train, each text read once."),
     "head_only": ("The pretrained model is left exactly as it is; only the head is trained: a small final layer "
                   "that makes the decision from the model's summary of the text. Like a new judge who learns to "
                   "decide from an expert's notes, without retraining the expert.",
