@@ -130,12 +130,13 @@ def measured(name: str, runs: list, title: str | None, pending: list, shown_titl
             st.caption(baseline)
         if name == "zero_shot" and (other := quoted_sentences(by_id.get(m["run_id"]), now)):
             st.caption(other)
-    for rid, _, text in teaching.unfinished(name, runs):
+    waiting = teaching.unfinished(name, runs)
+    for rid, _, text in waiting:
         st.markdown(f"- run `{rid[-4:]}`: {common.md(text)}")
     for rid, _, text in teaching.unfinished(name, pending):  # in the batch Compare shows, not the one quoted
         st.markdown(f"- in *{common.md(shown_title or 'the comparison on Compare')}*, run `{rid[-4:]}`: "
                     f"{common.md(text)}")
-    if not done and not teaching.unfinished(name, runs) and not pending:
+    if not done and not waiting and not pending:
         st.caption("not run yet here; launch it on the Train page")
 
 
