@@ -161,7 +161,8 @@ def choose_caps(base: DataConfig) -> DataConfig:
 
     preset = st.radio("Size (train / validation / test examples)", options, key="keep_preset", format_func=fmt,
                       horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
-                                            "in well under a minute on a laptop CPU.")
+                                            "in well under a minute on a laptop CPU; Classroom gives a ranking "
+                                            "to show a class within minutes.")
     try:  # the splits of all the data: a small file fits under every preset's caps
         full = common.splits(base.uncapped()).sizes()
     except BertlabError:
@@ -175,6 +176,11 @@ def choose_caps(base: DataConfig) -> DataConfig:
         st.caption("Quick demo: to see every page work in minutes. Its test split of at most 500 texts cannot tell "
                    "apart strategies a few points apart, and from-scratch training barely starts on 500 examples: for results to draw "
                    "conclusions from (a class, a decision), use Standard.")
+    elif preset == "Classroom":
+        st.caption("Classroom: a ranking to show a class within minutes. Half of Standard's training examples, so "
+                   "runs take about half as long, and the same 1,000 test texts, which tell gaps of about 4 points "
+                   "from chance. From-scratch training still needs far more examples than this (the lesson "
+                   "it teaches); Standard or All data for a decision about your own data.")
     if preset != "Custom":
         tr, va, te = common.PRESETS[preset]
         return DataConfig(**{**base.__dict__, "train_size": tr, "val_size": va, "test_size": te})
@@ -221,7 +227,8 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
         larger = [f"*{name}*" for name, (_, _, cap) in common.PRESETS.items()
                   if cap is None or (test_cap is not None and cap > test_cap)]
         more = (f"The test split is capped at {n_test:,} texts and this data has {n_examples:,} examples: "
-                + (f"the {' or '.join(larger)} size, or " if larger else "")
+                + (f"the {' or '.join([', '.join(larger[:-1]), larger[-1]] if len(larger) > 2 else larger)} size, or "
+                   if larger else "")
                 + "a larger *Custom* test cap gives more test texts of each class."
                 if test_cap is not None and n_test >= test_cap
                 and (TEST_FRACTION * n_examples if test_rows is None else test_rows) > n_test

@@ -459,8 +459,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
     from bertlab.strategies import get_strategy, make_config
 
-    # Split caps: what was given, else the preset (--quick: the app's Quick demo; default: Standard).
-    preset = SPLIT_PRESETS["Quick demo" if args.quick else "Standard"]
+    # Split caps: what was given, else the preset (--quick: the app's Quick demo, --classroom: its Classroom;
+    # default: Standard).
+    preset = SPLIT_PRESETS["Quick demo" if args.quick else "Classroom" if args.classroom else "Standard"]
     for k, v in zip(("train_size", "val_size", "test_size"), preset):
         if getattr(args, k) is None:
             setattr(args, k, v)
@@ -1017,8 +1018,13 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="NAME", help="default: zero_shot head_only full_ft scratch; `python -m bertlab "
                                         "strategies` lists them all, what each does and its defaults")
     r.add_argument("--model", type=model_arg, default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local directory")
-    r.add_argument("--quick", action="store_true",
-                   help="the app's Quick demo sizes: 500 / 200 / 500 (train / validation / test), where not given")
+    sizes = r.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true",
+                       help="the app's Quick demo sizes: 500 / 200 / 500 (train / validation / test), where not given")
+    sizes.add_argument("--classroom", action="store_true",
+                       help="the app's Classroom sizes: 1000 / 300 / 1000 (train / validation / test), where not "
+                            "given: a ranking to show in minutes, on enough test texts to tell gaps of a few points "
+                            "from chance")
     r.add_argument("--train-size", type=_cap_arg, help="cap on training examples (default 2000, as the app's "
                                                         "Standard), or 'all'")
     r.add_argument("--val-size", type=_cap_arg, help="cap on validation examples (default 500), or 'all'")

@@ -68,6 +68,25 @@ def test_data_page_defaults_to_rotten_tomatoes_with_quick_caps():
     assert at.session_state["keep_data_config"]["name"] == "rotten_tomatoes"
 
 
+def test_the_classroom_size_halves_standards_training_texts_and_keeps_its_1000_test_texts():
+    """A teacher wanted a ranking to show a class within minutes: Quick demo's 500 test texts cannot tell gaps of a
+    few points from chance, and Standard's 2,000 training texts take twice as long."""
+    at = app_on()
+    at.radio(key="keep_preset").set_value("Classroom").run()
+    no_problems(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Train"], metrics["Validation"], metrics["Test"]) == ("1,000", "300", "1,000")
+    config = at.session_state["keep_data_config"]
+    assert (config["train_size"], config["val_size"], config["test_size"]) == (1000, 300, 1000)
+    (said,) = [c.value for c in at.caption if c.value.startswith("Classroom:")]
+    assert "Half of Standard's training examples" in said and "1,000 test texts" in said
+    assert not any(c.value.startswith("Quick demo:") for c in at.caption)
+    # a new session on this desk opens on Classroom again, not on Custom
+    again = app_on(desk=at.query_params["desk"])
+    no_problems(again)
+    assert again.radio(key="keep_preset").value == "Classroom"
+
+
 def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
     """A reload (a new session) must not put the Train page back on the default data behind the user's back."""
     import json
@@ -888,8 +907,8 @@ def test_a_thin_test_class_under_a_cap_points_to_a_larger_cap_not_a_larger_file(
     no_problems(at)
     warning = next(w.value for w in at.warning if "The test split has only" in w.value)
     assert "of 'refund'" in warning
-    assert ("The test split is capped at 500 texts and this data has 5,000 examples: the *Standard* or *All data* "
-            "size, or a larger *Custom* test cap gives more test texts of each class.") in warning
+    assert ("The test split is capped at 500 texts and this data has 5,000 examples: the *Classroom*, *Standard* or "
+            "*All data* size, or a larger *Custom* test cap gives more test texts of each class.") in warning
     assert "more test texts need a larger file" not in warning
 
 

@@ -124,6 +124,12 @@ def test_cli_run_quick_takes_the_apps_quick_demo_sizes_where_not_given(tiny_csv,
     main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--json"])
     d = seen[0].data
     assert (d.train_size, d.val_size, d.test_size) == (2000, 500, 1000)  # the app's Standard
+    seen.clear()
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--classroom", "--json"])
+    d = seen[0].data
+    assert (d.train_size, d.val_size, d.test_size) == (1000, 300, 1000)  # the app's Classroom
+    with pytest.raises(SystemExit):  # one size at a time
+        main(["run", "--dataset", str(tiny_csv), "--quick", "--classroom"])
 
 
 def test_job_manager_resumes_every_queued_run_not_only_the_newest_500(tiny_model, tiny_data, monkeypatch):
