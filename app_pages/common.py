@@ -554,6 +554,12 @@ def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[
     return out
 
 
+def reading_the_diagram(c) -> str:
+    """A strategy card's diagram's words explained (``c``: a bertlab.teaching.Card), for under the diagram: a class
+    asked what "pooler · mean pooling instead" or "147.8k not counted" meant."""
+    return "**Reading the diagram**, top down:\n" + "".join(f"\n- **{md(t)}**: {md(m)}" for t, m in c.glossary)
+
+
 # --- projector mode ---------------------------------------------------------------------------
 PROJECTOR_KEY = "keep_projector"
 PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title 16 -> 22)

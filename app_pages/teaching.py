@@ -170,12 +170,12 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its
         # column was ~330 px and the block labels shrank to ~8 px.
         common.diagram(c.svg, c.alt, width=min(760, round(560 * 1.35)))
-        st.caption(reading_the_diagram(c))
+        st.caption(common.reading_the_diagram(c))
         right = st.container()
     else:
         left, right = st.columns([3, 2])
         common.diagram(c.svg, c.alt, where=left)
-        left.caption(reading_the_diagram(c))
+        left.caption(common.reading_the_diagram(c))
     with right:
         if c.total_params:
             # A share, not a change: no arrow (a green up-arrow on "0 trained" read as a gain).
@@ -195,13 +195,6 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
             st.markdown(f"**Frozen:** {c.frozen}")
             st.markdown(f"**When to use it:** {c.when}")
             st.markdown(f"**What it costs:** {c.cost}")
-
-
-def reading_the_diagram(c: teaching.Card) -> str:
-    """The diagram's words explained under it: a class asked what "pooler · mean pooling instead" or "147.8k not
-    counted" meant."""
-    return "**Reading the diagram**, top down:\n" + "".join(f"\n- **{common.md(t)}**: {common.md(m)}"
-                                                            for t, m in c.glossary)
 
 
 st.title("Strategy cards", help="What each way of using a BERT encoder trains and freezes, block by block, with the "

@@ -215,6 +215,10 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     common.diagram(c.svg, c.alt, width=480)  # 14 px text, readable on a projector
     if c.total_note:  # the title's total, in parts: it differs by strategy, the encoder does not
         st.caption(c.total_note)
+    # Its words explained on request, as the Strategy cards page does under its diagram (here folded: this
+    # panel holds the strategy's settings too)
+    with st.popover("Reading the diagram", icon=":material/help:"):
+        st.markdown(common.reading_the_diagram(c))
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,

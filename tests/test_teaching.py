@@ -143,3 +143,27 @@ def test_the_train_and_cards_pages_say_why_the_total_differs(tiny_model, tiny_da
     at.radio(key="keep_tc_strategy").set_value("zero_shot").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(c.value == teaching.card("zero_shot", tiny_model).total_note for c in at.caption)
+
+
+def test_the_train_pages_diagrams_explain_their_words_as_the_cards_page_does(tiny_model, tiny_data, bertlab_home):
+    """A teacher: the Train page drew each strategy's diagram ("pooler · mean pooling instead", "not counted")
+    with no word on what its labels mean; the Strategy cards page explains them under its diagram."""
+    from dataclasses import asdict
+
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages.common import md
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=180)
+    at.session_state["keep_data_config"] = asdict(tiny_data)
+    at.run()
+    at.switch_page("app_pages/train.py").run()
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "partial_ft"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    legends = [m.value for m in at.markdown if m.value.startswith("**Reading the diagram**")]
+    assert len(legends) == 2  # one per chosen strategy, each its own
+    for name, legend in zip(("zero_shot", "partial_ft"), legends):
+        for term, _ in teaching.card(name, tiny_model).glossary:
+            assert f"**{md(term)}**" in legend
+    assert "not counted" in legends[0] and "pooler" in legends[0]  # zero_shot draws its unused pooler
