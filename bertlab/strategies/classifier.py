@@ -121,6 +121,11 @@ class ClassifierStrategy(Strategy):
         test_m = evaluate(model, test, sp.test.labels, sp.label_names, cfg.batch_size * 2, dev, ctx.dtype,
                           tok.pad_token_id, callbacks=ctx.callbacks, phase="test")
         test_s = time.perf_counter() - t_eval
+        # Extra phases (dapt's masked LM) count in both training FLOPs and training seconds, so FLOP/s is
+        # over the same work. Examples/s stays the classification phase's: its examples are the labelled ones.
+        # Counted on the model as it trained, before after_train: lora's merge_and_unload changes it in place, and
+        # its adapters' weights (which did the training) were then left out of the count.
+        flops = self.train_flops(model, stats.tokens, trainable, total) + extra.get("extra_flops", 0.0)
         final = self.after_train(ctx, model)
         # What answering one text costs the saved model (adapters merged): the test texts' mean real tokens.
         serve_flops = inference_flops_per_text(non_embedding_params(final), int(test.lengths.sum()), len(test))
@@ -128,9 +133,6 @@ class ClassifierStrategy(Strategy):
         tok.model_max_length = cfg.max_length  # what it was trained on: plain transformers then cuts texts alike
         tok.save_pretrained(ctx.artifact_dir)
         self.save_meta(ctx, "classifier")
-        # Extra phases (dapt's masked LM) count in both training FLOPs and training seconds, so FLOP/s is
-        # over the same work. Examples/s stays the classification phase's: its examples are the labelled ones.
-        flops = self.train_flops(model, stats.tokens, trainable, total) + extra.get("extra_flops", 0.0)
         train_s = stats.seconds + extra.get("extra_seconds", 0.0)
         costs = {
             "train_seconds": train_s,
