@@ -780,7 +780,8 @@ THROUGHPUT_HELP = ("Training examples per second over each strategy's own traini
                    "(zero_shot). Fine-tuning counts each training text once per epoch; head_only counts it once, "
                    "through its encoder pass (the epochs of its head on cached vectors cost next to nothing); "
                    "tfidf_logreg once per value of C it fits (4 by default), a linear model on word counts: not "
-                   "comparable with a network's fine-tuning step. Training FLOPs compare the work itself.")
+                   "comparable with a network's fine-tuning step; dapt over its fine-tuning only (its masked-LM "
+                   "phase first is in its train time, not in this rate). Training FLOPs compare the work itself.")
 # Columns shown (the frame has more: status, total time and params, device, run id; the total time is in the
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",

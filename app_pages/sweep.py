@@ -239,6 +239,7 @@ def sweep_results(sweep_id: str) -> None:
         common.chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
                                                     "test macro-F1" if by_f1 else "test accuracy",
                                                     percent=not by_f1), width="stretch")
+        st.caption(sweep.validation_sentence(spec))
         # The std as text: one seed (or one run serving every seed) has none, shown as "–" (a number column
         # printed a raw "None" there).
         if by_f1:

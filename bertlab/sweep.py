@@ -210,6 +210,27 @@ def shared_sentence(spec: SweepSpec) -> str:
     return f" {'; '.join(parts)}: no seed changes what {'it does' if len(parts) == 1 else 'they do'}, and the seeds share one split."
 
 
+def validation_sentence(spec: SweepSpec) -> str:
+    """What the x-axis of the learning curves leaves out: each point's validation split, whose labels are used too
+    (tfidf_logreg picks its C on them; Keep best its epoch). A reviewer: "labelled training examples" hid that a
+    point at n may use up to 2n labels. '' for a sweep with no sized point."""
+    sizes = [s for s in spec.sizes if s is not None]
+    if not sizes:
+        return ""
+    cap = spec.data.val_size
+
+    def val(size: int) -> str:
+        if spec.cap_val:
+            return f"{size if cap is None else min(cap, size):,}"
+        return "all" if cap is None else f"{cap:,}"
+
+    each = ", ".join(f"n={s:,}: {val(s)}" for s in sorted(sizes))
+    most = (" at most as many as it trains on," if spec.cap_val else "")
+    return (f"The x-axis counts training examples only. Each point also has a validation split,{most} whose labels "
+            f"are used as well: tfidf_logreg picks its C on it, and Keep best, where on, the epoch it keeps "
+            f"(validation examples: {each}).")
+
+
 def config_key(config: RunConfig | dict) -> str:
     """Canonical JSON of a config: two runs with the same key did exactly the same thing.
 

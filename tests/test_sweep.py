@@ -421,3 +421,15 @@ def test_cli_sweep_takes_zero_shots_label_descriptions_as_run_does(tiny_model, t
     capsys.readouterr()
     assert main([*base, "--label-descriptions", "one", "two", "three"]) != 0
     assert "--label-descriptions has 3 sentences but the data has 2 classes" in capsys.readouterr().err
+
+
+def test_the_validation_sentence_gives_each_points_validation_size_as_the_plan_sets_it(tiny_model, tiny_data):
+    """A point at n labelled training examples also uses its validation split's labels (tfidf_logreg's C)."""
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg"], sizes=[16, 8, None])  # validation cap 10
+    said = sweep.validation_sentence(spec)
+    vals = {p.size: p.config.data.val_size for p in sweep.plan(spec) if p.size is not None}
+    assert vals == {8: 8, 16: 10}
+    assert f"(validation examples: n=8: {vals[8]}, n=16: {vals[16]})." in said and "at most as many" in said
+    uncapped = sweep.validation_sentence(dataclasses.replace(spec, cap_val=False))
+    assert "n=8: 10, n=16: 10" in uncapped and "at most as many" not in uncapped
+    assert sweep.validation_sentence(dataclasses.replace(spec, sizes=[None])) == ""
