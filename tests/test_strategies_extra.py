@@ -273,3 +273,28 @@ def test_fine_tuning_defaults_take_enough_steps_on_the_quick_demos_500_texts(nam
     cfg = make_config(name)
     n_train = SPLIT_PRESETS["Quick demo"][0]
     assert math.ceil(n_train / cfg.batch_size) * cfg.epochs >= 90
+
+
+def test_tfidf_logreg_fits_on_one_blas_thread_and_gives_the_threads_back(tiny_model, tiny_data, monkeypatch):
+    """lbfgs's small products on two OpenBLAS threads took 5-9x as long as on one, to the same coefficients
+    (bench/tfidf_threads.py): the fit runs on one, and the process's thread counts are as before afterwards."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info
+
+    def counts():
+        return {(i["internal_api"], i["filepath"]): i["num_threads"] for i in threadpool_info()
+                if i["internal_api"] in ("openblas", "openmp", "mkl")}
+
+    before = counts()
+    seen = []
+    fit = LogisticRegression.fit
+
+    def recording_fit(self, *a, **kw):
+        seen.append(counts())
+        return fit(self, *a, **kw)
+
+    monkeypatch.setattr(LogisticRegression, "fit", recording_fit)
+    _, run, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED and seen
+    assert all(set(s.values()) == {1} for s in seen), seen
+    assert counts() == before
