@@ -303,6 +303,51 @@ def _times(ratio: float) -> str:
     return _share(ratio).removeprefix("1/")
 
 
+def validation_pick_sentence(runs: list, chosen: str, label_of, judge: Judge, test_text) -> str | None:
+    """Where the strategy of the run named ``chosen`` (``label_of(run)``: the answer's name for a run) ran with
+    several settings (learning rates, class weights), the one named is the best of them on the test texts, which
+    flatters it (a reviewer: a setting picked on the test texts and then scored on them). Say whether the
+    validation texts, which no reported number is measured on, pick the same setting: by the lowest validation
+    loss (what Keep best uses), else by the judge's measure on them; ``test_text(label)`` gives a setting's test
+    score in words. Over seeds, each setting's mean. None with one setting, or where a run kept no validation
+    figure."""
+    strategy = next((r.strategy for r in runs if label_of(r) == chosen), None)
+    groups: dict[str, list] = {}
+    for r in runs:
+        if r.strategy == strategy:
+            groups.setdefault(label_of(r), []).append(r)
+    if len(groups) < 2:
+        return None
+
+    def mean_of(key: str, rs: list) -> float | None:
+        vs = [(r.metrics or {}).get(key) for r in rs]
+        return None if any(v is None for v in vs) else sum(vs) / len(vs)
+
+    losses = {g: mean_of("val_loss", rs) for g, rs in groups.items()}
+    if all(v is not None for v in losses.values()):
+        low = min(losses.values())
+        picks = [g for g, v in losses.items() if v <= low + 1e-12]
+        how = "the lowest validation loss"
+    else:
+        key = "val_macro_f1" if judge is MACRO_F1 else "val_accuracy"
+        vals = {g: mean_of(key, rs) for g, rs in groups.items()}
+        if any(v is None for v in vals.values()):
+            return None
+        high = max(vals.values())
+        picks = [g for g, v in vals.items() if v >= high - 1e-12]
+        how = f"the highest validation {'macro-F1' if judge is MACRO_F1 else 'accuracy'}"
+    if any(len(rs) > 1 for rs in groups.values()):
+        how += ", mean over seeds"
+    intro = f"{strategy} ran with {len(groups)} settings here, and the one named is the best of them on the test texts"
+    if chosen in picks:
+        return (f"{intro}; the validation texts, which no number here is measured on, pick it too ({how}): the "
+                "choice does not rest on the test texts alone.")
+    other = picks[0]
+    return (f"{intro}, which flatters it: the validation texts, which no number here is measured on, pick {other} "
+            f"({how}), whose test score, {test_text(other)}, is the fairer estimate of what {strategy} does on new "
+            "texts.")
+
+
 def measured_serving(a, b) -> str:
     """' Measured on this machine: 3.7 ms against 11.9 ms a text (1/3.2 of the time) ...' where both runs' serving
     was measured on one device (Compare's Measure serving speed), else ''. A finance reader took "1/7.2 million of
@@ -660,6 +705,11 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                              f"{', '.join(behind(r, c) for r, c in group)}.")
     if n < FEW_TEST_TEXTS:
         sentences.append(few_test_texts(n, best, bn, judge))
+    ran = [r for r, _ in members]
+    by_name = {name(r): r for r in ran}
+    for chosen in dict.fromkeys([name(best), name(pick)]):  # a setting chosen on the test texts: does validation agree?
+        if said := validation_pick_sentence(ran, chosen, name, judge, lambda g: judge.value(score(by_name[g]))):
+            sentences.append(said)
     same = [r for r, _ in useful if r is not best and r is not pick and score(r) == score(best)]
     if same:  # as good as the best, but dearer to train: worth naming, or the reader wonders where they went
         good = "accurate" if judge is ACCURACY else "good by macro-F1"
@@ -1213,6 +1263,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     if row.get("useless"):  # never the answer, and never to go unmentioned: a strategy left out reads as lost
         sentences.append("No better than always answering the majority class at any seed: "
                          + ", ".join(f"{s_} ({mean(s_)})" for s_ in row["useless"]) + ".")
+    for chosen in dict.fromkeys([best, pick]):  # a setting chosen on the test texts: does validation agree?
+        if said := validation_pick_sentence(runs, chosen, lambda r: shown[r.id], judge, mean):
+            sentences.append(said)
     serve = serve_sentence(list(any_run.values()), any_run[best], any_run[pick], lambda r: shown[r.id],
                            lambda r: mean(shown[r.id]), useless=[any_run[s_] for s_ in row.get("useless", [])])
     if serve is not None:

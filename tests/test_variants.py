@@ -166,3 +166,52 @@ def test_a_sweeps_sizes_of_one_strategy_are_still_paired_as_one_learning_curve(t
     members = [(r, paired.load_predictions(r)) for r in (small, large)]
     (row,) = paired.pairwise_rows(members)
     assert {row["a_id"], row["b_id"]} == {small.id, large.id} and row["family"] is False  # outside Holm's family
+
+
+def _val(run, loss, acc=0.7):
+    run.metrics |= {"val_loss": loss, "val_accuracy": acc}
+    return run
+
+
+def test_a_learning_rate_picked_on_the_test_texts_is_checked_against_the_validation_texts(tmp_path):
+    """A reviewer: with three learning rates of head_only, the answer named the one best on the test texts and
+    quoted its test score, a choice made on the texts it is then scored on. The validation texts say whether
+    they pick the same rate."""
+    lo = _val(_with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290), 2.5e11, 10.0), learning_rate=1e-3),
+              0.61)
+    mid = _val(_with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0),
+                     learning_rate=1e-2), 0.56)
+    hi = _val(_with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296), 2.5e11, 10.0), learning_rate=1e-1),
+              0.86)
+    zero = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250, 100), 0.0, 0.0)
+    a = answer.answer([lo, mid, hi, zero])
+    assert a.pick is mid
+    assert ("head_only ran with 3 settings here, and the one named is the best of them on the test texts; the "
+            "validation texts, which no number here is measured on, pick it too (the lowest validation loss): the "
+            "choice does not rest on the test texts alone.") in a.sentences
+    # validation prefers another rate: the named one's test score flatters it, and the fairer one is given
+    mid.metrics["val_loss"] = 0.70
+    a = answer.answer([lo, mid, hi, zero])
+    assert a.pick is mid
+    assert ("head_only ran with 3 settings here, and the one named is the best of them on the test texts, which "
+            "flatters it: the validation texts, which no number here is measured on, pick head_only (lr 0.001) "
+            "(the lowest validation loss), whose test score, 72.5%, is the fairer estimate of what head_only does "
+            "on new texts.") in a.sentences
+    # one setting only: nothing to say
+    assert not any("settings here" in s for s in answer.answer([mid, zero]).sentences)
+
+
+def test_over_seeds_the_validation_check_uses_each_settings_mean(tmp_path):
+    runs = []
+    for seed in (0, 1):
+        runs.append(_val(_with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300 + seed), 2.5e11, 10.0,
+                                        seed=seed), learning_rate=1e-2), 0.50 + 0.2 * seed))  # mean 0.60
+        runs.append(_val(_with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290 + seed), 2.5e11, 10.0,
+                                        seed=seed), learning_rate=1e-3), 0.58))  # mean 0.58: validation's pick
+    zero = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250, 100), 0.0, 0.0)
+    a = answer.answer([*runs, zero])
+    said = next(s for s in a.sentences if "settings here" in s)
+    assert said.startswith("head_only ran with 2 settings here, and the one named is the best of them on the test "
+                           "texts, which flatters it: the validation texts, which no number here is measured on, "
+                           "pick head_only (lr 0.001) (the lowest validation loss, mean over seeds), whose test "
+                           "score, 72.6%, mean of 2 seeds, is the fairer estimate")
