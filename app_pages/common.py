@@ -99,10 +99,11 @@ def sweep_batches() -> set[str]:
     return {d["id"] for d in list_sweeps(store())}
 
 
-def batch_title(runs: list, sweep: bool = False) -> str:
+def batch_title(runs: list, sweep: bool = False, batch: str | None = None) -> str:
     """``Dec 01 23:28 · rotten_tomatoes · zero_shot, head_only`` (or ``sweep · ... · 12 runs of ...``): one batch as
-    every page names it."""
-    first = min(r.created for r in runs)
+    every page names it. Its time is that of its own first run (``batch``: its id): a sweep holds points reused
+    from earlier launches, and was named by the oldest of them (a reviewer's 22:24 sweep read "22:14")."""
+    first = min(r.created for r in ([r for r in runs if batch and r.batch_id == batch] or runs))
     when = time.strftime("%H:%M", time.localtime(first))
     day = time.strftime("%b %d", time.localtime(first))
     live = " · live" if any(r.status in ACTIVE for r in runs) else ""
@@ -123,7 +124,7 @@ def batch_title(runs: list, sweep: bool = False) -> str:
 def batch_titles(batches: dict[str, list], sweeps: set[str]) -> dict[str, str]:
     """Each batch's title, made unique: two launches in the same minute with the same strategies would read the
     same, and a selectbox could then open only one of them."""
-    titles = {b: batch_title(runs, b in sweeps) for b, runs in batches.items()}
+    titles = {b: batch_title(runs, b in sweeps, b) for b, runs in batches.items()}
     seen: dict[str, int] = {}
     for t in titles.values():
         seen[t] = seen.get(t, 0) + 1

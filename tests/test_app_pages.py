@@ -685,6 +685,12 @@ def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_d
     same = [run("b-cccc", "succeeded", 0)]
     titles = common.batch_titles({"b-aaaa": first, "b-cccc": same}, set())
     assert titles["b-aaaa"].endswith("· aaaa") and titles["b-cccc"].endswith("· cccc")
+    # a sweep holding a point reused from an earlier launch is named by its own runs' time, not the reused one's
+    reused = run("b-aaaa", "succeeded", 0)
+    sweep = [reused, run("sweep-1", "succeeded", 600)]
+    title = common.batch_titles({"sweep-1": sweep}, {"sweep-1"})["sweep-1"]
+    assert title.startswith("sweep · " + time.strftime("%b %d %H:%M", time.localtime(1.7e9 + 600)))
+    assert time.strftime("%H:%M", time.localtime(1.7e9)) not in title
 
 
 def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bertlab_home, monkeypatch):
