@@ -527,3 +527,7 @@ def test_a_cards_runs_of_one_strategy_with_other_settings_say_which_setting_each
     lines = [m.value for m in at.markdown if "test accuracy" in m.value]
     assert sorted(line.split(":")[0] for line in lines) == sorted(
         f"- run `{ids[n][-4:]}` (ngram_max {n})" for n in (1, 2))
+    # the bar to clear is the same for both (one test set): said once, after them, not under each
+    maj = store.get(ids[1]).metrics["majority_accuracy"]
+    bars = [c.value for c in at.caption if "commonest class would score" in c.value]
+    assert bars == [f"Always answering the commonest class would score {100 * maj:.1f}% on the same test texts."]
