@@ -93,6 +93,21 @@ def test_compare_page_measures_serving_on_request(finished):
     at.run()
     same = next(c.value for c in at.caption if "do the same work per text" in c.value)
     assert same.startswith("These runs do the same work") and quote in same
+    # batches slower per text than single texts (a busy machine): the caption says the money is then too high
+    assert ("batches came out slower per text" in same) == (
+        statistics.median(c["serve_texts_per_s"] for c in left)
+        < 1000 / statistics.median(c["serve_ms_p50"] for c in left))
+    for rid in ids[:2]:
+        store.update(rid, costs={**store.get(rid).costs, "serve_ms_p50": 11.9, "serve_texts_per_s": 43.0})
+    at.run()
+    same = next(c.value for c in at.caption if "do the same work per text" in c.value)
+    assert ("Here batches came out slower per text than single texts (84 texts/s one at a time), usually a sign "
+            "that something else was using the machine while they were timed: the money above is then too high."
+            ) in same
+    for rid in ids[:2]:
+        store.update(rid, costs={**store.get(rid).costs, "serve_texts_per_s": 150.0})
+    at.run()
+    assert "slower per text" not in next(c.value for c in at.caption if "do the same work per text" in c.value)
 
 
 def test_the_report_and_csv_carry_what_was_measured(finished):
