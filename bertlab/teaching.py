@@ -38,7 +38,9 @@ COST_NOTES = {
     "partial_ft": "Forward through every layer; backward only through the top k, so less time and memory than "
                   "full_ft.",
     "lora": "Forward and backward through every layer (the gradients must reach the adapters), but optimiser "
-            "state only for ~1% of the weights: less memory. The adapters alone would make a small checkpoint; "
+            "state only for ~1% of the weights: less memory for it than full_ft. The activations kept for that "
+            "backward through every layer remain, so partial_ft, whose backward stops at its lowest trained layer, "
+            "can need less memory than lora (Compare's peak memory column measures it). The adapters alone would make a small checkpoint; "
             "bertlab merges them into the weights when it saves, so the saved model is full size and serves at "
             "full_ft's cost.",
     "dapt": "A masked-LM pass over the text first (about as costly per token as fine-tuning), then full_ft.",
