@@ -934,7 +934,13 @@ row.download_button("Test predictions (CSV)", _predictions_csv, "bertlab-test-pr
 # The inference box sits beside the status lines only; curves and results take the full width below
 # (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable). In projector
 # mode it goes under the status lines, across the page: a third of it cut the answers to "f" and "r" at 1024 px.
-main, side = (st.container(), st.container()) if common.projector() else st.columns([2, 1], gap="large")
+# Projector mode also puts the answer before the box: under the status lines and a full-width box, "Which one to
+# use?" started a screen and a half down at 1024 px (a reviewer presenting to stakeholders).
+if common.projector():
+    main, answer_slot, side = st.container(), st.container(), st.container()
+else:
+    main, side = st.columns([2, 1], gap="large")
+    answer_slot = st.container()
 selected = [r for r in all_runs if r.id in set(ids)]
 busy = any(r.status in ACTIVE for r in selected)
 every = REFRESH_S if busy else None
@@ -947,7 +953,8 @@ with side:
 if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
     st.session_state["compare_judge"] = answer.default_metric(done_now)
-    answer_box(done_now, still=sum(r.status in ACTIVE for r in selected))
+    with answer_slot:
+        answer_box(done_now, still=sum(r.status in ACTIVE for r in selected))
 st.fragment(run_every=every)(live_curves)(ids)
 results(sorted(selected, key=lambda r: r.created))
 

@@ -149,3 +149,29 @@ def test_projector_param_zero_overrides_the_desks_choice_and_nothing_else_keeps_
     odd.query_params["projector"] = "maybe"  # not a yes or a no: as if absent
     odd.run()
     assert odd.toggle(key="keep_projector").value is False and "projector" not in odd.query_params
+
+
+def test_in_projector_mode_the_answer_comes_before_the_inference_box(tiny_data, bertlab_home):
+    """Presenting at 1024 px with ?projector=1, "Which one to use?" started a screen and a half down, under the
+    status lines and the full-width "Try the models"; on a desk screen the box sits beside the status lines."""
+    from bertlab.runner import execute_run
+
+    store = RunStore(bertlab_home)
+    for n in (1, 2):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+
+    def order(at) -> list[str]:
+        return [m.value for m in at.markdown if m.value in ("#### Try the models", "#### Results")
+                or m.value.startswith("#### Which one to use?")]
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["projector"] = "1"
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    shown = order(at)
+    assert shown[0].startswith("#### Which one to use?") and shown[1:] == ["#### Try the models", "#### Results"]
+    plain = app_on("app_pages/compare.py")
+    no_problems(plain)
+    assert order(plain)[0] == "#### Try the models"  # beside the status lines, in the columns drawn first
