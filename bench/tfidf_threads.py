@@ -6,8 +6,8 @@ tfidf_logreg fits a logistic regression (lbfgs) for each C of its grid on one TF
 small dense products, and OpenBLAS's threads wait for work spinning, so a second thread can cost more than it
 gives, most of all where another process (the app's training, a browser) keeps a core busy. Each repeat fits the
 whole C grid both ways, alternating, on the Quick demo's and on Standard's training texts (rotten_tomatoes), first
-on an otherwise idle machine, then with one busy process beside it (a Python loop: what a training run or a
-browser does to the fit). Prints the medians, their ratio, and whether both ways gave the same coefficients.
+with the machine as found (idle, or not: the load average is printed), then with one more busy process beside it
+(a Python loop: what a training run or a browser does to the fit). Prints the medians, their ratio, and whether both ways gave the same coefficients.
 Times are never asserted in the tests.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import statistics
 import time
 from pathlib import Path
@@ -65,9 +66,9 @@ def main(argv: list[str] | None = None) -> dict:
         sp = load_splits(DataConfig(train_size=tr, val_size=va, test_size=te))
         _, x = TfidfModel.vectorize(sp.train.texts, 2, 200_000)
         fit_grid(x, sp.train.labels, True)  # warm-up: imports, first calls
-        for load in ("idle", "one busy process"):
+        for load in ("as found", "one busy process added"):
             stop = mp.Event()
-            busy = mp.Process(target=_spin, args=(stop,)) if load != "idle" else None
+            busy = mp.Process(target=_spin, args=(stop,)) if load != "as found" else None
             if busy:
                 busy.start()
             try:
@@ -85,10 +86,11 @@ def main(argv: list[str] | None = None) -> dict:
                     busy.join()
             med = {k: statistics.median(v) for k, v in times.items()}
             key = f"{preset}, {load}"
-            res["setups"][key] = {"n_train": len(sp.train), "seconds": times, "median_s": med,
+            res["setups"][key] = {"n_train": len(sp.train), "load_average_1min": os.getloadavg()[0],
+                                  "seconds": times, "median_s": med,
                                   "default_over_one_thread": med["default threads"] / med["one thread"],
                                   "same_coefficients": same}
-            print(f"{key:32s} n={len(sp.train):5d}  one thread {med['one thread']:.3f} s  default "
+            print(f"{key:38s} n={len(sp.train):5d}  load {os.getloadavg()[0]:.1f}  one thread {med['one thread']:.3f} s  default "
                   f"{med['default threads']:.3f} s  ratio {med['default threads'] / med['one thread']:.1f}x  "
                   f"same coefficients: {same}")
     if args.out:
