@@ -609,6 +609,8 @@ def projected(fig):
         return fig
     import plotly.graph_objects as go
 
+    from bertlab.plots import PROJECTOR
+
     out = go.Figure(fig)
     title = out.layout.title.font.size
     out.update_layout(font_size=PROJECTOR_FONT, legend_font_size=PROJECTOR_FONT,
@@ -620,6 +622,16 @@ def projected(fig):
     out.update_yaxes(tickfont_size=PROJECTOR_FONT - 2, title_font_size=PROJECTOR_FONT)
     for a in out.layout.annotations or ():  # subplot titles, a chart's notes: their own sizes, scaled alike
         a.font.size = round((a.font.size or 13) * scale)
+    if out.layout.title.subtitle.font.size:
+        out.update_layout(title_subtitle_font_size=round(out.layout.title.subtitle.font.size * scale))
+    for tr in out.data:  # what a trace shows instead at this size (plots.PROJECTOR: '72.6' for '72.6%' in a bar)
+        if isinstance(tr.meta, dict) and isinstance(tr.meta.get(PROJECTOR), dict):
+            tr.update(tr.meta[PROJECTOR])
+    if any(tr.type == "bar" and tr.text is not None for tr in out.data):
+        # Bar values never under 14 px: plotly shrank a value to fit its bar, to ~8 px in a half-width chart at
+        # 1024 px; one that would shrink below is drawn at its own size instead (a figure sizes its values to fit,
+        # plots.PROJECTOR), the others alike. Bars a little wider for them (plotly's gap is a fifth of each slot).
+        out.update_layout(uniformtext=dict(minsize=PROJECTOR_FONT - 4, mode="show"), bargap=0.1)
     if out.layout.height:  # room for the larger ticks and legend
         out.update_layout(height=round(out.layout.height * 1.15))
     legend = out.layout.legend
@@ -628,6 +640,8 @@ def projected(fig):
         # as its rows need: at projector size a half-width chart's legend wrapped to three rows, which grew up
         # over the title ("Test accuracy" under "accuracy (95% interval)" at 1280 px).
         under = 1.6 * (out.layout.title.font.size or PROJECTOR_FONT) + 6
+        if out.layout.title.subtitle.text:  # its line under the title's
+            under += 1.4 * (out.layout.title.subtitle.font.size or PROJECTOR_FONT)
         out.update_layout(legend=dict(yref="container", y=1 - under / out.layout.height, yanchor="top"),
                           margin_t=under + 10)
     return out

@@ -21,6 +21,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
+from bertlab.pareto import _three as three_figures
 from bertlab.pareto import format_flops
 from bertlab.variants import base_strategy
 
@@ -92,6 +93,10 @@ def figure(data: Any = None) -> go.Figure:
     """A new figure with the shared template (set at construction, so plotly's default is never applied)."""
     return go.Figure(data=data, layout={"template": TEMPLATE})
 
+
+# A trace's ``meta`` key for what it shows instead in projector mode (larger text, app_pages.common.projected):
+# ``{PROJECTOR: {"text": [...]}}`` are trace properties, set there over the trace's own.
+PROJECTOR = "projector"
 
 _LAYOUT = dict(
     margin=dict(l=10, r=10, t=84, b=10),
@@ -317,7 +322,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     ``progress``: by epoch as a share of each run's epochs instead, so a 30-epoch head_only does not squeeze
     3-epoch fine-tuning into the first tenth of the axis (the loss chart's "by % of run")."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Validation loss", "Validation accuracy"),
-                        horizontal_spacing=0.17, figure=figure())
+                        horizontal_spacing=0.12, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
     for r in runs:
         color, dash = styles[r.id]
@@ -356,11 +361,15 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)
     if progress:
-        fig.update_xaxes(title_text="share of the run's epochs", tickformat=".0%", range=[-0.03, 1.03])
+        # short: the plots stand closer with accuracy's axis on the right, and at projector size at 1024 px the two
+        # titles ran into one ("share of the run's epochsshare of the run's epochs")
+        fig.update_xaxes(title_text="% of the run's epochs", tickformat=".0%", range=[-0.03, 1.03])
     else:  # padded so a point at epoch 0 (zero_shot's single evaluation) is not cut in half
         fig.update_xaxes(title_text="epoch", range=[-0.25, max(1, top) + 0.25], dtick=1 if top <= 12 else None)
     fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], row=1, col=2)
+    # Accuracy's axis on the right of its plot: between the two, at projector size at 1024 px, its title ran into the
+    # loss plot's '100%' tick (the gap is a share of the width, so no one gap fits both 1024 and 1920 px).
+    fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], side="right", row=1, col=2)
     if not fig.data:
         _empty(fig, "no validation results yet")
     return fig
@@ -430,15 +439,16 @@ def cost_text(cost: str, v: float | None) -> str:
 
 
 def human(v: float | None, unit: str = "") -> str:
-    """Compact number for bar labels: 22.7M, 1.2T, 0.734."""
+    """Compact number for bar labels, three significant figures as FLOPs have (:func:`format_flops`): 22.7M, 1.20T,
+    0.734, 46.0, 5.00, 0. A chart's labels alike: '0 / 21 / 4.29 / 108' ('21' was 21.0) read as of mixed precision."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
+    v = float(f"{v:.3g}")  # rounded first, so 999.6 is '1.00k', not '1000'
     a = abs(v)
     for div, suf in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if a >= div:
-            return f"{v / div:.3g}{suf}{(' ' + unit) if unit else ''}".strip()
-    s = f"{v:.3g}" if a else "0"
-    return f"{s} {unit}".strip()
+            return f"{three_figures(v / div)}{suf}{(' ' + unit) if unit else ''}".strip()
+    return f"{three_figures(v)} {unit}".strip()
 
 
 def wrapped_ticks(names: Sequence[str]) -> dict:
@@ -476,6 +486,11 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
                              marker_color=[strategy_color(r.strategy) for r in done],
                              text=[f"{a:.1%}" for a in acc], textposition="inside", insidetextanchor="start",
                              textangle=0,  # shrunk to fit a narrow bar, never turned on its side
+                             # At projector size '72.6%' was shrunk to ~8 px in a half-width chart at 1024 px. Its
+                             # ~30-px bars hold '72.6' (the axis says %) at 16 px, four of them; more, at 14 (the least
+                             # common.projected lets a bar's value shrink to).
+                             meta={PROJECTOR: {"text": [f"{a * 100:.1f}" for a in acc],
+                                               "textfont": {"size": 16 if len(done) <= 4 else 14}}},
                              textfont=dict(color=[text_color_on(strategy_color(r.strategy)) for r in done]),
                              customdata=hover,
                              hovertemplate="%{x}<br>accuracy %{y:.1%}%{customdata}<extra></extra>"))
@@ -645,7 +660,10 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             cliponaxis=False,  # a label above a point near 100% stays whole
             marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
-    _style(fig, f"Accuracy vs {title.lower()} (up and left is better)", height, showlegend=False)
+    # The direction on a line of its own: on one line at projector size the title ran past a 524-px chart at 1024 px
+    # ("Accuracy vs training time (up and left is bet").
+    _style(fig, f"Accuracy vs {title.lower()}", height, showlegend=False)
+    fig.update_layout(title_subtitle=dict(text="up and left is better", font_size=13))
     fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
                      type="log" if log else "linear", exponentformat="SI" if is_flops(cost) else "B")
     if xs and not log:  # pad so markers and their labels at the edges are not cut; from 0, so that costs 0.01%
