@@ -76,7 +76,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
         st.markdown(f"- {line}")
     common.chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
     # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
-    st.session_state.setdefault("keep_pr_scale", 100_000)
+    st.session_state.setdefault("keep_pr_scale", pareto.PROJECT_TO)
     scale = int(st.number_input("Project training to this many examples", 1, 10**9, step=10_000, key="keep_pr_scale",
                                 help="What training these strategies on your full labelled data would cost, if "
                                      "time grew in proportion to the examples (same epochs, text lengths and "
@@ -90,12 +90,15 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                    f"time at {scale:,}": common.seconds(pareto.scaled_to(r, "train_seconds", scale)),
                    f"cost at {scale:,}": pareto.format_cost(pareto.scaled_to(r, "train_money", scale), "train_money",
                                                             price),
-                   "inference/text": pareto.format_cost(r["inference_flops_per_text"], "inference_flops_per_text")}
+                   "inference/text": pareto.format_cost(r["inference_flops_per_text"], "inference_flops_per_text"),
+                   "serving per million texts": "not measured" if r["serve_money_per_million"] is None else
+                   pareto.format_cost(r["serve_money_per_million"], "train_money", price)}
                   for r in rows],
                  hide_index=True, width="stretch",
                  # what a finance reader asks first, before the table's right edge at 1024 px
                  column_order=("strategy", "test accuracy", "macro-F1", f"cost at {scale:,}", f"time at {scale:,}",
-                               "cost", "train s", "train FLOPs", "trainable", "inference/text", "runs"),
+                               "serving per million texts", "cost", "train s", "train FLOPs", "trainable",
+                               "inference/text", "runs"),
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
                                 "macro-F1": st.column_config.NumberColumn(format="%.3f"),
                                 "train s": st.column_config.NumberColumn(format="%.1f", help=common.TRAIN_TIME_HELP),
@@ -106,11 +109,20 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                          "texts it overstates. Learning curves measure it at several sizes."),
                                 f"cost at {scale:,}": st.column_config.TextColumn(
                                     help="cost, scaled as time at this size is: a rough upper guide."),
+                                "serving per million texts": st.column_config.TextColumn(
+                                    "serving /M texts", alignment="right",
+                                    help="What answering a million texts costs, as Compare's serving table says: "
+                                         "the texts per second Compare measured x the price per hour of the "
+                                         "device that answered. 'not measured': press Measure serving speed "
+                                         "under What serving costs on Compare."),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
     st.caption("Several runs of one strategy at one setting (seeds) are averaged into one point; another setting (head_only (lr 0.03)) is a point of its own. Money = training time x "
                "the price per hour of the device the run used. Inference compute per text = what answering one "
                "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens): the "
-               "cost of serving it, which training does not change.")
+               "cost of serving it, which training does not change."
+               + ("" if all(r["serve_money_per_million"] is not None for r in rows) else
+                  " Serving per million texts is known once Compare has timed the runs: press *Measure serving "
+                  "speed* under *What serving costs* on Compare."))
 
 
 def model_export(runs: list) -> None:

@@ -19,6 +19,9 @@ COSTS = {
     "inference_flops_per_text": ("inference FLOPs per text (estimate)", "the compute per prediction"),
 }
 FLOP_COSTS = ("train_flops", "inference_flops_per_text")
+# Training examples the Accuracy vs cost page and the report project training's time and money to, at first: a
+# comparison on a 500-text sample makes training look free.
+PROJECT_TO = 100_000
 # Costs closer than this (relative) count as equal on the front: every strategy that keeps the encoder's size
 # costs the same to serve, give or take its few head weights.
 SAME_COST = 0.01
@@ -83,7 +86,9 @@ def device_kind(device: str | None) -> str:
 def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
     """One row per succeeded run: strategy (``head_only (balanced)`` for a run with balanced class weights, and
     ``full_ft (lr 2e-05)`` where full_ft ran with other settings too: :func:`bertlab.variants.labels`; not seeds
-    of one thing), accuracy, F1 and cost fields (money included)."""
+    of one thing), accuracy, F1 and cost fields (money included: training, and serving a million texts where
+    Compare measured the run's serving speed, :func:`bertlab.serving.money_per_million`)."""
+    from bertlab.serving import money_per_million
     from bertlab.variants import labels
 
     runs = list(runs)
@@ -103,6 +108,9 @@ def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
                     "train_money": secs / 3600 * prices.per_hour(c.get("device")),
                     "inference_flops_per_text": (None if c.get("inference_flops_per_text") is None
                                                  else float(c["inference_flops_per_text"])),
+                    # None until Compare's "Measure serving speed" timed the run: Compare's own figure, not re-derived
+                    "serve_money_per_million": money_per_million(c.get("serve_texts_per_s"),
+                                                                 prices.per_hour(c.get("serve_device"))),
                     "device": c.get("device"), "n_train": (r.data_summary.get("sizes") or {}).get("train")})
     return out
 
@@ -116,7 +124,7 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     for st, rs in groups.items():
         row = {"strategy": st, "n_runs": len(rs), "run_ids": [r["run_id"] for r in rs if r.get("run_id")]}
         for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money",
-                  "inference_flops_per_text", "n_train"):
+                  "inference_flops_per_text", "serve_money_per_million", "n_train"):
             vals = [r[k] for r in rs if r.get(k) is not None]
             row[k] = sum(vals) / len(vals) if vals else None
         out.append(row)
@@ -231,6 +239,9 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     """
     front = [rows[i] for i in pareto_front(rows, cost, metric)]
     noun = COSTS.get(cost, (cost, cost))[1]
+
+    def quoted(r: dict) -> str:  # " at $0.0123" on the money measure: a finance reader wants the sums themselves
+        return f" at {format_cost(r[cost], cost, prices)}" if cost == "train_money" else ""
     if all_same_cost(rows, cost) and len(rows) > 1 and front:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         ranked = sorted((r for r in rows if r.get(metric) is not None), key=lambda r: -r[metric])
@@ -250,9 +261,13 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         gain = f"+{d:.3f} macro-F1" if metric == "test_macro_f1" else f"+{100 * d:.1f} points"
         verdict = judge(dear, cheap) if judge else None
         if cheap[cost] > 0:
-            what = f"for {_ratio(dear[cost], cheap[cost])} {noun}" + (f" ({verdict})" if verdict else "")
+            sums = (f"{format_cost(dear[cost], cost, prices)} against {format_cost(cheap[cost], cost, prices)}"
+                    if cost == "train_money" else "")
+            said = "; ".join(t for t in (sums, verdict) if t)
+            what = f"for {_ratio(dear[cost], cheap[cost])} {noun}" + (f" ({said})" if said else "")
         else:
-            what = "(which trains nothing" + (f"; {verdict}" if verdict else "") + ")"
+            what = "(which trains nothing" + (f"; {verdict}" if verdict else "") + ")" + (
+                f", for {format_cost(dear[cost], cost, prices)} of training" if cost == "train_money" else "")
         out.append(f"{dear['strategy']} is {gain} over {cheap['strategy']} {what}.")
     out.reverse()
     on_front = set(pareto_front(rows, cost, metric))
@@ -262,13 +277,14 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
             continue
         level = _level_with(r, [rows[j] for j in on_front], cost, metric, judge)
         if level is None:
-            dominated.append(r["strategy"])
+            dominated.append(r["strategy"] + quoted(r))
         elif _same_cost(level[0][cost], r[cost]):
             ties.append(f"{r['strategy']} costs the same as {level[0]['strategy']} and its gap to it is {_one(level[1])}, "
                         "so on this measure they tie.")
         else:  # beaten by a cheaper one by a margin within chance: still dearer for nothing seen, said with the odds
-            ties.append(f"{r['strategy']} costs more than {level[0]['strategy']} for no gain the test can see (the gap "
-                        f"is {_one(level[1])}): not worth it on this measure unless more data shows one.")
+            ties.append(f"{r['strategy']}{quoted(r)} costs more than {level[0]['strategy']}{quoted(level[0])} for no "
+                        f"gain the test can see (the gap is {_one(level[1])}): not worth it on this measure unless "
+                        "more data shows one.")
     if dominated:
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
                    f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")
@@ -308,6 +324,19 @@ def all_same_cost(rows: list[dict], cost: str) -> bool:
     return bool(vals) and max(vals) - min(vals) <= SAME_COST * max(abs(v) for v in vals)
 
 
+def money(amount: str, currency: str) -> str:
+    """An amount (already written as digits) with its currency before it: '$0.65', '€2.50', 'EUR 0.65'. A code in
+    letters needs a space before the number ('EUR0.6522' read as one word); a symbol does not."""
+    return f"{currency} {amount}" if currency[-1:].isalpha() else f"{currency}{amount}"
+
+
+def format_price(per_hour: float, prices: Prices | None = None) -> str:
+    """A price per hour as the page's input shows it: two decimals ('$2.50', not '$2.5'), more where the price has
+    them ('$0.045': rounding it to '$0.05' would misquote it)."""
+    digits = f"{per_hour:,.2f}" if round(per_hour, 2) == per_hour else f"{per_hour:,.6f}".rstrip("0")
+    return money(digits, (prices or Prices()).currency)
+
+
 def format_cost(value: float | None, cost: str, prices: Prices | None = None) -> str:
     """Human units for a cost value."""
     if value is None:
@@ -315,10 +344,10 @@ def format_cost(value: float | None, cost: str, prices: Prices | None = None) ->
     if cost == "train_money":
         cur = (prices or Prices()).currency
         if value == 0:
-            return f"{cur}0"
+            return money("0", cur)
         if value < 0.0001:  # not "$0.0000" for a run that did cost something
-            return f"<{cur}0.0001"
-        return f"{cur}{value:.4f}" if value < 1 else f"{cur}{value:,.2f}"
+            return "<" + money("0.0001", cur)
+        return money(f"{value:.4f}" if value < 1 else f"{value:,.2f}", cur)
     if cost == "train_seconds":
         return f"{value:.1f} s"
     if cost in FLOP_COSTS:
@@ -366,13 +395,13 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
 
     def fmt(v: float) -> str:
         if currency is not None:  # "$0.00001", not "$1e-05"
-            return currency + (f"{v:.12f}".rstrip("0").rstrip(".") if v < 1 else f"{v:,g}")
+            return money(f"{v:.12f}".rstrip("0").rstrip(".") if v < 1 else f"{v:,g}", currency)
         for e, prefix in ((15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k")):
             if v >= 10 ** e * 0.999:
                 return f"{v / 10 ** e:g}{prefix}"
         return f"{v:g}"
 
-    zero = [f"{currency or ''}0"] if zero_at is not None else []
+    zero = [money("0", currency) if currency else "0"] if zero_at is not None else []
     return ([zero_at] if zero_at is not None else []) + vals, zero + [fmt(v) for v in vals]
 
 
@@ -421,16 +450,16 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", xaxis_title=label + (
         " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
-        money = (prices or Prices()).currency if cost == "train_money" else None
+        cur = (prices or Prices()).currency if cost == "train_money" else None
         zero = any(rows[i][cost] == 0 for i in drawn)
-        vals, text = log_ticks(min(positive), max(positive), floor if zero else None, money)
+        vals, text = log_ticks(min(positive), max(positive), floor if zero else None, cur)
         fig.update_xaxes(type="log", tickvals=vals, ticktext=text)
     elif same and positive:
         fig.update_xaxes(range=[0, 1.15 * max(positive)])
     if cost in FLOP_COSTS:
         fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
     elif cost == "train_money":  # "$0.0001", not "100µ" with no currency
-        fig.update_xaxes(exponentformat="none", tickprefix=(prices or Prices()).currency, tickformat="~g")
+        fig.update_xaxes(exponentformat="none", tickprefix=money("", (prices or Prices()).currency), tickformat="~g")
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
     fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
     ys = [rows[i][metric] for i in drawn]

@@ -343,17 +343,79 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
         figs.append((f"{'Macro-F1' if key == 'test_macro_f1' else 'Accuracy'} vs {pareto.COSTS[cost][0]}",
                      pareto.pareto_figure(rows, cost, key, prices=prices), text))
     points = store.points([r.id for r in ok])
-    figs.append(("Training loss", plots.train_loss_figure(ok, points), "Cross-entropy per optimiser step."))
+    x, why = curves_axis(ok, points)
+    figs.append(("Training loss", plots.train_loss_figure(ok, points, x=x), "Cross-entropy per optimiser step"
+                 + (", against the share of each run's steps." if why else ".")))
     mlm = _mlm_figure(ok, points)
     if mlm is not None:
         figs.append(("Masked-LM loss (dapt)", mlm, "The continued-pretraining phase, before fine-tuning."))
-    figs.append(("Validation", plots.validation_figure(ok, points), "Validation loss and accuracy per epoch."))
+    figs.append(("Validation", plots.validation_figure(ok, points, progress=x == "progress"),
+                 "Validation loss and accuracy per epoch" + (f". {why}" if why else ".")))
     if any((r.metrics or {}).get("calibration") for r in ok):
         figs.append(("Calibration (test set)", plots.calibration_figure(ok),
                      "Each run's test answers binned by the confidence it gave them (its top probability), against "
                      "how often the answers in each bin were right. On the dashed diagonal a run is right as often as "
                      "it says; below it, overconfident. ECE in the results table is the mean gap, weighted by texts."))
     return figs
+
+
+def _projection_section(ok: list[Run], prices: Prices, n: int) -> str:
+    """Per strategy, the money in one place: what training cost here, projected to ``n`` training examples as the
+    Accuracy vs cost page does (:func:`bertlab.pareto.scaled_to`), and what serving a million texts costs where
+    Compare measured it. The runs at the largest training size, as the trade-off above."""
+    from bertlab.estimate import format_duration
+
+    rows = [r for r in pareto.by_strategy(pareto.rows_from_runs(_largest_size(ok)[0], prices)) if r["n_train"]]
+    if not rows:
+        return ""
+    table = [{"strategy": r["strategy"], "n_train": round(r["n_train"]),
+              "cost": pareto.format_cost(r["train_money"], "train_money", prices),
+              "time_at": "-" if (t := pareto.scaled_to(r, "train_seconds", n)) is None else format_duration(t),
+              "cost_at": pareto.format_cost(pareto.scaled_to(r, "train_money", n), "train_money", prices),
+              "serve": ("not measured" if r["serve_money_per_million"] is None else
+                        pareto.format_cost(r["serve_money_per_million"], "train_money", prices))} for r in rows]
+    measured = all(r["serve_money_per_million"] is not None for r in rows)
+    return (f"<h2>What training would cost at {n:,} examples</h2>" + _table(table, [
+        ("strategy", "strategy"), ("n_train", "trained on"), ("cost", "training cost here"),
+        ("time_at", f"time at {n:,}"), ("cost_at", f"cost at {n:,}"),
+        ("serve", "serving, per million texts")])
+        + "<p class='muted'>A comparison on a sample makes training look nearly free: these columns scale each "
+          "strategy's training time and cost (the mean over its runs) in proportion to the training examples (same "
+          "epochs, text lengths and device). A straight line from one small run, so its fixed costs (start-up, the "
+          "first calls into a library) scale too: from a run of a few hundred texts it overstates. Learning curves "
+          "measure it at several sizes. Serving, per million texts: the texts per second Compare measured x the "
+          "price per hour of the device that answered"
+        + ("." if measured else "; not measured: press Measure serving speed on the Compare page, then make "
+                                "the report again.") + "</p>")
+
+
+EPOCH_SPREAD = 3.0  # runs whose epochs differ more than this many times: their curves by % of run
+
+
+def validation_epochs(runs: list[Run], points: list[dict]) -> dict[str, float]:
+    """Epochs of each run that trains over epochs (a validation loss each): as planned, or as many as it ran, as the
+    validation chart counts them. Not zero_shot or tfidf_logreg: one validation accuracy each, no epochs to
+    squeeze."""
+    ran: dict[str, float] = {}
+    for p in points:
+        if p["series"] == "val_loss":
+            ran[p["run_id"]] = max(ran.get(p["run_id"], 0.0), float(p["x"] or 0.0))
+    return {r.id: max(float((r.config or {}).get("epochs") or 0.0), ran[r.id]) for r in runs if r.id in ran}
+
+
+def curves_axis(runs: list[Run], points: list[dict], name=lambda s: s) -> tuple[str, str]:
+    """The x axis of the loss and validation charts (:data:`bertlab.plots.LOSS_X`), and why where it is not the
+    steps: "progress" (by % of run) when the runs' epochs differ over :data:`EPOCH_SPREAD` times, or a 30-epoch
+    head_only squeezes 3-epoch full_ft into the first tenth of a by-epoch axis. ``name`` quotes a run's name for
+    the text (Markdown escaping on a page); the Compare page's rule, which it could call."""
+    epochs = validation_epochs(runs, points)
+    if len(epochs) < 2 or min(epochs.values()) <= 0 or max(epochs.values()) <= EPOCH_SPREAD * min(epochs.values()):
+        return "step", ""
+    names = variants.labels(runs)
+    most, least = max(epochs, key=epochs.get), min(epochs, key=epochs.get)
+    return "progress", (f"Shown by % of run: {name(names[most])} trains {epochs[most]:g} epochs and "
+                        f"{name(names[least])} {epochs[least]:g}, so by epoch {name(names[least])} would fill only "
+                        f"the first {epochs[least] / epochs[most]:.0%} of the axis.")
 
 
 def _confusion_section(runs: list[Run], names: dict[str, str]) -> str:
@@ -381,8 +443,10 @@ def _largest_size(runs: list[Run]) -> tuple[list[Run], int | None]:
 
 
 def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab comparison",
-               prices: Prices | None = None, sweep_id: str | None = None) -> str:
-    """A self-contained HTML page (opens offline in any browser) describing ``run_ids``."""
+               prices: Prices | None = None, sweep_id: str | None = None,
+               project_to: int = pareto.PROJECT_TO) -> str:
+    """A self-contained HTML page (opens offline in any browser) describing ``run_ids``; ``project_to``: the
+    number of training examples the training cost is projected to (as on the Accuracy vs cost page)."""
     prices = prices or Prices()
     runs = _in_launch_order(store, run_ids)
     if not runs:
@@ -467,10 +531,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(_strategies_section(runs))
     parts.append("<p class='muted'>95% interval: the accuracies the model could truly have (on texts like these) "
                  "that this many test texts cannot rule out (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
-    cur = html.escape(prices.currency)  # validated by Prices, escaped all the same: it is the user's text
-    parts.append(f"<p class='muted'>Money = training time x {cur}{prices.cpu_hour:g} per CPU machine-hour or "
-                 f"{cur}{prices.gpu_hour:g} per GPU-hour. FLOPs are estimates (6 x parameters x tokens "
-                 "for full training; frozen parts cost less).</p>")
+    # as the page's inputs show them ("$2.50", not "$2.5"); validated by Prices, escaped all the same: user text
+    parts.append(f"<p class='muted'>Money = training time x {html.escape(pareto.format_price(prices.cpu_hour, prices))} "
+                 f"per CPU machine-hour or {html.escape(pareto.format_price(prices.gpu_hour, prices))} per GPU-hour. "
+                 "FLOPs are estimates (6 x parameters x tokens for full training; frozen parts cost less).</p>")
+    if ok:
+        parts.append(_projection_section(ok, prices, project_to))
     from bertlab import plots
 
     if (recall := plots.per_class_rows(ok)) is not None:

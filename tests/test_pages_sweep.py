@@ -183,7 +183,7 @@ def test_prices_set_on_the_costs_page_reach_compare_the_report_and_a_new_session
         p = common.prices()
     assert (p.cpu_hour, p.currency) == (1.0, "€")
     page = report.build_html(store, [rid], prices=p)
-    assert "€1 per CPU machine-hour" in page and "$0.05" not in page
+    assert "€1.00 per CPU machine-hour" in page and "$0.05" not in page
 
 
 def test_costs_page_shows_one_training_size_of_a_sweep_at_a_time(tiny_data, bertlab_home):

@@ -106,7 +106,7 @@ def test_cli_report_and_csv(finished, tmp_path, capsys):
     # the prices the app kept in this data directory are the CLI report's defaults; a flag overrides its part
     pareto.save_prices(pareto.Prices(cpu_hour=2.0, gpu_hour=9.0, currency="€"))
     assert main(["report", "--batch", "b-report", "-o", str(out), "--price-gpu", "3"]) == 0
-    assert "Money = training time x €2 per CPU machine-hour or €3 per GPU-hour" in out.read_text()
+    assert "Money = training time x €2.00 per CPU machine-hour or €3.00 per GPU-hour" in out.read_text()
     assert main(["report", "--batch", "b-report", "-o", str(out), "--currency", "<b>"]) == 2
     assert "currency must be" in capsys.readouterr().err
 
@@ -250,7 +250,8 @@ def test_a_trade_off_in_the_same_words_for_every_cost_is_said_once(tiny_data):
     assert len(sentences) == 5
     assert "full_ft is +10.0 points over zero_shot (which trains nothing)." in sentences[0]
     assert sentences[0].startswith("Stars mark the Pareto front") and "Stars" not in " ".join(sentences[1:])
-    assert sentences[1:4] == ["The same trade-off as against training FLOPs."] * 3
+    assert sentences[1:4] == ["The same trade-off as against training FLOPs."] * 2 + [
+        "full_ft is +10.0 points over zero_shot (which trains nothing), for $0.0001 of training."]
     assert "They all cost about the same on this measure" in sentences[4]
 
 

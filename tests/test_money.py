@@ -1,0 +1,180 @@
+"""Money for a finance reader: serving cost beside training cost on Accuracy vs cost, sums in the money trade-off,
+the projection to more data in the report, prices and currency codes written as people write them, and the
+report's curves on a scale that fits runs of very different lengths."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+from bertlab import pareto, plots, report, serving
+from bertlab.pareto import Prices
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+def stored_run(store: RunStore, strategy: str, data, epochs: int = 2, secs: float = 36.0, acc: float = 0.8,
+               serve: float | None = None, batch: str = "b1") -> str:
+    """A finished run trained on 500 texts for ``secs`` seconds on a CPU, with a validation loss and accuracy each
+    epoch, and where ``serve`` is given, Compare's serving measurement at ``serve`` texts/s (no model saved)."""
+    rid = store.create_run(make_config(strategy, data=data, epochs=epochs), batch_id=batch)
+    store.claim(rid, "cpu")
+    rows = [("train_loss", s, s / 10, 0.7 - 0.01 * s) for s in range(1, 10 * epochs + 1)]
+    for e in range(1, epochs + 1):
+        rows += [("val_accuracy", 10 * e, float(e), 0.6 + 0.01 * e), ("val_loss", 10 * e, float(e), 0.6 - 0.01 * e)]
+    store.add_points(rid, rows)
+    costs = {"train_seconds": secs, "train_flops": 1e6 * secs, "device": "cpu (2 threads)"}
+    if serve is not None:
+        costs |= {"serve_ms_p50": 5.0, "serve_ms_p95": 6.0, "serve_texts_per_s": serve, "serve_backend": "torch",
+                  "serve_device": "cpu (2 threads)"}
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc, "test_macro_f1": acc, "majority_accuracy": 0.5},
+                 costs=costs, data_summary={"sizes": {"train": 500, "validation": 100, "test": 200}})
+    return rid
+
+
+def text_of(page: str) -> str:
+    """The report's words, without its scripts and tags."""
+    page = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+# --- 3: currency and prices written as people write them -------------------------------------------------
+def test_a_currency_code_is_spaced_from_the_number_and_a_symbol_is_not():
+    assert pareto.format_cost(0.6522, "train_money", Prices(currency="EUR")) == "EUR 0.6522"
+    assert pareto.format_cost(0.6522, "train_money", Prices(currency="€")) == "€0.6522"
+    assert pareto.format_cost(0.6522, "train_money") == "$0.6522"
+    assert pareto.format_cost(1234.5, "train_money", Prices(currency="CHF")) == "CHF 1,234.50"
+    assert pareto.format_cost(0.0, "train_money", Prices(currency="EUR")) == "EUR 0"
+    assert pareto.format_cost(3e-5, "train_money", Prices(currency="EUR")) == "<EUR 0.0001"
+    # the money chart's ticks too, on a log axis (with the free run's "0") and on a linear one
+    vals, text = pareto.log_ticks(1e-5, 1e-3, 3e-6, "EUR")
+    assert text[0] == "EUR 0" and "EUR 0.0001" in text and "€0.0001" in pareto.log_ticks(1e-5, 1e-3, None, "€")[1]
+    rows = [{"strategy": "head_only", "test_accuracy": 0.72, "train_money": 0.002},
+            {"strategy": "full_ft", "test_accuracy": 0.8, "train_money": 0.004}]
+    assert pareto.pareto_figure(rows, "train_money", prices=Prices(currency="EUR")).layout.xaxis.tickprefix == "EUR "
+    assert pareto.pareto_figure(rows, "train_money", prices=Prices(currency="€")).layout.xaxis.tickprefix == "€"
+
+
+def test_prices_are_written_with_two_decimals_as_the_page_shows_them():
+    assert pareto.format_price(2.5) == "$2.50" and pareto.format_price(3.0, Prices(currency="EUR")) == "EUR 3.00"
+    assert pareto.format_price(0.05) == "$0.05"
+    assert pareto.format_price(0.045) == "$0.045"  # not rounded to a price nobody set
+
+
+# --- 1b: the money trade-off quotes the sums -----------------------------------------------------------
+MONEY_ROWS = [{"strategy": "zero_shot", "test_accuracy": 0.70, "train_money": 0.0},
+              {"strategy": "head_only", "test_accuracy": 0.77, "train_money": 0.0055},
+              {"strategy": "full_ft", "test_accuracy": 0.831, "train_money": 0.21},
+              {"strategy": "scratch", "test_accuracy": 0.60, "train_money": 0.30}]
+
+
+def test_the_money_trade_off_quotes_the_money():
+    lines = pareto.tradeoff_sentences(MONEY_ROWS, "train_money", prices=Prices(currency="EUR"))
+    assert lines == ["full_ft is +6.1 points over head_only for 38x the money (EUR 0.2100 against EUR 0.0055).",
+                     "head_only is +7.0 points over zero_shot (which trains nothing), for EUR 0.0055 of training.",
+                     "Not worth it on this measure: scratch at EUR 0.3000 (another strategy is at least as accurate "
+                     "for no more money)."]
+    judged = pareto.tradeoff_sentences(MONEY_ROWS, "train_money", prices=Prices(),
+                                       judge=lambda dear, cheap: "a gap this test set cannot tell from chance: p = 0.3")
+    assert judged[0] == ("full_ft is +6.1 points over head_only for 38x the money ($0.2100 against $0.0055; a gap "
+                         "this test set cannot tell from chance: p = 0.3).")
+    assert judged[1].endswith("(which trains nothing; a gap this test set cannot tell from chance: p = 0.3), for "
+                              "$0.0055 of training.")
+    assert judged[2].startswith("scratch at $0.3000 costs more than zero_shot at $0 for no gain")
+    # the other measures keep their words: the ratio says it there
+    flops = [{**r, "train_flops": r["train_money"]} for r in MONEY_ROWS]
+    assert pareto.tradeoff_sentences(flops, "train_flops")[0] == "full_ft is +6.1 points over head_only for 38x the compute."
+
+
+# --- 1a: serving money on Accuracy vs cost -----------------------------------------------------------
+def test_serving_money_per_million_is_compares_figure_averaged_per_strategy(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data, serve=100.0), stored_run(store, "head_only", tiny_data,
+                                                                              serve=300.0),
+           stored_run(store, "tfidf_logreg", tiny_data)]
+    price = Prices(cpu_hour=3.6)
+    rows = pareto.rows_from_runs([store.get(i) for i in ids], price)
+    for r in rows:
+        c = store.get(r["run_id"]).costs
+        assert r["serve_money_per_million"] == serving.money_per_million(c.get("serve_texts_per_s"), 3.6)
+    by = {r["strategy"]: r for r in pareto.by_strategy(rows)}
+    assert by["head_only"]["serve_money_per_million"] == pytest.approx((10.0 + 10 / 3) / 2)  # 1e6 / rate s x $0.001
+    assert by["tfidf_logreg"]["serve_money_per_million"] is None
+
+
+def test_costs_page_shows_serving_money_where_compare_measured_it_and_says_how_elsewhere(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    stored_run(store, "head_only", tiny_data, serve=100.0)
+    stored_run(store, "tfidf_logreg", tiny_data, acc=0.7)
+    at = app_on("app_pages/costs.py")
+    at.number_input(key="keep_pr_cpu").set_value(3.6).run()
+    at.text_input(key="keep_pr_cur").set_value("EUR").run()
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "strategy" in d.value.columns).set_index("strategy")
+    assert table.loc["head_only", "serving per million texts"] == "EUR 10.00"  # 10,000 s at EUR 3.6 an hour
+    assert table.loc["tfidf_logreg", "serving per million texts"] == "not measured"
+    assert any("press *Measure serving speed* under *What serving costs* on Compare" in c.value for c in at.caption)
+
+
+# --- 1c: the report projects training to more data, as the page does -----------------------------------
+def test_report_projects_training_to_more_data_and_quotes_serving_money(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data, secs=36.0, serve=100.0),
+           stored_run(store, "tfidf_logreg", tiny_data, secs=3.6, acc=0.7)]
+    price = Prices(cpu_hour=3.6, currency="EUR")  # 0.001 a second
+    page = text_of(report.build_html(store, ids, prices=price))
+    i = page.index("What training would cost at 100,000 examples")
+    section = page[i:page.index("Recall per class") if "Recall per class" in page else None]
+    # 36 s on 500 texts: 7,200 s (2.0 h) and EUR 7.20 on 100,000, by the page's own function
+    row = {"n_train": 500, "train_money": 0.036, "train_seconds": 36.0}
+    assert pareto.scaled_to(row, "train_money", 100_000) == pytest.approx(7.2)
+    assert "head_only 500 EUR 0.0360 2.0 h EUR 7.20 EUR 10.00" in section
+    assert "tfidf_logreg 500 EUR 0.0036 12.0 min EUR 0.7200 not measured" in section
+    assert "press Measure serving speed on the Compare page, then make the report again" in section
+    smaller = text_of(report.build_html(store, ids, prices=price, project_to=5_000))
+    assert "What training would cost at 5,000 examples" in smaller and "EUR 0.3600" in smaller
+
+
+def test_report_writes_prices_with_two_decimals_and_codes_spaced(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    rid = stored_run(store, "tfidf_logreg", tiny_data)
+    page = text_of(report.build_html(store, [rid], prices=Prices(cpu_hour=0.5, gpu_hour=2.5, currency="EUR")))
+    assert "Money = training time x EUR 0.50 per CPU machine-hour or EUR 2.50 per GPU-hour." in page
+
+
+# --- 2: the report's curves by % of run where the runs' epochs differ a lot -----------------------------
+def test_report_draws_curves_by_percent_of_run_when_epochs_differ_and_says_so(tiny_data, bertlab_home,
+                                                                              monkeypatch):
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data, epochs=30), stored_run(store, "full_ft", tiny_data, epochs=3)]
+    runs = [store.get(i) for i in ids]
+    assert report.curves_axis(runs, store.points(ids)) == (
+        "progress", "Shown by % of run: head_only trains 30 epochs and full_ft 3, so by epoch full_ft would fill "
+                    "only the first 10% of the axis.")
+    drawn = {}
+
+    def spy(name, real):
+        def draw(*a, **k):
+            drawn.setdefault(name, k)  # the first call: the report's own chart (the MLM one comes after)
+            return real(*a, **k)
+        return draw
+
+    monkeypatch.setattr(plots, "validation_figure", spy("val", plots.validation_figure))
+    monkeypatch.setattr(plots, "train_loss_figure", spy("loss", plots.train_loss_figure))
+    page = text_of(report.build_html(store, ids))
+    assert drawn["val"]["progress"] is True and drawn["loss"]["x"] == "progress"
+    assert ("Validation loss and accuracy per epoch. Shown by % of run: head_only trains 30 epochs and full_ft 3, so "
+            "by epoch full_ft would fill only the first 10% of the axis.") in page
+    assert "Cross-entropy per optimiser step, against the share of each run's steps." in page
+
+
+def test_report_keeps_curves_by_step_and_epoch_for_runs_of_like_length(tiny_data, bertlab_home, monkeypatch):
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data, epochs=8), stored_run(store, "full_ft", tiny_data, epochs=3)]
+    assert report.curves_axis([store.get(i) for i in ids], store.points(ids)) == ("step", "")  # 8 / 3: under 3x
+    page = text_of(report.build_html(store, ids))
+    assert "Validation loss and accuracy per epoch." in page and "Shown by % of run" not in page
+    assert "Cross-entropy per optimiser step." in page
