@@ -203,32 +203,11 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
 
 LOSS_X_KEY = "keep_loss_x"
 LOSS_X_CHOSEN = "_loss_x_chosen"  # the axis the user picked: it stands, on every batch
-EPOCH_SPREAD = 3.0  # validation runs whose epochs differ more than this: by % of run unless the user chose
-
-
-def validation_epochs(runs: list, pts: list[dict]) -> dict[str, float]:
-    """Epochs of each run that trains over epochs (a validation loss each): as planned, or as many as it ran, as the
-    chart counts them. Not zero_shot or tfidf_logreg: one validation accuracy each, no epochs to squeeze."""
-    last: dict[str, float] = {}
-    for p in pts:
-        if p["series"] == "val_loss":
-            last[p["run_id"]] = max(last.get(p["run_id"], 0.0), float(p["x"] or 0.0))
-    return {r.id: max(float((r.config or {}).get("epochs") or 0.0), last[r.id]) for r in runs if r.id in last}
-
-
 def auto_loss_x(runs: list, pts: list[dict]) -> tuple[str, str]:
-    """The axis the curves start on, and why where it is not the steps: by % of run when the runs' epochs differ
-    over :data:`EPOCH_SPREAD` times (a teacher's 30-epoch head_only squeezed 3-epoch full_ft into the left tenth of
-    the validation charts)."""
-    epochs = validation_epochs(runs, pts)
-    if len(epochs) < 2 or min(epochs.values()) <= 0 or max(epochs.values()) <= EPOCH_SPREAD * min(epochs.values()):
-        return "step", ""
-    names = variants.labels(runs)
-    most, least = max(epochs, key=epochs.get), min(epochs, key=epochs.get)
-    return "progress", (f"Shown by % of run: {common.md(names[most])} trains {epochs[most]:g} epochs and "
-                        f"{common.md(names[least])} {epochs[least]:g}, so by epoch {common.md(names[least])} would "
-                        f"fill only the first {epochs[least] / epochs[most]:.0%} of the axis. Pick *by epoch* or "
-                        "*by step* above to see them on one scale.")
+    """The axis the curves start on, and why where it is not the steps: :func:`bertlab.report.curves_axis`, the
+    report's rule (by % of run when the runs' epochs differ over three times), with a pointer to the picker."""
+    x, why = report.curves_axis(runs, pts, name=common.md)
+    return x, (why + " Pick *by epoch* or *by step* above to see them on one scale.") if why else ""
 
 
 def _loss_x_chosen() -> None:
@@ -309,7 +288,9 @@ def results(runs: list) -> None:
     cost = st.segmented_control("Cost measure", list(plots.COSTS), key="keep_cost", required=True,
                                 format_func=COST_LABELS.get, width="stretch")
     cost = cost or "train_seconds"
-    a, b = st.columns(2, gap="medium")
+    # Side by side on a desk screen; one under the other in projector mode, where two a row at 1024 px left each
+    # ~450 px for 16-px bar values and titles.
+    a, b = (st.container(), st.container()) if common.projector() else st.columns(2, gap="medium")
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
     common.chart(plots.accuracy_figure(runs), where=a, width="stretch", key="cmp_acc", config={"displayModeBar": False})
     common.chart(plots.cost_figure(runs, cost), where=b, width="stretch", key="cmp_cost", config={"displayModeBar": False})

@@ -175,3 +175,32 @@ def test_in_projector_mode_the_answer_comes_before_the_inference_box(tiny_data, 
     plain = app_on("app_pages/compare.py")
     no_problems(plain)
     assert order(plain)[0] == "#### Try the models"  # beside the status lines, in the columns drawn first
+
+
+def _in_columns(node, key: str, inside: bool = False):
+    """Whether the element with ``key`` sits in a column (None where it is not on the page)."""
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "key", None) == key or getattr(getattr(child, "proto", None), "id", "").endswith(key):
+            return inside
+        found = _in_columns(child, key, inside or getattr(child, "type", None) == "column")
+        if found is not None:
+            return found
+    return None
+
+
+def test_in_projector_mode_the_accuracy_and_cost_charts_are_stacked(tiny_data, bertlab_home):
+    """Two charts a row at 1024 px in projector mode left each about 450 px for 16-px bar values and titles."""
+    from bertlab.runner import execute_run
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+    plain = app_on("app_pages/compare.py")
+    no_problems(plain)
+    assert _in_columns(plain.main, "cmp_acc") is True and _in_columns(plain.main, "cmp_cost") is True
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["projector"] = "1"
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert _in_columns(at.main, "cmp_acc") is False and _in_columns(at.main, "cmp_cost") is False
