@@ -632,7 +632,9 @@ def serving_section(done: list, busy: bool) -> None:
                    + (f" Here batches came out slower per text than single texts ({1000 / p50:,.0f} texts/s one at "
                       "a time), usually a sign that something else was using the machine while they were timed: "
                       "the money above is then too high." if rate and p50 and rate < 1000 / p50 else ""))
-    c1, c2 = st.columns([1.8, 3], vertical_alignment="center")  # 1.4 cut the label at 1024 px ("Measure serving s…")
+    # 1.4 cut the label at 1024 px ("Measure serving s…"); in projector mode 1.8 did ("Measure servi…"): stacked there.
+    c1, c2 = ((st.container(), st.container()) if common.projector()
+              else st.columns([1.8, 3], vertical_alignment="center"))
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
                    icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "
                    "then 256 test texts in batches of 64 (a few seconds per run).")

@@ -178,9 +178,10 @@ def test_in_projector_mode_the_answer_comes_before_the_inference_box(tiny_data, 
 
 
 def _in_columns(node, key: str, inside: bool = False):
-    """Whether the element with ``key`` sits in a column (None where it is not on the page)."""
+    """Whether the element with ``key`` (or that label) sits in a column (None where it is not on the page)."""
     for child in getattr(node, "children", {}).values():
-        if getattr(child, "key", None) == key or getattr(getattr(child, "proto", None), "id", "").endswith(key):
+        if key in (getattr(child, "key", None), getattr(child, "label", None)) \
+                or getattr(getattr(child, "proto", None), "id", "").endswith(key):
             return inside
         found = _in_columns(child, key, inside or getattr(child, "type", None) == "column")
         if found is not None:
@@ -189,7 +190,8 @@ def _in_columns(node, key: str, inside: bool = False):
 
 
 def test_in_projector_mode_the_accuracy_and_cost_charts_are_stacked(tiny_data, bertlab_home):
-    """Two charts a row at 1024 px in projector mode left each about 450 px for 16-px bar values and titles."""
+    """Two charts a row at 1024 px in projector mode left each about 450 px for 16-px bar values and titles; the
+    serving button beside its caption read "Measure servi…"."""
     from bertlab.runner import execute_run
 
     store = RunStore(bertlab_home)
@@ -198,9 +200,11 @@ def test_in_projector_mode_the_accuracy_and_cost_charts_are_stacked(tiny_data, b
     plain = app_on("app_pages/compare.py")
     no_problems(plain)
     assert _in_columns(plain.main, "cmp_acc") is True and _in_columns(plain.main, "cmp_cost") is True
+    assert _in_columns(plain.main, "Measure serving speed") is True
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["projector"] = "1"
     at.run()
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     assert _in_columns(at.main, "cmp_acc") is False and _in_columns(at.main, "cmp_cost") is False
+    assert _in_columns(at.main, "Measure serving speed") is False
