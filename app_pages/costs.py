@@ -116,7 +116,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                          "device that answered. 'not measured': press Measure serving speed "
                                          "under What serving costs on Compare."),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
-    st.caption("Several runs of one strategy at one setting (seeds) are averaged into one point; another setting (head_only (lr 0.03)) is a point of its own. Money = training time x "
+    st.caption("Several runs of one strategy at one setting (seeds) are averaged into one point; another setting of it (head_only at lr 0.03 beside lr 0.01, say) is a point of its own. Money = training time x "
                "the price per hour of the device the run used. Inference compute per text = what answering one "
                "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens): the "
                "cost of serving it, which training does not change."
