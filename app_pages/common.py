@@ -544,12 +544,14 @@ def zero_shot_descriptions(cfg: DataConfig) -> tuple[list[str], list[str], list[
     return labels, descriptions_in_use(descriptions_tag(cfg, labels), defaults)[0], [d.strip() for d in defaults]
 
 
-def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160) -> list[tuple[str, str]]:
-    """A few short (text, label) examples per class, for one-click tries in the playground; where a class has no
-    text that short (news articles), its shortest ones, whole: the models answer the test text as it is."""
+def examples(ds: TextDataset, per_class: int = 2, max_chars: int = 160,
+             exclude: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """A few short (text, label) examples per class, none of them in ``exclude``, for one-click tries in the
+    playground; where a class has no text that short (news articles), its shortest ones, whole: the models answer
+    the test text as it is."""
     out: list[tuple[str, str]] = []
     for label_id, label in enumerate(ds.label_names):
-        own = [t for t, y in zip(ds.texts, ds.labels) if y == label_id and len(t) >= 20]
+        own = [t for t, y in zip(ds.texts, ds.labels) if y == label_id and len(t) >= 20 and t not in exclude]
         picked = [t for t in own if len(t) <= max_chars] or sorted(own, key=len)
         out += [(t, label) for t in picked[:per_class]]
     return out

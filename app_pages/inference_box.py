@@ -128,7 +128,9 @@ def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, c
     """One-click example texts. On the Playground each is whole, one a line at full width, left-aligned and
     wrapped: a teacher reads them aloud, and four a row cut them to "This is a dark, grit…" at 1280 px. In the
     Compare page's narrow box, two a row, shortened (the whole text is the tooltip)."""
-    st.caption("Try an example from the dataset:")
+    # From the test split: a teacher asked whether the models had trained on them (a right answer would then
+    # prove little).
+    st.caption("Try an example from the test set (texts no model here trained on; hover for the true label):")
     # a list, its buttons close together; the whole ones styled by their key's ending (_examples_whole)
     where = st.container(key=f"{key}_examples" + ("" if compact else "_whole"), gap="xsmall")
     cols = where.columns(2) if compact else [where]

@@ -37,11 +37,20 @@ def launch_order(ids: list[str], done: list) -> list[str]:
     return sorted(ids, key=lambda i: (created.get(i, 0.0), i))
 
 
-def dataset_examples(run) -> list[tuple[str, str]]:
-    """A few test-set sentences of the run's dataset (the models never trained on them)."""
+def dataset_examples(run, others: list | None = None) -> list[tuple[str, str]]:
+    """A few test-set sentences of the run's dataset, none of which any of ``others`` trained on (a run of another
+    split seed or size may have had a test text of this one among its training texts)."""
     try:
         cfg = run.run_config.data
-        return common.examples(common.splits(cfg).test)
+        test = common.splits(cfg).test
+        seen: set[str] = set()
+        for o in others or []:
+            if o.run_config.data != cfg:
+                try:
+                    seen.update(common.splits(o.run_config.data).train.texts)
+                except BertlabError:  # its data cannot be loaded again: its training texts are unknown
+                    return []
+        return common.examples(test, exclude=seen)
     except BertlabError:
         return []
 
@@ -85,4 +94,4 @@ if not ids:
 datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
 if len(datasets) > 1:
     st.caption(f"These runs were trained on different datasets ({common.md(', '.join(sorted(datasets)))}): their labels differ.")
-inference_box(ids, key="pg_box", compact=False, examples=dataset_examples(by_id[ids[0]]))
+inference_box(ids, key="pg_box", compact=False, examples=dataset_examples(by_id[ids[0]], [by_id[i] for i in ids]))

@@ -104,6 +104,7 @@ def test_playground_examples_are_whole_one_a_line_and_wrap(tmp_path, bertlab_hom
     no_problems(at)
     shown = [b.label.replace("\\", "") for b in at.button if b.key.startswith("pg_box_ex_")]
     assert len(shown) == 4 and any(s.startswith(LONG) for s in shown)
+    assert any(c.value.startswith("Try an example from the test set (texts no model here trained on") for c in at.caption)
     assert all(s in texts for s in shown), shown  # whole: no "…"
     # the tooltip: the whole text (as before; Compare's narrow box still shortens them) and the true label
     assert all(b.help.endswith(("true label: fresh", "true label: rotten")) for b in at.button
@@ -208,3 +209,23 @@ def test_in_projector_mode_the_accuracy_and_cost_charts_are_stacked(tiny_data, b
     no_problems(at)
     assert _in_columns(at.main, "cmp_acc") is False and _in_columns(at.main, "cmp_cost") is False
     assert _in_columns(at.main, "Measure serving speed") is False
+
+
+def test_playground_examples_are_texts_no_selected_run_trained_on(tmp_path, bertlab_home):
+    """The examples come from the first run's test split; a run of another split seed trained on some of those
+    texts, and a right answer on them proves little."""
+    from bertlab.data import load_splits
+
+    texts = [f"Review number {i}: a film with a plot and some actors." for i in range(60)]
+    p = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": texts, "label": ["rotten" if i % 2 else "fresh" for i in range(60)]}).to_csv(p, index=False)
+    a, b = (DataConfig(source="file", name=str(p), train_size=None, val_size=None, test_size=None, seed=s) for s in (0, 1))
+    store = RunStore(bertlab_home)
+    stored_run(store, "head_only", a, 2)
+    stored_run(store, "head_only", b, 2)
+    test_a, train_b = set(load_splits(a).test.texts), set(load_splits(b).train.texts)
+    assert test_a & train_b and test_a - train_b  # the split seeds share some texts, not all
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    shown = [b.label.replace("\\", "") for b in at.button if b.key.startswith("pg_box_ex_")]
+    assert shown and all(s in test_a and s not in train_b for s in shown), shown
