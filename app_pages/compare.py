@@ -896,7 +896,10 @@ row = st.container(horizontal=True)  # buttons as wide as their labels, side by 
 # Built only when clicked (a callable), so the 2-second refresh never pays for them.
 # Money at the prices set on the Accuracy vs cost page, as the app shows it.
 prices_now = common.prices()
-row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now),
+# Training projected to the size set there too (the page's input survives page switches).
+project_to = int(st.session_state.get("keep_pr_scale") or pareto.PROJECT_TO)
+row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now,
+                                                               project_to=project_to),
                     "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:")
 row.download_button("Results (CSV)",
                     lambda: report.for_spreadsheet(report.results_csv(common.store(), ids, prices_now)),

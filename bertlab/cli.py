@@ -12,6 +12,7 @@ from pathlib import Path
 from bertlab import variants
 from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
+from bertlab.pareto import PROJECT_TO
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
@@ -743,6 +744,17 @@ def _input_name(column: str) -> str:
 
 
 # --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------
+def _at_least_one(v: str) -> int:
+    """A count of examples: a whole number of at least 1."""
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{v!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} is below 1: give a number of training examples, e.g. {PROJECT_TO}")
+    return n
+
+
 def _size_arg(v: str) -> int | None:
     """A sweep's training size: a whole number, or 'all' (None)."""
     size = _cap_arg(v)
@@ -890,7 +902,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                            gpu_hour=saved.gpu_hour if args.price_gpu is None else args.price_gpu,
                            currency=saved.currency if args.currency is None else args.currency)
     if output is not None:
-        html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep)
+        html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep,
+                                 project_to=args.project_to)
         output.write_text(html, encoding="utf-8")
         print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if args.csv:
@@ -992,6 +1005,9 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--price-gpu", type=float, help="price of one GPU-hour (default: as set in the app, else 2.50)")
     rp.add_argument("--currency", help="currency symbol or code, at most 4 characters (default: as set in the app, "
                                        "else $)")
+    rp.add_argument("--project-to", type=_at_least_one, default=PROJECT_TO, metavar="N",
+                    help=f"training examples the report projects each strategy's training time and cost to "
+                         f"(default {PROJECT_TO:,}, as the app's Accuracy vs cost page)")
     rp.set_defaults(fn=cmd_report)
     de = sub.add_parser("delete", help="delete runs for good (their models, curves and results), to free disk space")
     de.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")

@@ -407,7 +407,7 @@ def curves_axis(runs: list[Run], points: list[dict], name=lambda s: s) -> tuple[
     """The x axis of the loss and validation charts (:data:`bertlab.plots.LOSS_X`), and why where it is not the
     steps: "progress" (by % of run) when the runs' epochs differ over :data:`EPOCH_SPREAD` times, or a 30-epoch
     head_only squeezes 3-epoch full_ft into the first tenth of a by-epoch axis. ``name`` quotes a run's name for
-    the text (Markdown escaping on a page); the Compare page's rule, which it could call."""
+    the text (Markdown escaping on a page); the Compare page calls it too."""
     epochs = validation_epochs(runs, points)
     if len(epochs) < 2 or min(epochs.values()) <= 0 or max(epochs.values()) <= EPOCH_SPREAD * min(epochs.values()):
         return "step", ""

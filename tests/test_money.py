@@ -138,6 +138,21 @@ def test_report_projects_training_to_more_data_and_quotes_serving_money(tiny_dat
     assert "What training would cost at 5,000 examples" in smaller and "EUR 0.3600" in smaller
 
 
+def test_report_cli_projects_to_the_size_asked_and_refuses_a_size_below_one(tiny_data, bertlab_home, tmp_path, capsys):
+    from bertlab.cli import main
+
+    store = RunStore(bertlab_home)
+    stored_run(store, "tfidf_logreg", tiny_data)
+    out = tmp_path / "r.html"
+    assert main(["report", "--batch", "latest", "-o", str(out), "--project-to", "5000"]) == 0
+    assert "What training would cost at 5,000 examples" in text_of(out.read_text(encoding="utf-8"))
+    assert main(["report", "--batch", "latest", "-o", str(out)]) == 0
+    assert f"What training would cost at {pareto.PROJECT_TO:,} examples" in text_of(out.read_text(encoding="utf-8"))
+    with pytest.raises(SystemExit):
+        main(["report", "--batch", "latest", "-o", str(out), "--project-to", "0"])
+    assert "0 is below 1" in capsys.readouterr().err
+
+
 def test_report_writes_prices_with_two_decimals_and_codes_spaced(tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
     rid = stored_run(store, "tfidf_logreg", tiny_data)
