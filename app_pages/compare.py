@@ -347,13 +347,16 @@ def answer_box(done: list, still: int = 0) -> None:
 
 
 def _namer(members: list[tuple]):
-    """Run names for the paired test: with the training size and seed where one strategy ran several times (a
-    sweep), so that "full_ft · 1a2b" says which of them it is; runs of one strategy with other settings by them,
-    "full_ft (lr 2e-05) · 1a2b" (:func:`bertlab.variants.labels`)."""
+    """Run names for the paired test: by strategy alone where each strategy and setting ran once ("full_ft", "full_ft
+    (lr 2e-05)": :func:`bertlab.variants.labels`); else with the id's tail, training size and seed, so that
+    "full_ft · 1a2b (n=500, seed 0)" says which of them it is."""
     runs = [r for r, _ in members]
     named = paired.namer(runs)  # "full_ft (lr 2e-05) · 1a2b"
-    if len(set(variants.labels(runs).values())) == len(members):  # no strategy and setting twice
-        return named
+    shown = variants.labels(runs)
+    if len(set(shown.values())) == len(members):  # no strategy and setting twice: its name says which run it is
+        # as the answer, the charts and the confusion matrices name it; with the id's tail, "tfidf_logreg · 4169"
+        # was cut to "tfidf_logreg · 41" in the table's 125-px columns
+        return lambda run: shown.get(run.id) or named(run)
 
     def name(run) -> str:
         n = (run.data_summary or {}).get("sizes", {}).get("train")

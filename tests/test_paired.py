@@ -186,6 +186,27 @@ def test_runs_without_stored_predictions_are_left_out(tiny_data, bertlab_home):
 
 
 # --- the Compare page ---------------------------------------------------------------------------------------
+def test_compare_names_runs_by_strategy_alone_where_each_ran_once(tiny_model, tiny_data, bertlab_home):
+    """"tfidf_logreg · 4169" was cut to "tfidf_logreg · 41" in the paired table's 125-px columns; where no strategy
+    ran twice the name alone says which run it is, as the answer and the charts call it."""
+    store = RunStore(bertlab_home)
+    runs = [_finished(store, make_config("tfidf_logreg", data=tiny_data)),
+            _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32)),
+            _finished(store, make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": 1}))]
+    fp = runs[0].metrics["test_fingerprint"]
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    names = sorted(at.selectbox(key=f"pair_a_{fp}").options)
+    assert len(names) == 3 and "zero_shot" in names and not any(" · " in n for n in names), names
+    table = next(d.value for d in at.dataframe if "p (Holm)" in d.value.columns)
+    assert set(table["A"]) | set(table["B"]) == set(names)
+    store.delete_finished([runs[2].id])  # now the same tfidf_logreg twice: the id's tail tells them apart
+    _finished(store, make_config("tfidf_logreg", data=tiny_data))
+    at = app_on("app_pages/compare.py")
+    twice = [n for n in at.selectbox(key=f"pair_a_{fp}").options if n.startswith("tfidf_logreg")]
+    assert len(twice) == 2 and all(" · " in n for n in twice), twice
+
+
 def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
     # A separable text task: tf-idf learns it, a random tiny BERT's zero-shot guesses: they disagree.
