@@ -75,7 +75,8 @@ def optimiser_text(name: str) -> str:
                 "cached embeddings through the linear head; no warmup or clipping (a convex problem).")
     return (f"Optimiser: AdamW; the learning rate rises linearly over the first {d.warmup_ratio:.0%} of steps, then "
             f"falls linearly to 0; weight decay {d.weight_decay:g} (none on biases and LayerNorm weights); "
-            f"gradients clipped at norm {d.grad_clip:g} (as BERT was fine-tuned; the Trainer's defaults too).")
+            f"gradients clipped at norm {d.grad_clip:g}, as BERT was fine-tuned. Hugging Face's Trainer decays "
+            "linearly and clips at 1.0 by default too, but has no warmup and no weight decay unless set.")
 
 
 def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None) -> dict:
