@@ -146,7 +146,26 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             st.session_state.setdefault(k, default)
             got.append(st.text_input(f"{lab}", key=k, on_change=common.save_descriptions, args=(data_tag, descs)))
         out["label_descriptions"] = [g.strip() for g in got]
+    if name == "scratch":
+        out.update(new_vocab_input(k, d))
     return out
+
+
+def new_vocab_input(k: str, d: RunConfig) -> dict:
+    """scratch's new vocabulary (RunConfig.new_vocab; the CLI's --new-vocab): the tutorials' "train from scratch
+    with a new vocabulary", which the page did not offer."""
+    st.session_state.setdefault(k + "new_vocab", bool(d.new_vocab))
+    st.session_state.setdefault(k + "vocab_size", int(d.vocab_size))
+    v1, v2 = st.columns([2, 1], vertical_alignment="bottom")
+    on = v1.checkbox("New vocabulary (WordPiece, trained on the training texts)", key=k + "new_vocab",
+                     help="Train a WordPiece vocabulary of this size on the training texts first, and the model on "
+                          "it, instead of the model's own vocabulary: from scratch in every sense. The run's notes "
+                          "say how many tokens it got. CLI: --new-vocab.")
+    if not on:
+        return {"new_vocab": False}
+    size = v2.number_input("Vocabulary size", 500, 100_000, key=k + "vocab_size",
+                           help="Word pieces in the new vocabulary (bert-base-uncased has 30,522).")
+    return {"new_vocab": True, "vocab_size": int(size)}
 
 
 def also_rates_input(col, name: str, key: str, default: float) -> list[float] | None:
