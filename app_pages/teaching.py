@@ -149,6 +149,19 @@ def measured(name: str, runs: list, title: str | None, pending: list, shown_titl
         st.caption("not run yet here; launch it on the Train page")
 
 
+def tutorial_words() -> None:
+    """What a learner read in a tutorial, in bertlab's names, and where a tutorial's recipe differs from bertlab's
+    defaults (bertlab.teaching's tables): "feature extraction", "continued pretraining" or "NSP" appeared on no
+    page, and a learner could not tell head_only from the tutorial they had just read."""
+    with st.expander("Coming from a tutorial? Its words and its recipe here", icon=":material/menu_book:"):
+        st.markdown("**Its words, in bertlab's names**\n\n| a tutorial says | here | what to know |\n|---|---|---|\n"
+                    + "".join(f"| {words} | {name if name.startswith('(') else f'`{name}`'} | {note} |\n"
+                            for words, name, note in teaching.TUTORIAL_TERMS))
+        st.markdown("**Where its recipe differs from bertlab's defaults, and why**\n\n| setting | tutorials | "
+                    "bertlab |\n|---|---|---|\n"
+                    + "".join(f"| {what} | {theirs} | {ours} |\n" for what, theirs, ours in teaching.TUTORIAL_RECIPE))
+
+
 def busy(name: str, runs: list, pending: list) -> bool:
     """Whether a run of ``name`` the card speaks of is queued or training."""
     return bool(pending) or any(r.strategy == name and r.status in ACTIVE for r in runs)
@@ -209,6 +222,7 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
 st.title("Strategy cards", help="What each way of using a BERT encoder trains and freezes, block by block, with the "
          "parameter counts of the real model. Made for a projector: one card at a time, large type (the Large "
          "diagram switch).")
+tutorial_words()
 for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
     st.session_state.setdefault(_k, _v)
 # The strategy row takes the full width: in a column beside the model field, at 1024 px its eight titles

@@ -524,7 +524,9 @@ if summary is not None:
     st.session_state.setdefault("keep_model", DEFAULT_MODEL)
     model = st.text_input("Model", key="keep_model",
                           help=f"'{DEFAULT_MODEL}' is the packaged all-MiniLM-L6-v2 (works offline). "
-                               "Or a Hugging Face id (needs internet) or a local save_pretrained() directory.").strip()
+                               "Or a Hugging Face id (needs internet) or a local save_pretrained() directory. The "
+                               "tutorials' bert-base-uncased works too: 110M weights in 12 layers, about 8 times "
+                               "MiniLM's compute per token.").strip()
     model_ok = check_model(model)
 
     # A new session (a reload, a second tab) starts from the strategies last chosen in this data directory.
@@ -534,6 +536,9 @@ if summary is not None:
     names = st.multiselect("Strategies (they run one after another, in this order)", list(REGISTRY),
                            key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}",
                            on_change=lambda: common.save_strategies(st.session_state["keep_strategies"]))
+    st.caption("Coming from a tutorial? The *Strategy cards* page gives its words in these names (feature "
+               "extraction is head_only, continued pretraining is dapt...) and where its recipe differs from "
+               "these defaults.")
 
     max_len_limit = known_max_positions(model) if model_ok else None
     if model_ok and (lengths := common.token_lengths(cfg, model)):

@@ -455,3 +455,75 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),
                 intro=intro, plain_when=plain_when, plain_cost=plain_cost)
+
+
+# A learner arrives from tutorials (README "Coming from a tutorial"; the guides in the project's seeds) with their
+# words for these strategies and their recipe. Each row: (the tutorial's words, bertlab's name, what to know).
+# The Strategy cards page shows both tables; tests check that every name here is a registered strategy or option.
+TUTORIAL_TERMS = [
+    ("using the pretrained model as it is; a pre-trained baseline", "zero_shot",
+     "compares each text with one sentence per class. A `...ForSequenceClassification` loaded with "
+     "`from_pretrained` and not trained has a random head and would only guess."),
+    ("feature extraction; freezing the encoder; training only the classification layer", "head_only",
+     "a linear head on the frozen encoder's vectors, averaged over the words (mean pooling), where tutorials often "
+     "read the [CLS] vector or `pooler_output`. Tutorial code that gives `model.parameters()` to the optimiser "
+     "trains every weight, whatever its text says: that is full_ft."),
+    ("fine-tuning; full fine-tuning; `BertForSequenceClassification` (or `AutoModel...`) with a training loop or "
+     "the `Trainer`", "full_ft",
+     "every weight, reading the text as those classes do: the [CLS] token's vector through the pooler "
+     "(`pooler_output`: dense + tanh), then a new linear layer."),
+    ("fine-tuning only the last (top) layers; freezing the lower layers", "partial_ft",
+     "option *Top layers trained* (`layers`, default half of them); the embeddings stay frozen."),
+    ("training from scratch; `BertForSequenceClassification(BertConfig(...))`; a new vocabulary", "scratch",
+     "the chosen model's architecture (MiniLM: 6 layers, not bert-base's 12) from random weights, trained on your "
+     "labels only; *New vocabulary* on the Train page (CLI `--new-vocab`) trains a WordPiece vocabulary on the "
+     "training texts first. No masked-LM pretraining of the random model on your texts: that is not offered."),
+    ("domain pretraining; continued or continual pretraining; intermediate fine-tuning on a domain corpus; "
+     "`BertForPreTraining` on your texts, then fine-tuning", "dapt",
+     "masked-LM training on the training texts (and an optional unlabelled .txt), then full_ft."),
+    ("masked language modelling (MLM)", "dapt",
+     "its first phase; options *Masked-LM epochs*, *Masked-LM learning rate* and *Share of tokens masked* "
+     "(0.15, as BERT)."),
+    ("next sentence prediction (NSP)", "(not offered)",
+     "dapt trains the masked LM only. NSP needs pairs of consecutive sentences from longer documents (one review "
+     "a line has no next sentence), and RoBERTa (Liu et al., 2019) matched or beat BERT without it."),
+    ("differential (discriminative) learning rates; a lower rate for the encoder than for the head", "layer_decay",
+     "option *Layer-wise LR decay* of full_ft, partial_ft, lora and dapt: the head and pooler train at the "
+     "learning rate, each layer below at decay times the one above (MiniLM's lowest layer at 0.9: 0.53 of it). "
+     "One separate rate for the head alone (2e-5 for the encoder, 5e-5 for the head) is not offered."),
+    ("no weight decay on biases and LayerNorm weights (two parameter groups)", "weight_decay",
+     "always so for the strategies that fine-tune (weight decay 0.01 on the other weights)."),
+    ("logistic regression, or another simple model, as the baseline", "tfidf_logreg",
+     "word and word-pair counts (TF-IDF) and a logistic regression, its C picked on the validation split."),
+]
+
+# Where a tutorial's recipe differs from bertlab's defaults, and why: (setting, the tutorials, bertlab).
+TUTORIAL_RECIPE = [
+    ("model", "`bert-base-uncased`: 110M weights, 12 layers",
+     "all-MiniLM-L6-v2 (22.7M weights, 6 layers), packaged, so everything runs offline on a laptop's CPU at about "
+     "an eighth of bert-base's compute per token. Type `bert-base-uncased` in the Train page's *Model* field "
+     "(internet needed once) to run theirs; zero_shot on it reads a masked-LM model's averaged vectors, which "
+     "were never trained to place similar texts close together."),
+    ("learning rate (fine-tuning)", "1e-5 to 5e-5",
+     "1e-4 for full_ft, partial_ft and dapt: the Quick demo gives few steps. Measured here (full_ft, "
+     "rotten_tomatoes, seed 0, 3 epochs of 16, 2026-12-04): on the Quick demo's 500 texts (96 steps) 2e-5 learned "
+     "nothing (57.8%, the majority class), 5e-5 reached 73.2% and 1e-4 74.4%; on the Standard size's 2,000 (375 "
+     "steps) 79.8%, 80.7% and 81.1%, gaps its 1,000 test texts cannot tell from chance (McNemar p = 0.29 and "
+     "0.74 against 1e-4). *Also compare at learning rates* (e.g. `2e-5, 5e-5`) runs theirs beside it."),
+    ("schedule", "Adam or AdamW at a constant rate (the `Trainer`: linear decay, but no warmup and no weight decay "
+     "unless set)",
+     "AdamW, warmup over the first 10% of steps then linear decay to 0, weight decay 0.01 (none on biases and "
+     "LayerNorm weights), gradients clipped at norm 1.0: as BERT's own fine-tuning code."),
+    ("padding", "every text padded to max_length (`padding='max_length'`)",
+     "each batch padded only to its longest text, texts of similar length batched together: each text's outputs "
+     "are the same (the attention mask hides padding), for far less compute on short texts."),
+    ("max length", "128, or the model's 512 where only `truncation=True` is set",
+     "128 tokens; the Train page says when many of your texts are longer (and the estimate counts a larger one)."),
+    ("epochs and batch size", "3 epochs; batches of 2 to 16 (one tutorial takes one step on the whole set per "
+     "epoch)",
+     "full_ft: 3 epochs of shuffled batches of 16. head_only: 30 epochs at 1e-2 (a linear model on fixed vectors, "
+     "seconds in all); scratch: 5 epochs at 2e-4 (measured in the README)."),
+    ("evaluation", "the training loss printed, or the test split used as eval_dataset during training",
+     "validation loss and accuracy every epoch (what *Keep the best epoch* and *Stop early* read), the test split "
+     "scored once at the end, with a 95% interval and a paired test between runs on Compare."),
+]

@@ -3,11 +3,59 @@ bertlab's names, where their recipe differs from bertlab's defaults, the options
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict
 
 from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
+from bertlab import teaching
+from bertlab.config import RunConfig
 from bertlab.store import RunStore
+from bertlab.strategies import REGISTRY, make_config
+
+
+def test_the_strategy_cards_page_maps_the_tutorials_words_to_bertlabs_names():
+    at = app_on("app_pages/teaching.py")
+    no_problems(at)
+    box = next(e for e in at.expander if e.label.startswith("Coming from a tutorial"))
+    text = "\n".join(m.value for m in box.markdown)
+    for words, name in (("feature extraction", "`head_only`"), ("continued or continual pretraining", "`dapt`"),
+                        ("next sentence prediction (NSP)", "(not offered)"), ("differential", "`layer_decay`"),
+                        ("training from scratch", "`scratch`"), ("logistic regression", "`tfidf_logreg`"),
+                        ("fine-tuning only the last (top) layers", "`partial_ft`")):
+        row = next((line for line in text.splitlines() if words in line), "")
+        assert name in row, (words, row)
+    assert "bert-base-uncased" in text and "padding='max_length'" in text  # the recipe's table too
+
+
+def test_every_name_the_tutorial_table_gives_exists():
+    """A strategy, an option of one, or a RunConfig field: a renamed option must not leave the table naming it."""
+    options = {o for s in REGISTRY.values() for o in (getattr(s, "option_specs", None) or {})}
+    fields = {f.name for f in dataclasses.fields(RunConfig)}
+    for _, name, _ in teaching.TUTORIAL_TERMS:
+        assert name in REGISTRY or name in options or name in fields or name == "(not offered)", name
+
+
+def test_the_recipe_table_states_bertlabs_actual_defaults():
+    """The table says what bertlab does where a tutorial does otherwise; these are the numbers it quotes."""
+    recipe = {what: ours for what, _, ours in teaching.TUTORIAL_RECIPE}
+    for name in ("full_ft", "partial_ft", "dapt"):
+        assert make_config(name).learning_rate == 1e-4 and "1e-4 for full_ft, partial_ft and dapt" in \
+            recipe["learning rate (fine-tuning)"]
+    ft, head, scratch = make_config("full_ft"), make_config("head_only"), make_config("scratch")
+    assert (ft.epochs, ft.batch_size) == (3, 16) and "3 epochs of shuffled batches of 16" in recipe["epochs and batch size"]
+    assert (head.epochs, head.learning_rate) == (30, 1e-2) and "30 epochs at 1e-2" in recipe["epochs and batch size"]
+    assert (scratch.epochs, scratch.learning_rate) == (5, 2e-4) and "5 epochs at 2e-4" in recipe["epochs and batch size"]
+    assert ft.max_length == 128 and recipe["max length"].startswith("128 tokens")
+    assert (ft.warmup_ratio, ft.weight_decay, ft.grad_clip) == (0.1, 0.01, 1.0)
+    assert all(x in recipe["schedule"] for x in ("first 10% of steps", "weight decay 0.01", "norm 1.0"))
+
+
+def test_the_train_page_points_a_tutorials_reader_to_the_mapping(tiny_data):
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    assert any("Coming from a tutorial" in c.value and "Strategy cards" in c.value for c in at.caption)
+    assert "bert-base-uncased" in at.text_input(key="keep_model").help
 
 
 def test_the_optimiser_line_says_what_the_trainer_does_by_default(tiny_data):
@@ -39,3 +87,15 @@ def test_scratch_offers_a_new_vocabulary_and_it_reaches_the_queued_config(tiny_m
     run = store.list_runs()[0]
     assert run.strategy == "scratch" and run.config["new_vocab"] is True and run.config["vocab_size"] == 600
     store.request_cancel(run.id)
+
+
+def test_the_readme_gives_the_same_tables():
+    """README's "Coming from a tutorial" says what the Strategy cards page says, row for row."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for words, name, note in teaching.TUTORIAL_TERMS:
+        shown = name if name.startswith("(") else f"`{name}`"
+        assert f"| {words} | {shown} | {note} |" in readme, words
+    for what, theirs, ours in teaching.TUTORIAL_RECIPE:
+        assert f"| {what} | {theirs} | {ours} |" in readme, what

@@ -12,7 +12,8 @@ from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weight
 
 # The option every fine-tuning strategy of the pretrained encoder offers (differential learning rates).
 LAYER_DECAY_SPEC = {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
-                    "help": "layer-wise learning-rate decay: layer l of L gets lr x decay^(L-l); empty = off"}
+                    "help": "layer-wise learning-rate decay (differential learning rates): the head at lr, layer l of L "
+                            "at lr x decay^(L-l), so lower layers move less; empty = off"}
 
 
 def check_layer_decay(options: dict) -> None:
