@@ -101,7 +101,8 @@ BLOCK_MEANINGS = {
     "embeddings": "turn each word piece into a list of numbers",
     "layer": "the encoder's layers: each re-reads the whole text and refines every word's numbers using the "
              "words around it",
-    "pooler": "a small layer that squeezes the text into one summary (from its first token)",
+    "pooler": "a small layer that squeezes the text into one summary from its first token, [CLS] (its output is "
+              "what tutorials call pooler_output)",
     "head": "the small final layer that makes the decision from the summary",
 }
 NOTE_MEANINGS = {

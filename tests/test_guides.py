@@ -99,3 +99,9 @@ def test_the_readme_gives_the_same_tables():
         assert f"| {words} | {shown} | {note} |" in readme, words
     for what, theirs, ours in teaching.TUTORIAL_RECIPE:
         assert f"| {what} | {theirs} | {ours} |" in readme, what
+
+
+def test_the_diagrams_words_name_the_cls_token_and_pooler_output():
+    """The tutorials read the [CLS] token's vector, `pooler_output`; the cards' legend said "its first token"."""
+    meaning = dict(teaching.card("full_ft").glossary)["pooler"]
+    assert "[CLS]" in meaning and "pooler_output" in meaning
