@@ -124,18 +124,45 @@ def _results(runs, preds, compact: bool) -> None:
     common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 
+# An example longer than this shows its start on the Playground (a click still fills in the whole text): ten whole
+# BBC articles of ~2,000 characters each pushed the text box and the answers ~2,500 px down the page.
+WHOLE_EXAMPLE_CHARS = 300
+
+
+def every_class_first(examples: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` of ``examples`` ((text, label) pairs, grouped by class), one of each class in turn, so that
+    every class has one before any has two: the first eight of bbc_news's two per class had none of 'tech'."""
+    by_class: dict[str, list[tuple[str, str]]] = {}
+    for ex in examples:
+        by_class.setdefault(ex[1], []).append(ex)
+    rounds = [group[i] for i in range(max(map(len, by_class.values()), default=0))
+              for group in by_class.values() if i < len(group)]
+    return rounds[:limit]
+
+
+def example_label(text: str, compact: bool) -> str:
+    """A button's text for an example: whole on the Playground up to WHOLE_EXAMPLE_CHARS (then its start, cut at a
+    word), 60 characters in the Compare page's narrow box."""
+    most = 60 if compact else WHOLE_EXAMPLE_CHARS
+    if len(text) <= most:
+        return text
+    cut = text[: most - 3]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[most // 2 :] else cut) + "…"
+
+
 def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, compact: bool) -> None:
-    """One-click example texts. On the Playground each is whole, one a line at full width, left-aligned and
-    wrapped: a teacher reads them aloud, and four a row cut them to "This is a dark, grit…" at 1280 px. In the
-    Compare page's narrow box, two a row, shortened (the whole text is the tooltip)."""
+    """One-click example texts, every class's first. On the Playground each is whole (up to WHOLE_EXAMPLE_CHARS),
+    one a line at full width, left-aligned and wrapped: a teacher reads them aloud, and four a row cut them to
+    "This is a dark, grit…" at 1280 px. In the Compare page's narrow box, two a row, shortened. The whole text is
+    the tooltip, and a click fills it in."""
     # From the test split: a teacher asked whether the models had trained on them (a right answer would then
     # prove little).
     st.caption("Try an example from the test set (texts no model here trained on; hover for the true label):")
     # a list, its buttons close together; the whole ones styled by their key's ending (_examples_whole)
     where = st.container(key=f"{key}_examples" + ("" if compact else "_whole"), gap="xsmall")
     cols = where.columns(2) if compact else [where]
-    for i, (text, label) in enumerate(examples[: 4 if compact else 8]):
-        shown = text if not compact or len(text) <= 60 else text[:57] + "…"
+    for i, (text, label) in enumerate(every_class_first(examples, 4 if compact else 8)):
+        shown = example_label(text, compact)
         # The whole text and the label: narrow columns clip even a short text (with an ellipsis of their own).
         tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
         cols[i % len(cols)].button(common.md(shown), key=f"{key}_ex_{i}", help=tip, on_click=_set_text,

@@ -491,6 +491,37 @@ def test_playground_offers_examples_of_a_dataset_of_long_texts_too():
     assert got[0][0] in long.texts and len(got[0][0]) > 160  # else its shortest, whole
 
 
+def test_playground_examples_cover_every_class_of_five_and_keep_long_articles_short(tmp_path, bertlab_home):
+    """A newsroom persona on bbc_news: the eight example buttons were two of each of the first four topics (none of
+    'tech'), each a whole ~2,000-character article, which pushed the text box ~2,500 px down the page."""
+    import random
+
+    import pandas as pd
+
+    most = 300  # characters of an example's button (its start, then "…"); a click fills in the whole text
+
+    rng = random.Random(0)
+    topics = ["business", "entertainment", "politics", "sports", "tech"]
+    rows = [{"text": f"{t} story {i}: " + " ".join(rng.choice([t, "the", "a", "said", "on", "and"]) for _ in range(300)),
+             "label": t} for t in topics for i in range(20)]
+    path = tmp_path / "news.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None)
+    finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=data))
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    examples = [b for b in at.button if b.key and b.key.startswith("pg_box_ex_")]
+    assert len(examples) == 8
+    shown = {t for t in topics for b in examples if f"true label: {t}" in b.help}
+    assert shown == set(topics)  # every class has an example before any has two
+    shown_text = [b.label.replace("\\", "") for b in examples]  # as the page shows it (markdown escapes off)
+    assert all(len(t) <= most and t.endswith("…") for t in shown_text)
+    # a click still fills in the whole article, as the test set holds it
+    examples[0].click().run()
+    whole = at.text_area(key="pg_box_text").value
+    assert len(whole) > most and whole.startswith(shown_text[0][:-1])
+
+
 def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertlab_home):
     """A teacher at 1920 px: Compare's ticks and legends were ~11 px on the wall."""
     import plotly.graph_objects as go
