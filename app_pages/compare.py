@@ -303,8 +303,9 @@ def results(runs: list) -> None:
     calibration_section(done)
     confident_mistakes(done)
     st.markdown("#### Confusion matrices (test set)")
-    # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen.
-    per_row = min(3, len(done))
+    # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen; two where the classes are many
+    # or their names long (bbc_news's five topics).
+    per_row = min(plots.confusion_per_row(done), len(done))
     titles = plots.run_labels(done)  # "head_only · 6a07" where a strategy ran at several seeds, as elsewhere
     for i in range(0, len(done), per_row):
         cols = st.columns(per_row, gap="medium")

@@ -739,12 +739,42 @@ def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
     return fig
 
 
-def confusion_figure(run: Any, height: int = 300, title: str | None = None) -> go.Figure:
+# A confusion matrix's room per class (px of height) and per character of an upright class name below it: at a fixed
+# 300 px, bbc_news's five topics left a matrix of ~115 px, its cells ~23 px, under names like 'entertainment' turned
+# upright (they do not fit flat under a third of the page).
+CONFUSION_CELL_PX = 34
+CONFUSION_CHAR_PX = 7
+CONFUSION_FLAT_WIDTH = 200  # a matrix's width, about, in a third of a 1280-px page: wider names are turned
+
+
+def confusion_per_row(runs: Sequence[Any], most: int = 3) -> int:
+    """How many confusion matrices of ``runs`` fit a row of a 1280-px page: ``most``, or two where the classes are
+    many or their names long. Three a row left bbc_news's five topics cells ~23 px wide beside 'entertainment',
+    their counts in 8-px type; a third of the page leaves ~260 px for a matrix and the class names to its left."""
+    names = [[str(n) for n in (r.metrics or {}).get("label_names") or []] for r in runs]
+    widest = max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * max(map(len, ns)) for ns in names if ns),
+                 default=0)
+    return min(most, 2) if widest > 260 else most
+
+
+def confusion_height(names: Sequence[str], least: int = 300) -> int:
+    """Height (px) of a confusion matrix of ``names``: ``least``, or more where the classes are many or their names
+    long enough to be turned upright under it."""
+    longest = max((len(n) for n in names), default=1)
+    upright = len(names) * (CONFUSION_CHAR_PX * longest + 8) > CONFUSION_FLAT_WIDTH
+    ticks = CONFUSION_CHAR_PX * longest if upright else 16
+    # title 44, margin 10, the axis title and the gaps plotly leaves: ~100 px besides the cells and the names
+    return max(least, 100 + CONFUSION_CELL_PX * len(names) + ticks)
+
+
+def confusion_figure(run: Any, height: int | None = None, title: str | None = None) -> go.Figure:
     """Confusion matrix of a finished run's test predictions (counts; colour = share of the true class), titled
-    ``title`` (default: the run's strategy)."""
+    ``title`` (default: the run's strategy), at least ``height`` px high (default 300), more for many classes or
+    long class names (:func:`confusion_height`)."""
     m = run.metrics or {}
     cm = np.asarray(m.get("confusion") or [[0]], dtype=float)
     names = [str(n) for n in m.get("label_names") or range(len(cm))]
+    height = confusion_height(names, height or 300)
     share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
     fig = figure(go.Heatmap(
         z=share, x=names, y=names, text=cm.astype(int), texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1,

@@ -179,6 +179,26 @@ def test_confusion_figure_shows_counts_and_row_shares():
     assert fig.layout.title.font.color is None
 
 
+def test_confusion_matrices_of_five_topics_get_room_for_their_cells():
+    """A newsroom persona on bbc_news: three matrices a row left each ~260 px, five topics' cells ~23 px wide beside
+    'entertainment' and the counts in 8-px type, in a fixed 300 px of height under the upright names."""
+    topics = ["business", "entertainment", "politics", "sports", "tech"]
+    news = make_run("full_ft", "f5")
+    news.metrics |= {"label_names": topics, "confusion": np.diag([101, 74, 81, 100, 69]).tolist()}
+    tweets = make_run("head_only", "h3")
+    tweets.metrics |= {"label_names": ["negative", "neutral", "positive"], "confusion": np.eye(3, dtype=int).tolist()}
+    two = make_run("zero_shot", "z2")
+    assert plots.confusion_per_row([news, two]) == 2  # the page lays out the most crowded matrix's row
+    assert plots.confusion_per_row([tweets, two]) == plots.confusion_per_row([two]) == 3
+    assert plots.confusion_figure(two).layout.height == plots.confusion_figure(tweets).layout.height == 300
+    tall = plots.confusion_figure(news).layout.height
+    assert tall > 300  # the five rows and the upright names share more than the two classes' 300 px
+    assert plots.confusion_figure(news, height=320).layout.height == tall  # the report's 320 is a floor
+    news.metrics["label_names"] = [f"{t} news" for t in topics]
+    assert plots.confusion_figure(news).layout.height > tall  # longer names turned upright take more
+    assert plots.confusion_figure(two, height=320).layout.height == 320
+
+
 def test_estimate_is_unknown_without_history_and_scales_with_work():
     sizes = {"train": 100, "validation": 20, "test": 50}
     assert estimate_seconds([], "full_ft", "minilm", "cpu0", sizes, 2).text() == "unknown"
