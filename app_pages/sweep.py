@@ -140,17 +140,24 @@ def train_examples(data) -> int | None:
         return None
 
 
+ZERO_SHOT_SHOWN = 6  # label sentences the sweep's zero_shot note lists whole
+
+
 def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str]) -> str:
     """Which sentences the sweep's zero_shot points compare each text with: the Train page's (see
     common.zero_shot_descriptions). A sweep once compared them with the bare label names and scored under the
     majority class where Compare, with the user's sentences, was at 72%."""
+    # Every class up to ZERO_SHOT_SHOWN (bbc_news's five topics ended "sports: ...; ...." without 'tech'), else the
+    # first ones and how many more.
+    k = len(labels) if len(labels) <= ZERO_SHOT_SHOWN else ZERO_SHOT_SHOWN - 1
+    more = f" and {len(labels) - k} more" if k < len(labels) else ""
     if all(d.casefold() == str(n).strip().casefold() for d, n in zip(descs, labels)):
-        shown = ", ".join(repr(str(n)) for n in labels[:4]) + (", ..." if len(labels) > 4 else "")
+        shown = ", ".join(repr(str(n)) for n in labels[:k]) + more
         return (f":material/edit_note: zero_shot points compare each text with the bare label names "
                 f"({common.md(shown)}): write a sentence per class in the Train page's zero_shot panel first, "
                 "it usually does far better.")
-    pairs = "; ".join(f"{common.md(n)}: \"{common.md(d)}\"" for n, d in zip(labels[:4], descs[:4]))
-    pairs += "; ..." if len(labels) > 4 else ""
+    pairs = "; ".join(f"{common.md(n)}: \"{common.md(d)}\"" for n, d in zip(labels[:k], descs[:k]))
+    pairs += f"; {more.strip()} (the Train page's zero_shot panel lists them all)" if more else ""
     where = "as written on the Train page" if descs != defaults else "the Train page's zero_shot panel changes them"
     return f":material/edit_note: zero_shot points compare each text with these sentences ({where}): {pairs}."
 

@@ -531,3 +531,21 @@ def test_a_cards_runs_of_one_strategy_with_other_settings_say_which_setting_each
     maj = store.get(ids[1]).metrics["majority_accuracy"]
     bars = [c.value for c in at.caption if "commonest class would score" in c.value]
     assert bars == [f"Always answering the commonest class would score {100 * maj:.1f}% on the same test texts."]
+
+
+def test_a_sweeps_zero_shot_note_names_every_one_of_five_topics(bertlab_home, monkeypatch):
+    """A newsroom persona on bbc_news: the note listed four topics' sentences and ended "; ...." without 'tech'."""
+    from dataclasses import asdict
+
+    from bertlab.config import DataConfig
+    from bertlab.data.builtin import BUILTIN
+
+    _runs_stay_queued(monkeypatch)
+    session = {"keep_data_config": asdict(DataConfig(source="builtin", name="bbc_news")),
+               "keep_sw_strategies": ["zero_shot", "tfidf_logreg"], "keep_sw_sizes": [16], "keep_sw_seeds": 1}
+    at = app_on("app_pages/sweep.py", session)
+    no_problems(at)
+    note = next(c.value for c in at.caption if "zero_shot points compare" in c.value)
+    for topic, sentence in BUILTIN["bbc_news"].label_descriptions.items():
+        assert f'{topic}: "{sentence[:-1]}' in note, topic
+    assert "..." not in note and not note.endswith("..")
