@@ -261,6 +261,12 @@ def sizes_note(cfg: DataConfig, n_examples: int, sizes: dict[str, int]) -> str:
     return " ".join(said)
 
 
+def preview_label_width(labels: list[str]) -> int:
+    """Pixels for the preview's label column: its longest label whole (about 8 px a character at the table's
+    14 px, and its padding), within 60 to 220 px."""
+    return max(60, min(220, 8 * max((len(str(n)) for n in labels), default=5) + 24))
+
+
 def show_dataset(cfg: DataConfig) -> None:
     ds = common.dataset(cfg)
     sp = common.splits(cfg)
@@ -303,9 +309,12 @@ def show_dataset(cfg: DataConfig) -> None:
     with left:
         st.markdown("**Preview** (training examples)")
         n = min(12, len(sp.train))
-        st.dataframe({"text": sp.train.texts[:n], "label": [sp.label_names[y] for y in sp.train.labels[:n]]},
+        # The label first, as wide as the longest: after the text it had what the text left, and bbc_news's
+        # "entertainment" read "entertainm". The text, after it, runs past the table's edge (it scrolls sideways).
+        st.dataframe({"label": [sp.label_names[y] for y in sp.train.labels[:n]], "text": sp.train.texts[:n]},
                      hide_index=True, width="stretch",
-                     column_config={"text": st.column_config.TextColumn(width="large")})
+                     column_config={"label": st.column_config.TextColumn(width=preview_label_width(sp.label_names)),
+                                    "text": st.column_config.TextColumn(width="large")})
     with right:
         counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
         common.chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist",

@@ -1468,3 +1468,15 @@ def test_compares_throughput_chart_says_what_examples_per_second_count_for_each_
     no_problems(at)
     assert any(c.value.startswith("Training examples per second") and "once per value of C" in c.value
                for c in at.caption)
+
+
+def test_data_page_preview_shows_a_long_class_name_whole():
+    """A newsroom persona on bbc_news: the preview's label column, after the text, had what the text left, and
+    'entertainment' read 'entertainm'."""
+    at = app_on()
+    at.selectbox(key="keep_builtin").set_value("bbc_news").run()
+    no_problems(at)
+    preview = next(d for d in at.dataframe if "label" in d.value.columns and "text" in d.value.columns)
+    assert list(preview.value.columns) == ["label", "text"]
+    width = json.loads(preview.proto.columns)["label"].get("width")
+    assert isinstance(width, int) and width >= 8 * len("entertainment")  # px: about 8 a character, and padding
