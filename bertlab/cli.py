@@ -378,7 +378,9 @@ def per_class_lines(runs: list) -> list[str]:
     same = [r for r in done if (r.metrics.get("label_names") or list(r.metrics["per_class"])) == classes]
     if len(classes) < 3:
         return []
-    names = variants.labels(same)
+    shown = variants.labels(same)  # seeds of one thing share a name: the seed tells them apart, as in the notes
+    names = {r.id: f"{shown[r.id]} (seed {r.config.get('seed')})" if list(shown.values()).count(shown[r.id]) > 1
+             else shown[r.id] for r in same}
     support = {c: int((same[0].metrics["per_class"].get(c) or {}).get("support") or 0) for c in classes}
     first = max(len("class"), *(len(str(c)) for c in classes))
     cols = [max(len(names[r.id]), 4) for r in same]

@@ -838,3 +838,19 @@ def test_cli_run_prints_each_classs_recall_where_there_are_three_classes_or_more
     # two classes: the answer's missed-class sentence and macro-F1 say it; no table
     assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg"]) == 0
     assert "Recall per class" not in capsys.readouterr().out
+
+
+def test_cli_per_class_recall_tells_seeds_of_one_strategy_apart():
+    """run --repeats 2: two columns both headed 'head_only' could not be told apart."""
+    from bertlab.cli import per_class_lines
+    from bertlab.store import Run
+
+    def run(rid: str, seed: int, recall: float) -> Run:
+        per_class = {c: {"recall": recall, "precision": 0.5, "f1": 0.5, "support": 10} for c in ("a", "b", "c")}
+        return Run(id=rid, batch_id="b", created=float(seed), status=SUCCEEDED, strategy="head_only", dataset="d",
+                   model="minilm", config={"seed": seed}, metrics={"label_names": ["a", "b", "c"],
+                                                                   "per_class": per_class})
+
+    lines = per_class_lines([run("r0", 0, 0.5), run("r1", 1, 0.9)])
+    assert lines[1].split()[3:] == ["head_only", "(seed", "0)", "head_only", "(seed", "1)"]
+    assert lines[2].split() == ["a", "10", "50%", "90%"]
