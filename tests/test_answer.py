@@ -1423,3 +1423,41 @@ def test_runs_behind_the_best_are_called_costlier_or_no_cheaper_each_by_its_own_
         cheaper = [s for s in a.sentences if s.startswith(f"No cheaper to train and {words} than tfidf_logreg: ")]
         assert len(costlier) == 1 and "full_ft" in costlier[0] and "zero_shot" not in costlier[0], a.sentences
         assert len(cheaper) == 1 and "zero_shot" in cheaper[0] and "full_ft" not in cheaper[0], a.sentences
+
+
+def test_the_answer_names_the_picks_weakest_class_where_another_run_finds_more_of_it(tmp_path):
+    """A persona's tweets: the answer picked head_only, which found 44% of the positive tweets where full_ft found
+    55%, and said nothing of it (accuracy and macro-F1 average it away)."""
+    labels = [i % 3 for i in range(300)]
+
+    def preds(rights):  # right on the first rights[c] texts of class c, else the next class
+        seen = [0, 0, 0]
+        out = []
+        for y in labels:
+            out.append(y if seen[y] < rights[y] else (y + 1) % 3)
+            seen[y] += 1
+        return out
+
+    head = fake_run(tmp_path, "head_only", labels, preds([95, 95, 44]), 1e12, 10)
+    full = fake_run(tmp_path, "full_ft", labels, preds([80, 80, 60]), 1e15, 100)
+    for r in (head, full):
+        r.metrics["test_fingerprint"] = "fp0"
+    a = answer.answer([head, full])
+    assert a.pick is head
+    said = [s for s in a.sentences if s.startswith("Its weakest class")]
+    f1 = lambda r: r.metrics["per_class"]["2"]["f1"]  # noqa: E731
+    assert said == [f"Its weakest class: head_only finds 44% of the 100 '2' test texts (F1 {f1(head):.2f}), full_ft "
+                    f"60% (F1 {f1(full):.2f}); if that class matters most, weigh the recall per class too."]
+    # a run that finds more of it by answering it to everything is no rival: recall up, F1 not
+    loud = fake_run(tmp_path, "zero_shot", labels, [0 if y == 0 and i < 90 else 2 for i, y in enumerate(labels)], 0, 0)
+    loud.metrics["test_fingerprint"] = "fp0"
+    assert loud.metrics["per_class"]["2"]["recall"] == 1.0 and f1(loud) < f1(head) + answer.WEAK_CLASS_F1_GAP
+    assert not any(s.startswith("Its weakest class") for s in answer.answer([head, loud]).sentences)
+    assert [s for s in answer.answer([head, full, loud]).sentences if s.startswith("Its weakest class")] == said
+    full2 = fake_run(tmp_path, "full_ft", labels, preds([80, 80, 50]), 1e15, 100)  # 6 points more: not worth a line
+    full2.metrics["test_fingerprint"] = "fp0"
+    assert not any(s.startswith("Its weakest class") for s in answer.answer([head, full2]).sentences)
+    two = [i % 2 for i in range(200)]  # two classes: accuracy and macro-F1 already say it
+    h2, f2 = (fake_run(tmp_path, s, two, right_on(two, k), c, 1) for s, k, c in (("head_only", 180, 1e12),
+                                                                                  ("full_ft", 150, 1e15)))
+    assert not any(s.startswith("Its weakest class") for s in answer.answer([h2, f2]).sentences)
