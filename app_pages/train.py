@@ -227,9 +227,12 @@ def option_inputs(name: str) -> dict:
 
 
 def teaching_card(name: str, model: str, n_classes: int) -> None:
-    """The layer diagram of what this strategy trains (from bertlab.teaching), when the model allows one."""
+    """The layer diagram of what this strategy trains (from bertlab.teaching), when the model allows one; scratch's
+    with the new vocabulary its panel's checkbox below asks for (drawn before it: the state of its last click)."""
+    k = f"keep_hp_{name}_"
+    vocab = st.session_state.get(k + "vocab_size") if st.session_state.get(k + "new_vocab") else None
     try:
-        c = card(name, model, n_classes=n_classes)
+        c = card(name, model, n_classes=n_classes, new_vocab=vocab)
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
     common.diagram(c.svg, c.alt, width=480)  # 14 px text, readable on a projector

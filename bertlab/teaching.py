@@ -266,10 +266,18 @@ def _attention_hidden(model: str) -> int:
 
 
 def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
-                    n_classes: int = 2) -> list[Block]:
-    """The model's blocks coloured for ``strategy`` (options as in RunConfig.options)."""
+                    n_classes: int = 2, new_vocab: int | None = None) -> list[Block]:
+    """The model's blocks coloured for ``strategy`` (options as in RunConfig.options); ``new_vocab``: scratch's new
+    WordPiece vocabulary of up to that many tokens (RunConfig.vocab_size), whose word embeddings replace the
+    model's (the Train page drew MiniLM's 11.92M embedding weights where a run with 6,002 new tokens had 2.50M)."""
     options = options or {}
     parts = list(model_parts(model, n_classes))
+    if strategy == "scratch" and new_vocab:
+        from bertlab import models
+
+        cfg = models.load_config(model)
+        parts = [(name, c + (int(new_vocab) - int(cfg.vocab_size)) * int(cfg.hidden_size) if name == "embeddings"
+                  else c) for name, c in parts]
     layers = [p for p in parts if p[0].startswith("layer ")]
     n = len(layers)
 
@@ -286,7 +294,8 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
         return blocks(lambda name, c: (TRAINED, c, "new, random" if name == "head" else
                                        ("" if name == "pooler" else "masked-LM, then fine-tuned")))
     if strategy == "scratch":
-        return blocks(lambda name, c: (RANDOM, c, ""))
+        return blocks(lambda name, c: (RANDOM, c, f"new vocabulary, up to {int(new_vocab):,} tokens"
+                                       if new_vocab and name == "embeddings" else ""))
     if strategy == "partial_ft":
         k = options.get("layers", (n + 1) // 2)
 
@@ -434,13 +443,14 @@ def unfinished(strategy: str, runs) -> list[tuple[str, str, str]]:
 
 
 def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None, n_classes: int = 2,
-         runs=None, scale: float = 1.0) -> Card:
-    """The teaching card of ``strategy`` on ``model``, with its numbers from ``runs`` (a comparison) if given."""
+         runs=None, scale: float = 1.0, new_vocab: int | None = None) -> Card:
+    """The teaching card of ``strategy`` on ``model``, with its numbers from ``runs`` (a comparison) if given;
+    ``new_vocab``: scratch with a new vocabulary of up to that many tokens (:func:`strategy_blocks`)."""
     from bertlab.strategies import get_strategy
 
     s = get_strategy(strategy)
     opts = {**s.defaults.get("options", {}), **(options or {})}
-    blocks = strategy_blocks(strategy, model, opts, n_classes)
+    blocks = strategy_blocks(strategy, model, opts, n_classes, new_vocab)
     # The model as the strategy runs it: parts it does not use (the pooler under mean pooling) are not its weights,
     # and the diagram says "not counted" beside them.
     encoder_total = sum(b.params for b in blocks if counted(b))

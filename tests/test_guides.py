@@ -81,6 +81,17 @@ def test_scratch_offers_a_new_vocabulary_and_it_reaches_the_queued_config(tiny_m
     at.multiselect(key="keep_strategies").set_value(["scratch"]).run()
     at.checkbox(key="keep_hp_scratch_new_vocab").check().run()
     at.number_input(key="keep_hp_scratch_vocab_size").set_value(600).run()
+    # The diagram's word embeddings are the new vocabulary's, not the model's: in the picture and its alt text.
+    from bertlab import models
+    from bertlab.teaching import _fmt, card
+
+    cfg = models.load_config(tiny_model)
+    plain, new = card("scratch", tiny_model), card("scratch", tiny_model, new_vocab=600)
+    assert new.total_params - plain.total_params == (600 - cfg.vocab_size) * cfg.hidden_size
+    assert "new vocabulary, up to 600 tokens" in new.svg and "new vocabulary" not in plain.svg
+    emb = next(b.params for b in new.blocks if b.name == "embeddings")
+    alt = next(m.value for m in at.markdown if "Diagram of what scratch trains" in m.value)
+    assert f"embeddings: trained from random init, {_fmt(emb)} weights" in alt
     next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
     no_problems(at)
     store = RunStore(bertlab_home)
