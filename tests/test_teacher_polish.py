@@ -229,3 +229,36 @@ def test_playground_examples_are_texts_no_selected_run_trained_on(tmp_path, bert
     no_problems(at)
     shown = [b.label.replace("\\", "") for b in at.button if b.key.startswith("pg_box_ex_")]
     assert shown and all(s in test_a and s not in train_b for s in shown), shown
+
+
+def _row_width(node, key: str, row: int | None = None):
+    """How many columns the row holding the element ``key`` has (None where it is in no row)."""
+    for child in getattr(node, "children", {}).values():
+        if getattr(getattr(child, "proto", None), "id", "").endswith(key) or getattr(child, "key", None) == key:
+            return row
+        kids = list(getattr(child, "children", {}).values())
+        cols = sum(getattr(k, "type", None) == "column" for k in kids)
+        here = cols if cols else row
+        if (found := _row_width(child, key, here)) is not None:
+            return found
+    return None
+
+
+def test_in_projector_mode_confusion_matrices_come_two_a_row(tiny_data, bertlab_home):
+    """Three a row left each matrix ~250 px at 1024 px, its counts in 18-px type."""
+    from bertlab.runner import execute_run
+
+    store = RunStore(bertlab_home)
+    ids = []
+    for n in (1, 2, 3):
+        ids.append(store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b1"))
+        assert execute_run(store, ids[-1]) == SUCCEEDED
+    plain = app_on("app_pages/compare.py")
+    no_problems(plain)
+    assert _row_width(plain.main, f"cm_{ids[0]}") == 3
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["projector"] = "1"
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert _row_width(at.main, f"cm_{ids[0]}") == 2
