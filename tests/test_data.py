@@ -563,3 +563,16 @@ def test_the_cli_reaches_a_hub_datasets_config_and_own_test_split(monkeypatch, c
     capsys.readouterr()
     assert main(["run", "--dataset", "rotten_tomatoes", "--hub-config", "sst2", "--strategies", "tfidf_logreg"]) == 2
     assert "--hub-config names a hub dataset's config" in capsys.readouterr().err
+
+
+def test_builtin_descriptions_count_the_texts_as_shipped():
+    """A description's count is the file's, before cleaning drops duplicates (the Data page shows both): it said
+    "~12.7k" of 12,808 reviews and "~38k" of 38,158 tweets, and read as the cleaned count gone wrong."""
+    import re
+
+    from bertlab.data.builtin import BUILTIN, package_dir
+
+    for name, info in BUILTIN.items():
+        texts, _ = info.loader(package_dir(info.package))
+        said = re.search(r"([\d,]+) [\w ]+ as shipped", info.description)
+        assert said and int(said.group(1).replace(",", "")) == len(texts), (name, info.description)

