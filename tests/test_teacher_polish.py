@@ -232,9 +232,10 @@ def test_playground_examples_are_texts_no_selected_run_trained_on(tmp_path, bert
 
 
 def _row_width(node, key: str, row: int | None = None):
-    """How many columns the row holding the element ``key`` has (None where it is in no row)."""
+    """How many columns the row holding the element ``key`` (or that label) has (None where it is in no row)."""
     for child in getattr(node, "children", {}).values():
-        if getattr(getattr(child, "proto", None), "id", "").endswith(key) or getattr(child, "key", None) == key:
+        if getattr(getattr(child, "proto", None), "id", "").endswith(key) \
+                or key in (getattr(child, "key", None), getattr(child, "label", None)):
             return row
         kids = list(getattr(child, "children", {}).values())
         cols = sum(getattr(k, "type", None) == "column" for k in kids)
@@ -262,3 +263,26 @@ def test_in_projector_mode_confusion_matrices_come_two_a_row(tiny_data, bertlab_
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     assert _row_width(at.main, f"cm_{ids[0]}") == 2
+
+
+def test_in_projector_mode_the_paired_metrics_come_two_a_row(tiny_data, bertlab_home):
+    """Four a row at 1024 px in projector mode cut "+0.7 points" to "+0.…"."""
+    from bertlab.runner import execute_run
+
+    store = RunStore(bertlab_home)
+    for n in (1, 2):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+
+    def widths(page) -> set:
+        return {_row_width(page.main, m.label) for m in page.metric if m.label in ("A − B", "p (McNemar)")}
+
+    plain = app_on("app_pages/compare.py")
+    no_problems(plain)
+    assert widths(plain) == {4}
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["projector"] = "1"
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert widths(at) == {2}
