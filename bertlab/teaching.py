@@ -259,6 +259,15 @@ def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[s
     return tuple(parts)
 
 
+@functools.lru_cache(maxsize=8)
+def _vocab_and_hidden(model: str) -> tuple[int, int]:
+    """The model's vocabulary size and hidden size (cached: the Train page draws scratch's card on every rerun)."""
+    from bertlab import models
+
+    cfg = models.load_config(model)
+    return int(cfg.vocab_size), int(cfg.hidden_size)
+
+
 def _attention_hidden(model: str) -> int:
     from bertlab import models
 
@@ -273,11 +282,8 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
     options = options or {}
     parts = list(model_parts(model, n_classes))
     if strategy == "scratch" and new_vocab:
-        from bertlab import models
-
-        cfg = models.load_config(model)
-        parts = [(name, c + (int(new_vocab) - int(cfg.vocab_size)) * int(cfg.hidden_size) if name == "embeddings"
-                  else c) for name, c in parts]
+        vocab, hidden = _vocab_and_hidden(model)
+        parts = [(name, c + (int(new_vocab) - vocab) * hidden if name == "embeddings" else c) for name, c in parts]
     layers = [p for p in parts if p[0].startswith("layer ")]
     n = len(layers)
 
