@@ -604,6 +604,15 @@ def save_projector() -> None:
     save_desk_settings(projector=bool(st.session_state.get(PROJECTOR_KEY)))
 
 
+def columns_unless_projector(spec, **kwargs) -> list:
+    """``st.columns(spec, **kwargs)`` on a desk screen; in projector mode as many containers, one under the other:
+    at 1024 px and projector type, things side by side were cut ("Measure servi…", "Keep the best epoch (lowest
+    vali…") or squeezed (two charts of ~450 px)."""
+    if projector():
+        return [st.container() for _ in range(spec if isinstance(spec, int) else len(spec))]
+    return st.columns(spec, **kwargs)
+
+
 def projected(fig):
     """``fig`` with larger text where the session is in projector mode (a copy: a figure from a cache is left as
     it is); else ``fig`` itself. A teacher found Compare's tick labels and legends ~11 px on a 1920-px projector."""

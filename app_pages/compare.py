@@ -290,7 +290,7 @@ def results(runs: list) -> None:
     cost = cost or "train_seconds"
     # Side by side on a desk screen; one under the other in projector mode, where two a row at 1024 px left each
     # ~450 px for 16-px bar values and titles.
-    a, b = (st.container(), st.container()) if common.projector() else st.columns(2, gap="medium")
+    a, b = common.columns_unless_projector(2, gap="medium")
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
     common.chart(plots.accuracy_figure(runs), where=a, width="stretch", key="cmp_acc", config={"displayModeBar": False})
     common.chart(plots.cost_figure(runs, cost), where=b, width="stretch", key="cmp_cost", config={"displayModeBar": False})
@@ -639,8 +639,7 @@ def serving_section(done: list, busy: bool) -> None:
                       "a time), usually a sign that something else was using the machine while they were timed: "
                       "the money above is then too high." if rate and p50 and rate < 1000 / p50 else ""))
     # 1.4 cut the label at 1024 px ("Measure serving s…"); in projector mode 1.8 did ("Measure servi…"): stacked there.
-    c1, c2 = ((st.container(), st.container()) if common.projector()
-              else st.columns([1.8, 3], vertical_alignment="center"))
+    c1, c2 = common.columns_unless_projector([1.8, 3], vertical_alignment="center")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
                    icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "
                    "then 256 test texts in batches of 64 (a few seconds per run).")

@@ -111,8 +111,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
         # "Keep the best epoch (lowest vali…".
-        b1, b2 = (st.container(), st.container()) if common.projector() else st.columns([2, 1],
-                                                                                        vertical_alignment="bottom")
+        b1, b2 = common.columns_unless_projector([2, 1], vertical_alignment="bottom")
         out["keep_best"] = b1.checkbox(
             "Keep the best epoch (lowest validation loss)", key=k + "keep_best",
             help="After the last epoch, put back the weights of the epoch whose validation loss was lowest (as "
