@@ -7,8 +7,6 @@ worker thread and writes everything to the run store.
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
 
 from app_pages import common
@@ -59,7 +57,7 @@ common.keep_projector_in_address()  # ?projector=1 while on: a bookmark opens in
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
         # A phone (390 px): chart titles, which an SVG cannot wrap, were cut ("Validation accurac…"); smaller there.
         "@media (max-width:640px){.js-plotly-plot .gtitle{font-size:12px !important}"
-        ".js-plotly-plot .annotation-text{font-size:11px !important}}</style>")
+        ".js-plotly-plot .annotation-text{font-size:11px !important}}" + common.PROJECTOR_CSS + "</style>")
 
 
 def _queue_panel() -> None:
@@ -128,15 +126,9 @@ def sidebar() -> None:
         st.caption("Which way of using a BERT pays off on *your* data? Measure it.")
         # Larger text on every page and chart, for a class or a meeting room (the Strategy cards' own Projector
         # switch enlarges their diagram as well)
-        on = common.projector()  # as the address asks (?projector=1), else this desk's choice
+        common.projector()  # the switch starts as the address asks (?projector=1), else as this desk had it
         st.toggle("Projector: larger text", key=common.PROJECTOR_KEY, on_change=common.save_projector,
                   help="Larger text on every page and in every chart, readable at the back of a room.")
-        # Streamlit's sizes are in rem: all a quarter larger. Off, an empty style takes the same place, so the
-        # browser drops the large one at once, before the page's tables are drawn again (see page_frame).
-        if on:
-            st.html("<style>html{font-size:20px}</style>")
-        else:
-            st.html("<style></style>")
         st.markdown(f"**Device:** {common.device_label()}")
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy
@@ -151,24 +143,11 @@ def sidebar() -> None:
         st.caption("Runs, models and caches live here; delete it to start afresh.")
 
 
-def page_frame(on: bool):
-    """The container the page is drawn in: one level deeper in projector mode, so that toggling it draws every
-    table anew. st.dataframe paints on a canvas (glide-data-grid) at the font size the page had when the table
-    was first drawn; CSS cannot reach it, and a table already on screen kept its small text. A changed nesting
-    makes the browser build the tables again, reading the new size. The run where the switch flips only sets
-    the new style and starts another run: the tables are built in that one, after the browser has applied it."""
-    drawn = st.session_state.get("_projector_drawn", on)
-    st.session_state["_projector_drawn"] = on
-    if drawn != on:
-        st.rerun()
-    return st.container() if on else contextlib.nullcontext()
-
-
 try:  # the data directory is written from the first page on: unwritable, say so once, in words
     common.manager()
 except BertlabError as e:
     st.error(common.md(str(e)), icon=":material/folder_off:")
     st.stop()
 sidebar()
-with page_frame(common.projector()):
+with common.page_frame(common.projector()):
     nav.run()

@@ -7,6 +7,7 @@ torch: training and inference live in the library.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -566,6 +567,12 @@ def reading_the_diagram(c) -> str:
 # --- projector mode ---------------------------------------------------------------------------
 PROJECTOR_KEY = "keep_projector"
 PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title 16 -> 22)
+# Streamlit's sizes are in rem: all a quarter larger while the sidebar's switch is on, as the browser shows it. A
+# style sent with the run the click starts came too late for the tables: st.dataframe sizes its rows and text when
+# built, the page's tables were built anew (page_frame) in the same browser update that brought the style, and
+# about one switch in three left them small (or large, switching off). The switch's own state needs no server.
+PROJECTOR_CSS = f"html:has(.st-key-{PROJECTOR_KEY} input:checked){{font-size:20px}}"
+PROJECTOR_BUILT = "_projector_built"  # this session's tables were built at projector size (see page_frame)
 
 
 PROJECTOR_PARAM = "projector"  # ?projector=1 in the address: on from the first page, on any desk
@@ -589,6 +596,34 @@ def projector() -> bool:
     return bool(st.session_state.get(PROJECTOR_KEY))
 
 
+def page_frame(on: bool):
+    """The container the page is drawn in: one level deeper in projector mode, so that toggling it draws every
+    table anew. st.dataframe paints on a canvas (glide-data-grid) at the font size the page had when the table
+    was built; CSS cannot reach it, and a table already on screen kept its small text. A changed nesting makes the
+    browser build the tables again, and by then the browser has the new size: :data:`PROJECTOR_CSS` follows
+    the switch itself, before the server hears of the click.
+
+    A session that opens in projector mode (``?projector=1``, or the desk's choice) has no click: its first page
+    came in the same browser update as the switch, and six loads in eight built its tables small. That page is
+    drawn at the outer level; the browser, once it has shown it (switch and style included), asks for one more
+    run (:func:`_build_tables_again`), which draws it one level deeper."""
+    if on and not st.session_state.get(PROJECTOR_BUILT):
+        st.session_state["_projector_inline"] = True  # the call just below is this run's, not the browser's
+        st.fragment(run_every=0.5)(_build_tables_again)()
+        return contextlib.nullcontext()
+    return st.container() if on else contextlib.nullcontext()
+
+
+def _build_tables_again() -> None:
+    """Called in each full run that draws the page at the outer level (which does nothing), then by the browser's
+    timer: the whole page again, now one level deeper. Another full run in between (a session's first runs come
+    two or three at once) must not count: its tables would arrive with the switch again."""
+    if st.session_state.pop("_projector_inline", False):
+        return
+    st.session_state[PROJECTOR_BUILT] = True
+    st.rerun(scope="app")
+
+
 def keep_projector_in_address() -> None:
     """``?projector=1`` in the address while projector mode is on, none while off, once per run as the desk is
     (:func:`keep_desk_in_address`; a page switch drops the parameters): a bookmark, or a link copied from the
@@ -600,8 +635,10 @@ def keep_projector_in_address() -> None:
 
 
 def save_projector() -> None:
-    """The projector toggle's on_change: this desk keeps it."""
+    """The projector toggle's on_change: this desk keeps it. A click sizes the page in the browser at once
+    (:data:`PROJECTOR_CSS`): the tables the next run builds are built large."""
     save_desk_settings(projector=bool(st.session_state.get(PROJECTOR_KEY)))
+    st.session_state[PROJECTOR_BUILT] = True
 
 
 def columns_unless_projector(spec, **kwargs) -> list:

@@ -302,7 +302,7 @@ def show_dataset(cfg: DataConfig) -> None:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))
     # In projector mode one under the other: in two fifths of the page (1024 px) the chart's three-row legend
     # covered its title ("Label distri").
-    # Two levels, as the columns are: the projector switch's redraw of the tables (app.page_frame) counts on the
+    # Two levels, as the columns are: the projector switch's redraw of the tables (common.page_frame) counts on the
     # page's nesting changing by its one level only.
     stacked = st.container() if common.projector() else None
     left, right = (stacked.container(), stacked.container()) if stacked else st.columns([3, 2])

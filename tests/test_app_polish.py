@@ -531,11 +531,15 @@ def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertl
 
     at = app_on("app_pages/data.py")
     no_problems(at)
-    assert not any("font-size:20px" in h.proto.body for h in at.get("html"))
+    # The page's text is a quarter larger while the switch is on, in the browser (tests/test_browser_app.py): a
+    # rule on the switch's own state, which names its key (Streamlit gives the element a class from it)
+    assert common.PROJECTOR_CSS.startswith(f"html:has(.st-key-{common.PROJECTOR_KEY} input:checked)")
+    assert "{font-size:20px}" in common.PROJECTOR_CSS
+    assert any(common.PROJECTOR_CSS in h.proto.body for h in at.get("html"))
     (switch,) = [t for t in at.sidebar.toggle if t.label == "Projector: larger text"]
+    assert switch.key == common.PROJECTOR_KEY
     switch.set_value(True).run()
     no_problems(at)
-    assert any("html{font-size:20px}" in h.proto.body for h in at.get("html"))
     (shown,) = [c for c in at.get("plotly_chart")]  # the label distribution
     import json
 
@@ -604,13 +608,49 @@ def test_the_projector_switch_draws_the_pages_tables_anew(bertlab_home):
     next(t for t in at.sidebar.toggle if t.label == "Projector: larger text").set_value(True).run()
     no_problems(at)
     assert _depth(at.main, "dataframe") == off + 1
-    # the large style takes the place the empty one held: the browser swaps it before the tables are drawn
-    assert [h.proto.body for h in at.get("html")] == [b.replace("<style></style>", "<style>html{font-size:20px}"
-                                                                "</style>") for b in styles]
+    # the style stays as it was: the browser has applied the larger size at the click (the switch's own state)
+    assert [h.proto.body for h in at.get("html")] == styles
     next(t for t in at.sidebar.toggle if t.label == "Projector: larger text").set_value(False).run()
     no_problems(at)
     assert _depth(at.main, "dataframe") == off
     assert [h.proto.body for h in at.get("html")] == styles
+
+
+def test_a_session_that_opens_in_projector_mode_builds_its_tables_again_once_the_browser_has_shown_the_switch(
+        bertlab_home, monkeypatch):
+    """A classroom bookmark (?projector=1) built the Data page's table small six loads in eight: the table came in
+    the same browser update as the switch that enlarges the page. The first page is drawn at the outer level,
+    with a timer for the browser; its call (not the full run's) draws the page one level deeper."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from test_pages_sweep import APP
+
+    from app_pages import common
+
+    off = _depth(app_on("app_pages/data.py").main, "dataframe")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["projector"] = "1"
+    at.switch_page("app_pages/data.py").run()
+    no_problems(at)
+    assert at.toggle(key="keep_projector").value is True
+    # stacked containers (as many levels as a desk screen's columns), not yet the page one level deeper
+    assert _depth(at.main, "dataframe") == off and common.PROJECTOR_BUILT not in at.session_state
+    at.run()  # another full run (a session's first runs come two or three at once): still waiting for the timer
+    assert _depth(at.main, "dataframe") == off and common.PROJECTOR_BUILT not in at.session_state
+    # the timer's call: the whole page again, built large
+    reruns = []
+    monkeypatch.setattr(st, "rerun", lambda **kw: reruns.append(kw))
+    st.session_state.clear()
+    try:
+        common._build_tables_again()
+        assert reruns == [{"scope": "app"}] and st.session_state[common.PROJECTOR_BUILT] is True
+        del st.session_state[common.PROJECTOR_BUILT]
+        st.session_state["_projector_inline"] = True  # a full run's own call does nothing
+        common._build_tables_again()
+        assert len(reruns) == 1 and common.PROJECTOR_BUILT not in st.session_state
+        assert "_projector_inline" not in st.session_state  # the next timer call counts
+    finally:
+        st.session_state.clear()
 
 
 def test_every_chart_of_the_app_goes_through_projector_mode():

@@ -105,6 +105,7 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
             expect(metrics.nth(i)).to_have_text(value)
         settle()
         page.screenshot(path=str(shots / "data.png"))
+        preview = page.locator('[data-testid="stDataFrame"]').first.bounding_box()["height"]  # at the usual size
 
         # Train: keep zero_shot and head_only, launch.
         page.get_by_role("link", name="Train").first.click()
@@ -164,8 +165,21 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         small = table.bounding_box()["height"]
         page.get_by_text("Projector: larger text").click()
         # polled on a timer: by animation frame it timed out in a fresh clone's CI though the table had grown
-        page.wait_for_function("h => (document.querySelector('[data-testid=\"stDataFrame\"]')"
-                               "?.getBoundingClientRect().height || 0) > 1.15 * h", arg=small, polling=250)
+        height = "(document.querySelector('[data-testid=\"stDataFrame\"]')?.getBoundingClientRect().height || 0)"
+        page.wait_for_function(f"h => {height} > 1.15 * h", arg=small, polling=250)
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
         page.screenshot(path=str(shots / "costs_projector.png"))
+        # and back: a CI run, and one switch in three here, had kept the table at the size it had before the click
+        settle()
+        page.get_by_text("Projector: larger text").click()
+        page.wait_for_function(f"h => {height} > 0 && {height} < 1.05 * h", arg=small, polling=250)
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
+
+        # A classroom bookmark opens in projector mode, with no click: its first page's table is built large too
+        # (six loads in eight had built it small, in the same browser update as the switch).
+        fresh = browser.new_page(viewport={"width": 1440, "height": 1100})
+        fresh.goto(f"{server}/?projector=1")
+        fresh.wait_for_function(f"h => {height} > 1.15 * h", arg=preview, polling=250)
+        assert fresh.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
         browser.close()
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))
