@@ -178,8 +178,16 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         # A classroom bookmark opens in projector mode, with no click: its first page's table is built large too
         # (six loads in eight had built it small, in the same browser update as the switch).
         fresh = browser.new_page(viewport={"width": 1440, "height": 1100})
+        fresh.set_default_timeout(90_000)  # a new desk's first load, as the first page's
         fresh.goto(f"{server}/?projector=1")
-        fresh.wait_for_function(f"h => {height} > 1.15 * h", arg=preview, polling=250)
+        try:
+            fresh.wait_for_function(f"h => {height} > 1.15 * h", arg=preview, polling=250)
+        except Exception:  # what the page had, to tell a slow load from a table built small
+            fresh.screenshot(path=str(shots / "fresh_projector.png"))
+            raise AssertionError(fresh.evaluate("""() => ({font: getComputedStyle(document.documentElement).fontSize,
+                tables: [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(
+                    e => e.getBoundingClientRect().height), running: !!document.querySelector(
+                    '[data-testid="stStatusWidget"]')})""") | {"preview": preview}) from None
         assert fresh.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
         browser.close()
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))
