@@ -229,7 +229,8 @@ def best_epoch_outcome(restored: int | None, history: list[dict]) -> tuple[dict 
 
 
 def _no_decay(name: str) -> bool:
-    return name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name or "layernorm" in name
+    # LayerNorm (BERT), layer_norm (DistilBERT), attn_norm / final_norm (ModernBERT)...
+    return name.endswith(".bias") or "norm" in name.lower()
 
 
 def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: float | None = None) -> list[dict]:
@@ -239,17 +240,25 @@ def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: 
     layers move less (layer-wise learning-rate decay / differential learning rates).
     """
     groups: dict[tuple[bool, float], list] = {}
-    n_layers = getattr(getattr(model, "config", None), "num_hidden_layers", 0)
+    n_layers, block_of = 0, {}
+    if layer_decay:
+        from bertlab.models import layer_stack
+
+        # Found by module, not by name: DistilBERT's stack is 'transformer.layer', ModernBERT's 'layers'. A model
+        # that shares one layer across its depth (ALBERT) has none: its embeddings move less, the rest at lr.
+        stack = layer_stack(model) or []
+        n_layers = len(stack)
+        block_of = {id(p): i for i, block in enumerate(stack) for p in block.parameters()}
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
         scale = 1.0
         if layer_decay:
             depth = n_layers + 1  # head and pooler: full lr
-            if "embeddings" in name:
+            if id(p) in block_of:
+                depth = block_of[id(p)] + 1
+            elif "embeddings" in name:
                 depth = 0
-            elif ".layer." in name:
-                depth = int(name.split(".layer.")[1].split(".")[0]) + 1
             scale = layer_decay ** (n_layers + 1 - depth)
         key = (_no_decay(name), scale)
         groups.setdefault(key, []).append(p)

@@ -164,6 +164,28 @@ def load_classifier(model: str, label_names: list[str], pretrained: bool = True,
         raise ModelError(f"cannot load model {model!r}: {e}") from None
 
 
+# The encoder's modules above its layer stack, which read the top layer's output: BERT's pooler, ModernBERT's final
+# norm. Everything else in the encoder outside the stack sits below it (embeddings, ELECTRA's projection of its
+# smaller embeddings, DeBERTa's relative-position embeddings).
+ABOVE_THE_STACK = ("pooler", "final_norm")
+
+
+def layer_stack(model: torch.nn.Module) -> list[torch.nn.Module] | None:
+    """The model's transformer blocks, bottom to top, wherever its architecture keeps them.
+
+    BERT, RoBERTa, ELECTRA and DeBERTa keep them in ``encoder.layer``, DistilBERT in ``transformer.layer``,
+    ModernBERT in ``layers``: found here as the first list of ``num_hidden_layers`` modules of one class (a
+    peft-wrapped model's too). None where there is no such list: ALBERT shares one layer's weights across its depth.
+    """
+    n = int(getattr(getattr(model, "config", None), "num_hidden_layers", 0) or 0)
+    if n <= 0:
+        return None
+    for m in model.modules():
+        if isinstance(m, torch.nn.ModuleList) and len(m) == n and len({type(b) for b in m}) == 1:
+            return list(m)
+    return None
+
+
 @dataclass(frozen=True)
 class DeviceInfo:
     """The device a run uses, and how to describe it."""

@@ -251,9 +251,17 @@ def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[s
     def count(mod) -> int:
         return sum(p.numel() for p in mod.parameters()) if mod is not None else 0
 
-    parts = [("embeddings", count(base.embeddings))]
-    parts += [(f"layer {i}", count(layer)) for i, layer in enumerate(base.encoder.layer)]
-    parts.append(("pooler", count(getattr(base, "pooler", None))))
+    pooler = count(getattr(base, "pooler", None))
+    final_norm = count(getattr(base, "final_norm", None))  # ModernBERT's, drawn with its top layer
+    stack = models.layer_stack(m)
+    if stack is None:  # ALBERT: one layer's weights, run at every depth, is one block of weights
+        stack_parts = [("layer 0", count(base) - count(getattr(base, "embeddings", None)) - pooler)]
+    else:
+        stack_parts = [(f"layer {i}", count(layer) + (final_norm if i == len(stack) - 1 else 0))
+                       for i, layer in enumerate(stack)]
+    # below the stack: the embeddings, and ELECTRA's projection of them or DeBERTa's relative positions
+    parts = [("embeddings", count(base) - sum(c for _, c in stack_parts) - pooler)] + stack_parts
+    parts.append(("pooler", pooler))
     head = sum(p.numel() for n, p in m.named_parameters() if not n.startswith(m.base_model_prefix + "."))
     parts.append(("head", head))
     return tuple(parts)
@@ -268,10 +276,14 @@ def _vocab_and_hidden(model: str) -> tuple[int, int]:
     return int(cfg.vocab_size), int(cfg.hidden_size)
 
 
-def _attention_hidden(model: str) -> int:
+def _adapter_weights(model: str, r: int) -> int:
+    """One layer's LoRA adapters: A (r x h) and B (h x r) on query, key and value; on ModernBERT's fused
+    query-key-value projection (h -> 3h), one A (r x h) and one B (3h x r)."""
     from bertlab import models
 
-    return int(models.load_config(model).hidden_size)
+    cfg = models.load_config(model)
+    h = int(cfg.hidden_size)
+    return r * (h + 3 * h) if cfg.model_type == "modernbert" else 3 * r * 2 * h
 
 
 def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
@@ -314,7 +326,7 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
         return blocks(st)
     if strategy == "lora":
         r = int(options.get("r", 8))
-        adapter = 3 * r * 2 * _attention_hidden(model)  # A (r x h) and B (h x r) on query, key and value
+        adapter = _adapter_weights(model, r)
 
         def st(name: str, c: int):
             if name.startswith("layer "):

@@ -75,6 +75,16 @@ def _options(options: dict) -> tuple[int, float, float]:
     return epochs, float(lr), float(prob)
 
 
+# Each architecture's masked-LM head: the modules of its ``...ForMaskedLM`` that map the encoder's last hidden
+# states to vocabulary logits, in the order its forward applies them.
+MLM_HEADS = {
+    "bert": ["cls"], "deberta-v2": ["cls"], "roberta": ["lm_head"], "xlm-roberta": ["lm_head"],
+    "albert": ["predictions"],
+    "distilbert": ["vocab_transform", "activation", "vocab_layer_norm", "vocab_projector"],
+    "electra": ["generator_predictions", "generator_lm_head"], "modernbert": ["head", "decoder"],
+}
+
+
 def mlm_head(model_name: str, encoder: nn.Module, notes: list[str]) -> nn.Module:
     """The checkpoint's MLM head (or a new one), with its decoder tied to ``encoder``'s word embeddings.
 
@@ -88,16 +98,20 @@ def mlm_head(model_name: str, encoder: nn.Module, notes: list[str]) -> nn.Module
                                                          trust_remote_code=False, output_loading_info=True)
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot build a masked-LM model for {model_name!r}: {e}") from None
-    head = getattr(mlm, "cls", None)
-    if head is None or not hasattr(head, "predictions"):
-        raise ModelError(f"dapt supports BERT-family checkpoints (an MLM head called 'cls'); {model_name!r} is "
-                         f"{type(mlm).__name__}. Use full_ft instead.")
-    missing = sorted(k for k in info.get("missing_keys", []) if k.startswith("cls.") and "decoder.weight" not in k)
+    names = MLM_HEADS.get(mlm.config.model_type)
+    if names is None or not all(isinstance(getattr(mlm, n, None), nn.Module) for n in names):
+        raise ModelError(f"dapt does not know where the masked-LM head of {type(mlm).__name__} is (it knows "
+                         f"{', '.join(sorted(MLM_HEADS))}); use full_ft instead.")
+    head = nn.Sequential(*(getattr(mlm, n) for n in names))
+    decoder = mlm.get_output_embeddings()
+    tied = {f"{n}.{k}" for n in names for k, p in getattr(mlm, n).named_parameters() if p is decoder.weight}
+    missing = sorted(k for k in info.get("missing_keys", []) if k.split(".")[0] in names and k not in tied)
     if missing:
-        names = ", ".join(k.removeprefix("cls.predictions.") for k in missing)
-        notes.append(f"dapt: the checkpoint has no MLM head weights ({names}); initialised them "
+        if len(names) == 1:  # BERT's 'cls.predictions.transform.dense.weight': 'transform.dense.weight'
+            missing = [k.removeprefix(names[0] + ".").removeprefix("predictions.") for k in missing]
+        notes.append(f"dapt: the checkpoint has no MLM head weights ({', '.join(missing)}); initialised them "
                      "randomly (the decoder stays tied to the word embeddings)")
-    head.predictions.decoder.weight = encoder.embeddings.word_embeddings.weight
+    decoder.weight = encoder.get_input_embeddings().weight
     del mlm  # only its head is kept; the encoder trained is the classifier's own
     return head
 
@@ -174,8 +188,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
         ctx.notes.append(note)
     seconds = time.perf_counter() - t0
     # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
-    own = sum(p.numel() for n, p in head.named_parameters() if "decoder.weight" not in n)  # the tied decoder aside
-    n_head = own + head.predictions.decoder.weight.numel()
+    tied = encoder.get_input_embeddings().weight
+    own = sum(p.numel() for p in head.parameters() if p is not tied)  # the tied decoder aside
+    n_head = own + tied.numel()
     ctx.notes.append(f"dapt: the masked-LM phase also trained the MLM head's own {own:,} weights (its transform and "
                      "vocabulary bias; the decoder is tied to the word embeddings), dropped afterwards: the trainable "
                      "count is the classifier's")

@@ -15,7 +15,22 @@ from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
 # Attention projection names per architecture family (peft matches module-name suffixes).
 TARGETS = {"bert": ["query", "key", "value"], "roberta": ["query", "key", "value"],
            "xlm-roberta": ["query", "key", "value"], "electra": ["query", "key", "value"],
-           "distilbert": ["q_lin", "k_lin", "v_lin"], "deberta-v2": ["query_proj", "key_proj", "value_proj"]}
+           "distilbert": ["q_lin", "k_lin", "v_lin"], "deberta-v2": ["query_proj", "key_proj", "value_proj"],
+           "albert": ["query", "key", "value"],
+           "modernbert": ["Wqkv"]}  # ModernBERT projects query, key and value in one fused matrix
+
+
+def head_modules(model) -> list[str]:
+    """The classifier's modules outside the encoder, which its checkpoint does not hold and which must train:
+    BERT's classifier (and its pooler, inside the encoder), DistilBERT's pre_classifier and classifier,
+    DeBERTa's pooler and classifier, ModernBERT's head and classifier..."""
+    names = [n for n, m in model.named_children()
+             if m is not model.base_model and any(True for _ in m.parameters())]
+    if getattr(model.base_model, "pooler", None) is not None:
+        # The head reads the pooler's output, and sentence-embedding checkpoints (the packaged MiniLM) ship it
+        # untrained (zero bias, tiny weights); frozen, it would squash every input to nearly the same features.
+        names.append("pooler")
+    return names
 
 
 def lora_options(options: dict) -> tuple[int, float, float]:
@@ -71,15 +86,13 @@ class LoRA(ClassifierStrategy):
         if targets is None:
             raise ConfigError(f"lora does not know the attention projections of model type "
                               f"{base.config.model_type!r}; supported: {sorted(TARGETS)}. Use full_ft or partial_ft.")
-        # SEQ_CLS makes peft keep the new classifier fully trainable. The pooler trains too: the head reads
-        # its output, and sentence-embedding checkpoints (the packaged MiniLM) ship it untrained (zero bias,
-        # tiny weights); frozen, it would squash every input to nearly the same features.
-        extra = ["pooler"] if getattr(base.base_model, "pooler", None) is not None else []
+        # SEQ_CLS makes peft keep the new classifier fully trainable; so are the other new head modules and the
+        # pooler (head_modules).
         with warnings.catch_warnings():  # peft asks transformers 5's deprecated name: noise on every lora run's stderr
             warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
             model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha,
                                                     lora_dropout=dropout, target_modules=targets,
-                                                    modules_to_save=["classifier", *extra]))
+                                                    modules_to_save=head_modules(base)))
         # Counted as the model runs: the adapters in, the frozen originals peft keeps beside the trained
         # classifier and pooler out (the same figures the run's costs report).
         trainable, total = count_params(model)

@@ -12,16 +12,18 @@ from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 def encoder_layers(model) -> list[torch.nn.Module]:
-    """The stacked transformer blocks of a BERT-family model (``base_model.encoder.layer``).
+    """The model's stacked transformer blocks, bottom to top (``models.layer_stack``).
 
     Raises:
-        ModelError: the architecture keeps its layers elsewhere.
+        ModelError: no stack of separate layers (ALBERT shares one layer's weights across its depth).
     """
-    layers = getattr(getattr(model.base_model, "encoder", None), "layer", None)
+    layers = models.layer_stack(model)
     if layers is None:
-        raise ModelError(f"{type(model).__name__} has no base_model.encoder.layer stack; partial_ft supports "
-                         "BERT-family encoders (BERT, MiniLM, RoBERTa, ELECTRA...). Use full_ft or lora instead.")
-    return list(layers)
+        n = getattr(model.config, "num_hidden_layers", "its")
+        raise ModelError(f"{type(model).__name__} has no stack of {n} separate layers: it shares one layer's "
+                         "weights across its depth (as ALBERT does), so there are no top layers to train apart "
+                         "from the rest. Use full_ft or lora instead.")
+    return layers
 
 
 def top_layers_option(options: dict, n_layers: int) -> int:
@@ -74,10 +76,13 @@ class PartialFineTune(ClassifierStrategy):
         k = top_layers_option(cfg.options, len(layers))
         if cfg.options.get("layers") is None:
             ctx.derived_options["layers"] = k
-        for p in model.base_model.embeddings.parameters():
-            p.requires_grad_(False)
-        for layer in layers[: len(layers) - k]:
-            for p in layer.parameters():
+        # Frozen: the encoder below its top k layers (embeddings, ELECTRA's embedding projection, DeBERTa's
+        # relative positions...); what reads the top layer's output (pooler, final norm) trains with it.
+        trained = {id(p) for layer in layers[len(layers) - k:] for p in layer.parameters()}
+        trained |= {id(p) for name in models.ABOVE_THE_STACK
+                    for p in (getattr(model.base_model, name, None) or torch.nn.Identity()).parameters()}
+        for p in model.base_model.parameters():
+            if id(p) not in trained:
                 p.requires_grad_(False)
         ctx.notes.append(f"partial_ft: trained the top {k} of {len(layers)} encoder layers; embeddings and "
                          f"layers 0-{len(layers) - k - 1} frozen" if k < len(layers) else

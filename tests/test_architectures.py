@@ -1,0 +1,200 @@
+"""Other encoder families than BERT: what a user online picks besides the packaged MiniLM (distilbert-base-uncased,
+roberta-base, xlm-roberta-base, google/electra-base-discriminator, albert-base-v2, microsoft/deberta-v3-base,
+answerdotai/ModernBERT-base). Each is built here as a tiny random model of its architecture, saved with the packaged
+model's tokenizer, and run through every strategy."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from bertlab import models
+from bertlab.engine import param_groups
+from bertlab.predict import Predictor
+from bertlab.runner import execute_run
+from bertlab.store import FAILED, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+ARCHS = ["distilbert", "roberta", "xlm-roberta", "electra", "albert", "deberta-v2", "modernbert"]
+TRAINED = ["full_ft", "scratch", "partial_ft", "lora", "dapt"]
+
+
+def _config(arch: str, tok):
+    import transformers as t
+
+    v, pad = tok.vocab_size, tok.pad_token_id
+    small = dict(vocab_size=v, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    return {
+        "distilbert": lambda: t.DistilBertConfig(vocab_size=v, dim=32, n_layers=2, n_heads=2, hidden_dim=64,
+                                                 max_position_embeddings=128),
+        # RoBERTa numbers positions after the padding index: 2 more than the longest text
+        "roberta": lambda: t.RobertaConfig(**small, max_position_embeddings=130, pad_token_id=pad),
+        "xlm-roberta": lambda: t.XLMRobertaConfig(**small, max_position_embeddings=130, pad_token_id=pad),
+        "electra": lambda: t.ElectraConfig(**small, embedding_size=16, max_position_embeddings=128),
+        "albert": lambda: t.AlbertConfig(**small, embedding_size=16, max_position_embeddings=128),
+        "deberta-v2": lambda: t.DebertaV2Config(**small, max_position_embeddings=128),
+        "modernbert": lambda: t.ModernBertConfig(**small, max_position_embeddings=128, pad_token_id=pad,
+                                                 cls_token_id=tok.cls_token_id, sep_token_id=tok.sep_token_id,
+                                                 bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id),
+    }[arch]()
+
+
+@pytest.fixture(scope="module", params=ARCHS)
+def arch_model(request, tmp_path_factory) -> tuple[str, str]:
+    """(architecture, directory) of a random 2-layer, hidden-32 model of that architecture (safetensors)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(models.default_model_path())
+    d = tmp_path_factory.mktemp(request.param)
+    torch.manual_seed(0)
+    AutoModel.from_config(_config(request.param, tok)).save_pretrained(d, safe_serialization=True)
+    tok.save_pretrained(d)
+    return request.param, str(d)
+
+
+def _run(model: str, data, name: str, **kw):
+    store = RunStore()
+    base = {"epochs": 1, "batch_size": 8, "max_length": 32}
+    if name not in ("zero_shot", "head_only"):
+        base["learning_rate"] = 1e-3
+    rid = store.create_run(make_config(name, model=model, data=data, **{**base, **kw}))
+    status = execute_run(store, rid)
+    return store, rid, status
+
+
+@pytest.mark.parametrize("name", ["zero_shot", "head_only", *TRAINED])
+def test_every_strategy_runs_and_answers_on_another_architecture(arch_model, tiny_data, name):
+    arch, model = arch_model
+    if arch == "albert" and name == "partial_ft":
+        pytest.skip("ALBERT shares one layer's weights across its depth: the next test checks the refusal")
+    store, rid, status = _run(model, tiny_data, name)
+    run = store.get(rid)
+    assert status == SUCCEEDED, run.traceback or run.error
+    assert 0.0 <= run.metrics["test_accuracy"] <= 1.0
+    if name in TRAINED:
+        assert run.costs["trainable_params"] > 0 and run.costs["train_flops"] > 0
+    (pred,) = Predictor(store).predict([rid], ["a wonderful film", "an awful film"])
+    assert pred.probs.shape == (2, 2) and set(pred.labels) <= {"neg", "pos"}
+    if name == "dapt":
+        assert run.costs["mlm_steps"] > 0 and run.costs["mlm_head_params"] > 0
+        assert any("masked-LM phase also trained the MLM head" in n for n in run.notes)
+
+
+def test_partial_ft_on_albert_says_why_it_cannot(arch_model, tiny_data):
+    arch, model = arch_model
+    if arch != "albert":
+        pytest.skip("ALBERT only")
+    store, rid, status = _run(model, tiny_data, "partial_ft")
+    assert status == FAILED
+    assert "shares" in store.get(rid).error and store.get(rid).traceback is None
+
+
+def test_partial_ft_trains_the_top_layer_and_the_whole_head_only(arch_model, tiny_data):
+    from bertlab.strategies.partial_ft import encoder_layers
+
+    arch, model = arch_model
+    if arch == "albert":
+        pytest.skip("refused above")
+    store, rid, status = _run(model, tiny_data, "partial_ft", options={"layers": 1})
+    run = store.get(rid)
+    assert status == SUCCEEDED, run.traceback or run.error
+    clf = models.load_classifier(model, ["neg", "pos"])
+    base = clf.base_model
+    top = sum(p.numel() for p in encoder_layers(clf)[-1].parameters())
+    outside = sum(p.numel() for n, p in clf.named_parameters() if not n.startswith(clf.base_model_prefix + "."))
+    pooler = sum(p.numel() for p in (getattr(base, "pooler", None) or torch.nn.Identity()).parameters())
+    after = sum(p.numel() for n, p in base.named_parameters() if "final_norm" in n)  # ModernBERT's, above the layers
+    assert run.costs["trainable_params"] == top + outside + pooler + after
+    assert any("top 1 of 2" in n for n in run.notes)
+
+
+def test_lora_trains_every_new_head_module_beside_the_adapters(arch_model, tiny_data):
+    """DistilBERT's pre_classifier, DeBERTa's pooler and ModernBERT's head are new, random weights between the
+    encoder and the classifier: frozen, the head would read random features."""
+    arch, model = arch_model
+    store, rid, status = _run(model, tiny_data, "lora", options={"r": 2})
+    run = store.get(rid)
+    assert status == SUCCEEDED, run.traceback or run.error
+    clf = models.load_classifier(model, ["neg", "pos"])
+    outside = sum(p.numel() for n, p in clf.named_parameters() if not n.startswith(clf.base_model_prefix + "."))
+    pooler = sum(p.numel() for p in (getattr(clf.base_model, "pooler", None) or torch.nn.Identity()).parameters())
+    assert run.costs["trainable_params"] > outside + pooler  # the adapters come on top
+    adapters = run.costs["trainable_params"] - outside - pooler
+    # rank 2 on the attention projections of 2 layers of hidden 32: q, k, v as three (2 x (32 + 32)), or
+    # ModernBERT's fused Wqkv (32 -> 96) as one 2 x (32 + 96); ALBERT's 2 layers are one layer's weights run twice
+    per_layer = 2 * (32 + 96) if arch == "modernbert" else 3 * 2 * 64
+    assert adapters == (1 if arch == "albert" else 2) * per_layer
+
+
+def test_layer_decay_gives_each_layer_its_own_rate(arch_model):
+    """Embeddings, each layer, then the head: lr x decay^(L+1-depth), whatever the architecture names its stack."""
+    arch, model = arch_model
+    clf = models.load_classifier(model, ["neg", "pos"])
+    rates = sorted({g["lr"] for g in param_groups(clf, 0.01, 1.0, layer_decay=0.5)})
+    if arch == "albert":  # one layer's weights at every depth: its embeddings move less, the rest at the top rate
+        assert rates == pytest.approx([0.5, 1.0])
+    else:
+        assert rates == pytest.approx([0.125, 0.25, 0.5, 1.0])
+
+
+def test_no_weight_decay_on_any_architectures_norms(arch_model):
+    _, model = arch_model
+    clf = models.load_classifier(model, ["neg", "pos"])
+    decayed = {id(p) for g in param_groups(clf, 0.01, 1.0) if g["weight_decay"] for p in g["params"]}
+    for n, p in clf.named_parameters():
+        if "norm" in n.lower() or n.endswith("bias"):
+            assert id(p) not in decayed, n
+
+
+def test_strategy_diagrams_count_every_weight_of_another_architecture(arch_model):
+    """The Strategy cards and the Train page draw the chosen model: its blocks add up to the model, and lora's
+    card counts the adapters its run trains."""
+    from bertlab import teaching
+    from bertlab.strategies import REGISTRY
+
+    arch, model = arch_model
+    clf = models.load_classifier(model, ["neg", "pos"])
+    parts = dict(teaching.model_parts(model, 2))
+    assert sum(parts.values()) == sum(p.numel() for p in clf.parameters())
+    assert parts["embeddings"] >= clf.base_model.get_input_embeddings().weight.numel()
+    for name in REGISTRY:
+        assert teaching.strategy_blocks(name, model)
+    card = teaching.strategy_blocks("lora", model, {"r": 2})
+    per_layer = 2 * (32 + 96) if arch == "modernbert" else 3 * 2 * 64
+    assert sum(b.trained_params for b in card if b.state == teaching.ADAPTER) == (1 if arch == "albert" else 2) * per_layer
+
+
+def test_train_page_and_strategy_cards_draw_another_architecture(arch_model, tiny_data):
+    """What a user online sees after typing distilbert-base-uncased or answerdotai/ModernBERT-base (stand-ins
+    here): every strategy's panel on the Train page and every card, with no error."""
+    from dataclasses import asdict
+
+    from bertlab.strategies import REGISTRY
+    from tests.test_app_pages import app_on, no_problems
+
+    arch, model = arch_model
+    if arch not in ("distilbert", "modernbert"):
+        pytest.skip("two architectures whose layers are not encoder.layer are enough for the pages")
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(model).run()
+    at.multiselect(key="keep_strategies").set_value(sorted(REGISTRY)).run()
+    no_problems(at)
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled is False
+    for name in sorted(REGISTRY):
+        cards = app_on("app_pages/teaching.py", {"keep_tc_model": model, "keep_tc_strategy": name})
+        no_problems(cards)
+
+
+def test_a_fine_tuned_model_of_another_architecture_exports_to_onnx_that_answers_like_pytorch(arch_model, tiny_data):
+    """The Playground's CPU path and the export's model.onnx: traced, then checked against PyTorch's answers (the
+    export refuses a graph that answers differently)."""
+    import zipfile
+
+    from bertlab.export import export_model_zip
+
+    pytest.importorskip("onnxruntime")
+    _, model = arch_model
+    store, rid, status = _run(model, tiny_data, "full_ft")
+    assert status == SUCCEEDED
+    with zipfile.ZipFile(export_model_zip(store, rid, onnx=True)) as z:
+        assert f"{rid}/model.onnx" in z.namelist()
