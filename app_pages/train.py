@@ -230,8 +230,12 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     with the new vocabulary its panel's checkbox below asks for (drawn before it: the state of its last click)."""
     k = f"keep_hp_{name}_"
     vocab = st.session_state.get(k + "vocab_size") if st.session_state.get(k + "new_vocab") else None
+    # The options set in its panel below (partial_ft's layers, lora's rank, scratch's masked-LM epochs), as last set
+    specs = getattr(REGISTRY[name], "option_specs", None) or {}
+    options = {opt: v for opt, spec in specs.items() if spec.get("kind") in ("int", "float")
+               and (v := st.session_state.get(f"keep_opt_{name}_{opt}")) is not None}
     try:
-        c = card(name, model, n_classes=n_classes, new_vocab=vocab)
+        c = card(name, model, options=options, n_classes=n_classes, new_vocab=vocab)
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
     common.diagram(c.svg, c.alt, width=480)  # 14 px text, readable on a projector

@@ -300,11 +300,12 @@ def no_steps_message(runs: Sequence[Any]) -> str:
 
 
 def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 300) -> go.Figure:
-    """dapt's continued-pretraining phase: masked-LM loss per MLM step (empty when no run has one), with the
-    loss of guessing uniformly over the vocabulary, ln(vocabulary size), as a dashed line: a checkpoint without
-    masked-LM head weights starts near or above it."""
+    """The masked-LM phase of dapt (continued pretraining) and of scratch (option mlm_epochs): masked-LM loss per
+    MLM step (empty when no run has one), with the loss of guessing uniformly over the vocabulary, ln(vocabulary
+    size), as a dashed line: a checkpoint without masked-LM head weights, or a random model, starts near or above
+    it."""
     fig = train_loss_figure(runs, points, height, name="mlm_loss",
-                            title="Continued pretraining (dapt): masked-LM loss, before fine-tuning",
+                            title="Pretraining phase (dapt, scratch): masked-LM loss, before training on the labels",
                             y_title="masked-LM cross-entropy (nats)")
     sizes = {int(v) for r in runs if (v := (r.costs or {}).get("mlm_vocab_size"))}
     if len(sizes) == 1 and fig.data:

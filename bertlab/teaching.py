@@ -312,8 +312,11 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
         return blocks(lambda name, c: (TRAINED, c, "new, random" if name == "head" else
                                        ("" if name == "pooler" else "masked-LM, then fine-tuned")))
     if strategy == "scratch":
+        pretrained = bool(options.get("mlm_epochs"))  # a masked-LM phase on the texts first: not the head or pooler
         return blocks(lambda name, c: (RANDOM, c, f"new vocabulary, up to {int(new_vocab):,} tokens"
-                                       if new_vocab and name == "embeddings" else ""))
+                                       if new_vocab and name == "embeddings" else
+                                       ("masked-LM, then fine-tuned" if pretrained and name not in ("head", "pooler")
+                                        else "")))
     if strategy == "partial_ft":
         k = options.get("layers", (n + 1) // 2)
 
@@ -505,14 +508,21 @@ TUTORIAL_TERMS = [
      "option *Top layers trained* (`layers`, default half of them); the embeddings stay frozen."),
     ("training from scratch; `BertForSequenceClassification(BertConfig(...))`; a new vocabulary", "scratch",
      "the chosen model's architecture (MiniLM: 6 layers, not bert-base's 12) from random weights, trained on your "
-     "labels only; *New vocabulary* on the Train page (CLI `--new-vocab`) trains a WordPiece vocabulary on the "
-     "training texts first. No masked-LM pretraining of the random model on your texts: that is not offered."),
+     "labels; *New vocabulary* on the Train page (CLI `--new-vocab`) trains a WordPiece vocabulary on the "
+     "training texts first. Its option *Masked-LM pretraining epochs first* (`mlm_epochs`, default 0: none) "
+     "pretrains the random model on your texts first, next row."),
+    ("pretraining from scratch; `BertForMaskedLM(BertConfig(...))` on your own texts, then fine-tuning",
+     "mlm_epochs",
+     "option *Masked-LM pretraining epochs first* of scratch: the random model learns to guess hidden words of the "
+     "training texts (and an optional unlabelled .txt, option *Extra text to pretrain on*), as BERT was pretrained "
+     "but on your texts instead of billions of words, then trains on the labels. Its masked-LM head is new too "
+     "(learning rate 5e-4 by default, dapt's 5e-5 being for trained weights)."),
     ("domain pretraining; continued or continual pretraining; intermediate fine-tuning on a domain corpus; "
      "`BertForPreTraining` on your texts, then fine-tuning", "dapt",
      "masked-LM training on the training texts (and an optional unlabelled .txt), then full_ft."),
     ("masked language modelling (MLM)", "dapt",
      "its first phase; options *Masked-LM epochs*, *Masked-LM learning rate* and *Share of tokens masked* "
-     "(0.15, as BERT)."),
+     "(0.15, as BERT). scratch has the same phase with *Masked-LM pretraining epochs first* above 0."),
     ("next sentence prediction (NSP)", "(not offered)",
      "dapt trains the masked LM only. NSP needs pairs of consecutive sentences from longer documents (one review "
      "a line has no next sentence), and RoBERTa (Liu et al., 2019) matched or beat BERT without it."),

@@ -129,6 +129,48 @@ def test_dapt_changes_the_encoder_before_fine_tuning(tiny_model, tiny_data, monk
     assert status == SUCCEEDED and seen["moved"]
 
 
+def test_scratch_can_pretrain_its_random_model_as_a_masked_lm_first(tiny_model, tiny_data, tmp_path):
+    """The guides' "pretraining from scratch": the random model guesses hidden words of the training texts (and any
+    extra text), then trains on the labels; its costs hold both phases, and its head is random, not read."""
+    from transformers import AutoConfig
+
+    plain_store, plain, _ = _run(tiny_model, tiny_data, "scratch", seed=3)
+    domain = tmp_path / "more.txt"
+    domain.write_text("\n".join(f"an unlabelled line of film talk number {i}" for i in range(20)))
+    store, run, status = _run(tiny_model, tiny_data, "scratch", seed=3,
+                              options={"mlm_epochs": 2, "domain_file": str(domain)})
+    assert status == SUCCEEDED, run.error
+    assert not any(p["series"] == "mlm_loss" for p in plain_store.points([plain.id]))
+    mlm = [p for p in store.points([run.id]) if p["series"] == "mlm_loss"]
+    n_texts = run.data_summary["sizes"]["train"] + 20
+    assert mlm and run.costs["mlm_texts"] == n_texts and run.costs["mlm_steps"] >= len(mlm)
+    assert any(n == f"scratch: masked-LM on {n_texts - 20:,} training texts (labels unused) + 20 lines of more.txt"
+               for n in run.notes)
+    assert not any("no MLM head weights" in n for n in run.notes)  # a random model's head is new by design
+    c = AutoConfig.from_pretrained(tiny_model)
+    own = c.hidden_size * c.hidden_size + c.hidden_size + 2 * c.hidden_size + c.vocab_size
+    assert run.costs["mlm_head_params"] == own
+    # both phases in the costs; the same classifier trained after it
+    assert run.costs["train_flops"] == pytest.approx(plain.costs["train_flops"] + run.costs["mlm_flops"])
+    assert run.costs["trainable_params"] == plain.costs["trainable_params"]
+    assert run.metrics["val_loss"] != plain.metrics["val_loss"]  # the pretraining changed the model it trained
+
+
+def test_scratch_pretrains_with_its_new_vocabulary_and_says_when_an_extra_file_goes_unread(tiny_model, tiny_data,
+                                                                                          tmp_path):
+    store, run, status = _run(tiny_model, tiny_data, "scratch", new_vocab=True, vocab_size=500,
+                              options={"mlm_epochs": 1})
+    assert status == SUCCEEDED, run.error
+    assert run.costs["mlm_vocab_size"] <= 500  # the new vocabulary's, not the checkpoint's 30,522
+    domain = tmp_path / "more.txt"
+    domain.write_text("one line\n")
+    _, run, status = _run(tiny_model, tiny_data, "scratch", options={"domain_file": str(domain)})
+    assert status == SUCCEEDED and "mlm_steps" not in run.costs
+    assert any("the extra text file was not read" in n for n in run.notes)
+    _, run, status = _run(tiny_model, tiny_data, "scratch", options={"mlm_epochs": -1})
+    assert status == FAILED and "scratch option 'mlm_epochs' must be a whole number from 0 to 50" in run.error
+
+
 def test_domain_file_must_be_text(tmp_path):
     from bertlab.strategies.dapt import read_domain_texts
 

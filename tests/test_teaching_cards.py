@@ -220,3 +220,28 @@ def test_a_quoted_zero_shot_run_with_other_sentences_says_which_it_used(tiny_mod
     no_problems(at)
     assert [c.value for c in at.caption if c.value.startswith("It compared with other sentences")] == [
         f"It compared with other sentences: “{md('A gloomy text.')}”; “{md('A cheerful text.')}”."]
+
+
+def test_the_train_pages_diagrams_follow_the_options_set_in_their_panels(tiny_model, tiny_data):
+    """partial_ft's top layers, lora's rank and scratch's masked-LM pretraining, as set on the Train page, are what
+    its diagrams draw (they drew the defaults whatever was set)."""
+    import base64
+    import re
+
+    def svgs(at) -> list[str]:
+        found = [re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', m.value) for m in at.markdown]
+        return [base64.b64decode(f.group(1)).decode() for f in found if f]
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model,
+                                       "keep_strategies": ["scratch", "partial_ft", "lora"]})
+    no_problems(at)
+    before = svgs(at)
+    assert len(before) == 3 and not any("masked-LM, then fine-tuned" in s for s in before)
+    at.number_input(key="keep_opt_scratch_mlm_epochs").set_value(2).run()
+    at.number_input(key="keep_opt_partial_ft_layers").set_value(1).run()
+    at.number_input(key="keep_opt_lora_r").set_value(2).run()
+    no_problems(at)
+    after = svgs(at)
+    opts = [("scratch", {"mlm_epochs": 2}), ("partial_ft", {"layers": 1}), ("lora", {"r": 2})]
+    assert after == [teaching.card(n, tiny_model, options=o).svg for n, o in opts]
+    assert "masked-LM, then fine-tuned" in after[0] and after[1:] != before[1:]

@@ -62,17 +62,28 @@ def read_domain_texts(path: str) -> list[str]:
     return texts
 
 
-def _options(options: dict) -> tuple[int, float, float]:
-    epochs = options.get("mlm_epochs", 1)
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 50:
-        raise ConfigError(f"dapt option 'mlm_epochs' must be a whole number from 1 to 50, got {epochs!r}.")
-    lr = options.get("mlm_lr", 5e-5)
+def mlm_options(options: dict, strategy: str = "dapt", epochs: int = 1, lr: float = 5e-5) -> tuple[int, float, float]:
+    """(masked-LM epochs, learning rate, share of tokens masked) from a run's options; ``epochs`` and ``lr`` are the
+    strategy's defaults (scratch's epochs may be 0: no pretraining).
+
+    Raises:
+        ConfigError: a value out of range, named with ``strategy``.
+    """
+    low = 0 if epochs == 0 else 1
+    epochs = options.get("mlm_epochs", epochs)
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or not low <= epochs <= 50:
+        raise ConfigError(f"{strategy} option 'mlm_epochs' must be a whole number from {low} to 50, got {epochs!r}.")
+    lr = options.get("mlm_lr", lr)
     if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 1:
-        raise ConfigError(f"dapt option 'mlm_lr' must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")
+        raise ConfigError(f"{strategy} option 'mlm_lr' must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")
     prob = options.get("mlm_probability", 0.15)
     if not isinstance(prob, (int, float)) or not 0 < prob < 1:
-        raise ConfigError(f"dapt option 'mlm_probability' must be in (0, 1) (BERT used 0.15), got {prob!r}.")
+        raise ConfigError(f"{strategy} option 'mlm_probability' must be in (0, 1) (BERT used 0.15), got {prob!r}.")
     return epochs, float(lr), float(prob)
+
+
+def _options(options: dict) -> tuple[int, float, float]:
+    return mlm_options(options)
 
 
 # Each architecture's masked-LM head: the modules of its ``...ForMaskedLM`` that map the encoder's last hidden
@@ -85,23 +96,28 @@ MLM_HEADS = {
 }
 
 
-def mlm_head(model_name: str, encoder: nn.Module, notes: list[str]) -> nn.Module:
+def mlm_head(model_name: str, encoder: nn.Module, notes: list[str], config_overrides: dict | None = None) -> nn.Module:
     """The checkpoint's MLM head (or a new one), with its decoder tied to ``encoder``'s word embeddings.
 
     Missing head weights (the packaged MiniLM ships none) are initialised as
-    transformers does and reported in ``notes``.
+    transformers does and reported in ``notes``. With ``config_overrides`` (scratch: {} or its new vocabulary's
+    size) a random head for a random encoder, nothing read from the checkpoint.
     """
-    from transformers import AutoModelForMaskedLM
+    from transformers import AutoConfig, AutoModelForMaskedLM
 
     try:
-        mlm, info = AutoModelForMaskedLM.from_pretrained(models.resolve(model_name), use_safetensors=True,
-                                                         trust_remote_code=False, output_loading_info=True)
+        if config_overrides is not None:
+            cfg = AutoConfig.from_pretrained(models.resolve(model_name), trust_remote_code=False, **config_overrides)
+            mlm, info = AutoModelForMaskedLM.from_config(cfg), {}
+        else:
+            mlm, info = AutoModelForMaskedLM.from_pretrained(models.resolve(model_name), use_safetensors=True,
+                                                             trust_remote_code=False, output_loading_info=True)
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot build a masked-LM model for {model_name!r}: {e}") from None
     names = MLM_HEADS.get(mlm.config.model_type)
     if names is None or not all(isinstance(getattr(mlm, n, None), nn.Module) for n in names):
-        raise ModelError(f"dapt does not know where the masked-LM head of {type(mlm).__name__} is (it knows "
-                         f"{', '.join(sorted(MLM_HEADS))}); use full_ft instead.")
+        raise ModelError(f"masked-LM training does not know where the head of {type(mlm).__name__} is (it knows "
+                         f"{', '.join(sorted(MLM_HEADS))}); use a strategy without it.")
     head = nn.Sequential(*(getattr(mlm, n) for n in names))
     decoder = mlm.get_output_embeddings()
     tied = {f"{n}.{k}" for n in names for k, p in getattr(mlm, n).named_parameters() if p is decoder.weight}
@@ -116,15 +132,19 @@ def mlm_head(model_name: str, encoder: nn.Module, notes: list[str]) -> nn.Module
     return head
 
 
-def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: list[str]) -> dict:
-    """Masked-LM training of ``encoder`` on ``texts``; logs series 'mlm_loss'. Returns cost fields."""
+def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: list[str],
+                         options: tuple[int, float, float] | None = None, head_overrides: dict | None = None) -> dict:
+    """Masked-LM training of ``encoder`` on ``texts``; logs series 'mlm_loss'. Returns cost fields.
+
+    ``options``: (epochs, lr, share masked), default dapt's from the run's options; ``head_overrides``: a random
+    head (see :func:`mlm_head`), for a random encoder."""
     from transformers import DataCollatorForLanguageModeling
 
     cfg, dev = ctx.config, ctx.torch_device
-    epochs, lr, prob = _options(cfg.options)
+    epochs, lr, prob = options or _options(cfg.options)
     if tokenizer.mask_token_id is None:
         raise ModelError(f"the tokenizer of {cfg.model!r} has no [MASK] token, so it cannot do masked-LM training.")
-    head = mlm_head(cfg.model, encoder, ctx.notes).to(dev)
+    head = mlm_head(cfg.model, encoder, ctx.notes, head_overrides).to(dev)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=prob, seed=cfg.seed)
     enc = encode(tokenizer, texts, cfg.max_length)
     lengths = enc.lengths
@@ -191,7 +211,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     tied = encoder.get_input_embeddings().weight
     own = sum(p.numel() for p in head.parameters() if p is not tied)  # the tied decoder aside
     n_head = own + tied.numel()
-    ctx.notes.append(f"dapt: the masked-LM phase also trained the MLM head's own {own:,} weights (its transform and "
+    ctx.notes.append(f"{cfg.strategy}: the masked-LM phase also trained the MLM head's own {own:,} weights (its transform and "
                      "vocabulary bias; the decoder is tied to the word embeddings), dropped afterwards: the trainable "
                      "count is the classifier's")
     flops = train_flops(non_embedding_params(encoder), tokens) + train_flops(n_head, masked)
@@ -236,14 +256,21 @@ class DomainAdaptivePretraining(FullFineTune):
         return step + sizes.get("train", 0) * _options(config.options)[0], forward
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
-        texts = list(ctx.splits.train.texts)  # the labels are not used: this is unsupervised
-        domain_file = ctx.config.options.get("domain_file")
-        if domain_file:
-            extra = read_domain_texts(str(domain_file))
-            texts += extra
-            ctx.notes.append(f"dapt: masked-LM on {len(ctx.splits.train):,} training texts (labels unused) "
-                             f"+ {len(extra):,} lines of {Path(domain_file).name}")
-        else:
-            ctx.notes.append(f"dapt: masked-LM on the {len(texts):,} training texts (labels unused)")
         torch.manual_seed(ctx.config.seed)
-        return continue_pretraining(ctx, model.base_model, tokenizer, texts)
+        return continue_pretraining(ctx, model.base_model, tokenizer, mlm_texts(ctx))
+
+
+def mlm_texts(ctx: RunContext) -> list[str]:
+    """The masked-LM phase's texts: the training texts without their labels, plus the option 'domain_file''s lines;
+    a note says which."""
+    texts = list(ctx.splits.train.texts)  # the labels are not used: this is unsupervised
+    domain_file = ctx.config.options.get("domain_file")
+    name = ctx.config.strategy
+    if domain_file:
+        extra = read_domain_texts(str(domain_file))
+        texts += extra
+        ctx.notes.append(f"{name}: masked-LM on {len(ctx.splits.train):,} training texts (labels unused) "
+                         f"+ {len(extra):,} lines of {Path(domain_file).name}")
+    else:
+        ctx.notes.append(f"{name}: masked-LM on the {len(texts):,} training texts (labels unused)")
+    return texts
