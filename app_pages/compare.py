@@ -238,8 +238,9 @@ def curves(runs: list) -> None:
                     key="cmp_val")
     if any(p["series"] == "mlm_loss" for p in pts):
         common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
-        st.caption("dapt first continues masked-language-model pretraining on the training texts (and any "
-                   "unlabelled file you gave it), then fine-tunes: its classification loss is in the chart above.")
+        pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}
+        st.caption(plots.mlm_caption({r.strategy for r in runs if r.id in pretrained}))
+
 
 
 def results(runs: list) -> None:

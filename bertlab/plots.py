@@ -316,6 +316,17 @@ def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 3
     return fig
 
 
+def mlm_caption(strategies: set[str]) -> str:
+    """What the masked-LM chart shows, for the strategies drawn in it (dapt, scratch with mlm_epochs, or both)."""
+    parts = []
+    if "dapt" in strategies:
+        parts.append("dapt continues the pretrained model's masked-language-model training")
+    if "scratch" in strategies:
+        parts.append("scratch pretrains its random model as a masked language model (option mlm_epochs)")
+    return ("Before training on the labels, " + "; ".join(parts) + ", on the training texts (and any unlabelled "
+            "file you gave it). The classification loss that follows is in the chart above.")
+
+
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,
                       progress: bool = False) -> go.Figure:
     """Validation loss and validation accuracy by epoch, side by side, one line per run.

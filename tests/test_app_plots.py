@@ -524,3 +524,13 @@ def test_bar_charts_write_a_runs_setting_under_its_strategy():
         assert list(ax.ticktext) == ["zero_shot", "head_only<br>(lr 0.001)", "head_only<br>(lr 0.01)"]
     plain = plots.accuracy_figure([make_run("zero_shot", "z"), make_run("full_ft", "f")])
     assert plain.layout.xaxis.ticktext is None
+
+
+def test_the_masked_lm_charts_caption_names_the_strategies_it_draws():
+    """scratch pretrains too (option mlm_epochs): the caption said "dapt first continues..." under scratch's curve."""
+    only_scratch = plots.mlm_caption({"scratch"})
+    assert "scratch pretrains its random model" in only_scratch and "dapt" not in only_scratch
+    only_dapt = plots.mlm_caption({"dapt"})
+    assert "dapt continues the pretrained model's" in only_dapt and "scratch" not in only_dapt
+    both = plots.mlm_caption({"dapt", "scratch"})
+    assert both.index("dapt") < both.index("scratch") and both.startswith("Before training on the labels, ")
