@@ -233,13 +233,28 @@ def _no_decay(name: str) -> bool:
     return name.endswith(".bias") or "norm" in name.lower()
 
 
-def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: float | None = None) -> list[dict]:
+def head_parameters(model: nn.Module) -> set[int]:
+    """ids of a classifier's parameters outside its encoder: the new head (BERT's classifier, DistilBERT's
+    pre_classifier and classifier, DeBERTa's pooler...), peft's trained copy of it included. Empty for a bare
+    encoder (or anything else without one)."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    encoder = getattr(inner, "base_model", None)
+    if encoder is None or encoder is inner:
+        return set()
+    inside = {id(p) for p in encoder.parameters()}
+    return {id(p) for p in model.parameters() if id(p) not in inside}
+
+
+def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: float | None = None,
+                 head_lr: float | None = None) -> list[dict]:
     """AdamW groups: no weight decay on biases and LayerNorm weights (as BERT was trained).
 
     With ``layer_decay`` (e.g. 0.9), layer l of L gets lr * decay**(L - l): lower
     layers move less (layer-wise learning-rate decay / differential learning rates).
+    With ``head_lr``, the head outside the encoder (:func:`head_parameters`) has that rate instead of ``lr``.
     """
     groups: dict[tuple[bool, float], list] = {}
+    head = head_parameters(model) if head_lr is not None else set()
     n_layers, block_of = 0, {}
     if layer_decay:
         from bertlab.models import layer_stack
@@ -260,10 +275,10 @@ def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: 
             elif "embeddings" in name:
                 depth = 0
             scale = layer_decay ** (n_layers + 1 - depth)
-        key = (_no_decay(name), scale)
+        key = (_no_decay(name), head_lr if id(p) in head else lr * scale)
         groups.setdefault(key, []).append(p)
-    return [{"params": ps, "weight_decay": 0.0 if nd else weight_decay, "lr": lr * s}
-            for (nd, s), ps in groups.items()]
+    return [{"params": ps, "weight_decay": 0.0 if nd else weight_decay, "lr": rate}
+            for (nd, rate), ps in groups.items()]
 
 
 def linear_schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
@@ -426,7 +441,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                      warmup_ratio: float, grad_clip: float, seed: int, device: torch.device,
                      dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
                      layer_decay: float | None = None, phase: str = "train", keep_best: bool = False,
-                     patience: int = 0, class_weight: list[float] | None = None) -> TrainStats:
+                     patience: int = 0, class_weight: list[float] | None = None,
+                     head_lr: float | None = None) -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
     Evaluates on the validation split after every epoch; with ``keep_best``
@@ -446,7 +462,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     tokens in the training texts go through AdamW; the others get their
     weight decay at each evaluation (:mod:`bertlab.embrows`).
     """
-    groups = param_groups(model, weight_decay, lr, layer_decay)
+    groups = param_groups(model, weight_decay, lr, layer_decay, head_lr)
     with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat, \
             compact_embedding(model, groups, train.ids, device) as rows, cpu_share(device) as share:
         forward = flat or model

@@ -529,7 +529,13 @@ TUTORIAL_TERMS = [
     ("differential (discriminative) learning rates; a lower rate for the encoder than for the head", "layer_decay",
      "option *Layer-wise LR decay* of full_ft, partial_ft, lora and dapt: the head and pooler train at the "
      "learning rate, each layer below at decay times the one above (MiniLM's lowest layer at 0.9: 0.53 of it). "
-     "One separate rate for the head alone (2e-5 for the encoder, 5e-5 for the head) is not offered."),
+     "One separate rate for the head alone: next row."),
+    ("a higher learning rate for the new head than for the pretrained encoder (2e-5 for BERT, 5e-5 for the head)",
+     "head_lr",
+     "option *Head learning rate* of full_ft, partial_ft, lora and dapt: the classifier outside the encoder trains "
+     "at it, every other weight at the learning rate (BERT's pooler, inside the encoder, included); CLI "
+     "`--lr full_ft=2e-5 --option full_ft.head_lr=5e-5`. With *Layer-wise LR decay* too, the layers below decay "
+     "from the learning rate."),
     ("no weight decay on biases and LayerNorm weights (two parameter groups)", "weight_decay",
      "always so for the strategies that fine-tune (weight decay 0.01 on the other weights)."),
     ("logistic regression, or another simple model, as the baseline", "tfidf_logreg",

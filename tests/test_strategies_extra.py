@@ -190,6 +190,43 @@ def test_layer_decay_option_is_used(tiny_model, tiny_data):
     assert a.metrics.get("val_loss") != b.metrics.get("val_loss")
 
 
+def test_head_lr_gives_the_new_head_its_own_rate(tiny_model, tiny_data):
+    """The guides' differential learning rates in their simplest form: 2e-5 for the encoder, 5e-5 for the head."""
+    from bertlab import models
+    from bertlab.engine import param_groups
+
+    clf = models.load_classifier(tiny_model, ["neg", "pos"])
+    head = {id(p) for p in clf.classifier.parameters()}
+    for g in param_groups(clf, 0.01, 2e-5, head_lr=5e-5):
+        assert g["lr"] == (5e-5 if all(id(p) in head for p in g["params"]) else 2e-5)
+        assert all(id(p) in head for p in g["params"]) or not any(id(p) in head for p in g["params"])
+    assert sum(p.numel() for g in param_groups(clf, 0.01, 2e-5, head_lr=5e-5) if g["lr"] == 5e-5
+               for p in g["params"]) == sum(p.numel() for p in clf.classifier.parameters())
+    # with layer-wise decay too: the head at its own rate, the pooler at the top rate, the lowest layer below
+    rates = sorted({g["lr"] for g in param_groups(clf, 0.01, 1.0, layer_decay=0.5, head_lr=3.0)})
+    assert rates == pytest.approx([0.125, 0.25, 0.5, 1.0, 3.0])
+    _, a, _ = _run(tiny_model, tiny_data, "full_ft", seed=1)
+    _, b, status = _run(tiny_model, tiny_data, "full_ft", seed=1, options={"head_lr": 1e-2})
+    assert status == SUCCEEDED and a.metrics["val_loss"] != b.metrics["val_loss"]
+    _, c, status = _run(tiny_model, tiny_data, "full_ft", options={"head_lr": 0})
+    assert status == FAILED and "option 'head_lr' must be a number from 1e-06 to 1" in c.error
+
+
+def test_lora_head_lr_reaches_the_head_peft_trains():
+    """peft trains a copy of the head (modules_to_save): that copy is what takes the head's rate."""
+    from peft import LoraConfig, TaskType, get_peft_model
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from bertlab.engine import param_groups
+
+    base = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2,
+                                                    num_attention_heads=2, intermediate_size=32))
+    model = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=2, target_modules=["query", "value"],
+                                            modules_to_save=["classifier"]))
+    fast = [p for g in param_groups(model, 0.01, 1e-3, head_lr=1e-2) if g["lr"] == 1e-2 for p in g["params"]]
+    assert sum(p.numel() for p in fast) == 16 * 2 + 2  # the trained copy of the 16 -> 2 classifier, nothing else
+
+
 def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
     _, run, status = _run(tiny_model, tiny_data, "tfidf_logreg")
     assert status == SUCCEEDED

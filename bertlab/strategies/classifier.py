@@ -28,6 +28,24 @@ def check_layer_decay(options: dict) -> None:
         raise ConfigError(f"option 'layer_decay' must be a number from {low} to {high} (e.g. 0.9), got {d!r}.")
 
 
+# The new head's own learning rate beside the encoder's (the guides' "2e-5 for BERT, 5e-5 for the head").
+HEAD_LR_SPEC = {"label": "Head learning rate", "kind": "float", "default": None, "min": 1e-6, "max": 1.0,
+                "help": "the new head's own peak learning rate (the classifier outside the encoder), e.g. 5e-5 "
+                        "beside 2e-5 for the encoder; empty = the learning rate above"}
+
+
+def check_head_lr(options: dict) -> None:
+    """Validate the optional head learning rate.
+
+    Raises:
+        ConfigError: not a number in the spec's range.
+    """
+    v = options.get("head_lr")
+    low, high = HEAD_LR_SPEC["min"], HEAD_LR_SPEC["max"]
+    if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not low <= v <= high):
+        raise ConfigError(f"option 'head_lr' must be a number from {low:g} to {high:g} (e.g. 5e-5), got {v!r}.")
+
+
 FEW_STEPS = 20  # the sweep's default minimum: fewer optimizer steps barely start fine-tuning
 
 
@@ -93,6 +111,7 @@ class ClassifierStrategy(Strategy):
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp, dev = ctx.config, ctx.splits, ctx.torch_device
         check_layer_decay(cfg.options)  # here, where the engine reads it: every subclass, before any work
+        check_head_lr(cfg.options)
         model, tok = self.build(ctx)
         model.to(dev)
         extra = self.before_train(ctx, model, tok)
@@ -106,7 +125,7 @@ class ClassifierStrategy(Strategy):
             warmup_ratio=cfg.warmup_ratio, grad_clip=cfg.grad_clip, seed=cfg.seed, device=dev, dtype=ctx.dtype,
             pad_id=tok.pad_token_id, callbacks=ctx.callbacks,
             layer_decay=cfg.options.get(self.layer_decay_option), keep_best=cfg.keep_best, patience=cfg.patience,
-            class_weight=loss_weights(cfg, sp),
+            class_weight=loss_weights(cfg, sp), head_lr=cfg.options.get("head_lr"),
         )
         if stopped := early_stop_note(stats.history, cfg.epochs, cfg.patience):
             ctx.notes.append(stopped)

@@ -33,7 +33,7 @@ from bertlab.engine import (
 )
 from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC
+from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC
 from bertlab.strategies.full_ft import FullFineTune
 
 MAX_DOMAIN_TEXTS = 200_000
@@ -248,6 +248,7 @@ class DomainAdaptivePretraining(FullFineTune):
         "domain_file": {"label": "Extra domain text (.txt)", "kind": "file", "default": None, "suffixes": [".txt"],
                         "help": "unlabelled in-domain text, one text per line (UTF-8), added to the training texts"},
         "layer_decay": LAYER_DECAY_SPEC,
+        "head_lr": HEAD_LR_SPEC,
     }
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:

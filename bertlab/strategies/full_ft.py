@@ -6,7 +6,7 @@ import torch
 
 from bertlab import models
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
+from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 @register
@@ -23,7 +23,7 @@ class FullFineTune(ClassifierStrategy):
     # 16 x 3 epochs: measured on rotten_tomatoes with 500 training texts, 32 x 2 epochs (32 steps) left
     # full_ft at 0.63 test accuracy, below head_only; 16 x 3 (96 steps) reached 0.75.
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128}
-    option_specs = {"layer_decay": LAYER_DECAY_SPEC}
+    option_specs = {"layer_decay": LAYER_DECAY_SPEC, "head_lr": HEAD_LR_SPEC}
 
     def build(self, ctx: RunContext):
         torch.manual_seed(ctx.config.seed)

@@ -10,7 +10,7 @@ from bertlab import models
 from bertlab.costs import count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
+from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
 # Attention projection names per architecture family (peft matches module-name suffixes).
 TARGETS = {"bert": ["query", "key", "value"], "roberta": ["query", "key", "value"],
@@ -72,6 +72,7 @@ class LoRA(ClassifierStrategy):
                   "help": "adapter scale (output x alpha / r); empty = 2 x r"},
         "dropout": {"label": "Adapter dropout", "kind": "float", "default": 0.1, "min": 0.0, "max": 0.9, "help": "dropout on the adapter input"},
         "layer_decay": LAYER_DECAY_SPEC,
+        "head_lr": HEAD_LR_SPEC,
     }
 
     def build(self, ctx: RunContext):

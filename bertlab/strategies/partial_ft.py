@@ -8,7 +8,7 @@ from bertlab import models
 from bertlab.costs import forward_flops, non_embedding_params
 from bertlab.errors import ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import LAYER_DECAY_SPEC, ClassifierStrategy
+from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 def encoder_layers(model) -> list[torch.nn.Module]:
@@ -58,6 +58,7 @@ class PartialFineTune(ClassifierStrategy):
         "layers": {"label": "Top layers trained", "kind": "int", "default": None, "min": 0, "max": 48,
                    "help": "how many of the top encoder layers train; empty = half of them"},
         "layer_decay": LAYER_DECAY_SPEC,
+        "head_lr": HEAD_LR_SPEC,
     }
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
