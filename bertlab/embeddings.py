@@ -208,6 +208,12 @@ def cached_keys(model: str, max_length: int, dtype: torch.dtype | None, device_n
     keys = frozenset().union(*(_shard_keys(d / n, device_name) for n in names))
     with _LOCK:
         _CACHED[key] = (names, keys)
+        # Shards of this folder no longer on disk (a deleted data directory, a cleared cache) are not kept either:
+        # a long-lived app would otherwise hold every shard's keys it ever read.
+        gone = [k for k in _SHARD_KEYS if k[1] == device_name and Path(k[0]).parent == d
+                and Path(k[0]).name not in names]
+        for k in gone:
+            del _SHARD_KEYS[k]
     return keys
 
 

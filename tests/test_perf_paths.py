@@ -157,6 +157,22 @@ def test_the_cache_says_which_texts_a_run_would_take_from_it_without_loading_a_m
     assert embeddings.cached_keys(tiny_model, 64, None, "This CPU") == embeddings.text_keys(cpu_texts)
 
 
+def test_the_cache_check_forgets_the_keys_of_shards_that_are_gone(tiny_model):
+    """A long-lived app reads each shard's keys once; a deleted data directory or cleared cache must not leave them
+    in memory for good."""
+    import shutil
+
+    texts, _ = make_texts(4)
+    cache = embeddings.EmbeddingCache(tiny_model, 48, None)
+    cache.get(texts, torch.device("cpu"), device_name="This CPU")
+    assert embeddings.cached_keys(tiny_model, 48, None, "This CPU") == embeddings.text_keys(texts)
+    held = [k for k in embeddings._SHARD_KEYS if k[0].startswith(str(cache.dir))]
+    assert held
+    shutil.rmtree(cache.dir)
+    assert embeddings.cached_keys(tiny_model, 48, None, "This CPU") == frozenset()
+    assert not any(k in embeddings._SHARD_KEYS for k in held)
+
+
 class _Record(Callbacks):
     def __init__(self) -> None:
         self.steps: list[tuple[int, float]] = []
