@@ -265,10 +265,14 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
         tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
         work = _probe_work(n, model, overrides, sizes)
+        try:  # dapt's and scratch's masked-LM epochs, as set in the panel
+            pre = s.pretrain_epochs(overrides.get(n, {}).get("options") or {})
+        except BertlabError:
+            pre = 0  # a value out of range: the launch says so
 
-        def estimate(cached: float | None, n=n, s=s, epochs=epochs, tokens=tokens, work=work) -> Estimate:
+        def estimate(cached: float | None, n=n, s=s, epochs=epochs, tokens=tokens, work=work, pre=pre) -> Estimate:
             est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens,
-                                   cached=cached)
+                                   cached=cached, pretrain_epochs=pre)
             if est.seconds is None and work is not None:
                 est = probe_estimate(speed, work, tokens() if tokens else None, cached) or est
             return est

@@ -49,12 +49,25 @@ def format_duration(s: float, rough: bool = False) -> str:
     return f"{s / 3600:.1f} h"
 
 
-def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool) -> float:
-    """Examples a run processes: train x epochs plus evaluation (validation each epoch, test once)."""
+def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool, pretrain_epochs: int = 0) -> float:
+    """Examples a run processes: train x epochs plus evaluation (validation each epoch, test once), plus the
+    training texts once per ``pretrain_epochs`` (a masked-LM phase before the labels: dapt, scratch's option)."""
     tr, va, te = sizes.get("train", 0), sizes.get("validation", 0), sizes.get("test", 0)
     if not uses_epochs:
         return float(va + te)
-    return float(tr * epochs + va * epochs + te)
+    return float(tr * (epochs + pretrain_epochs) + va * epochs + te)
+
+
+def past_pretrain_epochs(run: Any) -> int:
+    """A past run's masked-LM epochs before its labels (0 where its strategy has none, or is unknown here)."""
+    from bertlab.errors import BertlabError
+    from bertlab.strategies import REGISTRY
+
+    strategy = REGISTRY.get(run.strategy)
+    try:
+        return strategy.pretrain_epochs((run.config or {}).get("options") or {}) if strategy else 0
+    except BertlabError:
+        return 0
 
 
 def past_tokens(run: Any) -> float | None:
@@ -84,7 +97,7 @@ def truncated_mean(lengths: Sequence[int], max_length: int) -> float:
 
 def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int],
                      epochs: int, uses_epochs: bool = True, last: int = 5, tokens: float | None = None,
-                     cached: float | None = None) -> Estimate:
+                     cached: float | None = None, pretrain_epochs: int = 0) -> Estimate:
     """Estimate a new run's seconds from ``runs`` (store Run objects, newest first).
 
     Args:
@@ -101,6 +114,9 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
             head_only) that the cache will hold when it starts (:func:`cache_shares`); None or 0: a cold run. Those
             texts cost the run no encoder pass: its estimate is then the warm time (:func:`warm_estimate`) plus
             the cold run's encoder pass over the texts still to embed.
+        pretrain_epochs: the new run's masked-LM epochs over its training texts before its labels
+            (``Strategy.pretrain_epochs``); past runs' are read from their options, so that scratch with 10 such
+            epochs is not estimated from plain scratch runs' speed per epoch of work, nor the other way round.
     """
     comparable = _comparable(runs, strategy, model, device, uses_epochs, last)
     if callable(tokens):
@@ -113,7 +129,7 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
             per_token.append(secs / (units * t))
     if not rates:
         return Estimate(None, "no past run here yet")
-    new_units = work_units(sizes, epochs, uses_epochs)
+    new_units = work_units(sizes, epochs, uses_epochs, pretrain_epochs)
     if per_token:
         n = len(per_token)
         cold = Estimate(statistics.median(per_token) * new_units * tokens,
@@ -178,7 +194,7 @@ def _comparable(runs: Sequence[Any], strategy: str, model: str, device: str, use
         past_sizes = (r.data_summary or {}).get("sizes")
         if not costs.get("total_seconds") or not past_sizes:
             continue
-        units = work_units(past_sizes, (r.config or {}).get("epochs", 1), uses_epochs)
+        units = work_units(past_sizes, (r.config or {}).get("epochs", 1), uses_epochs, past_pretrain_epochs(r))
         if units > 0:
             out.append((r, units))
         if len(out) >= last:

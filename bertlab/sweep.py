@@ -423,7 +423,7 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
         strategy = get_strategy(cfg.strategy)
         est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
                                tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens
-                               else None, cached=share)
+                               else None, cached=share, pretrain_epochs=strategy.pretrain_epochs(cfg.options))
         if est.seconds is None:
             unknown += 1
         else:

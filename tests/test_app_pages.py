@@ -786,6 +786,29 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     assert row["estimated time"] != "unknown"
 
 
+def test_train_page_estimate_grows_with_scratchs_masked_lm_epochs(tiny_model, tiny_data, bertlab_home):
+    """Set in scratch's panel, the masked-LM epochs count in its estimate (they were left out: a run of three times
+    the work was estimated at a plain run's time)."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("scratch", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    store.update(rid, costs={**store.get(rid).costs, "total_seconds": 60.0})  # above the table's 1 s rounding
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model,
+                                       "keep_strategies": ["scratch"], "keep_hp_scratch_epochs": 1})
+
+    def seconds() -> float:  # '~45 s' or '~3 min' in the table
+        text = at.table[0].value.iloc[0]["estimated time"]
+        return float(text.strip("~ mins")) * (60 if text.endswith("min") else 1)
+
+    plain = seconds()
+    at.number_input(key="keep_opt_scratch_mlm_epochs").set_value(20).run()
+    no_problems(at)
+    assert seconds() > 3 * plain, at.table[0].value.to_dict("records")
+
+
 def test_train_page_estimates_runs_whose_embeddings_are_cached_at_the_warm_time(tiny_model, tiny_data, bertlab_home):
     """After a first zero_shot and head_only run, a second one on the same texts reuses their cached embeddings and
     takes a small part of the first's time: the estimate said the first's (its total counts the encoder pass)."""

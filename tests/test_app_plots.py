@@ -211,6 +211,24 @@ def test_estimate_is_unknown_without_history_and_scales_with_work():
     assert estimate_seconds(past, "scratch", "minilm", "cpu0", sizes, 2).seconds is None
 
 
+def test_estimate_counts_the_masked_lm_epochs_before_the_labels():
+    """scratch with 10 masked-LM epochs took 318 s where plain scratch took 92 s (README): an estimate from one must
+    not be the other's. Work: train x (epochs + masked-LM epochs) + validation x epochs + test."""
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    plain = make_run("scratch", "s1", total_seconds=29.0)  # work = 100*2 + 20*2 + 50 = 290
+    assert estimate_seconds([plain], "scratch", "minilm", "cpu0", sizes, 2).seconds == pytest.approx(29.0)
+    ten = estimate_seconds([plain], "scratch", "minilm", "cpu0", sizes, 2, pretrain_epochs=10)
+    assert ten.seconds == pytest.approx(29.0 * (290 + 1000) / 290)
+    pretrained = make_run("scratch", "s2", total_seconds=129.0)
+    pretrained.config = {"epochs": 2, "options": {"mlm_epochs": 10}}  # work = 290 + 100*10 = 1290
+    assert estimate_seconds([pretrained], "scratch", "minilm", "cpu0", sizes, 2).seconds == pytest.approx(29.0)
+    # dapt's masked-LM epochs default to 1 where its options do not say
+    dapt = make_run("dapt", "d1", total_seconds=39.0)  # work = 290 + 100
+    assert estimate_seconds([dapt], "dapt", "minilm", "cpu0", sizes, 2, pretrain_epochs=1).seconds == pytest.approx(39.0)
+    assert estimate_seconds([dapt], "dapt", "minilm", "cpu0", sizes, 2, pretrain_epochs=3).seconds == \
+        pytest.approx(39.0 * 590 / 390)
+
+
 def test_estimate_scales_by_text_length_where_runs_recorded_it():
     """A past run on short reviews (27 tokens a text) must not promise the same time for long articles."""
     sizes = {"train": 100, "validation": 20, "test": 50}

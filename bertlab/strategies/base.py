@@ -94,6 +94,12 @@ class Strategy:
         into a rough time before any run of the strategy here. None: the encoder does not set its time."""
         return None
 
+    def pretrain_epochs(self, options: dict) -> int:
+        """Passes over the training texts before training on the labels (dapt's and scratch's masked-LM epochs), as
+        ``options`` set them: what a time estimate adds to the epochs. 0 by default. Raises ConfigError where the
+        options do not validate."""
+        return 0
+
     def embedded_texts(self, config: RunConfig, splits: Splits) -> list[str]:
         """Texts a run of ``config`` embeds through the shared cache beside its :attr:`embeds` splits' (zero_shot's
         label descriptions); none by default."""

@@ -254,7 +254,10 @@ class DomainAdaptivePretraining(FullFineTune):
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """Fine-tuning's work plus the masked-LM epochs over the training texts (an extra domain file uncounted)."""
         step, forward = super().probe_work(config, sizes)
-        return step + sizes.get("train", 0) * _options(config.options)[0], forward
+        return step + sizes.get("train", 0) * self.pretrain_epochs(config.options), forward
+
+    def pretrain_epochs(self, options: dict) -> int:
+        return _options(options)[0]
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
         torch.manual_seed(ctx.config.seed)

@@ -66,7 +66,10 @@ class FromScratch(ClassifierStrategy):
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """Training's work plus the masked-LM epochs over the training texts (an extra text file uncounted)."""
         step, forward = super().probe_work(config, sizes)
-        return step + sizes.get("train", 0) * self._mlm(config.options)[0], forward
+        return step + sizes.get("train", 0) * self.pretrain_epochs(config.options), forward
+
+    def pretrain_epochs(self, options: dict) -> int:
+        return self._mlm(options)[0]
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
         options = self._mlm(ctx.config.options)
