@@ -48,9 +48,28 @@ def count_params(model: torch.nn.Module) -> tuple[int, int]:
     return trainable, total
 
 
+def _table(name: str) -> bool:
+    """Whether a parameter belongs to the embedding stage's tables (looked up, not multiplied): BERT's
+    ``embeddings.*``, DeBERTa's ``rel_embeddings``; not ELECTRA's ``embeddings_project``, a matrix every token
+    goes through."""
+    return any(part == "embeddings" or part.endswith("_embeddings") for part in name.split("."))
+
+
+def _uses_per_token(model: torch.nn.Module):
+    """How many times a forward pass runs each named parameter: once, but ALBERT's shared layer group once per
+    layer it stands for (``num_hidden_layers / num_hidden_groups``)."""
+    cfg = getattr(model, "config", None)
+    if getattr(cfg, "model_type", None) == "albert":
+        times = cfg.num_hidden_layers / max(1, cfg.num_hidden_groups)
+        return lambda name: times if ".albert_layer_groups." in f".{name}" else 1
+    return lambda name: 1
+
+
 def non_embedding_params(model: torch.nn.Module) -> int:
-    """Parameters outside the embedding tables: the ones that cost FLOPs per token (idle copies excluded)."""
-    return sum(p.numel() for name, p in _running_params(model) if "embeddings" not in name)
+    """Parameters outside the embedding tables: the ones that cost FLOPs per token (idle copies excluded), each as
+    often as a forward pass runs it (ALBERT's one shared layer at every depth)."""
+    uses = _uses_per_token(model)
+    return round(sum(p.numel() * uses(name) for name, p in _running_params(model) if not _table(name)))
 
 
 def forward_flops(n_params_non_emb: int, tokens: int) -> float:

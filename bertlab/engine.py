@@ -255,15 +255,16 @@ def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: 
     """
     groups: dict[tuple[bool, float], list] = {}
     head = head_parameters(model) if head_lr is not None else set()
-    n_layers, block_of = 0, {}
+    n_layers, block_of, below = 0, {}, set()
     if layer_decay:
-        from bertlab.models import layer_stack
+        from bertlab.models import encoder_below_stack, layer_stack
 
         # Found by module, not by name: DistilBERT's stack is 'transformer.layer', ModernBERT's 'layers'. A model
-        # that shares one layer across its depth (ALBERT) has none: its embeddings move less, the rest at lr.
+        # that shares one layer across its depth (ALBERT) has none: its encoder moves less, head and pooler at lr.
         stack = layer_stack(model) or []
         n_layers = len(stack)
         block_of = {id(p): i for i, block in enumerate(stack) for p in block.parameters()}
+        below = encoder_below_stack(model, stack)  # as partial_ft freezes it: embeddings, ELECTRA's projection...
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
@@ -272,7 +273,7 @@ def param_groups(model: nn.Module, weight_decay: float, lr: float, layer_decay: 
             depth = n_layers + 1  # head and pooler: full lr
             if id(p) in block_of:
                 depth = block_of[id(p)] + 1
-            elif "embeddings" in name:
+            elif id(p) in below or "embeddings" in name:
                 depth = 0
             scale = layer_decay ** (n_layers + 1 - depth)
         key = (_no_decay(name), head_lr if id(p) in head else lr * scale)

@@ -174,16 +174,38 @@ def layer_stack(model: torch.nn.Module) -> list[torch.nn.Module] | None:
     """The model's transformer blocks, bottom to top, wherever its architecture keeps them.
 
     BERT, RoBERTa, ELECTRA and DeBERTa keep them in ``encoder.layer``, DistilBERT in ``transformer.layer``,
-    ModernBERT in ``layers``: found here as the first list of ``num_hidden_layers`` modules of one class (a
-    peft-wrapped model's too). None where there is no such list: ALBERT shares one layer's weights across its depth.
+    ModernBERT in ``layers``: found here as the first list of ``num_hidden_layers`` modules of one class, not
+    themselves lists (Funnel's blocks of layers are not layers), in a peft-wrapped model too. None where there is
+    no such list: ALBERT shares one layer's weights across its depth.
     """
     n = int(getattr(getattr(model, "config", None), "num_hidden_layers", 0) or 0)
     if n <= 0:
         return None
+    containers = (torch.nn.ModuleList, torch.nn.ModuleDict, torch.nn.Sequential)
     for m in model.modules():
-        if isinstance(m, torch.nn.ModuleList) and len(m) == n and len({type(b) for b in m}) == 1:
+        if (isinstance(m, torch.nn.ModuleList) and len(m) == n and len({type(b) for b in m}) == 1
+                and not isinstance(m[0], containers)):
             return list(m)
     return None
+
+
+def shares_layers(model: torch.nn.Module) -> bool:
+    """Whether the model runs one layer's weights at several depths (ALBERT, with fewer layer groups than layers)."""
+    cfg = getattr(model, "config", None)
+    return getattr(cfg, "model_type", None) == "albert" and cfg.num_hidden_groups < cfg.num_hidden_layers
+
+
+def encoder_below_stack(model: torch.nn.Module, stack: list[torch.nn.Module]) -> set[int]:
+    """ids of the encoder's parameters below its layer ``stack``: all of the encoder but the stack and what sits
+    above it (:data:`ABOVE_THE_STACK`). The embeddings, ELECTRA's and ALBERT's projection of them, DeBERTa's
+    relative positions and their norm. Empty where the model has no separate encoder."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    encoder = getattr(inner, "base_model", None)
+    if encoder is None or encoder is inner:
+        return set()
+    skip = {id(p) for block in stack for p in block.parameters()}
+    skip |= {id(p) for name in ABOVE_THE_STACK for p in (getattr(encoder, name, None) or torch.nn.Identity()).parameters()}
+    return {id(p) for p in encoder.parameters() if id(p) not in skip}
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,7 @@ def mlm_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 3
     size), as a dashed line: a checkpoint without masked-LM head weights, or a random model, starts near or above
     it."""
     fig = train_loss_figure(runs, points, height, name="mlm_loss",
-                            title="Pretraining phase (dapt, scratch): masked-LM loss, before training on the labels",
+                            title="Pretraining phase: masked-LM loss, before training on the labels",
                             y_title="masked-LM cross-entropy (nats)")
     sizes = {int(v) for r in runs if (v := (r.costs or {}).get("mlm_vocab_size"))}
     if len(sizes) == 1 and fig.data:

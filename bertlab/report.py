@@ -348,7 +348,9 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
                  + (", against the share of each run's steps." if why else ".")))
     mlm = _mlm_figure(ok, points)
     if mlm is not None:
-        figs.append(("Masked-LM loss (dapt, scratch)", mlm, "The masked-LM pretraining phase, before training on the labels."))
+        pretrained = {p["run_id"] for p in points if p["series"] == "mlm_loss"}
+        names = sorted({r.strategy for r in ok if r.id in pretrained})
+        figs.append((f"Masked-LM loss ({', '.join(names)})", mlm, plots.mlm_caption(set(names))))
     figs.append(("Validation", plots.validation_figure(ok, points, progress=x == "progress"),
                  "Validation loss and accuracy per epoch" + (f". {why}" if why else ".")))
     if any((r.metrics or {}).get("calibration") for r in ok):

@@ -105,6 +105,7 @@ BLOCK_MEANINGS = {
               "what tutorials call pooler_output)",
     "head": "the small final layer that makes the decision from the summary",
 }
+SHARED_LAYERS_NOTE = "not offered: one layer shared by every depth"
 NOTE_MEANINGS = {
     "mean pooling instead": "Not used here: this strategy makes the summary by averaging all the words' numbers",
     "label embeddings instead": "None here: the text's summary is compared with the summary of one sentence per "
@@ -115,6 +116,9 @@ NOTE_MEANINGS = {
     "linear, on mean-pooled vectors": "One weight per summary number and class, reading the average of the words' "
                                       "numbers",
     "masked-LM, then fine-tuned": "Trained twice: first to guess hidden words of your texts, then on the labels",
+    "not offered: one layer shared by every depth": "partial_ft trains the top layers apart from the lower ones; this "
+                                                    "model (ALBERT) runs one layer's weights at every depth, so it "
+                                                    "refuses to run on it",
     "TF-IDF of word 1-2-grams": "How often each word and word pair appears, counted less where every text has it",
     "one weight per n-gram x class": "One number per word (or word pair) and class: how much it points to that "
                                      "class",
@@ -269,11 +273,21 @@ def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[s
 
 @functools.lru_cache(maxsize=8)
 def _vocab_and_hidden(model: str) -> tuple[int, int]:
-    """The model's vocabulary size and hidden size (cached: the Train page draws scratch's card on every rerun)."""
+    """The model's vocabulary size and the width of its word embeddings: the hidden size, or ALBERT's and ELECTRA's
+    smaller ``embedding_size`` (cached: the Train page draws scratch's card on every rerun)."""
     from bertlab import models
 
     cfg = models.load_config(model)
-    return int(cfg.vocab_size), int(cfg.hidden_size)
+    return int(cfg.vocab_size), int(getattr(cfg, "embedding_size", None) or cfg.hidden_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _shares_layers(model: str) -> bool:
+    """Whether the model runs one layer's weights at every depth (ALBERT): partial_ft refuses it."""
+    from bertlab import models
+
+    cfg = models.load_config(model)
+    return getattr(cfg, "model_type", None) == "albert" and cfg.num_hidden_groups < cfg.num_hidden_layers
 
 
 def _adapter_weights(model: str, r: int) -> int:
@@ -318,6 +332,8 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
                                        ("masked-LM, then fine-tuned" if pretrained and name not in ("head", "pooler")
                                         else "")))
     if strategy == "partial_ft":
+        if _shares_layers(model):  # no top layers apart from the rest: the run refuses it, the card says so
+            return blocks(lambda name, c: (UNUSED, 0, SHARED_LAYERS_NOTE))
         k = options.get("layers", (n + 1) // 2)
 
         def st(name: str, c: int):

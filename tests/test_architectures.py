@@ -15,7 +15,11 @@ from bertlab.runner import execute_run
 from bertlab.store import FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import make_config
 
-ARCHS = ["distilbert", "roberta", "xlm-roberta", "electra", "albert", "deberta-v2", "modernbert"]
+ARCHS = ["distilbert", "roberta", "xlm-roberta", "electra", "albert", "deberta-v2", "deberta-v3", "modernbert"]
+# Where each keeps its layers, written out here so that the tests do not take models.layer_stack's word for it
+STACKS = {"distilbert": "transformer.layer", "roberta": "encoder.layer", "xlm-roberta": "encoder.layer",
+          "electra": "encoder.layer", "deberta-v2": "encoder.layer", "deberta-v3": "encoder.layer",
+          "modernbert": "layers"}
 TRAINED = ["full_ft", "scratch", "partial_ft", "lora", "dapt"]
 
 
@@ -33,6 +37,11 @@ def _config(arch: str, tok):
         "electra": lambda: t.ElectraConfig(**small, embedding_size=16, max_position_embeddings=128),
         "albert": lambda: t.AlbertConfig(**small, embedding_size=16, max_position_embeddings=128),
         "deberta-v2": lambda: t.DebertaV2Config(**small, max_position_embeddings=128),
+        # as microsoft/deberta-v3-base: relative attention with its own position embeddings and their norm
+        "deberta-v3": lambda: t.DebertaV2Config(**small, max_position_embeddings=128, relative_attention=True,
+                                                position_buckets=32, norm_rel_ebd="layer_norm",
+                                                pos_att_type=["p2c", "c2p"], position_biased_input=False,
+                                                share_att_key=True),
         "modernbert": lambda: t.ModernBertConfig(**small, max_position_embeddings=128, pad_token_id=pad,
                                                  cls_token_id=tok.cls_token_id, sep_token_id=tok.sep_token_id,
                                                  bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id),
@@ -62,12 +71,27 @@ def _run(model: str, data, name: str, **kw):
     return store, rid, status
 
 
-@pytest.mark.parametrize("name", ["zero_shot", "head_only", *TRAINED])
+def _stack(clf, arch: str) -> list:
+    """The classifier's layers, found by the path written above (not by models.layer_stack)."""
+    m = clf.base_model
+    for part in STACKS[arch].split("."):
+        m = getattr(m, part)
+    return list(m)
+
+
+# scratch twice more: pretrained as a masked LM first, from a random head (with the checkpoint's vocabulary, and
+# with a new one), not dapt's head read from the checkpoint
+SCRATCH_MLM = {"scratch_mlm": {"options": {"mlm_epochs": 1}},
+               "scratch_mlm_vocab": {"options": {"mlm_epochs": 1}, "new_vocab": True, "vocab_size": 500}}
+
+
+@pytest.mark.parametrize("name", ["zero_shot", "head_only", *TRAINED, *SCRATCH_MLM])
 def test_every_strategy_runs_and_answers_on_another_architecture(arch_model, tiny_data, name):
     arch, model = arch_model
     if arch == "albert" and name == "partial_ft":
         pytest.skip("ALBERT shares one layer's weights across its depth: the next test checks the refusal")
-    store, rid, status = _run(model, tiny_data, name)
+    store, rid, status = _run(model, tiny_data, "scratch" if name in SCRATCH_MLM else name,
+                              **SCRATCH_MLM.get(name, {}))
     run = store.get(rid)
     assert status == SUCCEEDED, run.traceback or run.error
     assert 0.0 <= run.metrics["test_accuracy"] <= 1.0
@@ -75,9 +99,11 @@ def test_every_strategy_runs_and_answers_on_another_architecture(arch_model, tin
         assert run.costs["trainable_params"] > 0 and run.costs["train_flops"] > 0
     (pred,) = Predictor(store).predict([rid], ["a wonderful film", "an awful film"])
     assert pred.probs.shape == (2, 2) and set(pred.labels) <= {"neg", "pos"}
-    if name == "dapt":
+    if name == "dapt" or name in SCRATCH_MLM:
         assert run.costs["mlm_steps"] > 0 and run.costs["mlm_head_params"] > 0
         assert any("masked-LM phase also trained the MLM head" in n for n in run.notes)
+    if name == "scratch_mlm_vocab":
+        assert run.costs["mlm_vocab_size"] <= 500
 
 
 def test_partial_ft_on_albert_says_why_it_cannot(arch_model, tiny_data):
@@ -87,6 +113,18 @@ def test_partial_ft_on_albert_says_why_it_cannot(arch_model, tiny_data):
     store, rid, status = _run(model, tiny_data, "partial_ft")
     assert status == FAILED
     assert "shares" in store.get(rid).error and store.get(rid).traceback is None
+
+
+def test_partial_ft_card_on_albert_trains_nothing_and_says_why(arch_model):
+    from bertlab import teaching
+
+    arch, model = arch_model
+    blocks = teaching.strategy_blocks("partial_ft", model)
+    if arch == "albert":
+        assert all(b.trained_params == 0 and b.note == teaching.SHARED_LAYERS_NOTE for b in blocks)
+        assert teaching.note_meaning(teaching.SHARED_LAYERS_NOTE)
+    else:
+        assert sum(b.trained_params for b in blocks) > 0
 
 
 def test_partial_ft_trains_the_top_layer_and_the_whole_head_only(arch_model, tiny_data):
@@ -100,10 +138,13 @@ def test_partial_ft_trains_the_top_layer_and_the_whole_head_only(arch_model, tin
     assert status == SUCCEEDED, run.traceback or run.error
     clf = models.load_classifier(model, ["neg", "pos"])
     base = clf.base_model
-    top = sum(p.numel() for p in encoder_layers(clf)[-1].parameters())
+    assert [id(b) for b in encoder_layers(clf)] == [id(b) for b in _stack(clf, arch)]
+    top = sum(p.numel() for p in _stack(clf, arch)[-1].parameters())
     outside = sum(p.numel() for n, p in clf.named_parameters() if not n.startswith(clf.base_model_prefix + "."))
     pooler = sum(p.numel() for p in (getattr(base, "pooler", None) or torch.nn.Identity()).parameters())
     after = sum(p.numel() for n, p in base.named_parameters() if "final_norm" in n)  # ModernBERT's, above the layers
+    # below the layers nothing trains: ELECTRA's embedding projection and DeBERTa-v3's relative positions and
+    # their norm included
     assert run.costs["trainable_params"] == top + outside + pooler + after
     assert any("top 1 of 2" in n for n in run.notes)
 
@@ -126,24 +167,54 @@ def test_lora_trains_every_new_head_module_beside_the_adapters(arch_model, tiny_
     assert adapters == (1 if arch == "albert" else 2) * per_layer
 
 
+def test_head_lr_reaches_every_head_module_lora_trains(arch_model):
+    """Built as lora builds it (its targets and head modules): the head's trained copies take head_lr, the adapters
+    and BERT-style poolers the learning rate."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    from bertlab.strategies.lora import TARGETS, head_modules
+
+    _, model = arch_model
+    base = models.load_classifier(model, ["neg", "pos"])
+    outside = sum(p.numel() for n, p in base.named_parameters() if not n.startswith(base.base_model_prefix + "."))
+    peft = get_peft_model(base, LoraConfig(task_type=TaskType.SEQ_CLS, r=2, target_modules=TARGETS[base.config.model_type],
+                                           modules_to_save=head_modules(base)))
+    groups = param_groups(peft, 0.01, 1e-3, head_lr=1e-2)
+    fast = sum(p.numel() for g in groups if g["lr"] == 1e-2 for p in g["params"])
+    assert fast == outside  # every module outside the encoder, once (peft's trained copy)
+    assert any(g["lr"] == 1e-3 for g in groups)
+
+
 def test_layer_decay_gives_each_layer_its_own_rate(arch_model):
     """Embeddings, each layer, then the head: lr x decay^(L+1-depth), whatever the architecture names its stack."""
     arch, model = arch_model
     clf = models.load_classifier(model, ["neg", "pos"])
     rates = sorted({g["lr"] for g in param_groups(clf, 0.01, 1.0, layer_decay=0.5)})
-    if arch == "albert":  # one layer's weights at every depth: its embeddings move less, the rest at the top rate
+    if arch == "albert":  # one layer's weights at every depth: the encoder moves less, head and pooler at the top
         assert rates == pytest.approx([0.5, 1.0])
-    else:
-        assert rates == pytest.approx([0.125, 0.25, 0.5, 1.0])
+        return
+    assert rates == pytest.approx([0.125, 0.25, 0.5, 1.0])
+    rate = {id(p): g["lr"] for g in param_groups(clf, 0.01, 1.0, layer_decay=0.5) for p in g["params"]}
+    for depth, layer in enumerate(_stack(clf, arch), start=1):
+        assert {rate[id(p)] for p in layer.parameters()} == {0.5 ** (3 - depth)}
+    below = [n for n, p in clf.base_model.named_parameters() if rate[id(p)] == 0.125]
+    assert any("embeddings" in n for n in below)
+    if arch == "deberta-v3":  # used by every layer, set below them all (partial_ft freezes both)
+        assert {"encoder.rel_embeddings.weight", "encoder.LayerNorm.weight"} <= set(below)
+    if arch == "electra":
+        assert "embeddings_project.weight" in below
 
 
 def test_no_weight_decay_on_any_architectures_norms(arch_model):
     _, model = arch_model
     clf = models.load_classifier(model, ["neg", "pos"])
     decayed = {id(p) for g in param_groups(clf, 0.01, 1.0) if g["weight_decay"] for p in g["params"]}
-    for n, p in clf.named_parameters():
-        if "norm" in n.lower() or n.endswith("bias"):
-            assert id(p) not in decayed, n
+    norms = [m for m in clf.modules() if "Norm" in type(m).__name__]  # LayerNorm, DeBERTa's and ModernBERT's own
+    assert norms
+    for m in norms:
+        assert not any(id(p) in decayed for p in m.parameters()), m
+    assert all(id(p) not in decayed for n, p in clf.named_parameters() if n.endswith("bias"))
+    assert decayed  # the matrices still decay
 
 
 def test_strategy_diagrams_count_every_weight_of_another_architecture(arch_model):
@@ -157,6 +228,16 @@ def test_strategy_diagrams_count_every_weight_of_another_architecture(arch_model
     parts = dict(teaching.model_parts(model, 2))
     assert sum(parts.values()) == sum(p.numel() for p in clf.parameters())
     assert parts["embeddings"] >= clf.base_model.get_input_embeddings().weight.numel()
+    if arch != "albert":  # each layer drawn is that layer (ModernBERT's final norm drawn with the top one)
+        sizes = [sum(p.numel() for p in layer.parameters()) for layer in _stack(clf, arch)]
+        sizes[-1] += sum(p.numel() for n, p in clf.base_model.named_parameters() if n.startswith("final_norm."))
+        assert [parts[f"layer {i}"] for i in range(len(sizes))] == sizes
+    pooler = getattr(clf.base_model, "pooler", None)
+    assert parts["pooler"] == sum(p.numel() for p in (pooler or torch.nn.Identity()).parameters())
+    # scratch with a new vocabulary of 500 tokens: the card's total is a random model of that vocabulary's
+    new = models.load_classifier(model, ["neg", "pos"], pretrained=False, config_overrides={"vocab_size": 500})
+    drawn = sum(b.params for b in teaching.strategy_blocks("scratch", model, {}, 2, new_vocab=500))
+    assert drawn == sum(p.numel() for p in new.parameters())
     for name in REGISTRY:
         assert teaching.strategy_blocks(name, model)
     card = teaching.strategy_blocks("lora", model, {"r": 2})
@@ -198,3 +279,21 @@ def test_a_fine_tuned_model_of_another_architecture_exports_to_onnx_that_answers
     assert status == SUCCEEDED
     with zipfile.ZipFile(export_model_zip(store, rid, onnx=True)) as z:
         assert f"{rid}/model.onnx" in z.namelist()
+
+
+def test_flops_count_every_matrix_a_token_goes_through_as_often_as_it_does(arch_model):
+    """6 x N x T needs N as a token meets it: ALBERT's one layer at each of its 2 depths (it was counted once, 11x
+    too few FLOPs on albert-base-v2's 12 layers), ELECTRA's projection of its embeddings (left out for its name)."""
+    from bertlab.costs import non_embedding_params
+
+    arch, model = arch_model
+    clf = models.load_classifier(model, ["neg", "pos"])
+    tables = {id(p) for m in clf.modules() if isinstance(m, torch.nn.Embedding) for p in m.parameters()}
+    # ModernBERT's and BERT's embedding norms count as the embedding stage, as they always did
+    stage = {id(p) for n, p in clf.named_parameters() if ".embeddings." in f".{n}" and id(p) not in tables}
+    once = sum(p.numel() for p in clf.parameters() if id(p) not in tables and id(p) not in stage)
+    if arch == "albert":
+        shared = sum(p.numel() for p in clf.base_model.encoder.albert_layer_groups.parameters())
+        assert non_embedding_params(clf) == once + shared  # the second depth runs it again
+    else:
+        assert non_embedding_params(clf) == once

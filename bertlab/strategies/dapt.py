@@ -40,7 +40,7 @@ MAX_DOMAIN_TEXTS = 200_000
 MAX_DOMAIN_FILE_BYTES = 200 * 2**20
 
 
-def read_domain_texts(path: str) -> list[str]:
+def read_domain_texts(path: str, strategy: str = "dapt") -> list[str]:
     """Unlabelled texts from a UTF-8 text file, one per non-empty line.
 
     Raises:
@@ -48,17 +48,17 @@ def read_domain_texts(path: str) -> list[str]:
     """
     p = Path(path).expanduser()
     if not p.is_file():
-        raise DataError(f"dapt option 'domain_file' {path!r} is not a file; give a UTF-8 .txt with one text per line.")
+        raise DataError(f"{strategy} option 'domain_file' {path!r} is not a file; give a UTF-8 .txt with one text per line.")
     if p.stat().st_size > MAX_DOMAIN_FILE_BYTES:
-        raise DataError(f"dapt option 'domain_file' {path!r} is larger than {MAX_DOMAIN_FILE_BYTES // 2**20} MiB; "
+        raise DataError(f"{strategy} option 'domain_file' {path!r} is larger than {MAX_DOMAIN_FILE_BYTES // 2**20} MiB; "
                         "use a sample of it.")
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:
-        raise DataError(f"dapt option 'domain_file' {path!r} is not UTF-8 text; save it as UTF-8.") from None
+        raise DataError(f"{strategy} option 'domain_file' {path!r} is not UTF-8 text; save it as UTF-8.") from None
     texts = [t.strip() for t in lines if t.strip()][:MAX_DOMAIN_TEXTS]
     if not texts:
-        raise DataError(f"dapt option 'domain_file' {path!r} has no text; put one text per line.")
+        raise DataError(f"{strategy} option 'domain_file' {path!r} has no text; put one text per line.")
     return texts
 
 
@@ -271,7 +271,7 @@ def mlm_texts(ctx: RunContext) -> list[str]:
     domain_file = ctx.config.options.get("domain_file")
     name = ctx.config.strategy
     if domain_file:
-        extra = read_domain_texts(str(domain_file))
+        extra = read_domain_texts(str(domain_file), name)
         texts += extra
         ctx.notes.append(f"{name}: masked-LM on {len(ctx.splits.train):,} training texts (labels unused) "
                          f"+ {len(extra):,} lines of {Path(domain_file).name}")

@@ -18,11 +18,14 @@ def encoder_layers(model) -> list[torch.nn.Module]:
         ModelError: no stack of separate layers (ALBERT shares one layer's weights across its depth).
     """
     layers = models.layer_stack(model)
+    if layers is None and models.shares_layers(model):
+        raise ModelError(f"{type(model).__name__} shares one layer's weights across its "
+                         f"{model.config.num_hidden_layers} layers, so there are no top layers to train apart from "
+                         "the rest. Use full_ft or lora instead.")
     if layers is None:
-        n = getattr(model.config, "num_hidden_layers", "its")
-        raise ModelError(f"{type(model).__name__} has no stack of {n} separate layers: it shares one layer's "
-                         "weights across its depth (as ALBERT does), so there are no top layers to train apart "
-                         "from the rest. Use full_ft or lora instead.")
+        raise ModelError(f"partial_ft cannot find the layers of {type(model).__name__} (a list of "
+                         f"{getattr(model.config, 'num_hidden_layers', '?')} blocks of one kind); it knows BERT, "
+                         "RoBERTa, XLM-R, ELECTRA, DeBERTa, DistilBERT and ModernBERT. Use full_ft or lora instead.")
     return layers
 
 
@@ -79,11 +82,10 @@ class PartialFineTune(ClassifierStrategy):
             ctx.derived_options["layers"] = k
         # Frozen: the encoder below its top k layers (embeddings, ELECTRA's embedding projection, DeBERTa's
         # relative positions...); what reads the top layer's output (pooler, final norm) trains with it.
-        trained = {id(p) for layer in layers[len(layers) - k:] for p in layer.parameters()}
-        trained |= {id(p) for name in models.ABOVE_THE_STACK
-                    for p in (getattr(model.base_model, name, None) or torch.nn.Identity()).parameters()}
+        frozen = models.encoder_below_stack(model, layers)
+        frozen |= {id(p) for layer in layers[: len(layers) - k] for p in layer.parameters()}
         for p in model.base_model.parameters():
-            if id(p) not in trained:
+            if id(p) in frozen:
                 p.requires_grad_(False)
         ctx.notes.append(f"partial_ft: trained the top {k} of {len(layers)} encoder layers; embeddings and "
                          f"layers 0-{len(layers) - k - 1} frozen" if k < len(layers) else
@@ -94,5 +96,5 @@ class PartialFineTune(ClassifierStrategy):
         # Forward through everything (2NT); backward (4NT) only through the trained top layers and head:
         # nothing below the lowest trained layer needs gradients at all.
         n_ne = non_embedding_params(model)
-        n_top = sum(p.numel() for n, p in model.named_parameters() if p.requires_grad and "embeddings" not in n)
+        n_top = sum(p.numel() for p in model.parameters() if p.requires_grad)  # nothing below the stack trains
         return forward_flops(n_ne, tokens) + 2 * forward_flops(n_top, tokens)
