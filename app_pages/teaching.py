@@ -45,6 +45,12 @@ def options_for(name: str, model: str) -> dict:
     if name == "lora":
         st.session_state.setdefault("keep_tc_r", 8)
         return {"r": st.select_slider("Adapter rank r", [1, 2, 4, 8, 16, 32, 64], key="keep_tc_r")}
+    if name == "scratch":  # the guides' "pretraining from scratch": its option mlm_epochs, on or off
+        st.session_state.setdefault("keep_tc_mlm", False)
+        on = st.toggle("Pretrain it as a masked LM on the texts first", key="keep_tc_mlm",
+                       help="scratch's option *Masked-LM pretraining epochs first* (mlm_epochs) above 0: the random "
+                            "model first learns to guess hidden words of the training texts, then the labels")
+        return {"mlm_epochs": 1 if on else 0}
     return {}
 
 

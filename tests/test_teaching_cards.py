@@ -245,3 +245,22 @@ def test_the_train_pages_diagrams_follow_the_options_set_in_their_panels(tiny_mo
     opts = [("scratch", {"mlm_epochs": 2}), ("partial_ft", {"layers": 1}), ("lora", {"r": 2})]
     assert after == [teaching.card(n, tiny_model, options=o).svg for n, o in opts]
     assert "masked-LM, then fine-tuned" in after[0] and after[1:] != before[1:]
+
+
+def test_the_scratch_card_can_show_pretraining_from_scratch(tiny_model):
+    """The guides' "pretraining from scratch" is scratch's option mlm_epochs: its card's switch draws the layers
+    trained twice (first as a masked LM on the texts)."""
+    import base64
+    import re
+
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "scratch"})
+    no_problems(at)
+
+    def svg() -> str:
+        m = next(f for f in (re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', x.value) for x in at.markdown) if f)
+        return base64.b64decode(m.group(1)).decode()
+
+    assert "masked-LM, then fine-tuned" not in svg()
+    at.toggle(key="keep_tc_mlm").set_value(True).run()
+    no_problems(at)
+    assert "masked-LM, then fine-tuned" in svg()
