@@ -1,8 +1,8 @@
 """Skip the work a sequence classifier throws away: its last layer only for the first token.
 
-``BertForSequenceClassification`` (and RoBERTa's) read the final hidden state
-of the first token only (BERT's pooler and RoBERTa's head both take
-``[:, 0]``). In the last encoder layer every other position's output is
+``BertForSequenceClassification`` (and RoBERTa's, XLM-R's, ELECTRA's) read the
+final hidden state of the first token only (BERT's pooler and the others'
+heads take ``[:, 0]``). In the last encoder layer every other position's output is
 computed and discarded, yet it costs as much as the first token's. So while
 :func:`first_token_last_layer` is active, that layer computes keys and values
 for every position (the first token still attends to all of them) but the
@@ -35,7 +35,8 @@ import torch
 from torch import nn
 
 # Classification heads that read only the first token's last hidden state.
-_FIRST_TOKEN_HEADS = {"BertForSequenceClassification", "RobertaForSequenceClassification"}
+_FIRST_TOKEN_HEADS = {"BertForSequenceClassification", "RobertaForSequenceClassification",
+                      "XLMRobertaForSequenceClassification", "ElectraForSequenceClassification"}
 _ATTENTION = {"sdpa", "eager"}
 
 

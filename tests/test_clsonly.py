@@ -33,6 +33,16 @@ def _model(kind: str, attn: str = "sdpa") -> nn.Module:
     if kind == "roberta":
         cfg = RobertaConfig(**{**_SMALL, "max_position_embeddings": 80}, pad_token_id=1, attn_implementation=attn)
         return RobertaForSequenceClassification(cfg)
+    if kind == "xlm-roberta":
+        from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
+
+        cfg = XLMRobertaConfig(**{**_SMALL, "max_position_embeddings": 80}, pad_token_id=1, attn_implementation=attn)
+        return XLMRobertaForSequenceClassification(cfg)
+    if kind == "electra":  # its head reads the first token too (dense, gelu, then the projection)
+        from transformers import ElectraConfig, ElectraForSequenceClassification
+
+        cfg = ElectraConfig(**_SMALL, embedding_size=16, attn_implementation=attn, initializer_range=0.2)  # logits not ~0
+        return ElectraForSequenceClassification(cfg)
     cfg = DistilBertConfig(vocab_size=120, dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
                            num_labels=3)
     return DistilBertForSequenceClassification(cfg)
@@ -44,7 +54,8 @@ def _batch(pad_id: int) -> dict[str, torch.Tensor]:
     return collate(ids, pad_id)  # padded to 31, with an attention mask
 
 
-@pytest.mark.parametrize("kind,attn", [("bert", "sdpa"), ("bert", "eager"), ("roberta", "sdpa")])
+@pytest.mark.parametrize("kind,attn", [("bert", "sdpa"), ("bert", "eager"), ("roberta", "sdpa"),
+                                       ("xlm-roberta", "sdpa"), ("electra", "sdpa")])
 def test_logits_and_gradients_equal_the_full_model(kind, attn):
     full = _model(kind, attn).eval()  # eval: no dropout, so both paths are deterministic
     fast = copy.deepcopy(full)
