@@ -209,7 +209,8 @@ def _segments(flat: _Flat, fused: dict[nn.Module, str]) -> list[tuple]:
     return segs
 
 
-_SELF_ATTENTION = {"BertSelfAttention", "RobertaSelfAttention"}
+# BERT's self-attention and its copies under other names (same attributes, same forward)
+_SELF_ATTENTION = {"BertSelfAttention", "RobertaSelfAttention", "XLMRobertaSelfAttention", "ElectraSelfAttention"}
 
 
 def _fused_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,

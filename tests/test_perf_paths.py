@@ -578,6 +578,41 @@ def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, trai
     assert "forward" not in vars(att) and not hasattr(att, "_bertlab_qkv_w")
 
 
+@pytest.mark.parametrize("kind", ["xlm-roberta", "electra"])
+def test_fused_projection_serves_xlm_r_and_electra_exactly(kind):
+    """Their self-attention is BERT's under another name: one product for query, key and value, the same answers."""
+    import copy
+
+    import transformers as t
+
+    from bertlab.engine import param_groups
+    from bertlab.flatweights import FlatWeights
+
+    small = dict(vocab_size=600, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+                 max_position_embeddings=80, num_labels=2)
+    torch.manual_seed(0)
+    ref = (t.XLMRobertaForSequenceClassification(t.XLMRobertaConfig(**small, pad_token_id=1)) if kind == "xlm-roberta"
+           else t.ElectraForSequenceClassification(t.ElectraConfig(**small, embedding_size=16)))
+    ref.eval()  # built, not loaded: in training mode, with dropout
+    ours = copy.deepcopy(ref)
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, 500, (3, 11), generator=g)
+    mask = torch.ones_like(ids)
+    mask[1, 7:] = 0
+    flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
+    assert len(flat.fused) == 2  # both layers' self-attention
+    a = flat(input_ids=ids, attention_mask=mask).logits
+    b = ref(input_ids=ids, attention_mask=mask).logits
+    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    a.pow(2).sum().backward()
+    b.pow(2).sum().backward()
+    grads = {n: p.grad for n, p in ref.named_parameters()}
+    for f in flat.flats:
+        for name, piece in zip(f.names, f.master.grad.split(f.sizes), strict=True):
+            torch.testing.assert_close(piece.view(grads[name].shape), grads[name], rtol=1e-4, atol=1e-6, msg=name)
+    flat.release()
+
+
 def test_fused_projection_trains_in_bf16_and_is_put_back(tiny_model):
     model, st, w0 = _train_flat(tiny_model, True, grad_clip=1.0)
     assert st.flat_weights and all(math.isfinite(h["val_loss"]) for h in st.history)
