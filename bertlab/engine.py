@@ -237,9 +237,10 @@ def head_parameters(model: nn.Module) -> set[int]:
     """ids of a classifier's parameters outside its encoder: the new head (BERT's classifier, DistilBERT's
     pre_classifier and classifier, DeBERTa's pooler...), peft's trained copy of it included. Empty for a bare
     encoder (or anything else without one)."""
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    encoder = getattr(inner, "base_model", None)
-    if encoder is None or encoder is inner:
+    from bertlab.models import encoder_of
+
+    encoder = encoder_of(model)
+    if encoder is None:
         return set()
     inside = {id(p) for p in encoder.parameters()}
     return {id(p) for p in model.parameters() if id(p) not in inside}

@@ -189,19 +189,26 @@ def layer_stack(model: torch.nn.Module) -> list[torch.nn.Module] | None:
     return None
 
 
-def shares_layers(model: torch.nn.Module) -> bool:
-    """Whether the model runs one layer's weights at several depths (ALBERT, with fewer layer groups than layers)."""
-    cfg = getattr(model, "config", None)
-    return getattr(cfg, "model_type", None) == "albert" and cfg.num_hidden_groups < cfg.num_hidden_layers
+def shares_layers(config) -> bool:
+    """Whether a model of ``config`` runs one layer's weights at several depths (ALBERT, with fewer layer groups
+    than layers)."""
+    return getattr(config, "model_type", None) == "albert" and config.num_hidden_groups < config.num_hidden_layers
+
+
+def encoder_of(model: torch.nn.Module) -> torch.nn.Module | None:
+    """A classifier's encoder (``base_model``), a peft-wrapped one's too; None for a bare encoder or a model
+    without one."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    encoder = getattr(inner, "base_model", None)
+    return None if encoder is None or encoder is inner else encoder
 
 
 def encoder_below_stack(model: torch.nn.Module, stack: list[torch.nn.Module]) -> set[int]:
     """ids of the encoder's parameters below its layer ``stack``: all of the encoder but the stack and what sits
     above it (:data:`ABOVE_THE_STACK`). The embeddings, ELECTRA's and ALBERT's projection of them, DeBERTa's
     relative positions and their norm. Empty where the model has no separate encoder."""
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    encoder = getattr(inner, "base_model", None)
-    if encoder is None or encoder is inner:
+    encoder = encoder_of(model)
+    if encoder is None:
         return set()
     skip = {id(p) for block in stack for p in block.parameters()}
     skip |= {id(p) for name in ABOVE_THE_STACK for p in (getattr(encoder, name, None) or torch.nn.Identity()).parameters()}

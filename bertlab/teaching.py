@@ -286,8 +286,7 @@ def _shares_layers(model: str) -> bool:
     """Whether the model runs one layer's weights at every depth (ALBERT): partial_ft refuses it."""
     from bertlab import models
 
-    cfg = models.load_config(model)
-    return getattr(cfg, "model_type", None) == "albert" and cfg.num_hidden_groups < cfg.num_hidden_layers
+    return models.shares_layers(models.load_config(model))
 
 
 def _adapter_weights(model: str, r: int) -> int:

@@ -546,6 +546,22 @@ def test_flat_weights_with_clipping_and_layer_groups_stay_within_rounding(tiny_m
         torch.testing.assert_close(x, y, rtol=1e-5, atol=1e-6, msg=name)
 
 
+def _same_logits_and_gradients(flat, ref, ids, mask) -> None:
+    """The flat path (both layers' query, key and value fused) answers and differentiates as ``ref`` does."""
+    assert len(flat.fused) == 2  # both layers' self-attention
+    torch.manual_seed(1)
+    a = flat(input_ids=ids, attention_mask=mask).logits
+    torch.manual_seed(1)
+    b = ref(input_ids=ids, attention_mask=mask).logits
+    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    a.pow(2).sum().backward()
+    b.pow(2).sum().backward()
+    grads = {n: p.grad for n, p in ref.named_parameters()}
+    for f in flat.flats:
+        for name, piece in zip(f.names, f.master.grad.split(f.sizes), strict=True):
+            torch.testing.assert_close(piece.view(grads[name].shape), grads[name], rtol=1e-4, atol=1e-6, msg=name)
+
+
 @pytest.mark.parametrize("training", [True, False])
 def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, training):
     # In fp32 the flat path's "cast" is a copy, so any difference would be the fused forward's own.
@@ -560,18 +576,7 @@ def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, trai
     mask = torch.ones_like(ids)
     mask[1, 7:] = 0
     flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
-    assert len(flat.fused) == 2  # both layers' self-attention
-    torch.manual_seed(1)
-    a = flat(input_ids=ids, attention_mask=mask).logits
-    torch.manual_seed(1)
-    b = ref(input_ids=ids, attention_mask=mask).logits
-    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
-    a.pow(2).sum().backward()
-    b.pow(2).sum().backward()
-    grads = {n: p.grad for n, p in ref.named_parameters()}
-    for f in flat.flats:
-        for name, piece in zip(f.names, f.master.grad.split(f.sizes), strict=True):
-            torch.testing.assert_close(piece.view(grads[name].shape), grads[name], rtol=1e-4, atol=1e-6, msg=name)
+    _same_logits_and_gradients(flat, ref, ids, mask)
     att = ours.bert.encoder.layer[0].attention.self
     assert att._bertlab_qkv_w is None  # this step's weights are not kept for a later plain forward
     flat.release()
@@ -600,16 +605,7 @@ def test_fused_projection_serves_xlm_r_and_electra_exactly(kind):
     mask = torch.ones_like(ids)
     mask[1, 7:] = 0
     flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
-    assert len(flat.fused) == 2  # both layers' self-attention
-    a = flat(input_ids=ids, attention_mask=mask).logits
-    b = ref(input_ids=ids, attention_mask=mask).logits
-    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
-    a.pow(2).sum().backward()
-    b.pow(2).sum().backward()
-    grads = {n: p.grad for n, p in ref.named_parameters()}
-    for f in flat.flats:
-        for name, piece in zip(f.names, f.master.grad.split(f.sizes), strict=True):
-            torch.testing.assert_close(piece.view(grads[name].shape), grads[name], rtol=1e-4, atol=1e-6, msg=name)
+    _same_logits_and_gradients(flat, ref, ids, mask)
     flat.release()
 
 

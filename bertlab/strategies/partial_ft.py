@@ -18,7 +18,7 @@ def encoder_layers(model) -> list[torch.nn.Module]:
         ModelError: no stack of separate layers (ALBERT shares one layer's weights across its depth).
     """
     layers = models.layer_stack(model)
-    if layers is None and models.shares_layers(model):
+    if layers is None and models.shares_layers(model.config):
         raise ModelError(f"{type(model).__name__} shares one layer's weights across its "
                          f"{model.config.num_hidden_layers} layers, so there are no top layers to train apart from "
                          "the rest. Use full_ft or lora instead.")
