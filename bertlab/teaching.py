@@ -105,6 +105,12 @@ BLOCK_MEANINGS = {
               "what tutorials call pooler_output)",
     "head": "the small final layer that makes the decision from the summary",
 }
+# scratch's card with its masked-LM pretraining switched on: (intro, cost) in place of PLAIN's
+SCRATCH_PRETRAINED = (
+    "The same model, but it starts knowing nothing: every weight begins random. First it reads your texts with "
+    "words hidden and learns to guess them (no labels needed), as BERT did with billions of words; then it learns "
+    "from your labelled examples. It shows what pretraining on your own texts is worth.",
+    "Each reading of the texts for the hidden words costs about a training epoch, before the usual training.")
 SHARED_LAYERS_NOTE = "not offered: one layer shared by every depth"
 NOTE_MEANINGS = {
     "mean pooling instead": "Not used here: this strategy makes the summary by averaging all the words' numbers",
@@ -498,6 +504,8 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     # One line where it fits the card (~52 characters of bold text), else the count under the name.
     title = f"{s.title}: {count}" if len(s.title) + len(count) <= 50 else f"{s.title}:\n{count}"
     intro, plain_when, plain_cost = PLAIN.get(strategy, (s.summary, "", ""))
+    if strategy == "scratch" and opts.get("mlm_epochs"):  # pretrained on the texts first: not "only labelled"
+        intro, plain_cost = SCRATCH_PRETRAINED
     return Card(strategy=strategy, title=s.title, summary=s.summary, trains=s.trains, frozen=s.frozen, when=s.when,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),

@@ -261,6 +261,11 @@ def test_the_scratch_card_can_show_pretraining_from_scratch(tiny_model):
         return base64.b64decode(m.group(1)).decode()
 
     assert "masked-LM, then fine-tuned" not in svg()
+    assert any("learns only from your labelled examples" in m.value for m in at.markdown)
     at.toggle(key="keep_tc_mlm").set_value(True).run()
     no_problems(at)
     assert "masked-LM, then fine-tuned" in svg()
+    # its everyday words too: it no longer learns only from labelled examples
+    intro = teaching.card("scratch", tiny_model, {"mlm_epochs": 1}).intro
+    assert any(m.value == f"##### {intro}" for m in at.markdown) and "hidden" in intro
+    assert not any("learns only from your labelled examples" in m.value for m in at.markdown)
