@@ -546,8 +546,17 @@ def test_flat_weights_with_clipping_and_layer_groups_stay_within_rounding(tiny_m
         torch.testing.assert_close(x, y, rtol=1e-5, atol=1e-6, msg=name)
 
 
-def _same_logits_and_gradients(flat, ref, ids, mask) -> None:
-    """The flat path (both layers' query, key and value fused) answers and differentiates as ``ref`` does."""
+def _same_logits_and_gradients(ours, ref):
+    """``ours`` through the flat path (both layers' query, key and value fused) answers and differentiates as
+    ``ref`` does on a padded batch; returns the flat path (to release)."""
+    from bertlab.engine import param_groups
+    from bertlab.flatweights import FlatWeights
+
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, 500, (3, 11), generator=g)
+    mask = torch.ones_like(ids)
+    mask[1, 7:] = 0
+    flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
     assert len(flat.fused) == 2  # both layers' self-attention
     torch.manual_seed(1)
     a = flat(input_ids=ids, attention_mask=mask).logits
@@ -560,23 +569,17 @@ def _same_logits_and_gradients(flat, ref, ids, mask) -> None:
     for f in flat.flats:
         for name, piece in zip(f.names, f.master.grad.split(f.sizes), strict=True):
             torch.testing.assert_close(piece.view(grads[name].shape), grads[name], rtol=1e-4, atol=1e-6, msg=name)
+    return flat
 
 
 @pytest.mark.parametrize("training", [True, False])
 def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, training):
     # In fp32 the flat path's "cast" is a copy, so any difference would be the fused forward's own.
-    from bertlab.engine import param_groups
-    from bertlab.flatweights import FlatWeights
 
     ours, ref = _embedding_model(tiny_model), _embedding_model(tiny_model)
     for m in (ours, ref):
         m.train(training)
-    g = torch.Generator().manual_seed(0)
-    ids = torch.randint(5, 500, (3, 11), generator=g)
-    mask = torch.ones_like(ids)
-    mask[1, 7:] = 0
-    flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
-    _same_logits_and_gradients(flat, ref, ids, mask)
+    flat = _same_logits_and_gradients(ours, ref)
     att = ours.bert.encoder.layer[0].attention.self
     assert att._bertlab_qkv_w is None  # this step's weights are not kept for a later plain forward
     flat.release()
@@ -590,8 +593,6 @@ def test_fused_projection_serves_xlm_r_and_electra_exactly(kind):
 
     import transformers as t
 
-    from bertlab.engine import param_groups
-    from bertlab.flatweights import FlatWeights
 
     small = dict(vocab_size=600, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
                  max_position_embeddings=80, num_labels=2)
@@ -600,12 +601,7 @@ def test_fused_projection_serves_xlm_r_and_electra_exactly(kind):
            else t.ElectraForSequenceClassification(t.ElectraConfig(**small, embedding_size=16)))
     ref.eval()  # built, not loaded: in training mode, with dropout
     ours = copy.deepcopy(ref)
-    g = torch.Generator().manual_seed(0)
-    ids = torch.randint(5, 500, (3, 11), generator=g)
-    mask = torch.ones_like(ids)
-    mask[1, 7:] = 0
-    flat = FlatWeights(ours, param_groups(ours, 0.01, 1e-3), torch.float32)
-    _same_logits_and_gradients(flat, ref, ids, mask)
+    flat = _same_logits_and_gradients(ours, ref)
     flat.release()
 
 
