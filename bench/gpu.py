@@ -58,14 +58,15 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def run_bertlab(ids, labels, args, device, dtype) -> float:
+def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int = 1) -> float:
     model = _model(args.tiny, args.seed).to(device)
     enc = Encoded(ids)
     _sync(device)
     t0 = time.perf_counter()
     train_classifier(model, enc, labels, Encoded(ids[:8]), labels[:8], ["a", "b"], epochs=1,
                      batch_size=args.batch_size, lr=5e-5, weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0,
-                     seed=args.seed, device=device, dtype=dtype, pad_id=0, callbacks=Callbacks())
+                     seed=args.seed, device=device, dtype=dtype, pad_id=0, callbacks=Callbacks(),
+                     pad_multiple=pad_multiple)
     _sync(device)
     return time.perf_counter() - t0
 
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fp32", action="store_true", help="no bf16 (CPUs without native bf16)")
+    ap.add_argument("--pad-multiple", type=int, default=0, dest="pad_multiple",
+                    help="also time bertlab with batch lengths rounded up to this multiple (setup bertlab_padN)")
     ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default on CUDA: {RESULTS})")
     args = ap.parse_args(argv)
     device = torch.device(args.device)
@@ -127,9 +130,15 @@ def main(argv: list[str] | None = None) -> dict:
     warm = max(4 * args.batch_size, 64)
     run_bertlab(ids[:warm], labels[:warm], args, device, dtype)  # warm-up: kernels, allocator, imports
     run_trainer(ids[:warm], labels[:warm], args, device, bf16=dtype is not None)
+    padded = f"bertlab_pad{args.pad_multiple}"
     times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
+    if args.pad_multiple > 1:
+        run_bertlab(ids[:warm], labels[:warm], args, device, dtype, args.pad_multiple)
+        times[padded] = []
     for _ in range(args.repeats):  # interleaved, so drift in clocks/load hits both
         times["bertlab"].append(run_bertlab(ids, labels, args, device, dtype))
+        if args.pad_multiple > 1:
+            times[padded].append(run_bertlab(ids, labels, args, device, dtype, args.pad_multiple))
         times["trainer_grouped"].append(run_trainer(ids, labels, args, device, bf16=dtype is not None))
     n_mm = 8192 if device.type == "cuda" else 256
     ceiling = matmul_gflops(dtype or torch.float32, n_mm, reps=10, device=device.type) * 1e9
@@ -143,7 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
     res["bertlab_skipped_flops_fraction"] = skipped / flops
     for name, ts in times.items():
         med = float(np.median(ts))
-        executed = flops - skipped if name == "bertlab" else flops
+        executed = flops - skipped if name.startswith("bertlab") else flops
         res["setups"][name] = {"seconds": ts, "seconds_median": med, "examples_per_s": args.examples / med,
                                "mfu": flops / med / ceiling, "executed_mfu": executed / med / ceiling}
     res["speedup_vs_trainer"] = res["setups"]["trainer_grouped"]["seconds_median"] / res["setups"]["bertlab"][

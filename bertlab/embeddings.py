@@ -30,7 +30,7 @@ from safetensors import safe_open
 from safetensors.numpy import save_file
 
 from bertlab import models, onnxrt
-from bertlab.engine import Encoded, encode, map_sorted
+from bertlab.engine import Encoded, encode, map_sorted, shape_multiple
 from bertlab.paths import data_home
 
 _LOCK = threading.RLock()
@@ -150,7 +150,7 @@ def embed_encoded(encoder, enc: Encoded, batch_size: int, device: torch.device, 
 
     if session is not None:  # measured here: ONNX Runtime is fastest at 32 texts a batch (64: 8% slower)
         batch_size = min(batch_size, ORT_BATCH)
-    out = map_sorted(enc, batch_size, pad_id, pooled, progress)
+    out = map_sorted(enc, batch_size, pad_id, pooled, progress, 1 if session is not None else shape_multiple(device))
     return out if out is not None else np.zeros((0, encoder.config.hidden_size), dtype=np.float32)
 
 

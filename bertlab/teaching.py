@@ -583,8 +583,9 @@ TUTORIAL_RECIPE = [
      "AdamW, warmup over the first 10% of steps then linear decay to 0, weight decay 0.01 (none on biases and "
      "LayerNorm weights), gradients clipped at norm 1.0: as BERT's own fine-tuning code."),
     ("padding", "every text padded to max_length (`padding='max_length'`)",
-     "each batch padded only to its longest text, texts of similar length batched together: each text's outputs "
-     "are the same (the attention mask hides padding), for far less compute on short texts."),
+     "each batch padded only to its longest text (on a CUDA GPU rounded up to a multiple of 8, so fewer batch "
+     "shapes are new to the GPU), texts of similar length batched together: each text's outputs are the same (the "
+     "attention mask hides padding), for far less compute on short texts."),
     ("max length", "128, or the model's 512 where only `truncation=True` is set",
      "128 tokens; the Train page says when many of your texts are longer (and the estimate counts a larger one)."),
     ("epochs and batch size", "3 epochs; batches of 2 to 16 (one tutorial takes one step on the whole set per "

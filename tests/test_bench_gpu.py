@@ -48,3 +48,21 @@ def test_the_gpu_check_script_names_test_files_that_exist_and_need_nothing_the_g
         assert not top & lacking, (f, top & lacking)
     for f, name in re.findall(r"--deselect (tests/\w+\.py)::(\w+)", script):
         assert f"def {name}(" in (root / f).read_text(), name
+
+
+def test_the_gpu_bench_also_times_bertlab_padding_to_a_multiple(tmp_path):
+    res = gpu.main(["--tiny", "--device", "cpu", "--examples", "64", "--batch-size", "16", "--repeats", "1",
+                    "--max-length", "64", "--pad-multiple", "8", "--out", str(tmp_path / "gpu.json")])
+    assert set(res["setups"]) == {"bertlab", "trainer_grouped", "bertlab_pad8"}
+    assert res["setups"]["bertlab_pad8"]["examples_per_s"] > 0
+
+
+def test_tiny_shape_cost_bench_runs_on_cpu(tmp_path):
+    from bench import gpu_shapes
+
+    out = tmp_path / "shapes.json"
+    res = gpu_shapes.main(["--tiny", "--device", "cpu", "--lengths", "8:33:8", "--batch-size", "4", "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert saved["shapes"] == 4 == len(res["warm_step_ms"]) == len(res["first_step_ms"])
+    assert saved["first_pass_s"] > 0 and saved["second_pass_s"] > 0
+    assert all(0 < v < 1 for v in res["warm_step_mfu"].values())

@@ -776,3 +776,75 @@ def test_a_model_reached_through_a_symlink_shares_its_caches(tiny_model, tmp_pat
     link = tmp_path / "linked-model"
     link.symlink_to(tiny_model, target_is_directory=True)
     assert embeddings.model_identity(str(link)) == embeddings.model_identity(tiny_model)
+
+
+def test_collate_rounds_a_batch_up_to_the_multiple_and_masks_only_the_texts():
+    from bertlab.engine import collate
+
+    b = collate([[5, 6, 7], [5] * 9], pad_id=0, multiple=8)
+    assert b["input_ids"].shape == (2, 16)
+    assert b["attention_mask"].sum(1).tolist() == [3, 9]
+    assert b["input_ids"][0, 3:].eq(0).all() and b["input_ids"][1, :9].eq(5).all()
+    assert collate([[5] * 16], pad_id=0, multiple=8)["input_ids"].shape == (1, 16)  # already a multiple
+    assert collate([[5] * 3], pad_id=0)["input_ids"].shape == (1, 3)
+
+
+def _without_dropout(tiny_model):
+    """The tiny classifier with every dropout off (attention's too, which reads its module's p), so that runs
+    that pad differently draw no different masks."""
+    torch.manual_seed(0)
+    model = models.load_classifier(tiny_model, ["neg", "pos"])
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.Dropout):
+            mod.p = 0.0
+    return model
+
+
+def test_padding_batches_to_a_multiple_of_8_changes_nothing_but_the_shapes(tiny_model):
+    """What CUDA runs do by default (engine.shape_multiple): the extra padding is masked out, so the logits and
+    gradients are the padded-to-the-longest batch's; training steps through the same losses."""
+    from bertlab.engine import collate, shape_multiple
+
+    assert shape_multiple(torch.device("cuda")) == 8 and shape_multiple(torch.device("cpu")) == 1
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(24)
+    y = [int(lab == "pos") for lab in labels]
+    enc = encode(tok, texts, 32)
+    assert any(n % 8 for n in enc.lengths)
+    model = _without_dropout(tiny_model)
+    params = [p for p in model.parameters() if p.requires_grad]
+    out = []
+    for multiple in (1, 8):
+        batch = collate(enc.ids[:9], tok.pad_token_id, multiple)
+        logits = model(**batch).logits
+        loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y[:9]))
+        out.append((batch["input_ids"].shape[1], logits, torch.autograd.grad(loss, params)))
+    (n1, l1, g1), (n8, l8, g8) = out
+    assert n8 % 8 == 0 and n8 > n1
+    torch.testing.assert_close(l8, l1, rtol=0, atol=1e-5)
+    for a, b in zip(g8, g1):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+    class Losses(Callbacks):
+        def __init__(self):
+            self.losses = []
+
+        def on_step(self, step, epoch, loss, lr, phase="train"):
+            self.losses.append(loss)
+
+    runs = []
+    for multiple in (1, 8):
+        m = _without_dropout(tiny_model)
+        cb = Losses()
+        st = train_classifier(m, enc, y, enc, y, ["neg", "pos"], epochs=2, batch_size=8, lr=1e-4,
+                              weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0, seed=0,
+                              device=torch.device("cpu"), dtype=None, pad_id=tok.pad_token_id, callbacks=cb,
+                              pad_multiple=multiple)
+        runs.append((st, cb.losses))
+    (st1, loss1), (st8, loss8) = runs
+    assert st8.padded_tokens > st1.padded_tokens and st8.tokens == st1.tokens
+    # AdamW divides by the gradient's size, so rounding differences of near-zero gradients grow step by step:
+    # the first step is the same to rounding, the rest close.
+    assert len(loss1) == len(loss8) == 2 * math.ceil(len(enc) / 8)
+    assert abs(loss1[0] - loss8[0]) < 1e-6
+    np.testing.assert_allclose(loss8, loss1, rtol=1e-3)

@@ -29,6 +29,7 @@ from bertlab.engine import (
     loss_scaler,
     make_optimizer,
     param_groups,
+    shape_multiple,
     training_attention,
 )
 from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
@@ -145,7 +146,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     if tokenizer.mask_token_id is None:
         raise ModelError(f"the tokenizer of {cfg.model!r} has no [MASK] token, so it cannot do masked-LM training.")
     head = mlm_head(cfg.model, encoder, ctx.notes, head_overrides).to(dev)
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=prob, seed=cfg.seed)
+    multiple = shape_multiple(dev)
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=prob, seed=cfg.seed,
+                                               pad_to_multiple_of=None if multiple == 1 else multiple)
     enc = encode(tokenizer, texts, cfg.max_length)
     lengths = enc.lengths
     bs = cfg.batch_size
@@ -178,7 +181,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 if share:
                     share.tick()
                 batch = collator([{"input_ids": enc.ids[i]} for i in idx])
-                mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id)["attention_mask"]
+                mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id, multiple)["attention_mask"]
                 # Which positions were masked, found on the host (the collator's tensors are CPU tensors): asked
                 # of a GPU tensor, the count and the boolean index would each make the host wait for the GPU.
                 sel = batch["labels"] != -100
