@@ -72,6 +72,14 @@ def non_embedding_params(model: torch.nn.Module) -> int:
     return round(sum(p.numel() * uses(name) for name, p in _running_params(model) if not _table(name)))
 
 
+def trainable_params_per_token(model: torch.nn.Module) -> int:
+    """Trainable parameters outside the embedding tables, each as often as a forward pass runs it: the weights
+    whose gradients a training step computes for every token (ALBERT's shared layer's adapters at every depth)."""
+    uses = _uses_per_token(model)
+    return round(sum(p.numel() * uses(name) for name, p in _running_params(model)
+                     if p.requires_grad and not _table(name)))
+
+
 def forward_flops(n_params_non_emb: int, tokens: int) -> float:
     """Forward FLOPs ~= 2 * N * T (N = non-embedding params, T = real tokens).
 

@@ -297,3 +297,25 @@ def test_flops_count_every_matrix_a_token_goes_through_as_often_as_it_does(arch_
         assert non_embedding_params(clf) == once + shared  # the second depth runs it again
     else:
         assert non_embedding_params(clf) == once
+
+
+def test_lora_flops_count_each_adapters_weight_gradient_as_often_as_its_layer_runs(arch_model):
+    """The backward computes the adapters' weight gradients at every depth their layer runs: ALBERT's adapters sit
+    in its one shared layer, run at each of its 2 depths (they were counted once)."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    from bertlab.costs import count_params, non_embedding_params
+    from bertlab.strategies import get_strategy
+    from bertlab.strategies.lora import TARGETS, head_modules
+
+    arch, model = arch_model
+    clf = models.load_classifier(model, ["neg", "pos"])
+    pm = get_peft_model(clf, LoraConfig(task_type=TaskType.SEQ_CLS, r=2, target_modules=TARGETS[clf.config.model_type],
+                                        modules_to_save=head_modules(clf)))
+    adapters = sum(p.numel() for n, p in pm.named_parameters() if "lora_" in n)
+    head = sum(p.numel() for n, p in pm.named_parameters() if p.requires_grad and "lora_" not in n)
+    depth = 2 if arch == "albert" else 1  # ALBERT's 2 layers are one layer's weights
+    trainable, total = count_params(pm)
+    tokens = 1000
+    grads = get_strategy("lora").train_flops(pm, tokens, trainable, total) - 4 * non_embedding_params(pm) * tokens
+    assert grads == pytest.approx(2 * tokens * (depth * adapters + head))
