@@ -127,6 +127,9 @@ def _results(runs, preds, compact: bool) -> None:
 # An example longer than this shows its start on the Playground (a click still fills in the whole text): ten whole
 # BBC articles of ~2,000 characters each pushed the text box and the answers ~2,500 px down the page.
 WHOLE_EXAMPLE_CHARS = 300
+# Where most examples are longer than that (news articles), one per class, each its first two lines or so: eight
+# starts of 300 characters still took ~900 px above the text box on bbc_news at 1280 px.
+LONG_EXAMPLE_CHARS = 160
 
 
 def every_class_first(examples: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
@@ -140,10 +143,10 @@ def every_class_first(examples: list[tuple[str, str]], limit: int) -> list[tuple
     return rounds[:limit]
 
 
-def example_label(text: str, compact: bool) -> str:
-    """A button's text for an example: whole on the Playground up to WHOLE_EXAMPLE_CHARS (then its start, cut at a
-    word), 60 characters in the Compare page's narrow box."""
-    most = 60 if compact else WHOLE_EXAMPLE_CHARS
+def example_label(text: str, compact: bool, most: int | None = None) -> str:
+    """A button's text for an example: whole on the Playground up to WHOLE_EXAMPLE_CHARS (or ``most``; then its
+    start, cut at a word), 60 characters in the Compare page's narrow box."""
+    most = most or (60 if compact else WHOLE_EXAMPLE_CHARS)
     if len(text) <= most:
         return text
     cut = text[: most - 3]
@@ -153,16 +156,18 @@ def example_label(text: str, compact: bool) -> str:
 def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, compact: bool) -> None:
     """One-click example texts, every class's first. On the Playground each is whole (up to WHOLE_EXAMPLE_CHARS),
     one a line at full width, left-aligned and wrapped: a teacher reads them aloud, and four a row cut them to
-    "This is a dark, grit…" at 1280 px. In the Compare page's narrow box, two a row, shortened. The whole text is
-    the tooltip, and a click fills it in."""
+    "This is a dark, grit…" at 1280 px; where most are longer (articles), one per class, each its start. In the
+    Compare page's narrow box, two a row, shortened. The whole text is the tooltip, and a click fills it in."""
     # From the test split: a teacher asked whether the models had trained on them (a right answer would then
     # prove little).
     st.caption("Try an example from the test set (texts no model here trained on; hover for the true label):")
     # a list, its buttons close together; the whole ones styled by their key's ending (_examples_whole)
     where = st.container(key=f"{key}_examples" + ("" if compact else "_whole"), gap="xsmall")
     cols = where.columns(2) if compact else [where]
-    for i, (text, label) in enumerate(every_class_first(examples, 4 if compact else 8)):
-        shown = example_label(text, compact)
+    long = not compact and 2 * sum(len(t) > WHOLE_EXAMPLE_CHARS for t, _ in examples) > len(examples)
+    limit = len({lab for _, lab in examples}) if long else 4 if compact else 8
+    for i, (text, label) in enumerate(every_class_first(examples, limit)):
+        shown = example_label(text, compact, LONG_EXAMPLE_CHARS if long else None)
         # The whole text and the label: narrow columns clip even a short text (with an ellipsis of their own).
         tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
         cols[i % len(cols)].button(common.md(shown), key=f"{key}_ex_{i}", help=tip, on_click=_set_text,
