@@ -412,8 +412,12 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
         if b.state == ADAPTER:  # a thin trained strip: the adapters beside the frozen weights
             out.append(f'<rect x="{w * 0.62 - 14 * scale:.0f}" y="{y:.0f}" width="{14 * scale:.0f}" '
                        f'height="{row:.0f}" rx="3" fill="{COLORS[TRAINED]}" stroke="#555"/>')
-        label = b.name + (f" · {b.note}" if b.note else "")
-        out.append(f'<text x="{8 * scale:.0f}" y="{y + row * 0.66:.0f}">{html.escape(label[:58])}</text>')
+        label = (b.name + (f" · {b.note}" if b.note else ""))[:58]
+        # A label too long for its block ("embeddings · masked-LM, then fine-tuned") in smaller type, sized by a
+        # generous guess at its width (0.56 em a character; system-ui draws these at ~0.54).
+        room, guess = w * 0.62 - 16 * scale, 0.56 * fs * len(label)
+        size = f' font-size="{fs * room / guess:.1f}"' if guess > room else ""
+        out.append(f'<text x="{8 * scale:.0f}" y="{y + row * 0.66:.0f}"{size}>{html.escape(label)}</text>')
         if b.state != ABSENT and b.params:
             out.append(f'<text x="{w * 0.64:.0f}" y="{y + row * 0.66:.0f}" fill="#333">{_count_text(b)}</text>')
     y = top + len(blocks) * (row + gap) + 10 * scale

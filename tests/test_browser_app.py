@@ -191,3 +191,30 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         assert fresh.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
         browser.close()
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))
+
+
+def test_every_cards_block_labels_fit_their_blocks_as_chromium_draws_them():
+    """'embeddings · masked-LM, then fine-tuned' (dapt, scratch pretrained as a masked LM) ran past its block's
+    right edge: measured here with the browser's own text widths, at the Train page's size and the large one."""
+    from playwright.sync_api import sync_playwright
+
+    from bertlab import teaching
+    from bertlab.strategies import REGISTRY
+
+    cards = [teaching.card(n, scale=s).svg for n in REGISTRY for s in (1.0, 1.35)]
+    cards += [teaching.card("scratch", options={"mlm_epochs": 3}, scale=s).svg for s in (1.0, 1.35)]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page()
+        page.set_content("<html><body>" + "".join(cards) + "</body></html>")
+        # each block label against the block drawn just before it (the rect it is written on)
+        spans = page.evaluate("""() => Array.from(document.querySelectorAll('svg g > text')).flatMap(t => {
+            let r = t.previousElementSibling;  // past lora's adapter strip, drawn on the block's right end
+            while (r && r.tagName === 'rect' && +r.getAttribute('x') !== 0) r = r.previousElementSibling;
+            if (!r || r.tagName !== 'rect' || +r.getAttribute('height') < 20) return [];
+            return [[t.textContent, t.x.baseVal[0].value + t.getComputedTextLength(), +r.getAttribute('width')]];
+        })""")
+        browser.close()
+    assert any("masked-LM, then fine-tuned" in label for label, _, _ in spans)
+    too_long = [(label, round(end), width) for label, end, width in spans if end > width]
+    assert not too_long, too_long
