@@ -1,7 +1,7 @@
 """Skip the work a sequence classifier throws away: its last layer only for the first token.
 
-``BertForSequenceClassification`` (and RoBERTa's, XLM-R's, ELECTRA's) read the
-final hidden state of the first token only (BERT's pooler and the others'
+``BertForSequenceClassification`` (and RoBERTa's, XLM-R's, ELECTRA's, DistilBERT's)
+read the final hidden state of the first token only (BERT's pooler and the others'
 heads take ``[:, 0]``). In the last encoder layer every other position's output is
 computed and discarded, yet it costs as much as the first token's. So while
 :func:`first_token_last_layer` is active, that layer computes keys and values
@@ -36,7 +36,8 @@ from torch import nn
 
 # Classification heads that read only the first token's last hidden state.
 _FIRST_TOKEN_HEADS = {"BertForSequenceClassification", "RobertaForSequenceClassification",
-                      "XLMRobertaForSequenceClassification", "ElectraForSequenceClassification"}
+                      "XLMRobertaForSequenceClassification", "ElectraForSequenceClassification",
+                      "DistilBertForSequenceClassification"}
 _ATTENTION = {"sdpa", "eager"}
 
 
@@ -59,15 +60,30 @@ def last_layer(model: nn.Module) -> nn.Module | None:
     if getattr(cfg, "_attn_implementation", None) not in _ATTENTION:
         return None
     base = getattr(clf, clf.base_model_prefix, None)
-    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    layers = getattr(getattr(base, "encoder", None), "layer", None) or getattr(getattr(base, "transformer", None),
+                                                                              "layer", None)
     if not layers:
         return None
     layer = layers[-1]
-    att = getattr(getattr(layer, "attention", None), "self", None)
-    if att is None or not all(hasattr(att, n) for n in ("query", "key", "value", "attention_head_size", "scaling")) \
-            or not hasattr(layer, "feed_forward_chunk") or not hasattr(layer.attention, "output"):
+    if _projections(layer) is None:
         return None
     return layer
+
+
+def _projections(layer: nn.Module):
+    """(self-attention, query, key, value) of a BERT-style layer (``attention.self`` with ``attention.output``
+    and ``feed_forward_chunk``) or a DistilBERT block (``attention`` with ``q_lin``..., ``sa_layer_norm``,
+    ``ffn``, ``output_layer_norm``); None for anything else."""
+    att = getattr(layer, "attention", None)
+    if hasattr(att, "self") and hasattr(att, "output") and hasattr(layer, "feed_forward_chunk"):
+        att, names = att.self, ("query", "key", "value")
+    elif all(hasattr(layer, n) for n in ("sa_layer_norm", "ffn", "output_layer_norm")) and hasattr(att, "out_lin"):
+        names = ("q_lin", "k_lin", "v_lin")
+    else:
+        return None
+    if not all(hasattr(att, n) for n in (*names, "attention_head_size", "scaling", "dropout")):
+        return None
+    return att, *(getattr(att, n) for n in names)
 
 
 def enabled() -> bool:
@@ -83,8 +99,8 @@ def skipped_params(model: nn.Module) -> int:
     layer = last_layer(model)
     if layer is None:
         return 0
-    att = layer.attention.self
-    kv = {id(p) for m in (att.key, att.value) for p in m.parameters()}
+    _, _, key, value = _projections(layer)
+    kv = {id(p) for m in (key, value) for p in m.parameters()}
     return sum(p.numel() for p in layer.parameters() if id(p) not in kv)
 
 
@@ -103,21 +119,37 @@ def _first_token_forward(self, hidden_states: torch.Tensor, attention_mask: torc
     if args or encoder_hidden_states is not None or kwargs.get("past_key_values") is not None \
             or (attention_mask is not None and attention_mask.dim() != 4):
         return type(self).forward(self, hidden_states, attention_mask, encoder_hidden_states, *args, **kwargs)
+    first, out = _first_token_attention(self, hidden_states, attention_mask)
+    return self.feed_forward_chunk(self.attention.output(out, first))
+
+
+def _first_token_distilbert_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                                    **kwargs) -> torch.Tensor:
+    """DistilBERT's ``TransformerBlock.forward`` for the first position only; returns [batch, 1, dim]."""
+    if kwargs.get("past_key_values") is not None or (attention_mask is not None and attention_mask.dim() != 4):
+        return type(self).forward(self, hidden_states, attention_mask, **kwargs)
+    first, out = _first_token_attention(self, hidden_states, attention_mask)
+    out = self.sa_layer_norm(self.attention.out_lin(out) + first)
+    return self.output_layer_norm(self.ffn(out) + out)
+
+
+def _first_token_attention(layer: nn.Module, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None):
+    """(first position's input [batch, 1, hidden], its attention over every position, heads concatenated, before
+    the output projection)."""
     from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
-    att = self.attention.self
+    att, query, key, value = _projections(layer)
     b, n, _ = hidden_states.shape
     d = att.attention_head_size
     first = hidden_states[:, :1]
-    q = att.query(first).view(b, 1, -1, d).transpose(1, 2)
-    k = att.key(hidden_states).view(b, n, -1, d).transpose(1, 2)
-    v = att.value(hidden_states).view(b, n, -1, d).transpose(1, 2)
+    q = query(first).view(b, 1, -1, d).transpose(1, 2)
+    k = key(hidden_states).view(b, n, -1, d).transpose(1, 2)
+    v = value(hidden_states).view(b, n, -1, d).transpose(1, 2)
     mask = attention_mask[:, :, :1, :] if attention_mask is not None and attention_mask.shape[-2] > 1 \
         else attention_mask
     fn = ALL_ATTENTION_FUNCTIONS.get_interface(att.config._attn_implementation, _eager(att))
     out, _ = fn(att, q, k, v, mask, dropout=att.dropout.p if att.training else 0.0, scaling=att.scaling)
-    out = out.reshape(b, 1, -1).contiguous()
-    return self.feed_forward_chunk(self.attention.output(out, first))
+    return first, out.reshape(b, 1, -1).contiguous()
 
 
 def _eager(att: nn.Module):
@@ -137,7 +169,8 @@ def first_token_last_layer(model: nn.Module):
     if layer is None or "forward" in vars(layer):  # not applicable, or already active (nested/another thread)
         yield layer is not None
         return
-    layer.forward = types.MethodType(_first_token_forward, layer)
+    bert_style = hasattr(layer.attention, "self")
+    layer.forward = types.MethodType(_first_token_forward if bert_style else _first_token_distilbert_forward, layer)
     try:
         yield True
     finally:

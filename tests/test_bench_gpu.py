@@ -66,3 +66,17 @@ def test_tiny_shape_cost_bench_runs_on_cpu(tmp_path):
     assert saved["shapes"] == 4 == len(res["warm_step_ms"]) == len(res["first_step_ms"])
     assert saved["first_pass_s"] > 0 and saved["second_pass_s"] > 0
     assert all(0 < v < 1 for v in res["warm_step_mfu"].values())
+
+
+def test_tiny_first_token_bench_of_another_family_runs(tmp_path):
+    import os
+
+    from bench import clsonly_arch
+
+    before = os.environ.get("BERTLAB_CLS_ONLY")
+    res = clsonly_arch.main(["--arch", "distilbert", "--tiny", "--examples", "48", "--repeats", "1",
+                             "--out", str(tmp_path / "c.json")])
+    assert os.environ.get("BERTLAB_CLS_ONLY") == before  # put back
+    assert json.loads((tmp_path / "c.json").read_text())["arch"] == "distilbert"
+    assert 0 < res["skipped_flops_fraction"] < 1 and res["speedup"] > 0
+    assert len(res["seconds"]["first_token"]) == len(res["seconds"]["full_last_layer"]) == 1

@@ -44,7 +44,7 @@ def _model(kind: str, attn: str = "sdpa") -> nn.Module:
         cfg = ElectraConfig(**_SMALL, embedding_size=16, attn_implementation=attn, initializer_range=0.2)  # logits not ~0
         return ElectraForSequenceClassification(cfg)
     cfg = DistilBertConfig(vocab_size=120, dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
-                           num_labels=3)
+                           num_labels=3, attn_implementation=attn, initializer_range=0.2)  # logits not ~0
     return DistilBertForSequenceClassification(cfg)
 
 
@@ -55,7 +55,8 @@ def _batch(pad_id: int) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize("kind,attn", [("bert", "sdpa"), ("bert", "eager"), ("roberta", "sdpa"),
-                                       ("xlm-roberta", "sdpa"), ("electra", "sdpa")])
+                                       ("xlm-roberta", "sdpa"), ("electra", "sdpa"), ("distilbert", "sdpa"),
+                                       ("distilbert", "eager")])
 def test_logits_and_gradients_equal_the_full_model(kind, attn):
     full = _model(kind, attn).eval()  # eval: no dropout, so both paths are deterministic
     fast = copy.deepcopy(full)
@@ -96,7 +97,10 @@ def test_restored_on_exit_even_after_an_error():
 
 
 def test_not_applied_where_it_is_not_known_to_be_exact(monkeypatch):
-    assert clsonly.last_layer(_model("distilbert")) is None  # its head is not in the known list
+    from transformers import BertConfig, BertForTokenClassification
+
+    token_head = BertForTokenClassification(BertConfig(**_SMALL))  # reads every token: not in the known list
+    assert clsonly.last_layer(token_head) is None
     enc = _model("bert").bert  # no classification head at all
     assert clsonly.last_layer(enc) is None
     m = _model("bert")

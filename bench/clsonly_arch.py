@@ -1,0 +1,97 @@
+"""The first-token last layer (bertlab.clsonly) on another family's base-sized classifier: training time with it
+and without it (``BERTLAB_CLS_ONLY=0``), repeats interleaved, medians and the ratio.
+
+``python -m bench.clsonly_arch --arch distilbert`` on a CPU (or a GPU). The model is the family's base config with
+random weights (no download), the texts synthetic token ids with long-tailed lengths (``bench.gpu.synthetic``): the
+speed of a step does not depend on what the weights are. ``--tiny`` runs a 2-layer model (a test runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.gpu import synthetic
+from bertlab.clsonly import skipped_train_flops
+from bertlab.costs import non_embedding_params
+from bertlab.engine import Callbacks, Encoded, train_classifier
+from bertlab.models import autocast_dtype, pick_device, precision_name
+
+CONFIGS = {"distilbert": ("DistilBertConfig", "DistilBertForSequenceClassification",
+                          {"dim": 32, "n_layers": 2, "n_heads": 2, "hidden_dim": 64}),
+           "roberta": ("RobertaConfig", "RobertaForSequenceClassification",
+                       {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}),
+           "electra": ("ElectraConfig", "ElectraForSequenceClassification",
+                       {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64})}
+
+
+def _model(arch: str, tiny: bool, seed: int):
+    import transformers
+
+    cfg_name, cls_name, small = CONFIGS[arch]
+    torch.manual_seed(seed)
+    cfg = getattr(transformers, cfg_name)(num_labels=2, **(small if tiny else {}))
+    return getattr(transformers, cls_name)(cfg)
+
+
+def _train(arch: str, ids, labels, args, device, dtype, first_token: bool) -> float:
+    os.environ["BERTLAB_CLS_ONLY"] = "1" if first_token else "0"
+    model = _model(arch, args.tiny, args.seed).to(device)
+    t0 = time.perf_counter()
+    train_classifier(model, Encoded(ids), labels, Encoded(ids[:8]), labels[:8], ["a", "b"], epochs=1,
+                     batch_size=args.batch_size, lr=5e-5, weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0,
+                     seed=args.seed, device=device, dtype=dtype, pad_id=0, callbacks=Callbacks())
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(prog="python -m bench.clsonly_arch", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--arch", choices=sorted(CONFIGS), default="distilbert")
+    ap.add_argument("--tiny", action="store_true")
+    ap.add_argument("--examples", type=int, default=256)
+    ap.add_argument("--batch-size", type=int, default=32, dest="batch_size")
+    ap.add_argument("--max-length", type=int, default=128, dest="max_length")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    info = pick_device()
+    device, dtype = torch.device(info.type), autocast_dtype("auto", info)
+    probe = _model(args.arch, args.tiny, args.seed)
+    ids, labels = synthetic(args.examples, args.max_length, probe.config.vocab_size, args.seed)
+    tokens = sum(map(len, ids))
+    skipped = skipped_train_flops(probe, tokens, len(ids)) / (6.0 * non_embedding_params(probe) * tokens)
+    before = os.environ.get("BERTLAB_CLS_ONLY")
+    try:
+        _train(args.arch, ids[:64], labels[:64], args, device, dtype, True)  # warm-up
+        times: dict[str, list[float]] = {"first_token": [], "full_last_layer": []}
+        for _ in range(args.repeats):
+            times["first_token"].append(_train(args.arch, ids, labels, args, device, dtype, True))
+            times["full_last_layer"].append(_train(args.arch, ids, labels, args, device, dtype, False))
+    finally:
+        if before is None:
+            os.environ.pop("BERTLAB_CLS_ONLY", None)
+        else:
+            os.environ["BERTLAB_CLS_ONLY"] = before
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    res = {"arch": args.arch, "model": "tiny" if args.tiny else f"{args.arch} base config (random weights)",
+           "device": info.name, "precision": precision_name(dtype), "torch": torch.__version__,
+           "examples": args.examples, "batch_size": args.batch_size, "real_tokens": tokens,
+           "skipped_flops_fraction": skipped, "seconds": times, "seconds_median": med,
+           "speedup": med["full_last_layer"] / med["first_token"]}
+    if args.out:
+        args.out.write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in res.items() if k != "seconds"}, indent=2))
+    return res
+
+
+if __name__ == "__main__":
+    main()
