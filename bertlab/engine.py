@@ -97,9 +97,11 @@ def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
     return unknown / max(1, tokens), tokens / max(1, words)
 
 
-def collate(ids: list[list[int]], pad_id: int, multiple: int = 1) -> dict[str, torch.Tensor]:
-    """Pad a batch to its longest member, rounded up to a multiple of ``multiple`` (fewer distinct shapes)."""
-    n = -(-max(len(x) for x in ids) // multiple) * multiple
+def collate(ids: list[list[int]], pad_id: int, multiple: int = 1, cap: int | None = None) -> dict[str, torch.Tensor]:
+    """Pad a batch to its longest member, rounded up to a multiple of ``multiple`` (fewer distinct shapes) but
+    not past ``cap`` (the longest text of the data: a model's positions may end at a length that is no multiple)."""
+    longest = max(len(x) for x in ids)
+    n = max(longest, min(-(-longest // multiple) * multiple, cap or longest * multiple))
     input_ids = torch.full((len(ids), n), pad_id, dtype=torch.long)
     mask = torch.zeros((len(ids), n), dtype=torch.long)
     for i, x in enumerate(ids):
@@ -399,8 +401,9 @@ def map_sorted(enc: Encoded, batch_size: int, pad_id: int, fn, progress=None, mu
     """
     out: np.ndarray | None = None
     batches = sorted_batches(enc.lengths, batch_size)
+    cap = int(enc.lengths.max()) if len(enc) else None
     for n, idx in enumerate(batches):
-        res = fn(collate([enc.ids[i] for i in idx], pad_id, multiple))
+        res = fn(collate([enc.ids[i] for i in idx], pad_id, multiple, cap))
         if out is None:
             out = np.zeros((len(enc), *res.shape[1:]), dtype=np.float32)
         out[idx] = res
@@ -480,6 +483,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     """
     groups = param_groups(model, weight_decay, lr, layer_decay, head_lr)
     pad_multiple = pad_multiple or shape_multiple(device)
+    cap = int(train.lengths.max()) if len(train) else None
     with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat, \
             compact_embedding(model, groups, train.ids, device) as rows, cpu_share(device) as share:
         forward = flat or model
@@ -511,7 +515,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     if share:
                         share.tick()
                     batch = {k: v.to(device, non_blocking=True)
-                             for k, v in collate([train.ids[i] for i in idx], pad_id, pad_multiple).items()}
+                             for k, v in collate([train.ids[i] for i in idx], pad_id, pad_multiple, cap).items()}
                     y = labels_t[idx].to(device, non_blocking=True)
                     with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
                         logits = forward(**batch).logits

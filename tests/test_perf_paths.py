@@ -787,6 +787,9 @@ def test_collate_rounds_a_batch_up_to_the_multiple_and_masks_only_the_texts():
     assert b["input_ids"][0, 3:].eq(0).all() and b["input_ids"][1, :9].eq(5).all()
     assert collate([[5] * 16], pad_id=0, multiple=8)["input_ids"].shape == (1, 16)  # already a multiple
     assert collate([[5] * 3], pad_id=0)["input_ids"].shape == (1, 3)
+    # never past the data's longest text: a model's positions may end at a length that is no multiple of 8
+    assert collate([[5] * 9], pad_id=0, multiple=8, cap=10)["input_ids"].shape == (1, 10)
+    assert collate([[5] * 3], pad_id=0, multiple=8, cap=10)["input_ids"].shape == (1, 8)
 
 
 def _without_dropout(tiny_model):

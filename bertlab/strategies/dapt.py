@@ -146,7 +146,8 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     if tokenizer.mask_token_id is None:
         raise ModelError(f"the tokenizer of {cfg.model!r} has no [MASK] token, so it cannot do masked-LM training.")
     head = mlm_head(cfg.model, encoder, ctx.notes, head_overrides).to(dev)
-    multiple = shape_multiple(dev)
+    # Rounded up only where that cannot pass max_length (the model's positions may end at a length no multiple).
+    multiple = shape_multiple(dev) if cfg.max_length % shape_multiple(dev) == 0 else 1
     collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=prob, seed=cfg.seed,
                                                pad_to_multiple_of=None if multiple == 1 else multiple)
     enc = encode(tokenizer, texts, cfg.max_length)
