@@ -21,6 +21,10 @@ from bertlab.strategies.classifier import few_steps_planned
 from bertlab.teaching import COST_NOTES, card
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
+# Measured with bench/gpu.py on an H200 (bench/README.md, GPU section): BERT-base, bf16, one epoch of short texts.
+GPU_BATCH_NOTE = (" On a GPU a step of 32 short texts leaves it mostly waiting for the host: on an H200, BERT-base "
+                  "trained 1,010 texts a second at batch 32 and 6,560 at batch 256. A larger batch takes fewer "
+                  "steps an epoch, so it may need a higher learning rate or more epochs to learn as much.")
 # hp_inputs' key for the further learning rates to compare (a list; None where the field has a mistake): not a
 # RunConfig field, taken out of the overrides by the page before they reach a config
 ALSO_LR = "also_learning_rates"
@@ -95,7 +99,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         r1, r2 = st.columns(3), st.columns(3)
         out["epochs"] = r1[0].number_input("Epochs", 1, 100, key=k + "epochs", help="Passes over the training set.")
         out["batch_size"] = r1[1].number_input("Batch size", 1, 4096, key=k + "batch_size",
-                                               help="Examples per step (lower it if memory runs out).")
+                                               help="Examples per step (lower it if memory runs out)." + (
+                                                   GPU_BATCH_NOTE if common.device_info()[0].type == "cuda" else ""))
         # +/- step a tenth of the default's decade (5e-5: 1e-6, to 5.1e-5; head_only's 1e-2: 1e-3, to 1.1e-2 or
         # 9.0e-3): a fixed 1e-5 changed 3.0e-02 to 3.0e-02, nothing the field shows; the whole decade (1e-2) left
         # no room below 1e-2 for "-"

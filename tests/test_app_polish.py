@@ -699,3 +699,21 @@ def test_the_learning_rate_steps_in_its_defaults_decade(tiny_model):
         at.number_input(key=f"keep_hp_{name}_learning_rate").decrement().run()
         at.number_input(key=f"keep_hp_{name}_learning_rate").decrement().run()  # below the default too
         assert at.number_input(key=f"keep_hp_{name}_learning_rate").value < before, name
+
+
+def test_batch_size_help_says_what_a_gpu_gains_from_larger_batches_only_on_a_gpu(monkeypatch):
+    """On an H200 a step of 32 short texts left the GPU waiting on the host (bench/README.md's GPU section)."""
+    import torch
+
+    from app_pages import common
+    from bertlab import models
+
+    at = app_on("app_pages/train.py")
+    no_problems(at)
+    assert "H200" not in at.number_input(key="keep_hp_full_ft_batch_size").help
+    a100 = models.DeviceInfo("cuda", "NVIDIA A100", bf16=True, fp16=True)
+    monkeypatch.setattr(common, "device_info", lambda: (a100, torch.bfloat16))
+    at = app_on("app_pages/train.py")
+    no_problems(at)
+    help_text = at.number_input(key="keep_hp_full_ft_batch_size").help
+    assert "6,560 at batch 256" in help_text and "higher learning rate or more epochs" in help_text
