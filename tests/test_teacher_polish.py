@@ -289,22 +289,3 @@ def test_in_projector_mode_the_paired_metrics_come_two_a_row(tiny_data, bertlab_
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     assert widths(at) == {2}
-
-
-def test_playground_shows_one_start_per_class_where_the_examples_are_articles(tmp_path, bertlab_home):
-    """Eight starts of 300 characters of bbc_news articles still took ~900 px above the text box."""
-    topics = ["business", "entertainment", "politics", "sport", "tech"]
-    body = " ".join(f"sentence {k} of a long news article about its topic" for k in range(40))
-    texts = [f"{topics[i % 5]} story {i}: {body}" for i in range(60)]
-    p = tmp_path / "news.csv"
-    pd.DataFrame({"text": texts, "label": [topics[i % 5] for i in range(60)]}).to_csv(p, index=False)
-    data = DataConfig(source="file", name=str(p), train_size=None, val_size=None, test_size=None)
-    stored_run(RunStore(bertlab_home), "head_only", data, 5)
-    at = app_on("app_pages/playground.py")
-    no_problems(at)
-    buttons = [b for b in at.button if b.key.startswith("pg_box_ex_")]
-    assert sorted(b.help.rsplit("true label: ", 1)[1] for b in buttons) == topics  # one per class
-    for b in buttons:
-        shown = b.label.replace("\\", "")
-        whole = b.help.rsplit("\n\ntrue label: ", 1)[0].replace("\\", "")
-        assert shown.endswith("…") and len(shown) <= 160 and whole.startswith(shown[:-1]) and len(whole) > 1000
