@@ -38,10 +38,16 @@ class Encoded:
     """Token ids of texts, unpadded, with their lengths."""
 
     ids: list[list[int]]
+    max_length: int | None = None  # what the texts were cut to (:func:`encode`); None: not known
 
     @property
     def lengths(self) -> np.ndarray:
         return np.fromiter((len(x) for x in self.ids), dtype=np.int64, count=len(self.ids))
+
+    def pad_cap(self) -> int | None:
+        """The length no batch of these texts is padded past: the cut (a model's positions may end at a length
+        that is no multiple of 8, :func:`shape_multiple`), else the longest text."""
+        return self.max_length or (int(self.lengths.max()) if self.ids else None)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -57,7 +63,7 @@ def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
     with _TOKENIZE_LOCK:
         out = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
                         return_attention_mask=False, return_token_type_ids=False)
-    return Encoded(out["input_ids"])
+    return Encoded(out["input_ids"], max_length)
 
 
 def _untruncated_ids(tokenizer, texts: list[str], special: bool = True) -> list[list[int]]:
@@ -99,7 +105,7 @@ def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
 
 def collate(ids: list[list[int]], pad_id: int, multiple: int = 1, cap: int | None = None) -> dict[str, torch.Tensor]:
     """Pad a batch to its longest member, rounded up to a multiple of ``multiple`` (fewer distinct shapes) but
-    not past ``cap`` (the longest text of the data: a model's positions may end at a length that is no multiple)."""
+    not past ``cap`` (:meth:`Encoded.pad_cap`)."""
     longest = max(len(x) for x in ids)
     n = max(longest, min(-(-longest // multiple) * multiple, cap or longest * multiple))
     input_ids = torch.full((len(ids), n), pad_id, dtype=torch.long)
@@ -401,7 +407,7 @@ def map_sorted(enc: Encoded, batch_size: int, pad_id: int, fn, progress=None, mu
     """
     out: np.ndarray | None = None
     batches = sorted_batches(enc.lengths, batch_size)
-    cap = int(enc.lengths.max()) if len(enc) else None
+    cap = enc.pad_cap()
     for n, idx in enumerate(batches):
         res = fn(collate([enc.ids[i] for i in idx], pad_id, multiple, cap))
         if out is None:
@@ -483,7 +489,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     """
     groups = param_groups(model, weight_decay, lr, layer_decay, head_lr)
     pad_multiple = pad_multiple or shape_multiple(device)
-    cap = int(train.lengths.max()) if len(train) else None
+    cap = train.pad_cap()
     with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat, \
             compact_embedding(model, groups, train.ids, device) as rows, cpu_share(device) as share:
         forward = flat or model

@@ -787,9 +787,20 @@ def test_collate_rounds_a_batch_up_to_the_multiple_and_masks_only_the_texts():
     assert b["input_ids"][0, 3:].eq(0).all() and b["input_ids"][1, :9].eq(5).all()
     assert collate([[5] * 16], pad_id=0, multiple=8)["input_ids"].shape == (1, 16)  # already a multiple
     assert collate([[5] * 3], pad_id=0)["input_ids"].shape == (1, 3)
-    # never past the data's longest text: a model's positions may end at a length that is no multiple of 8
+    # never past the cap: a model's positions may end at a length that is no multiple of 8
     assert collate([[5] * 9], pad_id=0, multiple=8, cap=10)["input_ids"].shape == (1, 10)
     assert collate([[5] * 3], pad_id=0, multiple=8, cap=10)["input_ids"].shape == (1, 8)
+
+
+def test_the_padding_cap_is_the_cut_texts_were_tokenised_to_so_one_sentence_is_rounded_too(tiny_model):
+    """The Playground asks one sentence at a time: capped at its own length it would meet a new shape with every
+    new length on a GPU. Capped at max_length it is rounded up like any batch, and never past max_length."""
+    tok = models.load_tokenizer(tiny_model)
+    one = encode(tok, ["a short sentence"], 30)
+    assert one.pad_cap() == 30 and len(one.ids[0]) < 8
+    from bertlab.engine import Encoded
+
+    assert Encoded([[1, 2, 3], [1] * 9]).pad_cap() == 9 and Encoded([]).pad_cap() is None
 
 
 def _without_dropout(tiny_model):
