@@ -58,7 +58,7 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int = 1) -> float:
+def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int | None = None) -> float:
     model = _model(args.tiny, args.seed).to(device)
     enc = Encoded(ids)
     _sync(device)
@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fp32", action="store_true", help="no bf16 (CPUs without native bf16)")
     ap.add_argument("--pad-multiple", type=int, default=0, dest="pad_multiple",
-                    help="also time bertlab with batch lengths rounded up to this multiple (setup bertlab_padN)")
+                    help="also time bertlab with batch lengths rounded up to this multiple (setup bertlab_padN; "
+                         "1: padded only to the longest text, as before bertlab's CUDA default of 8)")
     ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default on CUDA: {RESULTS})")
     args = ap.parse_args(argv)
     device = torch.device(args.device)
@@ -132,12 +133,12 @@ def main(argv: list[str] | None = None) -> dict:
     run_trainer(ids[:warm], labels[:warm], args, device, bf16=dtype is not None)
     padded = f"bertlab_pad{args.pad_multiple}"
     times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
-    if args.pad_multiple > 1:
+    if args.pad_multiple:
         run_bertlab(ids[:warm], labels[:warm], args, device, dtype, args.pad_multiple)
         times[padded] = []
     for _ in range(args.repeats):  # interleaved, so drift in clocks/load hits both
         times["bertlab"].append(run_bertlab(ids, labels, args, device, dtype))
-        if args.pad_multiple > 1:
+        if args.pad_multiple:
             times[padded].append(run_bertlab(ids, labels, args, device, dtype, args.pad_multiple))
         times["trainer_grouped"].append(run_trainer(ids, labels, args, device, bf16=dtype is not None))
     n_mm = 8192 if device.type == "cuda" else 256
