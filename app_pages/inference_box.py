@@ -130,6 +130,7 @@ WHOLE_EXAMPLE_CHARS = 300
 # Where most examples are longer than that (news articles), one per class, each its first two lines or so: eight
 # starts of 300 characters still took ~900 px above the text box on bbc_news at 1280 px.
 LONG_EXAMPLE_CHARS = 160
+LONG_EXAMPLES = 6  # at most: twenty topics of articles would be twenty buttons
 
 
 def every_class_first(examples: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
@@ -165,7 +166,7 @@ def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, c
     where = st.container(key=f"{key}_examples" + ("" if compact else "_whole"), gap="xsmall")
     cols = where.columns(2) if compact else [where]
     long = not compact and 2 * sum(len(t) > WHOLE_EXAMPLE_CHARS for t, _ in examples) > len(examples)
-    limit = len({lab for _, lab in examples}) if long else 4 if compact else 8
+    limit = min(len({lab for _, lab in examples}), LONG_EXAMPLES) if long else 4 if compact else 8
     for i, (text, label) in enumerate(every_class_first(examples, limit)):
         shown = example_label(text, compact, LONG_EXAMPLE_CHARS if long else None)
         # The whole text and the label: narrow columns clip even a short text (with an ellipsis of their own).

@@ -23,8 +23,9 @@ from bertlab.teaching import COST_NOTES, card
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
 # Measured with bench/gpu.py on an H200 (bench/README.md, GPU section): BERT-base, bf16, one epoch of short texts.
 GPU_BATCH_NOTE = (" On a GPU a step of 32 short texts leaves it mostly waiting for the host: on an H200, BERT-base "
-                  "trained 1,010 texts a second at batch 32 and 6,560 at batch 256. A larger batch takes fewer "
-                  "steps an epoch, so it may need a higher learning rate or more epochs to learn as much.")
+                  "trained 1,010 texts a second at batch 32 and 6,560 at batch 256 (bench/README.md). A larger "
+                  "batch takes fewer steps an epoch, so it may need a higher learning rate or more epochs to learn "
+                  "as much.")
 # hp_inputs' key for the further learning rates to compare (a list; None where the field has a mistake): not a
 # RunConfig field, taken out of the overrides by the page before they reach a config
 ALSO_LR = "also_learning_rates"

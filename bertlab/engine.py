@@ -120,7 +120,7 @@ def shape_multiple(device: torch.device) -> int:
     """The multiple a batch's length is padded up to on ``device``: 8 on CUDA, 1 (none) elsewhere.
 
     On a CUDA GPU the first step at each new batch shape costs far more than the step itself (measured on an
-    H200 with torch 2.11, BERT-base, batch 32: 231 ms more per new shape, against 36-44 ms a warm step at any
+    H200 with torch 2.11, BERT-base, batch 32: 231 ms more per new shape, against 31-45 ms a warm step at any
     length from 8 to 128 tokens), and length-grouped batches of real text meet about one new shape per
     distinct length. Rounding lengths up to a multiple of 8 (Hugging Face's ``pad_to_multiple_of=8``, the
     usual choice for tensor cores) leaves 16 shapes up to 128 tokens instead of 121; the extra padding costs

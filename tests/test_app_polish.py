@@ -491,13 +491,24 @@ def test_playground_offers_examples_of_a_dataset_of_long_texts_too():
     assert got[0][0] in long.texts and len(got[0][0]) > 160  # else its shortest, whole
 
 
+def _playground_examples(tmp_path, home, rows: list[dict]):
+    """The Playground (AppTest) over a finished run of a file of ``rows`` ({text, label}), and its example buttons."""
+    import pandas as pd
+
+    path = tmp_path / "texts.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None)
+    finished(RunStore(home), make_config("tfidf_logreg", data=data))
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    return at, [b for b in at.button if b.key and b.key.startswith("pg_box_ex_")]
+
+
 def test_playground_examples_cover_every_class_of_five_and_keep_long_articles_short(tmp_path, bertlab_home):
     """A newsroom persona on bbc_news: the eight example buttons were two of each of the first four topics (none of
     'tech'), each a whole ~2,000-character article, which pushed the text box ~2,500 px down the page; eight starts
     of 300 characters still took ~900 px. Where most examples are articles: one per class, each its start."""
     import random
-
-    import pandas as pd
 
     most = 160  # characters of an example's button (its start, then "…"); a click fills in the whole text
 
@@ -505,13 +516,7 @@ def test_playground_examples_cover_every_class_of_five_and_keep_long_articles_sh
     topics = ["business", "entertainment", "politics", "sports", "tech"]
     rows = [{"text": f"{t} story {i}: " + " ".join(rng.choice([t, "the", "a", "said", "on", "and"]) for _ in range(300)),
              "label": t} for t in topics for i in range(20)]
-    path = tmp_path / "news.csv"
-    pd.DataFrame(rows).to_csv(path, index=False)
-    data = DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None)
-    finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=data))
-    at = app_on("app_pages/playground.py")
-    no_problems(at)
-    examples = [b for b in at.button if b.key and b.key.startswith("pg_box_ex_")]
+    at, examples = _playground_examples(tmp_path, bertlab_home, rows)
     assert len(examples) == 5
     shown = {t for t in topics for b in examples if f"true label: {t}" in b.help}
     assert shown == set(topics)  # one of each class
@@ -709,6 +714,8 @@ def test_batch_size_help_says_what_a_gpu_gains_from_larger_batches_only_on_a_gpu
     from app_pages import common
     from bertlab import models
 
+    cpu = models.DeviceInfo("cpu", "Some CPU (2 threads)", bf16=True)
+    monkeypatch.setattr(common, "device_info", lambda: (cpu, torch.bfloat16))
     at = app_on("app_pages/train.py")
     no_problems(at)
     assert "H200" not in at.number_input(key="keep_hp_full_ft_batch_size").help
@@ -718,3 +725,12 @@ def test_batch_size_help_says_what_a_gpu_gains_from_larger_batches_only_on_a_gpu
     no_problems(at)
     help_text = at.number_input(key="keep_hp_full_ft_batch_size").help
     assert "6,560 at batch 256" in help_text and "higher learning rate or more epochs" in help_text
+
+
+def test_playground_offers_at_most_six_article_starts_however_many_classes(tmp_path, bertlab_home):
+    """Twenty topics of articles were twenty buttons, the text box further down than the eight before."""
+    body = " ".join(f"sentence {k} of a long article" for k in range(30))
+    rows = [{"text": f"topic {t} piece {i}: {body}", "label": f"topic{t}"} for t in range(20) for i in range(6)]
+    _, examples = _playground_examples(tmp_path, bertlab_home, rows)
+    assert len(examples) == 6
+    assert len({b.help.rsplit("true label: ", 1)[1] for b in examples}) == 6  # six topics, one each

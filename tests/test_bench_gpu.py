@@ -66,7 +66,8 @@ def test_tiny_shape_cost_bench_runs_on_cpu(tmp_path):
     saved = json.loads(out.read_text())
     assert saved["shapes"] == 4 == len(res["warm_step_ms"]) == len(res["first_step_ms"])
     assert saved["first_pass_s"] > 0 and saved["second_pass_s"] > 0
-    assert all(0 < v < 1 for v in res["warm_step_mfu"].values())
+    assert all(v > 0 for v in res["warm_step_ms"].values())
+    assert all(0 <= v < 1 for v in res["warm_step_mfu"].values())  # rounded to 4 places: a fast CPU's can read 0
 
 
 def test_tiny_first_token_bench_of_another_family_runs(tmp_path):

@@ -862,3 +862,56 @@ def test_padding_batches_to_a_multiple_of_8_changes_nothing_but_the_shapes(tiny_
     assert len(loss1) == len(loss8) == 2 * math.ceil(len(enc) / 8)
     assert abs(loss1[0] - loss8[0]) < 1e-6
     np.testing.assert_allclose(loss8, loss1, rtol=1e-3)
+
+
+def test_cuda_padding_runs_every_path_and_never_passes_the_models_positions(tmp_path, monkeypatch, bertlab_home):
+    """What a CUDA GPU does (shape_multiple 8), forced on a CPU, on a model whose positions end at 36 (no multiple
+    of 8), texts cut at 36: training, evaluation, the embedding pass and dapt's masked-LM phase all pad to 8 where
+    that stays within 36, and every run succeeds (a batch of 40 would index past the position table)."""
+    import random
+
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    import bertlab.embeddings as embeddings_mod
+    import bertlab.engine as engine
+    import bertlab.strategies.dapt as dapt
+    from bertlab.config import DataConfig
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    for mod in (engine, embeddings_mod, dapt):
+        monkeypatch.setattr(mod, "shape_multiple", lambda device: 8)
+    widths = []
+    real = engine.collate
+
+    def spy(ids, pad_id, multiple=1, cap=None):
+        out = real(ids, pad_id, multiple, cap)
+        widths.append(out["input_ids"].shape[1])
+        return out
+
+    monkeypatch.setattr(engine, "collate", spy)
+    monkeypatch.setattr(dapt, "collate", spy)
+    tok = AutoTokenizer.from_pretrained(models.default_model_path())
+    d = tmp_path / "positions-36"
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                         intermediate_size=64, max_position_embeddings=36)).save_pretrained(d, safe_serialization=True)
+    tok.save_pretrained(d)
+    rng = random.Random(0)
+    words = "good bad fine awful great poor lovely dull film plot acting scene".split()
+    rows = [(" ".join(rng.choice(words) for _ in range(rng.randint(2, 60))), rng.choice(["pos", "neg"]))
+            for _ in range(120)]
+    csv = tmp_path / "data.csv"
+    csv.write_text("text,label\n" + "".join(f"{t},{lab}\n" for t, lab in rows))
+    data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
+    store = RunStore()
+    for name, max_length in (("full_ft", 36), ("dapt", 36), ("dapt", 32), ("zero_shot", 36)):
+        widths.clear()
+        rid = store.create_run(make_config(name, model=str(d), data=data, epochs=1, batch_size=8,
+                                           max_length=max_length))
+        status = execute_run(store, rid)
+        run = store.get(rid)
+        assert status == SUCCEEDED, (name, max_length, run.error)
+        assert widths and max(widths) <= max_length, (name, max_length, sorted(set(widths)))
+        assert any(w % 8 == 0 and w < max_length for w in widths), (name, sorted(set(widths)))  # rounded up
