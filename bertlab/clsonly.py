@@ -169,8 +169,8 @@ def first_token_last_layer(model: nn.Module):
     if layer is None or "forward" in vars(layer):  # not applicable, or already active (nested/another thread)
         yield layer is not None
         return
-    bert_style = hasattr(layer.attention, "self")
-    layer.forward = types.MethodType(_first_token_forward if bert_style else _first_token_distilbert_forward, layer)
+    distilbert = _projections(layer)[0] is layer.attention  # its projections sit in the block's own attention
+    layer.forward = types.MethodType(_first_token_distilbert_forward if distilbert else _first_token_forward, layer)
     try:
         yield True
     finally:

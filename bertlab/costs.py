@@ -65,19 +65,13 @@ def _uses_per_token(model: torch.nn.Module):
     return lambda name: 1
 
 
-def non_embedding_params(model: torch.nn.Module) -> int:
+def non_embedding_params(model: torch.nn.Module, trainable_only: bool = False) -> int:
     """Parameters outside the embedding tables: the ones that cost FLOPs per token (idle copies excluded), each as
-    often as a forward pass runs it (ALBERT's one shared layer at every depth)."""
-    uses = _uses_per_token(model)
-    return round(sum(p.numel() * uses(name) for name, p in _running_params(model) if not _table(name)))
-
-
-def trainable_params_per_token(model: torch.nn.Module) -> int:
-    """Trainable parameters outside the embedding tables, each as often as a forward pass runs it: the weights
-    whose gradients a training step computes for every token (ALBERT's shared layer's adapters at every depth)."""
+    often as a forward pass runs it (ALBERT's one shared layer at every depth). ``trainable_only``: those whose
+    gradients a training step computes for every token (ALBERT's shared layer's adapters at every depth)."""
     uses = _uses_per_token(model)
     return round(sum(p.numel() * uses(name) for name, p in _running_params(model)
-                     if p.requires_grad and not _table(name)))
+                     if not _table(name) and (p.requires_grad or not trainable_only)))
 
 
 def forward_flops(n_params_non_emb: int, tokens: int) -> float:

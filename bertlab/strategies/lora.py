@@ -7,7 +7,7 @@ import warnings
 import torch
 
 from bertlab import models
-from bertlab.costs import count_params, forward_flops, non_embedding_params, trainable_params_per_token
+from bertlab.costs import count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
@@ -112,4 +112,4 @@ class LoRA(ClassifierStrategy):
         # computes weight gradients only for the adapters and head (2 * trainable * T), each adapter as often as
         # its layer runs (ALBERT's one shared layer at every depth).
         n_ne = non_embedding_params(model)
-        return 2 * forward_flops(n_ne, tokens) + forward_flops(trainable_params_per_token(model), tokens)
+        return 2 * forward_flops(n_ne, tokens) + forward_flops(non_embedding_params(model, trainable_only=True), tokens)
