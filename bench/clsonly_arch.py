@@ -46,7 +46,8 @@ def _train(arch: str, ids, labels, args, device, dtype, first_token: bool) -> fl
     t0 = time.perf_counter()
     train_classifier(model, Encoded(ids), labels, Encoded(ids[:8]), labels[:8], ["a", "b"], epochs=1,
                      batch_size=args.batch_size, lr=5e-5, weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0,
-                     seed=args.seed, device=device, dtype=dtype, pad_id=0, callbacks=Callbacks())
+                     seed=args.seed, device=device, dtype=dtype, pad_id=model.config.pad_token_id or 0,
+                     callbacks=Callbacks())
     if device.type == "cuda":
         torch.cuda.synchronize()
     return time.perf_counter() - t0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench import gpu
 
 
@@ -70,15 +72,17 @@ def test_tiny_shape_cost_bench_runs_on_cpu(tmp_path):
     assert all(0 <= v < 1 for v in res["warm_step_mfu"].values())  # rounded to 4 places: a fast CPU's can read 0
 
 
-def test_tiny_first_token_bench_of_another_family_runs(tmp_path):
+@pytest.mark.parametrize("arch", ["distilbert", "roberta", "electra"])
+def test_tiny_first_token_bench_of_another_family_runs(tmp_path, arch):
+    """RoBERTa pads with id 1: padded with 0, its batches met a token the compact embedding had not seen."""
     import os
 
     from bench import clsonly_arch
 
     before = os.environ.get("BERTLAB_CLS_ONLY")
-    res = clsonly_arch.main(["--arch", "distilbert", "--tiny", "--examples", "48", "--repeats", "1",
+    res = clsonly_arch.main(["--arch", arch, "--tiny", "--examples", "48", "--repeats", "1",
                              "--out", str(tmp_path / "c.json")])
     assert os.environ.get("BERTLAB_CLS_ONLY") == before  # put back
-    assert json.loads((tmp_path / "c.json").read_text())["arch"] == "distilbert"
+    assert json.loads((tmp_path / "c.json").read_text())["arch"] == arch
     assert 0 < res["skipped_flops_fraction"] < 1 and res["speedup"] > 0
     assert len(res["seconds"]["first_token"]) == len(res["seconds"]["full_last_layer"]) == 1
