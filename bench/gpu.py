@@ -58,7 +58,8 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int | None = None) -> float:
+def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int | None = None,
+                compile_mode: str | None = None) -> float:
     model = _model(args.tiny, args.seed).to(device)
     enc = Encoded(ids)
     _sync(device)
@@ -66,7 +67,7 @@ def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int | None = Non
     train_classifier(model, enc, labels, Encoded(ids[:8]), labels[:8], ["a", "b"], epochs=1,
                      batch_size=args.batch_size, lr=5e-5, weight_decay=0.01, warmup_ratio=0.1, grad_clip=1.0,
                      seed=args.seed, device=device, dtype=dtype, pad_id=0, callbacks=Callbacks(),
-                     pad_multiple=pad_multiple)
+                     pad_multiple=pad_multiple, compile_mode=compile_mode)
     _sync(device)
     return time.perf_counter() - t0
 
@@ -101,6 +102,24 @@ def _pad_only_tokenizer(cls):
     return cls(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]")
 
 
+def _summarise(res: dict, times: dict[str, list[float]], flops: float, skipped: float, examples: int,
+               ceiling: float, done: bool) -> None:
+    """Each setup's medians, examples/s and MFU into ``res`` (``partial`` until every repeat has run)."""
+    for name, ts in times.items():
+        if not ts:
+            continue
+        med = float(np.median(ts))
+        executed = flops - skipped if name.startswith("bertlab") else flops
+        res["setups"][name] = {"seconds": list(ts), "seconds_median": med, "examples_per_s": examples / med,
+                               "mfu": flops / med / ceiling, "executed_mfu": executed / med / ceiling}
+    res["speedup_vs_trainer"] = res["setups"]["trainer_grouped"]["seconds_median"] / res["setups"]["bertlab"][
+        "seconds_median"]
+    if done:
+        res.pop("partial", None)
+    else:
+        res["partial"] = True
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m bench.gpu", description=__doc__.split("\n\n")[0])
     ap.add_argument("--tiny", action="store_true", help="2-layer hidden-32 model (tests, CPU)")
@@ -114,6 +133,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--pad-multiple", type=int, default=0, dest="pad_multiple",
                     help="also time bertlab with batch lengths rounded up to this multiple (setup bertlab_padN; "
                          "1: padded only to the longest text, as before bertlab's CUDA default of 8)")
+    ap.add_argument("--compile", default=None, dest="compile_mode",
+                    choices=["default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"],
+                    help="also time bertlab with its training forward under torch.compile in this mode (setup "
+                         "bertlab_compiled; reduce-overhead: CUDA graphs). Its warm-up run, compile time included, "
+                         "is reported as compile_first_seconds")
     ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default on CUDA: {RESULTS})")
     args = ap.parse_args(argv)
     device = torch.device(args.device)
@@ -131,16 +155,6 @@ def main(argv: list[str] | None = None) -> dict:
     warm = max(4 * args.batch_size, 64)
     run_bertlab(ids[:warm], labels[:warm], args, device, dtype)  # warm-up: kernels, allocator, imports
     run_trainer(ids[:warm], labels[:warm], args, device, bf16=dtype is not None)
-    padded = f"bertlab_pad{args.pad_multiple}"
-    times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
-    if args.pad_multiple:
-        run_bertlab(ids[:warm], labels[:warm], args, device, dtype, args.pad_multiple)
-        times[padded] = []
-    for _ in range(args.repeats):  # interleaved, so drift in clocks/load hits both
-        times["bertlab"].append(run_bertlab(ids, labels, args, device, dtype))
-        if args.pad_multiple:
-            times[padded].append(run_bertlab(ids, labels, args, device, dtype, args.pad_multiple))
-        times["trainer_grouped"].append(run_trainer(ids, labels, args, device, bf16=dtype is not None))
     n_mm = 8192 if device.type == "cuda" else 256
     ceiling = matmul_gflops(dtype or torch.float32, n_mm, reps=10, device=device.type) * 1e9
     res = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
@@ -149,18 +163,35 @@ def main(argv: list[str] | None = None) -> dict:
            "examples": args.examples, "batch_size": args.batch_size, "max_length": args.max_length,
            "real_tokens": real_tokens, "non_embedding_params": n_ne, "matmul_flops_per_s": ceiling,
            "matmul_n": n_mm, "formula": "MFU = 6 x non-embedding params x real tokens / s / measured matmul FLOP/s",
-           "setups": {}}
-    res["bertlab_skipped_flops_fraction"] = skipped / flops
-    for name, ts in times.items():
-        med = float(np.median(ts))
-        executed = flops - skipped if name.startswith("bertlab") else flops
-        res["setups"][name] = {"seconds": ts, "seconds_median": med, "examples_per_s": args.examples / med,
-                               "mfu": flops / med / ceiling, "executed_mfu": executed / med / ceiling}
-    res["speedup_vs_trainer"] = res["setups"]["trainer_grouped"]["seconds_median"] / res["setups"]["bertlab"][
-        "seconds_median"]
+           "bertlab_skipped_flops_fraction": skipped / flops, "setups": {}}
     out = args.out or (RESULTS if device.type == "cuda" else None)
-    if out:
-        Path(out).write_text(json.dumps(res, indent=2) + "\n")
+    padded = f"bertlab_pad{args.pad_multiple}"
+    times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
+    if args.pad_multiple:
+        run_bertlab(ids[:warm], labels[:warm], args, device, dtype, args.pad_multiple)
+        times[padded] = []
+    if args.compile_mode:
+        # The warm-up sees every batch shape the timed runs will (the same texts, so the same lengths): what
+        # compiling costs is this run's time, and the timed runs show what it buys once paid.
+        _sync(device)
+        t0 = time.perf_counter()
+        run_bertlab(ids, labels, args, device, dtype, compile_mode=args.compile_mode)
+        res["compile_mode"], res["compile_first_seconds"] = args.compile_mode, time.perf_counter() - t0
+        print(f"compiled ({args.compile_mode}) first run, compiling included: {res['compile_first_seconds']:.1f} s",
+              flush=True)
+        times["bertlab_compiled"] = []
+    runs = {"bertlab": lambda: run_bertlab(ids, labels, args, device, dtype),
+            padded: lambda: run_bertlab(ids, labels, args, device, dtype, args.pad_multiple),
+            "bertlab_compiled": lambda: run_bertlab(ids, labels, args, device, dtype, compile_mode=args.compile_mode),
+            "trainer_grouped": lambda: run_trainer(ids, labels, args, device, bf16=dtype is not None)}
+    for r in range(args.repeats):  # interleaved, so drift in clocks/load hits every setup
+        for name in [n for n in runs if n in times]:
+            times[name].append(runs[name]())
+            print(f"repeat {r + 1}/{args.repeats}: {name} {times[name][-1]:.2f} s", flush=True)
+        # Written after every round, so a run stopped at its time limit leaves what it measured.
+        _summarise(res, times, flops, skipped, args.examples, ceiling, done=r + 1 == args.repeats)
+        if out:
+            Path(out).write_text(json.dumps(res, indent=2) + "\n")
     print(json.dumps({k: v for k, v in res.items() if k != "setups"} | {
         k: {"examples_per_s": round(v["examples_per_s"], 1), "mfu": round(v["mfu"], 3)} for k, v in res["setups"].items()},
         indent=2))

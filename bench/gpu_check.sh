@@ -45,6 +45,19 @@ if [ "${1:-run}" = sweep ]; then
     --out "$OUT/results_gpu_l512.json" ${GPU_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench_gpu_l512.log"
   exit 0
 fi
+if [ "${1:-run}" = compile ]; then
+  # For the next session lent a GPU, in one call (run(command="bash bench/gpu_check.sh compile", carry=[".gpu"],
+  # timeout_s=590)): is the batch-32 step launch-bound, and do CUDA graphs lift it? First the compiled
+  # training forward against the uncompiled one on CUDA (same steps to rounding), then, in one process, bertlab
+  # (batches padded to a multiple of 8), bertlab padded only to the longest text (bertlab_pad1), bertlab under
+  # torch.compile(mode="reduce-overhead") (bertlab_compiled; its first run, compiling included, is
+  # compile_first_seconds) and the grouped bf16 Trainer. The JSON is rewritten after each round of repeats.
+  timeout 150 $PY -m pytest -q -p no:cacheprovider tests/test_compiled.py -k "same_model and cuda" 2>&1 \
+    | tee "$OUT/tests_compiled.log"
+  timeout 420 $PY -m bench.gpu --pad-multiple 1 --compile reduce-overhead --repeats 2 \
+    --out "$OUT/results_gpu_compile.json" ${GPU_BENCH_ARGS:-} 2>&1 | tee "$OUT/bench_gpu_compile.log"
+  exit 0
+fi
 if [ "${1:-run}" = shapes ]; then
   # The setting, bertlab (on CUDA its batches padded to a multiple of 8 by default) beside bertlab padding
   # only to the longest text (bertlab_pad1, what the figures of 2026-12-04 measured), then what a new batch shape

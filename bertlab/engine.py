@@ -466,7 +466,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                      dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks,
                      layer_decay: float | None = None, phase: str = "train", keep_best: bool = False,
                      patience: int = 0, class_weight: list[float] | None = None,
-                     head_lr: float | None = None, pad_multiple: int | None = None) -> TrainStats:
+                     head_lr: float | None = None, pad_multiple: int | None = None,
+                     compile_mode: str | None = None) -> TrainStats:
     """Train ``model`` (a ``...ForSequenceClassification``) with AdamW, warmup + linear decay, clipping.
 
     Evaluates on the validation split after every epoch; with ``keep_best``
@@ -486,13 +487,24 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     (:mod:`bertlab.flatweights`). On a CPU only the word-embedding rows of
     tokens in the training texts go through AdamW; the others get their
     weight decay at each evaluation (:mod:`bertlab.embrows`).
+
+    ``compile_mode`` (off by default; for measuring, see ``bench/gpu.py --compile``): the training forward runs
+    through ``torch.compile`` in that mode ("default", "reduce-overhead": CUDA graphs on a GPU, "max-autotune"),
+    without the flat masters (the compiler fuses the casts itself) and the CPU paths. Evaluation runs uncompiled.
     """
     groups = param_groups(model, weight_decay, lr, layer_decay, head_lr)
     pad_multiple = pad_multiple or shape_multiple(device)
     cap = train.pad_cap()
-    with first_token_last_layer(model) as applied, flat_weights(model, groups, dtype) as flat, \
-            compact_embedding(model, groups, train.ids, device) as rows, cpu_share(device) as share:
+    # Compiled, the model runs as it is: the CPU paths below would break its graph or recompile it.
+    plain = contextlib.nullcontext
+    with first_token_last_layer(model) as applied, \
+            (plain() if compile_mode else flat_weights(model, groups, dtype)) as flat, \
+            (plain() if compile_mode else compact_embedding(model, groups, train.ids, device)) as rows, \
+            (plain() if compile_mode else cpu_share(device)) as share:
         forward = flat or model
+        graphs = compile_mode is not None and "reduce-overhead" in compile_mode
+        if compile_mode:
+            forward = torch.compile(forward, mode=compile_mode)
         rng = np.random.default_rng(seed)
         lengths = train.lengths
         steps_per_epoch = math.ceil(len(train) / batch_size)
@@ -512,7 +524,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         pending = None
         for epoch in range(epochs):
             model.train()
-            with training_attention(model, device) as eager, kept_embedding_gradient(model, device) as kept:
+            with (plain(False) if compile_mode else training_attention(model, device)) as eager, \
+                    (plain(False) if compile_mode else kept_embedding_gradient(model, device)) as kept:
                 # The compact rows (bertlab.embrows) keep their gradient in a buffer of their own.
                 stats.eager_attention, stats.kept_embedding_gradient = eager, kept or rows is not None
                 for idx in grouped_batches(lengths, batch_size, rng):
@@ -523,6 +536,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     batch = {k: v.to(device, non_blocking=True)
                              for k, v in collate([train.ids[i] for i in idx], pad_id, pad_multiple, cap).items()}
                     y = labels_t[idx].to(device, non_blocking=True)
+                    if graphs:  # a CUDA graph's outputs are overwritten by its next replay: this step's are new
+                        torch.compiler.cudagraph_mark_step_begin()
                     with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
                         logits = forward(**batch).logits
                     loss = nn.functional.cross_entropy(logits.float(), y, weight=weight_t)

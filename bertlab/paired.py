@@ -574,11 +574,22 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
                    f"{mcnemar}{f1}")
     if edge := [f"{r['A']} vs {r['B']}" for r in rows if r.get("at_edge")]:
         out.append(f"  {', '.join(edge)}: {EDGE_NOTE[0].lower()}{EDGE_NOTE[1:]}")
-    out.append("  p below 0.05: unlikely to be the luck of the test set. The luck of training (another seed) is "
-               "not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
+    below = sum(_judged_p(r) < 0.05 for r in rows)
+    here = ("none of these is" if not below else "this one is" if len(rows) == 1
+            else f"{below} of these {len(rows)} {'is' if below == 1 else 'are'}")
+    out.append(f"  p below 0.05: unlikely to be the luck of the test set ({here}). The luck of training (another "
+               "seed) is not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
                                  "keeps the chance of any false alarm among them under 5%."
                                  if any(r["holm_pairs"] > 1 for r in rows) else ""))
     return out
+
+
+def _judged_p(row: dict) -> float:
+    """The p a line of :func:`summary_lines` is judged by: Holm's adjusted p where several pairs were tested,
+    else that of the measure Holm's adjustment is of (macro-F1's permutation test, or McNemar's)."""
+    if row["holm_pairs"] > 1:
+        return row["p (Holm)"]
+    return row["p (macro-F1)"] if row.get("holm_of") == "p (macro-F1)" else row["p (McNemar)"]
 
 
 def gain_judge(runs: list):

@@ -631,3 +631,26 @@ def test_compare_page_pair_box_counts_settings_in_holms_family_and_says_zero_sho
     assert pair == {ids[8], best.id}  # zero_shot, the most accurate, against the best head_only
     assert (f"These strategies ran at several seeds but zero_shot, which no seed changes (it ran once): this seed "
             f"of {shown[best.id]} against it is one draw of training luck") in box
+
+
+def test_the_command_lines_legend_says_how_many_of_its_pairs_are_below_005():
+    """The legend 'p below 0.05: unlikely to be the luck of the test set' once stood alone under p = 0.85."""
+    y = [1] * 200
+
+    def run(i, strategy, wrong):
+        preds = [0 if t in wrong else 1 for t in range(200)]
+        return (type("R", (), {"id": i, "strategy": strategy,
+                               "metrics": {"test_accuracy": sum(p == t for p, t in zip(preds, y)) / 200}})(),
+                {"labels": y, "predictions": preds})
+
+    def legend(members):
+        rows = paired.pairwise_rows(members, name=lambda r: r.strategy)
+        return [line for line in paired.summary_lines(rows) if "p below 0.05" in line][0], rows
+
+    tie, rows = legend([run("a", "full_ft", set(range(10))), run("b", "head_only", set(range(5, 16)))])
+    assert rows[0]["p (McNemar)"] > 0.5 and "(none of these is)" in tie
+    clear, rows = legend([run("a", "full_ft", set()), run("b", "zero_shot", set(range(30)))])
+    assert rows[0]["p (McNemar)"] < 0.001 and "(this one is)" in clear
+    three, rows = legend([run("a", "full_ft", set()), run("b", "head_only", {0, 1}), run("c", "zero_shot", set(range(30)))])
+    assert [r["holm_pairs"] for r in rows] == [3, 3, 3]
+    assert sum(r["p (Holm)"] < 0.05 for r in rows) == 2 and "(2 of these 3 are)" in three
