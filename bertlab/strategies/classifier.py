@@ -31,7 +31,9 @@ def check_layer_decay(options: dict) -> None:
 # The new head's own learning rate beside the encoder's (the guides' "2e-5 for BERT, 5e-5 for the head").
 HEAD_LR_SPEC = {"label": "Head learning rate", "kind": "float", "default": None, "min": 1e-6, "max": 1.0,
                 "help": "the new head's own peak learning rate (the classifier outside the encoder), e.g. 5e-5 "
-                        "beside 2e-5 for the encoder; empty = the learning rate above"}
+                        "beside 2e-5 for the encoder; empty = the learning rate above. Measured on rotten_tomatoes with "
+                        "MiniLM (3 seeds), neither 5e-5 beside 2e-5 nor 1e-3 beside 1e-4 moved test accuracy beyond "
+                        "chance"}
 
 
 def check_head_lr(options: dict) -> None:
