@@ -58,9 +58,36 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
+_COMPILED: dict = {}
+
+
+def _compiled_model(args, device):
+    """One model for every compiled run, put back to its initial weights in place: the compiled code and its
+    CUDA graphs are kept for the same parameters at the same addresses, so a timed run does not record them
+    again (a new model's weights would sit elsewhere)."""
+    key = (args.tiny, args.seed, str(device))
+    if key not in _COMPILED:
+        model = _model(args.tiny, args.seed).to(device)
+        _COMPILED[key] = model, {k: v.detach().clone() for k, v in model.state_dict().items()}
+    model, initial = _COMPILED[key]
+    with torch.no_grad():
+        for k, v in model.state_dict().items():
+            v.copy_(initial[k])
+    return model
+
+
+def compile_counters() -> dict:
+    """What torch.compile did in this process: graphs compiled, graph breaks, recompiles, CUDA graphs skipped."""
+    from torch._dynamo.utils import counters
+
+    return {"unique_graphs": counters["stats"]["unique_graphs"], "graph_breaks": sum(counters["graph_break"].values()),
+            "recompiles": sum(counters["recompiles"].values()),
+            "cudagraph_skips": counters["inductor"]["cudagraph_skips"]}
+
+
 def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int | None = None,
                 compile_mode: str | None = None) -> float:
-    model = _model(args.tiny, args.seed).to(device)
+    model = _compiled_model(args, device) if compile_mode else _model(args.tiny, args.seed).to(device)
     enc = Encoded(ids)
     _sync(device)
     t0 = time.perf_counter()
@@ -165,12 +192,24 @@ def main(argv: list[str] | None = None) -> dict:
            "matmul_n": n_mm, "formula": "MFU = 6 x non-embedding params x real tokens / s / measured matmul FLOP/s",
            "bertlab_skipped_flops_fraction": skipped / flops, "setups": {}}
     out = args.out or (RESULTS if device.type == "cuda" else None)
+
+    def save() -> None:  # after every step, so a run stopped at its time limit leaves what it measured
+        if args.compile_mode:
+            res["compile_counters"] = compile_counters()
+        if out:
+            Path(out).write_text(json.dumps(res, indent=2) + "\n")
+
+    res["partial"] = True
+    save()
     padded = f"bertlab_pad{args.pad_multiple}"
     times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
     if args.pad_multiple:
         run_bertlab(ids[:warm], labels[:warm], args, device, dtype, args.pad_multiple)
         times[padded] = []
     if args.compile_mode:
+        from torch._dynamo.utils import counters
+
+        counters.clear()  # compile_counters: this run's
         # The warm-up sees every batch shape the timed runs will (the same texts, so the same lengths): what
         # compiling costs is this run's time, and the timed runs show what it buys once paid.
         _sync(device)
@@ -180,6 +219,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"compiled ({args.compile_mode}) first run, compiling included: {res['compile_first_seconds']:.1f} s",
               flush=True)
         times["bertlab_compiled"] = []
+        save()
     runs = {"bertlab": lambda: run_bertlab(ids, labels, args, device, dtype),
             padded: lambda: run_bertlab(ids, labels, args, device, dtype, args.pad_multiple),
             "bertlab_compiled": lambda: run_bertlab(ids, labels, args, device, dtype, compile_mode=args.compile_mode),
@@ -188,10 +228,8 @@ def main(argv: list[str] | None = None) -> dict:
         for name in [n for n in runs if n in times]:
             times[name].append(runs[name]())
             print(f"repeat {r + 1}/{args.repeats}: {name} {times[name][-1]:.2f} s", flush=True)
-        # Written after every round, so a run stopped at its time limit leaves what it measured.
         _summarise(res, times, flops, skipped, args.examples, ceiling, done=r + 1 == args.repeats)
-        if out:
-            Path(out).write_text(json.dumps(res, indent=2) + "\n")
+        save()
     print(json.dumps({k: v for k, v in res.items() if k != "setups"} | {
         k: {"examples_per_s": round(v["examples_per_s"], 1), "mfu": round(v["mfu"], 3)} for k, v in res["setups"].items()},
         indent=2))

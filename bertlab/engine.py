@@ -489,8 +489,9 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     weight decay at each evaluation (:mod:`bertlab.embrows`).
 
     ``compile_mode`` (off by default; for measuring, see ``bench/gpu.py --compile``): the training forward runs
-    through ``torch.compile`` in that mode ("default", "reduce-overhead": CUDA graphs on a GPU, "max-autotune"),
-    without the flat masters (the compiler fuses the casts itself) and the CPU paths. Evaluation runs uncompiled.
+    through ``torch.compile`` in that mode ("default"; "reduce-overhead" and "max-autotune": CUDA graphs on a GPU),
+    without the flat masters and their fused query-key-value product (the compiler fuses the casts itself) and
+    without the CPU paths. Evaluation runs uncompiled.
     """
     groups = param_groups(model, weight_decay, lr, layer_decay, head_lr)
     pad_multiple = pad_multiple or shape_multiple(device)
@@ -502,8 +503,11 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             (plain() if compile_mode else compact_embedding(model, groups, train.ids, device)) as rows, \
             (plain() if compile_mode else cpu_share(device)) as share:
         forward = flat or model
-        graphs = compile_mode is not None and "reduce-overhead" in compile_mode
+        graphs = False
         if compile_mode:
+            from torch._inductor import list_mode_options
+
+            graphs = bool(list_mode_options(compile_mode).get("triton.cudagraphs"))
             forward = torch.compile(forward, mode=compile_mode)
         rng = np.random.default_rng(seed)
         lengths = train.lengths

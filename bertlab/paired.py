@@ -575,8 +575,8 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
     if edge := [f"{r['A']} vs {r['B']}" for r in rows if r.get("at_edge")]:
         out.append(f"  {', '.join(edge)}: {EDGE_NOTE[0].lower()}{EDGE_NOTE[1:]}")
     below = sum(_judged_p(r) < 0.05 for r in rows)
-    here = ("none of these is" if not below else "this one is" if len(rows) == 1
-            else f"{below} of these {len(rows)} {'is' if below == 1 else 'are'}")
+    here = (("this one is" if below else "this one is not") if len(rows) == 1
+            else "none of these is" if not below else f"{below} of these {len(rows)} {'is' if below == 1 else 'are'}")
     out.append(f"  p below 0.05: unlikely to be the luck of the test set ({here}). The luck of training (another "
                "seed) is not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
                                  "keeps the chance of any false alarm among them under 5%."

@@ -44,8 +44,17 @@ def _train(compile_mode: str | None, device: str = "cpu"):
     not torch.cuda.is_available(), reason="CUDA graphs need a CUDA GPU"))])
 def test_a_compiled_forward_trains_the_same_model(device):
     """fp32, no dropout: compiled and uncompiled runs take the same steps, to rounding (on CUDA, through CUDA graphs)."""
+    from torch._dynamo.utils import counters
+
+    torch._dynamo.reset()
+    counters.clear()
     plain_model, plain_losses, plain_stats = _train(None, device)
+    assert counters["stats"]["unique_graphs"] == 0
     model, losses, stats = _train("reduce-overhead", device)
+    assert counters["stats"]["unique_graphs"] >= 1  # the forward went through the compiler
+    assert not counters["graph_break"], dict(counters["graph_break"])  # in one graph: CUDA graphs cover it whole
+    if device == "cuda":
+        assert counters["inductor"]["cudagraph_skips"] == 0
     assert len(losses) == len(plain_losses) == 12
     assert losses[-1] < losses[0]  # it learned
     np.testing.assert_allclose(losses, plain_losses, rtol=2e-3, atol=2e-4)
@@ -69,3 +78,5 @@ def test_the_gpu_bench_times_a_compiled_bertlab(tmp_path):
     assert res["compile_mode"] == "default" and res["compile_first_seconds"] > 0
     assert res["setups"]["bertlab_compiled"]["examples_per_s"] > 0
     assert "partial" not in res
+    c = res["compile_counters"]
+    assert c["unique_graphs"] >= 1 and c["graph_breaks"] == 0 and c["cudagraph_skips"] == 0

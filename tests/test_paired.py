@@ -648,9 +648,31 @@ def test_the_command_lines_legend_says_how_many_of_its_pairs_are_below_005():
         return [line for line in paired.summary_lines(rows) if "p below 0.05" in line][0], rows
 
     tie, rows = legend([run("a", "full_ft", set(range(10))), run("b", "head_only", set(range(5, 16)))])
-    assert rows[0]["p (McNemar)"] > 0.5 and "(none of these is)" in tie
+    assert rows[0]["p (McNemar)"] > 0.5 and "(this one is not)" in tie
     clear, rows = legend([run("a", "full_ft", set()), run("b", "zero_shot", set(range(30)))])
     assert rows[0]["p (McNemar)"] < 0.001 and "(this one is)" in clear
     three, rows = legend([run("a", "full_ft", set()), run("b", "head_only", {0, 1}), run("c", "zero_shot", set(range(30)))])
     assert [r["holm_pairs"] for r in rows] == [3, 3, 3]
     assert sum(r["p (Holm)"] < 0.05 for r in rows) == 2 and "(2 of these 3 are)" in three
+
+
+def test_the_legend_counts_each_line_by_the_p_it_is_judged_by():
+    """Holm's p where several strategy pairs were tested, macro-F1's where the table judges by it, else McNemar's."""
+    def row(a, b, mcnemar, holm=None, pairs=0, of="p (McNemar)", f1=None):
+        r = {"A": a, "B": b, "A - B (points)": 1.0, "95% interval (points)": "-1.0 to +3.0", "only A right": 9,
+             "only B right": 4, "p (McNemar)": mcnemar, "p (Holm)": holm, "holm_pairs": pairs, "holm_of": of}
+        if f1 is not None:
+            r["A − B (macro-F1)"], r["p (macro-F1)"] = 0.01, f1
+        return r
+
+    def legend(rows):
+        return [line for line in paired.summary_lines(rows) if "p below 0.05" in line][0]
+
+    # two strategy pairs: raw 0.03 but Holm 0.06 is not below; a seed pair (outside Holm's family) by its own p
+    assert "(1 of these 3 is)" in legend([row("a", "b", 0.03, 0.06, 2), row("a", "c", 0.01, 0.02, 2),
+                                          row("a · 1", "a · 2", 0.2)])
+    # judged by macro-F1: McNemar's 0.01 does not count, macro-F1's 0.3 does not pass
+    assert "(this one is not)" in legend([row("a", "b", 0.01, 0.3, 1, "p (macro-F1)", 0.3)])
+    assert "(this one is)" in legend([row("a", "b", 0.4, 0.02, 1, "p (macro-F1)", 0.02)])
+    # a family of one pair: its own p
+    assert "(this one is)" in legend([row("a", "b", 0.04, 0.04, 1)])
