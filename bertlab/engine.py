@@ -496,7 +496,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     groups = param_groups(model, weight_decay, lr, layer_decay, head_lr)
     pad_multiple = pad_multiple or shape_multiple(device)
     cap = train.pad_cap()
-    # Compiled, the model runs as it is: the CPU paths below would break its graph or recompile it.
+    # Compiled, the model runs as it is: the compiler fuses the flat masters' casts itself, and the CPU paths
+    # below would break its graph or make it recompile.
     plain = contextlib.nullcontext
     with first_token_last_layer(model) as applied, \
             (plain() if compile_mode else flat_weights(model, groups, dtype)) as flat, \
