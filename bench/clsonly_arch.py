@@ -1,5 +1,7 @@
 """The first-token last layer (bertlab.clsonly) on another family's base-sized classifier: training time with it
-and without it (``BERTLAB_CLS_ONLY=0``), repeats interleaved, medians and the ratio.
+and without it (``BERTLAB_CLS_ONLY=0``), repeats interleaved, medians and the ratio. ``--path fused_qkv`` times the
+fused query-key-value product of the flat masters (bertlab.flatweights) the same way, against
+``BERTLAB_FUSED_QKV=0`` (it applies under bf16 autocast only).
 
 ``python -m bench.clsonly_arch --arch distilbert`` on a CPU (or a GPU). The model is the family's base config with
 random weights (no download), the texts synthetic token ids with long-tailed lengths (``bench.gpu.synthetic``): the
@@ -40,8 +42,13 @@ def _model(arch: str, tiny: bool, seed: int):
     return getattr(transformers, cls_name)(cfg)
 
 
-def _train(arch: str, ids, labels, args, device, dtype, first_token: bool) -> float:
-    os.environ["BERTLAB_CLS_ONLY"] = "1" if first_token else "0"
+# the path timed: its switch, and the names of the setups with it on and off
+PATHS = {"clsonly": ("BERTLAB_CLS_ONLY", "first_token", "full_last_layer"),
+         "fused_qkv": ("BERTLAB_FUSED_QKV", "fused_qkv", "separate_qkv")}
+
+
+def _train(arch: str, ids, labels, args, device, dtype, on: bool) -> float:
+    os.environ[PATHS[args.path][0]] = "1" if on else "0"
     model = _model(arch, args.tiny, args.seed).to(device)
     t0 = time.perf_counter()
     train_classifier(model, Encoded(ids), labels, Encoded(ids[:8]), labels[:8], ["a", "b"], epochs=1,
@@ -62,6 +69,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--max-length", type=int, default=128, dest="max_length")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--path", choices=sorted(PATHS), default="clsonly",
+                    help="what is timed with and without: the first-token last layer, or the fused projection")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     info = pick_device()
@@ -70,24 +79,25 @@ def main(argv: list[str] | None = None) -> dict:
     ids, labels = synthetic(args.examples, args.max_length, probe.config.vocab_size, args.seed)
     tokens = sum(map(len, ids))
     skipped = skipped_train_flops(probe, tokens, len(ids)) / (6.0 * non_embedding_params(probe) * tokens)
-    before = os.environ.get("BERTLAB_CLS_ONLY")
+    switch, on, off = PATHS[args.path]
+    before = os.environ.get(switch)
     try:
         _train(args.arch, ids[:64], labels[:64], args, device, dtype, True)  # warm-up
-        times: dict[str, list[float]] = {"first_token": [], "full_last_layer": []}
+        times: dict[str, list[float]] = {on: [], off: []}
         for _ in range(args.repeats):
-            times["first_token"].append(_train(args.arch, ids, labels, args, device, dtype, True))
-            times["full_last_layer"].append(_train(args.arch, ids, labels, args, device, dtype, False))
+            times[on].append(_train(args.arch, ids, labels, args, device, dtype, True))
+            times[off].append(_train(args.arch, ids, labels, args, device, dtype, False))
     finally:
         if before is None:
-            os.environ.pop("BERTLAB_CLS_ONLY", None)
+            os.environ.pop(switch, None)
         else:
-            os.environ["BERTLAB_CLS_ONLY"] = before
+            os.environ[switch] = before
     med = {k: float(np.median(v)) for k, v in times.items()}
-    res = {"arch": args.arch, "model": "tiny" if args.tiny else f"{args.arch} base config (random weights)",
+    res = {"arch": args.arch, "path": args.path, "model": "tiny" if args.tiny else f"{args.arch} base config (random weights)",
            "device": info.name, "precision": precision_name(dtype), "torch": torch.__version__,
            "examples": args.examples, "batch_size": args.batch_size, "real_tokens": tokens,
            "skipped_flops_fraction": skipped, "seconds": times, "seconds_median": med,
-           "speedup": med["full_last_layer"] / med["first_token"]}
+           "speedup": med[off] / med[on]}
     if args.out:
         args.out.write_text(json.dumps(res, indent=2) + "\n")
     print(json.dumps({k: v for k, v in res.items() if k != "seconds"}, indent=2))

@@ -16,7 +16,7 @@ copy as its weights (``torch.func.functional_call``); the backward gathers the
 weight gradients into one bf16 tensor and writes it into one fp32 gradient buffer
 kept across steps. Gradient clipping and AdamW then see one tensor per group.
 
-Where a BERT self-attention's query, key and value weights (and biases) lie
+Where a BERT (or DistilBERT) self-attention's query, key and value weights (and biases) lie
 side by side in a master, as they do in every BERT, their bf16 copies are one
 [3 x hidden, hidden] block too, so that module's training forward computes the
 three projections as one matrix product (one cast of its input instead of
@@ -174,25 +174,27 @@ def _fusable(model: nn.Module, flats: list[_Flat]) -> dict[nn.Module, str]:
             where[n] = (id(flat), i)
     out = {}
     for prefix, m in model.named_modules():
-        if type(m).__name__ not in _SELF_ATTENTION or "forward" in vars(m):
+        kind_of = _SELF_ATTENTION.get(type(m).__name__)
+        if kind_of is None or "forward" in vars(m):
             continue
+        names, forward = kind_of
         ok = True
         for kind in ("weight", "bias"):
-            pos = [where.get(f"{prefix}.{p}.{kind}") for p in ("query", "key", "value")]
+            pos = [where.get(f"{prefix}.{p}.{kind}") for p in names]
             if None in pos or len({f for f, _ in pos}) != 1 or [i for _, i in pos] != list(range(pos[0][1], pos[0][1] + 3)):
                 ok = False
         if ok:
-            m.forward = types.MethodType(_fused_forward, m)
-            out[m] = prefix
+            m.forward = types.MethodType(forward, m)
+            out[m] = f"{prefix}.{names[0]}"
     return out
 
 
 def _segments(flat: _Flat, fused: dict[nn.Module, str]) -> list[tuple]:
     """``flat``'s split: (size, [(name, shape)...], (module, kind, block shape) or None) per piece."""
     starts = {}
-    for m, prefix in fused.items():
+    for m, first in fused.items():  # the name of the module's query projection
         for kind in ("weight", "bias"):
-            starts[f"{prefix}.query.{kind}"] = (m, kind[0])
+            starts[f"{first}.{kind}"] = (m, kind[0])
     segs, i = [], 0
     while i < len(flat.names):
         name = flat.names[i]
@@ -209,16 +211,9 @@ def _segments(flat: _Flat, fused: dict[nn.Module, str]) -> list[tuple]:
     return segs
 
 
-# BERT's self-attention and its copies under other names (same attributes, same forward)
-_SELF_ATTENTION = {"BertSelfAttention", "RobertaSelfAttention", "XLMRobertaSelfAttention", "ElectraSelfAttention"}
-
-
-def _fused_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                   past_key_values=None, **kwargs):
-    """BertSelfAttention's forward with the query, key and value projections as one matrix product."""
-    w, b = getattr(self, "_bertlab_qkv_w", None), getattr(self, "_bertlab_qkv_b", None)
-    if w is None or b is None or past_key_values is not None:
-        return type(self).forward(self, hidden_states, attention_mask, past_key_values, **kwargs)
+def _fused_attention(self, hidden_states: torch.Tensor, attention_mask, w: torch.Tensor, b: torch.Tensor, **kwargs):
+    """Attention of a BERT-style self-attention module with its query, key and value as one product by ``w``, ``b``:
+    (the heads' outputs joined, [batch, tokens, hidden]; the attention weights or None)."""
     from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
     from bertlab.clsonly import _eager
@@ -231,6 +226,34 @@ def _fused_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tens
     out, weights = fn(self, q, k, v, attention_mask, dropout=0.0 if not self.training else self.dropout.p,
                       scaling=self.scaling, **kwargs)
     return out.reshape(bsz, n, -1).contiguous(), weights
+
+
+def _fused_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                   past_key_values=None, **kwargs):
+    """BertSelfAttention's forward with the query, key and value projections as one matrix product."""
+    w, b = getattr(self, "_bertlab_qkv_w", None), getattr(self, "_bertlab_qkv_b", None)
+    if w is None or b is None or past_key_values is not None:
+        return type(self).forward(self, hidden_states, attention_mask, past_key_values, **kwargs)
+    return _fused_attention(self, hidden_states, attention_mask, w, b, **kwargs)
+
+
+def _fused_distilbert_forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, **kwargs):
+    """DistilBertSelfAttention's forward with ``q_lin``, ``k_lin`` and ``v_lin`` as one matrix product (its output
+    projection, ``out_lin``, is inside the module)."""
+    w, b = getattr(self, "_bertlab_qkv_w", None), getattr(self, "_bertlab_qkv_b", None)
+    if w is None or b is None:
+        return type(self).forward(self, hidden_states, attention_mask, **kwargs)
+    out, weights = _fused_attention(self, hidden_states, attention_mask, w, b, **kwargs)
+    return self.out_lin(out), weights
+
+
+# Self-attentions whose query, key and value projections can be one product: their names, and the forward that
+# computes them so. BERT's under other names (same attributes, same forward), and DistilBERT's.
+_SELF_ATTENTION = {
+    **dict.fromkeys(("BertSelfAttention", "RobertaSelfAttention", "XLMRobertaSelfAttention", "ElectraSelfAttention"),
+                    (("query", "key", "value"), _fused_forward)),
+    "DistilBertSelfAttention": (("q_lin", "k_lin", "v_lin"), _fused_distilbert_forward),
+}
 
 
 @contextlib.contextmanager

@@ -86,3 +86,16 @@ def test_tiny_first_token_bench_of_another_family_runs(tmp_path, arch):
     assert json.loads((tmp_path / "c.json").read_text())["arch"] == arch
     assert 0 < res["skipped_flops_fraction"] < 1 and res["speedup"] > 0
     assert len(res["seconds"]["first_token"]) == len(res["seconds"]["full_last_layer"]) == 1
+
+
+def test_tiny_fused_projection_bench_of_distilbert_runs(tmp_path):
+    import os
+
+    from bench import clsonly_arch
+
+    before = os.environ.get("BERTLAB_FUSED_QKV")
+    res = clsonly_arch.main(["--arch", "distilbert", "--path", "fused_qkv", "--tiny", "--examples", "48",
+                             "--repeats", "1", "--out", str(tmp_path / "f.json")])
+    assert os.environ.get("BERTLAB_FUSED_QKV") == before  # put back
+    assert json.loads((tmp_path / "f.json").read_text())["path"] == "fused_qkv"
+    assert set(res["seconds"]) == {"fused_qkv", "separate_qkv"} and res["speedup"] > 0

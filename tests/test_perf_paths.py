@@ -586,9 +586,10 @@ def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, trai
     assert "forward" not in vars(att) and not hasattr(att, "_bertlab_qkv_w")
 
 
-@pytest.mark.parametrize("kind", ["xlm-roberta", "electra"])
-def test_fused_projection_serves_xlm_r_and_electra_exactly(kind):
-    """Their self-attention is BERT's under another name: one product for query, key and value, the same answers."""
+@pytest.mark.parametrize("kind", ["xlm-roberta", "electra", "distilbert", "distilbert-eager"])
+def test_fused_projection_serves_xlm_r_electra_and_distilbert_exactly(kind):
+    """XLM-R's and ELECTRA's self-attention is BERT's under another name, DistilBERT's has q_lin, k_lin, v_lin and
+    its output projection inside: one product for query, key and value, the same answers (SDPA and eager)."""
     import copy
 
     import transformers as t
@@ -597,8 +598,14 @@ def test_fused_projection_serves_xlm_r_and_electra_exactly(kind):
     small = dict(vocab_size=600, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
                  max_position_embeddings=80, num_labels=2)
     torch.manual_seed(0)
-    ref = (t.XLMRobertaForSequenceClassification(t.XLMRobertaConfig(**small, pad_token_id=1)) if kind == "xlm-roberta"
-           else t.ElectraForSequenceClassification(t.ElectraConfig(**small, embedding_size=16)))
+    if kind.startswith("distilbert"):
+        cfg = t.DistilBertConfig(vocab_size=600, dim=32, n_layers=2, n_heads=2, hidden_dim=64,
+                                 max_position_embeddings=80, num_labels=2)
+        cfg._attn_implementation = "eager" if kind.endswith("eager") else "sdpa"
+        ref = t.DistilBertForSequenceClassification(cfg)
+    else:
+        ref = (t.XLMRobertaForSequenceClassification(t.XLMRobertaConfig(**small, pad_token_id=1))
+               if kind == "xlm-roberta" else t.ElectraForSequenceClassification(t.ElectraConfig(**small, embedding_size=16)))
     ref.eval()  # built, not loaded: in training mode, with dropout
     ours = copy.deepcopy(ref)
     flat = _same_logits_and_gradients(ours, ref)
