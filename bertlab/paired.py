@@ -281,10 +281,14 @@ def p_is(p: float) -> str:
 
 
 def format_p(p: float, percent: bool = False) -> str:
-    """'0.031', '<0.001'; with ``percent``, '3%' / '<0.1%'."""
-    if percent:
-        return "<0.1%" if p < 0.001 else f"{100 * p:.0f}%" if p >= 0.1 else f"{100 * p:.1f}%"
-    return "<0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+    """'0.031', '<0.001'; with ``percent``, '3%' / '<0.1%'. A p below 0.05 is never rounded up to it (0.0498, not
+    0.050): the lines beside it say which side of 0.05 it is on."""
+    if p < 0.001:
+        return "<0.1%" if percent else "<0.001"
+    scale, digits = (100, 0 if p >= 0.1 else 1) if percent else (1, 2 if p >= 0.1 else 3)
+    while p < 0.05 and round(scale * p, digits) >= 0.05 * scale and digits < 8:
+        digits += 1
+    return f"{scale * p:.{digits}f}" + ("%" if percent else "")
 
 
 def pairable(runs: list) -> dict[str, list[tuple]]:

@@ -676,3 +676,11 @@ def test_the_legend_counts_each_line_by_the_p_it_is_judged_by():
     assert "(this one is)" in legend([row("a", "b", 0.4, 0.02, 1, "p (macro-F1)", 0.02)])
     # a family of one pair: its own p
     assert "(this one is)" in legend([row("a", "b", 0.04, 0.04, 1)])
+
+
+def test_a_p_just_below_005_is_not_printed_as_005():
+    """Counted below 0.05 by the legend, 0.0498 once printed as 'p = 0.050'."""
+    assert paired.format_p(0.0498) == "0.0498" and paired.format_p(0.0498, percent=True) == "4.98%"
+    assert paired.format_p(0.0495) == "0.0495" and paired.format_p(0.04999) == "0.04999"
+    assert paired.format_p(0.0494) == "0.049" and paired.format_p(0.05) == "0.050"
+    assert paired.format_p(0.0312) == "0.031" and paired.format_p(0.031, percent=True) == "3.1%"
