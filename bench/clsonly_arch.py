@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -80,13 +81,25 @@ def main(argv: list[str] | None = None) -> dict:
     tokens = sum(map(len, ids))
     skipped = skipped_train_flops(probe, tokens, len(ids)) / (6.0 * non_embedding_params(probe) * tokens)
     switch, on, off = PATHS[args.path]
+    fused = None
+    if args.path == "fused_qkv":
+        if dtype is None:
+            ap.error(f"the fused projection is part of the bf16 path, and {info.name} trains in fp32 here: "
+                     "both setups would be the same")
+        from bertlab.engine import param_groups
+        from bertlab.flatweights import FlatWeights
+
+        flat = FlatWeights(probe, param_groups(probe, 0.01, 5e-5), dtype)
+        fused = len(flat.fused)  # the self-attention modules that compute query, key and value as one product
+        flat.release()
     before = os.environ.get(switch)
     try:
         _train(args.arch, ids[:64], labels[:64], args, device, dtype, True)  # warm-up
+        _train(args.arch, ids[:64], labels[:64], args, device, dtype, False)
         times: dict[str, list[float]] = {on: [], off: []}
-        for _ in range(args.repeats):
-            times[on].append(_train(args.arch, ids, labels, args, device, dtype, True))
-            times[off].append(_train(args.arch, ids, labels, args, device, dtype, False))
+        for r in range(args.repeats):  # each goes first in every other repeat
+            for first in ((True, False) if r % 2 == 0 else (False, True)):
+                times[on if first else off].append(_train(args.arch, ids, labels, args, device, dtype, first))
     finally:
         if before is None:
             os.environ.pop(switch, None)
@@ -97,6 +110,8 @@ def main(argv: list[str] | None = None) -> dict:
            "device": info.name, "precision": precision_name(dtype), "torch": torch.__version__,
            "examples": args.examples, "batch_size": args.batch_size, "real_tokens": tokens,
            "skipped_flops_fraction": skipped, "seconds": times, "seconds_median": med,
+           "faster_in_pairs": sum(a < b for a, b in zip(times[on], times[off])), "argv": argv if argv is not None
+           else sys.argv[1:], **({"fused_modules": fused} if fused is not None else {}),
            "speedup": med[off] / med[on]}
     if args.out:
         args.out.write_text(json.dumps(res, indent=2) + "\n")

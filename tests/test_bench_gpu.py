@@ -99,3 +99,13 @@ def test_tiny_fused_projection_bench_of_distilbert_runs(tmp_path):
     assert os.environ.get("BERTLAB_FUSED_QKV") == before  # put back
     assert json.loads((tmp_path / "f.json").read_text())["path"] == "fused_qkv"
     assert set(res["seconds"]) == {"fused_qkv", "separate_qkv"} and res["speedup"] > 0
+    assert res["fused_modules"] == 2  # both blocks' self-attention: the switch changes what is timed
+
+
+def test_the_fused_projection_bench_refuses_fp32(monkeypatch):
+    """Under fp32 the flat masters, and their fused projection, are off: both setups would be the same."""
+    from bench import clsonly_arch
+
+    monkeypatch.setattr(clsonly_arch, "autocast_dtype", lambda *a: None)
+    with pytest.raises(SystemExit):
+        clsonly_arch.main(["--arch", "distilbert", "--path", "fused_qkv", "--tiny", "--examples", "16"])

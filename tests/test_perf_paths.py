@@ -586,10 +586,11 @@ def test_fused_projection_gives_the_models_logits_and_gradients(tiny_model, trai
     assert "forward" not in vars(att) and not hasattr(att, "_bertlab_qkv_w")
 
 
-@pytest.mark.parametrize("kind", ["xlm-roberta", "electra", "distilbert", "distilbert-eager"])
+@pytest.mark.parametrize("kind", ["xlm-roberta", "electra", "distilbert", "distilbert-eager", "distilbert-training"])
 def test_fused_projection_serves_xlm_r_electra_and_distilbert_exactly(kind):
     """XLM-R's and ELECTRA's self-attention is BERT's under another name, DistilBERT's has q_lin, k_lin, v_lin and
-    its output projection inside: one product for query, key and value, the same answers (SDPA and eager)."""
+    its output projection inside: one product for query, key and value, the same answers (SDPA and eager, and in
+    training with dropout). Between steps (an evaluation) the installed forward falls back to the model's own."""
     import copy
 
     import transformers as t
@@ -606,9 +607,16 @@ def test_fused_projection_serves_xlm_r_electra_and_distilbert_exactly(kind):
     else:
         ref = (t.XLMRobertaForSequenceClassification(t.XLMRobertaConfig(**small, pad_token_id=1))
                if kind == "xlm-roberta" else t.ElectraForSequenceClassification(t.ElectraConfig(**small, embedding_size=16)))
-    ref.eval()  # built, not loaded: in training mode, with dropout
+    ref.train(kind.endswith("training"))  # built, not loaded: in training mode, with dropout
     ours = copy.deepcopy(ref)
     flat = _same_logits_and_gradients(ours, ref)
+    ids = torch.randint(5, 500, (2, 9), generator=torch.Generator().manual_seed(2))
+    mask = torch.ones_like(ids)
+    mask[0, 5:] = 0
+    ours.eval(), ref.eval()
+    with torch.no_grad():  # the fused forwards are still installed, without this step's weights: the fallback
+        torch.testing.assert_close(ours(input_ids=ids, attention_mask=mask).logits,
+                                   ref(input_ids=ids, attention_mask=mask).logits, rtol=1e-5, atol=1e-6)
     flat.release()
 
 
