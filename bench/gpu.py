@@ -77,11 +77,12 @@ def _compiled_model(args, device):
 
 
 def compile_counters() -> dict:
-    """What torch.compile did in this process: graphs compiled, graph breaks, recompiles, CUDA graphs skipped."""
+    """What torch.compile did since the counters were cleared: graphs, frames compiled (each recompile is one
+    more), graph breaks, CUDA graphs skipped."""
     from torch._dynamo.utils import counters
 
-    return {"unique_graphs": counters["stats"]["unique_graphs"], "graph_breaks": sum(counters["graph_break"].values()),
-            "recompiles": sum(counters["recompiles"].values()),
+    return {"unique_graphs": counters["stats"]["unique_graphs"], "frames_compiled": counters["frames"]["ok"],
+            "graph_breaks": sum(counters["graph_break"].values()),
             "cudagraph_skips": counters["inductor"]["cudagraph_skips"]}
 
 
