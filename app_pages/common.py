@@ -571,7 +571,8 @@ PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title
 # style sent with the run the click starts came too late for the tables: st.dataframe sizes its rows and text when
 # built, the page's tables were built anew (page_frame) in the same browser update that brought the style, and
 # about one switch in three left them small (or large, switching off). The switch's own state needs no server.
-PROJECTOR_CSS = f"html:has(.st-key-{PROJECTOR_KEY} input:checked){{font-size:20px}}"
+PROJECTOR_PX = 20  # the page's text size in projector mode (16 otherwise)
+PROJECTOR_CSS = f"html:has(.st-key-{PROJECTOR_KEY} input:checked){{font-size:{PROJECTOR_PX}px}}"
 PROJECTOR_BUILT = "_projector_built"  # this session's tables were built at projector size (see page_frame)
 
 
@@ -604,24 +605,47 @@ def page_frame(on: bool):
     the switch itself, before the server hears of the click.
 
     A session that opens in projector mode (``?projector=1``, or the desk's choice) has no click: its first page
-    came in the same browser update as the switch, and six loads in eight built its tables small. That page is
-    drawn at the outer level; the browser, once it has shown it (switch and style included), asks for one more
-    run (:func:`_build_tables_again`), which draws it one level deeper."""
+    can come in the same browser update as the switch, and its tables are then built small. That page is drawn at
+    the outer level, with a small watcher in the sidebar (:func:`_watch_for_projector_size`) that tells the server
+    once the page's text is at projector size in the browser; the run that brings draws the page one level deeper.
+    (A timer of half a second instead left one load in four small: the browser had not yet shown the switch.)"""
     if on and not st.session_state.get(PROJECTOR_BUILT):
-        st.session_state["_projector_inline"] = True  # the call just below is this run's, not the browser's
-        st.fragment(run_every=0.5)(_build_tables_again)()
+        with st.sidebar:
+            _watch_for_projector_size()
         return contextlib.nullcontext()
     return st.container() if on else contextlib.nullcontext()
 
 
-def _build_tables_again() -> None:
-    """Called in each full run that draws the page at the outer level (which does nothing), then by the browser's
-    timer: the whole page again, now one level deeper. Another full run in between (a session's first runs come
-    two or three at once) must not count: its tables would arrive with the switch again."""
-    if st.session_state.pop("_projector_inline", False):
-        return
+# Asks the browser itself, every 50 ms, whether the page's text is at projector size: true once the switch is on
+# the page, checked, and the style is in place. Tables built from then on are built large. Once: the watcher goes.
+_PROJECTOR_SIZE_JS = f"""
+export default function(component) {{
+    const {{ setTriggerValue }} = component;
+    let done = false;
+    const timer = setInterval(() => {{
+        if (!done && getComputedStyle(document.documentElement).fontSize === "{PROJECTOR_PX}px") {{
+            done = true;
+            clearInterval(timer);
+            setTriggerValue("shown", true);
+        }}
+    }}, 50);
+    return () => clearInterval(timer);
+}}
+"""
+_projector_size_watcher = None
+
+
+def _watch_for_projector_size() -> None:
+    global _projector_size_watcher
+    if _projector_size_watcher is None:
+        _projector_size_watcher = st.components.v2.component("bertlab_projector_size", js=_PROJECTOR_SIZE_JS)
+    _projector_size_watcher(key="_projector_size", on_shown_change=projector_size_shown, height=0)
+
+
+def projector_size_shown() -> None:
+    """The watcher's call: the browser shows the page at projector size; the run it brings (a full one) draws the
+    page one level deeper, its tables built large."""
     st.session_state[PROJECTOR_BUILT] = True
-    st.rerun(scope="app")
 
 
 def keep_projector_in_address() -> None:

@@ -623,11 +623,11 @@ def test_the_projector_switch_draws_the_pages_tables_anew(bertlab_home):
 
 
 def test_a_session_that_opens_in_projector_mode_builds_its_tables_again_once_the_browser_has_shown_the_switch(
-        bertlab_home, monkeypatch):
+        bertlab_home):
     """A classroom bookmark (?projector=1) built the Data page's table small six loads in eight: the table came in
-    the same browser update as the switch that enlarges the page. The first page is drawn at the outer level,
-    with a timer for the browser; its call (not the full run's) draws the page one level deeper."""
-    import streamlit as st
+    the same browser update as the switch that enlarges the page; a timer of half a second after the first run
+    still left one load in four small (and a CI run). The first page is drawn at the outer level, with a watcher
+    that asks the browser itself; only its answer draws the page one level deeper."""
     from streamlit.testing.v1 import AppTest
     from test_pages_sweep import APP
 
@@ -641,20 +641,32 @@ def test_a_session_that_opens_in_projector_mode_builds_its_tables_again_once_the
     assert at.toggle(key="keep_projector").value is True
     # stacked containers (as many levels as a desk screen's columns), not yet the page one level deeper
     assert _depth(at.main, "dataframe") == off and common.PROJECTOR_BUILT not in at.session_state
-    at.run()  # another full run (a session's first runs come two or three at once): still waiting for the timer
+    watchers = [e for e in at.sidebar if e.type == "bidi_component"]
+    assert len(watchers) == 1 and "bertlab_projector_size" in str(watchers[0].proto)
+    at.run()  # another full run (a session's first runs come two or three at once): still waiting for the browser
     assert _depth(at.main, "dataframe") == off and common.PROJECTOR_BUILT not in at.session_state
-    # the timer's call: the whole page again, built large
-    reruns = []
-    monkeypatch.setattr(st, "rerun", lambda **kw: reruns.append(kw))
+    # what the browser checks, and tells: the page's text at projector size, which the switch's own style sets
+    assert f'fontSize === "{common.PROJECTOR_PX}px"' in common._PROJECTOR_SIZE_JS
+    assert f"font-size:{common.PROJECTOR_PX}px" in common.PROJECTOR_CSS
+    assert 'setTriggerValue("shown", true)' in common._PROJECTOR_SIZE_JS
+    at.session_state[common.PROJECTOR_BUILT] = True  # what the watcher's call sets (AppTest cannot send it)
+    at.run()
+    no_problems(at)
+    # the whole page again, built large, and the watcher gone
+    assert _depth(at.main, "dataframe") == off + 1
+    assert not [e for e in at.sidebar if e.type == "bidi_component"]
+
+
+def test_the_projector_size_watchers_call_marks_the_tables_as_built_large():
+    """The browser's answer, as the watcher's trigger calls it."""
+    import streamlit as st
+
+    from app_pages import common
+
     st.session_state.clear()
     try:
-        common._build_tables_again()
-        assert reruns == [{"scope": "app"}] and st.session_state[common.PROJECTOR_BUILT] is True
-        del st.session_state[common.PROJECTOR_BUILT]
-        st.session_state["_projector_inline"] = True  # a full run's own call does nothing
-        common._build_tables_again()
-        assert len(reruns) == 1 and common.PROJECTOR_BUILT not in st.session_state
-        assert "_projector_inline" not in st.session_state  # the next timer call counts
+        common.projector_size_shown()
+        assert st.session_state[common.PROJECTOR_BUILT] is True
     finally:
         st.session_state.clear()
 
