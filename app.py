@@ -14,7 +14,7 @@ from bertlab import variants
 from bertlab.errors import BertlabError
 from bertlab.store import QUEUED, RUNNING, _other_live_process
 
-st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon=":material/science:", layout="wide",
+st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon="🧪", layout="wide",
                    initial_sidebar_state="auto")  # open on a desktop; closed on a phone, where it covered 2/3
 
 # Keep the state of "keep_*" widgets when their page is not shown: Streamlit deletes the state of

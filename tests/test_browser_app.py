@@ -77,6 +77,13 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         page = browser.new_page(viewport={"width": 1440, "height": 1100})
         page.set_default_timeout(90_000)
         expect.set_options(timeout=90_000)  # first loads import torch and the data: slow on 2 cores
+        # bertlab works offline: the pages ask nothing of another server (the tab's icon, a material symbol,
+        # was fetched from fonts.gstatic.com: an error in the console and no icon, offline)
+        elsewhere = []
+        def offline(tab):
+            tab.on("request", lambda r: None if r.url.startswith((server, f"blob:{server}", "data:"))
+                   else elsewhere.append(r.url))
+        offline(page)
 
         # Data: the default dataset, with a small custom cap.
         page.goto(server)
@@ -179,6 +186,7 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         # (six loads in eight had built it small, in the same browser update as the switch).
         fresh = browser.new_page(viewport={"width": 1440, "height": 1100})
         fresh.set_default_timeout(90_000)  # a new desk's first load, as the first page's
+        offline(fresh)
         fresh.goto(f"{server}/?projector=1")
         try:
             fresh.wait_for_function(f"h => {height} > 1.15 * h", arg=preview, polling=250)
@@ -189,7 +197,20 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
                     e => e.getBoundingClientRect().height), running: !!document.querySelector(
                     '[data-testid="stStatusWidget"]')})""") | {"preview": preview}) from None
         assert fresh.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+        # and a page link clicked the moment such a page first shows large is followed: the size watcher's call
+        # (which reruns the page the browser shows) had sent it back to Data, a click in four
+        nav = browser.new_page(viewport={"width": 1440, "height": 1100})
+        nav.set_default_timeout(90_000)
+        offline(nav)
+        nav.goto(f"{server}/?projector=1", wait_until="commit")
+        nav.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '20px'", polling=20)
+        nav.get_by_role("link", name="Strategy cards").first.evaluate("a => a.click()")  # at once, as it shows
+        expect(nav.get_by_role("heading", name="Strategy cards")).to_be_visible()
+        nav.wait_for_timeout(2000)  # where the watcher's run would have taken it back
+        expect(nav).to_have_url(re.compile("/strategy-cards"))
+        expect(nav.get_by_role("heading", name="Strategy cards")).to_be_visible()
         browser.close()
+    assert elsewhere == []
     assert all((shots / f"{n}.png").stat().st_size > 10_000 for n in ("data", "train", "compare", "playground"))
 
 
