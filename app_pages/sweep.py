@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -36,6 +37,7 @@ def run_available(cfg) -> dict[str, int] | None:
         return None
 
 
+LR_KEY = "keep_sw_lr_"  # + a strategy's name: the learning rate of its points (its own default unless changed)
 SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps",
                    "keep_sw_class_weights")
 
@@ -73,6 +75,9 @@ def sweep_form() -> None:
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
                  ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False)):
         st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
+    for k, v in kept.items():  # the learning rates this desk last swept at, where still a valid rate
+        if k.startswith(LR_KEY) and k[len(LR_KEY):] in REGISTRY and isinstance(v, (int, float)) and 1e-6 <= v <= 1:
+            st.session_state.setdefault(k, float(v))
     # Not an st.form: Enter in one of its fields launched the sweep at once (a teacher typed a seed count and
     # queued 9 runs); plain widgets also let the line above the button say what the sweep will queue and take.
     with st.container(border=True):
@@ -94,12 +99,12 @@ def sweep_form() -> None:
         fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
         if merged:
             st.info(sweep.fit_sentence(merged, n_train, None in chosen), icon=":material/straighten:")
-        per_strategy = {}
+        per_strategy = rate_inputs(names)
         if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
             labels, descs, defaults = zs
             st.caption(zero_shot_note(labels, descs, defaults))
             if descs != defaults:  # the defaults are what a run without them uses: earlier sweeps' points count
-                per_strategy["zero_shot"] = {"label_descriptions": descs}
+                per_strategy.setdefault("zero_shot", {})["label_descriptions"] = descs
         store = common.store()
         try:
             if not model.strip():
@@ -119,7 +124,8 @@ def sweep_form() -> None:
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=spec is not None
                        and not todo)
     if go:
-        common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS})
+        common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS}
+                                  | {k: v for k, v in st.session_state.items() if str(k).startswith(LR_KEY)})
         if problem is not None:
             common.show_error(problem)
             return
@@ -130,6 +136,32 @@ def sweep_form() -> None:
     pending = st.session_state.get("sw_confirm")
     if pending:
         _confirm(sweep.SweepSpec.from_dict(pending))
+
+
+def rate_inputs(names: list[str]) -> dict[str, dict]:
+    """A learning rate for each chosen strategy that trains, each its own default until changed (folded away);
+    ``{strategy: {"learning_rate": rate}}`` for those changed. A sweep at the defaults stays the sweep it was, so
+    its earlier points are reused. Full fine-tuning at 16-64 labels is sensitive to its rate: an engineer who tuned
+    it at one size wants its curve at that rate."""
+    trained = [n for n in names if REGISTRY[n].uses_epochs]
+    if not trained:
+        return {}
+    defaults = {n: sweep.default_rate(n) for n in trained}
+    for n in trained:
+        st.session_state.setdefault(LR_KEY + n, defaults[n])
+    changed = {n: float(st.session_state[LR_KEY + n]) for n in trained
+               if float(st.session_state[LR_KEY + n]) != defaults[n]}
+    said = ", ".join(f"{n} at {lr:.1e}" for n, lr in changed.items())
+    with st.expander("Learning rates: each strategy's own" + (f" but {said}" if changed else ""),
+                     icon=":material/tune:", key="sw_rates"):  # the key keeps it open as its label changes
+        cols = common.columns_unless_projector(min(3, len(trained)))
+        for i, n in enumerate(trained):
+            d = defaults[n]
+            # +/- steps of a tenth of the default's decade, as on the Train page
+            cols[i % len(cols)].number_input(n, 1e-6, 1.0, key=LR_KEY + n, format="%.1e",
+                                             step=10.0 ** (math.floor(math.log10(d)) - 1),
+                                             help=f"Peak AdamW learning rate of {n}'s points (its default: {d:g}).")
+    return {n: {"learning_rate": lr} for n, lr in changed.items()}
 
 
 def train_examples(data) -> int | None:

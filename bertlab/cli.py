@@ -292,6 +292,22 @@ def strategy_options(tokens: list[str] | None, strategies: list[str]) -> dict[st
     return out
 
 
+def sweep_rates(tokens: list[str] | None, strategies: list[str]) -> dict[str, dict]:
+    """A sweep's ``--lr``: ``{strategy: {"learning_rate": rate}}`` for each strategy that trains and is given one
+    (one value for all of them, or NAME=VALUE), printing (stderr) what a value for all overrode. A sweep takes one
+    rate per strategy: its curves are one choice each."""
+    for tok in tokens or ():
+        if "," in tok:
+            raise BertlabError(f"--lr {tok}: a sweep takes one learning rate per strategy (one curve each); run a "
+                               "sweep per rate, or compare rates at one size with `run --lr` (e.g. --lr "
+                               "full_ft=2e-5,5e-5).")
+    bare, named = per_strategy_values("--lr", tokens, float, "learning_rate", strategies)
+    if note := bare_value_note("--lr", bare, "learning_rate", strategies, named):
+        print(note, file=sys.stderr)
+    rates = {s: named.get(s, bare) for s in dict.fromkeys(strategies) if _uses(s, "learning_rate")}
+    return {s: {"learning_rate": lr} for s, lr in rates.items() if lr is not None}
+
+
 def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
     """Each strategy's RunConfig overrides from --epochs/--lr/--batch-size/--max-length and --option; prints a note
     (stderr) for each value given to every strategy that overrides defaults which differ between them. A
@@ -837,7 +853,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sizes, merged = sweep.fit_sizes(args.sizes, len(sp.train))
         if merged:
             print(sweep.fit_sentence(merged, len(sp.train), None in args.sizes), file=sys.stderr)
-        per_strategy = {}
+        per_strategy = sweep_rates(args.lr, args.strategies)
         if args.label_descriptions:
             if "zero_shot" not in args.strategies:
                 print("--label-descriptions: only zero_shot reads them, and this sweep does not run it",
@@ -847,7 +863,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                   f"has {len(sp.label_names)} classes ({', '.join(map(str, sp.label_names))}); "
                                   "give one per class, in that order.")
             else:
-                per_strategy["zero_shot"] = {"label_descriptions": args.label_descriptions}
+                per_strategy.setdefault("zero_shot", {})["label_descriptions"] = args.label_descriptions
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,
                                     "keep_best": args.keep_best, "patience": args.patience,
@@ -875,7 +891,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"{len(waiting)} queued earlier, {len(todo)} new.{sweep.shared_sentence(spec)}", file=sys.stderr)
     if args.dry_run:
         for c in [store.get(i).run_config for i in waiting] + todo:
-            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}",
+            lr = f" lr={c.learning_rate:g}" if _uses(c.strategy, "learning_rate") else ""
+            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}{lr}",
                   file=sys.stderr)
         return 0
     if not args.no_run:
@@ -996,6 +1013,10 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--test-size", type=_cap_arg, default=1000, help="test cap, or 'all'")
     sw.add_argument("--epochs", type=int)
     sw.add_argument("--batch-size", type=int)
+    sw.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                    help="peak learning rate, one per strategy: one value for every strategy that trains, or "
+                         "NAME=VALUE for one of them (full_ft=2e-5); default: each strategy's own. For several "
+                         "rates, run a sweep per rate.")
     sw.add_argument("--max-length", type=int)
     sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")

@@ -305,14 +305,29 @@ def find_sweep(store: RunStore, spec: SweepSpec) -> str | None:
 
 def shown_strategies(spec: SweepSpec) -> list[str]:
     """The sweep's strategies as tables name their runs: ``head_only (balanced)`` where its points train with
-    balanced class weights (zero_shot, which reads no training label, never does)."""
+    balanced class weights (zero_shot, which reads no training label, never does); ``full_ft (lr 2e-05)`` where
+    the sweep sets a learning rate other than the strategy's own default."""
     from bertlab.strategies import REGISTRY
+    from bertlab.variants import _value
 
     def balanced(s: str) -> bool:  # as point_config would set it, without building (and validating) a config
         weights = {**spec.common, **spec.per_strategy.get(s, {})}.get("class_weights")
         return weights == "balanced" and REGISTRY[s].reads_training_texts
 
-    return [s + (BALANCED_SUFFIX if balanced(s) else "") for s in spec.strategies]
+    def shown(s: str) -> str:  # "head_only (balanced, lr 0.01)"
+        lr = spec.per_strategy.get(s, {}).get("learning_rate")
+        tags = [BALANCED_SUFFIX.strip(" ()")] if balanced(s) else []
+        tags += [_value("learning_rate", float(lr))] if lr is not None and lr != default_rate(s) else []
+        return f"{s} ({', '.join(tags)})" if tags else s
+
+    return [shown(s) for s in spec.strategies]
+
+
+def default_rate(strategy: str) -> float:
+    """The learning rate ``strategy`` trains at unless told otherwise."""
+    from bertlab.strategies import make_config
+
+    return make_config(strategy).learning_rate
 
 
 def list_sweeps(store: RunStore) -> list[dict]:

@@ -549,3 +549,33 @@ def test_a_sweeps_zero_shot_note_names_every_one_of_five_topics(bertlab_home, mo
     for topic, sentence in BUILTIN["bbc_news"].label_descriptions.items():
         assert f'{topic}: "{sentence[:-1]}' in note, topic
     assert "..." not in note and not note.endswith("..")
+
+
+def test_the_sweep_form_sets_a_learning_rate_per_strategy_and_leaves_the_defaults_alone(tiny_data, bertlab_home,
+                                                                                        monkeypatch):
+    """Full fine-tuning at a few dozen labels depends on its rate: a sweep can run a strategy at the rate tuned for
+    it. Left at its default, a strategy's points are the sweep they were (earlier points reused)."""
+    from dataclasses import asdict
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data),
+                                       "keep_sw_strategies": ["tfidf_logreg", "head_only"], "keep_sw_sizes": [16],
+                                       "keep_sw_seeds": 1})
+    no_problems(at)
+    rates = {n.key: n.value for n in at.number_input if (n.key or "").startswith("keep_sw_lr_")}
+    assert rates == {"keep_sw_lr_head_only": sweep.default_rate("head_only")}  # tfidf_logreg has no rate
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    assert {r.strategy: r.config["learning_rate"] for r in RunStore(bertlab_home).list_runs()
+            if r.strategy == "head_only"} == {"head_only": sweep.default_rate("head_only")}
+    at.number_input(key="keep_sw_lr_head_only").set_value(0.02).run()
+    no_problems(at)
+    assert any("Queues 1 new run (1 earlier run reused, 2 points in all)" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    head = sorted(r.config["learning_rate"] for r in RunStore(bertlab_home).list_runs() if r.strategy == "head_only")
+    assert head == sorted([sweep.default_rate("head_only"), 0.02])
+    picker = next(s for s in at.selectbox if s.label == "Sweep")
+    assert any("tfidf_logreg, head_only (lr 0.02) · sizes 16" in o for o in picker.options), picker.options
+    assert any("tfidf_logreg, head_only · sizes 16" in o for o in picker.options)

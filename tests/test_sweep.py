@@ -433,3 +433,36 @@ def test_the_validation_sentence_gives_each_points_validation_size_as_the_plan_s
     uncapped = sweep.validation_sentence(dataclasses.replace(spec, cap_val=False))
     assert "n=8: 10, n=16: 10" in uncapped and "at most as many" not in uncapped
     assert sweep.validation_sentence(dataclasses.replace(spec, sizes=[None])) == ""
+
+
+def test_cli_sweep_takes_one_learning_rate_per_strategy(tiny_model, tiny_csv, capsys):
+    """A learning curve of full_ft at the rate tuned for it: --lr as `run` takes it, one rate per strategy."""
+    from bertlab.cli import main
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "zero_shot", "head_only",
+            "full_ft", "--sizes", "8", "--seeds", "0"]
+    assert main([*base, "--lr", "full_ft=3e-5", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    shown = {line.split()[2]: line.split()[-1] for line in err.splitlines() if "would run" in line}
+    assert shown == {"zero_shot": "epochs=1", "head_only": f"lr={sweep.default_rate('head_only'):g}",
+                     "full_ft": "lr=3e-05"}
+    assert main([*base, "--lr", "2e-4", "--no-run"]) == 1  # stored, nothing run
+    store = RunStore()
+    (listed,) = sweep.list_sweeps(store)
+    assert listed["shown"] == ["zero_shot", "head_only (lr 0.0002)", "full_ft (lr 0.0002)"]
+    got = {p.strategy: p.config.learning_rate for p in sweep.plan(sweep.load_sweep(store, listed["id"]))}
+    assert got == {"zero_shot": make_config("zero_shot").learning_rate, "head_only": 2e-4, "full_ft": 2e-4}
+    assert "--lr 0.0002 applies to every strategy" in capsys.readouterr().err
+    for bad, said in ((["2e-5,5e-5"], "a sweep takes one learning rate per strategy"),
+                      (["zero_shot=1e-3"], "zero_shot does not use --lr"),
+                      (["1e-4", "2e-4"], "--lr has two values for every strategy")):
+        assert main([*base, "--lr", *bad, "--dry-run"]) != 0
+        assert said in capsys.readouterr().err
+
+
+def test_a_sweep_names_a_strategy_by_its_rate_only_where_it_is_not_its_own_default(tiny_model, tiny_data):
+    spec = spec_for(tiny_model, tiny_data, strategies=["head_only", "full_ft", "tfidf_logreg"], sizes=[8],
+                    per_strategy={"head_only": {"learning_rate": sweep.default_rate("head_only")},
+                                  "full_ft": {"learning_rate": 2e-5}}, common={"class_weights": "balanced"})
+    assert sweep.shown_strategies(spec) == ["head_only (balanced)", "full_ft (balanced, lr 2e-05)",
+                                            "tfidf_logreg (balanced)"]
