@@ -168,8 +168,11 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
                          f"cache; {common.seconds(k.get('total_seconds'))} with them computed, as in a first run)"
                          if cached else f"{common.seconds(k.get('total_seconds'))} in all"))
         if only := run_single_class(m):
-            c[1].warning(f"Answers {common.md(repr(only))} to every test text: it learned nothing beyond always giving one "
-                         "answer (see the notes).", icon=":material/warning:")
+            learns = getattr(REGISTRY.get(run.strategy), "reads_training_texts", True)  # zero_shot: its sentences
+            why = ("it learned nothing beyond always giving one answer" if learns else
+                   "its label sentences do not tell the texts apart")
+            c[1].warning(f"Answers {common.md(repr(only))} to every test text: {why} (see the notes).",
+                         icon=":material/warning:")
         if notes := [n for n in run.notes if n not in shared_notes]:
             with c[1].expander(f"{len(notes)} note{'s' * (len(notes) > 1)} on this run"):
                 for n in notes:
@@ -827,7 +830,7 @@ def results_table(done: list):
     app), FLOPs with their unit, 'n/a' for a throughput that does not exist."""
     df = plots.results_frame(done)
     for col in ("test accuracy", "majority baseline"):
-        df[col] = df[col] * 100
+        df[col] = [common.percent(v) for v in df[col]]
     for col in ("train FLOPs", "inference FLOPs/text"):
         df[col] = [format_flops(v) for v in df[col]]
     df["train examples/s"] = [_throughput(v, p) for v, p in zip(df["train examples/s"], df["trainable params"])]

@@ -82,7 +82,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                      "time grew in proportion to the examples (same epochs, text lengths and "
                                      "device). A rough guide: Learning curves measure it at several sizes."))
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
-                   "test accuracy": None if r["test_accuracy"] is None else 100 * r["test_accuracy"],
+                   "test accuracy": common.percent(r["test_accuracy"]),
                    "macro-F1": r["test_macro_f1"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],

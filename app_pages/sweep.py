@@ -332,7 +332,8 @@ def percent_rows(rows: list[dict]) -> list[dict]:
     def pct(v):
         return None if v is None else 100 * v
 
-    return [{**r, "accuracy mean": pct(r["accuracy mean"]), "accuracy std": pct(r["accuracy std"])} for r in rows]
+    return [{**r, "accuracy mean": common.percent(r["accuracy mean"]), "accuracy std": pct(r["accuracy std"])}
+            for r in rows]
 
 
 def sizes_text(sizes: list) -> str:
