@@ -8,10 +8,10 @@ import streamlit as st
 
 from app_pages import common
 from bertlab.config import DataConfig
-from bertlab.data import BUILTIN, detect_columns, detect_split_column, read_table, save_upload
+from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import hub_table
-from bertlab.errors import BertlabError, RareClassError
+from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
@@ -35,14 +35,22 @@ def choose_builtin() -> DataConfig:
 def _read_upload(tag: str, name: str, _raw: bytes):
     """The uploaded file kept and parsed once per content (``tag``: its hash; the bytes themselves are not hashed
     again): every click on the page used to parse a 35 MB file again, 4-6 s each. (stored path, table, the detected
-    (text, label) columns or the message saying why they could not be detected)."""
+    (text, label) columns and, where they could not be told, the message saying why: the pickers then start from
+    :func:`~bertlab.data.fallback_columns`)."""
     path = save_upload(_raw, name)
     df = read_table(_raw, name, [])
+    return path, df, guess_columns(df)
+
+
+def guess_columns(df) -> tuple[str, str, str | None]:
+    """The (text, label) columns the pickers start from, and why the user must check them (None where detected)."""
     try:
-        guess: tuple[str, str] | str = detect_columns(df.copy())
+        return (*detect_columns(df.copy()), None)
+    except ColumnChoiceError as e:
+        return (*fallback_columns(df, e), common.md(e))
     except BertlabError as e:
-        guess = common.md(e)
-    return path, df, guess
+        cols = [str(c) for c in df.columns]
+        return cols[0], cols[min(1, len(cols) - 1)], common.md(e)
 
 
 def choose_upload() -> DataConfig | None:
@@ -63,11 +71,9 @@ def choose_upload() -> DataConfig | None:
         _read_upload.clear()
         path, df, guess = _read_upload(tag, up.name, raw)
     cols = [str(c) for c in df.columns]
-    if isinstance(guess, str):
-        st.warning(f"Pick the columns yourself: {guess}")
-        text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
-    else:
-        text_guess, label_guess = guess
+    text_guess, label_guess, unsure = guess
+    if unsure:
+        st.warning(f"Pick the columns yourself: {unsure}")
     c1, c2, c3 = st.columns(3)
     text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{tag}")
     label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{tag}")
@@ -124,11 +130,9 @@ def choose_hub() -> DataConfig | None:
         st.session_state["hub_loaded"] = None  # said once; not tried again on every rerun until the button
         raise
     cols = [str(c) for c in table.frame.columns]
-    try:
-        text_guess, label_guess = detect_columns(table.frame.head(5000).copy())
-    except BertlabError as e:
-        st.warning(f"Pick the columns yourself: {common.md(e)}")
-        text_guess, label_guess = cols[0], cols[min(1, len(cols) - 1)]
+    text_guess, label_guess, unsure = guess_columns(table.frame.head(5000))
+    if unsure:
+        st.warning(f"Pick the columns yourself: {unsure}")
     keep = hub and (current.name, current.hub_split, current.hub_config, current.hub_test_split) == wanted
     if keep and current.text_column in cols and current.label_column in cols:
         text_guess, label_guess = current.text_column, current.label_column
@@ -368,7 +372,7 @@ try:
 except BertlabError as e:
     common.set_data_problem(str(e))
     common.show_error(e)
-    if isinstance(e, RareClassError) and drop_key:
+    if isinstance(e, RareClassError) and e.can_leave_out and drop_key:
         n = len(e.classes)
         if st.button(f"Leave out {'this class' if n == 1 else f'these {n:,} classes'} and go on",
                      icon=":material/filter_alt:", key="drop_rare_go",

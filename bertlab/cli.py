@@ -1179,7 +1179,7 @@ def cli_hint(error: BertlabError) -> str:
         flag = f"--{error.column}-column"
         example = f", e.g. {flag} {error.choices[0]}" if error.choices else ""
         return f" Use {flag} NAME{example}."
-    if isinstance(error, RareClassError):
+    if isinstance(error, RareClassError) and error.can_leave_out:
         return " Or add --drop-rare-classes to leave them out."
     return ""
 

@@ -30,11 +30,13 @@ class ColumnChoiceError(DataError):
 
 
 class RareClassError(DataError):
-    """Classes with too few examples to split (``classes``: their names), which ``drop_rare`` can leave out."""
+    """Classes with too few examples to split (``classes``: their names), which ``drop_rare`` can leave out where
+    two classes or more would be left (``can_leave_out``)."""
 
-    def __init__(self, message: str, classes: list[str]) -> None:
+    def __init__(self, message: str, classes: list[str], can_leave_out: bool = True) -> None:
         super().__init__(message)
         self.classes = list(classes)
+        self.can_leave_out = can_leave_out
 
 
 class ConfigError(BertlabError):

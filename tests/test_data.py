@@ -576,3 +576,29 @@ def test_builtin_descriptions_count_the_texts_as_shipped():
         texts, _ = info.loader(package_dir(info.package))
         said = re.search(r"([\d,]+) [\w ]+ as shipped", info.description)
         assert said and int(said.group(1).replace(",", "")) == len(texts), (name, info.description)
+
+
+def test_leaving_out_rare_classes_is_offered_only_where_two_classes_would_stay():
+    from bertlab.data.dataset import TextDataset, split_dataset
+    from bertlab.errors import RareClassError
+
+    texts = [f"text number {i}" for i in range(64)]
+    with pytest.raises(RareClassError) as e:  # 'c' and 'd' once each: 'a' and 'b' stay
+        split_dataset(TextDataset(texts[:62], [0] * 30 + [1] * 30 + [2, 3], ["a", "b", "c", "d"]))
+    assert e.value.can_leave_out and "remove those classes" in str(e.value)
+    with pytest.raises(RareClassError) as e:  # without 'b', 'a' alone would be left
+        split_dataset(TextDataset(texts[:32], [0] * 30 + [1, 1], ["a", "b"]))
+    assert not e.value.can_leave_out and "fewer than two classes would be left" in str(e.value)
+    assert "remove that class" not in str(e.value)
+
+
+def test_columns_that_cannot_be_told_apart_start_from_the_text_and_the_likeliest_label():
+    from bertlab.data import detect_columns, fallback_columns
+    from bertlab.errors import ColumnChoiceError
+
+    df = pd.DataFrame({"id": range(30), "review": [f"I {'loved' if i % 2 else 'returned'} item {i}" for i in range(30)],
+                       "stars": [i % 2 for i in range(30)]})
+    with pytest.raises(ColumnChoiceError) as e:
+        detect_columns(df.copy())
+    assert sorted(e.value.choices) == ["id", "stars"]
+    assert fallback_columns(df, e.value) == ("review", "stars")  # not the id, whose every value is another class

@@ -5,11 +5,11 @@ from __future__ import annotations
 from bertlab.config import DataConfig
 from bertlab.data.builtin import BUILTIN, load_builtin
 from bertlab.data.dataset import Splits, TextDataset, build_dataset, split_dataset
-from bertlab.data.files import detect_columns, detect_split_column, load_file, read_table, save_upload
+from bertlab.data.files import detect_columns, detect_split_column, fallback_columns, load_file, read_table, save_upload
 from bertlab.data.hub import load_hub
 
 __all__ = [
-    "BUILTIN", "DataConfig", "Splits", "TextDataset", "build_dataset", "detect_columns", "detect_split_column",
+    "BUILTIN", "DataConfig", "Splits", "TextDataset", "build_dataset", "detect_columns", "detect_split_column", "fallback_columns",
     "load_builtin",
     "load_data", "load_file", "load_hub", "load_splits", "read_table", "save_upload", "split_dataset", "split_for",
 ]

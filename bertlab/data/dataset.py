@@ -495,8 +495,11 @@ def split_dataset(
     listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(small.items(), key=lambda kv: (kv[1], str(kv[0])))[:8])
     listed += f" and {len(small) - 8:,} more" if len(small) > 8 else ""
     dropped_note = None
+    # leaving them out must leave two classes to tell apart (a file whose texts had been read as its labels
+    # offered to leave out all 30 of its "classes")
+    can_leave_out = len(small) < sum(1 for v in counts.values() if v) - 1
     if drop_rare and small:
-        if len(small) >= sum(1 for v in counts.values() if v) - 1:
+        if not can_leave_out:
             raise DataError(f"leaving out the classes with fewer than {MIN_PER_CLASS} examples would leave fewer "
                             "than two classes to tell apart; add examples instead.")
         n_rows = sum(small.values())
@@ -508,11 +511,14 @@ def split_dataset(
     if len(small) == 1:
         k, v = next(iter(small.items()))
         raise RareClassError(f"class {k!r} has {v} example(s); each class needs at least {MIN_PER_CLASS} (one each "
-                             "for train, validation and test). Add examples or remove that class.", list(small))
+                             "for train, validation and test). " + ("Add examples or remove that class." if
+                                                                     can_leave_out else _too_few_left(1)),
+                             list(small), can_leave_out)
     if small:  # all of them at once: fixing one class and re-uploading to meet the next one is no way to work
         raise RareClassError(f"{len(small):,} classes have fewer than {MIN_PER_CLASS} examples: {listed}; each class "
-                             f"needs at least {MIN_PER_CLASS} (one each for train, validation and test). Add examples "
-                             "or remove those classes.", list(small))
+                             f"needs at least {MIN_PER_CLASS} (one each for train, validation and test). "
+                             + ("Add examples or remove those classes." if can_leave_out else _too_few_left(len(small))),
+                             list(small), can_leave_out)
     _check_caps(train_size, val_size, test_size)
     rng = np.random.default_rng(seed)
     all_idx = np.arange(len(ds))
@@ -524,6 +530,11 @@ def split_dataset(
     train_idx = np.setdiff1d(rest, val_idx)
     notes: list[str] = list(ds.notes) + ([dropped_note] if dropped_note else [])
     return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size)
+
+
+def _too_few_left(n: int) -> str:
+    return (f"Add examples: without {'it' if n == 1 else 'them'}, fewer than two classes would be left to tell apart "
+            "(is the label column the right one?).")
 
 
 def _check_caps(train_size: int | None, val_size: int | None, test_size: int | None) -> None:
@@ -545,8 +556,9 @@ def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fracti
     listed = ", ".join(f"{k!r} ({v} in other parts)" for k, v in sorted(absent.items())[:8])
     listed += f" and {len(absent) - 8:,} more" if len(absent) > 8 else ""
     dropped_note = None
+    can_leave_out = len(absent) < sum(1 for c in counts.values() if c) - 1
     if absent and drop_rare:
-        if len(absent) >= sum(1 for c in counts.values() if c) - 1:
+        if not can_leave_out:
             raise DataError("leaving out the classes with no train row would leave fewer than two classes to tell "
                             "apart; add train rows instead.")
         dropped_note = (f"left out {len(absent):,} class{'es' * (len(absent) > 1)} with no train row in "
@@ -556,8 +568,10 @@ def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fracti
     elif absent:
         raise RareClassError(f"{'class' if len(absent) == 1 else f'{len(absent):,} classes'} {listed} "
                              f"{'has' if len(absent) == 1 else 'have'} no train row in {ds.split_column}: a model "
-                             "cannot learn a class it never sees. Move some of its rows to train, or leave it out.",
-                             list(absent))
+                             "cannot learn a class it never sees. Move some of its rows to train"
+                             + (", or leave it out." if can_leave_out else " (without it, fewer than two classes "
+                                                                            "would be left)."),
+                             list(absent), can_leave_out)
     _check_caps(train_size, val_size, test_size)
     labels = np.asarray(ds.labels)
     rng = np.random.default_rng(seed)

@@ -545,6 +545,33 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
     return text, label
 
 
+def fallback_columns(df: pd.DataFrame, error: ColumnChoiceError) -> tuple[str, str]:
+    """The columns for a page's pickers to start from where :func:`detect_columns` could not decide (``error``):
+    the text column it found, where it found one, and the likeliest label among those it could not choose from (not
+    an id column, the fewest distinct values). A file of ``id, review, stars`` started with ``id`` as its text and
+    ``review`` as its labels: 30 "classes" of one review each."""
+    cols = [str(c) for c in df.columns]
+    df = df.set_axis(cols, axis=1)
+    if error.column == "text":
+        text = error.choices[0] if error.choices else cols[0]
+    else:
+        try:
+            text = detect_text_column(df)
+        except DataError:
+            text = cols[0]
+    others = [c for c in cols if c != text] or cols
+    flat = [c for c in others if c not in _nested_columns(df)]  # lists are unhashable
+    ids = {detect_id_column(df[flat])} if flat else set()
+    cands = [c for c in (error.choices if error.column == "label" else []) if c != text] or flat or others
+    cands = [c for c in cands if c not in ids] or cands
+    def classes(c: str) -> tuple[bool, float]:  # two values or more first, then the fewest
+        n = df[c].nunique(dropna=True) if c in flat else math.inf
+        return n < 2, n
+
+    label = min(cands, key=classes)
+    return text, label
+
+
 def _kind(col: pd.Series) -> str:
     """What a non-text column holds, in words ("int", "list", "no")."""
     vals = col.dropna()
