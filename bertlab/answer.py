@@ -726,10 +726,11 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         def by_cost(group) -> list[tuple[str, list]]:
             """The group's costlier runs, then those about as costly as the best (within SAME_COST) or cheaper
             to run, each with its words: one phrase for a whole group called full_ft "No cheaper to train" beside
-            zero_shot, at 100,000 times tfidf_logreg's training compute."""
+            zero_shot, at 100,000 times tfidf_logreg's training compute. (The second group's words were "No
+            cheaper to train", beside a table where one of them was: next to nothing both, not weighed.)"""
             costlier = [m for m in group if _dearer(_cost(m[0]), _cost(best))]
             rest = [m for m in group if not _dearer(_cost(m[0]), _cost(best))]
-            return [(w, g) for w, g in (("Costlier to train", costlier), ("No cheaper to train", rest)) if g]
+            return [(w, g) for w, g in (("Costlier to train", costlier), ("About as cheap to train", rest)) if g]
 
         ranked = sorted(dearer, key=lambda m: -score(m[0]))
         for words, group in by_cost([(r, c) for r, _, c in ranked if c.p_value < ALPHA]):

@@ -217,7 +217,12 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
         else:
             notes.append("balanced class weights do not apply: this strategy trains nothing on the labels")
     only = single_class_prediction(test["confusion"], splits.label_names)
-    if only is not None:
+    if only is not None and not strategy.reads_training_texts:  # zero_shot learns nothing: its sentences decide
+        notes.append(f"predicted {only!r} for every test example: its label sentences do not tell the texts apart "
+                     f"(test accuracy {test['accuracy']:.1%}, the majority class gives "
+                     f"{test['majority_accuracy']:.1%}); write for each class a sentence of what sets its texts "
+                     "apart (the Train page's zero_shot panel, --label-descriptions), or train on the labels")
+    elif only is not None:
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
                      f"{test['majority_accuracy']:.1%}); "

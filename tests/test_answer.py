@@ -1230,7 +1230,7 @@ def test_runs_about_as_cheap_as_each_other_are_chosen_between_by_score_not_by_a_
     ho_b.config = {**ho_b.config, "class_weights": "balanced"}
     a = answer.answer([ho, ho_b], metric="accuracy")
     assert a.pick is ho_b and "cheaper" not in a.headline
-    assert any(t.startswith("No cheaper to train and less accurate than head_only (balanced): head_only (62.5%")
+    assert any(t.startswith("About as cheap to train and less accurate than head_only (balanced): head_only (62.5%")
                for t in a.sentences)
 
 
@@ -1420,7 +1420,7 @@ def test_runs_behind_the_best_are_called_costlier_or_no_cheaper_each_by_its_own_
         a = answer.answer([tf, ft, zs], metric=metric)
         assert a.best is tf
         costlier = [s for s in a.sentences if s.startswith(f"Costlier to train and {words} than tfidf_logreg: ")]
-        cheaper = [s for s in a.sentences if s.startswith(f"No cheaper to train and {words} than tfidf_logreg: ")]
+        cheaper = [s for s in a.sentences if s.startswith(f"About as cheap to train and {words} than tfidf_logreg: ")]
         assert len(costlier) == 1 and "full_ft" in costlier[0] and "zero_shot" not in costlier[0], a.sentences
         assert len(cheaper) == 1 and "zero_shot" in cheaper[0] and "full_ft" not in cheaper[0], a.sentences
 

@@ -1503,3 +1503,43 @@ def test_data_page_preview_shows_a_long_class_name_whole():
     assert list(preview.value.columns) == ["label", "text"]
     width = json.loads(preview.proto.columns)["label"].get("width")
     assert isinstance(width, int) and width >= 8 * len("entertainment")  # px: about 8 a character, and padding
+
+
+def test_the_results_table_rounds_an_accuracy_as_its_status_line_does(tiny_data, bertlab_home):
+    """45 of 80 right: the status line and the answer said 56.2% (Python rounds the half to even), the Results
+    table 56.3% (its %.1f format rounded 56.25 up). The table now gets the number rounded as the line writes it."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    store.claim(rid, "cpu")
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 45 / 80, "test_macro_f1": 0.5, "majority_accuracy": 0.5},
+                 costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50, "test": 80}})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert any("test accuracy **56.2%**" in m.value for m in at.markdown)
+    table = next(d for d in at.dataframe if "test accuracy" in d.value.columns and "macro-F1" in d.value.columns)
+    assert list(table.value["test accuracy"]) == [56.2]
+
+
+def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeliest_label():
+    """id, review, stars: the pickers started at id (text) and review (labels), and the page then offered to leave
+    out the 30 "classes" of one review each."""
+    rows = [f"{i},{'I loved item' if i % 2 else 'I returned item'} {i} after a week,{i % 2}" for i in range(30)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("reviews.csv", ("id,review,stars\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    assert any("Pick the columns yourself" in w.value and "'id', 'stars'" in w.value for w in at.warning)
+    picked = {s.label: s.value for s in at.selectbox if s.label in ("Text column", "Label column")}
+    assert picked == {"Text column": "review", "Label column": "stars"}
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+
+
+def test_leaving_out_rare_classes_is_not_offered_where_it_would_leave_fewer_than_two():
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    rows = [f"review number {i} here,{'pos' if i < 30 else 'odd'}" for i in range(31)]
+    at.file_uploader[0].set_value(("two.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    assert at.error[0].value.startswith("class 'odd' has 1 example") and "fewer than two classes" in at.error[0].value
+    assert not [b for b in at.button if b.key == "drop_rare_go"]

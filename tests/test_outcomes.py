@@ -43,6 +43,11 @@ def test_learned_nothing_is_a_note(tiny_model, tiny_data):
     cfg = make_config("full_ft", model=tiny_model, data=tiny_data)
     assert outcome_notes(cfg, get_strategy("full_ft"), splits, test)[-1] == (
         head + "try more epochs, a higher learning rate or more data")
+    # zero_shot learns nothing: a reviewer read "it learned nothing" of it. Its sentences are what to change.
+    cfg = make_config("zero_shot", model=tiny_model, data=tiny_data)
+    said = outcome_notes(cfg, get_strategy("zero_shot"), splits, test)[-1]
+    assert "learned" not in said and said.startswith(f"predicted {splits.label_names[1]!r} for every test example: "
+                                                     "its label sentences do not tell the texts apart")
 
 
 @pytest.mark.parametrize("strategy,split", [("zero_shot", "test"), ("head_only", "train")])
