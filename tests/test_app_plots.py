@@ -229,6 +229,25 @@ def test_estimate_counts_the_masked_lm_epochs_before_the_labels():
         pytest.approx(39.0 * 590 / 390)
 
 
+def test_a_tiny_past_run_does_not_set_the_rate_of_a_big_one():
+    """zero_shot on 200 BBC articles was estimated at ~46 s from two past runs, 500 reviews (7.2 s) and a file of
+    12 short texts (0.4 s, mostly loading the model: ten times the reviews' seconds per token); it took 3.6 s."""
+    sizes = {"train": 80, "validation": 40, "test": 80}
+    reviews = make_run("zero_shot", "z1", total_seconds=7.21)
+    reviews.data_summary = {"sizes": {"train": 500, "validation": 200, "test": 500}, "mean_tokens": 27.4}
+    tiny = make_run("zero_shot", "z2", total_seconds=0.41)
+    tiny.data_summary = {"sizes": {"train": 28, "validation": 4, "test": 8}, "mean_tokens": 6.2}
+    got = estimate_seconds([tiny, reviews], "zero_shot", "minilm", "cpu0", sizes, 1, uses_epochs=False,
+                           tokens=128.0).seconds
+    assert got == pytest.approx(7.21 / (700 * 27.4) * 120 * 128)  # the reviews' rate: ~5.8 s
+    # a slow outlier among several alike moves it no more than a median would
+    alike = [make_run("zero_shot", f"a{i}", total_seconds=s) for i, s in enumerate((7.0, 7.2, 30.0))]
+    for r in alike:
+        r.data_summary = dict(reviews.data_summary)
+    got = estimate_seconds(alike, "zero_shot", "minilm", "cpu0", sizes, 1, uses_epochs=False, tokens=128.0).seconds
+    assert got == pytest.approx(7.2 / (700 * 27.4) * 120 * 128)
+
+
 def test_estimate_scales_by_text_length_where_runs_recorded_it():
     """A past run on short reviews (27 tokens a text) must not promise the same time for long articles."""
     sizes = {"train": 100, "validation": 20, "test": 50}
