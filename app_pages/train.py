@@ -476,8 +476,9 @@ def build_configs(names: list[str], cfg: DataConfig, model: str, overrides: dict
     own learning rate first, then the further ones to compare) where given."""
     configs, lowered = [], []
     for n in names:
-        if overrides.get(n, {}).get("batch_size", 0) > n_train:
-            # The runner lowers it (and notes it in the run); say so before launch.
+        if overrides.get(n, {}).get("batch_size", 0) > n_train and REGISTRY[n].uses_epochs:
+            # The runner lowers it (and notes it in the run); say so before launch. (zero_shot and tfidf_logreg
+            # take no batches of training texts: "lowered for zero_shot" told of nothing it does.)
             lowered.append(n)
         configs += launch_configs(run_config(n, cfg, model, overrides), repeats, (rates or {}).get(n, ())[1:])
     # Said with the launch's confirmation (the page reruns after a launch, which would wipe a notice shown here).

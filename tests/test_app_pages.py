@@ -655,13 +655,15 @@ def test_a_lowered_batch_size_is_said_with_the_launch(tiny_model, tiny_data, ber
     from bertlab.jobs import JobManager
 
     monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    # zero_shot takes no batches of training texts: "lowered ... for zero_shot, head_only" told of nothing it does
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_hp_zero_shot_batch_size": 512})
     at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft", "zero_shot"]).run()
     at.number_input(key="keep_hp_full_ft_batch_size").set_value(512).run()
-    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
     no_problems(at)
-    assert any("Batch size lowered to" in i.value and "full_ft" in i.value for i in at.info)
+    (note,) = [i.value for i in at.info if "Batch size lowered to" in i.value]
+    assert note.endswith("for full_ft.")
 
 
 def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_default(tiny_data):
