@@ -433,7 +433,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     texts = {i: r["strategy"] + (f" ({format_cost(0.0, cost, prices)})" if log and r.get(cost) == 0 else "")
              for i, r in enumerate(rows)}
     dx, dy, dt = [x(rows[i][cost]) for i in drawn], [rows[i][metric] for i in drawn], [texts[i] for i in drawn]
-    places = label_places(dx, dy, dt, log_x=log)
+    on_front = [drawn.index(i) for i in front if i in drawn] if len(front) > 1 else []
+    places = label_places(dx, dy, dt, log_x=log, lines=list(zip(on_front, on_front[1:])))
     where = dict(zip(drawn, add_point_labels(fig, dx, dy, dt, places, log_x=log)))
     moved = {i for i, p in zip(drawn, places) if not isinstance(p, str)}
     for i, r in enumerate(rows):

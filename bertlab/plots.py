@@ -579,17 +579,22 @@ LabelPlace = str | tuple[float, float]
 
 
 def label_places(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
-                 width_px: float = 560, height_px: float = 300) -> list[LabelPlace]:
+                 width_px: float = 560, height_px: float = 300,
+                 lines: Sequence[tuple[int, int]] = ()) -> list[LabelPlace]:
     """:func:`label_positions`, but a label with no free place beside its marker is moved further out, up or
     down in steps of a line, and given as ``(ax, ay)``: the pixel offset of its centre from the marker (plotly's
     annotation arrow offsets, ``ay`` growing downwards), drawn with a thin line back to the marker
     (:func:`add_point_labels`). Three runs of one strategy at about one cost and accuracy (head_only at three
-    learning rates, its embeddings cached) wrote two of their names over each other."""
-    return _place(xs, ys, labels, log_x, width_px, height_px, far=True)
+    learning rates, its embeddings cached) wrote two of their names over each other.
+
+    ``lines``: pairs of markers joined by a straight line (the Pareto front), which a label then keeps off where
+    a place beside its marker is free of it (the front ran through "tfidf_logreg" and "zero_shot (0 FLOP)"); a
+    corner beside the marker (above left, below right...) is tried before moving further out."""
+    return _place(xs, ys, labels, log_x, width_px, height_px, far=True, lines=lines)
 
 
 def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool, width_px: float,
-           height_px: float, far: bool) -> list[LabelPlace]:
+           height_px: float, far: bool, lines: Sequence[tuple[int, int]] = ()) -> list[LabelPlace]:
     if not xs:
         return []
     fx = [math.log10(v) if log_x and v > 0 else float(v) for v in xs]
@@ -600,12 +605,21 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
     pts = [((fx[i] - lo_x) * sx, (ys[i] - lo_y) * sy) for i in range(len(xs))]  # pixels, y growing upwards
     r = 8.0  # a marker's radius
 
+    def crossed(box: tuple[float, float, float, float]) -> bool:  # by a joining line (sampled every ~2 px)
+        x0, y0, x1, y1 = box
+        for a, b in lines:
+            (ax, ay), (bx, by) = pts[a], pts[b]
+            n = max(2, int(math.hypot(bx - ax, by - ay) / 2))
+            if any(x0 < ax + (bx - ax) * k / n < x1 and y0 < ay + (by - ay) * k / n < y1 for k in range(n + 1)):
+                return True
+        return False
+
     def free(i: int, box: tuple[float, float, float, float], boxes: list) -> bool:
         x0, y0, x1, y1 = box
         if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in boxes):
             return False
-        return not any(j != i and x0 < px + r and px - r < x1 and y0 < py + r and py - r < y1
-                       for j, (px, py) in enumerate(pts))
+        return not crossed(box) and not any(j != i and x0 < px + r and px - r < x1 and y0 < py + r and py - r < y1
+                                            for j, (px, py) in enumerate(pts))
 
     boxes: list[tuple[float, float, float, float]] = []
     out: list[LabelPlace] = [""] * len(xs)
@@ -617,6 +631,9 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
         candidates: list[tuple[LabelPlace, float, float]] = [
             (f"top {side}", x0, py + 10), (f"bottom {side}", x0, py - 10 - h),
             ("middle right", px + 10, py - h / 2), ("middle left", px - 10 - w, py - h / 2)]
+        if lines:  # the corners, where a line leaves the sides above and below the marker
+            candidates += [("top left", px - w, py + 10), ("bottom right", px, py - 10 - h),
+                           ("top right", px, py + 10), ("bottom left", px - w, py - 10 - h)]
         if far:  # further up or down, a line at a time; its centre offset from the marker, y growing downwards;
             # inside the plot first (below it, a label ran over the x axis' tick labels)
             further = [((x0 + w / 2 - px, py - cy), x0, cy - h / 2) for k in range(1, 7) for sign in (1, -1)
@@ -625,7 +642,8 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
         chosen = candidates[0]
         for cand in candidates:
             place, cx0, cy0 = cand
-            inside = (0 <= cx0 and cx0 + w <= width_px) or not (isinstance(place, str) and place.startswith("middle"))
+            inside = (0 <= cx0 and cx0 + w <= width_px) or not (isinstance(place, str) and (
+                place.startswith("middle") or place in ("top left", "bottom right", "top right", "bottom left")))
             if inside and free(i, (cx0, cy0, cx0 + w, cy0 + h), boxes):
                 chosen = cand
                 break

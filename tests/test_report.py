@@ -166,6 +166,23 @@ def test_pareto_figure_marks_front():
     assert perfect.layout.yaxis.range[1] == 1.02
 
 
+def test_the_pareto_fronts_line_keeps_off_the_labels_where_a_place_beside_them_is_free():
+    """A reviewer's three runs: the dashed front ran through "tfidf_logreg" and "zero_shot (0 FLOP)", each
+    written above and to the right of its star, where the front leaves it."""
+    from bertlab.plots import label_places
+
+    rows = [{"strategy": "zero_shot", "train_flops": 0.0, "test_accuracy": 0.5},
+            {"strategy": "tfidf_logreg", "train_flops": 2.5e4, "test_accuracy": 0.625},
+            {"strategy": "head_only", "train_flops": 3e9, "test_accuracy": 1.0}]
+    xs, ys = [8.3e3, 2.5e4, 3e9], [r["test_accuracy"] for r in rows]  # zero_shot at the log axis' left edge
+    texts = ["zero_shot (0 FLOP)", "tfidf_logreg", "head_only"]
+    assert label_places(xs, ys, texts, log_x=True)[:2] == ["top right", "top right"]  # where the line runs
+    assert label_places(xs, ys, texts, log_x=True, lines=[(0, 1), (1, 2)])[:2] == ["bottom right", "bottom right"]
+    fig = pareto.pareto_figure(rows, "train_flops")
+    assert {t.name: t.textposition for t in fig.data if t.mode == "markers+text"} == {
+        "zero_shot": "bottom right", "tfidf_logreg": "bottom right", "head_only": "top left"}
+
+
 def test_prices_and_device_kind():
     p = pareto.Prices(cpu_hour=0.1, gpu_hour=2.0)
     assert p.per_hour("AMD EPYC (2 threads)") == 0.1
