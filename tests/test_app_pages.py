@@ -1545,3 +1545,27 @@ def test_leaving_out_rare_classes_is_not_offered_where_it_would_leave_fewer_than
     at.file_uploader[0].set_value(("two.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
     assert at.error[0].value.startswith("class 'odd' has 1 example") and "fewer than two classes" in at.error[0].value
     assert not [b for b in at.button if b.key == "drop_rare_go"]
+
+
+def test_runs_picked_from_two_datasets_each_say_their_dataset(tiny_data, bertlab_home):
+    """Pick runs across two datasets: the status lines read alike ("tfidf_logreg · 1a2b") with nothing saying which
+    data each run was on."""
+    from dataclasses import replace
+
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = []
+    for i, data in enumerate((tiny_data, replace(tiny_data, source="builtin", name="tweets"))):
+        rid = store.create_run(make_config("tfidf_logreg", data=data), batch_id=f"b{i}")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        ids.append(rid)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value(ids).run()
+    no_problems(at)
+    lines = [m.value for m in at.markdown if "<b>tfidf_logreg</b>" in m.value]
+    assert len(lines) == 2 and any("tweets" in v for v in lines) and any(
+        make_config("tfidf_logreg", data=tiny_data).data.label in v for v in lines), lines
