@@ -618,21 +618,28 @@ def page_frame(on: bool):
 
 # Asks the browser itself, at every frame it paints, whether the page's text is at projector size: true once the
 # switch is on the page, checked, and the style is in place. Tables built from then on are built large. Once: the
-# watcher goes. Its call reruns the page the browser shows; a page link clicked (or Back) before it answers would be
-# overridden by it (Streamlit folds the two runs into one, for the newer one's page), so it then stays silent: that
-# page builds its tables anew, at projector size. (Checked every 50 ms, it lost one such click in four.)
+# watcher goes. Its call reruns the page the browser shows: sent after a page link's click but before that page
+# arrives, it named the old page, and Streamlit, folding the two runs into one for the newer one's page, stayed
+# there (checked every 50 ms, one such click in four was lost). After a click on a link to another page it waits
+# until the address shows that page (a watcher drawn again meanwhile too: the click is kept on the window); after
+# Back it stays silent.
 _PROJECTOR_SIZE_JS = f"""
 export default function(component) {{
     const {{ setTriggerValue }} = component;
     let done = false, frame = 0;
     const leaving = (event) => {{
         const link = event.target.closest && event.target.closest("a[href]");
-        if (link && link.origin === location.origin && !link.target) done = true;
+        // another page of the app (not a heading's #anchor, nor a link out)
+        if (link && link.origin === location.origin && !link.target && link.pathname !== location.pathname) {{
+            window.bertlabGoingTo = link.pathname;
+        }}
     }};
     const back = () => {{ done = true; }};
     const look = () => {{
         if (done) return;
-        if (getComputedStyle(document.documentElement).fontSize === "{PROJECTOR_PX}px") {{
+        const going = window.bertlabGoingTo;
+        if ((!going || going === location.pathname)
+                && getComputedStyle(document.documentElement).fontSize === "{PROJECTOR_PX}px") {{
             done = true;
             setTriggerValue("shown", true);
         }} else {{

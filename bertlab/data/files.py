@@ -564,6 +564,7 @@ def fallback_columns(df: pd.DataFrame, error: ColumnChoiceError) -> tuple[str, s
     ids = {detect_id_column(df[flat])} if flat else set()
     cands = [c for c in (error.choices if error.column == "label" else []) if c != text] or flat or others
     cands = [c for c in cands if c not in ids] or cands
+
     def classes(c: str) -> tuple[bool, float]:  # two values or more first, then the fewest
         n = df[c].nunique(dropna=True) if c in flat else math.inf
         return n < 2, n
