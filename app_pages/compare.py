@@ -866,10 +866,10 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
     shown = variants.parts(runs)
-    from bertlab.cli import run_dataset
-
-    # runs picked from several datasets: each says its own (Pick runs across launches read alike)
-    data = {r.id: run_dataset(r) for r in runs} if len({run_dataset(r) for r in runs}) > 1 else {}
+    # runs picked from several datasets: each says its own (Pick runs across launches read alike), named as the
+    # Playground's picker names them
+    data = {r.id: common.dataset_name(r.dataset) for r in runs}
+    data = data if len(set(data.values())) > 1 else {}
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
         detail = " · ".join(x for x in (data.get(r.id), detail) if x)
