@@ -576,6 +576,7 @@ def label_positions(xs: Sequence[float], ys: Sequence[float], labels: Sequence[s
 # text, where "zero_shot (0 FLOP)" ran into "head_only") and the Accuracy vs cost page's chart beside its legend.
 CHAR_PX = 8.5
 LabelPlace = str | tuple[float, float]
+CORNERS = ("top left", "bottom right", "top right", "bottom left")  # beside a marker, in the order tried
 
 
 def label_places(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
@@ -632,8 +633,8 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
             (f"top {side}", x0, py + 10), (f"bottom {side}", x0, py - 10 - h),
             ("middle right", px + 10, py - h / 2), ("middle left", px - 10 - w, py - h / 2)]
         if lines:  # the corners, where a line leaves the sides above and below the marker
-            candidates += [("top left", px - w, py + 10), ("bottom right", px, py - 10 - h),
-                           ("top right", px, py + 10), ("bottom left", px - w, py - 10 - h)]
+            candidates += [(c, px - w if c.endswith("left") else px, py + 10 if c.startswith("top") else py - 10 - h)
+                           for c in CORNERS]
         if far:  # further up or down, a line at a time; its centre offset from the marker, y growing downwards;
             # inside the plot first (below it, a label ran over the x axis' tick labels)
             further = [((x0 + w / 2 - px, py - cy), x0, cy - h / 2) for k in range(1, 7) for sign in (1, -1)
@@ -643,7 +644,7 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
         for cand in candidates:
             place, cx0, cy0 = cand
             inside = (0 <= cx0 and cx0 + w <= width_px) or not (isinstance(place, str) and (
-                place.startswith("middle") or place in ("top left", "bottom right", "top right", "bottom left")))
+                place.startswith("middle") or place in CORNERS))
             if inside and free(i, (cx0, cy0, cx0 + w, cy0 + h), boxes):
                 chosen = cand
                 break
