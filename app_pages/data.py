@@ -53,6 +53,26 @@ def guess_columns(df) -> tuple[str, str, str | None]:
         return cols[0], cols[min(1, len(cols) - 1)], common.md(e)
 
 
+def column_pickers(cols: list[str], guess: tuple[str, str, str | None], key: str, width: int = 2):
+    """The text and label pickers in the first two of ``width`` columns, starting from ``guess``; where detection
+    was unsure, a warning above them asks the user to check, until they pick a column themselves (it used to stay
+    after they had). Returns (text column, label column, the row's columns)."""
+    text_guess, label_guess, unsure = guess
+    picked = f"picked_cols_{key}"
+    if unsure and not st.session_state.get(picked):
+        st.warning(f"Pick the columns yourself: {unsure}")
+    row = st.columns(width)
+
+    def mark():
+        st.session_state[picked] = True
+
+    text_col = row[0].selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{key}",
+                                on_change=mark)
+    label_col = row[1].selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{key}",
+                                 on_change=mark)
+    return text_col, label_col, row
+
+
 def choose_upload() -> DataConfig | None:
     up = st.file_uploader("CSV, TSV, JSONL, Parquet or Excel (.xlsx) with a text column and a label column", type=UPLOAD_TYPES,
                           key="upload", help="Up to 100 MB. The file is kept in the data directory so runs can "
@@ -71,12 +91,7 @@ def choose_upload() -> DataConfig | None:
         _read_upload.clear()
         path, df, guess = _read_upload(tag, up.name, raw)
     cols = [str(c) for c in df.columns]
-    text_guess, label_guess, unsure = guess
-    if unsure:
-        st.warning(f"Pick the columns yourself: {unsure}")
-    c1, c2, c3 = st.columns(3)
-    text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{tag}")
-    label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{tag}")
+    text_col, label_col, (_, _, c3) = column_pickers(cols, guess, tag, width=3)
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
     # values, else drawn. Another column can be chosen; drawing it is always one choice away.
     others = [c for c in cols if c not in (text_col, label_col)]
@@ -130,16 +145,12 @@ def choose_hub() -> DataConfig | None:
         st.session_state["hub_loaded"] = None  # said once; not tried again on every rerun until the button
         raise
     cols = [str(c) for c in table.frame.columns]
-    text_guess, label_guess, unsure = guess_columns(table.frame.head(5000))
-    if unsure:
-        st.warning(f"Pick the columns yourself: {unsure}")
+    guess = guess_columns(table.frame.head(5000))
     keep = hub and (current.name, current.hub_split, current.hub_config, current.hub_test_split) == wanted
-    if keep and current.text_column in cols and current.label_column in cols:
-        text_guess, label_guess = current.text_column, current.label_column
+    if keep and current.text_column in cols and current.label_column in cols:  # picked before: nothing to ask
+        guess = (current.text_column, current.label_column, None)
     tag = hashlib.sha256(repr(wanted).encode()).hexdigest()[:8]
-    c1, c2 = st.columns(2)
-    text_col = c1.selectbox("Text column", cols, index=cols.index(text_guess), key=f"hub_text_col_{tag}")
-    label_col = c2.selectbox("Label column", cols, index=cols.index(label_guess), key=f"hub_label_col_{tag}")
+    text_col, label_col, _ = column_pickers(cols, guess, f"hub_{tag}")
     return DataConfig(source="hub", name=wanted[0], hub_split=wanted[1], hub_config=wanted[2],
                       hub_test_split=wanted[3], text_column=text_col, label_column=label_col)
 

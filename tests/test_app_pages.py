@@ -583,6 +583,7 @@ def test_hub_dataset_with_two_label_columns_gets_column_pickers(monkeypatch):
         label = next(s for s in at.selectbox if s.label == "Label column")
         label.set_value("fine_label").run()
         no_problems(at)
+        assert not any("Pick the columns yourself" in w.value for w in at.warning)  # picked: nothing left to ask
         cfg = at.session_state["keep_data_config"]
         assert (cfg["source"], cfg["name"], cfg["text_column"], cfg["label_column"]) == (
             "hub", "someone/trec", "text", "fine_label")
@@ -1535,6 +1536,10 @@ def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeli
     picked = {s.label: s.value for s in at.selectbox if s.label in ("Text column", "Label column")}
     assert picked == {"Text column": "review", "Label column": "stars"}
     no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+    next(s for s in at.selectbox if s.label == "Text column").set_value("id").run()
+    next(s for s in at.selectbox if s.label == "Text column").set_value("review").run()  # and back: still picked
+    assert not any("Pick the columns yourself" in w.value for w in at.warning)
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
 
 
