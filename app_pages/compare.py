@@ -17,7 +17,7 @@ from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING
-from bertlab.strategies import REGISTRY
+from bertlab.strategies import REGISTRY, one_answer_reason
 from bertlab.sweep import config_key
 
 REFRESH_S = 2.0
@@ -168,10 +168,8 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
                          f"cache; {common.seconds(k.get('total_seconds'))} with them computed, as in a first run)"
                          if cached else f"{common.seconds(k.get('total_seconds'))} in all"))
         if only := run_single_class(m):
-            learns = getattr(REGISTRY.get(run.strategy), "reads_training_texts", True)  # zero_shot: its sentences
-            why = ("it learned nothing beyond always giving one answer" if learns else
-                   "its label sentences do not tell the texts apart")
-            c[1].warning(f"Answers {common.md(repr(only))} to every test text: {why} (see the notes).",
+            c[1].warning(f"Answers {common.md(repr(only))} to every test text: {one_answer_reason(run.strategy)} "
+                         "(see the notes).",
                          icon=":material/warning:")
         if notes := [n for n in run.notes if n not in shared_notes]:
             with c[1].expander(f"{len(notes)} note{'s' * (len(notes) > 1)} on this run"):

@@ -9,7 +9,7 @@ from bertlab import sweep, teaching, variants
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
 from bertlab.store import ACTIVE
-from bertlab.strategies import REGISTRY
+from bertlab.strategies import REGISTRY, one_answer_reason
 
 REFRESH_S = 2.0  # as Compare's status lines: a card whose strategy trains now follows it
 
@@ -85,7 +85,7 @@ def measured_baseline(run, majority: bool = True) -> str | None:
     if majority and (maj := m.get("majority_accuracy")) is not None:
         parts.append(f"always answering the commonest class would score {100 * maj:.1f}%")
     if only := run_single_class(m):
-        parts.append(f"⚠ it answered {common.md(repr(only))} to every test text: it learned nothing yet")
+        parts.append(f"⚠ it answered {common.md(repr(only))} to every test text: {one_answer_reason(run.strategy)}")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "." if text else None
 

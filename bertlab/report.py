@@ -503,6 +503,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             ("model_size", "on disk"), ("train_money", f"cost ({prices.currency})")]
     rows = results_rows(runs, prices)
     from bertlab.metrics import run_single_class
+    from bertlab.strategies import one_answer_reason
 
     one_class = []
     for r, run in zip(rows, runs):
@@ -510,7 +511,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         r["model_size"] = format_bytes(r.get("model_bytes"))  # what serving it needs on disk
         if (only := run_single_class(run.metrics)) is not None:
             r["run"] += " ⚠"  # its accuracy, F1 and ECE describe a constant answer, not a model
-            one_class.append(f"{names[run.id]} answered {only!r} to every test text")
+            one_class.append(f"{names[run.id]} answered {only!r} to every test text ({one_answer_reason(run.strategy)})")
         for k in ("test_accuracy", "majority_accuracy"):  # percent, as in the app
             if r[k] is not None:
                 r[k] = f"{100 * r[k]:.1f}%"
@@ -528,8 +529,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                      + "<p class='muted'>Each strategy run several times at one size: mean ± standard deviation over "
                        "its runs, and the range of test accuracy.</p>")
     if one_class:
-        parts.append("<p class='muted'>⚠ " + html.escape("; ".join(one_class)) + ": it learned nothing beyond one "
-                     "class, so its numbers describe a constant answer (a low ECE there means nothing).</p>")
+        parts.append("<p class='muted'>⚠ " + html.escape("; ".join(one_class)) + ": its numbers describe a constant "
+                     "answer, not a model (a low ECE there means nothing).</p>")
     parts.append(_strategies_section(runs))
     parts.append("<p class='muted'>95% interval: the accuracies the model could truly have (on texts like these) "
                  "that this many test texts cannot rule out (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")

@@ -393,15 +393,26 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
         report.predictions_csv(store, [])
 
 
-def test_the_report_marks_a_run_that_answered_one_class_to_everything(finished):
+def test_the_report_marks_a_run_that_answered_one_class_to_everything(finished, tiny_model, tiny_data):
     store, ids = finished
     run = store.get(ids[2])
     store.update(ids[2], metrics={**run.metrics, "confusion": [[9, 0], [7, 0]], "label_names": ["neg", "pos"]})
     page = report.build_html(store, ids)
     assert f"<td>{run.label} ⚠</td>" in page
-    assert f"{run.label} answered &#x27;neg&#x27; to every test text: it learned nothing beyond one class" in page
+    assert (f"{run.label} answered &#x27;neg&#x27; to every test text (it learned nothing beyond always giving one "
+            "answer): its numbers describe a constant answer") in page
     for i in ids[:2]:
         assert f"<td>{store.get(i).label}</td>" in page  # the others unmarked
+    # zero_shot trains nothing: its label sentences, not its learning, gave the one answer (as Compare says)
+    zs = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data), batch_id="b-report")
+    store.claim(zs, "cpu")
+    store.finish(zs, SUCCEEDED, metrics={**run.metrics, "confusion": [[9, 0], [7, 0]], "label_names": ["neg", "pos"]},
+                 costs={"train_seconds": 0.0})
+    page = report.build_html(store, [*ids, zs])
+    zs_label = store.get(zs).label
+    assert (f"{zs_label} answered &#x27;neg&#x27; to every test text (its label sentences do not tell the texts "
+            "apart)") in page
+    assert f"{zs_label} answered &#x27;neg&#x27; to every test text (it learned" not in page
 
 
 def test_a_built_in_runs_csv_names_its_source_package_as_it_trained():

@@ -151,6 +151,16 @@ def get_strategy(name: str) -> Strategy:
         raise ConfigError(f"strategy {name!r} is unknown; choose from {sorted(REGISTRY)}.") from None
 
 
+def one_answer_reason(name: str) -> str:
+    """Why a run of strategy ``name`` that gave one answer to every test text did so, as the app, the HTML report
+    and the Strategy cards say it: a trained one learned nothing beyond that answer; zero_shot trains nothing, its
+    label sentences decide (an unknown name reads as trained)."""
+    s = REGISTRY.get(name)
+    if s is None or s.reads_training_texts:
+        return "it learned nothing beyond always giving one answer"
+    return "its label sentences do not tell the texts apart"
+
+
 def seeded_configs(config, repeats: int) -> list:
     """``repeats`` copies of ``config`` at training seeds seed, seed + 1, ... (the split unchanged); one where no
     seed changes what the strategy does (zero_shot)."""
