@@ -308,7 +308,7 @@ def shown_strategies(spec: SweepSpec) -> list[str]:
     balanced class weights (zero_shot, which reads no training label, never does); ``full_ft (lr 2e-05)`` where
     the sweep sets a learning rate other than the strategy's own default."""
     from bertlab.strategies import REGISTRY
-    from bertlab.variants import _value
+    from bertlab.variants import setting_text
 
     def balanced(s: str) -> bool:  # as point_config would set it, without building (and validating) a config
         weights = {**spec.common, **spec.per_strategy.get(s, {})}.get("class_weights")
@@ -317,7 +317,7 @@ def shown_strategies(spec: SweepSpec) -> list[str]:
     def shown(s: str) -> str:  # "head_only (balanced, lr 0.01)"
         lr = spec.per_strategy.get(s, {}).get("learning_rate")
         tags = [BALANCED_SUFFIX.strip(" ()")] if balanced(s) else []
-        tags += [_value("learning_rate", float(lr))] if lr is not None and lr != default_rate(s) else []
+        tags += [setting_text("learning_rate", float(lr))] if lr is not None and lr != default_rate(s) else []
         return f"{s} ({', '.join(tags)})" if tags else s
 
     return [shown(s) for s in spec.strategies]

@@ -123,7 +123,9 @@ def variant(run) -> tuple[str, str]:
     return run.strategy, _frozen(settings(run))
 
 
-def _value(key: str, value) -> str:
+def setting_text(key: str, value) -> str:
+    """One setting as a run's name shows it: ``("learning_rate", 2e-05)`` → "lr 2e-05", an option by its own name,
+    the keep-best and vocabulary switches in words."""
     if key.startswith(OPTION):
         return f"{key[len(OPTION):]} {value:g}" if isinstance(value, float) else f"{key[len(OPTION):]} {value}"
     if key == "label_descriptions":
@@ -144,14 +146,14 @@ def settings_text(run) -> str:
     'max_length 128, sentences “…”' (not the epochs it never ran)."""
     found = settings(run)
     off = {"keep_best": False, "patience": 0, "new_vocab": False}  # "off" reads so only to tell two runs apart
-    parts = [_value(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions")
+    parts = [setting_text(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions")
              and (k not in off or v != off[k])]
     if descs := found.get("label_descriptions"):  # every sentence, whole: a name quotes only the first, cut
         parts.append("label sentences " + ", ".join(f"“{d}”" for d in descs))
     if found.get("class_weights") == "balanced":
         parts.append("balanced class weights")
     if found.get("new_vocab"):
-        parts[parts.index(_value("new_vocab", True))] += f" of {found.get('vocab_size')} tokens"
+        parts[parts.index(setting_text("new_vocab", True))] += f" of {found.get('vocab_size')} tokens"
     return ", ".join(parts)
 
 
@@ -179,7 +181,7 @@ def parts(runs) -> dict[str, list[str]]:
         said: dict[tuple, str] = {}  # one set of parts per distinct setting
         for r in members:
             mine = (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
-            mine += [_value(k, found[r.id][k]) for k in differ if found[r.id].get(k) not in (None, [])]
+            mine += [setting_text(k, found[r.id][k]) for k in differ if found[r.id].get(k) not in (None, [])]
             sig = _frozen(found[r.id])
             while tuple(mine) in said and said[tuple(mine)] != sig:  # two settings that read alike (cut sentences)
                 mine[-1:] = [(mine[-1] if mine else "setting") + "′"]
