@@ -19,7 +19,6 @@ pass over any share still missing.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
@@ -182,17 +181,17 @@ def warm_estimate(runs: Sequence[Any], strategy: str, model: str, device: str, s
         if wall is None or embedding is None or not texts:
             continue  # a strategy that embeds nothing, or a run from before these were recorded
         if (c.get("embedding_cache_hits") or 0) >= texts:
-            warm.append(wall / units)
+            warm.append((wall / units, units))  # weighted by work, as the cold rate: a tiny run is mostly loading
         else:
-            rest.append(max(0.0, wall - embedding) / units)
+            rest.append((max(0.0, wall - embedding) / units, units))
     new_units = work_units(sizes, epochs, uses_epochs)
     if warm:
         n = len(warm)
-        return Estimate(statistics.median(warm) * new_units,
+        return Estimate(weighted_median(warm) * new_units,
                         f"{n} past run{'s' if n > 1 else ''} on this device, served from the cache")
     if rest:
         n = len(rest)
-        return Estimate(statistics.median(rest) * new_units,
+        return Estimate(weighted_median(rest) * new_units,
                         f"{n} past run{'s' if n > 1 else ''} on this device, less {'its' if n == 1 else 'their'} "
                         "embedding pass")
     return None

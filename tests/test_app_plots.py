@@ -316,6 +316,28 @@ def test_estimate_of_a_run_whose_embeddings_are_cached_is_the_warm_time_not_a_fi
     assert estimate_seconds(both, "head_only", "minilm", "gpu1", sizes, 2, cached=1.0).seconds is None
 
 
+def test_a_warm_estimate_weighs_past_runs_by_their_work_as_a_cold_one_does():
+    """Two tiny warm runs (a dozen texts, most of their 0.8 s loading the model) beside one of 290 units of work:
+    a plain median took the tiny runs' rate, ~12 s for a warm run that takes ~1 s."""
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    tiny = []
+    for i in range(2):
+        run = embedding_run("head_only", f"t{i}", total=1.0, wall=0.8, embedding=0.05, hits=12, texts=12)
+        run.data_summary = {**run.data_summary, "sizes": {"train": 6, "validation": 2, "test": 4}}  # 20 units
+        tiny.append(run)
+    big = embedding_run("head_only", "big", total=26.0, wall=1.0, embedding=0.1, hits=170)
+    warm = estimate_seconds([*tiny, big], "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=1.0)
+    assert warm.seconds == pytest.approx(1.0)
+    assert warm.basis == "embeddings cached: 3 past runs on this device, served from the cache"
+    # the same for runs not yet served from the cache: their time beyond the embedding pass
+    cold = [embedding_run("head_only", f"c{i}", total=1.0, wall=1.0, embedding=0.2, hits=0, texts=12) for i in range(2)]
+    for run in cold:
+        run.data_summary = {**run.data_summary, "sizes": {"train": 6, "validation": 2, "test": 4}}
+    cold.append(embedding_run("head_only", "c2", total=27.0, wall=27.0, embedding=25.0, hits=0))
+    assert estimate_seconds(cold, "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=1.0).seconds \
+        == pytest.approx(2.0)
+
+
 def test_cache_shares_count_texts_cached_now_or_by_an_earlier_run_of_the_launch():
     from types import SimpleNamespace
 
