@@ -1543,6 +1543,20 @@ def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeli
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
 
 
+def test_a_header_only_workbook_is_said_on_the_data_page_not_a_traceback():
+    import io
+
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame(columns=["text", "label"]).to_excel(buf, index=False)
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("header.xlsx", buf.getvalue(), "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("header.xlsx has a header (text, label) but no data rows." in e.value.replace("\\", "") for e in at.error)
+
+
 def test_leaving_out_rare_classes_is_not_offered_where_it_would_leave_fewer_than_two():
     at = app_on()
     at.radio(key="keep_source").set_value("Upload a file").run()

@@ -193,6 +193,12 @@ REFUSED = [
     Refused("xlsx_that_unpacks_to_gigabytes", "bomb.xlsx", _zip_bomb,
             lambda p: "bomb.xlsx unpacks to 2.5 GB, over the 2 GB bertlab reads from a workbook. Export the sheet as "
                       "CSV (UTF-8), or sample it down."),
+    # its header's names were dropped with its empty columns: the page then crashed on a table of no columns
+    Refused("header_only_xlsx", "header.xlsx", lambda: xlsx({"Sheet1": pd.DataFrame(columns=["text", "label"])}),
+            lambda p: "header.xlsx has a header (text, label) but no data rows."),
+    Refused("header_only_parquet", "header.parquet",
+            lambda: parquet(pd.DataFrame({"text": pd.Series([], dtype=str), "label": pd.Series([], dtype=str)})),
+            lambda p: "header.parquet has columns (text, label) but no data rows."),
     Refused("csv_named_xlsx", "book.xlsx", lambda: csv_text(good_rows()),
             lambda p: "book.xlsx is not an Excel .xlsx workbook (an .xlsx file is a ZIP archive). If it is a text "
                       "table renamed, give it its real extension (.csv, .tsv...), or re-save it from Excel."),
@@ -572,6 +578,12 @@ LOADS = [
           lambda: xlsx({"reviews": pd.DataFrame({"text": TEXTS, "stars": [1 + (y == "pos") for y in LABELS]}),
                         "notes": pd.DataFrame({"x": [1]})}), 30, ["1", "2"],
           ["book.xlsx: read the sheet 'reviews'; the workbook also has 'notes' (to use another sheet, save it as a "
+           "workbook or CSV of its own)"]),
+    # a notes sheet of one column first (no dataset fits in one column): the data is on a later sheet
+    Loads("xlsx_notes_sheet_first", "multi.xlsx",
+          lambda: xlsx({"Info": pd.DataFrame({"note": ["read me first", "the data is on the next sheet"]}),
+                        "Data": pd.DataFrame({"text": TEXTS, "label": LABELS})}), 30, ["neg", "pos"],
+          ["multi.xlsx: read the sheet 'Data'; the workbook also has 'Info' (to use another sheet, save it as a "
            "workbook or CSV of its own)"]),
     Loads("xlsx_with_blank_rows_and_columns", "gaps.xlsx",
           lambda: xlsx({"Sheet1": pd.DataFrame({"text": TEXTS + [None], "": [None] * 31, "label": LABELS + [None]})}),

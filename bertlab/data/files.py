@@ -280,6 +280,8 @@ def _read_parquet(raw: bytes, filename: str) -> pd.DataFrame:
             f"{filename} is not a readable Parquet file ({type(e).__name__}: {detail}). It may be truncated "
             "or another format: re-save it with pandas DataFrame.to_parquet, or upload a CSV."
         ) from None
+    if df.empty:
+        raise DataError(f"{filename} has columns ({', '.join(map(str, df.columns)) or 'none'}) but no data rows.")
     names = [n for n in df.index.names if n is not None]
     keep = bool(names) and len(names) == df.index.nlevels and not set(map(str, names)) & set(map(str, df.columns))
     return df.reset_index(drop=not keep)
@@ -318,12 +320,19 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
         sheets = list(book.sheet_names)
+        # The first sheet that can hold a dataset (two columns with values: a text and a label), else the first
+        # with any cells: a workbook opening on a notes or readme sheet of one column has its data further on.
+        first = None
         for sheet in sheets:
             df = book.parse(sheet)
             if not df.empty or len(df.columns):
-                break
+                first = first or (sheet, df)
+                if df.dropna(how="all").dropna(axis=1, how="all").shape[1] >= 2:
+                    break
         else:
-            raise DataError(f"{filename}: every sheet ({', '.join(map(repr, sheets)) or 'none'}) is empty.")
+            if first is None:
+                raise DataError(f"{filename}: every sheet ({', '.join(map(repr, sheets)) or 'none'}) is empty.")
+            sheet, df = first
     except DataError:
         raise
     except Exception as e:  # openpyxl and zipfile raise several unrelated types for a bad file
@@ -334,6 +343,9 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
         others = [x for x in sheets if x != sheet]
         notes.append(f"{filename}: read the sheet {sheet!r}; the workbook also has {', '.join(map(repr, others))} "
                      "(to use another sheet, save it as a workbook or CSV of its own)")
+    if df.dropna(how="all").empty:  # a header row alone: its names vanish below with the empty columns
+        where = f" (sheet {sheet!r})" if len(sheets) > 1 else ""
+        raise DataError(f"{filename}{where} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
     # Excel's blank rows and columns come back as all-empty: dropped, as a CSV export would not have them.
     return df.dropna(how="all").dropna(axis=1, how="all")
 
