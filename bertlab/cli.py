@@ -72,6 +72,9 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
         raise BertlabError("--hub-test-split names a hub dataset's test split (--dataset hub:<name>); a file's own "
                            "split is read from its split column (--split-column).")
     if dataset in BUILTIN:
+        if args.text_column or args.label_column:
+            raise BertlabError(f"--text-column / --label-column choose a file's or a hub dataset's columns; the "
+                               f"built-in {dataset!r} has its own (see `python -m bertlab datasets`).")
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
         return DataConfig(source="hub", name=dataset[4:], hub_split=args.hub_split,
@@ -664,7 +667,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.predict import Predictor
     from bertlab.store import RunStore
 
-    texts = list(args.text)
+    texts = [*args.text, *args.text_option]
     extra: list[dict] = [{} for _ in texts]  # per text: its row in --file and that row's other columns
     store = RunStore()
     ids = ([store.resolve_id(r) for r in args.run_id.split(",")] if args.run_id != "all"
@@ -1163,6 +1166,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
                                    ".parquet, .xlsx) whose text column is the one the run trained on, where "
                                    "it has that column, else found as on the Data page")
+    pr.add_argument("--text", dest="text_option", action="append", default=[], metavar="TEXT",
+                    help="a text to classify, as the texts after RUN_ID (repeatable)")
     pr.add_argument("--text-column", help="with --file: the table's column of texts")
     pr.add_argument("-o", "--output", help="write every prediction to this CSV (with --file: the row and the "
                                            "table's other columns, e.g. an id; then text, run, label, one "
@@ -1170,6 +1175,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(fn=cmd_predict)
     add_extra_commands(sub)
+    # No abbreviated options: `predict RUN --text "..."` was read as --text-column, and the sentence as its name.
+    for parser in (p, *sub.choices.values()):
+        parser.allow_abbrev = False
     return p
 
 

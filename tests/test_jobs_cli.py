@@ -87,6 +87,10 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     # the id's end, as the app shows a run ("head_only · 1a2b"), names it too
     assert main(["predict", out[1]["run_id"][-4:], "a wonderful film", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[0])["run_id"] == out[1]["run_id"]
+    # --text gives a text, as after the id (it was taken as an abbreviation of --text-column, the text as a name)
+    assert main(["predict", out[1]["run_id"], "--text", "a wonderful film", "--text", "a dull one", "--json"]) == 0
+    assert [json.loads(x)["text"] for x in capsys.readouterr().out.strip().splitlines()] == ["a wonderful film",
+                                                                                          "a dull one"]
 
 
 def test_cli_errors_are_messages_not_tracebacks(capsys):
@@ -97,6 +101,14 @@ def test_cli_errors_are_messages_not_tracebacks(capsys):
     assert "no run with id" in capsys.readouterr().err
     assert main(["run", "--strategies", "full_ft", "--epochs", "0"]) == 2
     assert "epochs must be a whole number from 1 to 100, got 0." in capsys.readouterr().err
+    # a built-in's columns are its own: the options were ignored without a word
+    assert main(["run", "--dataset", "bbc_news", "--strategies", "zero_shot", "--label-column", "nope"]) == 2
+    assert capsys.readouterr().err.startswith("error: --text-column / --label-column choose a file's or a hub "
+                                              "dataset's columns; the built-in 'bbc_news' has its own")
+    # no option is taken from its first letters: --strat is not --strategies
+    with pytest.raises(SystemExit) as e:
+        main(["run", "--dataset", "bbc_news", "--strat", "zero_shot"])
+    assert e.value.code == 2 and "unrecognized arguments: --strat zero_shot" in capsys.readouterr().err
 
 
 def test_cli_lists(capsys):
