@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import streamlit as st
 
 from app_pages import common
-from bertlab.config import DataConfig
+from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import hub_table
@@ -73,30 +74,62 @@ def column_pickers(cols: list[str], guess: tuple[str, str, str | None], key: str
     return text_col, label_col, row
 
 
+@st.cache_resource(show_spinner="Reading the file…", max_entries=2)
+def _read_stored(path: str, _changed: int):
+    """A file uploaded earlier, read again from where it is kept (``_changed``: its modification time, so a file
+    replaced there is read anew): (table, guessed columns), as :func:`_read_upload`."""
+    from pathlib import Path
+
+    df = read_table(Path(path).read_bytes(), upload_display_name(path), [])
+    return df, guess_columns(df)
+
+
 def choose_upload() -> DataConfig | None:
     up = st.file_uploader("CSV, TSV, JSONL, Parquet or Excel (.xlsx) with a text column and a label column", type=UPLOAD_TYPES,
                           key="upload", help="Up to 100 MB. The file is kept in the data directory so runs can "
                                              "reload it after a restart.")
     current = common.data_config()
     if up is None:
-        if current.source == "file":
-            st.info(f"Using the file uploaded earlier: `{current.label}`. Upload another one to replace it.")
+        if current.source != "file":
+            st.info("Upload a file to continue, or pick a built-in dataset.")
+            return None
+        st.info(f"Using the file uploaded earlier: `{current.label}`. Upload another one to replace it.")
+        from pathlib import Path
+
+        path = Path(current.name)
+        if not path.is_file():  # the data directory was deleted since: loading it says so
             return current
-        st.info("Upload a file to continue, or pick a built-in dataset.")
-        return None
+        # Its pickers still: the uploader forgets its file when the user goes to another page, and the columns
+        # chosen could then not be changed without uploading the file again.
+        df, guess = _read_stored(str(path), path.stat().st_mtime_ns)
+        # its pickers' keys as when it was uploaded (a stored name starts with the content's hash, as the tag)
+        tag = path.name[:8] if re.match(r"[0-9a-f]{12}-", path.name) else hashlib.sha256(
+            str(path).encode()).hexdigest()[:8]
+        return file_columns(path, df, guess, tag, current)
     raw = up.getvalue()
     tag = hashlib.sha256(raw).hexdigest()[:8]
     path, df, guess = _read_upload(tag, up.name, raw)
     if not path.exists():  # the data directory was deleted since (to start afresh): keep the file again
         _read_upload.clear()
         path, df, guess = _read_upload(tag, up.name, raw)
+    return file_columns(path, df, guess, tag, current)
+
+
+def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current: DataConfig) -> DataConfig:
+    """The text, label and split pickers for a file's table; for the file the data already comes from (uploaded
+    again, or after a visit to another page), they start at the columns chosen for it, not at the guess."""
     cols = [str(c) for c in df.columns]
+    same = current.source == "file" and current.name == str(path)
+    if same and current.text_column in cols and current.label_column in cols:
+        guess = (current.text_column, current.label_column, guess[2])  # still asked to check until picked
     text_col, label_col, (_, _, c3) = column_pickers(cols, guess, tag, width=3)
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
     # values, else drawn. Another column can be chosen; drawing it is always one choice away.
     others = [c for c in cols if c not in (text_col, label_col)]
     # (column names as the pickers show them: an Excel header of 2020 is the number 2020 in the table)
     found = detect_split_column(df.rename(columns=str)[others]) if others else None
+    if same and current.text_column in cols and current.label_column in cols:  # as chosen (drawn: None)
+        found = current.split_column if current.split_column in others else None
     options = [DRAW_SPLIT, *others]
     split_col = c3.selectbox(
         "Split", options, index=options.index(found) if found else 0, key=f"split_col_{tag}",

@@ -1537,10 +1537,42 @@ def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeli
     assert picked == {"Text column": "review", "Label column": "stars"}
     no_problems(at)
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+    at.run()  # drawn again (the columns now kept as the data's): still to check, nothing picked yet
+    assert any("Pick the columns yourself" in w.value for w in at.warning)
     next(s for s in at.selectbox if s.label == "Text column").set_value("id").run()
     next(s for s in at.selectbox if s.label == "Text column").set_value("review").run()  # and back: still picked
     assert not any("Pick the columns yourself" in w.value for w in at.warning)
     assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+
+
+def test_an_uploads_columns_can_be_changed_after_a_visit_to_another_page_and_survive_its_upload_again():
+    """The uploader forgets its file on another page: back on Data, the pickers were gone ("Using the file uploaded
+    earlier") and the label could not be changed without uploading again, which then reset it to the detected one."""
+    rows = "".join(f"{i},text number {i} about {'goals' if i % 2 else 'votes'},{'sport' if i % 2 else 'politics'},"
+                   f"{'pos' if i % 3 else 'neg'}\n" for i in range(60))
+    raw = ("id,text,topic,sentiment\n" + rows).encode()
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("three.csv", raw, "text/csv")).run()
+    label = next(s for s in at.selectbox if s.label == "Label column")
+    first = label.value
+    other = "topic" if first != "topic" else "sentiment"
+    label.set_value(other).run()
+    assert at.session_state["keep_data_config"]["label_column"] == other
+    at.switch_page("app_pages/train.py").run()
+    at.switch_page("app_pages/data.py").run()
+    no_problems(at)
+    assert any("Using the file uploaded earlier: `three.csv`" in i.value for i in at.info)
+    picked = {s.label: s.value for s in at.selectbox if s.label in ("Text column", "Label column", "Split")}
+    assert picked == {"Text column": "text", "Label column": other, "Split": "drawn (stratified, by seed)"}
+    next(s for s in at.selectbox if s.label == "Label column").set_value(first).run()  # changed without uploading
+    no_problems(at)
+    assert at.session_state["keep_data_config"]["label_column"] == first
+    next(s for s in at.selectbox if s.label == "Label column").set_value(other).run()
+    # the same file uploaded again starts at the columns chosen for it, not at the detected ones
+    at.file_uploader[0].set_value(("three.csv", raw, "text/csv")).run()
+    assert next(s for s in at.selectbox if s.label == "Label column").value == other
+    assert at.session_state["keep_data_config"]["label_column"] == other
 
 
 def test_a_header_only_workbook_is_said_on_the_data_page_not_a_traceback():
