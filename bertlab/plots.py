@@ -223,9 +223,11 @@ LOSS_X = {"step": ("step", "optimizer step (batches)"), "epoch": ("x", "epoch (p
 
 
 def _run_total_steps(run: Any, last_step: float) -> float:
-    """Planned steps of a run: its last step when finished, else extrapolated from its progress."""
+    """Planned steps of a run: its last step when it succeeded, else (running, or stopped part way: cancelled,
+    failed, interrupted) extrapolated from its progress, so that a run cancelled at 42% ends at 42%, as it did
+    while it ran, not stretched over the whole axis as if it had finished."""
     p = getattr(run, "progress", 1.0) or 0.0
-    if getattr(run, "status", "succeeded") == "running" and 0.02 < p < 1:
+    if getattr(run, "status", "succeeded") != "succeeded" and 0.02 < p < 1:
         return last_step / p
     return last_step
 

@@ -403,7 +403,7 @@ def test_long_loss_series_get_a_faint_raw_line_and_a_smoothed_one_and_an_epoch_a
     assert plots.smooth([1.0, 1.0, 1.0], 0.9) == pytest.approx([1.0, 1.0, 1.0])  # debiased: no start-up dip
 
 
-def test_progress_axis_overlays_short_and_long_runs_and_extrapolates_running_ones():
+def test_progress_axis_overlays_short_and_long_runs_and_extrapolates_running_and_stopped_ones():
     long_run, short_run = make_run("head_only", "h1"), make_run("full_ft", "f1", status="running")
     short_run.progress = 0.5  # 10 of 20 planned steps done
     fig = plots.train_loss_figure([long_run, short_run], loss_points("h1", 400) + loss_points("f1", 10),
@@ -411,6 +411,13 @@ def test_progress_axis_overlays_short_and_long_runs_and_extrapolates_running_one
     by_name = {t.name: t for t in fig.data}
     assert max(by_name["head_only"].x) == pytest.approx(1.0, abs=0.01)
     assert max(by_name["full_ft"].x) == pytest.approx(0.5)
+    # stopped part way (cancelled at 42%, or failed): it ends where it stopped, not stretched to 100% as if finished
+    for status in ("cancelled", "failed", "interrupted"):
+        stopped = make_run("full_ft", "f1", status=status)
+        stopped.progress = 0.42
+        fig = plots.train_loss_figure([long_run, stopped], loss_points("h1", 400) + loss_points("f1", 21),
+                                      x="progress", smoothing=0)
+        assert max({t.name: t for t in fig.data}["full_ft"].x) == pytest.approx(0.42), status
 
 
 def _strategy_colours(fig) -> dict[str, set[str]]:
