@@ -26,7 +26,7 @@ from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError
 from bertlab.jobs import JobManager
 from bertlab.paths import data_home, keep_text
-from bertlab.store import ACTIVE, RunStore
+from bertlab.store import ACTIVE, RunStore, undone_batches
 
 # Session keys starting with "keep_" survive page switches (app.py re-assigns them every run,
 # which stops Streamlit from deleting the state of widgets that are not on the current page).
@@ -142,7 +142,7 @@ def latest_batch(runs: list, sweeps: set[str]) -> str | None:
     """
     if not runs:
         return None
-    undone = {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status not in ("cancelled", "interrupted")}
+    undone = undone_batches(runs)
     kept = [r for r in runs if r.batch_id not in undone] or runs
     return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 
@@ -171,8 +171,8 @@ def with_picked(batches: dict, titles: dict, runs: list) -> tuple[dict, dict]:
 
 def shown_batch(runs: list, sweeps: set[str]) -> str | None:
     """The batch the other pages open on: the runs picked on Compare (:data:`PICKED`, where its Pick runs switch is
-    on), else the batch it shows (as chosen there), else this desk's newest launch (not a sweep) that is stored,
-    else :func:`latest_batch`. A CLI run or another user's launch made since does not take Accuracy vs cost, the
+    on), else the batch it shows (as chosen there), else this desk's newest launch (not a sweep, not all cancelled)
+    that is stored, else :func:`latest_batch`. A CLI run or another user's launch made since does not take Accuracy vs cost, the
     cards or the Playground away from the comparison this desk was looking at. ``runs`` are newest first."""
     if picked(runs):
         return PICKED
@@ -181,7 +181,9 @@ def shown_batch(runs: list, sweeps: set[str]) -> str | None:
         return choice
     own = [(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
            *own_batches()]
-    mine = set(own) & present - sweeps  # a sweep has its own page: it takes no other page over
+    # a sweep has its own page: it takes no other page over; a launch of this desk's all cancelled (clicked twice,
+    # then undone) has nothing to show, as latest_batch passes it over
+    mine = set(own) & present - sweeps - undone_batches(runs)
     # runs come newest first: the first of this desk's batches met is its newest
     return next((r.batch_id for r in runs if r.batch_id in mine), None) or latest_batch(runs, sweeps)
 

@@ -16,7 +16,7 @@ from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_single_class, signed
 from bertlab.pareto import format_flops
-from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING
+from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING, SUCCEEDED, undone_batches
 from bertlab.strategies import REGISTRY, one_answer_reason
 from bertlab.sweep import config_key
 
@@ -63,7 +63,9 @@ def select_runs(all_runs: list) -> list[str]:
            *common.own_batches()}  # this desk's launches: a reload opens on its own, not another user's
     # A sweep is not taken up so: it has its page (Learning curves), and a teacher's sweep took Compare away from
     # the launch prepared for the class (and the cards and Playground with it).
-    if mine := [b for b in new if b in own and b not in sweeps]:  # this desk's launch (Train, then Compare)
+    # (not one whose every run was cancelled: a launch clicked twice, then undone, has nothing to show)
+    undone = undone_batches(all_runs)
+    if mine := [b for b in new if b in own and b not in sweeps and b not in undone]:  # this desk's launch
         choice = mine[0]
     elif choice not in batches:
         choice = latest
@@ -925,10 +927,13 @@ def _predictions_csv() -> bytes:
         return report.for_spreadsheet(report.csv_text([{"error": str(e)}]))
 
 
+# (none finished: nothing to download; the file said so in a column of its own)
+scored = any(r.status == SUCCEEDED for r in all_runs if r.id in set(ids))
 row.download_button("Test predictions (CSV)", _predictions_csv, "bertlab-test-predictions.csv", "text/csv",
-                    on_click="ignore", icon=":material/fact_check:",
+                    on_click="ignore", icon=":material/fact_check:", disabled=not scored,
                     help="Every test text with its true label and each run's answer (runs scored on the same test "
-                         "set): read where they disagree, or score them with your own metric.")
+                         "set): read where they disagree, or score them with your own metric."
+                         + ("" if scored else " None of these runs finished: no answers yet."))
 # The inference box sits beside the status lines only; curves and results take the full width below
 # (beside them too, at 1024 px they were squeezed to ~400 px and two charts a row were unreadable). In projector
 # mode it goes under the status lines, across the page: a third of it cut the answers to "f" and "r" at 1024 px.

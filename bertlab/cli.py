@@ -640,7 +640,7 @@ def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqd
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from bertlab.store import RunStore
+    from bertlab.store import RunStore, undone_batches
 
     store = RunStore()
     store.mark_interrupted()  # a run whose process died (killed, Ctrl-C) is not shown as 'running'
@@ -657,9 +657,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
         for r in runs:  # newest first
             batches.setdefault(r.batch_id, []).append(shown[r.id])
             data.setdefault(r.batch_id, []).append(run_dataset(r))
-        print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first):")
+        undone = undone_batches(runs)
+        print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first"
+              + (" not all cancelled" if undone else "") + "):")
         for b, names in list(batches.items())[:5]:
-            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))})")
+            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))})"
+                  + ("  all cancelled" if b in undone else ""))
     return 0
 
 

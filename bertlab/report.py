@@ -24,7 +24,7 @@ from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
-from bertlab.store import Run, RunStore
+from bertlab.store import Run, RunStore, undone_batches
 from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
@@ -58,10 +58,12 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
     for ref in run_ids or []:
         ids.append(store.resolve_id(ref))  # a whole id, or its last characters as the app shows them
     if batch == "latest":  # the newest launch: what was just run, without copying its id
-        newest = store.list_runs(limit=1)
-        if not newest:
+        recent = store.list_runs(limit=300)
+        if not recent:
             raise BertlabError("there are no runs yet, so no latest batch; run `python -m bertlab run` first.")
-        batch = newest[0].batch_id
+        # not one whose every run was cancelled (a launch undone), where another is there, as the app opens
+        undone = undone_batches(recent)
+        batch = next((r.batch_id for r in recent if r.batch_id not in undone), recent[0].batch_id)
     if batch:
         found = [r.id for r in reversed(store.list_runs(batch_id=batch, limit=100_000))]
         if not found:

@@ -31,6 +31,13 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
 ACTIVE = (QUEUED, RUNNING)
 FINISHED = (SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
 
+
+def undone_batches(runs) -> set[str]:
+    """The batches of ``runs`` whose every run was cancelled or interrupted (a launch clicked twice, then undone;
+    one stopped by a restart and the rest cancelled): nothing in them to show, so no page opens on one and
+    ``--batch latest`` passes it over."""
+    return {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status not in (CANCELLED, INTERRUPTED)}
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, batch_id TEXT, created REAL, started REAL, finished REAL,

@@ -696,6 +696,40 @@ def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_d
     assert time.strftime("%H:%M", time.localtime(1.7e9)) not in title
 
 
+def test_a_desks_launch_undone_is_not_what_compare_opens_on_nor_the_clis_latest(tiny_data, bertlab_home, capsys):
+    """A launch clicked twice, then the second undone: a reload (or another browser at the desk) opened Compare on
+    the copy, "None of these runs finished", with a predictions CSV to download holding one error; the CLI's
+    `report --batch latest` wrote a report of the four cancelled runs."""
+    from bertlab import report
+    from bertlab.cli import main
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    first = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-first")
+    assert execute_run(store, first) == "succeeded"
+    copy = [store.create_run(make_config(n, data=tiny_data), batch_id="b-copy") for n in ("tfidf_logreg", "zero_shot")]
+    for rid in copy:
+        store.request_cancel(rid)  # queued: cancelled at once
+    assert {store.get(rid).status for rid in copy} == {"cancelled"}
+    (bertlab_home / "desks" / "teacher").mkdir(parents=True)
+    (bertlab_home / "desks" / "teacher" / "batches.json").write_text('["b-copy", "b-first"]')
+    at = app_on("app_pages/compare.py", desk="teacher")
+    no_problems(at)
+    assert at.session_state["cmp_choice"] == "b-first"
+    assert not next(b for b in at.get("download_button") if b.proto.label == "Test predictions (CSV)").proto.disabled
+    # picked by hand, the undone one is shown, and there is nothing to download from it
+    at.selectbox[0].set_value("b-copy").run()
+    no_problems(at)
+    button = next(b for b in at.get("download_button") if b.proto.label == "Test predictions (CSV)")
+    assert button.proto.disabled and "None of these runs finished" in button.proto.help
+    assert report.resolve_runs(store, batch="latest") == [first]
+    assert main(["runs"]) == 0
+    listed = capsys.readouterr().out
+    assert "`--batch latest` for the first not all cancelled" in listed
+    assert any(line.strip().startswith("b-copy") and line.endswith("all cancelled") for line in listed.splitlines())
+
+
 def test_compare_cancels_every_unfinished_run_of_a_batch_at_once(tiny_data, bertlab_home, monkeypatch):
     from bertlab.jobs import JobManager
     from bertlab.strategies import make_config
