@@ -15,7 +15,7 @@ from bertlab.errors import BertlabError
 from bertlab.estimate import Estimate, cache_shares, estimate_seconds, format_duration, probe_estimate
 from bertlab.launch import example_rates, launch_configs, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve
-from bertlab.store import ACTIVE
+from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
 from bertlab.teaching import COST_NOTES, card
@@ -410,14 +410,19 @@ def queue_ahead() -> str:
     n = len(ids)
     if not n:
         return ""
-    # the launch keeps its run ids: no store query per queued run (a sweep queues hundreds) on every rerun
-    mine = len(set(ids) & set((st.session_state.get("last_launch") or {}).get("ids") or ()))
+    # this desk's (any of its launches, any tab: a launch before the last one is the user's too), by one query
+    own = set(common.own_batches())
+    queued = set(ids)
+    mine_runs = [r for r in common.store().list_runs(status=ACTIVE, limit=None) if r.id in queued and r.batch_id in own]
+    mine, launches = len(mine_runs), len({r.batch_id for r in mine_runs})
     runs = f"{n} run{'s are' if n != 1 else ' is'}"
     them = "them" if n != 1 else "it"
+    yours = "Your launch's" if launches == 1 else "Your launches'"
     if mine == n:
-        return (f":material/hourglass_empty: Your launch's {runs} still queued or training: a new launch starts after "
+        return (f":material/hourglass_empty: {yours} {runs} still queued or training: a new launch starts after "
                 f"{them}, so its time above comes on top.")
-    of = f" ({mine} of them your launch's, {n - mine} from other tabs or users)" if mine else " (from any tab or user)"
+    of = (f" ({mine} of them from your launch{'es' if launches > 1 else ''}, {n - mine} from other tabs or users)"
+          if mine else " (from any tab or user)")
     return (f":material/hourglass_empty: {runs} queued or training ahead of a new launch{of}, one after another: "
             f"its runs start after {them}, so the time above comes on top.")
 
@@ -501,21 +506,27 @@ def launch(configs: list[RunConfig]) -> None:
 
 
 def repeats_live_launch(configs: list[RunConfig]) -> str | None:
-    """The batch id if every one of these runs already waits or trains (with the very same config), launched at
-    this desk (any tab, any session): a second click on Launch, or one in another tab, would queue them all again.
-    Else None. Another user's identical launch on a shared server is theirs: it does not count."""
+    """The batch id if every one of these runs is already in a launch of this desk (any tab, any session) that
+    still trains, waiting, training or finished there (with the very same config), one of them at least still to
+    finish: a second click on Launch, or one in another tab, would queue them all again; clicked once its first
+    runs had finished, it was not asked. Else None. Another user's identical launch on a shared server is theirs:
+    it does not count."""
     own = set(common.own_batches())
-    active = [r for r in common.store().list_runs(status=ACTIVE, limit=None) if r.batch_id in own]
-    waiting = [json.dumps(r.config, sort_keys=True) for r in active]
-    batches = []
+    store = common.store()
+    live = dict.fromkeys(r.batch_id for r in store.list_runs(status=ACTIVE, limit=None) if r.batch_id in own)
+    held = [r for b in live for r in store.list_runs(batch_id=b, limit=None) if r.status in (*ACTIVE, SUCCEEDED)]
+    waiting = [json.dumps(r.config, sort_keys=True) for r in held]
+    matched = []
     for c in configs:
         key = json.dumps(json.loads(json.dumps(c.to_dict())), sort_keys=True)
         if key not in waiting:
             return None
         i = waiting.index(key)
-        waiting[i] = None  # each waiting run answers for one config
-        batches.append(active[i].batch_id)
-    return batches[-1] if batches else None
+        waiting[i] = None  # each run answers for one config
+        matched.append(held[i])
+    if not any(r.status in ACTIVE for r in matched):
+        return None  # all of them trained already, in a launch busy with other runs: not this launch again
+    return matched[-1].batch_id
 
 
 def current_configs(names, cfg, model, overrides, n_train, repeats, rates=None) -> list[RunConfig] | None:
@@ -692,7 +703,7 @@ if summary is not None:
             common.show_error(e)
     if kept := st.session_state.pop("kept_copy", None):  # where the one copy is, said once after "No"
         st.session_state["cmp_choice"] = kept  # the link opens Compare on that batch
-        st.info(f"Nothing queued: the same runs are already in batch `{kept}`, still training or waiting.",
+        st.info(f"Nothing queued: the same runs are already in batch `{kept}`, trained there or still to train.",
                 icon=":material/content_copy:")
         st.page_link("app_pages/compare.py", label="See that batch on Compare →", icon=":material/monitoring:")
     last = st.session_state.get("last_launch")

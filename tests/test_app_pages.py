@@ -652,6 +652,44 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     assert len(store.list_runs()) == 3 and len({r.batch_id for r in store.list_runs()}) == 3
 
 
+def test_launch_clicked_again_once_part_of_it_finished_still_asks(tiny_model, tiny_data, bertlab_home, monkeypatch):
+    """Launch clicked again while the launch still trained, its first run finished: it queued them all again, unasked;
+    and the queue beside the estimate counted an earlier launch of this desk as "from other tabs or users"."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the worker takes nothing by itself
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
+    store = RunStore(bertlab_home)
+    first, second = sorted(store.list_runs(), key=lambda r: r.strategy != "tfidf_logreg")
+    assert execute_run(store, first.id) == SUCCEEDED  # trained; zero_shot still waits
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 2 and any("a second time?" in w.value for w in at.warning)
+    # once nothing of it is left to train, the same launch is a new one (to measure again), unasked
+    assert execute_run(store, second.id) == SUCCEEDED
+    at.run()
+    assert not any("second time" in w.value for w in at.warning)
+    # an earlier launch of this desk still waiting, and a new one: both are this desk's in the queue's count
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(at)
+    import dataclasses
+
+    real = JobManager.snapshot  # (the runs trained above by hand stay in the idle worker's queue: not as it runs)
+    monkeypatch.setattr(JobManager, "snapshot", lambda self: dataclasses.replace(real(self),
+        queued=tuple(r.id for r in store.list_runs(status=ACTIVE))))
+    at.run()
+    no_problems(at)
+    assert any("Your launches' 2 runs are still queued or training" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
+
+
 def test_a_lowered_batch_size_is_said_with_the_launch(tiny_model, tiny_data, bertlab_home, monkeypatch):
     from bertlab.jobs import JobManager
 
