@@ -199,7 +199,8 @@ LAST_DATA_FILE = "last_data.json"
 JUDGE_LABELS = {"accuracy": "Accuracy", "macro_f1": "Macro-F1"}
 JUDGE_HELP = ("Accuracy counts every text the same; macro-F1 averages the F1 of each class, so a rare class counts as "
               "much as a common one. Macro-F1 is the default where the majority class is 70% or more of the test "
-              "texts, or a class is under 5% of them: there accuracy rewards answering the common class always, or "
+              "texts, or a class is under 5% of them and under half the share of a class if all were even (50 "
+              "even topics are 2% each, and not imbalanced): there accuracy rewards answering the common class always, or "
               "ignoring the rare one.")
 
 

@@ -323,7 +323,7 @@ def results(runs: list) -> None:
 def answer_box(done: list, still: int = 0) -> None:
     """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer), judged by
     accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts, or a class is
-    under 5% of them)."""
+    rare: bertlab.answer.rare_share)."""
     default = answer.default_metric(done)
     chosen = common.judge_chosen(default, "judge_by")
     a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason

@@ -251,7 +251,7 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
     ``test_cap``: the test split's cap, and ``n_examples`` the cleaned examples (``test_rows``: the file's own test
     rows, where its split is its own), to say whether a larger cap would give more test texts or only a larger
     file would."""
-    from bertlab.answer import IMBALANCED, RARE_SHARE
+    from bertlab.answer import IMBALANCED, rare_share
 
     parts = []
     test = sp.test.counts()
@@ -261,7 +261,7 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
         parts.append(f"The majority class is {majority:.1%} of the test split: a model that always answers it scores "
                      f"{majority:.1%} accuracy, so Compare's answer judges by macro-F1 by default (every class counts the "
                      f"same), and shows each class's recall.")
-    elif rarest is not None and test[rarest] / max(1, sum(test.values())) < RARE_SHARE:
+    elif rarest is not None and rare_share(test[rarest] / max(1, sum(test.values())), len(test)):
         parts.append(f"{common.md(repr(rarest))} is only {test[rarest] / sum(test.values()):.1%} of the test split: a "
                      "model could ignore it and lose next to no accuracy, so Compare's answer judges by macro-F1 by "
                      "default (every class counts the same), and shows each class's recall.")
@@ -270,7 +270,12 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
                      "as a common one in training.")
     rare = {n: c for n, c in test.items() if c < RARE_TEST}
     if rare:
-        listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in sorted(rare.items(), key=lambda kv: kv[1]))
+        ranked = sorted(rare.items(), key=lambda kv: kv[1])
+        listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in ranked[:6])
+        if len(ranked) > 8:  # 50 classes of 4 test texts each were listed in one block
+            listed += f" and {len(ranked) - 6:,} more classes with fewer than {RARE_TEST} each"
+        else:
+            listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in ranked)
         n_test = sum(test.values())
         larger = [f"*{name}*" for name, (_, _, cap) in common.PRESETS.items()
                   if cap is None or (test_cap is not None and cap > test_cap)]

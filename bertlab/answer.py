@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from bertlab import paired, variants
-from bertlab.metrics import rarest_class, signed
+from bertlab.metrics import class_count, rarest_class, signed
 from bertlab.pareto import format_flops
 
 ALPHA = 0.05
@@ -184,8 +184,16 @@ MACRO_F1 = Judge("test_macro_f1", "macro-F1", "the best run by macro-F1", "the b
 JUDGES = {"accuracy": ACCURACY, "macro_f1": MACRO_F1}
 # A majority class this large makes accuracy reward answering it always: the answer judges by macro-F1 instead.
 IMBALANCED = 0.7
-# A class this rare moves accuracy by at most this much if a model ignores it altogether: macro-F1 judges instead.
+# A class this rare moves accuracy by at most this much if a model ignores it altogether: macro-F1 judges instead
+# (where it is also under half the share each class would have if all were alike: 50 even classes are 2% each).
 RARE_SHARE = 0.05
+
+
+def rare_share(share: float, classes: int | None = None) -> bool:
+    """Whether a class that is ``share`` of the test texts is rare enough for the answer to judge by macro-F1: under
+    RARE_SHARE of them and, where the number of ``classes`` is known, under half an even share (1 / classes / 2).
+    A balanced set of 50 topics, 2% each, was flagged as imbalanced."""
+    return share < RARE_SHARE and (not classes or share < 0.5 / classes)
 
 
 def default_metric(runs: list) -> str:
@@ -202,10 +210,12 @@ def _metric_for(majorities: list) -> str:
 
 
 def _rarest(runs: list) -> tuple[str, int, int] | None:
-    """:func:`rarest_class` of the first run whose rarest class is under RARE_SHARE of its test set, else None."""
+    """:func:`rarest_class` of the first run whose rarest class is rare in its test set (:func:`rare_share`), else
+    None."""
     for r in runs:
-        rare = rarest_class(getattr(r, "metrics", None) or {})
-        if rare is not None and rare[1] / rare[2] < RARE_SHARE:
+        m = getattr(r, "metrics", None) or {}
+        rare = rarest_class(m)
+        if rare is not None and rare_share(rare[1] / rare[2], class_count(m)):
             return rare
     return None
 
@@ -954,7 +964,7 @@ def _mean(xs) -> float:
 def sweep_metric(points: list[dict]) -> str:
     """:func:`default_metric` for sweep points: 'macro_f1' where a test set's majority class is IMBALANCED or more,
     or its rarest class under RARE_SHARE of it (``rarest_share``, from :func:`bertlab.sweep.collect`)."""
-    if any(p.get("rarest_share") is not None and p["rarest_share"] < RARE_SHARE for p in points):
+    if any(p.get("rarest_share") is not None and rare_share(p["rarest_share"], p.get("classes")) for p in points):
         return "macro_f1"
     return _metric_for([p.get("majority_accuracy") for p in points])
 

@@ -35,7 +35,7 @@ CLASS_WEIGHTS_HELP = ("balanced: weigh each class's training loss by n / (classe
                       "counts as much as a common one (tfidf_logreg: scikit-learn's class_weight='balanced'); "
                       "default none")
 JUDGE_BY_HELP = ("what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "
-                 "majority class is 70%% or more of it or a class under 5%%, else accuracy")
+                 "majority class is 70%% or more of it or a class under 5%% of it and under half an even share, else accuracy")
 HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
                        "and validation rows (default: the test set is drawn from --hub-split)")
 

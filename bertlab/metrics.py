@@ -142,6 +142,13 @@ def run_single_class(metrics: dict | None) -> str | None:
     return single_class_prediction(m.get("confusion") or [], m.get("label_names") or [])
 
 
+def class_count(metrics: dict) -> int | None:
+    """How many classes a run's test set holds (those with test texts), from its per-class counts; None where it
+    recorded none."""
+    per_class = (metrics or {}).get("per_class") or {}
+    return sum(1 for v in per_class.values() if isinstance(v, dict) and v.get("support")) or None
+
+
 def rarest_class(metrics: dict) -> tuple[str, int, int] | None:
     """(class, its test texts, all test texts) of the rarest class a run's test set holds, from its per-class
     counts; None where it recorded none."""

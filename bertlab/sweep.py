@@ -21,7 +21,7 @@ from typing import Any
 
 from bertlab.config import BALANCED_SUFFIX, DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.errors import ConfigError
-from bertlab.metrics import rarest_class
+from bertlab.metrics import class_count, rarest_class
 from bertlab.paths import check_id, safe_join
 from bertlab.store import QUEUED, RUNNING, SUCCEEDED, Run, RunStore
 
@@ -499,7 +499,7 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
         row = {"strategy": pt.strategy, "size": pt.size, "seed": pt.seed, "run_id": r.id if r else None,
                "status": r.status if r else "missing", "n_train": None, "test_accuracy": None,
                "test_macro_f1": None, "majority_accuracy": None, "train_seconds": None, "train_flops": None,
-               "trainable_params": None, "rarest_share": None, "error": r.error if r else None}
+               "trainable_params": None, "rarest_share": None, "classes": None, "error": r.error if r else None}
         if r is not None and r.status == SUCCEEDED:
             rare = rarest_class(r.metrics)  # what the sweep's default measure reads, as Compare's answer does
             row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
@@ -507,7 +507,7 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
                        majority_accuracy=r.metrics.get("majority_accuracy"),
                        train_seconds=r.costs.get("train_seconds"), train_flops=r.costs.get("train_flops"),
                        trainable_params=r.costs.get("trainable_params"),
-                       rarest_share=rare[1] / rare[2] if rare else None)
+                       rarest_share=rare[1] / rare[2] if rare else None, classes=class_count(r.metrics))
         rows.append(row)
     return rows
 

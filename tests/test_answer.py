@@ -910,6 +910,25 @@ def test_a_sweep_on_a_test_set_with_a_rare_class_is_judged_by_macro_f1_as_compar
     assert answer.sweep_metric(pts) == "macro_f1"
     assert answer.sweep_metric([{"majority_accuracy": 0.49, "rarest_share": 0.3}]) == "accuracy"
     assert answer.sweep_metric([{"majority_accuracy": 0.49}]) == "accuracy"  # points collected before: as before
+    # 50 even classes are 2% each: not imbalanced; one class at under half an even share among them is rare
+    assert answer.sweep_metric([{"majority_accuracy": 0.02, "rarest_share": 0.02, "classes": 50}]) == "accuracy"
+    assert answer.sweep_metric([{"majority_accuracy": 0.03, "rarest_share": 0.009, "classes": 50}]) == "macro_f1"
+
+
+def test_fifty_even_classes_are_judged_by_accuracy_and_one_rare_among_them_by_macro_f1():
+    """Every class of a balanced 50-topic set is 2% of its test texts, under the 5% that makes a class rare: the
+    answer said "'topic_0' is only 2.0%... a model could ignore it" and judged by macro-F1."""
+    from types import SimpleNamespace
+
+    def run(supports):
+        per_class = {f"topic_{i}": {"support": n, "f1": 0.5, "recall": 0.5} for i, n in enumerate(supports)}
+        return SimpleNamespace(metrics={"per_class": per_class, "majority_accuracy": max(supports) / sum(supports)})
+
+    assert answer.default_metric([run([20] * 50)]) == "accuracy" and answer.imbalance_note([run([20] * 50)]) == ""
+    uneven = run([20] * 49 + [4])  # 4 of 984 texts: 0.4%, a fifth of an even share
+    assert answer.default_metric([uneven]) == "macro_f1"
+    assert answer.imbalance_note([uneven]).startswith("'topic_49' is only 4 of the 984 test texts")
+    assert answer.default_metric([run([40, 2])]) == "macro_f1"  # two classes, one under 5%: rare, as before
 
 
 def test_a_strategy_trained_with_too_few_steps_is_named_in_the_answer_and_before_launch(tmp_path):

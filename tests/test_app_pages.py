@@ -1647,6 +1647,18 @@ def test_an_uploads_columns_can_be_changed_after_a_visit_to_another_page_and_sur
     assert at.session_state["keep_data_config"]["label_column"] == other
 
 
+def test_fifty_even_classes_are_not_called_imbalanced_and_their_thin_test_split_is_said_briefly():
+    rows = "".join(f"a text about topic {i % 50} number {i} with words,topic_{i % 50}\n" for i in range(1000))
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("fifty.csv", ("text,label\n" + rows).encode(), "text/csv")).run()
+    no_problems(at)
+    said = " ".join(w.value for w in [*at.warning, *at.info, *at.caption, *at.markdown])
+    assert "is only 2.0% of the test split" not in said and "judges by macro-F1" not in said
+    thin = next(w.value for w in at.warning if "The test split has only" in w.value)
+    assert "and 44 more classes with fewer than 20 each" in thin and thin.count(" of '") == 6
+
+
 def test_a_header_only_workbook_is_said_on_the_data_page_not_a_traceback():
     import io
 
