@@ -217,9 +217,13 @@ def choose_caps(base: DataConfig) -> DataConfig:
         full = None
     quick = dict(zip(("train", "validation", "test"), common.PRESETS[common.DEFAULT_PRESET]))
     if preset != "Custom" and full and all(full[k] <= quick[k] for k in quick):
+        # McNemar's exact test needs 6 texts where two runs differ (all one way) before a gap can pass p < 0.05
         st.caption(f"This dataset is small: its {full['train']:,} / {full['validation']:,} / {full['test']:,} "
                    "examples fit under every size, so each gives the same splits. On "
-                   f"{full['test']:,} test texts only large gaps between strategies can be told from chance.")
+                   + (f"{full['test']:,} test texts only large gaps between strategies can be told from chance."
+                      if full["test"] >= 6 else
+                      f"{full['test']:,} test texts no gap between strategies can be told from chance (that takes "
+                      "6 texts or more where two runs differ)."))
     elif preset == common.DEFAULT_PRESET:
         st.caption("Quick demo: to see every page work in minutes. Its test split of at most 500 texts cannot tell "
                    "apart strategies a few points apart, and from-scratch training barely starts on 500 examples: for results to draw "

@@ -629,8 +629,8 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         best = max((r for r, _ in members), key=score)
         labels = best_data["labels"]
         rest = n - max(labels.count(y) for y in set(labels))  # texts outside the majority class
-        few = (f", of which only {rest:,} are outside the majority class: on so few, even a large gap may be "
-               f"chance" if rest < 50 else "")
+        few = (f", of which only {rest:,} {'is' if rest == 1 else 'are'} outside the majority class: on so few, "
+               "even a large gap may be chance" if rest < 50 else "")
         headline = (f"None of these runs is clearly better than always answering the majority class "
                     f"({judge.value(maj)} on {n:,} test texts{few}). Score them on more test texts, or train on "
                     f"more data or with another strategy, before choosing one.")

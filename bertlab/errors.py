@@ -21,12 +21,14 @@ class ColumnChoiceError(DataError):
     Attributes:
         column: "text" or "label".
         choices: the columns that could be it, where there are several.
+        likeliest: the one of them to suggest (not an id, the fewest values), where it was worked out.
     """
 
     def __init__(self, message: str, column: str, choices: list[str] | None = None) -> None:
         super().__init__(message)
         self.column = column
         self.choices = list(choices or [])
+        self.likeliest: str | None = None
 
 
 class RareClassError(DataError):

@@ -136,6 +136,14 @@ def test_a_small_file_is_said_to_fit_under_every_size_instead_of_the_quick_demos
                      "examples fit under every size, so each gives the same splits. On "
                      f"{metrics['Test']} test texts only large gaps between strategies can be told from chance."]
     assert not any(c.value.startswith("Quick demo:") for c in at.caption)
+    # on fewer than 6 test texts McNemar's test can tell no gap from chance, however large: said so
+    rows = [f"review number {i} was {('good', 'bad')[i % 2]},{('pos', 'neg')[i % 2]}" for i in range(12)]
+    at.file_uploader[0].set_value(("twelve.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    no_problems(at)
+    n_test = int({m.label: m.value for m in at.metric}["Test"])
+    assert n_test < 6 and any(c.value.endswith(f"On {n_test} test texts no gap between strategies can be told from "
+                                               "chance (that takes 6 texts or more where two runs differ).")
+                              for c in at.caption)
 
 
 def test_data_page_warns_of_an_imbalanced_test_split_with_rare_classes():

@@ -518,6 +518,12 @@ def test_cli_column_errors_name_the_flags_and_the_library_keeps_the_apps_words(t
     with pytest.raises(DataError) as e:
         detect_columns(anon.copy())
     assert str(e.value).endswith("Set the label column explicitly.")  # the app's Data page has the pickers
+    # the example is the likeliest label, as the app's picker starts at it: not the first column that could be, an id
+    stars = pd.DataFrame({"id": range(len(texts)), "review": texts, "stars": [1 + i % 2 for i in range(len(texts))]})
+    stars.to_csv(tmp_path / "stars.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "stars.csv"), "--strategies", "tfidf_logreg"]) == 2
+    assert capsys.readouterr().err.endswith("['id', 'stars'] all could. Set the label column explicitly. Use "
+                                            "--label-column NAME, e.g. --label-column stars.\n")
 
 
 def test_cli_predict_classifies_a_file_into_a_csv(tiny_model, tiny_data, tmp_path, capsys):

@@ -551,8 +551,10 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
                                     "values); set it explicitly.", "label")
         if len(cands) > 1:
-            raise ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
-                                    "column explicitly.", "label", cands)
+            error = ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
+                                      "column explicitly.", "label", cands)
+            error.likeliest = fallback_columns(df, error)[1]  # the CLI's example: 'stars', not the first, 'id'
+            raise error
         label = cands[0]
     return text, label
 
