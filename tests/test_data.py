@@ -120,6 +120,11 @@ def test_conflicting_duplicates_are_dropped():
 def test_numeric_labels_sort_numerically():
     ds = build_dataset([f"t{i}" for i in range(30)], [10, 2, 1] * 10, name="t")
     assert ds.label_names == ["1", "2", "10"]
+    # numbers inside names too: topic_2 before topic_10 (charts and zero_shot's sentences listed 0, 1, 10, 11...)
+    ds = build_dataset([f"t{i}" for i in range(30)], ["topic_10", "topic_2", "Topic_1"] * 10, name="t")
+    assert ds.label_names == ["Topic_1", "topic_2", "topic_10"]
+    ds = build_dataset([f"t{i}" for i in range(30)], ["grade 10", "grade 9", "grade 9b"] * 10, name="t")
+    assert ds.label_names == ["grade 9", "grade 9b", "grade 10"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "json", "parquet"])

@@ -195,11 +195,19 @@ def _row_id(v: object) -> str:
 
 
 def _sort_names(names: list[str]) -> list[str]:
-    """Numeric labels sort numerically (so 2 < 10), others alphabetically."""
+    """Numeric labels sort numerically (so 2 < 10), others alphabetically with the numbers in them as numbers
+    (topic_2 before topic_10: the charts and the zero_shot sentences listed topic_0, topic_1, topic_10...)."""
     try:
         return sorted(names, key=lambda s: float(s))
     except ValueError:
-        return sorted(names)
+        return sorted(names, key=_natural)
+
+
+def _natural(name: str) -> tuple:
+    """Sort key: the parts of ``name`` alternate text, digits, text...; digits compare as numbers (by length, then
+    digits: no int() of a 5,000-digit label), so each place compares like with like; the name breaks ties (01, 1)."""
+    parts = re.split(r"(\d+)", name)
+    return [(len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p for i, p in enumerate(parts)], name
 
 
 def build_dataset(
