@@ -34,17 +34,28 @@ def _predict(run_ids: list[str], text: str):
         if ok:
             common.predictor().warm_once(ok)  # the latencies shown are a warm model's, not its first call's
         preds = common.predictor().predict(ok, [text]) if ok else []
-        try:  # which runs read only the start of the text: a note, never a reason for the box to fail
+        try:  # which runs read only the start of the text, or hardly a word of it: notes, never a reason to fail
             cut = common.predictor().cut_texts([p.run_id for p in preds], text)
+            unknown = common.predictor().unknown_shares([p.run_id for p in preds], text)
         except Exception:  # noqa: BLE001
-            cut = {}
-        cache[k] = (preds, bad, cut)
+            cut, unknown = {}, {}
+        cache[k] = (preds, bad, (cut, unknown))
     return cache[k]
 
 
-def _cut_note(done: list, run_ids: list[str], cut: dict) -> None:
+def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict]) -> None:
     """Say when the typed text is longer than a run reads (its max_length, as in training): its answer is about
-    the start of the text only."""
+    the start of the text only; and when most of it is unknown to a run's vocabulary (emoji, another script): its
+    answer is about next to nothing."""
+    cut, unknown = notes
+    if unknown:
+        names = run_labels(done)
+        shares = sorted({f"{v:.0%}" for v in unknown.values()})
+        who = ("every model here" if len(unknown) == len(run_ids) else ", ".join(names[i] for i in unknown))
+        st.caption(f":material/help: {' or '.join(shares)} of this text's tokens are unknown to the vocabulary of "
+                   f"{who} ([UNK]: emoji, or a script it was not trained on): "
+                   + ("its answer says" if len(unknown) == 1 else "their answers say")
+                   + " next to nothing about this text.")
     if cut:
         names = run_labels(done)
         # The cut runs' own counts (another vocabulary, another model: another number of tokens).

@@ -214,15 +214,31 @@ class Predictor:
         from bertlab.engine import untruncated_lengths
 
         cut = {}
-        for rid in run_ids:
-            m = self.load(rid, keep=len(run_ids))
-            if m.kind == "tfidf":
-                continue
-            tok = m.tok if m.kind == "classifier" else self._tokenizer(m.meta["model"])
+        for rid, m, tok in self._tokenizers(run_ids):
             (n,) = untruncated_lengths(tok, [text[:MAX_TEXT_CHARS]])  # under the tokenizer lock, as every call
             if n > m.max_length:
                 cut[rid] = (n, m.max_length)
         return cut
+
+    def _tokenizers(self, run_ids: list[str]):
+        """(run id, loaded run, its tokenizer) for each run that reads tokens (not tfidf_logreg)."""
+        for rid in run_ids:
+            m = self.load(rid, keep=len(run_ids))
+            if m.kind != "tfidf":
+                yield rid, m, (m.tok if m.kind == "classifier" else self._tokenizer(m.meta["model"]))
+
+    def unknown_shares(self, run_ids: list[str], text: str, at_least: float = 0.3) -> dict[str, float]:
+        """{run id: the share of ``text``'s tokens its vocabulary does not know ([UNK])} for the runs where that is
+        ``at_least``: emoji, or a script the model never saw, come to the model as [UNK] tokens only, and its
+        answer then says next to nothing about the text. tfidf_logreg has no such token: never listed."""
+        from bertlab.engine import vocabulary_fit
+
+        unknown = {}
+        for rid, _, tok in self._tokenizers(run_ids):
+            share, _ = vocabulary_fit(tok, [text[:MAX_TEXT_CHARS]])
+            if share >= at_least:
+                unknown[rid] = share
+        return unknown
 
     def _tokenizer(self, model: str):
         if model not in self._toks:

@@ -424,6 +424,14 @@ def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_
     no_problems(at)
     note = next(c.value for c in at.caption if "tokens:" in c.value)
     assert "zero_shot, full_ft read only its first 16 (the max length they were trained with)" in note  # not tfidf
+    assert not any("unknown to the vocabulary" in c.value for c in at.caption)  # English: every word known
+    # emoji alone reach an English WordPiece model as [UNK] tokens only: its answer is about nothing
+    at.text_input(key="cmp_box_text").set_value("😀 🎉 🙈 🚀").run()
+    no_problems(at)
+    unknown = next(c.value for c in at.caption if "unknown to the vocabulary" in c.value)
+    assert unknown.startswith(":material/help: 100% of this text's tokens are unknown to the vocabulary of zero_shot, "
+                              "full_ft ([UNK]: emoji, or a script it was not trained on): their answers say next to "
+                              "nothing about this text.")  # not tfidf_logreg, which has no such token
 
 
 def test_the_sidebar_says_how_long_the_running_phase_has_left(tiny_data, bertlab_home, monkeypatch):
