@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import streamlit as st
 
@@ -78,8 +79,6 @@ def column_pickers(cols: list[str], guess: tuple[str, str, str | None], key: str
 def _read_stored(path: str, _changed: int):
     """A file uploaded earlier, read again from where it is kept (``_changed``: its modification time, so a file
     replaced there is read anew): (table, guessed columns), as :func:`_read_upload`."""
-    from pathlib import Path
-
     df = read_table(Path(path).read_bytes(), upload_display_name(path), [])
     return df, guess_columns(df)
 
@@ -94,8 +93,6 @@ def choose_upload() -> DataConfig | None:
             st.info("Upload a file to continue, or pick a built-in dataset.")
             return None
         st.info(f"Using the file uploaded earlier: `{current.label}`. Upload another one to replace it.")
-        from pathlib import Path
-
         path = Path(current.name)
         if not path.is_file():  # the data directory was deleted since: loading it says so
             return current
@@ -119,8 +116,9 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
     """The text, label and split pickers for a file's table; for the file the data already comes from (uploaded
     again, or after a visit to another page), they start at the columns chosen for it, not at the guess."""
     cols = [str(c) for c in df.columns]
-    same = current.source == "file" and current.name == str(path)
-    if same and current.text_column in cols and current.label_column in cols:
+    kept = (current.source == "file" and current.name == str(path) and current.text_column in cols
+            and current.label_column in cols)
+    if kept:
         guess = (current.text_column, current.label_column, guess[2])  # still asked to check until picked
     text_col, label_col, (_, _, c3) = column_pickers(cols, guess, tag, width=3)
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
@@ -128,7 +126,7 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
     others = [c for c in cols if c not in (text_col, label_col)]
     # (column names as the pickers show them: an Excel header of 2020 is the number 2020 in the table)
     found = detect_split_column(df.rename(columns=str)[others]) if others else None
-    if same and current.text_column in cols and current.label_column in cols:  # as chosen (drawn: None)
+    if kept:  # as chosen (drawn: None)
         found = current.split_column if current.split_column in others else None
     options = [DRAW_SPLIT, *others]
     split_col = c3.selectbox(
