@@ -293,6 +293,29 @@ def test_costs_page_projects_training_to_real_data_volumes(tiny_model, tiny_data
     assert pareto.scaled_to({"n_train": None, "train_seconds": 10.0}, "train_seconds", 100_000) is None
 
 
+def test_a_card_quoting_a_comparison_on_other_data_than_compares_says_so(tiny_data, bertlab_home, tmp_path):
+    """bbc_news with full_ft, then rotten_tomatoes without it: the full_ft card quoted 97.9% on bbc_news beside the
+    head_only card's 71.8% on rotten_tomatoes, read aloud as 26 points between the strategies."""
+    from app_pages.common import dataset_name, md
+
+    store = RunStore(bertlab_home)
+    main = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-first")
+    assert execute_run(store, main) == SUCCEEDED
+    texts = [f"review {i} of the {'great' if i % 2 else 'awful'} film" for i in range(40)]
+    other_csv = tmp_path / "films.csv"
+    other_csv.write_text("text,label\n" + "\n".join(f"{t},{'pos' if i % 2 else 'neg'}" for i, t in enumerate(texts)))
+    other = DataConfig(source="file", name=str(other_csv), train_size=None, val_size=None, test_size=None)
+    later = store.create_run(make_config("zero_shot", data=other), batch_id="b-later")
+    store.finish(later, "failed", error="not needed here")  # shown (the newest launch), on other data
+    at = app_on("app_pages/teaching.py", {"keep_tc_strategy": "tfidf_logreg"})
+    no_problems(at)
+    quoted, there = dataset_name(store.get(main).dataset), dataset_name(store.get(later).dataset)
+    warned = next(w.value for w in at.warning if w.value.startswith("Measured on "))
+    assert warned == (f"Measured on {md(quoted)}, not on {md(there)}, the data of the comparison Compare shows "
+                      "(where tfidf\\_logreg has not run): these numbers do not compare with the cards that quote "
+                      "that one.")
+
+
 def test_a_side_run_of_other_strategies_does_not_hide_a_strategys_numbers_from_its_card(tiny_data, tiny_csv,
                                                                                        bertlab_home):
     store = RunStore(bertlab_home)
@@ -307,6 +330,7 @@ def test_a_side_run_of_other_strategies_does_not_hide_a_strategys_numbers_from_i
     assert len(lines) == 1 and f"`{main[-4:]}`" in lines[0]  # the launch where it ran, not "not run yet"
     heading = next(m.value for m in at.markdown if m.value.startswith("**Measured in the comparison**"))
     assert "tfidf\\_logreg" in heading  # which comparison, by its title as on Compare (markdown-escaped)
+    assert not any(w.value.startswith("Measured on ") for w in at.warning)  # the same file: nothing to warn of
     # beside it, the bar to clear: always answering the commonest class on the same test texts
     maj = store.get(main).metrics["majority_accuracy"]
     assert any(c.value.startswith(f"Always answering the commonest class would score {100 * maj:.1f}%")
