@@ -1247,7 +1247,12 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         return seeds_test_name(row.get("how", "t"), k, judge) if k > 1 else f"{judge.test} on one run of each"
 
     n = _n_train(runs[0])
-    size = f" With {n:,} training examples." if n else ""
+    # zero_shot reads none of them: "Use zero_shot ... With 500 training examples." said what it never used
+    from bertlab.strategies import REGISTRY
+
+    reads = getattr(REGISTRY.get(variants.base_strategy(pick)), "reads_training_texts", True)
+    size = ("" if not n else f" With {n:,} training examples." if reads or len(by_strategy) < 2 else
+            f" It trains on none of the {n:,} training examples the others had.")
     sentences: list[str] = []
     if pick != best:
         k = row["seeds"]
