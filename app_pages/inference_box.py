@@ -15,6 +15,7 @@ from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.metrics import run_single_class
 from bertlab.plots import probability_figure, run_labels
+from bertlab.predict import MAX_TEXT_CHARS
 from bertlab.store import SUCCEEDED
 
 
@@ -39,15 +40,15 @@ def _predict(run_ids: list[str], text: str):
             unknown = common.predictor().unknown_shares([p.run_id for p in preds], text)
         except Exception:  # noqa: BLE001
             cut, unknown = {}, {}
-        cache[k] = (preds, bad, (cut, unknown))
+        cache[k] = (preds, bad, (cut, unknown, len(text) > MAX_TEXT_CHARS))
     return cache[k]
 
 
-def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict]) -> None:
+def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict, bool]) -> None:
     """Say when the typed text is longer than a run reads (its max_length, as in training): its answer is about
     the start of the text only; and when most of it is unknown to a run's vocabulary (emoji, another script): its
     answer is about next to nothing."""
-    cut, unknown = notes
+    cut, unknown, clipped = notes
     if unknown:
         names = run_labels(done)
         shares = sorted({f"{v:.0%}" for v in unknown.values()})
@@ -61,7 +62,9 @@ def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict]) -> None:
         # The cut runs' own counts (another vocabulary, another model: another number of tokens).
         counts = sorted({n for n, _ in cut.values()})
         lengths = sorted({m for _, m in cut.values()})
-        st.caption(f":material/content_cut: This text is {' or '.join(f'{n:,}' for n in counts)} tokens: "
+        # a pasted book is cut to its first MAX_TEXT_CHARS characters before it is tokenised: counted there
+        what = f"This text's first {MAX_TEXT_CHARS:,} characters are" if clipped else "This text is"
+        st.caption(f":material/content_cut: {what} {' or '.join(f'{n:,}' for n in counts)} tokens: "
                    + ("every model here reads" if len(cut) == len(run_ids) else
                       ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
                    + f" only its first {' or '.join(map(str, lengths))} (the max length they were trained with).")
