@@ -273,11 +273,10 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
     rare = {n: c for n, c in test.items() if c < RARE_TEST}
     if rare:
         ranked = sorted(rare.items(), key=lambda kv: kv[1])
-        listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in ranked[:6])
-        if len(ranked) > 8:  # 50 classes of 4 test texts each were listed in one block
+        many = len(ranked) > 8  # 50 classes of 4 test texts each were listed in one block
+        listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in (ranked[:6] if many else ranked))
+        if many:
             listed += f" and {len(ranked) - 6:,} more classes with fewer than {RARE_TEST} each"
-        else:
-            listed = ", ".join(f"{c} of {common.md(repr(n))}" for n, c in ranked)
         n_test = sum(test.values())
         larger = [f"*{name}*" for name, (_, _, cap) in common.PRESETS.items()
                   if cap is None or (test_cap is not None and cap > test_cap)]

@@ -14,13 +14,14 @@ from bertlab.strategies import REGISTRY, one_answer_reason
 REFRESH_S = 2.0  # as Compare's status lines: a card whose strategy trains now follows it
 
 
-def comparison_for(name: str) -> tuple[list, str | None, list, str | None]:
-    """(runs, title, pending, shown title). Runs and title: the comparison a card quotes, the batch Compare shows
+def comparison_for(name: str) -> tuple[list, str | None, list, str | None, str | None]:
+    """(runs, title, pending, shown title, other data). Runs and title: the comparison a card quotes, the batch Compare shows
     (as chosen there, else the newest launch that is not a sweep); where ``name`` did not succeed in it, the newest
     such launch where it did, so a side run (a CLI check on other data) does not hide the comparison the class has
     been looking at. Pending and shown title: where the card quotes another batch than the shown one, the runs of
     ``name`` queued or training in the shown one, and its title (a card quoting last week's scratch while scratch
-    trains now says so)."""
+    trains now says so). Other data: :func:`other_data`'s warning where the runs quoted are on other data than
+    the shown batch's."""
     runs = common.store().list_runs(limit=500)
     sweeps = common.sweep_batches()
     batches = sweep.batches(common.store(), runs, sweeps)  # a sweep: every point's run, reused ones included
@@ -30,19 +31,17 @@ def comparison_for(name: str) -> tuple[list, str | None, list, str | None]:
         batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"
                       and r.batch_id not in sweeps), batch)
     if batch is None:
-        return [], None, [], None
+        return [], None, [], None, None
     pending = [r for r in batches[shown] if r.strategy == name and r.status in ACTIVE] if shown != batch else []
-    return batches[batch], titles.get(batch), pending, titles.get(shown) if pending else None
+    elsewhere = other_data(batches[batch], batches[shown], name) if shown != batch else None
+    return batches[batch], titles.get(batch), pending, titles.get(shown) if pending else None, elsewhere
 
 
-def other_data(runs: list, name: str) -> str | None:
-    """Where a card quotes a comparison on other data than the one Compare shows (the strategy did not run in that
-    one): a warning saying so, else None. Read aloud in order, the cards put full_ft at 97.9% on bbc_news beside
-    head_only at 71.8% on rotten_tomatoes, 26 points that were the data's, not the strategies'."""
-    all_runs = common.store().list_runs(limit=500)
-    shown = common.shown_batch(all_runs, common.sweep_batches())
-    shown_runs = [r for r in all_runs if r.batch_id == shown]
-    if not runs or not shown_runs or shown in {r.batch_id for r in runs}:
+def other_data(runs: list, shown_runs: list, name: str) -> str | None:
+    """Where a card quotes ``runs`` on other data than ``shown_runs``, the comparison Compare shows (``name`` did
+    not run in that one): a warning saying so, else None. Read aloud in order, the cards put full_ft at 97.9% on
+    bbc_news beside head_only at 71.8% on rotten_tomatoes, 26 points that were the data's, not the strategies'."""
+    if not runs or not shown_runs:
         return None
     quoted = sorted({common.dataset_name(r.dataset) for r in runs})
     there = sorted({common.dataset_name(r.dataset) for r in shown_runs})
@@ -132,10 +131,11 @@ def quoted_sentences(run, now: list[str] | None) -> str | None:
     return "It compared with other sentences: " + "; ".join(f"“{common.md(d)}”" for d in used) + "."
 
 
-def measured(name: str, runs: list, title: str | None, pending: list, shown_title: str | None) -> None:
+def measured(name: str, runs: list, title: str | None, pending: list, shown_title: str | None,
+             elsewhere: str | None = None) -> None:
     """The card's numbers from the comparison, and where it has none, why: training now, queued, failed."""
     st.markdown("**Measured in the comparison**" + (f" *{common.md(title)}*:" if title else ":"))
-    if elsewhere := other_data(runs, name):
+    if elsewhere:
         st.warning(elsewhere, icon=":material/swap_horiz:")
     by_id = {r.id: r for r in runs}
     done = teaching.measured_numbers(name, runs)
@@ -197,8 +197,8 @@ def busy(name: str, runs: list, pending: list) -> bool:
 def measured_live(name: str, refreshing: bool) -> None:
     """:func:`measured` on the store as it is now; re-run every REFRESH_S seconds while a run of ``name`` is queued
     or training in it, so "training now, 40%" moves on and turns into its numbers."""
-    runs, title, pending, shown_title = comparison_for(name)
-    measured(name, runs, title, pending, shown_title)
+    runs, title, pending, shown_title, elsewhere = comparison_for(name)
+    measured(name, runs, title, pending, shown_title, elsewhere)
     if refreshing and not busy(name, runs, pending):
         st.rerun()  # once, without the timer: the whole card from the finished comparison
 
@@ -265,5 +265,5 @@ model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
 big = c3.toggle("Large diagram", key="keep_tc_big", help="The card's diagram across the page at large size (on by "
                 "default); off, the diagram sits beside the description. The sidebar's *Projector* switch makes "
                 "every page's text larger.")
-_runs, _, _pending, _ = comparison_for(name)
+_runs, _, _pending, _, _ = comparison_for(name)
 show_card(name, model, _runs, big, refreshing=busy(name, _runs, _pending))
