@@ -48,8 +48,8 @@ def guess_columns(df) -> tuple[str, str, str | None]:
     """The (text, label) columns the pickers start from, and why the user must check them (None where detected)."""
     try:
         return (*detect_columns(df.copy()), None)
-    except ColumnChoiceError as e:
-        return (*fallback_columns(df, e), common.md(e))
+    except ColumnChoiceError as e:  # worked out by the detection where it could (not twice over a large file)
+        return (*(e.starts_at or fallback_columns(df, e)), common.md(e))
     except BertlabError as e:
         cols = [str(c) for c in df.columns]
         return cols[0], cols[min(1, len(cols) - 1)], common.md(e)

@@ -1188,7 +1188,8 @@ def cli_hint(error: BertlabError) -> str:
     """How to do on the command line what ``error`` asks (its words are the app's too, which has pickers)."""
     if isinstance(error, ColumnChoiceError):
         flag = f"--{error.column}-column"
-        pick = error.likeliest or (error.choices[0] if error.choices else None)
+        pick = (error.starts_at[error.column == "label"] if error.starts_at else
+                error.choices[0] if error.choices else None)
         example = f", e.g. {flag} {pick}" if pick else ""
         return f" Use {flag} NAME{example}."
     if isinstance(error, RareClassError) and error.can_leave_out:

@@ -21,14 +21,15 @@ class ColumnChoiceError(DataError):
     Attributes:
         column: "text" or "label".
         choices: the columns that could be it, where there are several.
-        likeliest: the one of them to suggest (not an id, the fewest values), where it was worked out.
+        starts_at: the (text, label) columns to start from (:func:`bertlab.data.files.fallback_columns`: the
+            likeliest label, not an id), where the detection worked them out.
     """
 
     def __init__(self, message: str, column: str, choices: list[str] | None = None) -> None:
         super().__init__(message)
         self.column = column
         self.choices = list(choices or [])
-        self.likeliest: str | None = None
+        self.starts_at: tuple[str, str] | None = None
 
 
 class RareClassError(DataError):

@@ -553,7 +553,8 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         if len(cands) > 1:
             error = ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
                                       "column explicitly.", "label", cands)
-            error.likeliest = fallback_columns(df, error)[1]  # the CLI's example: 'stars', not the first, 'id'
+            # where to start: the app's pickers, and the CLI's example ('stars', not the first that could be, 'id')
+            error.starts_at = fallback_columns(df, error)
             raise error
         label = cands[0]
     return text, label
