@@ -1016,14 +1016,25 @@ def test_a_steady_gap_on_one_shared_test_set_is_not_called_beyond_chance_when_th
 
 def test_over_seeds_names_the_dearer_strategies_behind_and_qualifies_nothing_it_did_not_claim(tmp_path):
     """zero_shot (once) most accurate and cheapest; head_only at two seeds behind it: the answer names head_only
-    with its mean instead of leaving it out, and adds no caveat about chance (nothing was judged by it)."""
+    with its mean instead of leaving it out, and adds no caveat about chance (nothing was judged by it). How far
+    behind, and whether beyond chance, it says with the test (a review: "the most accurate (72.4%, one run)" beside
+    head_only 0.7 points behind named no test, where the answer from one run each says the test set cannot tell)."""
     runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)]
     runs += [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=s)
              for s, k in ((0, 290), (1, 294))]
     a = answer.answer(runs)
     assert a.headline.startswith("Use zero_shot: the most accurate (75.0%, one run) and the cheapest to train.")
-    assert "Costlier to train than zero_shot and behind it: head_only (73.0%, mean of 2 seeds)." in a.sentences
+    assert ("Costlier to train than zero_shot and behind it: head_only (73.0%, mean of 2 seeds, 2.0 points behind: "
+            "beyond chance, paired t-test over 2 seeds, p = 0.031).") in a.sentences
     assert a.caveat == ""
+    # a gap of 0.4 points, uneven over the seeds: within chance, said so with the t-test's p
+    runs[1:] = [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=s)
+                for s, k in ((0, 298), (1, 299))]
+    p = answer.seed_paired_p([-2 / 400, -1 / 400])
+    assert p >= answer.ALPHA
+    a = answer.answer(runs)
+    assert ("Costlier to train than zero_shot and behind it: head_only (74.6%, mean of 2 seeds, 0.4 points behind: "
+            f"a gap the seeds cannot tell from chance, paired t-test over 2 seeds, {paired.p_is(p)}).") in a.sentences
 
 
 def test_a_sweeps_one_run_serving_every_seed_is_compared_once(tmp_path):
@@ -1105,7 +1116,8 @@ def test_over_seeds_names_a_strategy_no_better_than_the_majority_class_even_wher
                                  "the strategies better than the majority class.")
     assert "No better than always answering the majority class at any seed: tfidf_logreg (50.0%, one run)." \
         in a.sentences
-    assert any(s.startswith("Costlier to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds)")
+    assert any(s.startswith("Costlier to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds, 3.5 "
+                                "points behind: beyond chance")
                for s in a.sentences)
 
 
@@ -1268,8 +1280,8 @@ def test_seeds_of_a_strategy_with_and_without_balanced_class_weights_are_answere
     assert a is not None and (a.best.strategy, a.best.config["class_weights"]) == ("head_only", "balanced")
     assert a.headline.startswith("Use head_only (balanced): the most accurate (85.3%, mean of 3 seeds)")
     # the plain one, named apart (not averaged in), and at the same FLOPs not "dearer" for 0.5 s of wall time
-    assert "About as costly to train as head_only (balanced) and behind it: head_only (75.2%, mean of 3 seeds)." in \
-        a.sentences
+    assert ("About as costly to train as head_only (balanced) and behind it: head_only (75.2%, mean of 3 seeds, 10.2 "
+            "points behind: beyond chance, paired t-test over 3 seeds, p < 0.001).") in a.sentences
 
 
 def test_judged_by_accuracy_the_answer_says_what_it_gives_up_in_macro_f1(tmp_path):
@@ -1427,7 +1439,8 @@ def test_over_seeds_a_strategy_level_with_the_best_is_as_accurate_not_behind_it(
     # one seed below the other's: behind it, as before
     runs[-1] = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 297), 2.5e12, 10.0, seed=2)
     a = answer.answer(runs)
-    assert "Costlier to train than tfidf_logreg and behind it: head_only (74.8%, mean of 3 seeds)." in a.sentences
+    assert ("Costlier to train than tfidf_logreg and behind it: head_only (74.8%, mean of 3 seeds, 0.2 points behind: "
+            "a gap the seeds cannot tell from chance, paired t-test over 3 seeds, p = 0.42).") in a.sentences
 
 
 def test_runs_behind_the_best_are_called_costlier_or_no_cheaper_each_by_its_own_cost(tmp_path):
