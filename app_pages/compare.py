@@ -49,7 +49,7 @@ def select_runs(all_runs: list) -> list[str]:
             st.session_state[common.PICKED_KEY] = [r.id for r in batches[shown if shown in batches else latest]]
         # runs deleted since are let go
         st.session_state[common.PICKED_KEY] = [i for i in st.session_state[common.PICKED_KEY] if i in by_id]
-        names = variants.labels(all_runs)  # "head_only (lr 0.03)": which setting each is, among all of them
+        names = variants.labels(all_runs, data=False)  # "head_only (lr 0.03)"; run_title names the dataset
         return c1.multiselect("Runs", options, key=common.PICKED_KEY,
                               format_func=lambda i: common.run_title(by_id[i], names))
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
@@ -185,6 +185,9 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         if cancel_control(c[2], "Cancel", own, f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
+            # the whole page: the answer above ("so far: 4 runs still to finish") is outside this fragment, and
+            # said 4 beside "Cancel the 3 unfinished runs" until the next full redraw
+            st.rerun()
     elif run.status in RERUNNABLE and redone:
         c[1].caption(":material/replay: run again: see the run with the same settings in this list")
     elif run.status in RERUNNABLE:
@@ -865,14 +868,10 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
     mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
+    # runs picked from several datasets: each says its own first (variants.parts), as the charts name them
     shown = variants.parts(runs)
-    # runs picked from several datasets: each says its own (Pick runs across launches read alike), named as the
-    # Playground's picker names them
-    data = {r.id: common.dataset_name(r.dataset) for r in runs}
-    data = data if len(set(data.values())) > 1 else {}
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
-        detail = " · ".join(x for x in (data.get(r.id), detail) if x)
         # trained otherwise than its namesakes (balanced classes, another learning rate): said
         said = ["balanced classes" if x == "balanced" else x for x in shown[r.id]]
         detail = " · ".join(x for x in (detail, *said) if x)
@@ -957,7 +956,8 @@ if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
     st.session_state["compare_judge"] = answer.default_metric(done_now)
     with answer_slot:
-        answer_box(done_now, still=sum(r.status in ACTIVE for r in selected))
+        # not a run being stopped: it will not finish (the Cancel-all button leaves it out too)
+        answer_box(done_now, still=sum(r.status in ACTIVE and not r.cancel_requested for r in selected))
 st.fragment(run_every=every)(live_curves)(ids)
 results(sorted(selected, key=lambda r: r.created))
 

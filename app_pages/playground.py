@@ -81,7 +81,7 @@ if not done:
     st.stop()
 
 by_id = {r.id: r for r in done}
-names = variants.labels(done)  # "head_only (lr 0.03)": which setting each run is
+names = variants.labels(done, data=False)  # "head_only (lr 0.03)": which setting; run_title names the data
 sweeps = common.sweep_batches()
 keep_selection(done, sweeps)
 ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", max_selections=MAX_LOADED_RUNS,

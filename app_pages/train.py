@@ -197,6 +197,16 @@ def _number_format(spec: dict) -> tuple[float, str]:
     return step, ("%.1e" if ref < 1e-3 else "%.3g")
 
 
+def _options_set(name: str, overrides: dict) -> str:
+    """'; set here: r 4': the options set away from their defaults, after a strategy's "trains" text, which names
+    the defaults ("option 'r', default 8"): a reviewer's lora at rank 4 read "default 8" in the summary table."""
+    specs = getattr(REGISTRY[name], "option_specs", None) or {}
+    chosen = [variants.setting_text(variants.OPTION + k, v)
+              for k, v in ((overrides.get(name) or {}).get("options") or {}).items()
+              if isinstance(v, (int, float)) and k in specs and v != specs[k].get("default")]
+    return f"; set here: {', '.join(chosen)}" if chosen else ""
+
+
 def option_inputs(name: str) -> dict:
     """Widgets for a strategy's extra options (``option_specs``); empty fields keep the strategy's default."""
     specs = getattr(REGISTRY[name], "option_specs", None) or {}
@@ -286,7 +296,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         est = estimate(share)
         again = estimate(1.0) if share is not None and share < 1.0 else est
         probe_would_help = probe_would_help or (est.seconds is None and work is not None and speed is None)
-        rows.append({"strategy": n, "trains": s.trains, "frozen": s.frozen, "estimated time": est.text(),
+        rows.append({"strategy": n, "trains": s.trains + _options_set(n, overrides), "frozen": s.frozen,
+                     "estimated time": est.text(),
                      "estimate from": est.basis})
         seconds[n] = (est.seconds, again.seconds)
     # A static table, which wraps: the "trains" texts were cut at 1280 px in a data grid. The estimate next to the

@@ -650,7 +650,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     elif not runs:
         print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
     else:
-        shown = variants.labels(runs)
+        shown = variants.labels(runs, data=False)  # the table has a dataset column
         print(format_table([result_row(r) for r in runs], RUNS_COLUMNS, shown))
         batches: dict[str, list] = {}
         data: dict[str, list] = {}  # each batch's dataset(s), as the app titles a run: 'full_ft · d47a (reviews.csv)'

@@ -158,18 +158,44 @@ def settings_text(run) -> str:
 
 
 def _group(run) -> tuple:
-    """Runs whose names are weighed against each other: one strategy on one dataset and model at one training
-    size, as asked for (a queued run has measured no size yet, and must be named as the running one beside it
-    is), else as measured."""
+    """Runs whose names are weighed against each other: one strategy at one training size, as asked for (a queued
+    run has measured no size yet, and must be named as the running one beside it is), else as measured."""
     data = (getattr(run, "config", None) or {}).get("data")
     size = data["train_size"] if isinstance(data, dict) and "train_size" in data else paired.train_size(run)
-    return run.strategy, size, str(getattr(run, "dataset", None)), str(getattr(run, "model", None))
+    return run.strategy, size
 
 
-def parts(runs) -> dict[str, list[str]]:
+def _derived(run, key: str) -> bool:
+    """Whether ``run`` worked out the option ``key`` (of :func:`settings`) as it ran, rather than being given it."""
+    if not key.startswith(OPTION):
+        return False
+    name = key[len(OPTION):]
+    cfg = getattr(run, "config", None) or {}
+    return name in ((getattr(run, "costs", None) or {}).get("derived_options") or {}) and name not in (
+        cfg.get("options") or {})
+
+
+def model_name(model) -> str:
+    """A model as a name part: 'all-MiniLM-L6-v2' of 'sentence-transformers/all-MiniLM-L6-v2' or a path."""
+    return str(model).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def parts(runs, data: bool = True) -> dict[str, list[str]]:
     """What each run's name adds to its strategy's (:func:`labels`), in parts: ``["balanced", "lr 2e-05"]``, []
     for a run trained as every other run of its strategy among ``runs``. A part is said only for a run that has
-    the setting (a plain scratch run has no vocabulary size of its own; a queued zero_shot no sentences yet)."""
+    the setting (a plain scratch run has no vocabulary size of its own; a queued zero_shot no sentences yet).
+    Runs on several datasets (picked across launches) each start with their dataset's name, and on several models
+    with their model's (unless ``data`` is false): a pick from two datasets read "lora · 893a" and "lora · ecae",
+    rank 4 and rank 16, in every table and chart."""
+    from bertlab.config import upload_display_name
+    from bertlab.strategies import REGISTRY
+
+    def modelled(r) -> bool:  # tfidf_logreg's config names a model it never reads
+        return getattr(REGISTRY.get(r.strategy), "uses_tokens", True)
+
+    runs = list(runs)
+    datasets = data and len({str(getattr(r, "dataset", None)) for r in runs}) > 1
+    models = data and len({str(getattr(r, "model", None)) for r in runs if modelled(r)}) > 1
     groups: dict[tuple, list] = {}
     for r in runs:
         groups.setdefault(_group(r), []).append(r)
@@ -178,11 +204,17 @@ def parts(runs) -> dict[str, list[str]]:
         found = {r.id: settings(r) for r in members}
         keys = sorted({k for s in found.values() for k in s})
         differ = [k for k in keys if k != "class_weights" and len({_frozen(s.get(k)) for s in found.values()}) > 1]
+        # an option no run set, that each worked out from another (lora's alpha, twice its r), follows that one:
+        # "lora (alpha 8, r 4)" against "lora (alpha 32, r 16)" named what the user never chose
+        if len(differ) > 1:
+            differ = [k for k in differ if not all(_derived(r, k) for r in members)] or differ
         said: dict[tuple, str] = {}  # one set of parts per distinct setting
         for r in members:
-            mine = (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
+            where = ([upload_display_name(str(r.dataset))] if datasets else []) + (
+                [model_name(r.model)] if models and modelled(r) else [])
+            mine = where + (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
             mine += [setting_text(k, found[r.id][k]) for k in differ if found[r.id].get(k) not in (None, [])]
-            sig = _frozen(found[r.id])
+            sig = _frozen([found[r.id], where])
             while tuple(mine) in said and said[tuple(mine)] != sig:  # two settings that read alike (cut sentences)
                 mine[-1:] = [(mine[-1] if mine else "setting") + "′"]
             said.setdefault(tuple(mine), sig)
@@ -190,12 +222,13 @@ def parts(runs) -> dict[str, list[str]]:
     return out
 
 
-def labels(runs) -> dict[str, str]:
+def labels(runs, data: bool = True) -> dict[str, str]:
     """Each run's name as pages, tables and legends give it: its strategy (``head_only (balanced)`` where it
-    trained with balanced class weights), followed, where runs of that strategy at one training size, on one
-    dataset and model, trained with different settings, by the settings that differ (:func:`parts`):
-    ``full_ft (lr 2e-05)`` against ``full_ft (lr 5e-05)``. Seeds of one thing share a name; a sweep's points at
-    different sizes (more epochs at a small size) keep the strategy's name, as a learning curve joins them."""
+    trained with balanced class weights), followed, where runs of that strategy at one training size trained with
+    different settings, by the settings that differ (:func:`parts`): ``full_ft (lr 2e-05)`` against
+    ``full_ft (lr 5e-05)``; where the runs are on several datasets (or models), by each one's, unless ``data`` is
+    false (a list that names the dataset beside). Seeds of one thing share a name; a sweep's points at different
+    sizes (more epochs at a small size) keep the strategy's name, as a learning curve joins them."""
     runs = list(runs)
-    said = parts(runs)
+    said = parts(runs, data)
     return {r.id: r.strategy + (f" ({', '.join(said[r.id])})" if said[r.id] else "") for r in runs}

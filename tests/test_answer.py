@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -1495,3 +1496,29 @@ def test_the_answer_names_the_picks_weakest_class_where_another_run_finds_more_o
     h2, f2 = (fake_run(tmp_path, s, two, right_on(two, k), c, 1) for s, k, c in (("head_only", 180, 1e12),
                                                                                   ("full_ft", 150, 1e15)))
     assert not any(s.startswith("Its weakest class") for s in answer.answer([h2, f2]).sentences)
+
+
+def test_a_run_cancelled_on_compare_leaves_the_answers_count_of_runs_still_to_finish(two_runs, bertlab_home,
+                                                                                     monkeypatch):
+    """A review: after Cancel on one run, the page said "Cancel the 3 unfinished runs" beside "Which one to use?
+    (so far: 4 runs still to finish)": the answer is outside the status lines' fragment, and counted a run being
+    stopped."""
+    from bertlab.jobs import JobManager
+
+    store, good, weak = two_runs
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    at = app_on("app_pages/compare.py")
+    queued = [store.create_run(make_config("tfidf_logreg", data=good.run_config.data, seed=s), "b-answer")
+              for s in (1, 2, 3, 4)]
+    desk = bertlab_home / "desks" / at.query_params["desk"]
+    desk.mkdir(parents=True, exist_ok=True)
+    (desk / "batches.json").write_text('["b-answer"]')
+    at.run()
+    no_problems(at)
+    assert any(m.value.startswith("#### Which one to use? (so far: 4 runs still to finish)") for m in at.markdown)
+    next(b for b in at.button if b.key == f"cancel_{queued[0]}").click().run()
+    no_problems(at)
+    assert store.get(queued[0]).status == "cancelled"
+    assert any(b.label == "Cancel the 3 unfinished runs" for b in at.button)
+    heads = [m.value for m in at.markdown if m.value.startswith("#### Which one to use?")]
+    assert heads == ["#### Which one to use? (so far: 3 runs still to finish)"], heads

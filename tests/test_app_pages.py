@@ -341,6 +341,24 @@ def test_strategy_options_from_option_specs_reach_the_run_config(tiny_model, tin
     wait_done(bertlab_home, timeout=120)
 
 
+def test_the_train_pages_summary_table_says_the_options_set_beside_their_defaults(tiny_model, tiny_data,
+                                                                                     bertlab_home):
+    """A review: lora at rank 4 and partial_ft at 2 layers, and the summary table still read "(option 'r', default
+    8)" and "(option 'layers', default half)", as if the fields did nothing (the diagrams above did change)."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model,
+                                       "keep_strategies": ["lora", "partial_ft"]})
+    no_problems(at)
+
+    def trains() -> dict:
+        return at.table[0].value.set_index("strategy")["trains"].to_dict()
+
+    assert "set here" not in " ".join(trains().values())  # every option at its default: nothing to add
+    at.number_input(key="keep_opt_lora_r").set_value(4).run()
+    at.number_input(key="keep_opt_partial_ft_layers").set_value(2).run()
+    no_problems(at)
+    assert trains()["lora"].endswith("; set here: r 4") and trains()["partial_ft"].endswith("; set here: layers 2")
+
+
 def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertlab_home):
     """dapt's continued-pretraining loss has its own chart; notes stored on a run are one click away."""
     from bertlab.runner import execute_run

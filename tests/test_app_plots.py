@@ -151,6 +151,23 @@ def test_cost_and_accuracy_charts_show_only_finished_runs_with_units():
     assert list(acc.data[0].y) == [0.8]
 
 
+def test_runs_on_test_sets_with_other_majority_classes_each_show_their_own_baseline():
+    """A review: runs picked from rotten_tomatoes (majority 57.8%) and tweets (43.0%) drew one line, "majority
+    baseline 57.8%", across every bar: tweets' zero_shot at 45% read as below chance."""
+    rt, tw = make_run("full_ft", "f1", acc=0.8), make_run("zero_shot", "z1", acc=0.45)
+    rt.metrics["majority_accuracy"], tw.metrics["majority_accuracy"] = 0.578, 0.43
+    fig = plots.accuracy_figure([rt, tw])
+    assert not fig.layout.shapes  # no one line for all
+    (base,) = [t for t in fig.data if str(t.name).startswith("majority baseline")]
+    assert base.name == "majority baseline (each run's test set)" and list(base.y) == [0.578, 0.43]
+    assert list(base.x) == list(next(t for t in fig.data if t.type == "bar").x)
+    # one test set (or the same share on several): one line, named with its value, as before
+    tw.metrics["majority_accuracy"] = 0.578
+    fig = plots.accuracy_figure([rt, tw])
+    assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].y0 == 0.578
+    assert [t.name for t in fig.data if str(t.name).startswith("majority")] == ["majority baseline 57.8%"]
+
+
 def test_tradeoff_uses_log_axis_only_when_values_span_decades():
     wide = [make_run("full_ft", "f1", trainable_params=22_000_000), make_run("head_only", "h1", trainable_params=770)]
     assert plots.tradeoff_figure(wide, "trainable_params").layout.xaxis.type == "log"

@@ -215,3 +215,33 @@ def test_over_seeds_the_validation_check_uses_each_settings_mean(tmp_path):
                            "texts, which flatters it: the validation texts, which no number here is measured on, "
                            "pick head_only (lr 0.001) (the lowest validation loss, mean over seeds), whose test "
                            "score, 72.6%, mean of 2 seeds, is the fairer estimate")
+
+
+def test_runs_picked_from_two_datasets_are_named_by_their_dataset_and_the_settings_that_differ(tmp_path):
+    """A review: Pick runs across a rotten_tomatoes launch (lora r 4) and a tweets one (lora r 16) named them
+    "lora · 893a" and "lora · ecae" in every table and chart; and where the names did say the rank, lora's alpha
+    (worked out as twice r, never set) came with it: "lora (alpha 8, r 4)"."""
+    def lora(r, dataset):
+        run = _with(fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 300), 1e12, 20.0), options={"r": r})
+        run.costs = {**run.costs, "derived_options": {"alpha": 2 * r}}
+        run.dataset = dataset
+        return run
+
+    a, b = lora(4, "rotten_tomatoes"), lora(16, "tweets")
+    z = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 200), 0.0, 0.0)
+    z.dataset = "tweets"
+    names = variants.labels([a, b, z])
+    assert names == {a.id: "lora (rotten_tomatoes, r 4)", b.id: "lora (tweets, r 16)", z.id: "zero_shot (tweets)"}
+    assert run_labels([a, b, z]) == names  # no id tails needed: the names tell them apart
+    # a list that names the dataset beside each run (the pickers, the CLI's runs table): the settings only
+    assert variants.labels([a, b, z], data=False) == {a.id: "lora (r 4)", b.id: "lora (r 16)", z.id: "zero_shot"}
+    # on one dataset, as before: the settings alone; an alpha set by hand is a choice, and named
+    b.dataset = "rotten_tomatoes"
+    assert variants.labels([a, b]) == {a.id: "lora (r 4)", b.id: "lora (r 16)"}
+    b.config["options"] = {"r": 16, "alpha": 32}
+    assert variants.labels([a, b]) == {a.id: "lora (alpha 8, r 4)", b.id: "lora (alpha 32, r 16)"}
+    # uploaded files by the name the user gave them; two models by the model's own name
+    a.dataset, b.dataset = "/x/uploads/3f2a9c0b1d4e-reviews.csv", "rotten_tomatoes"
+    assert variants.labels([a, b])[a.id] == "lora (reviews.csv, alpha 8, r 4)"
+    a.dataset, b.model = "rotten_tomatoes", "google-bert/bert-base-uncased"
+    assert variants.labels([a, b])[b.id] == "lora (bert-base-uncased, alpha 32, r 16)"
