@@ -28,8 +28,10 @@ def comparison_for(name: str) -> tuple[list, str | None, list, str | None, str |
     batch = shown = common.shown_batch(runs, sweeps)
     batches, titles = common.with_picked(batches, common.batch_titles(batches, sweeps), runs)
     if batch is not None and not any(r.strategy == name and r.status == "succeeded" for r in batches[batch]):
-        batch = next((r.batch_id for r in runs if r.strategy == name and r.status == "succeeded"
-                      and r.batch_id not in sweeps), batch)
+        # a launch first; else a sweep where it ran (a card said "not run yet here" of head_only, run twenty
+        # times in sweeps, while Compare showed a full_ft-only sweep)
+        ran = [r.batch_id for r in runs if r.strategy == name and r.status == "succeeded" and r.batch_id in batches]
+        batch = next((b for b in ran if b not in sweeps), next(iter(ran), batch))
     if batch is None:
         return [], None, [], None, None
     pending = [r for r in batches[shown] if r.strategy == name and r.status in ACTIVE] if shown != batch else []

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -117,6 +118,7 @@ def measure(where: str, flags: tuple[str, ...], env: dict[str, str | None] | Non
     finally:
         proc.terminate()
         proc.wait(15)
+        shutil.rmtree(home, ignore_errors=True)  # a model and caches per measurement: /tmp filled up
 
 
 def summarize(rows: dict[str, list[dict]]) -> dict:

@@ -9,7 +9,9 @@ over the same texts, and a second run that finds the disk cache warm.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,6 +34,7 @@ BATCH = 64  # head_only's default batch size; the naive loop and the plain forwa
 def fresh_home() -> Path:
     """Point bertlab at an empty data home (cold disk cache) and forget in-memory caches."""
     home = Path(tempfile.mkdtemp(prefix="bertlab-bench-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)  # caches and models: gone with the process
     os.environ["BERTLAB_HOME"] = str(home)
     forget_memory(encoders=False)
     return home

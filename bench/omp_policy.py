@@ -29,17 +29,20 @@ import numpy as np
 from bench.report import append
 
 PROBE = r"""
-import json, os, sys, tempfile
-os.environ["BERTLAB_HOME"] = tempfile.mkdtemp(prefix="bertlab-omp-")
-from bertlab.config import DataConfig
-from bertlab.runner import execute_run
-from bertlab.store import RunStore
-from bertlab.strategies import make_config
-data = DataConfig(name="rotten_tomatoes", train_size=int(sys.argv[1]), val_size=64, test_size=200, seed=0)
-store = RunStore()
-rid = store.create_run(make_config("full_ft", data=data, model=sys.argv[2], epochs=1, batch_size=32, seed=0))
-status = execute_run(store, rid)
-print(json.dumps({"status": status, "train_seconds": store.get(rid).costs.get("train_seconds")}))
+import json, os, shutil, sys, tempfile
+os.environ["BERTLAB_HOME"] = home = tempfile.mkdtemp(prefix="bertlab-omp-")
+try:  # each probe saves a model there: 170 probes left 775 MB in /tmp
+    from bertlab.config import DataConfig
+    from bertlab.runner import execute_run
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+    data = DataConfig(name="rotten_tomatoes", train_size=int(sys.argv[1]), val_size=64, test_size=200, seed=0)
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft", data=data, model=sys.argv[2], epochs=1, batch_size=32, seed=0))
+    status = execute_run(store, rid)
+    print(json.dumps({"status": status, "train_seconds": store.get(rid).costs.get("train_seconds")}))
+finally:
+    shutil.rmtree(home, ignore_errors=True)
 """
 
 

@@ -850,6 +850,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
     else:
+        if twice := [s for s in dict.fromkeys(args.strategies) if args.strategies.count(s) > 1]:
+            # stored as "head_only, head_only", with one run on two rows of its points (`run` refuses it too)
+            raise ConfigError(f"--strategies names {', '.join(twice)} more than once: a sweep runs each strategy "
+                              f"once at every size and seed; name it once (--strategies "
+                              f"{' '.join(dict.fromkeys(args.strategies))}); for two settings of one, run a sweep per "
+                              "setting.")
         args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits

@@ -179,12 +179,18 @@ def test_playground_first_token_peer_compares_both_graphs(tiny_model, tiny_data)
 
 
 def test_omp_policy_trains_under_both_policies(tiny_model, tmp_path):
+    import glob
+    import tempfile
+
     import psutil
 
     from bench import omp_policy
 
+    homes = set(glob.glob(f"{tempfile.gettempdir()}/bertlab-omp-*"))
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     res = omp_policy.run(train_size=32, repeats=1, hogs=1, model=tiny_model, spins=(10000, 50000))
+    # each probe's data home (a saved model) is removed: 170 of them had filled /tmp
+    assert set(glob.glob(f"{tempfile.gettempdir()}/bertlab-omp-*")) <= homes
     assert set(res["seconds"]) == {"bertlab default", "PASSIVE", "OpenMP default", "PASSIVE, GOMP_SPINCOUNT=10000",
                                    "PASSIVE, GOMP_SPINCOUNT=50000"}
     assert all(len(v) == 1 and v[0] > 0 for v in res["seconds"].values())

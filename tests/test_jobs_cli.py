@@ -219,6 +219,18 @@ def test_cli_keep_best_reaches_the_run_and_the_sweep(tiny_model, tiny_csv, capsy
     assert all(pt.config.keep_best and pt.config.patience == 2 for pt in sweep.plan(spec))
 
 
+def test_cli_sweep_refuses_a_strategy_named_twice_as_run_does(tiny_csv, capsys):
+    """A review: `sweep --strategies head_only head_only` stored a sweep of "head_only, head_only", one run on two
+    rows of its points, where `run` refuses the same."""
+    from bertlab import sweep
+
+    assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "head_only",
+                 "--sizes", "16", "--seeds", "0", "--no-run"]) == 2
+    err = capsys.readouterr().err
+    assert "--strategies names head_only more than once" in err and "--strategies head_only tfidf_logreg)" in err
+    assert sweep.list_sweeps(RunStore()) == []  # nothing stored
+
+
 def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_model, tiny_csv, capsys, monkeypatch):
     from bertlab import answer
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from types import SimpleNamespace
@@ -269,3 +270,24 @@ def test_the_scratch_card_can_show_pretraining_from_scratch(tiny_model):
     intro = teaching.card("scratch", tiny_model, {"mlm_epochs": 1}).intro
     assert any(m.value == f"##### {intro}" for m in at.markdown) and "hidden" in intro
     assert not any("learns only from your labelled examples" in m.value for m in at.markdown)
+
+
+def test_a_card_quotes_a_sweep_where_its_strategy_ran_when_no_launch_has_it(tiny_model, tiny_data, bertlab_home):
+    """A review: Compare showed a full_ft-only sweep, and head_only's card said "not run yet here; launch it on
+    the Train page" though head_only had succeeded some twenty times in an earlier sweep."""
+    from bertlab import sweep
+
+    store = RunStore(bertlab_home)
+    older = sweep.save_sweep(store, sweep.SweepSpec(strategies=["head_only"], sizes=[20], data=tiny_data))
+    ran = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), batch_id=older)
+    store.finish(ran, SUCCEEDED, metrics={"test_accuracy": 0.6}, costs={"train_seconds": 1.0},
+                 data_summary={"sizes": {"train": 20}})
+    time.sleep(0.01)
+    newer = sweep.save_sweep(store, sweep.SweepSpec(strategies=["full_ft"], sizes=[20], data=tiny_data))
+    ft = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data), batch_id=newer)
+    store.finish(ft, SUCCEEDED, metrics={"test_accuracy": 0.7}, costs={"train_seconds": 1.0},
+                 data_summary={"sizes": {"train": 20}})
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "head_only"})
+    no_problems(at)
+    assert not any(c.value == "not run yet here; launch it on the Train page" for c in at.caption)
+    assert any(f"run `{ran[-4:]}`: **60.0%**" in m.value for m in at.markdown)
