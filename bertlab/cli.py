@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import uuid
@@ -640,10 +641,12 @@ def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqd
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from bertlab.store import RunStore, undone_batches
+    from bertlab.store import ORPHANED, RunStore, undone_batches
 
     store = RunStore()
-    store.mark_interrupted()  # a run whose process died (killed, Ctrl-C) is not shown as 'running'
+    # a run whose process died (killed, Ctrl-C) is not shown as 'running'; which process it was (a server, a CLI)
+    # is not known here: "the server stopped" was said of a killed CLI run
+    store.mark_interrupted(reason=ORPHANED)
     runs = store.list_runs(limit=args.limit)
     if args.json:
         print(json.dumps([result_row(r) for r in runs], indent=2))
@@ -690,7 +693,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.file is None and (blank := [i for i, t in enumerate(texts, 1) if not t.strip()]):
         which = "the text" if len(texts) == 1 else f"text {blank[0]} of {len(texts)}"
         raise BertlabError(f"{which} is blank: there is nothing to classify; give each text some words.")
-    if args.output:
+    if args.output and args.output != "-":  # "-": standard output, as other tools take it (it wrote a file "-")
         output_file(args.output, "CSV of predictions")  # before loading any model
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
@@ -714,7 +717,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs)]
         from bertlab.report import csv_text
 
-        write_csv(args.output, csv_text(rows, list(dict.fromkeys(k for r in rows for k in r))))
+        table = csv_text(rows, list(dict.fromkeys(k for r in rows for k in r)))
+        if args.output == "-":
+            sys.stdout.write(table)
+            return 0
+        write_csv(args.output, table)
         print(f"wrote {len(rows):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to {args.output}",
               file=sys.stderr)
         return 0
@@ -836,7 +843,7 @@ def _run_points(store, ids: list[str], quiet: bool) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from bertlab import sweep
-    from bertlab.store import RunStore
+    from bertlab.store import ORPHANED, RunStore
 
     store = RunStore()
     if args.list:
@@ -888,7 +895,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = sweep.SweepSpec(strategies=args.strategies, sizes=sizes, seeds=args.seeds, data=data,
                                model=args.model, common=common, per_strategy=per_strategy, min_steps=args.min_steps,
                                vary_split=not args.fixed_split)
-    stale = store.mark_interrupted()  # points left 'running' by a process that died are planned again
+    stale = store.mark_interrupted(reason=ORPHANED)  # points left 'running' by a process that died: planned again
     if stale:
         print(f"{len(stale)} run(s) left running by a stopped process marked interrupted", file=sys.stderr)
     if args.dry_run:  # nothing stored: a dry run's sweep appeared in --list and could be resumed
@@ -1178,7 +1185,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--text", dest="text_option", action="append", default=[], metavar="TEXT",
                     help="a text to classify, as the texts after RUN_ID (repeatable)")
     pr.add_argument("--text-column", help="with --file: the table's column of texts")
-    pr.add_argument("-o", "--output", help="write every prediction to this CSV (with --file: the row and the "
+    pr.add_argument("-o", "--output", help="write every prediction to this CSV, or to standard output with '-' "
+                                           "(with --file: the row and the "
                                            "table's other columns, e.g. an id; then text, run, label, one "
                                            "probability per class) instead of printing them")
     pr.add_argument("--json", action="store_true")
@@ -1210,6 +1218,12 @@ def main(argv: list[str] | None = None) -> int:
     except BertlabError as e:
         print(f"error: {e}{cli_hint(e)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `runs | head`: the reader has what it wanted; not "error: [Errno 32] Broken pipe"
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error as Python exits
+        except (OSError, ValueError):  # a stdout with no file behind it (captured)
+            pass
+        return 141  # 128 + SIGPIPE, as a shell's tools exit
     except OSError as e:  # a full disk, a read-only folder: the message is enough, not a traceback
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -692,13 +692,15 @@ def _machine_section(runs: list[Run], names: dict[str, str]) -> str:
     """Where the numbers were measured, as each run recorded it when it trained (its device, library versions),
     else this machine now, said as such."""
     envs = {json.dumps(e, sort_keys=True): e for r in runs if (e := (r.data_summary or {}).get("environment"))}
+    # a run that finished without one is an older bertlab's; one cancelled or failed before it trained has none
+    older = sum(1 for r in runs if r.status == "succeeded" and not (r.data_summary or {}).get("environment"))
     if not envs:
-        return ("<h2>Machine</h2><p class='muted'>These runs recorded no machine (older bertlab): this is the machine "
+        why = "older bertlab" if older else "none of them trained"  # a report of a run cancelled while queued
+        return (f"<h2>Machine</h2><p class='muted'>These runs recorded no machine ({why}): this is the machine "
                 "that made the report.</p>" + _table([{"k": k, "v": v} for k, v in machine_info().items()],
                                                      [("k", "what"), ("v", "value")]))
     if len(envs) == 1:
         (env,) = envs.values()
-        older = sum(1 for r in runs if not (r.data_summary or {}).get("environment"))
         return ("<h2>Machine</h2><p class='muted'>As the runs recorded it when they trained"
                 + (f" ({older} older run{'s' * (older > 1)} recorded none)" if older else "") + ".</p>"
                 + _table([{"k": k, "v": v} for k, v in env.items()], [("k", "what"), ("v", "value")]))

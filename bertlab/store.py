@@ -61,6 +61,9 @@ def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
     return StoreError(store_message(root, e)) if unwritable_reason(e) else e
 
 
+ORPHANED = "the process training this run stopped"  # a run whose process died, where which one is not known
+
+
 def _process_tag() -> str:
     """host:pid:start-time of this process (start time guards against pid reuse)."""
     import psutil
@@ -374,7 +377,7 @@ class RunStore:
         if ids:  # a write only when there is something to mark: this runs every few seconds
             with self._tx() as c:
                 c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
-                              [(INTERRUPTED, time.time(), "the process training this run stopped", i, RUNNING)
+                              [(INTERRUPTED, time.time(), ORPHANED, i, RUNNING)
                                for i in ids])
             self._drop_staging(ids)
         return ids

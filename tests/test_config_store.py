@@ -190,6 +190,26 @@ def test_a_run_whose_process_died_is_not_left_running_in_an_open_app():
     assert store.mark_orphans() == [theirs]
 
 
+def test_runs_marks_a_killed_cli_runs_run_interrupted_without_blaming_the_server(capsys):
+    """A review: a `run` killed mid-training, then `bertlab runs`: "full_ft: the server stopped while this run was
+    training"; no server had run. The CLI cannot tell whose process it was, and says so neutrally."""
+    import socket
+
+    from bertlab.cli import main
+    from bertlab.store import ORPHANED
+
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft"))
+    store.claim(rid, "cpu")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    store.update(rid, owner=f"{socket.gethostname()}:{gone.pid}:1")
+    assert main(["runs"]) == 0
+    capsys.readouterr()
+    assert store.get(rid).status == INTERRUPTED and store.get(rid).error == ORPHANED
+    assert "server" not in ORPHANED
+
+
 def test_the_idle_worker_sweeps_orphaned_runs(monkeypatch):
     import socket
 

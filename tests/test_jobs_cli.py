@@ -832,6 +832,9 @@ def test_cli_csv_files_start_with_the_mark_excel_needs_and_printed_csv_without(t
     assert main(["predict", rid, "Kopfhörer 耳机 great fun", "-o", "/dev/stdout"]) == 0
     printed = capfd.readouterr().out
     assert printed.startswith("text,run_id,") and "\ufeff" not in printed and "Kopfhörer 耳机" in printed
+    # "-": standard output too, as other tools read it (a review's `-o -` wrote a file named "-")
+    assert main(["predict", rid, "Kopfhörer 耳机 great fun", "-o", "-"]) == 0
+    assert capfd.readouterr().out == printed and not Path("-").exists()
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     got = {}
@@ -884,3 +887,17 @@ def test_cli_per_class_recall_tells_seeds_of_one_strategy_apart():
     lines = per_class_lines([run("r0", 0, 0.5), run("r1", 1, 0.9)])
     assert lines[1].split()[3:] == ["head_only", "(seed", "0)", "head_only", "(seed", "1)"]
     assert lines[2].split() == ["a", "10", "50%", "90%"]
+
+
+def test_cli_output_piped_to_a_reader_that_stops_early_ends_quietly(bertlab_home):
+    """A review: `bertlab runs | head -3` ended with "error: [Errno 32] Broken pipe"."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "bertlab", "runs"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "BERTLAB_HOME": str(bertlab_home)})
+    proc.stdout.close()  # the reader gone before the first line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(120) == 141, err
+    assert "Broken pipe" not in err and "Exception ignored" not in err, err

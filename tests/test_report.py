@@ -339,6 +339,12 @@ def test_report_keeps_apart_data_of_other_split_seeds_and_says_which_runs_record
     page = report.build_html(store, ids)
     assert "split seed 0" in page and "split seed 1" in page  # two splits, not one merged entry
     assert "As the runs recorded it when they trained (1 older run recorded none)." in page
+    # a run cancelled while queued recorded none either: not "older", and not counted so (a review's report of
+    # one cancelled run said "These runs recorded no machine (older bertlab)")
+    cancelled = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    store.request_cancel(cancelled)
+    assert "These runs recorded no machine (none of them trained)" in report.build_html(store, [cancelled])
+    assert "(1 older run recorded none)." in report.build_html(store, [*ids, cancelled])
 
 
 def test_ratios_in_millions_keep_two_significant_figures():
