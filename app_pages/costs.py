@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
-from bertlab import answer, pareto, sweep, variants
+from bertlab import answer, paired, pareto, sweep, variants
 from bertlab.errors import BertlabError
 from bertlab.export import artifact_kind, export_model_zip
 from bertlab.strategies.base import ENCODER_KINDS
@@ -133,8 +133,21 @@ def model_export(runs: list) -> None:
     # The most accurate run first: the one people export (not a from-scratch run that learned nothing).
     best = max(range(len(ok)), key=lambda i: (ok[i].metrics or {}).get("test_accuracy") or 0.0)
     by_id = {r.id: r for r in ok}  # the runs this page read (another tab may delete one meanwhile)
-    names = variants.labels(ok)  # "head_only (lr 0.03)" where the runs here hold two settings
-    rid = st.selectbox("Run", list(by_id), index=best, format_func=lambda i: common.run_title(by_id[i], names))
+    names = variants.labels(ok, data=False)  # "head_only (lr 0.03)" where the runs here hold two settings
+
+    def title(i: str) -> str:
+        """``✓ head_only · c8fe (rotten_tomatoes) · n=512 · seed 1 · 73.2%``: a sweep's runs of one strategy read
+        alike ("✓ head_only · c8fe" and "✓ head_only · 2438", 71.6% and 73.2%) where the choice is which to ship."""
+        r = by_id[i]
+        parts = [common.run_title(r, names)]
+        if sum(n == names[i] for n in names.values()) > 1:
+            n, seed = paired.train_size(r), (r.config or {}).get("seed")
+            parts += ([f"n={n:,}"] if n else []) + ([f"seed {seed}"] if seed is not None else [])
+        if (acc := (r.metrics or {}).get("test_accuracy")) is not None:
+            parts.append(f"{100 * acc:.1f}%")
+        return " · ".join(parts)
+
+    rid = st.selectbox("Run", list(by_id), index=best, format_func=title)
     kind = artifact_kind(common.store(), rid)
     st.caption({"classifier": "A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
                               "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed. Its "

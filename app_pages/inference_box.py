@@ -71,15 +71,20 @@ def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict, bool]) ->
 
 
 def box_runs(done: list) -> list:
-    """At most MAX_LOADED_RUNS runs (the models kept in memory): one per strategy first, in launch order, then
-    the rest in launch order. Asking more would reload models from disk on every text."""
+    """At most MAX_LOADED_RUNS runs (the models kept in memory): one per strategy first, then the rest, each
+    time those trained on the most examples first (a sweep's answer is for its largest size: the box held only its
+    smaller sizes' runs), then in launch order; listed in launch order. Asking more would reload models from disk
+    on every text."""
     if len(done) <= MAX_LOADED_RUNS:
         return done
+    from bertlab.paired import train_size
+
+    ranked = sorted(done, key=lambda r: -(train_size(r) or 0))  # stable: launch order among equal sizes
     firsts = {}
-    for r in done:
+    for r in ranked:
         firsts.setdefault(r.strategy, r)
     picked = {r.id for r in list(firsts.values())[:MAX_LOADED_RUNS]}
-    for r in done:
+    for r in ranked:
         if len(picked) >= MAX_LOADED_RUNS:
             break
         picked.add(r.id)

@@ -342,6 +342,7 @@ def result_row(run) -> dict:
             # the split's: two runs of one strategy differ by these
             "seed": cfg.get("seed") if s is None or s.uses_seed else None,
             "split_seed": (cfg.get("data") or {}).get("seed"), "status": run.status,
+            "n_train": ((run.data_summary or {}).get("sizes") or {}).get("train"),  # measured; null before it ran
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci95": list(ci) if ci else None,
             "test_macro_f1": m.get("test_macro_f1"),
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
@@ -422,7 +423,8 @@ def per_class_lines(runs: list) -> list[str]:
 # `paired` have the rest).
 RUN_COLUMNS = ("strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s",
                "trainable", "train FLOPs", "infer/text", "run id")
-RUNS_COLUMNS = ("strategy", "seed", "status", "dataset", "test acc", "95% interval", "macro-F1", "run id")
+# "train n": a sweep's runs of one strategy at several sizes read alike without it
+RUNS_COLUMNS = ("strategy", "seed", "status", "dataset", "train n", "test acc", "95% interval", "macro-F1", "run id")
 TABLE_WIDTH = 120
 # The dataset column takes the room the others leave in TABLE_WIDTH, at least this: a longer name is cut in its
 # middle, keeping its end (a date, '.csv' or '.xlsx': the same texts in two files are two datasets).
@@ -447,7 +449,7 @@ def _cells(r: dict, names: dict | None = None) -> dict[str, str]:
     def f(v, spec):
         return format(v, spec) if isinstance(v, (int, float)) else "-"
     return {"strategy": (names or {}).get(r["run_id"]) or _shown(r), "seed": f(r.get("seed"), "d"), "status": r["status"],
-            "dataset": r.get("dataset") or "-",
+            "dataset": r.get("dataset") or "-", "train n": f(r.get("n_train"), ","),
             "test acc": f(r["test_accuracy"], ".3f"), "95% interval": format_interval(r.get("test_accuracy_ci95")) or "-",
             "macro-F1": f(r["test_macro_f1"], ".3f"), "majority": f(r["majority_accuracy"], ".3f"),
             "train s": f(r["train_seconds"], ".1f"),

@@ -582,6 +582,14 @@ def test_the_inference_box_asks_at_most_the_runs_that_stay_loaded():
         (r.id for r in picked), key=[r.id for r in runs].index)  # launch order kept
     assert {r.strategy for r in picked} == {"zero_shot", "full_ft", "lora", "scratch"}  # every strategy answers
     assert box_runs(runs[:5]) == runs[:5]
+    # a sweep (sizes 32, 128, 512 x 2 seeds x 3 strategies): the largest size's runs, which its answer is for (a
+    # review: the box held 12 runs of sizes 32 and 128, none of 512)
+    sweep = [SimpleNamespace(id=f"{s}-{n}-{k}", strategy=s, data_summary={"sizes": {"train": n}})
+             for n in (32, 128, 512) for k in range(2) for s in ("zero_shot", "head_only", "tfidf_logreg")]
+    picked = box_runs(sweep)
+    assert len(picked) == MAX_LOADED_RUNS and [r.id for r in picked] == sorted(
+        (r.id for r in picked), key=[r.id for r in sweep].index)
+    assert {r.id for r in sweep if r.data_summary["sizes"]["train"] == 512} <= {r.id for r in picked}
 
 
 def test_hub_dataset_with_two_label_columns_gets_column_pickers(monkeypatch):

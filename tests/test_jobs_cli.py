@@ -805,6 +805,13 @@ def test_cli_runs_names_each_runs_dataset_as_the_app_does_in_120_columns(tiny_mo
         ids[b]: want[b] for b in data}
     # `run --json` rows (result_row) carry it as well
     assert result_row(store.get(ids["b-upload"]))["dataset"] == "reviews.csv"
+    # the training size measured, in the table and the JSON: a sweep's runs of one strategy read alike without it
+    store.update(ids["b-upload"], data_summary={"sizes": {"train": 1280}})
+    assert result_row(store.get(ids["b-upload"]))["n_train"] == 1280
+    assert main(["runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines[0].index("train n")
+    assert {line[at:].split()[0] for line in lines[2:6]} == {"1,280", "-"}
 
 
 def test_cli_csv_files_start_with_the_mark_excel_needs_and_printed_csv_without(tiny_model, tiny_data, tmp_path,

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bertlab import answer, sweep
-from bertlab.config import DataConfig
+from bertlab.config import DataConfig, upload_display_name
 from bertlab.runner import execute_run
 from bertlab.store import ACTIVE, SUCCEEDED, RunStore
 from bertlab.strategies import REGISTRY, make_config
@@ -376,6 +376,30 @@ def test_a_fine_tuned_run_exports_with_its_onnx_graph_from_the_costs_page(tiny_m
     assert f"{rid}/model.onnx" in zipfile.ZipFile(zipped).namelist()
     at.checkbox(key="export_onnx").uncheck().run()  # the zip made with ONNX is not offered as one without
     assert not [b for b in at.get("download_button") if "Download" in b.proto.label]
+
+
+def test_the_export_picker_tells_apart_runs_of_one_strategy_by_size_seed_and_accuracy(tiny_data, bertlab_home):
+    """A review: a sweep's runs of head_only read "✓ head_only · c8fe (rotten_tomatoes)" and "✓ head_only · 2438
+    (rotten_tomatoes)" in *Export a model*, seed 0 at 71.6% and seed 1 at 73.2%, where the choice is which to ship."""
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed, acc in ((0, 0.716), (1, 0.732)):
+        rid = store.create_run(make_config("head_only", data=tiny_data, seed=seed), batch_id="b1")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc}, costs={"train_seconds": 1.0},
+                     data_summary={"sizes": {"train": 512}})
+        ids.append(rid)
+    one = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    store.finish(one, SUCCEEDED, metrics={"test_accuracy": 0.7}, costs={"train_seconds": 1.0},
+                 data_summary={"sizes": {"train": 512}})
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    (pick,) = [s for s in at.selectbox if s.label == "Run"]
+    titles = list(pick.options)  # as shown
+    data = upload_display_name(tiny_data.name)
+    assert f"✓ head_only · {ids[0][-4:]} ({data}) · n=512 · seed 0 · 71.6%" in titles, titles
+    assert f"✓ head_only · {ids[1][-4:]} ({data}) · n=512 · seed 1 · 73.2%" in titles
+    assert f"✓ tfidf_logreg · {one[-4:]} ({data}) · 70.0%" in titles  # one of its kind: no size or seed needed
+    assert pick.value == ids[1]  # the most accurate first, as before
 
 
 def test_the_sweep_form_balances_the_classes_on_request(tiny_data, bertlab_home, monkeypatch):
