@@ -1077,6 +1077,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                       f"{_who_tells(how[(best, s)], k)} cannot tell them apart "
                       f"({_test_said(how[(best, s)], k, judge)}, {paired.p_is(p)})")
         return row
+    if len(stats_all) == 1:  # "the most accurate and the cheapest" of one said nothing
+        row["why"] = "the only strategy run"
+        return row
     if not cheaper:
         words = _cheapest(stats[best]["cost"], [v["cost"] for s_, v in stats.items() if s_ != best], to_train=False)
         row["why"] = f"{judge.top} and {words}" + (" of the strategies better than the majority class"
@@ -1170,7 +1173,7 @@ def sweep_lines(rows: list[dict]) -> list[str]:
     """:func:`sweep_rows` for a terminal: one line per training size."""
     if not rows:
         return []
-    out = ["Which one to use at each size? (each line names the test that decided it; see the Learning curves "
+    out = ["Which one to use at each size? (where a test decided it, the line names it; see the Learning curves "
            "page)"]
     for r in sweep_table(rows):
         n = f"n={r['labelled']:,}" if r["labelled"] else "n=all"

@@ -398,13 +398,15 @@ EPOCH_SPREAD = 3.0  # runs whose epochs differ more than this many times: their 
 
 def validation_epochs(runs: list[Run], points: list[dict]) -> dict[str, float]:
     """Epochs of each run that trains over epochs (a validation loss each): as planned, or as many as it ran, as the
-    validation chart counts them. Not zero_shot or tfidf_logreg: one validation accuracy each, no epochs to
+    validation chart counts them (a run cancelled, failed or interrupted: as many as it ran). Not zero_shot or tfidf_logreg: one validation accuracy each, no epochs to
     squeeze."""
     ran: dict[str, float] = {}
     for p in points:
         if p["series"] == "val_loss":
             ran[p["run_id"]] = max(ran.get(p["run_id"], 0.0), float(p["x"] or 0.0))
-    return {r.id: max(float((r.config or {}).get("epochs") or 0.0), ran[r.id]) for r in runs if r.id in ran}
+    stopped = ("cancelled", "failed", "interrupted")  # what it ran, not what it was to run: its curve ends there
+    return {r.id: ran[r.id] if r.status in stopped else max(float((r.config or {}).get("epochs") or 0.0), ran[r.id])
+            for r in runs if r.id in ran}
 
 
 def curves_axis(runs: list[Run], points: list[dict], name=lambda s: s) -> tuple[str, str]:

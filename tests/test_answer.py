@@ -256,6 +256,13 @@ def point(strategy, size, seed, acc, flops, seconds=1.0, run_id=None, status="su
             "train_seconds": seconds, "n_train": size, "status": status, "run_id": run_id}
 
 
+def test_a_sweep_of_one_strategy_says_so_rather_than_call_it_the_most_accurate_and_cheapest():
+    """A review: `sweep --strategies full_ft` answered "use full_ft: the most accurate and the cheapest", of one."""
+    (row,) = answer.sweep_rows([point("full_ft", 64, seed, 0.7 + seed / 100, 1e13) for seed in range(2)])
+    assert row["pick"] == "full_ft" and row["why"] == "the only strategy run"
+    assert answer.sweep_lines([row])[1] == "      n=64: use full_ft (70.5%): the only strategy run"
+
+
 def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_best():
     pts = []
     for seed, (ft, ho, zs) in enumerate([(0.80, 0.79, 0.70), (0.82, 0.80, 0.71), (0.81, 0.80, 0.70)]):

@@ -186,6 +186,19 @@ def test_report_draws_curves_by_percent_of_run_when_epochs_differ_and_says_so(ti
     assert "Cross-entropy per optimiser step, against the share of each run's steps." in page
 
 
+def test_a_stopped_runs_epochs_are_those_it_ran_in_the_axis_note(tiny_data, bertlab_home):
+    """A review: full_ft cancelled after 1 of its 10 epochs beside head_only's 30: "head_only trains 30 epochs and
+    full_ft 10, so by epoch full_ft would fill only the first 33%": its curve, stopped, fills a thirtieth."""
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data, epochs=30), stored_run(store, "full_ft", tiny_data, epochs=1)]
+    store.update(ids[1], config={**store.get(ids[1]).config, "epochs": 10})
+    assert report.curves_axis([store.get(i) for i in ids], store.points(ids)) == ("step", "")  # 10 of 30: as planned
+    store.update(ids[1], status="cancelled")
+    assert report.curves_axis([store.get(i) for i in ids], store.points(ids)) == (
+        "progress", "Shown by % of run: head_only trains 30 epochs and full_ft 1, so by epoch full_ft would fill "
+                    "only the first 3% of the axis.")
+
+
 def test_report_keeps_curves_by_step_and_epoch_for_runs_of_like_length(tiny_data, bertlab_home, monkeypatch):
     store = RunStore(bertlab_home)
     ids = [stored_run(store, "head_only", tiny_data, epochs=8), stored_run(store, "full_ft", tiny_data, epochs=3)]
