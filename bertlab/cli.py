@@ -943,8 +943,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             from bertlab.report import figure_png
 
             print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
-    if args.json:
-        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": rows, "curves": agg}, indent=2))
+    if args.json:  # with the answer at each size, as the table prints it ("which one to use")
+        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": rows, "curves": agg,
+                          "answers": answer.sweep_table(answer.sweep_rows(rows, store.get, metric))}, indent=2))
     else:
         print(sweep.format_curves(agg, "test macro-F1" if by_f1 else "test accuracy"))
         if picks := answer.sweep_lines(answer.sweep_rows(rows, store.get, metric)):
@@ -1024,21 +1025,26 @@ def add_extra_commands(sub) -> None:
     """The sweep, report and export subcommands."""
     sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
     sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path, or hub:<name>")
-    sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"])
+    sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"],
+                    help="each named once (default: zero_shot head_only tfidf_logreg full_ft lora; `strategies` lists "
+                         "them all)")
     sw.add_argument("--sizes", nargs="+", type=_size_arg, default=[32, 128, 512, 2048, None],
-                    help="training-set sizes; 'all' = the whole training split")
-    sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+                    help="training-set sizes; 'all' = the whole training split (default: 32 128 512 2048 all)")
+    sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
+                    help="one run per strategy, size and seed; each seed draws its own split unless --fixed-split "
+                         "(default: 0 1 2)")
     sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL)
     sw.add_argument("--val-size", type=_cap_arg, default=500, help="validation cap (also capped at each size), or "
                                                                    "'all'")
     sw.add_argument("--test-size", type=_cap_arg, default=1000, help="test cap, or 'all'")
-    sw.add_argument("--epochs", type=int)
-    sw.add_argument("--batch-size", type=int)
+    sw.add_argument("--epochs", type=int, help="for every strategy that trains over epochs (default: each "
+                                               "strategy's own, raised to reach --min-steps at small sizes)")
+    sw.add_argument("--batch-size", type=int, help="for every strategy (default: each strategy's own)")
     sw.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
                     help="peak learning rate, one per strategy: one value for every strategy that trains, or "
                          "NAME=VALUE for one of them (full_ft=2e-5); default: each strategy's own. For several "
                          "rates, run a sweep per rate.")
-    sw.add_argument("--max-length", type=int)
+    sw.add_argument("--max-length", type=int, help="tokens read per text (default: each strategy's own)")
     sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
@@ -1197,6 +1203,8 @@ def build_parser() -> argparse.ArgumentParser:
     # No abbreviated options: `predict RUN --text "..."` was read as --text-column, and the sentence as its name.
     for parser in (p, *sub.choices.values()):
         parser.allow_abbrev = False
+    for parser in sub.choices.values():  # main() says an unknown option with the command's usage, not the top one's
+        parser.set_defaults(command_parser=parser)
     return p
 
 
@@ -1214,7 +1222,10 @@ def cli_hint(error: BertlabError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # `sweep --quick` showed the top-level usage ("python -m bertlab: error: ..."), not sweep's
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.fn(args)
     except BertlabError as e:

@@ -109,6 +109,12 @@ def test_cli_errors_are_messages_not_tracebacks(capsys):
     with pytest.raises(SystemExit) as e:
         main(["run", "--dataset", "bbc_news", "--strat", "zero_shot"])
     assert e.value.code == 2 and "unrecognized arguments: --strat zero_shot" in capsys.readouterr().err
+    # said with the command's usage (a review's `sweep --quick` got the top-level one's "python -m bertlab: error")
+    with pytest.raises(SystemExit) as e:
+        main(["sweep", "--quick"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "python -m bertlab sweep: error: unrecognized arguments: --quick" in err
+    assert err.startswith("usage: python -m bertlab sweep ")
 
 
 def test_cli_lists(capsys):
