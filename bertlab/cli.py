@@ -630,8 +630,21 @@ def cmd_paired(args: argparse.Namespace) -> int:
     return 0
 
 
+def _logged(desc: str, quiet: bool):
+    """Where standard error is not a terminal (a run under nohup, in CI, piped to a file) and not ``quiet``: a
+    line as the run starts and one as it ends (tqdm draws its bars on a terminal only: a killed run's log was
+    empty, and a sweep's said nothing for hours). Returns the call that prints the end line."""
+    if quiet or sys.stderr.isatty():
+        return lambda status: None
+    print(f"{desc}: started", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    return lambda status: print(f"{desc}: {status} after {time.perf_counter() - t0:.1f} s", file=sys.stderr,
+                                flush=True)
+
+
 def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
-    for rid, cfg in zip(ids, configs):
+    for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
+        ended = _logged(f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", args.json)
         with tqdm(total=100, desc=f"{cfg.strategy:10s}", unit="%", disable=args.json or None,
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}", file=sys.stderr) as bar:
             def progress(p: float, phase: str) -> None:
@@ -640,6 +653,7 @@ def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqd
             status = execute_run(store, rid, on_progress=progress)
             bar.n = 100
             bar.set_postfix_str(status)
+        ended(status)
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -835,12 +849,15 @@ def _run_points(store, ids: list[str], quiet: bool) -> None:
     for k, rid in enumerate(ids, 1):
         run = store.get(rid)
         desc = f"[{k}/{len(ids)}] {run.strategy} n={run.config['data']['train_size'] or 'all'} seed={run.config['seed']}"
+        ended = _logged(desc, quiet)
         with tqdm(total=100, desc=desc, unit="%", disable=quiet or None, file=sys.stderr,
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}") as bar:
             def progress(p: float, phase: str) -> None:
                 bar.n = round(100 * p)
                 bar.set_postfix_str(phase)
-            bar.set_postfix_str(execute_run(store, rid, on_progress=progress))
+            status = execute_run(store, rid, on_progress=progress)
+            bar.set_postfix_str(status)
+        ended(status)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -245,9 +245,14 @@ def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_mo
     monkeypatch.setattr(answer, "NEGLIGIBLE_FLOPS", 0.0)
     code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "head_only",
                  "--model", tiny_model, "--max-length", "32", "--seed", "3", "--repeats", "2"])
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert code == 0
     runs = RunStore().list_runs()
+    # standard error is no terminal here (no progress bars): a line as each run starts and ends, for a log (a
+    # review's run under nohup left an empty one)
+    ended = [line for line in err.splitlines() if ": succeeded after " in line]
+    assert len(ended) == 4 and ended[0].startswith("[1/4] zero_shot · ") and ended[-1].startswith("[4/4] head_only")
+    assert sum(line.endswith(": started") for line in err.splitlines()) == 4
     # training seeds vary, the split not; zero_shot and tfidf_logreg once: no seed changes what they do
     assert sorted((r.strategy, r.config["seed"], r.config["data"]["seed"]) for r in runs) == [
         ("head_only", 3, 0), ("head_only", 4, 0), ("tfidf_logreg", 3, 0), ("zero_shot", 3, 0)]
