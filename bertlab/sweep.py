@@ -576,12 +576,15 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
                            "<br>seeds %{customdata[0]}<br>train %{customdata[2]:.1f} s<extra></extra>")))
     maj = [a.get("majority") for a in agg if a.get("majority") is not None]
     if maj and percent:
-        fig.add_hline(y=sum(maj) / len(maj), line_dash="dot", line_color="grey",
-                      annotation_text="always the majority class", annotation_position="bottom right")
+        base = sum(maj) / len(maj)
+        # named in the legend: written on the chart it sat on the largest size's points and error bars
+        fig.add_hline(y=base, line_dash="dot", line_color="grey", showlegend=True,
+                      name=f"always the majority class ({base:.1%})")
     fig.update_yaxes(tickformat=".0%" if percent else ".2f")  # accuracy in percent, as everywhere in the app
+    # what the error bars are: nothing said so
     fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)",
                       yaxis_title=f"{metric_label} (%)" if percent else metric_label,
-                      legend_title="strategy", hovermode="closest")
+                      legend_title="strategy (bars: ±1 std over seeds)", hovermode="closest")
     xs = sorted({round(a["n_train"]) for a in agg if a["n_train"]})
     # Ticks at the measured sizes: log axes otherwise label 2, 3, 5 between the decades.
     fig.update_xaxes(type="log", tickvals=xs, ticktext=[f"{x:,}" for x in xs])

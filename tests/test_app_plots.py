@@ -546,7 +546,11 @@ def test_learning_curves_by_macro_f1_are_drawn_as_scores_without_the_accuracy_ba
     assert fig.layout.yaxis.tickformat == ".2f" and fig.layout.yaxis.title.text == "test macro-F1"
     assert not fig.layout.shapes  # the majority class's accuracy is no macro-F1 baseline
     assert sweep.results_table(agg, "macro-F1")[0]["macro-F1 mean"] == pytest.approx(0.55)
-    assert sweep.learning_curve_figure(sweep.aggregate(pts)).layout.shapes  # by accuracy it is drawn
+    by_acc = sweep.learning_curve_figure(sweep.aggregate(pts))
+    (line,) = by_acc.layout.shapes  # by accuracy it is drawn, named in the legend (its words on the chart sat on
+    # the largest size's points), and the legend says what the error bars are
+    assert line.showlegend and line.name == "always the majority class (90.0%)" and not by_acc.layout.annotations
+    assert by_acc.layout.legend.title.text == "strategy (bars: ±1 std over seeds)"
 
 
 def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():

@@ -85,11 +85,11 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     # the labels of each point's validation split are used too (tfidf_logreg's C): said under the curves
     assert any(c.value.startswith("The x-axis counts training examples only.") and "n=16: 10, n=32: 10" in c.value
                for c in at.caption)
-    # Which one to use at each size: one strategy, so it is the answer at both sizes.
+    # Which one to use at each size: one strategy, so it is the answer at both sizes, said as such
     assert any(m.value == "#### Which one to use at each size?" for m in at.markdown)
     picks = next(t.value for t in at.table if "use" in t.value.columns)
     assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
-    assert set(picks["why"]) == {"the most accurate and the cheapest"}
+    assert set(picks["why"]) == {"the only strategy run"}
     # Judged by macro-F1: the curves, the table and the answer all read it
     next(w for w in at.get("button_group") if w.label == "Judge by").set_value("macro_f1").run()
     no_problems(at)
@@ -104,7 +104,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
 
     sid = sweep.list_sweeps(store)[0]["id"]
     html = report.build_html(store, report.resolve_runs(store, sweep_id=sid), sweep_id=sid)
-    assert "<h2>Which one to use at each size?</h2>" in html and "the most accurate and the cheapest" in html
+    assert "<h2>Which one to use at each size?</h2>" in html and "the only strategy run" in html
     assert "(at 32 training examples, the largest size of these runs)" in html  # sizes are not averaged together
     assert main(["sweep", "--sweep-id", sid, "--no-run"]) == 0
     out = capsys.readouterr().out
