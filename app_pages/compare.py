@@ -269,8 +269,13 @@ def results(runs: list) -> None:
     # One test set's baseline is one number: said under the table, so that eleven columns fit without scrolling.
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
     table = results_table(done)
-    st.dataframe(table, hide_index=True, width="stretch", column_order=columns,
-                 column_config={**TABLE_CONFIG, "run": run_column(table["run"])})
+    # In projector mode the scores and the costs are two tables: one at the larger text hid every cost column
+    # after "train s" at 1024 px (and "MiB" at 1280), behind a sideways scroll no one does on a projector.
+    groups = ([[c for c in columns if c in SCORE_COLUMNS], ["run", *(c for c in columns if c not in SCORE_COLUMNS)]]
+              if common.projector() else [columns])
+    for shown in groups:
+        st.dataframe(table, hide_index=True, width="stretch", column_order=shown,
+                     column_config={**TABLE_CONFIG, "run": run_column(table["run"])})
     st.caption(("" if len(baselines) != 1 else
                 f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
                 f"must beat that. ")
@@ -786,6 +791,7 @@ THROUGHPUT_HELP = ("Training examples per second over each strategy's own traini
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)")
+SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline")  # the rest: costs
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),
