@@ -99,6 +99,10 @@ def sweep_form() -> None:
         fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
         if merged:
             st.info(sweep.fit_sentence(merged, n_train, None in chosen), icon=":material/straighten:")
+        if n_classes := class_count(cfg):  # a size under the class count trains on one example of each
+            fitted, lifted = sweep.lift_sizes(fitted, n_classes)
+            if lifted:
+                st.info(sweep.lift_sentence(lifted, n_classes), icon=":material/straighten:")
         per_strategy = rate_inputs(names)
         if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
             labels, descs, defaults = zs
@@ -162,6 +166,14 @@ def rate_inputs(names: list[str]) -> dict[str, dict]:
                                              step=10.0 ** (math.floor(math.log10(d)) - 1),
                                              help=f"Peak AdamW learning rate of {n}'s points (its default: {d:g}).")
     return {n: {"learning_rate": lr} for n, lr in changed.items()}
+
+
+def class_count(data) -> int | None:
+    """How many classes the data has (None where it does not load)."""
+    try:
+        return len(common.splits(data.uncapped()).label_names)
+    except BertlabError:
+        return None
 
 
 def train_examples(data) -> int | None:

@@ -891,6 +891,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sizes, merged = sweep.fit_sizes(args.sizes, len(sp.train))
         if merged:
             print(sweep.fit_sentence(merged, len(sp.train), None in args.sizes), file=sys.stderr)
+        sizes, lifted = sweep.lift_sizes(sizes, len(sp.label_names))  # one example of each class at least
+        if lifted:
+            print(sweep.lift_sentence(lifted, len(sp.label_names)), file=sys.stderr)
         per_strategy = sweep_rates(args.lr, args.strategies)
         if args.label_descriptions:
             if "zero_shot" not in args.strategies:

@@ -129,6 +129,31 @@ def fit_sizes(sizes: list[int | None], n_train: int) -> tuple[list[int | None], 
     return kept, merged
 
 
+def lift_sizes(sizes: list[int | None], n_classes: int) -> tuple[list[int | None], list[int]]:
+    """The sizes to sweep with ``n_classes`` classes, and those of ``sizes`` raised to it: a training sample holds
+    at least one example of each class, so a size of 3 with 5 classes trained on 5, and the table said 3 where
+    the answer said n=5. A raised size takes the class count, once (with one already there, it is that one)."""
+    kept: list[int | None] = []
+    lifted: list[int] = []
+    for s in sizes:
+        if s is not None and s < n_classes:
+            lifted.append(s)
+            s = n_classes
+        if s not in kept:
+            kept.append(s)
+    return kept, lifted
+
+
+def lift_sentence(lifted: list[int], n_classes: int) -> str:
+    """'3 is fewer than the 5 classes: it trains on 5, one example of each.' ('' where none was raised)."""
+    if not lifted:
+        return ""
+    shown = sorted(lifted)
+    names = f"{', '.join(map(str, shown[:-1]))} and {shown[-1]}" if len(shown) > 1 else str(shown[0])
+    return (f"{names} {'are' if len(shown) > 1 else 'is'} fewer than the {n_classes} classes: "
+            f"{'they train' if len(shown) > 1 else 'it trains'} on {n_classes}, one example of each.")
+
+
 def fit_sentence(merged: list[int], n_train: int, all_chosen: bool = False) -> str:
     """'512 and 2048 are more than the 263 training examples: they run once, as all.' ('' where none merged).
 

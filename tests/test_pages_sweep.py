@@ -378,6 +378,21 @@ def test_a_fine_tuned_run_exports_with_its_onnx_graph_from_the_costs_page(tiny_m
     assert not [b for b in at.get("download_button") if "Download" in b.proto.label]
 
 
+def test_the_sweep_form_raises_a_size_under_the_class_count_and_says_so(tmp_path, bertlab_home):
+    """20 topics and a size of 16: a training sample holds one example of each class, so it trains on 20; the form
+    says so before the sweep is queued (the table would say 16 and the answer n=20)."""
+    import pandas as pd
+
+    rows = [(f"topic {k} text {i} words", f"t{k}") for k in range(20) for i in range(8)]
+    path = tmp_path / "topics.csv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path), train_size=None, val_size=20, test_size=40)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
+    at.multiselect(key="keep_sw_sizes").set_value([16, 32]).run()
+    no_problems(at)
+    assert any(i.value == "16 is fewer than the 20 classes: it trains on 20, one example of each." for i in at.info)
+
+
 def test_the_export_picker_tells_apart_runs_of_one_strategy_by_size_seed_and_accuracy(tiny_data, bertlab_home):
     """A review: a sweep's runs of head_only read "✓ head_only · c8fe (rotten_tomatoes)" and "✓ head_only · 2438
     (rotten_tomatoes)" in *Export a model*, seed 0 at 71.6% and seed 1 at 73.2%, where the choice is which to ship."""

@@ -391,6 +391,12 @@ def test_sizes_at_or_above_the_training_examples_run_once_as_all():
     assert sweep.fit_sizes([512, 32, 2048], 263) == ([None, 32], [512, 2048])  # "all" takes the first one's place
     assert sweep.fit_sizes([32, 263], 263) == ([32, None], [263])  # all 263 is all
     assert sweep.fit_sizes([32, 128], 263) == ([32, 128], [])
+    # under the class count: one example of each class, so that many (a review's --sizes 3 on 5 classes trained
+    # on 5, the table said 3 and the answer n=5)
+    assert sweep.lift_sizes([3, 5, 32, None], 5) == ([5, 32, None], [3])
+    assert sweep.lift_sizes([2, 3, 32], 5) == ([5, 32], [2, 3]) and sweep.lift_sizes([32], 5) == ([32], [])
+    assert sweep.lift_sentence([3], 5) == "3 is fewer than the 5 classes: it trains on 5, one example of each."
+    assert sweep.lift_sentence([3, 2], 5) == "2 and 3 are fewer than the 5 classes: they train on 5, one example of each."
     assert sweep.fit_sentence([2048, 512], 263) == "512 and 2048 are more than the 263 training examples: they run " \
                                                    "once, as all."
     assert sweep.fit_sentence([512], 263) == "512 is more than the 263 training examples: it runs as all."
@@ -409,6 +415,17 @@ def test_cli_sweep_runs_sizes_over_the_training_split_once_as_all(tiny_model, ti
     assert f"512 and 2048 are more than the {n_train} training examples: they run once, as all." in err
     assert [line.split("seed=")[0].strip() for line in err.splitlines() if "would run" in line] == [
         "would run tfidf_logreg n=16", "would run tfidf_logreg n=all"]  # not n=512 and n=2048 besides
+
+
+def test_cli_sweep_raises_a_size_under_the_class_count_and_says_so(capsys):
+    """A review: `--sizes 3` on bbc_news's 5 topics: the table said 3, the answer n=5, nothing said why."""
+    from bertlab.cli import main
+
+    assert main(["sweep", "--dataset", "bbc_news", "--strategies", "tfidf_logreg", "--sizes", "3", "32",
+                 "--seeds", "0", "--test-size", "100", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "3 is fewer than the 5 classes: it trains on 5, one example of each." in err
+    assert [line.split()[3] for line in err.splitlines() if "would run" in line] == ["n=5", "n=32"]
 
 
 def test_cli_sweep_takes_zero_shots_label_descriptions_as_run_does(tiny_model, tiny_csv, capsys):
