@@ -127,6 +127,8 @@ def sweep_form() -> None:
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=spec is not None
                        and not todo)
+    if note := st.session_state.pop("sw_queued_note", None):  # set as the sweep was queued, before the redraw
+        st.success(note, icon=":material/check:")
     if go:
         common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS}
                                   | {k: v for k, v in st.session_state.items() if str(k).startswith(LR_KEY)})
@@ -263,9 +265,12 @@ def _queue(spec: sweep.SweepSpec) -> None:
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens,
                                              run_available, common.embedding_keys)
-    st.success(f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
-               f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(configs))}",
-               icon=":material/check:")
+    st.session_state["sw_queued_note"] = (
+        f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
+        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(configs))}")
+    # the whole app again, the note kept for it: the sidebar's queue, drawn before this click, said "Idle: nothing
+    # running or queued" beside "1 running · 17 queued" until its next look, seconds later
+    st.rerun()
 
 
 def sweep_results(sweep_id: str) -> None:

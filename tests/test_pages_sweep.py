@@ -71,6 +71,8 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     at.button[0].click().run()  # the form's submit button
     no_problems(at)
     assert any("Sweep queued: 4 new runs" in s.value for s in at.success)
+    # the sidebar's queue is drawn again with the new runs (it said "Idle" for seconds after the click)
+    assert not any(c.value == "Idle: nothing running or queued." for c in at.sidebar.caption)
     store = RunStore(bertlab_home)
     end = time.monotonic() + 300
     while any(r.status in ACTIVE for r in store.list_runs()) and time.monotonic() < end:
