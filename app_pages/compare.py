@@ -271,7 +271,7 @@ def results(runs: list) -> None:
     table = results_table(done)
     # In projector mode the scores and the costs are two tables: one at the larger text hid every cost column
     # after "train s" at 1024 px (and "MiB" at 1280), behind a sideways scroll no one does on a projector.
-    groups = ([[c for c in columns if c in SCORE_COLUMNS], ["run", *(c for c in columns if c not in SCORE_COLUMNS)]]
+    groups = ([[c for c in columns if c in part] for part in (SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS)]
               if common.projector() else [columns])
     for shown in groups:
         st.dataframe(table, hide_index=True, width="stretch", column_order=shown,
@@ -791,7 +791,10 @@ THROUGHPUT_HELP = ("Training examples per second over each strategy's own traini
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)")
-SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline")  # the rest: costs
+# Projector mode's three tables (with the sidebar open, 1024 px leaves ~520 px: four numbers beside the name)
+SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline")
+TRAIN_COST_COLUMNS = ("run", "train time (s)", "train examples/s", "trainable params", "train FLOPs")
+SERVE_COLUMNS = ("run", "inference FLOPs/text", "peak memory (MiB)")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),

@@ -1533,7 +1533,8 @@ def test_a_run_cancelled_on_compare_leaves_the_answers_count_of_runs_still_to_fi
 
 def test_in_projector_mode_compares_results_table_is_split_into_scores_and_costs(two_runs):
     """A review: at projector size the Results table hid every cost column after "train s" at 1024 px behind a
-    sideways scroll (and "MiB" at 1280): two tables there, scores and costs, each with the run's name."""
+    sideways scroll (and "MiB" at 1280): three tables there, scores, training costs and serving costs, each with
+    the run's name."""
     def results(at) -> list:
         return [list(d.proto.column_order) for d in at.dataframe if "run" in d.value.columns
                 and "train FLOPs" in d.value.columns]
@@ -1544,7 +1545,7 @@ def test_in_projector_mode_compares_results_table_is_split_into_scores_and_costs
     assert one[:4] == ["run", "test accuracy", "95% interval", "macro-F1"] and "train FLOPs" in one
     at = app_on("app_pages/compare.py", {"keep_projector": True})
     no_problems(at)
-    scores, costs = results(at)
+    scores, train, serve = results(at)
     assert scores == ["run", "test accuracy", "95% interval", "macro-F1"]
-    assert costs[0] == "run" and "train FLOPs" in costs and "peak memory (MiB)" in costs
-    assert scores[1:] + costs[1:] == one[1:]  # every column, once
+    assert train[0] == serve[0] == "run" and "train FLOPs" in train and "peak memory (MiB)" in serve
+    assert scores[1:] + train[1:] + serve[1:] == one[1:]  # every column, once
