@@ -1716,6 +1716,37 @@ def test_leaving_out_rare_classes_is_not_offered_where_it_would_leave_fewer_than
     assert not [b for b in at.button if b.key == "drop_rare_go"]
 
 
+def test_accuracy_vs_cost_of_runs_on_two_datasets_shows_one_dataset_at_a_time(tiny_data, bertlab_home):
+    """Runs picked on Compare from two datasets made one front and one table over both: bbc_news's 98% beside
+    rotten_tomatoes' 72%, as if the gap were the strategies'. The page asks which dataset."""
+    from dataclasses import replace
+
+    from bertlab.config import upload_display_name
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for i, (strategy, data) in enumerate((("tfidf_logreg", tiny_data),
+                                          ("head_only", replace(tiny_data, source="builtin", name="tweets")))):
+        rid = store.create_run(make_config(strategy, data=data), batch_id="b0")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8 - i / 10, "test_macro_f1": 0.8,
+                                              "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    (pick,) = [w for w in at.get("button_group") if w.label == "Dataset"]
+    first = upload_display_name(tiny_data.name)
+    assert sorted(pick.options) == sorted([first, "tweets"]) and pick.value == sorted([first, "tweets"])[0]
+
+    def strategies() -> set:
+        return {s for d in at.dataframe if "strategy" in d.value.columns for s in d.value["strategy"]}
+
+    assert strategies() == ({"tfidf_logreg"} if pick.value == first else {"head_only"})
+    pick.set_value("tweets").run()
+    no_problems(at)
+    assert strategies() == {"head_only"}
+
+
 def test_runs_picked_from_two_datasets_each_say_their_dataset(tiny_data, bertlab_home):
     """Pick runs across two datasets: the status lines read alike ("tfidf_logreg · 1a2b") with nothing saying which
     data each run was on."""
