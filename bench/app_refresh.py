@@ -80,13 +80,21 @@ def _set_env(changes: dict[str, str | None]) -> None:
 def measure(where: str, flags: tuple[str, ...], env: dict[str, str | None] | None = None,
             timeout: float = 1800) -> dict:
     """One full_ft run launched from the Train page, the browser on Compare or away until it ends."""
+    home = Path(tempfile.mkdtemp(prefix="bertlab-refresh-"))
+    try:
+        return _measure(home, where, flags, env, timeout)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)  # a model and caches per measurement: /tmp filled up
+
+
+def _measure(home: Path, where: str, flags: tuple, env: dict | None, timeout: float) -> dict:
+    """:func:`measure` in the data home ``home``."""
     import psutil
     from capture import launch_alone, open_page, start_server, wait_for
     from playwright.sync_api import sync_playwright
 
     from bertlab.store import ACTIVE, RunStore
 
-    home = Path(tempfile.mkdtemp(prefix="bertlab-refresh-"))
     saved = {k: os.environ.get(k) for k in env or {}}
     try:  # the server inherits this process's environment
         _set_env(env or {})
@@ -118,7 +126,6 @@ def measure(where: str, flags: tuple[str, ...], env: dict[str, str | None] | Non
     finally:
         proc.terminate()
         proc.wait(15)
-        shutil.rmtree(home, ignore_errors=True)  # a model and caches per measurement: /tmp filled up
 
 
 def summarize(rows: dict[str, list[dict]]) -> dict:

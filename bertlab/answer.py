@@ -984,13 +984,17 @@ def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> l
     for p in points:
         if p.get("status") == "succeeded" and p.get(judge.key) is not None:
             sizes.setdefault(p["size"], {}).setdefault(p["strategy"], {})[p["seed"]] = p
-    return [_size_row(size, by_strategy, get_run, judge) | {"judge": judge.name}
+    planned: dict = {}  # every strategy at each size, finished or not
+    for p in points:
+        planned.setdefault(p["size"], set()).add(p["strategy"])
+    return [_size_row(size, by_strategy, get_run, judge, len(planned[size])) | {"judge": judge.name}
             for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
 
 
-def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURACY) -> dict:
+def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURACY, planned: int = 0) -> dict:
     """:func:`sweep_rows` at one training size: ``by_strategy[strategy][seed]`` is a finished point. "acc" and
-    "accuracy" hold ``judge``'s measure (accuracy, or macro-F1)."""
+    "accuracy" hold ``judge``'s measure (accuracy, or macro-F1). ``planned``: how many strategies the sweep runs
+    at this size, finished or not."""
     key = judge.key
     stats = {s: {"acc": _mean(q[key] for q in seeds.values()),
                  "cost": (_mean(q.get("train_flops") or 0.0 for q in seeds.values()),
@@ -1078,7 +1082,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
                       f"({_test_said(how[(best, s)], k, judge)}, {paired.p_is(p)})")
         return row
     if len(stats_all) == 1:  # "the most accurate and the cheapest" of one said nothing
-        row["why"] = "the only strategy run"
+        # others queued, training or failed: not "the only one run" (the page redraws as they finish)
+        row["why"] = "the only strategy run" if planned <= 1 else "the only strategy finished at this size"
         return row
     if not cheaper:
         words = _cheapest(stats[best]["cost"], [v["cost"] for s_, v in stats.items() if s_ != best], to_train=False)
@@ -1316,8 +1321,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         p, k = row["test"](best, s_)
         if p is None:
             return f"{s_} ({mean(s_)})"
-        how = row["how_of"](best, s_)
-        said = f"{test_name(k) if how != 'one' else judge.test + ' on one run of each'}, {paired.p_is(p)}"
+        how = row["how_of"](best, s_)  # this pair's own test (test_name(k) words the pick's)
+        said = (f"{seeds_test_name(how, k, judge) if how != 'one' and k > 1 else judge.test + ' on one run of each'}"
+                f", {paired.p_is(p)}")
         gap = judge.gap(acc[best] - acc[s_])
         return (f"{s_} ({mean(s_)}, {gap} behind: " + (f"beyond chance, {said})" if p < ALPHA else
                                                        f"a gap {_who_tells(how, k)} cannot tell from chance, {said})"))

@@ -165,14 +165,16 @@ def _group(run) -> tuple:
     return run.strategy, size
 
 
-def _derived(run, key: str) -> bool:
-    """Whether ``run`` worked out the option ``key`` (of :func:`settings`) as it ran, rather than being given it."""
-    if not key.startswith(OPTION):
-        return False
-    name = key[len(OPTION):]
-    cfg = getattr(run, "config", None) or {}
-    return name in ((getattr(run, "costs", None) or {}).get("derived_options") or {}) and name not in (
-        cfg.get("options") or {})
+def _differs(key: str, members: list, found: dict) -> bool:
+    """Whether the runs ``members`` (their :func:`settings`: ``found``) differ in ``key``; zero_shot's sentences
+    within a dataset only: each dataset has its own default ones, and runs on two datasets read "zero_shot
+    (sentences “A news article about bus…”)" and "zero_shot (sentences “This movie was great.”)"."""
+    if key != "label_descriptions":
+        return len({_frozen(f.get(key)) for f in found.values()}) > 1
+    per_data: dict[str, set] = {}
+    for r in members:
+        per_data.setdefault(str(getattr(r, "dataset", None)), set()).add(_frozen(found[r.id].get(key)))
+    return any(len(v) > 1 for v in per_data.values())
 
 
 def model_name(model) -> str:
@@ -203,18 +205,22 @@ def parts(runs, data: bool = True) -> dict[str, list[str]]:
     for members in groups.values():
         found = {r.id: settings(r) for r in members}
         keys = sorted({k for s in found.values() for k in s})
-        differ = [k for k in keys if k != "class_weights" and len({_frozen(s.get(k)) for s in found.values()}) > 1]
-        # an option no run set, that each worked out from another (lora's alpha, twice its r), follows that one:
-        # "lora (alpha 8, r 4)" against "lora (alpha 32, r 16)" named what the user never chose
-        if len(differ) > 1:
-            differ = [k for k in differ if not all(_derived(r, k) for r in members)] or differ
+        # an option no run set by hand, that a run worked out from another (lora's alpha, twice its r), follows
+        # that one: "lora (alpha 8, r 4)" against "lora (alpha 32, r 16)" named what the user never chose, and a
+        # queued lora, which has worked out nothing yet, read "lora" beside a finished "lora (alpha 8)"
+        hand = {OPTION + k for r in members for k in ((getattr(r, "config", None) or {}).get("options") or {})}
+        derived = {OPTION + k for r in members
+                   for k in ((getattr(r, "costs", None) or {}).get("derived_options") or {})} - hand
+        differ = [k for k in keys if k != "class_weights" and k not in derived and _differs(k, members, found)]
         said: dict[tuple, str] = {}  # one set of parts per distinct setting
         for r in members:
             where = ([upload_display_name(str(r.dataset))] if datasets else []) + (
                 [model_name(r.model)] if models and modelled(r) else [])
             mine = where + (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
             mine += [setting_text(k, found[r.id][k]) for k in differ if found[r.id].get(k) not in (None, [])]
-            sig = _frozen([found[r.id], where])
+            # what the name stands for: the settings that name runs apart (not a derived one, not sentences that
+            # differ only between datasets), their class weights and their data
+            sig = _frozen([{k: found[r.id].get(k) for k in [*differ, "class_weights"]}, where])
             while tuple(mine) in said and said[tuple(mine)] != sig:  # two settings that read alike (cut sentences)
                 mine[-1:] = [(mine[-1] if mine else "setting") + "′"]
             said.setdefault(tuple(mine), sig)

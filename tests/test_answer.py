@@ -261,6 +261,12 @@ def test_a_sweep_of_one_strategy_says_so_rather_than_call_it_the_most_accurate_a
     (row,) = answer.sweep_rows([point("full_ft", 64, seed, 0.7 + seed / 100, 1e13) for seed in range(2)])
     assert row["pick"] == "full_ft" and row["why"] == "the only strategy run"
     assert answer.sweep_lines([row])[1] == "      n=64: use full_ft (70.5%): the only strategy run"
+    # others still queued or failed at that size: the only one finished, not the only one run (a review)
+    pts = [point("head_only", 64, s, 0.7 + s / 100, 1e11) for s in range(2)]
+    pts += [point("full_ft", 64, s, None, None, status="queued") for s in range(2)]
+    pts += [point("lora", 64, 0, None, None, status="failed"), point("lora", 128, 0, 0.8, 1e12)]
+    small, large = answer.sweep_rows(pts)
+    assert small["why"] == "the only strategy finished at this size" and large["why"] == "the only strategy run"
 
 
 def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_best():
@@ -1029,11 +1035,19 @@ def test_over_seeds_names_the_dearer_strategies_behind_and_qualifies_nothing_it_
     head_only 0.7 points behind named no test, where the answer from one run each says the test set cannot tell)."""
     runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)]
     runs += [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=s)
-             for s, k in ((0, 290), (1, 294))]
+             for s, k in ((0, 296), (1, 296))]
+    # the same gap at both seeds: no spread for the t-test, McNemar at each seed decides, and is named as such
+    # (a review: "a gap the test texts at some seed cannot tell from chance, paired t-test over 2 seeds")
+    each = max(paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 296)).p_value for _ in range(2))
+    assert ("Costlier to train than zero_shot and behind it: head_only (74.0%, mean of 2 seeds, 1.0 points behind: "
+            f"a gap the test texts at some seed cannot tell from chance, the largest of McNemar's p at each of the 2 "
+            f"seeds, {paired.p_is(each)}).") in answer.answer(runs).sentences
+    runs[1:] = [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=s)
+                for s, k in ((0, 290), (1, 294))]
     a = answer.answer(runs)
     assert a.headline.startswith("Use zero_shot: the most accurate (75.0%, one run) and the cheapest to train.")
     assert ("Costlier to train than zero_shot and behind it: head_only (73.0%, mean of 2 seeds, 2.0 points behind: "
-            "beyond chance, paired t-test over 2 seeds, p = 0.031).") in a.sentences
+            "beyond chance, the largest of McNemar's p at each of the 2 seeds, p = 0.031).") in a.sentences
     assert a.caveat == ""
     # a gap of 0.4 points, uneven over the seeds: within chance, said so with the t-test's p
     runs[1:] = [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k), 2.5e11, 10.0, seed=s)

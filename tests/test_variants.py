@@ -245,3 +245,33 @@ def test_runs_picked_from_two_datasets_are_named_by_their_dataset_and_the_settin
     assert variants.labels([a, b])[a.id] == "lora (reviews.csv, alpha 8, r 4)"
     a.dataset, b.model = "rotten_tomatoes", "google-bert/bert-base-uncased"
     assert variants.labels([a, b])[b.id] == "lora (bert-base-uncased, alpha 32, r 16)"
+
+
+def test_settings_a_dataset_or_a_queued_run_brings_are_not_named_as_choices(tmp_path):
+    """A review of the names across datasets: each dataset's zero_shot has its own default sentences, and runs on
+    two read "zero_shot (sentences “A news article about bus…”)" and "zero_shot (sentences “This movie was
+    great.”)"; and a queued lora, which has worked out no alpha yet, named the finished ones' alpha."""
+    def zs(dataset, descs):
+        run = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+        run.dataset = dataset
+        run.config = {**run.config, "label_descriptions": descs}
+        return run
+
+    news = zs("bbc_news", ["A news article about business.", "A news article about sport."])
+    film = zs("rotten_tomatoes", ["This movie was terrible.", "This movie was great."])
+    assert variants.labels([news, film]) == {news.id: "zero_shot (bbc_news)", film.id: "zero_shot (rotten_tomatoes)"}
+    assert variants.labels([news, film], data=False) == {news.id: "zero_shot", film.id: "zero_shot"}
+    other = zs("rotten_tomatoes", ["A bad film.", "A good film."])  # on one dataset, other sentences: a choice
+    assert variants.labels([film, other], data=False)[other.id] == "zero_shot (sentences “A bad film.”)"
+
+    def lora(r, done=True):
+        run = _with(fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 300), 1e12, 20.0), options={"r": r})
+        if done:
+            run.costs = {**run.costs, "derived_options": {"alpha": 2 * r}}
+        else:
+            run.status, run.costs = "queued", {}
+        return run
+
+    a, b, queued = lora(4), lora(16), lora(4, done=False)
+    assert variants.labels([a, b, queued]) == {a.id: "lora (r 4)", b.id: "lora (r 16)", queued.id: "lora (r 4)"}
+    assert set(variants.labels([a, queued]).values()) == {"lora"}  # one setting, one name, queued or not
