@@ -1245,7 +1245,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # `sweep --quick` showed the top-level usage ("python -m bertlab: error: ..."), not sweep's
-        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+        given = list(sys.argv[1:] if argv is None else argv)
+        at = given.index(args.cmd) if args.cmd in given else len(given)
+        # one before the command (`--bogus runs`) is the top level's
+        whose = parser if set(unknown) & set(given[:at]) else getattr(args, "command_parser", parser)
+        whose.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.fn(args)
     except BertlabError as e:

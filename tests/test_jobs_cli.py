@@ -115,6 +115,9 @@ def test_cli_errors_are_messages_not_tracebacks(capsys):
     err = capsys.readouterr().err
     assert e.value.code == 2 and "python -m bertlab sweep: error: unrecognized arguments: --quick" in err
     assert err.startswith("usage: python -m bertlab sweep ")
+    with pytest.raises(SystemExit):  # before the command: the top level's
+        main(["--bogus", "runs"])
+    assert "python -m bertlab: error: unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
 def test_cli_lists(capsys):
