@@ -269,8 +269,8 @@ def results(runs: list) -> None:
     # One test set's baseline is one number: said under the table, so that eleven columns fit without scrolling.
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
     table = results_table(done)
-    # In projector mode the scores and the costs are two tables: one at the larger text hid every cost column
-    # after "train s" at 1024 px (and "MiB" at 1280), behind a sideways scroll no one does on a projector.
+    # In projector mode three tables (scores, training costs, serving costs): one at the larger text hid every cost
+    # column after "train s" at 1024 px (and "MiB" at 1280), behind a sideways scroll no one does on a projector.
     groups = ([[c for c in columns if c in part] for part in (SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS)]
               if common.projector() else [columns])
     for shown in groups:

@@ -3,6 +3,7 @@ and the export of a finished run's model."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import streamlit as st
@@ -142,13 +143,14 @@ def model_export(runs: list) -> None:
     best = max(range(len(ok)), key=lambda i: (ok[i].metrics or {}).get("test_accuracy") or 0.0)
     by_id = {r.id: r for r in ok}  # the runs this page read (another tab may delete one meanwhile)
     names = variants.labels(ok, data=False)  # "head_only (lr 0.03)" where the runs here hold two settings
+    alike = Counter(names.values())  # a name several runs share: they need their size and seed to tell apart
 
     def title(i: str) -> str:
         """``✓ head_only · c8fe (rotten_tomatoes) · n=512 · seed 1 · 73.2%``: a sweep's runs of one strategy read
         alike ("✓ head_only · c8fe" and "✓ head_only · 2438", 71.6% and 73.2%) where the choice is which to ship."""
         r = by_id[i]
         parts = [common.run_title(r, names)]
-        if sum(n == names[i] for n in names.values()) > 1:
+        if alike[names[i]] > 1:
             n, seed = paired.train_size(r), (r.config or {}).get("seed")
             parts += ([f"n={n:,}"] if n else []) + ([f"seed {seed}"] if seed is not None else [])
         if (acc := (r.metrics or {}).get("test_accuracy")) is not None:

@@ -1312,6 +1312,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
             sentences.append(f"As {good} as {best} ({mean(best)}), at about the same training cost: "
                              + ", ".join(f"{s_} ({mean(s_)})" for s_ in alike) + ".")
         behind = [s_ for s_ in behind if s_ not in tied]
+
     def trailing(s_: str) -> str:
         """'head_only (73.0%, mean of 2 seeds)', and where the pick is the best, how far behind it and whether
         that gap is beyond chance: "the most accurate (72.4%, one run)" beside head_only 0.7 points behind named
