@@ -963,9 +963,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             from bertlab.report import figure_png
 
             print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
-    if args.json:  # with the answer at each size, as the table prints it ("which one to use")
+    if args.json:  # with the answer at each size ("which one to use"), as fields and as the table words it
+        picks = answer.sweep_rows(rows, store.get, metric)
         print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": rows, "curves": agg,
-                          "answers": answer.sweep_table(answer.sweep_rows(rows, store.get, metric))}, indent=2))
+                          "answers": [{"size": r["size"], "n_train": r["n labelled"], "best": r["most accurate"],
+                                       "best_score": r["accuracy"], "pick": r["pick"], "pick_score": r["pick accuracy"],
+                                       "p": r["p"], "seeds_compared": r["seeds"], "why": t["why"]}
+                                      for r, t in zip(picks, answer.sweep_table(picks))]}, indent=2))
     else:
         print(sweep.format_curves(agg, "test macro-F1" if by_f1 else "test accuracy"))
         if picks := answer.sweep_lines(answer.sweep_rows(rows, store.get, metric)):

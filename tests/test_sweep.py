@@ -378,9 +378,10 @@ def test_cli_sweep_with_a_rare_class_draws_and_prints_macro_f1_as_its_answers_ju
     by_size = {c["size"]: c["mean"] for c in out["curves"]}
     assert by_size == {p["size"]: p["test_macro_f1"] for p in out["points"]}
     # the answer at each size, as the table prints it (the JSON had none)
-    assert [a["use"] for a in out["answers"]] == ["tfidf_logreg (macro-F1 " + f"{p['test_macro_f1']:.3f})"
-                                                  for p in sorted(out["points"], key=lambda p: p["size"])]
-    assert all(a["why"] == "the only strategy run" for a in out["answers"])
+    ordered = sorted(out["points"], key=lambda p: p["size"])
+    assert [(a["size"], a["pick"], a["pick_score"]) for a in out["answers"]] == [
+        (p["size"], "tfidf_logreg", pytest.approx(p["test_macro_f1"])) for p in ordered]
+    assert all(a["why"] == "the only strategy run" and a["p"] is None for a in out["answers"])
     assert main(args) == 0
     assert "test macro-F1 mean±std over seeds" in capsys.readouterr().out
 
