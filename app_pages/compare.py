@@ -96,6 +96,11 @@ def run_detail(run, sizes: bool, splits: bool = False) -> str:
         [f"seed {cfg.get('seed')}"] if seeded else [f"split seed {split}"] if splits and split is not None else []))
 
 
+def still_to_finish(runs: list) -> list:
+    """The runs queued or training, not those being stopped: they will not finish."""
+    return [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
+
+
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
 
 
@@ -888,7 +893,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
                    redone=r.status in RERUNNABLE and config_key(r.config) in again, own=r.batch_id in mine)
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
-    unfinished = [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
+    unfinished = still_to_finish(runs)
     if len(unfinished) > 1 and cancel_control(st, f"Cancel the {len(unfinished)} unfinished runs", all(
             r.batch_id in mine for r in unfinished), "cmp_cancel_all", icon=":material/cancel:", help="Stop the running one within a step and "
             "take the queued ones off the queue. Finished runs are kept."):
@@ -965,8 +970,7 @@ if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
     st.session_state["compare_judge"] = answer.default_metric(done_now)
     with answer_slot:
-        # not a run being stopped: it will not finish (the Cancel-all button leaves it out too)
-        answer_box(done_now, still=sum(r.status in ACTIVE and not r.cancel_requested for r in selected))
+        answer_box(done_now, still=len(still_to_finish(selected)))  # as the Cancel-all button counts them
 st.fragment(run_every=every)(live_curves)(ids)
 results(sorted(selected, key=lambda r: r.created))
 

@@ -95,11 +95,13 @@ def sweep_form() -> None:
                                     "count), so a rare class counts as much as a common one (zero_shot unchanged).")
         # What the sizes and zero_shot's points will be, and what the sweep queues, said before "Run the sweep".
         chosen = [None if s == "all" else int(s) for s in sizes]
-        n_train = train_examples(cfg)
+        whole = uncapped_splits(cfg)
+        n_train = whole.sizes()["train"] if whole is not None else None
         fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
         if merged:
             st.info(sweep.fit_sentence(merged, n_train, None in chosen), icon=":material/straighten:")
-        if n_classes := class_count(cfg):  # a size under the class count trains on one example of each
+        if whole is not None:  # a size under the class count trains on one example of each
+            n_classes = len(whole.label_names)
             fitted, lifted = sweep.lift_sizes(fitted, n_classes)
             if lifted:
                 st.info(sweep.lift_sentence(lifted, n_classes), icon=":material/straighten:")
@@ -170,18 +172,11 @@ def rate_inputs(names: list[str]) -> dict[str, dict]:
     return {n: {"learning_rate": lr} for n, lr in changed.items()}
 
 
-def class_count(data) -> int | None:
-    """How many classes the data has (None where it does not load)."""
+def uncapped_splits(data):
+    """The data's splits uncapped (its training split is what "all" trains on; its labels, how many classes a size
+    must hold at least); None where it does not load."""
     try:
-        return len(common.splits(data.uncapped()).label_names)
-    except BertlabError:
-        return None
-
-
-def train_examples(data) -> int | None:
-    """How many training examples the data has uncapped (what "all" trains on; None where it does not load)."""
-    try:
-        return common.splits(data.uncapped()).sizes()["train"]
+        return common.splits(data.uncapped())
     except BertlabError:
         return None
 

@@ -129,6 +129,11 @@ def fit_sizes(sizes: list[int | None], n_train: int) -> tuple[list[int | None], 
     return kept, merged
 
 
+def _sizes_text(sizes: list[int]) -> str:
+    """'512 and 2048', '2, 3 and 4': sizes as the form and --sizes write them (2048, not 2,048)."""
+    return f"{', '.join(map(str, sizes[:-1]))} and {sizes[-1]}" if len(sizes) > 1 else str(sizes[0])
+
+
 def lift_sizes(sizes: list[int | None], n_classes: int) -> tuple[list[int | None], list[int]]:
     """The sizes to sweep with ``n_classes`` classes, and those of ``sizes`` raised to it: a training sample holds
     at least one example of each class, so a size of 3 with 5 classes trained on 5, and the table said 3 where
@@ -149,8 +154,7 @@ def lift_sentence(lifted: list[int], n_classes: int) -> str:
     if not lifted:
         return ""
     shown = sorted(lifted)
-    names = f"{', '.join(map(str, shown[:-1]))} and {shown[-1]}" if len(shown) > 1 else str(shown[0])
-    return (f"{names} {'are' if len(shown) > 1 else 'is'} fewer than the {n_classes} classes: "
+    return (f"{_sizes_text(shown)} {'are' if len(shown) > 1 else 'is'} fewer than the {n_classes} classes: "
             f"{'they train' if len(shown) > 1 else 'it trains'} on {n_classes}, one example of each.")
 
 
@@ -161,8 +165,7 @@ def fit_sentence(merged: list[int], n_train: int, all_chosen: bool = False) -> s
     if not merged:
         return ""
     shown = sorted(merged)
-    # the sizes as the form and --sizes write them (2048, not 2,048)
-    names = f"{', '.join(map(str, shown[:-1]))} and {shown[-1]}" if len(shown) > 1 else str(shown[0])
+    names = _sizes_text(shown)
     than = "more than" if shown[0] > n_train else "at least"
     if len(shown) > 1:
         return f"{names} are {than} the {n_train:,} training examples: they run once, as all."
