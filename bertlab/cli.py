@@ -726,6 +726,20 @@ def cmd_predict(args: argparse.Namespace) -> int:
                               for i in blind[:10]) + (" ..." if len(blind) > 10 else "")
             print(f"note: run {p.run_id} ({p.strategy}) saw none of the words of {len(blind):,} text(s) in training "
                   f"({which}): its answer there is just the classes' prior", file=sys.stderr)
+    def json_line(p, text: str, x: dict, label: str, probs) -> str:
+        return json.dumps({**x, "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
+                           "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str)
+
+    if args.output and args.json:  # JSON lines, as --json prints them (it wrote the CSV, --json unread)
+        lines = "".join(json_line(p, t, x, lab, probs) + "\n"
+                        for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs))
+        if args.output == "-":
+            sys.stdout.write(lines)
+            return 0
+        Path(args.output).write_text(lines, encoding="utf-8")
+        print(f"wrote {len(preds) * len(texts):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to "
+              f"{args.output} as JSON lines", file=sys.stderr)
+        return 0
     if args.output:
         rows = [{**x, "text": t, "run_id": p.run_id,
                  "strategy": p.strategy, "label": lab,
@@ -745,8 +759,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         for text, x, label, probs in zip(texts, extra, p.labels, p.probs):
             dist = ", ".join(f"{n}={v:.2f}" for n, v in zip(p.label_names, probs))
             if args.json:
-                print(json.dumps({**x, "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
-                                  "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str))
+                print(json_line(p, text, x, label, probs))
             else:
                 print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
     return 0
@@ -1221,7 +1234,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(with --file: the row and the "
                                            "table's other columns, e.g. an id; then text, run, label, one "
                                            "probability per class) instead of printing them")
-    pr.add_argument("--json", action="store_true")
+    pr.add_argument("--json", action="store_true", help="one JSON object per prediction (with -o: JSON lines "
+                                                        "there instead of CSV)")
     pr.set_defaults(fn=cmd_predict)
     add_extra_commands(sub)
     # No abbreviated options: `predict RUN --text "..."` was read as --text-column, and the sentence as its name.

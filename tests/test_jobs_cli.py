@@ -856,6 +856,16 @@ def test_cli_csv_files_start_with_the_mark_excel_needs_and_printed_csv_without(t
     # "-": standard output too, as other tools read it (a review's `-o -` wrote a file named "-")
     assert main(["predict", rid, "Kopfhörer 耳机 great fun", "-o", "-"]) == 0
     assert capfd.readouterr().out == printed and not Path("-").exists()
+    # with --json, -o gets JSON lines (a review's `-o - --json` got the CSV): the objects --json prints alone
+    assert main(["predict", rid, "Kopfhörer 耳机 great fun", "--json"]) == 0
+    alone = capfd.readouterr().out
+    assert main(["predict", rid, "Kopfhörer 耳机 great fun", "--json", "-o", "-"]) == 0
+    assert capfd.readouterr().out == alone
+    jl = tmp_path / "preds.jsonl"
+    assert main(["predict", rid, "Kopfhörer 耳机 great fun", "--json", "-o", str(jl)]) == 0
+    (obj,) = map(json.loads, jl.read_text(encoding="utf-8").splitlines())
+    assert obj["text"] == "Kopfhörer 耳机 great fun" and obj["label"] in obj["probabilities"]
+    assert "as JSON lines" in capfd.readouterr().err
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     got = {}
