@@ -148,6 +148,23 @@ def test_user_file_formats_detect_columns(tmp_path, fmt):
     assert "review" in ds.description and "sentiment" in ds.description
 
 
+@pytest.mark.parametrize("suffix, sep", [(".txt", "\t"), (".csv", ","), (".tsv", "\t")])
+def test_a_file_without_a_header_line_keeps_its_first_row(tmp_path, suffix, sep):
+    """A review's headerless file: its first row became the column names (a sentence and 'negative') and was lost
+    from the data, without a word."""
+    texts, labels = make_texts(10)
+    p = tmp_path / f"plain{suffix}"
+    p.write_text("".join(f"{t}{sep}{y}\n" for t, y in zip(texts, labels)))
+    ds = load_file(p)
+    assert sorted(ds.texts) == sorted(texts) and ds.label_names == ["neg", "pos"]
+    assert any("has no header line" in n and f"{labels[0]!r}" in n and "column 1, column 2" in n for n in ds.notes)
+    # with a header, even one of unknown names, or a text column named by a word, the first line names columns
+    for header in ("text", "Comment Body", "customer review"):
+        p.write_text(f"{header}{sep}verdict\n" + "".join(f"{t}{sep}{y}\n" for t, y in zip(texts, labels)))
+        ds = load_file(p)
+        assert len(ds.texts) == len(texts) and not any("header line" in n for n in ds.notes)
+
+
 def test_explicit_columns_override_detection(tmp_path):
     df = pd.DataFrame({"a": ["x one", "y two", "z three"] * 4, "b": ["p", "q", "r"] * 4, "c": [1, 2, 3] * 4})
     p = tmp_path / "d.csv"

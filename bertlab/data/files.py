@@ -201,10 +201,35 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         )
     if df.empty:
         raise DataError(f"{filename} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
+    if (value := _header_is_data(df)) is not None:
+        # a file with no header line (a .txt of "text<TAB>label" lines): its first row became the column names,
+        # a sentence and a class, and was lost from the data without a word
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False,
+                         na_values=["", "nan", "NaN"], skip_blank_lines=True, engine="c", header=None)
+        df.columns = [f"column {i}" for i in range(1, len(df.columns) + 1)]
+        notes.append(f"{filename} has no header line: its first line is a row of data ({value!r} is a value of its "
+                     f"column in other rows too), so it is read as one, and the columns are named "
+                     f"{', '.join(df.columns)}; a first line of column names (e.g. text,label) names them")
     if lone_cr:
         df = df.map(lambda v: v.replace(_LONE_CR_HOLDER, "\r") if isinstance(v, str) else v)
         df.columns = [c.replace(_LONE_CR_HOLDER, "\r") if isinstance(c, str) else c for c in df.columns]
     return df
+
+
+def _header_is_data(df: pd.DataFrame) -> str | None:
+    """The first line's cell that shows it is a row of data, not column names, or None: no name is one a header
+    would have (text, label, an id...), and some column of a few repeated values (a label's) has its name among its
+    values ("negative" over a column of positive and negative)."""
+    known = set(TEXT_NAMES) | set(LABEL_NAMES) | set(SPLIT_NAMES) | ID_WORDS
+    if any(_name_tokens(c) & known and len(_name_tokens(c)) <= 3 for c in df.columns):  # a name, not a sentence
+        return None
+    for c in df.columns:
+        if not isinstance(c, str) or not c.strip() or c.startswith("Unnamed: "):  # pandas' name for an empty cell
+            continue
+        vals = df[c].dropna().map(lambda v: v.strip() if isinstance(v, str) else v)
+        if 2 <= vals.nunique() <= min(MAX_CLASSES, len(vals) / 2) and c.strip() in set(vals):
+            return c.strip()
+    return None
 
 
 def _read_jsonl(text: str, filename: str) -> pd.DataFrame:
