@@ -761,10 +761,19 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         good = "accurate" if judge is ACCURACY else "good by macro-F1"
         if dear_same := [r for r in same if _dearer(_cost(r), _cost(best))]:
             sentences.append(f"As {good} as {bn}, for more training: {', '.join(name(r) for r in dear_same)}.")
-        if alike := [r for r in same if r not in dear_same]:  # told apart by the other measure
+        alike = [r for r in same if r not in dear_same]
+        # told apart by the other measure, as far as its shown figures do (a review: "behind it by macro-F1:
+        # head_only (1.000 against 1.000)", two runs level on both)
+        level = [r for r in alike if other.short(other.of(r)) == other.short(other.of(best))]
+        if behind_other := [r for r in alike if r not in level]:
             sentences.append(f"As {good} as {bn}, at about the same training cost, but behind it by "
                              f"{other.name}: " + ", ".join(f"{name(r)} ({other.short(other.of(r))} against "
-                                                            f"{other.short(other.of(best))})" for r in alike) + ".")
+                                                            f"{other.short(other.of(best))})"
+                                                            for r in behind_other) + ".")
+        if level:
+            sentences.append(f"As {good} as {bn}, and level with it by {other.name} too "
+                             f"({other.short(other.of(best))}), at about the same training cost: "
+                             f"{', '.join(name(r) for r in level)}. Either will do.")
     if (serve := serve_sentence([r for r, _ in members], best, pick, name, lambda r: judge.value(score(r)),
                                 useless=flat)) is not None:
         sentences.append(serve)

@@ -122,6 +122,18 @@ def test_two_settings_as_accurate_and_as_costly_are_told_apart_by_the_other_meas
             f"{high.metrics['test_macro_f1']:.3f}).") in a.sentences
 
 
+def test_two_runs_level_on_both_measures_are_not_called_behind_by_the_other(tmp_path):
+    """A review: head_only and tfidf_logreg both at 100% and macro-F1 1.000 read "As accurate as tfidf_logreg, at
+    about the same training cost, but behind it by macro-F1: head_only (1.000 against 1.000)"."""
+    a_run = fake_run(tmp_path, "tfidf_logreg", LABELS, list(LABELS), 2.96e11, 3.0)
+    b_run = fake_run(tmp_path, "head_only", LABELS, list(LABELS), 2.96e11, 3.02)
+    a = answer.answer([a_run, b_run], metric="accuracy")
+    said = " ".join(a.sentences)
+    assert "behind it by macro-F1" not in said
+    other = "head_only" if a.best is a_run else "tfidf_logreg"
+    assert f"and level with it by macro-F1 too (1.000), at about the same training cost: {other}." in said
+
+
 def test_a_strategys_settings_draw_with_their_own_dash_and_its_seeds_share_it(tmp_path):
     from bertlab.plots import run_styles
 
