@@ -207,8 +207,9 @@ def _options_set(name: str, overrides: dict) -> str:
     return f"; set here: {', '.join(chosen)}" if chosen else ""
 
 
-def option_inputs(name: str) -> dict:
-    """Widgets for a strategy's extra options (``option_specs``); empty fields keep the strategy's default."""
+def option_inputs(name: str, model: str) -> dict:
+    """Widgets for a strategy's extra options (``option_specs``); empty fields keep the strategy's default. A
+    number's field stops at what ``model`` allows (partial_ft's layers: its layer count, not the 48 of any model)."""
     specs = getattr(REGISTRY[name], "option_specs", None) or {}
     if not specs:
         return {}
@@ -226,7 +227,11 @@ def option_inputs(name: str) -> dict:
             st.session_state.setdefault(key, default)
             cast = int if kind == "int" else float
             kw = {} if kind == "int" else dict(zip(("step", "format"), _number_format(spec)))
-            v = col.number_input(label, cast(spec["min"]), cast(spec["max"]), key=key, help=helptext,
+            hi = cast(REGISTRY[name].option_max(opt, model) or spec["max"])
+            if (was := st.session_state.get(key)) is not None and was > hi:  # set for a deeper model before
+                st.session_state[key] = hi
+                col.caption(f"{spec.get('label', opt)}: {was:g} is more than this model allows; set to {hi:g}.")
+            v = col.number_input(label, cast(spec["min"]), hi, key=key, help=helptext,
                                  placeholder="default", **kw)
             if v is not None:
                 out[opt] = cast(v)
@@ -614,7 +619,7 @@ if summary is not None:
                 bad_rates.append(n)
             elif also and len(every := list(dict.fromkeys([float(overrides[n]["learning_rate"]), *also]))) > 1:
                 rates[n] = every
-            options = option_inputs(n)
+            options = option_inputs(n, model)
             if options:
                 overrides[n]["options"] = options
 

@@ -265,14 +265,15 @@ def _option_value(given: str, key: str, spec: dict, text: str):
     return v
 
 
-def strategy_options(tokens: list[str] | None, strategies: list[str]) -> dict[str, dict]:
+def strategy_options(tokens: list[str] | None, strategies: list[str], model: str | None = None) -> dict[str, dict]:
     """``{strategy: {key: value}}`` from ``--option NAME.KEY=VALUE`` arguments.
 
     Raises:
         BertlabError: not NAME.KEY=VALUE, an unknown strategy or key (the message lists the valid ones), a
-        strategy not in ``strategies``, or a value of the wrong kind or out of range.
+        strategy not in ``strategies``, or a value of the wrong kind or out of range (for ``model``, where the
+        range depends on it: partial_ft's layers).
     """
-    from bertlab.strategies import REGISTRY
+    from bertlab.strategies import REGISTRY, get_strategy
 
     with_options = "; ".join(f"{n} ({', '.join(option_specs(n))})" for n in REGISTRY if option_specs(n))
     out: dict[str, dict] = {}
@@ -292,7 +293,11 @@ def strategy_options(tokens: list[str] | None, strategies: list[str]) -> dict[st
             valid = (f"has no option {key!r}; its options are {', '.join(specs)}" if specs else
                      f"has no options (the strategies with options are {with_options})")
             raise BertlabError(f"--option {tok}: {name} {valid}.")
-        out.setdefault(name, {})[key] = _option_value(tok, key, specs[key], text)
+        v = out.setdefault(name, {})[key] = _option_value(tok, key, specs[key], text)
+        if model and isinstance(v, (int, float)) and (hi := get_strategy(name).option_max(key, model)) is not None \
+                and v > hi:  # partial_ft.layers=10 on a 6-layer model was queued, and failed as it started
+            raise BertlabError(f"--option {tok}: {key} must be from {specs[key].get('min', 0):g} to {hi:g} for "
+                               f"{model} (the most this model allows), got {v:g}.")
     return out
 
 
@@ -323,7 +328,7 @@ def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
             print(note, file=sys.stderr)
         for s in out:
             out[s][field] = named.get(s, bare)
-    for s, opts in strategy_options(args.option, args.strategies).items():
+    for s, opts in strategy_options(args.option, args.strategies, getattr(args, "model", None)).items():
         out[s]["options"] = opts
     return out
 

@@ -359,6 +359,25 @@ def test_the_train_pages_summary_table_says_the_options_set_beside_their_default
     assert trains()["lora"].endswith("; set here: r 4") and trains()["partial_ft"].endswith("; set here: layers 2")
 
 
+def test_partial_fts_layers_stop_at_the_models_layer_count(tiny_model, tiny_data, bertlab_home, capsys):
+    """A review: 'Top layers trained' took 0 to 48 on a 6-layer model, and `--option partial_ft.layers=10` queued a
+    run that failed as it started; a value out of range is refused before anything is queued."""
+    from bertlab.cli import main
+    from bertlab.models import load_config
+
+    depth = load_config(tiny_model).num_hidden_layers
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model,
+                                       "keep_strategies": ["partial_ft"], "keep_opt_partial_ft_layers": depth + 4})
+    no_problems(at)
+    field = at.number_input(key="keep_opt_partial_ft_layers")
+    assert field.max == depth and field.value == depth  # a value set for a deeper model comes down, and is said
+    assert any(f"{depth + 4} is more than this model allows; set to {depth}" in c.value for c in at.caption)
+    assert main(["run", "--model", tiny_model, "--dataset", str(tiny_data.name), "--strategies", "partial_ft",
+                 "--option", f"partial_ft.layers={depth + 1}"]) == 2
+    assert f"layers must be from 0 to {depth} for" in capsys.readouterr().err
+    assert RunStore(bertlab_home).list_runs() == []
+
+
 def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertlab_home):
     """dapt's continued-pretraining loss has its own chart; notes stored on a run are one click away."""
     from bertlab.runner import execute_run

@@ -94,6 +94,12 @@ class Strategy:
         into a rough time before any run of the strategy here. None: the encoder does not set its time."""
         return None
 
+    def option_max(self, option: str, model: str) -> float | None:
+        """The largest value ``option`` may take for runs on ``model`` where that depends on the model (partial_ft's
+        layers: the model's layer count), or None: its spec's ``max`` holds. The Train page's field and the CLI's
+        --option stop there, so a value out of range is refused before a run is queued, not as a failed run."""
+        return None
+
     def pretrain_epochs(self, options: dict) -> int:
         """Passes over the training texts before training on the labels (dapt's and scratch's masked-LM epochs), as
         ``options`` set them: what a time estimate adds to the epochs. 0 by default. Raises ConfigError where the

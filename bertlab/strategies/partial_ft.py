@@ -6,7 +6,7 @@ import torch
 
 from bertlab import models
 from bertlab.costs import forward_flops, non_embedding_params
-from bertlab.errors import ConfigError, ModelError
+from bertlab.errors import BertlabError, ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
@@ -59,10 +59,19 @@ class PartialFineTune(ClassifierStrategy):
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128}
     option_specs = {
         "layers": {"label": "Top layers trained", "kind": "int", "default": None, "min": 0, "max": 48,
-                   "help": "how many of the top encoder layers train; empty = half of them"},
+                   "help": "how many of the top encoder layers train, up to the model's layer count; empty = half "
+                           "of them; 0 trains only the pooler and the head"},
         "layer_decay": LAYER_DECAY_SPEC,
         "head_lr": HEAD_LR_SPEC,
     }
+
+    def option_max(self, option: str, model: str) -> float | None:
+        if option != "layers":
+            return None
+        try:
+            return int(getattr(models.load_config(model), "num_hidden_layers", 48))
+        except BertlabError:  # a model whose config cannot be read: the run says why when it starts
+            return None
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """The top k of L layers train (a training step's share k/L); the rest only run forward."""
