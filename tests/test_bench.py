@@ -427,3 +427,22 @@ def test_measuring_a_ceiling_leaves_torchs_random_stream_alone():
     torch.manual_seed(0)
     matmul_gflops(torch.float32, 64, reps=1)
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_tfidf_serving_compares_the_counter_built_once_with_one_built_every_call():
+    """The bench behind the Playground's tfidf_logreg latency (a review: ~40 ms a text, built every call): both ways
+    run on the same texts and give the same probabilities; a model's counter is built once, then reused."""
+    from bench import tfidf_serving
+    from bertlab.strategies.tfidf_logreg import TfidfModel
+
+    res = tfidf_serving.run(["rotten_tomatoes"], repeats=1, train_size=200, texts_per_repeat=3)
+    row = res["setups"]["rotten_tomatoes"]
+    assert row["same_probabilities"] and row["terms"] > 100 and row["n_train"] <= 200
+    assert {k: v["n"] for k, v in row["one_text"].items()} == {"built once (bertlab)": 3,
+                                                               "built every call (before)": 3}
+    model, _ = TfidfModel.fit(["a good film", "a bad film", "good fun", "bad plot"], [1, 0, 1, 0], C=1.0,
+                              ngram_max=2, max_features=None, seed=0)
+    first = model.predict_proba(["a good plot"])
+    counter = model._counter
+    assert counter is not None and model.predict_proba(["a good plot"]).tolist() == first.tolist()
+    assert model._counter is counter  # reused, not rebuilt
