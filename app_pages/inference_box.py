@@ -15,7 +15,7 @@ from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.metrics import run_single_class
 from bertlab.plots import probability_figure, run_labels
-from bertlab.predict import MAX_TEXT_CHARS
+from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY
 from bertlab.store import SUCCEEDED
 
 
@@ -54,9 +54,12 @@ def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict, bool]) ->
         shares = sorted({f"{v:.0%}" for v in unknown.values()})
         who = ("every model here" if len(unknown) == len(run_ids) else ", ".join(names[i] for i in unknown))
         st.caption(f":material/help: {' or '.join(shares)} of this text's tokens are unknown to the vocabulary of "
-                   f"{who} ([UNK]: emoji, or a script it was not trained on): "
+                   f"{who} ({UNKNOWN_WHY}): "
                    + ("its answer says" if len(unknown) == 1 else "their answers say")
                    + " next to nothing about this text.")
+    if clipped and not cut:  # a pasted book in few tokens (one 12,000-character word): cut all the same
+        st.caption(f":material/content_cut: Every model here reads only this text's first {MAX_TEXT_CHARS:,} "
+                   "characters.")
     if cut:
         names = run_labels(done)
         # The cut runs' own counts (another vocabulary, another model: another number of tokens).

@@ -691,7 +691,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from bertlab.predict import Predictor
+    from bertlab.predict import UNKNOWN_WHY, Predictor
     from bertlab.store import RunStore
 
     texts = [*args.text, *args.text_option]
@@ -718,19 +718,42 @@ def cmd_predict(args: argparse.Namespace) -> int:
         output_file(args.output, "CSV of predictions")  # before loading any model
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
-    preds = Predictor(store).predict(ids, texts)
+    predictor = Predictor(store)
+    if args.run_id == "all":  # every run that can answer: one run's deleted model left the others silent
+        usable = []
+        for rid in ids:
+            try:
+                predictor.load(rid, keep=len(ids))
+                usable.append(rid)
+            except BertlabError as e:
+                print(f"note: left out: {e}", file=sys.stderr)
+        if not usable:
+            raise BertlabError(f"none of the {len(ids)} succeeded run(s) can predict (each is said above).")
+        ids = usable
+    preds = predictor.predict(ids, texts)
     from bertlab.metrics import run_single_class
 
     for rid in ids:  # as the app's box marks them: such a run's answers mean nothing
         if only := run_single_class(run.metrics if (run := store.get(rid)) else None):
             print(f"note: run {rid} answered {only!r} to every test text: its answers here mean nothing",
                   file=sys.stderr)
+    def which(idx: list[int]) -> str:
+        return ", ".join(f"row {extra[i]['row']}" if "row" in extra[i] else f"text {i + 1}"
+                         for i in idx[:10]) + (" ..." if len(idx) > 10 else "")
+
     for p in preds:  # tfidf_logreg: a text with no word it saw in training gets the classes' prior
         if p.unknown and (blind := [i for i, u in enumerate(p.unknown) if u]):
-            which = ", ".join(f"row {extra[i]['row']}" if "row" in extra[i] else f"text {i + 1}"
-                              for i in blind[:10]) + (" ..." if len(blind) > 10 else "")
             print(f"note: run {p.run_id} ({p.strategy}) saw none of the words of {len(blind):,} text(s) in training "
-                  f"({which}): its answer there is just the classes' prior", file=sys.stderr)
+                  f"({which(blind)}): its answer there is just the classes' prior", file=sys.stderr)
+    # the runs that read tokens: a text mostly [UNK] to a model (emoji, Chinese to an English WordPiece), as the
+    # app's boxes say (a review: `predict` answered "business 0.91" for a Chinese sentence without a word)
+    strategy = {p.run_id: p.strategy for p in preds}
+    for rid, hits in predictor.unknown_texts(ids, texts).items():
+        lo, hi = min(s for _, s in hits), max(s for _, s in hits)
+        shares = f"{lo:.0%}" if f"{lo:.0%}" == f"{hi:.0%}" else f"{lo:.0%}-{hi:.0%}"
+        print(f"note: run {rid} ({strategy[rid]}): {shares} of the tokens of {len(hits):,} text(s) "
+              f"({which([i for i, _ in hits])}) are unknown to its vocabulary ({UNKNOWN_WHY}): its answer there "
+              "says next to nothing", file=sys.stderr)
     def json_line(p, text: str, x: dict, label: str, probs) -> str:
         return json.dumps({**x, "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
                            "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str)

@@ -85,6 +85,15 @@ def untruncated_lengths(tokenizer, texts: list[str]) -> list[int]:
     return [len(x) for x in _untruncated_ids(tokenizer, texts)]
 
 
+def unknown_share_each(tokenizer, texts: list[str]) -> list[float]:
+    """Each text's share of tokens that are unknown (``[UNK]``) to ``tokenizer``'s vocabulary (0 for a text of
+    no tokens, or a tokenizer without such a token): one tokenizer call for all of them."""
+    unk = tokenizer.unk_token_id
+    if unk is None:
+        return [0.0] * len(texts)
+    return [x.count(unk) / max(1, len(x)) for x in _untruncated_ids(tokenizer, texts, special=False)]
+
+
 # a word: a run of letters and digits, or one character of a script written without spaces (a Chinese clause
 # was one "word", so a character-level vocabulary that knows Chinese looked like 7 pieces per word)
 _WORD = re.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")

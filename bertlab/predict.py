@@ -42,6 +42,9 @@ from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 
 MAX_TEXT_CHARS = 10_000
+UNKNOWN_SHARE = 0.3  # a text whose tokens are this share [UNK] or more for a model: its answer is said to mean little
+# What comes to a model as [UNK] (a review's 12,000 x's, one word too long for WordPiece, read "emoji, or a script")
+UNKNOWN_WHY = "[UNK]: emoji, a script it was not trained on, or a word too long to split"
 # At most this many texts count as "interactive": in PyTorch on a CPU, several runs then go to the worker pool.
 INTERACTIVE_TEXTS = 8
 # Threads of each loaded model's ONNX Runtime session; several models answering one input run one after another.
@@ -227,18 +230,24 @@ class Predictor:
             if m.kind != "tfidf":
                 yield rid, m, (m.tok if m.kind == "classifier" else self._tokenizer(m.meta["model"]))
 
-    def unknown_shares(self, run_ids: list[str], text: str, at_least: float = 0.3) -> dict[str, float]:
+    def unknown_shares(self, run_ids: list[str], text: str, at_least: float = UNKNOWN_SHARE) -> dict[str, float]:
         """{run id: the share of ``text``'s tokens its vocabulary does not know ([UNK])} for the runs where that is
         ``at_least``: emoji, or a script the model never saw, come to the model as [UNK] tokens only, and its
         answer then says next to nothing about the text. tfidf_logreg has no such token: never listed."""
-        from bertlab.engine import vocabulary_fit
+        return {rid: hits[0][1] for rid, hits in self.unknown_texts(run_ids, [text], at_least).items()}
 
-        unknown = {}
+    def unknown_texts(self, run_ids: list[str], texts: list[str],
+                      at_least: float = UNKNOWN_SHARE) -> dict[str, list[tuple[int, float]]]:
+        """:meth:`unknown_shares` for many texts (a file's), one tokenizer call per run: {run id: [(the text's
+        index, its unknown share)]} for the texts where that is ``at_least``; runs with none left out."""
+        from bertlab.engine import unknown_share_each
+
+        clipped = [t[:MAX_TEXT_CHARS] for t in texts]
+        out = {}
         for rid, _, tok in self._tokenizers(run_ids):
-            share, _ = vocabulary_fit(tok, [text[:MAX_TEXT_CHARS]])
-            if share >= at_least:
-                unknown[rid] = share
-        return unknown
+            if hits := [(i, v) for i, v in enumerate(unknown_share_each(tok, clipped)) if v >= at_least]:
+                out[rid] = hits
+        return out
 
     def _tokenizer(self, model: str):
         if model not in self._toks:

@@ -435,8 +435,15 @@ def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_
     no_problems(at)
     unknown = next(c.value for c in at.caption if "unknown to the vocabulary" in c.value)
     assert unknown.startswith(":material/help: 100% of this text's tokens are unknown to the vocabulary of zero_shot, "
-                              "full_ft ([UNK]: emoji, or a script it was not trained on): their answers say next to "
-                              "nothing about this text.")  # not tfidf_logreg, which has no such token
+                              "full_ft ([UNK]: emoji, a script it was not trained on, or a word too long to split): "
+                              "their answers say next to nothing about this text.")  # not tfidf_logreg: no such token
+    assert not any("characters" in c.value for c in at.caption)
+    # one 12,000-character word (a review): one [UNK] token, so no token count says the text was cut; a line does
+    at.text_input(key="cmp_box_text").set_value("x" * 12_000).run()
+    no_problems(at)
+    assert any("100% of this text's tokens are unknown" in c.value for c in at.caption)
+    assert ":material/content_cut: Every model here reads only this text's first 10,000 characters." in [
+        c.value for c in at.caption]
 
 
 def test_the_sidebar_says_how_long_the_running_phase_has_left(tiny_data, bertlab_home, monkeypatch):

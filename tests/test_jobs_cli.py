@@ -91,6 +91,25 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     assert main(["predict", out[1]["run_id"], "--text", "a wonderful film", "--text", "a dull one", "--json"]) == 0
     assert [json.loads(x)["text"] for x in capsys.readouterr().out.strip().splitlines()] == ["a wonderful film",
                                                                                           "a dull one"]
+    # `predict all` with one run's saved model gone: the others answer, the broken one is named (a review: nothing
+    # answered); named by its id, it is still an error
+    import shutil
+
+    shutil.rmtree(RunStore().artifact_path(out[0]["run_id"]))
+    assert main(["predict", "all", "a wonderful film", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(x)["run_id"] for x in captured.out.splitlines()] == [out[1]["run_id"]]
+    assert f"note: left out: run {out[0]['run_id']} has no saved model" in captured.err
+    assert main(["predict", out[0]["run_id"], "a wonderful film"]) == 2
+    assert "has no saved model" in capsys.readouterr().err
+    # a text mostly [UNK] to the model is said, as the app's boxes say it (a review: no word on the CLI)
+    assert main(["predict", out[1]["run_id"], "a wonderful film", "😀 🎉 🙈", "good", "🚀"]) == 0
+    err = capsys.readouterr().err
+    assert (f"note: run {out[1]['run_id']} (head_only): 100% of the tokens of 2 text(s) (text 2, text 4) are unknown "
+            "to its vocabulary ([UNK]: emoji, a script it was not trained on, or a word too long to split): its "
+            "answer there says next to nothing") in err
+    assert main(["predict", out[1]["run_id"], "a wonderful film"]) == 0
+    assert "unknown to its vocabulary" not in capsys.readouterr().err
 
 
 def test_cli_errors_are_messages_not_tracebacks(capsys):
