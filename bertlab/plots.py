@@ -843,7 +843,9 @@ def label_distribution_figure(counts: dict[str, dict[str, int]], height: int = 3
                              hovertemplate="%{x}<br>%{y:,} examples<extra>" + split + "</extra>"))
     _style(fig, "Label distribution", height, barmode="group")
     fig.update_xaxes(title_text="label", type="category")
-    fig.update_yaxes(title_text="examples (count)")
+    fig.update_yaxes(title_text="examples (count)", tickformat=",d")
+    if max((v for c in counts.values() for v in c.values()), default=0) <= 5:  # counts: whole numbers (a 6-row
+        fig.update_yaxes(dtick=1)  # file's axis read 0, 0.2, 0.4...)
     return fig
 
 

@@ -1312,6 +1312,18 @@ def test_the_data_page_says_where_the_examples_no_split_holds_went():
     at.radio(key="keep_preset").set_value("All data").run()
     no_problems(at)
     assert not any("in no split" in c.value or "about a fifth" in c.value for c in at.caption)
+    # a review's 6-row file: 2 / 2 / 2 read "about a fifth of the examples (2)"
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    six = "text,label\n" + "\n".join(f"review {w} here,{('pos', 'neg')[i % 2]}"
+                                      for i, w in enumerate("one two three four five six".split()))
+    at.file_uploader[0].set_value(("six.csv", six.encode(), "text/csv")).run()
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Test"] == "2"
+    said = " ".join(c.value for c in at.caption)
+    assert "about a fifth" not in said
+    assert ("The test split is 2 of the 6 examples (33%), under its cap of 500: more than the usual fifth, as each "
+            "split keeps at least one example of every class.") in said
 
 
 def test_the_train_page_suggests_sentences_where_zero_shot_would_compare_texts_with_bare_label_names(tiny_data):

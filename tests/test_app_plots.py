@@ -621,3 +621,11 @@ def test_the_masked_lm_charts_caption_names_the_strategies_it_draws():
     assert "dapt continues the pretrained model's" in only_dapt and "scratch" not in only_dapt
     both = plots.mlm_caption({"dapt", "scratch"})
     assert both.index("dapt") < both.index("scratch") and both.startswith("Before training on the labels, ")
+
+
+def test_the_label_distributions_axis_counts_in_whole_numbers():
+    """A review's 6-row file: the axis read 0, 0.2, 0.4 ... 1 for counts of 1 and 2."""
+    small = plots.label_distribution_figure({"train": {"neg": 2, "pos": 2}, "test": {"neg": 1, "pos": 1}})
+    assert small.layout.yaxis.dtick == 1 and small.layout.yaxis.tickformat == ",d"
+    big = plots.label_distribution_figure({"train": {"neg": 7368, "pos": 5383}})
+    assert big.layout.yaxis.dtick is None and big.layout.yaxis.tickformat == ",d"
