@@ -84,9 +84,10 @@ def _read_stored(path: str, _changed: int):
 
 
 def choose_upload() -> DataConfig | None:
-    up = st.file_uploader("CSV, TSV, JSONL, Parquet or Excel (.xlsx) with a text column and a label column", type=UPLOAD_TYPES,
-                          key="upload", help="Up to 100 MB. The file is kept in the data directory so runs can "
-                                             "reload it after a restart.")
+    up = st.file_uploader("CSV, TSV, TXT, JSON/JSONL, Parquet or Excel (.xlsx) with a text column and a label column",
+                          type=UPLOAD_TYPES, key="upload",
+                          help="Up to 100 MB. The file is kept in the data directory so runs can reload it after a "
+                               "restart. (.xls, .xlsm and .ods are taken only to say how to save them as .xlsx.)")
     current = common.data_config()
     if up is None:
         if current.source != "file":
@@ -120,6 +121,12 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
             and current.label_column in cols)
     if kept:
         guess = (current.text_column, current.label_column, guess[2])  # still asked to check until picked
+        if (problem := common.data_problem()) and f"label_col_{tag}" not in st.session_state:
+            # back from another page after a pick that did not load: the pickers start at the data in use (a
+            # review: 'id' as the label, refused, came back as 'stars' without a word)
+            st.info(f"Your last pick here did not load: {common.md(problem)} The pickers are back at the data in "
+                    f"use: text column {common.md(repr(current.text_column))}, label column "
+                    f"{common.md(repr(current.label_column))}.", icon=":material/undo:")
     text_col, label_col, (_, _, c3) = column_pickers(cols, guess, tag, width=3)
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
     # values, else drawn. Another column can be chosen; drawing it is always one choice away.

@@ -1326,6 +1326,28 @@ def test_the_data_page_says_where_the_examples_no_split_holds_went():
             "split keeps at least one example of every class.") in said
 
 
+def test_a_column_pick_that_did_not_load_is_said_when_the_data_page_comes_back_at_the_data_in_use():
+    """A review: 'id' picked as the label (300 values, refused), then Train, then Data again: the picker showed
+    'stars' and the error was gone, without a word that the pick had been undone."""
+    rows = "\n".join(f"{i},review number {i} was {('good', 'bad')[i % 2]},{1 + i % 5}" for i in range(300))
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("idstars.csv", ("id,body,stars\n" + rows).encode(), "text/csv")).run()
+    no_problems(at)
+    next(s for s in at.selectbox if s.label == "Label column").set_value("id").run()
+    assert any("300 distinct values" in e.value for e in at.error)
+    assert not any("Your last pick" in i.value for i in at.info)  # the error says it, on the page itself
+    at.switch_page("app_pages/train.py").run()
+    at.switch_page("app_pages/data.py").run()
+    no_problems(at)
+    assert next(s for s in at.selectbox if s.label == "Label column").value == "stars"
+    undone = next(i.value for i in at.info if "Your last pick" in i.value)
+    assert "300 distinct values" in undone and "The pickers are back at the data in use: text column 'body', " \
+        "label column 'stars'." in undone
+    at.run()  # the data in use loaded again: said once
+    assert not any("Your last pick" in i.value for i in at.info)
+
+
 def test_the_train_page_suggests_sentences_where_zero_shot_would_compare_texts_with_bare_label_names(tiny_data):
     """A persona's upload: zero_shot's descriptions defaulted to 'fresh' and 'rotten' and it scored under the
     majority class; the Train page never said they could be sentences."""
