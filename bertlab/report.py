@@ -35,7 +35,7 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "test_ece", "train_seconds", "total_seconds", "train_flops", "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
               "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "model_bytes",
-              "memory_without_encoder", "device", "precision", "epochs", "learning_rate",
+              "memory_without_encoder", "memory_first_in_process", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "class_weights",
               "options", "max_length", "model",
               "text_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
@@ -121,7 +121,9 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "currency": prices.currency, "price_per_hour": prices.per_hour(c.get("device")),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
             # true: the encoder was loaded before this run (or never, its embeddings cached): memory leaves it out
-            "memory_without_encoder": c.get("memory_without_encoder"), "device": c.get("device"),
+            "memory_without_encoder": c.get("memory_without_encoder"),
+            # true: the first run measured in its process, whose CPU memory also holds the process's set-up
+            "memory_first_in_process": c.get("memory_first_in_process", False), "device": c.get("device"),
             "precision": precision_text(c.get("precision")),
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
             **{k: cfg.get(k) if uses_epochs and k not in getattr(s, "unused_fields", ()) else None

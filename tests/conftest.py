@@ -37,6 +37,11 @@ def bertlab_home(tmp_path, monkeypatch) -> Path:
     from bertlab.data.hub import hub_table
 
     hub_table.cache_clear()  # a hub split one test faked must not answer the next test
+    from bertlab import runner
+
+    # as if a run had been measured in this process already: which test's run came first would mark its memory
+    # "first in its process" (tests of that mark set it to 0)
+    monkeypatch.setattr(runner, "_MEASURED_IN_PROCESS", [1])
     return home
 
 
