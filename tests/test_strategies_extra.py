@@ -97,6 +97,14 @@ def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
     # FLOPs and seconds cover the same work: both phases, and the masked-LM phase on its own
     assert run.costs["train_flops_per_s"] == pytest.approx(run.costs["train_flops"] / run.costs["train_seconds"])
     assert 0 < run.costs["mlm_flops"] < run.costs["train_flops"]
+    # 6 x the encoder's layers (not its pooler: no gradient reaches it) x every token, 6 x the head x masked tokens
+    from bertlab.models import load_classifier
+
+    enc = load_classifier(tiny_model, ["a", "b"]).base_model
+    layers = sum(p.numel() for p in enc.encoder.parameters())
+    head = run.costs["mlm_head_params"] + enc.get_input_embeddings().weight.numel()
+    assert run.costs["mlm_flops"] == pytest.approx(6 * layers * run.costs["mlm_tokens"]
+                                                   + 6 * head * run.costs["mlm_masked_tokens"])
     assert any("no MLM head" in n for n in run.notes)  # the tiny checkpoint has none: said so
     assert any("domain.txt" in n for n in run.notes)
     # the MLM head's own weights trained too (transform: dense + LayerNorm, and the vocabulary bias), and are said
