@@ -114,7 +114,14 @@ def batch_title(runs: list, sweep: bool = False, batch: str | None = None) -> st
     else:
         live += "".join(f" · {n} {s}" for s, n in stopped.items() if n)
     shown = variants.labels(runs)  # "full_ft (lr 2e-05), full_ft (lr 5e-05)": not "full_ft ×2" seeds
-    ordered = [shown[r.id] for r in sorted(runs, key=lambda r: r.created)]
+    # a run stopped and then run again (Compare's Run again: the same settings, queued in this batch) is one run of
+    # the launch, not two: an interrupted lora and its rerun read "lora ×2", like two seeds
+    from bertlab.sweep import config_key
+
+    again = {config_key(r.config) for r in runs if r.status not in ("cancelled", "failed", "interrupted")}
+    counted = [r for r in runs if r.status not in ("cancelled", "failed", "interrupted")
+               or config_key(r.config) not in again]
+    ordered = [shown[r.id] for r in sorted(counted, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
     # "full_ft ×3" for a strategy launched at several seeds

@@ -1107,6 +1107,11 @@ def test_compare_runs_a_failed_run_again_and_deletes_ended_runs_after_asking(tin
     # no second copy at a second click: the button gives way to a line pointing at the run queued again
     assert not any(b.label == "Run again" for b in at.button)
     assert any(c.value.startswith(":material/replay: run again: see the run") for c in at.caption)
+    # one run of the launch, run twice: not "tfidf_logreg ×2" in the batch's title, as if two seeds (a review)
+    from app_pages.common import batch_title
+
+    title = batch_title(store.list_runs(batch_id="b1"))
+    assert "tfidf_logreg ×2" not in title and title.endswith("tfidf_logreg · live · 1 failed")
     next(b for b in at.button if b.label == "Delete 1 run").click().run()
     assert store.get(bad) is not None  # asked first
     assert any("for good?" in w.value for w in at.warning)
