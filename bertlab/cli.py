@@ -747,6 +747,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
                   f"({which(blind)}): its answer there is just the classes' prior", file=sys.stderr)
     # the runs that read tokens: a text mostly [UNK] to a model (emoji, Chinese to an English WordPiece), as the
     # app's boxes say (a review: `predict` answered "business 0.91" for a Chinese sentence without a word)
+    if args.file:  # a file of texts, often the test set again: its answers beside the run's reported scores
+        mixed = [f"{p.run_id} ({p.strategy}, {prec})" for p in preds if p.unknown is None
+                 and (p.backend == "onnxruntime" or predictor.dtype is None)  # answered in fp32
+                 and (prec := ((store.get(p.run_id).costs or {}).get("precision"))) in ("bfloat16", "float16")]
+        if mixed:
+            print(f"note: run{'s' * (len(mixed) > 1)} {', '.join(mixed)} trained and scored its test texts under "
+                  "that autocast; these answers are fp32, so a text whose top two classes are within about 0.005 "
+                  "can get the other class (a few in a thousand): scores recomputed from them may differ by that",
+                  file=sys.stderr)
     strategy = {p.run_id: p.strategy for p in preds}
     for rid, hits in predictor.unknown_texts(ids, texts).items():
         lo, hi = min(s for _, s in hits), max(s for _, s in hits)

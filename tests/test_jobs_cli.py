@@ -951,3 +951,27 @@ def test_cli_output_piped_to_a_reader_that_stops_early_ends_quietly(bertlab_home
     err = proc.stderr.read().decode()
     assert proc.wait(120) == 141, err
     assert "Broken pipe" not in err and "Exception ignored" not in err, err
+
+
+def test_cli_predict_on_a_file_says_when_a_run_was_scored_under_autocast(tiny_model, tiny_data, tmp_path, capsys,
+                                                                         monkeypatch):
+    """A review: full_ft's test texts predicted again gave 97.65% against the reported 97.9% (scored with bf16
+    autocast, predicted in fp32), said only in an export's README."""
+    from bertlab import models
+    from bertlab.runner import execute_run
+
+    monkeypatch.setattr(models, "autocast_dtype", lambda *a, **k: None)  # fp32, on any CPU (where it answers so)
+
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=24))
+    assert execute_run(store, rid) == SUCCEEDED
+    lines = tmp_path / "texts.txt"
+    lines.write_text("a wonderful film\nan awful plot\n")
+    assert main(["predict", rid, "--file", str(lines)]) == 0
+    assert "autocast" not in capsys.readouterr().err  # fp32 here: the same answers as its scores
+    store.update(rid, costs={**store.get(rid).costs, "precision": "bfloat16"})
+    assert main(["predict", rid, "--file", str(lines)]) == 0
+    assert (f"note: run {rid} (head_only, bfloat16) trained and scored its test texts under that autocast; these "
+            "answers are fp32") in capsys.readouterr().err
+    assert main(["predict", rid, "a wonderful film"]) == 0  # one typed text: no scores to check against
+    assert "autocast" not in capsys.readouterr().err
