@@ -855,15 +855,22 @@ def label_distribution_figure(counts: dict[str, dict[str, int]], height: int = 3
     return fig
 
 
+_PATTERNS = ("", "/", ".", "x", "\\", "+")  # bar fills telling apart the runs of one strategy (colour)
+
+
 def probability_figure(predictions: Sequence[Any], labels: dict[str, str] | None = None,
                        height: int | None = None) -> go.Figure:
     """Class probabilities of the first text, one bar group per run (colour = strategy)."""
     fig = figure()
+    seen: dict[str, int] = {}
     for p in predictions:
         name = (labels or {}).get(p.run_id, p.strategy)
         probs = np.asarray(p.probs)[0]
+        # a strategy's second run (another dataset, setting or seed) hatched: the same colour alone read as one run
+        i = seen[p.strategy] = seen.get(p.strategy, -1) + 1
         fig.add_trace(go.Bar(y=list(p.label_names), x=probs, orientation="h", name=name,
                              marker_color=strategy_color(p.strategy),
+                             marker_pattern_shape=_PATTERNS[i % len(_PATTERNS)],
                              text=[f"{v:.0%}" for v in probs], textposition="outside", cliponaxis=False,
                              hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>"))
     n_labels = max((len(p.label_names) for p in predictions), default=2)

@@ -629,3 +629,18 @@ def test_the_label_distributions_axis_counts_in_whole_numbers():
     assert small.layout.yaxis.dtick == 1 and small.layout.yaxis.tickformat == ",d"
     big = plots.label_distribution_figure({"train": {"neg": 7368, "pos": 5383}})
     assert big.layout.yaxis.dtick is None and big.layout.yaxis.tickformat == ",d"
+
+
+def test_two_runs_of_one_strategy_are_told_apart_in_the_class_probabilities():
+    """A review: head_only on two datasets drew two bar groups in one colour, one legend swatch alike."""
+    import numpy as np
+
+    from bertlab.predict import Prediction
+
+    preds = [Prediction("a", "head_only", ["neg", "pos"], np.array([[0.3, 0.7]]), 1.0),
+             Prediction("b", "head_only", ["neg", "pos"], np.array([[0.6, 0.4]]), 1.0),
+             Prediction("c", "full_ft", ["neg", "pos"], np.array([[0.1, 0.9]]), 1.0)]
+    fig = plots.probability_figure(preds, {"a": "head_only (lr 0.001)", "b": "head_only (lr 0.03)", "c": "full_ft"})
+    fills = [t.marker.pattern.shape for t in fig.data]
+    assert fills[0] != fills[1] and fills[0] == fills[2] == ""  # the first run of each strategy plain
+    assert fig.data[0].marker.color == fig.data[1].marker.color
