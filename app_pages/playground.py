@@ -50,7 +50,8 @@ def dataset_examples(run, others: list | None = None) -> list[tuple[str, str]]:
                     seen.update(common.splits(o.run_config.data).train.texts)
                 except BertlabError:  # its data cannot be loaded again: its training texts are unknown
                     return []
-        return common.examples(test, exclude=seen)
+        # up to eight buttons (the box's limit), one of each class in turn: two a class gave a binary dataset four
+        return common.examples(test, per_class=max(2, -(-8 // max(1, len(test.label_names)))), exclude=seen)
     except BertlabError:
         return []
 

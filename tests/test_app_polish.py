@@ -548,6 +548,15 @@ def test_playground_examples_cover_every_class_of_five_and_keep_long_articles_sh
     assert len(whole) > most and whole.startswith(shown_text[0][:-1])
 
 
+def test_playground_offers_eight_examples_of_a_two_class_dataset(tmp_path, bertlab_home):
+    """A review on rotten_tomatoes: four example buttons (two a class), where the README says up to eight."""
+    rows = [{"text": f"a {w} short review number {i} of {w} films", "label": w} for w in ("good", "bad")
+            for i in range(60)]
+    _, examples = _playground_examples(tmp_path, bertlab_home, rows)
+    assert len(examples) == 8
+    assert sum("true label: good" in b.help for b in examples) == 4
+
+
 def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertlab_home):
     """A teacher at 1920 px: Compare's ticks and legends were ~11 px on the wall."""
     import plotly.graph_objects as go
