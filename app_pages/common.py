@@ -118,9 +118,11 @@ def batch_title(runs: list, sweep: bool = False, batch: str | None = None) -> st
     # the launch, not two: an interrupted lora and its rerun read "lora ×2", like two seeds
     from bertlab.sweep import config_key
 
-    again = {config_key(r.config) for r in runs if r.status not in ("cancelled", "failed", "interrupted")}
-    counted = [r for r in runs if r.status not in ("cancelled", "failed", "interrupted")
-               or config_key(r.config) not in again]
+    ended = ("cancelled", "failed", "interrupted")
+    counted = runs
+    if any(r.status in ended for r in runs) and any(r.status not in ended for r in runs):
+        again = {config_key(r.config) for r in runs if r.status not in ended}
+        counted = [r for r in runs if r.status not in ended or config_key(r.config) not in again]
     ordered = [shown[r.id] for r in sorted(counted, key=lambda r: r.created)]
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
