@@ -126,7 +126,8 @@ def _results(runs, preds, compact: bool) -> None:
                              "nothing." for i, c in one_class.items())
                    + "".join(f" ⚠ {labels[p.run_id]}: {UNKNOWN_WORDS}" for p in preds if p.unknown and p.unknown[0]))
         return
-    cols = st.columns(min(4, len(preds)))
+    # Two a row in projector mode: four at 1024 px (its text a quarter larger) cut the answers to "r…" and "fr…"
+    cols = st.columns(min(2 if common.projector() else 4, len(preds)))
     for i, p in enumerate(preds):
         with cols[i % len(cols)].container(border=True):
             swatch = common.swatch(p.strategy)
@@ -143,6 +144,12 @@ def _results(runs, preds, compact: bool) -> None:
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
                 st.progress(float(prob), text=f"{common.md(name)}: {prob:.1%}")
+    pending = common.predictor().onnx_pending([p.run_id for p in preds])
+    if first := [labels[p.run_id] for p in preds if p.backend == "torch" and p.run_id in pending]:
+        # a first answer at 32 ms, the next at 10: the backend changed, in a word under each card
+        st.caption(f":material/hourglass_top: {', '.join(first)}: PyTorch answers while "
+                   f"{'its model is' if len(first) == 1 else 'their models are'} exported to ONNX (a few seconds "
+                   "after loading); then ONNX Runtime answers, faster, with the same predictions: the latency drops.")
     common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 

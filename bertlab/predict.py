@@ -334,6 +334,15 @@ class Predictor:
             with self._lock:
                 self._warmed.update(r for r in new if r in self._loaded)
 
+    def onnx_pending(self, run_ids: list[str]) -> set[str]:
+        """The loaded runs among ``run_ids`` whose ONNX export (or their shared encoder's) is still being made: they
+        answer through PyTorch until it is ready, and then faster (a refused export never becomes pending again)."""
+        with self._lock:
+            keys = set(self._pending)
+            loaded = {r: self._loaded[r] for r in run_ids if r in self._loaded}
+        return {r for r, m in loaded.items()
+                if m in keys or (m.encoder_key and ("encoder", m.meta["model"]) in keys)}
+
     def backends(self, run_ids: list[str]) -> dict[str, str]:
         """Which backend answers each loaded run now: "onnxruntime" or "torch" (or the artifact kind, e.g. "tfidf")."""
         out = {}

@@ -775,3 +775,18 @@ def test_playground_offers_at_most_six_article_starts_however_many_classes(tmp_p
     _, examples = _playground_examples(tmp_path, bertlab_home, rows)
     assert len(examples) == 6
     assert len({b.help.rsplit("true label: ", 1)[1] for b in examples}) == 6  # six topics, one each
+
+
+def test_playground_cards_are_two_a_row_in_projector_mode(tiny_data, bertlab_home):
+    """A teacher at 1024 px in projector mode: four cards a row cut the predicted class to "r…" and "fr…"."""
+    store = RunStore(bertlab_home)
+    for seed in range(4):
+        finished(store, make_config("tfidf_logreg", data=tiny_data, seed=seed))
+    for projector, per_row in ((False, 4), (True, 2)):
+        at = app_on("app_pages/playground.py", {"keep_projector": projector})
+        at.text_area(key="pg_box_text").set_value("a wonderful film").run()
+        next(b for b in at.button if b.label == "Predict").click().run()
+        no_problems(at)
+        assert len(at.metric) == 4
+        cards = [c for c in at.columns if any(True for _ in c.get("metric"))]
+        assert len(cards) == per_row, projector

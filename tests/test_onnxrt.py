@@ -123,6 +123,30 @@ def test_predictor_auto_answers_like_torch(tiny_model, tiny_data):
     plain.close()
 
 
+def test_predictor_says_which_runs_answer_through_pytorch_while_their_export_is_made(tiny_model, tiny_data,
+                                                                                       monkeypatch):
+    """A class saw a first answer at 32 ms and the next at 10 ms: the Playground says why (PyTorch while exporting)."""
+    import threading
+
+    from bertlab import predict
+    from bertlab.predict import Predictor
+
+    store, ids = _runs(tiny_model, tiny_data, names=("full_ft", "tfidf_logreg"))
+    hold = threading.Event()
+    export = predict._Loaded.open_onnx
+    monkeypatch.setattr(predict._Loaded, "open_onnx", lambda self: (hold.wait(60), export(self)))
+    fast = Predictor(store, device=models.pick_device("cpu"), backend="auto")
+    try:
+        assert [p.backend for p in fast.predict(ids, ["a fine film"])] == ["torch", "scikit-learn"]
+        assert fast.onnx_pending(ids) == {ids[0]}  # the classifier's export held back; tfidf_logreg has none
+        hold.set()
+        fast.warm(ids, wait_fast=True)
+        assert fast.onnx_pending(ids) == set() and fast.backends(ids)[ids[0]] == "onnxruntime"
+    finally:
+        hold.set()
+        fast.close()
+
+
 def test_predictor_without_onnxruntime_stays_in_torch(tiny_model, tiny_data, monkeypatch):
     from bertlab.predict import Predictor
 
