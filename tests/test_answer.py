@@ -440,6 +440,9 @@ def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over
     # the tiny model and data train in a few MFLOP, which the answer counts as nothing (NEGLIGIBLE_FLOPS): weighed
     # here, so that the strategies are compared as this test means them to be
     monkeypatch.setattr(answer, "NEGLIGIBLE_FLOPS", 0.0)
+    # and 16 test texts tell no run from always answering the majority class beyond chance (head_only's 62-81% at
+    # three seeds is no proof): every run that scores above it counts as better here, for the same reason
+    monkeypatch.setattr(answer, "_majority_p", lambda *a, **k: 0.0)
 
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     no_problems(at)
@@ -817,11 +820,11 @@ def test_a_sweep_never_recommends_a_strategy_that_only_answers_the_majority_clas
             pts.append(point(strategy, size, seed, acc, 1e11 if strategy == "head_only" else 1e6, run_id=rid)
                        | {"test_macro_f1": f1, "majority_accuracy": 0.9})
     small, big = answer.sweep_rows(pts, runs.get)
-    assert small["pick"] is None and small["why"] == "no strategy beat always answering the majority class at any seed"
+    assert small["pick"] is None and small["why"] == "no strategy beat always answering the majority class beyond chance"
     assert big["pick"] == "head_only" and big["useless"] == ["tfidf_logreg"]
     table = answer.sweep_table([small, big])
     assert table[0]["use"] == "none" and "best by macro-F1" in table[0]
-    assert table[1]["why"].endswith("; no better than the majority class: tfidf_logreg")
+    assert table[1]["why"].endswith("; not better than the majority class beyond chance: tfidf_logreg")
     assert answer.sweep_lines([small, big])[1].strip().startswith("n=32: use none: no strategy beat")
 
 
@@ -844,7 +847,7 @@ def test_over_seeds_no_strategy_better_than_the_majority_class_and_none_picked_b
         flat += [fake_run(tmp_path, "full_ft", y, [0] * 400, 1e13, 200.0, seed=seed, majority=0.8),
                  fake_run(tmp_path, "tfidf_logreg", y, [0] * 400, 1e6, 0.5, seed=seed, majority=0.8)]
     a = answer.answer(flat, metric="accuracy")
-    assert a.headline.startswith("None of these strategies beat always answering the majority class at any seed")
+    assert a.headline.startswith("None of these strategies beat always answering the majority class beyond chance")
     # tfidf_logreg below the majority class at every seed is never the one to start with
     mixed = []
     for seed, k in enumerate((352, 356, 350)):
@@ -852,6 +855,42 @@ def test_over_seeds_no_strategy_better_than_the_majority_class_and_none_picked_b
                   fake_run(tmp_path, "tfidf_logreg", y, right_on(y, 315, seed), 1e6, 0.5, seed=seed, majority=0.8)]
     a = answer.answer(mixed, metric="accuracy")
     assert a.pick.strategy == "full_ft"
+
+
+def test_over_seeds_a_strategy_a_hair_above_the_majority_at_one_seed_is_not_better_than_it(tmp_path):
+    """A review: tfidf_logreg at 57.8%, 60.9% and 58.7% against a majority of 57.8% (a t-test over the seeds: p =
+    0.28; seed 0 no better at all) counted as better than the majority class, because one seed was above it, and
+    was then "the cheapest to serve"; with one run, McNemar's test against the majority's answers had said "not
+    clearly better". Over seeds it is judged as a pair of strategies is: by its gaps to the majority's score."""
+    y = [1] * 578 + [0] * 422  # majority 57.8% ("fresh")
+    runs = []
+    for seed, (weak, strong) in enumerate(((578, 760), (609, 772), (587, 751))):
+        # tfidf_logreg: the majority's answers, with a few of the other class right (and as many wrong) on top
+        tfidf = [1] * 1000
+        for i in range(weak - 578):
+            tfidf[578 + i] = 0
+        runs += [fake_run(tmp_path, "tfidf_logreg", y, tfidf, 7.6e10, 1.0, seed=seed, majority=0.578, n_train=128),
+                 fake_run(tmp_path, "head_only", y, right_on(y, strong, seed), 4e5, 1.0, seed=seed, majority=0.578,
+                          n_train=128)]
+    assert [round(r.metrics["test_accuracy"], 3) for r in runs[::2]] == [0.578, 0.609, 0.587]  # the premise
+    a = answer.answer(runs, metric="accuracy")
+    assert a.pick.strategy == "head_only"
+    said = " ".join(a.sentences)
+    assert "Not better than always answering the majority class beyond chance: tfidf_logreg (59.1%, mean of 3 " \
+           "seeds)." in said
+    assert "serve: tfidf_logreg" not in said and "Cheapest to serve: tfidf_logreg" not in said
+    (row,) = answer.sweep_rows([{"strategy": r.strategy, "size": 128, "seed": r.config["seed"],
+                                 "test_accuracy": r.metrics["test_accuracy"], "majority_accuracy": 0.578,
+                                 "train_flops": r.costs["train_flops"], "train_seconds": 1.0, "n_train": 128,
+                                 "status": "succeeded", "run_id": r.id} for r in runs], {r.id: r for r in runs}.get)
+    assert row["useless"] == ["tfidf_logreg"] and row["pick"] == "head_only"
+    # one clearly above it at every seed is better than it, however few the seeds
+    (row,) = answer.sweep_rows([{"strategy": r.strategy, "size": 128, "seed": r.config["seed"],
+                                 "test_accuracy": r.metrics["test_accuracy"], "majority_accuracy": 0.578,
+                                 "train_flops": r.costs["train_flops"], "train_seconds": 1.0, "n_train": 128,
+                                 "status": "succeeded", "run_id": r.id} for r in runs[1::2]],
+                               {r.id: r for r in runs}.get)
+    assert row["useless"] == [] and row["pick"] == "head_only"
 
 
 def test_pair_lines_add_macro_f1_where_the_answer_judges_by_it(tmp_path):
@@ -1136,7 +1175,7 @@ def test_over_seeds_names_a_strategy_no_better_than_the_majority_class_even_wher
     a = answer.answer(runs)
     assert a.headline.startswith("Use zero_shot: the most accurate (73.0%, one run) and the cheapest to train of "
                                  "the strategies better than the majority class.")
-    assert "No better than always answering the majority class at any seed: tfidf_logreg (50.0%, one run)." \
+    assert "Not better than always answering the majority class beyond chance: tfidf_logreg (50.0%, one run)." \
         in a.sentences
     assert any(s.startswith("Costlier to train than zero_shot and behind it: head_only (69.5%, mean of 2 seeds, 3.5 "
                                 "points behind: beyond chance")
