@@ -81,6 +81,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     default = answer.default_metric(runs)
     judge = common.judge_by(default, "pr_judge")
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
+    rows = answer.with_flat(rows, runs, judge)
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):
         st.markdown(f"- {line}")
     common.chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")

@@ -1054,19 +1054,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         texts where it ran once (as the answer for one run per strategy judges); None where a run's predictions
         are unknown. A review's tfidf_logreg at 57.8%, 60.9% and 58.7% against a majority of 57.8% (p = 0.28)
         was "better than the majority class" for one seed 0.1 points above it, and the cheapest to serve."""
-        runs = {}
-        for k, q in sorted(by_strategy[s].items(), key=lambda kv: str(kv[0])):
-            runs.setdefault(q.get("run_id"), k)  # one run serving several seeds is one run
-        data = [predictions(s, k) for k in runs.values()]
-        got = [get_run(r) if get_run is not None and r else None for r in runs]
-        if any(d is None for d in data) or any(r is None for r in got):
-            return None
-        each = [_majority_p(r, d, judge) for r, d in zip(got, data)]
-        if len(data) == 1:
-            return each[0] is not None and each[0] < ALPHA
-        gaps = [by_strategy[s][k][key] - _majority_value(d, judge) for k, d in zip(runs.values(), data)]
-        p, _ = seeds_p(gaps, lambda: each, lambda: len({d["fingerprint"] for d in data}) == 1)
-        return _mean(gaps) > 0 and p is not None and p < ALPHA
+        ids = dict.fromkeys(q.get("run_id") for _, q in sorted(by_strategy[s].items(), key=lambda kv: str(kv[0])))
+        got = [get_run(r) if get_run is not None and r else None for r in ids]  # one run serving seeds: once
+        return None if any(r is None for r in got) else beats_majority_class(got, judge)
 
     # A strategy not better than always answering the majority class beyond chance (or that answered one class to
     # every test text at each seed) is never the answer, however cheap or "best" on a measure it games; where its
@@ -1134,6 +1124,48 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     else:
         row["why"] = "each cheaper strategy is behind it or another one beyond chance"
     return row
+
+
+def beats_majority_class(runs: list, judge: Judge = ACCURACY) -> bool | None:
+    """Whether one strategy's ``runs`` (its seeds at one size) beat always answering the majority class beyond
+    chance, as two strategies are told apart: the paired test against the majority's answers on the test texts
+    where it ran once (:func:`_majority_p`), else :func:`seeds_p` over its seeds' gaps to the majority's score;
+    None where a run kept no test predictions."""
+    data = [paired.load_predictions(r) for r in runs]
+    if not runs or any(d is None for d in data):
+        return None
+    each = [_majority_p(r, d, judge) for r, d in zip(runs, data)]
+    if len(runs) == 1:
+        return each[0] is not None and each[0] < ALPHA
+    gaps = [judge.of(r) - _majority_value(d, judge) for r, d in zip(runs, data)]
+    p, _ = seeds_p(gaps, lambda: each, lambda: len({d["fingerprint"] for d in data}) == 1)
+    return _mean(gaps) > 0 and p is not None and p < ALPHA
+
+
+def not_above_majority(rows: list[dict], runs: list, metric: str = "accuracy") -> set[str]:
+    """The strategies of :func:`bertlab.pareto.by_strategy` ``rows`` (their ``run_ids`` among ``runs``) not better
+    than always answering the majority class beyond chance (:func:`beats_majority_class`; or one class answered
+    to every test text): the Accuracy vs cost page starred a tfidf_logreg at 57.3% against a majority of 57.8% on
+    its front. Rows of several sizes or models, or without predictions, are left out (no verdict)."""
+    from bertlab.metrics import run_single_class
+
+    judge = JUDGES[metric]
+    by_id = {r.id: r for r in runs}
+    out = set()
+    for row in rows:
+        rs = [by_id[i] for i in row.get("run_ids") or [] if i in by_id]
+        if not rs or len({_n_train(r) for r in rs}) != 1 or len({r.model for r in rs}) != 1:
+            continue
+        if all(run_single_class(r.metrics) is not None for r in rs) or beats_majority_class(rs, judge) is False:
+            out.add(row["strategy"])
+    return out
+
+
+def with_flat(rows: list[dict], runs: list, metric: str = "accuracy") -> list[dict]:
+    """``rows`` of :func:`bertlab.pareto.by_strategy`, each with ``flat``: :func:`not_above_majority` (then on no
+    Pareto front, drawn hollow, and named as such)."""
+    flat = not_above_majority(rows, runs, metric)
+    return [r | {"flat": r["strategy"] in flat} for r in rows]
 
 
 def _no_better_than_majority(point: dict, get_run, judge: Judge = ACCURACY) -> bool:

@@ -124,7 +124,7 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     for st, rs in groups.items():
         row = {"strategy": st, "n_runs": len(rs), "run_ids": [r["run_id"] for r in rs if r.get("run_id")]}
         for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money",
-                  "inference_flops_per_text", "serve_money_per_million", "n_train"):
+                  "inference_flops_per_text", "serve_money_per_million", "n_train", "majority_accuracy"):
             vals = [r[k] for r in rs if r.get(k) is not None]
             row[k] = sum(vals) / len(vals) if vals else None
         out.append(row)
@@ -206,7 +206,9 @@ def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> 
 
     Returned in order of increasing cost.
     """
-    pts = [(i, r) for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None]
+    # not better than always answering the majority class (``flat``): on no front, however cheap
+    pts = [(i, r) for i, r in enumerate(rows) if r.get(cost) is not None and r.get(metric) is not None
+           and not r.get("flat")]
     front = [(r[cost], -r[metric], i) for i, r in pts
              if not any(_beats(r2, r, cost, metric) for j, r2 in pts if j != i)]
     return [i for _, _, i in sorted(front)]
@@ -272,8 +274,9 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     out.reverse()
     on_front = set(pareto_front(rows, cost, metric))
     dominated, ties = [], []
+    flat = [r for r in rows if r.get("flat") and r.get(metric) is not None]
     for i, r in enumerate(rows):
-        if i in on_front or r.get(cost) is None or r.get(metric) is None:
+        if i in on_front or r.get(cost) is None or r.get(metric) is None or r.get("flat"):
             continue
         level = _level_with(r, [rows[j] for j in on_front], cost, metric, judge)
         if level is None:
@@ -289,6 +292,11 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
                    f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")
     out.extend(ties)
+    if flat:  # a review: tfidf_logreg at 57.3%, under the 57.8% of always answering "fresh", starred on the front
+        named = [r["strategy"] + (f" ({r[metric]:.3f})" if metric == "test_macro_f1" else f" ({r[metric]:.1%})")
+                 for r in flat]
+        out.append("Not better than always answering the majority class beyond chance, so on no front however "
+                   f"cheap: {', '.join(named)}.")
     if len(front) == 1:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         out.insert(0, f"{front[0]['strategy']} is both {top} and the cheapest here.")
@@ -441,7 +449,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         fig.add_trace(go.Scatter(
             x=[x(r[cost])], y=[r[metric]], mode="markers+text", name=r["strategy"], cliponaxis=False,
             text=["" if i in moved else texts[i]], textposition=where.get(i, "top center"),
-            marker={"size": 14, "symbol": "star" if i in front else "circle", "color": strategy_color(r["strategy"])},
+            marker={"size": 14, "symbol": "star" if i in front else "circle-open" if r.get("flat") else "circle",
+                    "color": strategy_color(r["strategy"])},
             hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost, prices)}"
                           f"<br>{metric.replace('_', ' ')}: %{{y:{y_fmt}}}<extra></extra>", showlegend=False))
     if len(front) > 1:
@@ -464,6 +473,12 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
     fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
     ys = [rows[i][metric] for i in drawn]
+    majority = [r["majority_accuracy"] for r in rows if r.get("majority_accuracy") is not None]
+    if not f1 and majority and max(majority) - min(majority) < 1e-9:  # one test set's share: a line, as on Compare
+        fig.add_hline(y=majority[0], line={"dash": "dot", "color": "#666", "width": 1})
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"dash": "dot", "color": "#666", "width": 1},
+                                 name=f"always the majority class ({majority[0]:.1%})", hoverinfo="skip"))
+        ys = ys + majority[:1]
     if ys:  # padded for the labels, never past 100% (plotly's own range ran to 150% over a 100% point)
         pad = max(0.02, 0.15 * (max(ys) - min(ys)))
         fig.update_yaxes(range=[max(0.0, min(ys) - pad), min(1.02, max(ys) + pad)])

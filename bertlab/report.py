@@ -327,8 +327,8 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     figs.append(("Accuracy", plots.accuracy_figure(ok), "Bars: test accuracy; diamonds: macro-F1; dashed line: "
                  "always predicting the majority class."))
     same, n = _largest_size(ok)
-    rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
     metric = answer.default_metric(same)  # as the report's answer judges
+    rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
     key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
     judge = answer.gain_judge(same, metric)
     said: list[str] | None = None  # the training-compute trade-off, in words with its noun taken out
@@ -473,8 +473,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     pick = None  # the run the answer starts with: its surest mistakes are shown below
     if ok:
         same, n = _largest_size(ok)
-        rows = pareto.by_strategy(pareto.rows_from_runs(same, prices))
         metric = answer.default_metric(same)  # as the answer below judges (macro-F1 on an imbalanced test set)
+        rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
         key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
         lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=answer.gain_judge(same, metric))
         # of equal scores the cheapest to train, as the answer breaks the tie (it named tfidf_logreg where this

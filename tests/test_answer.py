@@ -502,6 +502,33 @@ def test_tradeoff_verdict_over_seeds_for_strategies_run_several_times(tmp_path):
     assert judge(*sorted(ho_rows, key=lambda r: -r["train_flops"])) is None
 
 
+def test_accuracy_vs_cost_puts_no_strategy_under_the_majority_class_on_its_front(tmp_path):
+    """A review at 32 labels: tfidf_logreg (57.3%, under the 57.8% of always answering "fresh") starred on the
+    Pareto front, with no majority line on the chart, while Learning curves set it aside."""
+    from bertlab import pareto
+
+    y = [1] * 578 + [0] * 422
+    runs = []
+    for seed, (weak, strong) in enumerate(((578, 680), (570, 650), (571, 640))):
+        tfidf = [1] * 1000
+        for i in range(abs(weak - 578)):  # a few of the majority class wrong (below it) or of the other right
+            tfidf[i if weak < 578 else 578 + i] = 0
+        runs += [fake_run(tmp_path, "tfidf_logreg", y, tfidf, 7.6e10, 1.0, seed=seed, majority=0.578, n_train=32),
+                 fake_run(tmp_path, "head_only", y, right_on(y, strong, seed), 1.5e13, 5.0, seed=seed,
+                          majority=0.578, n_train=32)]
+    rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(runs)), runs)
+    assert {r["strategy"]: r["flat"] for r in rows} == {"tfidf_logreg": True, "head_only": False}
+    assert [rows[i]["strategy"] for i in pareto.pareto_front(rows, "train_flops")] == ["head_only"]
+    lines = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge(runs))
+    assert ("Not better than always answering the majority class beyond chance, so on no front however cheap: "
+            "tfidf_logreg (57.3%).") in lines
+    assert not any("over tfidf_logreg" in t for t in lines)
+    fig = pareto.pareto_figure(rows, "train_flops")
+    symbols = {t.name: t.marker.symbol for t in fig.data if t.mode == "markers+text"}
+    assert symbols == {"tfidf_logreg": "circle-open", "head_only": "star"}
+    assert any(t.name == "always the majority class (57.8%)" for t in fig.data)
+
+
 def test_over_seeds_with_one_seed_of_a_strategy_finished_says_one_run_and_mcnemar(tmp_path):
     """While a launch trains, a strategy may have finished one seed: the answer says so and names McNemar."""
     best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)

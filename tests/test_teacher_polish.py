@@ -93,7 +93,7 @@ LONG = ("The director seems to take an unseemly pleasure in the characters' mise
 
 
 def test_playground_examples_are_whole_one_a_line_and_wrap(tmp_path, bertlab_home):
-    """"This is a dark, grit…": four a row cut them, and a teacher reads them aloud."""
+    """"This is a dark, grit…": four a row cut them, and a teacher reads them aloud (eight of two classes: four each)."""
     texts = [f"{LONG} ({i})" if i % 2 else f"This is a dark, gritty, sometimes funny little gem, take {i}."
              for i in range(40)]
     p = tmp_path / "reviews.csv"
@@ -103,7 +103,7 @@ def test_playground_examples_are_whole_one_a_line_and_wrap(tmp_path, bertlab_hom
     at = app_on("app_pages/playground.py")
     no_problems(at)
     shown = [b.label.replace("\\", "") for b in at.button if b.key.startswith("pg_box_ex_")]
-    assert len(shown) == 4 and any(s.startswith(LONG) for s in shown)
+    assert len(shown) == 8 and any(s.startswith(LONG) for s in shown)
     assert any(c.value.startswith("Try an example from the test set (texts no model here trained on") for c in at.caption)
     assert all(s in texts for s in shown), shown  # whole: no "…"
     # the tooltip: the whole text (as before; Compare's narrow box still shortens them) and the true label
