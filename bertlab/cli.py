@@ -570,13 +570,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     ids = [store.create_run(c, batch) for c in configs]
     try:
         _run_all(store, ids, configs, args, tqdm, execute_run)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         # The run being trained is marked interrupted and the rest cancelled, so none stays 'running'.
-        store.mark_interrupted(reason="stopped with Ctrl-C while this run was training")
+        how, code = _stopped(e)
+        store.mark_interrupted(reason=f"{how} while this run was training")
         for rid in ids:
             store.request_cancel(rid)
-        print("\ninterrupted: the run in progress is marked interrupted, the rest cancelled", file=sys.stderr)
-        return 130
+        print(f"\ninterrupted ({how}): the run in progress is marked interrupted, the rest cancelled",
+              file=sys.stderr)
+        return code
     finished = [store.get(i) for i in ids]
     rows = [result_row(r) for r in finished]
     if args.json:
@@ -990,11 +992,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         ids = waiting + [store.create_run(c, sweep_id) for c in todo]
         try:
             _run_points(store, ids, args.json)
-        except KeyboardInterrupt:
-            store.mark_interrupted(reason="stopped with Ctrl-C while this run was training")
-            print(f"\ninterrupted: the rest stays queued; `python -m bertlab sweep --sweep-id {sweep_id}` "
+        except KeyboardInterrupt as e:
+            how, code = _stopped(e)
+            store.mark_interrupted(reason=f"{how} while this run was training")
+            print(f"\ninterrupted ({how}): the rest stays queued; `python -m bertlab sweep --sweep-id {sweep_id}` "
                   "resumes it", file=sys.stderr)
-            return 130
+            return code
     from bertlab import answer
 
     rows = sweep.collect(store, spec)
@@ -1296,7 +1299,34 @@ def cli_hint(error: BertlabError) -> str:
     return ""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a CI job cancelled), handled as Ctrl-C is: a run killed so left the rest of its
+    batch 'queued' for ever, without a word."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
+def _stopped(e: KeyboardInterrupt) -> tuple[str, int]:
+    """(how the run was stopped, in words; the exit status a shell gives it: 128 + the signal)."""
+    return ("stopped by SIGTERM", 143) if isinstance(e, Terminated) else ("stopped with Ctrl-C", 130)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # `sweep --quick` showed the top-level usage ("python -m bertlab: error: ..."), not sweep's

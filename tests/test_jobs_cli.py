@@ -211,6 +211,32 @@ def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypat
     assert first.error == "stopped with Ctrl-C while this run was training"
 
 
+def test_sigterm_in_cli_run_leaves_no_run_queued(tiny_model, tiny_csv, monkeypatch, capsys):
+    """A review: `timeout 12 python -m bertlab run ...` (SIGTERM) left the rest of the batch 'queued' for ever,
+    without a word; it is handled as Ctrl-C is, with the shell's 143."""
+    import os
+    import signal
+    import time
+
+    import bertlab.runner
+
+    def killed(store, run_id, on_progress=None):
+        store.claim(run_id, "cpu")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises here
+        raise AssertionError("SIGTERM was not handled")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(bertlab.runner, "execute_run", killed)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot",
+                 "--model", tiny_model]) == 143
+    assert "interrupted (stopped by SIGTERM)" in capsys.readouterr().err
+    first, second = sorted(RunStore().list_runs(), key=lambda r: r.created)
+    assert (first.status, second.status) == ("interrupted", CANCELLED)
+    assert first.error == "stopped by SIGTERM while this run was training"
+    assert signal.getsignal(signal.SIGTERM) is before  # put back: main() is called from other programs too
+
+
 def test_cli_runs_shows_a_run_whose_process_died_as_interrupted(tiny_model, tiny_data, capsys):
     import socket
 
