@@ -42,6 +42,9 @@ class Answer:
     sentences: list[str] = field(default_factory=list)
     caveat: str = ""
     plain: str = ""  # the answer in words for someone who never trained a model ('' where there is no pick)
+    # False where no run is worth using (none better than always answering the majority class): ``pick`` is then
+    # only the most accurate, not a recommendation (`run --json` marked it "recommended" beside "None of these...")
+    recommends: bool = True
 
     def text(self) -> str:
         return " ".join([self.plain, self.headline, *self.sentences, self.caveat]).strip()
@@ -634,7 +637,8 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         headline = (f"None of these runs is clearly better than always answering the majority class "
                     f"({judge.value(maj)} on {n:,} test texts{few}). Score them on more test texts, or train on "
                     f"more data or with another strategy, before choosing one.")
-        return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence], caveat=caveat)
+        return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence], caveat=caveat,
+                      recommends=False)
     # The best; of equal scores, the cheapest, and of those about as cheap as it (SAME_COST: seconds of wall-time
     # noise are no reason), the better by the other measure (a persona's two head_only runs at 70.6%, 3.35 s and
     # 3.38 s, were told apart by the 0.03 s and not by macro-F1's 0.691 against 0.657).
@@ -1308,7 +1312,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                                "choosing one.",
                       sentences=[f"{', '.join(sorted(by_strategy))}: by {judge.name}, not better than the majority "
                                  "class's answers beyond chance (over their seeds, or on the test texts where run "
-                                 "once)."], caveat="")
+                                 "once)."], caveat="", recommends=False)
     ran = {st: sum(1 for (s_, _) in points if s_ == st) for st in by_strategy}  # runs each strategy finished
 
     def priced(s_: str) -> SimpleNamespace:

@@ -586,7 +586,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         a = answer.answer(finished, metric=args.judge_by)
         for r, run in zip(rows, finished):  # the answer's pick (each of its seeds), marked
-            r["recommended"] = a is not None and paired.variant(run) == paired.variant(a.pick) and (
+            r["recommended"] = a is not None and a.recommends and paired.variant(run) == paired.variant(a.pick) and (
                 (run.data_summary or {}).get("sizes", {}).get("train")
                 == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
         print(json.dumps(rows, indent=2))

@@ -690,6 +690,7 @@ def test_on_an_imbalanced_test_set_the_answer_judges_by_macro_f1_and_never_picks
                                       "class (92.0% on 300 test texts, of which only 24 are outside the majority "
                                       "class: on so few, even a large gap may be chance). Score them on more test")
     assert not any(s.startswith("The majority class is") for s in by_acc.sentences)  # chosen, not defaulted
+    assert a.recommends and not by_acc.recommends  # its pick is only the most accurate: `run --json` marks none
     # but chosen against the default it is said, in the app, the report and `paired` alike
     assert by_acc.sentences[0] == ("Judged by accuracy although the majority class is 92.0% of the test texts, so "
                                    "accuracy would reward answering it always; macro-F1 counts every class the same.")

@@ -195,6 +195,30 @@ def test_cli_model_directory_is_stored_absolute(tiny_model, tiny_csv, tmp_path, 
     assert json.loads(capsys.readouterr().out.splitlines()[0])["label"] in ("neg", "pos")
 
 
+def test_cli_run_json_recommends_no_run_where_the_answer_finds_none_worth_using(tiny_model, tiny_csv, monkeypatch,
+                                                                                 capsys):
+    """A review: `recommended: true` on head_only beside "None of these runs is clearly better than always answering
+    the majority class" on stderr."""
+    from bertlab import answer
+
+    real = answer.answer
+
+    def none_worth_it(runs, **kw):
+        a = real(runs, **kw)
+        return answer.Answer(best=a.best, pick=a.pick, headline="None of these runs is clearly better than always "
+                             "answering the majority class.", recommends=False)
+
+    monkeypatch.setattr(answer, "answer", none_worth_it)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "--model", tiny_model,
+                 "--max-length", "32", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and not any(r["recommended"] for r in rows)
+    monkeypatch.setattr(answer, "answer", real)  # and where it recommends one, that one
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "--model", tiny_model,
+                 "--max-length", "32", "--json"]) == 0
+    assert sum(r["recommended"] for r in json.loads(capsys.readouterr().out)) == 1
+
+
 def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypatch, capsys):
     import bertlab.runner
 
