@@ -356,7 +356,19 @@ def result_row(run) -> dict:
             "inference_flops_per_text": c.get("inference_flops_per_text"),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
             "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
-            "error": run.error, "notes": list(run.notes)}
+            "error": run.error, "notes": list(run.notes),
+            # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows
+            # alike but for their ids): null where the strategy does not use one
+            "model": run.model, **{k: cfg.get(k) if _uses(run.strategy, k) else None
+                                   for k in ("learning_rate", "epochs", "batch_size", "max_length")},
+            "options": cfg.get("options") or {}}
+
+
+def json_rows(runs: list) -> list[dict]:
+    """:func:`result_row` of each run, with ``name``: the run as the table, the answer and the report's CSV name it
+    (``head_only (lr 0.001)``)."""
+    names = variants.labels(runs)
+    return [result_row(r) | {"name": names[r.id]} for r in runs]
 
 
 def run_dataset(run) -> str:
@@ -580,7 +592,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return code
     finished = [store.get(i) for i in ids]
-    rows = [result_row(r) for r in finished]
+    rows = json_rows(finished)
     if args.json:
         from bertlab import answer, paired
 
@@ -672,7 +684,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     store.mark_interrupted(reason=ORPHANED)
     runs = store.list_runs(limit=args.limit)
     if args.json:
-        print(json.dumps([result_row(r) for r in runs], indent=2))
+        print(json.dumps(json_rows(runs), indent=2))
     elif not runs:
         print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
     else:

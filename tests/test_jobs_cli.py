@@ -71,8 +71,12 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     from bertlab import answer
 
     a = answer.answer([RunStore().get(r["run_id"]) for r in out])
-    assert [r["recommended"] for r in out] == [r["run_id"] == a.pick.id for r in out] and sum(
-        r["recommended"] for r in out) == 1
+    # the answer's pick, where it recommends one (none where no run beats always answering the majority class)
+    assert [r["recommended"] for r in out] == [a.recommends and r["run_id"] == a.pick.id for r in out] and sum(
+        r["recommended"] for r in out) == int(a.recommends)
+    # named as the table names them, with the settings two runs of one strategy differ by
+    assert [r["name"] for r in out] == ["zero_shot", "head_only"] and out[1]["learning_rate"] > 0
+    assert out[0]["learning_rate"] is None and out[1]["options"] == {} and out[0]["model"] == tiny_model
     assert f"Which one to use? {a.headline}" in captured.err  # in words, beside the JSON (stdout stays JSON)
     assert main(["runs"]) == 0
     table = capsys.readouterr().out
@@ -315,6 +319,9 @@ def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_mo
     # the tiny model and data train in a few MFLOP, which the answer counts as nothing (NEGLIGIBLE_FLOPS): weighed
     # here, so that the strategies are compared as this test means them to be
     monkeypatch.setattr(answer, "NEGLIGIBLE_FLOPS", 0.0)
+    # and the tiny test set tells no run from always answering the majority class beyond chance: every run scoring
+    # above it counts as better here, for the same reason
+    monkeypatch.setattr(answer, "_majority_p", lambda *a, **k: 0.0)
     code = main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "head_only",
                  "--model", tiny_model, "--max-length", "32", "--seed", "3", "--repeats", "2"])
     out, err = capsys.readouterr()
@@ -1025,3 +1032,16 @@ def test_cli_predict_on_a_file_says_when_a_run_was_scored_under_autocast(tiny_mo
             "answers are fp32") in capsys.readouterr().err
     assert main(["predict", rid, "a wonderful film"]) == 0  # one typed text: no scores to check against
     assert "autocast" not in capsys.readouterr().err
+
+
+def test_cli_json_names_two_settings_of_one_strategy_apart(tiny_model, tiny_csv, capsys):
+    """A review: `run --lr head_only=1e-3,3e-2 --json` gave two head_only objects alike but for their ids, where the
+    table, the answer and the CSV say `head_only (lr 0.001)` and `head_only (lr 0.03)`."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "--lr", "head_only=1e-3,3e-2",
+                 "--model", tiny_model, "--max-length", "32", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted((r["name"], r["learning_rate"]) for r in rows) == [("head_only (lr 0.001)", 0.001),
+                                                                      ("head_only (lr 0.03)", 0.03)]
+    assert main(["runs", "--json"]) == 0
+    assert sorted(r["name"] for r in json.loads(capsys.readouterr().out)) == ["head_only (lr 0.001)",
+                                                                            "head_only (lr 0.03)"]
