@@ -833,7 +833,14 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = ())
         raise BertlabError(f"--file {path!r} is not a file.")
     raw = p.read_bytes()
     if p.suffix.lower() == ".txt":
-        lines = raw.decode("utf-8", errors="replace").splitlines()
+        from bertlab.data.files import decode_text
+
+        notes: list[str] = []
+        # as the Data page reads text: UTF-8, UTF-16, else Windows-1252 with a note ("café" came out "caf�", and
+        # the answer changed with it, where the same bytes in a .csv read right)
+        lines = decode_text(raw, p.name, notes).splitlines()
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
         texts = [line.strip() for line in lines if line.strip()]
         rows = [{"row": i} for i, line in enumerate(lines, 1) if line.strip()]
         blank = [i for i, line in enumerate(lines, 1) if not line.strip()]

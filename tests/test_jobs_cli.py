@@ -1045,3 +1045,19 @@ def test_cli_json_names_two_settings_of_one_strategy_apart(tiny_model, tiny_csv,
     assert main(["runs", "--json"]) == 0
     assert sorted(r["name"] for r in json.loads(capsys.readouterr().out)) == ["head_only (lr 0.001)",
                                                                             "head_only (lr 0.03)"]
+
+
+def test_cli_predict_reads_a_latin1_txt_as_the_data_page_reads_text(tiny_model, tiny_data, tmp_path, capsys):
+    """A review: `predict --file l1.txt` (latin-1) classified 'caf� tr�s bien', where the same bytes in a .csv read
+    'café très bien': the answer changed with it."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    path = tmp_path / "l1.txt"
+    path.write_bytes("café très bien\n".encode("latin-1"))
+    assert main(["predict", rid, "--file", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[0])["text"] == "café très bien"
+    assert "read it as cp1252" in err

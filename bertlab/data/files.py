@@ -84,7 +84,7 @@ def _mostly_utf8(raw: bytes) -> str | None:
     return text if good >= 10 * bad else None
 
 
-def _decode(raw: bytes, filename: str, notes: list[str]) -> str:
+def decode_text(raw: bytes, filename: str, notes: list[str]) -> str:
     """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252/latin-1 with a note."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -399,7 +399,7 @@ def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.
     if _is_workbook(raw):
         notes.append(f"{name} is an Excel workbook under another extension: read it as one")
         return _read_xlsx(raw, name, notes)
-    text = _decode(raw, name, notes)
+    text = decode_text(raw, name, notes)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(text, name)
     if suffix == ".json":
