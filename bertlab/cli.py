@@ -908,6 +908,8 @@ def _at_least_one(v: str) -> int:
 def _size_arg(v: str) -> int | None:
     """A sweep's training size: a whole number, or 'all' (None)."""
     size = _cap_arg(v)
+    if size != ALL and size < 1:  # `--sizes -5` was "fewer than the 2 classes: it trains on 2", where run refuses
+        raise argparse.ArgumentTypeError(f"{v!r}: a training size is a whole number from 1, or 'all'")
     return None if size == ALL else size
 
 
@@ -939,14 +941,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.list:
         for s in sweep.list_sweeps(store):
             # "head_only (balanced)": a sweep with balanced class weights is not one without
-            print(f"{s['id']}  {s['dataset']}  {', '.join(s['shown'])}  sizes={s['sizes']}  seeds={s['seeds']}")
+            sizes = " ".join("all" if n is None else str(n) for n in s["sizes"])  # not Python's [32, None]
+            print(f"{s['id']}  {s['dataset']}  {', '.join(s['shown'])}  sizes: {sizes}  seeds: "
+                  f"{' '.join(map(str, s['seeds']))}")
         return 0
     for out, what in ((args.html, "HTML plot"), (args.png, "PNG plot")):
         if out:
             output_file(out, what)  # before hours of training, not after
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
+        # its own plan stands: options that would make another one were taken and dropped without a word
+        given = [f"--{a.replace('_', '-')}" for a in ("strategies", "sizes", "seeds", "dataset", "model")
+                 if getattr(args, a) != (model_arg if a == "model" else lambda v: v)(
+                     args.command_parser.get_default(a))]  # (argparse passes a text default through its type)
+        if given:
+            print(f"note: {', '.join(given)} ignored: --sweep-id resumes that sweep as it was planned (its "
+                  "strategies, sizes, seeds, data and model); for another plan, start a sweep without it",
+                  file=sys.stderr)
     else:
+        if len(set(args.sizes)) != len(args.sizes):  # as --seeds: a repeated size was dropped without a word
+            raise ConfigError("--sizes repeats a value; give each size once.")
         if twice := [s for s in dict.fromkeys(args.strategies) if args.strategies.count(s) > 1]:
             # stored as "head_only, head_only", with one run on two rows of its points (`run` refuses it too)
             raise ConfigError(f"--strategies names {', '.join(twice)} more than once: a sweep runs each strategy "

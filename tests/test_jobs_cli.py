@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -851,8 +852,22 @@ def test_cli_runs_table_names_balanced_runs_and_their_seeds_and_sweep_list_says_
     assert main(["sweep", "--list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     # zero_shot reads no training label: balanced weights change nothing it does
-    assert sorted(line.split(tiny_csv.name)[1].split("sizes=")[0].strip() for line in listed) == [
+    assert sorted(line.split(tiny_csv.name)[1].split("sizes:")[0].strip() for line in listed) == [
         "zero_shot, head_only", "zero_shot, head_only (balanced)"]
+    assert all(line.endswith("sizes: 16  seeds: 0") for line in listed)  # as typed, not Python's [16] (or None)
+    # resumed by its id, the sweep keeps its own plan: other sizes are said to be ignored, not dropped silently
+    sweep_id = listed[0].split()[0]
+    assert main(["sweep", "--sweep-id", sweep_id, "--sizes", "128", "--no-run"]) in (0, 1)
+    assert "note: --sizes ignored: --sweep-id resumes that sweep as it was planned" in capsys.readouterr().err
+    assert main(["sweep", "--sweep-id", sweep_id, "--no-run"]) in (0, 1)
+    assert "ignored" not in capsys.readouterr().err
+    # a size under 1 or given twice is refused, as `run --train-size` and a repeated --seeds are
+    for sizes in (["-5"], ["0"], ["32", "32"]):
+        with pytest.raises(SystemExit) if sizes != ["32", "32"] else contextlib.nullcontext():
+            assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--sizes", *sizes,
+                         "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "a training size is a whole number from 1" in err and "--sizes repeats a value" in err
 
 
 def test_cli_runs_names_each_runs_dataset_as_the_app_does_in_120_columns(tiny_model, capsys):
