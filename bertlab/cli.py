@@ -293,6 +293,9 @@ def strategy_options(tokens: list[str] | None, strategies: list[str], model: str
             valid = (f"has no option {key!r}; its options are {', '.join(specs)}" if specs else
                      f"has no options (the strategies with options are {with_options})")
             raise BertlabError(f"--option {tok}: {name} {valid}.")
+        if key in out.get(name, {}):  # the last one won without a word; a strategy named twice in --lr is refused
+            raise BertlabError(f"--option {name}.{key} is given twice; give it once (for several values, one run "
+                               "each, launch again with the other).")
         v = out.setdefault(name, {})[key] = _option_value(tok, key, specs[key], text)
         if model and isinstance(v, (int, float)) and (hi := get_strategy(name).option_max(key, model)) is not None \
                 and v > hi:  # partial_ft.layers=10 on a 6-layer model was queued, and failed as it started
@@ -331,6 +334,18 @@ def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
     for s, opts in strategy_options(args.option, args.strategies, getattr(args, "model", None)).items():
         out[s]["options"] = opts
     return out
+
+
+def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
+    """--label-descriptions: one sentence per class, in the data's order.
+
+    Raises:
+        ConfigError: another number of them.
+    """
+    if len(descriptions) != len(label_names):
+        raise ConfigError(f"--label-descriptions has {len(descriptions)} sentences but the data has "
+                          f"{len(label_names)} classes ({', '.join(map(str, label_names))}); give one per class, "
+                          "in that order.")
 
 
 def result_row(run) -> dict:
@@ -557,6 +572,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.data import load_splits
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
+    if args.label_descriptions and "zero_shot" in args.strategies:  # not as a failed run after the others trained
+        check_descriptions(args.label_descriptions, sp.label_names)
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
         others = "--text-column / --label-column" + (" / --split-column" if data.source == "file" else "")
         print(f"data: {sp.train.description} ({others} choose others"
@@ -984,11 +1001,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             if "zero_shot" not in args.strategies:
                 print("--label-descriptions: only zero_shot reads them, and this sweep does not run it",
                       file=sys.stderr)
-            elif len(args.label_descriptions) != len(sp.label_names):
-                raise ConfigError(f"--label-descriptions has {len(args.label_descriptions)} sentences but the data "
-                                  f"has {len(sp.label_names)} classes ({', '.join(map(str, sp.label_names))}); "
-                                  "give one per class, in that order.")
             else:
+                check_descriptions(args.label_descriptions, sp.label_names)
                 per_strategy.setdefault("zero_shot", {})["label_descriptions"] = args.label_descriptions
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,

@@ -1076,3 +1076,15 @@ def test_cli_predict_reads_a_latin1_txt_as_the_data_page_reads_text(tiny_model, 
     out, err = capsys.readouterr()
     assert json.loads(out.splitlines()[0])["text"] == "café très bien"
     assert "read it as cp1252" in err
+
+
+def test_cli_run_refuses_bad_descriptions_and_a_repeated_option_before_anything_is_stored(tiny_csv, capsys):
+    """A review: `run --strategies zero_shot --label-descriptions good` stored a failed run (exit 1) where the sweep
+    refuses it up front; `--option tfidf_logreg.C=2 --option tfidf_logreg.C=8` used 8 without a word."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "--label-descriptions",
+                 "good"]) == 2
+    assert "--label-descriptions has 1 sentences but the data has 2 classes (neg, pos)" in capsys.readouterr().err
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--option", "tfidf_logreg.C=2",
+                 "--option", "tfidf_logreg.C=8"]) == 2
+    assert "--option tfidf_logreg.C is given twice" in capsys.readouterr().err
+    assert RunStore().list_runs() == []
