@@ -652,14 +652,17 @@ def cmd_paired(args: argparse.Namespace) -> int:
     if len(runs) < 2:
         print("name at least two runs (or a --batch of them) to compare", file=sys.stderr)
         return 2
-    rows = paired.summary_rows(runs, max_runs=len(runs))
+    by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
+    # judged as the lines are: with --json too (it ignored --judge-by, and its Holm p then told another story)
+    rows = paired.summary_rows(runs, max_runs=len(runs), metric="macro_f1" if by_f1 else "accuracy")
+    if not rows:  # why, with --json too (it printed [] and exited 0 without a word)
+        if args.json:
+            print("[]")
+        print(paired.no_pairs_reason(runs), file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    if not rows:
-        print(paired.no_pairs_reason(runs), file=sys.stderr)
-        return 1
-    by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
     print("\n".join(paired.summary_lines(rows, runs if by_f1 else None)))  # the rows above: loaded and paired once
     if advice := answer.text_lines(runs, metric=args.judge_by):
         print("\n" + "\n".join(advice))

@@ -534,6 +534,22 @@ def test_cli_sweep_seeds_move_the_split_unless_it_is_fixed(tiny_model, tiny_csv,
         [(1, 0), (2, 0)], [(1, 1), (2, 2)]]
 
 
+def test_cli_paired_json_judges_by_the_measure_asked_as_its_lines_do(tiny_data, capsys):
+    """A review: `paired --json --judge-by macro_f1` had no macro-F1 and Holm's p of McNemar's (1.0), where the
+    lines said macro-F1's (0.85)."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    ids = [store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"C": c})) for c in (0.25, 16.0)]
+    assert [execute_run(store, i) for i in ids] == [SUCCEEDED] * 2
+    assert main(["paired", *ids, "--json", "--judge-by", "macro_f1"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["holm_of"] == "p (macro-F1)" and "A − B (macro-F1)" in row and "p (macro-F1)" in row
+    assert main(["paired", *ids, "--json", "--judge-by", "accuracy"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["holm_of"] == "p (McNemar)" and "p (macro-F1)" not in row
+
+
 def test_cli_paired_says_the_runs_had_different_test_sets_or_no_predictions(tiny_data, capsys):
     from dataclasses import replace
     from pathlib import Path
@@ -548,6 +564,9 @@ def test_cli_paired_says_the_runs_had_different_test_sets_or_no_predictions(tiny
     err = capsys.readouterr().err
     assert "these runs were tested on different test sets (different data or split seed)" in err
     assert "predictions" not in err  # both kept theirs: that is not why
+    assert main(["paired", *ids, "--json"]) == 1  # with --json too (a review: [], exit 0, not a word)
+    out, err = capsys.readouterr()
+    assert json.loads(out) == [] and "these runs were tested on different test sets" in err
     Path(store.get(ids[1]).artifact_dir, paired.PREDICTIONS_FILE).unlink()  # as a run stored before they were kept
     assert main(["paired", *ids]) == 1
     err = capsys.readouterr().err
