@@ -44,6 +44,17 @@ HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, 
 DEFAULT_REPORT = "bertlab-report.html"
 
 
+def _positive_int(v: str) -> int:
+    """A whole number from 1 (`runs --limit 0` said "no runs yet" beside a store of them)."""
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{v!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{v!r}: give a whole number from 1")
+    return n
+
+
 def _cap_arg(v: str) -> int | str:
     """A split cap: a whole number, or 'all' for the whole split."""
     if v.strip().lower() == ALL:
@@ -1112,6 +1123,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     if preds_out is not None:
         write_csv(preds_out, report.predictions_csv(store, ids))
         print(f"wrote {args.predictions}", file=sys.stderr)
+        # one test set a file: the runs of another were left out without a word (a rotten_tomatoes run beside a
+        # tweets one)
+        if left := report.predictions_runs(store, ids)[1]:
+            from bertlab.paired import load_predictions as paired_data
+
+            names = variants.labels(left)
+            why = {r.id: "another test set" if paired_data(r) else "no test predictions kept" for r in left}
+            print(f"note: {args.predictions} holds the runs scored on the first run's test set; left out: "
+                  + ", ".join(f"{names[r.id]} · {r.id[-4:]} ({why[r.id]})" for r in left)
+                  + "; `report RUN_ID ... --predictions FILE` of those runs writes theirs", file=sys.stderr)
     return 0
 
 
@@ -1299,7 +1320,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=JUDGE_BY_HELP)
     r.set_defaults(fn=cmd_run)
     rs = sub.add_parser("runs", help="list stored runs")
-    rs.add_argument("--limit", type=int, default=50)
+    rs.add_argument("--limit", type=_positive_int, default=50, help="the newest N runs (default: 50)")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(fn=cmd_runs)
     pa = sub.add_parser("paired", help="is one run really better? McNemar's test for runs on the same test set")

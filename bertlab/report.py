@@ -212,6 +212,23 @@ table{font-size:.8em}th,td{padding:.25em .4em}.modebar-container{display:none}}
 _VIEWPORT = "<meta name='viewport' content='width=device-width, initial-scale=1'>"
 
 
+def predictions_runs(store: RunStore, run_ids: list[str]) -> tuple[list, list]:
+    """(the runs :func:`predictions_csv` holds: scored on the test set of the first that kept its predictions, in
+    launch order; the others, left out: on another test set, or with no predictions kept).
+
+    Raises:
+        BertlabError: no run kept test predictions.
+    """
+    ordered = _in_launch_order(store, run_ids)
+    runs = [r for r in ordered if paired.load_predictions(r) is not None]
+    if not runs:
+        raise BertlabError("none of these runs kept its test predictions (runs from before bertlab stored them, or "
+                           "none finished); run them again to get one.")
+    first = paired.load_predictions(runs[0])["fingerprint"]
+    same = [r for r in runs if paired.load_predictions(r)["fingerprint"] == first]
+    return same, [r for r in ordered if r not in same]
+
+
 def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     """One row per test text: where it came from in the user's table (its id column's value, or its row number
     counting from 1 after the header; not for a built-in dataset), the text, its true label, and each run's answer with its confidence (and up to
@@ -225,12 +242,8 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
     from bertlab.data import load_splits
     from bertlab.plots import run_labels
 
-    runs = [r for r in _in_launch_order(store, run_ids) if paired.load_predictions(r) is not None]
-    if not runs:
-        raise BertlabError("none of these runs kept its test predictions (runs from before bertlab stored them, or "
-                           "none finished); run them again to get one.")
-    first = paired.load_predictions(runs[0])
-    same = [r for r in runs if paired.load_predictions(r)["fingerprint"] == first["fingerprint"]]
+    same, _ = predictions_runs(store, run_ids)
+    first = paired.load_predictions(same[0])
     try:
         test = load_splits(same[0].run_config.data).test
     except BertlabError as e:

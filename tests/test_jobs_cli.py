@@ -266,6 +266,14 @@ def test_sigterm_in_cli_run_leaves_no_run_queued(tiny_model, tiny_csv, monkeypat
     assert signal.getsignal(signal.SIGTERM) is before  # put back: main() is called from other programs too
 
 
+def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
+    """A review: `runs --limit 0` said "no runs yet" beside a store of runs; -1 was taken."""
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SystemExit):
+            main(["runs", "--limit", bad])
+    assert "give a whole number from 1" in capsys.readouterr().err
+
+
 def test_cli_runs_shows_a_run_whose_process_died_as_interrupted(tiny_model, tiny_data, capsys):
     import socket
 

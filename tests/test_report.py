@@ -397,6 +397,19 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
     # nothing to write: said, not a traceback
     with pytest.raises(report.BertlabError, match="kept its test predictions"):
         report.predictions_csv(store, [])
+    # a run of another test set is left out of the file, and said (a review: dropped without a word)
+    from dataclasses import replace
+
+    from bertlab.runner import execute_run
+
+    other = store.create_run(make_config("tfidf_logreg", data=replace(runs[0].run_config.data, seed=7)))
+    assert execute_run(store, other) == "succeeded"
+    capsys.readouterr()
+    assert main(["report", *ids, other, "--predictions", "mixed.csv"]) == 0
+    err = capsys.readouterr().err
+    assert f"left out: tfidf_logreg · {other[-4:]} (another test set)" in err
+    assert main(["report", *ids, "--predictions", "same.csv"]) == 0
+    assert "left out" not in capsys.readouterr().err
 
 
 def test_the_report_marks_a_run_that_answered_one_class_to_everything(finished, tiny_model, tiny_data):
