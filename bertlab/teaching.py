@@ -73,12 +73,14 @@ PLAIN = {
                    "retraining only their judgement.",
                    "Between head only and full fine-tuning: some adapting for less computing.",
                    "Less than full fine-tuning: fewer layers learn."),
-    "lora": ("The pretrained model stays frozen; small add-on pieces (adapters) are trained beside it, with a new "
-             "head. Like writing notes in the margins of a textbook instead of rewriting the book.",
+    "lora": ("The pretrained model stays frozen; small add-on pieces (adapters) are trained beside it, with the "
+             "small summary layer on top and a new head. Like writing notes in the margins of a textbook "
+             "instead of rewriting the book.",
              "Often close to full fine-tuning's accuracy, training a small share of the weights (the card counts them).",
              "Less memory than full fine-tuning, but each step still reads through every layer."),
-    "dapt": ("First the model keeps practising its fill-in-the-missing-word game on texts like yours (no labels "
-             "needed) to get used to their style; then every part is fine-tuned on the labels. Like a doctor "
+    "dapt": ("First the model plays the fill-in-the-missing-word game BERT models are pretrained with, on texts "
+             "like yours (no labels needed), to get used to their style; then every part is fine-tuned on the "
+             "labels. Like a doctor "
              "reading medical journals before starting a new job.",
              "Unusual texts (legal, medical, technical) and plenty of unlabelled ones.",
              "Full fine-tuning's cost, plus the extra reading first."),

@@ -291,3 +291,19 @@ def test_a_card_quotes_a_sweep_where_its_strategy_ran_when_no_launch_has_it(tiny
     no_problems(at)
     assert not any(c.value == "not run yet here; launch it on the Train page" for c in at.caption)
     assert any(f"run `{ran[-4:]}`: **60.0%**" in m.value for m in at.markdown)
+
+
+def test_the_cards_say_what_trains_as_the_diagrams_draw_it(tiny_model):
+    """A teacher's review: LoRA's first line said only adapters and a head train (the pooler, 57% of its trained
+    weights on MiniLM, was drawn trained below it); dapt's said the model "keeps practising" a game the default
+    model has no head for, and its notes that the first steps "only fit that head" (every weight trains from the
+    first step); full_ft's read as if the pooler were pretrained, where MiniLM ships it untrained."""
+    from bertlab.strategies import REGISTRY
+
+    lora = teaching.card("lora", tiny_model)
+    assert "summary layer on top" in lora.intro
+    dapt = teaching.card("dapt", tiny_model)
+    assert "keeps practising" not in dapt.intro and "pretrained with" in dapt.intro
+    assert "only fit that head" not in REGISTRY["dapt"].when and "every weight trains from the first step" in \
+        REGISTRY["dapt"].when
+    assert "its pooler ships untrained" in REGISTRY["full_ft"].when

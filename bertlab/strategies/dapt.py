@@ -242,8 +242,9 @@ class DomainAdaptivePretraining(FullFineTune):
             "you have plenty of unlabelled in-domain text but few labels. On the training texts alone (the "
             "default) this is what Gururangan et al. (2020) call task-adaptive pretraining (TAPT); with a large "
             "in-domain file (option 'Extra domain text') it is domain-adaptive (DAPT). A checkpoint without an MLM "
-            "head (the packaged all-MiniLM-L6-v2 has none) starts the masked-LM phase from a random head, so its "
-            "first steps only fit that head; the run's notes say so.")
+            "head (the packaged all-MiniLM-L6-v2 has none) starts the masked-LM phase from a random head; every "
+            "weight trains from the first step, so the encoder also moves to suit a head that cannot yet guess "
+            "words (the run's notes say so).")
     # The fine-tuning phase uses full_ft's schedule (16 x 3 epochs), so dapt vs full_ft isolates the masked-LM
     # phase. With 32 x 2 (full_ft's old schedule) dapt reached 0.630 on the quick rotten_tomatoes caps.
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128,
