@@ -63,7 +63,7 @@ PLAIN_NAMES = {
 }
 
 
-def plain_words(best, pick, said: dict | None = None) -> str:
+def plain_words(best, pick, said: dict | None = None, who: str = "these test texts") -> str:
     """'In plain words: use the pretrained model as it is, with no training. ...': the answer without the names,
     tests and units (the headline keeps them). ``said``: run id -> what its name adds to its strategy's among the
     runs compared (:func:`bertlab.variants.parts`: 'lr 2e-05'), which tells two runs of one strategy apart."""
@@ -78,7 +78,7 @@ def plain_words(best, pick, said: dict | None = None) -> str:
     if say(pick) == say(best):
         return f"In plain words: use {say(pick)}; nothing else tried here did better."
     return (f"In plain words: use {say(pick)}. {say(best)[:1].upper()}{say(best)[1:]} scored higher, but "
-            "by a gap these test texts cannot tell from chance, and it costs more to train.")
+            f"by a gap {who} cannot tell from chance, and it costs more to train.")
 
 
 def _acc(run) -> float:
@@ -1453,7 +1453,10 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     best_run = by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]]
     pick_run = by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]]
     return Answer(best=best_run, pick=pick_run, headline=headline, sentences=sentences, caveat=caveat,
-                  plain=plain_words(best_run, pick_run, variants.parts(runs)))
+                  # who decided (a review: "these test texts cannot tell", where the t-test over the seeds had)
+                  plain=plain_words(best_run, pick_run, variants.parts(runs),
+                                    _who_tells(row.get("how", "t"), row["seeds"]).replace("the test set",
+                                                                                          "these test texts")))
 
 
 def gain_judge(runs: list, metric: str = "accuracy"):
