@@ -340,7 +340,8 @@ def answer_box(done: list, still: int = 0) -> None:
     default = answer.default_metric(done)
     chosen = common.judge_chosen(default, "judge_by")
     a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
-    st.session_state["cmp_answered"] = a is not None  # the paired table's note on the answer's p needs one
+    # the paired table's note on the answer's p needs one, and how it judged
+    st.session_state["cmp_answered"] = None if a is None else "seeds" if a.over_seeds else "runs"
     if a is None:
         if why := answer.no_answer_reason(done):  # said, not silently left out (runs on two files)
             st.markdown("#### Which one to use?")
@@ -482,7 +483,11 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
             "p (Holm)": st.column_config.TextColumn(alignment="right", help=holm_help(
                 by_f1, family, rows[0].get("holm_family", "different strategies"))),
         })
-        if family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes one pair's own p (a persona)
+        if family > 1 and st.session_state.get("cmp_answered") == "seeds":  # its p is not in this table
+            st.caption("Which one to use? compares strategies over their seeds (a paired t-test over the seeds' "
+                       "scores, not one run against one); this table pairs single runs, and p (Holm) adjusts for "
+                       "reading every pair of it at once.")
+        elif family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes one pair's own p (a persona)
             st.caption("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats each of the "
                        "runs it names, which holds only if every one of those tests holds, so it needs no "
                        "adjustment; p (Holm) adjusts for reading every pair of this table at once.")

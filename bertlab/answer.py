@@ -45,6 +45,7 @@ class Answer:
     # False where no run is worth using (none better than always answering the majority class): ``pick`` is then
     # only the most accurate, not a recommendation (`run --json` marked it "recommended" beside "None of these...")
     recommends: bool = True
+    over_seeds: bool = False  # judged over several runs of a strategy (a t-test over seeds), not one run each
 
     def text(self) -> str:
         return " ".join([self.plain, self.headline, *self.sentences, self.caveat]).strip()
@@ -1453,6 +1454,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     best_run = by_id[by_strategy[best][next(iter(by_strategy[best]))]["run_id"]]
     pick_run = by_id[by_strategy[pick][next(iter(by_strategy[pick]))]["run_id"]]
     return Answer(best=best_run, pick=pick_run, headline=headline, sentences=sentences, caveat=caveat,
+                  over_seeds=True,
                   # who decided (a review: "these test texts cannot tell", where the t-test over the seeds had)
                   plain=plain_words(best_run, pick_run, variants.parts(runs),
                                     _who_tells(row.get("how", "t"), row["seeds"]).replace("the test set",

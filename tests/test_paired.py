@@ -684,3 +684,18 @@ def test_a_p_just_below_005_is_not_printed_as_005():
     assert paired.format_p(0.0495) == "0.0495" and paired.format_p(0.04999) == "0.04999"
     assert paired.format_p(0.0494) == "0.049" and paired.format_p(0.05) == "0.050"
     assert paired.format_p(0.0312) == "0.031" and paired.format_p(0.031, percent=True) == "3.1%"
+
+
+def test_compare_page_says_the_answer_over_seeds_is_not_one_of_the_tables_pairs(tiny_model, tiny_data, bertlab_home):
+    """A review: over seeds, the line under the table said the answer "quotes a pair's own p, not adjusted", where
+    its p was a t-test over the seeds, in no row of the table."""
+    store = RunStore(bertlab_home)
+    for cfg in (make_config("tfidf_logreg", data=tiny_data),
+                *(make_config("head_only", model=tiny_model, data=tiny_data, max_length=32, seed=s) for s in (0, 1))):
+        _finished(store, cfg)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    said = [c.value for c in at.caption]
+    assert any(c.startswith("Which one to use? compares strategies over their seeds (a paired t-test over the "
+                            "seeds' scores") for c in said)
+    assert not any(c.startswith("Which one to use? quotes a pair's own p") for c in said)
