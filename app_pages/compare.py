@@ -498,7 +498,11 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
               else paired.by_accuracy(members))  # A: the best by the measure the answer judges by
     order = [r.id for r, _ in ranked]
     # B: the most accurate run of another strategy than A's (two seeds of one strategy say little about which to use).
-    b_default = next((i for i, (r, _) in enumerate(ranked) if r.strategy != ranked[0][0].strategy), 1)
+    # Of those, one the table pairs with A (the same training size and seed, where seeds were matched): the best of
+    # three seeds against the best of three (a review) is a pair the table leaves out, and a biased one.
+    choice = paired.compared([r for r, _ in ranked])
+    other = [i for i, (r, _) in enumerate(ranked) if r.strategy != ranked[0][0].strategy]
+    b_default = next((i for i in other if choice(ranked[0][0], ranked[i][0])), other[0] if other else 1)
     # The pair follows the default (the best two) as runs finish, until the user picks another pair: a page
     # watched through a whole launch ended on the first two runs to finish.
     keys, default = (f"pair_a_{fp}", f"pair_b_{fp}"), (order[0], order[b_default])

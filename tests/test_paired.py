@@ -699,3 +699,24 @@ def test_compare_page_says_the_answer_over_seeds_is_not_one_of_the_tables_pairs(
     assert any(c.startswith("Which one to use? compares strategies over their seeds (a paired t-test over the "
                             "seeds' scores") for c in said)
     assert not any(c.startswith("Which one to use? quotes a pair's own p") for c in said)
+
+
+def test_compare_pairs_the_best_run_with_another_strategys_run_at_its_seed_by_default(tiny_model, tiny_data,
+                                                                                    bertlab_home):
+    """A review: the closer look opened on full_ft's best seed against head_only's best one (seed 1 against seed
+    2), a pair the table leaves out, picked as the best of three against the best of three."""
+    store = RunStore(bertlab_home)
+    runs = {(s, seed): _finished(store, make_config(s, model=tiny_model, data=tiny_data, max_length=32, seed=seed))
+            for s in ("head_only", "full_ft") for seed in (0, 1)}
+    y = paired.load_predictions(runs["head_only", 0])["labels"]
+    n = len(y)
+    # head_only: seed 0 scores 50%, seed 1 75%; full_ft: seed 0 100%, seed 1 90%
+    right = {("head_only", 0): n // 2, ("head_only", 1): 3 * n // 4, ("full_ft", 0): n, ("full_ft", 1): n - 2}
+    for key, run in runs.items():
+        preds = [t if i < right[key] else 1 - t for i, t in enumerate(y)]
+        paired.save_predictions(run.artifact_dir, preds, y, paired.load_predictions(run)["fingerprint"])
+        store.update(run.id, metrics={**run.metrics, "test_accuracy": right[key] / n})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    a, b = (next(s.value for s in at.selectbox if s.label == f"Run {k}") for k in "AB")
+    assert (a, b) == (runs["full_ft", 0].id, runs["head_only", 0].id), (a, b)  # seed 0 against seed 0
