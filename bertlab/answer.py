@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 from bertlab import paired, variants
 from bertlab.metrics import class_count, rarest_class, signed
+from bertlab.pareto import NEGLIGIBLE_FLOPS as PARETO_NEGLIGIBLE
 from bertlab.pareto import format_flops
 
 ALPHA = 0.05
@@ -96,8 +97,8 @@ def _cost(run) -> tuple[float, float]:
 SAME_COST = 0.10  # training FLOPs this close count as the same cost (seconds, noisier, only where FLOPs are 0)
 # Training below this many FLOPs (about a second of a 2-core CPU) costs nothing worth weighing: a persona's answer
 # chose zero_shot over a more accurate tfidf_logreg because tfidf's 1.5 MFLOP (1.2 s) "cost more to train", for a
-# model 1.8 million times dearer to serve.
-NEGLIGIBLE_FLOPS = 1e11
+# model 1.8 million times dearer to serve. (Accuracy vs cost says so of its pairs under it too.)
+NEGLIGIBLE_FLOPS = PARETO_NEGLIGIBLE
 
 
 def _cheapest(cost, others, to_train: bool = True) -> str:

@@ -214,6 +214,9 @@ def pareto_front(rows: list[dict], cost: str, metric: str = "test_accuracy") -> 
     return [i for _, _, i in sorted(front)]
 
 
+NEGLIGIBLE_FLOPS = 1e11  # training under this is next to nothing (bertlab.answer.NEGLIGIBLE_FLOPS, the same)
+
+
 def two_figures(x: float) -> str:
     """``x`` to two significant figures, as plainly as that reads: '1.4', '2', '12', '140' (a ratio of two
     estimates deserves no more)."""
@@ -265,7 +268,11 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         if cheap[cost] > 0:
             sums = (f"{format_cost(dear[cost], cost, prices)} against {format_cost(cheap[cost], cost, prices)}"
                     if cost == "train_money" else "")
-            said = "; ".join(t for t in (sums, verdict) if t)
+            # the answers weigh no training under 100 GFLOP (about a second of a CPU): "200,000x the compute" for
+            # head_only over tfidf_logreg read as dear, where Learning curves called it "as cheap as any"
+            tiny = ("both next to nothing to train, under 100 GFLOP" if cost == "train_flops"
+                    and dear[cost] < NEGLIGIBLE_FLOPS else "")
+            said = "; ".join(t for t in (sums, tiny, verdict) if t)
             what = f"for {_ratio(dear[cost], cheap[cost])} {noun}" + (f" ({said})" if said else "")
         else:
             what = "(which trains nothing" + (f"; {verdict}" if verdict else "") + ")" + (

@@ -522,6 +522,11 @@ def test_accuracy_vs_cost_puts_no_strategy_under_the_majority_class_on_its_front
     lines = pareto.tradeoff_sentences(rows, "train_flops", judge=answer.gain_judge(runs))
     assert ("Not better than always answering the majority class beyond chance, so on no front however cheap: "
             "tfidf_logreg (57.3%).") in lines
+    # two costs under 100 GFLOP are both next to nothing, as the answers weigh them ("200,000x the compute" alone
+    # read as dear, beside Learning curves' "as cheap as any")
+    small = [dict(r, flat=False) | {"train_flops": f} for r, f in zip(rows, (4e5, 7.6e10))]
+    said = " ".join(pareto.tradeoff_sentences(small, "train_flops"))
+    assert "both next to nothing to train, under 100 GFLOP" in said
     assert not any("over tfidf_logreg" in t for t in lines)
     fig = pareto.pareto_figure(rows, "train_flops")
     symbols = {t.name: t.marker.symbol for t in fig.data if t.mode == "markers+text"}
