@@ -385,7 +385,8 @@ def result_row(run) -> dict:
             "error": run.error, "notes": list(run.notes),
             # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows
             # alike but for their ids): null where the strategy does not use one
-            "model": run.model, **{k: cfg.get(k) if _uses(run.strategy, k) else None
+            "model": run.model, **{k: cfg.get(k) if s is not None and (s.uses_tokens if k == "max_length" else
+                                                                     s.uses_epochs) else None
                                    for k in ("learning_rate", "epochs", "batch_size", "max_length")},
             "options": cfg.get("options") or {}}
 
@@ -1393,8 +1394,10 @@ def main(argv: list[str] | None = None) -> int:
     before = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _main(argv)
+    except Terminated:  # outside a training loop (predict, report, loading the data): quiet, as before
+        return 143
     finally:
-        signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
 
 
 def _main(argv: list[str] | None = None) -> int:

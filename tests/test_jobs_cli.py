@@ -240,6 +240,12 @@ def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypat
     assert first.error == "stopped with Ctrl-C while this run was training"
 
 
+def _with_fn(parser, command: str, fn):
+    """``parser`` with ``command``'s function replaced by ``fn``."""
+    parser._subparsers._group_actions[0].choices[command].set_defaults(fn=fn)
+    return parser
+
+
 def test_sigterm_in_cli_run_leaves_no_run_queued(tiny_model, tiny_csv, monkeypatch, capsys):
     """A review: `timeout 12 python -m bertlab run ...` (SIGTERM) left the rest of the batch 'queued' for ever,
     without a word; it is handled as Ctrl-C is, with the shell's 143."""
@@ -264,6 +270,19 @@ def test_sigterm_in_cli_run_leaves_no_run_queued(tiny_model, tiny_csv, monkeypat
     assert (first.status, second.status) == ("interrupted", CANCELLED)
     assert first.error == "stopped by SIGTERM while this run was training"
     assert signal.getsignal(signal.SIGTERM) is before  # put back: main() is called from other programs too
+    # outside a training loop (a diff review: a traceback and exit 1 from `predict` or `report`): quiet, 143
+    import bertlab.cli as cli
+
+    def listing_killed(args) -> int:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises here
+        return 0
+
+    parser = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_fn(parser(), "runs", listing_killed))
+    capsys.readouterr()
+    assert main(["runs"]) == 143
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
@@ -1115,3 +1134,14 @@ def test_cli_run_refuses_bad_descriptions_and_a_repeated_option_before_anything_
                  "--option", "tfidf_logreg.C=8"]) == 2
     assert "--option tfidf_logreg.C is given twice" in capsys.readouterr().err
     assert RunStore().list_runs() == []
+
+
+def test_cli_runs_lists_a_stored_run_of_a_strategy_no_longer_registered(tiny_data, capsys):
+    """A diff review: `runs` and `runs --json` stopped with "strategy 'old_removed' is unknown" on such a run."""
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    with store._tx() as c:
+        c.execute("UPDATE runs SET strategy=? WHERE id=?", ("old_removed", rid))
+    assert main(["runs", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["strategy"] == "old_removed" and row["learning_rate"] is None and row["max_length"] is None
