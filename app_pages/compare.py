@@ -341,7 +341,9 @@ def answer_box(done: list, still: int = 0) -> None:
     chosen = common.judge_chosen(default, "judge_by")
     a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
     # the paired table's note on the answer's p needs one, and how it judged
-    st.session_state["cmp_answered"] = None if a is None else "seeds" if a.over_seeds else "runs"
+    # (none where it recommends nothing: it quotes no pair then)
+    st.session_state["cmp_answered"] = (None if a is None or not a.recommends else "seeds" if a.over_seeds
+                                        else "runs")
     if a is None:
         if why := answer.no_answer_reason(done):  # said, not silently left out (runs on two files)
             st.markdown("#### Which one to use?")
@@ -485,8 +487,8 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         })
         if family > 1 and st.session_state.get("cmp_answered") == "seeds":  # its p is not in this table
             st.caption("Which one to use? compares strategies over their seeds (a paired t-test over the seeds' "
-                       "scores, not one run against one); this table pairs single runs, and p (Holm) adjusts for "
-                       "reading every pair of it at once.")
+                       "scores where both ran several times), not one run against one; this table pairs single "
+                       "runs, and p (Holm) adjusts for reading every pair of it at once.")
         elif family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes one pair's own p (a persona)
             st.caption("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats each of the "
                        "runs it names, which holds only if every one of those tests holds, so it needs no "

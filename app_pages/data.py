@@ -293,12 +293,20 @@ def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_r
                 + "a larger *Custom* test cap gives more test texts of each class."
                 if test_cap is not None and n_test >= test_cap
                 and (TEST_FRACTION * n_examples if test_rows is None else test_rows) > n_test
-                else "The test split is about a fifth of the examples: more test texts need a larger file."
+                else f"The test split is {test_share(n_test, n_examples)}: more test texts need a larger file."
                 if test_rows is None else "The test split is the data's own test rows: more test texts need more of "
                                           "them.")
         parts.append(f"The test split has only {listed}: per-class numbers and macro-F1 rest on a handful of texts. "
                      + more)
     return " ".join(parts)
+
+
+def test_share(n_test: int, n_examples: int) -> str:
+    """'about a fifth of the examples (240)', or for a tiny file, where each split keeps one example of every
+    class, its share: '2 of the 6 examples (33%)'."""
+    if n_test <= 0.25 * n_examples:
+        return f"about a fifth of the examples ({n_test:,})"
+    return f"{n_test:,} of the {n_examples:,} examples ({n_test / max(1, n_examples):.0%})"
 
 
 def sizes_note(cfg: DataConfig, n_examples: int, sizes: dict[str, int]) -> str:
@@ -308,13 +316,10 @@ def sizes_note(cfg: DataConfig, n_examples: int, sizes: dict[str, int]) -> str:
     said = []
     drawn = not (cfg.split_column or cfg.hub_test_split)
     if drawn and cfg.test_size is not None and sizes["test"] < cfg.test_size:
-        share = sizes["test"] / max(1, n_examples)
         # a 6-row file's 2 / 2 / 2 read "about a fifth of the examples (2)": each split keeps one of every class
-        said.append(f"The test split is about a fifth of the examples ({sizes['test']:,}), under its cap of "
-                    f"{cfg.test_size:,}." if share <= 0.25 else
-                    f"The test split is {sizes['test']:,} of the {n_examples:,} examples ({share:.0%}), under its cap "
-                    f"of {cfg.test_size:,}: more than the usual fifth, as each split keeps at least one example of "
-                    "every class.")
+        said.append(f"The test split is {test_share(sizes['test'], n_examples)}, under its cap of "
+                    f"{cfg.test_size:,}" + (": more than the usual fifth, as each split keeps at least one example "
+                                            "of every class." if sizes["test"] > 0.25 * n_examples else "."))
     unused = n_examples - sum(sizes.values())
     if unused > 0:
         capped = [f"{part} at {cap:,}" for part, cap in (("train", cfg.train_size), ("validation", cfg.val_size),

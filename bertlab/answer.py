@@ -1324,7 +1324,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                                "choosing one.",
                       sentences=[f"{', '.join(sorted(by_strategy))}: by {judge.name}, not better than the majority "
                                  "class's answers beyond chance (over their seeds, or on the test texts where run "
-                                 "once)."], caveat="", recommends=False)
+                                 "once)."], caveat="", recommends=False, over_seeds=True)
     ran = {st: sum(1 for (s_, _) in points if s_ == st) for st in by_strategy}  # runs each strategy finished
 
     def priced(s_: str) -> SimpleNamespace:

@@ -983,13 +983,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
         # its own plan stands: options that would make another one were taken and dropped without a word
-        given = [f"--{a.replace('_', '-')}" for a in ("strategies", "sizes", "seeds", "dataset", "model")
-                 if getattr(args, a) != (model_arg if a == "model" else lambda v: v)(
-                     args.command_parser.get_default(a))]  # (argparse passes a text default through its type)
+        # every option of the plan (all but what to do with it: list, dry run, outputs, how to judge)
+        given = [a.option_strings[0] for a in args.command_parser._actions
+                 if a.dest not in ("help", "sweep_id", "list", "dry_run", "no_run", "html", "png", "json", "judge_by")
+                 and getattr(args, a.dest) != (a.type(a.default) if isinstance(a.default, str) and a.type
+                                               else a.default)]  # (argparse passes a text default through its type)
         if given:
             print(f"note: {', '.join(given)} ignored: --sweep-id resumes that sweep as it was planned (its "
-                  "strategies, sizes, seeds, data and model); for another plan, start a sweep without it",
-                  file=sys.stderr)
+                  "strategies, sizes, seeds, data, model and training settings); for another plan, start a sweep "
+                  "without it", file=sys.stderr)
     else:
         if len(set(args.sizes)) != len(args.sizes):  # as --seeds: a repeated size was dropped without a word
             raise ConfigError("--sizes repeats a value; give each size once.")
@@ -1130,10 +1132,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             from bertlab.paired import load_predictions as paired_data
 
             names = variants.labels(left)
-            why = {r.id: "another test set" if paired_data(r) else "no test predictions kept" for r in left}
+            why = {r.id: "did not finish" if r.status != "succeeded" else
+                   "another test set" if paired_data(r) else "no test predictions kept" for r in left}
             print(f"note: {args.predictions} holds the runs scored on the first run's test set; left out: "
                   + ", ".join(f"{names[r.id]} · {r.id[-4:]} ({why[r.id]})" for r in left)
-                  + "; `report RUN_ID ... --predictions FILE` of those runs writes theirs", file=sys.stderr)
+                  + ("; `report RUN_ID ... --predictions FILE` of those on another test set writes theirs"
+                     if "another test set" in why.values() else ""), file=sys.stderr)
     return 0
 
 

@@ -247,19 +247,26 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
 
     def quoted(r: dict) -> str:  # " at $0.0123" on the money measure: a finance reader wants the sums themselves
         return f" at {format_cost(r[cost], cost, prices)}" if cost == "train_money" else ""
+    flat = [r for r in rows if r.get("flat") and r.get(metric) is not None]
+    if flat:  # a review: tfidf_logreg at 57.3%, under the 57.8% of always answering "fresh", starred on the front
+        named = [r["strategy"] + (f" ({r[metric]:.3f})" if metric == "test_macro_f1" else f" ({r[metric]:.1%})")
+                 for r in flat]
+        flat_said = ("Not better than always answering the majority class beyond chance, so on no front however "
+                     f"cheap: {', '.join(named)}.")
     if all_same_cost(rows, cost) and len(rows) > 1 and front:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
-        ranked = sorted((r for r in rows if r.get(metric) is not None), key=lambda r: -r[metric])
+        ranked = sorted((r for r in rows if r.get(metric) is not None and not r.get("flat")), key=lambda r: -r[metric])
         best = ranked[0]
         lead = (f"They all cost about the same on this measure ({format_cost(best[cost], cost, prices)}): "
                 f"{best['strategy']} is {top}")
         verdict = judge(best, ranked[1]) if judge and len(ranked) > 1 else None
+        tail = [flat_said] if flat else []  # never unmentioned where they all cost the same (a diff review)
         if verdict and not beyond_chance(verdict):
             # The same verdict as Compare's answer: a lead the test set cannot tell from chance is no reason to pick.
             return [f"{lead}, but its lead over {ranked[1]['strategy']} is {verdict}: on this measure they tie, "
-                    "and what training costs decides."]
+                    "and what training costs decides.", *tail]
         return [f"{lead}" + (f" ({verdict} over {ranked[1]['strategy']})" if verdict else "")
-                + ", so it is the one to use on this measure alone."]
+                + ", so it is the one to use on this measure alone.", *tail]
     out = []
     for cheap, dear in zip(front[:-1], front[1:]):
         d = dear[metric] - cheap[metric]
@@ -281,7 +288,6 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     out.reverse()
     on_front = set(pareto_front(rows, cost, metric))
     dominated, ties = [], []
-    flat = [r for r in rows if r.get("flat") and r.get(metric) is not None]
     for i, r in enumerate(rows):
         if i in on_front or r.get(cost) is None or r.get(metric) is None or r.get("flat"):
             continue
@@ -299,11 +305,8 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
         out.append(f"Not worth it on this measure: {', '.join(dominated)} (another strategy is at least as "
                    f"{'good by macro-F1' if metric == 'test_macro_f1' else 'accurate'} for no more {noun.removeprefix('the ')}).")
     out.extend(ties)
-    if flat:  # a review: tfidf_logreg at 57.3%, under the 57.8% of always answering "fresh", starred on the front
-        named = [r["strategy"] + (f" ({r[metric]:.3f})" if metric == "test_macro_f1" else f" ({r[metric]:.1%})")
-                 for r in flat]
-        out.append("Not better than always answering the majority class beyond chance, so on no front however "
-                   f"cheap: {', '.join(named)}.")
+    if flat:
+        out.append(flat_said)
     if len(front) == 1:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         out.insert(0, f"{front[0]['strategy']} is both {top} and the cheapest here.")

@@ -547,6 +547,11 @@ def test_accuracy_vs_cost_puts_no_strategy_under_the_majority_class_on_its_front
     small = [dict(r, flat=False) | {"train_flops": f} for r, f in zip(rows, (4e5, 7.6e10))]
     said = " ".join(pareto.tradeoff_sentences(small, "train_flops"))
     assert "both next to nothing to train, under 100 GFLOP" in said
+    # all at one cost (inference compute of runs sharing an encoder): the flat one is still named (a diff review)
+    same = [dict(r, inference_flops_per_text=5.9e8) for r in rows]
+    lines = pareto.tradeoff_sentences(same, "inference_flops_per_text")
+    assert lines[0].startswith("They all cost about the same on this measure") and "head_only is" in lines[0]
+    assert lines[-1].startswith("Not better than always answering the majority class beyond chance")
     assert not any("over tfidf_logreg" in t for t in lines)
     fig = pareto.pareto_figure(rows, "train_flops")
     symbols = {t.name: t.marker.symbol for t in fig.data if t.mode == "markers+text"}

@@ -1326,7 +1326,9 @@ def test_the_data_page_says_where_the_examples_no_split_holds_went():
     no_problems(at)
     assert {m.label: m.value for m in at.metric}["Test"] == "2"
     said = " ".join(c.value for c in at.caption)
-    assert "about a fifth" not in said
+    warned = " ".join(w.value for w in at.warning)  # the rare-class warning said "about a fifth" too (a diff review)
+    assert "about a fifth" not in said and "about a fifth" not in warned
+    assert "The test split is 2 of the 6 examples (33%): more test texts need a larger file." in warned
     assert ("The test split is 2 of the 6 examples (33%), under its cap of 500: more than the usual fifth, as each "
             "split keeps at least one example of every class.") in said
 

@@ -163,6 +163,14 @@ def test_a_file_without_a_header_line_keeps_its_first_row(tmp_path, suffix, sep)
         p.write_text(f"{header}{sep}verdict\n" + "".join(f"{t}{sep}{y}\n" for t, y in zip(texts, labels)))
         ds = load_file(p)
         assert len(ds.texts) == len(texts) and not any("header line" in n for n in ds.notes)
+    # two files joined with `cat`: names of no known kind, and the header line again inside (a diff review: read as
+    # a headerless file, its real header a row of data)
+    half = len(texts) // 2
+    body = ["".join(f"{t}{sep}{y}\n" for t, y in zip(texts[a:b], labels[a:b])) for a, b in ((0, half), (half, None))]
+    p.write_text(f"Phrase{sep}Polarity\n{body[0]}Phrase{sep}Polarity\n{body[1]}")
+    ds = load_file(p)
+    assert not any("has no header line" in n for n in ds.notes) and "Phrase" not in ds.texts
+    assert sorted(ds.texts) == sorted(texts) and any("dropped 1 row repeating the header line" in n for n in ds.notes)
 
 
 def test_explicit_columns_override_detection(tmp_path):

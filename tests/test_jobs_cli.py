@@ -907,6 +907,8 @@ def test_cli_runs_table_names_balanced_runs_and_their_seeds_and_sweep_list_says_
     assert "note: --sizes ignored: --sweep-id resumes that sweep as it was planned" in capsys.readouterr().err
     assert main(["sweep", "--sweep-id", sweep_id, "--no-run"]) in (0, 1)
     assert "ignored" not in capsys.readouterr().err
+    assert main(["sweep", "--sweep-id", sweep_id, "--epochs", "7", "--lr", "1e-3", "--no-run", "--json"]) in (0, 1)
+    assert "note: --epochs, --lr ignored" in capsys.readouterr().err  # every plan option (a diff review)
     # a size under 1 or given twice is refused, as `run --train-size` and a repeated --seeds are
     for sizes in (["-5"], ["0"], ["32", "32"]):
         with pytest.raises(SystemExit) if sizes != ["32", "32"] else contextlib.nullcontext():

@@ -689,6 +689,8 @@ def test_a_p_just_below_005_is_not_printed_as_005():
 def test_compare_page_says_the_answer_over_seeds_is_not_one_of_the_tables_pairs(tiny_model, tiny_data, bertlab_home):
     """A review: over seeds, the line under the table said the answer "quotes a pair's own p, not adjusted", where
     its p was a t-test over the seeds, in no row of the table."""
+    from dataclasses import replace
+
     store = RunStore(bertlab_home)
     for cfg in (make_config("tfidf_logreg", data=tiny_data),
                 *(make_config("head_only", model=tiny_model, data=tiny_data, max_length=32, seed=s) for s in (0, 1))):
@@ -699,6 +701,17 @@ def test_compare_page_says_the_answer_over_seeds_is_not_one_of_the_tables_pairs(
     assert any(c.startswith("Which one to use? compares strategies over their seeds (a paired t-test over the "
                             "seeds' scores") for c in said)
     assert not any(c.startswith("Which one to use? quotes a pair's own p") for c in said)
+    # where the answer recommends nothing (none better than the majority class), it quotes no pair: neither line
+    from bertlab import answer
+
+    real = answer.answer
+    answer.answer = lambda *a, **k: replace(real(*a, **k), recommends=False)
+    try:
+        at = app_on("app_pages/compare.py")
+    finally:
+        answer.answer = real
+    no_problems(at)
+    assert not any(c.value.startswith("Which one to use? ") for c in at.caption)
 
 
 def test_compare_pairs_the_best_run_with_another_strategys_run_at_its_seed_by_default(tiny_model, tiny_data,

@@ -407,7 +407,11 @@ def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_
     capsys.readouterr()
     assert main(["report", *ids, other, "--predictions", "mixed.csv"]) == 0
     err = capsys.readouterr().err
-    assert f"left out: tfidf_logreg · {other[-4:]} (another test set)" in err
+    assert f"left out: tfidf_logreg · {other[-4:]} (another test set)" in err and "of those on another" in err
+    queued = store.create_run(make_config("tfidf_logreg", data=runs[0].run_config.data))  # never trained
+    assert main(["report", *ids, queued, "--predictions", "queued.csv"]) == 0
+    err = capsys.readouterr().err
+    assert f"left out: tfidf_logreg · {queued[-4:]} (did not finish)" in err and "writes theirs" not in err
     assert main(["report", *ids, "--predictions", "same.csv"]) == 0
     assert "left out" not in capsys.readouterr().err
 

@@ -201,7 +201,13 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         )
     if df.empty:
         raise DataError(f"{filename} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
-    if (value := _header_is_data(df)) is not None:
+    header = [str(c).strip() for c in df.columns]
+    again = (df.map(lambda v: v.strip() if isinstance(v, str) else v) == header).all(axis=1)
+    if again.any():  # two files joined with `cat`: the second's header line is no example (a class of its name)
+        df = df[~again].reset_index(drop=True)
+        notes.append(f"{filename}: dropped {int(again.sum()):,} row{'s' * (int(again.sum()) > 1)} repeating the "
+                     "header line (files joined together?)")
+    elif (value := _header_is_data(df)) is not None:
         # a file with no header line (a .txt of "text<TAB>label" lines): its first row became the column names,
         # a sentence and a class, and was lost from the data without a word
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False,
