@@ -44,13 +44,16 @@ HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, 
 DEFAULT_REPORT = "bertlab-report.html"
 
 
-def _positive_int(v: str) -> int:
-    """A whole number from 1 (`runs --limit 0` said "no runs yet" beside a store of them)."""
+def _whole(v: str) -> int:
     try:
-        n = int(v)
+        return int(v)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{v!r} is not a whole number") from None
-    if n < 1:
+
+
+def _positive_int(v: str) -> int:
+    """A whole number from 1 (`runs --limit 0` said "no runs yet" beside a store of them)."""
+    if (n := _whole(v)) < 1:
         raise argparse.ArgumentTypeError(f"{v!r}: give a whole number from 1")
     return n
 
@@ -928,11 +931,7 @@ def _input_name(column: str) -> str:
 # --- sweep, report, export (learning curves and stakeholder outputs) ---------------------------------
 def _at_least_one(v: str) -> int:
     """A count of examples: a whole number of at least 1."""
-    try:
-        n = int(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{v!r} is not a whole number") from None
-    if n < 1:
+    if (n := _whole(v)) < 1:
         raise argparse.ArgumentTypeError(f"{n} is below 1: give a number of training examples, e.g. {PROJECT_TO}")
     return n
 
