@@ -970,6 +970,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     store = RunStore()
     if args.list:
+        if args.json:  # it printed the text lines, --json unread
+            print(json.dumps([{"sweep_id": s["id"], "dataset": s["dataset"], "strategies": s["shown"],
+                               "sizes": ["all" if n is None else n for n in s["sizes"]], "seeds": s["seeds"]}
+                              for s in sweep.list_sweeps(store)], indent=2))
+            return 0
         for s in sweep.list_sweeps(store):
             # "head_only (balanced)": a sweep with balanced class weights is not one without
             sizes = " ".join("all" if n is None else str(n) for n in s["sizes"])  # not Python's [32, None]

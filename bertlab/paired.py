@@ -583,7 +583,8 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
             else "none of these is" if not below else f"{below} of these {len(rows)} {'is' if below == 1 else 'are'}")
     out.append(f"  p below 0.05: unlikely to be the luck of the test set ({here}). The luck of training (another "
                "seed) is not covered." + (" With several pairs, some p fall below 0.05 by chance alone; Holm's adjusted p "
-                                 "keeps the chance of any false alarm among them under 5%."
+                                 "keeps the chance of any false alarm among them under 5%, and the count above goes "
+                                 "by it where a line has one."  # (a review counted 10 raw p below 0.05 beside "9")
                                  if any(r["holm_pairs"] > 1 for r in rows) else ""))
     return out
 

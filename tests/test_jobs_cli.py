@@ -901,6 +901,11 @@ def test_cli_runs_table_names_balanced_runs_and_their_seeds_and_sweep_list_says_
     assert sorted(line.split(tiny_csv.name)[1].split("sizes:")[0].strip() for line in listed) == [
         "zero_shot, head_only", "zero_shot, head_only (balanced)"]
     assert all(line.endswith("sizes: 16  seeds: 0") for line in listed)  # as typed, not Python's [16] (or None)
+    assert main(["sweep", "--list", "--json"]) == 0  # it printed the text lines
+    listed_json = json.loads(capsys.readouterr().out)
+    assert sorted(tuple(s["strategies"]) for s in listed_json) == [("zero_shot", "head_only"),
+                                                                   ("zero_shot", "head_only (balanced)")]
+    assert all(s["sizes"] == [16] and s["seeds"] == [0] for s in listed_json)
     # resumed by its id, the sweep keeps its own plan: other sizes are said to be ignored, not dropped silently
     sweep_id = listed[0].split()[0]
     assert main(["sweep", "--sweep-id", sweep_id, "--sizes", "128", "--no-run"]) in (0, 1)

@@ -658,6 +658,7 @@ def test_the_command_lines_legend_says_how_many_of_its_pairs_are_below_005():
     three, rows = legend([run("a", "full_ft", set()), run("b", "head_only", {0, 1}), run("c", "zero_shot", set(range(30)))])
     assert [r["holm_pairs"] for r in rows] == [3, 3, 3]
     assert sum(r["p (Holm)"] < 0.05 for r in rows) == 2 and "(2 of these 3 are)" in three
+    assert three.endswith("and the count above goes by it where a line has one.")  # which p it counts, said
 
 
 def test_the_legend_counts_each_line_by_the_p_it_is_judged_by():
