@@ -113,6 +113,13 @@ def load_config(model: str):
 
 
 @functools.lru_cache(maxsize=32)
+def layer_count(model: str, default: int = 12) -> int:
+    """How many encoder layers the model has (``num_hidden_layers`` in its config): read once per model, as the
+    Train page asks on every rerun (partial_ft's field stops there) and a hub model's config is a request online."""
+    return int(getattr(load_config(model), "num_hidden_layers", default))
+
+
+@functools.lru_cache(maxsize=32)
 def max_positions(model: str) -> int:
     """How many tokens the model's position embeddings cover (``max_position_embeddings`` in its config)."""
     return int(getattr(load_config(model), "max_position_embeddings", 512))

@@ -376,6 +376,19 @@ def test_partial_fts_layers_stop_at_the_models_layer_count(tiny_model, tiny_data
                  "--option", f"partial_ft.layers={depth + 1}"]) == 2
     assert f"layers must be from 0 to {depth} for" in capsys.readouterr().err
     assert RunStore(bertlab_home).list_runs() == []
+    # read once per model, not on every rerun of the page (a hub model's config is a request online)
+    from bertlab import models
+    from bertlab.strategies import REGISTRY
+
+    models.layer_count.cache_clear()
+    calls = []
+    real = models.load_config
+    models.load_config = lambda m: calls.append(m) or real(m)
+    try:
+        assert [REGISTRY["partial_ft"].option_max("layers", tiny_model) for _ in range(3)] == [depth] * 3
+    finally:
+        models.load_config = real
+    assert calls == [tiny_model]
 
 
 def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertlab_home):

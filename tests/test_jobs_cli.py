@@ -224,18 +224,27 @@ def test_cli_run_json_recommends_no_run_where_the_answer_finds_none_worth_using(
     assert sum(r["recommended"] for r in json.loads(capsys.readouterr().out)) == 1
 
 
-def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypatch, capsys):
+def _stopped_run(stop, tiny_model, tiny_csv, monkeypatch, capsys) -> tuple[int, str, list]:
+    """A two-run `run` whose first run calls ``stop()`` once claimed: (exit status, stderr, the runs in order)."""
     import bertlab.runner
 
-    def interrupted(store, run_id, on_progress=None):
+    def stopped(store, run_id, on_progress=None):
         store.claim(run_id, "cpu")
+        stop()
+
+    monkeypatch.setattr(bertlab.runner, "execute_run", stopped)
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot",
+                 "--model", tiny_model])
+    return code, capsys.readouterr().err, sorted(RunStore().list_runs(), key=lambda r: r.created)
+
+
+def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypatch, capsys):
+    def interrupted():
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bertlab.runner, "execute_run", interrupted)
-    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot",
-                 "--model", tiny_model]) == 130
-    assert "interrupted" in capsys.readouterr().err
-    first, second = sorted(RunStore().list_runs(), key=lambda r: r.created)
+    code, err, (first, second) = _stopped_run(interrupted, tiny_model, tiny_csv, monkeypatch, capsys)
+    assert code == 130
+    assert "interrupted" in err
     assert (first.status, second.status) == ("interrupted", CANCELLED)
     assert first.error == "stopped with Ctrl-C while this run was training"
 
@@ -253,20 +262,15 @@ def test_sigterm_in_cli_run_leaves_no_run_queued(tiny_model, tiny_csv, monkeypat
     import signal
     import time
 
-    import bertlab.runner
-
-    def killed(store, run_id, on_progress=None):
-        store.claim(run_id, "cpu")
+    def killed():
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler raises here
         raise AssertionError("SIGTERM was not handled")
 
     before = signal.getsignal(signal.SIGTERM)
-    monkeypatch.setattr(bertlab.runner, "execute_run", killed)
-    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot",
-                 "--model", tiny_model]) == 143
-    assert "interrupted (stopped by SIGTERM)" in capsys.readouterr().err
-    first, second = sorted(RunStore().list_runs(), key=lambda r: r.created)
+    code, err, (first, second) = _stopped_run(killed, tiny_model, tiny_csv, monkeypatch, capsys)
+    assert code == 143
+    assert "interrupted (stopped by SIGTERM)" in err
     assert (first.status, second.status) == ("interrupted", CANCELLED)
     assert first.error == "stopped by SIGTERM while this run was training"
     assert signal.getsignal(signal.SIGTERM) is before  # put back: main() is called from other programs too

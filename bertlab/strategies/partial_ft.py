@@ -69,14 +69,14 @@ class PartialFineTune(ClassifierStrategy):
         if option != "layers":
             return None
         try:
-            return int(getattr(models.load_config(model), "num_hidden_layers", 48))
+            return models.layer_count(model, 48)
         except BertlabError:  # a model whose config cannot be read: the run says why when it starts
             return None
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """The top k of L layers train (a training step's share k/L); the rest only run forward."""
         step, forward = super().probe_work(config, sizes)
-        n_layers = int(getattr(models.load_config(config.model), "num_hidden_layers", 12))
+        n_layers = models.layer_count(config.model)
         share = top_layers_option(config.options, n_layers) / max(1, n_layers)
         return step * share, forward + step * (1 - share)
 
