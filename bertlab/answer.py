@@ -921,6 +921,22 @@ def seed_paired_p(diffs: list[float]) -> float | None:
     return float(2 * student_t.sf(abs(mean) / (sd / math.sqrt(k)), k - 1))
 
 
+def seed_interval(diffs: list[float]) -> tuple[float, float] | None:
+    """The 95% interval of the mean of per-seed differences, from the t distribution (the paired t-test's own: it
+    leaves out zero exactly where that test's p is below 0.05). None with under two seeds or no spread."""
+    from scipy.stats import t as student_t
+
+    k = len(diffs)
+    if k < 2:
+        return None
+    mean = sum(diffs) / k
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (k - 1))
+    if sd <= 1e-12:
+        return None
+    half = float(student_t.ppf(0.975, k - 1)) * sd / math.sqrt(k)
+    return mean - half, mean + half
+
+
 def seeds_p(diffs: list[float], each_seed, one_split=None) -> tuple[float | None, str]:
     """(p, how) for a gap over seeds: the paired t-test over the seeds' ``diffs`` ("t"); where it does not find the
     gap beyond chance, ``each_seed()`` (the paired test on each seed's own test texts, one p per seed, None where
@@ -1019,16 +1035,25 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     how: dict[tuple[str, str], str] = {}  # which test decided each pair: "t", "each" or "one" (one seed)
 
     @functools.cache
-    def test(a: str, b: str) -> tuple[float | None, int]:
-        """(p, seeds compared) for strategy a against b; p None where there is nothing to test on. Seeds at which
-        both are the same runs (two strategies no seed changes, each run once) count once: copies are not seeds."""
+    def common_seeds(a: str, b: str) -> tuple:
+        """The seeds both strategies ran at. Seeds at which both are the same runs (two strategies no seed changes,
+        each run once) count once: copies are not seeds."""
         pairs: dict[tuple, object] = {}
         for k in sorted(set(by_strategy[a]) & set(by_strategy[b]), key=str):
             pa, pb = by_strategy[a][k], by_strategy[b][k]  # a sweep's one zero_shot run serves every seed
             pairs.setdefault((pa.get("run_id") or id(pa), pb.get("run_id") or id(pb)), k)
-        common = list(pairs.values())
+        return tuple(pairs.values())
+
+    def gaps(a: str, b: str) -> list[float]:
+        """a's score minus b's at each seed both ran."""
+        return [by_strategy[a][k][key] - by_strategy[b][k][key] for k in common_seeds(a, b)]
+
+    @functools.cache
+    def test(a: str, b: str) -> tuple[float | None, int]:
+        """(p, seeds compared) for strategy a against b; p None where there is nothing to test on."""
+        common = common_seeds(a, b)
         if len(common) >= 2:
-            p, how[(a, b)] = seeds_p([by_strategy[a][k][key] - by_strategy[b][k][key] for k in common],
+            p, how[(a, b)] = seeds_p(gaps(a, b),
                                      lambda: [per_seed(a, b, k) for k in common],
                                      lambda: len({fingerprint(x, k) for x in (a, b) for k in common} - {None}) == 1)
             return p, len(common)
@@ -1091,7 +1116,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
            "costs": {s: v["cost"] for s, v in stats_all.items()},
            "accuracies": {s: v["acc"] for s, v in stats_all.items()}, "useless": sorted(useless),
            # (p, seeds) of one strategy against another and which test gave it, for an answer's sentences
-           "test": test, "how_of": lambda a, b: how[(a, b)]}
+           "test": test, "how_of": lambda a, b: how[(a, b)], "gaps": gaps}
     cheaper = sorted((s for s in stats if _dearer(stats[best]["cost"], stats[s]["cost"])),
                      key=lambda s: stats[s]["cost"])
 
@@ -1363,13 +1388,19 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                              "cannot rule out chance: more test texts would settle it.")
         elif len(common) > 1:
             ahead = sum(by_strategy[best][c][judge.key] > by_strategy[pick][c][judge.key] for c in common)
+            lead = seed_interval(row["gaps"](best, pick))  # how large the lead may be, as for one run each
             sentences.append(f"{best} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
-                             f"{len(common)} seeds to rule out chance: more seeds would settle it.")
+                             f"{len(common)} seeds to rule out chance: more seeds would settle it."
+                             + (f" The 95% interval of its mean lead (t over the seeds) runs from "
+                                f"{judge.span(*lead)}: if a lead near the top of that range would be worth its "
+                                "cost, run more seeds to settle it." if lead else ""))
     elif row["near"] is not None:
         near, k = row["near"], row["seeds"]
+        lead = seed_interval(row["gaps"](best, near)) if row.get("how") == "t" else None
         headline = (f"Use {best}: {judge.top} ({mean(best)}), ahead of every cheaper strategy beyond chance; of "
                     f"the nearest, {near} ({mean(near)}), by {judge.gap(acc[best] - acc[near])} ({test_name(k)}, "
-                    f"{paired.p_is(row['p'])}).{size}")
+                    f"{paired.p_is(row['p'])}" + (f"; 95% interval of the lead {judge.span(*lead)}" if lead else "")
+                    + f").{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
     elif (cheapest := row["why"].startswith(f"{judge.top} and the cheapest")) or row["why"].startswith(
             f"{judge.top} and next to nothing"):

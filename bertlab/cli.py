@@ -1411,6 +1411,9 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
+    if unknown and args.cmd == "predict":  # `predict RUN --json "a text"`: argparse took the texts before --json only
+        args.text = [*args.text, *(u for u in unknown if not u.startswith("-"))]
+        unknown = [u for u in unknown if u.startswith("-")]
     if unknown:  # `sweep --quick` showed the top-level usage ("python -m bertlab: error: ..."), not sweep's
         given = list(sys.argv[1:] if argv is None else argv)
         at = given.index(args.cmd) if args.cmd in given else len(given)

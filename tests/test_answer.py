@@ -13,7 +13,7 @@ import pytest
 from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
 from bertlab import answer, paired
-from bertlab.metrics import classification_report
+from bertlab.metrics import classification_report, signed
 from bertlab.pareto import format_flops
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
@@ -414,9 +414,16 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
     ft, ho, zs = [0.8, 0.825, 0.79], [0.75, 0.76, 0.755], 0.7
     p_ho = answer.seed_paired_p([x - y for x, y in zip(ft, ho)])
     assert p_ho < 0.05 and answer.seed_paired_p([x - zs for x in ft]) < 0.05  # the premise
+    # the lead's 95% interval, as for one run each (a review: over seeds, a p and no range); scipy's own t-interval
+    from scipy.stats import ttest_rel
+
+    ci = ttest_rel(ft, ho).confidence_interval()
+    lead = f"{signed(100 * ci.low, 1)} to {signed(100 * ci.high, 1)} points"
+    assert lead == "+1.3 to +8.7 points"
     assert a.headline == ("Use full_ft: the most accurate (80.5%, mean of 3 seeds), ahead of every cheaper strategy "
                           "beyond chance; of the nearest, head_only (75.5%, mean of 3 seeds), by 5.0 points (paired "
-                          f"t-test over 3 seeds, {paired.p_is(p_ho)}). With 500 training examples.")
+                          f"t-test over 3 seeds, {paired.p_is(p_ho)}; 95% interval of the lead {lead}). With 500 "
+                          "training examples.")
     assert a.sentences[0].startswith("What the lead costs: head_only takes 1/40 of the training compute")
     assert a.caveat.startswith("3 training seeds on one split")
     # Closer runs: head_only is the one to start with.
@@ -428,6 +435,9 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
                                  "accurate strategy, full_ft (79.3%, mean of 3 seeds)")
     assert "a gap the seeds cannot tell from chance (paired t-test over 3 seeds, p = " in a.headline
     assert a.sentences[0].startswith("full_ft was ahead at 2 of 3 seeds")  # 320/318, 310/316, 322/312
+    ci = ttest_rel([0.8, 0.775, 0.805], [0.795, 0.79, 0.78]).confidence_interval()
+    assert (f"The 95% interval of its mean lead (t over the seeds) runs from {signed(100 * ci.low, 1)} to "
+            f"{signed(100 * ci.high, 1)} points: if a lead near the top") in a.sentences[0]
 
 
 def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over_them(tiny_model, tiny_data,

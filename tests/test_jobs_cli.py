@@ -96,6 +96,10 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     assert main(["predict", out[1]["run_id"], "--text", "a wonderful film", "--text", "a dull one", "--json"]) == 0
     assert [json.loads(x)["text"] for x in capsys.readouterr().out.strip().splitlines()] == ["a wonderful film",
                                                                                           "a dull one"]
+    # texts after an option are texts too (`predict RUN --json "text"` was "unrecognized arguments")
+    assert main(["predict", out[1]["run_id"], "a wonderful film", "--json", "a dull one"]) == 0
+    assert [json.loads(x)["text"] for x in capsys.readouterr().out.strip().splitlines()] == ["a wonderful film",
+                                                                                          "a dull one"]
     # `predict all` with one run's saved model gone: the others answer, the broken one is named (a review: nothing
     # answered); named by its id, it is still an error
     import shutil
