@@ -154,8 +154,14 @@ def load_encoder(model: str):
         raise ModelError(f"cannot load model {model!r}: {e}") from None
 
 
-def load_classifier(model: str, label_names: list[str], pretrained: bool = True, config_overrides: dict | None = None):
-    """A sequence-classification model: pretrained encoder + new head, or random init when not ``pretrained``."""
+def load_classifier(model: str, label_names: list[str], pretrained: bool = True, config_overrides: dict | None = None,
+                    notes: list[str] | None = None):
+    """A sequence-classification model: pretrained encoder + new head, or random init when not ``pretrained``.
+
+    A checkpoint that is itself a classifier (someone's fine-tuned model) brings its own head: it is replaced by a
+    new one for these labels (:func:`fresh_head`), said in ``notes``. Its head for another number of classes failed
+    the run with transformers' "ignore_mismatched_sizes" error, whose report no one saw; one of the same size was
+    kept silently, trained on other labels, perhaps in another order."""
     from transformers import AutoConfig, AutoModelForSequenceClassification
 
     labels = {"num_labels": len(label_names), "id2label": dict(enumerate(label_names)),
@@ -163,12 +169,49 @@ def load_classifier(model: str, label_names: list[str], pretrained: bool = True,
     path = resolve(model)
     try:
         if pretrained:
-            return AutoModelForSequenceClassification.from_pretrained(
-                path, use_safetensors=True, **labels, **_hub_kwargs())
+            net, info = AutoModelForSequenceClassification.from_pretrained(
+                path, use_safetensors=True, ignore_mismatched_sizes=True, output_loading_info=True, **labels,
+                **_hub_kwargs())
+            if (said := fresh_head(net, info)) and notes is not None:
+                notes.append(said)
+            return net
         cfg = AutoConfig.from_pretrained(path, **labels, **(config_overrides or {}), **_hub_kwargs())
         return AutoModelForSequenceClassification.from_config(cfg)
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot load model {model!r}: {e}") from None
+
+
+def fresh_head(net: torch.nn.Module, info: dict) -> str | None:
+    """Where ``net``'s classification head (every weight outside its encoder, ``base_model_prefix``) came from the
+    checkpoint, wholly or in part, start all of it afresh, as transformers starts a head the checkpoint lacks
+    (normal weights of the config's ``initializer_range``, zero biases, unit norms): a note saying so, else None.
+    Every strategy then compares the same thing: a pretrained encoder and a new head."""
+    prefix = getattr(net, "base_model_prefix", "") or ""
+    head = [(n, m) for n, m in net.named_children() if n != prefix and any(True for _ in m.parameters())]
+    names = {f"{n}.{k}" for n, m in head for k, _ in m.named_parameters()}
+    if not names:
+        return None
+    if not names - set(info.get("missing_keys", []) or []):  # a plain encoder: transformers made the head, as it should
+        return None
+    std = float(getattr(net.config, "initializer_range", None) or 0.02)
+    with torch.no_grad():
+        for _, m in head:
+            for sub in m.modules():
+                if isinstance(sub, torch.nn.Linear):
+                    sub.weight.normal_(0.0, std)
+                    if sub.bias is not None:
+                        sub.bias.zero_()
+                elif isinstance(sub, torch.nn.LayerNorm) or "Norm" in type(sub).__name__:
+                    if getattr(sub, "weight", None) is not None:
+                        sub.weight.fill_(1.0)
+                    if getattr(sub, "bias", None) is not None:
+                        sub.bias.zero_()
+    # its own number of classes: the first size of an output weight that does not fit these labels
+    was = next((int(old[0]) for k, old, now in info.get("mismatched_keys", []) or []
+                if k in names and len(old) == 2 and int(now[0]) == net.config.num_labels), None)
+    return (f"the checkpoint is itself a classifier{f' (of {was} classes)' if was else ''}: its own head "
+            f"({', '.join(sorted(n for n, _ in head))}) was set aside, and a new one for these "
+            f"{net.config.num_labels} classes starts from random weights, as for any pretrained encoder")
 
 
 # The encoder's modules above its layer stack, which read the top layer's output: BERT's pooler, ModernBERT's final

@@ -319,3 +319,40 @@ def test_lora_flops_count_each_adapters_weight_gradient_as_often_as_its_layer_ru
     tokens = 1000
     grads = get_strategy("lora").train_flops(pm, tokens, trainable, total) - 4 * non_embedding_params(pm) * tokens
     assert grads == pytest.approx(2 * tokens * (depth * adapters + head))
+
+
+@pytest.mark.parametrize("arch", ["bert", "distilbert"])
+def test_a_fine_tuned_classifier_checkpoint_gets_a_new_head_with_a_note(arch, tiny_data, tmp_path):
+    """A review: someone's fine-tuned 3-class checkpoint, on 2-class data, failed full_ft, lora, partial_ft and
+    dapt with transformers' "ignore_mismatched_sizes" error (its report shown nowhere); one with a head of the same
+    size kept that head, trained on other labels, silently."""
+    import transformers as t
+
+    tok = t.AutoTokenizer.from_pretrained(models.default_model_path())
+    for classes in (3, 2):
+        cfg = (t.BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                            intermediate_size=64, max_position_embeddings=128, num_labels=classes)
+               if arch == "bert" else _config("distilbert", tok))
+        cfg.num_labels = classes
+        torch.manual_seed(0)
+        clf = t.AutoModelForSequenceClassification.from_config(cfg)
+        with torch.no_grad():
+            clf.classifier.weight.fill_(0.5)  # the old head, told apart from a new one
+        d = tmp_path / f"{arch}-{classes}"
+        clf.save_pretrained(d, safe_serialization=True)
+        tok.save_pretrained(d)
+        notes: list[str] = []
+        net = models.load_classifier(str(d), ["neg", "pos"], notes=notes)
+        assert net.classifier.weight.shape[0] == 2 and not torch.any(net.classifier.weight == 0.5)
+        said = "classifier (of 3 classes):" if classes == 3 else "classifier:"
+        assert len(notes) == 1 and f"the checkpoint is itself a {said}" in notes[0], notes
+        assert "a new one for these 2 classes starts from random weights" in notes[0]
+        if classes == 3:
+            for name in ("full_ft", "lora"):
+                store, rid, status = _run(str(d), tiny_data, name)
+                assert status == SUCCEEDED, store.get(rid).error
+                assert any("the checkpoint is itself a classifier (of 3 classes)" in n for n in store.get(rid).notes)
+    # an encoder without a head (the packaged model's kind): a new head, as ever, and nothing said
+    notes = []
+    models.load_classifier(str(models.default_model_path()), ["neg", "pos"], notes=notes)
+    assert notes == []

@@ -29,5 +29,5 @@ class FullFineTune(ClassifierStrategy):
     def build(self, ctx: RunContext):
         torch.manual_seed(ctx.config.seed)
         tok = models.load_tokenizer(ctx.config.model)
-        model = models.load_classifier(ctx.config.model, ctx.splits.label_names, pretrained=True)
+        model = models.load_classifier(ctx.config.model, ctx.splits.label_names, pretrained=True, notes=ctx.notes)
         return model, tok

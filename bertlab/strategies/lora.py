@@ -82,7 +82,7 @@ class LoRA(ClassifierStrategy):
         r, alpha, dropout = lora_options(cfg.options)
         torch.manual_seed(cfg.seed)
         tok = models.load_tokenizer(cfg.model)
-        base = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True)
+        base = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True, notes=ctx.notes)
         targets = TARGETS.get(base.config.model_type)
         if targets is None:
             raise ConfigError(f"lora does not know the attention projections of model type "

@@ -84,7 +84,7 @@ class PartialFineTune(ClassifierStrategy):
         cfg = ctx.config
         torch.manual_seed(cfg.seed)
         tok = models.load_tokenizer(cfg.model)
-        model = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True)
+        model = models.load_classifier(cfg.model, ctx.splits.label_names, pretrained=True, notes=ctx.notes)
         layers = encoder_layers(model)
         k = top_layers_option(cfg.options, len(layers))
         if cfg.options.get("layers") is None:
