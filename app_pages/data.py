@@ -173,15 +173,20 @@ def choose_hub() -> DataConfig | None:
     if st.button("Load from the hub", disabled=not wanted[0]):
         st.session_state["hub_loaded"] = wanted
     if st.session_state.get("hub_loaded") != wanted:
+        failed = st.session_state.get("hub_failed")
+        if failed and failed[0] == wanted:  # said until the inputs change or the button is pressed again: it went
+            common.show_error(failed[1])  # within seconds with a sidebar's refresh while runs trained
         return None
     try:
         with st.spinner(f"Loading {wanted[0]} from the hub…"):
             table = hub_table(*wanted[:3])
             if wanted[3]:
                 hub_table(wanted[0], wanted[3], wanted[2])  # a wrong test split is said here, with the button
-    except BertlabError:
-        st.session_state["hub_loaded"] = None  # said once; not tried again on every rerun until the button
+    except BertlabError as e:
+        st.session_state["hub_loaded"] = None  # not tried again on every rerun until the button
+        st.session_state["hub_failed"] = (wanted, e)
         raise
+    st.session_state.pop("hub_failed", None)
     cols = [str(c) for c in table.frame.columns]
     guess = guess_columns(table.frame.head(5000))
     keep = hub and (current.name, current.hub_split, current.hub_config, current.hub_test_split) == wanted

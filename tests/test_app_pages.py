@@ -1200,6 +1200,14 @@ def test_a_hub_datasets_own_test_split_is_chosen_on_the_data_page(monkeypatch):
     at.text_input(key="keep_hub_test_split").set_value("nope").run()
     next(b for b in at.button if b.label == "Load from the hub").click().run()
     assert at.error and "nope" in at.error[0].value  # a split the dataset lacks: said, with the button
+    # and still said on the next rerun (a sidebar's refresh while runs train took it away within seconds), without
+    # trying again; gone once the inputs change
+    loads = []
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: loads.append(a) or splits[k.get("split")])
+    at.run()
+    assert at.error and "nope" in at.error[0].value and loads == []
+    at.text_input(key="keep_hub_test_split").set_value("").run()
+    assert not at.error
 
 
 def test_a_workbook_with_a_number_for_a_header_still_offers_its_own_split():
