@@ -1255,7 +1255,8 @@ def add_extra_commands(sub) -> None:
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,
-                    help="zip path, or a folder to put <run id>.zip in (default: the data home's exports/)")
+                    help="a .zip path, or a folder to put <run id>.zip in (a name ending in / is a folder, made if need "
+                         "be; default: the data home's exports/)")
     ex.add_argument("--onnx", action="store_true",
                     help="also the model as model.onnx for ONNX Runtime (head_only, zero_shot: their encoder as "
                          "encoder/model.onnx), checked against PyTorch's answers; not tfidf_logreg")

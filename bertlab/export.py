@@ -13,6 +13,7 @@ max_length, as training did.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -269,9 +270,18 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         out_dir = data_home() / "exports"
         out_dir.mkdir(parents=True, exist_ok=True)
         dest = out_dir / f"{run_id}.zip"
-    dest = Path(dest).expanduser()
+    folder = str(dest).endswith(("/", os.sep))  # `-o exports/`: a folder, made if need be (Path drops the slash,
+    dest = Path(dest).expanduser()              # and a file named "exports" held only the last of 12 runs)
+    if folder and not dest.is_dir():
+        if not dest.parent.is_dir():
+            raise BertlabError(f"cannot write into {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
+        dest.mkdir()
     if dest.is_dir():
         dest = dest / f"{run_id}.zip"
+    elif dest.suffix.lower() != ".zip":
+        raise BertlabError(f"{str(dest)!r} is neither a .zip file name nor a folder: name the zip (e.g. "
+                           f"{str(dest.with_suffix('.zip'))!r}), or end a folder's name with '/' to write "
+                           f"{run_id}.zip into it (made if need be).")
     if not dest.parent.is_dir():
         raise BertlabError(f"cannot write {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
     tmp = dest.with_name(dest.name + ".part")

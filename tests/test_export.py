@@ -153,6 +153,15 @@ def test_cli_export_to_a_folder_or_a_missing_one(tiny_model, tiny_data, tmp_path
     assert main(["export", rid, "-o", str(tmp_path / "missing" / "m.zip")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*.part"))
+    # a folder's name ending in '/' is a folder, made if need be: it wrote a zip named "exports" (a review: 12 runs
+    # exported there, the last one kept)
+    assert main(["export", rid, "-o", str(tmp_path / "exports") + "/"]) == 0
+    assert zipfile.is_zipfile(tmp_path / "exports" / f"{rid}.zip")
+    # a name that is neither a zip's nor a folder's is refused, with the two ways out
+    assert main(["export", rid, "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "is neither a .zip file name nor a folder" in err and "out.zip" in err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("strategy", ["full_ft", "head_only", "zero_shot", "tfidf_logreg"])
