@@ -1181,7 +1181,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def add_extra_commands(sub) -> None:
     """The sweep, report and export subcommands."""
     sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
-    sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path, or hub:<name>")
+    sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path (or a dataset folder of train/validation/test files), or hub:<name>")
     sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"],
                     help="each named once (default: zero_shot head_only tfidf_logreg full_ft lora; `strategies` lists "
                          "them all)")
@@ -1269,7 +1269,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("datasets", help="list built-in datasets").set_defaults(fn=cmd_datasets)
     sub.add_parser("strategies", help="list strategies").set_defaults(fn=cmd_strategies)
     r = sub.add_parser("run", help="run strategies one after another and print a comparison")
-    r.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path, or hub:<name>")
+    r.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path (or a dataset folder of train/validation/test files), or hub:<name>")
     r.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "full_ft", "scratch"],
                    metavar="NAME", help="default: zero_shot head_only full_ft scratch; `python -m bertlab "
                                         "strategies` lists them all, what each does and its defaults")

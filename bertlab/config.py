@@ -87,7 +87,7 @@ class DataConfig:
             # datasets.load_dataset() also accepts local paths: a "hub name" must never reach the disk
             raise ConfigError(
                 f"hub dataset name {self.name!r} is not a hub id like 'imdb' or 'user/dataset'; "
-                "to use a file on this machine, upload it instead."
+                "to use a file on this machine, upload it on the Data page (on the command line: --dataset PATH)."
             )
         for f in ("train_size", "val_size", "test_size"):
             v = getattr(self, f)

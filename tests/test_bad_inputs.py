@@ -690,7 +690,8 @@ def test_unknown_strategy_and_unknown_field(world):
 def test_unknown_hub_dataset_offline(world):
     expected = ("the Hugging Face hub is unreachable and dataset 'someone/no-such-dataset' (split 'train') is not in "
                 "this machine's datasets cache, so it cannot be loaded. Download it on a machine that is online and "
-                "upload it here as a CSV/JSONL/Parquet file, or pick a built-in dataset.")
+                "use it as a CSV/JSONL/Parquet file (uploaded on the Data page, or its path as --dataset on the command "
+                "line), or pick a built-in dataset.")
     cfg = make_config("full_ft", model=world.model, data=DataConfig(source="hub", name="someone/no-such-dataset"))
     with pytest.raises(DataError) as e:
         load_splits(cfg.data)

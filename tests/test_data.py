@@ -632,3 +632,49 @@ def test_columns_that_cannot_be_told_apart_start_from_the_text_and_the_likeliest
         detect_columns(df.copy())
     assert sorted(e.value.choices) == ["id", "stars"]
     assert fallback_columns(df, e.value) == ("review", "stars")  # not the id, whose every value is another class
+
+
+def test_a_datasets_folder_is_read_with_its_own_split_and_class_names(tmp_path, capsys):
+    """A review: an ML engineer's dataset downloaded elsewhere (a hub download's data/train-*.parquet and
+    data/test-*.parquet, or datasets' save_to_disk folder) was "a folder, not a file"; its parts are its own split,
+    its ClassLabel ids their names, as for a hub dataset."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.cli import main
+    from bertlab.data.files import split_column_of_file
+
+    feats = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+    texts, labels = make_texts(120)
+    parts = {"train": slice(0, 70), "validation": slice(70, 90), "test": slice(90, 120)}
+    dd = datasets.DatasetDict({k: datasets.Dataset.from_dict(
+        {"text": texts[s], "label": [int(y == "pos") for y in labels[s]]}, features=feats) for k, s in parts.items()})
+    (tmp_path / "hub" / "data").mkdir(parents=True)
+    for k, d in dd.items():
+        d.to_parquet(tmp_path / "hub" / "data" / f"{k}-00000-of-00001.parquet")
+    dd.save_to_disk(str(tmp_path / "saved"))
+    (tmp_path / "csvs").mkdir()
+    for k, s in (("train", slice(0, 90)), ("test", slice(90, 120))):  # a train.csv beside a test.csv, names as text
+        pd.DataFrame({"text": texts[s], "label": labels[s]}).to_csv(tmp_path / "csvs" / f"{k}.csv", index=False)
+    for folder, sizes in (("hub", (70, 20, 30)), ("saved", (70, 20, 30)), ("csvs", (None, None, 30))):
+        path = tmp_path / folder
+        assert split_column_of_file(path) == "split"
+        ds = load_file(path, split_column="split")
+        assert ds.label_names == ["neg", "pos"]
+        sp = load_splits(DataConfig(source="file", name=str(path), split_column="split", train_size=None,
+                                    val_size=None, test_size=None))
+        assert len(sp.test) == 30 and set(sp.test.texts) == set(texts[90:120])
+        if sizes[0]:
+            assert (len(sp.train), len(sp.val)) == sizes[:2]
+        assert any(n.startswith("read the folder's train (1 file)") and n.endswith("its own split") for n in ds.notes)
+    # only a train part: the split is drawn, and said so
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "train.csv").write_text((tmp_path / "csvs" / "train.csv").read_text())
+    assert split_column_of_file(tmp_path / "only") is None
+    ds = load_file(tmp_path / "only")
+    assert any("with no test part, the split is drawn" in n for n in ds.notes)
+    # a folder of other things is no dataset, however deep its part-named files (/tmp read /tmp/x/data/train.csv)
+    with pytest.raises(DataError, match="holds no data files named by their part"):
+        load_file(tmp_path)
+    # the command line takes the folder as --dataset
+    assert main(["run", "--dataset", str(tmp_path / "hub"), "--strategies", "tfidf_logreg", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["status"] == "succeeded" and out[0]["label_names"] == ["neg", "pos"]

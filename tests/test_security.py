@@ -250,7 +250,8 @@ def test_dataset_name_with_a_path_is_not_read_from_disk(source):
         with pytest.raises(ConfigError) as e:
             DataConfig(source="hub", name="../../etc/passwd")
         assert str(e.value) == ("hub dataset name '../../etc/passwd' is not a hub id like 'imdb' or "
-                                "'user/dataset'; to use a file on this machine, upload it instead.")
+                                "'user/dataset'; to use a file on this machine, upload it on the Data page (on the command "
+                                "line: --dataset PATH).")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -512,6 +512,9 @@ def split_column_of_file(path: str | Path, exclude: set[str | None] = frozenset(
     columns given); None where it has none or cannot be read (loading it then says why)."""
     path = Path(path)
     try:
+        if path.is_dir():  # a dataset's folder: its files' parts, where it has a test part
+            found = {p for p, _ in folder_parts(path)}
+            return FOLDER_SPLIT if {"train", "test"} <= found else None
         if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
             return None
         df = read_table(path.read_bytes(), upload_display_name(path.name), [])
@@ -675,9 +678,116 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     return ds
 
 
+FOLDER_SPLIT = "split"  # the column a folder's table says each row's part in (its file's name or folder)
+FOLDER_FILES = 64  # a dataset's folder holds a few files per part; more is some other folder
+
+
+def _part_of_name(name: str) -> str | None:
+    """The part a file's name says: 'train-00000-of-00001.parquet', 'test.csv', 'dev_set.jsonl'; None otherwise."""
+    return part_of(re.split(r"[-_.\s]", name, maxsplit=1)[0])
+
+
+def folder_parts(path: Path) -> list[tuple[str, Path]]:
+    """(part, file) of a dataset saved as a folder, in the first of these layouts it has: table files named by
+    their part in it (``train.csv`` beside ``test.csv``), or in its ``data/`` folder (a hub download's
+    ``data/train-00000-of-00001.parquet``), or the ``.arrow`` files of a datasets ``save_to_disk`` folder, in
+    folders named by their part (``train/``, ``test/``). Only those places are looked in: a folder of other things
+    (a home folder) is no dataset, however deep its files."""
+    def visible(d: Path) -> list[Path]:
+        try:
+            return sorted(f for f in d.iterdir() if not f.name.startswith("."))
+        except OSError:
+            return []
+
+    for d in (path, path / "data"):
+        found = [(part, f) for f in visible(d) if f.is_file() and f.suffix.lower() in SUFFIXES
+                 and (part := _part_of_name(f.name)) is not None]
+        if found:
+            return found
+    return [(part, f) for sub in visible(path) if sub.is_dir() and (part := part_of(sub.name)) is not None
+            for f in visible(sub) if f.is_file() and f.suffix == ".arrow"]
+
+
+def _class_names(f: Path, table=None) -> dict:
+    """ClassLabel names of a hub file's columns, {column: names object}: in a Parquet file's own metadata (the hub
+    writes its features there) or beside an .arrow file (``dataset_info.json``); {} where it says none."""
+    from types import SimpleNamespace
+
+    info = None
+    try:
+        if table is not None:
+            meta = (table.schema.metadata or {}).get(b"huggingface")
+            info = json.loads(meta).get("info") if meta else None
+        elif (f.parent / "dataset_info.json").is_file():
+            info = json.loads((f.parent / "dataset_info.json").read_text())
+    except (ValueError, OSError):
+        return {}
+    feats = (info or {}).get("features") or {}
+    return {c: SimpleNamespace(names=v["names"]) for c, v in feats.items()
+            if isinstance(v, dict) and v.get("_type") == "ClassLabel" and v.get("names")}
+
+
+def read_folder(path: Path, notes: list[str]) -> tuple[pd.DataFrame, bool]:
+    """A dataset saved as a folder (:func:`folder_parts`) as one table, and whether it has a test part: then its
+    column :data:`FOLDER_SPLIT` names each row's part, read as a file's own split; else the split is drawn (a
+    note says so). ClassLabel ids become their names, as for a hub dataset.
+
+    Raises:
+        DataError: no such files, too many, or too large together.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bertlab.data.hub import _names_for_class_labels
+
+    files = folder_parts(path)
+    if not files:
+        raise DataError(f"{str(path)!r} is a folder, not a file, and holds no data files named by their part "
+                        "(train, validation, test); choose a CSV, TSV, JSONL, JSON, Parquet or .xlsx file, or a "
+                        "folder of train/validation/test files (a hub dataset's download, or datasets' "
+                        "save_to_disk).")
+    if len(files) > FOLDER_FILES:
+        raise DataError(f"{str(path)!r} holds {len(files):,} data files named by a part; a dataset's folder holds "
+                        f"a few per part (at most {FOLDER_FILES}): choose the dataset's own folder.")
+    total = sum(f.stat().st_size for _, f in files)
+    if total > MAX_FILE_BYTES:
+        raise DataError(too_big_message(path.name, total))
+    frames = []
+    for part, f in files:
+        if f.suffix == ".arrow":
+            try:
+                with pa.memory_map(str(f)) as src:
+                    table = pa.ipc.open_stream(src).read_all()
+            except (pa.ArrowInvalid, OSError) as e:
+                raise DataError(f"{f.name} is not a readable Arrow file ({e}).") from None
+            df, names = table.to_pandas(), _class_names(f)
+        elif f.suffix.lower() in (".parquet", ".pq"):
+            try:
+                table = pq.read_table(f)
+            except (pa.ArrowInvalid, OSError) as e:
+                raise DataError(f"{f.name} is not a readable Parquet file ({e}).") from None
+            df, names = table.to_pandas(), _class_names(f, table)
+        else:
+            df, names = read_table(f.read_bytes(), f.name, notes), {}
+        df.columns = [str(c) for c in df.columns]
+        _names_for_class_labels(df, names)
+        frames.append(df.assign(**{FOLDER_SPLIT: part}))
+    df = pd.concat(frames, ignore_index=True)
+    parts = sorted({p for p, _ in files}, key=("train", "validation", "test").index)
+    shown = ", ".join(f"{p} ({sum(1 for q, _ in files if q == p)} file{'s' * (sum(1 for q, _ in files if q == p) > 1)})"
+                      for p in parts)
+    if "test" in parts and "train" in parts:
+        notes.append(f"read the folder's {shown}: its own split")
+        return df, True
+    notes.append(f"read the folder's {shown}: with no " + ("test" if "train" in parts else "train")
+                 + " part, the split is drawn from all of their rows")
+    return df.drop(columns=[FOLDER_SPLIT]), False
+
+
 def load_file(path: str | Path, text_column: str | None = None, label_column: str | None = None,
               raw: bytes | None = None, split_column: str | None = None) -> TextDataset:
-    """Load a user's CSV/TSV/JSONL/JSON/Parquet file (from disk, or from ``raw`` bytes).
+    """Load a user's CSV/TSV/JSONL/JSON/Parquet/.xlsx file (from disk, or from ``raw`` bytes), or a dataset's
+    folder of train/validation/test files (:func:`read_folder`).
 
     Raises:
         DataError: any problem with the file, with what to do about it.
@@ -685,7 +795,13 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     path = Path(path)
     if raw is None:
         if path.is_dir():
-            raise DataError(f"{str(path)!r} is a folder, not a file; choose a CSV, TSV, JSONL, JSON or Parquet file.")
+            notes: list[str] = []
+            df, own = read_folder(path, notes)
+            if split_column == FOLDER_SPLIT and not own:
+                split_column = None
+            elif own and split_column != FOLDER_SPLIT:  # the split drawn all the same (--split-column none)
+                df = df.drop(columns=[FOLDER_SPLIT])
+            return dataset_from_table(df, path.name, text_column, label_column, notes, split_column)
         if not path.is_file():
             raise DataError(f"file {str(path)!r} does not exist.")
         if path.stat().st_size > MAX_FILE_BYTES:  # checked before reading: never pull 10 GB into memory

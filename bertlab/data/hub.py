@@ -100,7 +100,8 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
             raise DataError(
                 f"the Hugging Face hub is unreachable and dataset {name!r} ({which}) is not in this "
                 "machine's datasets cache, so it cannot be loaded. Download it on a machine that is online and "
-                "upload it here as a CSV/JSONL/Parquet file, or pick a built-in dataset."
+                "use it as a CSV/JSONL/Parquet file (uploaded on the Data page, or its path as --dataset on the command "
+                "line), or pick a built-in dataset."
             ) from None
         raise DataError(f"could not load hub dataset {name!r} ({which}): {e}") from None
     df = d.to_pandas()
