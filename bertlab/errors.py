@@ -68,9 +68,11 @@ def unwritable_reason(e: BaseException) -> str | None:
 def store_message(root, e: BaseException) -> str:
     """What to do when the data directory ``root`` cannot be written, from the OS's or SQLite's reason ``e``."""
     why = unwritable_reason(e) or (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()
+    # "free some space" fits a full disk only (a review: said of a read-only folder)
+    do = ("free some space, or point" if why == "it is full" else
+          "make it writable, or point" if why.startswith("it is read-only") else "point")
     return (f"cannot write the data directory {str(root)!r} ({why}). Runs, models and caches are kept there: "
-            "free some space, or point BERTLAB_HOME at a folder you can write and restart "
-            "(BERTLAB_HOME=/path/to/folder make run).")
+            f"{do} BERTLAB_HOME at a folder you can write and restart (BERTLAB_HOME=/path/to/folder make run).")
 
 
 class RunCancelled(Exception):

@@ -23,7 +23,7 @@ from bertlab import models, paired
 from bertlab.costs import PeakMemory, serving_bytes
 from bertlab.data import load_splits
 from bertlab.engine import Callbacks
-from bertlab.errors import BertlabError, RunCancelled
+from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
 from bertlab.estimate import truncated_mean
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
@@ -345,6 +345,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         msg = f"{type(e).__name__}: {e}"
         if _looks_like_oom(e):
             msg = _oom_message(e)
+        elif unwritable_reason(e) == "it is full":  # safetensors' own error as it saves the model (a review: its
+            msg = f"{store_message(store.root, e)} ({msg})"  # raw "SafetensorError: ... os error 28", no way out)
         store.finish(run_id, FAILED, error=msg, traceback=tb.format_exc())
         return FAILED
     finally:

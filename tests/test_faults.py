@@ -374,6 +374,26 @@ def test_fault_while_loading_data_fails_the_run_only(tiny_model, tiny_data, monk
         jm.shutdown()
 
 
+def test_a_disk_full_as_the_model_is_saved_says_what_to_do(tiny_data, monkeypatch):
+    """A review: a run that filled the disk while saving its model failed with safetensors' raw "SafetensorError:
+    Error while serializing: I/O error: No space left on device (os error 28)", where the app's other writes say
+    what to do."""
+    class SafetensorError(Exception):
+        pass
+
+    def full(*a, **k):
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    monkeypatch.setattr(runner.paired, "save_predictions", full)
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert execute_run(store, rid) == FAILED
+    error = store.get(rid).error
+    assert error.startswith(f"cannot write the data directory {str(store.root)!r} (it is full)"), error
+    assert "free some space" in error and error.endswith("(SafetensorError: Error while serializing: I/O error: No "
+                                                         "space left on device (os error 28))")
+
+
 def test_store_write_failing_mid_run_never_leaves_it_running(tiny_model, tiny_data, monkeypatch):
     """Every curve write for one run fails (disk full): the run must still end, and the next one run."""
     real = RunStore.add_points
@@ -606,6 +626,8 @@ def test_an_unwritable_data_directory_is_a_sentence_not_a_traceback(tmp_path, ti
         store.create_run(make_config("tfidf_logreg", data=tiny_data))
     assert str(e.value).startswith(f"cannot write the data directory {str(tmp_path / 'ro')!r} (it is read-only or "
                                    "not yours to write). ") and "BERTLAB_HOME" in str(e.value)
+    assert "make it writable, or point BERTLAB_HOME" in str(e.value)  # not "free some space" (a review)
+    assert "free some space" not in str(e.value)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("BERTLAB_HOME", str(blocker / "data"))  # cannot be made

@@ -408,6 +408,15 @@ def test_an_upload_that_cannot_be_written_says_so_and_leaves_nothing_behind(bert
     with pytest.raises(DataError, match="Check that the data directory can be written"):
         save_upload(b"text,label\na,x\nb,y\n", "mine.csv")
 
+    # a read-only folder: the clean-up fails too, and that second error went up as a traceback (a review)
+    def read_only(*a, **k):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(files.os, "open", read_only)
+    monkeypatch.setattr(files.Path, "unlink", read_only)
+    with pytest.raises(DataError, match="Read-only file system. Check that the data directory can be written"):
+        save_upload(b"text,label\na,x\nb,y\n", "mine.csv")
+
 
 def test_a_currency_cannot_carry_markup_into_the_report():
     from bertlab.errors import ConfigError

@@ -856,7 +856,10 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
             f.write(raw)
         os.replace(tmp, target)  # atomic: a reader never sees half a file
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only folder refuses this too: its error, not the one that matters, went up
+            pass
         what = ("Free some disk space, or point BERTLAB_HOME at a directory with room, and upload it again."
                 if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else
                 "Check that the data directory can be written (or point BERTLAB_HOME at one that can), and upload "
