@@ -739,6 +739,31 @@ def test_of_equally_accurate_runs_the_report_names_the_cheapest_most_accurate_as
     assert re.search(r"Most accurate[^:]*: <b>tfidf_logreg</b>", page)
 
 
+def test_runs_on_two_datasets_get_no_accuracy_against_compute_verdict_across_them(tiny_data):
+    """A review: a report over runs on bbc_news and rotten_tomatoes declined the answer ("trained and tested on
+    different data"), then said "Most accurate: tfidf_logreg (bbc_news) ... Not worth it: ... (rotten_tomatoes)"."""
+    import dataclasses
+
+    store = RunStore()
+    ids = []
+    for name, flops, data in (("head_only", 3e11, tiny_data), ("tfidf_logreg", 1e6, tiny_data),
+                              ("head_only", 3e11, dataclasses.replace(tiny_data, name=tiny_data.name + ".other.csv"))):
+        rid = store.create_run(make_config(name, data=data), batch_id="b")
+        store.claim(rid, "cpu")
+        store.update(rid, data_summary={"sizes": {"train": 100, "validation": 20, "test": 50}})
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.9, "test_macro_f1": 0.9, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": flops, "trainable_params": 770,
+                            "inference_flops_per_text": 5e8, "device": "cpu (2 threads)"})
+        ids.append(rid)
+    page = report.build_html(store, ids)
+    assert "trained and tested on different data" in page
+    assert "Accuracy against training compute</h2><p>" not in page, page[page.find("Accuracy against"):][:600]
+    assert "Not worth it" not in page, page[page.find("Not worth it") - 400:][:600]
+    assert "Pareto front" not in page and "For the same reason the report draws no accuracy-against-cost" in page
+    page = report.build_html(store, ids[:2])  # one dataset: the section stands
+    assert "Accuracy against training compute</h2><p>" in page
+
+
 def test_cli_report_csvs_start_with_the_mark_excel_needs_as_the_apps_downloads_do(tiny_model, tiny_data, tmp_path,
                                                                                  capfd):
     """`report --csv` and `--predictions` wrote no byte-order mark, the app's same downloads one: the same table
