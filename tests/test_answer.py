@@ -1677,3 +1677,18 @@ def test_in_projector_mode_compares_results_table_is_split_into_scores_and_costs
     assert scores == ["run", "test accuracy", "95% interval", "macro-F1"]
     assert train[0] == serve[0] == "run" and "train FLOPs" in train and "peak memory (MiB)" in serve
     assert scores[1:] + train[1:] + serve[1:] == one[1:]  # every column, once
+
+
+def test_the_answer_says_where_the_clock_disagrees_with_the_flops_it_weighs(tmp_path):
+    """A review: "Use tfidf_logreg: ... the cheapest to train" above a table timing it at 13.6 s and head_only at
+    6.9 s; the answer weighs training FLOPs and never said so."""
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 380), 2.2e8, 13.6)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 376, 7), 4.2e11, 6.9)
+    a = answer.answer([tf, ho])
+    assert a.pick is tf and "the cheapest to train" in a.headline
+    assert ("By the clock, head_only trained faster here (6.9 s against 13.6 s): the answer weighs training FLOPs"
+            in a.text())
+    # within the clock's noise (not 1.5 times as fast, or under 2 s apart): nothing said
+    for slow, fast in ((10.0, 8.0), (2.5, 1.0)):
+        tf.costs["train_seconds"], ho.costs["train_seconds"] = slow, fast
+        assert "By the clock" not in answer.answer([tf, ho]).text()
