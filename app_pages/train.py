@@ -18,7 +18,7 @@ from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
-from bertlab.teaching import COST_NOTES, card
+from bertlab.teaching import COST_NOTES, card, trains_words
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
 # Measured with bench/gpu.py on an H200 (bench/README.md, GPU section): BERT-base, bf16, one epoch of short texts.
@@ -301,7 +301,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         est = estimate(share)
         again = estimate(1.0) if share is not None and share < 1.0 else est
         probe_would_help = probe_would_help or (est.seconds is None and work is not None and speed is None)
-        rows.append({"strategy": n, "trains": s.trains + _options_set(n, overrides), "frozen": s.frozen,
+        rows.append({"strategy": n, "trains": trains_words(n, model) + _options_set(n, overrides),
+                     "frozen": s.frozen,
                      "estimated time": est.text(),
                      "estimate from": est.basis})
         seconds[n] = (est.seconds, again.seconds)
@@ -604,7 +605,7 @@ if summary is not None:
         s = REGISTRY[n]
         swatch = common.swatch(n)
         with st.expander(f"**{n}**: {s.summary}", expanded=False):
-            st.markdown(f"{swatch} **{s.title}**: trains {s.trains}; "
+            st.markdown(f"{swatch} **{s.title}**: trains {trains_words(n, model)}; "
                         f"frozen: {s.frozen}.", unsafe_allow_html=True)
             if s.when:
                 st.caption(f"When to use it: {s.when}")

@@ -66,8 +66,8 @@ PLAIN = {
                 "final layer that makes the decision). Like an experienced reader who studies your examples and "
                 "adapts everything they know.",
                 "A few thousand labelled examples and some computing time: usually the most accurate.",
-                "The costliest pretrained option: every weight changes at every step, which takes several times "
-                "the model's own memory."),
+                "The costliest of the one-phase options (dapt reads the texts first, then trains the same way): "
+                "every weight changes at every step, which takes several times the model's own memory."),
     "partial_ft": ("The lower layers, which deal with words and grammar, stay as they are; only the top layers, "
                    "closer to the meaning, are adjusted, with a new head. Like keeping a reader's vocabulary and "
                    "retraining only their judgement.",
@@ -277,6 +277,25 @@ def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[s
     head = sum(p.numel() for n, p in m.named_parameters() if not n.startswith(m.base_model_prefix + "."))
     parts.append(("head", head))
     return tuple(parts)
+
+
+def trains_words(strategy: str, model: str = DEFAULT_MODEL) -> str:
+    """What ``strategy`` trains, in words (its ``trains``), for ``model``: a model with no pooler (RoBERTa,
+    DistilBERT, ModernBERT: their heads do its work) is not told it trains "the pooler" (a review)."""
+    from bertlab.errors import BertlabError
+    from bertlab.strategies import get_strategy
+
+    words = get_strategy(strategy).trains
+    if "pooler" not in words:
+        return words
+    try:
+        pooler = dict(model_parts(model)).get("pooler", 0)
+    except (BertlabError, OSError, ValueError):  # a model that does not load: its own error is said elsewhere
+        return words
+    if pooler:
+        return words
+    return words.replace("embeddings, pooler and the new head", "embeddings and the new head").replace(
+        ", the pooler and the new head", " and the new head")
 
 
 @functools.lru_cache(maxsize=8)
@@ -512,7 +531,8 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     intro, plain_when, plain_cost = PLAIN.get(strategy, (s.summary, "", ""))
     if strategy == "scratch" and opts.get("mlm_epochs"):  # pretrained on the texts first: not "only labelled"
         intro, plain_cost = SCRATCH_PRETRAINED
-    return Card(strategy=strategy, title=s.title, summary=s.summary, trains=s.trains, frozen=s.frozen, when=s.when,
+    return Card(strategy=strategy, title=s.title, summary=s.summary, trains=trains_words(strategy, model),
+                frozen=s.frozen, when=s.when,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),
                 intro=intro, plain_when=plain_when, plain_cost=plain_cost)

@@ -356,3 +356,18 @@ def test_a_fine_tuned_classifier_checkpoint_gets_a_new_head_with_a_note(arch, ti
     notes = []
     models.load_classifier(str(models.default_model_path()), ["neg", "pos"], notes=notes)
     assert notes == []
+
+
+def test_cards_do_not_say_a_model_without_a_pooler_trains_one(arch_model):
+    """A review: the full_ft card of a RoBERTa said it "trains all encoder layers, embeddings, pooler and the new
+    head", of a model with no pooler (its head does that work)."""
+    from bertlab import teaching
+
+    arch, model = arch_model
+    has_pooler = arch == "albert"  # of these, only ALBERT keeps BERT's pooler in its classifier
+    assert (dict(teaching.model_parts(model)).get("pooler", 0) > 0) is has_pooler
+    for name in ("full_ft", "partial_ft", "lora"):
+        words = teaching.card(name, model).trains
+        assert ("pooler" in words) is has_pooler, words
+        assert words.endswith("the new head")
+    assert "pooler" in teaching.card("full_ft").trains  # the packaged MiniLM has one
