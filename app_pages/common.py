@@ -36,6 +36,7 @@ DATA_KEY = "keep_data_config"
 PRESETS = SPLIT_PRESETS  # the Data page's size choices (bertlab.config; the CLI's --quick is the first)
 DEFAULT_PRESET = "Quick demo"
 CORE_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")
+RUNS_LISTED = 2000  # Compare offers the batches of this many newest runs (each listed batch whole)
 
 
 # --- process-wide resources --------------------------------------------------------------------

@@ -923,13 +923,20 @@ def live(run_ids: list[str], refreshing: bool) -> None:
 
 
 st.title("Compare")
-all_runs = common.store().list_runs(limit=300)
+all_runs = common.store().list_runs(limit=common.RUNS_LISTED)
+older = len(all_runs) == common.RUNS_LISTED  # the oldest batch listed is whole, never cut (a review: 300 runs in, a
+if older:  # batch showed 10 of its 11 runs and the oldest batch was gone, without a word)
+    have = {r.id for r in all_runs}
+    all_runs += [r for r in common.store().list_runs(batch_id=all_runs[-1].batch_id, limit=None) if r.id not in have]
 if not all_runs:
     st.info("No runs yet. Choose data and strategies, then launch them on the Train page.")
     st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
 
 ids = select_runs(all_runs)
+if older:
+    st.caption(f"Listed: the batches of the newest {common.RUNS_LISTED:,} runs. Older ones: `python -m bertlab runs` "
+               "lists them, `python -m bertlab report --batch ID` reports one.")
 row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
 # Built only when clicked (a callable), so the 2-second refresh never pays for them.
 # Money at the prices set on the Accuracy vs cost page, as the app shows it.

@@ -1850,3 +1850,30 @@ def test_runs_picked_from_two_datasets_each_say_their_dataset(tiny_data, bertlab
     lines = [m.value for m in at.markdown if "<b>tfidf_logreg</b>" in m.value]
     assert len(lines) == 2 and any("tweets" in v for v in lines) and any(
         make_config("tfidf_logreg", data=tiny_data).data.label in v for v in lines), lines
+
+
+def test_compare_lists_the_oldest_batch_it_offers_whole_and_says_older_ones_are_not_listed(tiny_data, monkeypatch):
+    """A review: with more runs than Compare read (300), the oldest batch listed showed 10 of its 11 runs and the
+    batch before it was gone, without a word."""
+    from app_pages import common
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    for batch, names in (("b-old", ("zero_shot", "tfidf_logreg", "head_only")), ("b-new", ("zero_shot", "tfidf_logreg"))):
+        for name in names:
+            rid = store.create_run(make_config(name, data=tiny_data), batch_id=batch)
+            store.claim(rid, "cpu")
+            store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.9, "test_macro_f1": 0.9,
+                                                  "majority_accuracy": 0.5},
+                         costs={"train_seconds": 1.0, "train_flops": 1e6, "trainable_params": 10})
+            time.sleep(0.01)  # created in this order
+    monkeypatch.setattr(common, "RUNS_LISTED", 4)  # b-new's 2 and the newest 2 of b-old's 3
+    at = app_on("app_pages/compare.py")
+    assert not at.exception, [e.value for e in at.exception]
+    box = next(s for s in at.selectbox if s.label.startswith("Batch"))
+    old = next(o for o in box.options if "head_only" in o)
+    assert "zero_shot" in old, box.options  # b-old whole: its oldest run, zero_shot, was cut off
+    assert any("Listed: the batches of the newest 4 runs" in c.value for c in at.caption)
+    monkeypatch.setattr(common, "RUNS_LISTED", 2000)
+    at = app_on("app_pages/compare.py")
+    assert not any("Listed: the batches of the newest" in c.value for c in at.caption)
