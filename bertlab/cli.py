@@ -438,7 +438,10 @@ def per_class_lines(runs: list) -> list[str]:
     a run, as Compare's "Per class" table: where there are three classes or more. Accuracy and macro-F1 average
     away which class a run misses (on the 3-class tweets, zero_shot found 14% of the neutral tweets at 43%
     accuracy); with two, the answer's missed-class sentence and macro-F1 say enough. Runs on other classes than
-    the first one's (another dataset) are left out, and counted."""
+    the first one's (another dataset) are left out, and counted. A half rounds up (12.5% -> 13%), as Compare and the
+    report round it (:func:`bertlab.metrics.whole_percent`)."""
+    from bertlab.metrics import whole_percent
+
     done = [r for r in runs if r.status == "succeeded" and (r.metrics or {}).get("per_class")]
     if not done:
         return []
@@ -459,7 +462,7 @@ def per_class_lines(runs: list) -> list[str]:
              row(["class", "test texts", *(names[r.id] for r in same)])]
     for c in classes:
         got = [(r.metrics["per_class"].get(c) or {}).get("recall") for r in same]
-        lines.append(row([str(c), f"{support[c]:,}", *("-" if v is None else f"{100 * v:.0f}%" for v in got)]))
+        lines.append(row([str(c), f"{support[c]:,}", *("-" if v is None else whole_percent(100 * v) for v in got)]))
     if left := len(done) - len(same):
         lines.append(f"  Left out: {left} run(s) on other classes (another dataset).")
     return lines

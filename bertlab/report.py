@@ -13,7 +13,6 @@ import csv
 import html
 import io
 import json
-import math
 import re
 import time
 
@@ -21,7 +20,7 @@ from bertlab import answer, paired, pareto, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
-from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed
+from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.store import Run, RunStore, undone_batches
@@ -571,7 +570,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if (recall := plots.per_class_rows(ok)) is not None:
         # Halves up, as Compare's table rounds them (JavaScript's toFixed): 10 of 16 texts read 63% there and 62%
         # here (Python rounds a half to even), on the rare class a reader checks.
-        table = [{k: v if k == "run" or v is None else f"{math.floor(v + 0.5)}%" for k, v in row.items()}
+        table = [{k: v if k == "run" or v is None else whole_percent(v) for k, v in row.items()}
                  for row in recall.rows]
         parts.append("<h2>Recall per class (test set)</h2>" + _table(table, [("run", "run")] + [
             (c, c) for c in recall.columns.values()]) + "<p class='muted'>The share of each class's test texts "

@@ -1072,6 +1072,22 @@ def test_cli_per_class_recall_tells_seeds_of_one_strategy_apart():
     assert lines[2].split() == ["a", "10", "50%", "90%"]
 
 
+def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
+    """A review: `run` printed 2 of 16 texts found as "12%" (Python's format rounds a half to even) where Compare and
+    the report read "13%"; 10 of 16 read "62%" there and "63%" in both."""
+    from bertlab.cli import per_class_lines
+    from bertlab.metrics import whole_percent
+    from bertlab.store import Run
+
+    per_class = {"a": {"recall": 2 / 16, "support": 16}, "b": {"recall": 10 / 16, "support": 16},
+                 "c": {"recall": 0.145, "support": 200}}  # 14.499...: no half, rounds down everywhere
+    run = Run(id="r0", batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
+              model="minilm", config={"seed": 0}, metrics={"label_names": ["a", "b", "c"], "per_class": per_class})
+    rows = [line.split() for line in per_class_lines([run])[2:]]
+    assert rows == [["a", "16", "13%"], ["b", "16", "63%"], ["c", "200", "14%"]]
+    assert [whole_percent(100 * v["recall"]) for v in per_class.values()] == ["13%", "63%", "14%"]
+
+
 def test_cli_output_piped_to_a_reader_that_stops_early_ends_quietly(bertlab_home):
     """A review: `bertlab runs | head -3` ended with "error: [Errno 32] Broken pipe"."""
     import os
