@@ -201,9 +201,25 @@ body{overflow-wrap:anywhere}table{overflow-wrap:normal}
 .wide th:first-child{background:#f4f4f4}
 @media (max-width:640px){body{margin:1em auto;padding:0 .75em}h1{font-size:1.5em}h2{font-size:1.25em}
 table{font-size:.8em}th,td{padding:.25em .4em}.modebar-container{display:none}}
-@media print{body{max-width:none;margin:0}table{font-size:.72em}th,td{padding:.2em .35em}
-.wide td:first-child,.wide th:first-child{position:static;box-shadow:none}}
+@media print{body{max-width:none;margin:0}table{font-size:.62em}th,td{padding:.15em .3em}
+.wide td:first-child,.wide th:first-child{position:static;box-shadow:none}
+.wide{overflow:visible}thead{display:table-header-group}tr{break-inside:avoid}
+.wide,.fig,.grid>div,li{break-inside:avoid}h2,h3{break-after:avoid}.modebar-container{display:none}
+pre{white-space:pre-wrap;overflow:visible}}
+@media print{details::details-content{content-visibility:visible;display:contents}}
 """
+# On paper: a table scrolling in its box lost its right edge and printed its scrollbar over the next heading. It
+# fits the page instead (a smaller font; one still wider makes Chromium and Firefox scale the whole page to fit,
+# rather than cut it), its header on each page it spans, a row never split. A chart, a table or a confusion matrix
+# is kept on one page, a chart with its heading and caption (.fig), and plotly's toolbar (printed over the confusion
+# matrices' titles) is left out. The closed <details> (each run's config and notes) open: by ::details-content
+# (in a rule of its own: a selector a browser does not know drops the whole rule it is in) and by _PRINT_SCRIPT,
+# for browsers without it; on screen they stay closed.
+_PRINT_SCRIPT = """<script>(function(){var shut=[];
+function open(){document.querySelectorAll('details:not([open])').forEach(function(d){d.open=true;shut.push(d)})}
+function close(){shut.forEach(function(d){d.open=false});shut=[]}
+addEventListener('beforeprint',open);addEventListener('afterprint',close);
+var m=matchMedia('print');if(m.addListener)m.addListener(function(e){if(e.matches)open();else close()})})()</script>"""
 # On a phone: without the viewport tag a mobile browser lays the page out 980 px wide and shrinks it to fit (tiny
 # text); the CSS above keeps what is wider than the screen scrolling inside its own box (tables), fitting (figures,
 # the confusion grid; a touch screen shows plotly's toolbar always, over a small chart's title, so it goes) or
@@ -307,7 +323,7 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
                 v = f"{v:,}"
             cells.append(f"<td>{html.escape('-' if v is None else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<div class='wide'><table><tr>{head}</tr>{''.join(body)}</table></div>"
+    return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def _mlm_figure(runs: list[Run], points: list[dict]):
@@ -661,12 +677,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id)):
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
                                config={"displaylogo": False, "responsive": True})
-        parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}")
+        parts.append(f"<div class='fig'><h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}</div>")
     parts.append(_confusion_section(runs, names))  # plotly.js came with the first figure above (there is one: Accuracy)
     parts.append("<h2>Data</h2>" + _data_section(runs))
     parts.append(_machine_section(runs, names))
     parts.append(_configs_section(runs))
-    parts.append("</body></html>")
+    parts.append(_PRINT_SCRIPT + "</body></html>")
     return "\n".join(parts)
 
 

@@ -699,6 +699,94 @@ def test_the_report_fits_a_phone_screen(tiny_model, tiny_data, tmp_path):
             browser.close()
 
 
+def _print_css(page: str) -> str:
+    """The report's rules for paper: the bodies of its @media print blocks, one after the other."""
+    css = page[page.index("<style>"):page.index("</style>")]
+    out = []
+    for m in re.finditer(r"@media print\{", css):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        out.append(css[m.end():i - 1])
+    return "".join(out)
+
+
+def test_the_printed_report_keeps_its_tables_charts_and_configs_whole(finished):
+    """A review printed the report to PDF: the results table lost its right edge under a printed scrollbar, its
+    header sat alone at the foot of page 1, charts split across pages under headings left at a page's foot, plotly's
+    toolbar covered the confusion matrices' titles, and each run's config and notes (closed <details>) were not on
+    paper at all."""
+    store, ids = finished
+    page = report.build_html(store, ids)
+    paper = _print_css(page).replace("\n", "")
+    for rule in (".wide{overflow:visible}", "thead{display:table-header-group}", "tr{break-inside:avoid}",
+                 "h2,h3{break-after:avoid}", ".modebar-container{display:none}"):
+        assert rule in paper, rule
+    assert re.search(r"(^|[,}])\.fig[,{][^}]*?break-inside:avoid", paper.replace(".grid>div", ""))
+    assert "details::details-content{content-visibility:visible" in paper
+    # every table has its header row in a <thead> (repeated on each page a long table spans)
+    assert page.count("<table>") == page.count("<table><thead><tr><th>") > 3
+    assert "<thead><tr><th>run</th><th>train n</th>" in page
+    # each chart with its heading and caption in one box kept on a page
+    charts = page.split("<h2>Confusion matrices")[0].count('class="plotly-graph-div"')
+    assert charts >= 6 and page.count("<div class='fig'><h2>") == charts
+    # on screen the configs stay closed; the script opens them for print only, and closes them after
+    assert "<details>" in page and "<details open" not in page
+    script = page[page.rindex("<script>"):page.rindex("</script>")]
+    assert "beforeprint" in script and "afterprint" in script and "matchMedia('print')" in script
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(),
+                    reason="/usr/bin/chromium is missing: run `make browser-deps`")
+def test_the_report_printed_on_a4_fits_the_page_and_opens_every_config(tiny_model, tiny_data, tmp_path):
+    """As printed (print media, an A4 page's 718 px between its margins): no table scrolls or runs past the page,
+    plotly's toolbar is gone, a chart or confusion matrix is not split, and every run's config and notes are open;
+    on screen they are closed again."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot", "head_only"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32, epochs=1),
+                               "b-print")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    page_path = tmp_path / "report.html"
+    page_path.write_text(report.build_html(store, ids))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 718, "height": 1000})
+            page.goto(page_path.as_uri())
+            page.wait_for_selector(".main-svg")
+            closed = "[...document.querySelectorAll('details')].map(d => d.open)"
+            assert page.evaluate(closed) == [False] * 3  # on screen
+            page.emulate_media(media="print")
+            # on paper: opened as the media turns to print (its listener runs at the next frame)
+            page.wait_for_function("[...document.querySelectorAll('details')].every(d => d.open)", timeout=10_000)
+            assert page.evaluate("document.querySelector('details pre').getBoundingClientRect().height") > 100
+            assert page.evaluate("document.documentElement.scrollWidth") <= 718
+            tables = page.evaluate("""() => [...document.querySelectorAll('.wide')].map(e =>
+                [getComputedStyle(e).overflowX, e.scrollWidth, e.clientWidth, getComputedStyle(e).breakInside])""")
+            assert len(tables) > 3 and all(t == ["visible", t[2], t[2], "avoid"] for t in tables), tables
+            assert page.evaluate("""() => [...document.querySelectorAll('.modebar-container')].every(e =>
+                e.getBoundingClientRect().height === 0)""")
+            assert page.evaluate("""() => [...document.querySelectorAll('.fig, .grid > div')].map(e =>
+                getComputedStyle(e).breakInside)""") == ["avoid"] * (page.locator(".fig, .grid > div").count())
+            assert page.evaluate("getComputedStyle(document.querySelector('h2')).breakAfter") == "avoid"
+            page.emulate_media(media="screen")  # back on screen: closed again
+            page.wait_for_function("[...document.querySelectorAll('details')].every(d => !d.open)", timeout=10_000)
+            # the browser's print events (Ctrl-P) open them too, and close them after
+            page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+            assert page.evaluate(closed) == [True] * 3
+            page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+            assert page.evaluate(closed) == [False] * 3
+        finally:
+            browser.close()
+
+
 def test_judged_by_macro_f1_the_reports_holm_column_adjusts_the_macro_f1_p(tiny_model, imbalanced_data):
     """As on the Compare page: Holm's adjustment is of the p of the measure the answer judges by (the report
     adjusted McNemar's p under macro-F1, and put its column before the macro-F1 test it did not adjust)."""
