@@ -295,6 +295,18 @@ def predictions_csv(store: RunStore, run_ids: list[str]) -> str:
 
 
 MISTAKES_IN_REPORT = 10
+# Of each of those texts, the report shows about this many characters: printed, ten bbc_news articles of 2-4k
+# characters each filled 4 of 14 pages.
+MISTAKE_TEXT_CHARS = 300
+
+
+def shortened(text: str, limit: int = MISTAKE_TEXT_CHARS) -> str:
+    """``text`` as it is where it has ``limit`` characters or fewer, else its start cut at a space near ``limit``
+    (mid-word where there is none in its last 40 characters), with "…" after."""
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit + 1)
+    return text[:space if space > limit - 40 else limit].rstrip() + "…"
 
 
 def _surest_mistakes(run) -> list[dict]:
@@ -664,11 +676,17 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     if pick is not None and (mistakes := _surest_mistakes(pick)):
         where = [(k, k) for k in list(mistakes[0])[:1] if k != "text"]  # its id column, or row number, first
         picked = html.escape(names.get(pick.id, pick.label))
-        parts.append(f"<h2>Where {picked} goes wrong</h2>" + _table(mistakes, where + [
+        cut = [r | {"text": shortened(r["text"])} for r in mistakes]  # the full texts: in the predictions CSV
+        parts.append(f"<h2>Where {picked} goes wrong</h2>" + _table(cut, where + [
             ("text", "text"), ("true label", "true label"), ("its answer", "its answer"), ("confidence", "confidence")])
             + f"<p class='muted'>The test texts {picked} (the answer's pick) got wrong with the "
               "highest confidence. A model sure of a wrong answer meets a hard text, has learnt a shortcut, or is "
-              "right and the label is wrong.</p>")
+              "right and the label is wrong."
+            + (f" Texts longer than {MISTAKE_TEXT_CHARS} characters are cut there (…): every test text in full, "
+               "with each run's answer and confidence, in "
+               f"<code>python -m bertlab report {html.escape(pick.id)} --predictions FILE.csv</code>, or on the "
+               "Compare page (the test texts each run got wrong most confidently)."
+               if cut != mistakes else "") + "</p>")
     failed = [r for r in runs if r.status != "succeeded" and r.error]
     if failed:
         shown = variants.labels(runs)  # its name without the id's tail: the whole id follows

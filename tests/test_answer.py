@@ -1274,6 +1274,45 @@ def test_the_report_shows_where_the_answers_pick_goes_wrong_surest_first(two_run
     assert "<th>row</th><th>text</th>" in page
 
 
+def test_the_reports_surest_mistakes_show_each_texts_start_and_say_where_the_whole_texts_are(tiny_model, tmp_path,
+                                                                                              monkeypatch):
+    """A review: printed, "Where X goes wrong" showed each text whole; ten bbc_news articles of 2-4k characters filled
+    4 of 14 pages. Each shows its first 300 characters or so, with "…", and the page says where the whole texts are
+    (the predictions CSV, as its command, and the Compare page), as Compare's own table holds them."""
+    import html
+    import re
+
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab import report
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    texts, labels = make_texts()
+    path = tmp_path / "long.csv"  # articles: each text some 1,400 characters
+    pd.DataFrame({"text": [f"{t} {' '.join(['and the story goes on'] * 60)} {t}" for t in texts],
+                  "label": labels}).to_csv(path, index=False)
+    store = RunStore()
+    weak = _finished(store, make_config("zero_shot", model=tiny_model, max_length=32,
+                                        data=DataConfig(source="file", name=str(path))))
+    rows = report._surest_mistakes(weak)
+    assert rows and all(len(r["text"]) > 1000 for r in rows)  # the rows keep the whole texts
+    monkeypatch.setattr(answer, "answer", lambda runs, **kw: answer.Answer(
+        best=weak, pick=weak, headline="Use zero_shot.", sentences=[], caveat=""))
+    page = report.build_html(store, [weak.id])
+    section = page.split(f"<h2>Where {weak.label} goes wrong</h2>", 1)[1].split("</p>", 1)[0]
+    shown = [html.unescape(t) for t in re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", section)]
+    assert len(shown) == len(rows)
+    test = load_splits(weak.run_config.data).test
+    for r, text in zip(rows, shown):
+        assert text.endswith("…") and 260 <= len(text) <= 301, text[-40:]
+        assert r["text"].startswith(text[:-1]) and r["text"] in test.texts  # the text's start, cut at a space
+        assert r["text"][len(text) - 1] == " "
+    assert f"<code>python -m bertlab report {weak.id} --predictions FILE.csv</code>" in section
+    assert "Compare page" in section and "300 characters" in section
+
+
 def test_the_answer_opens_in_plain_words_for_someone_who_knows_none_of_the_names(tmp_path, two_runs):
     """A stakeholder walkthrough: 'Start with zero_shot: ... (McNemar p = 0.42) ... 586 MFLOP' meant nothing to a
     manager. One line first says it without names, tests or units."""
