@@ -364,7 +364,9 @@ def test_file_that_does_not_exist(world, tmp_path):
 
 
 def test_folder_instead_of_file(world, tmp_path):
-    expected = f"{str(tmp_path)!r} is a folder, not a file; choose a CSV, TSV, JSONL, JSON or Parquet file."
+    expected = (f"{str(tmp_path)!r} is a folder, not a file, and holds no data files named by their part (train, "
+                "validation, test); choose a CSV, TSV, JSONL, JSON, Parquet or .xlsx file, or a folder of "
+                "train/validation/test files (a hub dataset's download, or datasets' save_to_disk).")
     with pytest.raises(DataError) as e:
         load_file(tmp_path)
     assert str(e.value) == expected
