@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 
@@ -605,7 +606,7 @@ if summary is not None:
         s = REGISTRY[n]
         swatch = common.swatch(n)
         with st.expander(f"**{n}**: {s.summary}", expanded=False):
-            st.markdown(f"{swatch} **{s.title}**: trains {trains_words(n, model)}; "
+            st.markdown(f"{swatch} **{s.title}**: trains {html.escape(trains_words(n, model))}; "
                         f"frozen: {s.frozen}.", unsafe_allow_html=True)
             if s.when:
                 st.caption(f"When to use it: {s.when}")
