@@ -286,10 +286,18 @@ def sweep_results(sweep_id: str) -> None:
     judge = common.judge_chosen(default, "sweep_judge")
     by_f1 = judge == "macro_f1"
     agg = sweep.aggregate(rows, "test_macro_f1" if by_f1 else "test_accuracy")
-    if any(a["mean"] is not None for a in agg):
+    waiting = list(dict.fromkeys(r["run_id"] for r in rows if r["status"] == "queued" and r["run_id"]))
+    live = any(r["status"] in ACTIVE_STATUSES for r in rows)
+    bad = sweep.unfinished(rows)  # missing (runs deleted), failed, cancelled, interrupted: rerun by the button
+    plotted = any(a["mean"] is not None for a in agg)
+    if plotted:
         common.chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
                                                     "test macro-F1" if by_f1 else "test accuracy",
                                                     percent=not by_f1), width="stretch")
+        # a strategy with no finished point has no line: said, not left out of the legend unsaid
+        if gone := [s for s in spec.strategies if not any(a["strategy"] == s and a["mean"] is not None for a in agg)]:
+            st.caption(f":material/visibility_off: Not in the plot: {', '.join(gone)} (no finished point"
+                       f"{' yet' if live else ''}; see below).")
         st.caption(sweep.validation_sentence(spec))
         # The std as text: one seed (or one run serving every seed) has none, shown as "–" (a number column
         # printed a raw "None" there).
@@ -318,17 +326,21 @@ def sweep_results(sweep_id: str) -> None:
             st.table(answer.sweep_table(picks), hide_index=True)
             own_test = bool(spec.data.split_column or spec.data.hub_test_split)  # one test set at every seed
             st.caption(answer.sweep_note(spec.vary_split, judge, own_test))
-    else:
+    if not plotted and live:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
-    # one warning per run: zero_shot's one run serves several points
-    bad = list({r["run_id"]: r for r in rows if r["status"] in ("failed", "cancelled", "interrupted")}.values())
-    for r in bad:
-        st.warning(f"{r['strategy']} n={r['size'] or 'all'} seed {r['seed']}: {r['status']}"
-                   + (f": {r['error']}" if r["error"] else ""), icon=":material/warning:")
+    elif not plotted:  # nothing queued or running: no plot is coming (it said "appears with the first one")
+        all_gone = all(r["status"] == "missing" for r in rows)  # every run deleted: an empty plan, or rerun it
+        st.info("No point has finished, and none is queued or running: there is nothing to wait for."
+                + (" Run the missing and failed points again below" if bad else "")
+                + (f", or delete the sweep: `python -m bertlab sweep --delete {sweep_id}`." if bad and all_gone
+                   else "." if bad else ""), icon=":material/info:")
+    for status, why, pts in bad:  # one warning per status and error, naming its points
+        st.warning(f"{len(pts)} point{'s' * (len(pts) > 1)} {status}"
+                   + (f" ({why})" if status == "missing" else f": {why}" if why else "")
+                   + f": {sweep.points_text(pts)}", icon=":material/warning:")
     c1, c2 = st.columns(2)
     c1.download_button("Points (CSV)", lambda: _points_csv(rows), f"{sweep_id}.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
-    waiting = list(dict.fromkeys(r["run_id"] for r in rows if r["status"] == "queued" and r["run_id"]))
     if waiting and c2.button(f"Cancel the {len(waiting)} queued runs", icon=":material/cancel:"):
         for rid in waiting:
             common.manager().cancel(rid)
@@ -377,6 +389,7 @@ if sweeps:
                               f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {common.dataset_name(s['dataset'])} · "
                               f"{', '.join(s['shown'])} · sizes {sizes_text(s['sizes'])} · {len(s['seeds'])} seed"
                               f"{'s' if len(s['seeds']) != 1 else ''}"
+                              + (" · no runs" if not s["runs"] else "")  # every run deleted: an empty plan
                               for s in sweeps if s["id"] == i))
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))
     # Refresh while points are still running, so the curve grows on screen; idle pages do no work.

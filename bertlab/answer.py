@@ -1022,6 +1022,9 @@ def sweep_metric(points: list[dict]) -> str:
     return _metric_for([p.get("majority_accuracy") for p in points])
 
 
+ONLY_ABOVE_MAJORITY = "the only strategy better than the majority class beyond chance"
+
+
 def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> list[dict]:
     """Per training size of a sweep: the most accurate strategy (mean over seeds) and the cheapest one that is not
     worse beyond chance, from :func:`bertlab.sweep.collect` rows.
@@ -1037,10 +1040,13 @@ def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> l
     for p in points:
         if p.get("status") == "succeeded" and p.get(judge.key) is not None:
             sizes.setdefault(p["size"], {}).setdefault(p["strategy"], {})[p["seed"]] = p
-    planned: dict = {}  # every strategy at each size, finished or not
+    planned: dict = {}  # every strategy at each size, finished or not (in the sweep's order)
     for p in points:
-        planned.setdefault(p["size"], set()).add(p["strategy"])
-    return [_size_row(size, by_strategy, get_run, judge, len(planned[size])) | {"judge": judge.name}
+        planned.setdefault(p["size"], {})[p["strategy"]] = None
+    # "unfinished": the planned strategies with no finished point at the size (queued, failed, deleted), which the
+    # row cannot weigh: it read as if they had lost
+    return [_size_row(size, by_strategy, get_run, judge, len(planned[size]))
+            | {"judge": judge.name, "unfinished": [s for s in planned[size] if s not in by_strategy]}
             for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
 
 
@@ -1125,7 +1131,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     if useless == set(stats):
         best = min(stats, key=lambda s: (-stats[s]["acc"], stats[s]["cost"]))
         return {"size": size, "n labelled": round(stats[best]["n"]) or None, "most accurate": best,
-                "accuracy": stats[best]["acc"], "pick": None, "pick accuracy": None, "p": None, "seeds": 0,
+                # seeds: None ("-"), not 0: no two strategies were compared, though each one's seeds were tested
+                # against the majority class
+                "accuracy": stats[best]["acc"], "pick": None, "pick accuracy": None, "p": None, "seeds": None,
                 "why": "no strategy beat always answering the majority class beyond chance", "near": None,
                 "costs": {s: v["cost"] for s, v in stats.items()},
                 "accuracies": {s: v["acc"] for s, v in stats.items()}, "useless": sorted(useless)}
@@ -1163,6 +1171,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     if len(stats_all) == 1:  # "the most accurate and the cheapest" of one said nothing
         # others queued, training or failed: not "the only one run" (the page redraws as they finish)
         row["why"] = "the only strategy run" if planned <= 1 else "the only strategy finished at this size"
+        return row
+    if len(stats) == 1:  # the others set aside: "the most accurate and the cheapest" of one said nothing
+        row["why"] = ONLY_ABOVE_MAJORITY
         return row
     if not cheaper:
         words = _cheapest(stats[best]["cost"], [v["cost"] for s_, v in stats.items() if s_ != best], to_train=False)
@@ -1288,15 +1299,21 @@ def sweep_table(rows: list[dict]) -> list[dict]:
         return MACRO_F1.value(x) if r.get("judge") == MACRO_F1.name else _pct(x)
 
     def why(r: dict) -> str:
-        if r.get("useless") and r["pick"] is not None:
-            return f"{r['why']}; not better than the majority class beyond chance: {', '.join(r['useless'])}"
-        return r["why"]
+        out = r["why"]
+        if r.get("useless") and r["pick"] is not None and r["why"] != ONLY_ABOVE_MAJORITY:
+            out += f"; not better than the majority class beyond chance: {', '.join(r['useless'])}"
+        elif r.get("useless") and r["pick"] is not None:
+            out += f" ({', '.join(r['useless'])} {'is' if len(r['useless']) == 1 else 'are'} not)"
+        if r.get("unfinished"):
+            out += f"; {', '.join(r['unfinished'])}: no finished point at this size"
+        return out
 
     return [{"labelled": r["n labelled"],
              ("best by macro-F1" if r.get("judge") == MACRO_F1.name else "most accurate"):
                  f"{r['most accurate']} ({value(r, r['accuracy'])})",
              "use": "none" if r["pick"] is None else f"{r['pick']} ({value(r, r['pick accuracy'])})", "why": why(r),
-             "seeds compared": r["seeds"]}
+             # text: a column of numbers and one dash showed an empty cell in the page's table ("-": a bullet)
+             "seeds compared": "–" if r["seeds"] is None else str(r["seeds"])}
             for r in rows]
 
 

@@ -964,7 +964,8 @@ def _run_points(store, ids: list[str], quiet: bool) -> None:
                 bar.set_postfix_str(phase)
             status = execute_run(store, rid, on_progress=progress)
             bar.set_postfix_str(status)
-        ended(status)
+        error = (store.get(rid).error or "").strip().split("\n")[0] if status == "failed" else ""
+        ended(f"{status} ({error})" if error else status)  # "failed after 0.2 s" said nothing of why
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -972,17 +973,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from bertlab.store import ORPHANED, RunStore
 
     store = RunStore()
+    if args.delete:
+        return _delete_sweep(store, args.delete)
     if args.list:
         if args.json:  # it printed the text lines, --json unread
             print(json.dumps([{"sweep_id": s["id"], "dataset": s["dataset"], "strategies": s["shown"],
-                               "sizes": ["all" if n is None else n for n in s["sizes"]], "seeds": s["seeds"]}
+                               "sizes": ["all" if n is None else n for n in s["sizes"]], "seeds": s["seeds"],
+                               "points": s["n_points"], "runs": s["runs"]}
                               for s in sweep.list_sweeps(store)], indent=2))
             return 0
         for s in sweep.list_sweeps(store):
             # "head_only (balanced)": a sweep with balanced class weights is not one without
             sizes = " ".join("all" if n is None else str(n) for n in s["sizes"])  # not Python's [32, None]
+            # a sweep whose runs were all deleted was listed as if whole
+            empty = ("  (no runs: `sweep --sweep-id ID` runs it, `sweep --delete ID` removes it)"
+                     if not s["runs"] else "")
             print(f"{s['id']}  {s['dataset']}  {', '.join(s['shown'])}  sizes: {sizes}  seeds: "
-                  f"{' '.join(map(str, s['seeds']))}")
+                  f"{' '.join(map(str, s['seeds']))}{empty}")
         return 0
     for out, what in ((args.html, "HTML plot"), (args.png, "PNG plot")):
         if out:
@@ -992,7 +999,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         # its own plan stands: options that would make another one were taken and dropped without a word
         # every option of the plan (all but what to do with it: list, dry run, outputs, how to judge)
         given = [a.option_strings[0] for a in args.command_parser._actions
-                 if a.dest not in ("help", "sweep_id", "list", "dry_run", "no_run", "html", "png", "json", "judge_by")
+                 if a.dest not in ("help", "sweep_id", "list", "delete", "dry_run", "no_run", "html", "png", "json", "judge_by")
                  and getattr(args, a.dest) != (a.type(a.default) if isinstance(a.default, str) and a.type
                                                else a.default)]  # (argparse passes a text default through its type)
         if given:
@@ -1066,8 +1073,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         except KeyboardInterrupt as e:
             how, code = _stopped(e)
             store.mark_interrupted(reason=f"{how} while this run was training")
-            print(f"\ninterrupted ({how}): the rest stays queued; `python -m bertlab sweep --sweep-id {sweep_id}` "
-                  "resumes it", file=sys.stderr)
+            # an app open on this data directory runs queued runs at once: "resumes it" promised a wait
+            print(f"\ninterrupted ({how}): the rest stays queued: an app open on this data directory runs it; "
+                  f"else `python -m bertlab sweep --sweep-id {sweep_id}` resumes it", file=sys.stderr)
             return code
     from bertlab import answer
 
@@ -1101,7 +1109,47 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 picks.insert(1, f"  (judged by {answer.JUDGES[metric].name} on request; by default "
                                 f"{answer.JUDGES[answer.sweep_metric(rows)].name} here)")
             print("\n" + "\n".join(picks))
-    return 0 if all(r["status"] == "succeeded" for r in rows) else 1
+    return _sweep_status(rows, sweep_id)
+
+
+def _sweep_status(rows: list[dict], sweep_id: str) -> int:
+    """The exit status of a sweep (0: every point succeeded), with why it is 1 on standard error: the points
+    that did not succeed and the first line of each distinct error (it exited 1 with no word, each failure said
+    only "failed after 0.2 s")."""
+    from bertlab import sweep
+
+    if all(r["status"] == "succeeded" for r in rows):
+        return 0
+    left = [r for r in rows if r["status"] != "succeeded"]
+    if lines := sweep.unfinished_lines(rows):
+        print("\npoints that did not succeed:\n" + "\n".join(lines), file=sys.stderr)
+    waiting = sum(r["status"] in ("queued", "running") for r in left)
+    print(f"exit status 1: {len(left)} of {len(rows)} points did not succeed"
+          + (f" ({waiting} still queued or running)" if waiting else "")
+          + f"; `python -m bertlab sweep --sweep-id {sweep_id}` runs the missing and failed ones again",
+          file=sys.stderr)
+    return 1
+
+
+def _delete_sweep(store, sweep_id: str) -> int:
+    """``sweep --delete ID``: its plan and the runs it queued that no other stored sweep holds."""
+    from bertlab import sweep
+
+    done = sweep.delete_sweep(store, sweep_id)
+    if done.active:
+        print(f"sweep {sweep_id} not deleted: {len(done.active)} of its runs are queued or running; cancel them "
+              f"first ({', '.join(done.active)})", file=sys.stderr)
+        return 1
+    n = len(done.deleted)
+    print(f"deleted sweep {sweep_id}: its plan and {n} run{'s' * (n != 1)} ({done.freed / 2**20:,.1f} MiB freed)")
+    for other, ids in done.kept.items():
+        print(f"kept {len(ids)} of its runs: sweep {other} uses "
+              f"{'them' if len(ids) != 1 else 'it'} too", file=sys.stderr)
+    for batch, ids in done.reused.items():  # another launch's runs: theirs to delete
+        print(f"left {len(ids)} run{'s' * (len(ids) != 1)} it reused from batch {batch or '(none)'}"
+              + (f": `python -m bertlab delete --batch {batch}` deletes {'them' if len(ids) != 1 else 'it'}"
+                 if batch else ""), file=sys.stderr)
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -1172,9 +1220,22 @@ def cmd_delete(args: argparse.Namespace) -> int:
         return 2
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
     sizes = {i: store.disk_bytes(i) for i in ids}
+    from bertlab import sweep
+
+    # a run another stored sweep reused serves its curve too: deleting it took points from that sweep unsaid
+    others = sweep.other_sweeps(store, ids, args.batch)
     deleted, left = store.delete_finished(ids)
     freed = sum(sizes[i] for i in deleted)
     print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({freed / 2**20:,.1f} MiB freed)")
+    for other, used in others.items():
+        if gone := [i for i in used if i in deleted]:
+            who = "it" if len(deleted) == 1 else f"{len(gone)} of them"
+            print(f"warning: {who} held points of sweep {other}, which loses them from its curve; "
+                  f"`python -m bertlab sweep --sweep-id {other}` runs them again", file=sys.stderr)
+    if args.batch and args.batch in {s["id"] for s in sweep.list_sweeps(store)}:
+        print(f"the plan of sweep {args.batch} stays (its points are missing now: `python -m bertlab sweep "
+              f"--sweep-id {args.batch}` runs them again, `sweep --delete {args.batch}` removes it)",
+              file=sys.stderr)
     if left:
         print(f"kept {len(left)} queued or running: cancel them first ({', '.join(left)})", file=sys.stderr)
         return 1
@@ -1223,6 +1284,8 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
     sw.add_argument("--list", action="store_true", help="list stored sweeps")
+    sw.add_argument("--delete", metavar="SWEEP_ID", help="delete a stored sweep: its plan and the runs it queued "
+                                                         "that no other stored sweep uses")
     sw.add_argument("--dry-run", action="store_true", help="show what would run, run nothing")
     sw.add_argument("--no-run", action="store_true", help="only report (table, --html, --png) what is done so far")
     sw.add_argument("--html", help="also write the learning-curve plot to this HTML file")

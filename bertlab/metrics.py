@@ -168,6 +168,19 @@ def rarest_class(metrics: dict) -> tuple[str, int, int] | None:
     return name, support[name], sum(support.values())
 
 
+def majority_macro_f1(metrics: dict) -> float | None:
+    """The macro-F1 of always answering the majority class on a run's test set, from its per-class counts: F1
+    2m / (m + n) on its class (m of the n texts), 0 on the others, averaged over the classes present (as
+    :func:`classification_report` averages); None where the run recorded no counts."""
+    per_class = (metrics or {}).get("per_class") or {}
+    present = [int(v.get("support") or 0) for v in per_class.values() if isinstance(v, dict)]
+    present = [k for k in present if k]
+    if not present:
+        return None
+    m, n = max(present), sum(present)
+    return 2 * m / (m + n) / len(present)
+
+
 def never_predicted(confusion: list[list[int]], label_names: list[str]) -> list[tuple[str, int]]:
     """(class, its test texts) for each class that has test texts but that the model never answered: accuracy can
     hide a rare class a model ignores altogether."""

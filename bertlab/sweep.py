@@ -21,7 +21,7 @@ from typing import Any
 
 from bertlab.config import BALANCED_SUFFIX, DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.errors import ConfigError
-from bertlab.metrics import class_count, rarest_class
+from bertlab.metrics import class_count, majority_macro_f1, rarest_class
 from bertlab.paths import check_id, safe_join
 from bertlab.store import QUEUED, RUNNING, SUCCEEDED, Run, RunStore
 
@@ -360,7 +360,8 @@ def default_rate(strategy: str) -> float:
 
 def list_sweeps(store: RunStore) -> list[dict]:
     """Stored sweeps, newest first: {id, created, strategies, shown (:func:`shown_strategies`), sizes, seeds,
-    dataset, n_points}."""
+    dataset, n_points, runs}. ``runs``: how many runs hold its points now (0: every one was deleted, the sweep is
+    an empty plan that :func:`delete_sweep` removes)."""
     out = []
     for p in _sweep_dir(store).glob("*.json"):
         try:
@@ -371,7 +372,75 @@ def list_sweeps(store: RunStore) -> list[dict]:
         out.append({"id": d["id"], "created": d.get("created", 0.0), "strategies": spec.strategies,
                     "shown": shown_strategies(spec), "sizes": spec.sizes, "seeds": spec.seeds,
                     "dataset": spec.data.label, "n_points": spec.n_points})
+    held = point_runs(store, [d["id"] for d in out])
+    for d in out:
+        d["runs"] = len(held.get(d["id"], []))
     return sorted(out, key=lambda d: d["created"], reverse=True)
+
+
+def other_sweeps(store: RunStore, run_ids, sweep_id: str | None = None) -> dict[str, list[str]]:
+    """{sweep id: those of ``run_ids`` holding its points} for each stored sweep but ``sweep_id`` that uses any:
+    a run another sweep reused serves its curve too (``delete --batch A`` took points from sweep B unsaid)."""
+    ids = set(run_ids)
+    others = [s["id"] for s in _stored(store) if s["id"] != sweep_id]
+    out = {}
+    for sid, runs in point_runs(store, others).items():
+        if used := [r.id for r in runs if r.id in ids]:
+            out[sid] = used
+    return out
+
+
+def _stored(store: RunStore) -> list[dict]:
+    """Every stored sweep's id (and file), without loading its runs."""
+    out = []
+    for p in _sweep_dir(store).glob("*.json"):
+        try:
+            out.append({"id": json.loads(p.read_text())["id"], "path": p})
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+@dataclass
+class SweepDeletion:
+    """What :func:`delete_sweep` did: the runs it deleted (with the bytes freed), those it kept because another
+    stored sweep holds them ({sweep id: run ids}), those still queued or running (nothing deleted then), and the
+    runs it reused from other launches, left alone ({batch id: run ids})."""
+
+    deleted: list[str]
+    freed: int
+    kept: dict[str, list[str]]
+    active: list[str]
+    reused: dict[str, list[str]] = field(default_factory=dict)
+
+
+def delete_sweep(store: RunStore, sweep_id: str) -> SweepDeletion:
+    """Delete a stored sweep: its plan and the runs it queued that no other stored sweep holds. Runs it reused
+    from another launch stay (they are that launch's). While one of its runs is queued or running nothing is
+    deleted: cancel them first (a worker may be writing them).
+
+    Raises:
+        ConfigError: no such sweep.
+    """
+    load_sweep(store, sweep_id)  # says so where there is none
+    path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
+    own = {r.id for r in store.list_runs(batch_id=sweep_id, limit=1_000_000)}
+    held = {r.id: r for r in point_runs(store, [sweep_id]).get(sweep_id, [])}
+    active = sorted(i for i, r in {**held, **{i: store.get(i) for i in own}}.items()
+                    if r is not None and r.status in (QUEUED, RUNNING))
+    if active:
+        return SweepDeletion([], 0, {}, active)
+    kept = other_sweeps(store, own, sweep_id)
+    shared = {i for ids in kept.values() for i in ids}
+    doomed = sorted(own - shared)
+    freed = sum(store.disk_bytes(i) for i in doomed)
+    deleted, _ = store.delete_finished(doomed)
+    path.unlink(missing_ok=True)
+    reused: dict[str, list[str]] = {}
+    for i, r in held.items():
+        if i not in own:
+            reused.setdefault(r.batch_id or "", []).append(i)
+    return SweepDeletion(deleted, freed, kept, [], reused)
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -526,18 +595,55 @@ def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
     for pt, r in _point_runs(spec, runs, done):
         row = {"strategy": pt.strategy, "size": pt.size, "seed": pt.seed, "run_id": r.id if r else None,
                "status": r.status if r else "missing", "n_train": None, "test_accuracy": None,
-               "test_macro_f1": None, "majority_accuracy": None, "train_seconds": None, "train_flops": None,
-               "trainable_params": None, "rarest_share": None, "classes": None, "error": r.error if r else None}
+               "test_macro_f1": None, "majority_accuracy": None, "majority_macro_f1": None, "train_seconds": None,
+               "train_flops": None, "trainable_params": None, "rarest_share": None, "classes": None,
+               "error": r.error if r else None}
         if r is not None and r.status == SUCCEEDED:
             rare = rarest_class(r.metrics)  # what the sweep's default measure reads, as Compare's answer does
             row.update(n_train=r.data_summary.get("sizes", {}).get("train"),
                        test_accuracy=r.metrics.get("test_accuracy"), test_macro_f1=r.metrics.get("test_macro_f1"),
                        majority_accuracy=r.metrics.get("majority_accuracy"),
+                       majority_macro_f1=majority_macro_f1(r.metrics),
                        train_seconds=r.costs.get("train_seconds"), train_flops=r.costs.get("train_flops"),
                        trainable_params=r.costs.get("trainable_params"),
                        rarest_share=rare[1] / rare[2] if rare else None, classes=class_count(r.metrics))
         rows.append(row)
     return rows
+
+
+BAD_STATUSES = ("missing", "failed", "cancelled", "interrupted")  # points "Run missing and failed points again" reruns
+
+
+def points_text(rows: list[dict]) -> str:
+    """'head_only n=32 seeds 0, 1; tfidf_logreg n=all seed 0': which points ``rows`` are, by strategy and size."""
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        groups.setdefault((r["strategy"], r["size"]), []).append(r["seed"])
+    first = {st: i for i, st in reversed(list(enumerate(r["strategy"] for r in rows)))}
+    order = sorted(groups, key=lambda k: (first[k[0]], _size_order(k[1])))  # a strategy's sizes together
+    return "; ".join(f"{st} n={size or 'all'} seed{'s' * (len(groups[st, size]) > 1)} "
+                     f"{', '.join(map(str, sorted(set(groups[st, size]))))}" for st, size in order)
+
+
+MISSING_WHY = "no run: never queued, or its run was deleted"
+
+
+def unfinished(rows: list[dict]) -> list[tuple[str, str, list[dict]]]:
+    """The points of ``rows`` (:func:`collect`) that will not finish unless run again (missing, failed,
+    cancelled or interrupted), as (status, the first line of their error, the points) for each distinct pair: a
+    CLI sweep said only "failed after 0.2 s", and the Learning curves page said nothing of the points whose runs
+    were deleted."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if r["status"] in BAD_STATUSES:
+            first = MISSING_WHY if r["status"] == "missing" else (r.get("error") or "").strip().split("\n")[0]
+            out.setdefault((r["status"], first), []).append(r)
+    return [(status, why, pts) for (status, why), pts in out.items()]
+
+
+def unfinished_lines(rows: list[dict]) -> list[str]:
+    """:func:`unfinished` for a terminal: one line per status and error, naming its points."""
+    return [f"  {status}{': ' + why if why else ''}\n    {points_text(pts)}" for status, why, pts in unfinished(rows)]
 
 
 def _mean_std(xs: list[float]) -> tuple[float, float | None]:
@@ -566,6 +672,8 @@ def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
             row["train_seconds"] = sum(r["train_seconds"] or 0.0 for r in ok) / len(ok)
             row["train_flops"] = sum(r["train_flops"] or 0.0 for r in ok) / len(ok)
             row["majority"] = sum(r["majority_accuracy"] or 0.0 for r in ok) / len(ok)
+            f1s = [r["majority_macro_f1"] for r in ok if r.get("majority_macro_f1") is not None]
+            row["majority_f1"] = sum(f1s) / len(f1s) if f1s else None
         out.append(row)
     return out
 
@@ -578,12 +686,32 @@ def progress(rows: list[dict]) -> dict[str, int]:
     return out
 
 
+def _spread_text(a: dict, percent: bool) -> str:
+    """A point's spread for its hover, in the words of the table: '± 1.2 pt · 3 seeds' (macro-F1: '± 0.012'), and
+    '1 seed' where there is none to show (not a reassuring '± 0.0%')."""
+    n = a["n_seeds"]
+    if a["std"] is None:
+        return f" · {n} seed{'s' * (n != 1)}"
+    sd = f"{100 * a['std']:.1f} pt" if percent else f"{a['std']:.3f}"
+    return f" ± {sd} · {n} seeds"
+
+
+def _y_tickformat(values: list[float], percent: bool) -> str:
+    """The y-axis's tick format: one more decimal where the values span under 5 points (0.05), where whole
+    percents read "58% 58% 58% 58%" for ticks from 57.6% to 58.6%."""
+    narrow = bool(values) and max(values) - min(values) < 0.05
+    if percent:
+        return ".1%" if narrow else ".0%"
+    return ".3f" if narrow else ".2f"
+
+
 def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metric_label: str = "test accuracy",
                           percent: bool = True):
     """Plotly figure: mean +- std of the metric against labelled examples (log x), one line per strategy.
 
-    ``percent``: the metric is an accuracy (axis in %, the majority class's accuracy drawn); else a score such as
-    macro-F1, drawn as it is, without the accuracy baseline."""
+    ``percent``: the metric is an accuracy (axis in %, the majority class's accuracy drawn as a dotted line); else
+    macro-F1, drawn as it is, with the macro-F1 of always answering the majority class as that line (the answers
+    judge each strategy against it). A point of one seed has no error bar and its hover says "1 seed"."""
     import plotly.graph_objects as go
 
     from bertlab.plots import figure, strategy_color, strategy_symbol  # the same look as every other chart
@@ -591,24 +719,32 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
     fig = figure()
     fmt = ".1%" if percent else ".3f"
     strategies = list(dict.fromkeys(a["strategy"] for a in agg))
+    span: list[float] = []  # every value the y-axis shows: means, their bars and the majority line
     for st in strategies:
         pts = sorted((a for a in agg if a["strategy"] == st and a["mean"] is not None), key=lambda a: a["n_train"])
         if not pts:
             continue
+        span += [a["mean"] + k * (a["std"] or 0.0) for a in pts for k in (-1, 1)]
         fig.add_trace(go.Scatter(
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
             line={"color": strategy_color(st), "width": 2.5}, marker={"symbol": strategy_symbol(st), "size": 9},
-            error_y={"type": "data", "array": [a["std"] or 0.0 for a in pts], "visible": True},
-            customdata=[[a["n_seeds"], a["std"], a["train_seconds"]] for a in pts],
-            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}} ± %{{customdata[1]:{fmt}}}"
-                           "<br>seeds %{customdata[0]}<br>train %{customdata[2]:.1f} s<extra></extra>")))
-    maj = [a.get("majority") for a in agg if a.get("majority") is not None]
-    if maj and percent:
+            # One seed: no bar (None), and no cap either (width 0): plotly draws a missing value as a bar of
+            # height 0, whose cap read as a spread of exactly zero.
+            error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True, "width": 0,
+                     "thickness": 2},
+            customdata=[[a["n_seeds"], a["std"], a["train_seconds"], _spread_text(a, percent)] for a in pts],
+            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}}%{{customdata[3]}}"
+                           "<br>train %{customdata[2]:.1f} s<extra></extra>")))
+    maj = [a.get("majority" if percent else "majority_f1") for a in agg]
+    maj = [m for m in maj if m is not None]
+    if maj:
         base = sum(maj) / len(maj)
+        span.append(base)
         # named in the legend: written on the chart it sat on the largest size's points and error bars
         fig.add_hline(y=base, line_dash="dot", line_color="grey", showlegend=True,
-                      name=f"always the majority class ({base:.1%})")
-    fig.update_yaxes(tickformat=".0%" if percent else ".2f")  # accuracy in percent, as everywhere in the app
+                      name=f"always the majority class ({base:.1%})" if percent
+                      else f"always the majority class (macro-F1 {base:.3f})")
+    fig.update_yaxes(tickformat=_y_tickformat(span, percent))  # accuracy in percent, as everywhere in the app
     # what the error bars are: nothing said so
     fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)",
                       yaxis_title=f"{metric_label} (%)" if percent else metric_label,

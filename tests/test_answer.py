@@ -269,6 +269,21 @@ def test_a_sweep_of_one_strategy_says_so_rather_than_call_it_the_most_accurate_a
     assert small["why"] == "the only strategy finished at this size" and large["why"] == "the only strategy run"
 
 
+def test_a_sweep_row_names_the_planned_strategies_with_no_finished_point_at_its_size():
+    """A review: head_only's points all failed (or were deleted) at n=64, and the answer there read as if only
+    tfidf_logreg had run."""
+    pts = [point("tfidf_logreg", n, s, 0.7 + s / 100, 1e6) for n in (32, 64) for s in range(2)]
+    pts += [point("head_only", 32, s, 0.8 + s / 100, 1e11) for s in range(2)]
+    pts += [point("head_only", 64, 0, None, None, status="failed"), point("head_only", 64, 1, None, None,
+                                                                           status="missing")]
+    small, large = answer.sweep_rows(pts)
+    assert small["unfinished"] == [] and large["unfinished"] == ["head_only"]
+    table = answer.sweep_table([small, large])
+    assert "no finished point" not in table[0]["why"]
+    assert table[1]["why"] == "the only strategy finished at this size; head_only: no finished point at this size"
+    assert answer.sweep_lines([small, large])[2].endswith("head_only: no finished point at this size")
+
+
 def test_sweep_rows_pick_the_cheapest_strategy_the_seeds_cannot_tell_from_the_best():
     pts = []
     for seed, (ft, ho, zs) in enumerate([(0.80, 0.79, 0.70), (0.82, 0.80, 0.71), (0.81, 0.80, 0.70)]):
@@ -892,7 +907,10 @@ def test_a_sweep_never_recommends_a_strategy_that_only_answers_the_majority_clas
     assert big["pick"] == "head_only" and big["useless"] == ["tfidf_logreg"]
     table = answer.sweep_table([small, big])
     assert table[0]["use"] == "none" and "best by macro-F1" in table[0]
-    assert table[1]["why"].endswith("; not better than the majority class beyond chance: tfidf_logreg")
+    # head_only alone left: not "the most accurate and the cheapest of the strategies better than the majority class"
+    assert table[1]["why"] == "the only strategy better than the majority class beyond chance (tfidf_logreg is not)"
+    # no two strategies were compared at 32, though each one's seeds were tested against the majority: "–", not 0
+    assert table[0]["seeds compared"] == "–" and table[1]["seeds compared"] == "2"
     assert answer.sweep_lines([small, big])[1].strip().startswith("n=32: use none: no strategy beat")
 
 

@@ -908,7 +908,9 @@ def test_cli_runs_table_names_balanced_runs_and_their_seeds_and_sweep_list_says_
     # zero_shot reads no training label: balanced weights change nothing it does
     assert sorted(line.split(tiny_csv.name)[1].split("sizes:")[0].strip() for line in listed) == [
         "zero_shot, head_only", "zero_shot, head_only (balanced)"]
-    assert all(line.endswith("sizes: 16  seeds: 0") for line in listed)  # as typed, not Python's [16] (or None)
+    # as typed, not Python's [16] (or None); never run (--no-run), each says it has no runs
+    assert all(line.endswith("sizes: 16  seeds: 0  (no runs: `sweep --sweep-id ID` runs it, `sweep --delete ID` "
+                             "removes it)") for line in listed)
     assert main(["sweep", "--list", "--json"]) == 0  # it printed the text lines
     listed_json = json.loads(capsys.readouterr().out)
     assert sorted(tuple(s["strategies"]) for s in listed_json) == [("zero_shot", "head_only"),

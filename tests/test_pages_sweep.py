@@ -644,3 +644,47 @@ def test_the_sweep_form_sets_a_learning_rate_per_strategy_and_leaves_the_default
     picker = next(s for s in at.selectbox if s.label == "Sweep")
     assert any("tfidf_logreg, head_only (lr 0.02) · sizes 16" in o for o in picker.options), picker.options
     assert any("tfidf_logreg, head_only · sizes 16" in o for o in picker.options)
+
+
+def _swept(tiny_data, store, strategies=("tfidf_logreg",), seeds=(0,)) -> tuple[str, sweep.SweepSpec]:
+    spec = sweep.SweepSpec(strategies=list(strategies), sizes=[16], seeds=list(seeds), data=tiny_data)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, batch_id=sid)) == SUCCEEDED
+    return sid, spec
+
+
+def test_a_sweep_whose_runs_were_deleted_offers_to_run_them_again(tiny_data, bertlab_home, monkeypatch):
+    """A review: after `delete --batch SWEEP`, the page said "No point has finished yet; the plot appears with the
+    first one." with nothing queued, and offered no rerun: deleted points were not counted with the failed ones."""
+    _runs_stay_queued(monkeypatch)
+    store = RunStore(bertlab_home)
+    sid, _ = _swept(tiny_data, store, seeds=(0, 1))
+    store.delete_finished([r.id for r in store.list_runs()])
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    assert not any("the plot appears with the first one" in i.value for i in at.info)
+    assert any(i.value.startswith("No point has finished, and none is queued or running: there is nothing to wait "
+                                  "for. Run the missing and failed points again below, or delete the sweep: "
+                                  f"`python -m bertlab sweep --delete {sid}`.") for i in at.info)
+    assert [w.value for w in at.warning] == [f"2 points missing ({sweep.MISSING_WHY}): tfidf_logreg n=16 seeds 0, 1"]
+    (shown,) = next(s for s in at.selectbox if s.label == "Sweep").options
+    assert shown.endswith(" · no runs")
+    next(b for b in at.button if b.label == "Run missing and failed points again").click().run()
+    no_problems(at)
+    assert sorted(r.status for r in store.list_runs()) == ["queued", "queued"]
+    assert any("the plot appears with the first one" in i.value for i in at.info)  # now something is coming
+
+
+def test_a_strategy_whose_points_are_all_gone_is_named_not_dropped_from_the_plot_unsaid(tiny_data, bertlab_home):
+    store = RunStore(bertlab_home)
+    sid, _ = _swept(tiny_data, store, strategies=("tfidf_logreg", "zero_shot"))
+    store.delete_finished([r.id for r in store.list_runs() if r.strategy == "zero_shot"])
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    assert any(c.value == ":material/visibility_off: Not in the plot: zero_shot (no finished point; see below)."
+               for c in at.caption)
+    assert [w.value for w in at.warning] == [f"1 point missing ({sweep.MISSING_WHY}): zero_shot n=16 seed 0"]
+    assert any(b.label == "Run missing and failed points again" for b in at.button)
+    (table,) = [t.value for t in at.table]
+    assert list(table["why"])[0].endswith("; zero_shot: no finished point at this size")

@@ -12,6 +12,7 @@ from bertlab.config import DataConfig
 from bertlab.data import load_splits
 from bertlab.errors import ConfigError
 from bertlab.jobs import JobManager
+from bertlab.runner import execute_run
 from bertlab.store import QUEUED, SUCCEEDED, RunStore
 from bertlab.strategies import make_config
 
@@ -488,3 +489,165 @@ def test_a_sweep_names_a_strategy_by_its_rate_only_where_it_is_not_its_own_defau
                                   "full_ft": {"learning_rate": 2e-5}}, common={"class_weights": "balanced"})
     assert sweep.shown_strategies(spec) == ["head_only (balanced)", "full_ft (balanced, lr 2e-05)",
                                             "tfidf_logreg (balanced)"]
+
+
+def _agg(strategy, n, accs, majority=0.58, majority_f1=0.37):
+    rows = [{"strategy": strategy, "size": n, "seed": k, "test_accuracy": a, "test_macro_f1": a - 0.1, "n_train": n,
+             "train_seconds": 1.0, "train_flops": 1.0, "majority_accuracy": majority, "majority_macro_f1": majority_f1,
+             "status": SUCCEEDED, "run_id": f"{strategy}-{n}-{k}"} for k, a in enumerate(accs)]
+    return sweep.aggregate(rows), sweep.aggregate(rows, "test_macro_f1")
+
+
+def test_a_narrow_range_gets_ticks_with_a_decimal_so_no_two_read_the_same():
+    """A review: ticks "58% 58% 58% 58%" for a curve from 57.6% to 58.6%."""
+    narrow = _agg("a", 32, [0.576, 0.586])[0] + _agg("a", 64, [0.58, 0.582])[0]
+    assert sweep.learning_curve_figure(narrow).layout.yaxis.tickformat == ".1%"
+    wide = _agg("a", 32, [0.55, 0.6])[0] + _agg("a", 64, [0.8, 0.85])[0]
+    assert sweep.learning_curve_figure(wide).layout.yaxis.tickformat == ".0%"
+    f1 = _agg("a", 32, [0.576, 0.586], majority_f1=0.47)[1]  # (macro-F1 0.476 to 0.486)
+    assert sweep.learning_curve_figure(f1, percent=False).layout.yaxis.tickformat == ".3f"
+    # the majority class's line is on the axis too: the range runs down to it
+    f1 = _agg("a", 32, [0.576, 0.586])[1]
+    assert sweep.learning_curve_figure(f1, percent=False).layout.yaxis.tickformat == ".2f"
+
+
+def test_a_point_of_one_seed_has_no_error_bar_and_its_hover_says_one_seed():
+    """A review: "± 0.0%" in the hover and a zero-height bar for one seed, where the table says "-"."""
+    agg = _agg("a", 32, [0.7])[0] + _agg("a", 64, [0.7, 0.72])[0]
+    (trace,) = sweep.learning_curve_figure(agg).data
+    assert trace.error_y.array[0] is None and trace.error_y.array[1] == pytest.approx(0.01414, abs=1e-4)
+    assert trace.error_y.width == 0  # no cap: plotly draws a missing value as a bar of height 0, cap and all
+    one, two = (c[3] for c in trace.customdata)
+    assert one == " · 1 seed" and "±" not in one
+    assert two == " ± 1.4 pt · 2 seeds"  # in points, as the table says it
+    assert "%{customdata[3]}" in trace.hovertemplate and "±" not in trace.hovertemplate
+
+
+def test_the_macro_f1_view_draws_the_majority_class_macro_f1_as_its_reference_line(tiny_model, tiny_data):
+    """The rows are judged against the majority class in the macro-F1 view too: the chart drew no line there."""
+    from bertlab.metrics import majority_macro_f1
+
+    f1 = _agg("a", 32, [0.6, 0.7])[1]
+    fig = sweep.learning_curve_figure(f1, metric_label="test macro-F1", percent=False)
+    (line,) = fig.layout.shapes
+    assert line.y0 == pytest.approx(0.37)
+    assert line.name == "always the majority class (macro-F1 0.370)" and line.showlegend
+    # collect reads it from a run's per-class counts: 2m / (m + n) over the classes present
+    assert majority_macro_f1({"per_class": {"a": {"support": 90}, "b": {"support": 5}, "c": {"support": 5},
+                                            "d": {"support": 0}}}) == pytest.approx(2 * 90 / 190 / 3)
+    store = RunStore()
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg"], sizes=[8], seeds=[0])
+    sid, todo, _ = sweep.prepare(store, spec)
+    execute_run(store, store.create_run(todo[0], sid))
+    (row,) = sweep.collect(store, spec)
+    assert row["majority_macro_f1"] == pytest.approx(majority_macro_f1(store.get(row["run_id"]).metrics))
+    assert 0 < row["majority_macro_f1"] < 1
+
+
+def _fail_tfidf(monkeypatch):
+    from bertlab.strategies.tfidf_logreg import TfidfLogReg
+
+    def broken(self, ctx):
+        raise RuntimeError("injected fault in fit\nsecond line")
+
+    monkeypatch.setattr(TfidfLogReg, "run", broken)
+
+
+def test_cli_sweep_names_its_failed_points_their_error_and_why_it_exits_1(tiny_model, tiny_csv, capsys, monkeypatch):
+    """A review: each failed point said only "failed after 0.2 s", the table "-", and the exit status 1 no word."""
+    from bertlab.cli import main
+
+    _fail_tfidf(monkeypatch)
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "8", "16", "--seeds", "0", "1", "--val-size", "10", "--test-size", "16"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "points that did not succeed:\n  failed: RuntimeError: injected fault in fit\n" in err
+    assert "    tfidf_logreg n=8 seeds 0, 1; tfidf_logreg n=16 seeds 0, 1" in err
+    assert "second line" not in err.split("points that did not succeed:")[1]  # the first line of each error
+    assert "exit status 1: 4 of 4 points did not succeed; `python -m bertlab sweep --sweep-id " in err
+    # --no-run: the points are missing, and said so
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "32", "--seeds", "0", "--val-size", "10", "--test-size", "16", "--no-run"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"  missing: {sweep.MISSING_WHY}\n    tfidf_logreg n=32 seed 0" in err
+
+
+def test_cli_sweep_interrupted_says_an_open_app_runs_the_rest(tiny_model, tiny_csv, capsys, monkeypatch):
+    """It said "the rest stays queued; `sweep --sweep-id` resumes it", but an app open on the same data directory
+    runs queued runs at once."""
+    from bertlab import cli
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run_points", stop)
+    args = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--sizes", "8", "--seeds", "0", "--val-size", "10", "--test-size", "16"]
+    assert cli.main(args) == 130
+    err = capsys.readouterr().err
+    assert ("interrupted (stopped with Ctrl-C): the rest stays queued: an app open on this data directory runs it; "
+            "else `python -m bertlab sweep --sweep-id sweep-") in err
+
+
+def _two_sweeps(tiny_model, tiny_csv, capsys):
+    """Sweep A (n=8) and B (n=8 and 16), B reusing A's run at 8; their ids."""
+    from bertlab.cli import main
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--seeds", "0", "--val-size", "10", "--test-size", "16", "--json"]
+    assert main(base + ["--sizes", "8"]) == 0
+    a = json.loads(capsys.readouterr().out)["sweep_id"]
+    assert main(base + ["--sizes", "8", "16"]) == 0
+    b = json.loads(capsys.readouterr().out)["sweep_id"]
+    return a, b
+
+
+def test_deleting_a_sweeps_batch_warns_of_another_sweep_that_used_its_runs(tiny_model, tiny_csv, capsys):
+    """A review: `delete --batch A` took the runs sweep B reused without a word (B's curve lost them), and A stayed
+    listed as an empty shell that nothing could delete."""
+    from bertlab.cli import main
+
+    a, b = _two_sweeps(tiny_model, tiny_csv, capsys)
+    assert main(["delete", "--batch", a]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: it held points of sweep {b}, which loses them from its curve" in err
+    assert f"the plan of sweep {a} stays" in err and f"`sweep --delete {a}` removes it" in err
+    assert main(["sweep", "--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [ln.endswith("(no runs: `sweep --sweep-id ID` runs it, `sweep --delete ID` removes it)") for ln in listed] == [
+        ln.startswith(a) for ln in listed] and len(listed) == 2
+    assert main(["sweep", "--list", "--json"]) == 0
+    assert {s["sweep_id"]: s["runs"] for s in json.loads(capsys.readouterr().out)} == {a: 0, b: 1}
+    assert main(["sweep", "--delete", a]) == 0
+    assert f"deleted sweep {a}: its plan and 0 runs" in capsys.readouterr().out
+    assert [s["id"] for s in sweep.list_sweeps(RunStore())] == [b]
+
+
+def test_sweep_delete_keeps_the_runs_another_sweep_uses(tiny_model, tiny_csv, capsys):
+    from bertlab.cli import main
+
+    a, b = _two_sweeps(tiny_model, tiny_csv, capsys)
+    store = RunStore()
+    assert main(["sweep", "--delete", a]) == 0
+    captured = capsys.readouterr()
+    assert f"deleted sweep {a}: its plan and 0 runs" in captured.out
+    assert f"kept 1 of its runs: sweep {b} uses it too" in captured.err
+    assert [r["status"] for r in sweep.collect(store, sweep.load_sweep(store, b))] == [SUCCEEDED, SUCCEEDED]
+    with pytest.raises(ConfigError, match="no sweep with id"):
+        sweep.load_sweep(store, a)
+    assert main(["sweep", "--delete", b]) == 0
+    captured = capsys.readouterr()
+    assert f"deleted sweep {b}: its plan and 1 run " in captured.out  # the one it queued
+    # the one it reused from A's launch is that batch's: left, and said how to delete it
+    assert f"left 1 run it reused from batch {a}: `python -m bertlab delete --batch {a}` deletes it" in captured.err
+    assert [r.batch_id for r in store.list_runs()] == [a] and sweep.list_sweeps(store) == []
+    # a sweep with a run still queued is left whole
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[12], seeds=[0], model=tiny_model,
+                           data=DataConfig(source="file", name=str(tiny_csv), val_size=10, test_size=16))
+    sid, (todo,), _ = sweep.prepare(store, spec)
+    rid = store.create_run(todo, sid)
+    assert main(["sweep", "--delete", sid]) == 1
+    assert f"cancel them first ({rid})" in capsys.readouterr().err
+    assert store.get(rid) is not None and sweep.load_sweep(store, sid)
