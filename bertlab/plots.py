@@ -483,6 +483,17 @@ def wrapped_ticks(names: Sequence[str]) -> dict:
     return {"tickmode": "array", "tickvals": list(names), "ticktext": [wrap(n) for n in names]}
 
 
+# How far up the accuracy axis (0 to 1.08) a bar's value at its foot reaches, with half the macro-F1 diamond: ~16 px of
+# text and padding and ~7 px of diamond, of a plot ~185 px high at 340 px (alike at projector size).
+FOOT_LABEL = 0.14
+
+
+def on_the_foot(accuracy: float, macro_f1: float | None) -> bool:
+    """Whether a bar's value, written at its foot, would be covered by the macro-F1 diamond (a macro-F1 near 0)
+    or not fit the bar (an accuracy near 0): :func:`accuracy_figure` writes it above the bar's interval then."""
+    return accuracy < FOOT_LABEL or (macro_f1 is not None and macro_f1 < FOOT_LABEL)
+
+
 def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
     """Test accuracy bars per run, macro-F1 as diamonds, the majority-class baseline as a dashed line."""
     fig = figure()
@@ -502,15 +513,18 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
                    arrayminus=[(a - ci[0]) if ci else 0 for ci, a in zip(cis, acc)],
                    visible=any(cis))
         hover = ["" if ci is None else f"<br>95% interval {format_interval(ci)}" for ci in cis]
+        above = [i for i, (a, f) in enumerate(zip(acc, f1)) if a is not None and on_the_foot(a, f)]
+        value_size = 16 if len(done) <= 4 else 14
         fig.add_trace(go.Bar(x=x, y=acc, name="accuracy (95% interval)", error_y=err,
                              marker_color=[strategy_color(r.strategy) for r in done],
-                             text=[f"{a:.1%}" for a in acc], textposition="inside", insidetextanchor="start",
+                             text=["" if i in above else f"{a:.1%}" for i, a in enumerate(acc)],
+                             textposition="inside", insidetextanchor="start",
                              textangle=0,  # shrunk to fit a narrow bar, never turned on its side
                              # At projector size '72.6%' was shrunk to ~8 px in a half-width chart at 1024 px. Its
                              # ~30-px bars hold '72.6' (the axis says %) at 16 px, four of them; more, at 14 (the least
                              # common.projected lets a bar's value shrink to).
-                             meta={PROJECTOR: {"text": [f"{a * 100:.1f}" for a in acc],
-                                               "textfont": {"size": 16 if len(done) <= 4 else 14}}},
+                             meta={PROJECTOR: {"text": ["" if i in above else f"{a * 100:.1f}" for i, a in enumerate(acc)],
+                                               "textfont": {"size": value_size}}},
                              textfont=dict(color=[text_color_on(strategy_color(r.strategy)) for r in done]),
                              customdata=hover,
                              hovertemplate="%{x}<br>accuracy %{y:.1%}%{customdata}<extra></extra>"))
@@ -518,6 +532,15 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
                                  # white with a dark edge: seen on every bar colour and on both themes
                                  marker=dict(symbol="diamond", size=11, color="white", line=dict(color="#222", width=1.5)),
                                  hovertemplate="%{x}<br>macro-F1 %{y:.3f}<extra></extra>"))
+        if above:
+            # A bar whose macro-F1 diamond sits on its foot (a run near 0 macro-F1 read "23◇%"), or too short to
+            # hold its value: the value above the bar's interval instead, in the theme's text colour.
+            tops = [cis[i][1] if cis[i] else acc[i] for i in above]
+            fig.add_trace(go.Scatter(x=[x[i] for i in above], y=tops, mode="text", textposition="top center",
+                                     text=[f"{acc[i]:.1%}" for i in above], showlegend=False, hoverinfo="skip",
+                                     cliponaxis=False, name="accuracy",
+                                     meta={PROJECTOR: {"text": [f"{acc[i] * 100:.1f}" for i in above],
+                                                       "textfont": {"size": value_size}}}))
         bases = [r.metrics.get("majority_accuracy") for r in done]
         if len({round(b, 3) for b in bases if b is not None}) > 1:
             # runs on different test sets (picked from two datasets, or seeds drawing their own splits): each

@@ -644,3 +644,23 @@ def test_two_runs_of_one_strategy_are_told_apart_in_the_class_probabilities():
     fills = [t.marker.pattern.shape for t in fig.data]
     assert fills[0] != fills[1] and fills[0] == fills[2] == ""  # the first run of each strategy plain
     assert fig.data[0].marker.color == fig.data[1].marker.color
+
+
+def test_a_bars_value_goes_above_its_interval_where_the_macro_f1_diamond_would_cover_it():
+    """A reviewer on bbc_news: scratch at 23% accuracy and macro-F1 near 0 put the white diamond over the value at
+    its bar's foot ("23◇%"). That value is written above the bar's interval instead; the others stay at the foot."""
+    ok, low = make_run("full_ft", "f1", acc=0.8), make_run("scratch", "s1", acc=0.23)
+    low.metrics["test_macro_f1"] = 0.02
+    fig = plots.accuracy_figure([ok, low])
+    bar = next(t for t in fig.data if t.type == "bar")
+    assert list(bar.text) == ["80.0%", ""] and bar.textposition == "inside" and bar.insidetextanchor == "start"
+    (moved,) = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
+    top = plots.accuracy_interval(low)[1]
+    assert list(moved.x) == ["scratch"] and list(moved.text) == ["23.0%"] and moved.textposition == "top center"
+    assert moved.y[0] == pytest.approx(top) and moved.showlegend is False
+    assert moved.textfont.color is None  # the theme's text colour: it is not on the bar
+    assert moved.meta[plots.PROJECTOR]["text"] == ["23.0"] and bar.meta[plots.PROJECTOR]["text"] == ["80.0", ""]
+    # a bar too short to hold its value: above its interval as well; none moved where nothing covers them
+    assert plots.on_the_foot(0.05, 0.04) and plots.on_the_foot(0.9, 0.1) and not plots.on_the_foot(0.3, 0.25)
+    assert not [t for t in plots.accuracy_figure([ok]).data if t.type == "scatter" and t.mode == "text"]
+
