@@ -57,7 +57,8 @@ common.keep_projector_in_address()  # ?projector=1 while on: a bookmark opens in
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
         # A phone (390 px): chart titles, which an SVG cannot wrap, were cut ("Validation accurac…"); smaller there.
         "@media (max-width:640px){.js-plotly-plot .gtitle{font-size:12px !important}"
-        ".js-plotly-plot .annotation-text{font-size:11px !important}}" + common.PROJECTOR_CSS + "</style>")
+        ".js-plotly-plot .annotation-text{font-size:11px !important}}" + common.PROJECTOR_CSS + common.READABLE_CSS
+        + "</style>")
 
 
 def _queue_panel() -> None:

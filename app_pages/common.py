@@ -593,6 +593,17 @@ PROJECTOR_PARAM = "projector"  # ?projector=1 in the address: on from the first 
 _PARAM_ON, _PARAM_OFF = {"1", "true", "on", "yes"}, {"0", "false", "off", "no"}
 
 
+# Text that reads on both themes (WCAG AA, 4.5:1). Streamlit draws a chart's ticks, axis titles, notes and point
+# labels in a grey of 3.7:1 on the light theme's white, and captions at 60% opacity (4.1:1; 3.9:1 on the sidebar),
+# where much of the teaching is. The charts' text in the theme's own text colour (currentColor, as Streamlit's own
+# charts have it: it follows the light and the dark theme and the ⋮ menu's switch, which a figure built on the
+# server cannot know), except a bar's value inside it (black or white, by its bar) and the confusion matrices'
+# counts (by their cells); captions at 75% (6.2:1 on the sidebar, 9:1 and 8:1 on the dark theme's).
+READABLE_CSS = (".js-plotly-plot :is(g[class$='tick']>text,text[class$='title']:not(.gtitle),.annotation-text,"
+                ".bartext-outside,.textpoint>text){fill:currentColor!important}"
+                "[data-testid='stCaptionContainer']{opacity:.75!important}")
+
+
 def _projector_asked() -> bool | None:
     """What the address asks (``?projector=1`` or ``=0``), None where it asks nothing (or nothing we read)."""
     asked = st.query_params.get(PROJECTOR_PARAM)
@@ -757,10 +768,20 @@ def projected(fig):
     return out
 
 
-def chart(fig, where=None, **kwargs) -> None:
-    """``st.plotly_chart`` (in ``where``, a column) of :func:`projected` ``fig``: every chart of the app goes
-    through here, so projector mode reaches them all."""
-    (where or st).plotly_chart(projected(fig), **kwargs)
+# A chart's toolbar: the PNG download only (and Streamlit's full-screen button). Plotly's eight buttons were eight
+# Tab stops a chart, ~90 on Compare, before the next control; zooming stays a drag on the plot (a double-click
+# resets it). A chart whose ``config`` says ``displayModeBar: False`` has none.
+CHART_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d",
+                                           "autoScale2d", "resetScale2d", "hoverClosestCartesian",
+                                           "hoverCompareCartesian", "toggleSpikelines"]}
+
+
+def chart(fig, where=None, config: dict | None = None, **kwargs) -> None:
+    """``st.plotly_chart`` (in ``where``, a column) of :func:`projected` ``fig``, with :data:`CHART_CONFIG`'s
+    toolbar updated by ``config``: every chart of the app goes through here, so projector mode and the one
+    toolbar reach them all."""
+    (where or st).plotly_chart(projected(fig), config={**CHART_CONFIG, **(config or {})}, **kwargs)
 
 
 # --- formatting --------------------------------------------------------------------------------

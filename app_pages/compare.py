@@ -251,6 +251,25 @@ def curves(runs: list) -> None:
         common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}
         st.caption(plots.mlm_caption({r.strategy for r in runs if r.id in pretrained}))
+    numbers_behind("these curves", [
+        ("Training loss: the mean of each epoch's steps", plots.curve_table(runs, pts, "train_loss")),
+        ("Validation loss", plots.curve_table(runs, pts, "val_loss")),
+        ("Validation accuracy", plots.curve_table(runs, pts, "val_accuracy")),
+        ("Masked-LM loss (pretraining phase): the mean of each epoch's steps",
+         plots.curve_table(runs, pts, "mlm_loss"))])
+
+
+def numbers_behind(what: str, tables: list) -> None:
+    """``tables`` ((title, DataFrame or None) pairs: the numbers a chart draws) in a collapsed expander, "The
+    numbers behind ``what``": a screen reader gets nothing of a chart's SVG, and a reader may want the exact values.
+    Collapsed, the page is no longer for them."""
+    tables = [(title, df) for title, df in tables if df is not None]
+    if not tables:
+        return
+    with st.expander(f"The numbers behind {what}", icon=":material/table:"):
+        for title, df in tables:
+            st.markdown(f"**{common.md(title)}**")
+            st.table(df, hide_index=True)
 
 
 
@@ -331,6 +350,8 @@ def results(runs: list) -> None:
             # No toolbar: over a third of the page it covered the matrix's title (the run's name).
             common.chart(plots.confusion_figure(r, title=titles[r.id]), where=col, width="stretch", key=f"cm_{r.id}",
                              config={"displayModeBar": False})
+    numbers_behind("these matrices", [(f"{titles[r.id]}: a row per true label, a column per predicted one",
+                                       plots.confusion_table(r)) for r in done])
 
 
 def answer_box(done: list, still: int = 0) -> None:
@@ -719,6 +740,8 @@ def calibration_section(done: list) -> None:
                   "accuracy, that is the luck of that scale on this data, not something it learnt."
                   if any(r.strategy == "zero_shot" for r in have) else "") + " Calibration matters "
                "where a threshold on the confidence decides (send the unsure texts to a person).")
+    numbers_behind("this chart", [("Per band of confidence, each run's test texts answered that sure and the share "
+                                   "it got right", plots.calibration_table(have))])
 
 
 MISTAKES_SHOWN = 20

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from bertlab.metrics import format_interval, precision_text, run_accuracy_interval
+from bertlab.metrics import CALIBRATION_BINS, format_interval, precision_text, run_accuracy_interval
 from bertlab.pareto import _three as three_figures
 from bertlab.pareto import format_flops
 from bertlab.variants import base_strategy
@@ -808,6 +808,62 @@ def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
     if not done:
         _empty(fig, "no finished run recorded its probabilities")
     return fig
+
+
+# --- the numbers behind the charts ---------------------------------------------------------------
+# Tables of what a chart draws, for a reader who cannot see it (a screen reader gets nothing of a chart's SVG) or
+# wants the exact values: cells as text, a first column naming the rows.
+def curve_table(runs: Sequence[Any], points: Sequence[dict], series: str) -> pd.DataFrame | None:
+    """``series`` per epoch (rows) and run (columns): a validation series' value at each epoch, a training series'
+    mean over each epoch's steps (their epoch is fractional: epoch 1 holds the steps up to 1.0). Accuracies in
+    percent, losses to three decimals, '–' where a run has no point; None where no run has one."""
+    labels = run_labels(runs)
+    values: dict[str, dict[int, list[float]]] = {}
+    for p in points:
+        if p["series"] == series and p["run_id"] in labels and p["value"] == p["value"]:  # not NaN
+            epoch = max(0, math.ceil(float(p["x"]) - 1e-6))
+            values.setdefault(labels[p["run_id"]], {}).setdefault(epoch, []).append(float(p["value"]))
+    if not values:
+        return None
+    def fmt(v: float) -> str:
+        return f"{v:.1%}" if series.endswith("accuracy") else f"{v:.3f}"
+
+    epochs = sorted({e for by in values.values() for e in by})
+    table = {"epoch": epochs}
+    for r in runs:
+        if (by := values.get(labels[r.id])) is not None:
+            table[labels[r.id]] = [fmt(sum(by[e]) / len(by[e])) if e in by else "–" for e in epochs]
+    return pd.DataFrame(table)
+
+
+def calibration_table(runs: Sequence[Any]) -> pd.DataFrame | None:
+    """The points of :func:`calibration_figure`: per band of confidence (rows: the bins of
+    :func:`bertlab.metrics.calibration`) and run (columns), how many test texts it answered that sure and the share
+    it got right; None where no run recorded its probabilities."""
+    done = [r for r in _succeeded(runs) if (r.metrics or {}).get("calibration")]
+    if not done:
+        return None
+    labels = run_labels(done)
+    cells: dict[str, dict[int, str]] = {}
+    for r in done:
+        for b in r.metrics["calibration"]:
+            k = min(CALIBRATION_BINS - 1, max(0, math.ceil(b["confidence"] * CALIBRATION_BINS) - 1))
+            cells.setdefault(labels[r.id], {})[k] = f"{b['count']:,} texts: {b['accuracy']:.0%} right"
+    bands = sorted({k for by in cells.values() for k in by})
+    step = 100 / CALIBRATION_BINS
+    table = {"confidence": [f"{k * step:.0f}–{(k + 1) * step:.0f}%" for k in bands]}
+    table |= {run: [by.get(k, "–") for k in bands] for run, by in cells.items()}
+    return pd.DataFrame(table)
+
+
+def confusion_table(run: Any) -> pd.DataFrame:
+    """The counts of :func:`confusion_figure`: a row per true label, a column per predicted one."""
+    m = run.metrics or {}
+    cm = np.asarray(m.get("confusion") or [[0]], dtype=int)
+    names = [str(n) for n in m.get("label_names") or range(len(cm))]
+    table = {"true label": names}
+    table |= {f"predicted {n}": [int(v) for v in cm[:, j]] for j, n in enumerate(names)}
+    return pd.DataFrame(table)
 
 
 # A confusion matrix's room per class (px of height) and per character of an upright class name below it: at a fixed

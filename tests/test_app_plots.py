@@ -664,3 +664,26 @@ def test_a_bars_value_goes_above_its_interval_where_the_macro_f1_diamond_would_c
     assert plots.on_the_foot(0.05, 0.04) and plots.on_the_foot(0.9, 0.1) and not plots.on_the_foot(0.3, 0.25)
     assert not [t for t in plots.accuracy_figure([ok]).data if t.type == "scatter" and t.mode == "text"]
 
+
+def test_the_numbers_behind_the_curves_calibration_and_confusion_charts():
+    """A screen reader got nothing of Compare's curves, calibration chart and confusion matrices (their numbers
+    were only in the SVG): each has a table of what it draws."""
+    a, b = make_run("head_only", "h1"), make_run("zero_shot", "z1")
+    points = [{"run_id": "h1", "series": "train_loss", "step": s, "x": s / 2, "value": v}
+              for s, v in ((1, 1.0), (2, 0.8), (3, 0.5), (4, 0.3))]
+    points += [{"run_id": "h1", "series": "val_accuracy", "step": 2 * e, "x": float(e), "value": 0.6 + e / 10}
+               for e in (1, 2)] + [{"run_id": "z1", "series": "val_accuracy", "step": 0, "x": 0.0, "value": 0.55}]
+    loss = plots.curve_table([a, b], points, "train_loss")  # each epoch's mean
+    assert loss.to_dict("list") == {"epoch": [1, 2], "head_only": ["0.900", "0.400"]}
+    acc = plots.curve_table([a, b], points, "val_accuracy")
+    assert acc.to_dict("list") == {"epoch": [0, 1, 2], "head_only": ["–", "70.0%", "80.0%"],
+                                   "zero_shot": ["55.0%", "–", "–"]}
+    assert plots.curve_table([a, b], points, "val_loss") is None
+    a.metrics["calibration"] = [{"confidence": 0.55, "accuracy": 0.5, "count": 10},
+                                {"confidence": 0.93, "accuracy": 0.9, "count": 1200}]
+    cal = plots.calibration_table([a, b])
+    assert cal.to_dict("list") == {"confidence": ["50–60%", "90–100%"],
+                                   "head_only": ["10 texts: 50% right", "1,200 texts: 90% right"]}
+    assert plots.calibration_table([b]) is None
+    assert plots.confusion_table(a).to_dict("list") == {"true label": ["neg", "pos"], "predicted neg": [40, 8],
+                                                        "predicted pos": [10, 42]}

@@ -790,3 +790,42 @@ def test_playground_cards_are_two_a_row_in_projector_mode(tiny_data, bertlab_hom
         assert len(at.metric) == 4
         cards = [c for c in at.columns if any(True for _ in c.get("metric"))]
         assert len(cards) == per_row, projector
+
+
+def test_compares_charts_have_their_numbers_one_toolbar_button_and_readable_text(tiny_data, bertlab_home):
+    """An accessibility review of Compare: the curves, the calibration chart and the confusion matrices had their
+    numbers only in the SVG; every chart's toolbar was 8 Tab stops (~90 on the page); ticks, axis titles and point
+    labels were 3.7:1 on the light theme, captions 4.1:1."""
+    import json
+
+    from app_pages import common
+
+    store = RunStore(bertlab_home)
+    runs = [finished(store, make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in (0, 1)]
+    store.add_points(runs[0].id, [("train_loss", 1, 0.5, 0.9), ("train_loss", 2, 1.0, 0.7)])  # (it has none)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    numbers = {e.label: e for e in at.expander if e.label.startswith("The numbers behind")}
+    assert set(numbers) == {"The numbers behind these curves", "The numbers behind this chart",
+                            "The numbers behind these matrices"}
+    assert not any(e.proto.expanded for e in numbers.values())  # collapsed: the page is no longer
+    labels = plots.run_labels([store.get(r.id) for r in runs])
+    curves = numbers["The numbers behind these curves"]
+    assert curves.markdown[0].value.startswith("**Training loss")
+    loss, *_, val_acc = (t.value for t in curves.table)
+    assert loss.to_dict("list") == {"epoch": [1], labels[runs[0].id]: ["0.800"]}  # the epoch's mean
+    accuracy = {labels[r.id]: [f"{p['value']:.1%}"] for r in runs for p in store.points([r.id], ("val_accuracy",))}
+    assert val_acc.to_dict("list") == {"epoch": [1], **accuracy}
+    (cal,) = numbers["The numbers behind this chart"].table
+    assert list(cal.value.columns)[0] == "confidence" and len(cal.value.columns) == 3
+    matrices = numbers["The numbers behind these matrices"].table
+    assert sorted(m.value.iloc[:, 1:].to_numpy().tolist() for m in matrices) == sorted(
+        store.get(r.id).metrics["confusion"] for r in runs)
+    for c in at.get("plotly_chart"):  # the PNG download at most (and Streamlit's full screen)
+        config = json.loads(c.proto.config)
+        assert config.get("displayModeBar") is False or {"zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+                                                         "resetScale2d"} <= set(config["modeBarButtonsToRemove"])
+        assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+    # the theme's text colour on the charts' text, captions at 75%: in the browser (injected with the page's style)
+    assert any(common.READABLE_CSS in h.proto.body for h in at.get("html"))
+    assert "{fill:currentColor!important}" in common.READABLE_CSS and "opacity:.75" in common.READABLE_CSS
