@@ -3,6 +3,7 @@ inference box so a presenter can type while the curves are on screen."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import statistics
@@ -273,8 +274,9 @@ def numbers_behind(what: str, tables: list) -> None:
 
 
 
-def results(runs: list) -> None:
-    """Results table, accuracy and cost charts, confusion matrices of the finished runs.
+def results(runs: list, drawn: list | None = None) -> None:
+    """Results table, accuracy and cost charts, confusion matrices of the finished runs; the charts and matrices
+    of those in ``drawn`` only, where given (:func:`charted`: a selection of many runs).
 
     Outside the 2-second refresh: they change only when a run finishes, and the live part then
     redraws the whole page. Inside it they cost the server 0.13-0.34 s of CPU per refresh with three
@@ -327,17 +329,26 @@ def results(runs: list) -> None:
     # Side by side on a desk screen; one under the other in projector mode, where two a row at 1024 px left each
     # ~450 px for 16-px bar values and titles.
     a, b = common.columns_unless_projector(2, gap="medium")
+    plotted = runs if drawn is None else [r for r in runs if r.id in {d.id for d in drawn}]
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
-    common.chart(plots.accuracy_figure(runs), where=a, width="stretch", key="cmp_acc", config={"displayModeBar": False})
-    common.chart(plots.cost_figure(runs, cost), where=b, width="stretch", key="cmp_cost", config={"displayModeBar": False})
+    common.chart(plots.accuracy_figure(plotted), where=a, width="stretch", key="cmp_acc",
+                 config={"displayModeBar": False})
+    common.chart(plots.cost_figure(plotted, cost), where=b, width="stretch", key="cmp_cost",
+                 config={"displayModeBar": False})
     if cost == "train_examples_per_s":
         b.caption(THROUGHPUT_HELP)
-    common.chart(plots.tradeoff_figure(runs, cost), width="stretch", key="cmp_scatter")
-    serving_section(done, busy=any(r.status in ACTIVE for r in runs))
+    common.chart(plots.tradeoff_figure(plotted, cost), width="stretch", key="cmp_scatter")
+    done_drawn = [r for r in plotted if r.status == "succeeded"]
+    # of many runs, those drawn (measuring 180 runs' serving speed would take the page's server for minutes)
+    if done_drawn:
+        serving_section(done_drawn, busy=any(r.status in ACTIVE for r in runs))
     paired_section(done)
     per_class_section(done)
-    calibration_section(done)
+    calibration_section(done_drawn)
     confident_mistakes(done)
+    if not done_drawn:
+        return
+    done = done_drawn
     st.markdown("#### Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen; two where the classes are many
     # or their names long (bbc_news's five topics).
@@ -894,9 +905,44 @@ def _throughput(v, trainable) -> str:
     return "n/a" if not trainable else "—"  # n/a: trains nothing (zero_shot); —: not recorded
 
 
+CHARTED = 12  # a selection of more runs than this draws those picked (charted), not every one
+
+
+def charted(runs: list) -> list:
+    """The runs the curves, charts and confusion matrices draw: every one where there are at most CHARTED, else
+    those picked in a list, by default the runs training now and, of each strategy and setting, its finished run of
+    median accuracy (its middle seed), best first, CHARTED in all. The tables list every run. A review: a batch of
+    180 runs (20 learning rates x 9 seeds) took 38 s to draw in the browser, 180 confusion matrices among its
+    charts, with bars of one colour under labels that ran into each other."""
+    if len(runs) <= CHARTED:
+        return runs
+    names = variants.labels(runs)
+    groups: dict[str, list] = {}
+    for r in runs:
+        groups.setdefault(names[r.id], []).append(r)
+    middle = []
+    for rs in groups.values():
+        done = sorted((r for r in rs if r.status == SUCCEEDED), key=lambda r: r.metrics.get("test_accuracy") or 0)
+        if done:
+            middle.append(done[(len(done) - 1) // 2])
+    middle.sort(key=lambda r: -(r.metrics.get("test_accuracy") or 0))
+    default = [r.id for r in [*(r for r in runs if r.status in ACTIVE), *middle]][:CHARTED]
+    by_id, titles = {r.id: r for r in runs}, plots.run_labels(runs)
+    key = "cmp_charted_" + hashlib.sha1(",".join(sorted(by_id)).encode()).hexdigest()[:10]  # per selection
+    picked = st.multiselect(
+        f"Runs drawn in the charts below ({len(runs)} in this selection; the tables list every one)", list(by_id),
+        default=default, key=key, format_func=titles.get,
+        help=f"More than {CHARTED} runs make charts no one can read (and slow to draw): by default the runs training "
+             "now and, of each strategy and setting, the run of median accuracy over its seeds, best first.")
+    return [by_id[i] for i in picked]
+
+
 def live_curves(run_ids: list[str]) -> None:
     """The curves, refreshed on the same timer as the status lines (a fragment of its own: full width)."""
     runs = [r for r in (common.store().get(i) for i in run_ids) if r is not None]
+    if not runs:  # every run taken out of the list above
+        st.info("Pick runs in the list above to draw their curves and charts.")
+        return
     curves(sorted(runs, key=lambda r: r.created))
 
 
@@ -918,13 +964,24 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
     # runs picked from several datasets: each says its own first (variants.parts), as the charts name them
     shown = variants.parts(runs)
+    # Many runs: the finished ones' lines folded away (180 of them came before anything else, 27,000 px down to the
+    # charts); those training, queued or ended without a result stay in sight.
+    folded = [r for r in runs if r.status == SUCCEEDED] if len(runs) > CHARTED else []
+    fold = st.expander(f"The {len(folded)} finished runs, a line each (their scores are in the tables below)",
+                       icon=":material/list:") if folded else None
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
         # trained otherwise than its namesakes (balanced classes, another learning rate): said
         said = ["balanced classes" if x == "balanced" else x for x in shown[r.id]]
         detail = " · ".join(x for x in (detail, *said) if x)
-        status_row(r, shared, detail, cancel_column=active,
-                   redone=r.status in RERUNNABLE and config_key(r.config) in again, own=r.batch_id in mine)
+        row = functools.partial(status_row, r, shared, detail, cancel_column=active,
+                                redone=r.status in RERUNNABLE and config_key(r.config) in again,
+                                own=r.batch_id in mine)
+        if fold is not None and r.status == SUCCEEDED:
+            with fold:
+                row()
+        else:
+            row()
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = still_to_finish(runs)
@@ -998,22 +1055,26 @@ if common.projector():
 else:
     main, side = st.columns([2, 1], gap="large")
     answer_slot = st.container()
+pick_slot = st.container()  # under the answer: which runs the charts draw (a selection of many runs)
 selected = [r for r in all_runs if r.id in set(ids)]
 busy = any(r.status in ACTIVE for r in selected)
 every = REFRESH_S if busy else None
+with pick_slot:
+    drawn = charted(sorted(selected, key=lambda r: r.created))
 with main:
     st.fragment(run_every=every)(live)(ids, busy)
 with side:
     st.markdown("#### Try the models")
-    inference_box(ids, key="cmp_box", compact=True)
+    # of many runs, those the charts draw (it held the first 12 launched: 9 seeds of the first learning rate)
+    inference_box(ids if len(selected) <= CHARTED else [r.id for r in drawn], key="cmp_box", compact=True)
 # The answer right under the status lines, above the curves: what a stakeholder came for, on the first screen.
 if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
     st.session_state["compare_judge"] = answer.default_metric(done_now)
     with answer_slot:
         answer_box(done_now, still=len(still_to_finish(selected)))  # as the Cancel-all button counts them
-st.fragment(run_every=every)(live_curves)(ids)
-results(sorted(selected, key=lambda r: r.created))
+st.fragment(run_every=every)(live_curves)([r.id for r in drawn])
+results(sorted(selected, key=lambda r: r.created), drawn)
 
 
 def delete_section(runs: list) -> None:

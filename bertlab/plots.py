@@ -181,6 +181,21 @@ def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def setting_patterns(runs: Sequence[Any]) -> list[str]:
+    """A bar fill per run (in order) telling apart the settings of one strategy (``head_only (lr 0.001)`` plain,
+    ``head_only (lr 0.03)`` hatched): bars of one colour were all the differences a review could not read. Plain
+    for every run where no strategy ran with several settings (seeds of one setting share its fill)."""
+    from bertlab.variants import labels
+
+    names = labels(runs)
+    settings: dict[str, list[str]] = {}
+    for r in runs:
+        settings.setdefault(r.strategy, [])
+        if names[r.id] not in settings[r.strategy]:
+            settings[r.strategy].append(names[r.id])
+    return [_PATTERNS[settings[r.strategy].index(names[r.id]) % len(_PATTERNS)] for r in runs]
+
+
 def downsample(xs: Sequence[float], ys: Sequence[float], max_points: int = MAX_POINTS) -> tuple[list, list]:
     """Average consecutive points into at most ``max_points`` buckets (keeps the curve's shape).
 
@@ -405,13 +420,18 @@ def memory_note(runs: Sequence[Any]) -> str | None:
     labels = run_labels(runs)
     light = [labels[r.id] for r in runs if (r.costs or {}).get("memory_without_encoder")]
     first = [labels[r.id] for r in runs if (r.costs or {}).get("memory_first_in_process")]
+
+    def named(which: list[str]) -> str:  # 179 runs named one by one filled a screen (a review's 180-run batch)
+        return ", ".join(which) if len(which) <= 6 else (
+            "every run" if len(which) == len(runs) else f"{len(which)} of these {len(runs)} runs")
+
     said = []
     if light:
-        said.append(f"Memory of {', '.join(light)}: the encoder was already loaded by an earlier run, or its "
+        said.append(f"Memory of {named(light)}: the encoder was already loaded by an earlier run, or its "
                     "embeddings came from the cache, so the figure leaves out the encoder's weights and its pass: the "
                     "same run in a fresh process needs more.")
     if first and len(runs) > 1:  # one run alone is compared with nothing
-        said.append(f"Memory of {', '.join(first)}: the first run measured in its process (the app's server after "
+        said.append(f"Memory of {named(first)}: the first run measured in its process (the app's server after "
                     "it started, or a command), so on the CPU the figure also holds the process's one-time set-up "
                     "(PyTorch's kernels and buffers), which later runs reuse: it reads high beside them.")
     return " ".join(said) or None
@@ -517,6 +537,8 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
         value_size = 16 if len(done) <= 4 else 14
         fig.add_trace(go.Bar(x=x, y=acc, name="accuracy (95% interval)", error_y=err,
                              marker_color=[strategy_color(r.strategy) for r in done],
+                             # light hatching (its value stays readable over it)
+                             marker_pattern=dict(shape=setting_patterns(done), solidity=0.15),
                              text=["" if i in above else f"{a:.1%}" for i, a in enumerate(acc)],
                              textposition="inside", insidetextanchor="start",
                              textangle=0,  # shrunk to fit a narrow bar, never turned on its side
@@ -576,6 +598,7 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
     if done:
         fig.add_trace(go.Bar(x=[labels[r.id] for r in done], y=vals,
                              marker_color=[strategy_color(r.strategy) for r in done],
+                             marker_pattern=dict(shape=setting_patterns(done), solidity=0.3),
                              text=[cost_text(cost, v) for v in vals], textposition="outside", cliponaxis=False,
                              customdata=[_hover_value(cost, v, unit) for v in vals],
                              hovertemplate="%{x}<br>%{customdata}<extra></extra>", showlegend=False))

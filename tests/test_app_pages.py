@@ -1877,3 +1877,37 @@ def test_compare_lists_the_oldest_batch_it_offers_whole_and_says_older_ones_are_
     monkeypatch.setattr(common, "RUNS_LISTED", 2000)
     at = app_on("app_pages/compare.py")
     assert not any("Listed: the batches of the newest" in c.value for c in at.caption)
+
+
+def test_compare_draws_a_chosen_few_of_many_runs_and_folds_their_lines(tiny_data):
+    """A review: a batch of 180 runs (20 learning rates x 9 seeds) took 38 s to draw, 180 confusion matrices among
+    its charts, and its 180 status lines came first, 27,000 px above them. Of more than CHARTED runs the charts draw
+    a chosen few (by default each setting's run of median accuracy), the tables every one; the finished runs' lines
+    are folded away."""
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    accs = {}
+    for lr in (1e-3, 3e-3, 1e-2, 3e-2, 1e-1):
+        for seed in range(3):  # 15 runs: 5 settings x 3 seeds
+            rid = store.create_run(make_config("head_only", data=tiny_data, learning_rate=lr, seed=seed),
+                                   batch_id="many")
+            store.claim(rid, "cpu")
+            accs[rid] = 0.5 + 0.05 * seed + lr
+            store.finish(rid, SUCCEEDED, metrics={"test_accuracy": accs[rid], "test_macro_f1": 0.5,
+                                                  "majority_accuracy": 0.5, "confusion": [[5, 5], [5, 5]],
+                                                  "label_names": ["neg", "pos"]},
+                         costs={"train_seconds": 1.0, "train_flops": 1e6, "trainable_params": 10})
+    at = app_on("app_pages/compare.py")
+    assert not at.exception, [e.value for e in at.exception]
+    pick = next(m for m in at.multiselect if m.label.startswith("Runs drawn in the charts below (15 in this"))
+    runs = {r.id: r for r in store.list_runs(limit=None)}
+    # one run per learning rate, the median seed (seed 1), best first
+    assert [runs[i].config["learning_rate"] for i in pick.value] == [1e-1, 3e-2, 1e-2, 3e-3, 1e-3]
+    assert {runs[i].config["seed"] for i in pick.value} == {1}
+    assert len(at.get("plotly_chart")) < 15  # not one matrix per run
+    shown = " ".join(e.label for e in at.expander)
+    assert "The 15 finished runs, a line each" in shown
+    # the results table still lists all 15
+    table = next(d.value for d in at.dataframe if "run" in d.value.columns and len(d.value) == 15)
+    assert len(table) == 15
