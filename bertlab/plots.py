@@ -157,10 +157,9 @@ def run_labels(runs: Sequence[Any]) -> dict[str, str]:
     return {r.id: names[r.id] if counts[names[r.id]] == 1 else f"{names[r.id]} · {r.id[-4:]}" for r in runs}
 
 
-def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:
-    """(colour, dash) per run id: colour by strategy, dash tells apart runs of one strategy: its settings where it
-    ran with several (``head_only (lr 0.001)``'s seeds all dashed, ``head_only (lr 0.03)``'s dotted: by run, a
-    persona's two settings at two seeds each drew one of each dashed), else its runs (seeds)."""
+def _settings(runs: Sequence[Any]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(each run's name, each strategy's settings by those names in the order met): ``head_only (lr 0.001)`` and
+    ``head_only (lr 0.03)`` are two settings of head_only, its seeds one."""
     from bertlab.variants import labels
 
     names = labels(runs)
@@ -169,6 +168,14 @@ def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:
         settings.setdefault(r.strategy, [])
         if names[r.id] not in settings[r.strategy]:
             settings[r.strategy].append(names[r.id])
+    return names, settings
+
+
+def run_styles(runs: Sequence[Any]) -> dict[str, tuple[str, str]]:
+    """(colour, dash) per run id: colour by strategy, dash tells apart runs of one strategy: its settings where it
+    ran with several (``head_only (lr 0.001)``'s seeds all dashed, ``head_only (lr 0.03)``'s dotted: by run, a
+    persona's two settings at two seeds each drew one of each dashed), else its runs (seeds)."""
+    names, settings = _settings(runs)
     seen: dict[str, int] = {}
     out = {}
     for r in runs:
@@ -185,14 +192,7 @@ def setting_patterns(runs: Sequence[Any]) -> list[str]:
     """A bar fill per run (in order) telling apart the settings of one strategy (``head_only (lr 0.001)`` plain,
     ``head_only (lr 0.03)`` hatched): bars of one colour were all the differences a review could not read. Plain
     for every run where no strategy ran with several settings (seeds of one setting share its fill)."""
-    from bertlab.variants import labels
-
-    names = labels(runs)
-    settings: dict[str, list[str]] = {}
-    for r in runs:
-        settings.setdefault(r.strategy, [])
-        if names[r.id] not in settings[r.strategy]:
-            settings[r.strategy].append(names[r.id])
+    names, settings = _settings(runs)
     return [_PATTERNS[settings[r.strategy].index(names[r.id]) % len(_PATTERNS)] for r in runs]
 
 
