@@ -17,7 +17,7 @@ from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, precision_text, run_single_class, signed
 from bertlab.pareto import format_flops
-from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, RUNNING, SUCCEEDED, undone_batches
+from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, undone_batches
 from bertlab.strategies import REGISTRY, one_answer_reason
 from bertlab.sweep import config_key
 
@@ -966,8 +966,11 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     shown = variants.parts(runs)
     # Many runs: the finished ones' lines folded away (180 of them came before anything else, 27,000 px down to the
     # charts); those training, queued or ended without a result stay in sight.
-    folded = [r for r in runs if r.status == SUCCEEDED] if len(runs) > CHARTED else []
-    fold = st.expander(f"The {len(folded)} finished runs, a line each (their scores are in the tables below)",
+    folded = [r for r in runs if r.status in (SUCCEEDED, QUEUED)] if len(runs) > CHARTED else []
+    n_done, folded_ids = sum(r.status == SUCCEEDED for r in folded), {r.id for r in folded}
+    what = " and ".join(x for x in (f"{n_done} finished" if n_done else "",
+                                   f"{len(folded) - n_done} queued" if len(folded) > n_done else "") if x)
+    fold = st.expander(f"The {what} runs, a line each" + (" (their scores are in the tables below)" if n_done else ""),
                        icon=":material/list:") if folded else None
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
@@ -977,7 +980,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
         row = functools.partial(status_row, r, shared, detail, cancel_column=active,
                                 redone=r.status in RERUNNABLE and config_key(r.config) in again,
                                 own=r.batch_id in mine)
-        if fold is not None and r.status == SUCCEEDED:
+        if fold is not None and r.id in folded_ids:
             with fold:
                 row()
         else:
