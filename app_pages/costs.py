@@ -70,7 +70,7 @@ def prices() -> pareto.Prices | None:
 
 
 def tradeoff(runs: list, price: pareto.Prices) -> None:
-    rows = pareto.by_strategy(pareto.rows_from_runs(runs, price))
+    rows = pareto.by_strategy(pareto.rows_from_runs(runs, price, sweep.unraised_epochs(common.store(), runs)))
     if not rows:
         st.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
         return
@@ -91,6 +91,10 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                 help="What training these strategies on your full labelled data would cost, if "
                                      "time grew in proportion to the examples (same epochs, text lengths and "
                                      "device). A rough guide: Learning curves measure it at several sizes."))
+    if raised := [r["strategy"] for r in rows if (r.get("epochs_share") or 1.0) < 1.0]:
+        st.caption(f"{', '.join(raised)}: the sweep trained more epochs at this small size than the strategy's own, "
+                   "to reach its minimum steps; the projection counts the strategy's own epochs, as training on "
+                   "that many examples would.")
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
                    "test accuracy": common.percent(r["test_accuracy"]),
                    "macro-F1": r["test_macro_f1"],

@@ -83,11 +83,13 @@ def device_kind(device: str | None) -> str:
     return "gpu"
 
 
-def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
+def rows_from_runs(runs, prices: Prices | None = None, unraised: dict[str, int] | None = None) -> list[dict]:
     """One row per succeeded run: strategy (``head_only (balanced)`` for a run with balanced class weights, and
     ``full_ft (lr 2e-05)`` where full_ft ran with other settings too: :func:`bertlab.variants.labels`; not seeds
     of one thing), accuracy, F1 and cost fields (money included: training, and serving a million texts where
-    Compare measured the run's serving speed, :func:`bertlab.serving.money_per_million`)."""
+    Compare measured the run's serving speed, :func:`bertlab.serving.money_per_million`). ``unraised``: the
+    epochs a sweep's run would train without its minimum-steps raise (:func:`bertlab.sweep.unraised_epochs`),
+    which :func:`scaled_to` projects with (``epochs_share``)."""
     from bertlab.serving import money_per_million
     from bertlab.variants import labels
 
@@ -111,7 +113,9 @@ def rows_from_runs(runs, prices: Prices | None = None) -> list[dict]:
                     # None until Compare's "Measure serving speed" timed the run: Compare's own figure, not re-derived
                     "serve_money_per_million": money_per_million(c.get("serve_texts_per_s"),
                                                                  prices.per_hour(c.get("serve_device"))),
-                    "device": c.get("device"), "n_train": (r.data_summary.get("sizes") or {}).get("train")})
+                    "device": c.get("device"), "n_train": (r.data_summary.get("sizes") or {}).get("train"),
+                    "epochs_share": ((unraised or {})[r.id] / float(r.config["epochs"])
+                                     if r.id in (unraised or {}) else 1.0)})
     return out
 
 
@@ -124,7 +128,8 @@ def by_strategy(rows: list[dict]) -> list[dict]:
     for st, rs in groups.items():
         row = {"strategy": st, "n_runs": len(rs), "run_ids": [r["run_id"] for r in rs if r.get("run_id")]}
         for k in ("test_accuracy", "test_macro_f1", "train_seconds", "train_flops", "trainable_params", "train_money",
-                  "inference_flops_per_text", "serve_money_per_million", "n_train", "majority_accuracy"):
+                  "inference_flops_per_text", "serve_money_per_million", "n_train", "majority_accuracy",
+                  "epochs_share"):
             vals = [r[k] for r in rs if r.get(k) is not None]
             row[k] = sum(vals) / len(vals) if vals else None
         out.append(row)
@@ -179,12 +184,13 @@ def seed_spread(runs) -> list[dict]:
 
 def scaled_to(row: dict, cost: str, n: int) -> float | None:
     """``row``'s training ``cost`` (time, money, FLOPs) projected to ``n`` training examples, as if it grew in
-    proportion to them (same epochs, text lengths and device): a rough guide to what a run on real data volumes
-    costs, when the comparison ran on a sample. None where the row's size or cost is unknown."""
+    proportion to them (same epochs, text lengths and device; a sweep's epochs raised at a small size taken back to
+    the strategy's own, ``epochs_share``): a rough guide to what a run on real data volumes costs, when the
+    comparison ran on a sample. None where the row's size or cost is unknown."""
     have, value = row.get("n_train"), row.get(cost)
     if not have or value is None:
         return None
-    return value * n / have
+    return value * n / have * float(row.get("epochs_share") or 1.0)
 
 
 def _same_cost(c2: float, c: float) -> bool:

@@ -410,13 +410,15 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     return figs
 
 
-def _projection_section(ok: list[Run], prices: Prices, n: int) -> str:
+def _projection_section(ok: list[Run], prices: Prices, n: int, store: RunStore | None = None) -> str:
     """Per strategy, the money in one place: what training cost here, projected to ``n`` training examples as the
     Accuracy vs cost page does (:func:`bertlab.pareto.scaled_to`), and what serving a million texts costs where
     Compare measured it. The runs at the largest training size, as the trade-off above."""
     from bertlab.estimate import format_duration
 
-    rows = [r for r in pareto.by_strategy(pareto.rows_from_runs(_largest_size(ok)[0], prices)) if r["n_train"]]
+    at_size = _largest_size(ok)[0]
+    unraised = sweep.unraised_epochs(store, at_size) if store is not None else None
+    rows = [r for r in pareto.by_strategy(pareto.rows_from_runs(at_size, prices, unraised)) if r["n_train"]]
     if not rows:
         return ""
     table = [{"strategy": r["strategy"], "n_train": round(r["n_train"]),
@@ -434,7 +436,12 @@ def _projection_section(ok: list[Run], prices: Prices, n: int) -> str:
           "strategy's training time and cost (the mean over its runs) in proportion to the training examples (same "
           "epochs, text lengths and device). A straight line from one small run, so its fixed costs (start-up, the "
           "first calls into a library) scale too: from a run of a few hundred texts it overstates. Learning curves "
-          "measure it at several sizes. Serving, per million texts: the texts per second Compare measured x the "
+          "measure it at several sizes. "
+        + (f"{html.escape(', '.join(raised))}: the sweep trained more epochs at this small size than the strategy's "
+           "own, to reach its minimum steps; the projection counts the strategy's own epochs, as training on that "
+           "many examples would. " if (raised := [r["strategy"] for r in rows if (r.get("epochs_share") or 1) < 1])
+           else "")
+        + "Serving, per million texts: the texts per second Compare measured x the "
           "price per hour of the device that answered"
         + ("." if measured else "; not measured: press Measure serving speed on the Compare page, then make "
                                 "the report again.") + "</p>")
@@ -590,9 +597,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     # as the page's inputs show them ("$2.50", not "$2.5"); validated by Prices, escaped all the same: user text
     parts.append(f"<p class='muted'>Money = training time x {html.escape(pareto.format_price(prices.cpu_hour, prices))} "
                  f"per CPU machine-hour or {html.escape(pareto.format_price(prices.gpu_hour, prices))} per GPU-hour. "
-                 "FLOPs are estimates (6 x parameters x tokens for full training; frozen parts cost less).</p>")
+                 # not "parameters": MiniLM's 22.7M read as 2x the FLOPs shown (its embeddings, 11.9M, do no
+                 # multiply-adds; a review)
+                 "FLOPs are estimates (6 x non-embedding parameters x real tokens for full training; frozen parts "
+                 "cost less).</p>")
     if ok:
-        parts.append(_projection_section(ok, prices, project_to))
+        parts.append(_projection_section(ok, prices, project_to, store))
     from bertlab import plots
 
     if (recall := plots.per_class_rows(ok)) is not None:

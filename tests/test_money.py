@@ -206,3 +206,30 @@ def test_report_keeps_curves_by_step_and_epoch_for_runs_of_like_length(tiny_data
     page = text_of(report.build_html(store, ids))
     assert "Validation loss and accuracy per epoch." in page and "Shown by % of run" not in page
     assert "Cross-entropy per optimiser step." in page
+
+
+def test_a_sweeps_raised_epochs_are_taken_back_in_the_projection(tiny_data):
+    """A review: a sweep raised full_ft to 10 epochs at n=32 (its minimum steps) and kept 3 at n=256; projected to
+    100,000 examples the first said 667 min, the second 112, where training on 100,000 would use the 3."""
+    from bertlab import sweep
+
+    store = RunStore()
+    spec = sweep.SweepSpec(strategies=["full_ft", "tfidf_logreg"], sizes=[16], seeds=[0], data=tiny_data,
+                           min_steps=20, common={"batch_size": 8})
+    sid, todo, _ = sweep.prepare(store, spec)
+    ids = {}
+    for cfg in todo:
+        rid = ids[cfg.strategy] = store.create_run(cfg, batch_id=sid)
+        store.claim(rid, "cpu")
+        store.update(rid, data_summary={"sizes": {"train": 16, "validation": 8, "test": 16}})
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.9, "test_macro_f1": 0.9, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 10.0, "train_flops": 1e12, "trainable_params": 10})
+    ft = store.get(ids["full_ft"])
+    assert ft.config["epochs"] == 10  # 20 steps at 2 batches per epoch, against full_ft's own 3
+    runs = store.list_runs()
+    assert sweep.unraised_epochs(store, runs) == {ft.id: 3}
+    rows = {r["strategy"]: r for r in pareto.rows_from_runs(runs, unraised=sweep.unraised_epochs(store, runs))}
+    assert pareto.scaled_to(rows["full_ft"], "train_seconds", 1600) == pytest.approx(10.0 * 100 * 3 / 10)
+    assert pareto.scaled_to(rows["tfidf_logreg"], "train_seconds", 1600) == pytest.approx(10.0 * 100)  # no epochs
+    page = report.build_html(store, list(ids.values()), project_to=1600)
+    assert "the projection counts the strategy's own epochs" in page
