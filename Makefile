@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CHECKOUT := $(VENV)/.checkout-on-path
 PORT   ?= 8501
+# make run ADDRESS=0.0.0.0: reachable from other machines (no authentication: see the README)
+ADDRESS ?= localhost
 
 .PHONY: setup run test test-fast bench gpu-prepare lint browser-deps clean
 
@@ -27,7 +29,7 @@ $(CHECKOUT): $(STAMP)
 setup: $(STAMP) $(CHECKOUT)
 
 run: $(STAMP) $(CHECKOUT)
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # Chromium for the end-to-end browser test (Debian packages; Playwright cannot download browsers offline).
 browser-deps:

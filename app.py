@@ -27,7 +27,9 @@ for _k in [k for k in st.session_state if str(k).startswith(common.KEEP)]:
 # not called pages/: while one exists, Streamlit 1.67 serves the first request after a server start that
 # lands on a page URL (a bookmark, a refresh of /compare) in the legacy mode, without this frame.
 PAGES = [
-    st.Page("app_pages/data.py", title="Data", icon=":material/dataset:", default=True),
+    # The default page is served at the bare address; its own path is only reserved, never served ("Page not found"
+    # at /data, a teacher's bookmark read off the menu): reserved under another name, /data is a hidden page below.
+    st.Page("app_pages/data.py", title="Data", icon=":material/dataset:", default=True, url_path="data-page"),
     st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/monitoring:"),
     st.Page("app_pages/playground.py", title="Playground", icon=":material/chat:"),
@@ -39,7 +41,7 @@ PAGES = [
 ]
 # The addresses those pages had before (named after their files): a bookmark of one still leads to the page.
 OLD_ADDRESSES = {"sweep": ("app_pages/sweep.py", "Learning curves"), "costs": ("app_pages/costs.py", "Accuracy vs cost"),
-                 "teaching": ("app_pages/teaching.py", "Strategy cards")}
+                 "teaching": ("app_pages/teaching.py", "Strategy cards"), "data": ("app_pages/data.py", "Data")}
 
 
 def _moved(page: str):

@@ -198,9 +198,9 @@ def _values(flag: str, given: str, text: str, cast: type, several: bool) -> int 
     if not several:
         raise BertlabError(f"{flag} {given}: {flag} takes one value per strategy; only --lr takes several to "
                            "compare (one run each, e.g. --lr head_only=1e-3,3e-2).")
-    if "" in text.split(","):  # "head_only=1e-3, 3e-2": the shell cut it at the space
+    if "" in text.split(","):  # "head_only=1e-3,,3e-2", or a lone "1e-3," (a split one is joined, per_strategy_values)
         raise BertlabError(f"{flag} {given}: a value is missing beside a comma; list the values with commas and no "
-                           f"spaces, e.g. {flag} head_only=1e-3,3e-2.")
+                           f"spaces, e.g. {flag} {','.join(p for p in given.split(',') if p)}.")
     from bertlab.launch import learning_rates
 
     return tuple(learning_rates(text, f"{flag} {given}"))
@@ -220,6 +220,11 @@ def per_strategy_values(flag: str, tokens: list[str] | None, cast: type, field: 
         or one that does not use the flag), several values for a flag that takes one.
     """
     bare, named, given = None, {}, {}  # given: each value as written, for a message
+    tokens = list(tokens or ())
+    for a, b in zip(tokens, tokens[1:]):  # "--lr head_only=1e-4, 5e-2": the shell cut the list at the space
+        if several and (a.endswith(",") or b.startswith(",")):
+            raise BertlabError(f"{flag} {a} {b}: a space beside a comma cut the list in two; write it without "
+                               f"spaces: {flag} {a.rstrip(',')},{b.lstrip(',')}.")
     compare = (lambda a, b: f" To compare them in one launch, join them with a comma: {flag} {a},{b}.") if several \
         else (lambda a, b: "")
     for tok in tokens or ():

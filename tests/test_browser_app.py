@@ -164,6 +164,13 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         page.goto(f"{server}/costs?desk={desk}")
         expect(page).to_have_url(re.compile(f"/accuracy-vs-cost\\?desk={desk}$"))
         expect(page.get_by_role("heading", name="Accuracy vs cost")).to_be_visible()
+        # /data, the Data page's name in the menu, opens it (it showed "Page not found" over it)
+        page.goto(f"{server}/data?desk={desk}")
+        expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
+        page.wait_for_timeout(1500)
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(f"{server}/accuracy-vs-cost?desk={desk}")
+        expect(page.get_by_role("heading", name="Accuracy vs cost")).to_be_visible()
         # Projector mode enlarges the tables too: st.dataframe paints on a canvas, whose text CSS does not reach,
         # at the size the page had when the table was drawn (a teacher's table stayed small). Its rows grow.
         table = page.locator('[data-testid="stDataFrame"]').first

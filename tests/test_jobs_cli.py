@@ -478,8 +478,13 @@ def test_cli_run_compares_a_strategy_at_several_learning_rates_in_one_launch(tin
      "--lr names head_only twice; give it one value. To compare them in one launch, join them with a comma: "
      "--lr head_only=1e-3,3e-2."),
     (["--lr", "1e-4", "2e-4"], "To compare them in one launch, join them with a comma: --lr 1e-4,2e-4."),
-    (["--lr", "head_only=1e-3,", "3e-2"], "--lr head_only=1e-3,: a value is missing beside a comma; list the values "
-                                          "with commas and no spaces, e.g. --lr head_only=1e-3,3e-2."),
+    # a space after the comma: the user's own list, joined (it suggested head_only=1e-3,3e-2 whatever was given)
+    (["--lr", "head_only=1e-4,", "5e-2"], "--lr head_only=1e-4, 5e-2: a space beside a comma cut the list in two; "
+                                          "write it without spaces: --lr head_only=1e-4,5e-2."),
+    (["--lr", "2e-5,", "5e-5"], "write it without spaces: --lr 2e-5,5e-5."),
+    (["--lr", "head_only=1e-3", ",3e-2"], "write it without spaces: --lr head_only=1e-3,3e-2."),
+    (["--lr", "head_only=1e-3,,3e-2"], "--lr head_only=1e-3,,3e-2: a value is missing beside a comma; list the "
+                                       "values with commas and no spaces, e.g. --lr head_only=1e-3,3e-2."),
     (["--lr", "head_only=1e-3,abc"], "--lr head_only=1e-3,abc: 'abc' is not a number"),
     (["--lr", "head_only=1e-3,2"], "--lr head_only=1e-3,2: learning_rate must be above 0 and at most 1"),
     (["--lr", "head_only=1e-3,0.001"], "--lr head_only=1e-3,0.001: 0.001 is given twice"),
