@@ -259,6 +259,11 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
                  for r in flat]
         flat_said = ("Not better than always answering the majority class beyond chance, so on no front however "
                      f"cheap: {', '.join(named)}.")
+    if (cost == "train_money" and len(rows) > 1 and all(not r.get(cost) for r in rows)
+            and any((r.get("train_seconds") or 0) > 0 for r in rows)):
+        # a price of 0: "they tie, and what training costs decides" argued in a circle on the measure of that cost
+        return ["No price is set (0 per hour), so money tells these runs apart by nothing: set the price per "
+                "CPU- or GPU-hour above, or compare them by training compute or time.", *([flat_said] if flat else [])]
     if all_same_cost(rows, cost) and len(rows) > 1 and front:
         top = "the best by macro-F1" if metric == "test_macro_f1" else "the most accurate"
         ranked = sorted((r for r in rows if r.get(metric) is not None and not r.get("flat")), key=lambda r: -r[metric])

@@ -87,6 +87,13 @@ def test_the_money_trade_off_quotes_the_money():
     # the other measures keep their words: the ratio says it there
     flops = [{**r, "train_flops": 1e14 * r["train_money"]} for r in MONEY_ROWS]  # past 100 GFLOP: weighed
     assert pareto.tradeoff_sentences(flops, "train_flops")[0] == "full_ft is +6.1 points over head_only for 38x the compute."
+    # a price of 0: not "they tie, and what training costs decides" on the measure of that cost (a review)
+    free = [{**r, "train_money": 0.0, "train_seconds": 100 * r["train_money"]} for r in MONEY_ROWS]
+    assert pareto.tradeoff_sentences(free, "train_money") == [
+        "No price is set (0 per hour), so money tells these runs apart by nothing: set the price per CPU- or "
+        "GPU-hour above, or compare them by training compute or time."]
+    nothing = [{**r, "train_money": 0.0, "train_seconds": 0.0} for r in MONEY_ROWS[:1]] * 2  # nothing trained
+    assert "No price is set" not in " ".join(pareto.tradeoff_sentences(nothing, "train_money"))
 
 
 # --- 1a: serving money on Accuracy vs cost -----------------------------------------------------------
