@@ -286,7 +286,10 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         t0 = time.perf_counter()
         first_here = _MEASURED_IN_PROCESS[0] == 0
         _MEASURED_IN_PROCESS[0] += 1
-        with PeakMemory(device.type) as mem:
+        # What the run's memory is: the GPU's where it computes there, else the process RAM it adds (tfidf_logreg
+        # runs scikit-learn on the CPU: the CUDA allocator's peak read 0 for it, a blank cell in Compare).
+        memory_of = device.type if strategy.uses_device else "cpu"
+        with PeakMemory(memory_of) as mem:
             out = strategy.run(ctx)
         cb.close()
         _stop_if_cancelled(store, run_id, cb)  # a cancel during the final test evaluation is still a cancel
@@ -294,8 +297,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         # total as in its training time (its notes say so): time compares with a cold run's.
         wall = time.perf_counter() - t0
         costs = {**out.costs, "total_seconds": wall + out.costs.get("cache_saved_seconds", 0.0), "wall_seconds": wall,
-                 "peak_memory_bytes": mem.peak,
-                 **({"memory_first_in_process": True} if first_here and device.type != "cuda" else {}),
+                 "peak_memory_bytes": mem.peak, "peak_memory_of": "cuda" if memory_of == "cuda" else "rss",
+                 **({"memory_first_in_process": True} if first_here and memory_of != "cuda" else {}),
                  "device": device.name, "precision": str(dtype).replace("torch.", "") if dtype else "fp32"}
         ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths))
         metrics = {

@@ -114,3 +114,49 @@ def test_count_params_counts_shared_weights_once():
     a = torch.nn.Linear(4, 4)
     model = torch.nn.Sequential(a, a)
     assert count_params(model) == (20, 20)
+
+
+def _stub_cuda_allocator(monkeypatch) -> None:
+    """torch.cuda's memory functions as on a GPU where nothing was allocated (tfidf_logreg allocates nothing there)."""
+    monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda *a, **k: None)
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda *a, **k: 0)
+    monkeypatch.setattr(torch.cuda, "max_memory_allocated", lambda *a, **k: 0)
+
+
+def test_tfidf_logregs_memory_on_a_cuda_machine_is_the_ram_it_adds(tiny_model, tiny_data, monkeypatch):
+    """A review: on a CUDA machine tfidf_logreg's peak memory was read from the GPU allocator it never uses: 0, a
+    blank cell in Compare. It is the process RAM it adds, as on a CPU."""
+    from bertlab import costs, models
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    _stub_cuda_allocator(monkeypatch)
+    levels = iter([400 * MB])  # the process before the run, then 64 MB more while it fits
+
+    monkeypatch.setattr(costs, "_rss", lambda: next(levels, 464 * MB))
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid, device=models.DeviceInfo("cuda", "NVIDIA H200", bf16=True, fp16=True)) == SUCCEEDED
+    c = store.get(rid).costs
+    assert c["peak_memory_bytes"] == 64 * MB
+    assert c["peak_memory_of"] == "rss" and c["device"] == "NVIDIA H200"
+
+
+def test_only_tfidf_logreg_runs_nothing_on_the_device():
+    """Every other strategy's memory stays the device's (the CUDA allocator's peak on a GPU)."""
+    from bertlab.strategies import REGISTRY
+
+    assert {n for n, s in REGISTRY.items() if not s.uses_device} == {"tfidf_logreg"}
+
+
+def test_peak_memory_on_cuda_reads_the_allocator_not_the_process(monkeypatch):
+    from bertlab import costs
+
+    monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda *a, **k: None)
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda *a, **k: 100 * MB)
+    monkeypatch.setattr(torch.cuda, "max_memory_allocated", lambda *a, **k: 130 * MB)
+    monkeypatch.setattr(costs, "_rss", lambda: pytest.fail("RSS read for a CUDA measure"))
+    with PeakMemory("cuda") as mem:
+        pass
+    assert mem.peak == 30 * MB

@@ -63,6 +63,8 @@ class Strategy:
         defaults: RunConfig fields this strategy sets differently from the base.
         uses_epochs: whether the epochs/lr/batch controls matter.
         uses_tokens: whether texts go through the model's tokenizer, cut at max_length.
+        uses_device: whether it computes on the run's device (a GPU where there is one); not tfidf_logreg, which
+            runs on the CPU whatever the device, so its peak memory is the process RAM it adds, not the GPU's.
         uses_seed: whether the seed changes what it does (not for zero_shot, which trains nothing, nor tfidf_logreg, whose solver draws nothing at random).
         reads_training_texts: whether the training texts go through the model (not for zero_shot).
         embeds: the splits ("train", "val", "test") whose texts it embeds through the shared embedding cache
@@ -79,6 +81,7 @@ class Strategy:
     defaults: ClassVar[dict[str, Any]] = {}
     uses_epochs: ClassVar[bool] = True
     uses_tokens: ClassVar[bool] = True  # reads the model's tokenizer (and so max_length applies)
+    uses_device: ClassVar[bool] = True  # computes on the run's device (GPU memory is what it uses there)
     uses_seed: ClassVar[bool] = True
     reads_training_texts: ClassVar[bool] = True  # zero_shot does not: it compares label descriptions only
     # RunConfig training fields an epoch strategy ignores (head_only: no warmup, no clipping): blank in the CSV

@@ -181,6 +181,7 @@ class TfidfLogReg(Strategy):
     }
     uses_epochs = False
     uses_tokens = False
+    uses_device = False  # scikit-learn on the CPU: its memory is the process's RAM, even on a GPU machine
     uses_seed = False  # lbfgs is deterministic (random_state only steers sag/saga/liblinear): every seed, one answer
 
     def run(self, ctx: RunContext) -> RunOutput:
