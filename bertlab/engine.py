@@ -28,9 +28,10 @@ from bertlab.config import UNSPACED
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.embgrad import kept_embedding_gradient
 from bertlab.embrows import compact_embedding
-from bertlab.errors import RunCancelled
+from bertlab.errors import ConfigError, RunCancelled
 from bertlab.flatweights import flat_weights
 from bertlab.metrics import classification_report, softmax
+from bertlab.models import synchronize
 
 
 @dataclass
@@ -193,6 +194,7 @@ class TrainStats:
     embedding_rows_trained: int | None = None  # only these word-embedding rows went through AdamW (bertlab.embrows)
     fewest_threads: int | None = None  # CPU: the fewest torch threads other processes' work left it (bertlab.cpushare)
     threads_note: str | None = None  # what a run's notes say when it gave way (cpushare.gave_way_note)
+    skipped_steps: int = 0  # fp16: steps the loss scaler skipped (inf/nan gradients), counted in ``steps`` too
 
 
 class BestKeeper:
@@ -348,13 +350,16 @@ def loss_scaler(device: torch.device, dtype: torch.dtype | None) -> torch.amp.Gr
 
 
 def backward_step(loss: torch.Tensor, opt: torch.optim.Optimizer, params: list[nn.Parameter], grad_clip: float,
-                  scaler: torch.amp.GradScaler | None, *, report_skip: bool = False) -> bool:
+                  scaler: torch.amp.GradScaler | None, *, report_skip: bool = False,
+                  skipped: torch.Tensor | None = None) -> bool:
     """Backward, clip the global gradient norm to ``grad_clip``, optimizer step.
 
     With ``scaler`` (fp16), the scaled loss goes backward and the gradients are
     unscaled before clipping, so the clip sees true norms. Returns False for a
     step the scaler skipped, but only with ``report_skip``: finding out waits
-    for the device, which a GPU loop should not do every step.
+    for the device, which a GPU loop should not do every step. ``skipped`` (see
+    :func:`skip_counter`): a tensor on the device that a skipped step adds 1 to,
+    on the device, so a loop can count them without waiting for it every step.
     """
     if scaler is None:
         loss.backward()
@@ -363,11 +368,46 @@ def backward_step(loss: torch.Tensor, opt: torch.optim.Optimizer, params: list[n
         return True
     scaler.scale(loss).backward()
     scaler.unscale_(opt)
-    torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    if skipped is not None:
+        # unscale_'s inf/nan check, one flag per device (1.0: this step will be skipped), still on the device.
+        # GradScaler keeps no public handle on it; the alternative, get_scale(), waits for the device.
+        for found in scaler._found_inf_per_device(opt).values():
+            skipped.add_(found.to(skipped.device, non_blocking=True).sum())
+    # clip_grad_norm_, but a step whose gradients overflowed (skipped below) is clipped by 0, not by NaN: NaN would
+    # reach every gradient, the kept buffers' rows the step never wrote too (bertlab.embgrad, bertlab.embrows,
+    # which zero only the rows written), and every later step would overflow.
+    norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+    norm = torch.where(torch.isfinite(norm), norm, torch.full_like(norm, math.inf))
+    torch.nn.utils.clip_grads_with_norm_(params, grad_clip, norm)
     before = scaler.get_scale() if report_skip else None
     scaler.step(opt)
     scaler.update()
     return before is None or scaler.get_scale() >= before  # the scale only drops when a step is skipped
+
+
+def skip_counter(scaler: torch.amp.GradScaler | None, device: torch.device) -> torch.Tensor | None:
+    """A zero on ``device`` for :func:`backward_step` to count the steps ``scaler`` skips in; None without one."""
+    return torch.zeros((), dtype=torch.float32, device=device) if scaler is not None else None
+
+
+def overflow_note(skipped: int, steps: int, phase: str = "training") -> str | None:
+    """The run note where fp16's loss scaler skipped ``skipped`` of ``steps`` optimizer steps of ``phase`` (None
+    where it skipped none).
+
+    Raises:
+        ConfigError: it skipped every one: the weights never moved, and a result would be the initial model's.
+    """
+    if not skipped:
+        return None
+    if skipped >= steps:
+        raise ConfigError(
+            f"fp16 overflow: every one of the {steps:,} optimizer steps of {phase} had inf or NaN gradients in "
+            "float16, so the loss scaler skipped them all and no weight moved. Choose precision 'bf16' (on a GPU "
+            "with native bf16: Ampere or newer) or 'fp32', or a lower learning rate.")
+    return (f"fp16 overflow: the loss scaler skipped {skipped:,} of {steps:,} optimizer steps of {phase} (inf or NaN "
+            "gradients in float16), which trained nothing; a few at the start are usual while it finds its scale, "
+            "many mean float16 cannot hold this training: precision 'bf16' (on a GPU with native bf16) or 'fp32' "
+            "avoids it")
 
 
 @contextlib.contextmanager
@@ -530,6 +570,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         weight_t = (torch.tensor(class_weight, dtype=torch.float32, device=device) if class_weight is not None
                     else None)
         trainable = [p for g in groups for p in g["params"]]
+        skipped = skip_counter(scaler, device)  # read once an epoch, after the epoch's synchronize
         stats = TrainStats()
         best = BestKeeper(model, keep_best)
         callbacks.on_start(total, phase)
@@ -556,7 +597,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                         logits = forward(**batch).logits
                     loss = nn.functional.cross_entropy(logits.float(), y, weight=weight_t)
                     # The compact rows owe decay only for steps taken (they run on a CPU: asking costs no wait).
-                    if backward_step(loss, opt, trainable, grad_clip, scaler, report_skip=rows is not None) and rows:
+                    if backward_step(loss, opt, trainable, grad_clip, scaler, report_skip=rows is not None,
+                                     skipped=skipped) and rows:
                         rows.stepped()
                     sched.step()
                     opt.zero_grad(set_to_none=True)
@@ -572,8 +614,9 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             if pending is not None:
                 callbacks.on_step(*pending[:2], float(pending[2]), *pending[3:])
                 pending = None
-            if device.type == "cuda":  # the epoch's last queued steps are training time, not evaluation time
-                torch.cuda.synchronize(device)
+            synchronize(device)  # the epoch's last queued steps are training time, not evaluation time
+            if skipped is not None:  # the device has run them all: reading the count waits for nothing
+                stats.skipped_steps = int(skipped.item())
             if rows:  # the trained rows back into the model's matrix before it is evaluated (or kept)
                 rows.flush()
             te = time.perf_counter()

@@ -312,6 +312,30 @@ def pick_device(prefer: str | None = None) -> DeviceInfo:
     return DeviceInfo("cpu", f"{_cpu_name()} ({torch.get_num_threads()} threads)", cpu_has_fast_bf16())
 
 
+def _mps_built() -> bool:
+    """Whether this PyTorch has an Apple GPU to talk to: ``torch.mps``'s calls fail on a build without one."""
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available() and hasattr(torch, "mps"))
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait until ``device`` has run everything queued on it (CUDA and Apple GPUs queue work; a CPU runs it at
+    once): what a timer reads after, so that a phase's queued steps count as that phase's time."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps" and _mps_built():
+        torch.mps.synchronize()
+
+
+def empty_device_cache() -> None:
+    """Hand the GPU allocators' cached free blocks back (CUDA, Apple GPU) so the next run, or another process,
+    can use them; nothing on a CPU-only build."""
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    if _mps_built():
+        torch.mps.empty_cache()
+
+
 def cuda_fast_half(index: int = 0) -> tuple[bool, bool]:
     """(native bf16, fast fp16) on CUDA GPU ``index``: bf16 from Ampere (compute capability 8) on, fp16 tensor
     cores from Volta (7) on; every ROCm GPU PyTorch runs has both.

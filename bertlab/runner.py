@@ -135,10 +135,9 @@ def _looks_like_oom(e: BaseException) -> bool:
 
 
 def release_memory() -> None:
-    """Free what a finished run held (GPU memory above all)."""
+    """Free what a finished run held (GPU memory above all: CUDA's and the Apple GPU's cached blocks)."""
     gc.collect()
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
+    models.empty_device_cache()
 
 
 def token_lengths(model: str, texts: list[str]) -> list[int]:

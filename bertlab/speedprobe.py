@@ -134,5 +134,4 @@ def measure(model: str, device: models.DeviceInfo, dtype: torch.dtype | None, to
 
 
 def _sync(dev: torch.device) -> None:
-    if dev.type == "cuda":
-        torch.cuda.synchronize(dev)
+    models.synchronize(dev)  # CUDA and Apple GPUs queue work: a step's time is until it has run

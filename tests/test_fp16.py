@@ -13,9 +13,10 @@ from test_strategies import tiny_config
 from torch import nn
 
 from bertlab import models
-from bertlab.engine import Callbacks, backward_step, encode, loss_scaler, train_classifier
+from bertlab.engine import Callbacks, backward_step, encode, loss_scaler, overflow_note, skip_counter, train_classifier
+from bertlab.errors import ConfigError
 from bertlab.runner import execute_run
-from bertlab.store import SUCCEEDED, RunStore
+from bertlab.store import FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import REGISTRY, make_config
 
 T4 = models.DeviceInfo("cuda", "Tesla T4", bf16=False, fp16=True)
@@ -124,3 +125,67 @@ def test_every_strategy_runs_in_fp16(name, tiny_model, tiny_data):
     rid = store.create_run(tiny_config(name, tiny_model, tiny_data, epochs=1, precision="fp16"))
     assert execute_run(store, rid) == SUCCEEDED, store.get(rid).traceback
     assert store.get(rid).costs["precision"] == "float16"
+
+
+def _fp16_run(name, tiny_model, tiny_data, **kw):
+    store = RunStore()
+    rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, epochs=1, batch_size=8, max_length=32,
+                                       learning_rate=1e-3, precision="fp16", **kw))
+    return store, rid, execute_run(store, rid)
+
+
+@pytest.mark.parametrize("name,phase", [("full_ft", "fine-tuning"), ("dapt", "masked-LM")])
+def test_a_run_whose_every_fp16_step_overflowed_fails_and_says_why(name, phase, tiny_model, tiny_data, monkeypatch):
+    # A review: every step skipped, the run still ended 'succeeded' with its initial weights, its note "try more
+    # epochs, a higher learning rate...".
+    monkeypatch.setattr(torch.amp, "GradScaler", functools.partial(torch.amp.GradScaler, init_scale=2.0**100))
+    store, rid, status = _fp16_run(name, tiny_model, tiny_data)
+    run = store.get(rid)
+    assert status == FAILED, run.notes
+    assert "fp16 overflow" in run.error and phase in run.error
+    assert "'bf16'" in run.error and "'fp32'" in run.error
+    assert run.traceback is None  # a choice the user can change, said in a sentence
+
+
+@pytest.mark.parametrize("name", ["full_ft", "dapt"])
+def test_fp16_steps_the_scaler_skipped_are_counted_and_noted(name, tiny_model, tiny_data, monkeypatch):
+    # The first step of each phase overflows (2^100), then the scale drops to 2^10, where none does.
+    monkeypatch.setattr(torch.amp, "GradScaler", functools.partial(torch.amp.GradScaler, init_scale=2.0**100,
+                                                                   backoff_factor=2.0**-90))
+    store, rid, status = _fp16_run(name, tiny_model, tiny_data)
+    run = store.get(rid)
+    assert status == SUCCEEDED, run.error
+    assert run.costs["skipped_steps"] == 1 < run.costs["steps"]
+    notes = [n for n in run.notes if n.startswith("fp16 overflow")]
+    if name == "dapt":
+        assert run.costs["mlm_skipped_steps"] == 1 < run.costs["mlm_steps"]
+        assert len(notes) == 2 and "masked-LM" in notes[0]
+    assert f"skipped 1 of {run.costs['steps']} optimizer steps of fine-tuning" in notes[-1]
+    assert "bf16" in notes[-1] and "fp32" in notes[-1]
+
+
+def test_skipped_steps_are_counted_on_the_device_without_asking_the_scale():
+    # get_scale() makes the host wait for the GPU: the count must not ask for it each step.
+    class NoWait(torch.amp.GradScaler):
+        def get_scale(self):
+            raise AssertionError("get_scale() waits for the device")
+
+    torch.manual_seed(0)
+    model = nn.Linear(4, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    scaler = NoWait("cpu", init_scale=2.0**100, backoff_factor=2.0**-90)
+    skipped = skip_counter(scaler, torch.device("cpu"))
+    for _ in range(3):
+        with torch.autocast("cpu", dtype=torch.float16):
+            loss = model(torch.randn(8, 4)).float().pow(2).mean() * 1e30  # 1e30 x 2^100: inf in any dtype
+        backward_step(loss, opt, list(model.parameters()), 1.0, scaler, skipped=skipped)
+        opt.zero_grad()
+    assert int(skipped) == 3
+    assert skip_counter(None, torch.device("cpu")) is None
+
+
+def test_no_skipped_steps_no_note():
+    assert overflow_note(0, 10) is None
+    assert "2 of 10" in overflow_note(2, 10)
+    with pytest.raises(ConfigError, match="every one of the 10"):
+        overflow_note(10, 10)

@@ -6,7 +6,7 @@ import math
 import time
 
 from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
-from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, train_classifier
+from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, overflow_note, train_classifier
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights
 
@@ -129,6 +129,10 @@ class ClassifierStrategy(Strategy):
             layer_decay=cfg.options.get(self.layer_decay_option), keep_best=cfg.keep_best, patience=cfg.patience,
             class_weight=loss_weights(cfg, sp), head_lr=cfg.options.get("head_lr"),
         )
+        # fp16 steps whose gradients overflowed trained nothing: said in the notes, and a run none of whose steps
+        # trained fails (ConfigError) instead of reporting its initial weights as a result.
+        if overflow := overflow_note(stats.skipped_steps, stats.steps, "fine-tuning"):
+            ctx.notes.append(overflow)
         if stopped := early_stop_note(stats.history, cfg.epochs, cfg.patience):
             ctx.notes.append(stopped)
         val_m, note = best_epoch_outcome(stats.restored_epoch, stats.history)
@@ -164,6 +168,7 @@ class ClassifierStrategy(Strategy):
             "train_tokens": stats.tokens,
             "padding_fraction": 1 - stats.tokens / stats.padded_tokens if stats.padded_tokens else 0.0,
             "steps": stats.steps,
+            "skipped_steps": stats.skipped_steps,
             "trainable_params": trainable,
             "total_params": total,
             "train_flops": flops,

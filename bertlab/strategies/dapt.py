@@ -28,8 +28,10 @@ from bertlab.engine import (
     linear_schedule,
     loss_scaler,
     make_optimizer,
+    overflow_note,
     param_groups,
     shape_multiple,
+    skip_counter,
     training_attention,
 )
 from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
@@ -160,6 +162,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     opt = make_optimizer(groups, lr, dev)
     sched = linear_schedule(opt, int(cfg.warmup_ratio * total), total)
     scaler = loss_scaler(dev, ctx.dtype)
+    skipped = skip_counter(scaler, dev)  # fp16 steps the scaler skipped, counted on the device, read at the end
     params = [p for g in groups for p in g["params"]]
     rng = np.random.default_rng(cfg.seed)
     ctx.callbacks.on_start(total, "mlm")
@@ -189,13 +192,17 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 n_masked = int(sel.sum())
                 if not n_masked:  # a batch of very short texts can draw no mask at all
                     continue
+                # Copies that do not wait for the device (a plain .to() is a stream sync every step), as the
+                # engine's. Not pinned: a few KB a step, and pinning each batch costs a host copy of its own.
                 pos = sel.flatten().nonzero().squeeze(1).to(dev, non_blocking=True)
                 target = batch["labels"][sel].to(dev, non_blocking=True)
+                input_ids = batch["input_ids"].to(dev, non_blocking=True)
+                attention_mask = mask.to(dev, non_blocking=True)
                 with torch.autocast(dev.type, dtype=ctx.dtype or torch.bfloat16, enabled=ctx.dtype is not None):
-                    hidden = encoder(input_ids=batch["input_ids"].to(dev), attention_mask=mask.to(dev)).last_hidden_state
+                    hidden = encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
                     logits = head(hidden.flatten(0, 1).index_select(0, pos))  # the masked positions only
                 loss = nn.functional.cross_entropy(logits.float(), target)
-                backward_step(loss, opt, params, cfg.grad_clip, scaler)
+                backward_step(loss, opt, params, cfg.grad_clip, scaler, skipped=skipped)
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
@@ -206,10 +213,13 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                     last = report(pending)
                 pending = (step, step / steps_per_epoch, loss.detach(), sched.get_last_lr()[-1])
         if pending is not None:
-            last = report(pending)
+            last = report(pending)  # waits for the last step: the count below is final
         note = gave_way_note(share, "masked-LM pretraining")
     if note:
         ctx.notes.append(note)
+    n_skipped = int(skipped.item()) if skipped is not None else 0
+    if overflow := overflow_note(n_skipped, step, f"{cfg.strategy}'s masked-LM pretraining"):  # raises if all
+        ctx.notes.append(overflow)
     seconds = time.perf_counter() - t0
     # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
     tied = encoder.get_input_embeddings().weight
@@ -224,7 +234,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     n_pooler = sum(p.numel() for p in pooler.parameters()) if isinstance(pooler, nn.Module) else 0
     flops = train_flops(non_embedding_params(encoder) - n_pooler, tokens) + train_flops(n_head, masked)
     return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_flops": flops,
-            "mlm_steps": step, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked,
+            "mlm_steps": step, "mlm_skipped_steps": n_skipped, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked,
             "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer), "mlm_head_params": own}  # ln(vocab): the loss of a uniform guess
 
 
