@@ -1,12 +1,17 @@
-"""BERT-base full fine-tuning on a CUDA GPU: bertlab's engine vs HF Trainer, both bf16.
+"""BERT-base full fine-tuning on a CUDA GPU: bertlab's engine vs HF Trainer, in the same mixed precision.
 
 ``python -m bench.gpu`` on a machine with a CUDA GPU. The model is a randomly
 initialised bert-base config (no download needed), the data synthetic token
 ids with long-tailed lengths (as real text has), so both sides pay for
 padding the way they would on real data. Reports examples/s and model FLOP
-utilisation (MFU) against the card's bf16 matmul rate measured in the same run:
+utilisation (MFU) against the card's matmul rate in that precision, measured in the same run:
 
-    MFU = 6 x non-embedding parameters x real tokens / second / measured bf16 matmul FLOP/s
+    MFU = 6 x non-embedding parameters x real tokens / second / measured matmul FLOP/s
+
+The precision is the app's ``auto`` (``bertlab.models.autocast_dtype``): bf16 on a GPU with native bf16, fp16 with
+loss scaling on one with only fp16 tensor cores (a T4, a V100), or what ``--precision`` names. Every setup gets one
+untimed run over the whole data first (every batch shape the timed runs meet, allocator, kernel choices, and for
+``--compile`` the compiling), so no timed repeat pays a first run's costs.
 
 ``--tiny`` runs a 2-layer hidden-32 config on any device (the test suite runs
 it on CPU so this file never rots). Results go to ``bench/results_gpu.json``
@@ -28,6 +33,7 @@ import torch
 import transformers
 
 from bench.common import matmul_gflops
+from bertlab import models
 from bertlab.clsonly import skipped_train_flops
 from bertlab.costs import non_embedding_params
 from bertlab.engine import Callbacks, Encoded, train_classifier
@@ -100,7 +106,7 @@ def run_bertlab(ids, labels, args, device, dtype, pad_multiple: int | None = Non
     return time.perf_counter() - t0
 
 
-def run_trainer(ids, labels, args, device, bf16: bool) -> float:
+def run_trainer(ids, labels, args, device, dtype: torch.dtype | None) -> float:
     from transformers import DataCollatorWithPadding, PreTrainedTokenizerFast, Trainer, TrainingArguments
 
     model = _model(args.tiny, args.seed)
@@ -111,7 +117,8 @@ def run_trainer(ids, labels, args, device, bf16: bool) -> float:
     with tempfile.TemporaryDirectory() as out:
         targs = TrainingArguments(
             output_dir=out, per_device_train_batch_size=args.batch_size, num_train_epochs=1, learning_rate=5e-5,
-            warmup_steps=0.1, weight_decay=0.01, max_grad_norm=1.0, seed=args.seed, bf16=bf16,
+            warmup_steps=0.1, weight_decay=0.01, max_grad_norm=1.0, seed=args.seed,
+            bf16=dtype == torch.bfloat16, fp16=dtype == torch.float16,
             use_cpu=device.type == "cpu", report_to="none", save_strategy="no", logging_strategy="no",
             disable_tqdm=True, train_sampling_strategy="group_by_length")
         trainer = Trainer(model=model, args=targs, train_dataset=ds, data_collator=collator)
@@ -128,6 +135,12 @@ def _pad_only_tokenizer(cls):
 
     tk = Tokenizer(models.WordLevel({"[PAD]": 0, "[UNK]": 1}, unk_token="[UNK]"))
     return cls(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]")
+
+
+def bench_dtype(precision: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype both sides train in: ``precision`` as a run takes it, "auto" by the app's rule for this
+    device (bf16 only where it is native: forcing it on a T4 or V100 timed emulated bf16)."""
+    return models.autocast_dtype(precision, models.pick_device(device.type))
 
 
 def _summarise(res: dict, times: dict[str, list[float]], flops: float, skipped: float, examples: int,
@@ -157,7 +170,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--max-length", type=int, default=128, dest="max_length")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--fp32", action="store_true", help="no bf16 (CPUs without native bf16)")
+    ap.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp16", "fp32"],
+                    help="autocast dtype of both sides; auto (default): the app's rule for this device")
+    ap.add_argument("--fp32", action="store_true", help="the same as --precision fp32")
     ap.add_argument("--pad-multiple", type=int, default=0, dest="pad_multiple",
                     help="also time bertlab with batch lengths rounded up to this multiple (setup bertlab_padN; "
                          "1: padded only to the longest text, as before bertlab's CUDA default of 8)")
@@ -169,7 +184,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default on CUDA: {RESULTS})")
     args = ap.parse_args(argv)
     device = torch.device(args.device)
-    dtype = None if args.fp32 else torch.bfloat16
+    dtype = bench_dtype("fp32" if args.fp32 else args.precision, device)
     probe = _model(args.tiny, args.seed)  # for its sizes only; every timed run builds its own
     vocab = probe.config.vocab_size
     ids, labels = synthetic(args.examples, args.max_length, vocab, args.seed)
@@ -180,18 +195,16 @@ def main(argv: list[str] | None = None) -> dict:
     # 6NT for both setups, as MFU does, and "executed_mfu" counts only what each setup computes.
     skipped = skipped_train_flops(probe, real_tokens, len(ids))
     del probe
-    warm = max(4 * args.batch_size, 64)
-    run_bertlab(ids[:warm], labels[:warm], args, device, dtype)  # warm-up: kernels, allocator, imports
-    run_trainer(ids[:warm], labels[:warm], args, device, bf16=dtype is not None)
     n_mm = 8192 if device.type == "cuda" else 256
     ceiling = matmul_gflops(dtype or torch.float32, n_mm, reps=10, device=device.type) * 1e9
     res = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
            "torch": torch.__version__, "transformers": transformers.__version__,
-           "model": "tiny" if args.tiny else "bert-base (random init)", "precision": "bf16" if dtype else "fp32",
+           "model": "tiny" if args.tiny else "bert-base (random init)", "precision": models.precision_name(dtype),
            "examples": args.examples, "batch_size": args.batch_size, "max_length": args.max_length,
            "real_tokens": real_tokens, "non_embedding_params": n_ne, "matmul_flops_per_s": ceiling,
            "matmul_n": n_mm, "formula": "MFU = 6 x non-embedding params x real tokens / s / measured matmul FLOP/s",
-           "bertlab_skipped_flops_fraction": skipped / flops, "setups": {}}
+           "bertlab_skipped_flops_fraction": skipped / flops, "setups": {},
+           "warmup": "one untimed run of every setup over the whole data", "warmup_seconds": {}}
     out = args.out or (RESULTS if device.type == "cuda" else None)
 
     def save() -> None:  # after every step, so a run stopped at its time limit leaves what it measured
@@ -205,26 +218,30 @@ def main(argv: list[str] | None = None) -> dict:
     padded = f"bertlab_pad{args.pad_multiple}"
     times: dict[str, list[float]] = {"bertlab": [], "trainer_grouped": []}
     if args.pad_multiple:
-        run_bertlab(ids[:warm], labels[:warm], args, device, dtype, args.pad_multiple)
         times[padded] = []
     if args.compile_mode:
         from torch._dynamo.utils import counters
 
         counters.clear()  # compile_counters: this run's
-        # The warm-up sees every batch shape the timed runs will (the same texts, so the same lengths): what
-        # compiling costs is this run's time, and the timed runs show what it buys once paid.
-        _sync(device)
-        t0 = time.perf_counter()
-        run_bertlab(ids, labels, args, device, dtype, compile_mode=args.compile_mode)
-        res["compile_mode"], res["compile_first_seconds"] = args.compile_mode, time.perf_counter() - t0
-        print(f"compiled ({args.compile_mode}) first run, compiling included: {res['compile_first_seconds']:.1f} s",
-              flush=True)
+        res["compile_mode"] = args.compile_mode
         times["bertlab_compiled"] = []
-        save()
     runs = {"bertlab": lambda: run_bertlab(ids, labels, args, device, dtype),
             padded: lambda: run_bertlab(ids, labels, args, device, dtype, args.pad_multiple),
             "bertlab_compiled": lambda: run_bertlab(ids, labels, args, device, dtype, compile_mode=args.compile_mode),
-            "trainer_grouped": lambda: run_trainer(ids, labels, args, device, bf16=dtype is not None)}
+            "trainer_grouped": lambda: run_trainer(ids, labels, args, device, dtype)}
+    # Warm-up, every setup alike: one untimed run over the whole data, so it meets every batch shape the timed runs
+    # will (the same texts, the same lengths) and pays the allocator's growth, kernel choices and, compiled, the
+    # compiling now. The H200's figures before this warmed on a few batches only, and their first timed repeat
+    # was cold (28.3 s, then 8.1 and 7.1 s), all but the compiled setup's.
+    for name in [n for n in runs if n in times]:
+        _sync(device)
+        t0 = time.perf_counter()
+        runs[name]()
+        res["warmup_seconds"][name] = time.perf_counter() - t0
+        print(f"warm-up: {name} {res['warmup_seconds'][name]:.2f} s", flush=True)
+        if name == "bertlab_compiled":  # what compiling costs is this run's time; the timed runs show what it buys
+            res["compile_first_seconds"] = res["warmup_seconds"][name]
+        save()
     for r in range(args.repeats):  # interleaved, so drift in clocks/load hits every setup
         for name in [n for n in runs if n in times]:
             times[name].append(runs[name]())

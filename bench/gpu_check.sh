@@ -51,7 +51,8 @@ if [ "${1:-run}" = compile ]; then
   # training forward against the uncompiled one on CUDA (same steps to rounding), then, in one process, bertlab
   # (batches padded to a multiple of 8), bertlab padded only to the longest text (bertlab_pad1), bertlab under
   # torch.compile(mode="reduce-overhead") (bertlab_compiled; its first run, compiling included, is
-  # compile_first_seconds) and the grouped bf16 Trainer. The JSON is rewritten after each round of repeats.
+  # compile_first_seconds) and the grouped Trainer, in the app's precision for this GPU, each warmed by one
+  # untimed run over the whole data. The JSON is rewritten after each warm-up and each round of repeats.
   timeout 150 $PY -m pytest -q -p no:cacheprovider tests/test_compiled.py -k "same_model and cuda" 2>&1 \
     | tee "$OUT/tests_compiled.log"
   timeout 420 $PY -m bench.gpu --pad-multiple 1 --compile reduce-overhead --repeats 2 \
@@ -83,7 +84,7 @@ timeout 150 $PY -m bench.gpu --batch-size 256 --examples 32768 --out "$OUT/resul
   | tee "$OUT/bench_gpu_b256.log"
 # 3. The tests whose runs take the CUDA paths.
 timeout 180 $PY -m pytest -q -p no:cacheprovider tests/test_costs.py tests/test_faults.py tests/test_strategies.py \
-  tests/test_perf_paths.py tests/test_clsonly.py tests/test_fp16.py tests/test_compiled.py \
+  tests/test_perf_paths.py tests/test_clsonly.py tests/test_fp16.py tests/test_compiled.py tests/test_device_paths.py \
   --deselect tests/test_perf_paths.py::test_app_turns_off_streamlits_full_garbage_collection_after_every_run \
   --deselect tests/test_faults.py::test_an_unwritable_data_directory_is_a_sentence_not_a_traceback \
   --deselect tests/test_compiled.py::test_the_gpu_bench_times_a_compiled_bertlab 2>&1 | tee "$OUT/tests.log"
