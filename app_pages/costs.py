@@ -200,5 +200,14 @@ else:
     chosen = choose_runs(all_runs)
     price = prices()
     if price is not None:
+        # which price each run is charged at: a GPU price set for CPU runs changed nothing, without a word (a review)
+        kinds = {pareto.device_kind((r.costs or {}).get("device")) for r in chosen if r.status == "succeeded"}
+        if kinds:
+            st.caption("Charged at the price per "
+                       + (" or ".join(sorted({"CPU machine-hour" if k == "cpu" else "GPU-hour" for k in kinds}))
+                          if len(kinds) > 1 else "CPU machine-hour: these runs trained on a CPU, so the GPU price "
+                          "does not apply to them" if kinds == {"cpu"} else
+                          "GPU-hour: these runs trained on a GPU, so the CPU price does not apply to them")
+                       + ". For a GPU budget from CPU runs, compare their training FLOPs with a GPU's rate.")
         tradeoff(chosen, price)
     model_export(chosen)

@@ -123,6 +123,8 @@ def test_costs_page_shows_serving_money_where_compare_measured_it_and_says_how_e
     table = next(d.value for d in at.dataframe if "strategy" in d.value.columns).set_index("strategy")
     assert table.loc["head_only", "serving per million texts"] == "EUR 10.00"  # 10,000 s at EUR 3.6 an hour
     assert table.loc["tfidf_logreg", "serving per million texts"] == "not measured"
+    # which price applies is said: a GPU price set for CPU runs changed nothing, without a word (a review)
+    assert any("these runs trained on a CPU, so the GPU price does not apply to them" in c.value for c in at.caption)
     assert any("press *Measure serving speed* under *What serving costs* on Compare" in c.value for c in at.caption)
 
 
