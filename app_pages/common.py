@@ -96,9 +96,9 @@ def device_label() -> str:
 
 def sweep_batches() -> set[str]:
     """Batch ids that are sweeps (a sweep queues its points as one batch named by its id)."""
-    from bertlab.sweep import list_sweeps
+    from bertlab.sweep import sweep_ids
 
-    return {d["id"] for d in list_sweeps(store())}
+    return sweep_ids(store())  # ids only: counting each sweep's runs read the whole store on every page's rerun
 
 
 def batch_title(runs: list, sweep: bool = False, batch: str | None = None) -> str:

@@ -929,9 +929,13 @@ def charted(runs: list) -> list:
     default = [r.id for r in [*(r for r in runs if r.status in ACTIVE), *middle]][:CHARTED]
     by_id, titles = {r.id: r for r in runs}, plots.run_labels(runs)
     key = "cmp_charted_" + hashlib.sha1(",".join(sorted(by_id)).encode()).hexdigest()[:10]  # per selection
+    # The default follows the runs (queued at launch, each setting's median seed once they finish) until the list
+    # is edited: a keyed widget keeps its first default, the first 12 queued runs of a 180-run launch (a review).
+    if not st.session_state.get(key + "_edited"):
+        st.session_state[key] = default
     picked = st.multiselect(
         f"Runs drawn in the charts below ({len(runs)} in this selection; the tables list every one)", list(by_id),
-        default=default, key=key, format_func=titles.get,
+        key=key, format_func=titles.get, on_change=lambda: st.session_state.__setitem__(key + "_edited", True),
         help=f"More than {CHARTED} runs make charts no one can read (and slow to draw): by default the runs training "
              "now and, of each strategy and setting, the run of median accuracy over its seeds, best first.")
     return [by_id[i] for i in picked]
@@ -970,8 +974,10 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     n_done, folded_ids = sum(r.status == SUCCEEDED for r in folded), {r.id for r in folded}
     what = " and ".join(x for x in (f"{n_done} finished" if n_done else "",
                                    f"{len(folded) - n_done} queued" if len(folded) > n_done else "") if x)
-    fold = st.expander(f"The {what} runs, a line each" + (" (their scores are in the tables below)" if n_done else ""),
-                       icon=":material/list:") if folded else None
+    # a label that stays put as runs finish (a new one is a new expander, closed on its reader every 2 s)
+    fold = st.expander("The finished and queued runs, a line each", icon=":material/list:") if folded else None
+    if fold is not None:
+        fold.caption(f"{what[:1].upper()}{what[1:]}" + ("; their scores are in the tables below." if n_done else "."))
     for r in runs:
         detail = run_detail(r, sizes, splits) if several else ""
         # trained otherwise than its namesakes (balanced classes, another learning rate): said

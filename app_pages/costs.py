@@ -208,6 +208,7 @@ else:
                           if len(kinds) > 1 else "CPU machine-hour: these runs trained on a CPU, so the GPU price "
                           "does not apply to them" if kinds == {"cpu"} else
                           "GPU-hour: these runs trained on a GPU, so the CPU price does not apply to them")
-                       + ". For a GPU budget from CPU runs, compare their training FLOPs with a GPU's rate.")
+                       + (". For a GPU budget from CPU runs, compare their training FLOPs with a GPU's rate."
+                          if "cpu" in kinds else "."))
         tradeoff(chosen, price)
     model_export(chosen)

@@ -303,7 +303,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         again = estimate(1.0) if share is not None and share < 1.0 else est
         probe_would_help = probe_would_help or (est.seconds is None and work is not None and speed is None)
         rows.append({"strategy": n, "trains": trains_words(n, model) + _options_set(n, overrides),
-                     "frozen": s.frozen,
+                     "frozen": trains_words(n, model, "frozen"),
                      "estimated time": est.text(),
                      "estimate from": est.basis})
         seconds[n] = (est.seconds, again.seconds)
@@ -605,9 +605,9 @@ if summary is not None:
     for n in names:
         s = REGISTRY[n]
         swatch = common.swatch(n)
-        with st.expander(f"**{n}**: {s.summary}", expanded=False):
+        with st.expander(f"**{n}**: {trains_words(n, model, 'summary')}", expanded=False):
             st.markdown(f"{swatch} **{s.title}**: trains {html.escape(trains_words(n, model))}; "
-                        f"frozen: {s.frozen}.", unsafe_allow_html=True)
+                        f"frozen: {html.escape(trains_words(n, model, 'frozen'))}.", unsafe_allow_html=True)
             if s.when:
                 st.caption(f"When to use it: {s.when}")
             if COST_NOTES.get(n):

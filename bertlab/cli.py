@@ -223,6 +223,9 @@ def per_strategy_values(flag: str, tokens: list[str] | None, cast: type, field: 
     tokens = list(tokens or ())
     for a, b in zip(tokens, tokens[1:]):  # "--lr head_only=1e-4, 5e-2": the shell cut the list at the space
         if several and (a.endswith(",") or b.startswith(",")):
+            if "=" in b:  # "head_only=1e-4, full_ft=2e-5": two strategies' values, kept apart by the space
+                raise BertlabError(f"{flag} {a} {b}: a comma joins values of one strategy; between strategies "
+                                   f"only a space: {flag} {a.rstrip(',')} {b.lstrip(',')}.")
             raise BertlabError(f"{flag} {a} {b}: a space beside a comma cut the list in two; write it without "
                                f"spaces: {flag} {a.rstrip(',')},{b.lstrip(',')}.")
     compare = (lambda a, b: f" To compare them in one launch, join them with a comma: {flag} {a},{b}.") if several \
@@ -1237,7 +1240,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
             who = "it" if len(deleted) == 1 else f"{len(gone)} of them"
             print(f"warning: {who} held points of sweep {other}, which loses them from its curve; "
                   f"`python -m bertlab sweep --sweep-id {other}` runs them again", file=sys.stderr)
-    if args.batch and args.batch in {s["id"] for s in sweep.list_sweeps(store)}:
+    if args.batch and args.batch in sweep.sweep_ids(store):
         print(f"the plan of sweep {args.batch} stays (its points are missing now: `python -m bertlab sweep "
               f"--sweep-id {args.batch}` runs them again, `sweep --delete {args.batch}` removes it)",
               file=sys.stderr)

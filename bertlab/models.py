@@ -172,6 +172,12 @@ def load_classifier(model: str, label_names: list[str], pretrained: bool = True,
             net, info = AutoModelForSequenceClassification.from_pretrained(
                 path, use_safetensors=True, ignore_mismatched_sizes=True, output_loading_info=True, **labels,
                 **_hub_kwargs())
+            prefix = getattr(net, "base_model_prefix", "") or ""
+            if body := sorted(k for k, *_ in info.get("mismatched_keys", []) or [] if k.startswith(prefix + ".")):
+                # a size that does not fit outside the head is a broken checkpoint, not a new task: refused, as
+                # before ignore_mismatched_sizes (which would start those weights from random, unsaid)
+                raise ModelError(f"cannot load model {model!r}: weights of another shape than its config says: "
+                                 f"{', '.join(body[:5])}{' ...' if len(body) > 5 else ''}.")
             if (said := fresh_head(net, info)) and notes is not None:
                 notes.append(said)
             return net
@@ -189,9 +195,14 @@ def fresh_head(net: torch.nn.Module, info: dict) -> str | None:
     prefix = getattr(net, "base_model_prefix", "") or ""
     head = [(n, m) for n, m in net.named_children() if n != prefix and any(True for _ in m.parameters())]
     names = {f"{n}.{k}" for n, m in head for k, _ in m.named_parameters()}
-    if not names:
+    loaded = names - set(info.get("missing_keys", []) or [])
+    if not loaded:  # a plain encoder: transformers made the head, as it should
         return None
-    if not names - set(info.get("missing_keys", []) or []):  # a plain encoder: transformers made the head, as it should
+    # A classifier by its own config, or (a config that names none) by its output layer. A masked-LM checkpoint's
+    # head parts that the classifier reuses (ModernBERT's head.dense and head.norm) are pretrained weights, kept.
+    archs = getattr(net.config, "architectures", None) or []
+    if not (any(str(a).endswith("ForSequenceClassification") for a in archs) or (not archs and any(
+            k.endswith(("classifier.weight", "out_proj.weight", "score.weight")) for k in loaded))):
         return None
     std = float(getattr(net.config, "initializer_range", None) or 0.02)
     with torch.no_grad():

@@ -416,6 +416,11 @@ def other_sweeps(store: RunStore, run_ids, sweep_id: str | None = None) -> dict[
     return out
 
 
+def sweep_ids(store: RunStore) -> set[str]:
+    """The ids of the stored sweeps (cheap: :func:`list_sweeps` also counts each one's runs, reading the store)."""
+    return {d["id"] for d in _stored(store)}
+
+
 def _stored(store: RunStore) -> list[dict]:
     """Every stored sweep's id (and file), without loading its runs."""
     out = []

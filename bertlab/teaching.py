@@ -279,13 +279,14 @@ def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[s
     return tuple(parts)
 
 
-def trains_words(strategy: str, model: str = DEFAULT_MODEL) -> str:
-    """What ``strategy`` trains, in words (its ``trains``), for ``model``: a model with no pooler (RoBERTa,
-    DistilBERT, ModernBERT: their heads do its work) is not told it trains "the pooler" (a review)."""
+def trains_words(strategy: str, model: str = DEFAULT_MODEL, field: str = "trains") -> str:
+    """What ``strategy`` trains (its ``trains``; or ``field``: its ``summary`` or ``frozen``), in words, for
+    ``model``: a model with no pooler (RoBERTa, DistilBERT, ModernBERT: their heads do its work) is not told it
+    trains "the pooler" (a review), nor that all but the pooler's weights are frozen (a diff review)."""
     from bertlab.errors import BertlabError
     from bertlab.strategies import get_strategy
 
-    words = get_strategy(strategy).trains
+    words = getattr(get_strategy(strategy), field)
     if "pooler" not in words:
         return words
     try:
@@ -294,8 +295,12 @@ def trains_words(strategy: str, model: str = DEFAULT_MODEL) -> str:
         return words
     if pooler:
         return words
-    return words.replace("embeddings, pooler and the new head", "embeddings and the new head").replace(
-        ", the pooler and the new head", " and the new head")
+    for with_it, without in (("embeddings, pooler and the new head", "embeddings and the new head"),
+                             (", the pooler and the new head", " and the new head"),
+                             (", the pooler and the head", " and the head"),
+                             ("every pretrained weight but the pooler's", "every pretrained weight")):
+        words = words.replace(with_it, without)
+    return words
 
 
 @functools.lru_cache(maxsize=8)
@@ -531,8 +536,8 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     intro, plain_when, plain_cost = PLAIN.get(strategy, (s.summary, "", ""))
     if strategy == "scratch" and opts.get("mlm_epochs"):  # pretrained on the texts first: not "only labelled"
         intro, plain_cost = SCRATCH_PRETRAINED
-    return Card(strategy=strategy, title=s.title, summary=s.summary, trains=trains_words(strategy, model),
-                frozen=s.frozen, when=s.when,
+    return Card(strategy=strategy, title=s.title, summary=trains_words(strategy, model, "summary"),
+                trains=trains_words(strategy, model), frozen=trains_words(strategy, model, "frozen"), when=s.when,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),
                 intro=intro, plain_when=plain_when, plain_cost=plain_cost)

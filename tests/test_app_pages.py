@@ -1907,7 +1907,19 @@ def test_compare_draws_a_chosen_few_of_many_runs_and_folds_their_lines(tiny_data
     assert {runs[i].config["seed"] for i in pick.value} == {1}
     assert len(at.get("plotly_chart")) < 15  # not one matrix per run
     shown = " ".join(e.label for e in at.expander)
-    assert "The 15 finished runs, a line each" in shown
+    assert "The finished and queued runs, a line each" in shown
     # the results table still lists all 15
     table = next(d.value for d in at.dataframe if "run" in d.value.columns and len(d.value) == 15)
     assert len(table) == 15
+    # the default follows the runs until the list is edited (a keyed widget kept its first default: the first 12
+    # queued runs of a launch, for good)
+    seed2 = [i for i in accs if runs[i].config["seed"] == 2]
+    for i in seed2:  # seed 2 drops to the middle
+        store.update(i, metrics={**runs[i].metrics, "test_accuracy": accs[i] - 0.07})
+    at.run()
+    pick = next(m for m in at.multiselect if m.label.startswith("Runs drawn in the charts below"))
+    assert {runs[i].config["seed"] for i in pick.value} == {2}
+    pick.set_value(pick.value[:2]).run()  # edited: it stands
+    store.update(seed2[0], metrics={**runs[seed2[0]].metrics, "test_accuracy": 0.01})
+    at.run()
+    assert len(next(m for m in at.multiselect if m.label.startswith("Runs drawn")).value) == 2

@@ -352,10 +352,31 @@ def test_a_fine_tuned_classifier_checkpoint_gets_a_new_head_with_a_note(arch, ti
                 store, rid, status = _run(str(d), tiny_data, name)
                 assert status == SUCCEEDED, store.get(rid).error
                 assert any("the checkpoint is itself a classifier (of 3 classes)" in n for n in store.get(rid).notes)
+    # a body weight of another shape than the config says is a broken checkpoint: refused, not restarted unsaid
+    import json
+
+    from bertlab.errors import ModelError
+
+    broken = tmp_path / "bert-3"
+    cfg_json = json.loads((broken / "config.json").read_text()) if arch == "bert" else None
+    if cfg_json is not None:
+        cfg_json["intermediate_size"] = 48
+        (broken / "config.json").write_text(json.dumps(cfg_json))
+        with pytest.raises(ModelError, match="weights of another shape than its config says: bert.encoder"):
+            models.load_classifier(str(broken), ["neg", "pos"])
     # an encoder without a head (the packaged model's kind): a new head, as ever, and nothing said
     notes = []
     models.load_classifier(str(models.default_model_path()), ["neg", "pos"], notes=notes)
     assert notes == []
+    # a masked-LM ModernBERT (as answerdotai/ModernBERT-base ships): its classifier reuses the pretrained head.dense
+    # and head.norm, kept, and it is no one's classifier (a diff review: said so, and those weights restarted)
+    mlm = t.ModernBertForMaskedLM(_config("modernbert", tok))
+    with torch.no_grad():
+        mlm.head.dense.weight.fill_(0.25)
+    mlm.save_pretrained(tmp_path / "modernbert-mlm", safe_serialization=True)
+    tok.save_pretrained(tmp_path / "modernbert-mlm")
+    net = models.load_classifier(str(tmp_path / "modernbert-mlm"), ["neg", "pos"], notes=notes)
+    assert notes == [] and torch.all(net.head.dense.weight == 0.25)
 
 
 def test_cards_do_not_say_a_model_without_a_pooler_trains_one(arch_model):
@@ -367,7 +388,10 @@ def test_cards_do_not_say_a_model_without_a_pooler_trains_one(arch_model):
     has_pooler = arch == "albert"  # of these, only ALBERT keeps BERT's pooler in its classifier
     assert (dict(teaching.model_parts(model)).get("pooler", 0) > 0) is has_pooler
     for name in ("full_ft", "partial_ft", "lora"):
-        words = teaching.card(name, model).trains
+        card = teaching.card(name, model)
+        words = card.trains
         assert ("pooler" in words) is has_pooler, words
         assert words.endswith("the new head")
+        # nor in the card's other lines (a diff review: lora's summary and "Frozen: ... but the pooler's")
+        assert ("pooler" in card.summary + card.frozen) is (has_pooler and name != "full_ft"), card
     assert "pooler" in teaching.card("full_ft").trains  # the packaged MiniLM has one

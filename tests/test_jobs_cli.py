@@ -483,6 +483,9 @@ def test_cli_run_compares_a_strategy_at_several_learning_rates_in_one_launch(tin
                                           "write it without spaces: --lr head_only=1e-4,5e-2."),
     (["--lr", "2e-5,", "5e-5"], "write it without spaces: --lr 2e-5,5e-5."),
     (["--lr", "head_only=1e-3", ",3e-2"], "write it without spaces: --lr head_only=1e-3,3e-2."),
+    # two strategies' values: not joined by a comma (that suggestion was itself refused)
+    (["--lr", "head_only=1e-4,", "full_ft=2e-5"], "a comma joins values of one strategy; between strategies only a "
+                                                  "space: --lr head_only=1e-4 full_ft=2e-5."),
     (["--lr", "head_only=1e-3,,3e-2"], "--lr head_only=1e-3,,3e-2: a value is missing beside a comma; list the "
                                        "values with commas and no spaces, e.g. --lr head_only=1e-3,3e-2."),
     (["--lr", "head_only=1e-3,abc"], "--lr head_only=1e-3,abc: 'abc' is not a number"),
