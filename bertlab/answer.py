@@ -1171,9 +1171,11 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     if len(stats_all) == 1:  # "the most accurate and the cheapest" of one said nothing
         # others queued, training or failed: not "the only one run" (the page redraws as they finish)
         row["why"] = "the only strategy run" if planned <= 1 else "the only strategy finished at this size"
+        row["seeds"] = None  # compared with nothing: "–", not its own seed count (a diff review)
         return row
     if len(stats) == 1:  # the others set aside: "the most accurate and the cheapest" of one said nothing
         row["why"] = ONLY_ABOVE_MAJORITY
+        row["seeds"] = None
         return row
     if not cheaper:
         words = _cheapest(stats[best]["cost"], [v["cost"] for s_, v in stats.items() if s_ != best], to_train=False)
@@ -1538,7 +1540,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                   over_seeds=True,
                   # who decided (a review: "these test texts cannot tell", where the t-test over the seeds had)
                   plain=plain_words(best_run, pick_run, variants.parts(runs),
-                                    _who_tells(row.get("how", "t"), row["seeds"]).replace("the test set",
+                                    _who_tells(row.get("how", "t"), row["seeds"] or 0).replace("the test set",
                                                                                           "these test texts")))
 
 

@@ -687,3 +687,18 @@ def test_the_numbers_behind_the_curves_calibration_and_confusion_charts():
     assert plots.calibration_table([b]) is None
     assert plots.confusion_table(a).to_dict("list") == {"true label": ["neg", "pos"], "predicted neg": [40, 8],
                                                         "predicted pos": [10, 42]}
+
+
+def test_the_memory_note_says_where_one_column_holds_ram_beside_gpu_memory():
+    """A diff review: on a GPU machine tfidf_logreg's peak memory is the RAM it added, the others' CUDA memory, in
+    one column called GPU memory."""
+    from types import SimpleNamespace
+
+    def run(i, strategy, of):
+        return SimpleNamespace(id=f"run-{i}", strategy=strategy, costs={"peak_memory_of": of}, config={},
+                               dataset="d", model="m", status="succeeded")
+
+    mixed = [run(1, "tfidf_logreg", "rss"), run(2, "full_ft", "cuda")]
+    assert plots.memory_note(mixed) == ("Memory of tfidf_logreg: the RAM it added (it runs nothing on the GPU); the "
+                                        "others' is the GPU memory they allocated.")
+    assert plots.memory_note([run(1, "tfidf_logreg", "rss"), run(2, "full_ft", "rss")]) is None  # a CPU machine
