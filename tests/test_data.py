@@ -678,3 +678,28 @@ def test_a_datasets_folder_is_read_with_its_own_split_and_class_names(tmp_path, 
     assert main(["run", "--dataset", str(tmp_path / "hub"), "--strategies", "tfidf_logreg", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out[0]["status"] == "succeeded" and out[0]["label_names"] == ["neg", "pos"]
+
+
+def test_a_folders_files_keep_their_own_split_column(tmp_path):
+    """A review: a folder's train.csv and test.csv with a column of their own named ``split`` (here a rater's
+    A/B batch) lost it: the folder's part names were written over it, so it could not be the label column, nor
+    read at all where the folder had no test part. The parts stay the folder's split; the column stays as written."""
+    from bertlab.data.files import split_column_of_file
+
+    texts, labels = make_texts(40)
+    batch = ["A" if i % 3 else "B" for i in range(80)]
+    folder = tmp_path / "rated"
+    folder.mkdir()
+    for k, s in (("train", slice(0, 60)), ("test", slice(60, 80))):
+        pd.DataFrame({"text": texts[s], "label": labels[s], "split": batch[s]}).to_csv(folder / f"{k}.csv",
+                                                                                      index=False)
+    assert split_column_of_file(folder) == "split"
+    ds = load_file(folder, split_column="split")  # the folder's parts split it, as before
+    assert sorted(t for t, p in zip(ds.texts, ds.parts) if p == "test") == sorted(texts[60:80])
+    assert any("own column 'split' is kept" in n for n in ds.notes)
+    by_batch = load_file(folder, label_column="split", split_column="split")  # the user's column, as written
+    assert by_batch.label_names == ["A", "B"]
+    assert dict(zip(by_batch.texts, by_batch.labels)) == {t: by_batch.label_names.index(b) for t, b in zip(texts, batch)}
+    # with no test part the split is drawn, and the files' column is still theirs
+    (folder / "test.csv").unlink()
+    assert load_file(folder, label_column="split").label_names == ["A", "B"]

@@ -678,7 +678,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     return ds
 
 
-FOLDER_SPLIT = "split"  # the column a folder's table says each row's part in (its file's name or folder)
+FOLDER_SPLIT = "split"  # the split column that names a folder's own parts (its files'), in configs and --split-column
 FOLDER_FILES = 64  # a dataset's folder holds a few files per part; more is some other folder
 
 
@@ -727,10 +727,11 @@ def _class_names(f: Path, table=None) -> dict:
             if isinstance(v, dict) and v.get("_type") == "ClassLabel" and v.get("names")}
 
 
-def read_folder(path: Path, notes: list[str]) -> tuple[pd.DataFrame, bool]:
-    """A dataset saved as a folder (:func:`folder_parts`) as one table, and whether it has a test part: then its
-    column :data:`FOLDER_SPLIT` names each row's part, read as a file's own split; else the split is drawn (a
-    note says so). ClassLabel ids become their names, as for a hub dataset.
+def read_folder(path: Path, notes: list[str]) -> tuple[pd.DataFrame, list[str] | None]:
+    """A dataset saved as a folder (:func:`folder_parts`) as one table, and each row's part (its file's) where the
+    folder has a train and a test part: its own split; else None, the split is drawn (a note says so). The parts are
+    kept beside the table, not in a column of it: a column of the files' own (``split`` too) stays as they wrote
+    it. ClassLabel ids become their names, as for a hub dataset.
 
     Raises:
         DataError: no such files, too many, or too large together.
@@ -752,7 +753,7 @@ def read_folder(path: Path, notes: list[str]) -> tuple[pd.DataFrame, bool]:
     total = sum(f.stat().st_size for _, f in files)
     if total > MAX_FILE_BYTES:
         raise DataError(too_big_message(path.name, total))
-    frames = []
+    frames, row_parts = [], []
     for part, f in files:
         if f.suffix == ".arrow":
             try:
@@ -771,17 +772,18 @@ def read_folder(path: Path, notes: list[str]) -> tuple[pd.DataFrame, bool]:
             df, names = read_table(f.read_bytes(), f.name, notes), {}
         df.columns = [str(c) for c in df.columns]
         _names_for_class_labels(df, names)
-        frames.append(df.assign(**{FOLDER_SPLIT: part}))
+        frames.append(df)
+        row_parts += [part] * len(df)
     df = pd.concat(frames, ignore_index=True)
     parts = sorted({p for p, _ in files}, key=("train", "validation", "test").index)
     shown = ", ".join(f"{p} ({sum(1 for q, _ in files if q == p)} file{'s' * (sum(1 for q, _ in files if q == p) > 1)})"
                       for p in parts)
     if "test" in parts and "train" in parts:
         notes.append(f"read the folder's {shown}: its own split")
-        return df, True
+        return df, row_parts
     notes.append(f"read the folder's {shown}: with no " + ("test" if "train" in parts else "train")
                  + " part, the split is drawn from all of their rows")
-    return df.drop(columns=[FOLDER_SPLIT]), False
+    return df, None
 
 
 def load_file(path: str | Path, text_column: str | None = None, label_column: str | None = None,
@@ -796,11 +798,15 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     if raw is None:
         if path.is_dir():
             notes: list[str] = []
-            df, own = read_folder(path, notes)
-            if split_column == FOLDER_SPLIT and not own:
+            df, parts = read_folder(path, notes)
+            if parts is not None and split_column == FOLDER_SPLIT:  # the folder's own split: its files' parts
+                if FOLDER_SPLIT in df.columns:
+                    notes.append(f"the files' own column {FOLDER_SPLIT!r} is kept as a column: the split is the "
+                                 "folder's parts (--split-column none draws one)")
+                return dataset_from_table(df, path.name, text_column, label_column, notes, parts=parts,
+                                          split_source="the folder's own split (its files' parts)")
+            if split_column == FOLDER_SPLIT and FOLDER_SPLIT not in df.columns:  # no test part: drawn
                 split_column = None
-            elif own and split_column != FOLDER_SPLIT:  # the split drawn all the same (--split-column none)
-                df = df.drop(columns=[FOLDER_SPLIT])
             return dataset_from_table(df, path.name, text_column, label_column, notes, split_column)
         if not path.is_file():
             raise DataError(f"file {str(path)!r} does not exist.")
