@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shlex
 import sys
 import time
 import uuid
@@ -1418,7 +1420,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("predict", help="predict with finished runs")
     pr.add_argument("run_id", metavar="RUN_ID", help="a run id (or its last characters, as the app shows them), several "
                     "joined by commas, or 'all'")
-    pr.add_argument("text", nargs="*", help="text(s) to classify")
+    pr.add_argument("text", nargs="*", help="text(s) to classify; one that starts with '-' goes after -- (predict "
+                                            "RUN_ID --json -- \"-5 stars, awful\"), as every word after -- is a text")
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
                                    ".parquet, .xlsx) whose text column is the one the run trained on, where "
                                    "it has that column, else found as on the Data page")
@@ -1487,14 +1490,20 @@ def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown and args.cmd == "predict":  # `predict RUN --json "a text"`: argparse took the texts before --json only
-        args.text = [*args.text, *(u for u in unknown if not u.startswith("-"))]
-        unknown = [u for u in unknown if u.startswith("-")]
+        # after `--` every word is a text, "-5 stars, awful" too (argparse leaves it unread once its texts are taken)
+        cut = unknown.index("--") if "--" in unknown else len(unknown)
+        args.text = [*args.text, *(u for u in unknown[:cut] if not u.startswith("-")), *unknown[cut + 1:]]
+        unknown = [u for u in unknown[:cut] if u.startswith("-")]
     if unknown:  # `sweep --quick` showed the top-level usage ("python -m bertlab: error: ..."), not sweep's
         given = list(sys.argv[1:] if argv is None else argv)
         at = given.index(args.cmd) if args.cmd in given else len(given)
         # one before the command (`--bogus runs`) is the top level's
         whose = parser if set(unknown) & set(given[:at]) else getattr(args, "command_parser", parser)
-        whose.error(f"unrecognized arguments: {' '.join(unknown)}")
+        # a word not shaped like an option (`-5 stars`, `-awful`) is a text that starts with '-', perhaps
+        texts = [u for u in unknown if not re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?|-[A-Za-z]", u)]
+        hint = (f" (a text that starts with '-' goes after --: predict RUN_ID -- {shlex.quote(texts[0])})"
+                if args.cmd == "predict" and whose is not parser and texts else "")
+        whose.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
     try:
         return args.fn(args)
     except BertlabError as e:

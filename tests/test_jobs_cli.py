@@ -121,6 +121,27 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     assert "unknown to its vocabulary" not in capsys.readouterr().err
 
 
+def test_predict_reads_a_text_that_starts_with_a_dash_after_the_separator(monkeypatch, capsys):
+    """A review: `predict RUN --json -- "-5 stars, awful"` was "unrecognized arguments: -- -5 stars, awful", and
+    without the -- nothing said how to give such a text. After --, every word is a text, as argparse has it."""
+    import bertlab.cli as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "cmd_predict", lambda args: seen.append(args.text) or 0)
+    assert main(["predict", "RUN", "a film", "--json", "--", "-5 stars, awful", "--json", "-1"]) == 0
+    assert seen == [["a film", "-5 stars, awful", "--json", "-1"]]
+    assert main(["predict", "RUN", "--", "-5 stars, awful"]) == 0  # before any option, as before
+    assert seen[-1] == ["-5 stars, awful"]
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "RUN", "--json", "-5 stars, awful"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "unrecognized arguments: -5 stars, awful (a text that starts with '-' goes after --: "\
+        "predict RUN_ID -- '-5 stars, awful')" in err
+    with pytest.raises(SystemExit):  # a misspelt option is said as before, with no word of texts
+        main(["predict", "RUN", "--jsn", "a film"])
+    assert "unrecognized arguments: --jsn\n" in capsys.readouterr().err
+
+
 def test_cli_errors_are_messages_not_tracebacks(capsys):
     assert main(["run", "--dataset", "no_such_thing"]) == 2
     err = capsys.readouterr().err
