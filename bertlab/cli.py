@@ -984,6 +984,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     store = RunStore()
     if args.delete:
+        if given := _options_given(args, ("delete",)):  # --dry-run, --json, --sweep-id... were dropped unsaid
+            raise BertlabError(f"sweep --delete takes no other option ({', '.join(given)} given): it only deletes "
+                               f"the sweep; run `python -m bertlab sweep --delete {args.delete}` alone.")
         return _delete_sweep(store, args.delete)
     if args.list:
         if args.json:  # it printed the text lines, --json unread
@@ -1008,10 +1011,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = sweep.load_sweep(store, args.sweep_id)
         # its own plan stands: options that would make another one were taken and dropped without a word
         # every option of the plan (all but what to do with it: list, dry run, outputs, how to judge)
-        given = [a.option_strings[0] for a in args.command_parser._actions
-                 if a.dest not in ("help", "sweep_id", "list", "delete", "dry_run", "no_run", "html", "png", "json", "judge_by")
-                 and getattr(args, a.dest) != (a.type(a.default) if isinstance(a.default, str) and a.type
-                                               else a.default)]  # (argparse passes a text default through its type)
+        given = _options_given(args, ("sweep_id", "list", "delete", "dry_run", "no_run", "html", "png", "json",
+                                      "judge_by"))
         if given:
             print(f"note: {', '.join(given)} ignored: --sweep-id resumes that sweep as it was planned (its "
                   "strategies, sizes, seeds, data, model and training settings); for another plan, start a sweep "
@@ -1139,6 +1140,14 @@ def _sweep_status(rows: list[dict], sweep_id: str) -> int:
           + f"; `python -m bertlab sweep --sweep-id {sweep_id}` runs the missing and failed ones again",
           file=sys.stderr)
     return 1
+
+
+def _options_given(args: argparse.Namespace, besides: tuple[str, ...]) -> list[str]:
+    """The options of the command given other than their defaults, but those in ``besides`` (their dests)."""
+    return [a.option_strings[0] for a in args.command_parser._actions
+            if a.option_strings and a.dest not in ("help", *besides)
+            and getattr(args, a.dest) != (a.type(a.default) if isinstance(a.default, str) and a.type
+                                          else a.default)]  # (argparse passes a text default through its type)
 
 
 def _delete_sweep(store, sweep_id: str) -> int:

@@ -625,6 +625,25 @@ def test_deleting_a_sweeps_batch_warns_of_another_sweep_that_used_its_runs(tiny_
     assert [s["id"] for s in sweep.list_sweeps(RunStore())] == [b]
 
 
+def test_sweep_delete_refuses_the_options_it_would_ignore(tiny_model, tiny_csv, capsys):
+    """A review: `sweep --delete ID --dry-run` deleted the sweep all the same (--json, --sweep-id... were dropped
+    without a word too); the combination is refused in one line, and the sweep stays."""
+    from bertlab.cli import main
+
+    store = RunStore()
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[12], seeds=[0], model=tiny_model,
+                           data=DataConfig(source="file", name=str(tiny_csv), val_size=10, test_size=16))
+    sid = sweep.prepare(store, spec)[0]
+    for extra in (["--dry-run"], ["--sizes", "8", "--json"]):
+        assert main(["sweep", "--delete", sid, *extra]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"error: sweep --delete takes no other option ({', '.join(e for e in extra if e.startswith('--'))}"
+                       f" given): it only deletes the sweep; run `python -m bertlab sweep --delete {sid}` alone.\n")
+        assert sweep.load_sweep(store, sid)
+    assert main(["sweep", "--delete", sid]) == 0
+    assert sweep.list_sweeps(store) == []
+
+
 def test_sweep_delete_keeps_the_runs_another_sweep_uses(tiny_model, tiny_csv, capsys):
     from bertlab.cli import main
 
