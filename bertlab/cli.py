@@ -1108,7 +1108,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
     if args.json:  # with the answer at each size ("which one to use"), as fields and as the table words it
         picks = answer.sweep_rows(rows, store.get, metric)
-        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": rows, "curves": agg,
+        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": _points_json(rows, spec), "curves": agg,
                           "answers": [{"size": r["size"], "n_train": r["n labelled"], "best": r["most accurate"],
                                        "best_score": r["accuracy"], "pick": r["pick"], "pick_score": r["pick accuracy"],
                                        "p": r["p"], "seeds_compared": r["seeds"], "why": t["why"]}
@@ -1121,6 +1121,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                 f"{answer.JUDGES[answer.sweep_metric(rows)].name} here)")
             print("\n" + "\n".join(picks))
     return _sweep_status(rows, sweep_id)
+
+
+def _points_json(rows: list[dict], spec) -> list[dict]:
+    """``sweep --json``'s points, their seeds named as ``runs --json`` names a run's: ``seed`` the training seed
+    (null where no seed changes the strategy), ``split_seed`` the split's; ``sweep_seed`` the plan's seed the point
+    is at. (Its ``seed`` was the plan's: 1 for a tfidf_logreg run that ``runs --json`` gave null.)"""
+    from bertlab.strategies import REGISTRY
+
+    out = []
+    for r in rows:
+        s, k = REGISTRY.get(r["strategy"]), r["seed"]
+        point = {}
+        for key, val in r.items():  # the seeds where the plan's seed was, the other fields in their order
+            if key == "seed":
+                point.update(sweep_seed=k, seed=k if s is None or s.uses_seed else None,
+                             split_seed=k if spec.vary_split else spec.data.seed)
+            else:
+                point[key] = val
+        out.append(point)
+    return out
 
 
 def _sweep_status(rows: list[dict], sweep_id: str) -> int:

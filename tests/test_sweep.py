@@ -157,6 +157,25 @@ def test_cli_sweep_runs_then_resumes(tiny_model, tiny_csv, capsys, tmp_path):
     assert "0 new" in captured.err and json.loads(captured.out)["points"] == out["points"]
 
 
+def test_cli_sweep_json_names_seeds_as_runs_json_does(tiny_model, tiny_csv, capsys):
+    """A review: one run was `"seed": 1` in `sweep --json`'s points (the plan's seed) and `"seed": null` in `runs
+    --json` (no seed changes tfidf_logreg), whose `split_seed` the sweep did not give. Now both say seed and
+    split_seed alike, and the plan's seed is `sweep_seed`."""
+    from bertlab.cli import main
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg", "head_only",
+            "--sizes", "8", "--seeds", "1", "--val-size", "10", "--test-size", "16", "--max-length", "32", "--json"]
+    for extra, split_seed in (([], 1), (["--fixed-split"], 0)):
+        assert main(base + extra) == 0
+        points = json.loads(capsys.readouterr().out)["points"]
+        assert main(["runs", "--json"]) == 0
+        runs = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+        assert [(p["strategy"], p["sweep_seed"], p["seed"], p["split_seed"]) for p in points] == [
+            ("tfidf_logreg", 1, None, split_seed), ("head_only", 1, 1, split_seed)]
+        assert [(p["seed"], p["split_seed"]) for p in points] == [
+            (runs[p["run_id"]]["seed"], runs[p["run_id"]]["split_seed"]) for p in points]
+
+
 def test_cli_sweep_runs_points_left_queued(tiny_model, tiny_csv, capsys):
     """An interrupted CLI sweep leaves queued runs; the next call runs them instead of skipping them."""
     from bertlab.cli import main
