@@ -759,13 +759,19 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
         fig.add_trace(go.Scatter(
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
             line={"color": strategy_color(st), "width": 2.5}, marker={"symbol": strategy_symbol(st), "size": 9},
-            # One seed: no bar (None), and no cap either (width 0): plotly draws a missing value as a bar of
-            # height 0, whose cap read as a spread of exactly zero.
-            error_y={"type": "data", "array": [a["std"] for a in pts], "visible": True, "width": 0,
-                     "thickness": 2},
+            legendgroup=st,
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"], _spread_text(a, percent)] for a in pts],
             hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}}%{{customdata[3]}}"
                            "<br>train %{customdata[2]:.1f} s<extra></extra>")))
+        # The bars, capped, on their own trace of the points of two seeds or more: a cap's width is one for a whole
+        # trace, and plotly draws a point of one seed (no spread, None) as a bar of height 0 with its cap, which
+        # read as a spread of exactly zero. Hidden with its line from the legend (one group).
+        if spread := [a for a in pts if a["std"] is not None]:
+            fig.add_trace(go.Scatter(
+                x=[a["n_train"] for a in spread], y=[a["mean"] for a in spread], name=st, legendgroup=st,
+                showlegend=False, mode="markers", marker={"size": 9, "opacity": 0}, hoverinfo="skip",
+                error_y={"type": "data", "array": [a["std"] for a in spread], "visible": True, "width": 6,
+                         "thickness": 2, "color": strategy_color(st)}))
     maj = [a.get("majority" if percent else "majority_f1") for a in agg]
     maj = [m for m in maj if m is not None]
     if maj:

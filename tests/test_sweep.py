@@ -132,11 +132,11 @@ def test_aggregate_and_figure_from_rows():
     assert "0.700 (1)" in sweep.format_curves(list(agg.values()))
     fig = sweep.learning_curve_figure(list(agg.values()))
     assert fig.layout.xaxis.type == "log"
-    names = [t.name for t in fig.data]
+    names = [t.name for t in fig.data if t.showlegend is not False]
     assert names == ["a", "b"]
-    a = fig.data[0]
+    a, a_bars = fig.data[:2]
     assert list(a.x) == [10, 100] and list(a.y) == pytest.approx([0.7, 0.9])
-    assert list(a.error_y.array) == pytest.approx([0.1414, 0.0], abs=1e-4)
+    assert list(a_bars.error_y.array) == pytest.approx([0.1414, 0.0], abs=1e-4)
     text = sweep.format_curves(list(agg.values()))
     assert "0.700±0.141 (2)" in text and "b" in text
 
@@ -533,9 +533,12 @@ def test_a_narrow_range_gets_ticks_with_a_decimal_so_no_two_read_the_same():
 def test_a_point_of_one_seed_has_no_error_bar_and_its_hover_says_one_seed():
     """A review: "± 0.0%" in the hover and a zero-height bar for one seed, where the table says "-"."""
     agg = _agg("a", 32, [0.7])[0] + _agg("a", 64, [0.7, 0.72])[0]
-    (trace,) = sweep.learning_curve_figure(agg).data
-    assert trace.error_y.array[0] is None and trace.error_y.array[1] == pytest.approx(0.01414, abs=1e-4)
-    assert trace.error_y.width == 0  # no cap: plotly draws a missing value as a bar of height 0, cap and all
+    trace, bars = sweep.learning_curve_figure(agg).data
+    # the bars on their own trace, of the points of two seeds only: plotly draws a missing value as a bar of height
+    # 0, cap and all; the points of two seeds keep their caps (a review: every cap was gone, width 0)
+    assert not trace.error_y.visible and list(bars.x) == [64] and not bars.showlegend
+    assert list(bars.error_y.array) == pytest.approx([0.01414], abs=1e-4) and bars.error_y.width > 0
+    assert bars.legendgroup == trace.legendgroup == "a" and bars.hoverinfo == "skip"
     one, two = (c[3] for c in trace.customdata)
     assert one == " · 1 seed" and "±" not in one
     assert two == " ± 1.4 pt · 2 seeds"  # in points, as the table says it
