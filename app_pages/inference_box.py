@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages import common
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
-from bertlab.metrics import run_single_class
+from bertlab.metrics import probability_percent, run_single_class
 from bertlab.plots import probability_figure, run_labels
 from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY
 from bertlab.store import SUCCEEDED
@@ -116,7 +116,7 @@ def _results(runs, preds, compact: bool) -> None:
         st.markdown("\n".join(
             f"- {common.md(labels[p.run_id])}"
             + (" ⚠" if p.run_id in one_class or (p.unknown and p.unknown[0]) else "")
-            + f": **{common.md(p.labels[0])}** · {100 * float(p.probs[0].max()):.0f}%" for p in preds),
+            + f": **{common.md(p.labels[0])}** · {probability_percent(p.probs[0].max())}" for p in preds),
             help="Each run's answer and its confidence. " + CONFIDENCE_HELP)
         ms = sorted(p.latency_ms for p in preds)
         spread = f" to {ms[-1]:.0f} ms" if round(ms[-1]) != round(ms[0]) else ""
@@ -138,12 +138,12 @@ def _results(runs, preds, compact: bool) -> None:
                            "means nothing")
             if p.unknown and p.unknown[0]:
                 st.caption(f"⚠ {UNKNOWN_WORDS}")
-            st.metric("prediction", common.md(p.labels[0]), f"{p.probs[0].max():.0%} confident", delta_color="off",
+            st.metric("prediction", common.md(p.labels[0]), f"{probability_percent(p.probs[0].max())} confident", delta_color="off",
                       delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
-                st.progress(float(prob), text=f"{common.md(name)}: {prob:.1%}")
+                st.progress(float(prob), text=f"{common.md(name)}: {probability_percent(prob, 1)}")
     pending = common.predictor().onnx_pending([p.run_id for p in preds])
     if first := [labels[p.run_id] for p in preds if p.backend == "torch" and p.run_id in pending]:
         # a first answer at 32 ms, the next at 10: the backend changed, in a word under each card

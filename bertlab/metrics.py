@@ -131,6 +131,19 @@ def whole_percent(percent: float) -> str:
     return f"{math.floor(percent + 0.5)}%"
 
 
+def probability_percent(p: float, decimals: int = 0) -> str:
+    """A probability (0-1) as a percentage with ``decimals`` decimals, and more where those would round it to 100%
+    or 0% while it is not exactly that: '99.6%' for 0.996, never '100%' beside a bar that says 99.6% (a review: a
+    Playground card "100% confident"). Beyond two more decimals it reads '>99.99%' (or '<0.01%')."""
+    p = float(p)
+    for d in range(decimals, decimals + 3):
+        s = f"{p:.{d}%}"
+        if p in (0.0, 1.0) or float(s[:-1]) not in (0.0, 100.0):
+            return s
+    limit = 10.0 ** -(decimals + 2)  # the smallest step of the last decimals tried, in percent
+    return f">{100 - limit:.{decimals + 2}f}%" if p > 0.5 else f"<{limit:.{decimals + 2}f}%"
+
+
 def format_interval(ci: tuple[float, float] | None) -> str | None:
     """'76.7-90.7%' (None stays None)."""
     return None if ci is None else f"{100 * ci[0]:.1f}-{100 * ci[1]:.1f}%"

@@ -20,7 +20,14 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from bertlab.metrics import CALIBRATION_BINS, format_interval, precision_text, run_accuracy_interval, whole_percent
+from bertlab.metrics import (
+    CALIBRATION_BINS,
+    format_interval,
+    precision_text,
+    probability_percent,
+    run_accuracy_interval,
+    whole_percent,
+)
 from bertlab.pareto import _three as three_figures
 from bertlab.pareto import format_flops
 from bertlab.variants import base_strategy
@@ -979,8 +986,10 @@ def probability_figure(predictions: Sequence[Any], labels: dict[str, str] | None
         fig.add_trace(go.Bar(y=list(p.label_names), x=probs, orientation="h", name=name,
                              marker_color=strategy_color(p.strategy),
                              marker_pattern_shape=_PATTERNS[i % len(_PATTERNS)],
-                             text=[f"{v:.0%}" for v in probs], textposition="outside", cliponaxis=False,
-                             hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>"))
+                             # never "100%" for 0.996 (the card beside it said 99.6%)
+                             text=[probability_percent(v) for v in probs], textposition="outside", cliponaxis=False,
+                             customdata=[probability_percent(v, 1) for v in probs],
+                             hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>"))
     n_labels = max((len(p.label_names) for p in predictions), default=2)
     _style(fig, "Class probabilities", height or 130 + 22 * n_labels * max(1, len(predictions)), barmode="group")
     fig.update_xaxes(title_text="probability (%)", tickformat=".0%", range=[0, 1.12])

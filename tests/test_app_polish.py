@@ -829,3 +829,35 @@ def test_compares_charts_have_their_numbers_one_toolbar_button_and_readable_text
     # the theme's text colour on the charts' text, captions at 75%: in the browser (injected with the page's style)
     assert any(common.READABLE_CSS in h.proto.body for h in at.get("html"))
     assert "{fill:currentColor!important}" in common.READABLE_CSS and "opacity:.75" in common.READABLE_CSS
+
+
+def test_a_probability_near_certain_is_never_rounded_to_100_percent(tiny_data, bertlab_home, monkeypatch):
+    """A review: a Playground card said "100% confident" while its bar said "fresh: 99.6%". A probability that is
+    not exactly 1 (or 0) gets the decimals that keep it off 100% (0%), on the card, the bars, the chart and the
+    Compare page's compact list."""
+    import numpy as np
+
+    from bertlab.metrics import probability_percent
+    from bertlab.predict import Prediction, Predictor
+
+    assert [probability_percent(p) for p in (0.996, 0.9996, 0.004, 1.0, 0.0, 0.62)] == [
+        "99.6%", "99.96%", "0.4%", "100%", "0%", "62%"]
+    assert probability_percent(0.999999) == ">99.99%" and probability_percent(0.996, 1) == "99.6%"
+    run = finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=tiny_data))
+    names = run.metrics["label_names"]
+    monkeypatch.setattr(Predictor, "predict", lambda self, ids, texts: [
+        Prediction(i, "tfidf_logreg", names, np.array([[0.996, 0.004]]), 1.0) for i in ids])
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful film").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    no_problems(at)
+    assert [m.proto.delta for m in at.metric] == ["99.6% confident"]
+    bars = [e.proto.text for e in at.get("progress")]
+    assert bars == [f"{names[0]}: 99.6%", f"{names[1]}: 0.4%"]
+    at = app_on("app_pages/compare.py")
+    at.text_input(key="cmp_box_text").set_value("a wonderful film").run()
+    no_problems(at)
+    answers = next(m.value for m in at.markdown if m.value.startswith("- ") and " · " in m.value)
+    assert answers.endswith("· 99.6%") and "100%" not in answers
+    fig = plots.probability_figure(Predictor.predict(None, [run.id], ["x"]))
+    assert list(fig.data[0].text) == ["99.6%", "0.4%"] and list(fig.data[0].customdata) == ["99.6%", "0.4%"]
