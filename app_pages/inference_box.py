@@ -15,7 +15,7 @@ from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.metrics import probability_percent, run_single_class
 from bertlab.plots import probability_figure, run_labels
-from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY
+from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY, cut_note
 from bertlab.store import SUCCEEDED
 
 
@@ -57,20 +57,8 @@ def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict, bool]) ->
                    f"{who} ({UNKNOWN_WHY}): "
                    + ("its answer says" if len(unknown) == 1 else "their answers say")
                    + " next to nothing about this text.")
-    if clipped and not cut:  # a pasted book in few tokens (one 12,000-character word): cut all the same
-        st.caption(f":material/content_cut: Every model here reads only this text's first {MAX_TEXT_CHARS:,} "
-                   "characters.")
-    if cut:
-        names = run_labels(done)
-        # The cut runs' own counts (another vocabulary, another model: another number of tokens).
-        counts = sorted({n for n, _ in cut.values()})
-        lengths = sorted({m for _, m in cut.values()})
-        # a pasted book is cut to its first MAX_TEXT_CHARS characters before it is tokenised: counted there
-        what = f"This text's first {MAX_TEXT_CHARS:,} characters are" if clipped else "This text is"
-        st.caption(f":material/content_cut: {what} {' or '.join(f'{n:,}' for n in counts)} tokens: "
-                   + ("every model here reads" if len(cut) == len(run_ids) else
-                      ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
-                   + f" only its first {' or '.join(map(str, lengths))} (the max length they were trained with).")
+    if note := cut_note(cut, clipped, run_labels(done) if cut else {}, len(cut) == len(run_ids)):
+        st.caption(f":material/content_cut: {note}")
 
 
 def box_runs(done: list) -> list:

@@ -825,6 +825,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"note: run {rid} ({strategy[rid]}): {shares} of the tokens of {len(hits):,} text(s) "
               f"({which([i for i, _ in hits])}) are unknown to its vocabulary ({UNKNOWN_WHY}): its answer there "
               "says next to nothing", file=sys.stderr)
+    _cut_notes(predictor, preds, texts, which)
+
     def json_line(p, text: str, x: dict, label: str, probs) -> str:
         return json.dumps({**x, "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
                            "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str)
@@ -862,6 +864,29 @@ def cmd_predict(args: argparse.Namespace) -> int:
             else:
                 print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
     return 0
+
+
+CUT_NOTES = 10  # at most, one per text: a file of long articles gets a count for the rest
+
+
+def _cut_notes(predictor, preds: list, texts: list[str], which) -> None:
+    """Say which texts are longer than a run reads (its max_length, as in training): its answer is about their
+    start only. The app's boxes said so ("This text is 1,781 tokens: ... read only its first 64"), the CLI said
+    nothing (a review); the same sentence, from bertlab.predict."""
+    from bertlab.predict import MAX_TEXT_CHARS, cut_note
+
+    ids = [p.run_id for p in preds]
+    cuts = predictor.cut_each(ids, texts)
+    long = sorted(set(cuts) | {i for i, t in enumerate(texts) if len(t) > MAX_TEXT_CHARS})
+    names = {p.run_id: f"run {p.run_id} ({p.strategy})" for p in preds}
+    for i in long[:CUT_NOTES]:
+        cut = cuts.get(i, {})
+        where = "" if len(texts) == 1 else f"{which([i])}: "
+        print(f"note: {where}{cut_note(cut, len(texts[i]) > MAX_TEXT_CHARS, names, len(cut) == len(ids))}",
+              file=sys.stderr)
+    if len(long) > CUT_NOTES:
+        print(f"note: {len(long) - CUT_NOTES:,} more text(s) are longer than a run here reads: its answer there is "
+              "about their start only", file=sys.stderr)
 
 
 _PREDICTED = {"row", "text", "run_id", "strategy", "label", "probabilities"}  # the output's own fields

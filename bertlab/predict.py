@@ -85,6 +85,29 @@ def one_thread_pool(workers: int, prefix: str) -> ThreadPoolExecutor:
     return pool
 
 
+def cut_note(cut: dict[str, tuple[int, int]], clipped: bool, names: dict[str, str], everyone: bool) -> str | None:
+    """The sentence that says a text is longer than some runs read, the app's and the CLI's alike (the CLI said
+    nothing: its answers were about the start of a long text without a word), else None.
+
+    Args:
+        cut: :meth:`Predictor.cut_texts` of the text: {run id: (its length in tokens, the run's max_length)}.
+        clipped: the text is longer than MAX_TEXT_CHARS (read, and tokenised, from its start only).
+        names: each run's name as the caller shows it.
+        everyone: every run that answered is in ``cut``.
+    """
+    if not cut:  # a pasted book in few tokens (one 12,000-character word): cut all the same
+        return f"Every model here reads only this text's first {MAX_TEXT_CHARS:,} characters." if clipped else None
+    # The cut runs' own counts (another vocabulary, another model: another number of tokens).
+    counts = sorted({n for n, _ in cut.values()})
+    lengths = sorted({m for _, m in cut.values()})
+    # a pasted book is cut to its first MAX_TEXT_CHARS characters before it is tokenised: counted there
+    what = f"This text's first {MAX_TEXT_CHARS:,} characters are" if clipped else "This text is"
+    who = ("every model here reads" if everyone else
+           ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
+    return (f"{what} {' or '.join(f'{n:,}' for n in counts)} tokens: {who} only its first "
+            f"{' or '.join(map(str, lengths))} (the max length they were trained with).")
+
+
 @dataclass
 class Prediction:
     """One run's answer for a list of texts."""
@@ -214,13 +237,19 @@ class Predictor:
     def cut_texts(self, run_ids: list[str], text: str) -> dict[str, tuple[int, int]]:
         """{run id: (the text's length in that run's tokens, its max_length)} for the runs that read only the start
         of ``text`` (longer than their max_length, as in training). tfidf_logreg reads every word: never cut."""
+        return self.cut_each(run_ids, [text]).get(0, {})
+
+    def cut_each(self, run_ids: list[str], texts: list[str]) -> dict[int, dict[str, tuple[int, int]]]:
+        """:meth:`cut_texts` for many texts (a file's), one tokenizer call per run: {text index: {run id: (its
+        length in tokens, max_length)}} for the texts some run reads only the start of."""
         from bertlab.engine import untruncated_lengths
 
-        cut = {}
+        clipped = [t[:MAX_TEXT_CHARS] for t in texts]
+        cut: dict[int, dict[str, tuple[int, int]]] = {}
         for rid, m, tok in self._tokenizers(run_ids):
-            (n,) = untruncated_lengths(tok, [text[:MAX_TEXT_CHARS]])  # under the tokenizer lock, as every call
-            if n > m.max_length:
-                cut[rid] = (n, m.max_length)
+            for i, n in enumerate(untruncated_lengths(tok, clipped)):  # under the tokenizer lock, as every call
+                if n > m.max_length:
+                    cut.setdefault(i, {})[rid] = (n, m.max_length)
         return cut
 
     def _tokenizers(self, run_ids: list[str]):

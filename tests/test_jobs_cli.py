@@ -679,6 +679,34 @@ def test_cli_predict_refuses_blank_texts(tiny_data, capsys):
     assert main(["predict", rid, "a wonderful film"]) == 0
 
 
+def test_cli_predict_says_when_a_text_is_longer_than_a_run_reads(tiny_model, tiny_data, capsys):
+    """A review: the app said "This text's first 10,000 characters are 1,781 tokens: ... read only its first 64",
+    `predict` cut such a text without a word. It says the app's sentence on stderr, per text (stdout stays the
+    answers, JSON under --json)."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    ids = []
+    for name in ("zero_shot", "tfidf_logreg"):  # a run that reads tokens, and one that reads every word
+        ids.append(store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=16)))
+        assert execute_run(store, ids[-1]) == SUCCEEDED
+    both = ",".join(ids)
+    assert main(["predict", both, "a wonderful film"]) == 0
+    assert "tokens:" not in capsys.readouterr().err
+    assert main(["predict", both, "a wonderful film " * 20, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(x)["run_id"] for x in captured.out.splitlines()] == ids  # the JSON lines untouched
+    note = next(x for x in captured.err.splitlines() if "tokens:" in x)
+    assert note.startswith("note: This text is ") and note.endswith(
+        f"tokens: run {ids[0]} (zero_shot) reads only its first 16 (the max length they were trained with).")
+    assert main(["predict", ids[0], "a good film", "great " * 3000]) == 0
+    err = capsys.readouterr().err
+    assert "note: text 2: This text's first 10,000 characters are " in err and "every model here reads only" in err
+    assert "text 1:" not in err
+    assert main(["predict", ids[1], "x" * 12_000]) == 0  # tfidf_logreg reads every word, of the first 10,000 chars
+    assert "note: Every model here reads only this text's first 10,000 characters." in capsys.readouterr().err
+
+
 def test_cli_column_errors_name_the_flags_and_the_library_keeps_the_apps_words(tmp_path, capsys):
     import pandas as pd
     from conftest import make_texts
