@@ -781,17 +781,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not ids:
         raise BertlabError("no succeeded runs to predict with; run `python -m bertlab run` first.")
     predictor = Predictor(store)
-    if args.run_id == "all":  # every run that can answer: one run's deleted model left the others silent
-        usable = []
-        for rid in ids:
-            try:
-                predictor.load(rid, keep=len(ids))
-                usable.append(rid)
-            except BertlabError as e:
-                print(f"note: left out: {e}", file=sys.stderr)
-        if not usable:
-            raise BertlabError(f"none of the {len(ids)} succeeded run(s) can predict (each is said above).")
-        ids = usable
+    # every run that can answer, for `all` and a list alike (as the app's box): one run's deleted or damaged model
+    # left the others silent
+    named = len(ids)
+    ids, bad = predictor.usable(ids)
+    if bad and len(bad) == named == 1 and args.run_id != "all":
+        raise BertlabError(next(iter(bad.values())))  # the one run asked for: its error, as before
+    for why in bad.values():
+        print(f"note: left out: {why}", file=sys.stderr)
+    if not ids:
+        raise BertlabError(f"none of the {named} {'succeeded ' * (args.run_id == 'all')}run(s) can predict (each is "
+                           "said above).")
+    status = _left_out_status(args.run_id, bad, named)
     preds = predictor.predict(ids, texts)
     from bertlab.metrics import run_single_class
 
@@ -836,11 +837,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
                         for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs))
         if args.output == "-":
             sys.stdout.write(lines)
-            return 0
+            return status
         Path(args.output).write_text(lines, encoding="utf-8")
         print(f"wrote {len(preds) * len(texts):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to "
               f"{args.output} as JSON lines", file=sys.stderr)
-        return 0
+        return status
     if args.output:
         rows = [{**x, "text": t, "run_id": p.run_id,
                  "strategy": p.strategy, "label": lab,
@@ -851,11 +852,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         table = csv_text(rows, list(dict.fromkeys(k for r in rows for k in r)))
         if args.output == "-":
             sys.stdout.write(table)
-            return 0
+            return status
         write_csv(args.output, table)
         print(f"wrote {len(rows):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to {args.output}",
               file=sys.stderr)
-        return 0
+        return status
     for p in preds:
         for text, x, label, probs in zip(texts, extra, p.labels, p.probs):
             dist = ", ".join(f"{n}={v:.2f}" for n, v in zip(p.label_names, probs))
@@ -863,7 +864,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 print(json_line(p, text, x, label, probs))
             else:
                 print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
-    return 0
+    return status
+
+
+def _left_out_status(run_id: str, bad: dict[str, str], named: int) -> int:
+    """The exit status of `predict` where the others answered: 0, or 1 where a run named in a list could not (a
+    script that named its runs finds out, as a sweep with a failed point exits 1; `all` asks for whichever can)."""
+    if not bad or run_id == "all":
+        return 0
+    print(f"exit status 1: {len(bad)} of the {named} runs named could not answer ({', '.join(bad)}); the others did",
+          file=sys.stderr)
+    return 1
 
 
 CUT_NOTES = 10  # at most, one per text: a file of long articles gets a count for the rest
@@ -1473,7 +1484,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.set_defaults(fn=cmd_paired)
     pr = sub.add_parser("predict", help="predict with finished runs")
     pr.add_argument("run_id", metavar="RUN_ID", help="a run id (or its last characters, as the app shows them), several "
-                    "joined by commas, or 'all'")
+                    "joined by commas, or 'all'. A run that cannot answer (its saved model deleted or damaged) is "
+                    "left out with a note and the others answer; the exit status is then 1 for a list (a script "
+                    "that named its runs learns one did not answer), 0 for 'all' (whichever can), 2 where none can")
     pr.add_argument("text", nargs="*", help="text(s) to classify; one that starts with '-' goes after -- (predict "
                                             "RUN_ID --json -- \"-5 stars, awful\"), as every word after -- is a text")
     pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "

@@ -1235,3 +1235,37 @@ def test_cli_runs_lists_a_stored_run_of_a_strategy_no_longer_registered(tiny_dat
     assert main(["runs", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["strategy"] == "old_removed" and row["learning_rate"] is None and row["max_length"] is None
+
+
+def test_cli_predict_leaves_a_damaged_run_of_a_list_out_and_exits_1(tiny_model, tiny_data, capsys):
+    """A review: `predict ID1,ID2 "text"` with one run's model.safetensors cut short failed the whole command, where
+    `predict all` and the app leave such a run out with a note. A list now answers with the rest, says who is left
+    out, and exits 1 (a script that named its runs learns one did not answer); none able to answer: 2."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    ids = []
+    for seed in (0, 1):
+        ids.append(store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=16,
+                                                seed=seed)))
+        assert execute_run(store, ids[-1]) == SUCCEEDED
+    weights = next(store.artifact_path(ids[0]).rglob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:100])  # cut short
+    assert main(["predict", ",".join(ids), "a wonderful film", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(x)["run_id"] for x in captured.out.splitlines()] == [ids[1]]
+    assert f"note: left out: run {ids[0]}'s saved model in " in captured.err and "cannot be read" in captured.err
+    assert f"exit status 1: 1 of the 2 runs named could not answer ({ids[0]}); the others did" in captured.err
+    assert main(["predict", "all", "a wonderful film"]) == 0  # whichever can: the same note, exit 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{ids[1]} (head_only): ") and f"left out: run {ids[0]}'s" in captured.err
+    assert main(["predict", ids[0], "a wonderful film"]) == 2  # the one run named: its error, as before
+    assert "cannot be read" in capsys.readouterr().err
+    weights = next(store.artifact_path(ids[1]).rglob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:100])
+    assert main(["predict", ",".join(ids), "a wonderful film"]) == 2  # none can answer: an error
+    captured = capsys.readouterr()
+    assert captured.out == "" and "none of the 2 run(s) can predict (each is said above)" in captured.err
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    assert "the exit status is then 1 for a list" in " ".join(capsys.readouterr().out.split())
