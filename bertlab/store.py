@@ -301,6 +301,11 @@ class RunStore:
             args.append(limit)
         return [self._located(_decode(r)) for r in self._conn().execute(q, args).fetchall()]
 
+    def ids(self, status: tuple[str, ...]) -> set[str]:
+        """The ids of the runs in ``status``: one small query (no run decoded), for a check every few seconds."""
+        q = f"SELECT id FROM runs WHERE status IN ({','.join('?' * len(status))})"
+        return {r["id"] for r in self._conn().execute(q, list(status)).fetchall()}
+
     def update(self, run_id: str, **fields: Any) -> None:
         """Set columns of a run (dicts/lists are JSON-encoded)."""
         if not fields:

@@ -246,3 +246,34 @@ def test_every_cards_block_labels_fit_their_blocks_as_chromium_draws_them():
     assert any("masked-LM, then fine-tuned" in label for label, _, _ in spans)
     too_long = [(label, round(end), width) for label, end, width in spans if end > width]
     assert not too_long, too_long
+
+
+def test_a_run_joins_the_playground_as_it_finishes_while_another_still_trains(server, tmp_path, tiny_data):
+    """A review: in a CLI batch of full_ft then scratch sharing the app's data directory, full_ft joined the
+    Playground's "Models (finished runs)" only once scratch had ended too (while anything trained, only the sidebar's
+    queue reran). The README: "runs of the latest launch join it as they finish"."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from bertlab.runner import execute_run
+    from bertlab.store import RUNNING, SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore(tmp_path / "home")  # the server's data directory; this process plays the CLI
+    first = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=0), batch_id="b1")
+    assert execute_run(store, first) == SUCCEEDED
+    last = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=2), batch_id="b1")
+    assert store.claim(last, "cpu")  # "training" all along, in a live process: the server leaves it be
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(90_000)
+        page.goto(f"{server}/playground")
+        models = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Models (finished runs)")
+        expect(models).to_contain_text(f"· {first[-4:]}", timeout=90_000)
+        expect(page.get_by_text("another process, e.g. the CLI")).to_be_visible()  # busy: the queue refreshes
+        second = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=1), batch_id="b1")
+        assert execute_run(store, second) == SUCCEEDED
+        expect(models).to_contain_text(f"· {second[-4:]}", timeout=30_000)  # joined while `last` trains
+        expect(models).to_contain_text(f"· {first[-4:]}")
+        assert store.get(last).status == RUNNING
+        browser.close()

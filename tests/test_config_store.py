@@ -112,6 +112,16 @@ def test_list_runs_filters():
     assert store.get(other) is None
 
 
+def test_ids_of_a_status_match_the_runs_listed():
+    """The sidebar's 2-second check for a run that finished (the app reruns to show it) reads ids only."""
+    store = RunStore()
+    ids = [store.create_run(make_config("zero_shot"), "b1") for _ in range(3)]
+    store.claim(ids[0], "cpu")
+    store.finish(ids[0], SUCCEEDED)
+    assert store.ids(status=(SUCCEEDED,)) == {ids[0]} == {r.id for r in store.list_runs(status=(SUCCEEDED,))}
+    assert store.ids(status=(QUEUED, SUCCEEDED)) == set(ids)
+
+
 def test_a_run_is_found_by_the_end_of_its_id_as_the_app_shows_it():
     from bertlab.errors import BertlabError
 
