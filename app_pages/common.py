@@ -587,6 +587,10 @@ PROJECTOR_FONT = 18  # a chart's text in projector mode (13 otherwise; its title
 PROJECTOR_PX = 20  # the page's text size in projector mode (16 otherwise)
 PROJECTOR_CSS = f"html:has(.st-key-{PROJECTOR_KEY} input:checked){{font-size:{PROJECTOR_PX}px}}"
 PROJECTOR_BUILT = "_projector_built"  # this session's tables were built at projector size (see page_frame)
+# A layer diagram at projector size (the Strategy cards page's large diagram, the Train page's in projector mode):
+# drawn 1.35 times larger and across ~760 px, where at 1024 px a column's ~330 px shrank its labels to ~8 px.
+DIAGRAM_BIG_SCALE = 1.35
+DIAGRAM_BIG_WIDTH = min(760, round(560 * DIAGRAM_BIG_SCALE))
 
 
 PROJECTOR_PARAM = "projector"  # ?projector=1 in the address: on from the first page, on any desk

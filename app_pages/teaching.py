@@ -208,7 +208,7 @@ def measured_live(name: str, refreshing: bool) -> None:
 def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = False) -> None:
     opts = options_for(name, model)
     try:
-        c = teaching.card(name, model, opts, n_classes=class_count(runs), runs=runs, scale=1.35 if big else 1.0)
+        c = teaching.card(name, model, opts, n_classes=class_count(runs), runs=runs, scale=common.DIAGRAM_BIG_SCALE if big else 1.0)
     except BertlabError as e:
         common.show_error(e)
         return
@@ -220,7 +220,7 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
     if big:
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its
         # column was ~330 px and the block labels shrank to ~8 px.
-        common.diagram(c.svg, c.alt, width=min(760, round(560 * 1.35)))
+        common.diagram(c.svg, c.alt, width=common.DIAGRAM_BIG_WIDTH)
         st.caption(common.reading_the_diagram(c))
         right = st.container()
     else:

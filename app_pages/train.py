@@ -256,11 +256,15 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     specs = getattr(REGISTRY[name], "option_specs", None) or {}
     options = {opt: v for opt, spec in specs.items() if spec.get("kind") in ("int", "float")
                and (v := st.session_state.get(f"keep_opt_{name}_{opt}")) is not None}
+    # In projector mode as large as the Strategy cards page draws it (at 480 px its labels stayed at 14 px while
+    # the page's text grew a quarter)
+    big = common.projector()
     try:
-        c = card(name, model, options=options, n_classes=n_classes, new_vocab=vocab)
+        c = card(name, model, options=options, n_classes=n_classes, new_vocab=vocab,
+                 scale=common.DIAGRAM_BIG_SCALE if big else 1.0)
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
-    common.diagram(c.svg, c.alt, width=480)  # 14 px text, readable on a projector
+    common.diagram(c.svg, c.alt, width=common.DIAGRAM_BIG_WIDTH if big else 480)  # 480: 14 px text
     if c.total_note:  # the title's total, in parts: it differs by strategy, the encoder does not
         st.caption(c.total_note)
     # Its words explained on request, as the Strategy cards page does under its diagram (here folded: this

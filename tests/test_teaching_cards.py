@@ -248,6 +248,34 @@ def test_the_train_pages_diagrams_follow_the_options_set_in_their_panels(tiny_mo
     assert "masked-LM, then fine-tuned" in after[0] and after[1:] != before[1:]
 
 
+def test_the_train_pages_diagram_is_drawn_large_in_projector_mode(tiny_model, tiny_data):
+    """Projector mode draws the Train page's layer diagram as large as the Strategy cards page's (it stayed at
+    480 px, its labels at 14 px, while the page's text grew)."""
+    import re
+
+    from app_pages.common import DIAGRAM_BIG_WIDTH, PROJECTOR_KEY
+
+    def imgs(at) -> list[str]:
+        return [m.value for m in at.markdown if re.search(r'src="data:image/svg\+xml;base64,', m.value)]
+
+    session = {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model, "keep_strategies": ["partial_ft"]}
+    at = app_on("app_pages/train.py", {**session, PROJECTOR_KEY: True})
+    no_problems(at)
+    big = teaching.card("partial_ft", tiny_model, scale=1.35).svg
+    assert [f"width:{DIAGRAM_BIG_WIDTH}px" in x for x in imgs(at)] == [True] and DIAGRAM_BIG_WIDTH >= 700
+    assert _svg_of(imgs(at)[0]) == big
+    plain = app_on("app_pages/train.py", session)  # off: as before
+    assert ["width:480px" in x for x in imgs(plain)] == [True]
+    assert _svg_of(imgs(plain)[0]) == teaching.card("partial_ft", tiny_model).svg != big
+
+
+def _svg_of(markdown: str) -> str:
+    import base64
+    import re
+
+    return base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', markdown).group(1)).decode()
+
+
 def test_the_scratch_card_can_show_pretraining_from_scratch(tiny_model):
     """The guides' "pretraining from scratch" is scratch's option mlm_epochs: its card's switch draws the layers
     trained twice (first as a masked LM on the texts)."""
