@@ -204,6 +204,8 @@ class Card:
     intro: str = ""  # PLAIN: what it does in everyday words, when it is worth it, what it costs
     plain_when: str = ""
     plain_cost: str = ""
+    # scratch with a new vocabulary: the encoder's size with the model's own (every other card's), else None
+    usual_encoder: int | None = None
 
     @property
     def glossary(self) -> list[tuple[str, str]]:
@@ -238,9 +240,16 @@ class Card:
                             + (f" ({b.note})" if b.note else ""))
         if adapters := sum(b.trained_params for b in self.blocks if b.state == ADAPTER):
             parts.append(f"adapters {adapters:,}")
-        return (f"Total {self.total_params:,} weights = {' + '.join(parts)}" + "".join(f"; {x}" for x in left)
-                + ". Totals differ between cards only by the head, pooler and adapters each strategy adds or uses; "
-                "the encoder is the same.")
+        total = f"Total {self.total_params:,} weights = {' + '.join(parts)}" + "".join(f"; {x}" for x in left)
+        if self.usual_encoder not in (None, encoder):
+            # A new vocabulary resizes the word embeddings: "the encoder is the same" was false beside 13.9M on
+            # this card and 22.6M on every other (a teacher's review).
+            return (f"{total}. Totals differ between cards by the head, pooler and adapters each strategy adds or "
+                    f"uses, and here by the new vocabulary too, which makes the word embeddings "
+                    f"{'smaller' if encoder < self.usual_encoder else 'larger'}: encoder {encoder:,} here, "
+                    f"{self.usual_encoder:,} with the model's own vocabulary (the other cards).")
+        return (f"{total}. Totals differ between cards only by the head, pooler and adapters each strategy adds or "
+                "uses; the encoder is the same.")
 
     @property
     def trainable_fraction(self) -> float:
@@ -526,6 +535,10 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
     # The model as the strategy runs it: parts it does not use (the pooler under mean pooling) are not its weights,
     # and the diagram says "not counted" beside them.
     encoder_total = sum(b.params for b in blocks if counted(b))
+    usual = None
+    if new_vocab and strategy == "scratch":  # its embeddings resized: say what the model's own vocabulary gives
+        usual = sum(b.params for b in strategy_blocks(strategy, model, opts, n_classes)
+                    if counted(b) and b.name not in ("pooler", "head"))
     trainable = sum(b.trained_params for b in blocks)
     if strategy == "lora":
         encoder_total += sum(b.trained_params for b in blocks if b.state == ADAPTER)  # adapters are extra weights
@@ -540,7 +553,7 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
                 trains=trains_words(strategy, model), frozen=trains_words(strategy, model, "frozen"), when=s.when,
                 cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),
-                intro=intro, plain_when=plain_when, plain_cost=plain_cost)
+                intro=intro, plain_when=plain_when, plain_cost=plain_cost, usual_encoder=usual)
 
 
 # A learner arrives from tutorials (README "Coming from a tutorial"; the guides in the project's seeds) with their

@@ -123,6 +123,22 @@ def test_totals_differ_by_the_pooler_and_head_alone_and_say_so(tiny_model):
     assert [b.params for b in zero.blocks if b.name == "head"] == [0]  # zero_shot has no head: no size drawn
 
 
+def test_scratchs_new_vocabulary_is_said_to_change_the_encoders_size(tiny_model):
+    """scratch with a new vocabulary said "encoder 13,916,928 ... the encoder is the same" beside 22,565,376 on
+    every other card: the note says the new vocabulary resized it, and to what from what."""
+    full, usual = teaching.card("full_ft", tiny_model), teaching.card("scratch", tiny_model)
+    encoder = sum(b.params for b in full.blocks if b.name not in ("pooler", "head"))
+    vocab, hidden = teaching._vocab_and_hidden(tiny_model)
+    for size in (vocab // 2, vocab * 2):
+        new = teaching.card("scratch", tiny_model, new_vocab=size)
+        here = encoder + (size - vocab) * hidden
+        assert f"encoder {here:,} +" in new.total_note and "the encoder is the same" not in new.total_note
+        assert (f"and here by the new vocabulary too, which makes the word embeddings "
+                f"{'smaller' if size < vocab else 'larger'}: encoder {here:,} here, {encoder:,} with the model's "
+                "own vocabulary (the other cards).") in new.total_note
+    assert usual.total_note.endswith("the encoder is the same.") and f"encoder {encoder:,} +" in usual.total_note
+
+
 def test_the_train_and_cards_pages_say_why_the_total_differs(tiny_model, tiny_data, bertlab_home):
     from dataclasses import asdict
 
