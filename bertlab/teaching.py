@@ -146,13 +146,19 @@ def note_meaning(note: str) -> str | None:
 
 def glossary(blocks: list[Block]) -> list[tuple[str, str]]:
     """(label, meaning) for every label the diagram of ``blocks`` draws, top down: each block with its note (the
-    encoder's layers once), then "not counted" where a block is outside the total and the k/M of the sizes."""
+    encoder's layers once, or where they differ, each run of consecutive layers of one state once, with that state,
+    and the other blocks' state in their meaning), then "not counted" where a block is outside the total and the
+    k/M of the sizes."""
     out: dict[str, str] = {}
-    layers = [b.name for b in blocks if b.name.startswith("layer ")]
+    runs = _layer_runs(blocks)
     for b in reversed(blocks):  # top down, as drawn
         if b.name.startswith("layer "):
-            term, meaning = (f"layers {layers[0].split()[1]} to {layers[-1].split()[1]}" if len(layers) > 1
-                             else b.name), BLOCK_MEANINGS["layer"]
+            run = next(r for r in runs if any(x is b for x in r))
+            first, last = run[0], run[-1]
+            term = (f"layers {first.name.split()[1]} to {last.name.split()[1]}" if first is not last else b.name)
+            meaning = BLOCK_MEANINGS["layer"]
+            if len(runs) > 1 and first is not last:  # partial_ft: which layers train, which stay frozen
+                term += f" ({STATE_WORDS.get(b.state, LEGEND[b.state])})"
         elif b.name == "head" and any(x.name == "input" for x in blocks):  # tfidf_logreg: no encoder's summary
             term, meaning = b.name, "the decision, made from the word counts"
         else:
@@ -160,12 +166,30 @@ def glossary(blocks: list[Block]) -> list[tuple[str, str]]:
         if b.note:
             term += f" · {b.note}"
             meaning = ". ".join(x for x in (meaning, note_meaning(b.note)) if x)
+        if len(runs) > 1 and term.partition(" · ")[0] == b.name and b.state in STATE_WORDS:
+            # the embeddings frozen, the pooler trained; a layer alone (its label as drawn) too
+            meaning += f". {STATE_WORDS[b.state].capitalize()} here"
         out.setdefault(term, meaning)
     if any(not counted(b) and b.params for b in blocks):
         out["not counted"] = NOT_COUNTED_MEANING
     if any(b.params for b in blocks):
         out["k, M"] = SIZE_MEANING
     return list(out.items())
+
+
+STATE_WORDS = {FROZEN: "frozen", TRAINED: "trained"}  # a group of layers' state in the legend's words
+
+
+def _layer_runs(blocks: list[Block]) -> list[list[Block]]:
+    """The encoder's layers, bottom up, in runs of consecutive layers of one state and note: partial_ft's legend
+    merged "layers 0 to 5" whatever each trained, so it never said layers 0 to 2 stay frozen and 3 to 5 train."""
+    runs: list[list[Block]] = []
+    for b in (b for b in blocks if b.name.startswith("layer ")):
+        if runs and (runs[-1][-1].state, runs[-1][-1].note) == (b.state, b.note):
+            runs[-1].append(b)
+        else:
+            runs.append([b])
+    return runs
 
 
 def counted(block: Block) -> bool:

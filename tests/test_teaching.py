@@ -183,3 +183,22 @@ def test_the_train_pages_diagrams_explain_their_words_as_the_cards_page_does(tin
         for term, _ in teaching.card(name, tiny_model).glossary:
             assert f"**{md(term)}**" in legend
     assert "not counted" in legends[0] and "pooler" in legends[0]  # zero_shot draws its unused pooler
+
+
+def test_partial_fts_legend_says_which_layers_are_frozen_and_which_train(tiny_model):
+    """partial_ft's "Reading the diagram" merged every layer into "layers 0 to N", so it never said the lower layers
+    and the embeddings stay frozen while the top layers, the pooler and the head train."""
+    cases = [(teaching.DEFAULT_MODEL, {}, ["layers 3 to 5 (trained)", "layers 0 to 2 (frozen)"]),  # MiniLM, 6 layers
+             (teaching.DEFAULT_MODEL, {"layers": 1}, ["layer 5", "layers 0 to 4 (frozen)"]),
+             (tiny_model, {"layers": 1}, ["layer 1", "layer 0"])]  # a layer alone: its label as drawn
+    for model, options, layers in cases:
+        terms = dict(teaching.card("partial_ft", model, options).glossary)
+        assert [t for t in terms if t.startswith("layer")] == layers
+        for t in layers:  # a layer alone says its state in its meaning, as the embeddings and pooler do
+            assert "(" in t or terms[t].endswith("Trained here" if t in ("layer 5", "layer 1") else "Frozen here")
+        assert terms["embeddings"].endswith("Frozen here") and terms["pooler"].endswith("Trained here")
+        assert terms["head · new, random"].endswith("Trained here")
+    # one state for every layer: one entry, as before, and no state said
+    full = dict(teaching.card("full_ft").glossary)
+    assert [t for t in full if t.startswith("layer")] == ["layers 0 to 5"]
+    assert not any(m.endswith(" here") for m in full.values())
