@@ -1339,10 +1339,14 @@ def test_the_answer_opens_in_plain_words_for_someone_who_knows_none_of_the_names
     free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
     a = answer.answer([best, free])
     assert a.pick is free and a.plain == (
-        "In plain words: use the pretrained model as it is, with no training. The pretrained model fine-tuned on "
+        "In plain words: use the pretrained model matching each text to a short description of each class (no "
+        "training). The pretrained model fine-tuned on "
         "your examples scored higher, but by a gap these test texts cannot tell from chance, and it costs more "
         "to train.")
     assert a.text().startswith(a.plain + " " + a.headline)
+    # zero_shot said "the pretrained model as it is", which a class read as raw pretrained BERT classifying: it
+    # compares each text with a description of each class (the default model is a sentence-embedding model)
+    assert "as it is" not in a.plain and "description of each class" in a.plain
     # over seeds, where the t-test over them decided: the seeds, not the test texts (a review: "these test texts
     # cannot tell", beside a table finding a seed's pair apart beyond their luck)
     seeds = [free] + [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, k), 1e13, 200.0, seed=i)
