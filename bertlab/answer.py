@@ -598,6 +598,23 @@ def clock_sentence(pick, runs: list, labels: dict[str, str]) -> str | None:
             "tokenising the texts, a search over settings).")
 
 
+def one_class_sentence(run, name: str) -> str | None:
+    """"full_ft answered 'fresh' to every text: it learned nothing in 32 optimizer steps; train it longer ...", for a
+    run that gave one answer to every test text, else None. A teacher's 1-epoch full_ft read only "not clearly
+    better" than the majority class, which says nothing of a model that learned nothing."""
+    from bertlab.metrics import run_single_class
+
+    if (only := run_single_class(getattr(run, "metrics", None))) is None:
+        return None
+    said = f"{name} answered {only!r} to every text: "
+    if getattr(run, "strategy", None) == "zero_shot":  # nothing trained: its class sentences decide
+        return said + "its class descriptions do not tell the texts apart; write ones that do."
+    steps = (getattr(run, "costs", None) or {}).get("steps")
+    return said + (f"it learned nothing in {steps:,} optimizer step{'s' * (steps != 1)}; train it longer (more "
+                   "epochs, or a smaller batch size)." if steps else "it learned nothing; train it longer, or on more "
+                   "examples of the other classes.")
+
+
 def few_steps_sentence(runs: list) -> str | None:
     """A sentence naming the strategies among ``runs`` trained with too few optimizer steps to judge (their runs'
     note from :func:`bertlab.strategies.classifier.few_steps_note`), or None: an answer that calls full_ft "less
@@ -651,6 +668,8 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
              []) + ([f"worse: {', '.join(f'{name(r)} ({judge.short(score(r))})' for r in below)}"] if below else [])
     flat_sentence = (f"Against always answering the majority class ({judge.value(maj)}), "
                      f"{'; '.join(parts)}.")
+    # and of those, the ones that answered one class to every text, said plainly (beside it, not in it)
+    one_class = [x for r in flat if (x := one_class_sentence(r, name(r)))]
     caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
               "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
               "--repeats, or a sweep) cover that too.")
@@ -664,7 +683,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         headline = (f"None of these runs is clearly better than always answering the majority class "
                     f"({judge.value(maj)} on {n:,} test texts{few}). Score them on more test texts, or train on "
                     f"more data or with another strategy, before choosing one.")
-        return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence], caveat=caveat,
+        return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence, *one_class], caveat=caveat,
                       recommends=False)
     # The best; of equal scores, the cheapest, and of those about as cheap as it (SAME_COST: seconds of wall-time
     # noise are no reason), the better by the other measure (a persona's two head_only runs at 70.6%, 3.35 s and
@@ -809,7 +828,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                                 useless=flat)) is not None:
         sentences.append(serve)
     if flat:
-        sentences.append(flat_sentence)
+        sentences += [flat_sentence, *one_class]
     if trade := tradeoff(useful, pick, name, ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,

@@ -621,6 +621,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         rates = per_strategy[s].pop("learning_rate") or (None,)
         base = make_config(s, data=data, **overrides, **per_strategy[s], learning_rate=rates[0])
         configs += launch_configs(base, args.repeats, rates[1:])
+    from bertlab.strategies.classifier import few_steps_planned
+
+    # before launch, as the Train page says it: 1 epoch of full_ft on the Quick demo answered one class to every text
+    for name, note in few_steps_planned(configs, len(sp.train)).items():
+        print(f"warning: {name}: {note}", file=sys.stderr)
     store = RunStore()
     # a random tail, as the app's: two CLI runs started in the same second were one batch
     batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # two runs in one second: two batches

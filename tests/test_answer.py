@@ -1093,6 +1093,38 @@ def test_a_strategy_trained_with_too_few_steps_is_named_in_the_answer_and_before
     assert few_steps_planned(configs, 2000) == {}
 
 
+def test_one_epoch_of_fine_tuning_on_the_quick_demo_is_flagged_before_launch():
+    """full_ft for 1 epoch on the Quick demo (500 texts, batch 16: 32 steps) answered the majority class to every
+    text, with no warning: 20 steps was the bar. Fine-tuning the pretrained encoder now needs 40 (measured: 32
+    learned nothing, 48 and 64 did); 2 epochs (64 steps) pass."""
+    from bertlab.strategies.classifier import few_steps_planned
+
+    tuned = ["full_ft", "partial_ft", "lora", "dapt"]
+    one = few_steps_planned([make_config(s, epochs=1, batch_size=16) for s in [*tuned, "scratch"]], 500)
+    assert list(one) == tuned  # scratch keeps the general bar (20): 32 steps pass
+    assert one["full_ft"].startswith("only 32 optimizer steps (500 training texts at batch size 16, 1 epoch)")
+    assert "2 epochs, or a smaller batch size, give it" in one["full_ft"]
+    assert few_steps_planned([make_config(s, epochs=2, batch_size=16) for s in tuned], 500) == {}
+
+
+def test_a_run_that_answered_one_class_to_every_text_is_said_to_have_learned_nothing(tmp_path):
+    """Compare's answer only called a 1-epoch full_ft that answered 'fresh' to every text "not clearly better"
+    than the majority class; it now says that run learned nothing in its steps, and to train it longer."""
+    y = [0] * 240 + [1] * 160
+    flat = fake_run(tmp_path, "full_ft", y, [0] * 400, 9e11, 60.0, majority=0.6)
+    flat.costs["steps"] = 32
+    good = fake_run(tmp_path, "head_only", y, right_on(y, 300), 2.5e11, 10.0, majority=0.6)
+    said = answer.answer([flat, good]).text()
+    assert "not clearly better: full_ft (60.0%)" in said
+    assert ("full_ft answered '0' to every text: it learned nothing in 32 optimizer steps; train it longer (more "
+            "epochs, or a smaller batch size).") in said
+    mixed = fake_run(tmp_path, "full_ft", y, [0] * 399 + [1], 9e11, 60.0, majority=0.6)  # two answers: not said
+    assert "to every text" not in answer.answer([mixed, good]).text()
+    none = answer.answer([flat, fake_run(tmp_path, "zero_shot", y, [1] * 400, 0.0, 1.0, majority=0.6)]).text()
+    assert "full_ft answered '0' to every text: it learned nothing in 32" in none
+    assert "zero_shot answered '1' to every text: its class descriptions do not tell the texts apart" in none
+
+
 def test_train_page_warns_before_launching_a_run_too_short_to_judge(tiny_model, tiny_data, bertlab_home):
     from dataclasses import asdict
 

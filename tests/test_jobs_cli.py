@@ -1269,3 +1269,14 @@ def test_cli_predict_leaves_a_damaged_run_of_a_list_out_and_exits_1(tiny_model, 
     with pytest.raises(SystemExit):
         main(["predict", "--help"])
     assert "the exit status is then 1 for a list" in " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_run_warns_before_launch_of_a_fine_tuning_run_too_short_to_judge(tiny_model, tiny_csv, capsys):
+    """`run --epochs full_ft=1` on the Quick demo trained a model that answered one class to every text, with no
+    word before launch; the Train page's warning is said by the CLI too, before the run starts."""
+    assert main(["run", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "full_ft", "tfidf_logreg",
+                 "--epochs", "full_ft=1", "--batch-size", "full_ft=32", "--max-length", "16"]) == 0
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert len(warned) == 1 and warned[0].startswith("warning: full_ft: only 2 optimizer steps")
+    assert err.index(warned[0]) < err.index("full_ft · ")  # before the run starts

@@ -6,12 +6,13 @@ import torch
 
 from bertlab import models
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
+from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 @register
 class FullFineTune(ClassifierStrategy):
     name = "full_ft"
+    min_steps = FINE_TUNE_STEPS  # fine-tuning the pretrained encoder: see FINE_TUNE_STEPS
     title = "Full fine-tuning"
     summary = "Trains every weight: the pretrained encoder and a new classification head."
     trains = "all encoder layers, embeddings, pooler and the new head"

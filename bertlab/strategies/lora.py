@@ -10,7 +10,7 @@ from bertlab import models
 from bertlab.costs import count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
+from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
 # Attention projection names per architecture family (peft matches module-name suffixes).
 TARGETS = {"bert": ["query", "key", "value"], "roberta": ["query", "key", "value"],
@@ -54,6 +54,7 @@ def lora_options(options: dict) -> tuple[int, float, float]:
 @register
 class LoRA(ClassifierStrategy):
     name = "lora"
+    min_steps = FINE_TUNE_STEPS  # fine-tuning the pretrained encoder: see FINE_TUNE_STEPS
     title = "LoRA adapters"
     summary = ("Freezes the encoder; trains small low-rank adapters on the attention projections "
                "(query/key/value), the pooler and the new head.")

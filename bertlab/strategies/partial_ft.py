@@ -8,7 +8,7 @@ from bertlab import models
 from bertlab.costs import forward_flops, non_embedding_params
 from bertlab.errors import BertlabError, ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
-from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
+from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
 
 def encoder_layers(model) -> list[torch.nn.Module]:
@@ -47,6 +47,7 @@ def top_layers_option(options: dict, n_layers: int) -> int:
 @register
 class PartialFineTune(ClassifierStrategy):
     name = "partial_ft"
+    min_steps = FINE_TUNE_STEPS  # fine-tuning the pretrained encoder: see FINE_TUNE_STEPS
     title = "Partial fine-tuning (top layers)"
     summary = "Freezes the embeddings and lower encoder layers; trains the top k layers, the pooler and the head."
     trains = "the top k encoder layers (option 'layers', default half), the pooler and the new head"
