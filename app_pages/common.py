@@ -214,16 +214,32 @@ JUDGE_HELP = ("Accuracy counts every text the same; macro-F1 averages the F1 of 
               "ignoring the rare one.")
 
 
-def judge_by(default: str, key: str, where=st) -> str:
+# Compare's Judge by, per default measure, kept across pages: the Accuracy vs cost page and the report Compare
+# exports judge by it too (a review: Compare on Macro-F1, the report and the trade-off page by accuracy, unsaid).
+JUDGE_KEPT = "keep_judge"
+
+
+def judge_by(default: str, key: str, where=st, start: str | None = None) -> str:
     """The Judge by control (Accuracy / Macro-F1) of Compare, Accuracy vs cost and Learning curves: 'accuracy' or
-    'macro_f1'. Keyed by the default, so that other data (balanced after imbalanced) starts from its own."""
-    return where.segmented_control("Judge by", list(JUDGE_LABELS), default=default, key=f"{key}_{default}",
+    'macro_f1'. Keyed by the default, so that other data (balanced after imbalanced) starts from its own;
+    ``start``: what it shows first (else the default)."""
+    return where.segmented_control("Judge by", list(JUDGE_LABELS), default=start or default, key=f"{key}_{default}",
                                    format_func=JUDGE_LABELS.get, required=True, help=JUDGE_HELP) or default
 
 
-def judge_chosen(default: str, key: str) -> str:
+def judge_chosen(default: str, key: str, start: str | None = None) -> str:
     """What :func:`judge_by` with this key holds, before it is drawn (a page that draws it below what it judges)."""
-    return st.session_state.get(f"{key}_{default}") or default
+    return st.session_state.get(f"{key}_{default}") or start or default
+
+
+def compare_judge(default: str) -> str:
+    """What Compare's Judge by last judged runs of this ``default`` measure by (the default where never changed)."""
+    return (st.session_state.get(JUDGE_KEPT) or {}).get(default) or default
+
+
+def keep_compare_judge(default: str, judge: str) -> None:
+    """Remember Compare's Judge by for runs of this ``default`` measure (:func:`compare_judge`)."""
+    st.session_state[JUDGE_KEPT] = {**(st.session_state.get(JUDGE_KEPT) or {}), default: judge}
 
 
 DESK_PARAM = "desk"

@@ -370,7 +370,7 @@ def answer_box(done: list, still: int = 0) -> None:
     accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts, or a class is
     rare: bertlab.answer.rare_share)."""
     default = answer.default_metric(done)
-    chosen = common.judge_chosen(default, "judge_by")
+    chosen = common.judge_chosen(default, "judge_by", start=common.compare_judge(default))
     a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
     # the paired table's note on the answer's p needs one, and how it judged
     # (none where it recommends nothing: it quotes no pair then)
@@ -383,8 +383,9 @@ def answer_box(done: list, still: int = 0) -> None:
         return
     st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
                                             if still else ""))
-    judge = common.judge_by(default, "judge_by")
+    judge = common.judge_by(default, "judge_by", start=common.compare_judge(default))
     st.session_state["compare_judge"] = judge  # the paired test below follows it
+    common.keep_compare_judge(default, judge)  # and the report, and the Accuracy vs cost page
     if judge != chosen:  # changed on this very run (the widget returns the new value before the rerun's state)
         a = answer.answer(done, metric=None if judge == default else judge) or a
     # judged by accuracy against an imbalanced default: the answer's first sentence says so (as in `paired`)
@@ -1032,8 +1033,13 @@ row = st.container(horizontal=True)  # buttons as wide as their labels, side by 
 prices_now = common.prices()
 # Training projected to the size set there too (the page's input survives page switches).
 project_to = int(st.session_state.get("keep_pr_scale") or pareto.PROJECT_TO)
+picked_done = [r for r in all_runs if r.id in set(ids) and r.status == SUCCEEDED]
+# judged as the answer on this page is (its Judge by); None: the default, which the report explains as Compare does
+default_now = answer.default_metric(picked_done) if picked_done else None
+judge_now = default_now and common.judge_chosen(default_now, "judge_by", start=common.compare_judge(default_now))
 row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now,
-                                                               project_to=project_to),
+                                                               project_to=project_to,
+                                                               judge_by=None if judge_now == default_now else judge_now),
                     "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:")
 row.download_button("Results (CSV)",
                     lambda: report.for_spreadsheet(report.results_csv(common.store(), ids, prices_now)),

@@ -79,7 +79,8 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     measure = st.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure", width="stretch",
                                    format_func=MEASURES.get) or "train_flops"
     default = answer.default_metric(runs)
-    judge = common.judge_by(default, "pr_judge")
+    # starts from Compare's Judge by (on the same kind of test set), as the report it exports does
+    judge = common.judge_by(default, "pr_judge", start=common.compare_judge(default))
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
     rows = answer.with_flat(rows, runs, judge)
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):

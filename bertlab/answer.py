@@ -212,6 +212,16 @@ def default_metric(runs: list) -> str:
     return _metric_for([(getattr(r, "metrics", None) or {}).get("majority_accuracy") for r in runs])
 
 
+def judged_by_sentence(chosen: str | None, runs: list) -> str:
+    """Which measure an answer judged ``runs`` by, in a sentence: ``chosen`` ('accuracy', 'macro_f1'; None: the
+    default). A report exported with Compare on Macro-F1 judged by accuracy without a word (a review)."""
+    default = default_metric(runs)
+    used = chosen or default
+    if used == default:
+        return f"Judged by {JUDGES[used].name}, the default for this test set."
+    return f"Judged by {JUDGES[used].name}, as chosen (the default for this test set: {JUDGES[default].name})."
+
+
 def _metric_for(majorities: list) -> str:
     maj = [float(m) for m in majorities if m is not None]
     return "macro_f1" if maj and max(maj) >= IMBALANCED else "accuracy"

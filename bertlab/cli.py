@@ -1252,7 +1252,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                            currency=saved.currency if args.currency is None else args.currency)
     if output is not None:
         html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep,
-                                 project_to=args.project_to)
+                                 project_to=args.project_to, judge_by=args.judge_by)
         output.write_text(html, encoding="utf-8")
         print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if args.csv:
@@ -1393,6 +1393,8 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--project-to", type=_at_least_one, default=PROJECT_TO, metavar="N",
                     help=f"training examples the report projects each strategy's training time and cost to "
                          f"(default {PROJECT_TO:,}, as the app's Accuracy vs cost page)")
+    rp.add_argument("--judge-by", choices=("accuracy", "macro_f1"), help=JUDGE_BY_HELP.replace(
+        "the answer ('Which one to use?') judges", "the report's answer, trade-offs and paired tests judge"))
     rp.set_defaults(fn=cmd_report)
     de = sub.add_parser("delete", help="delete runs for good (their models, curves and results), to free disk space")
     de.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")

@@ -19,7 +19,7 @@ import time
 from bertlab import answer, paired, pareto, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, ConfigError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
@@ -346,8 +346,10 @@ def _mlm_figure(runs: list[Run], points: list[dict]):
     return plots.mlm_loss_figure(runs, points)
 
 
-def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | None) -> list[tuple[str, object, str]]:
-    """(section title, plotly figure, caption) for the report."""
+def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | None,
+             metric: str | None = None) -> list[tuple[str, object, str]]:
+    """(section title, plotly figure, caption) for the report; ``metric``: what the answer judges by (None: the
+    default for these runs)."""
     from bertlab import plots
 
     ok = [r for r in runs if r.status == "succeeded"]
@@ -355,7 +357,7 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
         points = sweep.collect(store, spec)
-        by_f1 = answer.sweep_metric(points) == "macro_f1"  # as the per-size table below judges
+        by_f1 = (metric or answer.sweep_metric(points)) == "macro_f1"  # as the per-size table below judges
         agg = sweep.aggregate(points, "test_macro_f1" if by_f1 else "test_accuracy")
         figs.append(("Learning curves", sweep.learning_curve_figure(
             agg, f"Learning curves: {spec.data.label}", "test macro-F1" if by_f1 else "test accuracy",
@@ -372,7 +374,7 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
                     "them: report each comparison's runs apart (`report --batch`) for theirs." if declined else "")))
     if not declined:
         same, n = _largest_size(ok)
-        metric = answer.default_metric(same)  # as the report's answer judges
+        metric = metric or answer.default_metric(same)  # as the report's answer judges
         rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
         key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
         judge = answer.gain_judge(same, metric)
@@ -504,9 +506,14 @@ def _largest_size(runs: list[Run]) -> tuple[list[Run], int | None]:
 
 def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab comparison",
                prices: Prices | None = None, sweep_id: str | None = None,
-               project_to: int = pareto.PROJECT_TO) -> str:
+               project_to: int = pareto.PROJECT_TO, judge_by: str | None = None) -> str:
     """A self-contained HTML page (opens offline in any browser) describing ``run_ids``; ``project_to``: the
-    number of training examples the training cost is projected to (as on the Accuracy vs cost page)."""
+    number of training examples the training cost is projected to (as on the Accuracy vs cost page);
+    ``judge_by``: 'accuracy' or 'macro_f1', what the answer, the trade-offs and the paired tests judge by (Compare's
+    Judge by, `report --judge-by`); None: the default for these runs (:func:`bertlab.answer.default_metric`)."""
+    if judge_by not in (None, *answer.JUDGES):
+        raise ConfigError(f"judge_by={judge_by!r} is not a measure the report judges by; use one of "
+                          f"{', '.join(answer.JUDGES)}, or None for the default.")
     prices = prices or Prices()
     runs = _in_launch_order(store, run_ids)
     if not runs:
@@ -525,7 +532,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     pick = None  # the run the answer starts with: its surest mistakes are shown below
     if ok:
         same, n = _largest_size(ok)
-        metric = answer.default_metric(same)  # as the answer below judges (macro-F1 on an imbalanced test set)
+        # as the answer below judges: the measure asked for, else macro-F1 on an imbalanced test set
+        metric = judge_by or answer.default_metric(same)
         rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
         key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
         lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=answer.gain_judge(same, metric))
@@ -538,11 +546,13 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         # The answer first; then what is most accurate and what each gain costs in compute (read after the
         # answer, "Not worth it: ..." no longer looks like a second verdict before the first).
         why = None
-        if (a := answer.answer(ok)) is not None:
+        # None where it is the default: the answer then says why (an imbalanced test set), as on Compare
+        if (a := answer.answer(ok, metric=None if judge_by == answer.default_metric(ok) else judge_by)) is not None:
             pick = a.pick
             parts.append("<h2>Which one to use?</h2><p class='lead'>"
                          + (f"{html.escape(a.plain)}<br>" if a.plain else "") + f"<b>{html.escape(a.headline)}</b> "
-                         f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)}</p>")
+                         f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)} "
+                         f"{html.escape(answer.judged_by_sentence(judge_by, ok))}</p>")
         elif why := answer.no_answer_reason(ok):  # runs on two files: said, not left out without a word
             parts.append(f"<h2>Which one to use?</h2><p class='lead'>{html.escape(why)}</p>")
         if why is None:  # declined for the same reason, "Not worth it" ranked a bbc_news run against rotten_tomatoes'
@@ -636,15 +646,15 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         spec = sweep.load_sweep(store, sweep_id)
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair
         points = sweep.collect(store, spec)
-        if picks := answer.sweep_rows(points, by_id.get):
+        if picks := answer.sweep_rows(points, by_id.get, metric=judge_by):
             parts.append("<h2>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
                 ("labelled", "labelled"), *((k, k) for k in ("most accurate", "best by macro-F1")
                                             if any(k in t for t in answer.sweep_table(picks))),
                 ("use", "use"), ("why", "why"),
-                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
+                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, judge_by or answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
     # judged by macro-F1 (an imbalanced test set, as the answer above): its paired test beside McNemar's, and the p
     # Holm adjusts, as on the Compare page
-    by_f1 = answer.default_metric(ok) == "macro_f1"
+    by_f1 = (judge_by or answer.default_metric(ok)) == "macro_f1"
     cap = paired.MAX_LISTED_RUNS  # a static page lists the pairs of up to this many runs, and says so beyond
     pairs = paired.summary_rows(ok, name=lambda r: names[r.id], max_runs=cap,
                                 metric="macro_f1" if by_f1 else "accuracy")
@@ -702,7 +712,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         shown = variants.labels(runs)  # its name without the id's tail: the whole id follows
         parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(shown[r.id])} ({r.id}): "
                                       f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
-    for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id)):
+    for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id, judge_by)):
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
                                config={"displaylogo": False, "responsive": True})
         parts.append(f"<div class='fig'><h2>{html.escape(name)}</h2><p>{html.escape(caption)}</p>{fig_html}</div>")

@@ -738,3 +738,21 @@ def test_compare_pairs_the_best_run_with_another_strategys_run_at_its_seed_by_de
     no_problems(at)
     a, b = (next(s.value for s in at.selectbox if s.label == f"Run {k}") for k in "AB")
     assert (a, b) == (runs["full_ft", 0].id, runs["head_only", 0].id), (a, b)  # seed 0 against seed 0
+
+
+def test_the_accuracy_vs_cost_page_starts_from_the_judge_chosen_on_compare(tiny_model, tiny_data, bertlab_home):
+    """A review: Compare switched to Macro-F1, the Accuracy vs cost page (and the report Compare exports) went on
+    judging by accuracy without a word. The page now starts from Compare's choice, across the page switch."""
+    from bertlab import answer
+
+    store = RunStore(bertlab_home)
+    runs = [_finished(store, make_config("tfidf_logreg", data=tiny_data)),
+            _finished(store, make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32))]
+    default = answer.default_metric(runs)
+    assert default == "accuracy"  # the premise: Compare's choice is not the page's default
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    next(w for w in at.get("button_group") if w.label == "Judge by").set_value("macro_f1").run()
+    at.switch_page("app_pages/costs.py").run()
+    no_problems(at)
+    assert next(w for w in at.get("button_group") if w.label == "Judge by").value == "macro_f1"

@@ -980,3 +980,32 @@ def test_report_rounds_per_class_recall_as_compares_table_does(finished, monkeyp
     page = report.build_html(store, ids)
     section = page.split("<h2>Recall per class (test set)</h2>", 1)[1].split("</table>", 1)[0]
     assert "63%" in section and "13%" in section and "62%" not in section and "12%" not in section
+
+
+def test_the_report_judges_by_the_measure_asked_for_and_says_which(tiny_model, tiny_data, tmp_path, capsys):
+    """A review: Compare switched to Macro-F1 said "0.079 behind, paired permutation test p = 0.035", the report its
+    Report (HTML) button made "McNemar p = 0.16": build_html always judged by the default. Now it judges by the
+    measure asked for (Compare's Judge by, `report --judge-by`), its paired tests with it, and names it."""
+    from bertlab import answer
+    from bertlab.cli import main
+
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch_id="bj")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    runs = [store.get(i) for i in ids]
+    assert answer.default_metric(runs) == "accuracy"  # the premise: a balanced test set
+    page = report.build_html(store, ids)
+    assert "Judged by accuracy, the default for this test set." in page and "(macro-F1)</th>" not in page
+    page = report.build_html(store, ids, judge_by="macro_f1")
+    assert "Judged by macro-F1, as chosen (the default for this test set: accuracy)." in page
+    assert "<th>p (macro-F1)</th>" in page and "paired permutation test" in page
+    assert html.escape(answer.answer(runs, metric="macro_f1").headline) in page
+    assert re.search(r"Best by macro-F1[^:]*: <b>", page)
+    with pytest.raises(ConfigError, match="judge_by"):
+        report.build_html(store, ids, judge_by="f1")
+    out = tmp_path / "r.html"
+    assert main(["report", "--batch", "bj", "-o", str(out), "--judge-by", "macro_f1"]) == 0
+    assert "Judged by macro-F1, as chosen" in out.read_text(encoding="utf-8")
