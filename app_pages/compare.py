@@ -98,8 +98,8 @@ def run_detail(run, sizes: bool, splits: bool = False) -> str:
 
 
 def still_to_finish(runs: list) -> list:
-    """The runs queued or training, not those being stopped: they will not finish."""
-    return [r for r in runs if r.status in ACTIVE and not r.cancel_requested]
+    """The runs queued or training, not those being stopped: they will not finish (as the report counts them)."""
+    return answer.still_to_finish(runs)
 
 
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
@@ -381,8 +381,7 @@ def answer_box(done: list, still: int = 0) -> None:
             st.markdown("#### Which one to use?")
             st.info(common.md(why), icon=":material/help:")
         return
-    st.markdown("#### Which one to use?" + (f" (so far: {still} run{'s' * (still != 1)} still to finish)"
-                                            if still else ""))
+    st.markdown("#### Which one to use?" + answer.so_far(still))
     judge = common.judge_by(default, "judge_by", start=common.compare_judge(default))
     st.session_state["compare_judge"] = judge  # the paired test below follows it
     common.keep_compare_judge(default, judge)  # and the report, and the Accuracy vs cost page
@@ -391,11 +390,10 @@ def answer_box(done: list, still: int = 0) -> None:
     # judged by accuracy against an imbalanced default: the answer's first sentence says so (as in `paired`)
     with st.container(border=True, key="answer_box"):
         # While runs train, the headline is provisional: said in its first words, not only in the heading.
-        head = f"So far: {a.headline[0].lower()}{a.headline[1:]}" if still else a.headline
+        a = answer.provisional(a, still)
         if a.plain:  # first, for a reader who knows none of the strategies' names; provisional while runs train
-            st.markdown(common.md(a.plain.replace("In plain words:", "So far, in plain words:", 1) if still
-                                  else a.plain))
-        st.markdown(f"**{common.md(head)}**")
+            st.markdown(common.md(a.plain))
+        st.markdown(f"**{common.md(a.headline)}**")
         for s_ in a.sentences:
             st.markdown(common.md(s_))
         st.caption(common.md(a.caveat))

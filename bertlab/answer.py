@@ -52,6 +52,36 @@ class Answer:
         return " ".join([self.plain, self.headline, *self.sentences, self.caveat]).strip()
 
 
+def still_to_finish(runs: list) -> list:
+    """The runs queued or training, not those being stopped: they will not finish."""
+    from bertlab.store import ACTIVE
+
+    return [r for r in runs if getattr(r, "status", None) in ACTIVE and not getattr(r, "cancel_requested", False)]
+
+
+def so_far(still: int) -> str:
+    """What the answer's heading adds while ``still`` runs are to finish: " (so far: 1 run still to finish)"."""
+    return f" (so far: {still} run{'s' * (still != 1)} still to finish)" if still else ""
+
+
+def provisional(a: Answer, still: int) -> Answer:
+    """``a`` as it reads while ``still`` runs are to finish: its headline and its plain words start "So far"
+    (an exported report said "Use zero_shot" with full_ft still training, where Compare said "So far: use ...")."""
+    if not still:
+        return a
+    from dataclasses import replace
+
+    return replace(a, headline=f"So far: {a.headline[:1].lower()}{a.headline[1:]}",
+                   plain=a.plain.replace("In plain words:", "So far, in plain words:", 1))
+
+
+def still_sentence(still: list, name) -> str:
+    """The runs ``still`` to finish named (``name``: a run's name), and what that means for the answer."""
+    return ("Still to finish: " + ", ".join(f"{name(r)} ({'training' if r.status == 'running' else r.status})"
+                                            for r in still)
+            + f"; the answer can change when {'it finishes' if len(still) == 1 else 'they finish'}.")
+
+
 # What each strategy is, for a reader who knows none of the names (a stakeholder, a manager).
 PLAIN_NAMES = {
     # not "the pretrained model as it is, with no training": a class on transfer learning read that as raw

@@ -547,9 +547,13 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         # answer, "Not worth it: ..." no longer looks like a second verdict before the first).
         why = None
         # None where it is the default: the answer then says why (an imbalanced test set), as on Compare
+        still = answer.still_to_finish(runs)  # as Compare counts them: a run being stopped will not finish
         if (a := answer.answer(ok, metric=None if judge_by == answer.default_metric(ok) else judge_by)) is not None:
             pick = a.pick
-            parts.append("<h2>Which one to use?</h2><p class='lead'>"
+            a = answer.provisional(a, len(still))  # "So far: use ...", as on Compare, while runs train
+            parts.append(f"<h2>Which one to use?{html.escape(answer.so_far(len(still)))}</h2>"
+                         + (f"<p class='muted'>{html.escape(answer.still_sentence(still, lambda r: names[r.id]))}</p>"
+                            if still else "") + "<p class='lead'>"
                          + (f"{html.escape(a.plain)}<br>" if a.plain else "") + f"<b>{html.escape(a.headline)}</b> "
                          f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)} "
                          f"{html.escape(answer.judged_by_sentence(judge_by, ok))}</p>")

@@ -982,6 +982,16 @@ def test_report_rounds_per_class_recall_as_compares_table_does(finished, monkeyp
     assert "63%" in section and "13%" in section and "62%" not in section and "12%" not in section
 
 
+def _two_finished(store: RunStore, tiny_model, tiny_data, batch: str) -> list[str]:
+    """A finished tfidf_logreg and zero_shot of ``batch``: their ids."""
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch_id=batch)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    return ids
+
+
 def test_the_report_judges_by_the_measure_asked_for_and_says_which(tiny_model, tiny_data, tmp_path, capsys):
     """A review: Compare switched to Macro-F1 said "0.079 behind, paired permutation test p = 0.035", the report its
     Report (HTML) button made "McNemar p = 0.16": build_html always judged by the default. Now it judges by the
@@ -990,11 +1000,7 @@ def test_the_report_judges_by_the_measure_asked_for_and_says_which(tiny_model, t
     from bertlab.cli import main
 
     store = RunStore()
-    ids = []
-    for name in ("tfidf_logreg", "zero_shot"):
-        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch_id="bj")
-        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
-        ids.append(rid)
+    ids = _two_finished(store, tiny_model, tiny_data, "bj")
     runs = [store.get(i) for i in ids]
     assert answer.default_metric(runs) == "accuracy"  # the premise: a balanced test set
     page = report.build_html(store, ids)
@@ -1009,3 +1015,29 @@ def test_the_report_judges_by_the_measure_asked_for_and_says_which(tiny_model, t
     out = tmp_path / "r.html"
     assert main(["report", "--batch", "bj", "-o", str(out), "--judge-by", "macro_f1"]) == 0
     assert "Judged by macro-F1, as chosen" in out.read_text(encoding="utf-8")
+
+
+def test_a_report_made_while_runs_train_says_its_answer_is_so_far_and_names_them(tiny_model, tiny_data):
+    """A review: a report exported while full_ft trained said "nothing else tried here did better. Use zero_shot",
+    where Compare said "(so far: 1 run still to finish)". Now the report says "so far" in the same words, and names
+    the runs still to finish (a run being stopped is not one: it will not finish)."""
+    from bertlab import answer, paired
+
+    store = RunStore()
+    ids = _two_finished(store, tiny_model, tiny_data, "bs")
+    done = report.build_html(store, ids)
+    assert "<h2>Which one to use?</h2>" in done and "So far" not in done
+    training = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, max_length=32), batch_id="bs")
+    store.claim(training, "cpu")
+    queued = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=32), batch_id="bs")
+    stopping = store.create_run(make_config("lora", model=tiny_model, data=tiny_data, max_length=32), batch_id="bs")
+    store.claim(stopping, "cpu")
+    assert store.request_cancel(stopping) == "running"  # stopping: it will not finish
+    page = report.build_html(store, [*ids, training, queued, stopping])
+    assert "<h2>Which one to use? (so far: 2 runs still to finish)</h2>" in page
+    names = paired.run_names([store.get(i) for i in [*ids, training, queued, stopping]])
+    assert (f"Still to finish: {names[training]} (training), {names[queued]} (queued); the answer can change when "
+            "they finish.") in page
+    a = answer.answer([store.get(i) for i in ids])
+    assert f"<b>So far: {html.escape(a.headline[:1].lower() + a.headline[1:])}</b>" in page
+    assert html.escape(a.headline) not in page.replace(html.escape(a.headline[:1].lower() + a.headline[1:]), "")
