@@ -365,13 +365,14 @@ def results(runs: list, drawn: list | None = None) -> None:
                                        plots.confusion_table(r)) for r in done])
 
 
-def answer_box(done: list, still: int = 0) -> None:
+def answer_box(done: list, still: int = 0, ended: tuple = ()) -> None:
     """The comparison's answer in a few sentences: which run to use and what it costs (bertlab.answer), judged by
     accuracy or macro-F1 (the default where the majority class is 70% or more of the test texts, or a class is
     rare: bertlab.answer.rare_share)."""
     default = answer.default_metric(done)
     chosen = common.judge_chosen(default, "judge_by", start=common.compare_judge(default))
-    a = answer.answer(done, metric=None if chosen == default else chosen)  # None: the default, with its reason
+    # ``ended``: runs that ended without a result, named in the answer ("Not compared: dapt (failed: ...)")
+    a = answer.answer([*done, *ended], metric=None if chosen == default else chosen)  # None: the default
     # the paired table's note on the answer's p needs one, and how it judged
     # (none where it recommends nothing: it quotes no pair then)
     st.session_state["cmp_answered"] = (None if a is None or not a.recommends else "seeds" if a.over_seeds
@@ -386,7 +387,7 @@ def answer_box(done: list, still: int = 0) -> None:
     st.session_state["compare_judge"] = judge  # the paired test below follows it
     common.keep_compare_judge(default, judge)  # and the report, and the Accuracy vs cost page
     if judge != chosen:  # changed on this very run (the widget returns the new value before the rerun's state)
-        a = answer.answer(done, metric=None if judge == default else judge) or a
+        a = answer.answer([*done, *ended], metric=None if judge == default else judge) or a
     # judged by accuracy against an imbalanced default: the answer's first sentence says so (as in `paired`)
     with st.container(border=True, key="answer_box"):
         # While runs train, the headline is provisional: said in its first words, not only in the heading.
@@ -1085,7 +1086,8 @@ if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
     st.session_state["compare_judge"] = answer.default_metric(done_now)
     with answer_slot:
-        answer_box(done_now, still=len(still_to_finish(selected)))  # as the Cancel-all button counts them
+        answer_box(done_now, still=len(still_to_finish(selected)),  # as the Cancel-all button counts them
+                   ended=tuple(r for r in selected if r.status in RERUNNABLE))
 st.fragment(run_every=every)(live_curves)([r.id for r in drawn])
 results(sorted(selected, key=lambda r: r.created), drawn)
 

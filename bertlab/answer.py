@@ -568,7 +568,8 @@ def _declined(done: list) -> str | None:
 
 def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     """Which of these finished runs to use, or None where the selection cannot say (fewer than two strategies
-    with stored test predictions at the largest training size of these runs).
+    with stored test predictions at the largest training size of these runs). Runs of ``runs`` that ended without
+    a result are named in a sentence of their own (:func:`not_compared_sentence`).
 
     ``metric``: 'accuracy' or 'macro_f1'; None chooses (:func:`default_metric`: macro-F1 on a test set whose
     majority class is 70% or more of it, or a class under 5%). One run per strategy: a paired test on the test texts they share
@@ -612,10 +613,38 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
             a.sentences.append(weak)
     if a is not None and (brief := few_steps_sentence(at_size)):
         a.sentences.append(brief)
+    if a is not None and (left := not_compared_sentence(runs)):  # a failed run: not silently left out
+        a.sentences.append(left)
     if a is not None and len({_n_train(r) for r in done}) > 1:
         a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
                            "The Learning curves page answers for every size.")
     return a
+
+
+NOT_COMPARED_CHARS = 120  # of a failed run's error: its first line, cut here
+
+
+def not_compared_sentence(runs: list) -> str | None:
+    """The runs of ``runs`` that ended without a result (failed, cancelled, interrupted), and of a strategy and
+    settings no finished run here has, named with why: "Not compared: dapt (failed: UnicodeDecodeError: ...)."
+    A failed dapt vanished from the answer, which said "nothing else tried here did better" (a review)."""
+    from bertlab.store import CANCELLED, FAILED, INTERRUPTED
+
+    have = {paired.variant(r) for r in runs if getattr(r, "status", None) == "succeeded"}
+    left = [r for r in runs if getattr(r, "status", None) in (FAILED, CANCELLED, INTERRUPTED)
+            and paired.variant(r) not in have]  # run again and finished: compared after all
+    if not left:
+        return None
+    names = variants.labels(runs)
+
+    def why(r) -> str:
+        line = next((ln.strip() for ln in (r.error or "").splitlines() if ln.strip()), "")
+        if len(line) > NOT_COMPARED_CHARS:
+            line = line[:NOT_COMPARED_CHARS - 1].rstrip() + "…"
+        return r.status if not line or line.lower().startswith(r.status) else f"{r.status}: {line}"
+
+    return "Not compared: " + "; ".join(f"{names[r.id]} ({why(r)})" for r in dict(
+        (paired.variant(r), r) for r in left).values()) + "."
 
 
 def clock_sentence(pick, runs: list, labels: dict[str, str]) -> str | None:

@@ -548,7 +548,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         why = None
         # None where it is the default: the answer then says why (an imbalanced test set), as on Compare
         still = answer.still_to_finish(runs)  # as Compare counts them: a run being stopped will not finish
-        if (a := answer.answer(ok, metric=None if judge_by == answer.default_metric(ok) else judge_by)) is not None:
+        # all the runs: those that failed are named in it ("Not compared: dapt (failed: ...)")
+        if (a := answer.answer(runs, metric=None if judge_by == answer.default_metric(ok) else judge_by)) is not None:
             pick = a.pick
             a = answer.provisional(a, len(still))  # "So far: use ...", as on Compare, while runs train
             parts.append(f"<h2>Which one to use?{html.escape(answer.so_far(len(still)))}</h2>"
@@ -597,6 +598,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         if r["train_seconds"] is not None:
             r["train_seconds"] = f"{r['train_seconds']:,.1f}"
     parts.append("<h2>Results</h2>" + _table(rows, cols))
+    parts.append(_failed_section(runs))
     if spread := pareto.seed_spread(runs):
         keys = ("strategy", "training examples", "runs", "test accuracy", "range", "macro-F1")
         parts.append("<h3>Over the seeds</h3>" + _table(spread, [(k, k) for k in keys])
@@ -711,11 +713,6 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                f"<code>python -m bertlab report {html.escape(pick.id)} --predictions FILE.csv</code>, or on the "
                "Compare page (the test texts each run got wrong most confidently)."
                if cut != mistakes else "") + "</p>")
-    failed = [r for r in runs if r.status != "succeeded" and r.error]
-    if failed:
-        shown = variants.labels(runs)  # its name without the id's tail: the whole id follows
-        parts.append("<ul>" + "".join(f"<li class='fail'>{html.escape(shown[r.id])} ({r.id}): "
-                                      f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
     for i, (name, fig, caption) in enumerate(_figures(store, runs, prices, sweep_id, judge_by)):
         fig_html = fig.to_html(full_html=False, include_plotlyjs=i == 0, default_height="420px",
                                config={"displaylogo": False, "responsive": True})
@@ -726,6 +723,19 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(_configs_section(runs))
     parts.append(_PRINT_SCRIPT + "</body></html>")
     return "\n".join(parts)
+
+
+def _failed_section(runs: list[Run]) -> str:
+    """The errors of the runs that ended without a result, under their own heading beside the results table (a
+    bare red list between the mistakes and the accuracy chart, read as part of neither); '' where none did."""
+    failed = [r for r in runs if r.status != "succeeded" and r.error]
+    if not failed:
+        return ""
+    shown = variants.labels(runs)  # its name without the id's tail: the whole id follows
+    return ("<h3>Runs without a result</h3><p class='muted'>Not in the answer, the trade-offs or the paired tests: "
+            "they ended without a result, for these reasons.</p><ul>"
+            + "".join(f"<li class='fail'>{html.escape(shown[r.id])} ({r.id}, {html.escape(r.status)}): "
+                      f"{html.escape(r.error or '')}</li>" for r in failed) + "</ul>")
 
 
 def _configs_section(runs: list[Run]) -> str:

@@ -1041,3 +1041,58 @@ def test_a_report_made_while_runs_train_says_its_answer_is_so_far_and_names_them
     a = answer.answer([store.get(i) for i in ids])
     assert f"<b>So far: {html.escape(a.headline[:1].lower() + a.headline[1:])}</b>" in page
     assert html.escape(a.headline) not in page.replace(html.escape(a.headline[:1].lower() + a.headline[1:]), "")
+
+
+def test_a_failed_run_is_named_in_the_answer_and_its_error_has_a_heading_beside_the_results(tiny_model, tiny_data,
+                                                                                             tmp_path, capsys):
+    """A review: with dapt failed (a domain file of non-UTF-8 bytes), the answer on Compare, in the report and after
+    `run` said "nothing else tried here did better" and never mentioned dapt; its error was a bare red list between
+    the mistakes table and the accuracy chart. Now every answer says "Not compared: dapt (failed: ...)", and the
+    report lists the errors under a heading of their own right after the results table."""
+    from bertlab import answer
+    from bertlab.cli import main
+
+    store = RunStore()
+    ids = _two_finished(store, tiny_model, tiny_data, "bf")
+    bad = tmp_path / "domain.txt"
+    bad.write_bytes(b"\xff\xfe\x00\x81 caf\xe9 \x9d\n" * 20)
+    dapt = store.create_run(make_config("dapt", model=tiny_model, data=tiny_data, max_length=32,
+                                        options={"domain_file": str(bad), "mlm_epochs": 1}), batch_id="bf")
+    assert execute_run(store, dapt) != SUCCEEDED
+    error = store.get(dapt).error
+    first = next(ln.strip() for ln in error.splitlines() if ln.strip())
+    runs = [store.get(i) for i in [*ids, dapt]]
+    said = answer.not_compared_sentence(runs)
+    assert said is not None and said.startswith(f"Not compared: dapt (failed: {first[:40]}")
+    assert said in answer.answer(runs).sentences
+    assert said in " ".join(answer.text_lines(runs, width=10_000))  # `run` and `paired` print these
+    page = report.build_html(store, [*ids, dapt])
+    assert html.escape(said) in page[page.index("<h2>Which one to use?"):page.index("<h2>Results</h2>")]
+    results = page.index("<h2>Results</h2>")
+    heading = page.index("<h3>Runs without a result</h3>")
+    assert results < heading < page.index("</table>", results) + 20 and page.index(html.escape(first), heading)
+    assert heading < page.index("<div class='fig'>")
+    # a run that failed, then ran again and finished (the same strategy and settings): compared after all
+    again = store.create_run(store.get(ids[0]).run_config, batch_id="bf")
+    store.claim(again, "cpu")
+    store.finish(again, "failed", error="out of memory")
+    assert answer.not_compared_sentence([*runs, store.get(again)]) == said
+    assert main(["paired", "--batch", "bf"]) == 0
+    assert "".join(said.split()) in "".join(capsys.readouterr().out.split())  # wrapped, at hyphens too
+
+
+def test_the_compare_pages_answer_names_a_run_that_failed(tiny_model, tiny_data, bertlab_home):
+    """The Compare page's answer box says which run it did not compare, and why (a review: a failed dapt vanished)."""
+    from test_pages_sweep import app_on
+
+    store = RunStore(bertlab_home)
+    ids = _two_finished(store, tiny_model, tiny_data, "bc")
+    dapt = store.create_run(make_config("dapt", model=tiny_model, data=tiny_data, max_length=32), batch_id="bc")
+    store.claim(dapt, "cpu")
+    store.finish(dapt, "failed", error="UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff\nTraceback ...")
+    at = app_on("app_pages/compare.py")
+    assert not at.exception, [e.value for e in at.exception]  # the failed run's own error is shown: not a problem
+    assert any(m.value.replace("\\", "").startswith("Not compared: dapt (failed: UnicodeDecodeError: 'utf-8' codec "
+                                                    "can't decode byte 0xff)") for m in at.markdown), \
+        [m.value for m in at.markdown]
+    assert len(ids) == 2
