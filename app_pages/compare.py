@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import statistics
 
 import streamlit as st
 
@@ -668,36 +667,10 @@ def serving_section(done: list, busy: bool) -> None:
                                                                 "price per hour set on Accuracy vs cost."),
         "answered by": st.column_config.TextColumn("runtime"),
     })
-    timed = [r for r in done if r.costs.get("serve_ms_p50") is not None]
-    # Runs doing the same work per text (within 1%: one pass of the same encoder), the largest such group: beside
-    # them a TF-IDF run or a smaller model may do far less, which is not noise.
-    groups: list[list] = []
-    for r in sorted((r for r in timed if r.costs.get("inference_flops_per_text")),
-                    key=lambda r: r.costs["inference_flops_per_text"]):
-        if groups and r.costs["inference_flops_per_text"] <= 1.01 * groups[-1][0].costs["inference_flops_per_text"]:
-            groups[-1].append(r)
-        else:
-            groups.append([r])
-    same = max(groups, key=len) if groups else []
-    if len(same) > 1:
-        # One figure to quote: the median over runs that all do the same work, not four that differ by noise.
-        names = list(dict.fromkeys(r.strategy for r in same))
-        who = ("These runs" if len(same) == len(timed) else f"The runs of {names[0]}" if len(names) == 1
-               else f"The runs of {', '.join(names[:-1])} and {names[-1]}")
-        p50 = statistics.median(r.costs["serve_ms_p50"] for r in same)
-        rates = [r.costs["serve_texts_per_s"] for r in same if r.costs.get("serve_texts_per_s")]
-        rate = statistics.median(rates) if rates else None
-        per_m = serving.money_per_million(rate, price.per_hour(same[0].costs.get("serve_device")))
-        st.caption(f"{who} do the same work per text (one pass of the same encoder): differences between their "
-                   "timings are this machine's noise, not a cost of the strategy. The figure to quote is their "
-                   f"median: **{p50:.1f} ms** per text" + (f", **{rate:,.0f} texts/s**" if rate else "")
-                   + (f", **{pareto.format_cost(per_m, 'train_money', price)} per million texts**" if per_m else "")
-                   + ". Measure again, with nothing else running, to see how large the noise is."
-                   # a reviewer's 11.9 ms a text one at a time beside 43 texts/s in batches (84 from the latency):
-                   # the money, from the batches, was then about twice what the single texts gave
-                   + (f" Here batches came out slower per text than single texts ({1000 / p50:,.0f} texts/s one at "
-                      "a time), usually a sign that something else was using the machine while they were timed: "
-                      "the money above is then too high." if rate and p50 and rate < 1000 / p50 else ""))
+    # One figure to quote where runs do the same work per text (bertlab.serving, as the report and Accuracy vs
+    # cost say it), not four that differ by noise.
+    if note := serving.same_work_note(done, price, bold="**"):
+        st.caption(note)
     # 1.4 cut the label at 1024 px ("Measure serving s…"); in projector mode 1.8 did ("Measure servi…"): stacked there.
     c1, c2 = common.columns_unless_projector([1.8, 3], vertical_alignment="center")
     go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,

@@ -16,7 +16,7 @@ import json
 import re
 import time
 
-from bertlab import answer, paired, pareto, sweep, variants
+from bertlab import answer, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError, ConfigError
@@ -446,7 +446,8 @@ def _projection_section(ok: list[Run], prices: Prices, n: int, store: RunStore |
         + "Serving, per million texts: the texts per second Compare measured x the "
           "price per hour of the device that answered"
         + ("." if measured else "; not measured: press Measure serving speed on the Compare page, then make "
-                                "the report again.") + "</p>")
+                                "the report again.") + "</p>"
+        + (f"<p>{html.escape(note)}</p>" if (note := serving.same_work_note(at_size, prices)) else ""))
 
 
 EPOCH_SPREAD = 3.0  # runs whose epochs differ more than this many times: their curves by % of run
@@ -647,7 +648,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             + (f", on {html.escape(', '.join(devices))}" if devices else "") + ": one test text at a time (median "
             "and 95th percentile of 20), then 256 in batches of 64; money = the time for a million texts at that rate "
             "x the price per hour. Runs doing the same work per text (the same inference FLOPs) can differ by the "
-            "machine's noise alone.</p>")
+            "machine's noise alone.</p>"
+            # the figure to quote and Compare's warning, as Compare says them (not lora "17% cheaper" by noise)
+            + (f"<p>{html.escape(note)}</p>" if (note := serving.same_work_note(ok, prices)) else ""))
     if sweep_id:
         spec = sweep.load_sweep(store, sweep_id)
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair

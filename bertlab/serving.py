@@ -100,3 +100,48 @@ def money_per_million(texts_per_s: float | None, price_per_hour: float) -> float
     if not texts_per_s:
         return None
     return 1e6 / texts_per_s / 3600 * price_per_hour
+
+
+def same_work_note(runs: list, prices, bold: str = "") -> str | None:
+    """The one serving figure to quote where several timed runs do the same work per text, as one sentence:
+    Compare's serving caption, the report's serving and projection sections and Accuracy vs cost's table all say it.
+
+    Runs whose inference FLOPs per text are within 1% of each other (one pass of the same encoder: zero_shot,
+    head_only and lora) differ in their timings by the machine's noise alone, so their per-run money (24.59,
+    23.43, 20.38) read as lora being 17% cheaper to serve; the median over them is the figure to quote. The
+    largest such group counts: beside it a TF-IDF run or a smaller model may do far less, which is not noise.
+    Where batches came out slower per text than single texts (a busy machine), the sentence says the money is
+    then too high. ``bold`` wraps the figures (``"**"`` for Markdown). None where fewer than two timed runs do
+    the same work.
+    """
+    from bertlab.pareto import format_cost
+
+    timed = [r for r in runs if (r.costs or {}).get("serve_ms_p50") is not None]
+    groups: list[list] = []
+    for r in sorted((r for r in timed if r.costs.get("inference_flops_per_text")),
+                    key=lambda r: r.costs["inference_flops_per_text"]):
+        if groups and r.costs["inference_flops_per_text"] <= 1.01 * groups[-1][0].costs["inference_flops_per_text"]:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    same = max(groups, key=len) if groups else []
+    if len(same) < 2:
+        return None
+    names = list(dict.fromkeys(r.strategy for r in same))
+    who = ("These runs" if len(same) == len(timed) else f"The runs of {names[0]}" if len(names) == 1
+           else f"The runs of {', '.join(names[:-1])} and {names[-1]}")
+    p50 = statistics.median(r.costs["serve_ms_p50"] for r in same)
+    rates = [r.costs["serve_texts_per_s"] for r in same if r.costs.get("serve_texts_per_s")]
+    rate = statistics.median(rates) if rates else None
+    per_m = money_per_million(rate, prices.per_hour(same[0].costs.get("serve_device")))
+    b = bold
+    return (f"{who} do the same work per text (one pass of the same encoder): differences between their "
+            "timings are this machine's noise, not a cost of the strategy. The figure to quote is their "
+            f"median: {b}{p50:.1f} ms{b} per text" + (f", {b}{rate:,.0f} texts/s{b}" if rate else "")
+            + (f", {b}{format_cost(per_m, 'train_money', prices)} per million texts{b}" if per_m else "")
+            + ". Measure again, with nothing else running, to see how large the noise is."
+            # a reviewer's 11.9 ms a text one at a time beside 43 texts/s in batches (84 from the latency): the
+            # money, from the batches, was then about twice what the single texts gave
+            + (f" Here batches came out slower per text than single texts ({1000 / p50:,.0f} texts/s one at "
+               "a time), usually a sign that something else was using the machine while they were timed: "
+               "the money above is then too high." if rate and p50 and rate < 1000 / p50 else ""))

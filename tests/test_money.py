@@ -242,3 +242,30 @@ def test_a_sweeps_raised_epochs_are_taken_back_in_the_projection(tiny_data):
     assert pareto.scaled_to(rows["tfidf_logreg"], "train_seconds", 1600) == pytest.approx(10.0 * 100)  # no epochs
     page = report.build_html(store, list(ids.values()), project_to=1600)
     assert "the projection counts the strategy's own epochs" in page
+
+
+def test_serving_money_says_the_figure_to_quote_and_the_busy_machine_warning_on_every_surface(tiny_data,
+                                                                                             bertlab_home):
+    """zero_shot, head_only and lora do the same work per text: the report's two money sections and Accuracy vs
+    cost's table showed their per-run money (24.59 / 23.43 / 20.38) without Compare's median note or its warning
+    that batches slower than single texts make the money too high, so lora read 17% cheaper to serve (a review)."""
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, s, tiny_data, serve=rate) for s, rate in
+           (("zero_shot", 40.66), ("head_only", 42.68), ("lora", 49.06))]
+    for rid in ids:  # one encoder pass each; 9.5 ms one at a time (105 texts/s) beside ~43 in batches: busy
+        store.update(rid, costs={**store.get(rid).costs, "inference_flops_per_text": 1e9, "serve_ms_p50": 9.5})
+    price = Prices(cpu_hour=3.6, currency="EUR")
+    quote = serving.same_work_note([store.get(i) for i in ids], price)
+    assert quote.startswith("These runs do the same work per text")
+    assert "median: 9.5 ms per text, 43 texts/s, EUR 23.43 per million texts" in quote
+    assert "the money above is then too high" in quote
+    page = text_of(report.build_html(store, ids, prices=price))
+    serve_part = page[page.index("What serving costs"):]
+    projection = page[page.index("What training would cost"):page.index("What serving costs")]
+    for part in (serve_part, projection):
+        assert quote in part
+    at = app_on("app_pages/costs.py")
+    at.number_input(key="keep_pr_cpu").set_value(3.6).run()
+    at.text_input(key="keep_pr_cur").set_value("EUR").run()
+    no_problems(at)
+    assert any(c.value == serving.same_work_note([store.get(i) for i in ids], price, bold="**") for c in at.caption)
