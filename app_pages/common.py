@@ -373,16 +373,16 @@ def prices():
     """The prices per device-hour set on the Accuracy vs cost page (Compare's serving table, the report and the
     CSV use them too); in a new session (a reload, a second tab) the ones last set in this data directory, so
     a reload never puts the defaults back behind the user's back."""
-    from bertlab.pareto import Prices, load_prices
+    from bertlab.pareto import Prices, load_prices, marking_defaults
 
     if not all(k in st.session_state for k, _ in PRICE_KEYS):
         saved = load_prices()
         for k, field in PRICE_KEYS:
             st.session_state.setdefault(k, getattr(saved, field))
     try:
-        return Prices(**{field: st.session_state[k] for k, field in PRICE_KEYS})
+        return marking_defaults(Prices(**{field: st.session_state[k] for k, field in PRICE_KEYS}))
     except (BertlabError, TypeError):
-        return Prices()
+        return marking_defaults(Prices())
 
 
 def set_data_problem(message: str | None) -> None:

@@ -66,7 +66,7 @@ def prices() -> pareto.Prices | None:
         common.show_error(e)
         return None
     pareto.save_prices(p)
-    return p
+    return pareto.marking_defaults(p)  # a price left at its default is said to be one
 
 
 def tradeoff(runs: list, price: pareto.Prices) -> None:
@@ -213,6 +213,8 @@ else:
                           if len(kinds) > 1 else "CPU machine-hour: these runs trained on a CPU, so the GPU price "
                           "does not apply to them" if kinds == {"cpu"} else
                           "GPU-hour: these runs trained on a GPU, so the CPU price does not apply to them")
+                       # the figures, a default nobody set in this currency marked as such (EUR 2.50 was $2.50)
+                       + f" ({pareto.price_line(price, kinds)})"
                        + (". For a GPU budget from CPU runs, compare their training FLOPs with a GPU's rate."
                           if "cpu" in kinds else "."))
         tradeoff(chosen, price)

@@ -1249,7 +1249,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     saved = load_prices()  # as set on the app's Accuracy vs cost page; each flag overrides its part
     prices = report.Prices(cpu_hour=saved.cpu_hour if args.price_cpu is None else args.price_cpu,
                            gpu_hour=saved.gpu_hour if args.price_gpu is None else args.price_gpu,
-                           currency=saved.currency if args.currency is None else args.currency)
+                           currency=saved.currency if args.currency is None else args.currency,
+                           # a flag sets its price; one left at the saved default is said to be one
+                           unset=tuple(k for k in saved.unset if getattr(args, f"price_{k[:3]}") is None))
     if output is not None:
         html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep,
                                  project_to=args.project_to, judge_by=args.judge_by)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 COSTS = {
     "train_seconds": ("training time (s)", "the training time"),
@@ -34,9 +34,15 @@ class Prices:
     cpu_hour: float = 0.05
     gpu_hour: float = 2.50
     currency: str = "$"
+    # the prices left at their defaults by whoever set these (the app's inputs, the saved prices): a $2.50 GPU
+    # default read as EUR 2.50 once the currency was changed. Prices built in code set none.
+    unset: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         from bertlab.errors import ConfigError
+
+        if not set(self.unset) <= {"cpu_hour", "gpu_hour"}:
+            raise ConfigError(f"unset names prices (cpu_hour, gpu_hour), got {self.unset!r}.")
 
         for name in ("cpu_hour", "gpu_hour"):
             v = getattr(self, name)
@@ -53,17 +59,25 @@ class Prices:
 PRICES_FILE = "prices.json"
 
 
+def marking_defaults(p: Prices) -> Prices:
+    """``p`` with its prices still at the default marked ``unset`` (what the user set arrives as plain numbers)."""
+    default = Prices()
+    return replace(p, unset=tuple(k for k in ("cpu_hour", "gpu_hour") if getattr(p, k) == getattr(default, k)))
+
+
 def load_prices() -> Prices:
-    """The prices last set in this data directory (the app's Accuracy vs cost page), else the defaults."""
+    """The prices last set in this data directory (the app's Accuracy vs cost page), else the defaults; a price
+    still at its default is marked ``unset``."""
     import json
 
     from bertlab.errors import BertlabError
     from bertlab.paths import data_home
 
     try:
-        return Prices(**json.loads((data_home() / PRICES_FILE).read_text(encoding="utf-8")))
+        saved = json.loads((data_home() / PRICES_FILE).read_text(encoding="utf-8"))
+        return marking_defaults(Prices(**{k: saved[k] for k in ("cpu_hour", "gpu_hour", "currency") if k in saved}))
     except (OSError, ValueError, TypeError, BertlabError):
-        return Prices()
+        return marking_defaults(Prices())
 
 
 def save_prices(p: Prices) -> None:
@@ -364,6 +378,23 @@ def format_price(per_hour: float, prices: Prices | None = None) -> str:
     them ('$0.045': rounding it to '$0.05' would misquote it)."""
     digits = f"{per_hour:,.2f}" if round(per_hour, 2) == per_hour else f"{per_hour:,.6f}".rstrip("0")
     return money(digits, (prices or Prices()).currency)
+
+
+def price_line(prices: Prices, kinds) -> str:
+    """The prices that charged runs on the device ``kinds`` ({'cpu', 'gpu'}): 'EUR 3.60 per CPU machine-hour'.
+
+    A price nobody set (``prices.unset``) is left out where no run used its device: currency EUR and a CPU price
+    set for CPU runs made the report say 'or EUR 2.50 per GPU-hour', the $2.50 default relabelled (a review); where
+    a run did use it, in another currency than the default's, it says it was not converted."""
+    parts = []
+    for kind, per, unit in (("cpu", prices.cpu_hour, "CPU machine-hour"), ("gpu", prices.gpu_hour, "GPU-hour")):
+        unset = f"{kind}_hour" in prices.unset
+        if unset and kind not in kinds:
+            continue  # a default nobody set, for a device no run used: nothing to say
+        parts.append(f"{format_price(per, prices)} per {unit}"
+                     + (f" (the default {format_price(per)}, never set in {prices.currency}: not converted)"
+                        if unset and prices.currency != Prices().currency else ""))
+    return " or ".join(parts)
 
 
 def format_cost(value: float | None, cost: str, prices: Prices | None = None) -> str:

@@ -612,8 +612,11 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append("<p class='muted'>95% interval: the accuracies the model could truly have (on texts like these) "
                  "that this many test texts cannot rule out (Wilson score interval); runs whose intervals overlap may differ by chance alone.</p>")
     # as the page's inputs show them ("$2.50", not "$2.5"); validated by Prices, escaped all the same: user text
-    parts.append(f"<p class='muted'>Money = training time x {html.escape(pareto.format_price(prices.cpu_hour, prices))} "
-                 f"per CPU machine-hour or {html.escape(pareto.format_price(prices.gpu_hour, prices))} per GPU-hour. "
+    # only the prices of the devices these runs used (no relabelled $2.50 GPU default beside CPU runs)
+    kinds = {pareto.device_kind(c.get(k)) for r in runs if (c := r.costs or {})
+             for k, there in (("device", "train_seconds"), ("serve_device", "serve_ms_p50")) if c.get(there) is not None
+             } or {"cpu", "gpu"}
+    parts.append(f"<p class='muted'>Money = training time x {html.escape(pareto.price_line(prices, kinds))}. "
                  # not "parameters": MiniLM's 22.7M read as 2x the FLOPs shown (its embeddings, 11.9M, do no
                  # multiply-adds; a review)
                  "FLOPs are estimates (6 x non-embedding parameters x real tokens for full training; frozen parts "

@@ -269,3 +269,36 @@ def test_serving_money_says_the_figure_to_quote_and_the_busy_machine_warning_on_
     at.text_input(key="keep_pr_cur").set_value("EUR").run()
     no_problems(at)
     assert any(c.value == serving.same_work_note([store.get(i) for i in ids], price, bold="**") for c in at.caption)
+
+
+def test_a_currency_change_states_no_relabelled_default_price_for_a_device_no_run_used(tiny_data, bertlab_home):
+    """Currency EUR and a CPU price of 3.60, the GPU price left alone: the report said 'EUR 3.60 per CPU
+    machine-hour or EUR 2.50 per GPU-hour' for CPU runs, the $2.50 default relabelled (a review)."""
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data), stored_run(store, "full_ft", tiny_data)]
+    pareto.save_prices(Prices(cpu_hour=3.6, currency="EUR"))  # as the app keeps them, the GPU price left alone
+    price = pareto.load_prices()
+    page = text_of(report.build_html(store, ids, prices=price))
+    assert "Money = training time x EUR 3.60 per CPU machine-hour. " in page
+    assert "EUR 2.50" not in page
+    at = app_on("app_pages/costs.py")
+    at.number_input(key="keep_pr_cpu").set_value(3.6).run()
+    at.text_input(key="keep_pr_cur").set_value("EUR").run()
+    no_problems(at)
+    charged = next(c.value for c in at.caption if c.value.startswith("Charged at"))
+    assert "EUR 3.60 per CPU machine-hour" in charged and "2.50" not in charged
+    # a GPU run charged at the default nobody set in EUR: said, not relabelled without a word
+    store.update(ids[1], costs={**store.get(ids[1]).costs, "device": "NVIDIA H100"})
+    line = text_of(report.build_html(store, ids, prices=price)).split("Money = training time x ")[1]
+    assert line.startswith("EUR 3.60 per CPU machine-hour or EUR 2.50 per GPU-hour (the default $2.50, never set in "
+                           "EUR: not converted). ")
+    # a GPU price given (here on the CLI) is stated as it is, for GPU runs or not
+    from bertlab.cli import main
+
+    store.update(ids[1], costs={**store.get(ids[1]).costs, "device": "cpu (2 threads)"})
+    out = bertlab_home / "r.html"
+    assert main(["report", *ids, "-o", str(out)]) == 0
+    assert "Money = training time x EUR 3.60 per CPU machine-hour. " in text_of(out.read_text(encoding="utf-8"))
+    assert main(["report", *ids, "-o", str(out), "--price-gpu", "2.5"]) == 0
+    assert ("Money = training time x EUR 3.60 per CPU machine-hour or EUR 2.50 per GPU-hour. "
+            in text_of(out.read_text(encoding="utf-8")))
