@@ -508,10 +508,13 @@ def _cells(r: dict, names: dict | None = None) -> dict[str, str]:
 
     def f(v, spec):
         return format(v, spec) if isinstance(v, (int, float)) else "-"
+
+    def pct(v):  # accuracy in percent, as the answer under the table, the app and the report write it (--json: raw)
+        return f"{100 * v:.1f}%" if isinstance(v, (int, float)) else "-"
     return {"strategy": (names or {}).get(r["run_id"]) or _shown(r), "seed": f(r.get("seed"), "d"), "status": r["status"],
             "dataset": r.get("dataset") or "-", "train n": f(r.get("n_train"), ","),
-            "test acc": f(r["test_accuracy"], ".3f"), "95% interval": format_interval(r.get("test_accuracy_ci95")) or "-",
-            "macro-F1": f(r["test_macro_f1"], ".3f"), "majority": f(r["majority_accuracy"], ".3f"),
+            "test acc": pct(r["test_accuracy"]), "95% interval": format_interval(r.get("test_accuracy_ci95")) or "-",
+            "macro-F1": f(r["test_macro_f1"], ".3f"), "majority": pct(r["majority_accuracy"]),
             "train s": f(r["train_seconds"], ".1f"),
             # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
             "ex/s": f(r["train_examples_per_s"] or None, ".1f"), "trainable": f(r["trainable_params"], ","),

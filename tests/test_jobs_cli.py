@@ -1280,3 +1280,23 @@ def test_cli_run_warns_before_launch_of_a_fine_tuning_run_too_short_to_judge(tin
     warned = [line for line in err.splitlines() if line.startswith("warning: ")]
     assert len(warned) == 1 and warned[0].startswith("warning: full_ft: only 2 optimizer steps")
     assert err.index(warned[0]) < err.index("full_ft · ")  # before the run starts
+
+
+def test_cli_tables_write_accuracy_in_percent_as_the_answer_and_the_app_do(tiny_model, tiny_data, capsys):
+    """`run` and `runs` printed 'test acc 0.700' and 'majority 0.577' while the answer under them, the app and the
+    report said '70.0%' (a review); --json keeps the raw fractions."""
+    from bertlab.cli import RUN_COLUMNS, format_table
+
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), "b-pct")
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.7, "test_macro_f1": 0.65, "majority_accuracy": 0.577})
+    assert main(["runs"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.endswith(rid))
+    assert "  70.0%  " in line and "0.700" not in line
+    assert main(["runs", "--json"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["run_id"] == rid)
+    assert (row["test_accuracy"], row["majority_accuracy"]) == (0.7, 0.577)
+    table = format_table([row], RUN_COLUMNS).splitlines()
+    assert "70.0%" in table[2] and "57.7%" in table[2] and "0.577" not in table[2] and "0.700" not in table[2]
+    assert "0.650" in table[2]  # macro-F1 stays a score from 0 to 1, as the app shows it
+
