@@ -1300,3 +1300,20 @@ def test_cli_tables_write_accuracy_in_percent_as_the_answer_and_the_app_do(tiny_
     assert "70.0%" in table[2] and "57.7%" in table[2] and "0.577" not in table[2] and "0.700" not in table[2]
     assert "0.650" in table[2]  # macro-F1 stays a score from 0 to 1, as the app shows it
 
+
+def test_cli_run_end_lines_label_the_wall_clock_and_the_stored_time(tiny_model, tiny_csv, capsys):
+    """'zero_shot · 1cc4: succeeded after 7.7 s' beside Compare's '5.0 s in all ... (6.6 s with them computed)' and
+    the CSV's total_seconds 6.62: three figures, none said to be which (a review)."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--model", tiny_model]) == 0
+    err = capsys.readouterr().err
+    total = RunStore().list_runs()[0].costs["total_seconds"]
+    line = next(x for x in err.splitlines() if ": succeeded after " in x)
+    assert line.endswith(f" s wall incl. loading; stored: {total:.1f} s total (total_seconds, as Compare and the "
+                         "CSV give it)")
+    from bertlab.cli import _stored_time
+
+    # embeddings from the cache: this time's figure too, as Compare's "in all this time"
+    assert _stored_time({"total_seconds": 6.62, "wall_seconds": 5.0, "cache_saved_seconds": 1.6}) == (
+        "; stored: 6.6 s total (total_seconds, as Compare and the CSV give it; 5.0 s this time, the embeddings from "
+        "the cache)")
+    assert _stored_time(None) == ""  # a run that stored no time (failed early): the wall clock alone
