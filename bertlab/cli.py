@@ -761,15 +761,20 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(format_table([result_row(r) for r in runs], RUNS_COLUMNS, shown))
         batches: dict[str, list] = {}
         data: dict[str, list] = {}  # each batch's dataset(s), as the app titles a run: 'full_ft · d47a (reviews.csv)'
+        statuses: dict[str, list] = {}
         for r in runs:  # newest first
             batches.setdefault(r.batch_id, []).append(shown[r.id])
             data.setdefault(r.batch_id, []).append(run_dataset(r))
+            statuses.setdefault(r.batch_id, []).append(r.status)
         undone = undone_batches(runs)
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first"
               + (" not all cancelled" if undone else "") + "):")
         for b, names in list(batches.items())[:5]:
+            # runs that failed, were cancelled or interrupted, as the app's batch titles say (a failed run's batch
+            # read like one that all went well)
+            stopped = [f"{n} {s}" for s in ("cancelled", "failed", "interrupted") if (n := statuses[b].count(s))]
             print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))})"
-                  + ("  all cancelled" if b in undone else ""))
+                  + ("  all cancelled" if b in undone else f"  {', '.join(stopped)}" if stopped else ""))
     return 0
 
 

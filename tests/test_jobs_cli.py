@@ -1317,3 +1317,22 @@ def test_cli_run_end_lines_label_the_wall_clock_and_the_stored_time(tiny_model, 
         "; stored: 6.6 s total (total_seconds, as Compare and the CSV give it; 5.0 s this time, the embeddings from "
         "the cache)")
     assert _stored_time(None) == ""  # a run that stored no time (failed early): the wall clock alone
+
+
+def test_cli_runs_batch_list_says_a_batch_had_a_failed_run(tiny_model, tiny_data, capsys):
+    """The app's batch titles say '· 1 failed'; `runs` listed the batch as if every run had gone well (a review)."""
+    from bertlab.store import FAILED
+
+    store = RunStore()
+    ok = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), "b-mixed")
+    store.finish(ok, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5})
+    bad = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data), "b-mixed")
+    store.finish(bad, FAILED, error="RuntimeError: out of memory")
+    fine = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data), "b-fine")
+    store.finish(fine, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5})
+    assert main(["runs"]) == 0
+    out = capsys.readouterr().out
+    batches = out.split("latest batches")[1].splitlines()
+    mixed = next(x for x in batches if x.startswith("  b-mixed  "))
+    assert mixed.endswith("  1 failed"), mixed
+    assert next(x for x in batches if x.startswith("  b-fine  ")).endswith(")")  # nothing to say: nothing said
