@@ -120,7 +120,10 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
     kept = (current.source == "file" and current.name == str(path) and current.text_column in cols
             and current.label_column in cols)
     if kept:
-        guess = (current.text_column, current.label_column, guess[2])  # still asked to check until picked
+        # still asked to check until picked; a kept pick other than the guess was the user's own (a reload forgot
+        # the session's "picked" flag, and the warning came back over the label column they had chosen)
+        picked = (current.text_column, current.label_column)
+        guess = (*picked, guess[2] if picked == guess[:2] else None)
         if (problem := common.data_problem()) and f"label_col_{tag}" not in st.session_state:
             # back from another page after a pick that did not load: the pickers start at the data in use (a
             # review: 'id' as the label, refused, came back as 'stars' without a word)

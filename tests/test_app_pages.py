@@ -1923,3 +1923,24 @@ def test_compare_draws_a_chosen_few_of_many_runs_and_folds_their_lines(tiny_data
     store.update(seed2[0], metrics={**runs[seed2[0]].metrics, "test_accuracy": 0.01})
     at.run()
     assert len(next(m for m in at.multiselect if m.label.startswith("Runs drawn")).value) == 2
+
+
+def test_a_label_column_picked_over_an_unsure_guess_is_not_questioned_again_after_a_reload():
+    """id, review, stars with 'stars' picked over the guess: after a reload (a new session at the same desk) the
+    "Pick the columns yourself" warning came back over the column the user had already picked."""
+    rows = [f"{i},{'I loved item' if i % 2 else 'I returned item'} {i} after a week,{i % 2},{i % 3}"
+            for i in range(30)]
+    at = app_on(desk="reloadpick")
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("reviews.csv", ("id,review,stars,shop\n" + "\n".join(rows)).encode(),
+                                   "text/csv")).run()
+    assert any("Pick the columns yourself" in w.value for w in at.warning)
+    label = next(s for s in at.selectbox if s.label == "Label column")
+    other = "shop" if label.value != "shop" else "stars"
+    label.set_value(other).run()
+    no_problems(at)
+    assert not any("Pick the columns yourself" in w.value for w in at.warning)
+    again = app_on(desk="reloadpick")  # the reload
+    no_problems(again)
+    assert next(s for s in again.selectbox if s.label == "Label column").value == other
+    assert not any("Pick the columns yourself" in w.value for w in again.warning)
