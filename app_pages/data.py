@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +16,7 @@ from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_
 from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
+from bertlab.paths import keep_text
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
@@ -83,12 +86,52 @@ def _read_stored(path: str, _changed: int):
     return df, guess_columns(df)
 
 
+LAST_UPLOAD_FILE = "last_upload.json"
+
+
+def failed_upload(latest: bool = True) -> tuple[DataConfig, str] | None:
+    """The upload last tried at this desk that did not load (its data, with the columns picked, and the error);
+    None where there is none, it loaded, its file is gone, or (``latest``) other data loaded since."""
+    try:
+        got = json.loads((common.desk_dir() / LAST_UPLOAD_FILE).read_text())
+        cfg = DataConfig(**got["config"])
+    except (OSError, ValueError, TypeError, KeyError, BertlabError):
+        return None
+    if not got.get("error") or (latest and not got.get("latest")) or cfg.source != "file" or not Path(cfg.name).is_file():
+        return None
+    return cfg, str(got["error"])
+
+
+def remember_upload(cfg: DataConfig | None, error: str | None) -> None:
+    """Note how the data the Data page tried went at this desk: an upload that did not load is kept (a visit to
+    another page, or a reload, lost it: the page fell back to the last data that loaded, with an empty uploader);
+    data that loads makes it no longer the latest choice (an upload that loads forgets it)."""
+    path = common.desk_dir() / LAST_UPLOAD_FILE
+    if cfg is not None and cfg.source == "file" and error:
+        keep_text(path, json.dumps({"config": asdict(cfg), "error": error, "latest": True}, sort_keys=True))
+    elif path.is_file() and error is None:
+        if cfg is not None and cfg.source == "file":
+            path.unlink(missing_ok=True)
+        elif failed_upload() is not None:  # other data loaded: kept for the upload tab, no longer opened on
+            got = json.loads(path.read_text())
+            keep_text(path, json.dumps({**got, "latest": False}, sort_keys=True))
+
+
 def choose_upload() -> DataConfig | None:
     up = st.file_uploader("CSV, TSV, TXT, JSON/JSONL, Parquet or Excel (.xlsx) with a text column and a label column",
                           type=UPLOAD_TYPES, key="upload",
                           help="Up to 100 MB. The file is kept in the data directory so runs can reload it after a "
                                "restart. (.xls, .xlsm and .ods are taken only to say how to save them as .xlsx.)")
     current = common.data_config()
+    if up is None and (failed := failed_upload(latest=False)) is not None and failed[0].name != current.name:
+        # the upload tried last did not load: back on this page (another page, a reload) it opens again, with its
+        # column pickers, and its error and the button to leave out rare classes
+        cfg = failed[0]
+        st.info(f"Your upload `{cfg.label}` did not load; it is here as you left it. Upload another file to "
+                "replace it.", icon=":material/upload_file:")
+        path = Path(cfg.name)
+        df, guess = _read_stored(str(path), path.stat().st_mtime_ns)
+        return file_columns(path, df, guess, stored_tag(path), cfg, failed=True)
     if up is None:
         if current.source != "file":
             st.info("Upload a file to continue, or pick a built-in dataset.")
@@ -100,10 +143,7 @@ def choose_upload() -> DataConfig | None:
         # Its pickers still: the uploader forgets its file when the user goes to another page, and the columns
         # chosen could then not be changed without uploading the file again.
         df, guess = _read_stored(str(path), path.stat().st_mtime_ns)
-        # its pickers' keys as when it was uploaded (a stored name starts with the content's hash, as the tag)
-        tag = path.name[:8] if re.match(r"[0-9a-f]{12}-", path.name) else hashlib.sha256(
-            str(path).encode()).hexdigest()[:8]
-        return file_columns(path, df, guess, tag, current)
+        return file_columns(path, df, guess, stored_tag(path), current)
     raw = up.getvalue()
     tag = hashlib.sha256(raw).hexdigest()[:8]
     path, df, guess = _read_upload(tag, up.name, raw)
@@ -113,9 +153,17 @@ def choose_upload() -> DataConfig | None:
     return file_columns(path, df, guess, tag, current)
 
 
-def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current: DataConfig) -> DataConfig:
+def stored_tag(path: Path) -> str:
+    """A stored upload's pickers' keys as when it was uploaded (a stored name starts with the content's hash, as
+    the tag)."""
+    return path.name[:8] if re.match(r"[0-9a-f]{12}-", path.name) else hashlib.sha256(str(path).encode()).hexdigest()[:8]
+
+
+def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current: DataConfig,
+                 failed: bool = False) -> DataConfig:
     """The text, label and split pickers for a file's table; for the file the data already comes from (uploaded
-    again, or after a visit to another page), they start at the columns chosen for it, not at the guess."""
+    again, or after a visit to another page), they start at the columns chosen for it, not at the guess.
+    ``failed``: ``current`` is the upload last tried, which did not load (not the data in use)."""
     cols = [str(c) for c in df.columns]
     kept = (current.source == "file" and current.name == str(path) and current.text_column in cols
             and current.label_column in cols)
@@ -124,7 +172,7 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
         # the session's "picked" flag, and the warning came back over the label column they had chosen)
         picked = (current.text_column, current.label_column)
         guess = (*picked, guess[2] if picked == guess[:2] else None)
-        if (problem := common.data_problem()) and f"label_col_{tag}" not in st.session_state:
+        if not failed and (problem := common.data_problem()) and f"label_col_{tag}" not in st.session_state:
             # back from another page after a pick that did not load: the pickers start at the data in use (a
             # review: 'id' as the label, refused, came back as 'stars' without a word)
             st.info(f"Your last pick here did not load: {common.md(problem)} The pickers are back at the data in "
@@ -411,11 +459,14 @@ st.title("Data")
 st.markdown("Pick the text-classification data to compare strategies on. Everything works offline with the "
             "built-in datasets; your own file works too.")
 current = common.data_config()
-st.session_state.setdefault("keep_source", {"builtin": SOURCES[0], "file": SOURCES[1], "hub": SOURCES[2]}
-                            [current.source])
+# an upload that did not load, tried last, opens again (a visit to another page, a reload) rather than the last data
+# that loaded
+st.session_state.setdefault("keep_source", SOURCES[1] if failed_upload() else
+                            {"builtin": SOURCES[0], "file": SOURCES[1], "hub": SOURCES[2]}[current.source])
 source = st.radio("Source", SOURCES, key="keep_source", horizontal=True, label_visibility="collapsed")
 
 drop_key = None  # the session key of "leave out the classes too small to split" for the data shown
+base = None
 try:
     if source == SOURCES[0]:
         base = choose_builtin()
@@ -441,11 +492,13 @@ try:
         show_dataset(cfg)
         common.set_data_config(cfg)
         common.set_data_problem(None)
+        remember_upload(cfg, None)
         st.page_link("app_pages/train.py", label="Next: choose strategies and launch →", icon=":material/model_training:")
     else:
         common.set_data_problem(f"{source}: nothing loaded yet.")
 except BertlabError as e:
     common.set_data_problem(str(e))
+    remember_upload(base if source == SOURCES[1] else None, str(e))
     common.show_error(e)
     if isinstance(e, RareClassError) and e.can_leave_out and drop_key:
         n = len(e.classes)

@@ -1944,3 +1944,35 @@ def test_a_label_column_picked_over_an_unsure_guess_is_not_questioned_again_afte
     no_problems(again)
     assert next(s for s in again.selectbox if s.label == "Label column").value == other
     assert not any("Pick the columns yourself" in w.value for w in again.warning)
+
+
+@pytest.mark.parametrize("reload", [False, True])
+def test_an_upload_that_did_not_load_is_back_with_its_error_after_another_page_or_a_reload(reload):
+    """A file with two classes of one example each: back from Train (or after a reload) the source had switched to
+    the built-in data that loaded last, and "Upload a file" showed an empty uploader; the file, its error and the
+    button to leave the classes out were gone."""
+    rows = [f"review number {i} here,{('pos', 'neg')[i % 2]}" for i in range(60)] + ["odd one,mixed", "odd two,weird"]
+    desk = f"failedup{int(reload)}"
+    at = app_on(desk=desk)
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("stray.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    assert at.error[0].value.startswith("2 classes have fewer than 3 examples")
+    if reload:
+        at = app_on(desk=desk)
+    else:
+        at.switch_page("app_pages/train.py").run()
+        at.switch_page("app_pages/data.py").run()
+    assert at.radio(key="keep_source").value == "Upload a file"
+    assert any("Your upload `stray.csv` did not load" in i.value for i in at.info)
+    assert [e.value for e in at.error] and at.error[0].value.startswith("2 classes have fewer than 3 examples")
+    picked = {s.label: s.value for s in at.selectbox if s.label in ("Text column", "Label column")}
+    assert picked == {"Text column": "text", "Label column": "label"}
+    at.button(key="drop_rare_go").click().run()
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Classes"] == "2"
+    assert at.session_state["keep_data_config"]["name"].endswith("stray.csv")
+    # loaded now: the page opens on it as the data in use, not as an upload that failed
+    at.switch_page("app_pages/train.py").run()
+    at.switch_page("app_pages/data.py").run()
+    no_problems(at)
+    assert any("Using the file uploaded earlier: `stray.csv`" in i.value for i in at.info)
