@@ -791,11 +791,25 @@ def per_class_section(done: list) -> None:
     rare = {n: k for n, k in table.support.items() if k < 20}
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
-               + (f" Few test texts of {', '.join(f'{common.md(repr(n))} ({k})' for n, k in rare.items())}: one "
+               + (f" Few test texts {few_test_texts(rare, len(table.support))}: one "
                   f"text more or less moves {'this' if len(rare) == 1 else 'these'} by "
                   f"{_points_range(100 / max(rare.values()), 100 / max(1, min(rare.values())))}."
                   if rare else "")
                + (f" Left out: {table.left_out} run(s) on other classes (another dataset)." if table.left_out else ""))
+
+
+def few_test_texts(rare: dict[str, int], n_classes: int, listed: int = 6) -> str:
+    """"of 'neg' (12), 'pos' (12)": the classes of few test texts, each named where they are few, else summed up
+    ("(all 60 classes have 2 test texts)"): 60 classes of 2 each were listed in a block of 60 names."""
+    if len(rare) <= listed:
+        return "of " + ", ".join(f"{common.md(repr(n))} ({k})" for n, k in rare.items())
+    counts = sorted(set(rare.values()))
+    who = f"all {n_classes:,} classes" if len(rare) == n_classes else f"{len(rare):,} classes"
+    if len(counts) == 1:
+        return f"({who} have {counts[0]:,} test text{'s' * (counts[0] != 1)}{'' if who.startswith('all') else ' each'})"
+    fewest = sorted(rare.items(), key=lambda kv: kv[1])[:3]
+    return (f"({who} have {counts[0]:,} to {counts[-1]:,} each; the fewest: "
+            + ", ".join(f"{common.md(repr(n))} ({k})" for n, k in fewest) + ")")
 
 
 # Short names for the cost buttons: the charts' full titles did not fit one row beside each other.

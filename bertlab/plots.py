@@ -910,11 +910,22 @@ CONFUSION_CHAR_PX = 7
 CONFUSION_FLAT_WIDTH = 200  # a matrix's width, about, in a third of a 1280-px page: wider names are turned
 
 
+# Above this many classes a matrix takes a row of its own at full width: 60 classes two a row were ~320 px wide and
+# ~2,100 px tall, ~5-px cells full of overlapping "0", the names cut to "class_" and the title over the first cells.
+CONFUSION_MANY = 15
+CONFUSION_FULL_PX = 760  # about what the cells of a matrix the page's width get, at 1280 px (names and margins aside)
+CONFUSION_TEXT_PX = 14  # cells narrower than this show no count (the hover and the numbers' table have it)
+CONFUSION_TICK_CHARS = 12  # a class name under or beside many cells is cut to this many characters
+
+
 def confusion_per_row(runs: Sequence[Any], most: int = 3) -> int:
     """How many confusion matrices of ``runs`` fit a row of a 1280-px page: ``most``, or two where the classes are
-    many or their names long. Three a row left bbc_news's five topics cells ~23 px wide beside 'entertainment',
-    their counts in 8-px type; a third of the page leaves ~260 px for a matrix and the class names to its left."""
+    many or their names long, one above :data:`CONFUSION_MANY` classes. Three a row left bbc_news's five topics
+    cells ~23 px wide beside 'entertainment', their counts in 8-px type; a third of the page leaves ~260 px for a
+    matrix and the class names to its left."""
     names = [[str(n) for n in (r.metrics or {}).get("label_names") or []] for r in runs]
+    if any(len(ns) > CONFUSION_MANY for ns in names):
+        return 1
     widest = max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * max(map(len, ns)) for ns in names if ns),
                  default=0)
     return min(most, 2) if widest > 260 else most
@@ -924,10 +935,26 @@ def confusion_height(names: Sequence[str], least: int = 300) -> int:
     """Height (px) of a confusion matrix of ``names``: ``least``, or more where the classes are many or their names
     long enough to be turned upright under it."""
     longest = max((len(n) for n in names), default=1)
+    if len(names) > CONFUSION_MANY:  # square cells across the page's width, the names upright and cut below
+        return max(least, 90 + confusion_cell_px(len(names)) * len(names)
+                   + CONFUSION_CHAR_PX * min(longest, CONFUSION_TICK_CHARS))
     upright = len(names) * (CONFUSION_CHAR_PX * longest + 8) > CONFUSION_FLAT_WIDTH
     ticks = CONFUSION_CHAR_PX * longest if upright else 16
     # title 44, margin 10, the axis title and the gaps plotly leaves: ~100 px besides the cells and the names
     return max(least, 100 + CONFUSION_CELL_PX * len(names) + ticks)
+
+
+def confusion_cell_px(n_classes: int) -> int:
+    """About how many px a cell of a matrix of ``n_classes`` gets: :data:`CONFUSION_CELL_PX`, or for many classes
+    (a matrix the page's width) the page's width shared among them."""
+    if n_classes <= CONFUSION_MANY:
+        return CONFUSION_CELL_PX
+    return max(4, min(CONFUSION_CELL_PX, CONFUSION_FULL_PX // n_classes))
+
+
+def short_name(name: str, most: int = CONFUSION_TICK_CHARS) -> str:
+    """``name`` cut to ``most`` characters with an ellipsis (whole where it fits)."""
+    return name if len(name) <= most else name[: most - 1] + "…"
 
 
 def confusion_figure(run: Any, height: int | None = None, title: str | None = None) -> go.Figure:
@@ -939,18 +966,27 @@ def confusion_figure(run: Any, height: int | None = None, title: str | None = No
     names = [str(n) for n in m.get("label_names") or range(len(cm))]
     height = confusion_height(names, height or 300)
     share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+    written = confusion_cell_px(len(names)) >= CONFUSION_TEXT_PX  # a count fits its cell
     fig = figure(go.Heatmap(
-        z=share, x=names, y=names, text=cm.astype(int), texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1,
-        showscale=False, hovertemplate="true %{y}<br>predicted %{x}<br>%{text} examples (%{z:.0%} of true)<extra></extra>"))
+        z=share, x=names, y=names, text=cm.astype(int), texttemplate="%{text}" if written else "",
+        colorscale="Blues", zmin=0, zmax=1, showscale=False,
+        hovertemplate="true %{y}<br>predicted %{x}<br>%{text} examples (%{z:.0%} of true)<extra></extra>"))
     # The title is only the run's name: plots this narrow cut anything longer (accuracy is in the hover
     # and everywhere else on the page).
     # the square in the strategy's colour, the name in the theme's text colour (coloured text was 2.3-3.9:1)
     name = html.escape(title or run_labels([run])[run.id])
     _style(fig, f"<span style='color:{strategy_color(run.strategy)}'>■</span> {name}", height,
            margin=dict(l=10, r=10, t=44, b=10))
-    fig.update_layout(title_font_size=14)
+    # the title 6 px from the top whatever the height (a share of the height put it over a tall matrix's cells)
+    fig.update_layout(title_font_size=14, title_y=1 - 6 / height)
     fig.update_xaxes(title_text="predicted label", side="bottom", type="category")
     fig.update_yaxes(title_text="true label", autorange="reversed", type="category")
+    if len(names) > CONFUSION_MANY:  # square cells, every name (cut) upright under its column, in smaller type
+        cut = [short_name(n) for n in names]
+        ticks = dict(tickmode="array", tickvals=names, ticktext=cut, tickfont_size=10 if not written else 11)
+        fig.update_xaxes(tickangle=-90, **ticks)
+        fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top", **ticks)
+        fig.update_xaxes(constrain="domain")
     return fig
 
 

@@ -1976,3 +1976,23 @@ def test_an_upload_that_did_not_load_is_back_with_its_error_after_another_page_o
     at.switch_page("app_pages/data.py").run()
     no_problems(at)
     assert any("Using the file uploaded earlier: `stray.csv`" in i.value for i in at.info)
+
+
+def test_compare_sums_up_sixty_classes_of_two_test_texts_rather_than_listing_them(tiny_data, bertlab_home):
+    """60 classes of 2 test texts each: "Few test texts of 'class_0' (2), 'class_1' (2), ..." named all 60."""
+    from bertlab.strategies import make_config
+
+    names = [f"class_{i}" for i in range(60)]
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b60")
+    store.claim(rid, "cpu")
+    per_class = {n: {"recall": 0.5, "precision": 0.5, "f1": 0.5, "support": 2} for n in names}
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.5, "test_macro_f1": 0.5, "majority_accuracy": 1 / 60,
+                                          "label_names": names, "per_class": per_class,
+                                          "confusion": [[2 * (i == j) for j in range(60)] for i in range(60)]},
+                 costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 400, "test": 120}})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    said = next(c.value for c in at.caption if "Few test texts" in c.value)
+    assert "Few test texts (all 60 classes have 2 test texts): one text more or less" in said
+    assert "class_7" not in said

@@ -702,3 +702,26 @@ def test_the_memory_note_says_where_one_column_holds_ram_beside_gpu_memory():
     assert plots.memory_note(mixed) == ("Memory of tfidf_logreg: the RAM it added (it runs nothing on the GPU); the "
                                         "others' is the GPU memory they allocated.")
     assert plots.memory_note([run(1, "tfidf_logreg", "rss"), run(2, "full_ft", "rss")]) is None  # a CPU machine
+
+
+def test_a_confusion_matrix_of_sixty_classes_takes_a_row_with_square_cells_and_readable_names():
+    """60 classes two a row were ~320 px wide and ~2,100 px tall: ~5-px cells full of overlapping "0", the names cut
+    to "class_" and the title over the first cells."""
+    names = [f"class_{i}" for i in range(59)] + ["a rather long class name"]
+    many = make_run("head_only", "h60")
+    many.metrics |= {"label_names": names, "confusion": (2 * np.eye(60, dtype=int)).tolist()}
+    two = make_run("zero_shot", "z2")
+    assert plots.confusion_per_row([many, two]) == 1
+    fig = plots.confusion_figure(many)
+    assert 600 < fig.layout.height < 1100  # square-ish cells across the page, not 2,100 px of slivers
+    assert fig.data[0].texttemplate == ""  # no counts in cells too small for them (the hover has them)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    assert list(fig.layout.xaxis.ticktext)[-1] == "a rather lo…" and list(fig.layout.xaxis.ticktext)[0] == "class_0"
+    assert fig.layout.xaxis.tickangle == -90
+    assert fig.layout.height * (1 - fig.layout.title.y) <= 10  # the title in the top margin, clear of the cells
+    sixteen = make_run("full_ft", "f16")
+    sixteen.metrics |= {"label_names": names[:16], "confusion": np.eye(16, dtype=int).tolist()}
+    assert plots.confusion_per_row([sixteen]) == 1 and plots.confusion_figure(sixteen).data[0].texttemplate
+    # two classes: as before
+    small = plots.confusion_figure(two)
+    assert small.layout.height == 300 and small.data[0].texttemplate == "%{text}" and small.layout.xaxis.ticktext is None
