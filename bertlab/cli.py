@@ -697,12 +697,36 @@ def cmd_paired(args: argparse.Namespace) -> int:
         print(paired.no_pairs_reason(runs), file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(paired_json_rows(rows, runs), indent=2))
+        if advice := answer.text_lines(runs, metric=args.judge_by):  # on stderr, as `run --json`: stdout stays JSON
+            print("\n".join(advice), file=sys.stderr)
         return 0
     print("\n".join(paired.summary_lines(rows, runs if by_f1 else None)))  # the rows above: loaded and paired once
     if advice := answer.text_lines(runs, metric=args.judge_by):
         print("\n" + "\n".join(advice))
     return 0
+
+
+def paired_json_rows(rows: list[dict], runs: list) -> list[dict]:
+    """`paired --json`: each pair of :func:`bertlab.paired.summary_rows` with snake_case keys and fractions, as `run
+    --json` gives its runs (``a_run_id``, ``a_name`` as its ``name``, ``diff``, ``diff_ci95`` [lo, hi],
+    ``p_mcnemar``, ``p_permutation`` where judged by macro-F1, ``p_holm``), then the table's own columns as before
+    (points, "A", "p (McNemar)"...), which scripts written against them still read."""
+    from bertlab import paired
+
+    data = {r.id: paired.load_predictions(r) for r in runs}
+    names = variants.labels(runs)  # as run/runs --json name them
+    out = []
+    for r in rows:
+        a, b = data[r["a_id"]], data[r["b_id"]]
+        t = paired.compare(a["labels"], a["predictions"], b["predictions"])  # unrounded: the row has points, text
+        f1 = ({"diff_macro_f1": r["A − B (macro-F1)"], "p_permutation": r["p (macro-F1)"]}
+              if "p (macro-F1)" in r else {})
+        out.append({"a_run_id": r["a_id"], "b_run_id": r["b_id"], "a_name": names[r["a_id"]],
+                    "b_name": names[r["b_id"]], "diff": t.difference, "diff_ci95": list(t.interval), "only_a_right": t.a_only,
+                    "only_b_right": t.b_only, "p_mcnemar": t.p_value, **f1, "p_holm": r["p (Holm)"],
+                    "holm_pairs": r["holm_pairs"], **r})
+    return out
 
 
 def _logged(desc: str, quiet: bool):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
+
+import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -32,3 +35,38 @@ def test_readme_run_examples_keep_each_strategys_own_epochs():
         args = build_parser().parse_args(argv)
         bare, named = per_strategy_values("--epochs", args.epochs, int, "epochs", args.strategies)
         assert bare_value_note("--epochs", bare, "epochs", args.strategies, named) is None, shlex.join(argv)
+
+
+def _two_tfidf_runs(tiny_data) -> list[str]:
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    ids = [store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"C": c})) for c in (0.01, 16.0)]
+    assert [execute_run(store, i) for i in ids] == [SUCCEEDED] * 2
+    return ids
+
+
+def test_paired_json_gives_machine_keys_and_fractions_as_run_json_does(tiny_data, capsys):
+    """`paired --json` dumped the table's display rows ("A": "tfidf_logreg · 1e50", "A - B (points)": 2.67,
+    "95% interval (points)": "-2.5 to +7.8") where run/runs --json give run ids and fractions, and printed no
+    answer; now each pair has snake_case keys in fractions and the answer is on stderr."""
+    from bertlab.cli import main
+
+    ids = _two_tfidf_runs(tiny_data)
+    assert main(["runs", "--json"]) == 0
+    runs = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert main(["paired", *ids, "--json", "--judge-by", "accuracy"]) == 0
+    out, err = capsys.readouterr()
+    (row,) = json.loads(out)
+    a, b = runs[row["a_run_id"]], runs[row["b_run_id"]]
+    assert {row["a_run_id"], row["b_run_id"]} == set(ids) and (row["a_name"], row["b_name"]) == (a["name"], b["name"])
+    assert row["diff"] == pytest.approx(a["test_accuracy"] - b["test_accuracy"])
+    lo, hi = row["diff_ci95"]
+    assert -1 <= lo <= row["diff"] <= hi <= 1
+    assert 0 <= row["p_mcnemar"] <= 1 and "p_permutation" not in row and "p_holm" in row
+    assert "Which one to use?" in err
+    assert main(["paired", *ids, "--json", "--judge-by", "macro_f1"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert 0 <= row["p_permutation"] <= 1 and row["p_holm"] == pytest.approx(row["p_permutation"])
