@@ -877,9 +877,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
               f"({which([i for i, _ in hits])}) are unknown to its vocabulary ({UNKNOWN_WHY}): its answer there "
               "says next to nothing", file=sys.stderr)
     _cut_notes(predictor, preds, texts, which)
+    # each run as run/runs --json name it: three head_only runs at three --lr were all "head_only"
+    names = variants.labels([store.get(p.run_id) for p in preds])
 
     def json_line(p, text: str, x: dict, label: str, probs) -> str:
-        return json.dumps({**x, "run_id": p.run_id, "strategy": p.strategy, "text": text, "label": label,
+        return json.dumps({**x, "run_id": p.run_id, "name": names[p.run_id], "strategy": p.strategy, "text": text,
+                           "label": label,
                            "probabilities": dict(zip(p.label_names, map(float, probs)))}, default=str)
 
     if args.output and args.json:  # JSON lines, as --json prints them (it wrote the CSV, --json unread)
@@ -893,7 +896,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
               f"{args.output} as JSON lines", file=sys.stderr)
         return status
     if args.output:
-        rows = [{**x, "text": t, "run_id": p.run_id,
+        rows = [{**x, "text": t, "run_id": p.run_id, "name": names[p.run_id],
                  "strategy": p.strategy, "label": lab,
                  **{f"p_{n}": round(float(v), 6) for n, v in zip(p.label_names, probs)}}
                 for p in preds for t, x, lab, probs in zip(texts, extra, p.labels, p.probs)]
@@ -913,7 +916,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             if args.json:
                 print(json_line(p, text, x, label, probs))
             else:
-                print(f"{p.run_id} ({p.strategy}): {label}  [{dist}]  {text[:60]!r}")
+                print(f"{p.run_id} ({names[p.run_id]}): {label}  [{dist}]  {text[:60]!r}")
     return status
 
 
@@ -950,7 +953,7 @@ def _cut_notes(predictor, preds: list, texts: list[str], which) -> None:
               "about their start only", file=sys.stderr)
 
 
-_PREDICTED = {"row", "text", "run_id", "strategy", "label", "probabilities"}  # the output's own fields
+_PREDICTED = {"row", "text", "run_id", "name", "strategy", "label", "probabilities"}  # the output's own fields
 
 
 def texts_from_file(path: str, text_column: str | None, trained: list[str] = ()) -> tuple[list[str], list[dict],

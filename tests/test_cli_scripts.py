@@ -70,3 +70,27 @@ def test_paired_json_gives_machine_keys_and_fractions_as_run_json_does(tiny_data
     assert main(["paired", *ids, "--json", "--judge-by", "macro_f1"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert 0 <= row["p_permutation"] <= 1 and row["p_holm"] == pytest.approx(row["p_permutation"])
+
+
+def test_predict_names_each_run_as_run_json_does(tiny_data, tmp_path, capsys):
+    """`predict` labelled runs by strategy alone (`... (tfidf_logreg)`): two runs of one strategy at different
+    settings could not be told apart, and its --json / -o CSV had no `name` where run/runs --json have one."""
+    import pandas as pd
+
+    from bertlab.cli import main
+
+    ids = _two_tfidf_runs(tiny_data)
+    assert main(["runs", "--json"]) == 0
+    names = {r["run_id"]: r["name"] for r in json.loads(capsys.readouterr().out)}
+    assert sorted(names.values()) == ["tfidf_logreg (C 0.01)", "tfidf_logreg (C 16)"]
+    assert main(["predict", ",".join(ids), "a wonderful film"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"{i} ({names[i]}): " in out for i in ids)
+    assert main(["predict", ",".join(ids), "a wonderful film", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(r["run_id"], r["name"], r["strategy"]) for r in rows] == [(i, names[i], "tfidf_logreg") for i in ids]
+    table = tmp_path / "texts.csv"
+    pd.DataFrame({"text": ["a wonderful film"], "name": ["review 7"]}).to_csv(table, index=False)
+    assert main(["predict", ",".join(ids), "--file", str(table), "-o", str(tmp_path / "p.csv")]) == 0
+    got = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
+    assert list(got["name"]) == [names[i] for i in ids] and list(got["input_name"]) == ["review 7"] * 2
