@@ -360,6 +360,20 @@ def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
     return out
 
 
+def check_max_lengths(model: str, given: dict[str, int | None]) -> None:
+    """A ``--max-length`` (``given``: each strategy's, None where not given) beyond the model's position embeddings,
+    refused before any run is stored (it was stored as a failed run, exit 1); reads the model's config only.
+
+    Raises:
+        ConfigError: naming the value, the model's limit and what to use instead.
+    """
+    from bertlab.models import check_max_length
+
+    for s, n in given.items():
+        if n is not None and _uses(s, "max_length"):
+            check_max_length(model, n)
+
+
 def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
     """--label-descriptions: one sentence per class, in the data's order.
 
@@ -599,6 +613,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         resolve(args.model)  # an unreachable hub model fails here, as on the Train page, not as failed runs
     per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
+    check_max_lengths(args.model, {s: o["max_length"] for s, o in per_strategy.items()})
     data = data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits
 
@@ -1116,6 +1131,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               f"once at every size and seed; name it once (--strategies "
                               f"{' '.join(dict.fromkeys(args.strategies))}); for two settings of one, run a sweep per "
                               "setting.")
+        check_max_lengths(args.model, dict.fromkeys(args.strategies, args.max_length))
         args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits

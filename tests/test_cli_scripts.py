@@ -94,3 +94,17 @@ def test_predict_names_each_run_as_run_json_does(tiny_data, tmp_path, capsys):
     assert main(["predict", ",".join(ids), "--file", str(table), "-o", str(tmp_path / "p.csv")]) == 0
     got = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
     assert list(got["name"]) == [names[i] for i in ids] and list(got["input_name"]) == ["review 7"] * 2
+
+
+@pytest.mark.parametrize("command", [["run", "--strategies", "tfidf_logreg", "head_only"],
+                                     ["sweep", "--strategies", "tfidf_logreg", "head_only", "--sizes", "8"]])
+def test_a_max_length_beyond_the_models_positions_exits_2_with_nothing_stored(tiny_model, tiny_csv, command, capsys):
+    """`run --max-length 1024` on a 512-position model stored a failed run and exited 1 where every other bad
+    setting exits 2 with nothing stored (the tiny model has 128 positions)."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    assert main([*command, "--dataset", str(tiny_csv), "--model", tiny_model, "--max-length", "256"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "max_length 256 is beyond the model's 128 positions; use at most 128" in err
+    assert RunStore().list_runs() == []
