@@ -701,8 +701,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
     runs = [store.get(i) for i in ids]
     if len(runs) < 2:
-        print("name at least two runs (or a --batch of them) to compare", file=sys.stderr)
-        return 2
+        raise BertlabError("name at least two runs (or a --batch of them) to compare.")
     by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
     # judged as the lines are: with --json too (it ignored --judge-by, and its Holm p then told another story)
     rows = paired.summary_rows(runs, max_runs=len(runs), metric="macro_f1" if by_f1 else "accuracy")
@@ -1359,12 +1358,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     store = RunStore()
     if not args.run_ids and not args.batch:
-        print("name the runs to delete (run ids, or --batch BATCH_ID)", file=sys.stderr)
-        return 2
+        raise BertlabError("name the runs to delete (run ids, or --batch BATCH_ID).")
     if args.batch == "latest":  # it asks nothing: a batch deleted for good is named, not guessed
-        print("name the batch to delete by its id (`python -m bertlab runs` lists them), not 'latest'",
-              file=sys.stderr)
-        return 2
+        raise BertlabError("name the batch to delete by its id (`python -m bertlab runs` lists them), not 'latest'.")
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
     sizes = {i: store.disk_bytes(i) for i in ids}
     from bertlab import sweep

@@ -108,3 +108,17 @@ def test_a_max_length_beyond_the_models_positions_exits_2_with_nothing_stored(ti
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "max_length 256 is beyond the model's 128 positions; use at most 128" in err
     assert RunStore().list_runs() == []
+
+
+@pytest.mark.parametrize("argv", [["paired", "RUN"], ["delete"], ["delete", "--batch", "latest"]])
+def test_paired_and_delete_errors_read_as_every_other_error(argv, tiny_data, capsys):
+    """`paired` and `delete` printed some errors without the `error: ` every other error line starts with, so a
+    script grepping for it missed them."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    rid = RunStore().create_run(make_config("tfidf_logreg", data=tiny_data))  # one run: nothing to pair
+    assert main([rid if a == "RUN" else a for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
