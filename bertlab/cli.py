@@ -701,7 +701,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
     runs = [store.get(i) for i in ids]
     if len(runs) < 2:
-        raise BertlabError("name at least two runs (or a --batch of them) to compare.")
+        raise BertlabError(one_run_named(args, runs[0]))
     by_f1 = (args.judge_by or answer.default_metric(runs)) == "macro_f1"
     # judged as the lines are: with --json too (it ignored --judge-by, and its Holm p then told another story)
     rows = paired.summary_rows(runs, max_runs=len(runs), metric="macro_f1" if by_f1 else "accuracy")
@@ -719,6 +719,18 @@ def cmd_paired(args: argparse.Namespace) -> int:
     if advice := answer.text_lines(runs, metric=args.judge_by):
         print("\n" + "\n".join(advice))
     return 0
+
+
+def one_run_named(args: argparse.Namespace, run) -> str:
+    """Why `paired` has one run to compare (it said "name at least two runs" where two were named): the same run
+    named twice, or a batch of one run."""
+    if len(args.run_ids or ()) >= 2:
+        return (f"{' and '.join(args.run_ids)} name the same run ({run.id}) twice: name two different runs to "
+                "compare.")
+    if args.batch and not args.run_ids:
+        return (f"batch {run.batch_id} has one run ({run.id}), nothing to compare it with: name another run beside "
+                f"it (`python -m bertlab paired {run.id} RUN_ID`).")
+    return "name at least two runs (or a --batch of them) to compare."
 
 
 def paired_json_rows(rows: list[dict], runs: list) -> list[dict]:

@@ -122,3 +122,19 @@ def test_paired_and_delete_errors_read_as_every_other_error(argv, tiny_data, cap
     assert main([rid if a == "RUN" else a for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+def test_paired_says_the_same_run_was_named_twice_or_the_batch_has_one(tiny_data, capsys):
+    """`paired X X` said "name at least two runs" to someone who had named two; a batch of one run the same."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), "b-one")
+    assert main(["paired", rid, rid[-4:]]) == 2
+    assert capsys.readouterr().err == (f"error: {rid} and {rid[-4:]} name the same run ({rid}) twice: name two "
+                                       "different runs to compare.\n")
+    assert main(["paired", "--batch", "b-one"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: batch b-one has one run ({rid}), nothing to compare it with") and "two runs" not in err
