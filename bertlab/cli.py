@@ -817,15 +817,28 @@ def cmd_runs(args: argparse.Namespace) -> int:
             data.setdefault(r.batch_id, []).append(run_dataset(r))
             statuses.setdefault(r.batch_id, []).append(r.status)
         undone = undone_batches(runs)
+        undone_words = {b: stopped_words([r.status for r in runs if r.batch_id == b]) for b in undone}
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first"
-              + (" not all cancelled" if undone else "") + "):")
+              + (" not all cancelled" if undone else "")
+              + (" or interrupted" if any(w != "all cancelled" for w in undone_words.values()) else "") + "):")
         for b, names in list(batches.items())[:5]:
             # runs that failed, were cancelled or interrupted, as the app's batch titles say (a failed run's batch
             # read like one that all went well)
             stopped = [f"{n} {s}" for s in ("cancelled", "failed", "interrupted") if (n := statuses[b].count(s))]
             print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))})"
-                  + ("  all cancelled" if b in undone else f"  {', '.join(stopped)}" if stopped else ""))
+                  + (f"  {undone_words[b]}" if b in undone else f"  {', '.join(stopped)}" if stopped else ""))
     return 0
+
+
+def stopped_words(statuses: list[str]) -> str:
+    """A batch whose every run was cancelled or interrupted, as `runs` says it: 'all cancelled', 'all interrupted',
+    or how many of each ('1 interrupted, 1 cancelled' read "all cancelled": a run Ctrl-C stopped mid-training)."""
+    from bertlab.store import CANCELLED, INTERRUPTED
+
+    n = {s: statuses.count(s) for s in (INTERRUPTED, CANCELLED) if s in statuses}
+    if len(n) == 1:
+        return f"all {next(iter(n))}"
+    return ", ".join(f"{k} {s}" for s, k in n.items())
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

@@ -138,3 +138,24 @@ def test_paired_says_the_same_run_was_named_twice_or_the_batch_has_one(tiny_data
     assert main(["paired", "--batch", "b-one"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: batch b-one has one run ({rid}), nothing to compare it with") and "two runs" not in err
+
+
+def test_runs_says_a_batch_stopped_by_ctrl_c_was_interrupted_not_all_cancelled(tiny_data, capsys):
+    """`run` stopped by Ctrl-C marks the run in training interrupted and cancels the rest; `runs` then said the batch
+    was "all cancelled"."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    trained, queued = (store.create_run(make_config(s, data=tiny_data), "b-stopped") for s in ("tfidf_logreg",
+                                                                                                "zero_shot"))
+    store.claim(trained, "cpu")
+    store.mark_interrupted(reason="Ctrl-C while this run was training")
+    store.request_cancel(queued)
+    assert [store.get(i).status for i in (trained, queued)] == ["interrupted", "cancelled"]
+    assert main(["runs"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.strip().startswith("b-stopped"))
+    assert line.endswith("1 interrupted, 1 cancelled") and "all cancelled" not in line
+    assert "`--batch latest` for the first not all cancelled or interrupted):" in out
