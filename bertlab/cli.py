@@ -44,6 +44,8 @@ HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, 
 
 
 DEFAULT_REPORT = "bertlab-report.html"
+QUIET_HELP = ("no progress bar or line per run on stderr (--json keeps them there: stdout stays JSON, a script still "
+              "sees the runs going)")
 
 
 def _whole(v: str) -> int:
@@ -782,8 +784,8 @@ def _stored_time(costs: dict | None) -> str:
 
 def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
     for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
-        ended = _logged(f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", args.json)
-        with tqdm(total=100, desc=f"{cfg.strategy:10s}", unit="%", disable=args.json or None,
+        ended = _logged(f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", args.quiet)  # --json too: on stderr
+        with tqdm(total=100, desc=f"{cfg.strategy:10s}", unit="%", disable=args.quiet or None,
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}", file=sys.stderr) as bar:
             def progress(p: float, phase: str) -> None:
                 bar.n = round(100 * p)
@@ -1141,7 +1143,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         # its own plan stands: options that would make another one were taken and dropped without a word
         # every option of the plan (all but what to do with it: list, dry run, outputs, how to judge)
         given = _options_given(args, ("sweep_id", "list", "delete", "dry_run", "no_run", "html", "png", "json",
-                                      "judge_by"))
+                                      "judge_by", "quiet"))
         if given:
             print(f"note: {', '.join(given)} ignored: --sweep-id resumes that sweep as it was planned (its "
                   "strategies, sizes, seeds, data, model and training settings); for another plan, start a sweep "
@@ -1210,7 +1212,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not args.no_run:
         ids = waiting + [store.create_run(c, sweep_id) for c in todo]
         try:
-            _run_points(store, ids, args.json)
+            _run_points(store, ids, args.quiet)  # --json too: the progress is on stderr, stdout stays JSON
         except KeyboardInterrupt as e:
             how, code = _stopped(e)
             store.mark_interrupted(reason=f"{how} while this run was training")
@@ -1459,6 +1461,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--html", help="also write the learning-curve plot to this HTML file")
     sw.add_argument("--png", help="also write the plot as PNG (kaleido, or Playwright with a Chromium)")
     sw.add_argument("--json", action="store_true")
+    sw.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     sw.add_argument("--judge-by", choices=("accuracy", "macro_f1"), help=JUDGE_BY_HELP.replace(
         "the answer ('Which one to use?') judges", "the curves and 'Which one to use at each size?' judge"))
     sw.set_defaults(fn=cmd_sweep)
@@ -1562,6 +1565,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--hub-config", metavar="CONFIG", help="a hub dataset's config (subset), e.g. sst2 of glue")
     r.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    r.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
                    help=JUDGE_BY_HELP)
     r.set_defaults(fn=cmd_run)

@@ -159,3 +159,21 @@ def test_runs_says_a_batch_stopped_by_ctrl_c_was_interrupted_not_all_cancelled(t
     line = next(x for x in out.splitlines() if x.strip().startswith("b-stopped"))
     assert line.endswith("1 interrupted, 1 cancelled") and "all cancelled" not in line
     assert "`--batch latest` for the first not all cancelled or interrupted):" in out
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--sizes", "8", "--seeds", "0"]])
+def test_json_keeps_the_progress_lines_on_stderr_and_quiet_drops_them(tiny_csv, command, capsys):
+    """`run --json` and `sweep --json` switched the per-run progress off, so a script watching stderr saw nothing
+    for the whole training; now they stay on stderr (stdout is JSON alone) and --quiet is the way to silence."""
+    from bertlab.cli import main
+
+    argv = [*command, "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--json"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert re.search(r"^\[1/1\] tfidf_logreg .*: started$", err, flags=re.M)
+    assert re.search(r"^\[1/1\] tfidf_logreg .*: succeeded after [\d.]+ s$", err, flags=re.M)
+    assert main([*argv, "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert "[1/1]" not in err
