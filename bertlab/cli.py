@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -131,6 +132,24 @@ def output_file(path: str | Path, what: str = "output") -> Path:
     if not p.parent.is_dir():
         raise BertlabError(f"cannot write {what} {str(path)!r}: the folder {str(p.parent)!r} does not exist.")
     return p
+
+
+@contextlib.contextmanager
+def writing(path: str | Path, what: str = "output"):
+    """Turn an OS error while writing ``path`` into :func:`output_file`'s words (``report -o /proc/x.html``: a folder
+    that exists but takes no files gave "error: [Errno 2] No such file or directory: '/proc/x.html'").
+
+    Raises:
+        BertlabError: naming the file, what it is and why it cannot be written.
+    """
+    try:
+        yield
+    except BrokenPipeError:  # `--csv /dev/stdout | head`: the reader has what it wanted (main's exit 141)
+        raise
+    except OSError as e:
+        why = (e.strerror or str(e)).rstrip(".")
+        raise BertlabError(f"cannot write {what} {str(path)!r}: {why[:1].lower() + why[1:]}; give a file in a "
+                           "folder you can write to.") from None
 
 
 def write_csv(path: str | Path, text: str) -> None:
@@ -1346,13 +1365,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     if output is not None:
         html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep,
                                  project_to=args.project_to, judge_by=args.judge_by)
-        output.write_text(html, encoding="utf-8")
+        with writing(args.output, "report"):
+            output.write_text(html, encoding="utf-8")
         print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if args.csv:
-        write_csv(csv_out, report.results_csv(store, ids, prices))
+        with writing(args.csv, "CSV"):
+            write_csv(csv_out, report.results_csv(store, ids, prices))
         print(f"wrote {args.csv}", file=sys.stderr)
     if preds_out is not None:
-        write_csv(preds_out, report.predictions_csv(store, ids))
+        with writing(args.predictions, "CSV of predictions"):
+            write_csv(preds_out, report.predictions_csv(store, ids))
         print(f"wrote {args.predictions}", file=sys.stderr)
         # one test set a file: the runs of another were left out without a word (a rotten_tomatoes run beside a
         # tweets one)

@@ -177,3 +177,24 @@ def test_json_keeps_the_progress_lines_on_stderr_and_quiet_drops_them(tiny_csv, 
     out, err = capsys.readouterr()
     json.loads(out)
     assert "[1/1]" not in err
+
+
+@pytest.mark.parametrize("flag", ["-o", "--csv", "--predictions"])
+def test_report_into_a_folder_that_takes_no_files_says_so_as_other_output_errors(tiny_data, tmp_path, flag,
+                                                                                  monkeypatch, capsys):
+    """`report -o /proc/x.html` printed the OS's own "error: [Errno 2] No such file or directory: '/proc/x.html'";
+    now it reads as a folder that does not exist does (`cannot write report '...': ...`)."""
+    from bertlab.cli import main
+
+    ids = _two_tfidf_runs(tiny_data)
+    target = str(tmp_path / "x.out")
+
+    def refuse(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory")  # /proc: a folder that takes no new file
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    assert main(["report", *ids, flag, target]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write ") and f" {target!r}: no such file or directory; " in err
+    assert "Errno" not in err
