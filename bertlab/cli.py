@@ -1259,7 +1259,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
     if args.json:  # with the answer at each size ("which one to use"), as fields and as the table words it
         picks = answer.sweep_rows(rows, store.get, metric)
-        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": _points_json(rows, spec), "curves": agg,
+        print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": _points_json(rows, spec),
+                          "curves": _curves_json(agg),
                           "answers": [{"size": r["size"], "n_train": r["n labelled"], "best": r["most accurate"],
                                        "best_score": r["accuracy"], "pick": r["pick"], "pick_score": r["pick accuracy"],
                                        "p": r["p"], "seeds_compared": r["seeds"], "why": t["why"]}
@@ -1292,6 +1293,16 @@ def _points_json(rows: list[dict], spec) -> list[dict]:
                 point[key] = val
         out.append(point)
     return out
+
+
+CURVE_NAMES = {"majority": "majority_accuracy", "majority_f1": "majority_macro_f1"}  # the points' names
+
+
+def _curves_json(agg: list[dict]) -> list[dict]:
+    """``sweep --json``'s curves in its points' words: ``n_train`` a whole number (the seeds' mean was 32.0 beside a
+    point's 32), ``majority_accuracy`` and ``majority_macro_f1`` (they were ``majority`` and ``majority_f1``)."""
+    return [{CURVE_NAMES.get(k, k): round(v) if k == "n_train" and v is not None else v for k, v in a.items()}
+            for a in agg]
 
 
 def _sweep_status(rows: list[dict], sweep_id: str) -> int:

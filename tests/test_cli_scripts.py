@@ -198,3 +198,17 @@ def test_report_into_a_folder_that_takes_no_files_says_so_as_other_output_errors
     err = capsys.readouterr().err
     assert err.startswith("error: cannot write ") and f" {target!r}: no such file or directory; " in err
     assert "Errno" not in err
+
+
+def test_sweep_json_curves_name_and_count_as_its_points_do(tiny_csv, capsys):
+    """`sweep --json`'s curves gave `n_train` as a float (32.0) where its points gave 32, and said `majority` where
+    the points say `majority_accuracy`."""
+    from bertlab.cli import main
+
+    assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--sizes", "8", "--seeds", "0",
+                 "1", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (curve,) = out["curves"]
+    assert {p["n_train"] for p in out["points"]} == {8} and curve["n_train"] == 8 and type(curve["n_train"]) is int
+    assert curve["majority_accuracy"] == pytest.approx(sum(p["majority_accuracy"] for p in out["points"]) / 2)
+    assert "majority" not in curve and "majority_f1" not in curve and "majority_macro_f1" in curve
