@@ -317,6 +317,8 @@ def results(runs: list, drawn: list | None = None) -> None:
     devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,
                                                   precision_text(r.costs.get("precision"))) if x)
                       for r in done} - {""})  # as results_frame
+    # a device bare of precision (tfidf_logreg runs no network) beside the same one with it: said once
+    devices = [d for d in devices if not any(e.startswith(d + " · ") for e in devices)]
     if devices:
         st.caption(f"Device: {'; '.join(devices)}.")
     if note := plots.memory_note(done):

@@ -298,7 +298,9 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         costs = {**out.costs, "total_seconds": wall + out.costs.get("cache_saved_seconds", 0.0), "wall_seconds": wall,
                  "peak_memory_bytes": mem.peak, "peak_memory_of": "cuda" if memory_of == "cuda" else "rss",
                  **({"memory_first_in_process": True} if first_here and memory_of != "cuda" else {}),
-                 "device": device.name, "precision": str(dtype).replace("torch.", "") if dtype else "fp32"}
+                 "device": device.name,
+                 # no network, no precision (tfidf_logreg: the Results CSV said bf16 for scikit-learn, a review)
+                 "precision": (str(dtype).replace("torch.", "") if dtype else "fp32") if strategy.uses_device else None}
         ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths))
         metrics = {
             "test_accuracy": out.test["accuracy"], "test_accuracy_ci95": out.test.get("accuracy_ci95"),
