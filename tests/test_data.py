@@ -703,3 +703,31 @@ def test_a_folders_files_keep_their_own_split_column(tmp_path):
     # with no test part the split is drawn, and the files' column is still theirs
     (folder / "test.csv").unlink()
     assert load_file(folder, label_column="split").label_names == ["A", "B"]
+
+
+def test_test_texts_differing_from_training_texts_only_by_punctuation_are_counted():
+    # a reviewer's file: 300 texts, then 100 of them again with "!" appended; 33 of 80 test texts had a training
+    # twin and nothing said so (case and spacing variants are dropped as duplicates, these were not even counted)
+    texts = [f"great film, loved it #{i} so" for i in range(300)]
+    labels = [i % 2 for i in range(300)]
+    ds = build_dataset(texts + [t + "!" for t in texts[:100]], labels + labels[:100], "x")
+    sp = split_dataset(ds, seed=0)
+    twins = sum(t.rstrip("!") in {u.rstrip("!") for u in sp.train.texts} for t in sp.test.texts)
+    assert twins > 0
+    near = [n for n in sp.notes if "only by punctuation or symbols" in n]
+    assert len(near) == 1 and near[0].startswith(f"{twins:,} of {len(sp.test):,} test texts differ from a training "
+                                                 "text only by punctuation or symbols")
+    clean = split_dataset(build_dataset(texts, labels, "x"), seed=0)
+    assert not any("punctuation" in n for n in clean.notes)
+
+
+def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
+    from bertlab.data.dataset import near_key
+
+    marks = ["!!!", "???", "😀", "😢", ":-)", ":-("]
+    assert len({near_key(t) for t in marks}) == len(marks)
+    assert near_key("Great film, loved it!") == near_key("great  film loved it") == "great film loved it"
+    texts = marks * 2 + [f"text {i}" for i in range(30)]
+    ds = build_dataset(texts, [i % 2 for i in range(len(texts))], "x")
+    sp = split_dataset(ds, seed=0)
+    assert not any("punctuation" in n for n in sp.notes)
