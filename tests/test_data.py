@@ -731,3 +731,41 @@ def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
     ds = build_dataset(texts, [i % 2 for i in range(len(texts))], "x")
     sp = split_dataset(ds, seed=0)
     assert not any("punctuation" in n for n in sp.notes)
+
+
+def _many_classes_csv(tmp_path, n_classes=250, per=4):
+    rows = [f"a note about subject {c} number {i},c{c}" for c in range(n_classes) for i in range(per)]
+    path = tmp_path / "many.csv"
+    path.write_text("text,topic\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_more_than_200_classes_load_from_a_label_column_named_explicitly(tmp_path):
+    # a reviewer's 250 topics were refused even with --label-column topic; a detected column still is
+    path = _many_classes_csv(tmp_path)
+    ds = load_file(path, label_column="topic")
+    assert len(ds.label_names) == 250 and len(ds) == 1000
+    assert ("the label column has 250 classes, more than the 200 bertlab takes from a column it detects (this one "
+            "was chosen as the label column): 4.0 texts per class on average leave about 0.8 per class in the test "
+            "set (fewer under a test cap), too few for a class's own scores to mean much") in ds.notes
+    sp = load_splits(DataConfig(source="file", name=str(path), label_column="topic", train_size=None,
+                                val_size=None, test_size=None))
+    assert len(sp.label_names) == 250 and len(set(sp.train.labels)) == 250
+    with pytest.raises(DataError, match="bertlab supports up to 200 classes"):
+        build_dataset(ds.texts, [ds.label_names[y] for y in ds.labels], "x")  # not named: refused, as before
+    few = load_file(_many_classes_csv(tmp_path, n_classes=20), label_column="topic")
+    assert not any("classes, more than" in n for n in few.notes)
+
+
+def test_a_hub_label_column_detected_for_a_test_split_is_still_capped(monkeypatch):
+    """load_hub with a test split detects the label column itself and passes it on: that is not the user's naming."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    d = {part: datasets.Dataset.from_dict({"sentence": [f"a {part} note about subject {i}" for i in range(1000)],
+                                           "label": [f"c{i % 250}" for i in range(1000)]}) for part in ("train", "test")}
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: d[split])
+    with pytest.raises(DataError, match="bertlab supports up to 200 classes"):
+        hub.load_hub("someone/topics", test_split="test")
+    assert len(hub.load_hub("someone/topics", label_column="label", test_split="test").label_names) == 250

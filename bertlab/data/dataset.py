@@ -267,6 +267,7 @@ def build_dataset(
     split_source: str | None = None,
     row_ids: list[object] | None = None,
     row_id_name: str = "row",
+    max_classes: int | None = MAX_CLASSES,
 ) -> TextDataset:
     """Clean raw columns into a :class:`TextDataset`, recording every change in ``notes``.
 
@@ -277,6 +278,8 @@ def build_dataset(
     they came from in messages (default: that column of a file); a text in two parts is kept in
     the test part first, then validation, so a fixed test set loses nothing to its copies in train. ``row_ids``:
     each row's identifier in its table (kept beside its text, as strings, under the header ``row_id_name``).
+    ``max_classes``: the most classes taken (None: any number, for a label column the user named; more than
+    :data:`MAX_CLASSES` then gets a note on how few test texts each class has).
 
     Raises:
         DataError: no usable rows, fewer than 2 classes, or too many classes; ``parts`` naming no part, or no test
@@ -447,11 +450,17 @@ def build_dataset(
             f"dataset {name!r} has only one class ({present[0]!r}) after cleaning: "
             "a classifier needs at least 2 classes. Check the label column."
         )
-    if len(present) > MAX_CLASSES:
+    if max_classes is not None and len(present) > max_classes:
         raise DataError(
-            f"the label column has {len(present):,} distinct values; bertlab supports up to {MAX_CLASSES} classes. "
+            f"the label column has {len(present):,} distinct values; bertlab supports up to {max_classes} classes. "
             "Is it really the label column (not an id or a text column)? Choose another label column."
         )
+    if len(present) > MAX_CLASSES:  # named by the user: taken, with what it costs the test set
+        per = len(keep_t) / len(present)
+        notes.append(f"the label column has {len(present):,} classes, more than the {MAX_CLASSES:,} bertlab takes "
+                     f"from a column it detects (this one was chosen as the label column): {per:,.1f} texts per class on "
+                     f"average leave about {per * TEST_FRACTION:,.1f} per class in the test set (fewer under a test "
+                     "cap), too few for a class's own scores to mean much")
     if parts is not None:
         source = split_source or f"the file's own split (column {split_column!r})"
         n_part = Counter(keep_p)

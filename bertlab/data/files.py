@@ -634,13 +634,17 @@ def _kind(col: pd.Series) -> str:
 def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = None,
                        label_column: str | None = None, notes: list[str] | None = None,
                        split_column: str | None = None, parts: list[str] | None = None,
-                       split_source: str | None = None, number_rows: bool = True) -> TextDataset:
+                       split_source: str | None = None, number_rows: bool = True,
+                       label_named: bool | None = None) -> TextDataset:
     """Turn a parsed table into a cleaned :class:`TextDataset`; ``split_column``: the column holding the table's
     own split (train / validation / test per row), or ``parts``, that split given row by row (``split_source``
     saying where from), else the split is drawn later. Each text keeps where it came from (``row_ids``): its id
     column's value where the table has one (:func:`detect_id_column`), else (``number_rows``) its row number
-    counting from 1 after the header."""
+    counting from 1 after the header. ``label_named``: whether the user named the label column (default: whether
+    ``label_column`` is given); a named one may hold more than :data:`MAX_CLASSES` classes, a detected one not."""
     text, label = detect_columns(df, text_column, label_column)
+    if label_named is None:
+        label_named = label_column is not None
     if split_column is not None:
         if split_column not in df.columns:
             raise DataError(f"split column {split_column!r} is not in the file; its columns are "
@@ -671,7 +675,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                                    + (f", split column {split_column!r}" if split_column else ""),
                        parts=df[split_column].tolist() if split_column is not None else parts,
                        split_column=split_column or "split", split_source=split_source,
-                       row_ids=row_ids, row_id_name=row_id_name)
+                       row_ids=row_ids, row_id_name=row_id_name, max_classes=None if label_named else MAX_CLASSES)
     ds.notes = list(notes or []) + ds.notes
     ds.label_descriptions = list(ds.label_names)
     ds.columns = (text, label)

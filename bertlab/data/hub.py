@@ -118,6 +118,7 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
         DataError: as ``hub_table``, or column problems; a test split without labels.
     """
     t = hub_table(name, split, config)
+    label_named = label_column is not None  # (a test split's detection fills label_column in below)
     frame, parts, source = t.frame.copy(), None, None
     counts = dict(t.unlabelled)
     if test_split:
@@ -141,7 +142,7 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
                             "empty to draw one, or name a labelled split (often 'validation').")
     # Rows keep the hub's id column where it has one; numbers in a table of two splits would name no row.
     ds = dataset_from_table(frame, name, text_column, label_column, parts=parts, split_source=source,
-                            number_rows=False)
+                            number_rows=False, label_named=label_named)
     if test_split:
         ds.description += f", test split {test_split!r}"
     # The -1 count of the label column used (given, or the only ClassLabel column; else the largest count).
