@@ -769,3 +769,24 @@ def test_a_hub_label_column_detected_for_a_test_split_is_still_capped(monkeypatc
     with pytest.raises(DataError, match="bertlab supports up to 200 classes"):
         hub.load_hub("someone/topics", test_split="test")
     assert len(hub.load_hub("someone/topics", label_column="label", test_split="test").label_names) == 250
+
+
+@pytest.mark.parametrize("header, row", [("review,verdict", "{t},positive"),
+                                         ("review,sentiment_label,note", "{t},positive,"),
+                                         ("review,Label ,source", "{t},positive,web")])
+def test_a_file_of_one_class_says_so_before_any_label_column_is_named(tmp_path, header, row):
+    # a reviewer's one-class file got "no label column found among [...]; set it explicitly", and only after
+    # --label-column the real problem, one class
+    texts, _ = make_texts(15)
+    path = tmp_path / "oneclass.csv"
+    path.write_text(header + "\n" + "\n".join(row.format(t=t.replace(",", " ")) for t in texts) + "\n")
+    with pytest.raises(DataError, match=r"^dataset 'oneclass.csv' has only one class \('positive'\) after cleaning"):
+        load_file(path)
+
+
+def test_one_valued_columns_named_like_no_label_are_still_not_taken_for_one(tmp_path):
+    texts, _ = make_texts(15)
+    path = tmp_path / "two.csv"
+    path.write_text("review,source,lang\n" + "\n".join(f"{t.replace(',', ' ')},web,en" for t in texts) + "\n")
+    with pytest.raises(DataError, match="no label column found among"):
+        load_file(path)

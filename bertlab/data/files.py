@@ -581,6 +581,12 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         cands = [c for c in flat if 2 <= df[c].nunique(dropna=True) <= MAX_CLASSES]
         if len(cands) > 1 and (split := detect_split_column(df[cands])) is not None:
             cands.remove(split)  # train/test is where a row goes, not what it is
+        if not cands:  # a file of one class: its label column (one named like a label, 'sentiment_label', or the
+            # only other column) holds one value; taken, so that loading says "has only one class ('positive')", not
+            # that no label column was found (a label column named exactly so is taken above, whatever it holds)
+            one = [c for c in flat if df[c].nunique(dropna=True) == 1]
+            named = [c for c in one if _name_tokens(c) & set(LABEL_NAMES)]
+            cands = named if len(named) == 1 else one if flat == one and len(one) == 1 else []
         if not cands:
             raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
                                     "values); set it explicitly.", "label")
