@@ -368,3 +368,33 @@ def test_a_fine_tuning_run_of_a_few_optimizer_steps_says_its_score_means_little(
         assert execute_run(store, rid) == SUCCEEDED
     assert any(n.startswith("only ") and "optimizer step" in n for n in store.get(few).notes)
     assert not any("optimizer step" in n for n in store.get(enough).notes)
+
+
+def test_cut_texts_are_counted_in_every_part_the_run_reads_in_one_number_format(tiny_model):
+    """A review: head_only said '210 of 210 training texts ... were cut' (its validation and test texts were cut
+    too, unsaid) and 'median 1136 tokens, longest 1,139' wrote its two numbers two ways."""
+    from bertlab.runner import truncation_note
+
+    long, short = "word " * 40, "hi"
+    note = truncation_note(tiny_model, [], 10, lengths=[1136] * 5 + [1139],
+                           more={"validation": [long, short], "test": [long, short]})
+    assert note.startswith("6 of 6 training texts (100%) are longer than max_length 10 tokens and were cut to it, "
+                           "as were 1 of 2 validation and 1 of 2 test texts (median 1,136 tokens, longest 1,139); ")
+    # a part with nothing cut is not named; nothing cut anywhere: no note
+    assert ", as were 1 of 2 test texts (" in truncation_note(tiny_model, [], 10, lengths=[50, 5],
+                                                               more={"validation": [short], "test": [long, short]})
+    assert truncation_note(tiny_model, [], 10, lengths=[5], more={"validation": [short], "test": [short]}) is None
+
+
+def test_a_training_run_counts_its_cut_validation_and_test_texts_too(tiny_model, tiny_data):
+    from bertlab.data import load_splits
+
+    splits = load_splits(tiny_data)
+    test = classification_report([0, 1], [0, 1], splits.label_names)
+    cfg = make_config("head_only", model=tiny_model, data=tiny_data, max_length=8)
+    cut = [n for n in outcome_notes(cfg, get_strategy("head_only"), splits, test) if "were cut" in n]
+    sizes = splits.sizes()
+    assert len(cut) == 1 and cut[0].startswith(
+        f"{sizes['train']:,} of {sizes['train']:,} training texts (100%) are longer than max_length 8 tokens and were "
+        f"cut to it, as were {sizes['validation']:,} of {sizes['validation']:,} validation and {sizes['test']:,} of "
+        f"{sizes['test']:,} test texts (median ")
