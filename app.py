@@ -65,6 +65,7 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
 
 def _queue_panel() -> None:
     """Running and queued runs with progress (from the job manager's snapshot and the store)."""
+    common.manager().sweep_orphans()  # a killed CLI's runs leave this panel and Compare at the same refresh
     snap = common.manager().snapshot()
     st.markdown("**Job queue**")
     # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.

@@ -942,6 +942,7 @@ def live_curves(run_ids: list[str]) -> None:
 def live(run_ids: list[str], refreshing: bool) -> None:
     """Everything that changes while runs train; re-run every REFRESH_S seconds while any is active."""
     s = common.store()
+    common.manager().sweep_orphans()  # a killed CLI's run: interrupted now, not when this server's run ends
     runs = [r for r in (s.get(i) for i in run_ids) if r is not None]
     runs.sort(key=lambda r: r.created)
     done = [r for r in runs if r.status == "succeeded"]
@@ -1001,6 +1002,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
 
 
 st.title("Compare")
+common.manager().sweep_orphans()  # before "busy" is read: a killed CLI's run is no longer running
 all_runs = common.store().list_runs(limit=common.RUNS_LISTED)
 older = len(all_runs) == common.RUNS_LISTED  # the oldest batch listed is whole, never cut (a review: 300 runs in, a
 if older:  # batch showed 10 of its 11 runs and the oldest batch was gone, without a word)

@@ -51,6 +51,7 @@ class JobManager:
         self._progress = (0.0, "")
         self._last_error: str | None = None
         self._queued: list[str] = []
+        self._last_sweep = time.monotonic()
         self.interrupted = self.store.mark_interrupted()
         if resume:
             # Runs queued by another live process (a CLI sharing the data directory) are its to run: taking
@@ -93,6 +94,12 @@ class JobManager:
             return JobSnapshot(self._running, self._progress[0], self._progress[1], tuple(self._queued),
                                self._thread.is_alive(), self._last_error)
 
+    def sweep_orphans(self) -> None:
+        """Mark runs whose training process died (a CLI killed mid-run) interrupted, and take over the runs it
+        had queued. Cheap (a read; a write only when something is found), so pages call it at each refresh: the
+        worker itself looks only while idle, between runs and every ORPHAN_CHECK_S while it trains."""
+        self._sweep_orphans()
+
     def is_busy(self) -> bool:
         s = self.snapshot()
         return bool(s.running or s.queued)
@@ -115,6 +122,12 @@ class JobManager:
     def _set_progress(self, progress: float, phase: str) -> None:
         with self._lock:
             self._progress = (progress, phase)
+        # While a run trains (minutes to hours) a killed CLI's run must not stay "running", nor its queued runs
+        # wait for nobody: look now and then from the worker too, not only while idle.
+        now = time.monotonic()
+        if now - self._last_sweep >= ORPHAN_CHECK_S:
+            self._last_sweep = now
+            self._sweep_orphans()
 
     def _loop(self) -> None:
         while True:

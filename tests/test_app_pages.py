@@ -909,6 +909,36 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
         cli.wait()
 
 
+def test_a_killed_cli_run_is_interrupted_on_compare_while_this_server_trains(tiny_data, bertlab_home, monkeypatch):
+    """kill -9 of a CLI run sharing the data directory: Compare showed it "running" with a Cancel button, and its
+    next run "queued: starts when the runs before it finish", until this server's own run ended (its worker looks
+    for dead processes' runs only while idle), while the sidebar had already dropped them."""
+    import socket
+
+    from bertlab import jobs
+    from bertlab.store import INTERRUPTED, ORPHANED
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(jobs, "ORPHAN_CHECK_S", 3600.0)  # as a worker busy with a long run: it does not look
+    at = app_on("app_pages/data.py")  # this home's manager exists before the CLI dies
+    store = RunStore(bertlab_home)
+    dead = f"{socket.gethostname()}:999999999:1"  # the killed CLI
+    rid = store.create_run(make_config("full_ft", data=tiny_data), batch_id="b-cli")
+    store.claim(rid, "cpu")
+    store.update(rid, progress=0.3, phase="train", owner=dead)
+    nxt = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-cli")
+    store.update(nxt, owner=dead)
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.get(rid).status == INTERRUPTED
+    assert any(ORPHANED in e.value for e in at.error), [e.value for e in at.error]
+    assert not [b for b in at.button if b.key == f"cancel_{rid}"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "starts when the runs before it finish" not in captions, captions
+    assert store.get(nxt).owner != dead  # this server took it over: it trains it
+    wait_done(bertlab_home)
+
+
 def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_data, bertlab_home):
     from bertlab.models import pick_device
     from bertlab.runner import execute_run
