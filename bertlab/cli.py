@@ -1445,8 +1445,46 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cancel(args: argparse.Namespace) -> int:
+    """Cancel queued runs and stop running ones (:meth:`RunStore.request_cancel`): the CLI could only say "cancel
+    them first" when asked to delete one, and had no way to."""
+    from bertlab import report
+    from bertlab.store import ACTIVE, CANCELLED, RUNNING, RunStore
+
+    store = RunStore()
+    if not args.run_ids and not args.batch:
+        print("name the runs to cancel (run ids, or --batch BATCH_ID)", file=sys.stderr)
+        return 2
+    if args.batch == "latest":  # the newest launch may be someone else's on a shared data directory
+        print("name the batch to cancel by its id (`python -m bertlab runs` lists them), not 'latest'",
+              file=sys.stderr)
+        return 2
+    runs = [store.get(i) for i in report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)]
+    active = [r for r in runs if r is not None and r.status in ACTIVE]
+    # the queued first: none of them may start while the running ones are stopped
+    for r in sorted(active, key=lambda r: r.status == RUNNING):
+        now = store.request_cancel(r.id)
+        if now == CANCELLED:
+            print(f"cancelled {r.strategy} · {r.id}")
+        elif now == RUNNING:
+            print(f"stopping {r.strategy} · {r.id} (its process stops it within a training step; it is then "
+                  "'cancelled', its curves so far kept)")
+        else:  # it ended meanwhile
+            print(f"{r.strategy} · {r.id} had already ended: {now}")
+    ended = [r for r in runs if r is not None and r not in active]
+    if not active:
+        print("nothing to cancel: " + ("none of them is" if len(runs) > 1 else "it is not")
+              + " queued or running", file=sys.stderr)
+        return 1
+    if ended and args.run_ids:  # a run named by its id that had ended: not what the user thought
+        print(f"left {len(ended)} that had already ended: "
+              + ", ".join(f"{r.id} ({r.status})" for r in ended), file=sys.stderr)
+        return 1
+    return 0
+
+
 def add_extra_commands(sub) -> None:
-    """The sweep, report and export subcommands."""
+    """The sweep, report, delete, cancel and export subcommands."""
     sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
     sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path (or a dataset folder of train/validation/test files), or hub:<name>")
     sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"],
@@ -1524,6 +1562,10 @@ def add_extra_commands(sub) -> None:
     de.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
     de.add_argument("--batch", help="every run of this batch id (it asks nothing: name the batch, not 'latest')")
     de.set_defaults(fn=cmd_delete)
+    ca = sub.add_parser("cancel", help="cancel queued runs and stop running ones (the app's Cancel)")
+    ca.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
+    ca.add_argument("--batch", help="every queued or running run of this batch id (name it, not 'latest')")
+    ca.set_defaults(fn=cmd_cancel)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,

@@ -860,6 +860,40 @@ def test_runs_are_deleted_to_free_space_from_the_cli_but_never_while_queued_or_r
     assert main(["delete"]) == 2 and "name the runs to delete" in capsys.readouterr().err
 
 
+def test_cli_cancels_queued_and_running_runs(tiny_data, capsys):
+    """`delete` said "cancel them first" of a queued run, and the CLI had no way to: `cancel` is the app's Cancel."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    store = RunStore()
+    waiting = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-c")
+    training = store.create_run(make_config("full_ft", data=tiny_data), batch_id="b-c")
+    orphan = store.create_run(make_config("head_only", data=tiny_data), batch_id="b-c")
+    done = store.create_run(make_config("zero_shot", data=tiny_data), batch_id="b-c")
+    store.finish(done, SUCCEEDED)
+    for rid in (training, orphan):
+        store.claim(rid, "cpu")
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the process training it
+    try:
+        store.update(training, owner=f"{socket.gethostname()}:{other.pid}:{psutil.Process(other.pid).create_time():.0f}")
+        store.update(orphan, owner=f"{socket.gethostname()}:999999999:1")  # its process was killed
+        assert main(["cancel", waiting[-4:]]) == 0
+        assert store.get(waiting).status == "cancelled" and "cancelled tfidf_logreg" in capsys.readouterr().out
+        assert main(["cancel", "--batch", "b-c"]) == 0
+        out = capsys.readouterr().out
+        assert store.get(training).status == "running" and store.get(training).cancel_requested
+        assert f"stopping full_ft · {training}" in out
+        assert store.get(orphan).status == "cancelled" and store.get(done).status == SUCCEEDED
+        assert main(["cancel", done]) == 1 and "nothing to cancel" in capsys.readouterr().err
+        assert main(["cancel", "--batch", "latest"]) == 2 and main(["cancel"]) == 2
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_cli_run_refuses_an_unreachable_hub_model_before_storing_runs(tiny_csv, capsys):
     """As the Train page does: the run stored a failed run per strategy instead."""
     assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "--model",
