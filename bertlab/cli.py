@@ -815,6 +815,27 @@ def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqd
         ended(status, store.get(rid).costs)
 
 
+STALLED = "queued, waiting*"  # a queued run whose process died: nothing runs it until the app is opened
+
+
+def live_status(run) -> str:
+    """A run's status as `runs` shows it: a running run's progress and phase, with its time left where it can be
+    told (``running 9% (train, ~3 min left)``), as the app's status lines say; :data:`STALLED` for a queued run
+    whose process died; else its status."""
+    from bertlab.estimate import Estimate, phase_time_left
+    from bertlab.store import QUEUED, RUNNING, _dead_owner
+
+    if run.status == RUNNING:
+        if run.cancel_requested:
+            return "running (stopping)"
+        left = phase_time_left(run.progress, run.phase_started, time.time())
+        return (f"running {run.progress or 0:.0%} ({run.phase or 'starting'}"
+                + (f", {Estimate(left, '').text()} left" if left is not None else "") + ")")
+    if run.status == QUEUED and _dead_owner(run.owner):
+        return STALLED
+    return run.status
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     from bertlab.store import ORPHANED, RunStore, undone_batches
 
@@ -829,7 +850,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
     else:
         shown = variants.labels(runs, data=False)  # the table has a dataset column
-        print(format_table([result_row(r) for r in runs], RUNS_COLUMNS, shown))
+        # a running run's progress, as the app shows it, in its status cell (the JSON keeps the plain status)
+        print(format_table([result_row(r) | {"status": live_status(r)} for r in runs], RUNS_COLUMNS, shown))
+        if any(live_status(r) == STALLED for r in runs):
+            print(f"\n{STALLED}: queued by a process that has stopped; the app takes them over and trains them once "
+                  "one of its pages is open in a browser (a restarted server waits for that).")
         batches: dict[str, list] = {}
         data: dict[str, list] = {}  # each batch's dataset(s), as the app titles a run: 'full_ft · d47a (reviews.csv)'
         statuses: dict[str, list] = {}

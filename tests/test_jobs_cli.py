@@ -894,6 +894,41 @@ def test_cli_cancels_queued_and_running_runs(tiny_data, capsys):
         other.wait()
 
 
+def test_cli_runs_shows_a_running_runs_progress_and_queued_runs_nobody_will_run(tiny_data, capsys):
+    """`runs` said "running" where the app said "train · 9% · ~3 min left", and "queued" of runs whose process had
+    died, which wait for the app to be opened."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    store = RunStore()
+    training = store.create_run(make_config("full_ft", data=tiny_data))
+    store.claim(training, "cpu")
+    stalled = store.create_run(make_config("head_only", data=tiny_data))
+    waiting = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the CLI training them
+    try:
+        live = f"{socket.gethostname()}:{other.pid}:{psutil.Process(other.pid).create_time():.0f}"
+        store.update(training, owner=live, progress=0.09, phase="train", phase_started=time.time() - 120)
+        store.update(waiting, owner=live)
+        store.update(stalled, owner=f"{socket.gethostname()}:999999999:1")  # queued by a process since killed
+        assert main(["runs"]) == 0
+        out = capsys.readouterr().out
+        row = {line.split()[0]: line for line in out.splitlines() if line.split()[:1] and line.split()[0] in
+               ("full_ft", "head_only", "tfidf_logreg")}
+        assert "running 9% (train, ~20 min left)" in row["full_ft"], out
+        assert "queued, waiting*" in row["head_only"] and "waiting" not in row["tfidf_logreg"], out
+        assert "once one of its pages is open in a browser" in out
+        assert main(["runs", "--json"]) == 0
+        assert {r["status"] for r in json.loads(capsys.readouterr().out)} == {"running", "queued"}
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_cli_run_refuses_an_unreachable_hub_model_before_storing_runs(tiny_csv, capsys):
     """As the Train page does: the run stored a failed run per strategy instead."""
     assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "--model",
