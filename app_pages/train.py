@@ -527,28 +527,34 @@ def launch(configs: list[RunConfig]) -> None:
                                        "note": st.session_state.get("lowered_note")}
 
 
-def repeats_live_launch(configs: list[RunConfig]) -> str | None:
-    """The batch id if every one of these runs is already in a launch of this desk (any tab, any session) that
-    still trains, waiting, training or finished there (with the very same config), one of them at least still to
-    finish: a second click on Launch, or one in another tab, would queue them all again; clicked once its first
-    runs had finished, it was not asked. Else None. Another user's identical launch on a shared server is theirs:
-    it does not count."""
+def repeats_live_launch(configs: list[RunConfig]) -> tuple[str, list[int]] | None:
+    """Where some of these runs are already in a launch of this desk (any tab, any session) that still trains,
+    waiting, training or finished there (with the very same config), one of those at least still to finish: (that
+    launch's batch id, the indices of the configs it already holds). A second click on Launch, or one in another
+    tab, would queue them again; clicked once its first runs had finished, it was not asked; with one new strategy
+    beside them, it was not asked either (a still-training full_ft queued twice). Else None. Another user's
+    identical launch on a shared server is theirs: it does not count."""
     own = set(common.own_batches())
     store = common.store()
     live = dict.fromkeys(r.batch_id for r in store.list_runs(status=ACTIVE, limit=None) if r.batch_id in own)
     held = [r for b in live for r in store.list_runs(batch_id=b, limit=None) if r.status in (*ACTIVE, SUCCEEDED)]
     waiting = [json.dumps(r.config, sort_keys=True) for r in held]
-    matched = []
-    for c in configs:
+    matched: dict[int, object] = {}
+    for k, c in enumerate(configs):
         key = json.dumps(json.loads(json.dumps(c.to_dict())), sort_keys=True)
-        if key not in waiting:
-            return None
-        i = waiting.index(key)
-        waiting[i] = None  # each run answers for one config
-        matched.append(held[i])
-    if not any(r.status in ACTIVE for r in matched):
-        return None  # all of them trained already, in a launch busy with other runs: not this launch again
-    return matched[-1].batch_id
+        if key in waiting:
+            i = waiting.index(key)
+            waiting[i] = None  # each run answers for one config
+            matched[k] = held[i]
+    active = [r for r in matched.values() if r.status in ACTIVE]
+    if not active:
+        return None  # none, or all of them trained already in a launch busy with other runs: not this launch again
+    return active[-1].batch_id, list(matched)
+
+
+def _launch_key(configs: list[RunConfig]) -> str:
+    """What a launch queues, as one string: the question about repeated runs is about this very launch."""
+    return json.dumps([c.to_dict() for c in configs], sort_keys=True, default=str)
 
 
 def current_configs(names, cfg, model, overrides, n_train, repeats, rates=None) -> list[RunConfig] | None:
@@ -698,28 +704,49 @@ if summary is not None:
     again = bool(st.session_state.get("confirm_relaunch"))
     if again:
         now = current_configs(names, cfg, model, overrides, sizes["train"], repeats, rates)
-        again = bool(now is not None and repeats_live_launch(now))
+        repeat = repeats_live_launch(now) if now is not None else None
+        # another selection is another question (asked at its own click), not this one
+        again = repeat is not None and st.session_state.get("confirm_relaunch_for") == _launch_key(now)
         if not again:
             st.session_state["confirm_relaunch"] = None
-    yes = False
+    yes = only_new = False
     if again:
-        st.warning(f"{f'These {n_runs} runs are' if n_runs != 1 else 'This run is'} the same as a launch still training "
-                   f"(batch `{st.session_state['confirm_relaunch']}`): queue {'them' if n_runs != 1 else 'it'} "
-                   "a second time?", icon=":material/content_copy:")
-        c1, c2 = st.columns(2)
-        yes = c1.button("Queue them again", key="relaunch_yes")
-        if c2.button("No, keep one copy", key="relaunch_no"):
-            st.session_state["kept_copy"] = st.session_state["confirm_relaunch"]
-            st.session_state["confirm_relaunch"] = None
-            st.rerun()
-    if go or yes:
+        batch, held = repeat
+        if len(held) == len(now):
+            st.warning(f"{f'These {n_runs} runs are' if n_runs != 1 else 'This run is'} the same as a launch still "
+                       f"training (batch `{batch}`): queue {'them' if n_runs != 1 else 'it'} a second time?",
+                       icon=":material/content_copy:")
+            c1, c2 = st.columns(2)
+            yes = c1.button("Queue them again", key="relaunch_yes")
+            if c2.button("No, keep one copy", key="relaunch_no"):
+                st.session_state["kept_copy"] = batch
+                st.session_state["confirm_relaunch"] = None
+                st.rerun()
+        else:  # some of them: a launch that adds a strategy beside ones still training
+            named = ", ".join(dict.fromkeys(now[i].strategy for i in held))
+            fresh = len(now) - len(held)
+            st.warning(f"{len(held)} of these {len(now)} runs ({named}) {'are' if len(held) != 1 else 'is'} the same "
+                       f"as in a launch still training (batch `{batch}`): queue "
+                       f"{'them' if len(held) != 1 else 'it'} a second time?", icon=":material/content_copy:")
+            c1, c2 = st.columns(2)
+            only_new = c1.button(f"Queue only the {fresh} new one{'s' * (fresh != 1)}", key="relaunch_new",
+                                 type="primary")
+            yes = c2.button(f"Queue all {len(now)}", key="relaunch_yes")
+    if go or yes or only_new:
         try:
             configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats, rates)
-            if not yes and (batch := repeats_live_launch(configs)):
-                st.session_state["confirm_relaunch"] = batch
+            repeat = repeats_live_launch(configs)
+            if not (yes or only_new) and repeat:
+                st.session_state["confirm_relaunch"] = repeat[0]
+                st.session_state["confirm_relaunch_for"] = _launch_key(configs)
             else:
                 st.session_state["confirm_relaunch"] = None
-                launch(configs)
+                if only_new and repeat:  # those the launch still training holds stay one copy
+                    configs = [c for i, c in enumerate(configs) if i not in set(repeat[1])]
+                if configs:
+                    launch(configs)
+                else:  # the new ones were queued meanwhile (another tab): nothing left to queue
+                    st.session_state["kept_copy"] = repeat[0]
             st.rerun()  # the sidebar's queue was drawn before this click: draw it again, with the new runs
         except BertlabError as e:
             common.show_error(e)

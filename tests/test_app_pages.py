@@ -718,6 +718,37 @@ def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_mod
     assert len(store.list_runs()) == 3 and len({r.batch_id for r in store.list_runs()}) == 3
 
 
+def test_a_launch_that_repeats_some_runs_still_training_asks_and_can_queue_only_the_new_ones(
+        tiny_model, tiny_data, bertlab_home, monkeypatch):
+    """Launching a still-training tfidf_logreg again beside a new zero_shot queued both silently (asked only when
+    every run repeated a live launch): the first one trained twice."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the first launch stays queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    store = RunStore(bertlab_home)
+    assert len(store.list_runs()) == 1
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 1  # nothing queued yet: asked
+    assert any("1 of these 2 runs (tfidf_logreg) is the same" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    next(b for b in at.button if b.label == "Queue only the 1 new one").click().run()
+    no_problems(at)
+    assert sorted(r.strategy for r in store.list_runs()) == ["tfidf_logreg", "zero_shot"]
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()  # both still queued: asked
+    assert any("These 2 runs are the same" in w.value for w in at.warning)
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot", "head_only"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 3 runs")).click().run()
+    next(b for b in at.button if b.label == "Queue all 3").click().run()
+    no_problems(at)
+    assert len(store.list_runs()) == 5
+
+
 def test_launch_clicked_again_once_part_of_it_finished_still_asks(tiny_model, tiny_data, bertlab_home, monkeypatch):
     """Launch clicked again while the launch still trained, its first run finished: it queued them all again, unasked;
     and the queue beside the estimate counted an earlier launch of this desk as "from other tabs or users"."""
