@@ -8,19 +8,37 @@ worker loop itself is recorded and the loop goes on.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 
 from bertlab.config import RunConfig
 from bertlab.runner import execute_run
-from bertlab.store import FAILED, QUEUED, RUNNING, RunStore, _other_live_process
+from bertlab.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, RunStore, _other_live_process
 
 log = logging.getLogger(__name__)
 ORPHAN_CHECK_S = 5.0  # how often an idle worker looks for runs whose training process died
+EXIT_WAIT_S = 5.0  # how long a process that exits waits for its runs in progress to stop (all managers together)
+SERVER_STOPPED = "the server stopped while this run was training"
+_MANAGERS: weakref.WeakSet[JobManager] = weakref.WeakSet()
+
+
+def _stop_all_at_exit() -> None:
+    """The process is exiting (Streamlit stopped by SIGTERM or Ctrl-C): stop every manager's run in progress and
+    wait for it, at most EXIT_WAIT_S in all. A worker thread still inside PyTorch as the interpreter ended aborted
+    the process ("terminate called without an active exception"). Registered after torch is imported (by
+    bertlab.runner), so it runs before torch's own exit handlers."""
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for jm in list(_MANAGERS):
+        jm.stop_for_exit(max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(_stop_all_at_exit)
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,7 @@ class JobManager:
         self._last_error: str | None = None
         self._queued: list[str] = []
         self._last_sweep = time.monotonic()
+        self._stopping = False  # the process is exiting: a run stopped now was interrupted, not cancelled
         self.interrupted = self.store.mark_interrupted()
         if resume:
             # Runs queued by another live process (a CLI sharing the data directory) are its to run: taking
@@ -61,6 +80,7 @@ class JobManager:
                     self._enqueue(r.id)
         self._thread = threading.Thread(target=self._loop, daemon=True, name="bertlab-worker")
         self._thread.start()
+        _MANAGERS.add(self)
 
     # --- public API -------------------------------------------------------------------------
     def submit(self, configs: list[RunConfig], batch_id: str | None = None) -> list[str]:
@@ -146,7 +166,10 @@ class JobManager:
                 self._running, self._progress = run_id, (0.0, "starting")
                 self._cancel[run_id] = ev
             try:
-                execute_run(self.store, run_id, ev, on_progress=self._set_progress)
+                status = execute_run(self.store, run_id, ev, on_progress=self._set_progress)
+                if status == CANCELLED and self._stopping and not self.store.cancel_requested(run_id):
+                    # stopped because the process exits, not by a user: as a restart marks such a run
+                    self.store.finish(run_id, INTERRUPTED, error=SERVER_STOPPED, phase="interrupted")
             except Exception as e:  # noqa: BLE001 - keep the worker alive whatever happens
                 log.exception("worker error on %s", run_id)
                 with self._lock:
@@ -179,6 +202,18 @@ class JobManager:
                 self.store.finish(run_id, FAILED, error=f"internal error: {type(e).__name__}: {e}")
         except Exception:  # noqa: BLE001 - the store itself is failing; a restart marks it interrupted
             log.exception("could not mark %s failed", run_id)
+
+    def stop_for_exit(self, timeout: float = EXIT_WAIT_S) -> None:
+        """Stop the run in progress within a step and wait up to ``timeout`` for the worker to end, as the process
+        exits; that run is marked interrupted (as a restart would mark it) and the queued ones stay queued for
+        the next start."""
+        with self._lock:
+            self._stopping = True
+            self._queued.clear()  # in this process only: the store keeps them queued
+            for ev in self._cancel.values():
+                ev.set()
+        self._q.put(None)
+        self._thread.join(timeout)
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop after the current run (tests)."""

@@ -485,6 +485,61 @@ CHILD = textwrap.dedent(
 )
 
 
+STOPPED_SERVER = textwrap.dedent(
+    """
+    import signal, sys, time
+    from bertlab.config import DataConfig
+    from bertlab.jobs import JobManager
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))  # as Streamlit does: the main thread ends, Python exits
+    model, csv_path = sys.argv[1:3]
+    data = DataConfig(source="file", name=csv_path, train_size=None, val_size=None, test_size=None)
+    kw = dict(model=model, data=data, max_length=16, learning_rate=1e-3)
+    jm = JobManager(RunStore())
+    ids = jm.submit([make_config("full_ft", epochs=100, batch_size=2, **kw), make_config("zero_shot", **kw)])
+    print("QUEUED", *ids, flush=True)
+    while not jm.store.points([ids[0]], ("train_loss",)):
+        time.sleep(0.05)
+    print("TRAINING", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_sigterm_of_the_server_mid_run_exits_cleanly_and_marks_the_run_interrupted(tmp_path, tiny_model, tiny_csv,
+                                                                                   bertlab_home):
+    """SIGTERM of the server while full_ft trained ended in a C++ abort ("terminate called without an active
+    exception"): the worker thread was still inside PyTorch as the interpreter ended."""
+    script = tmp_path / "stopped_server.py"
+    script.write_text(STOPPED_SERVER)
+    env = {**os.environ, "BERTLAB_HOME": str(bertlab_home), "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, str(script), tiny_model, str(tiny_csv)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ids = []
+        for line in proc.stdout:
+            word, *rest = line.split()
+            ids = rest if word == "QUEUED" else ids
+            if word == "TRAINING":
+                break
+        else:
+            pytest.fail(f"server exited early: {proc.wait()} {proc.stderr.read()[-3000:]}")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "terminate called" not in err, (proc.returncode, err[-3000:])
+    store = RunStore(bertlab_home)
+    trained, waiting = (store.get(i) for i in ids)
+    assert trained.status == INTERRUPTED and trained.error == "the server stopped while this run was training"
+    assert store.points([trained.id], ("train_loss",))  # its curve so far kept
+    assert waiting.status == QUEUED  # the next start trains it
+
+
 def _artifact_digest(path: Path) -> dict[str, str]:
     return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(q for q in path.rglob("*") if q.is_file())}  # .eval/ (the test predictions) too
