@@ -854,7 +854,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(format_table([result_row(r) | {"status": live_status(r)} for r in runs], RUNS_COLUMNS, shown))
         if any(live_status(r) == STALLED for r in runs):
             print(f"\n{STALLED}: queued by a process that has stopped; the app takes them over and trains them once "
-                  "one of its pages is open in a browser (a restarted server waits for that).")
+                  "one of its pages is open in a browser (a restarted server waits for that), or `python -m bertlab "
+                  "worker` trains them without one.")
         batches: dict[str, list] = {}
         data: dict[str, list] = {}  # each batch's dataset(s), as the app titles a run: 'full_ft · d47a (reviews.csv)'
         statuses: dict[str, list] = {}
@@ -1508,8 +1509,34 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Train the runs waiting in the queue without a browser: after a server restart they waited until someone
+    opened a page (the app's worker starts with its first page). Runs a live process queued (an open app, a CLI
+    `run`) stay its own; the ones this takes are marked its own, so an app opened meanwhile leaves them to it."""
+    from bertlab.jobs import JobManager
+    from bertlab.store import QUEUED, RunStore, _other_live_process
+
+    store = RunStore()
+    store.adopt_orphaned_queue()  # queued by a process that has stopped (a server restarted, a CLI killed)
+    queued = store.list_runs(status=(QUEUED,), limit=None)
+    left = [r for r in queued if _other_live_process(r.owner)]  # the manager leaves these, as an app starting does
+    waiting = len(queued) - len(left)
+    print(f"training {waiting} queued run{'s' * (waiting != 1)}"
+          + (f"; {len(left)} more belong to another live process (an open app, a CLI run), which trains them"
+             if left else ""), file=sys.stderr, flush=True)
+    jm = JobManager(store)  # takes the queued runs no other live process owns, oldest first
+    try:
+        jm.wait_idle(poll=0.5)
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM: the run in progress is interrupted, the rest stay queued
+        jm.stop_for_exit()
+        print(f"{_stopped(e)[0]}: the run in progress is marked interrupted, the rest stay queued", file=sys.stderr)
+        return _stopped(e)[1]
+    print("queue empty", file=sys.stderr)
+    return 0
+
+
 def add_extra_commands(sub) -> None:
-    """The sweep, report, delete, cancel and export subcommands."""
+    """The sweep, report, delete, cancel, worker and export subcommands."""
     sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
     sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path (or a dataset folder of train/validation/test files), or hub:<name>")
     sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"],
@@ -1591,6 +1618,9 @@ def add_extra_commands(sub) -> None:
     ca.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
     ca.add_argument("--batch", help="every queued or running run of this batch id (name it, not 'latest')")
     ca.set_defaults(fn=cmd_cancel)
+    wo = sub.add_parser("worker", help="train the queued runs without a browser (after a server restart, they wait "
+                                       "for a page to be opened), then exit")
+    wo.set_defaults(fn=cmd_worker)
     ex = sub.add_parser("export", help="zip a finished run's model (safetensors; loads with plain transformers)")
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,

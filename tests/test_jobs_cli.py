@@ -929,6 +929,31 @@ def test_cli_runs_shows_a_running_runs_progress_and_queued_runs_nobody_will_run(
         other.wait()
 
 
+def test_cli_worker_trains_the_queue_a_stopped_server_left_without_a_browser(tiny_data, capsys):
+    """After a server restart its queued runs waited until someone opened a page; `worker` trains them, and leaves
+    a live process's queued runs to it."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    store = RunStore()
+    left = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    theirs = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=2))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # an open app's server
+    try:
+        store.update(left, owner=f"{socket.gethostname()}:999999999:1")  # the server that queued it stopped
+        store.update(theirs, owner=f"{socket.gethostname()}:{other.pid}:{psutil.Process(other.pid).create_time():.0f}")
+        assert main(["worker"]) == 0
+        err = capsys.readouterr().err
+        assert "training 1 queued run; 1 more belong to another live process" in err and "queue empty" in err
+        assert store.get(left).status == SUCCEEDED and store.get(theirs).status == "queued"
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_cli_run_refuses_an_unreachable_hub_model_before_storing_runs(tiny_csv, capsys):
     """As the Train page does: the run stored a failed run per strategy instead."""
     assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "--model",
