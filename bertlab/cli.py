@@ -1479,12 +1479,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
     store = RunStore()
     if not args.run_ids and not args.batch:
-        print("name the runs to cancel (run ids, or --batch BATCH_ID)", file=sys.stderr)
-        return 2
+        raise BertlabError("name the runs to cancel (run ids, or --batch BATCH_ID)")
     if args.batch == "latest":  # the newest launch may be someone else's on a shared data directory
-        print("name the batch to cancel by its id (`python -m bertlab runs` lists them), not 'latest'",
-              file=sys.stderr)
-        return 2
+        raise BertlabError("name the batch to cancel by its id (`python -m bertlab runs` lists them), not 'latest'")
     runs = [store.get(i) for i in report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)]
     active = [r for r in runs if r is not None and r.status in ACTIVE]
     # the queued first: none of them may start while the running ones are stopped
@@ -1528,7 +1525,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     try:
         jm.wait_idle(poll=0.5)
     except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM: the run in progress is interrupted, the rest stay queued
-        jm.stop_for_exit()
+        jm.stop_for_exit(reason=f"{_stopped(e)[0]} while this run was training")
         print(f"{_stopped(e)[0]}: the run in progress is marked interrupted, the rest stay queued", file=sys.stderr)
         return _stopped(e)[1]
     print("queue empty", file=sys.stderr)

@@ -70,7 +70,7 @@ class JobManager:
         self._last_error: str | None = None
         self._queued: list[str] = []
         self._last_sweep = time.monotonic()
-        self._stopping = False  # the process is exiting: a run stopped now was interrupted, not cancelled
+        self._stopping: str | bool = False  # the process exits (why, in words): a run stopped now was interrupted
         self.interrupted = self.store.mark_interrupted()
         if resume:
             # Runs queued by another live process (a CLI sharing the data directory) are its to run: taking
@@ -169,7 +169,7 @@ class JobManager:
                 status = execute_run(self.store, run_id, ev, on_progress=self._set_progress)
                 if status == CANCELLED and self._stopping and not self.store.cancel_requested(run_id):
                     # stopped because the process exits, not by a user: as a restart marks such a run
-                    self.store.finish(run_id, INTERRUPTED, error=SERVER_STOPPED, phase="interrupted")
+                    self.store.finish(run_id, INTERRUPTED, error=self._stopping, phase="interrupted")
             except Exception as e:  # noqa: BLE001 - keep the worker alive whatever happens
                 log.exception("worker error on %s", run_id)
                 with self._lock:
@@ -203,12 +203,13 @@ class JobManager:
         except Exception:  # noqa: BLE001 - the store itself is failing; a restart marks it interrupted
             log.exception("could not mark %s failed", run_id)
 
-    def stop_for_exit(self, timeout: float = EXIT_WAIT_S) -> None:
+    def stop_for_exit(self, timeout: float = EXIT_WAIT_S, reason: str = SERVER_STOPPED) -> None:
         """Stop the run in progress within a step and wait up to ``timeout`` for the worker to end, as the process
-        exits; that run is marked interrupted (as a restart would mark it) and the queued ones stay queued for
-        the next start."""
+        exits; that run is marked interrupted (as a restart would mark it), its error ``reason`` (the app's server,
+        or `worker` stopped by Ctrl-C / SIGTERM: a diff review), and the queued ones stay queued for the next
+        start."""
         with self._lock:
-            self._stopping = True
+            self._stopping = reason
             self._queued.clear()  # in this process only: the store keeps them queued
             for ev in self._cancel.values():
                 ev.set()

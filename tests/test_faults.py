@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -538,6 +539,39 @@ def test_sigterm_of_the_server_mid_run_exits_cleanly_and_marks_the_run_interrupt
     assert trained.status == INTERRUPTED and trained.error == "the server stopped while this run was training"
     assert store.points([trained.id], ("train_loss",))  # its curve so far kept
     assert waiting.status == QUEUED  # the next start trains it
+
+
+def test_sigterm_of_the_cli_worker_mid_run_says_the_worker_stopped_not_the_server(tiny_model, tiny_csv,
+                                                                                   bertlab_home):
+    """`python -m bertlab worker` stopped by SIGTERM marked its run "the server stopped while this run was
+    training" (a diff review): it was no server; its own words, as `run` says them, and 143 as a shell gives it."""
+    from bertlab.config import DataConfig
+
+    store = RunStore(bertlab_home)
+    data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=None, test_size=None)
+    kw = dict(model=tiny_model, data=data, max_length=16, learning_rate=1e-3)
+    long, waiting = (store.create_run(make_config("full_ft", epochs=100, batch_size=2, **kw), "b-w"),
+                     store.create_run(make_config("zero_shot", **kw), "b-w"))
+    for rid in (long, waiting):  # queued by a server since stopped: no live owner
+        store.update(rid, owner=f"{socket.gethostname()}:999999999:1")
+    env = {**os.environ, "BERTLAB_HOME": str(bertlab_home), "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "bertlab", "worker"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + WAIT
+        while not store.points([long], ("train_loss",)):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, (proc.returncode, err[-3000:])
+    assert store.get(long).status == INTERRUPTED
+    assert store.get(long).error == "stopped by SIGTERM while this run was training"
+    assert store.get(waiting).status == QUEUED
 
 
 def _artifact_digest(path: Path) -> dict[str, str]:

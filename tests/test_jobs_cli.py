@@ -889,6 +889,8 @@ def test_cli_cancels_queued_and_running_runs(tiny_data, capsys):
         assert store.get(orphan).status == "cancelled" and store.get(done).status == SUCCEEDED
         assert main(["cancel", done]) == 1 and "nothing to cancel" in capsys.readouterr().err
         assert main(["cancel", "--batch", "latest"]) == 2 and main(["cancel"]) == 2
+        # as every other error (a diff review: cancel's two refusals were bare lines)
+        assert [line[:7] for line in capsys.readouterr().err.splitlines()] == ["error: "] * 2
     finally:
         other.kill()
         other.wait()
