@@ -11,6 +11,7 @@ import html
 import streamlit as st
 
 from app_pages import common
+from bertlab import explain
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.metrics import probability_percent, run_single_class
@@ -141,6 +142,51 @@ def _results(runs, preds, compact: bool) -> None:
     common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _explanations(run_ids: tuple[str, ...], text: str, home: str) -> list[explain.Explanation]:
+    """Word weights of each run for ``text``, cached per (runs, text, data directory): the toggle, a rerun or the
+    same text again answers at once; a run's model never changes once it has succeeded."""
+    return explain.explain(common.predictor(), list(run_ids), text)
+
+
+EXPLAIN_WHAT = ("Each word is left out in turn and every model answers again: a word's weight is how much the "
+                "probability of the model's answer drops without it (blue: it supported the answer; orange: it "
+                "spoke against it; one scale for all models, so they compare). A sketch of one method, not the "
+                "model's reasoning: leaving a word out also makes a new sentence, and words that only count "
+                "together (\"not good\") get little weight each.")
+
+
+def _why_words(runs, preds, text: str) -> None:
+    """"Which words decided it?": off by default (it asks each model about up to 60 more texts); on, each run's
+    text tinted by its word weights, in the cards' order and colours, with its top words in plain text."""
+    if not st.toggle("Which words decided it?", key="pg_explain", help=EXPLAIN_WHAT):
+        return
+    try:
+        with st.spinner("Leaving out each word in turn…"):
+            found = _explanations(tuple(p.run_id for p in preds), text, str(common.data_home()))
+    except BertlabError as e:
+        common.show_error(e)
+        return
+    if not found:
+        return
+    labels = run_labels(runs)
+    scale = explain.shared_scale(found)
+    st.caption(EXPLAIN_WHAT)
+    st.markdown(f"<div style='font-size:0.9em' aria-hidden='true'>{explain.legend_html(scale)}</div>",
+                unsafe_allow_html=True)
+    if note := explain.capped_note(found[0]):
+        st.caption(f":material/content_cut: {note}")
+    for e in found:
+        with st.container(border=True):
+            swatch = common.swatch(e.strategy)
+            st.markdown(f"{swatch} <b>{html.escape(labels[e.run_id])}</b> answers <b>{html.escape(e.label)}</b> "
+                        f"({html.escape(probability_percent(e.prob))})", unsafe_allow_html=True)
+            # the tinted text is for the eye: screen readers get the top words in plain text under it instead
+            st.markdown(f"<div aria-hidden='true' style='line-height:1.9'>{explain.text_html(e, scale)}</div>",
+                        unsafe_allow_html=True)
+            st.caption(common.md("Top words " + explain.top_words_line(e) + " (probability points)"))
+
+
 # An example longer than this shows its start on the Playground (a click still fills in the whole text): ten whole
 # BBC articles of ~2,000 characters each pushed the text box and the answers ~2,500 px down the page.
 WHOLE_EXAMPLE_CHARS = 300
@@ -252,6 +298,8 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
                                                   for i, why in bad.items()), icon=":material/warning:")
     if preds:
         _results([r for r in done if r.id not in bad], preds, compact)
+        if not compact:
+            _why_words([r for r in done if r.id not in bad], preds, text)
         _cut_note(done, [p.run_id for p in preds], cut)
     if n_done > len(done):
         st.caption(f"{len(done)} of the {n_done} finished runs answer here (one per strategy first): more would "

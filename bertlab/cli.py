@@ -912,6 +912,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.file is None and (blank := [i for i, t in enumerate(texts, 1) if not t.strip()]):
         which = "the text" if len(texts) == 1 else f"text {blank[0]} of {len(texts)}"
         raise BertlabError(f"{which} is blank: there is nothing to classify; give each text some words.")
+    if args.explain and args.output:
+        raise BertlabError("--explain prints each run's words; leave out -o/--output (--json gives every word's "
+                           "weight).")
     if args.output and args.output != "-":  # "-": standard output, as other tools take it (it wrote a file "-")
         output_file(args.output, "CSV of predictions")  # before loading any model
     if not ids:
@@ -929,6 +932,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise BertlabError(f"none of the {named} {'succeeded ' * (args.run_id == 'all')}run(s) can predict (each is "
                            "said above).")
     status = _left_out_status(args.run_id, bad, named)
+    if args.explain:
+        return _explain(predictor, store, ids, texts, args.json) or status
     preds = predictor.predict(ids, texts)
     from bertlab.metrics import run_single_class
 
@@ -1004,6 +1009,27 @@ def cmd_predict(args: argparse.Namespace) -> int:
             else:
                 print(f"{p.run_id} ({names[p.run_id]}): {label}  [{dist}]  {text[:60]!r}")
     return status
+
+
+def _explain(predictor, store, ids: list[str], texts: list[str], as_json: bool) -> int:
+    """`predict --explain`: each run's top words for and against its answer to each text (word occlusion, as the
+    Playground's "Which words decided it?"); with --json one object per run and text with every word's weight."""
+    from bertlab import explain
+
+    names = variants.labels([store.get(i) for i in ids])
+    if not as_json:
+        print(f"note: {explain.METHOD}", file=sys.stderr)
+    for text in texts:
+        found = explain.explain(predictor, ids, text)
+        if found and (note := explain.capped_note(found[0])):
+            print(f"note: {note}", file=sys.stderr)
+        for e in found:
+            if as_json:
+                print(json.dumps({"name": names[e.run_id], "text": text, **e.to_dict()}))
+            else:
+                print(f"{e.run_id} ({names[e.run_id]}): {e.label} {e.prob:.2f}  {text[:60]!r}\n"
+                      f"  top words {explain.top_words_line(e)} (probability points)")
+    return 0
 
 
 def _left_out_status(run_id: str, bad: dict[str, str], named: int) -> int:
@@ -1727,6 +1753,10 @@ def build_parser() -> argparse.ArgumentParser:
                                            "probability per class) instead of printing them")
     pr.add_argument("--json", action="store_true", help="one JSON object per prediction (with -o: JSON lines "
                                                         "there instead of CSV)")
+    pr.add_argument("--explain", action="store_true",
+                    help="which words decided it: each word left out in turn (the first 60), its weight the drop "
+                         "in the probability of the run's answer; prints each run's top 3 words for and against "
+                         "(with --json every word's weight). A sketch of one method, not the model's reasoning")
     pr.set_defaults(fn=cmd_predict)
     add_extra_commands(sub)
     # No abbreviated options: `predict RUN --text "..."` was read as --text-column, and the sentence as its name.

@@ -263,6 +263,8 @@ APP_FILES = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py")), *sorte
 # Expressions allowed inside HTML the app writes itself: colours, registry metadata and run-id tails.
 # Strategy names are checked against a pattern by RunConfig, run ids by check_id.
 SAFE_IN_HTML = {"color", "swatch", "run.strategy", "run.id[-4:]", "labels[p.run_id]", "s.title", "s.trains", "s.frozen"}
+# bertlab.explain's builders escape the user's words themselves (tests/test_explain.py feeds them markup)
+SAFE_IN_HTML |= {"explain.text_html(e, scale)", "explain.legend_html(scale)"}
 
 
 def _html_calls(tree: ast.AST):

@@ -1,0 +1,143 @@
+"""Which words decided it: word occlusion over any run, its HTML, the CLI's --explain and the Playground's toggle."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bertlab import explain
+from bertlab.predict import Predictor
+from bertlab.store import SUCCEEDED, RunStore
+
+
+@pytest.fixture
+def tfidf_run(tiny_data, bertlab_home) -> tuple[RunStore, str]:
+    """A tfidf_logreg run on the tiny sentiment data: its answer turns on the sentiment words, checkably."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    return store, rid
+
+
+def test_the_word_the_model_weighs_most_gets_the_largest_weight(tfidf_run):
+    store, rid = tfidf_run
+    # words it never saw in training change nothing when left out (weight 0): the answer rests on "wonderful"
+    text = "zqx wonderful vbnm qrtk"
+    (e,) = explain.explain(Predictor(store), [rid], text)
+    assert e.label == "pos" and e.words == text.split() and len(e.weights) == 4 and not e.capped
+    assert max(zip(e.weights, e.words))[1] == "wonderful" and e.weights[1] > 0.05
+    assert [round(w, 9) for i, w in enumerate(e.weights) if i != 1] == [0, 0, 0]
+    assert e.top() == [("wonderful", e.weights[1])] and e.top(against=True) == []
+    # a word against the answer: "awful" in a positive text lowers "pos", so leaving it out raises it
+    (e2,) = explain.explain(Predictor(store), [rid], "wonderful superb lovely film but awful")
+    assert e2.label == "pos" and e2.top(against=True)[0][0] == "awful" and e2.top(against=True)[0][1] < 0
+
+
+def test_a_one_word_text_is_weighed_against_the_empty_text(tfidf_run):
+    store, rid = tfidf_run
+    predictor = Predictor(store)
+    (e,) = explain.explain(predictor, [rid], "  dull ")
+    assert e.words == ["dull"] and len(e.weights) == 1 and e.label == "neg"
+    whole, empty = predictor.predict([rid], ["dull", ""])[0].probs
+    c = int(whole.argmax())
+    assert e.prob == pytest.approx(whole[c]) and e.weights[0] == pytest.approx(whole[c] - empty[c])
+    assert e.weights[0] > 0  # the empty text gets the classes' prior: "dull" is what made it "neg"
+    assert explain.explain(predictor, [rid], "   ") == []
+
+
+def test_a_long_text_weighs_its_first_60_words_and_says_so(tfidf_run):
+    store, rid = tfidf_run
+    text = " ".join(["the film was good"] * 20)  # 80 words
+    (e,) = explain.explain(Predictor(store), [rid], text)
+    assert len(e.words) == 80 and len(e.weights) == explain.MAX_WORDS == 60 and e.capped
+    assert explain.capped_note(e).startswith("Only the first 60 of this text's 80 words were weighed")
+    # words after the cap stay in every variant: shown, but untinted and without a weight
+    html_text = explain.text_html(e, explain.shared_scale([e]))
+    assert html_text.count("title=") == 60 and html_text.count("<span") == 80
+    (short,) = explain.explain(Predictor(store), [rid], "the film was good")
+    assert not short.capped and explain.capped_note(short) is None
+
+
+def test_variants_leave_out_one_word_each_and_split_words_keeps_the_spacing():
+    text = "  A  good\tfilm.\n"
+    words, spaces = explain.split_words(text)
+    assert words == ["A", "good", "film."] and "".join(s + w for s, w in zip(spaces, words)) + spaces[-1] == text
+    assert explain.variants(text) == ["good film.", "A film.", "A good"]
+    assert explain.variants(text, limit=1) == ["good film."]
+
+
+def _fake(words: list[str], weights: list[float]) -> explain.Explanation:
+    return explain.Explanation("r1", "tfidf_logreg", "pos", 0.9, words, [""] + [" "] * len(words), weights)
+
+
+def test_the_users_text_is_escaped_never_markup():
+    e = _fake(["<script>alert(1)</script>", "good", "<b>x</b>", "'&\""], [0.3, -0.2, 0.0, 0.1])
+    out = explain.text_html(e, explain.shared_scale([e]))
+    assert "<script>" not in out and "<b>x" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;b&gt;x&lt;/b&gt;" in out
+    assert "&#x27;&amp;&quot;" in out  # no quote can close the tooltip's attribute
+    # one diverging scale: for in blue, against in orange, a zero weight untinted; the tooltip gives the points
+    assert f"background:{explain.tint(0.3, 0.3)}" in out and explain.tint(0.3, 0.3) == "#67a9cf"
+    assert explain.tint(-0.3, 0.3) == "#f1a340" and explain.tint(0.0, 0.3) is None
+    assert "title='+30.0 points'" in out and "title='-20.0 points'" in out
+
+
+def test_one_scale_for_every_run_and_top_words_in_plain_text():
+    a, b = _fake(["good", "film"], [0.4, -0.1]), _fake(["good", "film"], [0.04, 0.0])
+    scale = explain.shared_scale([a, b])
+    assert scale == 0.4
+    # the same weight has the same colour in both runs: b's 4 points are pale beside a's 40
+    assert explain.tint(0.04, scale) != explain.tint(0.4, scale)
+    assert explain.shared_scale([_fake(["x"], [1e-6])]) == explain.MIN_SCALE  # noise stays pale
+    assert explain.top_words_line(a) == "for pos: “good” (+40.0); against: “film” (-10.0)"
+    assert explain.top_words_line(b) == "for pos: “good” (+4.0); against: none"
+
+
+def test_cli_predict_explain_prints_top_words_and_json_weights(tfidf_run, capsys):
+    from bertlab.cli import main
+
+    _, rid = tfidf_run
+    assert main(["predict", rid, "zqx wonderful vbnm", "--explain"]) == 0
+    out, err = capsys.readouterr()
+    assert "pos" in out and "top words for pos: “wonderful” (+" in out
+    assert "not the model's reasoning" in err
+    assert main(["predict", rid, "zqx was wonderful", "--explain", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out.strip())
+    assert rec["run_id"] == rid and rec["label"] == "pos" and not rec["capped"]
+    assert [w["word"] for w in rec["weights"]] == ["zqx", "was", "wonderful"]
+    assert max(rec["weights"], key=lambda w: w["weight"])["word"] == "wonderful"
+    assert main(["predict", rid, " ".join(["good film"] * 40), "--explain"]) == 0
+    assert "Only the first 60 of this text's 80 words" in capsys.readouterr().err
+
+
+def test_playground_toggle_shows_each_runs_tinted_text_escaped_and_its_top_words(tfidf_run):
+    from app_pages.common import md
+    from tests.test_app_pages import app_on, no_problems
+
+    _, rid = tfidf_run
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("<b>wonderful</b> zqx & vbnm").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    no_problems(at)
+    assert not any("Top words" in c.value for c in at.caption)  # off by default: nothing extra is computed
+    toggle = at.toggle(key="pg_explain")
+    assert toggle.label == "Which words decided it?" and toggle.value is False
+    toggle.set_value(True).run()
+    no_problems(at)
+    tops = [c.value for c in at.caption if c.value.startswith("Top words")]
+    # the words as typed (Markdown-escaped: shown literally, never as bold)
+    assert len(tops) == 1 and tops[0].startswith(md("Top words for pos: “<b>wonderful</b>” (+")), tops
+    tinted = [m.value for m in at.markdown if "points'" in m.value]
+    assert len(tinted) == 1 and "&lt;b&gt;wonderful&lt;/b&gt;" in tinted[0] and "<b>wonderful" not in tinted[0]
+    assert "&amp;" in tinted[0]
+    assert any("against the answer" in m.value and "for the answer" in m.value for m in at.markdown)  # the legend
+    assert any("not the model's reasoning" in c.value for c in at.caption)
+    # a long text: capped, and said
+    at.text_area(key="pg_box_text").set_value(" ".join(["good film"] * 35)).run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    no_problems(at)
+    assert any("Only the first 60 of this text's 70 words" in c.value for c in at.caption)
