@@ -89,7 +89,10 @@ def sweep_form() -> None:
                                   help="Each seed draws another training sample and initialisation: the error bars.")
         model = c2.text_input("Model", key="keep_sw_model")
         min_steps = c3.number_input("Minimum steps per point", 0, 1000, key="keep_sw_min_steps",
-                                    help="Small training sets get more epochs so fine-tuning is not cut short.")
+                                    help="Small training sets get more epochs so each point trains at least "
+                                         "this many optimizer steps, and at least its strategy's own minimum "
+                                         "(40 for full_ft, partial_ft, lora and dapt), so fine-tuning is not cut "
+                                         "short. 0: epochs are not raised.")
         balanced = st.checkbox("Balance the classes in the training loss", key="keep_sw_class_weights",
                                help="As on the Train page: each class's loss weighted by n / (classes x its "
                                     "count), so a rare class counts as much as a common one (zero_shot unchanged).")

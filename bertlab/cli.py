@@ -1588,7 +1588,9 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
     sw.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order "
                                                              "(default: the label names; built-in data: its own)")
-    sw.add_argument("--min-steps", type=int, default=20, help="raise epochs so each point trains this many steps")
+    sw.add_argument("--min-steps", type=int, default=20,
+                    help="raise epochs so each point trains at least this many optimizer steps, and at least its "
+                         "strategy's own minimum (40 for full_ft, partial_ft, lora and dapt); 0: do not raise")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
     sw.add_argument("--text-column")
     sw.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)

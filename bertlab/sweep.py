@@ -42,7 +42,10 @@ class SweepSpec:
         common: RunConfig overrides for every strategy (e.g. {"max_length": 64}).
         per_strategy: overrides per strategy name (e.g. {"full_ft": {"epochs": 3}}).
         min_steps: raise epochs so a point does at least this many optimiser steps
-            (fine-tuning 32 examples for 2 steps would not be a fair point).
+            (fine-tuning 32 examples for 2 steps would not be a fair point), and at least the strategy's own
+            minimum (:func:`point_min_steps`); 0 does not raise them at all.
+        own_minimum: raise to the strategy's own minimum too. False only for a sweep stored before that was done
+            (:meth:`from_dict`), so its points keep the configs its runs were trained with.
         cap_val: cap the validation split at the training size, so no strategy
             (tfidf_logreg picks C on it) sees many more labels than the point claims.
         vary_split: use the seed for the data split too.
@@ -56,6 +59,7 @@ class SweepSpec:
     common: dict[str, Any] = field(default_factory=dict)
     per_strategy: dict[str, dict[str, Any]] = field(default_factory=dict)
     min_steps: int = 20
+    own_minimum: bool = True
     cap_val: bool = True
     vary_split: bool = True
 
@@ -84,6 +88,8 @@ class SweepSpec:
             raise ConfigError("sizes and seeds must not repeat values; remove the duplicates.")
         if not isinstance(self.min_steps, int) or not 0 <= self.min_steps <= 10_000:
             raise ConfigError(f"min_steps must be a whole number from 0 to 10,000, got {self.min_steps!r}.")
+        if not isinstance(self.own_minimum, bool):
+            raise ConfigError(f"own_minimum must be true or false, got {self.own_minimum!r}.")
         n = len(self.strategies) * len(self.sizes) * len(self.seeds)
         if n > MAX_POINTS:
             raise ConfigError(f"the sweep has {n:,} points (strategies x sizes x seeds); the limit is {MAX_POINTS:,}.")
@@ -98,7 +104,9 @@ class SweepSpec:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SweepSpec:
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        # A spec stored before own_minimum existed raised its points to min_steps alone: planning them with the
+        # strategy's own minimum would give its finished fine-tuning points other configs, shown as missing.
+        return cls(**{k: v for k, v in {"own_minimum": False, **d}.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -185,10 +193,23 @@ def point_config(spec: SweepSpec, strategy: str, size: int | None, seed: int) ->
     if size is not None:
         bs = min(cfg.batch_size, size)
         epochs = cfg.epochs
-        if spec.min_steps and _uses_epochs(strategy):
-            epochs = max(epochs, min(100, math.ceil(spec.min_steps / math.ceil(size / bs))))
+        if (need := point_min_steps(spec, strategy)) and _uses_epochs(strategy):
+            epochs = max(epochs, min(100, math.ceil(need / math.ceil(size / bs))))
         cfg = cfg.replace(batch_size=bs, epochs=epochs)
     return cfg
+
+
+def point_min_steps(spec: SweepSpec, strategy: str) -> int:
+    """The optimizer steps a sized point of ``strategy`` is raised to: ``spec.min_steps``, and at least the
+    strategy's own minimum (full_ft, partial_ft, lora and dapt: FINE_TUNE_STEPS, 40), under which its run gets a
+    "too few optimizer steps" note. Raised to the sweep's 20 alone, full_ft at 32 texts trained 20 steps and the
+    answer called the point "trained too briefly to judge" (a review). 0 where ``spec.min_steps`` is 0: not raised."""
+    from bertlab.strategies import get_strategy
+
+    if not spec.min_steps:
+        return 0
+    own = getattr(get_strategy(strategy), "min_steps", 0) if spec.own_minimum else 0
+    return max(spec.min_steps, own)
 
 
 def unraised_epochs(store: RunStore, runs) -> dict[str, int]:

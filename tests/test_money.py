@@ -224,7 +224,8 @@ def test_a_sweeps_raised_epochs_are_taken_back_in_the_projection(tiny_data):
 
     store = RunStore()
     spec = sweep.SweepSpec(strategies=["full_ft", "tfidf_logreg"], sizes=[16], seeds=[0], data=tiny_data,
-                           min_steps=20, common={"batch_size": 8})
+                           min_steps=20, common={"batch_size": 8},
+                           own_minimum=False)  # raised to 20 steps alone, as a sweep stored before full_ft's 40
     sid, todo, _ = sweep.prepare(store, spec)
     ids = {}
     for cfg in todo:

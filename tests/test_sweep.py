@@ -45,12 +45,47 @@ def test_plan_varies_size_and_seed_and_is_deterministic(tiny_model, tiny_data):
 
 
 def test_min_steps_raises_epochs_for_small_sizes(tiny_model, tiny_data):
-    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[8, 64], seeds=[0], min_steps=20)
+    # own_minimum=False: raised to min_steps alone (full_ft's own 40: test_fine_tuning_points_reach_their_...)
+    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[8, 64], seeds=[0], min_steps=20,
+                    own_minimum=False)
     by_size = {p.size: p.config for p in sweep.plan(spec)}
     assert by_size[8].epochs == 20  # 1 step per epoch at batch 8
     assert by_size[64].epochs == 3  # 8 steps per epoch -> ceil(20 / 8)
     off = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[8], seeds=[0], min_steps=0)
     assert sweep.plan(off)[0].config.epochs == make_config("full_ft").epochs  # the strategy default
+
+
+def test_fine_tuning_points_reach_their_strategy_own_minimum(tiny_model, tiny_data, tmp_path):
+    """full_ft/lora need FINE_TUNE_STEPS (40): raised to the sweep's 20 alone, full_ft at 32 texts trained 20 steps
+    and its run said "only 20 optimizer steps ... too few"."""
+    from bertlab.strategies.classifier import FINE_TUNE_STEPS, few_steps_note
+
+    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft", "lora", "partial_ft", "dapt", "scratch"],
+                    sizes=[8, 32, 128], seeds=[0], min_steps=20, common={"max_length": 32})
+    for p in sweep.plan(spec):
+        steps = -(-p.size // p.config.batch_size) * p.config.epochs
+        assert few_steps_note(p.size, p.config.batch_size, p.config.epochs, FINE_TUNE_STEPS if p.strategy != "scratch"
+                              else 20) is None, (p.strategy, p.size, steps)
+    by = {(p.strategy, p.size): p.config for p in sweep.plan(spec)}
+    assert by[("full_ft", 32)].epochs == 20 and by[("full_ft", 128)].epochs == 5  # 2 and 8 steps an epoch at 16
+    assert by[("scratch", 32)].epochs == 20  # its own minimum is the sweep's 20: 1 step an epoch at 32
+    more = dataclasses.replace(spec, min_steps=60)  # a user's minimum above the strategy's own wins
+    assert {p.size: p.config.epochs for p in sweep.plan(more) if p.strategy == "full_ft"} == {8: 60, 32: 30, 128: 8}
+    off = dataclasses.replace(spec, min_steps=0)  # 0: no point is raised, the strategy's own minimum neither
+    assert all(p.config.epochs == make_config(p.strategy).epochs for p in sweep.plan(off))
+    # The projection reads the epochs without the raise, for this sweep as for one raised to 20 alone.
+    store = RunStore(tmp_path / "home")
+    sid = sweep.save_sweep(store, spec)
+    cfg = by[("full_ft", 32)]
+    rid = store.create_run(cfg, batch_id=sid)
+    assert sweep.unraised_epochs(store, [store.get(rid)]) == {rid: make_config("full_ft").epochs}
+
+
+def test_a_sweep_stored_before_the_own_minimum_keeps_its_points(tiny_model, tiny_data, tmp_path):
+    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[32], seeds=[0], min_steps=20)
+    old = {k: v for k, v in spec.to_dict().items() if k != "own_minimum"}  # as a sweep saved before it was written
+    assert sweep.plan(sweep.SweepSpec.from_dict(old))[0].config.epochs == 5  # 4 steps an epoch: 20, as run
+    assert sweep.plan(sweep.SweepSpec.from_dict(spec.to_dict()))[0].config.epochs == 10  # 40, its own minimum
 
 
 def test_fixed_split_keeps_data_seed(tiny_model, tiny_data):
