@@ -367,22 +367,32 @@ def save_strategies(names: list[str]) -> None:
 
 
 PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))
+PRICES_SET = "pr_set"  # the prices someone set (by name): typed on the page, or saved as set
 
 
 def prices():
     """The prices per device-hour set on the Accuracy vs cost page (Compare's serving table, the report and the
     CSV use them too); in a new session (a reload, a second tab) the ones last set in this data directory, so
-    a reload never puts the defaults back behind the user's back."""
-    from bertlab.pareto import Prices, load_prices, marking_defaults
+    a reload never puts the defaults back behind the user's back. A price nobody set is ``unset``; which were set
+    is kept (:func:`mark_price_set`), not guessed from equality with the default: EUR 0.05 typed was said to be
+    "the default $0.05, never set in EUR" (a review)."""
+    from bertlab.pareto import PRICE_NAMES, Prices, load_prices
 
-    if not all(k in st.session_state for k, _ in PRICE_KEYS):
+    if not all(k in st.session_state for k, _ in PRICE_KEYS) or PRICES_SET not in st.session_state:
         saved = load_prices()
         for k, field in PRICE_KEYS:
             st.session_state.setdefault(k, getattr(saved, field))
+        st.session_state.setdefault(PRICES_SET, [k for k in PRICE_NAMES if k not in saved.unset])
+    unset = tuple(k for k in PRICE_NAMES if k not in st.session_state[PRICES_SET])
     try:
-        return marking_defaults(Prices(**{field: st.session_state[k] for k, field in PRICE_KEYS}))
+        return Prices(**{field: st.session_state[k] for k, field in PRICE_KEYS}, unset=unset)
     except (BertlabError, TypeError):
-        return marking_defaults(Prices())
+        return Prices(unset=PRICE_NAMES)
+
+
+def mark_price_set(name: str) -> None:
+    """on_change of a price input: ``name`` (cpu_hour, gpu_hour) was set, whatever its value."""
+    st.session_state[PRICES_SET] = sorted({*st.session_state.get(PRICES_SET, []), name})
 
 
 def set_data_problem(message: str | None) -> None:

@@ -57,16 +57,20 @@ def prices() -> pareto.Prices | None:
     try:
         p = pareto.Prices(
             cpu_hour=c1.number_input("Price per CPU machine-hour", 0.0, 1e5, step=0.01, key="keep_pr_cpu",
+                                     on_change=common.mark_price_set, args=("cpu_hour",),
                                      help="What an hour of the whole machine the runs used costs (all its cores), "
                                           "e.g. a cloud VM's hourly price. Compare's serving table, the report and "
                                           "the CSV use these prices too."),
-            gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, step=0.10, key="keep_pr_gpu"),
-            currency=c3.text_input("Currency", max_chars=4, key="keep_pr_cur"))
+            gpu_hour=c2.number_input("Price per GPU-hour", 0.0, 1e5, step=0.10, key="keep_pr_gpu",
+                                     on_change=common.mark_price_set, args=("gpu_hour",)),
+            currency=c3.text_input("Currency", max_chars=4, key="keep_pr_cur"),
+            # a price nobody changed is said to be the default; one changed is set, even back to the default
+            unset=tuple(k for k in pareto.PRICE_NAMES if k not in st.session_state[common.PRICES_SET]))
     except BertlabError as e:
         common.show_error(e)
         return None
     pareto.save_prices(p)
-    return pareto.marking_defaults(p)  # a price left at its default is said to be one
+    return p
 
 
 def tradeoff(runs: list, price: pareto.Prices) -> None:

@@ -59,15 +59,20 @@ class Prices:
 PRICES_FILE = "prices.json"
 
 
+PRICE_NAMES = ("cpu_hour", "gpu_hour")
+
+
 def marking_defaults(p: Prices) -> Prices:
-    """``p`` with its prices still at the default marked ``unset`` (what the user set arrives as plain numbers)."""
+    """``p`` with its prices still at the default marked ``unset``: how a prices.json written before the set prices
+    were recorded (no "set" list) is read, as those versions said of it; nothing says which were typed."""
     default = Prices()
-    return replace(p, unset=tuple(k for k in ("cpu_hour", "gpu_hour") if getattr(p, k) == getattr(default, k)))
+    return replace(p, unset=tuple(k for k in PRICE_NAMES if getattr(p, k) == getattr(default, k)))
 
 
 def load_prices() -> Prices:
-    """The prices last set in this data directory (the app's Accuracy vs cost page), else the defaults; a price
-    still at its default is marked ``unset``."""
+    """The prices last set in this data directory (the app's Accuracy vs cost page), else the defaults, all
+    ``unset``. Its "set" list names the prices someone set: one typed equal to its default ($0.05, 2.50) is set
+    too, where deciding by equality called EUR 0.05 "the default $0.05, never set in EUR" (a review)."""
     import json
 
     from bertlab.errors import BertlabError
@@ -75,19 +80,26 @@ def load_prices() -> Prices:
 
     try:
         saved = json.loads((data_home() / PRICES_FILE).read_text(encoding="utf-8"))
-        return marking_defaults(Prices(**{k: saved[k] for k in ("cpu_hour", "gpu_hour", "currency") if k in saved}))
+        p = Prices(**{k: saved[k] for k in (*PRICE_NAMES, "currency") if k in saved})
+        if "set" not in saved:
+            return marking_defaults(p)
+        kept = saved["set"] if isinstance(saved["set"], list) else []
+        return replace(p, unset=tuple(k for k in PRICE_NAMES if k not in kept))
     except (OSError, ValueError, TypeError, BertlabError):
-        return marking_defaults(Prices())
+        return Prices(unset=PRICE_NAMES)
 
 
 def save_prices(p: Prices) -> None:
-    """Keep ``p`` in this data directory: the app's next sessions and the CLI's report use it."""
+    """Keep ``p`` in this data directory: the app's next sessions and the CLI's report use it. Its prices not in
+    ``p.unset`` are recorded as set (Prices built in code set both)."""
     import json
 
     from bertlab.paths import data_home, keep_text
 
     keep_text(data_home() / PRICES_FILE, json.dumps({"cpu_hour": p.cpu_hour, "gpu_hour": p.gpu_hour,
-                                                     "currency": p.currency}, sort_keys=True))
+                                                     "currency": p.currency,
+                                                     "set": [k for k in PRICE_NAMES if k not in p.unset]},
+                                                    sort_keys=True))
 
 
 def device_kind(device: str | None) -> str:

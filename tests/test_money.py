@@ -277,7 +277,7 @@ def test_a_currency_change_states_no_relabelled_default_price_for_a_device_no_ru
     machine-hour or EUR 2.50 per GPU-hour' for CPU runs, the $2.50 default relabelled (a review)."""
     store = RunStore(bertlab_home)
     ids = [stored_run(store, "head_only", tiny_data), stored_run(store, "full_ft", tiny_data)]
-    pareto.save_prices(Prices(cpu_hour=3.6, currency="EUR"))  # as the app keeps them, the GPU price left alone
+    pareto.save_prices(Prices(cpu_hour=3.6, currency="EUR", unset=("gpu_hour",)))  # as the app keeps them, the GPU price left alone
     price = pareto.load_prices()
     page = text_of(report.build_html(store, ids, prices=price))
     assert "Money = training time x EUR 3.60 per CPU machine-hour. " in page
@@ -303,3 +303,37 @@ def test_a_currency_change_states_no_relabelled_default_price_for_a_device_no_ru
     assert main(["report", *ids, "-o", str(out), "--price-gpu", "2.5"]) == 0
     assert ("Money = training time x EUR 3.60 per CPU machine-hour or EUR 2.50 per GPU-hour. "
             in text_of(out.read_text(encoding="utf-8")))
+
+
+def test_a_price_typed_equal_to_the_default_is_set_not_never_set(tiny_data, bertlab_home):
+    """Which prices were set is recorded, not decided by equality with the default: EUR 0.05 saved made the report
+    say "EUR 0.05 per CPU machine-hour (the default $0.05, never set in EUR: not converted)" (a review)."""
+    import json
+
+    store = RunStore(bertlab_home)
+    ids = [stored_run(store, "head_only", tiny_data)]
+    pareto.save_prices(Prices(0.05, 2.5, "EUR"))
+    price = pareto.load_prices()
+    assert price.unset == ()
+    page = text_of(report.build_html(store, ids, prices=price))
+    assert "Money = training time x EUR 0.05 per CPU machine-hour or EUR 2.50 per GPU-hour. " in page  # both set
+    assert "never set" not in page
+    # a prices.json written before the "set" list: a price at its default was never set, as it said then
+    (bertlab_home / pareto.PRICES_FILE).write_text(json.dumps({"cpu_hour": 1.0, "gpu_hour": 2.5, "currency": "EUR"}))
+    assert pareto.load_prices().unset == ("gpu_hour",)
+    (bertlab_home / pareto.PRICES_FILE).write_text("[1, 2]")
+    assert pareto.load_prices().unset == ("cpu_hour", "gpu_hour")
+    # on the page: a CPU price typed, then typed back to the default, is set, and a reload keeps it so
+    (bertlab_home / pareto.PRICES_FILE).unlink()
+    at = app_on("app_pages/costs.py")
+    at.number_input(key="keep_pr_cpu").set_value(1.0).run()
+    at.number_input(key="keep_pr_cpu").set_value(0.05).run()
+    at.text_input(key="keep_pr_cur").set_value("EUR").run()
+    no_problems(at)
+    charged = next(c.value for c in at.caption if c.value.startswith("Charged at"))
+    assert "EUR 0.05 per CPU machine-hour" in charged and "never set" not in charged
+    saved = pareto.load_prices()
+    assert (saved.cpu_hour, saved.currency, saved.unset) == (0.05, "EUR", ("gpu_hour",))
+    again = app_on("app_pages/costs.py")
+    no_problems(again)
+    assert "never set" not in next(c.value for c in again.caption if c.value.startswith("Charged at"))
