@@ -702,16 +702,23 @@ if summary is not None:
     # The question "queue them a second time?" holds only while it is still true: the same runs as the last
     # launch, some of which still wait or train. Another selection, or a launch that finished, drops it.
     again = bool(st.session_state.get("confirm_relaunch"))
+    # The runs the question last shown named: what its buttons answer. Recomputed on click, a run that finished
+    # meanwhile repeated nothing any more, and "Queue only the new ones" queued it again, or lost the click.
+    asked = st.session_state.get("confirm_relaunch_held") or []
     if again:
         now = current_configs(names, cfg, model, overrides, sizes["train"], repeats, rates)
-        repeat = repeats_live_launch(now) if now is not None else None
         # another selection is another question (asked at its own click), not this one
-        again = repeat is not None and st.session_state.get("confirm_relaunch_for") == _launch_key(now)
+        same = now is not None and st.session_state.get("confirm_relaunch_for") == _launch_key(now)
+        repeat = repeats_live_launch(now) if same else None
+        if same and repeat is None and any(st.session_state.get(k) for k in ("relaunch_new", "relaunch_yes")):
+            repeat = st.session_state["confirm_relaunch"], asked  # answered as its launch finished: as shown
+        again = repeat is not None
         if not again:
             st.session_state["confirm_relaunch"] = None
     yes = only_new = False
     if again:
         batch, held = repeat
+        st.session_state["confirm_relaunch_held"] = held
         if len(held) == len(now):
             st.warning(f"{f'These {n_runs} runs are' if n_runs != 1 else 'This run is'} the same as a launch still "
                        f"training (batch `{batch}`): queue {'them' if n_runs != 1 else 'it'} a second time?",
@@ -739,14 +746,16 @@ if summary is not None:
             if not (yes or only_new) and repeat:
                 st.session_state["confirm_relaunch"] = repeat[0]
                 st.session_state["confirm_relaunch_for"] = _launch_key(configs)
+                st.session_state["confirm_relaunch_held"] = repeat[1]
             else:
+                kept_in = st.session_state.get("confirm_relaunch") or (repeat[0] if repeat else None)
                 st.session_state["confirm_relaunch"] = None
-                if only_new and repeat:  # those the launch still training holds stay one copy
-                    configs = [c for i, c in enumerate(configs) if i not in set(repeat[1])]
+                if only_new:  # those the question named stay one copy, finished since or not
+                    configs = [c for i, c in enumerate(configs) if i not in set(asked)]
                 if configs:
                     launch(configs)
                 else:  # the new ones were queued meanwhile (another tab): nothing left to queue
-                    st.session_state["kept_copy"] = repeat[0]
+                    st.session_state["kept_copy"] = kept_in
             st.rerun()  # the sidebar's queue was drawn before this click: draw it again, with the new runs
         except BertlabError as e:
             common.show_error(e)

@@ -749,6 +749,31 @@ def test_a_launch_that_repeats_some_runs_still_training_asks_and_can_queue_only_
     assert len(store.list_runs()) == 5
 
 
+def test_queue_only_the_new_ones_keeps_out_the_run_asked_about_once_it_finished(tiny_model, tiny_data, bertlab_home,
+                                                                                 monkeypatch):
+    """"Queue only the N new ones" recomputed which runs repeated the live launch on click: the still-training run
+    finished meanwhile, so none did, and the run the user chose not to repeat was queued again (or the click was
+    lost with the question). The question's runs are kept with it and the click keeps them out."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the worker takes nothing by itself
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    store = RunStore(bertlab_home)
+    first = store.list_runs()[0].id
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
+    assert any("1 of these 2 runs (tfidf_logreg) is the same" in w.value for w in at.warning)
+    store.claim(first, "cpu")  # it finishes while the question is on the screen
+    store.finish(first, SUCCEEDED, metrics={"test_accuracy": 0.9}, costs={})
+    next(b for b in at.button if b.label == "Queue only the 1 new one").click().run()
+    no_problems(at)
+    assert sorted(r.strategy for r in store.list_runs()) == ["tfidf_logreg", "zero_shot"]
+    assert not any("second time" in w.value for w in at.warning)
+
+
 def test_launch_clicked_again_once_part_of_it_finished_still_asks(tiny_model, tiny_data, bertlab_home, monkeypatch):
     """Launch clicked again while the launch still trained, its first run finished: it queued them all again, unasked;
     and the queue beside the estimate counted an earlier launch of this desk as "from other tabs or users"."""
