@@ -7,12 +7,14 @@ worker thread and writes everything to the run store.
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from app_pages import common
 from bertlab import variants
 from bertlab.errors import BertlabError
-from bertlab.store import QUEUED, RUNNING, SUCCEEDED, _other_live_process
+from bertlab.store import QUEUED, RUNNING, _other_live_process
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon="🧪", layout="wide",
                    initial_sidebar_state="auto")  # open on a desktop; closed on a phone, where it covered 2/3
@@ -107,22 +109,14 @@ def _queue_panel() -> None:
     _rerun_when_a_run_finishes()
 
 
-FINISHED_SEEN = "_finished_seen"
-
-
 def _rerun_when_a_run_finishes() -> None:
     """While runs train (this fragment's 2-second timer): redraw the whole app once a run has finished since the
-    page was drawn, so that the Playground's models (and Compare's inference box) offer it at once. Only this
+    page was drawn, so that the Playground's models (and Compare's inference box) offer it soon. Only this
     fragment reran while anything trained: a CLI batch's full_ft joined the Playground only when its scratch
-    ended too (a review). One small query of ids per refresh."""
-    seen = st.session_state.get(FINISHED_SEEN)
-    if seen is None:  # not drawn while busy: nothing to compare with
-        return
-    now = common.store().ids(status=(SUCCEEDED,))
-    if now != seen:
-        st.session_state[FINISHED_SEEN] = now
-        if now - seen:  # a run finished (one deleted only: nothing to add)
-            st.rerun(scope="app")
+    ended too (a review). One aggregate query per refresh, and at most one full redraw per 10 s
+    (:func:`common.rerun_for_finished`)."""
+    if common.rerun_for_finished(st.session_state, common.succeeded_mark(), time.monotonic()):
+        st.rerun(scope="app")
 
 
 IDLE_WATCH_S = 5.0
@@ -156,7 +150,7 @@ def sidebar() -> None:
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy
         # the finished runs this full redraw shows; the busy queue fragment reruns the app when one more finishes
-        st.session_state[FINISHED_SEEN] = common.store().ids(status=(SUCCEEDED,)) if busy else None
+        st.session_state[common.FINISHED_SEEN] = common.succeeded_mark() if busy else None
         # Refresh the queue every 2 s only while something runs; idle, one small query every 5 s notices a run
         # another process (a CLI `run` in a terminal beside a projected app) adds to this data directory.
         st.fragment(run_every=2.0 if busy else None)(_queue_panel)()

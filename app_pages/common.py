@@ -366,6 +366,37 @@ def save_strategies(names: list[str]) -> None:
     keep_text(desk_dir() / LAST_STRATEGIES_FILE, json.dumps(list(names)))
 
 
+FINISHED_SEEN = "_finished_seen"  # (count, latest finished) of the succeeded runs the page last drew
+FINISHED_RERUN_AT = "_finished_rerun_at"  # when a finished run last redrew the whole app (time.monotonic)
+FINISHED_RERUN_GAP_S = 10.0
+
+
+def succeeded_mark() -> tuple[int, float]:
+    """:meth:`RunStore.finished_mark` of the succeeded runs: what :func:`rerun_for_finished` compares."""
+    from bertlab.store import SUCCEEDED
+
+    return store().finished_mark((SUCCEEDED,))
+
+
+def rerun_for_finished(state, mark: tuple[int, float], now: float) -> bool:
+    """Whether a run that succeeded since the page was drawn (``state[FINISHED_SEEN]``; None: not drawn while busy)
+    calls for redrawing the whole app now, so the Playground and Compare's box offer it; ``mark`` is
+    :func:`succeeded_mark`, ``now`` time.monotonic(). At most one such redraw per :data:`FINISHED_RERUN_GAP_S`:
+    a CLI sweep of fast points finishing a run every second or two redrew the whole page every 2-s refresh (a
+    review). A finish within the gap waits (the mark it differs from is kept), and redraws once the gap is over.
+    A deletion alone (fewer runs, none newer) only updates the mark."""
+    seen = state.get(FINISHED_SEEN)
+    if seen is None or tuple(mark) == tuple(seen):
+        return False
+    if not (mark[1] > seen[1] or mark[0] > seen[0]):
+        state[FINISHED_SEEN] = tuple(mark)
+        return False
+    if (last := state.get(FINISHED_RERUN_AT)) is not None and now - last < FINISHED_RERUN_GAP_S:
+        return False
+    state[FINISHED_SEEN], state[FINISHED_RERUN_AT] = tuple(mark), now
+    return True
+
+
 PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))
 PRICES_SET = "pr_set"  # the prices someone set (by name): typed on the page, or saved as set
 

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS runs (
     phase_started REAL
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
+CREATE INDEX IF NOT EXISTS runs_status_finished ON runs(status, finished);
 CREATE TABLE IF NOT EXISTS points (
     run_id TEXT NOT NULL, series TEXT NOT NULL, step INTEGER, x REAL, value REAL
 );
@@ -305,6 +306,13 @@ class RunStore:
         """The ids of the runs in ``status``: one small query (no run decoded), for a check every few seconds."""
         q = f"SELECT id FROM runs WHERE status IN ({','.join('?' * len(status))})"
         return {r["id"] for r in self._conn().execute(q, list(status)).fetchall()}
+
+    def finished_mark(self, status: tuple[str, ...]) -> tuple[int, float]:
+        """(how many runs are in ``status``, the latest ``finished`` time among them, 0 for none): one row from an
+        index, however many runs the store holds, for a check every few seconds that a run has finished since."""
+        q = f"SELECT COUNT(*), MAX(finished) FROM runs WHERE status IN ({','.join('?' * len(status))})"
+        n, latest = self._conn().execute(q, list(status)).fetchone()
+        return int(n), float(latest or 0.0)
 
     def update(self, run_id: str, **fields: Any) -> None:
         """Set columns of a run (dicts/lists are JSON-encoded)."""

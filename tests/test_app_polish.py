@@ -861,3 +861,39 @@ def test_a_probability_near_certain_is_never_rounded_to_100_percent(tiny_data, b
     assert answers.endswith("· 99.6%") and "100%" not in answers
     fig = plots.probability_figure(Predictor.predict(None, [run.id], ["x"]))
     assert list(fig.data[0].text) == ["99.6%", "0.4%"] and list(fig.data[0].customdata) == ["99.6%", "0.4%"]
+
+
+def test_runs_finishing_every_second_redraw_the_app_at_most_once_per_ten_seconds(tiny_data, bertlab_home):
+    """The busy sidebar compared every succeeded run id in the store each 2-s refresh and redrew the whole app on
+    any new one: a CLI sweep of fast points (one run a second) redrew the page every 2 s, and the query grew with
+    the store (a review). Now one aggregate row per refresh, and at most one full redraw per 10 s, the first at
+    once (a finished run still joins the Playground soon after it finishes)."""
+    from app_pages import common
+
+    store = RunStore(bertlab_home)
+
+    def finish_one() -> str:
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={}, costs={})
+        return rid
+
+    def mark():
+        return store.finished_mark((SUCCEEDED,))
+
+    assert mark() == (0, 0.0)
+    assert not common.rerun_for_finished({common.FINISHED_SEEN: None}, (1, 5.0), 0.0)  # not drawn while busy
+    state = {common.FINISHED_SEEN: mark()}  # the full redraw
+    reruns, ids = [], []
+    for second in range(21):  # a run finishes every second; the fragment looks every 2 s
+        ids.append(finish_one())
+        if second % 2 == 0 and common.rerun_for_finished(state, mark(), 1000.0 + second):
+            reruns.append(second)
+    assert reruns == [0, 10, 20]  # the first at once, then one per 10 s: not one per refresh
+    assert mark()[0] == 21
+    assert not common.rerun_for_finished(state, mark(), 1100.0)  # all of them drawn: nothing to redraw
+    store.delete(ids[-1])  # a deletion only: no redraw, and no redraw for it later either
+    assert not common.rerun_for_finished(state, mark(), 1200.0)
+    assert state[common.FINISHED_SEEN] == mark() and not common.rerun_for_finished(state, mark(), 1300.0)
+    finish_one()
+    assert common.rerun_for_finished(state, mark(), 1400.0)
