@@ -209,7 +209,9 @@ class JobManager:
         or `worker` stopped by Ctrl-C / SIGTERM: a diff review), and the queued ones stay queued for the next
         start."""
         with self._lock:
-            self._stopping = reason
+            # the first reason stands: the exit hook's second call (a worker whose run took over its wait to stop)
+            # wrote "the server stopped" over `worker`'s own words (a diff review)
+            self._stopping = self._stopping or reason
             self._queued.clear()  # in this process only: the store keeps them queued
             for ev in self._cancel.values():
                 ev.set()

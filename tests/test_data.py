@@ -757,6 +757,18 @@ def test_more_than_200_classes_load_from_a_label_column_named_explicitly(tmp_pat
     assert not any("classes, more than" in n for n in few.notes)
 
 
+def test_a_chosen_label_column_of_fewer_than_three_texts_a_class_past_the_cap_is_called_an_id_column():
+    """An id column picked as the label (300 values, 2 texts each) listed 300 classes of too few examples; it is
+    refused by what it likely is, in words true for it (a diff review: not 'supports up to 200 classes')."""
+    texts = [f"note {i} about subject {i % 300}" for i in range(600)]
+    with pytest.raises(DataError, match="300 distinct values for 600 texts, fewer than 3 a class") as e:
+        build_dataset(texts, [f"c{i % 300}" for i in range(600)], "x", max_classes=None)
+    assert "supports up to" not in str(e.value)
+    more = [f"note {i} about subject {i % 300}" for i in range(1200)]
+    assert len(build_dataset(more, [f"c{i % 300}" for i in range(1200)], "x", max_classes=None).label_names) \
+        == 300  # 4 texts a class: taken, with its note
+
+
 def test_a_hub_label_column_detected_for_a_test_split_is_still_capped(monkeypatch):
     """load_hub with a test split detects the label column itself and passes it on: that is not the user's naming."""
     datasets = pytest.importorskip("datasets")

@@ -574,6 +574,15 @@ def test_sigterm_of_the_cli_worker_mid_run_says_the_worker_stopped_not_the_serve
     assert store.get(waiting).status == QUEUED
 
 
+def test_the_first_reason_to_stop_stands_when_the_exit_hook_stops_the_manager_again(bertlab_home):
+    """`worker` stops its manager with its own words, then the exit hook stops it again with the server's: a run
+    slower to stop than the first wait was marked "the server stopped" (a diff review)."""
+    jm = JobManager(RunStore(bertlab_home))
+    jm.stop_for_exit(0.1, reason="stopped by SIGTERM while this run was training")
+    jm.stop_for_exit(0.1)
+    assert jm._stopping == "stopped by SIGTERM while this run was training"
+
+
 def _artifact_digest(path: Path) -> dict[str, str]:
     return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(q for q in path.rglob("*") if q.is_file())}  # .eval/ (the test predictions) too

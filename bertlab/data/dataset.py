@@ -450,14 +450,18 @@ def build_dataset(
             f"dataset {name!r} has only one class ({present[0]!r}) after cleaning: "
             "a classifier needs at least 2 classes. Check the label column."
         )
+    if max_classes is not None and len(present) > max_classes:
+        raise DataError(
+            f"the label column has {len(present):,} distinct values; bertlab supports up to {max_classes} classes. "
+            "Is it really the label column (not an id or a text column)? Choose another label column."
+        )
     # A column named by the user is taken past MAX_CLASSES, but not one of fewer than 3 texts a class on average
     # (an id column picked on the Data page: each class needs 3, and listing 300 rare classes hid the real mistake)
-    if (max_classes is not None and len(present) > max_classes) or (
-            len(present) > MAX_CLASSES and len(keep_t) < 3 * len(present)):
+    if len(present) > MAX_CLASSES and len(keep_t) < 3 * len(present):
         raise DataError(
-            f"the label column has {len(present):,} distinct values; bertlab supports up to "
-            f"{max_classes or MAX_CLASSES} classes. "
-            "Is it really the label column (not an id or a text column)? Choose another label column."
+            f"the label column has {len(present):,} distinct values for {len(keep_t):,} texts, fewer than 3 a class "
+            "(each class needs one text each for training, validation and test). Is it really the label column (not "
+            "an id or a text column)? Choose another label column."
         )
     if len(present) > MAX_CLASSES:  # named by the user: taken, with what it costs the test set
         per = len(keep_t) / len(present)
