@@ -156,6 +156,12 @@ EXPLAIN_WHAT = ("Each word is left out in turn and every model answers again: a 
                 "together (\"not good\") get little weight each.")
 
 
+def _shown(text: str) -> str:
+    """``text`` shown as typed inside inline HTML that Markdown also reads (no quote escaped: ``&#x27;`` has a
+    ``#`` that Markdown-escaping would break)."""
+    return common.md(html.escape(text, quote=False))
+
+
 def _why_words(runs, preds, text: str) -> None:
     """"Which words decided it?": off by default (it asks each model about up to 60 more texts); on, each run's
     text tinted by its word weights, in the cards' order and colours, with its top words in plain text."""
@@ -179,8 +185,9 @@ def _why_words(runs, preds, text: str) -> None:
     for e in found:
         with st.container(border=True):
             swatch = common.swatch(e.strategy)
-            st.markdown(f"{swatch} <b>{html.escape(labels[e.run_id])}</b> answers <b>{html.escape(e.label)}</b> "
-                        f"({html.escape(probability_percent(e.prob))})", unsafe_allow_html=True)
+            # Markdown reads this line (a label "*so*" was shown in italics): escaped for HTML, then for Markdown
+            st.markdown(f"{swatch} <b>{_shown(labels[e.run_id])}</b> answers <b>{_shown(e.label)}</b> "
+                        f"({_shown(probability_percent(e.prob))})", unsafe_allow_html=True)
             # the tinted text is for the eye: screen readers get the top words in plain text under it instead
             st.markdown(f"<div aria-hidden='true' style='line-height:1.9'>{explain.text_html(e, scale)}</div>",
                         unsafe_allow_html=True)

@@ -131,12 +131,23 @@ def points(weight: float) -> str:
     return f"{weight * 100:+.1f}"
 
 
+def _space_html(space: str) -> str:
+    """The whitespace between two words on one line: a line break as ``<br>`` (two at most: a paragraph gap).
+
+    The tinted text goes into Markdown as one HTML block, and a blank line ends that block: the rest of a pasted
+    text was read as Markdown (a live ``[link](...)``, ``*italics*``, ``$formulas$``), or shown as raw ``<span>``
+    tags where a line after it was indented 4 spaces (a code block)."""
+    breaks = min(len(re.findall(r"\r\n|\r|\n", space)), 2)
+    return "<br>" * breaks if breaks else html.escape(space)
+
+
 def text_html(e: Explanation, scale: float) -> str:
     """The text with each weighed word's background tinted by its weight (HTML-escaped: the user's text never
-    becomes markup). Each tinted word carries its weight as a tooltip; a capped text ends with a note."""
+    becomes markup), on one line (line breaks as ``<br>``), so Markdown reads all of it as one HTML block and
+    never parses the user's text as Markdown. Each tinted word carries its weight as a tooltip."""
     parts = []
     for i, (space, word) in enumerate(zip(e.spaces, e.words)):
-        parts.append(html.escape(space))
+        parts.append(_space_html(space) if i else "")  # the text's leading whitespace shows nothing in HTML
         weight = e.weights[i] if i < len(e.weights) else None
         colour = tint(weight, scale) if weight is not None else None
         if colour is None:
@@ -145,7 +156,6 @@ def text_html(e: Explanation, scale: float) -> str:
         else:
             parts.append(f"<span title='{points(weight)} points' style='background:{colour};color:#111;"
                          f"border-radius:0.2em;padding:0 0.15em'>{html.escape(word)}</span>")
-    parts.append(html.escape(e.spaces[-1]))
     return "".join(parts)
 
 

@@ -141,3 +141,39 @@ def test_playground_toggle_shows_each_runs_tinted_text_escaped_and_its_top_words
     next(b for b in at.button if b.label == "Predict").click().run()
     no_problems(at)
     assert any("Only the first 60 of this text's 70 words" in c.value for c in at.caption)
+
+
+def test_a_pasted_text_with_blank_lines_and_a_markdown_label_never_turn_into_markdown(tmp_path, bertlab_home):
+    """A blank line in the text ended the tinted text's HTML block: the rest was read as Markdown (a live link,
+    italics, a formula) or, indented 4 spaces, shown as raw <span> tags; a label "*good*" was in italics."""
+    import pandas as pd
+    from markdown_it import MarkdownIt
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+    from tests.test_app_pages import app_on, no_problems
+
+    texts = [f"wonderful lovely film {i}" for i in range(30)] + [f"awful dull film {i}" for i in range(30)]
+    csv = tmp_path / "labels.csv"
+    pd.DataFrame({"text": texts, "label": ["*good*"] * 30 + ["[bad](https://evil.example)"] * 30}).to_csv(csv)
+    data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/playground.py")
+    pasted = ("a wonderful film\n\n[click](https://evil.example) was *so* `good`, $5 and $10\r\n\r\n"
+              "    indented lovely words\n\n\n> quoted\n")
+    at.text_area(key="pg_box_text").set_value(pasted).run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    at.toggle(key="pg_explain").set_value(True).run()
+    no_problems(at)
+    parser = MarkdownIt("commonmark")
+    (tinted,) = [m.value for m in at.markdown if "points'" in m.value]
+    rendered = parser.render(tinted)
+    # one HTML block, passed through as it is: nothing of the text was parsed as Markdown (nor $...$ as LaTeX)
+    assert rendered.strip() == tinted.strip() and "<p>" not in rendered, rendered
+    assert "\n" not in tinted and tinted.count("<br>") == 6 and "evil.example" in tinted
+    (card,) = [m.value for m in at.markdown if " answers <b>" in m.value]
+    shown = parser.render(card)
+    assert "<em>" not in shown and "<a " not in shown and "<b>*good*</b>" in shown, shown
