@@ -153,7 +153,8 @@ EXPLAIN_WHAT = ("Each word is left out in turn and every model answers again: a 
                 "probability of the model's answer drops without it (blue: it supported the answer; orange: it "
                 "spoke against it; one scale for all models, so they compare). A sketch of one method, not the "
                 "model's reasoning: leaving a word out also makes a new sentence, and words that only count "
-                "together (\"not good\") get little weight each.")
+                "together (\"not good\") get little weight each. A word is weighed against the text without it, so a "
+                "text of one word gets none.")
 
 
 def _shown(text: str) -> str:
@@ -174,6 +175,9 @@ def _why_words(runs, preds, text: str) -> None:
         common.show_error(e)
         return
     if not found:
+        return
+    if found[0].alone:  # weighed against "[empty]", not against no text: no number rather than a misleading one
+        st.caption(f":material/info: {common.md(explain.ALONE)}")
         return
     labels = run_labels(runs)
     scale = explain.shared_scale(found)

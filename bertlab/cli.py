@@ -1021,7 +1021,7 @@ def _explain(predictor, store, ids: list[str], texts: list[str], as_json: bool) 
         print(f"note: {explain.METHOD}", file=sys.stderr)
     for text in texts:
         found = explain.explain(predictor, ids, text)
-        if found and (note := explain.capped_note(found[0])):
+        if found and (note := explain.ALONE if found[0].alone else explain.capped_note(found[0])):
             print(f"note: {note}", file=sys.stderr)
         for e in found:
             if as_json:

@@ -177,3 +177,34 @@ def test_a_pasted_text_with_blank_lines_and_a_markdown_label_never_turn_into_mar
     (card,) = [m.value for m in at.markdown if " answers <b>" in m.value]
     shown = parser.render(card)
     assert "<em>" not in shown and "<a " not in shown and "<b>*good*</b>" in shown, shown
+
+
+def test_a_one_word_text_shows_no_weight_against_the_empty_placeholder(tfidf_run, capsys):
+    """Its only variant is blank, which the predictor reads as the word "[empty]": head_only on MiniLM weighed
+    "great" +62.9 and "awful" +5.6 against it. The page, the CLI and --json say no weight can be computed."""
+    from app_pages.common import md
+    from bertlab.cli import main
+    from tests.test_app_pages import app_on, no_problems
+
+    store, rid = tfidf_run
+    (e,) = explain.explain(Predictor(store), [rid], "dull")
+    assert e.alone and e.top() == [] and e.top(against=True) == []
+    assert explain.top_words_line(e).startswith("none for neg: the text is one word")
+    assert "title=" not in explain.text_html(e, 1.0) and explain.shared_scale([e]) == explain.MIN_SCALE
+    assert e.to_dict()["weights"] == [{"word": "dull", "weight": None}] and e.to_dict()["note"] == explain.ALONE
+    assert main(["predict", rid, "dull", "--explain"]) == 0
+    out, err = capsys.readouterr()
+    assert "No word weights for a text of one word" in err and "(+" not in out and "(-" not in out
+    assert main(["predict", rid, "dull", "--explain", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out.strip())
+    assert rec["weights"] == [{"word": "dull", "weight": None}] and rec["words_weighed"] == 0 and "[empty]" in rec["note"]
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value(" wonderful\n").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    at.toggle(key="pg_explain").set_value(True).run()
+    no_problems(at)
+    assert any(md(explain.ALONE) in c.value for c in at.caption)
+    assert not any("Top words" in c.value for c in at.caption) and not any("points'" in m.value for m in at.markdown)
+    # two words: weighed as before
+    (e2,) = explain.explain(Predictor(store), [rid], "dull film")
+    assert not e2.alone and e2.to_dict()["weights"][0]["weight"] is not None
