@@ -915,6 +915,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.explain and args.output:
         raise BertlabError("--explain prints each run's words; leave out -o/--output (--json gives every word's "
                            "weight).")
+    if args.explain and args.file and len(texts) > MAX_EXPLAIN_TEXTS:
+        from bertlab.explain import MAX_WORDS
+
+        raise BertlabError(f"--explain with --file: {Path(args.file).name} has {len(texts):,} texts, and each costs "
+                           f"every run up to {MAX_WORDS + 1} texts (each word left out in turn); give at most "
+                           f"{MAX_EXPLAIN_TEXTS} (a file of the few texts to explain), or predict the file without "
+                           "--explain.")
     if args.output and args.output != "-":  # "-": standard output, as other tools take it (it wrote a file "-")
         output_file(args.output, "CSV of predictions")  # before loading any model
     if not ids:
@@ -932,9 +939,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise BertlabError(f"none of the {named} {'succeeded ' * (args.run_id == 'all')}run(s) can predict (each is "
                            "said above).")
     status = _left_out_status(args.run_id, bad, named)
-    if args.explain:
-        return _explain(predictor, store, ids, texts, args.json) or status
-    preds = predictor.predict(ids, texts)
+    preds = predictor.predict(ids, texts)  # --explain too: its notes (one class, unknown words, cut texts) first
     from bertlab.metrics import run_single_class
 
     for rid in ids:  # as the app's box marks them: such a run's answers mean nothing
@@ -968,6 +973,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
               f"({which([i for i, _ in hits])}) are unknown to its vocabulary ({UNKNOWN_WHY}): its answer there "
               "says next to nothing", file=sys.stderr)
     _cut_notes(predictor, preds, texts, which)
+    if args.explain:
+        return _explain(predictor, store, ids, texts, extra, args.json) or status
     # each run as run/runs --json name it: three head_only runs at three --lr were all "head_only"
     names = variants.labels([store.get(p.run_id) for p in preds])
 
@@ -1011,21 +1018,25 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return status
 
 
-def _explain(predictor, store, ids: list[str], texts: list[str], as_json: bool) -> int:
+MAX_EXPLAIN_TEXTS = 20  # texts of a --file that --explain takes: each costs every run up to 61 texts
+
+
+def _explain(predictor, store, ids: list[str], texts: list[str], extra: list[dict], as_json: bool) -> int:
     """`predict --explain`: each run's top words for and against its answer to each text (word occlusion, as the
-    Playground's "Which words decided it?"); with --json one object per run and text with every word's weight."""
+    Playground's "Which words decided it?"); with --json one object per run and text with every word's weight, and
+    with --file the text's row and the table's other columns, as the predictions give them."""
     from bertlab import explain
 
     names = variants.labels([store.get(i) for i in ids])
     if not as_json:
         print(f"note: {explain.METHOD}", file=sys.stderr)
-    for text in texts:
+    for text, x in zip(texts, extra):
         found = explain.explain(predictor, ids, text)
         if found and (note := explain.ALONE if found[0].alone else explain.capped_note(found[0])):
             print(f"note: {note}", file=sys.stderr)
         for e in found:
             if as_json:
-                print(json.dumps({"name": names[e.run_id], "text": text, **e.to_dict()}))
+                print(json.dumps({**x, "name": names[e.run_id], "text": text, **e.to_dict()}, default=str))
             else:
                 print(f"{e.run_id} ({names[e.run_id]}): {e.label} {e.prob:.2f}  {text[:60]!r}\n"
                       f"  top words {explain.top_words_line(e)} (probability points)")
@@ -1758,7 +1769,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--explain", action="store_true",
                     help="which words decided it: each word left out in turn (the first 60), its weight the drop "
                          "in the probability of the run's answer; prints each run's top 3 words for and against "
-                         "(with --json every word's weight). A sketch of one method, not the model's reasoning")
+                         "(with --json every word's weight, and with --file each text's row). With --file at most "
+                         f"{MAX_EXPLAIN_TEXTS} texts: each costs every run up to 61. A sketch of one method, not the "
+                         "model's reasoning")
     pr.set_defaults(fn=cmd_predict)
     add_extra_commands(sub)
     # No abbreviated options: `predict RUN --text "..."` was read as --text-column, and the sentence as its name.

@@ -208,3 +208,30 @@ def test_a_one_word_text_shows_no_weight_against_the_empty_placeholder(tfidf_run
     # two words: weighed as before
     (e2,) = explain.explain(Predictor(store), [rid], "dull film")
     assert not e2.alone and e2.to_dict()["weights"][0]["weight"] is not None
+
+
+def test_cli_explain_says_the_usual_notes_gives_each_rows_columns_and_caps_a_file(tfidf_run, tmp_path, capsys):
+    """--explain returned before predict's notes, its --json lines lacked the --file row the blank-rows note
+    promises, and a file of any size cost 61 texts a text per run, unsaid."""
+    import pandas as pd
+
+    from bertlab.cli import MAX_EXPLAIN_TEXTS, main
+
+    _, rid = tfidf_run
+    assert main(["predict", rid, "zqx vbnm qrtk", "--explain"]) == 0
+    err = capsys.readouterr().err
+    assert "saw none of the words of 1 text(s) in training (text 1)" in err  # tfidf's note, as without --explain
+    table = tmp_path / "texts.csv"
+    pd.DataFrame({"id": ["a1", "b2", "c3"], "text": ["a wonderful film", " ", "an awful dull film"]}).to_csv(
+        table, index=False)
+    assert main(["predict", rid, "--file", str(table), "--explain", "--json"]) == 0
+    out, err = capsys.readouterr()
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert "skipped 1 blank row(s)" in err
+    assert [(r["row"], r["id"], r["text"], r["label"]) for r in recs] == [
+        (1, "a1", "a wonderful film", "pos"), (3, "c3", "an awful dull film", "neg")]
+    many = tmp_path / "many.txt"
+    many.write_text("\n".join(f"good film {i}" for i in range(MAX_EXPLAIN_TEXTS + 1)) + "\n", encoding="utf-8")
+    assert main(["predict", rid, "--file", str(many), "--explain"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "has 21 texts" in err and "at most 20" in err
