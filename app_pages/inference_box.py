@@ -7,6 +7,8 @@ here reruns only the box, never the charts around it.
 from __future__ import annotations
 
 import html
+import threading
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -142,11 +144,34 @@ def _results(runs, preds, compact: bool) -> None:
     common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+EXPLAINED_KEPT = 16 * MAX_LOADED_RUNS  # (run, text) pairs kept: 16 texts of a full box
+
+
+@st.cache_resource(show_spinner=False)
+def _explained() -> tuple[threading.Lock, OrderedDict]:
+    """Every session's word weights, {(data directory, run id, text): Explanation}, oldest first (a run's model
+    never changes once it has succeeded), and the lock the sessions' threads take to read or change it."""
+    return threading.Lock(), OrderedDict()
+
+
 def _explanations(run_ids: tuple[str, ...], text: str, home: str) -> list[explain.Explanation]:
-    """Word weights of each run for ``text``, cached per (runs, text, data directory): the toggle, a rerun or the
-    same text again answers at once; a run's model never changes once it has succeeded."""
-    return explain.explain(common.predictor(), list(run_ids), text)
+    """Word weights of each run for ``text``, in ``run_ids``' order, cached per (data directory, run, text): the
+    toggle, a rerun or the same text again answers at once, and a run that joins the box (a sweep's runs finishing
+    one by one) costs its own pass only (a cache per whole tuple of runs made each finished run recompute every
+    run's 61-text pass); the runs not yet cached share one :meth:`Predictor.predict` call."""
+    lock, kept = _explained()
+    with lock:
+        found = {r: kept[k] for r in run_ids if (k := (home, r, text)) in kept}
+    if missing := [r for r in run_ids if r not in found]:
+        for e in explain.explain(common.predictor(), missing, text):
+            found[e.run_id] = e
+    with lock:  # the newest last (another session may have dropped one since: set again)
+        for r, e in found.items():
+            kept[(home, r, text)] = e
+            kept.move_to_end((home, r, text))
+        while len(kept) > EXPLAINED_KEPT:
+            kept.popitem(last=False)
+    return [found[r] for r in run_ids if r in found]
 
 
 EXPLAIN_WHAT = ("Each word is left out in turn and every model answers again: a word's weight is how much the "
@@ -173,6 +198,9 @@ def _why_words(runs, preds, text: str) -> None:
             found = _explanations(tuple(p.run_id for p in preds), text, str(common.data_home()))
     except BertlabError as e:
         common.show_error(e)
+        return
+    except Exception as e:  # noqa: BLE001 - as _predict's: a failed explanation must not take the page down
+        st.error(f"explanation failed: {type(e).__name__}: {common.md(e)}")
         return
     if not found:
         return

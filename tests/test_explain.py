@@ -235,3 +235,45 @@ def test_cli_explain_says_the_usual_notes_gives_each_rows_columns_and_caps_a_fil
     assert main(["predict", rid, "--file", str(many), "--explain"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "has 21 texts" in err and "at most 20" in err
+
+
+def test_playground_explains_a_run_that_joins_alone_and_survives_a_failed_explanation(tfidf_run, tiny_data,
+                                                                                       monkeypatch):
+    """Cached per whole tuple of runs, each run finishing in a sweep recomputed every run's 61-text pass; and only
+    BertlabError was caught, so any other failure took the page down (the predictions beside it catch all)."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+    from tests.test_app_pages import app_on, no_problems
+
+    store, first = tfidf_run
+    asked: list[list[str]] = []
+    real = explain.explain
+
+    def counted(predictor, run_ids, text, limit=explain.MAX_WORDS):
+        asked.append(list(run_ids))
+        return real(predictor, run_ids, text, limit)
+
+    monkeypatch.setattr(explain, "explain", counted)
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful film, not awful").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    at.toggle(key="pg_explain").set_value(True).run()
+    no_problems(at)
+    assert asked == [[first]]
+    second = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=1), batch_id="b1")
+    assert execute_run(store, second) == SUCCEEDED
+    at.run()  # the box reads the store afresh: the new run joins
+    no_problems(at)
+    assert asked == [[first], [second]]  # the first run's weights were kept
+    assert len([c for c in at.caption if c.value.startswith("Top words")]) == 2
+    at.run()
+    assert asked == [[first], [second]]
+
+    def broken(*_a, **_k):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(explain, "explain", broken)
+    at.text_area(key="pg_box_text").set_value("another lovely film").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == ["explanation failed: RuntimeError: out of memory"]
+    assert [m.label for m in at.metric].count("prediction") == 2  # the answers are still shown
