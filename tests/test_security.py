@@ -265,6 +265,8 @@ APP_FILES = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py")), *sorte
 SAFE_IN_HTML = {"color", "swatch", "run.strategy", "run.id[-4:]", "labels[p.run_id]", "s.title", "s.trains", "s.frozen"}
 # bertlab.explain's builders escape the user's words themselves (tests/test_explain.py feeds them markup)
 SAFE_IN_HTML |= {"explain.text_html(e, scale)", "explain.legend_html(scale)"}
+# inference_box._shown is html.escape (element text: quotes need none) then Markdown-escaping
+SAFE_IN_HTML |= {"_shown(labels[e.run_id])", "_shown(e.label)", "_shown(probability_percent(e.prob))"}
 
 
 def _html_calls(tree: ast.AST):
