@@ -851,8 +851,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     else:
         shown = variants.labels(runs, data=False)  # the table has a dataset column
         # a running run's progress, as the app shows it, in its status cell (the JSON keeps the plain status)
-        print(format_table([result_row(r) | {"status": live_status(r)} for r in runs], RUNS_COLUMNS, shown))
-        if any(live_status(r) == STALLED for r in runs):
+        status = {r.id: live_status(r) for r in runs}  # once a run: a queued one's asks the OS about its owner
+        print(format_table([result_row(r) | {"status": status[r.id]} for r in runs], RUNS_COLUMNS, shown))
+        if STALLED in status.values():
             print(f"\n{STALLED}: queued by a process that has stopped; the app takes them over and trains them once "
                   "one of its pages is open in a browser (a restarted server waits for that), or `python -m bertlab "
                   "worker` trains them without one.")

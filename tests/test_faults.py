@@ -9,6 +9,7 @@ and a worker that goes on with the next run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -486,6 +487,17 @@ CHILD = textwrap.dedent(
 )
 
 
+@contextlib.contextmanager
+def _reaped(proc: subprocess.Popen):
+    """Kill ``proc`` at the end of the block if it still runs (a test that failed while it waited)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 STOPPED_SERVER = textwrap.dedent(
     """
     import signal, sys, time
@@ -518,7 +530,7 @@ def test_sigterm_of_the_server_mid_run_exits_cleanly_and_marks_the_run_interrupt
     env = {**os.environ, "BERTLAB_HOME": str(bertlab_home), "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, str(script), tiny_model, str(tiny_csv)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with _reaped(proc):
         ids = []
         for line in proc.stdout:
             word, *rest = line.split()
@@ -529,10 +541,6 @@ def test_sigterm_of_the_server_mid_run_exits_cleanly_and_marks_the_run_interrupt
             pytest.fail(f"server exited early: {proc.wait()} {proc.stderr.read()[-3000:]}")
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=WAIT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0 and "terminate called" not in err, (proc.returncode, err[-3000:])
     store = RunStore(bertlab_home)
     trained, waiting = (store.get(i) for i in ids)
@@ -557,17 +565,13 @@ def test_sigterm_of_the_cli_worker_mid_run_says_the_worker_stopped_not_the_serve
     env = {**os.environ, "BERTLAB_HOME": str(bertlab_home), "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "bertlab", "worker"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    try:
+    with _reaped(proc):
         deadline = time.monotonic() + WAIT
         while not store.points([long], ("train_loss",)):
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=WAIT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 143, (proc.returncode, err[-3000:])
     assert store.get(long).status == INTERRUPTED
     assert store.get(long).error == "stopped by SIGTERM while this run was training"
