@@ -990,7 +990,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if args.output == "-":
             sys.stdout.write(lines)
             return status
-        Path(args.output).write_text(lines, encoding="utf-8")
+        with writing(args.output, "JSON lines of predictions"):
+            Path(args.output).write_text(lines, encoding="utf-8")
         print(f"wrote {len(preds) * len(texts):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to "
               f"{args.output} as JSON lines", file=sys.stderr)
         return status
@@ -1005,7 +1006,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if args.output == "-":
             sys.stdout.write(table)
             return status
-        write_csv(args.output, table)
+        with writing(args.output, "CSV of predictions"):
+            write_csv(args.output, table)
         print(f"wrote {len(rows):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to {args.output}",
               file=sys.stderr)
         return status
@@ -1314,13 +1316,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         fig = sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
                                           "test macro-F1" if by_f1 else "test accuracy", percent=not by_f1)
         if args.html:
-            fig.write_html(args.html, include_plotlyjs=True)
+            with writing(args.html, "HTML plot"):
+                fig.write_html(args.html, include_plotlyjs=True)
             print(f"wrote {args.html} (the plot; `python -m bertlab report --sweep {sweep_id} -o report.html` "
                   "writes it with the tables and the answers)", file=sys.stderr)
         if args.png:
             from bertlab.report import figure_png
 
-            print(f"wrote {figure_png(fig, args.png)}", file=sys.stderr)
+            with writing(args.png, "PNG plot"):
+                figure_png(fig, args.png)
+            print(f"wrote {args.png}", file=sys.stderr)
     if args.json:  # with the answer at each size ("which one to use"), as fields and as the table words it
         picks = answer.sweep_rows(rows, store.get, metric)
         print(json.dumps({"sweep_id": sweep_id, "metric": metric, "points": _points_json(rows, spec),
@@ -1468,10 +1473,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bertlab.export import export_model_zip
+    from bertlab.paths import data_home
     from bertlab.store import RunStore
 
     store = RunStore()
-    path = export_model_zip(store, store.resolve_id(args.run_id), args.output, onnx=args.onnx)
+    run_id = store.resolve_id(args.run_id)
+    # `-o /proc/x.zip` (a folder that takes no file) said "[Errno 2] ... '/proc/x.zip.part'", its temporary name
+    with writing(args.output or data_home() / "exports" / f"{run_id}.zip", "model zip"):
+        path = export_model_zip(store, run_id, args.output, onnx=args.onnx)
     print(f"wrote {path}")
     return 0
 

@@ -201,6 +201,40 @@ def test_report_into_a_folder_that_takes_no_files_says_so_as_other_output_errors
     assert "Errno" not in err
 
 
+@pytest.mark.parametrize("command", [["export", "{run}", "-o", "{out}.zip"], ["predict", "{run}", "good", "-o", "{out}"],
+                                     ["predict", "{run}", "good", "--json", "-o", "{out}"],
+                                     ["sweep", "--dataset", "{csv}", "--strategies", "tfidf_logreg", "--sizes", "8",
+                                      "--seeds", "0", "--quiet", "--html", "{out}.html"]],
+                         ids=["export", "predict-csv", "predict-json", "sweep-html"])
+def test_every_written_file_into_a_folder_that_takes_no_files_says_so_as_report_does(tiny_data, tmp_path, command,
+                                                                                     monkeypatch, capsys):
+    """`export RUN -o /proc/x.zip` printed "error: [Errno 2] No such file or directory: '/proc/x.zip.part'" (its
+    temporary name), as `predict -o` and `sweep --html` printed the OS's own words; now each says what it could not
+    write and where, as `report -o` does (`cannot write model zip '...': ...`), and exits 2."""
+    import plotly.io
+
+    import bertlab.export
+    from bertlab.cli import main
+
+    ids = _two_tfidf_runs(tiny_data)
+    target = str(tmp_path / "x")
+    argv = [w.format(run=ids[0], out=target, csv=tiny_data.name) for w in command]
+
+    def refuse(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory", target)  # /proc: a folder that takes no new file
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.setattr(bertlab.export.zipfile, "ZipFile", refuse)
+    monkeypatch.setattr(plotly.io, "write_html", refuse)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    out = next(w for w in argv if w.startswith(target))
+    last = err.splitlines()[-1]  # a sweep says its plan first
+    assert last.startswith("error: cannot write ") and f" {out!r}: no such file or directory; " in last, err
+    assert "Errno" not in err
+
+
 def test_sweep_json_curves_name_and_count_as_its_points_do(tiny_csv, capsys):
     """`sweep --json`'s curves gave `n_train` as a float (32.0) where its points gave 32, and said `majority` where
     the points say `majority_accuracy`."""
