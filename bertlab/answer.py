@@ -679,9 +679,37 @@ def one_class_sentence(run, name: str) -> str | None:
     if getattr(run, "strategy", None) == "zero_shot":  # nothing trained: its class sentences decide
         return said + "its class descriptions do not tell the texts apart; write ones that do."
     steps = (getattr(run, "costs", None) or {}).get("steps")
+    if advice := _one_class_advice(run):  # "train it longer (more epochs...)" fit neither
+        return said + advice
     return said + (f"it learned nothing in {steps:,} optimizer step{'s' * (steps != 1)}; train it longer (more "
                    "epochs, or a smaller batch size)." if steps else "it learned nothing; train it longer, or on more "
                    "examples of the other classes.")
+
+
+def _one_class_advice(run) -> str | None:
+    """What to change in a one-class run of a strategy with no optimizer steps to lengthen (tfidf_logreg: a solver's
+    iterations, read as "32 optimizer steps; more epochs") or whose steps are a linear head's (head_only: its epochs
+    and learning rate are the controls), else None."""
+    from bertlab.strategies import REGISTRY
+
+    strategy = REGISTRY.get(getattr(run, "strategy", None))
+    if strategy is None:
+        return None
+    n = ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("train")
+    texts = f"its {n:,} training texts" if n else "its training texts"
+    if not strategy.uses_epochs and strategy.reads_training_texts:  # tfidf_logreg: no epochs, no steps; its words are all it has
+        return (f"the words of {texts} do not tell the classes apart (too few texts, or too short ones); give it "
+                "more labelled texts of each class, or longer ones.")
+    if strategy.name != "head_only":
+        return None
+    config = getattr(run, "config", None) or {}
+    epochs, lr, default = config.get("epochs"), config.get("learning_rate"), strategy.defaults["learning_rate"]
+    if not (epochs and lr):
+        return "its head learned nothing; try more epochs or another learning rate."
+    fix = (f"a lower learning rate (its default is {default:g}), or more epochs" if lr > default
+           else f"more epochs, or a higher learning rate (its default is {default:g})")
+    return (f"its head on the frozen encoder learned nothing in {epochs:,} epoch{'s' * (epochs != 1)} at learning "
+            f"rate {lr:g}; try {fix}.")
 
 
 def few_steps_sentence(runs: list) -> str | None:

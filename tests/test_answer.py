@@ -1125,6 +1125,30 @@ def test_a_run_that_answered_one_class_to_every_text_is_said_to_have_learned_not
     assert "zero_shot answered '1' to every text: its class descriptions do not tell the texts apart" in none
 
 
+def test_a_one_class_run_is_told_what_to_change_in_its_own_strategys_terms(tmp_path):
+    """A tfidf_logreg run that answered one class read "it learned nothing in 37 optimizer steps; train it longer
+    (more epochs, or a smaller batch size)" (its steps are the solver's iterations; it has no epochs or batches), and
+    a head_only run at 30 epochs the same, where its controls are its epochs and learning rate."""
+    y = [0] * 240 + [1] * 160
+    good = fake_run(tmp_path, "full_ft", y, right_on(y, 300), 9e11, 60.0, majority=0.6, n_train=40)
+    tfidf = fake_run(tmp_path, "tfidf_logreg", y, [0] * 400, 1e8, 1.0, majority=0.6, n_train=40)
+    tfidf.costs["steps"] = 37
+    said = answer.answer([tfidf, good]).text()
+    assert ("tfidf_logreg answered '0' to every text: the words of its 40 training texts do not tell the classes "
+            "apart (too few texts, or too short ones); give it more labelled texts of each class, or longer ones.") in said
+    assert "optimizer step" not in said and "epochs" not in said
+    hot = fake_run(tmp_path, "head_only", y, [0] * 400, 2.5e11, 10.0, majority=0.6, n_train=40)
+    hot.costs["steps"] = 30  # one batch an epoch
+    hot.config.update(epochs=30, learning_rate=0.03)
+    said = answer.answer([hot, good]).text()
+    assert ("head_only answered '0' to every text: its head on the frozen encoder learned nothing in 30 epochs at "
+            "learning rate 0.03; try a lower learning rate (its default is 0.01), or more epochs.") in said
+    assert "optimizer step" not in said and "batch size" not in said
+    hot.config.update(epochs=2, learning_rate=1e-4)
+    assert ("learned nothing in 2 epochs at learning rate 0.0001; try more epochs, or a higher learning rate (its "
+            "default is 0.01).") in answer.answer([hot, good]).text()
+
+
 def test_train_page_warns_before_launching_a_run_too_short_to_judge(tiny_model, tiny_data, bertlab_home):
     from dataclasses import asdict
 
