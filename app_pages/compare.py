@@ -14,7 +14,7 @@ from app_pages.inference_box import inference_box
 from bertlab import answer, paired, pareto, plots, report, serving, sweep, variants
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
-from bertlab.metrics import format_interval, precision_text, run_single_class, signed
+from bertlab.metrics import format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, undone_batches
 from bertlab.strategies import REGISTRY, one_answer_reason
@@ -314,13 +314,8 @@ def results(runs: list, drawn: list | None = None) -> None:
                                                               "of training (and of the split where each seed drew "
                                                               "its own)."),
             "training examples": st.column_config.NumberColumn("n", format="%d")})
-    devices = sorted({" · ".join(str(x) for x in (r.costs.get("device") or r.device,
-                                                  precision_text(r.costs.get("precision"))) if x)
-                      for r in done} - {""})  # as results_frame
-    # a device bare of precision (tfidf_logreg runs no network) beside the same one with it: said once
-    devices = [d for d in devices if not any(e.startswith(d + " · ") for e in devices)]
-    if devices:
-        st.caption(f"Device: {'; '.join(devices)}.")
+    if line := plots.device_line(done):
+        st.caption(line)
     if note := plots.memory_note(done):
         st.caption(note)
     st.session_state.setdefault("keep_cost", "train_seconds")

@@ -478,6 +478,18 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def device_line(runs: Sequence[Any]) -> str | None:
+    """Compare's line under its table naming the devices (and precisions) the runs trained on, as
+    :func:`results_frame` gives them, each once: "Device: cpu · bf16." Where a run has no precision (tfidf_logreg
+    runs no network) beside one on the same device with it, the device is said once, not "cpu; cpu · bf16".
+    None where no run names a device."""
+    devices = sorted({" · ".join(str(x) for x in ((r.costs or {}).get("device") or r.device,
+                                                  precision_text((r.costs or {}).get("precision"))) if x)
+                      for r in runs} - {""})
+    devices = [d for d in devices if not any(e.startswith(d + " · ") for e in devices)]
+    return f"Device: {'; '.join(devices)}." if devices else None
+
+
 def accuracy_interval(run: Any) -> tuple[float, float] | None:
     """The 95% Wilson interval of a run's test accuracy: stored since runs record it, else computed from the
     accuracy and the test-set size (older runs), None when neither is known."""

@@ -186,6 +186,20 @@ def test_results_frame_has_the_comparison_columns():
     assert df.loc[1, "status"] == "failed" and np.isnan(df.loc[1, "test accuracy"])
 
 
+def test_compare_device_line_names_a_device_once_where_tfidf_has_no_precision():
+    """Compare's "Device:" line: tfidf_logreg runs no network, so its run has no precision; beside a head_only run on
+    the same CPU at bf16 the line read "Device: cpu0; cpu0 · bf16." Now the device is said once; another device, or
+    the same one at another precision, is still said."""
+    tfidf, head = make_run("tfidf_logreg", "t1"), make_run("head_only", "h1", precision="bfloat16")
+    assert plots.device_line([tfidf, head]) == "Device: cpu0 · bf16."
+    assert plots.device_line([tfidf]) == "Device: cpu0."
+    fp32 = make_run("full_ft", "f1", precision="fp32")
+    assert plots.device_line([tfidf, head, fp32]) == "Device: cpu0 · bf16; cpu0 · fp32."
+    gpu = make_run("full_ft", "g1", precision="float16", device="cuda:0 (NVIDIA T4)")
+    assert plots.device_line([tfidf, gpu]) == "Device: cpu0; cuda:0 (NVIDIA T4) · fp16."
+    assert plots.device_line([make_run("full_ft", "n1", device=None)]) is None
+
+
 def test_confusion_figure_shows_counts_and_row_shares():
     fig = plots.confusion_figure(make_run("full_ft", "f1"))
     hm = fig.data[0]
