@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MAX_WORDS = 60  # words left out in turn; a longer text keeps its other words in every variant, and is said capped
@@ -186,10 +187,24 @@ def legend_html(scale: float) -> str:
             f"<span>for the answer ({points(scale)} points)</span>")
 
 
+def bare_word(word: str) -> str:
+    """``word`` without the punctuation the whitespace split leaves on it ('charming,' -> 'charming', '"film."' ->
+    'film'), as the plain-text list names it; the word itself where it is all punctuation ('...', '--'). Symbols
+    stay ('<b>', 'C++', '$5', an emoji): only Unicode punctuation (categories P*) is taken off, and only at its ends
+    ("don't" keeps its apostrophe)."""
+    start, end = 0, len(word)
+    while start < end and unicodedata.category(word[start]).startswith("P"):
+        start += 1
+    while end > start and unicodedata.category(word[end - 1]).startswith("P"):
+        end -= 1
+    return word[start:end] or word
+
+
 def top_words_line(e: Explanation) -> str:
-    """The top words for and against in plain text (for screen readers, and the CLI)."""
+    """The top words for and against in plain text (for screen readers, and the CLI), without the punctuation
+    attached to them (:func:`bare_word`: it read “charming,” and “film,”); the tinted text keeps them as typed."""
     def listed(pairs: list[tuple[str, float]]) -> str:
-        return ", ".join(f"“{w}” ({points(x)})" for w, x in pairs) or "none"
+        return ", ".join(f"“{bare_word(w)}” ({points(x)})" for w, x in pairs) or "none"
 
     if e.alone:
         return f"none for {e.label}: the text is one word, and leaving it out leaves no text to weigh it against"

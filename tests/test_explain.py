@@ -97,6 +97,19 @@ def test_one_scale_for_every_run_and_top_words_in_plain_text():
     assert explain.top_words_line(b) == "for pos: “good” (+4.0); against: none"
 
 
+def test_top_words_in_plain_text_name_the_word_without_its_punctuation():
+    """The Playground's and `predict --explain`'s plain-text list read “charming,” and “film,”: the words are split at
+    spaces, punctuation kept on them. The list now names the bare word; the tinted text and the weights' words keep
+    it as typed, and a word of punctuation alone or symbols keeps what it has."""
+    e = _fake(["A", "charming,", "witty", "\"film.\"", "(so", "good!)", "--", "C++", "don't"],
+              [0.01, 0.3, 0.2, 0.25, 0.0, -0.1, -0.2, -0.05, 0.0])
+    assert explain.top_words_line(e) == ("for pos: “charming” (+30.0), “film” (+25.0), “witty” (+20.0); against: "
+                                         "“--” (-20.0), “good” (-10.0), “C++” (-5.0)")
+    assert "charming,</span>" in explain.text_html(e, explain.shared_scale([e]))  # the text as typed
+    assert [explain.bare_word(w) for w in ["don't", "¿qué?", "«bien»", "…", "<b>x</b>", "$5,"]] == [
+        "don't", "qué", "bien", "…", "<b>x</b>", "$5"]
+
+
 def test_cli_predict_explain_prints_top_words_and_json_weights(tfidf_run, capsys):
     from bertlab.cli import main
 
@@ -105,6 +118,8 @@ def test_cli_predict_explain_prints_top_words_and_json_weights(tfidf_run, capsys
     out, err = capsys.readouterr()
     assert "pos" in out and "top words for pos: “wonderful” (+" in out
     assert "not the model's reasoning" in err
+    assert main(["predict", rid, "zqx, wonderful! vbnm", "--explain"]) == 0
+    assert "top words for pos: “wonderful” (+" in capsys.readouterr().out  # it read “wonderful!”
     assert main(["predict", rid, "zqx was wonderful", "--explain", "--json"]) == 0
     rec = json.loads(capsys.readouterr().out.strip())
     assert rec["run_id"] == rid and rec["label"] == "pos" and not rec["capped"]
