@@ -177,6 +177,26 @@ def _differs(key: str, members: list, found: dict) -> bool:
     return any(len(v) > 1 for v in per_data.values())
 
 
+def _known_sentences(members: list, found: dict) -> None:
+    """Fill in, in ``found`` (the members' :func:`settings`), the sentences of a zero_shot not finished yet that was
+    given none: it will read its dataset's defaults, which a finished one given none recorded. A sweep's finished
+    seed read "zero_shot (sentences “This movie was great.”)" beside a queued seed of the same config, as if the
+    sentences it has not read yet were other ones; a queued run beside one given other sentences still differs."""
+    key = "label_descriptions"
+    recorded: dict[str, list] = {}  # dataset -> the defaults a finished run recorded
+
+    def given(r) -> bool:
+        return bool((getattr(r, "config", None) or {}).get(key))
+
+    for r in members:
+        if key in found[r.id] and not given(r):
+            recorded.setdefault(str(getattr(r, "dataset", None)), found[r.id][key])
+    for r in members:
+        if r.strategy == "zero_shot" and key not in found[r.id]:
+            if (defaults := recorded.get(str(getattr(r, "dataset", None)))) is not None:
+                found[r.id] = {**found[r.id], key: defaults}
+
+
 def model_name(model) -> str:
     """A model as a name part: 'all-MiniLM-L6-v2' of 'sentence-transformers/all-MiniLM-L6-v2' or a path."""
     return str(model).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
@@ -204,6 +224,7 @@ def parts(runs, data: bool = True) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for members in groups.values():
         found = {r.id: settings(r) for r in members}
+        _known_sentences(members, found)
         keys = sorted({k for s in found.values() for k in s})
         # an option no run set by hand, that a run worked out from another (lora's alpha, twice its r), follows
         # that one: "lora (alpha 8, r 4)" against "lora (alpha 32, r 16)" named what the user never chose, and a

@@ -287,3 +287,28 @@ def test_settings_a_dataset_or_a_queued_run_brings_are_not_named_as_choices(tmp_
     a, b, queued = lora(4), lora(16), lora(4, done=False)
     assert variants.labels([a, b, queued]) == {a.id: "lora (r 4)", b.id: "lora (r 16)", queued.id: "lora (r 4)"}
     assert set(variants.labels([a, queued]).values()) == {"lora"}  # one setting, one name, queued or not
+
+
+def test_a_queued_zero_shot_seed_is_named_as_the_finished_one_of_the_same_config(tmp_path):
+    """Review: during a sweep at two seeds, the finished zero_shot (its model recorded the dataset's default
+    sentences) read "zero_shot (sentences “This movie was terrible.”)" beside the queued seed (no sentences read
+    yet), the batch title named zero_shot twice and `runs` grew 171 columns wide: one config, two names."""
+    def zs(seed, queued=False, descs=None):
+        run = _with(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0, seed=seed),
+                    data={"seed": 0, "train_size": 32}, label_descriptions=descs)
+        if queued:
+            run.status, run.data_summary = "queued", {}
+        else:
+            meta = tmp_path / "meta" / run.id
+            meta.mkdir(parents=True)
+            recorded = descs or ["This movie was terrible.", "This movie was great."]
+            (meta / ARTIFACT_META).write_text(json.dumps({"label_descriptions": recorded}))
+            run.artifact_dir = str(meta)
+        return run
+
+    done, waiting = zs(0), zs(1, queued=True)
+    assert variants.labels([done, waiting]) == {done.id: "zero_shot", waiting.id: "zero_shot"}
+    told = zs(2, descs=["A bad film.", "A good film."])  # other sentences beside them: a choice, named alike
+    names = variants.labels([done, waiting, told])
+    assert names[done.id] == names[waiting.id] == "zero_shot (sentences “This movie was terrible.”)"
+    assert names[told.id] == "zero_shot (sentences “A bad film.”)"
