@@ -582,8 +582,12 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     chosen = metric or default_metric(done)
     judge = JUDGES[chosen]
     # The largest training size (a sweep's last point, as the report's and Accuracy vs cost's trade-offs).
-    size = max((_n_train(r) for r in done), key=lambda v: -1 if v is None else v)
-    at_size = [r for r in done if _n_train(r) == size]
+    at_size = _at_largest_size(done)
+    # a run named beside them that shares a strategy's name (a finished full_ft and an interrupted one): each named
+    # as the tables name them, "full_ft · 8c6b" and "full_ft · 15b0", not "full_ft" twice
+    names = _names_apart(runs) if name is None and _not_compared(runs) else None
+    if names is not None:
+        name = lambda run: names[run.id]  # noqa: E731
     # a strategy with and without balanced class weights is two choices, not seeds of one (paired.variant)
     variants = [paired.variant(r) for r in at_size]
     if len(set(variants)) < len(variants):
@@ -613,7 +617,7 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
             a.sentences.append(weak)
     if a is not None and (brief := few_steps_sentence(at_size)):
         a.sentences.append(brief)
-    if a is not None and (left := not_compared_sentence(runs)):  # a failed run: not silently left out
+    if a is not None and (left := not_compared_sentence(runs, names)):  # a failed run: not silently left out
         a.sentences.append(left)
     if a is not None and len({_n_train(r) for r in done}) > 1:
         a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
@@ -624,18 +628,42 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
 NOT_COMPARED_CHARS = 120  # of a failed run's error: its first line, cut here
 
 
-def not_compared_sentence(runs: list) -> str | None:
-    """The runs of ``runs`` that ended without a result (failed, cancelled, interrupted), and of a strategy and
-    settings no finished run here has, named with why: "Not compared: dapt (failed: UnicodeDecodeError: ...)."
-    A failed dapt vanished from the answer, which said "nothing else tried here did better" (a review)."""
+def _at_largest_size(done: list) -> list:
+    """The runs of ``done`` at their largest training size (a sweep's last point): those an answer weighs."""
+    size = max((_n_train(r) for r in done), key=lambda v: -1 if v is None else v)
+    return [r for r in done if _n_train(r) == size]
+
+
+def _not_compared(runs: list) -> list:
+    """The runs of ``runs`` that ended without a result, of a strategy and settings no finished run here has (one
+    per setting)."""
     from bertlab.store import CANCELLED, FAILED, INTERRUPTED
 
     have = {paired.variant(r) for r in runs if getattr(r, "status", None) == "succeeded"}
     left = [r for r in runs if getattr(r, "status", None) in (FAILED, CANCELLED, INTERRUPTED)
             and paired.variant(r) not in have]  # run again and finished: compared after all
+    return list({paired.variant(r): r for r in left}.values())
+
+
+def _names_apart(runs: list) -> dict[str, str]:
+    """Names for the runs an answer weighs and those it could not compare, told apart as every table tells them
+    (:func:`bertlab.plots.run_labels`: the id's tail where a name repeats, "full_ft · 8c6b")."""
+    from bertlab.plots import run_labels
+
+    done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
+    return run_labels([*(_at_largest_size(done) if done else []), *_not_compared(runs)])
+
+
+def not_compared_sentence(runs: list, names: dict[str, str] | None = None) -> str | None:
+    """The runs of ``runs`` that ended without a result (failed, cancelled, interrupted), and of a strategy and
+    settings no finished run here has, named with why: "Not compared: dapt (failed: UnicodeDecodeError: ...)."
+    A failed dapt vanished from the answer, which said "nothing else tried here did better" (a review). Named as
+    the answer names them (``names``; by default :func:`_names_apart`): an interrupted full_ft beside a finished
+    one read "Not compared: full_ft (interrupted)" above a table naming "full_ft · 8c6b" and "full_ft · 15b0"."""
+    left = _not_compared(runs)
     if not left:
         return None
-    names = variants.labels(runs)
+    names = names or _names_apart(runs)
 
     def why(r) -> str:
         line = next((ln.strip() for ln in (r.error or "").splitlines() if ln.strip()), "")
@@ -643,8 +671,7 @@ def not_compared_sentence(runs: list) -> str | None:
             line = line[:NOT_COMPARED_CHARS - 1].rstrip() + "…"
         return r.status if not line or line.lower().startswith(r.status) else f"{r.status}: {line}"
 
-    return "Not compared: " + "; ".join(f"{names[r.id]} ({why(r)})" for r in dict(
-        (paired.variant(r), r) for r in left).values()) + "."
+    return "Not compared: " + "; ".join(f"{names[r.id]} ({why(r)})" for r in left) + "."
 
 
 def clock_sentence(pick, runs: list, labels: dict[str, str]) -> str | None:

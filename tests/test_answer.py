@@ -1810,3 +1810,28 @@ def test_the_answer_says_where_the_clock_disagrees_with_the_flops_it_weighs(tmp_
     for slow, fast in ((10.0, 8.0), (2.5, 1.0)):
         tf.costs["train_seconds"], ho.costs["train_seconds"] = slow, fast
         assert "By the clock" not in answer.answer([tf, ho]).text()
+
+
+def test_an_interrupted_run_beside_a_finished_one_of_its_strategy_is_named_apart_as_the_tables_name_them(tmp_path):
+    """Review: a report holding a finished full_ft (it answered one class) and an interrupted one read "full_ft
+    answered '0' to every text" and "Not compared: full_ft (interrupted)" above a results table naming "full_ft ·
+    8c6b" and "full_ft · 15b0": which full_ft was which? Now the answer names them as the tables do."""
+    from bertlab.plots import run_labels
+
+    flat = fake_run(tmp_path, "full_ft", LABELS, [0] * len(LABELS), 1e13, 200.0)
+    flat.config["learning_rate"] = 2e-5
+    head = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)
+    stopped = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    stopped.config["learning_rate"] = 5e-5  # stopped before it measured its data: weighed apart, named "full_ft" too
+    stopped.status, stopped.error, stopped.data_summary, stopped.metrics = "interrupted", "", {}, {}
+    runs = [flat, head, stopped]
+    shown = run_labels(runs)
+    assert shown[flat.id] != shown[stopped.id]  # the premise: the tables tell them apart
+    a = answer.answer(runs)
+    assert a.pick is head
+    said = " ".join(a.sentences)
+    assert f"{shown[flat.id]} answered '0' to every text" in said
+    assert f"not clearly better: {shown[flat.id]} (50.0%)" in said
+    assert f"Not compared: {shown[stopped.id]} (interrupted)." in a.sentences
+    assert answer.not_compared_sentence(runs) in a.sentences  # the CLI's and the report's line alike
+    assert answer.answer([flat, head]).sentences[1].startswith("full_ft answered")  # alone: no id needed
