@@ -1041,8 +1041,11 @@ def _explain(predictor, store, ids: list[str], texts: list[str], extra: list[dic
             if as_json:
                 print(json.dumps({**x, "name": names[e.run_id], "text": text, **e.to_dict()}, default=str))
             else:
+                # the unit only where there are weights: a one-word text read "... no text to weigh it against
+                # (probability points)"
+                unit = "" if e.alone else " (probability points)"
                 print(f"{e.run_id} ({names[e.run_id]}): {e.label} {e.prob:.2f}  {text[:60]!r}\n"
-                      f"  top words {explain.top_words_line(e)} (probability points)")
+                      f"  top words {explain.top_words_line(e)}{unit}")
     return 0
 
 

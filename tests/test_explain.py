@@ -292,3 +292,18 @@ def test_playground_explains_a_run_that_joins_alone_and_survives_a_failed_explan
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == ["explanation failed: RuntimeError: out of memory"]
     assert [m.label for m in at.metric].count("prediction") == 2  # the answers are still shown
+
+
+def test_cli_explain_of_a_one_word_text_names_no_unit_for_weights_it_did_not_compute(tfidf_run, tmp_path, capsys):
+    """Review: `predict RUN --file t.csv --explain` on the text "awful" printed "top words none for neg: the text is
+    one word, ... (probability points)": a unit for weights never computed. A text of several words keeps it."""
+    from bertlab.cli import main
+
+    store, rid = tfidf_run
+    table = tmp_path / "t.csv"
+    table.write_text("text\nawful\nzqx wonderful vbnm\n")
+    assert main(["predict", rid, "--file", str(table), "--explain"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("top words")]
+    assert len(lines) == 2
+    assert "one word" in lines[0] and lines[0].endswith("no text to weigh it against")
+    assert lines[1].endswith("(probability points)")
