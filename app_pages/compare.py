@@ -306,7 +306,7 @@ def results(runs: list, drawn: list | None = None) -> None:
                 f"must beat that. ")
                + "95% interval: the accuracies the model could truly have (on texts like these) that this many test "
                "texts cannot rule out (Wilson score interval). Runs whose intervals overlap may differ by chance alone (one seed, a finite test set); the "
-               "paired test below compares runs text by text, which tells more of them apart.")
+               "paired test below compares runs text by text, which tells more of them apart. " + THROUGHPUT_NOTE)
     if spread := pareto.seed_spread(done):
         st.markdown("**Over the seeds** (each strategy run several times at one size)")
         st.dataframe(spread, hide_index=True, width="stretch", column_config={
@@ -816,11 +816,17 @@ COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "tr
 # What examples/s counts, strategy by strategy: said beside the table's column and under the throughput chart, which
 # ranks them side by side (an ML engineer took them for one measure).
 THROUGHPUT_HELP = ("Training examples per second over each strategy's own training: n/a where nothing is trained "
-                   "(zero_shot). Fine-tuning counts each training text once per epoch; head_only counts it once, "
+                   "(zero_shot). One measure for every strategy: its training texts x epochs, per second of its "
+                   "training time. Fine-tuning counts each training text once per epoch; head_only counts it once, "
                    "through its encoder pass (the epochs of its head on cached vectors cost next to nothing); "
-                   "tfidf_logreg once per value of C it fits (4 by default), a linear model on word counts: not "
-                   "comparable with a network's fine-tuning step; dapt over its fine-tuning only (its masked-LM "
+                   "tfidf_logreg counts it once too, over its whole fit, though it fits once per value of C it tries "
+                   "(4 by default; that search is part of its training time), a linear model on word counts: not "
+                   "comparable with a network's fine-tuning step (tfidf_logreg runs stored before 2026-12-05 keep "
+                   "their figure, which counted each text once per C); dapt over its fine-tuning only (its masked-LM "
                    "phase first is in its train time, not in this rate). Training FLOPs compare the work itself.")
+# The same in one line, under the results table (the full text is the column's help and the chart's caption).
+THROUGHPUT_NOTE = ("Examples/s: training texts x epochs per second of training (head_only: each text through its "
+                   "encoder once; tfidf_logreg: each text once, its search over C in its time).")
 # Columns shown (the frame has more: status, total time and params, device, run id; the total time is in the
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",

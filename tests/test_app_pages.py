@@ -1769,6 +1769,22 @@ def test_compares_throughput_chart_says_what_examples_per_second_count_for_each_
                for c in at.caption)
 
 
+def test_compare_says_under_its_table_and_chart_that_examples_per_second_is_one_measure(tiny_data, bertlab_home):
+    """examples/s meant three things (full_ft texts x epochs, head_only each text once, tfidf_logreg each text once
+    per C it tried) and said so only in the column's help. tfidf_logreg now counts each text once over its whole
+    fit, and the line under the table and the chart's caption say what the column counts, for every strategy."""
+    two_settings_in_two_launches(tiny_data, bertlab_home)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert any("Examples/s: training texts x epochs per second of training (head_only: each text through its "
+               "encoder once; tfidf_logreg: each text once" in c.value for c in at.caption)
+    at.segmented_control(key="keep_cost").set_value("train_examples_per_s").run()
+    no_problems(at)
+    (chart,) = [c.value for c in at.caption if c.value.startswith("Training examples per second")]
+    assert "its training texts x epochs, per second of its training time" in chart
+    assert "tfidf_logreg counts it once too, over its whole fit" in chart
+
+
 def test_data_page_preview_shows_a_long_class_name_whole():
     """A newsroom persona on bbc_news: the preview's label column, after the text, had what the text left, and
     'entertainment' read 'entertainm'."""

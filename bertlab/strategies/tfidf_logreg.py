@@ -230,8 +230,11 @@ class TfidfLogReg(Strategy):
         # per class row (2 FLOPs per n-gram present): counting words, not running a network.
         present = model.transform(sp.test.texts).nnz / max(1, len(sp.test))
         serve_flops = (3.0 + 2.0 * k) * present
+        # Throughput: its training texts per second of its training, the search over C included (as an encoder's
+        # texts x epochs per second). It counted each text once per C tried, which read 137 ex/s for 300 texts
+        # in 8.75 s (4 fits): 34 by the measure every other strategy states.
         costs = {"train_seconds": train_s, "eval_seconds": eval_s, "steps": iterations,
-                 "train_examples_per_s": len(sp.train) * len(grid) / train_s if train_s else 0.0,
+                 "train_examples_per_s": len(sp.train) / train_s if train_s else 0.0,
                  "trainable_params": model.n_params, "total_params": model.n_params, "train_flops": flops,
                  "inference_flops_per_text": serve_flops,
                  "features": len(model.terms), "C": c}
