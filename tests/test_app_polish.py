@@ -179,6 +179,34 @@ def test_scatter_labels_of_nearby_points_go_to_different_sides():
     assert plots.label_positions([], [], []) == []
 
 
+def test_a_scatter_label_moved_off_its_place_stays_nearest_its_own_marker_or_joined_to_it():
+    """Accuracy vs training time: head_only (4.98 s, 95.0%) and tfidf_logreg (5.27 s, 95.7%) close together, its
+    places above and below taken, "head_only" was written to the right of its marker, beside tfidf_logreg's grey
+    one, and read as its name. A label now goes where its own marker is the nearest, else further out on a line
+    back to it."""
+    xs, ys = [4.98, 5.27, 118.28, 133.19, 3.44], [0.95, 0.957, 0.549, 0.737, 0.923]
+    names = ["head_only", "tfidf_logreg", "zero_shot", "full_ft", "lora"]
+    places = plots.label_places(xs, ys, names)
+    sx, sy = 560 / (max(xs) - min(xs)), 300 / (max(ys) - min(ys))  # the placer's frame (its default size)
+    pts = [((x - min(xs)) * sx, (y - min(ys)) * sy) for x, y in zip(xs, ys)]
+    for i, (name, place) in enumerate(zip(names, places)):
+        if not isinstance(place, str):
+            continue  # moved further out: drawn with a line back to its own marker
+        (px, py), w, h = pts[i], plots.CHAR_PX * len(name) + 4, 20.0
+        vert, horiz = place.split()
+        x0 = {"center": px - w / 2, "right": px + (10 if vert == "middle" else 0),
+              "left": px - w - (10 if vert == "middle" else 0)}[horiz]
+        y0 = {"top": py + 10, "bottom": py - 10 - h, "middle": py - h / 2}[vert]
+        gap = [math.hypot(max(x0 - qx, 0, qx - x0 - w), max(y0 - qy, 0, qy - y0 - h)) for qx, qy in pts]
+        assert min(range(len(pts)), key=gap.__getitem__) == i, (name, place, gap)
+    assert not isinstance(places[0], str)  # head_only: nowhere beside its marker is nearest it; on a line
+    from tests.test_app_plots import make_run
+
+    fig = plots.tradeoff_figure([make_run(s, s[0], acc=y, train_seconds=x) for s, x, y in zip(names, xs, ys)])
+    (note,) = [a for a in fig.layout.annotations if a.text == "head_only"]
+    assert note.showarrow and note.x == 4.98 and note.y == 0.95  # its line ends at its own marker
+
+
 def test_scatter_labels_of_a_cluster_of_runs_move_further_out_on_lines_to_their_markers():
     """Five head_only runs at five learning rates, about one cost and accuracy (their embeddings cached): beside
     the markers there are four places, so names were written over each other. The rest now stack further up or
