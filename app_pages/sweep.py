@@ -11,14 +11,12 @@ from app_pages import common
 from bertlab import answer, sweep
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError
-from bertlab.estimate import Estimate
 from bertlab.models import resolve
 from bertlab.strategies import REGISTRY
 
 SIZE_CHOICES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, "all"]
 DEFAULT_STRATEGIES = ["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"]
-# Five sizes up to 2048: "all" of rotten_tomatoes is ~10,000 texts, hours of full_ft per seed on a CPU.
-DEFAULT_SIZES = [32, 64, 128, 512, 2048]
+DEFAULT_SIZES = list(sweep.DEFAULT_SIZES)  # five up to 2048, the CLI's too: "all" is hours of full_ft on a CPU
 ACTIVE_STATUSES = ("queued", "running")
 CONFIRM_RUNS = 20  # a sweep queueing more new runs than this...
 CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second click first
@@ -214,18 +212,7 @@ def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown:
                 "queue (the sweeps are listed below, under Sweep).")
     reused = f"{n_reused} earlier run{'s' * (n_reused != 1)} reused, " if n_reused else ""
     return (f":material/schedule: Queues {n_new} new run{'s' * (n_new != 1)} ({reused}{n_points} points in all)."
-            + _estimate_sentence(seconds, unknown, n_new))
-
-
-def _estimate_sentence(seconds: float, unknown: int, n: int) -> str:
-    if n and seconds and unknown:
-        return (f" Estimated time here: {Estimate(seconds, '').text()} plus {unknown} point"
-                f"{'s' * (unknown > 1)} whose strategy has not run on this device yet.")
-    if n and seconds:
-        return f" Estimated time here: {Estimate(seconds, '').text()} (from past runs on this device)."
-    if n:
-        return " Estimated time: unknown until each strategy has run once on this device."
-    return ""
+            + sweep.estimate_sentence(seconds, unknown, n_new))
 
 
 def _confirm(spec: sweep.SweepSpec) -> None:
@@ -247,7 +234,7 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
                if slow else "")
     box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} earlier runs reused, for "
-                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(todo))}{biggest} They train in the background one "
+                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo))}{biggest} They train in the background one "
                 "after another; queued points can be cancelled on this page.", icon=":material/schedule:")
 
 
@@ -265,7 +252,7 @@ def _queue(spec: sweep.SweepSpec) -> None:
                                              run_available, common.embedding_keys)
     st.session_state["sw_queued_note"] = (
         f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
-        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{_estimate_sentence(seconds, unknown, len(configs))}")
+        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs))}")
     # the whole app again, the note kept for it: the sidebar's queue, drawn before this click, said "Idle: nothing
     # running or queued" beside "1 running · 17 queued" until its next look, seconds later
     st.rerun()

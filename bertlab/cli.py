@@ -1289,13 +1289,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     # Points queued earlier (e.g. by an interrupted CLI sweep) run here too; a point that another
     # process claims first is skipped by execute_run's atomic claim.
     waiting = [i for i in reused if store.get(i).status == "queued"]
+    configs = [store.get(i).run_config for i in waiting] + todo
+    # what the Learning curves page says before it queues: how many texts "all" is, and how long the runs take here
+    available = sweep.available_sizes()
+    from bertlab.models import pick_device
+
+    seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available)
     print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
-          f"{len(waiting)} queued earlier, {len(todo)} new.{sweep.shared_sentence(spec)}", file=sys.stderr)
+          f"{len(waiting)} queued earlier, {len(todo)} new.{sweep.shared_sentence(spec)}"
+          f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs))}",
+          file=sys.stderr)
     if args.dry_run:
-        for c in [store.get(i).run_config for i in waiting] + todo:
+        for c in configs:
             lr = f" lr={c.learning_rate:g}" if _uses(c.strategy, "learning_rate") else ""
-            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}{lr}",
-                  file=sys.stderr)
+            every = (f" ({n['train']:,} texts)" if c.data.train_size is None and (n := available(c)) else "")
+            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}{lr}"
+                  f"{every}", file=sys.stderr)
         return 0
     if not args.no_run:
         ids = waiting + [store.create_run(c, sweep_id) for c in todo]
@@ -1589,8 +1598,12 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"],
                     help="each named once (default: zero_shot head_only tfidf_logreg full_ft lora; `strategies` lists "
                          "them all)")
-    sw.add_argument("--sizes", nargs="+", type=_size_arg, default=[32, 128, 512, 2048, None],
-                    help="training-set sizes; 'all' = the whole training split (default: 32 128 512 2048 all)")
+    from bertlab.sweep import DEFAULT_SIZES
+
+    # the Learning curves page's sizes: with 'all' the default was 75 runs on rotten_tomatoes, hours on a CPU
+    sw.add_argument("--sizes", nargs="+", type=_size_arg, default=list(DEFAULT_SIZES),
+                    help="training-set sizes; 'all' = the whole training split (default: "
+                         f"{' '.join(map(str, DEFAULT_SIZES))}, the app's)")
     sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
                     help="one run per strategy, size and seed; each seed draws its own split unless --fixed-split "
                          "(default: 0 1 2)")

@@ -16,6 +16,7 @@ import math
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +108,12 @@ class SweepSpec:
         # A spec stored before own_minimum existed raised its points to min_steps alone: planning them with the
         # strategy's own minimum would give its finished fine-tuning points other configs, shown as missing.
         return cls(**{k: v for k, v in {"own_minimum": False, **d}.items() if k in known})
+
+
+# The sizes a sweep takes where none are given, the Learning curves page's and the CLI's alike: five up to 2048.
+# "all" is left out: all of rotten_tomatoes is ~9,000 training texts, hours of full_ft and lora per seed on a CPU
+# (the CLI's default had it, 75 runs on rotten_tomatoes with no estimate).
+DEFAULT_SIZES: tuple[int, ...] = (32, 64, 128, 512, 2048)
 
 
 @dataclass(frozen=True)
@@ -593,6 +600,73 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
         else:
             total += est.seconds
     return total, unknown
+
+
+def estimate_sentence(seconds: float, unknown: int, n: int) -> str:
+    """The estimate of :func:`estimate_total` for ``n`` runs as the Learning curves page and the CLI say it
+    (leading space; empty where there are no runs)."""
+    from bertlab.estimate import Estimate
+
+    if n and seconds and unknown:
+        return (f" Estimated time here: {Estimate(seconds, '').text()} plus {unknown} point"
+                f"{'s' * (unknown > 1)} whose strategy has not run on this device yet.")
+    if n and seconds:
+        return f" Estimated time here: {Estimate(seconds, '').text()} (from past runs on this device)."
+    if n:
+        return " Estimated time: unknown until each strategy has run once on this device."
+    return ""
+
+
+def available_sizes() -> Callable[[RunConfig], dict[str, int] | None]:
+    """``config -> {"train", "validation", "test"}``: the uncapped split sizes of a point's data (None where it
+    cannot be read), each data read once: :func:`estimate_total`'s ``available``, for the CLI (the page caches its
+    own)."""
+    from bertlab.data import load_splits
+
+    seen: dict[str, dict[str, int] | None] = {}
+
+    def available(cfg: RunConfig) -> dict[str, int] | None:
+        k = json.dumps(dataclasses.asdict(cfg.data.uncapped()), sort_keys=True, default=str)
+        if k not in seen:
+            try:
+                seen[k] = load_splits(cfg.data.uncapped()).sizes()
+            except BertlabError:
+                seen[k] = None
+        return seen[k]
+
+    return available
+
+
+def estimate_here(store: RunStore, configs: list[RunConfig], device: str,
+                  available: Callable[[RunConfig], dict[str, int] | None]) -> tuple[float, int]:
+    """:func:`estimate_total` of ``configs`` from this store's past runs on ``device``, each point's mean tokens
+    read from its data (each data and model once; where they cannot be read, unscaled), as the Learning curves
+    page estimates it, less its embedding cache's share (a cold pass: the estimate errs long). For the CLI."""
+    from bertlab.data import load_splits
+    from bertlab.estimate import truncated_mean
+    from bertlab.runner import token_lengths
+
+    means: dict[tuple[str, str, int], float | None] = {}
+
+    def tokens(cfg: RunConfig) -> float | None:
+        k = (json.dumps(dataclasses.asdict(cfg.data), sort_keys=True, default=str), cfg.model, cfg.max_length)
+        if k not in means:
+            try:
+                lengths = token_lengths(cfg.model, load_splits(cfg.data).train.texts[:2000])
+                means[k] = truncated_mean(lengths, cfg.max_length)
+            except (BertlabError, OSError):
+                means[k] = None
+        return means[k]
+
+    return estimate_total(store.list_runs(limit=500), configs, device, tokens, available)
+
+
+def all_sentence(spec: SweepSpec, available: Callable[[RunConfig], dict[str, int] | None]) -> str:
+    """' "all" is 8,926 training texts.' where the sweep has the size all (leading space; empty where it has not
+    or its data cannot be read): the CLI's --dry-run said n=all, not how many texts that is."""
+    point = next((pt for pt in plan(spec) if pt.size is None), None)
+    sizes = available(point.config) if point is not None else None
+    return f' "all" is {sizes["train"]:,} training texts.' if sizes else ""
 
 
 # --- results ---------------------------------------------------------------------------------------

@@ -473,6 +473,31 @@ def test_cli_sweep_runs_sizes_over_the_training_split_once_as_all(tiny_model, ti
         "would run tfidf_logreg n=16", "would run tfidf_logreg n=all"]  # not n=512 and n=2048 besides
 
 
+def test_cli_sweep_defaults_to_the_pages_sizes_and_says_what_all_is_and_how_long_it_takes(tiny_model, tiny_csv,
+                                                                                          capsys):
+    """`sweep` with no --sizes planned 32 128 512 2048 all (on rotten_tomatoes, full_ft and lora on every training
+    text, hours on a CPU) and --dry-run said n=all with no number of texts and no estimate. Its default is now the
+    Learning curves page's sizes, and it says how many texts "all" is and the page's estimated time."""
+    from app_pages.sweep import DEFAULT_SIZES
+    from bertlab.cli import build_parser, main
+
+    default = build_parser().parse_args(["sweep"]).sizes
+    assert default == DEFAULT_SIZES == list(sweep.DEFAULT_SIZES) and None not in default
+    n_train = len(load_splits(DataConfig(source="file", name=str(tiny_csv), train_size=None)).train)
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+            "--seeds", "0"]
+    assert main([*base, "--sizes", "8", "all", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert f'"all" is {n_train:,} training texts. Estimated time: unknown until each strategy has run once on ' \
+           "this device." in err
+    assert [line.split("seed=0")[1] for line in err.splitlines() if "n=all" in line] == [
+        f" epochs=1 ({n_train:,} texts)"]
+    assert main([*base, "--sizes", "8"]) == 0  # one tfidf_logreg run here: the next sweep's estimate has a past
+    capsys.readouterr()
+    assert main([*base, "--sizes", "16", "all"]) == 0  # the normal start says it too
+    assert "Estimated time here: " in capsys.readouterr().err.splitlines()[0]
+
+
 def test_cli_sweep_raises_a_size_under_the_class_count_and_says_so(capsys):
     """A review: `--sizes 3` on bbc_news's 5 topics: the table said 3, the answer n=5, nothing said why."""
     from bertlab.cli import main
