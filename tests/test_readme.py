@@ -1,0 +1,44 @@
+"""What the README quotes and states, checked against the code and data that say it: a quote left behind when the
+words change reads as the app's own to a user who then sees other words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from test_answer import LABELS, fake_run, right_on  # made-up finished runs (tests/ is on sys.path)
+
+from bertlab import answer
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme() -> str:
+    """The README with its line breaks and indents undone, so that a quote wrapped over lines reads as one."""
+    return " ".join(README.read_text().split())
+
+
+def test_the_readmes_plain_words_quotes_are_the_answers_own_words():
+    """It quoted "scored higher, but not by more than chance on these test texts" after the app had come to say
+    "but by a gap these test texts cannot tell from chance"."""
+    zero, full = (SimpleNamespace(id=s, strategy=s, config={}) for s in ("zero_shot", "full_ft"))
+    text = readme()
+    assert answer.plain_words(full, zero) in text  # Compare's "Which one to use?" example
+    assert answer.plain_words(full, full) in text  # the measured run's answer, which opens with it now
+    assert "not by more than chance" not in text
+
+
+def test_the_readmes_over_seeds_quote_ends_as_the_answer_does_where_zero_shot_is_the_pick(tmp_path):
+    """With zero_shot the pick it said "With 512 training examples.", where the answer says zero_shot read none."""
+    runs = []
+    for seed, k in ((0, 300), (1, 285), (2, 296)):  # head_only ahead on average, by uneven amounts
+        runs += [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 290), 0.0, 0.0, seed=seed, n_train=512),
+                 fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, k, 7 * seed), 2.5e11, 10.0, seed=seed,
+                          n_train=512)]
+    a = answer.answer(runs)
+    assert a.headline.startswith("Start with zero_shot")  # the premise: the README's case
+    tail = a.headline[a.headline.index("and it trains nothing."):]
+    assert tail == "and it trains nothing. It trains on none of the 512 training examples the others had."
+    text = readme()
+    quote = text[text.index('"Start with zero_shot (69.8%, mean of 3 seeds)'):]
+    assert quote[:quote.index("[...]")].endswith(tail + " head_only was ahead at 2 of 3 seeds ")
