@@ -42,3 +42,20 @@ def test_the_readmes_over_seeds_quote_ends_as_the_answer_does_where_zero_shot_is
     text = readme()
     quote = text[text.index('"Start with zero_shot (69.8%, mean of 3 seeds)'):]
     assert quote[:quote.index("[...]")].endswith(tail + " head_only was ahead at 2 of 3 seeds ")
+
+
+def test_first_five_minutes_says_scratch_answers_the_quick_demos_majority_class():
+    """A new user saw scratch at 57.8% on the Quick demo and thought it broke: the paragraph now says it learns
+    nothing from 500 texts, answering the test split's majority class, at that class's share."""
+    from bertlab.config import SPLIT_PRESETS, DataConfig
+    from bertlab.data import load_splits
+
+    train, val, test = SPLIT_PRESETS["Quick demo"]
+    sp = load_splits(DataConfig(train_size=train, val_size=val, test_size=test))
+    labels = list(sp.test.labels)
+    top = max(set(labels), key=labels.count)
+    text = readme()
+    para = text[text.index("**First five minutes.**"):text.index("Both commands need Python")]
+    assert f"scratch, from random weights, learns nothing from {train} texts" in para
+    assert f'it answers "{sp.label_names[top]}" to every test text, the majority class\'s ' \
+           f"{labels.count(top) / len(labels):.1%}" in para
