@@ -319,7 +319,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                "give it; its tables' *train s* is the training alone. Scaled from the median speed of past runs of the same strategy, model and device, "
                "per token (texts cut at max length), so long articles take longer than short reviews. Before the "
                "first run of a strategy here: rough, from this device's measured speed (once measured, below). "
-               "zero_shot and head_only share their texts' embeddings, cached per model and max length: where "
+               "zero_shot and head_only share their texts' embeddings, cached per model, max length and precision: where "
                "they are cached already (by an earlier run, or one before it in this launch), the run skips "
                "their encoder pass and takes a small part of a first run's time.")
     if dev.type == "cpu" and (note := busy_machine_note()):

@@ -319,6 +319,25 @@ def test_train_page_offers_every_registered_strategy_with_valid_default_inputs(t
     assert next(b for b in at.button if b.label.startswith("Launch")).label == f"Launch {len(REGISTRY)} runs"
 
 
+def test_train_pages_caption_names_what_the_embedding_cache_is_keyed_on(tiny_model, tiny_data, tmp_path):
+    """The caption said "cached per model and max length", the README "per model, max length and precision": the
+    cache is keyed on all three, so a bf16 run does not reuse fp32 embeddings; both now say so."""
+    import torch
+
+    from bertlab.embeddings import cache_dir
+
+    folders = {cache_dir(tiny_model, 64, None, tmp_path), cache_dir(tiny_model, 64, torch.bfloat16, tmp_path),
+               cache_dir(tiny_model, 32, None, tmp_path)}
+    assert len(folders) == 3  # another precision or max length is another cache
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    (said,) = [c.value for c in at.caption if "share their texts' embeddings" in c.value]
+    keyed = "cached per model, max length and precision:"
+    assert keyed in said
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    assert f"zero_shot and head_only share their texts' embeddings, {keyed}" in readme
+
+
 def test_strategy_options_from_option_specs_reach_the_run_config(tiny_model, tiny_data, bertlab_home):
     from bertlab.strategies import REGISTRY
 
