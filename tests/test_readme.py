@@ -59,3 +59,23 @@ def test_first_five_minutes_says_scratch_answers_the_quick_demos_majority_class(
     assert f"scratch, from random weights, learns nothing from {train} texts" in para
     assert f'it answers "{sp.label_names[top]}" to every test text, the majority class\'s ' \
            f"{labels.count(top) / len(labels):.1%}" in para
+
+
+def test_the_tradeoff_sentence_is_given_in_the_form_the_code_writes():
+    """It gave "full_ft is +6.1 points over head_only for 38x the compute.", a made-up test value where the
+    README's own measured tables make full_ft about 9x head_only's compute: now the form, with no number."""
+    import re
+
+    from bertlab.pareto import tradeoff_sentences
+
+    rows = [{"strategy": "zero_shot", "test_accuracy": 0.70, "train_flops": 0.0},
+            {"strategy": "head_only", "test_accuracy": 0.72, "train_flops": 1e12},
+            {"strategy": "full_ft", "test_accuracy": 0.80, "train_flops": 1.4e13}]
+    dear, free = tradeoff_sentences(rows)
+    assert dear == "full_ft is +8.0 points over head_only for 14x the compute."  # the premise
+    assert free == "head_only is +2.0 points over zero_shot (which trains nothing)."
+    form = re.sub(r"for \d+x", "for Nx", re.sub(r"\+[\d.]+ points", "+X points", dear))
+    text = readme()
+    assert f'(its form: "{form}"; over a run that trains nothing, "(which trains nothing)" in place of the ratio)' \
+           in text
+    assert "38x the compute" not in text
