@@ -79,3 +79,21 @@ def test_the_tradeoff_sentence_is_given_in_the_form_the_code_writes():
     assert f'(its form: "{form}"; over a run that trains nothing, "(which trains nothing)" in place of the ratio)' \
            in text
     assert "38x the compute" not in text
+
+
+def test_what_bertlab_guarantees_states_how_many_tests_its_files_collect():
+    """It said "192 passed, 1 skipped ... three bad-input cases have been added since" while its five files had come
+    to collect 212: the count it states is the one pytest collects from the files it names."""
+    import re
+    import subprocess
+    import sys
+
+    text = readme()
+    said = re.search(r"Checked by `make test` \(((?:`[\w/.]+`, )+`[\w/.]+`)\), which collect (\d+) tests\.", text)
+    assert said, "the section no longer states its files and their count"
+    files = [f"tests/{Path(f).name}" for f in re.findall(r"`([\w/.]+)`", said.group(1))]
+    assert all((README.parent / f).is_file() for f in files), files
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+                         cwd=README.parent, capture_output=True, text=True, check=True).stdout
+    collected = re.search(r"(\d+) tests? collected", out)
+    assert collected and collected.group(1) == said.group(2), out[-300:]
