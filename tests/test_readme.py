@@ -3,6 +3,9 @@ words change reads as the app's own to a user who then sees other words."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -64,8 +67,6 @@ def test_first_five_minutes_says_scratch_answers_the_quick_demos_majority_class(
 def test_the_tradeoff_sentence_is_given_in_the_form_the_code_writes():
     """It gave "full_ft is +6.1 points over head_only for 38x the compute.", a made-up test value where the
     README's own measured tables make full_ft about 9x head_only's compute: now the form, with no number."""
-    import re
-
     from bertlab.pareto import tradeoff_sentences
 
     rows = [{"strategy": "zero_shot", "test_accuracy": 0.70, "train_flops": 0.0},
@@ -84,10 +85,6 @@ def test_the_tradeoff_sentence_is_given_in_the_form_the_code_writes():
 def test_what_bertlab_guarantees_states_how_many_tests_its_files_collect():
     """It said "192 passed, 1 skipped ... three bad-input cases have been added since" while its five files had come
     to collect 212: the count it states is the one pytest collects from the files it names."""
-    import re
-    import subprocess
-    import sys
-
     text = readme()
     said = re.search(r"Checked by `make test` \(((?:`[\w/.]+`, )+`[\w/.]+`)\), which collect (\d+) tests\.", text)
     assert said, "the section no longer states its files and their count"
@@ -97,3 +94,23 @@ def test_what_bertlab_guarantees_states_how_many_tests_its_files_collect():
                          cwd=README.parent, capture_output=True, text=True, check=True).stdout
     collected = re.search(r"(\d+) tests? collected", out)
     assert collected and collected.group(1) == said.group(2), out[-300:]
+
+
+def test_the_architecture_section_names_every_module_of_the_library():
+    """It left out explain (word weights), variants (run names), paths, errors, dropout, embgrad and embrows: a
+    reader looking for where a thing lives did not find it."""
+    raw = README.read_text()
+    section = raw[raw.index("## Architecture"):]
+    block = section[section.index("\nbertlab/\n"):section.index("\ntests/ ")]
+    named = set()
+    for line in block.splitlines()[2:]:
+        first = re.match(r"  (\S.*?)(?:\s{2,}|$)", line)  # the name column, before the description
+        if first and not line.startswith("   "):
+            named |= {n.strip() for n in first.group(1).split(",") if n.strip()}
+        elif first is None and (cont := re.match(r"    (\w+)\s{2,}", line)):  # "estimate," wrapped: "  speedprobe"
+            named.add(cont.group(1))
+    package = Path(__file__).resolve().parents[1] / "bertlab"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {f"{p.name}/" for p in package.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    assert modules <= named, sorted(modules - named)
+    assert named <= modules, sorted(named - modules)  # nor a module that is gone
