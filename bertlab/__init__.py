@@ -1,6 +1,6 @@
 """bertlab: compare ways of using a BERT-family encoder for text classification.
 
-The library has no UI dependency; the Streamlit app in ``app.py``/``pages/``
+The library has no UI dependency; the Streamlit app in ``app.py``/``app_pages/``
 and the CLI (``python -m bertlab``) are thin layers over it.
 """
 

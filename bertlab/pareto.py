@@ -269,7 +269,7 @@ def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str 
     """The Pareto front in words, most accurate first.
 
     Each sentence compares one front point with the next cheaper one, e.g.
-    "full_ft is +6.1 points over head_only for 38x the compute". Points
+    "full_ft is +X points over head_only for Nx the compute". Points
     whose cost is zero (nothing trained) are described as such. ``judge(dear,
     cheap)``, where given, may add whether the gain is beyond the luck of the
     test set (``bertlab.paired.gain_judge``): a few words, or None.

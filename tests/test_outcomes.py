@@ -88,7 +88,7 @@ def test_a_run_served_from_the_embedding_cache_says_so_and_is_billed_as_a_cold_o
     assert first.costs["embedding_cache_hits"] == sizes["validation"] + sizes["test"]
     assert notes[1][0].startswith(f"embeddings of {sizes['validation'] + sizes['test']:,} of {n:,} texts were reused")
     assert notes[2][0].startswith(f"embeddings of {n:,} of {n:,} texts were reused from the cache of an earlier run "
-                                  "(same model and max length): this run spent ")
+                                  "(same model, max length and precision): this run spent ")
     assert notes[2][0].endswith("so they compare with a cold run's")
     # the encoder pass over the training texts costs the same whether this run computed it or the cache served it
     enc = [r.costs["train_seconds"] - r.costs["head_seconds"] for r in (first, warm)]
