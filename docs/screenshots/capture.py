@@ -17,6 +17,9 @@ directory, then in headless Chromium:
 * ``imbalanced``: with ``--home`` holding a launch on an imbalanced test set
   (the README's: ``run --dataset docs/examples/support_tickets.csv``), shoots
   Compare's answer (judged by macro-F1) and its per-class table.
+* ``calibration``: with ``--home`` holding a launch (the README's: ``run --quick
+  --strategies zero_shot head_only full_ft tfidf_logreg``), shoots Compare's
+  calibration section.
 
 Needs /usr/bin/chromium (`make browser-deps`).
 """
@@ -111,7 +114,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
-    ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer", "imbalanced"),
+    ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer", "imbalanced",
+                                             "calibration"),
                     default="default")
     ap.add_argument("--home", help="data directory to serve (default: a fresh one)")
     args = ap.parse_args()
@@ -254,6 +258,9 @@ def scene(args, out: Path) -> None:
                 page.get_by_role("link", name="Compare").first.click()
                 section_shot(page, out, "Which one to use?", "compare_imbalanced", 520)
                 section_shot(page, out, "Per class (test set)", "compare_per_class", 330)
+            elif args.scene == "calibration":  # the latest launch in --home (the README's: run --quick with four)
+                page.get_by_role("link", name="Compare").first.click()
+                section_shot(page, out, "Can its confidence be trusted? (calibration)", "compare_calibration", 520)
             else:
                 t0 = launch_alone(page, "dapt")
                 page.get_by_role("link", name="Compare").first.click()
