@@ -366,6 +366,21 @@ def save_strategies(names: list[str]) -> None:
     keep_text(desk_dir() / LAST_STRATEGIES_FILE, json.dumps(list(names)))
 
 
+MODEL_SETTING = "model"  # the Train page's Model field, among the desk's settings
+
+
+def last_model() -> str | None:
+    """The model last typed on the Train page at this desk (None: none, or unreadable), so that a reload does not
+    put MiniLM back in the field and Launch train it while the user had chosen another model."""
+    got = desk_settings().get(MODEL_SETTING)
+    return got.strip() if isinstance(got, str) and got.strip() else None
+
+
+def save_model(model: str) -> None:
+    """Keep the Train page's model among this desk's settings (:func:`last_model`)."""
+    save_desk_settings(**{MODEL_SETTING: str(model).strip()})
+
+
 FINISHED_SEEN = "_finished_seen"  # (count, latest finished) of the succeeded runs the page last drew
 FINISHED_RERUN_AT = "_finished_rerun_at"  # when a finished run last redrew the whole app (time.monotonic)
 FINISHED_RERUN_GAP_S = 10.0

@@ -577,8 +577,12 @@ if summary is not None:
                 f"{sizes['validation']:,} · test {sizes['test']:,}")
     st.page_link("app_pages/data.py", label="Change the data", icon=":material/dataset:")
 
-    st.session_state.setdefault("keep_model", DEFAULT_MODEL)
+    # A new session (a reload, a second tab) starts from the model last typed at this desk, as the strategies below:
+    # it read "minilm" again after a reload, and Launch then trained MiniLM with nothing saying so.
+    if "keep_model" not in st.session_state:
+        st.session_state["keep_model"] = common.last_model() or DEFAULT_MODEL
     model = st.text_input("Model", key="keep_model",
+                          on_change=lambda: common.save_model(st.session_state["keep_model"]),
                           help=f"'{DEFAULT_MODEL}' is the packaged all-MiniLM-L6-v2 (works offline). "
                                "Or a Hugging Face id (needs internet) or a local save_pretrained() directory. The "
                                "tutorials' bert-base-uncased works too: 110M weights in 12 layers, about 8 times "

@@ -2117,3 +2117,20 @@ def test_compare_sums_up_sixty_classes_of_two_test_texts_rather_than_listing_the
     said = next(c.value for c in at.caption if "Few test texts" in c.value)
     assert "Few test texts (all 60 classes have 2 test texts): one text more or less" in said
     assert "class_7" not in said
+
+
+def test_a_new_session_keeps_the_model_last_typed(tiny_model, tiny_data, bertlab_home):
+    """A reload used to put "minilm" back in the Model field, and Launch then trained MiniLM with nothing saying so."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    no_problems(at)
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.text_input(key="keep_model").value == tiny_model  # another page and back
+    desk = at.query_params["desk"]
+    again = app_on("app_pages/train.py", desk=desk)
+    no_problems(again)
+    assert again.text_input(key="keep_model").value == tiny_model
+    assert again.session_state["keep_model"] == tiny_model  # what Launch reads
+    fresh = app_on("app_pages/train.py")  # another desk: the default
+    assert fresh.text_input(key="keep_model").value == "minilm"
