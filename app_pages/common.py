@@ -125,11 +125,14 @@ def batch_title(runs: list, sweep: bool = False, batch: str | None = None) -> st
         again = {config_key(r.config) for r in runs if r.status not in ended}
         counted = [r for r in runs if r.status not in ended or config_key(r.config) not in again]
     ordered = [shown[r.id] for r in sorted(counted, key=lambda r: r.created)]
+    # the model, where it is one other than the default (several: each name says its own); an ALBERT batch read
+    # like one of MiniLM's
+    data = dataset_name(runs[0].dataset) + (f" · {m}" if (m := variants.batch_model(runs)) else "")
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
-        return f"sweep · {day} {when} · {dataset_name(runs[0].dataset)} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
+        return f"sweep · {day} {when} · {data} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
     # "full_ft ×3" for a strategy launched at several seeds
     names = ", ".join(n + (f" ×{ordered.count(n)}" if ordered.count(n) > 1 else "") for n in dict.fromkeys(ordered))
-    return f"{day} {when} · {dataset_name(runs[0].dataset)} · {names}{live}"
+    return f"{day} {when} · {data} · {names}{live}"
 
 
 def batch_titles(batches: dict[str, list], sweeps: set[str]) -> dict[str, str]:
@@ -911,9 +914,10 @@ def dataset_name(name: str) -> str:
 def run_title(run: Any, names: dict | None = None) -> str:
     """``✓ head_only · a1b2 (rotten_tomatoes)``; ``names``: run id -> its strategy as :func:`bertlab.variants.labels`
     names it among the runs listed (``✓ head_only (lr 0.03) · a1b2 (rotten_tomatoes)``), so that a picker tells
-    two settings apart."""
+    two settings apart. A model other than the default follows the data: ``(rotten_tomatoes · albert-base-v2)``."""
     shown = (names or {}).get(run.id) or shown_strategy(run)
-    return f"{STATUS_ICON.get(run.status, '')} {shown} · {run.id[-4:]} ({dataset_name(run.dataset)})"
+    model = f" · {m}" if (m := variants.own_model(run)) else ""
+    return f"{STATUS_ICON.get(run.status, '')} {shown} · {run.id[-4:]} ({dataset_name(run.dataset)}{model})"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")

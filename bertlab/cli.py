@@ -547,7 +547,7 @@ def _cells(r: dict, names: dict | None = None) -> dict[str, str]:
     def pct(v):  # accuracy in percent, as the answer under the table, the app and the report write it (--json: raw)
         return f"{100 * v:.1f}%" if isinstance(v, (int, float)) else "-"
     return {"strategy": (names or {}).get(r["run_id"]) or _shown(r), "seed": f(r.get("seed"), "d"), "status": r["status"],
-            "dataset": r.get("dataset") or "-", "train n": f(r.get("n_train"), ","),
+            "dataset": r.get("dataset") or "-", "model": r.get("model_shown") or "-", "train n": f(r.get("n_train"), ","),
             "test acc": pct(r["test_accuracy"]), "95% interval": format_interval(r.get("test_accuracy_ci95")) or "-",
             "macro-F1": f(r["test_macro_f1"], ".3f"), "majority": pct(r["majority_accuracy"]),
             "train s": f(r["train_seconds"], ".1f"),
@@ -852,7 +852,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
         shown = variants.labels(runs, data=False)  # the table has a dataset column
         # a running run's progress, as the app shows it, in its status cell (the JSON keeps the plain status)
         status = {r.id: live_status(r) for r in runs}  # once a run: a queued one's asks the OS about its owner
-        print(format_table([result_row(r) | {"status": status[r.id]} for r in runs], RUNS_COLUMNS, shown))
+        # a model column where any run read a model other than the default: an ALBERT batch read like MiniLM's
+        models = ({r.id: variants.model_name(r.model) if variants.reads_model(r) else "-" for r in runs}
+                  if any(variants.own_model(r) for r in runs) else {})
+        columns = RUNS_COLUMNS if not models else (*RUNS_COLUMNS[:4], "model", *RUNS_COLUMNS[4:])
+        print(format_table([result_row(r) | {"status": status[r.id], "model_shown": models.get(r.id)} for r in runs],
+                           columns, shown))
         if STALLED in status.values():
             print(f"\n{STALLED}: queued by a process that has stopped; the app takes them over and trains them once "
                   "one of its pages is open in a browser (a restarted server waits for that), or `python -m bertlab "
@@ -873,7 +878,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
             # runs that failed, were cancelled or interrupted, as the app's batch titles say (a failed run's batch
             # read like one that all went well)
             stopped = [f"{n} {s}" for s in ("cancelled", "failed", "interrupted") if (n := statuses[b].count(s))]
-            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))})"
+            model = f" · {m}" if (m := variants.batch_model([r for r in runs if r.batch_id == b])) else ""
+            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))}{model})"
                   + (f"  {undone_words[b]}" if b in undone else f"  {', '.join(stopped)}" if stopped else ""))
     return 0
 

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from bertlab import paired
-from bertlab.config import RunConfig
+from bertlab.config import DEFAULT_MODEL, RunConfig
 
 # Training settings that apply to a strategy that trains over epochs (zero_shot and tfidf_logreg have none).
 EPOCH_FIELDS = ("epochs", "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best",
@@ -202,6 +202,27 @@ def model_name(model) -> str:
     return str(model).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
+def reads_model(run) -> bool:
+    """Whether ``run``'s strategy reads its model (tfidf_logreg's config names a model it never reads)."""
+    from bertlab.strategies import REGISTRY
+
+    return getattr(REGISTRY.get(run.strategy), "uses_tokens", True)
+
+
+def own_model(run) -> str | None:
+    """``run``'s model as a name part (:func:`model_name`) where it read one other than the default, else None: a
+    single-model batch of ALBERT runs read like one of MiniLM's on every page and in `runs`."""
+    model = getattr(run, "model", None)
+    return model_name(model) if model and str(model) != DEFAULT_MODEL and reads_model(run) else None
+
+
+def batch_model(runs) -> str | None:
+    """The one model other than the default that ``runs`` read (:func:`own_model`), else None: all on the default,
+    none reading a model, or several models (each run's name says its own then, :func:`parts`)."""
+    reading = [r for r in runs if reads_model(r)]
+    return own_model(reading[0]) if len({str(getattr(r, "model", None)) for r in reading}) == 1 else None
+
+
 def parts(runs, data: bool = True) -> dict[str, list[str]]:
     """What each run's name adds to its strategy's (:func:`labels`), in parts: ``["balanced", "lr 2e-05"]``, []
     for a run trained as every other run of its strategy among ``runs``. A part is said only for a run that has
@@ -210,14 +231,10 @@ def parts(runs, data: bool = True) -> dict[str, list[str]]:
     with their model's (unless ``data`` is false): a pick from two datasets read "lora · 893a" and "lora · ecae",
     rank 4 and rank 16, in every table and chart."""
     from bertlab.config import upload_display_name
-    from bertlab.strategies import REGISTRY
-
-    def modelled(r) -> bool:  # tfidf_logreg's config names a model it never reads
-        return getattr(REGISTRY.get(r.strategy), "uses_tokens", True)
 
     runs = list(runs)
     datasets = data and len({str(getattr(r, "dataset", None)) for r in runs}) > 1
-    models = data and len({str(getattr(r, "model", None)) for r in runs if modelled(r)}) > 1
+    models = data and len({str(getattr(r, "model", None)) for r in runs if reads_model(r)}) > 1
     groups: dict[tuple, list] = {}
     for r in runs:
         groups.setdefault(_group(r), []).append(r)
@@ -236,7 +253,7 @@ def parts(runs, data: bool = True) -> dict[str, list[str]]:
         said: dict[tuple, str] = {}  # one set of parts per distinct setting
         for r in members:
             where = ([upload_display_name(str(r.dataset))] if datasets else []) + (
-                [model_name(r.model)] if models and modelled(r) else [])
+                [model_name(r.model)] if models and reads_model(r) else [])
             mine = where + (["balanced"] if found[r.id].get("class_weights") == "balanced" else [])
             mine += [setting_text(k, found[r.id][k]) for k in differ if found[r.id].get(k) not in (None, [])]
             # what the name stands for: the settings that name runs apart (not a derived one, not sentences that

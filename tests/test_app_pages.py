@@ -2134,3 +2134,30 @@ def test_a_new_session_keeps_the_model_last_typed(tiny_model, tiny_data, bertlab
     assert again.session_state["keep_model"] == tiny_model  # what Launch reads
     fresh = app_on("app_pages/train.py")  # another desk: the default
     assert fresh.text_input(key="keep_model").value == "minilm"
+
+
+def test_batch_and_run_titles_name_a_model_other_than_the_default():
+    """A single-model ALBERT batch read "Dec 05 16:04 · rotten_tomatoes · zero_shot, head_only" on Compare's picker,
+    as a MiniLM one did; its runs in the Playground's list too (a review). The default's titles stay as they were."""
+    from types import SimpleNamespace
+
+    from app_pages import common
+
+    def run(strategy, model, t=0):
+        return SimpleNamespace(id=f"r-{t:04d}", batch_id="b", status="succeeded", created=1.7e9 + t,
+                               strategy=strategy, dataset="rotten_tomatoes", model=model, config={})
+
+    albert = [run("zero_shot", "/models/tiny-albert"), run("head_only", "/models/tiny-albert", 1)]
+    assert common.batch_title(albert).endswith(" · rotten_tomatoes · tiny-albert · zero_shot, head_only")
+    assert common.run_title(albert[1]) == "✓ head_only · 0001 (rotten_tomatoes · tiny-albert)"
+    assert common.batch_title(albert, sweep=True).split(" · ", 2)[2].startswith("rotten_tomatoes · tiny-albert · 2 runs")
+    # tfidf_logreg reads no model: its run says none, and the batch still says the one the others read
+    tfidf = run("tfidf_logreg", "/models/tiny-albert", 2)
+    assert common.run_title(tfidf) == "✓ tfidf_logreg · 0002 (rotten_tomatoes)"
+    assert " · tiny-albert · " in common.batch_title([*albert, tfidf])
+    default = [run("zero_shot", "minilm"), run("head_only", "minilm", 1)]
+    assert common.batch_title(default).endswith(" · rotten_tomatoes · zero_shot, head_only")
+    assert common.run_title(default[1]) == "✓ head_only · 0001 (rotten_tomatoes)"
+    # two models: each run's name says its own (bertlab.variants), the title adds none
+    mixed = common.batch_title([albert[0], default[1]])
+    assert mixed.count("tiny-albert") == 1 and "zero_shot (tiny-albert)" in mixed

@@ -1432,3 +1432,28 @@ def test_cli_runs_batch_list_says_a_batch_had_a_failed_run(tiny_model, tiny_data
     mixed = next(x for x in batches if x.startswith("  b-mixed  "))
     assert mixed.endswith("  1 failed"), mixed
     assert next(x for x in batches if x.startswith("  b-fine  ")).endswith(")")  # nothing to say: nothing said
+
+
+def test_cli_runs_names_the_model_of_a_batch_on_another_model_than_the_default(tiny_model, tiny_data, capsys):
+    """A single-model ALBERT batch read like one of MiniLM's: no column and no batch line named its model (a review).
+    The default's table stays as it was."""
+    from bertlab.variants import model_name
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    store.finish(store.create_run(make_config("head_only", data=tiny_data), "b-default"), SUCCEEDED, metrics=done)
+    assert main(["runs"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:5] == ["strategy", "seed", "status", "dataset", "train"]
+    assert next(x for x in out.splitlines() if x.startswith("  b-default  ")).endswith(f"({tiny_data.label})")
+    for name in ("head_only", "tfidf_logreg"):  # tfidf_logreg reads no model: "-"
+        store.finish(store.create_run(make_config(name, model=tiny_model, data=tiny_data), "b-other"), SUCCEEDED,
+                     metrics=done)
+    assert main(["runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:6] == ["strategy", "seed", "status", "dataset", "model", "train"]
+    at = lines[0].index("model")
+    cells = [line[at:].split()[0] for line in lines[2:5]]
+    assert cells == ["-", model_name(tiny_model), "minilm"], lines
+    assert next(x for x in lines if x.startswith("  b-other  ")).endswith(f" · {model_name(tiny_model)})")
+    assert next(x for x in lines if x.startswith("  b-default  ")).endswith(f"({tiny_data.label})")
