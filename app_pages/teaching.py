@@ -12,6 +12,7 @@ from bertlab.store import ACTIVE
 from bertlab.strategies import REGISTRY, one_answer_reason
 
 REFRESH_S = 2.0  # as Compare's status lines: a card whose strategy trains now follows it
+TC_MODEL_AUTO = "_tc_model_auto"  # the value the page itself last put in the Model field (not typed by the user)
 
 
 def comparison_for(name: str) -> tuple[list, str | None, list, str | None, str | None]:
@@ -52,6 +53,42 @@ def other_data(runs: list, shown_runs: list, name: str) -> str | None:
     return (f"Measured on {common.md(', '.join(quoted))}, not on {common.md(', '.join(there))}, the data of the "
             f"comparison Compare shows (where {common.md(name)} has not run): these numbers do not compare with the "
             "cards that quote that one.")
+
+
+def runs_models(name: str, runs: list) -> tuple[list[str], list[str]]:
+    """(models of ``name``'s runs in the comparison quoted, models of all its runs): each once, in the runs' order,
+    of the runs that read a model (tfidf_logreg's names one it never reads). The card draws the first of the first,
+    else of the second, unless the user typed another: with Compare on an ALBERT batch the card quoted the ALBERT
+    run's accuracy beside MiniLM's diagram."""
+    def models(of: list) -> list[str]:
+        return list(dict.fromkeys(str(r.model) for r in of if variants.reads_model(r) and getattr(r, "model", None)))
+
+    return models([r for r in runs if r.strategy == name]), models(runs)
+
+
+def card_model(name: str, runs: list) -> str:
+    """The model the card draws, from the Model field (``keep_tc_model``): it starts at the model of the runs the card
+    quotes (:func:`runs_models`; the default where none) and follows them (Compare's choice, another strategy) until
+    the user types another; cleared, it takes theirs again. Above the field's own widget, as Streamlit requires."""
+    mine, batch = runs_models(name, runs)
+    theirs = next(iter(mine or batch), DEFAULT_MODEL)
+    typed = str(st.session_state.get("keep_tc_model") or "").strip()
+    if not typed or typed == st.session_state.get(TC_MODEL_AUTO):  # not the user's: the runs' own
+        st.session_state["keep_tc_model"] = st.session_state[TC_MODEL_AUTO] = theirs
+    return theirs
+
+
+def other_model_note(name: str, model: str, runs: list) -> str | None:
+    """Where the card draws another model than the runs of ``name`` it quotes trained (the user typed it), a
+    warning saying so; None where they agree, or it quotes none (or the strategy reads no model)."""
+    mine, _ = runs_models(name, runs)
+    if not mine or not getattr(REGISTRY.get(name), "uses_tokens", True):
+        return None
+    if model.rstrip("/") in {m.rstrip("/") for m in mine}:
+        return None
+    their = ", ".join(f"**{common.md(variants.model_name(m))}**" for m in mine)
+    return (f"The diagram is of {common.md(model)}, the model typed above; the {common.md(name)} runs measured below "
+            f"trained {their}. Clear the field to draw theirs.")
 
 
 def options_for(name: str, model: str) -> dict:
@@ -252,8 +289,7 @@ st.title("Strategy cards", help="What each way of using a BERT encoder trains an
          "parameter counts of the real model. Made for a projector: one card at a time, large type (the Large "
          "diagram switch).")
 tutorial_words()
-for _k, _v in (("keep_tc_model", DEFAULT_MODEL), ("keep_tc_big", True)):
-    st.session_state.setdefault(_k, _v)
+st.session_state.setdefault("keep_tc_big", True)
 # The strategy row takes the full width: in a column beside the model field, at 1024 px its eight titles
 # stacked one a line and the Projector toggle's label was cut.
 name = st.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strategy",
@@ -262,10 +298,15 @@ name = st.radio("Strategy", list(REGISTRY), horizontal=True, key="keep_tc_strate
 # larger text cut it to "Lar…" at 1024 px.
 _row = st.container(horizontal=True, vertical_alignment="bottom")
 c2, c3 = _row.container(width="stretch"), _row.container(width="content")
-model = c2.text_input("Model", key="keep_tc_model").strip() or DEFAULT_MODEL
+_runs, _, _pending, _, _ = comparison_for(name)
+_theirs = card_model(name, _runs)
+model = c2.text_input("Model", key="keep_tc_model", help=f"The model whose diagram the card draws: at first that of "
+                      f"the runs it quotes ({common.md(_theirs)}). A Hugging Face id or a local save_pretrained() directory; "
+                      "cleared, the runs' model again.").strip() or _theirs
 # Not "Projector": the sidebar's Projector switch (all text larger, every page) sat beside it in another state.
 big = c3.toggle("Large diagram", key="keep_tc_big", help="The card's diagram across the page at large size (on by "
                 "default); off, the diagram sits beside the description. The sidebar's *Projector* switch makes "
                 "every page's text larger.")
-_runs, _, _pending, _, _ = comparison_for(name)
+if _note := other_model_note(name, model, _runs):
+    st.warning(_note, icon=":material/compare_arrows:")
 show_card(name, model, _runs, big, refreshing=busy(name, _runs, _pending))

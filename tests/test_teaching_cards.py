@@ -335,3 +335,39 @@ def test_the_cards_say_what_trains_as_the_diagrams_draw_it(tiny_model):
     assert "only fit that head" not in REGISTRY["dapt"].when and "every weight trains from the first step" in \
         REGISTRY["dapt"].when
     assert "its pooler ships untrained" in REGISTRY["full_ft"].when
+
+
+def test_a_card_draws_the_model_of_the_runs_it_quotes_and_says_when_the_typed_one_differs(tiny_model, tiny_data,
+                                                                                         bertlab_home):
+    """A review: with Compare on an ALBERT batch, head_only's card quoted the ALBERT run's accuracy beside MiniLM's
+    diagram (its Model field always started at minilm), with nothing saying the two were of different models."""
+    from bertlab.config import DEFAULT_MODEL
+    from bertlab.variants import model_name
+
+    store = RunStore(bertlab_home)
+    for batch, model, acc in (("b-tiny", tiny_model, 0.6), ("b-default", DEFAULT_MODEL, 0.7)):
+        rid = store.create_run(make_config("head_only", model=model, data=tiny_data), batch_id=batch)
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc}, costs={"train_seconds": 1.0},
+                     data_summary={"sizes": {"train": 20}, "label_names": ["neg", "pos"]})
+        time.sleep(0.01)
+
+    def total(model: str) -> str:
+        return f" of {teaching.card('head_only', model, n_classes=2).total_params:,}"
+
+    at = app_on("app_pages/teaching.py", {"cmp_choice": "b-tiny", "keep_tc_strategy": "head_only"})
+    no_problems(at)
+    assert any("**60.0%**" in m.value for m in at.markdown)
+    assert at.text_input(key="keep_tc_model").value == tiny_model  # the quoted run's model, not minilm
+    assert at.metric[0].proto.delta.endswith(total(tiny_model)) and not at.warning
+    at.session_state["cmp_choice"] = "b-default"  # Compare shows another batch: the field follows its runs
+    at.run()
+    assert at.text_input(key="keep_tc_model").value == DEFAULT_MODEL and not at.warning
+    at.text_input(key="keep_tc_model").set_value(tiny_model).run()  # typed: kept, and said to differ
+    assert at.metric[0].proto.delta.endswith(total(tiny_model))
+    (warned,) = [w.value for w in at.warning]
+    assert f"trained **{md(model_name(DEFAULT_MODEL))}**" in warned and "Clear the field to draw theirs" in warned
+    at.session_state["cmp_choice"] = "b-tiny"
+    at.run()
+    assert at.text_input(key="keep_tc_model").value == tiny_model and not at.warning  # typed, and now theirs
+    at.text_input(key="keep_tc_model").set_value("").run()  # cleared: the runs' model again
+    assert at.text_input(key="keep_tc_model").value == tiny_model and not at.warning
