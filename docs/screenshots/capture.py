@@ -250,7 +250,7 @@ def scene(args, out: Path) -> None:
             elif args.scene in ("curves-answer", "seeds-answer"):
                 if args.scene == "curves-answer":
                     page.get_by_role("link", name="Learning curves").first.click()
-                    section_shot(page, out, "Which one to use at each size?", "learning_curves_answer", 300)
+                    section_shot(page, out, "Which one to use at each size?", "learning_curves_answer", 440)
                 else:  # the latest launch's "Which one to use?" on Compare (e.g. after `run --repeats 3`)
                     page.get_by_role("link", name="Compare").first.click()
                     section_shot(page, out, "Which one to use?", "compare_seeds_answer", 300)
