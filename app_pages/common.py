@@ -23,7 +23,7 @@ import streamlit as st
 from bertlab import variants
 from bertlab.config import SPLIT_PRESETS, DataConfig, shown_strategy, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, ModelError
 from bertlab.jobs import JobManager
 from bertlab.paths import data_home, keep_text
 from bertlab.store import ACTIVE, RunStore, undone_batches
@@ -518,6 +518,27 @@ def vocabulary_note(cfg: DataConfig, model: str) -> str | None:
     """Where ``model``'s vocabulary covers ``cfg``'s training texts poorly (another language or script), the
     sentence that says so (bertlab.runner.vocabulary_note; the runs' notes say it too); else None."""
     return _vocabulary_note(_key(cfg.uncapped()), model)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _tokenizer_problem(key: str, model: str, stamp: tuple) -> str | None:
+    from bertlab.models import check_tokenizer_reads  # loads the tokenizer: only when asked
+
+    try:
+        check_tokenizer_reads(model, splits(DataConfig(**json.loads(key))).train.texts)
+    except BertlabError as e:
+        # the model's own problem; the data's is said where the data is read
+        return str(e) if isinstance(e, ModelError) else None
+    return None
+
+
+def tokenizer_problem(cfg: DataConfig, model: str) -> str | None:
+    """Why ``model``'s tokenizer cannot be used on ``cfg``'s training texts (it reads none of their words: special
+    tokens only), or None (bertlab.models.check_tokenizer_reads). Asked again once the model's folder changes (its
+    tokenizer saved into it)."""
+    folder = Path(model).expanduser()
+    stamp = tuple(sorted((f.name, f.stat().st_mtime_ns) for f in folder.iterdir())) if folder.is_dir() else ()
+    return _tokenizer_problem(_key(cfg.uncapped()), model, stamp)
 
 
 def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:

@@ -601,6 +601,7 @@ if summary is not None:
                "these defaults.")
 
     max_len_limit = known_max_positions(model) if model_ok else None
+    tokenizer_problem = None  # the model's tokenizer reads none of these texts: Launch waits (said under the model)
     if model_ok and (lengths := common.token_lengths(cfg, model)):
         # Long texts (BBC articles) are cut at max length and make every step dearer: say so before launch.
         limit = min((int(st.session_state.get(f"keep_hp_{n}_max_length") or make_config(n).max_length)
@@ -609,9 +610,14 @@ if summary is not None:
             st.caption(f":material/content_cut: These texts are long: median {lengths[len(lengths) // 2]:,} tokens, "
                        f"{cut:.0%} longer than max length {limit} and cut to it. A larger max length keeps more of "
                        "each text, at more time per step (the estimates below count the tokens).")
-        # A language or script the model does not know: before launch, not only in the runs' notes after.
-        if any(REGISTRY[n].uses_tokens for n in names) and (vocab := common.vocabulary_note(cfg, model)):
-            st.warning(common.md(vocab), icon=":material/translate:")
+        # A tokenizer that reads no word of these texts (special tokens only) trains every run on nothing: refused
+        # here, as an unusable model is; a language or script the model does not know: said before launch, not
+        # only in the runs' notes after.
+        if any(REGISTRY[n].uses_tokens for n in names):
+            if tokenizer_problem := common.tokenizer_problem(cfg, model):
+                st.error(common.md(tokenizer_problem), icon=":material/error:")
+            elif vocab := common.vocabulary_note(cfg, model):
+                st.warning(common.md(vocab), icon=":material/translate:")
     overrides: dict[str, dict] = {}
     rates: dict[str, list[float]] = {}  # strategy -> every learning rate it runs at, where more than one
     bad_rates: list[str] = []  # strategies whose further learning rates have a mistake (said under the field)
@@ -673,7 +679,7 @@ if summary is not None:
         st.session_state["confirm_long"] = ask_long = None
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
-                   disabled=not names or not model_ok or bool(ask_long) or bool(bad_rates),
+                   disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates),
                    help="Answer the question below first." if ask_long else None)
     if bad_rates:  # the error is under the field, in a panel that may be closed now
         st.caption(f":material/error: Launch waits until {', '.join(bad_rates)}'s *{ALSO_LR_LABEL}* "

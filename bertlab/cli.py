@@ -395,6 +395,15 @@ def check_max_lengths(model: str, given: dict[str, int | None]) -> None:
             check_max_length(model, n)
 
 
+def check_tokenizer(model: str, strategies: list[str], texts: list[str]) -> None:
+    """A model whose tokenizer reads none of the training texts (special tokens only), refused before any run is
+    stored where a strategy reads tokens (:func:`bertlab.models.check_tokenizer_reads`); every run "succeeded"."""
+    if any(_uses(s, "max_length") for s in strategies):
+        from bertlab.models import check_tokenizer_reads
+
+        check_tokenizer_reads(model, texts)
+
+
 def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
     """--label-descriptions: one sentence per class, in the data's order.
 
@@ -639,6 +648,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.data import load_splits
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
+    check_tokenizer(args.model, args.strategies, sp.train.texts)
     if args.label_descriptions and "zero_shot" in args.strategies:  # not as a failed run after the others trained
         check_descriptions(args.label_descriptions, sp.label_names)
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
@@ -1257,6 +1267,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         from bertlab.data import load_splits
 
         sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
+        check_tokenizer(args.model, args.strategies, sp.train.texts)
         # Sizes at or above the training examples all train on every one: they run once, as "all".
         sizes, merged = sweep.fit_sizes(args.sizes, len(sp.train))
         if merged:

@@ -44,6 +44,16 @@ def default_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+# What AutoTokenizer builds a local folder's tokenizer from: a fast tokenizer's tokenizer.json, WordPiece's
+# vocab.txt, byte-level BPE's vocab.json + merges.txt (RoBERTa), or a sentencepiece model (DeBERTa-v2's spm.model,
+# ALBERT's spiece.model, XLM-R's and CamemBERT's sentencepiece.bpe.model).
+TOKENIZER_FILES = (("tokenizer.json",), ("vocab.txt",), ("vocab.json", "merges.txt"), ("spm.model",),
+                   ("spiece.model",), ("sentencepiece.bpe.model",), ("tokenizer.model",))
+TOKENIZER_FILES_TEXT = "tokenizer.json, vocab.txt, vocab.json + merges.txt, spm.model, spiece.model, " \
+                       "sentencepiece.bpe.model or tokenizer.model"
+TOKENIZER_SAMPLE = 200  # training texts :func:`check_tokenizer_reads` tokenizes
+
+
 @functools.lru_cache(maxsize=32)
 def resolve(model: str) -> str:
     """Turn a model spec into something ``from_pretrained`` accepts, checking it early.
@@ -66,6 +76,13 @@ def resolve(model: str) -> str:
             raise ModelError(
                 f"model directory {model!r} has no .safetensors weights (bertlab does not load pickled "
                 "pytorch_model.bin files); re-save it with save_pretrained(safe_serialization=True)."
+            )
+        if not any(all((p / f).is_file() for f in files) for files in TOKENIZER_FILES):
+            # transformers 5 then builds an empty tokenizer: every word [UNK], every run "succeeding" on nothing
+            raise ModelError(
+                f"model directory {model!r} has no tokenizer files (none of {TOKENIZER_FILES_TEXT}), so every word "
+                "would read as unknown; save the model's tokenizer into the same folder: "
+                f"AutoTokenizer.from_pretrained(<the model it came from>).save_pretrained({model!r})."
             )
         return str(p.resolve())
     from bertlab.data.hub import hub_reachable
@@ -100,6 +117,29 @@ def load_tokenizer(model: str):
         return AutoTokenizer.from_pretrained(path, **_hub_kwargs())
     except OSError as e:
         raise ModelError(f"cannot load the tokenizer of {model!r}: {e}") from None
+
+
+def check_tokenizer_reads(model: str, texts: list[str]) -> None:
+    """Refuse a tokenizer that reads none of ``texts`` (their first :data:`TOKENIZER_SAMPLE`): each turned into its
+    special tokens only ([CLS], [SEP], [UNK]...), as a vocabulary of special tokens alone does. Every run on it
+    "succeeded", trained on nothing, with no warning.
+
+    Raises:
+        ModelError: naming the model and what to do.
+    """
+    tok = load_tokenizer(model)
+    sample = [t for t in texts[:TOKENIZER_SAMPLE] if t.strip()]
+    if not sample:
+        return
+    special = set(tok.all_special_ids)
+    ids = tok(sample, add_special_tokens=False, truncation=False)["input_ids"]
+    if any(i not in special for x in ids for i in x):
+        return
+    raise ModelError(
+        f"the tokenizer of {model!r} reads none of the words of {len(sample)} training texts: it turns each into "
+        f"special tokens only ({len(tok)} tokens in its vocabulary), so every strategy that reads tokens would learn "
+        "nothing. Save the model's own tokenizer into its folder (AutoTokenizer.from_pretrained(<the model it came "
+        "from>).save_pretrained(<this folder>)), or pick another model; tfidf_logreg needs no tokenizer.")
 
 
 def load_config(model: str):

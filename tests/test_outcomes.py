@@ -398,3 +398,70 @@ def test_a_training_run_counts_its_cut_validation_and_test_texts_too(tiny_model,
         f"{sizes['train']:,} of {sizes['train']:,} training texts (100%) are longer than max_length 8 tokens and were "
         f"cut to it, as were {sizes['validation']:,} of {sizes['validation']:,} validation and {sizes['test']:,} of "
         f"{sizes['test']:,} test texts (median ")
+
+
+def _copy_model(tiny_model: str, dest, tokenizer: bool = True):
+    """A copy of the tiny model's folder: its weights and config, and its tokenizer where asked."""
+    import shutil
+    from pathlib import Path
+
+    dest.mkdir()
+    for f in Path(tiny_model).iterdir():
+        if f.name in ("config.json", "model.safetensors") or tokenizer:
+            shutil.copy(f, dest / f.name)
+    return dest
+
+
+def test_a_model_folder_without_a_tokenizer_is_refused_before_any_run_is_stored(tiny_model, tiny_csv, tmp_path,
+                                                                              capsys):
+    """A save_pretrained() of the model alone (config.json + model.safetensors) was accepted: transformers 5 built
+    an empty tokenizer, every word [UNK], and every strategy "succeeded" with only the unknown-script warning."""
+    from bertlab.cli import main
+    from bertlab.errors import ModelError
+    from bertlab.models import resolve
+
+    d = str(_copy_model(tiny_model, tmp_path / "no-tokenizer", tokenizer=False))
+    with pytest.raises(ModelError) as e:
+        resolve(d)
+    assert "has no tokenizer files (none of tokenizer.json, vocab.txt, vocab.json + merges.txt" in str(e.value)
+    assert f".save_pretrained({d!r})" in str(e.value)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "--model", d,
+                 "--max-length", "32"]) == 2
+    assert "has no tokenizer files" in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+
+
+def test_a_tokenizer_that_reads_no_word_is_refused_before_launch(tiny_model, tiny_data, tiny_csv, tmp_path,
+                                                                 capsys):
+    """A vocabulary of special tokens alone: every text became [CLS] [UNK]... [SEP] and every run "succeeded" with
+    no word said; now the CLI refuses it before storing a run, and the Train page names it and keeps Launch off,
+    the strategies still chosen. A model that knows some of the words (Chinese in an English model) only warns."""
+    from dataclasses import asdict
+
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.cli import main
+
+    d = _copy_model(tiny_model, tmp_path / "specials-only", tokenizer=False)
+    (d / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")
+    expected = f"the tokenizer of {str(d)!r} reads none of the words of "
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "full_ft", "--model", str(d),
+                 "--max-length", "32"]) == 2
+    assert expected in capsys.readouterr().err
+    assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "--model", str(d),
+                 "--sizes", "20", "--max-length", "32"]) == 2
+    assert expected in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+    from bertlab.models import check_tokenizer_reads
+
+    check_tokenizer_reads(tiny_model, CHINESE)  # mostly [UNK], some characters known: a warning's case, not this
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["head_only", "tfidf_logreg"]).run()
+    at.text_input(key="keep_model").set_value(str(d)).run()
+    assert not at.exception
+    assert any(expected in e.value.replace("\\", "") for e in at.error)
+    assert at.multiselect(key="keep_strategies").value == ["head_only", "tfidf_logreg"]
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # reads no tokens: launches
+    no_problems(at)
+    assert not next(b for b in at.button if b.label.startswith("Launch")).disabled
