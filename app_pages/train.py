@@ -59,7 +59,7 @@ MAX_LENGTH_BOUND = 8192  # RunConfig's own upper bound, used when the model's li
 
 
 def max_length_input(col, key: str, limit: int | None) -> int:
-    """Max length capped at the model's position embeddings (``limit``) when known.
+    """Max length capped at the tokens the model reads (``limit``, :func:`bertlab.models.max_positions`) when known.
 
     A value kept from another model above this one's limit is lowered to it, with a note, rather than
     left for the run to fail on.
@@ -67,8 +67,8 @@ def max_length_input(col, key: str, limit: int | None) -> int:
     top = limit or MAX_LENGTH_BOUND
     if (st.session_state.get(key) or 0) > top:
         st.session_state[key] = top
-        col.caption(f"Lowered to {top}: this model has {top} position embeddings.")
-    limit_note = f" This model takes at most {limit} (its max_position_embeddings)." if limit else ""
+        col.caption(f"Lowered to {top}: this model reads at most {top} tokens.")
+    limit_note = f" This model takes at most {limit} (its position embeddings)." if limit else ""
     return col.number_input("Max length (tokens)", 8, top, key=key,
                             help="Longer texts are truncated to this many tokens." + limit_note)
 
@@ -88,7 +88,7 @@ def optimiser_text(name: str) -> str:
 def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None) -> dict:
     """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides.
 
-    ``max_len_limit`` is the model's number of position embeddings (None when unknown).
+    ``max_len_limit`` is the most tokens the model reads (None when unknown).
     """
     s, d = REGISTRY[name], make_config(name)
     for f in HP_FIELDS:

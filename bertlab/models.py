@@ -159,10 +159,28 @@ def layer_count(model: str, default: int = 12) -> int:
     return int(getattr(load_config(model), "num_hidden_layers", default))
 
 
+# Families that number a token's position from the padding index on (transformers' create_position_ids_from_input_ids):
+# the first pad_token_id + 1 position embeddings are never a real token's, so roberta-base's 514 read 512 tokens. A
+# max length of all of them failed every run (130 on a RoBERTa of 130: "index 130 is out of bounds for dimension 1
+# with size 130").
+PADDING_OFFSET_TYPES = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "roberta-prelayernorm",
+                                  "data2vec-text", "longformer", "xmod", "ibert", "mpnet"})
+
+
+def position_offset(config) -> int:
+    """Position embeddings a model of ``config`` keeps before its first token's: pad_token_id + 1 for the RoBERTa
+    family (:data:`PADDING_OFFSET_TYPES`), else 0."""
+    if getattr(config, "model_type", None) not in PADDING_OFFSET_TYPES:
+        return 0
+    return int(getattr(config, "pad_token_id", None) or 0) + 1
+
+
 @functools.lru_cache(maxsize=32)
 def max_positions(model: str) -> int:
-    """How many tokens the model's position embeddings cover (``max_position_embeddings`` in its config)."""
-    return int(getattr(load_config(model), "max_position_embeddings", 512))
+    """How many tokens the model reads at most: its position embeddings (``max_position_embeddings`` in its
+    config) less those the RoBERTa family numbers after the padding index (:func:`position_offset`)."""
+    cfg = load_config(model)
+    return int(getattr(cfg, "max_position_embeddings", 512)) - position_offset(cfg)
 
 
 def known_max_positions(model: str) -> int | None:
@@ -180,7 +198,10 @@ def check_max_length(model: str, max_length: int) -> None:
         ConfigError: naming the value, the model's limit and what to use instead.
     """
     if max_length > (mp := max_positions(model)):
-        raise ConfigError(f"max_length {max_length} is beyond the model's {mp} positions; use at most {mp}.")
+        offset = position_offset(load_config(model))
+        why = (f" ({mp + offset} position embeddings, of which its family's numbering after the padding index "
+               f"leaves {offset} unused)" if offset else "")
+        raise ConfigError(f"max_length {max_length} is beyond the model's {mp} positions{why}; use at most {mp}.")
 
 
 def load_encoder(model: str):

@@ -395,3 +395,36 @@ def test_cards_do_not_say_a_model_without_a_pooler_trains_one(arch_model):
         # nor in the card's other lines (a diff review: lora's summary and "Frozen: ... but the pooler's")
         assert ("pooler" in card.summary + card.frozen) is (has_pooler and name != "full_ft"), card
     assert "pooler" in teaching.card("full_ft").trains  # the packaged MiniLM has one
+
+
+def test_roberta_max_length_stops_where_its_positions_after_the_padding_index_do(tiny_csv, tmp_path, capsys):
+    """RoBERTa, XLM-R and CamemBERT number positions from pad_token_id + 1: roberta-base's 514 position embeddings
+    read 512 tokens. bertlab allowed all of them and every run failed ("index 130 is out of bounds for dimension 1
+    with size 130" on a RoBERTa of 130); the form's and the CLI's limit is now what the model reads."""
+    import pandas as pd
+    from transformers import AutoModel, AutoTokenizer
+
+    from bertlab.cli import main
+    from bertlab.config import DataConfig
+    from bertlab.errors import ConfigError
+
+    tok = AutoTokenizer.from_pretrained(models.default_model_path())
+    d = tmp_path / "roberta"
+    torch.manual_seed(0)
+    cfg = _config("roberta", tok)  # 130 position embeddings, numbered after the padding index (pad_token_id 0)
+    AutoModel.from_config(cfg).save_pretrained(d, safe_serialization=True)
+    tok.save_pretrained(d)
+    usable = 130 - (cfg.pad_token_id + 1)
+    assert models.max_positions(str(d)) == models.known_max_positions(str(d)) == usable
+    with pytest.raises(ConfigError, match=f"max_length 130 is beyond the model's {usable} positions .*; use at "
+                                          f"most {usable}"):
+        models.check_max_length(str(d), 130)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "--model", str(d),
+                 "--max-length", "130"]) == 2
+    assert f"use at most {usable}" in capsys.readouterr().err and RunStore().list_runs() == []
+    # at the limit, texts longer than it run: every position embedding a token can reach exists
+    long = tmp_path / "long.csv"
+    pd.DataFrame({"text": [" ".join(["a great film"] * 60 + [str(i)]) for i in range(24)],
+                  "label": ["pos", "neg"] * 12}).to_csv(long, index=False)
+    store, rid, status = _run(str(d), DataConfig(source="file", name=str(long)), "head_only", max_length=usable)
+    assert status == SUCCEEDED, store.get(rid).error
