@@ -195,6 +195,8 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
             st.rerun()
     elif run.status in RERUNNABLE and redone:
         c[1].caption(":material/replay: run again: see the run with the same settings in this list")
+    elif run.status in RERUNNABLE and cannot_run_again(run):  # partial_ft on ALBERT: it would only fail again
+        c[1].caption(":material/block: No Run again: this strategy cannot run on this model (see above).")
     elif run.status in RERUNNABLE:
         # After a crash, a restart or a cancel: the same settings queued again in this batch (rebuilding the launch
         # on the Train page by hand was the only way). Under the message: in the narrow third column it read "Run …".
@@ -210,6 +212,13 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     if run.status == FAILED and run.traceback:
         with st.expander("technical details"):
             st.code(run.traceback, language=None)
+
+
+def cannot_run_again(run) -> bool:
+    """Whether ``run``'s strategy cannot run on its model at all (``Strategy.refusal``: partial_ft on ALBERT), so
+    Run again would queue a run that fails the same way."""
+    s, model = REGISTRY.get(run.strategy), (run.config or {}).get("model")
+    return bool(s is not None and model and s.refusal(model))
 
 
 LOSS_X_KEY = "keep_loss_x"

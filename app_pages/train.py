@@ -12,7 +12,7 @@ from app_pages import common
 from bertlab import cpushare, speedprobe, variants
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, ModelError
 from bertlab.estimate import Estimate, cache_shares, estimate_seconds, format_duration, probe_estimate
 from bertlab.launch import example_rates, launch_configs, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve
@@ -485,6 +485,8 @@ def run_config(name: str, cfg: DataConfig, model: str, overrides: dict[str, dict
         ov["learning_rate"] = float(ov["learning_rate"])
     rc = make_config(name, data=cfg, model=model, **ov)
     check_max_length(model, rc.max_length)  # refused here, before anything is queued
+    if why := REGISTRY[name].refusal(model):  # partial_ft on ALBERT: it could only fail
+        raise ModelError(why)
     return rc
 
 
@@ -621,6 +623,7 @@ if summary is not None:
     overrides: dict[str, dict] = {}
     rates: dict[str, list[float]] = {}  # strategy -> every learning rate it runs at, where more than one
     bad_rates: list[str] = []  # strategies whose further learning rates have a mistake (said under the field)
+    refused: dict[str, str] = {}  # strategies that cannot run on this model at all (partial_ft on ALBERT): why
     data_tag = common.descriptions_tag(cfg, labels)
     for n in names:
         s = REGISTRY[n]
@@ -632,6 +635,9 @@ if summary is not None:
                 st.caption(f"When to use it: {s.when}")
             if COST_NOTES.get(n):
                 st.caption(f"Cost: {COST_NOTES[n]}")
+            if model_ok and (why := s.refusal(model)):  # before launch, not as a run that fails as it starts
+                refused[n] = why
+                st.error(common.md(why), icon=":material/block:")
             # The diagram on its own row: in a column beside the text it shrank to ~10 px text at 1280 px.
             teaching_card(n, model, len(labels))
             # The inputs take the expander's full width: beside the diagram, at 1024 px their labels wrapped.
@@ -679,11 +685,14 @@ if summary is not None:
         st.session_state["confirm_long"] = ask_long = None
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
-                   disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates),
+                   disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates)
+                   or bool(refused),
                    help="Answer the question below first." if ask_long else None)
     if bad_rates:  # the error is under the field, in a panel that may be closed now
         st.caption(f":material/error: Launch waits until {', '.join(bad_rates)}'s *{ALSO_LR_LABEL}* "
                    "is fixed (in its panel above) or emptied.")
+    for n, why in refused.items():  # said here too: its panel above may be closed
+        st.caption(f":material/block: Launch waits until **{n}** is taken out of the strategies: {common.md(why)}")
     if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
     if ahead := queue_ahead():

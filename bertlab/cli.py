@@ -395,6 +395,20 @@ def check_max_lengths(model: str, given: dict[str, int | None]) -> None:
             check_max_length(model, n)
 
 
+def check_refusals(model: str, strategies: list[str]) -> None:
+    """A strategy that cannot run on ``model`` at all (partial_ft on ALBERT: ``Strategy.refusal``), refused before
+    any run is stored: it was stored, and failed as it started.
+
+    Raises:
+        ConfigError: naming the strategy, why, and what to use instead.
+    """
+    from bertlab.strategies import get_strategy
+
+    for s in dict.fromkeys(strategies):
+        if why := get_strategy(s).refusal(model):
+            raise ConfigError(f"--strategies {s}: {why}")
+
+
 def check_tokenizer(model: str, strategies: list[str], texts: list[str]) -> None:
     """A model whose tokenizer reads none of the training texts (special tokens only), refused before any run is
     stored where a strategy reads tokens (:func:`bertlab.models.check_tokenizer_reads`); every run "succeeded"."""
@@ -642,6 +656,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bertlab.models import resolve
 
         resolve(args.model)  # an unreachable hub model fails here, as on the Train page, not as failed runs
+    check_refusals(args.model, args.strategies)
     per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
     check_max_lengths(args.model, {s: o["max_length"] for s, o in per_strategy.items()})
     data = data_config_from_arg(args.dataset, args)
@@ -1262,6 +1277,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               f"{' '.join(dict.fromkeys(args.strategies))}); for two settings of one, run a sweep per "
                               "setting.")
         check_max_lengths(args.model, dict.fromkeys(args.strategies, args.max_length))
+        check_refusals(args.model, args.strategies)
         args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits

@@ -317,6 +317,13 @@ def shares_layers(config) -> bool:
     return getattr(config, "model_type", None) == "albert" and config.num_hidden_groups < config.num_hidden_layers
 
 
+@functools.lru_cache(maxsize=32)
+def model_shares_layers(model: str) -> bool:
+    """:func:`shares_layers` of ``model``'s config, read once per model (the Train and Compare pages ask on every
+    redraw)."""
+    return shares_layers(load_config(model))
+
+
 def encoder_of(model: torch.nn.Module) -> torch.nn.Module | None:
     """A classifier's encoder (``base_model``), a peft-wrapped one's too; None for a bare encoder or a model
     without one."""

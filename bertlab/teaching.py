@@ -300,7 +300,10 @@ def model_parts(model: str = DEFAULT_MODEL, n_classes: int = 2) -> tuple[tuple[s
     final_norm = count(getattr(base, "final_norm", None))  # ModernBERT's, drawn with its top layer
     stack = models.layer_stack(m)
     if stack is None:  # ALBERT: one layer's weights, run at every depth, is one block of weights
-        stack_parts = [("layer 0", count(base) - count(getattr(base, "embeddings", None)) - pooler)]
+        # said in its name: "layer 0" alone made a 4-layer ALBERT look like a 1-layer model
+        depth = int(getattr(cfg, "num_hidden_layers", 1) or 1)
+        name = f"layer 0 (shared, run {depth} times)" if depth > 1 else "layer 0"
+        stack_parts = [(name, count(base) - count(getattr(base, "embeddings", None)) - pooler)]
     else:
         stack_parts = [(f"layer {i}", count(layer) + (final_norm if i == len(stack) - 1 else 0))
                        for i, layer in enumerate(stack)]
@@ -346,12 +349,11 @@ def _vocab_and_hidden(model: str) -> tuple[int, int]:
     return int(cfg.vocab_size), int(getattr(cfg, "embedding_size", None) or cfg.hidden_size)
 
 
-@functools.lru_cache(maxsize=8)
 def _shares_layers(model: str) -> bool:
     """Whether the model runs one layer's weights at every depth (ALBERT): partial_ft refuses it."""
     from bertlab import models
 
-    return models.shares_layers(models.load_config(model))
+    return models.model_shares_layers(model)
 
 
 def _adapter_weights(model: str, r: int) -> int:
@@ -446,6 +448,13 @@ def _count_text(b: Block) -> str:
     return _fmt(b.params) + (f" ({_fmt(b.trained_params)} trained)" if 0 < b.trained_params < b.params else "")
 
 
+def _cut(text: str, most: int) -> str:
+    """``text``, or where longer than ``most`` characters its words up to there and "…" (not a word cut in two)."""
+    if len(text) <= most:
+        return text
+    return text[: most - 1].rsplit(" ", 1)[0].rstrip(" ·:,") + "…"
+
+
 def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str:
     """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text."""
     row, w, gap = 32 * scale, 520 * scale, 4 * scale
@@ -471,7 +480,7 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
         if b.state == ADAPTER:  # a thin trained strip: the adapters beside the frozen weights
             out.append(f'<rect x="{w * 0.62 - 14 * scale:.0f}" y="{y:.0f}" width="{14 * scale:.0f}" '
                        f'height="{row:.0f}" rx="3" fill="{COLORS[TRAINED]}" stroke="#555"/>')
-        label = (b.name + (f" · {b.note}" if b.note else ""))[:58]
+        label = _cut(b.name + (f" · {b.note}" if b.note else ""), 60)  # ALBERT's lora layer whole
         # A label too long for its block ("embeddings · masked-LM, then fine-tuned") in smaller type, sized by a
         # generous guess at its width (0.56 em a character; system-ui draws these at ~0.54).
         room, guess = w * 0.62 - 16 * scale, 0.56 * fs * len(label)

@@ -428,3 +428,57 @@ def test_roberta_max_length_stops_where_its_positions_after_the_padding_index_do
                   "label": ["pos", "neg"] * 12}).to_csv(long, index=False)
     store, rid, status = _run(str(d), DataConfig(source="file", name=str(long)), "head_only", max_length=usable)
     assert status == SUCCEEDED, store.get(rid).error
+
+
+def test_partial_ft_on_albert_is_refused_before_launch_and_not_offered_again(arch_model, tiny_data, tiny_csv,
+                                                                              bertlab_home, capsys):
+    """partial_ft could be launched on ALBERT only to fail as it started ("shares one layer's weights..."), and
+    Compare then offered Run again, which could only fail again. Now the CLI refuses it before storing a run, the
+    Train page says so under it and keeps Launch off (the choice kept), and Compare offers no Run again."""
+    from dataclasses import asdict
+
+    from bertlab.cli import main
+    from bertlab.strategies import REGISTRY
+    from tests.test_app_pages import app_on
+
+    arch, model = arch_model
+    if arch != "albert":
+        pytest.skip("ALBERT only")
+    why = REGISTRY["partial_ft"].refusal(model)
+    assert why is not None and "shares one layer's weights across its 2 layers" in why
+    assert [n for n in REGISTRY if REGISTRY[n].refusal(model)] == ["partial_ft"]
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "full_ft", "partial_ft", "--model", model,
+                 "--max-length", "32"]) == 2
+    assert f"--strategies partial_ft: {why}" in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft", "partial_ft"]).run()
+    assert not at.exception
+    assert any("shares one layer" in e.value for e in at.error)
+    assert any("Launch waits until **partial_ft** is taken out" in c.value for c in at.caption)
+    assert at.multiselect(key="keep_strategies").value == ["full_ft", "partial_ft"]
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    assert not at.error and not next(b for b in at.button if b.label.startswith("Launch")).disabled
+    # a run stored before (or by the library directly) fails as it starts; Compare offers no Run again for it
+    store, rid, status = _run(model, tiny_data, "partial_ft")
+    assert status == FAILED
+    cmp_ = app_on("app_pages/compare.py")
+    assert not cmp_.exception
+    assert not any(b.label == "Run again" for b in cmp_.button)
+    assert any(c.value.startswith(":material/block: No Run again") for c in cmp_.caption)
+
+
+def test_albert_diagram_says_its_one_layer_runs_at_every_depth(arch_model):
+    """ALBERT's diagrams drew "layer 0 · 140.8k" above the embeddings alone: a 4-layer ALBERT looked like 1 layer."""
+    from bertlab import teaching
+
+    arch, model = arch_model
+    names = [n for n, _ in teaching.model_parts(model) if n.startswith("layer ")]
+    if arch == "albert":
+        assert names == ["layer 0 (shared, run 2 times)"]
+        card = teaching.card("full_ft", model)
+        assert "layer 0 (shared, run 2 times)" in card.svg and "layer 0 (shared, run 2 times)" in card.alt
+    else:
+        assert names == ["layer 0", "layer 1"]

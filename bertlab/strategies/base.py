@@ -103,6 +103,13 @@ class Strategy:
         --option stop there, so a value out of range is refused before a run is queued, not as a failed run."""
         return None
 
+    def refusal(self, model: str) -> str | None:
+        """Why this strategy cannot run on ``model`` at all (partial_ft on ALBERT, whose layers share one layer's
+        weights), said before launch: the Train page keeps Launch off with it under the strategy, the CLI refuses
+        it before storing a run, Compare offers no Run again for such a run. None where it can run (or the model's
+        config cannot be read: that error is said where the model is checked)."""
+        return None
+
     def pretrain_epochs(self, options: dict) -> int:
         """Passes over the training texts before training on the labels (dapt's and scratch's masked-LM epochs), as
         ``options`` set them: what a time estimate adds to the epochs. 0 by default. Raises ConfigError where the

@@ -19,14 +19,18 @@ def encoder_layers(model) -> list[torch.nn.Module]:
     """
     layers = models.layer_stack(model)
     if layers is None and models.shares_layers(model.config):
-        raise ModelError(f"{type(model).__name__} shares one layer's weights across its "
-                         f"{model.config.num_hidden_layers} layers, so there are no top layers to train apart from "
-                         "the rest. Use full_ft or lora instead.")
+        raise ModelError(shared_layers_text(type(model).__name__, model.config.num_hidden_layers))
     if layers is None:
         raise ModelError(f"partial_ft cannot find the layers of {type(model).__name__} (a list of "
                          f"{getattr(model.config, 'num_hidden_layers', '?')} blocks of one kind); it knows BERT, "
                          "RoBERTa, XLM-R, ELECTRA, DeBERTa, DistilBERT and ModernBERT. Use full_ft or lora instead.")
     return layers
+
+
+def shared_layers_text(name: str, n_layers: int) -> str:
+    """Why partial_ft cannot run on a model (``name``) that runs one layer's weights at all its ``n_layers``."""
+    return (f"{name} shares one layer's weights across its {n_layers} layers, so there are no top layers to train "
+            "apart from the rest. Use full_ft or lora instead.")
 
 
 def top_layers_option(options: dict, n_layers: int) -> int:
@@ -73,6 +77,15 @@ class PartialFineTune(ClassifierStrategy):
             return models.layer_count(model, 48)
         except BertlabError:  # a model whose config cannot be read: the run says why when it starts
             return None
+
+    def refusal(self, model: str) -> str | None:
+        try:
+            if not models.model_shares_layers(model):
+                return None
+            n = int(models.load_config(model).num_hidden_layers)
+        except BertlabError:  # a model whose config cannot be read: said where the model is checked
+            return None
+        return "partial_ft cannot run on this ALBERT model: " + shared_layers_text("it", n)
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """The top k of L layers train (a training step's share k/L); the rest only run forward."""
