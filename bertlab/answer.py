@@ -638,11 +638,14 @@ def _not_compared(runs: list) -> list:
     """The runs of ``runs`` that ended without a result, of a strategy and settings no finished run here has (one
     per setting)."""
     from bertlab.store import CANCELLED, FAILED, INTERRUPTED
+    from bertlab.variants import variant_keys
 
-    have = {paired.variant(r) for r in runs if getattr(r, "status", None) == "succeeded"}
+    # a zero_shot that ended before it read its sentences takes the defaults a finished one recorded
+    v = variant_keys(runs)
+    have = {v[r.id] for r in runs if getattr(r, "status", None) == "succeeded"}
     left = [r for r in runs if getattr(r, "status", None) in (FAILED, CANCELLED, INTERRUPTED)
-            and paired.variant(r) not in have]  # run again and finished: compared after all
-    return list({paired.variant(r): r for r in left}.values())
+            and v[r.id] not in have]  # run again and finished: compared after all
+    return list({v[r.id]: r for r in left}.values())
 
 
 def _names_apart(runs: list) -> dict[str, str]:

@@ -123,6 +123,18 @@ def variant(run) -> tuple[str, str]:
     return run.strategy, _frozen(settings(run))
 
 
+def variant_keys(runs) -> dict[str, tuple[str, str]]:
+    """Each of ``runs``' :func:`variant` by id, a zero_shot not finished and given no sentences read as having the
+    defaults a finished one given none recorded on its dataset (:func:`_known_sentences`, as :func:`labels` names
+    it): an interrupted rerun of a finished zero_shot's config counted as a setting no finished run had, and the
+    answer read "Use zero_shot · 2d49" and "Not compared: zero_shot · f2fe (interrupted)" where the names said
+    "zero_shot" for both."""
+    runs = list(runs)
+    found = {r.id: settings(r) for r in runs}
+    _known_sentences(runs, found)
+    return {r.id: (r.strategy, _frozen(found[r.id])) for r in runs}
+
+
 def setting_text(key: str, value) -> str:
     """One setting as a run's name shows it: ``("learning_rate", 2e-05)`` → "lr 2e-05", an option by its own name,
     the keep-best and vocabulary switches in words."""

@@ -4,6 +4,7 @@ the shared test texts, and shown on the Compare page, in the report and by the c
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 import time
 from pathlib import Path
@@ -1835,3 +1836,33 @@ def test_an_interrupted_run_beside_a_finished_one_of_its_strategy_is_named_apart
     assert f"Not compared: {shown[stopped.id]} (interrupted)." in a.sentences
     assert answer.not_compared_sentence(runs) in a.sentences  # the CLI's and the report's line alike
     assert answer.answer([flat, head]).sentences[1].startswith("full_ft answered")  # alone: no id needed
+
+
+def test_an_interrupted_rerun_of_a_finished_zero_shot_given_no_sentences_is_its_config_not_a_new_one(tmp_path):
+    """Review: a quick run of tfidf_logreg, head_only and zero_shot, then an interrupted rerun of the zero_shot's
+    config (no sentences given: it had read none yet), and the answer read "zero_shot · 0002 (74.5%, ...)" and "Not compared:
+    zero_shot · 0003 (interrupted)." where every table named both "zero_shot"; an interrupted copy of head_only
+    was already dropped without a word. Now neither is named: the finished one is that config."""
+    from bertlab.plots import run_labels
+    from bertlab.strategies.base import ARTIFACT_META
+
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 2e8, 5.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    zs = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 298, 100), 0.0, 0.0)
+    recorded = ["This movie was terrible.", "This movie was great."]  # the defaults its saved model recorded
+    (Path(zs.artifact_dir) / ARTIFACT_META).write_text(json.dumps({"label_descriptions": recorded}))
+
+    def stopped(run):
+        copy = fake_run(tmp_path, run.strategy, LABELS, right_on(LABELS, 300), 0.0, 0.0)
+        copy.status, copy.error, copy.data_summary, copy.metrics, copy.artifact_dir = "interrupted", "", {}, {}, None
+        return copy
+
+    runs = [tf, ho, zs, stopped(zs), stopped(ho)]
+    assert set(run_labels(runs).values()) >= {"zero_shot · " + zs.id[-4:]}  # the premise: a table tells ids apart
+    text = answer.answer(runs).text()
+    assert "Not compared" not in text and answer.not_compared_sentence(runs) is None
+    assert "zero_shot (74.5%" in text and "·" not in text  # no id tails: nothing here shares a name
+    # given other sentences, the rerun is another config: still named, and told apart
+    other = stopped(zs)
+    other.config["label_descriptions"] = ["A bad film.", "A good film."]
+    assert f"Not compared: zero_shot · {other.id[-4:]} (interrupted)." in answer.answer([tf, ho, zs, other]).text()
