@@ -605,7 +605,8 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     if a is not None:
         from bertlab.plots import run_labels
 
-        labels = run_labels(at_size)
+        # the headline's names in every sentence: "full_ft never answered ..." read beside "Use full_ft · 8c6b"
+        labels = {r.id: name(r) for r in at_size} if name is not None else run_labels(at_size)
         for r in [a.pick] if a.pick is a.best else [a.pick, a.best]:
             if getattr(r, "id", None) in labels and (warn := missed_classes_sentence(r, labels[r.id])):
                 a.sentences.append(warn)

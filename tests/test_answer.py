@@ -1866,3 +1866,32 @@ def test_an_interrupted_rerun_of_a_finished_zero_shot_given_no_sentences_is_its_
     other = stopped(zs)
     other.config["label_descriptions"] = ["A bad film.", "A good film."]
     assert f"Not compared: zero_shot · {other.id[-4:]} (interrupted)." in answer.answer([tf, ho, zs, other]).text()
+
+
+def test_every_sentence_of_an_answer_names_runs_as_its_headline_does(tmp_path):
+    """Review: where a run that ended without a result shares a finished one's name, the answer names runs with
+    their id's tail ("Use full_ft · 8c6b"), but its missed-class, clock and weakest-class sentences named them from
+    another list, "full_ft never answered '2'" beside "Use full_ft · 8c6b": one answer, two names for a run."""
+    def stopped(run, lr):
+        copy = fake_run(tmp_path, run.strategy, LABELS, right_on(LABELS, 300), 1e13, 200.0)
+        copy.config["learning_rate"] = lr  # another setting, stopped before it measured its data
+        copy.status, copy.error, copy.data_summary, copy.metrics = "interrupted", "", {}, {}
+        return copy
+
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 380), 2.2e8, 13.6)
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 376, 7), 1e13, 6.9)
+    ft.config["learning_rate"] = 2e-5
+    runs = [tf, ft, stopped(ft, 5e-5)]
+    said = answer.answer(runs).text()
+    assert f"behind tfidf_logreg by a gap this test set cannot tell from chance: full_ft · {ft.id[-4:]}" in said
+    assert f"By the clock, full_ft · {ft.id[-4:]} trained faster here" in said
+    assert "By the clock, full_ft trained" in answer.answer([tf, ft]).text()  # alone: no id needed
+
+    three = [i % 3 for i in range(300)]
+    blind = fake_run(tmp_path, "full_ft", three, [1 if y == 2 else y for y in three], 1e13, 200.0)  # never '2'
+    blind.config["learning_rate"] = 2e-5
+    head = fake_run(tmp_path, "head_only", three, [y if i % 2 else (y + 1) % 3 for i, y in enumerate(three)],
+                    2.5e11, 10.0)
+    said = answer.answer([blind, head, stopped(blind, 5e-5)]).text()
+    assert f"Use full_ft · {blind.id[-4:]}:" in said
+    assert f"full_ft · {blind.id[-4:]} never answered '2' (100 test texts)" in said
