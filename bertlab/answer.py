@@ -701,7 +701,8 @@ def clock_sentence(pick, runs: list, labels: dict[str, str]) -> str | None:
 def one_class_sentence(run, name: str) -> str | None:
     """"full_ft answered 'fresh' to every text: it learned nothing in 32 optimizer steps; train it longer ...", for a
     run that gave one answer to every test text, else None. A teacher's 1-epoch full_ft read only "not clearly
-    better" than the majority class, which says nothing of a model that learned nothing."""
+    better" than the majority class, which says nothing of a model that learned nothing. What to change is the
+    run's note's advice (:func:`bertlab.strategies.one_class_advice`), in its strategy's terms."""
     from bertlab.metrics import run_single_class
 
     if (only := run_single_class(getattr(run, "metrics", None))) is None:
@@ -709,38 +710,14 @@ def one_class_sentence(run, name: str) -> str | None:
     said = f"{name} answered {only!r} to every text: "
     if getattr(run, "strategy", None) == "zero_shot":  # nothing trained: its class sentences decide
         return said + "its class descriptions do not tell the texts apart; write ones that do."
-    steps = (getattr(run, "costs", None) or {}).get("steps")
-    if advice := _one_class_advice(run):  # "train it longer (more epochs...)" fit neither
-        return said + advice
-    return said + (f"it learned nothing in {steps:,} optimizer step{'s' * (steps != 1)}; train it longer (more "
-                   "epochs, or a smaller batch size)." if steps else "it learned nothing; train it longer, or on more "
-                   "examples of the other classes.")
+    from bertlab.strategies import one_class_advice
 
-
-def _one_class_advice(run) -> str | None:
-    """What to change in a one-class run of a strategy with no optimizer steps to lengthen (tfidf_logreg: a solver's
-    iterations, read as "32 optimizer steps; more epochs") or whose steps are a linear head's (head_only: its epochs
-    and learning rate are the controls), else None."""
-    from bertlab.strategies import REGISTRY
-
-    strategy = REGISTRY.get(getattr(run, "strategy", None))
-    if strategy is None:
-        return None
-    n = ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("train")
-    texts = f"its {n:,} training texts" if n else "its training texts"
-    if not strategy.uses_epochs and strategy.reads_training_texts:  # tfidf_logreg: no epochs, no steps; its words are all it has
-        return (f"the words of {texts} do not tell the classes apart (too few texts, or too short ones); give it "
-                "more labelled texts of each class, or longer ones.")
-    if strategy.name != "head_only":
-        return None
-    config = getattr(run, "config", None) or {}
-    epochs, lr, default = config.get("epochs"), config.get("learning_rate"), strategy.defaults["learning_rate"]
-    if not (epochs and lr):
-        return "its head learned nothing; try more epochs or another learning rate."
-    fix = (f"a lower learning rate (its default is {default:g}), or more epochs" if lr > default
-           else f"more epochs, or a higher learning rate (its default is {default:g})")
-    return (f"its head on the frozen encoder learned nothing in {epochs:,} epoch{'s' * (epochs != 1)} at learning "
-            f"rate {lr:g}; try {fix}.")
+    config, summary = getattr(run, "config", None) or {}, getattr(run, "data_summary", None) or {}
+    advice = one_class_advice(getattr(run, "strategy", None), epochs=config.get("epochs"),
+                              learning_rate=config.get("learning_rate"), class_weights=config.get("class_weights"),
+                              train_counts=summary.get("train_counts"), n_train=(summary.get("sizes") or {}).get("train"),
+                              steps=(getattr(run, "costs", None) or {}).get("steps"))
+    return said + (advice or "it learned nothing; train it longer, or on more examples of the other classes") + "."
 
 
 def few_steps_sentence(runs: list) -> str | None:

@@ -27,7 +27,7 @@ from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable
 from bertlab.estimate import truncated_mean
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
-from bertlab.strategies import RunContext, get_strategy
+from bertlab.strategies import RunContext, get_strategy, one_class_advice
 from bertlab.strategies.base import ARTIFACT_META, loss_weights
 
 log = logging.getLogger(__name__)
@@ -238,12 +238,12 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
                      f"(test accuracy {test['accuracy']:.1%}, the majority class gives "
                      f"{test['majority_accuracy']:.1%}); write for each class a sentence of what sets its texts "
                      "apart (the Train page's zero_shot panel, --label-descriptions), or train on the labels")
-    elif only is not None:
+    elif only is not None:  # what to change: as Compare's answer says it (one_class_advice)
+        advice = one_class_advice(strategy.name, epochs=cfg.epochs, learning_rate=cfg.learning_rate,
+                                  class_weights=cfg.class_weights, train_counts=splits.train.counts())
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
-                     f"{test['majority_accuracy']:.1%}); "
-                     + ("try more epochs, a higher learning rate or more data" if strategy.uses_epochs else
-                        "it needs more labelled examples of the other classes, or another strategy"))
+                     f"{test['majority_accuracy']:.1%}); " + (advice or "try another strategy"))
     return notes
 
 

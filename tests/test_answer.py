@@ -1895,3 +1895,49 @@ def test_every_sentence_of_an_answer_names_runs_as_its_headline_does(tmp_path):
     said = answer.answer([blind, head, stopped(blind, 5e-5)]).text()
     assert f"Use full_ft · {blind.id[-4:]}:" in said
     assert f"full_ft · {blind.id[-4:]} never answered '2' (100 test texts)" in said
+
+
+def test_a_one_class_runs_note_and_the_answer_give_one_advice_in_its_strategys_terms(tmp_path, tiny_model, tiny_data):
+    """Review: the note of every strategy trained over epochs said "try more epochs, a higher learning rate or more
+    data" where the answer, for a head_only above its default learning rate, said "try a lower learning rate";
+    scratch, which from random weights learns nothing from the Quick demo's 500 texts (the README's lesson), was told
+    to "train it longer"; tfidf_logreg blamed "too few texts, or too short ones" on thousands of texts of one
+    dominant class. One advice now, in the note and the answer alike."""
+    from bertlab.data import load_splits
+    from bertlab.runner import outcome_notes
+    from bertlab.strategies import get_strategy
+
+    y = [0] * 240 + [1] * 160
+
+    def flat(strategy, n_train=500, counts=None, **config):
+        good = fake_run(tmp_path, "full_ft", y, right_on(y, 300), 9e11, 60.0, majority=0.6, n_train=n_train)
+        run = fake_run(tmp_path, strategy, y, [0] * 400, 1e8 if strategy == "tfidf_logreg" else 2.5e11, 10.0,
+                       majority=0.6, n_train=n_train)
+        run.config.update(config)
+        run.costs["steps"] = 96
+        if counts:
+            run.data_summary["train_counts"] = counts
+        return answer.answer([run, good]).text()
+
+    splits = load_splits(tiny_data)
+    test = classification_report([0, 1, 1, 0], [1, 1, 1, 1], splits.label_names)
+    cfg = make_config("head_only", model=tiny_model, data=tiny_data, epochs=30, learning_rate=0.03)
+    note = outcome_notes(cfg, get_strategy("head_only"), splits, test)[-1]
+    advice = "try a lower learning rate (its default is 0.01), or more epochs"
+    assert note.endswith(advice) and "higher learning rate" not in note
+    assert f"learning rate 0.03; {advice}." in flat("head_only", epochs=30, learning_rate=0.03)
+
+    said = flat("scratch")
+    assert "scratch answered '0' to every text: from random weights it learns nothing from its 500 training texts; " \
+           "it needs far more data, or pretraining" in said
+    assert "train it longer" not in said and "optimizer step" not in said
+    cfg = make_config("scratch", model=tiny_model, data=tiny_data)
+    assert "it needs far more data, or pretraining" in outcome_notes(cfg, get_strategy("scratch"), splits, test)[-1]
+
+    said = flat("tfidf_logreg", n_train=3000, counts={"0": 2700, "1": 300})  # thousands, one class dominant
+    assert ("90% of its 3,000 training texts are '0', so answering '0' is what its words learned best; give it more "
+            "labelled examples of the other classes (or train with balanced class weights).") in said
+    assert "too few texts" not in said
+    said = flat("tfidf_logreg", n_train=4000, counts={"0": 2000, "1": 2000})  # thousands, even classes
+    assert "the words of its 4,000 training texts do not tell the classes apart" in said
+    assert "too few texts" not in said and "other classes" not in said

@@ -177,6 +177,58 @@ def one_answer_reason(name: str) -> str:
     return "its label sentences do not tell the texts apart"
 
 
+FEW_TEXTS = 1000  # tfidf_logreg on fewer training texts than this may simply have seen too few words
+
+
+def one_class_advice(name: str, *, epochs: int | None = None, learning_rate: float | None = None,
+                     class_weights: str | None = None, train_counts: dict[str, int] | None = None,
+                     n_train: int | None = None, steps: int | None = None) -> str | None:
+    """What to change in a run of strategy ``name`` that answered one class to every test text, in its strategy's
+    terms, as the run's note and Compare's answer both say it (lower case, no full stop), or None for a strategy
+    that trains nothing on the labels (zero_shot: its sentences decide, said apart). The note said "try more
+    epochs, a higher learning rate or more data" of a head_only whose answer said "try a lower learning rate";
+    scratch was told to train longer where from random weights it needs far more data; tfidf_logreg always
+    blamed "too few texts, or too short ones", even on thousands of texts of one dominant class.
+
+    ``train_counts``: training texts per class, where known (``n_train`` then defaults to their sum); ``steps``:
+    the optimizer steps it took, where known."""
+    s = REGISTRY.get(name)
+    if s is None or not s.reads_training_texts:
+        return None
+    if train_counts:
+        n_train = n_train or sum(train_counts.values())
+    texts = f"its {n_train:,} training texts" if n_train else "its training texts"
+    if not s.uses_epochs:  # tfidf_logreg: no epochs, no steps; its words are all it has
+        from bertlab.answer import IMBALANCED
+
+        if train_counts and n_train and (top := max(train_counts, key=train_counts.get)) and (
+                share := train_counts[top] / n_train) >= IMBALANCED:
+            weights = "" if class_weights == "balanced" else " (or train with balanced class weights)"
+            return (f"{share:.0%} of {texts} are {top!r}, so answering {top!r} is what its words learned best; give "
+                    f"it more labelled examples of the other classes{weights}")
+        if n_train and n_train >= FEW_TEXTS:
+            return (f"the words of {texts} do not tell the classes apart (which words a text uses is not what sets "
+                    "them apart); a strategy that reads the texts through a pretrained encoder (head_only, "
+                    "full_ft) may")
+        return (f"the words of {texts} do not tell the classes apart (too few texts, or too short ones); give it "
+                "more labelled texts of each class, or longer ones")
+    if name == "scratch":  # from random weights: its epochs are not what is missing
+        return (f"from random weights it learns nothing from {texts}; it needs far more data, or pretraining: a "
+                "strategy that starts from the pretrained encoder (head_only, full_ft) learns from these")
+    if name == "head_only":  # a linear head: its epochs and learning rate are the controls
+        default = s.defaults["learning_rate"]
+        if not (epochs and learning_rate):
+            return "its head learned nothing; try more epochs or another learning rate"
+        fix = (f"a lower learning rate (its default is {default:g}), or more epochs" if learning_rate > default
+               else f"more epochs, or a higher learning rate (its default is {default:g})")
+        return (f"its head on the frozen encoder learned nothing in {epochs:,} epoch{'s' * (epochs != 1)} at "
+                f"learning rate {learning_rate:g}; try {fix}")
+    if steps:
+        return (f"it learned nothing in {steps:,} optimizer step{'s' * (steps != 1)}; train it longer (more epochs, "
+                "or a smaller batch size)")
+    return "try more epochs, a higher learning rate or more data"
+
+
 def seeded_configs(config, repeats: int) -> list:
     """``repeats`` copies of ``config`` at training seeds seed, seed + 1, ... (the split unchanged); one where no
     seed changes what the strategy does (zero_shot)."""
