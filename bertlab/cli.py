@@ -1325,13 +1325,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     configs = [store.get(i).run_config for i in waiting] + todo
     # what the Learning curves page says before it queues: how many texts "all" is, and how long the runs take here
     available = sweep.available_sizes()
-    from bertlab.models import pick_device
+    plans = ""
+    if args.no_run:  # it trains nothing: an estimate (and "all"'s count, another data load) was for runs it skips
+        new = f"{len(todo)} not run (--no-run)"
+    else:
+        from bertlab.models import pick_device
 
-    seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available)
+        seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available)
+        new = f"{len(todo)} new"
+        plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs))}"
     print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
-          f"{len(waiting)} queued earlier, {len(todo)} new.{sweep.shared_sentence(spec)}"
-          f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs))}",
-          file=sys.stderr)
+          f"{len(waiting)} queued earlier, {new}.{sweep.shared_sentence(spec)}{plans}", file=sys.stderr)
     if args.dry_run:
         for c in configs:
             lr = f" lr={c.learning_rate:g}" if _uses(c.strategy, "learning_rate") else ""

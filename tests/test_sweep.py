@@ -498,6 +498,24 @@ def test_cli_sweep_defaults_to_the_pages_sizes_and_says_what_all_is_and_how_long
     assert "Estimated time here: " in capsys.readouterr().err.splitlines()[0]
 
 
+def test_cli_sweep_no_run_says_no_estimate_for_the_runs_it_does_not_train(tiny_model, tiny_csv, monkeypatch, capsys):
+    """A review: `sweep --no-run` (only report what is done) printed "Estimated time here: ~3 min (from past runs
+    on this device)" and '"all" is 8,926 training texts.' for runs it would not train, reading the data and the
+    tokenizer to say it. Now it says how many points it leaves unrun, and estimates nothing."""
+    from bertlab.cli import main
+
+    def no_estimate(*args, **kwargs):
+        raise AssertionError("sweep --no-run estimated the time of runs it does not train")
+
+    monkeypatch.setattr(sweep, "estimate_here", no_estimate)
+    monkeypatch.setattr(sweep, "all_sentence", no_estimate)
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+                 "--sizes", "8", "all", "--seeds", "0", "--no-run"]) == 1  # stored, none run
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.endswith("0 queued earlier, 2 not run (--no-run).")
+    assert "Estimated" not in first and '"all" is' not in first
+
+
 def test_cli_sweep_raises_a_size_under_the_class_count_and_says_so(capsys):
     """A review: `--sizes 3` on bbc_news's 5 topics: the table said 3, the answer n=5, nothing said why."""
     from bertlab.cli import main
