@@ -547,6 +547,25 @@ TABLE_WIDTH = 120
 # The dataset column takes the room the others leave in TABLE_WIDTH, at least this: a longer name is cut in its
 # middle, keeping its end (a date, '.csv' or '.xlsx': the same texts in two files are two datasets).
 DATASET_MIN_WIDTH = 16
+# The model column (`runs`, where a run read another model than the default) shares that room, cut the same way,
+# at least this: its end tells models apart ('...-MiniLM-L12-v2', '-base-v2'). Uncut, a model named
+# 'paraphrase-multilingual-MiniLM-L12-v2' made the table 137 columns wide and squeezed the dataset to its least.
+MODEL_MIN_WIDTH = 12
+FITTED_COLUMNS = {"dataset": DATASET_MIN_WIDTH, "model": MODEL_MIN_WIDTH}
+
+
+def _fitted_widths(head: list[str], lines: list[list[str]]) -> dict[int, int]:
+    """{column index: width} of the :data:`FITTED_COLUMNS` in ``head``: the room the other columns leave in
+    TABLE_WIDTH, shared out narrowest first (a column narrower than its share keeps its width and leaves the rest
+    to the others), each at least its minimum."""
+    fitted = [i for i, h in enumerate(head) if h in FITTED_COLUMNS]
+    natural = {i: max(len(x) for x in col) for i, col in enumerate(zip(head, *lines))}
+    left = TABLE_WIDTH - sum(w for i, w in natural.items() if i not in fitted) - 2 * (len(head) - 1)
+    widths = {}
+    for k, i in enumerate(sorted(fitted, key=natural.get)):
+        widths[i] = min(natural[i], max(FITTED_COLUMNS[head[i]], left // (len(fitted) - k)))
+        left -= widths[i]
+    return widths
 
 
 def _cut_middle(text: str, width: int) -> str:
@@ -585,10 +604,7 @@ def format_table(rows: list[dict], columns: tuple[str, ...] = RUN_COLUMNS, names
     ``names``: run id -> strategy name (:func:`bertlab.variants.labels`)."""
     head = list(columns)
     lines = [[c[h] for h in head] for c in (_cells(r, names) for r in rows)]
-    if "dataset" in head:  # the one column of any length: cut to fit
-        i = head.index("dataset")
-        others = sum(max(len(x) for x in col) for j, col in enumerate(zip(head, *lines)) if j != i)
-        room = max(DATASET_MIN_WIDTH, TABLE_WIDTH - others - 2 * (len(head) - 1))
+    for i, room in _fitted_widths(head, lines).items():  # the columns of any length (dataset, model): cut to fit
         for line in lines:
             line[i] = _cut_middle(line[i], room)
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]

@@ -1457,3 +1457,26 @@ def test_cli_runs_names_the_model_of_a_batch_on_another_model_than_the_default(t
     assert cells == ["-", model_name(tiny_model), "minilm"], lines
     assert next(x for x in lines if x.startswith("  b-other  ")).endswith(f" · {model_name(tiny_model)})")
     assert next(x for x in lines if x.startswith("  b-default  ")).endswith(f"({tiny_data.label})")
+
+
+def test_cli_runs_cuts_a_long_model_name_to_fit_the_table_keeping_its_end(tiny_model, tiny_data, tmp_path, capsys):
+    """A review: the model column was never cut, so a run on sentence-transformers/paraphrase-multilingual-MiniLM-
+    L12-v2 made `runs` 137 to 155 columns wide where the README says about 120 (only the dataset was fitted). The
+    model now shares the room the other columns leave, cut in its middle as the dataset is, its end kept."""
+    from bertlab.cli import TABLE_WIDTH
+
+    local = tmp_path / "sentence-transformers" / "paraphrase-multilingual-MiniLM-L12-v2"
+    local.parent.mkdir()
+    local.symlink_to(tiny_model)  # a local folder of that name is enough
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    for model in (None, str(local)):
+        config = make_config("head_only", data=tiny_data, **({"model": model} if model else {}))
+        store.finish(store.create_run(config, "b-long"), SUCCEEDED, metrics=done)
+    assert main(["runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[:lines.index("")]
+    assert max(map(len, table)) <= TABLE_WIDTH, table
+    at = table[0].index("model")
+    cells = [line[at:].split()[0] for line in table[2:]]
+    assert cells[1] == "minilm" and "…" in cells[0] and cells[0].endswith("L12-v2"), cells
