@@ -125,9 +125,9 @@ def batch_title(runs: list, sweep: bool = False, batch: str | None = None) -> st
         again = {config_key(r.config) for r in runs if r.status not in ended}
         counted = [r for r in runs if r.status not in ended or config_key(r.config) not in again]
     ordered = [shown[r.id] for r in sorted(counted, key=lambda r: r.created)]
-    # the model, where it is one other than the default (several: each name says its own); an ALBERT batch read
-    # like one of MiniLM's
-    data = dataset_name(runs[0].dataset) + (f" · {m}" if (m := variants.batch_model(runs)) else "")
+    # the model, where it is one other than the default (several: each name says its own, from labels above); an
+    # ALBERT batch read like one of MiniLM's
+    data = dataset_name(runs[0].dataset) + (f" · {m}" if (m := variants.batch_model(runs, named=True)) else "")
     if sweep:  # sizes x seeds runs of a few strategies: name each strategy once
         return f"sweep · {day} {when} · {data} · {len(runs)} run{'s' * (len(runs) != 1)} of {', '.join(dict.fromkeys(ordered))}{live}"
     # "full_ft ×3" for a strategy launched at several seeds

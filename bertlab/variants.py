@@ -228,11 +228,17 @@ def own_model(run) -> str | None:
     return model_name(model) if model and str(model) != DEFAULT_MODEL and reads_model(run) else None
 
 
-def batch_model(runs) -> str | None:
-    """The one model other than the default that ``runs`` read (:func:`own_model`), else None: all on the default,
-    none reading a model, or several models (each run's name says its own then, :func:`parts`)."""
-    reading = [r for r in runs if reads_model(r)]
-    return own_model(reading[0]) if len({str(getattr(r, "model", None)) for r in reading}) == 1 else None
+def batch_model(runs, named: bool = False) -> str | None:
+    """The model(s) ``runs`` read, as a name part, where any is other than the default: ``tiny-albert``; a batch
+    mixing models names each, oldest run's first (``minilm, albert-base-v2``). None where all read the default or
+    none reads a model, and for several models where ``named``: each run's name from :func:`labels` (``data``
+    true) says its own then. `runs` names its runs without the model (``labels(..., data=False)``): a batch of the
+    default and another read as if on no model at all."""
+    reading = sorted((r for r in runs if reads_model(r)), key=lambda r: getattr(r, "created", 0) or 0)
+    models = list(dict.fromkeys(model_name(getattr(r, "model", None) or DEFAULT_MODEL) for r in reading))
+    if not any(own_model(r) for r in reading) or (named and len(models) > 1):
+        return None
+    return ", ".join(models)
 
 
 def parts(runs, data: bool = True) -> dict[str, list[str]]:

@@ -1480,3 +1480,20 @@ def test_cli_runs_cuts_a_long_model_name_to_fit_the_table_keeping_its_end(tiny_m
     at = table[0].index("model")
     cells = [line[at:].split()[0] for line in table[2:]]
     assert cells[1] == "minilm" and "…" in cells[0] and cells[0].endswith("L12-v2"), cells
+
+
+def test_cli_runs_batch_line_lists_the_models_of_a_batch_that_mixes_them(tiny_model, tiny_data, capsys):
+    """A review: a batch of a run on the default model and one on another said no model at all in `runs`' batch
+    line ('b-mixed  head_only  (tiny.csv)'): variants.batch_model gave none for several models, trusting each run's
+    name to say its own, but `runs` names them without it. The README says the batch line shows their model where it
+    is not the default; it now lists each, oldest run's first."""
+    from bertlab.variants import model_name
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    store.finish(store.create_run(make_config("head_only", data=tiny_data), "b-mixed"), SUCCEEDED, metrics=done)
+    store.finish(store.create_run(make_config("head_only", data=tiny_data, model=tiny_model), "b-mixed"), SUCCEEDED,
+                 metrics=done)
+    assert main(["runs"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("  b-mixed  "))
+    assert line.endswith(f"({tiny_data.label} · minilm, {model_name(tiny_model)})"), line
