@@ -147,9 +147,14 @@ def writing(path: str | Path, what: str = "output"):
     except BrokenPipeError:  # `--csv /dev/stdout | head`: the reader has what it wanted (main's exit 141)
         raise
     except OSError as e:
-        why = (e.strerror or str(e)).rstrip(".")
-        raise BertlabError(f"cannot write {what} {str(path)!r}: {why[:1].lower() + why[1:]}; give a file in a "
-                           "folder you can write to.") from None
+        raise write_error(path, what, e) from None
+
+
+def write_error(path: str | Path, what: str, e: OSError) -> BertlabError:
+    """:func:`writing`'s words for ``e``, an OSError writing ``path``."""
+    why = (e.strerror or str(e)).rstrip(".")
+    return BertlabError(f"cannot write {what} {str(path)!r}: {why[:1].lower() + why[1:]}; give a file in a folder "
+                        "you can write to.")
 
 
 def write_csv(path: str | Path, text: str) -> None:
@@ -1388,8 +1393,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if args.png:
             from bertlab.report import figure_png
 
+            png = figure_png(fig)  # drawn first: a browser that fails to start is not a file that cannot be written
             with writing(args.png, "PNG plot"):
-                figure_png(fig, args.png)
+                Path(args.png).write_bytes(png)
             print(f"wrote {args.png}", file=sys.stderr)
     if args.json:  # with the answer at each size ("which one to use"), as fields and as the table words it
         picks = answer.sweep_rows(rows, store.get, metric)
@@ -1537,15 +1543,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bertlab.export import export_model_zip
-    from bertlab.paths import data_home
+    from bertlab.export import ZipWriteError, export_model_zip
     from bertlab.store import RunStore
 
     store = RunStore()
     run_id = store.resolve_id(args.run_id)
-    # `-o /proc/x.zip` (a folder that takes no file) said "[Errno 2] ... '/proc/x.zip.part'", its temporary name
-    with writing(args.output or data_home() / "exports" / f"{run_id}.zip", "model zip"):
+    try:
         path = export_model_zip(store, run_id, args.output, onnx=args.onnx)
+    except ZipWriteError as e:
+        # only the zip's own writes: `-o /proc/x.zip` said "[Errno 2] ... '/proc/x.zip.part'" (its temporary name);
+        # a run's file that cannot be read, or a full /tmp while saving its encoder, keeps the OS's own words
+        raise write_error(e.filename, "model zip", e) from None
     print(f"wrote {path}")
     return 0
 

@@ -12,6 +12,8 @@ max_length, as training did.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -214,6 +216,37 @@ def _onnx_file(src: Path, max_length: int, into: Path, output: str = "logits") -
 READABLE = 0o100644 << 16  # a regular file, rw-r--r--, in a zip entry's external attributes
 
 
+class ZipWriteError(OSError):
+    """An OSError writing the zip itself (its temporary file, or putting it in place); ``filename`` is the zip's
+    final path. Told apart from one reading the run's files or saving its encoder into a temporary folder: the CLI
+    called those "cannot write model zip ..., give a file in a folder you can write to" too."""
+
+
+@contextlib.contextmanager
+def _writing_zip(dest: Path):
+    """An OSError inside as a :class:`ZipWriteError` naming ``dest`` (not its temporary '.part' name)."""
+    try:
+        yield
+    except ZipWriteError:
+        raise
+    except OSError as e:
+        raise ZipWriteError(e.errno, e.strerror or str(e), str(dest)) from e
+
+
+class _ZipOut(io.FileIO):
+    """The zip's temporary file, whose open and writes fail as :class:`ZipWriteError` (a full disk there, a folder
+    that takes no file): the reads of the run's files interleave with them."""
+
+    def __init__(self, tmp: Path, dest: Path):
+        self.dest = dest
+        with _writing_zip(dest):
+            super().__init__(tmp, "w")
+
+    def write(self, b) -> int:
+        with _writing_zip(self.dest):
+            return super().write(b)
+
+
 def _add(z: zipfile.ZipFile, path: Path, arcname: str) -> None:
     """Add ``path`` as ``arcname``, readable by all once unzipped: the run's files are private (0600) in the data
     directory, and kept so, a model unzipped into a container image was readable by its owner alone. Weights
@@ -312,23 +345,27 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
     try:
-        with zipfile.ZipFile(tmp, "w") as z, tempfile.TemporaryDirectory() as enc_dir:
-            for p in files:
-                _add(z, p, f"{run_id}/{p.relative_to(src).as_posix()}")
-            # weights that are only a head or label vectors: the frozen encoder they need goes in the zip too, so
-            # it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm')
-            if meta["kind"] in ENCODER_KINDS:
-                for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
-                    _add(z, p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}")
-            if onnx and meta["kind"] == "classifier":
-                _add(z, _onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
-            elif onnx:  # the encoder saved above, as a graph beside it
-                _add(z, _onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
-                     f"{run_id}/encoder/model.onnx")
-            info = zipfile.ZipInfo(f"{run_id}/README.txt", time.localtime()[:6])
-            info.external_attr, info.compress_type = READABLE, zipfile.ZIP_DEFLATED
-            z.writestr(info, readme)
-        tmp.replace(dest)  # a half-written zip never appears under the final name
+        with _ZipOut(tmp, dest) as raw, tempfile.TemporaryDirectory() as enc_dir:
+            with _writing_zip(dest):
+                z = zipfile.ZipFile(io.BufferedWriter(raw, 1 << 20), "w")
+            with z:
+                for p in files:
+                    _add(z, p, f"{run_id}/{p.relative_to(src).as_posix()}")
+                # weights that are only a head or label vectors: the frozen encoder they need goes in the zip too, so
+                # it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm')
+                if meta["kind"] in ENCODER_KINDS:
+                    for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
+                        _add(z, p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}")
+                if onnx and meta["kind"] == "classifier":
+                    _add(z, _onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
+                elif onnx:  # the encoder saved above, as a graph beside it
+                    _add(z, _onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
+                         f"{run_id}/encoder/model.onnx")
+                info = zipfile.ZipInfo(f"{run_id}/README.txt", time.localtime()[:6])
+                info.external_attr, info.compress_type = READABLE, zipfile.ZIP_DEFLATED
+                z.writestr(info, readme)
+        with _writing_zip(dest):
+            tmp.replace(dest)  # a half-written zip never appears under the final name
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

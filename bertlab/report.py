@@ -842,8 +842,9 @@ def _data_section(runs: list[Run]) -> str:
     return "<ul>" + "".join(out) + "</ul>" if out else "<p>no dataset summary recorded</p>"
 
 
-def figure_png(fig, path: str, width: int = 900, height: int = 520) -> str:
-    """Write a plotly figure as PNG: with kaleido when installed, else through a headless Chromium (Playwright).
+def figure_png(fig, width: int = 900, height: int = 520) -> bytes:
+    """A plotly figure as PNG bytes: with kaleido when installed, else through a headless Chromium (Playwright). The
+    caller writes them: an error drawing it (a browser that cannot start) is not one writing the file.
 
     Raises:
         BertlabError: neither kaleido nor Playwright with a Chromium is available.
@@ -854,8 +855,7 @@ def figure_png(fig, path: str, width: int = 900, height: int = 520) -> str:
     from pathlib import Path
 
     if importlib.util.find_spec("kaleido") is not None:
-        fig.write_image(path, width=width, height=height)
-        return path
+        return fig.to_image(format="png", width=width, height=height)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if importlib.util.find_spec("playwright") is None or chromium is None:
         raise BertlabError("PNG export needs kaleido (pip install kaleido) or Playwright with a Chromium; "
@@ -872,7 +872,6 @@ def figure_png(fig, path: str, width: int = 900, height: int = 520) -> str:
                 page = browser.new_page(viewport={"width": width + 20, "height": height + 20})
                 page.goto(page_path.as_uri())
                 page.wait_for_selector(".main-svg", timeout=30_000)
-                page.locator(".plotly-graph-div").first.screenshot(path=path)
+                return page.locator(".plotly-graph-div").first.screenshot()
             finally:
                 browser.close()
-    return path

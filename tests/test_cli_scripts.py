@@ -235,6 +235,67 @@ def test_every_written_file_into_a_folder_that_takes_no_files_says_so_as_report_
     assert "Errno" not in err
 
 
+def test_export_says_cannot_write_only_of_the_zip_and_names_the_zip_in_a_folder(tiny_data, tmp_path, monkeypatch,
+                                                                                capsys):
+    """A review: `export` wrapped the whole export in cli.writing, so a run's file it could not read (or a full /tmp
+    while saving an encoder) read "cannot write model zip '...'; give a file in a folder you can write to", and
+    `-o FOLDER/` that takes no file named the folder, not the zip. Now a read error keeps the OS's words, naming the
+    file it could not read, and a write error names the zip inside the folder."""
+    import builtins
+
+    import bertlab.export
+    from bertlab.cli import main
+
+    run = _two_tfidf_runs(tiny_data)[0]
+
+    def unreadable(path, mode="r", *a, **k):
+        if "r" in mode and "b" in mode:  # the run's artifacts, as _add reads them
+            raise PermissionError(13, "Permission denied", str(path))
+        return builtins.open(path, mode, *a, **k)
+
+    with monkeypatch.context() as m:
+        m.setattr(bertlab.export, "open", unreadable, raising=False)
+        assert main(["export", run, "-o", str(tmp_path / "x.zip")]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert "cannot write" not in last and "Permission denied" in last and run in last, last
+    assert not list(tmp_path.glob("x.zip*"))  # no half-written zip left
+
+    def refuse(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory", "somewhere")  # /proc/: a folder that takes no file
+
+    monkeypatch.setattr(bertlab.export.zipfile, "ZipFile", refuse)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["export", run, "-o", f"{folder}/"]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith(f"error: cannot write model zip {str(folder / (run + '.zip'))!r}: no such file"), last
+
+
+def test_sweep_png_writes_the_drawing_and_says_cannot_write_only_of_the_file(tiny_csv, tmp_path, monkeypatch, capsys):
+    """A review: `sweep --png` wrapped the drawing in cli.writing too, so a browser that failed to start read "cannot
+    write PNG plot 'x.png': ...; give a file in a folder you can write to". The figure is now drawn (to bytes) first,
+    and only writing them is a write error."""
+    import bertlab.report
+    from bertlab.cli import main
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--sizes", "8", "--seeds", "0",
+            "--quiet"]
+    drawn = b"\x89PNG\r\n\x1a\n a figure"
+    monkeypatch.setattr(bertlab.report, "figure_png", lambda fig, *a, **k: drawn)
+    out = tmp_path / "curves.png"
+    assert main([*base, "--png", str(out)]) == 0
+    assert out.read_bytes() == drawn
+
+    def no_browser(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory", "/usr/bin/chromium")
+
+    monkeypatch.setattr(bertlab.report, "figure_png", no_browser)
+    capsys.readouterr()
+    assert main([*base, "--png", str(tmp_path / "again.png")]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert "cannot write" not in last and "/usr/bin/chromium" in last, last
+
+
 def test_sweep_json_curves_name_and_count_as_its_points_do(tiny_csv, capsys):
     """`sweep --json`'s curves gave `n_train` as a float (32.0) where its points gave 32, and said `majority` where
     the points say `majority_accuracy`."""
