@@ -830,8 +830,8 @@ THROUGHPUT_HELP = ("Training examples per second over each strategy's own traini
                    "through its encoder pass (the epochs of its head on cached vectors cost next to nothing); "
                    "tfidf_logreg counts it once too, over its whole fit, though it fits once per value of C it tries "
                    "(4 by default; that search is part of its training time), a linear model on word counts: not "
-                   "comparable with a network's fine-tuning step (tfidf_logreg runs stored before 2026-12-05 keep "
-                   "their figure, which counted each text once per C); dapt over its fine-tuning only (its masked-LM "
+                   "comparable with a network's fine-tuning step (tfidf_logreg runs stored before 2026-12-05, whose "
+                   "figure counted each text once per C, are shown on this measure: divided by the Cs they tried); dapt over its fine-tuning only (its masked-LM "
                    "phase first is in its train time, not in this rate). Training FLOPs compare the work itself.")
 # The same in one line, under the results table (the full text is the column's help and the chart's caption).
 THROUGHPUT_NOTE = ("Examples/s: training texts x epochs per second of training (head_only: each text through its "

@@ -252,6 +252,37 @@ def test_tfidf_throughput_counts_each_training_text_once_over_its_training_time(
     assert run.costs["train_examples_per_s"] == pytest.approx(n_train / run.costs["train_seconds"])
 
 
+def test_a_tfidf_run_stored_before_the_throughput_change_reads_on_todays_measure(tiny_model, tiny_data):
+    """A review: runs stored before 2026-12-05 kept a figure counting each text once per C tried (137 ex/s for 300
+    texts in 8.75 s), ~4x a new run's, under Compare's caption saying "each text once, its search over C in its
+    time", and the Throughput chart set the two side by side. A stored run without the new runs' marker is now read
+    divided by the Cs it tried; the store keeps its figure."""
+    import json
+
+    from bertlab import plots
+    from bertlab.store import THROUGHPUT_MARK
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    old = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    store.finish(old, SUCCEEDED, metrics=done, costs={"train_seconds": 8.75, "train_examples_per_s": 300 * 4 / 8.75},
+                 notes=["tfidf_logreg: 1,234 word 1-2-grams, C=1 (best on validation of [0.25, 1.0, 4.0, 16.0])"])
+    one_c = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"C": 2.0}))  # one C: as it was
+    store.finish(one_c, SUCCEEDED, metrics=done, costs={"train_seconds": 2.0, "train_examples_per_s": 150.0})
+    assert store.get(old).costs["train_examples_per_s"] == pytest.approx(300 / 8.75)
+    assert store.get(one_c).costs["train_examples_per_s"] == pytest.approx(150.0)
+    frame = plots.results_frame([store.get(old)])  # Compare's table and its Throughput chart read the same
+    assert frame["train examples/s"].tolist() == [pytest.approx(300 / 8.75)]
+    with store._conn() as c:  # the store keeps the figure it was given
+        stored = json.loads(c.execute("SELECT costs FROM runs WHERE id = ?", (old,)).fetchone()[0])
+    assert stored["train_examples_per_s"] == pytest.approx(1200 / 8.75) and THROUGHPUT_MARK not in stored
+    # a run of today carries the marker, and is read as stored
+    _, new, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED and THROUGHPUT_MARK in new.costs
+    assert new.costs["train_examples_per_s"] == pytest.approx(new.data_summary["sizes"]["train"]
+                                                              / new.costs["train_seconds"])
+
+
 def test_option_specs_bounds_are_accepted_by_the_validators():
     """The widgets the app builds from option_specs never offer a value the strategy rejects."""
     from bertlab.strategies import REGISTRY, classifier, dapt, lora, partial_ft, tfidf_logreg
