@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages import common
 from bertlab import answer, sweep
 from bertlab.config import DEFAULT_MODEL
-from bertlab.errors import BertlabError
+from bertlab.errors import BertlabError, ModelError
 from bertlab.models import resolve
 from bertlab.strategies import REGISTRY
 
@@ -113,9 +113,12 @@ def sweep_form() -> None:
             if descs != defaults:  # the defaults are what a run without them uses: earlier sweeps' points count
                 per_strategy.setdefault("zero_shot", {})["label_descriptions"] = descs
         store = common.store()
+        refused = None
         try:
             if not model.strip():
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
+            if refused := model_refusal(cfg, model.strip(), names):
+                raise ModelError(refused)
             spec = sweep.SweepSpec(strategies=names, sizes=fitted, seeds=list(range(int(n_seeds))), data=cfg,
                                    model=model.strip(), min_steps=int(min_steps),
                                    common={"class_weights": "balanced"} if balanced else {},
@@ -128,8 +131,10 @@ def sweep_form() -> None:
             seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
                                                     run_tokens, run_available, common.embedding_keys)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
-        go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=spec is not None
-                       and not todo)
+        if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
+            st.error(common.md(refused), icon=":material/block:")
+        go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=bool(refused) or (
+                       spec is not None and not todo))
     if note := st.session_state.pop("sw_queued_note", None):  # set as the sweep was queued, before the redraw
         st.success(note, icon=":material/check:")
     if go:
@@ -145,6 +150,23 @@ def sweep_form() -> None:
     pending = st.session_state.get("sw_confirm")
     if pending:
         _confirm(sweep.SweepSpec.from_dict(pending))
+
+
+def model_refusal(cfg, model: str, names: list[str]) -> str | None:
+    """Why the sweep's points could not run on ``model``, as the Train page refuses them before launch: a strategy
+    that cannot run on it at all (partial_ft on ALBERT, ``Strategy.refusal``), or a tokenizer that reads none of the
+    training texts' words where a strategy reads tokens (``common.tokenizer_problem``); else None. A model that does
+    not load is said where the spec is made (``resolve``)."""
+    try:
+        resolve(model)
+    except BertlabError:
+        return None
+    for n in names:
+        if why := REGISTRY[n].refusal(model):
+            return why  # it names the strategy
+    if any(REGISTRY[n].uses_tokens for n in names):
+        return common.tokenizer_problem(cfg, model)
+    return None
 
 
 def rate_inputs(names: list[str]) -> dict[str, dict]:

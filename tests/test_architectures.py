@@ -482,3 +482,27 @@ def test_albert_diagram_says_its_one_layer_runs_at_every_depth(arch_model):
         assert "layer 0 (shared, run 2 times)" in card.svg and "layer 0 (shared, run 2 times)" in card.alt
     else:
         assert names == ["layer 0", "layer 1"]
+
+
+def test_the_learning_curves_page_refuses_partial_ft_on_albert_before_the_sweep(arch_model, tiny_data, bertlab_home):
+    """The Train page and the CLI refused partial_ft on ALBERT before launch, but the Learning curves page queued its
+    points, each to fail as it started. Now the page says why under the form and "Run the sweep" waits."""
+    from dataclasses import asdict
+
+    from bertlab.strategies import REGISTRY
+    from tests.test_app_pages import app_on
+
+    arch, model = arch_model
+    if arch != "albert":
+        pytest.skip("ALBERT only")
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_sw_model").set_value(model).run()
+    at.multiselect(key="keep_sw_strategies").set_value(["head_only", "partial_ft"]).run()
+    assert not at.exception
+    assert any("cannot run on this ALBERT model" in e.value and "shares one layer" in e.value for e in at.error)
+    assert next(b for b in at.button if b.label == "Run the sweep").disabled
+    assert RunStore().list_runs() == []
+    at.multiselect(key="keep_sw_strategies").set_value(["head_only"]).run()
+    assert not at.exception and not at.error
+    assert not next(b for b in at.button if b.label == "Run the sweep").disabled
+    assert REGISTRY["partial_ft"].refusal(model) is not None
