@@ -165,6 +165,7 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
     again, or after a visit to another page), they start at the columns chosen for it, not at the guess.
     ``failed``: ``current`` is the upload last tried, which did not load (not the data in use)."""
     cols = [str(c) for c in df.columns]
+    raw_rows[str(path)] = len(df)
     kept = (current.source == "file" and current.name == str(path) and current.text_column in cols
             and current.label_column in cols)
     if kept:
@@ -249,6 +250,17 @@ def choose_hub() -> DataConfig | None:
                       hub_test_split=wanted[3], text_column=text_col, label_column=label_col)
 
 
+raw_rows: dict[str, int] = {}  # an upload's path -> the rows its file holds as read (this run of the page)
+
+
+def cleaning_message(cfg: DataConfig) -> str:
+    """What the spinner says while ``cfg``'s data is loaded, cleaned and split: 'Cleaning 300,000 rows and drawing
+    the splits…' for an upload (its rows as read), 'Loading rotten_tomatoes and drawing the splits…' otherwise."""
+    rows = raw_rows.get(cfg.name) if cfg.source == "file" else None
+    what = f"Cleaning {rows:,} rows" if rows else f"Loading {common.md(cfg.label)}"
+    return f"{what} and drawing the splits…"
+
+
 def choose_caps(base: DataConfig) -> DataConfig:
     """Split caps: a preset or custom numbers (and the split seed)."""
     current = common.data_config()
@@ -268,14 +280,18 @@ def choose_caps(base: DataConfig) -> DataConfig:
         caps = common.PRESETS[p]
         return p + ": " + " / ".join("all" if c is None else f"{c:,}" for c in caps)
 
+    # the data loaded and cleaned here, under a spinner naming the work: inside the cached splits, the dataset's
+    # own spinner never showed (Streamlit shows only the outermost cached function's), and a 300,000-row upload
+    # left the page blank under its Size choice for 8-25 s
+    with st.spinner(cleaning_message(base), show_time=True):
+        try:  # the splits of all the data: a small file fits under every preset's caps
+            full = common.splits(base.uncapped()).sizes()
+        except BertlabError:
+            full = None
     preset = st.radio("Size (train / validation / test examples)", options, key="keep_preset", format_func=fmt,
                       horizontal=True, help="Caps on each split. The quick demo trains zero_shot and head_only "
                                             "in well under a minute on a laptop CPU; Classroom gives a ranking "
                                             "to show a class within minutes.")
-    try:  # the splits of all the data: a small file fits under every preset's caps
-        full = common.splits(base.uncapped()).sizes()
-    except BertlabError:
-        full = None
     quick = dict(zip(("train", "validation", "test"), common.PRESETS[common.DEFAULT_PRESET]))
     if preset != "Custom" and full and all(full[k] <= quick[k] for k in quick):
         # McNemar's exact test needs 6 texts where two runs differ (all one way) before a gap can pass p < 0.05
@@ -395,8 +411,9 @@ def preview_label_width(labels: list[str]) -> int:
 
 
 def show_dataset(cfg: DataConfig) -> None:
-    ds = common.dataset(cfg)
-    sp = common.splits(cfg)
+    with st.spinner("Drawing the splits for this size…", show_time=True):  # a large file's caps: seconds
+        ds = common.dataset(cfg)
+        sp = common.splits(cfg)
     st.subheader(common.md(cfg.label))
     if ds.description and cfg.source != "builtin":  # built-ins show theirs under the picker already
         st.caption(ds.description)

@@ -202,6 +202,46 @@ def test_data_page_upload_with_column_pickers(tiny_csv):
     assert at.session_state["data_problem"] is None  # the Train page has nothing to warn about
 
 
+def test_an_uploads_loading_and_cleaning_shows_a_spinner_saying_how_many_rows(tiny_csv, monkeypatch):
+    """A 300,000-row upload left the page blank under its Size choice for 8-25 s: the dataset was loaded inside the
+    cached splits, where Streamlit shows no inner cached function's spinner."""
+    import streamlit as st
+    from streamlit.elements.spinner import SpinnerMixin
+
+    import app_pages.common as common
+
+    shown: list[str] = []  # the spinners showing now
+    during: list[list[str]] = []  # those showing at each load of the upload
+    spinner = SpinnerMixin.spinner
+
+    @__import__("contextlib").contextmanager
+    def watched(self, text="In progress...", **kwargs):
+        shown.append(text)
+        try:
+            with spinner(self, text, **kwargs):
+                yield
+        finally:
+            shown.pop()
+
+    loader = common.load_data
+
+    def load(cfg):
+        if cfg.source == "file":
+            during.append(list(shown))
+        return loader(cfg)
+
+    monkeypatch.setattr(SpinnerMixin, "spinner", watched)  # a cached function's spinner
+    monkeypatch.setattr(st, "spinner", lambda text="In progress...", **kw: watched(st._main, text, **kw))
+    monkeypatch.setattr(common, "load_data", load)
+    raw = tiny_csv.read_bytes() + b"one more review that makes this file its own,pos\n"  # not cached by another test
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("big.csv", raw, "text/csv")).run()
+    no_problems(at)
+    assert during, "the upload was loaded"
+    assert all(any("Cleaning 81 rows" in m for m in seen) for seen in during), during
+
+
 def test_train_page_rejects_bad_model_and_hyperparameters(tiny_data):
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     at.text_input(key="keep_model").set_value("/no/such/model/dir").run()
