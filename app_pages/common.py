@@ -139,6 +139,15 @@ def batch_titles(batches: dict[str, list], sweeps: set[str]) -> dict[str, str]:
     """Each batch's title, made unique: two launches in the same minute with the same strategies would read the
     same, and a selectbox could then open only one of them."""
     titles = {b: batch_title(runs, b in sweeps, b) for b, runs in batches.items()}
+    # where titles are the same, what differs between those launches (28 quick runs at different seeds all read
+    # alike, told apart only by an id's tail within one minute): "· split 7, seed 7"
+    alike: dict[str, list[str]] = {}
+    for b, t in titles.items():
+        alike.setdefault(t, []).append(b)
+    for same in alike.values():
+        if len(same) > 1:
+            differ = variants.launch_differences({b: batches[b] for b in same})
+            titles |= {b: titles[b] + f" · {differ[b]}" for b in same if differ[b]}
     seen: dict[str, int] = {}
     for t in titles.values():
         seen[t] = seen.get(t, 0) + 1

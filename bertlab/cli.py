@@ -920,13 +920,19 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first"
               + (" not all cancelled" if undone else "")
               + (" or interrupted" if any(w != "all cancelled" for w in undone_words.values()) else "") + "):")
+        lines = {}
         for b, names in list(batches.items())[:5]:
             # runs that failed, were cancelled or interrupted, as the app's batch titles say (a failed run's batch
             # read like one that all went well)
             stopped = [f"{n} {s}" for s in ("cancelled", "failed", "interrupted") if (n := statuses[b].count(s))]
             model = f" · {m}" if (m := variants.batch_model([r for r in runs if r.batch_id == b])) else ""
-            print(f"  {b}  {', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))}{model})"
-                  + (f"  {undone_words[b]}" if b in undone else f"  {', '.join(stopped)}" if stopped else ""))
+            lines[b] = (f"{', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))}{model})",
+                        f"  {undone_words[b]}" if b in undone else f"  {', '.join(stopped)}" if stopped else "")
+        for b, (line, end) in lines.items():
+            # launches that read alike (quick runs at other seeds) say what differs between them: "split 7, seed 7"
+            same = {o: [r for r in runs if r.batch_id == o] for o, (other, _) in lines.items() if other == line}
+            differ = variants.launch_differences(same)[b] if len(same) > 1 else ""
+            print(f"  {b}  {line}" + (f"  {differ}" if differ else "") + end)
     return 0
 
 

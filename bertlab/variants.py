@@ -241,6 +241,36 @@ def batch_model(runs, named: bool = False) -> str | None:
     return ", ".join(models)
 
 
+def _launch_settings(run) -> dict[str, str]:
+    """The settings one launch is told apart from another by (:func:`launch_differences`), each as it reads."""
+    cfg = getattr(run, "config", None) or {}
+    data = cfg.get("data") or {}
+    caps = "/".join("all" if data.get(k) is None else f"{data[k]:,}" for k in ("train_size", "val_size", "test_size"))
+    found = {"split": data.get("seed"), "seed": cfg.get("seed"), "caps": caps if data else None}
+    found |= {k: cfg.get(k) for k in ("max_length", "epochs", "learning_rate", "batch_size")}
+    return {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in found.items() if v is not None}
+
+
+_LAUNCH_SHOWN = {"split": "split {}", "seed": "seed {}", "caps": "caps {}", "max_length": "max length {}",
+                 "epochs": "epochs {}", "learning_rate": "lr {}", "batch_size": "batch {}"}
+
+
+def launch_differences(batches: dict[str, list]) -> dict[str, str]:
+    """What tells apart launches (batch id -> its runs) that would otherwise read alike: the split seed, seed,
+    size caps, max length, epochs, learning rate or batch size where they differ between the batches, e.g.
+    ``{"b1": "split 7, seed 7", "b2": "split 0, seed 0"}``; '' for each where none differs. 28 quick runs at
+    different seeds all read "Dec 05 16:39 · rotten_tomatoes · zero_shot, tfidf_logreg, head_only" in a menu."""
+    values = {b: {} for b in batches}
+    for b, runs in batches.items():
+        for r in sorted(runs, key=lambda r: getattr(r, "created", 0)):
+            for k, v in _launch_settings(r).items():
+                values[b].setdefault(k, []).append(v)
+    shown = {b: {k: "/".join(dict.fromkeys(v)) for k, v in found.items()} for b, found in values.items()}
+    differing = [k for k in _LAUNCH_SHOWN if len({found.get(k) for found in shown.values()}) > 1]
+    return {b: ", ".join(_LAUNCH_SHOWN[k].format(found[k]) for k in differing if k in found)
+            for b, found in shown.items()}
+
+
 def parts(runs, data: bool = True) -> dict[str, list[str]]:
     """What each run's name adds to its strategy's (:func:`labels`), in parts: ``["balanced", "lr 2e-05"]``, []
     for a run trained as every other run of its strategy among ``runs``. A part is said only for a run that has

@@ -915,6 +915,27 @@ def test_batches_with_the_same_title_stay_apart_and_an_undone_batch_is_not_the_d
     assert time.strftime("%H:%M", time.localtime(1.7e9)) not in title
 
 
+def test_launches_that_differ_only_in_their_seeds_are_told_apart_by_them_in_batch_titles():
+    """28 quick launches at other split seeds and seeds all read 'Dec 05 16:39 · rotten_tomatoes · zero_shot,
+    tfidf_logreg, head_only', told apart within one minute only by an id's tail (a review)."""
+    from types import SimpleNamespace
+
+    from app_pages import common
+
+    def run(batch, seed, t, strategy="zero_shot"):
+        data = {**asdict(DataConfig()), "seed": seed}
+        return SimpleNamespace(id=f"{batch}-{t}", batch_id=batch, status="succeeded", created=1.7e9 + t,
+                               strategy=strategy, dataset="rotten_tomatoes", model=None, config={"seed": seed,
+                                                                                                  "data": data})
+
+    batches = {"b-aaaa": [run("b-aaaa", 0, 0)], "b-bbbb": [run("b-bbbb", 7, 1)], "b-cccc": [run("b-cccc", 7, 2)],
+               "b-dddd": [run("b-dddd", 7, 3, "tfidf_logreg")]}
+    titles = common.batch_titles(batches, set())
+    assert titles["b-aaaa"].endswith("zero_shot · split 0, seed 0"), titles
+    assert titles["b-bbbb"].endswith("zero_shot · split 7, seed 7 · bbbb"), titles  # the same: the id's tail still
+    assert titles["b-dddd"].endswith("· tfidf_logreg"), titles  # already its own: as it was
+
+
 def test_a_desks_launch_undone_is_not_what_compare_opens_on_nor_the_clis_latest(tiny_data, bertlab_home, capsys):
     """A launch clicked twice, then the second undone: a reload (or another browser at the desk) opened Compare on
     the copy, "None of these runs finished", with a predictions CSV to download holding one error; the CLI's

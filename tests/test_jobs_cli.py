@@ -1434,6 +1434,26 @@ def test_cli_runs_batch_list_says_a_batch_had_a_failed_run(tiny_model, tiny_data
     assert next(x for x in batches if x.startswith("  b-fine  ")).endswith(")")  # nothing to say: nothing said
 
 
+def test_cli_runs_batch_list_says_what_differs_between_launches_that_read_alike(tiny_data, capsys):
+    """28 quick launches at other split seeds and seeds all read 'zero_shot, head_only  (tiny.csv)' (a review)."""
+    from dataclasses import replace
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    for seed in (0, 7):
+        for name in ("zero_shot", "head_only"):
+            cfg = make_config(name, data=replace(tiny_data, seed=seed), seed=seed)
+            store.finish(store.create_run(cfg, f"b-seed{seed}"), SUCCEEDED, metrics=done)
+    other = make_config("tfidf_logreg", data=tiny_data)
+    store.finish(store.create_run(other, "b-other"), SUCCEEDED, metrics=done)
+    assert main(["runs"]) == 0
+    batches = capsys.readouterr().out.split("latest batches")[1].splitlines()
+    line = {b: next(x for x in batches if x.startswith(f"  {b}  ")) for b in ("b-seed0", "b-seed7", "b-other")}
+    assert line["b-seed7"].endswith(")  split 7, seed 7"), line
+    assert line["b-seed0"].endswith(")  split 0, seed 0"), line
+    assert line["b-other"].endswith(")"), line  # already told apart: nothing added
+
+
 def test_cli_runs_names_the_model_of_a_batch_on_another_model_than_the_default(tiny_model, tiny_data, capsys):
     """A single-model ALBERT batch read like one of MiniLM's: no column and no batch line named its model (a review).
     The default's table stays as it was."""
