@@ -325,12 +325,16 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     if dev.type == "cpu" and (note := busy_machine_note()):
         st.warning(note, icon=":material/speed:")
     if probe_would_help:
-        busy = bool(common.store().list_runs(status=("running",), limit=1))
+        running = len(common.store().list_runs(status=("running",)))  # CLI runs too: any would slow the timing
+        busy = bool(running)
         clicked = st.button("Measure this device's speed (a few seconds) for rough estimates", disabled=busy,
                             help="Times a few training steps and forward passes of the model here, in the "
                                  "precision runs use, and keeps the result: strategies not yet run on this device "
                                  "then get a rough estimate. " + ("Waits until nothing trains (a run would slow "
                                  "both)." if busy else ""))
+        if busy:  # said beside it: only in its tooltip, a click on the greyed button did nothing visible
+            st.caption(f"Measuring waits until nothing trains: {running:,} run{'s' * (running != 1)} running "
+                       "(a run would slow both). It comes back when they end.")
         if clicked:
             with st.spinner(f"Timing {model} on {device}..."):
                 try:

@@ -1192,6 +1192,37 @@ def test_before_any_run_the_train_page_offers_to_measure_the_device_then_estimat
     assert len(total) == 1 and total[0].endswith("plus tfidf_logreg (no estimate yet).")
 
 
+def test_the_device_measurement_held_back_while_a_run_trains_says_why_beside_its_button(tiny_model, tiny_data,
+                                                                                        bertlab_home):
+    """Greyed out while anything trained (a CLI run too), with the reason only in its tooltip: a click did nothing
+    visible (a review)."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert store.claim(rid, "cpu")
+    cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])  # the CLI training it
+    try:
+        owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+        store.update(rid, owner=owner)
+        at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+        at.text_input(key="keep_model").set_value(tiny_model).run()
+        at.multiselect(key="keep_strategies").set_value(["zero_shot", "full_ft"]).run()
+        no_problems(at)
+        (probe,) = [b for b in at.button if b.label.startswith("Measure this device's speed")]
+        assert probe.disabled
+        assert any(c.value.startswith("Measuring waits until nothing trains: 1 run running") for c in at.caption)
+    finally:
+        cli.kill()
+        cli.wait()
+
+
 def test_a_launch_estimated_at_hours_asks_before_queueing(tiny_model, tiny_data, bertlab_home):
     """A launch that would keep the device busy for long waits for a second click, with its cost and a smaller
     sample offered; a short one queues at once."""
