@@ -884,6 +884,8 @@ def live_status(run) -> str:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from bertlab.store import ORPHANED, RunStore, undone_batches
+    from bertlab.sweep import batches as sweep_batches
+    from bertlab.sweep import sweep_ids
 
     store = RunStore()
     # a run whose process died (killed, Ctrl-C) is not shown as 'running'; which process it was (a server, a CLI)
@@ -911,10 +913,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
         batches: dict[str, list] = {}
         data: dict[str, list] = {}  # each batch's dataset(s), as the app titles a run: 'full_ft · d47a (reviews.csv)'
         statuses: dict[str, list] = {}
-        for r in runs:  # newest first
-            batches.setdefault(r.batch_id, []).append(shown[r.id])
-            data.setdefault(r.batch_id, []).append(run_dataset(r))
-            statuses.setdefault(r.batch_id, []).append(r.status)
+        # a sweep's batch is every run holding its points, as the app names it: its zero_shot points reused from
+        # earlier launches were left out ('tfidf_logreg, head_only' where the app said 'zero_shot, tfidf_logreg,
+        # head_only')
+        grouped = sweep_batches(store, runs, sweep_ids(store))
+        for b, members in grouped.items():
+            members.sort(key=lambda r: r.created, reverse=True)  # newest first, as the table
+            names = variants.labels(members, data=False) if any(r.id not in shown for r in members) else shown
+            batches[b] = [names[r.id] for r in members]
+            data[b] = [run_dataset(r) for r in members]
+            statuses[b] = [r.status for r in members]
         undone = undone_batches(runs)
         undone_words = {b: stopped_words([r.status for r in runs if r.batch_id == b]) for b in undone}
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first"
@@ -925,12 +933,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
             # runs that failed, were cancelled or interrupted, as the app's batch titles say (a failed run's batch
             # read like one that all went well)
             stopped = [f"{n} {s}" for s in ("cancelled", "failed", "interrupted") if (n := statuses[b].count(s))]
-            model = f" · {m}" if (m := variants.batch_model([r for r in runs if r.batch_id == b])) else ""
+            model = f" · {m}" if (m := variants.batch_model(grouped[b])) else ""
             lines[b] = (f"{', '.join(dict.fromkeys(reversed(names)))}  ({', '.join(dict.fromkeys(data[b]))}{model})",
                         f"  {undone_words[b]}" if b in undone else f"  {', '.join(stopped)}" if stopped else "")
         for b, (line, end) in lines.items():
             # launches that read alike (quick runs at other seeds) say what differs between them: "split 7, seed 7"
-            same = {o: [r for r in runs if r.batch_id == o] for o, (other, _) in lines.items() if other == line}
+            same = {o: grouped[o] for o, (other, _) in lines.items() if other == line}
             differ = variants.launch_differences(same)[b] if len(same) > 1 else ""
             print(f"  {b}  {line}" + (f"  {differ}" if differ else "") + end)
     return 0

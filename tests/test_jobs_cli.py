@@ -1454,6 +1454,25 @@ def test_cli_runs_batch_list_says_what_differs_between_launches_that_read_alike(
     assert line["b-other"].endswith(")"), line  # already told apart: nothing added
 
 
+def test_cli_runs_names_every_strategy_a_sweeps_points_use_as_the_app_does(tiny_model, tiny_data, capsys):
+    """A sweep whose zero_shot points were reused from an earlier launch was listed as 'tfidf_logreg' alone, where
+    the app named it '… runs of zero_shot, tfidf_logreg' (a review)."""
+    from bertlab import sweep
+
+    store = RunStore()
+    spec = sweep.SweepSpec(strategies=["zero_shot", "tfidf_logreg"], sizes=[8], seeds=[0], model=tiny_model,
+                           data=tiny_data)
+    sweep_id, todo, _ = sweep.prepare(store, spec)
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    for pt in sweep.plan(spec):  # its zero_shot launched before it (another batch), its tfidf_logreg by it
+        batch = "b-earlier" if pt.config.strategy == "zero_shot" else sweep_id
+        store.finish(store.create_run(pt.config, batch), SUCCEEDED, metrics=done)
+    assert main(["runs"]) == 0
+    batches = capsys.readouterr().out.split("latest batches")[1].splitlines()
+    line = next(x for x in batches if x.startswith(f"  {sweep_id}  "))
+    assert line.startswith(f"  {sweep_id}  zero_shot, tfidf_logreg  ("), line
+
+
 def test_cli_runs_names_the_model_of_a_batch_on_another_model_than_the_default(tiny_model, tiny_data, capsys):
     """A single-model ALBERT batch read like one of MiniLM's: no column and no batch line named its model (a review).
     The default's table stays as it was."""
