@@ -351,6 +351,37 @@ def test_a_language_the_model_does_not_know_is_said_in_the_runs_notes_and_before
     assert not any("unknown to" in w.value for w in at.warning)
 
 
+AMHARIC = ["ስልኩ በጣም ጥሩ ነው።", "መላኪያው ዘግይቷል፣ ሳጥኑም ተበላሽቷል።", "ይህ ማንቆርቆሪያ ለመጠቀም ቀላል ነው።",
+           "ማያ ገጹ በጣም ጨለማ ነው፣ አልመክረውም።", "የደንበኞች አገልግሎት ጥሩ ነበር።"]
+
+
+def test_a_script_the_default_model_never_saw_is_warned_about_not_refused(tmp_path):
+    """Amharic on the packaged English model is every token [UNK]: it was refused as a folder with no tokenizer
+    ("Save the model's own tokenizer into its folder"), the CLI refused head_only with tfidf_logreg, and the Train
+    page showed that error instead of the warning that names the cause. Now it is the unknown-script warning."""
+    import pandas as pd
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.cli import check_tokenizer
+    from bertlab.config import DataConfig
+    from bertlab.models import DEFAULT_MODEL, check_tokenizer_reads, load_tokenizer
+
+    tok = load_tokenizer(DEFAULT_MODEL)
+    assert {i for x in tok(AMHARIC, add_special_tokens=False)["input_ids"] for i in x} == {tok.unk_token_id}
+    check_tokenizer_reads(DEFAULT_MODEL, AMHARIC * 20)
+    check_tokenizer(DEFAULT_MODEL, ["head_only", "tfidf_logreg"], AMHARIC * 20)
+    path = tmp_path / "am.csv"
+    pd.DataFrame({"text": [f"{t}{i}" for i in range(8) for t in AMHARIC],
+                  "label": ["pos", "neg", "pos", "neg", "pos"] * 8}).to_csv(path, index=False)
+    at = app_on("app_pages/train.py", {"keep_data_config": DataConfig(source="file", name=str(path)).__dict__})
+    at.text_input(key="keep_model").set_value(DEFAULT_MODEL).run()
+    at.multiselect(key="keep_strategies").set_value(["head_only", "tfidf_logreg"]).run()
+    no_problems(at)
+    assert not any("reads none of the words" in e.value for e in at.error)
+    assert any(" of these texts' tokens are unknown to " in w.value for w in at.warning)
+    assert not next(b for b in at.button if b.label.startswith("Launch")).disabled
+
+
 def test_a_fine_tuning_run_of_a_few_optimizer_steps_says_its_score_means_little(tiny_model, tiny_data):
     """28 training texts at batch 16 for 3 epochs are 6 steps: full_ft scored at the majority class and nothing
     said why. A run that plans under 20 steps says so, and how many epochs would give it 20."""
