@@ -506,3 +506,22 @@ def test_the_learning_curves_page_refuses_partial_ft_on_albert_before_the_sweep(
     assert not at.exception and not at.error
     assert not next(b for b in at.button if b.label == "Run the sweep").disabled
     assert REGISTRY["partial_ft"].refusal(model) is not None
+
+
+def test_partial_ft_refusal_reads_the_models_config_once(arch_model, monkeypatch):
+    """refusal() read the config again on every call after the cached model_shares_layers: Compare's live view asks
+    it for every stopped run at each refresh, the Train page on every rerun, and a hub model's config is a request
+    online. Now the config is read once per model however often it is asked."""
+    from bertlab.strategies import REGISTRY
+
+    arch, model = arch_model
+    if arch != "albert":
+        pytest.skip("ALBERT only: the one model partial_ft refuses reads its layer count too")
+    reads = []
+    real = models.load_config
+    monkeypatch.setattr(models, "load_config", lambda m: reads.append(m) or real(m))
+    models.model_shares_layers.cache_clear()
+    models.layer_count.cache_clear()
+    answers = [REGISTRY["partial_ft"].refusal(model) for _ in range(5)]
+    assert answers[0] is not None and "across its 2 layers" in answers[0] and len(set(answers)) == 1
+    assert len(reads) <= 2  # once for model_shares_layers, once for layer_count: not once per call

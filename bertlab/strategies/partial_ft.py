@@ -82,7 +82,9 @@ class PartialFineTune(ClassifierStrategy):
         try:
             if not models.model_shares_layers(model):
                 return None
-            n = int(models.load_config(model).num_hidden_layers)
+            # cached, as model_shares_layers: Compare's live view asks for every stopped run at each refresh and
+            # the Train page on every rerun, and a hub model's config is a request online
+            n = models.layer_count(model)
         except BertlabError:  # a model whose config cannot be read: said where the model is checked
             return None
         return "partial_ft cannot run on this ALBERT model: " + shared_layers_text("it", n)
