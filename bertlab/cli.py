@@ -1312,13 +1312,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               f"{' '.join(dict.fromkeys(args.strategies))}); for two settings of one, run a sweep per "
                               "setting.")
         check_max_lengths(args.model, dict.fromkeys(args.strategies, args.max_length))
-        check_refusals(args.model, args.strategies)
+        if not args.no_run:  # --no-run reports what is done and trains nothing: nothing to refuse it for
+            check_refusals(args.model, args.strategies)
         args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits
 
         sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
-        check_tokenizer(args.model, args.strategies, sp.train.texts)
+        if not args.no_run:  # reading the tokenizer and 200 texts for runs it does not train (a9a5b24)
+            check_tokenizer(args.model, args.strategies, sp.train.texts)
         # Sizes at or above the training examples all train on every one: they run once, as "all".
         sizes, merged = sweep.fit_sizes(args.sizes, len(sp.train))
         if merged:

@@ -516,6 +516,27 @@ def test_cli_sweep_no_run_says_no_estimate_for_the_runs_it_does_not_train(tiny_m
     assert "Estimated" not in first and '"all" is' not in first
 
 
+def test_cli_sweep_no_run_reads_no_tokenizer_and_refuses_nothing(tiny_model, tiny_csv, monkeypatch, capsys):
+    """`sweep --no-run` (only report what is done) loaded the model's tokenizer and tokenized 200 training texts to
+    check it, and could refuse the report (a strategy the model cannot run, a tokenizer that reads nothing) though
+    it trains nothing. Now it reports; the normal start still checks both."""
+    from bertlab import models
+    from bertlab.cli import main
+    from bertlab.strategies import REGISTRY
+
+    def no_tokenizer(*args, **kwargs):
+        raise AssertionError("sweep --no-run loaded a tokenizer for runs it does not train")
+
+    monkeypatch.setattr(models, "load_tokenizer", no_tokenizer)
+    monkeypatch.setattr(type(REGISTRY["head_only"]), "refusal", lambda self, model: "head_only cannot run here.")
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "head_only",
+                 "--sizes", "8", "--seeds", "0", "--no-run"]) == 1  # stored, none run
+    assert capsys.readouterr().err.splitlines()[0].endswith("0 queued earlier, 1 not run (--no-run).")
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "head_only",
+                 "--sizes", "8", "--seeds", "0", "--dry-run"]) == 2
+    assert "--strategies head_only: head_only cannot run here." in capsys.readouterr().err
+
+
 def test_cli_sweep_raises_a_size_under_the_class_count_and_says_so(capsys):
     """A review: `--sizes 3` on bbc_news's 5 topics: the table said 3, the answer n=5, nothing said why."""
     from bertlab.cli import main
