@@ -203,9 +203,11 @@ def vocabulary_note(model: str, texts: list[str]) -> str | None:
     return None
 
 
-def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None) -> list[str]:
+def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None,
+                  steps: int | None = None) -> list[str]:
     """What a user should know about a finished run's result: truncation, and a model that learned nothing.
-    ``lengths``: the training texts' token lengths, where already counted."""
+    ``lengths``: the training texts' token lengths, where already counted; ``steps``: the optimizer steps it took
+    (its costs' "steps"), which the one-class advice names as Compare's answer does."""
     notes = []
     if strategy.uses_tokens and not cfg.new_vocab:
         try:
@@ -240,7 +242,8 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
                      "apart (the Train page's zero_shot panel, --label-descriptions), or train on the labels")
     elif only is not None:  # what to change: as Compare's answer says it (one_class_advice)
         advice = one_class_advice(strategy.name, epochs=cfg.epochs, learning_rate=cfg.learning_rate,
-                                  class_weights=cfg.class_weights, train_counts=splits.train.counts())
+                                  class_weights=cfg.class_weights, train_counts=splits.train.counts(),
+                                  n_train=len(splits.train), steps=steps)
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
                      f"{test['majority_accuracy']:.1%}); " + (advice or "try another strategy"))
@@ -314,7 +317,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                  "device": device.name,
                  # no network, no precision (tfidf_logreg: the Results CSV said bf16 for scikit-learn, a review)
                  "precision": (str(dtype).replace("torch.", "") if dtype else "fp32") if strategy.uses_device else None}
-        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths))
+        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths,
+                                       steps=out.costs.get("steps")))
         metrics = {
             "test_accuracy": out.test["accuracy"], "test_accuracy_ci95": out.test.get("accuracy_ci95"),
             "test_macro_f1": out.test["macro_f1"],

@@ -497,3 +497,24 @@ def test_a_tokenizer_that_reads_no_word_is_refused_before_launch(tiny_model, tin
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # reads no tokens: launches
     no_problems(at)
     assert not next(b for b in at.button if b.label.startswith("Launch")).disabled
+
+
+@pytest.mark.parametrize("strategy", ["full_ft", "lora", "partial_ft", "dapt"])
+def test_a_one_class_runs_note_gives_the_advice_compares_answer_gives(tiny_model, tiny_data, monkeypatch, strategy):
+    """Review: for the strategies trained over optimizer steps the note said "try more epochs, a higher learning rate
+    or more data" while Compare's answer, reading the run's steps, said "it learned nothing in 32 optimizer steps;
+    train it longer ...": the note now passes the same steps and training texts, so both read the same."""
+    from bertlab import answer, metrics, runner
+
+    only = lambda *a, **k: "pos"  # noqa: E731  (a run that answered one class: the tiny model may not)
+    monkeypatch.setattr(runner, "single_class_prediction", only)
+    monkeypatch.setattr(metrics, "run_single_class", only)
+    store = RunStore()
+    rid = store.create_run(make_config(strategy, model=tiny_model, data=tiny_data, epochs=1))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    note = next(n for n in run.notes if n.startswith("predicted 'pos' for every test example"))
+    said = answer.one_class_sentence(run, strategy)
+    assert said.startswith(f"{strategy} answered 'pos' to every text: it learned nothing in ")
+    assert note.split("); ", 1)[1] + "." == said.split(": ", 1)[1]
+    assert f"{run.costs['steps']:,} optimizer step" in note and "try more epochs" not in note
