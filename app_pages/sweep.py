@@ -301,6 +301,9 @@ def sweep_results(sweep_id: str) -> None:
     waiting = list(dict.fromkeys(r["run_id"] for r in rows if r["status"] == "queued" and r["run_id"]))
     live = any(r["status"] in ACTIVE_STATUSES for r in rows)
     bad = sweep.unfinished(rows)  # missing (runs deleted), failed, cancelled, interrupted: rerun by the button
+    # a plan stored before partial_ft on ALBERT was refused: its points could only fail again, so they are left out
+    refused = sweep.refusals(spec)
+    again = any(p["strategy"] not in refused for _, _, pts in bad for p in pts)
     plotted = any(a["mean"] is not None for a in agg)
     if plotted:
         common.chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
@@ -344,9 +347,9 @@ def sweep_results(sweep_id: str) -> None:
     elif not plotted:  # nothing queued or running: no plot is coming (it said "appears with the first one")
         all_gone = all(r["status"] == "missing" for r in rows)  # every run deleted: an empty plan, or rerun it
         st.info("No point has finished, and none is queued or running: there is nothing to wait for."
-                + (" Run the missing and failed points again below" if bad else "")
-                + (f", or delete the sweep: `python -m bertlab sweep --delete {sweep_id}`." if bad and all_gone
-                   else "." if bad else ""), icon=":material/info:")
+                + (" Run the missing and failed points again below" if again else "")
+                + (f", or delete the sweep: `python -m bertlab sweep --delete {sweep_id}`." if again and all_gone
+                   else "." if again else ""), icon=":material/info:")
     for status, why, pts in bad:  # one warning per status and error, naming its points
         st.warning(f"{len(pts)} point{'s' * (len(pts) > 1)} {status}"
                    + (f" ({why})" if status == "missing" else f": {why}" if why else "")
@@ -358,9 +361,13 @@ def sweep_results(sweep_id: str) -> None:
         for rid in waiting:
             common.manager().cancel(rid)
         st.rerun()
-    if bad and c2.button("Run missing and failed points again", icon=":material/replay:"):
+    for s, why in refused.items():
+        if any(p["strategy"] == s for _, _, pts in bad for p in pts):
+            st.caption(":material/block: " + common.md(f"{s}'s points are not run again: {why}"))
+    if again and c2.button("Run missing and failed points again", icon=":material/replay:"):
         sub = sweep.submit(common.manager(), spec, sweep_id)
-        st.toast(f"{len(sub.submitted)} points queued again")
+        st.toast(f"{len(sub.submitted)} points queued again"
+                 + (f" ({', '.join(sub.left_out)} left out: it cannot run on this model)" if sub.left_out else ""))
         st.rerun()
 
 

@@ -1294,6 +1294,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             output_file(out, what)  # before hours of training, not after
     if args.sweep_id:
         spec = sweep.load_sweep(store, args.sweep_id)
+        if not args.no_run and (refused := sweep.refusals(spec)):
+            # a plan stored before the refusal (partial_ft on ALBERT): its points were queued again, each to fail as
+            # it started. Refused before anything is queued, as a new sweep is; --no-run still reports it.
+            s, why = next(iter(refused.items()))
+            others = [n for n in spec.strategies if n not in refused]
+            instead = (f"start a sweep with its other settings and --strategies {' '.join(others)} for its other "
+                       "points, or " if others else "")
+            raise ConfigError(f"sweep {args.sweep_id} plans {s} on {spec.model}: {why.rstrip('.')}. Its plan cannot "
+                              f"change: {instead}`python -m bertlab sweep --sweep-id {args.sweep_id} --no-run` "
+                              "reports what it has done.")
         # its own plan stands: options that would make another one were taken and dropped without a word
         # every option of the plan (all but what to do with it: list, dry run, outputs, how to judge)
         given = _options_given(args, ("sweep_id", "list", "delete", "dry_run", "no_run", "html", "png", "json",

@@ -505,11 +505,13 @@ def delete_sweep(store: RunStore, sweep_id: str) -> SweepDeletion:
 # --- running ---------------------------------------------------------------------------------------
 @dataclass
 class SweepSubmission:
-    """What :func:`submit` did: the sweep id, the new run ids, and the points reused from the store."""
+    """What :func:`submit` did: the sweep id, the new run ids, the points reused from the store, and the strategies
+    whose points it left out, with why (:func:`refusals`)."""
 
     sweep_id: str
     submitted: list[str]
     reused: list[str]
+    left_out: dict[str, str] = field(default_factory=dict)
 
 
 def _file_changed_at(data: DataConfig) -> float | None:
@@ -556,11 +558,24 @@ def split_points(store: RunStore, spec: SweepSpec) -> tuple[list[RunConfig], lis
 def submit(manager, spec: SweepSpec, sweep_id: str | None = None) -> SweepSubmission:
     """Queue the sweep's missing points on ``manager`` (a JobManager) as one batch named after the sweep.
 
-    Points already succeeded, queued or running with an identical config are reused, not recomputed.
+    Points already succeeded, queued or running with an identical config are reused, not recomputed. Points of a
+    strategy that cannot run on the sweep's model (:func:`refusals`) are left out: a sweep stored before that
+    refusal queued them again, each to fail as it started.
     """
     sweep_id, todo, reused = prepare(manager.store, spec, sweep_id)
+    left_out = refusals(spec)
+    todo = [c for c in todo if c.strategy not in left_out]
     submitted = manager.submit(todo, batch_id=sweep_id) if todo else []
-    return SweepSubmission(sweep_id, submitted, reused)
+    return SweepSubmission(sweep_id, submitted, reused, left_out)
+
+
+def refusals(spec: SweepSpec) -> dict[str, str]:
+    """``{strategy: why}`` for the sweep's strategies that cannot run on its model at all (partial_ft on ALBERT:
+    ``Strategy.refusal``), in the sweep's order; empty where every one can. New sweeps are refused before they are
+    stored (the CLI, the Learning curves form); a plan stored before the refusal can still hold them."""
+    from bertlab.strategies import get_strategy
+
+    return {s: why for s in dict.fromkeys(spec.strategies) if (why := get_strategy(s).refusal(spec.model))}
 
 
 def estimate_total(past_runs: list, configs: list[RunConfig], device: str,

@@ -525,3 +525,45 @@ def test_partial_ft_refusal_reads_the_models_config_once(arch_model, monkeypatch
     answers = [REGISTRY["partial_ft"].refusal(model) for _ in range(5)]
     assert answers[0] is not None and "across its 2 layers" in answers[0] and len(set(answers)) == 1
     assert len(reads) <= 2  # once for model_shares_layers, once for layer_count: not once per call
+
+
+def test_an_old_sweep_of_partial_ft_on_albert_is_not_queued_again(arch_model, tiny_data, bertlab_home, capsys,
+                                                                   monkeypatch):
+    """Review: a sweep stored before partial_ft on ALBERT was refused could still queue its points, each to fail as
+    it started: `sweep --sweep-id` resumed the stored plan unchecked, and the Learning curves page's "Run missing and
+    failed points again" queued them. Now the CLI refuses before anything is queued (--no-run still reports), and the
+    page leaves them out, saying why, and reruns the other strategies' points."""
+    from bertlab import sweep
+    from bertlab.cli import main
+    from bertlab.strategies import REGISTRY
+    from tests.test_app_pages import app_on
+    from tests.test_pages_sweep import _runs_stay_queued
+
+    arch, model = arch_model
+    if arch != "albert":
+        pytest.skip("ALBERT only")
+    why = REGISTRY["partial_ft"].refusal(model)
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg", "partial_ft"], sizes=[16], seeds=[0], data=tiny_data,
+                           model=model)
+    sid = sweep.save_sweep(store, spec)  # stored as before the refusal
+    assert main(["sweep", "--sweep-id", sid]) == 2
+    err = capsys.readouterr().err
+    assert f"sweep {sid} plans partial_ft on {model}: {why.rstrip('.')}. Its plan cannot change" in err
+    assert "--strategies tfidf_logreg" in err and f"sweep --sweep-id {sid} --no-run" in err
+    assert store.list_runs() == []
+    assert main(["sweep", "--sweep-id", sid, "--dry-run"]) == 2 and store.list_runs() == []
+    assert main(["sweep", "--sweep-id", sid, "--no-run"]) != 2 and store.list_runs() == []
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    assert not at.exception
+    said = [c.value.replace("\\", "") for c in at.caption]  # common.md escapes the Markdown in it
+    assert f":material/block: partial_ft's points are not run again: {why}" in said, said
+    next(b for b in at.button if b.label == "Run missing and failed points again").click().run()
+    assert not at.exception
+    assert [r.strategy for r in store.list_runs()] == ["tfidf_logreg"]
+    # with only the refused points left, nothing is offered that could only fail
+    assert not any(b.label == "Run missing and failed points again" for b in at.button)
+    sub = sweep.submit(type("M", (), {"store": store, "submit": lambda self, todo, batch_id: []})(), spec, sid)
+    assert sub.left_out == {"partial_ft": why} and sub.submitted == []
