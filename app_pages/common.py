@@ -164,7 +164,9 @@ def latest_batch(runs: list, sweeps: set[str]) -> str | None:
     """
     if not runs:
         return None
-    undone = undone_batches(runs)
+    from bertlab.sweep import undone as undone_of
+
+    undone = undone_of(store(), runs, sweeps)  # a sweep: the runs holding its points, as its title reads them
     kept = [r for r in runs if r.batch_id not in undone] or runs
     return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 

@@ -765,7 +765,7 @@ def cmd_paired(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
 
     store = RunStore()
-    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
+    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, points=True)
     runs = [store.get(i) for i in ids]
     if len(runs) < 2:
         raise BertlabError(one_run_named(args, runs[0]))
@@ -883,7 +883,7 @@ def live_status(run) -> str:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from bertlab.store import ORPHANED, RunStore, undone_batches
+    from bertlab.store import ORPHANED, RunStore, undone_groups
     from bertlab.sweep import batches as sweep_batches
     from bertlab.sweep import sweep_ids
 
@@ -923,8 +923,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
             batches[b] = [names[r.id] for r in members]
             data[b] = [run_dataset(r) for r in members]
             statuses[b] = [r.status for r in members]
-        undone = undone_batches(runs)
-        undone_words = {b: stopped_words([r.status for r in runs if r.batch_id == b]) for b in undone}
+        # from the runs the line lists: a sweep whose own runs were all cancelled but whose reused points finished
+        # listed those points and ended "all cancelled"
+        undone = undone_groups(grouped)
+        undone_words = {b: stopped_words([r.status for r in grouped[b]]) for b in undone}
         print("\nlatest batches (`report --batch ID`, or `--batch latest` for the first"
               + (" not all cancelled" if undone else "")
               + (" or interrupted" if any(w != "all cancelled" for w in undone_words.values()) else "") + "):")
@@ -1530,7 +1532,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     csv_out = output_file(args.csv, "CSV") if args.csv else None
     preds_out = output_file(args.predictions, "CSV of predictions") if args.predictions else None
     store = RunStore()
-    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep)
+    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep, points=True)
     from bertlab.pareto import load_prices
 
     saved = load_prices()  # as set on the app's Accuracy vs cost page; each flag overrides its part

@@ -23,7 +23,7 @@ from bertlab.errors import BertlabError, ConfigError
 from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
-from bertlab.store import Run, RunStore, undone_batches
+from bertlab.store import Run, RunStore
 from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
@@ -47,8 +47,10 @@ _VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxru
 
 
 def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str | None = None,
-                 sweep_id: str | None = None) -> list[str]:
-    """Run ids named directly, by batch id or by sweep id (in that order, without repeats).
+                 sweep_id: str | None = None, points: bool = False) -> list[str]:
+    """Run ids named directly, by batch id or by sweep id (in that order, without repeats). With ``points``, a batch
+    that is a sweep's is the runs holding its points, its reused ones included, as `runs` lists it and the app shows
+    it (for reading them: delete and cancel touch the sweep's own runs alone).
 
     Raises:
         BertlabError: nothing named, or a named run/batch/sweep that does not exist.
@@ -61,10 +63,13 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
         if not recent:
             raise BertlabError("there are no runs yet, so no latest batch; run `python -m bertlab run` first.")
         # not one whose every run was cancelled (a launch undone), where another is there, as the app opens
-        undone = undone_batches(recent)
+        # as `runs` says it: a sweep is the runs holding its points (its own all cancelled, reused ones finished)
+        undone = sweep.undone(store, recent, sweep.sweep_ids(store))
         batch = next((r.batch_id for r in recent if r.batch_id not in undone), recent[0].batch_id)
     if batch:
-        found = [r.id for r in reversed(store.list_runs(batch_id=batch, limit=100_000))]
+        held = sweep.point_runs(store, [batch]).get(batch) if points and batch in sweep.sweep_ids(store) else None
+        found = ([r.id for r in sorted(held, key=lambda r: r.created)] if held
+                 else [r.id for r in reversed(store.list_runs(batch_id=batch, limit=100_000))])
         if not found:
             raise BertlabError(f"batch {batch!r} has no runs; `python -m bertlab runs` ends with the latest batch ids "
                                "(and the Train page shows one after each launch).")

@@ -39,6 +39,12 @@ def undone_batches(runs) -> set[str]:
     ``--batch latest`` passes it over."""
     return {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status not in (CANCELLED, INTERRUPTED)}
 
+
+def undone_groups(groups: dict[str, list]) -> set[str]:
+    """:func:`undone_batches` of runs already grouped (``{batch id: its runs}``, a sweep's batch the runs holding its
+    points: :func:`bertlab.sweep.batches`): the groups with runs, every one cancelled or interrupted."""
+    return {b for b, runs in groups.items() if runs and all(r.status in (CANCELLED, INTERRUPTED) for r in runs)}
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, batch_id TEXT, created REAL, started REAL, finished REAL,

@@ -728,6 +728,20 @@ def batches(store: RunStore, runs: list[Run], sweep_ids) -> dict[str, list[Run]]
     return out
 
 
+def undone(store: RunStore, runs: list[Run], sweep_ids) -> set[str]:
+    """The batches of ``runs`` with nothing to show (:func:`bertlab.store.undone_batches`), a sweep's batch being the
+    runs holding its points as :func:`batches` lists it: a sweep whose own queued runs were all cancelled, its
+    zero_shot points reused from an earlier launch finished, was passed over by ``--batch latest`` and said to be
+    "all cancelled" beside the finished runs it listed."""
+    from bertlab.store import undone_batches, undone_groups
+
+    out = undone_batches(runs)
+    if sweeps := out & set(sweep_ids):  # only these can differ: read their points (a store scan) only then
+        held = point_runs(store, sweeps)
+        out -= {s for s in sweeps if held.get(s)} - undone_groups(held)
+    return out
+
+
 def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
     """One row per planned point with its current run (if any): status, n_train, accuracy, costs."""
     runs = existing_runs(store, statuses=_ANY_STATUS)

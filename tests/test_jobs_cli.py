@@ -1473,6 +1473,41 @@ def test_cli_runs_names_every_strategy_a_sweeps_points_use_as_the_app_does(tiny_
     assert line.startswith(f"  {sweep_id}  zero_shot, tfidf_logreg  ("), line
 
 
+def test_a_sweep_whose_own_runs_were_cancelled_but_reused_points_finished_is_not_all_cancelled(tiny_model, tiny_data,
+                                                                                               capsys):
+    """Review: `runs` listed such a sweep as 'zero_shot, tfidf_logreg' (its reused zero_shot point had finished) and
+    ended its line 'all cancelled', and `--batch latest` passed it over, reading undone batches from the sweep's own
+    runs alone. Now all three read the runs the line lists: the sweep is the latest batch, its report its points."""
+    from app_pages import common
+    from bertlab import report, sweep
+
+    store = RunStore()
+    spec = sweep.SweepSpec(strategies=["zero_shot", "tfidf_logreg"], sizes=[8], seeds=[0], model=tiny_model,
+                           data=tiny_data)
+    sweep_id, _, _ = sweep.prepare(store, spec)
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    ids = {}
+    for pt in sweep.plan(spec):  # its zero_shot finished in an earlier launch; the one run it queued was cancelled
+        if pt.config.strategy == "zero_shot":
+            ids["zero_shot"] = rid = store.create_run(pt.config, "b-earlier")
+            store.finish(rid, SUCCEEDED, metrics=done)
+        else:
+            ids["tfidf_logreg"] = rid = store.create_run(pt.config, sweep_id)
+            assert store.request_cancel(rid) == CANCELLED
+    assert main(["runs"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.split("latest batches")[1].splitlines() if x.startswith(f"  {sweep_id}  "))
+    assert line.startswith(f"  {sweep_id}  zero_shot, tfidf_logreg  (") and line.endswith("  1 cancelled"), line
+    assert "all cancelled" not in out
+    runs = store.list_runs()
+    assert sweep.undone(store, runs, {sweep_id}) == set()
+    assert report.resolve_runs(store, batch="latest", points=True) == [ids["zero_shot"], ids["tfidf_logreg"]]
+    assert report.resolve_runs(store, batch=sweep_id) == [ids["tfidf_logreg"]]  # delete, cancel: its own runs
+    assert common.latest_batch(runs, {sweep_id}) == "b-earlier"  # a launch first, as before
+    # where every batch is a sweep's, the app's default is the newest with something to show: this one
+    assert common.latest_batch(runs, {sweep_id, "b-earlier"}) == sweep_id
+
+
 def test_cli_runs_names_the_model_of_a_batch_on_another_model_than_the_default(tiny_model, tiny_data, capsys):
     """A single-model ALBERT batch read like one of MiniLM's: no column and no batch line named its model (a review).
     The default's table stays as it was."""
