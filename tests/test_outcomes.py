@@ -399,7 +399,9 @@ def test_a_fine_tuning_run_of_a_few_optimizer_steps_says_its_score_means_little(
     for rid in (few, enough):
         assert execute_run(store, rid) == SUCCEEDED
     assert any(n.startswith("only ") and "optimizer step" in n for n in store.get(few).notes)
-    assert not any("optimizer step" in n for n in store.get(enough).notes)
+    # its few-steps note only: a tiny model that answered one class anyway is told "it learned nothing in N
+    # optimizer steps" by the one-class advice, which is not this note (seen in a fresh-clone CI)
+    assert not any(n.startswith("only ") and "optimizer step" in n for n in store.get(enough).notes)
 
 
 def test_cut_texts_are_counted_in_every_part_the_run_reads_in_one_number_format(tiny_model):
