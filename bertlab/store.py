@@ -37,13 +37,18 @@ def undone_batches(runs) -> set[str]:
     """The batches of ``runs`` whose every run was cancelled or interrupted (a launch clicked twice, then undone;
     one stopped by a restart and the rest cancelled): nothing in them to show, so no page opens on one and
     ``--batch latest`` passes it over."""
-    return {r.batch_id for r in runs} - {r.batch_id for r in runs if r.status not in (CANCELLED, INTERRUPTED)}
+    groups: dict[str, list] = {}
+    for r in runs:
+        groups.setdefault(r.batch_id, []).append(r)
+    return undone_groups(groups)
 
 
 def undone_groups(groups: dict[str, list]) -> set[str]:
-    """:func:`undone_batches` of runs already grouped (``{batch id: its runs}``, a sweep's batch the runs holding its
-    points: :func:`bertlab.sweep.batches`): the groups with runs, every one cancelled or interrupted."""
+    """The groups of ``groups`` (``{batch id: its runs}``; a sweep's batch the runs holding its points, as
+    :func:`bertlab.sweep.batches` groups them) with runs, every one cancelled or interrupted: the one test of an
+    undone batch, which :func:`undone_batches` applies to runs grouped by their batch id."""
     return {b for b, runs in groups.items() if runs and all(r.status in (CANCELLED, INTERRUPTED) for r in runs)}
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
