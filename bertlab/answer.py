@@ -220,6 +220,45 @@ ACCURACY = Judge("test_accuracy", "accuracy", "the most accurate run", "the most
 MACRO_F1 = Judge("test_macro_f1", "macro-F1", "the best run by macro-F1", "the best of these runs by macro-F1",
                  "the best by macro-F1", "paired permutation test")
 JUDGES = {"accuracy": ACCURACY, "macro_f1": MACRO_F1}
+
+
+@dataclass(frozen=True)
+class Tested:
+    """A paired test of two runs as the answer judges it: ``p_value`` is Holm's adjusted p where the paired-test
+    table under the answer adjusts that pair (:func:`bertlab.paired.pairwise_rows`: two strategies, or two settings
+    of one, on one test set), else the pair's own p (``raw``, the same then). A review: the answer called head_only
+    at lr 0.1 "less accurate than" lr 0.01 on its own p = 0.036 while the table under it, by Holm's p over 10 pairs
+    (0.32), said none of its gaps was beyond chance."""
+
+    difference: float
+    interval: tuple[float, float]
+    p_value: float  # the p judged by
+    raw: float  # the pair's own p
+    pairs: int = 0  # how many pairs Holm's adjustment is over (0: not adjusted)
+
+    def said(self, judge: Judge) -> str:
+        """'McNemar p = 0.036, 0.32 after Holm over 10 pairs': both p where Holm adjusts, as the table shows them."""
+        own = f"{judge.test} {paired.p_is(self.raw)}"
+        return own if not self.pairs else f"{own}, {paired.format_p(self.p_value)} after Holm over {self.pairs} pairs"
+
+
+def holm_tester(members: list[tuple], judge: Judge):
+    """For ``members`` (``(run, predictions)`` on one test set): a function of two of them, ``(run_a, data_a,
+    run_b, data_b)``, that tests A against B with ``judge``'s paired test and returns a :class:`Tested` whose p is
+    the one the paired-test table judges that pair by (Holm's adjusted p over the table's pairs, where it adjusts)."""
+    rows = paired.pairwise_rows(members, lambda r: r.id, "macro_f1" if judge is MACRO_F1 else "accuracy")
+    holm = {frozenset((r["a_id"], r["b_id"])): (r["p (Holm)"], r["holm_pairs"]) for r in rows
+            if r["p (Holm)"] is not None and r["holm_pairs"] > 1}
+
+    def test(ra, da, rb, db) -> Tested:
+        c = judge.compare(da["labels"], da["predictions"], db["predictions"])
+        adjusted, pairs = holm.get(frozenset((ra.id, rb.id)), (None, 0))
+        # Holm's p is never below the pair's own (max: a rounding of the family's step-down cannot lower it)
+        return Tested(c.difference, tuple(c.interval), c.p_value if adjusted is None else max(adjusted, c.p_value),
+                      c.p_value, pairs)
+
+    return test
+
 # A majority class this large makes accuracy reward answering it always: the answer judges by macro-F1 instead.
 IMBALANCED = 0.7
 # A class this rare moves accuracy by at most this much if a model ignores it altogether: macro-F1 judges instead
@@ -798,12 +837,12 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     low = min(_cost(r) for r, _ in top)
     best, best_data = max((m for m in top if not _dearer(_cost(m[0]), low)),
                           key=lambda m: (other.of(m[0]), [-x for x in _cost(m[0])]))
-    cheaper = [(r, d, judge.compare(best_data["labels"], best_data["predictions"], d["predictions"]))
-               for r, d in members if _dearer(_cost(best), _cost(r))]
+    # each pair judged as the paired-test table under the answer judges it: by Holm's p where it adjusts
+    test = holm_tester(members, judge)
+    cheaper = [(r, d, test(best, best_data, r, d)) for r, d in members if _dearer(_cost(best), _cost(r))]
     bn = name(best)
     sentences: list[str] = []
-    dearer = [(r, d, judge.compare(best_data["labels"], best_data["predictions"], d["predictions"]))
-              for r, d in useful if not _dearer(_cost(best), _cost(r)) and score(r) < score(best)]
+    dearer = [(r, d, test(best, best_data, r, d)) for r, d in useful if not _dearer(_cost(best), _cost(r)) and score(r) < score(best)]
     if not cheaper:
         pick = best
         cheapest = _cheapest(_cost(best), [_cost(r) for r, _ in members if r is not best])
@@ -820,8 +859,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         # (paired tests are not transitive: B may tie with A and C while C beats B), and that beats the majority
         # class.
         def beaten(r, d) -> bool:
-            return any(score(o) > score(r) and judge.compare(d["labels"], od["predictions"], d["predictions"]).p_value
-                       < ALPHA for o, od in members if o is not r)
+            return any(score(o) > score(r) and test(o, od, r, d).p_value < ALPHA for o, od in members if o is not r)
 
         tied = [c for c in cheaper if c[2].p_value >= ALPHA and c[0].id not in flat_ids and not beaten(c[0], c[1])]
         if tied:  # the cheapest, and of those about as cheap as it, the best
@@ -831,16 +869,19 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
             pn = name(pick)
             headline = (f"Start with {pn}: it is {judge.gap(p.difference)} behind {judge.top_run}, {bn} "
                         f"({judge.value(score(pick))} against {judge.short(score(best))} on {n:,} test texts), a gap "
-                        f"this test set cannot tell from chance ({judge.test} {paired.p_is(p.p_value)}), and it "
+                        f"this test set cannot tell from chance ({p.said(judge)}), and it "
                         f"{cost_phrase(best, pick)}.")
             sentences.append(f"The 95% interval of {bn}'s lead on texts like these runs from "
                              f"{judge.span(*p.interval)}: if a lead near the top of that range would be worth its "
                              f"cost, score both on more test texts to settle it."
-                             + (" " + judge.edge_note if paired.at_the_edge(p.p_value, p.interval) else ""))
+                             + (" " + judge.edge_note if paired.at_the_edge(p.raw, p.interval) else "")
+                             + (f" (That interval is of this pair alone; it is Holm's adjustment for the {p.pairs} "
+                                "pairs tested here that leaves the gap within chance.)"
+                                if p.pairs and p.interval[0] > 0 else ""))
 
             def passed_over(r, d, c) -> str:
                 if c.p_value < ALPHA:
-                    return f"behind {bn} beyond chance, {judge.test} {paired.p_is(c.p_value)}"
+                    return f"behind {bn} beyond chance, {c.said(judge)}"
                 if beaten(r, d):
                     return "behind another run here beyond chance"
                 if _dearer(_cost(r), _cost(pick)):
@@ -868,25 +909,23 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
                 nn = name(nearest)
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts), "
                             f"{judge.gap(p.difference)} ahead of the best cheaper run, {nn} "
-                            f"({judge.value(score(nearest))}), beyond the luck of the test set ({judge.test} "
-                            f"{paired.p_is(p.p_value)}; 95% interval of the lead {judge.span(*p.interval)}).")
-                if paired.at_the_edge(p.p_value, p.interval):
+                            f"({judge.value(score(nearest))}), beyond the luck of the test set ({p.said(judge)}; 95% "
+                            f"interval of the lead {judge.span(*p.interval)}).")
+                if paired.at_the_edge(p.raw, p.interval):
                     sentences.append(judge.edge_note)
                 # "ahead of every cheaper run" holds as far as its least clear test does (an intersection-union
                 # test's p is the largest): where that is not the nearest run's, it is named too
                 least, _, lp = max(rivals, key=lambda c: c[2].p_value)
                 if least is not nearest and lp.p_value > p.p_value:
                     sentences.append(f"Every cheaper run is behind it beyond chance; the least clear of those gaps "
-                                     f"is to {name(least)} ({judge.value(score(least))}, {judge.test} "
-                                     f"{paired.p_is(lp.p_value)}).")
+                                     f"is to {name(least)} ({judge.value(score(least))}, {lp.said(judge)}).")
                 sentences.append(lead_price(best, nearest, bn, nn))
             else:
                 headline = (f"Use {bn}: {judge.top_of} ({judge.value(score(best))} on {n:,} test texts); every "
                             f"cheaper run is no better than always answering the majority class.")
     if dearer:  # what paying more would have bought: less, or nothing the test set can tell
         def behind(r, c) -> str:
-            return (f"{name(r)} ({judge.value(score(r))}, {judge.gap(c.difference)} behind, {judge.test} "
-                    f"{paired.p_is(c.p_value)})")
+            return f"{name(r)} ({judge.value(score(r))}, {judge.gap(c.difference)} behind, {c.said(judge)})"
 
         def by_cost(group) -> list[tuple[str, list]]:
             """The group's costlier runs, then those about as costly as the best (within SAME_COST) or cheaper

@@ -53,6 +53,13 @@ def right_on(labels, k, start=0):
 LABELS = [i % 2 for i in range(400)]
 
 
+def after_holm(runs, a, b) -> str:
+    """', 0.32 after Holm over 10 pairs': how the answer adds the paired table's Holm p for runs ``a`` and ``b``."""
+    rows = paired.pairwise_rows([(r, paired.load_predictions(r)) for r in runs])
+    row = next(r for r in rows if {r["a_id"], r["b_id"]} == {a.id, b.id})
+    return f", {paired.format_p(row['p (Holm)'])} after Holm over {row['holm_pairs']} pairs"
+
+
 def test_a_cheaper_run_the_test_set_cannot_tell_from_the_best_is_the_one_to_start_with(tmp_path):
     best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
     mid = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 295, 50), 2.5e11, 10.0)
@@ -80,7 +87,8 @@ def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its
     lo, hi = (100 * x for x in p.interval)
     assert a.headline == ("Use full_ft: the most accurate of these runs (85.0% on 400 test texts), 10.0 points ahead "
                           "of the best cheaper run, head_only (75.0%), beyond the luck of the test set (McNemar "
-                          f"{paired.p_is(p.p_value)}; 95% interval of the lead {lo:+.1f} to {hi:+.1f} points).")
+                          f"{paired.p_is(p.p_value)}{after_holm([low, mid, best], best, mid)}; 95% interval of the "
+                          f"lead {lo:+.1f} to {hi:+.1f} points).")
     assert a.sentences[0] == (f"What the lead costs: head_only takes 1/40 of the training compute "
                               f"({format_flops(2.5e11)} instead of {format_flops(1e13)}; 12.0 s of training instead "
                               f"of 4.0 min here).")
@@ -1663,7 +1671,7 @@ def test_ahead_of_every_cheaper_run_names_the_least_clear_of_those_gaps_where_it
     a = answer.answer([best, near, far], metric="accuracy")
     assert a.pick is best and "ahead of the best cheaper run, head_only" in a.headline
     assert (f"Every cheaper run is behind it beyond chance; the least clear of those gaps is to zero_shot (66.2%, "
-            f"McNemar {paired.p_is(p_far.p_value)}).") in a.sentences
+            f"McNemar {paired.p_is(p_far.p_value)}{after_holm([best, near, far], best, far)}).") in a.sentences
 
 
 def test_runs_cheaper_than_the_best_that_the_answer_passes_over_are_named_with_why(tmp_path):
@@ -1941,3 +1949,25 @@ def test_a_one_class_runs_note_and_the_answer_give_one_advice_in_its_strategys_t
     said = flat("tfidf_logreg", n_train=4000, counts={"0": 2000, "1": 2000})  # thousands, even classes
     assert "the words of its 4,000 training texts do not tell the classes apart" in said
     assert "too few texts" not in said and "other classes" not in said
+
+
+def test_the_answer_judges_a_gap_by_the_holm_p_the_paired_table_under_it_judges_by(tmp_path):
+    # A review: "less accurate than head_only (lr 0.01): head_only (lr 0.1) (McNemar p = 0.036)" above a table
+    # whose Holm p over 10 pairs was 0.32 and that said none of its gaps was beyond chance.
+    best = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 1e11, 5.0)
+    near = fake_run(tmp_path, "partial_ft", LABELS, right_on(LABELS, 285, 30), 1e11, 5.0)
+    others = [fake_run(tmp_path, s, LABELS, right_on(LABELS, k, start), 1e11, 5.0)
+              for s, k, start in (("lora", 295, 100), ("dapt", 293, 200))]
+    runs = [best, near, *others]
+    rows = paired.pairwise_rows([(r, paired.load_predictions(r)) for r in runs])
+    row = next(r for r in rows if {r["a_id"], r["b_id"]} == {best.id, near.id})
+    assert row["p (McNemar)"] < 0.05 <= row["p (Holm)"] and row["holm_pairs"] == 6  # the premise
+    assert "none of these is" in paired.summary_lines(rows)[-1]
+    a = answer.answer(runs)
+    assert a.best is best
+    text = a.text()
+    assert "less accurate than head_only" not in text
+    said = (f"partial_ft (71.2%, 3.8 points behind, McNemar {paired.p_is(row['p (McNemar)'])}, "
+            f"{paired.format_p(row['p (Holm)'])} after Holm over 6 pairs)")
+    assert said in text
+    assert "behind head_only by a gap this test set cannot tell from chance" in text
