@@ -161,6 +161,7 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
     step, history = 0, []
     for epoch in range(epochs):
         perm = torch.randperm(len(x), generator=g)
+        epoch_losses: list[float] = []
         for s in range(0, len(x), batch_size):
             if callbacks.should_stop():
                 raise RunCancelled()
@@ -170,14 +171,16 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
             loss.backward()
             opt.step()
             step += 1
-            callbacks.on_step(step, step / steps_per_epoch, loss.item(), lr, "train")
+            epoch_losses.append(loss.item())
+            callbacks.on_step(step, step / steps_per_epoch, epoch_losses[-1], lr, "train")
         with torch.no_grad():
             lv = head(xvt)
             rep = classification_report(yv, lv.argmax(1).numpy(), label_names)
             rec = {"epoch": epoch + 1, "step": step, "val_loss": float(nn.functional.cross_entropy(lv, yvt)),
                    "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"]}
-        history.append(rec)
         callbacks.on_eval(step, epoch + 1, rec)
+        # the epoch's mean training loss beside it, for best_epoch_outcome (not a stored validation point)
+        history.append({**rec, "train_loss": sum(epoch_losses) / len(epoch_losses)})
         best.update(epoch + 1, rec["val_loss"])
         if best.should_stop(patience, epochs):
             break
