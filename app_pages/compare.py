@@ -40,7 +40,6 @@ def select_runs(all_runs: list) -> list[str]:
     pick = c2.toggle("Pick runs", key="keep_cmp_pick", help="Compare runs from different batches (launches): "
                      "Accuracy vs cost, the Strategy cards and the Playground then show these runs too.")
     if pick:
-        options = [r.id for r in all_runs]
         by_id = {r.id: r for r in all_runs}
         if common.PICKED_KEY not in st.session_state:
             # the batch on screen before the switch (it filled in the newest launch, another than the one shown);
@@ -49,9 +48,19 @@ def select_runs(all_runs: list) -> list[str]:
             st.session_state[common.PICKED_KEY] = [r.id for r in batches[shown if shown in batches else latest]]
         # runs deleted since are let go
         st.session_state[common.PICKED_KEY] = [i for i in st.session_state[common.PICKED_KEY] if i in by_id]
+        shown = pick_filters(c1, all_runs, batches, titles)
+        # The list offers the runs the filters let through, and keeps those picked already: narrowing it to one
+        # dataset and picking its runs (the list's own "Select all") adds them to runs picked under other filters.
+        chosen = set(st.session_state[common.PICKED_KEY])
+        options = [r.id for r in all_runs if r.id in chosen or r.id in shown]
         names = variants.labels(all_runs, data=False)  # "head_only (lr 0.03)"; run_title names the dataset
+        filtered = len(shown) < len(all_runs)
         return c1.multiselect("Runs", options, key=common.PICKED_KEY,
-                              format_func=lambda i: common.run_title(by_id[i], names))
+                              format_func=lambda i: common.run_title(by_id[i], names),
+                              placeholder=f"Choose among the {len(shown):,} run{'s' * (len(shown) != 1)} the "
+                                          "filters let through" if filtered else "Choose runs",
+                              help="The filters above narrow this list (the runs picked stay picked); its "
+                                   "\"Select all\" then adds the runs they let through.")
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
     # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is
@@ -77,6 +86,37 @@ def select_runs(all_runs: list) -> list[str]:
                          format_func=titles.get)
     st.session_state["cmp_choice"] = batch
     return [r.id for r in batches[batch]]
+
+
+def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]:
+    """Filters above the Pick runs list: dataset, strategy and status (pills, none chosen: every one) and a batch
+    (one launch or sweep, or every batch), kept across pages; returns the ids of the runs they let through. A
+    review: 160 runs in one list with no way to narrow it to one dataset or one launch."""
+    every = ""  # the batch filter's "every batch"
+    offered = {
+        "keep_cmp_f_data": {r.dataset: common.dataset_name(r.dataset) for r in all_runs},
+        "keep_cmp_f_strategy": {n: n for n in sorted({r.strategy for r in all_runs})},
+        "keep_cmp_f_status": {s: f"{common.STATUS_ICON.get(s, '')} {s}"
+                              for s in (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
+                              if any(r.status == s for r in all_runs)},
+    }
+    # values gone since (a batch deleted, a status no run has now) are let go: neither offered nor filtering
+    for key, values in offered.items():
+        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in values]
+    if st.session_state.get("keep_cmp_f_batch") not in batches:
+        st.session_state["keep_cmp_f_batch"] = every
+    row = where.container(horizontal=True)
+    chosen = {key: set(row.pills(label, list(offered[key]), selection_mode="multi", key=key,
+                                 format_func=offered[key].get, help=f"None chosen: every {what}."))
+              for key, label, what in (("keep_cmp_f_data", "Dataset", "dataset"),
+                                       ("keep_cmp_f_strategy", "Strategy", "strategy"),
+                                       ("keep_cmp_f_status", "Status", "status"))}
+    batch = row.selectbox("Batch", [every, *batches], key="keep_cmp_f_batch",
+                          format_func=lambda b: titles[b] if b else "every batch", width=360)
+    return {r.id for r in (batches[batch] if batch else all_runs)
+            if (not chosen["keep_cmp_f_data"] or r.dataset in chosen["keep_cmp_f_data"])
+            and (not chosen["keep_cmp_f_strategy"] or r.strategy in chosen["keep_cmp_f_strategy"])
+            and (not chosen["keep_cmp_f_status"] or r.status in chosen["keep_cmp_f_status"])}
 
 
 def _points_range(lo: float, hi: float) -> str:
@@ -467,6 +507,9 @@ def _seeds_note(members: list[tuple], ra, rb) -> str:
             f"is one draw of training luck; Which one to use? compares {shown[x.id]}'s mean over its seeds.")
 
 
+PAIRED_SETS = 3  # runs on more test sets than this are paired on one test set at a time, picked in a list
+
+
 def paired_section(done: list) -> None:
     """Is the better run really better? McNemar's test on the test texts two runs share (bertlab.paired)."""
     groups = {fp: m for fp, m in paired.pairable(done).items() if len(m) >= 2}
@@ -480,11 +523,27 @@ def paired_section(done: list) -> None:
                "right and the other wrong say which is better (McNemar's exact test). This is much more sensitive "
                "than overlapping intervals. It covers the luck of the test set, not of training: another seed "
                "trains another model (Runs per strategy on the Train page, or a sweep, trains several).")
-    for n, (fp, members) in enumerate(groups.items()):
+
+    def title(fp: str) -> tuple[str, str]:  # "Test set 2", "(500 texts): zero_shot, tfidf_logreg"
+        members = groups[fp]
+        names = paired.run_names([r for r, _ in members])  # by the settings that differ, as the table
+        return (f"Test set {list(groups).index(fp) + 1}", f"({len(members[0][1]['labels']):,} texts): "
+                + ", ".join(names[r.id] for r, _ in members))
+
+    if len(groups) > PAIRED_SETS:
+        # One test set at a time, picked: each is a table, a pair's verdict and its texts, which re-splits the data
+        # (a review: 160 runs picked over 38 splits drew 38 blocks down the page, most of its 11-14 s; 3 s now).
+        if st.session_state.get("cmp_pair_set") not in groups:  # one whose runs were taken out of the selection
+            st.session_state.pop("cmp_pair_set", None)
+        fp = st.selectbox(f"Test set ({len(groups)} among these runs: runs are paired only on the same test texts)",
+                          list(groups), key="cmp_pair_set", format_func=lambda fp: (
+                              f"{title(fp)[0]} · {common.dataset_name(groups[fp][0][0].dataset)} {title(fp)[1]}"))
+        _paired_group(fp, groups[fp])
+        return
+    for fp, members in groups.items():
         if len(groups) > 1:
-            names = paired.run_names([r for r, _ in members])  # by the settings that differ, as the table
-            st.markdown(f"**Test set {n + 1}** ({len(members[0][1]['labels']):,} texts): "
-                        + ", ".join(names[r.id] for r, _ in members))
+            head, rest = title(fp)
+            st.markdown(f"**{head}** {rest}")
         _paired_group(fp, members)
 
 

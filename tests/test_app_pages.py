@@ -2253,3 +2253,57 @@ def test_batch_and_run_titles_name_a_model_other_than_the_default():
     # two models: each run's name says its own (bertlab.variants), the title adds none
     mixed = common.batch_title([albert[0], default[1]])
     assert mixed.count("tiny-albert") == 1 and "zero_shot (tiny-albert)" in mixed
+
+
+def test_pick_runs_filters_narrow_the_list_by_dataset_strategy_status_and_batch(tiny_data, bertlab_home):
+    """A review: with 160 stored runs Pick runs listed every one, with no way to narrow it to one dataset or one
+    launch. The filters above it narrow what it offers; the runs picked stay picked (and listed)."""
+    from dataclasses import replace
+
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    tweets = replace(tiny_data, source="builtin", name="tweets")
+    made = {}
+    for batch, data, name, status in (("b0", tiny_data, "zero_shot", SUCCEEDED), ("b0", tiny_data, "tfidf_logreg", SUCCEEDED),
+                                      ("b1", tweets, "tfidf_logreg", SUCCEEDED), ("b1", tweets, "zero_shot", "cancelled"),
+                                      ("b2", tiny_data, "tfidf_logreg", SUCCEEDED)):
+        rid = store.create_run(make_config(name, data=data), batch_id=batch)
+        store.claim(rid, "cpu")
+        store.finish(rid, status, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        made[(batch, name)] = rid
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    no_problems(at)
+
+    def offered() -> set[str]:  # the runs the list offers, by their id's tail (each title ends "· a1b2 (data)")
+        return {re.search(r"· (\w{4}) \(", o).group(1) for o in at.multiselect(key="keep_cmp_runs").options}
+
+    def tails(*keys) -> set[str]:
+        return {made[k][-4:] for k in keys}
+
+    everything = set(made)
+    assert offered() == tails(*everything)  # no filter: every run
+    picked = [made[("b2", "tfidf_logreg")]]  # the batch on screen
+    assert at.multiselect(key="keep_cmp_runs").value == picked
+    at.pills(key="keep_cmp_f_data").set_value(["tweets"]).run()
+    no_problems(at)
+    assert offered() == tails(("b1", "tfidf_logreg"), ("b1", "zero_shot"), ("b2", "tfidf_logreg"))  # + the picked
+    at.multiselect(key="keep_cmp_runs").set_value(picked + [made[("b1", "tfidf_logreg")], made[("b1", "zero_shot")]]).run()
+    at.pills(key="keep_cmp_f_data").set_value([]).run()
+    at.pills(key="keep_cmp_f_strategy").set_value(["zero_shot"]).run()
+    at.pills(key="keep_cmp_f_status").set_value([SUCCEEDED]).run()
+    no_problems(at)
+    # zero_shot runs that succeeded (b0's), and the three picked
+    assert offered() == tails(("b0", "zero_shot"), ("b1", "tfidf_logreg"), ("b1", "zero_shot"), ("b2", "tfidf_logreg"))
+    assert len(at.multiselect(key="keep_cmp_runs").value) == 3
+    at.pills(key="keep_cmp_f_strategy").set_value([]).run()
+    at.pills(key="keep_cmp_f_status").set_value([]).run()
+    at.selectbox(key="keep_cmp_f_batch").set_value("b0").run()
+    no_problems(at)
+    assert offered() == tails(("b0", "zero_shot"), ("b0", "tfidf_logreg"), ("b1", "tfidf_logreg"), ("b1", "zero_shot"),
+                              ("b2", "tfidf_logreg"))
+    at.multiselect(key="keep_cmp_runs").set_value([]).run()  # nothing picked: the batch's runs alone
+    assert offered() == tails(("b0", "zero_shot"), ("b0", "tfidf_logreg"))

@@ -756,3 +756,22 @@ def test_the_accuracy_vs_cost_page_starts_from_the_judge_chosen_on_compare(tiny_
     at.switch_page("app_pages/costs.py").run()
     no_problems(at)
     assert next(w for w in at.get("button_group") if w.label == "Judge by").value == "macro_f1"
+
+
+def test_runs_on_many_test_sets_are_paired_on_one_test_set_at_a_time_picked_in_a_list(tiny_data, bertlab_home):
+    """A review: 160 runs picked over 38 splits drew 38 paired-test blocks down the page, each re-splitting its data
+    (most of the page's 11-14 s). Beyond three test sets, one is shown, picked in a list of them all."""
+    store = RunStore(bertlab_home)
+    for split in range(4):  # two runs on each of four test sets
+        for ngram in (1, 2):
+            _finished(store, make_config("tfidf_logreg", data=replace(tiny_data, seed=split),
+                                         options={"ngram_max": ngram}))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    sets = at.selectbox(key="cmp_pair_set")
+    assert len(sets.options) == 4 and all(o.startswith("Test set ") for o in sets.options)
+    pickers = [s for s in at.selectbox if (s.key or "").startswith("pair_a_")]
+    assert [s.key for s in pickers] == [f"pair_a_{sets.value}"]  # the chosen test set's pair, not four
+    sets.set_value(next(fp for fp in paired.pairable(store.list_runs()) if fp != sets.value)).run()
+    no_problems(at)
+    assert [s.key for s in at.selectbox if (s.key or "").startswith("pair_a_")] == [f"pair_a_{sets.value}"]
