@@ -13,7 +13,15 @@ from bertlab import cpushare, speedprobe, variants
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.errors import BertlabError, ModelError
-from bertlab.estimate import Estimate, cache_shares, estimate_seconds, format_duration, probe_estimate
+from bertlab.estimate import (
+    ENCODER_BASIS,
+    Estimate,
+    cache_shares,
+    encoder_estimate,
+    estimate_seconds,
+    format_duration,
+    probe_estimate,
+)
 from bertlab.launch import example_rates, launch_configs, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.store import ACTIVE, SUCCEEDED
@@ -300,12 +308,18 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
             est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens,
                                    cached=cached, pretrain_epochs=pre)
             if est.seconds is None and work is not None:
-                est = probe_estimate(speed, work, tokens() if tokens else None, cached) or est
+                t = tokens() if tokens else None
+                est = (probe_estimate(speed, work, t, cached)
+                       or (encoder_estimate(past, model, device, work, t) if not cached else None)
+                       or (Estimate(None, "no run of it on this device yet, and its speed not measured: click "
+                                          "Measure this device's speed below") if speed is None else est))
             return est
 
         est = estimate(share)
         again = estimate(1.0) if share is not None and share < 1.0 else est
-        probe_would_help = probe_would_help or (est.seconds is None and work is not None and speed is None)
+        # (a rough figure from another strategy's encoder pass: measuring gives a closer one)
+        probe_would_help = probe_would_help or (work is not None and speed is None and (
+            est.seconds is None or est.basis.startswith(ENCODER_BASIS)))
         rows.append({"strategy": n, "trains": trains_words(n, model) + _options_set(n, overrides),
                      "frozen": trains_words(n, model, "frozen"),
                      "estimated time": est.text(),

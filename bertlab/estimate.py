@@ -278,3 +278,40 @@ def phase_time_left(progress: float | None, phase_started: float | None, now: fl
     if elapsed < 5 or (progress < 0.05 and elapsed < 60):
         return None
     return elapsed * (1.0 - progress) / progress
+
+
+ENCODER_BASIS = "rough: the encoder speed"  # how encoder_estimate's basis starts
+STEP_FORWARDS = 3.0  # a training step's FLOPs in forward passes: forward 2NT + backward 4NT (bertlab.costs' 6NT)
+
+
+def encoder_estimate(runs: Sequence[Any], model: str, device: str, work: tuple[float, float] | None,
+                     tokens: float | None, last: int = 5) -> Estimate | None:
+    """A rough estimate before any run of a strategy here and before this device's speed was measured, from the
+    encoder speed measured by past zero_shot or head_only runs of ``model`` on ``device`` (their embedding pass:
+    seconds per token of the texts they did not find in the cache), a training step counted as
+    :data:`STEP_FORWARDS` forward passes (by FLOPs). ``work``: the strategy's ``probe_work``. None where no such
+    run recorded its pass, or ``work`` or ``tokens`` is missing."""
+    if work is None or not tokens:
+        return None
+    rates, names = [], []
+    for r in runs:
+        if r.status != SUCCEEDED or r.model != model or (r.costs or {}).get("device", r.device) != device:
+            continue
+        c = r.costs or {}
+        secs, texts = c.get("embedding_seconds"), c.get("embedded_texts")
+        computed = (texts or 0) - (c.get("embedding_cache_hits") or 0)
+        if not secs or computed <= 0 or not (t := past_tokens(r)):
+            continue  # no encoder pass (every text cached), or none recorded
+        rates.append((secs / (computed * t), computed * t))
+        names.append(r.strategy)
+        if len(rates) >= last:
+            break
+    if not rates:
+        return None
+    step, forward = work
+    per_token = weighted_median(rates)
+    n = len(rates)
+    return Estimate(per_token * tokens * (STEP_FORWARDS * step + forward),
+                    f"{ENCODER_BASIS} {' and '.join(sorted(set(names)))} measured here ({n} past "
+                    f"run{'s' if n > 1 else ''}), a training step counted as {STEP_FORWARDS:g} forward passes "
+                    "(FLOPs); Measure this device's speed for a closer one")

@@ -2307,3 +2307,46 @@ def test_pick_runs_filters_narrow_the_list_by_dataset_strategy_status_and_batch(
                               ("b2", "tfidf_logreg"))
     at.multiselect(key="keep_cmp_runs").set_value([]).run()  # nothing picked: the batch's runs alone
     assert offered() == tails(("b0", "zero_shot"), ("b0", "tfidf_logreg"))
+
+
+def test_a_strategy_not_yet_run_is_estimated_roughly_from_the_encoder_speed_a_past_run_measured(tiny_model, tiny_data,
+                                                                                               bertlab_home):
+    """A review: full_ft on the full tweets set (~37k texts) showed 'unknown' until the user clicked Measure this
+    device's speed, though a zero_shot run had measured the encoder's speed on this device."""
+    from types import SimpleNamespace
+
+    from bertlab.estimate import encoder_estimate
+    from bertlab.models import pick_device
+    from bertlab.strategies import make_config
+
+    device = pick_device().name
+    past = SimpleNamespace(status=SUCCEEDED, model="m", device=device, strategy="zero_shot", config={},
+                           costs={"device": device, "embedding_seconds": 2.0, "embedded_texts": 120,
+                                  "embedding_cache_hits": 20},
+                           data_summary={"mean_tokens": 20.0})
+    est = encoder_estimate([past], "m", device, (1000.0, 500.0), 30.0)
+    # 2 s over 100 texts x 20 tokens: 1 ms a token; 1,000 texts through a step (3 forward passes) and 500 forward
+    assert est.seconds == pytest.approx(0.001 * 30 * (3 * 1000 + 500))
+    assert est.basis.startswith("rough: the encoder speed zero_shot measured here (1 past run)")
+    assert encoder_estimate([past], "other-model", device, (1000.0, 500.0), 30.0) is None
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    table = at.table[0].value.set_index("strategy")  # nothing to go by yet: it says so, and what to click
+    assert table.loc["full_ft", "estimate from"].endswith("click Measure this device's speed below"), table
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data))
+    store.claim(rid, device)
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.5, "test_macro_f1": 0.5, "majority_accuracy": 0.5},
+                 costs={**past.costs, "total_seconds": 3.0, "train_seconds": 0.0},
+                 data_summary={"mean_tokens": 20.0, "sizes": {"train": 50, "validation": 20, "test": 20}})
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft", "tfidf_logreg"]).run()
+    no_problems(at)
+    table = at.table[0].value.set_index("strategy")
+    assert table.loc["full_ft", "estimated time"].startswith("~"), table
+    assert table.loc["full_ft", "estimate from"].startswith("rough: the encoder speed zero_shot measured here")
+    assert table.loc["tfidf_logreg", "estimated time"] == "unknown"  # no encoder: nothing to scale from
+    # the button for a closer figure is still offered
+    assert [b for b in at.button if b.label.startswith("Measure this device's speed")]
