@@ -65,6 +65,12 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
         + "</style>")
 
 
+def _run_tail(run_id: str) -> str:
+    """'run …8488': the run id's last 4 characters (as Compare's run lists end), said to be an id. Written bare
+    beside 'queued' ("scratch · 8488 queued") it read as a count of 8488 queued runs (a review)."""
+    return f"run …{run_id[-4:]}"
+
+
 def _queue_panel() -> None:
     """Running and queued runs with progress (from the job manager's snapshot and the store)."""
     common.manager().sweep_orphans()  # a killed CLI's runs leave this panel and Compare at the same refresh
@@ -86,17 +92,17 @@ def _queue_panel() -> None:
     for run in others:
         st.progress(min(1.0, max(0.0, run.progress or 0.0)),
                     text=f"▶ {names[run.id]} · {run.phase or 'starting'} {run.progress or 0:.0%} (another process, "
-                         "e.g. the CLI)")
+                         f"e.g. the CLI; {_run_tail(run.id)})")
     if running is not None:
         phase = snap.phase or running.phase or "starting"
         st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {names[running.id]} · {phase} {snap.progress:.0%}"
-                    + common.time_left_text(running, snap.progress, short=True))
+                    + common.time_left_text(running, snap.progress, short=True) + f" ({_run_tail(running.id)})")
     for run in queued:
-        st.caption(f":material/hourglass_empty: {names[run.id]} · {run.id[-4:]} queued")
+        st.caption(f":material/hourglass_empty: {names[run.id]} · queued ({_run_tail(run.id)})")
     if len(snap.queued) > 8:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
     for run in waiting[:8]:
-        st.caption(f":material/hourglass_empty: {names[run.id]} · {run.id[-4:]} queued (another process)")
+        st.caption(f":material/hourglass_empty: {names[run.id]} · queued (another process; {_run_tail(run.id)})")
     if len(waiting) > 8:
         st.caption(f"… and {len(waiting) - 8} more queued by another process")
     if snap.last_error:

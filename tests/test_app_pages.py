@@ -871,6 +871,31 @@ def test_launch_clicked_again_once_part_of_it_finished_still_asks(tiny_model, ti
         [c.value for c in at.caption]
 
 
+def test_the_sidebar_says_a_queued_runs_id_tail_is_an_id_not_a_count(tiny_data, bertlab_home, monkeypatch):
+    """A review: the queue read "scratch · 8488 queued", the id's tail as if 8488 runs were queued."""
+    import dataclasses
+
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the worker takes nothing by itself
+    store = RunStore(bertlab_home)
+    running = store.create_run(make_config("full_ft", data=tiny_data))
+    store.claim(running, "cpu")
+    store.update(running, progress=0.4, phase="train")
+    waiting = store.create_run(make_config("scratch", data=tiny_data))
+    real = JobManager.snapshot
+    monkeypatch.setattr(JobManager, "snapshot", lambda self: dataclasses.replace(
+        real(self), running=running, progress=0.4, phase="train", queued=(waiting,)))
+    at = app_on("app_pages/data.py")
+    no_problems(at)
+    queue = " ".join(c.value for c in at.sidebar.caption)
+    assert f"scratch · queued (run …{waiting[-4:]})" in queue, queue
+    assert f"{waiting[-4:]} queued" not in queue, queue
+    bars = [p.proto.text for p in at.sidebar.get("progress")]
+    assert any(t.startswith("▶ full_ft · train 40%") and t.endswith(f"(run …{running[-4:]})") for t in bars), bars
+
+
 def test_a_lowered_batch_size_is_said_with_the_launch(tiny_model, tiny_data, bertlab_home, monkeypatch):
     from bertlab.jobs import JobManager
 
@@ -1036,7 +1061,9 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
         at.run()
         no_problems(at)
         assert any("full_ft · train 40% (another process" in p.proto.text for p in at.sidebar.get("progress"))
-        assert f"head_only · {nxt[-4:]} queued (another process)" in " ".join(c.value for c in at.sidebar.caption)
+        assert f"head_only · queued (another process; run …{nxt[-4:]})" in " ".join(c.value for c in at.sidebar.caption)
+        assert any(f"(another process, e.g. the CLI; run …{rid[-4:]})" in p.proto.text
+                   for p in at.sidebar.get("progress"))
         assert "Idle" not in " ".join(c.value for c in at.sidebar.caption)
     finally:  # its runs ended before it is: gone, it leaves them to this test's manager to adopt and train
         store.finish(rid, "succeeded")
