@@ -77,11 +77,13 @@ class Explanation:
         return sorted(pairs, key=lambda t: t[1] if against else -t[1])[:k]
 
     def to_dict(self) -> dict:
-        """As ``predict --explain --json`` prints it; a text of one word gets weight null and a ``note`` why."""
+        """As ``predict --explain --json`` prints it; a text of one word gets weight null and a ``note`` why. Each
+        word is bare (:func:`bare_word`), as the plain-text list names it: the JSON read "charming," where the list
+        said “charming”; the list keeps one entry per word of the text, in its order."""
         return {"run_id": self.run_id, "strategy": self.strategy, "label": self.label, "probability": self.prob,
                 "capped": self.capped, "words_weighed": 0 if self.alone else len(self.weights),
                 "words": len(self.words),
-                "weights": [{"word": w, "weight": None if self.alone else round(x, 6)}
+                "weights": [{"word": bare_word(w), "weight": None if self.alone else round(x, 6)}
                             for w, x in zip(self.words, self.weights)],
                 **({"note": ALONE} if self.alone else {})}
 

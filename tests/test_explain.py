@@ -99,8 +99,8 @@ def test_one_scale_for_every_run_and_top_words_in_plain_text():
 
 def test_top_words_in_plain_text_name_the_word_without_its_punctuation():
     """The Playground's and `predict --explain`'s plain-text list read “charming,” and “film,”: the words are split at
-    spaces, punctuation kept on them. The list now names the bare word; the tinted text and the weights' words keep
-    it as typed, and a word of punctuation alone or symbols keeps what it has."""
+    spaces, punctuation kept on them. The list now names the bare word (as --explain --json does); the tinted text
+    keeps it as typed, and a word of punctuation alone or symbols keeps what it has."""
     e = _fake(["A", "charming,", "witty", "\"film.\"", "(so", "good!)", "--", "C++", "don't"],
               [0.01, 0.3, 0.2, 0.25, 0.0, -0.1, -0.2, -0.05, 0.0])
     assert explain.top_words_line(e) == ("for pos: “charming” (+30.0), “film” (+25.0), “witty” (+20.0); against: "
@@ -125,6 +125,11 @@ def test_cli_predict_explain_prints_top_words_and_json_weights(tfidf_run, capsys
     assert rec["run_id"] == rid and rec["label"] == "pos" and not rec["capped"]
     assert [w["word"] for w in rec["weights"]] == ["zqx", "was", "wonderful"]
     assert max(rec["weights"], key=lambda w: w["weight"])["word"] == "wonderful"
+    # bare words as the plain list names them (it read "charming," here), one per word of the text, in its order
+    assert main(["predict", rid, "a charming, \"wonderful\" film -- (zqx)!", "--explain", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out.strip())
+    assert [w["word"] for w in rec["weights"]] == ["a", "charming", "wonderful", "film", "--", "zqx"]
+    assert rec["words"] == len(rec["weights"]) == 6
     assert main(["predict", rid, " ".join(["good film"] * 40), "--explain"]) == 0
     assert "Only the first 60 of this text's 80 words" in capsys.readouterr().err
 
