@@ -414,10 +414,13 @@ def check_refusals(model: str, strategies: list[str]) -> None:
             raise ConfigError(f"--strategies {s}: {why}")
 
 
-def check_tokenizer(model: str, strategies: list[str], texts: list[str]) -> None:
+def check_tokenizer(model: str, strategies: list[str], texts: list[str], new_vocab: bool = False) -> None:
     """A model whose tokenizer reads none of the training texts (special tokens only), refused before any run is
-    stored where a strategy reads tokens (:func:`bertlab.models.check_tokenizer_reads`); every run "succeeded"."""
-    if any(_uses(s, "max_length") for s in strategies):
+    stored where a strategy reads the model's tokenizer (:func:`bertlab.models.check_tokenizer_reads`); every run
+    "succeeded". scratch with a new vocabulary (``new_vocab``) reads its own."""
+    from bertlab.strategies import get_strategy
+
+    if any(get_strategy(s).reads_model_tokenizer(new_vocab) for s in strategies):
         from bertlab.models import check_tokenizer_reads
 
         check_tokenizer_reads(model, texts)
@@ -676,7 +679,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if any(get_strategy(s).uses_tokens for s in args.strategies):
         from bertlab.models import resolve
 
-        resolve(args.model)  # an unreachable hub model fails here, as on the Train page, not as failed runs
+        # an unreachable hub model fails here, as on the Train page, not as failed runs; a folder without tokenizer
+        # files too, unless only scratch with its new vocabulary reads tokens
+        resolve(args.model, tokenizer=any(get_strategy(s).reads_model_tokenizer(args.new_vocab) for s in args.strategies))
     check_refusals(args.model, args.strategies)
     per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
     check_max_lengths(args.model, {s: o["max_length"] for s, o in per_strategy.items()})
@@ -684,7 +689,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.data import load_splits
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
-    check_tokenizer(args.model, args.strategies, sp.train.texts)
+    check_tokenizer(args.model, args.strategies, sp.train.texts, args.new_vocab)
     if args.label_descriptions and "zero_shot" in args.strategies:  # not as a failed run after the others trained
         check_descriptions(args.label_descriptions, sp.label_names)
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them

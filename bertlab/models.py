@@ -55,11 +55,14 @@ TOKENIZER_SAMPLE = 200  # training texts :func:`check_tokenizer_reads` tokenizes
 
 
 @functools.lru_cache(maxsize=32)
-def resolve(model: str) -> str:
-    """Turn a model spec into something ``from_pretrained`` accepts, checking it early.
+def resolve(model: str, tokenizer: bool = True) -> str:
+    """Turn a model spec into something ``from_pretrained`` accepts, checking it early. ``tokenizer``: whether
+    the folder's own tokenizer is to be read, so its files are required; not for its config or a random init
+    (scratch with a new vocabulary trained on the data needs only the folder's config and weights' architecture).
 
     Raises:
-        ModelError: a local directory without weights, or a hub id that cannot be reached.
+        ModelError: a local directory without weights (or without tokenizer files, where ``tokenizer``), or a hub
+        id that cannot be reached.
     """
     if not model.strip():  # Path("") is the working directory: it would be read as a model directory
         raise ModelError(f"the model is empty: enter a model (a local save_pretrained() directory or a Hugging Face "
@@ -77,7 +80,7 @@ def resolve(model: str) -> str:
                 f"model directory {model!r} has no .safetensors weights (bertlab does not load pickled "
                 "pytorch_model.bin files); re-save it with save_pretrained(safe_serialization=True)."
             )
-        if not any(all((p / f).is_file() for f in files) for files in TOKENIZER_FILES):
+        if tokenizer and not any(all((p / f).is_file() for f in files) for files in TOKENIZER_FILES):
             # transformers 5 then builds an empty tokenizer: every word [UNK], every run "succeeding" on nothing
             raise ModelError(
                 f"model directory {model!r} has no tokenizer files (none of {TOKENIZER_FILES_TEXT}), so every word "
@@ -106,6 +109,15 @@ def _in_local_cache(model_id: str) -> bool:
 
 def _hub_kwargs() -> dict:
     return {"trust_remote_code": False}
+
+
+def has_tokenizer(model: str) -> bool:
+    """Whether ``model``'s tokenizer can be read: a hub id, or a local folder with tokenizer files."""
+    try:
+        resolve(model)
+    except ModelError:
+        return False
+    return True
 
 
 def load_tokenizer(model: str):
@@ -152,7 +164,7 @@ def check_tokenizer_reads(model: str, texts: list[str]) -> None:
 def load_config(model: str):
     from transformers import AutoConfig
 
-    path = resolve(model)  # outside the try: its ModelError is already the message to show
+    path = resolve(model, tokenizer=False)  # outside the try: its ModelError is already the message to show
     try:
         return AutoConfig.from_pretrained(path, **_hub_kwargs())
     except (OSError, ValueError) as e:
@@ -234,7 +246,7 @@ def load_classifier(model: str, label_names: list[str], pretrained: bool = True,
 
     labels = {"num_labels": len(label_names), "id2label": dict(enumerate(label_names)),
               "label2id": {n: i for i, n in enumerate(label_names)}}
-    path = resolve(model)
+    path = resolve(model, tokenizer=pretrained)  # random weights: the tokenizer is the strategy's to load, or to train
     try:
         if pretrained:
             net, info = AutoModelForSequenceClassification.from_pretrained(

@@ -288,7 +288,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
 
             summary["data_package"] = source_package(cfg.data.name)
         lengths = None
-        if strategy.uses_tokens:
+        if strategy.uses_tokens and (strategy.reads_model_tokenizer(cfg.new_vocab) or models.has_tokenizer(cfg.model)):
+            # (scratch's new vocabulary on a folder without tokenizer files: none to count with)
             # The training texts' mean length in tokens (as trained, cut at max_length): what the Train page's
             # time estimates scale by, so a run on long articles is not estimated from one on short reviews.
             lengths = token_lengths(cfg.model, splits.train.texts)

@@ -501,6 +501,26 @@ def test_a_model_folder_without_a_tokenizer_is_refused_before_any_run_is_stored(
     assert RunStore().list_runs() == []
 
 
+def test_scratch_with_its_own_new_vocabulary_takes_a_model_folder_without_a_tokenizer(tiny_model, tiny_csv, tmp_path,
+                                                                                      capsys):
+    """A review: the folder was refused for every strategy, also for scratch training a new WordPiece vocabulary
+    on the training texts, which reads only the folder's config. Any strategy that reads the folder's tokenizer
+    (scratch without --new-vocab too) is refused as before."""
+    from bertlab.cli import main
+
+    d = str(_copy_model(tiny_model, tmp_path / "no-tokenizer", tokenizer=False))
+    common = ["run", "--dataset", str(tiny_csv), "--model", d, "--max-length", "32", "--epochs", "1"]
+    for refused in (["--strategies", "scratch"], ["--strategies", "scratch", "head_only", "--new-vocab"]):
+        assert main([*common, *refused]) == 2
+        assert "has no tokenizer files" in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+    assert main([*common, "--strategies", "scratch", "--new-vocab"]) == 0
+    (run,) = RunStore().list_runs()
+    assert run.status == SUCCEEDED and any("new WordPiece vocabulary" in n for n in run.notes), (run.error, run.notes)
+    capsys.readouterr()
+    assert main(["predict", run.id, "a wonderful film"]) == 0  # it answers with the vocabulary it trained
+
+
 def test_a_tokenizer_that_reads_no_word_is_refused_before_launch(tiny_model, tiny_data, tiny_csv, tmp_path,
                                                                  capsys):
     """A vocabulary of special tokens alone: every text became [CLS] [UNK]... [SEP] and every run "succeeded" with

@@ -103,6 +103,11 @@ class Strategy:
         --option stop there, so a value out of range is refused before a run is queued, not as a failed run."""
         return None
 
+    def reads_model_tokenizer(self, new_vocab: bool) -> bool:
+        """Whether a run reads the model's own tokenizer, so a model folder without tokenizer files is refused for
+        it: every strategy that reads tokens, but scratch with its own new vocabulary (``new_vocab``)."""
+        return self.uses_tokens
+
     def refusal(self, model: str) -> str | None:
         """Why this strategy cannot run on ``model`` at all (partial_ft on ALBERT, whose layers share one layer's
         weights), said before launch: the Train page keeps Launch off with it under the strategy, the CLI refuses

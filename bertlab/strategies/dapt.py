@@ -110,7 +110,8 @@ def mlm_head(model_name: str, encoder: nn.Module, notes: list[str], config_overr
 
     try:
         if config_overrides is not None:
-            cfg = AutoConfig.from_pretrained(models.resolve(model_name), trust_remote_code=False, **config_overrides)
+            cfg = AutoConfig.from_pretrained(models.resolve(model_name, tokenizer=False), trust_remote_code=False,
+                                             **config_overrides)
             mlm, info = AutoModelForMaskedLM.from_config(cfg), {}
         else:
             mlm, info = AutoModelForMaskedLM.from_pretrained(models.resolve(model_name), use_safetensors=True,

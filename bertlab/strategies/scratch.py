@@ -60,6 +60,11 @@ class FromScratch(ClassifierStrategy):
                         "training texts for the masked-LM pretraining"},
     }
 
+    def reads_model_tokenizer(self, new_vocab: bool) -> bool:
+        """Not with a new vocabulary: it trains its own tokenizer, so a model folder without tokenizer files serves
+        (a review: it was refused as for every strategy)."""
+        return not new_vocab
+
     def _mlm(self, options: dict) -> tuple[int, float, float]:
         return mlm_options(options, self.name, MLM_EPOCHS, MLM_LR)
 
