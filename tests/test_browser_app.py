@@ -177,17 +177,27 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         expect(table).to_be_visible()
         settle()
         small = table.bounding_box()["height"]
+        # The switch's own checkbox, as the app's CSS reads it (common.PROJECTOR_CSS): re-found at every check, so
+        # a rerun that draws the sidebar anew is no stale handle. Each click waits until the switch shows the state
+        # the last one left: a click while a rerun still redrew it could land on the old switch and go unheard
+        # (one run in eight under CPU load failed at the click back).
+        switch = page.locator(".st-key-keep_projector input")
+        html = page.locator("html")
+        expect(switch).not_to_be_checked()
         page.get_by_text("Projector: larger text").click()
+        expect(switch).to_be_checked()
         # polled on a timer: by animation frame it timed out in a fresh clone's CI though the table had grown
         height = "(document.querySelector('[data-testid=\"stDataFrame\"]')?.getBoundingClientRect().height || 0)"
         page.wait_for_function(f"h => {height} > 1.15 * h", arg=small, polling=250)
-        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+        expect(html).to_have_css("font-size", "20px")
         page.screenshot(path=str(shots / "costs_projector.png"))
         # and back: a CI run, and one switch in three here, had kept the table at the size it had before the click
         settle()
+        expect(switch).to_be_checked()
         page.get_by_text("Projector: larger text").click()
+        expect(switch).not_to_be_checked()
         page.wait_for_function(f"h => {height} > 0 && {height} < 1.05 * h", arg=small, polling=250)
-        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
+        expect(html).to_have_css("font-size", "16px")
 
         # A classroom bookmark opens in projector mode, with no click: its first page's table is built large too
         # (six loads in eight had built it small, in the same browser update as the switch).
