@@ -245,12 +245,14 @@ class Tested:
 def holm_tester(members: list[tuple], judge: Judge):
     """For ``members`` (``(run, predictions)`` on one test set): a function of two of them, ``(run_a, data_a,
     run_b, data_b)``, that tests A against B with ``judge``'s paired test and returns a :class:`Tested` whose p is
-    the one the paired-test table judges that pair by (Holm's adjusted p over the table's pairs, where it adjusts)."""
-    rows = paired.pairwise_rows(members, lambda r: r.id, "macro_f1" if judge is MACRO_F1 else "accuracy")
-    holm = {frozenset((r["a_id"], r["b_id"])): (r["p (Holm)"], r["holm_pairs"]) for r in rows
-            if r["p (Holm)"] is not None and r["holm_pairs"] > 1}
+    the one the paired-test table judges that pair by (Holm's adjusted p over the table's pairs, where it adjusts).
+    The table's p are computed on the first call (by macro-F1, a permutation test a pair: none where none is asked)."""
+    holm: dict | None = None
 
     def test(ra, da, rb, db) -> Tested:
+        nonlocal holm
+        if holm is None:
+            holm = paired.holm_of_pairs(members, "macro_f1" if judge is MACRO_F1 else "accuracy")
         c = judge.compare(da["labels"], da["predictions"], db["predictions"])
         adjusted, pairs = holm.get(frozenset((ra.id, rb.id)), (None, 0))
         # Holm's p is never below the pair's own (max: a rounding of the family's step-down cannot lower it)
@@ -973,7 +975,9 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         sentences.append(serve)
     if flat:
         sentences += [flat_sentence, *one_class]
-    if trade := tradeoff(useful, pick, name, ACCURACY if judge is MACRO_F1 else MACRO_F1):
+    by = ACCURACY if judge is MACRO_F1 else MACRO_F1
+    # judged by Holm's p over every pair of the table (its runs, the flat ones too), as that table judging by ``by``
+    if trade := tradeoff(useful, pick, name, by, holm_tester(members, by)):
         sentences.append(trade)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,
                   plain=plain_words(best, pick, variants.parts([r for r, _ in members])))
@@ -1008,22 +1012,25 @@ def _seeds_tradeoff(by_strategy: dict, pick: str, useless, by_id: dict, by: Judg
                               f"beyond chance ({seeds_test_name(how, len(common), by)}, {paired.p_is(p)})")
 
 
-def tradeoff(members: list[tuple], pick, name, by: Judge) -> str | None:
+def tradeoff(members: list[tuple], pick, name, by: Judge, test=None) -> str | None:
     """Where one measure chose ``pick`` but by the other, ``by``, another of ``members`` (``(run, predictions)`` on
-    one test set) is ahead of it beyond chance (its paired test): the sentence that says what judging by the first
-    gave up, else None. Personas: macro-F1, moved by a class of 5 test texts, picked zero_shot, 13 points less
+    one test set) is ahead of it beyond chance (its paired test, judged by ``test``: :func:`holm_tester`, by default
+    over ``members``, so among several pairs by Holm's adjusted p as the paired-test table judging by ``by``; a
+    review: "beyond the luck of the test set (paired permutation test p = 0.048)" where Holm's p over the table's 10
+    pairs was 1.00): the sentence that says what judging by the first gave up, else None. Personas: macro-F1, moved by a class of 5 test texts, picked zero_shot, 13 points less
     accurate than head_only (p < 0.001), and nothing said so; accuracy picked a run that never answers a class of
     a tenth of the texts, where another run was far ahead by macro-F1."""
     mine = next((d for r, d in members if r is pick), None)
     if mine is None:
         return None
+    test = test or holm_tester(members, by)
     ahead = [(r, c) for r, d in members if r is not pick and by.of(r) > by.of(pick)
-             and (c := by.compare(mine["labels"], d["predictions"], mine["predictions"])).p_value < ALPHA]
+             and (c := test(r, d, pick, mine)).p_value < ALPHA]
     if not ahead:
         return None
     r, c = max(ahead, key=lambda m: by.of(m[0]))
     return _tradeoff_sentence(by, name(r), name(pick), c.difference, by.of(r), by.of(pick), "",
-                              f"beyond the luck of the test set ({by.test} {paired.p_is(c.p_value)})")
+                              f"beyond the luck of the test set ({c.said(by)})")
 
 
 def accuracy_tradeoff(members: list[tuple], pick, name) -> str | None:
@@ -1773,8 +1780,10 @@ def gain_judge(runs: list, metric: str = "accuracy"):
 
 
 def _f1_gain_judge(runs: list):
-    """:func:`bertlab.paired.gain_judge` by macro-F1: the paired permutation test on the shared test texts."""
+    """:func:`bertlab.paired.gain_judge` by macro-F1: the paired permutation test on the shared test texts, judged
+    among several pairs by Holm's adjusted p, as the paired-test table judging by macro-F1 adjusts it."""
     data = {r.id: d for r in runs if (d := paired.load_predictions(r)) is not None}
+    judged = paired.holm_judged([(r, data[r.id]) for r in runs if r.id in data], "macro_f1")
 
     def judge(dear: dict, cheap: dict) -> str | None:
         ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
@@ -1784,7 +1793,8 @@ def _f1_gain_judge(runs: list):
         if a["fingerprint"] != b["fingerprint"]:
             return None
         p = paired.compare_f1(a["labels"], a["predictions"], b["predictions"]).p_value
-        how = "beyond the luck of the test set" if p < ALPHA else "a gap this test set cannot tell from chance"
-        return f"{how}: paired permutation test, {paired.p_is(p)}"
+        by, holm = judged(ids_a[0], ids_b[0], p)
+        how = "beyond the luck of the test set" if by < ALPHA else "a gap this test set cannot tell from chance"
+        return f"{how}: paired permutation test, {paired.p_is(p)}{holm}"
 
     return judge

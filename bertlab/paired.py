@@ -597,10 +597,45 @@ def _judged_p(row: dict) -> float:
     return row["p (macro-F1)"] if row.get("holm_of") == "p (macro-F1)" else row["p (McNemar)"]
 
 
+def holm_of_pairs(members: list[tuple], metric: str = "accuracy") -> dict[frozenset, tuple[float, int]]:
+    """{frozenset of two run ids: (Holm's adjusted p, how many pairs it is over)} for each pair the paired-test table
+    (:func:`pairwise_rows`, ``metric``'s p) adjusts, one family per test set, as that table forms them. ``members``:
+    ``(run, predictions)``, on one test set or several."""
+    by_set: dict = {}
+    for m in members:
+        by_set.setdefault(m[1].get("fingerprint"), []).append(m)
+    return {frozenset((r["a_id"], r["b_id"])): (r["p (Holm)"], r["holm_pairs"])
+            for group in by_set.values() for r in pairwise_rows(group, lambda r: r.id, metric)
+            if r["p (Holm)"] is not None and r["holm_pairs"] > 1}
+
+
+def holm_judged(members: list[tuple], metric: str = "accuracy") -> Callable[[str, str, float], tuple[float, str]]:
+    """A function of two run ids and their pair's own p: (the p the paired-test table judges that pair by, the words
+    that add Holm's p to the pair's own: ', 0.32 after Holm over 10 pairs', or '' where the table does not adjust).
+    Holm's p over the table's pairs is computed once, on the first call (the permutation tests of macro-F1 cost)."""
+    holm: dict | None = None
+
+    def judged(a_id: str, b_id: str, p: float) -> tuple[float, str]:
+        nonlocal holm
+        if holm is None:
+            holm = holm_of_pairs(members, metric)
+        adjusted, pairs = holm.get(frozenset((a_id, b_id)), (None, 0))
+        if adjusted is None:
+            return p, ""
+        # never below the pair's own p (a rounding of the family's step-down cannot lower it)
+        adjusted = max(adjusted, p)
+        return adjusted, f", {format_p(adjusted)} after Holm over {pairs} pairs"
+
+    return judged
+
+
 def gain_judge(runs: list):
     """For :func:`bertlab.pareto.tradeoff_sentences`: whether one strategy's gain over another is beyond the
-    luck of the test set, where each is a single run and both were scored on the same texts (else None)."""
+    luck of the test set, where each is a single run and both were scored on the same texts (else None). Among
+    several pairs the gain is judged by Holm's adjusted p, as the paired-test table judges it (a review: "beyond
+    the luck of the test set: McNemar p = 0.036" beside a table whose Holm p for that pair was 0.32)."""
     data = {r.id: d for r in runs if (d := load_predictions(r)) is not None}
+    judged = holm_judged([(r, data[r.id]) for r in runs if r.id in data])
 
     def judge(dear: dict, cheap: dict) -> str | None:
         ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
@@ -610,8 +645,9 @@ def gain_judge(runs: list):
         if a["fingerprint"] != b["fingerprint"]:
             return None
         p = compare(a["labels"], a["predictions"], b["predictions"]).p_value
-        if p < 0.05:
-            return f"beyond the luck of the test set: McNemar {p_is(p)}"
-        return f"a gap this test set cannot tell from chance: McNemar {p_is(p)}"
+        by, holm = judged(ids_a[0], ids_b[0], p)
+        if by < 0.05:
+            return f"beyond the luck of the test set: McNemar {p_is(p)}{holm}"
+        return f"a gap this test set cannot tell from chance: McNemar {p_is(p)}{holm}"
 
     return judge

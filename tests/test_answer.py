@@ -1951,14 +1951,18 @@ def test_a_one_class_runs_note_and_the_answer_give_one_advice_in_its_strategys_t
     assert "too few texts" not in said and "other classes" not in said
 
 
+def holm_runs(tmp_path) -> list:
+    """Four runs on one test set, the best first, then one 3.8 points behind it at McNemar p = 0.036 (by macro-F1,
+    the permutation test's p = 0.028), whose Holm p over the table's 6 pairs is above 0.05."""
+    return [fake_run(tmp_path, s, LABELS, right_on(LABELS, k, start), 1e11, 5.0)
+            for s, k, start in (("head_only", 300, 0), ("partial_ft", 285, 30), ("lora", 295, 100), ("dapt", 293, 200))]
+
+
 def test_the_answer_judges_a_gap_by_the_holm_p_the_paired_table_under_it_judges_by(tmp_path):
     # A review: "less accurate than head_only (lr 0.01): head_only (lr 0.1) (McNemar p = 0.036)" above a table
     # whose Holm p over 10 pairs was 0.32 and that said none of its gaps was beyond chance.
-    best = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 1e11, 5.0)
-    near = fake_run(tmp_path, "partial_ft", LABELS, right_on(LABELS, 285, 30), 1e11, 5.0)
-    others = [fake_run(tmp_path, s, LABELS, right_on(LABELS, k, start), 1e11, 5.0)
-              for s, k, start in (("lora", 295, 100), ("dapt", 293, 200))]
-    runs = [best, near, *others]
+    runs = holm_runs(tmp_path)
+    best, near = runs[:2]
     rows = paired.pairwise_rows([(r, paired.load_predictions(r)) for r in runs])
     row = next(r for r in rows if {r["a_id"], r["b_id"]} == {best.id, near.id})
     assert row["p (McNemar)"] < 0.05 <= row["p (Holm)"] and row["holm_pairs"] == 6  # the premise
@@ -1971,3 +1975,29 @@ def test_the_answer_judges_a_gap_by_the_holm_p_the_paired_table_under_it_judges_
             f"{paired.format_p(row['p (Holm)'])} after Holm over 6 pairs)")
     assert said in text
     assert "behind head_only by a gap this test set cannot tell from chance" in text
+
+
+def test_trade_offs_and_gain_judges_among_several_pairs_judge_by_the_tables_holm_p(tmp_path):
+    # A review: "What judging by accuracy trades away: ... beyond the luck of the test set (paired permutation test
+    # p = 0.048)", and Accuracy vs cost's "beyond the luck of the test set", above a table whose Holm p over 10 pairs
+    # left that gap within chance.
+    from bertlab import pareto
+
+    runs = holm_runs(tmp_path)
+    best, near = runs[:2]
+    members = [(r, paired.load_predictions(r)) for r in runs]
+    name = paired.namer(runs)
+    for judge, metric in ((answer.ACCURACY, "accuracy"), (answer.MACRO_F1, "macro_f1")):
+        row = next(r for r in paired.pairwise_rows(members, metric=metric) if {r["a_id"], r["b_id"]} == {best.id, near.id})
+        own = row["p (macro-F1)" if metric == "macro_f1" else "p (McNemar)"]
+        assert own < 0.05 <= row["p (Holm)"] and row["holm_pairs"] == 6  # the premise
+        assert answer.tradeoff(members, near, name, judge) is None
+        holm = f"{paired.p_is(own)}, {paired.format_p(row['p (Holm)'])} after Holm over 6 pairs"
+        said = answer.gain_judge(runs, metric)({"run_ids": [best.id]}, {"run_ids": [near.id]})
+        assert said == ("a gap this test set cannot tell from chance: "
+                        + (f"paired permutation test, {holm}" if metric == "macro_f1" else f"McNemar {holm}"))
+        assert not pareto.beyond_chance(said)
+    assert paired.gain_judge(runs)({"run_ids": [best.id]}, {"run_ids": [near.id]}).endswith("after Holm over 6 pairs")
+    # two runs alone: one pair, nothing to adjust, the pair's own p judges
+    alone = answer.tradeoff(members[:2], near, name, answer.ACCURACY)
+    assert alone and f"beyond the luck of the test set (McNemar {paired.p_is(paired.compare(LABELS, *(d['predictions'] for _, d in members[:2])).p_value)})" in alone
