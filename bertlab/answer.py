@@ -634,7 +634,7 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     if len(set(variants)) < len(variants):
         a = over_seeds(at_size, judge)
     else:
-        a = _one_run_each(at_size, name, judge)
+        a = _one_run_each(at_size, name, judge, table=done)
     if a is not None and judge is MACRO_F1 and (few := few_class_texts_sentence(at_size)):
         a.sentences.insert(0, few)
     if a is not None and metric is None and (why := imbalance_note(done)):
@@ -781,9 +781,11 @@ def few_steps_sentence(runs: list) -> str | None:
             f"{'its' if len(few) == 1 else 'their'} lead.")
 
 
-def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer | None:
+def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list | None = None) -> Answer | None:
     """:func:`answer` for one run per strategy: a paired test on the test texts they share with the best run
-    (None where that run kept no test predictions: it could not be tested against the others)."""
+    (None where that run kept no test predictions: it could not be tested against the others). ``table``: the runs
+    of the paired-test table beside the answer (default ``at_size``), whose Holm family on this test set the gaps
+    are judged by: a sweep's smaller sizes share its test set, and their pairs are in that family too."""
     score = judge.of
     best_data = paired.load_predictions(max(at_size, key=score))
     if best_data is None:
@@ -840,7 +842,9 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
     best, best_data = max((m for m in top if not _dearer(_cost(m[0]), low)),
                           key=lambda m: (other.of(m[0]), [-x for x in _cost(m[0])]))
     # each pair judged as the paired-test table under the answer judges it: by Holm's p where it adjusts
-    test = holm_tester(members, judge)
+    family = members + [(r, d) for r in table or [] if r not in at_size and (d := paired.load_predictions(r))
+                        is not None and d["fingerprint"] == best_data["fingerprint"]]
+    test = holm_tester(family, judge)
     cheaper = [(r, d, test(best, best_data, r, d)) for r, d in members if _dearer(_cost(best), _cost(r))]
     bn = name(best)
     sentences: list[str] = []
@@ -977,7 +981,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY) -> Answer |
         sentences += [flat_sentence, *one_class]
     by = ACCURACY if judge is MACRO_F1 else MACRO_F1
     # judged by Holm's p over every pair of the table (its runs, the flat ones too), as that table judging by ``by``
-    if trade := tradeoff(useful, pick, name, by, holm_tester(members, by)):
+    if trade := tradeoff(useful, pick, name, by, holm_tester(family, by)):
         sentences.append(trade)
     return Answer(best=best, pick=pick, headline=headline, sentences=sentences, caveat=caveat,
                   plain=plain_words(best, pick, variants.parts([r for r, _ in members])))

@@ -382,7 +382,7 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
         metric = metric or answer.default_metric(same)  # as the report's answer judges
         rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
         key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
-        judge = answer.gain_judge(same, metric)
+        judge = answer.gain_judge(ok, metric)
         said: list[str] | None = None  # the training-compute trade-off, in words with its noun taken out
         for cost in ("train_flops", "train_seconds", "trainable_params", "train_money", "inference_flops_per_text"):
             if not any(r.get(cost) is not None for r in rows):
@@ -542,7 +542,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         metric = judge_by or answer.default_metric(same)
         rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
         key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
-        lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=answer.gain_judge(same, metric))
+        lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=answer.gain_judge(ok, metric))
         # of equal scores the cheapest to train, as the answer breaks the tie (it named tfidf_logreg where this
         # said head_only, both at 97.5%)
         best = max(rows, key=lambda r: (r[key] or 0, -(r.get("train_flops") or 0)))

@@ -2001,3 +2001,17 @@ def test_trade_offs_and_gain_judges_among_several_pairs_judge_by_the_tables_holm
     # two runs alone: one pair, nothing to adjust, the pair's own p judges
     alone = answer.tradeoff(members[:2], near, name, answer.ACCURACY)
     assert alone and f"beyond the luck of the test set (McNemar {paired.p_is(paired.compare(LABELS, *(d['predictions'] for _, d in members[:2])).p_value)})" in alone
+
+
+def test_a_sweeps_answer_and_gain_judge_use_the_holm_family_of_the_table_over_every_size_of_its_test_set(tmp_path):
+    # A review: at two training sizes sharing one test set the answer read "McNemar p = 0.036, 0.11 after Holm over
+    # 3 pairs" (the largest size's pairs) above a table that gave that pair 0.21 over its 6 pairs.
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, k, start), f, 5.0, n_train=n)
+            for n in (100, 500) for s, k, start, f in (("head_only", 300, 0, 1e11), ("partial_ft", 285, 30, 1e12),
+                                                       ("lora", 295, 100, 1e12))]
+    best, near = runs[3], runs[4]
+    row = next(r for r in paired.summary_rows(runs) if {r["a_id"], r["b_id"]} == {best.id, near.id})
+    assert row["holm_pairs"] == 6  # the premise: the table's family spans both sizes
+    holm = f"{paired.format_p(row['p (Holm)'])} after Holm over 6 pairs"
+    assert f"McNemar {paired.p_is(row['p (McNemar)'])}, {holm}" in answer.answer(runs).text()
+    assert answer.gain_judge(runs)({"run_ids": [best.id]}, {"run_ids": [near.id]}).endswith(holm)
