@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages import common
 from bertlab import answer, paired, pareto, serving, sweep, variants
 from bertlab.errors import BertlabError
-from bertlab.export import artifact_kind, export_model_zip
+from bertlab.export import DAMAGED, MISSING, artifact_kind, export_model_zip
 from bertlab.strategies.base import ENCODER_KINDS
 
 MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", "trainable_params":
@@ -173,6 +173,13 @@ def model_export(runs: list) -> None:
 
     rid = st.selectbox("Run", list(by_id), index=best, format_func=title)
     kind = artifact_kind(common.store(), rid)
+    if kind in (MISSING, DAMAGED):  # a deleted folder, a cut-short bertlab_run.json: said now, not after a press
+        st.warning(f"This run's saved model is {kind}: there is nothing to zip"
+                   + (" (its folder or bertlab_run.json is gone)." if kind == MISSING else
+                      " (its bertlab_run.json cannot be read).") + " Train the strategy again to export it.",
+                   icon=":material/warning:")
+        st.button("Prepare the zip", icon=":material/folder_zip:", disabled=True)
+        return
     st.caption({"classifier": "A zip of the run's save_pretrained directory (safetensors): unzip it and load it with "
                               "`AutoModelForSequenceClassification.from_pretrained(dir)`; no bertlab needed. Its "
                               "README has the code, cutting texts at the run's max length as in training.",

@@ -372,10 +372,29 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     return dest
 
 
+MISSING = "missing"  # artifact_kind of a succeeded run whose folder or bertlab_run.json is gone
+DAMAGED = "damaged"  # ... whose bertlab_run.json cannot be read (cut short, not JSON, no kind)
+
+
+def _read_meta(path: Path) -> dict:
+    """``bertlab_run.json`` as a dict with a ``kind``; raises OSError or ValueError where it cannot be read."""
+    meta = json.loads(path.read_text())
+    if not isinstance(meta, dict) or not isinstance(meta.get("kind"), str):
+        raise ValueError("it names no artifact kind")
+    return meta
+
+
 def artifact_kind(store: RunStore, run_id: str) -> str | None:
-    """The artifact kind of a succeeded run ("classifier" loads with plain transformers), or None."""
+    """The artifact kind of a succeeded run ("classifier" loads with plain transformers), :data:`MISSING` where
+    its saved model is gone, :data:`DAMAGED` where its bertlab_run.json cannot be read; None for an unknown or
+    unfinished run. Never raises for a damaged run: the Accuracy vs cost page asks it on every render."""
     run = store.get(run_id)
     if run is None or run.status != SUCCEEDED:
         return None
     meta = store.artifact_path(run_id) / ARTIFACT_META
-    return json.loads(meta.read_text()).get("kind") if meta.is_file() else None
+    if not meta.is_file():
+        return MISSING
+    try:
+        return _read_meta(meta)["kind"]
+    except (OSError, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return DAMAGED

@@ -2377,3 +2377,32 @@ def test_a_strategy_not_yet_run_is_estimated_roughly_from_the_encoder_speed_a_pa
     assert table.loc["tfidf_logreg", "estimated time"] == "unknown"  # no encoder: nothing to scale from
     # the button for a closer figure is still offered
     assert [b for b in at.button if b.label.startswith("Measure this device's speed")]
+
+def test_export_of_a_run_whose_saved_model_is_missing_or_damaged_says_so_at_once(tiny_data, bertlab_home):
+    """Accuracy vs cost's Export a model: a truncated bertlab_run.json put a JSONDecodeError traceback in the page
+    (nothing below it rendered); a full_ft run whose folder was deleted was said to have "no transformers model",
+    and only a press of Prepare the zip told it was gone. Now a one-line warning says which, the button disabled."""
+    from bertlab.strategies import make_config
+    from bertlab.strategies.base import ARTIFACT_META
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", data=tiny_data), batch_id="b0")
+    store.claim(rid, "cpu")
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                 costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+
+    def export_part() -> tuple[str, list]:
+        at = app_on("app_pages/costs.py")
+        no_problems(at)
+        (zip_button,) = [b for b in at.button if b.label == "Prepare the zip"]
+        captions = " ".join(c.value for c in at.caption)
+        assert "no transformers model" not in captions, captions  # false for full_ft
+        return " ".join(w.value for w in at.warning), [zip_button.disabled]
+
+    warned, disabled = export_part()  # no runs/<id>/ folder at all
+    assert "saved model is missing" in warned and disabled == [True]
+    art = store.artifact_path(rid)
+    art.mkdir(parents=True)
+    (art / ARTIFACT_META).write_text('{\n  "kind": "classifier",\n  "label_na')  # cut short (head -c 40)
+    warned, disabled = export_part()
+    assert "saved model is damaged" in warned and disabled == [True]

@@ -270,3 +270,23 @@ def test_a_run_scored_in_bf16_says_so_in_its_exports_readme(tiny_model, tiny_dat
     store.update(rid, costs={**store.get(rid).costs, "precision": "fp32"})
     zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "f.zip")).extractall(tmp_path / "f")
     assert "autocast" not in (tmp_path / "f" / rid / "README.txt").read_text()
+
+
+def test_artifact_kind_tells_a_missing_or_damaged_saved_model_apart_without_raising(tiny_model, tiny_data):
+    """A cut-short bertlab_run.json raised JSONDecodeError out of artifact_kind (a traceback on Accuracy vs cost)."""
+    import shutil
+
+    from bertlab.export import DAMAGED, MISSING
+    from bertlab.strategies.base import ARTIFACT_META
+
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, tiny_data)
+    assert artifact_kind(store, rid) == "tfidf"
+    meta = store.artifact_path(rid) / ARTIFACT_META
+    for damage in (meta.read_text()[:40], "[1, 2]", "{}"):
+        meta.write_text(damage)
+        assert artifact_kind(store, rid) == DAMAGED
+    meta.unlink()
+    assert artifact_kind(store, rid) == MISSING
+    shutil.rmtree(store.artifact_path(rid))
+    assert artifact_kind(store, rid) == MISSING
