@@ -269,6 +269,22 @@ def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     return sorted(p for p in into.rglob("*") if p.is_file())
 
 
+def _unreadable(run_id: str, src: Path, e: Exception) -> BertlabError:
+    """The error for a run whose saved files cannot be read, in predict.py's words (the CLI prints it, the app's
+    Prepare the zip shows it: both catch BertlabError, and a JSONDecodeError was a traceback in each)."""
+    return BertlabError(f"run {run_id}'s saved model in {src} cannot be read ({type(e).__name__}: {e}); it may be "
+                        "damaged or partly deleted.")
+
+
+def _tfidf_pattern(src: Path) -> str:
+    """The pattern a tfidf_logreg run found words with, as it saved it (runs from before it was saved: the one
+    they used). Raises OSError or ValueError where tfidf.json cannot be read."""
+    saved = json.loads((src / TFIDF_FILES[0]).read_text())
+    if not isinstance(saved, dict):
+        raise ValueError(f"{TFIDF_FILES[0]} holds no JSON object")
+    return saved.get("token_pattern", LEGACY_TOKEN_PATTERN)
+
+
 def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = None, onnx: bool = False) -> Path:
     """Zip a succeeded run's artifacts (top-level folder ``<run id>/``) and return the zip's path.
 
@@ -292,7 +308,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     meta_path = src / ARTIFACT_META
     if not meta_path.is_file():
         raise BertlabError(f"run {run_id} has no saved model in {src}; it may have been deleted.")
-    meta = json.loads(meta_path.read_text())
+    try:
+        meta = _read_meta(meta_path)
+    except (OSError, ValueError) as e:  # cut short, not JSON, unreadable: said in words, as predict.py does
+        raise _unreadable(run_id, src, e) from e
     if onnx and meta["kind"] not in ("classifier", *ENCODER_KINDS):
         raise BertlabError(f"an ONNX export covers the strategies that run a BERT encoder; {run.strategy} has none "
                            "(its zip's README answers with numpy alone): export it without ONNX.")
@@ -318,9 +337,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if not dest.parent.is_dir():
         raise BertlabError(f"cannot write {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
     tmp = dest.with_name(dest.name + ".part")
-    # the pattern the run found words with, as it saved it (runs from before it was saved: the one they used)
-    pattern = (json.loads((src / TFIDF_FILES[0]).read_text()).get("token_pattern", LEGACY_TOKEN_PATTERN)
-               if meta["kind"] == "tfidf" else "")
+    try:
+        pattern = _tfidf_pattern(src) if meta["kind"] == "tfidf" else ""
+    except (OSError, ValueError) as e:
+        raise _unreadable(run_id, src, e) from e
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
         dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),

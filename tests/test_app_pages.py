@@ -2406,3 +2406,23 @@ def test_export_of_a_run_whose_saved_model_is_missing_or_damaged_says_so_at_once
     (art / ARTIFACT_META).write_text('{\n  "kind": "classifier",\n  "label_na')  # cut short (head -c 40)
     warned, disabled = export_part()
     assert "saved model is damaged" in warned and disabled == [True]
+
+
+def test_prepare_the_zip_of_a_run_with_a_damaged_file_shows_the_error_in_words(tiny_data, bertlab_home):
+    """A cut-short tfidf.json: Prepare the zip raised a JSONDecodeError (a traceback in the page; it catches
+    BertlabError only). Now it shows that the saved model cannot be read and may be damaged."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b0")
+    assert execute_run(store, rid) == SUCCEEDED
+    tf = store.artifact_path(rid) / "tfidf.json"
+    tf.write_text(tf.read_text()[:40])
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    (zip_button,) = [b for b in at.button if b.label == "Prepare the zip"]
+    zip_button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert "cannot be read" in errors and "damaged or partly deleted" in errors, errors

@@ -290,3 +290,24 @@ def test_artifact_kind_tells_a_missing_or_damaged_saved_model_apart_without_rais
     assert artifact_kind(store, rid) == MISSING
     shutil.rmtree(store.artifact_path(rid))
     assert artifact_kind(store, rid) == MISSING
+
+
+def test_cli_export_of_a_run_whose_saved_files_are_damaged_says_so_in_words(tiny_model, tiny_data, tmp_path, capsys):
+    """A cut-short bertlab_run.json or tfidf.json: `export` crashed with a JSONDecodeError traceback (exit 1)."""
+    from bertlab.cli import main
+    from bertlab.strategies.base import ARTIFACT_META
+
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, tiny_data)
+    art, out = store.artifact_path(rid), tmp_path / "out"
+    out.mkdir()
+    for name in (ARTIFACT_META, "tfidf.json"):
+        whole = (art / name).read_text()
+        (art / name).write_text(whole[:40])
+        capsys.readouterr()
+        assert main(["export", rid, "-o", str(out / "x.zip")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and "cannot be read (JSONDecodeError" in err and "damaged" in err, err
+        assert "Traceback" not in err and not list(out.iterdir())
+        (art / name).write_text(whole)
+    assert main(["export", rid, "-o", str(out / "x.zip")]) == 0
