@@ -176,7 +176,7 @@ def model_export(runs: list) -> None:
     if kind in (MISSING, DAMAGED):  # a deleted folder, a cut-short bertlab_run.json: said now, not after a press
         st.warning(f"This run's saved model is {kind}: there is nothing to zip"
                    + (" (its folder or bertlab_run.json is gone)." if kind == MISSING else
-                      " (its bertlab_run.json cannot be read).") + " Train the strategy again to export it.",
+                      " (its bertlab_run.json cannot be read, or files it needs are gone).") + " Train the strategy again to export it.",
                    icon=":material/warning:")
         st.button("Prepare the zip", icon=":material/folder_zip:", disabled=True)
         return

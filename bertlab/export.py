@@ -276,6 +276,26 @@ def _unreadable(run_id: str, src: Path, e: Exception) -> BertlabError:
                         "damaged or partly deleted.")
 
 
+# The files each artifact kind loads from (predict.py's _Loaded, TfidfModel.load); a classifier's: see missing_files.
+_NEEDS = {"tfidf": TFIDF_FILES, "head": ("head.safetensors",), "zero_shot": ("zero_shot.safetensors",)}
+
+
+def missing_files(src: Path, kind: str) -> list[str]:
+    """What a run of artifact ``kind`` needs to load, as bertlab loads it, that its folder ``src`` lacks: a
+    classifier its config.json, safetensors weights and tokenizer files (those :func:`bertlab.models.resolve`
+    asks of a model folder); the other kinds their weights files. A zip without them cannot load."""
+    if kind != "classifier":
+        return [f for f in _NEEDS.get(kind, ()) if not (src / f).is_file()]
+    from bertlab.models import TOKENIZER_FILES, TOKENIZER_FILES_TEXT
+
+    gone = [] if (src / "config.json").is_file() else ["config.json"]
+    if not any(src.glob("*.safetensors")):
+        gone.append("model.safetensors")
+    if not any(all((src / f).is_file() for f in files) for files in TOKENIZER_FILES):
+        gone.append(f"its tokenizer (none of {TOKENIZER_FILES_TEXT})")
+    return gone
+
+
 def _tfidf_pattern(src: Path) -> str:
     """The pattern a tfidf_logreg run found words with, as it saved it (runs from before it was saved: the one
     they used). Raises OSError or ValueError where tfidf.json cannot be read."""
@@ -312,6 +332,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         meta = _read_meta(meta_path)
     except (OSError, ValueError) as e:  # cut short, not JSON, unreadable: said in words, as predict.py does
         raise _unreadable(run_id, src, e) from e
+    if gone := missing_files(src, meta["kind"]):  # a zip that said "wrote" and could not load
+        raise BertlabError(f"run {run_id}'s saved model in {src} lacks {', '.join(gone)}: it may have been partly "
+                           "deleted, and a zip without it cannot load; train the strategy again to export it.")
     if onnx and meta["kind"] not in ("classifier", *ENCODER_KINDS):
         raise BertlabError(f"an ONNX export covers the strategies that run a BERT encoder; {run.strategy} has none "
                            "(its zip's README answers with numpy alone): export it without ONNX.")
@@ -393,7 +416,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
 
 
 MISSING = "missing"  # artifact_kind of a succeeded run whose folder or bertlab_run.json is gone
-DAMAGED = "damaged"  # ... whose bertlab_run.json cannot be read (cut short, not JSON, no kind)
+DAMAGED = "damaged"  # ... whose bertlab_run.json cannot be read (cut short, not JSON, no kind), or lacks a file
 
 
 def _read_meta(path: Path) -> dict:
@@ -406,8 +429,8 @@ def _read_meta(path: Path) -> dict:
 
 def artifact_kind(store: RunStore, run_id: str) -> str | None:
     """The artifact kind of a succeeded run ("classifier" loads with plain transformers), :data:`MISSING` where
-    its saved model is gone, :data:`DAMAGED` where its bertlab_run.json cannot be read; None for an unknown or
-    unfinished run. Never raises for a damaged run: the Accuracy vs cost page asks it on every render."""
+    its saved model is gone, :data:`DAMAGED` where its bertlab_run.json cannot be read or a file it needs to
+    load is gone (:func:`missing_files`); None for an unknown or unfinished run. Never raises for a damaged run: the Accuracy vs cost page asks it on every render."""
     run = store.get(run_id)
     if run is None or run.status != SUCCEEDED:
         return None
@@ -415,6 +438,7 @@ def artifact_kind(store: RunStore, run_id: str) -> str | None:
     if not meta.is_file():
         return MISSING
     try:
-        return _read_meta(meta)["kind"]
+        kind = _read_meta(meta)["kind"]
     except (OSError, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return DAMAGED
+    return DAMAGED if missing_files(meta.parent, kind) else kind

@@ -311,3 +311,26 @@ def test_cli_export_of_a_run_whose_saved_files_are_damaged_says_so_in_words(tiny
         assert "Traceback" not in err and not list(out.iterdir())
         (art / name).write_text(whole)
     assert main(["export", rid, "-o", str(out / "x.zip")]) == 0
+
+
+@pytest.mark.parametrize("strategy,needed", [("tfidf_logreg", "tfidf.safetensors"), ("head_only", "head.safetensors"),
+                                             ("zero_shot", "zero_shot.safetensors"), ("full_ft", "model.safetensors"),
+                                             ("full_ft", "tokenizer.json"), ("full_ft", "config.json")])
+def test_export_of_a_run_missing_a_file_it_needs_names_it_and_writes_no_zip(strategy, needed, tiny_model, tiny_data,
+                                                                              tmp_path, capsys):
+    """`rm runs/<id>/tfidf.safetensors`, then `export`: it said "wrote x.zip" (exit 0), a zip that cannot load."""
+    from bertlab.cli import main
+    from bertlab.export import DAMAGED
+
+    store = RunStore()
+    rid = _run(store, strategy, tiny_model, tiny_data)
+    art, out = store.artifact_path(rid), tmp_path / "out"
+    out.mkdir()
+    assert artifact_kind(store, rid) != DAMAGED
+    (art / needed).unlink()
+    assert artifact_kind(store, rid) == DAMAGED  # the app's Export a model says so before any press
+    capsys.readouterr()
+    assert main(["export", rid, "-o", str(out / "x.zip")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "lacks" in err and needed.split(".")[0] in err, err
+    assert not list(out.iterdir())
