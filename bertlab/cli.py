@@ -1537,7 +1537,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     csv_out = output_file(args.csv, "CSV") if args.csv else None
     preds_out = output_file(args.predictions, "CSV of predictions") if args.predictions else None
     store = RunStore()
-    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep, points=True)
+    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep, points=True,
+                                offer_sweep=True)
     from bertlab.pareto import load_prices
 
     saved = load_prices()  # as set on the app's Accuracy vs cost page; each flag overrides its part

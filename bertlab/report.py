@@ -47,10 +47,11 @@ _VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxru
 
 
 def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str | None = None,
-                 sweep_id: str | None = None, points: bool = False) -> list[str]:
+                 sweep_id: str | None = None, points: bool = False, offer_sweep: bool = False) -> list[str]:
     """Run ids named directly, by batch id or by sweep id (in that order, without repeats). With ``points``, a batch
     that is a sweep's is the runs holding its points, its reused ones included, as `runs` lists it and the app shows
-    it (for reading them: delete and cancel touch the sweep's own runs alone).
+    it (for reading them: delete and cancel touch the sweep's own runs alone). ``offer_sweep``: the caller takes a
+    sweep id (report's --sweep), so the error for nothing named offers it (paired, which has none, offered it too).
 
     Raises:
         BertlabError: nothing named, or a named run/batch/sweep that does not exist.
@@ -78,7 +79,9 @@ def resolve_runs(store: RunStore, run_ids: list[str] | None = None, batch: str |
         rows = sweep.collect(store, sweep.load_sweep(store, sweep_id))
         ids += [r["run_id"] for r in rows if r["run_id"]]
     if not ids:
-        raise BertlabError("name some runs: give run ids, --batch BATCH_ID or --sweep SWEEP_ID.")
+        raise BertlabError("name some runs: give run ids" + (", --batch BATCH_ID or --sweep SWEEP_ID." if offer_sweep
+                                                             else " or --batch BATCH_ID ('latest': the newest "
+                                                             "launch; a sweep's id: the runs holding its points)."))
     return list(dict.fromkeys(ids))
 
 

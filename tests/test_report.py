@@ -95,6 +95,18 @@ def test_resolve_runs(finished):
         report.resolve_runs(store)
 
 
+def test_nothing_named_offers_only_the_options_the_command_has(capsys):
+    """`paired` with no runs said "give run ids, --batch BATCH_ID or --sweep SWEEP_ID", but paired has no --sweep
+    (its --batch of a sweep's id reads the sweep's points); `report`, which has one, still offers it."""
+    from bertlab.cli import main
+
+    assert main(["paired"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: name some runs") and "--batch BATCH_ID" in err and "--sweep" not in err, err
+    assert main(["report"]) == 2
+    assert "--sweep SWEEP_ID" in capsys.readouterr().err
+
+
 def test_cli_report_and_csv(finished, tmp_path, capsys):
     from bertlab.cli import main
 
