@@ -1699,9 +1699,9 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--sizes", nargs="+", type=_size_arg, default=list(DEFAULT_SIZES),
                     help="training-set sizes; 'all' = the whole training split (default: "
                          f"{' '.join(map(str, DEFAULT_SIZES))}, the app's)")
-    sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
-                    help="one run per strategy, size and seed; each seed draws its own split unless --fixed-split "
-                         "(default: 0 1 2)")
+    sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], metavar="SEED",
+                    help="the seed values, not how many (--seeds 0 1 2: three seeds; --seeds 0: one): one run per "
+                         "strategy, size and seed; each seed draws its own split unless --fixed-split (default: 0 1 2)")
     sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL)
     sw.add_argument("--val-size", type=_cap_arg, default=500, help="validation cap (also capped at each size), or "
                                                                    "'all'")

@@ -791,3 +791,16 @@ def test_sweep_delete_keeps_the_runs_another_sweep_uses(tiny_model, tiny_csv, ca
     assert main(["sweep", "--delete", sid]) == 1
     assert f"cancel them first ({rid})" in capsys.readouterr().err
     assert store.get(rid) is not None and sweep.load_sweep(store, sid)
+
+
+def test_sweep_help_says_seeds_are_values_not_a_count(capsys):
+    """`sweep --seeds 0` queued a sweep at seed 0 where its user read --seeds as how many seeds; the help said only
+    "one run per strategy, size and seed" under SEEDS [SEEDS ...]."""
+    from bertlab.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["sweep", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--seeds SEED [SEED ...]" in text
+    assert "the seed values, not how many (--seeds 0 1 2: three seeds; --seeds 0: one)" in text, text
