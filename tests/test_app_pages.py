@@ -2378,6 +2378,7 @@ def test_a_strategy_not_yet_run_is_estimated_roughly_from_the_encoder_speed_a_pa
     # the button for a closer figure is still offered
     assert [b for b in at.button if b.label.startswith("Measure this device's speed")]
 
+
 def test_export_of_a_run_whose_saved_model_is_missing_or_damaged_says_so_at_once(tiny_data, bertlab_home):
     """Accuracy vs cost's Export a model: a truncated bertlab_run.json put a JSONDecodeError traceback in the page
     (nothing below it rendered); a full_ft run whose folder was deleted was said to have "no transformers model",
