@@ -623,9 +623,10 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                   f"{signed(f1.difference, 3)} (95% bootstrap interval {signed(f1.interval[0], 3)} to {signed(f1.interval[1], 3)}; "
                   f"paired permutation test {paired.p_is(f1.p_value)})."
                   + (" " + paired.F1_EDGE_NOTE if paired.at_the_edge(f1.p_value, f1.interval) else ""))
-    # Two a row in projector mode: four a row at 1024 px cut "+0.7 points" to "+0.…".
+    # Two a row in projector mode: four a row at 1024 px cut "+0.7 points" to "+0.…". The unit sits in the label:
+    # at 1024 px a value "+7.0 points" still read "+7.0 p…".
     m = [*st.columns(2), *st.columns(2)] if common.projector() else st.columns(4)
-    m[0].metric("A − B", f"{signed(100 * p.difference, 1)} points",
+    m[0].metric("A − B (points)", signed(100 * p.difference, 1),
                 help=f"95% interval {signed(100 * p.interval[0], 1)} to {signed(100 * p.interval[1], 1)} points (paired).")
     m[1].metric("only A right", f"{p.a_only:,}")
     m[2].metric("only B right", f"{p.b_only:,}")

@@ -225,7 +225,7 @@ def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tin
     b.set_value(weak.id)
     at.run()
     shown = {m.label: m.value for m in at.metric}
-    assert shown["A − B"] == f"{100 * expected.difference:+.1f} points"
+    assert shown["A − B (points)"] == f"{100 * expected.difference:+.1f}"
     assert shown["only A right"] == str(expected.a_only) and shown["only B right"] == str(expected.b_only)
     assert shown["p (McNemar)"] == paired.format_p(expected.p_value)
     box = [e for e in at.expander if "where only one of them is right" in e.label]

@@ -278,7 +278,7 @@ def test_in_projector_mode_the_paired_metrics_come_two_a_row(tiny_data, bertlab_
         assert execute_run(store, rid) == SUCCEEDED
 
     def widths(page) -> set:
-        return {_row_width(page.main, m.label) for m in page.metric if m.label in ("A − B", "p (McNemar)")}
+        return {_row_width(page.main, m.label) for m in page.metric if m.label in ("A − B (points)", "p (McNemar)")}
 
     plain = app_on("app_pages/compare.py")
     no_problems(plain)
