@@ -84,6 +84,7 @@ def select_runs(all_runs: list) -> list[str]:
     st.session_state["cmp_known_batches"] = list(batches)
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(choice),
                          format_func=titles.get)
+    st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
     st.session_state["cmp_choice"] = batch
     return [r.id for r in batches[batch]]
 

@@ -385,6 +385,17 @@ def sizes_text(sizes: list) -> str:
     return ", ".join("all" if n is None else str(n) for n in sizes)
 
 
+def sweep_title(s: dict) -> str:
+    """``2 seeds · sizes 32, 64, 128 · Dec 05 18:47 · rotten_tomatoes · zero_shot, head_only``: one sweep as its
+    picker names it, the short facts that tell sweeps apart first and the strategies last. At 1024 px the box cut
+    the strategies-first title to '... sizes 32, 64, 128 · 2 s', which read as two seconds."""
+    seeds = f"{len(s['seeds'])} seed{'s' if len(s['seeds']) != 1 else ''}"
+    when = time.strftime("%b %d %H:%M", time.localtime(s["created"]))
+    return " · ".join([*(["no runs"] if not s["runs"] else []),  # every run deleted: an empty plan
+                       seeds, f"sizes {sizes_text(s['sizes'])}", when, common.dataset_name(s["dataset"]),
+                       ", ".join(s["shown"])])
+
+
 def std_text(rows: list[dict], column: str, fmt: str) -> list[dict]:
     """``column`` (a standard deviation) as text in ``fmt``, and "–" where it is undefined (one seed)."""
     return [{**r, column: "–" if r[column] is None else fmt.format(r[column])} for r in rows]
@@ -404,13 +415,9 @@ sweeps = sweep.list_sweeps(common.store())
 if sweeps:
     ids = [s["id"] for s in sweeps]
     current = st.session_state.get("keep_sw_current")
-    chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0,
-                          format_func=lambda i: next(
-                              f"{time.strftime('%b %d %H:%M', time.localtime(s['created']))} · {common.dataset_name(s['dataset'])} · "
-                              f"{', '.join(s['shown'])} · sizes {sizes_text(s['sizes'])} · {len(s['seeds'])} seed"
-                              f"{'s' if len(s['seeds']) != 1 else ''}"
-                              + (" · no runs" if not s["runs"] else "")  # every run deleted: an empty plan
-                              for s in sweeps if s["id"] == i))
+    titles = {s["id"]: sweep_title(s) for s in sweeps}
+    chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0, format_func=titles.get)
+    st.caption(titles[chosen])  # whole: the box cuts a long one at its right edge
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))
     # Refresh while points are still running, so the curve grows on screen; idle pages do no work.
     st.fragment(run_every=3.0 if live else None)(sweep_results)(chosen)

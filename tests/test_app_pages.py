@@ -2427,3 +2427,18 @@ def test_prepare_the_zip_of_a_run_with_a_damaged_file_shows_the_error_in_words(t
     assert not at.exception, [e.value for e in at.exception]
     errors = " ".join(e.value for e in at.error)
     assert "cannot be read" in errors and "damaged or partly deleted" in errors, errors
+
+
+def test_compares_batch_picker_says_the_chosen_batchs_whole_title_below_it(tiny_data, bertlab_home):
+    """At 1024 px the box beside Pick runs cut a batch's title mid-word ('... tfidf_logreg, head_onl')."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    box = next(s for s in at.selectbox if s.label.startswith("Batch"))
+    title = box.format_func(box.value)
+    assert title.endswith("tfidf_logreg") and title in [c.value for c in at.caption]

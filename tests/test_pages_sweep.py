@@ -555,7 +555,7 @@ def test_the_sweep_picker_names_sizes_and_balanced_strategies_as_the_cli_does(ti
     at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
     no_problems(at)
     (shown,) = next(s for s in at.selectbox if s.label == "Sweep").options
-    assert "tfidf_logreg (balanced), zero_shot · sizes 16, all · 1 seed" in shown
+    assert "1 seed · sizes 16, all · " in shown and shown.endswith(" · tfidf_logreg (balanced), zero_shot"), shown
 
 
 def test_the_sweep_form_says_what_it_will_queue_and_queues_only_on_its_button(tiny_data, bertlab_home, monkeypatch):
@@ -642,8 +642,8 @@ def test_the_sweep_form_sets_a_learning_rate_per_strategy_and_leaves_the_default
     head = sorted(r.config["learning_rate"] for r in RunStore(bertlab_home).list_runs() if r.strategy == "head_only")
     assert head == sorted([sweep.default_rate("head_only"), 0.02])
     picker = next(s for s in at.selectbox if s.label == "Sweep")
-    assert any("tfidf_logreg, head_only (lr 0.02) · sizes 16" in o for o in picker.options), picker.options
-    assert any("tfidf_logreg, head_only · sizes 16" in o for o in picker.options)
+    assert any(o.endswith(" · tfidf_logreg, head_only (lr 0.02)") for o in picker.options), picker.options
+    assert any(o.endswith(" · tfidf_logreg, head_only") for o in picker.options)
 
 
 def _swept(tiny_data, store, strategies=("tfidf_logreg",), seeds=(0,)) -> tuple[str, sweep.SweepSpec]:
@@ -669,7 +669,7 @@ def test_a_sweep_whose_runs_were_deleted_offers_to_run_them_again(tiny_data, ber
                                   f"`python -m bertlab sweep --delete {sid}`.") for i in at.info)
     assert [w.value for w in at.warning] == [f"2 points missing ({sweep.MISSING_WHY}): tfidf_logreg n=16 seeds 0, 1"]
     (shown,) = next(s for s in at.selectbox if s.label == "Sweep").options
-    assert shown.endswith(" · no runs")
+    assert shown.startswith("no runs · ")
     next(b for b in at.button if b.label == "Run missing and failed points again").click().run()
     no_problems(at)
     assert sorted(r.status for r in store.list_runs()) == ["queued", "queued"]
@@ -688,3 +688,17 @@ def test_a_strategy_whose_points_are_all_gone_is_named_not_dropped_from_the_plot
     assert any(b.label == "Run missing and failed points again" for b in at.button)
     (table,) = [t.value for t in at.table]
     assert list(table["why"])[0].endswith("; zero_shot: no finished point at this size")
+
+
+def test_the_sweep_picker_puts_its_seeds_and_sizes_before_the_strategies_and_says_it_whole_below(tiny_data,
+                                                                                                 bertlab_home):
+    """At 1024 px the box cut '... sizes 32, 64, 128 · 2 seeds' to '... · 2 s', read as two seconds."""
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg", "zero_shot"], sizes=[16, 32], seeds=[0, 1], data=tiny_data)
+    sid, _, _ = sweep.prepare(store, spec)
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    picker = next(s for s in at.selectbox if s.label == "Sweep")
+    (shown,) = picker.options
+    assert shown.startswith("no runs · 2 seeds · sizes 16, 32 · ") and shown.endswith(" · tfidf_logreg, zero_shot"), shown
+    assert shown in [c.value for c in at.caption]  # the whole title under the box
