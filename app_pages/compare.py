@@ -341,13 +341,15 @@ def results(runs: list, drawn: list | None = None) -> None:
         return
     st.markdown("#### Results")
     baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
-    # One test set's baseline is one number: said under the table, so that eleven columns fit without scrolling.
+    # One test set's baseline is one number: said under the table.
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
     table = results_table(done)
-    # In projector mode three tables (scores, training costs, serving costs): one at the larger text hid every cost
-    # column after "train s" at 1024 px (and "MiB" at 1280), behind a sideways scroll no one does on a projector.
-    groups = ([[c for c in columns if c in part] for part in (SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS)]
-              if common.projector() else [columns])
+    # Two tables (scores, costs): the eleven columns of one stopped at "trainable" at 1024 px, train FLOPs,
+    # inference/text and MiB behind a sideways scroll. In projector mode three (scores, training costs, serving
+    # costs): the costs in one at the larger text hid every column after "train s" at 1024 px.
+    parts = ((SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS) if common.projector() else
+             (SCORE_COLUMNS, TRAIN_COST_COLUMNS + SERVE_COLUMNS[1:]))
+    groups = [[c for c in columns if c in part] for part in parts]
     for shown in groups:
         st.dataframe(table, hide_index=True, width="stretch", column_order=shown,
                      column_config={**TABLE_CONFIG, "run": run_column(table["run"])})
@@ -562,8 +564,14 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                  | ({"A − B (macro-F1)": round(r["A − B (macro-F1)"], 3) + 0.0,  # '+0.000', never '-0.000'
                      "p (macro-F1)": paired.format_p(r["p (macro-F1)"])} if by_f1 else {}) for r in rows]
         family = max(r["holm_pairs"] for r in rows)
+        # The p values right after the difference they test: at 1024 px the table's right edge cut "p (McNemar)",
+        # the point of the table, where it came after the interval and the two counts.
+        first = ["A", "B", "A - B (points)", "p (McNemar)",
+                 *(["A − B (macro-F1)", "p (macro-F1)"] if by_f1 else []), "p (Holm)"]
+        order = [*first, *(k for k in table[0] if k not in first)]
         # Short headers and narrow run names: at 1280 px the table scrolled and hid the Holm column.
-        st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_config={
+        st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_order=order,
+                     column_config={
             "A": st.column_config.TextColumn(width=125, pinned=True), "B": st.column_config.TextColumn(width=125),
             "only A right": st.column_config.NumberColumn("A only", help="Test texts only A got right."),
             "only B right": st.column_config.NumberColumn("B only", help="Test texts only B got right."),
@@ -901,7 +909,8 @@ THROUGHPUT_NOTE = ("Examples/s: training texts x epochs per second of training (
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)")
-# Projector mode's three tables (with the sidebar open, 1024 px leaves ~520 px: four numbers beside the name)
+# Two tables on a desk screen, scores and costs; projector mode's three (with the sidebar open, 1024 px leaves
+# ~520 px: four numbers beside the name)
 SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline")
 TRAIN_COST_COLUMNS = ("run", "train time (s)", "train examples/s", "trainable params", "train FLOPs")
 SERVE_COLUMNS = ("run", "inference FLOPs/text", "peak memory (MiB)")

@@ -100,6 +100,29 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
         st.caption(f"{', '.join(raised)}: the sweep trained more epochs at this small size than the strategy's own, "
                    "to reach its minimum steps; the projection counts the strategy's own epochs, as training on "
                    "that many examples would.")
+    # what a finance reader asks first, before the table's right edge at 1024 px
+    columns = ("strategy", "test accuracy", "macro-F1", f"cost at {scale:,}", f"time at {scale:,}",
+               "serving per million texts", "cost", "train s", "train FLOPs", "trainable", "inference/text", "runs")
+    # In projector mode two tables (the projection, this run's own costs): one at 1280 px cut "cost" and hid
+    # every column after it, behind a sideways scroll no one does on a projector (as Compare's results table).
+    groups = [columns[:6], (columns[0], *columns[6:])] if common.projector() else [columns]
+    for shown in groups:
+        table(rows, price, scale, shown)
+    st.caption("Several runs of one strategy at one setting (seeds) are averaged into one point; another setting of it (head_only at lr 0.03 beside lr 0.01, say) is a point of its own. Money = training time x "
+               "the price per hour of the device the run used. Inference compute per text = what answering one "
+               "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens): the "
+               "cost of serving it, which training does not change."
+               + ("" if all(r["serve_money_per_million"] is not None for r in rows) else
+                  " Serving per million texts is known once Compare has timed the runs: press *Measure serving "
+                  "speed* under *What serving costs* on Compare."))
+    # The figure to quote where runs do the same work per text, and Compare's warning, as Compare says them: the
+    # column's per-strategy money alone read lora as 17% cheaper to serve than zero_shot, by noise (a review).
+    if note := serving.same_work_note(runs, price, bold="**"):
+        st.caption(note)
+
+
+def table(rows: list[dict], price: pareto.Prices, scale: int, shown: tuple) -> None:
+    """The strategies' scores and costs, in the columns ``shown`` (of the ones :func:`tradeoff` lists)."""
     st.dataframe([{"strategy": r["strategy"], "runs": r["n_runs"],
                    "test accuracy": common.percent(r["test_accuracy"]),
                    "macro-F1": r["test_macro_f1"],
@@ -113,11 +136,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                    "serving per million texts": "not measured" if r["serve_money_per_million"] is None else
                    pareto.format_cost(r["serve_money_per_million"], "train_money", price)}
                   for r in rows],
-                 hide_index=True, width="stretch",
-                 # what a finance reader asks first, before the table's right edge at 1024 px
-                 column_order=("strategy", "test accuracy", "macro-F1", f"cost at {scale:,}", f"time at {scale:,}",
-                               "serving per million texts", "cost", "train s", "train FLOPs", "trainable",
-                               "inference/text", "runs"),
+                 hide_index=True, width="stretch", column_order=shown,
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
                                 "macro-F1": st.column_config.NumberColumn(format="%.3f"),
                                 "train s": st.column_config.NumberColumn(format="%.1f", help=common.TRAIN_TIME_HELP),
@@ -135,17 +154,6 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                                          "device that answered. 'not measured': press Measure serving speed "
                                          "under What serving costs on Compare."),
                                 "trainable": st.column_config.NumberColumn(format="compact")})
-    st.caption("Several runs of one strategy at one setting (seeds) are averaged into one point; another setting of it (head_only at lr 0.03 beside lr 0.01, say) is a point of its own. Money = training time x "
-               "the price per hour of the device the run used. Inference compute per text = what answering one "
-               "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens): the "
-               "cost of serving it, which training does not change."
-               + ("" if all(r["serve_money_per_million"] is not None for r in rows) else
-                  " Serving per million texts is known once Compare has timed the runs: press *Measure serving "
-                  "speed* under *What serving costs* on Compare."))
-    # The figure to quote where runs do the same work per text, and Compare's warning, as Compare says them: the
-    # column's per-strategy money alone read lora as 17% cheaper to serve than zero_shot, by noise (a review).
-    if note := serving.same_work_note(runs, price, bold="**"):
-        st.caption(note)
 
 
 def model_export(runs: list) -> None:

@@ -275,6 +275,26 @@ def test_strategy_card_numbers_come_from_the_latest_launch_not_a_later_sweep(tin
     assert len(lines) == 1 and f"`{ids[0][-4:]}`" in lines[0]  # the launch's run, as on the Compare page
 
 
+def test_in_projector_mode_the_costs_table_is_split_into_the_projection_and_this_runs_costs(tiny_data,
+                                                                                            bertlab_home):
+    """At 1280 x 720 in projector mode the one table cut "cost" and hid train s, train FLOPs, trainable,
+    inference/text and runs behind a sideways scroll."""
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+
+    def tables(at) -> list:
+        return [list(d.proto.column_order) for d in at.dataframe if "strategy" in d.value.columns]
+
+    (one,) = tables(app_on("app_pages/costs.py"))
+    at = app_on("app_pages/costs.py", {"keep_projector": True})
+    no_problems(at)
+    projected, own = tables(at)
+    assert projected[0] == own[0] == "strategy" and "train FLOPs" in own and "cost at 100,000" in projected
+    assert len(projected) <= 7 and len(own) <= 7
+    assert projected[1:] + own[1:] == one[1:]  # every column, once
+
+
 def test_costs_page_projects_training_to_real_data_volumes(tiny_model, tiny_data, bertlab_home):
     from bertlab import pareto
 

@@ -207,6 +207,19 @@ def test_compare_names_runs_by_strategy_alone_where_each_ran_once(tiny_model, ti
     assert len(twice) == 2 and all(" · " in n for n in twice), twice
 
 
+def test_the_paired_tables_p_comes_right_after_the_difference_it_tests(tiny_model, tiny_data, bertlab_home):
+    """At 1024 px the table's right edge cut "p (McNemar)", the point of the table, after the interval and counts."""
+    store = RunStore(bertlab_home)
+    for cfg in (make_config("tfidf_logreg", data=tiny_data),
+                make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32),
+                make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": 1})):
+        _finished(store, cfg)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    order = list(next(d for d in at.dataframe if "p (Holm)" in d.value.columns).proto.column_order)
+    assert order[:5] == ["A", "B", "A - B (points)", "p (McNemar)", "p (Holm)"], order
+
+
 def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
     # A separable text task: tf-idf learns it, a random tiny BERT's zero-shot guesses: they disagree.
