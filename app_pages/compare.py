@@ -887,10 +887,9 @@ def few_test_texts(rare: dict[str, int], n_classes: int, listed: int = 6) -> str
             + ", ".join(f"{common.md(repr(n))} ({k})" for n, k in fewest) + ")")
 
 
-# Short names for the cost buttons: the charts' full titles did not fit one row beside each other.
-COST_LABELS = {"train_seconds": "Train time", "total_seconds": "Total time", "trainable_params": "Trainable params",
-               "train_flops": "Compute (FLOPs)", "peak_memory_bytes": "Peak memory",
-               "train_examples_per_s": "Throughput", "inference_flops_per_text": "Inference/text"}
+# Short names for the cost buttons (the charts' full titles did not fit one row beside each other), as Accuracy vs
+# cost names them (pareto.MEASURE_NAMES)
+COST_LABELS = {k: pareto.MEASURE_NAMES[k] for k in plots.COSTS}
 # What examples/s counts, strategy by strategy: said beside the table's column and under the throughput chart, which
 # ranks them side by side (an ML engineer took them for one measure).
 THROUGHPUT_HELP = ("Training examples per second over each strategy's own training: n/a where nothing is trained "

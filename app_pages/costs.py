@@ -14,8 +14,9 @@ from bertlab.errors import BertlabError
 from bertlab.export import DAMAGED, MISSING, artifact_kind, export_model_zip
 from bertlab.strategies.base import ENCODER_KINDS
 
-MEASURES = {"train_flops": "Compute (FLOPs)", "train_seconds": "Training time", "trainable_params":
-            "Trainable weights", "train_money": "Money", "inference_flops_per_text": "Inference compute per text"}
+# named as on Compare (pareto.MEASURE_NAMES)
+MEASURES = {k: pareto.MEASURE_NAMES[k] for k in ("train_flops", "train_seconds", "trainable_params", "train_money",
+                                                 "inference_flops_per_text")}
 
 
 def choose_runs(runs: list) -> list:

@@ -18,6 +18,14 @@ COSTS = {
     "train_money": ("training cost (money)", "the money"),
     "inference_flops_per_text": ("inference FLOPs per text (estimate)", "the compute per prediction"),
 }
+# One name for each cost measure, on every page that offers it (the Cost measure buttons of Compare and of Accuracy
+# vs cost): Compare's "Train time", "Trainable params" and "Inference/text" were Accuracy vs cost's "Training
+# time", "Trainable weights" and "Inference compute per text".
+MEASURE_NAMES = {
+    "train_seconds": "Training time", "total_seconds": "Total time", "trainable_params": "Trainable weights",
+    "train_flops": "Compute (FLOPs)", "train_money": "Money", "inference_flops_per_text": "Inference compute per text",
+    "peak_memory_bytes": "Peak memory", "train_examples_per_s": "Throughput",
+}
 FLOP_COSTS = ("train_flops", "inference_flops_per_text")
 # Training examples the Accuracy vs cost page and the report project training's time and money to, at first: a
 # comparison on a 500-text sample makes training look free.

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
-from bertlab import answer, paired
+from bertlab import answer, paired, pareto
 from bertlab.metrics import classification_report, signed
 from bertlab.pareto import format_flops
 from bertlab.runner import execute_run
@@ -1816,6 +1816,20 @@ def test_compares_results_fit_a_desk_screen_as_a_table_of_scores_and_one_of_cost
     assert shown == [["run", "test accuracy", "95% interval", "macro-F1"],
                      ["run", "train time (s)", "train examples/s", "trainable params", "train FLOPs",
                       "inference FLOPs/text", "peak memory (MiB)"]]
+
+
+def test_compare_and_accuracy_vs_cost_name_each_cost_measure_alike(two_runs):
+    """Compare's buttons read "Train time", "Trainable params", "Inference/text" beside Accuracy vs cost's
+    "Training time", "Trainable weights", "Inference compute per text"."""
+    def measures(page: str) -> list:
+        at = app_on(page)
+        no_problems(at)
+        return list(next(w for w in at.get("button_group") if w.label == "Cost measure").options)
+
+    compare, costs = measures("app_pages/compare.py"), measures("app_pages/costs.py")
+    shared = {"Training time", "Trainable weights", "Compute (FLOPs)", "Inference compute per text"}
+    assert shared <= set(compare) and shared <= set(costs), (compare, costs)
+    assert set(compare) | set(costs) <= set(pareto.MEASURE_NAMES.values())
 
 
 def test_the_answer_says_where_the_clock_disagrees_with_the_flops_it_weighs(tmp_path):
