@@ -344,11 +344,12 @@ def results(runs: list, drawn: list | None = None) -> None:
     # One test set's baseline is one number: said under the table.
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
     table = results_table(done)
-    # Two tables (scores, costs): the eleven columns of one stopped at "trainable" at 1024 px, train FLOPs,
-    # inference/text and MiB behind a sideways scroll. In projector mode three (scores, training costs, serving
-    # costs): the costs in one at the larger text hid every column after "train s" at 1024 px.
-    parts = ((SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS) if common.projector() else
-             (SCORE_COLUMNS, TRAIN_COST_COLUMNS + SERVE_COLUMNS[1:]))
+    # Three tables (scores, training costs, serving costs): the eleven columns of one stopped at "trainable" at
+    # 1024 px, train FLOPs, inference/text and MiB behind a sideways scroll. In projector mode the training costs
+    # in two: five at the larger text hid every column after "train FLOPs" at 1024 px.
+    train = TRAIN_COST_COLUMNS
+    parts = ((SCORE_COLUMNS, train[:3], (train[0], *train[3:]), SERVE_COLUMNS) if common.projector() else
+             (SCORE_COLUMNS, train, SERVE_COLUMNS))
     groups = [[c for c in columns if c in part] for part in parts]
     for shown in groups:
         st.dataframe(table, hide_index=True, width="stretch", column_order=shown,
@@ -907,12 +908,14 @@ THROUGHPUT_NOTE = ("Examples/s: training texts x epochs per second of training (
 # Columns shown (the frame has more: status, total time and params, device, run id; the total time is in the
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
-                 "train examples/s", "trainable params", "train FLOPs", "inference FLOPs/text", "peak memory (MiB)")
-# Two tables on a desk screen, scores and costs; projector mode's three (with the sidebar open, 1024 px leaves
-# ~520 px: four numbers beside the name)
+                 "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)", "inference FLOPs/text")
+# The results' tables (with the sidebar open, 1024 px leaves ~560 px: five numbers beside the name; in projector
+# mode's larger text ~520 px: four)
 SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline")
-TRAIN_COST_COLUMNS = ("run", "train time (s)", "train examples/s", "trainable params", "train FLOPs")
-SERVE_COLUMNS = ("run", "inference FLOPs/text", "peak memory (MiB)")
+# Peak memory is training's: beside inference/text, as "MiB", it read as a serving cost (What serving costs says
+# the MiB a model takes on disk).
+TRAIN_COST_COLUMNS = ("run", "train time (s)", "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)")
+SERVE_COLUMNS = ("run", "inference FLOPs/text")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),
@@ -939,8 +942,8 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
              "tokens (tfidf_logreg: its n-gram weights). Strategies that keep the encoder's size cost the same here, "
              "whatever they cost to train. Measured latency: the inference box and the Playground."),
     "peak memory (MiB)": st.column_config.NumberColumn(
-        "MiB", format="%.0f",
-        help="Peak memory the run added: its high-water mark minus the level at its start (on CPU the process RSS, "
+        "train MiB", format="%.0f",
+        help="Peak memory the run added while it trained (not what serving it takes: What serving costs says its size on disk): its high-water mark minus the level at its start (on CPU the process RSS, "
              "on a GPU the CUDA memory allocated), in MiB, so the server and earlier runs are left out. The first "
              "run to load a model in this process counts loading it (often zero_shot, which head_only then "
              "shares; the line under the table names such runs)."),

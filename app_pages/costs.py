@@ -103,7 +103,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
                    "that many examples would.")
     # what a finance reader asks first, before the table's right edge at 1024 px
     columns = ("strategy", "test accuracy", "macro-F1", f"cost at {scale:,}", f"time at {scale:,}",
-               "serving per million texts", "cost", "train s", "train FLOPs", "trainable", "inference/text", "runs")
+               "serving per million texts", "cost of one run", "train s", "train FLOPs", "trainable", "inference/text", "runs")
     # In projector mode two tables (the projection, this run's own costs): one at 1280 px cut "cost" and hid
     # every column after it, behind a sideways scroll no one does on a projector (as Compare's results table).
     groups = [columns[:6], (columns[0], *columns[6:])] if common.projector() else [columns]
@@ -129,7 +129,7 @@ def table(rows: list[dict], price: pareto.Prices, scale: int, shown: tuple) -> N
                    "macro-F1": r["test_macro_f1"],
                    "train s": r["train_seconds"], "train FLOPs": pareto.format_cost(r["train_flops"], "train_flops"),
                    "trainable": r["trainable_params"],
-                   "cost": pareto.format_cost(r["train_money"], "train_money", price),
+                   "cost of one run": pareto.format_cost(r["train_money"], "train_money", price),
                    f"time at {scale:,}": common.seconds(pareto.scaled_to(r, "train_seconds", scale)),
                    f"cost at {scale:,}": pareto.format_cost(pareto.scaled_to(r, "train_money", scale), "train_money",
                                                             price),
@@ -147,7 +147,11 @@ def table(rows: list[dict], price: pareto.Prices, scale: int, shown: tuple) -> N
                                          "the first calls into a library) scale too: from a run of a few hundred "
                                          "texts it overstates. Learning curves measure it at several sizes."),
                                 f"cost at {scale:,}": st.column_config.TextColumn(
-                                    help="cost, scaled as time at this size is: a rough upper guide."),
+                                    help="cost of one run, scaled as time at this size is: a rough upper guide."),
+                                # not a bare "cost" after "cost at 100,000": this run's own training cost
+                                "cost of one run": st.column_config.TextColumn(
+                                    help="What training one of these runs cost here (the mean, where the strategy "
+                                         "ran several): its training time x the price per hour of its device."),
                                 "serving per million texts": st.column_config.TextColumn(
                                     "serving /M texts", alignment="right",
                                     help="What answering a million texts costs, as Compare's serving table says: "
