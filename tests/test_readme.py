@@ -114,3 +114,15 @@ def test_the_architecture_section_names_every_module_of_the_library():
     modules |= {f"{p.name}/" for p in package.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
     assert modules <= named, sorted(modules - named)
     assert named <= modules, sorted(named - modules)  # nor a module that is gone
+
+
+def test_the_readme_says_the_theme_flag_does_nothing_where_the_config_defines_both_themes():
+    """`streamlit run app.py --theme.base dark` left the app light: with [theme.light] and [theme.dark] both in the
+    config, Streamlit follows the browser. A reader trying the flag for a projector needs the ways that work."""
+    import tomllib
+
+    config = tomllib.loads((README.parent / ".streamlit" / "config.toml").read_text())
+    assert {"light", "dark"} <= set(config["theme"])
+    text = readme()
+    assert "`streamlit run app.py --theme.base dark` does nothing here" in text
+    assert "set the browser or OS to dark, or pick Dark in that menu" in text
