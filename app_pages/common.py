@@ -171,6 +171,26 @@ def latest_batch(runs: list, sweeps: set[str]) -> str | None:
     return next((r.batch_id for r in kept if r.batch_id not in sweeps), kept[0].batch_id)
 
 
+def own_launches() -> set[str]:
+    """The batches (launches, sweeps) this desk made: this session's last launch and sweep, and those kept for the
+    desk (:func:`own_batches`)."""
+    return {b for b in ((st.session_state.get("last_launch") or {}).get("batch"),
+                        st.session_state.get("keep_sw_current"), *own_batches()) if b}
+
+
+def queue_place(run_id: str) -> str:
+    """Where a queued run stands: 'starts when the 3 runs ahead of it finish (one training now)'. On a shared
+    server the runs ahead may be anyone's: one worker trains them one after another."""
+    snap = manager().snapshot()
+    if run_id not in snap.queued:
+        return "starts when the runs before it finish"
+    ahead = snap.queued.index(run_id) + (1 if snap.running else 0)
+    if not ahead:
+        return "starts next"
+    return ((f"starts when the {ahead} runs ahead of it finish" if ahead != 1 else
+             "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else ""))
+
+
 PICKED_KEY = "keep_cmp_runs"  # the runs picked on Compare (its Pick runs switch), kept across pages
 PICKED = "picked on Compare"  # the batch key other pages give those runs beside the launches
 
@@ -203,8 +223,7 @@ def shown_batch(runs: list, sweeps: set[str]) -> str | None:
     present = {r.batch_id for r in runs}
     if (choice := st.session_state.get("cmp_choice")) in present:
         return choice
-    own = [(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
-           *own_batches()]
+    own = own_launches()
     # a sweep has its own page: it takes no other page over; a launch of this desk's all cancelled (clicked twice,
     # then undone) has nothing to show, as latest_batch passes it over
     mine = set(own) & present - sweeps - undone_batches(runs)

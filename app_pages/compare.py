@@ -68,8 +68,7 @@ def select_runs(all_runs: list) -> list[str]:
     # cancelled"), and Streamlit then makes a new widget, which would start afresh.
     known, choice = st.session_state.get("cmp_known_batches"), st.session_state.get("cmp_choice")
     new = [b for b in batches if known is None or b not in known]  # newest first; all of them on a first visit
-    own = {(st.session_state.get("last_launch") or {}).get("batch"), st.session_state.get("keep_sw_current"),
-           *common.own_batches()}  # this desk's launches: a reload opens on its own, not another user's
+    own = common.own_launches()  # this desk's launches: a reload opens on its own, not another user's
     # A sweep is not taken up so: it has its page (Learning curves), and a teacher's sweep took Compare away from
     # the launch prepared for the class (and the cards and Playground with it).
     # (not one whose every run was cancelled: a launch clicked twice, then undone, has nothing to show)
@@ -145,19 +144,6 @@ def still_to_finish(runs: list) -> list:
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
 
 
-def queue_place(run_id: str) -> str:
-    """Where a queued run stands: 'starts when the 3 runs ahead of it finish (one training now)'. On a shared
-    server the runs ahead may be anyone's: one worker trains them one after another."""
-    snap = common.manager().snapshot()
-    if run_id not in snap.queued:
-        return "starts when the runs before it finish"
-    ahead = snap.queued.index(run_id) + (1 if snap.running else 0)
-    if not ahead:
-        return "starts next"
-    return ((f"starts when the {ahead} runs ahead of it finish" if ahead != 1 else
-             "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else ""))
-
-
 FOREIGN_CANCEL = ("Launched from another browser or from the command line (a teacher's run on a classroom's "
                   "server, say): stopping it stops it for everyone watching it.")
 
@@ -201,7 +187,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
                       + (" · stopping…" if run.cancel_requested else common.time_left_text(run)))
     elif run.status == "queued":
-        c[1].caption(f":material/hourglass_empty: queued: {queue_place(run.id)}")
+        c[1].caption(f":material/hourglass_empty: queued: {common.queue_place(run.id)}")
     elif run.status == "succeeded":
         m, k = run.metrics, run.costs
         ci = format_interval(plots.accuracy_interval(run))

@@ -9,19 +9,35 @@ from app_pages.inference_box import inference_box
 from bertlab import variants
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
-from bertlab.store import SUCCEEDED
+from bertlab.store import QUEUED, RUNNING, SUCCEEDED
 
 MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 
 
-def default_runs(done: list, sweeps: set[str]) -> list[str]:
-    """The succeeded runs of the launch Compare shows (else this desk's newest, else the newest) that has any, so
-    one launch's models appear together.
+def shown_launch(runs: list, done: list, sweeps: set[str]) -> str | None:
+    """The batch the Playground opens on: the one Compare shows, picked from every run as Compare picks it (a
+    classroom review: picked from the finished runs alone, a desk's own launch still queued was passed over for
+    another desk's). Where that batch has no finished run and is neither this desk's nor chosen on Compare (a
+    desk that launched nothing, after a stranger's new launch), the newest batch with a finished run."""
+    batch = common.shown_batch(runs, sweeps)
+    if batch == common.PICKED or batch in sweeps or awaited(batch) or any(r.batch_id == batch for r in done):
+        return batch
+    return common.latest_batch(done, sweeps)
+
+
+def awaited(batch: str | None) -> bool:
+    """Whether ``batch`` is this desk's own launch or the one chosen on Compare: its models are waited for."""
+    return batch is not None and (batch in common.own_launches() or batch == st.session_state.get("cmp_choice"))
+
+
+def default_runs(done: list, sweeps: set[str], runs: list | None = None) -> list[str]:
+    """The succeeded runs of the launch Compare shows (:func:`shown_launch`; ``runs``: every run, newest first;
+    ``done`` where not given), so one launch's models appear together; none while that launch has no finished run.
 
     A sweep's batch (``sweeps``) is the default only when nothing else has finished: its many runs of a
     few strategies would fill the eight places.
     """
-    batch = common.shown_batch(done, sweeps)
+    batch = shown_launch(done if runs is None else runs, done, sweeps)
     if batch == common.PICKED:  # the runs picked on Compare, across launches
         return launch_order([r.id for r in common.picked(done)], done)[:MAX_DEFAULT]
     if batch in sweeps:
@@ -56,21 +72,53 @@ def dataset_examples(run, others: list | None = None) -> list[tuple[str, str]]:
         return []
 
 
-def keep_selection(done: list, sweeps: set[str]) -> None:
+AUTO_KEY = "pg_auto_batch"  # the batch the selection was filled from by default; None once picked by hand
+
+
+def keep_selection(done: list, sweeps: set[str], runs: list) -> None:
     """Keep the user's choice of runs when a new run finishes (the options change), and add runs of the
-    latest batch that finished since the page last ran, so a launch's models join as they finish."""
+    latest batch that finished since the page last ran, so a launch's models join as they finish. A selection
+    filled by default from another launch (this desk's own not launched yet, or not finished) gives way to the
+    desk's own models once they finish: added beside them, the two launches' models read as one."""
     key, seen_key = "keep_pg_runs", "pg_seen_runs"
     ids = {r.id for r in done}
+    batch = shown_launch(runs, done, sweeps)
     if key not in st.session_state:
-        st.session_state[seen_key] = ids
+        st.session_state[seen_key], st.session_state[AUTO_KEY] = ids, batch
         return
     chosen = [i for i in st.session_state[key] if i in ids]
     seen = st.session_state.get(seen_key, ids)
-    for i in default_runs(done, sweeps):
-        if i not in seen and i not in chosen and len(chosen) < MAX_DEFAULT:
-            chosen.append(i)
+    new = [i for i in default_runs(done, sweeps, runs) if i not in seen and i not in chosen]
+    if new and st.session_state.get(AUTO_KEY) not in (None, batch) and awaited(batch):
+        chosen, st.session_state[AUTO_KEY] = [], batch
+    chosen += new[:max(0, MAX_DEFAULT - len(chosen))]
     st.session_state[key] = launch_order(chosen, done)
     st.session_state[seen_key] = ids
+
+
+def picked_by_hand() -> None:
+    """on_change of the runs: what the user chose stays, whatever launch finishes next."""
+    st.session_state[AUTO_KEY] = None
+
+
+def waiting_line(batch: str | None, runs: list, done: list) -> str | None:
+    """'Your launch Dec 05 18:54 · tweets · full_ft has no finished run yet (its first run starts when the 2 runs
+    ahead of it finish) ...' where the launch the page opens on (this desk's, or chosen on Compare) has none."""
+    if batch is None or not awaited(batch) or any(r.batch_id == batch for r in done):
+        return None
+    own = [r for r in runs if r.batch_id == batch]
+    if not own:
+        return None
+    if any(r.status == RUNNING for r in own):
+        where = "one of its runs is training now"
+    elif queued := [r for r in own if r.status == QUEUED]:
+        snap = common.manager().snapshot()
+        first = min(queued, key=lambda r: snap.queued.index(r.id) if r.id in snap.queued else len(snap.queued))
+        where = f"its first run {common.queue_place(first.id)}"
+    else:
+        return None  # it ended without a result: nothing to wait for
+    return (f"Your launch {common.md(common.batch_title(own, False, batch))} has no finished run yet ({where}); its "
+            "models join here as they finish. Other launches' finished runs can be picked meanwhile.")
 
 
 st.title("Playground")
@@ -84,13 +132,17 @@ if not done:
 by_id = {r.id: r for r in done}
 names = variants.labels(done, data=False)  # "head_only (lr 0.03)": which setting; run_title names the data
 sweeps = common.sweep_batches()
-keep_selection(done, sweeps)
+every = common.store().list_runs(limit=2000)  # queued ones too: this desk's launch may have none finished yet
+keep_selection(done, sweeps, every)
+if waiting := waiting_line(shown_launch(every, done, sweeps), every, done):
+    st.info(waiting, icon=":material/hourglass_top:")
 ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", max_selections=MAX_LOADED_RUNS,
                      help=f"Up to {MAX_LOADED_RUNS}: the models kept loaded, so each answers at once.",
-                     default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps),
-                     format_func=lambda i: common.run_title(by_id[i], names))
+                     default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps, every),
+                     format_func=lambda i: common.run_title(by_id[i], names), on_change=picked_by_hand)
 if not ids:
-    st.info("Choose at least one run.")
+    if not waiting:
+        st.info("Choose at least one run.")
     st.stop()
 datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
 if len(datasets) > 1:

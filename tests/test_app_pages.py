@@ -509,6 +509,43 @@ def test_playground_lists_the_runs_in_launch_order_as_compare_does(tiny_data, be
     assert at.multiselect(key="keep_pg_runs").value == [ids[0], ids[2]]
 
 
+def test_playground_waits_for_this_desks_queued_launch_not_another_desks_runs(tiny_data, bertlab_home, monkeypatch):
+    """A classroom review: desk B launched a slow run; its Playground opened on desk A's finished launch (A's
+    example sentences), and when B's run finished it was added beside A's, unsaid whose they were. Compare and
+    Accuracy vs cost showed B's own launch. Now the Playground waits for it, says so, and B's models replace A's."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # queued runs stay queued
+    store = RunStore(bertlab_home)
+    theirs = [store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=s), batch_id="b-desk-a")
+              for s in (0, 1)]
+    for rid in theirs:
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    time.sleep(0.01)
+    mine = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5), batch_id="b-desk-b")
+    # desk B opened the Playground before its launch was its own: desk A's finished launch is what it can try
+    at = app_on("app_pages/playground.py", desk="b")
+    no_problems(at)
+    assert set(at.multiselect(key="keep_pg_runs").value) == set(theirs)
+    (bertlab_home / "desks" / "b").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "b" / "batches.json").write_text(json.dumps(["b-desk-b"]))
+    # a fresh browser at desk B, its launch still queued: no stranger's models, a line naming its launch
+    fresh = app_on("app_pages/playground.py", desk="b")
+    no_problems(fresh)
+    assert fresh.multiselect(key="keep_pg_runs").value == []
+    options = fresh.multiselect(key="keep_pg_runs").options  # desk A's runs stay pickable by hand
+    assert len(options) == 2 and all(any(rid[-4:] in o for o in options) for rid in theirs), options
+    waiting = " ".join(i.value for i in fresh.info).replace("\\", "")  # Markdown-escaped
+    assert "tfidf_logreg" in waiting and "no finished run yet" in waiting and "starts next" in waiting, waiting
+    assert execute_run(store, mine) == SUCCEEDED, store.get(mine).error
+    for page in (fresh, at):  # its run finished: it is the selection, in place of desk A's
+        page.run()
+        no_problems(page)
+        assert page.multiselect(key="keep_pg_runs").value == [mine]
+
+
 def test_train_page_caps_max_length_at_the_models_position_embeddings(tiny_model, tiny_data, bertlab_home):
     """The tiny model has 128 position embeddings: the field stops there and a kept larger value is lowered."""
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_hp_full_ft_max_length": 512})
