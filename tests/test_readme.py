@@ -126,3 +126,21 @@ def test_the_readme_says_the_theme_flag_does_nothing_where_the_config_defines_bo
     text = readme()
     assert "`streamlit run app.py --theme.base dark` does nothing here" in text
     assert "set the browser or OS to dark, or pick Dark in that menu" in text
+
+
+def test_the_readme_says_what_students_see_when_the_server_restarts():
+    """A classroom review: students saw Streamlit's own connection-error box at a restart, which the README never
+    mentioned, and it said a stopped server was gone within bertlab's 5-s wait; the process took 8-11 s."""
+    import streamlit
+
+    from bertlab.jobs import EXIT_WAIT_S
+
+    text = readme()
+    classroom = text[text.index("### In a classroom"):]
+    bundle = " ".join(p.read_text(errors="ignore")
+                      for p in (Path(streamlit.__file__).parent / "static").rglob("*.js"))
+    quoted = re.findall(r'"((?:Streamlit server|Is Streamlit)[^"]+)"', classroom)
+    assert len(quoted) == 2 and all(q in bundle for q in quoted), quoted  # Streamlit's own words, as it shows them
+    assert "*interrupted*" in classroom and "Run again" in classroom and "resume in the order" in classroom
+    assert f"bertlab waiting up to {EXIT_WAIT_S:g} s" in text and "may take ~10 s in all to exit" in text
+    assert "waiting up to 5 s, marks it so and exits cleanly" not in text
