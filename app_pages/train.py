@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import time
 
 import streamlit as st
 
@@ -458,13 +459,61 @@ def queue_ahead() -> str:
     runs = f"{n} run{'s are' if n != 1 else ' is'}"
     them = "them" if n != 1 else "it"
     yours = "Your launch's" if launches == 1 else "Your launches'"
+    wait = ahead_text(ids, n)
     if mine == n:
         return (f":material/hourglass_empty: {yours} {runs} still queued or training: a new launch starts after "
-                f"{them}, so its time above comes on top.")
+                f"{them}, so its time above comes on top.{wait}")
     of = (f" ({mine} of them from your launch{'es' if launches > 1 else ''}, {n - mine} from other tabs or users)"
           if mine else " (from any tab or user)")
     return (f":material/hourglass_empty: {runs} queued or training ahead of a new launch{of}, one after another: "
-            f"its runs start after {them}, so the time above comes on top.")
+            f"its runs start after {them}, so the time above comes on top.{wait}")
+
+
+def ahead_text(ids: list[str], n: int) -> str:
+    """' They should take ~4 min (estimated as above, from runs finished here).' for the runs ``ids`` ahead of a
+    new launch, the one training first ('' where none has an estimate): a student's one-second zero_shot waited
+    4-5 minutes behind other students' full_ft runs, told only how many runs were ahead. The queue stays first in,
+    first out; this says what that costs."""
+    seconds, unknown = ahead_seconds(ids)
+    if unknown == n:
+        return ""
+    rest = f", plus {unknown} with no estimate yet" if unknown else ""
+    return (f" {'They' if n != 1 else 'It'} should take {Estimate(seconds, '').text()}{rest} (estimated as above, "
+            "from runs finished here).")
+
+
+def ahead_seconds(ids: list[str]) -> tuple[float, int]:
+    """Estimated seconds until the runs ``ids`` (the one training, then those queued, in order) have finished, as
+    the table above estimates a launch (bertlab.sweep.estimate_total over the runs finished here), and how many of
+    them have no estimate. The one training counts what its estimate leaves after the time it has run."""
+    from bertlab.sweep import estimate_total
+
+    store = common.store()
+    past = store.list_runs(limit=200)  # the runs the table above estimates from
+    runs = [r for i in ids if (r := store.get(i)) is not None]
+    device = common.device_name()
+
+    def estimate(configs: list[RunConfig]) -> tuple[float, int]:
+        return estimate_total(past, configs, device, lambda c: common.mean_tokens(c.data, c.model, c.max_length),
+                              _available, common.embedding_keys)
+
+    total, unknown = 0.0, len(ids) - len(runs)  # a run gone from the store since (deleted): unknown
+    queued = [r for r in runs if r.status != "running"]
+    for r in runs:
+        if r.status == "running":
+            s, u = estimate([r.run_config])
+            total += max(0.0, s - (time.time() - (r.started or time.time()))) if not u else 0.0
+            unknown += u
+    s, u = estimate([r.run_config for r in queued])
+    return total + s, unknown + u
+
+
+def _available(cfg: RunConfig) -> dict[str, int] | None:
+    """How many texts each split of a queued run's data has uncapped, so an "all" size has an estimate."""
+    try:
+        return common.splits(cfg.data.uncapped()).sizes()
+    except BertlabError:
+        return None
 
 
 LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click

@@ -755,6 +755,29 @@ def test_hub_dataset_with_two_label_columns_gets_column_pickers(monkeypatch):
         hub.hub_table.cache_clear()
 
 
+def test_train_page_says_how_long_the_runs_ahead_of_a_new_launch_should_take(tiny_data, bertlab_home, monkeypatch):
+    """A classroom review: a student's one-second zero_shot waited 4-5 minutes behind other students' full_ft
+    runs, the Train page saying only how many runs were ahead. The queue stays first in, first out; the page now
+    says how long the runs ahead should take, from runs finished here, where it can."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    done = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-past")
+    assert execute_run(store, done) == SUCCEEDED, store.get(done).error
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # runs stay queued
+    theirs = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    theirs.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in theirs.button if b.label.startswith("Launch 1 run")).click().run()
+    no_problems(theirs)
+    mine = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(mine)
+    line = next(c.value for c in mine.caption if "ahead of a new launch" in c.value)
+    assert re.search(r"It should take ~\d+ s \(estimated as above, from runs finished here\)\.$", line), line
+    assert [r.status for r in store.list_runs()].count("queued") == 1  # the queue itself is untouched
+
+
 def test_launch_clicked_again_asks_before_queueing_the_same_batch_twice(tiny_model, tiny_data, bertlab_home,
                                                                          monkeypatch):
     from bertlab.jobs import JobManager
