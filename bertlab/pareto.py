@@ -459,19 +459,36 @@ def _three(v: float) -> str:
     return f"{v:.{digits}f}"
 
 
-def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str | None = None
-              ) -> tuple[list[float], list[str]]:
+def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str | None = None,
+              most: int | None = None) -> tuple[list[float], list[str]]:
     """Tick values and texts of a log axis from ``lo`` to ``hi``: powers of ten, and 2 and 5 times them where the
     span is short (plotly's own minor labels were unreadable, and its powers alone left a teacher two ticks, "100G"
     and "1T"); SI prefixes (10G, 2T), or ``currency`` and plain numbers for money. ``zero_at``: where the points
-    that cost nothing are drawn, ticked "0", with no other tick within a factor 2 of it (zero_shot sat on "100G")."""
+    that cost nothing are drawn, ticked "0", with no other tick within a factor 2 of it (zero_shot sat on "100G"),
+    or of 4 where the ticks are whole decades apart ("0" and "1M" ran into one at 1024 px). ``most``: at most that
+    many powers of ten drawn between ``lo`` and ``hi`` (its "0" included), every other or third one where more
+    would be: eight on a phone's chart piled into one block of text."""
     span = math.log10(hi / lo) if lo > 0 else 0.0
-    steps = (1, 2, 5) if span <= 2.5 else (1,)
     bottom = min(lo, zero_at or lo)  # ticks past the axis' ends are not drawn
-    vals = [m * 10.0 ** k for k in range(math.floor(math.log10(bottom)), math.ceil(math.log10(hi)) + 1)
-            for m in steps]
-    if zero_at is not None:
-        vals = [v for v in vals if v >= 2 * zero_at]
+    decades = range(math.floor(math.log10(bottom)), math.ceil(math.log10(hi)) + 1)
+    gap = 2.0  # the nearest a tick may be to "0", as a factor: a tick step or more, so that the two never touch
+
+    def shown(vals: list[float]) -> list[float]:
+        return [v for v in vals if v >= gap * zero_at] if zero_at is not None else vals
+
+    def drawn(vals: list[float]) -> int:  # how many of them fall on the axis (with the "0"), padded as plotly pads it
+        return len([v for v in vals if lo / 1.5 <= v <= hi * 1.5]) + (zero_at is not None)
+
+    vals = shown([m * 10.0 ** k for k in decades for m in (1, 2, 5)]) if span <= 2.5 else []
+    if not vals:
+        gap = 4.0
+        every = 1
+        vals = shown([10.0 ** k for k in decades])
+        while most is not None and drawn(vals[::every]) > most and every < len(vals):
+            every += 1
+        # the thinned decades kept from the first one on the axis, so that the cheapest cost keeps its label
+        first = next((i for i, v in enumerate(vals) if v >= lo / 10.001), 0)
+        vals = vals[first::every]
 
     def fmt(v: float) -> str:
         if currency is not None:  # "$0.00001", not "$1e-05"
@@ -485,6 +502,12 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
     return ([zero_at] if zero_at is not None else []) + vals, zero + [fmt(v) for v in vals]
 
 
+FIGURE_HEIGHT = 460
+# Powers of ten a cost axis labels, at most (its "0" counted): a phone's chart is ~330 px wide, and eight ticks from
+# "0" to "1T" piled up there (every other decade is drawn instead).
+MOST_TICKS = 6
+
+
 def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy", title: str | None = None,
                   prices: Prices | None = None):
     """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line.
@@ -493,7 +516,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     its 0 so it does not read as a small cost. Money ticks carry the currency of ``prices``."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import add_point_labels, figure, label_places, strategy_color  # one colour a strategy
+    from bertlab.plots import add_point_labels, figure, label_places, strategy_color, style  # the app's one look
 
     label = COSTS.get(cost, (cost, cost))[0]
     f1 = metric == "test_macro_f1"
@@ -504,7 +527,9 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     positive = [r[cost] for r in rows if r.get(cost)]
     same = all_same_cost(rows, cost)  # one cost: an axis zoomed on 0.01% differences would draw a gap
     log = bool(positive) and not same and max(positive) / max(min(positive), 1e-30) > 10
-    floor = min(positive) / 3 if log else 0.0
+    # A tick step left of the cheapest cost: a third where ticks are 1, 2 and 5 times each power of ten (log_ticks'
+    # short spans), a decade where they are powers alone ("0" at a third of "1M" read as one label, "0 1M").
+    floor = (min(positive) / (3 if max(positive) / min(positive) <= 10**2.5 else 10)) if log else 0.0
 
     def x(v: float) -> float:
         return v if (v or not log) else floor
@@ -529,12 +554,14 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
                                  mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
                                  hoverinfo="skip"))
-    fig.update_layout(title=title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", xaxis_title=label + (
-        " (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
+    # The legend ("always the majority class (58.0%)", "Pareto front") in the row above the plot that every chart
+    # has: at plotly's default, on the right, it squeezed the plot to ~70 px on a phone.
+    style(fig, title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", FIGURE_HEIGHT)
+    fig.update_layout(xaxis_title=label + (" (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
     if log:
         cur = (prices or Prices()).currency if cost == "train_money" else None
         zero = any(rows[i][cost] == 0 for i in drawn)
-        vals, text = log_ticks(min(positive), max(positive), floor if zero else None, cur)
+        vals, text = log_ticks(min(positive), max(positive), floor if zero else None, cur, most=MOST_TICKS)
         fig.update_xaxes(type="log", tickvals=vals, ticktext=text)
     elif same and positive:
         fig.update_xaxes(range=[0, 1.15 * max(positive)])

@@ -114,7 +114,7 @@ _LAYOUT = dict(
 )
 
 
-def _style(fig: go.Figure, title: str | None, height: int, **extra: Any) -> go.Figure:
+def style(fig: go.Figure, title: str | None, height: int, **extra: Any) -> go.Figure:
     """Shared look (the figure comes from :func:`figure`): title top-left, legend row above the plot."""
     layout = {**_LAYOUT, **extra}
     if title is not None:
@@ -286,7 +286,7 @@ def train_loss_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
                                  line=dict(color=color, dash=dash, width=2.5), hovertemplate=hover,
                                  marker=dict(symbol=strategy_symbol(r.strategy), size=8, maxdisplayed=12)))
-    _style(fig, title, height)
+    style(fig, title, height)
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
     if x == "progress":
         fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
@@ -392,7 +392,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         tr.showlegend = tr.name not in names_seen
         names_seen.add(tr.name)
     # Legend row above the two titles; titles bold at the top left of their plots, like every other chart's.
-    _style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
+    style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
     for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")):
         ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)
@@ -602,7 +602,7 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340) -> go.Figure:
             fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"majority baseline {base:.1%}",
                                      line=dict(color="#888", dash="dash")))
     # Short titles: half-width charts cut longer ones at 1024 px; the direction is in the axis title.
-    _style(fig, "Test accuracy", height, showlegend=bool(done))
+    style(fig, "Test accuracy", height, showlegend=bool(done))
     # Short: at 1280 px beside the cost chart a longer title was cut at both ends ("cro-F1 (%, higher...").
     fig.update_yaxes(title_text="% (higher is better)", tickformat=".0%", range=[0, 1.08])
     fig.update_xaxes(title_text="run (strategy)", **wrapped_ticks(x))
@@ -627,7 +627,7 @@ def cost_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 
                              customdata=[_hover_value(cost, v, unit) for v in vals],
                              hovertemplate="%{x}<br>%{customdata}<extra></extra>", showlegend=False))
     lower = "higher is better" if cost == "train_examples_per_s" else "lower is cheaper"
-    _style(fig, title, height)
+    style(fig, title, height)
     fig.update_yaxes(title_text=f"{unit} ({lower})", rangemode="tozero")  # the chart's title names the measure
     if is_flops(cost):  # "10G", "2T" as in GFLOP/TFLOP everywhere else, not plotly's "10B" (billions)
         fig.update_yaxes(exponentformat="SI")
@@ -802,7 +802,7 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     # The direction on a line of its own: on one line at projector size the title ran past a 524-px chart at 1024 px
     # ("Accuracy vs training time (up and left is bet").
-    _style(fig, f"Accuracy vs {title.lower()}", height, showlegend=False)
+    style(fig, f"Accuracy vs {title.lower()}", height, showlegend=False)
     fig.update_layout(title_subtitle=dict(text="up and left is better", font_size=13))
     fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
                      type="log" if log else "linear", exponentformat="SI" if is_flops(cost) else "B")
@@ -867,7 +867,7 @@ def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
             customdata=[b["count"] for b in bins],
             hovertemplate=f"{labels[r.id]}<br>confidence %{{x:.0%}}<br>right %{{y:.0%}}<br>%{{customdata}} texts"
                           "<extra></extra>"))
-    _style(fig, "Confidence against accuracy (test set)", height)
+    style(fig, "Confidence against accuracy (test set)", height)
     # The top class of k has a probability of 1/k at least: the axis starts there (0.5 for two classes).
     k = max((len(r.metrics.get("label_names") or []) for r in done), default=0)
     lo = math.floor(10 / k) / 10 if k >= 2 else 0.0
@@ -1009,7 +1009,7 @@ def confusion_figure(run: Any, height: int | None = None, title: str | None = No
     # and everywhere else on the page).
     # the square in the strategy's colour, the name in the theme's text colour (coloured text was 2.3-3.9:1)
     name = html.escape(title or run_labels([run])[run.id])
-    _style(fig, f"<span style='color:{strategy_color(run.strategy)}'>■</span> {name}", height,
+    style(fig, f"<span style='color:{strategy_color(run.strategy)}'>■</span> {name}", height,
            margin=dict(l=10, r=10, t=44, b=10))
     # the title 6 px from the top whatever the height (a share of the height put it over a tall matrix's cells)
     fig.update_layout(title_font_size=14, title_y=1 - 6 / height)
@@ -1032,7 +1032,7 @@ def label_distribution_figure(counts: dict[str, dict[str, int]], height: int = 3
         fig.add_trace(go.Bar(x=list(per_class), y=list(per_class.values()), name=split,
                              marker_color=shades.get(split, "#999"),
                              hovertemplate="%{x}<br>%{y:,} examples<extra>" + split + "</extra>"))
-    _style(fig, "Label distribution", height, barmode="group")
+    style(fig, "Label distribution", height, barmode="group")
     fig.update_xaxes(title_text="label", type="category")
     fig.update_yaxes(title_text="examples (count)", tickformat=",d")
     if max((v for c in counts.values() for v in c.values()), default=0) <= 5:  # counts: whole numbers (a 6-row
@@ -1061,7 +1061,7 @@ def probability_figure(predictions: Sequence[Any], labels: dict[str, str] | None
                              customdata=[probability_percent(v, 1) for v in probs],
                              hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>"))
     n_labels = max((len(p.label_names) for p in predictions), default=2)
-    _style(fig, "Class probabilities", height or 130 + 22 * n_labels * max(1, len(predictions)), barmode="group")
+    style(fig, "Class probabilities", height or 130 + 22 * n_labels * max(1, len(predictions)), barmode="group")
     fig.update_xaxes(title_text="probability (%)", tickformat=".0%", range=[0, 1.12])
     fig.update_yaxes(title_text="class", type="category", autorange="reversed")
     return fig

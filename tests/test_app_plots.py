@@ -611,6 +611,28 @@ def test_a_log_cost_axis_ticks_zero_where_free_runs_sit_and_steps_of_2_and_5_ove
     assert pareto.log_ticks(1e-5, 1e-3, currency="$")[1][:3] == ["$0.00001", "$0.00002", "$0.00005"]
 
 
+def test_accuracy_vs_cost_has_the_legend_row_and_few_ticks_apart_from_its_zero():
+    """A review at 390 px: the legend ("always the majority class (58.0%)") sat right of the plot and squeezed it
+    to ~70 px, eight ticks from "0" to "1T" piled up, and at 1024 px "0" and "1M" ran together. The legend is now the
+    row above the plot that every chart has, a wide span is ticked every other power of ten, and "0" sits a whole
+    decade from the next tick."""
+    runs = [make_run("zero_shot", "z", acc=0.716, train_flops=0.0), make_run("tfidf_logreg", "t", acc=0.645,
+            train_flops=1.2e6), make_run("head_only", "h", acc=0.595, train_flops=2e11),
+            make_run("full_ft", "f", acc=0.58, train_flops=5e11)]
+    rows = pareto.rows_from_runs(runs)
+    for r in rows:
+        r["majority_accuracy"] = 0.58
+    fig = pareto.pareto_figure(rows, "train_flops")
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y > 1
+    assert any(t.name == "always the majority class (58.0%)" and t.showlegend is not False for t in fig.data)
+    ax = fig.layout.xaxis
+    assert list(ax.ticktext) == ["0", "1M", "100M", "10G", "1T"]
+    at = ax.tickvals[0]
+    assert min(v for v in ax.tickvals if v > at) >= 4 * at  # not glued to "0"
+    vals, text = pareto.log_ticks(1e9, 1e15, most=6)
+    assert text == ["1G", "100G", "10T", "1P"]
+
+
 def test_bar_charts_write_a_runs_setting_under_its_strategy():
     """Projector on, half width: "head_only (lr 0.001)" and its three namesakes were turned on their side under the
     accuracy bars and took half the chart's height. The bar charts' tick labels now put the setting on a line of

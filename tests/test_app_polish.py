@@ -610,7 +610,7 @@ def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertl
     assert spec["layout"]["font"]["size"] == common.PROJECTOR_FONT
     # the figure itself is copied, never changed (a cached figure stays as it was)
     fig = plots.figure(go.Bar(x=[1], y=[1]))
-    plots._style(fig, "t", 300)
+    plots.style(fig, "t", 300)
     import streamlit as st
 
     st.session_state[common.PROJECTOR_KEY] = True
