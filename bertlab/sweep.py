@@ -869,7 +869,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
     judge each strategy against it). A point of one seed has no error bar and its hover says "1 seed"."""
     import plotly.graph_objects as go
 
-    from bertlab.plots import figure, strategy_color, strategy_symbol  # the same look as every other chart
+    from bertlab.plots import figure, strategy_color, strategy_symbol, style  # every chart's look
 
     fig = figure()
     fmt = ".1%" if percent else ".3f"
@@ -906,10 +906,13 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
                       name=f"always the majority class ({base:.1%})" if percent
                       else f"always the majority class (macro-F1 {base:.3f})")
     fig.update_yaxes(tickformat=_y_tickformat(span, percent))  # accuracy in percent, as everywhere in the app
-    # what the error bars are: nothing said so
-    fig.update_layout(title=title, xaxis_title="labelled training examples (log scale)",
-                      yaxis_title=f"{metric_label} (%)" if percent else metric_label,
-                      legend_title="strategy (bars: ±1 std over seeds)", hovermode="closest")
+    # The legend in the row above the plot that every chart has, what the error bars are on a line over it (nothing
+    # said so): at plotly's default, right of the plot, it took half a phone's width and the x title was cut.
+    style(fig, title, 460)
+    fig.update_layout(legend={"title": {"text": "strategy (bars: ±1 std over seeds)", "side": "top"},
+                              "yref": "container", "y": 1 - 40 / 460, "yanchor": "top"},
+                      xaxis_title="labelled training examples (log scale)",
+                      yaxis_title=f"{metric_label} (%)" if percent else metric_label)
     xs = sorted({round(a["n_train"]) for a in agg if a["n_train"]})
     # Ticks at the measured sizes: log axes otherwise label 2, 3, 5 between the decades.
     fig.update_xaxes(type="log", tickvals=xs, ticktext=[f"{x:,}" for x in xs])

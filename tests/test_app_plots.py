@@ -567,6 +567,18 @@ def test_learning_curves_by_macro_f1_are_drawn_as_scores_without_the_accuracy_ba
     assert by_acc.layout.legend.title.text == "strategy (bars: ±1 std over seeds)"
 
 
+def test_learning_curves_legend_is_a_row_above_the_plot_not_half_a_phone():
+    """A review at 390 px: the legend "strategy (bars: ±1 std over seeds)" beside the plot took half the width and the
+    x title was cut. It is a row hung under the title now, its title on a line of its own over the strategies."""
+    from bertlab import sweep
+
+    pts = [{"strategy": st, "size": n, "seed": s, "test_accuracy": 0.6 + s / 20, "n_train": n, "train_seconds": 1.0,
+            "train_flops": 1e9, "majority_accuracy": 0.58} for st in ("zero_shot", "head_only") for n in (32, 64)
+           for s in (0, 1)]
+    legend = sweep.learning_curve_figure(sweep.aggregate(pts)).layout.legend
+    assert legend.orientation == "h" and legend.yanchor == "top" and legend.title.side == "top"
+
+
 def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():
     long, short = make_run("head_only", "h"), make_run("full_ft", "f")
     long.config, short.config = {"epochs": 30}, {"epochs": 3}
