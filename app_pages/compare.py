@@ -281,8 +281,11 @@ def curves(runs: list) -> None:
         st.caption(why)
     # One chart a row: side by side (three plots, with validation's two) they were ~220 px each at 1024 px.
     common.chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
-    common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress"), width="stretch",
-                    key="cmp_val")
+    # Loss and accuracy in two columns, which a phone stacks: one figure's two plots stayed side by side at 390 px,
+    # ~130 px each.
+    for where, panel in zip(st.columns(2), plots.VALIDATION):
+        common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress", panels=(panel,)), where,
+                     width="stretch", key=f"cmp_{panel}")
     if any(p["series"] == "mlm_loss" for p in pts):
         common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}

@@ -351,18 +351,23 @@ def mlm_caption(strategies: set[str]) -> str:
             "file you gave it). The classification loss that follows is in the chart above.")
 
 
+VALIDATION = {"val_loss": "Validation loss", "val_accuracy": "Validation accuracy"}
+
+
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,
-                      progress: bool = False) -> go.Figure:
+                      progress: bool = False, panels: Sequence[str] = tuple(VALIDATION)) -> go.Figure:
     """Validation loss and validation accuracy by epoch, side by side, one line per run.
 
     ``progress``: by epoch as a share of each run's epochs instead, so a 30-epoch head_only does not squeeze
-    3-epoch fine-tuning into the first tenth of the axis (the loss chart's "by % of run")."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Validation loss", "Validation accuracy"),
+    3-epoch fine-tuning into the first tenth of the axis (the loss chart's "by % of run"). ``panels``: which of
+    the two to draw (keys of :data:`VALIDATION`): Compare draws each in a column of its own, as a phone stacks
+    columns, where one figure's two plots stayed side by side at ~130 px each."""
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[VALIDATION[p] for p in panels],
                         horizontal_spacing=0.12, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
     for r in runs:
         color, dash = styles[r.id]
-        for col, name in ((1, "val_loss"), (2, "val_accuracy")):
+        for col, name in enumerate(panels, 1):
             xs, ys = series(points, r.id, name, x="x")
             if not xs:
                 continue
@@ -371,7 +376,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
             total = max(float((r.config or {}).get("epochs") or 0), xs[-1]) or 1.0
             if progress:
                 xs = [e / total for e in xs]
-            unit = "loss %{y:.3f}" if col == 1 else "accuracy %{y:.1%}"
+            unit = "loss %{y:.3f}" if name == "val_loss" else "accuracy %{y:.1%}"
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
                                      line=dict(color=color, dash=dash, width=2),
                                      marker=dict(size=8, symbol=strategy_symbol(r.strategy)),
@@ -393,7 +398,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         names_seen.add(tr.name)
     # Legend row above the two titles; titles bold at the top left of their plots, like every other chart's.
     style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
-    for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")):
+    for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")[:len(panels)]):
         ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)
     if progress:
@@ -402,10 +407,14 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
         fig.update_xaxes(title_text="% of the run's epochs", tickformat=".0%", range=[-0.03, 1.03])
     else:  # padded so a point at epoch 0 (zero_shot's single evaluation) is not cut in half
         fig.update_xaxes(title_text="epoch", range=[-0.25, max(1, top) + 0.25], dtick=1 if top <= 12 else None)
-    fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero", row=1, col=1)
-    # Accuracy's axis on the right of its plot: between the two, at projector size at 1024 px, its title ran into the
-    # loss plot's '100%' tick (the gap is a share of the width, so no one gap fits both 1024 and 1920 px).
-    fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], side="right", row=1, col=2)
+    col = {name: i for i, name in enumerate(panels, 1)}
+    if "val_loss" in col:
+        fig.update_yaxes(title_text="cross-entropy loss (nats)", rangemode="tozero", row=1, col=col["val_loss"])
+    if "val_accuracy" in col:
+        # Accuracy's axis on the right of its plot beside loss's: between the two, at projector size at 1024 px, its
+        # title ran into the loss plot's '100%' tick (the gap is a share of the width: no one gap fits 1024 and 1920).
+        fig.update_yaxes(title_text="accuracy (%)", tickformat=".0%", range=[0, 1.02], row=1, col=col["val_accuracy"],
+                         side="right" if col["val_accuracy"] > 1 else "left")
     if not fig.data:
         _empty(fig, "no validation results yet")
     return fig

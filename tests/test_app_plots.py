@@ -579,6 +579,20 @@ def test_learning_curves_legend_is_a_row_above_the_plot_not_half_a_phone():
     assert legend.orientation == "h" and legend.yanchor == "top" and legend.title.side == "top"
 
 
+def test_validation_plots_can_be_drawn_one_a_figure_for_columns_a_phone_stacks():
+    """A review at 390 px: Compare's validation loss and accuracy, two plots of one figure, stayed side by side at
+    ~130 px each. Each can be a figure of its own now (Compare puts them in columns, which a phone stacks)."""
+    pts = [{"run_id": "f1", "series": s, "step": e, "x": float(e), "value": v}
+           for e in (1, 2) for s, v in (("val_loss", 0.5), ("val_accuracy", 0.8))]
+    run = make_run("full_ft", "f1")
+    acc = plots.validation_figure([run], pts, panels=("val_accuracy",))
+    assert [t.y for t in acc.data] == [(0.8, 0.8)] and "xaxis2" not in acc.layout.to_plotly_json()
+    assert acc.layout.yaxis.title.text == "accuracy (%)" and acc.layout.yaxis.side == "left"
+    assert "Validation accuracy" in acc.layout.annotations[0].text
+    loss = plots.validation_figure([run], pts, panels=("val_loss",))
+    assert [t.y for t in loss.data] == [(0.5, 0.5)] and loss.layout.yaxis.title.text == "cross-entropy loss (nats)"
+
+
 def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():
     long, short = make_run("head_only", "h"), make_run("full_ft", "f")
     long.config, short.config = {"epochs": 30}, {"epochs": 3}
