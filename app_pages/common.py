@@ -992,6 +992,11 @@ def swatch(strategy: str) -> str:
     return f"<span style='color:{strategy_color(strategy)}'>■</span>"
 
 
+def dark_theme() -> bool:
+    """Whether the page is drawn in the dark theme (an SVG drawn as an image takes no colour from the page)."""
+    return getattr(getattr(st.context, "theme", None), "type", None) == "dark"
+
+
 def diagram(svg: str, alt: str, width: int | None = None, where=st) -> None:
     """An SVG drawn as an image with alt text (``st.image`` has none: a screen reader got nothing from the
     diagrams); ``width`` in px, else the container's width."""

@@ -245,7 +245,8 @@ def measured_live(name: str, refreshing: bool) -> None:
 def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = False) -> None:
     opts = options_for(name, model)
     try:
-        c = teaching.card(name, model, opts, n_classes=class_count(runs), runs=runs, scale=common.DIAGRAM_BIG_SCALE if big else 1.0)
+        c = teaching.card(name, model, opts, n_classes=class_count(runs), runs=runs, scale=common.DIAGRAM_BIG_SCALE if big else 1.0,
+                           dark=common.dark_theme())
     except BertlabError as e:
         common.show_error(e)
         return

@@ -270,7 +270,7 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     big = common.projector()
     try:
         c = card(name, model, options=options, n_classes=n_classes, new_vocab=vocab,
-                 scale=common.DIAGRAM_BIG_SCALE if big else 1.0)
+                 scale=common.DIAGRAM_BIG_SCALE if big else 1.0, dark=common.dark_theme())
     except BertlabError:
         return  # a model we cannot describe (e.g. unreachable hub id): the error above already says so
     common.diagram(c.svg, c.alt, width=common.DIAGRAM_BIG_WIDTH if big else 480)  # 480: 14 px text

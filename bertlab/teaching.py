@@ -460,20 +460,33 @@ def _cut(text: str, most: int) -> str:
     return text[: most - 1].rsplit(" ", 1)[0].rstrip(" ·:,") + "…"
 
 
-def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str:
-    """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text."""
+# The card's own colours, light (paper, the report, the light theme) and dark: background, its border, text,
+# the block sizes' text, the blocks' outline, and a block's fill that is the card's ("not part of this model").
+CARD_COLORS = {False: ("#FFFFFF", "#D0D7DE", "#1F2933", "#333", "#555"),
+               True: ("#1A1C24", "#3D4450", "#FAFAFA", "#D0D4DA", "#9AA3AE")}
+
+
+def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0, dark: bool = False) -> str:
+    """A vertical stack of the model's blocks (input at the bottom), coloured trained/frozen, as SVG text.
+
+    ``dark``: drawn for the dark theme (a dark card, light text): the light card stayed a bright white block on it.
+    A block's label is black or white, whichever reads on its fill; trained and frozen keep their colours."""
+    from bertlab.plots import text_color_on
+
+    back, border, ink, soft, edge = CARD_COLORS[dark]
+    fills = {**COLORS, ABSENT: back, UNUSED: "#3A3F4B" if dark else COLORS[UNUSED]}
     row, w, gap = 32 * scale, 520 * scale, 4 * scale
     fs = 15 * scale  # drawn 480 px wide on the Train page: 14 px text, readable on a projector
     top = ((26 + 20 * title.count("\n")) if title else 6) * scale
     legend_states = list(dict.fromkeys(b.state for b in blocks))
     h = top + len(blocks) * (row + gap) + (len(legend_states) * 20 + 24) * scale
     pad = 10 * scale
-    # A light card of its own, dark text on it: on the dark theme the page behind is near black, and text
-    # in the default black (the title, the legend) vanished there.
+    # A card of its own in the theme's colours: an SVG drawn as an image inherits no text colour from the page, and
+    # text in the default black (the title, the legend) vanished on the dark theme's near-black page.
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + 2 * pad:.0f}" height="{h + 2 * pad:.0f}" '
            f'viewBox="0 0 {w + 2 * pad:.0f} {h + 2 * pad:.0f}" font-family="system-ui, sans-serif" '
-           f'font-size="{fs:.0f}" fill="#1F2933">',
-           f'<rect width="100%" height="100%" rx="{8 * scale:.0f}" fill="#FFFFFF" stroke="#D0D7DE"/>',
+           f'font-size="{fs:.0f}" fill="{ink}">',
+           f'<rect width="100%" height="100%" rx="{8 * scale:.0f}" fill="{back}" stroke="{border}"/>',
            f'<g transform="translate({pad:.0f},{pad:.0f})">']
     for k, line in enumerate(title.split("\n") if title else []):  # a long title on two lines, not cut
         out.append(f'<text x="0" y="{(18 + 20 * k) * scale:.0f}" font-weight="bold">{html.escape(line)}</text>')
@@ -481,27 +494,28 @@ def diagram_svg(blocks: list[Block], title: str = "", scale: float = 1.0) -> str
         y = top + i * (row + gap)
         dash = ' stroke-dasharray="5,3"' if b.state in (ABSENT, RANDOM) else ""
         out.append(f'<rect x="0" y="{y:.0f}" width="{w * 0.62:.0f}" height="{row:.0f}" rx="4" '
-                   f'fill="{COLORS[b.state]}" stroke="#555"{dash}/>')
+                   f'fill="{fills[b.state]}" stroke="{edge}"{dash}/>')
         if b.state == ADAPTER:  # a thin trained strip: the adapters beside the frozen weights
             out.append(f'<rect x="{w * 0.62 - 14 * scale:.0f}" y="{y:.0f}" width="{14 * scale:.0f}" '
-                       f'height="{row:.0f}" rx="3" fill="{COLORS[TRAINED]}" stroke="#555"/>')
+                       f'height="{row:.0f}" rx="3" fill="{COLORS[TRAINED]}" stroke="{edge}"/>')
         label = _cut(b.name + (f" · {b.note}" if b.note else ""), 60)  # ALBERT's lora layer whole
         # A label too long for its block ("embeddings · masked-LM, then fine-tuned") in smaller type, sized by a
         # generous guess at its width (0.56 em a character; system-ui draws these at ~0.54).
         room, guess = w * 0.62 - 16 * scale, 0.56 * fs * len(label)
         size = f' font-size="{fs * room / guess:.1f}"' if guess > room else ""
-        out.append(f'<text x="{8 * scale:.0f}" y="{y + row * 0.66:.0f}"{size}>{html.escape(label)}</text>')
+        out.append(f'<text x="{8 * scale:.0f}" y="{y + row * 0.66:.0f}" fill="{text_color_on(fills[b.state])}"'
+                   f'{size}>{html.escape(label)}</text>')
         if b.state != ABSENT and b.params:
-            out.append(f'<text x="{w * 0.64:.0f}" y="{y + row * 0.66:.0f}" fill="#333">{_count_text(b)}</text>')
+            out.append(f'<text x="{w * 0.64:.0f}" y="{y + row * 0.66:.0f}" fill="{soft}">{_count_text(b)}</text>')
     y = top + len(blocks) * (row + gap) + 10 * scale
     for j, s in enumerate(legend_states):
         yy = y + j * 20 * scale
         dash = ' stroke-dasharray="4,2"' if s in (ABSENT, RANDOM) else ""
         out.append(f'<rect x="0" y="{yy:.0f}" width="{16 * scale:.0f}" height="{14 * scale:.0f}" '
-                   f'fill="{COLORS[s]}" stroke="#555"{dash}/>')
+                   f'fill="{fills[s]}" stroke="{edge}"{dash}/>')
         if s == ADAPTER:
             out.append(f'<rect x="{11 * scale:.0f}" y="{yy:.0f}" width="{5 * scale:.0f}" height="{14 * scale:.0f}" '
-                       f'fill="{COLORS[TRAINED]}" stroke="#555"/>')
+                       f'fill="{COLORS[TRAINED]}" stroke="{edge}"/>')
         out.append(f'<text x="{22 * scale:.0f}" y="{yy + 12 * scale:.0f}">{html.escape(LEGEND[s])}</text>')
     out.append("</g></svg>")
     return "".join(out)
@@ -562,9 +576,10 @@ def unfinished(strategy: str, runs) -> list[tuple[str, str, str]]:
 
 
 def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None, n_classes: int = 2,
-         runs=None, scale: float = 1.0, new_vocab: int | None = None) -> Card:
+         runs=None, scale: float = 1.0, new_vocab: int | None = None, dark: bool = False) -> Card:
     """The teaching card of ``strategy`` on ``model``, with its numbers from ``runs`` (a comparison) if given;
-    ``new_vocab``: scratch with a new vocabulary of up to that many tokens (:func:`strategy_blocks`)."""
+    ``new_vocab``: scratch with a new vocabulary of up to that many tokens (:func:`strategy_blocks`); ``dark``: its
+    diagram drawn for the dark theme."""
     from bertlab.strategies import get_strategy
 
     s = get_strategy(strategy)
@@ -589,7 +604,7 @@ def card(strategy: str, model: str = DEFAULT_MODEL, options: dict | None = None,
         intro, plain_cost = SCRATCH_PRETRAINED
     return Card(strategy=strategy, title=s.title, summary=trains_words(strategy, model, "summary"),
                 trains=trains_words(strategy, model), frozen=trains_words(strategy, model, "frozen"), when=s.when,
-                cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale),
+                cost=COST_NOTES.get(strategy, ""), blocks=blocks, svg=diagram_svg(blocks, title, scale, dark),
                 trainable_params=trainable, total_params=encoder_total, measured=measured_numbers(strategy, runs),
                 intro=intro, plain_when=plain_when, plain_cost=plain_cost, usual_encoder=usual)
 

@@ -202,3 +202,21 @@ def test_partial_fts_legend_says_which_layers_are_frozen_and_which_train(tiny_mo
     full = dict(teaching.card("full_ft").glossary)
     assert [t for t in full if t.startswith("layer")] == ["layers 0 to 5"]
     assert not any(m.endswith(" here") for m in full.values())
+
+
+def test_the_layer_diagram_follows_the_dark_theme_and_stays_light_for_paper(tiny_model):
+    """A review in the dark theme: the Strategy cards' layer diagram stayed a bright white block (fill #FFFFFF, text
+    #1F2933). Drawn for the dark theme it is a dark card with light text, each block's label readable on its fill,
+    trained and frozen in their own colours; the default (the report, paper) is the light card it was."""
+    from bertlab.plots import text_color_on
+
+    light = ET.fromstring(teaching.card("lora", tiny_model).svg)
+    dark = ET.fromstring(teaching.card("lora", tiny_model, dark=True).svg)
+    card = [e for e in dark.iter() if e.tag.endswith("rect")][0]
+    assert [e for e in light.iter() if e.tag.endswith("rect")][0].get("fill") == "#FFFFFF"
+    assert card.get("fill") != "#FFFFFF" and text_color_on(card.get("fill")) == "#FFFFFF"  # a dark card
+    assert text_color_on(dark.get("fill")) == "#000000"  # its text light
+    fills = {e.get("fill") for e in dark.iter() if e.tag.endswith("rect")}
+    assert {teaching.COLORS[teaching.TRAINED], teaching.COLORS[teaching.FROZEN]} <= fills
+    for rect in (e for e in dark.iter() if e.tag.endswith("rect") and e.get("width") not in (None, "100%")):
+        assert rect.get("fill") != "#FFFFFF"  # no white block left on the dark card
