@@ -1222,15 +1222,37 @@ def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> l
         planned.setdefault(p["size"], {})[p["strategy"]] = None
     # "unfinished": the planned strategies with no finished point at the size (queued, failed, deleted), which the
     # row cannot weigh: it read as if they had lost
-    return [_size_row(size, by_strategy, get_run, judge, len(planned[size]))
+    holm = _sweep_holm(points, get_run, judge)
+    return [_size_row(size, by_strategy, get_run, judge, len(planned[size]), holm)
             | {"judge": judge.name, "unfinished": [s for s in planned[size] if s not in by_strategy]}
             for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
 
 
-def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURACY, planned: int = 0) -> dict:
+def _sweep_holm(points: list[dict], get_run, judge: Judge):
+    """For :func:`_size_row`: :func:`bertlab.paired.holm_judged` over every finished run of the sweep (its
+    paired-test table's Holm family, one per test set: every size sharing that test set), built on first use; None
+    without ``get_run``. A review: the one-seed line read "ahead of every cheaper strategy beyond chance ... (McNemar's
+    test on one seed, p = 0.036)" under an answer that, by Holm's p over the table's 6 pairs (0.11), called the same
+    gap one the test set cannot tell from chance."""
+    if get_run is None:
+        return None
+    ids = dict.fromkeys(p["run_id"] for p in points if p.get("status") == "succeeded" and p.get("run_id"))
+
+    @functools.cache
+    def judged():
+        members = [(r, d) for i in ids if (r := get_run(i)) is not None and (d := paired.load_predictions(r))]
+        return paired.holm_judged(members, "macro_f1" if judge is MACRO_F1 else "accuracy")
+
+    return lambda a_id, b_id, p: judged()(a_id, b_id, p)
+
+
+def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURACY, planned: int = 0,
+              holm=None) -> dict:
     """:func:`sweep_rows` at one training size: ``by_strategy[strategy][seed]`` is a finished point. "acc" and
     "accuracy" hold ``judge``'s measure (accuracy, or macro-F1). ``planned``: how many strategies the sweep runs
-    at this size, finished or not."""
+    at this size, finished or not. ``holm``: where one seed decides a pair, the p it is judged by and the words
+    that add Holm's p (:func:`bertlab.paired.holm_judged`: as the paired-test table and the answer judge it);
+    None: the pair's own p."""
     key = judge.key
     stats = {s: {"acc": _mean(q[key] for q in seeds.values()),
                  "cost": (_mean(q.get("train_flops") or 0.0 for q in seeds.values()),
@@ -1264,8 +1286,23 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
             return p, len(common)
         how[(a, b)] = "one"
         if len(common) == 1:
-            return per_seed(a, b, common[0]), 1
+            return one_seed(a, b, common[0]), 1
         return None, len(common)
+
+    said: dict[tuple[str, str], str] = {}  # 'p = 0.036, 0.11 after Holm over 6 pairs' where Holm judged a pair
+
+    def one_seed(a: str, b: str, seed) -> float | None:
+        """The p a pair run at one seed is judged by: Holm's over the sweep's table where it adjusts that pair."""
+        p = per_seed(a, b, seed)
+        if p is None or holm is None:
+            return p
+        judged, words = holm(by_strategy[a][seed].get("run_id"), by_strategy[b][seed].get("run_id"), p)
+        said[(a, b)] = f"{paired.p_is(p)}{words}"
+        return judged
+
+    def p_said(a: str, b: str, p: float) -> str:
+        """The pair's p for a sentence: both its own and Holm's where Holm judged it."""
+        return said.get((a, b)) or paired.p_is(p)
 
     @functools.cache
     def predictions(strategy: str, seed) -> dict | None:
@@ -1343,7 +1380,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         row.update({"pick": s, "pick accuracy": stats[s]["acc"], "p": p, "seeds": k, "how": how[(best, s)]})
         row["why"] = (f"{judge.gap(stats[best]['acc'] - stats[s]['acc'])} behind {best}: "
                       f"{_who_tells(how[(best, s)], k)} cannot tell them apart "
-                      f"({_test_said(how[(best, s)], k, judge)}, {paired.p_is(p)})")
+                      f"({_test_said(how[(best, s)], k, judge)}, {p_said(best, s, p)})")
         return row
     if len(stats_all) == 1:  # "the most accurate and the cheapest" of one said nothing
         # others queued, training or failed: not "the only one run" (the page redraws as they finish)
@@ -1365,7 +1402,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         row.update({"p": p, "seeds": k, "near": near, "how": how[(best, near)]})
         row["why"] = (f"ahead of every cheaper strategy beyond chance; of the nearest, {near}, by "
                       f"{judge.gap(stats[best]['acc'] - stats[near]['acc'])} "
-                      f"({_test_said(how[(best, near)], k, judge)}, {paired.p_is(p)})")
+                      f"({_test_said(how[(best, near)], k, judge)}, {p_said(best, near, p)})")
     elif any(p is None for _, p, _ in tested):
         row["why"] = ("not tested against every cheaper strategy (no finished seed in common, or the same gap at "
                       "every seed)")

@@ -2046,3 +2046,25 @@ def test_a_sweeps_answer_and_gain_judge_use_the_holm_family_of_the_table_over_ev
     holm = f"{paired.format_p(row['p (Holm)'])} after Holm over 6 pairs"
     assert f"McNemar {paired.p_is(row['p (McNemar)'])}, {holm}" in answer.answer(runs).text()
     assert answer.gain_judge(runs)({"run_ids": [best.id]}, {"run_ids": [near.id]}).endswith(holm)
+
+
+def test_a_one_seed_sweeps_table_judges_each_size_by_the_holm_p_its_answer_judges_by(tmp_path):
+    # A review: full_ft, head_only and zero_shot at 100 and 500 labels, one seed, one test set: the answer read "a
+    # gap this test set cannot tell from chance (McNemar p = 0.036, 0.11 after Holm over 6 pairs)" while the sweep's
+    # line for 500 read "ahead of every cheaper strategy beyond chance; ... (McNemar's test on one seed, p = 0.036)".
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, k, start), f, 5.0, n_train=n)
+            for n, ks in ((100, (290, 283, 250)), (500, (300, 285, 250)))
+            for s, k, start, f in zip(("full_ft", "head_only", "zero_shot"), ks, (0, 30, 100), (1e13, 1e11, 0.0))]
+    ft, ho = runs[3], runs[4]
+    raw = paired.compare(LABELS, *(paired.load_predictions(r)["predictions"] for r in (ft, ho))).p_value
+    holm = after_holm(runs, ft, ho)
+    assert raw < answer.ALPHA and holm.endswith("over 6 pairs")  # the premise: the pair's own p alone would pass
+    a = answer.answer(runs)
+    assert a.pick is ho and f"McNemar {paired.p_is(raw)}{holm}" in a.headline
+    pts = [point(r.strategy, r.data_summary["sizes"]["train"], 0, r.metrics["test_accuracy"], r.costs["train_flops"],
+                 run_id=r.id) for r in runs]
+    small, large = answer.sweep_rows(pts, {r.id: r for r in runs}.get)
+    assert large["pick"] == "head_only" and large["p"] >= answer.ALPHA
+    assert large["why"] == (f"3.7 points behind full_ft: the test set cannot tell them apart (McNemar's test on one "
+                            f"seed, {paired.p_is(raw)}{holm})")
+    assert small["why"].endswith(f"{after_holm(runs, runs[0], runs[1])})")
