@@ -883,7 +883,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list
                              + (" " + judge.edge_note if paired.at_the_edge(p.raw, p.interval) else "")
                              + (f" (That interval is of this pair alone; it is Holm's adjustment for the {p.pairs} "
                                 "pairs tested here that leaves the gap within chance.)"
-                                if p.pairs and p.interval[0] > 0 else ""))
+                                if p.pairs and p.raw < ALPHA and p.interval[0] > 0 else ""))
 
             def passed_over(r, d, c) -> str:
                 if c.p_value < ALPHA:

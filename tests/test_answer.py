@@ -2068,3 +2068,25 @@ def test_a_one_seed_sweeps_table_judges_each_size_by_the_holm_p_its_answer_judge
     assert large["why"] == (f"3.7 points behind full_ft: the test set cannot tell them apart (McNemar's test on one "
                             f"seed, {paired.p_is(raw)}{holm})")
     assert small["why"].endswith(f"{after_holm(runs, runs[0], runs[1])})")
+
+
+def test_holms_note_under_a_tie_is_not_added_where_the_pairs_own_p_already_left_it_within_chance(tmp_path):
+    # A review: full_ft right on 16 texts head_only gets wrong and head_only on 6 (McNemar p = 0.052), with a
+    # zero_shot run beside them: the interval (+0.2 to +4.8) excludes zero, and the answer said both the edge note
+    # and "it is Holm's adjustment for the 3 pairs tested here that leaves the gap within chance", which the pair's
+    # own p already had.
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    mid = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290, 16), 1e11, 10.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250, 100), 0.0, 0.0)
+    c = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 290, 16))
+    assert c.p_value >= answer.ALPHA and c.interval[0] > 0  # the premise: at the edge on its own p
+    a = answer.answer([best, mid, free])
+    assert a.pick is mid and f"McNemar {paired.p_is(c.p_value)}{after_holm([best, mid, free], best, mid)}" in a.headline
+    assert answer.ACCURACY.edge_note in a.text()
+    assert "Holm's adjustment for the 3 pairs" not in a.text()
+    # where the pair's own p is below 0.05 and only Holm's over the table's pairs leaves it within chance, it is said
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, k, start), f, 5.0, n_train=n)
+            for n, ks in ((100, (290, 283, 250)), (500, (300, 285, 250)))
+            for s, k, start, f in zip(("full_ft", "head_only", "zero_shot"), ks, (0, 30, 100), (1e13, 1e11, 0.0))]
+    a = answer.answer(runs)
+    assert a.pick is runs[4] and "it is Holm's adjustment for the 6 pairs tested here that leaves the gap" in a.text()
