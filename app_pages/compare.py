@@ -584,10 +584,10 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
             st.caption("Which one to use? compares strategies over their seeds (a paired t-test over the seeds' "
                        "scores where both ran several times), not one run against one; this table pairs single "
                        "runs, and p (Holm) adjusts for reading every pair of it at once.")
-        elif family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes one pair's own p (a persona)
-            st.caption("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats each of the "
-                       "runs it names, which holds only if every one of those tests holds, so it needs no "
-                       "adjustment; p (Holm) adjusts for reading every pair of this table at once.")
+        elif family > 1 and st.session_state.get("cmp_answered"):  # the answer quotes both p (a persona saw two)
+            st.caption("Which one to use? judges each gap by p (Holm), as this table does, and quotes both: the "
+                       "pair's own p, then the p after Holm's adjustment for reading every pair of this table at "
+                       "once.")
     if len(members) > 8:
         st.caption(f"{len(members)} runs share this test set (too many pairs for one table): pick any two.")
     by_id = {r.id: (r, d) for r, d in members}

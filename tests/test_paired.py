@@ -590,8 +590,8 @@ def test_compare_page_holm_column_adjusts_the_measure_judged_by_and_says_why_the
     table = next(d.value for d in at.dataframe if "p (Holm)" in d.value.columns)
     assert list(table["p (Holm)"]) == [paired.format_holm(r) for r in by_f1]
     assert list(table["p (macro-F1)"]) == [paired.format_p(r["p (macro-F1)"]) for r in by_f1]
-    assert any(c.value.startswith("Which one to use? quotes a pair's own p, not adjusted: it claims its pick beats "
-                                  "each of the runs it names, which holds only if every one of those tests holds")
+    assert any(c.value.startswith("Which one to use? judges each gap by p (Holm), as this table does, and quotes "
+                                  "both: the pair's own p, then the p after Holm's adjustment")
                for c in at.caption)
     box = next(m.value for m in [*at.success, *at.info] if "By macro-F1 (every class counts the same): A" in m.value)
     pair = {next(s.value for s in at.selectbox if s.label == f"Run {k}") for k in "AB"}
@@ -718,7 +718,7 @@ def test_compare_page_says_the_answer_over_seeds_is_not_one_of_the_tables_pairs(
     said = [c.value for c in at.caption]
     assert any(c.startswith("Which one to use? compares strategies over their seeds (a paired t-test over the "
                             "seeds' scores") for c in said)
-    assert not any(c.startswith("Which one to use? quotes a pair's own p") for c in said)
+    assert not any(c.startswith("Which one to use? judges each gap by p (Holm)") for c in said)
     # where the answer recommends nothing (none better than the majority class), it quotes no pair: neither line
     from bertlab import answer
 
