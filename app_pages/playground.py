@@ -17,17 +17,27 @@ MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 def shown_launch(runs: list, done: list, sweeps: set[str]) -> str | None:
     """The batch the Playground opens on: the one Compare shows, picked from every run as Compare picks it (a
     classroom review: picked from the finished runs alone, a desk's own launch still queued was passed over for
-    another desk's). Where that batch has no finished run and is neither this desk's nor chosen on Compare (a
-    desk that launched nothing, after a stranger's new launch), the newest batch with a finished run."""
+    another desk's). Where that batch has no finished run and is not :func:`awaited` (a stranger's new launch
+    Compare fell on by default; a launch of this desk's that failed or was cancelled), the newest batch with a
+    finished run."""
     batch = common.shown_batch(runs, sweeps)
-    if batch == common.PICKED or batch in sweeps or awaited(batch) or any(r.batch_id == batch for r in done):
+    if batch == common.PICKED or batch in sweeps or awaited(batch, runs) or any(r.batch_id == batch for r in done):
         return batch
     return common.latest_batch(done, sweeps)
 
 
-def awaited(batch: str | None) -> bool:
-    """Whether ``batch`` is this desk's own launch or the one chosen on Compare: its models are waited for."""
-    return batch is not None and (batch in common.own_launches() or batch == st.session_state.get("cmp_choice"))
+def whose(batch: str | None) -> str | None:
+    """'Your launch' where ``batch`` is this desk's own launch or the one chosen on Compare, else None."""
+    if batch is not None and (batch in common.own_launches() or batch == st.session_state.get("cmp_choice")):
+        return "Your launch"
+    return None
+
+
+def awaited(batch: str | None, runs: list) -> bool:
+    """Whether the Playground waits for ``batch``'s models: this desk's own launch or the one chosen on Compare
+    (:func:`whose`) that still has a queued or running run (``runs``: every run). One that ended without a finished
+    run (failed, cancelled) has nothing to wait for: a review saw the page open empty on it."""
+    return whose(batch) is not None and any(r.batch_id == batch and r.status in (QUEUED, RUNNING) for r in runs)
 
 
 def default_runs(done: list, sweeps: set[str], runs: list | None = None) -> list[str]:
@@ -89,7 +99,7 @@ def keep_selection(done: list, sweeps: set[str], runs: list) -> None:
     chosen = [i for i in st.session_state[key] if i in ids]
     seen = st.session_state.get(seen_key, ids)
     new = [i for i in default_runs(done, sweeps, runs) if i not in seen and i not in chosen]
-    if new and st.session_state.get(AUTO_KEY) not in (None, batch) and awaited(batch):
+    if new and st.session_state.get(AUTO_KEY) not in (None, batch) and whose(batch):
         chosen, st.session_state[AUTO_KEY] = [], batch
     chosen += new[:max(0, MAX_DEFAULT - len(chosen))]
     st.session_state[key] = launch_order(chosen, done)
@@ -101,24 +111,29 @@ def picked_by_hand() -> None:
     st.session_state[AUTO_KEY] = None
 
 
-def waiting_line(batch: str | None, runs: list, done: list) -> str | None:
+def waiting_line(runs: list, done: list, sweeps: set[str]) -> str | None:
     """'Your launch Dec 05 18:54 · tweets · full_ft has no finished run yet (its first run starts when the 2 runs
-    ahead of it finish) ...' where the launch the page opens on (this desk's, or chosen on Compare) has none."""
-    if batch is None or not awaited(batch) or any(r.batch_id == batch for r in done):
+    ahead of it finish) ...' where the launch Compare shows is this desk's (or chosen there by hand) and has none
+    finished; 'Your launch ... ended without a finished run ...' where it has none left to wait for either (the
+    page then opens on the newest finished launch)."""
+    batch = common.shown_batch(runs, sweeps)
+    if (who := whose(batch)) is None or any(r.batch_id == batch for r in done):
         return None
     own = [r for r in runs if r.batch_id == batch]
     if not own:
         return None
+    title = common.md(common.batch_title(own, False, batch))
     if any(r.status == RUNNING for r in own):
         where = "one of its runs is training now"
     elif queued := [r for r in own if r.status == QUEUED]:
         snap = common.manager().snapshot()
         first = min(queued, key=lambda r: snap.queued.index(r.id) if r.id in snap.queued else len(snap.queued))
         where = f"its first run {common.queue_place(first.id)}"
-    else:
-        return None  # it ended without a result: nothing to wait for
-    return (f"Your launch {common.md(common.batch_title(own, False, batch))} has no finished run yet ({where}); its "
-            "models join here as they finish. Other launches' finished runs can be picked meanwhile.")
+    else:  # it ended without a result: nothing to wait for, the newest finished launch is shown instead
+        return (f"{who} {title} ended without a finished run (see Compare for why); the newest finished launch's "
+                "models are shown instead.")
+    return (f"{who} {title} has no finished run yet ({where}); its models join here as they finish. Other "
+            "launches' finished runs can be picked meanwhile.")
 
 
 st.title("Playground")
@@ -134,8 +149,8 @@ names = variants.labels(done, data=False)  # "head_only (lr 0.03)": which settin
 sweeps = common.sweep_batches()
 every = common.store().list_runs(limit=2000)  # queued ones too: this desk's launch may have none finished yet
 keep_selection(done, sweeps, every)
-if waiting := waiting_line(shown_launch(every, done, sweeps), every, done):
-    st.info(waiting, icon=":material/hourglass_top:")
+if waiting := waiting_line(every, done, sweeps):
+    st.info(waiting, icon=":material/hourglass_top:" if "no finished run yet" in waiting else ":material/info:")
 ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", max_selections=MAX_LOADED_RUNS,
                      help=f"Up to {MAX_LOADED_RUNS}: the models kept loaded, so each answers at once.",
                      default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps, every),

@@ -546,6 +546,38 @@ def test_playground_waits_for_this_desks_queued_launch_not_another_desks_runs(ti
         assert page.multiselect(key="keep_pg_runs").value == [mine]
 
 
+def test_playground_opens_on_the_newest_finished_launch_when_this_desks_launch_ended_without_one(
+        tiny_data, bertlab_home, monkeypatch):
+    """A review: a desk whose only launch failed (or that looked at its launch on Compare, then cancelled it) opened
+    the Playground empty with only 'Choose at least one run.': it waited for a launch with nothing left to train.
+    Now it opens on the newest finished launch, saying the desk's launch ended without a finished run."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.store import CANCELLED, FAILED
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # nothing trains behind the test
+    store = RunStore(bertlab_home)
+    theirs = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=0), batch_id="b-desk-a")
+    assert execute_run(store, theirs) == SUCCEEDED, store.get(theirs).error
+    time.sleep(0.01)
+    mine = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5), batch_id="b-desk-b")
+    store.finish(mine, FAILED, error="out of memory")
+    (bertlab_home / "desks" / "b").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "b" / "batches.json").write_text(json.dumps(["b-desk-b"]))
+    at = app_on("app_pages/playground.py", desk="b")
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == [theirs]
+    lines = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "ended without a finished run" in lines and "Choose at least one run" not in lines, lines
+    # a desk that chose its launch on Compare, then cancelled it: the same
+    store.finish(mine, CANCELLED)
+    at = app_on("app_pages/playground.py", {"cmp_choice": "b-desk-b", "cmp_by_hand": "b-desk-b"})
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == [theirs]
+    assert "ended without a finished run" in " ".join(i.value for i in at.info), [i.value for i in at.info]
+
+
 def test_train_page_caps_max_length_at_the_models_position_embeddings(tiny_model, tiny_data, bertlab_home):
     """The tiny model has 128 position embeddings: the field stops there and a kept larger value is lowered."""
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_hp_full_ft_max_length": 512})
