@@ -191,6 +191,7 @@ def queue_place(run_id: str) -> str:
              "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else ""))
 
 
+HAND_KEY = "cmp_by_hand"  # the batch last chosen by hand in Compare's Batch list (cmp_choice is also its default)
 PICKED_KEY = "keep_cmp_runs"  # the runs picked on Compare (its Pick runs switch), kept across pages
 PICKED = "picked on Compare"  # the batch key other pages give those runs beside the launches
 

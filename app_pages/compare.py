@@ -82,10 +82,19 @@ def select_runs(all_runs: list) -> list[str]:
                  icon=":material/new_releases:")
     st.session_state["cmp_known_batches"] = list(batches)
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(choice),
-                         format_func=titles.get)
+                         format_func=titles.get, on_change=chosen_by_hand)
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
     st.session_state["cmp_choice"] = batch
+    if st.session_state.pop("cmp_hand_pending", False):
+        # the Playground waits for a launch chosen here (common.HAND_KEY), not for the default pick of the newest
+        # launch, which may be another desk's queued one (a review: 'Your launch ...' on a stranger's launch)
+        st.session_state[common.HAND_KEY] = batch
     return [r.id for r in batches[batch]]
+
+
+def chosen_by_hand() -> None:
+    """on_change of the Batch list: the batch it returns next was chosen by the user, not defaulted to."""
+    st.session_state["cmp_hand_pending"] = True
 
 
 def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]:

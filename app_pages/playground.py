@@ -27,14 +27,19 @@ def shown_launch(runs: list, done: list, sweeps: set[str]) -> str | None:
 
 
 def whose(batch: str | None) -> str | None:
-    """'Your launch' where ``batch`` is this desk's own launch or the one chosen on Compare, else None."""
-    if batch is not None and (batch in common.own_launches() or batch == st.session_state.get("cmp_choice")):
+    """'Your launch' where ``batch`` is this desk's own launch, 'The launch chosen on Compare' where the user chose
+    it there by hand, else None: Compare's default pick (the newest launch, maybe another desk's) is neither."""
+    if batch is None:
+        return None
+    if batch in common.own_launches():
         return "Your launch"
+    if batch == st.session_state.get(common.HAND_KEY) == st.session_state.get("cmp_choice"):
+        return "The launch chosen on Compare"
     return None
 
 
 def awaited(batch: str | None, runs: list) -> bool:
-    """Whether the Playground waits for ``batch``'s models: this desk's own launch or the one chosen on Compare
+    """Whether the Playground waits for ``batch``'s models: this desk's own launch or one chosen on Compare by hand
     (:func:`whose`) that still has a queued or running run (``runs``: every run). One that ended without a finished
     run (failed, cancelled) has nothing to wait for: a review saw the page open empty on it."""
     return whose(batch) is not None and any(r.batch_id == batch and r.status in (QUEUED, RUNNING) for r in runs)

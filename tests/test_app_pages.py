@@ -534,7 +534,7 @@ def test_playground_waits_for_this_desks_queued_launch_not_another_desks_runs(ti
     # a fresh browser at desk B, its launch still queued: no stranger's models, a line naming its launch
     fresh = app_on("app_pages/playground.py", desk="b")
     no_problems(fresh)
-    assert fresh.multiselect(key="keep_pg_runs").value == []
+    assert fresh.multiselect(key="keep_pg_runs").value == [], (fresh.session_state["cmp_choice"], fresh.session_state["cmp_by_hand"] if "cmp_by_hand" in fresh.session_state else None)
     options = fresh.multiselect(key="keep_pg_runs").options  # desk A's runs stay pickable by hand
     assert len(options) == 2 and all(any(rid[-4:] in o for o in options) for rid in theirs), options
     waiting = " ".join(i.value for i in fresh.info).replace("\\", "")  # Markdown-escaped
@@ -576,6 +576,45 @@ def test_playground_opens_on_the_newest_finished_launch_when_this_desks_launch_e
     no_problems(at)
     assert at.multiselect(key="keep_pg_runs").value == [theirs]
     assert "ended without a finished run" in " ".join(i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_playground_does_not_wait_for_a_strangers_launch_compare_opened_on_by_default(tiny_data, bertlab_home,
+                                                                                       monkeypatch):
+    """A review: a desk that launched nothing visited Compare first, which opened on the newest launch, another
+    desk's still queued; the Playground then opened empty on it, saying 'Your launch ... has no finished run yet'.
+    Now only a launch chosen on Compare by hand is waited for, said as 'The launch chosen on Compare'."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # queued runs stay queued
+    store = RunStore(bertlab_home)
+    done = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=0), batch_id="b-desk-a")
+    assert execute_run(store, done) == SUCCEEDED, store.get(done).error
+    time.sleep(0.01)
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5), batch_id="b-desk-c")  # a stranger's
+    at = app_on("app_pages/compare.py", desk="b")
+    no_problems(at)
+    assert at.selectbox[0].value == "b-desk-c"  # Compare's default: the newest launch
+    at.switch_page("app_pages/playground.py").run()
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == [done]
+    lines = " ".join(i.value for i in at.info)
+    assert "Your launch" not in lines and "no finished run yet" not in lines, lines
+    # chosen by hand on Compare (a newer launch finished since, Compare's default now): the Playground waits for
+    # it, and says whose choice it was
+    time.sleep(0.01)
+    newer = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=7), batch_id="b-desk-d")
+    assert execute_run(store, newer) == SUCCEEDED, store.get(newer).error
+    fresh = app_on("app_pages/compare.py", desk="b")
+    assert fresh.selectbox[0].value == "b-desk-d"
+    fresh.selectbox[0].set_value("b-desk-c").run()
+    fresh.switch_page("app_pages/playground.py").run()
+    no_problems(fresh)
+    assert fresh.multiselect(key="keep_pg_runs").value == []
+    lines = " ".join(i.value for i in fresh.info).replace("\\", "")
+    assert "The launch chosen on Compare" in lines and "no finished run yet" in lines, lines
+    assert "Your launch" not in lines, lines
 
 
 def test_train_page_caps_max_length_at_the_models_position_embeddings(tiny_model, tiny_data, bertlab_home):
