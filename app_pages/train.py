@@ -282,6 +282,15 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
         st.markdown(common.reading_the_diagram(c))
 
 
+def rough_estimate(past: list, model: str, device: str, speed, work: tuple[float, float] | None,
+                   tokens: float | None, cached: float | None) -> Estimate | None:
+    """The strategy table's figure for a strategy no run of which finished here: from this device's measured
+    ``speed``, else (nothing of it cached) from the encoder speed past zero_shot or head_only runs measured; None
+    where neither can tell."""
+    return (probe_estimate(speed, work, tokens, cached)
+            or (encoder_estimate(past, model, device, work, tokens) if not cached else None))
+
+
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
                    overrides: dict[str, dict]) -> dict[str, tuple[float | None, float | None]]:
     """What each chosen strategy trains and freezes, and how long it should take here; returns the estimated
@@ -309,9 +318,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
             est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens,
                                    cached=cached, pretrain_epochs=pre)
             if est.seconds is None and work is not None:
-                t = tokens() if tokens else None
-                est = (probe_estimate(speed, work, t, cached)
-                       or (encoder_estimate(past, model, device, work, t) if not cached else None)
+                est = (rough_estimate(past, model, device, speed, work, tokens() if tokens else None, cached)
                        or (Estimate(None, "no run of it on this device yet, and its speed not measured: click "
                                           "Measure this device's speed below") if speed is None else est))
             return est
@@ -470,42 +477,68 @@ def queue_ahead() -> str:
 
 
 def ahead_text(ids: list[str], n: int) -> str:
-    """' They should take ~4 min (estimated as above, from runs finished here).' for the runs ``ids`` ahead of a
-    new launch, the one training first ('' where none has an estimate): a student's one-second zero_shot waited
-    4-5 minutes behind other students' full_ft runs, told only how many runs were ahead. The queue stays first in,
-    first out; this says what that costs."""
-    seconds, unknown = ahead_seconds(ids)
-    if unknown == n:
-        return ""
-    rest = f", plus {unknown} with no estimate yet" if unknown else ""
-    return (f" {'They' if n != 1 else 'It'} should take {Estimate(seconds, '').text()}{rest} (estimated as above, "
-            "from runs finished here).")
+    """' They should take ~4 min (estimated as above).' for the runs ``ids`` ahead of a new launch, the one
+    training first ('' where none has an estimate): a student's one-second zero_shot waited 4-5 minutes behind
+    other students' full_ft runs, told only how many runs were ahead. The queue stays first in, first out; this
+    says what that costs. A run training past its estimate is said so, never counted as a second (a review read
+    "~1 s" for a 10-minute full_ft past its estimate)."""
+    seconds, unknown, overdue = ahead_seconds(ids)
+    if unknown + overdue == n:
+        return " The one training has run past its estimate: when it ends is not known." if overdue else ""
+    rest = [*(["the one training, past its estimate"] if overdue else []),
+            *([f"{unknown} with no estimate yet"] if unknown else [])]
+    return (f" {'They' if n != 1 else 'It'} should take {Estimate(seconds, '').text()}"
+            f"{', plus ' + ' and '.join(rest) if rest else ''} (estimated as above).")
 
 
-def ahead_seconds(ids: list[str]) -> tuple[float, int]:
+def ahead_seconds(ids: list[str]) -> tuple[float, int, int]:
     """Estimated seconds until the runs ``ids`` (the one training, then those queued, in order) have finished, as
-    the table above estimates a launch (bertlab.sweep.estimate_total over the runs finished here), and how many of
-    them have no estimate. The one training counts what its estimate leaves after the time it has run."""
+    the table above estimates a launch (bertlab.sweep.estimate_total over the runs finished here, else the table's
+    :func:`rough_estimate`), how many of them have no estimate, and whether the one training is past its estimate
+    with no pace to tell its time left by (1, else 0). The one training counts what its estimate leaves after the
+    time it has run, or past that what its pace so far leaves (Compare's '~2 min left')."""
+    from bertlab.estimate import phase_time_left
     from bertlab.sweep import estimate_total
 
     store = common.store()
     past = store.list_runs(limit=200)  # the runs the table above estimates from
     runs = [r for i in ids if (r := store.get(i)) is not None]
     device = common.device_name()
+    dev, dtype = common.device_info()
+
+    def tokens(c: RunConfig) -> float | None:
+        return common.mean_tokens(c.data, c.model, c.max_length)
+
+    def rough(c: RunConfig, sizes: dict[str, int], share: float | None) -> float | None:
+        try:
+            work = REGISTRY[c.strategy].probe_work(c, sizes)
+        except (BertlabError, KeyError):
+            return None
+        est = rough_estimate(past, c.model, device, speedprobe.saved(c.model, dev, dtype), work,
+                             tokens(c) if REGISTRY[c.strategy].uses_tokens else None, share)
+        return est.seconds if est else None
 
     def estimate(configs: list[RunConfig]) -> tuple[float, int]:
-        return estimate_total(past, configs, device, lambda c: common.mean_tokens(c.data, c.model, c.max_length),
-                              _available, common.embedding_keys)
+        return estimate_total(past, configs, device, tokens, _available, common.embedding_keys, fallback=rough)
 
-    total, unknown = 0.0, len(ids) - len(runs)  # a run gone from the store since (deleted): unknown
+    total, unknown, overdue = 0.0, len(ids) - len(runs), 0  # a run gone from the store since (deleted): unknown
     queued = [r for r in runs if r.status != "running"]
+    now = time.time()
     for r in runs:
         if r.status == "running":
             s, u = estimate([r.run_config])
-            total += max(0.0, s - (time.time() - (r.started or time.time()))) if not u else 0.0
-            unknown += u
+            left = s - (now - (r.started or now))
+            pace = phase_time_left(r.progress, r.phase_started, now) if r.phase != "mlm" else None
+            if not u and left > 0:
+                total += left
+            elif pace is not None:  # past its estimate, or none: what its pace so far leaves
+                total += pace
+            elif u:
+                unknown += 1
+            else:
+                overdue = 1
     s, u = estimate([r.run_config for r in queued])
-    return total + s, unknown + u
+    return total + s, unknown + u, overdue
 
 
 def _available(cfg: RunConfig) -> dict[str, int] | None:

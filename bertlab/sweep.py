@@ -579,7 +579,7 @@ def refusals(spec: SweepSpec) -> dict[str, str]:
 
 
 def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
-                   tokens=None, available=None, cached=None) -> tuple[float, int]:
+                   tokens=None, available=None, cached=None, fallback=None) -> tuple[float, int]:
     """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
 
     A point is unknown when no run of its strategy has finished on this device, or one of its split sizes is
@@ -591,6 +591,8 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
     a strategy that embeds nothing; see :func:`bertlab.estimate.cache_shares`): a zero_shot or head_only point
     whose texts are cached by then, now or by a point before it, is estimated at the warm time (its head's
     training, no encoder pass over them).
+    ``fallback``: optional ``(config, sizes, cached share) -> seconds or None``, a rough figure where no past run of
+    its strategy gives one (the Train page's table falls back so; a point it gives none stays unknown).
     """
     from bertlab.estimate import cache_shares, estimate_seconds
     from bertlab.strategies import get_strategy
@@ -610,10 +612,11 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
         est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
                                tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens
                                else None, cached=share, pretrain_epochs=strategy.pretrain_epochs(cfg.options))
-        if est.seconds is None:
+        seconds = est.seconds if est.seconds is not None or fallback is None else fallback(cfg, sizes, share)
+        if seconds is None:
             unknown += 1
         else:
-            total += est.seconds
+            total += seconds
     return total, unknown
 
 
