@@ -64,9 +64,12 @@ def select_runs(all_runs: list) -> list[str]:
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
     # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is
-    # kept here, not in the widget: its options' titles change with the runs' status ("· live", "· all
-    # cancelled"), and Streamlit then makes a new widget, which would start afresh.
+    # kept here as well as in the widget, whose state a visit to another page clears. The widget has a key, its
+    # identity: without one its titles ("· live", "· all cancelled") and its index were part of it, and a new index
+    # made a new widget, which dropped every second pick (a batch picked, then another: the page stayed on the first).
     known, choice = st.session_state.get("cmp_known_batches"), st.session_state.get("cmp_choice")
+    if (picked := st.session_state.get(BATCH_KEY)) in batches:
+        choice = picked  # the widget's value: the user's pick, or the choice set below on the last run
     new = [b for b in batches if known is None or b not in known]  # newest first; all of them on a first visit
     own = common.own_launches()  # this desk's launches: a reload opens on its own, not another user's
     # A sweep is not taken up so: it has its page (Learning curves), and a teacher's sweep took Compare away from
@@ -81,8 +84,9 @@ def select_runs(all_runs: list) -> list[str]:
         st.toast(f"New runs from another tab or process: {titles[new[0]]}. Pick them in the Batch list.",
                  icon=":material/new_releases:")
     st.session_state["cmp_known_batches"] = list(batches)
-    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), index=list(batches).index(choice),
-                         format_func=titles.get, on_change=chosen_by_hand)
+    st.session_state[BATCH_KEY] = choice
+    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), key=BATCH_KEY, format_func=titles.get,
+                         on_change=chosen_by_hand)
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
     st.session_state["cmp_choice"] = batch
     if st.session_state.pop("cmp_hand_pending", False):
@@ -90,6 +94,9 @@ def select_runs(all_runs: list) -> list[str]:
         # launch, which may be another desk's queued one (a review: 'Your launch ...' on a stranger's launch)
         st.session_state[common.HAND_KEY] = batch
     return [r.id for r in batches[batch]]
+
+
+BATCH_KEY = "cmp_batch_box"  # the Batch list's key
 
 
 def chosen_by_hand() -> None:

@@ -2623,3 +2623,31 @@ def test_compares_batch_picker_says_the_chosen_batchs_whole_title_below_it(tiny_
     box = next(s for s in at.selectbox if s.label.startswith("Batch"))
     title = box.format_func(box.value)
     assert title.endswith("tfidf_logreg") and title in [c.value for c in at.caption]
+
+
+def test_compares_batch_list_takes_every_pick_not_every_other(tiny_data, bertlab_home):
+    """A batch picked, then another: the page stayed on the first (in a browser too). The list had no key, so its
+    index was part of its identity; the index that followed a pick made a new widget, which dropped the next pick.
+    Leaving for another page and coming back keeps the last pick."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for b in ("b1", "b2", "b3"):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id=b)
+        assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+
+    def shown() -> str:
+        return next(s for s in at.selectbox if s.label.startswith("Batch")).value
+
+    for b in ("b1", "b2", "b3", "b1"):
+        next(s for s in at.selectbox if s.label.startswith("Batch")).select(b).run()
+        no_problems(at)
+        assert shown() == b
+        assert at.session_state["cmp_choice"] == b
+    at.switch_page("app_pages/playground.py").run()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert shown() == "b1"
