@@ -350,15 +350,15 @@ def results(runs: list, drawn: list | None = None) -> None:
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
     table = results_table(done)
     # Three tables (scores, training costs, serving costs): the eleven columns of one stopped at "trainable" at
-    # 1024 px, train FLOPs, inference/text and MiB behind a sideways scroll. In projector mode the training costs
-    # in two: five at the larger text hid every column after "train FLOPs" at 1024 px.
-    train = TRAIN_COST_COLUMNS
-    parts = ((SCORE_COLUMNS, train[:3], (train[0], *train[3:]), SERVE_COLUMNS) if common.projector() else
-             (SCORE_COLUMNS, train, SERVE_COLUMNS))
-    groups = [[c for c in columns if c in part] for part in parts]
-    for shown in groups:
+    # 1024 px, train FLOPs, inference/text and MiB behind a sideways scroll. Each is cut again where its numbers
+    # do not fit beside the run column (fit_tables): in projector mode the training costs' five, and wherever long
+    # run names widen that column.
+    name = run_column(table["run"])
+    parts = (SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS)
+    for shown in fit_tables([[c for c in columns if c in part] for part in parts], name["width"],
+                            common.projector()):
         st.dataframe(table, hide_index=True, width="stretch", column_order=shown,
-                     column_config={**TABLE_CONFIG, "run": run_column(table["run"])})
+                     column_config={**TABLE_CONFIG, "run": name})
     st.caption(("" if len(baselines) != 1 else
                 f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
                 f"must beat that. ")
@@ -914,8 +914,8 @@ THROUGHPUT_NOTE = ("Examples/s: training texts x epochs per second of training (
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
                  "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)", "inference FLOPs/text")
-# The results' tables (with the sidebar open, 1024 px leaves ~560 px: five numbers beside the name; in projector
-# mode's larger text ~520 px: four)
+# The results' tables (with the sidebar open, 1024 px leaves ~560 px: five numbers beside a 120-px name; in
+# projector mode's larger text ~520 px: four)
 SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline")
 # Peak memory is training's: beside inference/text, as "MiB", it read as a serving cost (What serving costs says
 # the MiB a model takes on disk).
@@ -953,6 +953,36 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
              "run to load a model in this process counts loading it (often zero_shot, which head_only then "
              "shares; the line under the table names such runs)."),
 }
+
+
+# What each number column takes at 1024 px, header and padding included (measured in Chromium at the desk's type
+# size; projector mode's text is PROJECTOR_SCALE times as wide), and the width the Results tables share there with
+# the sidebar open (RESULTS_PX; ~520 in projector mode).
+COLUMN_PX = {"test accuracy": 66, "95% interval": 92, "macro-F1": 74, "majority baseline": 76, "train time (s)": 58,
+             "train examples/s": 86, "trainable params": 90, "train FLOPs": 96, "peak memory (MiB)": 80,
+             "inference FLOPs/text": 110}
+RESULTS_PX, PROJECTOR_RESULTS_PX, PROJECTOR_SCALE = 560, 520, 1.25
+
+
+def fit_tables(groups: list[list[str]], run_px: int, projector: bool = False) -> list[list[str]]:
+    """``groups`` (each "run" and its number columns) cut into tables whose numbers fit beside a ``run_px`` run
+    column at 1024 px (:data:`COLUMN_PX`), in order, each at least one number. A review: with runs picked over two
+    datasets the run column widened to 300 px ('tfidf_logreg (rotten_tomatoes) · 4469') and the scores table cut
+    'baseline', the six-column training costs 'train FLOPs', 'train MiB' behind a sideways scroll."""
+    room = PROJECTOR_RESULTS_PX if projector else RESULTS_PX
+    scale = PROJECTOR_SCALE if projector else 1.0
+    tables = []
+    for group in groups:
+        numbers = [c for c in group if c != "run"]
+        cut: list[list[str]] = []
+        for c in numbers:
+            wide = scale * COLUMN_PX.get(c, 90)
+            if cut and run_px + sum(scale * COLUMN_PX.get(d, 90) for d in cut[-1]) + wide <= room:
+                cut[-1].append(c)
+            else:
+                cut.append([c])
+        tables += [["run", *t] for t in cut]
+    return tables
 
 
 def run_column(names) -> st.column_config.Column:

@@ -2651,3 +2651,41 @@ def test_compares_batch_list_takes_every_pick_not_every_other(tiny_data, bertlab
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     assert shown() == "b1"
+
+
+def test_results_tables_fit_1024_px_beside_a_run_column_widened_by_long_names(tiny_data, bertlab_home):
+    """A review: runs picked over two datasets ('tfidf_logreg (rotten_tomatoes) · a898') widened the run column to
+    300 px, and at 1024x900 with the sidebar open the scores table cut 'baseline' and the six-column training
+    costs cut 'train FLOPs' and hid 'train MiB' behind a sideways scroll. Each table's numbers now fit beside it."""
+    import json
+    from dataclasses import replace
+
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = []
+    for name, majority in (("rotten_tomatoes", 0.5), ("tweets", 0.6)):
+        for c in (1.0, 10.0):
+            rid = store.create_run(make_config("tfidf_logreg", data=replace(tiny_data, source="builtin", name=name),
+                                               options={"C": c}), batch_id=f"b-{name}")
+            store.claim(rid, "cpu")
+            store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8,
+                                                  "majority_accuracy": majority},
+                         costs={"train_seconds": 1.0, "train_flops": 1e6, "trainable_params": 1000,
+                                "peak_memory_bytes": 2**20, "inference_flops_per_text": 100.0},
+                         data_summary={"sizes": {"train": 50}})
+            ids.append(rid)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value(ids).run()
+    no_problems(at)
+    tables = [d for d in at.dataframe if "run" in d.value.columns and "train FLOPs" in d.value.columns]
+    shown = [list(t.proto.column_order) for t in tables]
+    run_px = json.loads(tables[0].proto.columns)["run"]["width"]
+    assert run_px >= 250  # the premise: long names widen the run column
+    # each column's width as Chromium drew it at 1024 px (header and padding), and the ~564 px the tables had
+    drawn = {"test accuracy": 64, "95% interval": 89, "macro-F1": 72, "majority baseline": 70, "train time (s)": 53,
+             "train examples/s": 83, "trainable params": 88, "train FLOPs": 90, "peak memory (MiB)": 75,
+             "inference FLOPs/text": 95}
+    assert all(t[0] == "run" and run_px + sum(drawn[c] for c in t[1:]) <= 564 for t in shown), (run_px, shown)
+    assert [c for t in shown for c in t[1:]] == list(drawn)  # every column once, in order
