@@ -11,20 +11,33 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-COSTS = {
-    "train_seconds": ("training time (s)", "the training time"),
-    "train_flops": ("training FLOPs (estimate)", "the compute"),
-    "trainable_params": ("trainable parameters", "the trainable parameters"),
-    "train_money": ("training cost (money)", "the money"),
-    "inference_flops_per_text": ("inference FLOPs per text (estimate)", "the compute per prediction"),
-}
 # One name for each cost measure, on every page that offers it (the Cost measure buttons of Compare and of Accuracy
-# vs cost): Compare's "Train time", "Trainable params" and "Inference/text" were Accuracy vs cost's "Training
-# time", "Trainable weights" and "Inference compute per text".
+# vs cost), in the charts' titles under them and in the report's headings: Compare's "Train time", "Trainable
+# params" and "Inference/text" were Accuracy vs cost's "Training time", "Trainable weights" and "Inference compute
+# per text", and a "Trainable weights" button opened a chart titled "Trainable parameters".
 MEASURE_NAMES = {
     "train_seconds": "Training time", "total_seconds": "Total time", "trainable_params": "Trainable weights",
     "train_flops": "Compute (FLOPs)", "train_money": "Money", "inference_flops_per_text": "Inference compute per text",
     "peak_memory_bytes": "Peak memory", "train_examples_per_s": "Throughput",
+}
+
+
+def measure_label(cost: str, unit: str = "") -> str:
+    """``cost``'s name (:data:`MEASURE_NAMES`) as it reads inside a sentence or an axis title, with ``unit`` where
+    given: 'compute (FLOPs)', 'training time (s)'; a name that says its unit already is not given it twice."""
+    name = MEASURE_NAMES.get(cost, cost)
+    name = name[:1].lower() + name[1:]  # "compute (FLOPs)", not "compute (flops)"
+    return name if not unit or name.endswith(f"({unit})") else f"{name} ({unit})"
+
+
+# Each measure's label (charts' axes and titles, the report's headings: named as its button) and its noun in the
+# trade-off sentences
+COSTS = {
+    "train_seconds": (measure_label("train_seconds", "s"), "the training time"),
+    "train_flops": (measure_label("train_flops"), "the compute"),
+    "trainable_params": (measure_label("trainable_params"), "the trainable parameters"),
+    "train_money": (measure_label("train_money"), "the money"),
+    "inference_flops_per_text": (measure_label("inference_flops_per_text"), "the compute per prediction"),
 }
 FLOP_COSTS = ("train_flops", "inference_flops_per_text")
 # Training examples the Accuracy vs cost page and the report project training's time and money to, at first: a

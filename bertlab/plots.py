@@ -28,8 +28,8 @@ from bertlab.metrics import (
     run_accuracy_interval,
     whole_percent,
 )
+from bertlab.pareto import MEASURE_NAMES, format_flops, measure_label
 from bertlab.pareto import _three as three_figures
-from bertlab.pareto import format_flops
 from bertlab.variants import base_strategy
 
 # Okabe-Ito colour-blind-safe colours for the registered strategies, fixed so a
@@ -61,14 +61,16 @@ _DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 MAX_POINTS = 400  # per plotted series; enough to see the shape of any curve
 
 # Cost measures the app can chart: store key -> (title, unit, scale divisor).
+# Each cost measure's chart title (its name on the Cost measure buttons, pareto.MEASURE_NAMES: a "Trainable
+# weights" button opened a chart titled "Trainable parameters"), unit and divisor
 COSTS: dict[str, tuple[str, str, float]] = {
-    "train_seconds": ("Training time", "s", 1.0),
-    "total_seconds": ("Total run time", "s", 1.0),
-    "trainable_params": ("Trainable parameters", "count", 1.0),
-    "train_flops": ("Training compute", "FLOPs", 1.0),
-    "inference_flops_per_text": ("Inference compute per text", "FLOPs", 1.0),
-    "peak_memory_bytes": ("Peak memory added by the run", "MiB", 2.0**20),
-    "train_examples_per_s": ("Training throughput", "examples/s", 1.0),
+    "train_seconds": (MEASURE_NAMES["train_seconds"], "s", 1.0),
+    "total_seconds": (MEASURE_NAMES["total_seconds"], "s", 1.0),
+    "trainable_params": (MEASURE_NAMES["trainable_params"], "count", 1.0),
+    "train_flops": (MEASURE_NAMES["train_flops"], "FLOPs", 1.0),
+    "inference_flops_per_text": (MEASURE_NAMES["inference_flops_per_text"], "FLOPs", 1.0),
+    "peak_memory_bytes": (MEASURE_NAMES["peak_memory_bytes"], "MiB", 2.0**20),
+    "train_examples_per_s": (MEASURE_NAMES["train_examples_per_s"], "examples/s", 1.0),
 }
 
 
@@ -792,7 +794,7 @@ def add_point_labels(fig: go.Figure, xs: Sequence[float], ys: Sequence[float], t
 
 def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: int = 380) -> go.Figure:
     """Accuracy against a cost, one marker per finished run: up and to the left is better."""
-    title, unit, div = COSTS[cost]
+    _, unit, div = COSTS[cost]
     fig = figure()
     done = [r for r in _succeeded(runs) if isinstance((r.costs or {}).get(cost), (int, float))]
     labels = run_labels(done)
@@ -811,9 +813,10 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     # The direction on a line of its own: on one line at projector size the title ran past a 524-px chart at 1024 px
     # ("Accuracy vs training time (up and left is bet").
-    style(fig, f"Accuracy vs {title.lower()}", height, showlegend=False)
+    style(fig, f"Accuracy vs {measure_label(cost)}", height, showlegend=False)
     fig.update_layout(title_subtitle=dict(text="up and left is better", font_size=13))
-    fig.update_xaxes(title_text=f"{title.lower()} ({unit}{', log scale' if log else ''})",
+    axis = measure_label(cost, unit)  # "compute (FLOPs)", "training time (s)": named as its button
+    fig.update_xaxes(title_text=axis[:-1] + ", log scale)" if log else axis,
                      type="log" if log else "linear", exponentformat="SI" if is_flops(cost) else "B")
     if xs and not log:  # pad so markers and their labels at the edges are not cut; from 0, so that costs 0.01%
         # apart (every BERT strategy's inference FLOPs) are drawn as the same, not stretched across the chart

@@ -1837,6 +1837,39 @@ def test_compare_and_accuracy_vs_cost_name_each_cost_measure_alike(two_runs):
     assert set(compare) | set(costs) <= set(pareto.MEASURE_NAMES.values())
 
 
+def test_each_cost_measures_chart_and_report_heading_name_it_as_its_button(two_runs):
+    """A review: on Compare "Trainable weights" opened a chart titled "Trainable parameters", "Compute (FLOPs)" one
+    titled "Training compute"; Accuracy vs cost's "Compute (FLOPs)" read "Accuracy vs training FLOPs (estimate)", and
+    the report's headings "Accuracy vs trainable parameters"."""
+    from bertlab import report
+
+    def titles(at) -> list[str]:
+        return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
+
+    def lower(name: str) -> str:
+        return name[:1].lower() + name[1:]
+
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    key_of = {name: key for key, name in pareto.MEASURE_NAMES.items()}  # the buttons read the names
+    for key in [key_of[o] for o in next(w for w in at.get("button_group") if w.label == "Cost measure").options]:
+        next(w for w in at.get("button_group") if w.label == "Cost measure").set_value(key).run()
+        no_problems(at)
+        name, shown = pareto.MEASURE_NAMES[key], titles(at)
+        assert name in shown, (name, shown)  # the cost's bars
+        assert any(t.startswith(f"Accuracy vs {lower(name)}") for t in shown), (name, shown)  # the scatter
+    at = app_on("app_pages/costs.py")
+    for key in [key_of[o] for o in next(w for w in at.get("button_group") if w.label == "Cost measure").options]:
+        next(w for w in at.get("button_group") if w.label == "Cost measure").set_value(key).run()
+        no_problems(at)
+        name, shown = pareto.MEASURE_NAMES[key], titles(at)
+        assert any(t.startswith(f"Accuracy vs {lower(name)}") for t in shown), (name, shown)
+    store, good, weak = two_runs
+    page = report.build_html(store, [good.id, weak.id])
+    for key in ("train_seconds", "train_flops", "trainable_params", "inference_flops_per_text"):
+        assert f"<h2>Accuracy vs {lower(pareto.MEASURE_NAMES[key])}" in page, key
+
+
 def test_the_answer_says_where_the_clock_disagrees_with_the_flops_it_weighs(tmp_path):
     """A review: "Use tfidf_logreg: ... the cheapest to train" above a table timing it at 13.6 s and head_only at
     6.9 s; the answer weighs training FLOPs and never said so."""

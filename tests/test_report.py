@@ -44,7 +44,7 @@ def test_html_report_is_self_contained(finished):
         assert rid in page
     assert "masked-LM loss" in page  # dapt's MLM curve has its own figure
     assert "Pareto front" in page
-    assert "inference FLOPs/text" in page and "Accuracy vs inference FLOPs per text" in page
+    assert "inference FLOPs/text" in page and "Accuracy vs inference compute per text" in page
     assert "<h2>Recall per class (test set)</h2>" in page and "pos (n=" in page and "<th>ECE</th>" in page
     # a confusion matrix per finished run (each run's own counts), and the reliability diagram
     assert "<h2>Confusion matrices (test set)</h2>" in page and "<h2>Calibration (test set)</h2>" in page
