@@ -49,6 +49,8 @@ def select_runs(all_runs: list) -> list[str]:
         # runs deleted since are let go
         st.session_state[common.PICKED_KEY] = [i for i in st.session_state[common.PICKED_KEY] if i in by_id]
         shown = pick_filters(c1, all_runs, batches, titles)
+        if not shown:
+            c1.caption("No run matches these filters now: choose others, or none for every run.")
         # The list offers the runs the filters let through, and keeps those picked already: narrowing it to one
         # dataset and picking its runs (the list's own "Select all") adds them to runs picked under other filters.
         chosen = set(st.session_state[common.PICKED_KEY])
@@ -109,16 +111,21 @@ def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]
     (one launch or sweep, or every batch), kept across pages; returns the ids of the runs they let through. A
     review: 160 runs in one list with no way to narrow it to one dataset or one launch."""
     every = ""  # the batch filter's "every batch"
+    def status(s: str) -> str:
+        return f"{common.STATUS_ICON.get(s, '')} {s}"
+
+    named = {"keep_cmp_f_data": common.dataset_name, "keep_cmp_f_strategy": str, "keep_cmp_f_status": status}
     offered = {
         "keep_cmp_f_data": {r.dataset: common.dataset_name(r.dataset) for r in all_runs},
         "keep_cmp_f_strategy": {n: n for n in sorted({r.strategy for r in all_runs})},
-        "keep_cmp_f_status": {s: f"{common.STATUS_ICON.get(s, '')} {s}"
-                              for s in (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
+        "keep_cmp_f_status": {s: status(s) for s in (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
                               if any(r.status == s for r in all_runs)},
     }
-    # values gone since (a batch deleted, a status no run has now) are let go: neither offered nor filtering
+    # A value chosen stays offered, and filtering, while no run holds it now ("running" once the last run finished):
+    # let go, the filter vanished and the list offered every run with nothing said. Marked so; unchosen, it goes.
     for key, values in offered.items():
-        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in values]
+        for v in st.session_state.get(key) or []:
+            values.setdefault(v, f"{named[key](v)} (none now)")
     if st.session_state.get("keep_cmp_f_batch") not in batches:
         st.session_state["keep_cmp_f_batch"] = every
     row = where.container(horizontal=True)

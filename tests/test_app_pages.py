@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.common import md
 from bertlab.config import DataConfig
-from bertlab.store import ACTIVE, SUCCEEDED, RunStore
+from bertlab.store import ACTIVE, FAILED, SUCCEEDED, RunStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["app_pages/data.py", "app_pages/train.py", "app_pages/compare.py", "app_pages/playground.py"]
@@ -2689,3 +2689,34 @@ def test_results_tables_fit_1024_px_beside_a_run_column_widened_by_long_names(ti
              "inference FLOPs/text": 95}
     assert all(t[0] == "run" and run_px + sum(drawn[c] for c in t[1:]) <= 564 for t in shown), (run_px, shown)
     assert [c for t in shown for c in t[1:]] == list(drawn)  # every column once, in order
+
+
+def test_a_pick_runs_filter_stays_chosen_when_no_run_holds_its_value_any_more(tiny_data, bertlab_home):
+    """A review: filtering Pick runs on "running", the filter vanished when the last run finished (a status no run
+    held was let go on the next redraw) and the list offered every run with nothing said. Now the value stays
+    chosen, marked "(none now)", and the page says no run matches. (Here the last failed run is deleted: the same
+    status gone from every run.)"""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = {}
+    for name, status in (("tfidf_logreg", SUCCEEDED), ("zero_shot", FAILED)):
+        ids[status] = store.create_run(make_config(name, data=tiny_data), batch_id=f"b-{name}")
+        store.claim(ids[status], "cpu")
+        store.finish(ids[status], status, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8,
+                                                   "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value([]).run()
+    at.pills(key="keep_cmp_f_status").set_value([FAILED]).run()
+    no_problems(at)
+    assert len(at.multiselect(key="keep_cmp_runs").options) == 1  # the failed one
+    store.delete(ids[FAILED])
+    at.run()
+    no_problems(at)
+    status = at.pills(key="keep_cmp_f_status")
+    assert status.value == [FAILED]  # still chosen, and said to match no run now
+    assert any(o.endswith(f"{FAILED} (none now)") for o in status.options), status.options
+    assert at.multiselect(key="keep_cmp_runs").options == []  # not every run
+    assert any(c.value.startswith("No run matches these filters now") for c in at.caption)
