@@ -487,7 +487,8 @@ def test_the_sidebar_says_how_long_the_running_phase_has_left(tiny_data, bertlab
     monkeypatch.setattr(JobManager, "snapshot", lambda self: JobSnapshot(rid, 0.5, "train", (), True, None))
     at = app_on("app_pages/data.py")
     no_problems(at)
-    assert any(p.proto.text == "▶ full_ft · train 50% · ~10 min left" for p in at.sidebar.get("progress"))
+    assert any(p.proto.text == f"▶ full_ft · train 50% · ~10 min left (run …{rid[-4:]})"
+               for p in at.sidebar.get("progress"))
     store.finish(rid, "succeeded")
 
 
