@@ -305,10 +305,12 @@ def curves(runs: list) -> None:
     # One chart a row: side by side (three plots, with validation's two) they were ~220 px each at 1024 px.
     common.chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
     # Loss and accuracy in two columns, which a phone stacks: one figure's two plots stayed side by side at 390 px,
-    # ~130 px each.
+    # ~130 px each. No run legend on these two: the training-loss chart right above names the same runs in the same
+    # colours and symbols, and in a ~310 px column at 1024 px seven runs' legend took four rows, drawn twice, over a
+    # plot of ~100 of its 300 px with the title under the legend.
     for where, panel in zip(st.columns(2), plots.VALIDATION):
-        common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress", panels=(panel,)), where,
-                     width="stretch", key=f"cmp_{panel}")
+        common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress", panels=(panel,),
+                                             legend=False), where, width="stretch", key=f"cmp_{panel}")
     if any(p["series"] == "mlm_loss" for p in pts):
         common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}

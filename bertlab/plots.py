@@ -357,13 +357,16 @@ VALIDATION = {"val_loss": "Validation loss", "val_accuracy": "Validation accurac
 
 
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,
-                      progress: bool = False, panels: Sequence[str] = tuple(VALIDATION)) -> go.Figure:
+                      progress: bool = False, panels: Sequence[str] = tuple(VALIDATION),
+                      legend: bool = True) -> go.Figure:
     """Validation loss and validation accuracy by epoch, side by side, one line per run.
 
     ``progress``: by epoch as a share of each run's epochs instead, so a 30-epoch head_only does not squeeze
     3-epoch fine-tuning into the first tenth of the axis (the loss chart's "by % of run"). ``panels``: which of
     the two to draw (keys of :data:`VALIDATION`): Compare draws each in a column of its own, as a phone stacks
-    columns, where one figure's two plots stayed side by side at ~130 px each."""
+    columns, where one figure's two plots stayed side by side at ~130 px each. ``legend=False``: no run legend
+    (and no room kept for one above the title), for a figure drawn right under a chart that names the same runs
+    in the same colours and symbols."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[VALIDATION[p] for p in panels],
                         horizontal_spacing=0.12, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
@@ -396,10 +399,12 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     # One legend entry per run even when a run has both curves.
     names_seen: set[str] = set()
     for tr in fig.data:
-        tr.showlegend = tr.name not in names_seen
+        tr.showlegend = legend and tr.name not in names_seen
         names_seen.add(tr.name)
-    # Legend row above the two titles; titles bold at the top left of their plots, like every other chart's.
-    style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
+    if legend:  # Legend row above the two titles; titles bold at the top left of their plots, like every other chart's.
+        style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
+    else:  # the titles alone above the plot: the room kept for a legend row would be empty
+        style(fig, None, height, showlegend=False, margin={**_LAYOUT["margin"], "t": 40})
     for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")[:len(panels)]):
         ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)

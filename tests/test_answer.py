@@ -1837,6 +1837,20 @@ def test_compare_and_accuracy_vs_cost_name_each_cost_measure_alike(two_runs):
     assert set(compare) | set(costs) <= set(pareto.MEASURE_NAMES.values())
 
 
+def test_compares_validation_charts_draw_no_run_legend_of_their_own(two_runs):
+    """A review at 1024 px: the two validation charts, each in a half-width column, repeated the whole run legend
+    (four rows for seven runs, twice) above a plot of ~100 of 300 px. The training-loss chart above names the runs."""
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    validation = [s for s in specs if any("Validation" in a.get("text", "")
+                                          for a in s["layout"].get("annotations", ()))]
+    assert len(validation) == 2, [s["layout"].get("title") for s in specs]
+    for spec in validation:
+        assert spec["layout"]["showlegend"] is False
+        assert not any(t.get("showlegend") for t in spec["data"])
+
+
 def test_each_cost_measures_chart_and_report_heading_name_it_as_its_button(two_runs):
     """A review: on Compare "Trainable weights" opened a chart titled "Trainable parameters", "Compute (FLOPs)" one
     titled "Training compute"; Accuracy vs cost's "Compute (FLOPs)" read "Accuracy vs training FLOPs (estimate)", and

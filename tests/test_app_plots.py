@@ -593,6 +593,20 @@ def test_validation_plots_can_be_drawn_one_a_figure_for_columns_a_phone_stacks()
     assert [t.y for t in loss.data] == [(0.5, 0.5)] and loss.layout.yaxis.title.text == "cross-entropy loss (nats)"
 
 
+def test_validation_plots_can_leave_the_run_legend_to_the_chart_above():
+    """A review at 1024 px: Compare's two validation charts, each in a ~310 px column, repeated seven runs' legend
+    in four rows each, over a plot of ~100 of its 300 px. ``legend=False``: no legend and no room kept for one."""
+    pts = [{"run_id": rid, "series": "val_loss", "step": e, "x": float(e), "value": 0.5} for e in (1, 2)
+           for rid in ("f1", "h1")]
+    runs = [make_run("full_ft", "f1"), make_run("head_only", "h1")]
+    with_legend = plots.validation_figure(runs, pts, panels=("val_loss",))
+    assert sum(bool(t.showlegend) for t in with_legend.data) == 2
+    bare = plots.validation_figure(runs, pts, panels=("val_loss",), legend=False)
+    assert bare.layout.showlegend is False and not any(t.showlegend for t in bare.data)
+    assert bare.layout.margin.t < with_legend.layout.margin.t
+    assert [t.line.color for t in bare.data] == [t.line.color for t in with_legend.data]  # the same styles
+
+
 def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():
     long, short = make_run("head_only", "h"), make_run("full_ft", "f")
     long.config, short.config = {"epochs": 30}, {"epochs": 3}
