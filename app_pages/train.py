@@ -483,8 +483,11 @@ def ahead_text(ids: list[str], n: int) -> str:
     says what that costs. A run training past its estimate is said so, never counted as a second (a review read
     "~1 s" for a 10-minute full_ft past its estimate)."""
     seconds, unknown, overdue = ahead_seconds(ids)
-    if unknown + overdue == n:
-        return " The one training has run past its estimate: when it ends is not known." if overdue else ""
+    if unknown + overdue == n:  # no run ahead has time left to add up
+        if not overdue:
+            return ""
+        more = f" and {unknown} more with no estimate yet" if unknown else ""
+        return f" The one training has run past its estimate{more}: when {'they end' if more else 'it ends'} is not known."
     rest = [*(["the one training, past its estimate"] if overdue else []),
             *([f"{unknown} with no estimate yet"] if unknown else [])]
     return (f" {'They' if n != 1 else 'It'} should take {Estimate(seconds, '').text()}"
