@@ -2139,6 +2139,31 @@ def test_holms_note_under_a_tie_is_not_added_where_the_pairs_own_p_already_left_
     assert a.pick is runs[4] and "it is Holm's adjustment for the 6 pairs tested here that leaves the gap" in a.text()
 
 
+def test_holms_note_under_a_tie_is_said_where_the_pairs_interval_spans_zero_too(tmp_path, monkeypatch):
+    # A review: by macro-F1 (a bootstrap interval, a permutation p) a pair's own p below 0.05 can come with an
+    # interval spanning 0; the note was added only where the interval excluded 0, and then nothing said that it was
+    # Holm's adjustment that left the gap within chance.
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    mid = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290, 16), 1e11, 10.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250, 100), 0.0, 0.0)
+    real = answer.holm_tester
+
+    def spanning(members, judge):
+        test = real(members, judge)
+
+        def tested(ra, da, rb, db):
+            t = test(ra, da, rb, db)
+            if {ra.id, rb.id} == {best.id, mid.id}:  # own p 0.03, Holm's 0.09, the interval spanning 0
+                return answer.Tested(t.difference, (-0.004, 0.06), 0.09, 0.03, 3)
+            return t
+        return tested
+
+    monkeypatch.setattr(answer, "holm_tester", spanning)
+    a = answer.answer([best, mid, free], metric="macro_f1")
+    assert a.pick is mid
+    assert "it is Holm's adjustment for the 3 pairs tested here that leaves the gap within chance" in a.text()
+
+
 def test_holms_macro_f1_family_runs_a_permutation_test_only_for_its_own_pairs(tmp_path, monkeypatch):
     # A review: a one-seed 5-size x 5-strategy sweep's first answer by accuracy took 18 s, its macro-F1 trade-off
     # running a permutation test (~0.2 s at 1,000 texts) for every row of the table, one strategy across sizes
