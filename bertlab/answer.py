@@ -1363,7 +1363,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
            "costs": {s: v["cost"] for s, v in stats_all.items()},
            "accuracies": {s: v["acc"] for s, v in stats_all.items()}, "useless": sorted(useless),
            # (p, seeds) of one strategy against another and which test gave it, for an answer's sentences
-           "test": test, "how_of": lambda a, b: how[(a, b)], "gaps": gaps}
+           "test": test, "how_of": lambda a, b: how[(a, b)], "gaps": gaps,
+           # the words for a pair's p: its own and Holm's where Holm judged it ('p = 0.036, 0.11 after Holm ...')
+           "p_said": p_said}
     cheaper = sorted((s for s in stats if _dearer(stats[best]["cost"], stats[s]["cost"])),
                      key=lambda s: stats[s]["cost"])
 
@@ -1596,7 +1598,11 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
             by_strategy[strategy] = {k: only for k in keys if k[0] == key[0]}
     if len(by_strategy) < 2:
         return None
-    row = _size_row(_n_train(runs[0]), by_strategy, by_id.get, judge)
+    # a pair that one seed decides judged by Holm's p over the runs' paired-test table, as the sweep page and the
+    # table itself judge it: by the pair's own p, a strategy at three seeds was called ahead of one run once "beyond
+    # chance" on Compare while the sweep page, by Holm's, said the test set could not tell them apart
+    row = _size_row(_n_train(runs[0]), by_strategy, by_id.get, judge,
+                    holm=_sweep_holm(list(points.values()), by_id.get, judge))
     acc, cost = row["accuracies"], row["costs"]
     best, pick = row["most accurate"], row["pick"]
     any_run = {st: by_id[next(iter(seeds.values()))["run_id"]] for st, seeds in by_strategy.items()}
@@ -1634,7 +1640,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         headline = (f"Start with {pick} ({mean(pick)}): it is {judge.gap(acc[best] - acc[pick])} behind "
                     f"{top}, {best} ({mean(best)}), a gap "
                     f"{_who_tells(row.get('how', 't'), k)} cannot tell from chance ({test_name(k)}, "
-                    f"{paired.p_is(row['p'])}), and it {cost_phrase(priced(best), priced(pick))}.{size}")
+                    f"{row['p_said'](best, pick, row['p'])}), and it {cost_phrase(priced(best), priced(pick))}.{size}")
         common = sorted(set(by_strategy[best]) & set(by_strategy[pick]), key=str)
         if len(common) > 1 and row.get("how") == "text":
             sentences.append(f"{best} was ahead beyond the luck of training (paired t-test over {len(common)} seeds), "
@@ -1657,7 +1663,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         lead = seed_interval(row["gaps"](best, near)) if row.get("how") == "t" else None
         headline = (f"Use {best}: {judge.top} ({mean(best)}), ahead of every cheaper strategy beyond chance; of "
                     f"the nearest, {near} ({mean(near)}), by {judge.gap(acc[best] - acc[near])} ({test_name(k)}, "
-                    f"{paired.p_is(row['p'])}" + (f"; 95% interval of the lead {judge.span(*lead)}" if lead else "")
+                    f"{row['p_said'](best, near, row['p'])}" + (f"; 95% interval of the lead {judge.span(*lead)}" if lead else "")
                     + f").{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
     elif (cheapest := row["why"].startswith(f"{judge.top} and the cheapest")) or row["why"].startswith(
@@ -1694,7 +1700,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
             return f"{s_} ({mean(s_)})"
         how = row["how_of"](best, s_)  # this pair's own test (test_name(k) words the pick's)
         said = (f"{seeds_test_name(how, k, judge) if how != 'one' and k > 1 else judge.test + ' on one run of each'}"
-                f", {paired.p_is(p)}")
+                f", {row['p_said'](best, s_, p)}")
         gap = judge.gap(acc[best] - acc[s_])
         return (f"{s_} ({mean(s_)}, {gap} behind: " + (f"beyond chance, {said})" if p < ALPHA else
                                                        f"a gap {_who_tells(how, k)} cannot tell from chance, {said})"))

@@ -2117,6 +2117,27 @@ def test_a_one_seed_sweeps_table_judges_each_size_by_the_holm_p_its_answer_judge
     assert small["why"].endswith(f"{after_holm(runs, runs[0], runs[1])})")
 
 
+def test_the_answer_over_seeds_judges_a_pair_sharing_one_seed_by_holms_p_as_the_sweep_page_does(tmp_path):
+    # A review: full_ft at three seeds against head_only at one, their one shared seed deciding the pair: Compare's
+    # answer over seeds judged it by the pair's own p (McNemar p = 0.036: "ahead of every cheaper strategy beyond
+    # chance") while the sweep page and the paired-test table judge it by Holm's p over the table's pairs (0.11).
+    ft = [fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300 - s, s), 1e13, 200.0, seed=s) for s in range(3)]
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 285, 30), 1e11, 5.0)
+    lo = fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 285, 30), 5e11, 20.0)  # as head_only, dearer
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250, 100), 0.0, 0.0)
+    runs = [*ft, ho, lo, free]
+    raw = paired.compare(LABELS, *(paired.load_predictions(r)["predictions"] for r in (ft[0], ho))).p_value
+    holm = after_holm(runs, ft[0], ho)
+    assert raw < answer.ALPHA <= float(holm.split(",")[1].split()[0])  # the premise: Holm's p alone leaves it
+    a = answer.answer(runs)
+    assert a.over_seeds and a.pick is ho, a.headline
+    assert f"(McNemar on one run of each, {paired.p_is(raw)}{holm})" in a.headline
+    pts = [point(r.strategy, 500, r.config["seed"], r.metrics["test_accuracy"], r.costs["train_flops"], run_id=r.id)
+           for r in runs]
+    (row,) = answer.sweep_rows(pts, {r.id: r for r in runs}.get)
+    assert row["pick"] == "head_only"  # the sweep page's line says the same
+
+
 def test_holms_note_under_a_tie_is_not_added_where_the_pairs_own_p_already_left_it_within_chance(tmp_path):
     # A review: full_ft right on 16 texts head_only gets wrong and head_only on 6 (McNemar p = 0.052), with a
     # zero_shot run beside them: the interval (+0.2 to +4.8) excludes zero, and the answer said both the edge note
