@@ -37,9 +37,17 @@ COSTS = {
     "train_flops": (measure_label("train_flops"), "the compute"),
     "trainable_params": (measure_label("trainable_params"), "the trainable parameters"),
     "train_money": (measure_label("train_money"), "the money"),
-    "inference_flops_per_text": (measure_label("inference_flops_per_text"), "the compute per prediction"),
+    # its unit named: "inference compute per text (log scale)" stood over ticks reading "10G"
+    "inference_flops_per_text": (measure_label("inference_flops_per_text", "FLOPs"), "the compute per prediction"),
 }
 FLOP_COSTS = ("train_flops", "inference_flops_per_text")
+
+
+def axis_label(cost: str) -> str:
+    """``cost``'s label as its axis and hover name it: a FLOP count says it is an estimate (the costs module's, from
+    the architecture), as its axis did before the labels were named as the buttons: 'compute (FLOPs, estimate)'."""
+    label = COSTS.get(cost, (cost, cost))[0]
+    return label[:-1] + ", estimate)" if cost in FLOP_COSTS and label.endswith(")") else label
 # Training examples the Accuracy vs cost page and the report project training's time and money to, at first: a
 # comparison on a 500-text sample makes training look free.
 PROJECT_TO = 100_000
@@ -531,7 +539,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
 
     from bertlab.plots import add_point_labels, figure, label_places, strategy_color, style  # the app's one look
 
-    label = COSTS.get(cost, (cost, cost))[0]
+    label, axis = COSTS.get(cost, (cost, cost))[0], axis_label(cost)
     f1 = metric == "test_macro_f1"
     y_fmt = ".3f" if f1 else ".1%"
     fig = figure()
@@ -561,7 +569,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
             text=["" if i in moved else texts[i]], textposition=where.get(i, "top center"),
             marker={"size": 14, "symbol": "star" if i in front else "circle-open" if r.get("flat") else "circle",
                     "color": strategy_color(r["strategy"])},
-            hovertemplate=f"<b>{r['strategy']}</b><br>{label}: {format_cost(r[cost], cost, prices)}"
+            hovertemplate=f"<b>{r['strategy']}</b><br>{axis}: {format_cost(r[cost], cost, prices)}"
                           f"<br>{metric.replace('_', ' ')}: %{{y:{y_fmt}}}<extra></extra>", showlegend=False))
     if len(front) > 1:
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
@@ -570,7 +578,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     # The legend ("always the majority class (58.0%)", "Pareto front") in the row above the plot that every chart
     # has: at plotly's default, on the right, it squeezed the plot to ~70 px on a phone.
     style(fig, title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", FIGURE_HEIGHT)
-    fig.update_layout(xaxis_title=label + (" (log scale)" if log else ""), yaxis_title=metric.replace("_", " "))
+    fig.update_layout(xaxis_title=(axis[:-1] + ", log scale)" if axis.endswith(")") else axis + " (log scale)")
+                      if log else axis, yaxis_title=metric.replace("_", " "))
     if log:
         cur = (prices or Prices()).currency if cost == "train_money" else None
         zero = any(rows[i][cost] == 0 for i in drawn)

@@ -801,3 +801,20 @@ def test_a_confusion_matrix_of_sixty_classes_takes_a_row_with_square_cells_and_r
     # two classes: as before
     small = plots.confusion_figure(two)
     assert small.layout.height == 300 and small.data[0].texttemplate == "%{text}" and small.layout.xaxis.ticktext is None
+
+
+def test_accuracy_vs_costs_flop_axes_name_their_unit_and_say_they_are_estimates():
+    """A review: after the labels were named as the buttons, Accuracy vs cost's inference axis read "inference
+    compute per text (log scale)" over ticks "10G", and neither FLOP axis said "(estimate)" any more."""
+    from bertlab import pareto
+
+    rows = [{"strategy": s, "inference_flops_per_text": f, "train_flops": f * 1000, "test_accuracy": a}
+            for s, f, a in (("tfidf_logreg", 2e5, 0.7), ("full_ft", 3e10, 0.8))]
+    inference = pareto.pareto_figure(rows, "inference_flops_per_text")
+    assert inference.layout.xaxis.title.text == "inference compute per text (FLOPs, estimate, log scale)"
+    assert "inference compute per text (FLOPs, estimate): " in inference.data[0].hovertemplate
+    assert inference.layout.title.text.startswith("Accuracy vs inference compute per text")
+    training = pareto.pareto_figure(rows, "train_flops")
+    assert training.layout.xaxis.title.text == "compute (FLOPs, estimate, log scale)"
+    assert training.layout.title.text == "Accuracy vs compute (FLOPs)"  # named as its button
+    assert pareto.MEASURE_NAMES["inference_flops_per_text"] == "Inference compute per text"  # the button as it was
