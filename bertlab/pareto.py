@@ -487,8 +487,9 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
     and "1T"); SI prefixes (10G, 2T), or ``currency`` and plain numbers for money. ``zero_at``: where the points
     that cost nothing are drawn, ticked "0", with no other tick within a factor 2 of it (zero_shot sat on "100G"),
     or of 4 where the ticks are whole decades apart ("0" and "1M" ran into one at 1024 px). ``most``: at most that
-    many powers of ten drawn between ``lo`` and ``hi`` (its "0" included), every other or third one where more
-    would be: eight on a phone's chart piled into one block of text."""
+    many ticks drawn between ``lo`` and ``hi`` (its "0" included): 1 and 5 times each power of ten where 1, 2 and 5
+    would be more, else powers of ten, every other or third one where more would be: eight on a phone's chart piled
+    into one block of text."""
     span = math.log10(hi / lo) if lo > 0 else 0.0
     bottom = min(lo, zero_at or lo)  # ticks past the axis' ends are not drawn
     decades = range(math.floor(math.log10(bottom)), math.ceil(math.log10(hi)) + 1)
@@ -500,7 +501,14 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
     def drawn(vals: list[float]) -> int:  # how many of them fall on the axis (with the "0"), padded as plotly pads it
         return len([v for v in vals if lo / 1.5 <= v <= hi * 1.5]) + (zero_at is not None)
 
-    vals = shown([m * 10.0 ** k for k in decades for m in (1, 2, 5)]) if span <= 2.5 else []
+    vals = []
+    # short spans: 1, 2 and 5 times each power of ten, else 1 and 5, where ``most`` allows them (training times from
+    # 3 s to 900 s drew nine labels, "0 5 10 20 50 100 200 500 1k", on a phone's chart); else decades, below
+    for steps in ((1, 2, 5), (1, 5)) if span <= 2.5 else ():
+        vals = shown([m * 10.0 ** k for k in decades for m in steps])
+        if most is None or drawn(vals) <= most:
+            break
+        vals = []
     if not vals:
         gap = 4.0
         every = 1

@@ -818,3 +818,26 @@ def test_accuracy_vs_costs_flop_axes_name_their_unit_and_say_they_are_estimates(
     assert training.layout.xaxis.title.text == "compute (FLOPs, estimate, log scale)"
     assert training.layout.title.text == "Accuracy vs compute (FLOPs)"  # named as its button
     assert pareto.MEASURE_NAMES["inference_flops_per_text"] == "Inference compute per text"  # the button as it was
+
+
+def test_a_short_cost_axis_keeps_to_the_most_ticks_too():
+    """A review: ``most`` was ignored where the span is short (1, 2 and 5 times each power of ten): training times of
+    0, 3.1, 40 and 900 s drew nine labels, "0 5 10 20 50 100 200 500 1k", on a chart drawn for six at most."""
+    from bertlab import pareto
+
+    def on_axis(lo, hi, zero_at):
+        vals, text = pareto.log_ticks(lo, hi, zero_at, most=pareto.MOST_TICKS)
+        return [t for v, t in zip(vals, text) if lo / 1.5 <= v <= hi * 1.5 or v == zero_at]
+
+    times = on_axis(3.1, 900, 3.1 / 3)
+    assert len(times) <= pareto.MOST_TICKS and times[0] == "0" and "1k" in times, times
+    flops = on_axis(1e9, 3e11, 1e9 / 3)
+    assert len(flops) <= pareto.MOST_TICKS and flops[:2] == ["0", "1G"] and "100G" in flops, flops
+    assert on_axis(10, 50, None) == ["10", "20", "50"]  # few enough: 1, 2 and 5 as before
+    rows = [{"strategy": s, "train_seconds": t, "test_accuracy": a}
+            for s, t, a in (("zero_shot", 0.0, 0.6), ("tfidf_logreg", 3.1, 0.65), ("head_only", 40.0, 0.7),
+                            ("full_ft", 900.0, 0.8))]
+    ax = pareto.pareto_figure(rows, "train_seconds").layout.xaxis
+    shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if v >= ax.tickvals[0] and v <= 900 * 1.5]
+    assert len(shown) <= pareto.MOST_TICKS, shown
+    assert min(v for v in ax.tickvals if v > ax.tickvals[0]) >= 2 * ax.tickvals[0]  # "0" apart from the next
