@@ -581,6 +581,21 @@ def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     return None if lengths is None else truncated_mean(lengths, max_length)
 
 
+def run_tokens(config: Any) -> float | None:
+    """A run's (a RunConfig's) mean tokens per text, so its time estimate scales by text length (see
+    bertlab.estimate)."""
+    return mean_tokens(config.data, config.model, config.max_length)
+
+
+def run_available(config: Any) -> dict[str, int] | None:
+    """How many texts each split of a run's (a RunConfig's) data has uncapped, so an "all" size has an estimate;
+    None where the data cannot be read."""
+    try:
+        return splits(config.data.uncapped()).sizes()
+    except BertlabError:
+        return None
+
+
 # A sweep's points are a data config each (5 sizes x 3 split seeds is 15): 16 places thrashed from 4 seeds on, and
 # a point's hashes were computed again, splits and all, on every redraw (a hash a text: well under 1 MB a config).
 @st.cache_resource(show_spinner=False, max_entries=64)

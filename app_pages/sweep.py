@@ -22,19 +22,6 @@ CONFIRM_RUNS = 20  # a sweep queueing more new runs than this...
 CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second click first
 
 
-def run_tokens(cfg) -> float | None:
-    """A point's mean tokens per text, so its estimate scales by text length (see bertlab.estimate)."""
-    return common.mean_tokens(cfg.data, cfg.model, cfg.max_length)
-
-
-def run_available(cfg) -> dict[str, int] | None:
-    """How many examples each split of a point's data has uncapped, so "all" has a size in the estimate."""
-    try:
-        return common.splits(cfg.data.uncapped()).sizes()
-    except BertlabError:
-        return None
-
-
 LR_KEY = "keep_sw_lr_"  # + a strategy's name: the learning rate of its points (its own default unless changed)
 SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps",
                    "keep_sw_class_weights")
@@ -129,7 +116,7 @@ def sweep_form() -> None:
         else:
             problem = None
             seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
-                                                    run_tokens, run_available, common.embedding_keys)
+                                                    common.run_tokens, common.run_available, common.embedding_keys)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
             st.error(common.md(refused), icon=":material/block:")
@@ -241,8 +228,8 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     """A big sweep waits for a second click, with its size and estimated time in front of the user."""
     store = common.store()
     todo, reused = sweep.split_points(store, spec)
-    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(), run_tokens,
-                                             run_available, common.embedding_keys)
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
+                                             common.run_tokens, common.run_available, common.embedding_keys)
     box = st.container()
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
@@ -270,8 +257,8 @@ def _queue(spec: sweep.SweepSpec) -> None:
     common.remember_batch(sub.sweep_id)
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
-    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(), run_tokens,
-                                             run_available, common.embedding_keys)
+    seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(),
+                                             common.run_tokens, common.run_available, common.embedding_keys)
     st.session_state["sw_queued_note"] = (
         f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
         f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs))}")

@@ -509,20 +509,18 @@ def ahead_seconds(ids: list[str]) -> tuple[float, int, int]:
     device = common.device_name()
     dev, dtype = common.device_info()
 
-    def tokens(c: RunConfig) -> float | None:
-        return common.mean_tokens(c.data, c.model, c.max_length)
-
     def rough(c: RunConfig, sizes: dict[str, int], share: float | None) -> float | None:
         try:
             work = REGISTRY[c.strategy].probe_work(c, sizes)
         except (BertlabError, KeyError):
             return None
         est = rough_estimate(past, c.model, device, speedprobe.saved(c.model, dev, dtype), work,
-                             tokens(c) if REGISTRY[c.strategy].uses_tokens else None, share)
+                             common.run_tokens(c) if REGISTRY[c.strategy].uses_tokens else None, share)
         return est.seconds if est else None
 
     def estimate(configs: list[RunConfig]) -> tuple[float, int]:
-        return estimate_total(past, configs, device, tokens, _available, common.embedding_keys, fallback=rough)
+        return estimate_total(past, configs, device, common.run_tokens, common.run_available, common.embedding_keys,
+                              fallback=rough)
 
     total, unknown, overdue = 0.0, len(ids) - len(runs), 0  # a run gone from the store since (deleted): unknown
     queued = [r for r in runs if r.status != "running"]
@@ -542,14 +540,6 @@ def ahead_seconds(ids: list[str]) -> tuple[float, int, int]:
                 overdue = 1
     s, u = estimate([r.run_config for r in queued])
     return total + s, unknown + u, overdue
-
-
-def _available(cfg: RunConfig) -> dict[str, int] | None:
-    """How many texts each split of a queued run's data has uncapped, so an "all" size has an estimate."""
-    try:
-        return common.splits(cfg.data.uncapped()).sizes()
-    except BertlabError:
-        return None
 
 
 LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click
