@@ -292,12 +292,12 @@ def rough_estimate(past: list, model: str, device: str, speed, work: tuple[float
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
-                   overrides: dict[str, dict]) -> dict[str, tuple[float | None, float | None]]:
+                   overrides: dict[str, dict], past: list) -> dict[str, tuple[float | None, float | None]]:
     """What each chosen strategy trains and freezes, and how long it should take here; returns the estimated
     seconds of the first run of each and of each further seed's (None: unknown). zero_shot and head_only embed
     their texts through the shared cache: what it holds by the time a run starts (cached now, or by a strategy
-    before it in this launch) costs no encoder pass, and a second seed finds all of the first's there."""
-    past = common.store().list_runs(limit=200)
+    before it in this launch) costs no encoder pass, and a second seed finds all of the first's there. ``past``:
+    the runs it estimates from (:data:`PAST_RUNS` newest in the store)."""
     device = common.device_name()
     dev, dtype = common.device_info()
     speed = speedprobe.saved(model, dev, dtype)
@@ -448,11 +448,12 @@ def bare_descriptions(zero_shot: dict | None, labels: list[str]) -> str:
             "usually does far better: open **zero_shot** above to write them.")
 
 
-def queue_ahead() -> str:
+def queue_ahead(past: list) -> str:
     """'3 runs are queued or training ahead of a new launch (from any tab or user): it starts after them.' ('' for
     an idle worker): on a shared server, what a class waits for is the queue too, not only its own runs. This
     session's own last launch is named as such: right after a launch, 'N runs ahead of a new launch' read as
-    strangers' runs, though they were the ones just launched."""
+    strangers' runs, though they were the ones just launched. ``past``: the runs :func:`strategy_table` estimates
+    from, for the time the queue takes."""
     snap = common.manager().snapshot()
     ids = [*([snap.running] if snap.running else []), *snap.queued]
     n = len(ids)
@@ -461,12 +462,14 @@ def queue_ahead() -> str:
     # this desk's (any of its launches, any tab: a launch before the last one is the user's too), by one query
     own = set(common.own_batches())
     queued = set(ids)
-    mine_runs = [r for r in common.store().list_runs(status=ACTIVE, limit=None) if r.id in queued and r.batch_id in own]
+    active = common.store().list_runs(status=ACTIVE, limit=None)
+    mine_runs = [r for r in active if r.id in queued and r.batch_id in own]
     mine, launches = len(mine_runs), len({r.batch_id for r in mine_runs})
     runs = f"{n} run{'s are' if n != 1 else ' is'}"
     them = "them" if n != 1 else "it"
     yours = "Your launch's" if launches == 1 else "Your launches'"
-    wait = ahead_text(ids, n)
+    by_id = {r.id: r for r in active}
+    wait = ahead_text([by_id.get(i) for i in ids], past)
     if mine == n:
         return (f":material/hourglass_empty: {yours} {runs} still queued or training: a new launch starts after "
                 f"{them}, so its time above comes on top.{wait}")
@@ -476,13 +479,14 @@ def queue_ahead() -> str:
             f"its runs start after {them}, so the time above comes on top.{wait}")
 
 
-def ahead_text(ids: list[str], n: int) -> str:
-    """' They should take ~4 min (estimated as above).' for the runs ``ids`` ahead of a new launch, the one
-    training first ('' where none has an estimate): a student's one-second zero_shot waited 4-5 minutes behind
-    other students' full_ft runs, told only how many runs were ahead. The queue stays first in, first out; this
-    says what that costs. A run training past its estimate is said so, never counted as a second (a review read
+def ahead_text(runs: list, past: list) -> str:
+    """' They should take ~4 min (estimated as above).' for the runs ``runs`` ahead of a new launch, the one
+    training first (None for one no longer in the store's active runs), estimated from ``past`` ('' where none
+    has an estimate): a student's one-second zero_shot waited 4-5 minutes behind other students' full_ft runs,
+    told only how many runs were ahead. The queue stays first in, first out; this says what that costs. A run training past its estimate is said so, never counted as a second (a review read
     "~1 s" for a 10-minute full_ft past its estimate)."""
-    seconds, unknown, overdue = ahead_seconds(ids)
+    n = len(runs)
+    seconds, unknown, overdue = ahead_seconds(runs, past)
     if unknown + overdue == n:  # no run ahead has time left to add up
         if not overdue:
             return ""
@@ -494,18 +498,17 @@ def ahead_text(ids: list[str], n: int) -> str:
             f"{', plus ' + ' and '.join(rest) if rest else ''} (estimated as above).")
 
 
-def ahead_seconds(ids: list[str]) -> tuple[float, int, int]:
-    """Estimated seconds until the runs ``ids`` (the one training, then those queued, in order) have finished, as
-    the table above estimates a launch (bertlab.sweep.estimate_total over the runs finished here, else the table's
+def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
+    """Estimated seconds until the runs ``ahead`` (the one training, then those queued, in order; None for one
+    gone from the store's active runs) have finished, as the table above estimates a launch
+    (bertlab.sweep.estimate_total over ``past``, the runs it estimates from, else the table's
     :func:`rough_estimate`), how many of them have no estimate, and whether the one training is past its estimate
     with no pace to tell its time left by (1, else 0). The one training counts what its estimate leaves after the
     time it has run, or past that what its pace so far leaves (Compare's '~2 min left')."""
     from bertlab.estimate import phase_time_left
     from bertlab.sweep import estimate_total
 
-    store = common.store()
-    past = store.list_runs(limit=200)  # the runs the table above estimates from
-    runs = [r for i in ids if (r := store.get(i)) is not None]
+    runs = [r for r in ahead if r is not None]
     device = common.device_name()
     dev, dtype = common.device_info()
 
@@ -522,7 +525,7 @@ def ahead_seconds(ids: list[str]) -> tuple[float, int, int]:
         return estimate_total(past, configs, device, common.run_tokens, common.run_available, common.embedding_keys,
                               fallback=rough)
 
-    total, unknown, overdue = 0.0, len(ids) - len(runs), 0  # a run gone from the store since (deleted): unknown
+    total, unknown, overdue = 0.0, len(ahead) - len(runs), 0  # a run gone since (finished or deleted): unknown
     queued = [r for r in runs if r.status != "running"]
     now = time.time()
     for r in runs:
@@ -542,6 +545,7 @@ def ahead_seconds(ids: list[str]) -> tuple[float, int, int]:
     return total + s, unknown + u, overdue
 
 
+PAST_RUNS = 200  # the newest runs in the store the time estimates learn from
 LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click
 UNKNOWN_LARGE_TRAIN = 5_000  # with no estimate, an encoder strategy on more training texts than this asks too
 
@@ -757,7 +761,8 @@ if summary is not None:
         for n in names:
             if REGISTRY[n].reads_training_texts:
                 overrides.setdefault(n, {})["class_weights"] = "balanced"
-    estimates = strategy_table(names, cfg, sizes, model, overrides) if names else {}
+    past = common.store().list_runs(limit=PAST_RUNS)  # read once: the table's and the queue's estimates
+    estimates = strategy_table(names, cfg, sizes, model, overrides, past) if names else {}
     st.session_state.setdefault("keep_repeats", 1)
     repeats = int(st.number_input(
         "Runs per strategy (seeds)", 1, 10, key="keep_repeats",
@@ -788,7 +793,7 @@ if summary is not None:
         st.caption(f":material/block: Launch waits until **{n}** is taken out of the strategies: {common.md(why)}")
     if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
-    if ahead := queue_ahead():
+    if ahead := queue_ahead(past):
         st.caption(ahead)
     if names and (few := few_steps_planned(current_configs(names, cfg, model, overrides, sizes["train"], 1) or [],
                                            sizes["train"])):
