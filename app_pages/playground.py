@@ -14,45 +14,45 @@ from bertlab.store import QUEUED, RUNNING, SUCCEEDED
 MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 
 
-def shown_launch(runs: list, done: list, sweeps: set[str]) -> str | None:
-    """The batch the Playground opens on: the one Compare shows, picked from every run as Compare picks it (a
-    classroom review: picked from the finished runs alone, a desk's own launch still queued was passed over for
-    another desk's). Where that batch has no finished run and is not :func:`awaited` (a stranger's new launch
-    Compare fell on by default; a launch of this desk's that failed or was cancelled), the newest batch with a
-    finished run."""
-    batch = common.shown_batch(runs, sweeps)
-    if batch == common.PICKED or batch in sweeps or awaited(batch, runs) or any(r.batch_id == batch for r in done):
-        return batch
+def shown_launch(shown: str | None, runs: list, done: list, sweeps: set[str], own: set[str]) -> str | None:
+    """The batch the Playground opens on: ``shown``, the one Compare shows (common.shown_batch), picked from every
+    run (``runs``) as Compare picks it (a classroom review: picked from the finished runs alone, a desk's own
+    launch still queued was passed over for another desk's). Where that batch has no finished run and is not
+    :func:`awaited` (a stranger's new launch Compare fell on by default; a launch of this desk's that failed or was
+    cancelled), the newest batch with a finished run. ``own``: this desk's launches (common.own_launches)."""
+    if (shown == common.PICKED or shown in sweeps or awaited(shown, runs, own)
+            or any(r.batch_id == shown for r in done)):
+        return shown
     return common.latest_batch(done, sweeps)
 
 
-def whose(batch: str | None) -> str | None:
-    """'Your launch' where ``batch`` is this desk's own launch, 'The launch chosen on Compare' where the user chose
-    it there by hand, else None: Compare's default pick (the newest launch, maybe another desk's) is neither."""
+def whose(batch: str | None, own: set[str]) -> str | None:
+    """'Your launch' where ``batch`` is this desk's own launch (one of ``own``), 'The launch chosen on Compare'
+    where the user chose it there by hand, else None: Compare's default pick (the newest launch, maybe another
+    desk's) is neither."""
     if batch is None:
         return None
-    if batch in common.own_launches():
+    if batch in own:
         return "Your launch"
     if batch == st.session_state.get(common.HAND_KEY) == st.session_state.get("cmp_choice"):
         return "The launch chosen on Compare"
     return None
 
 
-def awaited(batch: str | None, runs: list) -> bool:
+def awaited(batch: str | None, runs: list, own: set[str]) -> bool:
     """Whether the Playground waits for ``batch``'s models: this desk's own launch or one chosen on Compare by hand
     (:func:`whose`) that still has a queued or running run (``runs``: every run). One that ended without a finished
     run (failed, cancelled) has nothing to wait for: a review saw the page open empty on it."""
-    return whose(batch) is not None and any(r.batch_id == batch and r.status in (QUEUED, RUNNING) for r in runs)
+    return whose(batch, own) is not None and any(r.batch_id == batch and r.status in (QUEUED, RUNNING) for r in runs)
 
 
-def default_runs(done: list, sweeps: set[str], runs: list | None = None) -> list[str]:
-    """The succeeded runs of the launch Compare shows (:func:`shown_launch`; ``runs``: every run, newest first;
-    ``done`` where not given), so one launch's models appear together; none while that launch has no finished run.
+def default_runs(done: list, sweeps: set[str], batch: str | None) -> list[str]:
+    """The succeeded runs (of ``done``) of the launch Compare shows (``batch``, from :func:`shown_launch`), so one
+    launch's models appear together; none while that launch has no finished run.
 
     A sweep's batch (``sweeps``) is the default only when nothing else has finished: its many runs of a
     few strategies would fill the eight places.
     """
-    batch = shown_launch(done if runs is None else runs, done, sweeps)
     if batch == common.PICKED:  # the runs picked on Compare, across launches
         return launch_order([r.id for r in common.picked(done)], done)[:MAX_DEFAULT]
     if batch in sweeps:
@@ -90,21 +90,21 @@ def dataset_examples(run, others: list | None = None) -> list[tuple[str, str]]:
 AUTO_KEY = "pg_auto_batch"  # the batch the selection was filled from by default; None once picked by hand
 
 
-def keep_selection(done: list, sweeps: set[str], runs: list) -> None:
+def keep_selection(done: list, sweeps: set[str], batch: str | None, own: set[str]) -> None:
     """Keep the user's choice of runs when a new run finishes (the options change), and add runs of the
     latest batch that finished since the page last ran, so a launch's models join as they finish. A selection
     filled by default from another launch (this desk's own not launched yet, or not finished) gives way to the
-    desk's own models once they finish: added beside them, the two launches' models read as one."""
+    desk's own models once they finish: added beside them, the two launches' models read as one. ``batch``: the
+    launch the page opens on (:func:`shown_launch`); ``own``: this desk's launches."""
     key, seen_key = "keep_pg_runs", "pg_seen_runs"
     ids = {r.id for r in done}
-    batch = shown_launch(runs, done, sweeps)
     if key not in st.session_state:
         st.session_state[seen_key], st.session_state[AUTO_KEY] = ids, batch
         return
     chosen = [i for i in st.session_state[key] if i in ids]
     seen = st.session_state.get(seen_key, ids)
-    new = [i for i in default_runs(done, sweeps, runs) if i not in seen and i not in chosen]
-    if new and st.session_state.get(AUTO_KEY) not in (None, batch) and whose(batch):
+    new = [i for i in default_runs(done, sweeps, batch) if i not in seen and i not in chosen]
+    if new and st.session_state.get(AUTO_KEY) not in (None, batch) and whose(batch, own):
         chosen, st.session_state[AUTO_KEY] = [], batch
     chosen += new[:max(0, MAX_DEFAULT - len(chosen))]
     st.session_state[key] = launch_order(chosen, done)
@@ -116,21 +116,21 @@ def picked_by_hand() -> None:
     st.session_state[AUTO_KEY] = None
 
 
-def waiting_line(runs: list, done: list, sweeps: set[str]) -> str | None:
+def waiting_line(runs: list, done: list, batch: str | None, own: set[str]) -> str | None:
     """'Your launch Dec 05 18:54 · tweets · full_ft has no finished run yet (its first run starts when the 2 runs
     ahead of it finish) ...' where the launch Compare shows is this desk's (or chosen there by hand) and has none
     finished; 'Your launch ... ended without a finished run ...' where it has none left to wait for either (the
-    page then opens on the newest finished launch)."""
-    batch = common.shown_batch(runs, sweeps)
-    if (who := whose(batch)) is None or any(r.batch_id == batch for r in done):
+    page then opens on the newest finished launch). ``batch``: the one Compare shows (common.shown_batch);
+    ``own``: this desk's launches."""
+    if (who := whose(batch, own)) is None or any(r.batch_id == batch for r in done):
         return None
-    own = [r for r in runs if r.batch_id == batch]
-    if not own:
+    its = [r for r in runs if r.batch_id == batch]
+    if not its:
         return None
-    title = common.md(common.batch_title(own, False, batch))
-    if any(r.status == RUNNING for r in own):
+    title = common.md(common.batch_title(its, False, batch))
+    if any(r.status == RUNNING for r in its):
         where = "one of its runs is training now"
-    elif queued := [r for r in own if r.status == QUEUED]:
+    elif queued := [r for r in its if r.status == QUEUED]:
         snap = common.manager().snapshot()
         first = min(queued, key=lambda r: snap.queued.index(r.id) if r.id in snap.queued else len(snap.queued))
         where = f"its first run {common.queue_place(first.id)}"
@@ -143,7 +143,8 @@ def waiting_line(runs: list, done: list, sweeps: set[str]) -> str | None:
 
 st.title("Playground")
 st.markdown("Type a sentence and every finished model answers, with its class probabilities and how long it took.")
-done = common.store().list_runs(status=(SUCCEEDED,), limit=200)
+every = common.store().list_runs(limit=2000)  # queued ones too: this desk's launch may have none finished yet
+done = [r for r in every if r.status == SUCCEEDED][:200]  # newest first, as every
 if not done:
     st.info("No finished runs yet. Launch some on the Train page; zero_shot and head_only finish first.")
     st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
@@ -152,13 +153,15 @@ if not done:
 by_id = {r.id: r for r in done}
 names = variants.labels(done, data=False)  # "head_only (lr 0.03)": which setting; run_title names the data
 sweeps = common.sweep_batches()
-every = common.store().list_runs(limit=2000)  # queued ones too: this desk's launch may have none finished yet
-keep_selection(done, sweeps, every)
-if waiting := waiting_line(every, done, sweeps):
+own = common.own_launches()
+shown = common.shown_batch(every, sweeps)  # Compare's batch
+launch = shown_launch(shown, every, done, sweeps, own)
+keep_selection(done, sweeps, launch, own)
+if waiting := waiting_line(every, done, shown, own):
     st.info(waiting, icon=":material/hourglass_top:" if "no finished run yet" in waiting else ":material/info:")
 ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", max_selections=MAX_LOADED_RUNS,
                      help=f"Up to {MAX_LOADED_RUNS}: the models kept loaded, so each answers at once.",
-                     default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps, every),
+                     default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps, launch),
                      format_func=lambda i: common.run_title(by_id[i], names), on_change=picked_by_hand)
 if not ids:
     if not waiting:
