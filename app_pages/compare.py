@@ -91,10 +91,6 @@ def select_runs(all_runs: list) -> list[str]:
                          on_change=chosen_by_hand)
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
     st.session_state["cmp_choice"] = batch
-    if st.session_state.pop("cmp_hand_pending", False):
-        # the Playground waits for a launch chosen here (common.HAND_KEY), not for the default pick of the newest
-        # launch, which may be another desk's queued one (a review: 'Your launch ...' on a stranger's launch)
-        st.session_state[common.HAND_KEY] = batch
     return [r.id for r in batches[batch]]
 
 
@@ -102,8 +98,10 @@ BATCH_KEY = "cmp_batch_box"  # the Batch list's key
 
 
 def chosen_by_hand() -> None:
-    """on_change of the Batch list: the batch it returns next was chosen by the user, not defaulted to."""
-    st.session_state["cmp_hand_pending"] = True
+    """on_change of the Batch list: the batch it now holds was chosen by the user, not defaulted to. The
+    Playground waits for a launch chosen here (common.HAND_KEY), not for the default pick of the newest launch,
+    which may be another desk's queued one (a review: 'Your launch ...' on a stranger's launch)."""
+    st.session_state[common.HAND_KEY] = st.session_state[BATCH_KEY]
 
 
 def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]:
@@ -548,6 +546,8 @@ def paired_section(done: list) -> None:
         return (f"Test set {list(groups).index(fp) + 1}", f"({len(members[0][1]['labels']):,} texts): "
                 + ", ".join(names[r.id] for r, _ in members))
 
+    titles = {fp: title(fp) for fp in groups}  # once each: a title names the runs and counts the sets before it
+
     if len(groups) > PAIRED_SETS:
         # One test set at a time, picked: each is a table, a pair's verdict and its texts, which re-splits the data
         # (a review: 160 runs picked over 38 splits drew 38 blocks down the page, most of its 11-14 s; 3 s now).
@@ -555,12 +555,12 @@ def paired_section(done: list) -> None:
             st.session_state.pop("cmp_pair_set", None)
         fp = st.selectbox(f"Test set ({len(groups)} among these runs: runs are paired only on the same test texts)",
                           list(groups), key="cmp_pair_set", format_func=lambda fp: (
-                              f"{title(fp)[0]} · {common.dataset_name(groups[fp][0][0].dataset)} {title(fp)[1]}"))
+                              f"{titles[fp][0]} · {common.dataset_name(groups[fp][0][0].dataset)} {titles[fp][1]}"))
         _paired_group(fp, groups[fp])
         return
     for fp, members in groups.items():
         if len(groups) > 1:
-            head, rest = title(fp)
+            head, rest = titles[fp]
             st.markdown(f"**{head}** {rest}")
         _paired_group(fp, members)
 
