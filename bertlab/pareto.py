@@ -22,32 +22,49 @@ MEASURE_NAMES = {
 }
 
 
-def measure_label(cost: str, unit: str = "") -> str:
-    """``cost``'s name (:data:`MEASURE_NAMES`) as it reads inside a sentence or an axis title, with ``unit`` where
-    given: 'compute (FLOPs)', 'training time (s)'; a name that says its unit already is not given it twice."""
+def _name_and_notes(cost: str, unit: str) -> tuple[str, list[str]]:
+    """``cost``'s name as it reads inside a sentence, and what its parentheses hold: the unit its name says
+    ("Compute (FLOPs)") or ``unit``, not twice."""
     name = MEASURE_NAMES.get(cost, cost)
     name = name[:1].lower() + name[1:]  # "compute (FLOPs)", not "compute (flops)"
-    return name if not unit or name.endswith(f"({unit})") else f"{name} ({unit})"
+    base, _, said = name.partition(" (")
+    notes = [said.removesuffix(")")] if said else []
+    return base, notes + ([unit] if unit and unit not in notes else [])
 
 
-# Each measure's label (charts' axes and titles, the report's headings: named as its button) and its noun in the
-# trade-off sentences
+def _with_notes(base: str, notes: list[str]) -> str:
+    return f"{base} ({', '.join(notes)})" if notes else base
+
+
+def measure_label(cost: str, unit: str = "") -> str:
+    """``cost``'s name (:data:`MEASURE_NAMES`) as it reads inside a sentence or a chart title, with ``unit`` where
+    given: 'compute (FLOPs)', 'training time (s)'; a name that says its unit already is not given it twice."""
+    return _with_notes(*_name_and_notes(cost, unit))
+
+
+def axis_label(cost: str, unit: str = "", log: bool = False) -> str:
+    """``cost``'s label as an axis and its hover name it, on every chart of it (Accuracy vs cost's, Compare's): as
+    :func:`measure_label`, a FLOP count saying it is an estimate (the costs module's, from the architecture) and a
+    ``log`` axis saying so, inside the one pair of parentheses: 'compute (FLOPs, estimate, log scale)', 'training
+    time (s, log scale)', 'money (log scale)'."""
+    base, notes = _name_and_notes(cost, unit)
+    return _with_notes(base, notes + (["estimate"] if cost in FLOP_COSTS else []) + (["log scale"] if log else []))
+
+
+# The units the labels name beside the measures' names (Compute (FLOPs) says its own): without its unit,
+# "inference compute per text (log scale)" stood over ticks reading "10G"
+UNITS = {"train_seconds": "s", "inference_flops_per_text": "FLOPs"}
+# Each measure's label (charts' titles, the report's headings: named as its button) and its noun in the trade-off
+# sentences
 COSTS = {
-    "train_seconds": (measure_label("train_seconds", "s"), "the training time"),
+    "train_seconds": (measure_label("train_seconds", UNITS["train_seconds"]), "the training time"),
     "train_flops": (measure_label("train_flops"), "the compute"),
     "trainable_params": (measure_label("trainable_params"), "the trainable parameters"),
     "train_money": (measure_label("train_money"), "the money"),
-    # its unit named: "inference compute per text (log scale)" stood over ticks reading "10G"
-    "inference_flops_per_text": (measure_label("inference_flops_per_text", "FLOPs"), "the compute per prediction"),
+    "inference_flops_per_text": (measure_label("inference_flops_per_text", UNITS["inference_flops_per_text"]),
+                                 "the compute per prediction"),
 }
 FLOP_COSTS = ("train_flops", "inference_flops_per_text")
-
-
-def axis_label(cost: str) -> str:
-    """``cost``'s label as its axis and hover name it: a FLOP count says it is an estimate (the costs module's, from
-    the architecture), as its axis did before the labels were named as the buttons: 'compute (FLOPs, estimate)'."""
-    label = COSTS.get(cost, (cost, cost))[0]
-    return label[:-1] + ", estimate)" if cost in FLOP_COSTS and label.endswith(")") else label
 # Training examples the Accuracy vs cost page and the report project training's time and money to, at first: a
 # comparison on a 500-text sample makes training look free.
 PROJECT_TO = 100_000
@@ -547,7 +564,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
 
     from bertlab.plots import add_point_labels, figure, label_places, strategy_color, style  # the app's one look
 
-    label, axis = COSTS.get(cost, (cost, cost))[0], axis_label(cost)
+    label, axis = COSTS.get(cost, (cost, cost))[0], axis_label(cost, UNITS.get(cost, ""))
     f1 = metric == "test_macro_f1"
     y_fmt = ".3f" if f1 else ".1%"
     fig = figure()
@@ -586,8 +603,7 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     # The legend ("always the majority class (58.0%)", "Pareto front") in the row above the plot that every chart
     # has: at plotly's default, on the right, it squeezed the plot to ~70 px on a phone.
     style(fig, title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", FIGURE_HEIGHT)
-    fig.update_layout(xaxis_title=(axis[:-1] + ", log scale)" if axis.endswith(")") else axis + " (log scale)")
-                      if log else axis, yaxis_title=metric.replace("_", " "))
+    fig.update_layout(xaxis_title=axis_label(cost, UNITS.get(cost, ""), log), yaxis_title=metric.replace("_", " "))
     if log:
         cur = (prices or Prices()).currency if cost == "train_money" else None
         zero = any(rows[i][cost] == 0 for i in drawn)

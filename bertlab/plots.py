@@ -28,7 +28,7 @@ from bertlab.metrics import (
     run_accuracy_interval,
     whole_percent,
 )
-from bertlab.pareto import MEASURE_NAMES, format_flops, measure_label
+from bertlab.pareto import MEASURE_NAMES, axis_label, format_flops, measure_label
 from bertlab.pareto import _three as three_figures
 from bertlab.variants import base_strategy
 
@@ -820,8 +820,8 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
     # ("Accuracy vs training time (up and left is bet").
     style(fig, f"Accuracy vs {measure_label(cost)}", height, showlegend=False)
     fig.update_layout(title_subtitle=dict(text="up and left is better", font_size=13))
-    axis = measure_label(cost, unit)  # "compute (FLOPs)", "training time (s)": named as its button
-    fig.update_xaxes(title_text=axis[:-1] + ", log scale)" if log else axis,
+    # "compute (FLOPs, estimate)", "training time (s, log scale)": named as its button, as Accuracy vs cost's axes
+    fig.update_xaxes(title_text=axis_label(cost, unit, log),
                      type="log" if log else "linear", exponentformat="SI" if is_flops(cost) else "B")
     if xs and not log:  # pad so markers and their labels at the edges are not cut; from 0, so that costs 0.01%
         # apart (every BERT strategy's inference FLOPs) are drawn as the same, not stretched across the chart

@@ -820,6 +820,24 @@ def test_accuracy_vs_costs_flop_axes_name_their_unit_and_say_they_are_estimates(
     assert pareto.MEASURE_NAMES["inference_flops_per_text"] == "Inference compute per text"  # the button as it was
 
 
+def test_compares_flop_axes_say_they_are_estimates_as_accuracy_vs_costs_do():
+    """Compare's trade-off axis read "compute (FLOPs, log scale)" where Accuracy vs cost's read "compute (FLOPs,
+    estimate, log scale)": the estimate was said by Accuracy vs cost alone. Both charts name their axes alike now."""
+    from bertlab import pareto
+
+    wide = [make_run("full_ft", "r1", train_flops=1e13), make_run("head_only", "r2", acc=0.7, train_flops=1e9)]
+    assert plots.tradeoff_figure(wide, "train_flops").layout.xaxis.title.text == "compute (FLOPs, estimate, log scale)"
+    rows = [{"strategy": r.strategy, "train_flops": r.costs["train_flops"], "test_accuracy": r.metrics["test_accuracy"]}
+            for r in wide]
+    assert pareto.pareto_figure(rows, "train_flops").layout.xaxis.title.text == "compute (FLOPs, estimate, log scale)"
+    near = [make_run("full_ft", "r1", inference_flops_per_text=2e10),
+            make_run("head_only", "r2", acc=0.7, inference_flops_per_text=1e10)]
+    linear = plots.tradeoff_figure(near, "inference_flops_per_text").layout.xaxis
+    assert linear.type == "linear" and linear.title.text == "inference compute per text (FLOPs, estimate)"
+    # a measure that is not a FLOP count is no estimate
+    assert plots.tradeoff_figure(wide, "train_seconds").layout.xaxis.title.text == "training time (s)"
+
+
 def test_a_short_cost_axis_keeps_to_the_most_ticks_too():
     """A review: ``most`` was ignored where the span is short (1, 2 and 5 times each power of ten): training times of
     0, 3.1, 40 and 900 s drew nine labels, "0 5 10 20 50 100 200 500 1k", on a chart drawn for six at most."""
