@@ -283,17 +283,13 @@ _NEEDS = {"tfidf": TFIDF_FILES, "head": ("head.safetensors",), "zero_shot": ("ze
 def missing_files(src: Path, kind: str) -> list[str]:
     """What a run of artifact ``kind`` needs to load, as bertlab loads it, that its folder ``src`` lacks: a
     classifier its config.json, safetensors weights and tokenizer files (those :func:`bertlab.models.resolve`
-    asks of a model folder); the other kinds their weights files. A zip without them cannot load."""
+    asks of a model folder: :func:`bertlab.models.missing_model_files`); the other kinds their weights files. A zip
+    without them cannot load."""
     if kind != "classifier":
         return [f for f in _NEEDS.get(kind, ()) if not (src / f).is_file()]
-    from bertlab.models import TOKENIZER_FILES, TOKENIZER_FILES_TEXT
+    from bertlab.models import missing_model_files
 
-    gone = [] if (src / "config.json").is_file() else ["config.json"]
-    if not any(src.glob("*.safetensors")):
-        gone.append("model.safetensors")
-    if not any(all((src / f).is_file() for f in files) for files in TOKENIZER_FILES):
-        gone.append(f"its tokenizer (none of {TOKENIZER_FILES_TEXT})")
-    return gone
+    return missing_model_files(src)
 
 
 def _tfidf_pattern(src: Path) -> str:

@@ -52,6 +52,20 @@ TOKENIZER_FILES = (("tokenizer.json",), ("vocab.txt",), ("vocab.json", "merges.t
 TOKENIZER_FILES_TEXT = "tokenizer.json, vocab.txt, vocab.json + merges.txt, spm.model, spiece.model, " \
                        "sentencepiece.bpe.model or tokenizer.model"
 TOKENIZER_SAMPLE = 200  # training texts :func:`check_tokenizer_reads` tokenizes
+NO_WEIGHTS = "model.safetensors"  # what :func:`missing_model_files` calls a folder's missing weights
+NO_TOKENIZER = f"its tokenizer (none of {TOKENIZER_FILES_TEXT})"  # ...and its missing tokenizer
+
+
+def missing_model_files(path: Path, tokenizer: bool = True) -> list[str]:
+    """What the model folder ``path`` lacks that bertlab needs to load it: 'config.json', :data:`NO_WEIGHTS`
+    (safetensors weights: pickled pytorch_model.bin files are not loaded), :data:`NO_TOKENIZER` where ``tokenizer``
+    (any one of :data:`TOKENIZER_FILES`), in that order; [] for a folder that loads."""
+    gone = [] if (path / "config.json").is_file() else ["config.json"]
+    if not any(path.glob("*.safetensors")):
+        gone.append(NO_WEIGHTS)
+    if tokenizer and not any(all((path / f).is_file() for f in files) for files in TOKENIZER_FILES):
+        gone.append(NO_TOKENIZER)
+    return gone
 
 
 @functools.lru_cache(maxsize=32)
@@ -73,14 +87,15 @@ def resolve(model: str, tokenizer: bool = True) -> str:
     if p.exists() or model.startswith((".", "/", "~")):
         if not p.is_dir():
             raise ModelError(f"model path {model!r} is not a directory made by save_pretrained().")
-        if not (p / "config.json").is_file():
+        gone = missing_model_files(p, tokenizer)
+        if "config.json" in gone:
             raise ModelError(f"model directory {model!r} has no config.json; point at a save_pretrained() directory.")
-        if not any(p.glob("*.safetensors")):
+        if NO_WEIGHTS in gone:
             raise ModelError(
                 f"model directory {model!r} has no .safetensors weights (bertlab does not load pickled "
                 "pytorch_model.bin files); re-save it with save_pretrained(safe_serialization=True)."
             )
-        if tokenizer and not any(all((p / f).is_file() for f in files) for files in TOKENIZER_FILES):
+        if gone:
             # transformers 5 then builds an empty tokenizer: every word [UNK], every run "succeeding" on nothing
             raise ModelError(
                 f"model directory {model!r} has no tokenizer files (none of {TOKENIZER_FILES_TEXT}), so every word "
