@@ -257,6 +257,13 @@ def early_stop_note(history: list[dict], epochs: int, patience: int) -> str | No
 OVERFIT_RISE = 0.10
 
 
+def epoch_record(rec: dict, losses: list[float]) -> dict:
+    """An epoch's validation record ``rec`` with its mean training loss (``losses``: its steps') beside it as
+    ``train_loss``, as :func:`best_epoch_outcome` reads it (not a stored validation point); None where the epoch
+    ran no step."""
+    return {**rec, "train_loss": sum(losses) / len(losses) if losses else None}
+
+
 def best_epoch_outcome(restored: int | None, history: list[dict]) -> tuple[dict | None, str | None]:
     """The validation record the final weights have, and a note when keep_best put an earlier epoch back: that later
     epochs did not lower the validation loss, and that they overfit only where the evidence says so
@@ -645,8 +652,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             rec = {"epoch": epoch + 1, "step": step, "val_loss": m["loss"], "val_accuracy": m["accuracy"],
                    "val_macro_f1": m["macro_f1"]}
             callbacks.on_eval(step, epoch + 1, rec)
-            # the epoch's mean training loss beside it, for best_epoch_outcome (not a stored validation point)
-            stats.history.append({**rec, "train_loss": sum(epoch_losses) / len(epoch_losses) if epoch_losses else None})
+            stats.history.append(epoch_record(rec, epoch_losses))
             best.update(epoch + 1, m["loss"])
             if best.should_stop(patience, epochs):
                 break

@@ -11,7 +11,7 @@ from torch import nn
 
 from bertlab import embeddings, models
 from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
-from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode
+from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode, epoch_record
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report, softmax
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights, register
@@ -179,8 +179,7 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
             rec = {"epoch": epoch + 1, "step": step, "val_loss": float(nn.functional.cross_entropy(lv, yvt)),
                    "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"]}
         callbacks.on_eval(step, epoch + 1, rec)
-        # the epoch's mean training loss beside it, for best_epoch_outcome (not a stored validation point)
-        history.append({**rec, "train_loss": sum(epoch_losses) / len(epoch_losses)})
+        history.append(epoch_record(rec, epoch_losses))
         best.update(epoch + 1, rec["val_loss"])
         if best.should_stop(patience, epochs):
             break
