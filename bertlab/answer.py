@@ -238,8 +238,7 @@ class Tested:
 
     def said(self, judge: Judge) -> str:
         """'McNemar p = 0.036, 0.32 after Holm over 10 pairs': both p where Holm adjusts, as the table shows them."""
-        own = f"{judge.test} {paired.p_is(self.raw)}"
-        return own if not self.pairs else f"{own}, {paired.format_p(self.p_value)} after Holm over {self.pairs} pairs"
+        return f"{judge.test} {paired.p_is(self.raw)}{paired.holm_words(self.p_value, self.pairs)}"
 
 
 def holm_tester(members: list[tuple], judge: Judge):
@@ -247,17 +246,12 @@ def holm_tester(members: list[tuple], judge: Judge):
     run_b, data_b)``, that tests A against B with ``judge``'s paired test and returns a :class:`Tested` whose p is
     the one the paired-test table judges that pair by (Holm's adjusted p over the table's pairs, where it adjusts).
     The table's p are computed on the first call (by macro-F1, a permutation test a pair: none where none is asked)."""
-    holm: dict | None = None
+    judged = paired.holm_judged(members, "macro_f1" if judge is MACRO_F1 else "accuracy")
 
     def test(ra, da, rb, db) -> Tested:
-        nonlocal holm
-        if holm is None:
-            holm = paired.holm_of_pairs(members, "macro_f1" if judge is MACRO_F1 else "accuracy")
         c = judge.compare(da["labels"], da["predictions"], db["predictions"])
-        adjusted, pairs = holm.get(frozenset((ra.id, rb.id)), (None, 0))
-        # Holm's p is never below the pair's own (max: a rounding of the family's step-down cannot lower it)
-        return Tested(c.difference, tuple(c.interval), c.p_value if adjusted is None else max(adjusted, c.p_value),
-                      c.p_value, pairs)
+        p, pairs = judged(ra.id, rb.id, c.p_value)
+        return Tested(c.difference, tuple(c.interval), p, c.p_value, pairs)
 
     return test
 
@@ -1299,8 +1293,8 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         p = per_seed(a, b, seed)
         if p is None or holm is None:
             return p
-        judged, words = holm(by_strategy[a][seed].get("run_id"), by_strategy[b][seed].get("run_id"), p)
-        said[(a, b)] = f"{paired.p_is(p)}{words}"
+        judged, pairs = holm(by_strategy[a][seed].get("run_id"), by_strategy[b][seed].get("run_id"), p)
+        said[(a, b)] = f"{paired.p_is(p)}{paired.holm_words(judged, pairs)}"
         return judged
 
     def p_said(a: str, b: str, p: float) -> str:
@@ -1770,12 +1764,12 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
 def gain_judge(runs: list, metric: str = "accuracy"):
     """For :func:`bertlab.pareto.tradeoff_sentences`: whether one strategy's gain over another is beyond chance.
 
-    Single runs on the same test texts: McNemar (:func:`bertlab.paired.gain_judge`), or for ``metric``
-    'macro_f1' the paired permutation test. Several runs per strategy at one training size: a paired t-test over
+    Single runs on the same test texts: :func:`bertlab.paired.gain_judge` (McNemar, or for ``metric``
+    'macro_f1' the paired permutation test). Several runs per strategy at one training size: a paired t-test over
     the seeds both ran (a strategy no seed changes, run once, counts at every seed). Else None: no verdict.
     """
     measure = JUDGES[metric]
-    single = paired.gain_judge(runs) if measure is ACCURACY else _f1_gain_judge(runs)
+    single = paired.gain_judge(runs, metric)
     by_id = {r.id: r for r in runs}
 
     def accuracies(ids: list[str]) -> dict | None:
@@ -1825,26 +1819,5 @@ def gain_judge(runs: list, metric: str = "accuracy"):
                     f"{paired.p_is(p)}")
         verdict = "beyond the luck of the seeds" if p < ALPHA else "a gap the seeds cannot tell from chance"
         return f"{verdict}: paired t-test over {len(common)} seeds, {paired.p_is(p)}"
-
-    return judge
-
-
-def _f1_gain_judge(runs: list):
-    """:func:`bertlab.paired.gain_judge` by macro-F1: the paired permutation test on the shared test texts, judged
-    among several pairs by Holm's adjusted p, as the paired-test table judging by macro-F1 adjusts it."""
-    data = {r.id: d for r in runs if (d := paired.load_predictions(r)) is not None}
-    judged = paired.holm_judged([(r, data[r.id]) for r in runs if r.id in data], "macro_f1")
-
-    def judge(dear: dict, cheap: dict) -> str | None:
-        ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
-        if len(ids_a) != 1 or len(ids_b) != 1 or ids_a[0] not in data or ids_b[0] not in data:
-            return None
-        a, b = data[ids_a[0]], data[ids_b[0]]
-        if a["fingerprint"] != b["fingerprint"]:
-            return None
-        p = paired.compare_f1(a["labels"], a["predictions"], b["predictions"]).p_value
-        by, holm = judged(ids_a[0], ids_b[0], p)
-        how = "beyond the luck of the test set" if by < ALPHA else "a gap this test set cannot tell from chance"
-        return f"{how}: paired permutation test, {paired.p_is(p)}{holm}"
 
     return judge

@@ -615,33 +615,39 @@ def holm_of_pairs(members: list[tuple], metric: str = "accuracy") -> dict[frozen
             if r["p (Holm)"] is not None and r["holm_pairs"] > 1}
 
 
-def holm_judged(members: list[tuple], metric: str = "accuracy") -> Callable[[str, str, float], tuple[float, str]]:
-    """A function of two run ids and their pair's own p: (the p the paired-test table judges that pair by, the words
-    that add Holm's p to the pair's own: ', 0.32 after Holm over 10 pairs', or '' where the table does not adjust).
-    Holm's p over the table's pairs is computed once, on the first call (the permutation tests of macro-F1 cost)."""
+def holm_words(p: float, pairs: int) -> str:
+    """', 0.32 after Holm over 10 pairs': what adds Holm's p to a pair's own, where it is over ``pairs`` (0: '')."""
+    return f", {format_p(p)} after Holm over {pairs} pairs" if pairs else ""
+
+
+def holm_judged(members: list[tuple], metric: str = "accuracy") -> Callable[[str, str, float], tuple[float, int]]:
+    """A function of two run ids and their pair's own p: (the p the paired-test table judges that pair by, how many
+    pairs Holm's adjustment is over: 0 where the table does not adjust it; :func:`holm_words` says it). Holm's p over
+    the table's pairs is computed once, on the first call (the permutation tests of macro-F1 cost)."""
     holm: dict | None = None
 
-    def judged(a_id: str, b_id: str, p: float) -> tuple[float, str]:
+    def judged(a_id: str, b_id: str, p: float) -> tuple[float, int]:
         nonlocal holm
         if holm is None:
             holm = holm_of_pairs(members, metric)
         adjusted, pairs = holm.get(frozenset((a_id, b_id)), (None, 0))
         if adjusted is None:
-            return p, ""
+            return p, 0
         # never below the pair's own p (a rounding of the family's step-down cannot lower it)
-        adjusted = max(adjusted, p)
-        return adjusted, f", {format_p(adjusted)} after Holm over {pairs} pairs"
+        return max(adjusted, p), pairs
 
     return judged
 
 
-def gain_judge(runs: list):
+def gain_judge(runs: list, metric: str = "accuracy"):
     """For :func:`bertlab.pareto.tradeoff_sentences`: whether one strategy's gain over another is beyond the
-    luck of the test set, where each is a single run and both were scored on the same texts (else None). Among
-    several pairs the gain is judged by Holm's adjusted p, as the paired-test table judges it (a review: "beyond
-    the luck of the test set: McNemar p = 0.036" beside a table whose Holm p for that pair was 0.32)."""
+    luck of the test set, where each is a single run and both were scored on the same texts (else None): McNemar's
+    test, or by ``metric`` 'macro_f1' the paired permutation test. Among several pairs the gain is judged by Holm's
+    adjusted p, as the paired-test table judges it (a review: "beyond the luck of the test set: McNemar p = 0.036"
+    beside a table whose Holm p for that pair was 0.32)."""
+    test, name = (compare_f1, "paired permutation test,") if metric == "macro_f1" else (compare, "McNemar")
     data = {r.id: d for r in runs if (d := load_predictions(r)) is not None}
-    judged = holm_judged([(r, data[r.id]) for r in runs if r.id in data])
+    judged = holm_judged([(r, data[r.id]) for r in runs if r.id in data], metric)
 
     def judge(dear: dict, cheap: dict) -> str | None:
         ids_a, ids_b = dear.get("run_ids") or [], cheap.get("run_ids") or []
@@ -650,10 +656,9 @@ def gain_judge(runs: list):
         a, b = data[ids_a[0]], data[ids_b[0]]
         if a["fingerprint"] != b["fingerprint"]:
             return None
-        p = compare(a["labels"], a["predictions"], b["predictions"]).p_value
-        by, holm = judged(ids_a[0], ids_b[0], p)
-        if by < 0.05:
-            return f"beyond the luck of the test set: McNemar {p_is(p)}{holm}"
-        return f"a gap this test set cannot tell from chance: McNemar {p_is(p)}{holm}"
+        p = test(a["labels"], a["predictions"], b["predictions"]).p_value
+        by, pairs = judged(ids_a[0], ids_b[0], p)
+        how = "beyond the luck of the test set" if by < 0.05 else "a gap this test set cannot tell from chance"
+        return f"{how}: {name} {p_is(p)}{holm_words(by, pairs)}"
 
     return judge
