@@ -180,7 +180,8 @@ def own_launches() -> set[str]:
 
 def queue_place(run_id: str) -> str:
     """Where a queued run stands: 'starts when the 3 runs ahead of it finish (one training now)'. On a shared
-    server the runs ahead may be anyone's: one worker trains them one after another."""
+    server the runs ahead may be anyone's: one worker trains them one at a time, launches taking turns (the
+    snapshot's ``queued`` is in that order; a launch made later can take its turn before this run)."""
     snap = manager().snapshot()
     if run_id not in snap.queued:
         return "starts when the runs before it finish"

@@ -452,13 +452,17 @@ def queue_ahead(past: list) -> str:
     """'3 runs are queued or training ahead of a new launch (from any tab or user): it starts after them.' ('' for
     an idle worker): on a shared server, what a class waits for is the queue too, not only its own runs. This
     session's own last launch is named as such: right after a launch, 'N runs ahead of a new launch' read as
-    strangers' runs, though they were the ones just launched. ``past``: the runs :func:`strategy_table` estimates
-    from, for the time the queue takes."""
+    strangers' runs, though they were the ones just launched. Launches take turns, a run each (bertlab.jobs
+    fair_order): where a new launch's first run would not wait for them all, the line says after how many it
+    starts, and the time told is theirs. ``past``: the runs :func:`strategy_table` estimates from, for the time
+    the queue takes."""
     snap = common.manager().snapshot()
-    ids = [*([snap.running] if snap.running else []), *snap.queued]
+    running = [snap.running] if snap.running else []
+    ids = [*running, *snap.queued]
     n = len(ids)
     if not n:
         return ""
+    before = [*running, *snap.ahead_of_new()]  # what a launch made now waits for before its first run starts
     # this desk's (any of its launches, any tab: a launch before the last one is the user's too), by one query
     own = set(common.own_batches())
     queued = set(ids)
@@ -469,12 +473,19 @@ def queue_ahead(past: list) -> str:
     them = "them" if n != 1 else "it"
     yours = "Your launch's" if launches == 1 else "Your launches'"
     by_id = {r.id: r for r in active}
-    wait = ahead_text([by_id.get(i) for i in ids], past)
+    wait = ahead_text([by_id.get(i) for i in before], past)
+    of = (f" ({mine} of them from your launch{'es' if launches > 1 else ''}, {n - mine} from other tabs or users)"
+          if mine else " (from any tab or user)")
+    if len(before) < n:  # it takes its turns among them: its first run waits for fewer than all
+        first = ("starts next" if not before else "starts after the one training" if before == running
+                 else f"starts after {len(before)} of them")
+        turns = f"Launches take turns, a run each: a new launch's runs alternate with {them}, and its first run {first}."
+        if mine == n:
+            return f":material/hourglass_empty: {yours} {runs} still queued or training. {turns}{wait}"
+        return f":material/hourglass_empty: {runs} queued or training{of}. {turns}{wait}"
     if mine == n:
         return (f":material/hourglass_empty: {yours} {runs} still queued or training: a new launch starts after "
                 f"{them}, so its time above comes on top.{wait}")
-    of = (f" ({mine} of them from your launch{'es' if launches > 1 else ''}, {n - mine} from other tabs or users)"
-          if mine else " (from any tab or user)")
     return (f":material/hourglass_empty: {runs} queued or training ahead of a new launch{of}, one after another: "
             f"its runs start after {them}, so the time above comes on top.{wait}")
 
@@ -483,7 +494,7 @@ def ahead_text(runs: list, past: list) -> str:
     """' They should take ~4 min (estimated as above).' for the runs ``runs`` ahead of a new launch, the one
     training first (None for one no longer in the store's active runs), estimated from ``past`` ('' where none
     has an estimate): a student's one-second zero_shot waited 4-5 minutes behind other students' full_ft runs,
-    told only how many runs were ahead. The queue stays first in, first out; this says what that costs. A run training past its estimate is said so, never counted as a second (a review read
+    told only how many runs were ahead (launches now take turns, a run each; this says what the wait costs). A run training past its estimate is said so, never counted as a second (a review read
     "~1 s" for a 10-minute full_ft past its estimate)."""
     n = len(runs)
     seconds, unknown, overdue = ahead_seconds(runs, past)

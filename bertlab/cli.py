@@ -1675,7 +1675,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     print(f"training {waiting} queued run{'s' * (waiting != 1)}"
           + (f"; {len(left)} more belong to another live process (an open app, a CLI run), which trains them"
              if left else ""), file=sys.stderr, flush=True)
-    jm = JobManager(store)  # takes the queued runs no other live process owns, oldest first
+    jm = JobManager(store)  # takes the queued runs no other live process owns, oldest first, launches in turn
     try:
         jm.wait_idle(poll=0.5)
     except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM: the run in progress is interrupted, the rest stay queued
