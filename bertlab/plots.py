@@ -366,12 +366,18 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     the two to draw (keys of :data:`VALIDATION`): Compare draws each in a column of its own, as a phone stacks
     columns, where one figure's two plots stayed side by side at ~130 px each. ``legend=False``: no run legend
     (and no room kept for one above the title), for a figure drawn right under a chart that names the same runs
-    in the same colours and symbols."""
+    in the same colours and symbols; a run that chart does not name (no training loss: zero_shot, tfidf_logreg) is
+    named by a label beside its last point."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[VALIDATION[p] for p in panels],
                         horizontal_spacing=0.12, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
+    # Without a legend, the training-loss chart above names the runs, but not one that trained nothing (zero_shot's
+    # lone point at epoch 0, tfidf_logreg's at its fit): a user saw an unexplained dot, named only in its hover. Those
+    # runs' points carry their name beside them (the layout's font: it follows the dark theme and projector mode).
+    trained = {p["run_id"] for p in points if p["series"] == "train_loss"}
     for r in runs:
         color, dash = styles[r.id]
+        named = not legend and r.id not in trained
         for col, name in enumerate(panels, 1):
             xs, ys = series(points, r.id, name, x="x")
             if not xs:
@@ -382,7 +388,12 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
             if progress:
                 xs = [e / total for e in xs]
             unit = "loss %{y:.3f}" if name == "val_loss" else "accuracy %{y:.1%}"
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=labels[r.id], legendgroup=r.id,
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers+text" if named else "lines+markers",
+                                     name=labels[r.id], legendgroup=r.id,
+                                     text=[""] * (len(xs) - 1) + [labels[r.id]] if named else None,
+                                     # off the curves' usual way: accuracy climbs, loss falls
+                                     textposition="bottom right" if name == "val_accuracy" else "top right",
+                                     cliponaxis=not named,
                                      line=dict(color=color, dash=dash, width=2),
                                      marker=dict(size=8, symbol=strategy_symbol(r.strategy)),
                                      customdata=epochs, hovertemplate="epoch %{customdata:.0f}<br>" + unit

@@ -607,6 +607,26 @@ def test_validation_plots_can_leave_the_run_legend_to_the_chart_above():
     assert [t.line.color for t in bare.data] == [t.line.color for t in with_legend.data]  # the same styles
 
 
+def test_validation_plots_without_a_legend_name_the_runs_the_loss_chart_does_not():
+    """Compare's validation-accuracy chart drew zero_shot's lone point at epoch 0 (it trains nothing, so it has no
+    line and no entry in the training-loss chart, the one that names the runs) named only by its hover: the point
+    carries its run's name, in the layout's font (the theme's colour, projector mode's size); a trained run's line
+    is named by the chart above and gets no label."""
+    pts = [{"run_id": "z1", "series": "val_accuracy", "step": 0, "x": 0.0, "value": 0.6}]
+    pts += [{"run_id": "f1", "series": "val_accuracy", "step": e, "x": float(e), "value": 0.7} for e in (1, 2)]
+    pts += loss_points("f1", 3)
+    runs = [make_run("zero_shot", "z1"), make_run("full_ft", "f1")]
+    bare = plots.validation_figure(runs, pts, panels=("val_accuracy",), legend=False)
+    (zero,) = [t for t in bare.data if t.name == "zero_shot"]
+    assert "text" in zero.mode and list(zero.text) == ["zero_shot"]
+    assert zero.textfont.color is None and zero.textfont.size is None  # the layout's: dark theme, projector
+    assert zero.cliponaxis is False  # its name is not cut at the plot's edge
+    (trained,) = [t for t in bare.data if t.name == "full_ft"]
+    assert "text" not in trained.mode and trained.text is None
+    with_legend = plots.validation_figure(runs, pts, panels=("val_accuracy",))  # the legend names it there
+    assert not any("text" in t.mode for t in with_legend.data)
+
+
 def test_validation_charts_by_share_of_run_overlay_short_and_long_runs():
     long, short = make_run("head_only", "h"), make_run("full_ft", "f")
     long.config, short.config = {"epochs": 30}, {"epochs": 3}
