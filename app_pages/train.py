@@ -55,13 +55,36 @@ def data_summary(cfg: DataConfig) -> tuple[dict[str, int], list[str], list[str]]
 
 
 def check_model(model: str) -> bool:
-    """Whether ``model`` can be used; says why not (an empty field included) with st.error."""
+    """Whether ``model`` can be used; says why not (an empty field included) with st.error. A folder without
+    tokenizer files passes here: scratch with a new vocabulary needs none, so whether a strategy chosen reads the
+    tokenizer is asked once the strategies are (:func:`missing_tokenizer`)."""
     try:
-        resolve(model.strip())  # an empty field is refused too, before anything can be queued
+        resolve(model.strip(), tokenizer=False)  # an empty field is refused too, before anything can be queued
     except BertlabError as e:
         common.show_error(e)
         return False
     return True
+
+
+NEW_VOCAB_KEY = "keep_hp_scratch_new_vocab"  # scratch's New vocabulary box (hp_inputs' key + new_vocab_input's)
+
+
+def missing_tokenizer(model: str, names: list[str]) -> str | None:
+    """Why Launch waits for ``model``, a folder without tokenizer files (markdown): the strategies of ``names`` that read its
+    tokenizer (every one that reads tokens but scratch with a new vocabulary, as `run --strategies scratch
+    --new-vocab` takes it), and what would not; None where none of them reads it or the model has its tokenizer.
+    The page refused such a folder as it was typed, before the strategies were picked."""
+    new_vocab = bool(st.session_state.get(NEW_VOCAB_KEY))
+    readers = [n for n in names if REGISTRY[n].reads_model_tokenizer(new_vocab)]
+    if not readers:
+        return None
+    try:
+        resolve(model, tokenizer=True)
+    except BertlabError as e:
+        verb = "reads" if len(readers) == 1 else "read"
+        return (f"{common.md(str(e))} {common.md(', '.join(readers))} {verb} it. scratch with a new vocabulary "
+                "(*New vocabulary* in its panel below) would not: it trains its own on the training texts.")
+    return None
 
 
 MAX_LENGTH_BOUND = 8192  # RunConfig's own upper bound, used when the model's limit is unknown
@@ -711,7 +734,10 @@ if summary is not None:
                "these defaults.")
 
     max_len_limit = known_max_positions(model) if model_ok else None
-    tokenizer_problem = None  # the model's tokenizer reads none of these texts: Launch waits (said under the model)
+    # a folder without tokenizer files: Launch waits while a strategy chosen reads the tokenizer
+    tokenizer_problem = missing_tokenizer(model, names) if model_ok else None
+    if tokenizer_problem:
+        st.error(tokenizer_problem, icon=":material/error:")
     if model_ok and (lengths := common.token_lengths(cfg, model)):
         # Long texts (BBC articles) are cut at max length and make every step dearer: say so before launch.
         limit = min((int(st.session_state.get(f"keep_hp_{n}_max_length") or make_config(n).max_length)
@@ -723,7 +749,8 @@ if summary is not None:
         # A tokenizer that reads no word of these texts (special tokens only) trains every run on nothing: refused
         # here, as an unusable model is; a language or script the model does not know: said before launch, not
         # only in the runs' notes after.
-        if any(REGISTRY[n].uses_tokens for n in names):
+        if any(REGISTRY[n].uses_tokens for n in names) and not tokenizer_problem:
+            # the model's tokenizer reads none of these texts: Launch waits
             if tokenizer_problem := common.tokenizer_problem(cfg, model):
                 st.error(common.md(tokenizer_problem), icon=":material/error:")
             elif vocab := common.vocabulary_note(cfg, model):

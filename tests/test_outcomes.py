@@ -521,6 +521,44 @@ def test_scratch_with_its_own_new_vocabulary_takes_a_model_folder_without_a_toke
     assert main(["predict", run.id, "a wonderful film"]) == 0  # it answers with the vocabulary it trained
 
 
+def test_the_train_page_takes_a_folder_without_a_tokenizer_for_scratch_with_a_new_vocabulary(tiny_model, tiny_data,
+                                                                                            tmp_path, bertlab_home):
+    """The Train page refused a model folder without tokenizer files as it was typed, before the strategies were
+    picked, where `run --strategies scratch --new-vocab` takes it: now Launch waits only while a strategy chosen
+    reads the tokenizer, and the page says which, and that scratch with a new vocabulary would not."""
+    from dataclasses import asdict
+
+    from test_app_pages import wait_done
+    from test_pages_sweep import app_on, no_problems
+
+    d = str(_copy_model(tiny_model, tmp_path / "no-tokenizer", tokenizer=False))
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["scratch", "head_only"]).run()
+    at.text_input(key="keep_model").set_value(d).run()
+    assert not at.exception
+    (said,) = [e.value.replace("\\", "") for e in at.error]
+    assert "has no tokenizer files" in said and "scratch, head_only read it." in said
+    assert "scratch with a new vocabulary (*New vocabulary* in its panel below) would not" in at.error[0].value
+    launch = lambda: next(b for b in at.button if b.label.startswith("Launch"))  # noqa: E731
+    assert launch().disabled
+    at.checkbox(key="keep_hp_scratch_new_vocab").check().run()
+    (said,) = [e.value.replace("\\", "") for e in at.error]
+    assert "head_only reads it." in said  # scratch no longer does
+    assert launch().disabled
+    at.multiselect(key="keep_strategies").set_value(["scratch"]).run()
+    no_problems(at)
+    assert not launch().disabled
+    at.checkbox(key="keep_hp_scratch_new_vocab").uncheck().run()  # its own vocabulary again: the tokenizer is read
+    assert any("scratch reads it." in e.value for e in at.error) and launch().disabled
+    at.checkbox(key="keep_hp_scratch_new_vocab").check().run()
+    at.number_input(key="keep_hp_scratch_epochs").set_value(1).run()
+    at.number_input(key="keep_hp_scratch_max_length").set_value(32).run()
+    launch().click().run()
+    no_problems(at)
+    (run,) = wait_done(bertlab_home)  # and it trains, as the CLI's run does
+    assert run.status == SUCCEEDED and any("new WordPiece vocabulary" in n for n in run.notes), (run.error, run.notes)
+
+
 def test_a_tokenizer_that_reads_no_word_is_refused_before_launch(tiny_model, tiny_data, tiny_csv, tmp_path,
                                                                  capsys):
     """A vocabulary of special tokens alone: every text became [CLS] [UNK]... [SEP] and every run "succeeded" with
