@@ -464,6 +464,41 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
             f"{signed(100 * ci.high, 1)} points: if a lead near the top") in a.sentences[0]
 
 
+def test_over_seeds_the_best_against_several_others_is_judged_by_holms_p_over_them(tmp_path):
+    """Over seeds each gap was judged by its own paired t-test, "beyond chance, paired t-test over 3 seeds, p =
+    0.017" for each of three strategies behind the best, where one-seed comparisons quote Holm's adjusted p over
+    the pairs compared ("McNemar p = 0.036, 0.32 after Holm over 10 pairs"): the best's comparisons over seeds are
+    one family now, judged by Holm's p, both quoted, on Compare's answer and the sweep rows (the sweep page, the
+    report)."""
+    gaps = {"full_ft": (10, 16, 13), "lora": (10, 18, 14), "partial_ft": (8, 16, 12)}  # in texts of 400
+    own = {s: answer.seed_paired_p([g / 400 for g in gs]) for s, gs in gaps.items()}
+    adjusted = dict(zip(own, paired.holm(list(own.values()))))
+    assert all(p < 0.05 for p in own.values()) and all(q >= 0.05 for q in adjusted.values())  # the premise
+    runs = []
+    for seed, ho in enumerate((320, 330, 316)):
+        runs.append(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, ho), 2.5e11, 10.0, seed=seed))
+        runs += [fake_run(tmp_path, s, LABELS, right_on(LABELS, ho - gs[seed]), 1e13 * (i + 1), 200.0, seed=seed)
+                 for i, (s, gs) in enumerate(gaps.items())]
+    a = answer.answer(runs)
+    assert a.headline.startswith("Use head_only: the most accurate (80.5%, mean of 3 seeds)")
+    said = " ".join(a.sentences)
+    for s in gaps:
+        words = f"{paired.p_is(own[s])}, {paired.format_p(adjusted[s])} after Holm over 3 pairs"
+        assert f"a gap the seeds cannot tell from chance, paired t-test over 3 seeds, {words})" in said, (s, said)
+    assert "beyond chance" not in said
+    # the sweep page's and the report's rows: the same family, the same words
+    points = [{"strategy": r.strategy, "seed": r.config["seed"], "size": 500, "n_train": 500,
+               "test_accuracy": r.metrics["test_accuracy"], "test_macro_f1": r.metrics["test_macro_f1"],
+               "majority_accuracy": 0.5, "train_flops": r.costs["train_flops"],
+               "train_seconds": r.costs["train_seconds"], "run_id": r.id, "status": "succeeded"} for r in runs]
+    (row,) = answer.sweep_rows(points, {r.id: r for r in runs}.get)
+    assert row["pick"] == "head_only"
+    p, k = row["test"]("head_only", "lora")
+    assert (p, k) == (pytest.approx(max(adjusted["lora"], own["lora"])), 3)
+    assert row["p_said"]("head_only", "lora", p) == (f"{paired.p_is(own['lora'])}, "
+                                                     f"{paired.format_p(adjusted['lora'])} after Holm over 3 pairs")
+
+
 def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over_them(tiny_model, tiny_data,
                                                                                        bertlab_home, monkeypatch):
     import time as _time
