@@ -308,10 +308,15 @@ def encoder_estimate(runs: Sequence[Any], model: str, device: str, work: tuple[f
             break
     if not rates:
         return None
-    step, forward = work
+    from bertlab.speedprobe import Speed  # torch: only where past runs give a rate
+
     per_token = weighted_median(rates)
     n = len(rates)
-    return Estimate(per_token * tokens * (STEP_FORWARDS * step + forward),
+    # the speed a probe would have measured: the encoder's pass per token, a step as STEP_FORWARDS of them, and no
+    # loading (the past runs timed their pass alone); Speed.seconds is the one formula
+    speed = Speed(train_s_per_token=STEP_FORWARDS * per_token, forward_s_per_token=per_token, load_seconds=0.0,
+                  tokens=round(tokens), measured=0.0)
+    return Estimate(probe_estimate(speed, work, tokens).seconds,
                     f"{ENCODER_BASIS} {' and '.join(sorted(set(names)))} measured here ({n} past "
                     f"run{'s' if n > 1 else ''}), a training step counted as {STEP_FORWARDS:g} forward passes "
                     "(FLOPs); Measure this device's speed for a closer one")

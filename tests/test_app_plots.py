@@ -879,3 +879,37 @@ def test_a_short_cost_axis_keeps_to_the_most_ticks_too():
     shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if v >= ax.tickvals[0] and v <= 900 * 1.5]
     assert len(shown) <= pareto.MOST_TICKS, shown
     assert min(v for v in ax.tickvals if v > ax.tickvals[0]) >= 2 * ax.tickvals[0]  # "0" apart from the next
+
+
+def test_the_encoder_speed_estimate_is_speed_probes_formula_with_the_same_numbers(monkeypatch):
+    """bertlab.estimate.encoder_estimate repeated speedprobe.Speed.seconds' formula (tokens x (step texts x a
+    step's seconds + forward texts x a pass's)): it hands a Speed to probe_estimate now, so a change to the formula
+    reaches both; its estimates stay the numbers the copy gave (to the last bits of a float) and read the same."""
+    from types import SimpleNamespace
+
+    from bertlab import speedprobe
+    from bertlab.estimate import STEP_FORWARDS, encoder_estimate
+
+    def past(secs: float, texts: int, hits: int, tokens: float) -> SimpleNamespace:
+        return SimpleNamespace(status="succeeded", model="m", device="cpu", strategy="zero_shot", config={},
+                               costs={"device": "cpu", "embedding_seconds": secs, "embedded_texts": texts,
+                                      "embedding_cache_hits": hits}, data_summary={"mean_tokens": tokens})
+
+    cases = [([past(2.0, 120, 20, 20.0)], (1000.0, 500.0), 30.0, 105.0),
+             ([past(0.7, 333, 0, 17.3)], (12_345.0, 0.0), 61.9, 0.7 / (333 * 17.3) * 61.9 * 3 * 12_345),
+             ([past(2.0, 120, 20, 20.0), past(9.1, 2_000, 5, 48.2), past(0.3, 40, 0, 11.0)], (37_000.0, 3_700.0),
+              127.5, None)]
+    for runs, work, tokens, old in cases:
+        est = encoder_estimate(runs, "m", "cpu", work, tokens)
+        if old is None:  # the copy's formula, at the weighted median rate it took
+            from bertlab.estimate import weighted_median
+
+            rates = [(r.costs["embedding_seconds"] / ((c := r.costs["embedded_texts"] - r.costs["embedding_cache_hits"])
+                                                      * r.data_summary["mean_tokens"]), c * r.data_summary["mean_tokens"])
+                     for r in runs]
+            old = weighted_median(rates) * tokens * (STEP_FORWARDS * work[0] + work[1])
+        assert est.seconds == pytest.approx(old, rel=1e-12, abs=0)
+        assert est.text() == type(est)(old, "").text()
+        assert est.basis.startswith("rough: the encoder speed zero_shot measured here")
+    monkeypatch.setattr(speedprobe.Speed, "seconds", lambda self, step, forward, tokens: 42.0)
+    assert encoder_estimate(cases[0][0], "m", "cpu", (1000.0, 500.0), 30.0).seconds == 42.0  # the one formula
