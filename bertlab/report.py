@@ -153,8 +153,10 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
 
 def _cell(v: object) -> object:
     """A text cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe; a number
-    written as text ('-1', a label) stays as it is: a spreadsheet reads it as the number it is."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(v):
+    written as text ('-1', a label) stays as it is: a spreadsheet reads it as the number it is. A text that starts
+    with an apostrophe of its own ("'Tobey Maguire is...'") gets one more, so that removing one leading apostrophe
+    from every cell (the README's ``str.removeprefix("'")``) gives back every text exactly, not its first letter cut."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "'", "\t", "\r") and not _is_number(v):
         return "'" + v
     return v
 
