@@ -128,7 +128,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
     out: dict = {}
     k = f"keep_hp_{name}_"
     # Only the controls that change what this strategy does: zero_shot trains nothing (no epochs, learning
-    # rate or seed), tfidf_logreg has no encoder (no batches of tokens either).
+    # rate or seed), tfidf_logreg has no encoder (no batches of tokens either) and a deterministic fit (no seed).
     if s.uses_epochs:
         r1, r2 = st.columns(3), st.columns(3)
         out["epochs"] = r1[0].number_input("Epochs", 1, 100, key=k + "epochs", help="Passes over the training set.")
@@ -168,11 +168,10 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                                help="Texts per encoder pass.")
         out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit)
     else:
-        r1 = st.columns(3)
-        out["seed"] = r1[0].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
-                                         help="Seed of the fit (and of ties between equally good settings).")
+        # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
+        # null), so a "Seed" field here changed nothing it claimed to.
         st.caption("No epochs, batches, learning rate or token limit: it reads whole texts as words and fits "
-                   "in one go.")
+                   "in one go. No seed: the fit is deterministic (every seed gives the same model).")
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; each text gets the class whose sentence is closest to it.")
         # A reload at the same desk starts from the sentences last written for this data (they went back to the

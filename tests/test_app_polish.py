@@ -102,7 +102,18 @@ def test_train_page_shows_only_the_hyperparameters_a_strategy_uses(tiny_data):
         assert f"keep_hp_full_ft_{f}" in keys
     assert {k for k in keys if k.startswith("keep_hp_zero_shot_")} == {"keep_hp_zero_shot_batch_size",
                                                                       "keep_hp_zero_shot_max_length"}
-    assert {k for k in keys if k.startswith("keep_hp_tfidf_logreg_")} == {"keep_hp_tfidf_logreg_seed"}
+    assert {k for k in keys if k.startswith("keep_hp_tfidf_logreg_")} == set()  # no seed: its fit is deterministic
+
+
+def test_tfidf_logreg_shows_no_seed_field_but_says_why(tiny_data):
+    """tfidf_logreg's lbfgs fit draws nothing at random (uses_seed False, the run stores seed null): the page had a
+    "Seed" field "of the fit" that changed nothing; now a caption says the fit is deterministic."""
+    assert not REGISTRY["tfidf_logreg"].uses_seed
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    no_problems(at)
+    assert not [n for n in at.number_input if n.label == "Seed"]
+    assert any("No seed: the fit is deterministic" in c.value for c in at.caption)
 
 
 def test_flops_read_the_same_everywhere():
