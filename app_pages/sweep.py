@@ -24,7 +24,7 @@ CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second cl
 
 LR_KEY = "keep_sw_lr_"  # + a strategy's name: the learning rate of its points (its own default unless changed)
 SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps",
-                   "keep_sw_class_weights")
+                   "keep_sw_class_weights", "keep_sw_fixed_split")
 
 
 def _kept_value(key: str, value, default):
@@ -42,7 +42,7 @@ def _kept_value(key: str, value, default):
         return value
     if key == "keep_sw_model" and isinstance(value, str):
         return value
-    if key == "keep_sw_class_weights" and isinstance(value, bool):
+    if key in ("keep_sw_class_weights", "keep_sw_fixed_split") and isinstance(value, bool):
         return value
     return default
 
@@ -58,7 +58,7 @@ def sweep_form() -> None:
             else common.desk_settings().get("sweep_form") or {})
     for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
-                 ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False)):
+                 ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False), ("keep_sw_fixed_split", False)):
         st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
     for k, v in kept.items():  # the learning rates this desk last swept at, where still a valid rate
         if k.startswith(LR_KEY) and k[len(LR_KEY):] in REGISTRY and isinstance(v, (int, float)) and 1e-6 <= v <= 1:
@@ -70,8 +70,16 @@ def sweep_form() -> None:
         sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, key="keep_sw_sizes",
                                help="'all' = the whole training split.")
         c1, c2, c3 = st.columns(3)
+        # The seeds count from the Data page's split seed (s, s + 1, ...), as the CLI's `sweep --seeds s s+1 ...`:
+        # seeds 0, 1, 2 replaced a custom split seed without a word. Each draws its own split (test set too) unless
+        # "one split for every seed" (the CLI's --fixed-split).
         n_seeds = c1.number_input("Seeds per point", 1, 10, key="keep_sw_seeds",
-                                  help="Each seed draws another training sample and initialisation: the error bars.")
+                                  help=f"Seeds {cfg.seed}, {cfg.seed + 1}, ... (counted from the Data page's split "
+                                       f"seed, {cfg.seed}). Each seed draws another split (training sample, "
+                                       "validation and test set: the Data page's split is not used) and another "
+                                       "initialisation: the error bars include which texts were labelled and "
+                                       "tested. With 'One split for every seed', only the initialisation, order "
+                                       "and dropout change.")
         model = c2.text_input("Model", key="keep_sw_model")
         min_steps = c3.number_input("Minimum steps per point", 0, 1000, key="keep_sw_min_steps",
                                     help="Small training sets get more epochs so each point trains at least "
@@ -81,6 +89,11 @@ def sweep_form() -> None:
         balanced = st.checkbox("Balance the classes in the training loss", key="keep_sw_class_weights",
                                help="As on the Train page: each class's loss weighted by n / (classes x its "
                                     "count), so a rare class counts as much as a common one (zero_shot unchanged).")
+        fixed = st.checkbox("One split for every seed", key="keep_sw_fixed_split",
+                            help=f"Every seed trains and tests on the Data page's split (split seed {cfg.seed}); "
+                                 "the seeds change only the initialisation, order and dropout (the CLI's "
+                                 "--fixed-split). zero_shot and tfidf_logreg, which no seed changes, then run "
+                                 "once per size.")
         # What the sizes and zero_shot's points will be, and what the sweep queues, said before "Run the sweep".
         chosen = [None if s == "all" else int(s) for s in sizes]
         whole = uncapped_splits(cfg)
@@ -106,7 +119,8 @@ def sweep_form() -> None:
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
             if refused := model_refusal(cfg, model.strip(), names):
                 raise ModelError(refused)
-            spec = sweep.SweepSpec(strategies=names, sizes=fitted, seeds=list(range(int(n_seeds))), data=cfg,
+            spec = sweep.SweepSpec(strategies=names, sizes=fitted, data=cfg, vary_split=not fixed,
+                                   seeds=list(range(cfg.seed, cfg.seed + int(n_seeds))),
                                    model=model.strip(), min_steps=int(min_steps),
                                    common={"class_weights": "balanced"} if balanced else {},
                                    per_strategy=per_strategy)

@@ -724,3 +724,31 @@ def test_the_sweep_picker_puts_its_seeds_and_sizes_before_the_strategies_and_say
     (shown,) = picker.options
     assert shown.startswith("no runs · 2 seeds · sizes 16, 32 · ") and shown.endswith(" · tfidf_logreg, zero_shot"), shown
     assert shown in [c.value for c in at.caption]  # the whole title under the box
+
+
+def test_the_sweep_seeds_count_from_the_data_pages_split_seed_and_can_keep_its_split(tiny_data, bertlab_home,
+                                                                                     monkeypatch):
+    """The help said each seed "draws another training sample and initialisation", but each drew another validation
+    and test set too, and the Data page's split seed (here 5) was replaced by 0, 1, 2. The seeds now count from it
+    (as the CLI's --seeds 5 6), the help says the test set changes, and "One split for every seed" (--fixed-split)
+    keeps the Data page's split."""
+    from dataclasses import asdict, replace
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(replace(tiny_data, seed=5))})
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
+    at.multiselect(key="keep_sw_sizes").set_value([16])
+    at.number_input(key="keep_sw_seeds").set_value(2).run()
+    help_text = at.number_input(key="keep_sw_seeds").help
+    assert "test set" in help_text and "5, 6" in help_text
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    runs = RunStore(bertlab_home).list_runs()
+    assert sorted((r.config["seed"], r.config["data"]["seed"]) for r in runs) == [(5, 5), (6, 6)]
+    at.checkbox(key="keep_sw_fixed_split").check()
+    at.multiselect(key="keep_sw_sizes").set_value([32]).run()
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    new = [r for r in RunStore(bertlab_home).list_runs() if r.config["data"]["train_size"] == 32]
+    # tfidf_logreg, which no seed changes, runs once on the one split: the Data page's
+    assert [(r.config["seed"], r.config["data"]["seed"]) for r in new] == [(5, 5)]
