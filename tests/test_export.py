@@ -272,6 +272,19 @@ def test_a_run_scored_in_bf16_says_so_in_its_exports_readme(tiny_model, tiny_dat
     assert "autocast" not in (tmp_path / "f" / rid / "README.txt").read_text()
 
 
+def test_a_bf16_runs_export_readme_names_fp32_as_the_reference_not_autocast(tiny_model, tiny_data, tmp_path):
+    """A user who followed the README's hint and scored under bf16 autocast got 75.6% where bertlab said 75.8%; plain
+    fp32 gave 75.8%. The README now says fp32 is the closest reference and bf16 results can differ by a text or two."""
+    store = RunStore()
+    rid = _run(store, "head_only", tiny_model, tiny_data)
+    store.update(rid, costs={**store.get(rid).costs, "precision": "bfloat16"})
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "b.zip")).extractall(tmp_path / "b")
+    text = " ".join((tmp_path / "b" / rid / "README.txt").read_text().split())
+    assert "fp32, the closest reference outside bertlab" in text
+    assert "bfloat16 results can differ by a text or two" in text
+    assert "bertlab's own scoring ran the forward pass under torch.autocast" not in text
+
+
 def test_artifact_kind_tells_a_missing_or_damaged_saved_model_apart_without_raising(tiny_model, tiny_data):
     """A cut-short bertlab_run.json raised JSONDecodeError out of artifact_kind (a traceback on Accuracy vs cost)."""
     import shutil
