@@ -7,7 +7,8 @@ peft and no pickle are needed. head_only and zero_shot zip their head or
 label embeddings with the frozen encoder they run on (``encoder/``), and a
 README whose code runs them with plain transformers; tfidf_logreg its
 safetensors/JSON files and numpy code that computes its features and answers. Every README's code cuts texts at the run's
-max_length, as training did.
+max_length, as training did, and says how to check the accuracy bertlab reported on the run's test texts; the zip's
+bertlab_run.json adds the run's config, environment, test metrics and test-set fingerprint to what the loaders read.
 """
 
 from __future__ import annotations
@@ -258,6 +259,13 @@ def _add(z: zipfile.ZipFile, path: Path, arcname: str) -> None:
         shutil.copyfileobj(f, out, 1 << 20)
 
 
+def _add_text(z: zipfile.ZipFile, arcname: str, text: str) -> None:
+    """Add ``text`` as the file ``arcname``, readable by all once unzipped, deflated."""
+    info = zipfile.ZipInfo(arcname, time.localtime()[:6])
+    info.external_attr, info.compress_type = READABLE, zipfile.ZIP_DEFLATED
+    z.writestr(info, text)
+
+
 def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     """The frozen encoder and its tokenizer, saved (safetensors) into ``into``; its files."""
     from bertlab import models
@@ -278,6 +286,53 @@ def _unreadable(run_id: str, src: Path, e: Exception) -> BertlabError:
 
 # The files each artifact kind loads from (predict.py's _Loaded, TfidfModel.load); a classifier's: see missing_files.
 _NEEDS = {"tfidf": TFIDF_FILES, "head": ("head.safetensors",), "zero_shot": ("zero_shot.safetensors",)}
+
+
+# What the zip's bertlab_run.json adds to the keys the loaders read (kind, strategy, model, max_length, label_names):
+# the measured numbers a reader of the zip checks, and what reproducing them takes.
+_TEST_METRICS = ("test_accuracy", "test_accuracy_ci95", "test_macro_f1", "majority_accuracy", "test_ece")
+
+
+def run_record(run, meta: dict) -> dict:
+    """``meta`` (the run's bertlab_run.json, its keys as they are) with the run's id, stored config, environment
+    (library versions, device, resolved precision), test metrics, test-set fingerprint and size, and its data's
+    checksum: the zip's copy of it. An exported zip carried 159 bytes, none of which said how to reproduce or
+    check the accuracy it was chosen on."""
+    summary, costs, metrics = run.data_summary or {}, run.costs or {}, run.metrics or {}
+    from bertlab.metrics import precision_text
+
+    data = {k: summary[k] for k in ("name", "sizes", "file_sha256", "data_package", "text_column", "label_column")
+            if summary.get(k) is not None}
+    return {**meta, "run_id": run.id, "config": run.config,
+            "environment": {**(summary.get("environment") or {}), "device": costs.get("device", run.device),
+                            "precision": precision_text(costs.get("precision")),
+                            "precision_setting": (run.config or {}).get("precision")},
+            "test_metrics": {k: metrics[k] for k in _TEST_METRICS if metrics.get(k) is not None},
+            "test_fingerprint": metrics.get("test_fingerprint"),
+            "test_size": (summary.get("sizes") or {}).get("test"), "data": data}
+
+
+_CHECK_README = """
+To check the test accuracy bertlab reported ({accuracy}{f1}): on a machine that holds this run in its bertlab
+store, write its test texts with their true labels (test set {fingerprint}, as bertlab_run.json says), then copy
+preds.csv into this folder:
+
+  python -m bertlab report {run_id} --predictions preds.csv
+
+Then run the first code above with these lines before it:
+
+  import csv
+  rows = list(csv.DictReader(open("preds.csv", encoding="utf-8-sig")))
+
+with [r["text"] for r in rows] in place of ["some text"], and these lines after it:
+
+  names = {labels!r}
+  right = sum(names[int(i)] == r["true label"] for i, r in zip(probs.argmax(-1), rows))
+  print(f"accuracy {{right / len(rows):.4f}} on {{len(rows)}} texts (bertlab: {accuracy})")
+
+bertlab_run.json holds the run's whole config (seed, split seed, hyperparameters), its environment (library
+versions, device, the precision it ran in) and its test metrics.
+"""
 
 
 def missing_files(src: Path, kind: str) -> list[str]:
@@ -385,6 +440,12 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
                    f"code in torch.autocast(..., dtype=torch.{precision}) does not make it match: bertlab scores its "
                    f"own batches (sorted by length, padded to their longest text), and {precision} results can differ "
                    "by a text or two with the batching.\n")
+    record = run_record(run, meta)
+    if (acc := record["test_metrics"].get("test_accuracy")) is not None and record["test_fingerprint"]:
+        f1 = record["test_metrics"].get("test_macro_f1")
+        readme += _CHECK_README.format(accuracy=f"{acc:.4f}", f1="" if f1 is None else f", macro-F1 {f1:.4f}",
+                                       fingerprint=record["test_fingerprint"], run_id=run_id,
+                                       labels=list(meta.get("label_names") or []))
     if meta["kind"] in ("classifier", "tfidf", *ENCODER_KINDS):  # its paths are this folder's ("./encoder")
         readme = ("Run the code below from this folder (cd into it first): its paths are relative to it.\n\n"
                   + readme)
@@ -394,7 +455,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
                 z = zipfile.ZipFile(io.BufferedWriter(raw, 1 << 20), "w")
             with z:
                 for p in files:
-                    _add(z, p, f"{run_id}/{p.relative_to(src).as_posix()}")
+                    if p == meta_path:  # the zip's copy also says how the run was made and what it scored
+                        _add_text(z, f"{run_id}/{ARTIFACT_META}", json.dumps(record, indent=2))
+                    else:
+                        _add(z, p, f"{run_id}/{p.relative_to(src).as_posix()}")
                 # weights that are only a head or label vectors: the frozen encoder they need goes in the zip too, so
                 # it runs anywhere (bertlab's packaged model is not on the hub under its name 'minilm')
                 if meta["kind"] in ENCODER_KINDS:
@@ -405,9 +469,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
                 elif onnx:  # the encoder saved above, as a graph beside it
                     _add(z, _onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
                          f"{run_id}/encoder/model.onnx")
-                info = zipfile.ZipInfo(f"{run_id}/README.txt", time.localtime()[:6])
-                info.external_attr, info.compress_type = READABLE, zipfile.ZIP_DEFLATED
-                z.writestr(info, readme)
+                _add_text(z, f"{run_id}/README.txt", readme)
         with _writing_zip(dest):
             tmp.replace(dest)  # a half-written zip never appears under the final name
     except BaseException:

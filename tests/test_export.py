@@ -347,3 +347,53 @@ def test_export_of_a_run_missing_a_file_it_needs_names_it_and_writes_no_zip(stra
     err = capsys.readouterr().err
     assert err.startswith("error:") and "lacks" in err and needed.split(".")[0] in err, err
     assert not list(out.iterdir())
+
+
+@pytest.mark.parametrize("strategy", ["full_ft", "tfidf_logreg"])
+def test_the_zips_run_record_says_how_it_was_made_and_its_readme_checks_the_reported_accuracy(
+        strategy, tiny_model, tiny_data, tmp_path, monkeypatch, capsys):
+    """A review: the zip's bertlab_run.json was 159 bytes (kind, strategy, model, max_length, label_names), with no
+    seed, hyperparameters, versions, precision, test accuracy or test set, and its README never said how to get the
+    test texts. Now the json has them (the loaders' keys as they were), and the README's check, run as written on
+    the texts `report --predictions` writes, prints the accuracy bertlab reported."""
+    import json
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    from bertlab.cli import main
+
+    store = RunStore()
+    rid = _run(store, strategy, tiny_model, tiny_data, precision="fp32", seed=3)
+    run = store.get(rid)
+    stored = json.loads((store.artifact_path(rid) / "bertlab_run.json").read_text())
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    folder = tmp_path / "x" / rid
+    record = json.loads((folder / "bertlab_run.json").read_text())
+    assert {k: record[k] for k in stored} == stored  # what the loaders read, unchanged
+    assert record["config"] == run.config and record["config"]["seed"] == 3
+    assert record["config"]["data"]["seed"] == run.config["data"]["seed"]  # the split's seed
+    assert record["config"]["learning_rate"] == run.config["learning_rate"]
+    env = record["environment"]
+    assert env["torch"] == torch.__version__ and env["bertlab"].startswith(__import__("bertlab").__version__)
+    assert env["device type"] == "cpu" and env["precision"] == (None if strategy == "tfidf_logreg" else "fp32")
+    assert record["test_metrics"]["test_accuracy"] == run.metrics["test_accuracy"]
+    assert record["test_metrics"]["test_macro_f1"] == run.metrics["test_macro_f1"]
+    assert record["test_fingerprint"] == run.metrics["test_fingerprint"] and record["test_size"] > 0
+
+    readme = (folder / "README.txt").read_text()
+    code = "\n".join(line[4:] for line in readme.splitlines() if line.startswith("    "))
+    check = readme[readme.index("To check the test accuracy bertlab reported"):]
+    blocks = [b.strip("\n") for b in re.findall(r"((?:^  (?! ).*\n)+)", check, flags=re.M)]
+    command, before, after = ("\n".join(line[2:] for line in b.splitlines()) for b in blocks)
+    assert command == f"python -m bertlab report {rid} --predictions preds.csv"
+    monkeypatch.chdir(folder)
+    assert main(shlex.split(command)[3:]) == 0
+    script = folder / "check_it.py"
+    script.write_text(before + "\n" + code.replace('["some text"]', '[r["text"] for r in rows]') + "\n" + after)
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, script.name], cwd=folder, env=env, capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == (f"accuracy {run.metrics['test_accuracy']:.4f} on {record['test_size']} texts "
+                   f"(bertlab: {run.metrics['test_accuracy']:.4f})")
