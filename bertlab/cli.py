@@ -440,7 +440,8 @@ def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
 
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
-    from bertlab.metrics import run_accuracy_interval
+    from bertlab.metrics import precision_text, run_accuracy_interval
+    from bertlab.report import VERSIONS
     from bertlab.strategies import REGISTRY
 
     m, c, cfg = run.metrics, run.costs, run.config or {}
@@ -467,7 +468,13 @@ def result_row(run) -> dict:
             "model": run.model, **{k: cfg.get(k) if s is not None and (s.uses_tokens if k == "max_length" else
                                                                      s.uses_epochs) else None
                                    for k in ("learning_rate", "epochs", "batch_size", "max_length")},
-            "options": cfg.get("options") or {}}
+            "options": cfg.get("options") or {},
+            # what reproducing its numbers needs beyond its config: the precision it computed in (its config's
+            # "auto" is bf16 on one machine, fp32 on another), the libraries' versions (bertlab's with its
+            # commit) and which test set it was scored on (runs with the same fingerprint compare text by text)
+            "precision": precision_text(c.get("precision")), "precision_setting": cfg.get("precision"),
+            "versions": {k: v for k in VERSIONS if (v := ((run.data_summary or {}).get("environment") or {}).get(k))},
+            "test_fingerprint": m.get("test_fingerprint")}
 
 
 def json_rows(runs: list) -> list[dict]:
@@ -948,6 +955,72 @@ def cmd_runs(args: argparse.Namespace) -> int:
             same = {o: grouped[o] for o, (other, _) in lines.items() if other == line}
             differ = variants.launch_differences(same)[b] if len(same) > 1 else ""
             print(f"  {b}  {line}" + (f"  {differ}" if differ else "") + end)
+    return 0
+
+
+def run_record(store, run) -> dict:
+    """``run``'s whole stored record, as `show` prints it: every field of its row (config, data summary with the
+    environment it trained in, metrics, costs, notes, error and traceback) and where its files are (``paths``),
+    with the precision it computed in beside its config's setting."""
+    import dataclasses
+
+    from bertlab.metrics import precision_text
+
+    record = dataclasses.asdict(run)
+    record["precision"] = {"setting": (run.config or {}).get("precision"),
+                           "ran_in": precision_text((run.costs or {}).get("precision"))}
+    model = store.artifact_path(run.id)
+    record["paths"] = {"model": str(model) if model.is_dir() else None, "store": str(store.path),
+                       "disk_bytes": store.disk_bytes(run.id)}
+    return record
+
+
+# `show`'s sections in order: the record's other fields (id, status, times...) come first, one a line
+_SHOW_SECTIONS = ("config", "precision", "data_summary", "metrics", "costs", "paths", "notes", "error", "traceback")
+
+
+def record_lines(record: dict) -> list[str]:
+    """A run's record (:func:`run_record`) as text: its plain fields one a line, then each section, a nested
+    field by its dotted name ('data.seed: 0', 'per_class.neg.recall: 0.9'), a list as JSON on its line."""
+    def flat(d: dict, prefix: str = "") -> list[str]:
+        out = []
+        for k, v in d.items():
+            if isinstance(v, dict) and v:
+                out += flat(v, f"{prefix}{k}.")
+            else:
+                out.append(f"  {prefix}{k}: {v if isinstance(v, str) else json.dumps(v)}")
+        return out
+
+    lines = []
+    for k, v in record.items():
+        if k in _SHOW_SECTIONS:
+            continue
+        if k in ("created", "started", "finished", "phase_started") and v:
+            v = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))
+        lines.append(f"{k}: {v if v is None or isinstance(v, str | int | float) else json.dumps(v)}")
+    for k in _SHOW_SECTIONS:
+        v = record.get(k)
+        if v in (None, {}, [], ""):
+            continue
+        if k == "traceback":
+            lines += ["traceback:", *("  " + line for line in v.rstrip().splitlines())]
+        elif isinstance(v, list):
+            lines += [f"{k}:", *(f"  {x}" for x in v)]
+        elif isinstance(v, dict):
+            lines += [f"{k}:", *flat(v)]
+        else:
+            lines.append(f"{k}: {v}")
+    return lines
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from bertlab.store import ORPHANED, RunStore
+
+    store = RunStore()
+    store.mark_interrupted(reason=ORPHANED)  # as `runs`: a run whose process died is not shown as running
+    run = store.get(store.resolve_id(args.run_id))
+    record = run_record(store, run)
+    print(json.dumps(record, indent=2) if args.json else "\n".join(record_lines(record)))
     return 0
 
 
@@ -1860,6 +1933,10 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--limit", type=_positive_int, default=50, help="the newest N runs (default: 50)")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(fn=cmd_runs)
+    sh = sub.add_parser("show", help="one run's whole stored record: config, environment, metrics, costs, paths")
+    sh.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
+    sh.add_argument("--json", action="store_true", help="the record as one JSON object")
+    sh.set_defaults(fn=cmd_show)
     pa = sub.add_parser("paired", help="is one run really better? McNemar's test for runs on the same test set")
     pa.add_argument("run_ids", nargs="*", metavar="RUN_ID",
                     help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")

@@ -41,7 +41,9 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "label_descriptions", "C",
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
               "error")
-_VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime")
+# The libraries whose versions a run records (bertlab's with its checkout's commit): the CSV's columns, `runs --json`'s
+# "versions".
+VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime")
 # Training hyperparameters (variants.EPOCH_FIELDS) are left blank for a strategy they do not apply to (zero_shot,
 # tfidf_logreg): a CSV reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
 
@@ -146,7 +148,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "data_package": (r.data_summary or {}).get("data_package"),  # as the run recorded it when it trained
             "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
             "data_sha256": (r.data_summary or {}).get("file_sha256"),
-            **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in _VERSIONS},
+            **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in VERSIONS},
             "error": r.error})
     return out
 
@@ -761,10 +763,22 @@ def _configs_section(runs: list[Run]) -> str:
     return "<h2>Run configurations</h2>" + "".join(
         f"<details><summary>{html.escape(names[r.id])} · {r.id}</summary>"
         f"<p>Trained with: {html.escape(variants.settings_text(r) or 'no setting of its own')}.</p>"
-        "<p class='muted'>The stored config, which reruns it (fields its strategy does not use are kept there but "
+        + _precision_line(r)
+        +         "<p class='muted'>The stored config, which reruns it (fields its strategy does not use are kept there but "
         f"did nothing):</p><pre>{html.escape(json.dumps(r.config, indent=2))}</pre>"
         + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
         + "</details>" for r in runs)
+
+
+def _precision_line(run: Run) -> str:
+    """The precision ``run`` computed in beside its setting: the stored config says "precision": "auto", which
+    is bf16 on a GPU (or a CPU) that has it and fp32 elsewhere; '' for a run that measured none (tfidf_logreg, one
+    that did not finish)."""
+    ran = precision_text((run.costs or {}).get("precision"))
+    if not ran:
+        return ""
+    return (f"<p>Ran in {html.escape(ran)} (its precision setting: "
+            f"{html.escape(str((run.config or {}).get('precision', 'auto')))}).</p>")
 
 
 def _family_noun(pairs: list[dict]) -> str:

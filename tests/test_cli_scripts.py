@@ -308,3 +308,47 @@ def test_sweep_json_curves_name_and_count_as_its_points_do(tiny_csv, capsys):
     assert {p["n_train"] for p in out["points"]} == {8} and curve["n_train"] == 8 and type(curve["n_train"]) is int
     assert curve["majority_accuracy"] == pytest.approx(sum(p["majority_accuracy"] for p in out["points"]) / 2)
     assert "majority" not in curve and "majority_f1" not in curve and "majority_macro_f1" in curve
+
+
+def test_runs_json_and_show_give_what_reproducing_a_run_needs(tiny_model, tiny_data, capsys):
+    """A review: `runs --json` had no resolved precision, versions or test fingerprint (the store has them), no
+    command printed one run's whole record (`bertlab show RUN`: invalid choice), and the report showed the
+    config's "precision": "auto" alone. Now `runs --json` has them, `show` prints the record (--json: as JSON),
+    and the report says what the run ran in beside its setting."""
+    import torch
+
+    import bertlab
+    from bertlab.cli import main
+    from bertlab.metrics import precision_text
+    from bertlab.report import _configs_section
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    ran = precision_text(run.costs["precision"])
+    assert ran in ("bf16", "fp16", "fp32")
+    assert main(["runs", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["precision"], row["precision_setting"]) == (ran, "auto")
+    assert row["versions"]["torch"] == torch.__version__ and row["versions"]["bertlab"].startswith(bertlab.__version__)
+    assert row["test_fingerprint"] == run.metrics["test_fingerprint"] and len(row["test_fingerprint"]) >= 8
+
+    assert main(["show", rid[-4:], "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["id"] == rid and record["config"] == run.config and record["metrics"] == run.metrics
+    assert record["costs"] == run.costs and record["data_summary"]["environment"]["torch"] == torch.__version__
+    assert record["precision"] == {"setting": "auto", "ran_in": ran}
+    assert record["paths"]["model"] == str(store.artifact_path(rid)) and record["paths"]["store"] == str(store.path)
+    assert main(["show", rid]) == 0
+    text = capsys.readouterr().out
+    assert f"id: {rid}\n" in text and "\nconfig:\n  strategy: head_only\n" in text and "  data.seed: 0\n" in text
+    assert f"\nprecision:\n  setting: auto\n  ran_in: {ran}\n" in text
+    assert f"  test_fingerprint: {run.metrics['test_fingerprint']}\n" in text
+    assert f"  environment.torch: {torch.__version__}\n" in text and f"  model: {store.artifact_path(rid)}\n" in text
+    assert main(["show", "no-such-run"]) == 2
+    assert "no-such-run" in capsys.readouterr().err
+    assert f"Ran in {ran} (its precision setting: auto)." in _configs_section([run])
