@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 from bertlab import variants
-from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig
+from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, RunConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
 from bertlab.pareto import PROJECT_TO
 
@@ -666,11 +666,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
     from bertlab.strategies import get_strategy, make_config
 
+    # --from-run: the stored run's config, with the flags given in place of its values
+    stored = rerun_config(args) if args.from_run else None
     # Split caps: what was given, else the preset (--quick: the app's Quick demo, --classroom: its Classroom;
     # default: Standard).
     preset = SPLIT_PRESETS["Quick demo" if args.quick else "Classroom" if args.classroom else "Standard"]
     for k, v in zip(("train_size", "val_size", "test_size"), preset):
-        if getattr(args, k) is None:
+        if getattr(args, k) is None and stored is None:
             setattr(args, k, v)
     for s in args.strategies:
         get_strategy(s)  # an unknown name fails before the data is read
@@ -691,8 +693,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         resolve(args.model, tokenizer=any(get_strategy(s).reads_model_tokenizer(args.new_vocab) for s in args.strategies))
     check_refusals(args.model, args.strategies)
     per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
-    check_max_lengths(args.model, {s: o["max_length"] for s, o in per_strategy.items()})
-    data = data_config_from_arg(args.dataset, args)
+    check_max_lengths(args.model, {s: o["max_length"] or (stored and stored.max_length) for s, o in per_strategy.items()})
+    data = stored.data if stored else data_config_from_arg(args.dataset, args)
     from bertlab.data import load_splits
 
     sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
@@ -701,8 +703,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         check_descriptions(args.label_descriptions, sp.label_names)
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
         others = "--text-column / --label-column" + (" / --split-column" if data.source == "file" else "")
-        print(f"data: {sp.train.description} ({others} choose others"
-              + ("; --split-column none draws the split" if data.split_column else "") + "); "
+        hint = "" if stored else (f" ({others} choose others"  # --from-run: its own columns (others refused)
+                                  + ("; --split-column none draws the split" if data.split_column else "") + ")")
+        print(f"data: {sp.train.description}{hint}; "
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}", file=sys.stderr)
     overrides = {"model": args.model, "seed": args.seed,
@@ -716,7 +719,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     configs = []
     for s in args.strategies:
         rates = per_strategy[s].pop("learning_rate") or (None,)
-        base = make_config(s, data=data, **overrides, **per_strategy[s], learning_rate=rates[0])
+        if stored is not None:  # its every setting, then the flags given (make_config keeps a value, drops a None)
+            given = {k: v for k, v in {**overrides, **per_strategy[s]}.items() if v is not None}
+            given["options"] = {**stored.options, **given.get("options", {})}
+            fields = {**{k: v for k, v in stored.to_dict().items() if k != "strategy"}, "data": data, **given}
+            base = make_config(s, **{**fields, "learning_rate": rates[0] or stored.learning_rate})
+        else:
+            base = make_config(s, data=data, **overrides, **per_strategy[s], learning_rate=rates[0])
         configs += launch_configs(base, args.repeats, rates[1:])
     from bertlab.strategies.classifier import few_steps_planned
 
@@ -770,6 +779,61 @@ def cmd_run(args: argparse.Namespace) -> int:
         if lines:
             print("\n" + "\n".join(lines))
     return 0 if all(r["status"] == "succeeded" for r in rows) else 1
+
+
+# Flags that choose other data or strategies: refused with --from-run, which reruns a run on its own (its split's
+# sizes and seed may change: the same data, cut or drawn otherwise).
+_OTHER_DATA = {"strategies": "--strategies", "dataset": "--dataset", "text_column": "--text-column",
+               "label_column": "--label-column", "split_column": "--split-column", "hub_split": "--hub-split",
+               "hub_config": "--hub-config", "hub_test_split": "--hub-test-split"}
+# run-level flags whose value stands in for the stored run's where given (else args takes the stored value, so
+# that the checks before launch read what will run)
+_RERUN_FIELDS = ("model", "seed", "precision", "new_vocab", "keep_best", "patience", "class_weights",
+                 "label_descriptions")
+
+
+def rerun_config(args: argparse.Namespace) -> RunConfig:
+    """`run --from-run RUN_ID`: the stored run's config, its data's split sizes, split seed and rare-class choice
+    replaced by those given (--train-size, --quick, --split-seed, --drop-rare-classes). ``args`` is set so the rest
+    of `run` reads the stored run: its strategy, and each run-level setting not given (model, seed, precision...);
+    per-strategy flags (--lr, --epochs...) and --option override its values where given.
+
+    Raises:
+        BertlabError: no such run, a stored config this bertlab cannot read, or a flag that chooses other data or
+            strategies (the message names it).
+    """
+    import dataclasses
+
+    from bertlab.config import SPLIT_PRESETS
+    from bertlab.store import RunStore
+
+    store = RunStore()
+    run = store.get(store.resolve_id(args.from_run))
+    if refused := [flag for dest, flag in _OTHER_DATA.items() if dest in args.given]:
+        raise BertlabError(f"--from-run reruns {run.label} on its own data with its own strategy; {', '.join(refused)} "
+                           "would change them: run without --from-run for other data or strategies (`python -m "
+                           f"bertlab show {run.id}` prints its settings, to give as flags).")
+    stored = run.run_config  # a ConfigError (a BertlabError) where its fields are not this bertlab's
+    caps = {}
+    if args.quick or args.classroom:
+        caps = dict(zip(("train_size", "val_size", "test_size"),
+                        SPLIT_PRESETS["Quick demo" if args.quick else "Classroom"]))
+    caps.update({k: None if getattr(args, k) == ALL else getattr(args, k)
+                 for k in ("train_size", "val_size", "test_size") if k in args.given})
+    data = dataclasses.replace(stored.data, **caps, **({"seed": args.split_seed} if "split_seed" in args.given else {}),
+                               **({"drop_rare": True} if args.drop_rare_classes else {}))
+    args.strategies = [stored.strategy]
+    for field in _RERUN_FIELDS:  # each a flag's dest and a RunConfig field alike
+        if field not in args.given:
+            setattr(args, field, getattr(stored, field))
+    summary = run.data_summary or {}
+    if data.source == "file" and summary.get("file_sha256"):
+        from bertlab.runner import file_sha256
+
+        if file_sha256(data.name) not in (None, summary["file_sha256"]):
+            print(f"warning: {data.name} changed since {run.label} ran (its SHA-256 differs): the rerun reads it as "
+                  "it is now, so its numbers may differ for that too.", file=sys.stderr)
+    return stored.replace(data=data)
 
 
 def cmd_paired(args: argparse.Namespace) -> int:
@@ -1924,6 +1988,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--hub-split", default="train")
     r.add_argument("--hub-config", metavar="CONFIG", help="a hub dataset's config (subset), e.g. sst2 of glue")
     r.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
+    r.add_argument("--from-run", metavar="RUN_ID",
+                   help="rerun a stored run: its strategy, data, split and every setting as stored (`show RUN_ID` "
+                        "prints them); other flags given override theirs (--seed 1, --lr 3e-5, --train-size 500, "
+                        "--model ...), except those choosing other data or strategies")
     r.add_argument("--json", action="store_true", help="print the comparison as JSON")
     r.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     r.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
@@ -2022,6 +2090,18 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
 
 
+def given_options(parser: argparse.ArgumentParser, argv: list[str]) -> set[str]:
+    """The dests of the options of ``parser`` that ``argv`` gives (``--seed 1``, ``--seed=1``), told apart from those
+    left at their defaults: `run --from-run` overrides a stored run's settings with those given alone. Options are
+    never abbreviated (allow_abbrev off), so each is matched whole; nothing after ``--`` is an option."""
+    found = set()
+    for word in argv[:argv.index("--")] if "--" in argv else argv:
+        action = parser._option_string_actions.get(word.split("=", 1)[0]) if word.startswith("-") else None
+        if action is not None:
+            found.add(action.dest)
+    return found
+
+
 def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
@@ -2040,6 +2120,7 @@ def _main(argv: list[str] | None = None) -> int:
         hint = (f" (a text that starts with '-' goes after --: predict RUN_ID -- {shlex.quote(texts[0])})"
                 if args.cmd == "predict" and whose is not parser and texts else "")
         whose.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+    args.given = given_options(getattr(args, "command_parser", parser), sys.argv[1:] if argv is None else argv)
     try:
         return args.fn(args)
     except BertlabError as e:

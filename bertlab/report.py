@@ -758,14 +758,16 @@ def _failed_section(runs: list[Run]) -> str:
 
 def _configs_section(runs: list[Run]) -> str:
     """Each run's configuration: what it trained with (:func:`bertlab.variants.settings_text`: zero_shot's unused
-    epochs and learning rate left out), then the stored config whole, which reruns it."""
+    epochs and learning rate left out), then the stored config whole, and the command that reruns it."""
     names = variants.labels(runs)
     return "<h2>Run configurations</h2>" + "".join(
         f"<details><summary>{html.escape(names[r.id])} · {r.id}</summary>"
         f"<p>Trained with: {html.escape(variants.settings_text(r) or 'no setting of its own')}.</p>"
         + _precision_line(r)
-        +         "<p class='muted'>The stored config, which reruns it (fields its strategy does not use are kept there but "
-        f"did nothing):</p><pre>{html.escape(json.dumps(r.config, indent=2))}</pre>"
+        +         f"<p class='muted'>The stored config (fields its strategy does not use are kept there but did nothing); "
+        f"<code>python -m bertlab run --from-run {html.escape(r.id)}</code> reruns it on the machine that holds "
+        "this run, its other flags overriding a setting (<code>--seed 1</code>):</p>"
+        f"<pre>{html.escape(json.dumps(r.config, indent=2))}</pre>"
         + ("<p>" + "<br>".join(html.escape(n) for n in r.notes) + "</p>" if r.notes else "")
         + "</details>" for r in runs)
 

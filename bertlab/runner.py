@@ -111,7 +111,8 @@ def _close_quietly(cb: StoreCallbacks) -> None:
         cb._buf = []
 
 
-def _sha256(path: str) -> str | None:
+def file_sha256(path: str) -> str | None:
+    """The SHA-256 of the file at ``path`` (what a run records of its data file); None where it cannot be read."""
     import hashlib
 
     try:
@@ -282,7 +283,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         if splits.train.columns:
             summary["text_column"], summary["label_column"] = splits.train.columns
         if cfg.data.source == "file":
-            summary["file_sha256"] = _sha256(cfg.data.name)
+            summary["file_sha256"] = file_sha256(cfg.data.name)
         elif cfg.data.source == "builtin":
             from bertlab.data.builtin import source_package
 

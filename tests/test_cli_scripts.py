@@ -352,3 +352,45 @@ def test_runs_json_and_show_give_what_reproducing_a_run_needs(tiny_model, tiny_d
     assert main(["show", "no-such-run"]) == 2
     assert "no-such-run" in capsys.readouterr().err
     assert f"Ran in {ran} (its precision setting: auto)." in _configs_section([run])
+
+
+def test_run_from_run_reruns_a_stored_run_and_flags_given_override_its_settings(tiny_model, tiny_csv, capsys):
+    """A review: the report said "The stored config, which reruns it", but nothing took a stored config back (`run`
+    had no such option, and Compare offers Run again only for failed runs). `run --from-run RUN_ID` reruns it: the
+    same data, split, strategy and settings (the same test set and, on this CPU, the same answers); a flag given
+    overrides its setting; one choosing other data or strategies is refused."""
+    from bertlab.cli import main
+    from bertlab.report import _configs_section
+    from bertlab.store import RunStore
+
+    def run(*argv: str) -> dict:
+        assert main(["run", *argv, "--quiet", "--json"]) == 0
+        (row,) = json.loads(capsys.readouterr().out)
+        return row
+
+    first = run("--dataset", str(tiny_csv), "--strategies", "head_only", "--model", tiny_model, "--train-size", "40",
+                "--split-seed", "2", "--lr", "head_only=0.02", "--epochs", "3", "--seed", "5", "--max-length", "32",
+                "--precision", "fp32")
+    store = RunStore()
+    old = store.get(first["run_id"])
+    again = run("--from-run", first["run_id"][-4:])
+    new = store.get(again["run_id"])
+    assert new.id != old.id and new.config == old.config
+    assert again["test_fingerprint"] == first["test_fingerprint"] and again["test_accuracy"] == first["test_accuracy"]
+    # flags given override (a cap given 'all': none); the rest stays as stored
+    other = store.get(run("--from-run", old.id, "--seed", "0", "--lr", "0.05", "--train-size", "all")["run_id"])
+    assert (other.config["seed"], other.config["learning_rate"], other.config["data"]["train_size"]) == (0, 0.05, None)
+    changed = {k for k in old.config if old.config[k] != other.config[k]}
+    assert changed == {"seed", "learning_rate", "data"}
+    assert {k for k in old.config["data"] if old.config["data"][k] != other.config["data"][k]} == {"train_size"}
+    # other data or another strategy: not a rerun
+    for flag in (["--dataset", "rotten_tomatoes"], ["--strategies", "full_ft"], ["--text-column", "text"]):
+        assert main(["run", "--from-run", old.id, *flag]) == 2
+        assert f"{flag[0]} would change them" in capsys.readouterr().err
+    # the report's words say how
+    assert f"python -m bertlab run --from-run {old.id}</code> reruns it" in _configs_section([old])
+    # its data file changed since: said, as the rerun reads it as it is now
+    with open(tiny_csv, "a") as f:
+        f.write("a new and lovely film,pos\n")
+    assert main(["run", "--from-run", old.id, "--quiet", "--json"]) == 0
+    assert f"warning: {old.config['data']['name']} changed since" in capsys.readouterr().err
