@@ -431,10 +431,13 @@ def validation_pick_sentence(runs: list, chosen: str, label_of, judge: Judge, te
     """Where the strategy of the run named ``chosen`` (``label_of(run)``: the answer's name for a run) ran with
     several settings (learning rates, class weights), the one named is the best of them on the test texts, which
     flatters it (a reviewer: a setting picked on the test texts and then scored on them). Say whether the
-    validation texts, which no reported number is measured on, pick the same setting: by the lowest validation
-    loss (what Keep best uses), else by the judge's measure on them; ``test_text(label)`` gives a setting's test
-    score in words. Over seeds, each setting's mean. None with one setting, or where a run kept no validation
-    figure."""
+    validation texts, which no reported number is measured on, pick the same setting, by the measure the answer
+    judges by (validation accuracy, or validation macro-F1 when judged by macro-F1): a review found the lowest
+    validation loss read here "pick it too" while validation accuracy picked another rate (67% against 64%).
+    Settings level on that measure are told apart by the lowest validation loss; where the measure is missing
+    or the same for every setting, the loss alone picks, and the sentence says which measure picked. Where
+    validation picks another setting, it is named with its test score (``test_text(label)``). Over seeds, each
+    setting's mean. None with one setting, or where the runs kept no validation figure to pick by."""
     strategy = next((r.strategy for r in runs if label_of(r) == chosen), None)
     groups: dict[str, list] = {}
     for r in runs:
@@ -447,19 +450,24 @@ def validation_pick_sentence(runs: list, chosen: str, label_of, judge: Judge, te
         vs = [(r.metrics or {}).get(key) for r in rs]
         return None if any(v is None for v in vs) else sum(vs) / len(vs)
 
+    measure = "macro-F1" if judge is MACRO_F1 else "accuracy"
+    vals = {g: mean_of("val_macro_f1" if judge is MACRO_F1 else "val_accuracy", rs) for g, rs in groups.items()}
     losses = {g: mean_of("val_loss", rs) for g, rs in groups.items()}
-    if all(v is not None for v in losses.values()):
-        low = min(losses.values())
-        picks = [g for g, v in losses.items() if v <= low + 1e-12]
-        how = "the lowest validation loss"
+    has_vals = all(v is not None for v in vals.values())
+    has_losses = all(v is not None for v in losses.values())
+    top = [g for g, v in vals.items() if v >= max(vals.values()) - 1e-12] if has_vals else list(groups)
+    if has_losses and len(top) > 1:  # level on the judge's measure (or it is missing): the loss tells them apart
+        low = min(losses[g] for g in top)
+        picks = [g for g in top if losses[g] <= low + 1e-12]
+        if len(top) < len(groups):
+            how = f"the highest validation {measure}, shared by {len(top)} settings, then the lowest validation loss"
+        else:  # the measure cannot choose (missing, or the same for all): the loss alone picks
+            how = "the lowest validation loss" + ("" if has_vals else f"; no validation {measure} kept")
+    elif has_vals:
+        picks = top
+        how = f"the highest validation {measure}"
     else:
-        key = "val_macro_f1" if judge is MACRO_F1 else "val_accuracy"
-        vals = {g: mean_of(key, rs) for g, rs in groups.items()}
-        if any(v is None for v in vals.values()):
-            return None
-        high = max(vals.values())
-        picks = [g for g, v in vals.items() if v >= high - 1e-12]
-        how = f"the highest validation {'macro-F1' if judge is MACRO_F1 else 'accuracy'}"
+        return None
     if any(len(rs) > 1 for rs in groups.values()):
         how += ", mean over seeds"
     intro = f"{strategy} ran with {len(groups)} settings here, and the one named is the best of them on the test texts"
@@ -467,6 +475,9 @@ def validation_pick_sentence(runs: list, chosen: str, label_of, judge: Judge, te
         return (f"{intro}; the validation texts, which no number here is measured on, pick it too ({how}): the "
                 "choice does not rest on the test texts alone.")
     other = picks[0]
+    if has_vals and len(top) == 1:  # the judge's measure picked: its figures say by how much
+        show = _pct if judge is ACCURACY else (lambda x: f"{x:.3f}")
+        how += f": {show(vals[other])} against {show(vals[chosen])} for the one named"
     return (f"{intro}, which flatters it: the validation texts, which no number here is measured on, pick {other} "
             f"({how}), whose test score, {test_text(other)}, is the fairer estimate of what {strategy} does on new "
             "texts.")

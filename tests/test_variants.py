@@ -229,6 +229,44 @@ def test_over_seeds_the_validation_check_uses_each_settings_mean(tmp_path):
                            "score, 72.6%, mean of 2 seeds, is the fairer estimate")
 
 
+def test_the_validation_check_picks_by_the_measure_the_answer_judges_by(tmp_path):
+    """A review: head_only at four learning rates, the answer named lr 0.01 (best on the test texts) and said the
+    validation texts "pick it too (the lowest validation loss)", while by validation accuracy (67% against 64%)
+    and macro-F1 they picked lr 0.03. The check now goes by the answer's measure on the validation texts, names
+    the setting they pick with its test score, and falls back to the loss only where the measure cannot choose."""
+    def rate(lr, right, loss, acc, f1):
+        run = _with(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, right), 2.5e11, 10.0), learning_rate=lr)
+        run.metrics |= {"val_loss": loss, "val_accuracy": acc, "val_macro_f1": f1}
+        return run
+
+    low = rate(1e-3, 290, 0.634, 0.64, 0.532)
+    best = rate(1e-2, 300, 0.610, 0.64, 0.614)  # lowest validation loss, but not the most accurate on validation
+    val_pick = rate(3e-2, 296, 0.747, 0.67, 0.655)
+    zero = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 250, 100), 0.0, 0.0)
+    a = answer.answer([low, best, val_pick, zero], metric="accuracy")
+    assert a.pick is best
+    assert ("head_only ran with 3 settings here, and the one named is the best of them on the test texts, which "
+            "flatters it: the validation texts, which no number here is measured on, pick head_only (lr 0.03) "
+            "(the highest validation accuracy: 67.0% against 64.0% for the one named), whose test score, 74.0%, is "
+            "the fairer estimate of what head_only does on new texts.") in a.sentences
+    assert not any("pick it too" in s for s in a.sentences)
+    said = next(s for s in answer.answer([low, best, val_pick, zero], metric="macro_f1").sentences
+                if "settings here" in s)
+    assert "pick head_only (lr 0.03) (the highest validation macro-F1: 0.655 against 0.614 for the one named)" in said
+    # level on validation accuracy with another setting: the loss tells them apart, and the sentence says so
+    val_pick.metrics["val_accuracy"] = 0.64
+    low.metrics["val_accuracy"] = 0.60
+    assert ("head_only ran with 3 settings here, and the one named is the best of them on the test texts; the "
+            "validation texts, which no number here is measured on, pick it too (the highest validation accuracy, "
+            "shared by 2 settings, then the lowest validation loss): the choice does not rest on the test texts "
+            "alone.") in answer.answer([low, best, val_pick, zero], metric="accuracy").sentences
+    # runs that kept no validation accuracy: the loss picks, and the sentence says why
+    for r in (low, best, val_pick):
+        del r.metrics["val_accuracy"]
+    assert any("pick it too (the lowest validation loss; no validation accuracy kept)" in s
+               for s in answer.answer([low, best, val_pick, zero], metric="accuracy").sentences)
+
+
 def test_runs_picked_from_two_datasets_are_named_by_their_dataset_and_the_settings_that_differ(tmp_path):
     """A review: Pick runs across a rotten_tomatoes launch (lora r 4) and a tweets one (lora r 16) named them
     "lora · 893a" and "lora · ecae" in every table and chart; and where the names did say the rank, lora's alpha
