@@ -362,10 +362,16 @@ def results(runs: list, drawn: list | None = None) -> None:
     # run names widen that column.
     name = run_column(table["run"])
     parts = (SCORE_COLUMNS, TRAIN_COST_COLUMNS, SERVE_COLUMNS)
-    for shown in fit_tables([[c for c in columns if c in part] for part in parts], name["width"],
-                            common.projector()):
+    tables = fit_tables([[c for c in columns if c in part] for part in parts], name["width"], common.projector())
+    scores = sum(set(t) <= set(SCORE_COLUMNS) for t in tables)
+    for i, shown in enumerate(tables):
         st.dataframe(table, hide_index=True, width="stretch", column_order=shown,
                      column_config={**TABLE_CONFIG, "run": name})
+        if i == scores - 1 and (kept := [c for c in VALIDATION_COLUMNS[1:] if table[c].notna().any()]):
+            # under the scores, a table of its own (the scores beside the name fill 1024 px in projector mode):
+            # a setting picked by its test score is flattered by it; these tell the settings apart fairly
+            st.dataframe(table[["run", *kept]], hide_index=True, width="stretch",
+                         column_config={**TABLE_CONFIG, "run": name})
     st.caption(("" if len(baselines) != 1 else
                 f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
                 f"must beat that. ")
@@ -930,6 +936,11 @@ SCORE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority b
 # the MiB a model takes on disk).
 TRAIN_COST_COLUMNS = ("run", "train time (s)", "train examples/s", "trainable params", "train FLOPs", "peak memory (MiB)")
 SERVE_COLUMNS = ("run", "inference FLOPs/text")
+# The kept model on the validation texts (a review: they were only curves), a table of their own under the scores
+VALIDATION_COLUMNS = ("run", "val accuracy", "val macro-F1", "val loss")
+VALIDATION_HELP = ("on the validation texts, by the model the run kept (its best epoch with Keep best): a learning "
+                   "rate or setting picked here is fairly scored on the test texts; one picked by its test score is "
+                   "flattered by it. Blank where a run kept none (zero_shot and tfidf_logreg have no loss).")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),
@@ -937,6 +948,9 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
+    "val accuracy": st.column_config.NumberColumn("val acc.", format="%.1f%%", help="Accuracy " + VALIDATION_HELP),
+    "val macro-F1": st.column_config.NumberColumn(format="%.3f", help="Macro-F1 " + VALIDATION_HELP),
+    "val loss": st.column_config.NumberColumn(format="%.3f", help="Cross-entropy loss " + VALIDATION_HELP),
     "majority baseline": st.column_config.NumberColumn("baseline", format="%.1f%%", help="Majority-class accuracy."),
     "train time (s)": st.column_config.NumberColumn("train s", format="%.1f", help=common.TRAIN_TIME_HELP),
     "total time (s)": st.column_config.NumberColumn(format="%.1f"),
@@ -1006,7 +1020,7 @@ def results_table(done: list):
     """plots.results_frame formatted for reading: accuracies in percent with one decimal (as everywhere in the
     app), FLOPs with their unit, 'n/a' for a throughput that does not exist."""
     df = plots.results_frame(done)
-    for col in ("test accuracy", "majority baseline"):
+    for col in ("test accuracy", "majority baseline", "val accuracy"):
         df[col] = [common.percent(v) for v in df[col]]
     for col in ("train FLOPs", "inference FLOPs/text"):
         df[col] = [format_flops(v) for v in df[col]]

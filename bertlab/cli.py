@@ -456,6 +456,8 @@ def result_row(run) -> dict:
             "n_train": ((run.data_summary or {}).get("sizes") or {}).get("train"),  # measured; null before it ran
             "test_accuracy": m.get("test_accuracy"), "test_accuracy_ci95": list(ci) if ci else None,
             "test_macro_f1": m.get("test_macro_f1"),
+            # the kept model on the validation texts (null where a run kept none)
+            **{k: m.get(k) for k in ("val_accuracy", "val_macro_f1", "val_loss")},
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
@@ -554,8 +556,10 @@ def per_class_lines(runs: list) -> list[str]:
 # The comparison `run` prints, costs included; `runs` lists every stored run, of any dataset, in about 120 columns
 # (one line a run on a 120-column terminal): which data, how accurate, the id to pass on (`runs --json`, `report` and
 # `paired` have the rest).
-RUN_COLUMNS = ("strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "majority", "train s", "ex/s",
-               "trainable", "train FLOPs", "infer/text", "run id")
+# "val acc": the kept model on the validation texts, beside the test score (a rate picked by the test score is
+# flattered by it; the validation texts tell it apart)
+RUN_COLUMNS = ("strategy", "seed", "status", "test acc", "95% interval", "macro-F1", "val acc", "majority", "train s",
+               "ex/s", "trainable", "train FLOPs", "infer/text", "run id")
 # "train n": a sweep's runs of one strategy at several sizes read alike without it
 RUNS_COLUMNS = ("strategy", "seed", "status", "dataset", "train n", "test acc", "95% interval", "macro-F1", "run id")
 TABLE_WIDTH = 120
@@ -606,7 +610,8 @@ def _cells(r: dict, names: dict | None = None) -> dict[str, str]:
     return {"strategy": (names or {}).get(r["run_id"]) or _shown(r), "seed": f(r.get("seed"), "d"), "status": r["status"],
             "dataset": r.get("dataset") or "-", "model": r.get("model_shown") or "-", "train n": f(r.get("n_train"), ","),
             "test acc": pct(r["test_accuracy"]), "95% interval": format_interval(r.get("test_accuracy_ci95")) or "-",
-            "macro-F1": f(r["test_macro_f1"], ".3f"), "majority": pct(r["majority_accuracy"]),
+            "macro-F1": f(r["test_macro_f1"], ".3f"), "val acc": pct(r.get("val_accuracy")),
+            "majority": pct(r["majority_accuracy"]),
             "train s": f(r["train_seconds"], ".1f"),
             # a run that trains nothing (zero_shot) has no throughput: "-", not 0.0
             "ex/s": f(r["train_examples_per_s"] or None, ".1f"), "trainable": f(r["trainable_params"], ","),

@@ -477,7 +477,8 @@ def memory_note(runs: Sequence[Any]) -> str | None:
 
 
 def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
-    """One row per run with the comparison numbers (accuracy, F1, baseline, time, size, compute, memory)."""
+    """One row per run with the comparison numbers (accuracy, F1, baseline, the validation scores, time, size,
+    compute, memory)."""
     labels = run_labels(runs)
     rows = []
     for r in runs:
@@ -490,6 +491,10 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "95% interval": format_interval(accuracy_interval(r)),
             "macro-F1": m.get("test_macro_f1"),
             "majority baseline": m.get("majority_accuracy"),
+            # the kept model on the validation texts (what Keep best and the answer's check of a setting read)
+            "val accuracy": m.get("val_accuracy"),
+            "val macro-F1": m.get("val_macro_f1"),
+            "val loss": m.get("val_loss"),
             "train time (s)": c.get("train_seconds"),
             "total time (s)": c.get("total_seconds"),
             "train examples/s": c.get("train_examples_per_s") or None,

@@ -1858,6 +1858,26 @@ def test_compares_results_fit_a_desk_screen_as_tables_of_scores_training_and_ser
     assert json.loads(training.proto.columns)["peak memory (MiB)"]["label"] == "train MiB"
 
 
+def test_compares_results_show_the_validation_scores_in_a_table_of_their_own(two_runs):
+    """A review (tuning learning rates): the validation scores were only curves. Compare now lists each run's
+    validation accuracy and macro-F1 (and loss, where a run kept one: neither tfidf_logreg nor zero_shot does) in
+    a table of their own under the scores."""
+    store, good, weak = two_runs
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    (val,) = [d for d in at.dataframe if "val accuracy" in d.value.columns and "train FLOPs" not in d.value.columns]
+    assert list(val.value.columns) == ["run", "val accuracy", "val macro-F1"]  # no loss kept: no empty column
+    got = dict(zip(val.value["run"], val.value["val accuracy"]))
+    assert sorted(got.values()) == sorted(round(100 * r.metrics["val_accuracy"], 1) for r in (good, weak))
+    assert json.loads(val.proto.columns)["val accuracy"]["label"] == "val acc."
+    # runs that kept no validation score at all: no table
+    for r in (good, weak):
+        store.finish(r.id, SUCCEEDED, metrics={k: v for k, v in r.metrics.items() if not k.startswith("val_")})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert not [d for d in at.dataframe if "val accuracy" in d.value.columns and "train FLOPs" not in d.value.columns]
+
+
 def test_compare_and_accuracy_vs_cost_name_each_cost_measure_alike(two_runs):
     """Compare's buttons read "Train time", "Trainable params", "Inference/text" beside Accuracy vs cost's
     "Training time", "Trainable weights", "Inference compute per text"."""

@@ -241,6 +241,35 @@ def test_the_results_csv_holds_what_reproducing_a_run_needs(finished):
         assert r["data_sha256"] and r["data_package"] == ""  # an uploaded file: its hash, no package
 
 
+def test_the_validation_scores_are_columns_of_the_csv_and_the_cli_table_not_only_curves(finished):
+    """A review (tuning learning rates): the validation accuracy, macro-F1 and loss were only curves; the Results
+    CSV, `run`'s table and --json had the test scores alone. They now have the kept model's validation scores,
+    blank where a run kept none (tfidf_logreg has no loss)."""
+    from bertlab.cli import RUN_COLUMNS, format_table, result_row
+
+    store, ids = finished
+    text = report.results_csv(store, ids)
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[header.index("test_ece") + 1:header.index("test_ece") + 4] == ["val_accuracy", "val_macro_f1",
+                                                                                 "val_loss"]
+    rows = {r["strategy"]: r for r in csv.DictReader(io.StringIO(text))}
+    for name, row in rows.items():
+        m = store.get(row["run_id"]).metrics
+        assert float(row["val_accuracy"]) == pytest.approx(m["val_accuracy"])
+        assert float(row["val_macro_f1"]) == pytest.approx(m["val_macro_f1"])
+        assert row["val_loss"] == ("" if name == "tfidf_logreg" else row["val_loss"]) and (
+            name == "tfidf_logreg" or float(row["val_loss"]) == pytest.approx(m["val_loss"]))
+    runs = [store.get(i) for i in ids]
+    json_rows = [result_row(r) for r in runs]
+    assert [j["val_accuracy"] for j in json_rows] == [r.metrics["val_accuracy"] for r in runs]
+    assert json_rows[0]["val_loss"] is None and json_rows[1]["val_loss"] == runs[1].metrics["val_loss"]
+    table = format_table(json_rows, RUN_COLUMNS).splitlines()
+    at = table[0].index("val acc")
+    assert table[0].index("macro-F1") < at
+    for line, r in zip(table[2:], runs):
+        assert line[at:].split()[0] == f"{100 * r.metrics['val_accuracy']:.1f}%"
+
+
 def test_the_csv_options_hold_what_a_strategy_worked_out_from_an_empty_option(tiny_model, tiny_data):
     """lora's alpha (2 x r) and partial_ft's layers (half, rounded up) left empty: the CSV says what the run used,
     not only the run's notes; a value the user set stays theirs."""
