@@ -313,7 +313,9 @@ def sweep_results(sweep_id: str) -> None:
         # a strategy with no finished point has no line: said, not left out of the legend unsaid
         if gone := [s for s in spec.strategies if not any(a["strategy"] == s and a["mean"] is not None for a in agg)]:
             warned = {p["strategy"] for _, _, pts in bad for p in pts}  # "see below": a warning names its points
-            said = [f"{s} ({'no finished point; see below' if s in warned else 'queued or training'})" for s in gone]
+            names = sweep.strategy_names(spec)  # as the legend names the others
+            said = [f"{names[s]} ({'no finished point; see below' if s in warned else 'queued or training'})"
+                    for s in gone]
             st.caption(f":material/visibility_off: Not in the plot: {', '.join(said)}.")
         st.caption(sweep.validation_sentence(spec))
         # The std as text: one seed (or one run serving every seed) has none, shown as "–" (a number column

@@ -1222,12 +1222,13 @@ def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> l
     """
     judge = JUDGES[metric or sweep_metric(points)]
     sizes: dict = {}
+    # each strategy by the name its sweep gives it ("head_only (lr 0.03)", where not at its default rate)
     for p in points:
         if p.get("status") == "succeeded" and p.get(judge.key) is not None:
-            sizes.setdefault(p["size"], {}).setdefault(p["strategy"], {})[p["seed"]] = p
+            sizes.setdefault(p["size"], {}).setdefault(p.get("name") or p["strategy"], {})[p["seed"]] = p
     planned: dict = {}  # every strategy at each size, finished or not (in the sweep's order)
     for p in points:
-        planned.setdefault(p["size"], {})[p["strategy"]] = None
+        planned.setdefault(p["size"], {})[p.get("name") or p["strategy"]] = None
     # "unfinished": the planned strategies with no finished point at the size (queued, failed, deleted), which the
     # row cannot weigh: it read as if they had lost
     holm = _sweep_holm(points, get_run, judge)

@@ -1390,15 +1390,17 @@ def _size_arg(v: str) -> int | None:
     return None if size == ALL else size
 
 
-def _run_points(store, ids: list[str], quiet: bool) -> None:
-    """Execute stored queued runs one after another with a progress bar each."""
+def _run_points(store, ids: list[str], quiet: bool, names: dict[str, str] | None = None) -> None:
+    """Execute stored queued runs one after another with a progress bar each; ``names``: strategy -> the name its
+    sweep gives it (``head_only (lr 0.03)``: :func:`bertlab.sweep.strategy_names`)."""
     from tqdm import tqdm
 
     from bertlab.runner import execute_run
 
     for k, rid in enumerate(ids, 1):
         run = store.get(rid)
-        desc = f"[{k}/{len(ids)}] {run.strategy} n={run.config['data']['train_size'] or 'all'} seed={run.config['seed']}"
+        shown = (names or {}).get(run.strategy, run.strategy)
+        desc = f"[{k}/{len(ids)}] {shown} n={run.config['data']['train_size'] or 'all'} seed={run.config['seed']}"
         ended = _logged(desc, quiet)
         with tqdm(total=100, desc=desc, unit="%", disable=quiet or None, file=sys.stderr,
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}") as bar:
@@ -1542,7 +1544,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not args.no_run:
         ids = waiting + [store.create_run(c, sweep_id) for c in todo]
         try:
-            _run_points(store, ids, args.quiet)  # --json too: the progress is on stderr, stdout stays JSON
+            # --json too: the progress is on stderr, stdout stays JSON
+            _run_points(store, ids, args.quiet, sweep.strategy_names(spec))
         except KeyboardInterrupt as e:
             how, code = _stopped(e)
             store.mark_interrupted(reason=f"{how} while this run was training")

@@ -405,6 +405,13 @@ def shown_strategies(spec: SweepSpec) -> list[str]:
     return [shown(s) for s in spec.strategies]
 
 
+def strategy_names(spec: SweepSpec) -> dict[str, str]:
+    """{strategy: its name in this sweep} (:func:`shown_strategies`): what the legend, the points table and "Which
+    one to use at each size?" call it. A review: a sweep at lr 0.03 said its rate in its title only; the chart and
+    the tables said plain "head_only", as if at its default."""
+    return dict(zip(spec.strategies, shown_strategies(spec)))
+
+
 def default_rate(strategy: str) -> float:
     """The learning rate ``strategy`` trains at unless told otherwise."""
     from bertlab.strategies import make_config
@@ -746,12 +753,15 @@ def undone(store: RunStore, runs: list[Run], sweep_ids) -> set[str]:
 
 
 def collect(store: RunStore, spec: SweepSpec) -> list[dict]:
-    """One row per planned point with its current run (if any): status, n_train, accuracy, costs."""
+    """One row per planned point with its current run (if any): status, n_train, accuracy, costs; ``name``: its
+    strategy as this sweep names it (:func:`strategy_names`)."""
     runs = existing_runs(store, statuses=_ANY_STATUS)
     done = existing_runs(store, statuses=(SUCCEEDED,))
+    names = strategy_names(spec)  # "head_only (lr 0.03)": the rate it ran at, where not its default
     rows = []
     for pt, r in _point_runs(spec, runs, done):
-        row = {"strategy": pt.strategy, "size": pt.size, "seed": pt.seed, "run_id": r.id if r else None,
+        row = {"strategy": pt.strategy, "name": names[pt.strategy], "size": pt.size, "seed": pt.seed,
+               "run_id": r.id if r else None,
                "status": r.status if r else "missing", "n_train": None, "test_accuracy": None,
                "test_macro_f1": None, "majority_accuracy": None, "majority_macro_f1": None, "train_seconds": None,
                "train_flops": None, "trainable_params": None, "rarest_share": None, "classes": None,
@@ -776,8 +786,8 @@ def points_text(rows: list[dict]) -> str:
     """'head_only n=32 seeds 0, 1; tfidf_logreg n=all seed 0': which points ``rows`` are, by strategy and size."""
     groups: dict[tuple, list] = {}
     for r in rows:
-        groups.setdefault((r["strategy"], r["size"]), []).append(r["seed"])
-    first = {st: i for i, st in reversed(list(enumerate(r["strategy"] for r in rows)))}
+        groups.setdefault((r.get("name") or r["strategy"], r["size"]), []).append(r["seed"])
+    first = {st: i for i, st in reversed(list(enumerate(r.get("name") or r["strategy"] for r in rows)))}
     order = sorted(groups, key=lambda k: (first[k[0]], _size_order(k[1])))  # a strategy's sizes together
     return "; ".join(f"{st} n={size or 'all'} seed{'s' * (len(groups[st, size]) > 1)} "
                      f"{', '.join(map(str, sorted(set(groups[st, size]))))}" for st, size in order)
@@ -813,7 +823,8 @@ def _mean_std(xs: list[float]) -> tuple[float, float | None]:
 
 
 def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
-    """Mean and standard deviation over seeds per (strategy, size), from :func:`collect` rows."""
+    """Mean and standard deviation over seeds per (strategy, size), from :func:`collect` rows (with the name
+    the sweep gives the strategy)."""
     groups: dict[tuple[str, Any], list[dict]] = {}
     for r in rows:
         groups.setdefault((r["strategy"], r["size"]), []).append(r)
@@ -822,7 +833,8 @@ def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
         # One run may serve several seeds (zero_shot on one split): counted once, so its spread is "-", not 0.
         runs = {r.get("run_id") or id(r): r for r in rs}
         ok = [r for r in runs.values() if r[metric] is not None]
-        row = {"strategy": st, "size": size, "n_seeds": len(ok), "n_planned": len(runs),
+        row = {"strategy": st, "name": rs[0].get("name") or st, "size": size, "n_seeds": len(ok),
+               "n_planned": len(runs),
                "mean": None, "std": None, "n_train": None, "train_seconds": None, "train_flops": None}
         if ok:
             row["mean"], row["std"] = _mean_std([r[metric] for r in ok])
@@ -883,19 +895,20 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
         if not pts:
             continue
         span += [a["mean"] + k * (a["std"] or 0.0) for a in pts for k in (-1, 1)]
+        name = pts[0].get("name") or st  # "head_only (lr 0.03)": the sweep's rate, where not the default
         fig.add_trace(go.Scatter(
-            x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=st, mode="lines+markers",
+            x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=name, mode="lines+markers",
             line={"color": strategy_color(st), "width": 2.5}, marker={"symbol": strategy_symbol(st), "size": 9},
             legendgroup=st,
             customdata=[[a["n_seeds"], a["std"], a["train_seconds"], _spread_text(a, percent)] for a in pts],
-            hovertemplate=(f"<b>{st}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}}%{{customdata[3]}}"
+            hovertemplate=(f"<b>{name}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}}%{{customdata[3]}}"
                            "<br>train %{customdata[2]:.1f} s<extra></extra>")))
         # The bars, capped, on their own trace of the points of two seeds or more: a cap's width is one for a whole
         # trace, and plotly draws a point of one seed (no spread, None) as a bar of height 0 with its cap, which
         # read as a spread of exactly zero. Hidden with its line from the legend (one group).
         if spread := [a for a in pts if a["std"] is not None]:
             fig.add_trace(go.Scatter(
-                x=[a["n_train"] for a in spread], y=[a["mean"] for a in spread], name=st, legendgroup=st,
+                x=[a["n_train"] for a in spread], y=[a["mean"] for a in spread], name=name, legendgroup=st,
                 showlegend=False, mode="markers", marker={"size": 9, "opacity": 0}, hoverinfo="skip",
                 error_y={"type": "data", "array": [a["std"] for a in spread], "visible": True, "width": 6,
                          "thickness": 2, "color": strategy_color(st)}))
@@ -932,7 +945,7 @@ def results_table(agg: list[dict], name: str = "accuracy") -> list[dict]:
     def n(a: dict) -> int | None:
         return a["size"] if a["n_train"] is None else round(a["n_train"])
 
-    return [{"strategy": a["strategy"], "n labelled": n(a),
+    return [{"strategy": a.get("name") or a["strategy"], "n labelled": n(a),
              f"{name} mean": a["mean"], f"{name} std": a["std"], "seeds": f"{a['n_seeds']}/{a['n_planned']}",
              "train s (mean)": a["train_seconds"]}
             for a in sorted(agg, key=lambda a: (a["strategy"], _size_order(a["size"])))]
@@ -945,8 +958,9 @@ def format_curves(agg: list[dict], name: str = "test accuracy") -> str:
     cell = {(a["strategy"], a["size"]): a for a in agg}
     head = ["strategy"] + [str(s) if s is not None else "all" for s in sizes]
     lines = []
+    names = {a["strategy"]: a.get("name") or a["strategy"] for a in agg}
     for st in strategies:
-        row = [st]
+        row = [names[st]]
         for s in sizes:
             a = cell.get((st, s))
             row.append("-" if not a or a["mean"] is None else

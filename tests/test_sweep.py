@@ -609,6 +609,49 @@ def test_a_sweep_names_a_strategy_by_its_rate_only_where_it_is_not_its_own_defau
                                             "tfidf_logreg (balanced)"]
 
 
+def test_a_sweep_at_another_rate_names_it_in_the_legend_the_tables_and_its_answer(tiny_model, tiny_data):
+    """A review: a sweep of head_only at lr 0.03 said its rate in its title only; the chart's legend, the points
+    table, "Which one to use at each size?" and the CLI's table said plain "head_only", as if at its default. Each
+    now names it as the title does (sweep.shown_strategies: the rate where not the default, in
+    variants.setting_text's words, as Compare names runs)."""
+    from bertlab import answer
+
+    store = RunStore()
+    rate = sweep.default_rate("head_only") * 3
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg", "head_only"], sizes=[8, 16], seeds=[0],
+                    per_strategy={"head_only": {"learning_rate": rate}})
+    named = f"head_only (lr {rate:g})"
+    assert sweep.strategy_names(spec) == {"tfidf_logreg": "tfidf_logreg", "head_only": named}
+    sweep.save_sweep(store, spec)
+    rows = sweep.collect(store, spec)
+    assert {r["strategy"]: r["name"] for r in rows} == {"tfidf_logreg": "tfidf_logreg", "head_only": named}
+    assert named + " n=8 seed 0" in sweep.points_text(rows)  # the warnings of points not run
+    for k, r in enumerate(rows):  # as if each had finished
+        r.update(status=SUCCEEDED, run_id=f"r{k}", n_train=r["size"], test_accuracy=0.6 + 0.1 * (r["strategy"] ==
+                 "head_only"), test_macro_f1=0.6, majority_accuracy=0.5, train_seconds=1.0, train_flops=1.0)
+    agg = sweep.aggregate(rows)
+    fig = sweep.learning_curve_figure(agg)
+    assert [t.name for t in fig.data if t.showlegend is not False][:2] == ["tfidf_logreg", named]
+    assert any(t.hovertemplate.startswith(f"<b>{named}</b>") for t in fig.data if t.hovertemplate)
+    assert {r["strategy"] for r in sweep.results_table(agg)} == {"tfidf_logreg", named}
+    assert any(line.startswith(named) for line in sweep.format_curves(agg).splitlines())
+    picks = answer.sweep_rows(rows, metric="accuracy")
+    assert [r["most accurate"] for r in picks] == [named, named]
+    assert all(row["most accurate"].startswith(named) for row in answer.sweep_table(picks))
+
+
+def test_cli_sweep_at_another_rate_names_it_in_its_progress_and_table(tiny_model, tiny_csv, capsys):
+    """The CLI's sweep said "[1/1] head_only n=8" and "head_only  0.688 (1)" for a sweep at lr 0.03 (its rate said
+    only by `sweep --list`); its answer's names are sweep.collect's, tested above."""
+    from bertlab.cli import main
+
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "head_only", "--sizes",
+                 "8", "--seeds", "0", "--max-length", "32", "--lr", "3e-2"]) == 0
+    out, err = capsys.readouterr()
+    assert "[1/1] head_only (lr 0.03) n=8 seed=0: started" in err
+    assert any(line.startswith("head_only (lr 0.03)  ") for line in out.splitlines()), out
+
+
 def _agg(strategy, n, accs, majority=0.58, majority_f1=0.37):
     rows = [{"strategy": strategy, "size": n, "seed": k, "test_accuracy": a, "test_macro_f1": a - 0.1, "n_train": n,
              "train_seconds": 1.0, "train_flops": 1.0, "majority_accuracy": majority, "majority_macro_f1": majority_f1,
