@@ -12,7 +12,7 @@ import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -366,8 +366,9 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     the two to draw (keys of :data:`VALIDATION`): Compare draws each in a column of its own, as a phone stacks
     columns, where one figure's two plots stayed side by side at ~130 px each. ``legend=False``: no run legend
     (and no room kept for one above the title), for a figure drawn right under a chart that names the same runs
-    in the same colours and symbols; a run that chart does not name (no training loss: zero_shot, tfidf_logreg) is
-    named by a label beside its last point."""
+    in the same colours and symbols; a run that chart does not name (no training loss: zero_shot, tfidf_logreg), and
+    a line that shares its colour with another (runs of one strategy: head_only at two learning rates), is named by a
+    label beside its last point. A long line shows a few markers (:func:`marker_sizes`), so its dashes show."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[VALIDATION[p] for p in panels],
                         horizontal_spacing=0.12, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
@@ -375,9 +376,12 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     # lone point at epoch 0, tfidf_logreg's at its fit): a user saw an unexplained dot, named only in its hover. Those
     # runs' points carry their name beside them (the layout's font: it follows the dark theme and projector mode).
     trained = {p["run_id"] for p in points if p["series"] == "train_loss"}
+    # Nor could a user tell apart two lines of one strategy (head_only at lr 0.01 and 0.03: one colour, one symbol):
+    # their ends carry their names too.
+    shared, ends = _sharing_colour(runs, points, panels), []
     for r in runs:
         color, dash = styles[r.id]
-        named = not legend and r.id not in trained
+        named = not legend and r.id not in trained and r.id not in shared
         for col, name in enumerate(panels, 1):
             xs, ys = series(points, r.id, name, x="x")
             if not xs:
@@ -387,6 +391,8 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
             total = max(float((r.config or {}).get("epochs") or 0), xs[-1]) or 1.0
             if progress:
                 xs = [e / total for e in xs]
+            if not legend and r.id in shared:
+                ends.append(_End(col, xs[-1], ys[-1], labels[r.id], color))
             unit = "loss %{y:.3f}" if name == "val_loss" else "accuracy %{y:.1%}"
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers+text" if named else "lines+markers",
                                      name=labels[r.id], legendgroup=r.id,
@@ -395,7 +401,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                                      textposition="bottom right" if name == "val_accuracy" else "top right",
                                      cliponaxis=not named,
                                      line=dict(color=color, dash=dash, width=2),
-                                     marker=dict(size=8, symbol=strategy_symbol(r.strategy)),
+                                     marker=dict(size=marker_sizes(len(xs)), symbol=strategy_symbol(r.strategy)),
                                      customdata=epochs, hovertemplate="epoch %{customdata:.0f}<br>" + unit
                                      + "<extra>" + labels[r.id] + "</extra>"), row=1, col=col)
             kept = r.metrics.get("kept_epoch")
@@ -419,6 +425,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")[:len(panels)]):
         ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
     top = _max_x(fig)
+    _label_ends(fig, ends, middle=0.5 if progress else max(1, top) / 2, panels=panels)
     if progress:
         # short: the plots stand closer with accuracy's axis on the right, and at projector size at 1024 px the two
         # titles ran into one ("share of the run's epochsshare of the run's epochs")
@@ -436,6 +443,60 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     if not fig.data:
         _empty(fig, "no validation results yet")
     return fig
+
+
+def marker_sizes(n: int, size: int = 8, most: int = 6) -> int | list[int]:
+    """Marker sizes along a line of ``n`` points: every point's where there are few, else ``most`` spread evenly
+    (the last one among them) and none between: head_only's 30 epochs drew a square on every one, hiding the dashes
+    that tell its learning rates apart. The hover still answers at every point."""
+    if n <= most + 2:
+        return size
+    shown = {round(i * (n - 1) / (most - 1)) for i in range(most)}
+    return [size if i in shown else 0 for i in range(n)]
+
+
+def _sharing_colour(runs: Sequence[Any], points: Sequence[dict], panels: Sequence[str]) -> set[str]:
+    """The runs drawn in these validation panels whose strategy (their colour) has another run drawn there."""
+    drawn = {p["run_id"] for p in points if p["series"] in panels}
+    by_strategy: dict[str, list[str]] = {}
+    for r in runs:
+        if r.id in drawn:
+            by_strategy.setdefault(r.strategy, []).append(r.id)
+    return {i for ids in by_strategy.values() if len(ids) > 1 for i in ids}
+
+
+class _End(NamedTuple):
+    """A line's last point, to be named (:func:`_label_ends`)."""
+    col: int
+    x: float
+    y: float
+    text: str
+    color: str
+
+
+def _label_ends(fig: go.Figure, ends: Sequence[_End], middle: float, panels: Sequence[str], gap: float = 17) -> None:
+    """Names each of ``ends`` with a label joined to its last point by a thin line of its colour: labels running
+    inwards (left of an end past the x axis' ``middle``: to its right, "head_only (lr 0.03)" was cut at the chart's
+    edge), one a line (``gap`` px) apart, stacked in the order of their ends (the highest end's label on top), above
+    the ends or below them, where the plot has more room: two runs' names, each beside its own point, were written
+    over each other where their lines ended close (two full_ft runs' one-epoch points, 0.58 both)."""
+    height = (fig.layout.height or 340) - (fig.layout.margin.t or 0) - (fig.layout.margin.b or 0) - 45  # axis title
+    for col, name in enumerate(panels, 1):
+        here, axis = [e for e in ends if e.col == col], "" if col == 1 else str(col)
+        drawn = [y for tr in fig.data if tr.xaxis == f"x{axis}" for y in tr.y]
+        top = 1.02 if name == "val_accuracy" else (max(drawn, default=1.0) * 1.05 or 1.0)  # loss: from 0, autorange
+        px = height / top  # pixels per unit of y
+        for right in (False, True):
+            group = sorted((e for e in here if (e.x > middle) == right), key=lambda e: -e.y)
+            if not group:
+                continue
+            above = (top - group[0].y) * px >= len(group) * gap + 8 or (top - group[0].y) >= group[-1].y
+            first = group[0].y * px + 14 if above else group[-1].y * px - 14 - (len(group) - 1) * gap
+            for k, e in enumerate(group):  # label k's centre, in pixels up from the axis
+                at = first + (len(group) - 1 - k) * gap
+                fig.add_annotation(x=e.x, y=e.y, text=e.text, xref=f"x{axis}", yref=f"y{axis}", ax=-6 if right else 6, ay=-(at - e.y * px),
+                                   axref="pixel", ayref="pixel", xanchor="right" if right else "left",
+                                   showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=e.color, standoff=5)
 
 
 def _max_x(fig: go.Figure) -> float:

@@ -913,3 +913,29 @@ def test_the_encoder_speed_estimate_is_speed_probes_formula_with_the_same_number
         assert est.basis.startswith("rough: the encoder speed zero_shot measured here")
     monkeypatch.setattr(speedprobe.Speed, "seconds", lambda self, step, forward, tokens: 42.0)
     assert encoder_estimate(cases[0][0], "m", "cpu", (1000.0, 500.0), 30.0).seconds == 42.0  # the one formula
+
+
+def test_validation_plots_without_a_legend_tell_apart_two_settings_of_one_strategy():
+    """A review: head_only at lr 0.01 and 0.03 over 30 epochs drew two lines of one colour with a square on every
+    epoch, hiding the dashes that tell them apart, and no legend named them. A long line now shows a few markers
+    (its last among them), and lines sharing a colour are named at their ends, stacked, not over each other."""
+    runs = [make_run("head_only", "h1"), make_run("head_only", "h2"), make_run("full_ft", "f1")]
+    runs[0].config, runs[1].config = {"epochs": 30, "lr": 0.01}, {"epochs": 30, "lr": 0.03}
+    pts = [{"run_id": rid, "series": "val_accuracy", "step": e, "x": float(e), "value": 0.6 + d}
+           for rid, d in (("h1", 0.01), ("h2", 0.0)) for e in range(1, 31)]
+    pts += [{"run_id": "f1", "series": "val_accuracy", "step": 1, "x": 1.0, "value": 0.7}]
+    pts += loss_points("h1", 3) + loss_points("h2", 3) + loss_points("f1", 3)
+    bare = plots.validation_figure(runs, pts, panels=("val_accuracy",), legend=False)
+    lines = [t for t in bare.data if t.name.startswith("head_only")]
+    assert len(lines) == 2 and lines[0].line.dash != lines[1].line.dash
+    for t in lines:
+        sizes = list(t.marker.size)
+        assert 2 <= sum(s > 0 for s in sizes) <= 8 and sizes[-1] > 0
+    names = {a.text: a for a in bare.layout.annotations if a.showarrow}
+    labels = plots.run_labels(runs)
+    assert set(names) == {labels["h1"], labels["h2"]}  # full_ft, alone in its colour, is named by the chart above
+    high, low = names[labels["h1"]], names[labels["h2"]]
+    assert high.ay <= low.ay - 14  # a line apart, the higher end's above (ay grows downwards)
+    assert high.x == low.x == 30 and high.xanchor == "right"  # running inwards from the right edge
+    assert high.arrowcolor == plots.strategy_color("head_only")
+    assert not any(a.showarrow for a in plots.validation_figure(runs, pts, panels=("val_accuracy",)).layout.annotations)
