@@ -17,6 +17,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -356,13 +357,34 @@ def _tfidf_pattern(src: Path) -> str:
     return saved.get("token_pattern", LEGACY_TOKEN_PATTERN)
 
 
+def _with_settings(run) -> str:
+    """``head_only (30 epochs, lr 0.01, batch 64, ...)``: the strategy and the settings it trained with."""
+    from bertlab.variants import settings_text
+
+    said = settings_text(run)
+    return f"{run.strategy} ({said})" if said else run.strategy
+
+
+def zip_name(store: RunStore, run) -> str:
+    """The zip's default file name: ``<run id>.zip``, and where the run's launch holds other settings of its
+    strategy, the run's name among them after it (``<run id>-head_only-lr-0.01.zip``, :func:`bertlab.variants.labels`),
+    in letters, digits, '.', '_' and '-' only: two exported learning rates of head_only differed by run id alone."""
+    from bertlab.variants import labels
+
+    batch = store.list_runs(batch_id=run.batch_id, limit=None) if run.batch_id else [run]
+    name = labels([r for r in batch if r.strategy == run.strategy] or [run]).get(run.id, run.strategy)
+    tail = re.sub(r"[^A-Za-z0-9._]+", "-", name).strip("-.")[:80] if name != run.strategy else ""
+    return f"{run.id}-{tail}.zip" if tail else f"{run.id}.zip"
+
+
 def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = None, onnx: bool = False) -> Path:
     """Zip a succeeded run's artifacts (top-level folder ``<run id>/``) and return the zip's path.
 
     Args:
         store: the run store.
         run_id: a succeeded run.
-        dest: zip path, or an existing folder to put ``<run id>.zip`` in; default ``<data home>/exports/<run id>.zip``.
+        dest: zip path, or an existing folder to put the zip in, named by :func:`zip_name` (``<run id>.zip``, the
+            run's settings after it where its launch tried several); default ``<data home>/exports/``.
         onnx: also the model as ``model.onnx`` (a fine-tuned classifier; head_only and zero_shot: their encoder as
             ``encoder/model.onnx``), checked against PyTorch, with README code that runs it without torch.
 
@@ -395,7 +417,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     if dest is None:
         out_dir = data_home() / "exports"
         out_dir.mkdir(parents=True, exist_ok=True)
-        dest = out_dir / f"{run_id}.zip"
+        dest = out_dir / zip_name(store, run)
     folder = str(dest).endswith(("/", os.sep))  # `-o exports/`: a folder, made if need be (Path drops the slash,
     dest = Path(dest).expanduser()              # and a file named "exports" held only the last of 12 runs)
     if folder and not dest.is_dir():
@@ -403,7 +425,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
             raise BertlabError(f"cannot write into {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
         dest.mkdir()
     if dest.is_dir():
-        dest = dest / f"{run_id}.zip"
+        dest = dest / zip_name(store, run)
     elif dest.suffix.lower() != ".zip":
         raise BertlabError(f"{str(dest)!r} is neither a .zip file name nor a folder: name the zip (e.g. "
                            f"{str(dest.with_suffix('.zip'))!r}), or end a folder's name with '/' to write "
@@ -416,7 +438,8 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
     except (OSError, ValueError) as e:
         raise _unreadable(run_id, src, e) from e
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
-        dir=run_id, labels=meta.get("label_names"), strategy=run.strategy, dataset=run.dataset,
+        # the variant's settings (lr 0.01, 30 epochs...): two exported learning rates' READMEs read alike
+        dir=run_id, labels=meta.get("label_names"), strategy=_with_settings(run), dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
         descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS)
     if onnx:

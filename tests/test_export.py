@@ -397,3 +397,20 @@ def test_the_zips_run_record_says_how_it_was_made_and_its_readme_checks_the_repo
                          check=True).stdout.strip().splitlines()[-1]
     assert out == (f"accuracy {run.metrics['test_accuracy']:.4f} on {record['test_size']} texts "
                    f"(bertlab: {run.metrics['test_accuracy']:.4f})")
+
+
+def test_an_exported_variant_says_its_settings_in_its_readme_and_its_default_name(tiny_model, tiny_data, tmp_path):
+    """A review: two head_only runs of one launch at lr 0.01 and 0.03, exported, read "Strategy head_only on ..."
+    alike and were named by run id alone. The README names the settings, the default name the run's own."""
+    store = RunStore()
+    ids = []
+    for lr in (1e-2, 3e-2):
+        rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, epochs=1, batch_size=8,
+                                           max_length=32, learning_rate=lr), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+        ids.append(rid)
+    for rid, lr in zip(ids, ("0.01", "0.03")):
+        z = export_model_zip(store, rid, str(tmp_path) + "/")
+        assert z.name == f"{rid}-head_only-lr-{lr}.zip"
+        readme = zipfile.ZipFile(z).read(f"{rid}/README.txt").decode()
+        assert f"Strategy head_only (1 epoch, lr {lr}, batch 8" in readme
