@@ -30,7 +30,7 @@ from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
 from bertlab.teaching import COST_NOTES, card, trains_words
 
-HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed")
+HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed", "weight_decay", "warmup_ratio")
 # Measured with bench/gpu.py on an H200 (bench/README.md, GPU section): BERT-base, bf16, one epoch of short texts.
 GPU_BATCH_NOTE = (" On a GPU a step of 32 short texts leaves it mostly waiting for the host: on an H200, BERT-base "
                   "trained 1,010 texts a second at batch 32 and 6,560 at batch 256 (bench/README.md). A larger "
@@ -105,9 +105,10 @@ def max_length_input(col, key: str, limit: int | None) -> int:
                             help="Longer texts are truncated to this many tokens." + limit_note)
 
 
-def optimiser_text(name: str) -> str:
-    """How the strategy's optimiser runs, with its own defaults (for the lesson on AdamW and warmup)."""
-    d = make_config(name)
+def optimiser_text(name: str, **chosen: float) -> str:
+    """How the strategy's optimiser runs, with its own defaults or the ``chosen`` weight_decay and warmup_ratio (for
+    the lesson on AdamW and warmup): the panel's fields set them, and the line said the defaults beside them."""
+    d = make_config(name, **chosen)
     if name == "head_only":
         return (f"Optimiser: AdamW at a constant learning rate, weight decay {d.weight_decay:g}, on batches of the "
                 "cached embeddings through the linear head; no warmup or clipping (a convex problem).")
@@ -146,6 +147,16 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
                                          help="Initialisation and shuffling seed.")
         out[ALSO_LR] = also_rates_input(r2[2], name, k + "more_lrs", d.learning_rate)
+        # The optimiser's weight decay and warmup: described below, stored and in the Results CSV, but not settable
+        r3 = st.columns(3)
+        out["weight_decay"] = r3[0].number_input(
+            "Weight decay", 0.0, 1.0, key=k + "weight_decay", step=0.01, format="%.3f",
+            help="AdamW's decoupled weight decay, from 0 to 1 (none on biases and LayerNorm weights); 0 turns it off.")
+        if "warmup_ratio" not in s.unused_fields:  # head_only's head trains at a constant learning rate
+            out["warmup_ratio"] = r3[1].number_input(
+                "Warmup (share of steps)", 0.0, 0.99, key=k + "warmup_ratio", step=0.05, format="%.2f",
+                help="The learning rate rises linearly from 0 to its peak over this share of the training steps, "
+                     "then falls linearly to 0; 0: no warmup.")
         st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
         st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
@@ -161,7 +172,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             help="Stop once this many epochs in a row have not lowered the validation loss (Hugging Face's "
                  "EarlyStoppingCallback); 0 trains every epoch. With 'Keep the best epoch', the best one is put "
                  "back. The run notes where it stopped.")
-        st.caption(optimiser_text(name))
+        st.caption(optimiser_text(name, **{f: float(out[f]) for f in ("weight_decay", "warmup_ratio") if f in out}))
     elif s.uses_tokens:
         r1 = st.columns(3)
         out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",

@@ -195,8 +195,16 @@ def write_csv(path: str | Path, text: str) -> None:
 # --lr's values may list several learning rates joined by commas (NAME=1e-3,3e-2), one run each.
 PER_STRATEGY_FLAGS = {"epochs": ("--epochs", int, "epochs"), "lr": ("--lr", float, "learning_rate"),
                       "batch_size": ("--batch-size", int, "batch_size"),
-                      "max_length": ("--max-length", int, "max_length")}
+                      "max_length": ("--max-length", int, "max_length"),
+                      "weight_decay": ("--weight-decay", float, "weight_decay"),
+                      "warmup": ("--warmup", float, "warmup_ratio")}
 PER_STRATEGY_METAVAR = "VALUE|NAME=VALUE"
+# The optimiser's settings a flag sets, with their ranges in words: RunConfig's own message names the field, not the
+# flag ("warmup_ratio must be in [0, 1)"), and only after the data has loaded.
+OPTIMISER_RANGES = {"weight_decay": (lambda v: 0 <= v <= 1, "AdamW's weight decay is from 0 to 1 (e.g. 0.01; 0 for "
+                                                              "none)"),
+                    "warmup_ratio": (lambda v: 0 <= v < 1, "the warmup is a share of the training steps, from 0 to "
+                                                           "below 1 (e.g. 0.1: the first 10%; 0 for none)")}
 
 
 def _number(flag: str, given: str, text: str, cast: type) -> int | float:
@@ -212,7 +220,8 @@ def _uses(strategy: str, field: str) -> bool:
     from bertlab.strategies import get_strategy
 
     s = get_strategy(strategy)
-    return s.uses_tokens if field == "max_length" else s.uses_epochs
+    # head_only's head trains at a constant learning rate: no warmup (its unused_fields)
+    return s.uses_tokens if field == "max_length" else s.uses_epochs and field not in s.unused_fields
 
 
 SEVERAL = "lr"  # the one per-strategy flag that takes several values, one run each: --lr head_only=1e-3,3e-2
@@ -342,6 +351,10 @@ def strategy_options(tokens: list[str] | None, strategies: list[str], model: str
         if key not in specs:
             valid = (f"has no option {key!r}; its options are {', '.join(specs)}" if specs else
                      f"has no options (the strategies with options are {with_options})")
+            flag = next((f for f, _, field in PER_STRATEGY_FLAGS.values() if key in (field, f[2:].replace("-", "_"))),
+                        None)
+            if flag:  # full_ft.weight_decay=0.1: a setting every training strategy has, set by its own flag
+                valid += f"; {key} is set by {flag}: {flag} {name}={text}"
             raise BertlabError(f"--option {tok}: {name} {valid}.")
         if key in out.get(name, {}):  # the last one won without a word; a strategy named twice in --lr is refused
             raise BertlabError(f"--option {name}.{key} is given twice; give it once (for several values, one run "
@@ -377,6 +390,11 @@ def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
     out: dict[str, dict] = {s: {} for s in args.strategies}
     for attr, (flag, cast, field) in PER_STRATEGY_FLAGS.items():
         bare, named = per_strategy_values(flag, getattr(args, attr), cast, field, args.strategies, attr == SEVERAL)
+        if field in OPTIMISER_RANGES:
+            ok, words = OPTIMISER_RANGES[field]
+            for name, v in [(None, bare), *named.items()]:
+                if v is not None and not ok(v):
+                    raise BertlabError(f"{flag} {f'{name}=' if name else ''}{v:g}: {words}.")
         if note := bare_value_note(flag, bare, field, args.strategies, named):
             print(note, file=sys.stderr)
         for s in out:
@@ -1968,6 +1986,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "each (× --repeats): head_only=1e-3,3e-2, or 2e-5,5e-5 for every strategy that trains.")
     r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="tokens per text; longer texts are cut (default 128)." + each("full_ft=256"))
+    r.add_argument("--weight-decay", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="AdamW's weight decay, 0 to 1 (none on biases and LayerNorm weights); default: each "
+                        "strategy's own (0.01; head_only 0)." + each("full_ft=0.1"))
+    r.add_argument("--warmup", nargs="+", metavar=PER_STRATEGY_METAVAR,
+                   help="share of the training steps over which the learning rate rises to its peak, 0 to below 1 "
+                        "(default 0.1); not head_only, whose head trains at a constant rate." + each("full_ft=0.06"))
     r.add_argument("--option", action="extend", nargs="+", metavar="NAME.KEY=VALUE",
                    help="a strategy's extra option, e.g. lora.r=16, partial_ft.layers=2, dapt.mlm_epochs=2 "
                         "(`strategies` lists them); repeatable")

@@ -2735,3 +2735,27 @@ def test_a_pick_runs_filter_stays_chosen_when_no_run_holds_its_value_any_more(ti
     assert any(o.endswith(f"{FAILED} (none now)") for o in status.options), status.options
     assert at.multiselect(key="keep_cmp_runs").options == []  # not every run
     assert any(c.value.startswith("No run matches these filters now") for c in at.caption)
+
+
+def test_the_train_panel_sets_weight_decay_and_warmup_and_the_runs_store_them(tiny_model, tiny_data, bertlab_home,
+                                                                             monkeypatch):
+    """A review: the panel described weight decay 0.01 and a 10% warmup, which the Results CSV lists, but had no
+    field for either. full_ft's panel sets both (and its optimiser line says the values set); head_only's, whose head
+    trains at a constant learning rate, sets its weight decay only; the queued runs store what was set."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["head_only", "full_ft"]).run()
+    assert at.number_input(key="keep_hp_full_ft_weight_decay").value == pytest.approx(0.01)
+    assert not [n for n in at.number_input if n.key == "keep_hp_head_only_warmup_ratio"]
+    at.number_input(key="keep_hp_full_ft_weight_decay").set_value(0.1).run()
+    at.number_input(key="keep_hp_full_ft_warmup_ratio").set_value(0.25).run()
+    at.number_input(key="keep_hp_head_only_weight_decay").set_value(0.05).run()
+    no_problems(at)
+    assert any("first 25% of steps" in c.value and "weight decay 0.1" in c.value for c in at.caption)
+    next(b for b in at.button if b.label.startswith("Launch")).click().run()
+    no_problems(at)
+    got = {r.strategy: (r.config["weight_decay"], r.config["warmup_ratio"]) for r in RunStore(bertlab_home).list_runs()}
+    assert got["full_ft"] == pytest.approx((0.1, 0.25)) and got["head_only"][0] == pytest.approx(0.05)

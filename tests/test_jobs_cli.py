@@ -1571,3 +1571,24 @@ def test_cli_runs_batch_line_lists_the_models_of_a_batch_that_mixes_them(tiny_mo
     assert main(["runs"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("  b-mixed  "))
     assert line.endswith(f"({tiny_data.label} · minilm, {model_name(tiny_model)})"), line
+
+
+def test_cli_run_sets_weight_decay_and_warmup_per_strategy(tiny_csv, monkeypatch, capsys):
+    """A review: `run --option full_ft.weight_decay=0.1` said "full_ft has no option 'weight_decay'", and nothing
+    else set it or the warmup, which the Results CSV lists. --weight-decay and --warmup set them (VALUE or NAME=VALUE,
+    as --lr), within their ranges, and the option says which flag sets it."""
+    seen = _planned_configs(monkeypatch)
+    main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "full_ft", "--json",
+          "--weight-decay", "0.05", "full_ft=0.1", "--warmup", "full_ft=0.2"])
+    by = {c.strategy: c for c in seen}
+    assert (by["full_ft"].weight_decay, by["full_ft"].warmup_ratio) == (0.1, 0.2)
+    assert by["head_only"].weight_decay == 0.05
+    capsys.readouterr()
+    for args, message in [(["--option", "full_ft.weight_decay=0.1"], "weight_decay is set by --weight-decay: "
+                                                                      "--weight-decay full_ft=0.1"),
+                          (["--warmup", "head_only=0.2"], "head_only does not use --warmup"),
+                          (["--weight-decay", "2"], "--weight-decay 2: AdamW's weight decay is from 0 to 1"),
+                          (["--warmup", "full_ft=1"], "--warmup full_ft=1: the warmup is a share of the training "
+                                                      "steps, from 0 to below 1")]:
+        assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "full_ft", *args]) == 2
+        assert message in capsys.readouterr().err
