@@ -425,3 +425,28 @@ def test_tfidf_logreg_fits_on_one_blas_thread_and_gives_the_threads_back(tiny_mo
     assert status == SUCCEEDED and seen
     assert all(set(s.values()) == {1} for s in seen), seen
     assert counts() == before
+
+
+def test_mlm_texts_drop_domain_lines_that_are_validation_or_test_texts(tmp_path):
+    """A domain file holding the held-out texts (a review's leak.txt) must not pretrain on them, and says so."""
+    from types import SimpleNamespace
+
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies.dapt import mlm_texts
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part(["a train text"]), val=part(["The val  text"]), test=part(["a test text", "another"]))
+    leak = tmp_path / "leak.txt"
+    leak.write_text("a test text\nthe VAL text\n  another \nfresh domain line\n")
+    for name in ("dapt", "scratch"):
+        ctx = SimpleNamespace(splits=splits, notes=[],
+                              config=SimpleNamespace(strategy=name, options={"domain_file": str(leak)}))
+        assert mlm_texts(ctx) == ["a train text", "fresh domain line"]
+        assert ctx.notes == [f"{name}: masked-LM on 1 training texts (labels unused) + 1 lines of leak.txt",
+                             f"{name}: dropped 3 lines of leak.txt that are validation or test texts: masked-LM on "
+                             "them would show the model the texts it is scored on"]
+    from bertlab.strategies import get_strategy
+
+    assert "validation or test texts are dropped" in get_strategy("dapt").option_specs["domain_file"]["help"]

@@ -210,6 +210,12 @@ class _Blanking(dict):
 _BLANKING = _Blanking()
 
 
+def copy_key(text: str) -> str:
+    """``text`` as :func:`build_dataset` compares texts for duplicates: case and spacing ignored (an uncased tokenizer
+    sees the same input), clipped to :data:`MAX_TEXT_CHARS` as the data's texts are."""
+    return " ".join(text[:MAX_TEXT_CHARS].split()).casefold()
+
+
 def near_key(text: str) -> str:
     """``text`` as :func:`split_dataset` compares texts for near copies: case, spacing, punctuation and symbols
     ignored ('Great film, loved it!' and 'great film loved it' share one key). A text of nothing but punctuation or
@@ -380,7 +386,7 @@ def build_dataset(
 
     # Duplicates: identical texts would leak between splits. Conflicting ones are unlearnable.
     # Texts that differ only by case or spacing count as identical: an uncased tokenizer sees the same input.
-    keys = [" ".join(t.split()).casefold() for t in keep_t]
+    keys = [copy_key(t) for t in keep_t]
     # A file's own split: a text in two parts is kept in the test part if it is there, else in validation (so no
     # test text is also trained on, and a fixed test set keeps its rows); its copies elsewhere go first.
     drop: set[int] = set()

@@ -57,7 +57,8 @@ class FromScratch(ClassifierStrategy):
                             "max": 0.5, "help": "share of tokens masked (BERT: 0.15)"},
         "domain_file": {"label": "Extra text to pretrain on (.txt)", "kind": "file", "default": None,
                         "suffixes": [".txt"], "help": "unlabelled text, one text per line (UTF-8), added to the "
-                        "training texts for the masked-LM pretraining"},
+                        "training texts for the masked-LM pretraining; lines that are validation or test texts are "
+                        "dropped (the run's notes count them)"},
     }
 
     def reads_model_tokenizer(self, new_vocab: bool) -> bool:
