@@ -342,14 +342,17 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
         tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
         work = _probe_work(n, model, overrides, sizes)
+        options = overrides.get(n, {}).get("options") or {}
         try:  # dapt's and scratch's masked-LM epochs, as set in the panel
-            pre = s.pretrain_epochs(overrides.get(n, {}).get("options") or {})
+            pre = s.pretrain_epochs(options)
         except BertlabError:
             pre = 0  # a value out of range: the launch says so
+        pre_texts = s.pretrain_texts(options, sizes.get("train", 0))  # with an extra domain file's lines
 
-        def estimate(cached: float | None, n=n, s=s, epochs=epochs, tokens=tokens, work=work, pre=pre) -> Estimate:
+        def estimate(cached: float | None, n=n, s=s, epochs=epochs, tokens=tokens, work=work, pre=pre,
+                     pre_texts=pre_texts) -> Estimate:
             est = estimate_seconds(past, n, model, device, sizes, int(epochs), s.uses_epochs, tokens=tokens,
-                                   cached=cached, pretrain_epochs=pre)
+                                   cached=cached, pretrain_epochs=pre, pretrain_texts=pre_texts)
             if est.seconds is None and work is not None:
                 est = (rough_estimate(past, model, device, speed, work, tokens() if tokens else None, cached)
                        or (Estimate(None, "no run of it on this device yet, and its speed not measured: click "

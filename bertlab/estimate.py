@@ -48,13 +48,17 @@ def format_duration(s: float, rough: bool = False) -> str:
     return f"{s / 3600:.1f} h"
 
 
-def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool, pretrain_epochs: int = 0) -> float:
-    """Examples a run processes: train x epochs plus evaluation (validation each epoch, test once), plus the
-    training texts once per ``pretrain_epochs`` (a masked-LM phase before the labels: dapt, scratch's option)."""
+def work_units(sizes: dict[str, int], epochs: int, uses_epochs: bool, pretrain_epochs: int = 0,
+               pretrain_texts: int | None = None) -> float:
+    """Examples a run processes: train x epochs plus evaluation (validation each epoch, test once), plus its
+    masked-LM texts once per ``pretrain_epochs`` (a masked-LM phase before the labels: dapt, scratch's option):
+    ``pretrain_texts`` of them (the training texts and an extra domain file's lines), the training texts where
+    None."""
     tr, va, te = sizes.get("train", 0), sizes.get("validation", 0), sizes.get("test", 0)
     if not uses_epochs:
         return float(va + te)
-    return float(tr * (epochs + pretrain_epochs) + va * epochs + te)
+    mlm = tr if pretrain_texts is None else pretrain_texts
+    return float(tr * epochs + mlm * pretrain_epochs + va * epochs + te)
 
 
 def past_pretrain_epochs(run: Any) -> int:
@@ -67,6 +71,13 @@ def past_pretrain_epochs(run: Any) -> int:
         return strategy.pretrain_epochs((run.config or {}).get("options") or {}) if strategy else 0
     except BertlabError:
         return 0
+
+
+def past_pretrain_texts(run: Any) -> int | None:
+    """The texts a past run's masked-LM phase went over each epoch (its training texts and any extra domain file's
+    lines, as its costs recorded them); None where it recorded none (its training texts then count)."""
+    n = (run.costs or {}).get("mlm_texts")
+    return int(n) if n else None
 
 
 def past_tokens(run: Any) -> float | None:
@@ -96,7 +107,8 @@ def truncated_mean(lengths: Sequence[int], max_length: int) -> float:
 
 def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str, sizes: dict[str, int],
                      epochs: int, uses_epochs: bool = True, last: int = 5, tokens: float | None = None,
-                     cached: float | None = None, pretrain_epochs: int = 0) -> Estimate:
+                     cached: float | None = None, pretrain_epochs: int = 0,
+                     pretrain_texts: int | None = None) -> Estimate:
     """Estimate a new run's seconds from ``runs`` (store Run objects, newest first).
 
     Args:
@@ -116,6 +128,10 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
         pretrain_epochs: the new run's masked-LM epochs over its training texts before its labels
             (``Strategy.pretrain_epochs``); past runs' are read from their options, so that scratch with 10 such
             epochs is not estimated from plain scratch runs' speed per epoch of work, nor the other way round.
+        pretrain_texts: the texts of each of those epochs (``Strategy.pretrain_texts``: the training texts plus an
+            extra domain file's lines); None: the training texts. Past runs' are read from their costs
+            (``mlm_texts``): a dapt run with a 2,699-line domain file took 129 s where the estimate from a plain
+            run said 10.7 s, and the other way round.
     """
     comparable = _comparable(runs, strategy, model, device, uses_epochs, last)
     if callable(tokens):
@@ -130,7 +146,7 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
             per_token.append((secs / (units * t), units * t))
     if not rates:
         return Estimate(None, "no past run here yet")
-    new_units = work_units(sizes, epochs, uses_epochs, pretrain_epochs)
+    new_units = work_units(sizes, epochs, uses_epochs, pretrain_epochs, pretrain_texts)
     if per_token:
         n = len(per_token)
         cold = Estimate(weighted_median(per_token) * new_units * tokens,
@@ -211,7 +227,8 @@ def _comparable(runs: Sequence[Any], strategy: str, model: str, device: str, use
         past_sizes = (r.data_summary or {}).get("sizes")
         if not costs.get("total_seconds") or not past_sizes:
             continue
-        units = work_units(past_sizes, (r.config or {}).get("epochs", 1), uses_epochs, past_pretrain_epochs(r))
+        units = work_units(past_sizes, (r.config or {}).get("epochs", 1), uses_epochs, past_pretrain_epochs(r),
+                           past_pretrain_texts(r))
         if units > 0:
             out.append((r, units))
         if len(out) >= last:

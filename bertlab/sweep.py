@@ -618,7 +618,8 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
         strategy = get_strategy(cfg.strategy)
         est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
                                tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens
-                               else None, cached=share, pretrain_epochs=strategy.pretrain_epochs(cfg.options))
+                               else None, cached=share, pretrain_epochs=strategy.pretrain_epochs(cfg.options),
+                               pretrain_texts=strategy.pretrain_texts(cfg.options, sizes["train"]))
         seconds = est.seconds if est.seconds is not None or fallback is None else fallback(cfg, sizes, share)
         if seconds is None:
             unknown += 1

@@ -121,6 +121,11 @@ class Strategy:
         options do not validate."""
         return 0
 
+    def pretrain_texts(self, options: dict, train: int) -> int:
+        """Texts each of those passes goes over, for a run with ``train`` training texts and ``options``: the
+        training texts (dapt and scratch add an extra domain file's lines)."""
+        return train
+
     def embedded_texts(self, config: RunConfig, splits: Splits) -> list[str]:
         """Texts a run of ``config`` embeds through the shared cache beside its :attr:`embeds` splits' (zero_shot's
         label descriptions); none by default."""

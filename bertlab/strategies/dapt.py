@@ -9,6 +9,7 @@ every token as ``BertForMaskedLM.forward`` does.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from pathlib import Path
@@ -64,6 +65,33 @@ def read_domain_texts(path: str, strategy: str = "dapt") -> list[str]:
     if not texts:
         raise DataError(f"{strategy} option 'domain_file' {path!r} has no text; put one text per line.")
     return texts
+
+
+def domain_lines(path: object) -> int:
+    """How many texts the domain file at ``path`` adds (its non-empty lines, at most :data:`MAX_DOMAIN_TEXTS`), for
+    a time estimate before launch; 0 for no path or a file that cannot be read (the launch says why)."""
+    if not path:
+        return 0
+    p = Path(str(path)).expanduser()
+    try:
+        st = p.stat()
+    except (OSError, ValueError):
+        return 0
+    if not p.is_file() or st.st_size > MAX_DOMAIN_FILE_BYTES:
+        return 0
+    return _count_lines(str(p), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _count_lines(path: str, size: int, mtime_ns: int) -> int:
+    """Non-empty lines of ``path`` as :func:`read_domain_texts` keeps them; cached by size and time (the Train page
+    asks on every rerun)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            n = sum(1 for line in f if line.strip())
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return min(n, MAX_DOMAIN_TEXTS)
 
 
 def mlm_options(options: dict, strategy: str = "dapt", epochs: int = 1, lr: float = 5e-5) -> tuple[int, float, float]:
@@ -274,12 +302,16 @@ class DomainAdaptivePretraining(FullFineTune):
     }
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
-        """Fine-tuning's work plus the masked-LM epochs over the training texts (an extra domain file uncounted)."""
+        """Fine-tuning's work plus the masked-LM epochs over the training texts and an extra domain file's lines."""
         step, forward = super().probe_work(config, sizes)
-        return step + sizes.get("train", 0) * self.pretrain_epochs(config.options), forward
+        texts = self.pretrain_texts(config.options, sizes.get("train", 0))
+        return step + texts * self.pretrain_epochs(config.options), forward
 
     def pretrain_epochs(self, options: dict) -> int:
         return _options(options)[0]
+
+    def pretrain_texts(self, options: dict, train: int) -> int:
+        return train + domain_lines(options.get("domain_file"))
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
         torch.manual_seed(ctx.config.seed)
