@@ -139,6 +139,8 @@ NOTE_MEANINGS = {
     "TF-IDF of word 1-2-grams": "How often each word and word pair appears, counted less where every text has it",
     "one weight per n-gram x class": "One number per word (or word pair) and class: how much it points to that "
                                      "class",
+    "one weight per n-gram": "One number per word (or word pair): how much it points to one class rather than the "
+                             "other (with two classes, one row of weights decides between them)",
 }
 ADAPTER_MEANING = ("Frozen, with small trained matrices (adapters, the thin orange strip) added to each layer's "
                    "attention; r sets their size")
@@ -440,8 +442,10 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
     if strategy == "tfidf_logreg":
         # No network under its head: one row of word counts, not BERT's layers drawn as absent (a class read
         # "layer 5 · no encoder" as a layer it has). The head's size is the vocabulary's, known after training.
-        return [Block("input", 0, COUNTED, note="TF-IDF of word 1-2-grams"),
-                Block("head", 0, TRAINED, note="one weight per n-gram x class")]
+        # Two classes keep one row of weights (scikit-learn's binary logistic regression): 6,816 n-grams gave
+        # 6,817 weights, where the card said one per n-gram and class.
+        head = "one weight per n-gram" if n_classes <= 2 else "one weight per n-gram x class"
+        return [Block("input", 0, COUNTED, note="TF-IDF of word 1-2-grams"), Block("head", 0, TRAINED, note=head)]
     return blocks(lambda name, c: (UNUSED, 0, "see the strategy's description"))
 
 

@@ -220,3 +220,24 @@ def test_the_layer_diagram_follows_the_dark_theme_and_stays_light_for_paper(tiny
     assert {teaching.COLORS[teaching.TRAINED], teaching.COLORS[teaching.FROZEN]} <= fills
     for rect in (e for e in dark.iter() if e.tag.endswith("rect") and e.get("width") not in (None, "100%")):
         assert rect.get("fill") != "#FFFFFF"  # no white block left on the dark card
+
+
+def test_tfidf_logreg_says_one_weight_per_n_gram_with_two_classes(tiny_data):
+    """With two classes scikit-learn keeps one row of weights: 6,816 n-grams gave 6,817 weights (Compare's count)
+    where the card's head said "one weight per n-gram x class" and its Trains text "per n-gram and class"."""
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+    from bertlab.strategies.tfidf_logreg import TfidfModel
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    n_grams = len(TfidfModel.load(store.artifact_path(rid)).terms)
+    assert run.costs["trainable_params"] == n_grams + 1  # one row and its bias, not 2 x (n-grams + 1)
+    two = [b.note for b in teaching.strategy_blocks("tfidf_logreg", n_classes=2)]
+    assert two[-1] == "one weight per n-gram" and teaching.note_meaning(two[-1])
+    assert [b.note for b in teaching.strategy_blocks("tfidf_logreg", n_classes=3)][-1] == "one weight per n-gram x class"
+    trains = get_strategy("tfidf_logreg").trains
+    assert trains.startswith("one weight per n-gram,") and "and class with more than two classes" in trains

@@ -168,7 +168,10 @@ class TfidfLogReg(Strategy):
     name = "tfidf_logreg"
     title = "TF-IDF + logistic regression (no BERT)"
     summary = "The classical baseline: word 1-2-gram TF-IDF features and a logistic regression. No neural network."
-    trains = "one weight per n-gram and class (a linear model on TF-IDF features)"
+    # Two classes: one row of weights and a bias (scikit-learn's binary logistic regression), so 6,816 n-grams
+    # give 6,817 weights; a row per class with more.
+    trains = ("one weight per n-gram, per n-gram and class with more than two classes (a linear model on TF-IDF "
+              "features)")
     frozen = "nothing, and there is no encoder: words are counted, not understood"
     when = ("Add it to every comparison: if it is within a point or two of BERT, the cheaper model may be the better "
             "choice. Strong on long texts with telling keywords; weak on short texts, negation and paraphrase.")
