@@ -306,9 +306,12 @@ def curves(runs: list) -> None:
     # ~130 px each. No run legend on these two: the training-loss chart right above names the same runs in the same
     # colours and symbols, and in a ~310 px column at 1024 px seven runs' legend took four rows, drawn twice, over a
     # plot of ~100 of its 300 px with the title under the legend.
+    # In projector mode each title on two lines: at 1024 px a column is ~250 px, and "Validation accuracy" at 22 px
+    # was cut at "Validation accu".
     for where, panel in zip(st.columns(2), plots.VALIDATION):
         common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress", panels=(panel,),
-                                             legend=False), where, width="stretch", key=f"cmp_{panel}")
+                                             legend=False, wrap_titles=common.projector()),
+                     where, width="stretch", key=f"cmp_{panel}")
     if any(p["series"] == "mlm_loss" for p in pts):
         common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
         pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}

@@ -358,7 +358,7 @@ VALIDATION = {"val_loss": "Validation loss", "val_accuracy": "Validation accurac
 
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,
                       progress: bool = False, panels: Sequence[str] = tuple(VALIDATION),
-                      legend: bool = True) -> go.Figure:
+                      legend: bool = True, wrap_titles: bool = False) -> go.Figure:
     """Validation loss and validation accuracy by epoch, side by side, one line per run.
 
     ``progress``: by epoch as a share of each run's epochs instead, so a 30-epoch head_only does not squeeze
@@ -368,8 +368,13 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     (and no room kept for one above the title), for a figure drawn right under a chart that names the same runs
     in the same colours and symbols; a run that chart does not name (no training loss: zero_shot, tfidf_logreg), and
     a line that shares its colour with another (runs of one strategy: head_only at two learning rates), is named by a
-    label beside its last point. A long line shows a few markers (:func:`marker_sizes`), so its dashes show."""
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[VALIDATION[p] for p in panels],
+    label beside its last point. A long line shows a few markers (:func:`marker_sizes`), so its dashes show.
+    ``wrap_titles``: each title on two lines ("Validation" over "accuracy"),
+    room kept above the plot for both, for a column too narrow for one line at projector size (Compare's at 1024 px
+    in projector mode, ~250 px: "Validation accuracy" at 22 px, from the plot's left edge ~100 px in, was cut at
+    "Validation accu")."""
+    titles = [VALIDATION[p].replace(" ", "<br>", 1) if wrap_titles else VALIDATION[p] for p in panels]
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=titles,
                         horizontal_spacing=0.12, figure=figure())
     labels, styles = run_labels(runs), run_styles(runs)
     # Without a legend, the training-loss chart above names the runs, but not one that trained nothing (zero_shot's
@@ -421,9 +426,11 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
     if legend:  # Legend row above the two titles; titles bold at the top left of their plots, like every other chart's.
         style(fig, None, height, legend={**_LAYOUT["legend"], "y": 1.2})
     else:  # the titles alone above the plot: the room kept for a legend row would be empty
-        style(fig, None, height, showlegend=False, margin={**_LAYOUT["margin"], "t": 40})
+        # (two title lines at projector size, 22 px, take ~55 px)
+        style(fig, None, height, showlegend=False, margin={**_LAYOUT["margin"], "t": 64 if wrap_titles else 40})
     for ann, axis in zip(fig.layout.annotations, ("xaxis", "xaxis2")[:len(panels)]):
-        ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", font=dict(size=16))
+        ann.update(text=f"<b>{ann.text}</b>", x=fig.layout[axis].domain[0], xanchor="left", align="left",
+                   font=dict(size=16))
     top = _max_x(fig)
     _label_ends(fig, ends, middle=0.5 if progress else max(1, top) / 2, panels=panels)
     if progress:

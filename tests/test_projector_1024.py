@@ -96,3 +96,36 @@ def test_bar_values_on_one_chart_have_three_significant_figures():
     assert plots.human(999.6) == "1.00k" and plots.human(2.5e12, "x") == "2.50T x" and plots.human(None) == "-"
     bars = plots.cost_figure(_runs(), "train_seconds").data[0]
     assert list(bars.text) == ["0", "21.0", "4.29", "108"]
+
+
+COLUMN_1024 = 252  # px: each of Compare's two validation charts at 1024 px, projector on (measured in Chromium)
+PLOT_LEFT_1024 = 103  # px: where the accuracy plot (and its title) starts in it, after its axis's ticks and title
+
+
+def test_compares_validation_titles_fit_their_column_at_1024(projector, tiny_data, bertlab_home):
+    """In projector mode at 1024 px "Validation accuracy" (22 px, from ~103 px into a 252-px column) was cut at
+    "Validation accu". Compare draws each title on two lines there, left-aligned, with room above the plot for
+    both; without projector mode (1440 px: 482-px columns) they stay on one line."""
+    import json
+
+    from test_app_polish import finished
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    big = projector(plots.validation_figure(_runs(), [], panels=("val_accuracy",), legend=False, wrap_titles=True))
+    title = big.layout.annotations[0]  # (then "no validation results yet": no points here)
+    lines = title.text.removeprefix("<b>").removesuffix("</b>").split("<br>")
+    assert lines == ["Validation", "accuracy"] and title.align == "left" and title.font.size == 22
+    assert PLOT_LEFT_1024 + max(map(len, lines)) * BOLD * title.font.size <= COLUMN_1024 - 10
+    assert big.layout.margin.t >= 2 * 1.2 * title.font.size  # both lines above the plot, not over it
+    store = RunStore(bertlab_home)
+    finished(store, make_config("tfidf_logreg", data=tiny_data))
+    for on, want in ((True, ["Validation<br>loss", "Validation<br>accuracy"]),
+                     (False, ["Validation loss", "Validation accuracy"])):
+        at = app_on("app_pages/compare.py", {"keep_projector": on})
+        no_problems(at)
+        shown = [a["text"] for c in at.get("plotly_chart")
+                 for a in json.loads(c.proto.spec)["layout"].get("annotations", ()) if "Validation" in a["text"]]
+        assert shown == [f"<b>{t}</b>" for t in want], shown
