@@ -323,7 +323,9 @@ preds.csv into this folder:
 Then run the first code above with these lines before it:
 
   import csv
-  rows = list(csv.DictReader(open("preds.csv", encoding="utf-8-sig")))
+  # bertlab's CSVs put a ' before a cell starting with = + - @ or ' (a spreadsheet's formula guard): drop it
+  reader = csv.DictReader(open("preds.csv", encoding="utf-8-sig"))
+  rows = [{{k: v.removeprefix("'") for k, v in r.items()}} for r in reader]
 
 with [r["text"] for r in rows] in place of ["some text"], and these lines after it:
 

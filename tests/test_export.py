@@ -414,3 +414,40 @@ def test_an_exported_variant_says_its_settings_in_its_readme_and_its_default_nam
         assert z.name == f"{rid}-head_only-lr-{lr}.zip"
         readme = zipfile.ZipFile(z).read(f"{rid}/README.txt").decode()
         assert f"Strategy head_only (1 epoch, lr {lr}, batch 8" in readme
+
+
+def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_model, tmp_path, monkeypatch):
+    """A diff review: the README's check read preds.csv's texts as written, but bertlab's CSVs put a ' before a
+    text starting with = + - @ or ', so such texts were scored as "'-great film" (probabilities 0.017 off). The
+    check's reading lines now undo the guard: it reads back exactly the test split's texts and labels."""
+    import re
+
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.cli import main
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    texts, labels = make_texts()
+    heads = ("-", "'", "=", "+", "@", "")
+    texts = [heads[i % len(heads)] + t for i, t in enumerate(texts)]
+    csv_path = tmp_path / "guarded.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv_path, index=False)
+    data = DataConfig(source="file", name=str(csv_path), train_size=None, val_size=None, test_size=None)
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, data)
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    folder = tmp_path / "x" / rid
+    readme = (folder / "README.txt").read_text()
+    check = readme[readme.index("To check the test accuracy bertlab reported"):]
+    blocks = [b.strip("\n") for b in re.findall(r"((?:^  (?! ).*\n)+)", check, flags=re.M)]
+    command, before = ("\n".join(line[2:] for line in b.splitlines()) for b in blocks[:2])
+    monkeypatch.chdir(folder)
+    assert main(command.split()[3:]) == 0
+    scope: dict = {}
+    exec(before, scope)  # the README's own reading lines
+    test = load_splits(data).test
+    assert any(t[:1] in "-'=+@" for t in test.texts)  # the case at stake is in the test split
+    assert [r["text"] for r in scope["rows"]] == list(test.texts)
+    assert [r["true label"] for r in scope["rows"]] == [test.label_names[y] for y in test.labels]
