@@ -19,10 +19,9 @@ from bertlab.store import QUEUED, RUNNING, _other_live_process
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon="🧪", layout="wide",
                    initial_sidebar_state="auto")  # open on a desktop; closed on a phone, where it covered 2/3
 
-# Keep the state of "keep_*" widgets when their page is not shown: Streamlit deletes the state of
-# widgets that were not rendered in a run unless the key is assigned again.
-for _k in [k for k in st.session_state if str(k).startswith(common.KEEP)]:
-    st.session_state[_k] = st.session_state[_k]
+# Keep the state of "keep_*" widgets when their page is not shown, however long (common.keep_values): Streamlit
+# deletes the state of widgets that were not rendered in a run.
+common.keep_values(st.session_state)
 
 # st.navigation makes Streamlit ignore the legacy pages/ auto-discovery: only the pages listed here exist
 # (app_pages/common.py and inference_box.py are shared modules, not pages). The folder is deliberately

@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import MutableMapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,25 @@ from bertlab.jobs import JobManager
 from bertlab.paths import data_home, keep_text
 from bertlab.store import ACTIVE, RunStore, undone_batches
 
-# Session keys starting with "keep_" survive page switches (app.py re-assigns them every run,
+# Session keys starting with "keep_" survive page switches (app.py calls keep_values every run,
 # which stops Streamlit from deleting the state of widgets that are not on the current page).
 KEEP = "keep_"
 DATA_KEY = "keep_data_config"
+# A copy of every "keep_" value under a key no widget owns. Re-assigning them in app.py is not enough: a run of
+# the sidebar's fragments alone (the idle watch every IDLE_WATCH_S, the queue every 2 s) drops the state of the
+# widgets the last full run did not draw, so a Train panel left for 15 s came back at its defaults (a review).
+KEPT_VALUES = "_kept_values"
+
+
+def keep_values(state: MutableMapping) -> None:
+    """At the top of every full run: put back each "keep_" value Streamlit dropped while its page was not shown,
+    then record the values as they are now and re-assign them (so this run's end keeps them too)."""
+    kept = state.setdefault(KEPT_VALUES, {})
+    for k, v in kept.items():
+        if k not in state:
+            state[k] = v
+    for k in [k for k in state if str(k).startswith(KEEP)]:
+        kept[k] = state[k] = state[k]
 
 PRESETS = SPLIT_PRESETS  # the Data page's size choices (bertlab.config; the CLI's --quick is the first)
 DEFAULT_PRESET = "Quick demo"

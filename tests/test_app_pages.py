@@ -2759,3 +2759,18 @@ def test_the_train_panel_sets_weight_decay_and_warmup_and_the_runs_store_them(ti
     no_problems(at)
     got = {r.strategy: (r.config["weight_decay"], r.config["warmup_ratio"]) for r in RunStore(bertlab_home).list_runs()}
     assert got["full_ft"] == pytest.approx((0.1, 0.25)) and got["head_only"][0] == pytest.approx(0.05)
+
+
+def test_keep_values_puts_back_what_streamlit_dropped_while_its_page_was_away():
+    """A review: a Train panel's typed Epochs came back at the default after 15 s on another page (a run of the
+    sidebar's idle fragment dropped the state of widgets the page did not draw). Each full run puts them back."""
+    from app_pages.common import KEPT_VALUES, keep_values
+
+    state = {"keep_hp_head_only_epochs": 5, "keep_hp_head_only_more_lrs": "3e-2", "other": 1}
+    keep_values(state)
+    del state["keep_hp_head_only_epochs"], state["keep_hp_head_only_more_lrs"]  # as Streamlit drops them
+    keep_values(state)
+    assert state["keep_hp_head_only_epochs"] == 5 and state["keep_hp_head_only_more_lrs"] == "3e-2"
+    state["keep_hp_head_only_epochs"] = 7  # typed since: the copy follows the field
+    keep_values(state)
+    assert state[KEPT_VALUES]["keep_hp_head_only_epochs"] == 7 and "other" not in state[KEPT_VALUES]

@@ -288,3 +288,61 @@ def test_a_run_joins_the_playground_as_it_finishes_while_another_still_trains(se
         expect(models).to_contain_text(f"· {first[-4:]}")
         assert store.get(last).status == RUNNING
         browser.close()
+
+
+def test_typed_settings_survive_a_long_visit_to_another_page(server):
+    """A review: head_only's Epochs 5, Learning rate 2e-2 and further rates 3e-2, then 15 s on Strategy cards, came
+    back at the defaults (after 1 s they were kept) and Launch would have queued the defaults: a run of the
+    sidebar's idle fragment (every IDLE_WATCH_S) dropped the state of the widgets the page did not draw. The
+    Learning curves page's fields are kept the same way."""
+    from playwright.sync_api import expect, sync_playwright
+
+    away = 3 * 5.0 + 1  # past a few runs of app.py's idle watch (IDLE_WATCH_S = 5 s)
+
+    def field(where, kind: str, label: str):
+        return where.locator(f"[data-testid={kind}]", has_text=label).locator("input").first
+
+    def type_in(box, value: str) -> None:
+        box.fill(value)
+        box.press("Enter")
+        expect(box).to_have_value(value)
+        time.sleep(1.5)  # the rerun that takes it
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(90_000)
+        expect.set_options(timeout=90_000)
+        page.goto(f"{server}/train")
+
+        def head_only():
+            summary = page.locator("[data-testid='stExpander'] summary", has_text="head_only:").first
+            panel = page.locator("[data-testid='stExpander']").filter(
+                has=page.locator("summary", has_text="head_only:")).first
+            expect(page.get_by_role("button", name=re.compile(r"^Launch"))).to_be_visible()
+            time.sleep(2)  # the page drawn whole
+            if not field(panel, "stNumberInput", "Epochs").is_visible():
+                summary.click()
+            expect(field(panel, "stNumberInput", "Epochs")).to_be_visible()
+            return panel
+
+        panel = head_only()
+        type_in(field(panel, "stNumberInput", "Epochs"), "5")
+        type_in(field(panel, "stNumberInput", "Learning rate"), "2.0e-2")
+        type_in(field(panel, "stTextInput", "Also compare at learning rates"), "3e-2")
+        page.get_by_role("link", name="Learning curves").first.click()
+        type_in(field(page, "stNumberInput", "Seeds per point"), "5")
+        page.get_by_role("link", name="Strategy cards").first.click()
+        expect(page.get_by_role("heading", name="Strategy cards").first).to_be_visible()
+        time.sleep(away)
+        page.get_by_role("link", name="Train").first.click()
+        panel = head_only()
+        expect(field(panel, "stNumberInput", "Epochs")).to_have_value("5")
+        expect(field(panel, "stNumberInput", "Learning rate")).to_have_value("2.0e-2")
+        expect(field(panel, "stTextInput", "Also compare at learning rates")).to_have_value("3e-2")
+        expect(page.get_by_text("at 2 learning rates").first).to_be_visible()
+        page.get_by_role("link", name="Strategy cards").first.click()
+        time.sleep(away)
+        page.get_by_role("link", name="Learning curves").first.click()
+        expect(field(page, "stNumberInput", "Seeds per point")).to_have_value("5")
+        browser.close()
