@@ -118,6 +118,30 @@ def optimiser_text(name: str, **chosen: float) -> str:
             "linearly and clips at 1.0 by default too, but has no warmup and no weight decay unless set.")
 
 
+BAD_FIELDS = "_bad_fields"  # in hp_inputs' result: the fields showing a value the run would not use (popped)
+
+
+def checked_number(col, name: str, field: str, label: str, bad: list[str], **kw) -> float | int | None:
+    """A number field with no bounds in the browser, checked here by RunConfig's own rule for ``field``.
+
+    With bounds, a typed -1 or 0 turned the box red while the browser kept sending the last valid value: Launch
+    stayed on and queued that value, not what the box showed (a review). Now the value shown is the one checked:
+    one out of range is said under the field in RunConfig's words and its label goes into ``bad`` (Launch waits);
+    None is returned for it, so the estimates read the strategy's default meanwhile.
+    """
+    kw.setdefault("step", 1)  # a whole number's field (an int step keeps it one; the learning rate gives its own)
+    v = col.number_input(label, min_value=None, max_value=None, **kw)
+    if v is None:
+        return None
+    try:
+        make_config(name, **{field: v})
+    except BertlabError as e:
+        col.error(f"{common.md(name)}'s *{label}*: {common.md(str(e))}", icon=":material/error:")
+        bad.append(label)
+        return None
+    return v
+
+
 def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None) -> dict:
     """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides.
 
@@ -127,25 +151,28 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
     for f in HP_FIELDS:
         st.session_state.setdefault(f"keep_hp_{name}_{f}", getattr(d, f))
     out: dict = {}
+    bad: list[str] = []  # fields showing a value out of range (checked_number)
     k = f"keep_hp_{name}_"
     # Only the controls that change what this strategy does: zero_shot trains nothing (no epochs, learning
     # rate or seed), tfidf_logreg has no encoder (no batches of tokens either) and a deterministic fit (no seed).
     if s.uses_epochs:
         r1, r2 = st.columns(3), st.columns(3)
-        out["epochs"] = r1[0].number_input("Epochs", 1, 100, key=k + "epochs", help="Passes over the training set.")
-        out["batch_size"] = r1[1].number_input("Batch size", 1, 4096, key=k + "batch_size",
+        out["epochs"] = checked_number(r1[0], name, "epochs", "Epochs", bad, key=k + "epochs",
+                                       help="Passes over the training set.")
+        out["batch_size"] = checked_number(r1[1], name, "batch_size", "Batch size", bad, key=k + "batch_size",
                                                help="Examples per step (lower it if memory runs out)." + (
                                                    GPU_BATCH_NOTE if common.device_info()[0].type == "cuda" else ""))
         # +/- step a tenth of the default's decade (5e-5: 1e-6, to 5.1e-5; head_only's 1e-2: 1e-3, to 1.1e-2 or
         # 9.0e-3): a fixed 1e-5 changed 3.0e-02 to 3.0e-02, nothing the field shows; the whole decade (1e-2) left
         # no room below 1e-2 for "-"
-        out["learning_rate"] = r1[2].number_input("Learning rate", 1e-6, 1.0, key=k + "learning_rate",
+        out["learning_rate"] = checked_number(r1[2], name, "learning_rate", "Learning rate", bad,
+                                              key=k + "learning_rate",
                                                   step=10.0 ** (math.floor(math.log10(d.learning_rate)) - 1),
                                                   format="%.1e", help="Peak AdamW learning rate.")
         if s.uses_tokens:
             out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)
-        out["seed"] = r2[1].number_input("Seed", 0, 2**31 - 1, key=k + "seed",
-                                         help="Initialisation and shuffling seed.")
+        out["seed"] = checked_number(r2[1], name, "seed", "Seed", bad, key=k + "seed",
+                                     help="Initialisation and shuffling seed.")
         out[ALSO_LR] = also_rates_input(r2[2], name, k + "more_lrs", d.learning_rate)
         # The optimiser's weight decay and warmup: described below, stored and in the Results CSV, but not settable
         r3 = st.columns(3)
@@ -167,16 +194,16 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             help="After the last epoch, put back the weights of the epoch whose validation loss was lowest (as "
                  "Hugging Face Trainer's load_best_model_at_end). Guards against overfitting when you train for "
                  "many epochs; the run notes which epoch it kept.")
-        out["patience"] = b2.number_input(
-            "Stop early after (epochs)", 0, 100, key=k + "patience",
+        out["patience"] = checked_number(
+            b2, name, "patience", "Stop early after (epochs)", bad, key=k + "patience",
             help="Stop once this many epochs in a row have not lowered the validation loss (Hugging Face's "
                  "EarlyStoppingCallback); 0 trains every epoch. With 'Keep the best epoch', the best one is put "
                  "back. The run notes where it stopped.")
         st.caption(optimiser_text(name, **{f: float(out[f]) for f in ("weight_decay", "warmup_ratio") if f in out}))
     elif s.uses_tokens:
         r1 = st.columns(3)
-        out["batch_size"] = r1[0].number_input("Batch size", 1, 4096, key=k + "batch_size",
-                                               help="Texts per encoder pass.")
+        out["batch_size"] = checked_number(r1[0], name, "batch_size", "Batch size", bad, key=k + "batch_size",
+                                           help="Texts per encoder pass.")
         out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit)
     else:
         # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
@@ -195,11 +222,13 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             got.append(st.text_input(f"{lab}", key=k, on_change=common.save_descriptions, args=(data_tag, descs)))
         out["label_descriptions"] = [g.strip() for g in got]
     if name == "scratch":
-        out.update(new_vocab_input(k, d))
+        out.update(new_vocab_input(k, d, bad))
+    out = {f: v for f, v in out.items() if v is not None or f == ALSO_LR}  # a field out of range: the default
+    out[BAD_FIELDS] = bad
     return out
 
 
-def new_vocab_input(k: str, d: RunConfig) -> dict:
+def new_vocab_input(k: str, d: RunConfig, bad: list[str]) -> dict:
     """scratch's new vocabulary (RunConfig.new_vocab; the CLI's --new-vocab): the tutorials' "train from scratch
     with a new vocabulary", which the page did not offer."""
     st.session_state.setdefault(k + "new_vocab", bool(d.new_vocab))
@@ -211,9 +240,9 @@ def new_vocab_input(k: str, d: RunConfig) -> dict:
                           "say how many tokens it got. CLI: --new-vocab.")
     if not on:
         return {"new_vocab": False}
-    size = v2.number_input("Vocabulary size", 500, 100_000, key=k + "vocab_size",
-                           help="Word pieces in the new vocabulary (bert-base-uncased has 30,522).")
-    return {"new_vocab": True, "vocab_size": int(size)}
+    size = checked_number(v2, "scratch", "vocab_size", "Vocabulary size", bad, key=k + "vocab_size",
+                          help="Word pieces in the new vocabulary (bert-base-uncased has 30,522).")
+    return {"new_vocab": True, "vocab_size": None if size is None else int(size)}
 
 
 def also_rates_input(col, name: str, key: str, default: float) -> list[float] | None:
@@ -771,6 +800,7 @@ if summary is not None:
     overrides: dict[str, dict] = {}
     rates: dict[str, list[float]] = {}  # strategy -> every learning rate it runs at, where more than one
     bad_rates: list[str] = []  # strategies whose further learning rates have a mistake (said under the field)
+    bad_fields: dict[str, list[str]] = {}  # strategy -> its fields showing a value out of range (said under them)
     refused: dict[str, str] = {}  # strategies that cannot run on this model at all (partial_ft on ALBERT): why
     data_tag = common.descriptions_tag(cfg, labels)
     for n in names:
@@ -790,6 +820,8 @@ if summary is not None:
             teaching_card(n, model, len(labels))
             # The inputs take the expander's full width: beside the diagram, at 1024 px their labels wrapped.
             overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
+            if wrong := overrides[n].pop(BAD_FIELDS):
+                bad_fields[n] = wrong
             also = overrides[n].pop(ALSO_LR, [])
             if also is None:
                 bad_rates.append(n)
@@ -835,11 +867,15 @@ if summary is not None:
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates)
-                   or bool(refused),
+                   or bool(refused) or bool(bad_fields),
                    help="Answer the question below first." if ask_long else None)
     if bad_rates:  # the error is under the field, in a panel that may be closed now
         st.caption(f":material/error: Launch waits until {', '.join(bad_rates)}'s *{ALSO_LR_LABEL}* "
                    "is fixed (in its panel above) or emptied.")
+    for n, wrong in bad_fields.items():  # as for the rates: its panel above may be closed now
+        fields = " and ".join(f"*{f}*" for f in wrong)
+        st.caption(f":material/error: Launch waits until {n}'s {fields} {'is' if len(wrong) == 1 else 'are'} fixed (in "
+                   "its panel above): the error under each field says what it takes.")
     for n, why in refused.items():  # said here too: its panel above may be closed
         st.caption(f":material/block: Launch waits until **{n}** is taken out of the strategies: {common.md(why)}")
     if total := total_estimate(known, unknown, n_runs):

@@ -2774,3 +2774,21 @@ def test_keep_values_puts_back_what_streamlit_dropped_while_its_page_was_away():
     state["keep_hp_head_only_epochs"] = 7  # typed since: the copy follows the field
     keep_values(state)
     assert state[KEPT_VALUES]["keep_hp_head_only_epochs"] == 7 and "other" not in state[KEPT_VALUES]
+
+
+def test_launch_waits_while_a_field_shows_a_value_out_of_range(tiny_data, bertlab_home):
+    """A review: full_ft's Epochs -1, Learning rate 0 and Batch size 0 turned red, Launch stayed on and queued the
+    last valid values. The value shown is checked now: said under the field, and Launch waits, naming it."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(-1).run()
+    at.number_input(key="keep_hp_full_ft_learning_rate").set_value(0.0).run()
+    assert not at.exception
+    launch = next(b for b in at.button if b.label.startswith("Launch"))
+    assert launch.disabled
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "epochs must be a whole number from 1 to 100, got -1" in errors and "learning_rate must be above 0" in errors
+    assert any("Launch waits until full_ft's *Epochs* and *Learning rate* are fixed" in c.value for c in at.caption)
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(1).run()
+    at.number_input(key="keep_hp_full_ft_learning_rate").set_value(1e-4).run()
+    assert not next(b for b in at.button if b.label.startswith("Launch")).disabled and not at.error
