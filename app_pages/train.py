@@ -90,7 +90,7 @@ def missing_tokenizer(model: str, names: list[str]) -> str | None:
 MAX_LENGTH_BOUND = 8192  # RunConfig's own upper bound, used when the model's limit is unknown
 
 
-def max_length_input(col, key: str, limit: int | None) -> int:
+def max_length_input(col, key: str, limit: int | None, default: int | None = None) -> int:
     """Max length capped at the tokens the model reads (``limit``, :func:`bertlab.models.max_positions`) when known.
 
     A value kept from another model above this one's limit is lowered to it, with a note, rather than
@@ -102,7 +102,8 @@ def max_length_input(col, key: str, limit: int | None) -> int:
         col.caption(f"Lowered to {top}: this model reads at most {top} tokens.")
     limit_note = f" This model takes at most {limit} (its position embeddings)." if limit else ""
     return col.number_input("Max length (tokens)", 8, top, key=key,
-                            help="Longer texts are truncated to this many tokens." + limit_note)
+                            help="Longer texts are truncated to this many tokens." + limit_note
+                            + ("" if default is None else default_text(default)))
 
 
 def optimiser_text(name: str, **chosen: float) -> str:
@@ -121,6 +122,27 @@ def optimiser_text(name: str, **chosen: float) -> str:
 BAD_FIELDS = "_bad_fields"  # in hp_inputs' result: the fields showing a value the run would not use (popped)
 
 
+def default_text(value) -> str:
+    """' Default: 1.0e-4.': a field's default, in its help (once changed, nothing on the page showed it; a review)."""
+    if isinstance(value, bool):
+        return f" Default: {'on' if value else 'off'}."
+    if isinstance(value, float) and 0 < abs(value) < 1e-2:
+        return f" Default: {f'{value:.1e}'.replace('e-0', 'e-')}."  # as the field shows it: 1.0e-4
+    return f" Default: {value:g}." if isinstance(value, (int, float)) else ""
+
+
+def reset_strategy(name: str) -> None:
+    """'Reset to defaults' in a strategy's panel: every field of it back to the strategy's default (on_click)."""
+    d, k = make_config(name), f"keep_hp_{name}_"
+    for f in (*HP_FIELDS, "patience", "keep_best", "vocab_size", "new_vocab"):
+        st.session_state[k + f] = getattr(d, f)
+    st.session_state[k + "more_lrs"] = ""
+    for opt, spec in (getattr(REGISTRY[name], "option_specs", None) or {}).items():
+        if spec.get("kind") in ("int", "float"):
+            v = spec.get("default")
+            st.session_state[f"keep_opt_{name}_{opt}"] = float(v) if v is not None and spec["kind"] == "float" else v
+
+
 def checked_number(col, name: str, field: str, label: str, bad: list[str], **kw) -> float | int | None:
     """A number field with no bounds in the browser, checked here by RunConfig's own rule for ``field``.
 
@@ -130,6 +152,7 @@ def checked_number(col, name: str, field: str, label: str, bad: list[str], **kw)
     None is returned for it, so the estimates read the strategy's default meanwhile.
     """
     kw.setdefault("step", 1)  # a whole number's field (an int step keeps it one; the learning rate gives its own)
+    kw["help"] = kw.get("help", "") + default_text(getattr(make_config(name), field))
     v = col.number_input(label, min_value=None, max_value=None, **kw)
     if v is None:
         return None
@@ -170,7 +193,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                                   step=10.0 ** (math.floor(math.log10(d.learning_rate)) - 1),
                                                   format="%.1e", help="Peak AdamW learning rate.")
         if s.uses_tokens:
-            out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit)
+            out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit, d.max_length)
         out["seed"] = checked_number(r2[1], name, "seed", "Seed", bad, key=k + "seed",
                                      help="Initialisation and shuffling seed.")
         out[ALSO_LR] = also_rates_input(r2[2], name, k + "more_lrs", d.learning_rate)
@@ -193,7 +216,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             "Keep the best epoch (lowest validation loss)", key=k + "keep_best",
             help="After the last epoch, put back the weights of the epoch whose validation loss was lowest (as "
                  "Hugging Face Trainer's load_best_model_at_end). Guards against overfitting when you train for "
-                 "many epochs; the run notes which epoch it kept.")
+                 "many epochs; the run notes which epoch it kept." + default_text(bool(getattr(d, "keep_best", False))))
         out["patience"] = checked_number(
             b2, name, "patience", "Stop early after (epochs)", bad, key=k + "patience",
             help="Stop once this many epochs in a row have not lowered the validation loss (Hugging Face's "
@@ -204,7 +227,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         r1 = st.columns(3)
         out["batch_size"] = checked_number(r1[0], name, "batch_size", "Batch size", bad, key=k + "batch_size",
                                            help="Texts per encoder pass.")
-        out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit)
+        out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit, d.max_length)
     else:
         # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
         # null), so a "Seed" field here changed nothing it claimed to.
@@ -237,7 +260,7 @@ def new_vocab_input(k: str, d: RunConfig, bad: list[str]) -> dict:
     on = v1.checkbox("New vocabulary (WordPiece, trained on the training texts)", key=k + "new_vocab",
                      help="Train a WordPiece vocabulary of this size on the training texts first, and the model on "
                           "it, instead of the model's own vocabulary: from scratch in every sense. The run's notes "
-                          "say how many tokens it got. CLI: --new-vocab.")
+                          "say how many tokens it got. CLI: --new-vocab." + default_text(bool(d.new_vocab)))
     if not on:
         return {"new_vocab": False}
     size = checked_number(v2, "scratch", "vocab_size", "Vocabulary size", bad, key=k + "vocab_size",
@@ -290,7 +313,8 @@ def option_inputs(name: str, model: str) -> dict:
     cols = st.columns(3)
     for i, (opt, spec) in enumerate(specs.items()):
         col, key, kind = cols[i % 3], f"keep_opt_{name}_{opt}", spec.get("kind")
-        helptext = spec.get("help", "")
+        helptext = spec.get("help", "") + (f". Default: {spec['unset']}." if spec.get("default") is None and
+                                           spec.get("unset") else default_text(spec.get("default")))
         label = f"{spec['label']} ({opt})" if spec.get("label") else opt  # the words, and the name the CLI takes
         if kind in ("int", "float"):
             default = spec.get("default")
@@ -830,6 +854,8 @@ if summary is not None:
             options = option_inputs(n, model)
             if options:
                 overrides[n]["options"] = options
+            st.button("Reset to defaults", key=f"reset_{n}", icon=":material/restart_alt:", on_click=reset_strategy,
+                      args=(n,), help=f"Every field of {n} above back to {n}'s default (its help says each).")
 
     if bare := bare_descriptions(overrides.get("zero_shot"), labels):
         st.caption(bare)

@@ -678,6 +678,9 @@ def cmd_strategies(args: argparse.Namespace) -> int:
         if specs := option_specs(s.name):  # what `run --option NAME.KEY=VALUE` takes
             opts = ", ".join(k if v.get("default") is None else f"{k} {v['default']:g}" for k, v in specs.items())
             print(f"{'':12s} options (--option {s.name}.KEY=VALUE): {opts}")
+            # those that default to unset, in words: full_ft's "layer_decay, head_lr" gave no default (a review)
+            if unset := [f"{k} {v['unset']}" for k, v in specs.items() if v.get("default") is None and v.get("unset")]:
+                print(f"{'':12s} when not given: {'; '.join(unset)}")
     return 0
 
 

@@ -2792,3 +2792,33 @@ def test_launch_waits_while_a_field_shows_a_value_out_of_range(tiny_data, bertla
     at.number_input(key="keep_hp_full_ft_epochs").set_value(1).run()
     at.number_input(key="keep_hp_full_ft_learning_rate").set_value(1e-4).run()
     assert not next(b for b in at.button if b.label.startswith("Launch")).disabled and not at.error
+
+
+def test_each_train_field_says_its_default_and_a_panel_resets_to_them(tiny_data, bertlab_home):
+    """A review: once a field was changed nothing on the Train page showed its default ("Peak AdamW learning
+    rate."). Each field's help gives the strategy's default, and "Reset to defaults" puts the panel back."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["head_only", "full_ft"]).run()
+    assert "Default: 1.0e-4." in at.number_input(key="keep_hp_full_ft_learning_rate").help
+    assert "Default: 30." in at.number_input(key="keep_hp_head_only_epochs").help
+    assert "Default: off." in at.number_input(key="keep_opt_full_ft_layer_decay").help
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(5).run()
+    at.number_input(key="keep_hp_full_ft_learning_rate").set_value(2e-2).run()
+    at.text_input(key="keep_hp_full_ft_more_lrs").set_value("3e-2").run()
+    at.number_input(key="keep_hp_head_only_epochs").set_value(5).run()
+    at.button(key="reset_full_ft").click().run()
+    assert not at.exception
+    assert at.number_input(key="keep_hp_full_ft_epochs").value == 3
+    assert at.number_input(key="keep_hp_full_ft_learning_rate").value == 1e-4
+    assert at.text_input(key="keep_hp_full_ft_more_lrs").value == ""
+    assert at.number_input(key="keep_hp_head_only_epochs").value == 5  # another panel keeps its own
+
+
+def test_strategies_gives_the_defaults_of_options_left_unset(capsys):
+    """A review: `strategies` listed full_ft's options "layer_decay, head_lr" with no default, dapt's with theirs."""
+    from bertlab.cli import main
+
+    assert main(["strategies"]) == 0
+    out = capsys.readouterr().out
+    assert "when not given: layer_decay off; head_lr the learning rate" in out
+    assert "alpha 2 x r" in out and "layers half the layers" in out

@@ -11,7 +11,8 @@ from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights
 
 # The option every fine-tuning strategy of the pretrained encoder offers (differential learning rates).
-LAYER_DECAY_SPEC = {"label": "Layer-wise LR decay", "kind": "float", "default": None, "min": 0.5, "max": 1.0,
+# "unset": what an option's default None means, in words (the CLI's `strategies` and the Train page's help say it)
+LAYER_DECAY_SPEC = {"label": "Layer-wise LR decay", "kind": "float", "default": None, "unset": "off", "min": 0.5, "max": 1.0,
                     "help": "layer-wise learning-rate decay (differential learning rates): the head at lr, layer l of L "
                             "at lr x decay^(L-l), so lower layers move less; empty = off"}
 
@@ -29,7 +30,8 @@ def check_layer_decay(options: dict) -> None:
 
 
 # The new head's own learning rate beside the encoder's (the guides' "2e-5 for BERT, 5e-5 for the head").
-HEAD_LR_SPEC = {"label": "Head learning rate", "kind": "float", "default": None, "min": 1e-6, "max": 1.0,
+HEAD_LR_SPEC = {"label": "Head learning rate", "kind": "float", "default": None, "unset": "the learning rate",
+                "min": 1e-6, "max": 1.0,
                 "help": "the new head's own peak learning rate (the classifier outside the encoder), e.g. 5e-5 "
                         "beside 2e-5 for the encoder; empty = the learning rate above. Measured on rotten_tomatoes with "
                         "MiniLM (3 seeds), neither 5e-5 beside 2e-5 nor 1e-3 beside 1e-4 moved test accuracy beyond "

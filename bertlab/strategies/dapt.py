@@ -294,7 +294,8 @@ class DomainAdaptivePretraining(FullFineTune):
         "mlm_lr": {"label": "Masked-LM learning rate", "kind": "float", "default": 5e-5, "min": 1e-6, "max": 1e-2, "help": "masked-LM learning rate"},
         "mlm_probability": {"label": "Share of tokens masked", "kind": "float", "default": 0.15, "min": 0.05, "max": 0.5,
                             "help": "share of tokens masked (BERT: 0.15)"},
-        "domain_file": {"label": "Extra domain text (.txt)", "kind": "file", "default": None, "suffixes": [".txt"],
+        "domain_file": {"label": "Extra domain text (.txt)", "kind": "file", "default": None, "unset": "none",
+                        "suffixes": [".txt"],
                         "help": "unlabelled in-domain text, one text per line (UTF-8), added to the training texts; "
                                 "lines that are validation or test texts are dropped (the run's notes count them)"},
         "layer_decay": LAYER_DECAY_SPEC,

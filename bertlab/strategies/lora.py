@@ -72,7 +72,7 @@ class LoRA(ClassifierStrategy):
     defaults = {"epochs": 3, "learning_rate": 1e-3, "batch_size": 16, "max_length": 128, "options": {"r": 8}}
     option_specs = {
         "r": {"label": "Adapter rank r", "kind": "int", "default": 8, "min": 1, "max": 256, "help": "adapter rank: more = more capacity"},
-        "alpha": {"label": "Adapter scale alpha", "kind": "float", "default": None, "min": 0.1, "max": 1024.0,
+        "alpha": {"label": "Adapter scale alpha", "kind": "float", "default": None, "unset": "2 x r", "min": 0.1, "max": 1024.0,
                   "help": "adapter scale (output x alpha / r); empty = 2 x r"},
         "dropout": {"label": "Adapter dropout", "kind": "float", "default": 0.1, "min": 0.0, "max": 0.9, "help": "dropout on the adapter input"},
         "layer_decay": LAYER_DECAY_SPEC,

@@ -63,7 +63,7 @@ class PartialFineTune(ClassifierStrategy):
     # majority class"; 16 x 3 (96 steps) reached 74.4%, level with full_ft (a reviewer's runs).
     defaults = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 128}
     option_specs = {
-        "layers": {"label": "Top layers trained", "kind": "int", "default": None, "min": 0, "max": 48,
+        "layers": {"label": "Top layers trained", "kind": "int", "default": None, "unset": "half the layers", "min": 0, "max": 48,
                    "help": "how many of the top encoder layers train, up to the model's layer count; empty = half "
                            "of them; 0 trains only the pooler and the head"},
         "layer_decay": LAYER_DECAY_SPEC,

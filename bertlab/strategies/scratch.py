@@ -55,7 +55,7 @@ class FromScratch(ClassifierStrategy):
                    "help": "masked-LM learning rate"},
         "mlm_probability": {"label": "Share of tokens masked", "kind": "float", "default": 0.15, "min": 0.05,
                             "max": 0.5, "help": "share of tokens masked (BERT: 0.15)"},
-        "domain_file": {"label": "Extra text to pretrain on (.txt)", "kind": "file", "default": None,
+        "domain_file": {"label": "Extra text to pretrain on (.txt)", "kind": "file", "default": None, "unset": "none",
                         "suffixes": [".txt"], "help": "unlabelled text, one text per line (UTF-8), added to the "
                         "training texts for the masked-LM pretraining; lines that are validation or test texts are "
                         "dropped (the run's notes count them)"},

@@ -177,7 +177,8 @@ class TfidfLogReg(Strategy):
             "choice. Strong on long texts with telling keywords; weak on short texts, negation and paraphrase.")
     defaults = {"epochs": 1, "batch_size": 32, "max_length": 128}
     option_specs = {
-        "C": {"label": "Regularisation C", "kind": "float", "default": None, "min": 1e-4, "max": 1e4,
+        "C": {"label": "Regularisation C", "kind": "float", "default": None,
+              "unset": "the best of 0.25, 1, 4, 16 on validation", "min": 1e-4, "max": 1e4,
               "help": "inverse regularisation strength; empty = best of 0.25, 1, 4, 16 on validation"},
         "ngram_max": {"label": "Longest n-gram", "kind": "int", "default": 2, "min": 1, "max": 5, "help": "longest word n-gram"},
         "max_features": {"label": "Most n-grams kept", "kind": "int", "default": 200_000, "min": 100, "max": 5_000_000,
