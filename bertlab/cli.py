@@ -461,6 +461,7 @@ def result_row(run) -> dict:
     from bertlab.metrics import precision_text, run_accuracy_interval
     from bertlab.report import VERSIONS
     from bertlab.strategies import REGISTRY
+    from bertlab.variants import EPOCH_FIELDS
 
     m, c, cfg = run.metrics, run.costs, run.config or {}
     ci = run_accuracy_interval(m, (run.data_summary or {}).get("sizes", {}).get("test"))
@@ -489,6 +490,12 @@ def result_row(run) -> dict:
                                                                      s.uses_epochs) else None
                                    for k in ("learning_rate", "epochs", "batch_size", "max_length")},
             "options": cfg.get("options") or {},
+            # the optimiser's and the epochs' other settings, as the Results CSV has them (null where unused:
+            # head_only has no warmup or clipping), and the data file's checksum: a row named 'head_only (weight
+            # decay 0.1)' shows the setting its name gives
+            **{k: cfg.get(k) if s is not None and s.uses_epochs and k not in s.unused_fields else None
+               for k in EPOCH_FIELDS if k not in ("learning_rate", "epochs", "batch_size")},
+            "data_sha256": (run.data_summary or {}).get("file_sha256"),
             # what reproducing its numbers needs beyond its config: the precision it computed in (its config's
             # "auto" is bf16 on one machine, fp32 on another), the libraries' versions (bertlab's with its
             # commit) and which test set it was scored on (runs with the same fingerprint compare text by text)

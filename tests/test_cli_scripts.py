@@ -394,3 +394,26 @@ def test_run_from_run_reruns_a_stored_run_and_flags_given_override_its_settings(
         f.write("a new and lovely film,pos\n")
     assert main(["run", "--from-run", old.id, "--quiet", "--json"]) == 0
     assert f"warning: {old.config['data']['name']} changed since" in capsys.readouterr().err
+
+
+def test_runs_json_has_the_optimiser_settings_a_runs_name_can_give(tiny_model, tiny_data, bertlab_home, capsys):
+    """A diff review: a row could be named 'head_only (weight decay 0.1)' while `runs --json` had no weight_decay
+    (nor warmup_ratio, grad_clip, keep_best, patience or the data's checksum), which the README says it holds. They are
+    there now, as the Results CSV has them: null where the strategy does not use one (head_only: no warmup)."""
+    from bertlab.cli import main
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    for name in ("head_only", "full_ft"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, epochs=1, max_length=32,
+                                           weight_decay=0.1))
+        assert execute_run(store, rid) == SUCCEEDED
+    assert main(["runs", "--json"]) == 0
+    rows = {r["strategy"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["head_only"]["weight_decay"] == rows["full_ft"]["weight_decay"] == 0.1
+    assert rows["head_only"]["warmup_ratio"] is None and rows["full_ft"]["warmup_ratio"] == 0.1
+    assert rows["full_ft"]["grad_clip"] == 1.0 and rows["full_ft"]["keep_best"] is False
+    sha = store.get(rid).data_summary["file_sha256"]
+    assert len(sha) == 64 and rows["full_ft"]["data_sha256"] == sha
