@@ -113,8 +113,9 @@ def optimiser_text(name: str, **chosen: float) -> str:
     if name == "head_only":
         return (f"Optimiser: AdamW at a constant learning rate, weight decay {d.weight_decay:g}, on batches of the "
                 "cached embeddings through the linear head; no warmup or clipping (a convex problem).")
-    return (f"Optimiser: AdamW; the learning rate rises linearly over the first {d.warmup_ratio:.0%} of steps, then "
-            f"falls linearly to 0; weight decay {d.weight_decay:g} (none on biases and LayerNorm weights); "
+    warmup = (f"the learning rate rises linearly over the first {d.warmup_ratio * 100:.3g}% of steps, then falls "
+              "linearly to 0" if d.warmup_ratio else "no warmup: the learning rate falls linearly from its peak to 0")
+    return (f"Optimiser: AdamW; {warmup}; weight decay {d.weight_decay:g} (none on biases and LayerNorm weights); "
             f"gradients clipped at norm {d.grad_clip:g}, as BERT was fine-tuned. Hugging Face's Trainer decays "
             "linearly and clips at 1.0 by default too, but has no warmup and no weight decay unless set.")
 
@@ -197,16 +198,17 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         out["seed"] = checked_number(r2[1], name, "seed", "Seed", bad, key=k + "seed",
                                      help="Initialisation and shuffling seed.")
         out[ALSO_LR] = also_rates_input(r2[2], name, k + "more_lrs", d.learning_rate)
-        # The optimiser's weight decay and warmup: described below, stored and in the Results CSV, but not settable
+        # The optimiser's weight decay and warmup (the CLI's --weight-decay, --warmup), checked as the others: with
+        # the browser's bounds a typed 5 turned red while the last valid value was queued
         r3 = st.columns(3)
-        out["weight_decay"] = r3[0].number_input(
-            "Weight decay", 0.0, 1.0, key=k + "weight_decay", step=0.01, format="%.3f",
+        out["weight_decay"] = checked_number(
+            r3[0], name, "weight_decay", "Weight decay", bad, key=k + "weight_decay", step=0.01, format="%.3f",
             help="AdamW's decoupled weight decay, from 0 to 1 (none on biases and LayerNorm weights); 0 turns it off.")
         if "warmup_ratio" not in s.unused_fields:  # head_only's head trains at a constant learning rate
-            out["warmup_ratio"] = r3[1].number_input(
-                "Warmup (share of steps)", 0.0, 0.99, key=k + "warmup_ratio", step=0.05, format="%.2f",
-                help="The learning rate rises linearly from 0 to its peak over this share of the training steps, "
-                     "then falls linearly to 0; 0: no warmup.")
+            out["warmup_ratio"] = checked_number(
+                r3[1], name, "warmup_ratio", "Warmup (share of steps)", bad, key=k + "warmup_ratio", step=0.05,
+                format="%.2f", help="The learning rate rises linearly from 0 to its peak over this share of the "
+                                    "training steps, from 0 to 0.99, then falls linearly to 0; 0: no warmup.")
         st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
         st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
@@ -222,7 +224,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
             help="Stop once this many epochs in a row have not lowered the validation loss (Hugging Face's "
                  "EarlyStoppingCallback); 0 trains every epoch. With 'Keep the best epoch', the best one is put "
                  "back. The run notes where it stopped.")
-        st.caption(optimiser_text(name, **{f: float(out[f]) for f in ("weight_decay", "warmup_ratio") if f in out}))
+        st.caption(optimiser_text(name, **{f: float(out[f]) for f in ("weight_decay", "warmup_ratio")
+                                             if out.get(f) is not None}))
     elif s.uses_tokens:
         r1 = st.columns(3)
         out["batch_size"] = checked_number(r1[0], name, "batch_size", "Batch size", bad, key=k + "batch_size",

@@ -2822,3 +2822,22 @@ def test_strategies_gives_the_defaults_of_options_left_unset(capsys):
     out = capsys.readouterr().out
     assert "when not given: layer_decay off; head_lr the learning rate" in out
     assert "alpha 2 x r" in out and "layers half the layers" in out
+
+
+def test_weight_decay_and_warmup_out_of_range_hold_launch_and_no_warmup_says_so(tiny_data, bertlab_home):
+    """A diff review: the new Weight decay and Warmup fields kept the browser's bounds, so a typed 5 turned red while
+    the last valid value was queued, and a warmup of 0 ("0: no warmup") was said as "rises linearly over the first
+    0% of steps". They are checked as the other fields now, and no warmup is said so."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_weight_decay").set_value(5.0).run()
+    at.number_input(key="keep_hp_full_ft_warmup_ratio").set_value(1.0).run()
+    assert not at.exception
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "weight_decay must be in [0, 1], got 5.0" in errors and "warmup_ratio must be in [0, 1), got 1.0" in errors
+    at.number_input(key="keep_hp_full_ft_weight_decay").set_value(0.1).run()
+    at.number_input(key="keep_hp_full_ft_warmup_ratio").set_value(0.0).run()
+    assert not next(b for b in at.button if b.label.startswith("Launch")).disabled and not at.error
+    line = next(c.value for c in at.caption if c.value.startswith("Optimiser: AdamW"))
+    assert "no warmup: the learning rate falls linearly from its peak to 0" in line and "weight decay 0.1" in line
