@@ -742,8 +742,10 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}", file=sys.stderr)
     overrides = {"model": args.model, "seed": args.seed,
-                 "precision": args.precision, "new_vocab": args.new_vocab or None,
-                 "keep_best": args.keep_best or None, "patience": args.patience,
+                 # on, or off where --no-... was given (a rerun's stored 'on' undone); else the default (None)
+                 **{k: getattr(args, k) if getattr(args, k) or k in getattr(args, "given", ()) else None
+                    for k in ("new_vocab", "keep_best")},
+                 "precision": args.precision, "patience": args.patience,
                  "class_weights": args.class_weights, "label_descriptions": args.label_descriptions}
     from bertlab.launch import launch_configs
 
@@ -854,7 +856,7 @@ def rerun_config(args: argparse.Namespace) -> RunConfig:
     caps.update({k: None if getattr(args, k) == ALL else getattr(args, k)
                  for k in ("train_size", "val_size", "test_size") if k in args.given})
     data = dataclasses.replace(stored.data, **caps, **({"seed": args.split_seed} if "split_seed" in args.given else {}),
-                               **({"drop_rare": True} if args.drop_rare_classes else {}))
+                               **({"drop_rare": args.drop_rare_classes} if "drop_rare_classes" in args.given else {}))
     args.strategies = [stored.strategy]
     for field in _RERUN_FIELDS:  # each a flag's dest and a RunConfig field alike
         if field not in args.given:
@@ -2019,6 +2021,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary")
     r.add_argument("--keep-best", action="store_true",
                    help="restore the epoch with the lowest validation loss at the end (default: the last epoch)")
+    # --from-run reruns a stored run with its settings: these undo a stored on/off one (a store_true alone could not)
+    for flag, dest, what in (("--no-keep-best", "keep_best", "keep the last epoch"),
+                             ("--no-new-vocab", "new_vocab", "use the model's own vocabulary"),
+                             ("--no-drop-rare-classes", "drop_rare_classes", "refuse data with classes under 3 "
+                                                                             "examples")):
+        r.add_argument(flag, dest=dest, action="store_false", help=f"with --from-run: {what}, where the stored run "
+                                                                   "did otherwise")
     r.add_argument("--patience", type=int, metavar="N",
                    help="early stopping: stop after N epochs in a row without a lower validation loss (default: "
                         "train every epoch); with --keep-best the best epoch is put back")

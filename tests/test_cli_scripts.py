@@ -417,3 +417,26 @@ def test_runs_json_has_the_optimiser_settings_a_runs_name_can_give(tiny_model, t
     assert rows["full_ft"]["grad_clip"] == 1.0 and rows["full_ft"]["keep_best"] is False
     sha = store.get(rid).data_summary["file_sha256"]
     assert len(sha) == 64 and rows["full_ft"]["data_sha256"] == sha
+
+
+def test_run_from_run_can_turn_off_a_stored_on_off_setting(tiny_model, tiny_csv, capsys):
+    """A diff review: `--from-run` overrides stored settings with the flags given, but --keep-best, --new-vocab and
+    --drop-rare-classes could only be turned on, so a keep-best run could not be rerun without keep-best. Their
+    --no- forms turn them off; given nothing, the stored value stays."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    def run(*argv: str) -> dict:
+        assert main(["run", *argv, "--quiet", "--json"]) == 0
+        (row,) = json.loads(capsys.readouterr().out)
+        return RunStore().get(row["run_id"]).config
+
+    first = run("--dataset", str(tiny_csv), "--strategies", "head_only", "--model", tiny_model, "--train-size", "40",
+                "--epochs", "2", "--max-length", "32", "--keep-best", "--drop-rare-classes")
+    rid = RunStore().list_runs(limit=1)[0].id
+    assert first["keep_best"] is True and first["data"]["drop_rare"] is True
+    kept = run("--from-run", rid)
+    assert kept["keep_best"] is True and kept["data"]["drop_rare"] is True
+    off = run("--from-run", rid, "--no-keep-best", "--no-drop-rare-classes")
+    assert off["keep_best"] is False and off["data"]["drop_rare"] is False
+    assert {k for k in first if first[k] != off[k]} == {"keep_best", "data"}
