@@ -943,7 +943,7 @@ SERVE_COLUMNS = ("run", "inference FLOPs/text")
 VALIDATION_COLUMNS = ("run", "val accuracy", "val macro-F1", "val loss")
 VALIDATION_HELP = ("on the validation texts, by the model the run kept (its best epoch with Keep best): a learning "
                    "rate or setting picked here is fairly scored on the test texts; one picked by its test score is "
-                   "flattered by it. Blank where a run kept none (zero_shot and tfidf_logreg have no loss).")
+                   "flattered by it. 'None' where a run kept none (zero_shot and tfidf_logreg have no loss).")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),

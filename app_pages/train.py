@@ -123,12 +123,16 @@ def optimiser_text(name: str, **chosen: float) -> str:
 BAD_FIELDS = "_bad_fields"  # in hp_inputs' result: the fields showing a value the run would not use (popped)
 
 
-def default_text(value) -> str:
-    """' Default: 1.0e-4.': a field's default, in its help (once changed, nothing on the page showed it; a review)."""
+def default_text(value, fmt: str | None = None) -> str:
+    """' Default: 1.0e-4.': a field's default, in its help (once changed, nothing on the page showed it; a review),
+    in the field's own ``fmt`` where it has one ('%.3f': 0.010), a rate in the field's %.1e (its exponent without
+    the leading zero); no format: small floats as a rate, others as %g."""
     if isinstance(value, bool):
         return f" Default: {'on' if value else 'off'}."
-    if isinstance(value, float) and 0 < abs(value) < 1e-2:
+    if isinstance(value, float) and ((fmt or "").endswith("e") or (fmt is None and 0 < abs(value) < 1e-2)):
         return f" Default: {f'{value:.1e}'.replace('e-0', 'e-')}."  # as the field shows it: 1.0e-4
+    if fmt and isinstance(value, (int, float)):
+        return f" Default: {fmt % value}."
     return f" Default: {value:g}." if isinstance(value, (int, float)) else ""
 
 
@@ -153,7 +157,7 @@ def checked_number(col, name: str, field: str, label: str, bad: list[str], **kw)
     None is returned for it, so the estimates read the strategy's default meanwhile.
     """
     kw.setdefault("step", 1)  # a whole number's field (an int step keeps it one; the learning rate gives its own)
-    kw["help"] = kw.get("help", "") + default_text(getattr(make_config(name), field))
+    kw["help"] = kw.get("help", "") + default_text(getattr(make_config(name), field), kw.get("format"))
     v = col.number_input(label, min_value=None, max_value=None, **kw)
     if v is None:
         return None
@@ -316,8 +320,9 @@ def option_inputs(name: str, model: str) -> dict:
     cols = st.columns(3)
     for i, (opt, spec) in enumerate(specs.items()):
         col, key, kind = cols[i % 3], f"keep_opt_{name}_{opt}", spec.get("kind")
-        helptext = spec.get("help", "") + (f". Default: {spec['unset']}." if spec.get("default") is None and
-                                           spec.get("unset") else default_text(spec.get("default")))
+        # one full stop between the spec's help (none of its own) and the default: "... over the text. Default: 1."
+        helptext = spec.get("help", "").rstrip(".") + (f". Default: {spec['unset']}." if spec.get("default") is None
+                                                       and spec.get("unset") else "." + default_text(spec.get("default")))
         label = f"{spec['label']} ({opt})" if spec.get("label") else opt  # the words, and the name the CLI takes
         if kind in ("int", "float"):
             default = spec.get("default")
@@ -350,6 +355,10 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     with the new vocabulary its panel's checkbox below asks for (drawn before it: the state of its last click)."""
     k = f"keep_hp_{name}_"
     vocab = st.session_state.get(k + "vocab_size") if st.session_state.get(k + "new_vocab") else None
+    try:  # a size the field refuses (no browser bounds: checked_number) draws the default's card meanwhile
+        make_config(name, vocab_size=vocab) if vocab is not None else None
+    except (BertlabError, TypeError, ValueError):
+        vocab = make_config(name).vocab_size
     # The options set in its panel below (partial_ft's layers, lora's rank, scratch's masked-LM epochs), as last set
     specs = getattr(REGISTRY[name], "option_specs", None) or {}
     options = {opt: v for opt, spec in specs.items() if spec.get("kind") in ("int", "float")
@@ -852,13 +861,16 @@ if summary is not None:
             also = overrides[n].pop(ALSO_LR, [])
             if also is None:
                 bad_rates.append(n)
-            elif also and len(every := list(dict.fromkeys([float(overrides[n]["learning_rate"]), *also]))) > 1:
+            # (the main rate out of range: said under its field, Launch waits; no list of rates to make meanwhile)
+            elif also and "learning_rate" in overrides[n] and len(
+                    every := list(dict.fromkeys([float(overrides[n]["learning_rate"]), *also]))) > 1:
                 rates[n] = every
             options = option_inputs(n, model)
             if options:
                 overrides[n]["options"] = options
             st.button("Reset to defaults", key=f"reset_{n}", icon=":material/restart_alt:", on_click=reset_strategy,
-                      args=(n,), help=f"Every field of {n} above back to {n}'s default (its help says each).")
+                      args=(n,), help=f"Every number and switch of {n} above back to {n}'s default (its help says each); "
+                           "label descriptions and files stay as they are.")
 
     if bare := bare_descriptions(overrides.get("zero_shot"), labels):
         st.caption(bare)

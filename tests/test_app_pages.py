@@ -2841,3 +2841,38 @@ def test_weight_decay_and_warmup_out_of_range_hold_launch_and_no_warmup_says_so(
     assert not next(b for b in at.button if b.label.startswith("Launch")).disabled and not at.error
     line = next(c.value for c in at.caption if c.value.startswith("Optimiser: AdamW"))
     assert "no warmup: the learning rate falls linearly from its peak to 0" in line and "weight decay 0.1" in line
+
+
+def test_train_page_survives_a_bad_rate_beside_further_rates_and_draws_scratchs_card_from_a_valid_size(
+        tiny_data, bertlab_home):
+    """A diff review of the unbounded fields: a bad Learning rate (0) beside further rates crashed the page
+    (KeyError: 'learning_rate'), and scratch's diagram drew a vocabulary of -1 words that Launch refuses. Now the
+    field says why and Launch waits, and the card is drawn at the default size meanwhile."""
+    import re
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["head_only", "scratch"]).run()
+    at.text_input(key="keep_hp_head_only_more_lrs").set_value("3e-2").run()
+    at.number_input(key="keep_hp_head_only_learning_rate").set_value(0.0).run()
+    assert not at.exception
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled
+
+    def scratch_card() -> str:
+        alts = [re.search(r'alt="([^"]*)"', m.value).group(1) for m in at.markdown if '<img src="data:image/svg' in m.value]
+        return next(a for a in alts if "scratch" in a.lower() or "random" in a.lower())
+
+    at.checkbox(key="keep_hp_scratch_new_vocab").check().run()
+    at.number_input(key="keep_hp_scratch_vocab_size").set_value(8000).run()
+    default = scratch_card()
+    at.number_input(key="keep_hp_scratch_vocab_size").set_value(-1).run()
+    assert not at.exception and scratch_card() == default
+
+
+def test_train_field_helps_give_the_default_as_the_field_shows_it(tiny_data, bertlab_home):
+    """A diff review: head_only's default rate 0.01 read "Default: 0.01" beside a field showing 1.0e-02, and an
+    option's help ran into its default ("passes of masked-LM over the text Default: 1.")."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["head_only", "full_ft", "dapt"]).run()
+    assert at.number_input(key="keep_hp_head_only_learning_rate").help.endswith("Default: 1.0e-2.")
+    assert at.number_input(key="keep_hp_full_ft_weight_decay").help.endswith("Default: 0.010.")
+    assert at.number_input(key="keep_opt_dapt_mlm_epochs").help.endswith("over the text. Default: 1.")
