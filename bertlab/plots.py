@@ -433,6 +433,7 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                    font=dict(size=16))
     top = _max_x(fig)
     _label_ends(fig, ends, middle=0.5 if progress else max(1, top) / 2, panels=panels)
+    _place_lone_labels(fig, (-0.03, 1.03) if progress else (-0.25, max(1, top) + 0.25))
     if progress:
         # short: the plots stand closer with accuracy's axis on the right, and at projector size at 1024 px the two
         # titles ran into one ("share of the run's epochsshare of the run's epochs")
@@ -504,6 +505,89 @@ def _label_ends(fig: go.Figure, ends: Sequence[_End], middle: float, panels: Seq
                 fig.add_annotation(x=e.x, y=e.y, text=e.text, xref=f"x{axis}", yref=f"y{axis}", ax=-6 if right else 6, ay=-(at - e.y * px),
                                    axref="pixel", ayref="pixel", xanchor="right" if right else "left",
                                    showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=e.color, standoff=5)
+
+
+LABEL_PLOT_PX = 190  # a validation plot's width to place labels for: Compare's column at 1024 px in projector mode
+LABEL_CHAR_PX, LABEL_LINE_PX = 10.0, 22.0  # a label's character and line, at the larger (projector) size, roughly
+_LABEL_SIDES = {True: ("bottom left", "top left", "middle left"), False: ("bottom right", "top right", "middle right")}
+
+
+def _place_lone_labels(fig: go.Figure, x_range: tuple[float, float]) -> None:
+    """Sets the ``textposition`` of each named lone point (a trace with text: zero_shot's, tfidf_logreg's) to the
+    place beside it that covers the fewest of the other runs' markers and lines (markers counted thrice), the label
+    to the left of a point past the middle of the x axis: tfidf_logreg's at 100% ran past the chart's right edge
+    ("tfid"), and zero_shot's, below its point at 0%, sat under head_only's first markers. Placed labels count as
+    obstacles for the next. Pixels are reckoned for :data:`LABEL_PLOT_PX`, the narrowest the plot is drawn."""
+    height = (fig.layout.height or 340) - (fig.layout.margin.t or 0) - (fig.layout.margin.b or 0) - 45
+    sx = LABEL_PLOT_PX / (x_range[1] - x_range[0])
+    for axis in {tr.xaxis or "x" for tr in fig.data}:
+        here = [tr for tr in fig.data if (tr.xaxis or "x") == axis]
+        top = 1.02 if all(max(tr.y or (0,)) <= 1 for tr in here) else max(y for tr in here for y in tr.y) * 1.05
+        sy = height / (top or 1.0)
+        obstacles: list[tuple[float, float, int]] = []  # (x px, y px up, weight)
+        for tr in here:
+            if tr.mode and "text" in tr.mode:
+                continue
+            pts = [(x * sx, y * sy) for x, y in zip(tr.x, tr.y)]
+            sizes = tr.marker.size if isinstance(tr.marker.size, tuple | list) else [tr.marker.size or 0] * len(pts)
+            obstacles += [(x, y, 3) for (x, y), m in zip(pts, sizes) if m]
+            for (x0, y0), (x1, y1) in zip(pts, pts[1:]):  # the line, every ~4 px
+                n = max(1, int(math.hypot(x1 - x0, y1 - y0) / 4))
+                obstacles += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n, 1) for k in range(1, n)]
+        for tr in here:
+            if not (tr.mode and "text" in tr.mode and tr.text):
+                continue
+            x, y = tr.x[-1] * sx, tr.y[-1] * sy
+            w = LABEL_CHAR_PX * len(tr.text[-1])
+            left = tr.x[-1] > (x_range[0] + x_range[1]) / 2
+            order = _LABEL_SIDES[left] if tr.textposition.startswith("bottom") else (
+                _LABEL_SIDES[left][1], _LABEL_SIDES[left][0], _LABEL_SIDES[left][2])
+
+            costs = {}
+            for pos in order:  # over the ticks or the title: worse than any crowd
+                x0, y0, x1, y1 = _label_box(x, y, w, pos)
+                costs[pos] = _covered((x0, y0, x1, y1), obstacles) + (100 if y0 < 0 or y1 > top * sy else 0)
+            best = min(order, key=costs.__getitem__)  # ties: the first (off the curve's usual way)
+            tr.textposition = best
+            x0, y0, x1, y1 = _label_box(x, y, w, best)
+            if costs[best] and (away := _clear_offset(_label_box(x, y, w, order[0]), obstacles, top * sy)) is not None:
+                # crowded all round (zero_shot's point at 0%, among head_only's first markers): the name further
+                # up or down where nothing is drawn, joined to its point by a thin line of the run's colour
+                x0, y0, x1, y1 = _label_box(x, y, w, order[0])
+                y0, y1 = y0 + away, y1 + away
+                fig.add_annotation(x=tr.x[-1], y=tr.y[-1], text=tr.text[-1], xref=tr.xaxis or "x",
+                                   yref=tr.yaxis or "y", ax=-6 if left else 6, ay=-((y0 + y1) / 2 - y),
+                                   axref="pixel", ayref="pixel", xanchor="right" if left else "left",
+                                   showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=tr.line.color, standoff=5)
+                tr.mode, tr.text = tr.mode.replace("+text", ""), None
+            obstacles += [(x0 + (x1 - x0) * i / 8, y0 + (y1 - y0) * j / 2, 3) for i in range(9) for j in range(3)]
+
+
+def _label_box(x: float, y: float, w: float, pos: str) -> tuple[float, float, float, float]:
+    """The box (px: left, bottom, right, top) of a label ``w`` px wide at ``textposition`` ``pos`` of a point."""
+    x0 = x - 4 - w if pos.endswith("left") else x + 4
+    y0 = {"bottom": y - 4 - LABEL_LINE_PX, "top": y + 4, "middle": y - LABEL_LINE_PX / 2}[pos.split()[0]]
+    return x0, y0, x0 + w, y0 + LABEL_LINE_PX
+
+
+def _covered(box: tuple[float, float, float, float], obstacles: Sequence[tuple[float, float, int]]) -> int:
+    """The weight of ``obstacles`` (x, y px, weight) within ``box`` or 4 px of it."""
+    x0, y0, x1, y1 = box
+    return sum(k for ox, oy, k in obstacles if x0 - 4 <= ox <= x1 + 4 and y0 - 4 <= oy <= y1 + 4)
+
+
+def _clear_offset(box: tuple[float, float, float, float], obstacles: Sequence[tuple[float, float, int]],
+                  top: float, step: float = 6) -> float | None:
+    """How far (px, up positive) to move ``box`` so that it covers none of ``obstacles`` and stays between 0 and
+    ``top``: the nearest such place, None where there is none."""
+    x0, y0, x1, y1 = box
+    for k in range(1, int(top / step) + 1):
+        for dy in (-k * step, k * step):  # below first: accuracy climbs, so below a point is usually empty
+            if y0 + dy < 0 or y1 + dy > top:
+                continue
+            if not _covered((x0, y0 + dy, x1, y1 + dy), obstacles):
+                return dy
+    return None
 
 
 def _max_x(fig: go.Figure) -> float:

@@ -970,3 +970,31 @@ def test_estimate_counts_a_domain_files_lines_in_the_masked_lm_epochs(tmp_path):
     step, _ = REGISTRY["dapt"].probe_work(cfg, sizes)
     plain_step, _ = REGISTRY["dapt"].probe_work(make_config("dapt"), sizes)
     assert step - plain_step == 2700
+
+
+def test_validation_labels_near_the_right_edge_run_left_and_clear_of_other_runs_markers():
+    """A review's batch (zero_shot, head_only, full_ft, tfidf_logreg) by % of run: tfidf_logreg's point at 100% was
+    labelled "tfid" (its name, bottom right of the point, ran past the chart's edge) and zero_shot's name sat under
+    head_only's first markers. A label past the middle runs to the left of its point, and where every place beside
+    the point is crowded it moves up or down to an empty place, joined to its point by a line."""
+    runs = [make_run("zero_shot", "z"), make_run("head_only", "h"), make_run("full_ft", "f"),
+            make_run("tfidf_logreg", "t")]
+    runs[1].config, runs[2].config, runs[3].config = {"epochs": 30}, {"epochs": 3}, {"epochs": 1}
+    pts = [{"run_id": "z", "series": "val_accuracy", "step": 0, "x": 0.0, "value": 0.64}]
+    pts += [{"run_id": "h", "series": "val_accuracy", "step": e, "x": float(e), "value": 0.59 + min(e, 4) * 0.03}
+            for e in range(1, 31)]
+    pts += [{"run_id": "f", "series": "val_accuracy", "step": e, "x": float(e), "value": 0.62 + e * 0.04}
+            for e in (1, 2, 3)]
+    pts += [{"run_id": "t", "series": "val_accuracy", "step": 1, "x": 1.0, "value": 0.67}]
+    pts += loss_points("h", 3) + loss_points("f", 3)
+    fig = plots.validation_figure(runs, pts, height=300, progress=True, panels=("val_accuracy",), legend=False)
+    notes = {a.text: a for a in fig.layout.annotations if a.showarrow}
+    for name, x in (("tfidf_logreg", 1.0), ("zero_shot", 0.0)):
+        (tr,) = [t for t in fig.data if t.name == name]
+        if name in notes:  # moved off the crowd: joined by a line, running inwards
+            assert notes[name].xanchor == ("right" if x > 0.5 else "left") and tr.text is None
+            assert notes[name].ay != 0 and notes[name].arrowcolor == plots.strategy_color(name)
+        else:
+            assert list(tr.text) == [name] and tr.textposition.endswith("left" if x > 0.5 else "right")
+    # zero_shot's place beside its point (below or above, to the right) holds head_only's first marker and its line
+    assert "zero_shot" in notes and notes["zero_shot"].ay > 0  # below, where the plot is empty
