@@ -998,3 +998,24 @@ def test_validation_labels_near_the_right_edge_run_left_and_clear_of_other_runs_
             assert list(tr.text) == [name] and tr.textposition.endswith("left" if x > 0.5 else "right")
     # zero_shot's place beside its point (below or above, to the right) holds head_only's first marker and its line
     assert "zero_shot" in notes and notes["zero_shot"].ay > 0  # below, where the plot is empty
+
+
+def test_class_probability_bars_name_their_run_not_by_colour_alone():
+    """An accessibility review: under deuteranopia head_only's and tfidf_logreg's bars were one grey, and on a
+    greyscale projector all four runs' were. With several runs each bar's text names its run ("head_only 67%"), inside
+    a bar of half the axis or more (in a colour that reads on it), never shrunk below 12 px; a lone run's bars keep
+    their bare values."""
+    import numpy as np
+
+    from bertlab.predict import Prediction
+
+    preds = [Prediction(rid, s, ["neg", "pos"], np.array([[1 - v, v]]), 1.0)
+             for rid, s, v in (("a", "head_only", 0.67), ("b", "tfidf_logreg", 0.2))]
+    fig = plots.probability_figure(preds)
+    assert [list(t.text) for t in fig.data] == [["head_only 33%", "head_only 67%"],
+                                                ["tfidf_logreg 80%", "tfidf_logreg 20%"]]
+    assert [list(t.textposition) for t in fig.data] == [["outside", "inside"], ["inside", "outside"]]
+    assert fig.data[1].insidetextfont.color == plots.text_color_on(plots.strategy_color("tfidf_logreg"))
+    assert fig.layout.uniformtext.minsize >= 12 and fig.layout.uniformtext.mode == "show"
+    alone = plots.probability_figure(preds[:1])
+    assert list(alone.data[0].text) == ["33%", "67%"] and alone.layout.uniformtext.minsize is None
