@@ -944,9 +944,14 @@ CHART_CONFIG = {"displaylogo": False,
 
 def chart(fig, where=None, config: dict | None = None, **kwargs) -> None:
     """``st.plotly_chart`` (in ``where``, a column) of :func:`projected` ``fig``, with :data:`CHART_CONFIG`'s
-    toolbar updated by ``config``: every chart of the app goes through here, so projector mode and the one
-    toolbar reach them all."""
-    (where or st).plotly_chart(projected(fig), config={**CHART_CONFIG, **(config or {})}, **kwargs)
+    toolbar updated by ``config``: every chart of the app goes through here, so projector mode, the dark theme's
+    strategy colours and the one toolbar reach them all."""
+    fig = projected(fig)
+    if dark_theme():  # the strategies' shades for the dark background (lora's sky blue, dapt's lighter purple)
+        from bertlab.plots import for_dark_theme
+
+        fig = for_dark_theme(fig)
+    (where or st).plotly_chart(fig, config={**CHART_CONFIG, **(config or {})}, **kwargs)
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -1024,7 +1029,7 @@ def swatch(strategy: str) -> str:
     name in the theme's text colour (coloured text was 2.3-3.9:1 against the page)."""
     from bertlab.plots import strategy_color
 
-    return f"<span style='color:{strategy_color(strategy)}'>■</span>"
+    return f"<span style='color:{strategy_color(strategy, dark=dark_theme())}'>■</span>"
 
 
 def dark_theme() -> bool:

@@ -33,17 +33,24 @@ from bertlab.pareto import _three as three_figures
 from bertlab.variants import base_strategy
 
 # Okabe-Ito colour-blind-safe colours for the registered strategies, fixed so a
-# strategy looks the same on every page and in every session.
+# strategy looks the same on every page and in every session. Each is 3:1 or more against the light theme's white
+# (WCAG's least for graphics): Okabe-Ito's orange and sky blue, 2.25:1 and 2.31:1 there, are darker shades of
+# their hues here (partial_ft, lora), and the dark theme has its own shades where the light ones fall short on it.
 STRATEGY_COLORS: dict[str, str] = {
     "zero_shot": "#0072B2",
     "head_only": "#009E73",
     "full_ft": "#D55E00",
     "scratch": "#CC79A7",
-    "partial_ft": "#E69F00",
-    "lora": "#56B4E9",
+    "partial_ft": "#BD8300",
+    "lora": "#1D96DB",
     "dapt": "#7F3C8D",
     "tfidf_logreg": "#6B6B6B",
 }
+# The dark theme's (against its #0E1117): dapt's purple lighter (2.64:1 there), partial_ft and lora in Okabe-Ito's
+# own brighter orange and sky blue. A shade keeps its bar text's colour (plots.text_color_on: black or white).
+STRATEGY_COLORS_DARK: dict[str, str] = {**STRATEGY_COLORS, "partial_ft": "#E69F00", "lora": "#56B4E9",
+                                        "dapt": "#9245A2"}
+THEME_BACKGROUNDS = {False: "#FFFFFF", True: "#0E1117"}  # a chart's background, light and dark (.streamlit/config)
 # A marker shape per strategy as well: under deuteranopia head_only's green and tfidf_logreg's grey (and
 # zero_shot's blue and dapt's purple) look alike, so a line is also told by its markers.
 STRATEGY_SYMBOLS: dict[str, str] = {
@@ -126,14 +133,33 @@ def style(fig: go.Figure, title: str | None, height: int, **extra: Any) -> go.Fi
     return fig
 
 
-def strategy_color(strategy: str) -> str:
+def strategy_color(strategy: str, dark: bool = False) -> str:
     """The colour of ``strategy`` (stable for unknown names too; a balanced run, or one with other settings,
-    keeps its strategy's: ``full_ft (lr 2e-05)`` is full_ft's colour)."""
+    keeps its strategy's: ``full_ft (lr 2e-05)`` is full_ft's colour); ``dark``: its shade for the dark theme."""
     strategy = base_strategy(strategy)
     if strategy in STRATEGY_COLORS:
-        return STRATEGY_COLORS[strategy]
+        return (STRATEGY_COLORS_DARK if dark else STRATEGY_COLORS)[strategy]
     h = int(hashlib.sha1(strategy.encode()).hexdigest(), 16)
     return _EXTRA_COLORS[h % len(_EXTRA_COLORS)]
+
+
+def for_dark_theme(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` with each strategy colour in its dark-theme shade (:data:`STRATEGY_COLORS_DARK`): lines,
+    markers, bars, label leaders. Figures are built in the light theme's colours, on the server, which does not know
+    the theme; the app's chart call knows it (app_pages.common.chart)."""
+    swap = {light.upper(): STRATEGY_COLORS_DARK[k] for k, light in STRATEGY_COLORS.items()
+            if STRATEGY_COLORS_DARK[k] != light}
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return swap.get(v.upper(), v)
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [walk(x) for x in v]
+        return v
+
+    return go.Figure(walk(fig.to_plotly_json()))
 
 
 def strategy_symbol(strategy: str) -> str:
