@@ -165,7 +165,7 @@ def model_export(runs: list) -> None:
     ok = [r for r in runs if r.status == "succeeded"]
     if not ok:
         return
-    st.subheader("Export a model")
+    st.header("Export a model")  # h2 under the page's h1 (an h3 skipped a level for a screen reader)
     # The most accurate run first: the one people export (not a from-scratch run that learned nothing).
     best = max(range(len(ok)), key=lambda i: (ok[i].metrics or {}).get("test_accuracy") or 0.0)
     by_id = {r.id: r for r in ok}  # the runs this page read (another tab may delete one meanwhile)

@@ -414,7 +414,7 @@ def show_dataset(cfg: DataConfig) -> None:
     with st.spinner("Drawing the splits for this size…", show_time=True):  # a large file's caps: seconds
         ds = common.dataset(cfg)
         sp = common.splits(cfg)
-    st.subheader(common.md(cfg.label))
+    st.header(common.md(cfg.label))  # h2 under the page's h1 (an h3 skipped a level for a screen reader)
     if ds.description and cfg.source != "builtin":  # built-ins show theirs under the picker already
         st.caption(ds.description)
     sizes = sp.sizes()

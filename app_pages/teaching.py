@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from app_pages import common
@@ -250,8 +252,12 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
     except BertlabError as e:
         common.show_error(e)
         return
-    if not big:  # on a projector the chosen option and the diagram's own title name it: the diagram moves up
+    if not big:
         st.header(c.title)
+    else:  # on a projector the chosen option and the diagram's own title name it: the diagram moves up. A screen
+        # reader still gets the card's name as its heading (h2 under the page's h1), at the size of bold text
+        st.markdown(f"<h2 style='font-size:1.25rem;padding:.25rem 0 0'>{html.escape(c.title)}</h2>",
+                    unsafe_allow_html=True)
     # First what a student understands: what it does, in everyday words; the mechanics fold out below.
     st.markdown(f"##### {c.intro}" if big else f"**{c.intro}**")
     label_sentences(name)

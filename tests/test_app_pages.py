@@ -2900,3 +2900,28 @@ def test_compares_tables_leave_the_run_column_unpinned(tiny_data, bertlab_home):
         assert not [k for k, c in json.loads(d.proto.columns).items() if c.get("pinned")], d.value.columns
     source = (Path(__file__).parents[1] / "app_pages" / "compare.py").read_text()
     assert "pinned=True" not in source  # the paired and per-class tables alike
+
+
+def test_headings_go_h1_then_h2_for_a_screen_reader(tiny_model, bertlab_home):
+    """An accessibility review: Data's dataset name and Accuracy vs cost's "Export a model" were h3 right under the
+    page's h1, the Strategy cards in Large-diagram mode named the strategy in no heading, and the sidebar's brand was
+    an h3 ("### :material/science: bertlab") whose icon was read aloud. Sections are h2 now, the card's name is an
+    h2 in either mode (small on a projector: the chosen option and the diagram name it too), and the brand a bold
+    paragraph whose icon a screen reader skips."""
+    from bertlab.strategies import REGISTRY
+
+    at = app_on("app_pages/data.py")
+    no_problems(at)
+    assert len(at.header) == 1 and "rotten" in at.header[0].value.lower() and not at.subheader
+    brand = next(m.value for m in at.sidebar.markdown if "bertlab</p>" in m.value)
+    assert brand.startswith("<p ") and "<span aria-hidden='true'" in brand
+    assert not any(m.value.lstrip().startswith("#") for m in at.sidebar.markdown)
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "lora"})
+    no_problems(at)
+    title = REGISTRY["lora"].title
+    assert at.toggle(key="keep_tc_big").value and any(
+        m.value.startswith("<h2 ") and m.value.endswith(f">{title}</h2>") for m in at.markdown)
+    at.toggle(key="keep_tc_big").set_value(False).run()
+    assert at.header[0].value == title
+    costs = (Path(__file__).parents[1] / "app_pages" / "costs.py").read_text()
+    assert 'st.header("Export a model")' in costs and "st.subheader" not in costs
