@@ -21,9 +21,21 @@ from bertlab.plots import probability_figure, run_labels
 from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY, cut_note
 from bertlab.store import SUCCEEDED
 
+EXAMPLE_LABEL = "_example_label"  # a text box's key + this: (the clicked example's text, its true label)
 
-def _set_text(key: str, text: str) -> None:
+
+def _set_text(key: str, text: str, label: str | None = None) -> None:
+    """Fills the box ``key`` with ``text``; an example's true ``label`` is kept to show under the box."""
     st.session_state[key] = text
+    st.session_state[f"{key}{EXAMPLE_LABEL}"] = (text, label) if label is not None else None
+
+
+def _example_label_caption(text_key: str) -> None:
+    """"True label: fresh" under the box while it holds the example clicked: the tooltip alone (hover) never reached
+    a screen reader, nor a touch screen."""
+    clicked = st.session_state.get(f"{text_key}{EXAMPLE_LABEL}")
+    if clicked and clicked[0] == st.session_state.get(text_key):
+        st.caption(f"True label: {common.md(clicked[1])}")
 
 
 def _predict(run_ids: list[str], text: str):
@@ -263,7 +275,8 @@ def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, c
     Compare page's narrow box, two a row, shortened. The whole text is the tooltip, and a click fills it in."""
     # From the test split: a teacher asked whether the models had trained on them (a right answer would then
     # prove little).
-    st.caption("Try an example from the test set (texts no model here trained on; hover for the true label):")
+    st.caption("Try an example from the test set (texts no model here trained on; its true label shows under the "
+               "box once clicked, and on hover):")
     # a list, its buttons close together; the whole ones styled by their key's ending (_examples_whole)
     where = st.container(key=f"{key}_examples" + ("" if compact else "_whole"), gap="xsmall")
     cols = where.columns(2) if compact else [where]
@@ -274,7 +287,7 @@ def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, c
         # The whole text and the label: narrow columns clip even a short text (with an ellipsis of their own).
         tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
         cols[i % len(cols)].button(common.md(shown), key=f"{key}_ex_{i}", help=tip, on_click=_set_text,
-                                   args=(text_key, text), width="stretch")
+                                   args=(text_key, text, label), width="stretch")
     if not compact:  # Streamlit centres a button's label on one line and cuts the rest: wrap it, from the left
         st.html("<style>[class*='_examples_whole'] button{justify-content:flex-start}"
                 "[class*='_examples_whole'] button>div{justify-content:flex-start;width:100%}"
@@ -308,10 +321,12 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
     if compact:
         text = st.text_input("Type a sentence and press Enter", key=text_key,
                              placeholder="A moving, funny film." if movies else "A text like those in your data")
+        _example_label_caption(text_key)
     else:
         text = st.text_area("Text to classify", key=text_key, height=100,
                             placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”" if movies
                             else "Type any text like those in the data the runs learnt from")
+        _example_label_caption(text_key)
         asked = st.button("Predict", type="primary", key=f"{key}_go")
     if not done:
         st.info("Predictions appear here as soon as a run has finished.")

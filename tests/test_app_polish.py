@@ -937,3 +937,19 @@ def test_runs_finishing_every_second_redraw_the_app_at_most_once_per_ten_seconds
     assert state[common.FINISHED_SEEN] == mark() and not common.rerun_for_finished(state, mark(), 1300.0)
     finish_one()
     assert common.rerun_for_finished(state, mark(), 1400.0)
+
+
+def test_a_clicked_examples_true_label_shows_under_the_box(tiny_data, bertlab_home):
+    """An accessibility review: an example's true label was only in its button's tooltip ("hover for the true
+    label"), which a screen reader never reads. Once clicked, "True label: ..." is a caption under the box (the
+    tooltip stays), until the text in the box is changed."""
+    finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=tiny_data))
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    assert not [c for c in at.caption if c.value.startswith("True label")]
+    example = next(b for b in at.button if b.help and "true label: " in b.help)
+    label = example.help.rsplit("true label: ", 1)[1]  # the tooltip kept
+    example.click().run()
+    assert [c.value for c in at.caption if c.value.startswith("True label")] == [f"True label: {label}"]
+    at.text_area(key="pg_box_text").set_value("a text of my own").run()
+    assert not [c for c in at.caption if c.value.startswith("True label")]
