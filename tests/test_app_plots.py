@@ -1059,3 +1059,16 @@ def test_the_apps_charts_take_the_dark_shades_on_the_dark_theme(monkeypatch):
     assert [tuple(d.data[0].marker.color) for d in drawn] == [
         (plots.strategy_color("dapt"),), (plots.strategy_color("dapt", dark=True),)]
     assert plots.strategy_color("dapt", dark=True) in common.swatch("dapt")
+
+
+def test_a_legends_title_is_in_the_themes_text_colour():
+    """An accessibility review: Learning curves' legend title "strategy (bars: ±1 std over seeds)", the one place
+    saying what the error bars are, was Streamlit's chart grey #808495 on white (3.72:1). The app's chart CSS gives a
+    legend's title the theme's text colour, as it does the ticks and axis titles."""
+    import re
+
+    from app_pages import common
+
+    rule = re.search(r"\.js-plotly-plot :is\(([^)]*(?:\([^)]*\)[^)]*)*)\)\{fill:currentColor!important\}",
+                     common.READABLE_CSS)
+    assert rule and ".legendtitletext" in rule.group(1).split(",")
