@@ -516,8 +516,8 @@ def _label_ends(fig: go.Figure, ends: Sequence[_End], middle: float, panels: Seq
     over each other where their lines ended close (two full_ft runs' one-epoch points, 0.58 both)."""
     height = (fig.layout.height or 340) - (fig.layout.margin.t or 0) - (fig.layout.margin.b or 0) - 45  # axis title
     for col, name in enumerate(panels, 1):
-        here, axis = [e for e in ends if e.col == col], "" if col == 1 else str(col)
-        drawn = [y for tr in fig.data if tr.xaxis == f"x{axis}" for y in tr.y]
+        here, axis = [e for e in ends if e.col == col and _is_finite(e.y)], "" if col == 1 else str(col)
+        drawn = [y for tr in fig.data if tr.xaxis == f"x{axis}" for _, y, _ in _finite_points(tr)]
         top = 1.02 if name == "val_accuracy" else (max(drawn, default=1.0) * 1.05 or 1.0)  # loss: from 0, autorange
         px = height / top  # pixels per unit of y
         for right in (False, True):
@@ -538,6 +538,15 @@ LABEL_CHAR_PX, LABEL_LINE_PX = 10.0, 22.0  # a label's character and line, at th
 _LABEL_SIDES = {True: ("bottom left", "top left", "middle left"), False: ("bottom right", "top right", "middle right")}
 
 
+def _is_finite(v) -> bool:
+    return isinstance(v, int | float) and math.isfinite(v)
+
+
+def _finite_points(tr) -> list[tuple[float, float, int]]:
+    """A trace's (x, y, index) where both are finite numbers (a diverged run's loss: inf, or None from the store)."""
+    return [(x, y, i) for i, (x, y) in enumerate(zip(tr.x or (), tr.y or ())) if _is_finite(x) and _is_finite(y)]
+
+
 def _place_lone_labels(fig: go.Figure, x_range: tuple[float, float]) -> None:
     """Sets the ``textposition`` of each named lone point (a trace with text: zero_shot's, tfidf_logreg's) to the
     place beside it that covers the fewest of the other runs' markers and lines (markers counted thrice), the label
@@ -548,21 +557,24 @@ def _place_lone_labels(fig: go.Figure, x_range: tuple[float, float]) -> None:
     sx = LABEL_PLOT_PX / (x_range[1] - x_range[0])
     for axis in {tr.xaxis or "x" for tr in fig.data}:
         here = [tr for tr in fig.data if (tr.xaxis or "x") == axis]
-        top = 1.02 if all(max(tr.y or (0,)) <= 1 for tr in here) else max(y for tr in here for y in tr.y) * 1.05
+        # finite points only: a diverged run's inf loss made the scale NaN (int(NaN) stopped Compare's charts)
+        ys = [y for tr in here for _, y, _ in _finite_points(tr)]
+        top = 1.02 if all(y <= 1 for y in ys) else max(ys) * 1.05
         sy = height / (top or 1.0)
         obstacles: list[tuple[float, float, int]] = []  # (x px, y px up, weight)
         for tr in here:
             if tr.mode and "text" in tr.mode:
                 continue
-            pts = [(x * sx, y * sy) for x, y in zip(tr.x, tr.y)]
-            sizes = tr.marker.size if isinstance(tr.marker.size, tuple | list) else [tr.marker.size or 0] * len(pts)
-            obstacles += [(x, y, 3) for (x, y), m in zip(pts, sizes) if m]
+            sizes = tr.marker.size if isinstance(tr.marker.size, tuple | list) else [tr.marker.size or 0] * len(tr.x)
+            pts = [(x * sx, y * sy) for x, y, _ in _finite_points(tr)]
+            obstacles += [(x * sx, y * sy, 3) for x, y, i in _finite_points(tr) if sizes[i]]
             for (x0, y0), (x1, y1) in zip(pts, pts[1:]):  # the line, every ~4 px
                 n = max(1, int(math.hypot(x1 - x0, y1 - y0) / 4))
                 obstacles += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n, 1) for k in range(1, n)]
         for tr in here:
-            if not (tr.mode and "text" in tr.mode and tr.text):
-                continue
+            fin = _finite_points(tr)
+            if not (tr.mode and "text" in tr.mode and tr.text) or not fin or fin[-1][2] != len(tr.x) - 1:
+                continue  # a lone point that is not a finite number: nothing to place beside
             x, y = tr.x[-1] * sx, tr.y[-1] * sy
             w = LABEL_CHAR_PX * len(tr.text[-1])
             left = tr.x[-1] > (x_range[0] + x_range[1]) / 2

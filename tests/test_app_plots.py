@@ -1072,3 +1072,22 @@ def test_a_legends_title_is_in_the_themes_text_colour():
     rule = re.search(r"\.js-plotly-plot :is\(([^)]*(?:\([^)]*\)[^)]*)*)\)\{fill:currentColor!important\}",
                      common.READABLE_CSS)
     assert rule and ".legendtitletext" in rule.group(1).split(",")
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan"), None])
+def test_validation_plots_draw_beside_a_diverged_runs_loss(bad):
+    """A diff review: a run whose validation loss diverged (inf; NaN, which the store gives back as None) stopped
+    Compare's charts with "cannot convert float NaN to integer" once lone points' labels were placed among the
+    other runs' points. The labels are placed among the finite points, and the figure is drawn."""
+    runs = [make_run("full_ft", "f1"), make_run("full_ft", "f2"), make_run("zero_shot", "z1")]
+    runs[0].config, runs[1].config = {"epochs": 3, "lr": 1e-4}, {"epochs": 3, "lr": 3e-4}  # two settings: ends named
+    pts = [{"run_id": rid, "series": "val_loss", "step": e, "x": float(e), "value": v}
+           for rid in ("f1", "f2") for e, v in ((1, 0.6), (2, 0.55), (3, bad))]
+    pts += [{"run_id": rid, "series": "val_accuracy", "step": e, "x": float(e), "value": 0.7}
+            for rid in ("f1", "f2") for e in (1, 2, 3)]
+    pts += [{"run_id": "z1", "series": "val_accuracy", "step": 0, "x": 0.0, "value": 0.6},
+            {"run_id": "z1", "series": "val_loss", "step": 0, "x": 0.0, "value": 0.7}]
+    pts += loss_points("f1", 3) + loss_points("f2", 3)
+    for panels in (("val_loss",), ("val_accuracy",)):
+        fig = plots.validation_figure(runs, pts, panels=panels, legend=False)
+        assert any(tr.name and "zero_shot" in str(tr.text or tr.name) for tr in fig.data) or fig.layout.annotations
