@@ -596,7 +596,7 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
         # Short headers and narrow run names: at 1280 px the table scrolled and hid the Holm column.
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_order=order,
                      column_config={
-            "A": st.column_config.TextColumn(width=125), "B": st.column_config.TextColumn(width=125),
+            "A": st.column_config.TextColumn(width=125, pinned=True), "B": st.column_config.TextColumn(width=125),
             "only A right": st.column_config.NumberColumn("A only", help="Test texts only A got right."),
             "only B right": st.column_config.NumberColumn("B only", help="Test texts only B got right."),
             "A - B (points)": st.column_config.NumberColumn("A − B", format="%+.1f",
@@ -885,7 +885,7 @@ def per_class_section(done: list) -> None:
     st.segmented_control("Per-class measure", list(PER_CLASS), key="keep_per_class", format_func=PER_CLASS.get,
                          required=True, label_visibility="collapsed")
     st.dataframe(table.rows, hide_index=True, width="stretch",
-                 column_config={"run": st.column_config.TextColumn()}
+                 column_config={"run": st.column_config.TextColumn(pinned=True)}
                  | {c: st.column_config.NumberColumn(format="%.0f%%") for c in table.columns.values()})
     rare = {n: k for n, k in table.support.items() if k < 20}
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
@@ -945,10 +945,8 @@ VALIDATION_HELP = ("on the validation texts, by the model the run kept (its best
                    "rate or setting picked here is fairly scored on the test texts; one picked by its test score is "
                    "flattered by it. 'None' where a run kept none (zero_shot and tfidf_logreg have no loss).")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
-    # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled).
-    # Not pinned: Streamlit draws a pinned column's text in its lighter grey (#797F85 on white, 4.05:1, the faintest
-    # text in the table), and fit_tables splits the tables so that they do not scroll sideways.
-    "run": st.column_config.TextColumn(width=120),
+    # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
+    "run": st.column_config.TextColumn(pinned=True, width=120),
     "test accuracy": st.column_config.NumberColumn("test acc.", format="%.1f%%"),
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
@@ -1014,11 +1012,11 @@ def fit_tables(groups: list[list[str]], run_px: int, projector: bool = False) ->
 
 
 def run_column(names) -> st.column_config.Column:
-    """The run column (not pinned: :data:`TABLE_CONFIG`), as wide as its longest name (``head_only (lr 0.001) ·
-    0cd3`` was cut to ``head_only (lr 0.001``, and its seeds read alike): at least the 120 px that fit
-    ``head_only · 1a2b``, at most 300."""
+    """The pinned run column, as wide as its longest name (``head_only (lr 0.001) · 0cd3`` was cut to
+    ``head_only (lr 0.001``, and its seeds read alike): at least the 120 px that fit ``head_only · 1a2b``, at
+    most 300."""
     longest = max((len(str(n)) for n in names), default=0)
-    return st.column_config.TextColumn(width=min(300, max(120, 8 * longest + 16)))
+    return st.column_config.TextColumn(pinned=True, width=min(300, max(120, 8 * longest + 16)))
 
 
 def results_table(done: list):

@@ -2878,30 +2878,6 @@ def test_train_field_helps_give_the_default_as_the_field_shows_it(tiny_data, ber
     assert at.number_input(key="keep_opt_dapt_mlm_epochs").help.endswith("over the text. Default: 1.")
 
 
-def test_compares_tables_leave_the_run_column_unpinned(tiny_data, bertlab_home):
-    """An accessibility review: Streamlit draws a pinned column's text in its lighter grey, #797F85 on white (4.05:1),
-    the faintest text in the table, and every table's run column was pinned, though fit_tables already splits the
-    tables so that they do not scroll sideways. No table on Compare pins a column."""
-    import json
-
-    from bertlab.strategies import make_config
-
-    store = RunStore(bertlab_home)
-    for c in (1.0, 10.0):
-        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"C": c}), batch_id="b1")
-        store.claim(rid, "cpu")
-        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
-                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
-    at = app_on("app_pages/compare.py")
-    no_problems(at)
-    tables = [d for d in at.dataframe if "run" in d.value.columns]
-    assert len(tables) >= 2
-    for d in tables:
-        assert not [k for k, c in json.loads(d.proto.columns).items() if c.get("pinned")], d.value.columns
-    source = (Path(__file__).parents[1] / "app_pages" / "compare.py").read_text()
-    assert "pinned=True" not in source  # the paired and per-class tables alike
-
-
 def test_headings_go_h1_then_h2_for_a_screen_reader(tiny_model, bertlab_home):
     """An accessibility review: Data's dataset name and Accuracy vs cost's "Export a model" were h3 right under the
     page's h1, the Strategy cards in Large-diagram mode named the strategy in no heading, and the sidebar's brand was
