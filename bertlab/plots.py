@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -1271,8 +1272,12 @@ def probability_figure(predictions: Sequence[Any], labels: dict[str, str] | None
     """Class probabilities of the first text, one bar group per run (colour = strategy)."""
     fig = figure()
     seen: dict[str, int] = {}
+    counts = Counter(p.strategy for p in predictions)
     for p in predictions:
         name = (labels or {}).get(p.run_id, p.strategy)
+        # on the bar, short: the strategy, and its id's end where the strategy answers twice (the legend and hover
+        # keep the whole name: "head_only (lr 0.001) · 0cd3 55%" ran over the class names and past the chart's edge)
+        short = p.strategy if counts[p.strategy] == 1 else f"{p.strategy} ·{p.run_id[-4:]}"
         probs = np.asarray(p.probs)[0]
         # a strategy's second run (another dataset, setting or seed) hatched: the same colour alone read as one run
         i = seen[p.strategy] = seen.get(p.strategy, -1) + 1
@@ -1284,7 +1289,7 @@ def probability_figure(predictions: Sequence[Any], labels: dict[str, str] | None
                              marker_color=color,
                              marker_pattern_shape=_PATTERNS[i % len(_PATTERNS)],
                              # never "100%" for 0.996 (the card beside it said 99.6%)
-                             text=[f"{name} {probability_percent(v)}" if len(predictions) > 1 else probability_percent(v)
+                             text=[f"{short} {probability_percent(v)}" if len(predictions) > 1 else probability_percent(v)
                                    for v in probs],
                              textposition=["inside" if v >= 0.5 else "outside" for v in probs]
                              if len(predictions) > 1 else "outside",

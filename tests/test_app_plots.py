@@ -1091,3 +1091,22 @@ def test_validation_plots_draw_beside_a_diverged_runs_loss(bad):
     for panels in (("val_loss",), ("val_accuracy",)):
         fig = plots.validation_figure(runs, pts, panels=panels, legend=False)
         assert any(tr.name and "zero_shot" in str(tr.text or tr.name) for tr in fig.data) or fig.layout.annotations
+
+
+def test_class_probability_bars_name_their_run_short():
+    """A diff review: the bars carried the whole run label ("head_only (lr 0.001) · 0cd3 55%"), which ran over the
+    class names inside a long bar and past the chart's edge beside a short one. A bar names its strategy, and its
+    id's end where the strategy answers twice; the legend and the hover keep the whole label."""
+    import numpy as np
+
+    from bertlab.predict import Prediction
+
+    preds = [Prediction("r-0cd3", "head_only", ["neg", "pos"], np.array([[0.45, 0.55]]), 1.0),
+             Prediction("r-9f1e", "head_only", ["neg", "pos"], np.array([[0.6, 0.4]]), 1.0),
+             Prediction("r-77aa", "full_ft", ["neg", "pos"], np.array([[0.1, 0.9]]), 1.0)]
+    labels = {"r-0cd3": "head_only (lr 0.001) · 0cd3", "r-9f1e": "head_only (lr 0.03) · 9f1e", "r-77aa": "full_ft"}
+    fig = plots.probability_figure(preds, labels)
+    assert [list(t.text) for t in fig.data] == [["head_only ·0cd3 45%", "head_only ·0cd3 55%"],
+                                                ["head_only ·9f1e 60%", "head_only ·9f1e 40%"],
+                                                ["full_ft 10%", "full_ft 90%"]]
+    assert [t.name for t in fig.data] == list(labels.values())
