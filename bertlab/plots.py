@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -152,8 +153,9 @@ def for_dark_theme(fig: go.Figure) -> go.Figure:
             if STRATEGY_COLORS_DARK[k] != light}
 
     def walk(v: Any) -> Any:
-        if isinstance(v, str):
-            return swap.get(v.upper(), v)
+        if isinstance(v, str):  # a colour, or one inside HTML (a confusion matrix title's swatch: "color:#7F3C8D")
+            return swap.get(v.upper()) or (re.sub(r"#[0-9A-Fa-f]{6}\b", lambda m: swap.get(m[0].upper(), m[0]), v)
+                                           if "#" in v else v)
         if isinstance(v, dict):
             return {k: walk(x) for k, x in v.items()}
         if isinstance(v, list | tuple):

@@ -1110,3 +1110,15 @@ def test_class_probability_bars_name_their_run_short():
                                                 ["head_only ·9f1e 60%", "head_only ·9f1e 40%"],
                                                 ["full_ft 10%", "full_ft 90%"]]
     assert [t.name for t in fig.data] == list(labels.values())
+
+
+def test_the_dark_theme_recolours_a_strategy_colour_written_inside_html_too():
+    """A diff review: a confusion matrix's title draws its run's swatch as HTML ("<span style='color:#7F3C8D'>"), which
+    for_dark_theme, swapping only strings that are a colour, left in the light shade: dapt's at 2.64:1 on the dark
+    background, the failure the dark shades fix. Colours inside a string are swapped too."""
+    light, dark = plots.STRATEGY_COLORS["dapt"], plots.STRATEGY_COLORS_DARK["dapt"]
+    assert light != dark
+    fig = plots.confusion_figure(make_run("dapt", "d1"))
+    assert light.lower() in fig.layout.title.text.lower()
+    title = plots.for_dark_theme(fig).layout.title.text
+    assert dark.lower() in title.lower() and light.lower() not in title.lower()
