@@ -200,7 +200,7 @@ def queue_place(run_id: str) -> str:
     snapshot's ``queued`` is in that order; a launch made later can take its turn before this run)."""
     snap = manager().snapshot()
     if run_id == snap.running:  # taken by the worker, not yet marked running in the store (a moment; under load more)
-        return "starting now"
+        return "starts now"
     if run_id not in snap.queued:
         return "starts when the runs before it finish"
     ahead = snap.queued.index(run_id) + (1 if snap.running else 0)

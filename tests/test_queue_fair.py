@@ -191,7 +191,7 @@ def test_the_sidebar_and_the_train_page_tell_the_order_launches_take_turns_in(ra
         gate.set()
 
 
-def test_a_run_the_worker_has_taken_but_not_yet_marked_running_is_starting_now(monkeypatch):
+def test_a_run_the_worker_has_taken_but_not_yet_marked_running_starts_now(monkeypatch):
     """A full suite under load: Compare read a run still 'queued' in the store that the worker had already taken
     (it is the snapshot's running one, not in its queue) as "starts when the runs before it finish". It is starting."""
     from app_pages import common
@@ -199,5 +199,5 @@ def test_a_run_the_worker_has_taken_but_not_yet_marked_running_is_starting_now(m
 
     snap = JobSnapshot("r2", 0.0, "starting", ("r3",), True, None)
     monkeypatch.setattr(common, "manager", lambda: type("M", (), {"snapshot": lambda self: snap})())
-    assert common.queue_place("r2") == "starting now"
+    assert common.queue_place("r2") == "starts now"
     assert common.queue_place("r3") == "starts when the run ahead of it finishes (one training now)"
