@@ -420,7 +420,11 @@ def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_m
     """A diff review: the README's check read preds.csv's texts as written, but bertlab's CSVs put a ' before a
     text starting with = + - @ or ', so such texts were scored as "'-great film" (probabilities 0.017 off). The
     check's reading lines now undo the guard: it reads back exactly the test split's texts and labels."""
+    import json
+    import os
     import re
+    import subprocess
+    import sys
 
     import pandas as pd
     from conftest import make_texts
@@ -445,9 +449,13 @@ def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_m
     command, before = ("\n".join(line[2:] for line in b.splitlines()) for b in blocks[:2])
     monkeypatch.chdir(folder)
     assert main(command.split()[3:]) == 0
-    scope: dict = {}
-    exec(before, scope)  # the README's own reading lines
+    # the README's own reading lines, run as a user runs them, then the rows they read
+    (folder / "read_it.py").write_text(before + '\nimport json\nprint(json.dumps([[r["text"], r["true label"]] '
+                                       'for r in rows]))\n')
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    rows = json.loads(subprocess.run([sys.executable, "read_it.py"], cwd=folder, env=env, capture_output=True,
+                                     text=True, check=True).stdout)
     test = load_splits(data).test
     assert any(t[:1] in "-'=+@" for t in test.texts)  # the case at stake is in the test split
-    assert [r["text"] for r in scope["rows"]] == list(test.texts)
-    assert [r["true label"] for r in scope["rows"]] == [test.label_names[y] for y in test.labels]
+    assert [t for t, _ in rows] == list(test.texts)
+    assert [y for _, y in rows] == [test.label_names[y] for y in test.labels]
