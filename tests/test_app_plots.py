@@ -1122,3 +1122,14 @@ def test_the_dark_theme_recolours_a_strategy_colour_written_inside_html_too():
     assert light.lower() in fig.layout.title.text.lower()
     title = plots.for_dark_theme(fig).layout.title.text
     assert dark.lower() in title.lower() and light.lower() not in title.lower()
+
+
+def test_a_domain_files_count_for_the_estimate_is_the_runs_own(tmp_path):
+    """A read-through: the estimate counted a domain file's lines by iterating the file, while the run keeps
+    read_domain_texts' lines (splitlines, which also splits at \\u2028 and the like): the two could differ. The
+    estimate now counts with the run's own reader."""
+    from bertlab.strategies.dapt import domain_lines, read_domain_texts
+
+    f = tmp_path / "d.txt"
+    f.write_text("one review\u2028and another\n\nthird one\n", encoding="utf-8")
+    assert domain_lines(f) == len(read_domain_texts(str(f))) == 3

@@ -68,30 +68,26 @@ def read_domain_texts(path: str, strategy: str = "dapt") -> list[str]:
 
 
 def domain_lines(path: object) -> int:
-    """How many texts the domain file at ``path`` adds (its non-empty lines, at most :data:`MAX_DOMAIN_TEXTS`), for
-    a time estimate before launch; 0 for no path or a file that cannot be read (the launch says why)."""
+    """How many texts the domain file at ``path`` adds (:func:`read_domain_texts`' count, at most
+    :data:`MAX_DOMAIN_TEXTS`), for a time estimate before launch; 0 for no path or a file that cannot be read (the
+    launch says why)."""
     if not path:
         return 0
-    p = Path(str(path)).expanduser()
     try:
-        st = p.stat()
+        st = Path(str(path)).expanduser().stat()
     except (OSError, ValueError):
         return 0
-    if not p.is_file() or st.st_size > MAX_DOMAIN_FILE_BYTES:
-        return 0
-    return _count_lines(str(p), st.st_size, st.st_mtime_ns)
+    return _count_lines(str(path), st.st_size, st.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=16)
 def _count_lines(path: str, size: int, mtime_ns: int) -> int:
-    """Non-empty lines of ``path`` as :func:`read_domain_texts` keeps them; cached by size and time (the Train page
-    asks on every rerun)."""
+    """:func:`read_domain_texts`' count for ``path`` (the run's own rule, so the estimate counts the lines the run
+    reads), 0 where it refuses the file; cached by size and time (the Train page asks on every rerun)."""
     try:
-        with open(path, encoding="utf-8") as f:
-            n = sum(1 for line in f if line.strip())
-    except (OSError, UnicodeDecodeError):
+        return len(read_domain_texts(path))
+    except (DataError, OSError):
         return 0
-    return min(n, MAX_DOMAIN_TEXTS)
 
 
 def mlm_options(options: dict, strategy: str = "dapt", epochs: int = 1, lr: float = 5e-5) -> tuple[int, float, float]:
