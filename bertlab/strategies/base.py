@@ -123,8 +123,13 @@ class Strategy:
 
     def pretrain_texts(self, options: dict, train: int) -> int:
         """Texts each of those passes goes over, for a run with ``train`` training texts and ``options``: the
-        training texts (dapt and scratch add an extra domain file's lines)."""
-        return train
+        training texts, and an extra domain file's lines where the strategy takes one (dapt's, scratch's option
+        'domain_file', counted as the run reads it)."""
+        if "domain_file" not in (getattr(self, "option_specs", None) or {}):
+            return train
+        from bertlab.strategies.dapt import domain_lines
+
+        return train + domain_lines(options.get("domain_file"))
 
     def embedded_texts(self, config: RunConfig, splits: Splits) -> list[str]:
         """Texts a run of ``config`` embeds through the shared cache beside its :attr:`embeds` splits' (zero_shot's

@@ -110,9 +110,12 @@ class ClassifierStrategy(Strategy):
         return model
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
-        """Training texts x epochs through a training step; validation each epoch and test once, forward only."""
+        """Training texts x epochs through a training step, plus the masked-LM passes before it (dapt's, scratch's:
+        :meth:`pretrain_texts` x :meth:`pretrain_epochs`, 0 for the others); validation each epoch and test once,
+        forward only."""
         tr, va, te = (sizes.get(k, 0) for k in ("train", "validation", "test"))
-        return float(tr * config.epochs), float(va * config.epochs + te)
+        mlm = self.pretrain_texts(config.options, tr) * self.pretrain_epochs(config.options)
+        return float(tr * config.epochs + mlm), float(va * config.epochs + te)
 
     def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
         """Training FLOPs of the classification phase (strategies that freeze parts override this)."""

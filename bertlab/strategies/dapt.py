@@ -298,17 +298,8 @@ class DomainAdaptivePretraining(FullFineTune):
         "head_lr": HEAD_LR_SPEC,
     }
 
-    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
-        """Fine-tuning's work plus the masked-LM epochs over the training texts and an extra domain file's lines."""
-        step, forward = super().probe_work(config, sizes)
-        texts = self.pretrain_texts(config.options, sizes.get("train", 0))
-        return step + texts * self.pretrain_epochs(config.options), forward
-
     def pretrain_epochs(self, options: dict) -> int:
         return _options(options)[0]
-
-    def pretrain_texts(self, options: dict, train: int) -> int:
-        return train + domain_lines(options.get("domain_file"))
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
         torch.manual_seed(ctx.config.seed)

@@ -7,7 +7,7 @@ import torch
 from bertlab import models
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import ClassifierStrategy
-from bertlab.strategies.dapt import continue_pretraining, domain_lines, mlm_options, mlm_texts
+from bertlab.strategies.dapt import continue_pretraining, mlm_options, mlm_texts
 
 # Masked-LM pretraining of the random model first: none by default (scratch as the guides write it). A random
 # model's masked LM learns at a higher rate than dapt's continued pretraining of trained weights (5e-5).
@@ -69,17 +69,8 @@ class FromScratch(ClassifierStrategy):
     def _mlm(self, options: dict) -> tuple[int, float, float]:
         return mlm_options(options, self.name, MLM_EPOCHS, MLM_LR)
 
-    def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
-        """Training's work plus the masked-LM epochs over the training texts and an extra text file's lines."""
-        step, forward = super().probe_work(config, sizes)
-        texts = self.pretrain_texts(config.options, sizes.get("train", 0))
-        return step + texts * self.pretrain_epochs(config.options), forward
-
     def pretrain_epochs(self, options: dict) -> int:
         return self._mlm(options)[0]
-
-    def pretrain_texts(self, options: dict, train: int) -> int:
-        return train + domain_lines(options.get("domain_file"))
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
         options = self._mlm(ctx.config.options)
