@@ -355,8 +355,11 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
     with the new vocabulary its panel's checkbox below asks for (drawn before it: the state of its last click)."""
     k = f"keep_hp_{name}_"
     vocab = st.session_state.get(k + "vocab_size") if st.session_state.get(k + "new_vocab") else None
-    try:  # a size the field refuses (no browser bounds: checked_number) draws the default's card meanwhile
-        make_config(name, vocab_size=vocab) if vocab is not None else None
+    # a size the field refuses (no browser bounds: checked_number) draws the default's card meanwhile. (A statement,
+    # not a bare expression: Streamlit's magic wrote a bare one's None above every panel's diagram.)
+    try:
+        if vocab is not None:
+            make_config(name, vocab_size=vocab)
     except (BertlabError, TypeError, ValueError):
         vocab = make_config(name).vocab_size
     # The options set in its panel below (partial_ft's layers, lora's rank, scratch's masked-LM epochs), as last set

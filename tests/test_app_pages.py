@@ -2901,3 +2901,13 @@ def test_headings_go_h1_then_h2_for_a_screen_reader(tiny_model, bertlab_home):
     assert at.header[0].value == title
     costs = (Path(__file__).parents[1] / "app_pages" / "costs.py").read_text()
     assert 'st.header("Export a model")' in costs and "st.subheader" not in costs
+
+
+def test_the_train_page_writes_no_stray_none_above_a_strategys_diagram(tiny_data, bertlab_home):
+    """A walk-through: every strategy panel showed a stray "None" above its diagram: a bare expression in
+    train.teaching_card, which Streamlit's magic writes out."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["full_ft", "scratch"]).run()
+    no_problems(at)
+    shown = [m.value.strip() for m in at.markdown] + [c.value.strip() for c in at.code]
+    assert not [v for v in shown if v in ("None", "`None`")], shown
