@@ -219,9 +219,7 @@ def _uses(strategy: str, field: str) -> bool:
     """Whether ``field`` changes what ``strategy`` does (the token limit: any tokenizer; the rest: training)."""
     from bertlab.strategies import get_strategy
 
-    s = get_strategy(strategy)
-    # head_only's head trains at a constant learning rate: no warmup (its unused_fields)
-    return s.uses_tokens if field == "max_length" else s.uses_epochs and field not in s.unused_fields
+    return get_strategy(strategy).uses_field(field)
 
 
 SEVERAL = "lr"  # the one per-strategy flag that takes several values, one run each: --lr head_only=1e-3,3e-2
@@ -458,8 +456,8 @@ def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
 
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
-    from bertlab.metrics import precision_text, run_accuracy_interval
-    from bertlab.report import VERSIONS
+    from bertlab.metrics import run_accuracy_interval
+    from bertlab.provenance import run_precision, run_versions, used_settings
     from bertlab.strategies import REGISTRY
     from bertlab.variants import EPOCH_FIELDS
 
@@ -486,21 +484,19 @@ def result_row(run) -> dict:
             "error": run.error, "notes": list(run.notes),
             # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows
             # alike but for their ids): null where the strategy does not use one
-            "model": run.model, **{k: cfg.get(k) if s is not None and (s.uses_tokens if k == "max_length" else
-                                                                     s.uses_epochs) else None
-                                   for k in ("learning_rate", "epochs", "batch_size", "max_length")},
+            "model": run.model,
+            **used_settings(cfg, s, ("learning_rate", "epochs", "batch_size", "max_length"), unknown=False),
             "options": cfg.get("options") or {},
             # the optimiser's and the epochs' other settings, as the Results CSV has them (null where unused:
             # head_only has no warmup or clipping), and the data file's checksum: a row named 'head_only (weight
             # decay 0.1)' shows the setting its name gives
-            **{k: cfg.get(k) if s is not None and s.uses_epochs and k not in s.unused_fields else None
-               for k in EPOCH_FIELDS if k not in ("learning_rate", "epochs", "batch_size")},
+            **used_settings(cfg, s, [k for k in EPOCH_FIELDS if k not in ("learning_rate", "epochs", "batch_size")],
+                            unknown=False),
             "data_sha256": (run.data_summary or {}).get("file_sha256"),
             # what reproducing its numbers needs beyond its config: the precision it computed in (its config's
             # "auto" is bf16 on one machine, fp32 on another), the libraries' versions (bertlab's with its
             # commit) and which test set it was scored on (runs with the same fingerprint compare text by text)
-            "precision": precision_text(c.get("precision")), "precision_setting": cfg.get("precision"),
-            "versions": {k: v for k in VERSIONS if (v := ((run.data_summary or {}).get("environment") or {}).get(k))},
+            **run_precision(run), "versions": {k: v for k, v in run_versions(run).items() if v},
             "test_fingerprint": m.get("test_fingerprint")}
 
 
@@ -1063,11 +1059,11 @@ def run_record(store, run) -> dict:
     with the precision it computed in beside its config's setting."""
     import dataclasses
 
-    from bertlab.metrics import precision_text
+    from bertlab.provenance import run_precision
 
     record = dataclasses.asdict(run)
-    record["precision"] = {"setting": (run.config or {}).get("precision"),
-                           "ran_in": precision_text((run.costs or {}).get("precision"))}
+    precision = run_precision(run)
+    record["precision"] = {"setting": precision["precision_setting"], "ran_in": precision["precision"]}
     model = store.artifact_path(run.id)
     record["paths"] = {"model": str(model) if model.is_dir() else None, "store": str(store.path),
                        "disk_bytes": store.disk_bytes(run.id)}

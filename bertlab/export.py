@@ -300,14 +300,13 @@ def run_record(run, meta: dict) -> dict:
     checksum: the zip's copy of it. An exported zip carried 159 bytes, none of which said how to reproduce or
     check the accuracy it was chosen on."""
     summary, costs, metrics = run.data_summary or {}, run.costs or {}, run.metrics or {}
-    from bertlab.metrics import precision_text
+    from bertlab.provenance import run_precision
 
     data = {k: summary[k] for k in ("name", "sizes", "file_sha256", "data_package", "text_column", "label_column")
             if summary.get(k) is not None}
     return {**meta, "run_id": run.id, "config": run.config,
             "environment": {**(summary.get("environment") or {}), "device": costs.get("device", run.device),
-                            "precision": precision_text(costs.get("precision")),
-                            "precision_setting": (run.config or {}).get("precision")},
+                            **run_precision(run)},
             "test_metrics": {k: metrics[k] for k in _TEST_METRICS if metrics.get(k) is not None},
             "test_fingerprint": metrics.get("test_fingerprint"),
             "test_size": (summary.get("sizes") or {}).get("test"), "data": data}

@@ -20,9 +20,10 @@ from bertlab import answer, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError, ConfigError
-from bertlab.metrics import format_interval, precision_text, run_accuracy_interval, signed, whole_percent
+from bertlab.metrics import format_interval, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
+from bertlab.provenance import run_precision, run_versions, used_settings
 from bertlab.store import Run, RunStore
 from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
@@ -42,9 +43,6 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "label_descriptions", "C",
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
               "error")
-# The libraries whose versions a run records (bertlab's with its checkout's commit): the CSV's columns, `runs --json`'s
-# "versions".
-VERSIONS = ("bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime")
 # Training hyperparameters (variants.EPOCH_FIELDS) are left blank for a strategy they do not apply to (zero_shot,
 # tfidf_logreg): a CSV reader must not take zero_shot's unused "lr 5e-05, 1 epoch" for something it was trained with.
 
@@ -106,7 +104,6 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
         secs = c.get("train_seconds")
         ci = run_accuracy_interval(m, sizes.get("test"))
         s = REGISTRY.get(r.strategy)
-        uses_epochs = s is None or s.uses_epochs
         data = cfg.get("data") or {}
         out.append({
             "run_id": r.id, "batch_id": r.batch_id, "strategy": r.strategy, "name": names[r.id], "status": r.status,
@@ -136,10 +133,9 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "memory_without_encoder": c.get("memory_without_encoder"),
             # true: the first run measured in its process, whose CPU memory also holds the process's set-up
             "memory_first_in_process": c.get("memory_first_in_process", False), "device": c.get("device"),
-            "precision": precision_text(c.get("precision")),
+            "precision": run_precision(r)["precision"],
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
-            **{k: cfg.get(k) if uses_epochs and k not in getattr(s, "unused_fields", ()) else None
-               for k in EPOCH_FIELDS},
+            **used_settings(cfg, s, EPOCH_FIELDS, unknown=True),
             "options": json.dumps(options, sort_keys=True) if (options := effective_options(s, cfg, c)) else None,
             **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
@@ -149,9 +145,9 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "class_weights": (cfg.get("class_weights") or "none") if s is None or s.reads_training_texts else None,
             "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
             "data_package": (r.data_summary or {}).get("data_package"),  # as the run recorded it when it trained
-            "max_length": cfg.get("max_length") if s is None or s.uses_tokens else None, "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
-            "data_sha256": (r.data_summary or {}).get("file_sha256"),
-            **{k: ((r.data_summary or {}).get("environment") or {}).get(k) for k in VERSIONS},
+            **used_settings(cfg, s, ("max_length",), unknown=True),
+            "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
+            "data_sha256": (r.data_summary or {}).get("file_sha256"), **run_versions(r),
             "error": r.error})
     return out
 
@@ -779,7 +775,7 @@ def _precision_line(run: Run) -> str:
     """The precision ``run`` computed in beside its setting: the stored config says "precision": "auto", which
     is bf16 on a GPU (or a CPU) that has it and fp32 elsewhere; '' for a run that measured none (tfidf_logreg, one
     that did not finish)."""
-    ran = precision_text((run.costs or {}).get("precision"))
+    ran = run_precision(run)["precision"]
     if not ran:
         return ""
     return (f"<p>Ran in {html.escape(ran)} (its precision setting: "

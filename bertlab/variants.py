@@ -89,8 +89,7 @@ def settings(run) -> dict:
     cfg = {**_DEFAULTS, **(getattr(run, "config", None) or {})}
     s = REGISTRY.get(run.strategy)
     out: dict = {}
-    if s is None or s.uses_epochs:
-        out.update({k: cfg.get(k) for k in EPOCH_FIELDS if k not in getattr(s, "unused_fields", ())})
+    out.update({k: cfg.get(k) for k in EPOCH_FIELDS if s is None or s.uses_field(k)})
     if s is None or s.uses_tokens:
         out["max_length"] = cfg.get("max_length")
     if s is None or s.reads_training_texts:

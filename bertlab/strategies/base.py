@@ -88,6 +88,12 @@ class Strategy:
     unused_fields: ClassVar[tuple[str, ...]] = ()
     embeds: ClassVar[tuple[str, ...]] = ()
 
+    def uses_field(self, field: str) -> bool:
+        """Whether the RunConfig setting ``field`` changes what this strategy does: max_length where it reads tokens,
+        a training setting (:data:`bertlab.variants.EPOCH_FIELDS`) where it trains over epochs and does not ignore
+        it (head_only's head trains at a constant learning rate, unclipped: its :attr:`unused_fields`)."""
+        return self.uses_tokens if field == "max_length" else self.uses_epochs and field not in self.unused_fields
+
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError
 
