@@ -199,12 +199,11 @@ PER_STRATEGY_FLAGS = {"epochs": ("--epochs", int, "epochs"), "lr": ("--lr", floa
                       "weight_decay": ("--weight-decay", float, "weight_decay"),
                       "warmup": ("--warmup", float, "warmup_ratio")}
 PER_STRATEGY_METAVAR = "VALUE|NAME=VALUE"
-# The optimiser's settings a flag sets, with their ranges in words: RunConfig's own message names the field, not the
-# flag ("warmup_ratio must be in [0, 1)"), and only after the data has loaded.
-OPTIMISER_RANGES = {"weight_decay": (lambda v: 0 <= v <= 1, "AdamW's weight decay is from 0 to 1 (e.g. 0.01; 0 for "
-                                                              "none)"),
-                    "warmup_ratio": (lambda v: 0 <= v < 1, "the warmup is a share of the training steps, from 0 to "
-                                                           "below 1 (e.g. 0.1: the first 10%; 0 for none)")}
+# The optimiser's settings a flag sets, their ranges (config.OPTIMISER_RANGES) in words: RunConfig's own message names
+# the field, not the flag ("warmup_ratio must be in [0, 1)"), and only after the data has loaded.
+OPTIMISER_RANGE_WORDS = {"weight_decay": "AdamW's weight decay is from 0 to 1 (e.g. 0.01; 0 for none)",
+                         "warmup_ratio": "the warmup is a share of the training steps, from 0 to below 1 (e.g. 0.1: "
+                                         "the first 10%; 0 for none)"}
 
 
 def _number(flag: str, given: str, text: str, cast: type) -> int | float:
@@ -385,14 +384,16 @@ def strategy_overrides(args: argparse.Namespace) -> dict[str, dict]:
     """Each strategy's RunConfig overrides from --epochs/--lr/--batch-size/--max-length and --option; prints a note
     (stderr) for each value given to every strategy that overrides defaults which differ between them. A
     strategy's ``learning_rate`` is a tuple of the rates to run it at (None: its default)."""
+    from bertlab.config import OPTIMISER_RANGES
+
     out: dict[str, dict] = {s: {} for s in args.strategies}
     for attr, (flag, cast, field) in PER_STRATEGY_FLAGS.items():
         bare, named = per_strategy_values(flag, getattr(args, attr), cast, field, args.strategies, attr == SEVERAL)
         if field in OPTIMISER_RANGES:
-            ok, words = OPTIMISER_RANGES[field]
+            ok, _ = OPTIMISER_RANGES[field]
             for name, v in [(None, bare), *named.items()]:
                 if v is not None and not ok(v):
-                    raise BertlabError(f"{flag} {f'{name}=' if name else ''}{v:g}: {words}.")
+                    raise BertlabError(f"{flag} {f'{name}=' if name else ''}{v:g}: {OPTIMISER_RANGE_WORDS[field]}.")
         if note := bare_value_note(flag, bare, field, args.strategies, named):
             print(note, file=sys.stderr)
         for s in out:

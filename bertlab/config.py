@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +140,14 @@ SPLIT_PRESETS: dict[str, tuple[int | None, int | None, int | None]] = {
     "All data": (None, None, None),
 }
 
+# The optimiser's settings with a range: each field's check and its interval as validate() words it. The CLI checks
+# its --weight-decay and --warmup flags against these before the data loads, in the flags' own words.
+OPTIMISER_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "warmup_ratio": (lambda v: 0 <= v < 1, "[0, 1)"),
+    "weight_decay": (lambda v: 0 <= v <= 1, "[0, 1]"),
+}
+
+
 @dataclass
 class RunConfig:
     """Everything that defines one run: strategy, data, model and hyperparameters.
@@ -197,10 +206,9 @@ class RunConfig:
         lr = self.learning_rate
         if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 1:
             raise ConfigError(f"learning_rate must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")
-        if not 0 <= self.warmup_ratio < 1:
-            raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}.")
-        if not 0 <= self.weight_decay <= 1:
-            raise ConfigError(f"weight_decay must be in [0, 1], got {self.weight_decay!r}.")
+        for name, (ok, interval) in OPTIMISER_RANGES.items():
+            if not ok(getattr(self, name)):
+                raise ConfigError(f"{name} must be in {interval}, got {getattr(self, name)!r}.")
         if not self.grad_clip > 0:
             raise ConfigError(f"grad_clip must be above 0, got {self.grad_clip!r}.")
         if not isinstance(self.keep_best, bool):

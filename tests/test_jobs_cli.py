@@ -1592,3 +1592,28 @@ def test_cli_run_sets_weight_decay_and_warmup_per_strategy(tiny_csv, monkeypatch
                                                       "steps, from 0 to below 1")]:
         assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "full_ft", *args]) == 2
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("flag", "field"), [("--weight-decay", "weight_decay"), ("--warmup", "warmup_ratio")])
+def test_cli_optimiser_flags_refuse_exactly_what_runconfig_refuses(flag, field):
+    """The flags' early check (before the data loads, in the flag's words) takes its rule from RunConfig's
+    (config.OPTIMISER_RANGES): the two refuse the same values, the ends of each range included."""
+    from bertlab.cli import build_parser, strategy_overrides
+    from bertlab.config import RunConfig
+    from bertlab.errors import BertlabError, ConfigError
+
+    for v in (-0.01, 0.0, 0.5, 0.99, 1.0, 1.01):
+        args = build_parser().parse_args(["run", "--strategies", "full_ft", flag, str(v)])
+        try:
+            strategy_overrides(args)
+            cli_ok = True
+        except BertlabError as e:
+            assert str(e).startswith(f"{flag} {v:g}: "), e
+            cli_ok = False
+        try:
+            RunConfig(strategy="full_ft", **{field: v})
+            config_ok = True
+        except ConfigError as e:
+            assert str(e).startswith(f"{field} must be in "), e
+            config_ok = False
+        assert cli_ok == config_ok, (flag, v)
