@@ -517,7 +517,7 @@ def _label_ends(fig: go.Figure, ends: Sequence[_End], middle: float, panels: Seq
     edge), one a line (``gap`` px) apart, stacked in the order of their ends (the highest end's label on top), above
     the ends or below them, where the plot has more room: two runs' names, each beside its own point, were written
     over each other where their lines ended close (two full_ft runs' one-epoch points, 0.58 both)."""
-    height = (fig.layout.height or 340) - (fig.layout.margin.t or 0) - (fig.layout.margin.b or 0) - 45  # axis title
+    height = _plot_height(fig)
     for col, name in enumerate(panels, 1):
         here, axis = [e for e in ends if e.col == col and _is_finite(e.y)], "" if col == 1 else str(col)
         drawn = [y for tr in fig.data if tr.xaxis == f"x{axis}" for _, y, _ in _finite_points(tr)]
@@ -531,9 +531,24 @@ def _label_ends(fig: go.Figure, ends: Sequence[_End], middle: float, panels: Seq
             first = group[0].y * px + 14 if above else group[-1].y * px - 14 - (len(group) - 1) * gap
             for k, e in enumerate(group):  # label k's centre, in pixels up from the axis
                 at = first + (len(group) - 1 - k) * gap
-                fig.add_annotation(x=e.x, y=e.y, text=e.text, xref=f"x{axis}", yref=f"y{axis}", ax=-6 if right else 6, ay=-(at - e.y * px),
-                                   axref="pixel", ayref="pixel", xanchor="right" if right else "left",
-                                   showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=e.color, standoff=5)
+                _leader_label(fig, e.x, e.y, e.text, f"x{axis}", f"y{axis}", left=right, rise=at - e.y * px,
+                              color=e.color)
+
+
+def _plot_height(fig: go.Figure) -> float:
+    """A chart's plot area height in px (its height less the margins and the x axis' title), what the labels beside
+    its points are placed for."""
+    return (fig.layout.height or 340) - (fig.layout.margin.t or 0) - (fig.layout.margin.b or 0) - 45  # axis title
+
+
+def _leader_label(fig: go.Figure, x: float, y: float, text: str, xref: str, yref: str, left: bool, rise: float,
+                  color: str) -> None:
+    """``text`` ``rise`` px above the point (x, y) (below where negative), to its left where ``left``, joined to it
+    by a thin line of ``color``: how :func:`_label_ends` and :func:`_place_lone_labels` name a point whose label
+    cannot sit right beside it."""
+    fig.add_annotation(x=x, y=y, text=text, xref=xref, yref=yref, ax=-6 if left else 6, ay=-rise,
+                       axref="pixel", ayref="pixel", xanchor="right" if left else "left",
+                       showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=color, standoff=5)
 
 
 LABEL_PLOT_PX = 190  # a validation plot's width to place labels for: Compare's column at 1024 px in projector mode
@@ -556,7 +571,7 @@ def _place_lone_labels(fig: go.Figure, x_range: tuple[float, float]) -> None:
     to the left of a point past the middle of the x axis: tfidf_logreg's at 100% ran past the chart's right edge
     ("tfid"), and zero_shot's, below its point at 0%, sat under head_only's first markers. Placed labels count as
     obstacles for the next. Pixels are reckoned for :data:`LABEL_PLOT_PX`, the narrowest the plot is drawn."""
-    height = (fig.layout.height or 340) - (fig.layout.margin.t or 0) - (fig.layout.margin.b or 0) - 45
+    height = _plot_height(fig)
     sx = LABEL_PLOT_PX / (x_range[1] - x_range[0])
     for axis in {tr.xaxis or "x" for tr in fig.data}:
         here = [tr for tr in fig.data if (tr.xaxis or "x") == axis]
@@ -596,10 +611,8 @@ def _place_lone_labels(fig: go.Figure, x_range: tuple[float, float]) -> None:
                 # up or down where nothing is drawn, joined to its point by a thin line of the run's colour
                 x0, y0, x1, y1 = _label_box(x, y, w, order[0])
                 y0, y1 = y0 + away, y1 + away
-                fig.add_annotation(x=tr.x[-1], y=tr.y[-1], text=tr.text[-1], xref=tr.xaxis or "x",
-                                   yref=tr.yaxis or "y", ax=-6 if left else 6, ay=-((y0 + y1) / 2 - y),
-                                   axref="pixel", ayref="pixel", xanchor="right" if left else "left",
-                                   showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=tr.line.color, standoff=5)
+                _leader_label(fig, tr.x[-1], tr.y[-1], tr.text[-1], tr.xaxis or "x", tr.yaxis or "y", left=left,
+                              rise=(y0 + y1) / 2 - y, color=tr.line.color)
                 tr.mode, tr.text = tr.mode.replace("+text", ""), None
             obstacles += [(x0 + (x1 - x0) * i / 8, y0 + (y1 - y0) * j / 2, 3) for i in range(9) for j in range(3)]
 
