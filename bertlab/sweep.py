@@ -784,11 +784,12 @@ BAD_STATUSES = ("missing", "failed", "cancelled", "interrupted")  # points "Run 
 
 
 def points_text(rows: list[dict]) -> str:
-    """'head_only n=32 seeds 0, 1; tfidf_logreg n=all seed 0': which points ``rows`` are, by strategy and size."""
+    """'head_only n=32 seeds 0, 1; tfidf_logreg n=all seed 0': which points ``rows`` (:func:`collect`'s) are, by
+    strategy as the sweep names it and size."""
     groups: dict[tuple, list] = {}
     for r in rows:
-        groups.setdefault((r.get("name") or r["strategy"], r["size"]), []).append(r["seed"])
-    first = {st: i for i, st in reversed(list(enumerate(r.get("name") or r["strategy"] for r in rows)))}
+        groups.setdefault((r["name"], r["size"]), []).append(r["seed"])
+    first = {st: i for i, st in reversed(list(enumerate(r["name"] for r in rows)))}
     order = sorted(groups, key=lambda k: (first[k[0]], _size_order(k[1])))  # a strategy's sizes together
     return "; ".join(f"{st} n={size or 'all'} seed{'s' * (len(groups[st, size]) > 1)} "
                      f"{', '.join(map(str, sorted(set(groups[st, size]))))}" for st, size in order)
@@ -824,8 +825,9 @@ def _mean_std(xs: list[float]) -> tuple[float, float | None]:
 
 
 def aggregate(rows: list[dict], metric: str = "test_accuracy") -> list[dict]:
-    """Mean and standard deviation over seeds per (strategy, size), from :func:`collect` rows (with the name
-    the sweep gives the strategy)."""
+    """Mean and standard deviation over seeds per (strategy, size), from :func:`collect` rows, with ``name``: the
+    name the sweep gives the strategy (the strategy's own for rows without one), which the figure and the text
+    table below read."""
     groups: dict[tuple[str, Any], list[dict]] = {}
     for r in rows:
         groups.setdefault((r["strategy"], r["size"]), []).append(r)
@@ -896,7 +898,7 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
         if not pts:
             continue
         span += [a["mean"] + k * (a["std"] or 0.0) for a in pts for k in (-1, 1)]
-        name = pts[0].get("name") or st  # "head_only (lr 0.03)": the sweep's rate, where not the default
+        name = pts[0]["name"]  # "head_only (lr 0.03)": the sweep's rate, where not the default
         fig.add_trace(go.Scatter(
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=name, mode="lines+markers",
             line={"color": strategy_color(st), "width": 2.5}, marker={"symbol": strategy_symbol(st), "size": 9},
@@ -959,7 +961,7 @@ def format_curves(agg: list[dict], name: str = "test accuracy") -> str:
     cell = {(a["strategy"], a["size"]): a for a in agg}
     head = ["strategy"] + [str(s) if s is not None else "all" for s in sizes]
     lines = []
-    names = {a["strategy"]: a.get("name") or a["strategy"] for a in agg}
+    names = {a["strategy"]: a["name"] for a in agg}
     for st in strategies:
         row = [names[st]]
         for s in sizes:
