@@ -1294,9 +1294,9 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         if a == best and k > 1 and p is not None and (family := seeds_holm().get(b)):
             adjusted, pairs = family
             judged = max(adjusted, p)  # never below the pair's own p (paired.holm_judged's rule)
-            if paired.format_p(judged) != paired.format_p(p):  # 'p = 0.057, 0.057 after Holm' adds nothing
-                said[(a, b)] = f"{paired.p_is(p)}{paired.holm_words(judged, pairs)}"
-            return judged, k
+            if paired.format_p(judged) == paired.format_p(p):  # 'p = 0.057, 0.057 after Holm' adds nothing
+                return judged, k
+            return holm_said(a, b, p, judged, pairs), k
         return p, k
 
     @functools.cache
@@ -1332,7 +1332,11 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
         p = per_seed(a, b, seed)
         if p is None or holm is None:
             return p
-        judged, pairs = holm(by_strategy[a][seed].get("run_id"), by_strategy[b][seed].get("run_id"), p)
+        return holm_said(a, b, p, *holm(by_strategy[a][seed].get("run_id"), by_strategy[b][seed].get("run_id"), p))
+
+    def holm_said(a: str, b: str, p: float, judged: float, pairs: int) -> float:
+        """Holm's step for a pair, over seeds (:func:`seeds_holm`) or at one seed (``holm``): ``judged``, the p the
+        pair is judged by, which :func:`p_said` quotes beside its own ``p`` (over ``pairs``; 0: its own alone)."""
         said[(a, b)] = f"{paired.p_is(p)}{paired.holm_words(judged, pairs)}"
         return judged
 
