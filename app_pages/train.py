@@ -66,7 +66,13 @@ def check_model(model: str) -> bool:
     return True
 
 
-NEW_VOCAB_KEY = "keep_hp_scratch_new_vocab"  # scratch's New vocabulary box (hp_inputs' key + new_vocab_input's)
+def hp_key(name: str, field: str = "") -> str:
+    """The session key of strategy ``name``'s ``field`` in its panel ('keep_hp_full_ft_epochs'; without ``field``,
+    the prefix every field of the panel shares): one spelling for the panel, its reset and the page's readers."""
+    return f"keep_hp_{name}_{field}"
+
+
+NEW_VOCAB_KEY = hp_key("scratch", "new_vocab")  # scratch's New vocabulary box (new_vocab_input's)
 
 
 def missing_tokenizer(model: str, names: list[str]) -> str | None:
@@ -138,7 +144,7 @@ def default_text(value, fmt: str | None = None) -> str:
 
 def reset_strategy(name: str) -> None:
     """'Reset to defaults' in a strategy's panel: every field of it back to the strategy's default (on_click)."""
-    d, k = make_config(name), f"keep_hp_{name}_"
+    d, k = make_config(name), hp_key(name)
     for f in (*HP_FIELDS, "patience", "keep_best", "vocab_size", "new_vocab"):
         st.session_state[k + f] = getattr(d, f)
     st.session_state[k + "more_lrs"] = ""
@@ -177,10 +183,10 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
     """
     s, d = REGISTRY[name], make_config(name)
     for f in HP_FIELDS:
-        st.session_state.setdefault(f"keep_hp_{name}_{f}", getattr(d, f))
+        st.session_state.setdefault(hp_key(name, f), getattr(d, f))
     out: dict = {}
     bad: list[str] = []  # fields showing a value out of range (checked_number)
-    k = f"keep_hp_{name}_"
+    k = hp_key(name)
     # Only the controls that change what this strategy does: zero_shot trains nothing (no epochs, learning
     # rate or seed), tfidf_logreg has no encoder (no batches of tokens either) and a deterministic fit (no seed).
     if s.uses_epochs:
@@ -353,7 +359,7 @@ def option_inputs(name: str, model: str) -> dict:
 def teaching_card(name: str, model: str, n_classes: int) -> None:
     """The layer diagram of what this strategy trains (from bertlab.teaching), when the model allows one; scratch's
     with the new vocabulary its panel's checkbox below asks for (drawn before it: the state of its last click)."""
-    k = f"keep_hp_{name}_"
+    k = hp_key(name)
     vocab = st.session_state.get(k + "vocab_size") if st.session_state.get(k + "new_vocab") else None
     # a size the field refuses (no browser bounds: checked_number) draws the default's card meanwhile. (A statement,
     # not a bare expression: Streamlit's magic wrote a bare one's None above every panel's diagram.)
@@ -821,7 +827,7 @@ if summary is not None:
         st.error(tokenizer_problem, icon=":material/error:")
     if model_ok and (lengths := common.token_lengths(cfg, model)):
         # Long texts (BBC articles) are cut at max length and make every step dearer: say so before launch.
-        limit = min((int(st.session_state.get(f"keep_hp_{n}_max_length") or make_config(n).max_length)
+        limit = min((int(st.session_state.get(hp_key(n, "max_length")) or make_config(n).max_length)
                      for n in names if REGISTRY[n].uses_tokens), default=None)
         if limit is not None and (cut := sum(n > limit for n in lengths) / len(lengths)) >= 0.1:
             st.caption(f":material/content_cut: These texts are long: median {lengths[len(lengths) // 2]:,} tokens, "
