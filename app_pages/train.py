@@ -6,6 +6,7 @@ import html
 import json
 import math
 import time
+from typing import Any
 
 import streamlit as st
 
@@ -142,16 +143,27 @@ def default_text(value, fmt: str | None = None) -> str:
     return f" Default: {value:g}." if isinstance(value, (int, float)) else ""
 
 
-def reset_strategy(name: str) -> None:
-    """'Reset to defaults' in a strategy's panel: every field of it back to the strategy's default (on_click)."""
-    d, k = make_config(name), hp_key(name)
-    for f in (*HP_FIELDS, "patience", "keep_best", "vocab_size", "new_vocab"):
-        st.session_state[k + f] = getattr(d, f)
-    st.session_state[k + "more_lrs"] = ""
-    for opt, spec in (getattr(REGISTRY[name], "option_specs", None) or {}).items():
+def panel_defaults(name: str) -> dict[str, Any]:
+    """Each session key of strategy ``name``'s panel with the value a fresh panel starts from, of the type its widget
+    holds (a switch's bool, a whole number's int, a float option's float): where :func:`hp_inputs` starts the
+    widgets and what 'Reset to defaults' puts back, so a reset panel holds exactly what a fresh one does."""
+    s, d, k = REGISTRY[name], make_config(name), hp_key(name)
+    out: dict[str, Any] = {k + f: getattr(d, f) for f in HP_FIELDS}
+    if s.uses_epochs:
+        out |= {k + "more_lrs": "", k + "keep_best": bool(d.keep_best), k + "patience": int(d.patience)}
+    if name == "scratch":  # new_vocab_input's
+        out |= {k + "new_vocab": bool(d.new_vocab), k + "vocab_size": int(d.vocab_size)}
+    for opt, spec in (getattr(s, "option_specs", None) or {}).items():  # option_inputs' number fields
         if spec.get("kind") in ("int", "float"):
             v = spec.get("default")
-            st.session_state[f"keep_opt_{name}_{opt}"] = float(v) if v is not None and spec["kind"] == "float" else v
+            out[f"keep_opt_{name}_{opt}"] = float(v) if v is not None and spec["kind"] == "float" else v
+    return out
+
+
+def reset_strategy(name: str) -> None:
+    """'Reset to defaults' in a strategy's panel: every field of it back to the strategy's default (on_click)."""
+    for key, v in panel_defaults(name).items():
+        st.session_state[key] = v
 
 
 def checked_number(col, name: str, field: str, label: str, bad: list[str], **kw) -> float | int | None:
@@ -182,8 +194,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
     ``max_len_limit`` is the most tokens the model reads (None when unknown).
     """
     s, d = REGISTRY[name], make_config(name)
-    for f in HP_FIELDS:
-        st.session_state.setdefault(hp_key(name, f), getattr(d, f))
+    for key, v in panel_defaults(name).items():  # also the extra rates', switches' and options' fields below
+        st.session_state.setdefault(key, v)
     out: dict = {}
     bad: list[str] = []  # fields showing a value out of range (checked_number)
     k = hp_key(name)
@@ -219,8 +231,6 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                 r3[1], name, "warmup_ratio", "Warmup (share of steps)", bad, key=k + "warmup_ratio", step=0.05,
                 format="%.2f", help="The learning rate rises linearly from 0 to its peak over this share of the "
                                     "training steps, from 0 to 0.99, then falls linearly to 0; 0: no warmup.")
-        st.session_state.setdefault(k + "keep_best", bool(getattr(d, "keep_best", False)))
-        st.session_state.setdefault(k + "patience", int(getattr(d, "patience", 0)))
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
         # "Keep the best epoch (lowest vali…".
         b1, b2 = common.columns_unless_projector([2, 1], vertical_alignment="bottom")
@@ -266,9 +276,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
 
 def new_vocab_input(k: str, d: RunConfig, bad: list[str]) -> dict:
     """scratch's new vocabulary (RunConfig.new_vocab; the CLI's --new-vocab): the tutorials' "train from scratch
-    with a new vocabulary", which the page did not offer."""
-    st.session_state.setdefault(k + "new_vocab", bool(d.new_vocab))
-    st.session_state.setdefault(k + "vocab_size", int(d.vocab_size))
+    with a new vocabulary", which the page did not offer. Its fields start where :func:`panel_defaults` says."""
     v1, v2 = st.columns([2, 1], vertical_alignment="bottom")
     on = v1.checkbox("New vocabulary (WordPiece, trained on the training texts)", key=k + "new_vocab",
                      help="Train a WordPiece vocabulary of this size on the training texts first, and the model on "
@@ -283,8 +291,8 @@ def new_vocab_input(k: str, d: RunConfig, bad: list[str]) -> dict:
 
 def also_rates_input(col, name: str, key: str, default: float) -> list[float] | None:
     """Right under the learning rate: more rates to run this strategy at in the same launch, one run each (and
-    seed), so Compare weighs them at once; the list, or None (with the error under the field) for a mistake."""
-    st.session_state.setdefault(key, "")
+    seed), so Compare weighs them at once; the list, or None (with the error under the field) for a mistake. The
+    field starts empty (:func:`panel_defaults`)."""
     text = col.text_input(
         ALSO_LR_LABEL, key=key, placeholder=f"e.g. {example_rates(default)}",
         help="Does tuning matter on your data? Queue this strategy at these learning rates too, in this launch: one "
@@ -330,11 +338,7 @@ def option_inputs(name: str, model: str) -> dict:
         helptext = spec.get("help", "").rstrip(".") + (f". Default: {spec['unset']}." if spec.get("default") is None
                                                        and spec.get("unset") else "." + default_text(spec.get("default")))
         label = f"{spec['label']} ({opt})" if spec.get("label") else opt  # the words, and the name the CLI takes
-        if kind in ("int", "float"):
-            default = spec.get("default")
-            if kind == "float" and default is not None:
-                default = float(default)
-            st.session_state.setdefault(key, default)
+        if kind in ("int", "float"):  # starting at panel_defaults' value (hp_inputs set it)
             cast = int if kind == "int" else float
             kw = {} if kind == "int" else dict(zip(("step", "format"), _number_format(spec)))
             hi = cast(REGISTRY[name].option_max(opt, model) or spec["max"])

@@ -2814,6 +2814,37 @@ def test_each_train_field_says_its_default_and_a_panel_resets_to_them(tiny_data,
     assert at.number_input(key="keep_hp_head_only_epochs").value == 5  # another panel keeps its own
 
 
+def test_a_reset_panel_holds_exactly_what_a_fresh_panel_holds(tiny_data, bertlab_home):
+    """"Reset to defaults" puts back each value of a panel (numbers, switches, the extra rates, the options) as the
+    fresh panel held it, of the same type: the reset and the widgets' start take their defaults from one place."""
+    names = ["full_ft", "head_only", "scratch", "lora"]
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(names).run()
+    no_problems(at)
+    prefixes = tuple(f"keep_{kind}_{n}_" for kind in ("hp", "opt") for n in names)
+
+    def panels() -> dict:
+        return {k: (v, type(v)) for k, v in at.session_state.to_dict().items() if k.startswith(prefixes)}
+
+    fresh = panels()
+    assert "keep_hp_full_ft_epochs" in fresh and "keep_opt_lora_r" in fresh and "keep_hp_scratch_new_vocab" in fresh
+    for key, value in [("keep_hp_full_ft_epochs", 5), ("keep_hp_full_ft_learning_rate", 2e-2),
+                       ("keep_hp_full_ft_weight_decay", 0.2), ("keep_hp_full_ft_warmup_ratio", 0.3),
+                       ("keep_hp_full_ft_patience", 2), ("keep_opt_full_ft_layer_decay", 0.9),
+                       ("keep_hp_head_only_epochs", 5), ("keep_hp_head_only_seed", 3), ("keep_opt_lora_r", 4),
+                       ("keep_opt_lora_dropout", 0.2)]:
+        at.number_input(key=key).set_value(value).run()
+    at.text_input(key="keep_hp_full_ft_more_lrs").set_value("3e-2").run()
+    at.checkbox(key="keep_hp_full_ft_keep_best").check().run()
+    at.checkbox(key="keep_hp_scratch_new_vocab").check().run()
+    at.number_input(key="keep_hp_scratch_vocab_size").set_value(1000).run()
+    assert panels() != fresh
+    for n in names:
+        at.button(key=f"reset_{n}").click().run()
+    no_problems(at)
+    assert panels() == fresh
+
+
 def test_strategies_gives_the_defaults_of_options_left_unset(capsys):
     """A review: `strategies` listed full_ft's options "layer_decay, head_lr" with no default, dapt's with theirs."""
     from bertlab.cli import main
