@@ -70,7 +70,7 @@ def sweep_form() -> None:
         sizes = st.multiselect("Training-set sizes (labelled examples)", SIZE_CHOICES, key="keep_sw_sizes",
                                help="'all' = the whole training split.")
         c1, c2, c3 = st.columns(3)
-        # The seeds count from the Data page's split seed (s, s + 1, ...), as the CLI's `sweep --seeds s s+1 ...`:
+        # The seeds count from the Data page's split seed (s, s + 1, ...), as the CLI's `sweep --split-seed s`:
         # seeds 0, 1, 2 replaced a custom split seed without a word. Each draws its own split (test set too) unless
         # "one split for every seed" (the CLI's --fixed-split).
         n_seeds = c1.number_input("Seeds per point", 1, 10, key="keep_sw_seeds",
@@ -120,7 +120,7 @@ def sweep_form() -> None:
             if refused := model_refusal(cfg, model.strip(), names):
                 raise ModelError(refused)
             spec = sweep.SweepSpec(strategies=names, sizes=fitted, data=cfg, vary_split=not fixed,
-                                   seeds=list(range(cfg.seed, cfg.seed + int(n_seeds))),
+                                   seeds=sweep.counted_seeds(cfg.seed, int(n_seeds)),
                                    model=model.strip(), min_steps=int(min_steps),
                                    common={"class_weights": "balanced"} if balanced else {},
                                    per_strategy=per_strategy)

@@ -1455,7 +1455,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if args.json:  # it printed the text lines, --json unread
             print(json.dumps([{"sweep_id": s["id"], "dataset": s["dataset"], "strategies": s["shown"],
                                "sizes": ["all" if n is None else n for n in s["sizes"]], "seeds": s["seeds"],
-                               "points": s["n_points"], "runs": s["runs"]}
+                               "points": s["n_points"], "runs": s["runs"], "split_seed": s["split_seed"]}
                               for s in sweep.list_sweeps(store)], indent=2))
             return 0
         for s in sweep.list_sweeps(store):
@@ -1464,8 +1464,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             # a sweep whose runs were all deleted was listed as if whole
             empty = ("  (no runs: `sweep --sweep-id ID` runs it, `sweep --delete ID` removes it)"
                      if not s["runs"] else "")
+            # each seed draws its own split, or all train on one (--fixed-split): which one was said nowhere
+            one = f" on split {s['split_seed']}" if s["split_seed"] is not None else ""
             print(f"{s['id']}  {s['dataset']}  {', '.join(s['shown'])}  sizes: {sizes}  seeds: "
-                  f"{' '.join(map(str, s['seeds']))}{empty}")
+                  f"{' '.join(map(str, s['seeds']))}{one}{empty}")
         return 0
     for out, what in ((args.html, "HTML plot"), (args.png, "PNG plot")):
         if out:
@@ -1502,7 +1504,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         check_max_lengths(args.model, dict.fromkeys(args.strategies, args.max_length))
         if not args.no_run:  # --no-run reports what is done and trains nothing: nothing to refuse it for
             check_refusals(args.model, args.strategies)
-        args.split_seed, args.train_size = 0, None  # each point's split: its seed, or 0 with --fixed-split
+        split_seeds(args)  # the seeds count up from --split-seed, as the page's from the Data page's split seed
+        args.train_size = None  # each point's split: its seed, or --split-seed's with --fixed-split
         data = data_config_from_arg(args.dataset, args)
         from bertlab.data import load_splits
 
@@ -1618,6 +1621,32 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                 f"{answer.JUDGES[answer.sweep_metric(rows)].name} here)")
             print("\n" + "\n".join(picks))
     return _sweep_status(rows, sweep_id)
+
+
+def split_seeds(args: argparse.Namespace) -> None:
+    """A new sweep's ``--split-seed`` and ``--seeds``, as the Learning curves page counts them from the Data page's
+    split seed s: seeds s, s + 1, s + 2 where ``--seeds`` is not given, each drawing its own split, or all on split
+    s with ``--fixed-split``. The CLI's sweeps started at split seed 0, so a page sweep on another had no twin.
+
+    Raises:
+        ConfigError: ``--split-seed`` and ``--seeds`` both given, the seeds drawing their own splits and not
+            counting up from it (split s would be used by no point).
+    """
+    from bertlab.sweep import counted_seeds
+
+    given, start = args.split_seed is not None, args.split_seed or 0
+    if start < 0:
+        raise ConfigError(f"--split-seed {start}: a split seed is a whole number of 0 or more.")
+    if args.seeds is None:
+        args.seeds = counted_seeds(start)
+    elif given and not args.fixed_split and args.seeds[0] != start:
+        seeds = " ".join(map(str, args.seeds))
+        raise ConfigError(f"--split-seed {start} with --seeds {seeds}: each seed draws its own split (split seeds "
+                          f"{seeds}), so split {start} would train no point. Count the seeds up from it (--seeds "
+                          f"{' '.join(map(str, counted_seeds(start, len(args.seeds))))}, or no --seeds: "
+                          f"{' '.join(map(str, counted_seeds(start)))}), or add --fixed-split to train every seed on "
+                          f"split {start}.")
+    args.split_seed = start
 
 
 def _points_json(rows: list[dict], spec) -> list[dict]:
@@ -1871,9 +1900,10 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--sizes", nargs="+", type=_size_arg, default=list(DEFAULT_SIZES),
                     help="training-set sizes; 'all' = the whole training split (default: "
                          f"{' '.join(map(str, DEFAULT_SIZES))}, the app's)")
-    sw.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], metavar="SEED",
+    sw.add_argument("--seeds", nargs="+", type=int, metavar="SEED",
                     help="the seed values, not how many (--seeds 0 1 2: three seeds; --seeds 0: one): one run per "
-                         "strategy, size and seed; each seed draws its own split unless --fixed-split (default: 0 1 2)")
+                         "strategy, size and seed; each seed draws its own split unless --fixed-split (default: "
+                         "three counted up from --split-seed, 0 1 2)")
     sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL)
     sw.add_argument("--val-size", type=_cap_arg, default=500, help="validation cap (also capped at each size), or "
                                                                    "'all'")
@@ -1896,6 +1926,10 @@ def add_extra_commands(sub) -> None:
                     help="raise epochs so each point trains at least this many optimizer steps, and at least its "
                          "strategy's own minimum (40 for full_ft, partial_ft, lora and dapt); 0: do not raise")
     sw.add_argument("--fixed-split", action="store_true", help="seeds vary initialisation only, not the data split")
+    sw.add_argument("--split-seed", type=int, metavar="N",
+                    help="where the seeds start, as the app's Data page split seed starts the Learning curves "
+                         "page's: seeds N, N+1, N+2 (each its own split) unless --seeds is given, and with "
+                         "--fixed-split every seed trains on split N (default 0)")
     sw.add_argument("--text-column")
     sw.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     sw.add_argument("--drop-rare-classes", action="store_true",

@@ -116,6 +116,13 @@ class SweepSpec:
 DEFAULT_SIZES: tuple[int, ...] = (32, 64, 128, 512, 2048)
 
 
+def counted_seeds(split_seed: int, n: int = 3) -> list[int]:
+    """A sweep's ``n`` seeds counted up from ``split_seed`` (s, s + 1, ...): the Learning curves page's from the Data
+    page's split seed, and ``sweep --split-seed s``'s where ``--seeds`` is not given. Each draws its own split, or
+    with one split for every seed (``vary_split`` False) they all train on split ``split_seed``."""
+    return list(range(split_seed, split_seed + n))
+
+
 @dataclass(frozen=True)
 class Point:
     """One planned point: which strategy, size and seed, and its full run config."""
@@ -421,8 +428,9 @@ def default_rate(strategy: str) -> float:
 
 def list_sweeps(store: RunStore) -> list[dict]:
     """Stored sweeps, newest first: {id, created, strategies, shown (:func:`shown_strategies`), sizes, seeds,
-    dataset, n_points, runs}. ``runs``: how many runs hold its points now (0: every one was deleted, the sweep is
-    an empty plan that :func:`delete_sweep` removes)."""
+    dataset, n_points, split_seed, runs}. ``split_seed``: the one split every seed trains on (a fixed split), None
+    where each seed draws its own. ``runs``: how many runs hold its points now (0: every one was deleted, the sweep
+    is an empty plan that :func:`delete_sweep` removes)."""
     out = []
     for p in _sweep_dir(store).glob("*.json"):
         try:
@@ -432,7 +440,8 @@ def list_sweeps(store: RunStore) -> list[dict]:
             continue  # a hand-edited or foreign file is not a sweep
         out.append({"id": d["id"], "created": d.get("created", 0.0), "strategies": spec.strategies,
                     "shown": shown_strategies(spec), "sizes": spec.sizes, "seeds": spec.seeds,
-                    "dataset": spec.data.label, "n_points": spec.n_points})
+                    "dataset": spec.data.label, "n_points": spec.n_points,
+                    "split_seed": None if spec.vary_split else spec.data.seed})
     held = point_runs(store, [d["id"] for d in out])
     for d in out:
         d["runs"] = len(held.get(d["id"], []))

@@ -847,3 +847,43 @@ def test_sweep_help_says_seeds_are_values_not_a_count(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "--seeds SEED [SEED ...]" in text
     assert "the seed values, not how many (--seeds 0 1 2: three seeds; --seeds 0: one)" in text, text
+
+
+def test_cli_sweep_split_seed_counts_its_seeds_as_the_learning_curves_page_does(tiny_model, tiny_csv, capsys):
+    """`sweep` always started at split seed 0: a page sweep on the Data page's split seed 3 (seeds 3, 4, 5, or all
+    on split 3 with "One split for every seed") had no command-line twin. `--split-seed 3` is that twin: the same
+    stored plan and the same runs, the split said in --list and --json."""
+    from bertlab.cli import main
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg", "head_only",
+            "--sizes", "8", "--split-seed", "3", "--val-size", "10", "--test-size", "16", "--max-length", "32",
+            "--epochs", "1", "--min-steps", "0"]
+    data = DataConfig(source="file", name=str(tiny_csv.resolve()), train_size=None, val_size=10, test_size=16, seed=3)
+    store = RunStore()
+    for extra, fixed in (([], False), (["--fixed-split"], True)):
+        assert main(base + extra + ["--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        stored = sweep.load_sweep(store, out["sweep_id"])
+        assert (stored.seeds, stored.data.seed, stored.vary_split) == ([3, 4, 5], 3, not fixed)
+        # the page's plan for split seed 3 and three seeds (app_pages/sweep.py builds it so)
+        page = sweep.SweepSpec(strategies=["tfidf_logreg", "head_only"], sizes=[8], data=data, model=tiny_model,
+                               seeds=sweep.counted_seeds(data.seed, 3), vary_split=not fixed, min_steps=0,
+                               common={"max_length": 32, "epochs": 1})
+        assert stored.to_dict() == page.to_dict()
+        assert [(p["strategy"], p["sweep_seed"], p["split_seed"]) for p in out["points"]] == [
+            (p.strategy, p.seed, p.config.data.seed) for p in sweep.plan(page)]
+        assert {(p["strategy"], p["split_seed"]) for p in out["points"]} == (
+            {(s, 3) for s in ("tfidf_logreg", "head_only")} if fixed else
+            {(s, k) for s in ("tfidf_logreg", "head_only") for k in (3, 4, 5)})
+        runs = {r.id: r for r in store.list_runs()}
+        assert sorted((runs[p["run_id"]].config["seed"], runs[p["run_id"]].config["data"]["seed"])
+                      for p in out["points"] if p["strategy"] == "head_only") == (
+            [(3, 3), (4, 3), (5, 3)] if fixed else [(3, 3), (4, 4), (5, 5)])
+    assert main(["sweep", "--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert sorted(line.split("seeds: ")[1] for line in listed) == ["3 4 5", "3 4 5 on split 3"]
+    # seeds drawing their own splits from 0: split 3 would serve no point, refused saying what to do
+    assert main(base + ["--seeds", "0", "1", "--dry-run"]) == 2
+    assert ("--split-seed 3 with --seeds 0 1: each seed draws its own split (split seeds 0 1), so split 3 would "
+            "train no point. Count the seeds up from it (--seeds 3 4, or no --seeds: 3 4 5), or add --fixed-split"
+            in capsys.readouterr().err)
