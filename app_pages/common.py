@@ -591,6 +591,27 @@ def tokenizer_problem(cfg: DataConfig, model: str) -> str | None:
     return _tokenizer_problem(_key(cfg.uncapped()), model, stamp)
 
 
+def missing_tokenizer(model: str, names: list[str], new_vocab: bool, where: str) -> str | None:
+    """Why a launch of ``names`` waits for ``model``, a folder without tokenizer files (markdown): the strategies that
+    read its tokenizer (every one that reads tokens but scratch with a new vocabulary, ``new_vocab``, as `run
+    --strategies scratch --new-vocab` takes it), and that scratch with a new vocabulary (set by ``where``, markdown)
+    would not; None where none of them reads it or the folder has its tokenizer. The Train page's check and the
+    Learning curves page's: the latter refused no such folder, and queued points that could only fail."""
+    from bertlab.models import resolve
+    from bertlab.strategies import REGISTRY
+
+    readers = [n for n in names if REGISTRY[n].reads_model_tokenizer(new_vocab)]
+    if not readers:
+        return None
+    try:
+        resolve(model, tokenizer=True)
+    except BertlabError as e:
+        verb = "reads" if len(readers) == 1 else "read"
+        return (f"{md(str(e))} {md(', '.join(readers))} {verb} it. scratch with a new vocabulary ({where}) would "
+                "not: it trains its own on the training texts.")
+    return None
+
+
 def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     """Mean tokens per training text of ``cfg`` for ``model`` cut at ``max_length`` (what time estimates scale
     by), from ``token_lengths`` (one tokenising pass, cached); None where the data or the model cannot be read."""

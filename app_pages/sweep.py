@@ -23,8 +23,9 @@ CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second cl
 
 
 LR_KEY = "keep_sw_lr_"  # + a strategy's name: the learning rate of its points (its own default unless changed)
+NEW_VOCAB_KEY = "keep_sw_scratch_new_vocab"  # scratch's points train their own vocabulary (the CLI's --new-vocab)
 SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps",
-                   "keep_sw_class_weights", "keep_sw_fixed_split")
+                   "keep_sw_class_weights", "keep_sw_fixed_split", NEW_VOCAB_KEY)
 
 
 def _kept_value(key: str, value, default):
@@ -42,7 +43,7 @@ def _kept_value(key: str, value, default):
         return value
     if key == "keep_sw_model" and isinstance(value, str):
         return value
-    if key in ("keep_sw_class_weights", "keep_sw_fixed_split") and isinstance(value, bool):
+    if key in ("keep_sw_class_weights", "keep_sw_fixed_split", NEW_VOCAB_KEY) and isinstance(value, bool):
         return value
     return default
 
@@ -58,7 +59,8 @@ def sweep_form() -> None:
             else common.desk_settings().get("sweep_form") or {})
     for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
-                 ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False), ("keep_sw_fixed_split", False)):
+                 ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False), ("keep_sw_fixed_split", False),
+                 (NEW_VOCAB_KEY, False)):
         st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
     for k, v in kept.items():  # the learning rates this desk last swept at, where still a valid rate
         if k.startswith(LR_KEY) and k[len(LR_KEY):] in REGISTRY and isinstance(v, (int, float)) and 1e-6 <= v <= 1:
@@ -94,6 +96,12 @@ def sweep_form() -> None:
                                  "the seeds change only the initialisation, order and dropout (the CLI's "
                                  "--fixed-split). zero_shot and tfidf_logreg, which no seed changes, then run "
                                  "once per size.")
+        new_vocab = "scratch" in names and st.checkbox(
+            "scratch: new vocabulary (WordPiece, trained on each point's training texts)", key=NEW_VOCAB_KEY,
+            help="As the Train page's scratch *New vocabulary* (the CLI's --new-vocab): each scratch point trains a "
+                 "WordPiece vocabulary of 8,000 word pieces on its training texts first, and the model on it, "
+                 "instead of the model's own vocabulary. It reads no tokenizer: a model folder without tokenizer "
+                 "files serves it.")
         # What the sizes and zero_shot's points will be, and what the sweep queues, said before "Run the sweep".
         chosen = [None if s == "all" else int(s) for s in sizes]
         whole = uncapped_splits(cfg)
@@ -107,6 +115,8 @@ def sweep_form() -> None:
             if lifted:
                 st.info(sweep.lift_sentence(lifted, n_classes), icon=":material/straighten:")
         per_strategy = rate_inputs(names)
+        if new_vocab:
+            per_strategy.setdefault("scratch", {})["new_vocab"] = True
         if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
             labels, descs, defaults = zs
             st.caption(zero_shot_note(labels, descs, defaults))
@@ -117,7 +127,7 @@ def sweep_form() -> None:
         try:
             if not model.strip():
                 resolve("")  # says what to enter, as the Train page does, instead of quietly using the default
-            if refused := model_refusal(cfg, model.strip(), names):
+            if refused := model_refusal(cfg, model.strip(), names, new_vocab):
                 raise ModelError(refused)
             spec = sweep.SweepSpec(strategies=names, sizes=fitted, data=cfg, vary_split=not fixed,
                                    seeds=sweep.counted_seeds(cfg.seed, int(n_seeds)),
@@ -133,7 +143,7 @@ def sweep_form() -> None:
                                                     common.run_tokens, common.run_available, common.embedding_keys)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
-            st.error(common.md(refused), icon=":material/block:")
+            st.error(refused, icon=":material/block:")
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=bool(refused) or (
                        spec is not None and not todo))
     if note := st.session_state.pop("sw_queued_note", None):  # set as the sweep was queued, before the redraw
@@ -153,20 +163,24 @@ def sweep_form() -> None:
         _confirm(sweep.SweepSpec.from_dict(pending))
 
 
-def model_refusal(cfg, model: str, names: list[str]) -> str | None:
-    """Why the sweep's points could not run on ``model``, as the Train page refuses them before launch: a strategy
-    that cannot run on it at all (partial_ft on ALBERT, ``Strategy.refusal``), or a tokenizer that reads none of the
-    training texts' words where a strategy reads tokens (``common.tokenizer_problem``); else None. A model that does
-    not load is said where the spec is made (``resolve``)."""
+def model_refusal(cfg, model: str, names: list[str], new_vocab: bool = False) -> str | None:
+    """Why the sweep's points could not run on ``model`` (markdown), as the Train page refuses them before launch: a
+    strategy that cannot run on it at all (partial_ft on ALBERT, ``Strategy.refusal``), a folder without tokenizer
+    files where a strategy reads the tokenizer (``common.missing_tokenizer``: scratch with a new vocabulary,
+    ``new_vocab``, reads none), or a tokenizer that reads none of the training texts' words
+    (``common.tokenizer_problem``); else None. A model that does not load is said where the spec is made
+    (``resolve``)."""
     try:
-        resolve(model)
+        resolve(model, tokenizer=False)
     except BertlabError:
         return None
     for n in names:
         if why := REGISTRY[n].refusal(model):
-            return why  # it names the strategy
-    if any(REGISTRY[n].uses_tokens for n in names):
-        return common.tokenizer_problem(cfg, model)
+            return common.md(why)  # it names the strategy
+    if missing := common.missing_tokenizer(model, names, new_vocab, "*scratch: new vocabulary* above"):
+        return missing
+    if any(REGISTRY[n].reads_model_tokenizer(new_vocab) for n in names):
+        return common.md(why) if (why := common.tokenizer_problem(cfg, model)) else None
     return None
 
 

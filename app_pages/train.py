@@ -77,21 +77,11 @@ NEW_VOCAB_KEY = hp_key("scratch", "new_vocab")  # scratch's New vocabulary box (
 
 
 def missing_tokenizer(model: str, names: list[str]) -> str | None:
-    """Why Launch waits for ``model``, a folder without tokenizer files (markdown): the strategies of ``names`` that read its
-    tokenizer (every one that reads tokens but scratch with a new vocabulary, as `run --strategies scratch
-    --new-vocab` takes it), and what would not; None where none of them reads it or the model has its tokenizer.
-    The page refused such a folder as it was typed, before the strategies were picked."""
-    new_vocab = bool(st.session_state.get(NEW_VOCAB_KEY))
-    readers = [n for n in names if REGISTRY[n].reads_model_tokenizer(new_vocab)]
-    if not readers:
-        return None
-    try:
-        resolve(model, tokenizer=True)
-    except BertlabError as e:
-        verb = "reads" if len(readers) == 1 else "read"
-        return (f"{common.md(str(e))} {common.md(', '.join(readers))} {verb} it. scratch with a new vocabulary "
-                "(*New vocabulary* in its panel below) would not: it trains its own on the training texts.")
-    return None
+    """Why Launch waits for ``model``, a folder without tokenizer files (markdown; :func:`common.missing_tokenizer`,
+    with scratch's New vocabulary box below). The page refused such a folder as it was typed, before the strategies
+    were picked."""
+    return common.missing_tokenizer(model, names, bool(st.session_state.get(NEW_VOCAB_KEY)),
+                                    "*New vocabulary* in its panel below")
 
 
 MAX_LENGTH_BOUND = 8192  # RunConfig's own upper bound, used when the model's limit is unknown

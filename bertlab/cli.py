@@ -1511,7 +1511,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
         if not args.no_run:  # reading the tokenizer and 200 texts for runs it does not train (a9a5b24)
-            check_tokenizer(args.model, args.strategies, sp.train.texts)
+            check_tokenizer(args.model, args.strategies, sp.train.texts, args.new_vocab)
         # Sizes at or above the training examples all train on every one: they run once, as "all".
         sizes, merged = sweep.fit_sizes(args.sizes, len(sp.train))
         if merged:
@@ -1520,6 +1520,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if lifted:
             print(sweep.lift_sentence(lifted, len(sp.label_names)), file=sys.stderr)
         per_strategy = sweep_rates(args.lr, args.strategies)
+        if args.new_vocab:  # the Learning curves page's "scratch: new vocabulary"
+            if "scratch" in args.strategies:
+                per_strategy.setdefault("scratch", {})["new_vocab"] = True
+            else:
+                print("--new-vocab: only scratch trains a new vocabulary, and this sweep does not run it",
+                      file=sys.stderr)
         if args.label_descriptions:
             if "zero_shot" not in args.strategies:
                 print("--label-descriptions: only zero_shot reads them, and this sweep does not run it",
@@ -1920,6 +1926,8 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
     sw.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
+    sw.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary on each "
+                    "point's training texts (reads no tokenizer: a model folder without tokenizer files serves)")
     sw.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order "
                                                              "(default: the label names; built-in data: its own)")
     sw.add_argument("--min-steps", type=int, default=20,

@@ -395,7 +395,8 @@ def find_sweep(store: RunStore, spec: SweepSpec) -> str | None:
 def shown_strategies(spec: SweepSpec) -> list[str]:
     """The sweep's strategies as tables name their runs: ``head_only (balanced)`` where its points train with
     balanced class weights (zero_shot, which reads no training label, never does); ``full_ft (lr 2e-05)`` where
-    the sweep sets a learning rate other than the strategy's own default."""
+    the sweep sets a learning rate other than the strategy's own default; ``scratch (own vocabulary)`` where its
+    points train a new vocabulary."""
     from bertlab.strategies import REGISTRY
     from bertlab.variants import setting_text
 
@@ -407,6 +408,7 @@ def shown_strategies(spec: SweepSpec) -> list[str]:
         lr = spec.per_strategy.get(s, {}).get("learning_rate")
         tags = [BALANCED_SUFFIX.strip(" ()")] if balanced(s) else []
         tags += [setting_text("learning_rate", float(lr))] if lr is not None and lr != default_rate(s) else []
+        tags += [setting_text("new_vocab", True)] if spec.per_strategy.get(s, {}).get("new_vocab") else []
         return f"{s} ({', '.join(tags)})" if tags else s
 
     return [shown(s) for s in spec.strategies]

@@ -752,3 +752,43 @@ def test_the_sweep_seeds_count_from_the_data_pages_split_seed_and_can_keep_its_s
     new = [r for r in RunStore(bertlab_home).list_runs() if r.config["data"]["train_size"] == 32]
     # tfidf_logreg, which no seed changes, runs once on the one split: the Data page's
     assert [(r.config["seed"], r.config["data"]["seed"]) for r in new] == [(5, 5)]
+
+
+def test_the_learning_curves_page_takes_a_folder_without_a_tokenizer_for_scratch_with_a_new_vocabulary(
+        tiny_model, tiny_data, tmp_path, bertlab_home):
+    """The Train page takes a model folder without tokenizer files where every strategy chosen is scratch with a new
+    vocabulary, and otherwise names those that read the tokenizer; Learning curves had no new vocabulary and said
+    nothing: Run the sweep queued head_only points on such a folder, each to fail. It shares the Train page's check
+    now (common.missing_tokenizer), with scratch's own New vocabulary box."""
+    from dataclasses import asdict
+
+    from test_app_pages import wait_done
+    from test_outcomes import _copy_model
+
+    new_vocab = "keep_sw_scratch_new_vocab"  # scratch: new vocabulary
+    d = str(_copy_model(tiny_model, tmp_path / "no-tokenizer", tokenizer=False))
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_sw_strategies").set_value(["scratch", "head_only"])
+    at.multiselect(key="keep_sw_sizes").set_value([16])
+    at.number_input(key="keep_sw_seeds").set_value(1)
+    at.text_input(key="keep_sw_model").set_value(d).run()
+    assert not at.exception
+    run = lambda: next(b for b in at.button if b.label == "Run the sweep")  # noqa: E731
+    (said,) = [e.value.replace("\\", "") for e in at.error]
+    assert "has no tokenizer files" in said and "scratch, head_only read it." in said
+    assert "scratch with a new vocabulary (*scratch: new vocabulary* above) would not" in at.error[0].value
+    assert run().disabled
+    at.checkbox(key=new_vocab).check().run()
+    (said,) = [e.value.replace("\\", "") for e in at.error]
+    assert "head_only reads it." in said and run().disabled  # scratch no longer does
+    at.multiselect(key="keep_sw_strategies").set_value(["scratch"]).run()
+    no_problems(at)
+    assert not run().disabled
+    at.checkbox(key=new_vocab).uncheck().run()  # its own vocabulary again: the tokenizer is read
+    assert any("scratch reads it." in e.value for e in at.error) and run().disabled
+    at.checkbox(key=new_vocab).check().run()
+    run().click().run()
+    no_problems(at)
+    (point,) = wait_done(bertlab_home)  # and it trains, as on the Train page
+    assert point.status == SUCCEEDED and point.config["new_vocab"] and point.config["model"] == d, point.error
+    assert sweep.list_sweeps(RunStore(bertlab_home))[0]["shown"] == ["scratch (own vocabulary)"]

@@ -887,3 +887,26 @@ def test_cli_sweep_split_seed_counts_its_seeds_as_the_learning_curves_page_does(
     assert ("--split-seed 3 with --seeds 0 1: each seed draws its own split (split seeds 0 1), so split 3 would "
             "train no point. Count the seeds up from it (--seeds 3 4, or no --seeds: 3 4 5), or add --fixed-split"
             in capsys.readouterr().err)
+
+
+def test_cli_sweep_new_vocab_takes_a_model_folder_without_a_tokenizer_as_the_page_does(tiny_model, tiny_csv, tmp_path,
+                                                                                        capsys):
+    """The Learning curves page's "scratch: new vocabulary" has its CLI twin, as `run --new-vocab`: scratch's points
+    train their own vocabulary, so a folder without tokenizer files serves them; any strategy that reads the
+    folder's tokenizer is refused before anything is stored."""
+    from test_outcomes import _copy_model
+
+    from bertlab.cli import main
+
+    d = str(_copy_model(tiny_model, tmp_path / "no-tokenizer", tokenizer=False))
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", d, "--sizes", "16", "--seeds", "0", "--json"]
+    for refused in (["--strategies", "scratch"], ["--strategies", "scratch", "head_only", "--new-vocab"]):
+        assert main([*base, *refused, "--dry-run"]) == 2
+        assert "has no tokenizer files" in capsys.readouterr().err
+    assert main([*base, "--strategies", "scratch", "--new-vocab", "--dry-run"]) == 0
+    assert "would run scratch n=16" in capsys.readouterr().err
+    assert main([*base, "--strategies", "scratch", "--new-vocab", "--no-run"]) == 1  # planned, not trained
+    out = json.loads(capsys.readouterr().out)
+    spec = sweep.load_sweep(RunStore(), out["sweep_id"])
+    assert spec.per_strategy == {"scratch": {"new_vocab": True}} and all(p.config.new_vocab for p in sweep.plan(spec))
+    assert [p["name"] for p in out["points"]] == ["scratch (own vocabulary)"]
