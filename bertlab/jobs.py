@@ -67,6 +67,22 @@ def _ranks(batches: Iterable[str], rank: Mapping[str, int]) -> dict[str, int]:
     return {b: rank.get(b) or top + 1 + unknown.index(b) for b in met}
 
 
+def turn_after_restart(last_batch: str, last_created: float | None, first_queued: Mapping[str, float],
+                       rank: Mapping[str, int]) -> int:
+    """``last`` for :func:`fair_order` after a restart, so the rotation goes on after the launch that took the last
+    turn (``last_batch``, whose run taken then was created at ``last_created``) instead of starting afresh, where
+    that launch could go again first. The queue resumed ranks its launches by their oldest queued run
+    (``first_queued``: batch -> when that run was created; ``rank``: 1, 2, ... in that order). A launch with runs
+    still queued goes last in the first round (its rank); one with none left is placed where its run would rank:
+    after the launches whose oldest queued run is older. 0 (the rotation from the start, as before) where it sat
+    before them all or is not known."""
+    if last_batch in rank:
+        return rank[last_batch]
+    if last_created is None:
+        return 0
+    return max((rank[b] for b, t in first_queued.items() if b in rank and t <= last_created), default=0)
+
+
 def place_of_new(queued: list[str], batch_of: Mapping[str, str], rank: Mapping[str, int], last: int) -> int:
     """How many of the ``queued`` runs (in :func:`fair_order`) the first run of a launch submitted now would wait
     for: a new batch ranks after every other, so its turn comes after one run of each batch ranked after ``last``,
@@ -114,13 +130,17 @@ class JobManager:
         self._queued: list[str] = []
         self._last_sweep = time.monotonic()
         self._stopping: str | bool = False  # the process exits (why, in words): a run stopped now was interrupted
+        self._turn: tuple[str, str] | None = None  # (batch, run) the worker took last, to remember in the store
         self.interrupted = self.store.mark_interrupted()
         if resume:
             # Runs queued by another live process (a CLI sharing the data directory) are its to run: taking
             # them would train two runs at once, each at half speed.
+            first_queued: dict[str, float] = {}
             for r in reversed(self.store.list_runs(status=(QUEUED,), limit=None)):
                 if not _other_live_process(r.owner):
+                    first_queued.setdefault(r.batch_id, r.created)
                     self._enqueue(r.id, r.batch_id)
+            self._resume_turn(first_queued)
         self._thread = threading.Thread(target=self._loop, daemon=True, name="bertlab-worker")
         self._thread.start()
         _MANAGERS.add(self)
@@ -181,6 +201,31 @@ class JobManager:
         return True
 
     # --- worker -----------------------------------------------------------------------------
+    def _resume_turn(self, first_queued: Mapping[str, float]) -> None:
+        """Go on with the rotation the store remembers (:meth:`RunStore.queue_turn`): the launch that took the last
+        turn before the restart waits for the others' turns (:func:`turn_after_restart`)."""
+        try:
+            turn = self.store.queue_turn()
+            taken = self.store.get(turn[1]) if turn else None
+        except Exception:  # noqa: BLE001 - a store that cannot be read: the rotation starts afresh, as before
+            log.exception("could not read the queue's last turn")
+            return
+        if turn:
+            with self._lock:
+                self._last = turn_after_restart(turn[0], taken.created if taken else None, first_queued,
+                                                self._rank)
+                self._reorder()
+
+    def _remember_turn(self) -> None:
+        """Store the turn just taken (:meth:`RunStore.set_queue_turn`), outside the lock; a store that cannot be
+        written now costs the rotation after a restart, never the run."""
+        turn, self._turn = self._turn, None
+        if turn:
+            try:
+                self.store.set_queue_turn(*turn)
+            except Exception:  # noqa: BLE001
+                log.exception("could not remember the queue's last turn")
+
     def _enqueue(self, run_id: str, batch_id: str) -> None:
         with self._lock:
             self._rank.setdefault(batch_id, len(self._rank) + 1)
@@ -205,7 +250,9 @@ class JobManager:
             if not self._queued:
                 return None, None
             run_id = self._queued.pop(0)
-            self._last = self._rank.get(self._batch_of.pop(run_id, run_id), self._last)
+            batch = self._batch_of.pop(run_id, run_id)
+            self._last = self._rank.get(batch, self._last)
+            self._turn = (batch, run_id)
             self._reorder()
             ev = threading.Event()
             self._running, self._progress = run_id, (0.0, "starting")
@@ -230,6 +277,7 @@ class JobManager:
             if run_id is None or ev is None:
                 self._sweep_orphans()
                 continue
+            self._remember_turn()
             try:
                 status = execute_run(self.store, run_id, ev, on_progress=self._set_progress)
                 if status == CANCELLED and self._stopping and not self.store.cancel_requested(run_id):

@@ -452,6 +452,29 @@ class RunStore:
                     if c.execute("UPDATE runs SET owner=? WHERE id=? AND status=? AND owner=?",
                                  (me, i, QUEUED, owner)).rowcount == 1]
 
+    def set_queue_turn(self, batch_id: str, run_id: str) -> None:
+        """Remember the launch (batch) whose run the worker took last, and that run: a restart continues the
+        launches' rotation after it (:func:`bertlab.jobs.turn_after_restart`) instead of starting it afresh, where
+        the launch that had just had its turn could go again first. Its own table, made on the first write: a data
+        directory from before it (read-only too) is read as it was."""
+        with self._tx() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS queue_state (key TEXT PRIMARY KEY, value TEXT)")
+            c.execute("INSERT OR REPLACE INTO queue_state (key, value) VALUES ('last_turn', ?)",
+                      (json.dumps({"batch": batch_id, "run": run_id}),))
+
+    def queue_turn(self) -> tuple[str, str] | None:
+        """(batch id, run id) of the run the worker took last (:meth:`set_queue_turn`); None where none was
+        remembered (a data directory from before it, or a queue that never ran)."""
+        try:
+            row = self._conn().execute("SELECT value FROM queue_state WHERE key='last_turn'").fetchone()
+        except sqlite3.OperationalError:  # no such table: a store from before it
+            return None
+        try:
+            d = json.loads(row[0]) if row else None
+            return (str(d["batch"]), str(d["run"])) if d else None
+        except (ValueError, TypeError, KeyError):  # a hand-edited value: the rotation starts afresh, as before
+            return None
+
     def _drop_staging(self, run_ids: list[str]) -> None:
         """An interrupted run's half-written weights (its staging directory, up to a model's size) go at once,
         not when the run is deleted: nothing can finish writing them."""

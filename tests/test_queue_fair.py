@@ -201,3 +201,74 @@ def test_a_run_the_worker_has_taken_but_not_yet_marked_running_starts_now(monkey
     monkeypatch.setattr(common, "manager", lambda: type("M", (), {"snapshot": lambda self: snap})())
     assert common.queue_place("r2") == "starts now"
     assert common.queue_place("r3") == "starts when the run ahead of it finishes (one training now)"
+
+
+def _launches(store: RunStore, tiny_data, sizes: dict[str, int]) -> dict[str, list[str]]:
+    """Queued runs of each launch, created one after another (``created`` 1, 2, ...: one order whatever the clock)."""
+    out, t = {}, 0
+    for batch, n in sizes.items():
+        out[batch] = [store.create_run(c, batch) for c in configs(tiny_data, n)]
+        for rid in out[batch]:
+            t += 1
+            store.update(rid, created=float(t))
+    return out
+
+
+def _serve(store: RunStore, turns: int, monkeypatch) -> None:
+    """A server that takes ``turns`` runs (each done at once), then stops: its worker's own take and its memory."""
+    def loop(self):
+        for _ in range(turns):
+            run_id, _ev = self._take()
+            self._remember_turn()
+            store.claim(run_id, "cpu")
+            store.finish(run_id, SUCCEEDED)
+
+    monkeypatch.setattr(JobManager, "_loop", loop)
+    JobManager(store)._thread.join(WAIT)
+    monkeypatch.setattr(JobManager, "_loop", lambda self: None)  # the restarted one: look at the queue only
+
+
+def test_a_restart_goes_on_with_the_rotation_after_the_launch_that_had_the_last_turn(tiny_data, monkeypatch):
+    """After a restart the rotation started afresh, ordered by each launch's oldest queued run: launch A, which had
+    just had its turn, went again first, and B waited twice. The store remembers the last turn now."""
+    store = RunStore()
+    runs = _launches(store, tiny_data, {"b-a": 3, "b-b": 2})
+    a, b = runs["b-a"], runs["b-b"]
+    _serve(store, 1, monkeypatch)
+    assert store.queue_turn() == ("b-a", a[0])
+    assert JobManager(store)._queued == [b[0], a[1], b[1], a[2]]  # it was [a[1], b[0], a[2], b[1]]
+
+
+def test_a_restart_after_a_launch_ran_its_last_run_goes_on_with_the_launch_after_it(tiny_data, monkeypatch):
+    """A, B and C took turns until B's one run; after the restart C's turn comes, not A's again (B has none left:
+    it is placed where its run was, after A's oldest queued run and before C's)."""
+    store = RunStore()
+    runs = _launches(store, tiny_data, {"b-a": 2, "b-b": 1, "b-c": 2})
+    a, b, c = runs["b-a"], runs["b-b"], runs["b-c"]
+    _serve(store, 2, monkeypatch)
+    assert [store.get(i).status for i in (a[0], b[0])] == [SUCCEEDED, SUCCEEDED]
+    assert store.queue_turn() == ("b-b", b[0])
+    assert JobManager(store)._queued == [c[0], a[1], c[1]]  # it was [a[1], c[0], c[1]]
+
+
+def test_one_launch_resumes_in_its_own_order_and_a_store_from_before_the_memory_reads_as_it_did(tiny_data,
+                                                                                               monkeypatch):
+    """One launch alone keeps its order across a restart. A data directory from before the queue remembered its
+    last turn has no table for it: it is read (and resumed) as before, and its first turn makes the table."""
+    import sqlite3
+
+    store = RunStore()
+    runs = _launches(store, tiny_data, {"b-a": 2, "b-b": 1})
+    tables = lambda s: {r[0] for r in sqlite3.connect(s.path).execute(  # noqa: E731
+        "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "queue_state" not in tables(store) and store.queue_turn() is None
+    monkeypatch.setattr(JobManager, "_loop", lambda self: None)
+    assert JobManager(store)._queued == [runs["b-a"][0], runs["b-b"][0], runs["b-a"][1]]  # as before
+    solo = RunStore(store.root / "solo")
+    ids = _launches(solo, tiny_data, {"b-solo": 4})["b-solo"]
+    _serve(solo, 1, monkeypatch)
+    assert "queue_state" in tables(solo)
+    assert JobManager(solo)._queued == ids[1:]
+    with sqlite3.connect(solo.path) as db:  # a value no version wrote: the rotation starts afresh, as before
+        db.execute("UPDATE queue_state SET value='[1' WHERE key='last_turn'")
+    assert solo.queue_turn() is None and JobManager(solo)._queued == ids[1:]
