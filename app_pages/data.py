@@ -14,7 +14,7 @@ from app_pages import common
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
-from bertlab.data.hub import hub_table
+from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 from bertlab.paths import keep_text
 from bertlab.plots import label_distribution_figure
@@ -230,6 +230,7 @@ def choose_hub() -> DataConfig | None:
             common.show_error(failed[1])  # within seconds with a sidebar's refresh while runs trained
         return None
     try:
+        check_hub_name(wanted[0])  # before any load, of the test split too: a local path must never be read
         with st.spinner(f"Loading {wanted[0]} from the hub…"):
             table = hub_table(*wanted[:3])
             if wanted[3]:

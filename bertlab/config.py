@@ -32,6 +32,12 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-
 _STRATEGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
+def is_hub_id(name: str) -> bool:
+    """True if ``name`` has the shape of a hub id ('imdb', 'user/dataset'): no absolute path, no '..'. (A name of
+    that shape may still be a folder here: ``bertlab.data.hub.check_hub_name`` checks the disk before a load.)"""
+    return bool(_HUB_ID.fullmatch(str(name))) and ".." not in str(name)
+
+
 # bertlab.data.files.save_upload stores an upload as '<first 12 hex digits of its content hash>-<name>'.
 _UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{12}-(?=.)")
 
@@ -84,7 +90,7 @@ class DataConfig:
             raise ConfigError(f"data source {self.source!r} is unknown; use one of {SOURCES}.")
         if not str(self.name).strip():
             raise ConfigError("dataset name is empty; choose a built-in dataset, a file or a hub name.")
-        if self.source == "hub" and (not _HUB_ID.fullmatch(str(self.name)) or ".." in str(self.name)):
+        if self.source == "hub" and not is_hub_id(self.name):
             # datasets.load_dataset() also accepts local paths: a "hub name" must never reach the disk
             raise ConfigError(
                 f"hub dataset name {self.name!r} is not a hub id like 'imdb' or 'user/dataset'; "

@@ -45,6 +45,26 @@ def bertlab_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture
+def private_folder_and_no_hub_load(tmp_path, monkeypatch) -> tuple[Path, list]:
+    """Another user's uploads at bertlab-data/uploads under the working directory (a 'secretlabel' CSV), the hub
+    reachable, and ``datasets.load_dataset`` recording its calls and failing the test if one is made."""
+    import pandas as pd
+
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    uploads = tmp_path / "bertlab-data" / "uploads"
+    uploads.mkdir(parents=True)
+    pd.DataFrame({"text": ["private words"] * 4, "label": ["secretlabel", "other"] * 2}).to_csv(
+        uploads / "a.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    calls: list = []
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: calls.append(a) or pytest.fail("loaded"))
+    return uploads, calls
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> str:
     """A random 2-layer, hidden-32 BERT saved with the packaged model's tokenizer (safetensors)."""

@@ -791,6 +791,28 @@ def test_the_inference_box_asks_at_most_the_runs_that_stay_loaded():
     assert {r.id for r in sweep if r.data_summary["sizes"]["train"] == 512} <= {r.id for r in picked}
 
 
+@pytest.mark.parametrize("absolute", [False, True])
+def test_data_page_never_loads_a_hub_name_that_is_a_folder_here(absolute, private_folder_and_no_hub_load):
+    """A security review: 'bertlab-data/uploads' (the default data folder under `make run`) as the hub name loaded
+    and previewed every student's uploads; an absolute folder's columns reached the pickers. Now the page refuses
+    the name before any load (of the test split too), with a message that says nothing of the files."""
+    from bertlab.data import hub
+
+    uploads, calls = private_folder_and_no_hub_load
+    try:
+        at = app_on()
+        at.radio(key="keep_source").set_value("Hub dataset").run()
+        at.text_input(key="keep_hub_name").set_value(str(uploads) if absolute else "bertlab-data/uploads").run()
+        at.text_input(key="keep_hub_test_split").set_value("test").run()
+        next(b for b in at.button if b.label == "Load from the hub").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        said = " ".join(e.value for e in at.error)
+        assert "is not a hub id" in said and "secretlabel" not in said, said
+        assert not at.selectbox and calls == []
+    finally:
+        hub.hub_table.cache_clear()
+
+
 def test_hub_dataset_with_two_label_columns_gets_column_pickers(monkeypatch):
     """A TREC-like hub set (coarse and fine labels): detection cannot choose, so the page asks, as for uploads."""
     datasets = pytest.importorskip("datasets")

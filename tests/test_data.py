@@ -267,6 +267,39 @@ def test_a_hub_dataset_downloaded_earlier_loads_offline_from_the_cache(tmp_path,
         hub.load_hub("someone/other")
 
 
+@pytest.mark.parametrize("where", ["relative", "absolute", "dotdot", "home"])
+def test_a_hub_name_that_is_a_path_here_is_refused_before_any_load(tmp_path, monkeypatch, where,
+                                                                   private_folder_and_no_hub_load):
+    """A security review: 'bertlab-data/uploads' (every student's uploads, relative to the app's working directory)
+    or '/tmp/some-private-dir' as a hub name were read from disk by datasets.load_dataset, which prefers a local
+    path. Now every such name is refused with one message that says nothing of the files, before any load."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    uploads, calls = private_folder_and_no_hub_load
+    monkeypatch.setenv("HOME", str(tmp_path))
+    name = {"relative": "bertlab-data/uploads", "absolute": str(uploads), "dotdot": "a/../bertlab-data",
+            "home": "~/bertlab-data"}[where]
+    for test_split in (None, "test"):
+        with pytest.raises(DataError, match="is not a hub id") as e:
+            hub.load_hub(name, test_split=test_split)
+        assert "secretlabel" not in str(e.value) and "a.csv" not in str(e.value)
+    assert calls == []
+    if where != "relative":
+        return
+
+    def not_on_the_hub(*a, **k):
+        calls.append(a[0])
+        raise FileNotFoundError("no such dataset on the hub")
+
+    # the same name where nothing of that name is on this disk is a hub id as before
+    monkeypatch.chdir(tmp_path / "bertlab-data")
+    monkeypatch.setattr(datasets, "load_dataset", not_on_the_hub)
+    with pytest.raises(DataError, match="could not load hub dataset"):
+        hub.hub_table("bertlab-data/uploads")
+    assert calls == ["bertlab-data/uploads"]
+
+
 def test_the_hub_probe_goes_where_a_download_would_go(monkeypatch):
     """Behind a proxy, or with a mirror, the reachability check must not dial huggingface.co directly."""
     from bertlab.data import hub

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from bertlab.config import is_hub_id
 from bertlab.data.dataset import TextDataset
 from bertlab.data.files import dataset_from_table, detect_columns
 from bertlab.errors import DataError
@@ -68,6 +69,22 @@ def _offline():
             datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = before
 
 
+def check_hub_name(name: str) -> None:
+    """Refuse a hub dataset name that ``datasets.load_dataset`` would read from this machine's disk instead: it
+    prefers a local path when one exists, so a "hub name" like ``bertlab-data/uploads`` or ``/srv/private`` would
+    load another user's files. One message for every refusal, saying nothing about what is on the disk.
+
+    Raises:
+        DataError: the name is not a hub id, or it is also a path here (relative to the working directory).
+    """
+    s = str(name)
+    if not is_hub_id(s) or os.path.isabs(s) or os.path.lexists(s) or os.path.lexists(os.path.expanduser(s)):
+        raise DataError(f"hub dataset name {s!r} is not a hub id like 'imdb' or 'user/dataset' that can only mean "
+                        "a dataset on the hub (it must not name a file or folder on this machine), so it is not "
+                        "loaded. To use a file of your own, upload it on the Data page (on the command line: "
+                        "--dataset PATH).")
+
+
 @dataclass
 class HubTable:
     """A hub split as a table, ClassLabel ids already turned into names."""
@@ -83,8 +100,10 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
     earlier loads from the local datasets cache; without one, a clear message says what to do instead.
 
     Raises:
-        DataError: hub unreachable and nothing cached, or an unknown dataset, config or split.
+        DataError: a name ``check_hub_name`` refuses (checked before anything is read), hub unreachable and
+            nothing cached, or an unknown dataset, config or split.
     """
+    check_hub_name(name)
     import datasets  # local import: slow, and only needed for the hub
 
     online = hub_reachable()
