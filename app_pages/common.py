@@ -194,6 +194,24 @@ def own_launches() -> set[str]:
                         st.session_state.get("keep_sw_current"), *own_batches()) if b}
 
 
+FOREIGN_CANCEL = ("Launched from another browser or from the command line (a teacher's run on a classroom's "
+                  "server, say): stopping it stops it for everyone watching it.")
+
+
+def cancel_control(where, label: str, own: bool, key: str, disabled: bool = False, help: str | None = None,
+                   icon: str | None = None, warning: str = FOREIGN_CANCEL, confirm: str = "Stop for everyone",
+                   confirm_icon: str = ":material/stop_circle:") -> bool:
+    """A Cancel button in ``where`` that returns True when clicked; for runs not launched at this desk (``own``
+    False) a popover that asks first (``warning``, then a ``confirm`` button): in a classroom every student's
+    Compare page showed the teacher's runs with a Cancel button one click from stopping them for all. Other
+    one-click actions on another desk's runs (a sweep's Run again) ask the same way, in their own words."""
+    if own:
+        return where.button(label, key=key, disabled=disabled, help=help, icon=icon)
+    with where.popover(label, disabled=disabled, help=help, icon=icon):
+        st.markdown(warning)
+        return st.button(confirm, key=key, type="primary", icon=confirm_icon)
+
+
 def queue_place(run_id: str) -> str:
     """Where a queued run stands: 'starts when the 3 runs ahead of it finish (one training now)'. On a shared
     server the runs ahead may be anyone's: one worker trains them one at a time, launches taking turns (the

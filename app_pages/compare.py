@@ -165,22 +165,6 @@ def still_to_finish(runs: list) -> list:
 RERUNNABLE = (FAILED, INTERRUPTED, CANCELLED)  # runs that ended without a result: "Run again"
 
 
-FOREIGN_CANCEL = ("Launched from another browser or from the command line (a teacher's run on a classroom's "
-                  "server, say): stopping it stops it for everyone watching it.")
-
-
-def cancel_control(where, label: str, own: bool, key: str, disabled: bool = False, help: str | None = None,
-                   icon: str | None = None) -> bool:
-    """A Cancel button in ``where`` that returns True when clicked; for runs not launched at this desk (``own``
-    False) a popover that asks first: in a classroom every student's Compare page showed the teacher's runs with a
-    Cancel button one click from stopping them for all."""
-    if own:
-        return where.button(label, key=key, disabled=disabled, help=help, icon=icon)
-    with where.popover(label, disabled=disabled, help=help, icon=icon):
-        st.markdown(FOREIGN_CANCEL)
-        return st.button("Stop for everyone", key=key, type="primary", icon=":material/stop_circle:")
-
-
 def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", cancel_column: bool = True,
                redone: bool = False, own: bool = True) -> None:
     """Title, progress or outcome, and a Cancel button while the run is active (Run again once it failed, was
@@ -189,7 +173,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     ``cancel_column``: some run of the list is active (else the outcome takes that room: at 1024 px it was
     squeezed into ~180 px beside an empty column); ``redone``: a run of the list with the same settings is queued,
     training or done (Run again then says so instead of queueing another copy at each click); ``own``: launched at
-    this desk (else Cancel asks first, :func:`cancel_control`)."""
+    this desk (else Cancel asks first, :func:`common.cancel_control`)."""
     if common.projector():
         # Stacked: the title on a line of its own, the outcome and Cancel below it. Three columns at projector size
         # (1024 px) ran "zero_shot" into "76.3%" and cut Cancel to "C.".
@@ -235,7 +219,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     else:
         c[1].caption(f":material/stop_circle: {run.status}" + (f": {common.md(run.error)}" if run.error else ""))
     if run.status in ACTIVE:
-        if cancel_control(c[2], "Cancel", own, f"cancel_{run.id}", disabled=run.cancel_requested):
+        if common.cancel_control(c[2], "Cancel", own, f"cancel_{run.id}", disabled=run.cancel_requested):
             common.manager().cancel(run.id)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
             # the whole page: the answer above ("so far: 4 runs still to finish") is outside this fragment, and
@@ -1127,7 +1111,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     if shared:
         st.caption("Every run: " + " · ".join(common.md(n) for n in sorted(shared)))
     unfinished = still_to_finish(runs)
-    if len(unfinished) > 1 and cancel_control(st, f"Cancel the {len(unfinished)} unfinished runs", all(
+    if len(unfinished) > 1 and common.cancel_control(st, f"Cancel the {len(unfinished)} unfinished runs", all(
             r.batch_id in mine for r in unfinished), "cmp_cancel_all", icon=":material/cancel:", help="Stop the running one within a step and "
             "take the queued ones off the queue. Finished runs are kept."):
         for r in sorted(unfinished, key=lambda r: r.status == RUNNING):  # the queued first: none may start meanwhile

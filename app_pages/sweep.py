@@ -374,14 +374,22 @@ def sweep_results(sweep_id: str) -> None:
     c1, c2 = st.columns(2)
     c1.download_button("Points (CSV)", lambda: _points_csv(rows), f"{sweep_id}.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
-    if waiting and c2.button(f"Cancel the {len(waiting)} queued runs", icon=":material/cancel:"):
+    # Another desk's sweep (a fresh desk opens on the newest, whoever launched it) asks first, as on Compare.
+    own = sweep_id in common.own_launches()
+    if waiting and common.cancel_control(c2, f"Cancel the {len(waiting)} queued runs", own, "sw_cancel_queued",
+                                         icon=":material/cancel:"):
         for rid in waiting:
             common.manager().cancel(rid)
         st.rerun()
     for s, why in refused.items():
         if any(p["strategy"] == s for _, _, pts in bad for p in pts):
             st.caption(":material/block: " + common.md(f"{s}'s points are not run again: {why}"))
-    if again and c2.button("Run missing and failed points again", icon=":material/replay:"):
+    if again and common.cancel_control(
+            c2, "Run missing and failed points again", own, "sw_run_again", icon=":material/replay:",
+            warning="Launched from another browser or from the command line (a teacher's sweep on a classroom's "
+                    "server, say): running its missing and failed points again queues them on the one worker "
+                    "every desk shares.", confirm="Run them again for everyone",
+            confirm_icon=":material/replay:"):
         sub = sweep.submit(common.manager(), spec, sweep_id)
         st.toast(f"{len(sub.submitted)} points queued again"
                  + (f" ({', '.join(sub.left_out)} left out: it cannot run on this model)" if sub.left_out else ""))

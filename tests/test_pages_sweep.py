@@ -792,3 +792,34 @@ def test_the_learning_curves_page_takes_a_folder_without_a_tokenizer_for_scratch
     (point,) = wait_done(bertlab_home)  # and it trains, as on the Train page
     assert point.status == SUCCEEDED and point.config["new_vocab"] and point.config["model"] == d, point.error
     assert sweep.list_sweeps(RunStore(bertlab_home))[0]["shown"] == ["scratch (own vocabulary)"]
+
+
+def test_another_desks_sweep_asks_before_its_queued_runs_are_cancelled_or_its_points_run_again(tiny_data,
+                                                                                              bertlab_home,
+                                                                                              monkeypatch):
+    """A security review: a fresh desk opens on the newest sweep, whoever launched it, and one click on "Cancel
+    the 2 queued runs" cancelled them all (and "Run missing and failed points again" queued points for everyone).
+    Another desk's sweep now asks first, as Compare does; the desk that launched it gets the plain buttons."""
+    _runs_stay_queued(monkeypatch)
+    store = RunStore(bertlab_home)
+    sid, spec = _swept(tiny_data, store, seeds=(0, 1))
+    store.delete_finished([r.id for r in store.list_runs()])
+    sweep.submit(type("M", (), {"store": store, "submit": lambda self, todo, batch_id: [
+        store.create_run(c, batch_id=batch_id) for c in todo[:1]]})(), spec, sid)  # 1 queued, 1 missing
+    student = app_on("app_pages/sweep.py", desk="student7")
+    no_problems(student)
+    labels = [b.label for b in student.button]
+    assert not [x for x in labels if x.startswith("Cancel the") or x == "Run missing and failed points again"]
+    assert any(m.value.startswith("Launched from another browser or from the command line") and "stops it for "
+               "everyone" in m.value for m in student.markdown)
+    assert "Run them again for everyone" in labels
+    next(b for b in student.button if b.label == "Stop for everyone").click().run()
+    no_problems(student)
+    assert [r.status for r in store.list_runs()] == ["cancelled"]
+    # the desk that launched it: plain buttons, no question
+    (bertlab_home / "desks" / "teacher").mkdir(parents=True)
+    (bertlab_home / "desks" / "teacher" / "batches.json").write_text(f'["{sid}"]')
+    teacher = app_on("app_pages/sweep.py", desk="teacher")
+    no_problems(teacher)
+    labels = [b.label for b in teacher.button]
+    assert "Run missing and failed points again" in labels and "Run them again for everyone" not in labels
