@@ -24,7 +24,7 @@ from bertlab.estimate import (
     format_duration,
     probe_estimate,
 )
-from bertlab.launch import example_rates, launch_configs, learning_rates
+from bertlab.launch import example_rates, launch_configs, launch_size_problem, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
@@ -900,6 +900,7 @@ if summary is not None:
     if plan := rates_plan(rates, repeats):
         st.caption(plan)
     known, unknown, n_runs = launch_seconds(names, estimates, repeats, rates)
+    too_many = launch_size_problem(n_runs)  # one launch must not hold the shared worker for days
     # without an estimate, only strategies whose declared work trains the encoder (zero_shot, head_only: one pass)
     blind = [n for n in unknown if (w := _probe_work(n, model, overrides, sizes)) is not None and w[0] > 0]
     long = long_launch(known, blind, sizes["train"]) if names else None
@@ -911,7 +912,7 @@ if summary is not None:
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates)
-                   or bool(refused) or bool(bad_fields),
+                   or bool(refused) or bool(bad_fields) or bool(too_many),
                    help="Answer the question below first." if ask_long else None)
     if bad_rates:  # the error is under the field, in a panel that may be closed now
         st.caption(f":material/error: Launch waits until {', '.join(bad_rates)}'s *{ALSO_LR_LABEL}* "
@@ -920,6 +921,8 @@ if summary is not None:
         fields = " and ".join(f"*{f}*" for f in wrong)
         st.caption(f":material/error: Launch waits until {n}'s {fields} {'is' if len(wrong) == 1 else 'are'} fixed (in "
                    "its panel above): the error under each field says what it takes.")
+    if too_many:
+        st.caption(f":material/block: Launch waits: {common.md(too_many[0].upper() + too_many[1:])}")
     for n, why in refused.items():  # said here too: its panel above may be closed
         st.caption(f":material/block: Launch waits until **{n}** is taken out of the strategies: {common.md(why)}")
     if total := total_estimate(known, unknown, n_runs):
@@ -987,7 +990,7 @@ if summary is not None:
             only_new = c1.button(f"Queue only the {fresh} new one{'s' * (fresh != 1)}", key="relaunch_new",
                                  type="primary")
             yes = c2.button(f"Queue all {len(now)}", key="relaunch_yes")
-    if go or yes or only_new:
+    if (go or yes or only_new) and not too_many:
         try:
             configs = build_configs(names, cfg, model, overrides, sizes["train"], repeats, rates)
             repeat = repeats_live_launch(configs)

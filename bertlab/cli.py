@@ -744,7 +744,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     for k in ("new_vocab", "keep_best")},
                  "precision": args.precision, "patience": args.patience,
                  "class_weights": args.class_weights, "label_descriptions": args.label_descriptions}
-    from bertlab.launch import launch_configs
+    from bertlab.launch import launch_configs, launch_size_problem
 
     # One run per learning rate (--lr NAME=1e-3,3e-2), each at training seeds seed, seed + 1, ... (--repeats) on the
     # same split (one run where no seed changes anything).
@@ -759,6 +759,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             base = make_config(s, data=data, **overrides, **per_strategy[s], learning_rate=rates[0])
         configs += launch_configs(base, args.repeats, rates[1:])
+    if too_many := launch_size_problem(len(configs)):  # before any run is stored, as the Train page's Launch waits
+        raise BertlabError(too_many.replace("learning rates x seeds", "--lr rates x --repeats"))
     from bertlab.strategies.classifier import few_steps_planned
 
     # before launch, as the Train page says it: 1 epoch of full_ft on the Quick demo answered one class to every text

@@ -2033,6 +2033,35 @@ def test_a_mistake_in_the_learning_rates_to_compare_is_said_at_the_field_and_hol
     assert launch.label == "Launch 1 run" and not launch.disabled
 
 
+def test_one_launch_is_capped_in_learning_rates_and_in_runs(tiny_model, tiny_data, bertlab_home, monkeypatch):
+    """A security review: 2,000 rates pasted into head_only's *Also compare at learning rates* with Runs per
+    strategy 10 gave an enabled "Launch 20031 runs" (~52 h of the one worker a classroom shares). The field takes at
+    most 10 rates (said under it), and a launch over 100 runs (BERTLAB_MAX_RUNS_PER_LAUNCH) waits, saying why."""
+    monkeypatch.delenv("BERTLAB_MAX_RUNS_PER_LAUNCH", raising=False)
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "head_only"]).run()
+    at.number_input(key="keep_repeats").set_value(10).run()
+    field = at.text_input(key="keep_hp_head_only_more_lrs")
+    field.set_value(", ".join(f"{k}e-4" for k in range(1, 2001))).run()
+    assert [e.value for e in at.error] == [md("head_only: Also compare at learning rates: 2,000 learning rates "
+                                              "given; at most 10 per strategy in one launch (each is a run per "
+                                              "seed). Keep the few worth comparing, e.g. 3e-3, 1e-2, 3e-2.")]
+    assert next(b for b in at.button if b.label.startswith("Launch")).disabled
+    field.set_value(", ".join(f"{k}e-4" for k in range(2, 12))).run()  # 10 more rates: 11 x 10 seeds + zero_shot
+    assert not at.exception and not at.error
+    launch = next(b for b in at.button if b.label.startswith("Launch"))
+    assert launch.label == "Launch 111 runs" and launch.disabled
+    said = [c.value.replace("\\", "") for c in at.caption]
+    assert any(c.startswith(":material/block: Launch waits: This launch has 111 runs (strategies x learning rates x "
+                            "seeds); the limit is 100 per launch on this server.") and "BERTLAB_MAX_RUNS_PER_LAUNCH"
+               in c for c in said), said
+    assert RunStore(bertlab_home).list_runs() == []
+    monkeypatch.setenv("BERTLAB_MAX_RUNS_PER_LAUNCH", "200")  # the teacher's server allows more
+    at.run()
+    assert not next(b for b in at.button if b.label.startswith("Launch")).disabled
+
+
 def test_the_estimate_and_the_long_launch_question_count_every_learning_rate(tiny_model, tiny_data, bertlab_home,
                                                                              monkeypatch):
     """A launch of full_ft at two rates and two seeds is four runs: its estimate and the question before a launch

@@ -551,6 +551,26 @@ def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_cs
     assert RunStore().list_runs() == []
 
 
+def test_cli_run_caps_the_runs_of_one_launch_and_the_rates_of_one_list(tiny_csv, capsys, monkeypatch):
+    """A security review: one launch could queue 20,031 runs (2,000 rates x 10 seeds). `run` takes at most 10 rates
+    in one --lr list and 100 runs (BERTLAB_MAX_RUNS_PER_LAUNCH) in one launch, refused before any run is stored."""
+    monkeypatch.delenv("BERTLAB_MAX_RUNS_PER_LAUNCH", raising=False)
+    run = ["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only"]
+    assert main([*run, "--lr", "head_only=" + ",".join(f"{k}e-3" for k in range(1, 12))]) == 2
+    assert "--lr head_only=1e-3,2e-3,3e-3,4e-3,5e-3,6e-3,7e-3,8e-3,9e-3,10e-3,11e-3: 11 learning rates given; at " \
+           "most 10 per strategy in one launch" in capsys.readouterr().err
+    assert main([*run, "--lr", "head_only=" + ",".join(f"{k}e-3" for k in range(1, 11)), "--repeats", "10"]) == 2
+    assert ("error: this launch has 101 runs (strategies x --lr rates x --repeats); the limit is 100 per launch on "
+            "this server.") in capsys.readouterr().err
+    monkeypatch.setenv("BERTLAB_MAX_RUNS_PER_LAUNCH", "2")
+    assert main([*run, "--repeats", "2"]) == 2
+    assert "this launch has 3 runs (strategies x --lr rates x --repeats); the limit is 2" in capsys.readouterr().err
+    monkeypatch.setenv("BERTLAB_MAX_RUNS_PER_LAUNCH", "lots")
+    assert main(run) == 2
+    assert "BERTLAB_MAX_RUNS_PER_LAUNCH must be a whole number of at least 1" in capsys.readouterr().err
+    assert RunStore().list_runs() == []
+
+
 def test_cli_run_refuses_a_strategy_named_twice_and_points_to_repeats(tiny_csv, capsys):
     """`run --strategies head_only head_only` trained two identical runs at one seed without a word (a persona
     meant two seeds, or two learning rates)."""
