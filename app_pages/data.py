@@ -11,12 +11,13 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
+from bertlab import sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
-from bertlab.paths import keep_text
+from bertlab.paths import data_home, keep_text
 from bertlab.plots import label_distribution_figure
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
@@ -41,9 +42,9 @@ def _read_upload(tag: str, name: str, _raw: bytes):
     """The uploaded file kept and parsed once per content (``tag``: its hash; the bytes themselves are not hashed
     again): every click on the page used to parse a 35 MB file again, 4-6 s each. (stored path, table, the detected
     (text, label) columns and, where they could not be told, the message saying why: the pickers then start from
-    :func:`~bertlab.data.fallback_columns`)."""
-    path = save_upload(_raw, name)
+    :func:`~bertlab.data.fallback_columns`). Read before it is kept: a file that does not parse is never stored."""
     df = read_table(_raw, name, [])
+    path = save_upload(_raw, name)
     return path, df, guess_columns(df)
 
 
@@ -107,6 +108,7 @@ def remember_upload(cfg: DataConfig | None, error: str | None) -> None:
     another page, or a reload, lost it: the page fell back to the last data that loaded, with an empty uploader);
     data that loads makes it no longer the latest choice (an upload that loads forgets it)."""
     path = common.desk_dir() / LAST_UPLOAD_FILE
+    before = failed_upload(latest=False)
     if cfg is not None and cfg.source == "file" and error:
         keep_text(path, json.dumps({"config": asdict(cfg), "error": error, "latest": True}, sort_keys=True))
     elif path.is_file() and error is None:
@@ -115,6 +117,33 @@ def remember_upload(cfg: DataConfig | None, error: str | None) -> None:
         elif failed_upload() is not None:  # other data loaded: kept for the upload tab, no longer opened on
             got = json.loads(path.read_text())
             keep_text(path, json.dumps({**got, "latest": False}, sort_keys=True))
+    if before is not None and cfg is not None and cfg.source == "file" and cfg.name != before[0].name:
+        drop_unused_upload(Path(before[0].name))  # another upload replaced it at this desk: its file goes
+
+
+def drop_unused_upload(path: Path) -> None:
+    """Delete ``path``, an upload that did not load and was replaced, unless something still names it: a run or
+    a sweep, or a desk's data or failed upload. Every upload used to be kept for good, refused ones too (three
+    one-class uploads: three files)."""
+    if path.parent != data_home() / "uploads":
+        return
+    names = (str(path), json.dumps(str(path))[1:-1])  # as typed, and as JSON writes it (non-ASCII escaped)
+    store = common.store()
+    if any(n in json.dumps(r.config) for r in store.list_runs(limit=None) for n in names):
+        return
+    for sid in sweep.sweep_ids(store):
+        try:
+            if sweep.load_sweep(store, sid).data.name == str(path):
+                return
+        except (BertlabError, OSError, ValueError):
+            return  # unreadable: it might name it
+    for f in (data_home() / "desks").glob("*/*.json"):
+        try:
+            if any(n in f.read_text() for n in names):
+                return
+        except OSError:
+            return
+    path.unlink(missing_ok=True)
 
 
 def choose_upload() -> DataConfig | None:

@@ -2465,6 +2465,34 @@ def test_an_upload_that_did_not_load_is_back_with_its_error_after_another_page_o
     assert any("Using the file uploaded earlier: `stray.csv`" in i.value for i in at.info)
 
 
+def test_refused_uploads_are_not_kept_for_good(bertlab_home):
+    """A security review: every upload was kept, refused ones too (three one-class uploads: three errors, three
+    files in uploads/). A file that does not parse is never stored, and an upload that did not load goes when
+    another upload replaces it at the desk, unless something else still names it (here another desk's record)."""
+    uploads = bertlab_home / "uploads"
+
+    def upload(at, name: str, body: str):
+        at.file_uploader[0].set_value((name, body.encode(), "text/csv")).run()
+
+    one_class = "text,label\n" + "\n".join(f"review number {i} here,pos" for i in range(60))
+    at = app_on(desk="uploader")
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    upload(at, "first.csv", one_class)
+    assert at.error and [p.name[13:] for p in uploads.iterdir()] == ["first.csv"]
+    upload(at, "second.csv", one_class + "\nanother,pos")
+    assert at.error and [p.name[13:] for p in uploads.iterdir()] == ["second.csv"]
+    (bertlab_home / "desks" / "other").mkdir(parents=True)  # another desk still names it: kept
+    (bertlab_home / "desks" / "other" / "last_upload.json").write_text(json.dumps(
+        {"config": {"name": str(next(uploads.iterdir()))}}))
+    upload(at, "third.csv", one_class + "\nyet another,pos")
+    assert at.error and sorted(p.name[13:] for p in uploads.iterdir()) == ["second.csv", "third.csv"]
+    upload(at, "broken.jsonl", "{not json")  # does not parse: never stored
+    assert at.error and sorted(p.name[13:] for p in uploads.iterdir()) == ["second.csv", "third.csv"]
+    upload(at, "good.csv", one_class + "\n" + "\n".join(f"review number {i} there,neg" for i in range(60)))
+    no_problems(at)
+    assert sorted(p.name[13:] for p in uploads.iterdir()) == ["good.csv", "second.csv"]
+
+
 def test_compare_sums_up_sixty_classes_of_two_test_texts_rather_than_listing_them(tiny_data, bertlab_home):
     """60 classes of 2 test texts each: "Few test texts of 'class_0' (2), 'class_1' (2), ..." named all 60."""
     from bertlab.strategies import make_config

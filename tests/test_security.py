@@ -430,3 +430,21 @@ def test_a_currency_cannot_carry_markup_into_the_report():
         with pytest.raises(ConfigError, match="currency must be"):
             Prices(currency=bad)
     assert Prices(currency="€").currency == "€" and Prices(currency="EUR").currency == "EUR"
+
+
+def test_the_uploads_folder_has_a_total_limit(monkeypatch):
+    """A security review: uploads had no total limit (every student's files kept for good). A new upload that would
+    take the folder over BERTLAB_MAX_UPLOADS_MB (default 2 GB) is refused, saying how to free space."""
+    monkeypatch.setenv("BERTLAB_MAX_UPLOADS_MB", "1")
+    body = b"text,label\n" + b"some words,x\n" * 45_000  # ~0.56 MB
+    kept = save_upload(body, "a.csv")
+    assert save_upload(body, "a.csv") == kept  # the same file again takes no more room
+    with pytest.raises(DataError, match=r"b\.csv cannot be kept: the uploads on this server take 0\.6 MB of their 1 "
+                                        r"MB limit, and it is 0\.6 MB\..*free space.*BERTLAB_MAX_UPLOADS_MB"):
+        save_upload(body + b"more words,y\n", "b.csv")
+    assert [p.name for p in kept.parent.iterdir()] == [kept.name]
+    monkeypatch.setenv("BERTLAB_MAX_UPLOADS_MB", "2")
+    assert save_upload(body + b"more words,y\n", "b.csv").is_file()
+    monkeypatch.setenv("BERTLAB_MAX_UPLOADS_MB", "lots")
+    with pytest.raises(DataError, match="BERTLAB_MAX_UPLOADS_MB must be a whole number"):
+        save_upload(b"text,label\nc,x\n", "c.csv")

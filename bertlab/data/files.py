@@ -26,6 +26,8 @@ from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.paths import data_home, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
+UPLOADS_LIMIT_ENV = "BERTLAB_MAX_UPLOADS_MB"
+MAX_UPLOADS_MB = 2048  # all files kept under <data home>/uploads together, unless UPLOADS_LIMIT_ENV says otherwise
 UNPACKED_XLSX_BYTES = 2 * 1024**3  # what a workbook may unpack to (its XML is ~10x the cells' text)
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx")
 TEXT_NAMES = ("text", "sentence", "review", "content", "document", "body", "tweet", "message", "comment",
@@ -829,6 +831,38 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     return dataset_from_table(df, shown, text_column, label_column, notes, split_column)
 
 
+def uploads_limit() -> int:
+    """The most bytes the uploads folder may hold: ``BERTLAB_MAX_UPLOADS_MB`` megabytes where set, else 2 GB. On a
+    shared server every upload was kept for good with no total limit.
+
+    Raises:
+        DataError: the variable is not a whole number of at least 1.
+    """
+    text = os.environ.get(UPLOADS_LIMIT_ENV, "").strip()
+    try:
+        mb = int(text) if text else MAX_UPLOADS_MB
+    except ValueError:
+        mb = 0
+    if mb < 1:
+        raise DataError(f"{UPLOADS_LIMIT_ENV} must be a whole number of megabytes of at least 1 (all uploads "
+                        f"together), got {text!r}; unset it for the default, {MAX_UPLOADS_MB:,} MB.")
+    return mb * 2**20
+
+
+def _check_room(root: Path, size: int, name: str) -> None:
+    """Refuse a new upload of ``size`` bytes that would take the uploads folder over :func:`uploads_limit`."""
+    limit = uploads_limit()
+    try:
+        held = sum(f.stat().st_size for f in root.iterdir() if f.is_file()) if root.is_dir() else 0
+    except OSError:
+        held = 0  # unreadable: the write below says what is wrong
+    if held + size > limit:
+        raise DataError(f"{name} cannot be kept: the uploads on this server take {held / 2**20:,.1f} MB of their "
+                        f"{limit / 2**20:,.0f} MB limit, and it is {size / 2**20:,.1f} MB. Use a smaller sample, or ask "
+                        "whoever runs the server to free space (delete the uploads no run needs from the data "
+                        f"directory's uploads/ folder) or to raise {UPLOADS_LIMIT_ENV}.")
+
+
 def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
     """Keep an uploaded file under ``<data home>/uploads`` so its runs can reload it, even after a restart.
 
@@ -845,7 +879,7 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
         The stored file's path, to use as ``DataConfig(source="file", name=...)``.
 
     Raises:
-        DataError: empty, too large, or an unsupported file type.
+        DataError: empty, too large, an unsupported file type, or no room left under :func:`uploads_limit`.
     """
     name = Path(str(filename).replace("\\", "/")).name
     # Letters of any script stay (two Cyrillic file names must remain two names); everything else becomes "_".
@@ -863,6 +897,7 @@ def save_upload(raw: bytes, filename: str, root: Path | None = None) -> Path:
     target = safe_join(root, f"{hashlib.sha256(raw).hexdigest()[:12]}-{safe}")
     if target.exists():
         return target
+    _check_room(root, len(raw), safe)
     tmp = target.with_name(f".tmp-{uuid.uuid4().hex}")
     try:
         root.mkdir(parents=True, exist_ok=True)
