@@ -68,6 +68,32 @@ def missing_model_files(path: Path, tokenizer: bool = True) -> list[str]:
     return gone
 
 
+MODEL_DIRS_ENV = "BERTLAB_MODEL_DIRS"
+
+
+def allowed_model_dirs() -> list[Path] | None:
+    """The folders local models may come from: ``BERTLAB_MODEL_DIRS`` (os.pathsep-separated) where set, else None
+    (any folder this account can read). On a classroom's server a student could train on, and export, the teacher's
+    private saved model by typing its path; the packaged default is always allowed."""
+    text = os.environ.get(MODEL_DIRS_ENV, "")
+    dirs = [Path(d).expanduser().resolve() for d in text.split(os.pathsep) if d.strip()]
+    return dirs or None
+
+
+def _refuse_outside_allowed(model: str, p: Path) -> None:
+    """With :func:`allowed_model_dirs` set, refuse a local folder outside them, with one message whatever is there
+    (missing, a file, a folder of another kind): different messages told which paths exist."""
+    allowed = allowed_model_dirs()
+    if allowed is None:
+        return
+    real = p.resolve()  # a link inside an allowed folder that points outside is outside
+    if any(real == d or real.is_relative_to(d) for d in [*allowed, default_model_path().resolve()]):
+        return
+    raise ModelError(f"model {model!r} is not in a model folder this server allows ({MODEL_DIRS_ENV}); use "
+                     f"{DEFAULT_MODEL!r} (the packaged offline model), a Hugging Face hub name, or a model saved "
+                     "in one of the folders whoever runs the server has allowed.")
+
+
 @functools.lru_cache(maxsize=32)
 def resolve(model: str, tokenizer: bool = True) -> str:
     """Turn a model spec into something ``from_pretrained`` accepts, checking it early. ``tokenizer``: whether
@@ -75,8 +101,8 @@ def resolve(model: str, tokenizer: bool = True) -> str:
     (scratch with a new vocabulary trained on the data needs only the folder's config and weights' architecture).
 
     Raises:
-        ModelError: a local directory without weights (or without tokenizer files, where ``tokenizer``), or a hub
-        id that cannot be reached.
+        ModelError: a local directory without weights (or without tokenizer files, where ``tokenizer``), one
+        outside ``BERTLAB_MODEL_DIRS`` where that is set, or a hub id that cannot be reached.
     """
     if not model.strip():  # Path("") is the working directory: it would be read as a model directory
         raise ModelError(f"the model is empty: enter a model (a local save_pretrained() directory or a Hugging Face "
@@ -85,6 +111,7 @@ def resolve(model: str, tokenizer: bool = True) -> str:
         return str(default_model_path())
     p = Path(model).expanduser()
     if p.exists() or model.startswith((".", "/", "~")):
+        _refuse_outside_allowed(model, p)
         if not p.is_dir():
             raise ModelError(f"model path {model!r} is not a directory made by save_pretrained().")
         gone = missing_model_files(p, tokenizer)

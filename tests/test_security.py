@@ -448,3 +448,50 @@ def test_the_uploads_folder_has_a_total_limit(monkeypatch):
     monkeypatch.setenv("BERTLAB_MAX_UPLOADS_MB", "lots")
     with pytest.raises(DataError, match="BERTLAB_MAX_UPLOADS_MB must be a whole number"):
         save_upload(b"text,label\nc,x\n", "c.csv")
+
+
+def test_an_allow_list_of_model_folders_refuses_every_other_folder_alike(tiny_model, tiny_csv, tmp_path, monkeypatch,
+                                                                         capsys):
+    """A security review: the Model field took any folder the server can read (a student trained head_only on the
+    teacher's private saved model and downloaded its encoder in the export zip), and a missing path and a folder of
+    another kind got different messages, telling which folders exist. With BERTLAB_MODEL_DIRS set, a local folder
+    outside it is refused with one message whatever is there; the packaged default and hub names still pass."""
+    import os
+    import shutil
+
+    from bertlab.cli import main
+    from bertlab.errors import ModelError
+    from bertlab.models import resolve
+
+    allowed = tmp_path / "class-models"
+    shutil.copytree(tiny_model, allowed / "tiny")
+    (allowed / "escape").symlink_to(tiny_model)  # a link out of the allowed folder is outside it
+    not_a_model = tmp_path / "private"
+    not_a_model.mkdir()
+    outside = [tiny_model, str(not_a_model), str(tmp_path / "no-such-folder"), str(tiny_csv), str(allowed / "escape")]
+    resolve.cache_clear()
+    try:
+        assert resolve(tiny_model) == str(Path(tiny_model).resolve())  # unset: any folder, as before
+        unset = set()
+        for m in outside[1:3]:
+            with pytest.raises(ModelError) as e:
+                resolve(m)
+            unset.add(str(e.value).replace(repr(m), "M"))
+        assert len(unset) == 2  # ...and a folder of another kind and a missing one are told apart, as before
+        resolve.cache_clear()
+        monkeypatch.setenv("BERTLAB_MODEL_DIRS", os.pathsep.join([str(tmp_path / "elsewhere"), str(allowed)]))
+        said = set()
+        for m in outside:
+            with pytest.raises(ModelError) as e:
+                resolve(m)
+            said.add(str(e.value).replace(repr(m), "M"))
+        assert said == {"model M is not in a model folder this server allows (BERTLAB_MODEL_DIRS); use 'minilm' (the "
+                        "packaged offline model), a Hugging Face hub name, or a model saved in one of the folders "
+                        "whoever runs the server has allowed."}
+        assert resolve(str(allowed / "tiny")) == str((allowed / "tiny").resolve())
+        assert Path(resolve("minilm")).is_dir()
+        assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "--model", tiny_model]) == 2
+        assert "is not in a model folder this server allows" in capsys.readouterr().err
+        assert RunStore().list_runs() == []
+    finally:
+        resolve.cache_clear()
