@@ -100,7 +100,8 @@ Labels: {labels}; their descriptions: {descriptions}. Strategy {strategy} on {da
 """,
     "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column) and the
 settings, tfidf.safetensors the idf, coef and intercept arrays. This is scikit-learn's TfidfVectorizer (lowercased
-words of two or more letters or digits, each Chinese or Japanese character a word of its own, word n-grams up to
+words of two or more letters or digits with their combining marks, each Chinese or Japanese character and each
+emoji or other symbol a word of its own, word n-grams up to
 ngram_max, 1 + log(count), x idf, L2-normalised) and
 LogisticRegression, in numpy (safetensors is the only other package it needs):
 

@@ -123,6 +123,61 @@ def test_tfidf_finds_chinese_and_japanese_words_by_character_and_reads_older_run
     assert TfidfModel.load(tmp_path).token_pattern == LEGACY_TOKEN_PATTERN
 
 
+def test_tfidf_keeps_marked_words_whole_and_counts_each_emoji_and_its_export_readme_reads_them_alike(
+        tiny_model, tmp_path):
+    """Python's \\w has no combining marks: Hindi was cut at every vowel sign and virama and its one-letter pieces
+    dropped ('भारत ने क्रिकेट मैच जीता' gave ['रत']), vowelled Arabic likewise, and emoji were dropped, so a
+    sentiment they carried scored the majority class. Words keep their marks, each emoji is a word, English and
+    Chinese split as before, and the export README's code (the same pattern, escaped) reads them as bertlab does."""
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from bertlab.config import DataConfig
+    from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN, TfidfModel
+
+    assert re.findall(TOKEN_PATTERN, "भारत ने क्रिकेट मैच जीता") == ["भारत", "ने", "क्रिकेट", "मैच", "जीता"]
+    assert re.findall(TOKEN_PATTERN, "كَتَبَ الوَلَدُ") == ["كَتَبَ", "الوَلَدُ"]
+    assert re.findall(TOKEN_PATTERN, "WOW 😍😍 #happy 👍🏽 ❤️") == ["WOW", "😍", "😍", "happy", "👍", "❤"]
+    assert re.findall(TOKEN_PATTERN, "cafe\u0301 i am ok, 2024 film中文") == ["cafe\u0301", "am", "ok", "2024", "film", "中",
+                                                                             "文"]
+    assert TOKEN_PATTERN.isascii()  # escapes only: it is pasted into the export README's code
+    topics = {"खेल": ["क्रिकेट", "खिलाड़ी", "मैच", "गेंद"], "तकनीक": ["कंप्यूटर", "सॉफ़्टवेयर", "इंटरनेट", "फ़ोन"]}
+    texts, labels = [], []
+    for label, words in topics.items():
+        for i in range(24):
+            texts.append(f"{words[i % 4]} {words[(i + 1) % 4]} की खबर {i}")
+            labels.append(label)
+    for label, faces in {"good": "😍👍🎉", "bad": "😡👎💔"}.items():
+        for i in range(24):
+            texts.append(f"{faces[i % 3]} {faces[(i + 1) % 3]} day {i}")
+            labels.append(label)
+    names = sorted(set(labels))
+    model, _ = TfidfModel.fit(texts, [names.index(x) for x in labels], C=10.0, ngram_max=2, max_features=None, seed=0)
+    assert {"क्रिकेट", "कंप्यूटर", "😍", "💔"} <= set(model.terms)
+    asks = ["क्रिकेट", "इंटरनेट", "🎉", "👎"]
+    assert [names[i] for i in model.predict_proba(asks).argmax(1)] == ["खेल", "तकनीक", "good", "bad"]
+    data = tmp_path / "scripts.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(data, index=False)
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, DataConfig(source="file", name=str(data)), options={"C": 10.0})
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    readme = (tmp_path / "x" / rid / "README.txt").read_text()
+    code = "\n".join(line[4:] for line in readme.splitlines() if line.startswith("    "))
+    script = tmp_path / "x" / rid / "use_it.py"
+    script.write_text(re.sub(r'\["some text"\]', repr(asks), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, script.name], cwd=tmp_path / "x" / rid, env=env, capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]
+    answer = Predictor(store).predict([rid], asks)[0]
+    assert answer.labels == ["खेल", "तकनीक", "good", "bad"] and not any(answer.unknown)
+    assert np.allclose(np.array(json.loads(out)), answer.probs, atol=1e-4)
+
+
 def test_export_refuses_unknown_and_unfinished_runs(tiny_model, tiny_data):
     store = RunStore()
     with pytest.raises(BertlabError, match="no run with id"):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from bertlab.config import UNSPACED
+from bertlab.config import LETTER, SYMBOL, UNSPACED, WORD_RUN
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report
 from bertlab.store import THROUGHPUT_MARK, THROUGHPUT_MEASURE
@@ -25,9 +25,12 @@ from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
 C_GRID = (0.25, 1.0, 4.0, 16.0)  # chosen on the validation split when option 'C' is not set
 # A word: two or more letters or digits, as scikit-learn's default; but Chinese and Japanese, written without
 # spaces, had whole clauses as one "word" (no two texts shared one): each of their characters is a word of its
-# own, and word 2-grams are then character pairs, the usual features for these scripts. On other text it finds
-# exactly what the default finds.
-TOKEN_PATTERN = rf"(?u)[{UNSPACED}]|[^\W{UNSPACED}]{{2,}}"
+# own, and word 2-grams are then character pairs, the usual features for these scripts. Combining marks belong to
+# the word they are written in: without them Hindi was cut at every vowel sign and virama, and most of its words
+# gave no feature ('भारत ने क्रिकेट मैच जीता' gave ['रत']). Each emoji or other symbol (So) is a word of its own: they
+# were dropped, so sentiment carried by emoji was lost. On English text it finds what the default finds, and the
+# symbols (©, °, emoji) that the default dropped.
+TOKEN_PATTERN = rf"(?u)[{UNSPACED}]|{LETTER}{WORD_RUN}+|{SYMBOL}"
 LEGACY_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # runs saved before the pattern was recorded (tfidf.json has none)
 FILES = ("tfidf.json", "tfidf.safetensors")
 
