@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -160,14 +161,16 @@ _WHOLE_FLOAT = re.compile(r"[+-]?\d+\.0+")
 
 
 def _label_key(v: object) -> str:
-    """Normalise a raw label: ints and int-valued floats become '3', strings are stripped."""
+    """Normalise a raw label: ints and int-valued floats become '3', strings are stripped and in Unicode's composed
+    form (NFC): 'Café' typed with a decomposed 'é' (as macOS writes file names and often text) was a second class
+    of the same name."""
     if isinstance(v, bool):
         return str(v)
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
-    s = re.sub(r"\s+", " ", str(v)).strip()
+    s = unicodedata.normalize("NFC", re.sub(r"\s+", " ", str(v)).strip())
     if _WHOLE_FLOAT.fullmatch(s):  # "1.0" in a CSV is the same class as 1 in a Parquet file
         return str(int(s.split(".")[0]))
     return s
@@ -380,6 +383,17 @@ def build_dataset(
         if group:
             listed = [f"{r!r} → {target[r]!r} ({counted(spellings_raw[r], 'row')})" for r in group]
             notes.append(f"{word}: " + ", ".join(listed[:8]) + (f" and {len(listed) - 8:,} more" if group[8:] else ""))
+    # Accents written decomposed (a letter, then a combining mark) were composed above: said here, as the two forms
+    # look the same on screen.
+    decomposed = [raw for raw in spellings_raw if isinstance(raw, str) and not unicodedata.is_normalized("NFC", raw)]
+    if decomposed:
+        rows = sum(spellings_raw[r] for r in decomposed)
+        shown = ", ".join(sorted({repr(target[r]) for r in decomposed})[:8])
+        spellings_of = Counter(target.values())
+        joined = any(spellings_of[target[r]] > 1 for r in decomposed)
+        notes.append(f"{'merged' if joined else 'read'} labels whose accents were written decomposed (a letter, then a "
+                     f"combining mark, as macOS writes them) {'with' if joined else 'as'} their composed spelling: "
+                     f"{shown} ({counted(rows, 'row')})")
     if merged:  # one note for them all: six labels in two spellings read as six notes
         notes.append(f"merged labels that differ only by case: {'; '.join(sorted(merged))}")
     keep_l = [canon[lab] for lab in keep_l]
