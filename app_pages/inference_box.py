@@ -104,8 +104,8 @@ CONFIDENCE_HELP = ("The probability of the predicted class. Trained models fit t
                    "\"certain\".")
 
 
-UNKNOWN_WORDS = ("no word of this text was in its training texts: the answer is just the classes' prior, whatever "
-                 "the text says")
+UNKNOWN_WORDS = ("no word of this text was in its training texts (each emoji or other symbol counts as a word): the "
+                 "answer is just the classes' prior, whatever the text says")
 
 
 def _results(runs, preds, compact: bool) -> None:

@@ -24,7 +24,7 @@ from torch import nn
 
 from bertlab import dropout as cheap_dropout
 from bertlab.clsonly import first_token_last_layer
-from bertlab.config import UNSPACED
+from bertlab.config import SYMBOL, UNSPACED
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.embgrad import kept_embedding_gradient
 from bertlab.embrows import compact_embedding
@@ -111,6 +111,30 @@ def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
     unknown = sum(x.count(unk) for x in ids) if unk is not None else 0
     words = sum(len(_WORD.findall(t)) for t in texts)
     return unknown / max(1, tokens), tokens / max(1, words)
+
+
+def unknown_symbols(tokenizer, texts: list[str]) -> tuple[int, int]:
+    """Of ``texts``' unknown (``[UNK]``) tokens, how many stand for text holding an emoji or other symbol (Unicode
+    So), and how many there are: the cure differs (words for the emoji, or a model that knows them) from that of
+    a script the model was not trained on. (0, 0) where the tokenizer cannot say where its tokens came from (a
+    slow tokenizer: no offsets) or has no unknown token."""
+    unk = tokenizer.unk_token_id
+    if unk is None:
+        return 0, 0
+    try:
+        with _TOKENIZE_LOCK:
+            enc = tokenizer(list(texts), add_special_tokens=False, truncation=False, padding=False,
+                            return_offsets_mapping=True, return_attention_mask=False, return_token_type_ids=False)
+    except (NotImplementedError, TypeError, ValueError):
+        return 0, 0
+    symbol = re.compile(SYMBOL)
+    unknown = emoji = 0
+    for text, ids, spans in zip(texts, enc["input_ids"], enc["offset_mapping"]):
+        for i, (a, b) in zip(ids, spans):
+            if i == unk:
+                unknown += 1
+                emoji += bool(symbol.search(text, a, b))
+    return emoji, unknown
 
 
 def collate(ids: list[list[int]], pad_id: int, multiple: int = 1, cap: int | None = None) -> dict[str, torch.Tensor]:

@@ -186,17 +186,25 @@ def vocabulary_note(model: str, texts: list[str]) -> str | None:
     """A sentence where ``model``'s vocabulary covers ``texts`` (their first 2,000) poorly: many unknown tokens,
     or words cut into many pieces (a language the model was not trained on); None where it covers them well."""
     from bertlab.config import model_title
-    from bertlab.engine import vocabulary_fit
+    from bertlab.engine import unknown_symbols, vocabulary_fit
 
     if not texts:
         return None
-    unknown, pieces = vocabulary_fit(models.load_tokenizer(model), texts[:2000])
+    tokenizer = models.load_tokenizer(model)
+    unknown, pieces = vocabulary_fit(tokenizer, texts[:2000])
     name = model_title(model).split(" (")[0]
     if unknown >= UNKNOWN_TOKENS_NOTE:
-        return (f"{unknown:.0%} of these texts' tokens are unknown to {name}'s vocabulary ([UNK]): it cannot read "
-                "that part of them (a script it was not trained on, such as Chinese or Japanese for an English "
-                "model). A model trained on this language would do better: a Hugging Face model name on the Train "
-                "page when online, or a local copy; tfidf_logreg needs no vocabulary.")
+        said = f"{unknown:.0%} of these texts' tokens are unknown to {name}'s vocabulary ([UNK]): it cannot read "
+        # Emoji had been blamed on "a script such as Chinese or Japanese", with a language's advice: say which.
+        emoji, of = unknown_symbols(tokenizer, texts[:2000])
+        if of and emoji / of > 0.5:
+            return (said + f"them: {emoji / of:.0%} of the unknown pieces are emoji or other symbols. Replace them "
+                    "by words (e.g. the emoji package's demojize: 😍 → :smiling_face_with_heart-eyes:) or use a "
+                    "model whose vocabulary has them; tfidf_logreg counts each emoji as a word.")
+        return (said + "that part of them (a script it was not trained on, such as Chinese or Japanese for an "
+                "English model" + (f"; {emoji / of:.0%} of the unknown pieces are emoji or other symbols" if emoji
+                                   else "") + "). A model trained on this language would do better: a Hugging Face "
+                "model name on the Train page when online, or a local copy; tfidf_logreg needs no vocabulary.")
     if pieces >= PIECES_PER_WORD_NOTE:
         return (f"{name} cuts these texts' words into {pieces:.1f} pieces on average (English text in an English "
                 "model: about 1.3): it may know their language poorly. A model trained on it (a multilingual BERT "

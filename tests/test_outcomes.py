@@ -387,6 +387,40 @@ def test_a_language_the_model_does_not_know_is_said_in_the_runs_notes_and_before
     assert not any("unknown to" in w.value for w in at.warning)
 
 
+EMOJI = ["😍😍 🎉", "👍 💔 wow", "🙈 🚀", "😡 👎", "❤️ 🔥 🔥"]
+
+
+def test_unknown_emoji_are_named_as_emoji_not_as_a_script_and_tfidf_reads_them(tiny_model, tmp_path):
+    """Texts mostly emoji were blamed on "a script such as Chinese or Japanese", with a language's advice, in the
+    runs' notes and before launch on the Train page. Now the note counts which unknown pieces are emoji and says
+    what to do about them; Chinese keeps its note; tfidf_logreg knows an emoji-only text whose emoji it trained on."""
+    import pandas as pd
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import vocabulary_note
+    from bertlab.strategies.tfidf_logreg import TfidfModel
+
+    note = vocabulary_note(tiny_model, EMOJI)
+    assert note is not None and " of these texts' tokens are unknown to " in note
+    assert "100% of the unknown pieces are emoji" in note and "demojize" in note and "Chinese" not in note
+    chinese = vocabulary_note(tiny_model, CHINESE)
+    assert "such as Chinese or Japanese" in chinese and "emoji" not in chinese
+    path = tmp_path / "emoji.csv"
+    pd.DataFrame({"text": [f"{t} {i}" for i in range(8) for t in EMOJI],
+                  "label": ["pos", "pos", "pos", "neg", "pos"] * 8}).to_csv(path, index=False)
+    at = app_on("app_pages/train.py", {"keep_data_config": DataConfig(source="file", name=str(path)).__dict__})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["head_only"]).run()
+    no_problems(at)
+    warned = [w.value for w in at.warning if " of these texts' tokens are unknown to " in w.value]
+    assert warned and "are emoji" in warned[0] and "Chinese" not in warned[0]
+    model, _ = TfidfModel.fit(["😍 nice", "💔 sad", "😍 good", "💔 bad"], [1, 0, 1, 0], C=10.0, ngram_max=2,
+                              max_features=None, seed=0)
+    proba, known = model.predict_proba_known(["😍😍", "💔", "🎉"])
+    assert known.tolist() == [True, True, False] and proba[:2].argmax(1).tolist() == [1, 0]
+
+
 AMHARIC = ["ስልኩ በጣም ጥሩ ነው።", "መላኪያው ዘግይቷል፣ ሳጥኑም ተበላሽቷል።", "ይህ ማንቆርቆሪያ ለመጠቀም ቀላል ነው።",
            "ማያ ገጹ በጣም ጨለማ ነው፣ አልመክረውም።", "የደንበኞች አገልግሎት ጥሩ ነበር።"]
 
