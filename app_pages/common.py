@@ -589,6 +589,35 @@ def vocabulary_note(cfg: DataConfig, model: str) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _same_inputs_note(key: str, model: str) -> str | None:
+    from bertlab.runner import same_inputs_note  # loads the tokenizer: only when asked
+
+    try:
+        return same_inputs_note(model, splits(DataConfig(**json.loads(key))).train.texts)
+    except BertlabError:
+        return None
+
+
+def same_inputs_note(cfg: DataConfig, model: str) -> str | None:
+    """Where ``cfg``'s training texts are all (or nearly all) the same input to ``model`` (a script its vocabulary
+    does not know, written without spaces: every text '[UNK]'), the sentence that says so
+    (bertlab.runner.same_inputs_note; a run that then answers one class says it too); else None."""
+    return _same_inputs_note(_key(cfg.uncapped()), model)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def descriptions_note(model: str, descriptions: tuple[str, ...], labels: tuple[str, ...]) -> str | None:
+    """Where zero_shot's ``descriptions`` are mostly [UNK] to ``model`` or two are the same input to it, the
+    sentence that says so (bertlab.runner.descriptions_note); else None."""
+    from bertlab.runner import descriptions_note as note  # loads the tokenizer: only when asked
+
+    try:
+        return note(model, list(descriptions), list(labels))
+    except BertlabError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def _tokenizer_problem(key: str, model: str, stamp: tuple) -> str | None:
     from bertlab.models import check_tokenizer_reads  # loads the tokenizer: only when asked
 

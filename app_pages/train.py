@@ -836,6 +836,10 @@ if summary is not None:
                 st.error(common.md(tokenizer_problem), icon=":material/error:")
             elif vocab := common.vocabulary_note(cfg, model):
                 st.warning(common.md(vocab), icon=":material/translate:")
+                # every text one input ('[UNK]'): a strategy that trains on them can learn nothing, whatever its epochs
+                if any(REGISTRY[n].uses_tokens and REGISTRY[n].reads_training_texts for n in names) and (
+                        same := common.same_inputs_note(cfg, model)):
+                    st.warning(common.md(same), icon=":material/block:")
     overrides: dict[str, dict] = {}
     rates: dict[str, list[float]] = {}  # strategy -> every learning rate it runs at, where more than one
     bad_rates: list[str] = []  # strategies whose further learning rates have a mistake (said under the field)
@@ -877,6 +881,10 @@ if summary is not None:
 
     if bare := bare_descriptions(overrides.get("zero_shot"), labels):
         st.caption(bare)
+    # descriptions the model reads as [UNK], or two alike ('体育', '科技' on an English model): said before launch
+    if model_ok and (written := (overrides.get("zero_shot") or {}).get("label_descriptions")) and (
+            unreadable := common.descriptions_note(model, tuple(written), tuple(map(str, labels)))):
+        st.warning(common.md(unreadable), icon=":material/translate:")
     # Balanced class weights: every strategy that trains on the labels (zero_shot does not) weighs each class's
     # loss by n / (classes x its count), so a rare class counts as much as a common one.
     st.session_state.setdefault("keep_class_weights", False)

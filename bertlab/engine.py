@@ -113,6 +113,11 @@ def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
     return unknown / max(1, tokens), tokens / max(1, words)
 
 
+def token_inputs(tokenizer, texts: list[str]) -> list[tuple[int, ...]]:
+    """Each text as ``tokenizer``'s token ids (no special tokens, uncut): what the model tells texts apart by."""
+    return [tuple(x) for x in _untruncated_ids(tokenizer, texts, special=False)]
+
+
 def unknown_symbols(tokenizer, texts: list[str]) -> tuple[int, int]:
     """Of ``texts``' unknown (``[UNK]``) tokens, how many stand for text holding an emoji or other symbol (Unicode
     So), and how many there are: the cure differs (words for the emoji, or a model that knows them) from that of

@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 import traceback as tb
+from collections import Counter
 
 import torch
 
@@ -212,6 +213,66 @@ def vocabulary_note(model: str, texts: list[str]) -> str | None:
     return None
 
 
+def _shown_tokens(tokenizer, ids: tuple[int, ...]) -> str:
+    """Token ids as the model's tokens, at most 8 of them: '[UNK]', 'good [UNK]'."""
+    tokens = tokenizer.convert_ids_to_tokens(list(ids[:8]))
+    return " ".join(tokens) + (" ..." if len(ids) > 8 else "") if tokens else "(no token)"
+
+
+def same_inputs_note(model: str, texts: list[str]) -> str | None:
+    """A sentence where ``texts`` (their first 2,000; a run's training texts) reach ``model`` as a handful of
+    distinct token sequences, at most one in 20 texts: Thai, written without spaces, was 300 texts of '[CLS] [UNK]
+    [SEP]' each, and head_only, which then answers one class, was told to try more epochs. None otherwise."""
+    from bertlab.config import model_title
+    from bertlab.engine import token_inputs
+
+    texts = texts[:2000]
+    if len(texts) < 2:
+        return None
+    tokenizer = models.load_tokenizer(model)
+    inputs = Counter(token_inputs(tokenizer, texts))
+    if len(inputs) > max(1, len(texts) // 20):
+        return None
+    top, n = inputs.most_common(1)[0]
+    name = model_title(model).split(" (")[0]
+    said = (f"all {len(texts):,} of these texts are the same input to {name}" if len(inputs) == 1 else
+            f"these {len(texts):,} texts are only {len(inputs):,} different inputs to {name}")
+    return (f"{said} ({n:,} of them read as {_shown_tokens(tokenizer, top)!r}): its vocabulary does not know their "
+            "words, so no training (more epochs, another learning rate) can tell them apart. Use a model whose "
+            "vocabulary reads this language or script (a Hugging Face model name on the Train page when online, or "
+            "a local copy), or tfidf_logreg, which needs no vocabulary.")
+
+
+def descriptions_note(model: str, descriptions: list[str], label_names: list[str]) -> str | None:
+    """A sentence where zero_shot's class ``descriptions`` are unreadable to ``model``: one mostly unknown tokens
+    ([UNK]), or two that tokenize alike, so zero_shot cannot tell those classes apart, whatever they say (Chinese
+    descriptions '体育', '科技' on an English model were both '[UNK]', and zero_shot answered one class while its
+    advice was to write a sentence per class). None where each is readable and distinct."""
+    from bertlab.engine import token_inputs
+
+    if not descriptions:
+        return None
+    tokenizer = models.load_tokenizer(model)
+    unk = tokenizer.unk_token_id
+    inputs = token_inputs(tokenizer, list(descriptions))
+    unread = [d for d, x in zip(descriptions, inputs) if not x or (unk is not None and x.count(unk) * 2 >= len(x))]
+    by_input: dict[tuple[int, ...], list[str]] = {}
+    for name, x in zip(label_names, inputs):
+        by_input.setdefault(x, []).append(str(name))
+    alike = [names for names in by_input.values() if len(names) > 1]
+    if not unread and not alike:
+        return None
+    parts = []
+    if unread:
+        parts.append(f"label descriptions {unread[:6]} are mostly unknown tokens ([UNK]) to the model's vocabulary")
+    if alike:
+        parts.append("the classes " + "; ".join(" and ".join(repr(n) for n in names) for names in alike[:4])
+                     + " have descriptions that are the same input to the model")
+    return ("; ".join(parts) + ": zero_shot cannot tell those classes apart, whatever their sentences say. Write the "
+            "descriptions in words the model's vocabulary knows (for an English model, in English), or use a model "
+            "that reads their language.")
+
+
 def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None,
                   steps: int | None = None) -> list[str]:
     """What a user should know about a finished run's result: truncation, and a model that learned nothing.
@@ -244,15 +305,26 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
         else:
             notes.append("balanced class weights do not apply: this strategy trains nothing on the labels")
     only = single_class_prediction(test["confusion"], splits.label_names)
+    # Texts or class descriptions the model reads as one input: said in their own terms, not as epochs or sentences
+    same = unreadable = None
+    if only is not None and strategy.uses_tokens and not cfg.new_vocab:
+        try:
+            if strategy.reads_training_texts:
+                same = same_inputs_note(cfg.model, splits.train.texts)
+            else:
+                unreadable = descriptions_note(cfg.model, strategy.embedded_texts(cfg, splits), splits.label_names)
+        except BertlabError:
+            pass
     if only is not None and not strategy.reads_training_texts:  # zero_shot learns nothing: its sentences decide
+        why = (f"; {unreadable}" if unreadable else "; write for each class a sentence of what sets its texts "
+               "apart (the Train page's zero_shot panel, --label-descriptions), or train on the labels")
         notes.append(f"predicted {only!r} for every test example: its label sentences do not tell the texts apart "
                      f"(test accuracy {test['accuracy']:.1%}, the majority class gives "
-                     f"{test['majority_accuracy']:.1%}); write for each class a sentence of what sets its texts "
-                     "apart (the Train page's zero_shot panel, --label-descriptions), or train on the labels")
+                     f"{test['majority_accuracy']:.1%})" + why)
     elif only is not None:  # what to change: as Compare's answer says it (one_class_advice)
-        advice = one_class_advice(strategy.name, epochs=cfg.epochs, learning_rate=cfg.learning_rate,
-                                  class_weights=cfg.class_weights, train_counts=splits.train.counts(),
-                                  n_train=len(splits.train), steps=steps)
+        advice = same or one_class_advice(strategy.name, epochs=cfg.epochs, learning_rate=cfg.learning_rate,
+                                          class_weights=cfg.class_weights, train_counts=splits.train.counts(),
+                                          n_train=len(splits.train), steps=steps)
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
                      f"{test['majority_accuracy']:.1%}); " + (advice or "try another strategy"))

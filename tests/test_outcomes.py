@@ -421,6 +421,58 @@ def test_unknown_emoji_are_named_as_emoji_not_as_a_script_and_tfidf_reads_them(t
     assert known.tolist() == [True, True, False] and proba[:2].argmax(1).tolist() == [1, 0]
 
 
+THAI = ["อาหารอร่อยมาก", "บริการดีเยี่ยม", "ชอบมากที่สุด", "อาหารไม่อร่อย", "บริการแย่มาก", "ไม่ชอบเลย"]
+
+
+def test_texts_or_class_descriptions_that_are_one_input_to_the_model_are_said_not_blamed_on_epochs(tiny_model,
+                                                                                                  tmp_path):
+    """Thai, written without spaces, is '[UNK]' in every text to an English model: head_only answered one class and
+    was told to try more epochs or a higher learning rate. Chinese class names are both '[UNK]': zero_shot answered
+    one class and was told to write a sentence per class. Both now say the true cause, in the run's note and
+    before launch on the Train page."""
+    import pandas as pd
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import descriptions_note, same_inputs_note
+
+    path = tmp_path / "th.csv"
+    pd.DataFrame({"text": [f"{t}ครั้งที่{i}" for i in range(10) for t in THAI],
+                  "label": ["pos", "pos", "pos", "neg", "neg", "neg"] * 10}).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path))
+    assert same_inputs_note(tiny_model, [f"{t}ครั้งที่{i}" for i in range(10) for t in THAI]).startswith(
+        "all 60 of these texts are the same input to ")
+    assert same_inputs_note(tiny_model, ENGLISH) is None
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=data, epochs=1))
+    assert execute_run(store, rid) == SUCCEEDED
+    one = next(n for n in store.get(rid).notes if n.startswith("predicted "))
+    assert "are the same input to " in one and "more epochs" not in one.split("are the same input")[0]
+    assert "try more epochs" not in one and "higher learning rate" not in one
+    at = app_on("app_pages/train.py", {"keep_data_config": data.__dict__})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["head_only"]).run()
+    no_problems(at)
+    assert any("are the same input to " in w.value for w in at.warning)
+
+    assert descriptions_note(tiny_model, ["sport news", "technology news"], ["a", "b"]) is None
+    zh = descriptions_note(tiny_model, ["体育", "科技"], ["体育", "科技"])
+    assert "mostly unknown tokens" in zh and "'体育' and '科技'" in zh
+    path = tmp_path / "zh.csv"
+    pd.DataFrame({"text": [f"{t} {i}" for i in range(20) for t in ENGLISH[:4]],
+                  "label": ["体育", "科技"] * 40}).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path))
+    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=data))
+    assert execute_run(store, rid) == SUCCEEDED
+    one = next(n for n in store.get(rid).notes if n.startswith("predicted "))
+    assert "mostly unknown tokens" in one and "write for each class a sentence" not in one
+    at = app_on("app_pages/train.py", {"keep_data_config": data.__dict__})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["zero_shot"]).run()
+    no_problems(at)
+    assert any("cannot tell those classes apart" in w.value for w in at.warning)
+
+
 AMHARIC = ["ስልኩ በጣም ጥሩ ነው።", "መላኪያው ዘግይቷል፣ ሳጥኑም ተበላሽቷል።", "ይህ ማንቆርቆሪያ ለመጠቀም ቀላል ነው።",
            "ማያ ገጹ በጣም ጨለማ ነው፣ አልመክረውም።", "የደንበኞች አገልግሎት ጥሩ ነበር።"]
 
