@@ -771,6 +771,27 @@ def test_test_texts_differing_from_training_texts_only_by_punctuation_are_counte
     assert not any("punctuation" in n for n in clean.notes)
 
 
+def test_copies_in_another_unicode_form_are_duplicates_and_accent_only_twins_are_counted():
+    """'Le café est très bon' composed, decomposed (macOS) and full-width 'Ｔｈｅ ｍｏｖｉｅ' beside 'The movie' were all
+    kept, though an uncased tokenizer reads each pair alike: Unicode form (NFKC) is now ignored as case is, and
+    said. 'Le cafe est tres bon' is kept (a cased model reads accents) but counted as a near copy of its accented
+    twin across the split."""
+    import unicodedata
+
+    from bertlab.data.dataset import near_copies_note
+
+    cafe = "Le café est très bon"
+    texts = [cafe, unicodedata.normalize("NFD", cafe), "Le cafe est tres bon", "Ｔｈｅ ｍｏｖｉｅ", "The movie"]
+    ds = build_dataset(texts + [f"text {i}" for i in range(20)], [0] * 5 + [i % 2 for i in range(20)], "x")
+    assert ds.texts[:3] == [cafe, "Le cafe est tres bon", "Ｔｈｅ ｍｏｖｉｅ"] and len(ds) == 23
+    assert any("dropped 2 duplicate texts" in n and "or Unicode form (2 of them" in n for n in ds.notes)
+    note = near_copies_note([cafe, "other"], ["Le cafe est tres bon!", "new"])
+    assert note.startswith("1 of 2 test texts differs from a training text only by punctuation or symbols or accents")
+    assert "1 of them by accents" in note
+    assert near_copies_note([cafe + "!"], [cafe]).endswith("to test on unseen texts only")
+    assert "accents" not in near_copies_note([cafe + "!"], [cafe])
+
+
 def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
     from bertlab.data.dataset import near_key
 
