@@ -1081,7 +1081,9 @@ def run_title(run: Any, names: dict | None = None) -> str:
     return f"{STATUS_ICON.get(run.status, '')} {shown} · {run.id[-4:]} ({dataset_name(run.dataset)}{model})"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
+# '&' too: an HTML entity in a text ('&amp; phone', '&lt;b&gt;') was shown decoded ('& phone', '<b>'), so a
+# Playground example did not read as the text the model got
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:&])")
 
 
 def md(text: str) -> str:

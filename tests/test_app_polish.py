@@ -283,6 +283,23 @@ def test_md_shows_user_text_as_typed_under_commonmark():
         assert not re.search(r"(?<!\\)[$:*_`\[]", md(s))
 
 
+def test_md_shows_html_entities_as_typed_not_decoded():
+    """A review holding '&amp; phone' or '&lt;b&gt;' (scraped text) showed as '& phone' and '<b>' on its
+    Playground example button: the text shown was not the text the model got."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    from app_pages.common import md
+    from app_pages.inference_box import example_label
+
+    parser = MarkdownIt("commonmark")
+    for s in ["case &amp; phone", "&lt;b&gt;bold&lt;/b&gt; &#39;x&#39; &copy;", "AT&T & co"]:
+        rendered = re.sub(r"</?p>", "", parser.render(md(example_label(s, False))).strip())
+        assert html.unescape(rendered) == s
+
+
 def test_playground_examples_and_predictions_are_escaped(tmp_path, bertlab_home):
     import pandas as pd
 
