@@ -838,6 +838,10 @@ READABLE_CSS = (".js-plotly-plot :is(g[class$='tick']>text,text[class$='title']:
                 ".bartext-outside,.textpoint>text,.legendtitletext){fill:currentColor!important}"
                 "[data-testid='stCaptionContainer']{opacity:.75!important}")
 
+# Text boxes take each paragraph's direction from its first strong letter, as dir="auto" does: Arabic or Hebrew
+# typed on the Playground ran left-to-right, its punctuation and numbers on the wrong side.
+BIDI_CSS = "textarea,input[type='text']{unicode-bidi:plaintext;text-align:start}"
+
 
 def _projector_asked() -> bool | None:
     """What the address asks (``?projector=1`` or ``=0``), None where it asks nothing (or nothing we read)."""

@@ -614,6 +614,18 @@ def test_playground_offers_eight_examples_of_a_two_class_dataset(tmp_path, bertl
     assert sum("true label: good" in b.help for b in examples) == 4
 
 
+def test_text_boxes_take_their_direction_from_what_is_typed(bertlab_home):
+    """Arabic or Hebrew typed on the Playground ran left-to-right (its full stop and numbers on the wrong side):
+    every text box now takes each paragraph's direction from its first strong letter (as dir="auto"), checked in
+    a headless Chromium (computed unicode-bidi: plaintext, Arabic set from the right)."""
+    from app_pages import common
+
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    assert "textarea" in common.BIDI_CSS and "unicode-bidi:plaintext" in common.BIDI_CSS
+    assert any(common.BIDI_CSS in h.proto.body for h in at.get("html"))
+
+
 def test_projector_mode_enlarges_every_charts_text_and_the_pages(tmp_path, bertlab_home):
     """A teacher at 1920 px: Compare's ticks and legends were ~11 px on the wall."""
     import plotly.graph_objects as go
