@@ -1129,6 +1129,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
 
 
 st.title("Compare")
+common.forget_runs()  # models of runs deleted elsewhere (the CLI, another tab) leave memory
 common.manager().sweep_orphans()  # before "busy" is read: a killed CLI's run is no longer running
 all_runs = common.store().list_runs(limit=common.RUNS_LISTED)
 older = len(all_runs) == common.RUNS_LISTED  # the oldest batch listed is whole, never cut (a review: 300 runs in, a
@@ -1243,6 +1244,7 @@ def delete_section(runs: list) -> None:
             except BertlabError as e:  # a data directory that cannot be written now
                 common.show_error(e)
                 return
+            common.forget_runs(deleted)  # their models, if the Playground loaded them: memory back now
             st.toast(f"Deleted {len(deleted)} run{'s' * (len(deleted) != 1)}.")
             st.rerun()
         if c2.button("No, keep them", key="cmp_delete_no"):

@@ -142,6 +142,7 @@ def waiting_line(runs: list, done: list, batch: str | None, own: set[str]) -> st
 
 
 st.title("Playground")
+common.forget_runs()  # models of runs deleted elsewhere (the CLI, Compare in another tab) leave memory
 st.markdown("Type a sentence and every finished model answers, with its class probabilities and how long it took.")
 every = common.store().list_runs(limit=2000)  # queued ones too: this desk's launch may have none finished yet
 done = [r for r in every if r.status == SUCCEEDED][:200]  # newest first, as every

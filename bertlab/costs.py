@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 import time
 
 import psutil
 import torch
+
+from bertlab.heap import release_free_heap
 
 
 def idle_copies(model: torch.nn.Module) -> set[int]:
@@ -102,18 +103,6 @@ def _rss() -> int:
     return psutil.Process(os.getpid()).memory_info().rss
 
 
-def _release_free_heap() -> None:
-    """Hand the C heap's free pages back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
-
-    Memory an earlier run freed stays in the process; a new run that reuses it
-    would not raise RSS and would look free. Trimming first makes its use show.
-    """
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError):
-        pass
-
-
 class PeakMemory:
     """Peak memory a block *adds*: the high-water mark during the block minus the level at its start.
 
@@ -149,7 +138,8 @@ class PeakMemory:
             torch.cuda.reset_peak_memory_stats()
             self.start = int(torch.cuda.memory_allocated())
         else:
-            _release_free_heap()
+            release_free_heap()  # memory an earlier run freed stays in the process otherwise, and a new
+            # run that reuses it would not raise RSS and would look free: trimming first makes its use show
             self.start = self.high_water = _rss()
 
             def sample() -> None:

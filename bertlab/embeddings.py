@@ -98,6 +98,16 @@ def encoder_session(model: str, threads: int, spin: bool | None = None):
         return _SESSIONS.setdefault(key, session)
 
 
+def release_encoder(model: str, threads: int, spin: bool | None) -> None:
+    """Forget ``model``'s CPU encoder and its :func:`encoder_session` for ``threads``/``spin`` (the Playground's,
+    once no loaded run reads that encoder any more): ~90 MB each for MiniLM, kept for the process otherwise. A
+    caller still holding either keeps using it; the next caller loads it again."""
+    ident = model_identity(model)
+    with _LOCK:
+        _SESSIONS.pop((ident, threads, spin), None)
+        _ENCODERS.pop((ident, "cpu"), None)
+
+
 def encoder_info(model: str) -> tuple[int, int, int]:
     """(non-embedding params, total params, hidden size) of ``model``'s encoder, without loading its weights.
 

@@ -21,6 +21,7 @@ thread. bench/playground.py measures all of these.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -38,6 +39,7 @@ from bertlab import embeddings, models, onnxrt
 from bertlab.config import MAX_LOADED_RUNS as MAX_LOADED
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
+from bertlab.heap import release_free_heap
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 
@@ -313,13 +315,61 @@ class Predictor:
         with self._lock:
             self._loaded[run_id] = loaded
             self._warmed.discard(run_id)  # a new load answers its first text slowly again
-            while len(self._loaded) > max(self.max_loaded, keep):
-                self._warmed.discard(self._loaded.popitem(last=False)[0])
+            evicted = self._drop(list(self._loaded)[:max(0, len(self._loaded) - max(self.max_loaded, keep))])
+        if evicted:
+            self._release(evicted)
         if self.use_onnx and loaded.kind == "classifier":
             self._in_background(loaded, loaded.open_onnx)
         elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
             self._in_background(("encoder", loaded.meta["model"]), lambda: self._open_encoder(loaded.meta["model"]))
         return loaded
+
+    def forget(self, run_ids) -> list[str]:
+        """Drop ``run_ids`` from memory: their models and ONNX sessions, and the shared frozen encoder (its
+        session, its tokenizer) of a model no loaded run reads any more; then hand the freed heap back to the OS.
+
+        The app calls it after deleting runs, and for loaded runs found deleted (:meth:`forget_deleted`): a
+        deleted run's model (~130 MB for a fine-tuned MiniLM) stayed loaded until another evicted it, and the
+        server's memory never came down. Returns the ids that were loaded.
+        """
+        with self._lock:
+            gone = self._drop(run_ids)
+        if gone:
+            self._release(gone)
+        return gone
+
+    def _drop(self, run_ids) -> list[str]:
+        """Take those of ``run_ids`` that are loaded out of memory's lists (under the lock): the ids taken."""
+        gone = [r for r in dict.fromkeys(run_ids) if r in self._loaded]
+        for r in gone:
+            del self._loaded[r]
+            self._warmed.discard(r)
+        return gone
+
+    def _release(self, gone: list[str]) -> None:
+        """After :meth:`_drop`: close the shared encoders no loaded run reads any more, free what ``gone`` held."""
+        with self._lock:
+            used = {m.meta["model"] for m in self._loaded.values() if m.encoder_key}
+            unused = [k for k in set(self._enc_sessions) | set(self._toks) if k not in used]
+            for model in unused:
+                self._enc_sessions.pop(model, None)
+                self._toks.pop(model, None)
+        for model in unused:
+            embeddings.release_encoder(model, ort_threads(), False)
+        gc.collect()  # a model's modules hold reference cycles: freed now rather than at some later collection
+        release_free_heap()
+
+    def forget_deleted(self) -> list[str]:
+        """:meth:`forget` the loaded runs no longer in the store (deleted in the app, by the CLI or by another
+        server): at most ``max_loaded`` look-ups by id, cheap enough for every render of a page that predicts."""
+        with self._lock:
+            loaded = list(self._loaded)
+        return self.forget([r for r in loaded if self.store.get(r) is None]) if loaded else []
+
+    def loaded_ids(self) -> list[str]:
+        """The runs held in memory now, least recently used first."""
+        with self._lock:
+            return list(self._loaded)
 
     def _open_encoder(self, model: str) -> None:
         """The shared frozen encoder's session for zero_shot/head_only runs (None stored if refused)."""
@@ -334,9 +384,9 @@ class Predictor:
                 self._exporter = ThreadPoolExecutor(1, thread_name_prefix="bertlab-onnx")
             fut = self._exporter.submit(fn)
             self._pending[key] = fut
-        fut.add_done_callback(lambda _: self._forget(key))
+        fut.add_done_callback(lambda _: self._settled(key))
 
-    def _forget(self, key) -> None:
+    def _settled(self, key) -> None:
         with self._lock:
             self._pending.pop(key, None)
 

@@ -26,6 +26,7 @@ from bertlab.data import load_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
 from bertlab.estimate import truncated_mean
+from bertlab.heap import release_free_heap
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy, one_class_advice
@@ -140,6 +141,7 @@ def release_memory() -> None:
     """Free what a finished run held (GPU memory above all: CUDA's and the Apple GPU's cached blocks)."""
     gc.collect()
     models.empty_device_cache()
+    release_free_heap()  # and the C heap's freed pages: glibc kept them, and a server's memory only grew
 
 
 def token_lengths(model: str, texts: list[str]) -> list[int]:
