@@ -18,4 +18,12 @@ if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     os.environ["GOMP_SPINCOUNT"] = "10000"
 
+# ONNX Runtime (1.30) queues usage telemetry (RuntimePerf events with a device id, the OS and the process path) in
+# ~/.cache/Microsoft/DeveloperTools/.onnxruntime/onnxruntime.db, outside the data directory (3,000+ events after a
+# term), and its telemetry library leaves an empty /tmp/mat-debug-<pid>.log in every process. Read once, when
+# onnxruntime is imported: set here, before any bertlab module imports it, this writes neither (measured:
+# onnxruntime.disable_telemetry_events() after the import still wrote the db, the device id and the log).
+# ORT_DISABLE_TELEMETRY=0 set by the user wins.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 __version__ = "0.1.0"

@@ -158,6 +158,25 @@ def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_lengt
         tmp.unlink(missing_ok=True)
 
 
+_TELEMETRY_OFF = False
+
+
+def _no_telemetry(ort) -> None:
+    """Switch ONNX Runtime's usage-telemetry events off, once, before the first session (where the build has
+    the call). ``ORT_DISABLE_TELEMETRY`` (set in bertlab/__init__.py) already keeps them from being written;
+    this also covers a process that imported onnxruntime before bertlab."""
+    global _TELEMETRY_OFF
+    if _TELEMETRY_OFF:
+        return
+    off = getattr(ort, "disable_telemetry_events", None)
+    if off is not None:
+        try:
+            off()
+        except Exception:  # noqa: BLE001 - never worth refusing a session for
+            log.debug("onnxruntime.disable_telemetry_events failed", exc_info=True)
+    _TELEMETRY_OFF = True
+
+
 class Session:
     """An ONNX Runtime session that maps (input_ids, attention_mask) to the model's output."""
 
@@ -175,6 +194,7 @@ class Session:
         so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         so.log_severity_level = 3
         self.path, self.threads = path, threads
+        _no_telemetry(ort)
         self._sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

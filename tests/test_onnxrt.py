@@ -188,3 +188,34 @@ def test_classifier_graph_computes_the_last_layer_for_the_first_token_only(tiny_
     for session in (fast, full):
         got = session(batch["input_ids"].numpy(), batch["attention_mask"].numpy())
         assert got.shape == ref.shape and np.abs(got - ref).max() < 1e-4
+
+
+def test_onnx_runtime_writes_no_telemetry_outside_the_data_directory(tmp_path):
+    """ONNX Runtime 1.30 queued usage telemetry (device id, OS, process path) in
+    ~/.cache/Microsoft/DeveloperTools/.onnxruntime/onnxruntime.db, and every process left an empty
+    /tmp/mat-debug-<pid>.log. Importing bertlab first turns its telemetry off before onnxruntime reads the setting."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    x, y = (helper.make_tensor_value_info(n, TensorProto.INT64, [None, None]) for n in ("input_ids", "output"))
+    mask = helper.make_tensor_value_info("attention_mask", TensorProto.INT64, [None, None])
+    graph = helper.make_graph([helper.make_node("Add", ["input_ids", "attention_mask"], ["output"])], "g", [x, mask], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(tmp_path / "add.onnx"))
+    code = ("import os, numpy as np\nfrom bertlab import onnxrt\n"
+            f"s = onnxrt.Session(__import__('pathlib').Path({str(tmp_path / 'add.onnx')!r}), 1)\n"
+            "for _ in range(20): s(np.ones((1, 3), np.int64), np.ones((1, 3), np.int64))\nprint(os.getpid())")
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(tmp_path / "home"), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    (tmp_path / "home").mkdir()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    pid = out.stdout.split()[-1]
+    assert not (tmp_path / "home" / ".cache" / "Microsoft").exists()
+    assert not Path(f"/tmp/mat-debug-{pid}.log").exists()
