@@ -734,7 +734,10 @@ def serving_section(done: list, busy: bool) -> None:
         "on disk": st.column_config.TextColumn(alignment="right", help="What answering with the run needs on disk: "
                                                "its saved model, and for zero_shot and head_only the pretrained "
                                                "encoder they answer through (shared by such runs). '-': a run "
-                                               "stored before bertlab measured it, or an encoder not found."),
+                                               "stored before bertlab measured it, or an encoder not found. Not "
+                                               "counted: the ONNX copy a fine-tuned run's folder keeps once the "
+                                               "Playground has answered with it (about as large again); Delete "
+                                               "below counts it."),
         "run": st.column_config.TextColumn(width=120),
         "inference FLOPs/text": st.column_config.TextColumn("FLOPs/text", help="Inference FLOPs per text: what "
                                                             "answering one text costs, on any machine."),

@@ -152,7 +152,8 @@ def _results(runs, preds, compact: bool) -> None:
         # a first answer at 32 ms, the next at 10: the backend changed, in a word under each card
         st.caption(f":material/hourglass_top: {', '.join(first)}: PyTorch answers while "
                    f"{'its model is' if len(first) == 1 else 'their models are'} exported to ONNX (a few seconds "
-                   "after loading); then ONNX Runtime answers, faster, with the same predictions: the latency drops.")
+                   "after loading; the copy stays in the run's folder, about the model's size again); then ONNX Runtime answers, "
+                   "faster, with the same predictions: the latency drops.")
     common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
 
 

@@ -229,3 +229,13 @@ def test_deleting_on_compare_frees_the_playgrounds_models(finished):
     at.button(key="cmp_delete_yes").click().run()
     assert all(store.get(r) is None for r in ids)
     assert not set(ids) & set(pred.loaded_ids())
+
+
+def test_on_disk_says_the_playgrounds_onnx_copy_is_not_counted(finished):
+    """The first Playground use writes an ONNX copy (~87 MB for MiniLM) into a fine-tuned run's folder, doubling its
+    disk use, while "on disk" still said 87 MiB without a word about it."""
+    store, ids = finished
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d for d in at.dataframe if "on disk" in d.value.columns)
+    assert "ONNX copy" in str(table.proto) and "Delete below counts it" in str(table.proto)
