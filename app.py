@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from app_pages import common
-from bertlab import variants
+from bertlab import diskuse, variants
 from bertlab.errors import BertlabError
 from bertlab.store import QUEUED, RUNNING, _other_live_process
 
@@ -169,6 +169,11 @@ def sidebar() -> None:
         st.markdown("**Data directory**")
         st.code(str(common.store().root), language=None, wrap_lines=True)
         st.caption("Runs, models and caches live here; delete it to start afresh.")
+        # Measured in a background thread at most once a minute: the page never waits for a walk of the folder.
+        if use := diskuse.cached(common.store()):
+            st.caption(use.line(), help="Free disk: Compare's Delete (chosen runs), `python -m bertlab delete --all` "
+                       "or `--before YYYY-MM-DD` (ended runs), `python -m bertlab clean --caches` (embedding and "
+                       "ONNX caches, made again when needed). Updated about once a minute.")
 
 
 try:  # the data directory is written from the first page on: unwritable, say so once, in words

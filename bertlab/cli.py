@@ -1806,11 +1806,19 @@ def cmd_delete(args: argparse.Namespace) -> int:
     from bertlab.store import RunStore
 
     store = RunStore()
-    if not args.run_ids and not args.batch:
-        raise BertlabError("name the runs to delete (run ids, or --batch BATCH_ID).")
+    many = args.all or args.before is not None
+    if many and (args.run_ids or args.batch):
+        raise BertlabError("--all and --before choose the runs themselves: give them without run ids or --batch.")
+    if not args.run_ids and not args.batch and not many:
+        raise BertlabError("name the runs to delete (run ids, or --batch BATCH_ID), or give --all or --before DATE.")
     if args.batch == "latest":  # it asks nothing: a batch deleted for good is named, not guessed
         raise BertlabError("name the batch to delete by its id (`python -m bertlab runs` lists them), not 'latest'.")
-    ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
+    if many:
+        ids = _ended_runs_asked(store, args)
+        if ids is None:  # none to delete, or the user said no
+            return 0
+    else:
+        ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch)
     sizes = {i: store.disk_bytes(i) for i in ids}
     from bertlab import sweep
 
@@ -1831,6 +1839,47 @@ def cmd_delete(args: argparse.Namespace) -> int:
     if left:
         print(f"kept {len(left)} queued or running: cancel them first ({', '.join(left)})", file=sys.stderr)
         return 1
+    return 0
+
+
+def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
+    """delete --all / --before: the ended runs chosen, once the user said yes (``--yes``, or y at the prompt);
+    None where they said no. Every ended run, or hundreds: asked once, unlike a delete that names its runs."""
+    from bertlab import diskuse
+
+    before = diskuse.parse_date(args.before) if args.before is not None else None
+    ids = diskuse.ended_runs(store, before)
+    which = f"ended before {args.before}" if before is not None else "ended"
+    if not ids:
+        print(f"no run {which}: nothing deleted", file=sys.stderr)
+        return None
+    if args.yes:
+        return ids
+    size = diskuse.format_size(sum(store.disk_bytes(i) for i in ids))
+    if not sys.stdin.isatty():
+        raise BertlabError(f"this deletes {len(ids)} {which} run{'s' * (len(ids) != 1)} ({size}) for good; "
+                           "add --yes to confirm (no terminal here to ask in).")
+    answer = input(f"Delete {len(ids)} {which} run{'s' * (len(ids) != 1)} ({size}) for good? Queued and running "
+                   "runs stay. [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        print("nothing deleted", file=sys.stderr)
+        return None
+    return ids
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from bertlab import diskuse
+    from bertlab.store import ACTIVE, RunStore
+
+    if not args.caches:
+        raise BertlabError("say what to clean: --caches (the embedding and ONNX caches; runs and uploads stay).")
+    store = RunStore()
+    if busy := store.ids(ACTIVE):  # a queued head_only/zero_shot run reads and writes the embedding cache
+        raise BertlabError(f"{len(busy)} run{'s are' if len(busy) != 1 else ' is'} queued or running and may be "
+                           "using the caches: clean when they end (or cancel them: `python -m bertlab cancel`).")
+    freed = diskuse.clean_caches(store.root)
+    print(f"removed the embedding and ONNX caches under {store.root / 'cache'}: {diskuse.format_size(freed)} freed "
+          "(they are made again when a run or the Playground needs them)")
     return 0
 
 
@@ -1986,7 +2035,16 @@ def add_extra_commands(sub) -> None:
     de = sub.add_parser("delete", help="delete runs for good (their models, curves and results), to free disk space")
     de.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
     de.add_argument("--batch", help="every run of this batch id (it asks nothing: name the batch, not 'latest')")
+    de.add_argument("--all", action="store_true", help="every run that ended (queued and running ones stay); asks "
+                                                       "first unless --yes")
+    de.add_argument("--before", metavar="DATE", help="every run that ended before DATE (YYYY-MM-DD, local time); "
+                                                     "asks first unless --yes")
+    de.add_argument("--yes", action="store_true", help="with --all or --before: do not ask")
     de.set_defaults(fn=cmd_delete)
+    cl = sub.add_parser("clean", help="free disk space the data directory's caches take (runs and uploads stay)")
+    cl.add_argument("--caches", action="store_true", help="remove the embedding and ONNX caches under cache/ "
+                                                          "(made again when needed); says how much it freed")
+    cl.set_defaults(fn=cmd_clean)
     ca = sub.add_parser("cancel", help="cancel queued runs and stop running ones (the app's Cancel)")
     ca.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="a run id, or its end as the app shows it")
     ca.add_argument("--batch", help="every queued or running run of this batch id (name it, not 'latest')")

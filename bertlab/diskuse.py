@@ -1,0 +1,116 @@
+"""How much disk the data directory takes, and freeing it: the app's sidebar line, ``delete --all/--before`` and
+``clean --caches``.
+
+A classroom server left running for a term filled gigabytes (each fine-tuned MiniLM run ~87 MB, twice that once the
+Playground has exported it to ONNX) with nothing that said so, and cleanup was one batch at a time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bertlab.errors import BertlabError
+from bertlab.paths import dir_bytes
+from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
+
+# What `clean --caches` removes under <data home>/cache/: computed again when needed (the frozen encoder's
+# embeddings of a dataset, its ONNX export). Not the device's measured speed (speed.json), which time estimates use.
+CACHE_DIRS = ("embeddings", "onnx")
+ALL_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
+
+
+@dataclass(frozen=True)
+class DiskUse:
+    """Bytes the data directory's parts take."""
+
+    runs_bytes: int
+    runs: int  # how many runs the store holds
+    cache_bytes: int
+    upload_bytes: int
+
+    def line(self) -> str:
+        """'Runs 1.1 GB (24) · caches 89 MB · uploads 88 KB'."""
+        return (f"Runs {format_size(self.runs_bytes)} ({self.runs}) · caches {format_size(self.cache_bytes)} · "
+                f"uploads {format_size(self.upload_bytes)}")
+
+
+def format_size(n: int) -> str:
+    """Bytes in decimal units as a file manager shows them: 88 KB, 89 MB, 1.1 GB."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}" if n < 10 * size else f"{n / size:.0f} {unit}"
+    return f"{n} B"
+
+
+def measure(store: RunStore) -> DiskUse:
+    """Walk the data directory once (a few files per run: milliseconds for a term's runs)."""
+    root = store.root
+    return DiskUse(dir_bytes(root / "runs"), len(store.ids(ALL_STATUSES)), dir_bytes(root / "cache"),
+                   dir_bytes(root / "uploads"))
+
+
+_CACHED: dict[str, tuple[float, DiskUse | None]] = {}
+_LOCK = threading.Lock()
+_BUSY: set[str] = set()
+
+
+def cached(store: RunStore, max_age: float = 60.0) -> DiskUse | None:
+    """:func:`measure`'s last answer for ``store``, at most ``max_age`` seconds old; never waits for it. When it is
+    older (or none yet) a background thread measures again, and None or the older answer comes back meanwhile."""
+    key = str(store.root)
+    with _LOCK:
+        when, use = _CACHED.get(key, (float("-inf"), None))
+        if time.monotonic() - when < max_age or key in _BUSY:
+            return use
+        _BUSY.add(key)
+
+    def again() -> None:
+        try:
+            fresh = measure(store)
+            with _LOCK:
+                _CACHED[key] = (time.monotonic(), fresh)
+        except Exception:  # noqa: BLE001 - a folder that cannot be read now: try again next time
+            pass
+        finally:
+            with _LOCK:
+                _BUSY.discard(key)
+
+    threading.Thread(target=again, name="bertlab-disk-use", daemon=True).start()
+    return use
+
+
+def parse_date(value: str) -> float:
+    """A ``--before`` date (2026-01-31, or 2026-01-31T12:00) as a timestamp in local time.
+
+    Raises:
+        BertlabError: not a date, with the form it takes.
+    """
+    try:
+        return datetime.fromisoformat(value.strip()).timestamp()
+    except ValueError:
+        raise BertlabError(f"--before {value!r} is not a date: give it as YYYY-MM-DD (e.g. 2026-01-31), "
+                         "optionally with a time (2026-01-31T12:00).") from None
+
+
+def ended_runs(store: RunStore, before: float | None = None) -> list[str]:
+    """The ids of the runs that ended (not queued or running), and where ``before`` is given, ended before it
+    (a run without an end time, by when it was made)."""
+    ended = [r for r in store.list_runs(limit=None) if r.status not in ACTIVE]
+    return [r.id for r in ended if before is None or (r.finished or r.created) < before]
+
+
+def clean_caches(root: Path) -> int:
+    """Remove the embedding and ONNX caches under ``root``/cache (not runs, not uploads); the bytes freed."""
+    freed = 0
+    for name in CACHE_DIRS:
+        d = root / "cache" / name
+        if d.is_dir():
+            held = dir_bytes(d)
+            shutil.rmtree(d, ignore_errors=True)
+            freed += held - dir_bytes(d)  # a file that could not be removed is not counted as freed
+    return freed

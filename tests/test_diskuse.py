@@ -1,0 +1,105 @@
+"""How much disk the data directory takes and freeing it: the sidebar's line, delete --all/--before, clean --caches.
+
+A server left running for a term filled gigabytes with nothing that said so, and cleanup was one batch at a time."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from test_app_pages import app_on, no_problems  # the app with its sidebar (tests/ is on sys.path)
+
+from bertlab import diskuse
+from bertlab.cli import main
+from bertlab.runner import execute_run
+from bertlab.store import QUEUED, SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+@pytest.fixture
+def three(tiny_data, bertlab_home):
+    """Two ended tfidf_logreg runs (one made a day earlier) and one still queued."""
+    store = RunStore(bertlab_home)
+    old, new = (store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=s)) for s in (1, 2))
+    assert execute_run(store, old) == SUCCEEDED and execute_run(store, new) == SUCCEEDED
+    store.update(old, finished=time.time() - 86_400 * 3, created=time.time() - 86_400 * 3)
+    waiting = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3))
+    return store, old, new, waiting
+
+
+def test_the_sizes_line_counts_runs_caches_and_uploads(three, bertlab_home):
+    store = three[0]
+    (bertlab_home / "cache" / "embeddings").mkdir(parents=True)
+    (bertlab_home / "cache" / "embeddings" / "x.safetensors").write_bytes(b"0" * 89_000_000)
+    (bertlab_home / "uploads").mkdir()
+    (bertlab_home / "uploads" / "a.csv").write_bytes(b"0" * 88_000)
+    use = diskuse.measure(store)
+    assert use.runs == 3 and use.runs_bytes == sum(store.disk_bytes(r.id) for r in store.list_runs())
+    assert use.line().endswith(" (3) · caches 89 MB · uploads 88 KB")
+    assert diskuse.format_size(1_100_000_000) == "1.1 GB" and diskuse.format_size(12) == "12 B"
+
+
+def test_the_sizes_are_measured_in_the_background_and_kept_a_while(three, monkeypatch):
+    store = three[0]
+    calls = []
+    real = diskuse.measure
+    monkeypatch.setattr(diskuse, "measure", lambda s: calls.append(1) or real(s))
+    monkeypatch.setattr(diskuse, "_CACHED", {})
+    first = diskuse.cached(store)
+    for _ in range(200):
+        if diskuse.cached(store) is not None:
+            break
+        time.sleep(0.02)
+    assert first is None and diskuse.cached(store).runs == 3  # the page went on at once, the line came next
+    assert diskuse.cached(store) is not None and len(calls) == 1  # kept for a minute, not walked again
+
+
+def test_the_sidebar_shows_the_sizes_under_the_data_directory(three):
+    diskuse._CACHED.clear()
+    at = app_on()
+    for _ in range(100):  # its first render starts the measurement; a later one shows it
+        at.run()
+        if any(c.value.startswith("Runs ") for c in at.sidebar.caption):
+            break
+        time.sleep(0.05)
+    no_problems(at)
+    line = next(c for c in at.sidebar.caption if c.value.startswith("Runs "))
+    assert "(3) · caches" in line.value and "clean --caches" in line.help
+
+
+def test_delete_all_and_before_take_ended_runs_only_and_ask_first(three, monkeypatch, capsys):
+    store, old, new, waiting = three
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: refused without --yes
+    assert main(["delete", "--all"]) == 2 and "add --yes" in capsys.readouterr().err
+    assert all(store.get(i) for i in (old, new, waiting))
+    assert main(["delete", "--before", "someday"]) == 2 and "YYYY-MM-DD" in capsys.readouterr().err
+    tty = io.StringIO("n\n")
+    tty.isatty = lambda: True
+    monkeypatch.setattr("sys.stdin", tty)
+    assert main(["delete", "--all"]) == 0 and "nothing deleted" in capsys.readouterr().err
+    assert store.get(old) and store.get(new)
+    day = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86_400))
+    assert main(["delete", "--before", day, "--yes"]) == 0
+    assert store.get(old) is None and store.get(new) is not None
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert main(["delete", "--all"]) == 0 and "deleted 1 run" in capsys.readouterr().out
+    assert store.get(new) is None and store.get(waiting).status == QUEUED  # a queued run stays
+
+
+def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
+    store, _, new, waiting = three
+    cache = bertlab_home / "cache"
+    for name in ("embeddings", "onnx"):
+        (cache / name).mkdir(parents=True)
+        (cache / name / "blob").write_bytes(b"0" * 2_000_000)
+    (cache / "speed.json").write_text("{}")
+    (bertlab_home / "uploads").mkdir()
+    (bertlab_home / "uploads" / "a.csv").write_text("text,label\n")
+    assert main(["clean", "--caches"]) == 2 and "queued or running" in capsys.readouterr().err  # may be in use
+    store.delete(waiting)
+    assert main(["clean", "--caches"]) == 0 and "4.0 MB freed" in capsys.readouterr().out
+    assert not (cache / "embeddings").exists() and not (cache / "onnx").exists()
+    assert (cache / "speed.json").exists() and (bertlab_home / "uploads" / "a.csv").exists()
+    assert store.get(new) is not None and store.artifact_path(new).is_dir()
+    assert main(["clean"]) == 2
