@@ -1855,7 +1855,7 @@ def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
         return None
     if args.yes:
         return ids
-    size = diskuse.format_size(sum(store.disk_bytes(i) for i in ids))
+    size = diskuse.format_bytes(sum(store.disk_bytes(i) for i in ids))
     if not sys.stdin.isatty():
         raise BertlabError(f"this deletes {len(ids)} {which} run{'s' * (len(ids) != 1)} ({size}) for good; "
                            "add --yes to confirm (no terminal here to ask in).")
@@ -1878,7 +1878,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         raise BertlabError(f"{len(busy)} run{'s are' if len(busy) != 1 else ' is'} queued or running and may be "
                            "using the caches: clean when they end (or cancel them: `python -m bertlab cancel`).")
     freed = diskuse.clean_caches(store.root)
-    print(f"removed the embedding and ONNX caches under {store.root / 'cache'}: {diskuse.format_size(freed)} freed "
+    print(f"removed the embedding and ONNX caches under {store.root / 'cache'}: {diskuse.format_bytes(freed)} freed "
           "(they are made again when a run or the Playground needs them)")
     return 0
 

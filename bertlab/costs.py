@@ -10,6 +10,7 @@ import psutil
 import torch
 
 from bertlab.heap import release_free_heap
+from bertlab.paths import format_bytes  # noqa: F401 (costs.format_bytes: the pages' name for it)
 
 
 def idle_copies(model: torch.nn.Module) -> set[int]:
@@ -178,16 +179,6 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds += time.perf_counter() - self._t0
-
-
-def format_bytes(n: int | None) -> str:
-    """'87.3 MiB', '412 KiB', '-' for unknown: a size on disk as the pages and the report show it."""
-    if n is None:
-        return "-"
-    for div, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= div:
-            return f"{n / div:,.1f} {unit}"
-    return f"{n:,} B"
 
 
 def encoder_bytes(model: str) -> int | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bertlab.errors import BertlabError
-from bertlab.paths import dir_bytes
+from bertlab.paths import dir_bytes, format_bytes
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
 
 # What `clean --caches` removes under <data home>/cache/: computed again when needed (the frozen encoder's
@@ -34,17 +34,9 @@ class DiskUse:
     upload_bytes: int
 
     def line(self) -> str:
-        """'Runs 1.1 GB (24) · caches 89 MB · uploads 88 KB'."""
-        return (f"Runs {format_size(self.runs_bytes)} ({self.runs}) · caches {format_size(self.cache_bytes)} · "
-                f"uploads {format_size(self.upload_bytes)}")
-
-
-def format_size(n: int) -> str:
-    """Bytes in decimal units as a file manager shows them: 88 KB, 89 MB, 1.1 GB."""
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}" if n < 10 * size else f"{n / size:.0f} {unit}"
-    return f"{n} B"
+        """'Runs 349.1 MiB (9) · caches 101.6 KiB · uploads 0 B', in the units the pages use (:func:`format_bytes`)."""
+        return (f"Runs {format_bytes(self.runs_bytes)} ({self.runs}) · caches {format_bytes(self.cache_bytes)} · "
+                f"uploads {format_bytes(self.upload_bytes)}")
 
 
 def measure(store: RunStore) -> DiskUse:

@@ -80,3 +80,13 @@ def dir_bytes(path: Path | str, skip: tuple[str, ...] = ()) -> int:
         except OSError:
             continue
     return total
+
+
+def format_bytes(n: int | None) -> str:
+    """'87.3 MiB', '412 KiB', '-' for unknown: a size on disk as the pages and the report show it."""
+    if n is None:
+        return "-"
+    for div, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if n >= div:
+            return f"{n / div:,.1f} {unit}"
+    return f"{n:,} B"

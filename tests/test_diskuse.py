@@ -36,8 +36,7 @@ def test_the_sizes_line_counts_runs_caches_and_uploads(three, bertlab_home):
     (bertlab_home / "uploads" / "a.csv").write_bytes(b"0" * 88_000)
     use = diskuse.measure(store)
     assert use.runs == 3 and use.runs_bytes == sum(store.disk_bytes(r.id) for r in store.list_runs())
-    assert use.line().endswith(" (3) · caches 89 MB · uploads 88 KB")
-    assert diskuse.format_size(1_100_000_000) == "1.1 GB" and diskuse.format_size(12) == "12 B"
+    assert use.line().endswith(" (3) · caches 84.9 MiB · uploads 85.9 KiB")  # the units the pages use
 
 
 def test_the_sizes_are_measured_in_the_background_and_kept_a_while(three, monkeypatch):
@@ -98,7 +97,7 @@ def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
     (bertlab_home / "uploads" / "a.csv").write_text("text,label\n")
     assert main(["clean", "--caches"]) == 2 and "queued or running" in capsys.readouterr().err  # may be in use
     store.delete(waiting)
-    assert main(["clean", "--caches"]) == 0 and "4.0 MB freed" in capsys.readouterr().out
+    assert main(["clean", "--caches"]) == 0 and "3.8 MiB freed" in capsys.readouterr().out
     assert not (cache / "embeddings").exists() and not (cache / "onnx").exists()
     assert (cache / "speed.json").exists() and (bertlab_home / "uploads" / "a.csv").exists()
     assert store.get(new) is not None and store.artifact_path(new).is_dir()
