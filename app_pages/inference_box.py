@@ -197,8 +197,9 @@ EXPLAIN_WHAT = ("Each word is left out in turn and every model answers again: a 
 
 def _shown(text: str) -> str:
     """``text`` shown as typed inside inline HTML that Markdown also reads (no quote escaped: ``&#x27;`` has a
-    ``#`` that Markdown-escaping would break)."""
-    return common.md(html.escape(text, quote=False))
+    ``#`` that Markdown-escaping would break). The entities html.escape writes keep their ``&``: ``common.md``
+    escapes a typed ``&`` so that a text's own ``&amp;`` reads as typed, which here would show ``&amp;`` for ``&``."""
+    return common.md(html.escape(text, quote=False)).replace("\\&", "&")
 
 
 def _why_words(runs, preds, text: str) -> None:

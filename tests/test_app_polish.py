@@ -300,6 +300,24 @@ def test_md_shows_html_entities_as_typed_not_decoded():
         assert html.unescape(rendered) == s
 
 
+def test_the_playground_word_cards_show_labels_with_entities_as_typed():
+    """"Which words decided it?" shows each run's answer inside inline HTML (inference_box._shown: html.escape, then
+    Markdown-escaping). Once md escaped '&' too, the entities html.escape writes showed themselves: a label 'Arts &
+    Culture' read 'Arts &amp; Culture' on the card (a diff review)."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    from app_pages.inference_box import _shown
+
+    parser = MarkdownIt("commonmark").enable("html_inline")
+    for s in ["Arts & Culture", "<b>x</b> & y", "case &amp; phone", "a_b *c* $5"]:
+        rendered = re.sub(r"</?p>", "", parser.render(f"<b>{_shown(s)}</b>").strip())
+        assert rendered.startswith("<b>") and rendered.endswith("</b>"), rendered
+        assert html.unescape(rendered[3:-4]) == s, rendered
+
+
 def test_playground_examples_and_predictions_are_escaped(tmp_path, bertlab_home):
     import pandas as pd
 
