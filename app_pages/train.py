@@ -830,14 +830,17 @@ if summary is not None:
         # A tokenizer that reads no word of these texts (special tokens only) trains every run on nothing: refused
         # here, as an unusable model is; a language or script the model does not know: said before launch, not
         # only in the runs' notes after.
-        if any(REGISTRY[n].uses_tokens for n in names) and not tokenizer_problem:
+        # scratch with a new vocabulary reads its own tokenizer, not the model's: nothing here concerns it
+        new_vocab = bool(st.session_state.get(NEW_VOCAB_KEY))
+        if any(REGISTRY[n].reads_model_tokenizer(new_vocab) for n in names) and not tokenizer_problem:
             # the model's tokenizer reads none of these texts: Launch waits
             if tokenizer_problem := common.tokenizer_problem(cfg, model):
                 st.error(common.md(tokenizer_problem), icon=":material/error:")
             elif vocab := common.vocabulary_note(cfg, model):
                 st.warning(common.md(vocab), icon=":material/translate:")
                 # every text one input ('[UNK]'): a strategy that trains on them can learn nothing, whatever its epochs
-                if any(REGISTRY[n].uses_tokens and REGISTRY[n].reads_training_texts for n in names) and (
+                if any(REGISTRY[n].reads_model_tokenizer(new_vocab) and REGISTRY[n].reads_training_texts
+                       for n in names) and (
                         same := common.same_inputs_note(cfg, model)):
                     st.warning(common.md(same), icon=":material/block:")
     overrides: dict[str, dict] = {}

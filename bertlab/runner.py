@@ -257,7 +257,9 @@ def descriptions_note(model: str, descriptions: list[str], label_names: list[str
     tokenizer = models.load_tokenizer(model)
     unk = tokenizer.unk_token_id
     inputs = token_inputs(tokenizer, list(descriptions))
-    unread = [d for d, x in zip(descriptions, inputs) if not x or (unk is not None and x.count(unk) * 2 >= len(x))]
+    # a blank description is not 'unknown tokens': RunConfig refuses it, saying so
+    unread = [d for d, x in zip(descriptions, inputs)
+              if d.strip() and (not x or (unk is not None and x.count(unk) * 2 >= len(x)))]
     by_input: dict[tuple[int, ...], list[str]] = {}
     for name, x in zip(label_names, inputs):
         by_input.setdefault(x, []).append(str(name))

@@ -473,6 +473,34 @@ def test_texts_or_class_descriptions_that_are_one_input_to_the_model_are_said_no
     assert any("cannot tell those classes apart" in w.value for w in at.warning)
 
 
+def test_scratch_with_a_new_vocabulary_is_not_told_its_texts_are_one_input_nor_a_blank_description_unknown(
+        tiny_model, tmp_path):
+    """A diff review: with scratch alone and New vocabulary ticked, the Train page said Thai texts were all one input
+    to the model and advised another model, while scratch reads them with its own WordPiece vocabulary (the run's
+    note rightly skips it); and a blank zero_shot description was called 'mostly unknown tokens ([UNK])'."""
+    import pandas as pd
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import descriptions_note
+
+    path = tmp_path / "th.csv"
+    pd.DataFrame({"text": [f"{t}ครั้งที่{i}" for i in range(10) for t in THAI],
+                  "label": ["pos", "pos", "pos", "neg", "neg", "neg"] * 10}).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path))
+    at = app_on("app_pages/train.py", {"keep_data_config": data.__dict__})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["scratch"]).run()
+    at.checkbox(key="keep_hp_scratch_new_vocab").check().run()
+    no_problems(at)
+    assert not any("are the same input to " in w.value or "[UNK]" in w.value for w in at.warning)
+    at.checkbox(key="keep_hp_scratch_new_vocab").uncheck().run()  # the model's own vocabulary: said again
+    assert any("are the same input to " in w.value for w in at.warning)
+
+    assert descriptions_note(tiny_model, ["sport news", " "], ["a", "b"]) is None
+    assert "['体育']" in descriptions_note(tiny_model, ["sport news", "", "体育"], ["a", "b", "c"])
+
+
 def test_pieces_per_word_counts_devanagari_words_whole():
     """Words were runs of \\w, which has no combining marks: Hindi was cut at every vowel sign and virama, so its
     words were counted too many and its pieces per word too low (1.51 reported, 2.32 measured)."""
