@@ -169,8 +169,8 @@ def sidebar() -> None:
         st.markdown("**Data directory**")
         st.code(str(common.store().root), language=None, wrap_lines=True)
         st.caption("Runs, models and caches live here; delete it to start afresh.")
-        # Measured in a background thread at most once a minute: the page never waits for a walk of the folder.
-        if use := diskuse.cached(common.store()):
+        # Measured in a background thread at most once a minute: a page waits at most 0.5 s, for the first walk only.
+        if use := diskuse.cached(common.store(), wait=0.5):
             st.caption(use.line(), help="Free disk: Compare's Delete (chosen runs), `python -m bertlab delete --all` "
                        "or `--before YYYY-MM-DD` (ended runs), `python -m bertlab clean --caches` (embedding and "
                        "ONNX caches, made again when needed). Updated about once a minute.")

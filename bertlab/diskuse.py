@@ -51,9 +51,11 @@ _LOCK = threading.Lock()
 _BUSY: set[str] = set()
 
 
-def cached(store: RunStore, max_age: float = 60.0) -> DiskUse | None:
-    """:func:`measure`'s last answer for ``store``, at most ``max_age`` seconds old; never waits for it. When it is
-    older (or none yet) a background thread measures again, and None or the older answer comes back meanwhile."""
+def cached(store: RunStore, max_age: float = 60.0, wait: float = 0.0) -> DiskUse | None:
+    """:func:`measure`'s last answer for ``store``, at most ``max_age`` seconds old. When it is older (or none yet) a
+    background thread measures again, and the older answer comes back meanwhile; where there is none yet, after
+    waiting up to ``wait`` seconds for the thread (the walk takes milliseconds: an idle page that opened without
+    the line would never show it), the fresh one if it came, else None."""
     key = str(store.root)
     with _LOCK:
         when, use = _CACHED.get(key, (float("-inf"), None))
@@ -72,7 +74,12 @@ def cached(store: RunStore, max_age: float = 60.0) -> DiskUse | None:
             with _LOCK:
                 _BUSY.discard(key)
 
-    threading.Thread(target=again, name="bertlab-disk-use", daemon=True).start()
+    thread = threading.Thread(target=again, name="bertlab-disk-use", daemon=True)
+    thread.start()
+    if use is None and wait > 0:
+        thread.join(wait)
+        with _LOCK:
+            use = _CACHED.get(key, (None, None))[1]
     return use
 
 
