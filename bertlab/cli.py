@@ -1846,8 +1846,10 @@ def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
     """delete --all / --before: the ended runs chosen, once the user said yes (``--yes``, or y at the prompt);
     None where they said no. Every ended run, or hundreds: asked once, unlike a delete that names its runs."""
     from bertlab import diskuse
+    from bertlab.store import ORPHANED
 
     before = diskuse.parse_date(args.before) if args.before is not None else None
+    store.mark_interrupted(reason=ORPHANED)  # a run whose process died has ended: it is deleted with the rest
     ids = diskuse.ended_runs(store, before)
     which = f"ended before {args.before}" if before is not None else "ended"
     if not ids:
@@ -1859,8 +1861,12 @@ def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
     if not sys.stdin.isatty():
         raise BertlabError(f"this deletes {len(ids)} {which} run{'s' * (len(ids) != 1)} ({size}) for good; "
                            "add --yes to confirm (no terminal here to ask in).")
-    answer = input(f"Delete {len(ids)} {which} run{'s' * (len(ids) != 1)} ({size}) for good? Queued and running "
-                   "runs stay. [y/N] ")
+    try:
+        answer = input(f"Delete {len(ids)} {which} run{'s' * (len(ids) != 1)} ({size}) for good? Queued and running "
+                       "runs stay. [y/N] ")
+    except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the question: a no, not a traceback
+        answer = ""
+        print(file=sys.stderr)
     if answer.strip().lower() not in ("y", "yes"):
         print("nothing deleted", file=sys.stderr)
         return None
@@ -1869,14 +1875,18 @@ def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     from bertlab import diskuse
-    from bertlab.store import ACTIVE, RunStore
+    from bertlab.store import ACTIVE, ORPHANED, RunStore
 
     if not args.caches:
         raise BertlabError("say what to clean: --caches (the embedding and ONNX caches; runs and uploads stay).")
     store = RunStore()
+    store.mark_interrupted(reason=ORPHANED)  # as `runs`: a run whose process died is not running (it blocked clean)
     if busy := store.ids(ACTIVE):  # a queued head_only/zero_shot run reads and writes the embedding cache
+        batches = sorted({r.batch_id for i in busy if (r := store.get(i)) is not None and r.batch_id})
+        how = " or ".join(f"`python -m bertlab cancel --batch {b}`" for b in batches[:3]) or \
+            f"`python -m bertlab cancel {' '.join(busy[:3])}`"
         raise BertlabError(f"{len(busy)} run{'s are' if len(busy) != 1 else ' is'} queued or running and may be "
-                           "using the caches: clean when they end (or cancel them: `python -m bertlab cancel`).")
+                           f"using the caches: clean when they end (or cancel them: {how}).")
     freed = diskuse.clean_caches(store.root)
     print(f"removed the embedding and ONNX caches under {store.root / 'cache'}: {diskuse.format_bytes(freed)} freed "
           "(they are made again when a run or the Playground needs them)")

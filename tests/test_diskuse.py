@@ -97,3 +97,33 @@ def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
     assert (cache / "speed.json").exists() and (bertlab_home / "uploads" / "a.csv").exists()
     assert store.get(new) is not None and store.artifact_path(new).is_dir()
     assert main(["clean"]) == 2
+
+
+def test_a_run_whose_process_died_neither_blocks_clean_nor_escapes_delete_all(three, tiny_data, monkeypatch, capsys):
+    """A diff review: after a CLI run was killed (kill -9), its run stayed 'running' in the store, so clean --caches
+    refused ('cancel them: `python -m bertlab cancel`', a command that itself fails without run ids) and delete --all
+    left it out, until something else (`runs`, a server start) marked it interrupted. Both now mark such runs first;
+    the refusal names a cancel that works; Ctrl-D at delete's question is a no, not a traceback."""
+    import socket
+
+    store, _, _, waiting = three
+    dead = f"{socket.gethostname()}:999999999:1"  # the killed CLI
+    store.claim(waiting, "cpu")
+    store.update(waiting, owner=dead)
+    live = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-live")
+    assert main(["clean", "--caches"]) == 2
+    err = capsys.readouterr().err
+    assert "1 run is queued or running" in err and "`python -m bertlab cancel --batch b-live`" in err
+    store.delete(live)
+    assert main(["clean", "--caches"]) == 0, capsys.readouterr().err  # the dead run is no longer running
+    tty = io.StringIO("")
+    tty.isatty = lambda: True
+    monkeypatch.setattr("sys.stdin", tty)
+
+    def eof(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", eof)
+    assert main(["delete", "--all"]) == 0 and "nothing deleted" in capsys.readouterr().err
+    assert main(["delete", "--all", "--yes"]) == 0 and "deleted 3 runs" in capsys.readouterr().out
+    assert store.get(waiting) is None  # the dead run went with the ended ones
