@@ -290,7 +290,7 @@ def also_rates_input(col, name: str, key: str, default: float) -> list[float] | 
              f"named {name} (lr {default:g}) and {name} (lr {float(example_rates(default).split(', ')[0]):g}). "
              "Separate the values with commas; leave it empty for the one rate on the left.")
     try:
-        return learning_rates(text, f"{name}: {ALSO_LR_LABEL}")
+        return learning_rates(text, f"{name}: {ALSO_LR_LABEL}", further=True)
     except BertlabError as e:
         common.show_error(e)
         return None

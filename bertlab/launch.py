@@ -54,20 +54,22 @@ def launch_size_problem(n_runs: int) -> str | None:
             f"(whoever runs the server can set {MAX_RUNS_ENV} higher).")
 
 
-def learning_rates(text: str, where: str) -> list[float]:
+def learning_rates(text: str, where: str, further: bool = False) -> list[float]:
     """The learning rates written in ``text`` (``"3e-3, 3e-2"``: commas, semicolons or spaces between), in the
-    order given; [] for a blank text.
+    order given; [] for a blank text. ``further``: rates beside the strategy's own (the Train page's field), so at
+    most ``MAX_RATES`` - 1 of them, and a strategy runs at ``MAX_RATES`` rates at most either way (`--lr`'s list).
 
     Raises:
-        ConfigError: naming ``where`` (the field or flag), for more than ``MAX_RATES`` values, a value that is
-        not a number, one that is not above 0 and at most 1, or one given twice.
+        ConfigError: naming ``where`` (the field or flag), for more than ``MAX_RATES`` values (one fewer with
+        ``further``), a value that is not a number, one that is not above 0 and at most 1, or one given twice.
     """
     out: list[float] = []
     items = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
-    if len(items) > MAX_RATES:  # each is a run per seed: 2,000 pasted rates queued 20,031 runs
-        raise ConfigError(f"{where}: {len(items):,} learning rates given; at most {MAX_RATES} per strategy in one "
-                          "launch (each is a run per seed). Keep the few worth comparing, e.g. "
-                          "3e-3, 1e-2, 3e-2.")
+    if len(items) > MAX_RATES - further:  # each is a run per seed: 2,000 pasted rates queued 20,031 runs
+        given = f"{len(items):,} further learning rates given" if further else f"{len(items):,} learning rates given"
+        most = f"at most {MAX_RATES - 1} here, {MAX_RATES} with its own," if further else f"at most {MAX_RATES}"
+        raise ConfigError(f"{where}: {given}; {most} per strategy in one launch (each is a run per seed). Keep the "
+                          "few worth comparing, e.g. 3e-3, 1e-2, 3e-2.")
     for item in items:
         try:
             v = float(item)

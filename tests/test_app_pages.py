@@ -2044,16 +2044,20 @@ def test_one_launch_is_capped_in_learning_rates_and_in_runs(tiny_model, tiny_dat
     at.number_input(key="keep_repeats").set_value(10).run()
     field = at.text_input(key="keep_hp_head_only_more_lrs")
     field.set_value(", ".join(f"{k}e-4" for k in range(1, 2001))).run()
-    assert [e.value for e in at.error] == [md("head_only: Also compare at learning rates: 2,000 learning rates "
-                                              "given; at most 10 per strategy in one launch (each is a run per "
-                                              "seed). Keep the few worth comparing, e.g. 3e-3, 1e-2, 3e-2.")]
+    assert [e.value for e in at.error] == [md("head_only: Also compare at learning rates: 2,000 further learning "
+                                              "rates given; at most 9 here, 10 with its own, per strategy in one "
+                                              "launch (each is a run per seed). Keep the few worth comparing, e.g. "
+                                              "3e-3, 1e-2, 3e-2.")]
     assert next(b for b in at.button if b.label.startswith("Launch")).disabled
-    field.set_value(", ".join(f"{k}e-4" for k in range(2, 12))).run()  # 10 more rates: 11 x 10 seeds + zero_shot
+    # 10 more rates would be 11 with the panel's own, where `run --lr` takes 10 (a diff review): refused too
+    field.set_value(", ".join(f"{k}e-4" for k in range(2, 12))).run()
+    assert at.error and "10 further learning rates given; at most 9 here" in at.error[0].value.replace("\\", "")
+    field.set_value(", ".join(f"{k}e-4" for k in range(2, 11))).run()  # 9 more rates: 10 x 10 seeds + zero_shot
     assert not at.exception and not at.error
     launch = next(b for b in at.button if b.label.startswith("Launch"))
-    assert launch.label == "Launch 111 runs" and launch.disabled
+    assert launch.label == "Launch 101 runs" and launch.disabled
     said = [c.value.replace("\\", "") for c in at.caption]
-    assert any(c.startswith(":material/block: Launch waits: This launch has 111 runs (strategies x learning rates x "
+    assert any(c.startswith(":material/block: Launch waits: This launch has 101 runs (strategies x learning rates x "
                             "seeds); the limit is 100 per launch on this server.") and "BERTLAB_MAX_RUNS_PER_LAUNCH"
                in c for c in said), said
     assert RunStore(bertlab_home).list_runs() == []
