@@ -45,14 +45,14 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def start_server(home: Path, *flags: str) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` (as `make run` does, plus Streamlit ``flags``) serving ``home``."""
+def start_server(home: Path, *flags: str, root: Path = REPO) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` of ``root`` (as `make run` does, plus Streamlit ``flags``) serving ``home``."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "BERTLAB_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", *flags], cwd=REPO, env=env,
+                             "--server.address", "127.0.0.1", *flags], cwd=root, env=env,
                             stdout=open(home / "server.log", "wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(180):
