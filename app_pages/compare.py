@@ -285,7 +285,8 @@ def curves(runs: list) -> None:
     if why:
         st.caption(why)
     # One chart a row: side by side (three plots, with validation's two) they were ~220 px each at 1024 px.
-    common.chart(plots.train_loss_figure(runs, pts, x=x or "step", height=300), width="stretch", key="cmp_loss")
+    common.chart(common.figure(plots.train_loss_figure, runs, pts, x=x or "step", height=300), width="stretch",
+                 key="cmp_loss")
     # Loss and accuracy in two columns, which a phone stacks: one figure's two plots stayed side by side at 390 px,
     # ~130 px each. No run legend on these two: the training-loss chart right above names the same runs in the same
     # colours and symbols, and in a ~310 px column at 1024 px seven runs' legend took four rows, drawn twice, over a
@@ -293,11 +294,11 @@ def curves(runs: list) -> None:
     # In projector mode each title on two lines: at 1024 px a column is ~250 px, and "Validation accuracy" at 22 px
     # was cut at "Validation accu".
     for where, panel in zip(st.columns(2), plots.VALIDATION):
-        common.chart(plots.validation_figure(runs, pts, height=300, progress=x == "progress", panels=(panel,),
-                                             legend=False, wrap_titles=common.projector()),
+        common.chart(common.figure(plots.validation_figure, runs, pts, height=300, progress=x == "progress",
+                                   panels=(panel,), legend=False, wrap_titles=common.projector()),
                      where, width="stretch", key=f"cmp_{panel}")
     if any(p["series"] == "mlm_loss" for p in pts):
-        common.chart(plots.mlm_loss_figure(runs, pts), width="stretch", key="cmp_mlm")
+        common.chart(common.figure(plots.mlm_loss_figure, runs, pts), width="stretch", key="cmp_mlm")
         pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}
         st.caption(plots.mlm_caption({r.strategy for r in runs if r.id in pretrained}))
     numbers_behind("these curves", [
@@ -385,13 +386,13 @@ def results(runs: list, drawn: list | None = None) -> None:
     a, b = common.columns_unless_projector(2, gap="medium")
     plotted = runs if drawn is None else [r for r in runs if r.id in {d.id for d in drawn}]
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
-    common.chart(plots.accuracy_figure(plotted), where=a, width="stretch", key="cmp_acc",
+    common.chart(common.figure(plots.accuracy_figure, plotted), where=a, width="stretch", key="cmp_acc",
                  config={"displayModeBar": False})
-    common.chart(plots.cost_figure(plotted, cost), where=b, width="stretch", key="cmp_cost",
+    common.chart(common.figure(plots.cost_figure, plotted, cost), where=b, width="stretch", key="cmp_cost",
                  config={"displayModeBar": False})
     if cost == "train_examples_per_s":
         b.caption(THROUGHPUT_HELP)
-    common.chart(plots.tradeoff_figure(plotted, cost), width="stretch", key="cmp_scatter")
+    common.chart(common.figure(plots.tradeoff_figure, plotted, cost), width="stretch", key="cmp_scatter")
     done_drawn = [r for r in plotted if r.status == "succeeded"]
     # of many runs, those drawn (measuring 180 runs' serving speed would take the page's server for minutes)
     if done_drawn:
@@ -413,8 +414,8 @@ def results(runs: list, drawn: list | None = None) -> None:
         cols = st.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             # No toolbar: over a third of the page it covered the matrix's title (the run's name).
-            common.chart(plots.confusion_figure(r, title=titles[r.id]), where=col, width="stretch", key=f"cm_{r.id}",
-                             config={"displayModeBar": False})
+            common.chart(common.figure(plots.confusion_figure, r, title=titles[r.id]), where=col, width="stretch",
+                         key=f"cm_{r.id}", config={"displayModeBar": False})
     numbers_behind("these matrices", [(f"{titles[r.id]}: a row per true label, a column per predicted one",
                                        plots.confusion_table(r)) for r in done])
 
@@ -797,7 +798,7 @@ def calibration_section(done: list) -> None:
     if not have:
         return
     st.markdown("#### Can its confidence be trusted? (calibration)")
-    common.chart(plots.calibration_figure(have), width="stretch", key="cmp_calibration")
+    common.chart(common.figure(plots.calibration_figure, have), width="stretch", key="cmp_calibration")
     labels = plots.run_labels(have)
     worst = max(have, key=lambda r: r.metrics.get("test_ece") or 0)
     w = worst.metrics

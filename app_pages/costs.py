@@ -90,7 +90,7 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     rows = answer.with_flat(rows, runs, judge)
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):
         st.markdown(f"- {line}")
-    common.chart(pareto.pareto_figure(rows, measure, metric, prices=price), width="stretch")
+    common.chart(common.figure(pareto.pareto_figure, rows, measure, metric, prices=price), width="stretch")
     # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
     st.session_state.setdefault("keep_pr_scale", pareto.PROJECT_TO)
     scale = int(st.number_input("Project training to this many examples", 1, 10**9, step=10_000, key="keep_pr_scale",

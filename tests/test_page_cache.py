@@ -1,0 +1,75 @@
+"""The pages' figure cache (app_pages.common.figure): a rerun that changes nothing draws the figure it drew, and a run
+that finishes, changes or is deleted is drawn afresh, never stale (the cache's key is everything a builder sees)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from test_app_plots import make_run  # tests/ is on sys.path
+from test_app_polish import finished
+from test_pages_sweep import app_on, no_problems
+
+from app_pages import common
+from bertlab import plots
+from bertlab.store import SUCCEEDED, RunStore
+from bertlab.strategies import make_config
+
+
+def test_a_figure_is_built_once_and_again_for_a_run_that_changed():
+    built = []
+
+    def accuracy(runs):
+        built.append([r.id for r in runs])
+        return plots.accuracy_figure(runs)
+
+    a, b = make_run("full_ft", "cache-run-a", acc=0.61), make_run("head_only", "cache-run-b", acc=0.72)
+    first = common.figure(accuracy, [a, b])
+    assert common.figure(accuracy, [copy.deepcopy(a), copy.deepcopy(b)]) is first  # the same runs, read afresh
+    assert len(built) == 1
+    changed = copy.deepcopy(a)
+    changed.metrics["test_accuracy"] = 0.93  # the same id, another result: not the figure drawn before
+    again = common.figure(accuracy, [changed, b])
+    assert again is not first and len(built) == 2
+    assert "93.0" in json.dumps(again.to_plotly_json()) and "93.0" not in json.dumps(first.to_plotly_json())
+    running = copy.deepcopy(a)
+    running.status, running.metrics = "running", {}
+    assert common.figure(accuracy, [running, b]) is not first  # a status alone changes the key
+    assert common.figure(accuracy, [b]) is not first and built[-1] == ["cache-run-b"]  # a run deleted
+    assert common.figure(plots.accuracy_figure, [a, b]) is not first  # another builder, its own figure
+
+
+def test_the_cache_keeps_at_most_its_bound(monkeypatch):
+    monkeypatch.setattr(common, "FIGURES_KEPT", 3)
+    for i in range(6):
+        common.figure(plots.accuracy_figure, [make_run("full_ft", f"bound-{i}", acc=0.5 + i / 100)])
+    assert len(common._figures()[1]) <= 3
+
+
+def _specs(at) -> str:
+    return "\n".join(c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_compare_draws_a_run_that_changed_or_was_deleted_at_the_next_rerun(tiny_data, bertlab_home):
+    """Same session, reruns only (what a click costs): the charts follow the store, not the cache."""
+    store = RunStore(bertlab_home)
+    kept = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    gone = finished(store, make_config("tfidf_logreg", data=tiny_data, seed=1), batch=kept.batch_id)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert gone.id[-4:] in _specs(at)
+    at.run()  # a rerun that changes nothing draws the same charts
+    no_problems(at)
+    before = _specs(at)
+    assert gone.id[-4:] in before and "97.3" not in before
+    metrics = {**kept.metrics, "test_accuracy": 0.973}
+    metrics.pop("test_accuracy_ci95", None)
+    store.update(kept.id, metrics=metrics)  # the run's stored result changes, its id does not
+    at.run()
+    no_problems(at)
+    assert "97.3" in _specs(at)
+    store.delete(gone.id)
+    at.run()
+    no_problems(at)
+    assert gone.id[-4:] not in _specs(at)
+    assert store.get(kept.id).status == SUCCEEDED
