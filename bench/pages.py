@@ -2,18 +2,20 @@
 interaction), in-process with ``streamlit.testing.v1.AppTest``, against another commit measured in the same run.
 
 ``python -m bench.pages [--against REV] [--reruns N] [--repeats R] [--pages compare playground costs]
-[--profile PAGE] [--out FILE]``
+[--browser] [--profile PAGE] [--out FILE]``
 
-Reads the runs of the data directory ``BERTLAB_HOME`` names (make one first, e.g. two
-``python -m bertlab run --quick --strategies zero_shot head_only full_ft tfidf_logreg --max-length 64 --epochs 1``
-and one ``--repeats 3`` launch). Each measurement is a fresh Python process that opens a new app session on the
-page, runs it once (the cold run: imports, first reads, caches filled; printed apart) and then reruns it ``N``
-times unchanged, which is what a click that changes nothing the page computes from costs (Compare's *Judge by*
-changes one key; each rerun here also switches *Judge by* and back on Compare, so both are timed). With
-``--against REV`` the same measurement runs in a git worktree of ``REV`` (a temporary one, removed after), the two
-alternating ``R`` times so background load hits both alike; the medians and their ratios are printed last.
-``--profile PAGE`` prints cProfile's top functions of that page's reruns instead. Times are never asserted.
-"""
+Reads the runs of the data directory ``BERTLAB_HOME`` names (make one first, e.g. two ``python -m bertlab run
+--quick --strategies zero_shot head_only full_ft tfidf_logreg --max-length 64 --epochs 1`` and one ``--repeats 3``
+launch). Each measurement is a fresh Python process that opens a new app session on the page, runs it once (the cold
+run: imports, first reads, caches filled; printed apart) and then reruns it ``N`` times unchanged, which is what a
+click that changes nothing the page computes from costs (Compare's *Judge by* changes one key; each rerun here also
+switches *Judge by* and back on Compare, so both are timed). With ``--against REV`` the same measurement runs in a
+git worktree of ``REV`` (a temporary one, removed after), the two alternating ``R`` times so background load hits
+both alike; the medians and their ratios are printed last. Each measurement also opens the page in a second session
+of its warm process (a new tab: the server's part). ``--browser`` times clicks in headless Chromium instead, against a
+``streamlit run`` of each tree (docs/screenshots/capture.py starts it; its log is ``server.log`` in the data
+directory). ``--profile PAGE`` prints cProfile's top functions of that page's reruns instead. Results of one run:
+``bench/pages.json``. Times are never asserted."""
 
 from __future__ import annotations
 
@@ -268,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile", choices=list(PAGES))
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--browser", action="store_true",
-                    help="time clicks in headless Chromium instead (a streamlit server per tree; needs /usr/bin/chromium)")
+                    help="time clicks in headless Chromium instead (a streamlit server per tree; /usr/bin/chromium)")
     ap.add_argument("--out", type=Path)
     a = ap.parse_args(argv)
     if a.child:
@@ -283,7 +285,9 @@ def main(argv: list[str] | None = None) -> None:
         tmp = Path(tempfile.mkdtemp(prefix="bertlab-pages-")) / "tree"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "-q", "--detach", str(tmp), a.against], check=True)
         trees = {a.against: tmp, "this tree": REPO}
-    summary = {"reruns": a.reruns, "repeats": a.repeats, "against": a.against,
+    against = a.against and subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", a.against],
+                                           capture_output=True, text=True, check=True).stdout.strip()
+    summary = {"reruns": a.reruns, "repeats": a.repeats, "against": against,
                "home": os.environ.get("BERTLAB_HOME"), "when": time.strftime("%Y-%m-%d %H:%M")}
     try:
         if a.browser:
