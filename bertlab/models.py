@@ -89,9 +89,13 @@ def _refuse_outside_allowed(model: str, p: Path) -> None:
     real = p.resolve()  # a link inside an allowed folder that points outside is outside
     if any(real == d or real.is_relative_to(d) for d in [*allowed, default_model_path().resolve()]):
         return
-    raise ModelError(f"model {model!r} is not in a model folder this server allows ({MODEL_DIRS_ENV}); use "
-                     f"{DEFAULT_MODEL!r} (the packaged offline model), a Hugging Face hub name, or a model saved "
-                     "in one of the folders whoever runs the server has allowed.")
+    raise _not_allowed(model)
+
+
+def _not_allowed(model: str) -> ModelError:
+    return ModelError(f"model {model!r} is not in a model folder this server allows ({MODEL_DIRS_ENV}); use "
+                      f"{DEFAULT_MODEL!r} (the packaged offline model), a Hugging Face hub name, or a model saved "
+                      "in one of the folders whoever runs the server has allowed.")
 
 
 @functools.lru_cache(maxsize=32)
@@ -132,6 +136,10 @@ def resolve(model: str, tokenizer: bool = True) -> str:
         return str(p.resolve())
     from bertlab.data.hub import hub_reachable
 
+    if allowed_model_dirs() is not None and not _on_hub(model):
+        # the same words as for a local folder outside the list: "hub unreachable" or "not found" here, and the
+        # refusal there, told a student which relative paths exist on the server
+        raise _not_allowed(model)
     if not _in_local_cache(model) and not hub_reachable():
         raise ModelError(
             f"model {model!r} is not a local directory and the Hugging Face hub is unreachable. "
@@ -146,6 +154,22 @@ def _in_local_cache(model_id: str) -> bool:
 
         return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
     except Exception:  # noqa: BLE001 - any cache problem means "not cached"
+        return False
+
+
+def _on_hub(model_id: str) -> bool:
+    """Whether ``model_id`` is a hub model: in the local cache, or found on a reachable hub."""
+    from bertlab.data.hub import hub_reachable
+
+    if _in_local_cache(model_id):
+        return True
+    if not hub_reachable():
+        return False
+    try:
+        from huggingface_hub import file_exists
+
+        return bool(file_exists(model_id, "config.json"))
+    except Exception:  # noqa: BLE001 - a bad repo id, a timeout, a gated repo: not a model this server can use
         return False
 
 

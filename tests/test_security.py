@@ -495,3 +495,41 @@ def test_an_allow_list_of_model_folders_refuses_every_other_folder_alike(tiny_mo
         assert RunStore().list_runs() == []
     finally:
         resolve.cache_clear()
+
+
+def test_an_allow_list_of_model_folders_tells_no_relative_path_apart_from_a_missing_one(tiny_model, tmp_path,
+                                                                                         monkeypatch):
+    """A diff review: with BERTLAB_MODEL_DIRS set and the hub offline, an existing relative folder
+    ('bertlab/strategies') was refused as 'not in a model folder this server allows' while a missing one
+    ('bertlab/nothere') was 'not a local directory and the Hugging Face hub is unreachable': a student could probe
+    which paths exist. Both now get the refusal, hub reachable or not; a hub model and the default still pass."""
+    import huggingface_hub
+
+    from bertlab.data import hub
+    from bertlab.errors import ModelError
+    from bertlab.models import resolve
+
+    (tmp_path / "private" / "notes").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    on_hub = {"org/real-model"}
+    monkeypatch.setattr(huggingface_hub, "file_exists", lambda repo, name, **k: repo in on_hub)
+
+    def said(model: str) -> str:
+        resolve.cache_clear()
+        with pytest.raises(ModelError) as e:
+            resolve(model)
+        return str(e.value).replace(repr(model), "M")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert "hub is unreachable" in said("private/nothere")  # unset: as before
+    monkeypatch.setenv("BERTLAB_MODEL_DIRS", str(tmp_path / "class-models"))
+    try:
+        for reachable in (False, True):
+            monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0, r=reachable: r)
+            texts = {said(m) for m in ("private/notes", "private/nothere", "private", "nothere")}
+            assert len(texts) == 1 and "is not in a model folder this server allows" in texts.pop()
+        resolve.cache_clear()
+        assert resolve("org/real-model") == "org/real-model"
+        assert Path(resolve("minilm")).is_dir()
+    finally:
+        resolve.cache_clear()
