@@ -106,6 +106,14 @@ CONFIDENCE_HELP = ("The probability of the predicted class. Trained models fit t
 
 UNKNOWN_WORDS = ("no word of this text was in its training texts (each emoji or other symbol counts as a word): the "
                  "answer is just the classes' prior, whatever the text says")
+# A run trained before emoji counted as words kept its pattern: to it, they are no words at all
+UNKNOWN_WORDS_OLDER = ("no word of this text was in its training texts (this run was trained before emoji and other "
+                       "symbols counted as words: it skips them): the answer is just the classes' prior, whatever "
+                       "the text says")
+
+
+def _unknown_words(p) -> str:
+    return UNKNOWN_WORDS if p.symbol_words else UNKNOWN_WORDS_OLDER
 
 
 def _results(runs, preds, compact: bool) -> None:
@@ -127,7 +135,7 @@ def _results(runs, preds, compact: bool) -> None:
                    " (the Playground shows each run's backend and probabilities)."
                    + "".join(f" ⚠ {labels[i]} answers {common.md(repr(c))} to every test text: its answer here means "
                              "nothing." for i, c in one_class.items())
-                   + "".join(f" ⚠ {labels[p.run_id]}: {UNKNOWN_WORDS}" for p in preds if p.unknown and p.unknown[0]))
+                   + "".join(f" ⚠ {labels[p.run_id]}: {_unknown_words(p)}" for p in preds if p.unknown and p.unknown[0]))
         return
     # Two a row in projector mode: four at 1024 px (its text a quarter larger) cut the answers to "r…" and "fr…"
     cols = st.columns(min(2 if common.projector() else 4, len(preds)))
@@ -140,7 +148,7 @@ def _results(runs, preds, compact: bool) -> None:
                 st.caption(f"⚠ answers {common.md(repr(one_class[p.run_id]))} to every test text: its answer "
                            "means nothing")
             if p.unknown and p.unknown[0]:
-                st.caption(f"⚠ {UNKNOWN_WORDS}")
+                st.caption(f"⚠ {_unknown_words(p)}")
             st.metric("prediction", common.md(p.labels[0]), f"{probability_percent(p.probs[0].max())} confident", delta_color="off",
                       delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""

@@ -31,7 +31,7 @@ from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 from bertlab.strategies.tfidf_logreg import FILES as TFIDF_FILES
-from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN
+from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN, words_read
 
 MAX_FILES = 200
 
@@ -100,8 +100,7 @@ Labels: {labels}; their descriptions: {descriptions}. Strategy {strategy} on {da
 """,
     "tfidf": """TF-IDF + logistic regression without pickle: tfidf.json holds the vocabulary (index = column) and the
 settings, tfidf.safetensors the idf, coef and intercept arrays. This is scikit-learn's TfidfVectorizer (lowercased
-words of two or more letters or digits with their combining marks, each Chinese or Japanese character and each
-emoji or other symbol a word of its own, word n-grams up to
+{words_read}, word n-grams up to
 ngram_max, 1 + log(count), x idf, L2-normalised) and
 LogisticRegression, in numpy (safetensors is the only other package it needs):
 
@@ -443,7 +442,8 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         # the variant's settings (lr 0.01, 30 epochs...): two exported learning rates' READMEs read alike
         dir=run_id, labels=meta.get("label_names"), strategy=_with_settings(run), dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
-        descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS)
+        descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS,
+        words_read=words_read(pattern))
     if onnx:
         from bertlab.onnxrt import ATOL, RTOL
 

@@ -124,6 +124,8 @@ class Prediction:
     # tfidf_logreg: per text, True where none of its words (n-grams) was seen in training, so the answer is the
     # classes' prior whatever the text says. None for runs that read every text (BERT's word pieces cover any).
     unknown: list[bool] | None = None
+    # tfidf_logreg: whether each emoji or other symbol is a word to it (runs trained before that dropped them)
+    symbol_words: bool = True
 
     @property
     def labels(self) -> list[str]:
@@ -462,10 +464,13 @@ class Predictor:
             if m.encoder_key:
                 groups.setdefault(m.encoder_key, []).append(m)
             elif m.kind == "tfidf":
+                from bertlab.strategies.tfidf_logreg import counts_symbols
+
                 t0 = time.perf_counter()
                 p, known = m.tfidf.predict_proba_known(texts)
                 out[m.run_id] = Prediction(m.run_id, m.strategy, m.label_names, p, (time.perf_counter() - t0) * 1e3,
-                                           backend="scikit-learn", unknown=[not k for k in known])
+                                           backend="scikit-learn", unknown=[not k for k in known],
+                                           symbol_words=counts_symbols(m.tfidf.token_pattern))
             else:
                 units.append(([m], m.encode(texts)))
         interactive = len(texts) <= INTERACTIVE_TEXTS

@@ -768,6 +768,29 @@ def test_playground_answers_with_the_runs_that_can_when_one_model_was_deleted(ti
     assert any(c.value.startswith("⚠ no word of this text was in its training texts") for c in at.caption)
 
 
+def test_playground_does_not_say_emoji_count_as_words_to_a_tfidf_run_trained_before_they_did(tiny_data,
+                                                                                              bertlab_home):
+    """A diff review: to a tfidf_logreg run trained before emoji were words (its tfidf.json holds the older
+    pattern), an emoji-only text has no word, and the card said '(each emoji or other symbol counts as a word)'."""
+    import json
+
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+    from bertlab.strategies.tfidf_logreg import OLDER_TOKEN_PATTERN
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    meta_file = store.artifact_path(rid) / "tfidf.json"
+    meta_file.write_text(json.dumps({**json.loads(meta_file.read_text()), "token_pattern": OLDER_TOKEN_PATTERN}))
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("😍 👍").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert not at.exception
+    said = [c.value for c in at.caption if "no word of this text" in c.value]
+    assert len(said) == 1 and "counts as a word" not in said[0] and "trained before emoji" in said[0]
+
+
 def test_the_inference_box_asks_at_most_the_runs_that_stay_loaded():
     from types import SimpleNamespace
 

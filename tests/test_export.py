@@ -514,3 +514,39 @@ def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_m
     assert any(t[:1] in "-'=+@" for t in test.texts)  # the case at stake is in the test split
     assert [t for t, _ in rows] == list(test.texts)
     assert [y for _, y in rows] == [test.label_names[y] for y in test.labels]
+
+
+@pytest.mark.parametrize("older", ["legacy", "older"])
+def test_an_older_tfidf_runs_export_readme_and_answers_say_what_its_own_pattern_reads(older, tiny_model, tiny_data,
+                                                                                     tmp_path):
+    """A diff review: a tfidf_logreg run trained before words kept their marks and emoji counted (its tfidf.json
+    holds its own pattern, or none) pasted its old pattern into the export README under prose saying words keep
+    'their combining marks ... each emoji or other symbol a word of its own'. The prose now follows the run's
+    pattern, and its answers say that emoji are no words to it."""
+    import json
+
+    from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN, OLDER_TOKEN_PATTERN, TfidfModel
+
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, tiny_data)
+    new_readme = zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "new.zip")).read(f"{rid}/README.txt").decode()
+    new_readme = " ".join(new_readme.split())  # the prose as read, whatever its line breaks
+    assert "each emoji or other symbol a word of its own" in new_readme
+    assert Predictor(store).predict([rid], ["😍 😍"])[0].symbol_words
+    meta_file = store.artifact_path(rid) / "tfidf.json"
+    meta = json.loads(meta_file.read_text())
+    if older == "legacy":
+        del meta["token_pattern"]
+    else:
+        meta["token_pattern"] = OLDER_TOKEN_PATTERN
+    meta_file.write_text(json.dumps(meta))
+    pattern = TfidfModel.load(store.artifact_path(rid)).token_pattern
+    assert pattern == (LEGACY_TOKEN_PATTERN if older == "legacy" else OLDER_TOKEN_PATTERN)
+    readme = zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "old.zip")).read(f"{rid}/README.txt").decode()
+    readme = " ".join(readme.split())
+    assert f'words = re.findall(r"{pattern}"' in readme
+    assert "emoji or other symbol a word" not in readme and "combining marks, each" not in readme
+    assert "emoji and other symbols are dropped" in readme
+    assert ("each Chinese or Japanese character a word of its own" in readme) == (older == "older")
+    answer = Predictor(store).predict([rid], ["😍 😍"])[0]
+    assert answer.unknown == [True] and not answer.symbol_words

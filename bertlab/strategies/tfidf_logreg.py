@@ -32,6 +32,16 @@ C_GRID = (0.25, 1.0, 4.0, 16.0)  # chosen on the validation split when option 'C
 # symbols (©, °, emoji) that the default dropped.
 TOKEN_PATTERN = rf"(?u)[{UNSPACED}]|{LETTER}{WORD_RUN}+|{SYMBOL}"
 LEGACY_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # runs saved before the pattern was recorded (tfidf.json has none)
+# The pattern runs saved from when Chinese and Japanese characters became words until marks and symbols did
+OLDER_TOKEN_PATTERN = rf"(?u)[{UNSPACED}]|[^\W{UNSPACED}]{{2,}}"
+_WORDS_READ = {
+    TOKEN_PATTERN: "words of two or more letters or digits with their combining marks, each Chinese or Japanese "
+                   "character and each emoji or other symbol a word of its own",
+    OLDER_TOKEN_PATTERN: "words of two or more letters or digits, each Chinese or Japanese character a word of its "
+                         "own; combining marks split words and emoji and other symbols are dropped",
+    LEGACY_TOKEN_PATTERN: "words of two or more letters or digits; combining marks split words, a Chinese or "
+                          "Japanese clause is one word, and emoji and other symbols are dropped",
+}
 FILES = ("tfidf.json", "tfidf.safetensors")
 
 
@@ -151,6 +161,17 @@ class TfidfModel:
         arr = load_file(str(directory / FILES[1]))
         return cls(meta["terms"], arr["idf"], arr["coef"], arr["intercept"], int(meta["ngram_max"]),
                    bool(meta["sublinear_tf"]), meta.get("token_pattern", LEGACY_TOKEN_PATTERN))
+
+
+def words_read(pattern: str) -> str:
+    """What a run's saved ``pattern`` counts as a word, in words (an export README's): runs trained before
+    :data:`TOKEN_PATTERN` kept the pattern they were trained with, and read text as it does."""
+    return _WORDS_READ.get(pattern, "words as the pattern in the code below finds them")
+
+
+def counts_symbols(pattern: str) -> bool:
+    """Whether a run's saved ``pattern`` makes each emoji or other symbol a word (older runs' dropped them)."""
+    return pattern == TOKEN_PATTERN
 
 
 def _options(options: dict) -> tuple[float | None, int, int | None]:
