@@ -663,13 +663,16 @@ def missing_tokenizer(model: str, names: list[str], new_vocab: bool, where: str)
     read its tokenizer (every one that reads tokens but scratch with a new vocabulary, ``new_vocab``, as `run
     --strategies scratch --new-vocab` takes it), and that scratch with a new vocabulary (set by ``where``, markdown)
     would not; None where none of them reads it or the folder has its tokenizer. The Train page's check and the
-    Learning curves page's: the latter refused no such folder, and queued points that could only fail."""
+    Learning curves page's: the latter refused no such folder, and queued points that could only fail. Where
+    scratch is not chosen, the box ``where`` names is not on the page yet: the message says to add scratch."""
     from bertlab.models import resolve
     from bertlab.strategies import REGISTRY
 
     readers = [n for n in names if REGISTRY[n].reads_model_tokenizer(new_vocab)]
     if not readers:
         return None
+    if "scratch" not in names:  # its New vocabulary box shows once scratch is chosen
+        where = "add scratch and tick its *New vocabulary* box"
     try:
         resolve(model, tokenizer=True)
     except BertlabError as e:

@@ -794,6 +794,31 @@ def test_the_learning_curves_page_takes_a_folder_without_a_tokenizer_for_scratch
     assert sweep.list_sweeps(RunStore(bertlab_home))[0]["shown"] == ["scratch (own vocabulary)"]
 
 
+def test_a_folder_without_a_tokenizer_and_no_scratch_chosen_says_to_add_scratch_for_its_new_vocabulary_box(
+        tiny_model, tiny_data, tmp_path, bertlab_home):
+    """A diff review: on a model folder without tokenizer files, with scratch not chosen, Learning curves said to
+    tick '*scratch: new vocabulary* above' (and Train its panel's *New vocabulary* below), a box that only appears
+    once scratch is chosen. Both now say to add scratch and tick its New vocabulary box."""
+    from dataclasses import asdict
+
+    from test_outcomes import _copy_model
+
+    d = str(_copy_model(tiny_model, tmp_path / "no-tokenizer", tokenizer=False))
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_sw_strategies").set_value(["head_only"])
+    at.multiselect(key="keep_sw_sizes").set_value([16])
+    at.text_input(key="keep_sw_model").set_value(d).run()
+    train = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    train.multiselect(key="keep_strategies").set_value(["head_only"]).run()
+    train.text_input(key="keep_model").set_value(d).run()
+    for page in (at, train):
+        assert not page.exception
+        (said,) = [e.value.replace("\\", "") for e in page.error]
+        assert "head_only reads it. scratch with a new vocabulary (add scratch and tick its *New vocabulary* box) " \
+               "would not" in said
+        assert "above" not in said and "below" not in said
+
+
 def test_another_desks_sweep_asks_before_its_queued_runs_are_cancelled_or_its_points_run_again(tiny_data,
                                                                                               bertlab_home,
                                                                                               monkeypatch):
