@@ -34,7 +34,7 @@ class DiskUse:
     upload_bytes: int
 
     def line(self) -> str:
-        """'Runs 349.1 MiB (9) · caches 101.6 KiB · uploads 0 B', in the units the pages use (:func:`format_bytes`)."""
+        """'Runs 87.4 MiB (4) · caches 1.8 MiB · uploads 0 B', in the units the pages use (:func:`format_bytes`)."""
         return (f"Runs {format_bytes(self.runs_bytes)} ({self.runs}) · caches {format_bytes(self.cache_bytes)} · "
                 f"uploads {format_bytes(self.upload_bytes)}")
 
