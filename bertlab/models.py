@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,13 +90,17 @@ def _refuse_outside_allowed(model: str, p: Path) -> None:
     real = p.resolve()  # a link inside an allowed folder that points outside is outside
     if any(real == d or real.is_relative_to(d) for d in [*allowed, default_model_path().resolve()]):
         return
+    _on_hub(model)  # asked as for a missing name, so the refusal takes as long whether or not the path exists
     raise _not_allowed(model)
 
 
 def _not_allowed(model: str) -> ModelError:
-    return ModelError(f"model {model!r} is not in a model folder this server allows ({MODEL_DIRS_ENV}); use "
-                      f"{DEFAULT_MODEL!r} (the packaged offline model), a Hugging Face hub name, or a model saved "
-                      "in one of the folders whoever runs the server has allowed.")
+    """One refusal for every name that is neither in an allowed folder nor a hub model the server can reach: true of
+    an existing folder outside the list, a missing path, and a hub name on a server that cannot reach the hub."""
+    return ModelError(f"model {model!r} is neither in a model folder this server allows ({MODEL_DIRS_ENV}) nor a "
+                      f"Hugging Face hub model it can reach; use {DEFAULT_MODEL!r} (the packaged offline model), a hub "
+                      "name this server can download, or a model saved in one of the folders whoever runs the "
+                      "server has allowed.")
 
 
 @functools.lru_cache(maxsize=32)
@@ -157,8 +162,23 @@ def _in_local_cache(model_id: str) -> bool:
         return False
 
 
+_ON_HUB_S = 300.0  # how long an answer of _on_hub is kept, yes or no
+_on_hub_said: dict[str, tuple[float, bool]] = {}
+
+
 def _on_hub(model_id: str) -> bool:
-    """Whether ``model_id`` is a hub model: in the local cache, or found on a reachable hub."""
+    """Whether ``model_id`` is a hub model: in the local cache, or found on a reachable hub. Kept for
+    :data:`_ON_HUB_S`, yes and no: the Train page resolves its model a dozen times a rerun, and a refusal (an
+    exception) is not kept by resolve's own cache, so each rerun asked the hub a dozen times."""
+    now = time.monotonic()
+    if (said := _on_hub_said.get(model_id)) is not None and now - said[0] < _ON_HUB_S:
+        return said[1]
+    answer = _ask_hub(model_id)
+    _on_hub_said[model_id] = (now, answer)
+    return answer
+
+
+def _ask_hub(model_id: str) -> bool:
     from bertlab.data.hub import hub_reachable
 
     if _in_local_cache(model_id):
