@@ -1846,10 +1846,9 @@ def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
     """delete --all / --before: the ended runs chosen, once the user said yes (``--yes``, or y at the prompt);
     None where they said no. Every ended run, or hundreds: asked once, unlike a delete that names its runs."""
     from bertlab import diskuse
-    from bertlab.store import ORPHANED
 
     before = diskuse.parse_date(args.before) if args.before is not None else None
-    store.mark_interrupted(reason=ORPHANED)  # a run whose process died has ended: it is deleted with the rest
+    store.mark_orphans()  # a run whose process on this host died has ended: deleted with the rest (a live one stays)
     ids = diskuse.ended_runs(store, before)
     which = f"ended before {args.before}" if before is not None else "ended"
     if not ids:
@@ -1875,16 +1874,20 @@ def _ended_runs_asked(store, args: argparse.Namespace) -> list[str] | None:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     from bertlab import diskuse
-    from bertlab.store import ACTIVE, ORPHANED, RunStore
+    from bertlab.store import ACTIVE, RunStore
 
     if not args.caches:
         raise BertlabError("say what to clean: --caches (the embedding and ONNX caches; runs and uploads stay).")
     store = RunStore()
-    store.mark_interrupted(reason=ORPHANED)  # as `runs`: a run whose process died is not running (it blocked clean)
+    # a run whose process on this host died is not running (it blocked clean); one owned by a live process, or by
+    # one on another host sharing the folder, is left alone (mark_orphans, not mark_interrupted)
+    store.mark_orphans()
     if busy := store.ids(ACTIVE):  # a queued head_only/zero_shot run reads and writes the embedding cache
         batches = sorted({r.batch_id for i in busy if (r := store.get(i)) is not None and r.batch_id})
-        how = " or ".join(f"`python -m bertlab cancel --batch {b}`" for b in batches[:3]) or \
-            f"`python -m bertlab cancel {' '.join(busy[:3])}`"
+        how = " and ".join(f"`python -m bertlab cancel --batch {b}`" for b in batches[:3]) or \
+            f"`python -m bertlab cancel {' '.join(busy)}`"
+        if len(batches) > 3:
+            how += f", and {len(batches) - 3} more batches (`python -m bertlab runs` lists them)"
         raise BertlabError(f"{len(busy)} run{'s are' if len(busy) != 1 else ' is'} queued or running and may be "
                            f"using the caches: clean when they end (or cancel them: {how}).")
     freed = diskuse.clean_caches(store.root)

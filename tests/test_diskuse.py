@@ -127,3 +127,20 @@ def test_a_run_whose_process_died_neither_blocks_clean_nor_escapes_delete_all(th
     assert main(["delete", "--all"]) == 0 and "nothing deleted" in capsys.readouterr().err
     assert main(["delete", "--all", "--yes"]) == 0 and "deleted 3 runs" in capsys.readouterr().out
     assert store.get(waiting) is None  # the dead run went with the ended ones
+
+
+def test_clean_and_delete_all_leave_a_run_of_a_live_process_elsewhere_running(three, tiny_data, capsys):
+    """A second diff review: marking 'every running run whose owner is not a known live process here' (as a server
+    start does for its own) took a run owned by a process on another host sharing the folder for dead: delete --all
+    then deleted it while it trained. Only owners known dead on this host are marked now; and the refusal names every
+    batch in the way, joined by 'and' (cancelling one of two left clean refused)."""
+    store, _, _, waiting = three
+    store.claim(waiting, "cpu")
+    store.update(waiting, owner="labserver:4242:1")  # alive, for all this host knows
+    other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5), batch_id="b-two")
+    assert main(["delete", "--all", "--yes"]) == 0 and "deleted 2 runs" in capsys.readouterr().out
+    assert store.get(waiting).status == "running"
+    assert main(["clean", "--caches"]) == 2
+    err = capsys.readouterr().err
+    assert "2 runs are queued or running" in err and " and `python -m bertlab cancel --batch b-two`" in err
+    assert store.get(other) is not None

@@ -506,11 +506,10 @@ def test_an_allow_list_of_model_folders_tells_no_relative_path_apart_from_a_miss
     which paths exist. Both now get the refusal, hub reachable or not; a hub model and the default still pass."""
     import huggingface_hub
 
+    from bertlab import models
     from bertlab.data import hub
     from bertlab.errors import ModelError
     from bertlab.models import resolve
-
-    from bertlab import models
 
     (tmp_path / "private" / "notes").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
