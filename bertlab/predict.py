@@ -26,6 +26,7 @@ import json
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -317,11 +318,14 @@ class Predictor:
         with self._lock:
             self._loaded[run_id] = loaded
             self._warmed.discard(run_id)  # a new load answers its first text slowly again
-            evicted = self._drop(list(self._loaded)[:max(0, len(self._loaded) - max(self.max_loaded, keep))])
+            doomed = list(self._loaded)[:max(0, len(self._loaded) - max(self.max_loaded, keep))]
+            held = [weakref.ref(getattr(self._loaded[r], "model", None) or self._loaded[r]) for r in doomed]
+            evicted = self._drop(doomed)
         if evicted:
-            # no gc.collect here: ~150 ms with torch and transformers loaded, per load, so a Playground switch that
-            # evicted 3 runs waited ~0.5 s more; the evicted models' memory comes back without it (measured)
-            self._release(evicted, collect=False)
+            # gc.collect only where an evicted model outlived its last reference (~150 ms with torch and transformers
+            # loaded, per load: a Playground switch that evicted 3 runs waited ~0.5 s more). A full_ft model is freed
+            # at once; a lora run's modules hold reference cycles, which stayed (+50 MiB) until some later collection
+            self._release(evicted, collect=any(ref() is not None for ref in held))
         if self.use_onnx and loaded.kind == "classifier":
             self._in_background(loaded, loaded.open_onnx)
         elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
