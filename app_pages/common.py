@@ -1040,7 +1040,10 @@ CHART_CONFIG = {"displaylogo": False,
 
 
 # Figures kept per server process (:func:`figure`): Compare draws ~10 a selection, a few selections and themes fit.
-FIGURES_KEPT = 96
+# Each entry holds up to four figures (plain, projector, dark, both): a 24-run loss chart is ~0.8 MiB and each
+# adapted copy ~0.4, and while runs train every 2-s refresh adds entries for the moving curves, so 96 could hold a
+# few hundred MiB (a diff review); 48 keeps several desks' selections.
+FIGURES_KEPT = 48
 _FIGURE_KEY = "_bertlab_figure_key"  # set on a cached figure: chart() finds its projector/dark versions by it
 
 

@@ -14,7 +14,8 @@ git worktree of ``REV`` (a temporary one, removed after), the two alternating ``
 both alike; the medians and their ratios are printed last. Each measurement also opens the page in a second session
 of its warm process (a new tab: the server's part). ``--browser`` times clicks in headless Chromium instead, against a
 ``streamlit run`` of each tree (docs/screenshots/capture.py starts it; its log is ``server.log`` in the data
-directory). ``--profile PAGE`` prints cProfile's top functions of that page's reruns instead. Results of one run:
+directory; a server started on a data directory takes over the queued runs a dead process left there, so point
+``BERTLAB_HOME`` at a copy when other work shares it). ``--profile PAGE`` prints cProfile's top functions of that page's reruns instead. Results of one run:
 ``bench/pages.json``. Times are never asserted."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -297,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if tmp is not None:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tmp)], check=False)
+            shutil.rmtree(tmp.parent, ignore_errors=True)  # mkdtemp's folder, empty once the worktree is gone
     if a.out:
         a.out.write_text(json.dumps(summary, indent=1) + "\n")
 
