@@ -17,6 +17,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -69,9 +70,10 @@ def clean_tables(draw) -> tuple[pd.DataFrame, dict[str, str]]:
     labels = draw(st.lists(label_words.map(norm), min_size=2, max_size=6,
                            unique_by=lambda s: s.casefold()))
     assume(all(lab and lab not in PANDAS_NA and not re.fullmatch(r"[+-]?\d+\.0+", lab) for lab in labels))
-    # texts that differ only by case or spacing are duplicates to bertlab (an uncased tokenizer sees one input)
+    # texts that differ only by case, spacing or Unicode form (NFKC: 'ª' and 'a', full-width and plain) are
+    # duplicates to bertlab (an uncased tokenizer sees one input)
     texts = draw(st.lists(words.map(str.strip), min_size=3 * len(labels), max_size=40,
-                          unique_by=lambda t: " ".join(t.split()).casefold()))
+                          unique_by=lambda t: " ".join(unicodedata.normalize("NFKC", t).split()).casefold()))
     assume(all(t and t not in PANDAS_NA for t in texts))
     rows = {t: labels[i % len(labels)] for i, t in enumerate(texts)}  # every class at least 3 times
     df = pd.DataFrame({"text": list(rows), "label": list(rows.values())})
