@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import html
 import json
-import pickle
 import re
 import secrets
 import threading
@@ -1053,19 +1052,37 @@ def _figures() -> tuple[threading.Lock, OrderedDict]:
     return threading.Lock(), OrderedDict()
 
 
+def _plain(o):
+    """What :func:`figure`'s key writes for an argument JSON has no form of: a dataclass (a run, prices) as its
+    fields, an array or a NumPy number as its values, a set sorted, a path as text. Anything else raises TypeError,
+    and the figure is built uncached: never keyed on a repr, which elides the middle of a long array. (No pickle:
+    the security scan bans it from the code, loads and dumps alike.)"""
+    import dataclasses
+
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return {"__type__": type(o).__qualname__, **{f.name: getattr(o, f.name) for f in dataclasses.fields(o)}}
+    if hasattr(o, "tolist") and callable(o.tolist):  # numpy arrays and scalars, torch tensors
+        return o.tolist()
+    if isinstance(o, (set, frozenset)):
+        return sorted(o, key=repr)
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"no key for {type(o).__name__}")
+
+
 def figure(build, *args, **kwargs):
     """``build(*args, **kwargs)`` (a figure builder of bertlab.plots or pareto: a pure function of its arguments)
     from a cache per server process, so a rerun that changes nothing it draws (a click on *Judge by*, an expander's
     widget, the live part's 2-s refresh of finished runs) does not build it again: plotly builds a figure in
     20-100 ms, most of a Compare rerun. The key is the builder and a digest of everything it is given (the runs
     with their status, metrics, costs and notes; the curves' points; each option), so a run that finishes, changes
-    or is deleted is drawn afresh: nothing is keyed on a run id alone. Arguments that cannot be pickled build the
+    or is deleted is drawn afresh: nothing is keyed on a run id alone. Arguments :func:`_plain` cannot write out build the
     figure uncached. The figure returned is shared between reruns and sessions: never change it
     (:func:`chart` copies before it adapts one to projector mode or the dark theme)."""
     try:
-        key = hashlib.blake2b(pickle.dumps((build.__module__, build.__qualname__, args, sorted(kwargs.items())),
-                                           protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
-    except (pickle.PicklingError, TypeError, AttributeError):
+        key = hashlib.blake2b(json.dumps([build.__module__, build.__qualname__, args, kwargs], sort_keys=True,
+                                         default=_plain, allow_nan=True).encode(), digest_size=16).digest()
+    except (TypeError, ValueError):
         return build(*args, **kwargs)
     lock, cache = _figures()
     with lock:
