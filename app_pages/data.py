@@ -108,7 +108,8 @@ def remember_upload(cfg: DataConfig | None, error: str | None) -> None:
     another page, or a reload, lost it: the page fell back to the last data that loaded, with an empty uploader);
     data that loads makes it no longer the latest choice (an upload that loads forgets it)."""
     path = common.desk_dir() / LAST_UPLOAD_FILE
-    before = failed_upload(latest=False)
+    # read only where an upload may replace it: this runs on every render of the Data page that loads data
+    before = failed_upload(latest=False) if cfg is not None and cfg.source == "file" else None
     if cfg is not None and cfg.source == "file" and error:
         keep_text(path, json.dumps({"config": asdict(cfg), "error": error, "latest": True}, sort_keys=True))
     elif path.is_file() and error is None:

@@ -1,4 +1,4 @@
-"""Give freed C-heap memory back to the operating system, and read the process's resident size.
+"""Give freed C-heap memory back to the operating system.
 
 A long-lived app server frees models (a deleted run's, an evicted one's) and whole training runs, but glibc keeps
 the freed pages of its heap for the process: a server left running for a term grew to 1.6 GB and stayed there
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import os
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,13 +27,3 @@ def release_free_heap() -> bool:
         return False
     trim(0)
     return True
-
-
-def rss_bytes() -> int:
-    """This process's resident set size in bytes (0 where it cannot be read)."""
-    try:
-        import psutil
-
-        return psutil.Process(os.getpid()).memory_info().rss
-    except Exception:  # noqa: BLE001 - a measurement for a log line, never worth failing for
-        return 0

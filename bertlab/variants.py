@@ -89,9 +89,7 @@ def settings(run) -> dict:
     cfg = {**_DEFAULTS, **(getattr(run, "config", None) or {})}
     s = REGISTRY.get(run.strategy)
     out: dict = {}
-    out.update({k: cfg.get(k) for k in EPOCH_FIELDS if s is None or s.uses_field(k)})
-    if s is None or s.uses_tokens:
-        out["max_length"] = cfg.get("max_length")
+    out.update({k: cfg.get(k) for k in (*EPOCH_FIELDS, "max_length") if s is None or s.uses_field(k)})
     if s is None or s.reads_training_texts:
         out["class_weights"] = cfg.get("class_weights") or "none"
     # each option on its own: a name says only the one that differs ('ngram_max 2', not every default beside it)

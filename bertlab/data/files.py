@@ -23,7 +23,7 @@ import pandas as pd
 from bertlab.config import upload_display_name
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, part_of
 from bertlab.errors import ColumnChoiceError, DataError
-from bertlab.paths import data_home, safe_join
+from bertlab.paths import data_home, dir_bytes, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 UPLOADS_LIMIT_ENV = "BERTLAB_MAX_UPLOADS_MB"
@@ -852,10 +852,7 @@ def uploads_limit() -> int:
 def _check_room(root: Path, size: int, name: str) -> None:
     """Refuse a new upload of ``size`` bytes that would take the uploads folder over :func:`uploads_limit`."""
     limit = uploads_limit()
-    try:
-        held = sum(f.stat().st_size for f in root.iterdir() if f.is_file()) if root.is_dir() else 0
-    except OSError:
-        held = 0  # unreadable: the write below says what is wrong
+    held = dir_bytes(root)  # 0 where missing or unreadable: the write below says what is wrong
     if held + size > limit:
         raise DataError(f"{name} cannot be kept: the uploads on this server take {held / 2**20:,.1f} MB of their "
                         f"{limit / 2**20:,.0f} MB limit, and it is {size / 2**20:,.1f} MB. Use a smaller sample, or ask "
