@@ -9,11 +9,11 @@ head_only=1e-3,3e-2`` queue one run per rate and seed, the rates in the order gi
 
 from __future__ import annotations
 
-import os
 import re
 
 from bertlab.config import RunConfig
 from bertlab.errors import ConfigError
+from bertlab.paths import positive_int_env
 from bertlab.strategies import get_strategy, seeded_configs
 
 MAX_RATES = 10  # learning rates in one list (a strategy's further rates to compare, or a --lr list)
@@ -28,17 +28,8 @@ def max_runs_per_launch() -> int:
     Raises:
         ConfigError: the variable is set to something other than a whole number of at least 1.
     """
-    text = os.environ.get(MAX_RUNS_ENV, "").strip()
-    if not text:
-        return MAX_RUNS_PER_LAUNCH
-    try:
-        cap = int(text)
-    except ValueError:
-        cap = 0
-    if cap < 1:
-        raise ConfigError(f"{MAX_RUNS_ENV} must be a whole number of at least 1 (the most runs one launch may "
-                          f"queue), got {text!r}; unset it for the default, {MAX_RUNS_PER_LAUNCH}.")
-    return cap
+    return positive_int_env(MAX_RUNS_ENV, MAX_RUNS_PER_LAUNCH, "of at least 1 (the most runs one launch may queue)",
+                            str(MAX_RUNS_PER_LAUNCH), ConfigError)
 
 
 def launch_size_problem(n_runs: int) -> str | None:

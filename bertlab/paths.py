@@ -90,3 +90,24 @@ def format_bytes(n: int | None) -> str:
         if n >= div:
             return f"{n / div:,.1f} {unit}"
     return f"{n:,} B"
+
+
+def positive_int_env(name: str, default: int, what: str, default_text: str,
+                     error: type[BertlabError] = BertlabError) -> int:
+    """The whole number of at least 1 the environment variable ``name`` gives, or ``default`` where it is unset or
+    blank: a limit whoever runs the server may raise (runs per launch, megabytes of uploads).
+
+    Raises:
+        ``error``: the variable holds anything else, worded "NAME must be a whole number {what}, got ...; unset it
+        for the default, {default_text}."
+    """
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise error(f"{name} must be a whole number {what}, got {text!r}; unset it for the default, {default_text}.")
+    return n

@@ -23,7 +23,7 @@ import pandas as pd
 from bertlab.config import upload_display_name
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, part_of
 from bertlab.errors import ColumnChoiceError, DataError
-from bertlab.paths import data_home, dir_bytes, safe_join
+from bertlab.paths import data_home, dir_bytes, positive_int_env, safe_join
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 UPLOADS_LIMIT_ENV = "BERTLAB_MAX_UPLOADS_MB"
@@ -838,15 +838,8 @@ def uploads_limit() -> int:
     Raises:
         DataError: the variable is not a whole number of at least 1.
     """
-    text = os.environ.get(UPLOADS_LIMIT_ENV, "").strip()
-    try:
-        mb = int(text) if text else MAX_UPLOADS_MB
-    except ValueError:
-        mb = 0
-    if mb < 1:
-        raise DataError(f"{UPLOADS_LIMIT_ENV} must be a whole number of megabytes of at least 1 (all uploads "
-                        f"together), got {text!r}; unset it for the default, {MAX_UPLOADS_MB:,} MB.")
-    return mb * 2**20
+    return positive_int_env(UPLOADS_LIMIT_ENV, MAX_UPLOADS_MB, "of megabytes of at least 1 (all uploads together)",
+                            f"{MAX_UPLOADS_MB:,} MB", DataError) * 2**20
 
 
 def _check_room(root: Path, size: int, name: str) -> None:
