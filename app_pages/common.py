@@ -575,12 +575,18 @@ def splits(cfg: DataConfig) -> Splits:
     return _splits(_key(cfg))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _token_lengths(key: str, model: str) -> list[int] | None:
-    from bertlab.runner import token_lengths  # loads the tokenizer: only when asked
+@st.cache_data(show_spinner=False, max_entries=48)
+def _about_train_texts(what: str, key: str, model: str):
+    """``bertlab.runner``'s ``what`` (token_lengths, vocabulary_note or same_inputs_note) of ``model`` over the
+    training texts of the data ``key`` names; None where the data or the model cannot be read. Loads the tokenizer:
+    only when asked, and once per data and model."""
+    from bertlab import runner
 
     try:
-        return sorted(token_lengths(model, splits(DataConfig(**json.loads(key))).train.texts[:2000]))
+        texts = splits(DataConfig(**json.loads(key))).train.texts
+        if what == "token_lengths":
+            return sorted(runner.token_lengths(model, texts[:2000]))
+        return getattr(runner, what)(model, texts)
     except BertlabError:
         return None
 
@@ -588,40 +594,20 @@ def _token_lengths(key: str, model: str) -> list[int] | None:
 def token_lengths(cfg: DataConfig, model: str) -> list[int] | None:
     """The training texts' lengths in ``model``'s tokens, sorted (the first 2,000 texts); None where the data or
     the model cannot be read."""
-    return _token_lengths(_key(cfg.uncapped()), model)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _vocabulary_note(key: str, model: str) -> str | None:
-    from bertlab.runner import vocabulary_note  # loads the tokenizer: only when asked
-
-    try:
-        return vocabulary_note(model, splits(DataConfig(**json.loads(key))).train.texts)
-    except BertlabError:
-        return None
+    return _about_train_texts("token_lengths", _key(cfg.uncapped()), model)
 
 
 def vocabulary_note(cfg: DataConfig, model: str) -> str | None:
     """Where ``model``'s vocabulary covers ``cfg``'s training texts poorly (another language or script), the
     sentence that says so (bertlab.runner.vocabulary_note; the runs' notes say it too); else None."""
-    return _vocabulary_note(_key(cfg.uncapped()), model)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _same_inputs_note(key: str, model: str) -> str | None:
-    from bertlab.runner import same_inputs_note  # loads the tokenizer: only when asked
-
-    try:
-        return same_inputs_note(model, splits(DataConfig(**json.loads(key))).train.texts)
-    except BertlabError:
-        return None
+    return _about_train_texts("vocabulary_note", _key(cfg.uncapped()), model)
 
 
 def same_inputs_note(cfg: DataConfig, model: str) -> str | None:
     """Where ``cfg``'s training texts are all (or nearly all) the same input to ``model`` (a script its vocabulary
     does not know, written without spaces: every text '[UNK]'), the sentence that says so
     (bertlab.runner.same_inputs_note; a run that then answers one class says it too); else None."""
-    return _same_inputs_note(_key(cfg.uncapped()), model)
+    return _about_train_texts("same_inputs_note", _key(cfg.uncapped()), model)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
