@@ -875,13 +875,18 @@ def per_class_section(done: list) -> None:
     st.dataframe(table.rows, hide_index=True, width="stretch",
                  column_config={"run": st.column_config.TextColumn(pinned=True)}
                  | {c: st.column_config.NumberColumn(format="%.0f%%") for c in table.columns.values()})
-    rare = {n: k for n, k in table.support.items() if k < 20}
+    rare = {n: k for n, k in table.support.items() if 0 < k < 20}
+    untested = [n for n, k in table.support.items() if not k]
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
                + (f" Few test texts {few_test_texts(rare, len(table.support))}: one "
                   f"text more or less moves {'this' if len(rare) == 1 else 'these'} by "
                   f"{_points_range(100 / max(rare.values()), 100 / max(1, min(rare.values())))}."
                   if rare else "")
+               + (f" No test text of {', '.join(common.md(repr(n)) for n in untested[:6])}"
+                  f"{f' and {len(untested) - 6:,} more' if len(untested) > 6 else ''}: "
+                  f"{'its' if len(untested) == 1 else 'their'} recall and F1 are blank, and macro-F1 averages the "
+                  "other classes." if untested else "")
                + (f" Left out: {table.left_out} run(s) on other classes (another dataset)." if table.left_out else ""))
 
 

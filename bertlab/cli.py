@@ -568,7 +568,8 @@ def per_class_lines(runs: list) -> list[str]:
     lines = ["Recall per class (test set: the share of each class's texts the run answered right):",
              row(["class", "test texts", *(names[r.id] for r in same)])]
     for c in classes:
-        got = [(r.metrics["per_class"].get(c) or {}).get("recall") for r in same]
+        # no test text of the class (a file's own split may leave one out): no recall to show, not 0%
+        got = [(r.metrics["per_class"].get(c) or {}).get("recall") if support[c] else None for r in same]
         lines.append(row([str(c), f"{support[c]:,}", *("-" if v is None else whole_percent(100 * v) for v in got)]))
     if left := len(done) - len(same):
         lines.append(f"  Left out: {left} run(s) on other classes (another dataset).")

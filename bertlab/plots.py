@@ -1080,8 +1080,10 @@ def per_class_rows(runs: Sequence[Any], what: str = "recall") -> PerClass | None
     support = {n: int(v.get("support") or 0) for n, v in same[0].metrics["per_class"].items()}
     columns = {n: f"{n} (n={k:,})" for n, k in support.items()}
     labels = run_labels(same)
+    # a class with no test text (a file's own split may leave one out) has no recall or F1: blank, not 0%
     rows = [{"run": labels[r.id]} | {columns[n]: (100 * r.metrics["per_class"][n][what]
-                                                  if n in r.metrics["per_class"] else None) for n in support}
+                                                  if n in r.metrics["per_class"] and (support[n] or what == "precision")
+                                                  else None) for n in support}
             for r in same]
     return PerClass(rows=rows, columns=columns, support=support, left_out=len(done) - len(same))
 

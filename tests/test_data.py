@@ -458,6 +458,22 @@ def test_without_validation_rows_validation_is_drawn_from_the_train_rows_only():
     assert set(split_dataset(ds, seed=4).val.texts) != set(sp.val.texts)  # the split seed draws it
 
 
+def test_a_files_own_split_with_a_class_missing_from_its_test_rows_says_so():
+    """A review (40 BBC texts, no 'tech' row marked test): the run scored 4 of 5 classes without a word; Compare
+    showed tech's recall as 0% of 0 texts and macro-F1 averaged the other four."""
+    from bertlab.data.files import dataset_from_table
+
+    df = _split_rows(90)
+    df.loc[(df.label == "mid") & (df.split == "test"), "split"] = "train"
+    sp = split_dataset(dataset_from_table(df, "f.csv", split_column="split"))
+    assert "mid" in sp.label_names and sp.test.label_names.index("mid") not in sp.test.labels
+    assert "1 class ('mid') has no test row in the file's own split (column 'split'): it is trained on but never " \
+           "tested, and accuracy and macro-F1 score only the other 2; move some of its rows to test to measure it" \
+           in sp.notes
+    assert not any("no test row" in n for n in split_dataset(dataset_from_table(
+        _split_rows(90), "f.csv", split_column="split")).notes)  # every class tested: nothing said
+
+
 def test_a_text_in_train_and_test_of_a_files_split_is_kept_in_test():
     """A copy in train of a test text would be a leak; the drawn split keeps the first copy, but a fixed test set
     should keep its texts."""

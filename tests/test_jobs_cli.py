@@ -1263,6 +1263,26 @@ def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
     assert [whole_percent(100 * v["recall"]) for v in per_class.values()] == ["13%", "63%", "14%"]
 
 
+def test_per_class_recall_of_a_class_with_no_test_text_is_blank_not_zero():
+    """A review: a file's own split with no 'tech' test row printed 'tech 0 0%' in `run`'s table and 0% in Compare's:
+    a recall of 0 texts is no recall, and 0% read as a class the model never finds."""
+    from bertlab import plots
+    from bertlab.cli import per_class_lines
+    from bertlab.store import Run
+
+    per_class = {"a": {"recall": 0.5, "precision": 0.5, "f1": 0.5, "support": 4},
+                 "b": {"recall": 1.0, "precision": 0.8, "f1": 0.9, "support": 4},
+                 "tech": {"recall": 0.0, "precision": 0.0, "f1": 0.0, "support": 0}}
+    run = Run(id="r0", batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
+              model="minilm", config={"seed": 0}, metrics={"label_names": ["a", "b", "tech"], "per_class": per_class})
+    assert [line.split() for line in per_class_lines([run])[2:]] == [["a", "4", "50%"], ["b", "4", "100%"],
+                                                                      ["tech", "0", "-"]]
+    for what in ("recall", "f1"):
+        row = plots.per_class_rows([run], what).rows[0]
+        assert row["tech (n=0)"] is None and row["a (n=4)"] == 50.0
+    assert plots.per_class_rows([run], "precision").rows[0]["tech (n=0)"] == 0.0  # its answers of tech: all wrong
+
+
 def test_cli_output_piped_to_a_reader_that_stops_early_ends_quietly(bertlab_home):
     """A review: `bertlab runs | head -3` ended with "error: [Errno 32] Broken pipe"."""
     import os

@@ -693,6 +693,17 @@ def _split_by_parts(ds: TextDataset, seed: int, val_fraction: float, test_fracti
                             "hold some out for validation; add train rows, or mark some as validation.")
         train_idx = np.setdiff1d(train_idx, val_idx)
     notes = list(ds.notes) + ([dropped_note] if dropped_note else [])
+    # A drawn split puts every class in the test set; a file's own may not, and nothing downstream says so: the
+    # class's recall read 0% of 0 texts and macro-F1 quietly averaged the other classes.
+    if untested := [n for i, n in enumerate(ds.label_names) if not (labels[test_idx] == i).any()]:
+        named = ", ".join(repr(n) for n in untested[:8]) + (f" and {len(untested) - 8:,} more"
+                                                            if len(untested) > 8 else "")
+        notes.append(f"{counted(len(untested), 'class', 'classes')} ({named}) "
+                     f"{'has' if len(untested) == 1 else 'have'} no test row in {ds.split_column}: "
+                     f"{'it is' if len(untested) == 1 else 'they are'} trained on but never tested, and accuracy "
+                     f"and macro-F1 score only the other {len(ds.label_names) - len(untested):,}; move some of "
+                     f"{'its' if len(untested) == 1 else 'their'} rows to test to measure "
+                     f"{'it' if len(untested) == 1 else 'them'}")
     if test_size is not None and test_size < len(test_idx):
         notes.append(f"the test cap ({test_size:,}) takes {max(test_size, len(np.unique(labels[test_idx]))):,} of "
                      f"the {len(test_idx):,} test rows of {ds.split_column} (the same ones at every split seed); "
