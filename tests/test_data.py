@@ -889,3 +889,19 @@ def test_one_valued_columns_named_like_no_label_are_still_not_taken_for_one(tmp_
     path.write_text("review,source,lang\n" + "\n".join(f"{t.replace(',', ' ')},web,en" for t in texts) + "\n")
     with pytest.raises(DataError, match="no label column found among"):
         load_file(path)
+
+
+def test_a_class_left_with_one_or_two_training_examples_is_named_in_the_splits_notes():
+    """A review (tweets: 100 negative, 100 neutral, 3 positive): 'positive' passed the split's minimum of 3 with 1
+    training example, 1 validation and 1 test text, and nothing said its recall (0% or 100% of one text) measures
+    luck more than learning."""
+    from bertlab.data.dataset import TextDataset
+
+    texts = [f"text number {i}" for i in range(64)]
+    sp = split_dataset(TextDataset(texts[:63], [0] * 30 + [1] * 30 + [2] * 3, ["neg", "neu", "pos"]))
+    assert sp.train.counts()["pos"] == 1
+    assert "1 class has fewer than 3 training examples: 'pos' (1); a model has next to nothing to learn it from, " \
+           "and its test scores rest on a text or two: add examples of it (or leave it out)" in sp.notes
+    # 8 of each of two classes: few, but alike, and the user chose few-shot; nothing said
+    even = split_dataset(TextDataset(texts[:16], [0, 1] * 8, ["a", "b"]))
+    assert min(even.train.counts().values()) >= 3 and not any("training examples:" in n for n in even.notes)

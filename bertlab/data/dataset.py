@@ -639,6 +639,27 @@ def split_dataset(
     return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size)
 
 
+THIN_TRAIN = 3  # fewer training examples of a class than this: next to nothing to learn it from
+
+
+def thin_train_note(label_names: list[str], train_labels: np.ndarray) -> str | None:
+    """A note naming the classes with fewer than :data:`THIN_TRAIN` training examples, or None. A class of 3 rows
+    beside classes of 100 passed the split's minimum with 1 training example, and nothing said that its scores
+    (recall on 1 or 2 test texts) measure luck more than learning."""
+    counts = Counter(train_labels.tolist())
+    thin = {n: counts[i] for i, n in enumerate(label_names) if counts[i] < THIN_TRAIN}
+    if not thin:
+        return None
+    ranked = sorted(thin.items(), key=lambda kv: (kv[1], str(kv[0])))
+    listed = ", ".join(f"{n!r} ({k})" for n, k in ranked[:8]) + (f" and {len(thin) - 8:,} more" if len(thin) > 8
+                                                                  else "")
+    one = len(thin) == 1
+    return (f"{counted(len(thin), 'class', 'classes')} {'has' if one else 'have'} fewer than {THIN_TRAIN} training "
+            f"examples: {listed}; a model has next to nothing to learn {'it' if one else 'them'} from, and "
+            f"{'its' if one else 'their'} test scores rest on a text or two: add examples of "
+            f"{'it' if one else 'them'} (or leave {'it' if one else 'them'} out)")
+
+
 def _too_few_left(n: int) -> str:
     return (f"Add examples: without {'it' if n == 1 else 'them'}, fewer than two classes would be left to tell apart "
             "(is the label column the right one?).")
@@ -744,6 +765,8 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
     missing = [n for i, n in enumerate(ds.label_names) if i not in set(labels[train_idx].tolist())]
     if missing:
         raise DataError(f"the training split has no example of {missing}; raise train_size or add data.")
+    if thin := thin_train_note(ds.label_names, labels[train_idx]):
+        notes.append(thin)
     if near := near_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx]):
         notes.append(near)
     return Splits(
