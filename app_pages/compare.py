@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import answer, paired, pareto, plots, report, serving, sweep, variants
+from bertlab import answer, metrics, paired, pareto, plots, report, serving, sweep, variants
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, run_single_class, signed
@@ -807,6 +807,7 @@ def calibration_section(done: list) -> None:
                "calibration error) is the mean gap, weighted by texts. "
                f"The largest here: {labels[worst.id]}, ECE {w.get('test_ece', 0):.3f} (mean confidence "
                f"{100 * (w.get('test_mean_confidence') or 0):.0f}%, accuracy {100 * (w.get('test_accuracy') or 0):.0f}%)."
+               + metrics.chance_ece_sentence(w)
                + (" zero_shot's 'probabilities' are a softmax of 20 x cosine similarities: where they match its "
                   "accuracy, that is the luck of that scale on this data, not something it learnt."
                   if any(r.strategy == "zero_shot" for r in have) else "") + " Calibration matters "

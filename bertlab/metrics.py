@@ -86,6 +86,38 @@ def calibration(y_true, probs: np.ndarray, bins: int = CALIBRATION_BINS) -> dict
     return {"ece": ece, "calibration": rows, "mean_confidence": float(conf.mean())}
 
 
+def chance_ece(bins: list[dict], draws: int = 400, seed: int = 0) -> float | None:
+    """The ECE a model right exactly as often as it says would still show on these reliability ``bins`` (their
+    confidences and counts, as :func:`calibration` stores them) by the luck of the test texts alone: the mean over
+    ``draws`` of the ECE when each bin's right answers are drawn Binomial(count, confidence). A perfectly
+    calibrated model scores about 0.3 on 3 texts and 0.17 on 16 (confidences even in 0.5-1): on a small test set
+    an ECE under this is no sign of miscalibration. None without bins."""
+    counts = np.array([int(b.get("count") or 0) for b in bins or []])
+    conf = np.array([float(b.get("confidence") or 0) for b in bins or []])
+    n = counts.sum()
+    if not n:
+        return None
+    rng = np.random.default_rng(seed)
+    right = rng.binomial(counts, np.clip(conf, 0.0, 1.0), size=(draws, len(counts)))
+    return float((np.abs(right / np.maximum(counts, 1) - conf) * counts / n).sum(1).mean())
+
+
+CHANCE_ECE_SAID = 0.03  # the ECE a calibrated model shows by luck from which the caption says it (about 500 texts)
+
+
+def chance_ece_sentence(m: dict) -> str:
+    """' On 16 test texts a run right exactly as often as it says would still show an ECE of about 0.190 ...': on a
+    small test set ECE is mostly the luck of a few texts per band (on 3 texts a perfectly calibrated model reads
+    about 0.3), and the caption named the largest as if it measured the model; '' where that luck is small."""
+    chance = chance_ece(m.get("calibration") or [])
+    if chance is None or chance < CHANCE_ECE_SAID:
+        return ""
+    n = sum(int(b.get("count") or 0) for b in m["calibration"])
+    return (f" On {n:,} test texts a run right exactly as often as it says would still show an ECE of about "
+            f"{chance:.3f} by the luck of the texts alone (at these confidences): an ECE near that is no evidence "
+            "of miscalibration.")
+
+
 def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """95% Wilson score interval of an accuracy of ``correct`` out of ``n`` (sampling noise of the test set).
 

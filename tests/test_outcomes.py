@@ -320,6 +320,29 @@ def test_calibration_bins_and_expected_calibration_error():
     assert rep["ece"] == 0.0 and "ece" not in classification_report([0, 1], [0, 1], ["a", "b"])
 
 
+def test_on_a_few_test_texts_compare_says_what_ece_a_calibrated_model_would_show_by_luck():
+    """A review (16 texts of rotten_tomatoes, 3 test texts): Compare named the largest ECE, 0.3 or so, as if it
+    measured the model; a model right exactly as often as it says reads about that on 3 texts by luck alone."""
+    import numpy as np
+
+    from bertlab.metrics import calibration, chance_ece, chance_ece_sentence
+
+    rng = np.random.default_rng(0)
+    for n, lo, hi in ((16, 0.12, 0.26), (1000, 0.01, 0.03)):  # measured: about 0.17 and 0.022
+        conf = rng.uniform(0.5, 1, n)
+        bins = calibration((rng.uniform(size=n) < conf).astype(int), np.stack([1 - conf, conf], 1))["calibration"]
+        assert lo < chance_ece(bins) < hi
+    # a certain model has no luck to show; no bins, nothing to say
+    assert chance_ece([{"confidence": 1.0, "accuracy": 1.0, "count": 5}]) == 0.0 and chance_ece([]) is None
+    few = {"calibration": [{"confidence": 0.7, "accuracy": 1.0, "count": 2}, {"confidence": 0.9, "accuracy": 0.0,
+                                                                               "count": 1}]}
+    said = chance_ece_sentence(few)
+    assert said.startswith(" On 3 test texts a run right exactly as often as it says would still show an ECE of "
+                           "about 0.") and said.endswith("an ECE near that is no evidence of miscalibration.")
+    many = {"calibration": [{"confidence": 0.95, "accuracy": 0.95, "count": 2000}]}
+    assert chance_ece_sentence(many) == "" and chance_ece_sentence({}) == ""
+
+
 def test_a_few_texts_cut_read_as_a_share_not_zero_percent(tiny_model):
     from bertlab.runner import truncation_note
 
