@@ -243,6 +243,18 @@ def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
     assert run.metrics["test_accuracy"] >= run.metrics["majority_accuracy"] + 0.2  # separable data
 
 
+def test_tfidf_says_so_where_every_c_scored_alike_on_a_tiny_validation_set(tiny_model, tiny_data):
+    """A review (8 texts of each of 2 classes: 2 validation texts): the note said 'C=1 (best on validation of
+    [0.25, 1.0, 4.0, 16.0])' where every C had scored the same, and the tie-break, not validation, chose it."""
+    from dataclasses import replace
+
+    _, run, status = _run(tiny_model, replace(tiny_data, val_size=2), "tfidf_logreg")
+    assert status == SUCCEEDED and run.data_summary["sizes"]["validation"] == 2
+    note = next(n for n in run.notes if "word 1-2-grams" in n)
+    assert note.endswith("C=1 (every C of [0.25, 1.0, 4.0, 16.0] scored the same on the 2 validation texts: the one "
+                         "nearest scikit-learn's default 1 kept)") and "best on validation" not in note
+
+
 def test_tfidf_throughput_counts_each_training_text_once_over_its_training_time(tiny_model, tiny_data):
     """Examples/s read 137 for 300 texts trained in 8.75 s: each text counted once per C of the 4 it tried. The C
     search is part of its training, so it now reads its training texts per second of that time (300 / 8.75 = 34)."""

@@ -226,7 +226,7 @@ class TfidfLogReg(Strategy):
 
         t0 = time.perf_counter()
         vectorized = TfidfModel.vectorize(sp.train.texts, ngram_max, max_features)  # once for every C
-        best, iterations = None, 0
+        best, iterations, seen = None, 0, set()
         for i, c in enumerate(grid):
             if ctx.callbacks.should_stop():
                 raise RunCancelled()
@@ -239,6 +239,7 @@ class TfidfLogReg(Strategy):
             # Balanced classes: C chosen by macro-F1 first, the measure the weighting serves.
             score = ((val["macro_f1"], val["accuracy"]) if cfg.class_weights == "balanced" else
                      (val["accuracy"], val["macro_f1"])) + (-abs(np.log(c)),)
+            seen.add(score[:2])
             if best is None or score > best[0]:
                 best = (score, c, model, val, info)
         train_s = time.perf_counter() - t0
@@ -250,8 +251,12 @@ class TfidfLogReg(Strategy):
         eval_s = time.perf_counter() - t1
         model.save(ctx.artifact_dir)
         self.save_meta(ctx, "tfidf", C=c)
+        # every C scoring alike (2 validation texts of a few-shot file): "best on validation" chose nothing
+        picked = (f" (every C of {list(grid)} scored the same on the {len(sp.val):,} validation "
+                  f"text{'s' * (len(sp.val) != 1)}: the one nearest scikit-learn's default 1 kept)" if len(seen) == 1
+                  else f" (best on validation of {list(grid)})")
         ctx.notes.append(f"tfidf_logreg: {len(model.terms):,} word 1-{ngram_max}-grams, C={c:g}"
-                         + (f" (best on validation of {list(grid)})" if c_opt is None else ""))
+                         + (picked if c_opt is None else ""))
         k = model.coef.shape[0]
         # Each L-BFGS iteration reads the sparse matrix twice (scores, gradient): ~4 * nnz * k FLOPs.
         flops = 4.0 * info["nnz"] * k * iterations
