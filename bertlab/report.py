@@ -20,7 +20,7 @@ from bertlab import answer, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes
 from bertlab.errors import BertlabError, ConfigError
-from bertlab.metrics import format_interval, run_accuracy_interval, signed, whole_percent
+from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.provenance import run_precision, run_versions, used_settings
@@ -644,7 +644,10 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
         parts.append("<h2>Recall per class (test set)</h2>" + _table(table, [("run", "run")] + [
             (c, c) for c in recall.columns.values()]) + "<p class='muted'>The share of each class's test texts "
             "the run found: what accuracy and macro-F1 average away. ECE in the results table: the expected "
-            "calibration error, the mean gap between a run's confidence and how often it is right.</p>")
+            "calibration error, the mean gap between a run's confidence and how often it is right."
+            # on a few test texts, how much of the largest ECE the luck of the texts could be, as Compare says it
+            + html.escape(chance_ece_sentence(max(ok, key=lambda r: r.metrics.get("test_ece") or 0).metrics))
+            + "</p>")
     served = [r for r in rows if r.get("serve_ms_p50") is not None]
     if served:
         for r in served:

@@ -1035,6 +1035,19 @@ def test_report_rounds_per_class_recall_as_compares_table_does(finished, monkeyp
     assert "63%" in section and "13%" in section and "62%" not in section and "12%" not in section
 
 
+def test_report_says_what_ece_the_luck_of_a_few_test_texts_gives(finished):
+    """As Compare's calibration caption: the report's ECE column on 16 test texts read as a measure of the model,
+    where a model right exactly as often as it says shows about 0.17 there by luck."""
+    from bertlab.metrics import chance_ece_sentence
+
+    store, ids = finished
+    page = report.build_html(store, ids)
+    worst = max((store.get(i) for i in ids), key=lambda r: r.metrics.get("test_ece") or 0)
+    said = chance_ece_sentence(worst.metrics)
+    assert said.startswith(" On 16 test texts a run right exactly as often as it says would still show an ECE of")
+    assert html.escape(said) in page
+
+
 def _two_finished(store: RunStore, tiny_model, tiny_data, batch: str) -> list[str]:
     """A finished tfidf_logreg and zero_shot of ``batch``: their ids."""
     ids = []
