@@ -28,6 +28,19 @@ from bertlab.store import QUEUED, RUNNING, SUCCEEDED, Run, RunStore
 
 MAX_POINTS = 2000
 
+# Strategy defaults changed since sweeps were first stored: each one's defaults before a change (lora's batch 32 until
+# 2026-12-05, partial_ft's 32 x 2 epochs until 2026-12-03, scratch's 3 epochs at 5e-4 until 2026-12-02, full_ft's and
+# dapt's 32 x 2 until 2026-11-23). A sweep's spec names only what it sets, its points take the rest from the
+# strategy's defaults: a sweep stored before a change, planned with today's, gave its finished points other configs
+# (its lora points, trained at batch 32, read as missing on Learning curves, and resuming it trained them again).
+FORMER_DEFAULTS: dict[str, tuple[dict[str, Any], ...]] = {
+    "lora": ({"batch_size": 32},),
+    "partial_ft": ({"epochs": 2, "batch_size": 32},),
+    "scratch": ({"epochs": 3, "learning_rate": 5e-4},),
+    "full_ft": ({"epochs": 2, "batch_size": 32},),
+    "dapt": ({"epochs": 2, "batch_size": 32},),
+}
+
 
 @dataclass
 class SweepSpec:
@@ -50,6 +63,10 @@ class SweepSpec:
         cap_val: cap the validation split at the training size, so no strategy
             (tfidf_logreg picks C on it) sees many more labels than the point claims.
         vary_split: use the seed for the data split too.
+        former_defaults: {strategy: settings} under ``common`` and ``per_strategy``: the strategy's defaults when the
+            sweep was stored, where they have changed since (:data:`FORMER_DEFAULTS`; empty for a new sweep), so
+            its points keep the configs its runs were trained with. None: a spec stored before it was recorded,
+            read as {} until :func:`load_sweep` finds them from its runs.
     """
 
     strategies: list[str]
@@ -63,6 +80,7 @@ class SweepSpec:
     own_minimum: bool = True
     cap_val: bool = True
     vary_split: bool = True
+    former_defaults: dict[str, dict[str, Any]] | None = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.data, dict):
@@ -107,7 +125,8 @@ class SweepSpec:
         known = {f.name for f in dataclasses.fields(cls)}
         # A spec stored before own_minimum existed raised its points to min_steps alone: planning them with the
         # strategy's own minimum would give its finished fine-tuning points other configs, shown as missing.
-        return cls(**{k: v for k, v in {"own_minimum": False, **d}.items() if k in known})
+        # One stored before former_defaults existed may have trained at defaults changed since (None: not known).
+        return cls(**{k: v for k, v in {"own_minimum": False, "former_defaults": None, **d}.items() if k in known})
 
 
 # The sizes a sweep takes where none are given, the Learning curves page's and the CLI's alike: five up to 2048.
@@ -202,7 +221,7 @@ def point_config(spec: SweepSpec, strategy: str, size: int | None, seed: int) ->
     data = dataclasses.replace(spec.data, train_size=size, seed=seed if spec.vary_split else spec.data.seed)
     if spec.cap_val and size is not None and (data.val_size is None or data.val_size > size):
         data = dataclasses.replace(data, val_size=size)
-    over = {**spec.common, **spec.per_strategy.get(strategy, {})}
+    over = {**(spec.former_defaults or {}).get(strategy, {}), **spec.common, **spec.per_strategy.get(strategy, {})}
     cfg = make_config(strategy, data=data, model=spec.model, seed=seed, **over)
     if size is not None:
         bs = min(cfg.batch_size, size)
@@ -367,8 +386,8 @@ def save_sweep(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) ->
             continue
 
 
-def load_sweep(store: RunStore, sweep_id: str) -> SweepSpec:
-    """The spec of a stored sweep.
+def load_sweep(store: RunStore, sweep_id: str, keys: set[str] | None = None) -> SweepSpec:
+    """The spec of a stored sweep (``keys``: as :func:`with_former_defaults` takes them).
 
     Raises:
         ConfigError: no such sweep.
@@ -376,16 +395,39 @@ def load_sweep(store: RunStore, sweep_id: str) -> SweepSpec:
     path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
     if not path.is_file():
         raise ConfigError(f"no sweep with id {sweep_id!r}; `python -m bertlab sweep --list` shows them.")
-    return SweepSpec.from_dict(json.loads(path.read_text())["spec"])
+    return with_former_defaults(store, SweepSpec.from_dict(json.loads(path.read_text())["spec"]), keys)
+
+
+def with_former_defaults(store: RunStore, spec: SweepSpec, keys: set[str] | None = None) -> SweepSpec:
+    """``spec`` with its ``former_defaults`` known. A spec stored before they were recorded (None) gets, for each of
+    its strategies whose defaults changed since (:data:`FORMER_DEFAULTS`), the defaults under which more of its
+    points have a stored run than under today's (today's on a tie, or where none has a run). ``keys``: the
+    config keys of the stored runs, where the caller has them."""
+    if spec.former_defaults is not None:
+        return spec
+    changed = [st for st in spec.strategies if st in FORMER_DEFAULTS]
+    if changed and keys is None:
+        keys = set(existing_runs(store, statuses=_ANY_STATUS))
+    found: dict[str, dict[str, Any]] = {}
+    for st in changed:
+        def held(defaults: dict[str, Any], st: str = st) -> int:
+            one = dataclasses.replace(spec, strategies=[st], former_defaults={st: defaults})
+            return sum(config_key(pt.config) in keys for pt in plan(one))
+        best = max(({}, *FORMER_DEFAULTS[st]), key=held)  # max keeps the first of equals: today's
+        if best and held(best) > held({}):
+            found[st] = best
+    return dataclasses.replace(spec, former_defaults=found)
 
 
 def find_sweep(store: RunStore, spec: SweepSpec) -> str | None:
     """The id of the newest stored sweep with exactly this spec, if any."""
     want = json.dumps(spec.to_dict(), sort_keys=True)
+    keys = set(existing_runs(store, statuses=_ANY_STATUS))
     for p in sorted(_sweep_dir(store).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
         try:
             d = json.loads(p.read_text())
-            if json.dumps(SweepSpec.from_dict(d["spec"]).to_dict(), sort_keys=True) == want:
+            stored = with_former_defaults(store, SweepSpec.from_dict(d["spec"]), keys)
+            if json.dumps(stored.to_dict(), sort_keys=True) == want:
                 return d["id"]
         except (ValueError, KeyError, TypeError):
             continue
@@ -732,7 +774,7 @@ def point_runs(store: RunStore, sweep_ids) -> dict[str, list[Run]]:
     out: dict[str, list[Run]] = {}
     for sid in ids:
         try:
-            spec = load_sweep(store, sid)
+            spec = load_sweep(store, sid, set(runs))
         except (ConfigError, ValueError, KeyError, TypeError):
             continue
         held = {r.id: r for _, r in _point_runs(spec, runs, done) if r is not None}

@@ -88,6 +88,32 @@ def test_a_sweep_stored_before_the_own_minimum_keeps_its_points(tiny_model, tiny
     assert sweep.plan(sweep.SweepSpec.from_dict(spec.to_dict()))[0].config.epochs == 10  # 40, its own minimum
 
 
+def test_a_sweep_stored_before_a_default_changed_keeps_its_points(tiny_model, tiny_data, tmp_path):
+    # lora trained at batch 32 by default until 2026-12-05: a sweep stored then, read with today's batch 16, showed
+    # its finished lora points as missing (Learning curves, `runs`) and `sweep --sweep-id` trained them again
+    store = RunStore(tmp_path)
+    spec = spec_for(tiny_model, tiny_data, strategies=["lora", "tfidf_logreg"], sizes=[32], seeds=[0],
+                    common={"max_length": 32})
+    old = {k: v for k, v in spec.to_dict().items() if k != "former_defaults"}  # as a sweep saved before it existed
+    then = dataclasses.replace(spec, per_strategy={"lora": {"batch_size": 32}})  # its points as planned then
+    sweep_id = "sweep-20261204-120000-abcd"
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "sweeps" / f"{sweep_id}.json").write_text(json.dumps({"id": sweep_id, "created": 0.0, "spec": old}))
+    for pt in sweep.plan(then):  # its runs, trained by the code of its day
+        store.finish(store.create_run(pt.config, batch_id=sweep_id), SUCCEEDED)
+    assert sweep.plan(then)[0].config.batch_size == 32
+    loaded = sweep.load_sweep(store, sweep_id)
+    assert sweep.split_points(store, loaded)[0] == []  # nothing to train again
+    assert len(sweep.point_runs(store, [sweep_id])[sweep_id]) == 2  # both points held
+    assert loaded.former_defaults == {"lora": {"batch_size": 32}}
+    assert sweep.find_sweep(store, loaded) == sweep_id
+    # a sweep stored now plans today's defaults, whatever runs of old defaults the store holds
+    fresh = sweep.SweepSpec.from_dict(spec.to_dict())
+    assert fresh.former_defaults == {} and sweep.plan(fresh)[0].config.batch_size == 16
+    assert sweep.find_sweep(store, fresh) is None
+    assert [c.strategy for c in sweep.split_points(store, fresh)[0]] == ["lora"]
+
+
 def test_fixed_split_keeps_data_seed(tiny_model, tiny_data):
     spec = spec_for(tiny_model, tiny_data, vary_split=False, seeds=[3, 4])
     assert {p.config.data.seed for p in sweep.plan(spec)} == {tiny_data.seed}
