@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import answer, metrics, paired, pareto, plots, report, serving, sweep, variants
-from bertlab.costs import format_bytes
+from bertlab.costs import format_bytes, model_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
@@ -721,7 +721,7 @@ def serving_section(done: list, busy: bool) -> None:
         c = r.costs or {}
         per_m = serving.money_per_million(c.get("serve_texts_per_s"), price.per_hour(c.get("serve_device")))
         rows.append({"run": labels[r.id], "inference FLOPs/text": format_flops(c.get("inference_flops_per_text")),
-                     "on disk": format_bytes(c.get("model_bytes")),
+                     "on disk": format_bytes(model_bytes(r)),
                      "ms per text (p50)": c.get("serve_ms_p50"), "p95": c.get("serve_ms_p95"),
                      "texts/s (batches of 64)": (None if c.get("serve_texts_per_s") is None
                                                  else f"{c['serve_texts_per_s']:,.0f}"),

@@ -457,6 +457,7 @@ def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
 
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
+    from bertlab.costs import model_bytes
     from bertlab.metrics import run_accuracy_interval
     from bertlab.provenance import run_precision, run_versions, used_settings
     from bertlab.strategies import REGISTRY
@@ -480,7 +481,7 @@ def result_row(run) -> dict:
             "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
             "inference_flops_per_text": c.get("inference_flops_per_text"),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(run),
             "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
             "error": run.error, "notes": list(run.notes),
             # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows

@@ -201,6 +201,25 @@ def encoder_bytes(model: str) -> int | None:
         return None
 
 
+def model_bytes(run) -> int | None:
+    """What serving ``run`` needs on disk (:func:`serving_bytes`) as its costs record it; for a finished run stored
+    before runs recorded it (2026-12-03), measured now from its saved model, so that Compare's serving table, the
+    report and the CSV do not leave an old run's size blank beside a new one's. None where it cannot be read."""
+    import json
+    from pathlib import Path
+
+    from bertlab.strategies.base import ARTIFACT_META
+
+    c = run.costs or {}
+    if "model_bytes" in c or run.status != "succeeded" or not run.artifact_dir:
+        return c.get("model_bytes")
+    try:
+        kind = json.loads((Path(run.artifact_dir) / ARTIFACT_META).read_text()).get("kind", "")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return serving_bytes(run.artifact_dir, kind, run.model)
+
+
 def serving_bytes(artifact, kind: str, model: str) -> int | None:
     """What answering with a finished run needs on disk: its saved model (adapters merged, tokenizer), and for a
     run that answers through the unchanged pretrained encoder (zero_shot, head_only) that encoder's files too,

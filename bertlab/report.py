@@ -18,7 +18,7 @@ import time
 
 from bertlab import answer, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
-from bertlab.costs import format_bytes
+from bertlab.costs import format_bytes, model_bytes
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
@@ -128,7 +128,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             # what the money columns are in: the CSV alone must say it (the app's price may change after)
             "currency": prices.currency, "price_per_hour": prices.per_hour(c.get("device")),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": c.get("model_bytes"),
+            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(r),
             # true: the encoder was loaded before this run (or never, its embeddings cached): memory leaves it out
             "memory_without_encoder": c.get("memory_without_encoder"),
             # true: the first run measured in its process, whose CPU memory also holds the process's set-up

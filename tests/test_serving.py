@@ -269,3 +269,23 @@ def test_a_load_that_evicts_trims_the_heap_without_a_full_garbage_collection(tin
     assert len(collects) == 2
     pred.predict([rids[2]], ["a fine film"])  # evicts a plain one: no collection
     assert len(collects) == 2
+
+
+def test_a_run_stored_before_sizes_were_recorded_shows_its_size(finished, tiny_model):
+    """Runs stored before 2026-12-03 have no model_bytes: Compare's 'on disk', the report, the CSV and runs --json
+    left an old run's size blank beside a new one's. It is measured from its saved model instead."""
+    from bertlab import costs, report
+    from bertlab.cli import result_row
+
+    store, ids = finished
+    recorded = {i: store.get(i).costs["model_bytes"] for i in ids}
+    for i in ids:  # as an older bertlab stored them
+        store.update(i, costs={k: v for k, v in store.get(i).costs.items() if k != "model_bytes"})
+    ft = store.get(ids[1])
+    assert str(recorded[ft.id]) in report.results_csv(store, ids)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "on disk" in d.value.columns)
+    assert costs.format_bytes(recorded[ft.id]) in list(table["on disk"])
+    for i in ids:
+        assert "model_bytes" not in store.get(i).costs and result_row(store.get(i))["model_bytes"] == recorded[i]
