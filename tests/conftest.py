@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
 import pytest
+
+# onnxruntime leaves /tmp/mat-debug-<pid>.log (and queues telemetry) unless this is set before it loads. bertlab sets
+# it on import, but a test file that imports onnxruntime first (test_onnxrt.py run alone) and the exported models'
+# code run in subprocesses left one file per process in /tmp. test_onnxrt's own check of bertlab removes it.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 POS = ["good", "great", "wonderful", "superb", "lovely", "excellent", "fun", "moving"]
 NEG = ["bad", "awful", "terrible", "boring", "dull", "poor", "weak", "tedious"]
