@@ -165,11 +165,16 @@ def macro_f1_rows(labels: np.ndarray, preds: np.ndarray, n_classes: int) -> np.n
     y = np.broadcast_to(labels, preds.shape)
     cells = (np.arange(rows, dtype=np.int64)[:, None] * (k * k) + y * k + preds).ravel()
     conf = np.bincount(cells, minlength=rows * k * k).reshape(rows, k, k)
-    tp = np.diagonal(conf, axis1=1, axis2=2)
-    true_n, pred_n = conf.sum(2), conf.sum(1)
+    return _macro_f1(np.diagonal(conf, axis1=1, axis2=2), conf.sum(2), conf.sum(1))
+
+
+def _macro_f1(tp: np.ndarray, true_n: np.ndarray, pred_n: np.ndarray) -> np.ndarray:
+    """Macro-F1 of each row from its per-class counts (R, k each: true positives, true and predicted texts), over
+    the classes present in that row's labels: the one formula :func:`macro_f1_rows` and :func:`_compare_f1` share,
+    so the same counts give the same floats."""
     f1 = np.divide(2.0 * tp, true_n + pred_n, out=np.zeros(tp.shape), where=(true_n + pred_n) > 0)
     present = true_n > 0
-    return np.divide((f1 * present).sum(1), present.sum(1), out=np.zeros(rows), where=present.sum(1) > 0)
+    return np.divide((f1 * present).sum(1), present.sum(1), out=np.zeros(len(tp)), where=present.sum(1) > 0)
 
 
 @dataclass
@@ -196,7 +201,7 @@ def compare_f1(labels, pred_a, pred_b, rounds: int = 2000, seed: int = 0) -> Pai
     y, a, b = (np.asarray(v, dtype=np.int64) for v in (labels, pred_a, pred_b))
     if not (len(y) == len(a) == len(b)):
         raise ValueError(f"paired predictions need the same texts: {len(y)} labels, {len(a)} and {len(b)} predictions")
-    # ~0.2 s for 1,000 texts, and the answer asks for many pairs whenever the Compare page redraws its results:
+    # ~0.15 s for 1,000 texts (on a busy 2-vCPU machine), and the answer asks for many pairs whenever the Compare page redraws its results:
     # computed once per pair of predictions (keyed by their digests, a few dozen bytes each), in one orientation
     # (A against B is B against A mirrored), so the same pair always gets the same p.
     ky, ka, kb = (hashlib.sha1(v.tobytes()).digest() for v in (y, a, b))
@@ -227,13 +232,12 @@ def _compare_f1(y: np.ndarray, a: np.ndarray, b: np.ndarray, rounds: int, seed: 
     observed = fa - fb
     rng = np.random.default_rng(seed)
     chunk = max(1, min(rounds, 2_000_000 // max(1, n)))  # rounds x texts per step: a few MB whatever the test size
+    swapped, resampled = _swap_counter(y, a, b, k), _resample_counter(y, a, b, k)
     perm, boot = [], []
     for start in range(0, rounds, chunk):
         r = min(chunk, rounds - start)
-        swap = rng.random((r, n)) < 0.5
-        perm.append(macro_f1_rows(y, np.where(swap, b, a), k) - macro_f1_rows(y, np.where(swap, a, b), k))
-        idx = rng.integers(0, n, (r, n))
-        boot.append(macro_f1_rows(y[idx], a[idx], k) - macro_f1_rows(y[idx], b[idx], k))
+        perm.append(swapped(rng.random((r, n))))  # the same draws, in the same order, as ever: the same p
+        boot.append(resampled(rng.integers(0, n, (r, n))))
     perm_d, boot_d = np.concatenate(perm), np.concatenate(boot)
     if a.tolist() == b.tolist():
         p = 1.0
@@ -241,6 +245,71 @@ def _compare_f1(y: np.ndarray, a: np.ndarray, b: np.ndarray, rounds: int, seed: 
         p = float((1 + np.sum(np.abs(perm_d) >= abs(observed) - 1e-12)) / (rounds + 1))
     lo, hi = np.percentile(boot_d, [2.5, 97.5])
     return PairedF1(n=n, a_f1=fa, b_f1=fb, difference=observed, interval=(float(lo), float(hi)), p_value=min(1.0, p))
+
+
+# A round's macro-F1 needs only per-class counts (true positives, true and predicted texts), and texts with the same
+# label and the same two answers add the same to them: each round counts how many texts of each such kind it has
+# (a few kinds: 8 at most for two classes) and turns those into the per-class counts with one small product of
+# integers (exact in float64). The page's first macro-F1 judgement ran 4 confusion matrices over every text of every
+# round for each pair (0.60 s a pair at 1,000 texts on a busy 2-vCPU machine, 0.16 s counting kinds, measured together);
+# the counts, and so every F1, p and interval, are the same (tests/test_paired.py checks it against the old way).
+
+
+def _kinds(y: np.ndarray, a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's kind (an index) and the kinds' (label, A's answer, B's answer), 3 x kinds."""
+    kinds, which = np.unique((y * k + a) * k + b, return_inverse=True)
+    return which.reshape(-1), np.stack([kinds // (k * k), kinds // k % k, kinds % k])
+
+
+def _class_counts(label: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
+    """Per kind of text (a label and an answer each): its [true positive, true, predicted] per class, kinds x 3k."""
+    true, predicted = (np.arange(k) == label[:, None]), (np.arange(k) == pred[:, None])
+    return np.concatenate([true & predicted, true, predicted], axis=1).astype(float)
+
+
+def _rows_f1(counts: np.ndarray, weights: np.ndarray, k: int, base: np.ndarray | None = None) -> np.ndarray:
+    """Macro-F1 of each row of ``counts`` (rounds x kinds of text) with ``weights`` (:func:`_class_counts`) and
+    ``base`` (3k counts every round adds)."""
+    total = np.rint(counts @ weights).astype(np.int64)
+    if base is not None:
+        total += base
+    return _macro_f1(total[:, :k], total[:, k:2 * k], total[:, 2 * k:])
+
+
+def _swap_counter(y: np.ndarray, a: np.ndarray, b: np.ndarray, k: int) -> Callable[[np.ndarray], np.ndarray]:
+    """For uniform draws (rounds x texts): each round's macro-F1(A) - macro-F1(B) with A's and B's answers swapped
+    where a draw is below 0.5. Only the texts they answer differently can change: the rest are one fixed count."""
+    differ, same = np.flatnonzero(a != b), a == b
+    base = np.rint(_class_counts(y[same], a[same], k).sum(0)).astype(np.int64)
+    which, (ky, ka, kb) = _kinds(y[differ], a[differ], b[differ], k)
+    # state 2 * kind + swapped: A answers kb where swapped, B ka
+    ly = np.repeat(ky, 2)
+    to_a, to_b = np.stack([ka, kb], 1).reshape(-1), np.stack([kb, ka], 1).reshape(-1)
+    wa, wb = _class_counts(ly, to_a, k), _class_counts(ly, to_b, k)
+    states = 2 * len(ky)
+
+    def diffs(draws: np.ndarray) -> np.ndarray:
+        r = len(draws)
+        cells = np.arange(r, dtype=np.int64)[:, None] * states + 2 * which + (draws[:, differ] < 0.5)
+        counts = np.bincount(cells.ravel(), minlength=r * states).reshape(r, states).astype(float)
+        return _rows_f1(counts, wa, k, base) - _rows_f1(counts, wb, k, base)
+
+    return diffs
+
+
+def _resample_counter(y: np.ndarray, a: np.ndarray, b: np.ndarray, k: int) -> Callable[[np.ndarray], np.ndarray]:
+    """For bootstrap indices (rounds x texts): each resample's macro-F1(A) - macro-F1(B)."""
+    which, (ky, ka, kb) = _kinds(y, a, b, k)
+    wa, wb = _class_counts(ky, ka, k), _class_counts(ky, kb, k)
+    g = len(ky)
+
+    def diffs(idx: np.ndarray) -> np.ndarray:
+        r = len(idx)
+        cells = np.arange(r, dtype=np.int64)[:, None] * g + which[idx]
+        counts = np.bincount(cells.ravel(), minlength=r * g).reshape(r, g).astype(float)
+        return _rows_f1(counts, wa, k) - _rows_f1(counts, wb, k)
+
+    return diffs
 
 
 def verdict(p: Paired, name_a: str, name_b: str) -> str:
@@ -445,7 +514,7 @@ def pairwise_rows(members: list[tuple], name=None, metric: str = "accuracy", fam
 def add_f1(rows: list[dict], data: dict, family_only: bool = False) -> None:
     """Add each row's macro-F1 difference and permutation-test p (``data``: predictions by run id) and adjust
     those p (Holm) instead of McNemar's: the table then judges by macro-F1. ``family_only``: only to the rows in
-    Holm's family (each test costs ~0.2 s at 1,000 texts; a sweep's rows of one strategy across sizes, outside the
+    Holm's family (each test costs ~0.15 s at 1,000 texts; a sweep's rows of one strategy across sizes, outside the
     family, made a one-seed 5-size, 5-strategy answer take 18 s)."""
     for r in rows:
         if family_only and not r["family"]:

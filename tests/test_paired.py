@@ -435,6 +435,40 @@ def test_macro_f1_comparison_of_identical_answers_and_of_very_different_ones():
         paired.compare_f1(y, good, good[:10])
 
 
+def _compare_f1_by_confusion_matrices(y, a, b, rounds=2000, seed=0):
+    """paired._compare_f1 as it was before it counted kinds of text: a confusion matrix over every text of every
+    round (4 a round), from the same draws."""
+    y, a, b = (np.asarray(v, dtype=np.int64) for v in (y, a, b))
+    n, k = len(y), int(max(y.max(), a.max(), b.max())) + 1
+    observed = paired.macro_f1_rows(y, a[None, :], k)[0] - paired.macro_f1_rows(y, b[None, :], k)[0]
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(rounds, 2_000_000 // n))
+    perm, boot = [], []
+    for start in range(0, rounds, chunk):
+        r = min(chunk, rounds - start)
+        swap = rng.random((r, n)) < 0.5
+        perm.append(paired.macro_f1_rows(y, np.where(swap, b, a), k) - paired.macro_f1_rows(y, np.where(swap, a, b), k))
+        idx = rng.integers(0, n, (r, n))
+        boot.append(paired.macro_f1_rows(y[idx], a[idx], k) - paired.macro_f1_rows(y[idx], b[idx], k))
+    perm_d, boot_d = np.concatenate(perm), np.concatenate(boot)
+    p = 1.0 if a.tolist() == b.tolist() else float((1 + np.sum(np.abs(perm_d) >= abs(observed) - 1e-12)) / (rounds + 1))
+    lo, hi = np.percentile(boot_d, [2.5, 97.5])
+    return observed, (float(lo), float(hi)), min(1.0, p)
+
+
+def test_macro_f1_test_counts_kinds_of_text_and_gives_the_same_numbers_as_confusion_matrices():
+    # The counting by kinds of text (paired._swap_counter, _resample_counter) is a speed-up only: every p, interval
+    # and difference a page showed before it, it shows the same, to the last bit.
+    rng = np.random.default_rng(7)
+    for n, k, rounds in [(1, 3, 5), (12, 3, 300), (200, 2, 2000), (300, 5, 500), (1500, 2, 2000), (400, 20, 200)]:
+        y = rng.integers(0, k - 1 if k == 5 else k, n)  # with 5 classes one is never a label, only an answer
+        a = np.where(rng.random(n) < 0.8, y, rng.integers(0, k, n))
+        b = np.where(rng.random(n) < 0.6, y, rng.integers(0, k, n))
+        for pa, pb in [(a, b), (b, a), (a, a), (a, np.zeros(n, dtype=int))]:
+            res = paired._compare_f1(y, pa, pb, rounds, 0)
+            assert (res.difference, res.interval, res.p_value) == _compare_f1_by_confusion_matrices(y, pa, pb, rounds)
+
+
 def test_holm_adjusts_p_values_for_the_number_of_pairs():
     assert paired.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert paired.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1, never below the one before
