@@ -13,7 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bertlab import variants
+from bertlab import paths, variants
 from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, RunConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
 from bertlab.pareto import PROJECT_TO
@@ -1726,7 +1726,7 @@ def _delete_sweep(store, sweep_id: str) -> int:
               f"first ({', '.join(done.active)})", file=sys.stderr)
         return 1
     n = len(done.deleted)
-    print(f"deleted sweep {sweep_id}: its plan and {n} run{'s' * (n != 1)} ({done.freed / 2**20:,.1f} MiB freed)")
+    print(f"deleted sweep {sweep_id}: its plan and {n} run{'s' * (n != 1)} ({paths.freed_words(done.freed)})")
     for other, ids in done.kept.items():
         print(f"kept {len(ids)} of its runs: sweep {other} uses "
               f"{'them' if len(ids) != 1 else 'it'} too", file=sys.stderr)
@@ -1828,7 +1828,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     others = sweep.other_sweeps(store, ids, args.batch)
     deleted, left = store.delete_finished(ids)
     freed = sum(sizes[i] for i in deleted)
-    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({freed / 2**20:,.1f} MiB freed)")
+    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({paths.freed_words(freed)})")
     for other, used in others.items():
         if gone := [i for i in used if i in deleted]:
             who = "it" if len(deleted) == 1 else f"{len(gone)} of them"

@@ -92,6 +92,12 @@ def format_bytes(n: int | None) -> str:
     return f"{n:,} B"
 
 
+def freed_words(n: int) -> str:
+    """'412.5 KiB freed', 'nothing on disk to free': what deleting files of ``n`` bytes gave back (a run's 300 KiB
+    read '0.3 MiB freed' and a run with no files left '0.0 MiB freed', as if something had been)."""
+    return f"{format_bytes(n)} freed" if n > 0 else "nothing on disk to free"
+
+
 def positive_int_env(name: str, default: int, what: str, default_text: str,
                      error: type[BertlabError] = BertlabError) -> int:
     """The whole number of at least 1 the environment variable ``name`` gives, or ``default`` where it is unset or

@@ -81,6 +81,24 @@ def test_delete_all_and_before_take_ended_runs_only_and_ask_first(three, monkeyp
     assert store.get(new) is None and store.get(waiting).status == QUEUED  # a queued run stays
 
 
+def test_delete_says_what_it_freed_in_a_unit_that_shows_it(three, capsys):
+    """A tfidf_logreg run's few hundred KiB read "0.3 MiB freed", and a run whose files were already gone "0.0 MiB
+    freed", as if something had been."""
+    import shutil
+
+    from bertlab.paths import format_bytes
+
+    store, old, new, _ = three
+    size = store.disk_bytes(old)
+    assert 0 < size < 2**20
+    assert main(["delete", old]) == 0
+    assert f"deleted 1 run ({format_bytes(size)} freed)" in capsys.readouterr().out
+    assert "KiB" in format_bytes(size)
+    shutil.rmtree(store.artifact_path(new))
+    assert main(["delete", new]) == 0
+    assert "deleted 1 run (nothing on disk to free)" in capsys.readouterr().out
+
+
 def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
     store, _, new, waiting = three
     cache = bertlab_home / "cache"

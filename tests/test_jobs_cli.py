@@ -11,6 +11,7 @@ import pytest
 from bertlab.cli import main
 from bertlab.data.dataset import Splits, TextDataset
 from bertlab.jobs import JobManager
+from bertlab.paths import format_bytes
 from bertlab.store import CANCELLED, SUCCEEDED, RunStore
 from bertlab.strategies import make_config
 
@@ -869,12 +870,13 @@ def test_runs_are_deleted_to_free_space_from_the_cli_but_never_while_queued_or_r
     assert execute_run(store, done) == SUCCEEDED
     waiting = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-del")
     folder = store.artifact_path(done)
-    assert folder.is_dir() and store.disk_bytes(done) > 10_000
+    size = store.disk_bytes(done)
+    assert folder.is_dir() and size > 10_000
     assert main(["delete", "--batch", "latest"]) == 2 and "not 'latest'" in capsys.readouterr().err  # named only
     assert store.get(done) is not None
     assert main(["delete", "--batch", "b-del"]) == 1
     out, err = capsys.readouterr()
-    assert out.startswith("deleted 1 run (") and "MiB freed" in out and "kept 1 queued or running" in err
+    assert out.startswith(f"deleted 1 run ({format_bytes(size)} freed)") and "kept 1 queued or running" in err
     assert store.get(done) is None and not folder.exists() and store.points([done]) == []
     assert store.get(waiting).status == "queued"
     assert main(["delete"]) == 2 and "name the runs to delete" in capsys.readouterr().err
