@@ -53,30 +53,34 @@ _BUSY: set[str] = set()
 
 def cached(store: RunStore, max_age: float = 60.0, wait: float = 0.0) -> DiskUse | None:
     """:func:`measure`'s last answer for ``store``, at most ``max_age`` seconds old. When it is older (or none yet) a
-    background thread measures again, and the older answer comes back meanwhile; where there is none yet, after
-    waiting up to ``wait`` seconds for the thread (the walk takes milliseconds: an idle page that opened without
-    the line would never show it), the fresh one if it came, else None."""
+    background thread measures again, and the older answer comes back meanwhile; on the very first call for
+    ``store``, after waiting up to ``wait`` seconds for the thread (the walk takes milliseconds: an idle page that
+    opened without the line would never show it), the fresh one if it came, else None. A measurement that fails
+    (a folder that cannot be read) keeps the older answer (None where there is none) until it is ``max_age`` old,
+    then is tried again in the background, never waited for: every render waited ``wait`` anew for a walk that
+    kept failing."""
     key = str(store.root)
     with _LOCK:
+        first = key not in _CACHED
         when, use = _CACHED.get(key, (float("-inf"), None))
         if time.monotonic() - when < max_age or key in _BUSY:
             return use
         _BUSY.add(key)
 
     def again() -> None:
+        fresh = use
         try:
             fresh = measure(store)
-            with _LOCK:
-                _CACHED[key] = (time.monotonic(), fresh)
-        except Exception:  # noqa: BLE001 - a folder that cannot be read now: try again next time
+        except Exception:  # noqa: BLE001 - a folder that cannot be read now: the older answer, tried again in max_age
             pass
         finally:
             with _LOCK:
+                _CACHED[key] = (time.monotonic(), fresh)
                 _BUSY.discard(key)
 
     thread = threading.Thread(target=again, name="bertlab-disk-use", daemon=True)
     thread.start()
-    if use is None and wait > 0:
+    if first and wait > 0:
         thread.join(wait)
         with _LOCK:
             use = _CACHED.get(key, (None, None))[1]

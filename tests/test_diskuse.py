@@ -54,6 +54,37 @@ def test_the_sizes_are_measured_in_the_background_and_kept_a_while(three, monkey
     assert diskuse.cached(store) is not None and len(calls) == 1  # kept for a minute, not walked again
 
 
+def test_a_measurement_that_fails_is_waited_for_once_and_tried_again_a_while_later(three, monkeypatch):
+    """A data directory that could not be walked (each render's measurement failed) made every render of every page
+    start another walk and wait up to 0.5 s for it: the wait is for the very first walk only."""
+    import threading
+
+    store = three[0]
+    calls, release, joined = [], threading.Event(), []
+
+    def failing(s):
+        calls.append(1)
+        if len(calls) > 1:
+            release.wait(10)  # the retry: the caller must not be waiting for it
+        raise OSError("permission denied")
+
+    monkeypatch.setattr(diskuse, "measure", failing)
+    monkeypatch.setattr(diskuse, "_CACHED", {})
+    real_join = threading.Thread.join
+    monkeypatch.setattr(threading.Thread, "join", lambda t, timeout=None: joined.append(t.name) or real_join(t, timeout))
+    assert diskuse.cached(store, wait=5) is None and calls == [1] and joined == ["bertlab-disk-use"]  # waited: first
+    for _ in range(5):
+        assert diskuse.cached(store, wait=5) is None
+    assert calls == [1] and len(joined) == 1  # no new walk, no wait, within max_age
+    assert diskuse.cached(store, max_age=0, wait=5) is None  # a minute later: tried again in the background...
+    for _ in range(500):
+        if len(calls) == 2:
+            break
+        time.sleep(0.01)
+    assert len(calls) == 2 and len(joined) == 1  # ...not waited for (it is still running)
+    release.set()
+
+
 def test_the_sidebar_shows_the_sizes_under_the_data_directory(three):
     diskuse._CACHED.clear()
     at = app_on()  # its first render waits a moment for the first measurement: an idle page never renders again
