@@ -494,8 +494,9 @@ def show_dataset(cfg: DataConfig) -> None:
                                     "text": st.column_config.TextColumn(width="large")})
     with right:
         counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
-        common.chart(label_distribution_figure(counts, height=330), width="stretch", key="label_dist",
-                        config={"displayModeBar": False})  # its toolbar covered the title
+        # from the figure cache: every rerun of this page (a size, a description, the projector switch) drew it anew
+        common.chart(common.figure(label_distribution_figure, counts, height=330), width="stretch", key="label_dist",
+                     config={"displayModeBar": False})  # its toolbar covered the title
     # the sentences a zero_shot run would use now: the user's, written on the Train page (kept at this desk), else
     # the defaults (it showed the defaults while edited ones were in use)
     descs, yours = common.descriptions_in_use(common.descriptions_tag(cfg, sp.label_names),

@@ -162,7 +162,20 @@ def _results(runs, preds, compact: bool) -> None:
                    f"{'its model is' if len(first) == 1 else 'their models are'} exported to ONNX (a few seconds "
                    "after loading; the copy stays in the run's folder, about the model's size again); then ONNX Runtime answers, "
                    "faster, with the same predictions: the latency drops.")
-    common.chart(probability_figure(preds, labels), width="stretch", key="pg_probs")
+    common.chart(_probability_chart(preds, labels), width="stretch", key="pg_probs")
+
+
+def _probability_chart(preds: list, labels: dict[str, str]):
+    """The answers' probability chart, built once a session for what it draws (each run's name, strategy, classes
+    and probabilities): a rerun that keeps the text (a click on the Playground's other widgets, a run that
+    finishes elsewhere) built it anew, most of a Playground rerun. Kept in the session, not in
+    :func:`common.figure`'s cache: each typed text is a figure of its own that no other session draws, and a class
+    typing away would push Compare's figures out of that cache."""
+    drawn = ([[p.run_id, p.strategy, list(p.label_names), p.probs[0].tolist()] for p in preds], labels)
+    kept = st.session_state.get("_pg_probability_chart")
+    if kept is None or kept[0] != drawn:
+        kept = st.session_state["_pg_probability_chart"] = (drawn, probability_figure(preds, labels))
+    return kept[1]
 
 
 EXPLAINED_KEPT = 16 * MAX_LOADED_RUNS  # (run, text) pairs kept: 16 texts of a full box

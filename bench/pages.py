@@ -1,7 +1,7 @@
 """What a click costs on the app's pages: each page's rerun time (Streamlit reruns the whole page script on every
 interaction), in-process with ``streamlit.testing.v1.AppTest``, against another commit measured in the same run.
 
-``python -m bench.pages [--against REV] [--reruns N] [--repeats R] [--pages compare playground costs]
+``python -m bench.pages [--against REV] [--reruns N] [--repeats R] [--pages compare playground costs data curves]
 [--browser] [--profile PAGE] [--out FILE]``
 
 Reads the runs of the data directory ``BERTLAB_HOME`` names (make one first, e.g. two ``python -m bertlab run
@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "docs" / "screenshots"))
 PAGES = {"compare": "app_pages/compare.py", "playground": "app_pages/playground.py",
-         "costs": "app_pages/costs.py"}
+         "costs": "app_pages/costs.py", "data": "app_pages/data.py", "curves": "app_pages/sweep.py"}
 TEXT = "A moving, beautifully acted film."
 TEXT_KEYS = {"playground": "pg_box_text", "compare": "cmp_box_text"}
 

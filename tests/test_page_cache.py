@@ -73,3 +73,51 @@ def test_compare_draws_a_run_that_changed_or_was_deleted_at_the_next_rerun(tiny_
     no_problems(at)
     assert gone.id[-4:] not in _specs(at)
     assert store.get(kept.id).status == SUCCEEDED
+
+
+def _counted(monkeypatch, owner, name: str) -> list:
+    """Count the calls of ``owner.name`` (a figure builder), keeping its module and name: the cache's key."""
+    import functools
+
+    real, calls = getattr(owner, name), []
+
+    @functools.wraps(real)
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def test_the_data_pages_chart_is_not_built_again_by_a_rerun(bertlab_home, monkeypatch):
+    """Every rerun of the Data page (a size, a description, the projector switch) built the label-distribution
+    chart anew."""
+    built = _counted(monkeypatch, plots, "label_distribution_figure")
+    at = app_on("app_pages/data.py")
+    no_problems(at)
+    assert at.get("plotly_chart")
+    at.run()
+    at.run()
+    no_problems(at)
+    assert len(built) <= 1  # once in this server process (none where an earlier test drew the same counts)
+
+
+def test_the_playgrounds_probability_chart_is_built_once_a_text(tiny_data, bertlab_home, monkeypatch):
+    """A Playground rerun that kept the text built the probability chart again: most of the rerun."""
+    from app_pages import inference_box
+
+    store = RunStore(bertlab_home)
+    finished(store, make_config("tfidf_logreg", data=tiny_data))
+    built = _counted(monkeypatch, inference_box, "probability_figure")
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful superb film").run()
+    no_problems(at)
+    first = _specs(at)
+    at.run()
+    at.run()
+    no_problems(at)
+    assert len(built) == 1 and _specs(at) == first
+    at.text_area(key="pg_box_text").set_value("a dull and tedious film").run()  # another text: drawn afresh
+    no_problems(at)
+    assert len(built) == 2 and _specs(at) != first  # its probabilities, not the first text's
