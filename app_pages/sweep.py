@@ -321,9 +321,10 @@ def sweep_results(sweep_id: str) -> None:
     again = any(p["strategy"] not in refused for _, _, pts in bad for p in pts)
     plotted = any(a["mean"] is not None for a in agg)
     if plotted:
-        common.chart(sweep.learning_curve_figure(agg, f"Learning curves: {spec.data.label}, {spec.model}",
-                                                    "test macro-F1" if by_f1 else "test accuracy",
-                                                    percent=not by_f1), width="stretch")
+        # from the figure cache, keyed by every point it draws: a rerun that changes none (a click, the 2-s refresh
+        # while a point trains) does not build it again
+        common.chart(common.figure(sweep.learning_curve_figure, agg, f"Learning curves: {spec.data.label}, {spec.model}",
+                                   "test macro-F1" if by_f1 else "test accuracy", percent=not by_f1), width="stretch")
         # a strategy with no finished point has no line: said, not left out of the legend unsaid
         if gone := [s for s in spec.strategies if not any(a["strategy"] == s and a["mean"] is not None for a in agg)]:
             warned = {p["strategy"] for _, _, pts in bad for p in pts}  # "see below": a warning names its points

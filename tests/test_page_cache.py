@@ -136,3 +136,21 @@ def test_a_learning_curves_rerun_splits_no_data_again(bertlab_home, monkeypatch)
     at.run()
     no_problems(at)
     assert len(calls) == first  # a rerun that changes nothing splits nothing again
+
+
+def test_the_learning_curves_chart_is_not_built_again_by_a_rerun(tiny_data, bertlab_home, monkeypatch):
+    from bertlab import sweep
+    from bertlab.runner import execute_run
+
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[16], seeds=[0], data=tiny_data)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, batch_id=sid)) == SUCCEEDED
+    built = _counted(monkeypatch, sweep, "learning_curve_figure")
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    at.run()
+    at.run()
+    no_problems(at)
+    assert len(built) <= 1 and "Learning curves" in _specs(at)
