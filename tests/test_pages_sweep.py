@@ -417,6 +417,21 @@ def test_the_sweep_form_raises_a_size_under_the_class_count_and_says_so(tmp_path
     assert any(i.value == "16 is fewer than the 20 classes: it trains on 20, one example of each." for i in at.info)
 
 
+def test_the_export_button_says_a_small_zips_size_in_a_unit_that_shows_it(tiny_data, bertlab_home):
+    """A tfidf_logreg run's zip (some KiB) was offered as "Download ID.zip (0.0 MiB)"."""
+    from bertlab.paths import format_bytes
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED
+    at = app_on("app_pages/costs.py")
+    next(b for b in at.button if b.label == "Prepare the zip").click().run()
+    no_problems(at)
+    (down,) = [b for b in at.get("download_button") if "Download" in b.proto.label]
+    size = (bertlab_home / "exports" / f"{rid}.zip").stat().st_size
+    assert size < 2**20 and down.proto.label == f"Download {rid}.zip ({format_bytes(size)})" and "0.0" not in down.proto.label
+
+
 def test_the_export_picker_tells_apart_runs_of_one_strategy_by_size_seed_and_accuracy(tiny_data, bertlab_home):
     """A review: a sweep's runs of head_only read "✓ head_only · c8fe (rotten_tomatoes)" and "✓ head_only · 2438
     (rotten_tomatoes)" in *Export a model*, seed 0 at 71.6% and seed 1 at 73.2%, where the choice is which to ship."""
