@@ -905,3 +905,19 @@ def test_a_class_left_with_one_or_two_training_examples_is_named_in_the_splits_n
     # 8 of each of two classes: few, but alike, and the user chose few-shot; nothing said
     even = split_dataset(TextDataset(texts[:16], [0, 1] * 8, ["a", "b"]))
     assert min(even.train.counts().values()) >= 3 and not any("training examples:" in n for n in even.notes)
+
+
+def test_a_split_grown_past_its_share_by_one_text_per_class_says_so():
+    """A review's c40.csv (40 classes of 5 texts): validation took one of each class, 40 texts (20%) instead of its
+    10% share, out of the training texts, and nothing said so."""
+    from bertlab.data.dataset import TextDataset
+
+    sp = split_dataset(TextDataset([f"text number {i}" for i in range(200)], [i % 40 for i in range(200)],
+                                   [f"c{k}" for k in range(40)]))
+    assert (len(sp.train), len(sp.val), len(sp.test)) == (120, 40, 40)
+    assert ("the validation split holds 40 texts (20%), one of each of the 40 classes, not its 10% share (20): "
+            "every class needs one there, so training keeps 120 of the 200 (60%)") in sp.notes
+    assert not any(n.startswith("the test split holds") for n in sp.notes)  # 40 is its 20% share
+    # a split within its share: nothing said
+    even = split_dataset(TextDataset([f"text number {i}" for i in range(200)], [i % 2 for i in range(200)], ["a", "b"]))
+    assert not any("one of each of the" in n for n in even.notes)

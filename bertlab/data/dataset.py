@@ -636,7 +636,21 @@ def split_dataset(
     val_idx = _stratified_take(labels, rest, n_val, rng, leave=1)
     train_idx = np.setdiff1d(rest, val_idx)
     notes: list[str] = list(ds.notes) + ([dropped_note] if dropped_note else [])
+    notes += [n for n in (one_each_note("test", len(test_idx), n_test, test_fraction, len(ds), len(train_idx)),
+                          one_each_note("validation", len(val_idx), n_val, val_fraction, len(ds), len(train_idx)))
+              if n]
     return _capped(ds, labels, train_idx, val_idx, test_idx, seed, rng, notes, train_size, val_size, test_size)
+
+
+def one_each_note(part: str, got: int, share: int, fraction: float, total: int, n_train: int) -> str | None:
+    """A note where a split took more than its share (``share``, ``fraction`` of ``total``) because every class
+    needs one example there, or None. 40 classes of 5 texts: validation took 40 texts (20%) for its 10% share of
+    20, out of the training texts, and nothing said so."""
+    if got <= share:
+        return None
+    return (f"the {part} split holds {got:,} texts ({got / total:.0%}), one of each of the {got:,} classes, not its "
+            f"{fraction:.0%} share ({share:,}): every class needs one there, so training keeps {n_train:,} of the "
+            f"{total:,} ({n_train / total:.0%})")
 
 
 THIN_TRAIN = 3  # fewer training examples of a class than this: next to nothing to learn it from
