@@ -1547,6 +1547,28 @@ def test_a_thin_test_class_under_a_cap_points_to_a_larger_cap_not_a_larger_file(
     assert "more test texts need a larger file" not in warning
 
 
+def test_balanced_few_shot_data_says_its_test_splits_tilt_is_rounding(bertlab_home, tmp_path):
+    """A review's rt_8.csv (8 fresh, 8 rotten): a test split of 3 texts (2 fresh, 1 rotten) made the Majority
+    baseline 66.7%, and the warning listed the counts without saying the data itself is balanced."""
+    import json
+
+    import pandas as pd
+
+    rows = [(f"review number {i} of a film, {('fresh', 'rotten')[i % 2]}", ("fresh", "rotten")[i % 2]) for i in
+            range(16)]
+    path = tmp_path / "rt_8.csv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    cfg = DataConfig(source="file", name=str(path), text_column="text", label_column="label")
+    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "d1" / "last_data.json").write_text(json.dumps(asdict(cfg)))
+    at = app_on(desk="d1")
+    no_problems(at)
+    assert next(m.value for m in at.metric if m.label == "Majority baseline") == "66.7%"
+    warning = next(w.value for w in at.warning if "The test split has only" in w.value)
+    assert ("The data itself is balanced (8 of each class): the test split's uneven counts are how 3 test texts "
+            "divide among 2 classes, so its majority baseline (66.7%) is above the data's (50.0%) by that rounding "
+            "alone.") in warning
+
 def test_a_new_session_keeps_the_strategies_last_chosen(bertlab_home):
     """A reload used to put back the default four, scratch included, after the user removed it."""
     at = app_on("app_pages/train.py")
