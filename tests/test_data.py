@@ -939,3 +939,21 @@ def test_csv_parsed_from_bytes_not_a_ucs4_string_buffer(monkeypatch):
     latin = files.read_table("texte\tavis\nc'est nul\tnégatif\ntrès bien\tpositif\n".encode("cp1252"), "b.txt")
     assert latin.iloc[:, 0].tolist() == ["c'est nul", "très bien"]
     assert given and io.StringIO not in given
+
+
+def test_large_file_hands_its_parse_memory_back(monkeypatch, tmp_path):
+    """Reading a file of a megabyte or more hands the freed parse buffers back to the OS (bertlab.heap), and so
+    does loading it as a dataset; a small file does not pay for a heap trim."""
+    from bertlab.data import files
+
+    trims = []
+    monkeypatch.setattr(files, "release_free_heap", lambda: trims.append(1) or True)
+    files.read_table(b"text,label\nfine,a\nbad,b\n", "small.csv")
+    assert trims == []
+    rows = "".join(f"review number {i} of the film,{'ab'[i % 2]}\n" for i in range(40000))
+    big = tmp_path / "big.csv"
+    big.write_text("text,label\n" + rows)
+    assert big.stat().st_size >= files.TRIM_AFTER_BYTES
+    files.read_table(big.read_bytes(), "big.csv")
+    assert trims == [1]
+    assert len(load_file(big, "text", "label")) == 40000 and len(trims) == 3  # its read, then its cleaning
