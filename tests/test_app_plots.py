@@ -420,8 +420,15 @@ def test_runs_record_their_training_texts_mean_length_in_tokens(tiny_model, tiny
     assert store.get(rid).data_summary["mean_tokens"] == pytest.approx(mean_tokens(tiny_model, texts, 16))
 
 
-def test_work_units_for_strategies_without_epochs_count_evaluation_only():
-    assert work_units({"train": 100, "validation": 20, "test": 50}, 5, uses_epochs=False) == 70
+def test_work_units_for_strategies_without_epochs_count_each_text_once():
+    """tfidf_logreg fits on its training texts: measured here, 8,000 of them (100 validation, 200 test) took 5.1 s
+    where the estimate from a run on 200 / 500 / 1,000 (2.3 s), counting validation and test only, said ~1 s."""
+    assert work_units({"train": 100, "validation": 20, "test": 50}, 5, uses_epochs=False) == 170
+    past = make_run("tfidf_logreg", "t1", total_seconds=2.3)
+    past.data_summary = {"sizes": {"train": 200, "validation": 500, "test": 1000}}
+    got = estimate_seconds([past], "tfidf_logreg", "minilm", "cpu0", {"train": 8000, "validation": 100, "test": 200},
+                           1, uses_epochs=False).seconds
+    assert got == pytest.approx(2.3 / 1700 * 8300)
 
 
 def test_head_only_estimate_does_not_grow_with_its_epochs():

@@ -275,16 +275,16 @@ def test_estimate_total_scales_past_runs_and_counts_unknown_points(tiny_model, t
                             data_summary={"sizes": {"train": 0, "validation": 10, "test": 16}},
                             config={"epochs": 1})]
     seconds, unknown = sweep.estimate_total(past, configs, "cpu-x")
-    # tfidf_logreg does not use epochs: time scales with evaluated examples, 1 s each in the past run (10 + 16);
-    # the validation split is capped at the training size: 2 seeds x ((8 + 16) + (10 + 16))
-    assert seconds == pytest.approx(2 * ((8 + 16) + (10 + 16)))
+    # tfidf_logreg does not use epochs: time scales with the examples it reads once each, 1 s each in the past run
+    # (0 + 10 + 16); the validation split is capped at the training size: 2 seeds x ((8 + 8 + 16) + (16 + 10 + 16))
+    assert seconds == pytest.approx(2 * ((8 + 8 + 16) + (16 + 10 + 16)))
     # full_ft never ran here (6 points), and the 2 tfidf "all" points have no known size
     assert unknown == 6 + 2
     assert sweep.estimate_total(past, configs, "another device") == (0.0, len(configs))
     # told how many examples the data has, "all" is that many (and a cap above it counts what there is)
     seconds, unknown = sweep.estimate_total(past, configs, "cpu-x",
                                             available=lambda c: {"train": 40, "validation": 12, "test": 14})
-    assert unknown == 6 and seconds == pytest.approx(2 * ((8 + 14) + (10 + 14) + (10 + 14)))
+    assert unknown == 6 and seconds == pytest.approx(2 * ((8 + 8 + 14) + (16 + 10 + 14) + (40 + 10 + 14)))
     # an uncapped test split of unknown size is unknown, not 0 texts to evaluate
     whole_test = [dataclasses.replace(c, data=dataclasses.replace(c.data, test_size=None)) for c in configs]
     assert sweep.estimate_total(past, whole_test, "cpu-x") == (0.0, len(configs))
