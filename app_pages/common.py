@@ -679,9 +679,24 @@ def mean_tokens(cfg: DataConfig, model: str, max_length: int) -> float | None:
     return None if lengths is None else truncated_mean(lengths, max_length)
 
 
+def mean_words(cfg: DataConfig) -> float | None:
+    """Mean words per training text of ``cfg`` (what tfidf_logreg's estimate scales by, as its runs record it:
+    bertlab.estimate.mean_words); None where the data cannot be read."""
+    from bertlab.estimate import mean_words as words
+
+    try:
+        return words(splits(cfg).train.texts)
+    except BertlabError:
+        return None
+
+
 def run_tokens(config: Any) -> float | None:
     """A run's (a RunConfig's) mean tokens per text, so its time estimate scales by text length (see
-    bertlab.estimate)."""
+    bertlab.estimate); mean words for a strategy that reads no tokenizer (tfidf_logreg)."""
+    from bertlab.strategies import REGISTRY
+
+    if (s := REGISTRY.get(config.strategy)) is not None and not s.uses_tokens:
+        return mean_words(config.data)
     return mean_tokens(config.data, config.model, config.max_length)
 
 

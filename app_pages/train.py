@@ -408,7 +408,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         s = REGISTRY[n]
         epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
-        tokens = (lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens else None
+        tokens = ((lambda m=max_length: common.mean_tokens(cfg, model, m)) if s.uses_tokens
+                  else (lambda: common.mean_words(cfg)))  # tfidf_logreg: by words, as its runs record them
         work = _probe_work(n, model, overrides, sizes)
         options = overrides.get(n, {}).get("options") or {}
         try:  # dapt's and scratch's masked-LM epochs, as set in the panel

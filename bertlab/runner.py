@@ -25,7 +25,7 @@ from bertlab.costs import PeakMemory, serving_bytes
 from bertlab.data import load_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
-from bertlab.estimate import truncated_mean
+from bertlab.estimate import mean_words, truncated_mean
 from bertlab.heap import release_free_heap
 from bertlab.metrics import single_class_prediction
 from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
@@ -379,6 +379,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             # time estimates scale by, so a run on long articles is not estimated from one on short reviews.
             lengths = token_lengths(cfg.model, splits.train.texts)
             summary["mean_tokens"] = truncated_mean(lengths, cfg.max_length)
+        elif not strategy.uses_tokens:  # tfidf_logreg: its time grows with the texts' words (estimate.mean_words)
+            summary["mean_words"] = mean_words(splits.train.texts)
         store.update(run_id, data_summary=summary, notes=splits.notes)
         _stop_if_cancelled(store, run_id, cb)  # a cancel while the data loaded: no training to start
         staging = store.staging_path(run_id)

@@ -644,7 +644,8 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
 
     A point is unknown when no run of its strategy has finished on this device, or one of its split sizes is
     "all" and ``available`` does not say how many that is.
-    ``tokens``: optional ``config -> mean tokens per text`` (None for unknown), to scale by text length.
+    ``tokens``: optional ``config -> mean tokens per text`` (mean words for a strategy that reads no tokenizer,
+    tfidf_logreg: :func:`bertlab.estimate.mean_words`; None for unknown), to scale by text length.
     ``available``: optional ``config -> {"train", "validation", "test"}``, the uncapped split sizes of its data
     (None for unknown); a cap then counts as ``min(cap, available)``, and "all" as what is available.
     ``cached``: optional ``config -> (keys of the texts it embeds, keys the embedding cache holds now)`` (None for
@@ -670,8 +671,7 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
             continue
         strategy = get_strategy(cfg.strategy)
         est = estimate_seconds(past_runs, cfg.strategy, cfg.model, device, sizes, cfg.epochs, strategy.uses_epochs,
-                               tokens=(lambda c=cfg: tokens(c)) if tokens is not None and strategy.uses_tokens
-                               else None, cached=share, pretrain_epochs=strategy.pretrain_epochs(cfg.options),
+                               tokens=(lambda c=cfg: tokens(c)) if tokens is not None else None, cached=share, pretrain_epochs=strategy.pretrain_epochs(cfg.options),
                                pretrain_texts=strategy.pretrain_texts(cfg.options, sizes["train"]))
         seconds = est.seconds if est.seconds is not None or fallback is None else fallback(cfg, sizes, share)
         if seconds is None:
@@ -722,17 +722,22 @@ def estimate_here(store: RunStore, configs: list[RunConfig], device: str,
     read from its data (each data and model once; where they cannot be read, unscaled), as the Learning curves
     page estimates it, less its embedding cache's share (a cold pass: the estimate errs long). For the CLI."""
     from bertlab.data import load_splits
-    from bertlab.estimate import truncated_mean
+    from bertlab.estimate import mean_words, truncated_mean
     from bertlab.runner import token_lengths
+    from bertlab.strategies import get_strategy
 
-    means: dict[tuple[str, str, int], float | None] = {}
+    means: dict[tuple, float | None] = {}
 
     def tokens(cfg: RunConfig) -> float | None:
-        k = (json.dumps(dataclasses.asdict(cfg.data), sort_keys=True, default=str), cfg.model, cfg.max_length)
+        k = (json.dumps(dataclasses.asdict(cfg.data), sort_keys=True, default=str), cfg.model, cfg.max_length,
+             get_strategy(cfg.strategy).uses_tokens)
         if k not in means:
             try:
-                lengths = token_lengths(cfg.model, load_splits(cfg.data).train.texts[:2000])
-                means[k] = truncated_mean(lengths, cfg.max_length)
+                texts = load_splits(cfg.data).train.texts[:2000]
+                if not get_strategy(cfg.strategy).uses_tokens:  # tfidf_logreg: its runs record words
+                    means[k] = mean_words(texts)
+                else:
+                    means[k] = truncated_mean(token_lengths(cfg.model, texts), cfg.max_length)
             except (BertlabError, OSError):
                 means[k] = None
         return means[k]

@@ -420,6 +420,32 @@ def test_runs_record_their_training_texts_mean_length_in_tokens(tiny_model, tiny
     assert store.get(rid).data_summary["mean_tokens"] == pytest.approx(mean_tokens(tiny_model, texts, 16))
 
 
+def test_tfidf_estimate_scales_by_the_texts_words(tiny_data):
+    """tfidf_logreg on 500 BBC articles (100 / 200 to evaluate) took 18.6 s here where the estimate from its runs on
+    short reviews said ~1 s: it counted texts, not their length. Its runs record their mean words per text, and
+    its estimate scales by them as the encoder strategies' do by tokens."""
+    from bertlab.estimate import mean_words
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    reviews = make_run("tfidf_logreg", "t1", total_seconds=5.1)
+    reviews.data_summary = {"sizes": {"train": 8000, "validation": 100, "test": 200}, "mean_words": 21.0}
+    sizes = {"train": 500, "validation": 100, "test": 200}
+    got = estimate_seconds([reviews], "tfidf_logreg", "minilm", "cpu0", sizes, 1, uses_epochs=False,
+                           tokens=lambda: 420.0)
+    assert got.seconds == pytest.approx(5.1 / (8300 * 21.0) * 800 * 420.0)  # ~10 s, not ~0.5
+    assert got.basis == "1 past run on this device, per word"
+    assert mean_words(["one two three", "four"]) == 2.0
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    from bertlab.data import load_splits
+
+    texts = load_splits(tiny_data).train.texts
+    assert store.get(rid).data_summary["mean_words"] == pytest.approx(mean_words(texts))
+
+
 def test_work_units_for_strategies_without_epochs_count_each_text_once():
     """tfidf_logreg fits on its training texts: measured here, 8,000 of them (100 validation, 200 test) took 5.1 s
     where the estimate from a run on 200 / 500 / 1,000 (2.3 s), counting validation and test only, said ~1 s."""
