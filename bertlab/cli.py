@@ -1577,8 +1577,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         for c in configs:
             lr = f" lr={c.learning_rate:g}" if _uses(c.strategy, "learning_rate") else ""
+            # zero_shot and tfidf_logreg have no epochs: "epochs=1" read as if they trained one (a review)
+            epochs = f" epochs={c.epochs}" if _uses(c.strategy, "epochs") else ""
             every = (f" ({n['train']:,} texts)" if c.data.train_size is None and (n := available(c)) else "")
-            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed} epochs={c.epochs}{lr}"
+            print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed}{epochs}{lr}"
                   f"{every}", file=sys.stderr)
         return 0
     if not args.no_run:

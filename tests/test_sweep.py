@@ -611,8 +611,12 @@ def test_cli_sweep_takes_one_learning_rate_per_strategy(tiny_model, tiny_csv, ca
     assert main([*base, "--lr", "full_ft=3e-5", "--dry-run"]) == 0
     err = capsys.readouterr().err
     shown = {line.split()[2]: line.split()[-1] for line in err.splitlines() if "would run" in line}
-    assert shown == {"zero_shot": "epochs=1", "head_only": f"lr={sweep.default_rate('head_only'):g}",
+    # zero_shot trains nothing: no rate and no epochs said ("epochs=1" read as one epoch of training)
+    assert shown == {"zero_shot": "seed=0", "head_only": f"lr={sweep.default_rate('head_only'):g}",
                      "full_ft": "lr=3e-05"}
+    assert main([*base[:6], "tfidf_logreg", "head_only", *base[9:], "--dry-run"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "would run" in line]
+    assert "epochs=" not in lines[0] and "tfidf_logreg" in lines[0] and "epochs=" in lines[1]
     assert main([*base, "--lr", "2e-4", "--no-run"]) == 1  # stored, nothing run
     store = RunStore()
     (listed,) = sweep.list_sweeps(store)
