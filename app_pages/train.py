@@ -825,9 +825,12 @@ if summary is not None:
         limit = min((int(st.session_state.get(hp_key(n, "max_length")) or make_config(n).max_length)
                      for n in names if REGISTRY[n].uses_tokens), default=None)
         if limit is not None and (cut := sum(n > limit for n in lengths) / len(lengths)) >= 0.1:
+            from bertlab.runner import longer_texts_advice  # the runs' own note says the same
+
+            advice = longer_texts_advice(limit, max_len_limit, lengths)
             st.caption(f":material/content_cut: These texts are long: median {lengths[len(lengths) // 2]:,} tokens, "
-                       f"{cut:.0%} longer than max length {limit} and cut to it. A larger max length keeps more of "
-                       "each text, at more time per step (the estimates below count the tokens).")
+                       f"{cut:.0%} longer than max length {limit} and cut to it; {advice}. The estimates below "
+                       "count the tokens.")
         # A tokenizer that reads no word of these texts (special tokens only) trains every run on nothing: refused
         # here, as an unusable model is; a language or script the model does not know: said before launch, not
         # only in the runs' notes after.

@@ -23,6 +23,7 @@ import torch
 from bertlab import models, paired
 from bertlab.costs import PeakMemory, serving_bytes
 from bertlab.data import load_splits
+from bertlab.data.dataset import MAX_TEXT_CHARS
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
 from bertlab.estimate import mean_words, truncated_mean
@@ -173,8 +174,28 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
         listed = [f"{c:,} of {n:,} {p}" for p, c, n in rest]
         also = f", as were {' and '.join(listed)} texts"
     return (f"{cut:,} of {total:,} {part} texts ({pct}) are longer than max_length {max_length} tokens and were cut "
-            f"to it{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}); a larger max length "
-            "keeps more of each text at more cost per step")
+            f"to it{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}); "
+            + longer_texts_advice(max_length, models.known_max_positions(model), every))
+
+
+def longer_texts_advice(max_length: int, limit: int | None, lengths: list[int]) -> str:
+    """What to do about texts cut at ``max_length``, for a model reading at most ``limit`` tokens (None: unknown).
+
+    At the model's limit, "a larger max length keeps more" was advice the form then refused (512 on MiniLM, with a
+    third of BBC's articles still cut): there it names the usual remedies instead. Below it, it says how far the
+    max length can go and how many of ``lengths`` would still be cut there."""
+    if limit is not None and max_length >= limit:
+        return (f"{max_length} is all this model reads (its position embeddings), so a larger max length is not "
+                "possible: to use more of each text, keep its start and its end (head+tail truncation, often "
+                "better than the start alone on long documents) or split it into chunks and average their answers "
+                "(neither is built into bertlab), or pick a model that reads more tokens; tfidf_logreg reads every "
+                f"text whole (up to {MAX_TEXT_CHARS:,} characters)")
+    if limit is None:
+        return "a larger max length keeps more of each text at more cost per step"
+    still = sum(1 for n in lengths if n > limit)
+    there = f"{still:,} of these {len(lengths):,} texts would still be cut there" if still else "none would be cut there"
+    return (f"a larger max length keeps more of each text at more cost per step (this model reads at most {limit} "
+            f"tokens: {there})")
 
 
 # Runs measured in this process so far: the first one's CPU memory (RSS) also holds the process's one-time set-up

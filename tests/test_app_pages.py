@@ -1432,6 +1432,12 @@ def test_train_page_says_when_texts_are_long_enough_to_be_cut(tiny_model, tmp_pa
     no_problems(at)
     note = next(c.value for c in at.caption if "These texts are long" in c.value)
     assert "100% longer than max length 128 and cut to it" in note
+    # 128 is all the tiny model reads: a larger max length is no remedy there (the form stops at it)
+    assert "128 is all this model reads" in note and "head+tail truncation" in note
+    assert "a larger max length keeps more" not in note
+    at.number_input(key="keep_hp_full_ft_max_length").set_value(64).run()
+    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    assert "a larger max length keeps more of each text" in note and "reads at most 128 tokens" in note
     at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()  # no tokens, nothing cut
     assert not any("These texts are long" in c.value for c in at.caption)
 

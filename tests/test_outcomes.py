@@ -768,3 +768,18 @@ def test_a_one_class_runs_note_gives_the_advice_compares_answer_gives(tiny_model
     assert said.startswith(f"{strategy} answered 'pos' to every text: it learned nothing in ")
     assert note.split("); ", 1)[1] + "." == said.split(": ", 1)[1]
     assert f"{run.costs['steps']:,} optimizer step" in note and "try more epochs" not in note
+
+
+def test_texts_cut_at_the_models_own_limit_get_remedies_not_a_larger_max_length(tiny_model):
+    """A long-document review: BBC articles at max_length 512 on MiniLM (its limit) were told 'a larger max length
+    keeps more of each text', which the form and the CLI then refuse; there the note names what does help."""
+    from bertlab.runner import truncation_note
+
+    at_limit = truncation_note(tiny_model, [], 128, lengths=[100, 400, 900])  # the tiny model reads 128 positions
+    assert "a larger max length keeps more" not in at_limit
+    assert "128 is all this model reads" in at_limit and "head+tail truncation" in at_limit
+    assert "chunks" in at_limit and "tfidf_logreg reads every text whole" in at_limit
+    below = truncation_note(tiny_model, [], 64, lengths=[100, 400, 900])
+    assert below.endswith("a larger max length keeps more of each text at more cost per step (this model reads at "
+                          "most 128 tokens: 2 of these 3 texts would still be cut there)")
+    assert truncation_note(tiny_model, [], 64, lengths=[100, 120]).endswith("none would be cut there)")
