@@ -374,10 +374,12 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         st.warning("Cannot answer: " + "; ".join(f"**{common.md(names[i])}**: {common.md(why)}"
                                                   for i, why in bad.items()), icon=":material/warning:")
     if preds:
+        # Before the answers: under them (and under the chart and the words' weights) a 3,000-word article's
+        # answers read as the whole text's, its "reads only its first 512" note a scroll away.
+        _cut_note(done, [p.run_id for p in preds], cut)
         _results([r for r in done if r.id not in bad], preds, compact)
         if not compact:
             _why_words([r for r in done if r.id not in bad], preds, text)
-        _cut_note(done, [p.run_id for p in preds], cut)
     if n_done > len(done):
         st.caption(f"{len(done)} of the {n_done} finished runs answer here (one per strategy first): more would "
                    "not stay loaded. " + ("Choose which on the Playground." if compact else ""))

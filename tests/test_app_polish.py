@@ -1000,3 +1000,25 @@ def test_a_clicked_examples_true_label_shows_under_the_box(tiny_data, bertlab_ho
     assert [c.value for c in at.caption if c.value.startswith("True label")] == [f"True label: {label}"]
     at.text_area(key="pg_box_text").set_value("a text of my own").run()
     assert not [c for c in at.caption if c.value.startswith("True label")]
+
+
+def test_the_playground_says_a_long_text_is_cut_before_its_answers(tiny_model, tiny_data, bertlab_home):
+    """A long-document review: a pasted 3,000-word article's "read only its first 512" note came under the answer
+    cards, the probability chart and the words' toggle, a scroll away from answers that read as the whole text's."""
+    finished(RunStore(bertlab_home), make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=16))
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful film " * 40).run()
+    no_problems(at)
+
+    def in_order(node):  # the page's elements top to bottom
+        children = getattr(node, "children", None)
+        if children is None:
+            yield node
+            return
+        for key in sorted(children):
+            yield from in_order(children[key])
+
+    kinds = [("cut" if n.type == "caption" and "read only its first 16" in str(n.value).replace("reads", "read")
+              else n.type) for n in in_order(at.main)]
+    assert "cut" in kinds and "metric" in kinds
+    assert kinds.index("cut") < kinds.index("metric")
