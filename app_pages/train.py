@@ -25,7 +25,7 @@ from bertlab.estimate import (
     probe_estimate,
 )
 from bertlab.launch import example_rates, launch_configs, launch_size_problem, learning_rates
-from bertlab.models import check_max_length, known_max_positions, resolve
+from bertlab.models import check_max_length, known_max_positions, resolve, sentence_max_length
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
@@ -87,19 +87,27 @@ def missing_tokenizer(model: str, names: list[str]) -> str | None:
 MAX_LENGTH_BOUND = 8192  # RunConfig's own upper bound, used when the model's limit is unknown
 
 
-def max_length_input(col, key: str, limit: int | None, default: int | None = None) -> int:
+def max_length_input(col, key: str, limit: int | None, default: int | None = None,
+                     sentence_limit: int | None = None) -> int:
     """Max length capped at the tokens the model reads (``limit``, :func:`bertlab.models.max_positions`) when known.
 
     A value kept from another model above this one's limit is lowered to it, with a note, rather than
-    left for the run to fail on.
+    left for the run to fail on. ``sentence_limit``: for a strategy that embeds texts with the frozen encoder
+    (zero_shot, head_only), the tokens its sentence-transformers config reads (:func:`bertlab.models.
+    sentence_max_length`), said in the help: 512 took MiniLM past what its embeddings were tuned on, unsaid.
     """
     top = limit or MAX_LENGTH_BOUND
     if (st.session_state.get(key) or 0) > top:
         st.session_state[key] = top
         col.caption(f"Lowered to {top}: this model reads at most {top} tokens.")
     limit_note = f" This model takes at most {limit} (its position embeddings)." if limit else ""
+    if sentence_limit and (limit is None or sentence_limit < limit):
+        limit_note += (f" Its sentence-transformers config embeds at most {sentence_limit} tokens (what its "
+                       "sentence embeddings were tuned for): beyond that the frozen embeddings read more of a long "
+                       "text, but in positions the model was not tuned on; compare both lengths before trusting one.")
     return col.number_input("Max length (tokens)", 8, top, key=key,
-                            help="Longer texts are truncated to this many tokens." + limit_note
+                            help="Longer texts keep their first this-many tokens; the rest is not read (in "
+                                 "training, testing and the Playground alike)." + limit_note
                             + ("" if default is None else default_text(default)))
 
 
@@ -178,10 +186,12 @@ def checked_number(col, name: str, field: str, label: str, bad: list[str], **kw)
     return v
 
 
-def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None) -> dict:
+def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max_len_limit: int | None = None,
+              sentence_limit: int | None = None) -> dict:
     """Hyperparameter widgets of one strategy, pre-filled from its defaults; returns make_config overrides.
 
-    ``max_len_limit`` is the most tokens the model reads (None when unknown).
+    ``max_len_limit`` is the most tokens the model reads (None when unknown); ``sentence_limit`` the most its
+    sentence-transformers config embeds (:func:`bertlab.models.sentence_max_length`), said to zero_shot and head_only.
     """
     s, d = REGISTRY[name], make_config(name)
     for key, v in panel_defaults(name).items():  # also the extra rates', switches' and options' fields below
@@ -206,7 +216,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                                   step=10.0 ** (math.floor(math.log10(d.learning_rate)) - 1),
                                                   format="%.1e", help="Peak AdamW learning rate.")
         if s.uses_tokens:
-            out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit, d.max_length)
+            out["max_length"] = max_length_input(r2[0], k + "max_length", max_len_limit, d.max_length,
+                                                 sentence_limit if s.embeds else None)
         out["seed"] = checked_number(r2[1], name, "seed", "Seed", bad, key=k + "seed",
                                      help="Initialisation and shuffling seed.")
         out[ALSO_LR] = also_rates_input(r2[2], name, k + "more_lrs", d.learning_rate)
@@ -240,7 +251,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         r1 = st.columns(3)
         out["batch_size"] = checked_number(r1[0], name, "batch_size", "Batch size", bad, key=k + "batch_size",
                                            help="Texts per encoder pass.")
-        out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit, d.max_length)
+        out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit, d.max_length,
+                                             sentence_limit if s.embeds else None)
     else:
         # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
         # null), so a "Seed" field here changed nothing it claimed to.
@@ -869,7 +881,8 @@ if summary is not None:
             # The diagram on its own row: in a column beside the text it shrank to ~10 px text at 1280 px.
             teaching_card(n, model, len(labels))
             # The inputs take the expander's full width: beside the diagram, at 1024 px their labels wrapped.
-            overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit)
+            overrides[n] = hp_inputs(n, data_tag, labels, descs, max_len_limit,
+                                     sentence_max_length(model) if model_ok else None)
             if wrong := overrides[n].pop(BAD_FIELDS):
                 bad_fields[n] = wrong
             also = overrides[n].pop(ALSO_LR, [])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -286,6 +287,19 @@ def max_positions(model: str) -> int:
     config) less those the RoBERTa family numbers after the padding index (:func:`position_offset`)."""
     cfg = load_config(model)
     return int(getattr(cfg, "max_position_embeddings", 512)) - position_offset(cfg)
+
+
+@functools.lru_cache(maxsize=32)
+def sentence_max_length(model: str) -> int | None:
+    """The tokens a sentence-transformers model folder says its embeddings read (``max_seq_length`` in its
+    sentence_bert_config.json: 256 for the packaged all-MiniLM-L6-v2, whose sentence training used 128), below its
+    position embeddings' 512; None where the model has no such file (a plain BERT) or is not a local folder."""
+    try:
+        path = Path(resolve(model, tokenizer=False)) / "sentence_bert_config.json"
+        value = json.loads(path.read_text(encoding="utf-8")).get("max_seq_length") if path.is_file() else None
+    except (BertlabError, OSError, ValueError):
+        return None
+    return int(value) if isinstance(value, int) and value > 0 else None
 
 
 def known_max_positions(model: str) -> int | None:

@@ -632,6 +632,25 @@ def test_train_page_caps_max_length_at_the_models_position_embeddings(tiny_model
     assert any("Lowered to 128" in c.value for c in at.caption)
 
 
+def test_max_length_help_says_which_tokens_are_read_and_minilms_sentence_limit(tiny_model, tiny_data, bertlab_home):
+    """A long-document review: the help said only 'Longer texts are truncated to this many tokens' (not that the
+    start is kept), and zero_shot and head_only at 512 on MiniLM went past the 256 tokens its sentence-transformers
+    config embeds (its card: 'input text longer than 256 word pieces is truncated') without a word."""
+    from bertlab.models import sentence_max_length
+
+    assert sentence_max_length("minilm") == 256 and sentence_max_length(tiny_model) is None
+    assert sentence_max_length("/no/such/model/dir") is None
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_strategies").set_value(["zero_shot", "head_only", "full_ft"]).run()
+    no_problems(at)
+    helps = {n: at.number_input(key=f"keep_hp_{n}_max_length").help for n in ("zero_shot", "head_only", "full_ft")}
+    assert all("keep their first this-many tokens; the rest is not read" in h for h in helps.values())
+    assert "embeds at most 256 tokens" in helps["zero_shot"] and "embeds at most 256 tokens" in helps["head_only"]
+    assert "256" not in helps["full_ft"]  # fine-tuning retrains the encoder at the length it is given
+    at.text_input(key="keep_model").set_value(tiny_model).run()  # a plain BERT: no sentence config, nothing said
+    assert "embeds at most" not in at.number_input(key="keep_hp_zero_shot_max_length").help
+
+
 def test_train_page_refuses_max_length_beyond_the_model_at_launch(tiny_model, tiny_data, bertlab_home, monkeypatch):
     """When the form could not read the limit (no cap on the field), Launch still refuses before queueing."""
     import bertlab.models
