@@ -1659,3 +1659,13 @@ def test_cli_optimiser_flags_refuse_exactly_what_runconfig_refuses(flag, field):
             assert str(e).startswith(f"{field} must be in "), e
             config_ok = False
         assert cli_ok == config_ok, (flag, v)
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_max_length_help_says_which_tokens_a_long_text_keeps_and_the_limit(command, capsys):
+    """A long-document review: `run --help` said 'tokens per text; longer texts are cut' and `sweep --help`
+    'tokens read per text': neither which part of a long article is read nor how far the value can go."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "a longer text keeps its first" in said and "512 for the packaged MiniLM" in said
