@@ -108,7 +108,8 @@ def cut_note(cut: dict[str, tuple[int, int]], clipped: bool, names: dict[str, st
     who = ("every model here reads" if everyone else
            ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
     return (f"{what} {' or '.join(f'{n:,}' for n in counts)} tokens: {who} only its first "
-            f"{' or '.join(map(str, lengths))} (the max length they were trained with).")
+            f"{' or '.join(map(str, lengths))} (the max length {'it was' if len(cut) == 1 else 'they were'} run "
+            "with).")  # not 'trained with': zero_shot trains nothing
 
 
 @dataclass

@@ -497,7 +497,7 @@ def test_the_inference_box_says_when_a_text_is_longer_than_the_models_read(tiny_
     at.text_input(key="cmp_box_text").set_value("a wonderful film " * 20).run()
     no_problems(at)
     note = next(c.value for c in at.caption if "tokens:" in c.value)
-    assert "zero_shot, full_ft read only its first 16 (the max length they were trained with)" in note  # not tfidf
+    assert "zero_shot, full_ft read only its first 16 (the max length they were run with)" in note  # not tfidf
     assert not any("unknown to the vocabulary" in c.value for c in at.caption)  # English: every word known
     # a pasted book is tokenised from its first 10,000 characters: the count says so
     at.text_input(key="cmp_box_text").set_value("great " * 3000).run()

@@ -719,7 +719,7 @@ def test_cli_predict_says_when_a_text_is_longer_than_a_run_reads(tiny_model, tin
     assert [json.loads(x)["run_id"] for x in captured.out.splitlines()] == ids  # the JSON lines untouched
     note = next(x for x in captured.err.splitlines() if "tokens:" in x)
     assert note.startswith("note: This text is ") and note.endswith(
-        f"tokens: run {ids[0]} (zero_shot) reads only its first 16 (the max length they were trained with).")
+        f"tokens: run {ids[0]} (zero_shot) reads only its first 16 (the max length it was run with).")
     assert main(["predict", ids[0], "a good film", "great " * 3000]) == 0
     err = capsys.readouterr().err
     assert "note: text 2: This text's first 10,000 characters are " in err and "every model here reads only" in err
