@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import common
@@ -15,8 +16,10 @@ from bertlab import sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
+from bertlab.data.files import TRIM_AFTER_BYTES
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
+from bertlab.heap import release_free_heap
 from bertlab.paths import data_home, keep_text
 from bertlab.plots import label_distribution_figure
 
@@ -37,15 +40,52 @@ def choose_builtin() -> DataConfig:
     return DataConfig(source="builtin", name=name)
 
 
+@dataclass
+class RawFile:
+    """What the pickers need of a file's table, kept in place of the table: the whole of a 95 MB CSV's (~300 MB)
+    stayed in the page's cache beside the dataset cleaned from it. ``columns``: the table's column names as the
+    pickers show them; ``rows``: its rows as read; ``head``: its first 20 rows (a copy: a slice would keep the
+    table); ``split_columns``: the columns :func:`~bertlab.data.detect_split_column` takes for the file's own
+    split, in the table's order."""
+
+    columns: list[str]
+    rows: int
+    head: pd.DataFrame
+    split_columns: list[str]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> RawFile:
+        named = df.rename(columns=str)  # an Excel header of 2020 is the number 2020 in the table
+        cols = [str(c) for c in df.columns]
+        return cls(cols, len(df), named.head(20).copy(),
+                   [c for c in cols if detect_split_column(named.loc[:, [c]]) is not None])
+
+    def split_column(self, others: list[str]) -> str | None:
+        """The split column found among ``others``, as :func:`~bertlab.data.detect_split_column` finds it."""
+        return next((c for c in self.split_columns if c in others), None)
+
+
+def _raw_file(raw: bytes, name: str) -> tuple[RawFile, tuple[str, str, str | None]]:
+    """The file read: what its pickers need, and the columns they start from; the table itself is let go (and,
+    for a large file, its freed memory handed back)."""
+    df = read_table(raw, name, [])
+    got = RawFile.of(df), guess_columns(df)
+    del df
+    if len(raw) >= TRIM_AFTER_BYTES:
+        release_free_heap()
+    return got
+
+
 @st.cache_resource(show_spinner="Reading the file…", max_entries=2)
 def _read_upload(tag: str, name: str, _raw: bytes):
     """The uploaded file kept and parsed once per content (``tag``: its hash; the bytes themselves are not hashed
-    again): every click on the page used to parse a 35 MB file again, 4-6 s each. (stored path, table, the detected
-    (text, label) columns and, where they could not be told, the message saying why: the pickers then start from
-    :func:`~bertlab.data.fallback_columns`). Read before it is kept: a file that does not parse is never stored."""
-    df = read_table(_raw, name, [])
+    again): every click on the page used to parse a 35 MB file again, 4-6 s each. (stored path, :class:`RawFile`,
+    the detected (text, label) columns and, where they could not be told, the message saying why: the pickers then
+    start from :func:`~bertlab.data.fallback_columns`). Read before it is kept: a file that does not parse is never
+    stored."""
+    got, guess = _raw_file(_raw, name)
     path = save_upload(_raw, name)
-    return path, df, guess_columns(df)
+    return path, got, guess
 
 
 def guess_columns(df) -> tuple[str, str, str | None]:
@@ -82,9 +122,8 @@ def column_pickers(cols: list[str], guess: tuple[str, str, str | None], key: str
 @st.cache_resource(show_spinner="Reading the file…", max_entries=2)
 def _read_stored(path: str, _changed: int):
     """A file uploaded earlier, read again from where it is kept (``_changed``: its modification time, so a file
-    replaced there is read anew): (table, guessed columns), as :func:`_read_upload`."""
-    df = read_table(Path(path).read_bytes(), upload_display_name(path), [])
-    return df, guess_columns(df)
+    replaced there is read anew): (:class:`RawFile`, guessed columns), as :func:`_read_upload`."""
+    return _raw_file(Path(path).read_bytes(), upload_display_name(path))
 
 
 LAST_UPLOAD_FILE = "last_upload.json"
@@ -189,13 +228,13 @@ def stored_tag(path: Path) -> str:
     return path.name[:8] if re.match(r"[0-9a-f]{12}-", path.name) else hashlib.sha256(str(path).encode()).hexdigest()[:8]
 
 
-def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current: DataConfig,
+def file_columns(path, df: RawFile, guess: tuple[str, str, str | None], tag: str, current: DataConfig,
                  failed: bool = False) -> DataConfig:
     """The text, label and split pickers for a file's table; for the file the data already comes from (uploaded
     again, or after a visit to another page), they start at the columns chosen for it, not at the guess.
     ``failed``: ``current`` is the upload last tried, which did not load (not the data in use)."""
-    cols = [str(c) for c in df.columns]
-    raw_rows[str(path)] = len(df)
+    cols = df.columns
+    raw_rows[str(path)] = df.rows
     kept = (current.source == "file" and current.name == str(path) and current.text_column in cols
             and current.label_column in cols)
     if kept:
@@ -213,8 +252,7 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
     # values, else drawn. Another column can be chosen; drawing it is always one choice away.
     others = [c for c in cols if c not in (text_col, label_col)]
-    # (column names as the pickers show them: an Excel header of 2020 is the number 2020 in the table)
-    found = detect_split_column(df.rename(columns=str)[others]) if others else None
+    found = df.split_column(others)
     if kept:  # as chosen (drawn: None)
         found = current.split_column if current.split_column in others else None
     options = [DRAW_SPLIT, *others]
@@ -225,8 +263,8 @@ def file_columns(path, df, guess: tuple[str, str, str | None], tag: str, current
              "*The file's own*: a column saying train, validation (val, dev) or test in each row; its test rows are "
              "the test set (a size's test cap takes a stratified part of them), and without validation rows, "
              "validation is drawn from its train rows.")
-    with st.expander(f"Raw file: {len(df):,} rows × {len(cols)} columns", expanded=False):
-        st.dataframe(df.head(20).rename(columns=str), hide_index=True)  # an Excel header 2020 beside "text"
+    with st.expander(f"Raw file: {df.rows:,} rows × {len(cols)} columns", expanded=False):
+        st.dataframe(df.head, hide_index=True)
     return DataConfig(source="file", name=str(path), text_column=text_col, label_column=label_col,
                       split_column=None if split_col == DRAW_SPLIT else split_col)
 
