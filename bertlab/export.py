@@ -340,7 +340,7 @@ versions, device, the precision it ran in) and its test metrics.
 # The check's texts went through the encoder as one batch, every text's activations held at once: on long documents
 # that is gigabytes (measured, the packaged MiniLM at 512 tokens in fp32 on a CPU: 0.46 GiB above the loaded model
 # for 32 texts, 1.15 GiB for 128; a 1,000-text test set of articles more again).
-_CHECK_BATCHES = (" (with many or long texts, run the lines from `batch = tok(...)` on over slices of, say, 32 texts "
+_CHECK_BATCHES = (" (with many or long texts, run the lines from `batch = tok(...)` on slices of, say, 32 texts "
                   "and join their probs with torch.cat: one batch of all of them holds every text's activations at "
                   "once, which for the packaged MiniLM at 512 tokens was 1.15 GiB for 128 texts on a CPU)")
 

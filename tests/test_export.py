@@ -445,7 +445,7 @@ def test_the_zips_run_record_says_how_it_was_made_and_its_readme_checks_the_repo
     assert command == f"python -m bertlab report {rid} --predictions preds.csv"
     # A long-document review: the check sent every test text through the encoder as one batch (MiniLM at 512
     # tokens: 1.15 GiB for 128 texts), unsaid; it now says to slice them, naming a line the code has.
-    sliced = "run the lines from `batch = tok(...)` on over slices of, say, 32 texts and join their probs"
+    sliced = "run the lines from `batch = tok(...)` on slices of, say, 32 texts and join their probs"
     if strategy == "tfidf_logreg":  # no encoder, no activations: numpy features one text at a time
         assert "slices of" not in check
     else:
