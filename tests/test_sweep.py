@@ -517,7 +517,7 @@ def test_cli_sweep_defaults_to_the_pages_sizes_and_says_what_all_is_and_how_long
     assert f'"all" is {n_train:,} training texts. Estimated time: unknown until each strategy has run once on ' \
            "this device." in err
     assert [line.split("seed=0")[1] for line in err.splitlines() if "n=all" in line] == [
-        f" epochs=1 ({n_train:,} texts)"]
+        f" ({n_train:,} texts)"]  # tfidf_logreg has no epochs: none said
     assert main([*base, "--sizes", "8"]) == 0  # one tfidf_logreg run here: the next sweep's estimate has a past
     capsys.readouterr()
     assert main([*base, "--sizes", "16", "all"]) == 0  # the normal start says it too
