@@ -27,3 +27,19 @@ if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 __version__ = "0.1.0"
+
+# The Python API (bertlab.api: compare, load_run, load_comparison, data_config), imported on first use: `import
+# bertlab` stays light (the CLI and the app import it before torch, for the thread settings above).
+_API = ("compare", "load_run", "load_comparison", "data_config", "Comparison", "RunResult")
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from bertlab import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'bertlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

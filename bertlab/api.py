@@ -1,0 +1,573 @@
+"""Python API: what ``python -m bertlab run`` and ``predict`` do, from a notebook or a script.
+
+:func:`compare` trains strategies on a dataset (a built-in name, a file, a hub name or a pandas DataFrame) in the
+calling thread, one run after another, and returns a :class:`Comparison`: its results as a DataFrame (the columns of
+``run --json``), the answer ("Which one to use?") in words, the loss curves as a DataFrame or a plotly figure, and
+predictions on new texts. :func:`load_comparison` and :func:`load_run` read stored runs back (after a kernel
+restart, or runs the app or the CLI trained). Everything goes through the library the app and the CLI use (the
+same checks before anything is stored, the same runner, store, answer and figures): runs made here show in the app
+and in ``python -m bertlab runs``, in the same data directory (``$BERTLAB_HOME``, read when a function is called).
+
+A keyboard interrupt (Jupyter's *Interrupt*) stops the run in progress: it is marked interrupted and the launch's
+runs still to come cancelled, as ``run`` does on Ctrl-C, and the interrupt goes on up. Without this the run stayed
+"running" for as long as the kernel lived, in the app too (its process was alive, so no one marked it).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import sys
+import time
+import uuid
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bertlab.config import DEFAULT_MODEL, SPLIT_PRESETS, DataConfig, RunConfig
+from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError, RareClassError
+
+DEFAULT_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")  # `python -m bertlab run`'s
+SIZES = {"quick": "Quick demo", "classroom": "Classroom", "standard": "Standard", "all": "All data"}
+# The columns a Comparison shows in a notebook (its ``table`` has every column of `run --json`)
+SHOWN = ("name", "status", "test_accuracy", "test_macro_f1", "majority_accuracy", "train_seconds",
+         "train_examples_per_s", "trainable_params", "peak_memory_bytes", "run_id")
+INTERRUPTED_REASON = "stopped by a keyboard interrupt (Python) while this run was training"
+
+
+def _store():
+    from bertlab.store import RunStore
+
+    return RunStore()
+
+
+# --- data -----------------------------------------------------------------------------------------------------
+def _caps(sizes: str | Sequence[int | None]) -> dict[str, int | None]:
+    """``sizes`` (a preset's name or (train, validation, test) caps, None for all) as DataConfig's caps."""
+    if isinstance(sizes, str):
+        if sizes.lower() not in SIZES:
+            raise ConfigError(f"sizes {sizes!r} is not a preset; use one of {', '.join(map(repr, SIZES))} (the app's "
+                              "Quick demo, Classroom, Standard and All data), or (train, validation, test) caps such "
+                              "as (500, 200, 500), None for all of a split.")
+        caps = SPLIT_PRESETS[SIZES[sizes.lower()]]
+    else:
+        caps = tuple(sizes)
+        if len(caps) != 3:
+            raise ConfigError(f"sizes {sizes!r}: give three caps, (train, validation, test), None for all of a split.")
+    return dict(zip(("train_size", "val_size", "test_size"), caps))
+
+
+def _frame_file(df: pd.DataFrame, name: str) -> Path:
+    """``df`` kept as a Parquet file among the uploads (:func:`bertlab.data.save_upload`, named by its content's
+    hash): its runs reload it as an uploaded file's, after a restart too, and the same table is kept once."""
+    import pyarrow as pa
+
+    from bertlab.data import save_upload
+
+    df = df.rename(columns=str)  # Parquet names columns by text
+    buf = io.BytesIO()
+    try:
+        df.to_parquet(buf, index=False)
+    except (pa.ArrowException, TypeError, ValueError) as e:
+        mixed = []
+        for c in df.columns:
+            try:
+                pa.Array.from_pandas(df[c])
+            except (pa.ArrowException, TypeError, ValueError):
+                mixed.append(c)
+        col = (mixed or list(df.columns))[0]
+        raise DataError(f"the DataFrame cannot be kept as a table file ({type(e).__name__}: {str(e)[:200]}); its "
+                        f"column(s) {mixed or list(df.columns)} mix kinds of values: convert them first, e.g. "
+                        f"df[{col!r}] = df[{col!r}].astype(str).") from None
+    stem = Path(str(name)).stem or "dataframe"
+    return save_upload(buf.getvalue(), f"{stem}.parquet")
+
+
+def data_config(data: Any, text_column: str | None = None, label_column: str | None = None,
+                sizes: str | Sequence[int | None] | None = None, split_seed: int | None = None,
+                drop_rare_classes: bool | None = None, name: str = "dataframe") -> DataConfig:
+    """The :class:`~bertlab.config.DataConfig` for ``data``.
+
+    Args:
+        data: a built-in dataset's name (``"rotten_tomatoes"``; ``python -m bertlab datasets`` lists them),
+            ``"hub:<name>"``, a file or dataset folder (CSV/TSV/JSONL/JSON/Parquet/Excel, as ``--dataset`` takes),
+            a pandas DataFrame (kept among the uploads, as an uploaded file), or a DataConfig (used as it is, but
+            for the arguments given).
+        text_column / label_column: a file's or DataFrame's columns, where they cannot be told.
+        sizes: caps on the (train, validation, test) splits, None for all of one, or a preset: "quick"
+            (500, 200, 500), "classroom", "standard" (the default: 2000, 500, 1000) or "all".
+        split_seed: seeds the drawn split (default 0). A file or DataFrame with a split column (``split`` holding
+            train / validation / test) is split by it, as on the command line.
+        drop_rare_classes: leave out the classes with too few examples to split, instead of refusing the data.
+        name: what a DataFrame is called in the app and the tables.
+
+    Raises:
+        BertlabError: data that is none of these, or settings DataConfig refuses (the message names them).
+    """
+    from bertlab.data import BUILTIN
+    from bertlab.data.files import split_column_of_file
+
+    common: dict[str, Any] = {k: v for k, v in (("seed", split_seed), ("drop_rare", drop_rare_classes)) if v is not None}
+    caps = _caps(sizes) if sizes is not None else {}
+    columns = {k: v for k, v in (("text_column", text_column), ("label_column", label_column)) if v is not None}
+    if isinstance(data, DataConfig):
+        import dataclasses
+
+        return dataclasses.replace(data, **caps, **common, **columns)
+    caps = caps or _caps("standard")
+    if isinstance(data, pd.DataFrame):
+        data = _frame_file(data, name)
+    if isinstance(data, str) and data in BUILTIN:
+        if columns:
+            raise ConfigError(f"text_column / label_column choose a file's or a DataFrame's columns; the built-in "
+                              f"{data!r} has its own.")
+        return DataConfig(source="builtin", name=data, **caps, **common)
+    if isinstance(data, str) and data.startswith("hub:"):
+        return DataConfig(source="hub", name=data[4:], **columns, **caps, **common)
+    if isinstance(data, (str, os.PathLike)) and Path(data).expanduser().exists():
+        path = str(Path(data).expanduser().resolve())
+        split = split_column_of_file(path, {text_column, label_column})  # as `run --split-column auto`
+        return DataConfig(source="file", name=path, split_column=split, **columns, **caps, **common)
+    raise DataError(f"data {data!r} is not a built-in dataset ({', '.join(BUILTIN)}), an existing file or folder, "
+                    "'hub:<name>', a pandas DataFrame or a DataConfig.")
+
+
+def _with_hint(e: BertlabError) -> BertlabError:
+    """``e`` with how to do here what it asks: the argument to pass (the CLI names its flags, the app its pickers)."""
+    if isinstance(e, ColumnChoiceError):
+        pick = (e.starts_at[e.column == "label"] if e.starts_at else e.choices[0] if e.choices else None)
+        out = ColumnChoiceError(f"{e} Pass {e.column}_column={pick or 'NAME'!r}.", e.column, e.choices)
+        out.starts_at = e.starts_at
+        return out
+    if isinstance(e, RareClassError) and e.can_leave_out:
+        return RareClassError(f"{e} Or pass drop_rare_classes=True to leave them out.", e.classes, e.can_leave_out)
+    return e
+
+
+# --- configs --------------------------------------------------------------------------------------------------
+def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: dict[str, Any],
+             settings: dict[str, dict[str, Any]], repeats: int) -> list[RunConfig]:
+    """Each run's validated config, refused as the CLI and the Train page refuse them before anything is stored:
+    an unknown or repeated strategy, a setting RunConfig does not have, a model a strategy cannot use, a max length
+    beyond the model's, too many runs for one launch. ``settings[name]["learning_rate"]`` may list several rates:
+    one run each (``--lr head_only=1e-3,3e-2``)."""
+    import dataclasses
+
+    from bertlab import models
+    from bertlab.launch import launch_configs, launch_size_problem
+    from bertlab.strategies import get_strategy, make_config
+
+    if isinstance(strategies, str):
+        strategies = [strategies]
+    if not strategies:
+        raise ConfigError("strategies is empty; name at least one (python -m bertlab strategies lists them).")
+    for s in strategies:
+        get_strategy(s)  # unknown: the message lists the registered ones
+    if twice := [s for s in dict.fromkeys(strategies) if list(strategies).count(s) > 1]:
+        raise ConfigError(f"strategies names {', '.join(twice)} more than once: it would train the same run twice. "
+                          f"For several seeds use repeats=N; for several learning rates settings={{{twice[0]!r}: "
+                          "{'learning_rate': [1e-3, 3e-2]}}.")
+    if unknown := [s for s in settings if s not in strategies]:
+        raise ConfigError(f"settings has {', '.join(map(repr, unknown))}, not among strategies {list(strategies)}.")
+    fields = {f.name for f in dataclasses.fields(RunConfig)} - {"strategy", "data", "model"}
+    for s, given in settings.items():
+        if bad := [k for k in given if k not in fields]:
+            raise ConfigError(f"settings[{s!r}] has {', '.join(map(repr, bad))}, not a run setting; the settings are "
+                              f"{', '.join(sorted(fields))} (a strategy's own options go in 'options').")
+    if any(get_strategy(s).uses_tokens for s in strategies):
+        models.resolve(model, tokenizer=any(get_strategy(s).reads_model_tokenizer(bool(common.get("new_vocab")))
+                                            for s in strategies))
+    configs: list[RunConfig] = []
+    for s in strategies:
+        if why := get_strategy(s).refusal(model):
+            raise ConfigError(f"{s}: {why}")
+        own = dict(settings.get(s, {}))
+        rates = own.pop("learning_rate", None)
+        rates = list(rates) if isinstance(rates, (list, tuple)) else [rates]
+        base = make_config(s, data=data, model=model, **{**common, **own}, learning_rate=rates[0])
+        if get_strategy(s).uses_field("max_length"):
+            models.check_max_length(model, base.max_length)
+        configs += launch_configs(base, repeats, [float(r) for r in rates[1:]])
+    if too_many := launch_size_problem(len(configs)):
+        raise ConfigError(too_many.replace("learning rates x seeds", "learning rates x repeats"))
+    return configs
+
+
+def _checked_splits(configs: list[RunConfig], strategies: Sequence[str]):
+    """The data's splits, loaded once before any run is stored (a bad file fails here, not as failed runs), and the
+    checks that need them: a tokenizer that reads none of the texts, label descriptions that are not one a class."""
+    from bertlab import models
+    from bertlab.data import load_splits
+    from bertlab.strategies import get_strategy
+
+    first = configs[0]
+    try:
+        sp = load_splits(first.data)
+    except BertlabError as e:
+        raise _with_hint(e) from None
+    if any(get_strategy(s).reads_model_tokenizer(first.new_vocab) for s in strategies):
+        models.check_tokenizer_reads(first.model, sp.train.texts)
+    descriptions = next((c.label_descriptions for c in configs if c.strategy == "zero_shot"), None)
+    if descriptions and len(descriptions) != len(sp.label_names):
+        raise ConfigError(f"label_descriptions has {len(descriptions)} sentences but the data has "
+                          f"{len(sp.label_names)} classes ({', '.join(map(str, sp.label_names))}); give one per "
+                          "class, in that order.")
+    return sp
+
+
+# --- running --------------------------------------------------------------------------------------------------
+def _live_line() -> bool:
+    """Whether standard output redraws a line on ``\\r``: a terminal, or a Jupyter kernel's output (not a file)."""
+    try:
+        return sys.stdout.isatty() or "ipykernel" in sys.modules
+    except (AttributeError, ValueError):  # stdout replaced or closed
+        return False
+
+
+class _Progress:
+    """One line per run, rewritten in place (``\\r``) as it goes where the output redraws it, then its result: in
+    a notebook one line a run, not a progress bar's hundred; in a log file only the result."""
+
+    def __init__(self, on: bool, k: int, n: int, desc: str) -> None:
+        self.on, self.head, self.shown, self.width = on, f"[{k}/{n}] {desc}", None, 0
+        self.live = on and _live_line()
+        self.t0 = time.perf_counter()
+
+    def _write(self, text: str, end: str = "") -> None:
+        sys.stdout.write(("\r" if self.live else "") + text.ljust(self.width) + end)
+        sys.stdout.flush()
+        self.width = len(text)
+
+    def __call__(self, p: float, phase: str) -> None:
+        now = (phase, round(100 * p))
+        if self.live and now != self.shown:
+            self.shown = now
+            self._write(f"{self.head}: {phase or 'starting'} {now[1]}%")
+
+    def done(self, run) -> None:
+        if not self.on:
+            return
+        said = f"{self.head}: {run.status} after {time.perf_counter() - self.t0:.1f} s"
+        if run.status == "succeeded":
+            said += f", test accuracy {run.metrics['test_accuracy']:.1%}"
+        elif run.error:
+            said += f": {run.error}"
+        self._write(said, "\n")
+
+
+def _stop(store, ids: list[str], current: str | None) -> None:
+    """After a keyboard interrupt: the run in progress marked interrupted (its process lives on, in a notebook, so
+    nothing else would), the rest of the launch cancelled, as `run` does on Ctrl-C."""
+    from bertlab.store import INTERRUPTED, RUNNING
+
+    if current is not None and (run := store.get(current)) is not None and run.status == RUNNING:
+        store.finish(current, INTERRUPTED, error=INTERRUPTED_REASON)
+    for rid in ids:
+        store.request_cancel(rid)
+
+
+def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_column: str | None = None,
+            label_column: str | None = None, sizes: str | Sequence[int | None] | None = None,
+            split_seed: int | None = None, drop_rare_classes: bool | None = None, model: str = DEFAULT_MODEL,
+            seed: int | None = None, repeats: int = 1, settings: dict[str, dict[str, Any]] | None = None,
+            precision: str | None = None, class_weights: str | None = None, keep_best: bool | None = None,
+            patience: int | None = None, label_descriptions: list[str] | None = None, judge_by: str | None = None,
+            progress: bool = True, name: str = "dataframe") -> Comparison:
+    """Train ``strategies`` on ``data``, one run after another in this thread, and return their comparison.
+
+    The same launch as ``python -m bertlab run`` (its checks, runs, answer; runs land in the app's data directory,
+    one batch), without a command line: every argument is a Python value.
+
+    Args:
+        data, text_column, label_column, sizes, split_seed, drop_rare_classes, name: the data
+            (:func:`data_config`); ``sizes`` defaults to "standard", a DataConfig's own caps for a DataConfig.
+        strategies: registered strategy names (``python -m bertlab strategies``), each once.
+        model: "minilm" (the packaged default), a hub id or a local ``save_pretrained`` folder.
+        seed: the training seed (default 0); ``repeats``: runs at seeds seed, seed + 1, ... of each strategy a seed
+            changes.
+        settings: each strategy's own RunConfig settings, e.g. ``{"full_ft": {"epochs": 3, "learning_rate":
+            3e-5}, "lora": {"options": {"r": 16}}}``; a list of learning rates runs one each.
+        precision, class_weights, keep_best, patience, label_descriptions: as ``run``'s flags, for every strategy.
+        judge_by: what the answer judges by, "accuracy" or "macro_f1" (default: as ``run``).
+        progress: a line per run on standard output as it trains, then its result; False: nothing.
+
+    Raises:
+        BertlabError: a mistake in the data or settings, before any run is stored; the message names the argument.
+        KeyboardInterrupt: passed on after marking the run in progress interrupted and cancelling the rest.
+    """
+    from bertlab.runner import execute_run
+    from bertlab.strategies.classifier import few_steps_planned
+
+    dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name)
+    common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
+              "patience": patience, "label_descriptions": label_descriptions}
+    if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:
+        raise ConfigError(f"repeats must be a whole number from 1, got {repeats!r}.")
+    configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
+    sp = _checked_splits(configs, strategies)
+    for s, note in few_steps_planned(configs, len(sp.train)).items():
+        warnings.warn(f"{s}: {note}", stacklevel=2)
+    store = _store()
+    batch = f"py-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    ids = [store.create_run(c, batch) for c in configs]
+    current = None
+    try:
+        for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
+            current = rid
+            shown = _Progress(progress, k, len(ids), f"{cfg.strategy} · {rid[-4:]}")
+            execute_run(store, rid, on_progress=shown)
+            current = None
+            run = store.get(rid)
+            shown.done(run)
+            if not progress and run.status == "failed":
+                warnings.warn(f"{cfg.strategy} · {rid[-4:]} failed: {run.error}", stacklevel=2)
+    except KeyboardInterrupt:
+        _stop(store, ids, current)
+        if progress:
+            print(f"\ninterrupted: the run in progress is marked interrupted, the rest cancelled; the finished "
+                  f"runs: bertlab.load_comparison({batch!r})")
+        raise
+    return Comparison([store.get(i) for i in ids], judge_by=judge_by, store=store)
+
+
+# --- results --------------------------------------------------------------------------------------------------
+def _curves(store, runs: list, names: dict[str, str]) -> pd.DataFrame:
+    points = store.points([r.id for r in runs])
+    df = pd.DataFrame(points, columns=["run_id", "series", "step", "x", "value"]).rename(columns={"x": "epoch"})
+    df.insert(1, "name", df["run_id"].map(names))
+    return df
+
+
+def _prediction_frame(texts: list[str], p) -> pd.DataFrame:
+    probs = p.probs
+    df = pd.DataFrame({"text": texts, "label": p.labels, "confidence": probs.max(1)})
+    for j, c in enumerate(p.label_names):
+        df[f"p({c})"] = probs[:, j]
+    return df
+
+
+def _texts(texts: str | Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        return [texts]
+    out = [str(t) for t in texts]
+    if not out:
+        raise ConfigError("texts is empty; give a text or a list of them.")
+    return out
+
+
+class RunResult:
+    """One stored run: its status, numbers and curves, and predictions with its model (a finished run's).
+
+    Attributes:
+        run: the store's record (:class:`bertlab.store.Run`): ``metrics``, ``costs``, ``notes``, ``error``,
+            ``traceback``, ``config``, ``data_summary``...
+        name: the run as tables name it (``head_only`` or ``head_only (lr 0.001)``).
+    """
+
+    def __init__(self, run, name: str | None = None, store=None) -> None:
+        self.run, self.name = run, name or run.strategy
+        self._store = store or _store()
+        self._predictor = None
+
+    @property
+    def id(self) -> str:
+        return self.run.id
+
+    @property
+    def strategy(self) -> str:
+        return self.run.strategy
+
+    @property
+    def status(self) -> str:
+        """succeeded, failed, cancelled, interrupted (queued or running while another process trains it)."""
+        return self.run.status
+
+    @property
+    def error(self) -> str | None:
+        return self.run.error
+
+    @property
+    def notes(self) -> list[str]:
+        """What cleaning and training changed (rows dropped, texts cut...), as Compare shows them."""
+        return list(self.run.notes)
+
+    @property
+    def metrics(self) -> dict:
+        """test_accuracy, test_macro_f1, per_class, confusion, label_names, val_*...: as stored."""
+        return dict(self.run.metrics)
+
+    @property
+    def costs(self) -> dict:
+        """train_seconds, total_seconds, train_examples_per_s, trainable_params, train_flops, peak_memory_bytes..."""
+        return dict(self.run.costs)
+
+    @property
+    def config(self) -> RunConfig:
+        return self.run.run_config
+
+    @property
+    def row(self) -> dict:
+        """Its fields as ``run --json`` gives them (test_accuracy, test_macro_f1, train_seconds, ...)."""
+        from bertlab.cli import result_row
+
+        return result_row(self.run) | {"name": self.name}
+
+    def curves(self) -> pd.DataFrame:
+        """Its recorded points: one row each (run_id, name, series, step, epoch, value); series are train_loss,
+        val_loss, val_accuracy... as the app's charts draw them."""
+        return _curves(self._store, [self.run], {self.id: self.name})
+
+    def predict(self, texts: str | Sequence[str]) -> pd.DataFrame:
+        """Its model's answer for each text: text, label, confidence, and ``p(<class>)`` for each class. The model
+        stays loaded for the next call.
+
+        Raises:
+            BertlabError: the run did not succeed, or its saved model is gone.
+        """
+        from bertlab.predict import Predictor
+
+        texts = _texts(texts)
+        if self._predictor is None:
+            self._predictor = Predictor(self._store)
+        return _prediction_frame(texts, self._predictor.predict([self.id], texts)[0])
+
+    def __repr__(self) -> str:
+        m = self.run.metrics or {}
+        score = f", test accuracy {m['test_accuracy']:.1%}" if m.get("test_accuracy") is not None else ""
+        return f"<RunResult {self.name} · {self.id}: {self.status}{score}>"
+
+
+class Comparison:
+    """The runs of one launch (or any stored runs) compared: what ``run`` prints, as Python objects.
+
+    Attributes:
+        runs: a :class:`RunResult` per run, in launch order.
+        batch_id: the launch's batch (``python -m bertlab report --batch BATCH_ID`` reads it too).
+    """
+
+    def __init__(self, runs: list, judge_by: str | None = None, store=None) -> None:
+        from bertlab import variants
+
+        self._store = store or _store()
+        self._runs = list(runs)
+        self.judge_by = judge_by
+        self.names = variants.labels(self._runs)
+        self.runs = [RunResult(r, self.names[r.id], self._store) for r in self._runs]
+        self.batch_id = self._runs[0].batch_id if self._runs else None
+        self._predictor = None
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row a run with every field of ``run --json`` (name, status, test_accuracy, test_accuracy_ci95,
+        test_macro_f1, majority_accuracy, train_seconds, train_examples_per_s, trainable_params, train_flops,
+        peak_memory_bytes, per_class, notes, error, run_id...): accuracies as fractions."""
+        from bertlab.cli import json_rows
+
+        rows = json_rows(self._runs)
+        return pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+
+    @property
+    def answer(self) -> str | None:
+        """"Which one to use?" in words, as the Compare page and ``run`` say it (None where there is nothing to say)."""
+        from bertlab import answer
+
+        a = answer.answer(self._runs, metric=self.judge_by)
+        return a.text() if a is not None else answer.no_answer_reason(self._runs)
+
+    def __getitem__(self, key: int | str) -> RunResult:
+        """A run by position, name (``"head_only"``, where one run has it) or id (its last characters will do)."""
+        if isinstance(key, int):
+            return self.runs[key]
+        named = [r for r in self.runs if r.name == key]
+        if len(named) == 1:
+            return named[0]
+        by_id = [r for r in self.runs if r.id == key or (len(key) >= 3 and r.id.endswith(key))]
+        if len(by_id) == 1:
+            return by_id[0]
+        which = named or by_id
+        listed = ", ".join(f"{r.name} · {r.id}" for r in (which or self.runs))
+        raise KeyError(f"{key!r} names {len(which)} runs of this comparison; name one by its id: {listed}.")
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def curves(self) -> pd.DataFrame:
+        """Every run's recorded points: one row each (run_id, name, series, step, epoch, value)."""
+        return _curves(self._store, self._runs, self.names)
+
+    def plot_loss(self, x: str = "step"):
+        """The training loss chart of the Compare page (a plotly figure): ``x`` "step", "epoch" or "progress"."""
+        from bertlab import plots
+
+        return plots.train_loss_figure(self._runs, self._store.points([r.id for r in self._runs]), x=x)
+
+    def plot_validation(self):
+        """Validation loss and accuracy by epoch (a plotly figure), as the Compare page draws them."""
+        from bertlab import plots
+
+        return plots.validation_figure(self._runs, self._store.points([r.id for r in self._runs]))
+
+    def predict(self, texts: str | Sequence[str]) -> pd.DataFrame:
+        """Every finished run's label for each text: one row a text, one column a run (by name; a name two runs
+        share gets the id's end), as the Playground answers. Frozen-encoder runs share one encoder pass."""
+        from bertlab.predict import Predictor
+
+        texts = _texts(texts)
+        done = [r for r in self.runs if r.status == "succeeded"]
+        if not done:
+            raise BertlabError("no run of this comparison succeeded, so none can predict.")
+        if self._predictor is None:
+            self._predictor = Predictor(self._store)
+        preds = self._predictor.predict([r.id for r in done], texts)
+        names = [r.name for r in done]
+        cols = [n if names.count(n) == 1 else f"{n} · {r.id[-4:]}" for n, r in zip(names, done)]
+        return pd.DataFrame({c: p.labels for c, p in zip(cols, preds)}, index=pd.Index(texts, name="text"))
+
+    def _shown(self) -> pd.DataFrame:
+        t = self.table
+        return t[[c for c in SHOWN if c in t.columns]] if not t.empty else t
+
+    def __repr__(self) -> str:
+        from bertlab import answer, cli
+
+        lines = [cli.format_table(cli.json_rows(self._runs), names=self.names)]
+        lines += ["", *answer.text_lines(self._runs, metric=self.judge_by)]
+        return "\n".join(lines).rstrip()
+
+    def _repr_html_(self) -> str:
+        said = self.answer
+        return self._shown().to_html(index=False) + (f"<p><b>Which one to use?</b> {html.escape(said)}</p>"
+                                                     if said else "")
+
+
+def load_run(run_id: str) -> RunResult:
+    """A stored run by its id, or the id's last characters as the app shows them (``full_ft · d47a``: ``"d47a"``).
+
+    Raises:
+        BertlabError: no run, or several, match.
+    """
+    from bertlab import variants
+
+    store = _store()
+    run = store.get(store.resolve_id(run_id))
+    return RunResult(run, variants.labels([run])[run.id], store)
+
+
+def load_comparison(batch: str = "latest", run_ids: Sequence[str] | None = None,
+                    judge_by: str | None = None) -> Comparison:
+    """Stored runs as a :class:`Comparison`: a launch's (``batch``: its id, or "latest", the newest launch not all
+    cancelled, as ``report --batch latest``), or the runs ``run_ids`` names (ids or their last characters).
+
+    Raises:
+        BertlabError: no such batch or run, or no runs yet.
+    """
+    from bertlab import report
+
+    store = _store()
+    ids = report.resolve_runs(store, run_ids=list(run_ids) if run_ids else None, batch=None if run_ids else batch,
+                              points=True)
+    return Comparison([store.get(i) for i in ids], judge_by=judge_by, store=store)

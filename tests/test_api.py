@@ -1,0 +1,171 @@
+"""The Python API (bertlab.api): the README's notebook example on the tiny model, a keyboard interrupt in the middle
+of a run, and the mistakes it refuses before storing anything."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import make_texts  # tests/ is on sys.path
+
+import bertlab
+from bertlab import paired
+from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError
+from bertlab.store import CANCELLED, INTERRUPTED, RunStore
+
+
+@pytest.fixture
+def reviews() -> pd.DataFrame:
+    """The README's ``df``: a text column and a label column, named as a user's might be."""
+    texts, labels = make_texts()
+    return pd.DataFrame({"review": texts, "sentiment": labels})
+
+
+def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys):
+    """The README's example, on the tiny model and the whole tiny table (the Quick demo's sizes are larger)."""
+    c = bertlab.compare(reviews, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"], sizes=(None, None, None),
+                        model=tiny_model, settings={"full_ft": {"epochs": 3}})
+    out = capsys.readouterr().out
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        f"[{k}/4] {r.strategy} · {r.id[-4:]}" for k, r in enumerate(c.runs, 1)]  # one line a run, no bar
+    assert "\r" not in out and all("succeeded after" in line for line in out.splitlines())  # not a terminal here
+    table = c.table
+    assert list(table["name"]) == ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]
+    assert list(table["status"]) == ["succeeded"] * 4
+    store = RunStore()
+    for row in table.to_dict("records"):  # the stored numbers, as `run --json` gives them
+        run = store.get(row["run_id"])
+        assert row["test_accuracy"] == run.metrics["test_accuracy"]
+        assert row["trainable_params"] == run.costs["trainable_params"]
+        assert row["dataset"] == "dataframe.parquet" and row["n_train"] == run.data_summary["sizes"]["train"]
+    assert c.batch_id and {r.batch_id for r in store.list_runs()} == {c.batch_id}
+    assert isinstance(c.answer, str) and "tfidf_logreg" in c.answer
+    assert "Which one to use?" in repr(c) and "<table" in c._repr_html_()
+    curves = c.curves()
+    assert set(curves["name"]) >= {"head_only", "full_ft"}
+    assert (curves[curves["name"] == "full_ft"]["series"] == "train_loss").sum() >= 3
+    fig = c.plot_loss()
+    assert {t.name for t in fig.data if t.name} >= {"full_ft", "head_only"}
+    assert len(c.plot_validation().data) >= 2
+    wide = c.predict(["a wonderful film", "boring and dull"])
+    assert list(wide.columns) == ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]
+    assert list(wide.index) == ["a wonderful film", "boring and dull"]
+    # A run's predictions on its own test texts are its stored answers for them (the same model, the same texts)
+    run = c["tfidf_logreg"]
+    from bertlab.data import load_splits
+
+    test = load_splits(run.config.data).test
+    got = run.predict(test.texts)
+    stored = paired.load_predictions(run.run)
+    assert list(got["label"]) == [test.label_names[i] for i in stored["predictions"]]
+    assert list(got.columns) == ["text", "label", "confidence", "p(neg)", "p(pos)"]
+    assert ((got["p(neg)"] + got["p(pos)"]) - 1).abs().max() < 1e-6
+    # Later, in another kernel: the same run by the id's end, and the launch as the latest
+    again = bertlab.load_run(run.id[-6:])
+    assert again.id == run.id and list(again.predict(test.texts[:3])["label"]) == list(got["label"][:3])
+    assert [r.id for r in bertlab.load_comparison().runs] == [r.id for r in c.runs]
+
+
+def test_a_keyboard_interrupt_marks_the_run_interrupted_and_cancels_the_rest(reviews, tiny_model, monkeypatch):
+    """Jupyter's Interrupt mid-run left the run 'running' for as long as the kernel lived (its process alive, so
+    nothing marked it: the app showed it training) and the launch's other runs queued."""
+    from bertlab.runner import StoreCallbacks
+
+    steps = []
+    real = StoreCallbacks.on_step
+
+    def interrupted(self, step, *a, **k):
+        steps.append(step)
+        if len(steps) == 2:  # as a SIGINT arriving during training
+            raise KeyboardInterrupt
+        return real(self, step, *a, **k)
+
+    monkeypatch.setattr(StoreCallbacks, "on_step", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bertlab.compare(reviews, ["full_ft", "tfidf_logreg"], sizes=(None, None, None), model=tiny_model,
+                        progress=False)
+    runs = {r.strategy: r for r in RunStore().list_runs()}
+    assert runs["full_ft"].status == INTERRUPTED and "keyboard interrupt" in runs["full_ft"].error
+    assert runs["tfidf_logreg"].status == CANCELLED
+    assert not list((RunStore().root / "runs").glob(".tmp-*"))  # no half-written model left behind
+    c = bertlab.load_comparison()  # what there is, read back
+    assert [r.status for r in c.runs] == [INTERRUPTED, CANCELLED]
+
+
+def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off(reviews, monkeypatch):
+    from bertlab.strategies import get_strategy
+
+    def broken(self, ctx):
+        raise RuntimeError("the disk fell off")
+
+    monkeypatch.setattr(type(get_strategy("tfidf_logreg")), "run", broken)
+    with pytest.warns(UserWarning, match="tfidf_logreg · .*failed: RuntimeError: the disk fell off"):
+        c = bertlab.compare(reviews, ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    assert c.table.loc[0, "status"] == "failed" and "the disk fell off" in c.table.loc[0, "error"]
+    assert "RuntimeError" in c["tfidf_logreg"].run.traceback
+    with pytest.raises(BertlabError, match="no run of this comparison succeeded"):
+        c.predict("anything")
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"strategies": ["head_only", "head_only"]}, ConfigError, "repeats=N"),
+    ({"strategies": ["headonly"]}, ConfigError, "strategy 'headonly' is unknown"),
+    ({"settings": {"tfidf_logreg": {"lr": 1e-3}}}, ConfigError, "'lr', not a run setting"),
+    ({"settings": {"full_ft": {"epochs": 2}}}, ConfigError, "'full_ft', not among strategies"),
+    ({"sizes": "tiny"}, ConfigError, "'quick', 'classroom', 'standard', 'all'"),
+    ({"repeats": 0}, ConfigError, "repeats must be a whole number"),
+])
+def test_mistakes_are_refused_before_any_run_is_stored(reviews, kwargs, error, words):
+    kwargs = {"strategies": ["tfidf_logreg"], **kwargs}
+    with pytest.raises(error, match=words):
+        bertlab.compare(reviews, **kwargs)
+    assert RunStore().list_runs() == []
+
+
+def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
+    df = pd.DataFrame({"a": reviews["review"], "b": reviews["review"][::-1].to_list(), "y": reviews["sentiment"]})
+    with pytest.raises(ColumnChoiceError, match=r"Pass text_column='a'"):  # the CLI names --text-column
+        bertlab.compare(df, ["tfidf_logreg"])
+    assert RunStore().list_runs() == []
+    c = bertlab.compare(df, ["tfidf_logreg"], text_column="a", sizes=(None, None, None), progress=False)
+    assert c.runs[0].run.data_summary["text_column"] == "a"
+
+
+def test_a_dataframe_is_kept_once_and_its_split_column_is_its_split(reviews):
+    df = reviews.assign(split=(["train"] * 6 + ["validation", "test"]) * (len(reviews) // 8))
+    a = bertlab.data_config(df)
+    b = bertlab.data_config(df.copy())
+    assert a.name == b.name and a.split_column == "split"
+    assert len(list(Path(a.name).parent.iterdir())) == 1
+    c = bertlab.compare(df, ["tfidf_logreg"], sizes="all", progress=False)
+    assert c.runs[0].run.data_summary["sizes"] == {"train": 60, "validation": 10, "test": 10}
+
+
+def test_importing_bertlab_stays_light():
+    """The API comes on first use: `import bertlab` (the CLI's and the app's first import) loads no torch or pandas,
+    and bertlab.compare is there once asked for."""
+    code = ("import sys, bertlab; heavy = [m for m in ('torch', 'pandas') if m in sys.modules]; "
+            "print(heavy, bertlab.compare.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout
+    assert out.strip() == "[] bertlab.api"
+
+
+def test_the_readmes_example_names_only_what_the_api_has():
+    """The example the test above runs, as the README writes it: every attribute it reads of bertlab, of the
+    comparison (c) and of the run exists (a renamed method left behind in the README fails here)."""
+    import ast
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## From Python (notebooks and scripts)"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    owners = {"bertlab": bertlab, "c": bertlab.Comparison, "run": bertlab.RunResult}
+    used = {(n.value.id, n.attr) for n in ast.walk(ast.parse(code))
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in owners}
+    assert {("bertlab", "compare"), ("c", "table"), ("c", "predict"), ("run", "predict")} <= used
+    assert not [f"{o}.{a}" for o, a in used if not hasattr(owners[o], a)]
+    assert 'bertlab.compare(df, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]' in code
