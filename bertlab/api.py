@@ -368,10 +368,20 @@ class RunResult:
         name: the run as tables name it (``head_only`` or ``head_only (lr 0.001)``).
     """
 
-    def __init__(self, run, name: str | None = None, store=None) -> None:
+    def __init__(self, run, name: str | None = None, store=None, shared: Comparison | None = None) -> None:
         self.run, self.name = run, name or run.strategy
         self._store = store or _store()
+        self._shared = shared  # its comparison, whose loaded models it uses: each is loaded once
         self._predictor = None
+
+    def _models(self):
+        if self._shared is not None:
+            return self._shared._models()
+        if self._predictor is None:
+            from bertlab.predict import Predictor
+
+            self._predictor = Predictor(self._store)
+        return self._predictor
 
     @property
     def id(self) -> str:
@@ -428,12 +438,8 @@ class RunResult:
         Raises:
             BertlabError: the run did not succeed, or its saved model is gone.
         """
-        from bertlab.predict import Predictor
-
         texts = _texts(texts)
-        if self._predictor is None:
-            self._predictor = Predictor(self._store)
-        return _prediction_frame(texts, self._predictor.predict([self.id], texts)[0])
+        return _prediction_frame(texts, self._models().predict([self.id], texts)[0])
 
     def __repr__(self) -> str:
         m = self.run.metrics or {}
@@ -456,7 +462,7 @@ class Comparison:
         self._runs = list(runs)
         self.judge_by = judge_by
         self.names = variants.labels(self._runs)
-        self.runs = [RunResult(r, self.names[r.id], self._store) for r in self._runs]
+        self.runs = [RunResult(r, self.names[r.id], self._store, self) for r in self._runs]
         self.batch_id = self._runs[0].batch_id if self._runs else None
         self._predictor = None
 
@@ -514,18 +520,22 @@ class Comparison:
     def predict(self, texts: str | Sequence[str]) -> pd.DataFrame:
         """Every finished run's label for each text: one row a text, one column a run (by name; a name two runs
         share gets the id's end), as the Playground answers. Frozen-encoder runs share one encoder pass."""
-        from bertlab.predict import Predictor
-
         texts = _texts(texts)
         done = [r for r in self.runs if r.status == "succeeded"]
         if not done:
             raise BertlabError("no run of this comparison succeeded, so none can predict.")
-        if self._predictor is None:
-            self._predictor = Predictor(self._store)
-        preds = self._predictor.predict([r.id for r in done], texts)
+        preds = self._models().predict([r.id for r in done], texts)
         names = [r.name for r in done]
         cols = [n if names.count(n) == 1 else f"{n} · {r.id[-4:]}" for n, r in zip(names, done)]
         return pd.DataFrame({c: p.labels for c, p in zip(cols, preds)}, index=pd.Index(texts, name="text"))
+
+    def _models(self):
+        """One predictor for the comparison and its runs: a model loaded for one call stays for the next."""
+        if self._predictor is None:
+            from bertlab.predict import Predictor
+
+            self._predictor = Predictor(self._store)
+        return self._predictor
 
     def _shown(self) -> pd.DataFrame:
         t = self.table

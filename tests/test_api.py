@@ -24,8 +24,14 @@ def reviews() -> pd.DataFrame:
     return pd.DataFrame({"review": texts, "sentiment": labels})
 
 
-def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys):
+def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys, monkeypatch):
     """The README's example, on the tiny model and the whole tiny table (the Quick demo's sizes are larger)."""
+    from bertlab import predict
+
+    loads = []
+    real_load = predict._Loaded.__init__
+    monkeypatch.setattr(predict._Loaded, "__init__", lambda self, run_id, *a: loads.append(run_id) or real_load(
+        self, run_id, *a))
     c = bertlab.compare(reviews, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"], sizes=(None, None, None),
                         model=tiny_model, settings={"full_ft": {"epochs": 3}})
     out = capsys.readouterr().out
@@ -53,6 +59,7 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys)
     wide = c.predict(["a wonderful film", "boring and dull"])
     assert list(wide.columns) == ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]
     assert list(wide.index) == ["a wonderful film", "boring and dull"]
+    assert sorted(loads) == sorted(r.id for r in c.runs)  # each model loaded once, kept for the next call
     # A run's predictions on its own test texts are its stored answers for them (the same model, the same texts)
     run = c["tfidf_logreg"]
     from bertlab.data import load_splits
@@ -63,6 +70,7 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys)
     assert list(got["label"]) == [test.label_names[i] for i in stored["predictions"]]
     assert list(got.columns) == ["text", "label", "confidence", "p(neg)", "p(pos)"]
     assert ((got["p(neg)"] + got["p(pos)"]) - 1).abs().max() < 1e-6
+    assert len(loads) == 4  # the comparison's model answered: not loaded a second time
     # Later, in another kernel: the same run by the id's end, and the launch as the latest
     again = bertlab.load_run(run.id[-6:])
     assert again.id == run.id and list(again.predict(test.texts[:3])["label"]) == list(got["label"][:3])
