@@ -309,6 +309,13 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
         raise ConfigError(f"repeats must be a whole number from 1, got {repeats!r}.")
     configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
     sp = _checked_splits(configs, strategies)
+    if progress and dc.source != "builtin" and sp.train.description:  # the columns read and the sizes, as `run`
+        capped = sizes is None and not isinstance(data, DataConfig) and any(
+            cap is not None and n >= cap for cap, n in zip((dc.train_size, dc.val_size, dc.test_size),
+                                                          (len(sp.train), len(sp.val), len(sp.test))))
+        print(f"data: {sp.train.description} (text_column / label_column choose others); {len(sp.label_names)} "
+              f"classes; train {len(sp.train):,}, validation {len(sp.val):,}, test {len(sp.test):,}"
+              + (" (the default sizes='standard' caps; sizes='all' takes every row)" if capped else ""))
     for s, note in few_steps_planned(configs, len(sp.train)).items():
         warnings.warn(f"{s}: {note}", stacklevel=2)
     store = _store()

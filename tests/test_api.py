@@ -34,10 +34,12 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
         self, run_id, *a))
     c = bertlab.compare(reviews, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"], sizes=(None, None, None),
                         model=tiny_model, settings={"full_ft": {"epochs": 3}})
-    out = capsys.readouterr().out
-    assert [line.split(":")[0] for line in out.splitlines()] == [
+    data_line, *lines = capsys.readouterr().out.splitlines()
+    assert data_line == ("data: dataframe.parquet: text column 'review', label column 'sentiment' (text_column / "
+                         "label_column choose others); 2 classes; train 56, validation 8, test 16")
+    assert [line.split(":")[0] for line in lines] == [
         f"[{k}/4] {r.strategy} · {r.id[-4:]}" for k, r in enumerate(c.runs, 1)]  # one line a run, no bar
-    assert "\r" not in out and all("succeeded after" in line for line in out.splitlines())  # not a terminal here
+    assert not any("\r" in line for line in lines) and all("succeeded after" in line for line in lines)  # no tty
     table = c.table
     assert list(table["name"]) == ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]
     assert list(table["status"]) == ["succeeded"] * 4
@@ -177,3 +179,16 @@ def test_the_readmes_example_names_only_what_the_api_has():
     assert {("bertlab", "compare"), ("c", "table"), ("c", "predict"), ("run", "predict")} <= used
     assert not [f"{o}.{a}" for o, a in used if not hasattr(owners[o], a)]
     assert 'bertlab.compare(df, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]' in code
+
+
+def test_the_data_line_says_where_the_default_sizes_capped_a_dataframe(capsys):
+    """A 3,600-row DataFrame was cut to the default Standard caps without a word: 520 of its training texts left
+    out, and nothing said sizes='all' would train on them."""
+    texts, labels = make_texts(1800)
+    df = pd.DataFrame({"text": texts, "label": labels})
+    bertlab.compare(df, ["tfidf_logreg"])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith("train 2,000, validation 360, test 720 (the default sizes='standard' caps; sizes='all' "
+                          "takes every row)"), first
+    bertlab.compare(df, ["tfidf_logreg"], sizes="standard")  # asked for: nothing to point out
+    assert capsys.readouterr().out.splitlines()[0].endswith("train 2,000, validation 360, test 720")
