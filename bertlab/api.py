@@ -320,9 +320,11 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
         warnings.warn(f"{s}: {note}", stacklevel=2)
     store = _store()
     batch = f"py-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    ids = [store.create_run(c, batch) for c in configs]
+    ids: list[str] = []
     current = None
     try:
+        for c in configs:  # inside: an interrupt between two leaves none queued (a server would adopt and train it)
+            ids.append(store.create_run(c, batch))
         for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
             current = rid
             shown = _Progress(progress, k, len(ids), f"{cfg.strategy} · {rid[-4:]}")

@@ -105,6 +105,24 @@ def test_a_keyboard_interrupt_marks_the_run_interrupted_and_cancels_the_rest(rev
     assert [r.status for r in c.runs] == [INTERRUPTED, CANCELLED]
 
 
+def test_an_interrupt_while_the_runs_are_stored_leaves_none_queued(reviews, monkeypatch):
+    """The launch's runs were stored before the interrupt was watched for: an interrupt between two left the first
+    queued, its process alive, for an app on the same data directory to adopt and train once the kernel ended."""
+    real = RunStore.create_run
+    made = []
+
+    def create_run(self, config, batch_id=None):
+        if made:
+            raise KeyboardInterrupt
+        made.append(real(self, config, batch_id))
+        return made[-1]
+
+    monkeypatch.setattr(RunStore, "create_run", create_run)
+    with pytest.raises(KeyboardInterrupt):
+        bertlab.compare(reviews, ["head_only", "tfidf_logreg"], sizes=(None, None, None), progress=False)
+    assert [(r.id, r.status) for r in RunStore().list_runs()] == [(made[0], CANCELLED)]
+
+
 def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off(reviews, monkeypatch):
     from bertlab.strategies import get_strategy
 
