@@ -1145,7 +1145,10 @@ def time_left_text(run, progress: float | None = None, short: bool = False) -> s
     (``short``, for the sidebar: 'in this phase')."""
     from bertlab.estimate import Estimate, phase_time_left
 
-    left = phase_time_left(run.progress if progress is None else progress, run.phase_started, time.time())
+    # the job manager's fresher figure was reached at a time the store does not hold yet: its pace at once
+    fresh = progress is not None and progress != run.progress
+    left = phase_time_left(run.progress if progress is None else progress, run.phase_started, time.time(),
+                           None if fresh else run.progress_at)
     if left is None:
         return ""
     then = " in this phase" if short else " of masked-LM training, then fine-tuning"

@@ -660,7 +660,7 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
         if r.status == "running":
             s, u = estimate([r.run_config])
             left = s - (now - (r.started or now))
-            pace = phase_time_left(r.progress, r.phase_started, now) if r.phase != "mlm" else None
+            pace = phase_time_left(r.progress, r.phase_started, now, r.progress_at) if r.phase != "mlm" else None
             if not u and left > 0:
                 total += left
             elif pace is not None:  # past its estimate, or none: what its pace so far leaves

@@ -986,7 +986,7 @@ def live_status(run) -> str:
     if run.status == RUNNING:
         if run.cancel_requested:
             return "running (stopping)"
-        left = phase_time_left(run.progress, run.phase_started, time.time())
+        left = phase_time_left(run.progress, run.phase_started, time.time(), run.progress_at)
         return (f"running {run.progress or 0:.0%} ({run.phase or 'starting'}"
                 + (f", {Estimate(left, '').text()} left" if left is not None else "") + ")")
     if run.status == QUEUED and _dead_owner(run.owner):
@@ -1095,7 +1095,7 @@ def record_lines(record: dict) -> list[str]:
     for k, v in record.items():
         if k in _SHOW_SECTIONS:
             continue
-        if k in ("created", "started", "finished", "phase_started") and v:
+        if k in ("created", "started", "finished", "phase_started", "progress_at") and v:
             v = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))
         lines.append(f"{k}: {v if v is None or isinstance(v, str | int | float) else json.dumps(v)}")
     for k in _SHOW_SECTIONS:

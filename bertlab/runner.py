@@ -52,16 +52,21 @@ class StoreCallbacks(Callbacks):
         self._total = 1
         self.phase = ""
         self.progress = 0.0
+        self.progress_at = 0.0  # when ``progress`` was reached (a flush may write it later, with a curve point)
 
     def on_start(self, total_steps: int, phase: str = "train") -> None:
         self._total, self.phase, self.progress = max(1, total_steps), phase, 0.0
+        self.progress_at = time.time()
         # One write: a reader never sees the new phase's start beside the old phase's progress. The time left
-        # is the phase's pace so far.
-        self.store.update(self.run_id, phase_started=time.time(), progress=0.0, phase=phase)
+        # is the phase's pace so far, counted down from when its progress was reached.
+        self.store.update(self.run_id, phase_started=self.progress_at, progress=0.0, progress_at=self.progress_at,
+                          phase=phase)
         self._flush(force=True)
 
     def on_step(self, step: int, epoch: float, loss: float, lr: float, phase: str = "train") -> None:
-        self.progress = min(1.0, step / self._total) if phase != "embed" else epoch
+        progress = min(1.0, step / self._total) if phase != "embed" else epoch
+        if progress != self.progress:
+            self.progress, self.progress_at = progress, time.time()
         if not math.isnan(loss):
             series = "train_loss" if phase == "train" else f"{phase}_loss"
             self._buf.append((series, step, epoch, loss))
@@ -80,7 +85,7 @@ class StoreCallbacks(Callbacks):
         self._last_flush = now
         self.store.add_points(self.run_id, self._buf)
         self._buf = []
-        self.store.update(self.run_id, progress=self.progress, phase=self.phase)
+        self.store.update(self.run_id, progress=self.progress, progress_at=self.progress_at, phase=self.phase)
         if self.on_progress:
             self.on_progress(self.progress, self.phase)
 

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT NOT NULL, progress REAL DEFAULT 0, phase TEXT DEFAULT '',
     metrics TEXT, costs TEXT, error TEXT, traceback TEXT, artifact_dir TEXT,
     notes TEXT DEFAULT '[]', data_summary TEXT, cancel_requested INTEGER DEFAULT 0, owner TEXT,
-    phase_started REAL
+    phase_started REAL, progress_at REAL
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
 CREATE INDEX IF NOT EXISTS runs_status_finished ON runs(status, finished);
@@ -146,6 +146,7 @@ class Run:
     cancel_requested: bool = False
     owner: str | None = None
     phase_started: float | None = None  # when the current phase (embed, mlm, train) began: its time left
+    progress_at: float | None = None  # when ``progress`` was reached: the time left counts down from it
 
     @property
     def run_config(self) -> RunConfig:
@@ -157,6 +158,9 @@ class Run:
         from bertlab.config import shown_strategy
 
         return f"{shown_strategy(self)} · {self.id[-4:]}"
+
+
+_RUN_FIELDS = frozenset(f.name for f in fields(Run))
 
 
 def _like(text: str) -> str:
@@ -199,7 +203,8 @@ def _decode(row: sqlite3.Row) -> Run:
         d[k] = json.loads(d[k]) if d.get(k) else default
     d["cancel_requested"] = bool(d.get("cancel_requested"))
     _throughput_now(d)
-    return Run(**d)
+    # a column a newer bertlab added is not this one's to read: the store stays open to both
+    return Run(**{k: v for k, v in d.items() if k in _RUN_FIELDS})
 
 
 class RunStore:
@@ -237,8 +242,9 @@ class RunStore:
                 c.close()
                 raise _unwritable(self.root, e) from None
             have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
-            # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
-            for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):
+            # Stores made before runs recorded their process (owner), when their phase began (phase_started) and
+            # when their progress was reached (progress_at).
+            for col, kind in (("owner", "TEXT"), ("phase_started", "REAL"), ("progress_at", "REAL")):
                 if col not in have:
                     try:
                         c.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")

@@ -420,6 +420,19 @@ def test_phase_time_left_is_the_pace_so_far_and_silent_while_too_early():
     assert phase_time_left(1.0, 1000.0, 1060.0) is None
 
 
+def test_phase_time_left_counts_down_from_when_its_progress_was_reached():
+    from bertlab.estimate import phase_time_left
+
+    # a quarter done a minute in, 10 s ago: three minutes then, 170 s now (the pace from now had said 210 s,
+    # growing every second until the next step)
+    assert phase_time_left(0.25, 1000.0, 1070.0, progress_at=1060.0) == 170.0
+    assert phase_time_left(0.25, 1000.0, 1080.0, progress_at=1060.0) == 160.0
+    assert phase_time_left(0.25, 1000.0, 1250.0, progress_at=1060.0) is None  # past the pace: no "~1 s" that stays
+    assert phase_time_left(0.25, 1000.0, 1060.0, progress_at=None) == 180.0  # a run stored before it was recorded
+    assert phase_time_left(0.25, 1000.0, 1060.0, progress_at=990.0) == 180.0  # a time from before this phase
+    assert phase_time_left(0.02, 1000.0, 1030.0, progress_at=1020.0) is None  # still too early to tell
+
+
 def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
     import time
 
@@ -427,7 +440,8 @@ def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home)
     t0 = time.time()
     rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
     assert execute_run(store, rid) == SUCCEEDED
-    assert t0 <= store.get(rid).phase_started <= time.time()
+    run = store.get(rid)
+    assert t0 <= run.phase_started <= run.progress_at <= time.time()
 
 
 def test_compare_says_how_long_a_running_phase_has_left(tiny_data, bertlab_home):
@@ -458,6 +472,11 @@ def test_compare_says_how_long_a_running_phase_has_left(tiny_data, bertlab_home)
         store.update(ids[0], progress=0.01, phase_started=time.time() - 600)  # 1% in ten minutes: a long run
         at.run()
         assert any(p.proto.text.startswith("train · 1% · ~16") for p in at.get("progress"))  # ~16.5 h left
+        # half done ten minutes in, a minute ago: nine minutes left, not the eleven its pace from now would say
+        now = time.time()
+        store.update(ids[0], progress=0.5, phase_started=now - 660, progress_at=now - 60)
+        at.run()
+        assert "train · 50% · ~9 min left" in [p.proto.text for p in at.get("progress")]
     finally:  # its runs ended before it is: gone, it leaves them to this test's manager to adopt and train
         for rid in ids:
             store.finish(rid, "succeeded")

@@ -278,6 +278,20 @@ def test_a_store_made_by_an_older_bertlab_gains_the_new_columns(tmp_path):
     store.update(rid, phase_started=123.0)
     run = store.get(rid)
     assert run.owner and run.phase_started == 123.0
+    assert run.progress_at is None  # not recorded yet: read as absent
+    store.update(rid, progress_at=124.0)
+    assert store.get(rid).progress_at == 124.0
+
+
+def test_a_store_with_a_column_a_newer_bertlab_added_still_opens(tmp_path):
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("full_ft"))
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        c.execute("ALTER TABLE runs ADD COLUMN added_later REAL")
+    fresh = RunStore(tmp_path)
+    assert fresh.get(rid).id == rid and [r.id for r in fresh.list_runs()] == [rid]
 
 
 def test_a_run_this_process_still_trains_keeps_its_staging_when_marked(tmp_path):
