@@ -242,6 +242,28 @@ def test_estimate_is_unknown_without_history_and_scales_with_work():
     assert estimate_seconds(past, "scratch", "minilm", "cpu0", sizes, 2).seconds is None
 
 
+def test_estimate_adds_a_past_runs_start_up_once_instead_of_scaling_it_with_the_texts():
+    """tfidf_logreg on 200 training texts (200 / 500 to evaluate) took 2.15 s here, 1.97 s of it outside training
+    and evaluation (loading, saving): scaled with the texts it estimated 8,000 at 20.5 s; they took 4.2 s."""
+    from bertlab.estimate import startup_seconds
+
+    small = make_run("tfidf_logreg", "t1", total_seconds=2.153, train_seconds=0.165, eval_seconds=0.018)
+    small.data_summary = {"sizes": {"train": 200, "validation": 200, "test": 500}}
+    assert startup_seconds(small) == pytest.approx(1.97)
+    got = estimate_seconds([small], "tfidf_logreg", "minilm", "cpu0", {"train": 8000, "validation": 200, "test": 500},
+                           1, uses_epochs=False).seconds
+    assert got == pytest.approx(1.97 + 0.183 / 900 * 8700)  # ~3.7 s
+    # a run from before its start-up could be told (no evaluation time): all of it scales, as before
+    assert startup_seconds(make_run("full_ft", "f0", total_seconds=27.0)) is None
+    # start-ups are a median of the runs', each run's rate its time beyond its own
+    a = make_run("full_ft", "f1", total_seconds=14.0, train_seconds=6.0, eval_seconds=4.0)
+    b = make_run("full_ft", "f2", total_seconds=16.0, train_seconds=6.0, eval_seconds=4.0)
+    c = make_run("full_ft", "f3", total_seconds=20.0, train_seconds=6.0, eval_seconds=4.0, tokenize_seconds=1.0)
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    got = estimate_seconds([a, b, c], "full_ft", "minilm", "cpu0", sizes, 2).seconds
+    assert got == pytest.approx(6.0 + 10.0)  # start-ups 4, 6, 9 s; the same work beyond them 10, 10, 11 s
+
+
 def test_estimate_counts_the_masked_lm_epochs_before_the_labels():
     """scratch with 10 masked-LM epochs took 318 s where plain scratch took 92 s (README): an estimate from one must
     not be the other's. Work: train x (epochs + masked-LM epochs) + validation x epochs + test."""
