@@ -1140,15 +1140,12 @@ def chart(fig, where=None, config: dict | None = None, **kwargs) -> None:
 
 # --- formatting --------------------------------------------------------------------------------
 def time_left_text(run, progress: float | None = None, short: bool = False) -> str:
-    """' · ~2 min left' for a running phase, at its pace so far ('' while too early to tell); ``progress``: a
-    fresher figure than the store's (the job manager's). dapt's masked-LM phase says its fine-tuning follows
-    (``short``, for the sidebar: 'in this phase')."""
-    from bertlab.estimate import Estimate, phase_time_left
+    """' · ~2 min left' for a running phase, at its pace so far, a fine-tuning run's test pass after its training
+    included ('' while too early to tell); ``progress``: a fresher figure than the store's (the job manager's).
+    dapt's masked-LM phase says its fine-tuning follows (``short``, for the sidebar: 'in this phase')."""
+    from bertlab.estimate import Estimate, run_time_left
 
-    # the job manager's fresher figure was reached at a time the store does not hold yet: its pace at once
-    fresh = progress is not None and progress != run.progress
-    left = phase_time_left(run.progress if progress is None else progress, run.phase_started, time.time(),
-                           None if fresh else run.progress_at)
+    left = run_time_left(run, time.time(), progress)
     if left is None:
         return ""
     then = " in this phase" if short else " of masked-LM training, then fine-tuning"

@@ -633,7 +633,7 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
     :func:`rough_estimate`), how many of them have no estimate, and whether the one training is past its estimate
     with no pace to tell its time left by (1, else 0). The one training counts what its estimate leaves after the
     time it has run, or past that what its pace so far leaves (Compare's '~2 min left')."""
-    from bertlab.estimate import phase_time_left
+    from bertlab.estimate import run_time_left
     from bertlab.sweep import estimate_total
 
     runs = [r for r in ahead if r is not None]
@@ -660,7 +660,7 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
         if r.status == "running":
             s, u = estimate([r.run_config])
             left = s - (now - (r.started or now))
-            pace = phase_time_left(r.progress, r.phase_started, now, r.progress_at) if r.phase != "mlm" else None
+            pace = run_time_left(r, now) if r.phase != "mlm" else None
             if not u and left > 0:
                 total += left
             elif pace is not None:  # past its estimate, or none: what its pace so far leaves

@@ -980,13 +980,13 @@ def live_status(run) -> str:
     """A run's status as `runs` shows it: a running run's progress and phase, with its time left where it can be
     told (``running 9% (train, ~3 min left)``), as the app's status lines say; :data:`STALLED` for a queued run
     whose process died; else its status."""
-    from bertlab.estimate import Estimate, phase_time_left
+    from bertlab.estimate import Estimate, run_time_left
     from bertlab.store import QUEUED, RUNNING, _dead_owner
 
     if run.status == RUNNING:
         if run.cancel_requested:
             return "running (stopping)"
-        left = phase_time_left(run.progress, run.phase_started, time.time(), run.progress_at)
+        left = run_time_left(run, time.time())
         return (f"running {run.progress or 0:.0%} ({run.phase or 'starting'}"
                 + (f", {Estimate(left, '').text()} left" if left is not None else "") + ")")
     if run.status == QUEUED and _dead_owner(run.owner):

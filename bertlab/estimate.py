@@ -356,6 +356,40 @@ def phase_time_left(progress: float | None, phase_started: float | None, now: fl
     return left if left > 0 else None
 
 
+def seconds_of_test_pass(run: Any, progress: float, phase_started: float, at: float) -> float:
+    """The seconds a fine-tuning run's test pass should take after its training phase, at that phase's pace so far
+    (``progress`` reached at ``at``): the phase's time over its work (training texts x epochs, and its validation
+    texts x epochs as forward passes, a :data:`STEP_FORWARDS`-th each) for the test texts' forward passes. 0 for
+    another phase or strategy, or a run whose sizes are not recorded yet. lora's "~3 s left" at the end of training
+    was followed by ~8 s of testing."""
+    if run.phase != "train" or not progress:
+        return 0.0
+    from bertlab.strategies import REGISTRY
+    from bertlab.strategies.classifier import ClassifierStrategy
+
+    sizes = (run.data_summary or {}).get("sizes") or {}
+    epochs = (run.config or {}).get("epochs") or 1
+    if not isinstance(REGISTRY.get(run.strategy), ClassifierStrategy) or not sizes.get("train"):
+        return 0.0
+    work = sizes["train"] * epochs + sizes.get("validation", 0) * epochs / STEP_FORWARDS
+    return (at - phase_started) / progress / work * sizes.get("test", 0) / STEP_FORWARDS
+
+
+def run_time_left(run: Any, now: float, progress: float | None = None) -> float | None:
+    """Seconds left in a running run (a store Run): its phase's (:func:`phase_time_left`, counted down from when
+    its progress was reached), and after a fine-tuning run's training its test pass (:func:`seconds_of_test_pass`);
+    None while too early to tell. ``progress``: a fresher figure than the run's (the job manager's), reached at a
+    time the store does not hold yet: its pace is taken now."""
+    fresh = progress is not None and progress != run.progress
+    p = run.progress if progress is None else progress
+    at = None if fresh else run.progress_at
+    left = phase_time_left(p, run.phase_started, now, at)
+    if left is None:
+        return None
+    valid = at and run.phase_started <= at <= now
+    return left + seconds_of_test_pass(run, p, run.phase_started, at if valid else now)
+
+
 ENCODER_BASIS = "rough: the encoder speed"  # how encoder_estimate's basis starts
 STEP_FORWARDS = 3.0  # a training step's FLOPs in forward passes: forward 2NT + backward 4NT (bertlab.costs' 6NT)
 

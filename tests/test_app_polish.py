@@ -433,6 +433,28 @@ def test_phase_time_left_counts_down_from_when_its_progress_was_reached():
     assert phase_time_left(0.02, 1000.0, 1030.0, progress_at=1020.0) is None  # still too early to tell
 
 
+def test_a_fine_tuning_runs_time_left_in_training_includes_its_test_pass():
+    """lora's status line said ~1 s left at 96% of training, then its test pass took 12 s: the test texts' forward
+    passes, priced at the training phase's pace so far, are added."""
+    import pytest
+
+    from bertlab.estimate import run_time_left
+    from bertlab.store import Run
+
+    def running(strategy: str, phase: str = "train", sizes: dict | None = None) -> Run:
+        return Run(id="r", batch_id="b", created=0.0, status="running", strategy=strategy, dataset="d", model="m",
+                   config={"epochs": 2}, progress=0.5, phase=phase, phase_started=1000.0, progress_at=1100.0,
+                   data_summary={"sizes": {"train": 100, "validation": 30, "test": 300} if sizes is None else sizes})
+
+    # half of 200 training texts and 60 validation texts (forward passes: 20 training texts' worth) in 100 s:
+    # 220 texts' worth in 200 s; the 300 test texts are 100 texts' worth: 200 / 220 x 100 s
+    assert run_time_left(running("lora"), 1110.0) == pytest.approx(90.0 + 200 / 220 * 100)
+    assert run_time_left(running("full_ft", "test"), 1110.0) == pytest.approx(90.0)  # the test pass itself
+    assert run_time_left(running("head_only"), 1110.0) == pytest.approx(90.0)  # its test texts are embedded first
+    assert run_time_left(running("tfidf_logreg"), 1110.0) == pytest.approx(90.0)
+    assert run_time_left(running("lora", sizes={}), 1110.0) == pytest.approx(90.0)  # sizes not recorded yet
+
+
 def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
     import time
 
