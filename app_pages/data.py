@@ -16,7 +16,7 @@ from bertlab import sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
-from bertlab.data.files import TRIM_AFTER_BYTES
+from bertlab.data.files import PAIR_NOTE_START, TRIM_AFTER_BYTES
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 from bertlab.heap import release_free_heap
@@ -533,8 +533,12 @@ def show_dataset(cfg: DataConfig) -> None:
                    "text with these).", icon=":material/content_cut:")
     if warning := balance_warning(sp, cfg.test_size, len(ds), own_test, ds.counts()):
         st.warning(warning, icon=":material/balance:")
-    if sp.notes:
-        st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in sp.notes))
+    # one half of a text pair (GLUE's MRPC, MNLI...) read alone: said where it is seen, not among the cleaning notes
+    notes = [n for n in sp.notes if not n.startswith(PAIR_NOTE_START)]
+    for n in (n for n in sp.notes if n.startswith(PAIR_NOTE_START)):
+        st.warning(f"The runs {common.md(n)}.", icon=":material/join_inner:")
+    if notes:
+        st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in notes))
     # In projector mode one under the other: in two fifths of the page (1024 px) the chart's three-row legend
     # covered its title ("Label distri").
     # Two levels, as the columns are: the projector switch's redraw of the tables (common.page_frame) counts on the

@@ -38,6 +38,11 @@ TEXT_NAMES = ("text", "sentence", "review", "content", "document", "body", "twee
               "utterance", "question", "title")
 LABEL_NAMES = ("label", "labels", "category", "class", "sentiment", "target", "topic", "intent", "y",
                "emotion", "stance", "rating")
+# The two texts of a pair task (paraphrase, entailment, similarity: GLUE's MRPC, RTE, QQP, QNLI, MNLI, STS-B, SNLI):
+# their label says how the two relate, which one of them alone cannot show. Also any names alike but for a final
+# 1 / 2 or a / b ('text_a', 'text_b').
+PAIR_NAMES = (("sentence1", "sentence2"), ("premise", "hypothesis"), ("question1", "question2"),
+              ("question", "sentence"), ("question", "passage"), ("question", "context"), ("query", "passage"))
 SPLIT_NAMES = ("split", "set", "subset", "partition", "fold", "data_split", "dataset_split", "part")
 
 
@@ -544,17 +549,56 @@ def split_column_of_file(path: str | Path, exclude: set[str | None] = frozenset(
     return detect_split_column(df, {c for c in exclude if c})
 
 
+def pair_partner(df: pd.DataFrame, text: str) -> str | None:
+    """The other half of a text pair that ``text`` belongs to (``sentence2`` beside ``sentence1``, ``hypothesis``
+    beside ``premise``; see :data:`PAIR_NAMES`), where ``df`` holds it as a column of strings; None otherwise."""
+    lower = {str(c).strip().lower(): str(c) for c in df.columns if str(c) != str(text)}
+    t = str(text).strip().lower()
+    names = [b for a, b in PAIR_NAMES if a == t] + [a for a, b in PAIR_NAMES if b == t]
+    if m := re.fullmatch(r"(.+?)([ _-]?)([12ab])", t):
+        stem, sep, end = m.groups()
+        names.append(stem + sep + {"1": "2", "2": "1", "a": "b", "b": "a"}[end])
+    for n in names:  # texts, mostly distinct: not a label beside them ('column 2' of a file without a header)
+        if n in lower and _is_stringy(col := df[lower[n]]) and col.dropna().astype(str).nunique() >= max(
+                3, 0.5 * col.notna().sum()):
+            return lower[n]
+    return None
+
+
+def pair_message(first: str, second: str) -> str:
+    """Why a pair task's columns are not a text column to pick in passing."""
+    return (f"columns {first!r} and {second!r} are a text pair (a pair task, such as paraphrase or entailment, whose "
+            "label says how the two texts relate): bertlab classifies one text, so a run would read one of them, never "
+            "see the other, and learn only what that half gives away on its own. Choose a dataset of single texts, or "
+            "set the text column explicitly to train on one half anyway (a hypothesis-only baseline, say).")
+
+
+def pair_note(text: str, partner: str) -> str:
+    """The note a dataset read from one half of a text pair carries (the runs' notes, the Data page's warning)."""
+    return (f"{PAIR_NOTE_START} {text!r}, one half of a text pair ({partner!r} beside it): the label says how the "
+            f"two relate, and the runs never see {partner!r} (bertlab classifies one text), so they learn only what "
+            f"{text!r} gives away on its own")
+
+
+PAIR_NOTE_START = "read only the text column"
+
+
 def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str:
     """The column of texts, as the Data page finds it: one named like text (``text``, ``review``...), else among the
     columns of strings, one whose name holds a text word (``customer_review``), else the longest where no other
     comes close; never ``label_column`` or a column named like a label.
 
     Raises:
-        ColumnChoiceError: no column looks like text, or several do.
+        ColumnChoiceError: no column looks like text, or several do, or the one found is half of a text pair
+            (:func:`pair_partner`).
     """
     df.columns = [str(c) for c in df.columns]
     cols = list(df.columns)
     if (named := _pick(df, TEXT_NAMES, {label_column})) is not None:
+        if (partner := pair_partner(df, named)) is not None and partner != label_column:
+            # GLUE's QNLI: 'sentence' is a text name, and was taken without a word beside its 'question'
+            raise ColumnChoiceError(pair_message(*sorted((named, partner), key=cols.index)), "text",
+                                    sorted((named, partner), key=cols.index))
         return named
     # A column named like a label ("label", "category"...) is never the text, even if it holds words.
     not_text = label_column or _pick(df, LABEL_NAMES, set())
@@ -572,6 +616,9 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
         raise ColumnChoiceError(f"no column looks like text among {cols} (a text column holds sentences, "
                                 f"not numbers or codes); set the text column explicitly.{hint}", "text")
     close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
+    if (partner := pair_partner(df, close[0])) is not None and partner != label_column:
+        pair = sorted((close[0], partner), key=cols.index)  # in the table's order
+        raise ColumnChoiceError(pair_message(*pair), "text", pair)
     if len(close) > 1:
         raise ColumnChoiceError(
             f"cannot tell which column holds the text: {close[:3]} all look like text. "
@@ -703,6 +750,8 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                        split_column=split_column or "split", split_source=split_source,
                        row_ids=row_ids, row_id_name=row_id_name, max_classes=None if label_named else MAX_CLASSES)
     ds.notes = list(notes or []) + ds.notes
+    if (partner := pair_partner(df, text)) is not None and partner != label:
+        ds.notes.append(pair_note(text, partner))
     ds.label_descriptions = list(ds.label_names)
     ds.columns = (text, label)
     return ds

@@ -1,0 +1,113 @@
+"""Popular hub datasets' shapes, built in memory (the hub cannot be reached in tests): their features, split names
+and configs as on the hub, a few rows each. What a user who names one gets, from the library, the CLI and the Data
+page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bertlab.config import DataConfig
+from bertlab.data import load_data, load_file
+from bertlab.errors import ColumnChoiceError
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+datasets = pytest.importorskip("datasets")
+ClassLabel, Value, Features = datasets.ClassLabel, datasets.Value, datasets.Features
+
+
+def dataset_dict(features: dict, rows: dict[str, list[dict]]) -> datasets.DatasetDict:
+    """A DatasetDict of ``features`` with ``rows`` per split."""
+    f = Features(features)
+    return datasets.DatasetDict({split: datasets.Dataset.from_list(r, features=f) for split, r in rows.items()})
+
+
+def glue_pair(config: str, first: str, second: str, names: list[str], n: int = 60) -> datasets.DatasetDict:
+    """A GLUE pair task (MRPC: sentence1 / sentence2; MNLI: premise / hypothesis; QNLI: question / sentence)."""
+    def rows(split, k, unlabelled=False):
+        return [{first: f"{config} {split} first text number {i} about a thing", second: f"{split} second text {i}",
+                 "label": -1 if unlabelled else i % len(names), "idx": i} for i in range(k)]
+    return dataset_dict({first: Value("string"), second: Value("string"), "label": ClassLabel(names=names),
+                         "idx": Value("int32")},
+                        {"train": rows("train", n), "validation": rows("validation", n // 2),
+                         "test": rows("test", n // 2, unlabelled=True)})
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    """``hub(name, {config: DatasetDict})``: the hub reachable, holding that dataset (config None: one without
+    configs); ``datasets.load_dataset`` answers as the real one does for a missing config or split."""
+    from bertlab.data import hub as hub_module
+
+    held: dict[str, dict] = {}
+
+    def load(path, name=None, split=None, **_):
+        configs = held[path]
+        if name is None and None not in configs:
+            raise ValueError(f"Config name is missing.\nPlease pick one among the available configs: {list(configs)}"
+                             f"\nExample of usage:\n\t`load_dataset('{path}', '{next(iter(configs))}')`")
+        dd = configs[name]
+        if split not in dd:
+            raise ValueError(f'Unknown split "{split}". Should be one of {list(dd)}.')
+        return dd[split]
+
+    monkeypatch.setattr(hub_module, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", load)
+    return lambda name, configs: held.__setitem__(name, configs)
+
+
+@pytest.mark.parametrize("config, first, second", [("mrpc", "sentence1", "sentence2"),
+                                                   ("mnli", "premise", "hypothesis"),
+                                                   ("qnli", "question", "sentence")])
+def test_a_pair_task_is_never_read_as_one_text_without_a_word(hub, config, first, second):
+    """GLUE's QNLI trained on 'sentence' alone without a word ('sentence' is a text name), and MRPC or MNLI on the
+    text column picked from two, with nothing saying the label is about the pair."""
+    hub("glue", {config: glue_pair(config, first, second, ["yes", "no"])})
+    cfg = DataConfig(source="hub", name="glue", hub_config=config, hub_test_split="validation")
+    with pytest.raises(ColumnChoiceError, match="are a text pair") as e:
+        load_data(cfg)
+    assert e.value.column == "text" and sorted(e.value.choices) == sorted([first, second])
+    ds = load_data(DataConfig(**{**cfg.__dict__, "text_column": first}))
+    assert (f"read only the text column {first!r}, one half of a text pair ({second!r} beside it): the label says how "
+            f"the two relate, and the runs never see {second!r}") in " ".join(ds.notes)
+
+
+def test_a_file_of_a_pair_task_says_so_too_and_single_texts_say_nothing(tmp_path):
+    path = tmp_path / "pairs.csv"
+    pd.DataFrame({"text_a": [f"first text number {i}" for i in range(30)],
+                  "text_b": [f"second text number {i}" for i in range(30)],
+                  "label": ["same", "different"] * 15}).to_csv(path, index=False)
+    with pytest.raises(ColumnChoiceError, match="'text_a' and 'text_b' are a text pair"):
+        load_file(path)
+    assert any("one half of a text pair ('text_b' beside it)" in n for n in load_file(path, "text_a").notes)
+    single = tmp_path / "single.csv"
+    pd.DataFrame({"sentence": [f"a review number {i}" for i in range(30)], "label": ["pos", "neg"] * 15,
+                  "idx": range(30)}).to_csv(single, index=False)
+    assert not any("text pair" in n for n in load_file(single).notes)
+
+
+def data_page_on_hub(name: str, config: str = "", test_split: str = ""):
+    """The Data page after a user typed a hub dataset's name, config and test split and pressed the button."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.radio(key="keep_source").set_value("Hub dataset").run()
+    at.text_input(key="keep_hub_name").set_value(name).run()
+    at.text_input(key="keep_hub_config").set_value(config).run()
+    at.text_input(key="keep_hub_test_split").set_value(test_split).run()
+    next(b for b in at.button if b.label == "Load from the hub").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_data_page_warns_where_a_pair_tasks_runs_would_read_one_half(hub):
+    hub("glue", {"mrpc": glue_pair("mrpc", "sentence1", "sentence2", ["not_equivalent", "equivalent"])})
+    at = data_page_on_hub("glue", "mrpc", "validation")
+    assert any("are a text pair" in w.value for w in at.warning)  # the pickers' warning, before any pick
+    next(s for s in at.selectbox if s.label == "Text column").set_value("sentence1").run()
+    assert not at.error, [e.value for e in at.error]
+    said = [w.value for w in at.warning if "one half of a text pair" in w.value]
+    assert len(said) == 1 and said[0].startswith("The runs read only the text column") and "sentence2" in said[0]
+    assert not any("text pair" in i.value for i in at.info)  # said once, as a warning, not among the cleaning notes
