@@ -299,8 +299,10 @@ REFUSED = [
                       "least 3 (one each for train, validation and test). Add examples or remove those classes."),
     Refused("parquet_nested_label", "nestedlabel.parquet",
             lambda: parquet(pd.DataFrame({"text": TEXTS, "label": [[y, "x"] for y in LABELS]})),
-            lambda p: "column 'label' holds nested values (lists or dicts); a label must be one string or "
-                      "number per row."),
+            lambda p: "column 'label' holds a list of labels in each row (a multi-label dataset: 30 of 30 rows have "
+                      "more than one); bertlab compares single-label classifiers, one class per text. Choose a column "
+                      "of one label per row, or a single-label dataset (or keep the rows with exactly one label, in a "
+                      "file of your own)."),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from bertlab.config import DataConfig
 from bertlab.data import load_data, load_file
-from bertlab.errors import ColumnChoiceError
+from bertlab.data.files import dataset_from_table
+from bertlab.errors import ColumnChoiceError, DataError
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 datasets = pytest.importorskip("datasets")
@@ -111,3 +112,43 @@ def test_the_data_page_warns_where_a_pair_tasks_runs_would_read_one_half(hub):
     said = [w.value for w in at.warning if "one half of a text pair" in w.value]
     assert len(said) == 1 and said[0].startswith("The runs read only the text column") and "sentence2" in said[0]
     assert not any("text pair" in i.value for i in at.info)  # said once, as a warning, not among the cleaning notes
+
+
+def test_a_regression_target_is_refused_as_scores_not_read_as_classes(hub):
+    """GLUE's STS-B: a float similarity score. Its 0.5 steps (11 values) loaded as 11 'classes' without a word; finer
+    scores were refused as 'is it really the label column (not an id)?', which it is."""
+    def rows(split, n, step):
+        return [{"sentence1": f"stsb {split} a man number {i} plays", "sentence2": f"someone {i} plays music",
+                 "label": round((i * 7 % 51) / 10 / step) * step, "idx": i} for i in range(n)]
+    feats = {"sentence1": Value("string"), "sentence2": Value("string"), "label": Value("float32"),
+             "idx": Value("int32")}
+    for step, levels in ((0.5, 11), (0.1, 51)):
+        hub("glue", {"stsb": dataset_dict(feats, {"train": rows("train", 400, step)})})
+        from bertlab.data.hub import hub_table
+
+        hub_table.cache_clear()
+        with pytest.raises(DataError, match=rf"the label column 'label' holds scores, not classes: {levels} distinct "
+                                            r"numbers such as .*; a regression target"):
+            load_data(DataConfig(source="hub", name="glue", hub_config="stsb", text_column="sentence1"))
+    # whole numbers stored as floats (stars 1.0-5.0) are classes still
+    stars = dataset_dict({"text": Value("string"), "stars": Value("float64")},
+                         {"train": [{"text": f"review number {i}", "stars": float(1 + i % 5)} for i in range(60)]})
+    hub("someone/stars", {None: stars})
+    assert load_data(DataConfig(source="hub", name="someone/stars")).label_names == ["1", "2", "3", "4", "5"]
+
+
+def test_a_multi_label_column_is_refused_in_words_that_say_so(hub):
+    """GoEmotions' 'labels': a list of emotions per text (Sequence(ClassLabel)). It was refused as 'nested values
+    (lists or dicts)', which did not say why a list of labels cannot be one."""
+    names = ["admiration", "amusement", "anger", "neutral"]
+    rows = [{"text": f"reddit comment number {i}", "labels": [i % 4] if i % 4 else [0, 3], "id": f"e{i}"}
+            for i in range(60)]
+    hub("go_emotions", {None: dataset_dict({"text": Value("string"),
+                                            "labels": datasets.Sequence(ClassLabel(names=names)),
+                                            "id": Value("string")}, {"train": rows})})
+    with pytest.raises(DataError, match=r"^column 'labels' holds a list of labels in each row \(a multi-label dataset: "
+                                        r"15 of 60 rows have more than one\); bertlab compares single-label"):
+        load_data(DataConfig(source="hub", name="go_emotions"))
+    dicts = pd.DataFrame({"text": [r["text"] for r in rows], "labels": [{"name": "x"}] * 60})
+    with pytest.raises(DataError, match=r"^column 'labels' holds nested values \(lists or dicts\); a label must be"):
+        dataset_from_table(dicts, "dicts")  # not lists of labels: said as before

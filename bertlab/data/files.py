@@ -704,6 +704,39 @@ def _kind(col: pd.Series) -> str:
     return "list" if isinstance(v, (list, tuple, np.ndarray)) else type(v).__name__
 
 
+MAX_SCORE_LEVELS = 10  # numbers with fractions in more distinct values than this are scores (regression), not classes
+
+
+def _scores(col: pd.Series) -> str | None:
+    """Where ``col`` holds scores rather than class ids (numbers with a fractional part, in more than
+    :data:`MAX_SCORE_LEVELS` distinct values: STS-B's 0-5 similarity, a rating averaged over raters), a few of them
+    in words; None otherwise (whole numbers are class ids: 1-5 stars)."""
+    vals = col.dropna()
+    if not pd.api.types.is_float_dtype(vals):
+        if vals.empty or not vals.map(lambda v: isinstance(v, str)).all():
+            return None
+        vals = pd.to_numeric(vals.str.strip(), errors="coerce")
+        if vals.isna().any():  # a word among them: labels written as words or codes
+            return None
+    fractional = vals[(vals % 1) != 0]
+    if fractional.empty or vals.nunique() <= MAX_SCORE_LEVELS:
+        return None
+    shown = ", ".join(f"{v:g}" for v in fractional.drop_duplicates().head(3))
+    return f"{vals.nunique():,} distinct numbers such as {shown}"
+
+
+def multi_label_message(col: pd.Series, label: str) -> str:
+    """Why a column of lists (a multi-label dataset's, such as GoEmotions' ``labels``) is not a label column."""
+    sizes = col.dropna().map(lambda v: len(v) if isinstance(v, (list, tuple, np.ndarray)) else None)
+    if sizes.isna().any():  # dicts, or lists mixed with plain values
+        return f"column {label!r} holds nested values (lists or dicts); a label must be one string or number per row."
+    several = int((sizes > 1).sum())
+    return (f"column {label!r} holds a list of labels in each row (a multi-label dataset: {several:,} of "
+            f"{len(sizes):,} rows have more than one); bertlab compares single-label classifiers, one class per text. "
+            "Choose a column of one label per row, or a single-label dataset (or keep the rows with exactly one label, "
+            "in a file of your own).")
+
+
 def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = None,
                        label_column: str | None = None, notes: list[str] | None = None,
                        split_column: str | None = None, parts: list[str] | None = None,
@@ -731,7 +764,12 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
             "as the text column."
         )
     if df[label].dropna().map(_is_nested).any():
-        raise DataError(f"column {label!r} holds nested values (lists or dicts); a label must be one string or number per row.")
+        raise DataError(multi_label_message(df[label], label))
+    if (scores := _scores(df[label])) is not None:
+        raise DataError(f"the label column {label!r} holds scores, not classes: {scores}; a regression target, as "
+                        "in STS-B's similarity scores. bertlab compares classifiers, which learn a few classes from "
+                        "many texts each: choose a label column of classes, or a dataset with one (or bin the scores "
+                        "into classes, say low / middle / high, in a file of your own).")
     if split_column is not None and df[split_column].dropna().map(_is_nested).any():
         raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
                         "validation or test in each row.")
