@@ -152,3 +152,39 @@ def test_a_multi_label_column_is_refused_in_words_that_say_so(hub):
     dicts = pd.DataFrame({"text": [r["text"] for r in rows], "labels": [{"name": "x"}] * 60})
     with pytest.raises(DataError, match=r"^column 'labels' holds nested values \(lists or dicts\); a label must be"):
         dataset_from_table(dicts, "dicts")  # not lists of labels: said as before
+
+
+def imdb() -> datasets.DatasetDict:
+    """imdb: train and test labelled neg / pos, 'unsupervised' all -1."""
+    def rows(split, n, unlabelled=False):
+        return [{"text": f"imdb {split} review number {i} was {'great' if i % 2 else 'awful'}",
+                 "label": -1 if unlabelled else i % 2} for i in range(n)]
+    return dataset_dict({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])},
+                        {"train": rows("train", 60), "test": rows("test", 40), "unsupervised": rows("unsup", 50, True)})
+
+
+def test_an_unlabelled_split_named_to_train_on_says_so(hub):
+    """imdb's 'unsupervised' split to train on was refused as "dataset 'imdb' has no rows with both a non-empty text
+    and a label", which did not say why, nor which split to name."""
+    hub("imdb", {None: imdb()})
+    with pytest.raises(DataError, match=r"^the hub split 'unsupervised' of 'imdb' has no labels \(every row's 'label' "
+                                        r"is -1.*Name a labelled split \(often 'train'\)"):
+        load_data(DataConfig(source="hub", name="imdb", hub_split="unsupervised"))
+    assert len(load_data(DataConfig(source="hub", name="imdb", hub_test_split="test"))) == 100
+
+
+def test_a_dataset_of_several_configs_named_without_one_says_where_to_name_it(hub, capsys):
+    """glue and tweet_eval need a config: the message was datasets' own, ending "Example of usage:
+    `load_dataset('glue', 'ax')`" (code, and a config without a train split), on the Data page too."""
+    from bertlab.cli import main
+
+    emotion = dataset_dict({"text": Value("string"), "label": ClassLabel(names=["anger", "joy"])},
+                           {"train": [{"text": f"tweet number {i}", "label": i % 2} for i in range(60)]})
+    hub("tweet_eval", {"emotion": emotion, "sentiment": emotion})
+    with pytest.raises(DataError, match=r"^hub dataset 'tweet_eval' has several configs \(subsets\) and needs one: "
+                                        r"\['emotion', 'sentiment'\]\. Type one in the Data page's Config field \(on "
+                                        r"the command line: --hub-config NAME\)\.$"):
+        load_data(DataConfig(source="hub", name="tweet_eval"))
+    assert main(["run", "--dataset", "hub:tweet_eval", "--strategies", "tfidf_logreg"]) == 2
+    assert "needs one: ['emotion', 'sentiment']" in capsys.readouterr().err
+    assert len(load_data(DataConfig(source="hub", name="tweet_eval", hub_config="emotion"))) == 60

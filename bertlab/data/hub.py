@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from bertlab.data.files import dataset_from_table, detect_columns
 from bertlab.errors import DataError
 
 HUB_HOST = "huggingface.co"
+_CONFIG_MISSING = re.compile(r"Config name is missing.*?available configs: (\[[^\]]*\])", re.S)
 _OFFLINE_LOCK = threading.Lock()
 
 
@@ -122,6 +124,9 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
                 "use it as a CSV/JSONL/Parquet file (uploaded on the Data page, or its path as --dataset on the command "
                 "line), or pick a built-in dataset."
             ) from None
+        if m := _CONFIG_MISSING.search(str(e)):  # its own advice reads `load_dataset('glue', 'ax')`: say where to type
+            raise DataError(f"hub dataset {name!r} has several configs (subsets) and needs one: {m.group(1)}. Type "
+                            "one in the Data page's Config field (on the command line: --hub-config NAME).") from None
         raise DataError(f"could not load hub dataset {name!r} ({which}): {e}") from None
     df = d.to_pandas()
     return HubTable(df, _names_for_class_labels(df, d.features), cached=not online)
@@ -138,6 +143,12 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     """
     t = hub_table(name, split, config)
     label_named = label_column is not None  # (a test split's detection fills label_column in below)
+    col = label_column or (next(iter(t.unlabelled)) if len(t.unlabelled) == 1 else None)
+    if col is not None and len(t.frame) and t.unlabelled.get(col) == len(t.frame):
+        # imdb's 'unsupervised': said as 'no rows with both a non-empty text and a label'
+        raise DataError(f"the hub split {split!r} of {name!r} has no labels (every row's {col!r} is -1: unlabelled "
+                        "text, kept for pretraining), so there is nothing to train on. Name a labelled split "
+                        "(often 'train').")
     frame, parts, source = t.frame.copy(), None, None
     counts = dict(t.unlabelled)
     if test_split:
