@@ -125,7 +125,11 @@ class DataConfig:
 
     @property
     def label(self) -> str:
-        """Short name for tables: a file's name as the user uploaded it (without the storage hash prefix)."""
+        """Short name for tables: a file's name as the user uploaded it (without the storage hash prefix); a hub
+        dataset's id with its config, where it names one ('tweet_eval (emotion)' beside 'tweet_eval (sentiment)': two
+        tasks, which the runs lists, batch titles and the answer named alike)."""
+        if self.source == "hub" and self.hub_config:
+            return f"{self.name} ({self.hub_config})"
         return self.name if self.source != "file" else upload_display_name(self.name)
 
 

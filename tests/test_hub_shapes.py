@@ -188,3 +188,28 @@ def test_a_dataset_of_several_configs_named_without_one_says_where_to_name_it(hu
     assert main(["run", "--dataset", "hub:tweet_eval", "--strategies", "tfidf_logreg"]) == 2
     assert "needs one: ['emotion', 'sentiment']" in capsys.readouterr().err
     assert len(load_data(DataConfig(source="hub", name="tweet_eval", hub_config="emotion"))) == 60
+
+
+def test_runs_on_two_configs_of_one_dataset_are_named_apart(hub, capsys):
+    """tweet_eval's emotion (4 classes) and sentiment (3) are two tasks: their runs were both listed as 'tweet_eval',
+    in `runs`, the batch titles, Compare, and the answer took them for one dataset."""
+    from bertlab.answer import _declined
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    def config(names):
+        return dataset_dict({"text": Value("string"), "label": ClassLabel(names=names)},
+                            {"train": [{"text": f"tweet number {i} feels {names[i % len(names)]}",
+                                        "label": i % len(names)} for i in range(60)]})
+    hub("tweet_eval", {"emotion": config(["anger", "joy", "optimism", "sadness"]),
+                       "sentiment": config(["negative", "neutral", "positive"])})
+    for c in ("emotion", "sentiment"):
+        assert main(["run", "--dataset", "hub:tweet_eval", "--hub-config", c, "--strategies", "tfidf_logreg",
+                     "--quiet"]) == 0
+        assert f"data: tweet_eval ({c}): text column 'text'" in capsys.readouterr().err
+    runs = RunStore().list_runs()
+    assert sorted(r.dataset for r in runs) == ["tweet_eval (emotion)", "tweet_eval (sentiment)"]
+    assert "different data (tweet_eval (emotion), tweet_eval (sentiment))" in _declined(runs)
+    assert main(["runs"]) == 0
+    assert "tweet_eval (emotion)" in capsys.readouterr().out
+    assert DataConfig(source="hub", name="imdb").label == "imdb"  # no config: the id alone, as before

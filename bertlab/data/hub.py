@@ -171,7 +171,8 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
                             "in many benchmarks' hidden test sets): it cannot score a model. Leave the test split "
                             "empty to draw one, or name a labelled split (often 'validation').")
     # Rows keep the hub's id column where it has one; numbers in a table of two splits would name no row.
-    ds = dataset_from_table(frame, name, text_column, label_column, parts=parts, split_source=source,
+    shown = f"{name} ({config})" if config else name  # as DataConfig.label names it
+    ds = dataset_from_table(frame, shown, text_column, label_column, parts=parts, split_source=source,
                             number_rows=False, label_named=label_named)
     if test_split:
         ds.description += f", test split {test_split!r}"
