@@ -213,3 +213,24 @@ def test_runs_on_two_configs_of_one_dataset_are_named_apart(hub, capsys):
     assert main(["runs"]) == 0
     assert "tweet_eval (emotion)" in capsys.readouterr().out
     assert DataConfig(source="hub", name="imdb").label == "imdb"  # no config: the id alone, as before
+
+
+def test_class_ids_beside_a_column_of_their_names_are_named_by_it(hub, tmp_path):
+    """SetFit/sst2 (the Data page's example name): 'label' 0 / 1 beside 'label_text' negative / positive. Its
+    classes were '0' and '1' on every page, and zero_shot compared each text with a digit."""
+    def rows(split, n):
+        return [{"text": f"setfit {split} review number {i}", "label": i % 2,
+                 "label_text": ["negative", "positive"][i % 2]} for i in range(n)]
+    hub("SetFit/sst2", {None: dataset_dict({"text": Value("string"), "label": Value("int64"),
+                                            "label_text": Value("string")},
+                                           {"train": rows("train", 60), "test": rows("test", 30)})})
+    ds = load_data(DataConfig(source="hub", name="SetFit/sst2", hub_test_split="test"))
+    assert ds.label_names == ["negative", "positive"] and ds.label_descriptions == ["negative", "positive"]
+    assert ds.notes[0] == "named the classes of the label column 'label' by column 'label_text': 0 = 'negative', 1 = 'positive'"
+    path = tmp_path / "ids.csv"
+    frame = pd.DataFrame(rows("file", 30))
+    frame.to_csv(path, index=False)
+    assert load_file(path).label_names == ["negative", "positive"]  # a file alike (its ids read as strings)
+    frame.loc[0, "label_text"] = "negatif"  # two names for id 0: not a column of names; the ids stay
+    frame.to_csv(path, index=False)
+    assert load_file(path).label_names == ["0", "1"]

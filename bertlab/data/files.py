@@ -704,6 +704,34 @@ def _kind(col: pd.Series) -> str:
     return "list" if isinstance(v, (list, tuple, np.ndarray)) else type(v).__name__
 
 
+NAME_WORDS = {"text", "name", "names", "str", "string"}
+
+
+def _id_text(v: object) -> str:
+    return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+
+
+def class_names_column(df: pd.DataFrame, label: str, exclude: set = frozenset()) -> str | None:
+    """The column naming the classes of ``label`` where ``label`` holds whole-number ids: named like a label and a
+    name (``label_text``, ``label_name``, ``category_name``), of strings, each id beside one name and each name
+    beside one id; None otherwise (then the ids are the class names)."""
+    ids = df[label].dropna()
+    if ids.empty or ids.map(_is_nested).any():
+        return None
+    numbers = pd.to_numeric(ids.astype(str).str.strip(), errors="coerce")
+    if numbers.isna().any() or (numbers % 1 != 0).any():
+        return None
+    for c in df.columns:
+        if c in exclude or c == label or not (_name_tokens(c) & NAME_WORDS and _name_tokens(c) & set(LABEL_NAMES)):
+            continue
+        if not _is_stringy(df[c]) or df[c][df[label].notna()].isna().any():
+            continue
+        pairs = df[[label, c]].dropna().drop_duplicates()
+        if pairs[label].is_unique and pairs[c].is_unique:
+            return str(c)
+    return None
+
+
 MAX_SCORE_LEVELS = 10  # numbers with fractions in more distinct values than this are scores (regression), not classes
 
 
@@ -773,7 +801,16 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     if split_column is not None and df[split_column].dropna().map(_is_nested).any():
         raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
                         "validation or test in each row.")
-    id_col = detect_id_column(df, {str(c) for c in (text, label, split_column) if c is not None})
+    labels, names_note = df[label].tolist(), None
+    if (names := class_names_column(df, label, {text, split_column})) is not None:
+        # SetFit's sets: 'label' 0 / 1 beside 'label_text' negative / positive; the ids named the classes '0' and
+        # '1' everywhere (zero_shot compared texts with the digits)
+        pairs = df[[label, names]].dropna().drop_duplicates().sort_values(label)
+        labels = df[names].where(df[label].notna()).tolist()
+        shown = ", ".join(f"{_id_text(i)} = {n!r}" for i, n in pairs.head(6).itertuples(index=False))
+        names_note = (f"named the classes of the label column {label!r} by column {names!r}: {shown}"
+                      + (f" and {len(pairs) - 6:,} more" if len(pairs) > 6 else ""))
+    id_col = detect_id_column(df, {str(c) for c in (text, label, split_column, names) if c is not None})
     if id_col is not None:
         row_ids, row_id_name = df[id_col].tolist(), id_col
     elif number_rows:  # the index counts data rows from 0, blank Excel rows included (they are dropped, not renumbered)
@@ -781,13 +818,13 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                                 for n, i in enumerate(df.index)], "row"
     else:
         row_ids, row_id_name = None, "row"
-    ds = build_dataset(df[text].tolist(), df[label].tolist(), name=name,
+    ds = build_dataset(df[text].tolist(), labels, name=name,
                        description=f"{name}: text column {text!r}, label column {label!r}"
                                    + (f", split column {split_column!r}" if split_column else ""),
                        parts=df[split_column].tolist() if split_column is not None else parts,
                        split_column=split_column or "split", split_source=split_source,
                        row_ids=row_ids, row_id_name=row_id_name, max_classes=None if label_named else MAX_CLASSES)
-    ds.notes = list(notes or []) + ds.notes
+    ds.notes = list(notes or []) + ([names_note] if names_note else []) + ds.notes
     if (partner := pair_partner(df, text)) is not None and partner != label:
         ds.notes.append(pair_note(text, partner))
     ds.label_descriptions = list(ds.label_names)
