@@ -14,6 +14,7 @@ from app_pages import common
 from bertlab import cpushare, speedprobe, variants
 from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
 from bertlab.data import save_upload
+from bertlab.data.files import PAIR_NOTE_START
 from bertlab.errors import BertlabError, ModelError
 from bertlab.estimate import (
     ENCODER_BASIS,
@@ -802,6 +803,9 @@ if summary is not None:
     sizes, labels, descs = summary
     st.markdown(f"**Data:** `{cfg.label}` · {len(labels)} classes · train {sizes['train']:,} · validation "
                 f"{sizes['validation']:,} · test {sizes['test']:,}")
+    # one half of a text pair read alone (GLUE's MRPC, MNLI...): said again where the runs are launched
+    if pair := next((n for n in common.splits(cfg).notes if n.startswith(PAIR_NOTE_START)), None):
+        st.warning(f"The runs {common.md(pair)}.", icon=":material/join_inner:")
     st.page_link("app_pages/data.py", label="Change the data", icon=":material/dataset:")
 
     # A new session (a reload, a second tab) starts from the model last typed at this desk, as the strategies below:

@@ -112,6 +112,8 @@ def test_the_data_page_warns_where_a_pair_tasks_runs_would_read_one_half(hub):
     said = [w.value for w in at.warning if "one half of a text pair" in w.value]
     assert len(said) == 1 and said[0].startswith("The runs read only the text column") and "sentence2" in said[0]
     assert not any("text pair" in i.value for i in at.info)  # said once, as a warning, not among the cleaning notes
+    at.switch_page("app_pages/train.py").run()  # and again where the runs are launched
+    assert any(w.value.startswith("The runs read only the text column 'sentence1'") for w in at.warning)
 
 
 def test_a_regression_target_is_refused_as_scores_not_read_as_classes(hub):
