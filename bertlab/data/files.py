@@ -715,15 +715,15 @@ def class_names_column(df: pd.DataFrame, label: str, exclude: set = frozenset())
     """The column naming the classes of ``label`` where ``label`` holds whole-number ids: named like a label and a
     name (``label_text``, ``label_name``, ``category_name``), of strings, each id beside one name and each name
     beside one id; None otherwise (then the ids are the class names)."""
+    named = [c for c in df.columns if c not in exclude and c != label
+             and _name_tokens(c) & NAME_WORDS and _name_tokens(c) & set(LABEL_NAMES)]
     ids = df[label].dropna()
-    if ids.empty or ids.map(_is_nested).any():
+    if not named or ids.empty or ids.map(_is_nested).any():  # (most tables: no such column, nothing more read)
         return None
     numbers = pd.to_numeric(ids.astype(str).str.strip(), errors="coerce")
     if numbers.isna().any() or (numbers % 1 != 0).any():
         return None
-    for c in df.columns:
-        if c in exclude or c == label or not (_name_tokens(c) & NAME_WORDS and _name_tokens(c) & set(LABEL_NAMES)):
-            continue
+    for c in named:
         if not _is_stringy(df[c]) or df[c][df[label].notna()].isna().any():
             continue
         pairs = df[[label, c]].dropna().drop_duplicates()
@@ -739,18 +739,21 @@ def _scores(col: pd.Series) -> str | None:
     """Where ``col`` holds scores rather than class ids (numbers with a fractional part, in more than
     :data:`MAX_SCORE_LEVELS` distinct values: STS-B's 0-5 similarity, a rating averaged over raters), a few of them
     in words; None otherwise (whole numbers are class ids: 1-5 stars)."""
-    vals = col.dropna()
+    vals = pd.Series(col.dropna().unique())  # each value once: a label column repeats a few
+    if len(vals) <= MAX_SCORE_LEVELS:
+        return None
     if not pd.api.types.is_float_dtype(vals):
-        if vals.empty or not vals.map(lambda v: isinstance(v, str)).all():
+        if not vals.map(lambda v: isinstance(v, str)).all():
             return None
         vals = pd.to_numeric(vals.str.strip(), errors="coerce")
         if vals.isna().any():  # a word among them: labels written as words or codes
             return None
+        vals = vals.drop_duplicates()  # ' 3.5' and '3.5'
     fractional = vals[(vals % 1) != 0]
-    if fractional.empty or vals.nunique() <= MAX_SCORE_LEVELS:
+    if fractional.empty or len(vals) <= MAX_SCORE_LEVELS:
         return None
-    shown = ", ".join(f"{v:g}" for v in fractional.drop_duplicates().head(3))
-    return f"{vals.nunique():,} distinct numbers such as {shown}"
+    shown = ", ".join(f"{v:g}" for v in fractional.head(3))
+    return f"{len(vals):,} distinct numbers such as {shown}"
 
 
 def multi_label_message(col: pd.Series, label: str) -> str:
