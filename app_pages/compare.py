@@ -1193,14 +1193,20 @@ row.download_button("Test predictions (CSV)", _predictions_csv, "bertlab-test-pr
 # mode it goes under the status lines, across the page: a third of it cut the answers to "f" and "r" at 1024 px.
 # Projector mode also puts the answer before the box: under the status lines and a full-width box, "Which one to
 # use?" started a screen and a half down at 1024 px (a reviewer presenting to stakeholders).
-if common.projector():
-    main, answer_slot, side = st.container(), st.container(), st.container()
-else:
-    main, side = st.columns([2, 1], gap="large")
-    answer_slot = st.container()
-pick_slot = st.container()  # under the answer: which runs the charts draw (a selection of many runs)
+# Once nothing trains the answer comes first of all, above the status lines: under four finished runs' lines (each
+# with its notes) it started at y=982 px of a 1366x768 screen, below the fold, and those lines' scores are in the
+# Results table anyway. While runs train, their progress stays on top and the provisional answer under it.
 selected = [r for r in all_runs if r.id in set(ids)]
 busy = any(r.status in ACTIVE for r in selected)
+answer_slot = None if busy else st.container()
+if common.projector():
+    main = st.container()
+    answer_slot = st.container() if answer_slot is None else answer_slot
+    side = st.container()
+else:
+    main, side = st.columns([2, 1], gap="large")
+    answer_slot = st.container() if answer_slot is None else answer_slot
+pick_slot = st.container()  # under the answer: which runs the charts draw (a selection of many runs)
 every = REFRESH_S if busy else None
 with pick_slot:
     drawn = charted(sorted(selected, key=lambda r: r.created))
@@ -1210,7 +1216,8 @@ with side:
     st.markdown("#### Try the models")
     # of many runs, those the charts draw (it held the first 12 launched: 9 seeds of the first learning rate)
     inference_box(ids if len(selected) <= CHARTED else [r.id for r in drawn], key="cmp_box", compact=True)
-# The answer right under the status lines, above the curves: what a stakeholder came for, on the first screen.
+# The answer above the curves (and, once nothing trains, above the status lines): what a stakeholder came for, on
+# the first screen.
 if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
     st.session_state["compare_judge"] = answer.default_metric(done_now)

@@ -178,7 +178,39 @@ def test_in_projector_mode_the_answer_comes_before_the_inference_box(tiny_data, 
     assert shown[0].startswith("#### Which one to use?") and shown[1:] == ["#### Try the models", "#### Results"]
     plain = app_on("app_pages/compare.py")
     no_problems(plain)
-    assert order(plain)[0] == "#### Try the models"  # beside the status lines, in the columns drawn first
+    # every run finished: the answer first of all (test_once_nothing_trains_...), then the box beside the status lines
+    assert order(plain)[0].startswith("#### Which one to use?") and order(plain)[1] == "#### Try the models"
+
+
+def test_once_nothing_trains_the_answer_comes_before_the_status_lines(tiny_data, bertlab_home, monkeypatch):
+    """At 1366x768, "Which one to use?" of a finished Quick demo started at y=982 px, below the fold, under four
+    status lines whose scores the Results table repeats: once nothing trains, the answer comes first. While a run
+    trains, its progress stays on top (the provisional answer under the status lines)."""
+    import time
+
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
+    for n in (1, 2):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+
+    def order(at) -> list[str]:
+        """The page's headings and status lines (a run's name in bold), in the page's order."""
+        return ["status" if "<b>tfidf_logreg</b>" in m.value else m.value.split(" (so far")[0] for m in at.markdown
+                if m.value in ("#### Try the models", "#### Results") or "<b>tfidf_logreg</b>" in m.value
+                or m.value.startswith("#### Which one to use?")]
+
+    done = app_on("app_pages/compare.py")
+    no_problems(done)
+    assert order(done) == ["#### Which one to use?", "status", "status", "#### Try the models", "#### Results"]
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": 3}), batch_id="b1")
+    training = app_on("app_pages/compare.py")
+    no_problems(training)
+    assert order(training) == ["status", "status", "status", "#### Try the models", "#### Which one to use?",
+                               "#### Results"]
 
 
 def _in_columns(node, key: str, inside: bool = False):
