@@ -455,13 +455,15 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     # name: at 1024 px the long texts pushed it off the right edge.
     st.table([{k: r[k] for k in ("strategy", "estimated time", "trains", "frozen", "estimate from")} for r in rows],
              hide_index=True)
-    st.caption("Estimated time: the whole run (loading, training, validation and test), as Compare's status lines "
-               "give it; its tables' *train s* is the training alone. Scaled from the median speed of past runs of the same strategy, model and device, "
-               "per token (texts cut at max length), so long articles take longer than short reviews. Before the "
-               "first run of a strategy here: rough, from this device's measured speed (once measured, below). "
-               "zero_shot and head_only share their texts' embeddings, cached per model, max length and precision: where "
-               "they are cached already (by an earlier run, or one before it in this launch), the run skips "
-               "their encoder pass and takes a small part of a first run's time.")
+    # How the figures are made, one click away: five lines of it at 1366 px came between the table and Launch.
+    with st.expander("How these times are estimated", icon=":material/schedule:"):
+        st.caption("Estimated time: the whole run (loading, training, validation and test), as Compare's status lines "
+                   "give it; its tables' *train s* is the training alone. Scaled from the median speed of past runs of the same strategy, model and device, "
+                   "per token (texts cut at max length), so long articles take longer than short reviews. Before the "
+                   "first run of a strategy here: rough, from this device's measured speed (once measured, below). "
+                   "zero_shot and head_only share their texts' embeddings, cached per model, max length and precision: where "
+                   "they are cached already (by an earlier run, or one before it in this launch), the run skips "
+                   "their encoder pass and takes a small part of a first run's time.")
     if dev.type == "cpu" and (note := busy_machine_note()):
         st.warning(note, icon=":material/speed:")
     if probe_would_help:

@@ -614,6 +614,18 @@ def test_train_s_says_it_is_the_training_alone_where_the_run_times_are_whole_run
     assert any(c.value.startswith("Estimated time: the whole run") for c in at.caption)
 
 
+def test_train_pages_note_on_how_times_are_estimated_is_folded_under_the_table(tiny_data, bertlab_home):
+    """At 1366x768 the note on how the table's times are made (five lines) stood between the table and Launch, which
+    was at y=1258 px: it is one click away now, in an expander under the table, whole."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    folded = [e for e in at.expander if e.label == "How these times are estimated"]
+    assert len(folded) == 1
+    said = [c.value for c in folded[0].caption]
+    assert len(said) == 1 and said[0].startswith("Estimated time: the whole run") and said[0].endswith(
+        "the run skips their encoder pass and takes a small part of a first run's time.")
+
+
 def test_playground_offers_examples_of_a_dataset_of_long_texts_too():
     """A teacher with bbc_news: no example buttons at all (every article is over 160 characters)."""
     from app_pages.common import examples
