@@ -3142,3 +3142,33 @@ def test_the_train_page_writes_no_stray_none_above_a_strategys_diagram(tiny_data
     no_problems(at)
     shown = [m.value.strip() for m in at.markdown] + [c.value.strip() for c in at.code]
     assert not [v for v in shown if v in ("None", "`None`")], shown
+
+
+def test_compare_keeps_the_baseline_under_its_tables_and_folds_how_to_read_them(tiny_data, bertlab_home):
+    """At 1366x768 nine lines of notes (the interval, examples/s, the memory figures) stood between Compare's
+    tables and its charts: the majority baseline, the bar every run must clear, stays in sight under the tables;
+    how to read them is one click away, whole, in an expander."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for first in (True, False):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": 1 + first}),
+                               batch_id="b0")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6, "memory_first_in_process": first},
+                     data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert "Always answering the majority class scores 50.0% here: every run must beat that." in [
+        c.value for c in at.caption]
+    (folded,) = [e for e in at.expander if e.label.startswith("Reading these tables")]
+    assert folded.label == "Reading these tables: the 95% interval, examples/s, memory"
+    inside = [c.value for c in folded.caption]
+    assert len(inside) == 2 and inside[0].startswith("95% interval: the accuracies the model could truly have")
+    assert "Wilson score interval" in inside[0] and "Examples/s: training texts x epochs" in inside[0]
+    assert inside[1].startswith("Memory of tfidf_logreg") and "it reads high beside them" in inside[1]
+    # said once, in the expander
+    assert sum("Memory of" in c.value for c in at.caption) == 1
+    assert sum("Wilson score interval" in c.value for c in at.caption) == 1
