@@ -807,16 +807,18 @@ def calibration_section(done: list) -> None:
     labels = plots.run_labels(have)
     worst = max(have, key=lambda r: r.metrics.get("test_ece") or 0)
     w = worst.metrics
-    st.caption("Each point: the test texts a run answered with about that confidence, and the share it got right. "
-               "On the diagonal a run is right as often as it says; below it, overconfident. ECE (expected "
-               "calibration error) is the mean gap, weighted by texts. "
-               f"The largest here: {labels[worst.id]}, ECE {w.get('test_ece', 0):.3f} (mean confidence "
-               f"{100 * (w.get('test_mean_confidence') or 0):.0f}%, accuracy {100 * (w.get('test_accuracy') or 0):.0f}%)."
-               + metrics.chance_ece_sentence(w)
-               + (" zero_shot's 'probabilities' are a softmax of 20 x cosine similarities: where they match its "
-                  "accuracy, that is the luck of that scale on this data, not something it learnt."
-                  if any(r.strategy == "zero_shot" for r in have) else "") + " Calibration matters "
-               "where a threshold on the confidence decides (send the unsure texts to a person).")
+    # The finding under the chart; how to read it one click away (six lines of it at 1366 px under the chart).
+    st.caption(f"The largest calibration error here: {labels[worst.id]}, ECE {w.get('test_ece', 0):.3f} (mean "
+               f"confidence {100 * (w.get('test_mean_confidence') or 0):.0f}%, accuracy "
+               f"{100 * (w.get('test_accuracy') or 0):.0f}%)." + metrics.chance_ece_sentence(w))
+    with st.expander("Reading this chart: the points, ECE, when it matters", icon=":material/help:"):
+        st.caption("Each point: the test texts a run answered with about that confidence, and the share it got right. "
+                   "On the diagonal a run is right as often as it says; below it, overconfident. ECE (expected "
+                   "calibration error) is the mean gap, weighted by texts."
+                   + (" zero_shot's 'probabilities' are a softmax of 20 x cosine similarities: where they match its "
+                      "accuracy, that is the luck of that scale on this data, not something it learnt."
+                      if any(r.strategy == "zero_shot" for r in have) else "") + " Calibration matters "
+                   "where a threshold on the confidence decides (send the unsure texts to a person).")
     numbers_behind("this chart", [("Per band of confidence, each run's test texts answered that sure and the share "
                                    "it got right", plots.calibration_table(have))])
 

@@ -3172,3 +3172,32 @@ def test_compare_keeps_the_baseline_under_its_tables_and_folds_how_to_read_them(
     # said once, in the expander
     assert sum("Memory of" in c.value for c in at.caption) == 1
     assert sum("Wilson score interval" in c.value for c in at.caption) == 1
+
+
+def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_read_it(tiny_data, bertlab_home):
+    """At 1366x768 six lines stood under the calibration chart (what a point is, what ECE is, when calibration
+    matters, then the finding): the finding, the largest ECE and what chance alone would show on this many texts,
+    stays in sight; how to read the chart is one click away, whole."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for n, ece in ((1, 0.30), (2, 0.05)):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b0")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={
+            "test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5, "test_ece": ece,
+            "test_mean_confidence": 0.5 + ece, "calibration": [{"confidence": 0.6, "accuracy": 0.5, "count": 2},
+                                                               {"confidence": 0.9, "accuracy": 1.0, "count": 3}]},
+            costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    (finding,) = [c.value for c in at.caption if c.value.startswith("The largest calibration error here: ")]
+    assert "ECE 0.300 (mean confidence 80%, accuracy 80%)." in finding
+    assert " On 5 test texts a run right exactly as often as it says would still show an ECE of " in finding
+    (folded,) = [e for e in at.expander if e.label == "Reading this chart: the points, ECE, when it matters"]
+    (how,) = [c.value for c in folded.caption]
+    assert how.startswith("Each point: the test texts a run answered with about that confidence")
+    assert "ECE (expected calibration error) is the mean gap" in how and how.endswith(
+        "Calibration matters where a threshold on the confidence decides (send the unsure texts to a person).")
+    assert sum("Each point: the test texts" in c.value for c in at.caption) == 1  # said once, in the expander
