@@ -17,6 +17,7 @@ from bertlab.strategies import REGISTRY
 SIZE_CHOICES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, "all"]
 DEFAULT_STRATEGIES = ["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"]
 DEFAULT_SIZES = list(sweep.DEFAULT_SIZES)  # five up to 2048, the CLI's too: "all" is hours of full_ft on a CPU
+NEW_SWEEP = "A new sweep"  # the form's heading, under the sweeps' results where there are some
 ACTIVE_STATUSES = ("queued", "running")
 CONFIRM_RUNS = 20  # a sweep queueing more new runs than this...
 CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second click first
@@ -436,7 +437,9 @@ def _points_csv(rows: list[dict]) -> bytes:
 st.title("Learning curves")
 st.caption("How many labelled examples does each strategy need before it pays off? Each point is an ordinary run "
            "(queued like any other, kept in the store); finished points are never recomputed.")
-sweep_form()
+# A sweep's results first, the form for a new one under them: above them, the form (about 600 px) put the chart
+# of a finished sweep at y=1028 px of a 1366x768 screen and "Which one to use at each size?" at 1758 px. With no
+# sweep yet the form is all there is, and comes first.
 sweeps = sweep.list_sweeps(common.store())
 if sweeps:
     ids = [s["id"] for s in sweeps]
@@ -447,5 +450,7 @@ if sweeps:
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))
     # Refresh while points are still running, so the curve grows on screen; idle pages do no work.
     st.fragment(run_every=3.0 if live else None)(sweep_results)(chosen)
-else:
+    st.markdown(f"#### {NEW_SWEEP}")
+sweep_form()
+if not sweeps:
     st.info("No sweep yet: choose strategies and sizes above and press Run the sweep.", icon=":material/info:")

@@ -60,10 +60,18 @@ def test_a_bookmark_of_a_pages_old_address_still_opens_it_at_the_same_desk(old, 
                for p in pages), pages
 
 
+def _headings(at) -> list[str]:
+    """The Learning curves page's answer and new-sweep headings and its form's first line ("form"), in page order."""
+    return ["form" if m.value.startswith("**Dataset:**") else m.value for m in at.markdown
+            if m.value in ("#### Which one to use at each size?", "#### A new sweep")
+            or m.value.startswith("**Dataset:**")]
+
+
 def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home, capsys):
     data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
     at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
     no_problems(at)
+    assert _headings(at) == ["form"]  # no sweep yet: the form is all there is, first
     at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"])
     at.multiselect(key="keep_sw_sizes").set_value([16, 32])
     at.number_input(key="keep_sw_seeds").set_value(2)
@@ -89,6 +97,10 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
                for c in at.caption)
     # Which one to use at each size: one strategy, so it is the answer at both sizes, said as such
     assert any(m.value == "#### Which one to use at each size?" for m in at.markdown)
+    # the sweep's results first, the form for a new one under them (above them it put the answer at y=1758 px of a
+    # 1366x768 screen)
+    assert _headings(at) == ["#### Which one to use at each size?", "#### A new sweep", "form"]
+    assert at.selectbox[0].label == "Sweep"
     picks = next(t.value for t in at.table if "use" in t.value.columns)
     assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
     assert set(picks["why"]) == {"the only strategy run"}
