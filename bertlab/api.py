@@ -136,6 +136,16 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
                     "'hub:<name>', a pandas DataFrame or a DataConfig.")
 
 
+def _judge(judge_by: str | None) -> str | None:
+    """``judge_by`` checked: None (the default) or one of :data:`bertlab.answer.JUDGES`, as ``--judge-by`` takes."""
+    from bertlab.answer import JUDGES
+
+    if judge_by is not None and judge_by not in JUDGES:
+        raise ConfigError(f"judge_by {judge_by!r} is not a measure the answer judges by; use one of "
+                          f"{', '.join(map(repr, JUDGES))}, or None for the default (as `run --judge-by`).")
+    return judge_by
+
+
 def _with_hint(e: BertlabError) -> BertlabError:
     """``e`` with how to do here what it asks: the argument to pass (the CLI names its flags, the app its pickers)."""
     if isinstance(e, ColumnChoiceError):
@@ -302,6 +312,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
     from bertlab.runner import execute_run
     from bertlab.strategies.classifier import few_steps_planned
 
+    _judge(judge_by)  # before anything trains: a misspelt measure failed only when the answer was read
     dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name)
     common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
               "patience": patience, "label_descriptions": label_descriptions}
@@ -469,7 +480,7 @@ class Comparison:
 
         self._store = store or _store()
         self._runs = list(runs)
-        self.judge_by = judge_by
+        self.judge_by = _judge(judge_by)
         self.names = variants.labels(self._runs)
         self.runs = [RunResult(r, self.names[r.id], self._store, self) for r in self._runs]
         self.batch_id = self._runs[0].batch_id if self._runs else None

@@ -145,12 +145,21 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"settings": {"full_ft": {"epochs": 2}}}, ConfigError, "'full_ft', not among strategies"),
     ({"sizes": "tiny"}, ConfigError, "'quick', 'classroom', 'standard', 'all'"),
     ({"repeats": 0}, ConfigError, "repeats must be a whole number"),
+    # accepted, then a KeyError 'f1' when the answer was read (printing the comparison), after the runs trained
+    ({"judge_by": "f1"}, ConfigError, "judge_by 'f1' is not a measure"),
 ])
 def test_mistakes_are_refused_before_any_run_is_stored(reviews, kwargs, error, words):
     kwargs = {"strategies": ["tfidf_logreg"], **kwargs}
     with pytest.raises(error, match=words):
         bertlab.compare(reviews, **kwargs)
     assert RunStore().list_runs() == []
+
+
+def test_a_stored_comparison_refuses_a_measure_it_cannot_judge_by(reviews):
+    bertlab.compare(reviews, ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    with pytest.raises(ConfigError, match="use one of 'accuracy', 'macro_f1'"):
+        bertlab.load_comparison(judge_by="f1")
+    assert bertlab.load_comparison(judge_by="macro_f1").judge_by == "macro_f1"
 
 
 def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
