@@ -55,7 +55,11 @@ def _caps(sizes: str | Sequence[int | None]) -> dict[str, int | None]:
                               "as (500, 200, 500), None for all of a split.")
         caps = SPLIT_PRESETS[SIZES[sizes.lower()]]
     else:
-        caps = tuple(sizes)
+        try:
+            caps = tuple(sizes)
+        except TypeError:  # sizes=500 said "'int' object is not iterable"
+            raise ConfigError(f"sizes {sizes!r}: give three caps, (train, validation, test), None for all of a split "
+                              f"(({sizes!r}, None, None) caps the training split alone), or a preset's name.") from None
         if len(caps) != 3:
             raise ConfigError(f"sizes {sizes!r}: give three caps, (train, validation, test), None for all of a split.")
     return dict(zip(("train_size", "val_size", "test_size"), caps))
