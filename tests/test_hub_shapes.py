@@ -139,6 +139,23 @@ def test_a_regression_target_is_refused_as_scores_not_read_as_classes(hub):
     assert load_data(DataConfig(source="hub", name="someone/stars")).label_names == ["1", "2", "3", "4", "5"]
 
 
+def test_a_rating_in_half_points_is_classes_and_a_label_of_them_still_scores():
+    """A 'rating' of 1-10 in halves (19 levels) loaded as 19 classes before the scores check; it was then refused as
+    'holds scores, not classes' with no way to take it (naming the label column did not help)."""
+    halves = [1 + (i * 7 % 19) / 2 for i in range(190)]
+    df = pd.DataFrame({"text": [f"a film review number {i}" for i in range(190)], "rating": halves})
+    assert len(dataset_from_table(df, "ratings.csv").label_names) == 19
+    df["rating"] = [f"{v:g}" for v in halves]  # as a CSV read as strings
+    assert len(dataset_from_table(df, "ratings.csv").label_names) == 19
+    # the same half points in a column not named like a rating (STS-B's 'label'), or a rating in thirds (averaged
+    # over three raters), are scores still
+    with pytest.raises(DataError, match="holds scores, not classes: 19 distinct"):
+        dataset_from_table(df.rename(columns={"rating": "label"}), "ratings.csv")
+    df["rating"] = [1 + (i % 28) / 3 for i in range(190)]
+    with pytest.raises(DataError, match="holds scores, not classes: 28 distinct"):
+        dataset_from_table(df, "ratings.csv")
+
+
 def test_a_multi_label_column_is_refused_in_words_that_say_so(hub):
     """GoEmotions' 'labels': a list of emotions per text (Sequence(ClassLabel)). It was refused as 'nested values
     (lists or dicts)', which did not say why a list of labels cannot be one."""

@@ -733,12 +733,14 @@ def class_names_column(df: pd.DataFrame, label: str, exclude: set = frozenset())
 
 
 MAX_SCORE_LEVELS = 10  # numbers with fractions in more distinct values than this are scores (regression), not classes
+RATING_WORDS = {"rating", "ratings", "stars", "star"}  # a column of these in half points holds a rating's levels
 
 
 def _scores(col: pd.Series) -> str | None:
     """Where ``col`` holds scores rather than class ids (numbers with a fractional part, in more than
     :data:`MAX_SCORE_LEVELS` distinct values: STS-B's 0-5 similarity, a rating averaged over raters), a few of them
-    in words; None otherwise (whole numbers are class ids: 1-5 stars)."""
+    in words; None otherwise (whole numbers are class ids: 1-5 stars; and a column named like a rating
+    (:data:`RATING_WORDS`) in half points, 1-10 in halves: its 19 levels are the classes it always had)."""
     vals = pd.Series(col.dropna().unique())  # each value once: a label column repeats a few
     if len(vals) <= MAX_SCORE_LEVELS:
         return None
@@ -751,6 +753,8 @@ def _scores(col: pd.Series) -> str | None:
         vals = vals.drop_duplicates()  # ' 3.5' and '3.5'
     fractional = vals[(vals % 1) != 0]
     if fractional.empty or len(vals) <= MAX_SCORE_LEVELS:
+        return None
+    if _name_tokens(col.name) & RATING_WORDS and ((vals * 2) % 1 == 0).all():
         return None
     shown = ", ".join(f"{v:g}" for v in fractional.head(3))
     return f"{len(vals):,} distinct numbers such as {shown}"
