@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT NOT NULL, progress REAL DEFAULT 0, phase TEXT DEFAULT '',
     metrics TEXT, costs TEXT, error TEXT, traceback TEXT, artifact_dir TEXT,
     notes TEXT DEFAULT '[]', data_summary TEXT, cancel_requested INTEGER DEFAULT 0, owner TEXT,
-    phase_started REAL, progress_at REAL
+    phase_started REAL
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
 CREATE INDEX IF NOT EXISTS runs_status_finished ON runs(status, finished);
@@ -65,7 +65,14 @@ CREATE TABLE IF NOT EXISTS points (
     run_id TEXT NOT NULL, series TEXT NOT NULL, step INTEGER, x REAL, value REAL
 );
 CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
+CREATE TABLE IF NOT EXISTS run_progress (run_id TEXT PRIMARY KEY, progress_at REAL);
 """
+# Columns the runs table gains are read by every older bertlab on the same data directory, whose Run(**row) refuses
+# one it does not know (a TypeError on every page and `runs`, until 41b5b34's filter in _decode): so a new field is
+# kept in a table of its own, as progress_at in run_progress, joined in here.
+_SELECT = ("SELECT runs.*, run_progress.progress_at AS progress_at_ FROM runs "
+           "LEFT JOIN run_progress ON run_progress.run_id = runs.id")
+_OWN_TABLE = {"progress_at"}  # Run fields stored beside the runs table, not in it
 
 
 def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
@@ -202,6 +209,8 @@ def _decode(row: sqlite3.Row) -> Run:
     for k, default in (("config", {}), ("metrics", {}), ("costs", {}), ("notes", []), ("data_summary", {})):
         d[k] = json.loads(d[k]) if d.get(k) else default
     d["cancel_requested"] = bool(d.get("cancel_requested"))
+    if "progress_at_" in d:  # run_progress's (a store 41b5b34 made has a runs column of that name too, not written)
+        d["progress_at"] = d.pop("progress_at_")
     _throughput_now(d)
     # a column a newer bertlab added is not this one's to read: the store stays open to both
     return Run(**{k: v for k, v in d.items() if k in _RUN_FIELDS})
@@ -242,9 +251,8 @@ class RunStore:
                 c.close()
                 raise _unwritable(self.root, e) from None
             have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
-            # Stores made before runs recorded their process (owner), when their phase began (phase_started) and
-            # when their progress was reached (progress_at).
-            for col, kind in (("owner", "TEXT"), ("phase_started", "REAL"), ("progress_at", "REAL")):
+            # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
+            for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):
                 if col not in have:
                     try:
                         c.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")
@@ -301,7 +309,7 @@ class RunStore:
         raise AssertionError("unreachable")
 
     def get(self, run_id: str) -> Run | None:
-        row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        row = self._conn().execute(f"{_SELECT} WHERE runs.id=?", (run_id,)).fetchone()
         return self._located(_decode(row)) if row else None
 
     def resolve_id(self, ref: str) -> str:
@@ -334,7 +342,7 @@ class RunStore:
     def list_runs(self, status: tuple[str, ...] | None = None, batch_id: str | None = None,
                   limit: int | None = 500) -> list[Run]:
         """Runs, newest first, optionally filtered; ``limit=None`` lists them all."""
-        q, args = "SELECT * FROM runs", []
+        q, args = _SELECT, []
         conds = []
         if status:
             conds.append(f"status IN ({','.join('?' * len(status))})")
@@ -344,7 +352,7 @@ class RunStore:
             args.append(batch_id)
         if conds:
             q += " WHERE " + " AND ".join(conds)
-        q += " ORDER BY created DESC, rowid DESC"
+        q += " ORDER BY created DESC, runs.rowid DESC"
         if limit is not None:
             q += " LIMIT ?"
             args.append(limit)
@@ -363,13 +371,17 @@ class RunStore:
         return int(n), float(latest or 0.0)
 
     def update(self, run_id: str, **fields: Any) -> None:
-        """Set columns of a run (dicts/lists are JSON-encoded)."""
+        """Set columns of a run (dicts/lists are JSON-encoded); ``progress_at`` in its own table (:data:`_SELECT`)."""
         if not fields:
             return
-        enc = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in fields.items()}
+        enc = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in fields.items() if k not in _OWN_TABLE}
         cols = ", ".join(f"{k}=?" for k in enc)
-        with self._tx() as c:
-            c.execute(f"UPDATE runs SET {cols} WHERE id=?", [*enc.values(), run_id])
+        with self._tx() as c:  # one transaction: a reader sees the progress and when it was reached together
+            if enc:
+                c.execute(f"UPDATE runs SET {cols} WHERE id=?", [*enc.values(), run_id])
+            if "progress_at" in fields:
+                c.execute("INSERT INTO run_progress (run_id, progress_at) VALUES (?, ?) ON CONFLICT(run_id) DO "
+                          "UPDATE SET progress_at=excluded.progress_at", (run_id, fields["progress_at"]))
 
     def claim(self, run_id: str, device: str) -> bool:
         """Atomically move a queued run to running. False if it is no longer queued (e.g. cancelled)."""
@@ -529,6 +541,7 @@ class RunStore:
         with self._tx() as c:
             c.execute("DELETE FROM points WHERE run_id=?", (run_id,))
             c.execute("DELETE FROM runs WHERE id=?", (run_id,))
+            c.execute("DELETE FROM run_progress WHERE run_id=?", (run_id,))
         for d in dirs:
             shutil.rmtree(d, ignore_errors=True)
 

@@ -283,6 +283,46 @@ def test_a_store_made_by_an_older_bertlab_gains_the_new_columns(tmp_path):
     assert store.get(rid).progress_at == 124.0
 
 
+def test_an_older_bertlab_can_still_read_a_store_this_one_wrote(tmp_path):
+    """Bertlab up to de00c71 reads a run as Run(**row) of `SELECT * FROM runs`: a runs column it does not know is a
+    TypeError (progress_at, added as one in e8c73f0's store, broke its every page and `runs` on the same data
+    directory). The columns it knows stay the runs table's only ones; progress_at is kept beside it."""
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("full_ft"))
+    store.claim(rid, "cpu")
+    store.update(rid, progress=0.5, phase="train", phase_started=100.0, progress_at=160.0)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        columns = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
+    assert columns == {"id", "batch_id", "created", "started", "finished", "status", "strategy", "dataset", "model",
+                       "device", "config", "progress", "phase", "metrics", "costs", "error", "traceback",
+                       "artifact_dir", "notes", "data_summary", "cancel_requested", "owner", "phase_started"}
+    run = store.get(rid)
+    assert (run.progress, run.phase_started, run.progress_at) == (0.5, 100.0, 160.0)
+    assert [r.progress_at for r in store.list_runs(status=("running",))] == [160.0]
+    store.update(rid, progress_at=170.0)  # alone, and again: one row a run
+    assert RunStore(tmp_path).get(rid).progress_at == 170.0
+    store.finish(rid, "succeeded")
+    store.delete(rid)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        assert c.execute("SELECT COUNT(*) FROM run_progress").fetchone()[0] == 0
+
+
+def test_a_store_a_bertlab_made_with_progress_at_as_a_runs_column_reads_the_new_one(tmp_path):
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("full_ft"))
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:  # as 41b5b34 left it: its stale value is not read
+        c.execute("ALTER TABLE runs ADD COLUMN progress_at REAL")
+        c.execute("UPDATE runs SET progress_at=5.0")
+    fresh = RunStore(tmp_path)
+    assert fresh.get(rid).progress_at is None
+    fresh.update(rid, progress_at=9.0)
+    assert fresh.get(rid).progress_at == 9.0 and fresh.list_runs()[0].progress_at == 9.0
+
+
 def test_a_store_with_a_column_a_newer_bertlab_added_still_opens(tmp_path):
     import sqlite3
 
