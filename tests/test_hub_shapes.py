@@ -81,9 +81,14 @@ def test_a_file_of_a_pair_task_says_so_too_and_single_texts_say_nothing(tmp_path
     pd.DataFrame({"text_a": [f"first text number {i}" for i in range(30)],
                   "text_b": [f"second text number {i}" for i in range(30)],
                   "label": ["same", "different"] * 15}).to_csv(path, index=False)
-    with pytest.raises(ColumnChoiceError, match="'text_a' and 'text_b' are a text pair"):
+    # named alike but for their ends, not a pair of GLUE's names: they may be (text1 a tweet, text2 its replies, the
+    # label the tweet's), where "are a text pair" and "the label says how the two relate" were said as facts, the
+    # latter as a warning on the Data and Train pages of a run on the text the label is about
+    with pytest.raises(ColumnChoiceError, match="'text_a' and 'text_b', named alike, look like a text pair") as e:
         load_file(path)
-    assert any("one half of a text pair ('text_b' beside it)" in n for n in load_file(path, "text_a").notes)
+    assert "Set the text column explicitly: to the one the label is about" in str(e.value)
+    assert any("'text_b' beside it, named alike, may be the other half of a text pair: if the label says how the two "
+               "relate" in n for n in load_file(path, "text_a").notes)
     single = tmp_path / "single.csv"
     pd.DataFrame({"sentence": [f"a review number {i}" for i in range(30)], "label": ["pos", "neg"] * 15,
                   "idx": range(30)}).to_csv(single, index=False)

@@ -565,8 +565,21 @@ def pair_partner(df: pd.DataFrame, text: str) -> str | None:
     return None
 
 
+def _named_pair(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are a pair of :data:`PAIR_NAMES` (``premise`` and ``hypothesis``), not only names
+    alike but for their ends (``text1`` and ``text2``: a tweet and its reply, too, whose label is the tweet's)."""
+    a, b = str(a).strip().lower(), str(b).strip().lower()
+    return (a, b) in PAIR_NAMES or (b, a) in PAIR_NAMES
+
+
 def pair_message(first: str, second: str) -> str:
     """Why a pair task's columns are not a text column to pick in passing."""
+    if not _named_pair(first, second):
+        return (f"columns {first!r} and {second!r}, named alike, look like a text pair (a pair task, such as "
+                "paraphrase or entailment, whose label says how the two texts relate): bertlab classifies one text, so "
+                "a run reads one of them and never sees the other. Set the text column explicitly: to the one the "
+                "label is about where it is about one (a tweet in one, the replies to it in the other, say), or to one "
+                "half of a pair task anyway (a hypothesis-only baseline); or choose a dataset of single texts.")
     return (f"columns {first!r} and {second!r} are a text pair (a pair task, such as paraphrase or entailment, whose "
             "label says how the two texts relate): bertlab classifies one text, so a run would read one of them, never "
             "see the other, and learn only what that half gives away on its own. Choose a dataset of single texts, or "
@@ -575,6 +588,10 @@ def pair_message(first: str, second: str) -> str:
 
 def pair_note(text: str, partner: str) -> str:
     """The note a dataset read from one half of a text pair carries (the runs' notes, the Data page's warning)."""
+    if not _named_pair(text, partner):
+        return (f"{PAIR_NOTE_START} {text!r}; {partner!r} beside it, named alike, may be the other half of a text "
+                f"pair: if the label says how the two relate, the runs never see {partner!r} (bertlab classifies one "
+                f"text), so they learn only what {text!r} gives away on its own")
     return (f"{PAIR_NOTE_START} {text!r}, one half of a text pair ({partner!r} beside it): the label says how the "
             f"two relate, and the runs never see {partner!r} (bertlab classifies one text), so they learn only what "
             f"{text!r} gives away on its own")
