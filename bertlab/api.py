@@ -189,6 +189,13 @@ def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: di
         raise ConfigError(f"settings has {', '.join(map(repr, unknown))}, not among strategies {list(strategies)}.")
     fields = {f.name for f in dataclasses.fields(RunConfig)} - {"strategy", "data", "model"}
     for s, given in settings.items():
+        if not isinstance(given, dict):  # {"full_ft": 3} said "'int' object is not iterable"
+            raise ConfigError(f"settings[{s!r}] is {given!r}; give a dict of run settings, such as "
+                              f"settings={{{s!r}: {{'epochs': 3}}}}.")
+        rates = given.get("learning_rate")
+        if isinstance(rates, (list, tuple)) and not rates:  # [] said "list index out of range"
+            raise ConfigError(f"settings[{s!r}]['learning_rate'] is empty; give a rate, or a list of them (one run "
+                              "each).")
         if bad := [k for k in given if k not in fields]:
             raise ConfigError(f"settings[{s!r}] has {', '.join(map(repr, bad))}, not a run setting; the settings are "
                               f"{', '.join(sorted(fields))} (a strategy's own options go in 'options').")

@@ -145,6 +145,9 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"settings": {"full_ft": {"epochs": 2}}}, ConfigError, "'full_ft', not among strategies"),
     ({"sizes": "tiny"}, ConfigError, "'quick', 'classroom', 'standard', 'all'"),
     ({"repeats": 0}, ConfigError, "repeats must be a whole number"),
+    ({"settings": {"tfidf_logreg": 3}}, ConfigError, r"settings\['tfidf_logreg'\] is 3; give a dict"),
+    ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": []}}}, ConfigError,
+     r"\['learning_rate'\] is empty"),
     ({"sizes": 500}, ConfigError, r"sizes 500: give three caps.* \(\(500, None, None\) caps the training split"),
     # accepted, then a KeyError 'f1' when the answer was read (printing the comparison), after the runs trained
     ({"judge_by": "f1"}, ConfigError, "judge_by 'f1' is not a measure"),
