@@ -540,6 +540,8 @@ class Comparison:
         """The training loss chart of the Compare page (a plotly figure): ``x`` "step", "epoch" or "progress"."""
         from bertlab import plots
 
+        if x not in plots.LOSS_X:  # 'time' said KeyError 'time' from inside the figure
+            raise ConfigError(f"x {x!r}: plot_loss draws the loss by {', '.join(map(repr, plots.LOSS_X))}.")
         return plots.train_loss_figure(self._runs, self._store.points([r.id for r in self._runs]), x=x)
 
     def plot_validation(self):

@@ -166,6 +166,11 @@ def test_a_stored_comparison_refuses_a_measure_it_cannot_judge_by(reviews):
     assert bertlab.load_comparison(judge_by="macro_f1").judge_by == "macro_f1"
 
 
+def test_a_bad_loss_axis_is_said_in_words():
+    with pytest.raises(ConfigError, match="x 'time': plot_loss draws the loss by 'step', 'epoch', 'progress'"):
+        bertlab.Comparison([], store=RunStore()).plot_loss(x="time")  # was KeyError 'time'
+
+
 def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
     df = pd.DataFrame({"a": reviews["review"], "b": reviews["review"][::-1].to_list(), "y": reviews["sentiment"]})
     with pytest.raises(ColumnChoiceError, match=r"Pass text_column='a'"):  # the CLI names --text-column
