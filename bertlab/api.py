@@ -136,6 +136,9 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
         path = str(Path(data).expanduser().resolve())
         split = split_column_of_file(path, {text_column, label_column})  # as `run --split-column auto`
         return DataConfig(source="file", name=path, split_column=split, **columns, **caps, **common)
+    if isinstance(data, pd.Series):  # its repr, rows and all, was put in the message as the name of a dataset
+        raise DataError(f"data is a pandas Series ({len(data):,} values, {data.name!r}); pass a DataFrame with a text "
+                        "column and a label column, e.g. pd.DataFrame({'text': texts, 'label': labels}).")
     raise DataError(f"data {data!r} is not a built-in dataset ({', '.join(BUILTIN)}), an existing file or folder, "
                     "'hub:<name>', a pandas DataFrame or a DataConfig.")
 

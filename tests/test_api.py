@@ -171,6 +171,13 @@ def test_a_bad_loss_axis_is_said_in_words():
         bertlab.Comparison([], store=RunStore()).plot_loss(x="time")  # was KeyError 'time'
 
 
+def test_a_series_for_data_is_said_in_words(reviews):
+    with pytest.raises(BertlabError, match=r"data is a pandas Series \(80 values, 'review'\); pass a DataFrame") as e:
+        bertlab.compare(reviews["review"], ["tfidf_logreg"])
+    assert reviews["review"][0] not in str(e.value)  # not the Series' rows, as the name of a dataset
+    assert RunStore().list_runs() == []
+
+
 def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
     df = pd.DataFrame({"a": reviews["review"], "b": reviews["review"][::-1].to_list(), "y": reviews["sentiment"]})
     with pytest.raises(ColumnChoiceError, match=r"Pass text_column='a'"):  # the CLI names --text-column
