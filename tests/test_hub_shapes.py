@@ -258,3 +258,19 @@ def test_class_ids_beside_a_column_of_their_names_are_named_by_it(hub, tmp_path)
     frame.loc[0, "label_text"] = "negatif"  # two names for id 0: not a column of names; the ids stay
     frame.to_csv(path, index=False)
     assert load_file(path).label_names == ["0", "1"]
+
+
+def test_a_column_of_names_that_is_not_one_name_an_id_says_why_the_ids_stay():
+    """A 'label_text' beside 'label' ids but not one to one: the classes were '0', '1', '2' without a word, beside a
+    column of names the user sees in the table."""
+    df = pd.DataFrame({"text": [f"a review number {i}" for i in range(90)], "label": [i % 3 for i in range(90)],
+                       "label_text": [["negative", "neutral", "positive"][i % 3] for i in range(90)]})
+    df.loc[4, "label_text"] = "mixed"  # id 1 beside two names
+    ds = dataset_from_table(df, "ids.csv")
+    assert ds.label_names == ["0", "1", "2"]
+    assert ("did not name the classes of the label column 'label' by column 'label_text', which is not one name an id "
+            "(1 = 'neutral', 1 = 'mixed'): the classes are the ids") in ds.notes
+    df.loc[4, "label_text"], df.loc[5, "label_text"] = "neutral", None  # an id without its name
+    assert "(1 row with an id but no name)" in " ".join(dataset_from_table(df, "ids.csv").notes)
+    df.loc[5, "label_text"] = "positive"
+    assert ds.notes != (named := dataset_from_table(df, "ids.csv")).notes and named.label_names[0] == "negative"

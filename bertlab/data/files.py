@@ -728,25 +728,36 @@ def _id_text(v: object) -> str:
     return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
 
 
-def class_names_column(df: pd.DataFrame, label: str, exclude: set = frozenset()) -> str | None:
+def class_names_column(df: pd.DataFrame, label: str, exclude: set = frozenset()) -> tuple[str | None, str | None]:
     """The column naming the classes of ``label`` where ``label`` holds whole-number ids: named like a label and a
     name (``label_text``, ``label_name``, ``category_name``), of strings, each id beside one name and each name
-    beside one id; None otherwise (then the ids are the class names)."""
+    beside one id; None otherwise (then the ids are the class names). Second, where such a column of strings is not
+    one name an id: why, in words (a note: the classes named '0' and '1' beside it said nothing of it)."""
     named = [c for c in df.columns if c not in exclude and c != label
              and _name_tokens(c) & NAME_WORDS and _name_tokens(c) & set(LABEL_NAMES)]
     ids = df[label].dropna()
     if not named or ids.empty or ids.map(_is_nested).any():  # (most tables: no such column, nothing more read)
-        return None
+        return None, None
     numbers = pd.to_numeric(ids.astype(str).str.strip(), errors="coerce")
     if numbers.isna().any() or (numbers % 1 != 0).any():
-        return None
+        return None, None
+    note = None
     for c in named:
-        if not _is_stringy(df[c]) or df[c][df[label].notna()].isna().any():
+        if not _is_stringy(df[c]):
             continue
+        blank = int(df[c][df[label].notna()].isna().sum())
         pairs = df[[label, c]].dropna().drop_duplicates()
-        if pairs[label].is_unique and pairs[c].is_unique:
-            return str(c)
-    return None
+        if not blank and pairs[label].is_unique and pairs[c].is_unique:
+            return str(c), None
+        if note is None:  # the first such column's reason
+            both = pairs[pairs[label].duplicated(keep=False)].sort_values(label, kind="stable")
+            if both.empty:
+                both = pairs[pairs[c].duplicated(keep=False)].sort_values(c, kind="stable")
+            why = (", ".join(f"{_id_text(i)} = {n!r}" for i, n in both.head(3).itertuples(index=False)) if len(both)
+                   else f"{blank:,} row{'s' if blank > 1 else ''} with an id but no name")
+            note = (f"did not name the classes of the label column {label!r} by column {c!r}, which is not one name "
+                    f"an id ({why}): the classes are the ids")
+    return None, note
 
 
 MAX_SCORE_LEVELS = 10  # numbers with fractions in more distinct values than this are scores (regression), not classes
@@ -825,8 +836,9 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     if split_column is not None and df[split_column].dropna().map(_is_nested).any():
         raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
                         "validation or test in each row.")
-    labels, names_note = df[label].tolist(), None
-    if (names := class_names_column(df, label, {text, split_column})) is not None:
+    labels = df[label].tolist()
+    names, names_note = class_names_column(df, label, {text, split_column})
+    if names is not None:
         # SetFit's sets: 'label' 0 / 1 beside 'label_text' negative / positive; the ids named the classes '0' and
         # '1' everywhere (zero_shot compared texts with the digits)
         pairs = df[[label, names]].dropna().drop_duplicates().sort_values(label)
