@@ -124,6 +124,9 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
         return dataclasses.replace(data, **caps, **common, **columns)
     caps = caps or _caps("standard")
     if isinstance(data, pd.DataFrame):
+        if data.empty:  # was kept among the uploads first, then refused as "dataframe.parquet has ... no data rows"
+            raise DataError(f"the DataFrame has no rows (its columns: {', '.join(map(str, data.columns)) or 'none'}); "
+                            "give one with a text column and a label column, a row a text.")
         data = _frame_file(data, name)
     if isinstance(data, str) and data in BUILTIN:
         if columns:

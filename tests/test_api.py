@@ -178,6 +178,15 @@ def test_a_series_for_data_is_said_in_words(reviews):
     assert RunStore().list_runs() == []
 
 
+@pytest.mark.parametrize("frame", [pd.DataFrame(), pd.DataFrame({"text": [], "label": []})])
+def test_an_empty_dataframe_is_refused_as_one_and_not_kept(frame):
+    from bertlab.paths import data_home
+
+    with pytest.raises(BertlabError, match=r"the DataFrame has no rows \(its columns: (none|text, label)\)"):
+        bertlab.compare(frame, ["tfidf_logreg"])  # was "dataframe.parquet has columns (none) but no data rows"
+    assert not list((data_home() / "uploads").glob("*")) and RunStore().list_runs() == []
+
+
 def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
     df = pd.DataFrame({"a": reviews["review"], "b": reviews["review"][::-1].to_list(), "y": reviews["sentiment"]})
     with pytest.raises(ColumnChoiceError, match=r"Pass text_column='a'"):  # the CLI names --text-column
