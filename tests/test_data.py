@@ -78,6 +78,34 @@ def test_train_sets_nested_as_the_cap_grows():
         prev = now
 
 
+def test_a_stratified_take_gives_each_class_its_sainte_lague_share():
+    """6 test texts of 60/30/10: 3.6, 1.8 and 0.6 in proportion, 3, 2 and 1 by Sainte-Lague (the docstring's
+    method); a D'Hondt first seat (divisor 1, not 0.5) gave the big class 4 and the middle one 1."""
+    labels = ["a"] * 60 + ["b"] * 30 + ["c"] * 10
+    ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
+    sp = split_dataset(ds, seed=0, test_fraction=0.06)
+    assert sp.test.counts() == {"a": 3, "b": 2, "c": 1}
+
+
+def test_the_split_shares_are_rounded_to_the_nearest_text():
+    """59 texts: a 10% share of each of validation and test is 5.9 texts, 6 of them, not 5 (floored)."""
+    labels = ["a"] * 30 + ["b"] * 29
+    ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
+    sp = split_dataset(ds, seed=0, val_fraction=0.1, test_fraction=0.1)
+    assert sp.sizes() == {"train": 47, "validation": 6, "test": 6}
+
+
+def test_a_class_of_three_keeps_a_training_text_whatever_the_test_share():
+    """The test take leaves two texts of every class (one for validation, one for training): at a test share of
+    a half, a class of 3 texts put 2 in test and none was left to train on."""
+    labels = ["a"] * 3 + ["b"] * 3 + ["c"] * 3
+    ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
+    for seed in range(5):
+        sp = split_dataset(ds, seed=seed, test_fraction=0.5)
+        for part in (sp.train, sp.val, sp.test):
+            assert part.counts() == {"a": 1, "b": 1, "c": 1}, (seed, sp.sizes())
+
+
 def test_cap_below_class_count_is_a_note():
     labels = [c for c in range(5) for _ in range(10)]
     ds = build_dataset([f"t{i}" for i in range(len(labels))], labels, "x")
@@ -531,6 +559,21 @@ def test_a_text_in_train_and_test_of_a_files_split_is_kept_in_test():
                ", 1 of them with another label (the test part's is kept)" in n for n in ds.notes)
 
 
+def test_a_text_in_validation_and_test_of_a_files_split_is_kept_in_test():
+    """Test outranks validation too: a dev row's copy marked test stays in the fixed test set, and the dev copy goes."""
+    from bertlab.data.files import dataset_from_table
+
+    df = _split_rows(60)
+    assert df.split[27] == "dev"
+    df.loc[len(df)] = [df.text[27], "pos", "test"]
+    ds = dataset_from_table(df, "f.csv", split_column="split")
+    sp = split_dataset(ds)
+    assert df.text[27] in sp.test.texts and df.text[27] not in sp.val.texts + sp.train.texts
+    assert len(sp.test) == (df.split == "test").sum()  # every test row kept
+    assert any(n.startswith("dropped 1 copy of texts that are also in the test part") for n in ds.notes)
+    assert not any("duplicate text" in n for n in ds.notes)  # that copy is said once, not also as a duplicate
+
+
 def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
     from bertlab.data.dataset import TextDataset
     from bertlab.data.files import dataset_from_table
@@ -937,6 +980,17 @@ def test_a_class_left_with_one_or_two_training_examples_is_named_in_the_splits_n
     # 8 of each of two classes: few, but alike, and the user chose few-shot; nothing said
     even = split_dataset(TextDataset(texts[:16], [0, 1] * 8, ["a", "b"]))
     assert min(even.train.counts().values()) >= 3 and not any("training examples:" in n for n in even.notes)
+
+
+def test_a_class_with_three_training_examples_is_not_called_thin():
+    """THIN_TRAIN (3) is the first count that is enough: 'fewer than 3' names a class of 2, never one of 3."""
+    import numpy as np
+
+    from bertlab.data.dataset import thin_train_note
+
+    assert thin_train_note(["a", "b"], np.array([0, 0, 0, 1, 1, 1, 1])) is None
+    assert thin_train_note(["a", "b"], np.array([0, 0, 1, 1, 1])).startswith(
+        "1 class has fewer than 3 training examples: 'a' (2);")
 
 
 def test_a_split_grown_past_its_share_by_one_text_per_class_says_so():
