@@ -25,6 +25,24 @@ def test_report_carries_the_interval_around_its_accuracy():
     assert lo < rep["accuracy"] == 0.8 < hi
 
 
+def test_an_older_runs_interval_is_computed_from_the_nearest_count_of_right_answers():
+    """A run stored without its interval: 0.29 of 100 texts is 29 right (0.29 * 100 is 28.999... in floats: a floor
+    made it 28, an interval for another accuracy)."""
+    from bertlab.metrics import run_accuracy_interval
+
+    assert run_accuracy_interval({"test_accuracy": 0.29}, 100) == wilson_interval(29, 100)
+    assert run_accuracy_interval({"test_accuracy_ci95": [0.2, 0.4], "test_accuracy": 0.29}, 100) == (0.2, 0.4)
+    assert run_accuracy_interval({"test_accuracy": 0.29}, None) is None
+
+
+def test_the_rarest_class_is_the_one_with_fewest_test_texts():
+    from bertlab.metrics import rarest_class
+
+    metrics = {"per_class": {"a": {"support": 50}, "b": {"support": 3}, "c": {"support": 20}, "d": {"support": 0}}}
+    assert rarest_class(metrics) == ("b", 3, 73)  # d, absent from the test set, is not rare in it
+    assert rarest_class({}) is None
+
+
 def test_single_class_prediction():
     assert single_class_prediction([[5, 0], [3, 0]], ["a", "b"]) == "a"
     assert single_class_prediction([[5, 1], [3, 0]], ["a", "b"]) is None
