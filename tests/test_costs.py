@@ -160,3 +160,34 @@ def test_peak_memory_on_cuda_reads_the_allocator_not_the_process(monkeypatch):
     with PeakMemory("cuda") as mem:
         pass
     assert mem.peak == 30 * MB
+
+
+def test_flops_are_2nt_forward_and_6nt_to_train_and_per_text_to_serve():
+    """The formulas every run's FLOPs come from (Kaplan et al. 2020): a forward pass 2 x N x T, training 6 x N x T,
+    and serving one text 2 x N x its mean tokens."""
+    from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
+
+    assert forward_flops(1_000, 50) == 100_000
+    assert train_flops(1_000, 50) == 300_000
+    assert inference_flops_per_text(1_000, 500, 10) == 100_000  # 500 tokens over 10 texts: 50 a text
+    assert inference_flops_per_text(1_000, 0, 0) == 0.0
+
+
+def test_non_embedding_params_leave_out_the_embedding_tables_only():
+    """BERT's word, position and type tables cost no FLOPs per token (looked up); every other weight does."""
+    model = _tiny_classifier()
+    tables = sum(p.numel() for n, p in model.named_parameters() if n.startswith("bert.embeddings.")
+                 and "LayerNorm" not in n)
+    norm = sum(p.numel() for n, p in model.named_parameters() if n.startswith("bert.embeddings.LayerNorm"))
+    _, total = count_params(model)
+    assert non_embedding_params(model) == total - tables - norm  # the embeddings' LayerNorm is part of that stage
+    assert tables == (100 + 64 + 2) * 32
+
+
+def test_trainable_params_are_the_ones_that_require_grad():
+    model = _tiny_classifier()
+    for p in model.bert.parameters():
+        p.requires_grad = False
+    trainable, total = count_params(model)
+    assert trainable == 32 * 2 + 2  # the classifier alone
+    assert non_embedding_params(model, trainable_only=True) == trainable
