@@ -384,6 +384,24 @@ def test_estimate_of_a_run_whose_embeddings_are_cached_is_the_warm_time_not_a_fi
     assert estimate_seconds(both, "head_only", "minilm", "gpu1", sizes, 2, cached=1.0).seconds is None
 
 
+def test_a_quarter_cached_run_pays_the_encoder_pass_over_the_three_quarters_still_to_embed():
+    """The share still to embed costs the cold run's encoder pass, not the share cached (at half cached the two
+    read alike)."""
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    cold = embedding_run("head_only", "h1", total=27.0, wall=27.0, embedding=25.0, hits=0)
+    quarter = estimate_seconds([cold], "head_only", "minilm", "cpu0", sizes, 2, tokens=27.0, cached=0.25)
+    assert quarter.seconds == pytest.approx(2.0 + 0.75 * 25.0)
+    assert quarter.basis.startswith("embeddings 25% cached:")
+
+
+def test_the_mean_tokens_an_estimate_scales_by_count_a_long_text_at_max_length():
+    """Runs truncate at max_length, so a 300-token text costs what a 128-token one does."""
+    from bertlab.estimate import truncated_mean
+
+    assert truncated_mean([10, 300, 50], 128) == pytest.approx((10 + 128 + 50) / 3)
+    assert truncated_mean([], 128) == 0.0
+
+
 def test_a_warm_estimate_weighs_past_runs_by_their_work_as_a_cold_one_does():
     """Two tiny warm runs (a dozen texts, most of their 0.8 s loading the model) beside one of 290 units of work:
     a plain median took the tiny runs' rate, ~12 s for a warm run that takes ~1 s."""
