@@ -337,3 +337,17 @@ def test_a_price_typed_equal_to_the_default_is_set_not_never_set(tiny_data, bert
     again = app_on("app_pages/costs.py")
     no_problems(again)
     assert "never set" not in next(c.value for c in again.caption if c.value.startswith("Charged at"))
+
+
+def test_a_strategys_point_averages_each_measure_over_the_runs_that_recorded_it():
+    """Two seeds of one strategy, one run before serving speed was measured: its serving cost is the measured
+    run's, not halved by the run without one."""
+    rows = [{"strategy": "full_ft", "run_id": "a", "test_accuracy": 0.80, "train_seconds": 1800.0,
+             "serve_money_per_million": 4.0, "inference_flops_per_text": None},
+            {"strategy": "full_ft", "run_id": "b", "test_accuracy": 0.84, "train_seconds": 3600.0,
+             "serve_money_per_million": None, "inference_flops_per_text": None}]
+    (row,) = pareto.by_strategy(rows)
+    assert row["n_runs"] == 2 and row["run_ids"] == ["a", "b"]
+    assert row["test_accuracy"] == pytest.approx(0.82) and row["train_seconds"] == pytest.approx(2700.0)
+    assert row["serve_money_per_million"] == pytest.approx(4.0)
+    assert row["inference_flops_per_text"] is None
