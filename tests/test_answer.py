@@ -260,6 +260,18 @@ def test_seed_paired_p_is_scipys_paired_t_test():
         answer.seed_paired_p([0.1])
 
 
+
+def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
+    """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
+    scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""
+    from scipy.stats import ttest_1samp
+
+    diffs = [0.03, 0.05, 0.02, 0.06]
+    ci = ttest_1samp(diffs, 0.0).confidence_interval(0.95)
+    assert answer.seed_interval(diffs) == pytest.approx((ci.low, ci.high))
+    assert answer.seed_interval([0.02]) is None and answer.seed_interval([0.01, 0.01]) is None
+
+
 def point(strategy, size, seed, acc, flops, seconds=1.0, run_id=None, status="succeeded"):
     return {"strategy": strategy, "size": size, "seed": seed, "test_accuracy": acc, "train_flops": flops,
             "train_seconds": seconds, "n_train": size, "status": status, "run_id": run_id}
