@@ -261,6 +261,23 @@ def test_seed_paired_p_is_scipys_paired_t_test():
 
 
 
+def test_a_majority_class_of_exactly_seventy_percent_is_judged_by_macro_f1():
+    """IMBALANCED (0.7) is the first share judged by macro-F1, not the last judged by accuracy."""
+    def run(majority):
+        return SimpleNamespace(metrics={"majority_accuracy": majority,
+                                        "per_class": {"a": {"support": 70}, "b": {"support": 30}}})
+
+    assert answer.default_metric([run(0.7)]) == "macro_f1"
+    assert answer.default_metric([run(0.69)]) == "accuracy"
+
+
+def test_training_costs_within_ten_percent_are_the_same_cost():
+    """SAME_COST: 5% more FLOPs (or, without FLOPs, seconds) is wall-clock noise, not 'costlier to train'; 20% is."""
+    assert not answer._dearer((1.05e12, 0.0), (1e12, 0.0)) and answer._dearer((1.2e12, 0.0), (1e12, 0.0))
+    assert not answer._dearer((0.0, 3.5), (0.0, 3.35)) and answer._dearer((0.0, 4.0), (0.0, 3.35))
+    assert not answer._dearer((5e10, 0.0), (1e9, 0.0))  # both under NEGLIGIBLE_FLOPS: neither dearer
+
+
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
     scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""
