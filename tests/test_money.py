@@ -351,3 +351,12 @@ def test_a_strategys_point_averages_each_measure_over_the_runs_that_recorded_it(
     assert row["test_accuracy"] == pytest.approx(0.82) and row["train_seconds"] == pytest.approx(2700.0)
     assert row["serve_money_per_million"] == pytest.approx(4.0)
     assert row["inference_flops_per_text"] is None
+
+
+def test_costs_within_one_percent_of_the_dearer_are_all_the_same_cost():
+    """SAME_COST is a share of the largest cost: 100 and 101.005 (1.005 apart: within 1% of 101.005, not of 100)
+    are the same cost."""
+    rows = [{"strategy": "a", "train_flops": 100.0}, {"strategy": "b", "train_flops": 101.005}]
+    assert pareto.all_same_cost(rows, "train_flops")
+    assert not pareto.all_same_cost(rows + [{"strategy": "c", "train_flops": 103.0}], "train_flops")
+    assert not pareto.all_same_cost(rows + [{"strategy": "c", "train_flops": None}], "train_flops")
