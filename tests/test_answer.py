@@ -278,6 +278,14 @@ def test_training_costs_within_ten_percent_are_the_same_cost():
     assert not answer._dearer((5e10, 0.0), (1e9, 0.0))  # both under NEGLIGIBLE_FLOPS: neither dearer
 
 
+def test_a_run_that_recorded_no_training_flops_is_never_taken_for_the_cheaper():
+    """An older run without train_flops: unknown is not free, or it would be the cheap pick over any run."""
+    unknown = SimpleNamespace(costs={"train_seconds": 3.0})
+    known = SimpleNamespace(costs={"train_flops": 2e12, "train_seconds": 30.0})
+    assert answer._dearer(answer._cost(unknown), answer._cost(known))
+    assert not answer._dearer(answer._cost(known), answer._cost(unknown))
+
+
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
     scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""
