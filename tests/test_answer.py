@@ -76,6 +76,19 @@ def test_a_cheaper_run_the_test_set_cannot_tell_from_the_best_is_the_one_to_star
     assert "one seed" in a.caveat
 
 
+def test_of_cheaper_runs_the_test_set_cannot_tell_from_the_best_the_pick_is_the_better_of_the_cheapest(tmp_path):
+    """Two runs that train nothing, both within chance of the best: the pick is the more accurate of the two."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    worse = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
+    better = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 296, 50), 0.0, 0.0)
+    for p in (paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, n, k)).p_value for n, k in
+              ((292, 100), (296, 50))):
+        assert p >= 0.05  # the premise: both within chance of the best
+    a = answer.answer([best, worse, better])
+    assert a.best is best and a.pick is better
+    assert a.headline.startswith("Start with tfidf_logreg: it is 1.0 points behind the most accurate run, full_ft")
+
+
 def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its_price(tmp_path):
     best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 240.0)
     mid = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 12.0)
