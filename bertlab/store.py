@@ -258,6 +258,13 @@ class RunStore:
                         c.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")
                     except sqlite3.OperationalError:  # another thread or process added it first
                         pass
+            # An older bertlab deletes a run from runs and points alone: its run_progress row goes here.
+            orphans = "FROM run_progress WHERE run_id NOT IN (SELECT id FROM runs)"
+            try:  # looked for first: no write (no lock) where there is none, as at almost every opening
+                if c.execute(f"SELECT 1 {orphans} LIMIT 1").fetchone():
+                    c.execute(f"DELETE {orphans}")
+            except sqlite3.OperationalError:  # busy or read-only: a row nothing reads, removed another time
+                pass
             self._local.conn, self._local.file_id = c, self._file_id()
         return c
 
@@ -379,9 +386,10 @@ class RunStore:
         with self._tx() as c:  # one transaction: a reader sees the progress and when it was reached together
             if enc:
                 c.execute(f"UPDATE runs SET {cols} WHERE id=?", [*enc.values(), run_id])
-            if "progress_at" in fields:
-                c.execute("INSERT INTO run_progress (run_id, progress_at) VALUES (?, ?) ON CONFLICT(run_id) DO "
-                          "UPDATE SET progress_at=excluded.progress_at", (run_id, fields["progress_at"]))
+            if "progress_at" in fields:  # only for a run the store has: a deleted run's last flush adds no row
+                c.execute("INSERT INTO run_progress (run_id, progress_at) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM "
+                          "runs WHERE id=?) ON CONFLICT(run_id) DO UPDATE SET progress_at=excluded.progress_at",
+                          (run_id, fields["progress_at"], run_id))
 
     def claim(self, run_id: str, device: str) -> bool:
         """Atomically move a queued run to running. False if it is no longer queued (e.g. cancelled)."""

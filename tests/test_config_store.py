@@ -309,6 +309,26 @@ def test_an_older_bertlab_can_still_read_a_store_this_one_wrote(tmp_path):
         assert c.execute("SELECT COUNT(*) FROM run_progress").fetchone()[0] == 0
 
 
+def test_no_progress_row_outlives_its_run(tmp_path):
+    """run_progress keeps no row for a run the store no longer has: neither from a progress written after the run
+    was deleted (a runner's last flush), nor from a delete by an older bertlab, which knows only runs and points."""
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    gone, old_deleted = store.create_run(make_config("full_ft")), store.create_run(make_config("full_ft"))
+    store.update(old_deleted, progress=0.5, progress_at=150.0)
+    store.finish(gone, "succeeded")
+    store.delete(gone)
+    store.update(gone, progress=1.0, progress_at=160.0)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        assert c.execute("SELECT run_id FROM run_progress").fetchall() == [(old_deleted,)]
+        c.execute("DELETE FROM points WHERE run_id=?", (old_deleted,))  # as de00c71's delete does
+        c.execute("DELETE FROM runs WHERE id=?", (old_deleted,))
+    RunStore(tmp_path).list_runs()  # the next bertlab to open it
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        assert c.execute("SELECT COUNT(*) FROM run_progress").fetchone()[0] == 0
+
+
 def test_a_store_a_bertlab_made_with_progress_at_as_a_runs_column_reads_the_new_one(tmp_path):
     import sqlite3
 
