@@ -125,8 +125,10 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
     caps = caps or _caps("standard")
     if isinstance(data, pd.DataFrame):
         if data.empty:  # was kept among the uploads first, then refused as "dataframe.parquet has ... no data rows"
-            raise DataError(f"the DataFrame has no rows (its columns: {', '.join(map(str, data.columns)) or 'none'}); "
-                            "give one with a text column and a label column, a row a text.")
+            # (empty: no rows, or rows but no columns, as pd.DataFrame(index=range(5)), whose rows are said)
+            has = (f"no rows (its columns: {', '.join(map(str, data.columns)) or 'none'})" if not len(data) else
+                   f"{len(data):,} row{'s' * (len(data) != 1)} but no columns")
+            raise DataError(f"the DataFrame has {has}; give one with a text column and a label column, a row a text.")
         data = _frame_file(data, name)
     if isinstance(data, str) and data in BUILTIN:
         if columns:

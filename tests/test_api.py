@@ -187,6 +187,15 @@ def test_an_empty_dataframe_is_refused_as_one_and_not_kept(frame):
     assert not list((data_home() / "uploads").glob("*")) and RunStore().list_runs() == []
 
 
+def test_a_dataframe_of_rows_without_columns_is_not_said_to_have_no_rows():
+    """pd.DataFrame(index=range(5)) is empty to pandas, but it has 5 rows: it was told "has no rows"."""
+    from bertlab.paths import data_home
+
+    with pytest.raises(BertlabError, match=r"the DataFrame has 5 rows but no columns; give one with a text column"):
+        bertlab.compare(pd.DataFrame(index=range(5)), ["tfidf_logreg"])
+    assert not list((data_home() / "uploads").glob("*")) and RunStore().list_runs() == []
+
+
 def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
     df = pd.DataFrame({"a": reviews["review"], "b": reviews["review"][::-1].to_list(), "y": reviews["sentiment"]})
     with pytest.raises(ColumnChoiceError, match=r"Pass text_column='a'"):  # the CLI names --text-column
