@@ -499,11 +499,20 @@ class Comparison:
 
         self._store = store or _store()
         self._runs = list(runs)
-        self.judge_by = _judge(judge_by)
+        self.judge_by = judge_by  # checked (the setter)
         self.names = variants.labels(self._runs)
         self.runs = [RunResult(r, self.names[r.id], self._store, self) for r in self._runs]
         self.batch_id = self._runs[0].batch_id if self._runs else None
         self._predictor = None
+
+    @property
+    def judge_by(self) -> str | None:
+        """What the answer judges by: "accuracy", "macro_f1", or None for the default (as ``run --judge-by``)."""
+        return self._judge_by
+
+    @judge_by.setter
+    def judge_by(self, value: str | None) -> None:  # c.judge_by = 'f1' later: refused there, not when printed
+        self._judge_by = _judge(value)
 
     @property
     def table(self) -> pd.DataFrame:

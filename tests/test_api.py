@@ -166,6 +166,17 @@ def test_a_stored_comparison_refuses_a_measure_it_cannot_judge_by(reviews):
     assert bertlab.load_comparison(judge_by="macro_f1").judge_by == "macro_f1"
 
 
+def test_a_measure_set_on_a_comparison_later_is_checked_too():
+    """c.judge_by = 'f1' on a Comparison was kept, and printing it (or c.answer) raised KeyError 'f1'."""
+    from bertlab.api import Comparison
+
+    c = Comparison([], store=RunStore())
+    with pytest.raises(ConfigError, match="judge_by 'f1' is not a measure the answer judges by"):
+        c.judge_by = "f1"
+    c.judge_by = "macro_f1"
+    assert c.judge_by == "macro_f1"
+
+
 def test_a_bad_loss_axis_is_said_in_words():
     with pytest.raises(ConfigError, match="x 'time': plot_loss draws the loss by 'step', 'epoch', 'progress'"):
         bertlab.Comparison([], store=RunStore()).plot_loss(x="time")  # was KeyError 'time'
