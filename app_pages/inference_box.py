@@ -24,10 +24,16 @@ from bertlab.store import SUCCEEDED
 EXAMPLE_LABEL = "_example_label"  # a text box's key + this: (the clicked example's text, its true label)
 
 
-def _set_text(key: str, text: str, label: str | None = None) -> None:
-    """Fills the box ``key`` with ``text``; an example's true ``label`` is kept to show under the box."""
+EXAMPLES_OPEN = "_examples_open"  # a box's key + this: the Playground's examples unfolded (the expander's key)
+
+
+def _set_text(key: str, text: str, label: str | None = None, fold: str | None = None) -> None:
+    """Fills the box ``key`` with ``text``; an example's true ``label`` is kept to show under the box. ``fold``:
+    the examples' expander, folded so that the answers come right under the box."""
     st.session_state[key] = text
     st.session_state[f"{key}{EXAMPLE_LABEL}"] = (text, label) if label is not None else None
+    if fold:
+        st.session_state[fold] = False
 
 
 def _example_label_caption(text_key: str) -> None:
@@ -291,11 +297,13 @@ def example_label(text: str, compact: bool, most: int | None = None) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut[most // 2 :] else cut) + "…"
 
 
-def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, compact: bool) -> None:
+def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, compact: bool,
+                     fold: str | None = None) -> None:
     """One-click example texts, every class's first. On the Playground each is whole (up to WHOLE_EXAMPLE_CHARS),
     one a line at full width, left-aligned and wrapped: a teacher reads them aloud, and four a row cut them to
     "This is a dark, grit…" at 1280 px; where most are longer (articles), one per class, each its start. In the
-    Compare page's narrow box, two a row, shortened. The whole text is the tooltip, and a click fills it in."""
+    Compare page's narrow box, two a row, shortened. The whole text is the tooltip, and a click fills it in (and
+    folds the expander ``fold`` they are in)."""
     # From the test split: a teacher asked whether the models had trained on them (a right answer would then
     # prove little).
     st.caption("Try an example from the test set (texts no model here trained on; its true label shows under the "
@@ -310,7 +318,7 @@ def _example_buttons(examples: list[tuple[str, str]], key: str, text_key: str, c
         # The whole text and the label: narrow columns clip even a short text (with an ellipsis of their own).
         tip = f"{common.md(text)}\n\ntrue label: {common.md(label)}"
         cols[i % len(cols)].button(common.md(shown), key=f"{key}_ex_{i}", help=tip, on_click=_set_text,
-                                   args=(text_key, text, label), width="stretch")
+                                   args=(text_key, text, label, fold), width="stretch")
     if not compact:  # Streamlit centres a button's label on one line and cuts the rest: wrap it, from the left
         st.html("<style>[class*='_examples_whole'] button{justify-content:flex-start}"
                 "[class*='_examples_whole'] button>div{justify-content:flex-start;width:100%}"
@@ -337,7 +345,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
     n_done, done = len(done), box_runs(done)
     text_key = f"{key}_text"
     st.session_state.setdefault(text_key, "")
-    if examples:
+    if examples and compact:  # the Playground's come under its box
         _example_buttons(examples, key, text_key, compact)
     # A movie review only where the runs learnt movie reviews; other data gets no misleading example.
     movies = bool(done) and all(r.dataset == "rotten_tomatoes" for r in done)
@@ -351,12 +359,20 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
                             else "Type any text like those in the data the runs learnt from")
         _example_label_caption(text_key)
         asked = st.button("Predict", type="primary", key=f"{key}_go")
+        if examples:
+            # Under the box, folded: eight whole texts above it put the box at y=762 px and every answer below the
+            # first screen at 1366x768. A click fills the box and folds them again, so its answers come under it.
+            fold = f"{key}{EXAMPLES_OPEN}"
+            with st.expander("Try an example from the test set", key=fold, on_change="rerun",
+                             icon=":material/list:"):
+                _example_buttons(examples, key, text_key, compact, fold)
     if not done:
         st.info("Predictions appear here as soon as a run has finished.")
         return
     if not text.strip():
         if not compact and asked:  # a click on an empty box must say why nothing happens
-            st.warning("Type a text to classify first (or click one of the examples).", icon=":material/edit:")
+            st.warning("Type a text to classify first (or click one of the examples: *Try an example from the test set*, "
+                       "under the box).", icon=":material/edit:")
         st.caption("Type a text and every finished model answers. "
                    f"{len(done)} ready: " + ", ".join(run_labels(done).values()))
         return

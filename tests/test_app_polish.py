@@ -1075,3 +1075,44 @@ def test_the_playground_says_a_long_text_is_cut_before_its_answers(tiny_model, t
               else n.type) for n in in_order(at.main)]
     assert "cut" in kinds and "metric" in kinds
     assert kinds.index("cut") < kinds.index("metric")
+
+
+def _in_order(node):
+    """A page's elements (AppTest), top to bottom."""
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for key in sorted(children):
+        yield from _in_order(children[key])
+
+
+def test_the_playground_box_comes_before_its_examples_folded_under_it(tiny_data, bertlab_home):
+    """A review at 1366x768 after the Quick demo: eight example buttons came before "Text to classify" (its box at
+    y=762 px) and a clicked example's answers at y=1001, below the first screen. The box and Predict come first,
+    the examples folded under them; a click fills the box, folds them again, and its answers come under the box."""
+    finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=tiny_data))
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+
+    def order() -> list[str]:
+        return ["example" if (getattr(n, "key", None) or "").startswith("pg_box_ex_") else n.type
+                for n in _in_order(at.main)]
+
+    assert order().index("text_area") < order().index("example")
+    (folded,) = [e for e in at.expander if e.label == "Try an example from the test set"]
+    assert not folded.proto.expanded
+    inside = [b for b in folded.button if b.key.startswith("pg_box_ex_")]
+    assert inside and len(inside) == len([b for b in at.button if b.key.startswith("pg_box_ex_")])
+    at.session_state["pg_box_examples_open"] = True  # unfolded, as a click on it does
+    at.run()
+    assert at.expander[0].proto.expanded
+    example = next(b for b in at.button if b.key.startswith("pg_box_ex_"))
+    text = example.help.split("\n\ntrue label: ")[0]
+    example.click().run()
+    no_problems(at)
+    assert at.text_area(key="pg_box_text").value.replace("\\", "") == text.replace("\\", "")
+    assert not at.expander[0].proto.expanded  # folded again: only its one line between the box and its answers
+    shown = order()
+    assert shown.index("text_area") < shown.index("example") < shown.index("metric")
+
