@@ -75,11 +75,22 @@ def prices() -> pareto.Prices | None:
     return p
 
 
-def tradeoff(runs: list, price: pareto.Prices) -> None:
+def tradeoff(runs: list, price: pareto.Prices, top) -> None:
+    """The trade-off: its measure, sentences and chart in ``top`` (a container above the prices), then the
+    projection and the table under the prices."""
     rows = pareto.by_strategy(pareto.rows_from_runs(runs, price, sweep.unraised_epochs(common.store(), runs)))
     if not rows:
-        st.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
+        top.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
         return
+    with top:
+        rows = chart(runs, rows, price)
+    # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
+    projected(runs, rows, price)
+
+
+def chart(runs: list, rows: list[dict], price: pareto.Prices) -> list[dict]:
+    """The answer: the cost measure, the trade-off's sentences and the Pareto chart. Returns ``rows`` judged as
+    the chart judges them (answer.with_flat), for the table."""
     st.session_state.setdefault("keep_pr_measure", "train_flops")
     # One control a row: side by side, at 1024-1280 px the measures ran under Judge by and were cut.
     measure = st.segmented_control("Cost measure", list(MEASURES), key="keep_pr_measure", width="stretch",
@@ -92,7 +103,11 @@ def tradeoff(runs: list, price: pareto.Prices) -> None:
     for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):
         st.markdown(f"- {line}")
     common.chart(common.figure(pareto.pareto_figure, rows, measure, metric, prices=price), width="stretch")
-    # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
+    return rows
+
+
+def projected(runs: list, rows: list[dict], price: pareto.Prices) -> None:
+    """The projection to a number of examples, the cost table and its notes."""
     st.session_state.setdefault("keep_pr_scale", pareto.PROJECT_TO)
     scale = int(st.number_input("Project training to this many examples", 1, 10**9, step=10_000, key="keep_pr_scale",
                                 help="What training these strategies on your full labelled data would cost, if "
@@ -229,6 +244,10 @@ if not all_runs:
     st.info("No runs yet: launch some on the Train page.", icon=":material/info:")
 else:
     chosen = choose_runs(all_runs)
+    # The answer (the measure, the trade-off's sentences and the chart) first, the prices under it, above the table
+    # they price: above it, the three inputs and their note put the chart's top at y=756 px at 1366x768 (611 now),
+    # though only the Money measure and the table's money columns use them.
+    top = st.container()
     price = prices()
     if price is not None:
         # which price each run is charged at: a GPU price set for CPU runs changed nothing, without a word (a review)
@@ -243,5 +262,5 @@ else:
                        + f" ({pareto.price_line(price, kinds)})"
                        + (". For a GPU budget from CPU runs, compare their training FLOPs with a GPU's rate."
                           if "cpu" in kinds else "."))
-        tradeoff(chosen, price)
+        tradeoff(chosen, price, top)
     model_export(chosen)

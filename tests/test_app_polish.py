@@ -1116,3 +1116,28 @@ def test_the_playground_box_comes_before_its_examples_folded_under_it(tiny_data,
     shown = order()
     assert shown.index("text_area") < shown.index("example") < shown.index("metric")
 
+
+def test_accuracy_vs_cost_shows_its_chart_before_the_prices_and_the_prices_still_count(tiny_data, bertlab_home):
+    """A review at 1366x768 after the Quick demo: the three price inputs and their note came before the answer, the
+    chart's top at y=756 px, though only the Money measure and the table's money columns use them. The measure,
+    sentences and chart come first, the prices under them, above the table they price; a price set still reaches
+    the sentences, the chart and the table."""
+    store = RunStore(bertlab_home)
+    for strategy in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(strategy, data=tiny_data), batch_id="b1")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.9 if strategy == "zero_shot" else 0.8,
+                                              "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 3600.0, "train_flops": 1e6, "device": "cpu"},
+                     data_summary={"sizes": {"train": 50}})
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    kinds = ["price" if getattr(n, "key", None) == "keep_pr_cpu" else n.type for n in _in_order(at.main)]
+    assert "plotly_chart" in kinds and "price" in kinds and "dataframe" in kinds, kinds
+    assert kinds.index("plotly_chart") < kinds.index("price") < kinds.index("dataframe")
+    next(w for w in at.get("button_group") if w.key == "keep_pr_measure").set_value("train_money").run()
+    at.number_input(key="keep_pr_cpu").set_value(7.25).run()
+    no_problems(at)
+    assert any("$7.25" in m.value for m in at.markdown), [m.value for m in at.markdown]  # the sentence
+    (table,) = [d.value for d in at.dataframe if "cost of one run" in d.value.columns]
+    assert set(table["cost of one run"]) == {"$7.25"}  # an hour at $7.25 (the default is $0.05)
