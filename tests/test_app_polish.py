@@ -1063,16 +1063,8 @@ def test_the_playground_says_a_long_text_is_cut_before_its_answers(tiny_model, t
     at.text_area(key="pg_box_text").set_value("a wonderful film " * 40).run()
     no_problems(at)
 
-    def in_order(node):  # the page's elements top to bottom
-        children = getattr(node, "children", None)
-        if children is None:
-            yield node
-            return
-        for key in sorted(children):
-            yield from in_order(children[key])
-
     kinds = [("cut" if n.type == "caption" and "read only its first 16" in str(n.value).replace("reads", "read")
-              else n.type) for n in in_order(at.main)]
+              else n.type) for n in _in_order(at.main)]
     assert "cut" in kinds and "metric" in kinds
     assert kinds.index("cut") < kinds.index("metric")
 
