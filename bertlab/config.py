@@ -32,6 +32,11 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-
 _STRATEGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
+def hub_label(name: str, config: str | None) -> str:
+    """A hub dataset as runs name it: its id, with its config where one is named ('tweet_eval (emotion)')."""
+    return f"{name} ({config})" if config else name
+
+
 def is_hub_id(name: str) -> bool:
     """True if ``name`` has the shape of a hub id ('imdb', 'user/dataset'): no absolute path, no '..'. (A name of
     that shape may still be a folder here: ``bertlab.data.hub.check_hub_name`` checks the disk before a load.)"""
@@ -128,8 +133,8 @@ class DataConfig:
         """Short name for tables: a file's name as the user uploaded it (without the storage hash prefix); a hub
         dataset's id with its config, where it names one ('tweet_eval (emotion)' beside 'tweet_eval (sentiment)': two
         tasks, which the runs lists, batch titles and the answer named alike)."""
-        if self.source == "hub" and self.hub_config:
-            return f"{self.name} ({self.hub_config})"
+        if self.source == "hub":
+            return hub_label(self.name, self.hub_config)
         return self.name if self.source != "file" else upload_display_name(self.name)
 
 

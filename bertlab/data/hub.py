@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from bertlab.config import is_hub_id
+from bertlab.config import hub_label, is_hub_id
 from bertlab.data.dataset import TextDataset
 from bertlab.data.files import dataset_from_table, detect_columns
 from bertlab.errors import DataError
@@ -171,7 +171,7 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
                             "in many benchmarks' hidden test sets): it cannot score a model. Leave the test split "
                             "empty to draw one, or name a labelled split (often 'validation').")
     # Rows keep the hub's id column where it has one; numbers in a table of two splits would name no row.
-    shown = f"{name} ({config})" if config else name  # as DataConfig.label names it
+    shown = hub_label(name, config)  # as DataConfig.label names it
     ds = dataset_from_table(frame, shown, text_column, label_column, parts=parts, split_source=source,
                             number_rows=False, label_named=label_named)
     if test_split:
