@@ -828,7 +828,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list
     one_class = [x for r in flat if (x := one_class_sentence(r, name(r)))]
     caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
               "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
-              "--repeats, or a sweep) cover that too.")
+              "--repeats, repeats=N in bertlab.compare, or a sweep) cover that too.")
     useful = [(r, d) for r, d in members if r.id not in flat_ids]
     if not useful:
         best = max((r for r, _ in members), key=score)

@@ -74,6 +74,9 @@ def test_a_cheaper_run_the_test_set_cannot_tell_from_the_best_is_the_one_to_star
     lo, hi = (100 * x for x in p.interval)
     assert f"lead on texts like these runs from {lo:+.1f} to {hi:+.1f} points" in a.sentences[0]
     assert "one seed" in a.caveat
+    # how to cover training's luck, in each of bertlab's front doors (the app, the CLI, Python)
+    assert all(w in a.caveat for w in ("Runs per strategy on the Train page", "run --repeats",
+                                       "repeats=N in bertlab.compare"))
 
 
 def test_of_cheaper_runs_the_test_set_cannot_tell_from_the_best_the_pick_is_the_better_of_the_cheapest(tmp_path):
