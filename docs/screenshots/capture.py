@@ -20,6 +20,8 @@ directory, then in headless Chromium:
 * ``calibration``: with ``--home`` holding a launch (the README's: ``run --quick
   --strategies zero_shot head_only full_ft tfidf_logreg``), shoots Compare's
   calibration section.
+* ``playground``: with ``--home`` holding a launch (the same), shoots the
+  Playground with a clicked test-set example and every run's answer.
 
 Needs /usr/bin/chromium (`make browser-deps`).
 """
@@ -115,7 +117,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
     ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer", "imbalanced",
-                                             "calibration"),
+                                             "calibration", "playground"),
                     default="default")
     ap.add_argument("--home", help="data directory to serve (default: a fresh one)")
     args = ap.parse_args()
@@ -261,6 +263,18 @@ def scene(args, out: Path) -> None:
             elif args.scene == "calibration":  # the latest launch in --home (the README's: run --quick with four)
                 page.get_by_role("link", name="Compare").first.click()
                 section_shot(page, out, "Can its confidence be trusted? (calibration)", "compare_calibration", 520)
+            elif args.scene == "playground":  # the latest launch in --home: a clicked example and its answers
+                page.get_by_role("link", name="Playground").first.click()
+                expect(page.get_by_label("Text to classify")).to_be_visible()
+                # the first answer loads the models (and starts their ONNX exports): shoot a later one
+                page.get_by_label("Text to classify").fill("Too long, but worth it.")
+                page.get_by_role("button", name="Predict", exact=True).click()
+                expect(page.locator('[data-testid="stMetric"]').first).to_be_visible()
+                time.sleep(30)
+                page.get_by_text("Try an example from the test set", exact=True).click()
+                page.locator("[data-testid='stExpander'] button").first.click()
+                expect(page.get_by_text("True label").first).to_be_visible()
+                shot("playground", 1150)
             else:
                 t0 = launch_alone(page, "dapt")
                 page.get_by_role("link", name="Compare").first.click()
