@@ -255,7 +255,7 @@ def scene(args, out: Path) -> None:
                     section_shot(page, out, "Which one to use at each size?", "learning_curves_answer", 440)
                 else:  # the latest launch's "Which one to use?" on Compare (e.g. after `run --repeats 3`)
                     page.get_by_role("link", name="Compare").first.click()
-                    section_shot(page, out, "Which one to use?", "compare_seeds_answer", 300)
+                    section_shot(page, out, "Which one to use?", "compare_seeds_answer", 600)
             elif args.scene == "imbalanced":  # the latest launch in --home on an imbalanced test set (README)
                 page.get_by_role("link", name="Compare").first.click()
                 section_shot(page, out, "Which one to use?", "compare_imbalanced", 520)
