@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import io
+import numbers
 import os
 import sys
 import time
@@ -534,8 +535,10 @@ class Comparison:
 
     def __getitem__(self, key: int | str) -> RunResult:
         """A run by position, name (``"head_only"``, where one run has it) or id (its last characters will do)."""
-        if isinstance(key, int):
-            return self.runs[key]
+        if isinstance(key, numbers.Integral):  # numpy's integers too (an index from a table's argmax)
+            return self.runs[int(key)]
+        if not isinstance(key, str):
+            raise TypeError(f"a run is named by its position, name or id, not by {type(key).__name__} {key!r}.")
         named = [r for r in self.runs if r.name == key]
         if len(named) == 1:
             return named[0]

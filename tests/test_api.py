@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_texts  # tests/ is on sys.path
@@ -64,6 +65,9 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
     assert sorted(loads) == sorted(r.id for r in c.runs)  # each model loaded once, kept for the next call
     # A run's predictions on its own test texts are its stored answers for them (the same model, the same texts)
     run = c["tfidf_logreg"]
+    assert c[np.int64(3)] is run and c[-1] is run  # numpy's integers are positions (read as an id: TypeError len())
+    with pytest.raises(TypeError, match="position, name or id"):
+        c[3.0]
     from bertlab.data import load_splits
 
     test = load_splits(run.config.data).test
