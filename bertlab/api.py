@@ -231,12 +231,12 @@ def _checked_splits(configs: list[RunConfig], strategies: Sequence[str]):
     """The data's splits, loaded once before any run is stored (a bad file fails here, not as failed runs), and the
     checks that need them: a tokenizer that reads none of the texts, label descriptions that are not one a class."""
     from bertlab import models
-    from bertlab.data import load_splits
+    from bertlab.data.shared import shared_splits
     from bertlab.strategies import get_strategy
 
     first = configs[0]
     try:
-        sp = load_splits(first.data)
+        sp = shared_splits(first.data)  # read once: the runs share it
     except BertlabError as e:
         raise _with_hint(e) from None
     if any(get_strategy(s).reads_model_tokenizer(first.new_vocab) for s in strategies):
@@ -329,8 +329,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
         BertlabError: a mistake in the data or settings, before any run is stored; the message names the argument.
         KeyboardInterrupt: passed on after marking the run in progress interrupted and cancelling the rest.
     """
-    from bertlab.runner import execute_run
-    from bertlab.strategies.classifier import few_steps_planned
+    from bertlab.data.shared import forget
 
     _judge(judge_by)  # before anything trains: a misspelt measure failed only when the answer was read
     dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name)
@@ -339,6 +338,19 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:
         raise ConfigError(f"repeats must be a whole number from 1, got {repeats!r}.")
     configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
+    try:
+        return _launch(configs, strategies, dc, data, sizes, judge_by, progress)
+    finally:  # the data its runs shared, read once: a notebook's kernel lives on, and need not keep it
+        forget()
+
+
+def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig, data: Any,
+            sizes: str | Sequence[int | None] | None, judge_by: str | None, progress: bool) -> Comparison:
+    """:func:`compare`'s checks of the data, its runs one after another, and their comparison (warnings name the
+    line that called compare)."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies.classifier import few_steps_planned
+
     sp = _checked_splits(configs, strategies)
     if progress and dc.source != "builtin" and sp.train.description:  # the columns read and the sizes, as `run`
         capped = sizes is None and not isinstance(data, DataConfig) and any(
@@ -348,7 +360,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
               f"classes; train {len(sp.train):,}, validation {len(sp.val):,}, test {len(sp.test):,}"
               + (" (the default sizes='standard' caps; sizes='all' takes every row)" if capped else ""))
     for s, note in few_steps_planned(configs, len(sp.train)).items():
-        warnings.warn(f"{s}: {note}", stacklevel=2)
+        warnings.warn(f"{s}: {note}", stacklevel=3)
     store = _store()
     batch = f"py-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     ids: list[str] = []
@@ -364,7 +376,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
             run = store.get(rid)
             shown.done(run)
             if not progress and run.status == "failed":
-                warnings.warn(f"{cfg.strategy} · {rid[-4:]} failed: {run.error}", stacklevel=2)
+                warnings.warn(f"{cfg.strategy} · {rid[-4:]} failed: {run.error}", stacklevel=3)
     except KeyboardInterrupt:
         _stop(store, ids, current)
         if progress:

@@ -727,9 +727,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     per_strategy = strategy_overrides(args)  # malformed --lr/--epochs/... and --option values fail here too
     check_max_lengths(args.model, {s: o["max_length"] or (stored and stored.max_length) for s, o in per_strategy.items()})
     data = stored.data if stored else data_config_from_arg(args.dataset, args)
-    from bertlab.data import load_splits
+    from bertlab.data.shared import shared_splits
 
-    sp = load_splits(data)  # fail fast on a bad dataset, before any run is stored
+    # fail fast on a bad dataset, before any run is stored (and read once: the runs share what is read here)
+    sp = shared_splits(data)
     check_tokenizer(args.model, args.strategies, sp.train.texts, args.new_vocab)
     if args.label_descriptions and "zero_shot" in args.strategies:  # not as a failed run after the others trained
         check_descriptions(args.label_descriptions, sp.label_names)
@@ -864,9 +865,9 @@ def rerun_config(args: argparse.Namespace) -> RunConfig:
             setattr(args, field, getattr(stored, field))
     summary = run.data_summary or {}
     if data.source == "file" and summary.get("file_sha256"):
-        from bertlab.runner import file_sha256
+        from bertlab.data.shared import file_digest
 
-        if file_sha256(data.name) not in (None, summary["file_sha256"]):
+        if file_digest(data.name) not in (None, summary["file_sha256"]):
             print(f"warning: {data.name} changed since {run.label} ran (its SHA-256 differs): the rerun reads it as "
                   "it is now, so its numbers may differ for that too.", file=sys.stderr)
     return stored.replace(data=data)
@@ -960,6 +961,15 @@ def _stored_time(costs: dict | None) -> str:
 
 
 def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
+    from bertlab.data.shared import forget
+
+    try:
+        _run_each(store, ids, configs, args, tqdm, execute_run)
+    finally:  # the launch's data, read once for its runs, is let go once they are done
+        forget()
+
+
+def _run_each(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
     for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
         ended = _logged(f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", args.quiet)  # --json too: on stderr
         with tqdm(total=100, desc=f"{cfg.strategy:10s}", unit="%", disable=args.quiet or None,

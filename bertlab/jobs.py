@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bertlab.config import RunConfig
+from bertlab.data import shared
 from bertlab.runner import execute_run
 from bertlab.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, RunStore, _other_live_process
 
@@ -292,6 +293,9 @@ class JobManager:
                 with self._lock:
                     self._running = None
                     self._cancel.pop(run_id, None)
+                    idle = not self._queued
+            if idle:  # the data the queue's runs shared (read once for them): no run is left to need it
+                shared.forget()
             self._sweep_orphans()  # between runs too: a busy queue must not leave a dead CLI's run "running"
 
     def _sweep_orphans(self) -> None:

@@ -22,8 +22,8 @@ import torch
 
 from bertlab import models, paired
 from bertlab.costs import PeakMemory, serving_bytes
-from bertlab.data import load_splits
 from bertlab.data.dataset import MAX_TEXT_CHARS
+from bertlab.data.shared import file_digest, shared_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
 from bertlab.estimate import mean_words, truncated_mean
@@ -117,17 +117,6 @@ def _close_quietly(cb: StoreCallbacks) -> None:
     except Exception:  # noqa: BLE001 - the run's status matters more than its last few points
         log.warning("could not write the last points of run %s", cb.run_id, exc_info=True)
         cb._buf = []
-
-
-def file_sha256(path: str) -> str | None:
-    """The SHA-256 of the file at ``path`` (what a run records of its data file); None where it cannot be read."""
-    import hashlib
-
-    try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return None
 
 
 def _stop_if_cancelled(store: RunStore, run_id: str, cb: StoreCallbacks) -> None:
@@ -379,7 +368,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         if strategy.uses_tokens:  # tfidf_logreg never tokenizes with the model: its max_length is moot
             models.check_max_length(cfg.model, cfg.max_length)
         t_load = time.perf_counter()
-        splits = load_splits(cfg.data)
+        # read and cleaned once for the launch's runs on this data (the split too, where it is the same one)
+        splits = shared_splits(cfg.data)
         if cfg.batch_size > len(splits.train) and strategy.uses_epochs:  # tfidf_logreg, zero_shot: no batches of it
             # Friendlier than failing: one full batch is what the user can have.
             splits.notes.append(f"batch_size {cfg.batch_size} is larger than the {len(splits.train)} training "
@@ -393,7 +383,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         if splits.train.columns:
             summary["text_column"], summary["label_column"] = splits.train.columns
         if cfg.data.source == "file":
-            summary["file_sha256"] = file_sha256(cfg.data.name)
+            # the hash of the bytes it was read from
+            summary["file_sha256"] = splits.file_sha256 or file_digest(cfg.data.name)
         elif cfg.data.source == "builtin":
             from bertlab.data.builtin import source_package
 

@@ -43,6 +43,9 @@ def bertlab_home(tmp_path, monkeypatch) -> Path:
     from bertlab.data.hub import hub_table
 
     hub_table.cache_clear()  # a hub split one test faked must not answer the next test
+    from bertlab.data import shared
+
+    shared.forget()  # nor the data another test's runs shared
     from bertlab import runner
 
     # as if a run had been measured in this process already: which test's run came first would mark its memory

@@ -199,14 +199,14 @@ def test_a_cancel_between_polled_phases_still_cancels(tiny_model, tiny_data, mon
     store = RunStore()
     rid = store.create_run(tiny(tiny_model, tiny_data))
     if when == "data_load":
-        real = runner.load_splits
+        real = runner.shared_splits
 
         def load(spec):
             out = real(spec)
             store.request_cancel(rid)
             return out
 
-        monkeypatch.setattr(runner, "load_splits", load)
+        monkeypatch.setattr(runner, "shared_splits", load)
     else:
         from bertlab.strategies import classifier
 
@@ -356,7 +356,7 @@ def test_fault_in_a_step_fails_that_run_and_the_next_one_runs(fault, message, ti
 
 
 def test_fault_while_loading_data_fails_the_run_only(tiny_model, tiny_data, monkeypatch):
-    real = runner.load_splits
+    real = runner.shared_splits
     calls = []
 
     def flaky(cfg):
@@ -365,7 +365,7 @@ def test_fault_while_loading_data_fails_the_run_only(tiny_model, tiny_data, monk
             raise OSError(5, "Input/output error", "/mnt/data/reviews.csv")
         return real(cfg)
 
-    monkeypatch.setattr(runner, "load_splits", flaky)
+    monkeypatch.setattr(runner, "shared_splits", flaky)
     jm = JobManager(RunStore())
     try:
         bad, good = jm.submit([tiny(tiny_model, tiny_data, "zero_shot")] * 2)

@@ -186,7 +186,7 @@ def test_cli_run_quick_takes_the_apps_quick_demo_sizes_where_not_given(tiny_csv,
 
     seen = []
     monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
-    monkeypatch.setattr("bertlab.data.load_splits", lambda data: UNREAD)
+    monkeypatch.setattr("bertlab.data.shared.shared_splits", lambda data: UNREAD)
     main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--quick",
           "--test-size", "300", "--json"])  # trains nothing here (its exit status says the run did not finish)
     d = seen[0].data
@@ -430,7 +430,7 @@ def _planned_configs(monkeypatch) -> list:
 
     seen: list = []
     monkeypatch.setattr(cli, "_run_all", lambda store, ids, configs, *a: seen.extend(configs))
-    monkeypatch.setattr("bertlab.data.load_splits", lambda data: UNREAD)
+    monkeypatch.setattr("bertlab.data.shared.shared_splits", lambda data: UNREAD)
     return seen
 
 

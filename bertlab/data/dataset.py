@@ -136,6 +136,7 @@ class Splits:
     val: TextDataset
     test: TextDataset
     notes: list[str] = field(default_factory=list)
+    file_sha256: str | None = None  # the SHA-256 of the file read, where bertlab.data.shared knows it
 
     @property
     def label_names(self) -> list[str]:
