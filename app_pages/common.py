@@ -548,10 +548,10 @@ def _key(cfg: DataConfig) -> str:
 @st.cache_resource(show_spinner="Loading the dataset…", max_entries=8)
 def _dataset(source: str, name: str, text_column: str | None, label_column: str | None, hub_split: str,
              hub_config: str | None, split_column: str | None = None,
-             hub_test_split: str | None = None) -> TextDataset:
+             hub_test_split: str | None = None, text_pair_column: str | None = None) -> TextDataset:
     return load_data(DataConfig(source=source, name=name, text_column=text_column, label_column=label_column,
                                 hub_split=hub_split, hub_config=hub_config, split_column=split_column,
-                                hub_test_split=hub_test_split))
+                                hub_test_split=hub_test_split, text_pair_column=text_pair_column))
 
 
 def dataset(cfg: DataConfig) -> TextDataset:
@@ -561,7 +561,7 @@ def dataset(cfg: DataConfig) -> TextDataset:
         BertlabError: anything wrong with the data, with what to do.
     """
     return _dataset(cfg.source, cfg.name, cfg.text_column, cfg.label_column, cfg.hub_split, cfg.hub_config,
-                    cfg.split_column, cfg.hub_test_split)
+                    cfg.split_column, cfg.hub_test_split, cfg.text_pair_column)
 
 
 # 64 places, as _split_keys has: the Learning curves form's estimate asks for each point's splits (5 sizes x 3 seeds)

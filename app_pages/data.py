@@ -16,15 +16,17 @@ from bertlab import sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
-from bertlab.data.files import PAIR_NOTE_START, TRIM_AFTER_BYTES
+from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 from bertlab.heap import release_free_heap
 from bertlab.paths import data_home, keep_text
 from bertlab.plots import label_distribution_figure
+from bertlab.textpair import PAIR_SEP, split_pair
 
 SOURCES = ("Built-in", "Upload a file", "Hub dataset")
 DRAW_SPLIT = "drawn (stratified, by seed)"
+NO_PAIR = "none (single texts)"  # the second-text picker's first option
 # .xlsx is read; .xls, .xlsm and .ods are accepted by the picker only so the page can say what to do with them
 # (save as .xlsx or CSV): refused in the browser, they would get Streamlit's bare "files are not allowed".
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "xlsm", "ods"]
@@ -65,7 +67,7 @@ class RawFile:
         return next((c for c in self.split_columns if c in others), None)
 
 
-def _raw_file(raw: bytes, name: str) -> tuple[RawFile, tuple[str, str, str | None]]:
+def _raw_file(raw: bytes, name: str) -> tuple[RawFile, tuple[str, str, str | None, str | None]]:
     """The file read: what its pickers need, and the columns they start from; the table itself is let go (and,
     for a large file, its freed memory handed back)."""
     df = read_table(raw, name, [])
@@ -88,22 +90,26 @@ def _read_upload(tag: str, name: str, _raw: bytes):
     return path, got, guess
 
 
-def guess_columns(df) -> tuple[str, str, str | None]:
-    """The (text, label) columns the pickers start from, and why the user must check them (None where detected)."""
+def guess_columns(df) -> tuple[str, str, str | None, str | None]:
+    """The (text, label) columns the pickers start from, why the user must check them (None where detected), and
+    a text pair's second column (a pair task's columns named as one, GLUE's ``sentence1`` and ``sentence2``; None:
+    single texts, or columns only named alike, which the user is asked about)."""
     try:
-        return (*detect_columns(df.copy()), None)
+        text, label = detect_columns(df.copy())
+        return text, label, None, detect_pair_column(df.set_axis([str(c) for c in df.columns], axis=1), text, label)
     except ColumnChoiceError as e:  # worked out by the detection where it could (not twice over a large file)
-        return (*(e.starts_at or fallback_columns(df, e)), common.md(e))
+        return (*(e.starts_at or fallback_columns(df, e)), common.md(e), None)
     except BertlabError as e:
         cols = [str(c) for c in df.columns]
-        return cols[0], cols[min(1, len(cols) - 1)], common.md(e)
+        return cols[0], cols[min(1, len(cols) - 1)], common.md(e), None
 
 
-def column_pickers(cols: list[str], guess: tuple[str, str, str | None], key: str, width: int = 2):
-    """The text and label pickers in the first two of ``width`` columns, starting from ``guess``; where detection
-    was unsure, a warning above them asks the user to check, until they pick a column themselves (it used to stay
-    after they had). Returns (text column, label column, the row's columns)."""
-    text_guess, label_guess, unsure = guess
+def column_pickers(cols: list[str], guess: tuple[str, str, str | None, str | None], key: str, width: int = 3):
+    """The text, second text (a text pair's) and label pickers in the first three of ``width`` columns, starting
+    from ``guess``; where detection was unsure, a warning above them asks the user to check, until they pick a
+    column themselves (it used to stay after they had). Returns (text column, label column, the second text column
+    or None, the row's columns)."""
+    text_guess, label_guess, unsure, pair_guess = guess
     picked = f"picked_cols_{key}"
     if unsure and not st.session_state.get(picked):
         st.warning(f"Pick the columns yourself: {unsure}")
@@ -114,9 +120,17 @@ def column_pickers(cols: list[str], guess: tuple[str, str, str | None], key: str
 
     text_col = row[0].selectbox("Text column", cols, index=cols.index(text_guess), key=f"text_col_{key}",
                                 on_change=mark)
-    label_col = row[1].selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{key}",
+    options = [NO_PAIR, *cols]
+    pair_col = row[1].selectbox(
+        "Second text (pair)", options, index=options.index(pair_guess) if pair_guess in cols else 0,
+        key=f"pair_col_{key}", on_change=mark,
+        help="For a pair task, whose label says how two texts relate (paraphrase, entailment, a question and its "
+             "answer: GLUE's MRPC, RTE, QNLI, MNLI): the second text's column. Each example is then the two texts, "
+             "read as BERT reads a pair ([CLS] first [SEP] second [SEP]); shown and typed as "
+             f"`first{PAIR_SEP}second`. *none*: single texts.")
+    label_col = row[2].selectbox("Label column", cols, index=cols.index(label_guess), key=f"label_col_{key}",
                                  on_change=mark)
-    return text_col, label_col, row
+    return text_col, label_col, None if pair_col == NO_PAIR else pair_col, row
 
 
 @st.cache_resource(show_spinner="Reading the file…", max_entries=2)
@@ -241,17 +255,18 @@ def file_columns(path, df: RawFile, guess: tuple[str, str, str | None], tag: str
         # still asked to check until picked; a kept pick other than the guess was the user's own (a reload forgot
         # the session's "picked" flag, and the warning came back over the label column they had chosen)
         picked = (current.text_column, current.label_column)
-        guess = (*picked, guess[2] if picked == guess[:2] else None)
+        pair = current.text_pair_column if current.text_pair_column in cols else None
+        guess = (*picked, guess[2] if picked == guess[:2] and pair == guess[3] else None, pair)
         if not failed and (problem := common.data_problem()) and f"label_col_{tag}" not in st.session_state:
             # back from another page after a pick that did not load: the pickers start at the data in use (a
             # review: 'id' as the label, refused, came back as 'stars' without a word)
             st.info(f"Your last pick here did not load: {common.md(problem)} The pickers are back at the data in "
                     f"use: text column {common.md(repr(current.text_column))}, label column "
                     f"{common.md(repr(current.label_column))}.", icon=":material/undo:")
-    text_col, label_col, (_, _, c3) = column_pickers(cols, guess, tag, width=3)
+    text_col, label_col, pair_col, (_, _, _, c3) = column_pickers(cols, guess, tag, width=4)
     # The file's own split (a fixed test set, as in a benchmark or a team's held-out set): found by its name and
     # values, else drawn. Another column can be chosen; drawing it is always one choice away.
-    others = [c for c in cols if c not in (text_col, label_col)]
+    others = [c for c in cols if c not in (text_col, label_col, pair_col)]
     found = df.split_column(others)
     if kept:  # as chosen (drawn: None)
         found = current.split_column if current.split_column in others else None
@@ -266,7 +281,8 @@ def file_columns(path, df: RawFile, guess: tuple[str, str, str | None], tag: str
     with st.expander(f"Raw file: {df.rows:,} rows × {len(cols)} columns", expanded=False):
         st.dataframe(df.head, hide_index=True)
     return DataConfig(source="file", name=str(path), text_column=text_col, label_column=label_col,
-                      split_column=None if split_col == DRAW_SPLIT else split_col)
+                      split_column=None if split_col == DRAW_SPLIT else split_col,
+                      text_pair_column=picked_pair(text_col, label_col, pair_col))
 
 
 def choose_hub() -> DataConfig | None:
@@ -312,11 +328,24 @@ def choose_hub() -> DataConfig | None:
     guess = guess_columns(table.frame.head(5000))
     keep = hub and (current.name, current.hub_split, current.hub_config, current.hub_test_split) == wanted
     if keep and current.text_column in cols and current.label_column in cols:  # picked before: nothing to ask
-        guess = (current.text_column, current.label_column, None)
+        guess = (current.text_column, current.label_column, None,
+                 current.text_pair_column if current.text_pair_column in cols else None)
     tag = hashlib.sha256(repr(wanted).encode()).hexdigest()[:8]
-    text_col, label_col, _ = column_pickers(cols, guess, f"hub_{tag}")
+    text_col, label_col, pair_col, _ = column_pickers(cols, guess, f"hub_{tag}")
     return DataConfig(source="hub", name=wanted[0], hub_split=wanted[1], hub_config=wanted[2],
-                      hub_test_split=wanted[3], text_column=text_col, label_column=label_col)
+                      hub_test_split=wanted[3], text_column=text_col, label_column=label_col,
+                      text_pair_column=picked_pair(text_col, label_col, pair_col))
+
+
+def picked_pair(text_col: str, label_col: str, pair_col: str | None) -> str | None:
+    """The second text column picked, or None; one that is also the text or label column is said and dropped (the
+    config would refuse it)."""
+    if pair_col is not None and pair_col in (text_col, label_col):
+        st.warning(f"The second text column {common.md(repr(pair_col))} is also the "
+                   f"{'text' if pair_col == text_col else 'label'} column: the runs read single texts. Pick another "
+                   f"column, or *{NO_PAIR}*.", icon=":material/join_inner:")
+        return None
+    return pair_col
 
 
 raw_rows: dict[str, int] = {}  # an upload's path -> the rows its file holds as read (this run of the page)
@@ -534,9 +563,15 @@ def show_dataset(cfg: DataConfig) -> None:
     if warning := balance_warning(sp, cfg.test_size, len(ds), own_test, ds.counts()):
         st.warning(warning, icon=":material/balance:")
     # one half of a text pair (GLUE's MRPC, MNLI...) read alone: said where it is seen, not among the cleaning notes
-    notes = [n for n in sp.notes if not n.startswith(PAIR_NOTE_START)]
+    notes = [n for n in sp.notes if not n.startswith((PAIR_NOTE_START, PAIR_READ_START))]  # (a pair: said below)
     for n in (n for n in sp.notes if n.startswith(PAIR_NOTE_START)):
         st.warning(f"The runs {common.md(n)}.", icon=":material/join_inner:")
+    if ds.pair_column is not None:
+        st.info(f"**A pair task**: each example is two texts, column {common.md(repr(ds.columns[0]))} then column "
+                f"{common.md(repr(ds.pair_column))}, and the label says how they relate. The BERT-based strategies read "
+                "them as BERT reads a pair (`[CLS] first [SEP] second [SEP]`, the second as segment B); the "
+                f"Playground takes a pair in two boxes. zero_shot compares the pair's one embedding with the labels' "
+                "names, which rarely says how two texts relate.", icon=":material/join_inner:")
     if notes:
         st.info("**What loading and cleaning did**\n\n" + "\n".join(f"- {common.md(n)}" for n in notes))
     # In projector mode one under the other: in two fifths of the page (1024 px) the chart's three-row legend
@@ -550,10 +585,16 @@ def show_dataset(cfg: DataConfig) -> None:
         n = min(12, len(sp.train))
         # The label first, as wide as the longest: after the text it had what the text left, and bbc_news's
         # "entertainment" read "entertainm". The text, after it, runs past the table's edge (it scrolls sideways).
-        st.dataframe({"label": [sp.label_names[y] for y in sp.train.labels[:n]], "text": sp.train.texts[:n]},
-                     hide_index=True, width="stretch",
-                     column_config={"label": st.column_config.TextColumn(width=preview_label_width(sp.label_names)),
-                                    "text": st.column_config.TextColumn(width="large")})
+        shown = {"label": [sp.label_names[y] for y in sp.train.labels[:n]], "text": sp.train.texts[:n]}
+        widths = {"label": st.column_config.TextColumn(width=preview_label_width(sp.label_names)),
+                  "text": st.column_config.TextColumn(width="large")}
+        if ds.pair_column is not None:  # a pair task: its two texts side by side, under their own columns' names
+            first, second = ds.columns[0], ds.pair_column
+            halves = [split_pair(t) for t in shown.pop("text")]
+            shown |= {first: [a for a, _ in halves], second: [b or "" for _, b in halves]}
+            widths = {"label": widths["label"], first: st.column_config.TextColumn(width="medium"),
+                      second: st.column_config.TextColumn(width="medium")}
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=widths)
     with right:
         counts = {"train": sp.train.counts(), "validation": sp.val.counts(), "test": sp.test.counts()}
         # from the figure cache: every rerun of this page (a size, a description, the projector switch) drew it anew

@@ -20,17 +20,51 @@ from bertlab.metrics import probability_percent, run_single_class
 from bertlab.plots import probability_figure, run_labels
 from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY, cut_note
 from bertlab.store import SUCCEEDED
+from bertlab.textpair import PAIR_SEP, join_pair, split_pair
 
 EXAMPLE_LABEL = "_example_label"  # a text box's key + this: (the clicked example's text, its true label)
 
 
 EXAMPLES_OPEN = "_examples_open"  # a box's key + this: the Playground's examples unfolded (the expander's key)
+FIRST, SECOND = "_first", "_second"  # a box's key + these: a text pair's two boxes
+
+
+def pair_columns(runs: list) -> tuple[str, str] | None:
+    """The (first, second) text columns of the first of ``runs`` trained on text pairs (a pair task: GLUE's MRPC,
+    QNLI...), whose box then asks for two texts; None where every run read single texts."""
+    for r in runs:
+        summary = r.data_summary or {}
+        if summary.get("text_pair_column"):
+            return str(summary.get("text_column") or "first text"), str(summary["text_pair_column"])
+    return None
+
+
+def pair_boxes(text_key: str, columns: tuple[str, str], runs: list) -> str:
+    """Two boxes, one per text of a pair (named by the columns the runs read them from); the pair as one string
+    (bertlab.textpair), as the runs' own texts are, kept under ``text_key``: empty until both are typed."""
+    first, second = columns
+    a = st.text_area(f"First text ({first})", key=f"{text_key}{FIRST}", height=80,
+                     placeholder="e.g. “The company said profits rose sharply.”")
+    b = st.text_area(f"Second text ({second})", key=f"{text_key}{SECOND}", height=80,
+                     placeholder="e.g. “Profits climbed steeply, the firm said.”")
+    text = join_pair(a, b) if a.strip() and b.strip() else ""
+    st.session_state[text_key] = text
+    singles = [r for r in runs if not (r.data_summary or {}).get("text_pair_column")]
+    if bool(a.strip()) != bool(b.strip()):  # one typed: the pair is not whole yet
+        st.caption("These models were trained on text pairs: type both texts, and every model answers about the pair.")
+    elif singles:
+        st.caption(f"{len(singles)} of these models read single texts: they get the two texts as one, joined by "
+                   f"{PAIR_SEP.strip()!r}.")
+    return text
 
 
 def _set_text(key: str, text: str, label: str | None = None, fold: str | None = None) -> None:
     """Fills the box ``key`` with ``text``; an example's true ``label`` is kept to show under the box. ``fold``:
     the examples' expander, folded so that the answers come right under the box."""
     st.session_state[key] = text
+    # a text pair's two boxes (pair_boxes), filled with its two texts
+    st.session_state[f"{key}{FIRST}"], second = split_pair(text)
+    st.session_state[f"{key}{SECOND}"] = second or ""
     st.session_state[f"{key}{EXAMPLE_LABEL}"] = (text, label) if label is not None else None
     if fold:
         st.session_state[fold] = False
@@ -349,14 +383,21 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         _example_buttons(examples, key, text_key, compact)
     # A movie review only where the runs learnt movie reviews; other data gets no misleading example.
     movies = bool(done) and all(r.dataset == "rotten_tomatoes" for r in done)
+    pairs = pair_columns(done)
     if compact:
-        text = st.text_input("Type a sentence and press Enter", key=text_key,
-                             placeholder="A moving, funny film." if movies else "A text like those in your data")
+        hint = (f"first text{PAIR_SEP}second text (a pair)" if pairs else
+                "A moving, funny film." if movies else "A text like those in your data")
+        text = st.text_input("Type a sentence and press Enter" if not pairs else
+                             f"Type a pair as: first text{PAIR_SEP}second text, and press Enter", key=text_key,
+                             placeholder=hint)
         _example_label_caption(text_key)
     else:
-        text = st.text_area("Text to classify", key=text_key, height=100,
-                            placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”" if movies
-                            else "Type any text like those in the data the runs learnt from")
+        if pairs:  # a pair task's models read two texts: a box for each
+            text = pair_boxes(text_key, pairs, done)
+        else:
+            text = st.text_area("Text to classify", key=text_key, height=100,
+                                placeholder="Type any sentence, e.g. “A moving, beautifully acted film.”" if movies
+                                else "Type any text like those in the data the runs learnt from")
         _example_label_caption(text_key)
         asked = st.button("Predict", type="primary", key=f"{key}_go")
         if examples:
@@ -371,8 +412,9 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         return
     if not text.strip():
         if not compact and asked:  # a click on an empty box must say why nothing happens
-            st.warning("Type a text to classify first (or click one of the examples: *Try an example from the test set*, "
-                       "under the box).", icon=":material/edit:")
+            st.warning(("Type both texts of the pair first" if pairs else "Type a text to classify first")
+                       + " (or click one of the examples: *Try an example from the test set*, under the box).",
+                       icon=":material/edit:")
         st.caption("Type a text and every finished model answers. "
                    f"{len(done)} ready: " + ", ".join(run_labels(done).values()))
         return

@@ -94,7 +94,8 @@ def _frame_file(df: pd.DataFrame, name: str) -> Path:
 
 def data_config(data: Any, text_column: str | None = None, label_column: str | None = None,
                 sizes: str | Sequence[int | None] | None = None, split_seed: int | None = None,
-                drop_rare_classes: bool | None = None, name: str = "dataframe") -> DataConfig:
+                drop_rare_classes: bool | None = None, name: str = "dataframe", *,
+                text_pair_column: str | None = None) -> DataConfig:
     """The :class:`~bertlab.config.DataConfig` for ``data``.
 
     Args:
@@ -103,6 +104,9 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
             a pandas DataFrame (kept among the uploads, as an uploaded file), or a DataConfig (used as it is, but
             for the arguments given).
         text_column / label_column: a file's or DataFrame's columns, where they cannot be told.
+        text_pair_column: a pair task's second text column (``text_column`` its first; GLUE's MRPC, QNLI...): each
+            example is the two texts, read as BERT reads a pair. Columns named as a pair task's (``sentence1`` /
+            ``sentence2``, ``premise`` / ``hypothesis``, ``question`` / ``sentence``) are read as a pair without it.
         sizes: caps on the (train, validation, test) splits, None for all of one, or a preset: "quick"
             (500, 200, 500), "classroom", "standard" (the default: 2000, 500, 1000) or "all".
         split_seed: seeds the drawn split (default 0). A file or DataFrame with a split column (``split`` holding
@@ -118,7 +122,8 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
 
     common: dict[str, Any] = {k: v for k, v in (("seed", split_seed), ("drop_rare", drop_rare_classes)) if v is not None}
     caps = _caps(sizes) if sizes is not None else {}
-    columns = {k: v for k, v in (("text_column", text_column), ("label_column", label_column)) if v is not None}
+    columns = {k: v for k, v in (("text_column", text_column), ("label_column", label_column),
+                                 ("text_pair_column", text_pair_column)) if v is not None}
     if isinstance(data, DataConfig):
         import dataclasses
 
@@ -133,14 +138,15 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
         data = _frame_file(data, name)
     if isinstance(data, str) and data in BUILTIN:
         if columns:
-            raise ConfigError(f"text_column / label_column choose a file's or a DataFrame's columns; the built-in "
+            raise ConfigError(f"text_column / text_pair_column / label_column choose a file's or a DataFrame's "
+                              f"columns; the built-in "
                               f"{data!r} has its own.")
         return DataConfig(source="builtin", name=data, **caps, **common)
     if isinstance(data, str) and data.startswith("hub:"):
         return DataConfig(source="hub", name=data[4:], **columns, **caps, **common)
     if isinstance(data, (str, os.PathLike)) and Path(data).expanduser().exists():
         path = str(Path(data).expanduser().resolve())
-        split = split_column_of_file(path, {text_column, label_column})  # as `run --split-column auto`
+        split = split_column_of_file(path, {text_column, label_column, text_pair_column})  # as `run --split-column auto`
         return DataConfig(source="file", name=path, split_column=split, **columns, **caps, **common)
     if isinstance(data, pd.Series):  # its repr, rows and all, was put in the message as the name of a dataset
         raise DataError(f"data is a pandas Series ({len(data):,} values, {data.name!r}); pass a DataFrame with a text "
@@ -306,15 +312,15 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
             seed: int | None = None, repeats: int = 1, settings: dict[str, dict[str, Any]] | None = None,
             precision: str | None = None, class_weights: str | None = None, keep_best: bool | None = None,
             patience: int | None = None, label_descriptions: list[str] | None = None, judge_by: str | None = None,
-            progress: bool = True, name: str = "dataframe") -> Comparison:
+            progress: bool = True, name: str = "dataframe", text_pair_column: str | None = None) -> Comparison:
     """Train ``strategies`` on ``data``, one run after another in this thread, and return their comparison.
 
     The same launch as ``python -m bertlab run`` (its checks, runs, answer; runs land in the app's data directory,
     one batch), without a command line: every argument is a Python value.
 
     Args:
-        data, text_column, label_column, sizes, split_seed, drop_rare_classes, name: the data
-            (:func:`data_config`); ``sizes`` defaults to "standard", a DataConfig's own caps for a DataConfig.
+        data, text_column, text_pair_column, label_column, sizes, split_seed, drop_rare_classes, name: the data
+            (:func:`data_config`; ``text_pair_column``: a pair task's second text); ``sizes`` defaults to "standard", a DataConfig's own caps for a DataConfig.
         strategies: registered strategy names (``python -m bertlab strategies``), each once.
         model: "minilm" (the packaged default), a hub id or a local ``save_pretrained`` folder.
         seed: the training seed (default 0); ``repeats``: runs at seeds seed, seed + 1, ... of each strategy a seed
@@ -332,7 +338,8 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
     from bertlab.data.shared import forget
 
     _judge(judge_by)  # before anything trains: a misspelt measure failed only when the answer was read
-    dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name)
+    dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name,
+                     text_pair_column=text_pair_column)
     common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
               "patience": patience, "label_descriptions": label_descriptions}
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:

@@ -40,6 +40,10 @@ CLASS_WEIGHTS_HELP = ("balanced: weigh each class's training loss by n / (classe
                       "default none")
 JUDGE_BY_HELP = ("what the answer ('Which one to use?') judges runs by; default: macro-F1 where the test set's "
                  "majority class is 70%% or more of it or a class under 5%% of it and under half an even share, else accuracy")
+TEXT_PAIR_HELP = ("a pair task's second text column (paraphrase, entailment, a question and its answer: GLUE's MRPC, "
+                  "QNLI...), --text-column its first: each example is the two texts, read as BERT reads a pair. A "
+                  "pair task's columns named as one (sentence1 / sentence2, premise / hypothesis, question / "
+                  "sentence...) are read as a pair without it, where --text-column is not given")
 HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
                        "and validation rows (default: the test set is drawn from --hub-split)")
 
@@ -78,7 +82,8 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     from bertlab.data import BUILTIN
 
     caps = {k: None if getattr(args, k) == ALL else getattr(args, k) for k in ("train_size", "val_size", "test_size")}
-    common = {"text_column": args.text_column, "label_column": args.label_column, "seed": args.split_seed,
+    common = {"text_column": args.text_column, "label_column": args.label_column,
+              "text_pair_column": getattr(args, "text_pair_column", None), "seed": args.split_seed,
               "drop_rare": bool(getattr(args, "drop_rare_classes", False)), **caps}
     split = getattr(args, "split_column", None)
     is_file = dataset not in BUILTIN and not dataset.startswith("hub:") and (Path(dataset).exists()
@@ -92,8 +97,9 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
         raise BertlabError("--hub-test-split names a hub dataset's test split (--dataset hub:<name>); a file's own "
                            "split is read from its split column (--split-column).")
     if dataset in BUILTIN:
-        if args.text_column or args.label_column:
-            raise BertlabError(f"--text-column / --label-column choose a file's or a hub dataset's columns; the "
+        if args.text_column or args.label_column or getattr(args, "text_pair_column", None):
+            raise BertlabError(f"--text-column / --text-pair-column / --label-column choose a file's or a hub "
+                               f"dataset's columns; the "
                                f"built-in {dataset!r} has its own (see `python -m bertlab datasets`).")
         return DataConfig(source="builtin", name=dataset, **common)
     if dataset.startswith("hub:"):
@@ -107,7 +113,8 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
         # auto: a column named like a split (split, set, fold...) whose few values name parts, test among them (a
         # value naming no part is refused when it loads, not passed over)
         column = (None if split == SPLIT_DRAW else
-                  split_column_of_file(path, {args.text_column, args.label_column}) if split in (None, SPLIT_AUTO)
+                  split_column_of_file(path, {args.text_column, args.label_column,
+                                              getattr(args, "text_pair_column", None)}) if split in (None, SPLIT_AUTO)
                   else split)
         return DataConfig(source="file", name=path, split_column=column, **common)
     raise BertlabError(f"dataset {dataset!r} is not a built-in ({', '.join(BUILTIN)}), an existing file, "
@@ -735,7 +742,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.label_descriptions and "zero_shot" in args.strategies:  # not as a failed run after the others trained
         check_descriptions(args.label_descriptions, sp.label_names)
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
-        others = "--text-column / --label-column" + (" / --split-column" if data.source == "file" else "")
+        others = ("--text-column / --text-pair-column / --label-column"
+                  + (" / --split-column" if data.source == "file" else ""))
         hint = "" if stored else (f" ({others} choose others"  # --from-run: its own columns (others refused)
                                   + ("; --split-column none draws the split" if data.split_column else "") + ")")
         print(f"data: {sp.train.description}{hint}; "
@@ -821,6 +829,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 # Flags that choose other data or strategies: refused with --from-run, which reruns a run on its own (its split's
 # sizes and seed may change: the same data, cut or drawn otherwise).
 _OTHER_DATA = {"strategies": "--strategies", "dataset": "--dataset", "text_column": "--text-column",
+               "text_pair_column": "--text-pair-column",
                "label_column": "--label-column", "split_column": "--split-column", "hub_split": "--hub-split",
                "hub_config": "--hub-config", "hub_test_split": "--hub-test-split"}
 # run-level flags whose value stands in for the stored run's where given (else args takes the stored value, so
@@ -1157,7 +1166,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.file:
         # the text column the runs were trained on, where the file has one of that name (the same file, often)
         trained = [c for i in ids if (r := store.get(i)) and (c := (r.data_summary or {}).get("text_column"))]
-        more, rows, blank = texts_from_file(args.file, args.text_column, trained)
+        pairs = [(s["text_column"], s["text_pair_column"]) for i in ids if (r := store.get(i))
+                 and (s := r.data_summary or {}).get("text_pair_column") and s.get("text_column")]
+        more, rows, blank = texts_from_file(args.file, args.text_column, trained, pairs)
         texts += more
         extra += rows
         if blank:
@@ -1341,11 +1352,12 @@ def _cut_notes(predictor, preds: list, texts: list[str], which) -> None:
 _PREDICTED = {"row", "text", "run_id", "name", "strategy", "label", "probabilities"}  # the output's own fields
 
 
-def texts_from_file(path: str, text_column: str | None, trained: list[str] = ()) -> tuple[list[str], list[dict],
-                                                                                           list[int]]:
+def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
+                    trained_pairs: list[tuple[str, str]] = ()) -> tuple[list[str], list[dict], list[int]]:
     """Texts to classify from a file: one per line (.txt), or a table's text column (any file the Data page reads:
     the column named by ``text_column``, else the first of ``trained`` (the runs' training text columns) the file
-    has, else the one the Data page would find). Returns the texts; for each, its row in the file (1 = the first
+    has, else the one the Data page would find; where ``trained_pairs`` (the runs' (text, second text) columns of a
+    pair task) pairs it with a column the file has, each row's two texts as one pair). Returns the texts; for each, its row in the file (1 = the first
     line or record) and, for a table, its other columns (an id to join the predictions back on); and the rows
     skipped as blank."""
     from bertlab.data.files import ColumnChoiceError, detect_text_column, read_table
@@ -1386,6 +1398,13 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = ())
         kept = set(keep)
         blank = [i + 1 for i in range(len(df)) if i not in kept]
         texts = [str(df[col].iat[i]) for i in keep]
+        if (second := dict(trained_pairs).get(col)) is not None and second in df.columns:
+            # the runs read text pairs (a pair task) from this column and that one: each row's two texts, joined as
+            # they trained on them (bertlab.textpair); a blank second text is classified alone
+            from bertlab.textpair import join_pair
+
+            texts = [join_pair(t, df[second].iat[i]) if not _missing(df[second].iat[i], pd)
+                     and str(df[second].iat[i]).strip() else t for t, i in zip(texts, keep)]
         others = [c for c in df.columns if c != col]
         rows = [{"row": i + 1, **{_input_name(c): _cell(df[c].iat[i], pd) for c in others}} for i in keep]
     if not texts:
@@ -2018,6 +2037,7 @@ def add_extra_commands(sub) -> None:
                          "page's: seeds N, N+1, N+2 (each its own split) unless --seeds is given, and with "
                          "--fixed-split every seed trains on split N (default 0)")
     sw.add_argument("--text-column")
+    sw.add_argument("--text-pair-column", metavar="NAME", help=TEXT_PAIR_HELP)
     sw.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     sw.add_argument("--drop-rare-classes", action="store_true",
                    help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
@@ -2162,6 +2182,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
     r.add_argument("--text-column")
+    r.add_argument("--text-pair-column", metavar="NAME", help=TEXT_PAIR_HELP)
     r.add_argument("--label-column")
     r.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     r.add_argument("--hub-split", default="train")

@@ -61,6 +61,10 @@ class DataConfig:
         source: "builtin", "file" (a path) or "hub" (a dataset name).
         name: built-in name, file path or hub dataset name.
         text_column / label_column: set to override detection (files, hub).
+        text_pair_column: a text pair's second text (files, hub), ``text_column`` its first: each example is then
+            the pair, read as BERT reads one (bertlab.textpair). None: none named (a pair task's columns named as
+            one, GLUE's ``sentence1`` and ``sentence2``, are still found where the text column is not set; configs
+            stored before this field read as None).
         hub_split / hub_config: for hub datasets.
         hub_test_split: a hub dataset's own test split (e.g. "test"), scored on as its test set, ``hub_split``
             then giving the train and validation rows (None: the test set is drawn from ``hub_split``).
@@ -86,6 +90,7 @@ class DataConfig:
     seed: int = 0
     drop_rare: bool = False
     split_column: str | None = None
+    text_pair_column: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -116,6 +121,17 @@ class DataConfig:
             if self.source != "file":
                 raise ConfigError("split_column reads a file's own split; a built-in dataset's split is drawn (for "
                                   "a hub dataset's own test split, set hub_test_split).")
+        if self.text_pair_column is not None:
+            if not isinstance(self.text_pair_column, str) or not self.text_pair_column.strip():
+                raise ConfigError(f"text_pair_column must be a column name, or empty for single texts, got "
+                                  f"{self.text_pair_column!r}.")
+            if self.source == "builtin":
+                raise ConfigError("text_pair_column names a file's or hub dataset's second text column; a built-in "
+                                  "dataset's texts are single.")
+            if self.text_pair_column in (self.text_column, self.label_column):
+                raise ConfigError(f"the second text column {self.text_pair_column!r} is also the "
+                                  f"{'text' if self.text_pair_column == self.text_column else 'label'} column; "
+                                  "choose another.")
         if self.hub_test_split is not None:
             if self.source != "hub" or not isinstance(self.hub_test_split, str) or not self.hub_test_split.strip():
                 raise ConfigError(f"hub_test_split names a hub dataset's test split; got {self.hub_test_split!r} for "

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from bertlab import dropout as cheap_dropout
+from bertlab import textpair
 from bertlab.clsonly import first_token_last_layer
 from bertlab.config import LETTER, SYMBOL, UNSPACED, WORD_RUN
 from bertlab.cpushare import cpu_share, gave_way_note
@@ -40,6 +41,9 @@ class Encoded:
 
     ids: list[list[int]]
     max_length: int | None = None  # what the texts were cut to (:func:`encode`); None: not known
+    # each text's token type ids, where a text pair (bertlab.textpair) among them gives the tokenizer some (BERT's
+    # 0s for the first text, 1s for the second); None: all 0, as a single text's
+    types: list[list[int]] | None = None
 
     @property
     def lengths(self) -> np.ndarray:
@@ -61,10 +65,13 @@ _TOKENIZE_LOCK = threading.Lock()
 
 def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
     """Tokenise without padding (padding happens per batch)."""
+    pairs = any(map(textpair.is_pair, texts))
     with _TOKENIZE_LOCK:
-        out = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
-                        return_attention_mask=False, return_token_type_ids=False)
-    return Encoded(out["input_ids"], max_length)
+        # a pair is read as BERT reads one: tokenizer(a, b), cut longest half first, with its token type ids
+        out = textpair.tokenize(tokenizer, texts, truncation=True, max_length=max_length, padding=False,
+                                return_attention_mask=False, return_token_type_ids=None if pairs else False)
+    types = out.get("token_type_ids") if pairs else None
+    return Encoded(out["input_ids"], max_length, types if types and any(map(any, types)) else None)
 
 
 def _untruncated_ids(tokenizer, texts: list[str], special: bool = True) -> list[list[int]]:
@@ -75,8 +82,8 @@ def _untruncated_ids(tokenizer, texts: list[str], special: bool = True) -> list[
     transformers_logging.set_verbosity_error()  # "sequence longer than the maximum" is what we count
     try:
         with _TOKENIZE_LOCK:
-            return tokenizer(list(texts), add_special_tokens=special, truncation=False, padding=False,
-                             return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+            return textpair.tokenize(tokenizer, texts, add_special_tokens=special, truncation=False, padding=False,
+                                     return_attention_mask=False, return_token_type_ids=False)["input_ids"]
     finally:
         transformers_logging.set_verbosity(verbosity)
 
@@ -143,9 +150,11 @@ def unknown_symbols(tokenizer, texts: list[str]) -> tuple[int, int]:
     return emoji, unknown
 
 
-def collate(ids: list[list[int]], pad_id: int, multiple: int = 1, cap: int | None = None) -> dict[str, torch.Tensor]:
+def collate(ids: list[list[int]], pad_id: int, multiple: int = 1, cap: int | None = None,
+            types: list[list[int]] | None = None) -> dict[str, torch.Tensor]:
     """Pad a batch to its longest member, rounded up to a multiple of ``multiple`` (fewer distinct shapes) but
-    not past ``cap`` (:meth:`Encoded.pad_cap`)."""
+    not past ``cap`` (:meth:`Encoded.pad_cap`); with ``types`` (text pairs' token type ids, :attr:`Encoded.types`)
+    a ``token_type_ids`` tensor too, padded with 0 as Hugging Face pads it."""
     longest = max(len(x) for x in ids)
     n = max(longest, min(-(-longest // multiple) * multiple, cap or longest * multiple))
     input_ids = torch.full((len(ids), n), pad_id, dtype=torch.long)
@@ -153,7 +162,17 @@ def collate(ids: list[list[int]], pad_id: int, multiple: int = 1, cap: int | Non
     for i, x in enumerate(ids):
         input_ids[i, : len(x)] = torch.tensor(x, dtype=torch.long)
         mask[i, : len(x)] = 1
-    return {"input_ids": input_ids, "attention_mask": mask}
+    if types is None:
+        return {"input_ids": input_ids, "attention_mask": mask}
+    type_ids = torch.zeros((len(ids), n), dtype=torch.long)
+    for i, t in enumerate(types):
+        type_ids[i, : len(t)] = torch.tensor(t, dtype=torch.long)
+    return {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": type_ids}
+
+
+def batch_types(enc: Encoded, idx) -> list[list[int]] | None:
+    """The token type ids of rows ``idx`` of ``enc`` for :func:`collate`; None where the texts hold no pair."""
+    return None if enc.types is None else [enc.types[i] for i in idx]
 
 
 def shape_multiple(device: torch.device) -> int:
@@ -512,7 +531,7 @@ def map_sorted(enc: Encoded, batch_size: int, pad_id: int, fn, progress=None, mu
     batches = sorted_batches(enc.lengths, batch_size)
     cap = enc.pad_cap()
     for n, idx in enumerate(batches):
-        res = fn(collate([enc.ids[i] for i in idx], pad_id, multiple, cap))
+        res = fn(collate([enc.ids[i] for i in idx], pad_id, multiple, cap, batch_types(enc, idx)))
         if out is None:
             out = np.zeros((len(enc), *res.shape[1:]), dtype=np.float32)
         out[idx] = res
@@ -644,7 +663,8 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     if share:
                         share.tick()
                     batch = {k: v.to(device, non_blocking=True)
-                             for k, v in collate([train.ids[i] for i in idx], pad_id, pad_multiple, cap).items()}
+                             for k, v in collate([train.ids[i] for i in idx], pad_id, pad_multiple, cap,
+                                                 batch_types(train, idx)).items()}
                     y = labels_t[idx].to(device, non_blocking=True)
                     if graphs:  # a CUDA graph's outputs are overwritten by its next replay: this step's are new
                         torch.compiler.cudagraph_mark_step_begin()

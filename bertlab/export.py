@@ -32,6 +32,7 @@ from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 from bertlab.strategies.tfidf_logreg import FILES as TFIDF_FILES
 from bertlab.strategies.tfidf_logreg import LEGACY_TOKEN_PATTERN, words_read
+from bertlab.textpair import PAIR_SEP
 
 MAX_FILES = 200
 
@@ -278,6 +279,21 @@ def _encoder_files(model: str, max_length: int, into: Path) -> list[Path]:
     return sorted(p for p in into.rglob("*") if p.is_file())
 
 
+def _pair_readme(kind: str, first: str | None, second: str) -> str:
+    """What the README adds for a run trained on text pairs: how to pass a pair, as bertlab read it."""
+    if kind == "tfidf":
+        how = (f"each example is one string, the two texts joined by {PAIR_SEP!r} (\"first{PAIR_SEP}second\"): "
+               "pass pairs that way")
+    else:
+        how = ("pass each pair as two lists, the tokenizer's text and text_pair, as BERT reads a pair ([CLS] first "
+               "[SEP] second [SEP], the second as token type 1): tok([\"first text\"], [\"second text\"], "
+               "truncation=True, ...) in place of tok([\"some text\"], ...). (The ONNX model's graph reads the "
+               "token types off the [SEP] token itself.) bertlab's CSVs write each pair as the two texts joined by "
+               f"{PAIR_SEP!r}: split them there (text.split({PAIR_SEP!r}, 1))")
+    return (f"\nThis run was trained on text pairs (a pair task: column {first!r}, then column {second!r}): "
+            f"{how}.\n")
+
+
 def _unreadable(run_id: str, src: Path, e: Exception) -> BertlabError:
     """The error for a run whose saved files cannot be read, in predict.py's words (the CLI prints it, the app's
     Prepare the zip shows it: both catch BertlabError, and a JSONDecodeError was a traceback in each)."""
@@ -302,8 +318,8 @@ def run_record(run, meta: dict) -> dict:
     summary, costs, metrics = run.data_summary or {}, run.costs or {}, run.metrics or {}
     from bertlab.provenance import run_precision
 
-    data = {k: summary[k] for k in ("name", "sizes", "file_sha256", "data_package", "text_column", "label_column")
-            if summary.get(k) is not None}
+    data = {k: summary[k] for k in ("name", "sizes", "file_sha256", "data_package", "text_column", "text_pair_column",
+                                    "label_column") if summary.get(k) is not None}
     return {**meta, "run_id": run.id, "config": run.config,
             "environment": {**(summary.get("environment") or {}), "device": costs.get("device", run.device),
                             **run_precision(run)},
@@ -461,6 +477,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
             load, scores = _ONNX_ENCODER_HEADS[meta["kind"]]
             readme += _ONNX_ENCODER_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL, load=load,
                                                   scores=scores.format(scale=meta.get("scale", 20)))
+    summary = run.data_summary or {}
+    if summary.get("text_pair_column"):
+        readme += _pair_readme(meta["kind"], summary.get("text_column"), summary["text_pair_column"])
     precision = (run.costs or {}).get("precision")
     if meta["kind"] != "tfidf" and precision in ("bfloat16", "float16"):
         # bertlab scored it with bf16 autocast (this CPU or GPU has it); the code above runs in fp32. The README named

@@ -235,7 +235,10 @@ def check_tokenizer_reads(model: str, texts: list[str]) -> None:
     if not sample:
         return
     special = set(tok.all_special_ids)
-    ids = tok(sample, add_special_tokens=False, truncation=False)["input_ids"]
+    from bertlab.textpair import tokenize
+
+    # a text pair's two texts, as the runs read them (the [SEP] between them is a special token, not a word)
+    ids = tokenize(tok, sample, add_special_tokens=False, truncation=False)["input_ids"]
     if any(i not in special for x in ids for i in x):
         return
     words_known = len(tok) > len(special)  # a vocabulary of more than its special tokens

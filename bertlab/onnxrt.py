@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 # Part of every exported file's name: bumped when the export changes (2: a classifier's last layer computes
 # the first token only), so graphs exported by an older bertlab are replaced rather than reused.
-EXPORT_FORMAT = 2
+# 3: token type ids read off the ids (a text pair's second half is type 1), where 2 passed 0s
+EXPORT_FORMAT = 3
 ATOL = 1e-3
 RTOL = 1e-3
 OPSET = 17
@@ -97,21 +98,30 @@ def last_refusal(key: str) -> str | None:
 
 
 class _Wrapper(torch.nn.Module):
-    """Forward with (input_ids, attention_mask) only; returns logits or the last hidden state."""
+    """Forward with (input_ids, attention_mask) only; returns logits or the last hidden state.
 
-    def __init__(self, model: torch.nn.Module, output: str) -> None:
+    Token type ids are not an input: where the model and its tokenizer use them (BERT's segments A and B), they
+    are read off the ids as the tokenizer writes them for a text pair (bertlab.textpair), 1 after the first
+    separator token and 0 before it and on padding; a single text's are all 0.
+    """
+
+    def __init__(self, model: torch.nn.Module, output: str, sep_id: int | None = None) -> None:
         super().__init__()
         self.model, self.output = model, output
         params = inspect.signature(model.forward).parameters
         cfg = model.config
         self.type_ids = "token_type_ids" in params and getattr(cfg, "type_vocab_size", 0) > 0
+        self.sep_id = sep_id if self.type_ids and getattr(cfg, "type_vocab_size", 0) > 1 else None
         # Only BERT numbers positions 0..n-1 (RoBERTa starts after the padding index): elsewhere the model
         # computes them itself and the equivalence check decides.
         self.positions = "position_ids" in params and getattr(cfg, "model_type", "") == "bert"
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         kw = {"input_ids": input_ids, "attention_mask": attention_mask}
-        if self.type_ids:
+        if self.sep_id is not None:
+            sep = (input_ids == self.sep_id).long()
+            kw["token_type_ids"] = ((sep.cumsum(1) - sep) > 0).long() * attention_mask
+        elif self.type_ids:
             kw["token_type_ids"] = torch.zeros_like(input_ids)
         if self.positions:
             kw["position_ids"] = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0).expand_as(input_ids)
@@ -143,7 +153,8 @@ def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_lengt
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     example = _check_batches(tokenizer, max_length)[2]  # padded, and as long as inputs get
-    wrapper = _Wrapper(model, output).eval()
+    pairs = "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+    wrapper = _Wrapper(model, output, tokenizer.sep_token_id if pairs else None).eval()
     dyn = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
            "output": {0: "batch", 1: "tokens"} if output == "hidden" else {0: "batch"}}
     first_token = first_token_last_layer(model) if output == "logits" else contextlib.nullcontext()

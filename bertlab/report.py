@@ -39,7 +39,7 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "memory_without_encoder", "memory_first_in_process", "device", "precision", "epochs", "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "class_weights",
               "options", "max_length", "model",
-              "text_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
+              "text_column", "text_pair_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
               "label_descriptions", "C",
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
               "error")
@@ -137,7 +137,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
             **used_settings(cfg, s, EPOCH_FIELDS, unknown=True),
             "options": json.dumps(options, sort_keys=True) if (options := effective_options(s, cfg, c)) else None,
-            **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "label_column")},
+            **{k: data.get(k) or (r.data_summary or {}).get(k) for k in ("text_column", "text_pair_column",
+                                                                          "label_column")},
             **{f"{k}_cap": data.get(f"{k}_size") for k in ("train", "val", "test")},
             "drop_rare_classes": data.get("drop_rare", False),  # classes under 3 examples left out
             "label_descriptions": json.dumps(descs) if (descs := descriptions(r)) else None,

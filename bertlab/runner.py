@@ -382,6 +382,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                    "description": splits.train.description, "environment": models.machine_info(device)}
         if splits.train.columns:
             summary["text_column"], summary["label_column"] = splits.train.columns
+        if splits.train.pair_column:  # a pair task: its second text (the Playground asks for two texts)
+            summary["text_pair_column"] = splits.train.pair_column
         if cfg.data.source == "file":
             # the hash of the bytes it was read from
             summary["file_sha256"] = splits.file_sha256 or file_digest(cfg.data.name)

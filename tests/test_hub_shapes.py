@@ -63,14 +63,19 @@ def hub(monkeypatch):
 @pytest.mark.parametrize("config, first, second", [("mrpc", "sentence1", "sentence2"),
                                                    ("mnli", "premise", "hypothesis"),
                                                    ("qnli", "question", "sentence")])
-def test_a_pair_task_is_never_read_as_one_text_without_a_word(hub, config, first, second):
+def test_a_pair_task_is_read_as_a_pair_and_never_as_one_text_without_a_word(hub, config, first, second):
     """GLUE's QNLI trained on 'sentence' alone without a word ('sentence' is a text name), and MRPC or MNLI on the
-    text column picked from two, with nothing saying the label is about the pair."""
+    text column picked from two, with nothing saying the label is about the pair; then they were refused. Named as a
+    pair task's, the two are now read as a pair, in the task's order (QNLI's question first), on the hub's own test
+    split too; one half read alone, by choice, still says so."""
     hub("glue", {config: glue_pair(config, first, second, ["yes", "no"])})
     cfg = DataConfig(source="hub", name="glue", hub_config=config, hub_test_split="validation")
-    with pytest.raises(ColumnChoiceError, match="are a text pair") as e:
-        load_data(cfg)
-    assert e.value.column == "text" and sorted(e.value.choices) == sorted([first, second])
+    both = load_data(cfg)
+    assert both.columns[0] == first and both.pair_column == second
+    assert both.texts[0] == f"{config} train first text number 0 about a thing [SEP] train second text 0"
+    assert any(t.endswith("[SEP] validation second text 3") for t in both.texts) and both.parts.count("test") == 30
+    assert any(n.startswith(f"read a text pair: column {first!r}, then column {second!r}") for n in both.notes)
+    assert load_data(DataConfig(**{**cfg.__dict__, "hub_test_split": None})).pair_column == second
     ds = load_data(DataConfig(**{**cfg.__dict__, "text_column": first}))
     assert (f"read only the text column {first!r}, one half of a text pair ({second!r} beside it): the label says how "
             f"the two relate, and the runs never see {second!r}") in " ".join(ds.notes)
@@ -86,7 +91,12 @@ def test_a_file_of_a_pair_task_says_so_too_and_single_texts_say_nothing(tmp_path
     # latter as a warning on the Data and Train pages of a run on the text the label is about
     with pytest.raises(ColumnChoiceError, match="'text_a' and 'text_b', named alike, look like a text pair") as e:
         load_file(path)
-    assert "Set the text column explicitly: to the one the label is about" in str(e.value)
+    assert e.value.choices == ["text_a", "text_b"]
+    assert ("set the text column to 'text_a' and the second text column to 'text_b'; to read one text, set the text "
+            "column alone to the one the label is about") in str(e.value)
+    asked = load_file(path, "text_a", pair_column="text_b")  # the user's answer: a pair
+    assert asked.texts[0] == "first text number 0 [SEP] second text number 0" and asked.pair_column == "text_b"
+    assert load_file(path, pair_column="text_b").columns[0] == "text_a"  # the first text found among the others
     assert any("'text_b' beside it, named alike, may be the other half of a text pair: if the label says how the two "
                "relate" in n for n in load_file(path, "text_a").notes)
     single = tmp_path / "single.csv"
@@ -111,8 +121,11 @@ def data_page_on_hub(name: str, config: str = "", test_split: str = ""):
 def test_the_data_page_warns_where_a_pair_tasks_runs_would_read_one_half(hub):
     hub("glue", {"mrpc": glue_pair("mrpc", "sentence1", "sentence2", ["not_equivalent", "equivalent"])})
     at = data_page_on_hub("glue", "mrpc", "validation")
-    assert any("are a text pair" in w.value for w in at.warning)  # the pickers' warning, before any pick
-    next(s for s in at.selectbox if s.label == "Text column").set_value("sentence1").run()
+    assert not any("pair" in w.value for w in at.warning), [w.value for w in at.warning]  # read as one: nothing asked
+    second = next(s for s in at.selectbox if s.label == "Second text (pair)")
+    assert second.value == "sentence2" and any(i.value.startswith("**A pair task**") for i in at.info)
+    assert list(at.dataframe[0].value.columns)[:3] == ["label", "sentence1", "sentence2"]  # the preview: both texts
+    second.set_value("none (single texts)").run()  # the user reads one half alone
     assert not at.error, [e.value for e in at.error]
     said = [w.value for w in at.warning if "one half of a text pair" in w.value]
     assert len(said) == 1 and said[0].startswith("The runs read only the text column") and "sentence2" in said[0]

@@ -153,8 +153,8 @@ def test_cli_errors_are_messages_not_tracebacks(capsys):
     assert "epochs must be a whole number from 1 to 100, got 0." in capsys.readouterr().err
     # a built-in's columns are its own: the options were ignored without a word
     assert main(["run", "--dataset", "bbc_news", "--strategies", "zero_shot", "--label-column", "nope"]) == 2
-    assert capsys.readouterr().err.startswith("error: --text-column / --label-column choose a file's or a hub "
-                                              "dataset's columns; the built-in 'bbc_news' has its own")
+    assert capsys.readouterr().err.startswith("error: --text-column / --text-pair-column / --label-column choose a "
+                                              "file's or a hub dataset's columns; the built-in 'bbc_news' has its own")
     # no option is taken from its first letters: --strat is not --strategies
     with pytest.raises(SystemExit) as e:
         main(["run", "--dataset", "bbc_news", "--strat", "zero_shot"])

@@ -20,8 +20,10 @@ def load_data(cfg: DataConfig) -> TextDataset:
     if cfg.source == "builtin":
         return load_builtin(cfg.name)
     if cfg.source == "file":
-        return load_file(cfg.name, cfg.text_column, cfg.label_column, split_column=cfg.split_column)
-    return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column, cfg.hub_test_split)
+        return load_file(cfg.name, cfg.text_column, cfg.label_column, split_column=cfg.split_column,
+                         pair_column=cfg.text_pair_column)
+    return load_hub(cfg.name, cfg.hub_split, cfg.hub_config, cfg.text_column, cfg.label_column, cfg.hub_test_split,
+                    pair_column=cfg.text_pair_column)
 
 
 def split_for(ds: TextDataset, cfg: DataConfig) -> Splits:

@@ -59,6 +59,7 @@ class TextDataset:
             (``row_id_name``), or its row number counting from 1 after the header (``row_id_name`` "row"); None for a
             built-in dataset.
         row_id_name: the header of ``row_ids`` in exported tables.
+        pair_column: a text pair's second column (see :mod:`bertlab.textpair`); None for single texts.
     """
 
     texts: list[str]
@@ -69,6 +70,9 @@ class TextDataset:
     label_descriptions: list[str] | None = None
     notes: list[str] = field(default_factory=list)
     columns: tuple[str, str] | None = None  # the (text, label) columns a file or hub table was read from
+    # a text pair's second text column (``columns`` naming its first): each text is then the two joined by
+    # bertlab.textpair.PAIR_SEP; None: single texts
+    pair_column: str | None = None
     parts: list[str] | None = None
     split_column: str | None = None
     row_ids: list[str] | None = None
@@ -91,7 +95,7 @@ class TextDataset:
             name=self.name,
             description=self.description,
             label_descriptions=self.label_descriptions,
-            columns=self.columns,
+            columns=self.columns, pair_column=self.pair_column,
             parts=[self.parts[i] for i in idx] if self.parts is not None else None,
             split_column=self.split_column,
             row_ids=[self.row_ids[i] for i in idx] if self.row_ids is not None else None,
@@ -108,7 +112,7 @@ class TextDataset:
             texts=[self.texts[i] for i in rows], labels=[new_id[self.labels[i]] for i in rows], label_names=keep,
             name=self.name, description=self.description,
             label_descriptions=[descs[self.label_names.index(n)] for n in keep] if descs else descs,
-            notes=list(self.notes), columns=self.columns,
+            notes=list(self.notes), columns=self.columns, pair_column=self.pair_column,
             parts=[self.parts[i] for i in rows] if self.parts is not None else None, split_column=self.split_column,
             row_ids=[self.row_ids[i] for i in rows] if self.row_ids is not None else None,
             row_id_name=self.row_id_name)

@@ -25,6 +25,7 @@ from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, part_o
 from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.heap import release_free_heap
 from bertlab.paths import data_home, dir_bytes, positive_int_env, safe_join
+from bertlab.textpair import PAIR_SEP, join_pair
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 UPLOADS_LIMIT_ENV = "BERTLAB_MAX_UPLOADS_MB"
@@ -573,31 +574,53 @@ def _named_pair(a: str, b: str) -> bool:
 
 
 def pair_message(first: str, second: str) -> str:
-    """Why a pair task's columns are not a text column to pick in passing."""
-    if not _named_pair(first, second):
-        return (f"columns {first!r} and {second!r}, named alike, look like a text pair (a pair task, such as "
-                "paraphrase or entailment, whose label says how the two texts relate): bertlab classifies one text, so "
-                "a run reads one of them and never sees the other. Set the text column explicitly: to the one the "
-                "label is about where it is about one (a tweet in one, the replies to it in the other, say), or to one "
-                "half of a pair task anyway (a hypothesis-only baseline); or choose a dataset of single texts.")
-    return (f"columns {first!r} and {second!r} are a text pair (a pair task, such as paraphrase or entailment, whose "
-            "label says how the two texts relate): bertlab classifies one text, so a run would read one of them, never "
-            "see the other, and learn only what that half gives away on its own. Choose a dataset of single texts, or "
-            "set the text column explicitly to train on one half anyway (a hypothesis-only baseline, say).")
+    """Why two columns named alike (``text1`` and ``text2``) are not taken in passing, as a text pair or one text.
+    (Columns named as a pair task's, :data:`PAIR_NAMES`, are taken as a pair: :func:`detect_pair_column`.)"""
+    return (f"columns {first!r} and {second!r}, named alike, look like a text pair (a pair task, such as "
+            "paraphrase or entailment, whose label says how the two texts relate), or a text and its context (a "
+            "tweet and the replies to it, whose label is the tweet's). Say which: to read them as a pair, as BERT "
+            f"reads one, set the text column to {first!r} and the second text column to {second!r}; to read one "
+            "text, set the text column alone to the one the label is about.")
 
 
 def pair_note(text: str, partner: str) -> str:
     """The note a dataset read from one half of a text pair carries (the runs' notes, the Data page's warning)."""
+    how = f"set the second text column to {partner!r} to read both, as BERT reads a pair"
     if not _named_pair(text, partner):
         return (f"{PAIR_NOTE_START} {text!r}; {partner!r} beside it, named alike, may be the other half of a text "
-                f"pair: if the label says how the two relate, the runs never see {partner!r} (bertlab classifies one "
-                f"text), so they learn only what {text!r} gives away on its own")
+                f"pair: if the label says how the two relate, the runs never see {partner!r}, so they learn only "
+                f"what {text!r} gives away on its own ({how})")
     return (f"{PAIR_NOTE_START} {text!r}, one half of a text pair ({partner!r} beside it): the label says how the "
-            f"two relate, and the runs never see {partner!r} (bertlab classifies one text), so they learn only what "
-            f"{text!r} gives away on its own")
+            f"two relate, and the runs never see {partner!r}, so they learn only what {text!r} gives away on its "
+            f"own ({how})")
+
+
+def pair_read_note(text: str, pair: str) -> str:
+    """The note a dataset read as a text pair carries: which columns, and how a pair is written and read."""
+    return (f"{PAIR_READ_START} column {text!r}, then column {pair!r}; each example is written as the two texts "
+            f"joined by {PAIR_SEP.strip()!r} (as a pair is typed in the Playground), and the BERT-based strategies "
+            "read it as BERT reads a pair (tokenizer(text, text_pair): segment A, then B)")
+
+
+def _pair_order(a: str, b: str) -> tuple[str, str]:
+    """A named pair (:data:`PAIR_NAMES`) in its task's order: ``sentence1`` before ``sentence2``, ``question``
+    before ``sentence`` (GLUE's QNLI reads the question first)."""
+    la, lb = str(a).strip().lower(), str(b).strip().lower()
+    return (b, a) if (lb, la) in PAIR_NAMES else (a, b)
+
+
+def detect_pair_column(df: pd.DataFrame, text: str, label: str | None = None) -> str | None:
+    """The second text of a pair task whose first text is ``text``: its partner where the two are named as a pair
+    task's (:data:`PAIR_NAMES`: ``sentence2`` beside ``sentence1``, ``sentence`` beside QNLI's ``question``); None
+    otherwise (columns only named alike, ``text1`` and ``text2``, are asked about: :func:`pair_message`)."""
+    partner = pair_partner(df, text)
+    if partner is None or partner == label or not _named_pair(text, partner):
+        return None
+    return partner if _pair_order(text, partner)[0] == text else None
 
 
 PAIR_NOTE_START = "read only the text column"
+PAIR_READ_START = "read a text pair:"
 
 
 def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str:
@@ -605,15 +628,19 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
     columns of strings, one whose name holds a text word (``customer_review``), else the longest where no other
     comes close; never ``label_column`` or a column named like a label.
 
+    A named pair task's columns (:data:`PAIR_NAMES`) give the first of the two (``sentence1``, QNLI's
+    ``question``), whose partner :func:`detect_pair_column` finds.
+
     Raises:
-        ColumnChoiceError: no column looks like text, or several do, or the one found is half of a text pair
-            (:func:`pair_partner`).
+        ColumnChoiceError: no column looks like text, or several do, or the one found has a partner only named
+            alike (``text1`` beside ``text2``: :func:`pair_partner`), which may be a pair or a text and its context.
     """
     df.columns = [str(c) for c in df.columns]
     cols = list(df.columns)
     if (named := _pick(df, TEXT_NAMES, {label_column})) is not None:
         if (partner := pair_partner(df, named)) is not None and partner != label_column:
-            # GLUE's QNLI: 'sentence' is a text name, and was taken without a word beside its 'question'
+            if _named_pair(named, partner):  # GLUE's QNLI: 'sentence' is a text name, 'question' comes first
+                return _pair_order(named, partner)[0]
             raise ColumnChoiceError(pair_message(*sorted((named, partner), key=cols.index)), "text",
                                     sorted((named, partner), key=cols.index))
         return named
@@ -634,6 +661,8 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
                                 f"not numbers or codes); set the text column explicitly.{hint}", "text")
     close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
     if (partner := pair_partner(df, close[0])) is not None and partner != label_column:
+        if _named_pair(close[0], partner):
+            return _pair_order(close[0], partner)[0]
         pair = sorted((close[0], partner), key=cols.index)  # in the table's order
         raise ColumnChoiceError(pair_message(*pair), "text", pair)
     if len(close) > 1:
@@ -645,23 +674,30 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
 
 
 def detect_columns(df: pd.DataFrame, text_column: str | None = None,
-                   label_column: str | None = None) -> tuple[str, str]:
-    """Find the text and label columns, or check the ones given.
+                   label_column: str | None = None, pair_column: str | None = None) -> tuple[str, str]:
+    """Find the text and label columns, or check the ones given; ``pair_column``: a text pair's second text,
+    never taken for either (the text column is then found among the others).
 
     Raises:
         DataError: a named column is missing, or the choice is ambiguous.
     """
     cols = [str(c) for c in df.columns]
     df.columns = cols
-    for fld, val in (("text column", text_column), ("label column", label_column)):
+    for fld, val in (("text column", text_column), ("label column", label_column),
+                     ("second text column", pair_column)):
         if val is not None and val not in cols:
             raise DataError(f"{fld} {val!r} is not in the file; its columns are {cols}.")
     if text_column and label_column and text_column == label_column:
         raise DataError(f"text and label column are both {text_column!r}; choose two different columns.")
+    if pair_column is not None and pair_column in (text_column, label_column):
+        which = "text" if pair_column == text_column else "label"
+        raise DataError(f"the second text column {pair_column!r} is also the {which} column; choose another.")
+    if text_column is None and pair_column is not None:
+        text_column = detect_text_column(df.drop(columns=[pair_column]), label_column)
     text = text_column or detect_text_column(df, label_column)
-    label = label_column or _pick(df, LABEL_NAMES, {text})
+    label = label_column or _pick(df, LABEL_NAMES, {text, pair_column})
     if label is None:
-        flat = [c for c in cols if c != text and c not in _nested_columns(df)]  # lists are unhashable
+        flat = [c for c in cols if c not in (text, pair_column) and c not in _nested_columns(df)]  # lists: unhashable
         cands = [c for c in flat if 2 <= df[c].nunique(dropna=True) <= MAX_CLASSES]
         if len(cands) > 1 and (split := detect_split_column(df[cands])) is not None:
             cands.remove(split)  # train/test is where a row goes, not what it is
@@ -804,28 +840,34 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                        label_column: str | None = None, notes: list[str] | None = None,
                        split_column: str | None = None, parts: list[str] | None = None,
                        split_source: str | None = None, number_rows: bool = True,
-                       label_named: bool | None = None) -> TextDataset:
+                       label_named: bool | None = None, pair_column: str | None = None) -> TextDataset:
     """Turn a parsed table into a cleaned :class:`TextDataset`; ``split_column``: the column holding the table's
     own split (train / validation / test per row), or ``parts``, that split given row by row (``split_source``
     saying where from), else the split is drawn later. Each text keeps where it came from (``row_ids``): its id
     column's value where the table has one (:func:`detect_id_column`), else (``number_rows``) its row number
     counting from 1 after the header. ``label_named``: whether the user named the label column (default: whether
-    ``label_column`` is given); a named one may hold more than :data:`MAX_CLASSES` classes, a detected one not."""
-    text, label = detect_columns(df, text_column, label_column)
+    ``label_column`` is given); a named one may hold more than :data:`MAX_CLASSES` classes, a detected one not.
+    ``pair_column``: a text pair's second text (the text column's its first), each example then the two joined
+    (:func:`bertlab.textpair.join_pair`); where neither it nor the text column is given, a pair task's columns
+    named as one (:func:`detect_pair_column`) are read as a pair."""
+    text, label = detect_columns(df, text_column, label_column, pair_column)
+    if pair_column is None and text_column is None:
+        pair_column = detect_pair_column(df, text, label)
     if label_named is None:
         label_named = label_column is not None
     if split_column is not None:
         if split_column not in df.columns:
             raise DataError(f"split column {split_column!r} is not in the file; its columns are "
                             f"{[str(c) for c in df.columns]}.")
-        if split_column in (text, label):
-            raise DataError(f"the split column {split_column!r} is also the {'text' if split_column == text else 'label'}"
-                            " column; choose another.")
-    if not any(isinstance(v, str) for v in df[text].dropna().head(1000)):
-        raise DataError(
-            f"column {text!r} holds {_kind(df[text])} values, not text; choose a column of plain strings "
-            "as the text column."
-        )
+        if split_column in (text, label, pair_column):
+            which = "text" if split_column == text else "label" if split_column == label else "second text"
+            raise DataError(f"the split column {split_column!r} is also the {which} column; choose another.")
+    for col, role in ((text, "the text column"), (pair_column, "the second text column")):
+        if col is not None and not any(isinstance(v, str) for v in df[col].dropna().head(1000)):
+            raise DataError(
+                f"column {col!r} holds {_kind(df[col])} values, not text; choose a column of plain strings "
+                f"as {role}."
+            )
     if df[label].dropna().map(_is_nested).any():
         raise DataError(multi_label_message(df[label], label))
     if (scores := _scores(df[label])) is not None:
@@ -837,7 +879,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
         raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
                         "validation or test in each row.")
     labels = df[label].tolist()
-    names, names_note = class_names_column(df, label, {text, split_column})
+    names, names_note = class_names_column(df, label, {text, split_column, pair_column})
     if names is not None:
         # SetFit's sets: 'label' 0 / 1 beside 'label_text' negative / positive; the ids named the classes '0' and
         # '1' everywhere (zero_shot compared texts with the digits)
@@ -846,7 +888,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
         shown = ", ".join(f"{_id_text(i)} = {n!r}" for i, n in pairs.head(6).itertuples(index=False))
         names_note = (f"named the classes of the label column {label!r} by column {names!r}: {shown}"
                       + (f" and {len(pairs) - 6:,} more" if len(pairs) > 6 else ""))
-    id_col = detect_id_column(df, {str(c) for c in (text, label, split_column, names) if c is not None})
+    id_col = detect_id_column(df, {str(c) for c in (text, label, split_column, names, pair_column) if c is not None})
     if id_col is not None:
         row_ids, row_id_name = df[id_col].tolist(), id_col
     elif number_rows:  # the index counts data rows from 0, blank Excel rows included (they are dropped, not renumbered)
@@ -854,18 +896,41 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                                 for n, i in enumerate(df.index)], "row"
     else:
         row_ids, row_id_name = None, "row"
-    ds = build_dataset(df[text].tolist(), labels, name=name,
-                       description=f"{name}: text column {text!r}, label column {label!r}"
+    texts = df[text].tolist() if pair_column is None else _joined(df[text], df[pair_column])
+    ds = build_dataset(texts, labels, name=name,
+                       description=f"{name}: text column {text!r}"
+                                   + (f", second text column {pair_column!r}" if pair_column else "")
+                                   + f", label column {label!r}"
                                    + (f", split column {split_column!r}" if split_column else ""),
                        parts=df[split_column].tolist() if split_column is not None else parts,
                        split_column=split_column or "split", split_source=split_source,
                        row_ids=row_ids, row_id_name=row_id_name, max_classes=None if label_named else MAX_CLASSES)
     ds.notes = list(notes or []) + ([names_note] if names_note else []) + ds.notes
-    if (partner := pair_partner(df, text)) is not None and partner != label:
+    if pair_column is not None:
+        ds.notes.append(pair_read_note(text, pair_column))
+    elif (partner := pair_partner(df, text)) is not None and partner != label:
         ds.notes.append(pair_note(text, partner))
     ds.label_descriptions = list(ds.label_names)
     ds.columns = (text, label)
+    ds.pair_column = pair_column
     return ds
+
+
+def _joined(first: pd.Series, second: pd.Series) -> list[object]:
+    """Each row's two texts as one string (:func:`bertlab.textpair.join_pair`); None where either is missing or
+    blank, so that the row is dropped as one with an empty text."""
+    def one(a: object, b: object) -> object:
+        if _blank(a) or _blank(b):
+            return None
+        if _is_nested(a) or _is_nested(b):
+            return a if _is_nested(a) else b  # not text: dropped as such
+        return join_pair(str(a), str(b))
+
+    return [one(a, b) for a, b in zip(first.tolist(), second.tolist())]
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
 FOLDER_SPLIT = "split"  # the split column that names a folder's own parts (its files'), in configs and --split-column
@@ -977,7 +1042,8 @@ def read_folder(path: Path, notes: list[str]) -> tuple[pd.DataFrame, list[str] |
 
 
 def load_file(path: str | Path, text_column: str | None = None, label_column: str | None = None,
-              raw: bytes | None = None, split_column: str | None = None) -> TextDataset:
+              raw: bytes | None = None, split_column: str | None = None,
+              pair_column: str | None = None) -> TextDataset:
     """Load a user's CSV/TSV/JSONL/JSON/Parquet/.xlsx file (from disk, or from ``raw`` bytes), or a dataset's
     folder of train/validation/test files (:func:`read_folder`).
 
@@ -994,10 +1060,12 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
                     notes.append(f"the files' own column {FOLDER_SPLIT!r} is kept as a column: the split is the "
                                  "folder's parts (--split-column none draws one)")
                 return dataset_from_table(df, path.name, text_column, label_column, notes, parts=parts,
+                                          pair_column=pair_column,
                                           split_source="the folder's own split (its files' parts)")
             if split_column == FOLDER_SPLIT and FOLDER_SPLIT not in df.columns:  # no test part: drawn
                 split_column = None
-            return dataset_from_table(df, path.name, text_column, label_column, notes, split_column)
+            return dataset_from_table(df, path.name, text_column, label_column, notes, split_column,
+                                      pair_column=pair_column)
         if not path.is_file():
             raise DataError(f"file {str(path)!r} does not exist.")
         if path.stat().st_size > MAX_FILE_BYTES:  # checked before reading: never pull 10 GB into memory
@@ -1009,7 +1077,8 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     df = read_table(raw, shown, notes)
     del raw
     try:
-        return dataset_from_table(df, shown, text_column, label_column, notes, split_column)
+        return dataset_from_table(df, shown, text_column, label_column, notes, split_column,
+                                  pair_column=pair_column)
     finally:
         del df
         if big:  # the table and the cleaning's copies of it: freed, handed back (see TRIM_AFTER_BYTES)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from bertlab.config import hub_label, is_hub_id
 from bertlab.data.dataset import TextDataset
-from bertlab.data.files import dataset_from_table, detect_columns
+from bertlab.data.files import dataset_from_table, detect_columns, detect_pair_column
 from bertlab.errors import DataError
 
 HUB_HOST = "huggingface.co"
@@ -133,10 +133,12 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
 
 
 def load_hub(name: str, split: str = "train", config: str | None = None, text_column: str | None = None,
-             label_column: str | None = None, test_split: str | None = None) -> TextDataset:
+             label_column: str | None = None, test_split: str | None = None,
+             pair_column: str | None = None) -> TextDataset:
     """The cleaned dataset of a hub split (see ``hub_table``), from the given or detected columns; with
     ``test_split``, that split's rows too, as the test set (the dataset's own, as papers report on), ``split``'s
-    for training and validation.
+    for training and validation. ``pair_column``: a text pair's second text (GLUE's MRPC and QNLI are found as
+    pairs by their columns' names: :func:`bertlab.data.files.detect_pair_column`).
 
     Raises:
         DataError: as ``hub_table``, or column problems; a test split without labels.
@@ -154,8 +156,11 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     if test_split:
         tt = hub_table(name, test_split, config)
         # the columns read from the training split (detected once, and given to the table of both below)
-        text_column, label_column = detect_columns(t.frame.copy(), text_column, label_column)
-        if missing := [c for c in (text_column, label_column) if c not in tt.frame.columns]:
+        detected = text_column is None
+        text_column, label_column = detect_columns(t.frame.copy(), text_column, label_column, pair_column)
+        if detected and pair_column is None:  # found here, so that dataset_from_table below is told both
+            pair_column = detect_pair_column(t.frame, text_column, label_column)
+        if missing := [c for c in (text_column, pair_column, label_column) if c and c not in tt.frame.columns]:
             raise DataError(f"the hub split {test_split!r} of {name!r} has no column {' or '.join(map(repr, missing))} "
                             f"(its columns: {[str(c) for c in tt.frame.columns]}), so its rows cannot be read like "
                             f"those of {split!r}. Leave the test split empty to draw one, or name another.")
@@ -173,7 +178,7 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     # Rows keep the hub's id column where it has one; numbers in a table of two splits would name no row.
     shown = hub_label(name, config)  # as DataConfig.label names it
     ds = dataset_from_table(frame, shown, text_column, label_column, parts=parts, split_source=source,
-                            number_rows=False, label_named=label_named)
+                            number_rows=False, label_named=label_named, pair_column=pair_column)
     if test_split:
         ds.description += f", test split {test_split!r}"
     # The -1 count of the label column used (given, or the only ClassLabel column; else the largest count).

@@ -24,6 +24,7 @@ from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.data.dataset import copy_key, counted
 from bertlab.engine import (
     backward_step,
+    batch_types,
     collate,
     encode,
     grouped_batches,
@@ -211,7 +212,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 if share:
                     share.tick()
                 batch = collator([{"input_ids": enc.ids[i]} for i in idx])
-                mask = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id, multiple)["attention_mask"]
+                padded = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id, multiple, None,
+                                 batch_types(enc, idx))
+                mask = padded["attention_mask"]
                 # Which positions were masked, found on the host (the collator's tensors are CPU tensors): asked
                 # of a GPU tensor, the count and the boolean index would each make the host wait for the GPU.
                 sel = batch["labels"] != -100
@@ -224,8 +227,11 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 target = batch["labels"][sel].to(dev, non_blocking=True)
                 input_ids = batch["input_ids"].to(dev, non_blocking=True)
                 attention_mask = mask.to(dev, non_blocking=True)
+                # a text pair's second half reads as BERT's segment B (token type 1), as in fine-tuning after
+                types = ({"token_type_ids": padded["token_type_ids"].to(dev, non_blocking=True)}
+                         if "token_type_ids" in padded else {})
                 with torch.autocast(dev.type, dtype=ctx.dtype or torch.bfloat16, enabled=ctx.dtype is not None):
-                    hidden = encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                    hidden = encoder(input_ids=input_ids, attention_mask=attention_mask, **types).last_hidden_state
                     logits = head(hidden.flatten(0, 1).index_select(0, pos))  # the masked positions only
                 loss = nn.functional.cross_entropy(logits.float(), target)
                 backward_step(loss, opt, params, cfg.grad_clip, scaler, skipped=skipped)

@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from bertlab import embeddings, models
+from bertlab import embeddings, models, textpair
 from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
 from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode, epoch_record
 from bertlab.errors import ConfigError, RunCancelled
@@ -116,6 +116,11 @@ class ZeroShot(Strategy):
                   str(ctx.artifact_dir / "zero_shot.safetensors"))
         self.save_meta(ctx, "zero_shot", label_descriptions=list(descs), scale=ZERO_SHOT_SCALE)
         ctx.notes.append("label descriptions: " + "; ".join(f"{n} = {d!r}" for n, d in zip(sp.label_names, descs)))
+        if sp.train.pair_column is not None or any(map(textpair.is_pair, sp.test.texts[:50])):
+            ctx.notes.append(
+                "a pair task: zero-shot compares one embedding of each pair (its two texts read together) with the "
+                "label descriptions', which rarely says how the two relate (paraphrase, entailment): expect about "
+                "chance, a floor for the trained strategies rather than a contender")
         wordless = [d for d in descs if not any(c.isalpha() for c in d)]
         if wordless:
             ctx.notes.append(

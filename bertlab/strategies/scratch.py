@@ -8,6 +8,7 @@ from bertlab import models
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import ClassifierStrategy
 from bertlab.strategies.dapt import continue_pretraining, mlm_options, mlm_texts
+from bertlab.textpair import split_pair
 
 # Masked-LM pretraining of the random model first: none by default (scratch as the guides write it). A random
 # model's masked LM learns at a higher rate than dapt's continued pretraining of trained weights (5e-5).
@@ -15,7 +16,8 @@ MLM_EPOCHS, MLM_LR = 0, 5e-4
 
 
 def train_wordpiece(texts: list[str], vocab_size: int, lowercase: bool = True):
-    """A new WordPiece tokenizer trained on ``texts`` (the "new vocabulary" case), as a transformers fast tokenizer."""
+    """A new WordPiece tokenizer trained on ``texts`` (the "new vocabulary" case), as a transformers fast tokenizer;
+    it reads a text pair as BERT's does (``[CLS] a [SEP] b [SEP]``, b's token type 1)."""
     from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
     from tokenizers import models as tmodels
     from transformers import PreTrainedTokenizerFast
@@ -25,7 +27,9 @@ def train_wordpiece(texts: list[str], vocab_size: int, lowercase: bool = True):
     tk.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
     tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tk.decoder = decoders.WordPiece()
-    tk.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
+    # a text pair's two texts, not the marker joining them (bertlab.textpair), which the tokenizer reads as [SEP]
+    halves = (h for t in texts for h in split_pair(t) if h is not None)
+    tk.train_from_iterator(halves, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
     cls, sep = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
     tk.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])

@@ -1,0 +1,212 @@
+"""Text-pair tasks (GLUE's MRPC, QNLI...): detection, BERT's pair tokenisation, runs end to end."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from bertlab import textpair
+
+A = ["The company said profits rose sharply in the third quarter.", "A man is playing a guitar on stage.",
+     "short", "Which river flows through Paris?"]
+B = ["Profits at the firm climbed steeply between July and September, the company said, beating forecasts.",
+     "Someone plays music.", "also short", "The Seine runs through the centre of Paris."]
+
+
+def test_a_joined_pair_tokenises_as_bert_reads_a_pair():
+    from bertlab import models
+    from bertlab.engine import encode, untruncated_lengths
+
+    tok = models.load_tokenizer(models.DEFAULT_MODEL)
+    joined = [textpair.join_pair(a, b) for a, b in zip(A, B)]
+    want = tok(A, B, truncation=True, max_length=24)
+    enc = encode(tok, joined, 24)
+    assert enc.ids == want["input_ids"]
+    assert enc.types == want["token_type_ids"]
+    assert any(1 in t for t in enc.types) and all(len(t) == len(i) for t, i in zip(enc.types, enc.ids))
+    # the cut is longest_first: the long second half lost more than the short first one
+    assert tok.sep_token_id in enc.ids[0][:-1] and len(enc.ids[0]) == 24
+    assert untruncated_lengths(tok, joined) == [len(x) for x in tok(A, B)["input_ids"]]
+    # a single text beside pairs keeps its own tokens, all of type 0
+    mixed = encode(tok, [joined[1], "just one text"], 64)
+    assert mixed.ids[1] == tok("just one text")["input_ids"] and set(mixed.types[1]) == {0}
+    assert mixed.types[0] == tok(A[1], B[1])["token_type_ids"]
+    # single texts only: no token types at all, as before
+    assert encode(tok, A, 64).types is None
+
+
+def test_collate_pads_token_types_with_zero():
+    from bertlab.engine import collate
+
+    b = collate([[1, 2, 3], [1, 2, 3, 4, 5]], 0, types=[[0, 1, 1], [0, 0, 1, 1, 1]])
+    assert b["token_type_ids"].tolist() == [[0, 1, 1, 0, 0], [0, 0, 1, 1, 1]]
+    assert "token_type_ids" not in collate([[1, 2]], 0)
+
+
+def pair_frame(n: int = 48, seed: int = 0) -> pd.DataFrame:
+    """An MRPC-shaped table whose label depends on both halves: a sentence and a rewrite of it ('same') or of
+    another sentence ('different'); every second half is a rewrite, so neither half alone tells the label."""
+    from tests.conftest import make_texts
+
+    rng = random.Random(seed)
+    texts = make_texts(n, seed)[0]
+
+    def rewrite(t: str) -> str:
+        w = t.split()
+        return " ".join(x for x in w if rng.random() > 0.2) or w[0]
+
+    rows = [(texts[i], rewrite(texts[i] if i % 2 == 0 else texts[-1 - i]), "same" if i % 2 == 0 else "different")
+            for i in range(n)]
+    return pd.DataFrame(rows, columns=["sentence1", "sentence2", "label"])
+
+
+def test_named_pair_columns_are_read_as_a_pair_and_alike_named_ones_are_asked_about(tmp_path):
+    from bertlab.data import load_file
+    from bertlab.errors import ColumnChoiceError
+
+    mrpc = tmp_path / "mrpc.csv"
+    pair_frame().to_csv(mrpc, index=False)
+    ds = load_file(mrpc)
+    assert ds.columns == ("sentence1", "label") and ds.pair_column == "sentence2"
+    assert all(textpair.is_pair(t) for t in ds.texts)
+    a, b = textpair.split_pair(ds.texts[0])
+    assert (a, b) == (pair_frame().sentence1[0], pair_frame().sentence2[0])
+    # one half chosen on purpose: single texts, with the note saying how to read both
+    one = load_file(mrpc, text_column="sentence2")
+    assert one.pair_column is None and not any(map(textpair.is_pair, one.texts))
+    assert any("set the second text column to 'sentence1'" in n for n in one.notes)
+    # a tweet and its reply are named alike too: asked, then read as the user says
+    alike = tmp_path / "alike.csv"
+    pair_frame().rename(columns={"sentence1": "text1", "sentence2": "text2"}).to_csv(alike, index=False)
+    with pytest.raises(ColumnChoiceError, match="named alike, look like a text pair"):
+        load_file(alike)
+    assert load_file(alike, "text1", pair_column="text2").pair_column == "text2"
+    assert load_file(alike, "text1").pair_column is None
+    # a blank second text drops its row, said as an empty text
+    gap = pair_frame()
+    gap.loc[3, "sentence2"] = ""
+    gap.to_csv(tmp_path / "gap.csv", index=False)
+    assert len(load_file(tmp_path / "gap.csv").texts) == len(gap) - 1
+
+
+def test_the_second_text_column_is_checked_and_old_configs_load_without_it(tmp_path):
+    from bertlab.config import DataConfig, RunConfig
+    from bertlab.data import load_file
+    from bertlab.errors import ConfigError, DataError
+
+    with pytest.raises(ConfigError, match="second text column 'a' is also the text column"):
+        DataConfig(source="file", name="x.csv", text_column="a", text_pair_column="a")
+    with pytest.raises(ConfigError, match="built-in dataset's texts are single"):
+        DataConfig(source="builtin", name="rotten_tomatoes", text_pair_column="b")
+    pair_frame().to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(DataError, match="second text column 'nope' is not in the file"):
+        load_file(tmp_path / "m.csv", pair_column="nope")
+    stored = RunConfig(strategy="tfidf_logreg", data=DataConfig(source="file", name="x.csv")).to_dict()
+    del stored["data"]["text_pair_column"]  # a run stored before the field
+    assert RunConfig.from_dict(stored).data.text_pair_column is None
+
+
+def test_a_pair_dataset_trains_end_to_end_and_its_model_reads_pairs(tmp_path, tiny_model):
+    """Through the library, as ``run`` does: a fine-tuned classifier and tfidf_logreg on a pair CSV; the stored
+    run says which columns it read, and the predictor answers a typed pair with the same probabilities as the
+    model given tokenizer(a, b) directly."""
+    import numpy as np
+    import torch
+
+    from bertlab.config import DataConfig
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    pair_frame(60).to_csv(tmp_path / "m.csv", index=False)
+    data = DataConfig(source="file", name=str(tmp_path / "m.csv"), train_size=None, val_size=None, test_size=None)
+    store = RunStore()
+    ids = {}
+    for name, kw in (("full_ft", {"model": tiny_model, "epochs": 1, "batch_size": 8, "max_length": 32}),
+                     ("head_only", {"model": tiny_model, "epochs": 1, "max_length": 32}),
+                     ("zero_shot", {"model": tiny_model, "max_length": 32}), ("tfidf_logreg", {})):
+        rid = store.create_run(make_config(name, data=data, **kw))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids[name] = rid
+    run = store.get(ids["full_ft"])
+    assert run.data_summary["text_column"] == "sentence1" and run.data_summary["text_pair_column"] == "sentence2"
+    assert any(n.startswith("a pair task: zero-shot compares one embedding") for n in store.get(ids["zero_shot"]).notes)
+    pred = Predictor(store).predict([ids["full_ft"]], [textpair.join_pair(A[1], B[1])])[0]
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    art = store.artifact_path(ids["full_ft"])
+    tok, model = AutoTokenizer.from_pretrained(art), AutoModelForSequenceClassification.from_pretrained(art).eval()
+    with torch.no_grad():
+        want = model(**tok([A[1]], [B[1]], truncation=True, max_length=32, return_tensors="pt")).logits.softmax(-1)[0]
+        # the same text with its token types all 0 answers otherwise: the types reached the model
+        flat = tok([A[1]], [B[1]], truncation=True, max_length=32, return_tensors="pt")
+        flat["token_type_ids"].zero_()
+        other = model(**flat).logits.softmax(-1)[0]
+    got = pred.probs[0][[pred.label_names.index(n) for n in model.config.id2label.values()]]
+    assert np.allclose(got, want.numpy(), atol=1e-4) and not np.allclose(want.numpy(), other.numpy(), atol=1e-6)
+
+
+def test_the_cli_takes_a_second_text_column(tmp_path, capsys):
+    from bertlab.cli import main
+
+    alike = tmp_path / "alike.csv"
+    pair_frame().rename(columns={"sentence1": "text1", "sentence2": "text2"}).to_csv(alike, index=False)
+    assert main(["run", "--dataset", str(alike), "--text-column", "text1", "--text-pair-column", "text2",
+                 "--strategies", "tfidf_logreg", "--quick"]) == 0
+    err = capsys.readouterr().err
+    assert "text column 'text1', second text column 'text2', label column 'label'" in err
+    assert main(["run", "--dataset", "rotten_tomatoes", "--text-pair-column", "x", "--strategies", "tfidf_logreg"]) != 0
+    assert "--text-pair-column / --label-column choose a file's" in capsys.readouterr().err
+
+
+def test_the_api_takes_a_second_text_column():
+    from bertlab.api import data_config
+
+    frame = pair_frame().rename(columns={"sentence1": "text1", "sentence2": "text2"})
+    cfg = data_config(frame, text_column="text1", text_pair_column="text2")
+    assert cfg.text_pair_column == "text2"
+    from bertlab.data import load_data
+
+    assert load_data(cfg).pair_column == "text2"
+
+
+def test_the_playground_asks_a_pair_tasks_models_for_two_texts(tmp_path, bertlab_home):
+    """Two boxes named by the runs' columns; the pair they hold is what the models answer (the same probabilities
+    as for the pair typed as one string); an example from the test set fills both; one box alone asks for the other."""
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab.config import DataConfig
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+    from tests.test_app_pages import APP
+
+    pair_frame(60).to_csv(tmp_path / "m.csv", index=False)
+    data = DataConfig(source="file", name=str(tmp_path / "m.csv"), train_size=None, val_size=None, test_size=None)
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=data), batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/playground.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    boxes = {t.label: t for t in at.text_area}
+    assert set(boxes) == {"First text (sentence1)", "Second text (sentence2)"}
+    boxes["First text (sentence1)"].set_value("the film was really good and fun").run()
+    assert any("type both texts" in c.value for c in at.caption) and not at.metric
+    at.text_area(key="pg_box_text_second").set_value("the film was good").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert not at.exception and not at.error
+    assert len(at.metric) == 1
+    shown = at.metric[0].value
+    want = Predictor(store).predict([rid], ["the film was really good and fun [SEP] the film was good"])[0]
+    assert shown == want.labels[0]
+    example = next(b for b in at.button if b.key and b.key.startswith("pg_box_ex_"))
+    example.click().run()
+    first, second = at.text_area(key="pg_box_text_first").value, at.text_area(key="pg_box_text_second").value
+    assert first and second and f"{first} [SEP] {second}" in {t for t in pd.read_csv(tmp_path / "m.csv")
+                                                                .pipe(lambda d: d.sentence1 + " [SEP] " + d.sentence2)}
