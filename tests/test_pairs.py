@@ -210,3 +210,29 @@ def test_the_playground_asks_a_pair_tasks_models_for_two_texts(tmp_path, bertlab
     first, second = at.text_area(key="pg_box_text_first").value, at.text_area(key="pg_box_text_second").value
     assert first and second and f"{first} [SEP] {second}" in {t for t in pd.read_csv(tmp_path / "m.csv")
                                                                 .pipe(lambda d: d.sentence1 + " [SEP] " + d.sentence2)}
+
+
+def test_the_onnx_graph_reads_a_pairs_token_types_as_pytorch_does(tmp_path, tiny_model):
+    """The Playground answers through ONNX Runtime on a CPU, whose graph takes input ids and an attention mask only:
+    it passed token type 0 everywhere, so a pair's second text read as the first's. It reads them off the first
+    [SEP] now: the same logits as PyTorch given tokenizer(a, b)'s token types."""
+    pytest.importorskip("onnxruntime")
+    import numpy as np
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from bertlab import models, onnxrt
+    from bertlab.engine import collate, encode
+
+    tok = models.load_tokenizer(tiny_model)
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model, num_labels=3).eval()
+    session = onnxrt.open_session(model, tmp_path / "m.onnx", "logits", tok, 32, threads=1)
+    assert session is not None
+    enc = encode(tok, [textpair.join_pair(a, b) for a, b in zip(A, B)] + ["one text alone"], 32)
+    batch = collate(enc.ids, tok.pad_token_id, types=enc.types)
+    with torch.no_grad():
+        want = model(**batch).logits.numpy()
+        flat = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.numpy()
+    got = session(batch["input_ids"].numpy(), batch["attention_mask"].numpy())
+    assert np.allclose(got, want, atol=1e-4) and not np.allclose(want[:4], flat[:4], atol=1e-4)
