@@ -236,3 +236,26 @@ def test_the_onnx_graph_reads_a_pairs_token_types_as_pytorch_does(tmp_path, tiny
         flat = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.numpy()
     got = session(batch["input_ids"].numpy(), batch["attention_mask"].numpy())
     assert np.allclose(got, want, atol=1e-4) and not np.allclose(want[:4], flat[:4], atol=1e-4)
+
+
+def test_the_data_page_asks_about_columns_named_alike_and_takes_the_second_text_picked(tmp_path):
+    """text1 / text2 may be a pair or a tweet and its reply: the pickers start at single texts and say how to
+    read a pair; picking the second text reads one, the preview showing both texts and the page saying so."""
+    from tests.test_app_pages import app_on, no_problems
+
+    frame = pair_frame().rename(columns={"sentence1": "text1", "sentence2": "text2"})
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("alike.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    no_problems(at)
+    assert any("set the text column to 'text1' and the second text column to 'text2'" in w.value for w in at.warning)
+    second = next(s for s in at.selectbox if s.label == "Second text (pair)")
+    assert second.value == "none (single texts)"
+    assert not any(i.value.startswith("**A pair task**") for i in at.info)
+    second.set_value("text2").run()
+    no_problems(at)
+    assert at.session_state["keep_data_config"]["text_pair_column"] == "text2"
+    assert any(i.value.startswith("**A pair task**") for i in at.info)
+    preview = [list(d.value.columns) for d in at.dataframe if list(d.value.columns)[0] == "label"]
+    assert preview == [["label", "text1", "text2"]]  # the training examples' two texts, side by side
+    assert not any("named alike" in w.value for w in at.warning)  # picked: no longer asked
