@@ -117,7 +117,8 @@ def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
     tokens = sum(len(x) for x in ids)
     unk = tokenizer.unk_token_id
     unknown = sum(x.count(unk) for x in ids) if unk is not None else 0
-    words = sum(len(_WORD.findall(t)) for t in texts)
+    # a text pair's words, not the [SEP] joining its two texts (which reads as no word piece)
+    words = sum(len(_WORD.findall(h)) for t in texts for h in textpair.split_pair(t) if h is not None)
     return unknown / max(1, tokens), tokens / max(1, words)
 
 

@@ -17,7 +17,7 @@ B = ["Profits at the firm climbed steeply between July and September, the compan
 
 def test_a_joined_pair_tokenises_as_bert_reads_a_pair():
     from bertlab import models
-    from bertlab.engine import encode, untruncated_lengths
+    from bertlab.engine import encode, untruncated_lengths, vocabulary_fit
 
     tok = models.load_tokenizer(models.DEFAULT_MODEL)
     joined = [textpair.join_pair(a, b) for a, b in zip(A, B)]
@@ -35,6 +35,8 @@ def test_a_joined_pair_tokenises_as_bert_reads_a_pair():
     assert mixed.types[0] == tok(A[1], B[1])["token_type_ids"]
     # single texts only: no token types at all, as before
     assert encode(tok, A, 64).types is None
+    # word pieces per word: the pair's words, not the [SEP] between them (it read 1.0 for 1.11 here)
+    assert vocabulary_fit(tok, joined[:1]) == vocabulary_fit(tok, [f"{A[0]} {B[0]}"])
 
 
 def test_collate_pads_token_types_with_zero():
