@@ -113,7 +113,8 @@ def column_pickers(cols: list[str], guess: tuple[str, str, str | None, str | Non
     picked = f"picked_cols_{key}"
     if unsure and not st.session_state.get(picked):
         st.warning(f"Pick the columns yourself: {unsure}")
-    row = st.columns(width)
+    # In projector mode two a row: four in one row at 1024 px cut every name to "sentenc" and wrapped the labels
+    row = [*st.columns(2), *st.columns(2)] if common.projector() and width > 2 else st.columns(width)
 
     def mark():
         st.session_state[picked] = True

@@ -261,3 +261,28 @@ def test_the_data_page_asks_about_columns_named_alike_and_takes_the_second_text_
     preview = [list(d.value.columns) for d in at.dataframe if list(d.value.columns)[0] == "label"]
     assert preview == [["label", "text1", "text2"]]  # the training examples' two texts, side by side
     assert not any("named alike" in w.value for w in at.warning)  # picked: no longer asked
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_the_column_pickers_sit_two_a_row_on_a_projector(tmp_path, projector):
+    """Four pickers in one row at 1024 px, projector on, cut every column name to 'sentenc' and wrapped 'Second
+    text (pair)' over two lines (seen in Chromium): there they sit two a row."""
+    from tests.test_app_pages import app_on, no_problems
+
+    at = app_on(session={"keep_projector": projector})
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("m.csv", pair_frame().to_csv(index=False).encode(), "text/csv")).run()
+    no_problems(at)
+    def rows(node):  # every row of columns, at any depth
+        kids = list(getattr(node, "children", {}).values())
+        if kids and all(getattr(k, "type", None) == "column" for k in kids):
+            yield node
+        for k in kids:
+            yield from rows(k)
+
+    def picks(row) -> list[str]:
+        return [s.label for col in row.children.values() for s in col.selectbox]
+
+    shown = [picks(r) for r in rows(at.main) if set(picks(r)) & {"Text column", "Split"}]
+    assert shown == ([["Text column", "Second text (pair)"], ["Label column", "Split"]] if projector
+                     else [["Text column", "Second text (pair)", "Label column", "Split"]])
