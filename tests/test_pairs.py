@@ -286,3 +286,17 @@ def test_the_column_pickers_sit_two_a_row_on_a_projector(tmp_path, projector):
     shown = [picks(r) for r in rows(at.main) if set(picks(r)) & {"Text column", "Split"}]
     assert shown == ([["Text column", "Second text (pair)"], ["Label column", "Split"]] if projector
                      else [["Text column", "Second text (pair)", "Label column", "Split"]])
+
+
+def test_mnli_whose_premises_repeat_is_read_as_a_pair():
+    """MNLI writes each premise with three hypotheses (a third of its premises distinct): the premise was not taken
+    for the hypothesis's partner (texts 'mostly distinct'), so the runs read the hypothesis alone, without a word."""
+    from bertlab.data.files import dataset_from_table
+
+    premises = [f"premise number {i // 3} about a thing" for i in range(60)]
+    longer = [f"hypothesis number {i} said otherwise, at much greater length" for i in range(60)]  # found first
+    frame = pd.DataFrame({"premise": premises, "hypothesis": longer,
+                          "label": ["entailment", "neutral", "contradiction"] * 20})
+    ds = dataset_from_table(frame, "mnli")
+    assert (ds.columns[0], ds.pair_column) == ("premise", "hypothesis")
+    assert ds.texts[0] == f"{premises[0]} [SEP] {longer[0]}"

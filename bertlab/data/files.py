@@ -556,12 +556,14 @@ def pair_partner(df: pd.DataFrame, text: str) -> str | None:
     lower = {str(c).strip().lower(): str(c) for c in df.columns if str(c) != str(text)}
     t = str(text).strip().lower()
     names = [b for a, b in PAIR_NAMES if a == t] + [a for a, b in PAIR_NAMES if b == t]
+    named = len(names)
     if m := re.fullmatch(r"(.+?)([ _-]?)([12ab])", t):
         stem, sep, end = m.groups()
         names.append(stem + sep + {"1": "2", "2": "1", "a": "b", "b": "a"}[end])
-    for n in names:  # texts, mostly distinct: not a label beside them ('column 2' of a file without a header)
+    for k, n in enumerate(names):  # texts, mostly distinct: not a label beside them ('column 2' of a file without a
+        # header); a pair task's own names may repeat a text (MNLI writes each premise with three hypotheses)
         if n in lower and _is_stringy(col := df[lower[n]]) and col.dropna().astype(str).nunique() >= max(
-                3, 0.5 * col.notna().sum()):
+                3, (0.2 if k < named else 0.5) * col.notna().sum()):
             return lower[n]
     return None
 
