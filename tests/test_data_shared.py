@@ -214,3 +214,20 @@ def test_at_most_two_datasets_are_held(tmp_path, reads):
     assert reads["clean"] == 4
     shared.forget()
     assert shared.held_count() == 0
+
+
+def test_a_text_pairs_second_column_is_another_dataset_not_the_first_texts_served_again(tmp_path, reads):
+    """text1 alone, then text1 with text2 as its pair: the key held every choice but the pair's column, so the
+    pair's runs were served the single texts read first (and trained on half of each example)."""
+    texts, labels = make_texts(30, seed=3)
+    path = tmp_path / "pairs.csv"
+    pd.DataFrame({"text1": texts, "text2": [" ".join(t.split()[::-1]) for t in texts], "label": labels}).to_csv(
+        path, index=False)
+    single = DataConfig(source="file", name=str(path), text_column="text1", label_column="label", train_size=None,
+                        val_size=None, test_size=None)
+    alone = shared.shared_splits(single)
+    pair = shared.shared_splits(dataclasses.replace(single, text_pair_column="text2"))
+    assert reads["clean"] == 2
+    assert not any("[SEP]" in t for t in alone.train.texts)
+    assert all("[SEP]" in t for t in pair.train.texts)
+    same_splits(pair, load_splits(dataclasses.replace(single, text_pair_column="text2")))

@@ -50,14 +50,17 @@ class _Held:
 _HELD: OrderedDict[tuple, _Held] = OrderedDict()
 
 
+_SPLIT_FIELDS = ("seed", "train_size", "val_size", "test_size", "drop_rare")
+
+
 def _data_key(cfg: DataConfig) -> tuple:
-    """What names one cleaned dataset: the source and the choices that read it (not the split's seed or caps)."""
-    return (cfg.source, cfg.name, cfg.text_column, cfg.label_column, cfg.split_column, cfg.hub_split,
-            cfg.hub_config, cfg.hub_test_split)
+    """What names one cleaned dataset: the source and every choice that reads it (the text pair's second column
+    too), all of :class:`DataConfig` but the split's fields (a field added later is in the key unless named there)."""
+    return tuple((f.name, getattr(cfg, f.name)) for f in dataclasses.fields(cfg) if f.name not in _SPLIT_FIELDS)
 
 
 def _split_key(cfg: DataConfig) -> tuple:
-    return cfg.seed, cfg.train_size, cfg.val_size, cfg.test_size, cfg.drop_rare
+    return tuple(getattr(cfg, f) for f in _SPLIT_FIELDS)
 
 
 def file_digest(path: str | os.PathLike) -> str | None:
