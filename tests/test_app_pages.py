@@ -428,6 +428,35 @@ def test_strategy_options_from_option_specs_reach_the_run_config(tiny_model, tin
     wait_done(bertlab_home, timeout=120)
 
 
+def _launched_configs(at: AppTest, home: Path) -> dict[str, dict]:
+    """Click Launch, then each run's stored config by strategy (the runs cancelled: only their configs matter)."""
+    next(b for b in at.button if b.label.startswith("Launch ")).click().run()
+    no_problems(at)
+    store = RunStore(home)
+    runs = store.list_runs(batch_id=at.session_state["last_launch"]["batch"], limit=None)
+    for r in runs:
+        store.request_cancel(r.id)
+    wait_done(home, timeout=120)
+    return {r.strategy: r.config for r in runs}
+
+
+def test_the_train_pages_defaults_store_the_config_the_cli_and_the_api_store(tiny_model, tiny_data, bertlab_home):
+    """A reproducibility check: launched at every default, lora stored options {'r': 8, 'dropout': 0.1}, scratch
+    its three masked-LM options and tfidf_logreg ngram_max 2 and max_features 200,000, which `run` and
+    bertlab.compare leave out ({'r': 8}, {}, {}): the same run had two configs (another sweep config_key)."""
+    from bertlab.api import _configs
+
+    names = ["lora", "scratch", "tfidf_logreg"]
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model,
+                                       "keep_strategies": names})
+    got = _launched_configs(at, bertlab_home)
+    common = dict.fromkeys(("seed", "precision", "class_weights", "keep_best", "patience", "label_descriptions"))
+    data = DataConfig(**got["lora"]["data"])  # the file's columns as the Data page read them
+    api = {c.strategy: json.loads(json.dumps(c.to_dict())) for c in _configs(names, data, tiny_model, common, {}, 1)}
+    assert got == api
+    assert got["lora"]["options"] == {"r": 8} and got["tfidf_logreg"]["options"] == {}
+
+
 def test_the_train_pages_summary_table_says_the_options_set_beside_their_defaults(tiny_model, tiny_data,
                                                                                      bertlab_home):
     """A review: lora at rank 4 and partial_ft at 2 layers, and the summary table still read "(option 'r', default

@@ -30,6 +30,18 @@ def test_strategy_defaults_and_overrides():
     assert make_config("full_ft", learning_rate=2e-5).learning_rate == 2e-5
 
 
+def test_an_option_given_at_its_default_is_the_config_that_leaves_it_out():
+    """The Train page's fields start at each option's default and stored it; `run` and bertlab.compare left it out:
+    one run, two configs. An option at the value it has when left out is left out; others stay."""
+    assert make_config("lora", options={"r": 8, "dropout": 0.1}) == make_config("lora")
+    assert make_config("lora").options == {"r": 8}  # its own default options stay
+    assert make_config("lora", options={"r": 4, "dropout": 0.2}).options == {"r": 4, "dropout": 0.2}
+    assert make_config("scratch", options={"mlm_epochs": 0, "mlm_lr": 5e-4, "mlm_probability": 0.15}).options == {}
+    assert make_config("tfidf_logreg", options={"ngram_max": 2, "max_features": 200_000, "C": 1.0}).options == {
+        "C": 1.0}  # C's default is worked out on the validation split: a C given is kept
+    assert make_config("dapt", options={"mlm_epochs": 1}).options == {"mlm_epochs": 1, "mlm_lr": 5e-5}
+
+
 @pytest.mark.parametrize("field,value,msg", [
     ("epochs", 0, "epochs must be a whole number from 1 to 100, got 0."),
     ("learning_rate", 0.0, "learning_rate must be above 0 and at most 1 (e.g. 5e-5), got 0.0."),

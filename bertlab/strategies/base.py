@@ -257,12 +257,25 @@ def seeded_configs(config, repeats: int) -> list:
     return [config.replace(seed=config.seed + k) for k in range(n)]
 
 
+def set_options(strategy, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` less those at the value the strategy takes when a config leaves them out (an ``option_specs``
+    default, not one of its ``defaults``' options): one config per run, whichever surface launched it. The Train
+    page's fields start at each default and stored every one (lora's ``dropout`` 0.1, scratch's ``mlm_*``,
+    tfidf_logreg's ``ngram_max`` and ``max_features``), the CLI and ``bertlab.compare`` none, so the same run had two
+    configs: another :func:`bertlab.sweep.config_key`, a sweep that did not count it as done."""
+    specs = getattr(strategy, "option_specs", None) or {}
+    own = strategy.defaults.get("options", {})
+    return {k: v for k, v in options.items()
+            if k in own or k not in specs or (d := specs[k].get("default")) is None or isinstance(v, bool) or v != d}
+
+
 def make_config(strategy: str, **overrides: Any) -> RunConfig:
-    """A RunConfig with ``strategy``'s defaults, then ``overrides`` (None values are ignored)."""
+    """A RunConfig with ``strategy``'s defaults, then ``overrides`` (None values are ignored); an option given at
+    the value it has when left out is left out (:func:`set_options`)."""
     s = get_strategy(strategy)
     kw = {**s.defaults, **{k: v for k, v in overrides.items() if v is not None}}
     if isinstance(kw.get("options"), dict):
-        kw["options"] = {**s.defaults.get("options", {}), **kw["options"]}
+        kw["options"] = {**s.defaults.get("options", {}), **set_options(s, kw["options"])}
     if not s.reads_training_texts and kw.get("class_weights") == "balanced":
         # zero_shot trains on no label: asked of a whole launch or sweep, the weights change nothing there, and
         # its run stays the same run (the same config as one launched without them)
