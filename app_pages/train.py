@@ -30,6 +30,7 @@ from bertlab.models import check_max_length, known_max_positions, resolve, sente
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
+from bertlab.strategies.embedding_based import data_descriptions
 from bertlab.teaching import COST_NOTES, card, trains_words
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed", "weight_decay", "warmup_ratio")
@@ -712,6 +713,10 @@ def run_config(name: str, cfg: DataConfig, model: str, overrides: dict[str, dict
     if "learning_rate" in ov:
         ov["learning_rate"] = float(ov["learning_rate"])
     rc = make_config(name, data=cfg, model=model, **ov)
+    if rc.label_descriptions is not None and rc.label_descriptions == data_descriptions(common.splits(cfg)):
+        # zero_shot's fields start at the data's own sentences: stored, the same run had another config than the
+        # CLI's and bertlab.compare's (None, the same sentences), another sweep config_key
+        rc = rc.replace(label_descriptions=None)
     check_max_length(model, rc.max_length)  # refused here, before anything is queued
     if why := REGISTRY[name].refusal(model):  # partial_ft on ALBERT: it could only fail
         raise ModelError(why)

@@ -457,6 +457,24 @@ def test_the_train_pages_defaults_store_the_config_the_cli_and_the_api_store(tin
     assert got["lora"]["options"] == {"r": 8} and got["tfidf_logreg"]["options"] == {}
 
 
+def test_zero_shots_own_sentences_from_the_train_page_store_the_config_the_cli_stores(tiny_model, tiny_data,
+                                                                                     bertlab_home):
+    """A reproducibility check: zero_shot's fields start at the data's own sentences (here the label names) and the
+    Train page stored them, where `run` and bertlab.compare store None (the same sentences): two configs for one
+    run. Written sentences are still stored."""
+    from bertlab.api import _configs
+
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data), "keep_model": tiny_model,
+                                       "keep_strategies": ["zero_shot"]})
+    got = _launched_configs(at, bertlab_home)["zero_shot"]
+    common = dict.fromkeys(("seed", "precision", "class_weights", "keep_best", "patience", "label_descriptions"))
+    api = _configs(["zero_shot"], DataConfig(**got["data"]), tiny_model, common, {}, 1)[0]
+    assert got == json.loads(json.dumps(api.to_dict())) and got["label_descriptions"] is None
+    first = next(w for w in at.text_input if w.key and w.key.startswith("keep_desc_"))
+    first.set_value("A happy text.").run()
+    assert _launched_configs(at, bertlab_home)["zero_shot"]["label_descriptions"][0] == "A happy text."
+
+
 def test_the_train_pages_summary_table_says_the_options_set_beside_their_defaults(tiny_model, tiny_data,
                                                                                      bertlab_home):
     """A review: lora at rank 4 and partial_ft at 2 layers, and the summary table still read "(option 'r', default

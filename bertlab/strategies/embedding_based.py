@@ -68,6 +68,13 @@ def _encoder_flops_per_text(ctx: RunContext, n_non_embedding: int) -> float:
     return inference_flops_per_text(n_non_embedding, int(enc.lengths.sum()), len(texts))
 
 
+def data_descriptions(splits) -> list[str]:
+    """The sentences zero_shot reads where its config gives none (``label_descriptions`` None): the data's own (a
+    built-in dataset's), else the label names. A config holding these very sentences is the same run as one holding
+    None, and the Train page stores None for them, as ``run`` and ``bertlab.compare`` do."""
+    return list(splits.train.label_descriptions or splits.label_names)
+
+
 @register
 class ZeroShot(Strategy):
     name = "zero_shot"
@@ -87,7 +94,7 @@ class ZeroShot(Strategy):
 
     def embedded_texts(self, config, splits) -> list[str]:
         """Its label descriptions: each class's text, embedded through the cache as the data's texts are."""
-        return list(config.label_descriptions or splits.train.label_descriptions or splits.label_names)
+        return list(config.label_descriptions or data_descriptions(splits))
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """One forward pass over the validation and test texts."""
