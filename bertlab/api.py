@@ -366,6 +366,12 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
         print(f"data: {sp.train.description} (text_column / label_column choose others); {len(sp.label_names)} "
               f"classes; train {len(sp.train):,}, validation {len(sp.val):,}, test {len(sp.test):,}"
               + (" (the default sizes='standard' caps; sizes='all' takes every row)" if capped else ""))
+    elif progress and dc.source == "builtin" and sizes is None and not isinstance(data, DataConfig):
+        # as `run` says it: the app's defaults are the Quick demo, another split and other scores
+        quick = " / ".join(f"{n:,}" for n in SPLIT_PRESETS["Quick demo"])
+        print(f"data: {dc.name}; {len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
+              f"test {len(sp.test):,}: the default sizes='standard'. The app's Data page starts at the Quick demo "
+              f"({quick}): sizes='quick' for those runs.")
     for s, note in few_steps_planned(configs, len(sp.train)).items():
         warnings.warn(f"{s}: {note}", stacklevel=3)
     store = _store()

@@ -710,6 +710,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Split caps: what was given, else the preset (--quick: the app's Quick demo, --classroom: its Classroom;
     # default: Standard).
     preset = SPLIT_PRESETS["Quick demo" if args.quick else "Classroom" if args.classroom else "Standard"]
+    # no size asked for: Standard, where the app's Data page starts at the Quick demo (said with the data line)
+    standard_by_default = stored is None and not (args.quick or args.classroom) and all(
+        getattr(args, k) is None for k in ("train_size", "val_size", "test_size"))
     for k, v in zip(("train_size", "val_size", "test_size"), preset):
         if getattr(args, k) is None and stored is None:
             setattr(args, k, v)
@@ -749,6 +752,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"data: {sp.train.description}{hint}; "
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}", file=sys.stderr)
+    elif data.source == "builtin" and standard_by_default:
+        # The same launch from the app's defaults is the Quick demo: another training set, another test set, other
+        # scores, and nothing in this output said which size these runs had.
+        print(f"data: {data.name}; {len(sp.label_names)} classes; train {len(sp.train):,}, validation "
+              f"{len(sp.val):,}, test {len(sp.test):,}: the Standard size, run's default. The app's Data page starts "
+              f"at the Quick demo ({' / '.join(f'{n:,}' for n in SPLIT_PRESETS['Quick demo'])}): --quick for those "
+              "runs.", file=sys.stderr)
     overrides = {"model": args.model, "seed": args.seed,
                  # on, or off where --no-... was given (a rerun's stored 'on' undone); else the default (None)
                  **{k: getattr(args, k) if getattr(args, k) or k in getattr(args, "given", ()) else None

@@ -268,3 +268,15 @@ def test_the_data_line_says_where_the_default_sizes_capped_a_dataframe(capsys):
                           "takes every row)"), first
     bertlab.compare(df, ["tfidf_logreg"], sizes="standard")  # asked for: nothing to point out
     assert capsys.readouterr().out.splitlines()[0].endswith("train 2,000, validation 360, test 720")
+
+
+def test_compare_on_a_built_in_dataset_says_its_default_size_is_not_the_apps(capsys):
+    """As `run`: bertlab.compare("rotten_tomatoes") trains on the Standard size, the app's defaults on the Quick demo
+    (other texts, other scores), and nothing said which."""
+    bertlab.compare("rotten_tomatoes", ["tfidf_logreg"])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == ("data: rotten_tomatoes; 2 classes; train 2,000, validation 500, test 1,000: the default "
+                     "sizes='standard'. The app's Data page starts at the Quick demo (500 / 200 / 500): "
+                     "sizes='quick' for those runs.")
+    bertlab.compare("rotten_tomatoes", ["tfidf_logreg"], sizes="quick")
+    assert not capsys.readouterr().out.startswith("data: ")

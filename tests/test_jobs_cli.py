@@ -1669,3 +1669,15 @@ def test_max_length_help_says_which_tokens_a_long_text_keeps_and_the_limit(comma
         main([command, "--help"])
     said = " ".join(capsys.readouterr().out.split())
     assert "a longer text keeps its first" in said and "512 for the packaged MiniLM" in said
+
+
+def test_run_on_a_built_in_dataset_says_its_default_size_is_not_the_apps(capsys):
+    """A reproducibility check: `run --dataset rotten_tomatoes` trains on the Standard size (2,000 / 500 / 1,000)
+    and the app's Data page starts at the Quick demo (500 / 200 / 500), other texts and other scores, and for a
+    built-in dataset nothing in run's output said which size it used."""
+    assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert ("data: rotten_tomatoes; 2 classes; train 2,000, validation 500, test 1,000: the Standard size, run's "
+            "default. The app's Data page starts at the Quick demo (500 / 200 / 500): --quick for those runs.") in err
+    assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--quick", "--json"]) == 0
+    assert "data: " not in capsys.readouterr().err  # the app's size: nothing to tell apart
