@@ -466,7 +466,7 @@ def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
     from bertlab.costs import model_bytes
     from bertlab.metrics import run_accuracy_interval
-    from bertlab.provenance import run_precision, run_versions, used_settings
+    from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
     from bertlab.strategies import REGISTRY
     from bertlab.variants import EPOCH_FIELDS
 
@@ -505,7 +505,8 @@ def result_row(run) -> dict:
             # what reproducing its numbers needs beyond its config: the precision it computed in (its config's
             # "auto" is bf16 on one machine, fp32 on another), the libraries' versions (bertlab's with its
             # commit) and which test set it was scored on (runs with the same fingerprint compare text by text)
-            **run_precision(run), "versions": {k: v for k, v in run_versions(run).items() if v},
+            **run_precision(run), "threads": run_threads(run),
+            "versions": {k: v for k, v in run_versions(run).items() if v},
             "test_fingerprint": m.get("test_fingerprint")}
 
 

@@ -107,13 +107,19 @@ class CpuShare:
         self.interval = INTERVAL if interval is None else interval
         self.changes = 0  # how often the thread count changed (for tests and stats)
         self.fewest = self.base
+        self.steps: dict[int, int] = {}  # thread count -> steps (ticks) run at it: what repeating the run needs
         self._last = self._sample()
 
     def _sample(self) -> tuple[float, float, float] | None:
         return sample(self.cpus)
 
     def tick(self) -> int:
-        """Call once a step; returns the thread count now in use."""
+        """Call once a step; returns the thread count now in use (and counts the step at it in :attr:`steps`)."""
+        n = self._adjust()
+        self.steps[n] = self.steps.get(n, 0) + 1
+        return n
+
+    def _adjust(self) -> int:
         if self._last is None or self.base < 2:
             return self.threads
         now = time.monotonic()

@@ -244,6 +244,9 @@ class TrainStats:
     embedding_rows_trained: int | None = None  # only these word-embedding rows went through AdamW (bertlab.embrows)
     fewest_threads: int | None = None  # CPU: the fewest torch threads other processes' work left it (bertlab.cpushare)
     threads_note: str | None = None  # what a run's notes say when it gave way (cpushare.gave_way_note)
+    # CPU: optimizer steps run at each torch thread count. Another count rounds the sums differently (other weights;
+    # bertlab.provenance.run_threads), so repeating a run bit for bit takes the count(s) it trained at.
+    thread_steps: dict[int, int] | None = None
     skipped_steps: int = 0  # fp16: steps the loss scaler skipped (inf/nan gradients), counted in ``steps`` too
 
 
@@ -714,5 +717,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         stats.embedding_rows_trained = len(rows.rows) if rows else None
         stats.fewest_threads = share.fewest if share else None
         stats.threads_note = gave_way_note(share)
+        stats.thread_steps = (dict(share.steps) if share else {torch.get_num_threads(): step}
+                              if device.type == "cpu" and step else None)
         stats.seconds = time.perf_counter() - t0 - stats.eval_seconds
         return stats

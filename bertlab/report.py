@@ -23,7 +23,7 @@ from bertlab.errors import BertlabError, ConfigError
 from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
 from bertlab.models import machine_info
 from bertlab.pareto import Prices
-from bertlab.provenance import run_precision, run_versions, used_settings
+from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
 from bertlab.store import Run, RunStore
 from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
@@ -36,7 +36,8 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
               "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "model_bytes",
-              "memory_without_encoder", "memory_first_in_process", "device", "precision", "epochs", "learning_rate",
+              "memory_without_encoder", "memory_first_in_process", "device", "precision", "threads", "epochs",
+              "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "class_weights",
               "options", "max_length", "model",
               "text_column", "text_pair_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
@@ -134,6 +135,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             # true: the first run measured in its process, whose CPU memory also holds the process's set-up
             "memory_first_in_process": c.get("memory_first_in_process", False), "device": c.get("device"),
             "precision": run_precision(r)["precision"],
+            "threads": run_threads(r),  # CPU: another thread count trains another model (bertlab.provenance)
             # blank where the strategy does not use it (head_only: no warmup, no clipping)
             **used_settings(cfg, s, EPOCH_FIELDS, unknown=True),
             "options": json.dumps(options, sort_keys=True) if (options := effective_options(s, cfg, c)) else None,

@@ -235,6 +235,8 @@ def test_the_results_csv_holds_what_reproducing_a_run_needs(finished):
     assert json.loads(tfidf["options"]) == {"ngram_max": 2, "max_features": 200000}
     assert head["warmup_ratio"] == head["grad_clip"] == "" and head["learning_rate"] and head["weight_decay"]
     assert rows["dapt"]["warmup_ratio"] == "0.1" and rows["dapt"]["grad_clip"] == "1.0"
+    # the CPU threads its fine-tuning steps ran on (fixed in tests): another count trains another model
+    assert rows["dapt"]["threads"].isdigit() and tfidf["threads"] == ""
     for r in rows.values():
         assert (r["text_column"], r["label_column"]) == ("text", "label")
         assert r["bertlab"].startswith("0.1.0") and r["scikit-learn"] and r["peft"] and r["onnxruntime"]

@@ -190,6 +190,8 @@ class ClassifierStrategy(Strategy):
             "inference_flops_per_text": serve_flops,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
         }
+        if stats.thread_steps:  # JSON keys: the thread count as text
+            costs["train_threads"] = {str(k): v for k, v in sorted(stats.thread_steps.items())}
         if ctx.derived_options:
             costs["derived_options"] = dict(ctx.derived_options)
         return RunOutput(test=test_m, costs=costs, val=val_m)
