@@ -343,7 +343,9 @@ def config_key(config: RunConfig | dict) -> str:
     """Canonical JSON of a config: two runs with the same key did exactly the same thing.
 
     A stored config gets today's defaults for fields added since it was stored, so
-    adding a field (with a default that keeps the old behaviour) does not orphan old points.
+    adding a field (with a default that keeps the old behaviour) does not orphan old points; and an option stored
+    at the value it takes when left out (the Train page stored every one before 2026-12-06) is left out, as
+    :func:`~bertlab.strategies.make_config` leaves it now.
     """
     if isinstance(config, dict):
         try:
@@ -351,6 +353,14 @@ def config_key(config: RunConfig | dict) -> str:
         except (ConfigError, TypeError):
             pass
     d = config.to_dict() if isinstance(config, RunConfig) else config
+    if isinstance(config, RunConfig):  # options at the value they take when left out, as make_config leaves them
+        from bertlab.strategies import get_strategy
+        from bertlab.strategies.base import set_options
+
+        try:
+            d["options"] = set_options(get_strategy(config.strategy), dict(d.get("options") or {}))
+        except ConfigError:  # a strategy no longer registered: its config as stored
+            pass
     return json.dumps(d, sort_keys=True, separators=(",", ":"))
 
 

@@ -390,6 +390,19 @@ def test_a_stored_config_from_before_a_new_field_keeps_its_key(tiny_model, tiny_
     assert sweep.config_key(cfg.replace(keep_best=True)) != sweep.config_key(cfg)
 
 
+def test_a_config_stored_with_options_at_their_defaults_keeps_its_key(tiny_model, tiny_data):
+    """The Train page stored every option at its default (lora's dropout 0.1, tfidf_logreg's ngram_max 2) until
+    make_config left them out: a run stored before is the run a config made today names, not a point to train
+    again."""
+    for strategy, stored in (("lora", {"dropout": 0.1}), ("tfidf_logreg", {"ngram_max": 2, "max_features": 200000})):
+        cfg = make_config(strategy, model=tiny_model, data=tiny_data)
+        old = cfg.to_dict()
+        old["options"] = {**old["options"], **stored}
+        assert sweep.config_key(old) == sweep.config_key(cfg), strategy
+    lora = make_config("lora", model=tiny_model, data=tiny_data)
+    assert sweep.config_key(lora.replace(options={**lora.options, "dropout": 0.2})) != sweep.config_key(lora)
+
+
 def test_cli_sweep_says_when_one_epochs_value_overrides_differing_defaults(tiny_model, tiny_csv, capsys):
     from bertlab.cli import main
 
