@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import answer, metrics, paired, pareto, plots, report, serving, sweep, variants
-from bertlab.costs import format_bytes, model_bytes
+from bertlab.costs import attention_mix_note, format_bytes, model_bytes
 from bertlab.errors import BertlabError
 from bertlab.metrics import format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
@@ -363,6 +363,9 @@ def results(runs: list, drawn: list | None = None) -> None:
     if len(baselines) == 1:  # the bar every run must clear, in sight under the tables
         st.caption(f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
                    "must beat that.")
+    # runs stored before FLOPs counted attention beside runs that count it: a gap of a few % that is no real one
+    if flops_note := attention_mix_note(done, plots.run_labels(done)):
+        st.caption(flops_note)
     if spread := pareto.seed_spread(done):
         st.markdown("**Over the seeds** (each strategy run several times at one size)")
         st.dataframe(spread, hide_index=True, width="stretch", column_config={
@@ -964,14 +967,15 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "trainable params": st.column_config.NumberColumn("trainable", format="compact"),
     "train FLOPs": st.column_config.TextColumn(
         alignment="right",
-        help="Model FLOPs, as MFU counts them: 2 x non-embedding parameters x training tokens forward, 4x "
-             "backward, less where weights are frozen. Where the head reads only the first token, the "
+        help="Model FLOPs: 2 x non-embedding parameters x training tokens forward, 4x backward, less where "
+             "weights are frozen, plus attention's two matmuls (4 x layers x width x s^2 forward for each text of s "
+             "real tokens, 3x that to train; padding is not counted). Where the head reads only the first token, the "
              "engine skips most of the last layer for the other tokens (13% of full "
              "fine-tuning's FLOPs on MiniLM); that saving is not subtracted."),
     "inference FLOPs/text": st.column_config.TextColumn(
         "inference/text", alignment="right",
         help="What answering one text costs the trained model: 2 x non-embedding parameters x the test texts' mean "
-             "tokens (tfidf_logreg: its n-gram weights). Strategies that keep the encoder's size cost the same here, "
+             "tokens, plus each text's attention over its own tokens (tfidf_logreg: its n-gram weights). Strategies that keep the encoder's size cost the same here, "
              "whatever they cost to train. Measured latency: the inference box and the Playground."),
     "peak memory (MiB)": st.column_config.NumberColumn(
         "train MiB", format="%.0f",

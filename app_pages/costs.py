@@ -9,7 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import common
-from bertlab import answer, paired, pareto, serving, sweep, variants
+from bertlab import answer, paired, pareto, plots, serving, sweep, variants
+from bertlab.costs import attention_mix_note
 from bertlab.errors import BertlabError
 from bertlab.export import DAMAGED, MISSING, artifact_kind, export_model_zip
 from bertlab.paths import format_bytes
@@ -127,7 +128,8 @@ def projected(runs: list, rows: list[dict], price: pareto.Prices) -> None:
         table(rows, price, scale, shown)
     st.caption("Several runs of one strategy at one setting (seeds) are averaged into one point; another setting of it (head_only at lr 0.03 beside lr 0.01, say) is a point of its own. Money = training time x "
                "the price per hour of the device the run used. Inference compute per text = what answering one "
-               "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens): the "
+               "text costs the trained model (2 x non-embedding parameters x the test texts' mean tokens, plus "
+               "attention over each text's tokens): the "
                "cost of serving it, which training does not change."
                + ("" if all(r["serve_money_per_million"] is not None for r in rows) else
                   " Serving per million texts is known once Compare has timed the runs: press *Measure serving "
@@ -136,6 +138,8 @@ def projected(runs: list, rows: list[dict], price: pareto.Prices) -> None:
     # column's per-strategy money alone read lora as 17% cheaper to serve than zero_shot, by noise (a review).
     if note := serving.same_work_note(runs, price, bold="**"):
         st.caption(note)
+    if note := attention_mix_note(runs, plots.run_labels(runs)):
+        st.caption(note)  # runs stored before FLOPs counted attention, beside runs that count it
 
 
 def table(rows: list[dict], price: pareto.Prices, scale: int, shown: tuple) -> None:

@@ -134,6 +134,19 @@ def _encoder_info(model: str, identity: str) -> tuple[int, int, int]:
     return non_embedding_params(m), sum(p.numel() for p in m.parameters()) - unused, int(cfg.hidden_size)
 
 
+def encoder_attention(model: str) -> tuple[int, int]:
+    """(layers, width) of ``model``'s self-attention (:func:`bertlab.costs.attention_shape`), from its config: what
+    the attention term of its FLOPs needs, without loading its weights."""
+    return _encoder_attention(model, model_identity(model))
+
+
+@functools.lru_cache(maxsize=16)
+def _encoder_attention(model: str, identity: str) -> tuple[int, int]:
+    from bertlab.costs import attention_shape
+
+    return attention_shape(models.load_config(model))
+
+
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Average of token vectors over real (unmasked) tokens, as sentence-transformers does."""
     m = mask.unsqueeze(-1).to(hidden.dtype)

@@ -26,6 +26,7 @@ from bertlab import dropout as cheap_dropout
 from bertlab import textpair
 from bertlab.clsonly import first_token_last_layer
 from bertlab.config import LETTER, SYMBOL, UNSPACED, WORD_RUN
+from bertlab.costs import square_tokens
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.embgrad import kept_embedding_gradient
 from bertlab.embrows import compact_embedding
@@ -232,6 +233,7 @@ class TrainStats:
     steps: int = 0
     examples: int = 0
     tokens: int = 0
+    sq_tokens: int = 0  # each text's real tokens squared, summed: what attention's FLOPs grow with (costs.square_tokens)
     padded_tokens: int = 0
     seconds: float = 0.0
     eval_seconds: float = 0.0
@@ -684,6 +686,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
                     step += 1
                     stats.examples += len(idx)
                     stats.tokens += int(lengths[idx].sum())
+                    stats.sq_tokens += square_tokens(lengths[idx])
                     stats.padded_tokens += int(batch["input_ids"].numel())
                     # Report the previous step's loss: reading this step's would make the host wait for the
                     # GPU every step; one step late, the GPU already has the next step queued.

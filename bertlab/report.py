@@ -633,8 +633,12 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     parts.append(f"<p class='muted'>Money = training time x {html.escape(pareto.price_line(prices, kinds))}. "
                  # not "parameters": MiniLM's 22.7M read as 2x the FLOPs shown (its embeddings, 11.9M, do no
                  # multiply-adds; a review)
-                 "FLOPs are estimates (6 x non-embedding parameters x real tokens for full training; frozen parts "
-                 "cost less).</p>")
+                 "FLOPs are estimates (6 x non-embedding parameters x real tokens for full training, plus attention "
+                 "over each text's real tokens, padding left out; frozen parts cost less).</p>")
+    from bertlab.costs import attention_mix_note
+
+    if flops_note := attention_mix_note(runs, names):
+        parts.append(f"<p class='muted'>{html.escape(flops_note)}</p>")
     if ok:
         parts.append(_projection_section(ok, prices, project_to, store))
     from bertlab import plots

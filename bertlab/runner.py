@@ -21,7 +21,7 @@ from collections import Counter
 import torch
 
 from bertlab import models, paired
-from bertlab.costs import PeakMemory, serving_bytes
+from bertlab.costs import ATTENTION_MARK, PeakMemory, serving_bytes
 from bertlab.data.dataset import MAX_TEXT_CHARS
 from bertlab.data.shared import file_digest, shared_splits
 from bertlab.engine import Callbacks
@@ -422,6 +422,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                  "peak_memory_bytes": mem.peak, "peak_memory_of": "cuda" if memory_of == "cuda" else "rss",
                  **({"memory_first_in_process": True} if first_here and memory_of != "cuda" else {}),
                  "device": device.name,
+                 # its FLOPs count attention's matmuls: runs stored before did not (costs.attention_mix_note)
+                 **({ATTENTION_MARK: True} if strategy.uses_tokens else {}),
                  # no network, no precision (tfidf_logreg: the Results CSV said bf16 for scikit-learn, a review)
                  "precision": (str(dtype).replace("torch.", "") if dtype else "fp32") if strategy.uses_device else None}
         ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths,

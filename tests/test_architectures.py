@@ -299,6 +299,24 @@ def test_flops_count_every_matrix_a_token_goes_through_as_often_as_it_does(arch_
         assert non_embedding_params(clf) == once
 
 
+def test_attention_flops_read_every_familys_depth_and_width(arch_model):
+    """Attention's FLOPs need the layers that run it and their width, wherever a family's config keeps them
+    (DistilBERT's n_layers and dim; ALBERT's one shared layer runs at both depths): 2 layers of 32 for each tiny
+    model here, on the classifier, on its encoder (zero_shot and head_only read the config) and under LoRA."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    from bertlab import embeddings
+    from bertlab.costs import attention_shape
+    from bertlab.strategies.lora import TARGETS, head_modules
+
+    _, model = arch_model
+    clf = models.load_classifier(model, ["neg", "pos"])
+    assert attention_shape(clf) == attention_shape(clf.base_model) == embeddings.encoder_attention(model) == (2, 32)
+    pm = get_peft_model(clf, LoraConfig(task_type=TaskType.SEQ_CLS, r=2, target_modules=TARGETS[clf.config.model_type],
+                                        modules_to_save=head_modules(clf)))
+    assert attention_shape(pm) == (2, 32)
+
+
 def test_lora_flops_count_each_adapters_weight_gradient_as_often_as_its_layer_runs(arch_model):
     """The backward computes the adapters' weight gradients at every depth their layer runs: ALBERT's adapters sit
     in its one shared layer, run at each of its 2 depths (they were counted once)."""

@@ -191,3 +191,57 @@ def test_trainable_params_are_the_ones_that_require_grad():
     trainable, total = count_params(model)
     assert trainable == 32 * 2 + 2  # the classifier alone
     assert non_embedding_params(model, trainable_only=True) == trainable
+
+
+def test_flops_count_attention_by_hand_on_a_tiny_config():
+    """Attention's two matmuls hold no weights, so 2 x N x T misses them: per layer and text of s tokens, Q K^T and
+    the mix of the values each 2 x s^2 x width FLOPs forward, 3x that to train. Counted by hand for a 2-layer,
+    hidden-32 BERT and texts of 3 and 5 tokens."""
+    from transformers import BertConfig
+
+    from bertlab.costs import (
+        attention_flops,
+        attention_shape,
+        forward_flops,
+        inference_flops_per_text,
+        square_tokens,
+        train_flops,
+    )
+
+    cfg = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    assert attention_shape(cfg) == (2, 32)
+    assert square_tokens([3, 5]) == 9 + 25
+    # 2 layers x (3^2 + 5^2 = 34 score pairs) x (2 x 32 for Q K^T + 2 x 32 for the values) = 8,704
+    assert attention_flops((2, 32), 34) == 8_704
+    assert forward_flops(1_000, 8, 8_704) == 2 * 1_000 * 8 + 8_704 == 24_704
+    assert train_flops(1_000, 8, 8_704) == 6 * 1_000 * 8 + 3 * 8_704 == 74_112
+    assert inference_flops_per_text(1_000, 8, 2, 8_704) == 24_704 / 2  # two texts: half each on average
+
+
+def test_attention_grows_with_the_square_of_the_length_and_not_with_padding():
+    """A text twice as long: twice the 2 x N x T, four times the attention. A batch's padding (a short text beside a
+    long one) adds nothing: each text counts its own real tokens."""
+    from bertlab.costs import attention_flops, forward_flops, square_tokens
+
+    shape, n = (6, 384), 10_795_394  # all-MiniLM-L6-v2
+    for s in (32, 128, 256):
+        assert attention_flops(shape, square_tokens([2 * s])) == 4 * attention_flops(shape, square_tokens([s]))
+        assert forward_flops(n, 2 * s) == 2 * forward_flops(n, s)
+    # MiniLM at 128 tokens: attention is 5.5% on top of 2NT; at 512, 22%
+    assert attention_flops(shape, 128**2) / forward_flops(n, 128) == pytest.approx(0.0546, abs=5e-4)
+    assert attention_flops(shape, 512**2) / forward_flops(n, 512) == pytest.approx(0.2185, abs=5e-4)
+    assert square_tokens([10, 2]) == 104 < square_tokens([10, 10])  # the short text padded to 10 would be 200
+
+
+@pytest.mark.parametrize("kind", ["bert", "distilbert", "albert"])
+def test_attention_shape_reads_each_family_config(kind):
+    """Every depth runs attention (ALBERT's one shared layer at each of its layers), over heads x head size."""
+    import transformers as t
+
+    from bertlab.costs import attention_shape
+
+    cfg = {"bert": lambda: t.BertConfig(hidden_size=48, num_hidden_layers=3, num_attention_heads=4),
+           "distilbert": lambda: t.DistilBertConfig(dim=48, n_layers=3, n_heads=4),
+           "albert": lambda: t.AlbertConfig(hidden_size=48, num_hidden_layers=3, num_attention_heads=4,
+                                            num_hidden_groups=1)}[kind]()
+    assert attention_shape(cfg) == (3, 48)

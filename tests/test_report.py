@@ -1164,3 +1164,45 @@ def test_the_compare_pages_answer_names_a_run_that_failed(tiny_model, tiny_data,
                                                     "can't decode byte 0xff)") for m in at.markdown), \
         [m.value for m in at.markdown]
     assert len(ids) == 2
+
+
+def test_runs_stored_before_flops_counted_attention_are_named_where_they_sit_beside_newer_ones(two_rates):
+    """Runs stored before 2026-12-06 keep FLOPs without attention's matmuls (their lengths squared were not stored:
+    nothing to recount them from); beside runs that count it, their FLOPs read a few % low for the same work. The
+    report, Compare and Accuracy vs cost say which runs those are; runs all stored alike need no word."""
+    from test_pages_sweep import app_on, no_problems
+
+    from bertlab import paired
+    from bertlab.costs import ATTENTION_MARK
+
+    store, ids = two_rates  # nine runs whose costs predate the mark
+    assert "counted attention" not in report.build_html(store, ids)
+    for rid in ids[4:8]:  # full_ft's four, as trained today
+        store.update(rid, costs={**store.get(rid).costs, ATTENTION_MARK: True})
+    page = report.build_html(store, ids)
+    names = paired.run_names([store.get(i) for i in ids])
+    said = html.escape("stored before bertlab counted attention's matmuls in FLOPs (2026-12-06)")
+    assert "5 runs here (" in page and said in page
+    assert html.escape(names[ids[0]]) in page.split(said)[0].rsplit("5 runs here", 1)[1]
+    for where in ("app_pages/compare.py", "app_pages/costs.py"):
+        at = app_on(where, {"judge_by_accuracy": "accuracy"})
+        no_problems(at)
+        notes = [c.value for c in at.caption if "counted attention's matmuls" in c.value]
+        assert len(notes) == 1 and "5 runs here" in notes[0], where
+
+
+def test_the_attention_note_needs_both_kinds_of_run_and_leaves_tfidf_alone():
+    from types import SimpleNamespace
+
+    from bertlab.costs import ATTENTION_MARK, attention_mix_note
+
+    def run(i, strategy="full_ft", marked=False, status="succeeded"):
+        return SimpleNamespace(id=f"r{i}", strategy=strategy, status=status,
+                               costs={"train_flops": 1e12, **({ATTENTION_MARK: True} if marked else {})})
+
+    assert attention_mix_note([run(1), run(2)]) is None  # all old: one footing
+    assert attention_mix_note([run(1, marked=True), run(2, marked=True)]) is None
+    assert attention_mix_note([run(1, "tfidf_logreg"), run(2, marked=True)]) is None  # its FLOPs never changed
+    assert attention_mix_note([run(1, status="failed"), run(2, marked=True)]) is None
+    note = attention_mix_note([run(1), run(2, marked=True)], {"r1": "full_ft (lr 0.03)"})
+    assert note.startswith("One run here (full_ft (lr 0.03)) was stored before") and "run it again" in note

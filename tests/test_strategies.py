@@ -99,9 +99,10 @@ def test_fixed_seed_is_repeatable(tiny_model, tiny_data):
 
 
 def test_inference_cost_per_text_is_the_saved_models_forward_over_the_test_texts(tiny_model, tiny_data):
-    """What serving costs: 2 x the non-embedding weights the saved model runs x the test texts' mean tokens, the
-    same for every strategy that keeps the encoder (lora merged, head_only and zero_shot on the frozen one), and
-    a few FLOPs per n-gram for tfidf_logreg."""
+    """What serving costs: 2 x the non-embedding weights the saved model runs x the test texts' mean tokens, plus
+    attention's 4 x layers x width x s^2 for each text of s tokens (served alone: no padding), the same for every
+    strategy that keeps the encoder (lora merged, head_only and zero_shot on the frozen one), and a few FLOPs per
+    n-gram for tfidf_logreg."""
     from transformers import AutoModelForSequenceClassification
 
     from bertlab.costs import non_embedding_params
@@ -119,11 +120,17 @@ def test_inference_cost_per_text_is_the_saved_models_forward_over_the_test_texts
     test = load_splits(runs["full_ft"].run_config.data).test.texts
     tokens = encode(load_tokenizer(tiny_model), test, 32).lengths
     saved = AutoModelForSequenceClassification.from_pretrained(runs["full_ft"].artifact_dir)
-    assert costs["full_ft"] == pytest.approx(2 * non_embedding_params(saved) * tokens.mean())
+    layers, width = 2, 32  # the tiny BERT's (conftest)
+    assert costs["full_ft"] == pytest.approx(2 * non_embedding_params(saved) * tokens.mean()
+                                             + 4 * layers * width * (tokens.astype(float) ** 2).mean())
     assert costs["lora"] == pytest.approx(costs["full_ft"])  # adapters merged: the same model to run
     for name in ("head_only", "zero_shot"):  # the same encoder; the tiny model's pooler is a few % of it
         assert costs[name] == pytest.approx(costs["full_ft"], rel=0.1)
     assert 0 < costs["tfidf_logreg"] < 1e-3 * costs["full_ft"]
+    from bertlab.costs import ATTENTION_MARK
+
+    # every encoder run says its FLOPs count attention; tfidf_logreg's never had such a term
+    assert [n for n, r in runs.items() if r.costs.get(ATTENTION_MARK)] == ["full_ft", "lora", "head_only", "zero_shot"]
 
 
 def test_one_deleted_or_damaged_model_does_not_silence_the_others(tiny_model, tiny_data):
@@ -166,3 +173,46 @@ def test_asking_more_runs_than_stay_loaded_does_not_reload_them_every_time(tiny_
     for _ in range(3):
         assert len(p.predict(ids, ["a wonderful film"])) == 3
     assert sorted(loads) == sorted(ids)  # each loaded once, not once per request
+
+
+def test_full_ft_training_flops_count_attention_over_each_texts_real_length(tiny_model, tiny_data):
+    """6 x N x T for the weights, and for attention 3 x (4 x layers x width x s^2) for every training text of s
+    real tokens in every epoch: the padding each batch adds up to its longest text is not counted (the run says how
+    much there was, padding_fraction)."""
+    from bertlab.costs import non_embedding_params
+    from bertlab.engine import encode
+    from bertlab.models import load_classifier, load_tokenizer
+
+    store = RunStore()
+    rid = store.create_run(tiny_config("full_ft", tiny_model, tiny_data, epochs=2, batch_size=4))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    c = store.get(rid).costs
+    train = load_splits(store.get(rid).run_config.data).train.texts
+    s = encode(load_tokenizer(tiny_model), train, 32).lengths.astype(int)
+    assert c["train_tokens"] == 2 * s.sum() and c["train_square_tokens"] == 2 * (s**2).sum()
+    n = non_embedding_params(load_classifier(tiny_model, ["neg", "pos"]))
+    layers, width = 2, 32  # the tiny BERT's (conftest)
+    assert c["train_flops"] == pytest.approx(6 * n * 2 * s.sum() + 3 * 4 * layers * width * 2 * (s**2).sum())
+    assert c["padding_fraction"] > 0  # batches were padded, and the figure above left that padding out
+    from bertlab.costs import ATTENTION_MARK
+
+    assert c[ATTENTION_MARK] is True  # what tells it from a run stored before (costs.attention_mix_note)
+
+
+def test_head_only_training_flops_count_the_encoder_pass_with_its_attention(tiny_model, tiny_data):
+    """head_only's training: one encoder pass over the training texts (2 x N x T and each text's attention,
+    4 x layers x width x s^2, from the cache's per-text lengths), then its head's epochs (6 x head x texts)."""
+    from bertlab import embeddings
+    from bertlab.engine import encode
+    from bertlab.models import load_tokenizer
+
+    store = RunStore()
+    rid = store.create_run(tiny_config("head_only", tiny_model, tiny_data, epochs=2))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    run = store.get(rid)
+    train = load_splits(run.run_config.data).train.texts
+    s = encode(load_tokenizer(tiny_model), train, 32).lengths.astype(int)
+    n_enc = embeddings.encoder_info(tiny_model)[0]
+    head = run.costs["trainable_params"]
+    assert run.costs["train_flops"] == pytest.approx(2 * n_enc * s.sum() + 4 * 2 * 32 * (s**2).sum()
+                                                     + 6 * head * len(train) * 2)

@@ -50,6 +50,21 @@ def test_partial_ft_trains_only_the_top_layers(tiny_model, tiny_data):
     assert 0 < run.costs["trainable_params"] < full.costs["trainable_params"]
     assert run.costs["train_flops"] < full.costs["train_flops"]
     assert any("top 1 of 2" in n for n in run.notes)
+    # attention runs forward in both layers, backward in the top one only: 4 x 32 x s^2 a layer, forward
+    square = run.costs["train_square_tokens"]
+    assert square == full.costs["train_square_tokens"] > 0  # the same texts, epochs and seed
+    from bertlab import models
+    from bertlab.costs import attention_flops
+    from bertlab.strategies import get_strategy
+    from bertlab.strategies.partial_ft import encoder_layers
+
+    clf = models.load_classifier(tiny_model, ["neg", "pos"])
+    for p in [*clf.base_model.embeddings.parameters(), *encoder_layers(clf)[0].parameters()]:
+        p.requires_grad_(False)  # as partial_ft with layers=1 leaves it
+    strategy = get_strategy("partial_ft")
+    weights_only = strategy.train_flops(clf, 1000, 0, 0)
+    assert strategy.train_flops(clf, 1000, 0, 0, 50_000) - weights_only == pytest.approx(
+        attention_flops((2, 32), 50_000) + 2 * attention_flops((1, 32), 50_000))
 
 
 def test_lora_reports_trainable_fraction(tiny_model, tiny_data):
@@ -66,13 +81,16 @@ def test_lora_reports_trainable_fraction(tiny_model, tiny_data):
     assert any("%" in n and f"of {run.costs['total_params']:,} weights" in n for n in run.notes)
     # Training FLOPs count the model as it trained, adapters included (a reviewer found them left out: the
     # adapters were merged away before the count): forward 2NT and activation gradients 2NT over every
-    # non-embedding weight, weight gradients 2 x trainable x T.
+    # non-embedding weight, weight gradients 2 x trainable x T; attention (no weights) forward and backward in
+    # every layer: 3 x 4 x layers x width x s^2 for each text of s tokens.
     from bertlab.costs import forward_flops, non_embedding_params
 
     n_ne = non_embedding_params(models.load_classifier(tiny_model, ["neg", "pos"])) + 2 * 3 * 4 * 64
-    tokens = run.costs["train_tokens"]
+    tokens, square = run.costs["train_tokens"], run.costs["train_square_tokens"]
+    assert square > tokens > 0
     assert run.costs["train_flops"] == pytest.approx(2 * forward_flops(n_ne, tokens)
-                                                     + forward_flops(run.costs["trainable_params"], tokens))
+                                                     + forward_flops(run.costs["trainable_params"], tokens)
+                                                     + 3 * 4 * 2 * 32 * square)
 
 
 def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
@@ -97,14 +115,17 @@ def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
     # FLOPs and seconds cover the same work: both phases, and the masked-LM phase on its own
     assert run.costs["train_flops_per_s"] == pytest.approx(run.costs["train_flops"] / run.costs["train_seconds"])
     assert 0 < run.costs["mlm_flops"] < run.costs["train_flops"]
-    # 6 x the encoder's layers (not its pooler: no gradient reaches it) x every token, 6 x the head x masked tokens
+    # 6 x the encoder's layers (not its pooler: no gradient reaches it) x every token, 6 x the head x masked tokens,
+    # and the encoder's attention (2 layers of width 32) over each text's tokens, 3 x 4 x 2 x 32 x s^2
     from bertlab.models import load_classifier
 
     enc = load_classifier(tiny_model, ["a", "b"]).base_model
     layers = sum(p.numel() for p in enc.encoder.parameters())
     head = run.costs["mlm_head_params"] + enc.get_input_embeddings().weight.numel()
+    assert run.costs["mlm_square_tokens"] > run.costs["mlm_tokens"] > 0
     assert run.costs["mlm_flops"] == pytest.approx(6 * layers * run.costs["mlm_tokens"]
-                                                   + 6 * head * run.costs["mlm_masked_tokens"])
+                                                   + 6 * head * run.costs["mlm_masked_tokens"]
+                                                   + 3 * 4 * 2 * 32 * run.costs["mlm_square_tokens"])
     assert any("no MLM head" in n for n in run.notes)  # the tiny checkpoint has none: said so
     assert any("domain.txt" in n for n in run.notes)
     # the MLM head's own weights trained too (transform: dense + LayerNorm, and the vocabulary bias), and are said

@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 import time
 
-from bertlab.costs import count_params, inference_flops_per_text, non_embedding_params, train_flops
+from bertlab.costs import (
+    attention_flops,
+    attention_shape,
+    count_params,
+    inference_flops_per_text,
+    non_embedding_params,
+    square_tokens,
+    train_flops,
+)
 from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, overflow_note, train_classifier
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights
@@ -117,12 +125,17 @@ class ClassifierStrategy(Strategy):
         mlm = self.pretrain_texts(config.options, tr) * self.pretrain_epochs(config.options)
         return float(tr * config.epochs + mlm), float(va * config.epochs + te)
 
-    def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
-        """Training FLOPs of the classification phase (strategies that freeze parts override this)."""
+    def train_flops(self, model, tokens: int, trainable: int, total: int, sq_tokens: int = 0) -> float:
+        """Training FLOPs of the classification phase (strategies that freeze parts override this): ``tokens`` the
+        real tokens trained on, ``sq_tokens`` the sum of each text's squared (attention's share,
+        :func:`bertlab.costs.attention_flops`)."""
         # 6 * N * T counts the backward through every non-embedding weight. With frozen parts the true
-        # figure is lower; we scale the backward part by the trainable share.
+        # figure is lower; we scale the backward part by the trainable share. Attention holds no weights: its
+        # backward (twice its forward) runs through every layer above the lowest weight that trains, which here
+        # is every layer (full_ft, scratch, dapt train them all).
         frac = min(1.0, trainable / max(1, total))
-        return train_flops(non_embedding_params(model), tokens) * (1 + 2 * frac) / 3
+        return (train_flops(non_embedding_params(model), tokens) * (1 + 2 * frac) / 3
+                + 3 * attention_flops(attention_shape(model), sq_tokens))
 
     def run(self, ctx: RunContext) -> RunOutput:
         cfg, sp, dev = ctx.config, ctx.splits, ctx.torch_device
@@ -165,10 +178,12 @@ class ClassifierStrategy(Strategy):
         # over the same work. Examples/s stays the classification phase's: its examples are the labelled ones.
         # Counted on the model as it trained, before after_train: lora's merge_and_unload changes it in place, and
         # its adapters' weights (which did the training) were then left out of the count.
-        flops = self.train_flops(model, stats.tokens, trainable, total) + extra.get("extra_flops", 0.0)
+        flops = self.train_flops(model, stats.tokens, trainable, total, stats.sq_tokens) + extra.get("extra_flops", 0.0)
         final = self.after_train(ctx, model)
-        # What answering one text costs the saved model (adapters merged): the test texts' mean real tokens.
-        serve_flops = inference_flops_per_text(non_embedding_params(final), int(test.lengths.sum()), len(test))
+        # What answering one text costs the saved model (adapters merged): the test texts' mean real tokens, each
+        # text's attention over its own length (a text served alone is not padded).
+        serve_flops = inference_flops_per_text(non_embedding_params(final), int(test.lengths.sum()), len(test),
+                                               attention_flops(attention_shape(final), square_tokens(test.lengths)))
         final.save_pretrained(ctx.artifact_dir, safe_serialization=True)
         tok.model_max_length = cfg.max_length  # what it was trained on: plain transformers then cuts texts alike
         tok.save_pretrained(ctx.artifact_dir)
@@ -180,6 +195,7 @@ class ClassifierStrategy(Strategy):
             "tokenize_seconds": tokenize_s,
             "train_examples_per_s": stats.examples / stats.seconds if stats.seconds else 0.0,
             "train_tokens": stats.tokens,
+            "train_square_tokens": stats.sq_tokens,  # attention's FLOPs grow with it (costs.attention_flops)
             "padding_fraction": 1 - stats.tokens / stats.padded_tokens if stats.padded_tokens else 0.0,
             "steps": stats.steps,
             "skipped_steps": stats.skipped_steps,

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from bertlab import models
-from bertlab.costs import non_embedding_params, train_flops
+from bertlab.costs import attention_flops, attention_shape, non_embedding_params, square_tokens, train_flops
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.data.dataset import copy_key, counted
 from bertlab.engine import (
@@ -194,6 +194,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     rng = np.random.default_rng(cfg.seed)
     ctx.callbacks.on_start(total, "mlm")
     t0, step, tokens, masked, last, pending = time.perf_counter(), 0, 0, 0, float("nan"), None
+    sq_tokens = 0  # each text's real tokens squared, summed: attention's share of the FLOPs
 
     def report(p: tuple) -> float:
         """A step's (step, progress, loss tensor, lr) to the callbacks; its loss as a float (waits for it)."""
@@ -239,6 +240,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 opt.zero_grad(set_to_none=True)
                 step += 1
                 tokens += int(lengths[idx].sum())
+                sq_tokens += square_tokens(lengths[idx])
                 masked += n_masked
                 # The previous step's loss, as the engine reports it: reading this step's would wait for the GPU.
                 if pending is not None:
@@ -253,7 +255,8 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     if overflow := overflow_note(n_skipped, step, f"{cfg.strategy}'s masked-LM pretraining"):  # raises if all
         ctx.notes.append(overflow)
     seconds = time.perf_counter() - t0
-    # 6 * N * T for the encoder on every token, 6 * N_head * T_masked for the head (transform + vocabulary).
+    # 6 * N * T for the encoder on every token (and its attention over each text's length), 6 * N_head * T_masked
+    # for the head (transform + vocabulary).
     tied = encoder.get_input_embeddings().weight
     own = sum(p.numel() for p in head.parameters() if p is not tied)  # the tied decoder aside
     n_head = own + tied.numel()
@@ -264,9 +267,10 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     # review: 1.2% too much on MiniLM, 6 x 147,840 FLOPs a token).
     pooler = getattr(encoder, "pooler", None)
     n_pooler = sum(p.numel() for p in pooler.parameters()) if isinstance(pooler, nn.Module) else 0
-    flops = train_flops(non_embedding_params(encoder) - n_pooler, tokens) + train_flops(n_head, masked)
+    flops = (train_flops(non_embedding_params(encoder) - n_pooler, tokens,
+                         attention_flops(attention_shape(encoder), sq_tokens)) + train_flops(n_head, masked))
     return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_flops": flops,
-            "mlm_steps": step, "mlm_skipped_steps": n_skipped, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_masked_tokens": masked,
+            "mlm_steps": step, "mlm_skipped_steps": n_skipped, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_square_tokens": sq_tokens, "mlm_masked_tokens": masked,
             "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer), "mlm_head_params": own}  # ln(vocab): the loss of a uniform guess
 
 

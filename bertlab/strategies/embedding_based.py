@@ -10,7 +10,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from bertlab import embeddings, models, textpair
-from bertlab.costs import forward_flops, inference_flops_per_text, train_flops
+from bertlab.costs import attention_flops, forward_flops, inference_flops_per_text, square_tokens, train_flops
 from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode, epoch_record
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report, softmax
@@ -38,12 +38,13 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
     # cache: so head_only's training time is the same cold or warm, and a split embedded now is not billed
     # for one reused (zero_shot's validation and test texts, say).
     costs = np.nan_to_num(res.text_seconds, nan=0.0)
-    out, split_seconds, split_tokens, i = {}, {}, {}, 0
+    out, split_seconds, split_tokens, split_square, i = {}, {}, {}, {}, 0
     for w in which:
         n = len(parts[w])
         out[w] = res.vectors[i : i + n]
         split_seconds[w] = float(costs[i : i + n].sum())
         split_tokens[w] = int(res.text_tokens[i : i + n].sum())
+        split_square[w] = square_tokens(res.text_tokens[i : i + n])  # attention's FLOPs grow with it
         i += n
     hits = len(texts) - res.computed
     if hits:
@@ -53,19 +54,31 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
             f"pass as it cost when computed ({sum(split_seconds.values()):.1f} s), so they compare with a cold run's")
     n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
-            "split_seconds": split_seconds, "split_tokens": split_tokens, "embed_tokens": res.tokens, "encoder_non_embedding_params": n_ne,
+            "split_seconds": split_seconds, "split_tokens": split_tokens, "split_square_tokens": split_square,
+            "embed_tokens": res.tokens, "embed_square_tokens": square_tokens(res.text_tokens),
+            "encoder_attention": embeddings.encoder_attention(cfg.model), "encoder_non_embedding_params": n_ne,
             "total_params": total, "memory_without_encoder": res.encoder_preloaded}
     return out, info
 
 
-def _encoder_flops_per_text(ctx: RunContext, n_non_embedding: int) -> float:
-    """The encoder's forward FLOPs per test text (its real tokens at the run's max length): what serving costs.
+def _encoder_flops_per_text(ctx: RunContext, info: dict) -> float:
+    """The encoder's forward FLOPs per test text (its real tokens at the run's max length, each text's attention
+    over its own length): what serving costs. ``info``: :func:`_embed_splits`'s.
 
     Counted with the tokenizer, not the cache, which may have embedded the test texts in an earlier run.
     """
     texts = ctx.splits.test.texts
     enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length)
-    return inference_flops_per_text(n_non_embedding, int(enc.lengths.sum()), len(texts))
+    return inference_flops_per_text(info["encoder_non_embedding_params"], int(enc.lengths.sum()), len(texts),
+                                    attention_flops(info["encoder_attention"], square_tokens(enc.lengths)))
+
+
+def _encoder_flops(info: dict, split: str | None = None) -> float:
+    """The encoder's forward FLOPs over one split's texts (``split``), or all it embedded: 2 x N x their real
+    tokens plus each text's attention over its own length."""
+    tokens = info["split_tokens"][split] if split else info["embed_tokens"]
+    square = info["split_square_tokens"][split] if split else info["embed_square_tokens"]
+    return forward_flops(info["encoder_non_embedding_params"], tokens, attention_flops(info["encoder_attention"], square))
 
 
 def data_descriptions(splits) -> list[str]:
@@ -138,9 +151,9 @@ class ZeroShot(Strategy):
             "train_seconds": 0.0,
             "eval_seconds": info["split_seconds"]["val"] + info["split_seconds"]["test"] + time.perf_counter() - t0,
             "train_examples_per_s": 0.0, "trainable_params": 0, "total_params": info["total_params"],
-            "train_flops": 0.0, "inference_flops": forward_flops(info["encoder_non_embedding_params"], info["embed_tokens"]),
+            "train_flops": 0.0, "inference_flops": _encoder_flops(info),
             # the encoder, then one cosine similarity per class
-            "inference_flops_per_text": _encoder_flops_per_text(ctx, info["encoder_non_embedding_params"])
+            "inference_flops_per_text": _encoder_flops_per_text(ctx, info)
             + 2.0 * lab.size,
             **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits", "memory_without_encoder")},
             # the encoder time the cache saved this run: its total time counts it too, as a cold run's would
@@ -241,7 +254,7 @@ class HeadOnly(Strategy):
         self.save_meta(ctx, "head", normalize=True)
         n_head = sum(p.numel() for p in head.parameters())
         # the encoder's forward pass over the training texts' real tokens, then the head's epochs
-        flops = forward_flops(info["encoder_non_embedding_params"], info["split_tokens"]["train"]) + train_flops(
+        flops = _encoder_flops(info, "train") + train_flops(
             n_head, len(sp.train) * len(history))  # the epochs it ran (early stopping may end it sooner)
         # The encoder pass over the training texts (as it cost when computed: see _embed_splits), then the head.
         train_s = info["split_seconds"]["train"] + head_s
@@ -252,7 +265,7 @@ class HeadOnly(Strategy):
             "train_examples_per_s": len(sp.train) / train_s if train_s else 0.0,
             "trainable_params": n_head, "total_params": info["total_params"] + n_head,
             "train_flops": flops, "steps": steps,
-            "inference_flops_per_text": _encoder_flops_per_text(ctx, info["encoder_non_embedding_params"])
+            "inference_flops_per_text": _encoder_flops_per_text(ctx, info)
             + 2.0 * n_head,
             **{k: info[k] for k in ("embedding_seconds", "embedded_texts", "embedding_cache_hits", "memory_without_encoder")},
             # the encoder time the cache saved this run: its total time counts it too, as a cold run's would

@@ -7,7 +7,7 @@ import warnings
 import torch
 
 from bertlab import models
-from bertlab.costs import count_params, forward_flops, non_embedding_params
+from bertlab.costs import attention_flops, attention_shape, count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
@@ -111,9 +111,12 @@ class LoRA(ClassifierStrategy):
         # Merged weights load with plain transformers (no peft needed to predict).
         return model.merge_and_unload()
 
-    def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
+    def train_flops(self, model, tokens: int, trainable: int, total: int, sq_tokens: int = 0) -> float:
         # Forward 2NT; the backward still propagates activation gradients through every layer (2NT), but
         # computes weight gradients only for the adapters and head (2 * trainable * T), each adapter as often as
-        # its layer runs (ALBERT's one shared layer at every depth).
+        # its layer runs (ALBERT's one shared layer at every depth). Attention: forward and, through every layer,
+        # its backward (twice its forward: both inputs of each matmul are activations).
         n_ne = non_embedding_params(model)
-        return 2 * forward_flops(n_ne, tokens) + forward_flops(non_embedding_params(model, trainable_only=True), tokens)
+        attention = attention_flops(attention_shape(model), sq_tokens)
+        return (2 * forward_flops(n_ne, tokens) + forward_flops(non_embedding_params(model, trainable_only=True), tokens)
+                + 3 * attention)

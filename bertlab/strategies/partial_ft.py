@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from bertlab import models
-from bertlab.costs import forward_flops, non_embedding_params
+from bertlab.costs import attention_flops, attention_shape, forward_flops, non_embedding_params
 from bertlab.errors import BertlabError, ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
@@ -117,9 +117,13 @@ class PartialFineTune(ClassifierStrategy):
                          f"partial_ft: trained all {k} encoder layers (embeddings frozen)")
         return model, tok
 
-    def train_flops(self, model, tokens: int, trainable: int, total: int) -> float:
+    def train_flops(self, model, tokens: int, trainable: int, total: int, sq_tokens: int = 0) -> float:
         # Forward through everything (2NT); backward (4NT) only through the trained top layers and head:
-        # nothing below the lowest trained layer needs gradients at all.
+        # nothing below the lowest trained layer needs gradients at all. Attention alike: forward in every
+        # layer, backward (twice its forward) in the trained ones only.
         n_ne = non_embedding_params(model)
         n_top = sum(p.numel() for p in model.parameters() if p.requires_grad)  # nothing below the stack trains
-        return forward_flops(n_ne, tokens) + 2 * forward_flops(n_top, tokens)
+        layers, width = attention_shape(model)
+        trained = sum(any(p.requires_grad for p in layer.parameters()) for layer in encoder_layers(model))
+        return (forward_flops(n_ne, tokens, attention_flops((layers, width), sq_tokens))
+                + 2 * forward_flops(n_top, tokens, attention_flops((trained, width), sq_tokens)))
