@@ -402,7 +402,7 @@ def rough_estimate(past: list, model: str, device: str, speed, work: tuple[float
     """The strategy table's figure for a strategy no run of which finished here: from this device's measured
     ``speed``, else (nothing of it cached) from the encoder speed past zero_shot or head_only runs measured; None
     where neither can tell."""
-    return (probe_estimate(speed, work, tokens, cached)
+    return (probe_estimate(speed, work, tokens, cached, model)
             or (encoder_estimate(past, model, device, work, tokens) if not cached else None))
 
 

@@ -127,8 +127,8 @@ def _encoder_info(model: str, identity: str) -> tuple[int, int, int]:
     with torch.device("meta"):
         m = AutoModel.from_config(cfg)
     # FLOPs by the one convention every strategy's are counted in (2 or 6 x non-embedding params x tokens, the
-    # pooler included), so that runs of one encoder read as the same work per text; the weights it holds leave
-    # out the pooler, which mean pooling never uses (as the strategy cards draw it).
+    # pooler included; attention from encoder_attention), so that runs of one encoder read as the same work per
+    # text; the weights it holds leave out the pooler, which mean pooling never uses (as the strategy cards draw it).
     pooler = getattr(m, "pooler", None)
     unused = sum(p.numel() for p in pooler.parameters()) if pooler is not None else 0
     return non_embedding_params(m), sum(p.numel() for p in m.parameters()) - unused, int(cfg.hidden_size)

@@ -2,8 +2,9 @@
 
 A run's time is taken to grow with the examples it processes (training
 examples times epochs plus evaluation examples) times their mean length in
-tokens (after truncation at max_length): a BBC article of 128 tokens costs
-about five short reviews. zero_shot and head_only, whose time is one encoder
+tokens (after truncation at max_length), each token weighed as the FLOPs count it
+(:func:`text_work`: attention's share grows with a text's length): a BBC article of
+128 tokens costs about five short reviews. zero_shot and head_only, whose time is one encoder
 pass, count the texts they embed once, whatever their epochs. The seconds per such token come from the most recent
 finished runs of the same strategy, model and device. With no such run, a
 rough figure comes from this device's measured speed where it has been
@@ -120,6 +121,28 @@ def past_tokens(run: Any) -> float | None:
     return tokens / (n * epochs) if tokens and n else None
 
 
+def attention_per_token(model: str) -> float:
+    """How a text's FLOPs per token grow with its length on ``model``: a text of s tokens costs 2 x N x s x
+    (1 + a x s) forward FLOPs (:func:`bertlab.costs.forward_flops` with its attention), a = 2 x layers x width / N
+    (N: the encoder's non-embedding parameters; 4.3e-4 on MiniLM: +5.5% a token at 128 tokens, +22% at 512). From
+    the model's config (imports torch); 0 where it cannot be read: then every token weighs the same."""
+    try:
+        from bertlab import embeddings
+
+        n = embeddings.encoder_info(model)[0]
+        layers, width = embeddings.encoder_attention(model)
+    except Exception:  # noqa: BLE001 - an unreadable config: the plain per-token scale, not an error
+        return 0.0
+    return 2.0 * layers * width / n if n else 0.0
+
+
+def text_work(tokens: float, per_token: float) -> float:
+    """A text of ``tokens`` tokens in tokens as the FLOPs weigh them: ``tokens x (1 + per_token x tokens)``, with
+    ``per_token`` from :func:`attention_per_token` (a text's mean length stands for each: texts of mixed lengths
+    cost a little more, the mean of squares being above the square of the mean)."""
+    return tokens * (1.0 + per_token * tokens)
+
+
 def mean_tokens(model: str, texts: Sequence[str], max_length: int, sample: int = 2000) -> float:
     """Mean length in tokens of ``texts`` (the first ``sample``) after truncation at ``max_length``: what the
     estimate scales by (as runs record it). Loads the model's tokenizer (a second or so the first time)."""
@@ -169,6 +192,11 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
     # Each past run's seconds per unit of work, weighted by its work: a run of 12 short texts, most of its 0.4 s
     # loading the model, had put zero_shot on 200 BBC articles at ~46 s beside 500 reviews' rate (it took 3.6 s).
     # Its start-up (startup_seconds) is taken out first and added back once, as it does not grow with the texts.
+    # Tokens weighed as the FLOPs count them (attention's share grows with a text's length: an estimate from
+    # reviews of 27 tokens for articles of 128 counts each of their tokens 4% dearer on MiniLM); tfidf_logreg's
+    # words as they are.
+    words = bool(comparable) and bool((comparable[0][0].data_summary or {}).get("mean_words"))
+    weigh = 0.0 if words or not tokens or not comparable else attention_per_token(model)
     rates, per_token, startups = [], [], []
     for r, units in comparable:
         startup = startup_seconds(r)
@@ -177,6 +205,7 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
         secs = r.costs["total_seconds"] - (startup or 0.0)
         rates.append((secs / units, units))
         if tokens and (t := past_tokens(r)):
+            t = text_work(t, weigh)
             per_token.append((secs / (units * t), units * t))
     if not rates:
         return Estimate(None, "no past run here yet")
@@ -186,7 +215,7 @@ def estimate_seconds(runs: Sequence[Any], strategy: str, model: str, device: str
     if per_token:
         n = len(per_token)
         unit = "token" if (comparable[0][0].data_summary or {}).get("mean_tokens") else "word"  # tfidf_logreg's
-        cold = Estimate(start + weighted_median(per_token) * new_units * tokens,
+        cold = Estimate(start + weighted_median(per_token) * new_units * text_work(tokens, weigh),
                         f"{n} past run{'s' if n > 1 else ''} on this device, per {unit}")
     else:
         n = len(rates)
@@ -316,13 +345,19 @@ def cache_shares(configs: Sequence[Any], embedded: Callable[[Any], tuple[Set[byt
 
 
 def probe_estimate(speed: Any, work: tuple[float, float] | None, tokens: float | None,
-                   cached: float | None = None) -> Estimate | None:
+                   cached: float | None = None, model: str | None = None) -> Estimate | None:
     """A rough estimate from this device's measured speed (:class:`bertlab.speedprobe.Speed`) and a strategy's
     work (``Strategy.probe_work``) at ``tokens`` mean tokens per text; None where any of them is missing.
     ``cached``: the share of the texts it embeds that the embedding cache holds (:func:`cache_shares`): those go
-    through no forward pass, and with all of them cached no model is loaded either."""
+    through no forward pass, and with all of them cached no model is loaded either. ``model``: the speed's, whose
+    tokens are then weighed as its FLOPs weigh them (:func:`text_work`) against the length the speed was measured
+    at (``speed.tokens``): measured on texts of 128 tokens, it counts each token of texts of 512 16% dearer on
+    MiniLM."""
     if speed is None or work is None or not tokens:
         return None
+    if model is not None and getattr(speed, "tokens", 0):
+        weigh = attention_per_token(model)
+        tokens = text_work(tokens, weigh) / (1.0 + weigh * speed.tokens)
     share = min(1.0, cached or 0.0)
     basis = "rough: this device's measured speed (no run of it here yet)"
     if not share:
@@ -391,7 +426,7 @@ def run_time_left(run: Any, now: float, progress: float | None = None) -> float 
 
 
 ENCODER_BASIS = "rough: the encoder speed"  # how encoder_estimate's basis starts
-STEP_FORWARDS = 3.0  # a training step's FLOPs in forward passes: forward 2NT + backward 4NT (bertlab.costs' 6NT)
+STEP_FORWARDS = 3.0  # a training step's FLOPs in forward passes: forward 2NT + A, backward 4NT + 2A (bertlab.costs)
 
 
 def encoder_estimate(runs: Sequence[Any], model: str, device: str, work: tuple[float, float] | None,
@@ -403,7 +438,7 @@ def encoder_estimate(runs: Sequence[Any], model: str, device: str, work: tuple[f
     run recorded its pass, or ``work`` or ``tokens`` is missing."""
     if work is None or not tokens:
         return None
-    rates, names = [], []
+    rates, names, weigh = [], [], None
     for r in runs:
         if r.status != SUCCEEDED or r.model != model or (r.costs or {}).get("device", r.device) != device:
             continue
@@ -412,6 +447,9 @@ def encoder_estimate(runs: Sequence[Any], model: str, device: str, work: tuple[f
         computed = (texts or 0) - (c.get("embedding_cache_hits") or 0)
         if not secs or computed <= 0 or not (t := past_tokens(r)):
             continue  # no encoder pass (every text cached), or none recorded
+        if weigh is None:  # tokens weighed as the FLOPs weigh them (text_work): read once, where a run counts
+            weigh = attention_per_token(model)
+        t = text_work(t, weigh)
         rates.append((secs / (computed * t), computed * t))
         names.append(r.strategy)
         if len(rates) >= last:
@@ -426,7 +464,7 @@ def encoder_estimate(runs: Sequence[Any], model: str, device: str, work: tuple[f
     # loading (the past runs timed their pass alone); Speed.seconds is the one formula
     speed = Speed(train_s_per_token=STEP_FORWARDS * per_token, forward_s_per_token=per_token, load_seconds=0.0,
                   tokens=round(tokens), measured=0.0)
-    return Estimate(probe_estimate(speed, work, tokens).seconds,
+    return Estimate(probe_estimate(speed, work, text_work(tokens, weigh or 0.0)).seconds,
                     f"{ENCODER_BASIS} {' and '.join(sorted(set(names)))} measured here ({n} past "
                     f"run{'s' if n > 1 else ''}), a training step counted as {STEP_FORWARDS:g} forward passes "
                     "(FLOPs); Measure this device's speed for a closer one")

@@ -245,3 +245,13 @@ def test_attention_shape_reads_each_family_config(kind):
            "albert": lambda: t.AlbertConfig(hidden_size=48, num_hidden_layers=3, num_attention_heads=4,
                                             num_hidden_groups=1)}[kind]()
     assert attention_shape(cfg) == (3, 48)
+
+
+def test_a_training_step_is_the_estimates_three_forward_passes_with_attention_too():
+    """The Train page's rough estimate counts a training step as STEP_FORWARDS forward passes by FLOPs: with
+    attention in both (its backward twice its forward, as a weight's), the ratio stays exact."""
+    from bertlab.costs import attention_flops, forward_flops, train_flops
+    from bertlab.estimate import STEP_FORWARDS
+
+    attention = attention_flops((6, 384), 40 * 128**2)
+    assert train_flops(10_000_000, 40 * 128, attention) == STEP_FORWARDS * forward_flops(10_000_000, 40 * 128, attention)

@@ -59,3 +59,29 @@ def test_probe_estimate_needs_a_speed_work_and_tokens(tiny_model):
     assert probe_estimate(None, (100, 50), 40) is None
     assert probe_estimate(s, None, 40) is None
     assert probe_estimate(s, (100, 50), None) is None
+
+
+def test_rough_estimates_weigh_tokens_as_the_flops_do_attention_growing_with_length(tiny_model):
+    """A text of s tokens costs 2 x N x s + 4 x layers x width x s^2 forward FLOPs: a speed measured at 64 tokens a
+    text, or an encoder pass timed on texts of 20, counts each token of longer texts dearer, of shorter ones cheaper
+    (the tiny BERT: 2 layers of 32), and a text of the length measured exactly as measured."""
+    from types import SimpleNamespace
+
+    from bertlab import embeddings
+    from bertlab.estimate import encoder_estimate
+
+    n = embeddings.encoder_info(tiny_model)[0]
+
+    def w(s):  # a text's forward FLOPs in tokens of 2 x N each
+        return (2 * n * s + 4 * 2 * 32 * s * s) / (2 * n)
+
+    s = speedprobe.Speed(1e-3, 2e-4, 1.5, 64, 0.0)
+    assert probe_estimate(s, (100, 50), 64, model=tiny_model).seconds == pytest.approx(probe_estimate(s, (100, 50), 64).seconds)
+    est = probe_estimate(s, (100, 50), 40, model=tiny_model)
+    assert est.seconds == pytest.approx(1.5 + w(40) / w(64) * 64 * (100 * 1e-3 + 50 * 2e-4))
+    assert est.seconds < probe_estimate(s, (100, 50), 40).seconds  # shorter texts than measured: cheaper a token
+    past = SimpleNamespace(status="succeeded", model=tiny_model, device="cpu", strategy="zero_shot", config={},
+                           costs={"device": "cpu", "embedding_seconds": 2.0, "embedded_texts": 120,
+                                  "embedding_cache_hits": 20}, data_summary={"mean_tokens": 20.0})
+    got = encoder_estimate([past], tiny_model, "cpu", (1000.0, 500.0), 30.0)
+    assert got.seconds == pytest.approx(2.0 / (100 * w(20)) * w(30) * (3 * 1000 + 500))
