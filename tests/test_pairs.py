@@ -300,3 +300,26 @@ def test_mnli_whose_premises_repeat_is_read_as_a_pair():
     ds = dataset_from_table(frame, "mnli")
     assert (ds.columns[0], ds.pair_column) == ("premise", "hypothesis")
     assert ds.texts[0] == f"{premises[0]} [SEP] {longer[0]}"
+
+
+def test_the_readmes_paraphrase_pairs_need_both_texts(tmp_path):
+    """docs/examples/make_paraphrase_pairs.py (the README's offline pair task): both labels, every second text a
+    rewrite (never its first text as is), and the file is read as a pair of sentence1 then sentence2."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    out = tmp_path / "pp.csv"
+    script = Path(__file__).resolve().parents[1] / "docs" / "examples" / "make_paraphrase_pairs.py"
+    subprocess.run([sys.executable, str(script), "--out", str(out), "--rows", "40"], check=True, cwd=tmp_path)
+    df = pd.read_csv(out)
+    assert list(df.columns) == ["sentence1", "sentence2", "label"] and len(df) == 40
+    assert df["label"].value_counts().to_dict() == {"equivalent": 20, "not_equivalent": 20}
+    assert (df["sentence1"] != df["sentence2"]).all()
+    same = df[df["label"] == "equivalent"]
+    assert all(set(b.split()) <= set(a.split()) for a, b in zip(same["sentence1"], same["sentence2"]))
+    sp = load_splits(DataConfig(source="file", name=str(out), train_size=None, val_size=None, test_size=None))
+    assert all(textpair.split_pair(t)[1] is not None for t in sp.train.texts)
