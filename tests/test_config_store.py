@@ -124,6 +124,44 @@ def test_list_runs_filters():
     assert store.get(other) is None
 
 
+def test_list_runs_takes_runs_that_pass_every_filter_given():
+    """A status and a batch together: the runs of that batch in that status, not those of either."""
+    store = RunStore()
+    done, queued = (store.create_run(make_config("zero_shot"), "b1") for _ in range(2))
+    elsewhere = store.create_run(make_config("zero_shot"), "b2")
+    for rid in (done, elsewhere):
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED)
+    assert [r.id for r in store.list_runs(status=(SUCCEEDED,), batch_id="b1")] == [done]
+    assert [r.id for r in store.list_runs(status=(QUEUED,), batch_id="b2")] == []
+    assert {r.id for r in store.list_runs(status=(QUEUED, SUCCEEDED), batch_id="b1")} == {done, queued}
+
+
+def test_a_batch_is_undone_only_where_every_run_was_cancelled_or_interrupted():
+    from types import SimpleNamespace
+
+    from bertlab.store import undone_batches, undone_groups
+
+    def run(batch, status):
+        return SimpleNamespace(batch_id=batch, status=status)
+
+    runs = [run("gone", CANCELLED), run("gone", INTERRUPTED), run("half", CANCELLED), run("half", SUCCEEDED),
+            run("ok", SUCCEEDED)]
+    assert undone_batches(runs) == {"gone"}  # 'half' has a finished run to show
+    assert undone_groups({"empty": [], "half": [run("half", INTERRUPTED), run("half", QUEUED)]}) == set()
+
+
+def test_an_underscore_in_a_run_reference_is_a_literal_not_any_character():
+    """Ids have no '_': a reference of underscores names no run, never 'any four characters' (the only run)."""
+    from bertlab.errors import BertlabError
+
+    store = RunStore()
+    rid = store.create_run(make_config("zero_shot"))
+    with pytest.raises(BertlabError, match="no run with id '____'"):
+        store.resolve_id("____")
+    assert store.resolve_id(rid[-4:]) == rid
+
+
 def test_ids_of_a_status_match_the_runs_listed():
     """The sidebar's 2-second check for a run that finished (the app reruns to show it) reads ids only."""
     store = RunStore()
