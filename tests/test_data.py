@@ -1043,3 +1043,86 @@ def test_large_file_hands_its_parse_memory_back(monkeypatch, tmp_path):
     files.read_table(big.read_bytes(), "big.csv")
     assert trims == [1]
     assert len(load_file(big, "text", "label")) == 40000 and len(trims) == 3  # its read, then its cleaning
+
+
+def test_a_names_column_giving_two_ids_one_name_does_not_merge_their_classes():
+    """'label' 0 / 1 / 2 beside 'label_text' negative / positive / positive is not one name an id: taken as the
+    class names, ids 1 and 2 would become one class 'positive' (three classes trained as two)."""
+    from bertlab.data.files import class_names_column, dataset_from_table
+
+    texts, labels = make_texts(20)
+    ids = [i % 3 for i in range(len(texts))]
+    df = pd.DataFrame({"text": texts, "label": ids,
+                       "label_text": [["negative", "positive", "positive"][i] for i in ids]})
+    column, note = class_names_column(df, "label")
+    assert column is None and "'label_text', which is not one name an id (1 = 'positive', 2 = 'positive')" in note
+    assert dataset_from_table(df, "t").label_names == ["0", "1", "2"]
+
+
+def test_a_column_named_like_text_is_picked_by_the_names_order_not_the_tables():
+    """'text' ranks before 'title' (TEXT_NAMES), and 'label' before 'topic' (LABEL_NAMES), wherever they stand."""
+    from bertlab.data.files import detect_columns
+
+    texts, labels = make_texts(20)
+    df = pd.DataFrame({"title": [t.split()[0] for t in texts], "topic": ["x", "y"] * (len(texts) // 2),
+                       "text": texts, "label": labels})
+    assert detect_columns(df) == ("text", "label")
+
+
+def test_two_unnamed_text_columns_of_close_lengths_are_a_choice_not_the_longer():
+    """Without a text word in either name, a column of strings more than half as long as the longest is a close
+    call: the user chooses (a column 0.6 as long is close)."""
+    from bertlab.data.files import detect_text_column
+    from bertlab.errors import ColumnChoiceError
+
+    texts, labels = make_texts(20)
+    df = pd.DataFrame({"alpha": [t + " " + t for t in texts], "beta": [t + " " + t[: len(t) // 5] for t in texts],
+                       "label": labels})
+    long, short = (df[c].str.len().mean() for c in ("alpha", "beta"))
+    assert 0.5 < short / long < 0.9  # the premise
+    with pytest.raises(ColumnChoiceError, match="cannot tell which column holds the text"):
+        detect_text_column(df)
+    df["beta"] = [t[:8] for t in texts]  # under half as long: the longer is the text
+    assert detect_text_column(df) == "alpha"
+
+
+def test_an_id_column_with_one_value_twice_does_not_name_the_rows():
+    from bertlab.data.files import detect_id_column
+
+    df = pd.DataFrame({"id": [1, 2, 3, 3, 5], "text": list("abcde")})
+    assert detect_id_column(df) is None  # two rows '3': rows go by number
+    assert detect_id_column(df.assign(id=[1, 2, 3, 4, 5])) == "id"
+
+
+def test_a_tables_rows_are_numbered_from_1_after_the_header_where_it_has_no_id_column():
+    from bertlab.data.files import dataset_from_table
+
+    texts, labels = make_texts(20)
+    ds = dataset_from_table(pd.DataFrame({"text": texts, "label": labels}), "t")
+    assert ds.row_id_name == "row" and ds.row_ids[:3] == ["1", "2", "3"]  # the first data row is row 1
+
+
+def test_a_split_column_of_one_value_is_not_the_files_split():
+    """A 'split' column must name a few parts (more than one value): one that says 'test' in every row is not a
+    split to train on; detected, loading would find no training rows."""
+    from bertlab.data.files import detect_split_column
+
+    texts, labels = make_texts(20)
+    df = pd.DataFrame({"text": texts, "label": labels, "split": "test"})
+    assert detect_split_column(df) is None
+    assert detect_split_column(df.assign(split=["train", "test"] * (len(texts) // 2))) == "split"
+
+
+def test_a_column_of_texts_repeated_a_few_times_each_is_still_varied_enough_to_be_the_text():
+    """Only a column of few templates (under a fifth of its values distinct) is passed over as not the text: one
+    with 30% distinct values, each text three times or so, is the text beside a column of short codes."""
+    from bertlab.data.files import detect_text_column
+
+    texts, labels = make_texts(50)
+    n = len(texts)
+    repeated = [f"{texts[i // 3]} and more words to make it long" for i in range(n)]
+    df = pd.DataFrame({"alpha": repeated, "beta": [f"c{i}" for i in range(n)], "label": labels})
+    assert 0.2 < df["alpha"].nunique() / n < 0.5  # the premise
+    assert detect_text_column(df) == "alpha"
+    df["alpha"] = [f"{texts[i % 10]} and more words to make it long" for i in range(n)]  # 10 templates
+    assert detect_text_column(df) == "beta"
