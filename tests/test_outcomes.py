@@ -182,6 +182,82 @@ def test_best_keeper_puts_back_the_epoch_of_lowest_validation_loss():
     assert off.restore() is None
 
 
+def test_the_learning_rate_warms_up_linearly_to_its_peak_then_decays_linearly_to_zero():
+    """linear_schedule: step s of ``warmup`` gets (s + 1) / warmup of the peak (never 0: the first step learns), the
+    peak at the last warm-up step and the first after it, then (total - s) / (total - warmup) down to 0."""
+    import torch
+
+    from bertlab.engine import linear_schedule
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=2.0)
+    sched = linear_schedule(opt, warmup=4, total=10)
+    lrs = []
+    for _ in range(10):
+        lrs.append(sched.get_last_lr()[0])
+        opt.step()
+        sched.step()
+    assert lrs == pytest.approx([0.5, 1.0, 1.5, 2.0, 2.0, 2 * 5 / 6, 2 * 4 / 6, 2 * 3 / 6, 2 * 2 / 6, 2 * 1 / 6])
+    assert sched.get_last_lr()[0] == 0.0  # after the last step
+    none = linear_schedule(torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0), warmup=0, total=4)
+    assert none.get_last_lr()[0] == 1.0  # no warm-up: the first step at the peak
+
+
+def test_evaluate_reports_the_mean_cross_entropy_over_the_split_and_the_predicted_classes():
+    """The validation loss keep_best and patience compare is a mean over texts, whatever the batches."""
+    from types import SimpleNamespace
+
+    import torch
+    from torch import nn
+
+    from bertlab.engine import Encoded, evaluate
+
+    class Toy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, 3)
+
+        def forward(self, input_ids, attention_mask, **_):
+            return SimpleNamespace(logits=self.emb(input_ids[:, 0]))
+
+    torch.manual_seed(0)
+    model = Toy()
+    enc = Encoded([[1, 2], [3], [4, 5, 6], [7], [8, 9]])
+    labels = [0, 1, 2, 0, 1]
+    with torch.no_grad():
+        logits = model.emb(torch.tensor([1, 3, 4, 7, 8]))
+    want = float(nn.functional.cross_entropy(logits, torch.tensor(labels)))
+    for batch in (2, 5):
+        m = evaluate(model, enc, labels, ["a", "b", "c"], batch, torch.device("cpu"), None, 0)
+        assert m["loss"] == pytest.approx(want, rel=1e-5)
+        assert m["predictions"] == logits.argmax(1).tolist()
+
+
+def test_an_epochs_training_loss_is_the_mean_of_its_steps():
+    from bertlab.engine import epoch_record
+
+    assert epoch_record({"epoch": 2, "val_loss": 0.5}, [0.9, 0.6, 0.3]) == {"epoch": 2, "val_loss": 0.5,
+                                                                            "train_loss": pytest.approx(0.6)}
+    assert epoch_record({"epoch": 1}, [])["train_loss"] is None
+
+
+def test_best_keeper_keeps_the_first_of_epochs_with_the_same_lowest_loss_and_counts_patience_from_it():
+    """A tie is no improvement: the earlier epoch stays the best, and epochs since it count toward patience;
+    where the last epoch is the best, nothing is put back (None: no "kept the weights of epoch 3 of 3")."""
+    from torch import nn
+
+    from bertlab.engine import BestKeeper
+
+    keep = BestKeeper(nn.Linear(2, 2), enabled=True)
+    for epoch, loss in enumerate([0.5, 0.4, 0.4, 0.4], 1):
+        keep.update(epoch, loss)
+    assert keep.best_epoch == 2 and keep.should_stop(2, 10) and not keep.should_stop(3, 10)
+    assert keep.restore() == 2
+    last = BestKeeper(nn.Linear(2, 2), enabled=True)
+    for epoch, loss in enumerate([0.5, 0.4, 0.3], 1):
+        last.update(epoch, loss)
+    assert last.restore() is None
+
+
 def test_head_only_keep_best_returns_the_head_of_its_best_epoch():
     import numpy as np
     import torch
@@ -225,6 +301,16 @@ def test_keep_best_names_overfitting_only_where_the_losses_show_it():
     for train in ([0.5, 0.6, 0.9], [None, None, None]):
         _, note = best_epoch_outcome(1, hist([0.40, 0.45, 0.52], train))
         assert note.endswith("later epochs did not lower it")
+
+
+def test_a_validation_loss_risen_by_exactly_the_threshold_is_named_overfitting():
+    from bertlab.engine import OVERFIT_RISE, best_epoch_outcome
+
+    hist = [{"epoch": 1, "val_loss": 0.625, "train_loss": 0.5}, {"epoch": 2, "val_loss": 0.6875, "train_loss": 0.25}]
+    assert (0.6875 - 0.625) / 0.625 == OVERFIT_RISE  # the premise: a rise of exactly a tenth, in floats too
+    _, note = best_epoch_outcome(1, hist)
+    assert note.endswith("and they overfit: the validation loss rose by 10% while the training loss fell (0.500 to "
+                         "0.250)")
 
 
 def test_training_loops_keep_each_epochs_training_loss_beside_its_validation_record():
