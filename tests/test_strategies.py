@@ -216,3 +216,35 @@ def test_head_only_training_flops_count_the_encoder_pass_with_its_attention(tiny
     head = run.costs["trainable_params"]
     assert run.costs["train_flops"] == pytest.approx(2 * n_enc * s.sum() + 4 * 2 * 32 * (s**2).sum()
                                                      + 6 * head * len(train) * 2)
+
+
+def test_frozen_encoder_runs_predict_the_probabilities_their_test_set_got_at_their_own_max_length(tiny_model,
+                                                                                                  tiny_data):
+    """head_only and zero_shot share one encoder pass in the Playground: each still answers as its run evaluated
+    (normalised embeddings, its head's bias, its texts cut at its max_length), so its probabilities for the test
+    texts are those stored with the run, whether asked alone or beside the other and a TF-IDF run, in the order
+    asked."""
+    import numpy as np
+
+    from bertlab import paired
+
+    store = RunStore()
+    runs = {}
+    for name, max_length in (("head_only", 8), ("zero_shot", 8), ("tfidf_logreg", 32)):
+        rid = store.create_run(tiny_config(name, tiny_model, tiny_data, max_length=max_length, precision="fp32",
+                                           epochs=20))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        runs[name] = rid
+    test = load_splits(tiny_data).test
+    predictor = Predictor(store)
+    predictor.dtype = None  # fp32, as the runs evaluated
+    order = [runs["tfidf_logreg"], runs["zero_shot"], runs["head_only"]]
+    together = predictor.predict(order, test.texts)
+    assert [p.run_id for p in together] == order
+    for name in ("head_only", "zero_shot"):
+        stored = np.asarray(paired.load_predictions(store.get(runs[name]))["probabilities"])
+        alone = predictor.predict([runs[name]], test.texts)[0]
+        assert alone.probs == pytest.approx(stored, abs=2e-3)
+        assert together[order.index(runs[name])].probs == pytest.approx(stored, abs=2e-3)
+        assert alone.labels == [test.label_names[i] for i in stored.argmax(1)]
+    predictor.close()
