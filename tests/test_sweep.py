@@ -953,3 +953,20 @@ def test_cli_sweep_new_vocab_takes_a_model_folder_without_a_tokenizer_as_the_pag
     spec = sweep.load_sweep(RunStore(), out["sweep_id"])
     assert spec.per_strategy == {"scratch": {"new_vocab": True}} and all(p.config.new_vocab for p in sweep.plan(spec))
     assert [p["name"] for p in out["points"]] == ["scratch (own vocabulary)"]
+
+
+def test_min_steps_counts_a_last_partial_batch_as_a_step_and_a_small_size_batches_all_its_texts(tiny_model,
+                                                                                              tiny_data):
+    spec = spec_for(tiny_model, tiny_data, strategies=["full_ft"], sizes=[4, 12], seeds=[0], min_steps=20,
+                    own_minimum=False)
+    by_size = {p.size: p.config for p in sweep.plan(spec)}
+    assert (by_size[12].batch_size, by_size[12].epochs) == (8, 10)  # batches of 8 and 4: 2 steps an epoch
+    assert (by_size[4].batch_size, by_size[4].epochs) == (4, 20)  # one batch of its 4 texts, not of 8
+
+
+def test_a_size_equal_to_the_training_examples_is_at_least_them_and_all_shows_what_it_trained_on():
+    assert sweep.fit_sentence([263], 263) == "263 is at least the 263 training examples: it runs as all."
+    agg = [{"strategy": "tfidf_logreg", "size": None, "n_seeds": 2, "n_planned": 2, "mean": 0.8, "std": 0.01,
+            "n_train": 263.0, "train_seconds": 1.0}]
+    assert sweep.results_table(agg)[0]["n labelled"] == 263  # "all": what the finished runs trained on
+    assert sweep.counted_seeds(5) == [5, 6, 7] and sweep.counted_seeds(0, 2) == [0, 1]
