@@ -933,3 +933,53 @@ def test_cuda_padding_runs_every_path_and_never_passes_the_models_positions(tmp_
         assert status == SUCCEEDED, (name, max_length, run.error)
         assert widths and max(widths) <= max_length, (name, max_length, sorted(set(widths)))
         assert any(w % 8 == 0 and w < max_length for w in widths), (name, sorted(set(widths)))  # rounded up
+
+
+def test_the_process_wide_cache_of_one_max_length_never_serves_another(tiny_model):
+    """cache_for keys its objects by model, max_length, dtype and data home: a head_only run at 64 tokens after one
+    at 16 must not be served the 16-token embeddings (different vectors for texts longer than 16)."""
+    texts = [" ".join(make_texts(10)[0][:4])]  # one long text, cut differently at 16 and 64 tokens
+    short, long = embeddings.cache_for(tiny_model, 16, None), embeddings.cache_for(tiny_model, 64, None)
+    assert short is not long and (short.max_length, long.max_length) == (16, 64)
+    assert embeddings.cache_for(tiny_model, 16, None) is short
+    a = short.get(texts, torch.device("cpu")).vectors
+    b = long.get(texts, torch.device("cpu")).vectors
+    assert not np.allclose(a, b)
+
+
+def test_a_texts_embedding_is_the_mean_over_its_own_tokens_whatever_it_is_batched_with(tiny_model, tmp_path):
+    """Padding is masked out of the mean: a short text batched beside a long one gets the vector it gets alone."""
+    short, long = "a fine film", " ".join(make_texts(10)[0][:3])
+    alone = embeddings.EmbeddingCache(tiny_model, 64, None, root=tmp_path / "a").get([short], torch.device("cpu"))
+    both = embeddings.EmbeddingCache(tiny_model, 64, None, root=tmp_path / "b").get([short, long],
+                                                                                     torch.device("cpu"))
+    assert both.text_tokens[1] > 2 * both.text_tokens[0]  # the premise: the short one is padded in that batch
+    np.testing.assert_allclose(both.vectors[0], alone.vectors[0], atol=1e-5)
+
+
+def test_an_epoch_with_a_last_partial_batch_counts_it_in_the_steps_the_schedule_and_progress_plan(tiny_model):
+    """20 texts in batches of 8 are 3 steps an epoch (8, 8 and 4): the progress total and the learning-rate schedule
+    plan 6 steps over 2 epochs, so the epoch each step reports ends at 2.0 and no step trains at a rate of 0."""
+
+    class Plan(Callbacks):
+        def __init__(self) -> None:
+            self.total, self.epochs, self.lrs = None, [], []
+
+        def on_start(self, total_steps, phase="train"):
+            self.total = total_steps
+
+        def on_step(self, step, epoch, loss, lr, phase="train"):
+            self.epochs.append(epoch)
+            self.lrs.append(lr)
+
+    tok = models.load_tokenizer(tiny_model)
+    texts, labels = make_texts(10)
+    y = [int(lab == "pos") for lab in labels]
+    enc = encode(tok, texts, 32)
+    cb = Plan()
+    st = train_classifier(models.load_classifier(tiny_model, ["neg", "pos"]), enc, y, enc, y, ["neg", "pos"],
+                          epochs=2, batch_size=8, lr=1e-3, weight_decay=0.01, warmup_ratio=0.0, grad_clip=1.0, seed=0,
+                          device=torch.device("cpu"), dtype=None, pad_id=tok.pad_token_id, callbacks=cb)
+    assert cb.total == st.steps == 6
+    assert cb.epochs == pytest.approx([1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2])
+    assert all(lr > 0 for lr in cb.lrs[:-1])  # the rate each step leaves for the next; after the last, 0
