@@ -43,6 +43,18 @@ def test_the_rarest_class_is_the_one_with_fewest_test_texts():
     assert rarest_class({}) is None
 
 
+def test_per_class_precision_recall_and_support_read_the_confusion_matrix_by_its_right_axes():
+    """Rows are the true classes, columns the predicted: precision divides by a column (how often the class was
+    predicted), recall and support by a row (how often it was the answer). By hand: 'a' predicted once, rightly."""
+    from bertlab.metrics import classification_report
+
+    m = classification_report([0, 0, 0, 1, 1, 2], [0, 1, 1, 1, 2, 2], ["a", "b", "c"])
+    assert m["confusion"] == [[1, 2, 0], [0, 1, 1], [0, 0, 1]]
+    got = {k: (v["precision"], v["recall"], v["support"]) for k, v in m["per_class"].items()}
+    assert got == {"a": (1.0, pytest.approx(1 / 3), 3), "b": (pytest.approx(1 / 3), 0.5, 2), "c": (0.5, 1.0, 1)}
+    assert m["per_class"]["b"]["f1"] == pytest.approx(2 * (1 / 3) * 0.5 / (1 / 3 + 0.5))
+
+
 def test_single_class_prediction():
     assert single_class_prediction([[5, 0], [3, 0]], ["a", "b"]) == "a"
     assert single_class_prediction([[5, 1], [3, 0]], ["a", "b"]) is None
