@@ -238,13 +238,17 @@ def test_frozen_encoder_runs_predict_the_probabilities_their_test_set_got_at_the
     test = load_splits(tiny_data).test
     predictor = Predictor(store)
     predictor.dtype = None  # fp32, as the runs evaluated
-    order = [runs["tfidf_logreg"], runs["zero_shot"], runs["head_only"]]
+    order = [runs["zero_shot"], runs["tfidf_logreg"], runs["head_only"]]
     together = predictor.predict(order, test.texts)
     assert [p.run_id for p in together] == order
+    assert [p.shared_encoder for p in together] == [True, False, True]  # one encoder pass for the two
     for name in ("head_only", "zero_shot"):
         stored = np.asarray(paired.load_predictions(store.get(runs[name]))["probabilities"])
         alone = predictor.predict([runs[name]], test.texts)[0]
         assert alone.probs == pytest.approx(stored, abs=2e-3)
         assert together[order.index(runs[name])].probs == pytest.approx(stored, abs=2e-3)
         assert alone.labels == [test.label_names[i] for i in stored.argmax(1)]
+        one = predictor.predict([runs[name]], test.texts[:1])[0]  # a text alone answers as in the batch
+        assert not alone.shared_encoder and not one.shared_encoder
+        assert one.probs == pytest.approx(alone.probs[:1], abs=1e-4)
     predictor.close()
