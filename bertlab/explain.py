@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bertlab.textpair import PAIR_SEP
+
 MAX_WORDS = 60  # words left out in turn; a longer text keeps its other words in every variant, and is said capped
 TOP = 3  # words for and against listed in plain text
 # One diverging scale, colour-blind safe (blue for, orange against: ColorBrewer PuOr/RdBu ends), light enough for
@@ -100,10 +102,17 @@ def split_words(text: str) -> tuple[list[str], list[str]]:
     return words, spaces
 
 
+def is_marker(word: str) -> bool:
+    """Whether ``word`` is the marker joining a text pair's two texts (bertlab.textpair), no word of either: left
+    out, the pair would read as one single text, a change of task rather than of words."""
+    return word == PAIR_SEP.strip()
+
+
 def variants(text: str, limit: int = MAX_WORDS) -> list[str]:
-    """``text`` without each of its first ``limit`` words in turn (single spaces between the words left)."""
+    """``text`` without each of its first ``limit`` words in turn (single spaces between the words left); a text
+    pair's marker (:func:`is_marker`) stays in every variant, its own the whole text (its weight is 0)."""
     words, _ = split_words(text)
-    return [" ".join(words[:i] + words[i + 1:]) for i in range(min(len(words), limit))]
+    return [" ".join(words[:i] + words[i + (not is_marker(words[i])):]) for i in range(min(len(words), limit))]
 
 
 def explain(predictor, run_ids: list[str], text: str, limit: int = MAX_WORDS) -> list[Explanation]:
@@ -125,8 +134,9 @@ def explain(predictor, run_ids: list[str], text: str, limit: int = MAX_WORDS) ->
     for p in predictor.predict(run_ids, [whole, *variants(text, limit)]):
         c = int(p.probs[0].argmax())
         base = float(p.probs[0, c])
+        # a pair's marker is no word: weight 0, never listed (its variant is the whole text, answered alike)
         out.append(Explanation(p.run_id, p.strategy, p.label_names[c], base, words, spaces,
-                               [base - float(x) for x in p.probs[1:, c]]))
+                               [0.0 if is_marker(w) else base - float(x) for w, x in zip(words, p.probs[1:, c])]))
     return out
 
 

@@ -312,3 +312,30 @@ def test_cli_explain_of_a_one_word_text_names_no_unit_for_weights_it_did_not_com
     assert len(lines) == 2
     assert "one word" in lines[0] and lines[0].endswith("no text to weigh it against")
     assert lines[1].endswith("(probability points)")
+
+
+def test_a_text_pairs_marker_is_no_word_that_decided_it():
+    """A pair task's text is its two texts joined by " [SEP] " (bertlab.textpair): left out, the separator made the
+    pair one single text, and a model that answers about pairs listed "[SEP]" as the word that decided it."""
+    import numpy as np
+
+    from bertlab.textpair import is_pair
+
+    asked: list[str] = []
+
+    class Answer:
+        run_id, strategy, label_names = "r1", "full_ft", ["different", "paraphrase"]
+
+        def __init__(self, probs) -> None:
+            self.probs = probs
+
+    class PairModel:  # answers "paraphrase" about a pair, "different" about one text
+        def predict(self, run_ids, texts):
+            asked.extend(texts)
+            return [Answer(np.array([[0.1, 0.9] if is_pair(t) else [0.6, 0.4] for t in texts]))]
+
+    (e,) = explain.explain(PairModel(), ["r1"], "A man eats. [SEP] Someone eats.")
+    assert e.label == "paraphrase" and e.words[3] == "[SEP]" and len(e.weights) == 6
+    assert e.weights == [0.0] * 6 and e.top() == [] and e.top(against=True) == []
+    assert all(is_pair(t) for t in asked)  # every variant is still a pair: a word of either text left out
+    assert explain.variants("A man eats. [SEP] Someone eats.")[4] == "A man eats. [SEP] eats."
