@@ -189,3 +189,24 @@ def test_training_counts_its_steps_at_each_thread_count_for_the_runs_provenance(
     assert run_threads(SimpleNamespace(costs={"train_threads": {"2": 96}})) == "2"
     assert run_threads(SimpleNamespace(costs={"train_threads": {"2": 6, "1": 90}})) == "1 (90 steps), 2 (6 steps)"
     assert run_threads(SimpleNamespace(costs={})) is None  # a GPU run, or one from before it was recorded
+
+
+def test_dapts_masked_lm_steps_count_in_the_threads_a_run_trained_at(tiny_model, tiny_data, bertlab_home, two_threads,
+                                                                     monkeypatch):
+    """dapt's masked-LM phase trains the encoder's weights on the CPU's threads as its fine-tuning does, yet its
+    steps were left out of train_threads: a dapt run of 7 masked-LM and 7 fine-tuning steps read "2 threads" from
+    7 steps, and one whose masked-LM phase gave way would still read one count, which does not repeat it."""
+    from bertlab.provenance import run_threads
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    monkeypatch.setenv("BERTLAB_CPU_SHARE", "0")  # a fixed 2 threads (on a busy machine it gave way: 4 steps at 1)
+    store = RunStore()
+    rid = store.create_run(make_config("dapt", model=tiny_model, data=tiny_data, epochs=1, batch_size=8,
+                                       max_length=32, learning_rate=1e-3))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).traceback
+    run = store.get(rid)
+    c = run.costs
+    assert c["mlm_steps"] > 0 and c["mlm_threads"] == {"2": c["mlm_steps"]}
+    assert c["train_threads"] == {"2": c["steps"] + c["mlm_steps"]} and run_threads(run) == "2"

@@ -206,8 +206,12 @@ class ClassifierStrategy(Strategy):
             "inference_flops_per_text": serve_flops,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
         }
-        if stats.thread_steps:  # JSON keys: the thread count as text
-            costs["train_threads"] = {str(k): v for k, v in sorted(stats.thread_steps.items())}
+        # JSON keys: the thread count as text; a masked-LM phase's steps (dapt, scratch) count too: they train weights
+        threads = {str(k): v for k, v in (stats.thread_steps or {}).items()}
+        for k, v in (extra.get("mlm_threads") or {}).items():
+            threads[k] = threads.get(k, 0) + v
+        if threads:
+            costs["train_threads"] = dict(sorted(threads.items(), key=lambda kv: int(kv[0])))
         if ctx.derived_options:
             costs["derived_options"] = dict(ctx.derived_options)
         return RunOutput(test=test_m, costs=costs, val=val_m)

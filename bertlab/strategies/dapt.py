@@ -195,6 +195,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     ctx.callbacks.on_start(total, "mlm")
     t0, step, tokens, masked, last, pending = time.perf_counter(), 0, 0, 0, float("nan"), None
     sq_tokens = 0  # each text's real tokens squared, summed: attention's share of the FLOPs
+    # optimizer steps at each torch thread count (CPU): another count trains other weights, as in fine-tuning after
+    # (engine.TrainStats.thread_steps); the run's train_threads counts both phases' steps
+    thread_steps: dict[int, int] = {}
 
     def report(p: tuple) -> float:
         """A step's (step, progress, loss tensor, lr) to the callbacks; its loss as a float (waits for it)."""
@@ -210,8 +213,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
             for idx in grouped_batches(lengths, bs, rng):
                 if ctx.callbacks.should_stop():
                     raise RunCancelled()
-                if share:
-                    share.tick()
+                threads = share.tick() if share else torch.get_num_threads()
                 batch = collator([{"input_ids": enc.ids[i]} for i in idx])
                 padded = collate([enc.ids[i] for i in idx], tokenizer.pad_token_id, multiple, None,
                                  batch_types(enc, idx))
@@ -239,6 +241,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
+                thread_steps[threads] = thread_steps.get(threads, 0) + 1
                 tokens += int(lengths[idx].sum())
                 sq_tokens += square_tokens(lengths[idx])
                 masked += n_masked
@@ -271,7 +274,9 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
                          attention_flops(attention_shape(encoder), sq_tokens)) + train_flops(n_head, masked))
     return {"extra_seconds": seconds, "extra_flops": flops, "mlm_seconds": seconds, "mlm_flops": flops,
             "mlm_steps": step, "mlm_skipped_steps": n_skipped, "mlm_texts": len(texts), "mlm_tokens": tokens, "mlm_square_tokens": sq_tokens, "mlm_masked_tokens": masked,
-            "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer), "mlm_head_params": own}  # ln(vocab): the loss of a uniform guess
+            "mlm_final_loss": last, "mlm_vocab_size": len(tokenizer), "mlm_head_params": own,
+            **({"mlm_threads": {str(k): v for k, v in sorted(thread_steps.items())}}
+               if dev.type == "cpu" and thread_steps else {})}  # ln(vocab): the loss of a uniform guess
 
 
 @register
