@@ -364,11 +364,40 @@ def config_key(config: RunConfig | dict) -> str:
     return json.dumps(d, sort_keys=True, separators=(",", ":"))
 
 
+def stored_config(run: Run) -> dict:
+    """``run``'s config as today's code stores it: zero_shot's label sentences left out (None) where they are its
+    data's own, which the Train page stored written out before 2026-12-06 (run and bertlab.compare store None for
+    them): the data's own are a built-in dataset's sentences for its labels, else the label names, as
+    :func:`~bertlab.strategies.embedding_based.data_descriptions` reads them. The labels are the run's recorded
+    ones (a built-in's own, sorted as its load sorts them, for a run that recorded none yet)."""
+    cfg = run.config or {}
+    given = cfg.get("label_descriptions")
+    if run.strategy != "zero_shot" or not given:
+        return cfg
+    data = cfg.get("data") or {}
+    names = (run.data_summary or {}).get("label_names")
+    if data.get("source", "builtin") == "builtin":
+        from bertlab.data.builtin import BUILTIN
+        from bertlab.data.dataset import _sort_names
+
+        info = BUILTIN.get(data.get("name"))
+        if info is None:
+            return cfg
+        own = [info.label_descriptions.get(n, n) for n in (names or _sort_names(list(info.label_descriptions)))]
+    elif names:
+        own = [str(n) for n in names]
+    else:
+        return cfg
+    return {**cfg, "label_descriptions": None} if list(given) == own else cfg
+
+
 def existing_runs(store: RunStore, statuses: tuple[str, ...] = (SUCCEEDED, QUEUED, RUNNING)) -> dict[str, Run]:
-    """The newest run per config key among runs with ``statuses``."""
+    """The newest run per config key among runs with ``statuses``: each under its config's key and, where they
+    differ, :func:`stored_config`'s (a point planned with the data's own sentences written out still finds it)."""
     out: dict[str, Run] = {}
     for r in store.list_runs(status=statuses, limit=1_000_000):  # newest first: keep the first seen
         out.setdefault(config_key(r.config), r)
+        out.setdefault(config_key(stored_config(r)), r)
     return out
 
 

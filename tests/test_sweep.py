@@ -970,3 +970,30 @@ def test_a_size_equal_to_the_training_examples_is_at_least_them_and_all_shows_wh
             "n_train": 263.0, "train_seconds": 1.0}]
     assert sweep.results_table(agg)[0]["n labelled"] == 263  # "all": what the finished runs trained on
     assert sweep.counted_seeds(5) == [5, 6, 7] and sweep.counted_seeds(0, 2) == [0, 1]
+
+
+def test_a_zero_shot_stored_with_its_datas_own_sentences_is_the_point_a_sweep_plans(tiny_model, tiny_data, tmp_path):
+    """The Train page stored zero_shot's sentences written out where they were the data's own (rotten_tomatoes'
+    "This movie was great." / "... terrible.", a file's label names) until it stored None, as run and
+    bertlab.compare do: a sweep over a store holding such a run trained the point again (todo ['zero_shot'])."""
+    store = RunStore(tmp_path)
+    builtin = sweep.SweepSpec(strategies=["zero_shot"], sizes=[200], seeds=[0],
+                              data=DataConfig(source="builtin", name="rotten_tomatoes"), model=tiny_model)
+    own = ["This movie was great.", "This movie was terrible."]
+    old = store.create_run(sweep.plan(builtin)[0].config.replace(label_descriptions=own))
+    store.finish(old, SUCCEEDED, data_summary={"label_names": ["fresh", "rotten"]})
+    assert sweep.split_points(store, builtin) == ([], [old])
+    written = dataclasses.replace(builtin, common={"label_descriptions": own})  # a plan giving them: still that run
+    assert sweep.plan(written)[0].config.label_descriptions == own and sweep.split_points(store, written) == ([], [old])
+    queued = RunStore(tmp_path / "queued")  # a run not started yet has recorded no labels: a built-in's are known
+    qid = queued.create_run(sweep.plan(builtin)[0].config.replace(label_descriptions=own))
+    assert sweep.split_points(queued, builtin) == ([], [qid])
+    on_file = spec_for(tiny_model, tiny_data, strategies=["zero_shot"], sizes=[8], seeds=[0])
+    fid = store.create_run(sweep.plan(on_file)[0].config.replace(label_descriptions=["neg", "pos"]))
+    store.finish(fid, SUCCEEDED, data_summary={"label_names": ["neg", "pos"]})
+    assert sweep.split_points(store, on_file) == ([], [fid])
+    # sentences of the user's own are another run, as before
+    mine = RunStore(tmp_path / "mine")
+    store_id = mine.create_run(sweep.plan(builtin)[0].config.replace(label_descriptions=["Loved it.", "Hated it."]))
+    mine.finish(store_id, SUCCEEDED, data_summary={"label_names": ["fresh", "rotten"]})
+    assert [c.strategy for c in sweep.split_points(mine, builtin)[0]] == ["zero_shot"]
