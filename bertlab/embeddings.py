@@ -29,7 +29,7 @@ import torch
 from safetensors import safe_open
 from safetensors.numpy import save_file
 
-from bertlab import models, onnxrt
+from bertlab import models, onnxrt, textpair
 from bertlab.engine import Encoded, encode, map_sorted, shape_multiple
 from bertlab.paths import data_home
 
@@ -177,8 +177,16 @@ def embed_encoded(encoder, enc: Encoded, batch_size: int, device: torch.device, 
     return out if out is not None else np.zeros((0, encoder.config.hidden_size), dtype=np.float32)
 
 
+# Prefixed to a text pair's bytes in its cache key (text_key): a cache filled before pairs were read as pairs
+# (2026-12-06) holds such a string embedded as one text, its second half as token type 0, now 1 (another vector)
+PAIR_KEY = b"pair\x00"
+
+
 def text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    """The cache key of ``text``; a text pair's (:func:`bertlab.textpair.is_pair`) differs from that of the same
+    string read as one text, as a cache filled before pairs were read as pairs embedded it."""
+    raw = text.encode("utf-8")
+    return hashlib.blake2b(PAIR_KEY + raw if textpair.is_pair(text) else raw, digest_size=16).digest()
 
 
 @dataclass

@@ -323,3 +323,29 @@ def test_the_readmes_paraphrase_pairs_need_both_texts(tmp_path):
     assert all(set(b.split()) <= set(a.split()) for a, b in zip(same["sentence1"], same["sentence2"]))
     sp = load_splits(DataConfig(source="file", name=str(out), train_size=None, val_size=None, test_size=None))
     assert all(textpair.split_pair(t)[1] is not None for t in sp.train.texts)
+
+
+def test_an_embedding_cache_filled_before_pairs_does_not_serve_a_pair_its_single_text_vector(tmp_path, tiny_model,
+                                                                                              monkeypatch):
+    """A cache filled before pairs were read as pairs holds a string holding " [SEP] " embedded as one text (its
+    second half token type 0, where a pair's is 1: the packaged MiniLM's vector began -0.2304 -0.1957, a pair's
+    -0.2302 -0.2247): it served that vector to the pair (0 texts computed). A pair's key is its own now; a single
+    text's is unchanged, so every other cached text still serves."""
+    import hashlib
+
+    import torch
+
+    from bertlab import embeddings
+
+    def old_key(text: str) -> bytes:  # the key every text had before pairs
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+    pair, single = textpair.join_pair(A[0], B[0]), A[1]
+    assert embeddings.text_key(single) == old_key(single) and embeddings.text_key(pair) != old_key(pair)
+    root = tmp_path / "cache"
+    with monkeypatch.context() as m:
+        m.setattr(embeddings, "text_key", old_key)  # the cache as the old code filled it
+        assert embeddings.EmbeddingCache(tiny_model, 32, None, root=root).get([pair, single],
+                                                                           torch.device("cpu")).computed == 2
+    again = embeddings.EmbeddingCache(tiny_model, 32, None, root=root).get([pair, single], torch.device("cpu"))
+    assert again.computed == 1  # the pair, embedded as a pair; the single text served from the cache
