@@ -903,8 +903,8 @@ def test_cuda_padding_runs_every_path_and_never_passes_the_models_positions(tmp_
     widths = []
     real = engine.collate
 
-    def spy(ids, pad_id, multiple=1, cap=None):
-        out = real(ids, pad_id, multiple, cap)
+    def spy(ids, pad_id, multiple=1, cap=None, types=None):  # (types: a text pair's token types)
+        out = real(ids, pad_id, multiple, cap, types)
         widths.append(out["input_ids"].shape[1])
         return out
 
