@@ -96,11 +96,27 @@ def settings(run) -> dict:
     out.update({OPTION + k: v for k, v in effective_options(s, cfg, getattr(run, "costs", None) or {}).items()})
     if (descs := descriptions(run)) is not None:
         out["label_descriptions"] = list(descs)
+    if (text := text_read(run)) is not None:
+        out["text"] = text
     if s is None or s.uses_tokens:  # its own vocabulary, and how large, or the model's
         out["new_vocab"] = bool(cfg.get("new_vocab"))
         if out["new_vocab"]:
             out["vocab_size"] = cfg.get("vocab_size")
     return out
+
+
+def text_read(run) -> str | None:
+    """The text column(s) a run on a table read: "review", or "sentence1 + sentence2" for a text pair; as the run
+    recorded them once it loaded its data, else as its config names them. None for a built-in dataset, and for a
+    run not started whose config leaves them to be detected (:func:`_known_sentences` fills that in)."""
+    summary = getattr(run, "data_summary", None) or {}
+    first, second = summary.get("text_column"), summary.get("text_pair_column")
+    if not first:
+        data = (getattr(run, "config", None) or {}).get("data") or {}
+        first, second = data.get("text_column"), data.get("text_pair_column")
+    if not first:
+        return None
+    return f"{first} + {second}" if second else str(first)
 
 
 def _frozen(value) -> str:
@@ -142,6 +158,8 @@ def setting_text(key: str, value) -> str:
         return f"sentences “{first[:24]}…”" if len(first) > 24 else f"sentences “{first}”"
     if key == "keep_best":
         return "best epoch kept" if value else "last epoch"
+    if key == "text":  # the text column(s) read: "text sentence2", "text sentence1 + sentence2"
+        return f"text {value}"
     if key == "new_vocab":
         return "own vocabulary" if value else "model's vocabulary"
     if key == "epochs" and value == 1:
@@ -155,7 +173,8 @@ def settings_text(run) -> str:
     'max_length 128, sentences “…”' (not the epochs it never ran)."""
     found = settings(run)
     off = {"keep_best": False, "patience": 0, "new_vocab": False}  # "off" reads so only to tell two runs apart
-    parts = [setting_text(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions")
+    parts = [setting_text(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions",
+                                                                       "text")
              and (k not in off or v != off[k])]
     if descs := found.get("label_descriptions"):  # every sentence, whole: a name quotes only the first, cut
         parts.append("label sentences " + ", ".join(f"“{d}”" for d in descs))
@@ -178,7 +197,7 @@ def _differs(key: str, members: list, found: dict) -> bool:
     """Whether the runs ``members`` (their :func:`settings`: ``found``) differ in ``key``; zero_shot's sentences
     within a dataset only: each dataset has its own default ones, and runs on two datasets read "zero_shot
     (sentences “A news article about bus…”)" and "zero_shot (sentences “This movie was great.”)"."""
-    if key != "label_descriptions":
+    if key not in _PER_DATASET:
         return len({_frozen(f.get(key)) for f in found.values()}) > 1
     per_data: dict[str, set] = {}
     for r in members:
@@ -186,24 +205,33 @@ def _differs(key: str, members: list, found: dict) -> bool:
     return any(len(v) > 1 for v in per_data.values())
 
 
+# Settings that each dataset has its own of (its default label sentences, its text columns): they name runs apart
+# only within one dataset, and a run not started that leaves them to its data reads what a run given none recorded.
+_PER_DATASET = ("label_descriptions", "text")
+
+
+def _given(run, key: str) -> bool:
+    """Whether ``run``'s config sets ``key`` (of :data:`_PER_DATASET`) itself, rather than leaving it to its data."""
+    cfg = getattr(run, "config", None) or {}
+    return bool(cfg.get(key) if key == "label_descriptions" else (cfg.get("data") or {}).get("text_column"))
+
+
 def _known_sentences(members: list, found: dict) -> None:
-    """Fill in, in ``found`` (the members' :func:`settings`), the sentences of a zero_shot not finished yet that was
-    given none: it will read its dataset's defaults, which a finished one given none recorded. A sweep's finished
-    seed read "zero_shot (sentences “This movie was great.”)" beside a queued seed of the same config, as if the
-    sentences it has not read yet were other ones; a queued run beside one given other sentences still differs."""
-    key = "label_descriptions"
-    recorded: dict[str, list] = {}  # dataset -> the defaults a finished run recorded
-
-    def given(r) -> bool:
-        return bool((getattr(r, "config", None) or {}).get(key))
-
-    for r in members:
-        if key in found[r.id] and not given(r):
-            recorded.setdefault(str(getattr(r, "dataset", None)), found[r.id][key])
-    for r in members:
-        if r.strategy == "zero_shot" and key not in found[r.id]:
-            if (defaults := recorded.get(str(getattr(r, "dataset", None)))) is not None:
-                found[r.id] = {**found[r.id], key: defaults}
+    """Fill in, in ``found`` (the members' :func:`settings`), what a run not finished yet that was given none of
+    :data:`_PER_DATASET` will read: a zero_shot's sentences, its dataset's defaults, which a finished one given none
+    recorded; a run on a table, the text columns its data's detection picks, which a finished run left to detect
+    them recorded. A sweep's finished seed read "zero_shot (sentences “This movie was great.”)" beside a queued seed
+    of the same config, as if the sentences it has not read yet were other ones; a queued run beside one given
+    other sentences (or columns) still differs."""
+    for key in _PER_DATASET:
+        recorded: dict[str, object] = {}  # dataset -> what a finished run left to its data recorded
+        for r in members:
+            if key in found[r.id] and not _given(r, key):
+                recorded.setdefault(str(getattr(r, "dataset", None)), found[r.id][key])
+        for r in members:
+            if key not in found[r.id] and (key != "label_descriptions" or r.strategy == "zero_shot"):
+                if (known := recorded.get(str(getattr(r, "dataset", None)))) is not None:
+                    found[r.id] = {**found[r.id], key: known}
 
 
 def model_name(model) -> str:

@@ -350,3 +350,38 @@ def test_a_queued_zero_shot_seed_is_named_as_the_finished_one_of_the_same_config
     names = variants.labels([done, waiting, told])
     assert names[done.id] == names[waiting.id] == "zero_shot (sentences “This movie was terrible.”)"
     assert names[told.id] == "zero_shot (sentences “A bad film.”)"
+
+
+def test_a_pair_run_and_a_run_on_one_half_of_the_pair_are_two_choices_not_two_seeds(tmp_path):
+    """The README's pair baseline: full_ft reading sentence1 + sentence2 as a pair and full_ft reading sentence2
+    alone, on one file, were both "full_ft", one variant, averaged as seeds of one choice. They read other texts:
+    each is named by what it read; a queued run leaving the columns to detection reads what the finished one that
+    left them recorded, and runs reading one column alike are one choice."""
+    def on_file(k, summary, data=None, status="succeeded"):
+        r = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, k), 1e13, 200.0),
+                  data={"seed": 0, **(data or {})})
+        r.dataset, r.data_summary, r.status = "pairs.csv", {**r.data_summary, **summary}, status
+        return r
+
+    pair = on_file(300, {"text_column": "sentence1", "text_pair_column": "sentence2", "label_column": "label"})
+    half = on_file(260, {"text_column": "sentence2", "label_column": "label"}, {"text_column": "sentence2"})
+    assert variants.labels([pair, half]) == {pair.id: "full_ft (text sentence1 + sentence2)",
+                                             half.id: "full_ft (text sentence2)"}
+    assert variants.variant(pair) != variants.variant(half)
+    assert len({variants.variant_keys([pair, half])[r.id] for r in (pair, half)}) == 2
+    queued = on_file(0, {}, status="queued")  # columns left to detection: the pair, as the finished run found
+    waiting = on_file(0, {}, {"text_column": "sentence2"}, status="queued")
+    names = variants.labels([pair, half, queued, waiting])
+    assert names[queued.id] == names[pair.id] and names[waiting.id] == names[half.id]
+    keys = variants.variant_keys([pair, half, queued, waiting])
+    assert keys[queued.id] == keys[pair.id] and keys[waiting.id] == keys[half.id]
+    # the same column read, one left to detection and one named: seeds of one choice, named as before
+    named = on_file(290, {"text_column": "sentence1", "text_pair_column": "sentence2", "label_column": "label"},
+                    {"text_column": "sentence1", "text_pair_column": "sentence2"})
+    assert variants.labels([pair, named]) == {pair.id: "full_ft", named.id: "full_ft"}
+    assert variants.variant(pair) == variants.variant(named)
+    # each dataset reads its own columns: runs on two files are named by their data, not by their columns
+    other = on_file(280, {"text_column": "review", "label_column": "label"})
+    other.dataset = "reviews.csv"
+    assert variants.labels([pair, other]) == {pair.id: "full_ft (pairs.csv)", other.id: "full_ft (reviews.csv)"}
+    assert "text" not in variants.settings_text(pair)
