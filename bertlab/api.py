@@ -360,9 +360,7 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
 
     sp = _checked_splits(configs, strategies)
     if progress and dc.source != "builtin" and sp.train.description:  # the columns read and the sizes, as `run`
-        capped = sizes is None and not isinstance(data, DataConfig) and any(
-            cap is not None and n >= cap for cap, n in zip((dc.train_size, dc.val_size, dc.test_size),
-                                                          (len(sp.train), len(sp.val), len(sp.test))))
+        capped = sizes is None and not isinstance(data, DataConfig) and bool(sp.capped)
         print(f"data: {sp.train.description} (text_column / label_column choose others); {len(sp.label_names)} "
               f"classes; train {len(sp.train):,}, validation {len(sp.val):,}, test {len(sp.test):,}"
               + (" (the default sizes='standard' caps; sizes='all' takes every row)" if capped else ""))

@@ -270,6 +270,23 @@ def test_the_data_line_says_where_the_default_sizes_capped_a_dataframe(capsys):
     assert capsys.readouterr().out.splitlines()[0].endswith("train 2,000, validation 360, test 720")
 
 
+def test_the_data_line_does_not_call_a_split_of_exactly_the_caps_size_capped(capsys):
+    """A DataFrame whose training split came out at exactly Standard's 2,000 (nothing left out: validation and test
+    under their caps) was said cut by the default caps, pointing to sizes='all' for rows there were none of."""
+    from bertlab.data.dataset import TextDataset, split_dataset
+
+    def whole(n):  # the split sizes with no caps
+        t, lab = make_texts(n)
+        ds = TextDataset(texts=t, labels=[["neg", "pos"].index(x) for x in lab], label_names=["neg", "pos"])
+        return split_dataset(ds, train_size=None, val_size=None, test_size=None).sizes()
+
+    n = next(n for n in range(1400, 1460) if whole(n)["train"] == 2000)
+    texts, labels = make_texts(n)
+    bertlab.compare(pd.DataFrame({"text": texts, "label": labels}), ["tfidf_logreg"])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "train 2,000, validation" in first and "caps" not in first, first
+
+
 def test_compare_on_a_built_in_dataset_says_its_default_size_is_not_the_apps(capsys):
     """As `run`: bertlab.compare("rotten_tomatoes") trains on the Standard size, the app's defaults on the Quick demo
     (other texts, other scores), and nothing said which."""

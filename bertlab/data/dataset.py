@@ -141,6 +141,7 @@ class Splits:
     test: TextDataset
     notes: list[str] = field(default_factory=list)
     file_sha256: str | None = None  # the SHA-256 of the file read, where bertlab.data.shared knows it
+    capped: tuple[str, ...] = ()  # the parts ("train", "validation", "test") a size cap left rows out of
 
     @property
     def label_names(self) -> list[str]:
@@ -771,6 +772,7 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
             test_size: int | None, fixed_test: bool = False) -> Splits:
     """The splits of ``ds`` at these indices, each capped to a stratified part of itself (None: all);
     ``fixed_test``: the test part is the data's own, and its cap takes the same rows at every seed."""
+    cut: list[str] = []
     for fld, cap, part in (("train_size", train_size, "train"), ("val_size", val_size, "validation"),
                            ("test_size", test_size, "test")):
         idx = {"train": train_idx, "validation": val_idx, "test": test_idx}[part]
@@ -789,6 +791,8 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
         # (and the data's own test set the same rows at every seed: the seeds then share one test set, as said)
         sub = _stratified_take(labels, idx, cap, np.random.default_rng(
             [0 if fixed_test and part == "test" else seed, len(part)]))
+        if len(sub) < len(idx):
+            cut.append(part)
         if part == "train":
             train_idx = sub
         elif part == "validation":
@@ -807,4 +811,5 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
         val=ds.subset(val_idx),
         test=ds.subset(test_idx),
         notes=notes,
+        capped=tuple(cut),
     )

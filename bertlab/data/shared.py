@@ -141,7 +141,8 @@ def _own(sp: Splits) -> Splits:
             label_descriptions=None if ds.label_descriptions is None else list(ds.label_descriptions),
             parts=None if ds.parts is None else list(ds.parts),
             row_ids=None if ds.row_ids is None else list(ds.row_ids))
-    return Splits(train=copy(sp.train), val=copy(sp.val), test=copy(sp.test), notes=list(sp.notes))
+    return Splits(train=copy(sp.train), val=copy(sp.val), test=copy(sp.test), notes=list(sp.notes),
+                  capped=sp.capped)
 
 
 def _load(cfg: DataConfig) -> TextDataset:
