@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import statistics
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -667,6 +668,8 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
             a.sentences.append(weak)
     if a is not None and (brief := few_steps_sentence(at_size)):
         a.sentences.append(brief)
+    if a is not None and (whole := whole_texts_sentence(at_size)):
+        a.sentences.append(whole)
     if a is not None and (left := not_compared_sentence(runs, names)):  # a failed run: not silently left out
         a.sentences.append(left)
     if a is not None and len({_n_train(r) for r in done}) > 1:
@@ -787,6 +790,47 @@ def few_steps_sentence(runs: list) -> str | None:
             f"{'the strategy' if len(few) == 1 else 'these strategies'}. Train longer (more epochs, or a smaller "
             f"batch size) before ruling {'it' if len(few) == 1 else 'them'} out, or trusting "
             f"{'its' if len(few) == 1 else 'their'} lead.")
+
+
+# A run's truncation note (bertlab.runner.truncation_note): "425 of 425 test texts (100%) are longer than max_length
+# 128 tokens and were cut to it ... (median 411 tokens, ...": the share cut of the first part it counts, the max
+# length, the median length.
+_CUT_NOTE = re.compile(r"^[\d,]+ of [\d,]+ \w+ texts \(([\d.]+)%\) are longer than max_length (\d+) tokens and were "
+                       r"cut to it.*?\(median ([\d,]+) tokens")
+CUT_SHARE = 0.10  # texts cut at max_length, in percent of a run's texts, from which a whole-text comparison is named
+
+
+def whole_texts_sentence(runs: list) -> str | None:
+    """Where a strategy that reads every text whole (tfidf_logreg: no tokenizer, no max_length) is compared with runs
+    whose tokenizer cut a share of the texts at max_length (:data:`CUT_SHARE` or more, from their truncation note),
+    a sentence saying they were not given the same text; None otherwise. On bbc_news (Quick demo, 2026-12-06) the
+    answer picked tfidf_logreg (98.6%) over head_only (97.9%) unsaid that head_only had read the first 128 tokens
+    of articles of a median 421, tfidf_logreg all of them."""
+    from bertlab.strategies import REGISTRY
+
+    whole = [r.strategy for r in runs if r.strategy in REGISTRY and not REGISTRY[r.strategy].uses_tokens]
+    cut: dict[int, dict[str, None]] = {}  # max_length: strategies cut there
+    shares, medians = [], []
+    for r in runs:
+        for note in getattr(r, "notes", None) or []:
+            if (m := _CUT_NOTE.match(note)) and float(m[1]) >= 100 * CUT_SHARE:
+                cut.setdefault(int(m[2]), {})[r.strategy] = None
+                shares.append(float(m[1]))
+                medians.append(int(m[3].replace(",", "")))
+                break
+    if not whole or not cut:
+        return None
+
+    def listed(names) -> str:
+        names = list(names)
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    read = "; ".join(f"{listed(names)} only its first {length} tokens" for length, names in sorted(cut.items()))
+    most = f"{max(shares):.0f}%" if min(shares) == max(shares) else f"{min(shares):.0f}-{max(shares):.0f}%"
+    return (f"Not on the same text: {listed(dict.fromkeys(whole))} read each text whole, {read} ({most} of the "
+            f"texts were longer, median {statistics.median_high(medians):,} tokens), so part of the gap between "
+            "them may be the words the encoder never saw; a larger max length (at most the model's positions, 512 "
+            "for MiniLM) compares them on more of each text.")
 
 
 def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list | None = None) -> Answer | None:

@@ -2329,3 +2329,30 @@ def test_holms_macro_f1_family_runs_a_permutation_test_only_for_its_own_pairs(tm
     assert len(family) == 6 < len(paired.pairwise_rows(members))  # the premise: 3 rows of one strategy left out
     assert len(tested) == len(family) and t.pairs == 6  # one permutation test per pair of the family, no more
     assert t.p_value == max(t.raw, paired.holm_of_pairs(members, "macro_f1")[frozenset((runs[3].id, runs[4].id))][0])
+
+
+def test_an_answer_between_whole_texts_and_texts_cut_at_max_length_says_they_did_not_read_the_same_text(tmp_path):
+    """On bbc_news's Quick demo the answer picked tfidf_logreg (98.6%) over head_only (97.9%) without saying that
+    head_only read the first 128 tokens of articles of a median 421, tfidf_logreg every word: the answer names it,
+    from the runs' own truncation notes; short texts (no note, or few cut) add nothing."""
+    from bertlab.runner import truncation_note
+
+    texts = ["word " * 40, "word " * 30, "word " * 3, "a few words here"]  # 2 of 4 longer than 16 tokens
+    note = truncation_note("minilm", texts, 16, more={"test": texts[:2]})
+    assert note.startswith("2 of 4 training texts (50%) are longer than max_length 16 tokens")  # the premise
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    tf.notes, ho.notes = ["tfidf_logreg: 10,586 word 1-2-grams"], ["dropped 5 duplicate texts", note]
+    said = answer.whole_texts_sentence([tf, ho])
+    assert said.startswith("Not on the same text: tfidf_logreg read each text whole, head_only only its first 16 "
+                           "tokens (50% of the texts were longer, median 32 tokens)")
+    assert said in answer.answer([tf, ho]).sentences
+    ho.notes = ["dropped 5 duplicate texts"]  # nothing cut
+    assert answer.whole_texts_sentence([tf, ho]) is None and not any(
+        t.startswith("Not on the same text") for t in answer.answer([tf, ho]).sentences)
+    few = truncation_note("minilm", texts[1:] + ["word"] * 20, 16)  # 1 of 23: under CUT_SHARE
+    ho.notes = [few]
+    assert answer.whole_texts_sentence([tf, ho]) is None
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 290, 20), 1e13, 200.0)
+    ft.notes = [note]
+    assert answer.whole_texts_sentence([ho, ft]) is None  # no whole-text run: both cut alike
