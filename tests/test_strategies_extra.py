@@ -483,3 +483,29 @@ def test_mlm_texts_drop_domain_lines_that_are_validation_or_test_texts(tmp_path)
     from bertlab.strategies import get_strategy
 
     assert "validation or test texts are dropped" in get_strategy("dapt").option_specs["domain_file"]["help"]
+
+
+def test_mlm_texts_drop_domain_lines_that_are_either_text_of_a_held_out_pair(tmp_path):
+    """A pair task's held-out example is two texts (MRPC's sentence1 and sentence2): a domain file gathered from the
+    corpus's sentences held both texts of every test pair, and all went into the masked LM, as only the joined pair
+    was compared with its lines."""
+    from types import SimpleNamespace
+
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies.dapt import mlm_texts
+    from bertlab.textpair import join_pair
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part([join_pair("Train first.", "Train second.")]),
+                    val=part([join_pair("Val first.", "Val second.")]),
+                    test=part([join_pair("Test first.", "Test second.")]))
+    leak = tmp_path / "sentences.txt"
+    leak.write_text("Test first.\ntest  SECOND.\nVal second.\nTest first. [SEP] Test second.\nTrain first.\n"
+                    "fresh domain line\n")
+    for name in ("dapt", "scratch"):
+        ctx = SimpleNamespace(splits=splits, notes=[],
+                              config=SimpleNamespace(strategy=name, options={"domain_file": str(leak)}))
+        assert mlm_texts(ctx) == ["Train first. [SEP] Train second.", "Train first.", "fresh domain line"]
+        assert ctx.notes[-1].startswith(f"{name}: dropped 4 lines of sentences.txt that are validation or test texts")

@@ -41,6 +41,7 @@ from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC
 from bertlab.strategies.full_ft import FullFineTune
+from bertlab.textpair import split_pair
 
 MAX_DOMAIN_TEXTS = 200_000
 MAX_DOMAIN_FILE_BYTES = 200 * 2**20
@@ -323,15 +324,18 @@ class DomainAdaptivePretraining(FullFineTune):
 
 def mlm_texts(ctx: RunContext) -> list[str]:
     """The masked-LM phase's texts: the training texts without their labels, plus the option 'domain_file''s lines;
-    a note says which. Domain lines that are a validation or test text (case and spacing aside, as the data's
-    duplicates are found) are dropped and counted in the note: pretraining on them would show the model every input
+    a note says which. Domain lines that are a validation or test text, or either text of such a pair (case and
+    spacing aside, as the data's duplicates are found), are dropped and counted in the note: pretraining on them would show the model every input
     it is then scored on (a review's leak.txt of a split's 300 held-out texts went in unsaid)."""
     texts = list(ctx.splits.train.texts)  # the labels are not used: this is unsupervised
     domain_file = ctx.config.options.get("domain_file")
     name = ctx.config.strategy
     if domain_file:
         lines = read_domain_texts(str(domain_file), name)
-        held_out = {copy_key(t) for t in [*ctx.splits.val.texts, *ctx.splits.test.texts]}
+        # a pair task's held-out example is two texts: a line that is either of them is a held-out text too (MRPC's
+        # sentences gathered into a domain file went in whole: only the joined pair was compared)
+        held_out = {copy_key(h) for t in [*ctx.splits.val.texts, *ctx.splits.test.texts]
+                    for h in (t, *split_pair(t)) if h}
         extra = [t for t in lines if copy_key(t) not in held_out]
         texts += extra
         file_name = Path(domain_file).name
