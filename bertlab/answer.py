@@ -801,36 +801,53 @@ CUT_SHARE = 0.10  # texts cut at max_length, in percent of a run's texts, from w
 
 
 def whole_texts_sentence(runs: list) -> str | None:
-    """Where a strategy that reads every text whole (tfidf_logreg: no tokenizer, no max_length) is compared with runs
-    whose tokenizer cut a share of the texts at max_length (:data:`CUT_SHARE` or more, from their truncation note),
-    a sentence saying they were not given the same text; None otherwise. On bbc_news (Quick demo, 2026-12-06) the
-    answer picked tfidf_logreg (98.6%) over head_only (97.9%) unsaid that head_only had read the first 128 tokens
-    of articles of a median 421, tfidf_logreg all of them."""
+    """Where runs did not read the same text: a strategy that reads every text whole (tfidf_logreg: no tokenizer, no
+    max_length), or runs at another max_length (``--max-length full_ft=256``), beside runs whose tokenizer cut a
+    share of the texts at theirs (:data:`CUT_SHARE` or more, from their truncation note), a sentence saying so;
+    None otherwise. On bbc_news (Quick demo, 2026-12-06) the answer picked tfidf_logreg (98.6%) over head_only
+    (97.9%) unsaid that head_only had read the first 128 tokens of articles of a median 421, tfidf_logreg all."""
     from bertlab.strategies import REGISTRY
 
-    whole = [r.strategy for r in runs if r.strategy in REGISTRY and not REGISTRY[r.strategy].uses_tokens]
-    cut: dict[int, dict[str, None]] = {}  # max_length: strategies cut there
-    shares, medians = [], []
+    whole: dict[str, None] = {}
+    read: dict[int, dict[str, None]] = {}  # max_length: the strategies that read at it
+    shares: dict[int, list[float]] = {}  # max_length: the shares cut there (runs cutting CUT_SHARE or more)
+    medians = []
     for r in runs:
+        s = REGISTRY.get(r.strategy)
+        if s is None:
+            continue
+        if not s.uses_tokens:
+            whole[r.strategy] = None
+            continue
+        length = (getattr(r, "config", None) or {}).get("max_length")
         for note in getattr(r, "notes", None) or []:
             if (m := _CUT_NOTE.match(note)) and float(m[1]) >= 100 * CUT_SHARE:
-                cut.setdefault(int(m[2]), {})[r.strategy] = None
-                shares.append(float(m[1]))
+                length = int(m[2])
+                shares.setdefault(length, []).append(float(m[1]))
                 medians.append(int(m[3].replace(",", "")))
                 break
-    if not whole or not cut:
+        if length:
+            read.setdefault(int(length), {})[r.strategy] = None
+    if not shares or not (whole or len(read) > 1):
         return None
 
     def listed(names) -> str:
         names = list(names)
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
-    read = "; ".join(f"{listed(names)} only its first {length} tokens" for length, names in sorted(cut.items()))
-    most = f"{max(shares):.0f}%" if min(shares) == max(shares) else f"{min(shares):.0f}-{max(shares):.0f}%"
-    return (f"Not on the same text: {listed(dict.fromkeys(whole))} read each text whole, {read} ({most} of the "
-            f"texts were longer, median {statistics.median_high(medians):,} tokens), so part of the gap between "
-            "them may be the words the encoder never saw; a larger max length (at most the model's positions, 512 "
-            "for MiniLM) compares them on more of each text.")
+    def share(length: int) -> str:
+        cut = shares[length]
+        most = f"{max(cut):.0f}%" if min(cut) == max(cut) else f"{min(cut):.0f}-{max(cut):.0f}%"
+        return f" ({most} of the texts were longer)"
+
+    parts = [f"{listed(whole)} read each text whole"] if whole else []
+    for length, names in sorted(read.items(), reverse=True):
+        verb = "" if parts else " read"
+        parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}its first {length} tokens"
+                     + (share(length) if length in shares else ""))
+    return (f"Not on the same text: {', '.join(parts)}; the median text is {statistics.median_high(medians):,} "
+            "tokens, so part of the gap between them may be the words an encoder never saw; a larger max length "
+            "(at most the model's positions, 512 for MiniLM) compares them on more of each text.")
 
 
 def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list | None = None) -> Answer | None:

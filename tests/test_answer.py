@@ -2345,7 +2345,7 @@ def test_an_answer_between_whole_texts_and_texts_cut_at_max_length_says_they_did
     tf.notes, ho.notes = ["tfidf_logreg: 10,586 word 1-2-grams"], ["dropped 5 duplicate texts", note]
     said = answer.whole_texts_sentence([tf, ho])
     assert said.startswith("Not on the same text: tfidf_logreg read each text whole, head_only only its first 16 "
-                           "tokens (50% of the texts were longer, median 32 tokens)")
+                           "tokens (50% of the texts were longer); the median text is 32 tokens")
     assert said in answer.answer([tf, ho]).sentences
     ho.notes = ["dropped 5 duplicate texts"]  # nothing cut
     assert answer.whole_texts_sentence([tf, ho]) is None and not any(
@@ -2354,5 +2354,10 @@ def test_an_answer_between_whole_texts_and_texts_cut_at_max_length_says_they_did
     ho.notes = [few]
     assert answer.whole_texts_sentence([tf, ho]) is None
     ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 290, 20), 1e13, 200.0)
-    ft.notes = [note]
+    ho.notes = ft.notes = [note]
     assert answer.whole_texts_sentence([ho, ft]) is None  # no whole-text run: both cut alike
+    # full_ft at a max length of its own (--max-length full_ft=64), cutting none: not the same text either
+    ft.notes, ft.config = [], {**ft.config, "max_length": 64}
+    assert answer.whole_texts_sentence([ho, ft]).startswith(
+        "Not on the same text: full_ft read its first 64 tokens, head_only only its first 16 tokens (50% of the "
+        "texts were longer); the median text is 32 tokens")
