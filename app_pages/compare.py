@@ -927,11 +927,13 @@ THROUGHPUT_HELP = ("Training examples per second over each strategy's own traini
                    "tfidf_logreg counts it once too, over its whole fit, though it fits once per value of C it tries "
                    "(4 by default; that search is part of its training time), a linear model on word counts: not "
                    "comparable with a network's fine-tuning step (tfidf_logreg runs stored before 2026-12-05, whose "
-                   "figure counted each text once per C, are shown on this measure: divided by the Cs they tried); dapt over its fine-tuning only (its masked-LM "
-                   "phase first is in its train time, not in this rate). Training FLOPs compare the work itself.")
+                   "figure counted each text once per C, are shown on this measure: divided by the Cs they tried); dapt (and scratch with masked-LM epochs) over "
+                   "all of its training, its masked-LM phase first included (runs stored before 2026-12-06, whose "
+                   "figure left that phase out, are shown on this measure). Training FLOPs compare the work itself.")
 # The same in one line, under the results table (the full text is the column's help and the chart's caption).
 THROUGHPUT_NOTE = ("Examples/s: training texts x epochs per second of training (head_only: each text through its "
-                   "encoder once; tfidf_logreg: each text once, its search over C in its time).")
+                   "encoder once; tfidf_logreg: each text once, its search over C in its time; dapt: its masked-LM "
+                   "phase in its time).")
 # Columns shown (the frame has more: status, total time and params, device, run id; the total time is in the
 # status lines, the device under the table): fourteen made the table scroll sideways even at 1440 px.
 TABLE_COLUMNS = ("run", "test accuracy", "95% interval", "macro-F1", "majority baseline", "train time (s)",
