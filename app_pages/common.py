@@ -1156,7 +1156,9 @@ def time_left_text(run, progress: float | None = None, short: bool = False) -> s
 # beside "7.9 s" on Compare's status line and ~8 s on the Train page, which are the whole run.
 TRAIN_TIME_HELP = ("Training only, in seconds: head_only's counts its encoder pass over the training texts (as it "
                    "costs when the embeddings are computed, even where they came from the cache) and then its head; "
-                   "zero_shot trains nothing (0). Compare's status lines and the Train page's estimates give the "
+                   "zero_shot trains nothing (0); dapt's (and scratch's with masked-LM epochs) counts its "
+                   "masked-LM phase, scratch's with a new vocabulary training that vocabulary, tfidf_logreg's fitting "
+                   "its vocabulary and its search over C. Compare's status lines and the Train page's estimates give the "
                    "whole run: loading, training, validation and test.")
 
 

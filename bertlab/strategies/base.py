@@ -37,6 +37,9 @@ class RunContext:
     # options whose value the strategy worked out because the config left them empty (lora's alpha = 2 x r,
     # partial_ft's layers = half), recorded with the run's costs so its options can be read back whole
     derived_options: dict[str, Any] = field(default_factory=dict)
+    # seconds of training work a strategy did before its training loop, by name (scratch's new vocabulary:
+    # "vocab_seconds"): counted in its training time, as tfidf_logreg's counts fitting its vocabulary
+    pre_train_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def torch_device(self) -> torch.device:

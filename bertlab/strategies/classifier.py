@@ -191,7 +191,8 @@ class ClassifierStrategy(Strategy):
         tok.model_max_length = cfg.max_length  # what it was trained on: plain transformers then cuts texts alike
         tok.save_pretrained(ctx.artifact_dir)
         self.save_meta(ctx, "classifier")
-        train_s = stats.seconds + extra.get("extra_seconds", 0.0)
+        # and the work before the loop that trains something (scratch's new vocabulary)
+        train_s = stats.seconds + extra.get("extra_seconds", 0.0) + sum(ctx.pre_train_seconds.values())
         costs = {
             "train_seconds": train_s,
             "eval_seconds": stats.eval_seconds + test_s,
@@ -209,6 +210,7 @@ class ClassifierStrategy(Strategy):
             "train_flops_per_s": flops / train_s if train_s else 0.0,
             "inference_flops_per_text": serve_flops,
             **{k: v for k, v in extra.items() if k not in ("extra_flops", "extra_seconds")},
+            **ctx.pre_train_seconds,
         }
         # JSON keys: the thread count as text; a masked-LM phase's steps (dapt, scratch) count too: they train weights
         threads = {str(k): v for k, v in (stats.thread_steps or {}).items()}

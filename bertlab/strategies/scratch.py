@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import torch
 
 from bertlab import models
@@ -92,7 +94,10 @@ class FromScratch(ClassifierStrategy):
         torch.manual_seed(cfg.seed)
         overrides = {}
         if cfg.new_vocab:
+            t0 = time.perf_counter()
             tok = train_wordpiece(ctx.splits.train.texts, cfg.vocab_size)
+            # part of its training (as tfidf_logreg's vocabulary is of its): 0.1 s of 4.2 on 500 texts, 0.5 s on 8,926
+            ctx.pre_train_seconds["vocab_seconds"] = time.perf_counter() - t0
             overrides = {"vocab_size": len(tok), "pad_token_id": tok.pad_token_id}
             ctx.notes.append(f"trained a new WordPiece vocabulary of {len(tok):,} tokens on the training texts")
         else:
