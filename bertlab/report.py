@@ -32,7 +32,8 @@ __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv"
 CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_train", "n_val", "n_test",
               "split_seed", "split_column", "hub_test_split", "seed",
               "test_accuracy", "test_accuracy_ci_low", "test_accuracy_ci_high", "test_macro_f1", "majority_accuracy",
-              "test_ece", "val_accuracy", "val_macro_f1", "val_loss", "train_seconds", "total_seconds", "train_flops",
+              "test_ece", "val_accuracy", "val_macro_f1", "val_loss", "train_seconds", "total_seconds",
+              "train_examples_per_s", "train_flops",
               "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
               "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "model_bytes",
@@ -119,6 +120,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             # the kept model on the validation texts (blank where a run kept none, e.g. zero_shot's loss)
             **{k: m.get(k) for k in ("val_accuracy", "val_macro_f1", "val_loss")}, "train_seconds": secs,
             "total_seconds": c.get("total_seconds"),
+            # as Compare's examples/s and `run`'s ex/s read it (blank where nothing trains: zero_shot)
+            "train_examples_per_s": c.get("train_examples_per_s") or None,
             "train_flops": c.get("train_flops"), "inference_flops_per_text": c.get("inference_flops_per_text"),
             "serve_ms_p50": c.get("serve_ms_p50"), "serve_ms_p95": c.get("serve_ms_p95"),
             "serve_texts_per_s": c.get("serve_texts_per_s"), "serve_backend": c.get("serve_backend"),

@@ -83,6 +83,23 @@ def test_csv_matches_store(finished):
         assert 0 <= lo <= float(r["test_accuracy"]) <= hi <= 1 and hi - lo > 0.05  # a tiny test set: a wide interval
 
 
+def test_the_results_csv_has_each_runs_examples_per_second_as_compare_and_run_show_it(finished):
+    """Throughput, one of the costs Compare's table, its Throughput chart, `run` and the Python API give, was not a
+    column of the Results CSV: a run's cost figures there lacked it. dapt's is read as the store reads it (over all
+    of its training, its masked-LM phase included)."""
+    from bertlab import plots
+
+    store, ids = finished
+    rows = list(csv.DictReader(io.StringIO(report.results_csv(store, ids))))
+    frame = plots.results_frame([store.get(i) for i in ids])
+    for r, shown in zip(rows, frame["train examples/s"]):
+        run = store.get(r["run_id"])
+        assert float(r["train_examples_per_s"]) == pytest.approx(run.costs["train_examples_per_s"])
+        assert float(r["train_examples_per_s"]) == pytest.approx(shown)
+    dapt = next(r for r in rows if r["strategy"] == "dapt")
+    assert float(dapt["train_examples_per_s"]) == pytest.approx(int(dapt["n_train"]) / float(dapt["train_seconds"]))
+
+
 def test_resolve_runs(finished):
     store, ids = finished
     assert report.resolve_runs(store, batch="b-report") == ids
