@@ -301,7 +301,8 @@ def _comparable(runs: Sequence[Any], strategy: str, model: str, device: str, use
         if r.status != SUCCEEDED or r.strategy != strategy or r.model != model:
             continue
         costs = r.costs or {}
-        if costs.get("device", r.device) != device:
+        # the machine it ran on, or what it computed on (tfidf_logreg's CPU on a GPU machine, which its costs name)
+        if device not in (r.device, costs.get("device", r.device)):
             continue
         past_sizes = (r.data_summary or {}).get("sizes")
         if not costs.get("total_seconds") or not past_sizes:

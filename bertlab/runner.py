@@ -421,7 +421,9 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         costs = {**out.costs, "total_seconds": wall + out.costs.get("cache_saved_seconds", 0.0), "wall_seconds": wall,
                  "peak_memory_bytes": mem.peak, "peak_memory_of": "cuda" if memory_of == "cuda" else "rss",
                  **({"memory_first_in_process": True} if first_here and memory_of != "cuda" else {}),
-                 "device": device.name,
+                 # what it ran on: tfidf_logreg fits on the CPU on a GPU machine too, and money prices a run by its
+                 # device (a GPU's name billed its 0.2 s at the GPU-hour, 50x the CPU-hour by default)
+                 "device": device.name if strategy.uses_device else models.pick_device("cpu").name,
                  # its FLOPs count attention's matmuls: runs stored before did not (costs.attention_mix_note)
                  **({ATTENTION_MARK: True} if strategy.uses_tokens else {}),
                  # no network, no precision (tfidf_logreg: the Results CSV said bf16 for scikit-learn, a review)

@@ -360,3 +360,34 @@ def test_costs_within_one_percent_of_the_dearer_are_all_the_same_cost():
     assert pareto.all_same_cost(rows, "train_flops")
     assert not pareto.all_same_cost(rows + [{"strategy": "c", "train_flops": 103.0}], "train_flops")
     assert not pareto.all_same_cost(rows + [{"strategy": "c", "train_flops": None}], "train_flops")
+
+
+def test_tfidf_logreg_on_a_gpu_machine_is_priced_at_the_cpu_hour_it_used(tiny_data, bertlab_home):
+    """On a GPU machine tfidf_logreg (scikit-learn, on the CPU) recorded the GPU as its device, so its training and
+    its serving were billed at the GPU-hour ($2.50 by default, 50x the CPU-hour), though Accuracy vs cost says
+    "Money = training time x the price per hour of the device the run used". Its costs now name the CPU."""
+    from bertlab.models import DeviceInfo
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+
+    gpu = DeviceInfo("cuda", "NVIDIA H100 80GB HBM3", True)
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    assert execute_run(store, rid, device=gpu) == SUCCEEDED
+    run = store.get(rid)
+    assert pareto.device_kind(run.costs["device"]) == "cpu"
+    prices = Prices(cpu_hour=3.6, gpu_hour=360.0)
+    (row,) = pareto.rows_from_runs([run], prices)
+    assert row["train_money"] == pytest.approx(run.costs["train_seconds"] * 0.001)  # 3.6 an hour
+    (csv_row,) = report.results_rows([run], prices)
+    assert csv_row["train_money"] == pytest.approx(row["train_money"]) and csv_row["price_per_hour"] == 3.6
+    predictor = Predictor(store)
+    predictor.device = gpu  # the machine's device, as the app's predictor has it there
+    m = serving.measure(store, predictor, [rid], ["a fine film", "a dull one"], singles=3, batch=2, batch_texts=4)
+    assert pareto.device_kind(m[rid]["serve_device"]) == "cpu"
+    # the Train page on that machine still estimates the next tfidf_logreg run from this one
+    from bertlab.estimate import estimate_seconds
+
+    sizes = run.data_summary["sizes"]
+    assert estimate_seconds([run], "tfidf_logreg", run.model, gpu.name, sizes, 1, uses_epochs=False).seconds
+    assert csv_row["price_per_hour"] == prices.per_hour(store.get(rid).costs["serve_device"])
