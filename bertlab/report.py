@@ -591,7 +591,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
               else []),
             ("test_accuracy", "test acc"), ("test_accuracy_ci", "95% interval"), ("test_macro_f1", "macro-F1"),
             ("majority_accuracy", "majority"), ("test_ece", "ECE"),
-            ("train_seconds", "train s"), ("train_flops", "train FLOPs"),
+            ("train_seconds", "train s"), ("train_examples_per_s", "examples/s"), ("train_flops", "train FLOPs"),
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
             ("model_size", "on disk"), ("train_money", f"cost ({prices.currency})")]
     rows = results_rows(runs, prices)
@@ -615,6 +615,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             r["train_money"] = pareto.format_cost(r["train_money"], "train_money", prices)
         if r["train_seconds"] is not None:
             r["train_seconds"] = f"{r['train_seconds']:,.1f}"
+        # as Compare's table: n/a where nothing trains (zero_shot)
+        r["train_examples_per_s"] = "n/a" if not r["train_examples_per_s"] else f"{r['train_examples_per_s']:,.0f}"
     parts.append("<h2>Results</h2>" + _table(rows, cols))
     parts.append(_failed_section(runs))
     if spread := pareto.seed_spread(runs):
@@ -633,6 +635,11 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     kinds = {pareto.device_kind(c.get(k)) for r in runs if (c := r.costs or {})
              for k, there in (("device", "train_seconds"), ("serve_device", "serve_ms_p50")) if c.get(there) is not None
              } or {"cpu", "gpu"}
+    parts.append("<p class='muted'>Training time (train s): the training alone, not loading the model nor "
+                 "evaluating it; head_only's counts its encoder pass over the training texts (as it costs when "
+                 "computed, even from the cache), dapt's its masked-LM phase, scratch's its new vocabulary, "
+                 "tfidf_logreg's fitting its vocabulary and its search over C. Examples/s: training texts x epochs "
+                 "per second of that time (head_only and tfidf_logreg: each text once).</p>")
     parts.append(f"<p class='muted'>Money = training time x {html.escape(pareto.price_line(prices, kinds))}. "
                  # not "parameters": MiniLM's 22.7M read as 2x the FLOPs shown (its embeddings, 11.9M, do no
                  # multiply-adds; a review)

@@ -100,6 +100,20 @@ def test_the_results_csv_has_each_runs_examples_per_second_as_compare_and_run_sh
     assert float(dapt["train_examples_per_s"]) == pytest.approx(int(dapt["n_train"]) / float(dapt["train_seconds"]))
 
 
+def test_the_html_report_gives_each_runs_examples_per_second_and_says_what_training_time_counts(finished):
+    """The report's results table had training time, FLOPs and money but not the throughput Compare's table
+    gives, and nowhere said what its training time counts (dapt's masked-LM phase, head_only's encoder pass), which
+    its money multiplies."""
+    store, ids = finished
+    page = report.build_html(store, ids)
+    results = page[page.index("<h2>Results</h2>"):]
+    assert "<th>examples/s</th>" in results[:results.index("</table>")]
+    for i in ids:
+        eps = store.get(i).costs["train_examples_per_s"]
+        assert f"<td>{eps:,.0f}</td>" in results[:results.index("</table>")]
+    assert "Training time (train s): the training alone" in page and "dapt's its masked-LM phase" in page
+
+
 def test_resolve_runs(finished):
     store, ids = finished
     assert report.resolve_runs(store, batch="b-report") == ids
