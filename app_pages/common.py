@@ -586,9 +586,12 @@ def _about_train_texts(what: str, key: str, model: str):
     from bertlab import runner
 
     try:
-        texts = splits(DataConfig(**json.loads(key))).train.texts
+        sp = splits(DataConfig(**json.loads(key)))
+        texts = sp.train.texts
         if what == "token_lengths":
             return sorted(runner.token_lengths(model, texts[:2000]))
+        if what == "vocabulary_note":
+            return runner.vocabulary_note(model, texts, sp.pairs)
         return getattr(runner, what)(model, texts)
     except BertlabError:
         return None
@@ -716,7 +719,7 @@ def _split_keys(key: str) -> dict[str, frozenset[bytes]]:
     from bertlab.embeddings import text_keys  # a hash a text: no tokenizer, no model
 
     sp = splits(DataConfig(**json.loads(key)))
-    return {"train": text_keys(sp.train.texts), "val": text_keys(sp.val.texts), "test": text_keys(sp.test.texts)}
+    return {w: text_keys(d.texts, sp.pairs) for w, d in (("train", sp.train), ("val", sp.val), ("test", sp.test))}
 
 
 def embedding_keys(config: Any) -> tuple[frozenset[bytes], frozenset[bytes]] | None:

@@ -74,8 +74,9 @@ def get_encoder(model: str, device: torch.device):
 _SESSIONS: dict[tuple, object] = {}
 
 
-def encoder_session(model: str, threads: int, spin: bool | None = None):
-    """A verified ONNX Runtime session of ``model``'s frozen encoder (last hidden state), or None.
+def encoder_session(model: str, threads: int, spin: bool | None = None, pairs: bool = False):
+    """A verified ONNX Runtime session of ``model``'s frozen encoder (last hidden state), or None; with
+    ``pairs``, its graph reads a pair task's texts (:func:`bertlab.onnxrt.export`), else single texts.
 
     Exported once to ``<data home>/cache/onnx/`` and kept open per thread count for the process;
     None where ONNX Runtime is missing, switched off, or answered differently
@@ -83,17 +84,17 @@ def encoder_session(model: str, threads: int, spin: bool | None = None):
     """
     if not onnxrt.available():
         return None
-    key = (model_identity(model), threads, spin)
+    key = (model_identity(model), threads, spin, pairs)
     with _LOCK:
         if key in _SESSIONS:
             return _SESSIONS[key]
     resolved = models.resolve(model)
     tag = hashlib.sha1(f"{model}|{resolved}".encode()).hexdigest()[:16]
     path = data_home() / "cache" / "onnx" / onnxrt.export_name(f"encoder-{tag}", onnxrt.weights_tag(Path(resolved)),
-                                                              "hidden")
+                                                              "hidden", pairs)
     tok, enc = get_encoder(model, torch.device("cpu"))
     longest = min(512, int(getattr(enc.config, "max_position_embeddings", 512)))  # runs use max_length <= 512
-    session = onnxrt.open_session(enc, path, "hidden", tok, longest, threads, spin)
+    session = onnxrt.open_session(enc, path, "hidden", tok, longest, threads, spin, pairs)
     with _LOCK:
         return _SESSIONS.setdefault(key, session)
 
@@ -104,7 +105,8 @@ def release_encoder(model: str, threads: int, spin: bool | None) -> None:
     caller still holding either keeps using it; the next caller loads it again."""
     ident = model_identity(model)
     with _LOCK:
-        _SESSIONS.pop((ident, threads, spin), None)
+        for pairs in (False, True):
+            _SESSIONS.pop((ident, threads, spin, pairs), None)
         _ENCODERS.pop((ident, "cpu"), None)
 
 
@@ -182,11 +184,12 @@ def embed_encoded(encoder, enc: Encoded, batch_size: int, device: torch.device, 
 PAIR_KEY = b"pair\x00"
 
 
-def text_key(text: str) -> bytes:
-    """The cache key of ``text``; a text pair's (:func:`bertlab.textpair.is_pair`) differs from that of the same
-    string read as one text, as a cache filled before pairs were read as pairs embedded it."""
+def text_key(text: str, pairs: bool = False) -> bytes:
+    """The cache key of ``text``; with ``pairs`` (a pair task's texts), a text pair's
+    (:func:`bertlab.textpair.is_pair`) differs from that of the same string read as one text, as a cache filled
+    before pairs were read as pairs, or by a single-text dataset holding a literal [SEP], embedded it."""
     raw = text.encode("utf-8")
-    return hashlib.blake2b(PAIR_KEY + raw if textpair.is_pair(text) else raw, digest_size=16).digest()
+    return hashlib.blake2b(PAIR_KEY + raw if pairs and textpair.is_pair(text) else raw, digest_size=16).digest()
 
 
 @dataclass
@@ -214,9 +217,10 @@ def cache_dir(model: str, max_length: int, dtype: torch.dtype | None, root: Path
     return (root or data_home() / "cache" / "embeddings") / hashlib.sha1(ident.encode()).hexdigest()[:16]
 
 
-def text_keys(texts: Iterable[str]) -> frozenset[bytes]:
-    """The cache keys of ``texts`` (a hash each: no tokenizer, about a microsecond a text)."""
-    return frozenset(text_key(t) for t in texts)
+def text_keys(texts: Iterable[str], pairs: bool = False) -> frozenset[bytes]:
+    """The cache keys of ``texts`` (a hash each: no tokenizer, about a microsecond a text; ``pairs``: as
+    :func:`text_key`'s)."""
+    return frozenset(text_key(t, pairs) for t in texts)
 
 
 _SHARD_KEYS: dict[tuple[str, str], frozenset[bytes]] = {}
@@ -316,8 +320,9 @@ class EmbeddingCache:
         self._loaded.add(name)
 
     def get(self, texts: list[str], device: torch.device, batch_size: int = 64, progress=None,
-            device_name: str | None = None) -> EmbedResult:
-        """Embeddings for ``texts``, computing only those not cached yet.
+            device_name: str | None = None, pairs: bool = False) -> EmbedResult:
+        """Embeddings for ``texts``, computing only those not cached yet; ``pairs``: they are a pair task's
+        (bertlab.textpair), a ``[SEP]`` in one where its two texts meet, else each is one text.
 
         ``device_name`` (``DeviceInfo.name``; default ``str(device)``) keys what each text's pass cost: a text
         whose cost is known only on another device is computed once more here, so its cost is this device's.
@@ -326,7 +331,7 @@ class EmbeddingCache:
         t0 = time.perf_counter()
         with _LOCK:
             self._load_shards()
-            keys = [text_key(t) for t in texts]
+            keys = [text_key(t, pairs) for t in texts]
             # A text cached by an older bertlab, which kept no cost, or cached on another device, is computed once
             # more: a run served from it would otherwise bill its encoder pass as free, or at another chip's speed.
             missing = list(dict.fromkeys(k for k in keys if k not in self._mem or dev not in self._secs.get(k, {})))
@@ -336,7 +341,8 @@ class EmbeddingCache:
             preloaded = not missing or (model_identity(self.model), str(device)) in _ENCODERS
         if missing:  # the encoder is loaded only when something must be computed: a warm run never pays for it
             tok, encoder = get_encoder(self.model, device)
-            session = encoder_session(self.model, torch.get_num_threads()) if onnxrt.wanted(device, self.dtype) else None
+            session = (encoder_session(self.model, torch.get_num_threads(), pairs=pairs)
+                       if onnxrt.wanted(device, self.dtype) else None)
             backend = onnxrt.backend_name(session)
             # In chunks, each saved as a shard when done: a run cancelled (or killed) an hour into a large set keeps
             # what it computed, and the next run starts from there.
@@ -350,7 +356,7 @@ class EmbeddingCache:
                         progress(before + d, total)
 
                 t_pass = time.perf_counter()  # the encoder pass itself: tokenising and embedding, not loading it
-                enc = encode(tok, [by_key[k] for k in chunk], self.max_length)
+                enc = encode(tok, [by_key[k] for k in chunk], self.max_length, pairs)
                 vecs = embed_encoded(encoder, enc, batch_size, device, self.dtype, tok.pad_token_id, chunk_progress,
                                      session)
                 lengths = np.asarray(enc.lengths, dtype=np.float64)

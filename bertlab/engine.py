@@ -64,43 +64,46 @@ class Encoded:
 _TOKENIZE_LOCK = threading.Lock()
 
 
-def encode(tokenizer, texts: list[str], max_length: int) -> Encoded:
-    """Tokenise without padding (padding happens per batch)."""
-    pairs = any(map(textpair.is_pair, texts))
+def encode(tokenizer, texts: list[str], max_length: int, pairs: bool = False) -> Encoded:
+    """Tokenise without padding (padding happens per batch). ``pairs``: the texts are a pair task's (a second text
+    column was read, bertlab.textpair), each holding ``[SEP]`` read as two texts; else every text is one."""
+    pairs = pairs and any(map(textpair.is_pair, texts))
     with _TOKENIZE_LOCK:
         # a pair is read as BERT reads one: tokenizer(a, b), cut longest half first, with its token type ids
-        out = textpair.tokenize(tokenizer, texts, truncation=True, max_length=max_length, padding=False,
+        out = textpair.tokenize(tokenizer, texts, pairs, truncation=True, max_length=max_length, padding=False,
                                 return_attention_mask=False, return_token_type_ids=None if pairs else False)
     types = out.get("token_type_ids") if pairs else None
     return Encoded(out["input_ids"], max_length, types if types and any(map(any, types)) else None)
 
 
-def _untruncated_ids(tokenizer, texts: list[str], special: bool = True) -> list[list[int]]:
-    """Each text's token ids, with the special tokens where ``special``, before any cut at max_length."""
+def _untruncated_ids(tokenizer, texts: list[str], special: bool = True, pairs: bool = False) -> list[list[int]]:
+    """Each text's token ids, with the special tokens where ``special``, before any cut at max_length (``pairs``:
+    as :func:`encode`'s)."""
     from transformers.utils import logging as transformers_logging
 
     verbosity = transformers_logging.get_verbosity()
     transformers_logging.set_verbosity_error()  # "sequence longer than the maximum" is what we count
     try:
         with _TOKENIZE_LOCK:
-            return textpair.tokenize(tokenizer, texts, add_special_tokens=special, truncation=False, padding=False,
+            return textpair.tokenize(tokenizer, texts, pairs, add_special_tokens=special, truncation=False, padding=False,
                                      return_attention_mask=False, return_token_type_ids=False)["input_ids"]
     finally:
         transformers_logging.set_verbosity(verbosity)
 
 
-def untruncated_lengths(tokenizer, texts: list[str]) -> list[int]:
-    """Each text's length in ``tokenizer``'s tokens, special tokens included, before any cut at max_length."""
-    return [len(x) for x in _untruncated_ids(tokenizer, texts)]
+def untruncated_lengths(tokenizer, texts: list[str], pairs: bool = False) -> list[int]:
+    """Each text's length in ``tokenizer``'s tokens, special tokens included, before any cut at max_length
+    (``pairs``: as :func:`encode`'s)."""
+    return [len(x) for x in _untruncated_ids(tokenizer, texts, pairs=pairs)]
 
 
-def unknown_share_each(tokenizer, texts: list[str]) -> list[float]:
+def unknown_share_each(tokenizer, texts: list[str], pairs: bool = False) -> list[float]:
     """Each text's share of tokens that are unknown (``[UNK]``) to ``tokenizer``'s vocabulary (0 for a text of
     no tokens, or a tokenizer without such a token): one tokenizer call for all of them."""
     unk = tokenizer.unk_token_id
     if unk is None:
         return [0.0] * len(texts)
-    return [x.count(unk) / max(1, len(x)) for x in _untruncated_ids(tokenizer, texts, special=False)]
+    return [x.count(unk) / max(1, len(x)) for x in _untruncated_ids(tokenizer, texts, special=False, pairs=pairs)]
 
 
 # a word: a run of letters and digits with their combining marks (Devanagari cut at every vowel sign and virama
@@ -109,23 +112,24 @@ def unknown_share_each(tokenizer, texts: list[str]) -> list[float]:
 _WORD = re.compile(rf"[{UNSPACED}]|{LETTER}{WORD_RUN}*")
 
 
-def vocabulary_fit(tokenizer, texts: list[str]) -> tuple[float, float]:
+def vocabulary_fit(tokenizer, texts: list[str], pairs: bool = False) -> tuple[float, float]:
     """How well ``tokenizer``'s vocabulary covers ``texts``: the share of their tokens that are unknown
     (``[UNK]``), and word pieces per word (words: runs of letters and digits with their combining marks; a Chinese
     or Japanese character each). English text in an English
     WordPiece vocabulary: 0 and about 1.3; German or Spanish in the same: about 2; Chinese: most tokens unknown."""
-    ids = _untruncated_ids(tokenizer, texts, special=False)
+    ids = _untruncated_ids(tokenizer, texts, special=False, pairs=pairs)
     tokens = sum(len(x) for x in ids)
     unk = tokenizer.unk_token_id
     unknown = sum(x.count(unk) for x in ids) if unk is not None else 0
     # a text pair's words, not the [SEP] joining its two texts (which reads as no word piece)
-    words = sum(len(_WORD.findall(h)) for t in texts for h in textpair.split_pair(t) if h is not None)
+    words = sum(len(_WORD.findall(h)) for t in texts for h in (textpair.split_pair(t) if pairs else (t,))
+                if h is not None)
     return unknown / max(1, tokens), tokens / max(1, words)
 
 
-def token_inputs(tokenizer, texts: list[str]) -> list[tuple[int, ...]]:
+def token_inputs(tokenizer, texts: list[str], pairs: bool = False) -> list[tuple[int, ...]]:
     """Each text as ``tokenizer``'s token ids (no special tokens, uncut): what the model tells texts apart by."""
-    return [tuple(x) for x in _untruncated_ids(tokenizer, texts, special=False)]
+    return [tuple(x) for x in _untruncated_ids(tokenizer, texts, special=False, pairs=pairs)]
 
 
 def unknown_symbols(tokenizer, texts: list[str]) -> tuple[int, int]:

@@ -108,11 +108,13 @@ def is_marker(word: str) -> bool:
     return word == PAIR_SEP.strip()
 
 
-def variants(text: str, limit: int = MAX_WORDS) -> list[str]:
-    """``text`` without each of its first ``limit`` words in turn (single spaces between the words left); a text
-    pair's marker (:func:`is_marker`) stays in every variant, its own the whole text (its weight is 0)."""
+def variants(text: str, limit: int = MAX_WORDS, pairs: bool = True) -> list[str]:
+    """``text`` without each of its first ``limit`` words in turn (single spaces between the words left); for runs
+    that read pairs (``pairs``), a text pair's marker (:func:`is_marker`) stays in every variant, its own the whole
+    text (its weight is 0); a single-text run's literal ``[SEP]`` is a word like any other."""
     words, _ = split_words(text)
-    return [" ".join(words[:i] + words[i + (not is_marker(words[i])):]) for i in range(min(len(words), limit))]
+    return [" ".join(words[:i] + words[i + (not (pairs and is_marker(words[i]))):])
+            for i in range(min(len(words), limit))]
 
 
 def explain(predictor, run_ids: list[str], text: str, limit: int = MAX_WORDS) -> list[Explanation]:
@@ -130,14 +132,21 @@ def explain(predictor, run_ids: list[str], text: str, limit: int = MAX_WORDS) ->
         return []
     # the whole text as the variants have it (single spaces), so a word's weight is its own, not the spacing's
     whole = " ".join(words)
-    out = []
-    for p in predictor.predict(run_ids, [whole, *variants(text, limit)]):
-        c = int(p.probs[0].argmax())
-        base = float(p.probs[0, c])
-        # a pair's marker is no word: weight 0, never listed (its variant is the whole text, answered alike)
-        out.append(Explanation(p.run_id, p.strategy, p.label_names[c], base, words, spaces,
-                               [0.0 if is_marker(w) else base - float(x) for w, x in zip(words, p.probs[1:, c])]))
-    return out
+    # runs trained on a pair task keep a [SEP] in every variant; single-text runs weigh it as a word (one call for
+    # each kind present, one for all where the text holds no [SEP])
+    pair_runs = predictor.pair_runs(run_ids) if any(map(is_marker, words)) else set()
+    groups = [(ids, keep) for keep, ids in ((True, [r for r in run_ids if r in pair_runs]),
+                                            (False, [r for r in run_ids if r not in pair_runs])) if ids]
+    out = {}
+    for ids, keep in groups:
+        for p in predictor.predict(ids, [whole, *variants(text, limit, keep)]):
+            c = int(p.probs[0].argmax())
+            base = float(p.probs[0, c])
+            # a pair's marker is no word: weight 0, never listed (its variant is the whole text, answered alike)
+            out[p.run_id] = Explanation(p.run_id, p.strategy, p.label_names[c], base, words, spaces,
+                                        [0.0 if keep and is_marker(w) else base - float(x)
+                                         for w, x in zip(words, p.probs[1:, c])])
+    return [out[r] for r in run_ids]
 
 
 def shared_scale(explanations: list[Explanation]) -> float:

@@ -185,9 +185,10 @@ _ONNX_ENCODER_HEADS = {
 }
 
 
-def _onnx_file(src: Path, max_length: int, into: Path, output: str = "logits") -> Path:
+def _onnx_file(src: Path, max_length: int, into: Path, output: str = "logits", pairs: bool = False) -> Path:
     """``src``'s model as ``into/model.onnx``, checked against its PyTorch answers: with ``output`` "logits" a
-    fine-tuned classifier's save_pretrained directory, with "hidden" an encoder's (its last hidden states).
+    fine-tuned classifier's save_pretrained directory, with "hidden" an encoder's (its last hidden states);
+    ``pairs``: a pair task's run, its graph reading the token types off each text's first [SEP].
 
     Raises:
         BertlabError: ONNX Runtime missing, or the graph answers differently from PyTorch.
@@ -206,7 +207,7 @@ def _onnx_file(src: Path, max_length: int, into: Path, output: str = "logits") -
     tok = AutoTokenizer.from_pretrained(src, trust_remote_code=False)
     path = into / "model.onnx"
     try:
-        onnxrt.export(model, path, output, tok, max_length)
+        onnxrt.export(model, path, output, tok, max_length, pairs)
         why = onnxrt.mismatch(model, onnxrt.Session(path, threads=1, spin=False), output, tok, max_length)
     except Exception as e:  # noqa: BLE001 - the exporter and the runtime raise many types; the zip without ONNX stays
         why = f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else 'no message'}"
@@ -478,7 +479,8 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
             readme += _ONNX_ENCODER_README.format(max_length=meta.get("max_length"), atol=ATOL, rtol=RTOL, load=load,
                                                   scores=scores.format(scale=meta.get("scale", 20)))
     summary = run.data_summary or {}
-    if summary.get("text_pair_column"):
+    pairs = bool(summary.get("text_pair_column"))  # a pair task's run: its ONNX graph reads pairs (onnxrt.export)
+    if pairs:
         readme += _pair_readme(meta["kind"], summary.get("text_column"), summary["text_pair_column"])
     precision = (run.costs or {}).get("precision")
     if meta["kind"] != "tfidf" and precision in ("bfloat16", "float16"):
@@ -518,9 +520,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
                     for p in _encoder_files(meta["model"], int(meta["max_length"]), Path(enc_dir)):
                         _add(z, p, f"{run_id}/encoder/{p.relative_to(enc_dir).as_posix()}")
                 if onnx and meta["kind"] == "classifier":
-                    _add(z, _onnx_file(src, int(meta["max_length"]), Path(enc_dir)), f"{run_id}/model.onnx")
+                    _add(z, _onnx_file(src, int(meta["max_length"]), Path(enc_dir), pairs=pairs),
+                         f"{run_id}/model.onnx")
                 elif onnx:  # the encoder saved above, as a graph beside it
-                    _add(z, _onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden"),
+                    _add(z, _onnx_file(Path(enc_dir), int(meta["max_length"]), Path(enc_dir), "hidden", pairs),
                          f"{run_id}/encoder/model.onnx")
                 _add_text(z, f"{run_id}/README.txt", readme)
         with _writing_zip(dest):

@@ -237,7 +237,7 @@ def check_tokenizer_reads(model: str, texts: list[str]) -> None:
     special = set(tok.all_special_ids)
     from bertlab.textpair import tokenize
 
-    # a text pair's two texts, as the runs read them (the [SEP] between them is a special token, not a word)
+    # each text as one: a pair's [SEP] (a special token, not a word) reads as it does between its two texts
     ids = tokenize(tok, sample, add_special_tokens=False, truncation=False)["input_ids"]
     if any(i not in special for x in ids for i in x):
         return

@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 # Part of every exported file's name: bumped when the export changes (2: a classifier's last layer computes
 # the first token only), so graphs exported by an older bertlab are replaced rather than reused.
 # 3: token type ids read off the ids (a text pair's second half is type 1), where 2 passed 0s
-EXPORT_FORMAT = 3
+# 4: so for a pair task's runs only (their files named "-pairs"); a single-text run's graph passes 0s again, as
+# PyTorch reads a literal [SEP] in one text (3 read what followed it as a second text)
+EXPORT_FORMAT = 4
 ATOL = 1e-3
 RTOL = 1e-3
 OPSET = 17
@@ -61,14 +63,15 @@ CHECK_TEXTS = [
 LONG_TEXT = " ".join(CHECK_TEXTS[1:] * 40)
 
 
-def export_name(stem: str, tag: str, output: str) -> str:
+def export_name(stem: str, tag: str, output: str, pairs: bool = False) -> str:
     """The file name of an export of ``output`` ("logits" or "hidden") for weights tagged ``tag``.
 
-    It carries :data:`EXPORT_FORMAT`, and for a classifier whether :func:`export` traces it through the
-    first-token last layer (off with ``BERTLAB_CLS_ONLY=0``), so a file is reused only for the same graph.
+    It carries :data:`EXPORT_FORMAT`, for a classifier whether :func:`export` traces it through the
+    first-token last layer (off with ``BERTLAB_CLS_ONLY=0``), and whether it reads text pairs (``pairs``), so a
+    file is reused only for the same graph.
     """
     variant = "-all-positions" if output == "logits" and not first_token_enabled() else ""
-    return f"{stem}-{tag}-f{EXPORT_FORMAT}{variant}.onnx"
+    return f"{stem}-{tag}-f{EXPORT_FORMAT}{variant}{'-pairs' if pairs else ''}.onnx"
 
 
 def backend_name(session) -> str:
@@ -100,9 +103,10 @@ def last_refusal(key: str) -> str | None:
 class _Wrapper(torch.nn.Module):
     """Forward with (input_ids, attention_mask) only; returns logits or the last hidden state.
 
-    Token type ids are not an input: where the model and its tokenizer use them (BERT's segments A and B), they
-    are read off the ids as the tokenizer writes them for a text pair (bertlab.textpair), 1 after the first
-    separator token and 0 before it and on padding; a single text's are all 0.
+    Token type ids are not an input: where the model and its tokenizer use them (BERT's segments A and B) and
+    the texts are a pair task's (``sep_id`` given), they are read off the ids as the tokenizer writes them for a
+    text pair (bertlab.textpair), 1 after the first separator token and 0 before it and on padding; otherwise
+    all 0, as the tokenizer gives a single text (a literal [SEP] in it included).
     """
 
     def __init__(self, model: torch.nn.Module, output: str, sep_id: int | None = None) -> None:
@@ -144,8 +148,10 @@ def _check_batches(tokenizer, max_length: int) -> list[dict[str, np.ndarray]]:
     return [batch(enc[:-1]), batch(enc[1:2]), batch(enc[-2:]), batch(enc[-1:])]
 
 
-def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_length: int) -> None:
+def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_length: int, pairs: bool = False) -> None:
     """Write ``model`` (eval mode, CPU) as ONNX to ``path`` (atomically: a temp name, then a rename).
+
+    ``pairs``: it reads a pair task's texts, the token types read off each text's first [SEP] (:class:`_Wrapper`).
 
     A classifier (``output="logits"``) is traced with :func:`bertlab.clsonly.first_token_last_layer`
     active where it applies, so the graph's last layer computes the first token only, as training does.
@@ -153,7 +159,7 @@ def export(model: torch.nn.Module, path: Path, output: str, tokenizer, max_lengt
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     example = _check_batches(tokenizer, max_length)[2]  # padded, and as long as inputs get
-    pairs = "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+    pairs = pairs and "token_type_ids" in getattr(tokenizer, "model_input_names", ())
     wrapper = _Wrapper(model, output, tokenizer.sep_token_id if pairs else None).eval()
     dyn = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
            "output": {0: "batch", 1: "tokens"} if output == "hidden" else {0: "batch"}}
@@ -238,8 +244,9 @@ def mismatch(model: torch.nn.Module, session: Session, output: str, tokenizer, m
 
 
 def open_session(model: torch.nn.Module, path: Path, output: str, tokenizer, max_length: int,
-                 threads: int, spin: bool | None = None) -> Session | None:
-    """A verified session for ``model`` (exported to ``path`` first if needed), or None to stay in PyTorch.
+                 threads: int, spin: bool | None = None, pairs: bool = False) -> Session | None:
+    """A verified session for ``model`` (exported to ``path`` first if needed, reading pairs where ``pairs``: see
+    :func:`export`), or None to stay in PyTorch.
 
     Never raises: any failure (exporter, runtime, a mismatch) is logged and
     remembered under :func:`last_refusal`, and the caller keeps using PyTorch.
@@ -251,7 +258,7 @@ def open_session(model: torch.nn.Module, path: Path, output: str, tokenizer, max
         model = model.eval()
         with _LOCK:  # two threads must not export the same file at once
             if not path.is_file():
-                export(model, path, output, tokenizer, max_length)
+                export(model, path, output, tokenizer, max_length, pairs)
         session = Session(path, threads, spin)
         why = mismatch(model, session, output, tokenizer, max_length)
     except Exception as e:  # noqa: BLE001 - any failure means "use PyTorch", never a crash

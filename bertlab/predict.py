@@ -135,8 +135,12 @@ class Prediction:
 
 
 class _Loaded:
-    def __init__(self, run_id: str, strategy: str, meta: dict, artifact: Path, device: torch.device) -> None:
+    def __init__(self, run_id: str, strategy: str, meta: dict, artifact: Path, device: torch.device,
+                 pairs: bool = False) -> None:
         self.run_id, self.strategy, self.meta = run_id, strategy, meta
+        # trained on a pair task's texts (bertlab.textpair): a [SEP] in a text is then where its two texts meet;
+        # a single-text run reads a literal [SEP] as it trained, one text
+        self.pairs = pairs
         self.kind = meta["kind"]
         self.label_names = meta["label_names"]
         self.max_length = int(meta["max_length"])
@@ -163,8 +167,14 @@ class _Loaded:
             raise BertlabError(f"run {run_id}: unknown artifact kind {self.kind!r}")
 
     @property
-    def encoder_key(self) -> tuple[str, int] | None:
-        return (self.meta["model"], self.max_length) if self.kind in ENCODER_KINDS else None
+    def encoder_key(self) -> tuple[str, int, bool] | None:
+        return (self.meta["model"], self.max_length, self.pairs) if self.kind in ENCODER_KINDS else None
+
+    @property
+    def session_key(self) -> tuple[str, bool]:
+        """Which shared frozen-encoder session answers this run (an encoder run's): its model's, reading texts as
+        the run did (:attr:`pairs`)."""
+        return self.meta["model"], self.pairs
 
     def from_embeddings(self, emb: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(embeddings.normalize(emb))
@@ -175,7 +185,7 @@ class _Loaded:
         return torch.softmax(logits, -1).numpy()
 
     def encode(self, texts: list[str]):
-        return encode(self.tok, texts, self.max_length)
+        return encode(self.tok, texts, self.max_length, self.pairs)
 
     def forward(self, enc, dtype: torch.dtype | None) -> tuple[np.ndarray, str]:
         """Class probabilities of every row of ``enc``, and which backend computed them."""
@@ -193,9 +203,10 @@ class _Loaded:
         Once verified, the session answers every input and the PyTorch copy of the model is dropped, so a
         loaded run holds its weights once.
         """
-        path = self.artifact / ".onnx" / onnxrt.export_name("model", onnxrt.weights_tag(self.artifact), "logits")
+        path = self.artifact / ".onnx" / onnxrt.export_name("model", onnxrt.weights_tag(self.artifact), "logits",
+                                                            self.pairs)
         session = onnxrt.open_session(self.model, path, "logits", self.tok, self.max_length,
-                                      threads=ort_threads(), spin=False)
+                                      threads=ort_threads(), spin=False, pairs=self.pairs)
         if session is not None:
             self.ort = session
             self.model = None
@@ -238,7 +249,7 @@ class Predictor:
         self._executor: ThreadPoolExecutor | None = None
         self._exporter: ThreadPoolExecutor | None = None
         self._pending: dict[object, Future] = {}
-        self._enc_sessions: dict[str, object] = {}
+        self._enc_sessions: dict[tuple[str, bool], object] = {}
 
     def cut_texts(self, run_ids: list[str], text: str) -> dict[str, tuple[int, int]]:
         """{run id: (the text's length in that run's tokens, its max_length)} for the runs that read only the start
@@ -253,10 +264,15 @@ class Predictor:
         clipped = [t[:MAX_TEXT_CHARS] for t in texts]
         cut: dict[int, dict[str, tuple[int, int]]] = {}
         for rid, m, tok in self._tokenizers(run_ids):
-            for i, n in enumerate(untruncated_lengths(tok, clipped)):  # under the tokenizer lock, as every call
+            for i, n in enumerate(untruncated_lengths(tok, clipped, m.pairs)):  # under the tokenizer lock, as every call
                 if n > m.max_length:
                     cut.setdefault(i, {})[rid] = (n, m.max_length)
         return cut
+
+    def pair_runs(self, run_ids: list[str]) -> set[str]:
+        """The runs among ``run_ids`` trained on a pair task's texts (:attr:`_Loaded.pairs`), which read a ``[SEP]``
+        as where two texts meet; the others read it as a literal in one text."""
+        return {r for r in run_ids if self.load(r, keep=len(run_ids)).pairs}
 
     def _tokenizers(self, run_ids: list[str]):
         """(run id, loaded run, its tokenizer) for each run that reads tokens (not tfidf_logreg)."""
@@ -279,8 +295,8 @@ class Predictor:
 
         clipped = [t[:MAX_TEXT_CHARS] for t in texts]
         out = {}
-        for rid, _, tok in self._tokenizers(run_ids):
-            if hits := [(i, v) for i, v in enumerate(unknown_share_each(tok, clipped)) if v >= at_least]:
+        for rid, m, tok in self._tokenizers(run_ids):
+            if hits := [(i, v) for i, v in enumerate(unknown_share_each(tok, clipped, m.pairs)) if v >= at_least]:
                 out[rid] = hits
         return out
 
@@ -312,7 +328,8 @@ class Predictor:
         if not meta_path.is_file():
             raise BertlabError(f"run {run_id} has no saved model in {artifact}; it may have been deleted.")
         try:
-            loaded = _Loaded(run_id, run.strategy, json.loads(meta_path.read_text()), artifact, self.device.torch)
+            loaded = _Loaded(run_id, run.strategy, json.loads(meta_path.read_text()), artifact, self.device.torch,
+                             pairs=bool((run.data_summary or {}).get("text_pair_column")))
         except Exception as e:  # noqa: BLE001 - a cut-short weights file raises safetensors' own error type
             raise BertlabError(f"run {run_id}'s saved model in {artifact} cannot be read "
                                f"({type(e).__name__}: {e}); it may be damaged or partly deleted.") from e
@@ -329,8 +346,8 @@ class Predictor:
             self._release(evicted, collect=any(ref() is not None for ref in held))
         if self.use_onnx and loaded.kind == "classifier":
             self._in_background(loaded, loaded.open_onnx)
-        elif self.use_onnx and loaded.encoder_key and loaded.meta["model"] not in self._enc_sessions:
-            self._in_background(("encoder", loaded.meta["model"]), lambda: self._open_encoder(loaded.meta["model"]))
+        elif self.use_onnx and loaded.encoder_key and loaded.session_key not in self._enc_sessions:
+            self._in_background(("encoder", *loaded.session_key), lambda: self._open_encoder(*loaded.session_key))
         return loaded
 
     def forget(self, run_ids) -> list[str]:
@@ -360,9 +377,11 @@ class Predictor:
         (``collect``: with a full garbage collection first, as :meth:`forget` does)."""
         with self._lock:
             used = {m.meta["model"] for m in self._loaded.values() if m.encoder_key}
-            unused = [k for k in set(self._enc_sessions) | set(self._toks) if k not in used]
+            # sessions are keyed (model, pairs): one model's two readings go when no run reads that model
+            unused = [k for k in {m for m, _ in self._enc_sessions} | set(self._toks) if k not in used]
             for model in unused:
-                self._enc_sessions.pop(model, None)
+                for pairs in (False, True):
+                    self._enc_sessions.pop((model, pairs), None)
                 self._toks.pop(model, None)
         for model in unused:
             embeddings.release_encoder(model, ort_threads(), False)
@@ -382,9 +401,10 @@ class Predictor:
         with self._lock:
             return list(self._loaded)
 
-    def _open_encoder(self, model: str) -> None:
-        """The shared frozen encoder's session for zero_shot/head_only runs (None stored if refused)."""
-        self._enc_sessions[model] = embeddings.encoder_session(model, ort_threads(), spin=False)
+    def _open_encoder(self, model: str, pairs: bool = False) -> None:
+        """The shared frozen encoder's session for zero_shot/head_only runs (None stored if refused), reading a pair
+        task's texts where ``pairs``."""
+        self._enc_sessions[model, pairs] = embeddings.encoder_session(model, ort_threads(), spin=False, pairs=pairs)
 
     def _in_background(self, key, fn) -> None:
         """Run ``fn`` once per ``key`` on the exporter thread (an ONNX export takes a few seconds)."""
@@ -431,7 +451,7 @@ class Predictor:
             keys = set(self._pending)
             loaded = {r: self._loaded[r] for r in run_ids if r in self._loaded}
         return {r for r, m in loaded.items()
-                if m in keys or (m.encoder_key and ("encoder", m.meta["model"]) in keys)}
+                if m in keys or (m.encoder_key and ("encoder", *m.session_key) in keys)}
 
     def backends(self, run_ids: list[str]) -> dict[str, str]:
         """Which backend answers each loaded run now: "onnxruntime" or "torch" (or the artifact kind, e.g. "tfidf")."""
@@ -443,7 +463,7 @@ class Predictor:
             if m.kind == "classifier":
                 out[r] = m.backend
             elif m.encoder_key:
-                out[r] = onnxrt.backend_name(self._enc_sessions.get(m.meta["model"]))
+                out[r] = onnxrt.backend_name(self._enc_sessions.get(m.session_key))
             else:
                 out[r] = m.kind
         return out
@@ -468,7 +488,7 @@ class Predictor:
         # Units of work: one per fine-tuned model, one per shared frozen encoder. Tokenising happens
         # here, in the calling thread (a fast tokenizer must not be used from two threads at once).
         units: list[tuple[list[_Loaded], object]] = []
-        groups: dict[tuple[str, int], list[_Loaded]] = {}
+        groups: dict[tuple[str, int, bool], list[_Loaded]] = {}
         for m in loaded:
             if m.encoder_key:
                 groups.setdefault(m.encoder_key, []).append(m)
@@ -483,10 +503,10 @@ class Predictor:
             else:
                 units.append(([m], m.encode(texts)))
         interactive = len(texts) <= INTERACTIVE_TEXTS
-        for (model, max_length), ms in groups.items():
+        for (model, max_length, pairs), ms in groups.items():
             tok, enc_model = embeddings.get_encoder(model, self.device.torch)
-            session = self._enc_sessions.get(model)
-            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length), session)))
+            session = self._enc_sessions.get((model, pairs))
+            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length, pairs), session)))
         # The worker pool serves PyTorch only: ONNX Runtime sessions use the cores themselves, one model after
         # another (a model still exporting answers in PyTorch meanwhile, with all threads).
         pool = self._pool() if interactive and len(units) > 1 and not self.use_onnx else None

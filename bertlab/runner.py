@@ -200,16 +200,17 @@ UNKNOWN_TOKENS_NOTE = 0.01  # a share of [UNK] tokens worth a word: the model ca
 PIECES_PER_WORD_NOTE = 1.8  # English in an English vocabulary: 1.2-1.4 (the built-ins); German 2.4, Spanish 2.0
 
 
-def vocabulary_note(model: str, texts: list[str]) -> str | None:
-    """A sentence where ``model``'s vocabulary covers ``texts`` (their first 2,000) poorly: many unknown tokens,
-    or words cut into many pieces (a language the model was not trained on); None where it covers them well."""
+def vocabulary_note(model: str, texts: list[str], pairs: bool = False) -> str | None:
+    """A sentence where ``model``'s vocabulary covers ``texts`` (their first 2,000; ``pairs``: a pair task's)
+    poorly: many unknown tokens, or words cut into many pieces (a language the model was not trained on); None where
+    it covers them well."""
     from bertlab.config import model_title
     from bertlab.engine import unknown_symbols, vocabulary_fit
 
     if not texts:
         return None
     tokenizer = models.load_tokenizer(model)
-    unknown, pieces = vocabulary_fit(tokenizer, texts[:2000])
+    unknown, pieces = vocabulary_fit(tokenizer, texts[:2000], pairs)
     name = model_title(model).split(" (")[0]
     if unknown >= UNKNOWN_TOKENS_NOTE:
         said = f"{unknown:.0%} of these texts' tokens are unknown to {name}'s vocabulary ([UNK]): it cannot read "
@@ -311,7 +312,7 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
             notes.append(note)
         try:
             texts = splits.train.texts if strategy.reads_training_texts else splits.test.texts
-            if vocab := vocabulary_note(cfg.model, texts):
+            if vocab := vocabulary_note(cfg.model, texts, splits.pairs):
                 notes.append(vocab)
         except BertlabError:
             pass

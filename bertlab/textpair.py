@@ -5,6 +5,10 @@ works on strings (cleaning, duplicates, stratified splits, fingerprints, embeddi
 the Playground's examples) works on pairs unchanged. Only where a tokenizer encodes texts is the string split
 again, and the two halves passed as ``text`` and ``text_pair``: the ids, token type ids and cut at max_length
 (``longest_first``) are then what Hugging Face gives for a pair, ``tokenizer(a, b)``.
+
+Whether a string is split is the run's data's to say (``pairs``: a second text column was read,
+``Dataset.pair_column``), never the string's alone: a single-text dataset may hold a literal ``[SEP]`` (a forum
+dump, a file a user joined by hand), which is then read as one text, ``tokenizer(text)``, as it was before pairs.
 """
 
 from __future__ import annotations
@@ -34,12 +38,15 @@ def is_pair(text: str) -> bool:
     return _SEP in str(text)
 
 
-def tokenize(tokenizer, texts: list[str], **kwargs) -> dict[str, list]:
-    """``tokenizer(texts, **kwargs)``, each joined pair passed as its two texts (``text``, ``text_pair``), as BERT
-    reads a pair: ``[CLS] a [SEP] b [SEP]``, token type ids 0 then 1, ``truncation=True`` cutting the longer
-    half first. Single texts are tokenised as they are. Returns the tokenizer's lists (``input_ids``, and what
-    else ``kwargs`` asks for) in the order of ``texts``."""
+def tokenize(tokenizer, texts: list[str], pairs: bool = False, **kwargs) -> dict[str, list]:
+    """``tokenizer(texts, **kwargs)``; with ``pairs`` (the texts are a pair task's), each joined pair passed as its
+    two texts (``text``, ``text_pair``), as BERT reads a pair: ``[CLS] a [SEP] b [SEP]``, token type ids 0 then 1,
+    ``truncation=True`` cutting the longer half first. Single texts (all of them, without ``pairs``: a literal
+    ``[SEP]`` in one is then the tokenizer's to read) are tokenised as they are. Returns the tokenizer's lists
+    (``input_ids``, and what else ``kwargs`` asks for) in the order of ``texts``."""
     texts = list(texts)
+    if not pairs:
+        return dict(tokenizer(texts, **kwargs))
     halves = [split_pair(t) for t in texts]
     pairs = [i for i, (_, b) in enumerate(halves) if b is not None]
     if not pairs:

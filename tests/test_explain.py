@@ -330,6 +330,9 @@ def test_a_text_pairs_marker_is_no_word_that_decided_it():
             self.probs = probs
 
     class PairModel:  # answers "paraphrase" about a pair, "different" about one text
+        def pair_runs(self, run_ids):  # trained on a pair task
+            return set(run_ids)
+
         def predict(self, run_ids, texts):
             asked.extend(texts)
             return [Answer(np.array([[0.1, 0.9] if is_pair(t) else [0.6, 0.4] for t in texts]))]

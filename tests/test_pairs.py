@@ -22,21 +22,21 @@ def test_a_joined_pair_tokenises_as_bert_reads_a_pair():
     tok = models.load_tokenizer(models.DEFAULT_MODEL)
     joined = [textpair.join_pair(a, b) for a, b in zip(A, B)]
     want = tok(A, B, truncation=True, max_length=24)
-    enc = encode(tok, joined, 24)
+    enc = encode(tok, joined, 24, pairs=True)
     assert enc.ids == want["input_ids"]
     assert enc.types == want["token_type_ids"]
     assert any(1 in t for t in enc.types) and all(len(t) == len(i) for t, i in zip(enc.types, enc.ids))
     # the cut is longest_first: the long second half lost more than the short first one
     assert tok.sep_token_id in enc.ids[0][:-1] and len(enc.ids[0]) == 24
-    assert untruncated_lengths(tok, joined) == [len(x) for x in tok(A, B)["input_ids"]]
+    assert untruncated_lengths(tok, joined, pairs=True) == [len(x) for x in tok(A, B)["input_ids"]]
     # a single text beside pairs keeps its own tokens, all of type 0
-    mixed = encode(tok, [joined[1], "just one text"], 64)
+    mixed = encode(tok, [joined[1], "just one text"], 64, pairs=True)
     assert mixed.ids[1] == tok("just one text")["input_ids"] and set(mixed.types[1]) == {0}
     assert mixed.types[0] == tok(A[1], B[1])["token_type_ids"]
     # single texts only: no token types at all, as before
-    assert encode(tok, A, 64).types is None
+    assert encode(tok, A, 64, pairs=True).types is None
     # word pieces per word: the pair's words, not the [SEP] between them (it read 1.0 for 1.11 here)
-    assert vocabulary_fit(tok, joined[:1]) == vocabulary_fit(tok, [f"{A[0]} {B[0]}"])
+    assert vocabulary_fit(tok, joined[:1], pairs=True) == vocabulary_fit(tok, [f"{A[0]} {B[0]}"])
 
 
 def test_collate_pads_token_types_with_zero():
@@ -229,9 +229,9 @@ def test_the_onnx_graph_reads_a_pairs_token_types_as_pytorch_does(tmp_path, tiny
     tok = models.load_tokenizer(tiny_model)
     torch.manual_seed(0)
     model = AutoModelForSequenceClassification.from_pretrained(tiny_model, num_labels=3).eval()
-    session = onnxrt.open_session(model, tmp_path / "m.onnx", "logits", tok, 32, threads=1)
+    session = onnxrt.open_session(model, tmp_path / "m.onnx", "logits", tok, 32, threads=1, pairs=True)
     assert session is not None
-    enc = encode(tok, [textpair.join_pair(a, b) for a, b in zip(A, B)] + ["one text alone"], 32)
+    enc = encode(tok, [textpair.join_pair(a, b) for a, b in zip(A, B)] + ["one text alone"], 32, pairs=True)
     batch = collate(enc.ids, tok.pad_token_id, types=enc.types)
     with torch.no_grad():
         want = model(**batch).logits.numpy()
@@ -337,15 +337,95 @@ def test_an_embedding_cache_filled_before_pairs_does_not_serve_a_pair_its_single
 
     from bertlab import embeddings
 
-    def old_key(text: str) -> bytes:  # the key every text had before pairs
+    def old_key(text: str, pairs: bool = False) -> bytes:  # the key every text had before pairs
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
     pair, single = textpair.join_pair(A[0], B[0]), A[1]
-    assert embeddings.text_key(single) == old_key(single) and embeddings.text_key(pair) != old_key(pair)
+    assert embeddings.text_key(single, True) == old_key(single) and embeddings.text_key(pair, True) != old_key(pair)
     root = tmp_path / "cache"
     with monkeypatch.context() as m:
         m.setattr(embeddings, "text_key", old_key)  # the cache as the old code filled it
         assert embeddings.EmbeddingCache(tiny_model, 32, None, root=root).get([pair, single],
                                                                            torch.device("cpu")).computed == 2
-    again = embeddings.EmbeddingCache(tiny_model, 32, None, root=root).get([pair, single], torch.device("cpu"))
+    again = embeddings.EmbeddingCache(tiny_model, 32, None, root=root).get([pair, single], torch.device("cpu"),
+                                                                           pairs=True)
     assert again.computed == 1  # the pair, embedded as a pair; the single text served from the cache
+
+
+def forum_frame(n: int = 30) -> pd.DataFrame:
+    """A single-text dataset (one text column) whose texts hold a literal " [SEP] ", as a forum dump's do."""
+    from tests.conftest import make_texts
+
+    texts, labels = make_texts(n)
+    rows = [(f"{t} [SEP] quoted reply" if i % 2 == 0 else t, y) for i, (t, y) in enumerate(zip(texts, labels))]
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+def test_a_single_text_datasets_literal_sep_is_read_as_one_text(tmp_path):
+    """A single-text dataset whose texts hold " [SEP] " was split there and read as a pair (the text after it as
+    token type 1, its embedding-cache key a pair's): it is one text, tokenised exactly as tokenizer(text)."""
+    from bertlab import embeddings, models
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+    from bertlab.engine import encode, untruncated_lengths
+
+    forum_frame().to_csv(tmp_path / "forum.csv", index=False)
+    sp = load_splits(DataConfig(source="file", name=str(tmp_path / "forum.csv"), train_size=None, val_size=None,
+                                test_size=None))
+    texts = sp.train.texts
+    assert not sp.pairs and sum(map(textpair.is_pair, texts)) >= 5
+    tok = models.load_tokenizer(models.DEFAULT_MODEL)
+    want = tok(texts, truncation=True, max_length=64, return_token_type_ids=True)
+    enc = encode(tok, texts, 64, sp.pairs)
+    assert enc.ids == want["input_ids"]
+    assert enc.types is None and not any(map(any, want["token_type_ids"]))  # all 0, as tokenizer(text) has them
+    assert untruncated_lengths(tok, texts, sp.pairs) == [len(x) for x in tok(texts)["input_ids"]]
+    # read as a pair, they would differ: the text after [SEP] as type 1
+    assert encode(tok, texts, 64, pairs=True).types is not None
+    # the embedding cache keys them as the single texts they are
+    assert embeddings.text_keys(texts, sp.pairs) == embeddings.text_keys(texts)
+    assert embeddings.text_key(texts[0], sp.pairs) != embeddings.text_key(texts[0], True)
+
+
+def test_a_single_text_runs_literal_sep_reads_as_one_text_in_pytorch_onnx_and_explain(tmp_path, tiny_model):
+    """Trained on single texts that hold " [SEP] ", full_ft answers a typed text with a [SEP] as the model given
+    tokenizer(text) (all token types 0), in PyTorch and through its ONNX graph (which read the types off the
+    [SEP], the text after it as a second text); the word-weights view weighs that [SEP] as a word."""
+    import numpy as np
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from bertlab import explain, onnxrt
+    from bertlab.config import DataConfig
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    forum_frame().to_csv(tmp_path / "forum.csv", index=False)
+    data = DataConfig(source="file", name=str(tmp_path / "forum.csv"), train_size=None, val_size=None, test_size=None)
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft", data=data, model=tiny_model, epochs=1, batch_size=8, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    assert not store.get(rid).data_summary.get("text_pair_column")
+    text = "a great film [SEP] awful ending"
+    art = store.artifact_path(rid)
+    tok, model = AutoTokenizer.from_pretrained(art), AutoModelForSequenceClassification.from_pretrained(art).eval()
+    one = tok([text], truncation=True, max_length=32, return_tensors="pt")
+    assert not one["token_type_ids"].any()
+    with torch.no_grad():
+        want = model(**one).logits.softmax(-1)[0].numpy()
+        as_pair = model(**tok(["a great film"], ["awful ending"], truncation=True, max_length=32,
+                              return_tensors="pt")).logits.softmax(-1)[0].numpy()
+    assert not np.allclose(want, as_pair, atol=1e-6)  # the two readings answer apart: the test can tell them
+    order = [model.config.id2label[i] for i in range(len(want))]
+    pred = Predictor(store, backend="torch").predict([rid], [text])[0]
+    assert np.allclose(pred.probs[0][[pred.label_names.index(n) for n in order]], want, atol=1e-5)
+    pytest.importorskip("onnxruntime")
+    session = onnxrt.open_session(model, tmp_path / "m.onnx", "logits", tok, 32, threads=1)
+    assert session is not None
+    logits = session(one["input_ids"].numpy(), one["attention_mask"].numpy())
+    assert np.allclose(torch.from_numpy(logits).softmax(-1)[0].numpy(), want, atol=1e-4)
+    (e,) = explain.explain(Predictor(store, backend="torch"), [rid], text)
+    assert e.words[3] == "[SEP]" and len(e.weights) == 6 and e.weights[3] != 0.0  # weighed, as a word
+    assert explain.variants(text, pairs=False)[3] == "a great film awful ending"

@@ -81,6 +81,12 @@ class TextDataset:
     def __len__(self) -> int:
         return len(self.texts)
 
+    @property
+    def pairs(self) -> bool:
+        """Whether these texts are a pair task's (a second text column was read): only then is a text's ``[SEP]``
+        where its two texts meet (bertlab.textpair); in single texts it is a literal the tokenizer reads."""
+        return self.pair_column is not None
+
     def counts(self) -> dict[str, int]:
         """Examples per class name, in label order."""
         c = Counter(self.labels)
@@ -146,6 +152,11 @@ class Splits:
     @property
     def label_names(self) -> list[str]:
         return self.train.label_names
+
+    @property
+    def pairs(self) -> bool:
+        """Whether the texts are a pair task's (:attr:`TextDataset.pairs`)."""
+        return self.train.pairs
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "validation": len(self.val), "test": len(self.test)}

@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from bertlab import embeddings, models, textpair
+from bertlab import embeddings, models
 from bertlab.costs import attention_flops, forward_flops, inference_flops_per_text, square_tokens, train_flops
 from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode, epoch_record
 from bertlab.errors import ConfigError, RunCancelled
@@ -33,7 +33,7 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
         ctx.callbacks.on_step(done, done / total, float("nan"), 0.0, "embed")
 
     res = cache.get(texts, ctx.torch_device, batch_size=max(64, cfg.batch_size), progress=progress,
-                    device_name=ctx.device.name)
+                    device_name=ctx.device.name, pairs=ctx.splits.pairs)
     # Each split's encoder time as it cost when computed, whether now or by an earlier run that filled the
     # cache: so head_only's training time is the same cold or warm, and a split embedded now is not billed
     # for one reused (zero_shot's validation and test texts, say).
@@ -68,7 +68,7 @@ def _encoder_flops_per_text(ctx: RunContext, info: dict) -> float:
     Counted with the tokenizer, not the cache, which may have embedded the test texts in an earlier run.
     """
     texts = ctx.splits.test.texts
-    enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length)
+    enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length, ctx.splits.pairs)
     return inference_flops_per_text(info["encoder_non_embedding_params"], int(enc.lengths.sum()), len(texts),
                                     attention_flops(info["encoder_attention"], square_tokens(enc.lengths)))
 
@@ -136,7 +136,7 @@ class ZeroShot(Strategy):
                   str(ctx.artifact_dir / "zero_shot.safetensors"))
         self.save_meta(ctx, "zero_shot", label_descriptions=list(descs), scale=ZERO_SHOT_SCALE)
         ctx.notes.append("label descriptions: " + "; ".join(f"{n} = {d!r}" for n, d in zip(sp.label_names, descs)))
-        if sp.train.pair_column is not None or any(map(textpair.is_pair, sp.test.texts[:50])):
+        if sp.pairs:
             ctx.notes.append(
                 "a pair task: zero-shot compares one embedding of each pair (its two texts read together) with the "
                 "label descriptions', which rarely says how the two relate (paraphrase, entailment): expect about "

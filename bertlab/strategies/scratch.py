@@ -17,7 +17,7 @@ from bertlab.textpair import split_pair
 MLM_EPOCHS, MLM_LR = 0, 5e-4
 
 
-def train_wordpiece(texts: list[str], vocab_size: int, lowercase: bool = True):
+def train_wordpiece(texts: list[str], vocab_size: int, lowercase: bool = True, pairs: bool = False):
     """A new WordPiece tokenizer trained on ``texts`` (the "new vocabulary" case), as a transformers fast tokenizer;
     it reads a text pair as BERT's does (``[CLS] a [SEP] b [SEP]``, b's token type 1)."""
     from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
@@ -29,8 +29,9 @@ def train_wordpiece(texts: list[str], vocab_size: int, lowercase: bool = True):
     tk.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
     tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tk.decoder = decoders.WordPiece()
-    # a text pair's two texts, not the marker joining them (bertlab.textpair), which the tokenizer reads as [SEP]
-    halves = (h for t in texts for h in split_pair(t) if h is not None)
+    # a text pair's two texts (``pairs``: a pair task's), not the marker joining them (bertlab.textpair), which the
+    # tokenizer reads as [SEP]
+    halves = (h for t in texts for h in (split_pair(t) if pairs else (t,)) if h is not None)
     tk.train_from_iterator(halves, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
     cls, sep = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
     tk.post_processor = processors.TemplateProcessing(
@@ -95,7 +96,7 @@ class FromScratch(ClassifierStrategy):
         overrides = {}
         if cfg.new_vocab:
             t0 = time.perf_counter()
-            tok = train_wordpiece(ctx.splits.train.texts, cfg.vocab_size)
+            tok = train_wordpiece(ctx.splits.train.texts, cfg.vocab_size, pairs=ctx.splits.pairs)
             # part of its training (as tfidf_logreg's vocabulary is of its): 0.1 s of 4.2 on 500 texts, 0.5 s on 8,926
             ctx.pre_train_seconds["vocab_seconds"] = time.perf_counter() - t0
             overrides = {"vocab_size": len(tok), "pad_token_id": tok.pad_token_id}
