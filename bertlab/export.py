@@ -113,7 +113,7 @@ LogisticRegression, in numpy (safetensors is the only other package it needs):
 
     def features(text):
         text = text[:{max_chars}]  # only a text's first {max_chars:,} characters were read, in training and since
-        words = re.findall(r"{token_pattern}", text.lower())
+{pair_step}        words = re.findall(r"{token_pattern}", text.lower())
         x = np.zeros(len(column))
         for n in range(1, meta["ngram_max"] + 1):
             for i in range(len(words) - n + 1):
@@ -374,13 +374,14 @@ def missing_files(src: Path, kind: str) -> list[str]:
     return missing_model_files(src)
 
 
-def _tfidf_pattern(src: Path) -> str:
+def _tfidf_pattern(src: Path) -> tuple[str, bool]:
     """The pattern a tfidf_logreg run found words with, as it saved it (runs from before it was saved: the one
-    they used). Raises OSError or ValueError where tfidf.json cannot be read."""
+    they used), and whether it read a pair task's texts, their [SEP] marker read as a space (runs from before that
+    was saved: no). Raises OSError or ValueError where tfidf.json cannot be read."""
     saved = json.loads((src / TFIDF_FILES[0]).read_text())
     if not isinstance(saved, dict):
         raise ValueError(f"{TFIDF_FILES[0]} holds no JSON object")
-    return saved.get("token_pattern", LEGACY_TOKEN_PATTERN)
+    return saved.get("token_pattern", LEGACY_TOKEN_PATTERN), bool(saved.get("pairs", False))
 
 
 def _with_settings(run) -> str:
@@ -460,7 +461,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         raise BertlabError(f"cannot write {str(dest)!r}: the folder {str(dest.parent)!r} does not exist.")
     tmp = dest.with_name(dest.name + ".part")
     try:
-        pattern = _tfidf_pattern(src) if meta["kind"] == "tfidf" else ""
+        pattern, tfidf_pairs = _tfidf_pattern(src) if meta["kind"] == "tfidf" else ("", False)
     except (OSError, ValueError) as e:
         raise _unreadable(run_id, src, e) from e
     readme = _README.get(meta["kind"], "bertlab run {strategy}.\n").format(
@@ -468,7 +469,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         dir=run_id, labels=meta.get("label_names"), strategy=_with_settings(run), dataset=run.dataset,
         model=model_title(meta.get("model", "")), max_length=meta.get("max_length"), scale=meta.get("scale", 20),
         descriptions=meta.get("label_descriptions"), token_pattern=pattern, max_chars=MAX_TEXT_CHARS,
-        words_read=words_read(pattern))
+        words_read=words_read(pattern),
+        # a pair task's text: the [SEP] between its two texts read as a space, as the run read it
+        pair_step=('        text = text.replace("[SEP]", " ", 1)  # a pair: the [SEP] between its texts is no word\n'
+                   if tfidf_pairs else ""))
     if onnx:
         from bertlab.onnxrt import ATOL, RTOL
 

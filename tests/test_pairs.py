@@ -429,3 +429,53 @@ def test_a_single_text_runs_literal_sep_reads_as_one_text_in_pytorch_onnx_and_ex
     (e,) = explain.explain(Predictor(store, backend="torch"), [rid], text)
     assert e.words[3] == "[SEP]" and len(e.weights) == 6 and e.weights[3] != 0.0  # weighed, as a word
     assert explain.variants(text, pairs=False)[3] == "a great film awful ending"
+
+
+def test_tfidf_reads_a_pairs_marker_as_no_word_and_its_export_reads_it_alike(tmp_path, tiny_model):
+    """tfidf_logreg on a pair task counted the [SEP] joining each pair's texts as the word "sep" (in every example,
+    so it says nothing) and n-grams with it ("sep a"): 585 of 13,091 features on the README's paraphrase pairs. The
+    marker reads as a space now, in training, in the Playground and in the export README's code; a run saved before
+    (no "pairs" in tfidf.json) still reads it as the word it was trained with."""
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+    import zipfile
+
+    import numpy as np
+
+    from bertlab.config import DataConfig
+    from bertlab.export import export_model_zip
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+    from bertlab.strategies.tfidf_logreg import TfidfModel
+
+    pair_frame(60).to_csv(tmp_path / "m.csv", index=False)
+    data = DataConfig(source="file", name=str(tmp_path / "m.csv"), train_size=None, val_size=None, test_size=None)
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", data=data, options={"C": 4.0}))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    art = store.artifact_path(rid)
+    model = TfidfModel.load(art)
+    assert model.pairs and not [t for t in model.terms if "sep" in t.split()]
+    asks = [textpair.join_pair(a, b) for a, b in zip(A, B)]
+    assert np.allclose(model.predict_proba(asks), model.predict_proba([f"{a} {b}" for a, b in zip(A, B)]))
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    code = "\n".join(line[4:] for line in (tmp_path / "x" / rid / "README.txt").read_text().splitlines()
+                     if line.startswith("    "))
+    script = tmp_path / "x" / rid / "use_it.py"
+    script.write_text(re.sub(r'\["some text"\]', repr(asks), code) + "\nimport json\nprint(json.dumps(probs.tolist()))\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, script.name], cwd=tmp_path / "x" / rid, env=env, capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]
+    assert np.allclose(np.array(json.loads(out)), Predictor(store).predict([rid], asks)[0].probs, atol=1e-4)
+    # a run saved before: its tfidf.json says nothing of pairs, and it reads the marker as the word it counted
+    meta = json.loads((art / "tfidf.json").read_text())
+    del meta["pairs"]
+    (art / "tfidf.json").write_text(json.dumps(meta))
+    assert not TfidfModel.load(art).pairs
+    trained, _ = TfidfModel.fit(asks, [0, 1, 0, 1], C=1.0, ngram_max=2, max_features=None, seed=0)
+    assert "sep" in trained.terms  # what the old code's pair runs (no pairs=) learned
