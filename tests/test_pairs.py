@@ -78,7 +78,11 @@ def test_named_pair_columns_are_read_as_a_pair_and_alike_named_ones_are_asked_ab
     # one half chosen on purpose: single texts, with the note saying how to read both
     one = load_file(mrpc, text_column="sentence2")
     assert one.pair_column is None and not any(map(textpair.is_pair, one.texts))
-    assert any("set the second text column to 'sentence1'" in n for n in one.notes)
+    assert any("set the text column to 'sentence1' and the second text column to 'sentence2'" in n
+               for n in one.notes)  # in the pair's order: sentence1 first
+    assert not any("second text column to 'sentence1'" in n for n in one.notes)
+    first = load_file(mrpc, text_column="sentence1", pair_column=None)
+    assert any("set the second text column to 'sentence2' to read both" in n for n in first.notes)
     # a tweet and its reply are named alike too: asked, then read as the user says
     alike = tmp_path / "alike.csv"
     pair_frame().rename(columns={"sentence1": "text1", "sentence2": "text2"}).to_csv(alike, index=False)
@@ -86,6 +90,8 @@ def test_named_pair_columns_are_read_as_a_pair_and_alike_named_ones_are_asked_ab
         load_file(alike)
     assert load_file(alike, "text1", pair_column="text2").pair_column == "text2"
     assert load_file(alike, "text1").pair_column is None
+    assert any("set the text column to 'text1' and the second text column to 'text2'" in n
+               for n in load_file(alike, "text2").notes)
     # a blank second text drops its row, said as an empty text
     gap = pair_frame()
     gap.loc[3, "sentence2"] = ""

@@ -586,8 +586,15 @@ def pair_message(first: str, second: str) -> str:
 
 
 def pair_note(text: str, partner: str) -> str:
-    """The note a dataset read from one half of a text pair carries (the runs' notes, the Data page's warning)."""
-    how = f"set the second text column to {partner!r} to read both, as BERT reads a pair"
+    """The note a dataset read from one half of a text pair carries (the runs' notes, the Data page's warning). Its
+    advice names the two in the pair's order: a named pair's task order (``sentence1`` first, QNLI's ``question``
+    first), else a final 1 before 2, a before b; ``sentence2`` read alone was told to take ``sentence1`` as its
+    second text, the pair backwards."""
+    first = (_pair_order(text, partner)[0] if _named_pair(text, partner)
+             else min(text, partner, key=lambda c: str(c).strip().lower()))
+    how = (f"set the second text column to {partner!r} to read both, as BERT reads a pair" if first == text else
+           f"set the text column to {partner!r} and the second text column to {text!r} to read both in the pair's "
+           "order, as BERT reads a pair")
     if not _named_pair(text, partner):
         return (f"{PAIR_NOTE_START} {text!r}; {partner!r} beside it, named alike, may be the other half of a text "
                 f"pair: if the label says how the two relate, the runs never see {partner!r}, so they learn only "
