@@ -5,13 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.inference_box import inference_box
+from app_pages.inference_box import inference_box, pair_columns
 from bertlab import variants
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.store import QUEUED, RUNNING, SUCCEEDED
 
 MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
+SUBTITLE = "Type a sentence and every finished model answers, with its class probabilities and how long it took."
+PAIR_SUBTITLE = ("Type a pair of texts (its *{first}* and its *{second}*) and every finished model answers about the "
+                 "pair, with its class probabilities and how long it took.")
 
 
 def shown_launch(shown: str | None, runs: list, done: list, sweeps: set[str], own: set[str]) -> str | None:
@@ -143,7 +146,9 @@ def waiting_line(runs: list, done: list, batch: str | None, own: set[str]) -> st
 
 st.title("Playground")
 common.forget_runs()  # models of runs deleted elsewhere (the CLI, Compare in another tab) leave memory
-st.markdown("Type a sentence and every finished model answers, with its class probabilities and how long it took.")
+# said once the runs are known: a pair task's models are given two texts (it said "Type a sentence" above the boxes)
+subtitle = st.empty()
+subtitle.markdown(SUBTITLE)
 every = common.store().list_runs(limit=2000)  # queued ones too: this desk's launch may have none finished yet
 done = [r for r in every if r.status == SUCCEEDED][:200]  # newest first, as every
 if not done:
@@ -168,6 +173,8 @@ if not ids:
     if not waiting:
         st.info("Choose at least one run.")
     st.stop()
+if pairs := pair_columns([by_id[i] for i in ids]):
+    subtitle.markdown(PAIR_SUBTITLE.format(first=common.md(pairs[0]), second=common.md(pairs[1])))
 datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
 if len(datasets) > 1:
     st.caption(f"These runs were trained on different datasets ({common.md(', '.join(sorted(datasets)))}): their labels differ.")

@@ -204,6 +204,9 @@ def test_the_playground_asks_a_pair_tasks_models_for_two_texts(tmp_path, bertlab
     assert not at.exception, [e.value for e in at.exception]
     boxes = {t.label: t for t in at.text_area}
     assert set(boxes) == {"First text (sentence1)", "Second text (sentence2)"}
+    # the page's subtitle asks for a pair, not "a sentence"
+    assert any(m.value.startswith("Type a pair of texts (its *sentence1* and its *sentence2*)") for m in at.markdown)
+    assert not any(m.value.startswith("Type a sentence") for m in at.markdown)
     boxes["First text (sentence1)"].set_value("the film was really good and fun").run()
     assert any("type both texts" in c.value for c in at.caption) and not at.metric
     at.text_area(key="pg_box_text_second").set_value("the film was good").run()
