@@ -488,3 +488,22 @@ def test_tfidf_reads_a_pairs_marker_as_no_word_and_its_export_reads_it_alike(tmp
     assert not TfidfModel.load(art).pairs
     trained, _ = TfidfModel.fit(asks, [0, 1, 0, 1], C=1.0, ngram_max=2, max_features=None, seed=0)
     assert "sep" in trained.terms  # what the old code's pair runs (no pairs=) learned
+
+
+def test_a_pair_task_with_a_multi_label_column_is_refused_as_multi_label_not_read_as_one_half(tmp_path):
+    """A pair task whose label column holds lists (several labels a row) is refused with the multi-label message,
+    whether its pair is found by its columns' names or named by the user; a single-label column beside it reads the
+    pair as usual."""
+    from bertlab.data import load_file
+    from bertlab.errors import DataError
+
+    frame = pair_frame(40)
+    frame["labels"] = [["same", "close"] if y == "same" else ["different"] for y in frame.label]
+    path = tmp_path / "ml.jsonl"
+    frame.drop(columns="label").to_json(path, orient="records", lines=True)
+    for kw in ({}, {"text_column": "sentence1", "pair_column": "sentence2"}, {"label_column": "labels"}):
+        with pytest.raises(DataError, match="holds a list of labels in each row \\(a multi-label dataset: 20 of 40"):
+            load_file(path, **kw)
+    frame.to_json(tmp_path / "both.jsonl", orient="records", lines=True)
+    ds = load_file(tmp_path / "both.jsonl", label_column="label")
+    assert ds.pair_column == "sentence2" and all(map(textpair.is_pair, ds.texts))
