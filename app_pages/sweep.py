@@ -120,7 +120,7 @@ def sweep_form() -> None:
             per_strategy.setdefault("scratch", {})["new_vocab"] = True
         if "zero_shot" in names and (zs := common.zero_shot_descriptions(cfg)):
             labels, descs, defaults = zs
-            st.caption(zero_shot_note(labels, descs, defaults))
+            st.caption(zero_shot_note(labels, descs, defaults, whole is not None and whole.pairs))
             if descs != defaults:  # the defaults are what a run without them uses: earlier sweeps' points count
                 per_strategy.setdefault("zero_shot", {})["label_descriptions"] = descs
         store = common.store()
@@ -223,7 +223,7 @@ def uncapped_splits(data):
 ZERO_SHOT_SHOWN = 6  # label sentences the sweep's zero_shot note lists whole
 
 
-def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str]) -> str:
+def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str], pairs: bool = False) -> str:
     """Which sentences the sweep's zero_shot points compare each text with: the Train page's (see
     common.zero_shot_descriptions). A sweep once compared them with the bare label names and scored under the
     majority class where Compare, with the user's sentences, was at 72%."""
@@ -231,6 +231,11 @@ def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str]) -> 
     # first ones and how many more.
     k = len(labels) if len(labels) <= ZERO_SHOT_SHOWN else ZERO_SHOT_SHOWN - 1
     more = f" and {len(labels) - k} more" if k < len(labels) else ""
+    if pairs:  # a pair task: no sentence per class tells how two texts relate (runner's note on zero_shot says it)
+        shown = ", ".join(repr(str(n)) for n in labels[:k]) + more
+        return (f":material/edit_note: a pair task: zero_shot points compare one embedding of each pair (its two "
+                f"texts read together) with the classes' sentences or names ({common.md(shown)}), which rarely says "
+                "how the two relate: expect about chance, a floor for the trained strategies.")
     if all(d.casefold() == str(n).strip().casefold() for d, n in zip(descs, labels)):
         shown = ", ".join(repr(str(n)) for n in labels[:k]) + more
         return (f":material/edit_note: zero_shot points compare each text with the bare label names "

@@ -875,3 +875,23 @@ def test_another_desks_sweep_asks_before_its_queued_runs_are_cancelled_or_its_po
     no_problems(teacher)
     labels = [b.label for b in teacher.button]
     assert "Run missing and failed points again" in labels and "Run them again for everyone" not in labels
+
+
+def test_a_sweeps_zero_shot_note_on_a_pair_task_says_it_reads_the_pair_as_one_text(bertlab_home, monkeypatch,
+                                                                                   tmp_path):
+    """On the README's paraphrase pairs the sweep form told zero_shot to be given a sentence per class ("it usually
+    does far better"): no sentence tells how two texts relate, and zero_shot scored 43.3% there. It says so."""
+    from dataclasses import asdict
+
+    from tests.test_pairs import pair_frame
+
+    pair_frame(60).to_csv(tmp_path / "m.csv", index=False)
+    _runs_stay_queued(monkeypatch)
+    data = DataConfig(source="file", name=str(tmp_path / "m.csv"), train_size=None, val_size=None, test_size=None)
+    session = {"keep_data_config": asdict(data), "keep_sw_strategies": ["zero_shot", "tfidf_logreg"],
+               "keep_sw_sizes": [16], "keep_sw_seeds": 1}
+    at = app_on("app_pages/sweep.py", session)
+    no_problems(at)
+    note = next(c.value for c in at.caption if "zero_shot points compare" in c.value)
+    assert "a pair task: zero_shot points compare one embedding of each pair" in note
+    assert "far better" not in note
