@@ -1044,28 +1044,17 @@ def _throughput(v, trainable) -> str:
     return "n/a" if not trainable else "—"  # n/a: trains nothing (zero_shot); —: not recorded
 
 
-CHARTED = 12  # a selection of more runs than this draws those picked (charted), not every one
+CHARTED = plots.CHARTED  # a selection of more runs than this draws those picked (charted), not every one
 
 
 def charted(runs: list) -> list:
     """The runs the curves, charts and confusion matrices draw: every one where there are at most CHARTED, else
-    those picked in a list, by default the runs training now and, of each strategy and setting, its finished run of
-    median accuracy (its middle seed), best first, CHARTED in all. The tables list every run. A review: a batch of
-    180 runs (20 learning rates x 9 seeds) took 38 s to draw in the browser, 180 confusion matrices among its
-    charts, with bars of one colour under labels that ran into each other."""
+    those picked in a list, by default :func:`bertlab.plots.charted_default` (the runs training now and, of each
+    strategy and setting, its finished run of median accuracy, best first, CHARTED in all), as the report draws.
+    The tables list every run."""
     if len(runs) <= CHARTED:
         return runs
-    names = variants.labels(runs)
-    groups: dict[str, list] = {}
-    for r in runs:
-        groups.setdefault(names[r.id], []).append(r)
-    middle = []
-    for rs in groups.values():
-        done = sorted((r for r in rs if r.status == SUCCEEDED), key=lambda r: r.metrics.get("test_accuracy") or 0)
-        if done:
-            middle.append(done[(len(done) - 1) // 2])
-    middle.sort(key=lambda r: -(r.metrics.get("test_accuracy") or 0))
-    default = [r.id for r in [*(r for r in runs if r.status in ACTIVE), *middle]][:CHARTED]
+    default = [r.id for r in plots.charted_default(runs, CHARTED)]
     by_id, titles = {r.id: r for r in runs}, plots.run_labels(runs)
     key = "cmp_charted_" + hashlib.sha1(",".join(sorted(by_id)).encode()).hexdigest()[:10]  # per selection
     # The default follows the runs (queued at launch, each setting's median seed once they finish) until the list

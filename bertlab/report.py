@@ -384,8 +384,9 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
     if not ok:
         return figs
     declined = answer.no_answer_reason(ok)  # runs on different data: no strategy is ranked against another
-    figs.append(("Accuracy", plots.accuracy_figure(ok), "Bars: test accuracy; diamonds: macro-F1; dashed line: "
-                 "always predicting the majority class."
+    drawn = plots.charted_default(ok)  # of many runs, each strategy and setting's median seed (the trade-offs: all)
+    figs.append(("Accuracy", plots.accuracy_figure(drawn), "Bars: test accuracy; diamonds: macro-F1; dashed line: "
+                 "always predicting the majority class." + (f" {charted_note(ok, drawn)}" if drawn != ok else "")
                  # a Pareto front ranked a bbc_news run against rotten_tomatoes' ones (a review)
                  + (f" {declined} For the same reason the report draws no accuracy-against-cost trade-off across "
                     "them: report each comparison's runs apart (`report --batch`) for theirs." if declined else "")))
@@ -410,23 +411,31 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
                     "both cheaper and better). " if first else "") + " ".join(sentences))
             figs.append((f"{'Macro-F1' if key == 'test_macro_f1' else 'Accuracy'} vs {pareto.COSTS[cost][0]}",
                          pareto.pareto_figure(rows, cost, key, prices=prices), text))
-    points = store.points([r.id for r in ok])
-    x, why = curves_axis(ok, points)
-    figs.append(("Training loss", plots.train_loss_figure(ok, points, x=x), "Cross-entropy per optimiser step"
+    points = store.points([r.id for r in drawn])
+    x, why = curves_axis(drawn, points)
+    figs.append(("Training loss", plots.train_loss_figure(drawn, points, x=x), "Cross-entropy per optimiser step"
                  + (", against the share of each run's steps." if why else ".")))
-    mlm = _mlm_figure(ok, points)
+    mlm = _mlm_figure(drawn, points)
     if mlm is not None:
         pretrained = {p["run_id"] for p in points if p["series"] == "mlm_loss"}
-        names = sorted({r.strategy for r in ok if r.id in pretrained})
+        names = sorted({r.strategy for r in drawn if r.id in pretrained})
         figs.append((f"Masked-LM loss ({', '.join(names)})", mlm, plots.mlm_caption(set(names))))
-    figs.append(("Validation", plots.validation_figure(ok, points, progress=x == "progress"),
+    figs.append(("Validation", plots.validation_figure(drawn, points, progress=x == "progress"),
                  "Validation loss and accuracy per epoch" + (f". {why}" if why else ".")))
-    if any((r.metrics or {}).get("calibration") for r in ok):
-        figs.append(("Calibration (test set)", plots.calibration_figure(ok),
+    if any((r.metrics or {}).get("calibration") for r in drawn):
+        figs.append(("Calibration (test set)", plots.calibration_figure(drawn),
                      "Each run's test answers binned by the confidence it gave them (its top probability), against "
                      "how often the answers in each bin were right. On the dashed diagonal a run is right as often as "
                      "it says; below it, overconfident. ECE in the results table is the mean gap, weighted by texts."))
     return figs
+
+
+def charted_note(runs: list[Run], drawn: list[Run]) -> str:
+    """What the per-run charts of ``runs`` leave out, where they draw ``drawn`` of them
+    (:func:`bertlab.plots.charted_default`)."""
+    return (f"Of these {len(runs)} runs, the charts of runs draw {len(drawn)}: of each strategy and setting, its run "
+            "of median test accuracy over its seeds (best first), as the Compare page draws them by default; "
+            "the tables list every run, and the trade-off charts count them all.")
 
 
 def _projection_section(ok: list[Run], prices: Prices, n: int, store: RunStore | None = None) -> str:
@@ -502,14 +511,17 @@ def _confusion_section(runs: list[Run], names: dict[str, str]) -> str:
     """One small confusion matrix per finished run, side by side (as on Compare), titled by its name."""
     from bertlab import plots
 
-    done = [r for r in runs if r.status == "succeeded" and (r.metrics or {}).get("confusion")]
+    ok = [r for r in runs if r.status == "succeeded"]
+    drawn = plots.charted_default(ok)  # as the charts above: of many runs, each setting's median seed
+    done = [r for r in drawn if (r.metrics or {}).get("confusion")]
     if not done:
         return ""
     cells = "".join("<div>" + _to_html(plots.confusion_figure(r, height=320, title=names[r.id]),
         config={"displaylogo": False, "responsive": True}) + "</div>" for r in done)
     return ("<h2>Confusion matrices (test set)</h2><p>Rows: the true class; columns: what the run answered. "
             "Each cell counts test texts; its shade is the share of the true class (the diagonal is each class's "
-            f"recall).</p><div class='grid'>{cells}</div>")
+            f"recall).{' ' + html.escape(charted_note(ok, drawn)) if drawn != ok else ''}</p>"
+            f"<div class='grid'>{cells}</div>")
 
 
 COMPACT_FROM = 16  # a trace's list of at least this many numbers is written as float32 (below)

@@ -1337,3 +1337,43 @@ def test_the_gzipped_plotly_draws_every_chart_offline_and_an_older_browser_says_
             assert old.evaluate("document.querySelectorAll('.main-svg').length") == 0
         finally:
             browser.close()
+
+
+def test_a_report_of_many_runs_draws_each_settings_median_seed_as_compare_does_and_lists_every_run(tiny_data):
+    """A report of 160 runs (4 strategies x 40 seeds) drew 160 bars under labels that ran into each other, a loss
+    chart whose 80-name legend left it 100 px of plot, and 160 confusion matrices (0.46 MB of the page). Beyond
+    plots.CHARTED runs its per-run charts draw, as the Compare page does by default, each strategy and setting's
+    run of median test accuracy, and say so; the results table lists every run."""
+    from bertlab import plots
+
+    store = RunStore()
+    ids, accs = [], {}
+    for name in ("head_only", "full_ft"):
+        for seed in range(8):
+            acc = 0.6 + 0.01 * seed + (0.1 if name == "full_ft" else 0)
+            rid = store.create_run(make_config(name, data=tiny_data, seed=seed), batch_id="b")
+            store.claim(rid, "cpu")
+            store.update(rid, data_summary={"sizes": {"train": 100, "validation": 20, "test": 50}})
+            store.add_points(rid, [("train_loss", i, i / 10, 0.7 - i / 100) for i in range(1, 30)])
+            store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc, "test_macro_f1": acc, "majority_accuracy": 0.5,
+                                                  "confusion": [[20, 5], [5, 20]], "label_names": ["neg", "pos"]},
+                         costs={"train_seconds": 1.0, "train_flops": 1e12, "trainable_params": 770,
+                                "inference_flops_per_text": 5e8, "device": "cpu (2 threads)"})
+            ids.append(rid)
+            accs[rid] = acc
+    assert len(ids) > plots.CHARTED
+    page = report.build_html(store, ids)
+    medians = {rid for rid in ids if round(accs[rid] % 0.1, 2) == 0.03}  # seed 3: the middle of 8, rounded down
+    assert len(medians) == 2
+    grid = page[page.index("<h2>Confusion matrices"):page.index("<h2>Data</h2>")]
+    assert grid.count('class="plotly-graph-div"') == 2
+    assert {rid for rid in ids if f"\\u00b7 {rid[-4:]}" in grid} == medians  # each matrix titled by its run
+    note = "Of these 16 runs, the charts of runs draw 2: of each strategy and setting, its run of median test accuracy"
+    assert note in page and note in grid
+    loss = page[page.index("<h2>Training loss</h2>"):page.index("<h2>Validation</h2>")]
+    assert {rid for rid in ids if rid in loss} == medians  # their curves only (a trace's legendgroup is its id)
+    results = page[page.index("<h2>Results</h2>"):page.index("<h2>The strategies</h2>")]
+    assert results.split("</table>")[0].count("<tr>") == 17  # the header and every run
+    few = report.build_html(store, ids[:6] + ids[8:14])  # 12 runs: every one drawn, no note
+    assert "the charts of runs draw" not in few
+    assert few[few.index("<h2>Confusion matrices"):].count('class="plotly-graph-div"') == 12
