@@ -47,6 +47,22 @@ def test_collate_pads_token_types_with_zero():
     assert "token_type_ids" not in collate([[1, 2]], 0)
 
 
+def test_a_pair_splits_at_its_first_marker_and_a_single_text_beside_pairs_is_cut_at_max_length_too():
+    """The pair's second text may hold '[SEP]' itself: the split is at the first marker (a mutation splitting at
+    the last one passed every test). A single text in a batch of pairs is tokenised with the same arguments, so it
+    is cut at max_length as the pairs are (a mutation dropping them for singles passed too)."""
+    from bertlab import models
+    from bertlab.engine import encode
+
+    assert textpair.split_pair("a cat [SEP] a dog [SEP] a bird") == ("a cat", "a dog [SEP] a bird")
+    assert textpair.split_pair("a cat[SEP]a dog") == ("a cat", "a dog")
+    assert textpair.split_pair("one text") == ("one text", None)
+    tok = models.load_tokenizer(models.DEFAULT_MODEL)
+    enc = encode(tok, [textpair.join_pair(A[0], B[0]), " ".join([A[0]] * 4)], 12)
+    assert [len(x) for x in enc.ids] == [12, 12]
+    assert enc.ids[1] == tok(" ".join([A[0]] * 4), truncation=True, max_length=12)["input_ids"]
+
+
 def pair_frame(n: int = 48, seed: int = 0) -> pd.DataFrame:
     """An MRPC-shaped table whose label depends on both halves: a sentence and a rewrite of it ('same') or of
     another sentence ('different'); every second half is a rewrite, so neither half alone tells the label."""
