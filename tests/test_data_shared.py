@@ -231,3 +231,46 @@ def test_a_text_pairs_second_column_is_another_dataset_not_the_first_texts_serve
     assert not any("[SEP]" in t for t in alone.train.texts)
     assert all("[SEP]" in t for t in pair.train.texts)
     same_splits(pair, load_splits(dataclasses.replace(single, text_pair_column="text2")))
+
+
+def test_keeping_the_rare_classes_is_another_split_and_a_changed_folder_file_is_read_again(tmp_path, reads):
+    """drop_rare is a split choice: a launch leaving the rare classes in must not be served the split that left
+    them out (a mutation dropping it from the split's key passed every test). A folder dataset whose training file
+    is rewritten (same names, labels swapped) is read again, not served as it was (nor was its files' size and times
+    leaving the folder's stamp)."""
+    from bertlab.errors import RareClassError
+
+    texts = [f"text number {i} of the rare test" for i in range(62)]
+    labels = ["pos"] * 30 + ["neg"] * 30 + ["mixed", "other"]
+    rare = tmp_path / "rare.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(rare, index=False)
+    cfg = DataConfig(source="file", name=str(rare), train_size=None, val_size=None, test_size=None, drop_rare=True)
+    assert sorted(shared.shared_splits(cfg).label_names) == ["neg", "pos"]
+    with pytest.raises(RareClassError):
+        shared.shared_splits(dataclasses.replace(cfg, drop_rare=False))
+
+    # another label column of one file is another dataset (a mutation moving it to the split's key passed too)
+    two = tmp_path / "two_labels.csv"
+    words, classes = make_texts(30, 4)
+    pd.DataFrame({"text": words, "sentiment": classes, "length": ["long" if len(t) > 35 else "short" for t in words]}
+                 ).to_csv(two, index=False)
+    by = DataConfig(source="file", name=str(two), text_column="text", label_column="sentiment", train_size=None,
+                    val_size=None, test_size=None)
+    assert sorted(shared.shared_splits(by).label_names) == ["neg", "pos"]
+    assert sorted(shared.shared_splits(dataclasses.replace(by, label_column="length")).label_names) == ["long", "short"]
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    words, classes = make_texts(30, 3)
+    pd.DataFrame({"text": words[:40], "label": classes[:40]}).to_csv(folder / "train.csv", index=False)
+    pd.DataFrame({"text": words[40:], "label": classes[40:]}).to_csv(folder / "test.csv", index=False)
+    fcfg = DataConfig(source="file", name=str(folder), train_size=None, val_size=None, test_size=None)
+    first = shared.shared_splits(fcfg)
+    reads_before = reads["read"]
+    swapped = pd.read_csv(folder / "train.csv")
+    swapped["label"] = swapped["label"].map({"pos": "neg", "neg": "pos"})
+    swapped.to_csv(folder / "train.csv", index=False)
+    again = shared.shared_splits(fcfg)
+    assert reads["read"] > reads_before
+    same_splits(again, load_splits(fcfg))
+    assert again.train.labels != first.train.labels or again.train.label_names != first.train.label_names
