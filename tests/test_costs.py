@@ -250,6 +250,20 @@ def test_attention_shape_reads_each_family_config(kind):
     assert attention_shape(cfg) == (3, 48)
 
 
+def test_attention_width_is_heads_times_head_size_where_a_config_sets_its_head_size():
+    """A config whose heads x head_dim is not its hidden size (a model that sets head_dim) is counted over heads x
+    head_dim, the width Q K^T is computed over (reading the hidden size instead passed every test: every family
+    tested derives head_dim from it); a config without heads, over its hidden size; one without either, (0, 0)."""
+    from types import SimpleNamespace
+
+    from bertlab.costs import attention_shape
+
+    assert attention_shape(SimpleNamespace(num_hidden_layers=2, num_attention_heads=4, hidden_size=48,
+                                           head_dim=8)) == (2, 32)
+    assert attention_shape(SimpleNamespace(num_hidden_layers=2, hidden_size=48)) == (2, 48)
+    assert attention_shape(SimpleNamespace()) == (0, 0)
+
+
 def test_a_training_step_is_the_estimates_three_forward_passes_with_attention_too():
     """The Train page's rough estimate counts a training step as STEP_FORWARDS forward passes by FLOPs: with
     attention in both (its backward twice its forward, as a weight's), the ratio stays exact."""
