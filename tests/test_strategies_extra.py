@@ -138,6 +138,17 @@ def test_dapt_logs_mlm_curve_then_fine_tuning(tiny_model, tiny_data, tmp_path):
                for n in run.notes)
 
 
+def test_dapt_masks_the_share_of_tokens_its_option_asks_for(tiny_model, tiny_data):
+    """'Share of tokens masked' reaches the masked-LM collator: at 0.45 about 45% of the texts' own tokens are
+    masked ([CLS] and [SEP] never are), not BERT's 15% (a mutation passing 0.15 whatever the option passed every
+    test)."""
+    _, run, status = _run(tiny_model, tiny_data, "dapt", options={"mlm_probability": 0.45})
+    assert status == SUCCEEDED, run.error
+    c = run.costs
+    words = c["mlm_tokens"] - 2 * c["mlm_texts"]  # one epoch: each text's [CLS] and [SEP] are never masked
+    assert 0.35 < c["mlm_masked_tokens"] / words < 0.55
+
+
 def test_dapt_changes_the_encoder_before_fine_tuning(tiny_model, tiny_data, monkeypatch):
     """The MLM phase must train the encoder the classifier then uses (not a copy)."""
     import torch
@@ -380,6 +391,29 @@ def test_option_specs_bounds_are_accepted_by_the_validators():
                 if v is not None:
                     check({key: v})
                     classifier.check_layer_decay({key: v} if key == "layer_decay" else {})
+
+
+def test_an_option_left_out_is_read_at_the_default_its_field_shows():
+    """A config leaves out an option at its field's default (set_options), so the strategy must read a missing option
+    as that very default: lora's rank 8 (alpha 2 x r, dropout 0.1), partial_ft's half the layers rounded up,
+    dapt's and scratch's masked-LM settings, tfidf_logreg's n-grams and features (mutations of each passed every
+    test)."""
+    from bertlab.strategies import REGISTRY, dapt, lora, partial_ft, tfidf_logreg
+
+    assert lora.lora_options({}) == (8, 16.0, 0.1) and lora.lora_options({"r": 4}) == (4, 8.0, 0.1)
+    assert partial_ft.top_layers_option({}, 12) == 6 and partial_ft.top_layers_option({}, 3) == 2
+    assert partial_ft.top_layers_option({"layers": 12}, 12) == 12  # every layer is a choice the field offers
+    assert dapt._options({}) == (1, 5e-5, 0.15)
+    assert REGISTRY["scratch"]._mlm({}) == (0, 5e-4, 0.15)
+    assert tfidf_logreg._options({}) == (None, 2, 200_000)
+    read = {"lora": dict(zip(("r", "alpha", "dropout"), lora.lora_options({}))),
+            "dapt": dict(zip(("mlm_epochs", "mlm_lr", "mlm_probability"), dapt._options({}))),
+            "scratch": dict(zip(("mlm_epochs", "mlm_lr", "mlm_probability"), REGISTRY["scratch"]._mlm({}))),
+            "tfidf_logreg": dict(zip(("C", "ngram_max", "max_features"), tfidf_logreg._options({})))}
+    for name, values in read.items():
+        for key, spec in REGISTRY[name].option_specs.items():
+            if key in values and spec["default"] is not None:
+                assert values[key] == spec["default"], (name, key)
 
 
 def test_balanced_class_weights_are_n_over_classes_times_count():
