@@ -196,6 +196,33 @@ def test_scratch_can_pretrain_its_random_model_as_a_masked_lm_first(tiny_model, 
     assert run.metrics["val_loss"] != plain.metrics["val_loss"]  # the pretraining changed the model it trained
 
 
+def test_scratchs_new_vocabulary_reads_a_pair_as_bert_does_and_learns_words_not_the_marker(tmp_path):
+    """The WordPiece tokenizer scratch trains: a pair is [CLS] a [SEP] b [SEP] with b and its [SEP] of token type 1,
+    and these types reach the model (a mutation giving them type 0 passed every test, and so did the tokenizer
+    itself, which returned no types at all: scratch with a new vocabulary read b as segment A), lowercased as BERT's uncased vocabulary (so "GREAT" and
+    "great" are one token), and trained on the pairs' two texts, not on the marker joining them."""
+    from bertlab.strategies.scratch import train_wordpiece
+    from bertlab.textpair import join_pair, split_pair
+
+    pairs = [join_pair(f"the film number {i} was great", f"a movie {i} that was good") for i in range(40)]
+    tok = train_wordpiece(pairs, 200)
+    enc = tok(*split_pair(pairs[0]))
+    ids, types = enc["input_ids"], enc["token_type_ids"]
+    first = len(tok("the film number 0 was great")["input_ids"])
+    assert ids[0] == tok.cls_token_id and ids[first - 1] == ids[-1] == tok.sep_token_id
+    assert types == [0] * first + [1] * (len(ids) - first)
+    # as training and the saved model encode it: the types reach the model (they came back None, b read as segment A)
+    from transformers import AutoTokenizer
+
+    from bertlab.engine import encode
+
+    assert encode(tok, pairs[:1], 64).types == [types]
+    tok.save_pretrained(tmp_path)
+    assert encode(AutoTokenizer.from_pretrained(tmp_path), pairs[:1], 64).types == [types]
+    assert tok("GREAT Film")["input_ids"] == tok("great film")["input_ids"]
+    assert not {"sep", "[", "]"} & set(tok.get_vocab())
+
+
 def test_scratch_pretrains_with_its_new_vocabulary_and_says_when_an_extra_file_goes_unread(tiny_model, tiny_data,
                                                                                           tmp_path):
     store, run, status = _run(tiny_model, tiny_data, "scratch", new_vocab=True, vocab_size=500,
