@@ -302,6 +302,45 @@ def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
     assert run.metrics["test_accuracy"] >= run.metrics["majority_accuracy"] + 0.2  # separable data
 
 
+def test_tfidf_serves_the_features_it_trained_on_and_counts_its_flops_by_them(tiny_model, tmp_path):
+    """The saved model's transform rebuilds the very matrix the classifier was fit on (a mutation fitting on raw
+    term counts while serving 1 + log(count) passed every test); its training FLOPs are 4 x nnz x rows x L-BFGS
+    iterations, its serving FLOPs (3 + 2 x rows) per n-gram present in a test text, a row per class of three (halving
+    the first, or counting one row where there are three, passed too)."""
+    from pathlib import Path
+
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+    from bertlab.strategies.tfidf_logreg import TfidfModel
+
+    texts, labels = make_texts(30)
+    texts = [f"{t} {t.split()[-1]} {t.split()[-1]}" for t in texts]  # a word counted 3 times: 1 + log(3) of it
+    path = tmp_path / "three.csv"
+    pd.DataFrame({"text": texts, "label": [y if i % 3 else "meh" for i, y in enumerate(labels)]}).to_csv(path, index=False)
+    data = DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None)
+    _, run, status = _run(tiny_model, data, "tfidf_logreg")
+    assert status == SUCCEEDED, run.error
+    sp = load_splits(run.run_config.data)
+    model = TfidfModel.load(Path(run.artifact_dir))
+    # scikit-learn's own TF-IDF (sublinear counts) and logistic regression at the C it chose: the same weights
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    x = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True, token_pattern=model.token_pattern,
+                        max_features=200_000).fit_transform(sp.train.texts)
+    assert abs(model.transform(sp.train.texts) - x).max() < 1e-9 and x.nnz > 0
+    want = LogisticRegression(C=run.costs["C"], max_iter=2000).fit(x, sp.train.labels)
+    assert model.coef == pytest.approx(want.coef_, abs=1e-6)
+    rows = model.coef.shape[0]
+    assert rows == 3
+    assert run.costs["train_flops"] == pytest.approx(4 * x.nnz * rows * run.costs["steps"])
+    present = model.transform(sp.test.texts).nnz / len(sp.test)
+    assert run.costs["inference_flops_per_text"] == pytest.approx((3 + 2 * rows) * present)
+
+
 def test_tfidf_says_so_where_every_c_scored_alike_on_a_tiny_validation_set(tiny_model, tiny_data):
     """A review (8 texts of each of 2 classes: 2 validation texts): the note said 'C=1 (best on validation of
     [0.25, 1.0, 4.0, 16.0])' where every C had scored the same, and the tie-break, not validation, chose it."""
