@@ -385,3 +385,15 @@ def test_a_pair_run_and_a_run_on_one_half_of_the_pair_are_two_choices_not_two_se
     other.dataset = "reviews.csv"
     assert variants.labels([pair, other]) == {pair.id: "full_ft (pairs.csv)", other.id: "full_ft (reviews.csv)"}
     assert "text" not in variants.settings_text(pair)
+
+
+def test_two_patiences_of_full_ft_are_two_choices_named_by_it(tmp_path):
+    """Early stopping's patience is a training setting: full_ft stopping after 1 epoch without improvement and full_ft
+    training on are two choices, not two seeds to average (a mutation leaving patience out of the settings passed
+    every test)."""
+    a = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0, seed=0), patience=1,
+              keep_best=True)
+    b = _with(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 320), 1e13, 200.0, seed=1), patience=0,
+              keep_best=True)
+    assert variants.variant(a) != variants.variant(b)
+    assert variants.labels([a, b]) == {a.id: "full_ft (patience 1)", b.id: "full_ft (patience 0)"}
