@@ -466,6 +466,14 @@ def test_a_few_texts_cut_read_as_a_share_not_zero_percent(tiny_model):
     assert note.startswith("1 of 200 training texts (0.5%) are longer than max_length 10")
 
 
+def test_a_text_of_exactly_max_length_tokens_is_not_counted_as_cut(tiny_model):
+    """A text of max_length tokens fits whole (a mutation counting it as cut passed every test)."""
+    from bertlab.runner import truncation_note
+
+    assert truncation_note(tiny_model, [], 10, lengths=[10, 10, 4]) is None
+    assert truncation_note(tiny_model, [], 10, lengths=[10, 11, 4]).startswith("1 of 3 training texts (33%)")
+
+
 def test_only_strategies_that_train_in_batches_get_the_batch_size_note(tiny_model, tiny_data):
     store = RunStore()
     notes = {}
