@@ -341,6 +341,33 @@ def test_tfidf_serves_the_features_it_trained_on_and_counts_its_flops_by_them(ti
     assert run.costs["inference_flops_per_text"] == pytest.approx((3 + 2 * rows) * present)
 
 
+def test_tfidf_picks_c_by_accuracy_or_with_balanced_classes_by_macro_f1(tiny_model, tiny_data, monkeypatch):
+    """Where accuracy and macro-F1 prefer different Cs on validation, a plain run keeps the most accurate C and a
+    balanced one the C of best macro-F1, the measure the weighting serves (a mutation swapping the two passed every
+    test)."""
+    from bertlab.strategies import tfidf_logreg
+
+    fitted, real_fit, real_report = [], tfidf_logreg.TfidfModel.fit.__func__, tfidf_logreg.classification_report
+    scores = {0.25: (0.9, 0.5), 4.0: (0.8, 0.8)}  # (accuracy, macro-F1) on validation; other Cs (0.5, 0.5)
+
+    def fit(cls, texts, labels, C, *args, **kwargs):
+        fitted.append(C)
+        return real_fit(cls, texts, labels, C, *args, **kwargs)
+
+    def report(labels, predictions, names, **kwargs):
+        out = real_report(labels, predictions, names, **kwargs)
+        if "probs" not in kwargs:  # the validation split's: scored as the last C fitted
+            out["accuracy"], out["macro_f1"] = scores.get(fitted[-1], (0.5, 0.5))
+        return out
+
+    monkeypatch.setattr(tfidf_logreg.TfidfModel, "fit", classmethod(fit))
+    monkeypatch.setattr(tfidf_logreg, "classification_report", report)
+    _, plain, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED and plain.costs["C"] == 0.25
+    _, balanced, status = _run(tiny_model, tiny_data, "tfidf_logreg", class_weights="balanced")
+    assert status == SUCCEEDED and balanced.costs["C"] == 4.0
+
+
 def test_tfidf_says_so_where_every_c_scored_alike_on_a_tiny_validation_set(tiny_model, tiny_data):
     """A review (8 texts of each of 2 classes: 2 validation texts): the note said 'C=1 (best on validation of
     [0.25, 1.0, 4.0, 16.0])' where every C had scored the same, and the tie-break, not validation, chose it."""
