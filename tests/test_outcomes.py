@@ -416,6 +416,16 @@ def test_full_ft_keep_best_saves_and_reports_the_epoch_of_lowest_validation_loss
     assert m["loss"] == pytest.approx(best, rel=1e-4, abs=1e-5)
 
 
+def test_a_run_that_keeps_its_last_epoch_marks_no_kept_epoch(tiny_model, tiny_data):
+    """Without keep_best the last epoch's weights are kept, and no epoch is ringed as 'weights kept (lowest validation
+    loss)' (a mutation recording the last epoch as kept whatever keep_best said passed every test)."""
+    store = RunStore()
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=2, keep_best=False))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    assert "val_loss" in run.metrics and "kept_epoch" not in run.metrics
+
+
 def test_calibration_bins_and_expected_calibration_error():
     import numpy as np
 
