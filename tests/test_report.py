@@ -1377,3 +1377,33 @@ def test_a_report_of_many_runs_draws_each_settings_median_seed_as_compare_does_a
     few = report.build_html(store, ids[:6] + ids[8:14])  # 12 runs: every one drawn, no note
     assert "the charts of runs draw" not in few
     assert few[few.index("<h2>Confusion matrices"):].count('class="plotly-graph-div"') == 12
+
+
+def test_the_report_judges_a_sweep_at_its_largest_training_size_and_cuts_long_mistakes_at_a_space():
+    """A sweep's runs at 32 and 2,048 labels: the answer and trade-off are the 2,048-label runs' (a mutation taking
+    the smallest size passed every test). A long mistaken text is cut at the last space before the limit, not
+    mid-word (a mutation cutting at the limit itself passed too)."""
+    from types import SimpleNamespace
+
+    runs = [SimpleNamespace(id=f"r{n}", data_summary={"sizes": {"train": n}}) for n in (32, 2048, 32, 2048)]
+    same, n = report._largest_size(runs)
+    assert n == 2048 and [r.id for r in same] == ["r2048", "r2048"]
+    assert report._largest_size(runs[:1]) == (runs[:1], None)  # one size: no size to name
+    text = "a" * 290 + " " + "x" * 20 + " more words"
+    assert report.shortened(text, 300) == "a" * 290 + "…"
+    assert report.shortened("b" * 400, 300) == "b" * 300 + "…"  # no space in its last 40 characters: mid-word
+    assert report.shortened("short text", 300) == "short text"
+
+
+def test_the_csv_names_no_seed_for_a_strategy_every_seed_of_which_gives_one_answer(tmp_path):
+    """tfidf_logreg and zero_shot draw nothing at random: their seed column is blank, a full_ft run's holds its seed
+    (a mutation writing every run's seed passed every test)."""
+    from tests.test_answer import LABELS, fake_run, right_on
+
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, 300), 1e12, 10.0, seed=7)
+            for s in ("tfidf_logreg", "zero_shot", "full_ft")]
+    for r in runs:
+        r.batch_id, r.error = "b1", None
+    rows = {row["strategy"]: row for row in report.results_rows(runs)}
+    assert rows["tfidf_logreg"]["seed"] is None and rows["zero_shot"]["seed"] is None
+    assert rows["full_ft"]["seed"] == 7
