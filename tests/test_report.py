@@ -1407,3 +1407,14 @@ def test_the_csv_names_no_seed_for_a_strategy_every_seed_of_which_gives_one_answ
     rows = {row["strategy"]: row for row in report.results_rows(runs)}
     assert rows["tfidf_logreg"]["seed"] is None and rows["zero_shot"]["seed"] is None
     assert rows["full_ft"]["seed"] == 7
+
+
+def test_a_config_stored_before_drop_rare_existed_reads_as_keeping_every_class(tmp_path):
+    """A run whose stored data config predates drop_rare left no class out: its CSV row says False (a mutation
+    reading a missing key as True passed every test)."""
+    from tests.test_answer import LABELS, fake_run, right_on
+
+    old = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e12, 10.0)
+    old.batch_id, old.error = "b1", None
+    assert "drop_rare" not in old.config["data"]
+    assert report.results_rows([old])[0]["drop_rare_classes"] is False
