@@ -252,7 +252,7 @@ def test_attention_shape_reads_each_family_config(kind):
 
 def test_attention_width_is_heads_times_head_size_where_a_config_sets_its_head_size():
     """A config whose heads x head_dim is not its hidden size (a model that sets head_dim) is counted over heads x
-    head_dim, the width Q K^T is computed over (reading the hidden size instead passed every test: every family
+    head_dim, the width Q K^T is computed over (reading the hidden size instead passed its tests: every family
     tested derives head_dim from it); a config without heads, over its hidden size; one without either, (0, 0)."""
     from types import SimpleNamespace
 

@@ -235,7 +235,7 @@ def test_a_text_pairs_second_column_is_another_dataset_not_the_first_texts_serve
 
 def test_keeping_the_rare_classes_is_another_split_and_a_changed_folder_file_is_read_again(tmp_path, reads):
     """drop_rare is a split choice: a launch leaving the rare classes in must not be served the split that left
-    them out (a mutation dropping it from the split's key passed every test). A folder dataset whose training file
+    them out (a mutation dropping it from the split's key passed its tests). A folder dataset whose training file
     is rewritten (same names, labels swapped) is read again, not served as it was (nor was its files' size and times
     leaving the folder's stamp)."""
     from bertlab.errors import RareClassError

@@ -418,7 +418,7 @@ def test_full_ft_keep_best_saves_and_reports_the_epoch_of_lowest_validation_loss
 
 def test_a_run_that_keeps_its_last_epoch_marks_no_kept_epoch(tiny_model, tiny_data):
     """Without keep_best the last epoch's weights are kept, and no epoch is ringed as 'weights kept (lowest validation
-    loss)' (a mutation recording the last epoch as kept whatever keep_best said passed every test)."""
+    loss)' (a mutation recording the last epoch as kept whatever keep_best said passed its tests)."""
     store = RunStore()
     rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=2, keep_best=False))
     assert execute_run(store, rid) == SUCCEEDED
@@ -477,7 +477,7 @@ def test_a_few_texts_cut_read_as_a_share_not_zero_percent(tiny_model):
 
 
 def test_a_text_of_exactly_max_length_tokens_is_not_counted_as_cut(tiny_model):
-    """A text of max_length tokens fits whole (a mutation counting it as cut passed every test)."""
+    """A text of max_length tokens fits whole (a mutation counting it as cut passed its tests)."""
     from bertlab.runner import truncation_note
 
     assert truncation_note(tiny_model, [], 10, lengths=[10, 10, 4]) is None

@@ -49,7 +49,7 @@ def test_collate_pads_token_types_with_zero():
 
 def test_a_pair_splits_at_its_first_marker_and_a_single_text_beside_pairs_is_cut_at_max_length_too():
     """The pair's second text may hold '[SEP]' itself: the split is at the first marker (a mutation splitting at
-    the last one passed every test). A single text in a batch of pairs is tokenised with the same arguments, so it
+    the last one passed its tests). A single text in a batch of pairs is tokenised with the same arguments, so it
     is cut at max_length as the pairs are (a mutation dropping them for singles passed too)."""
     from bertlab import models
     from bertlab.engine import encode

@@ -1381,7 +1381,7 @@ def test_a_report_of_many_runs_draws_each_settings_median_seed_as_compare_does_a
 
 def test_the_report_judges_a_sweep_at_its_largest_training_size_and_cuts_long_mistakes_at_a_space():
     """A sweep's runs at 32 and 2,048 labels: the answer and trade-off are the 2,048-label runs' (a mutation taking
-    the smallest size passed every test). A long mistaken text is cut at the last space before the limit, not
+    the smallest size passed its tests). A long mistaken text is cut at the last space before the limit, not
     mid-word (a mutation cutting at the limit itself passed too)."""
     from types import SimpleNamespace
 
@@ -1397,7 +1397,7 @@ def test_the_report_judges_a_sweep_at_its_largest_training_size_and_cuts_long_mi
 
 def test_the_csv_names_no_seed_for_a_strategy_every_seed_of_which_gives_one_answer(tmp_path):
     """tfidf_logreg and zero_shot draw nothing at random: their seed column is blank, a full_ft run's holds its seed
-    (a mutation writing every run's seed passed every test)."""
+    (a mutation writing every run's seed passed its tests)."""
     from tests.test_answer import LABELS, fake_run, right_on
 
     runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, 300), 1e12, 10.0, seed=7)
@@ -1411,7 +1411,7 @@ def test_the_csv_names_no_seed_for_a_strategy_every_seed_of_which_gives_one_answ
 
 def test_a_config_stored_before_drop_rare_existed_reads_as_keeping_every_class(tmp_path):
     """A run whose stored data config predates drop_rare left no class out: its CSV row says False (a mutation
-    reading a missing key as True passed every test)."""
+    reading a missing key as True passed its tests)."""
     from tests.test_answer import LABELS, fake_run, right_on
 
     old = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e12, 10.0)

@@ -53,7 +53,7 @@ def test_every_strategy_declares_its_work_or_none(name, tiny_model):
 
 def test_partial_ft_declares_a_training_step_for_its_trained_layers_and_a_forward_for_the_rest(tiny_model):
     """Every layer trained: full_ft's work; none: forward passes only. On the tiny model's 2 layers the default (1 of
-    2) is half of each, so a mutation swapping the trained and frozen shares passed every test."""
+    2) is half of each, so a mutation swapping the trained and frozen shares passed its tests."""
     epochs = make_config("partial_ft").epochs
     every = REGISTRY["partial_ft"].probe_work(make_config("partial_ft", model=tiny_model, options={"layers": 2}), SIZES)
     assert every == pytest.approx((400 * epochs, 100 * epochs + 200))

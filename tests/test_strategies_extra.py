@@ -198,7 +198,7 @@ def test_scratch_can_pretrain_its_random_model_as_a_masked_lm_first(tiny_model, 
 
 def test_scratchs_new_vocabulary_reads_a_pair_as_bert_does_and_learns_words_not_the_marker(tmp_path):
     """The WordPiece tokenizer scratch trains: a pair is [CLS] a [SEP] b [SEP] with b and its [SEP] of token type 1,
-    and these types reach the model (a mutation giving them type 0 passed every test, and so did the tokenizer
+    and these types reach the model (a mutation giving them type 0 passed its tests, and so did the tokenizer
     itself, which returned no types at all: scratch with a new vocabulary read b as segment A), lowercased as BERT's uncased vocabulary (so "GREAT" and
     "great" are one token), and trained on the pairs' two texts, not on the marker joining them."""
     from bertlab.strategies.scratch import train_wordpiece
@@ -304,7 +304,7 @@ def test_tfidf_picks_c_on_validation(tiny_model, tiny_data):
 
 def test_tfidf_serves_the_features_it_trained_on_and_counts_its_flops_by_them(tiny_model, tmp_path):
     """The saved model's transform rebuilds the very matrix the classifier was fit on (a mutation fitting on raw
-    term counts while serving 1 + log(count) passed every test); its training FLOPs are 4 x nnz x rows x L-BFGS
+    term counts while serving 1 + log(count) passed its tests); its training FLOPs are 4 x nnz x rows x L-BFGS
     iterations, its serving FLOPs (3 + 2 x rows) per n-gram present in a test text, a row per class of three (halving
     the first, or counting one row where there are three, passed too)."""
     from pathlib import Path
@@ -489,8 +489,8 @@ def test_option_specs_bounds_are_accepted_by_the_validators():
 def test_an_option_left_out_is_read_at_the_default_its_field_shows():
     """A config leaves out an option at its field's default (set_options), so the strategy must read a missing option
     as that very default: lora's rank 8 (alpha 2 x r, dropout 0.1), partial_ft's half the layers rounded up,
-    dapt's and scratch's masked-LM settings, tfidf_logreg's n-grams and features (mutations of each passed every
-    test)."""
+    dapt's and scratch's masked-LM settings, tfidf_logreg's n-grams and features (mutations of lora's three, dapt's
+    masked share and tfidf_logreg's features passed the strategies' tests)."""
     from bertlab.strategies import REGISTRY, dapt, lora, partial_ft, tfidf_logreg
 
     assert lora.lora_options({}) == (8, 16.0, 0.1) and lora.lora_options({"r": 4}) == (4, 8.0, 0.1)
