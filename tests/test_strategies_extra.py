@@ -147,6 +147,14 @@ def test_dapt_masks_the_share_of_tokens_its_option_asks_for(tiny_model, tiny_dat
     c = run.costs
     words = c["mlm_tokens"] - 2 * c["mlm_texts"]  # one epoch: each text's [CLS] and [SEP] are never masked
     assert 0.35 < c["mlm_masked_tokens"] / words < 0.55
+    # the attention FLOPs' lengths: each training text's real tokens squared, once (halving them passed its tests)
+    from bertlab import models
+    from bertlab.costs import square_tokens
+    from bertlab.data import load_splits
+    from bertlab.engine import encode
+
+    lengths = encode(models.load_tokenizer(tiny_model), load_splits(run.run_config.data).train.texts, 32).lengths
+    assert c["mlm_tokens"] == int(lengths.sum()) and c["mlm_square_tokens"] == square_tokens(lengths)
 
 
 def test_dapt_changes_the_encoder_before_fine_tuning(tiny_model, tiny_data, monkeypatch):
