@@ -48,16 +48,16 @@ def tokenize(tokenizer, texts: list[str], pairs: bool = False, **kwargs) -> dict
     if not pairs:
         return dict(tokenizer(texts, **kwargs))
     halves = [split_pair(t) for t in texts]
-    pairs = [i for i, (_, b) in enumerate(halves) if b is not None]
-    if not pairs:
+    joined = [i for i, (_, b) in enumerate(halves) if b is not None]
+    if not joined:
         return dict(tokenizer(texts, **kwargs))
     singles = [i for i, (_, b) in enumerate(halves) if b is None]
-    out_pairs = tokenizer([halves[i][0] for i in pairs], [halves[i][1] for i in pairs], **kwargs)
+    out_pairs = tokenizer([halves[i][0] for i in joined], [halves[i][1] for i in joined], **kwargs)
     out_singles = tokenizer([texts[i] for i in singles], **kwargs) if singles else None
     merged: dict[str, list] = {}
     for key in out_pairs:
         col: list = [None] * len(texts)
-        for i, v in zip(pairs, out_pairs[key]):
+        for i, v in zip(joined, out_pairs[key]):
             col[i] = v
         if out_singles is not None:
             if key in out_singles:
