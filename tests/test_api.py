@@ -31,8 +31,8 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
 
     loads = []
     real_load = predict._Loaded.__init__
-    monkeypatch.setattr(predict._Loaded, "__init__", lambda self, run_id, *a: loads.append(run_id) or real_load(
-        self, run_id, *a))
+    monkeypatch.setattr(predict._Loaded, "__init__", lambda self, run_id, *a, **kw: loads.append(run_id) or real_load(
+        self, run_id, *a, **kw))
     c = bertlab.compare(reviews, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"], sizes=(None, None, None),
                         model=tiny_model, settings={"full_ft": {"epochs": 3}})
     data_line, *lines = capsys.readouterr().out.splitlines()
