@@ -487,14 +487,22 @@ def validation_pick_sentence(runs: list, chosen: str, label_of, judge: Judge, te
             "texts.")
 
 
+def serve_machine(costs: dict) -> str | None:
+    """The machine a run's serving was timed on (:func:`bertlab.serving.measure`): ``serve_machine``, else (timed
+    before it was recorded) ``serve_device``, which then named the machine for every strategy."""
+    return costs.get("serve_machine") or costs.get("serve_device")
+
+
 def measured_serving(a, b) -> str:
     """' Measured on this machine: 3.7 ms against 11.9 ms a text (1/3.2 of the time) ...' where both runs' serving
-    was measured on one device (Compare's Measure serving speed), else ''. A finance reader took "1/7.2 million of
+    was measured on one machine (Compare's Measure serving speed), else ''. A finance reader took "1/7.2 million of
     the compute per text" for money; time per text shrinks far less than compute where tokenising and calling the
-    model take most of it."""
+    model take most of it. The machine is ``serve_machine`` (runs measured before it was recorded: their
+    ``serve_device``, then always the machine's): on a GPU machine tfidf_logreg answers on the CPU, and its
+    ``serve_device`` says so, beside a GPU run timed alongside it."""
     ca, cb = a.costs or {}, b.costs or {}
     ma, mb = ca.get("serve_ms_p50"), cb.get("serve_ms_p50")
-    if not ma or not mb or ca.get("serve_device") != cb.get("serve_device"):
+    if not ma or not mb or serve_machine(ca) != serve_machine(cb):
         return ""
     ratio = ("about the same time" if max(ma, mb) <= 1.05 * min(ma, mb) else
              f"{_share(mb / ma)} of the time" if ma < mb else f"{_times(ma / mb)} times the time")

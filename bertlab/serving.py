@@ -26,7 +26,7 @@ import numpy as np
 
 from bertlab.store import SUCCEEDED, RunStore
 
-SERVE_KEYS = ("serve_ms_p50", "serve_ms_p95", "serve_texts_per_s", "serve_backend", "serve_device")
+SERVE_KEYS = ("serve_ms_p50", "serve_ms_p95", "serve_texts_per_s", "serve_backend", "serve_device", "serve_machine")
 
 
 def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], singles: int = 20, batch: int = 64,
@@ -36,7 +36,9 @@ def measure(store: RunStore, predictor, run_ids: list[str], texts: list[str], si
     ``progress(done, total, doing)``, with ``total`` twice the runs, is called as each run loads (``doing`` says
     so: loading and exporting a model can take longer than timing it), during the timing (``doing``: the
     timing) and once at the end (``doing`` None). Returns ``{run_id: {serve_ms_p50, serve_ms_p95,
-    serve_texts_per_s, serve_backend, serve_device}}``; ``{}`` where no run succeeded.
+    serve_texts_per_s, serve_backend, serve_device, serve_machine}}``; ``{}`` where no run succeeded. ``serve_device``
+    is what answered (the CPU for tfidf_logreg on a GPU machine too: what its serving is priced at),
+    ``serve_machine`` the machine that measured (the predictor's device): runs timed on one machine compare.
     """
     if not texts:
         raise ValueError("serving is measured on some texts: none given")
@@ -95,7 +97,9 @@ def _measure_group(store: RunStore, predictor, runs: list, texts: list[str], sin
         device = predictor.device.name if kept is None or kept.uses_device else pick_device("cpu").name
         m = {"serve_ms_p50": statistics.median(lat[run.id]), "serve_ms_p95": float(np.percentile(lat[run.id], 95)),
              "serve_texts_per_s": len(many) / secs[run.id] if secs[run.id] > 0 else None,
-             "serve_backend": backend[run.id], "serve_device": device}
+             "serve_backend": backend[run.id], "serve_device": device,
+             # the machine that timed it (tfidf_logreg's CPU and a GPU run's timings, taken side by side, compare)
+             "serve_machine": predictor.device.name}
         fresh = store.get(run.id)
         store.update(run.id, costs={**(fresh.costs or {}), **m})
         out[run.id] = m

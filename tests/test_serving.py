@@ -332,3 +332,29 @@ def test_runs_doing_a_tenth_more_work_per_text_are_not_quoted_as_the_same_work()
                                                            "inference_flops_per_text": flops})
 
     assert serving.same_work_note([run(1e9), run(1.1e9)], prices=None) is None
+
+
+def test_runs_timed_side_by_side_on_a_gpu_machine_are_compared_though_tfidf_logreg_answered_on_its_cpu(finished):
+    """On a GPU machine tfidf_logreg's serving names the CPU it answered on (its money is at the CPU-hour), and the
+    answer's 'Measured on this machine: ... ms against ... ms' compared serve_device: a full_ft and a tfidf_logreg
+    run timed in one measurement were no longer set side by side (the sentence was empty). The machine that timed
+    them is recorded (serve_machine) and compared; runs timed before it was recorded compare their serve_device."""
+    from bertlab import answer, pareto
+    from bertlab.models import DeviceInfo
+
+    store, ids = finished
+    predictor = Predictor(store)
+    predictor.device = DeviceInfo("cpu", "NVIDIA H100 80GB HBM3", False)  # a GPU machine's name (computing on CPU)
+    m = serving.measure(store, predictor, ids, ["a fine film", "a dull one"], singles=3, batch=2, batch_texts=4)
+    full_ft, tfidf = store.get(ids[1]), store.get(ids[2])
+    assert pareto.device_kind(m[tfidf.id]["serve_device"]) == "cpu"  # what answered, as priced
+    assert m[full_ft.id]["serve_device"] == "NVIDIA H100 80GB HBM3"
+    said = answer.measured_serving(full_ft, tfidf)
+    assert said.startswith(" Measured on this machine: ") and " ms a text, one at a time (" in said
+    assert {m[r]["serve_machine"] for r in ids} == {"NVIDIA H100 80GB HBM3"}
+    # timed elsewhere: not set side by side; and a run timed before serve_machine was recorded reads serve_device
+    tfidf.costs["serve_machine"] = "another machine"
+    assert answer.measured_serving(full_ft, tfidf) == ""
+    del tfidf.costs["serve_machine"], full_ft.costs["serve_machine"]
+    tfidf.costs["serve_device"] = full_ft.costs["serve_device"]
+    assert answer.measured_serving(full_ft, tfidf).startswith(" Measured on this machine: ")
