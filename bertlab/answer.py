@@ -813,8 +813,13 @@ def whole_texts_sentence(runs: list) -> str | None:
     max_length), or runs at another max_length (``--max-length full_ft=256``), beside runs whose tokenizer cut a
     share of the texts at theirs (:data:`CUT_SHARE` or more, from their truncation note), a sentence saying so;
     None otherwise. On bbc_news (Quick demo, 2026-12-06) the answer picked tfidf_logreg (98.6%) over head_only
-    (97.9%) unsaid that head_only had read the first 128 tokens of articles of a median 421, tfidf_logreg all."""
+    (97.9%) unsaid that head_only had read the first 128 tokens of articles of a median 421, tfidf_logreg all. On a
+    pair task (a run's ``text_pair_column``) a pair is cut longer text first (bertlab.textpair), not to its first
+    tokens: a run at 16 tokens reads the start of both texts, and the sentence says so of each pair."""
     from bertlab.strategies import REGISTRY
+
+    pairs = any((getattr(r, "data_summary", None) or {}).get("text_pair_column") for r in runs)
+    text = "pair" if pairs else "text"
 
     whole: dict[str, None] = {}
     read: dict[int, dict[str, None]] = {}  # max_length: the strategies that read at it
@@ -846,14 +851,16 @@ def whole_texts_sentence(runs: list) -> str | None:
     def share(length: int) -> str:
         cut = shares[length]
         most = f"{max(cut):.0f}%" if min(cut) == max(cut) else f"{min(cut):.0f}-{max(cut):.0f}%"
-        return f" ({most} of the texts were longer)"
+        return f" ({most} of the {text}s were longer)"
 
-    parts = [f"{listed(whole)} read each text whole"] if whole else []
+    parts = [f"{listed(whole)} read each {text} whole"] if whole else []
     for length, names in sorted(read.items(), reverse=True):
         verb = "" if parts else " read"
-        parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}its first {length} tokens"
+        what = (f"{length} tokens of each pair, the longer of its two texts cut first" if pairs
+                else f"its first {length} tokens")
+        parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}{what}"
                      + (share(length) if length in shares else ""))
-    return (f"Not on the same text: {', '.join(parts)}; the median text is {statistics.median_high(medians):,} "
+    return (f"Not on the same text: {', '.join(parts)}; the median {text} is {statistics.median_high(medians):,} "
             "tokens, so part of the gap between them may be the words an encoder never saw; a larger max length "
             "(at most the model's positions, 512 for MiniLM) compares them on more of each text.")
 

@@ -2361,3 +2361,29 @@ def test_an_answer_between_whole_texts_and_texts_cut_at_max_length_says_they_did
     assert answer.whole_texts_sentence([ho, ft]).startswith(
         "Not on the same text: full_ft read its first 64 tokens, head_only only its first 16 tokens (50% of the "
         "texts were longer); the median text is 32 tokens")
+
+
+def test_the_not_same_text_sentence_says_a_pair_task_cuts_each_pair_longer_text_first(tmp_path):
+    """On a pair task the sentence said head_only read 'only its first 16 tokens': a pair is cut longer text first
+    (bertlab.textpair, as Hugging Face's longest_first), so a run at 16 tokens read the start of both texts."""
+    from bertlab import models
+    from bertlab.engine import encode
+    from bertlab.runner import truncation_note
+    from bertlab.textpair import join_pair
+
+    texts = [join_pair("the first text says one thing " * 4, "the second text says another " * 4)] * 2
+    texts += [join_pair("a b", "c d")] * 2
+    tok = models.load_tokenizer("minilm")
+    read = tok.decode(encode(tok, texts[:1], 16, pairs=True).ids[0])
+    assert read.startswith("[CLS] the first text") and "[SEP] the second text" in read  # the premise: both starts
+    note = truncation_note("minilm", texts, 16, more={"test": texts[:2]})
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    tf.notes, ho.notes = [], [note]
+    for r in (tf, ho):
+        r.data_summary |= {"text_column": "sentence1", "text_pair_column": "sentence2"}
+    said = answer.whole_texts_sentence([tf, ho])
+    assert said.startswith("Not on the same text: tfidf_logreg read each pair whole, head_only only 16 tokens of "
+                           "each pair, the longer of its two texts cut first (50% of the pairs were longer); the "
+                           "median pair is 47 tokens")
+    assert said in answer.answer([tf, ho]).sentences
