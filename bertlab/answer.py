@@ -805,6 +805,9 @@ def few_steps_sentence(runs: list) -> str | None:
 # length, the median length.
 _CUT_NOTE = re.compile(r"^[\d,]+ of [\d,]+ \w+ texts \(([\d.]+)%\) are longer than max_length (\d+) tokens and were "
                        r"cut to it.*?\(median ([\d,]+) tokens")
+# ... and the model's limit it names (bertlab.runner.longer_texts_advice): below it, "this model reads at most 512
+# tokens"; at it, "512 is all this model reads"
+_LIMIT = re.compile(r"this model reads at most (\d+) tokens|(\d+) is all this model reads")
 CUT_SHARE = 0.10  # texts cut at max_length, in percent of a run's texts, from which a whole-text comparison is named
 
 
@@ -824,7 +827,7 @@ def whole_texts_sentence(runs: list) -> str | None:
     whole: dict[str, None] = {}
     read: dict[int, dict[str, None]] = {}  # max_length: the strategies that read at it
     shares: dict[int, list[float]] = {}  # max_length: the shares cut there (runs cutting CUT_SHARE or more)
-    medians = []
+    medians, cut_models, limits = [], {}, []
     for r in runs:
         s = REGISTRY.get(r.strategy)
         if s is None:
@@ -838,6 +841,8 @@ def whole_texts_sentence(runs: list) -> str | None:
                 length = int(m[2])
                 shares.setdefault(length, []).append(float(m[1]))
                 medians.append(int(m[3].replace(",", "")))
+                cut_models[getattr(r, "model", None)] = None
+                limits.append(int(next(g for g in lim.groups() if g)) if (lim := _LIMIT.search(note)) else None)
                 break
         if length:
             read.setdefault(int(length), {})[r.strategy] = None
@@ -861,8 +866,23 @@ def whole_texts_sentence(runs: list) -> str | None:
         parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}{what}"
                      + (share(length) if length in shares else ""))
     return (f"Not on the same text: {', '.join(parts)}; the median {text} is {statistics.median_high(medians):,} "
-            "tokens, so part of the gap between them may be the words an encoder never saw; a larger max length "
-            "(at most the model's positions, 512 for MiniLM) compares them on more of each text.")
+            f"tokens, so part of the gap between them may be the words an encoder never saw; {_longer(cut_models, limits, max(shares))}.")
+
+
+def _longer(models_cut: dict, limits: list, longest: int) -> str:
+    """What a larger max length can do for runs of ``models_cut`` that cut texts at up to ``longest`` tokens, from
+    the model's limit their truncation notes give (``limits``, None for a note that gives none): that limit named,
+    or, at it, that none is possible (as the notes say, :func:`bertlab.runner.longer_texts_advice`). It said 'at
+    most the model's positions, 512 for MiniLM' of runs already at 512, and of every model alike."""
+    from bertlab.config import model_title
+
+    if not limits or None in limits:
+        return "a larger max length, where the model reads more, compares them on more of each text"
+    names = " and ".join(dict.fromkeys(model_title(str(m)).split(" (")[0] for m in models_cut if m)) or "the model"
+    if longest >= min(limits):
+        return (f"{min(limits)} tokens is all {names} reads, so a larger max length is not possible (the runs' "
+                "truncation notes say what else reads more of each text)")
+    return f"a larger max length (at most {min(limits)}, {names}'s positions) compares them on more of each text"
 
 
 def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list | None = None) -> Answer | None:

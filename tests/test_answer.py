@@ -2387,3 +2387,26 @@ def test_the_not_same_text_sentence_says_a_pair_task_cuts_each_pair_longer_text_
                            "each pair, the longer of its two texts cut first (50% of the pairs were longer); the "
                            "median pair is 47 tokens")
     assert said in answer.answer([tf, ho]).sentences
+
+
+def test_the_not_same_text_sentence_never_advises_a_max_length_beyond_the_model(tmp_path, tiny_model):
+    """It ended 'a larger max length (at most the model's positions, 512 for MiniLM) compares them on more of each
+    text' of runs already at 512 (bbc_news's articles at MiniLM's limit, where the runs' own notes say no larger one
+    is possible), and named MiniLM's 512 for every model. It names the runs' model and the limit their truncation
+    notes give (no model config read on a page's rerun), and at it says so."""
+    from bertlab.models import max_positions
+    from bertlab.runner import truncation_note
+
+    texts = ["word " * 700, "word " * 600, "a few words", "a few more words"]
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    tf.notes, ho.notes = [], [truncation_note("minilm", texts, 512)]
+    said = answer.whole_texts_sentence([tf, ho])
+    assert said.endswith("; 512 tokens is all all-MiniLM-L6-v2 reads, so a larger max length is not possible (the "
+                         "runs' truncation notes say what else reads more of each text).")
+    ho.notes = [truncation_note("minilm", texts, 128)]
+    assert answer.whole_texts_sentence([tf, ho]).endswith(
+        "; a larger max length (at most 512, all-MiniLM-L6-v2's positions) compares them on more of each text.")
+    limit = max_positions(tiny_model)  # a model of its own limit (128 positions)
+    ho.model, ho.notes = tiny_model, [truncation_note(tiny_model, texts, 64)]
+    assert f"at most {limit}," in answer.whole_texts_sentence([tf, ho]) and limit != 512
