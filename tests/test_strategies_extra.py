@@ -679,8 +679,9 @@ def test_mlm_texts_drop_domain_lines_that_are_either_text_of_a_held_out_pair(tmp
     from bertlab.strategies.dapt import mlm_texts
     from bertlab.textpair import join_pair
 
-    def part(texts):
-        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+    def part(texts):  # a pair task's (a second text column read)
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t",
+                           pair_column="sentence2")
 
     splits = Splits(train=part([join_pair("Train first.", "Train second.")]),
                     val=part([join_pair("Val first.", "Val second.")]),
@@ -693,3 +694,26 @@ def test_mlm_texts_drop_domain_lines_that_are_either_text_of_a_held_out_pair(tmp
                               config=SimpleNamespace(strategy=name, options={"domain_file": str(leak)}))
         assert mlm_texts(ctx) == ["Train first. [SEP] Train second.", "Train first.", "fresh domain line"]
         assert ctx.notes[-1].startswith(f"{name}: dropped 4 lines of sentences.txt that are validation or test texts")
+
+
+def test_mlm_texts_keep_domain_lines_that_are_half_of_a_single_held_out_text_with_a_literal_sep(tmp_path):
+    """Whether a [SEP] splits is the data's to say (Splits.pairs): a single-text dataset's held-out 'a great film
+    [SEP] awful ending' (a forum dump's quote) is one text, and a domain line 'awful ending' is no held-out text; it was
+    dropped and counted as one ('dropped 1 line ... that is a validation or test text')."""
+    from types import SimpleNamespace
+
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies.dapt import mlm_texts
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part(["a training text"]), val=part(["a validation text"]),
+                    test=part(["a great film [SEP] awful ending"]))
+    assert not splits.pairs  # the premise: no second text column was read
+    domain = tmp_path / "forum.txt"
+    domain.write_text("awful ending\na great film\nA great film [SEP] awful ending\nfresh domain line\n")
+    ctx = SimpleNamespace(splits=splits, notes=[], config=SimpleNamespace(strategy="dapt",
+                                                                          options={"domain_file": str(domain)}))
+    assert mlm_texts(ctx) == ["a training text", "awful ending", "a great film", "fresh domain line"]
+    assert ctx.notes[-1].startswith("dapt: dropped 1 line of forum.txt that is a validation or test text")

@@ -333,9 +333,10 @@ def mlm_texts(ctx: RunContext) -> list[str]:
     if domain_file:
         lines = read_domain_texts(str(domain_file), name)
         # a pair task's held-out example is two texts: a line that is either of them is a held-out text too (MRPC's
-        # sentences gathered into a domain file went in whole: only the joined pair was compared)
+        # sentences gathered into a domain file went in whole: only the joined pair was compared); a single-text
+        # dataset's literal [SEP] splits nothing (Splits.pairs), its text is one
         held_out = {copy_key(h) for t in [*ctx.splits.val.texts, *ctx.splits.test.texts]
-                    for h in (t, *split_pair(t)) if h}
+                    for h in (t, *(split_pair(t) if ctx.splits.pairs else ())) if h}
         extra = [t for t in lines if copy_key(t) not in held_out]
         texts += extra
         file_name = Path(domain_file).name
