@@ -693,8 +693,10 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
             r["train_money"] = pareto.format_cost(r["train_money"], "train_money", prices)
         if r["train_seconds"] is not None:
             r["train_seconds"] = f"{r['train_seconds']:,.1f}"
-        # as Compare's table: n/a where nothing trains (zero_shot)
-        r["train_examples_per_s"] = "n/a" if not r["train_examples_per_s"] else f"{r['train_examples_per_s']:,.0f}"
+        # as Compare's table: n/a where nothing trains (zero_shot), '-' where none was recorded (a run that failed,
+        # is still training or was stored before the figure)
+        eps = r["train_examples_per_s"]
+        r["train_examples_per_s"] = f"{eps:,.0f}" if eps else "n/a" if r.get("trainable_params") == 0 else None
     parts.append("<h2>Results</h2>" + _table(rows, cols))
     parts.append(_failed_section(runs))
     if spread := pareto.seed_spread(runs):

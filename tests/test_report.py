@@ -115,6 +115,28 @@ def test_the_html_report_gives_each_runs_examples_per_second_and_says_what_train
     assert "Training time (train s): the training alone" in page and "dapt's its masked-LM phase" in page
 
 
+def test_the_html_reports_examples_per_second_is_n_a_only_for_a_run_that_trains_nothing(finished, tiny_model,
+                                                                                        tiny_data):
+    """The report's examples/s read 'n/a' (trains nothing, as zero_shot) for every run without the figure: a full_ft
+    that failed (or is still training) was said to train nothing, where Compare's table gives '—' (not recorded)."""
+    store, ids = finished
+    failed = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, max_length=32),
+                              batch_id="b-report")
+    store.claim(failed, "cpu")
+    store.finish(failed, "failed", error="out of memory")
+    zs = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data, max_length=32),
+                          batch_id="b-report")
+    assert execute_run(store, zs) == SUCCEEDED
+    page = report.build_html(store, [*ids, failed, zs])
+    results = page[page.index("<h2>Results</h2>"):]
+    results = results[:results.index("</table>")]
+    rows = {row.split("</td>")[0].removeprefix("<tr><td>"): row for row in results.split("</tr>")[1:] if "<td>" in row}
+    (zero,) = [row for name, row in rows.items() if name.startswith("zero_shot")]
+    (bad,) = [row for name, row in rows.items() if name.startswith("full_ft")]
+    assert "<td>n/a</td>" in zero and "<td>n/a</td>" not in bad
+    assert results.count("<td>n/a</td>") == 1
+
+
 def test_resolve_runs(finished):
     store, ids = finished
     assert report.resolve_runs(store, batch="b-report") == ids
