@@ -424,7 +424,7 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                  **({"memory_first_in_process": True} if first_here and memory_of != "cuda" else {}),
                  # what it ran on: tfidf_logreg fits on the CPU on a GPU machine too, and money prices a run by its
                  # device (a GPU's name billed its 0.2 s at the GPU-hour, 50x the CPU-hour by default)
-                 "device": device.name if strategy.uses_device else models.pick_device("cpu").name,
+                 "device": strategy.device_name(device),
                  # its FLOPs count attention's matmuls: runs stored before did not (costs.attention_mix_note)
                  **({ATTENTION_MARK: True} if strategy.uses_tokens else {}),
                  # no network, no precision (tfidf_logreg: the Results CSV said bf16 for scikit-learn, a review)

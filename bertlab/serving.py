@@ -87,14 +87,13 @@ def _measure_group(store: RunStore, predictor, runs: list, texts: list[str], sin
             t0 = time.perf_counter()
             predictor.predict([run.id], many[i:i + batch])
             secs[run.id] += time.perf_counter() - t0
-    from bertlab.models import pick_device
     from bertlab.strategies import REGISTRY
 
     for run in runs:
         # what answered: tfidf_logreg answers on the CPU on a GPU machine too (its money per million texts is at
         # the CPU-hour, as its training's is)
         kept = REGISTRY.get(run.strategy)
-        device = predictor.device.name if kept is None or kept.uses_device else pick_device("cpu").name
+        device = predictor.device.name if kept is None else kept.device_name(predictor.device)
         m = {"serve_ms_p50": statistics.median(lat[run.id]), "serve_ms_p95": float(np.percentile(lat[run.id], 95)),
              "serve_texts_per_s": len(many) / secs[run.id] if secs[run.id] > 0 else None,
              "serve_backend": backend[run.id], "serve_device": device,

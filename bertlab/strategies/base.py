@@ -97,6 +97,14 @@ class Strategy:
         it (head_only's head trains at a constant learning rate, unclipped: its :attr:`unused_fields`)."""
         return self.uses_tokens if field == "max_length" else self.uses_epochs and field not in self.unused_fields
 
+    def device_name(self, machine: DeviceInfo) -> str:
+        """The device this strategy computes on, on ``machine`` (a run's or a predictor's): its own name, or the
+        CPU's where it does not use the device (tfidf_logreg on a GPU machine: priced at the CPU-hour, training and
+        serving alike)."""
+        from bertlab.models import pick_device
+
+        return machine.name if self.uses_device else pick_device("cpu").name
+
     def run(self, ctx: RunContext) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError
 
