@@ -763,6 +763,20 @@ def test_a_gap_of_zero_or_a_tiny_negative_one_never_prints_as_minus_zero(tmp_pat
     assert report._table([{"x": -0.0001}], [("x", "x")]).count("<td>0.000</td>") == 1
 
 
+def _cheap_report(tiny_model, tiny_data, tmp_path, batch: str):
+    """A report of a tfidf_logreg and a zero_shot run on the tiny model (the cheapest two), written to
+    tmp_path/report.html: its path."""
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "zero_shot"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        ids.append(rid)
+    page_path = tmp_path / "report.html"
+    page_path.write_text(report.build_html(store, ids))
+    return page_path
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(),
                     reason="/usr/bin/chromium is missing: run `make browser-deps`")
@@ -773,14 +787,7 @@ def test_the_report_fits_a_phone_screen(tiny_model, tiny_data, tmp_path):
     from pathlib import Path
 
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    store = RunStore()
-    ids = []
-    for name in ("tfidf_logreg", "zero_shot"):
-        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), "b-phone")
-        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
-        ids.append(rid)
-    page_path = tmp_path / "report.html"
-    page_path.write_text(report.build_html(store, ids))
+    page_path = _cheap_report(tiny_model, tiny_data, tmp_path, "b-phone")
     assert "file SHA-256" in page_path.read_text()  # the long unbroken string that overflowed
     shots = Path(os.environ.get("BERTLAB_SCREENSHOTS") or tmp_path)
     with sync_playwright() as p:
@@ -1330,14 +1337,7 @@ def test_plotly_js_is_inlined_once_gzipped_and_the_figures_wait_for_it(finished)
 def test_the_gzipped_plotly_draws_every_chart_offline_and_an_older_browser_says_why_it_cannot(tiny_model, tiny_data,
                                                                                               tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    store = RunStore()
-    ids = []
-    for name in ("tfidf_logreg", "zero_shot"):
-        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), "b-gz")
-        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
-        ids.append(rid)
-    page_path = tmp_path / "report.html"
-    page_path.write_text(report.build_html(store, ids))
+    page_path = _cheap_report(tiny_model, tiny_data, tmp_path, "b-gz")
     charts = page_path.read_text().count('class="plotly-graph-div"')
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
