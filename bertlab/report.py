@@ -728,6 +728,7 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                  # multiply-adds; a review)
                  "FLOPs are estimates (6 x non-embedding parameters x real tokens for full training, plus attention "
                  "over each text's real tokens, padding left out; frozen parts cost less).</p>")
+    parts.append(_memory_section(runs, names))
     from bertlab.costs import attention_mix_note
 
     if flops_note := attention_mix_note(runs, names):
@@ -935,6 +936,24 @@ def _machine_section(runs: list[Run], names: dict[str, str]) -> str:
     rows = [{"run": names[r.id], **(r.data_summary or {}).get("environment", {})} for r in runs]
     return ("<h2>Machines</h2><p class='muted'>These runs trained on different machines or library versions, as "
             "each recorded it.</p>" + _table(rows, [("run", "run"), *((k, k) for k in keys)]))
+
+
+def _memory_section(runs: list[Run], names: dict[str, str]) -> str:
+    """Each run's peak memory, as Compare's peak memory (MiB) column and the Results CSV give it: its own small table
+    (the results table fills an A4 page's width), with Compare's note where a figure leaves the encoder out or
+    holds a process's set-up."""
+    from bertlab.plots import memory_note
+
+    rows = [{"run": names[r.id], "peak": format_bytes(c["peak_memory_bytes"]),
+             "of": "GPU memory" if c.get("peak_memory_of") == "cuda" else "RAM"}
+            for r in runs if (c := r.costs or {}).get("peak_memory_bytes")]
+    if not rows:
+        return ""
+    note = memory_note(runs)
+    return ("<h3>Memory</h3>" + _table(rows, [("run", "run"), ("peak", "peak memory"), ("of", "of")])
+            + "<p class='muted'>What training added at its high-water mark, over the level at its start (not what "
+              "serving takes: the results table's on disk says that)." + (f" {html.escape(note)}" if note else "")
+            + "</p>")
 
 
 def _strategies_section(runs: list[Run]) -> str:

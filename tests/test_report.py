@@ -115,6 +115,25 @@ def test_the_html_report_gives_each_runs_examples_per_second_and_says_what_train
     assert "Training time (train s): the training alone" in page and "dapt's its masked-LM phase" in page
 
 
+def test_the_html_report_gives_each_runs_peak_memory_and_says_which_figures_leave_the_encoder_out(finished):
+    """Peak memory, one of the costs Compare's table and the Results CSV give, was missing from the report; and the
+    memory note Compare shows (a run whose encoder an earlier run loaded, or the first run of a process holding its
+    set-up) was not there to read it by."""
+    from bertlab.paths import format_bytes
+
+    store, ids = finished
+    store.update(ids[1], costs={**store.get(ids[1]).costs, "memory_without_encoder": True})
+    page = report.build_html(store, ids)
+    section = page[page.index("<h3>Memory</h3>"):]
+    table = section[:section.index("</table>")]
+    for i in ids:
+        mem = store.get(i).costs["peak_memory_bytes"]
+        assert mem and f"<td>{format_bytes(mem)}</td>" in table
+    assert table.count("<td>RAM</td>") == 3
+    after = section[section.index("</table>"):]
+    assert after.index("What training added at its high-water mark") < after.index("the encoder was already loaded")
+
+
 def test_the_html_reports_examples_per_second_is_n_a_only_for_a_run_that_trains_nothing(finished, tiny_model,
                                                                                         tiny_data):
     """The report's examples/s read 'n/a' (trains nothing, as zero_shot) for every run without the figure: a full_ft
