@@ -950,7 +950,7 @@ def _memory_section(runs: list[Run], names: dict[str, str]) -> str:
     if not rows:
         return ""
     note = memory_note(runs)
-    return ("<h3>Memory</h3>" + _table(rows, [("run", "run"), ("peak", "peak memory"), ("of", "of")])
+    return ("<h2>Memory while training</h2>" + _table(rows, [("run", "run"), ("peak", "peak memory"), ("of", "of")])
             + "<p class='muted'>What training added at its high-water mark, over the level at its start (not what "
               "serving takes: the results table's on disk says that)." + (f" {html.escape(note)}" if note else "")
             + "</p>")

@@ -124,7 +124,7 @@ def test_the_html_report_gives_each_runs_peak_memory_and_says_which_figures_leav
     store, ids = finished
     store.update(ids[1], costs={**store.get(ids[1]).costs, "memory_without_encoder": True})
     page = report.build_html(store, ids)
-    section = page[page.index("<h3>Memory</h3>"):]
+    section = page[page.index("<h2>Memory while training</h2>"):]
     table = section[:section.index("</table>")]
     for i in ids:
         mem = store.get(i).costs["peak_memory_bytes"]
