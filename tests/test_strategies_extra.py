@@ -213,7 +213,7 @@ def test_scratchs_new_vocabulary_reads_a_pair_as_bert_does_and_learns_words_not_
     from bertlab.textpair import join_pair, split_pair
 
     pairs = [join_pair(f"the film number {i} was great", f"a movie {i} that was good") for i in range(40)]
-    tok = train_wordpiece(pairs, 200)
+    tok = train_wordpiece(pairs, 200, pairs=True)  # a pair task's texts (bertlab.textpair)
     enc = tok(*split_pair(pairs[0]))
     ids, types = enc["input_ids"], enc["token_type_ids"]
     first = len(tok("the film number 0 was great")["input_ids"])
@@ -224,9 +224,9 @@ def test_scratchs_new_vocabulary_reads_a_pair_as_bert_does_and_learns_words_not_
 
     from bertlab.engine import encode
 
-    assert encode(tok, pairs[:1], 64).types == [types]
+    assert encode(tok, pairs[:1], 64, pairs=True).types == [types]
     tok.save_pretrained(tmp_path)
-    assert encode(AutoTokenizer.from_pretrained(tmp_path), pairs[:1], 64).types == [types]
+    assert encode(AutoTokenizer.from_pretrained(tmp_path), pairs[:1], 64, pairs=True).types == [types]
     assert tok("GREAT Film")["input_ids"] == tok("great film")["input_ids"]
     assert not {"sep", "[", "]"} & set(tok.get_vocab())
 
