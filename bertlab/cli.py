@@ -722,12 +722,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if twice := [s for s in dict.fromkeys(args.strategies) if args.strategies.count(s) > 1]:
         # the same strategy twice trained two identical runs at one seed, without a word
         once = " ".join(dict.fromkeys(args.strategies))
+        # --lr only for one that reads a learning rate: zero_shot and tfidf_logreg train no network
+        rated = [s for s in twice if get_strategy(s).uses_field("lr")]
+        rates = (f"for two learning rates of one, join them with a comma (--lr {rated[0]}=1e-3,3e-2); " if rated
+                 else "")
         raise BertlabError(f"--strategies names {', '.join(twice)} more than once: a strategy named twice trains the "
                            "same run twice (the same settings and seed). For several seeds of each strategy, use "
-                           f"--repeats N (--strategies {once} --repeats 3); for two learning rates of one, join them "
-                           f"with a comma (--lr {twice[0]}=1e-3,3e-2); for other settings, run it once per setting "
-                           "(--epochs, --option ...) and compare the runs with `python -m bertlab paired RUN_ID "
-                           "RUN_ID` or `report`.")
+                           f"--repeats N (--strategies {once} --repeats 3); {rates}for other settings, run it once "
+                           "per setting (--epochs, --option ...) and compare the runs with `python -m bertlab paired "
+                           "RUN_ID RUN_ID` or `report`.")
     if any(get_strategy(s).uses_tokens for s in args.strategies):
         from bertlab.models import resolve
 

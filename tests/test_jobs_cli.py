@@ -371,6 +371,16 @@ def test_cli_sweep_refuses_a_strategy_named_twice_as_run_does(tiny_csv, capsys):
     assert sweep.list_sweeps(RunStore()) == []  # nothing stored
 
 
+def test_cli_run_twice_named_suggests_lr_only_for_a_strategy_that_reads_one(tiny_csv, capsys):
+    """The README audit: `run --strategies zero_shot zero_shot` was told to join two learning rates with a comma
+    (--lr zero_shot=1e-3,3e-2), though zero_shot trains nothing and --lr is refused for it."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "zero_shot"]) == 2
+    err = capsys.readouterr().err
+    assert "--strategies names zero_shot more than once" in err and "--lr" not in err
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "head_only"]) == 2
+    assert "--lr head_only=1e-3,3e-2" in capsys.readouterr().err
+
+
 def test_cli_run_repeats_each_seeded_strategy_and_answers_over_the_seeds(tiny_model, tiny_csv, capsys, monkeypatch):
     from bertlab import answer
 
