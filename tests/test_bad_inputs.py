@@ -472,6 +472,10 @@ def _check_latin1(ds) -> None:
     assert all(t.startswith("café crème, très ") for t in ds.texts)
 
 
+def _check_first_text(ds) -> None:
+    assert sorted(ds.texts) == sorted(TEXTS)  # the first of the columns named alike, not its reversed copy
+
+
 def _check_long(ds) -> None:
     assert max(len(t) for t in ds.texts) == 10_000
 
@@ -595,6 +599,29 @@ LOADS = [
     Loads("xlsx_named_csv", "export.csv",
           lambda: xlsx({"Sheet1": pd.DataFrame({"text": TEXTS, "label": LABELS})}), 30, ["neg", "pos"],
           ["export.csv is an Excel workbook under another extension: read it as one"]),
+    # a header naming two columns alike: pandas renamed the second 'text.1' without a word (a JSON table kept both,
+    # and the load crashed on them: AttributeError, 'DataFrame' object has no attribute 'tolist')
+    Loads("csv_two_columns_named_text", "twice.csv",
+          lambda: csv_text([(t, t[::-1], y) for t, y in good_rows()], header=("text", "text", "label")), 30,
+          ["neg", "pos"], ["twice.csv has 2 columns named 'text': read as 'text', 'text.1', in the file's order; "
+                           "choose the one you mean with the column pickers (--text-column / --label-column), or "
+                           "give them different names in the file"], _check_first_text),
+    Loads("json_split_two_columns_named_text", "twice.json",
+          lambda: json.dumps({"columns": ["text", "text", "label"],
+                              "data": [[t, t[::-1], y] for t, y in good_rows()]}), 30,
+          ["neg", "pos"], ["twice.json has 2 columns named 'text': read as 'text', 'text.1', in the file's order; "
+                           "choose the one you mean with the column pickers (--text-column / --label-column), or "
+                           "give them different names in the file"], _check_first_text),
+    Loads("xlsx_two_columns_named_label", "twice.xlsx",
+          lambda: xlsx({"Sheet1": pd.DataFrame([[t, y, i] for i, (t, y) in enumerate(good_rows())],
+                                               columns=["text", "label", "label"])}), 30,
+          ["neg", "pos"], ["twice.xlsx has 2 columns named 'label': read as 'label', 'label.1', in the file's order; "
+                           "choose the one you mean with the column pickers (--text-column / --label-column), or "
+                           "give them different names in the file"]),
+    # names that only look like pandas' renaming: no note
+    Loads("csv_columns_really_named_text_dot_1", "dotted.csv",
+          lambda: csv_text([(t, t[::-1], y) for t, y in good_rows()], header=("text", "text.1", "label")), 30,
+          ["neg", "pos"], [], _check_first_text),
     Loads("parquet_extra_nested_column", "extra.parquet",
           lambda: parquet(pd.DataFrame({"text": TEXTS, "label": LABELS, "meta": [{"k": i} for i in range(30)]})),
           30, ["neg", "pos"], []),

@@ -234,9 +234,41 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         notes.append(f"{filename} has no header line: its first line is a row of data ({value!r} is a value of its "
                      f"column in other rows too), so it is read as one, and the columns are named "
                      f"{', '.join(df.columns)}; a first line of column names (e.g. text,label) names them")
+    elif any(re.search(r"\.\d+$", str(c)) for c in df.columns):  # pandas' name for a repeated one: was it?
+        df = _repeated_names(df, filename, notes, _header_row(text, sep))
     if lone_cr:
         df = df.map(lambda v: v.replace(_LONE_CR_HOLDER, "\r") if isinstance(v, str) else v)
         df.columns = [c.replace(_LONE_CR_HOLDER, "\r") if isinstance(c, str) else c for c in df.columns]
+    return df
+
+
+def _header_row(text: str, sep: str) -> list[str]:
+    """The first record of a delimited ``text``, its names as written (pandas renames a repeated one)."""
+    return next(csv.reader(text[:1_000_000].splitlines(keepends=True), delimiter=sep), [])
+
+
+def _repeated_names(df: pd.DataFrame, filename: str, notes: list[str], header: list | None = None) -> pd.DataFrame:
+    """``df`` with each column named once, and a note for every name the file's ``header`` (default: ``df``'s own
+    columns) gave to several columns. pandas' CSV and Excel readers rename the second 'text' to 'text.1' without
+    a word, and a JSON table kept both, which then broke the load (a column lookup got two columns)."""
+    header = [str(c) for c in (list(df.columns) if header is None else header)]
+    repeated = [n for n in dict.fromkeys(header) if header.count(n) > 1]
+    if not repeated:
+        return df
+    if df.columns.duplicated().any():  # kept as they are: named as pandas' readers name them (text, text.1...)
+        names: list[str] = []
+        for c in map(str, df.columns):
+            new, k = c, 0
+            while new in names or (new != c and new in set(map(str, df.columns))):
+                k += 1
+                new = f"{c}.{k}"
+            names.append(new)
+        df = df.set_axis(names, axis=1)
+    for n in repeated:
+        got = [str(c) for c in df.columns if str(c) == n or re.fullmatch(re.escape(n) + r"\.\d+", str(c))]
+        notes.append(f"{filename} has {header.count(n)} columns named {n!r}: read as {', '.join(map(repr, got))}, in "
+                     "the file's order; choose the one you mean with the column pickers (--text-column / "
+                     "--label-column), or give them different names in the file")
     return df
 
 
@@ -396,7 +428,12 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
         where = f" (sheet {sheet!r})" if len(sheets) > 1 else ""
         raise DataError(f"{filename}{where} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
     # Excel's blank rows and columns come back as all-empty: dropped, as a CSV export would not have them.
-    return df.dropna(how="all").dropna(axis=1, how="all")
+    df = df.dropna(how="all").dropna(axis=1, how="all")
+    if any(re.search(r"\.\d+$", str(c)) for c in df.columns):  # pandas' name for a repeated one: was it?
+        first = book.parse(sheet, header=None, nrows=1)
+        header = [v for v in (first.iloc[0].tolist() if len(first) else []) if not pd.isna(v)]
+        df = _repeated_names(df, filename, notes, header)
+    return df
 
 
 def read_table(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.DataFrame:
@@ -434,8 +471,8 @@ def _read_table(raw: bytes, filename: str, notes: list[str] | None) -> pd.DataFr
     text = decode_text(raw, name, notes)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(text, name)
-    if suffix == ".json":
-        return _read_json(text, name)
+    if suffix == ".json":  # pandas' to_json(orient="split") keeps a name given to two columns
+        return _repeated_names(_read_json(text, name), name, notes)
     return _read_delimited(text, name, "\t" if suffix == ".tsv" else None, notes)
 
 
