@@ -118,6 +118,7 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
         BertlabError: data that is none of these, or settings DataConfig refuses (the message names them).
     """
     from bertlab.data import BUILTIN
+    from bertlab.data.builtin import did_you_mean
     from bertlab.data.files import split_column_of_file
 
     common: dict[str, Any] = {k: v for k, v in (("seed", split_seed), ("drop_rare", drop_rare_classes)) if v is not None}
@@ -152,7 +153,8 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
         raise DataError(f"data is a pandas Series ({len(data):,} values, {data.name!r}); pass a DataFrame with a text "
                         "column and a label column, e.g. pd.DataFrame({'text': texts, 'label': labels}).")
     raise DataError(f"data {data!r} is not a built-in dataset ({', '.join(BUILTIN)}), an existing file or folder, "
-                    "'hub:<name>', a pandas DataFrame or a DataConfig.")
+                    "'hub:<name>', a pandas DataFrame or a DataConfig."
+                    + (did_you_mean(data) if isinstance(data, str) else ""))
 
 
 def _judge(judge_by: str | None) -> str | None:

@@ -80,6 +80,7 @@ def _cap_arg(v: str) -> int | str:
 def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
     """A built-in name, ``hub:<name>``, or a file path."""
     from bertlab.data import BUILTIN
+    from bertlab.data.builtin import did_you_mean
 
     caps = {k: None if getattr(args, k) == ALL else getattr(args, k) for k in ("train_size", "val_size", "test_size")}
     common = {"text_column": args.text_column, "label_column": args.label_column,
@@ -118,7 +119,7 @@ def data_config_from_arg(dataset: str, args: argparse.Namespace) -> DataConfig:
                   else split)
         return DataConfig(source="file", name=path, split_column=column, **common)
     raise BertlabError(f"dataset {dataset!r} is not a built-in ({', '.join(BUILTIN)}), an existing file, "
-                       "or 'hub:<name>'.")
+                       f"or 'hub:<name>'.{did_you_mean(dataset)}")
 
 
 def model_arg(model: str) -> str:

@@ -734,6 +734,43 @@ def test_unknown_hub_dataset_offline(world):
     world.assert_intact()
 
 
+def test_hub_name_mistyped_offline_names_the_builtin_it_is_close_to(world):
+    """'rotten_tomatos' typed as a hub name with no internet: the message said only 'pick a built-in dataset', not
+    that the built-in 'rotten_tomatoes' was one letter away (the app's hub box, hub: on the command line)."""
+    expected = ("the Hugging Face hub is unreachable and dataset 'rotten_tomatos' (split 'train') is not in this "
+                "machine's datasets cache, so it cannot be loaded. Download it on a machine that is online and use it "
+                "as a CSV/JSONL/Parquet file (uploaded on the Data page, or its path as --dataset on the command "
+                "line), or pick the built-in 'rotten_tomatoes' (Built-in on the Data page, --dataset rotten_tomatoes "
+                "on the command line), whose name is close to 'rotten_tomatos'.")
+    cfg = make_config("full_ft", model=world.model, data=DataConfig(source="hub", name="rotten_tomatos"))
+    with pytest.raises(DataError) as e:
+        load_splits(cfg.data)
+    assert str(e.value) == expected
+    assert world.run_fails_with(cfg) == expected
+    world.assert_intact()
+
+
+@pytest.mark.parametrize("typed, meant", [("rotten_tomatos", "rotten_tomatoes"), ("bbc-news", "bbc_news"),
+                                          ("Tweets", "tweets"), ("BBC News", "bbc_news")])
+def test_builtin_name_mistyped_says_which_was_meant(typed, meant, world, capsys):
+    """The CLI's --dataset, the API's data and a stored config said the name was unknown, listing the built-ins,
+    without saying which one was a letter, a case or a dash away."""
+    from bertlab.api import data_config
+    from bertlab.cli import main
+
+    hint = f"Did you mean the built-in {meant!r}?"
+    assert main(["run", "--dataset", typed, "--strategies", "tfidf_logreg"]) == 2
+    assert capsys.readouterr().err == (f"error: dataset {typed!r} is not a built-in (rotten_tomatoes, bbc_news, "
+                                       f"tweets), an existing file, or 'hub:<name>'. {hint}\n")
+    with pytest.raises(DataError) as e:
+        data_config(typed)
+    assert str(e.value).endswith(f"a pandas DataFrame or a DataConfig. {hint}")
+    cfg = make_config("full_ft", model=world.model, data=DataConfig(source="builtin", name=typed))
+    assert world.run_fails_with(cfg) == (f"unknown built-in dataset {typed!r}; choose one of ['bbc_news', "
+                                         f"'rotten_tomatoes', 'tweets']. {hint}")
+    world.assert_intact()
+
+
 def test_unknown_builtin_dataset(world):
     expected = "unknown built-in dataset 'imdb'; choose one of ['bbc_news', 'rotten_tomatoes', 'tweets']."
     cfg = make_config("full_ft", model=world.model, data=DataConfig(source="builtin", name="imdb"))

@@ -6,7 +6,9 @@ importing them prints and pulls heavy dependencies.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,6 +116,20 @@ BUILTIN: dict[str, BuiltinInfo] = {
 }
 
 
+def close_builtin(name: str) -> str | None:
+    """The built-in dataset ``name`` looks like a slip for (another case, '-' or a space for '_', a letter or two
+    off: 'rotten_tomatos', 'bbc-news', 'Tweets'), or None."""
+    key = re.sub(r"[\s.-]+", "_", str(name).strip().lower())
+    got = [key] if key in BUILTIN else difflib.get_close_matches(key, list(BUILTIN), n=1, cutoff=0.8)
+    return got[0] if got else None
+
+
+def did_you_mean(name: str) -> str:
+    """A sentence naming the built-in dataset that ``name`` is close to (with a space before it), or ''."""
+    near = close_builtin(name)
+    return f" Did you mean the built-in {near!r}?" if near and near != name else ""
+
+
 @lru_cache(maxsize=8)
 def load_builtin(name: str) -> TextDataset:
     """Load and clean a built-in dataset (cached per process).
@@ -122,7 +138,7 @@ def load_builtin(name: str) -> TextDataset:
         DataError: unknown name or missing package.
     """
     if name not in BUILTIN:
-        raise DataError(f"unknown built-in dataset {name!r}; choose one of {sorted(BUILTIN)}.")
+        raise DataError(f"unknown built-in dataset {name!r}; choose one of {sorted(BUILTIN)}.{did_you_mean(name)}")
     info = BUILTIN[name]
     texts, labels = info.loader(package_dir(info.package))
     ds = build_dataset(texts, labels, name=name, description=info.description)

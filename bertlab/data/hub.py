@@ -13,6 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from bertlab.config import hub_label, is_hub_id
+from bertlab.data.builtin import close_builtin
 from bertlab.data.dataset import TextDataset
 from bertlab.data.files import dataset_from_table, detect_columns, detect_pair_column
 from bertlab.errors import DataError
@@ -117,17 +118,21 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
                 d = datasets.load_dataset(name, config, split=split)
     except Exception as e:  # the hub raises many types: not found, gated, bad split...
         which = f"split {split!r}" + (f", config {config!r}" if config else "")
+        near = close_builtin(name)  # 'rotten_tomatos' typed here: the built-in was meant, most likely
+        builtin = (f"the built-in {near!r} (Built-in on the Data page, --dataset {near} on the command line), whose "
+                   f"name is close to {name!r}" if near and near != name else "a built-in dataset")
         if not online:
             raise DataError(
                 f"the Hugging Face hub is unreachable and dataset {name!r} ({which}) is not in this "
                 "machine's datasets cache, so it cannot be loaded. Download it on a machine that is online and "
                 "use it as a CSV/JSONL/Parquet file (uploaded on the Data page, or its path as --dataset on the command "
-                "line), or pick a built-in dataset."
+                f"line), or pick {builtin}."
             ) from None
         if m := _CONFIG_MISSING.search(str(e)):  # its own advice reads `load_dataset('glue', 'ax')`: say where to type
             raise DataError(f"hub dataset {name!r} has several configs (subsets) and needs one: {m.group(1)}. Type "
                             "one in the Data page's Config field (on the command line: --hub-config NAME).") from None
-        raise DataError(f"could not load hub dataset {name!r} ({which}): {e}") from None
+        raise DataError(f"could not load hub dataset {name!r} ({which}): {e}"
+                        + (f" Or pick {builtin}." if near and near != name else "")) from None
     df = d.to_pandas()
     return HubTable(df, _names_for_class_labels(df, d.features), cached=not online)
 
