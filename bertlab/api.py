@@ -74,6 +74,12 @@ def _frame_file(df: pd.DataFrame, name: str) -> Path:
     from bertlab.data import save_upload
 
     df = df.rename(columns=str)  # Parquet names columns by text
+    names = list(df.columns)
+    if twice := [n for n in dict.fromkeys(names) if names.count(n) > 1]:  # Parquet refuses them: was a KeyError
+        n = twice[0]
+        fixed = [f"{c}_{names[:i].count(c) + 1}" if c == n and names[:i].count(c) else c for i, c in enumerate(names)]
+        raise DataError(f"the DataFrame has {names.count(n)} columns named {n!r} (its columns: {names}); give each "
+                        f"column a name of its own, e.g. df.columns = {fixed}, or keep the one you mean.")
     buf = io.BytesIO()
     try:
         df.to_parquet(buf, index=False)

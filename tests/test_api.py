@@ -211,6 +211,20 @@ def test_a_dataframe_of_rows_without_columns_is_not_said_to_have_no_rows():
     assert not list((data_home() / "uploads").glob("*")) and RunStore().list_runs() == []
 
 
+def test_a_dataframe_with_two_columns_named_alike_is_said_in_words(reviews):
+    """pd.concat([texts, texts], axis=1) names two columns 'review': kept as Parquet, it failed with a traceback
+    (ValueError: Duplicate column names, then KeyError: 0 while looking for the column at fault)."""
+    from bertlab.paths import data_home
+
+    df = pd.concat([reviews[["review"]], reviews[["review", "sentiment"]]], axis=1)
+    with pytest.raises(BertlabError) as e:
+        bertlab.compare(df, ["tfidf_logreg"])
+    assert str(e.value) == ("the DataFrame has 2 columns named 'review' (its columns: ['review', 'review', "
+                            "'sentiment']); give each column a name of its own, e.g. df.columns = ['review', "
+                            "'review_2', 'sentiment'], or keep the one you mean.")
+    assert not list((data_home() / "uploads").glob("*")) and RunStore().list_runs() == []
+
+
 def test_columns_that_cannot_be_told_apart_say_which_argument_to_pass(reviews):
     df = pd.DataFrame({"a": reviews["review"], "b": reviews["review"][::-1].to_list(), "y": reviews["sentiment"]})
     with pytest.raises(ColumnChoiceError, match=r"Pass text_column='a'"):  # the CLI names --text-column
