@@ -259,6 +259,31 @@ def test_domain_file_must_be_text(tmp_path):
         read_domain_texts(str(binary))
 
 
+def test_domain_file_in_latin1_or_with_a_bom_is_read_as_the_data_page_reads_it(tiny_model, tiny_data, tmp_path):
+    """A latin-1 .txt (Windows' 'ANSI') failed the run, 'not UTF-8 text', while the Data page read the same bytes with
+    a note; a UTF-8 byte-order mark (Notepad) stayed glued to the first text as an invisible '\\ufeff'."""
+    from bertlab.strategies.dapt import read_domain_texts
+
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("un café crème, très bien\nune autre critique du film\n".encode("latin-1"))
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbffirst line of text\nsecond line\n")
+    _, run, status = _run(tiny_model, tiny_data, "dapt", options={"domain_file": str(latin), "mlm_epochs": 1})
+    assert status == SUCCEEDED, run.error
+    assert run.costs["mlm_texts"] == run.data_summary["sizes"]["train"] + 2
+    assert "dapt: latin.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252. Save it as UTF-8 if " \
+           "characters look wrong." in run.notes
+    notes: list[str] = []
+    assert read_domain_texts(str(bom), "dapt", notes) == ["first line of text", "second line"]
+    assert notes == ["dapt: bom.txt: removed the UTF-8 byte-order mark at its start"]
+    u16 = tmp_path / "u16.txt"
+    u16.write_bytes("a text\n".encode("utf-16"))
+    with pytest.raises(DataError) as e:  # NUL bytes: binary, or UTF-16; refused as before, saying which
+        read_domain_texts(str(u16))
+    assert str(e.value) == (f"dapt option 'domain_file' {str(u16)!r} is not UTF-8 text (it holds NUL bytes: a binary "
+                            "file, or UTF-16); save it as UTF-8.")
+
+
 def test_layer_decay_option_is_used(tiny_model, tiny_data):
     _, a, _ = _run(tiny_model, tiny_data, "full_ft", seed=1)
     _, b, _ = _run(tiny_model, tiny_data, "full_ft", seed=1, options={"layer_decay": 0.5})

@@ -22,6 +22,7 @@ from bertlab import models
 from bertlab.costs import attention_flops, attention_shape, non_embedding_params, square_tokens, train_flops
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.data.dataset import copy_key, counted
+from bertlab.data.files import decode_text
 from bertlab.engine import (
     backward_step,
     batch_types,
@@ -47,11 +48,12 @@ MAX_DOMAIN_TEXTS = 200_000
 MAX_DOMAIN_FILE_BYTES = 200 * 2**20
 
 
-def read_domain_texts(path: str, strategy: str = "dapt") -> list[str]:
-    """Unlabelled texts from a UTF-8 text file, one per non-empty line.
+def read_domain_texts(path: str, strategy: str = "dapt", notes: list[str] | None = None) -> list[str]:
+    """Unlabelled texts from a text file, one per non-empty line: UTF-8 (a byte-order mark taken off), else
+    Windows-1252/latin-1 as the Data page reads a file, with a note in ``notes`` saying so.
 
     Raises:
-        DataError: missing, too large, unreadable or empty file.
+        DataError: missing, too large, unreadable (binary, UTF-16) or empty file.
     """
     p = Path(path).expanduser()
     if not p.is_file():
@@ -59,10 +61,16 @@ def read_domain_texts(path: str, strategy: str = "dapt") -> list[str]:
     if p.stat().st_size > MAX_DOMAIN_FILE_BYTES:
         raise DataError(f"{strategy} option 'domain_file' {path!r} is larger than {MAX_DOMAIN_FILE_BYTES // 2**20} MiB; "
                         "use a sample of it.")
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise DataError(f"{strategy} option 'domain_file' {path!r} is not UTF-8 text; save it as UTF-8.") from None
+    raw = p.read_bytes()
+    if b"\x00" in raw:  # binary, or UTF-16 (which a .txt of texts is rarely saved as; the Data page reads it)
+        raise DataError(f"{strategy} option 'domain_file' {path!r} is not UTF-8 text (it holds NUL bytes: a binary "
+                        "file, or UTF-16); save it as UTF-8.")
+    said: list[str] = []
+    # a latin-1 file was refused here while the Data page read the same bytes, and a UTF-8 byte-order mark (Notepad,
+    # Excel) stayed glued to the first text as an invisible '\ufeff'
+    lines = decode_text(raw, p.name, said).splitlines()
+    if notes is not None:
+        notes.extend(f"{strategy}: {n}" for n in said)
     texts = [t.strip() for t in lines if t.strip()][:MAX_DOMAIN_TEXTS]
     if not texts:
         raise DataError(f"{strategy} option 'domain_file' {path!r} has no text; put one text per line.")
@@ -331,7 +339,7 @@ def mlm_texts(ctx: RunContext) -> list[str]:
     domain_file = ctx.config.options.get("domain_file")
     name = ctx.config.strategy
     if domain_file:
-        lines = read_domain_texts(str(domain_file), name)
+        lines = read_domain_texts(str(domain_file), name, ctx.notes)
         # a pair task's held-out example is two texts: a line that is either of them is a held-out text too (MRPC's
         # sentences gathered into a domain file went in whole: only the joined pair was compared); a single-text
         # dataset's literal [SEP] splits nothing (Splits.pairs), its text is one
