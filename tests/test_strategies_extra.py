@@ -284,6 +284,20 @@ def test_domain_file_in_latin1_or_with_a_bom_is_read_as_the_data_page_reads_it(t
                             "file, or UTF-16); save it as UTF-8.")
 
 
+def test_domain_file_lines_past_the_cap_are_said(tmp_path, monkeypatch):
+    """A file of more texts than a run takes (200,000) lost the rest without a word: the run's note counted only the
+    lines kept."""
+    from bertlab.strategies import dapt
+
+    monkeypatch.setattr(dapt, "MAX_DOMAIN_TEXTS", 3)
+    f = tmp_path / "many.txt"
+    f.write_text("".join(f"domain text {i}\n" for i in range(5)))
+    notes: list[str] = []
+    assert dapt.read_domain_texts(str(f), "scratch", notes) == ["domain text 0", "domain text 1", "domain text 2"]
+    assert notes == ["scratch: read the first 3 of the 5 texts of many.txt (the most a run pretrains on); sample "
+                     "the file to choose which"]
+
+
 def test_layer_decay_option_is_used(tiny_model, tiny_data):
     _, a, _ = _run(tiny_model, tiny_data, "full_ft", seed=1)
     _, b, _ = _run(tiny_model, tiny_data, "full_ft", seed=1, options={"layer_decay": 0.5})

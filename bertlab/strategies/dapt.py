@@ -71,7 +71,11 @@ def read_domain_texts(path: str, strategy: str = "dapt", notes: list[str] | None
     lines = decode_text(raw, p.name, said).splitlines()
     if notes is not None:
         notes.extend(f"{strategy}: {n}" for n in said)
-    texts = [t.strip() for t in lines if t.strip()][:MAX_DOMAIN_TEXTS]
+    texts = [t.strip() for t in lines if t.strip()]
+    if len(texts) > MAX_DOMAIN_TEXTS and notes is not None:  # the rest went unsaid: the run's note counted the kept
+        notes.append(f"{strategy}: read the first {MAX_DOMAIN_TEXTS:,} of the {len(texts):,} texts of {p.name} (the "
+                     "most a run pretrains on); sample the file to choose which")
+    texts = texts[:MAX_DOMAIN_TEXTS]
     if not texts:
         raise DataError(f"{strategy} option 'domain_file' {path!r} has no text; put one text per line.")
     return texts
