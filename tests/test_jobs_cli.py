@@ -1362,6 +1362,31 @@ def test_cli_predict_reads_a_latin1_txt_as_the_data_page_reads_text(tiny_model, 
     assert "read it as cp1252" in err
 
 
+def test_cli_predict_says_what_reading_a_table_did(tiny_model, tiny_data, tmp_path, capsys):
+    """`predict --file` printed a .txt's reading notes, not a table's: a latin-1 .csv read as cp1252, a header-less
+    .csv whose first line was read as data and two columns named 'text' went unsaid (the Data page says each)."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    latin = tmp_path / "l1.csv"
+    latin.write_bytes("text,id\ncafé très bien,1\nun film raté,2\n".encode("latin-1"))
+    assert main(["predict", rid, "--file", str(latin), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["text"] for line in out.splitlines()[:2]] == ["café très bien", "un film raté"]
+    assert err.startswith("note: l1.csv is not valid UTF-8 (first bad byte at offset 11); read it as cp1252. Save it "
+                          "as UTF-8 if characters look wrong.\n")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("text,text\na fine film,un bon film\na dull one,un film ennuyeux\n")
+    assert main(["predict", rid, "--file", str(twice), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["text"] for line in out.splitlines()[:2]] == ["a fine film", "a dull one"]
+    assert err.startswith("note: twice.csv has 2 columns named 'text': read as 'text', 'text.1', in the file's order; "
+                          "choose the one you mean with the column pickers (--text-column / --label-column), or give "
+                          "them different names in the file\n")
+
+
 def test_cli_run_refuses_bad_descriptions_and_a_repeated_option_before_anything_is_stored(tiny_csv, capsys):
     """A review: `run --strategies zero_shot --label-descriptions good` stored a failed run (exit 1) where the sweep
     refuses it up front; `--option tfidf_logreg.C=2 --option tfidf_logreg.C=8` used 8 without a word."""
