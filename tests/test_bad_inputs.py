@@ -618,6 +618,11 @@ LOADS = [
           ["neg", "pos"], ["twice.xlsx has 2 columns named 'label': read as 'label', 'label.1', in the file's order; "
                            "choose the one you mean with the column pickers (--text-column / --label-column), or "
                            "give them different names in the file"]),
+    # Excel's separator line ("sep=;", which Excel writes for a locale's CSV): it was read as the header, the real
+    # header became a row, its label name a class of 1 example, and the split refused the file over that class
+    Loads("excel_separator_line", "excelsep.csv", lambda: "sep=;\n" + csv_text(good_rows(), sep=";"), 30,
+          ["neg", "pos"], ["excelsep.csv: its first line, 'sep=;', names the separator (as Excel writes it): read as "
+                           "that, not as a row"], _check_first_text),
     # names that only look like pandas' renaming: no note
     Loads("csv_columns_really_named_text_dot_1", "dotted.csv",
           lambda: csv_text([(t, t[::-1], y) for t, y in good_rows()], header=("text", "text.1", "label")), 30,

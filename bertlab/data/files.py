@@ -187,6 +187,9 @@ def _csv_bytes(text: str) -> io.BytesIO:
     return io.BytesIO(text.encode("utf-8"))
 
 
+_SEP_LINE = re.compile(r'"?sep=([^\r\n"])"?[ \t]*(?:\r\n|\n|\r)')
+
+
 def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str]) -> pd.DataFrame:
     if not text.strip():
         raise DataError(f"{filename} is empty: it has no header and no rows.")
@@ -200,6 +203,10 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         text, lone_cr = _LONE_CR.sub(_LONE_CR_HOLDER, text), True
         notes.append(f"{filename}: {n_cr:,} carriage return{'s' * (n_cr > 1)} (\\r) inside lines kept as part of "
                      "their text (a line ends at \\n)")
+    if hint := _SEP_LINE.match(text):  # Excel's "sep=;" line: the separator, not a row (it was read as the header)
+        sep, text = hint.group(1), text[hint.end():]
+        notes.append(f"{filename}: its first line, {hint.group(0).strip()!r}, names the separator (as Excel "
+                     "writes it): read as that, not as a row")
     if sep is None:
         sep = _guess_separator(text)
     try:
