@@ -623,6 +623,20 @@ LOADS = [
     Loads("excel_separator_line", "excelsep.csv", lambda: "sep=;\n" + csv_text(good_rows(), sep=";"), 30,
           ["neg", "pos"], ["excelsep.csv: its first line, 'sep=;', names the separator (as Excel writes it): read as "
                            "that, not as a row"], _check_first_text),
+    # a report's title and a blank line above the header, as exports have them: the title was read as the header,
+    # the real names became a row and their label name a class of 1 example (the split refused the file over it)
+    Loads("csv_title_above_the_header", "report.csv",
+          lambda: "Survey export 2024-05-01\n\n" + csv_text(good_rows(), header=("review", "sentiment")), 30,
+          ["neg", "pos"], ["report.csv: its column names (review, sentiment) are on line 3; the 2 lines above them (a "
+                           "title?) were skipped"], _check_first_text),
+    Loads("xlsx_title_above_the_header", "report.xlsx",
+          lambda: xlsx({"Sheet1": pd.DataFrame([["Survey export 2024-05-01", None], ["review", "sentiment"],
+                                                *good_rows()])}, header=False), 30,
+          ["neg", "pos"], ["report.xlsx: its column names (review, sentiment) are on row 2; the 1 row above them (a "
+                           "title?) was skipped"], _check_first_text),
+    # pandas' to_csv with its index: a first row of two names after an empty one is the header, not a title
+    Loads("csv_index_column_unnamed", "indexed.csv",
+          lambda: pd.DataFrame({"text": TEXTS, "label": LABELS}).to_csv(), 30, ["neg", "pos"], [], _check_first_text),
     # names that only look like pandas' renaming: no note
     Loads("csv_columns_really_named_text_dot_1", "dotted.csv",
           lambda: csv_text([(t, t[::-1], y) for t, y in good_rows()], header=("text", "text.1", "label")), 30,

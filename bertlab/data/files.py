@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bertlab.config import upload_display_name
-from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, part_of
+from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, counted, part_of
 from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.heap import release_free_heap
 from bertlab.paths import data_home, dir_bytes, positive_int_env, safe_join
@@ -209,6 +209,14 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
                      "writes it): read as that, not as a row")
     if sep is None:
         sep = _guess_separator(text)
+    head = [line[:10_000] for line in text.split("\n", 11)[:11]]
+    try:  # (a file whose lines end at \r alone is one line here: the csv module refuses it, and it is read as it is)
+        rows = [next(csv.reader([line], delimiter=sep), []) for line in head]
+    except csv.Error:
+        rows = []
+    if (r := _header_row_below(rows)) > 0:
+        notes.append(_title_note(filename, r, [c for c in rows[r] if c.strip()]))
+        text = text.split("\n", r)[r]
     try:
         # Only empty cells and str(NaN) are missing: "None", "NA", "null" are real labels (and texts) in practice.
         df = pd.read_csv(_csv_bytes(text), encoding="utf-8", sep=sep, dtype=object, keep_default_na=False,
@@ -277,6 +285,33 @@ def _repeated_names(df: pd.DataFrame, filename: str, notes: list[str], header: l
                      "the file's order; choose the one you mean with the column pickers (--text-column / "
                      "--label-column), or give them different names in the file")
     return df
+
+
+def _header_row_below(rows: list[list]) -> int:
+    """Where a table's column names are, counted from its first row: 0 where the first row can be them, else the
+    first of the next ten rows with two filled cells or more, one of them a text's or a label's name ('review',
+    'sentiment'), below rows of one cell at most: a report's title and blank lines above the header, as an Excel
+    export has them. Those were read as the header (a text column named 'Survey export 2024', the real names a row).
+    (A first row of two cells or more is the header: ',text,label', pandas' index unnamed, is not a title.)"""
+    known = set(TEXT_NAMES) | set(LABEL_NAMES)
+
+    def filled(row: list) -> list[str]:
+        return [str(v).strip() for v in row if v is not None and not (isinstance(v, float) and math.isnan(v))
+                and str(v).strip()]
+
+    counts = [len(filled(r)) for r in rows[:11]]
+    for r in range(1, len(counts)):
+        cells = filled(rows[r])
+        if max(counts[:r]) > 1:
+            return 0
+        if counts[r] >= 2 and any(c.lower() in known for c in cells):
+            return r
+    return 0
+
+
+def _title_note(filename: str, r: int, names: list, line: str = "line") -> str:
+    return (f"{filename}: its column names ({', '.join(map(str, names))}) are on {line} {r + 1}; the "
+            f"{counted(r, line)} above them (a title?) {'was' if r == 1 else 'were'} skipped")
 
 
 def _header_is_data(df: pd.DataFrame) -> str | None:
@@ -427,6 +462,10 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         raise DataError(f"{filename} is not a readable .xlsx workbook ({type(e).__name__}: {detail}). It may be "
                         "truncated: re-save it from Excel, or export the sheet as CSV (UTF-8).") from None
+    top = book.parse(sheet, header=None, nrows=11)
+    if (r := _header_row_below(top.values.tolist())) > 0:
+        df = book.parse(sheet, header=r)
+        notes.append(_title_note(filename, r, [c for c in df.columns if not str(c).startswith("Unnamed: ")], "row"))
     if len(sheets) > 1:
         others = [x for x in sheets if x != sheet]
         notes.append(f"{filename}: read the sheet {sheet!r}; the workbook also has {', '.join(map(repr, others))} "
