@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bertlab.config import RunConfig
-from bertlab.errors import BertlabError, StoreError, store_message, unwritable_reason
+from bertlab.errors import BertlabError, ConfigError, StoreError, store_message, unwritable_reason
 from bertlab.paths import check_id, data_home, dir_bytes, safe_join
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
@@ -81,6 +81,7 @@ def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
     return StoreError(store_message(root, e)) if unwritable_reason(e) else e
 
 
+DAMAGED = "its stored record cannot be read"  # the start of the error of a run whose row is damaged (_decode)
 ORPHANED = "the process training this run stopped"  # a run whose process died, where which one is not known
 
 
@@ -157,6 +158,14 @@ class Run:
 
     @property
     def run_config(self) -> RunConfig:
+        """The run's settings.
+
+        Raises:
+            ConfigError: where they cannot be read (a damaged row: its ``error`` says so), or are not this bertlab's.
+        """
+        if not self.config:  # every stored run has one; empty: unreadable (_decode)
+            raise ConfigError(f"run {self.id}: {DAMAGED}, so its settings are unknown; train it again from the "
+                              "Train page (or `python -m bertlab run`).")
         return RunConfig.from_dict(self.config)
 
     @property
@@ -217,14 +226,36 @@ def _throughput_now(d: dict) -> None:
 
 def _decode(row: sqlite3.Row) -> Run:
     d = dict(row)
+    damaged = []
     for k, default in (("config", {}), ("metrics", {}), ("costs", {}), ("notes", []), ("data_summary", {})):
-        d[k] = json.loads(d[k]) if d.get(k) else default
+        try:
+            v = json.loads(d[k]) if d.get(k) else type(default)()
+        except (ValueError, TypeError) as e:  # cut short (a disk that filled, a hand edit): this run only
+            damaged.append(f"{k}: {type(e).__name__}: {e}")
+            v = type(default)()
+        if not isinstance(v, type(default)):
+            damaged.append(f"{k}: a {type(v).__name__}, not a {type(default).__name__}")
+            v = type(default)()
+        d[k] = v
     d["cancel_requested"] = bool(d.get("cancel_requested"))
+    if damaged:
+        _mark_damaged(d, damaged)
     if "progress_at_" in d:  # run_progress's (a store 41b5b34 made has a runs column of that name too, not written)
         d["progress_at"] = d.pop("progress_at_")
     _throughput_now(d)
     # a column a newer bertlab added is not this one's to read: the store stays open to both
     return Run(**{k: v for k, v in d.items() if k in _RUN_FIELDS})
+
+
+def _mark_damaged(d: dict, damaged: list[str]) -> None:
+    """A run whose row holds JSON that cannot be read (``damaged``: which, and why) is read as a failed run saying
+    so, its unreadable fields empty: one such row made every page and command fail with a JSONDecodeError, the other
+    runs unseen. A queued or running one keeps its status (its worker fails it on reading its settings)."""
+    if d.get("status") not in ACTIVE:  # what is left of it is no result to show beside the others
+        d["status"], d["metrics"], d["costs"] = FAILED, {}, {}
+    d["error"] = (f"{DAMAGED} ({'; '.join(damaged)}); its results cannot be shown. Delete it (Compare's Delete, or "
+                  f"`python -m bertlab delete {d.get('id')}`) and train it again.")
+    d["traceback"] = None
 
 
 class RunStore:

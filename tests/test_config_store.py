@@ -12,7 +12,7 @@ import pytest
 
 from bertlab.config import DataConfig, RunConfig
 from bertlab.errors import ConfigError
-from bertlab.store import CANCELLED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
+from bertlab.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
 from bertlab.strategies import make_config
 
 
@@ -420,3 +420,31 @@ def test_a_run_this_process_still_trains_keeps_its_staging_when_marked(tmp_path)
     store.update(other, owner=f"{socket.gethostname()}:{dead.pid}:{time.time():.0f}")
     gone = store.staging_path(other)
     assert store.request_cancel(other) == CANCELLED and not gone.exists()
+
+
+@pytest.mark.parametrize("column, value", [("metrics", '{"test_accuracy": 0.8, "per_cl'), ("config", '{"strat'),
+                                           ("metrics", "[1, 2]"), ("notes", "")])
+def test_a_run_whose_stored_json_is_cut_short_reads_as_failed_and_the_others_still_list(tmp_path, column, value):
+    """A run's row holding JSON cut mid-way (a disk that filled, a hand edit) made every page and command (`runs`,
+    `report`, `predict`, Compare, Playground) fail with a JSONDecodeError: the other runs went unseen."""
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    good, bad = (store.create_run(make_config("head_only")) for _ in range(2))
+    for rid in (good, bad):
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8}, costs={"train_seconds": 1.5})
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        c.execute(f"UPDATE runs SET {column}=? WHERE id=?", (value, bad))
+    runs = {r.id: r for r in RunStore(tmp_path).list_runs()}
+    assert runs[good].status == SUCCEEDED and runs[good].metrics == {"test_accuracy": 0.8}
+    if value == "":  # an empty column is read as empty, as before: nothing damaged
+        assert runs[bad].status == SUCCEEDED and runs[bad].notes == []
+        return
+    assert runs[bad].status == FAILED and runs[bad].metrics == {} and runs[bad].costs == {}
+    assert runs[bad].error.startswith(f"its stored record cannot be read ({column}: ")
+    assert f"bertlab delete {bad}" in runs[bad].error
+    if column == "config":  # Run again on it: a sentence, not a TypeError from RunConfig({})
+        with pytest.raises(ConfigError, match="its stored record cannot be read"):
+            _ = runs[bad].run_config
+    else:
+        assert runs[bad].run_config == make_config("head_only")
