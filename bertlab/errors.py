@@ -51,7 +51,7 @@ class ModelError(BertlabError):
 
 
 class StoreError(BertlabError):
-    """The data directory cannot be written (read-only, full, missing permissions)."""
+    """The data directory cannot be written (read-only, full, missing permissions), or its run store is damaged."""
 
 
 def unwritable_reason(e: BaseException) -> str | None:
@@ -73,6 +73,13 @@ def store_message(root, e: BaseException) -> str:
           "make it writable, or point" if why.startswith("it is read-only") else "point")
     return (f"cannot write the data directory {str(root)!r} ({why}). Runs, models and caches are kept there: "
             f"{do} BERTLAB_HOME at a folder you can write and restart (BERTLAB_HOME=/path/to/folder make run).")
+
+
+def damaged_store_message(path, e: BaseException) -> str:
+    """What to do when the run store at ``path`` is not a database SQLite can read (``e``: its reason)."""
+    return (f"the run store {str(path)!r} is damaged and cannot be read ({str(e).lower()}). Move it aside (rename it, "
+            "e.g. to runs.sqlite.damaged) and restart to begin a new, empty list of runs: the saved models beside it "
+            "in runs/ are left on disk. Or point BERTLAB_HOME at another folder and restart.")
 
 
 class RunCancelled(Exception):

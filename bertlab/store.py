@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from bertlab.config import RunConfig
-from bertlab.errors import BertlabError, ConfigError, StoreError, store_message, unwritable_reason
+from bertlab.errors import (
+    BertlabError,
+    ConfigError,
+    StoreError,
+    damaged_store_message,
+    store_message,
+    unwritable_reason,
+)
 from bertlab.paths import check_id, data_home, dir_bytes, safe_join
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
@@ -292,6 +299,9 @@ class RunStore:
             except sqlite3.OperationalError as e:
                 c.close()
                 raise _unwritable(self.root, e) from None
+            except sqlite3.DatabaseError as e:  # "file is not a database", "malformed": a sentence on every page
+                c.close()
+                raise StoreError(damaged_store_message(self.path, e)) from None
             have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
             # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
             for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):

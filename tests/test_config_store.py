@@ -448,3 +448,20 @@ def test_a_run_whose_stored_json_is_cut_short_reads_as_failed_and_the_others_sti
             _ = runs[bad].run_config
     else:
         assert runs[bad].run_config == make_config("head_only")
+
+
+@pytest.mark.parametrize("damage", [b"not a database" * 100, b"SQLite format 3\x00" + b"\x10\x00" + b"\xff" * 4000])
+def test_a_damaged_run_store_is_a_sentence_saying_what_to_do(tmp_path, capsys, monkeypatch, damage):
+    """runs.sqlite that SQLite cannot read (overwritten, cut short) made every command exit 1 with a
+    sqlite3.DatabaseError traceback, and the app show it on every page."""
+    from bertlab.cli import main
+    from bertlab.errors import StoreError
+
+    (tmp_path / "runs.sqlite").write_bytes(damage)
+    with pytest.raises(StoreError, match=r"runs\.sqlite' is damaged and cannot be read \(.+\)\. Move it aside"):
+        RunStore(tmp_path)
+    monkeypatch.setenv("BERTLAB_HOME", str(tmp_path))
+    assert main(["runs"]) == 2
+    assert "is damaged and cannot be read" in capsys.readouterr().err
+    (tmp_path / "runs.sqlite").rename(tmp_path / "runs.sqlite.damaged")  # what the message says to do
+    assert RunStore(tmp_path).list_runs() == []
