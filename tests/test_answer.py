@@ -18,7 +18,7 @@ from bertlab.metrics import classification_report, signed
 from bertlab.pareto import format_flops
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
-from bertlab.strategies import make_config
+from bertlab.strategies import make_config, one_class_advice
 
 _ids = itertools.count()
 
@@ -1220,6 +1220,24 @@ def test_a_run_that_answered_one_class_to_every_text_is_said_to_have_learned_not
     none = answer.answer([flat, fake_run(tmp_path, "zero_shot", y, [1] * 400, 0.0, 1.0, majority=0.6)]).text()
     assert "full_ft answered '0' to every text: it learned nothing in 32" in none
     assert "zero_shot answered '1' to every text: its class descriptions do not tell the texts apart" in none
+
+
+def test_a_one_class_run_at_a_huge_learning_rate_is_told_to_lower_it_not_to_train_longer(tmp_path):
+    """full_ft at learning rate 1 (10,000 times its default) diverged (training loss 0.69 -> 7.7 -> 6.9 on a tiny
+    BERT) and answered one class; its note and Compare's answer said "train it longer (more epochs, or a smaller
+    batch size)", which at that rate only diverges longer. lora and partial_ft alike, each against its default."""
+    y = [0] * 240 + [1] * 160
+    huge = fake_run(tmp_path, "full_ft", y, [0] * 400, 9e11, 60.0, majority=0.6)
+    huge.costs["steps"], huge.config["learning_rate"] = 12, 1.0
+    good = fake_run(tmp_path, "head_only", y, right_on(y, 300), 2.5e11, 10.0, majority=0.6)
+    said = answer.answer([huge, good]).text()
+    assert ("full_ft answered '0' to every text: its learning rate 1 is 10,000 times its default (0.0001): steps "
+            "that large make fine-tuning diverge rather than learn; train it at a lower rate (its default, or a few "
+            "times it), not longer.") in said
+    assert "train it longer" not in said
+    assert "12 optimizer steps; train it longer" in one_class_advice("full_ft", learning_rate=9e-4, steps=12)
+    assert "not longer" in one_class_advice("lora", learning_rate=1e-2, steps=12)  # 10 times lora's 1e-3
+    assert "train it longer" in one_class_advice("lora", learning_rate=9e-3, steps=12)
 
 
 def test_a_one_class_run_is_told_what_to_change_in_its_own_strategys_terms(tmp_path):
