@@ -193,6 +193,10 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
                       + (" · stopping…" if run.cancel_requested else common.time_left_text(run)))
     elif run.status == "queued":
         c[1].caption(f":material/hourglass_empty: queued: {common.queue_place(run.id)}")
+    elif run.status == "succeeded" and "test_accuracy" not in run.metrics:  # a record without its results
+        # (hand-edited, or written by a tool other than bertlab): "test accuracy 0.0%" made a score up
+        c[1].warning(f"succeeded, but no test results are stored for it, so there is nothing to show. Delete it and "
+                     f"train it again (`python -m bertlab delete {run.id}`).", icon=":material/help:")
     elif run.status == "succeeded":
         m, k = run.metrics, run.costs
         ci = format_interval(plots.accuracy_interval(run))

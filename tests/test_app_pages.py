@@ -3248,3 +3248,22 @@ def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_r
     assert "ECE (expected calibration error) is the mean gap" in how and how.endswith(
         "Calibration matters where a threshold on the confidence decides (send the unsure texts to a person).")
     assert sum("Each point: the test texts" in c.value for c in at.caption) == 1  # said once, in the expander
+
+
+def test_compare_says_a_succeeded_run_without_stored_results_has_none_and_makes_no_score_up(tiny_data, bertlab_home):
+    """A succeeded run whose record lacks its metrics (hand-edited, or written by another tool) read "test accuracy
+    0.0% · macro-F1 0.000" on Compare, a score made up; `runs` shows '-' for it."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    good, bare = (store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=s), batch_id="b1") for s in (0, 1))
+    assert execute_run(store, good) == SUCCEEDED, store.get(good).error
+    store.finish(bare, SUCCEEDED)  # no metrics
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    said = " ".join(m.value for m in at.main.markdown)
+    assert said.count("test accuracy **") == 1  # the good run's only
+    assert [w.value for w in at.warning if "no test results are stored" in w.value] == [
+        f"succeeded, but no test results are stored for it, so there is nothing to show. Delete it and train it "
+        f"again (`python -m bertlab delete {bare}`)."]
