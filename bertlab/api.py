@@ -483,8 +483,14 @@ class RunResult:
 
     @property
     def costs(self) -> dict:
-        """train_seconds, total_seconds, train_examples_per_s, trainable_params, train_flops, peak_memory_bytes..."""
-        return dict(self.run.costs)
+        """train_seconds, total_seconds, train_examples_per_s, trainable_params, train_flops, peak_memory_bytes...: as
+        stored, but train_examples_per_s None for a run that trained nothing (zero_shot), as in ``table``."""
+        from bertlab.cli import examples_per_s
+
+        costs = dict(self.run.costs)
+        if "train_examples_per_s" in costs:
+            costs["train_examples_per_s"] = examples_per_s(costs)
+        return costs
 
     @property
     def config(self) -> RunConfig:

@@ -463,6 +463,12 @@ def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
                           "in that order.")
 
 
+def examples_per_s(costs: dict) -> float | None:
+    """A run's training examples/s, None where it trained nothing (zero_shot stores 0.0: the tables, the Results CSV
+    and the report say n/a, where ``run --json`` and the API said 0.0, a throughput of nothing) or none was recorded."""
+    return (costs or {}).get("train_examples_per_s") or None
+
+
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
     from bertlab.costs import model_bytes
@@ -486,7 +492,7 @@ def result_row(run) -> dict:
             # the kept model on the validation texts (null where a run kept none)
             **{k: m.get(k) for k in ("val_accuracy", "val_macro_f1", "val_loss")},
             "majority_accuracy": m.get("majority_accuracy"), "train_seconds": c.get("train_seconds"),
-            "train_examples_per_s": c.get("train_examples_per_s"), "trainable_params": c.get("trainable_params"),
+            "train_examples_per_s": examples_per_s(c), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
             "inference_flops_per_text": c.get("inference_flops_per_text"),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(run),

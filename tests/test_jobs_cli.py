@@ -1716,3 +1716,28 @@ def test_run_on_a_built_in_dataset_says_its_default_size_is_not_the_apps(capsys)
             "default. The app's Data page starts at the Quick demo (500 / 200 / 500): --quick for those runs.") in err
     assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--quick", "--json"]) == 0
     assert "data: " not in capsys.readouterr().err  # the app's size: nothing to tell apart
+
+
+def test_zero_shot_examples_per_s_is_null_in_run_json_and_the_api_as_the_tables_say_n_a(tiny_model, capsys):
+    """zero_shot trains nothing: it stores 0.0 examples/s, which the tables, the Results CSV and the report show as
+    n/a, where `runs --json`, Comparison.table and RunResult.costs gave 0.0, a throughput of nothing. Null there;
+    a run that trained keeps its figure."""
+    import bertlab
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    zs = store.create_run(make_config("zero_shot", model=tiny_model), "b-eps")
+    store.finish(zs, SUCCEEDED, metrics=done,
+                 costs={"train_seconds": 0.0, "train_examples_per_s": 0.0, "trainable_params": 0})
+    ho = store.create_run(make_config("head_only", model=tiny_model), "b-eps")
+    store.finish(ho, SUCCEEDED, metrics=done,
+                 costs={"train_seconds": 2.0, "train_examples_per_s": 250.0, "trainable_params": 770})
+    assert main(["runs", "--json"]) == 0
+    rows = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[zs]["train_examples_per_s"] is None
+    assert rows[ho]["train_examples_per_s"] == 250.0
+    c = bertlab.load_comparison("b-eps")
+    eps = dict(zip(c.table["run_id"], c.table["train_examples_per_s"]))
+    assert eps[zs] != eps[zs] and eps[ho] == 250.0  # pandas' missing (NaN), not 0.0
+    assert c[zs].costs["train_examples_per_s"] is None and c[zs].row["train_examples_per_s"] is None
+    assert c[ho].costs["train_examples_per_s"] == 250.0
