@@ -139,22 +139,23 @@ def release_memory() -> None:
     release_free_heap()  # and the C heap's freed pages: glibc kept them, and a server's memory only grew
 
 
-def token_lengths(model: str, texts: list[str]) -> list[int]:
-    """Each text's length in the model's tokens, untruncated."""
+def token_lengths(model: str, texts: list[str], tokenizer=None) -> list[int]:
+    """Each text's length in the model's tokens (``tokenizer``'s where given: scratch's new vocabulary), untruncated."""
     from bertlab.engine import untruncated_lengths
 
-    return untruncated_lengths(models.load_tokenizer(model), texts)
+    return untruncated_lengths(tokenizer if tokenizer is not None else models.load_tokenizer(model), texts)
 
 
 def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None,
-                    which: str = "training", more: dict[str, list[str]] | None = None) -> str | None:
+                    which: str = "training", more: dict[str, list[str]] | None = None, tokenizer=None) -> str | None:
     """How many of the ``which`` texts the tokenizer cut at ``max_length`` tokens, and of each part in ``more``
     (``{"validation": texts, "test": texts}``: the other texts the run reads), as one note in one wording for every
     strategy ('210 of 210 training texts (100%) are longer than max_length 128 tokens and were cut to it, as were
     30 of 30 validation and 60 of 60 test texts (median 1,136 tokens, longest 1,139); ...'); None if none were.
-    The parts named are those with a text cut, the first with its share; median and longest are of them all."""
-    counted = [(which, lengths if lengths is not None else token_lengths(model, texts))]
-    counted += [(part, token_lengths(model, t)) for part, t in (more or {}).items() if t]
+    The parts named are those with a text cut, the first with its share; median and longest are of them all.
+    ``tokenizer``: the run's own where it is not ``model``'s (scratch's new vocabulary), which the counts are in."""
+    counted = [(which, lengths if lengths is not None else token_lengths(model, texts, tokenizer))]
+    counted += [(part, token_lengths(model, t, tokenizer)) for part, t in (more or {}).items() if t]
     cuts = [(part, sum(1 for n in ls if n > max_length), len(ls)) for part, ls in counted]
     cuts = [c for c in cuts if c[1]]
     if not cuts:
@@ -294,22 +295,28 @@ def descriptions_note(model: str, descriptions: list[str], label_names: list[str
 
 
 def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None,
-                  steps: int | None = None) -> list[str]:
+                  steps: int | None = None, tokenizer=None) -> list[str]:
     """What a user should know about a finished run's result: truncation, and a model that learned nothing.
     ``lengths``: the training texts' token lengths, where already counted; ``steps``: the optimizer steps it took
-    (its costs' "steps"), which the one-class advice names as Compare's answer does."""
+    (its costs' "steps"), which the one-class advice names as Compare's answer does; ``tokenizer``: the run's own
+    where it did not read the model's (scratch's new vocabulary: its texts are cut in its tokens)."""
     notes = []
-    if strategy.uses_tokens and not cfg.new_vocab:
+    # The model's tokenizer, whatever new_vocab says: `run --new-vocab` sets it on every strategy's config, and a
+    # head_only run at 128 tokens on bbc_news had no truncation note there
+    own = strategy.reads_model_tokenizer(cfg.new_vocab)
+    if strategy.uses_tokens and (own or tokenizer is not None):
         try:
             if strategy.reads_training_texts:  # the validation and test texts are cut as the training texts are
                 note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths,
-                                       more={"validation": splits.val.texts, "test": splits.test.texts})
+                                       more={"validation": splits.val.texts, "test": splits.test.texts},
+                                       tokenizer=None if own else tokenizer)
             else:  # zero_shot reads only the texts it answers
                 note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test")
         except BertlabError:
             note = None
         if note:
             notes.append(note)
+    if strategy.uses_tokens and own:
         try:
             texts = splits.train.texts if strategy.reads_training_texts else splits.test.texts
             if vocab := vocabulary_note(cfg.model, texts, splits.pairs):
@@ -327,7 +334,7 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
     only = single_class_prediction(test["confusion"], splits.label_names)
     # Texts or class descriptions the model reads as one input: said in their own terms, not as epochs or sentences
     same = unreadable = None
-    if only is not None and strategy.uses_tokens and not cfg.new_vocab:
+    if only is not None and strategy.uses_tokens and own:
         try:
             if strategy.reads_training_texts:
                 same = same_inputs_note(cfg.model, splits.train.texts)
@@ -349,6 +356,16 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
                      f"{test['majority_accuracy']:.1%}); " + (advice or "try another strategy"))
     return notes
+
+
+def _saved_tokenizer(folder):
+    """The tokenizer a run saved with its model (scratch's new vocabulary), None where it saved none."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(folder))
+    except (OSError, ValueError):
+        return None
 
 
 def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = None, on_progress=None,
@@ -393,10 +410,10 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
 
             summary["data_package"] = source_package(cfg.data.name)
         lengths = None
-        if strategy.uses_tokens and (strategy.reads_model_tokenizer(cfg.new_vocab) or models.has_tokenizer(cfg.model)):
-            # (scratch's new vocabulary on a folder without tokenizer files: none to count with)
+        if strategy.uses_tokens and strategy.reads_model_tokenizer(cfg.new_vocab):
             # The training texts' mean length in tokens (as trained, cut at max_length): what the Train page's
             # time estimates scale by, so a run on long articles is not estimated from one on short reviews.
+            # (scratch's new vocabulary: counted in its own tokens once it has trained it, below)
             lengths = token_lengths(cfg.model, splits.train.texts)
             summary["mean_tokens"] = truncated_mean(lengths, cfg.max_length)
         elif not strategy.uses_tokens:  # tfidf_logreg: its time grows with the texts' words (estimate.mean_words)
@@ -429,8 +446,17 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                  **({ATTENTION_MARK: True} if strategy.uses_tokens else {}),
                  # no network, no precision (tfidf_logreg: the Results CSV said bf16 for scikit-learn, a review)
                  "precision": (str(dtype).replace("torch.", "") if dtype else "fp32") if strategy.uses_device else None}
-        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, None if cfg.new_vocab else lengths,
-                                       steps=out.costs.get("steps")))
+        own_tokenizer = None
+        if strategy.uses_tokens and not strategy.reads_model_tokenizer(cfg.new_vocab):
+            # scratch's new vocabulary (saved with its model): its texts' lengths in the tokens it read, not the
+            # pretrained tokenizer's
+            own_tokenizer = _saved_tokenizer(staging)
+            if own_tokenizer is not None:
+                lengths = token_lengths(cfg.model, splits.train.texts, own_tokenizer)
+                summary["mean_tokens"] = truncated_mean(lengths, cfg.max_length)
+                store.update(run_id, data_summary=summary)
+        ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, lengths, steps=out.costs.get("steps"),
+                                       tokenizer=own_tokenizer))
         metrics = {
             "test_accuracy": out.test["accuracy"], "test_accuracy_ci95": out.test.get("accuracy_ci95"),
             "test_macro_f1": out.test["macro_f1"],

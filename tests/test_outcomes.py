@@ -917,3 +917,36 @@ def test_texts_cut_at_the_models_own_limit_get_remedies_not_a_larger_max_length(
     assert below.endswith("a larger max length keeps more of each text at more cost per step (this model reads at "
                           "most 128 tokens: 2 of these 3 texts would still be cut there)")
     assert truncation_note(tiny_model, [], 64, lengths=[100, 120]).endswith("none would be cut there)")
+
+
+def test_a_new_vocabulary_run_counts_its_cut_texts_and_mean_tokens_in_its_own_tokens(tiny_model, tiny_data):
+    """scratch with a new WordPiece vocabulary read its texts in its own tokens, but its mean_tokens was counted with
+    the pretrained tokenizer and it had no truncation note at all (`not cfg.new_vocab`), as had every strategy of
+    `run --new-vocab` (which sets new_vocab on each config: head_only at 128 tokens on bbc_news said nothing)."""
+    from transformers import AutoTokenizer
+
+    from bertlab.engine import untruncated_lengths
+    from bertlab.estimate import truncated_mean
+
+    store = RunStore()
+    rid = store.create_run(make_config("scratch", model=tiny_model, data=tiny_data, max_length=8, epochs=1,
+                                       new_vocab=True, vocab_size=500))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    own = AutoTokenizer.from_pretrained(run.artifact_dir)  # the vocabulary it trained
+    assert len(own) < 1000  # not the pretrained one's ~30,000
+    from bertlab.data import load_splits
+
+    sp = load_splits(tiny_data)
+    lengths = untruncated_lengths(own, sp.train.texts)
+    every = sorted(lengths + untruncated_lengths(own, sp.val.texts) + untruncated_lengths(own, sp.test.texts))
+    assert run.data_summary["mean_tokens"] == pytest.approx(truncated_mean(lengths, 8))
+    notes = [n for n in run.notes if "longer than max_length 8 tokens" in n]
+    assert len(notes) == 1, run.notes
+    assert f"(median {every[len(every) // 2]:,} tokens, longest {every[-1]:,})" in notes[0]
+    # a strategy reading the model's tokenizer under a new_vocab config (as `run --new-vocab` makes them) says so too
+    splits = sp
+    test = classification_report([0, 1], [0, 1], splits.label_names)
+    cfg = make_config("head_only", model=tiny_model, data=tiny_data, max_length=8, new_vocab=True)
+    assert any("longer than max_length 8 tokens" in n for n in outcome_notes(cfg, get_strategy("head_only"), splits,
+                                                                               test))
