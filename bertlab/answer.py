@@ -800,7 +800,8 @@ def few_steps_sentence(runs: list) -> str | None:
             f"{'its' if len(few) == 1 else 'their'} lead.")
 
 
-# A run's truncation note (bertlab.runner.truncation_note): "425 of 425 test texts (100%) are longer than max_length
+# A run's truncation note (bertlab.runner.truncation_note), read only for runs stored before its numbers were kept
+# as fields (metrics["truncation"], bertlab.runner.truncation_record): "425 of 425 test texts (100%) are longer than max_length
 # 128 tokens and were cut to it ... (median 411 tokens, ...": the share cut of the first part it counts, the max
 # length, the median length.
 _CUT_NOTE = re.compile(r"^[\d,]+ of [\d,]+ \w+ texts \(([\d.]+)%\) are longer than max_length (\d+) tokens and were "
@@ -809,6 +810,22 @@ _CUT_NOTE = re.compile(r"^[\d,]+ of [\d,]+ \w+ texts \(([\d.]+)%\) are longer th
 # tokens"; at it, "512 is all this model reads"
 _LIMIT = re.compile(r"this model reads at most (\d+) tokens|(\d+) is all this model reads")
 CUT_SHARE = 0.10  # texts cut at max_length, in percent of a run's texts, from which a whole-text comparison is named
+
+
+def truncation_of(run) -> dict | None:
+    """What a run's truncation note says, as numbers: share (percent of the first part it names), max_length,
+    median (tokens) and limit (the model's, None where the note names none); None where nothing was cut. From its
+    metrics' record (runs stored since 2026-12-06), else parsed from the note (runs stored before)."""
+    rec = (getattr(run, "metrics", None) or {}).get("truncation")
+    if isinstance(rec, dict) and rec.get("max_length"):
+        return {"share": 100 * float(rec["share"]), "max_length": int(rec["max_length"]),
+                "median": int(rec["median_tokens"]), "limit": rec.get("model_limit")}
+    for note in getattr(run, "notes", None) or []:
+        if m := _CUT_NOTE.match(note):
+            lim = _LIMIT.search(note)
+            return {"share": float(m[1]), "max_length": int(m[2]), "median": int(m[3].replace(",", "")),
+                    "limit": int(next(g for g in lim.groups() if g)) if lim else None}
+    return None
 
 
 def whole_texts_sentence(runs: list) -> str | None:
@@ -836,14 +853,12 @@ def whole_texts_sentence(runs: list) -> str | None:
             whole[r.strategy] = None
             continue
         length = (getattr(r, "config", None) or {}).get("max_length")
-        for note in getattr(r, "notes", None) or []:
-            if (m := _CUT_NOTE.match(note)) and float(m[1]) >= 100 * CUT_SHARE:
-                length = int(m[2])
-                shares.setdefault(length, []).append(float(m[1]))
-                medians.append(int(m[3].replace(",", "")))
-                cut_models[getattr(r, "model", None)] = None
-                limits.append(int(next(g for g in lim.groups() if g)) if (lim := _LIMIT.search(note)) else None)
-                break
+        if (cut := truncation_of(r)) is not None and cut["share"] >= 100 * CUT_SHARE:
+            length = cut["max_length"]
+            shares.setdefault(length, []).append(cut["share"])
+            medians.append(cut["median"])
+            cut_models[getattr(r, "model", None)] = None
+            limits.append(cut["limit"])
         if length:
             read.setdefault(int(length), {})[r.strategy] = None
     if not shares or not (whole or len(read) > 1):
@@ -855,7 +870,8 @@ def whole_texts_sentence(runs: list) -> str | None:
 
     def share(length: int) -> str:
         cut = shares[length]
-        most = f"{max(cut):.0f}%" if min(cut) == max(cut) else f"{min(cut):.0f}-{max(cut):.0f}%"
+        lo, hi = f"{min(cut):.0f}", f"{max(cut):.0f}"  # as shown: 99.8% and 100% cut read "100-100%"
+        most = f"{hi}%" if lo == hi else f"{lo}-{hi}%"
         return f" ({most} of the {text}s were longer)"
 
     parts = [f"{listed(whole)} read each {text} whole"] if whole else []

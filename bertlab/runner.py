@@ -147,13 +147,15 @@ def token_lengths(model: str, texts: list[str], tokenizer=None) -> list[int]:
 
 
 def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None,
-                    which: str = "training", more: dict[str, list[str]] | None = None, tokenizer=None) -> str | None:
+                    which: str = "training", more: dict[str, list[str]] | None = None, tokenizer=None,
+                    record: dict | None = None) -> str | None:
     """How many of the ``which`` texts the tokenizer cut at ``max_length`` tokens, and of each part in ``more``
     (``{"validation": texts, "test": texts}``: the other texts the run reads), as one note in one wording for every
     strategy ('210 of 210 training texts (100%) are longer than max_length 128 tokens and were cut to it, as were
     30 of 30 validation and 60 of 60 test texts (median 1,136 tokens, longest 1,139); ...'); None if none were.
     The parts named are those with a text cut, the first with its share; median and longest are of them all.
-    ``tokenizer``: the run's own where it is not ``model``'s (scratch's new vocabulary), which the counts are in."""
+    ``tokenizer``: the run's own where it is not ``model``'s (scratch's new vocabulary), which the counts are in.
+    ``record``: a dict that gets the note's numbers as fields, where a text was cut (:func:`truncation_record`)."""
     counted = [(which, lengths if lengths is not None else token_lengths(model, texts, tokenizer))]
     counted += [(part, token_lengths(model, t, tokenizer)) for part, t in (more or {}).items() if t]
     cuts = [(part, sum(1 for n in ls if n > max_length), len(ls)) for part, ls in counted]
@@ -163,6 +165,9 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
     every = sorted(n for _, ls in counted for n in ls)
     (part, cut, total), rest = cuts[0], cuts[1:]
     share = cut / total
+    limit = models.known_max_positions(model)
+    if record is not None:
+        record.update(truncation_record(part, share, max_length, every, limit))
     pct = f"{share:.1%}" if share < 0.01 else f"{share:.0%}"  # "1 of 200 (0%)" read as none
     also = ""
     if rest:
@@ -170,7 +175,16 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
         also = f", as were {' and '.join(listed)} texts"
     return (f"{cut:,} of {total:,} {part} texts ({pct}) are longer than max_length {max_length} tokens and were cut "
             f"to it{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}); "
-            + longer_texts_advice(max_length, models.known_max_positions(model), every))
+            + longer_texts_advice(max_length, limit, every))
+
+
+def truncation_record(part: str, share: float, max_length: int, lengths: list[int], limit: int | None) -> dict:
+    """The truncation note's numbers as a run's metrics keep them (``metrics["truncation"]``): the first part it
+    names (``part``) and the share of it cut (a fraction), the max length, the median and longest length of every
+    text counted (``lengths``, sorted), and the model's limit (None: unknown). Compare's answer reads them; it
+    parsed the note's words, which a rewording could break unsaid (runs stored before keep only the note)."""
+    return {"part": part, "share": share, "max_length": max_length, "median_tokens": lengths[len(lengths) // 2],
+            "longest_tokens": lengths[-1], "model_limit": limit}
 
 
 def longer_texts_advice(max_length: int, limit: int | None, lengths: list[int]) -> str:
@@ -295,27 +309,31 @@ def descriptions_note(model: str, descriptions: list[str], label_names: list[str
 
 
 def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None = None,
-                  steps: int | None = None, tokenizer=None) -> list[str]:
+                  steps: int | None = None, tokenizer=None, record: dict | None = None) -> list[str]:
     """What a user should know about a finished run's result: truncation, and a model that learned nothing.
     ``lengths``: the training texts' token lengths, where already counted; ``steps``: the optimizer steps it took
     (its costs' "steps"), which the one-class advice names as Compare's answer does; ``tokenizer``: the run's own
-    where it did not read the model's (scratch's new vocabulary: its texts are cut in its tokens)."""
+    where it did not read the model's (scratch's new vocabulary: its texts are cut in its tokens); ``record``: a dict
+    that gets the truncation note's numbers under "truncation" (:func:`truncation_record`), where texts were cut."""
     notes = []
     # The model's tokenizer, whatever new_vocab says: `run --new-vocab` sets it on every strategy's config, and a
     # head_only run at 128 tokens on bbc_news had no truncation note there
     own = strategy.reads_model_tokenizer(cfg.new_vocab)
+    cut: dict = {}
     if strategy.uses_tokens and (own or tokenizer is not None):
         try:
             if strategy.reads_training_texts:  # the validation and test texts are cut as the training texts are
                 note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths,
                                        more={"validation": splits.val.texts, "test": splits.test.texts},
-                                       tokenizer=None if own else tokenizer)
+                                       tokenizer=None if own else tokenizer, record=cut)
             else:  # zero_shot reads only the texts it answers
-                note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test")
+                note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test", record=cut)
         except BertlabError:
             note = None
         if note:
             notes.append(note)
+            if record is not None:
+                record["truncation"] = cut
     if strategy.uses_tokens and own:
         try:
             texts = splits.train.texts if strategy.reads_training_texts else splits.test.texts
@@ -455,8 +473,9 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                 lengths = token_lengths(cfg.model, splits.train.texts, own_tokenizer)
                 summary["mean_tokens"] = truncated_mean(lengths, cfg.max_length)
                 store.update(run_id, data_summary=summary)
+        outcome: dict = {}
         ctx.notes.extend(outcome_notes(cfg, strategy, splits, out.test, lengths, steps=out.costs.get("steps"),
-                                       tokenizer=own_tokenizer))
+                                       tokenizer=own_tokenizer, record=outcome))
         metrics = {
             "test_accuracy": out.test["accuracy"], "test_accuracy_ci95": out.test.get("accuracy_ci95"),
             "test_macro_f1": out.test["macro_f1"],
@@ -465,6 +484,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
             **({"test_ece": out.test["ece"], "calibration": out.test["calibration"],
                 "test_mean_confidence": out.test["mean_confidence"]} if "ece" in out.test else {}),
             **({k: v for k, v in out.val.items() if k.startswith("val_")} if out.val else {}),
+            # what its truncation note says, as numbers (answer.whole_texts_sentence reads them)
+            **({"truncation": outcome["truncation"]} if "truncation" in outcome else {}),
         }
         # Each test text's predicted class, so two runs on the same test set can be compared text by text
         # (bertlab.paired); the fingerprint says which test set that is.

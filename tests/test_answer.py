@@ -2428,3 +2428,52 @@ def test_the_not_same_text_sentence_never_advises_a_max_length_beyond_the_model(
     limit = max_positions(tiny_model)  # a model of its own limit (128 positions)
     ho.model, ho.notes = tiny_model, [truncation_note(tiny_model, texts, 64)]
     assert f"at most {limit}," in answer.whole_texts_sentence([tf, ho]) and limit != 512
+
+
+def test_the_not_same_text_sentence_reads_the_runs_recorded_truncation_numbers_and_parses_old_runs_notes(tmp_path):
+    """The sentence parsed the runner's truncation note by regex: a rewording of the note would have dropped it
+    silently. A run now keeps the note's numbers as fields (metrics["truncation"]), which it reads; a run stored
+    before has only the note, which is still parsed, to the same sentence."""
+    from bertlab.runner import truncation_note
+
+    texts = ["word " * 40, "word " * 30, "word " * 3, "a few words here"]
+    record: dict = {}
+    note = truncation_note("minilm", texts, 16, more={"test": texts[:2]}, record=record)
+    assert record == {"part": "training", "share": 0.5, "max_length": 16, "median_tokens": 32, "longest_tokens": 42,
+                      "model_limit": 512}  # the note's own numbers: "2 of 4 ... (50%) ... (median 32 tokens, ..."
+    assert "(50%)" in note and "(median 32 tokens, longest 42)" in note and "at most 512 tokens" in note
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    tf.notes = []
+    ho.notes = [note]  # stored before: the note alone, parsed
+    old = answer.whole_texts_sentence([tf, ho])
+    assert old.startswith("Not on the same text: tfidf_logreg read each text whole, head_only only its first 16 "
+                          "tokens (50% of the texts were longer); the median text is 32 tokens")
+    ho.metrics = {**ho.metrics, "truncation": record}
+    assert answer.whole_texts_sentence([tf, ho]) == old  # the fields say what the note says
+    ho.notes = ["Some texts were cut: " + note]  # a reworded note the regex cannot read: the fields still can
+    assert answer.whole_texts_sentence([tf, ho]) == old
+    ho.metrics["truncation"] = {**record, "share": 0.8, "median_tokens": 421}  # the fields, not the note, decide
+    assert "(80% of the texts were longer); the median text is 421 tokens" in answer.whole_texts_sentence([tf, ho])
+    # two runs cutting 99.8% and 100% (bbc_news quick: head_only 499 of 500, zero_shot 425 of 425) read "100-100%"
+    zs = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 200), 0.0, 0.0)
+    zs.notes, zs.metrics = [], {**zs.metrics, "truncation": {**record, "share": 1.0}}
+    ho.metrics["truncation"] = {**record, "share": 499 / 500}
+    assert "(100% of the texts were longer)" in answer.whole_texts_sentence([tf, ho, zs])
+    ho.metrics["truncation"] = {**record, "share": 0.05}  # under CUT_SHARE by its fields
+    ho.notes = [note]
+    assert answer.whole_texts_sentence([tf, ho]) is None
+
+
+def test_a_run_keeps_its_truncation_notes_numbers_in_its_metrics(tiny_model, tiny_data):
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=8))
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    rec = run.metrics["truncation"]
+    note = next(n for n in run.notes if "longer than max_length" in n)
+    assert rec["max_length"] == 8 and rec["part"] == "training" and rec["share"] == 1.0
+    assert note.startswith(f"{run.data_summary['sizes']['train']:,} of ") and "(100%)" in note
+    assert f"(median {rec['median_tokens']:,} tokens, longest {rec['longest_tokens']:,})" in note
+    assert answer.truncation_of(run) == {"share": 100.0, "max_length": 8, "median": rec["median_tokens"],
+                                         "limit": rec["model_limit"]}
