@@ -49,13 +49,36 @@ def pair_boxes(text_key: str, columns: tuple[str, str], runs: list) -> str:
                      placeholder="e.g. “Profits climbed steeply, the firm said.”")
     text = join_pair(a, b) if a.strip() and b.strip() else ""
     st.session_state[text_key] = text
-    singles = [r for r in runs if not (r.data_summary or {}).get("text_pair_column")]
     if bool(a.strip()) != bool(b.strip()):  # one typed: the pair is not whole yet
         st.caption("These models were trained on text pairs: type both texts, and every model answers about the pair.")
-    elif singles:
-        st.caption(f"{len(singles)} of these models read single texts: they get the two texts as one, joined by "
-                   f"{PAIR_SEP.strip()!r}.")
+    elif note := single_runs_note(runs):
+        st.caption(note)
     return text
+
+
+def single_runs(runs: list) -> set[str]:
+    """The ids of ``runs`` trained on single texts, where others of them were trained on pairs (else none): they are
+    given the pair's first text alone (:func:`text_for`)."""
+    singles = {r.id for r in runs if not (r.data_summary or {}).get("text_pair_column")}
+    return singles if len(singles) < len(runs) else set()
+
+
+def single_runs_note(runs: list) -> str | None:
+    """What a selection mixing pair and single-text models gives each: it gave a single-text model the two texts
+    joined by [SEP], which it had never seen (it reads the marker as a word), unsaid on the page."""
+    singles = single_runs(runs)
+    if not singles:
+        return None
+    names = run_labels(runs)
+    listed = ", ".join(names[r.id] for r in runs if r.id in singles)
+    return (f"{listed} {'reads' if len(singles) == 1 else 'read'} single texts: "
+            f"{'it answers' if len(singles) == 1 else 'they answer'} about the first text alone; the models trained "
+            "on pairs answer about the pair.")
+
+
+def text_for(text: str, single: bool) -> str:
+    """What a run is given of the box's ``text``: a single-text run beside pair runs reads the pair's first text."""
+    return split_pair(text)[0] if single else text
 
 
 def _set_text(key: str, text: str, label: str | None = None, fold: str | None = None) -> None:
@@ -78,23 +101,30 @@ def _example_label_caption(text_key: str) -> None:
         st.caption(f"True label: {common.md(clicked[1])}")
 
 
-def _predict(run_ids: list[str], text: str):
+def _predict(run_ids: list[str], text: str, singles: frozenset[str] = frozenset()):
     """Predictions for ``text`` from each run that can answer, {run id: why not} for the others (a deleted or
     damaged model) and {run id: (tokens, max_length)} for those that read only its start, cached per (text, runs)
-    in the session."""
+    in the session. ``singles``: single-text runs beside pair runs, given the pair's first text (:func:`text_for`)."""
     cache = st.session_state.setdefault("_pred_cache", {})
-    k = (text, tuple(run_ids))
+    k = (text, tuple(run_ids), tuple(sorted(singles)))
     if k not in cache:
         cache.clear()  # one entry is all a rerun needs; keeps the session small
         ok, bad = common.predictor().usable(run_ids)
         if ok:
             common.predictor().warm_once(ok)  # the latencies shown are a warm model's, not its first call's
-        preds = common.predictor().predict(ok, [text]) if ok else []
-        try:  # which runs read only the start of the text, or hardly a word of it: notes, never a reason to fail
-            cut = common.predictor().cut_texts([p.run_id for p in preds], text)
-            unknown = common.predictor().unknown_shares([p.run_id for p in preds], text)
-        except Exception:  # noqa: BLE001
-            cut, unknown = {}, {}
+        preds, cut, unknown = [], {}, {}
+        for single in (False, True):  # pair runs on the pair, single-text runs on its first text
+            ids = [i for i in ok if (i in singles) == single]
+            if not ids:
+                continue
+            given = text_for(text, single)
+            preds += common.predictor().predict(ids, [given])
+            try:  # which runs read only the start of the text, or hardly a word of it: notes, never a reason to fail
+                cut |= common.predictor().cut_texts(ids, given)
+                unknown |= common.predictor().unknown_shares(ids, given)
+            except Exception:  # noqa: BLE001
+                pass
+        preds.sort(key=lambda p: ok.index(p.run_id))
         cache[k] = (preds, bad, (cut, unknown, len(text) > MAX_TEXT_CHARS))
     return cache[k]
 
@@ -263,14 +293,18 @@ def _shown(text: str) -> str:
     return common.md(html.escape(text, quote=False)).replace("\\&", "&")
 
 
-def _why_words(runs, preds, text: str) -> None:
+def _why_words(runs, preds, text: str, singles: frozenset[str] = frozenset()) -> None:
     """"Which words decided it?": off by default (it asks each model about up to 60 more texts); on, each run's
     text tinted by its word weights, in the cards' order and colours, with its top words in plain text."""
     if not st.toggle("Which words decided it?", key="pg_explain", help=EXPLAIN_WHAT):
         return
     try:
         with st.spinner("Leaving out each word in turn…"):
-            found = _explanations(tuple(p.run_id for p in preds), text, str(common.data_home()))
+            found = [e for single in (False, True)
+                     for e in _explanations(tuple(p.run_id for p in preds if (p.run_id in singles) == single),
+                                            text_for(text, single), str(common.data_home()))]
+            order = [p.run_id for p in preds]
+            found.sort(key=lambda e: order.index(e.run_id))
     except BertlabError as e:
         common.show_error(e)
         return
@@ -390,6 +424,8 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         text = st.text_input("Type a sentence and press Enter" if not pairs else
                              f"Type a pair as: first text{PAIR_SEP}second text, and press Enter", key=text_key,
                              placeholder=hint)
+        if pairs and (note := single_runs_note(done)):
+            st.caption(note)
         _example_label_caption(text_key)
     else:
         if pairs:  # a pair task's models read two texts: a box for each
@@ -420,7 +456,8 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         return
     try:
         with st.spinner("Predicting…"):
-            preds, bad, cut = _predict([r.id for r in done], text)
+            singles = frozenset(single_runs(done))
+            preds, bad, cut = _predict([r.id for r in done], text, singles)
     except BertlabError as e:
         common.show_error(e)
         return
@@ -437,7 +474,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         _cut_note(done, [p.run_id for p in preds], cut)
         _results([r for r in done if r.id not in bad], preds, compact)
         if not compact:
-            _why_words([r for r in done if r.id not in bad], preds, text)
+            _why_words([r for r in done if r.id not in bad], preds, text, singles)
     if n_done > len(done):
         st.caption(f"{len(done)} of the {n_done} finished runs answer here (one per strategy first): more would "
                    "not stay loaded. " + ("Choose which on the Playground." if compact else ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.inference_box import inference_box, pair_columns
+from app_pages.inference_box import inference_box, pair_columns, single_runs
 from bertlab import variants
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
@@ -15,6 +15,10 @@ MAX_DEFAULT = 8  # runs asked by default; the predictor keeps up to 12 warm
 SUBTITLE = "Type a sentence and every finished model answers, with its class probabilities and how long it took."
 PAIR_SUBTITLE = ("Type a pair of texts (its *{first}* and its *{second}*) and every finished model answers about the "
                  "pair, with its class probabilities and how long it took.")
+# beside single-text models, which are given the first text alone (inference_box.text_for)
+MIXED_SUBTITLE = ("Type a pair of texts (its *{first}* and its *{second}*): the models trained on pairs answer about "
+                  "the pair, those trained on single texts about the first text, each with its class probabilities "
+                  "and how long it took.")
 
 
 def shown_launch(shown: str | None, runs: list, done: list, sweeps: set[str], own: set[str]) -> str | None:
@@ -174,7 +178,8 @@ if not ids:
         st.info("Choose at least one run.")
     st.stop()
 if pairs := pair_columns([by_id[i] for i in ids]):
-    subtitle.markdown(PAIR_SUBTITLE.format(first=common.md(pairs[0]), second=common.md(pairs[1])))
+    said = MIXED_SUBTITLE if single_runs([by_id[i] for i in ids]) else PAIR_SUBTITLE
+    subtitle.markdown(said.format(first=common.md(pairs[0]), second=common.md(pairs[1])))
 datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
 if len(datasets) > 1:
     st.caption(f"These runs were trained on different datasets ({common.md(', '.join(sorted(datasets)))}): their labels differ.")

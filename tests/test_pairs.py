@@ -523,3 +523,54 @@ def test_a_pair_task_with_a_multi_label_column_is_refused_as_multi_label_not_rea
     frame.to_json(tmp_path / "both.jsonl", orient="records", lines=True)
     ds = load_file(tmp_path / "both.jsonl", label_column="label")
     assert ds.pair_column == "sentence2" and all(map(textpair.is_pair, ds.texts))
+
+
+def test_a_playground_mixing_pair_and_single_text_models_gives_the_single_text_ones_the_first_text(
+        tmp_path, bertlab_home, tiny_csv):
+    """A selection of a pair task's run and a single-text run showed two boxes and gave the single-text model
+    'a [SEP] b', a marker it never saw (read as a word), unsaid: it is given the first text alone, and the page
+    says which models read what."""
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab.config import DataConfig
+    from bertlab.predict import Predictor
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+    from tests.test_app_pages import APP
+
+    pair_frame(60).to_csv(tmp_path / "m.csv", index=False)
+    pairs = DataConfig(source="file", name=str(tmp_path / "m.csv"), train_size=None, val_size=None, test_size=None)
+    single = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=None, test_size=None)
+    store = RunStore(bertlab_home)
+    ids = [store.create_run(make_config("tfidf_logreg", data=d), batch_id="b1") for d in (pairs, single)]
+    for rid in ids:
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/playground.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(at.multiselect(key="keep_pg_runs").value) == set(ids)  # the premise: both selected
+    assert any(m.value.startswith("Type a pair of texts (its *sentence1* and its *sentence2*): the models trained "
+                                  "on pairs answer about the pair, those trained on single texts about the first "
+                                  "text") for m in at.markdown)
+    first, second = "the film was really good and fun", "the film was good"
+    at.text_area(key="pg_box_text_first").set_value(first).run()
+    at.text_area(key="pg_box_text_second").set_value(second).run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert not at.exception and not at.error
+    said = [c.value for c in at.caption if "reads single texts" in c.value]
+    assert len(said) == 1 and said[0].endswith(
+        "reads single texts: it answers about the first text alone; the models trained on pairs answer about the "
+        "pair.")
+    from app_pages import inference_box
+
+    box = inference_box.text_for(f"{first} [SEP] {second}", single=True)
+    assert box == first and inference_box.text_for(f"{first} [SEP] {second}", single=False).endswith(second)
+    got = dict(at.session_state["_pred_cache"])
+    (preds, _, _), = got.values()
+    by_run = {p.run_id: p for p in preds}
+    want = Predictor(store).predict([ids[1]], [first])[0]
+    assert list(by_run[ids[1]].probs[0]) == pytest.approx(list(want.probs[0]))  # the first text alone
+    want_pair = Predictor(store).predict([ids[0]], [f"{first} [SEP] {second}"])[0]
+    assert list(by_run[ids[0]].probs[0]) == pytest.approx(list(want_pair.probs[0]))
