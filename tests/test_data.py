@@ -1145,3 +1145,31 @@ def test_a_column_of_texts_repeated_a_few_times_each_is_still_varied_enough_to_b
     assert detect_text_column(df) == "alpha"
     df["alpha"] = [f"{texts[i % 10]} and more words to make it long" for i in range(n)]  # 10 templates
     assert detect_text_column(df) == "beta"
+
+
+def test_a_test_pair_that_is_a_training_pair_reversed_is_counted_as_a_near_copy():
+    """On a pair task a test pair (b, a) of a training pair (a, b) was no copy to the split's note (the paraphrase
+    file with 60 of its pairs added reversed: 18 of 132 test pairs, none counted). Whether a task is symmetric
+    is not known, so the reverse is counted and named; single texts holding a literal [SEP] are not reversed."""
+    from bertlab.data.dataset import near_copies_note
+    from bertlab.textpair import join_pair
+
+    train = [join_pair("a good film", "a fine movie"), join_pair("x y", "z w")]
+    test = [join_pair("A fine movie!", "a good film"), join_pair("new", "one"), join_pair("x y", "z w.")]
+    note = near_copies_note(train, test, pairs=True)
+    assert note.startswith("2 of 3 test pairs differ from a training pair or its reverse only by punctuation or "
+                           "symbols (such as 'A fine movie! [SEP] a good film', the reverse of 'a good film [SEP] a "
+                           "fine movie'; 1 of them is a training pair's reverse, its two texts swapped): ")
+    assert near_copies_note(train, test[:1]) is None  # not a pair task: a literal [SEP], no halves to swap
+    assert "pair's reverse" not in near_copies_note(train, test[2:], pairs=True)  # a copy in order: none counted
+    # the split of a pair task's data counts them
+    import dataclasses
+
+    from bertlab.data import split_dataset
+
+    rows = [(f"first text number {i}", f"second text {i} here", i % 2) for i in range(40)]
+    rows += [(b, a, y) for a, b, y in rows[:20]]
+    ds = build_dataset([join_pair(a, b) for a, b, _ in rows], [y for *_, y in rows], "x")
+    sp = split_dataset(dataclasses.replace(ds, pair_column="sentence2"), seed=0, val_fraction=0.25,
+                       test_fraction=0.25)
+    assert any("or its reverse" in n and "training pair's reverse" in n for n in sp.notes), sp.notes

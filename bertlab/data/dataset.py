@@ -266,17 +266,37 @@ def near_key(text: str, accents: bool = False, links: bool = False) -> str:
     return loose if accents else _ACCENTS.sub("", unicodedata.normalize("NFKD", loose))
 
 
-def near_copies_note(train: list[str], test: list[str]) -> str | None:
+def near_copies_note(train: list[str], test: list[str], pairs: bool = False) -> str | None:
     """A note counting the ``test`` texts that differ from a ``train`` text only by punctuation or symbols, accents or
     links (:func:`near_key`; exact, case and spacing copies are dropped when the data is read; these are kept, as
-    punctuation can change what a text says, but a model may have learned them by heart); None where none do."""
+    punctuation can change what a text says, but a model may have learned them by heart); None where none do.
+    ``pairs``: a pair task's texts (bertlab.textpair), where a test pair that is a training pair reversed, (b, a)
+    for (a, b), counts too: on a symmetric task (paraphrase) it is the same example; whether a task is, is not known
+    here, so it is counted and the note says "or its reverse"."""
+    from bertlab.textpair import join_pair, split_pair
+
     seen: dict[str, str] = {}
     for t in train:
         seen.setdefault(near_key(t), t)
-    twins = [(t, seen[k]) for t in test if (k := near_key(t)) in seen]
+
+    def reverse(text: str) -> str | None:
+        a, b = split_pair(text)
+        return join_pair(b, a) if pairs and b is not None else None
+
+    twins, shown, swapped = [], [], 0
+    for t in test:
+        if (k := near_key(t)) in seen:
+            twins.append((t, seen[k]))
+        elif (r := reverse(t)) is not None and (k := near_key(r)) in seen:
+            twins.append((r, seen[k]))  # compared in the training pair's order: accents, links are of the texts
+            swapped += 1
+        else:
+            continue
+        shown.append(t)
     if not twins:
         return None
-    t, twin = twins[0]
+    t, twin = shown[0], twins[0][1]
+    of = " and " if twins[0][0] == t else ", the reverse of "  # cut to 60 characters, a reverse reads unrelated
 
     def short(s: str) -> str:
         return repr(s if len(s) <= 60 else s[:57] + "...")
@@ -287,8 +307,12 @@ def near_copies_note(train: list[str], test: list[str]) -> str | None:
     linked = sum(near_key(a, links=True) != near_key(b, links=True) for a, b in twins)
     also = "".join(f"; {n:,} of them by {what}" for n, what in ((accented, "accents"),
                                                                  (linked, "links or a retweet's 'RT @user:'")) if n)
-    return (f"{len(twins):,} of {counted(len(test), 'test text')} {verb} from a training text only by punctuation "
-            f"or symbols{' or accents' * bool(accented)}{' or links' * bool(linked)} (such as {short(t)} and "
+    if swapped:
+        also += f"; {swapped:,} of them {'is' if swapped == 1 else 'are'} a training pair's reverse, its two texts swapped"
+    what = "pair" if pairs else "text"
+    return (f"{len(twins):,} of {counted(len(test), f'test {what}')} {verb} from a training {what}"
+            f"{' or its reverse' * pairs} only by punctuation "
+            f"or symbols{' or accents' * bool(accented)}{' or links' * bool(linked)} (such as {short(t)}{of}"
             f"{short(twin)}{also}): the scores "
             "may be higher than on new texts; remove such near copies from the data to test on unseen texts only")
 
@@ -826,7 +850,7 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
         raise DataError(f"the training split has no example of {missing}; raise train_size or add data.")
     if thin := thin_train_note(ds.label_names, labels[train_idx]):
         notes.append(thin)
-    if near := near_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx]):
+    if near := near_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx], ds.pairs):
         notes.append(near)
     return Splits(
         train=ds.subset(rng.permutation(train_idx)),
