@@ -364,6 +364,8 @@ def sweep_results(sweep_id: str) -> None:
             common.judge_by(default, "sweep_judge")
             # A static table, which wraps: in a data grid the "why" sentences were cut at 1280 px.
             st.table(answer.sweep_table(picks), hide_index=True)
+            for said in answer.sweep_whole_texts(picks):  # as Compare's answer says it of the largest size
+                st.markdown(common.md(said))
             own_test = bool(spec.data.split_column or spec.data.hub_test_split)  # one test set at every seed
             st.caption(answer.sweep_note(spec.vary_split, judge, own_test))
     if not plotted and live:

@@ -846,7 +846,7 @@ def whole_texts_sentence(runs: list) -> str | None:
     shares: dict[int, list[float]] = {}  # max_length: the shares cut there (runs cutting CUT_SHARE or more)
     medians, cut_models, limits = [], {}, []
     for r in runs:
-        s = REGISTRY.get(r.strategy)
+        s = REGISTRY.get(getattr(r, "strategy", None))  # (a run read back with its scores alone: none)
         if s is None:
             continue
         if not s.uses_tokens:
@@ -1347,9 +1347,37 @@ def sweep_rows(points: list[dict], get_run=None, metric: str | None = None) -> l
     # "unfinished": the planned strategies with no finished point at the size (queued, failed, deleted), which the
     # row cannot weigh: it read as if they had lost
     holm = _sweep_holm(points, get_run, judge)
+
+    def whole(by_strategy: dict) -> str | None:  # the main answer's not-the-same-text sentence, at this size
+        if get_run is None:
+            return None
+        runs = [r for seeds in by_strategy.values() for q in seeds.values()
+                if q.get("run_id") and (r := get_run(q["run_id"])) is not None]
+        return whole_texts_sentence(runs)
+
     return [_size_row(size, by_strategy, get_run, judge, len(planned[size]), holm)
-            | {"judge": judge.name, "unfinished": [s for s in planned[size] if s not in by_strategy]}
+            | {"judge": judge.name, "unfinished": [s for s in planned[size] if s not in by_strategy],
+               "whole": whole(by_strategy)}
             for size, by_strategy in sorted(sizes.items(), key=lambda kv: float("inf") if kv[0] is None else kv[0])]
+
+
+def sweep_whole_texts(rows: list[dict]) -> list[str]:
+    """The not-the-same-text sentences (:func:`whole_texts_sentence`) of :func:`sweep_rows`' sizes, said once where
+    every size has the same one, else each with the sizes it is of ("At 16 and 32 labelled: Not on the same
+    text: ..."). The Learning curves page's per-size answer left it out where Compare's answer for the largest size
+    said it (tfidf_logreg against head_only at 128 tokens of bbc_news's articles)."""
+    said: dict[str, list] = {}
+    for r in rows:
+        if r.get("whole"):
+            said.setdefault(r["whole"], []).append(r["n labelled"])
+    if len(said) == 1 and len(next(iter(said.values()))) == len(rows):
+        return list(said)
+
+    def sizes(ns: list) -> str:
+        shown = [f"{n:,}" if n else "all" for n in ns]
+        return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+    return [f"At {sizes(ns)} labelled: {text}" for text, ns in said.items()]
 
 
 def _sweep_holm(points: list[dict], get_run, judge: Judge):
@@ -1699,7 +1727,7 @@ def sweep_lines(rows: list[dict]) -> list[str]:
     for r in sweep_table(rows):
         n = f"n={r['labelled']:,}" if r["labelled"] else "n=all"
         out.append(f"  {n:>8}: use {r['use']}: {r['why']}")
-    return out
+    return out + [f"  {said}" for said in sweep_whole_texts(rows)]
 
 
 def _one_test_set(runs: list) -> bool:

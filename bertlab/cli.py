@@ -1675,7 +1675,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                           "curves": _curves_json(agg),
                           "answers": [{"size": r["size"], "n_train": r["n labelled"], "best": r["most accurate"],
                                        "best_score": r["accuracy"], "pick": r["pick"], "pick_score": r["pick accuracy"],
-                                       "p": r["p"], "seeds_compared": r["seeds"], "why": t["why"]}
+                                       "p": r["p"], "seeds_compared": r["seeds"], "why": t["why"],
+                                       "not_same_text": r.get("whole")}
                                       for r, t in zip(picks, answer.sweep_table(picks))]}, indent=2))
     else:
         print(sweep.format_curves(agg, "test macro-F1" if by_f1 else "test accuracy"))

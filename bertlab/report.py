@@ -778,7 +778,9 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
                 ("labelled", "labelled"), *((k, k) for k in ("most accurate", "best by macro-F1")
                                             if any(k in t for t in answer.sweep_table(picks))),
                 ("use", "use"), ("why", "why"),
-                ("seeds compared", "seeds compared")]) + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, judge_by or answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
+                ("seeds compared", "seeds compared")])
+                + "".join(f"<p>{html.escape(said)}</p>" for said in answer.sweep_whole_texts(picks))
+                + f"<p class='muted'>{html.escape(answer.sweep_note(spec.vary_split, judge_by or answer.sweep_metric(points), bool(spec.data.split_column or spec.data.hub_test_split)))}</p>")
     # judged by macro-F1 (an imbalanced test set, as the answer above): its paired test beside McNemar's, and the p
     # Holm adjusts, as on the Compare page
     by_f1 = (judge_by or answer.default_metric(ok)) == "macro_f1"

@@ -895,3 +895,26 @@ def test_a_sweeps_zero_shot_note_on_a_pair_task_says_it_reads_the_pair_as_one_te
     note = next(c.value for c in at.caption if "zero_shot points compare" in c.value)
     assert "a pair task: zero_shot points compare one embedding of each pair" in note
     assert "far better" not in note
+
+
+def test_the_per_size_answer_says_when_runs_did_not_read_the_same_text(tiny_model, tiny_data, bertlab_home):
+    """Compare's answer says tfidf_logreg read each text whole where head_only read only its first tokens; the
+    Learning curves page's per-size answer (and `sweep`'s lines, and the report's table) left it out."""
+    from bertlab import answer
+
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg", "head_only"], sizes=[16, 24], seeds=[0], data=tiny_data,
+                           model=tiny_model, per_strategy={"head_only": {"max_length": 8}})
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, batch_id=sid)) == SUCCEEDED
+    rows = answer.sweep_rows(sweep.collect(store, spec), store.get)
+    said = answer.sweep_whole_texts(rows)
+    assert len(rows) == 2 and len(said) >= 1, rows
+    assert all("tfidf_logreg read each text whole, head_only only its first 8 tokens" in s for s in said)
+    assert said[0] in answer.answer(store.list_runs(batch_id=sid)).sentences or len(said) > 1
+    assert any(line.strip() == said[-1] for line in answer.sweep_lines(rows))
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    assert all(any(s in m for m in shown) for s in said), shown
