@@ -208,7 +208,7 @@ def results_csv(store: RunStore, run_ids: list[str], prices: Prices | None = Non
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222}h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border:1px solid #ddd;padding:.3em .6em;
+table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border:1px solid #ddd;padding:.3em .5em;
 text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color:#666}
 .lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}pre{background:#f6f8fa;
 padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00020}
@@ -217,6 +217,7 @@ padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00
 body{overflow-wrap:anywhere}table{overflow-wrap:normal}
 .wide td:first-child,.wide th:first-child{position:sticky;left:0;background:#fff;box-shadow:1px 0 0 #ddd}
 .wide th:first-child{background:#f4f4f4}
+@media screen{td.nw{white-space:nowrap}}
 @media (max-width:640px){body{margin:1em auto;padding:0 .75em}h1{font-size:1.5em}h2{font-size:1.25em}
 table{font-size:.8em}th,td{padding:.25em .4em}.modebar-container{display:none}}
 @media print{body{max-width:none;margin:0}table{font-size:.62em}th,td{padding:.15em .3em}
@@ -342,6 +343,9 @@ def _surest_mistakes(run) -> list[dict]:
 
 def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in cols)
+    # an interval on one line: '82.0-88.7%' wrapped at its hyphen into '82.0-' over '88.7%' at 1280 px (.nw, on
+    # screen: on paper the results table must fit A4's width)
+    nowrap = {k for k, t in cols if t == "95% interval"}  # (the paired tests' "+1.2 to +3.4" wrap at their spaces)
     body = []
     for r in rows:
         cells = []
@@ -351,7 +355,7 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
                 v = f"{round(v, 3) + 0.0:.3f}" if abs(v) < 10 else f"{v:,.1f}"
             elif isinstance(v, int):
                 v = f"{v:,}"
-            cells.append(f"<td>{html.escape('-' if v is None else str(v))}</td>")
+            cells.append(f"<td{' class=nw' * (k in nowrap)}>{html.escape('-' if v is None else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 

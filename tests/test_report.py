@@ -1459,3 +1459,35 @@ def test_a_config_stored_before_drop_rare_existed_reads_as_keeping_every_class(t
     old.batch_id, old.error = "b1", None
     assert "drop_rare" not in old.config["data"]
     assert report.results_rows([old])[0]["drop_rare_classes"] is False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(),
+                    reason="/usr/bin/chromium is missing: run `make browser-deps`")
+def test_the_results_tables_interval_stays_on_one_line_at_1280_px_without_a_scrollbar(tiny_model, tiny_data,
+                                                                                      tmp_path):
+    """At 1280 px the '95% interval' column wrapped at its hyphen ('82.0-' over '88.7%', every run of a 4-run
+    bbc_news report); on one line now, the results table still within the page (no scrollbar of its own)."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    page_path = _cheap_report(tiny_model, tiny_data, tmp_path, "b-1280")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(page_path.as_uri())
+            found = page.evaluate("""() => { const out = [];
+                for (const w of document.querySelectorAll('.wide')) {
+                  const heads = [...w.querySelectorAll('th')].map(h => h.textContent);
+                  const i = heads.indexOf('95% interval');
+                  if (i < 0) continue;
+                  for (const tr of w.querySelectorAll('tbody tr')) {
+                    const r = document.createRange(); r.selectNodeContents(tr.children[i]);
+                    out.push([tr.children[i].textContent,
+                              new Set([...r.getClientRects()].map(x => Math.round(x.top))).size,
+                              w.scrollWidth - w.clientWidth]);
+                  } }
+                return out; }""")
+            assert len(found) == 2 and all(lines == 1 and over <= 0 for _, lines, over in found), found
+        finally:
+            browser.close()
