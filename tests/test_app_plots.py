@@ -1249,3 +1249,79 @@ def test_a_domain_files_count_for_the_estimate_is_the_runs_own(tmp_path):
     f = tmp_path / "d.txt"
     f.write_text("one review\u2028and another\n\nthird one\n", encoding="utf-8")
     assert domain_lines(f) == len(read_domain_texts(str(f))) == 3
+
+
+def test_charted_default_draws_each_settings_median_seed_best_first_after_the_runs_training_now():
+    """Of more runs than CHARTED, the charts draw the runs training now, then each strategy and setting's run of
+    median test accuracy (the lower middle of an even count), best first; a failed run is none of them. At most
+    CHARTED runs it draws every one."""
+    def seeded(strategy, i, acc, status="succeeded"):
+        r = make_run(strategy, f"{strategy}-{i}", status=status, acc=acc)
+        r.config = {"epochs": 2, "seed": i}
+        return r
+
+    head = [seeded("head_only", i, a) for i, a in enumerate((0.70, 0.78, 0.72, 0.76, 0.74, 0.73))]
+    full = [seeded("full_ft", i, a) for i, a in enumerate((0.86, 0.80, 0.84, 0.82))]  # even: its 0.82, not 0.84
+    zero = [seeded("zero_shot", 0, 0.60)]
+    lora = [seeded("lora", 0, 0.0, "running"), seeded("lora", 1, 0.0, "failed")]
+    runs = [*head, *full, *zero, *lora]
+    assert len(runs) > plots.CHARTED
+    drawn = plots.charted_default(runs)
+    assert [r.id for r in drawn] == ["lora-0", "full_ft-3", "head_only-5", "zero_shot-0"]
+    assert [r.id for r in plots.charted_default(runs, most=2)] == ["lora-0", "full_ft-3"]
+    twelve = runs[:plots.CHARTED]
+    assert plots.charted_default(twelve) == twelve  # at most CHARTED: every one, in its order
+
+
+def test_results_frame_gives_the_validation_scores_and_the_training_throughput():
+    run = make_run("full_ft", "f1", inference_examples_per_s=900.0)
+    run.metrics.update(val_accuracy=0.81, val_macro_f1=0.8, val_loss=0.42)
+    df = plots.results_frame([run, make_run("zero_shot", "z1", train_examples_per_s=0.0)])
+    assert df.loc[0, "val loss"] == 0.42 and df.loc[0, "val accuracy"] == 0.81 and df.loc[0, "val macro-F1"] == 0.8
+    assert df.loc[0, "train examples/s"] == 100.0  # training's, not serving's
+    assert np.isnan(df.loc[1, "train examples/s"])  # zero_shot trains nothing: blank, not 0
+
+
+def test_tradeoff_goes_log_past_a_hundredfold_spread_not_a_tenfold_one():
+    def two(small):
+        return [make_run("full_ft", "f1", train_seconds=1000.0), make_run("head_only", "h1", train_seconds=small)]
+
+    assert plots.tradeoff_figure(two(50.0), "train_seconds").layout.xaxis.type == "linear"  # 20x
+    assert plots.tradeoff_figure(two(5.0), "train_seconds").layout.xaxis.type == "log"  # 200x
+
+
+def test_a_run_without_a_baseline_does_not_pull_the_baseline_line_to_zero():
+    with_base, without = make_run("full_ft", "f1"), make_run("head_only", "h1")
+    without.metrics["majority_accuracy"] = None
+    fig = plots.accuracy_figure([without, with_base])
+    assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].y0 == 0.55
+    assert [t.name for t in fig.data if str(t.name).startswith("majority")] == ["majority baseline 55.0%"]
+
+
+def test_a_cost_chart_says_which_way_is_better():
+    runs = [make_run("full_ft", "f1"), make_run("head_only", "h1")]
+    assert plots.cost_figure(runs, "train_examples_per_s").layout.yaxis.title.text == "examples/s (higher is better)"
+    assert plots.cost_figure(runs, "train_seconds").layout.yaxis.title.text == "s (lower is cheaper)"
+
+
+def test_per_class_rows_counts_the_runs_on_other_classes_it_leaves_out():
+    def with_classes(run, names):
+        run.metrics["label_names"] = names
+        run.metrics["per_class"] = {n: {"recall": 0.5, "precision": 0.5, "f1": 0.5, "support": 10} for n in names}
+        return run
+
+    runs = [with_classes(make_run("full_ft", "f1"), ["neg", "pos"]),
+            with_classes(make_run("head_only", "h1"), ["neg", "pos"]),
+            with_classes(make_run("lora", "l1"), ["a", "b", "c"])]  # another dataset
+    table = plots.per_class_rows(runs)
+    assert table.left_out == 1 and [r["run"] for r in table.rows] == ["full_ft", "head_only"]
+    assert plots.per_class_rows(runs[:2]).left_out == 0
+
+
+def test_three_confusion_matrices_a_row_up_to_a_matrix_of_260_px():
+    """Two a row only past the ~260 px a third of the page leaves: four classes of 10-letter names (206 px: 4 cells
+    of 34 px and 70 px of names) still fit three a row, five topics with 'entertainment' (261 px) do not."""
+    four = make_run("full_ft", "f4")
+    four.metrics |= {"label_names": ["category_a", "category_b", "category_c", "category_d"],
+                     "confusion": np.eye(4, dtype=int).tolist()}
+    assert plots.confusion_per_row([four]) == 3
