@@ -38,3 +38,24 @@ def test_surfaces_agree_on_reproduction_fields(strategy, tmp_path):
         assert row[k] == csv_row[k] == (run.config[k] if s.uses_field(k) else None), k
     # the CLI's per-strategy flags go by the same rule
     assert [cli._uses(strategy, k) for k in EPOCH_FIELDS] == [s.uses_field(k) for k in EPOCH_FIELDS]
+
+
+def test_a_run_of_a_strategy_no_longer_registered_keeps_its_settings_in_the_csv_not_in_the_json(tmp_path):
+    """The Results CSV keeps the settings of a run whose strategy is gone (nothing says it did not use them);
+    `runs --json` blanks them (used_settings' ``unknown``)."""
+    run = _run("head_only")
+    run.strategy = "retired_strategy"
+    row, csv_row = cli.result_row(run), report.results_rows([run])[0]
+    for k in ("epochs", "learning_rate", "max_length"):
+        assert csv_row[k] == run.config[k] is not None, k
+        assert row[k] is None, k
+
+
+def test_thread_counts_read_in_number_order_and_one_step_is_a_step():
+    from types import SimpleNamespace
+
+    from bertlab.provenance import run_threads
+
+    # "10" sorts before "2" as text: a 16-core machine's run read "10 (...), 2 (...)"
+    assert run_threads(SimpleNamespace(costs={"train_threads": {"10": 5, "2": 90}})) == "2 (90 steps), 10 (5 steps)"
+    assert run_threads(SimpleNamespace(costs={"train_threads": {"2": 1, "1": 90}})) == "1 (90 steps), 2 (1 step)"
