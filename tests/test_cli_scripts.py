@@ -440,3 +440,49 @@ def test_run_from_run_can_turn_off_a_stored_on_off_setting(tiny_model, tiny_csv,
     off = run("--from-run", rid, "--no-keep-best", "--no-drop-rare-classes")
     assert off["keep_best"] is False and off["data"]["drop_rare"] is False
     assert {k for k in first if first[k] != off[k]} == {"keep_best", "data"}
+
+
+def _stored(strategy: str, run_id: str, status: str = "succeeded", **metrics):
+    from bertlab.store import Run
+    from bertlab.strategies import make_config
+
+    return Run(id=run_id, batch_id="b", created=0.0, status=status, strategy=strategy, dataset="sst2", model="minilm",
+               config=make_config(strategy).to_dict(),
+               metrics={"test_accuracy": 0.8, "test_macro_f1": 0.79, "majority_accuracy": 0.5, **metrics},
+               costs={"train_seconds": 1.0, "train_examples_per_s": 0.0, "trainable_params": 0, "device": "cpu"},
+               data_summary={"sizes": {"train": 10, "validation": 5, "test": 10}})
+
+
+def test_run_json_gives_the_kept_models_validation_scores_and_the_table_no_throughput_for_no_training():
+    from bertlab import cli
+
+    row = cli.result_row(_stored("zero_shot", "r-zero", val_accuracy=0.81, val_macro_f1=0.8, val_loss=0.42))
+    assert (row["val_accuracy"], row["val_macro_f1"], row["val_loss"]) == (0.81, 0.8, 0.42)
+    assert _cells_of(cli.format_table([row]))[0]["ex/s"] == "-"  # zero_shot trains nothing: no throughput, not 0.0
+
+
+def _cells_of(table: str) -> list[dict[str, str]]:
+    """A CLI table's rows as {header: cell}, its columns read off the dashes under the header."""
+    import re
+
+    head, dashes, *rows = table.split("\n\n")[0].splitlines()
+    spans = [m.span() for m in re.finditer(r"-+", dashes)]
+    return [{head[a:b].strip(): line[a:b].strip() for a, b in spans} for line in rows]
+
+
+def test_the_table_lists_the_errors_of_failed_and_interrupted_runs_not_of_cancelled_ones():
+    from bertlab import cli
+
+    runs = [_stored("full_ft", "r-f", "failed"), _stored("lora", "r-i", "interrupted"),
+            _stored("head_only", "r-c", "cancelled")]
+    for r, why in zip(runs, ("out of memory", "the server stopped", "cancelled by the user")):
+        r.error = why
+    out = cli.format_table([cli.result_row(r) for r in runs])
+    assert out.split("\n\n", 1)[1].splitlines() == ["errors:", "  full_ft: out of memory", "  lora: the server stopped"]
+
+
+def test_a_long_dataset_name_is_cut_in_its_middle_keeping_more_of_its_end():
+    from bertlab import cli
+
+    assert cli._cut_middle("customer_support_tickets_2024.csv", 20) == "custome…ets_2024.csv"
+    assert cli._cut_middle("short.csv", 20) == "short.csv"
