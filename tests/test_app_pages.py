@@ -3267,3 +3267,19 @@ def test_compare_says_a_succeeded_run_without_stored_results_has_none_and_makes_
     assert [w.value for w in at.warning if "no test results are stored" in w.value] == [
         f"succeeded, but no test results are stored for it, so there is nothing to show. Delete it and train it "
         f"again (`python -m bertlab delete {bare}`)."]
+
+
+def test_a_launch_with_one_run_cancelled_says_how_many_not_all_cancelled(tiny_data):
+    from types import SimpleNamespace
+
+    from app_pages import common
+    from bertlab.strategies import make_config
+
+    def run(strategy, status, t):
+        return SimpleNamespace(id=f"b-aaaa-{t}", batch_id="b-aaaa", status=status, created=1.7e9 + t, model=None,
+                               strategy=strategy, dataset="rotten_tomatoes", config=make_config(strategy).to_dict())
+
+    runs = [run("zero_shot", "succeeded", 0), run("head_only", "cancelled", 1), run("full_ft", "succeeded", 2)]
+    title = common.batch_title(runs)
+    assert title.endswith(" · zero_shot, head_only, full_ft · 1 cancelled") and "all cancelled" not in title
+    assert common.batch_title(runs[1:2]).endswith(" · all cancelled")
