@@ -397,3 +397,15 @@ def test_two_patiences_of_full_ft_are_two_choices_named_by_it(tmp_path):
               keep_best=True)
     assert variants.variant(a) != variants.variant(b)
     assert variants.labels([a, b]) == {a.id: "full_ft (patience 1)", b.id: "full_ft (patience 0)"}
+
+
+def test_a_launch_queues_its_learning_rates_in_the_order_given_each_rates_seeds_together():
+    """`--lr head_only=3e-2,1e-3` and the Train page's list: the strategy's own rate first, then the others as
+    written (not sorted), one given twice or equal to its own queued once, each rate's seeds together."""
+    from bertlab.launch import launch_configs
+    from bertlab.strategies import make_config
+
+    base = make_config("head_only", learning_rate=1e-2)
+    configs = launch_configs(base, 2, [3e-2, 1e-2, 1e-3, 3e-2])
+    assert [(c.learning_rate, c.seed) for c in configs] == [(1e-2, 0), (1e-2, 1), (3e-2, 0), (3e-2, 1),
+                                                          (1e-3, 0), (1e-3, 1)]
