@@ -311,3 +311,11 @@ def test_compare_on_a_built_in_dataset_says_its_default_size_is_not_the_apps(cap
                      "sizes='quick' for those runs.")
     bertlab.compare("rotten_tomatoes", ["tfidf_logreg"], sizes="quick")
     assert not capsys.readouterr().out.startswith("data: ")
+
+
+def test_a_list_of_learning_rates_in_settings_queues_one_run_each_in_its_order(tiny_model, tiny_data):
+    from bertlab import api
+
+    configs = api._configs(["head_only"], tiny_data, tiny_model, {},
+                           {"head_only": {"learning_rate": [1e-3, 3e-2, 1e-2]}}, 1)
+    assert [c.learning_rate for c in configs] == [1e-3, 3e-2, 1e-2]
