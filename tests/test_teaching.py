@@ -241,3 +241,18 @@ def test_tfidf_logreg_says_one_weight_per_n_gram_with_two_classes(tiny_data):
     assert [b.note for b in teaching.strategy_blocks("tfidf_logreg", n_classes=3)][-1] == "one weight per n-gram x class"
     trains = get_strategy("tfidf_logreg").trains
     assert trains.startswith("one weight per n-gram,") and "and class with more than two classes" in trains
+
+
+def test_partial_ft_card_of_an_odd_depth_trains_the_top_half_rounded_up_as_the_run_does(tmp_path):
+    """partial_ft trains its top (n + 1) // 2 layers by default (:mod:`bertlab.strategies.partial_ft`): on three
+    layers two, as its card must draw them (MiniLM's six hide a card that rounds down)."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    tok = AutoTokenizer.from_pretrained(models.default_model_path())
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=3, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=128)
+    BertModel(cfg).save_pretrained(tmp_path, safe_serialization=True)
+    tok.save_pretrained(tmp_path)
+    blocks = teaching.strategy_blocks("partial_ft", str(tmp_path))
+    assert [b.state for b in blocks] == ["frozen", "frozen", "trained", "trained", "trained", "trained"]
+    assert teaching.card("partial_ft", str(tmp_path)).trainable_params == _built_counts("partial_ft", str(tmp_path), {})[0]
