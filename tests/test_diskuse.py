@@ -193,3 +193,10 @@ def test_clean_and_delete_all_leave_a_run_of_a_live_process_elsewhere_running(th
     err = capsys.readouterr().err
     assert "2 runs are queued or running" in err and " and `python -m bertlab cancel --batch b-two`" in err
     assert store.get(other) is not None
+
+
+def test_before_goes_by_when_a_run_ended_not_when_it_was_made(three):
+    """A run made three days ago that ended today did not end before yesterday: --before keeps it."""
+    store, old, new, _ = three
+    store.update(new, created=time.time() - 86_400 * 3)  # made three days ago, finished just now
+    assert diskuse.ended_runs(store, time.time() - 86_400) == [old]
