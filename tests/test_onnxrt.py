@@ -219,3 +219,39 @@ def test_onnx_runtime_writes_no_telemetry_outside_the_data_directory(tmp_path):
     pid = out.stdout.split()[-1]
     assert not (tmp_path / "home" / ".cache" / "Microsoft").exists()
     assert not Path(f"/tmp/mat-debug-{pid}.log").exists()
+
+
+def test_the_weights_tag_changes_with_the_config_beside_the_weights(tmp_path):
+    """An export is reused while its weights' tag is the same: a config.json rewritten beside unchanged weights
+    (other labels, another head) must give another tag, or the old graph would answer for it."""
+    (tmp_path / "model.safetensors").write_bytes(b"w" * 10)
+    (tmp_path / "config.json").write_text('{"num_labels": 2}')
+    before = onnxrt.weights_tag(tmp_path)
+    (tmp_path / "config.json").write_text('{"num_labels": 3, "id2label": {}}')
+    assert onnxrt.weights_tag(tmp_path) != before
+
+
+def test_a_graph_within_tolerance_that_picks_another_class_is_refused():
+    """Logits alike to within the tolerance can still rank two near-tied classes the other way round: the check
+    refuses such a graph, so ONNX Runtime never answers another class than PyTorch."""
+    from types import SimpleNamespace
+
+    from transformers import AutoTokenizer
+
+    class Tied(torch.nn.Module):  # every logit 0: PyTorch answers class 0
+        def forward(self, input_ids, attention_mask):
+            return SimpleNamespace(logits=torch.zeros(input_ids.shape[0], 2))
+
+    def flipped(input_ids, attention_mask):  # 1e-7 above in class 1: well within the tolerance
+        return np.tile(np.array([[0.0, 1e-7]], dtype=np.float32), (input_ids.shape[0], 1))
+
+    tok = AutoTokenizer.from_pretrained(models.default_model_path())
+    assert onnxrt.mismatch(Tied(), flipped, "logits", tok, 32) == "a predicted class differs from PyTorch's"
+
+
+def test_a_pair_tasks_graph_and_a_single_texts_graph_are_two_files():
+    """A graph that reads token types off a pair's [SEP] and one that reads a literal [SEP] as text differ: one
+    file for both would answer a pair task with the other's graph, whichever was exported first."""
+    for output in ("logits", "hidden"):
+        pair, single = (onnxrt.export_name("model", "abc", output, pairs=p) for p in (True, False))
+        assert pair != single and pair.endswith(".onnx") and single.endswith(".onnx")
