@@ -256,3 +256,16 @@ def test_partial_ft_card_of_an_odd_depth_trains_the_top_half_rounded_up_as_the_r
     blocks = teaching.strategy_blocks("partial_ft", str(tmp_path))
     assert [b.state for b in blocks] == ["frozen", "frozen", "trained", "trained", "trained", "trained"]
     assert teaching.card("partial_ft", str(tmp_path)).trainable_params == _built_counts("partial_ft", str(tmp_path), {})[0]
+
+
+def test_zero_shot_learnt_from_no_labelled_example_though_its_run_records_the_split():
+    from types import SimpleNamespace
+
+    def run(strategy):
+        return SimpleNamespace(id=f"r-{strategy}", strategy=strategy, status="succeeded",
+                               data_summary={"sizes": {"train": 500}}, metrics={"test_accuracy": 0.7},
+                               costs={"train_seconds": 1.0, "trainable_params": 0})
+
+    runs = [run("zero_shot"), run("head_only")]
+    assert [(n["n_train"], n["n_labelled"]) for s in ("zero_shot", "head_only")
+            for n in teaching.measured_numbers(s, runs)] == [(500, 0), (500, 500)]
