@@ -486,3 +486,12 @@ def test_a_long_dataset_name_is_cut_in_its_middle_keeping_more_of_its_end():
 
     assert cli._cut_middle("customer_support_tickets_2024.csv", 20) == "custome…ets_2024.csv"
     assert cli._cut_middle("short.csv", 20) == "short.csv"
+
+
+def test_notes_of_one_finished_run_are_its_own_not_every_runs():
+    from bertlab import cli
+
+    done, failed = _stored("full_ft", "r-f"), _stored("lora", "r-l", "failed")
+    done.notes, failed.notes = ["dropped 3 duplicate texts"], ["lora: out of memory"]
+    assert cli.notes_lines([done, failed]) == ["Notes:", "  full_ft: dropped 3 duplicate texts",
+                                               "  lora: out of memory"]

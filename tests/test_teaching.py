@@ -269,3 +269,7 @@ def test_zero_shot_learnt_from_no_labelled_example_though_its_run_records_the_sp
     runs = [run("zero_shot"), run("head_only")]
     assert [(n["n_train"], n["n_labelled"]) for s in ("zero_shot", "head_only")
             for n in teaching.measured_numbers(s, runs)] == [(500, 0), (500, 500)]
+
+
+def test_a_million_weights_read_as_millions():
+    assert [teaching._fmt(n) for n in (999, 1_000, 1_000_000)] == ["999", "1.0k", "1.00M"]

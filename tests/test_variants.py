@@ -409,3 +409,10 @@ def test_a_launch_queues_its_learning_rates_in_the_order_given_each_rates_seeds_
     configs = launch_configs(base, 2, [3e-2, 1e-2, 1e-3, 3e-2])
     assert [(c.learning_rate, c.seed) for c in configs] == [(1e-2, 0), (1e-2, 1), (3e-2, 0), (3e-2, 1),
                                                           (1e-3, 0), (1e-3, 1)]
+
+
+def test_the_example_rates_are_a_third_and_three_times_the_default():
+    from bertlab.launch import example_rates
+
+    assert example_rates(1e-2) == "3e-3, 3e-2"
+    assert example_rates(5e-5) == "2e-5, 2e-4"
