@@ -200,3 +200,16 @@ def test_before_goes_by_when_a_run_ended_not_when_it_was_made(three):
     store, old, new, _ = three
     store.update(new, created=time.time() - 86_400 * 3)  # made three days ago, finished just now
     assert diskuse.ended_runs(store, time.time() - 86_400) == [old]
+
+
+def test_delete_counts_as_freed_only_the_runs_it_deleted(three, capsys):
+    """A queued run named beside an ended one stays: the bytes it holds were not freed."""
+    from bertlab import paths
+
+    store, old, new, waiting = three
+    store.artifact_path(waiting).mkdir(parents=True, exist_ok=True)
+    (store.artifact_path(waiting) / "padding.bin").write_bytes(b"x" * 2_000_000)  # a queued run holding 1.9 MiB
+    freed = store.disk_bytes(new)
+    assert main(["delete", new, waiting]) == 1
+    assert capsys.readouterr().out.strip() == f"deleted 1 run ({paths.freed_words(freed)})"
+    assert store.get(new) is None and store.get(waiting) is not None
