@@ -59,3 +59,13 @@ def test_thread_counts_read_in_number_order_and_one_step_is_a_step():
     # "10" sorts before "2" as text: a 16-core machine's run read "10 (...), 2 (...)"
     assert run_threads(SimpleNamespace(costs={"train_threads": {"10": 5, "2": 90}})) == "2 (90 steps), 10 (5 steps)"
     assert run_threads(SimpleNamespace(costs={"train_threads": {"2": 1, "1": 90}})) == "1 (90 steps), 2 (1 step)"
+
+
+def test_the_zips_record_names_the_device_the_run_measured():
+    """The environment's device is the one the run's costs name (with the GPU's model), the run's bare setting
+    only where it measured none."""
+    run = _run("full_ft")
+    run.device, run.costs["device"] = "cuda", "cuda:0 (NVIDIA T4)"
+    assert export.run_record(run, {})["environment"]["device"] == "cuda:0 (NVIDIA T4)"
+    del run.costs["device"]
+    assert export.run_record(run, {})["environment"]["device"] == "cuda"
