@@ -416,3 +416,14 @@ def test_the_example_rates_are_a_third_and_three_times_the_default():
 
     assert example_rates(1e-2) == "3e-3, 3e-2"
     assert example_rates(5e-5) == "2e-5, 2e-4"
+
+
+def test_a_learning_rate_of_one_is_taken_as_runconfig_takes_it():
+    import pytest
+
+    from bertlab.errors import ConfigError
+    from bertlab.launch import learning_rates
+
+    assert learning_rates("1, 3e-2", "--lr") == [1.0, 3e-2]  # above 0 and at most 1
+    with pytest.raises(ConfigError, match="at most 1"):
+        learning_rates("1.5", "--lr")
