@@ -319,3 +319,12 @@ def test_a_list_of_learning_rates_in_settings_queues_one_run_each_in_its_order(t
     configs = api._configs(["head_only"], tiny_data, tiny_model, {},
                            {"head_only": {"learning_rate": [1e-3, 3e-2, 1e-2]}}, 1)
     assert [c.learning_rate for c in configs] == [1e-3, 3e-2, 1e-2]
+
+
+def test_a_column_choice_error_names_the_column_to_pass_for_the_one_it_asks_about():
+    from bertlab import api
+
+    for column, want in (("text", "review"), ("label", "stars")):
+        e = ColumnChoiceError("which column?", column, ["review", "title", "stars"])
+        e.starts_at = ("review", "stars")  # the detection's (text, label)
+        assert str(api._with_hint(e)).endswith(f"Pass {column}_column={want!r}.")
