@@ -213,3 +213,11 @@ def test_delete_counts_as_freed_only_the_runs_it_deleted(three, capsys):
     assert main(["delete", new, waiting]) == 1
     assert capsys.readouterr().out.strip() == f"deleted 1 run ({paths.freed_words(freed)})"
     assert store.get(new) is None and store.get(waiting) is not None
+
+
+def test_clean_counts_as_freed_only_what_it_could_remove(three, bertlab_home, monkeypatch):
+    store = three[0]
+    (store.root / "cache" / "onnx").mkdir(parents=True, exist_ok=True)
+    (store.root / "cache" / "onnx" / "model.onnx").write_bytes(b"x" * 1000)
+    monkeypatch.setattr(diskuse.shutil, "rmtree", lambda path, ignore_errors=False: None)  # nothing could go
+    assert diskuse.clean_caches(store.root) == 0
