@@ -328,3 +328,13 @@ def test_a_column_choice_error_names_the_column_to_pass_for_the_one_it_asks_abou
         e = ColumnChoiceError("which column?", column, ["review", "title", "stars"])
         e.starts_at = ("review", "stars")  # the detection's (text, label)
         assert str(api._with_hint(e)).endswith(f"Pass {column}_column={want!r}.")
+
+
+def test_a_prediction_frames_confidence_is_each_texts_top_probability():
+    from types import SimpleNamespace
+
+    from bertlab import api
+
+    p = SimpleNamespace(probs=np.array([[0.2, 0.8]]), labels=["pos"], label_names=["neg", "pos"])
+    df = api._prediction_frame(["great"], p)
+    assert df.to_dict("records") == [{"text": "great", "label": "pos", "confidence": 0.8, "p(neg)": 0.2, "p(pos)": 0.8}]
