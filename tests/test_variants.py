@@ -427,3 +427,11 @@ def test_a_learning_rate_of_one_is_taken_as_runconfig_takes_it():
     assert learning_rates("1, 3e-2", "--lr") == [1.0, 3e-2]  # above 0 and at most 1
     with pytest.raises(ConfigError, match="at most 1"):
         learning_rates("1.5", "--lr")
+
+
+def test_a_launch_of_exactly_the_limit_is_queued(monkeypatch):
+    from bertlab.launch import MAX_RUNS_ENV, MAX_RUNS_PER_LAUNCH, launch_size_problem
+
+    monkeypatch.delenv(MAX_RUNS_ENV, raising=False)
+    assert launch_size_problem(MAX_RUNS_PER_LAUNCH) is None
+    assert "the limit is 100 per launch" in launch_size_problem(MAX_RUNS_PER_LAUNCH + 1)
