@@ -450,7 +450,11 @@ def strategy_blocks(strategy: str, model: str = DEFAULT_MODEL, options: dict | N
 
 
 def _fmt(n: int) -> str:
-    return f"{n / 1e6:.2f}M" if n >= 1e6 else (f"{n / 1e3:.1f}k" if n >= 1e3 else str(n))
+    """A parameter count as drawn: 999, 1.0k, 22.71M; a count that rounds up to the next unit takes it (999,999
+    reads 1.00M, not 1000.0k)."""
+    if round(n / 1e3, 1) >= 1e3:
+        return f"{n / 1e6:.2f}M"
+    return f"{n / 1e3:.1f}k" if n >= 1e3 else str(n)
 
 
 def _count_text(b: Block) -> str:

@@ -273,3 +273,5 @@ def test_zero_shot_learnt_from_no_labelled_example_though_its_run_records_the_sp
 
 def test_a_million_weights_read_as_millions():
     assert [teaching._fmt(n) for n in (999, 1_000, 1_000_000)] == ["999", "1.0k", "1.00M"]
+    # the mutation round: 999,999 read '1000.0k' (rounded to one decimal in thousands)
+    assert [teaching._fmt(n) for n in (999_949, 999_950, 999_999)] == ["999.9k", "1.00M", "1.00M"]
