@@ -634,6 +634,16 @@ LOADS = [
                                                 *good_rows()])}, header=False), 30,
           ["neg", "pos"], ["report.xlsx: its column names (review, sentiment) are on row 2; the 1 row above them (a "
                            "title?) was skipped"], _check_first_text),
+    # both at once: a title above a header naming two columns alike. The workbook's repeated names were looked for
+    # in its first row (the title), so 'text.1' went unsaid and the title's note named a 'text.1' the file never had
+    Loads("xlsx_title_above_two_columns_named_text", "report2.xlsx",
+          lambda: xlsx({"Sheet1": pd.DataFrame([["Survey export 2024-05-01", None, None], ["text", "text", "label"],
+                                                *[(t, t[::-1], y) for t, y in good_rows()]])}, header=False), 30,
+          ["neg", "pos"], ["report2.xlsx: its column names (text, text, label) are on row 2; the 1 row above them (a "
+                           "title?) was skipped",
+                           "report2.xlsx has 2 columns named 'text': read as 'text', 'text.1', in the file's order; "
+                           "choose the one you mean with the column pickers (--text-column / --label-column), or "
+                           "give them different names in the file"], _check_first_text),
     # pandas' to_csv with its index: a first row of two names after an empty one is the header, not a title
     Loads("csv_index_column_unnamed", "indexed.csv",
           lambda: pd.DataFrame({"text": TEXTS, "label": LABELS}).to_csv(), 30, ["neg", "pos"], [], _check_first_text),

@@ -462,10 +462,13 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         raise DataError(f"{filename} is not a readable .xlsx workbook ({type(e).__name__}: {detail}). It may be "
                         "truncated: re-save it from Excel, or export the sheet as CSV (UTF-8).") from None
-    top = book.parse(sheet, header=None, nrows=11)
-    if (r := _header_row_below(top.values.tolist())) > 0:
+    top = book.parse(sheet, header=None, nrows=11).values.tolist()
+    # the row of column names as written (pandas renames a repeated one 'text.1'): the first, or the one below a title
+    r = _header_row_below(top)
+    header = [v for v in (top[r] if len(top) > r else []) if not pd.isna(v)]
+    if r > 0:
         df = book.parse(sheet, header=r)
-        notes.append(_title_note(filename, r, [c for c in df.columns if not str(c).startswith("Unnamed: ")], "row"))
+        notes.append(_title_note(filename, r, header, "row"))
     if len(sheets) > 1:
         others = [x for x in sheets if x != sheet]
         notes.append(f"{filename}: read the sheet {sheet!r}; the workbook also has {', '.join(map(repr, others))} "
@@ -476,8 +479,6 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
     # Excel's blank rows and columns come back as all-empty: dropped, as a CSV export would not have them.
     df = df.dropna(how="all").dropna(axis=1, how="all")
     if any(re.search(r"\.\d+$", str(c)) for c in df.columns):  # pandas' name for a repeated one: was it?
-        first = book.parse(sheet, header=None, nrows=1)
-        header = [v for v in (first.iloc[0].tolist() if len(first) else []) if not pd.isna(v)]
         df = _repeated_names(df, filename, notes, header)
     return df
 
