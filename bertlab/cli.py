@@ -1394,6 +1394,7 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         # as the Data page reads text: UTF-8, UTF-16, else Windows-1252 with a note ("café" came out "caf�", and
         # the answer changed with it, where the same bytes in a .csv read right)
         lines = decode_text(raw, p.name, notes).splitlines()
+        _print_notes(notes)
         texts = [line.strip() for line in lines if line.strip()]
         rows = [{"row": i} for i, line in enumerate(lines, 1) if line.strip()]
         blank = [i for i, line in enumerate(lines, 1) if not line.strip()]
@@ -1401,6 +1402,8 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         # its notes too, as the Data page gives them: a table read as cp1252, a first line that is data, not a
         # header, two columns named alike (went unsaid: only a .txt's were printed)
         df = read_table(raw, p.name, notes)
+        _print_notes(notes)  # before the column is looked for: "no header line ... named column 1, column 2" is
+        # what explains "no column 'text'"
         df.columns = [str(c) for c in df.columns]
         col = text_column or next((c for c in trained if c in df.columns), None)
         if col is None:
@@ -1428,11 +1431,15 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
                      and str(df[second].iat[i]).strip() else t for t, i in zip(texts, keep)]
         others = [c for c in df.columns if c != col]
         rows = [{"row": i + 1, **{_input_name(c): _cell(df[c].iat[i], pd) for c in others}} for i in keep]
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
     if not texts:
         raise BertlabError(f"{p.name} has no texts to classify.")
     return texts, rows, blank
+
+
+def _print_notes(notes: list[str]) -> None:
+    """What reading ``predict --file``'s file did (:func:`texts_from_file`), on stderr as soon as it is read."""
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _missing(v, pd) -> bool:

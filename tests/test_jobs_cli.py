@@ -1387,6 +1387,24 @@ def test_cli_predict_says_what_reading_a_table_did(tiny_model, tiny_data, tmp_pa
                           "them different names in the file\n")
 
 
+def test_cli_predict_says_what_reading_a_table_did_before_refusing_its_column(tiny_model, tiny_data, tmp_path, capsys):
+    """The reading notes were printed once the texts were found, so where the column was not, the note that explains
+    why (a header-less file: its columns named 'column 1', 'column 2') went unsaid beside "no column 'text'"."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    bare = tmp_path / "bare.csv"
+    bare.write_text("a fine film,pos\n" + "".join(f"film {i},{'pos' if i % 2 else 'neg'}\n" for i in range(8)))
+    assert main(["predict", rid, "--file", str(bare), "--text-column", "text"]) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith("note: bare.csv has no header line: its first line is a row of data ('pos' is a value of its "
+                          "column in other rows too), so it is read as one, and the columns are named column 1, "
+                          "column 2; a first line of column names (e.g. text,label) names them\n")
+    assert "no column 'text'; its columns are ['column 1', 'column 2']" in err
+
+
 def test_cli_run_refuses_bad_descriptions_and_a_repeated_option_before_anything_is_stored(tiny_csv, capsys):
     """A review: `run --strategies zero_shot --label-descriptions good` stored a failed run (exit 1) where the sweep
     refuses it up front; `--option tfidf_logreg.C=2 --option tfidf_logreg.C=8` used 8 without a word."""
