@@ -784,8 +784,14 @@ def few_steps_sentence(runs: list) -> str | None:
     """A sentence naming the strategies among ``runs`` trained with too few optimizer steps to judge (their runs'
     note from :func:`bertlab.strategies.classifier.few_steps_note`), or None: an answer that calls full_ft "less
     accurate" after 6 steps says more about the settings than about full_ft."""
+    from bertlab.metrics import run_single_class
+    from bertlab.strategies import rate_too_high
+
     few: dict[str, str] = {}
     for r in runs:
+        if run_single_class(getattr(r, "metrics", None)) is not None and rate_too_high(
+                getattr(r, "strategy", None), (getattr(r, "config", None) or {}).get("learning_rate")):
+            continue  # its one-class sentence says to lower its rate, "not longer" (full_ft at 1 in 12 steps)
         for note in getattr(r, "notes", None) or []:
             head = note.split(":")[0]
             if note.startswith("only ") and " optimizer step" in head:

@@ -1240,6 +1240,25 @@ def test_a_one_class_run_at_a_huge_learning_rate_is_told_to_lower_it_not_to_trai
     assert "train it longer" in one_class_advice("lora", learning_rate=9e-3, steps=12)
 
 
+def test_a_one_class_run_at_a_huge_learning_rate_is_not_also_told_to_train_longer(tmp_path):
+    """full_ft at learning rate 1 on 56 texts (12 optimizer steps, the run's few-steps note among its notes): the
+    answer said "train it at a lower rate (...), not longer." and then "Trained too briefly to judge (full_ft, 12
+    optimizer steps ...). Train longer (more epochs, or a smaller batch size) before ruling it out"."""
+    from bertlab.strategies.classifier import few_steps_note
+
+    y = [0] * 240 + [1] * 160
+    huge = fake_run(tmp_path, "full_ft", y, [0] * 400, 9e11, 60.0, majority=0.6)
+    huge.costs["steps"], huge.config["learning_rate"] = 12, 1.0
+    huge.notes = [few_steps_note(56, 16, 3, 40)]
+    good = fake_run(tmp_path, "head_only", y, right_on(y, 300), 2.5e11, 10.0, majority=0.6)
+    said = answer.answer([huge, good]).text()
+    assert "train it at a lower rate (its default, or a few times it), not longer." in said
+    assert "Trained too briefly" not in said and "Train longer" not in said
+    huge.config["learning_rate"] = 1e-4  # at its default: one class in 12 steps is too few steps, said as before
+    assert answer.few_steps_sentence([huge, good]).startswith("Trained too briefly to judge (full_ft, 12 optimizer")
+    assert "not longer" not in answer.answer([huge, good]).text()
+
+
 def test_a_one_class_run_is_told_what_to_change_in_its_own_strategys_terms(tmp_path):
     """A tfidf_logreg run that answered one class read "it learned nothing in 37 optimizer steps; train it longer
     (more epochs, or a smaller batch size)" (its steps are the solver's iterations; it has no epochs or batches), and

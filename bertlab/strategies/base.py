@@ -214,6 +214,15 @@ HIGH_RATE = 10  # a fine-tuning run at this many times its default learning rate
 # is what to change when it learned nothing (full_ft at 1: its training loss went 0.69 -> 7.7 -> 6.9)
 
 
+def rate_too_high(name: str, learning_rate: float | None) -> bool:
+    """Whether ``learning_rate`` is :data:`HIGH_RATE` times strategy ``name``'s default or more: where a run that
+    learned nothing is to be trained at a lower rate, not longer (:func:`one_class_advice`; Compare's answer leaves
+    such a run out of its "trained too briefly, train longer")."""
+    s = REGISTRY.get(name)
+    default = s.defaults.get("learning_rate") if s is not None else None
+    return bool(learning_rate and default and learning_rate >= HIGH_RATE * default)
+
+
 def one_class_advice(name: str, *, epochs: int | None = None, learning_rate: float | None = None,
                      class_weights: str | None = None, train_counts: dict[str, int] | None = None,
                      n_train: int | None = None, steps: int | None = None) -> str | None:
@@ -257,8 +266,8 @@ def one_class_advice(name: str, *, epochs: int | None = None, learning_rate: flo
                else f"more epochs, or a higher learning rate (its default is {default:g})")
         return (f"its head on the frozen encoder learned nothing in {epochs:,} epoch{'s' * (epochs != 1)} at "
                 f"learning rate {learning_rate:g}; try {fix}")
-    default = s.defaults.get("learning_rate")
-    if learning_rate and default and learning_rate >= HIGH_RATE * default:  # training longer would not help
+    if rate_too_high(name, learning_rate):  # training longer would not help
+        default = s.defaults["learning_rate"]
         return (f"its learning rate {learning_rate:g} is {learning_rate / default:,.0f} times its default "
                 f"({default:g}): steps that large make fine-tuning diverge rather than learn; train it at a lower rate "
                 "(its default, or a few times it), not longer")
