@@ -338,3 +338,17 @@ def test_a_prediction_frames_confidence_is_each_texts_top_probability():
     p = SimpleNamespace(probs=np.array([[0.2, 0.8]]), labels=["pos"], label_names=["neg", "pos"])
     df = api._prediction_frame(["great"], p)
     assert df.to_dict("records") == [{"text": "great", "label": "pos", "confidence": 0.8, "p(neg)": 0.2, "p(pos)": 0.8}]
+
+
+@pytest.mark.parametrize("missing", ["bbc_news.csv", "data/rotten_tomatoes.csv"])
+def test_a_missing_file_named_like_a_builtin_is_not_taken_for_a_mistyped_builtin(missing, tmp_path, monkeypatch):
+    """data='bbc_news.csv', a file that is not there (a path typo, or not downloaded yet), was answered "Did you mean
+    the built-in 'bbc_news'?": other data than the file meant (the CLI says the file does not exist)."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BertlabError) as e:
+        bertlab.data_config(missing)
+    assert str(e.value) == (f"data {missing!r} is not a built-in dataset (rotten_tomatoes, bbc_news, tweets), an "
+                            "existing file or folder, 'hub:<name>', a pandas DataFrame or a DataConfig.")
+    with pytest.raises(BertlabError) as e:
+        bertlab.data_config("rotten_tomatos")  # a name, mistyped: still said
+    assert str(e.value).endswith("Did you mean the built-in 'rotten_tomatoes'?")

@@ -118,7 +118,12 @@ BUILTIN: dict[str, BuiltinInfo] = {
 
 def close_builtin(name: str) -> str | None:
     """The built-in dataset ``name`` looks like a slip for (another case, '-' or a space for '_', a letter or two
-    off: 'rotten_tomatos', 'bbc-news', 'Tweets'), or None."""
+    off: 'rotten_tomatos', 'bbc-news', 'Tweets'), or None. None too for a file's path or name ('bbc_news.csv',
+    'data/rotten_tomatoes.csv': a file that is not there, which the CLI says; the built-in is other data)."""
+    from bertlab.data.files import SUFFIXES
+
+    if re.search(r"[/\\]", str(name)) or Path(str(name)).suffix.lower() in SUFFIXES:
+        return None
     key = re.sub(r"[\s.-]+", "_", str(name).strip().lower())
     got = [key] if key in BUILTIN else difflib.get_close_matches(key, list(BUILTIN), n=1, cutoff=0.8)
     return got[0] if got else None
