@@ -776,6 +776,11 @@ def test_hub_name_mistyped_offline_names_the_builtin_it_is_close_to(world):
         load_splits(cfg.data)
     assert str(e.value) == expected
     assert world.run_fails_with(cfg) == expected
+    # a built-in's very name typed there ('tweets') went unnamed, where 'Tweets' was named
+    with pytest.raises(DataError) as e:
+        load_splits(DataConfig(source="hub", name="tweets"))
+    assert str(e.value).endswith("or pick the built-in 'tweets' (Built-in on the Data page, --dataset tweets on the "
+                                 "command line), of that name.")
     world.assert_intact()
 
 

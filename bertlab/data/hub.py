@@ -119,8 +119,10 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
     except Exception as e:  # the hub raises many types: not found, gated, bad split...
         which = f"split {split!r}" + (f", config {config!r}" if config else "")
         near = close_builtin(name)  # 'rotten_tomatos' typed here: the built-in was meant, most likely
-        builtin = (f"the built-in {near!r} (Built-in on the Data page, --dataset {near} on the command line), whose "
-                   f"name is close to {name!r}" if near and near != name else "a built-in dataset")
+        # (its very name, 'tweets', too: it went unnamed where 'Tweets' was named)
+        builtin = (f"the built-in {near!r} (Built-in on the Data page, --dataset {near} on the command line), "
+                   + ("of that name" if near == name else f"whose name is close to {name!r}") if near
+                   else "a built-in dataset")
         if not online:
             raise DataError(
                 f"the Hugging Face hub is unreachable and dataset {name!r} ({which}) is not in this "
@@ -132,7 +134,7 @@ def hub_table(name: str, split: str = "train", config: str | None = None) -> Hub
             raise DataError(f"hub dataset {name!r} has several configs (subsets) and needs one: {m.group(1)}. Type "
                             "one in the Data page's Config field (on the command line: --hub-config NAME).") from None
         raise DataError(f"could not load hub dataset {name!r} ({which}): {e}"
-                        + (f" Or pick {builtin}." if near and near != name else "")) from None
+                        + (f" Or pick {builtin}." if near else "")) from None
     df = d.to_pandas()
     return HubTable(df, _names_for_class_labels(df, d.features), cached=not online)
 
