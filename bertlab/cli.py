@@ -730,7 +730,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the same strategy twice trained two identical runs at one seed, without a word
         once = " ".join(dict.fromkeys(args.strategies))
         # --lr only for one that reads a learning rate: zero_shot and tfidf_logreg train no network
-        rated = [s for s in twice if get_strategy(s).uses_field("lr")]
+        rated = [s for s in twice if get_strategy(s).uses_field("learning_rate")]
         rates = (f"for two learning rates of one, join them with a comma (--lr {rated[0]}=1e-3,3e-2); " if rated
                  else "")
         raise BertlabError(f"--strategies names {', '.join(twice)} more than once: a strategy named twice trains the "
