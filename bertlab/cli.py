@@ -733,10 +733,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         rated = [s for s in twice if get_strategy(s).uses_field("learning_rate")]
         rates = (f"for two learning rates of one, join them with a comma (--lr {rated[0]}=1e-3,3e-2); " if rated
                  else "")
+        # --repeats only for one that a seed changes: zero_shot and tfidf_logreg run once whatever it says
+        seeded = [s for s in twice if get_strategy(s).uses_seed]
+        unseeded = [s for s in twice if s not in seeded]
+        seeds = (f"For several seeds of each strategy, use --repeats N (--strategies {once} --repeats 3)" if seeded
+                 else "")
+        if unseeded:
+            same = (f"no seed changes what {' or '.join(unseeded)} {'does' if len(unseeded) == 1 else 'do'}, so one "
+                    f"run of {'it' if len(unseeded) == 1 else 'each'} is all there is")
+            seeds = f"{seeds}; {same}" if seeds else same[:1].upper() + same[1:]
+        settings = ("--epochs, --option ..." if any(get_strategy(s).uses_epochs for s in twice) else
+                    "--label-descriptions, --max-length ..." if any(get_strategy(s).uses_tokens for s in twice)
+                    else "--option ...")
         raise BertlabError(f"--strategies names {', '.join(twice)} more than once: a strategy named twice trains the "
-                           "same run twice (the same settings and seed). For several seeds of each strategy, use "
-                           f"--repeats N (--strategies {once} --repeats 3); {rates}for other settings, run it once "
-                           "per setting (--epochs, --option ...) and compare the runs with `python -m bertlab paired "
+                           f"same run twice (the same settings and seed). {seeds}; {rates}for other settings, run it "
+                           f"once per setting ({settings}) and compare the runs with `python -m bertlab paired "
                            "RUN_ID RUN_ID` or `report`.")
     if any(get_strategy(s).uses_tokens for s in args.strategies):
         from bertlab.models import resolve

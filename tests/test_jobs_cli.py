@@ -371,6 +371,24 @@ def test_cli_sweep_refuses_a_strategy_named_twice_as_run_does(tiny_csv, capsys):
     assert sweep.list_sweeps(RunStore()) == []  # nothing stored
 
 
+def test_cli_run_twice_named_suggests_repeats_only_for_a_strategy_a_seed_changes(tiny_csv, capsys):
+    """`run --strategies zero_shot zero_shot` was told "For several seeds of each strategy, use --repeats N
+    (--strategies zero_shot --repeats 3)" and to vary --epochs, though zero_shot runs once whatever --repeats says
+    (no seed changes it) and has no epochs; tfidf_logreg alike."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "zero_shot"]) == 2
+    err = capsys.readouterr().err
+    assert "--repeats" not in err and "--epochs" not in err
+    assert ("(the same settings and seed). No seed changes what zero_shot does, so one run of it is all there is; for "
+            "other settings, run it once per setting (--label-descriptions, --max-length ...)") in err
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "tfidf_logreg"]) == 2
+    err = capsys.readouterr().err
+    assert "--repeats" not in err and "run it once per setting (--option ...)" in err
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "zero_shot",
+                 "head_only"]) == 2
+    assert ("use --repeats N (--strategies zero_shot head_only --repeats 3); no seed changes what zero_shot does, so "
+            "one run of it is all there is; for two learning rates of one") in capsys.readouterr().err
+
+
 def test_cli_run_twice_named_suggests_lr_only_for_a_strategy_that_reads_one(tiny_csv, capsys):
     """The README audit: `run --strategies zero_shot zero_shot` was told to join two learning rates with a comma
     (--lr zero_shot=1e-3,3e-2), though zero_shot trains nothing and --lr is refused for it."""
