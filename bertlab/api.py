@@ -485,7 +485,7 @@ class RunResult:
     def costs(self) -> dict:
         """train_seconds, total_seconds, train_examples_per_s, trainable_params, train_flops, peak_memory_bytes...: as
         stored, but train_examples_per_s None for a run that trained nothing (zero_shot), as in ``table``."""
-        from bertlab.cli import examples_per_s
+        from bertlab.pareto import examples_per_s
 
         costs = dict(self.run.costs)
         if "train_examples_per_s" in costs:

@@ -16,7 +16,7 @@ from pathlib import Path
 from bertlab import paths, variants
 from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, RunConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
-from bertlab.pareto import PROJECT_TO
+from bertlab.pareto import PROJECT_TO, examples_per_s
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
@@ -461,12 +461,6 @@ def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
         raise ConfigError(f"--label-descriptions has {len(descriptions)} sentences but the data has "
                           f"{len(label_names)} classes ({', '.join(map(str, label_names))}); give one per class, "
                           "in that order.")
-
-
-def examples_per_s(costs: dict) -> float | None:
-    """A run's training examples/s, None where it trained nothing (zero_shot stores 0.0: the tables, the Results CSV
-    and the report say n/a, where ``run --json`` and the API said 0.0, a throughput of nothing) or none was recorded."""
-    return (costs or {}).get("train_examples_per_s") or None
 
 
 def result_row(run) -> dict:

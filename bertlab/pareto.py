@@ -22,6 +22,12 @@ MEASURE_NAMES = {
 }
 
 
+def examples_per_s(costs: dict | None) -> float | None:
+    """A run's training examples/s, None where it trained nothing (zero_shot stores 0.0: a throughput of nothing,
+    n/a in every table, the Results CSV, the report, ``run --json`` and the API) or none was recorded."""
+    return (costs or {}).get("train_examples_per_s") or None
+
+
 def _name_and_notes(cost: str, unit: str) -> tuple[str, list[str]]:
     """``cost``'s name as it reads inside a sentence, and what its parentheses hold: the unit its name says
     ("Compute (FLOPs)") or ``unit``, not twice."""

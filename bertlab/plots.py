@@ -30,7 +30,7 @@ from bertlab.metrics import (
     run_accuracy_interval,
     whole_percent,
 )
-from bertlab.pareto import MEASURE_NAMES, axis_label, format_flops, measure_label
+from bertlab.pareto import MEASURE_NAMES, axis_label, examples_per_s, format_flops, measure_label
 from bertlab.pareto import _three as three_figures
 from bertlab.variants import base_strategy
 
@@ -730,7 +730,7 @@ def results_frame(runs: Sequence[Any]) -> pd.DataFrame:
             "val loss": m.get("val_loss"),
             "train time (s)": c.get("train_seconds"),
             "total time (s)": c.get("total_seconds"),
-            "train examples/s": c.get("train_examples_per_s") or None,
+            "train examples/s": examples_per_s(c),
             "trainable params": c.get("trainable_params"),
             "total params": c.get("total_params"),
             "train FLOPs": c.get("train_flops"),

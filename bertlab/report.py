@@ -122,7 +122,7 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             **{k: m.get(k) for k in ("val_accuracy", "val_macro_f1", "val_loss")}, "train_seconds": secs,
             "total_seconds": c.get("total_seconds"),
             # as Compare's examples/s and `run`'s ex/s read it (blank where nothing trains: zero_shot)
-            "train_examples_per_s": c.get("train_examples_per_s") or None,
+            "train_examples_per_s": pareto.examples_per_s(c),
             "train_flops": c.get("train_flops"), "inference_flops_per_text": c.get("inference_flops_per_text"),
             "serve_ms_p50": c.get("serve_ms_p50"), "serve_ms_p95": c.get("serve_ms_p95"),
             "serve_texts_per_s": c.get("serve_texts_per_s"), "serve_backend": c.get("serve_backend"),
