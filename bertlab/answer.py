@@ -850,7 +850,7 @@ def whole_texts_sentence(runs: list) -> str | None:
     whole: dict[str, None] = {}
     read: dict[int, dict[str, None]] = {}  # max_length: the strategies that read at it
     shares: dict[int, list[float]] = {}  # max_length: the shares cut there (runs cutting CUT_SHARE or more)
-    medians, cut_models, limits = [], {}, []
+    medians, own_medians, cut_models, limits = [], [], {}, []
     for r in runs:
         s = REGISTRY.get(getattr(r, "strategy", None))  # (a run read back with its scores alone: none)
         if s is None:
@@ -862,7 +862,9 @@ def whole_texts_sentence(runs: list) -> str | None:
         if (cut := truncation_of(r)) is not None and cut["share"] >= 100 * CUT_SHARE:
             length = cut["max_length"]
             shares.setdefault(length, []).append(cut["share"])
-            medians.append(cut["median"])
+            # counted in the model's tokens, or (scratch's new vocabulary) in the run's own: another scale
+            own = not s.reads_model_tokenizer(bool((getattr(r, "config", None) or {}).get("new_vocab")))
+            (own_medians if own else medians).append(cut["median"])
             cut_models[getattr(r, "model", None)] = None
             limits.append(cut["limit"])
         if length:
@@ -887,7 +889,8 @@ def whole_texts_sentence(runs: list) -> str | None:
                 else f"its first {length} tokens")
         parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}{what}"
                      + (share(length) if length in shares else ""))
-    return (f"Not on the same text: {', '.join(parts)}; the median {text} is {statistics.median_high(medians):,} "
+    median = statistics.median_high(medians or own_medians)  # the model's tokens where any run counted in them
+    return (f"Not on the same text: {', '.join(parts)}; the median {text} is {median:,} "
             f"tokens, so part of the gap between them may be the words an encoder never saw; {_longer(cut_models, limits, max(shares))}.")
 
 

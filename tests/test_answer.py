@@ -2449,6 +2449,26 @@ def test_the_not_same_text_sentence_never_advises_a_max_length_beyond_the_model(
     assert f"at most {limit}," in answer.whole_texts_sentence([tf, ho]) and limit != 512
 
 
+def test_the_not_same_text_sentence_gives_the_median_in_the_models_tokens_not_a_new_vocabularys(tmp_path):
+    """The diff review: the sentence's median was the upper median over every cut run's, so beside head_only
+    (median 421 of the pretrained tokenizer's tokens on bbc_news) a scratch run with a new vocabulary (453 of its
+    own) could give its figure, in another tokenizer's tokens. The model's tokens where any run counted in them."""
+    def cut(median: int) -> dict:
+        return {"truncation": {"share": 1.0, "max_length": 128, "median_tokens": median, "model_limit": 512}}
+
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    sc = fake_run(tmp_path, "scratch", LABELS, right_on(LABELS, 250, 20), 1e12, 50.0)
+    tf.notes = ho.notes = sc.notes = []
+    ho.metrics |= cut(421)
+    sc.metrics |= cut(453)
+    sc.config = {**sc.config, "new_vocab": True}
+    assert "the median text is 421 tokens" in answer.whole_texts_sentence([tf, ho, sc])
+    assert "the median text is 453 tokens" in answer.whole_texts_sentence([tf, sc])  # its own, where it alone is cut
+    sc.config = {**sc.config, "new_vocab": False}  # the pretrained vocabulary: counted alike, the upper median
+    assert "the median text is 453 tokens" in answer.whole_texts_sentence([tf, ho, sc])
+
+
 def test_the_not_same_text_sentence_reads_the_runs_recorded_truncation_numbers_and_parses_old_runs_notes(tmp_path):
     """The sentence parsed the runner's truncation note by regex: a rewording of the note would have dropped it
     silently. A run now keeps the note's numbers as fields (metrics["truncation"]), which it reads; a run stored
