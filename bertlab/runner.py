@@ -369,7 +369,9 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
     elif only is not None:  # what to change: as Compare's answer says it (one_class_advice)
         advice = same or one_class_advice(strategy.name, epochs=cfg.epochs, learning_rate=cfg.learning_rate,
                                           class_weights=cfg.class_weights, train_counts=splits.train.counts(),
-                                          n_train=len(splits.train), steps=steps)
+                                          n_train=len(splits.train), steps=steps,
+                                          # the run's few-steps note (few_steps_note) is among its notes: agreed with
+                                          few_steps=bool(steps and steps < getattr(strategy, "min_steps", 0)))
         notes.append(f"predicted {only!r} for every test example: it learned nothing beyond always guessing one "
                      f"class (test accuracy {test['accuracy']:.1%}, the majority class gives "
                      f"{test['majority_accuracy']:.1%}); " + (advice or "try another strategy"))

@@ -1259,6 +1259,27 @@ def test_a_one_class_run_at_a_huge_learning_rate_is_not_also_told_to_train_longe
     assert "not longer" not in answer.answer([huge, good]).text()
 
 
+def test_a_one_class_runs_own_notes_agree_at_a_huge_rate_in_few_steps(tiny_model, tiny_data):
+    """full_ft at learning rate 1 on the tiny data (12 optimizer steps) had two notes that disagreed: "only 12
+    optimizer steps ... 10 epochs, or a smaller batch size, give it 40 or more." and "train it at a lower rate (its
+    default, or a few times it), not longer". The advice now puts the rate first and the steps after it."""
+    from bertlab.data import load_splits
+    from bertlab.runner import outcome_notes
+    from bertlab.strategies import get_strategy
+
+    splits = load_splits(tiny_data)
+    test = classification_report([0, 1, 1, 0], [1, 1, 1, 1], splits.label_names)
+    cfg = make_config("full_ft", model=tiny_model, data=tiny_data, learning_rate=1.0)
+    note = outcome_notes(cfg, get_strategy("full_ft"), splits, test, steps=12)[-1]
+    assert "not longer" not in note
+    assert ("steps that large make fine-tuning diverge rather than learn, so the rate is the first thing to change: "
+            "train it at a lower rate (its default, or a few times it); at that rate more steps help too (its 12 are "
+            "few, as its note on them says), at this one they would only diverge longer") in note
+    # enough steps (no few-steps note): "not longer", as before and as Compare's answer says it
+    assert outcome_notes(cfg, get_strategy("full_ft"), splits, test, steps=96)[-1].endswith(
+        "train it at a lower rate (its default, or a few times it), not longer")
+
+
 def test_a_one_class_run_is_told_what_to_change_in_its_own_strategys_terms(tmp_path):
     """A tfidf_logreg run that answered one class read "it learned nothing in 37 optimizer steps; train it longer
     (more epochs, or a smaller batch size)" (its steps are the solver's iterations; it has no epochs or batches), and

@@ -225,7 +225,7 @@ def rate_too_high(name: str, learning_rate: float | None) -> bool:
 
 def one_class_advice(name: str, *, epochs: int | None = None, learning_rate: float | None = None,
                      class_weights: str | None = None, train_counts: dict[str, int] | None = None,
-                     n_train: int | None = None, steps: int | None = None) -> str | None:
+                     n_train: int | None = None, steps: int | None = None, few_steps: bool = False) -> str | None:
     """What to change in a run of strategy ``name`` that answered one class to every test text, in its strategy's
     terms, as the run's note and Compare's answer both say it (lower case, no full stop), or None for a strategy
     that trains nothing on the labels (zero_shot: its sentences decide, said apart). The note said "try more
@@ -234,7 +234,9 @@ def one_class_advice(name: str, *, epochs: int | None = None, learning_rate: flo
     blamed "too few texts, or too short ones", even on thousands of texts of one dominant class.
 
     ``train_counts``: training texts per class, where known (``n_train`` then defaults to their sum); ``steps``:
-    the optimizer steps it took, where known."""
+    the optimizer steps it took, where known; ``few_steps``: the run's notes also call them too few (its
+    :func:`bertlab.strategies.classifier.few_steps_note`), which the advice then puts after the rate rather than
+    contradicting it with "not longer"."""
     s = REGISTRY.get(name)
     if s is None or not s.reads_training_texts:
         return None
@@ -268,9 +270,13 @@ def one_class_advice(name: str, *, epochs: int | None = None, learning_rate: flo
                 f"learning rate {learning_rate:g}; try {fix}")
     if rate_too_high(name, learning_rate):  # training longer would not help
         default = s.defaults["learning_rate"]
-        return (f"its learning rate {learning_rate:g} is {learning_rate / default:,.0f} times its default "
-                f"({default:g}): steps that large make fine-tuning diverge rather than learn; train it at a lower rate "
-                "(its default, or a few times it), not longer")
+        too_high = (f"its learning rate {learning_rate:g} is {learning_rate / default:,.0f} times its default "
+                    f"({default:g}): steps that large make fine-tuning diverge rather than learn")
+        if few_steps and steps:  # the run's few-steps note asks for more steps: the rate comes first, then those
+            return (f"{too_high}, so the rate is the first thing to change: train it at a lower rate (its default, or "
+                    f"a few times it); at that rate more steps help too (its {steps:,} are few, as its note on them "
+                    "says), at this one they would only diverge longer")
+        return f"{too_high}; train it at a lower rate (its default, or a few times it), not longer"
     if steps:
         return (f"it learned nothing in {steps:,} optimizer step{'s' * (steps != 1)}; train it longer (more epochs, "
                 "or a smaller batch size)")
