@@ -30,6 +30,7 @@ from bertlab.models import check_max_length, known_max_positions, resolve, sente
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
+from bertlab.strategies.dapt import domain_file_notes
 from bertlab.strategies.embedding_based import data_descriptions
 from bertlab.teaching import COST_NOTES, card, trains_words
 
@@ -972,6 +973,12 @@ if summary is not None:
                                            sizes["train"])):
         st.warning("Too short to judge: " + " ".join(f"**{n}**: {common.md(note)}" for n, note in few.items()),
                    icon=":material/speed:")
+    # What dapt's or scratch's extra text file gives its run (how many texts, read how, the cap, the held-out texts
+    # left out): before launch, not only in the run's notes after it trained. Read once per file, not per rerun.
+    for n in names:
+        if said := domain_file_notes(n, (overrides.get(n) or {}).get("options") or {}, common.splits(cfg)):
+            st.caption(f":material/description: **{n}**'s extra text file: "
+                       + " · ".join(common.md(x.removeprefix(f"{n}: ")) for x in said))
     long_yes = False
     if ask_long:
         st.warning(f"{long} A smaller sample answers the same question sooner: the Data page's *Standard* size "

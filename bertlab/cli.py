@@ -803,6 +803,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     # before launch, as the Train page says it: 1 epoch of full_ft on the Quick demo answered one class to every text
     for name, note in few_steps_planned(configs, len(sp.train)).items():
         print(f"warning: {name}: {note}", file=sys.stderr)
+    from bertlab.strategies.dapt import domain_file_notes
+
+    # what an extra text file gives dapt or scratch (its texts, read how, the cap, held-out texts left out): before
+    # launch, as the Train page says it, not only in the runs' notes after; once for runs that read it alike
+    for note in dict.fromkeys(n for c in configs for n in domain_file_notes(c.strategy, c.options, sp)):
+        print(f"note: {note}", file=sys.stderr)
     store = RunStore()
     # a random tail, as the app's: two CLI runs started in the same second were one batch
     batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # two runs in one second: two batches

@@ -3283,3 +3283,25 @@ def test_a_launch_with_one_run_cancelled_says_how_many_not_all_cancelled(tiny_da
     title = common.batch_title(runs)
     assert title.endswith(" · zero_shot, head_only, full_ft · 1 cancelled") and "all cancelled" not in title
     assert common.batch_title(runs[1:2]).endswith(" · all cancelled")
+
+
+def test_train_page_says_what_a_domain_file_gives_the_run_before_launch(tiny_model, tiny_data, bertlab_home):
+    """dapt's extra text file in latin-1, with two held-out texts in it: its reading note and the texts left out were
+    said only in the run's notes after it trained. The page says them under the strategies, before launch."""
+    from bertlab.data import load_splits
+
+    sp = load_splits(tiny_data)
+    raw = f"un café crème\n{sp.test.texts[0].upper()}\n{sp.val.texts[1]}\nfresh line\n".encode("latin-1")
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["dapt"]).run()
+    assert not [c for c in at.caption if "extra text file" in c.value]
+    at.file_uploader(key="opt_dapt_domain_file").set_value(("domain.txt", raw, "text/plain")).run()
+    no_problems(at)
+    said = [c.value for c in at.caption if "extra text file" in c.value]
+    assert len(said) == 1, said
+    # (the name of its saved copy, as the run's notes give it: a hash, then domain.txt)
+    assert "**dapt**'s extra text file: " in said[0]
+    assert md("-domain.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252") in said[0]
+    assert md(f"masked-LM on {len(sp.train)} training texts (labels unused) + 2 lines of ") in said[0]
+    assert md("dropped 2 lines of ") in said[0] and md("-domain.txt that are validation or test texts") in said[0]

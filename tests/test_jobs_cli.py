@@ -1777,3 +1777,22 @@ def test_zero_shot_examples_per_s_is_null_in_run_json_and_the_api_as_the_tables_
     assert eps[zs] != eps[zs] and eps[ho] == 250.0  # pandas' missing (NaN), not 0.0
     assert c[zs].costs["train_examples_per_s"] is None and c[zs].row["train_examples_per_s"] is None
     assert c[ho].costs["train_examples_per_s"] == 250.0
+
+
+def test_cli_run_says_what_a_domain_file_gives_the_run_before_it_trains(tiny_model, tiny_csv, tmp_path, capsys):
+    """dapt's --option dapt.domain_file in latin-1 with a test text in it: its reading note and the text left out
+    were printed only with the finished runs' notes; they are printed before the first run starts."""
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    sp = load_splits(DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=None, test_size=None))
+    f = tmp_path / "latin.txt"
+    f.write_bytes(f"un café crème\n{sp.test.texts[0]}\n".encode("latin-1"))
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "dapt", "--model", tiny_model, "--epochs", "1",
+                 "--max-length", "32", "--option", f"dapt.domain_file={f}"]) == 0
+    err = capsys.readouterr().err
+    before = err[:err.index("dapt · ")]  # before the run starts
+    assert ("note: dapt: latin.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252. Save it as "
+            "UTF-8 if characters look wrong.") in before
+    assert f"note: dapt: masked-LM on {len(sp.train)} training texts (labels unused) + 1 lines of latin.txt" in before
+    assert "note: dapt: dropped 1 line of latin.txt that is a validation or test text" in before

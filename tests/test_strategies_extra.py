@@ -683,6 +683,49 @@ def test_tfidf_logreg_fits_on_one_blas_thread_and_gives_the_threads_back(tiny_mo
     assert counts() == before
 
 
+def test_domain_file_notes_say_before_launch_what_the_run_will_read(tmp_path, monkeypatch):
+    """The reading note of a latin-1 file, the cap on its texts and the held-out texts left out were said only in
+    the run's notes after it trained; domain_file_notes says them before launch, in the run's words, reading the
+    file once per path, size and time (the Train page asks at every rerun)."""
+    from types import SimpleNamespace
+
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies import dapt
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part(["a train text", "two"]), val=part(["The val  text"]), test=part(["a test text"]))
+    f = tmp_path / "latin.txt"
+    f.write_bytes("un café crème\nthe VAL text\nA TEST TEXT\nfresh line\nlast one\n".encode("latin-1"))
+    monkeypatch.setattr(dapt, "MAX_DOMAIN_TEXTS", 4)
+    reads = []
+    monkeypatch.setattr(dapt, "_read_domain", lambda p, real=dapt._read_domain: reads.append(p) or real(p))
+    dapt._read_cached.cache_clear()
+    said = dapt.domain_file_notes("dapt", {"domain_file": str(f)}, splits)
+    ctx = SimpleNamespace(splits=splits, notes=[], config=SimpleNamespace(strategy="dapt", options={"domain_file": str(f)}))
+    dapt.mlm_texts(ctx)
+    assert said == ctx.notes == [
+        "dapt: latin.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252. Save it as UTF-8 if "
+        "characters look wrong.",
+        "dapt: read the first 4 of the 5 texts of latin.txt (the most a run pretrains on); sample the file to choose "
+        "which",
+        "dapt: masked-LM on 2 training texts (labels unused) + 2 lines of latin.txt",
+        "dapt: dropped 2 lines of latin.txt that are validation or test texts: masked-LM on them would show the "
+        "model the texts it is scored on"]
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(f), "mlm_epochs": 2}, splits) == said
+    assert dapt.domain_lines(str(f)) == 4 and len(reads) == 2  # one read before launch (cached), one by the run
+    f.write_text("fresh line\n")  # another file at that path: read again
+    assert dapt.domain_file_notes("scratch", {"domain_file": str(f), "mlm_epochs": 1}, splits) == [
+        "scratch: masked-LM on 2 training texts (labels unused) + 1 lines of latin.txt"]
+    assert dapt.domain_file_notes("scratch", {"domain_file": str(f)}, splits) == [  # mlm_epochs 0, its default
+        "scratch: the extra text file will not be read: it is for the masked-LM pretraining, and 'mlm_epochs' is 0"]
+    (tmp_path / "empty.txt").write_text("\n")
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(tmp_path / "empty.txt")}, splits) == [
+        f"dapt option 'domain_file' {str(tmp_path / 'empty.txt')!r} has no text; put one text per line."]
+    assert dapt.domain_file_notes("dapt", {}, splits) == []
+
+
 def test_mlm_texts_drop_domain_lines_that_are_validation_or_test_texts(tmp_path):
     """A domain file holding the held-out texts (a review's leak.txt) must not pretrain on them, and says so."""
     from types import SimpleNamespace

@@ -9,6 +9,7 @@ every token as ``BertForMaskedLM.forward`` does.
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import time
@@ -39,13 +40,43 @@ from bertlab.engine import (
     training_attention,
 )
 from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
-from bertlab.strategies.base import RunContext, register
+from bertlab.strategies.base import RunContext, get_strategy, register
 from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC
 from bertlab.strategies.full_ft import FullFineTune
 from bertlab.textpair import split_pair
 
 MAX_DOMAIN_TEXTS = 200_000
 MAX_DOMAIN_FILE_BYTES = 200 * 2**20
+
+
+class _Refused(DataError):
+    """:func:`_read_domain`'s refusal of a file, said after "<strategy> option 'domain_file' <path>"."""
+
+
+def _read_domain(path: str) -> tuple[list[str], list[str], int]:
+    """The kept texts of the domain file at ``path`` (at most :data:`MAX_DOMAIN_TEXTS`), what reading it said (its
+    encoding) and how many texts it holds in all. Raises _Refused where it cannot be read."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise _Refused("is not a file; give a UTF-8 .txt with one text per line.")
+    if p.stat().st_size > MAX_DOMAIN_FILE_BYTES:
+        raise _Refused(f"is larger than {MAX_DOMAIN_FILE_BYTES // 2**20} MiB; use a sample of it.")
+    raw = p.read_bytes()
+    if b"\x00" in raw:  # binary, or UTF-16 (which a .txt of texts is rarely saved as; the Data page reads it)
+        raise _Refused("is not UTF-8 text (it holds NUL bytes: a binary file, or UTF-16); save it as UTF-8.")
+    said: list[str] = []
+    # a latin-1 file was refused here while the Data page read the same bytes, and a UTF-8 byte-order mark (Notepad,
+    # Excel) stayed glued to the first text as an invisible '\ufeff'
+    texts = [t.strip() for t in decode_text(raw, p.name, said).splitlines() if t.strip()]
+    if not texts:
+        raise _Refused("has no text; put one text per line.")
+    return texts[:MAX_DOMAIN_TEXTS], said, len(texts)
+
+
+def _cap_note(strategy: str, total: int, file_name: str) -> str:
+    # the rest went unsaid: the run's note counted the kept
+    return (f"{strategy}: read the first {MAX_DOMAIN_TEXTS:,} of the {total:,} texts of {file_name} (the most a run "
+            "pretrains on); sample the file to choose which")
 
 
 def read_domain_texts(path: str, strategy: str = "dapt", notes: list[str] | None = None) -> list[str]:
@@ -55,29 +86,14 @@ def read_domain_texts(path: str, strategy: str = "dapt", notes: list[str] | None
     Raises:
         DataError: missing, too large, unreadable (binary, UTF-16) or empty file.
     """
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise DataError(f"{strategy} option 'domain_file' {path!r} is not a file; give a UTF-8 .txt with one text per line.")
-    if p.stat().st_size > MAX_DOMAIN_FILE_BYTES:
-        raise DataError(f"{strategy} option 'domain_file' {path!r} is larger than {MAX_DOMAIN_FILE_BYTES // 2**20} MiB; "
-                        "use a sample of it.")
-    raw = p.read_bytes()
-    if b"\x00" in raw:  # binary, or UTF-16 (which a .txt of texts is rarely saved as; the Data page reads it)
-        raise DataError(f"{strategy} option 'domain_file' {path!r} is not UTF-8 text (it holds NUL bytes: a binary "
-                        "file, or UTF-16); save it as UTF-8.")
-    said: list[str] = []
-    # a latin-1 file was refused here while the Data page read the same bytes, and a UTF-8 byte-order mark (Notepad,
-    # Excel) stayed glued to the first text as an invisible '\ufeff'
-    lines = decode_text(raw, p.name, said).splitlines()
+    try:
+        texts, said, total = _read_domain(path)
+    except _Refused as e:
+        raise DataError(f"{strategy} option 'domain_file' {path!r} {e}") from None
     if notes is not None:
         notes.extend(f"{strategy}: {n}" for n in said)
-    texts = [t.strip() for t in lines if t.strip()]
-    if len(texts) > MAX_DOMAIN_TEXTS and notes is not None:  # the rest went unsaid: the run's note counted the kept
-        notes.append(f"{strategy}: read the first {MAX_DOMAIN_TEXTS:,} of the {len(texts):,} texts of {p.name} (the "
-                     "most a run pretrains on); sample the file to choose which")
-    texts = texts[:MAX_DOMAIN_TEXTS]
-    if not texts:
-        raise DataError(f"{strategy} option 'domain_file' {path!r} has no text; put one text per line.")
+        if total > len(texts):
+            notes.append(_cap_note(strategy, total, Path(path).name))
     return texts
 
 
@@ -85,23 +101,86 @@ def domain_lines(path: object) -> int:
     """How many texts the domain file at ``path`` adds (:func:`read_domain_texts`' count, at most
     :data:`MAX_DOMAIN_TEXTS`), for a time estimate before launch; 0 for no path or a file that cannot be read (the
     launch says why)."""
+    read = _domain_read(path)
+    return 0 if read is None or isinstance(read, str) else sum(read[2].values())
+
+
+def _domain_read(path: object) -> tuple[list[str], int, collections.Counter] | str | None:
+    """:func:`_read_cached` for ``path`` as it is now: None for no path or none there."""
     if not path:
-        return 0
+        return None
     try:
         st = Path(str(path)).expanduser().stat()
     except (OSError, ValueError):
-        return 0
-    return _count_lines(str(path), st.st_size, st.st_mtime_ns)
+        return None
+    return _read_cached(str(path), st.st_size, st.st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=16)
-def _count_lines(path: str, size: int, mtime_ns: int) -> int:
-    """:func:`read_domain_texts`' count for ``path`` (the run's own rule, so the estimate counts the lines the run
-    reads), 0 where it refuses the file; cached by size and time (the Train page asks on every rerun)."""
+@functools.lru_cache(maxsize=4)
+def _read_cached(path: str, size: int, mtime_ns: int) -> tuple[list[str], int, collections.Counter] | str:
+    """What a run reads of the domain file at ``path`` (the run's own rule, :func:`_read_domain`): its reading
+    notes, its count in all and its kept texts counted by :func:`copy_key` (the held-out texts a launch leaves out
+    are then counted without reading it again), or why it is refused. Cached by size and time: the Train page asks
+    on every rerun, for its time estimate and its notes."""
     try:
-        return len(read_domain_texts(path))
-    except (DataError, OSError):
-        return 0
+        texts, said, total = _read_domain(path)
+    except _Refused as e:
+        return str(e)
+    except OSError as e:
+        return f"cannot be read ({e.strerror or e})."
+    return said, total, collections.Counter(map(copy_key, texts))
+
+
+def held_out_keys(splits) -> set[str]:
+    """The :func:`copy_key` of every validation and test text of ``splits``: a domain line that is one is left out
+    of the masked-LM texts. A pair task's held-out example is two texts: a line that is either of them is a held-out
+    text too (MRPC's sentences gathered into a domain file went in whole: only the joined pair was compared); a
+    single-text dataset's literal [SEP] splits nothing (Splits.pairs), its text is one."""
+    return {copy_key(h) for t in [*splits.val.texts, *splits.test.texts]
+            for h in (t, *(split_pair(t) if splits.pairs else ())) if h}
+
+
+def _mlm_notes(name: str, n_train: int, n_extra: int, n_dropped: int, file_name: str) -> list[str]:
+    notes = [f"{name}: masked-LM on {n_train:,} training texts (labels unused) + {n_extra:,} lines of {file_name}"]
+    if n_dropped:
+        notes.append(f"{name}: dropped {counted(n_dropped, 'line')} of {file_name} that "
+                     f"{'is a' if n_dropped == 1 else 'are'} validation or test "
+                     f"{'text' if n_dropped == 1 else 'texts'}: masked-LM on them would show the model the "
+                     "texts it is scored on")
+    return notes
+
+
+def domain_file_notes(strategy: str, options: dict, splits) -> list[str]:
+    """What a run of ``strategy`` (dapt, scratch) with ``options`` will read from its option 'domain_file' on
+    ``splits``, said before launch in the run's own notes' words: its reading note (latin-1, a byte-order mark),
+    the cap on its texts, the validation and test texts left out and the texts it pretrains on; or why the file
+    is refused. Empty where no file is given. The file is read once per path, size and time (:func:`_read_cached`),
+    not at every rerun of the page."""
+    path = options.get("domain_file")
+    if not path:
+        return []
+    try:
+        epochs = get_strategy(strategy).pretrain_epochs(options)
+    except ConfigError:  # said where the options are checked
+        return []
+    if not epochs:  # scratch at mlm_epochs 0: no pretraining, as its run's note says after
+        return [f"{strategy}: the extra text file will not be read: it is for the masked-LM pretraining, and "
+                "'mlm_epochs' is 0"]
+    file_name = Path(str(path)).name
+    read = _domain_read(path)
+    if read is None:
+        return [f"{strategy} option 'domain_file' {str(path)!r} is not a file; give a UTF-8 .txt with one text per "
+                "line."]
+    if isinstance(read, str):
+        return [f"{strategy} option 'domain_file' {str(path)!r} {read}"]
+    said, total, keys = read
+    held = held_out_keys(splits)
+    n_lines = sum(keys.values())
+    n_dropped = sum(n for k, n in keys.items() if k in held)
+    notes = [f"{strategy}: {n}" for n in said]
+    if total > n_lines:
+        notes.append(_cap_note(strategy, total, file_name))
+    return notes + _mlm_notes(strategy, len(splits.train), n_lines - n_dropped, n_dropped, file_name)
 
 
 def mlm_options(options: dict, strategy: str = "dapt", epochs: int = 1, lr: float = 5e-5) -> tuple[int, float, float]:
@@ -344,21 +423,11 @@ def mlm_texts(ctx: RunContext) -> list[str]:
     name = ctx.config.strategy
     if domain_file:
         lines = read_domain_texts(str(domain_file), name, ctx.notes)
-        # a pair task's held-out example is two texts: a line that is either of them is a held-out text too (MRPC's
-        # sentences gathered into a domain file went in whole: only the joined pair was compared); a single-text
-        # dataset's literal [SEP] splits nothing (Splits.pairs), its text is one
-        held_out = {copy_key(h) for t in [*ctx.splits.val.texts, *ctx.splits.test.texts]
-                    for h in (t, *(split_pair(t) if ctx.splits.pairs else ())) if h}
+        held_out = held_out_keys(ctx.splits)
         extra = [t for t in lines if copy_key(t) not in held_out]
         texts += extra
-        file_name = Path(domain_file).name
-        ctx.notes.append(f"{name}: masked-LM on {len(ctx.splits.train):,} training texts (labels unused) "
-                         f"+ {len(extra):,} lines of {file_name}")
-        if n_dropped := len(lines) - len(extra):
-            ctx.notes.append(f"{name}: dropped {counted(n_dropped, 'line')} of {file_name} that "
-                             f"{'is a' if n_dropped == 1 else 'are'} validation or test "
-                             f"{'text' if n_dropped == 1 else 'texts'}: masked-LM on them would show the model the "
-                             "texts it is scored on")
+        ctx.notes.extend(_mlm_notes(name, len(ctx.splits.train), len(extra), len(lines) - len(extra),
+                                    Path(domain_file).name))
     else:
         ctx.notes.append(f"{name}: masked-LM on the {len(texts):,} training texts (labels unused)")
     return texts
