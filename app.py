@@ -181,6 +181,8 @@ try:  # the data directory is written from the first page on: unwritable, say so
 except BertlabError as e:
     st.error(common.md(str(e)), icon=":material/folder_off:")
     st.stop()
+if common.read_only():  # read-only: the runs are read, what writes is off (said once, here, above every page)
+    st.info(common.read_only_note(), icon=":material/folder_off:")
 sidebar()
 with common.page_frame(common.projector()):
     nav.run()

@@ -74,6 +74,23 @@ def store() -> RunStore:
     return manager().store
 
 
+READ_ONLY_OFF = "off: the data directory is read-only (see the note at the top of the page)"
+
+
+def read_only() -> bool:
+    """Whether the data directory cannot be written (a read-only mount, a colleague's copied results): its runs
+    are read, and what writes there (Launch, Run again, Delete, timing serving speed, a sweep) is off."""
+    return bool(store().read_only)
+
+
+def read_only_note() -> str:
+    """The note, once at the top of every page, where the data directory is read-only (markdown)."""
+    return (f"The data directory {md(repr(str(store().root)))} cannot be written (it is read-only or not yours to "
+            "write): its runs are shown, but launching, Run again, deleting runs and timing serving speed are off. "
+            "To train, make it writable, or point BERTLAB_HOME at a folder you can write and restart "
+            "(BERTLAB_HOME=/path/to/folder make run).")
+
+
 _PREDICTING: set[str] = set()  # the data directories whose Predictor this process has made
 
 

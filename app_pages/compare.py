@@ -236,8 +236,9 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     elif run.status in RERUNNABLE:
         # After a crash, a restart or a cancel: the same settings queued again in this batch (rebuilding the launch
         # on the Train page by hand was the only way). Under the message: in the narrow third column it read "Run …".
-        if c[1].button("Run again", key=f"again_{run.id}", icon=":material/replay:",
-                       help="Queue this run's settings again, in this batch."):
+        if c[1].button("Run again", key=f"again_{run.id}", icon=":material/replay:", disabled=common.read_only(),
+                       help=f"Run again is {common.READ_ONLY_OFF}." if common.read_only() else
+                       "Queue this run's settings again, in this batch."):
             try:
                 new = common.manager().submit([run.run_config], batch_id=run.batch_id)
             except BertlabError as e:
@@ -772,7 +773,7 @@ def serving_section(done: list, busy: bool) -> None:
         st.caption(note)
     # 1.4 cut the label at 1024 px ("Measure serving s…"); in projector mode 1.8 did ("Measure servi…"): stacked there.
     c1, c2 = common.columns_unless_projector([1.8, 3], vertical_alignment="center")
-    go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy,
+    go = c1.button("Measure serving speed" if not measured else "Measure again", disabled=busy or common.read_only(),
                    icon=":material/speed:", help="Times every finished run here on this machine: one text at a time, "
                    "then 256 test texts in batches of 64 (a few seconds per run).")
     c2.caption("FLOPs per text are the same on any machine. The timing is this machine's, through the same path as "
@@ -1251,7 +1252,9 @@ def delete_section(runs: list) -> None:
                    + (f" ({live_n} of the selected {'is' if live_n == 1 else 'are'})." if live_n else "."))
         ask = tuple(sorted(r.id for r in ended))
         if st.session_state.get("cmp_delete") != ask:
-            if st.button(f"Delete {n} run{'s' * (n != 1)}", icon=":material/delete:", key="cmp_delete_ask"):
+            if st.button(f"Delete {n} run{'s' * (n != 1)}", icon=":material/delete:", key="cmp_delete_ask",
+                         disabled=common.read_only(),
+                         help=f"Delete is {common.READ_ONLY_OFF}." if common.read_only() else None):
                 st.session_state["cmp_delete"] = ask
                 st.rerun()
             return

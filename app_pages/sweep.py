@@ -146,7 +146,8 @@ def sweep_form() -> None:
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
             st.error(refused, icon=":material/block:")
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=bool(refused) or (
-                       spec is not None and not todo))
+                       spec is not None and not todo) or common.read_only(),
+                       help=f"Running a sweep is {common.READ_ONLY_OFF}." if common.read_only() else None)
     if note := st.session_state.pop("sw_queued_note", None):  # set as the sweep was queued, before the redraw
         st.success(note, icon=":material/check:")
     if go:
@@ -395,6 +396,7 @@ def sweep_results(sweep_id: str) -> None:
             st.caption(":material/block: " + common.md(f"{s}'s points are not run again: {why}"))
     if again and common.cancel_control(
             c2, "Run missing and failed points again", own, "sw_run_again", icon=":material/replay:",
+            disabled=common.read_only(),
             warning="Launched from another browser or from the command line (a teacher's sweep on a classroom's "
                     "server, say): running its missing and failed points again queues them on the one worker "
                     "every desk shares.", confirm="Run them again for everyone",

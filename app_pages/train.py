@@ -471,7 +471,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     if probe_would_help:
         running = len(common.store().list_runs(status=("running",)))  # CLI runs too: any would slow the timing
         busy = bool(running)
-        clicked = st.button("Measure this device's speed (a few seconds) for rough estimates", disabled=busy,
+        clicked = st.button("Measure this device's speed (a few seconds) for rough estimates",
+                            disabled=busy or common.read_only(),  # it keeps its timings in the data directory
                             help="Times a few training steps and forward passes of the model here, in the "
                                  "precision runs use, and keeps the result: strategies not yet run on this device "
                                  "then get a rough estimate. " + ("Waits until nothing trains (a run would slow "
@@ -952,8 +953,10 @@ if summary is not None:
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
                    disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates)
-                   or bool(refused) or bool(bad_fields) or bool(too_many),
+                   or bool(refused) or bool(bad_fields) or bool(too_many) or common.read_only(),
                    help="Answer the question below first." if ask_long else None)
+    if common.read_only():
+        st.caption(f":material/block: Launch is {common.READ_ONLY_OFF}.")
     if bad_rates:  # the error is under the field, in a panel that may be closed now
         st.caption(f":material/error: Launch waits until {', '.join(bad_rates)}'s *{ALSO_LR_LABEL}* "
                    "is fixed (in its panel above) or emptied.")

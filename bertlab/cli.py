@@ -1954,6 +1954,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.caches:
         raise BertlabError("say what to clean: --caches (the embedding and ONNX caches; runs and uploads stay).")
     store = RunStore()
+    store.check_writable()  # a read-only data directory: its caches stay, said so (not "removed ...: 0 B freed")
     # a run whose process on this host died is not running (it blocked clean); one owned by a live process, or by
     # one on another host sharing the folder, is left alone (mark_orphans, not mark_interrupted)
     store.mark_orphans()

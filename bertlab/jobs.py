@@ -133,7 +133,7 @@ class JobManager:
         self._stopping: str | bool = False  # the process exits (why, in words): a run stopped now was interrupted
         self._turn: tuple[str, str] | None = None  # (batch, run) the worker took last, to remember in the store
         self.interrupted = self.store.mark_interrupted()
-        if resume:
+        if resume and not self.store.read_only:  # a read-only data directory: nothing can be trained there
             # Runs queued by another live process (a CLI sharing the data directory) are its to run: taking
             # them would train two runs at once, each at half speed.
             first_queued: dict[str, float] = {}

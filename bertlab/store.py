@@ -272,6 +272,7 @@ class RunStore:
         self.root = Path(root).resolve() if root else data_home()
         self.path = self.root / "runs.sqlite"
         self._local = threading.local()
+        self.read_only: str | None = None  # why, where the data directory cannot be written (opened read-only)
         self._conn()
 
     def _conn(self) -> sqlite3.Connection:
@@ -282,26 +283,7 @@ class RunStore:
             c.close()
             c = None
         if c is None:
-            try:
-                (self.root / "runs").mkdir(parents=True, exist_ok=True)
-            except OSError as e:  # read-only, full: a sentence, not a traceback
-                raise StoreError(store_message(self.root, e)) from None
-            try:
-                c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            except sqlite3.OperationalError as e:
-                raise _unwritable(self.root, e) from None
-            try:
-                c.row_factory = sqlite3.Row
-                c.execute("PRAGMA journal_mode=WAL")
-                c.execute("PRAGMA synchronous=NORMAL")
-                c.execute("PRAGMA busy_timeout=30000")
-                c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
-            except sqlite3.OperationalError as e:
-                c.close()
-                raise _unwritable(self.root, e) from None
-            except sqlite3.DatabaseError as e:  # "file is not a database", "malformed": a sentence on every page
-                c.close()
-                raise StoreError(damaged_store_message(self.path, e)) from None
+            c = self._open()
             have = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
             # Stores made before runs recorded their process (owner) and when their phase began (phase_started).
             for col, kind in (("owner", "TEXT"), ("phase_started", "REAL")):
@@ -320,6 +302,62 @@ class RunStore:
             self._local.conn, self._local.file_id = c, self._file_id()
         return c
 
+    def _open(self) -> sqlite3.Connection:
+        """A new connection to the store, made (with its tables) where there is none yet. A data directory that
+        cannot be written (a read-only mount, a colleague's copied results) is opened read-only where it holds a
+        store: every reading command and page works, and each write says the directory cannot be written."""
+        try:
+            (self.root / "runs").mkdir(parents=True, exist_ok=True)
+            c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.OperationalError) as e:  # read-only, full: a sentence, not a traceback
+            return self._read_only_conn(e)
+        try:
+            c.row_factory = sqlite3.Row
+            c.execute("PRAGMA journal_mode=WAL")
+            c.execute("PRAGMA synchronous=NORMAL")
+            c.execute("PRAGMA busy_timeout=30000")
+            c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
+        except sqlite3.OperationalError as e:
+            c.close()
+            return self._read_only_conn(e)
+        except sqlite3.DatabaseError as e:  # "file is not a database", "malformed": a sentence on every page
+            c.close()
+            raise StoreError(damaged_store_message(self.path, e)) from None
+        return c
+
+    def _read_only_conn(self, e: BaseException) -> sqlite3.Connection:
+        """A read-only connection to the store, where ``e`` (opening it to write) says the data directory cannot
+        be written and it holds a store; else the error saying what to do. ``mode=ro`` first (it sees a writer's
+        changes); ``immutable=1`` where SQLite cannot even make the files it reads a WAL store through."""
+        if not unwritable_reason(e) or not self.path.is_file():
+            raise (StoreError(store_message(self.root, e)) if isinstance(e, OSError) else _unwritable(self.root, e)) \
+                from None
+        why = store_message(self.root, e)
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                c = sqlite3.connect(f"{self.path.as_uri()}?{query}", uri=True, timeout=30, isolation_level=None)
+            except sqlite3.OperationalError:
+                continue
+            try:
+                c.row_factory = sqlite3.Row
+                c.execute("PRAGMA busy_timeout=30000")
+                c.execute("SELECT 1 FROM runs LIMIT 1").fetchall()
+            except sqlite3.OperationalError:
+                c.close()
+                continue
+            except sqlite3.DatabaseError as de:
+                c.close()
+                raise StoreError(damaged_store_message(self.path, de)) from None
+            self.read_only = why
+            return c
+        raise StoreError(why) from None
+
+    def check_writable(self) -> None:
+        """Raise the :class:`StoreError` saying why where the data directory was opened read-only: for what writes
+        files beside the store (its caches, a run's folder) before it writes a row, or writes none."""
+        if self.read_only:
+            raise StoreError(self.read_only)
+
     def _file_id(self) -> tuple[int, int] | None:
         try:
             st = os.stat(self.path)
@@ -330,6 +368,7 @@ class RunStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         c = self._conn()
+        self.check_writable()  # a read-only connection; some writes (BEGIN IMMEDIATE when immutable) it lets start
         try:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
@@ -488,8 +527,11 @@ class RunStore:
         """After a restart: runs left 'running' by a dead process become 'interrupted'.
 
         A run still being trained by another live process on this machine (a CLI
-        sharing the data directory) is left alone.
+        sharing the data directory) is left alone. None where the data directory is read-only: they are read as
+        they were left.
         """
+        if self.read_only:
+            return []
         with self._tx() as c:
             rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
             marked = [(r[0], r[1]) for r in rows if not _other_live_process(r[1])]
@@ -504,7 +546,10 @@ class RunStore:
 
     def mark_orphans(self) -> list[str]:
         """Runs left 'running' by another process on this host that has since died (a CLI killed mid-run)
-        become 'interrupted'. Safe while this process trains: its own runs and live processes' are left alone."""
+        become 'interrupted'. Safe while this process trains: its own runs and live processes' are left alone.
+        None where the data directory is read-only."""
+        if self.read_only:
+            return []
         rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
         ids = [r[0] for r in rows if _dead_owner(r[1])]
         if ids:  # a write only when there is something to mark: this runs every few seconds
@@ -518,7 +563,10 @@ class RunStore:
     def adopt_orphaned_queue(self) -> list[str]:
         """Queued runs whose process has died (a server or CLI killed with runs still waiting) become this
         process's, oldest first: they stayed "queued" for ever while another server was up, since only a
-        starting one took them over. The ids adopted; the caller queues them."""
+        starting one took them over. The ids adopted; the caller queues them (none where the data directory is
+        read-only: nothing can be trained there)."""
+        if self.read_only:
+            return []
         rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=? ORDER BY created",
                                     (QUEUED,)).fetchall()
         dead = [(r[0], r[1]) for r in rows if _dead_owner(r[1])]

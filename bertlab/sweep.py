@@ -404,12 +404,14 @@ def existing_runs(store: RunStore, statuses: tuple[str, ...] = (SUCCEEDED, QUEUE
 # --- persistence ---------------------------------------------------------------------------------
 def _sweep_dir(store: RunStore):
     d = store.root / "sweeps"
-    d.mkdir(exist_ok=True)
+    if not store.read_only:  # a read-only data directory without one has no sweeps to read (saving one says why)
+        d.mkdir(exist_ok=True)
     return d
 
 
 def save_sweep(store: RunStore, spec: SweepSpec, sweep_id: str | None = None) -> str:
     """Store the spec as ``<home>/sweeps/<id>.json``; returns the id."""
+    store.check_writable()
     if sweep_id:
         path = safe_join(_sweep_dir(store), check_id(sweep_id, "sweep id") + ".json")
         path.write_text(json.dumps({"id": sweep_id, "created": time.time(), "spec": spec.to_dict()}, indent=2))

@@ -739,3 +739,85 @@ def test_an_unwritable_data_directory_is_a_sentence_not_a_traceback(tmp_path, ti
     at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=120).run()
     assert not at.exception, [x.value for x in at.exception]
     assert len(at.error) == 1 and at.error[0].value.startswith("cannot write the data directory")
+
+
+@contextlib.contextmanager
+def _read_only(folder: Path):
+    """``folder`` made read-only for this process while the block runs: a read-only bind mount over it as root
+    (root ignores file modes), ``chmod a-w`` otherwise; skipped where neither can be done here."""
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")] if p.is_dir()}
+        for p, m in modes.items():
+            p.chmod(m & ~0o222)
+        try:
+            yield
+        finally:
+            for p, m in modes.items():
+                p.chmod(m)
+        return
+    if shutil.which("mount") is None or subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)],
+                                                       capture_output=True).returncode != 0:
+        pytest.skip("no read-only bind mount here")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)  # the app's store may still hold it open
+
+
+def test_a_read_only_data_directory_is_read_and_only_writes_are_refused(tmp_path, tiny_data, monkeypatch, capsys):
+    """A read-only data directory (a colleague's copied results, a classroom share) refused even `runs` and every
+    page with "cannot write the data directory": the store is opened read-only where it cannot be written, every
+    reading command and page shows its runs, and only what writes (a run, delete, clean, Launch) says why not."""
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab.cli import main
+    from bertlab.errors import StoreError
+
+    home = tmp_path / "home"
+    writer = RunStore(home)
+    waiting = writer.create_run(make_config("tfidf_logreg", data=tiny_data), "b-waiting")  # left queued
+    done = writer.create_run(make_config("tfidf_logreg", data=tiny_data), "b-copied")
+    writer.finish(done, SUCCEEDED, metrics={"test_accuracy": 0.75, "test_macro_f1": 0.7})
+    stopped = writer.create_run(make_config("head_only", data=tiny_data), "b-copied")
+    writer.finish(stopped, INTERRUPTED, error="the server stopped while this run was training")
+    writer._conn().close()  # as copied: no -wal and -shm files beside it, which SQLite cannot make here
+    del writer
+    with _read_only(home):
+        with pytest.raises(OSError):
+            (home / "probe").write_text("x")
+        store = RunStore(home)
+        assert store.read_only and store.read_only.startswith(f"cannot write the data directory {str(home)!r} "
+                                                              "(it is read-only or not yours to write)")
+        assert {r.id for r in store.list_runs()} == {waiting, done, stopped}
+        assert store.mark_interrupted() == [] and store.mark_orphans() == []
+        with monkeypatch.context() as m:  # a worker that takes nothing: what is queued stays in sight
+            m.setattr(JobManager, "_loop", lambda self: None)
+            jobs = JobManager(store)  # a queued run is not taken: it could not be claimed, let alone trained
+            assert jobs.snapshot().queued == () and store.get(waiting).status == QUEUED
+            jobs.shutdown()
+        with pytest.raises(StoreError, match="cannot write the data directory"):
+            store.create_run(make_config("tfidf_logreg", data=tiny_data))
+        with pytest.raises(StoreError, match="cannot write the data directory"):
+            store.delete(done)
+        assert store.get(done).status == SUCCEEDED
+        capsys.readouterr()
+        assert main(["runs"]) == 0 and done in capsys.readouterr().out
+        assert main(["show", done[-4:]]) == 0 and done in capsys.readouterr().out
+        assert main(["report", "--batch", "b-copied", "-o", str(tmp_path / "r.html")]) == 0
+        assert (tmp_path / "r.html").is_file()
+        for argv in (["delete", done, "--yes"], ["clean", "--caches"]):
+            capsys.readouterr()
+            assert main(argv) != 0
+            assert "cannot write the data directory" in capsys.readouterr().err, argv
+        at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=120).run()
+        at.switch_page("app_pages/compare.py").run()
+        assert not at.exception, [x.value for x in at.exception]
+        assert not [e.value for e in at.error if "cannot write" in e.value]
+        notes = [i.value for i in at.info if "cannot be written" in i.value]
+        assert len(notes) == 1 and "launching" in notes[0] and "are off" in notes[0]
+        assert any("75.0%" in m.value for m in at.markdown)  # the finished run, shown
+        assert [b.disabled for b in at.button if b.label == "Run again"] == [True], [b.label for b in at.button]
+        assert all(b.disabled for b in at.button if b.label.startswith("Delete"))
+        at.switch_page("app_pages/train.py").run()
+        assert not at.exception, [x.value for x in at.exception]
+        assert [b.disabled for b in at.button if b.label.startswith("Launch")] == [True]
