@@ -251,6 +251,46 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
             st.code(run.traceback, language=None)
 
 
+def to_run_again(runs: list, again: set[str]) -> list:
+    """The runs of ``runs`` each of which offers Run again (ended without a result, its settings readable, not run
+    again already: ``again`` holds the config keys of the runs queued, training or done), one per setting."""
+    out: dict[str, object] = {}
+    for r in runs:
+        if r.status in RERUNNABLE and r.config and not cannot_run_again(r):
+            out.setdefault(config_key(r.config), r)
+    return [r for k, r in out.items() if k not in again]
+
+
+def rerun_all(runs: list, again: set[str]) -> None:
+    """One button that queues every run of the list that offers Run again, each in its batch: after a server
+    restart interrupted a launch of four, Run again took four clicks. Shown where two or more offer it; another
+    desk's runs ask first, as Cancel's and a sweep's Run again do."""
+    todo = to_run_again(runs, again)
+    if len(todo) < 2:
+        return
+    kinds = " and ".join(s for s in RERUNNABLE if any(r.status == s for r in todo))  # "interrupted and failed"
+    own = set(common.own_batches())
+    if not common.cancel_control(
+            st, f"Run the {len(todo)} {kinds} runs again", all(r.batch_id in own for r in todo), "cmp_again_all",
+            icon=":material/replay:", disabled=common.read_only(),
+            help=(f"Run again is {common.READ_ONLY_OFF}." if common.read_only() else
+                  "Queue each one's settings again, in its batch, as its own Run again does."),
+            warning="Launched from another browser or from the command line (a teacher's runs on a classroom's "
+                    "server, say): running them again queues them on the one worker every desk shares.",
+            confirm="Run them again for everyone", confirm_icon=":material/replay:"):
+        return
+    by_batch: dict[str, list] = {}
+    for r in todo:
+        by_batch.setdefault(r.batch_id, []).append(r.run_config)
+    try:
+        queued = [i for b, configs in by_batch.items() for i in common.manager().submit(configs, batch_id=b)]
+    except BertlabError as e:
+        common.show_error(e)
+        return
+    st.toast(f"Queued {len(queued)} runs again.")
+    st.rerun()
+
+
 def cannot_run_again(run) -> bool:
     """Whether ``run``'s strategy cannot run on its model at all (``Strategy.refusal``: partial_ft on ALBERT), so
     Run again would queue a run that fails the same way."""
@@ -1135,6 +1175,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
             common.manager().cancel(r.id)
         st.toast(f"Cancelled {len(unfinished)} runs.")
         st.rerun()
+    rerun_all(runs, again)
     active = any(r.status in ACTIVE for r in runs)
     finished = sorted(r.id for r in runs if r.status == "succeeded")
     newly_finished = st.session_state.get("cmp_finished") not in (None, finished)

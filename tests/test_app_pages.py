@@ -1722,6 +1722,41 @@ def test_compare_runs_a_failed_run_again_and_deletes_ended_runs_after_asking(tin
     assert store.get(bad) is None and store.get(again.id).status == "queued"  # the live one stays
 
 
+def test_compare_runs_every_stopped_run_of_a_launch_again_in_one_click(tiny_data, bertlab_home, monkeypatch):
+    """A server restart that interrupted a launch of four took four clicks of Run again. One button queues every
+    run of the list that offers Run again (failed too, as Run again does), each setting once, and says how many."""
+    from bertlab.jobs import JobManager
+    from bertlab.store import FAILED, INTERRUPTED, SUCCEEDED
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
+    ended = {}
+    for seed, status in ((1, INTERRUPTED), (2, INTERRUPTED), (3, INTERRUPTED), (4, FAILED), (5, SUCCEEDED),
+                         (5, INTERRUPTED)):  # the last: its setting has a result already, so it is not run again
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b4")
+        store.claim(rid, "cpu")
+        store.finish(rid, status, error=None if status == SUCCEEDED else "the server stopped",
+                     metrics={"test_accuracy": 0.5, "test_macro_f1": 0.5} if status == SUCCEEDED else {})
+        ended[rid] = seed
+    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b4"]))
+    at = app_on("app_pages/compare.py", desk="d1")
+    assert not at.exception, [x.value for x in at.exception]
+    assert len([b for b in at.button if b.label == "Run again"]) == 4
+    button = at.button(key="cmp_again_all")
+    assert button.label == "Run the 4 failed and interrupted runs again" and not button.disabled
+    button.click().run()
+    assert not at.exception, [x.value for x in at.exception]
+    queued = [r for r in store.list_runs(batch_id="b4") if r.status == "queued"]
+    assert sorted(r.config["seed"] for r in queued) == [1, 2, 3, 4]
+    assert {json.dumps(r.config, sort_keys=True) for r in queued} == {
+        json.dumps(store.get(i).config, sort_keys=True) for i, seed in ended.items() if seed != 5}
+    assert "Queued 4 runs again." in [t.value for t in at.toast]
+    # nothing left to run again: neither button, each run pointing at its copy
+    assert not any(b.label == "Run again" for b in at.button) and not any(b.key == "cmp_again_all" for b in at.button)
+
+
 def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
     rows = [f"review number {i} here,{('pos', 'neg')[i % 2]}" for i in range(60)] + ["odd one out,mixed"]
     at = app_on()
