@@ -951,7 +951,10 @@ if summary is not None:
     if ask_long and (ask_long != signature or not long):
         st.session_state["confirm_long"] = ask_long = None
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
-    go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary",
+    # A key of its own: unkeyed, the button was named by its label, so a click that reached the server with a change
+    # of the count ("Launch 2 runs" clicked as a strategy's removal redrew it "Launch 1 run", a reload's worth of
+    # seconds on a classroom's loaded server) was a click on a button gone, and was dropped without a word.
+    go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary", key="launch",
                    disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates)
                    or bool(refused) or bool(bad_fields) or bool(too_many) or common.read_only(),
                    help="Answer the question below first." if ask_long else None)

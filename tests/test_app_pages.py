@@ -3340,3 +3340,23 @@ def test_train_page_says_what_a_domain_file_gives_the_run_before_launch(tiny_mod
     assert md("-domain.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252") in said[0]
     assert md(f"masked-LM on {len(sp.train)} training texts (labels unused) + 2 lines of ") in said[0]
     assert md("dropped 2 lines of ") in said[0] and md("-domain.txt that are validation or test texts") in said[0]
+
+
+def test_a_launch_clicked_as_the_strategies_change_is_queued_not_dropped(tiny_model, tiny_data, bertlab_home,
+                                                                         monkeypatch):
+    """A click on "Launch 2 runs" that reached the server with a strategy's removal (a classroom's loaded server
+    redraws a page in seconds: the student removed one and clicked Launch before the label read "Launch 1 run")
+    queued nothing and said nothing: the unkeyed button was named by its label, and the one clicked was gone. In
+    a headless-Chromium classroom of 8 browsers one student's launch was lost so."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg", "zero_shot"]).run()
+    launch = next(b for b in at.button if b.label.startswith("Launch 2 runs"))
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"])  # both reach the server in one rerun
+    launch.click().run()
+    no_problems(at)
+    assert [r.strategy for r in RunStore(bertlab_home).list_runs()] == ["tfidf_logreg"]  # as the page now reads
+    assert any(s.value.startswith("Queued 1 run(s): tfidf_logreg") for s in at.success)
