@@ -64,10 +64,11 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
         + common.BIDI_CSS + "</style>")
 
 
-def _run_tail(run_id: str) -> str:
+def _run_tail(run_id: str, own: bool = False) -> str:
     """'run …8488': the run id's last 4 characters (as Compare's run lists end), said to be an id. Written bare
-    beside 'queued' ("scratch · 8488 queued") it read as a count of 8488 queued runs (a review)."""
-    return f"run …{run_id[-4:]}"
+    beside 'queued' ("scratch · 8488 queued") it read as a count of 8488 queued runs (a review). ``own``: launched
+    at this desk, said ('yours, run …8488'): in a classroom the queue held 11 runs of 7 desks, alike."""
+    return f"{common.YOURS + ', ' if own else ''}run …{run_id[-4:]}"
 
 
 def _queue_panel() -> None:
@@ -88,6 +89,7 @@ def _queue_panel() -> None:
               if r is not None and r.status == QUEUED]  # not one another process cancelled meanwhile
     # "head_only (lr 0.03)" where a launch holds a strategy at several settings (bertlab.variants)
     names = variants.labels([r for r in (*others, running, *queued, *waiting[:8]) if r is not None])
+    own = common.own_launches() if running is not None or queued else set()  # this desk's launches (a small file)
     for run in others:
         st.progress(min(1.0, max(0.0, run.progress or 0.0)),
                     text=f"▶ {names[run.id]} · {run.phase or 'starting'} {run.progress or 0:.0%} (another process, "
@@ -95,9 +97,10 @@ def _queue_panel() -> None:
     if running is not None:
         phase = snap.phase or running.phase or "starting"
         st.progress(min(1.0, max(0.0, snap.progress)), text=f"▶ {names[running.id]} · {phase} {snap.progress:.0%}"
-                    + common.time_left_text(running, snap.progress, short=True) + f" ({_run_tail(running.id)})")
+                    + common.time_left_text(running, snap.progress, short=True)
+                    + f" ({_run_tail(running.id, running.batch_id in own)})")
     for run in queued:
-        st.caption(f":material/hourglass_empty: {names[run.id]} · queued ({_run_tail(run.id)})")
+        st.caption(f":material/hourglass_empty: {names[run.id]} · queued ({_run_tail(run.id, run.batch_id in own)})")
     if len(snap.queued) > 8:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
     for run in waiting[:8]:

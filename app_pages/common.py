@@ -230,6 +230,9 @@ def own_launches() -> set[str]:
                         st.session_state.get("keep_sw_current"), *own_batches()) if b}
 
 
+YOURS = "yours"  # the mark of this desk's launches and runs (Compare's Batch list, the sidebar's queue)
+
+
 FOREIGN_CANCEL = ("Launched from another browser or from the command line (a teacher's run on a classroom's "
                   "server, say): stopping it stops it for everyone watching it.")
 

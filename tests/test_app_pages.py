@@ -3360,3 +3360,39 @@ def test_a_launch_clicked_as_the_strategies_change_is_queued_not_dropped(tiny_mo
     no_problems(at)
     assert [r.strategy for r in RunStore(bertlab_home).list_runs()] == ["tfidf_logreg"]  # as the page now reads
     assert any(s.value.startswith("Queued 1 run(s): tfidf_logreg") for s in at.success)
+
+
+def test_a_desks_own_launches_and_queued_runs_say_yours_beside_other_desks(tiny_model, tiny_data, bertlab_home,
+                                                                          monkeypatch):
+    """A classroom of 8 browsers on one server: the sidebar's queue held 11 runs of 7 desks and Compare's Batch
+    list five launches titled alike ("Dec 06 21:10 · rotten_tomatoes · head_only · live"), a student's own told
+    from a neighbour's by nothing. This desk's are marked "yours"; another desk's are not."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    desks = []
+    for strategy in ("tfidf_logreg", "zero_shot"):  # two students, a launch each
+        at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+        at.text_input(key="keep_model").set_value(tiny_model).run()
+        at.multiselect(key="keep_strategies").set_value([strategy]).run()
+        next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+        no_problems(at)
+        desks.append(at)
+    store = RunStore(bertlab_home)
+    run = {r.strategy: r for r in store.list_runs()}
+    mine, theirs = run["tfidf_logreg"], run["zero_shot"]
+    desks[0].run()  # its sidebar as the next refresh draws it, the other desk's run queued
+    queue = [c.value for c in desks[0].sidebar.caption if "· queued (" in c.value]
+    assert f":material/hourglass_empty: tfidf_logreg · queued (yours, run …{mine.id[-4:]})" in queue, queue
+    assert f":material/hourglass_empty: zero_shot · queued (run …{theirs.id[-4:]})" in queue, queue
+    queue = [c.value for c in desks[1].sidebar.caption if "· queued (" in c.value]  # the other desk: the other way
+    assert any(q.endswith(f"(run …{mine.id[-4:]})") for q in queue) and any(
+        q.endswith(f"(yours, run …{theirs.id[-4:]})") for q in queue), queue
+    at = desks[0].switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    box = at.selectbox[0]
+    assert box.value == mine.batch_id  # Compare opens on this desk's launch, as before
+    assert box.format_func(mine.batch_id).endswith(" · live · yours"), box.format_func(mine.batch_id)
+    assert not box.format_func(theirs.batch_id).endswith("yours")
+    fresh = app_on("app_pages/compare.py")  # a desk that launched nothing: nothing is its own
+    assert len(fresh.selectbox[0].options) == 2 and not any(o.endswith("yours") for o in fresh.selectbox[0].options)
