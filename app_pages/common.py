@@ -251,20 +251,122 @@ def cancel_control(where, label: str, own: bool, key: str, disabled: bool = Fals
         return st.button(confirm, key=key, type="primary", icon=confirm_icon)
 
 
-def queue_place(run_id: str) -> str:
+def queue_place(run_id: str, when: bool = False) -> str:
     """Where a queued run stands: 'starts when the 3 runs ahead of it finish (one training now)'. On a shared
     server the runs ahead may be anyone's: one worker trains them one at a time, launches taking turns (the
-    snapshot's ``queued`` is in that order; a launch made later can take its turn before this run)."""
+    snapshot's ``queued`` is in that order; a launch made later can take its turn before this run). ``when``:
+    and roughly when, where the runs ahead have estimates (', in ~4 min'): in a classroom a student's head_only
+    read 'starts when the 9 runs ahead of it finish' for minutes, with no word of how long (:func:`queue_wait`)."""
     snap = manager().snapshot()
     if run_id == snap.running:  # taken by the worker, not yet marked running in the store (a moment; under load more)
         return "starts now"
     if run_id not in snap.queued:
         return "starts when the runs before it finish"
-    ahead = snap.queued.index(run_id) + (1 if snap.running else 0)
+    before = (*([snap.running] if snap.running else []), *snap.queued[:snap.queued.index(run_id)])
+    ahead = len(before)
     if not ahead:
         return "starts next"
+    wait = queue_wait(before) if when else ""
     return ((f"starts when the {ahead} runs ahead of it finish" if ahead != 1 else
-             "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else ""))
+             "starts when the run ahead of it finishes") + (" (one training now)" if snap.running else "")
+            + (f", in {wait}" if wait else ""))
+
+
+def rough_estimate(past: list, model: str, device: str, speed, work: tuple[float, float] | None,
+                   tokens: float | None, cached: float | None):
+    """The Train page's strategy table's figure for a strategy no run of which finished here: from this device's
+    measured ``speed``, else (nothing of it cached) from the encoder speed past zero_shot or head_only runs
+    measured; None where neither can tell."""
+    from bertlab.estimate import encoder_estimate, probe_estimate
+
+    return (probe_estimate(speed, work, tokens, cached, model)
+            or (encoder_estimate(past, model, device, work, tokens) if not cached else None))
+
+
+
+def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
+    """Estimated seconds until the runs ``ahead`` (the one training, then those queued, in order; None for one
+    gone from the store's active runs) have finished, as the Train page's strategy table estimates a launch
+    (bertlab.sweep.estimate_total over ``past``, the runs it estimates from, else the table's
+    :func:`rough_estimate`), how many of them have no estimate, and whether the one training is past its estimate
+    with no pace to tell its time left by (1, else 0). The one training counts what its estimate leaves after the
+    time it has run, or past that what its pace so far leaves (Compare's '~2 min left')."""
+    from bertlab import speedprobe
+    from bertlab.estimate import run_time_left
+    from bertlab.strategies import REGISTRY
+    from bertlab.sweep import estimate_total
+
+    runs = [r for r in ahead if r is not None]
+    device = device_name()
+    dev, dtype = device_info()
+
+    def rough(c, sizes: dict[str, int], share: float | None) -> float | None:
+        try:
+            work = REGISTRY[c.strategy].probe_work(c, sizes)
+        except (BertlabError, KeyError):
+            return None
+        est = rough_estimate(past, c.model, device, speedprobe.saved(c.model, dev, dtype), work,
+                             run_tokens(c) if REGISTRY[c.strategy].uses_tokens else None, share)
+        return est.seconds if est else None
+
+    def estimate(configs: list) -> tuple[float, int]:
+        return estimate_total(past, configs, device, run_tokens, run_available, embedding_keys,
+                              fallback=rough)
+
+    total, unknown, overdue = 0.0, len(ahead) - len(runs), 0  # a run gone since (finished or deleted): unknown
+    queued = [r for r in runs if r.status != "running"]
+    now = time.time()
+    for r in runs:
+        if r.status == "running":
+            s, u = estimate([r.run_config])
+            left = s - (now - (r.started or now))
+            pace = run_time_left(r, now) if r.phase != "mlm" else None
+            if not u and left > 0:
+                total += left
+            elif pace is not None:  # past its estimate, or none: what its pace so far leaves
+                total += pace
+            elif u:
+                unknown += 1
+            else:
+                overdue = 1
+    s, u = estimate([r.run_config for r in queued])
+    return total + s, unknown + u, overdue
+
+
+PAST_RUNS = 200  # the newest runs in the store the time estimates learn from
+QUEUE_WAIT_S = 10.0  # a queued run's wait is estimated afresh at most this often (shared by every page and session)
+_WAITS: OrderedDict = OrderedDict()  # (data directory, run ids ahead, time slot) -> '~2 min' or ''
+_WAITS_LOCK = threading.Lock()
+_WAITS_READ: dict = {}  # (data directory, time slot) -> (the active runs by id, the runs estimates learn from)
+
+
+def queue_wait(ahead: tuple[str, ...]) -> str:
+    """'~2 min': roughly how long until the runs ``ahead`` of a queued one (the one training first, then those
+    queued before it) have finished, as the Train page estimates the queue ahead of a new launch
+    (:func:`ahead_seconds`); '' where one of them has no estimate or the one training is past it. Kept for
+    :data:`QUEUE_WAIT_S` for every page and session: Compare's status lines refresh every 2 s in each browser, and
+    30 students' pages would each estimate the same queue."""
+    if not ahead:
+        return ""
+    key = (str(store().root), ahead, int(time.time() // QUEUE_WAIT_S))
+    with _WAITS_LOCK:
+        if key in _WAITS:
+            return _WAITS[key]
+    from bertlab.estimate import Estimate
+
+    read = _WAITS_READ.get(key[::2])
+    if read is None:  # ~26 ms an estimate of 5 runs ahead on a 2-core CPU: each slot's reads serve all of them
+        read = ({r.id: r for r in store().list_runs(status=ACTIVE, limit=None)}, store().list_runs(limit=PAST_RUNS))
+        _WAITS_READ.clear()
+        _WAITS_READ[key[::2]] = read
+    active, past = read
+    seconds, unknown, overdue = ahead_seconds([active.get(i) for i in ahead], past)
+    said = "" if unknown or overdue else Estimate(seconds, "").text()
+    with _WAITS_LOCK:
+        _WAITS[key] = said
+        while len(_WAITS) > 256:
+            _WAITS.popitem(last=False)
+    return said
 
 
 HAND_KEY = "cmp_by_hand"  # the batch last chosen by hand in Compare's Batch list (cmp_choice is also its default)

@@ -196,7 +196,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         c[1].progress(min(1.0, max(0.0, run.progress or 0.0)), text=f"{run.phase or 'starting'} · {run.progress:.0%}"
                       + (" · stopping…" if run.cancel_requested else common.time_left_text(run)))
     elif run.status == "queued":
-        c[1].caption(f":material/hourglass_empty: queued: {common.queue_place(run.id)}")
+        c[1].caption(f":material/hourglass_empty: queued: {common.queue_place(run.id, when=True)}")
     elif run.status == "succeeded" and "test_accuracy" not in run.metrics:  # a record without its results
         # (hand-edited, or written by a tool other than bertlab): "test accuracy 0.0%" made a score up
         c[1].warning(f"succeeded, but no test results are stored for it, so there is nothing to show. Delete it and "

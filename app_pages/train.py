@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import time
 from typing import Any
 
 import streamlit as st
@@ -20,10 +19,8 @@ from bertlab.estimate import (
     ENCODER_BASIS,
     Estimate,
     cache_shares,
-    encoder_estimate,
     estimate_seconds,
     format_duration,
-    probe_estimate,
 )
 from bertlab.launch import example_rates, launch_configs, launch_size_problem, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve, sentence_max_length
@@ -398,13 +395,7 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
         st.markdown(common.reading_the_diagram(c))
 
 
-def rough_estimate(past: list, model: str, device: str, speed, work: tuple[float, float] | None,
-                   tokens: float | None, cached: float | None) -> Estimate | None:
-    """The strategy table's figure for a strategy no run of which finished here: from this device's measured
-    ``speed``, else (nothing of it cached) from the encoder speed past zero_shot or head_only runs measured; None
-    where neither can tell."""
-    return (probe_estimate(speed, work, tokens, cached, model)
-            or (encoder_estimate(past, model, device, work, tokens) if not cached else None))
+rough_estimate = common.rough_estimate  # the strategy table's figure where no run finished here
 
 
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
@@ -632,54 +623,10 @@ def ahead_text(runs: list, past: list) -> str:
             f"{', plus ' + ' and '.join(rest) if rest else ''} (estimated as above).")
 
 
-def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
-    """Estimated seconds until the runs ``ahead`` (the one training, then those queued, in order; None for one
-    gone from the store's active runs) have finished, as the table above estimates a launch
-    (bertlab.sweep.estimate_total over ``past``, the runs it estimates from, else the table's
-    :func:`rough_estimate`), how many of them have no estimate, and whether the one training is past its estimate
-    with no pace to tell its time left by (1, else 0). The one training counts what its estimate leaves after the
-    time it has run, or past that what its pace so far leaves (Compare's '~2 min left')."""
-    from bertlab.estimate import run_time_left
-    from bertlab.sweep import estimate_total
-
-    runs = [r for r in ahead if r is not None]
-    device = common.device_name()
-    dev, dtype = common.device_info()
-
-    def rough(c: RunConfig, sizes: dict[str, int], share: float | None) -> float | None:
-        try:
-            work = REGISTRY[c.strategy].probe_work(c, sizes)
-        except (BertlabError, KeyError):
-            return None
-        est = rough_estimate(past, c.model, device, speedprobe.saved(c.model, dev, dtype), work,
-                             common.run_tokens(c) if REGISTRY[c.strategy].uses_tokens else None, share)
-        return est.seconds if est else None
-
-    def estimate(configs: list[RunConfig]) -> tuple[float, int]:
-        return estimate_total(past, configs, device, common.run_tokens, common.run_available, common.embedding_keys,
-                              fallback=rough)
-
-    total, unknown, overdue = 0.0, len(ahead) - len(runs), 0  # a run gone since (finished or deleted): unknown
-    queued = [r for r in runs if r.status != "running"]
-    now = time.time()
-    for r in runs:
-        if r.status == "running":
-            s, u = estimate([r.run_config])
-            left = s - (now - (r.started or now))
-            pace = run_time_left(r, now) if r.phase != "mlm" else None
-            if not u and left > 0:
-                total += left
-            elif pace is not None:  # past its estimate, or none: what its pace so far leaves
-                total += pace
-            elif u:
-                unknown += 1
-            else:
-                overdue = 1
-    s, u = estimate([r.run_config for r in queued])
-    return total + s, unknown + u, overdue
+ahead_seconds = common.ahead_seconds  # shared with Compare's place in the queue
 
 
-PAST_RUNS = 200  # the newest runs in the store the time estimates learn from
+PAST_RUNS = common.PAST_RUNS  # the newest runs in the store the time estimates learn from
 LONG_LAUNCH_SECONDS = 30 * 60  # a launch estimated to keep the device busy longer asks for a second click
 UNKNOWN_LARGE_TRAIN = 5_000  # with no estimate, an encoder strategy on more training texts than this asks too
 

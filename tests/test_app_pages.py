@@ -3396,3 +3396,40 @@ def test_a_desks_own_launches_and_queued_runs_say_yours_beside_other_desks(tiny_
     assert not box.format_func(theirs.batch_id).endswith("yours")
     fresh = app_on("app_pages/compare.py")  # a desk that launched nothing: nothing is its own
     assert len(fresh.selectbox[0].options) == 2 and not any(o.endswith("yours") for o in fresh.selectbox[0].options)
+
+
+def test_compare_says_roughly_when_a_queued_run_starts_where_the_runs_ahead_have_estimates(tiny_data, bertlab_home,
+                                                                                         monkeypatch):
+    """A classroom of 8 browsers on one server: a student's queued head_only read 'starts when the 9 runs ahead of
+    it finish (one training now)' on Compare for minutes, with no word of how long, though the Train page estimated
+    the same queue ahead of a new launch. Compare says it too now, from the same estimates."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    done = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-past")
+    assert execute_run(store, done) == SUCCEEDED, store.get(done).error  # the estimates learn from it
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
+    queued = [store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=s), batch_id="b-mine")
+              for s in (4, 5)]
+
+    def loop(self):  # the worker trains one run, the two queued behind it
+        with self._lock:
+            self._queued = list(queued)
+            self._running = training
+        self.store.claim(training, "cpu")
+        # half done after 30 s (so ~30 s left at its pace, whatever its estimate from the run above says)
+        self.store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)
+        time.sleep(600)
+
+    monkeypatch.setattr(JobManager, "_loop", loop)
+    at = app_on("app_pages/compare.py")
+    time.sleep(0.5)
+    at.run()
+    no_problems(at)
+    assert at.selectbox[0].value == "b-mine"
+    lines = [c.value for c in at.caption if "queued: starts when" in c.value]
+    assert len(lines) == 2, lines
+    assert re.search(r"queued: starts when the run ahead of it finishes \(one training now\), in ~\d+ s$", lines[0]), lines
+    assert re.search(r"queued: starts when the 2 runs ahead of it finish \(one training now\), in ~\d+ s$", lines[1]), lines
