@@ -289,8 +289,10 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
     gone from the store's active runs) have finished, as the Train page's strategy table estimates a launch
     (bertlab.sweep.estimate_total over ``past``, the runs it estimates from, else the table's
     :func:`rough_estimate`), how many of them have no estimate, and whether the one training is past its estimate
-    with no pace to tell its time left by (1, else 0). The one training counts what its estimate leaves after the
-    time it has run, or past that what its pace so far leaves (Compare's '~2 min left')."""
+    with no pace to tell its time left by (1, else 0). The one training counts what its pace so far leaves (the
+    sidebar's and Compare's '~2 min left'), or before it has one what its estimate leaves after the time it has run
+    (a classroom's sidebar said '~69 s left' of the run training while the run queued behind it said 'in ~2 min',
+    from the estimate)."""
     from bertlab import speedprobe
     from bertlab.estimate import run_time_left
     from bertlab.strategies import REGISTRY
@@ -321,10 +323,10 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
             s, u = estimate([r.run_config])
             left = s - (now - (r.started or now))
             pace = run_time_left(r, now) if r.phase != "mlm" else None
-            if not u and left > 0:
-                total += left
-            elif pace is not None:  # past its estimate, or none: what its pace so far leaves
+            if pace is not None:  # what its pace so far leaves, as the sidebar's '~69 s left' says
                 total += pace
+            elif not u and left > 0:  # too early for a pace: what its estimate leaves
+                total += left
             elif u:
                 unknown += 1
             else:

@@ -3433,3 +3433,26 @@ def test_compare_says_roughly_when_a_queued_run_starts_where_the_runs_ahead_have
     assert len(lines) == 2, lines
     assert re.search(r"queued: starts when the run ahead of it finishes \(one training now\), in ~\d+ s$", lines[0]), lines
     assert re.search(r"queued: starts when the 2 runs ahead of it finish \(one training now\), in ~\d+ s$", lines[1]), lines
+
+
+def test_the_queue_wait_counts_the_run_training_at_its_pace_as_the_sidebar_does(tiny_data, bertlab_home, monkeypatch):
+    """A classroom's sidebar said '~69 s left' of the full_ft training (its pace so far) while the run queued behind
+    it said 'in ~2 min' on Compare: the wait counted the run training by its estimate from past runs while it was
+    within it. Once the run has a pace, the wait counts what its pace leaves, as the sidebar does."""
+    import bertlab.sweep
+    from app_pages import common
+    from bertlab.estimate import run_time_left
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
+    store.claim(training, "cpu")
+    store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)
+    run = store.get(training)
+    # its estimate from past runs says 600 s in all, so ~570 s left; its pace says ~30 s
+    monkeypatch.setattr(bertlab.sweep, "estimate_total", lambda past, configs, *a, **k: (600.0 * len(configs), 0))
+    seconds, unknown, overdue = common.ahead_seconds([run], [])
+    pace = run_time_left(run, time.time())
+    assert pace is not None and pace < 100, pace
+    assert (unknown, overdue) == (0, 0)
+    assert abs(seconds - pace) < 5, (seconds, pace)
