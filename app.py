@@ -115,6 +115,14 @@ def _queue_panel() -> None:
         st.session_state._sidebar_busy = False
         st.rerun()  # the queue just emptied: refresh the whole page once (and stop auto-refreshing)
     _rerun_when_a_run_finishes()
+    _rerun_when_the_theme_changes()
+
+
+def _rerun_when_the_theme_changes() -> None:
+    """Redraw the whole app once the user has switched Light / Dark in the menu (:func:`common.rerun_for_theme`):
+    checked by both of the sidebar's timed fragments, so within a refresh (2 s busy, 5 s idle)."""
+    if common.rerun_for_theme(st.session_state, common.dark_theme()):
+        st.rerun(scope="app")
 
 
 def _rerun_when_a_run_finishes() -> None:
@@ -138,6 +146,7 @@ def _newest_run() -> str | None:
 def _watch_for_new_runs() -> None:
     """While idle: redraw the whole app once a run appears that this page has not seen (another process's), so
     its queue, Compare's batch and the sidebar show it without a reload."""
+    _rerun_when_the_theme_changes()
     newest = _newest_run()
     seen = st.session_state.setdefault("_newest_run_seen", newest)
     if newest != seen:
@@ -159,6 +168,7 @@ def sidebar() -> None:
         st.toggle("Projector: larger text", key=common.PROJECTOR_KEY, on_change=common.save_projector,
                   help="Larger text on every page and in every chart, readable at the back of a room.")
         st.markdown(f"**Device:** {common.device_label()}")
+        st.session_state[common.THEME_DRAWN] = common.dark_theme()  # what this full redraw colours itself for
         busy = common.manager().is_busy() or bool(common.store().list_runs(status=(RUNNING,), limit=1))
         st.session_state._sidebar_busy = busy
         # the finished runs this full redraw shows; the busy queue fragment reruns the app when one more finishes

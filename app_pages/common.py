@@ -626,6 +626,21 @@ def rerun_for_finished(state, mark: tuple[int, float], now: float) -> bool:
     return True
 
 
+THEME_DRAWN = "_theme_drawn"  # whether the page was last drawn in the dark theme (dark_theme() at the full redraw)
+
+
+def rerun_for_theme(state, dark: bool) -> bool:
+    """Whether the browser's theme is no longer the one the page was drawn in (``state[THEME_DRAWN]``; ``dark``:
+    :func:`dark_theme` now), which calls for redrawing the whole app. Streamlit does not rerun the script when the
+    user picks Light or Dark in the menu (streamlit#11920), so what the page colours itself (the Strategy cards'
+    diagram, strategy colours, swatches) stayed in the old theme until the next click: a white card on the dark
+    page. The sidebar's timed fragment asks this at each of its refreshes. Unknown (no full redraw yet): no."""
+    if THEME_DRAWN not in state or state[THEME_DRAWN] == dark:
+        return False
+    state[THEME_DRAWN] = dark
+    return True
+
+
 PRICE_KEYS = (("keep_pr_cpu", "cpu_hour"), ("keep_pr_gpu", "gpu_hour"), ("keep_pr_cur", "currency"))
 PRICES_SET = "pr_set"  # the prices someone set (by name): typed on the page, or saved as set
 

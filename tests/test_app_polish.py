@@ -1133,3 +1133,17 @@ def test_accuracy_vs_cost_shows_its_chart_before_the_prices_and_the_prices_still
     assert any("$7.25" in m.value for m in at.markdown), [m.value for m in at.markdown]  # the sentence
     (table,) = [d.value for d in at.dataframe if "cost of one run" in d.value.columns]
     assert set(table["cost of one run"]) == {"$7.25"}  # an hour at $7.25 (the default is $0.05)
+
+
+def test_a_theme_switched_in_the_menu_redraws_the_app_once():
+    """Streamlit does not rerun the script when Light or Dark is picked in the menu (streamlit#11920): the Strategy
+    cards' diagram stayed a white card on the dark page until the next click. The sidebar's timed fragment asks
+    rerun_for_theme with the theme it sees; a change redraws the whole app once, no change nothing."""
+    from app_pages import common
+
+    assert not common.rerun_for_theme({}, True)  # no full redraw yet: nothing to compare with
+    state = {common.THEME_DRAWN: False}  # drawn in the light theme
+    assert not common.rerun_for_theme(state, False)
+    assert common.rerun_for_theme(state, True)  # Dark picked: redraw
+    assert state[common.THEME_DRAWN] is True and not common.rerun_for_theme(state, True)  # once
+    assert common.rerun_for_theme(state, False)  # and back to Light

@@ -346,3 +346,38 @@ def test_typed_settings_survive_a_long_visit_to_another_page(server):
         page.get_by_role("link", name="Learning curves").first.click()
         expect(field(page, "stNumberInput", "Seeds per point")).to_have_value("5")
         browser.close()
+
+
+def test_dark_picked_in_the_menu_redraws_the_strategy_card_dark(server):
+    """Dark picked in the ⋮ menu turned the page dark but left the Strategy cards' diagram a white card (drawn for
+    the light theme) until the next click: Streamlit does not rerun the script on a theme switch (streamlit#11920),
+    and the card, an image, takes no colour from the page. The sidebar's timed fragment now redraws the app once
+    the theme differs from the one the page was drawn in."""
+    import base64
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from bertlab.teaching import CARD_COLORS
+
+    def card_fill(page) -> str:
+        src = page.locator("img[src^='data:image/svg+xml']").first.get_attribute("src")
+        svg = base64.b64decode(src.split(",", 1)[1]).decode()
+        return re.search(r'<rect width="100%" height="100%"[^>]* fill="([^"]+)"', svg).group(1)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 1000}, color_scheme="light")
+        page.set_default_timeout(90_000)
+        expect.set_options(timeout=90_000)
+        page.goto(f"{server}/strategy-cards")
+        expect(page.get_by_text("weights trained").first).to_be_visible()
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+        assert card_fill(page) == CARD_COLORS[False][0]
+        page.locator("[data-testid='stMainMenu']").click()
+        page.locator("[data-testid='stMainMenuItem-theme-Dark']").click()
+        page.keyboard.press("Escape")
+        deadline = time.monotonic() + 30  # a few of the idle fragment's 5-s refreshes, on a loaded machine
+        while card_fill(page) != CARD_COLORS[True][0] and time.monotonic() < deadline:
+            time.sleep(1)
+        assert card_fill(page) == CARD_COLORS[True][0]  # the old code: still the light card's white
+        browser.close()
