@@ -81,12 +81,29 @@ def tradeoff(runs: list, price: pareto.Prices, top) -> None:
     projection and the table under the prices."""
     rows = pareto.by_strategy(pareto.rows_from_runs(runs, price, sweep.unraised_epochs(common.store(), runs)))
     if not rows:
-        top.info("None of these runs has finished yet.", icon=":material/hourglass_top:")
+        note, waiting = nothing_to_price(runs)
+        top.info(note, icon=":material/hourglass_top:" if waiting else ":material/info:")
         return
     with top:
         rows = chart(runs, rows, price)
     # A comparison on a sample makes training look free ($0.0005 for 500 texts): project it to real volumes.
     projected(runs, rows, price)
+
+
+def nothing_to_price(runs: list) -> tuple[str, bool]:
+    """What the page says where no run of the batch has a result to price, and whether one is still to come. A
+    batch whose only run failed read "None of these runs has finished yet." under an hourglass: it had finished,
+    and nothing said where to see why or what to do."""
+    from bertlab.store import ACTIVE
+
+    counts = Counter(r.status for r in runs)
+    waiting = sum(counts[s] for s in ACTIVE)
+    if waiting:
+        return (f"None of these runs has finished yet: {waiting} still to train. Each one's point appears here as "
+                "it finishes.", True)
+    ended = ", ".join(f"{n} {status}" for status, n in counts.most_common())
+    return (f"None of these runs succeeded ({ended}), so there is nothing to price. Compare says why each one "
+            "ended and can run it again; or pick another batch above.", False)
 
 
 def chart(runs: list, rows: list[dict], price: pareto.Prices) -> list[dict]:

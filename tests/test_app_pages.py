@@ -3456,3 +3456,27 @@ def test_the_queue_wait_counts_the_run_training_at_its_pace_as_the_sidebar_does(
     assert pace is not None and pace < 100, pace
     assert (unknown, overdue) == (0, 0)
     assert abs(seconds - pace) < 5, (seconds, pace)
+
+
+def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_look(tiny_data, bertlab_home,
+                                                                                     monkeypatch):
+    """A batch whose only run failed read "None of these runs has finished yet." under an hourglass on Accuracy vs
+    cost (seen in Chromium): it had finished, and nothing said why there was no chart or what to do. Now it says
+    none succeeded, how each ended, and where to see why; a batch still training says how many are still to come."""
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
+    bad = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-failed")
+    store.claim(bad, "cpu")
+    store.finish(bad, FAILED, error="RuntimeError: out of memory")
+    at = app_on("app_pages/costs.py")
+    assert not at.exception
+    (note,) = [i.value for i in at.info if "None of these runs" in i.value]
+    assert "has finished yet" not in note
+    assert "succeeded (1 failed)" in note and "Compare" in note
+    store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-failed")  # queued, not trained
+    at = app_on("app_pages/costs.py")
+    (note,) = [i.value for i in at.info if "None of these runs" in i.value]
+    assert "has finished yet: 1 still to train" in note
