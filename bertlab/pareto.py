@@ -591,7 +591,13 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
              for i, r in enumerate(rows)}
     dx, dy, dt = [x(rows[i][cost]) for i in drawn], [rows[i][metric] for i in drawn], [texts[i] for i in drawn]
     on_front = [drawn.index(i) for i in front if i in drawn] if len(front) > 1 else []
-    places = label_places(dx, dy, dt, log_x=log, lines=list(zip(on_front, on_front[1:])))
+    majority = [r["majority_accuracy"] for r in rows if r.get("majority_accuracy") is not None]
+    one_majority = not f1 and majority and max(majority) - min(majority) < 1e-9  # one test set's share: a line
+    ys = dy + (majority[:1] if one_majority else [])
+    # padded for the labels, never past 100% (plotly's own range ran to 150% over a 100% point); the labels are
+    # placed inside it (one above a point near the top ran over the legend)
+    y_range = (max(0.0, min(ys) - (pad := max(0.02, 0.15 * (max(ys) - min(ys))))), min(1.02, max(ys) + pad)) if ys else None
+    places = label_places(dx, dy, dt, log_x=log, lines=list(zip(on_front, on_front[1:])), y_range=y_range)
     where = dict(zip(drawn, add_point_labels(fig, dx, dy, dt, places, log_x=log)))
     moved = {i for i, p in zip(drawn, places) if not isinstance(p, str)}
     for i, r in enumerate(rows):
@@ -623,14 +629,10 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         fig.update_xaxes(exponentformat="none", tickprefix=money("", (prices or Prices()).currency), tickformat="~g")
     # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
     fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
-    ys = [rows[i][metric] for i in drawn]
-    majority = [r["majority_accuracy"] for r in rows if r.get("majority_accuracy") is not None]
-    if not f1 and majority and max(majority) - min(majority) < 1e-9:  # one test set's share: a line, as on Compare
+    if one_majority:  # one test set's share: a line, as on Compare
         fig.add_hline(y=majority[0], line={"dash": "dot", "color": "#666", "width": 1})
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"dash": "dot", "color": "#666", "width": 1},
                                  name=f"always the majority class ({majority[0]:.1%})", hoverinfo="skip"))
-        ys = ys + majority[:1]
-    if ys:  # padded for the labels, never past 100% (plotly's own range ran to 150% over a 100% point)
-        pad = max(0.02, 0.15 * (max(ys) - min(ys)))
-        fig.update_yaxes(range=[max(0.0, min(ys) - pad), min(1.02, max(ys) + pad)])
+    if y_range:
+        fig.update_yaxes(range=list(y_range))
     return fig

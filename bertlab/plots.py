@@ -934,7 +934,8 @@ CORNERS = ("top left", "bottom right", "top right", "bottom left")  # beside a m
 
 def label_places(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool = False,
                  width_px: float = 560, height_px: float = 300,
-                 lines: Sequence[tuple[int, int]] = ()) -> list[LabelPlace]:
+                 lines: Sequence[tuple[int, int]] = (),
+                 y_range: tuple[float, float] | None = None) -> list[LabelPlace]:
     """:func:`label_positions`, but a label with no free place beside its marker is moved further out, up or
     down in steps of a line, and given as ``(ax, ay)``: the pixel offset of its centre from the marker (plotly's
     annotation arrow offsets, ``ay`` growing downwards), drawn with a thin line back to the marker
@@ -947,17 +948,22 @@ def label_places(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str]
 
     A label is placed where its own marker is the nearest one to it; where no place is, it is moved further out,
     on its line, rather than written beside another marker ("head_only" to the right of its marker read as the
-    name of tfidf_logreg's, 0.29 s and 0.7 points away)."""
-    return _place(xs, ys, labels, log_x, width_px, height_px, far=True, lines=lines)
+    name of tfidf_logreg's, 0.29 s and 0.7 points away).
+
+    ``y_range``: the y axis' range as drawn, where known: a label is then kept inside the plot vertically too. A
+    point near its axis' top (tfidf_logreg at 98.6% under an axis ending at 102%) had its name written above it,
+    over the legend row ("tfidf_logreg" under "always the majority class")."""
+    return _place(xs, ys, labels, log_x, width_px, height_px, far=True, lines=lines, y_range=y_range)
 
 
 def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_x: bool, width_px: float,
-           height_px: float, far: bool, lines: Sequence[tuple[int, int]] = ()) -> list[LabelPlace]:
+           height_px: float, far: bool, lines: Sequence[tuple[int, int]] = (),
+           y_range: tuple[float, float] | None = None) -> list[LabelPlace]:
     if not xs:
         return []
     fx = [math.log10(v) if log_x and v > 0 else float(v) for v in xs]
     lo_x, hi_x = min(fx), max(fx)
-    lo_y, hi_y = min(ys), max(ys)
+    lo_y, hi_y = y_range or (min(ys), max(ys))
     sx = width_px / ((hi_x - lo_x) or 1.0)
     sy = height_px / ((hi_y - lo_y) or 1.0)
     pts = [((fx[i] - lo_x) * sx, (ys[i] - lo_y) * sy) for i in range(len(xs))]  # pixels, y growing upwards
@@ -983,6 +989,8 @@ def _place(xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], log_
         place, cx0, cy0 = cand
         inside = (0 <= cx0 and cx0 + w <= width_px) or not (isinstance(place, str) and (
             place.startswith("middle") or place in CORNERS))
+        if y_range is not None and not 0 <= cy0 <= cy0 + h <= height_px:  # above or below the plot
+            return False
         return inside and free(i, (cx0, cy0, cx0 + w, cy0 + h), boxes)
 
     def nearest_own(i: int, x0: float, y0: float, w: float, h: float) -> bool:  # the box's nearest marker is i's
