@@ -1147,3 +1147,28 @@ def test_a_theme_switched_in_the_menu_redraws_the_app_once():
     assert common.rerun_for_theme(state, True)  # Dark picked: redraw
     assert state[common.THEME_DRAWN] is True and not common.rerun_for_theme(state, True)  # once
     assert common.rerun_for_theme(state, False)  # and back to Light
+
+
+def test_a_playground_card_rounds_its_probabilities_as_its_confidence_and_the_chart_do(tiny_data, bertlab_home,
+                                                                                        monkeypatch):
+    """Seen in Chromium on bbc_news: full_ft's card said "85% confident" over "business: 85.5%", and its bars
+    "politics: 4.7%", "tech: 3.5%" beside the chart's "full_ft 5%", "full_ft 3%": the bars alone had one decimal.
+    They round as the confidence and the chart do (whole percents, more only to keep a value off 0% and 100%)."""
+    import numpy as np
+
+    from bertlab.predict import Prediction, Predictor
+
+    run = finished(RunStore(bertlab_home), make_config("tfidf_logreg", data=tiny_data))
+    names = run.metrics["label_names"]
+    probs = np.array([[0.8549, 0.1451] + [0.0] * (len(names) - 2)])
+    monkeypatch.setattr(Predictor, "predict", lambda self, ids, texts: [
+        Prediction(i, "tfidf_logreg", names, probs, 1.0) for i in ids])
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful film").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    no_problems(at)
+    assert [m.proto.delta for m in at.metric] == ["85% confident"]
+    bars = [e.proto.text for e in at.get("progress")]
+    assert bars[:2] == [f"{names[0]}: 85%", f"{names[1]}: 15%"]  # the old code: 85.5% and 14.5%
+    chart = plots.probability_figure(Predictor.predict(None, [run.id], ["x"]))
+    assert [t.split(": ")[1] for t in bars[:2]] == list(chart.data[0].text)[:2]
