@@ -1226,6 +1226,10 @@ CONFUSION_MANY = 15
 CONFUSION_FULL_PX = 760  # about what the cells of a matrix the page's width get, at 1280 px (names and margins aside)
 CONFUSION_TEXT_PX = 14  # cells narrower than this show no count (the hover and the numbers' table have it)
 CONFUSION_TICK_CHARS = 12  # a class name under or beside many cells is cut to this many characters
+# A class name beside or under a few classes' cells is cut in its middle to this many characters (the hover keeps it
+# whole): three support-ticket classes of ~50 characters took ~300 px of a 360-px column, left the matrix a ~50-px
+# sliver, turned the names upright under it and cut the second run's title ("tfidf_logre").
+CONFUSION_NAME_CHARS = 24
 
 
 def confusion_per_row(runs: Sequence[Any], most: int = 3) -> int:
@@ -1236,15 +1240,15 @@ def confusion_per_row(runs: Sequence[Any], most: int = 3) -> int:
     names = [[str(n) for n in (r.metrics or {}).get("label_names") or []] for r in runs]
     if any(len(ns) > CONFUSION_MANY for ns in names):
         return 1
-    widest = max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * max(map(len, ns)) for ns in names if ns),
-                 default=0)
+    widest = max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * min(max(map(len, ns)), CONFUSION_NAME_CHARS)
+                  for ns in names if ns), default=0)
     return min(most, 2) if widest > 260 else most
 
 
 def confusion_height(names: Sequence[str], least: int = 300) -> int:
     """Height (px) of a confusion matrix of ``names``: ``least``, or more where the classes are many or their names
     long enough to be turned upright under it."""
-    longest = max((len(n) for n in names), default=1)
+    longest = min(max((len(n) for n in names), default=1), CONFUSION_NAME_CHARS)  # as drawn (middle_cut)
     if len(names) > CONFUSION_MANY:  # square cells across the page's width, the names upright and cut below
         return max(least, 90 + confusion_cell_px(len(names)) * len(names)
                    + CONFUSION_CHAR_PX * min(longest, CONFUSION_TICK_CHARS))
@@ -1265,6 +1269,16 @@ def confusion_cell_px(n_classes: int) -> int:
 def short_name(name: str, most: int = CONFUSION_TICK_CHARS) -> str:
     """``name`` cut to ``most`` characters with an ellipsis (whole where it fits)."""
     return name if len(name) <= most else name[: most - 1] + "…"
+
+
+def middle_cut(name: str, most: int = CONFUSION_NAME_CHARS) -> str:
+    """``name`` cut to ``most`` characters in its middle, its start and its end kept ('account_acce…et_requests'):
+    long class names often share a start ('customer_support_billing', 'customer_support_refunds') and differ at the
+    end, where a cut at the end would make them one. Whole where it fits."""
+    if len(name) <= most:
+        return name
+    head = (most - 1) // 2 + (most - 1) % 2
+    return name[:head] + "…" + name[len(name) - (most - 1 - head):]
 
 
 def confusion_figure(run: Any, height: int | None = None, title: str | None = None) -> go.Figure:
@@ -1297,6 +1311,10 @@ def confusion_figure(run: Any, height: int | None = None, title: str | None = No
         fig.update_xaxes(tickangle=-90, **ticks)
         fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top", **ticks)
         fig.update_xaxes(constrain="domain")
+    elif any(len(n) > CONFUSION_NAME_CHARS for n in names):  # a few classes, long names: cut in the middle
+        ticks = dict(tickmode="array", tickvals=names, ticktext=[middle_cut(n) for n in names])
+        fig.update_xaxes(**ticks)
+        fig.update_yaxes(**ticks)
     return fig
 
 

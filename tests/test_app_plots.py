@@ -1325,3 +1325,25 @@ def test_three_confusion_matrices_a_row_up_to_a_matrix_of_260_px():
     four.metrics |= {"label_names": ["category_a", "category_b", "category_c", "category_d"],
                      "confusion": np.eye(4, dtype=int).tolist()}
     assert plots.confusion_per_row([four]) == 3
+
+
+def test_a_confusion_matrix_of_a_few_long_class_names_cuts_them_in_the_middle_keeping_them_apart():
+    """Three support-ticket classes of 42-55 characters (seen in Chromium at 1366 px): the names beside the matrix
+    took ~300 px of its ~360-px column, the matrix was a ~50-px sliver, the names under it were turned upright and
+    cut at the chart's foot, and the second run's title was cut ("tfidf_logre"). Names past CONFUSION_NAME_CHARS are
+    cut in the middle (start and end kept, so names sharing a start stay apart); the hover keeps them whole."""
+    names = ["customer_support_billing_and_payment_enterprise", "customer_support_billing_and_payment_consumer",
+             "account_access_and_password_reset_requests"]
+    run = make_run("tfidf_logreg", "r1")
+    run.metrics.update(label_names=names, confusion=[[40, 0, 0], [5, 35, 0], [0, 0, 40]])
+    fig = plots.confusion_figure(run)
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert list(axis.tickvals) == names  # the cells keep the whole names: the hover shows them
+        shown = list(axis.ticktext)  # the old code: no ticktext, every name whole
+        assert all(len(t) <= plots.CONFUSION_NAME_CHARS for t in shown) and len(set(shown)) == 3
+        assert shown[0].endswith("enterprise") and shown[1].endswith("consumer")
+    # the matrix as tall as its cut names need, not its whole ones; two a row (as with bbc_news' five topics)
+    assert plots.confusion_height(names) == plots.confusion_height(["x" * plots.CONFUSION_NAME_CHARS] * 3)
+    assert plots.confusion_per_row([run, run, run]) == 2
+    short = make_run("tfidf_logreg", "r2")  # names that fit are left alone
+    assert plots.confusion_figure(short).layout.xaxis.ticktext is None
