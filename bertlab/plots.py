@@ -1328,6 +1328,10 @@ def label_distribution_figure(counts: dict[str, dict[str, int]], height: int = 3
                              hovertemplate="%{x}<br>%{y:,} examples<extra>" + split + "</extra>"))
     style(fig, "Label distribution", height, barmode="group")
     fig.update_xaxes(title_text="label", type="category")
+    names = list(dict.fromkeys(n for c in counts.values() for n in c))
+    if any(len(str(n)) > CONFUSION_NAME_CHARS for n in names):  # cut in the middle, whole in the hover: three
+        # 50-character names were turned upright, took most of the chart's height (bars ~30 px) and were cut
+        fig.update_xaxes(tickmode="array", tickvals=names, ticktext=[middle_cut(str(n)) for n in names])
     fig.update_yaxes(title_text="examples (count)", tickformat=",d")
     if max((v for c in counts.values() for v in c.values()), default=0) <= 5:  # counts: whole numbers (a 6-row
         fig.update_yaxes(dtick=1)  # file's axis read 0, 0.2, 0.4...)

@@ -1347,3 +1347,18 @@ def test_a_confusion_matrix_of_a_few_long_class_names_cuts_them_in_the_middle_ke
     assert plots.confusion_per_row([run, run, run]) == 2
     short = make_run("tfidf_logreg", "r2")  # names that fit are left alone
     assert plots.confusion_figure(short).layout.xaxis.ticktext is None
+
+
+def test_the_label_distribution_cuts_long_class_names_in_the_middle():
+    """The Data page with three 42-55-character class names (an uploaded CSV, seen in Chromium at 1366 px): the names
+    were turned upright under the bars, took most of the chart's height (the bars ~30 px high), were cut at its foot
+    ('billing_and_payment_questions_fr') and ran into the axis title. Cut in the middle as the confusion matrices do;
+    the bars and hover keep the whole names."""
+    names = ["account_access_and_password_reset_requests", "billing_and_payment_questions_from_enterprise_customers",
+             "technical_support_for_mobile_application_crashes"]
+    fig = plots.label_distribution_figure({"train": dict.fromkeys(names, 140), "test": dict.fromkeys(names, 40)})
+    assert list(fig.layout.xaxis.tickvals) == names  # the old code: no ticks set, every name whole
+    assert list(fig.layout.xaxis.ticktext) == [plots.middle_cut(n) for n in names]
+    assert all(len(t) <= plots.CONFUSION_NAME_CHARS for t in fig.layout.xaxis.ticktext)
+    assert list(fig.data[0].x) == names
+    assert plots.label_distribution_figure({"train": {"neg": 3, "pos": 4}}).layout.xaxis.ticktext is None
