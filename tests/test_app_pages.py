@@ -3480,3 +3480,31 @@ def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_
     at = app_on("app_pages/costs.py")
     (note,) = [i.value for i in at.info if "None of these runs" in i.value]
     assert "has finished yet: 1 still to train" in note
+
+
+def test_compares_per_class_table_cuts_long_class_names_in_its_headers(tiny_data, bertlab_home):
+    """Three 42-55-character class names (seen in Chromium at 1366 px): the per-class table's headers were the whole
+    names, ~300 px a column, one class and a half shown and the rest behind a sideways scroll. The header cuts a long
+    name in the middle, as the confusion matrices do; its tooltip keeps it whole."""
+    from bertlab.metrics import classification_report
+    from bertlab.plots import middle_cut
+    from bertlab.strategies import make_config
+
+    names = ["account_access_and_password_reset_requests", "billing_and_payment_questions_from_enterprise_customers",
+             "technical_support_for_mobile_application_crashes"]
+    m = classification_report([0, 1, 2, 2], [0, 1, 2, 1], names)
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-long")
+    store.claim(rid, "cpu")
+    store.finish(rid, SUCCEEDED, metrics={"test_" + k if k in ("accuracy", "macro_f1") else k: v
+                                          for k, v in m.items() if k != "probabilities"} | {"label_names": names},
+                 costs={"train_seconds": 1.0}, data_summary={"sizes": {"train": 50, "test": 4}})
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    table = next(d for d in at.dataframe if any("(n=" in c for c in d.value.columns))
+    config = json.loads(table.proto.columns)
+    for name, n in zip(names, (1, 1, 2)):
+        whole = f"{name} (n={n})"
+        assert whole in table.value.columns  # the data keeps the whole name
+        assert config[whole]["label"] == f"{middle_cut(name)} (n={n})"  # the old code: no label, the whole name
+        assert config[whole]["help"] == whole
