@@ -3508,3 +3508,11 @@ def test_compares_per_class_table_cuts_long_class_names_in_its_headers(tiny_data
         assert whole in table.value.columns  # the data keeps the whole name
         assert config[whole]["label"] == f"{middle_cut(name)} (n={n})"  # the old code: no label, the whole name
         assert config[whole]["help"] == whole
+
+
+    # named as uploaded, domain.txt, not as its saved copy ('ca09cf01ce28-domain.txt', which the notes said before)
+    assert "**dapt**'s extra text file: " + md("domain.txt is not valid UTF-8 (first bad byte at offset 6); read it "
+                                                "as cp1252") in said[0]
+    assert md(f"masked-LM on {len(sp.train)} training texts (labels unused) + 2 lines of domain.txt") in said[0]
+    assert md("dropped 2 lines of domain.txt that are validation or test texts") in said[0]
+    assert not re.search(r"[0-9a-f]{12}-domain", said[0]), said[0]

@@ -726,6 +726,49 @@ def test_domain_file_notes_say_before_launch_what_the_run_will_read(tmp_path, mo
     assert dapt.domain_file_notes("dapt", {}, splits) == []
 
 
+def test_an_uploaded_domain_file_is_named_as_uploaded(bertlab_home, tmp_path, monkeypatch):
+    """The Train page keeps an uploaded domain file as '<data home>/uploads/<hash>-<name>': its notes, before launch
+    and in the run, and its refusal named that copy ('ca09cf01ce28-domain.txt', the refusal its whole path), not the
+    file the user uploaded. A path given on the CLI is still said as given, a hash-like prefix and all."""
+    from types import SimpleNamespace
+
+    from bertlab.data import save_upload
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies import dapt
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part(["a train text", "two"]), val=part(["val text"]), test=part(["test text"]))
+    up = save_upload("un café\nTEST text\nthird\n".encode("latin-1"), "domain.txt")
+    assert up.name != "domain.txt"  # its saved copy's name starts with a hash
+    monkeypatch.setattr(dapt, "MAX_DOMAIN_TEXTS", 2)
+    said = dapt.domain_file_notes("dapt", {"domain_file": str(up)}, splits)
+    ctx = SimpleNamespace(splits=splits, notes=[], config=SimpleNamespace(strategy="dapt", options={"domain_file": str(up)}))
+    dapt.mlm_texts(ctx)
+    assert said == ctx.notes == [
+        "dapt: domain.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252. Save it as UTF-8 if "
+        "characters look wrong.",
+        "dapt: read the first 2 of the 3 texts of domain.txt (the most a run pretrains on); sample the file to choose "
+        "which",
+        "dapt: masked-LM on 2 training texts (labels unused) + 1 lines of domain.txt",
+        "dapt: dropped 1 line of domain.txt that is a validation or test text: masked-LM on them would show the model "
+        "the texts it is scored on"]
+    bad = save_upload(b"\x00\x01 not text", "scan.txt")
+    why = "is not UTF-8 text (it holds NUL bytes: a binary file, or UTF-16); save it as UTF-8."
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(bad)}, splits) == [f"dapt option 'domain_file' 'scan.txt' {why}"]
+    with pytest.raises(DataError) as e:
+        dapt.read_domain_texts(str(bad))
+    assert str(e.value) == f"dapt option 'domain_file' 'scan.txt' {why}"
+    mine = tmp_path / "0123456789ab-mine.txt"  # a file of the user's own, named like an upload's copy: as given
+    mine.write_text("a line\n")
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(mine)}, splits)[-1].endswith(
+        "+ 1 lines of 0123456789ab-mine.txt")
+    mine.write_bytes(b"\x00")
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(mine)}, splits) == [
+        f"dapt option 'domain_file' {str(mine)!r} {why}"]
+
+
 def test_mlm_texts_drop_domain_lines_that_are_validation_or_test_texts(tmp_path):
     """A domain file holding the held-out texts (a review's leak.txt) must not pretrain on them, and says so."""
     from types import SimpleNamespace

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from bertlab import models
+from bertlab.config import upload_display_name
 from bertlab.costs import attention_flops, attention_shape, non_embedding_params, square_tokens, train_flops
 from bertlab.cpushare import cpu_share, gave_way_note
 from bertlab.data.dataset import copy_key, counted
@@ -39,7 +40,8 @@ from bertlab.engine import (
     skip_counter,
     training_attention,
 )
-from bertlab.errors import ConfigError, DataError, ModelError, RunCancelled
+from bertlab.errors import BertlabError, ConfigError, DataError, ModelError, RunCancelled
+from bertlab.paths import data_home
 from bertlab.strategies.base import RunContext, get_strategy, register
 from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC
 from bertlab.strategies.full_ft import FullFineTune
@@ -51,6 +53,24 @@ MAX_DOMAIN_FILE_BYTES = 200 * 2**20
 
 class _Refused(DataError):
     """:func:`_read_domain`'s refusal of a file, said after "<strategy> option 'domain_file' <path>"."""
+
+
+def _shown(path: object) -> str:
+    """The domain file as its user knows it: an upload (the Train page's, kept as
+    '<data home>/uploads/<hash>-<name>') by the name it was uploaded as; a path given (CLI, API) as given. The notes
+    named the saved copy, 'ca09cf01ce28-domain.txt', a name the user never chose."""
+    p = Path(str(path)).expanduser()
+    if upload_display_name(p.name) == p.name:  # no '<hash>-' before its name: not an upload's copy
+        return str(path)
+    try:
+        upload = p.parent.resolve() == (data_home() / "uploads").resolve()
+    except (OSError, ValueError, BertlabError):  # no data directory to be under (it cannot be made)
+        upload = False
+    return upload_display_name(p.name) if upload else str(path)
+
+
+def _refusal(strategy: str, path: object, why: str) -> str:
+    return f"{strategy} option 'domain_file' {_shown(path)!r} {why}"
 
 
 def _read_domain(path: str) -> tuple[list[str], list[str], int]:
@@ -67,7 +87,7 @@ def _read_domain(path: str) -> tuple[list[str], list[str], int]:
     said: list[str] = []
     # a latin-1 file was refused here while the Data page read the same bytes, and a UTF-8 byte-order mark (Notepad,
     # Excel) stayed glued to the first text as an invisible '\ufeff'
-    texts = [t.strip() for t in decode_text(raw, p.name, said).splitlines() if t.strip()]
+    texts = [t.strip() for t in decode_text(raw, Path(_shown(path)).name, said).splitlines() if t.strip()]
     if not texts:
         raise _Refused("has no text; put one text per line.")
     return texts[:MAX_DOMAIN_TEXTS], said, len(texts)
@@ -89,11 +109,11 @@ def read_domain_texts(path: str, strategy: str = "dapt", notes: list[str] | None
     try:
         texts, said, total = _read_domain(path)
     except _Refused as e:
-        raise DataError(f"{strategy} option 'domain_file' {path!r} {e}") from None
+        raise DataError(_refusal(strategy, path, str(e))) from None
     if notes is not None:
         notes.extend(f"{strategy}: {n}" for n in said)
         if total > len(texts):
-            notes.append(_cap_note(strategy, total, Path(path).name))
+            notes.append(_cap_note(strategy, total, Path(_shown(path)).name))
     return texts
 
 
@@ -166,13 +186,12 @@ def domain_file_notes(strategy: str, options: dict, splits) -> list[str]:
     if not epochs:  # scratch at mlm_epochs 0: no pretraining, as its run's note says after
         return [f"{strategy}: the extra text file will not be read: it is for the masked-LM pretraining, and "
                 "'mlm_epochs' is 0"]
-    file_name = Path(str(path)).name
+    file_name = Path(_shown(path)).name
     read = _domain_read(path)
     if read is None:
-        return [f"{strategy} option 'domain_file' {str(path)!r} is not a file; give a UTF-8 .txt with one text per "
-                "line."]
+        return [_refusal(strategy, path, "is not a file; give a UTF-8 .txt with one text per line.")]
     if isinstance(read, str):
-        return [f"{strategy} option 'domain_file' {str(path)!r} {read}"]
+        return [_refusal(strategy, path, read)]
     said, total, keys = read
     held = held_out_keys(splits)
     n_lines = sum(keys.values())
@@ -427,7 +446,7 @@ def mlm_texts(ctx: RunContext) -> list[str]:
         extra = [t for t in lines if copy_key(t) not in held_out]
         texts += extra
         ctx.notes.extend(_mlm_notes(name, len(ctx.splits.train), len(extra), len(lines) - len(extra),
-                                    Path(domain_file).name))
+                                    Path(_shown(domain_file)).name))
     else:
         ctx.notes.append(f"{name}: masked-LM on the {len(texts):,} training texts (labels unused)")
     return texts
