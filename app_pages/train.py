@@ -27,7 +27,7 @@ from bertlab.models import check_max_length, known_max_positions, resolve, sente
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
-from bertlab.strategies.dapt import domain_file_notes
+from bertlab.strategies.dapt import domain_file_notes, domain_file_problem
 from bertlab.strategies.embedding_based import data_descriptions
 from bertlab.teaching import COST_NOTES, card, trains_words
 
@@ -897,13 +897,17 @@ if summary is not None:
     signature = repr((names, repeats, sizes, model, rates))
     if ask_long and (ask_long != signature or not long):
         st.session_state["confirm_long"] = ask_long = None
+    # dapt's or scratch's extra text file that its runs would fail on (binary, empty, gone): Launch waits, as for a
+    # strategy the model refuses; it was described below and the runs were queued anyway, each failing as it started
+    bad_files = {n: why for n in names
+                 if (why := domain_file_problem(n, (overrides.get(n) or {}).get("options") or {}))}
     # While the question is asked, the answer is one of its buttons: a second click on Launch queued the runs.
     # A key of its own: unkeyed, the button was named by its label, so a click that reached the server with a change
     # of the count ("Launch 2 runs" clicked as a strategy's removal redrew it "Launch 1 run", a reload's worth of
     # seconds on a classroom's loaded server) was a click on a button gone, and was dropped without a word.
     go = st.button(f"Launch {n_runs} run{'s' if n_runs != 1 else ''}", type="primary", key="launch",
                    disabled=not names or not model_ok or bool(tokenizer_problem) or bool(ask_long) or bool(bad_rates)
-                   or bool(refused) or bool(bad_fields) or bool(too_many) or common.read_only(),
+                   or bool(refused) or bool(bad_fields) or bool(too_many) or bool(bad_files) or common.read_only(),
                    help="Answer the question below first." if ask_long else None)
     if common.read_only():
         st.caption(f":material/block: Launch is {common.READ_ONLY_OFF}.")
@@ -918,6 +922,9 @@ if summary is not None:
         st.caption(f":material/block: Launch waits: {common.md(too_many[0].upper() + too_many[1:])}")
     for n, why in refused.items():  # said here too: its panel above may be closed
         st.caption(f":material/block: Launch waits until **{n}** is taken out of the strategies: {common.md(why)}")
+    for n, why in bad_files.items():  # its file is in its panel above, which may be closed
+        st.caption(f":material/block: Launch waits until **{n}**'s extra text file (in its panel above) is replaced "
+                   f"or removed: {common.md(why)}")
     if total := total_estimate(known, unknown, n_runs):
         (st.warning if long else st.caption)(total)
     if ahead := queue_ahead(past):
@@ -929,7 +936,8 @@ if summary is not None:
     # What dapt's or scratch's extra text file gives its run (how many texts, read how, the cap, the held-out texts
     # left out): before launch, not only in the run's notes after it trained. Read once per file, not per rerun.
     for n in names:
-        if said := domain_file_notes(n, (overrides.get(n) or {}).get("options") or {}, common.splits(cfg)):
+        if n not in bad_files and (  # a refused file is said above, beside Launch
+                said := domain_file_notes(n, (overrides.get(n) or {}).get("options") or {}, common.splits(cfg))):
             st.caption(f":material/description: **{n}**'s extra text file: "
                        + " · ".join(common.md(x.removeprefix(f"{n}: ")) for x in said))
     long_yes = False

@@ -803,8 +803,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     # before launch, as the Train page says it: 1 epoch of full_ft on the Quick demo answered one class to every text
     for name, note in few_steps_planned(configs, len(sp.train)).items():
         print(f"warning: {name}: {note}", file=sys.stderr)
-    from bertlab.strategies.dapt import domain_file_notes
+    from bertlab.strategies.dapt import domain_file_notes, domain_file_problem
 
+    # a domain file the runs would fail on (missing, binary, empty): refused before any run is stored, as the Train
+    # page's Launch waits; it was said as a note and each run then failed after loading its model
+    if problems := list(dict.fromkeys(p for c in configs if (p := domain_file_problem(c.strategy, c.options)))):
+        raise BertlabError(" ".join(problems))
     # what an extra text file gives dapt or scratch (its texts, read how, the cap, held-out texts left out): before
     # launch, as the Train page says it, not only in the runs' notes after; once for runs that read it alike
     for note in dict.fromkeys(n for c in configs for n in domain_file_notes(c.strategy, c.options, sp)):

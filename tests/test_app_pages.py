@@ -3320,6 +3320,25 @@ def test_a_launch_with_one_run_cancelled_says_how_many_not_all_cancelled(tiny_da
     assert common.batch_title(runs[1:2]).endswith(" · all cancelled")
 
 
+def test_train_page_waits_on_a_domain_file_its_runs_would_fail_on(tiny_model, tiny_data, bertlab_home):
+    """A binary file uploaded as dapt's extra text was described under the strategies ('is not UTF-8 text') but
+    Launch stayed on, and the run then failed as it started. Launch now waits, the reason beside it, as for a
+    strategy the model refuses; with the file removed it is on again."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["dapt", "tfidf_logreg"]).run()
+    at.file_uploader(key="opt_dapt_domain_file").set_value(("scan.txt", b"\x00\x01\x02 binary", "text/plain")).run()
+    no_problems(at)
+    assert next(b for b in at.button if b.label.startswith("Launch ")).disabled
+    waits = [c.value for c in at.caption if "Launch waits until" in c.value]
+    assert waits == [":material/block: Launch waits until **dapt**'s extra text file (in its "
+                     "panel above) is replaced or removed: " + md("dapt option 'domain_file' 'scan.txt' is not UTF-8 "
+                     "text (it holds NUL bytes: a binary file, or UTF-16); save it as UTF-8.")], waits
+    assert not [c for c in at.caption if "extra text file: " in c.value]  # said once, beside Launch
+    at.file_uploader(key="opt_dapt_domain_file").set_value(None).run()
+    assert not next(b for b in at.button if b.label.startswith("Launch ")).disabled
+
+
 def test_train_page_says_what_a_domain_file_gives_the_run_before_launch(tiny_model, tiny_data, bertlab_home):
     """dapt's extra text file in latin-1, with two held-out texts in it: its reading note and the texts left out were
     said only in the run's notes after it trained. The page says them under the strategies, before launch."""

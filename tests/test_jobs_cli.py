@@ -580,6 +580,25 @@ def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_cs
     assert RunStore().list_runs() == []
 
 
+def test_cli_run_refuses_a_domain_file_its_runs_would_fail_on_before_any_run_is_stored(tiny_csv, tmp_path, capsys):
+    """A binary (or empty) --option dapt.domain_file was printed as a note, then the dapt run was stored and failed
+    after loading its model (15.8 s at --quick), the others beside it trained: the Train page's Launch now waits on
+    it, and `run` exits 2 before storing anything, in the run's own words."""
+    scan = tmp_path / "scan.txt"
+    scan.write_bytes(b"\x00\x01 binary")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n \n")
+    for f, why in ((scan, "is not UTF-8 text (it holds NUL bytes: a binary file, or UTF-16); save it as UTF-8."),
+                   (empty, "has no text; put one text per line.")):
+        code = main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "dapt", "--option",
+                     f"dapt.domain_file={f}"])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert f"error: dapt option 'domain_file' {str(f)!r} {why}" in err
+        assert "note: dapt option" not in err  # said once, as the error
+    assert RunStore().list_runs() == []
+
+
 def test_cli_run_caps_the_runs_of_one_launch_and_the_rates_of_one_list(tiny_csv, capsys, monkeypatch):
     """A security review: one launch could queue 20,031 runs (2,000 rates x 10 seeds). `run` takes at most 10 rates
     in one --lr list and 100 runs (BERTLAB_MAX_RUNS_PER_LAUNCH) in one launch, refused before any run is stored."""

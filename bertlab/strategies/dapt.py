@@ -170,6 +170,29 @@ def _mlm_notes(name: str, n_train: int, n_extra: int, n_dropped: int, file_name:
     return notes
 
 
+def domain_file_problem(strategy: str, options: dict) -> str | None:
+    """Why a run of ``strategy`` with ``options`` would fail on its option 'domain_file', in the words of that
+    failure (missing, binary or UTF-16, empty, too large), or None where it reads the file or reads none (no file;
+    scratch at 'mlm_epochs' 0; options wrong elsewhere, which their own check says). A refused file was described
+    before launch but the runs were queued anyway and each failed after loading its model: the Train page's Launch
+    and the CLI's ``run`` now wait on it, as on any refusal they know before launch."""
+    path = options.get("domain_file")
+    if not path:
+        return None
+    try:
+        if not get_strategy(strategy).pretrain_epochs(options):
+            return None
+    except ConfigError:
+        return None
+    return _problem(strategy, path, _domain_read(path))
+
+
+def _problem(strategy: str, path: object, read) -> str | None:
+    if read is None:
+        return _refusal(strategy, path, "is not a file; give a UTF-8 .txt with one text per line.")
+    return _refusal(strategy, path, read) if isinstance(read, str) else None
+
+
 def domain_file_notes(strategy: str, options: dict, splits) -> list[str]:
     """What a run of ``strategy`` (dapt, scratch) with ``options`` will read from its option 'domain_file' on
     ``splits``, said before launch in the run's own notes' words: its reading note (latin-1, a byte-order mark),
@@ -186,12 +209,9 @@ def domain_file_notes(strategy: str, options: dict, splits) -> list[str]:
     if not epochs:  # scratch at mlm_epochs 0: no pretraining, as its run's note says after
         return [f"{strategy}: the extra text file will not be read: it is for the masked-LM pretraining, and "
                 "'mlm_epochs' is 0"]
+    if problem := _problem(strategy, path, read := _domain_read(path)):
+        return [problem]
     file_name = Path(_shown(path)).name
-    read = _domain_read(path)
-    if read is None:
-        return [_refusal(strategy, path, "is not a file; give a UTF-8 .txt with one text per line.")]
-    if isinstance(read, str):
-        return [_refusal(strategy, path, read)]
     said, total, keys = read
     held = held_out_keys(splits)
     n_lines = sum(keys.values())
