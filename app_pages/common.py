@@ -74,7 +74,7 @@ def store() -> RunStore:
     return manager().store
 
 
-READ_ONLY_OFF = "off: the data directory is read-only (see the note at the top of the page)"
+READ_ONLY_OFF = "off: the data directory cannot be written (see the note at the top of the page)"
 
 
 def read_only() -> bool:
@@ -84,11 +84,13 @@ def read_only() -> bool:
 
 
 def read_only_note() -> str:
-    """The note, once at the top of every page, where the data directory is read-only (markdown)."""
-    return (f"The data directory {md(repr(str(store().root)))} cannot be written (it is read-only or not yours to "
-            "write): its runs are shown, but launching, Run again, deleting runs and timing serving speed are off. "
-            "To train, make it writable, or point BERTLAB_HOME at a folder you can write and restart "
-            "(BERTLAB_HOME=/path/to/folder make run).")
+    """The note, once at the top of every page, where the data directory cannot be written (markdown), with the
+    store's reason: a full disk is opened read-only too, and was called "read-only or not yours to write"."""
+    why = store().read_only_reason or "it is read-only or not yours to write"
+    do = "free some space there" if why == "it is full" else "make it writable"
+    return (f"The data directory {md(repr(str(store().root)))} cannot be written ({why}): its runs are shown, but "
+            f"launching, Run again, deleting runs and timing serving speed are off. To train, {do}, or point "
+            "BERTLAB_HOME at a folder you can write and restart (BERTLAB_HOME=/path/to/folder make run).")
 
 
 _PREDICTING: set[str] = set()  # the data directories whose Predictor this process has made

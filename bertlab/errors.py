@@ -4,6 +4,9 @@ Every error here is a ``ValueError`` so callers (UI, CLI) can catch one family
 and show its message; the message names the field, the value and what to do.
 """
 
+import os
+import shutil
+
 
 class BertlabError(ValueError):
     """Base class for user-facing errors."""
@@ -54,20 +57,37 @@ class StoreError(BertlabError):
     """The data directory cannot be written (read-only, full, missing permissions), or its run store is damaged."""
 
 
-def unwritable_reason(e: BaseException) -> str | None:
+FULL_BELOW = 2**20  # free bytes under which a data directory is full: SQLite cannot grow its -wal and -shm files
+
+
+def unwritable_reason(e: BaseException, root=None) -> str | None:
     """Why ``e`` (the OS's or SQLite's error) says a data directory cannot be written, in words: "it is full",
-    "it is read-only or not yours to write", or None where it says something else (a lock held too long)."""
+    "it is read-only or not yours to write", or None where it says something else (a lock held too long).
+
+    SQLite says "disk I/O error" (or "unable to open") of a full disk as of a read-only one: it cannot grow the
+    files it reads a store through. With the directory ``root``, such an error is "it is full" where the directory
+    may be written (``os.access``: a read-only mount or another's folder may not) but has under :data:`FULL_BELOW`
+    bytes free; a full disk was called read-only, and told to be made writable."""
     text = (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()  # the reason, not the path
     if "disk is full" in text or "no space" in text:
+        return "it is full"
+    if any(k in text for k in ("unable to open", "disk i/o error")) and root is not None and _full(root):
         return "it is full"
     if any(k in text for k in ("read-only", "readonly", "permission", "unable to open", "disk i/o error")):
         return "it is read-only or not yours to write"
     return None
 
 
+def _full(root) -> bool:
+    try:
+        return os.access(root, os.W_OK) and shutil.disk_usage(root).free < FULL_BELOW
+    except (OSError, ValueError):
+        return False
+
+
 def store_message(root, e: BaseException) -> str:
     """What to do when the data directory ``root`` cannot be written, from the OS's or SQLite's reason ``e``."""
-    why = unwritable_reason(e) or (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()
+    why = unwritable_reason(e, root) or (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).lower()
     # "free some space" fits a full disk only (a review: said of a read-only folder)
     do = ("free some space, or point" if why == "it is full" else
           "make it writable, or point" if why.startswith("it is read-only") else "point")

@@ -273,6 +273,9 @@ class RunStore:
         self.path = self.root / "runs.sqlite"
         self._local = threading.local()
         self.read_only: str | None = None  # why, where the data directory cannot be written (opened read-only)
+        # the reason alone, "it is full" or "it is read-only or not yours to write" (errors.unwritable_reason): the
+        # app's note says it in its own sentence
+        self.read_only_reason: str | None = None
         self._conn()
 
     def _conn(self) -> sqlite3.Connection:
@@ -348,7 +351,7 @@ class RunStore:
             except sqlite3.DatabaseError as de:
                 c.close()
                 raise StoreError(damaged_store_message(self.path, de)) from None
-            self.read_only = why
+            self.read_only, self.read_only_reason = why, unwritable_reason(e, self.root)
             return c
         raise StoreError(why) from None
 

@@ -741,6 +741,54 @@ def test_an_unwritable_data_directory_is_a_sentence_not_a_traceback(tmp_path, ti
     assert len(at.error) == 1 and at.error[0].value.startswith("cannot write the data directory")
 
 
+def test_a_full_data_directory_is_said_to_be_full_not_read_only(tmp_path, tiny_data, monkeypatch):
+    """A full disk takes the read-only path (the store is opened read-only: SQLite says "disk I/O error", unable
+    to grow its -shm file), and both the store's message and the app's note said "it is read-only or not yours to
+    write ... make it writable" (reproduced on a 3 MiB tmpfs filled up). They say "it is full" and to free space;
+    a directory that may not be written is read-only, whatever its free space."""
+    import types
+
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab import errors
+
+    io = sqlite3.OperationalError("disk I/O error")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: types.SimpleNamespace(free=4096))
+    assert errors.unwritable_reason(io, tmp_path) == "it is full"
+    assert errors.unwritable_reason(io) == "it is read-only or not yours to write"  # no directory to look at
+    assert "(it is full). Runs, models and caches are kept there: free some space" in errors.store_message(tmp_path, io)
+    monkeypatch.setattr(os, "access", lambda p, mode: False)  # a read-only mount, another's folder
+    assert errors.unwritable_reason(io, tmp_path) == "it is read-only or not yours to write"
+    monkeypatch.undo()
+    assert errors.unwritable_reason(io, tmp_path) == "it is read-only or not yours to write"  # room left: as before
+
+    full = tmp_path / "full"
+    full.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(full)], capture_output=True).returncode != 0:
+        pytest.skip("no tmpfs to fill here")
+    try:
+        writer = RunStore(full / "home")
+        writer.create_run(make_config("tfidf_logreg", data=tiny_data), "b-full")
+        writer._conn().close()
+        del writer
+        with pytest.raises(OSError), open(full / "filler", "wb") as f:  # the disk fills up
+            while True:
+                f.write(b"\0" * 65536)
+        store = RunStore(full / "home")
+        assert store.read_only_reason == "it is full" and len(store.list_runs()) == 1
+        assert store.read_only.startswith(f"cannot write the data directory {str(full / 'home')!r} (it is full). "
+                                          "Runs, models and caches are kept there: free some space"), store.read_only
+        monkeypatch.setenv("BERTLAB_HOME", str(full / "home"))
+        at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=120).run()
+        assert not at.exception, [x.value for x in at.exception]
+        note = next(x.value for x in at.info if "cannot be written" in x.value)
+        assert "cannot be written (it is full): its runs are shown" in note and "To train, free some space there" in note
+        assert "read-only" not in note
+    finally:
+        subprocess.run(["umount", "--lazy", str(full)], check=True)
+
+
 @contextlib.contextmanager
 def _read_only(folder: Path):
     """``folder`` made read-only for this process while the block runs: a read-only bind mount over it as root
