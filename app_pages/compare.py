@@ -240,9 +240,16 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
     elif run.status in RERUNNABLE:
         # After a crash, a restart or a cancel: the same settings queued again in this batch (rebuilding the launch
         # on the Train page by hand was the only way). Under the message: in the narrow third column it read "Run …".
-        if c[1].button("Run again", key=f"again_{run.id}", icon=":material/replay:", disabled=common.read_only(),
-                       help=f"Run again is {common.READ_ONLY_OFF}." if common.read_only() else
-                       "Queue this run's settings again, in this batch."):
+        # Another desk's run asks first, as the button for all of them and Cancel do: one click queued a teacher's
+        # run again on the worker every desk shares.
+        if common.cancel_control(
+                c[1], "Run again", own or common.read_only(), f"again_{run.id}", icon=":material/replay:",  # off
+                disabled=common.read_only(),
+                help=f"Run again is {common.READ_ONLY_OFF}." if common.read_only() else
+                "Queue this run's settings again, in this batch.",
+                warning="Launched from another browser or from the command line (a teacher's run on a classroom's "
+                        "server, say): running it again queues it on the one worker every desk shares.",
+                confirm="Run it again for everyone", confirm_icon=":material/replay:"):
             try:
                 new = common.manager().submit([run.run_config], batch_id=run.batch_id)
             except BertlabError as e:
@@ -1152,7 +1159,8 @@ def live(run_ids: list[str], refreshing: bool) -> None:
     splits = len({(r.config.get("data") or {}).get("seed") for r in runs}) > 1
     active = any(r.status in ACTIVE for r in runs)
     again = {config_key(r.config) for r in runs if r.status in ACTIVE or r.status == "succeeded"}
-    mine = set(common.own_batches()) if active else set()  # launched at this desk: Cancel without asking
+    # launched at this desk: Cancel and Run again without asking (read where either is shown)
+    mine = set(common.own_batches()) if active or any(r.status in RERUNNABLE for r in runs) else set()
     # runs picked from several datasets: each says its own first (variants.parts), as the charts name them
     shown = variants.parts(runs)
     # Many runs: the finished ones' lines folded away (180 of them came before anything else, 27,000 px down to the

@@ -1694,7 +1694,9 @@ def test_compare_runs_a_failed_run_again_and_deletes_ended_runs_after_asking(tin
     from bertlab.strategies import make_config
 
     monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
-    at = app_on("app_pages/compare.py")
+    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)  # launched at this desk: Run again asks nothing
+    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b1"]))
+    at = app_on("app_pages/compare.py", desk="d1")
     store = RunStore(bertlab_home)
     bad = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b1")
     store.claim(bad, "cpu")
@@ -1755,6 +1757,36 @@ def test_compare_runs_every_stopped_run_of_a_launch_again_in_one_click(tiny_data
     assert "Queued 4 runs again." in [t.value for t in at.toast]
     # nothing left to run again: neither button, each run pointing at its copy
     assert not any(b.label == "Run again" for b in at.button) and not any(b.key == "cmp_again_all" for b in at.button)
+
+
+def test_run_again_asks_first_for_a_run_launched_at_another_desk(tiny_data, bertlab_home, monkeypatch):
+    """A failed run launched at another desk (a teacher's, or the CLI's): its own Run again queued it again on the
+    shared worker at one click, while the button for all such runs and Cancel ask first. It asks too; one's own
+    run's does not."""
+    from bertlab.jobs import JobManager
+    from bertlab.store import FAILED
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
+    bad = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-teacher")
+    store.claim(bad, "cpu")
+    store.finish(bad, FAILED, error="out of memory: try a smaller batch")
+    student = app_on("app_pages/compare.py")
+    assert not student.exception, [x.value for x in student.exception]
+    assert not [b for b in student.button if b.label == "Run again"]  # no one-click button
+    assert any(m.value.startswith("Launched from another browser or from the command line") and "running it again "
+               "queues it on the one worker every desk shares" in m.value for m in student.markdown)
+    assert [r.status for r in store.list_runs(batch_id="b-teacher")] == ["failed"]
+    student.button(key=f"again_{bad}").click().run()  # "Run it again for everyone", in the popover
+    assert sorted(r.status for r in store.list_runs(batch_id="b-teacher")) == ["failed", "queued"]
+    (bertlab_home / "desks" / "teacher").mkdir(parents=True)
+    (bertlab_home / "desks" / "teacher" / "batches.json").write_text('["b-teacher"]')
+    other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-teacher")
+    store.claim(other, "cpu")
+    store.finish(other, FAILED, error="out of memory")
+    teacher = app_on("app_pages/compare.py", desk="teacher")
+    assert [b.key for b in teacher.button if b.label == "Run again"] == [f"again_{other}"]
 
 
 def test_a_class_used_once_is_left_out_from_the_data_page_on_request():
