@@ -290,6 +290,27 @@ def test_hub_class_labels_become_names_and_unlabelled_rows_are_dropped(monkeypat
             in ds.notes)
 
 
+def test_hub_unlabelled_count_with_two_class_label_columns_and_none_named(monkeypatch):
+    """Two ClassLabel columns, none named: the note's -1 count is the larger one's (the label column found here,
+    'label', has 6 unlabelled rows, 'topic' 2). Mutation HB5 (min for max) said "(2 had label -1" beside 6 dropped."""
+    datasets = pytest.importorskip("datasets")
+    from bertlab.data import hub
+
+    feats = datasets.Features({"sentence": datasets.Value("string"),
+                               "label": datasets.ClassLabel(names=["neg", "pos"]),
+                               "topic": datasets.ClassLabel(names=["film", "book", "song"])})
+    texts, _ = make_texts(15)
+    ids = [0] * 10 + [1] * 10 + [-1] * 6
+    topics = [-1, -1] + [i % 3 for i in range(len(ids) - 2)]
+    d = datasets.Dataset.from_dict({"sentence": texts[:len(ids)], "label": ids, "topic": topics}, features=feats)
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=3.0: True)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, config=None, split=None: d)
+    ds = hub.load_hub("someone/reviews")
+    assert ds.counts() == {"neg": 10, "pos": 10}
+    assert "dropped 6 rows with a missing label (6 had label -1: unlabelled, as in many hub test splits)" in ds.notes, \
+        ds.notes
+
+
 def test_hub_class_label_ids_read_as_floats_still_become_names(monkeypatch):
     """A ClassLabel column with a missing id comes out of to_pandas() as floats (1.0, nan)."""
     datasets = pytest.importorskip("datasets")
