@@ -245,7 +245,14 @@ def _decode(row: sqlite3.Row) -> Run:
             v = type(default)()
         d[k] = v
     d["cancel_requested"] = bool(d.get("cancel_requested"))
-    if damaged:
+    if damaged and all(x.startswith("notes: ") for x in damaged):
+        # its notes alone: caveats, not its results or settings. The run keeps its metrics, model and status, one
+        # note saying what was lost (a damaged notes field failed the whole run). Any other field still fails it:
+        # its settings, results, costs or data summary (which says, say, whether it reads text pairs) are needed
+        # to show or use it rightly.
+        d["notes"] = [f"its stored notes cannot be read ({damaged[0].removeprefix('notes: ')}); the rest of its "
+                      "record (results, costs, settings, model) is shown as stored"]
+    elif damaged:
         _mark_damaged(d, damaged)
     if "progress_at_" in d:  # run_progress's (a store 41b5b34 made has a runs column of that name too, not written)
         d["progress_at"] = d.pop("progress_at_")

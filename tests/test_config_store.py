@@ -450,6 +450,42 @@ def test_a_run_whose_stored_json_is_cut_short_reads_as_failed_and_the_others_sti
         assert runs[bad].run_config == make_config("head_only")
 
 
+def test_a_run_whose_notes_alone_are_damaged_keeps_its_results_and_predict_names_a_damaged_field(
+        tmp_path, tiny_data, monkeypatch, capsys):
+    """One damaged field failed the whole run: its notes alone cut short (caveats, not results) lost its metrics
+    and model too, and `predict` on a run whose data_summary was cut short said only "is failed; only succeeded
+    runs can predict". Notes alone degrade (one note says what was lost; the run keeps its status, metrics and
+    model); any other field still fails the run (data_summary says, say, whether it reads text pairs), and predict
+    says which field and what to do."""
+    import sqlite3
+
+    from bertlab.cli import main
+    from bertlab.runner import execute_run
+
+    monkeypatch.setenv("BERTLAB_HOME", str(tmp_path))
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    execute_run(store, rid)
+    kept = store.get(rid)
+    assert kept.status == SUCCEEDED and kept.metrics
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        c.execute("UPDATE runs SET notes=? WHERE id=?", ('["dropped 3 dupl', rid))
+    run = RunStore(tmp_path).get(rid)
+    assert run.status == SUCCEEDED and run.metrics == kept.metrics and run.costs == kept.costs and not run.error
+    assert len(run.notes) == 1 and run.notes[0].startswith("its stored notes cannot be read (JSONDecodeError: ")
+    assert run.notes[0].endswith("the rest of its record (results, costs, settings, model) is shown as stored")
+    capsys.readouterr()
+    assert main(["predict", rid, "a fine film"]) == 0
+    assert rid in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        c.execute("UPDATE runs SET notes='[]', data_summary=? WHERE id=?", ('{"sizes": {"tr', rid))
+    assert RunStore(tmp_path).get(rid).status == FAILED
+    assert main(["predict", rid, "a fine film"]) == 2
+    err = capsys.readouterr().err
+    assert f"run {rid} cannot predict: its stored record cannot be read (data_summary: JSONDecodeError: " in err
+    assert f"bertlab delete {rid}" in err and "is failed" not in err
+
+
 @pytest.mark.parametrize("damage", [b"not a database" * 100, b"SQLite format 3\x00" + b"\x10\x00" + b"\xff" * 4000])
 def test_a_damaged_run_store_is_a_sentence_saying_what_to_do(tmp_path, capsys, monkeypatch, damage):
     """runs.sqlite that SQLite cannot read (overwritten, cut short) made every command exit 1 with a
