@@ -776,8 +776,21 @@ def one_class_sentence(run, name: str) -> str | None:
     advice = one_class_advice(getattr(run, "strategy", None), epochs=config.get("epochs"),
                               learning_rate=config.get("learning_rate"), class_weights=config.get("class_weights"),
                               train_counts=summary.get("train_counts"), n_train=(summary.get("sizes") or {}).get("train"),
-                              steps=(getattr(run, "costs", None) or {}).get("steps"))
+                              steps=(getattr(run, "costs", None) or {}).get("steps"),
+                              # its notes call its steps too few: agreed with, as its own one-class note does (at
+                              # ten times the rate in 32 steps this ended "not longer" beside "give it 40 or more")
+                              few_steps=_few_steps_head(run) is not None)
     return said + (advice or "it learned nothing; train it longer, or on more examples of the other classes") + "."
+
+
+def _few_steps_head(run) -> str | None:
+    """'12 optimizer steps' where ``run``'s notes call its optimizer steps too few
+    (:func:`bertlab.strategies.classifier.few_steps_note`: "only 12 optimizer steps (...): too few ..."), else None."""
+    for note in getattr(run, "notes", None) or []:
+        head = note.split(":")[0]
+        if note.startswith("only ") and " optimizer step" in head:
+            return head[len("only "):]
+    return None
 
 
 def few_steps_sentence(runs: list) -> str | None:
@@ -792,10 +805,8 @@ def few_steps_sentence(runs: list) -> str | None:
         if run_single_class(getattr(r, "metrics", None)) is not None and rate_too_high(
                 getattr(r, "strategy", None), (getattr(r, "config", None) or {}).get("learning_rate")):
             continue  # its one-class sentence says to lower its rate, "not longer" (full_ft at 1 in 12 steps)
-        for note in getattr(r, "notes", None) or []:
-            head = note.split(":")[0]
-            if note.startswith("only ") and " optimizer step" in head:
-                few.setdefault(r.strategy, head[len("only "):])
+        if (head := _few_steps_head(r)) is not None:
+            few.setdefault(r.strategy, head)
     if not few:
         return None
     listed = "; ".join(f"{s}, {steps}" for s, steps in few.items())

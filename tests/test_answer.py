@@ -1252,8 +1252,10 @@ def test_a_one_class_run_at_a_huge_learning_rate_is_not_also_told_to_train_longe
     huge.notes = [few_steps_note(56, 16, 3, 40)]
     good = fake_run(tmp_path, "head_only", y, right_on(y, 300), 2.5e11, 10.0, majority=0.6)
     said = answer.answer([huge, good]).text()
-    assert "train it at a lower rate (its default, or a few times it), not longer." in said
-    assert "Trained too briefly" not in said and "Train longer" not in said
+    # its own notes' advice (the rate first, then the steps; not "not longer" beside its "give it 40 or more")
+    assert ("train it at a lower rate (its default, or a few times it); at that rate more steps help too (its 12 are "
+            "few, as its note on them says), at this one they would only diverge longer.") in said
+    assert "Trained too briefly" not in said and "Train longer" not in said and "not longer" not in said
     huge.config["learning_rate"] = 1e-4  # at its default: one class in 12 steps is too few steps, said as before
     assert answer.few_steps_sentence([huge, good]).startswith("Trained too briefly to judge (full_ft, 12 optimizer")
     assert "not longer" not in answer.answer([huge, good]).text()
@@ -1278,6 +1280,28 @@ def test_a_one_class_runs_own_notes_agree_at_a_huge_rate_in_few_steps(tiny_model
     # enough steps (no few-steps note): "not longer", as before and as Compare's answer says it
     assert outcome_notes(cfg, get_strategy("full_ft"), splits, test, steps=96)[-1].endswith(
         "train it at a lower rate (its default, or a few times it), not longer")
+
+
+def test_compares_answer_agrees_with_a_runs_notes_at_a_huge_rate_in_few_steps(tmp_path):
+    """full_ft --quick at learning rate 1e-3 (10 times its default) in 1 epoch, 32 optimizer steps, answered 'fresh'
+    to every text; its own note says the rate comes first and that more steps help at a lower rate, but Compare's
+    answer still ended "train it at a lower rate (its default, or a few times it), not longer." The answer gives
+    the run's note's advice: with its few-steps note, the rate first; without one, "not longer" as before."""
+    from bertlab.strategies.classifier import few_steps_note
+
+    y = [0] * 240 + [1] * 160
+    huge = fake_run(tmp_path, "full_ft", y, [0] * 400, 9e11, 60.0, majority=0.6)
+    huge.costs["steps"], huge.config["learning_rate"] = 32, 1e-3
+    huge.notes = [few_steps_note(500, 16, 1, 40)]
+    good = fake_run(tmp_path, "head_only", y, right_on(y, 300), 2.5e11, 10.0, majority=0.6)
+    assert answer.one_class_sentence(huge, "full_ft") == (
+        "full_ft answered '0' to every text: its learning rate 0.001 is 10 times its default (0.0001): steps that "
+        "large make fine-tuning diverge rather than learn, so the rate is the first thing to change: train it at a "
+        "lower rate (its default, or a few times it); at that rate more steps help too (its 32 are few, as its note "
+        "on them says), at this one they would only diverge longer.")
+    assert "not longer" not in answer.answer([huge, good]).text()
+    huge.notes = []  # enough steps by its notes: as before
+    assert answer.one_class_sentence(huge, "full_ft").endswith("(its default, or a few times it), not longer.")
 
 
 def test_a_one_class_run_is_told_what_to_change_in_its_own_strategys_terms(tmp_path):
