@@ -629,6 +629,13 @@ LOADS = [
           lambda: "Survey export 2024-05-01\n\n" + csv_text(good_rows(), header=("review", "sentiment")), 30,
           ["neg", "pos"], ["report.csv: its column names (review, sentiment) are on line 3; the 2 lines above them (a "
                            "title?) were skipped"], _check_first_text),
+    # the same with lines ending at \r alone (an old Mac's "CSV (Macintosh)"): the title was not looked for (the
+    # file was one line to the search) and became the header: "its rows have more fields than its header"
+    Loads("csv_title_above_the_header_mac_line_ends", "report_mac.csv",
+          lambda: ("Survey export 2024-05-01\n\n" + csv_text(good_rows(), header=("review", "sentiment"))).replace(
+              "\n", "\r"), 30,
+          ["neg", "pos"], ["report_mac.csv: its column names (review, sentiment) are on line 3; the 2 lines above "
+                           "them (a title?) were skipped"], _check_first_text),
     Loads("xlsx_title_above_the_header", "report.xlsx",
           lambda: xlsx({"Sheet1": pd.DataFrame([["Survey export 2024-05-01", None], ["review", "sentiment"],
                                                 *good_rows()])}, header=False), 30,

@@ -203,6 +203,11 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         text, lone_cr = _LONE_CR.sub(_LONE_CR_HOLDER, text), True
         notes.append(f"{filename}: {n_cr:,} carriage return{'s' * (n_cr > 1)} (\\r) inside lines kept as part of "
                      "their text (a line ends at \\n)")
+    elif n_cr:
+        # Lines end at \r alone (an old Mac's "CSV (Macintosh)"): read as lines ending at \n, as pandas reads them
+        # anyway. The title above the column names was not looked for (the file was one line to the search) and
+        # became the header: "its rows have more fields than its header (1 names: Survey export 2024)".
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if hint := _SEP_LINE.match(text):  # Excel's "sep=;" line: the separator, not a row (it was read as the header)
         sep, text = hint.group(1), text[hint.end():]
         notes.append(f"{filename}: its first line, {hint.group(0).strip()!r}, names the separator (as Excel "
@@ -210,7 +215,7 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
     if sep is None:
         sep = _guess_separator(text)
     head = [line[:10_000] for line in text.split("\n", 11)[:11]]
-    try:  # (a file whose lines end at \r alone is one line here: the csv module refuses it, and it is read as it is)
+    try:  # (lines ending at \r alone end at \n by now, above)
         rows = [next(csv.reader([line], delimiter=sep), []) for line in head]
     except csv.Error:
         rows = []
