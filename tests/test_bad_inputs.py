@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,6 +182,12 @@ REFUSED = [
     Refused("binary_named_csv", "binary.csv", lambda: bytes(range(256)) * 40,
             lambda p: "binary.csv looks like a binary file, not text (it contains NUL bytes). "
                       "Upload a CSV/TSV/JSONL text file or a Parquet file."),
+    # random bytes without a NUL (compressed or encrypted data renamed .csv): latin-1 reads any byte, and the 'table'
+    # was refused over its field counts ("noise.csv line 17 has 3 fields but the header has 2. Put quotes ...")
+    Refused("binary_without_nul_named_csv", "noise.csv",
+            lambda: bytes(random.Random(0).choices(range(1, 256), k=20_000)),
+            lambda p: "noise.csv looks like a binary file, not text (24% of its first characters are control "
+                      "characters, which text hardly holds). Upload a CSV/TSV/JSONL text file or a Parquet file."),
     Refused("xlsx_named_csv", "sheet.csv", lambda: b"PK\x03\x04" + bytes(200),
             lambda p: "sheet.csv is a ZIP archive, not a text table (nor an Excel workbook, which is read as one): "
                       "unzip it and upload the table inside."),

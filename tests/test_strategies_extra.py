@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bertlab.errors import ConfigError, DataError
@@ -257,6 +259,10 @@ def test_domain_file_must_be_text(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(DataError, match="UTF-8"):
         read_domain_texts(str(binary))
+    noise = tmp_path / "n.txt"  # binary without a NUL: it was read as latin-1 'texts'
+    noise.write_bytes(bytes(random.Random(0).choices(range(1, 256), k=20_000)))
+    with pytest.raises(DataError, match=r"'domain_file' .+n\.txt' cannot be read: n\.txt looks like a binary file"):
+        read_domain_texts(str(noise))
 
 
 def test_domain_file_in_latin1_or_with_a_bom_is_read_as_the_data_page_reads_it(tiny_model, tiny_data, tmp_path):

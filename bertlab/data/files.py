@@ -96,6 +96,17 @@ def _mostly_utf8(raw: bytes) -> str | None:
     return text if good >= 10 * bad else None
 
 
+MAX_CONTROL_SHARE = 0.05  # of a file's first characters: above it, bytes read as latin-1 are no text
+
+
+def _control_share(text: str, sample: int = 65_536) -> float:
+    """The share of control characters (other than tab and line breaks) among ``text``'s first ``sample``: random
+    bytes read as latin-1 are about a quarter C0/C1 controls; a latin-1 or Windows-1252 table has next to none."""
+    head = text[:sample]
+    bad = sum(1 for ch in head if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f\v")
+    return bad / len(head) if head else 0.0
+
+
 def decode_text(raw: bytes, filename: str, notes: list[str]) -> str:
     """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252/latin-1 with a note."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -140,6 +151,14 @@ def decode_text(raw: bytes, filename: str, notes: list[str]) -> str:
             text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
+        if _control_share(text) > MAX_CONTROL_SHARE:
+            # random or compressed bytes without a NUL (an image, a .docx's insides renamed .csv): latin-1 reads any
+            # byte, and the 'table' then failed on its field counts ("line 17 has 3 fields but the header has 2")
+            raise DataError(
+                f"{filename} looks like a binary file, not text ({_control_share(text):.0%} of its first characters "
+                "are control characters, which text hardly holds). Upload a CSV/TSV/JSONL text file or a Parquet "
+                "file."
+            )
         notes.append(
             f"{filename} is not valid UTF-8 (first bad byte at offset {pos}); read it as {enc}. "
             "Save it as UTF-8 if characters look wrong."

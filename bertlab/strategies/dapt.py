@@ -87,7 +87,11 @@ def _read_domain(path: str) -> tuple[list[str], list[str], int]:
     said: list[str] = []
     # a latin-1 file was refused here while the Data page read the same bytes, and a UTF-8 byte-order mark (Notepad,
     # Excel) stayed glued to the first text as an invisible '\ufeff'
-    texts = [t.strip() for t in decode_text(raw, Path(_shown(path)).name, said).splitlines() if t.strip()]
+    try:
+        decoded = decode_text(raw, Path(_shown(path)).name, said)
+    except DataError as e:  # a ZIP, or bytes that are no text (binary without a NUL): refused as the Data page does
+        raise _Refused(f"cannot be read: {e}") from None
+    texts = [t.strip() for t in decoded.splitlines() if t.strip()]
     if not texts:
         raise _Refused("has no text; put one text per line.")
     return texts[:MAX_DOMAIN_TEXTS], said, len(texts)
