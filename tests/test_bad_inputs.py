@@ -61,6 +61,16 @@ def parquet(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+def parquet_named(columns: list[list], names: list[str]) -> bytes:
+    """A Parquet file of ``columns`` under ``names`` as pyarrow writes them, two alike included (pandas cannot)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table([pa.array(c) for c in columns], names=names), buf)
+    return buf.getvalue()
+
+
 def xlsx(sheets: dict[str, pd.DataFrame], **kw) -> bytes:
     """An Excel workbook with these sheets, in order (``kw`` go to ``to_excel``)."""
     buf = io.BytesIO()
@@ -665,6 +675,13 @@ LOADS = [
     Loads("csv_columns_really_named_text_dot_1", "dotted.csv",
           lambda: csv_text([(t, t[::-1], y) for t, y in good_rows()], header=("text", "text.1", "label")), 30,
           ["neg", "pos"], [], _check_first_text),
+    # pyarrow writes two columns of one name; pandas' reader failed on it, which was said as a file "truncated or
+    # another format" ("not a readable Parquet file (ArrowInvalid: Multiple matches for FieldRef.Name(text) ...")
+    Loads("parquet_two_columns_named_text", "twice.parquet",
+          lambda: parquet_named([TEXTS, [t[::-1] for t in TEXTS], LABELS], ["text", "text", "label"]), 30,
+          ["neg", "pos"], ["twice.parquet has 2 columns named 'text': read as 'text', 'text.1', in the file's order; "
+                           "choose the one you mean with the column pickers (--text-column / --label-column), or "
+                           "give them different names in the file"], _check_first_text),
     Loads("parquet_extra_nested_column", "extra.parquet",
           lambda: parquet(pd.DataFrame({"text": TEXTS, "label": LABELS, "meta": [{"k": i} for i in range(30)]})),
           30, ["neg", "pos"], []),

@@ -415,13 +415,16 @@ def _read_json(text: str, filename: str) -> pd.DataFrame:
     return pd.DataFrame(obj)
 
 
-def _read_parquet(raw: bytes, filename: str) -> pd.DataFrame:
+def _read_parquet(raw: bytes, filename: str, notes: list[str] | None = None) -> pd.DataFrame:
     """The table, its rows numbered from 0 as they are stored: pandas writes a frame's index into the file (a
     filtered frame's 2, 3, 5...; an id set as the index), which would otherwise number the rows. A named index
-    becomes a column (an id kept there is found as the id column)."""
+    becomes a column (an id kept there is found as the id column). Two columns of one name (pyarrow writes them)
+    are read as the CSV reader reads them, 'text' and 'text.1', with a note in ``notes``."""
     try:
         df = pd.read_parquet(io.BytesIO(raw))
     except Exception as e:  # pyarrow raises several unrelated types for a bad file
+        if (df := _parquet_repeated_names(raw)) is not None:  # "Multiple matches for FieldRef.Name(text)"
+            return _repeated_names(df, filename, notes if notes is not None else [])
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         raise DataError(
             f"{filename} is not a readable Parquet file ({type(e).__name__}: {detail}). It may be truncated "
@@ -432,6 +435,24 @@ def _read_parquet(raw: bytes, filename: str) -> pd.DataFrame:
     names = [n for n in df.index.names if n is not None]
     keep = bool(names) and len(names) == df.index.nlevels and not set(map(str, names)) & set(map(str, df.columns))
     return df.reset_index(drop=not keep)
+
+
+def _parquet_repeated_names(raw: bytes) -> pd.DataFrame | None:
+    """The table of a Parquet file that gives one name to several columns, read column by column (pandas' reader
+    looks columns up by name and fails: "Multiple matches for FieldRef.Name(text)", which was said as a file
+    "truncated or another format"); None where it is not such a file or cannot be read so either."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(io.BytesIO(raw)).read()
+        names = [str(n) for n in table.column_names]
+        if len(set(names)) == len(names) or not table.num_rows:
+            return None
+        df = pd.DataFrame({i: table.column(i).to_pandas() for i in range(table.num_columns)})
+    except Exception:  # noqa: BLE001 (pyarrow raises several unrelated types for a bad file: the caller says so)
+        return None
+    df.columns = names
+    return df
 
 
 def _is_workbook(raw: bytes) -> bool:
@@ -529,13 +550,13 @@ def _read_table(raw: bytes, filename: str, notes: list[str] | None) -> pd.DataFr
         raise DataError(f"{name} is empty (0 bytes).")
     suffix = Path(name).suffix.lower()
     if suffix in (".parquet", ".pq"):
-        return _read_parquet(raw, name)
+        return _read_parquet(raw, name, notes)
     if suffix == ".xlsx":
         return _read_xlsx(raw, name, notes)
     if suffix not in SUFFIXES:
         raise DataError(unsupported_message(name, suffix))
     if raw[:4] == b"PAR1":
-        return _read_parquet(raw, name)
+        return _read_parquet(raw, name, notes)
     if _is_workbook(raw):
         notes.append(f"{name} is an Excel workbook under another extension: read it as one")
         return _read_xlsx(raw, name, notes)
