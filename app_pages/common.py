@@ -29,7 +29,7 @@ from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError, ModelError
 from bertlab.jobs import JobManager
 from bertlab.paths import data_home, keep_text
-from bertlab.store import ACTIVE, RunStore, undone_batches
+from bertlab.store import ACTIVE, RunStore, set_process_kind, undone_batches
 
 # Session keys starting with "keep_" survive page switches (app.py calls keep_values every run,
 # which stops Streamlit from deleting the state of widgets that are not on the current page).
@@ -61,6 +61,7 @@ RUNS_LISTED = 2000  # Compare offers the batches of this many newest runs (each 
 @st.cache_resource(show_spinner=False)
 def _manager(home: str) -> JobManager:
     # Keyed by the data directory so tests (one BERTLAB_HOME each) never share a store.
+    set_process_kind("the server")  # a run of it found after a SIGKILL: "the server stopped while ..." by any process
     return JobManager(RunStore(home))
 
 

@@ -813,6 +813,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # launch, as the Train page says it, not only in the runs' notes after; once for runs that read it alike
     for note in dict.fromkeys(n for c in configs for n in domain_file_notes(c.strategy, c.options, sp)):
         print(f"note: {note}", file=sys.stderr)
+    from bertlab.store import set_process_kind
+
+    set_process_kind("the `python -m bertlab run` process")  # said of its run if it is killed (stopped_reason)
     store = RunStore()
     # a random tail, as the app's: two CLI runs started in the same second were one batch
     batch = f"cli-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # two runs in one second: two batches
@@ -1521,8 +1524,9 @@ def _run_points(store, ids: list[str], quiet: bool, names: dict[str, str] | None
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from bertlab import sweep
-    from bertlab.store import ORPHANED, RunStore
+    from bertlab.store import ORPHANED, RunStore, set_process_kind
 
+    set_process_kind("the `python -m bertlab sweep` process")  # said of its run if it is killed (stopped_reason)
     store = RunStore()
     if args.delete:
         if given := _options_given(args, ("delete",)):  # --dry-run, --json, --sweep-id... were dropped unsaid
@@ -2016,8 +2020,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     opened a page (the app's worker starts with its first page). Runs a live process queued (an open app, a CLI
     `run`) stay its own; the ones this takes are marked its own, so an app opened meanwhile leaves them to it."""
     from bertlab.jobs import JobManager
-    from bertlab.store import QUEUED, RunStore, _other_live_process
+    from bertlab.store import QUEUED, RunStore, _other_live_process, set_process_kind
 
+    set_process_kind("the `python -m bertlab worker` process")  # said of its run if it is killed (stopped_reason)
     store = RunStore()
     store.adopt_orphaned_queue()  # queued by a process that has stopped (a server restarted, a CLI killed)
     queued = store.list_runs(status=(QUEUED,), limit=None)

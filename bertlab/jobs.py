@@ -27,7 +27,7 @@ from bertlab.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, RunSt
 log = logging.getLogger(__name__)
 ORPHAN_CHECK_S = 5.0  # how often an idle worker looks for runs whose training process died
 EXIT_WAIT_S = 5.0  # how long a process that exits waits for its runs in progress to stop (all managers together)
-SERVER_STOPPED = "the server stopped while this run was training"
+SERVER_STOPPED = "the server stopped while this run was training"  # store.stopped_reason("the server")
 _MANAGERS: weakref.WeakSet[JobManager] = weakref.WeakSet()
 
 

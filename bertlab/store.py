@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS points (
 );
 CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
 CREATE TABLE IF NOT EXISTS run_progress (run_id TEXT PRIMARY KEY, progress_at REAL);
+CREATE TABLE IF NOT EXISTS process_kinds (owner TEXT PRIMARY KEY, kind TEXT NOT NULL);
 """
 # Columns the runs table gains are read by every older bertlab on the same data directory, whose Run(**row) refuses
 # one it does not know (a TypeError on every page and `runs`, until 41b5b34's filter in _decode): so a new field is
@@ -90,6 +91,34 @@ def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
 
 DAMAGED = "its stored record cannot be read"  # the start of the error of a run whose row is damaged (_decode)
 ORPHANED = "the process training this run stopped"  # a run whose process died, where which one is not known
+_PROCESS_KIND: list[str | None] = [None]  # what this process is, in words (set_process_kind)
+
+
+def set_process_kind(kind: str) -> None:
+    """Say what this process is ("the server", "the `python -m bertlab worker` process"): kept beside the runs it
+    trains (table process_kinds, one row per process), so that whichever process finds one of them left 'running'
+    by it after it died (a SIGKILL) gives the same reason, :func:`stopped_reason`. A restarted server said "the
+    server stopped while this run was training" (of a killed worker too), any other process "the process training
+    this run stopped"."""
+    _PROCESS_KIND[0] = kind
+
+
+def stopped_reason(kind: str | None) -> str:
+    """A run's error where the process training it (of ``kind``, None: not known) died while it trained."""
+    return f"{kind} stopped while this run was training" if kind else ORPHANED
+
+
+def _kinds(c: sqlite3.Connection, owners: set) -> dict[str, str]:
+    """{owner: what that process was} of ``owners``, as :func:`set_process_kind` recorded them (none known in a store
+    older than the table)."""
+    if not owners:
+        return {}
+    try:
+        rows = c.execute(f"SELECT owner, kind FROM process_kinds WHERE owner IN ({','.join('?' * len(owners))})",
+                         list(owners)).fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {r[0]: r[1] for r in rows}
 
 
 def _process_tag() -> str:
@@ -496,7 +525,9 @@ class RunStore:
         """Atomically move a queued run to running. False if it is no longer queued (e.g. cancelled)."""
         with self._tx() as c:
             cur = c.execute("UPDATE runs SET status=?, started=?, device=?, progress=0, owner=? WHERE id=? AND status=?",
-                            (RUNNING, time.time(), device, _process_tag(), run_id, QUEUED))
+                            (RUNNING, time.time(), device, tag := _process_tag(), run_id, QUEUED))
+            if cur.rowcount == 1 and _PROCESS_KIND[0]:  # what this process is: said if it dies (stopped_reason)
+                c.execute("INSERT OR IGNORE INTO process_kinds (owner, kind) VALUES (?, ?)", (tag, _PROCESS_KIND[0]))
             return cur.rowcount == 1
 
     def finish(self, run_id: str, status: str, **fields: Any) -> None:
@@ -546,9 +577,11 @@ class RunStore:
             rows = c.execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
             marked = [(r[0], r[1]) for r in rows if not _other_live_process(r[1])]
             ids = [i for i, _ in marked]
+            # a dead process whose kind is known: said as every other process that finds its run says it
+            kinds = _kinds(c, {o for _, o in marked if _dead_owner(o)})
             c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
-                          [(INTERRUPTED, time.time(), reason, i, RUNNING)
-                           for i in ids])
+                          [(INTERRUPTED, time.time(), stopped_reason(kinds[o]) if o in kinds else reason, i, RUNNING)
+                           for i, o in marked])
         # Half-written weights go, except this process's own: a thread here may still be writing them (a second
         # job manager made after Streamlit's "Clear cache"); they go when the run is deleted.
         self._drop_staging([i for i, owner in marked if not _ours(owner)])
@@ -561,12 +594,14 @@ class RunStore:
         if self.read_only:
             return []
         rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
-        ids = [r[0] for r in rows if _dead_owner(r[1])]
+        dead = [(r[0], r[1]) for r in rows if _dead_owner(r[1])]
+        ids = [i for i, _ in dead]
         if ids:  # a write only when there is something to mark: this runs every few seconds
             with self._tx() as c:
+                kinds = _kinds(c, {o for _, o in dead})
                 c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
-                              [(INTERRUPTED, time.time(), ORPHANED, i, RUNNING)
-                               for i in ids])
+                              [(INTERRUPTED, time.time(), stopped_reason(kinds.get(o)), i, RUNNING)
+                               for i, o in dead])
             self._drop_staging(ids)
         return ids
 

@@ -789,6 +789,39 @@ def test_a_full_data_directory_is_said_to_be_full_not_read_only(tmp_path, tiny_d
         subprocess.run(["umount", "--lazy", str(full)], check=True)
 
 
+def test_a_killed_processs_run_gets_one_reason_whichever_process_finds_it(tmp_path, tiny_data, monkeypatch):
+    """After a SIGKILL of the process training a run, a restarted server said "the server stopped while this run was
+    training" (of a killed `worker` too) and any other process that found it first (an open app, `runs`) "the
+    process training this run stopped". Each process says what it is as it claims a run; whichever finds the run
+    of a dead one gives the same reason, naming it."""
+    from bertlab.store import ORPHANED
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: None)  # a manager that trains nothing
+    store = RunStore(tmp_path)
+    ids = [store.create_run(make_config("tfidf_logreg", data=tiny_data), "b") for _ in range(5)]
+    claim_and_die = ("import os, signal, sys\n"
+                     "from bertlab import store\n"
+                     "if sys.argv[2] and hasattr(store, 'set_process_kind'):\n    store.set_process_kind(sys.argv[2])\n"
+                     "from bertlab.store import RunStore\n"
+                     "assert RunStore(sys.argv[1]).claim(sys.argv[3], 'cpu')\n"
+                     "os.kill(os.getpid(), signal.SIGKILL)\n")
+
+    def killed(kind: str, run_id: str) -> None:
+        done = subprocess.run([sys.executable, "-c", claim_and_die, str(tmp_path), kind, run_id],
+                              cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        assert store.get(run_id).status == RUNNING
+
+    for kind, (first, second) in (("the `python -m bertlab worker` process", ids[:2]), ("the server", ids[2:4])):
+        killed(kind, first)
+        assert store.mark_orphans() == [first]  # an open app's worker finds it
+        killed(kind, second)
+        JobManager(RunStore(tmp_path)).shutdown()  # a server starting finds it
+        assert store.get(first).error == store.get(second).error == f"{kind} stopped while this run was training"
+    killed("", ids[4])  # a process that did not say what it is (the Python API): as before
+    assert store.mark_orphans() == [ids[4]] and store.get(ids[4]).error == ORPHANED
+
+
 @contextlib.contextmanager
 def _read_only(folder: Path):
     """``folder`` made read-only for this process while the block runs: a read-only bind mount over it as root
