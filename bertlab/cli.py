@@ -2024,6 +2024,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     set_process_kind("the `python -m bertlab worker` process")  # said of its run if it is killed (stopped_reason)
     store = RunStore()
+    store.check_writable()  # a read-only data directory: nothing can be trained there, said so (not "training 1 ...")
     store.adopt_orphaned_queue()  # queued by a process that has stopped (a server restarted, a CLI killed)
     queued = store.list_runs(status=(QUEUED,), limit=None)
     left = [r for r in queued if _other_live_process(r.owner)]  # the manager leaves these, as an app starting does

@@ -902,3 +902,29 @@ def test_a_read_only_data_directory_is_read_and_only_writes_are_refused(tmp_path
         at.switch_page("app_pages/train.py").run()
         assert not at.exception, [x.value for x in at.exception]
         assert [b.disabled for b in at.button if b.label.startswith("Launch")] == [True]
+
+
+def test_the_worker_on_a_read_only_data_directory_says_it_cannot_write_it(tmp_path, monkeypatch, capsys):
+    """`python -m bertlab worker` on a read-only data directory holding a dead process's queued run printed
+    "training 1 queued run", then "queue empty", and exited 0 having trained nothing (mutation round 5: the
+    read-only guard of adopt_orphaned_queue, dropped, made it fail there instead). It says, as run and clean do,
+    that it cannot write the data directory."""
+    from bertlab.cli import main
+
+    home = tmp_path / "home"
+    writer = RunStore(home)
+    rid = writer.create_run(make_config("tfidf_logreg"), "b-left")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    writer.update(rid, owner=f"{socket.gethostname()}:{dead.pid}:{time.time():.0f}")  # queued by a process now gone
+    writer._conn().close()
+    del writer
+    monkeypatch.setenv("BERTLAB_HOME", str(home))
+    with _read_only(home):
+        store = RunStore(home)
+        assert store.read_only and store.adopt_orphaned_queue() == []  # nothing it could claim
+        capsys.readouterr()
+        assert main(["worker"]) == 2
+        err = capsys.readouterr().err
+        assert "cannot write the data directory" in err and "training 1 queued run" not in err
+        assert store.get(rid).status == QUEUED
