@@ -2561,3 +2561,27 @@ def test_a_run_keeps_its_truncation_notes_numbers_in_its_metrics(tiny_model, tin
     assert f"(median {rec['median_tokens']:,} tokens, longest {rec['longest_tokens']:,})" in note
     assert answer.truncation_of(run) == {"share": 100.0, "max_length": 8, "median": rec["median_tokens"],
                                          "limit": rec["model_limit"]}
+
+
+def test_the_not_same_text_sentence_at_its_edges_a_tenth_cut_a_range_of_shares_and_no_known_limit(tmp_path):
+    """Mutation round 5, each passing test_answer: a run cutting exactly CUT_SHARE (10%) of its texts left out of the
+    sentence (>= made >), two runs at one max length cutting 50% and 80% read '80%' (their range dropped), and a
+    truncation record without the model's limit (model_limit None) raising a TypeError where the sentence gives the
+    advice without a number."""
+    record = {"part": "training", "share": 0.5, "max_length": 16, "median_tokens": 32, "longest_tokens": 42,
+              "model_limit": 512}
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 290, 20), 1e13, 200.0)
+    tf.notes = ho.notes = ft.notes = []
+    ho.metrics = {**ho.metrics, "truncation": {**record, "share": answer.CUT_SHARE}}
+    assert answer.whole_texts_sentence([tf, ho]).startswith(
+        "Not on the same text: tfidf_logreg read each text whole, head_only only its first 16 tokens (10% of the "
+        "texts were longer)")
+    ho.metrics["truncation"] = {**record, "share": 0.5}
+    ft.metrics = {**ft.metrics, "truncation": {**record, "share": 0.8}}
+    assert "head_only and full_ft only its first 16 tokens (50-80% of the texts were longer)" in (
+        answer.whole_texts_sentence([tf, ho, ft]))
+    ho.metrics["truncation"] = {**record, "model_limit": None}  # a model whose positions are not known
+    assert answer.whole_texts_sentence([tf, ho]).endswith(
+        "; a larger max length, where the model reads more, compares them on more of each text.")
