@@ -918,3 +918,17 @@ def test_the_per_size_answer_says_when_runs_did_not_read_the_same_text(tiny_mode
     no_problems(at)
     shown = [m.value.replace("\\", "") for m in at.markdown]
     assert all(any(s in m for m in shown) for s in said), shown
+
+
+def test_the_per_size_not_same_text_sentence_names_its_sizes_where_not_every_size_has_it():
+    """Mutation round 5, each passing test_pages_sweep and test_answer's sweep tests: a sentence said at one size of
+    two was given bare, as if of every size (the check that every size has it, dropped), and the size of a sweep
+    point at every labelled text read 'None' for 'all'."""
+    said = "Not on the same text: tfidf_logreg read each text whole, head_only only its first 8 tokens"
+    rows = [{"n labelled": 16, "whole": said}, {"n labelled": 1000, "whole": None}]
+    assert answer.sweep_whole_texts(rows) == [f"At 16 labelled: {said}"]
+    rows = [{"n labelled": 16, "whole": said}, {"n labelled": 1000, "whole": said}]
+    assert answer.sweep_whole_texts(rows) == [said]  # every size: once, bare
+    other = said.replace("8 tokens", "16 tokens")
+    rows = [{"n labelled": 16, "whole": said}, {"n labelled": 1000, "whole": said}, {"n labelled": None, "whole": other}]
+    assert answer.sweep_whole_texts(rows) == [f"At 16 and 1,000 labelled: {said}", f"At all labelled: {other}"]
