@@ -928,3 +928,23 @@ def test_the_worker_on_a_read_only_data_directory_says_it_cannot_write_it(tmp_pa
         err = capsys.readouterr().err
         assert "cannot write the data directory" in err and "training 1 queued run" not in err
         assert store.get(rid).status == QUEUED
+
+
+def test_a_sweep_saved_on_a_read_only_data_directory_says_it_cannot_write_it(tmp_path, tiny_data):
+    """Mutation round 5: save_sweep without its check_writable passed test_faults and test_sweep. On a read-only data
+    directory it says why, in the store's words, rather than an OSError from writing the spec's file."""
+    from bertlab import sweep
+    from bertlab.errors import StoreError
+
+    home = tmp_path / "home"
+    writer = RunStore(home)
+    writer.create_run(make_config("tfidf_logreg", data=tiny_data), "b-copied")
+    writer._conn().close()
+    del writer
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[8], seeds=[0], data=tiny_data)
+    with _read_only(home):
+        store = RunStore(home)
+        for sweep_id in (None, "sw-1"):
+            with pytest.raises(StoreError, match="cannot write the data directory"):
+                sweep.save_sweep(store, spec, sweep_id)
+        assert sweep.list_sweeps(store) == [] and not (home / "sweeps").exists()
