@@ -926,3 +926,16 @@ def test_max_length_beyond_model_positions(world, tmp_path):
     # the tiny test model has 128 position embeddings
     assert world.run_fails_with(cfg) == "max_length 512 is beyond the model's 128 positions; use at most 128."
     world.assert_intact()
+
+
+def test_a_header_below_a_title_is_a_row_naming_a_text_or_label_column_not_any_row_of_two_cells():
+    """Mutation round 5: _header_row_below taking the first row of two filled cells below a one-cell first row as the
+    header, whatever its cells (the check that one is a text's or label's name dropped), passed this file: a title
+    above header-less rows ('great film,pos') would have had its first row of data read as column names, and a note
+    saying a title was skipped above them."""
+    from bertlab.data.files import _header_row_below
+
+    data = [["great film", "pos"], ["awful film", "neg"]] * 3
+    assert _header_row_below([["Survey export 2024"], *data]) == 0
+    assert _header_row_below([["Survey export 2024"], [], ["review", "sentiment"], *data]) == 2
+    assert _header_row_below([["Survey export 2024"], [], ["Review", "Stars"], *data]) == 2  # its case aside
