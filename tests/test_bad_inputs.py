@@ -939,3 +939,14 @@ def test_a_header_below_a_title_is_a_row_naming_a_text_or_label_column_not_any_r
     assert _header_row_below([["Survey export 2024"], *data]) == 0
     assert _header_row_below([["Survey export 2024"], [], ["review", "sentiment"], *data]) == 2
     assert _header_row_below([["Survey export 2024"], [], ["Review", "Stars"], *data]) == 2  # its case aside
+
+
+def test_a_first_row_of_two_names_is_the_header_though_a_value_below_is_a_columns_name():
+    """Mutation round 5: _header_row_below looking below a first row of two cells (> 1 made > 2) passed this file: an
+    intent dataset whose first class is 'question' (a label column's name) had that row of data taken for the
+    header, its real header for a title."""
+    rows = [("where is my order", "question"), ("the box came broken", "complaint")] * 10
+    notes: list[str] = []
+    df = read_table(("text,intent\n" + "".join(f"{t},{y}\n" for t, y in rows)).encode(), "intents.csv", notes)
+    assert list(df.columns) == ["text", "intent"] and len(df) == 20
+    assert not [n for n in notes if "a title?" in n], notes
