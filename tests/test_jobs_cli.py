@@ -1815,3 +1815,18 @@ def test_cli_run_says_what_a_domain_file_gives_the_run_before_it_trains(tiny_mod
             "UTF-8 if characters look wrong.") in before
     assert f"note: dapt: masked-LM on {len(sp.train)} training texts (labels unused) + 1 lines of latin.txt" in before
     assert "note: dapt: dropped 1 line of latin.txt that is a validation or test text" in before
+
+
+def test_cli_run_twice_named_hint_names_each_strategy_its_own_settings(tiny_csv, capsys):
+    """Mutation round 5, each passing this file's twice-named tests: two strategies no seed changes read 'what
+    zero_shot or tfidf_logreg does ... one run of it' (the plural dropped); zero_shot beside head_only was told to
+    vary --label-descriptions where head_only has epochs (any made all); and the --lr example named zero_shot, which
+    reads no learning rate, for head_only (the first strategy named twice, not the first that reads one)."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "zero_shot",
+                 "tfidf_logreg"]) == 2
+    assert "No seed changes what zero_shot or tfidf_logreg do, so one run of each is all there is" in (
+        capsys.readouterr().err)
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "head_only", "zero_shot",
+                 "head_only"]) == 2
+    err = capsys.readouterr().err
+    assert "(--lr head_only=1e-3,3e-2)" in err and "run it once per setting (--epochs, --option ...)" in err
