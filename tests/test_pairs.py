@@ -574,3 +574,25 @@ def test_a_playground_mixing_pair_and_single_text_models_gives_the_single_text_o
     assert list(by_run[ids[1]].probs[0]) == pytest.approx(list(want.probs[0]))  # the first text alone
     want_pair = Predictor(store).predict([ids[0]], [f"{first} [SEP] {second}"])[0]
     assert list(by_run[ids[0]].probs[0]) == pytest.approx(list(want_pair.probs[0]))
+
+
+def test_single_text_runs_are_told_apart_only_beside_pair_runs_and_named_in_the_plural(tmp_path):
+    """Mutation round 5, each passing this file: single_runs calling every run of a single-text selection a single
+    one beside pairs (its 'fewer than all' check dropped: the Playground of a single-text task would have given its
+    runs a literal [SEP]'s first half), and its note saying 'tfidf_logreg · 0001, head_only reads single texts: it
+    answers' of two."""
+    import dataclasses
+
+    from app_pages import inference_box
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore(tmp_path)
+    runs = [store.get(store.create_run(make_config(s))) for s in ("tfidf_logreg", "head_only", "full_ft")]
+    assert inference_box.single_runs(runs) == set() and inference_box.single_runs_note(runs) is None
+    pair = {"text_pair_column": "sentence2"}
+    runs[2] = dataclasses.replace(runs[2], data_summary={**(runs[2].data_summary or {}), **pair})
+    assert inference_box.single_runs(runs) == {runs[0].id, runs[1].id}
+    assert inference_box.single_runs_note(runs) == ("tfidf_logreg, head_only read single texts: they answer about the "
+                                                    "first text alone; the models trained on pairs answer about the "
+                                                    "pair.")
