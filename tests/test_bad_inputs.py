@@ -950,3 +950,20 @@ def test_a_first_row_of_two_names_is_the_header_though_a_value_below_is_a_column
     df = read_table(("text,intent\n" + "".join(f"{t},{y}\n" for t, y in rows)).encode(), "intents.csv", notes)
     assert list(df.columns) == ["text", "intent"] and len(df) == 20
     assert not [n for n in notes if "a title?" in n], notes
+
+
+def test_a_header_three_lines_down_and_a_quoted_separator_line_are_read_as_excel_writes_them():
+    """Mutation round 5, each passing this file: the header looked for in the first 3 lines only (the docstring's
+    ten rows cut: a title, a date and a blank line above it read the title as the header and refused the file), and
+    Excel's separator line written quoted ('"sep=;"', as some exports quote every line) no longer read as one."""
+    rows = [("a great film", "pos"), ("an awful film", "neg")] * 10
+    notes: list[str] = []
+    text = "Survey export\nExported 2024-05-01\n\nreview,sentiment\n" + "".join(f"{t},{y}\n" for t, y in rows)
+    df = read_table(text.encode(), "report.csv", notes)
+    assert list(df.columns) == ["review", "sentiment"] and len(df) == 20
+    assert "report.csv: its column names (review, sentiment) are on line 4; the 3 lines above them (a title?) were " \
+           "skipped" in notes
+    notes = []
+    df = read_table(('"sep=;"\ntext;label\n' + "".join(f"{t};{y}\n" for t, y in rows)).encode(), "semi.csv", notes)
+    assert list(df.columns) == ["text", "label"] and len(df) == 20
+    assert any(n.startswith("semi.csv: its first line, '\"sep=;\"', names the separator") for n in notes), notes
