@@ -2585,3 +2585,13 @@ def test_the_not_same_text_sentence_at_its_edges_a_tenth_cut_a_range_of_shares_a
     ho.metrics["truncation"] = {**record, "model_limit": None}  # a model whose positions are not known
     assert answer.whole_texts_sentence([tf, ho]).endswith(
         "; a larger max length, where the model reads more, compares them on more of each text.")
+
+
+def test_a_one_class_run_at_a_huge_rate_with_few_steps_but_no_step_count_gets_the_plain_advice():
+    """Mutation round 5: one_class_advice's few-steps wording taken without a step count (few_steps and steps made
+    few_steps) passed test_answer; it would have read 'its None are few' (a TypeError from its format)."""
+    from bertlab.strategies import one_class_advice
+
+    said = one_class_advice("full_ft", epochs=3, learning_rate=1.0, few_steps=True)
+    assert said.endswith("; train it at a lower rate (its default, or a few times it), not longer"), said
+    assert "first thing to change" in one_class_advice("full_ft", epochs=3, learning_rate=1.0, few_steps=True, steps=12)
