@@ -848,3 +848,31 @@ def test_mlm_texts_keep_domain_lines_that_are_half_of_a_single_held_out_text_wit
                                                                           options={"domain_file": str(domain)}))
     assert mlm_texts(ctx) == ["a training text", "awful ending", "a great film", "fresh domain line"]
     assert ctx.notes[-1].startswith("dapt: dropped 1 line of forum.txt that is a validation or test text")
+
+
+def test_domain_file_notes_read_a_file_rewritten_at_the_same_size_again(tmp_path):
+    """Mutation round 5: the domain file's cache keyed on its path and size alone (its time dropped) passed this
+    file: a file edited in place to the same size (a line swapped for one of the test texts) kept its old notes on
+    the Train page, saying nothing of the line the run would drop."""
+    import os
+
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies import dapt
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part(["a train text", "two"]), val=part(["val text"]), test=part(["a test text"]))
+    f = tmp_path / "domain.txt"
+    f.write_text("fresh line!\nother line\n")
+    dapt._read_cached.cache_clear()
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(f)}, splits) == [
+        "dapt: masked-LM on 2 training texts (labels unused) + 2 lines of domain.txt"]
+    st = f.stat()
+    f.write_text("a test text\nother line\n")  # the same 23 bytes
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # saved a second later
+    assert f.stat().st_size == st.st_size
+    assert dapt.domain_file_notes("dapt", {"domain_file": str(f)}, splits) == [
+        "dapt: masked-LM on 2 training texts (labels unused) + 1 lines of domain.txt",
+        "dapt: dropped 1 line of domain.txt that is a validation or test text: masked-LM on them would show the model "
+        "the texts it is scored on"]
