@@ -950,3 +950,14 @@ def test_a_new_vocabulary_run_counts_its_cut_texts_and_mean_tokens_in_its_own_to
     cfg = make_config("head_only", model=tiny_model, data=tiny_data, max_length=8, new_vocab=True)
     assert any("longer than max_length 8 tokens" in n for n in outcome_notes(cfg, get_strategy("head_only"), splits,
                                                                                test))
+
+
+def test_the_truncation_record_keeps_the_median_its_note_says():
+    """Mutation round 5: truncation_record taking the lower median of an even count (the note says the upper,
+    every[len // 2]) passed test_outcomes and test_answer, whose texts' two middle lengths were equal: Compare's
+    answer would have said another median than the run's note."""
+    from bertlab.runner import truncation_record
+
+    rec = truncation_record("training", 0.75, 2, [1, 3, 5, 7], 512)
+    assert rec == {"part": "training", "share": 0.75, "max_length": 2, "median_tokens": 5, "longest_tokens": 7,
+                   "model_limit": 512}
