@@ -961,3 +961,16 @@ def test_the_truncation_record_keeps_the_median_its_note_says():
     rec = truncation_record("training", 0.75, 2, [1, 3, 5, 7], 512)
     assert rec == {"part": "training", "share": 0.75, "max_length": 2, "median_tokens": 5, "longest_tokens": 7,
                    "model_limit": 512}
+
+
+def test_the_truncation_record_is_of_every_text_counted_as_its_note_is(tiny_model):
+    """Mutation round 5: truncation_record given the first part's lengths alone (the training texts', not the
+    validation and test texts' too) passed test_outcomes and test_answer: the median Compare's answer reads would
+    not have been the one the run's note says."""
+    from bertlab.runner import truncation_note
+
+    record: dict = {}
+    note = truncation_note(tiny_model, ["word " * 40, "word " * 3], 16,
+                           more={"test": ["word " * 30, "word " * 35, "word " * 36]}, record=record)
+    assert f"(median {record['median_tokens']:,} tokens, longest {record['longest_tokens']:,})" in note, (note, record)
+    assert record["median_tokens"] < record["longest_tokens"]
