@@ -3515,46 +3515,6 @@ def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_
     """A batch whose only run failed read "None of these runs has finished yet." under an hourglass on Accuracy vs
     cost (seen in Chromium): it had finished, and nothing said why there was no chart or what to do. Now it says
     none succeeded, how each ended, and where to see why; a batch still training says how many are still to come."""
-
-
-    # (the name of its saved copy, as the run's notes give it: a hash, then domain.txt)
-    assert "**dapt**'s extra text file: " in said[0]
-    assert md("-domain.txt is not valid UTF-8 (first bad byte at offset 6); read it as cp1252") in said[0]
-    assert md(f"masked-LM on {len(sp.train)} training texts (labels unused) + 2 lines of ") in said[0]
-    assert md("dropped 2 lines of ") in said[0] and md("-domain.txt that are validation or test texts") in said[0]
-
-
-
-
-def test_run_all_again_leaves_out_a_run_its_strategy_cannot_run_on_its_model(tiny_data, bertlab_home, monkeypatch):
-    """Mutation round 5: to_run_again without its cannot_run_again passed this file's Run again tests: a partial_ft
-    run on an ALBERT model, which has no Run again of its own (it would fail the same way), was counted and queued
-    again by the one button for every stopped run."""
-    from bertlab.jobs import JobManager
-    from bertlab.strategies import REGISTRY, make_config
-
-    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
-    monkeypatch.setattr(type(REGISTRY["partial_ft"]), "refusal",
-                        lambda self, model: "partial_ft cannot run on this ALBERT model" if "albert" in model else None)
-    store = RunStore(bertlab_home)
-    for kw in ({"seed": 1}, {"seed": 2}, {"strategy": "partial_ft", "model": "/models/tiny-albert"}):
-        rid = store.create_run(make_config(**{"strategy": "tfidf_logreg", **kw}, data=tiny_data), batch_id="b7")
-        store.claim(rid, "cpu")
-        store.finish(rid, FAILED, error="out of memory")
-    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
-    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b7"]))
-    at = app_on("app_pages/compare.py", desk="d1")
-    assert not at.exception, [x.value for x in at.exception]
-    assert len([b for b in at.button if b.label == "Run again"]) == 2  # not partial_ft's
-    assert at.button(key="cmp_again_all").label == "Run the 2 failed runs again"
-    at.button(key="cmp_again_all").click().run()
-    queued = [r for r in store.list_runs(batch_id="b7") if r.status == "queued"]
-    assert sorted(r.strategy for r in queued) == ["tfidf_logreg", "tfidf_logreg"]
-
-
-def test_run_all_again_is_not_offered_beside_a_single_run_again(tiny_data, bertlab_home, monkeypatch):
-    """Mutation round 5: the one button for every stopped run shown beside a single Run again (< 2 made < 1: 'Run
-    the 1 failed runs again' under the run's own button) passed this file's Run again tests."""
     from bertlab.jobs import JobManager
     from bertlab.strategies import make_config
 
@@ -3602,6 +3562,40 @@ def test_compares_per_class_table_cuts_long_class_names_in_its_headers(tiny_data
         assert config[whole]["help"] == whole
 
 
+def test_run_all_again_leaves_out_a_run_its_strategy_cannot_run_on_its_model(tiny_data, bertlab_home, monkeypatch):
+    """Mutation round 5: to_run_again without its cannot_run_again passed this file's Run again tests: a partial_ft
+    run on an ALBERT model, which has no Run again of its own (it would fail the same way), was counted and queued
+    again by the one button for every stopped run."""
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import REGISTRY, make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    monkeypatch.setattr(type(REGISTRY["partial_ft"]), "refusal",
+                        lambda self, model: "partial_ft cannot run on this ALBERT model" if "albert" in model else None)
+    store = RunStore(bertlab_home)
+    for kw in ({"seed": 1}, {"seed": 2}, {"strategy": "partial_ft", "model": "/models/tiny-albert"}):
+        rid = store.create_run(make_config(**{"strategy": "tfidf_logreg", **kw}, data=tiny_data), batch_id="b7")
+        store.claim(rid, "cpu")
+        store.finish(rid, FAILED, error="out of memory")
+    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b7"]))
+    at = app_on("app_pages/compare.py", desk="d1")
+    assert not at.exception, [x.value for x in at.exception]
+    assert len([b for b in at.button if b.label == "Run again"]) == 2  # not partial_ft's
+    assert at.button(key="cmp_again_all").label == "Run the 2 failed runs again"
+    at.button(key="cmp_again_all").click().run()
+    queued = [r for r in store.list_runs(batch_id="b7") if r.status == "queued"]
+    assert sorted(r.strategy for r in queued) == ["tfidf_logreg", "tfidf_logreg"]
+
+
+def test_run_all_again_is_not_offered_beside_a_single_run_again(tiny_data, bertlab_home, monkeypatch):
+    """Mutation round 5: the one button for every stopped run shown beside a single Run again (< 2 made < 1: 'Run
+    the 1 failed runs again' under the run's own button) passed this file's Run again tests."""
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
     for seed, status in ((1, SUCCEEDED), (2, FAILED)):
         rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b7")
         store.claim(rid, "cpu")
