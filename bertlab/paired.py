@@ -18,7 +18,6 @@ at several seeds (the Learning curves page) show that.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -50,7 +49,7 @@ def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> 
 
 
 # Every class's probability is kept up to this many classes (the test-predictions CSV's columns); beyond, the
-# confidence only: 10,000 texts x 20 classes parsed to ~8 MB, and the app caches up to 256 predictions files.
+# confidence only: 10,000 texts x 20 classes parsed to ~8 MB, and the app caches up to 32 MB of predictions files.
 MAX_STORED_CLASSES = 5
 
 
@@ -84,9 +83,8 @@ def load_predictions(run) -> dict | None:
     return _read_predictions(str(path), st.st_mtime_ns, st.st_size)
 
 
-@functools.lru_cache(maxsize=256)
-def _read_predictions(path: str, mtime_ns: int, size: int) -> dict | None:
-    """A predictions file, parsed once per version (a page, the report and the answer each ask for it)."""
+def _parse_predictions(path: str, mtime_ns: int = 0, size: int = 0) -> dict | None:
+    """A predictions file parsed (None where it cannot be read or its labels and predictions differ in length)."""
     try:
         data = json.loads(Path(path).read_text())
     except (OSError, ValueError):
@@ -94,6 +92,53 @@ def _read_predictions(path: str, mtime_ns: int, size: int) -> dict | None:
     if not isinstance(data, dict) or len(data.get("labels", ())) != len(data.get("predictions", ())):
         return None
     return data
+
+
+# Parsed predictions files kept by the bytes of their files, not by their count: 256 files at most were kept, and a
+# data directory of 500 runs read in turn (the report, Compare's answer, `paired`) parsed every file again on each
+# pass, 8,482 parses for a report of 500 runs (an LRU cycled through more entries than it holds keeps none), while
+# 256 files of 10,000 test texts and 5 classes each held 760 MB (a 0.55 MB file parses to 3.0 MB). A file takes about 6x its bytes once parsed (a 16 kB file of
+# 500 texts and 2 classes' probabilities: 97 kB), so ~200 MB at most; 500 such runs' files take 8 MB.
+PREDICTIONS_CACHE_BYTES = 32 * 2**20
+
+
+class _PredictionsCache:
+    """:func:`_parse_predictions` once per file version (path, modification time, size), least recently used first
+    out when the files kept pass :data:`PREDICTIONS_CACHE_BYTES`; a file larger than that is parsed each time.
+    Thread-safe (the app's pages and its worker read predictions)."""
+
+    def __init__(self, parse: Callable[..., dict | None]) -> None:
+        self.__wrapped__ = parse
+        self._kept: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, path: str, mtime_ns: int, size: int) -> dict | None:
+        key = (path, mtime_ns, size)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        data = self.__wrapped__(path, mtime_ns, size)
+        cost = max(1, size)
+        if cost > PREDICTIONS_CACHE_BYTES:
+            return data
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = data
+                self._bytes += cost
+            while self._bytes > PREDICTIONS_CACHE_BYTES and self._kept:
+                (_, _, old), _ = self._kept.popitem(last=False)
+                self._bytes -= max(1, old)
+        return data
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._bytes = 0
+
+
+_read_predictions = _PredictionsCache(_parse_predictions)
 
 
 def mcnemar_p(a_only: int, b_only: int) -> float:

@@ -825,3 +825,53 @@ def test_runs_on_many_test_sets_are_paired_on_one_test_set_at_a_time_picked_in_a
     sets.set_value(next(fp for fp in paired.pairable(store.list_runs()) if fp != sets.value)).run()
     no_problems(at)
     assert [s.key for s in at.selectbox if (s.key or "").startswith("pair_a_")] == [f"pair_a_{sets.value}"]
+
+
+def _fake_runs(tmp_path: Path, n: int, texts: int = 40) -> list:
+    from types import SimpleNamespace
+
+    runs = []
+    for i in range(n):
+        d = tmp_path / f"r{i}"
+        paired.save_predictions(d, [(j + i) % 2 for j in range(texts)], [j % 2 for j in range(texts)], "fp",
+                                np.full((texts, 2), 0.5))
+        runs.append(SimpleNamespace(id=f"r{i}", status=SUCCEEDED, artifact_dir=str(d)))
+    return runs
+
+
+def test_predictions_of_more_runs_than_the_old_256_are_parsed_once_each(tmp_path, monkeypatch):
+    """A report or an answer over 300 runs reads each run's predictions several times: a cache of 256 entries read in
+    turn kept none of them, and every pass parsed all 300 files again (8,482 parses for a report of 500 runs)."""
+    runs = _fake_runs(tmp_path, 300)
+    paired._read_predictions.cache_clear()
+    parsed = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda s, *a, **k: parsed.append(1) or loads(s, *a, **k))
+    for _ in range(3):
+        assert all(paired.load_predictions(r)["fingerprint"] == "fp" for r in runs)
+    assert len(parsed) == 300
+    paired._read_predictions.cache_clear()
+
+
+def test_the_predictions_cache_is_bounded_by_the_files_bytes(tmp_path, monkeypatch):
+    """Kept by their files' bytes, not their count: 256 files of 10,000 test texts could hold gigabytes. A file over
+    the budget is read, never kept; the least recently used go first."""
+    runs = _fake_runs(tmp_path, 6, texts=400)
+    size = (Path(runs[0].artifact_dir) / paired.PREDICTIONS_FILE).stat().st_size
+    monkeypatch.setattr(paired, "PREDICTIONS_CACHE_BYTES", int(2.5 * size))
+    paired._read_predictions.cache_clear()
+    parsed = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda s, *a, **k: parsed.append(1) or loads(s, *a, **k))
+    for r in runs:
+        assert paired.load_predictions(r) is not None
+    assert len(parsed) == 6
+    assert paired.load_predictions(runs[-1]) is not None and paired.load_predictions(runs[-2]) is not None
+    assert len(parsed) == 6  # the two newest kept
+    assert paired.load_predictions(runs[0]) is not None
+    assert len(parsed) == 7  # the oldest went
+    monkeypatch.setattr(paired, "PREDICTIONS_CACHE_BYTES", size // 2)
+    paired._read_predictions.cache_clear()
+    paired.load_predictions(runs[1]), paired.load_predictions(runs[1])
+    assert len(parsed) == 9  # over the budget: read each time
+    paired._read_predictions.cache_clear()
