@@ -2595,3 +2595,25 @@ def test_a_one_class_run_at_a_huge_rate_with_few_steps_but_no_step_count_gets_th
     said = one_class_advice("full_ft", epochs=3, learning_rate=1.0, few_steps=True)
     assert said.endswith("; train it at a lower rate (its default, or a few times it), not longer"), said
     assert "first thing to change" in one_class_advice("full_ft", epochs=3, learning_rate=1.0, few_steps=True, steps=12)
+
+
+def test_the_answer_names_a_few_of_many_small_or_missed_classes_and_counts_the_rest():
+    """100 classes, most with a few test texts: the sentence on classes macro-F1 weighs on a handful of texts named
+    all 92 of them (3,075 characters), and "never answered" all 26 classes a run missed."""
+    from types import SimpleNamespace
+
+    names = [f"c{i:02d}" for i in range(20)]
+    per_class = {n: {"support": 3 + (i == 0), "recall": 0.5} for i, n in enumerate(names)}
+    confusion = [[0] * 20 for _ in range(20)]
+    for i in range(20):
+        confusion[i][i % 2] = 3  # every text answered c00 or c01: 18 classes never answered
+    run = SimpleNamespace(metrics={"per_class": per_class, "confusion": confusion, "label_names": names})
+    few = answer.few_class_texts_sentence([run])
+    assert few.startswith("Macro-F1 counts 'c01' (3 test texts) and ")
+    assert few.count("'c") == 6 and "and 14 more classes of under 10 test texts each as much as any other" in few
+    missed = answer.missed_classes_sentence(run, "full_ft")
+    assert missed.count("'c") == 6 and missed.startswith("full_ft never answered 'c02' (3 test texts), 'c03'")
+    assert missed.endswith("'c07' (3 test texts) and 12 more classes (36 test texts): its recall there is 0.")
+    # eight are still all named
+    few8 = answer.few_class_texts_sentence([SimpleNamespace(metrics={"per_class": dict(list(per_class.items())[:8])})])
+    assert few8.count("'c") == 8 and "more classes" not in few8
