@@ -683,6 +683,18 @@ def data_problem() -> str | None:
     return st.session_state.get("data_problem")
 
 
+def upload_tag(up: Any, memo: MutableMapping) -> str:
+    """The first 8 hex digits of an uploaded file's SHA-256, hashed once per upload (``up.file_id``: the uploader's
+    id for it, the same on every rerun until another file is uploaded) and kept in ``memo`` (the session's): every
+    rerun of the Data page hashed the whole file again while the uploader held it, 0.17 s a click for a 58 MB CSV of
+    200,000 rows. ``memo`` keeps the latest upload's only."""
+    fid = getattr(up, "file_id", None)
+    if fid is None or memo.get("file_id") != fid:
+        memo.clear()
+        memo.update(file_id=fid, tag=hashlib.sha256(up.getvalue()).hexdigest()[:8])
+    return memo["tag"]
+
+
 def _key(cfg: DataConfig) -> str:
     return json.dumps(asdict(cfg), sort_keys=True)
 

@@ -79,14 +79,16 @@ def _raw_file(raw: bytes, name: str) -> tuple[RawFile, tuple[str, str, str | Non
 
 
 @st.cache_resource(show_spinner="Reading the file…", max_entries=2)
-def _read_upload(tag: str, name: str, _raw: bytes):
-    """The uploaded file kept and parsed once per content (``tag``: its hash; the bytes themselves are not hashed
-    again): every click on the page used to parse a 35 MB file again, 4-6 s each. (stored path, :class:`RawFile`,
+def _read_upload(tag: str, name: str, _up):
+    """The uploaded file (``_up``, the uploader's) kept and parsed once per content (``tag``: its hash; the bytes
+    themselves are not hashed again, nor copied out of the upload on a rerun): every click on the page used to parse a
+    35 MB file again, 4-6 s each. (stored path, :class:`RawFile`,
     the detected (text, label) columns and, where they could not be told, the message saying why: the pickers then
     start from :func:`~bertlab.data.fallback_columns`). Read before it is kept: a file that does not parse is never
     stored."""
-    got, guess = _raw_file(_raw, name)
-    path = save_upload(_raw, name)
+    raw = _up.getvalue()
+    got, guess = _raw_file(raw, name)
+    path = save_upload(raw, name)
     return path, got, guess
 
 
@@ -228,12 +230,11 @@ def choose_upload() -> DataConfig | None:
         # chosen could then not be changed without uploading the file again.
         df, guess = _read_stored(str(path), path.stat().st_mtime_ns)
         return file_columns(path, df, guess, stored_tag(path), current)
-    raw = up.getvalue()
-    tag = hashlib.sha256(raw).hexdigest()[:8]
-    path, df, guess = _read_upload(tag, up.name, raw)
+    tag = common.upload_tag(up, st.session_state.setdefault("upload_tag", {}))
+    path, df, guess = _read_upload(tag, up.name, up)
     if not path.exists():  # the data directory was deleted since (to start afresh): keep the file again
         _read_upload.clear()
-        path, df, guess = _read_upload(tag, up.name, raw)
+        path, df, guess = _read_upload(tag, up.name, up)
     return file_columns(path, df, guess, tag, current)
 
 
