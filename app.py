@@ -79,9 +79,12 @@ def _queue_panel() -> None:
     # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.
     others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8)
               if r.id != snap.running and _other_live_process(r.owner)]
-    # and the runs such a process has still to train (a CLI batch's next runs), oldest first
-    waiting = [r for r in reversed(common.store().list_runs(status=(QUEUED,), limit=50))
-               if r.id not in snap.queued and _other_live_process(r.owner)]
+    # and the runs such a process has still to train (a CLI batch's next runs), oldest first: all of them (the 50
+    # newest were read, so with a CLI sweep of 500 queued the panel showed runs 451-458 as next and said
+    # "… and 42 more"), each owner's process looked up once
+    every = common.store().list_runs(status=(QUEUED,), limit=None)
+    alive = {o: _other_live_process(o) for o in {r.owner for r in every}}
+    waiting = [r for r in reversed(every) if r.id not in snap.queued and alive[r.owner]]
     if not snap.running and not snap.queued and not others and not waiting:
         st.caption("Idle: nothing running or queued.")
     running = common.store().get(snap.running) if snap.running else None

@@ -1407,6 +1407,39 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
         cli.wait()
 
 
+def test_the_sidebar_counts_every_run_another_process_has_queued_and_shows_the_next_ones(tiny_data, bertlab_home):
+    """A CLI sweep of hundreds of queued runs: the panel read the 50 newest, showed the last of them as next and said
+    "… and 42 more" whatever the count."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    from bertlab.strategies import make_config
+
+    at = app_on("app_pages/data.py")
+    store = RunStore(bertlab_home)
+    cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the "CLI" that queued them
+    ids = []
+    try:
+        owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+        for i in range(60):
+            ids.append(rid := store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=i), batch_id="cli"))
+            store.update(rid, owner=owner)
+        at.run()
+        no_problems(at)
+        said = " ".join(c.value for c in at.sidebar.caption)
+        assert f"queued (another process; run …{ids[0][-4:]})" in said  # the oldest: the next to train
+        assert f"run …{ids[-1][-4:]})" not in said
+        assert "… and 52 more queued by another process" in said
+    finally:
+        for rid in ids:
+            store.request_cancel(rid)
+        cli.kill()
+        cli.wait()
+
+
 def test_a_killed_cli_run_is_interrupted_on_compare_while_this_server_trains(tiny_data, bertlab_home, monkeypatch):
     """kill -9 of a CLI run sharing the data directory: Compare showed it "running" with a Cancel button, and its
     next run "queued: starts when the runs before it finish", until this server's own run ended (its worker looks
