@@ -765,9 +765,14 @@ def cmd_run(args: argparse.Namespace) -> int:
                   + (" / --split-column" if data.source == "file" else ""))
         hint = "" if stored else (f" ({others} choose others"  # --from-run: its own columns (others refused)
                                   + ("; --split-column none draws the split" if data.split_column else "") + ")")
+        # a file of 200,000 rows read "train 2,000, validation 500, test 1,000" without a word that a size capped
+        # them (the Python API's line said so): which parts a cap cut, and how to take every row
+        cut = (f" ({', '.join(sp.capped)} capped by "
+               + ("the default size, the app's Standard" if standard_by_default else "the size asked for")
+               + "; --train-size all --val-size all --test-size all takes every row)") if sp.capped else ""
         print(f"data: {sp.train.description}{hint}; "
               f"{len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
-              f"test {len(sp.test):,}", file=sys.stderr)
+              f"test {len(sp.test):,}{cut}", file=sys.stderr)
     elif data.source == "builtin" and standard_by_default:
         # The same launch from the app's defaults is the Quick demo: another training set, another test set, other
         # scores, and nothing in this output said which size these runs had.

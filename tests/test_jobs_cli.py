@@ -1830,3 +1830,30 @@ def test_cli_run_twice_named_hint_names_each_strategy_its_own_settings(tiny_csv,
                  "head_only"]) == 2
     err = capsys.readouterr().err
     assert "(--lr head_only=1e-3,3e-2)" in err and "run it once per setting (--epochs, --option ...)" in err
+
+
+def test_run_on_a_large_file_says_which_splits_a_size_capped(tmp_path, capsys):
+    """A file of 200,000 rows: run's data line read "train 2,000, validation 500, test 1,000", nothing saying a size
+    had capped them (the Python API's line said so); with sizes that take every row it says nothing more."""
+    import random
+
+    from bertlab.data.builtin import load_builtin
+
+    ds = load_builtin("rotten_tomatoes")
+    rng = random.Random(0)
+    rows = [(f"{ds.texts[i]} {ds.texts[rng.randrange(len(ds))]}", ds.label_names[ds.labels[i]])
+            for i in rng.sample(range(len(ds)), 4000)]
+    f = tmp_path / "big.csv"
+    import csv
+
+    with f.open("w", newline="") as fh:
+        csv.writer(fh).writerows([("text", "label"), *rows])
+    assert main(["run", "--dataset", str(f), "--strategies", "tfidf_logreg", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert ("2 classes; train 2,000, validation 400, test 800 (train capped by the default size, the app's "
+            "Standard; --train-size all --val-size all --test-size all takes every row)") in err
+    assert main(["run", "--dataset", str(f), "--strategies", "tfidf_logreg", "--quick", "--json"]) == 0
+    assert "(train, validation, test capped by the size asked for;" in capsys.readouterr().err
+    assert main(["run", "--dataset", str(f), "--strategies", "tfidf_logreg", "--train-size", "all", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "data: big.csv" in err and "capped" not in err
