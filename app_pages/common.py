@@ -286,7 +286,6 @@ def rough_estimate(past: list, model: str, device: str, speed, work: tuple[float
             or (encoder_estimate(past, model, device, work, tokens) if not cached else None))
 
 
-
 def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
     """Estimated seconds until the runs ``ahead`` (the one training, then those queued, in order; None for one
     gone from the store's active runs) have finished, as the Train page's strategy table estimates a launch

@@ -96,7 +96,7 @@ def _parse_predictions(path: str, mtime_ns: int = 0, size: int = 0) -> dict | No
 
 # Parsed predictions files kept by the bytes of their files, not by their count: 256 files at most were kept, and a
 # data directory of 500 runs read in turn (the report, Compare's answer, `paired`) parsed every file again on each
-# pass, 8,482 parses for a report of 500 runs (an LRU cycled through more entries than it holds keeps none), while
+# pass, 3,482 parses for a report of 500 runs (an LRU cycled through more entries than it holds keeps none), while
 # 256 files of 10,000 test texts and 5 classes each held 760 MB (a 0.55 MB file parses to 3.0 MB). A file takes about 6x its bytes once parsed (a 16 kB file of
 # 500 texts and 2 classes' probabilities: 97 kB), so ~200 MB at most; 500 such runs' files take 8 MB.
 PREDICTIONS_CACHE_BYTES = 32 * 2**20

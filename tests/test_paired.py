@@ -841,7 +841,7 @@ def _fake_runs(tmp_path: Path, n: int, texts: int = 40) -> list:
 
 def test_predictions_of_more_runs_than_the_old_256_are_parsed_once_each(tmp_path, monkeypatch):
     """A report or an answer over 300 runs reads each run's predictions several times: a cache of 256 entries read in
-    turn kept none of them, and every pass parsed all 300 files again (8,482 parses for a report of 500 runs)."""
+    turn kept none of them, and every pass parsed all 300 files again (3,482 parses for a report of 500 runs)."""
     runs = _fake_runs(tmp_path, 300)
     paired._read_predictions.cache_clear()
     parsed = []
