@@ -928,11 +928,11 @@ def confident_mistakes(done: list) -> None:
 PER_CLASS = {"recall": "Recall", "precision": "Precision", "f1": "F1"}
 
 
-def per_class_column(name: str, support: int, title: str):
-    """A per-class column: a long class name cut in the middle in its header ('account_acce…et_requests (n=40)'),
-    whole in its tooltip, as the confusion matrices draw it: three 50-character names made a table of 1,200 px that
-    showed one class and a half at 1366 px, the rest behind a sideways scroll."""
-    short = plots.middle_cut(name)
+def per_class_column(name: str, short: str, support: int, title: str):
+    """A per-class column: a long class name cut in the middle in its header (``short``, of :func:`plots.middle_cuts`
+    over the table's classes: 'account_acce…et_requests (n=40)'), whole in its tooltip, as the confusion matrices
+    draw it: three 50-character names made a table of 1,200 px that showed one class and a half at 1366 px, the rest
+    behind a sideways scroll."""
     return st.column_config.NumberColumn(f"{short} (n={support:,})" if short != name else None, format="%.0f%%",
                                          help=title if short != name else None)
 
@@ -950,7 +950,8 @@ def per_class_section(done: list) -> None:
                          required=True, label_visibility="collapsed")
     st.dataframe(table.rows, hide_index=True, width="stretch",
                  column_config={"run": st.column_config.TextColumn(pinned=True)}
-                 | {c: per_class_column(n, table.support[n], c) for n, c in table.columns.items()})
+                 | {c: per_class_column(n, short, table.support[n], c)
+                    for (n, c), short in zip(table.columns.items(), plots.middle_cuts(list(table.columns)))})
     rare = {n: k for n, k in table.support.items() if 0 < k < 20}
     untested = [n for n, k in table.support.items() if not k]
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "

@@ -1281,6 +1281,25 @@ def middle_cut(name: str, most: int = CONFUSION_NAME_CHARS) -> str:
     return name[:head] + "…" + name[len(name) - (most - 1 - head):]
 
 
+def middle_cuts(names: Sequence[str], most: int = CONFUSION_NAME_CHARS) -> list[str]:
+    """:func:`middle_cut` of each of ``names``, a cut longer where two names would read alike: names that differ
+    only in their middle ('question_about_billing_account', 'question_about_shipping_account') both read
+    'question_abo…ing_account' at ``most``, two rows of a matrix named the same. Those keep two characters more at a
+    time, until they differ (at worst whole)."""
+    names = [str(n) for n in names]
+    widths = [most] * len(names)
+    while True:
+        cuts = [middle_cut(n, w) for n, w in zip(names, widths)]
+        seen: dict[str, set[str]] = {}
+        for n, c in zip(names, cuts):
+            seen.setdefault(c, set()).add(n)
+        clash = [i for i, c in enumerate(cuts) if len(seen[c]) > 1 and len(names[i]) > widths[i]]
+        if not clash:
+            return cuts
+        for i in clash:
+            widths[i] += 2
+
+
 def confusion_figure(run: Any, height: int | None = None, title: str | None = None) -> go.Figure:
     """Confusion matrix of a finished run's test predictions (counts; colour = share of the true class), titled
     ``title`` (default: the run's strategy), at least ``height`` px high (default 300), more for many classes or
@@ -1312,7 +1331,7 @@ def confusion_figure(run: Any, height: int | None = None, title: str | None = No
         fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top", **ticks)
         fig.update_xaxes(constrain="domain")
     elif any(len(n) > CONFUSION_NAME_CHARS for n in names):  # a few classes, long names: cut in the middle
-        ticks = dict(tickmode="array", tickvals=names, ticktext=[middle_cut(n) for n in names])
+        ticks = dict(tickmode="array", tickvals=names, ticktext=middle_cuts(names))
         fig.update_xaxes(**ticks)
         fig.update_yaxes(**ticks)
     return fig
@@ -1331,7 +1350,7 @@ def label_distribution_figure(counts: dict[str, dict[str, int]], height: int = 3
     names = list(dict.fromkeys(n for c in counts.values() for n in c))
     if any(len(str(n)) > CONFUSION_NAME_CHARS for n in names):  # cut in the middle, whole in the hover: three
         # 50-character names were turned upright, took most of the chart's height (bars ~30 px) and were cut
-        fig.update_xaxes(tickmode="array", tickvals=names, ticktext=[middle_cut(str(n)) for n in names])
+        fig.update_xaxes(tickmode="array", tickvals=names, ticktext=middle_cuts(names))
     fig.update_yaxes(title_text="examples (count)", tickformat=",d")
     if max((v for c in counts.values() for v in c.values()), default=0) <= 5:  # counts: whole numbers (a 6-row
         fig.update_yaxes(dtick=1)  # file's axis read 0, 0.2, 0.4...)

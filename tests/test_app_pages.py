@@ -3640,3 +3640,26 @@ def test_run_all_again_is_not_offered_beside_a_single_run_again(tiny_data, bertl
     assert not at.exception, [x.value for x in at.exception]
     assert len([b for b in at.button if b.label == "Run again"]) == 1
     assert not any(b.key == "cmp_again_all" for b in at.button), [b.label for b in at.button]
+
+
+def test_compares_per_class_headers_keep_names_differing_in_their_middle_apart(tiny_data, bertlab_home):
+    """'question_about_billing_account' and 'question_about_shipping_account' were both headed
+    'question_abo…ing_account (n=…)' in the per-class table: the header's cut is longer where two would read alike."""
+    from bertlab.metrics import classification_report
+    from bertlab.strategies import make_config
+
+    names = ["question_about_billing_account", "question_about_shipping_account", "general_feedback"]
+    m = classification_report([0, 1, 2, 2], [0, 1, 2, 1], names)
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-mid")
+    store.claim(rid, "cpu")
+    store.finish(rid, SUCCEEDED, metrics={"test_" + k if k in ("accuracy", "macro_f1") else k: v
+                                          for k, v in m.items() if k != "probabilities"} | {"label_names": names},
+                 costs={"train_seconds": 1.0}, data_summary={"sizes": {"train": 50, "test": 4}})
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    table = next(d for d in at.dataframe if any("(n=" in c for c in d.value.columns))
+    config = json.loads(table.proto.columns)
+    labels = [config[f"{n} (n=1)"]["label"] for n in names[:2]]
+    assert all("…" in label for label in labels)
+    assert labels[0] != labels[1]  # the old code: 'question_abo…ing_account (n=1)' twice

@@ -1362,3 +1362,26 @@ def test_the_label_distribution_cuts_long_class_names_in_the_middle():
     assert all(len(t) <= plots.CONFUSION_NAME_CHARS for t in fig.layout.xaxis.ticktext)
     assert list(fig.data[0].x) == names
     assert plots.label_distribution_figure({"train": {"neg": 3, "pos": 4}}).layout.xaxis.ticktext is None
+
+
+def test_class_names_differing_only_in_their_middle_are_cut_apart():
+    """'question_about_billing_account' and 'question_about_shipping_account' both read 'question_abo…ing_account'
+    cut in the middle at CONFUSION_NAME_CHARS: two rows and two columns of a confusion matrix, and two bars of the
+    label distribution, named the same. The cut of names that would read alike is longer, until they differ."""
+    names = ["question_about_billing_account", "question_about_shipping_account", "general_feedback"]
+    assert plots.middle_cut(names[0]) == plots.middle_cut(names[1])  # the clash
+    cuts = plots.middle_cuts(names)
+    assert len(set(cuts)) == 3 and cuts[2] == "general_feedback"  # the old code: one cut for both
+    assert all("…" in c and len(c) < len(n) for c, n in zip(cuts[:2], names))  # still cut, both
+    run = make_run("tfidf_logreg", "r1")
+    run.metrics.update(label_names=names, confusion=np.eye(3, dtype=int).tolist())
+    fig = plots.confusion_figure(run)
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert list(axis.tickvals) == names and len(set(axis.ticktext)) == 3
+    bars = plots.label_distribution_figure({"train": dict.fromkeys(names, 10)})
+    assert len(set(bars.layout.xaxis.ticktext)) == 3
+    # names apart at the usual cut keep it; a name twice (whole) is no clash to widen forever
+    apart = ["customer_complaint_about_late_delivery", "customer_complaint_about_lost_delivery"]
+    assert plots.middle_cuts(apart) == [plots.middle_cut(n) for n in apart]
+    assert plots.middle_cuts(["same", "same"]) == ["same", "same"]
+    assert plots.middle_cuts(["x" * 40, "x" * 40]) == [plots.middle_cut("x" * 40)] * 2
