@@ -359,7 +359,9 @@ def queue_wait(ahead: tuple[str, ...]) -> str:
     from bertlab.estimate import Estimate
 
     read = _WAITS_READ.get(key[::2])
-    if read is None:  # ~26 ms an estimate of 5 runs ahead on a 2-core CPU: each slot's reads serve all of them
+    # ~26 ms an estimate of 5 runs ahead on a 2-core CPU: each slot's reads serve all of them, but read again for a
+    # run launched since (another desk's, taking its turn ahead): missing from them it was unknown, the wait blank
+    if read is None or any(i not in read[0] for i in ahead):
         read = ({r.id: r for r in store().list_runs(status=ACTIVE, limit=None)}, store().list_runs(limit=PAST_RUNS))
         _WAITS_READ.clear()
         _WAITS_READ[key[::2]] = read

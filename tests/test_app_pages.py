@@ -3543,6 +3543,28 @@ def test_the_queue_wait_counts_the_run_training_at_its_pace_as_the_sidebar_does(
     assert abs(seconds - pace) < 5, (seconds, pace)
 
 
+def test_the_queue_wait_reads_the_store_again_for_a_run_launched_since_its_slot_began(tiny_data, bertlab_home,
+                                                                                     monkeypatch):
+    """The queue wait's reads of the store are shared by every estimate of a 10-s slot; a run launched after them
+    (another desk's launch, which takes its turn ahead of this run) was missing from them and counted as unknown, so
+    Compare's 'in ~2 min' went blank for the rest of the slot, every such launch in a classroom."""
+    from collections import OrderedDict
+
+    import bertlab.sweep
+    from app_pages import common
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(common, "QUEUE_WAIT_S", 1e12)  # one slot for the whole test
+    monkeypatch.setattr(common, "_WAITS", OrderedDict())
+    monkeypatch.setattr(common, "_WAITS_READ", {})
+    monkeypatch.setattr(bertlab.sweep, "estimate_total", lambda past, configs, *a, **k: (60.0 * len(configs), 0))
+    store = RunStore(bertlab_home)
+    first = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
+    assert common.queue_wait((first,)) == "~60 s"
+    later = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-third")
+    assert common.queue_wait((first, later)) == "~2 min"  # the old code: '' (the later run unknown)
+
+
 def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_look(tiny_data, bertlab_home,
                                                                                      monkeypatch):
     """A batch whose only run failed read "None of these runs has finished yet." under an hourglass on Accuracy vs
