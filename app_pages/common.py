@@ -322,12 +322,13 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
     now = time.time()
     for r in runs:
         if r.status == "running":
-            s, u = estimate([r.run_config])
-            left = s - (now - (r.started or now))
             pace = run_time_left(r, now) if r.phase != "mlm" else None
             if pace is not None:  # what its pace so far leaves, as the sidebar's '~69 s left' says
                 total += pace
-            elif not u and left > 0:  # too early for a pace: what its estimate leaves
+                continue  # its estimate unused: not made
+            s, u = estimate([r.run_config])
+            left = s - (now - (r.started or now))
+            if not u and left > 0:  # too early for a pace: what its estimate leaves
                 total += left
             elif u:
                 unknown += 1

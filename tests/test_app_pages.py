@@ -3543,6 +3543,32 @@ def test_the_queue_wait_counts_the_run_training_at_its_pace_as_the_sidebar_does(
     assert abs(seconds - pace) < 5, (seconds, pace)
 
 
+def test_the_queue_wait_makes_no_estimate_of_the_run_training_where_its_pace_tells(tiny_data, bertlab_home,
+                                                                                  monkeypatch):
+    """Once the run training has a pace the queue wait counts that, but the estimate from past runs was still made
+    for it and thrown away (the Train page's every redraw, each queue position's wait): one estimate_total call of
+    two. Made now only where no pace tells."""
+    import bertlab.sweep
+    from app_pages import common
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
+    queued = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-mine")
+    store.claim(training, "cpu")
+    store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)
+    asked = []
+    monkeypatch.setattr(bertlab.sweep, "estimate_total",
+                        lambda past, configs, *a, **k: (asked.append(len(configs)), (600.0 * len(configs), 0))[1])
+    seconds, unknown, overdue = common.ahead_seconds([store.get(training), store.get(queued)], [])
+    assert (unknown, overdue) == (0, 0) and 600 < seconds < 700, seconds
+    assert asked == [1]  # the queued run's; the old code: [1, 1], the training run's too
+    store.update(training, progress=0.0, phase="train", phase_started=time.time())  # no pace yet: its estimate
+    asked.clear()
+    common.ahead_seconds([store.get(training), store.get(queued)], [])
+    assert asked == [1, 1]
+
+
 def test_the_queue_wait_reads_the_store_again_for_a_run_launched_since_its_slot_began(tiny_data, bertlab_home,
                                                                                      monkeypatch):
     """The queue wait's reads of the store are shared by every estimate of a 10-s slot; a run launched after them
