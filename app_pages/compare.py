@@ -87,9 +87,7 @@ def select_runs(all_runs: list) -> list[str]:
                  icon=":material/new_releases:")
     st.session_state["cmp_known_batches"] = list(batches)
     st.session_state[BATCH_KEY] = choice
-    # This desk's launches say so: in a classroom of 8 browsers five launches read "Dec 06 21:10 · rotten_tomatoes ·
-    # head_only · live" and the like, a student's own told from a neighbour's by nothing.
-    titles = {b: t + (f" · {YOURS}" if b in own else "") for b, t in titles.items()}
+    titles = common.mark_yours(titles, own)  # this desk's launches end " · yours"
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), key=BATCH_KEY, format_func=titles.get,
                          on_change=chosen_by_hand)
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')

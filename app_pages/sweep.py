@@ -453,7 +453,7 @@ sweeps = sweep.list_sweeps(common.store())
 if sweeps:
     ids = [s["id"] for s in sweeps]
     current = st.session_state.get("keep_sw_current")
-    titles = {s["id"]: sweep_title(s) for s in sweeps}
+    titles = common.mark_yours({s["id"]: sweep_title(s) for s in sweeps})  # this desk's sweeps end " · yours"
     chosen = st.selectbox("Sweep", ids, index=ids.index(current) if current in ids else 0, format_func=titles.get)
     st.caption(titles[chosen])  # whole: the box cuts a long one at its right edge
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))

@@ -3711,3 +3711,38 @@ def test_compares_per_class_headers_keep_names_differing_in_their_middle_apart(t
     labels = [config[f"{n} (n=1)"]["label"] for n in names[:2]]
     assert all("…" in label for label in labels)
     assert labels[0] != labels[1]  # the old code: 'question_abo…ing_account (n=1)' twice
+
+
+def test_accuracy_vs_cost_and_learning_curves_lists_say_yours_as_compare_does(tiny_model, tiny_data, bertlab_home,
+                                                                             monkeypatch):
+    """Compare's Batch list marked this desk's launches "· yours" (a classroom's five launches were titled alike),
+    but Accuracy vs cost's list of the same launches and Learning curves' list of sweeps did not (the diff review):
+    a student there still could not tell their own launch from a neighbour's."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    desks = []
+    for strategy in ("tfidf_logreg", "zero_shot"):  # two students, a launch each
+        at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+        at.text_input(key="keep_model").set_value(tiny_model).run()
+        at.multiselect(key="keep_strategies").set_value([strategy]).run()
+        next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+        no_problems(at)
+        desks.append(at)
+    store = RunStore(bertlab_home)
+    run = {r.strategy: r for r in store.list_runs()}
+    for r in run.values():  # both finished, as the worker would leave them
+        store.claim(r.id, "cpu")
+        store.finish(r.id, SUCCEEDED, metrics={"test_accuracy": 0.5, "test_macro_f1": 0.5},
+                     costs={"train_seconds": 1.0, "trainable_params": 10, "train_flops": 1e9},
+                     data_summary={"sizes": {"train": 50, "test": 4}})
+    mine, theirs = run["tfidf_logreg"], run["zero_shot"]
+    at = desks[0].switch_page("app_pages/costs.py").run()
+    assert not at.exception
+    box = next(b for b in at.selectbox if b.label.startswith("Runs (one launch"))
+    assert box.format_func(mine.batch_id).endswith(" · yours"), box.format_func(mine.batch_id)
+    assert not box.format_func(theirs.batch_id).endswith("yours")
+    from app_pages import common
+
+    titles = {"sw-1": "sweep one", "sw-2": "sweep two"}
+    assert common.mark_yours(titles, {"sw-2"}) == {"sw-1": "sweep one", "sw-2": "sweep two · yours"}

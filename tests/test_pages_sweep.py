@@ -604,7 +604,8 @@ def test_the_sweep_picker_names_sizes_and_balanced_strategies_as_the_cli_does(ti
     at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
     no_problems(at)
     (shown,) = next(s for s in at.selectbox if s.label == "Sweep").options
-    assert "1 seed · sizes 16, all · " in shown and shown.endswith(" · tfidf_logreg (balanced), zero_shot"), shown
+    # (this desk's own sweep, its keep_sw_current: " · yours", as Compare marks a desk's launches)
+    assert "1 seed · sizes 16, all · " in shown and shown.endswith(" · tfidf_logreg (balanced), zero_shot · yours"), shown
 
 
 def test_the_sweep_form_says_what_it_will_queue_and_queues_only_on_its_button(tiny_data, bertlab_home, monkeypatch):
@@ -691,8 +692,9 @@ def test_the_sweep_form_sets_a_learning_rate_per_strategy_and_leaves_the_default
     head = sorted(r.config["learning_rate"] for r in RunStore(bertlab_home).list_runs() if r.strategy == "head_only")
     assert head == sorted([sweep.default_rate("head_only"), 0.02])
     picker = next(s for s in at.selectbox if s.label == "Sweep")
-    assert any(o.endswith(" · tfidf_logreg, head_only (lr 0.02)") for o in picker.options), picker.options
-    assert any(o.endswith(" · tfidf_logreg, head_only") for o in picker.options)
+    # (both this desk's sweeps: " · yours", as Compare marks a desk's launches)
+    assert any(o.endswith(" · tfidf_logreg, head_only (lr 0.02) · yours") for o in picker.options), picker.options
+    assert any(o.endswith(" · tfidf_logreg, head_only · yours") for o in picker.options)
 
 
 def _swept(tiny_data, store, strategies=("tfidf_logreg",), seeds=(0,)) -> tuple[str, sweep.SweepSpec]:
@@ -749,7 +751,8 @@ def test_the_sweep_picker_puts_its_seeds_and_sizes_before_the_strategies_and_say
     no_problems(at)
     picker = next(s for s in at.selectbox if s.label == "Sweep")
     (shown,) = picker.options
-    assert shown.startswith("no runs · 2 seeds · sizes 16, 32 · ") and shown.endswith(" · tfidf_logreg, zero_shot"), shown
+    # (this desk's own sweep, its keep_sw_current: " · yours", as Compare marks a desk's launches)
+    assert shown.startswith("no runs · 2 seeds · sizes 16, 32 · ") and shown.endswith(" · tfidf_logreg, zero_shot · yours"), shown
     assert shown in [c.value for c in at.caption]  # the whole title under the box
 
 
