@@ -140,7 +140,7 @@ def waiting_line(runs: list, done: list, batch: str | None, own: set[str]) -> st
     elif queued := [r for r in its if r.status == QUEUED]:
         snap = common.manager().snapshot()
         first = min(queued, key=lambda r: snap.queued.index(r.id) if r.id in snap.queued else len(snap.queued))
-        where = f"its first run {common.queue_place(first.id)}"
+        where = f"its first run {common.queue_place(first.id, when=True)}"  # and roughly when, as on Compare
     else:  # it ended without a result: nothing to wait for, the newest finished launch is shown instead
         return (f"{who} {title} ended without a finished run (see Compare for why); the newest finished launch's "
                 "models are shown instead.")

@@ -3746,3 +3746,37 @@ def test_accuracy_vs_cost_and_learning_curves_lists_say_yours_as_compare_does(ti
 
     titles = {"sw-1": "sweep one", "sw-2": "sweep two"}
     assert common.mark_yours(titles, {"sw-2"}) == {"sw-1": "sweep one", "sw-2": "sweep two · yours"}
+
+
+def test_the_playground_says_roughly_when_this_desks_queued_launch_starts_as_compare_does(tiny_data, bertlab_home,
+                                                                                          monkeypatch):
+    """Compare said of a queued run 'starts when the run ahead of it finishes (one training now), in ~30 s', but the
+    Playground, waiting for the same launch, said where it stood in line and not when (the classroom review)."""
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    done = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-desk-a")
+    assert execute_run(store, done) == SUCCEEDED, store.get(done).error
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-desk-a2")
+    mine = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-desk-b")
+
+    def loop(self):  # the worker trains one run, this desk's queued behind it
+        with self._lock:
+            self._queued = [mine]
+            self._running = training
+        self.store.claim(training, "cpu")
+        self.store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)  # ~30 s left
+        time.sleep(600)
+
+    monkeypatch.setattr(JobManager, "_loop", loop)
+    (bertlab_home / "desks" / "b").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "b" / "batches.json").write_text(json.dumps(["b-desk-b"]))
+    at = app_on("app_pages/playground.py", desk="b")
+    time.sleep(0.5)
+    at.run()
+    no_problems(at)
+    waiting = " ".join(i.value for i in at.info).replace("\\", "")
+    assert re.search(r"its first run starts when the run ahead of it finishes \(one training now\), in ~\d+ s\)",
+                     waiting), waiting
