@@ -1,0 +1,113 @@
+"""A tricky upload read, loaded and split exactly as before the Data page's path was made faster: the kept rows,
+their order, the notes and the split compared with the outputs captured from the code before that change
+(``tests/upload_golden.json``; ``python tests/test_upload_golden.py --capture`` wrote it)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bertlab.config import DataConfig
+from bertlab.data import detect_columns, load_file, read_table, split_for
+from bertlab.data.dataset import copy_key
+
+GOLDEN = Path(__file__).with_name("upload_golden.json")
+
+# Texts alike but for case, spacing, Unicode form (composed / decomposed accents, full-width letters, a no-break
+# space), control characters that str.split() takes for spaces, and texts that are not alike though they look it.
+ALIKE = [
+    ["Great movie", "great MOVIE", "great  movie", "great\tmovie", " Great movie ", "GREAT\u00a0movie"],
+    ["caf\u00e9 scene", "cafe\u0301 scene", "CAF\u00c9 SCENE"],
+    ["The movie", "\uff34\uff48\uff45 \uff4d\uff4f\uff56\uff49\uff45", "the\x1cmovie", "the\x0bmovie"],
+    ["stra\u00dfe film", "STRASSE film", "strasse  film"],
+    ["a b", "a\u2028b", "a\u3000b", "A B"],
+    ["dots...", "dots\u2026"],  # NFKC: the ellipsis is three dots
+    ["\u0130stanbul trip", "i\u0307stanbul trip"],
+]
+LABELS = ["pos", "neg", "pos ", " neg", "Pos", "NEG", "neutral", "neu tral", "neu  tral", "1.0", "1", "caf\u00e9",
+          "cafe\u0301"]
+
+
+def tricky_rows(seed: int = 7, n: int = 160) -> list[list[str]]:
+    """Rows (text, label, split) of a file a user might upload, shuffled by ``seed``."""
+    rng = random.Random(seed)
+    rows = []
+    for g, group in enumerate(ALIKE):  # one label a group (copies), but for the last (a conflict)
+        label = rng.choice(LABELS[:6])
+        for t in group:
+            rows.append([t, label if g < len(ALIKE) - 1 else rng.choice(LABELS[:6]),
+                         rng.choice(["train", "test", "validation"])])
+    for i in range(n):
+        words = " ".join(rng.choice(["good", "bad", "plot", "Film", "actor", "\u00e9t\u00e9", "na\u00efve", "x"])
+                         for _ in range(rng.randint(1, 6)))
+        rows.append([words + f" {i % 37}", rng.choice(LABELS), rng.choice(["train", "train", "test", "validation"])])
+    rows += [["", "pos", "train"], ["   ", "neg", "test"], ["no label here", "", "train"],
+             ["conflict text", "pos", "train"], ["Conflict  text", "neg", "train"],
+             ["x" * 10_050, "neg", "train"], ["y" * 9_999 + " tail", "pos", "test"],
+             ["carriage\rreturn inside", "pos", "train"], ["ends with space ", "neg", "validation"]]
+    rng.shuffle(rows)
+    # a second file's header joined in (with spaces round its names), as `cat a.csv b.csv` leaves it
+    rows.insert(len(rows) // 2, [" text ", "label ", " split"])
+    return rows
+
+
+def tricky_csv(rows: list[list[str]]) -> bytes:
+    def cell(v: str) -> str:
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\n\r') or v != v.strip() else v
+
+    return ("text,label,split\n" + "".join(",".join(cell(v) for v in r) + "\n" for r in rows)).encode("utf-8")
+
+
+def outputs(path: Path) -> dict:
+    """What the Data page gets from the file at ``path``: the table read and its guessed columns, then the data
+    loaded (drawn split, and the file's own) and split."""
+    raw = path.read_bytes()
+    notes: list[str] = []
+    df = read_table(raw, path.name, notes)
+    got = {"read": {"columns": [str(c) for c in df.columns], "rows": df.astype(object).where(df.notna(), None)
+                    .values.tolist(), "notes": notes, "guess": list(detect_columns(df.copy()))}}
+    for split_column in (None, "split"):
+        ds = load_file(path, "text", "label", split_column=split_column)
+        sp = split_for(ds, DataConfig(source="file", name=str(path), text_column="text", label_column="label",
+                                      split_column=split_column, seed=3))
+        got[f"split={split_column}"] = {
+            "texts": ds.texts, "labels": ds.labels, "label_names": ds.label_names, "notes": ds.notes,
+            "row_ids": ds.row_ids, "parts": ds.parts,
+            "splits": {part: {"texts": getattr(sp, part).texts, "labels": [int(y) for y in getattr(sp, part).labels]}
+                       for part in ("train", "val", "test")},
+            "split_notes": sp.notes, "split_names": sp.label_names}
+    return got
+
+
+def test_upload_outputs_are_the_old_codes(tmp_path):
+    path = tmp_path / "tricky.csv"
+    path.write_bytes(tricky_csv(tricky_rows()))
+    got = json.loads(json.dumps(outputs(path)))
+    want = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for key in want:
+        assert got[key] == want[key], key
+    assert got == want
+
+
+@pytest.mark.parametrize("text", [t for g in ALIKE for t in g] + [
+    "", " ", "plain ascii", "two  spaces", " lead", "trail ", "tab\there", "ctl\x1fchar", "bell\x07char", "x" * 10_001,
+    "x" * 9_999 + " y", "UPPER lower 123 !?", "\x7fdel", "a\nb", "a\r\nb", "no\u00a0break"])
+def test_copy_key_as_written_out(text):
+    """copy_key as its definition says: NFKC, spaces collapsed, casefolded, clipped first (any fast path agrees)."""
+    clipped = unicodedata.normalize("NFKC", text[:10_000])
+    assert copy_key(text) == " ".join(clipped.split()).casefold()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--capture"]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "tricky.csv"
+        p.write_bytes(tricky_csv(tricky_rows()))
+        GOLDEN.write_text(json.dumps(outputs(p), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print("wrote", GOLDEN)
