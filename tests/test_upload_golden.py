@@ -11,6 +11,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bertlab.config import DataConfig
 from bertlab.data import detect_columns, load_file, read_table, split_for
@@ -111,3 +113,22 @@ if __name__ == "__main__" and sys.argv[1:] == ["--capture"]:
         p.write_bytes(tricky_csv(tricky_rows()))
         GOLDEN.write_text(json.dumps(outputs(p), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print("wrote", GOLDEN)
+
+
+def _defined_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text[:10_000]).split()).casefold()
+
+
+def test_copy_key_every_code_point():
+    """Every code point alone, between letters and beside a space: copy_key as its definition says (a fast path
+    that took a separator, a control character or a compatibility form that NFKC spaces out for a letter fails)."""
+    wrong = [hex(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF
+             for text in (chr(c), f"a{chr(c)}b", f"a {chr(c)}") if copy_key(text) != _defined_key(text)]
+    assert wrong == []
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_copy_key_any_text(text):
+    assert copy_key(text) == _defined_key(text)
+

@@ -240,7 +240,13 @@ def copy_key(text: str) -> str:
     were kept as two texts), clipped to :data:`MAX_TEXT_CHARS` as the data's texts are. NFKC changes which rows of
     the built-in datasets are kept by none (2026-12-06: 38 rotten_tomatoes and 174 tweets texts change form, none
     then matches another). Accents are not ignored: whether 'café' is 'cafe' depends on the model's tokenizer."""
-    return " ".join(unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).split()).casefold()
+    text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS])
+    # Most texts need no spaces collapsed: a printable string holds no whitespace but the ASCII space (str.split's
+    # every other one is a control character or a separator), so with no two spaces together and none at an end
+    # splitting and joining gives it back. Skipped there: 200,000 uploaded texts took 0.72 s, 0.47-0.51 s without.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text.casefold()
+    return " ".join(text.split()).casefold()
 
 
 # Accents of Latin, Greek and Cyrillic letters once decomposed (the Combining Diacritical Marks block; Indic vowel
