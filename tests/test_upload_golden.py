@@ -132,3 +132,20 @@ def test_copy_key_every_code_point():
 def test_copy_key_any_text(text):
     assert copy_key(text) == _defined_key(text)
 
+
+def test_repeated_header_rows_as_before():
+    """_repeats_header marks the rows the old whole-table comparison marked: every cell, stripped, its column's
+    name (a missing cell, another value, a name with more text or in another column's place never)."""
+    import numpy as np
+    import pandas as pd
+
+    from bertlab.data.files import _repeats_header
+
+    header = ["text", "label", "n"]
+    df = pd.DataFrame(np.array([[" text ", "label", "n"], ["text", "label ", None], ["text", "label", "1"], ["text x", "label", "n"],
+                       ["label", "text", "n"], ["text", "label", "n"], [None, "label", "n"], ["\ttext", "\u00a0label", "n "],
+                       ["texts", "label", "n"], ["a", "b", "c"]], dtype=object), columns=header)
+    old = (df.map(lambda v: v.strip() if isinstance(v, str) else v) == header).all(axis=1)
+    got = _repeats_header(df, header)
+    assert got.tolist() == old.tolist() == [True, False, False, False, False, True, False, True, False, False]
+    assert got.index.equals(df.index) and got.dtype == np.bool_

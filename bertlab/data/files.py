@@ -259,7 +259,7 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
     if df.empty:
         raise DataError(f"{filename} has a header ({', '.join(map(str, df.columns))}) but no data rows.")
     header = [str(c).strip() for c in df.columns]
-    again = (df.map(lambda v: v.strip() if isinstance(v, str) else v) == header).all(axis=1)
+    again = _repeats_header(df, header)
     if again.any():  # two files joined with `cat`: the second's header line is no example (a class of its name)
         df = df[~again].reset_index(drop=True)
         notes.append(f"{filename}: dropped {int(again.sum()):,} row{'s' * (int(again.sum()) > 1)} repeating the "
@@ -279,6 +279,22 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
         df = df.map(lambda v: v.replace(_LONE_CR_HOLDER, "\r") if isinstance(v, str) else v)
         df.columns = [c.replace(_LONE_CR_HOLDER, "\r") if isinstance(c, str) else c for c in df.columns]
     return df
+
+
+def _repeats_header(df: pd.DataFrame, header: list[str]) -> pd.Series:
+    """Whether each row of ``df`` repeats ``header`` (each cell, its spaces stripped, the column's name), as a
+    boolean Series on ``df``'s index. Looked for column by column among the rows still matching, and a cell only
+    stripped where it holds the name: stripping and comparing every cell (``df.map``) took 0.35-0.8 s of reading
+    a 200,000-row upload, 2 to 5 times the parse itself."""
+    rows = range(len(df))
+    for i, name in enumerate(header):
+        col = df.iloc[:, i].to_numpy()
+        rows = [r for r in rows if isinstance(v := col[r], str) and name in v and v.strip() == name]
+        if not rows:
+            break
+    again = np.zeros(len(df), dtype=bool)
+    again[list(rows)] = True
+    return pd.Series(again, index=df.index)
 
 
 def _header_row(text: str, sep: str) -> list[str]:
