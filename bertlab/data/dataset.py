@@ -389,15 +389,18 @@ def build_dataset(
     keep_t, keep_l, keep_p, keep_r = [], [], [], []
     n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = n_nopart = 0
     seen_labels: dict[str, tuple[str, bool]] = {}  # a text label's key, and whether it is written like '1.0'
-    spellings_raw: Counter = Counter()  # each kept row's label as written (text labels), to report spaces taken off
+    raw_l: list[object] = []  # each kept row's label as written (text labels), to report spaces taken off
     for row, (t, y) in enumerate(zip(texts, labels)):
-        if _is_missing(t):
+        if type(t) is str:  # the common case, first: a file's texts are strings
+            s = t.strip()
+        elif _is_missing(t):
             n_empty += 1
             continue
-        if isinstance(t, (list, dict, tuple, np.ndarray, bytes)):
+        elif isinstance(t, (list, dict, tuple, np.ndarray, bytes)):
             n_nonstr += 1
             continue
-        s = str(t).strip()
+        else:
+            s = str(t).strip()
         if not s:
             n_empty += 1
             continue
@@ -423,10 +426,12 @@ def build_dataset(
             n_clipped += 1
         keep_t.append(s)
         keep_l.append(key)
-        spellings_raw[y if isinstance(y, str) else key] += 1
+        raw_l.append(y if isinstance(y, str) else key)
         if row_ids is not None:
-            keep_r.append(_row_id(row_ids[row]))
+            keep_r.append(str(v) if type(v := row_ids[row]) is int else _row_id(v))
         n_whole += whole
+    spellings_raw = Counter(raw_l)  # counted at once, in the order first met (as counted row by row, slower)
+    del raw_l
     if n_nonstr and not keep_t:
         raise DataError(
             "the text column holds nested values (lists or dicts), not text: choose a column of plain strings."
@@ -506,17 +511,31 @@ def build_dataset(
                 n_cross_other += keep_l[i] != held[k]
     first: dict[str, int] = {}
     conflict: set[str] = set()
-    for i, (k, lab) in enumerate(zip(keys, keep_l)):
-        if i in drop:
-            continue
-        j = first.setdefault(k, i)
-        if j != i and keep_l[j] != lab:
-            conflict.add(k)
-    rows = [i for i, k in enumerate(keys) if i not in drop and first[k] == i and k not in conflict]
-    n_conflict_rows = sum(1 for i, k in enumerate(keys) if i not in drop and k in conflict)
+    if drop:
+        for i, (k, lab) in enumerate(zip(keys, keep_l)):
+            if i in drop:
+                continue
+            j = first.setdefault(k, i)
+            if j != i and keep_l[j] != lab:
+                conflict.add(k)
+        rows = [i for i, k in enumerate(keys) if i not in drop and first[k] == i and k not in conflict]
+        n_conflict_rows = sum(1 for i, k in enumerate(keys) if i not in drop and k in conflict)
+        near_pairs = [(keep_t[first[k]], keep_t[i]) for i, k in enumerate(keys)
+                      if i not in drop and k not in conflict and keep_t[first[k]] != keep_t[i]]
+    else:  # no row dropped above (no split of the file's own): the same, with fewer passes over every row
+        # each key's first row: built backwards, so an earlier row overwrites a later one (in C, not row by row)
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
+        later = [i for i, k in enumerate(keys) if first[k] != i]  # the copies, in order
+        conflict = {keys[i] for i in later if keep_l[first[keys[i]]] != keep_l[i]}
+        if conflict:
+            rows = [i for i, k in enumerate(keys) if first[k] == i and k not in conflict]
+            n_conflict_rows = sum(1 for k in keys if k in conflict)
+        else:
+            rows = [i for i, k in enumerate(keys) if first[k] == i] if later else list(range(len(keys)))
+            n_conflict_rows = 0
+        near_pairs = [(keep_t[j], keep_t[i]) for i in later
+                      if keys[i] not in conflict and keep_t[j := first[keys[i]]] != keep_t[i]]
     n_dupes = len(keep_t) - len(rows) - n_conflict_rows - len(drop)
-    near_pairs = [(keep_t[first[k]], keep_t[i]) for i, k in enumerate(keys)
-                  if i not in drop and k not in conflict and keep_t[first[k]] != keep_t[i]]
     n_near = len(near_pairs)
     # composed and decomposed accents, full-width letters (NFKC): said, as they look alike or nearly so
     n_form = sum(" ".join(a.split()).casefold() != " ".join(b.split()).casefold() for a, b in near_pairs)
