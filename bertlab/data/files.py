@@ -1045,6 +1045,9 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     id_col = detect_id_column(df, {str(c) for c in (text, label, split_column, names, pair_column) if c is not None})
     if id_col is not None:
         row_ids, row_id_name = df[id_col].tolist(), id_col
+    elif number_rows and isinstance(df.index, pd.RangeIndex):  # (a CSV's): its numbers plus one, made at once
+        idx = df.index  # (checking each number took 0.04-0.06 s of a 200,000-row upload's load)
+        row_ids, row_id_name = list(range(idx.start + 1, idx.stop + 1, idx.step)), "row"
     elif number_rows:  # the index counts data rows from 0, blank Excel rows included (they are dropped, not renumbered)
         row_ids, row_id_name = [int(i) + 1 if isinstance(i, (int, np.integer)) else n + 1
                                 for n, i in enumerate(df.index)], "row"
