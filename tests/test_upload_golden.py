@@ -149,3 +149,31 @@ def test_repeated_header_rows_as_before():
     got = _repeats_header(df, header)
     assert got.tolist() == old.tolist() == [True, False, False, False, False, True, False, True, False, False]
     assert got.index.equals(df.index) and got.dtype == np.bool_
+
+
+@pytest.mark.parametrize("text", [
+    "text,label\na,b\ntext,label\n", "text,label\na,b\n text , label \n", 'text,label\na,b\n"text","label"\n',
+    "text,label\na,b\nc,d\n", "text,label\n\"text\nlabel\",b\n", "text,label\ntext,b\nlabel,c\n",
+    "\n\ntext,label\na,b\n", "text,label", '"te""xt",label\na,b\n"te""xt",label\n', "a b,c\n a b ,c\n",
+    "text,label\r\na,b\r\ntext,label\r\n", "text,Unnamed\n,x\n"])
+def test_repeated_header_rows_from_the_text_as_before(text):
+    """Given the text a table was parsed from, _repeats_header skips the cells where a name is not in it: the rows
+    marked are still the old whole-table comparison's."""
+    import io
+
+    import pandas as pd
+
+    from bertlab.data.files import _repeats_header
+
+    df = pd.read_csv(io.BytesIO(text.encode()), encoding="utf-8", sep=",", dtype=object, keep_default_na=False,
+                     na_values=["", "nan", "NaN"], skip_blank_lines=True, engine="c")
+    header = [str(c).strip() for c in df.columns]
+    old = (df.map(lambda v: v.strip() if isinstance(v, str) else v) == header).all(axis=1)
+    assert _repeats_header(df, header, text).tolist() == _repeats_header(df, header).tolist() == old.tolist()
+
+
+@given(st.text(st.sampled_from("ab\n\r,\"x"), max_size=40), st.integers(1, 12))
+def test_first_lines_as_split(text, n):
+    from bertlab.data.files import _first_lines
+
+    assert _first_lines(text, n) == text.split("\n", n)[:n]
