@@ -525,13 +525,15 @@ def build_dataset(
     else:  # no row dropped above (no split of the file's own): the same, with fewer passes over every row
         # each key's first row: built backwards, so an earlier row overwrites a later one (in C, not row by row)
         first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
-        later = [i for i, k in enumerate(keys) if first[k] != i]  # the copies, in order
+        # the first rows, in order, and the copies: marked from first's values (not by looking each row's key up)
+        is_first = np.zeros(len(keys), dtype=bool)
+        is_first[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = True
+        rows, later = np.flatnonzero(is_first).tolist(), np.flatnonzero(~is_first).tolist()
         conflict = {keys[i] for i in later if keep_l[first[keys[i]]] != keep_l[i]}
         if conflict:
-            rows = [i for i, k in enumerate(keys) if first[k] == i and k not in conflict]
+            rows = [i for i in rows if keys[i] not in conflict]
             n_conflict_rows = sum(1 for k in keys if k in conflict)
         else:
-            rows = [i for i, k in enumerate(keys) if first[k] == i] if later else list(range(len(keys)))
             n_conflict_rows = 0
         near_pairs = [(keep_t[j], keep_t[i]) for i in later
                       if keys[i] not in conflict and keep_t[j := first[keys[i]]] != keep_t[i]]
