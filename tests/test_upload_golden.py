@@ -177,3 +177,13 @@ def test_first_lines_as_split(text, n):
     from bertlab.data.files import _first_lines
 
     assert _first_lines(text, n) == text.split("\n", n)[:n]
+
+
+def test_upload_bench_runs_and_agrees_with_the_old_code(tmp_path, capsys):
+    """bench/upload_load.py on a small file: both versions measured in their own processes, the same results."""
+    from bench import upload_load
+
+    res = upload_load.main(["--rows", "300", "--repeats", "1", "--out", str(tmp_path / "r.json")])
+    assert res["same_results"] and res["rows_kept"] > 250
+    assert {g["bertlab"] for g in res["runs"]["new"]} == {str(upload_load.REPO / "bertlab")}
+    assert json.loads((tmp_path / "r.json").read_text())["old"] == upload_load.BASELINE
