@@ -79,19 +79,17 @@ def _queue_panel() -> None:
     # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.
     others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8)
               if r.id != snap.running and _other_live_process(r.owner)]
-    # and the runs such a process has still to train (a CLI batch's next runs), oldest first: all of them (the 50
+    # and the runs such a process has still to train (a CLI batch's next runs), oldest first, counted in all (the 50
     # newest were read, so with a CLI sweep of 500 queued the panel showed runs 451-458 as next and said
-    # "… and 42 more"), each owner's process looked up once
-    every = common.store().list_runs(status=(QUEUED,), limit=None)
-    alive = {o: _other_live_process(o) for o in {r.owner for r in every}}
-    waiting = [r for r in reversed(every) if r.id not in snap.queued and alive[r.owner]]
+    # "… and 42 more"); only the 8 shown are read
+    waiting, n_waiting = common.store().queued_elsewhere(8, set(snap.queued))
     if not snap.running and not snap.queued and not others and not waiting:
         st.caption("Idle: nothing running or queued.")
     running = common.store().get(snap.running) if snap.running else None
     queued = [r for r in (common.store().get(i) for i in snap.queued[:8])
               if r is not None and r.status == QUEUED]  # not one another process cancelled meanwhile
     # "head_only (lr 0.03)" where a launch holds a strategy at several settings (bertlab.variants)
-    names = variants.labels([r for r in (*others, running, *queued, *waiting[:8]) if r is not None])
+    names = variants.labels([r for r in (*others, running, *queued, *waiting) if r is not None])
     own = common.own_launches() if running is not None or queued else set()  # this desk's launches (a small file)
     for run in others:
         st.progress(min(1.0, max(0.0, run.progress or 0.0)),
@@ -106,10 +104,10 @@ def _queue_panel() -> None:
         st.caption(f":material/hourglass_empty: {names[run.id]} · queued ({_run_tail(run.id, run.batch_id in own)})")
     if len(snap.queued) > 8:
         st.caption(f"… and {len(snap.queued) - 8} more queued")
-    for run in waiting[:8]:
+    for run in waiting:
         st.caption(f":material/hourglass_empty: {names[run.id]} · queued (another process; {_run_tail(run.id)})")
-    if len(waiting) > 8:
-        st.caption(f"… and {len(waiting) - 8} more queued by another process")
+    if n_waiting > 8:
+        st.caption(f"… and {n_waiting - 8} more queued by another process")
     if snap.last_error:
         st.caption(f"worker note: {common.md(snap.last_error)}")
     if not snap.worker_alive:

@@ -528,6 +528,17 @@ class RunStore:
             args.append(limit)
         return [self._located(_decode_cached(r)) for r in self._conn().execute(q, args).fetchall()]
 
+    def queued_elsewhere(self, shown: int, skip: set[str] | frozenset = frozenset()) -> tuple[list[Run], int]:
+        """The runs other live processes have queued here (a CLI sweep's next runs), oldest first, less ``skip``'s:
+        the first ``shown`` of them and how many there are. One query of ids and owners (no run decoded) and
+        ``shown`` reads: the sidebar asks every 2 s, and decoding all 500 runs a CLI sweep queued took ~13 ms a
+        refresh (1.5 ms for the 50 it read before), in every open browser."""
+        rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=? ORDER BY created, rowid",
+                                    (QUEUED,)).fetchall()
+        alive = {o: _other_live_process(o) for o in {r[1] for r in rows}}  # each owner's process looked up once
+        ids = [r[0] for r in rows if alive[r[1]] and r[0] not in skip]
+        return [r for r in (self.get(i) for i in ids[:shown]) if r is not None], len(ids)
+
     def ids(self, status: tuple[str, ...]) -> set[str]:
         """The ids of the runs in ``status``: one small query (no run decoded), for a check every few seconds."""
         q = f"SELECT id FROM runs WHERE status IN ({','.join('?' * len(status))})"

@@ -1407,15 +1407,18 @@ def test_the_sidebar_shows_a_run_another_process_trains(tiny_data, bertlab_home)
         cli.wait()
 
 
-def test_the_sidebar_counts_every_run_another_process_has_queued_and_shows_the_next_ones(tiny_data, bertlab_home):
+def test_the_sidebar_counts_every_run_another_process_has_queued_and_shows_the_next_ones(tiny_data, bertlab_home,
+                                                                                         monkeypatch):
     """A CLI sweep of hundreds of queued runs: the panel read the 50 newest, showed the last of them as next and said
-    "… and 42 more" whatever the count."""
+    "… and 42 more" whatever the count. Then it decoded every queued run every 2 s in every browser to show 8 of them
+    (500 queued: ~13 ms a refresh, 1.5 ms for 50): it reads the 8 it shows and counts the rest."""
     import socket
     import subprocess
     import sys
 
     import psutil
 
+    from bertlab import store as store_mod
     from bertlab.strategies import make_config
 
     at = app_on("app_pages/data.py")
@@ -1427,12 +1430,17 @@ def test_the_sidebar_counts_every_run_another_process_has_queued_and_shows_the_n
         for i in range(60):
             ids.append(rid := store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=i), batch_id="cli"))
             store.update(rid, owner=owner)
+        decoded = []
+        real = store_mod._decode
+        monkeypatch.setattr(store_mod, "_decode", lambda row: decoded.append(row["id"]) or real(row))
         at.run()
         no_problems(at)
         said = " ".join(c.value for c in at.sidebar.caption)
         assert f"queued (another process; run …{ids[0][-4:]})" in said  # the oldest: the next to train
         assert f"run …{ids[-1][-4:]})" not in said
         assert "… and 52 more queued by another process" in said
+        # the 8 shown, not the 60 queued (the newest run is read too: the idle watch for new runs)
+        assert set(decoded) & set(ids) == {*ids[:8], ids[-1]}
     finally:
         for rid in ids:
             store.request_cancel(rid)
