@@ -3455,11 +3455,9 @@ def test_a_launch_clicked_as_the_strategies_change_is_queued_not_dropped(tiny_mo
     assert any(s.value.startswith("Queued 1 run(s): tfidf_logreg") for s in at.success)
 
 
-def test_a_desks_own_launches_and_queued_runs_say_yours_beside_other_desks(tiny_model, tiny_data, bertlab_home,
-                                                                          monkeypatch):
-    """A classroom of 8 browsers on one server: the sidebar's queue held 11 runs of 7 desks and Compare's Batch
-    list five launches titled alike ("Dec 06 21:10 · rotten_tomatoes · head_only · live"), a student's own told
-    from a neighbour's by nothing. This desk's are marked "yours"; another desk's are not."""
+def _two_desks_launch(tiny_model, tiny_data, monkeypatch) -> list:
+    """Two students' desks, each launching one run from the Train page (tfidf_logreg, then zero_shot), the worker
+    training nothing (the runs stay queued): the desks' AppTests, in that order."""
     from bertlab.jobs import JobManager
 
     monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
@@ -3471,6 +3469,15 @@ def test_a_desks_own_launches_and_queued_runs_say_yours_beside_other_desks(tiny_
         next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
         no_problems(at)
         desks.append(at)
+    return desks
+
+
+def test_a_desks_own_launches_and_queued_runs_say_yours_beside_other_desks(tiny_model, tiny_data, bertlab_home,
+                                                                          monkeypatch):
+    """A classroom of 8 browsers on one server: the sidebar's queue held 11 runs of 7 desks and Compare's Batch
+    list five launches titled alike ("Dec 06 21:10 · rotten_tomatoes · head_only · live"), a student's own told
+    from a neighbour's by nothing. This desk's are marked "yours"; another desk's are not."""
+    desks = _two_desks_launch(tiny_model, tiny_data, monkeypatch)
     store = RunStore(bertlab_home)
     run = {r.strategy: r for r in store.list_runs()}
     mine, theirs = run["tfidf_logreg"], run["zero_shot"]
@@ -3726,17 +3733,7 @@ def test_accuracy_vs_cost_and_learning_curves_lists_say_yours_as_compare_does(ti
     """Compare's Batch list marked this desk's launches "· yours" (a classroom's five launches were titled alike),
     but Accuracy vs cost's list of the same launches and Learning curves' list of sweeps did not (the diff review):
     a student there still could not tell their own launch from a neighbour's."""
-    from bertlab.jobs import JobManager
-
-    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
-    desks = []
-    for strategy in ("tfidf_logreg", "zero_shot"):  # two students, a launch each
-        at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
-        at.text_input(key="keep_model").set_value(tiny_model).run()
-        at.multiselect(key="keep_strategies").set_value([strategy]).run()
-        next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
-        no_problems(at)
-        desks.append(at)
+    desks = _two_desks_launch(tiny_model, tiny_data, monkeypatch)
     store = RunStore(bertlab_home)
     run = {r.strategy: r for r in store.list_runs()}
     for r in run.values():  # both finished, as the worker would leave them
