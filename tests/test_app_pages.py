@@ -3630,19 +3630,15 @@ def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_
     assert "has finished yet: 1 still to train" in note
 
 
-def test_compares_per_class_table_cuts_long_class_names_in_its_headers(tiny_data, bertlab_home):
-    """Three 42-55-character class names (seen in Chromium at 1366 px): the per-class table's headers were the whole
-    names, ~300 px a column, one class and a half shown and the rest behind a sideways scroll. The header cuts a long
-    name in the middle, as the confusion matrices do; its tooltip keeps it whole."""
+def _per_class_table(tiny_data, bertlab_home, names: list[str], batch: str):
+    """Compare's per-class table for one finished run over three classes ``names`` (4 test texts: 1, 1 and 2 of
+    them), and its column config."""
     from bertlab.metrics import classification_report
-    from bertlab.plots import middle_cut
     from bertlab.strategies import make_config
 
-    names = ["account_access_and_password_reset_requests", "billing_and_payment_questions_from_enterprise_customers",
-             "technical_support_for_mobile_application_crashes"]
     m = classification_report([0, 1, 2, 2], [0, 1, 2, 1], names)
     store = RunStore(bertlab_home)
-    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-long")
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id=batch)
     store.claim(rid, "cpu")
     store.finish(rid, SUCCEEDED, metrics={"test_" + k if k in ("accuracy", "macro_f1") else k: v
                                           for k, v in m.items() if k != "probabilities"} | {"label_names": names},
@@ -3651,6 +3647,18 @@ def test_compares_per_class_table_cuts_long_class_names_in_its_headers(tiny_data
     assert not at.exception
     table = next(d for d in at.dataframe if any("(n=" in c for c in d.value.columns))
     config = json.loads(table.proto.columns)
+    return table, config
+
+
+def test_compares_per_class_table_cuts_long_class_names_in_its_headers(tiny_data, bertlab_home):
+    """Three 42-55-character class names (seen in Chromium at 1366 px): the per-class table's headers were the whole
+    names, ~300 px a column, one class and a half shown and the rest behind a sideways scroll. The header cuts a long
+    name in the middle, as the confusion matrices do; its tooltip keeps it whole."""
+    from bertlab.plots import middle_cut
+
+    names = ["account_access_and_password_reset_requests", "billing_and_payment_questions_from_enterprise_customers",
+             "technical_support_for_mobile_application_crashes"]
+    table, config = _per_class_table(tiny_data, bertlab_home, names, "b-long")
     for name, n in zip(names, (1, 1, 2)):
         whole = f"{name} (n={n})"
         assert whole in table.value.columns  # the data keeps the whole name
@@ -3708,21 +3716,8 @@ def test_run_all_again_is_not_offered_beside_a_single_run_again(tiny_data, bertl
 def test_compares_per_class_headers_keep_names_differing_in_their_middle_apart(tiny_data, bertlab_home):
     """'question_about_billing_account' and 'question_about_shipping_account' were both headed
     'question_abo…ing_account (n=…)' in the per-class table: the header's cut is longer where two would read alike."""
-    from bertlab.metrics import classification_report
-    from bertlab.strategies import make_config
-
     names = ["question_about_billing_account", "question_about_shipping_account", "general_feedback"]
-    m = classification_report([0, 1, 2, 2], [0, 1, 2, 1], names)
-    store = RunStore(bertlab_home)
-    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-mid")
-    store.claim(rid, "cpu")
-    store.finish(rid, SUCCEEDED, metrics={"test_" + k if k in ("accuracy", "macro_f1") else k: v
-                                          for k, v in m.items() if k != "probabilities"} | {"label_names": names},
-                 costs={"train_seconds": 1.0}, data_summary={"sizes": {"train": 50, "test": 4}})
-    at = app_on("app_pages/compare.py")
-    assert not at.exception
-    table = next(d for d in at.dataframe if any("(n=" in c for c in d.value.columns))
-    config = json.loads(table.proto.columns)
+    table, config = _per_class_table(tiny_data, bertlab_home, names, "b-mid")
     labels = [config[f"{n} (n=1)"]["label"] for n in names[:2]]
     assert all("…" in label for label in labels)
     assert labels[0] != labels[1]  # the old code: 'question_abo…ing_account (n=1)' twice
