@@ -13,7 +13,7 @@ from collections import OrderedDict
 import streamlit as st
 
 from app_pages import common
-from bertlab import explain
+from bertlab import explain, plots
 from bertlab.config import MAX_LOADED_RUNS
 from bertlab.errors import BertlabError
 from bertlab.metrics import probability_percent, run_single_class
@@ -219,7 +219,8 @@ def _results(runs, preds, compact: bool) -> None:
                            "means nothing")
             if p.unknown and p.unknown[0]:
                 st.caption(f"⚠ {_unknown_words(p)}")
-            st.metric("prediction", common.md(p.labels[0]), f"{probability_percent(p.probs[0].max())} confident", delta_color="off",
+            st.metric("prediction", common.md(prediction_text(p.labels[0], p.label_names, len(cols))),
+                      f"{probability_percent(p.probs[0].max())} confident", delta_color="off",
                       delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
@@ -235,6 +236,25 @@ def _results(runs, preds, compact: bool) -> None:
                    "after loading; the copy stays in the run's folder, about the model's size again); then ONNX Runtime answers, "
                    "faster, with the same predictions: the latency drops.")
     common.chart(_probability_chart(preds, labels), width="stretch", key="pg_probs")
+
+
+# The answer's room on a card, at 1366 px with the sidebar open: ~900 px of cards, each 32 px of padding and 16 px
+# apart; ~18.1 px a character of its large type ('technology_and_gadget…', 22 characters, took 398 px), a quarter
+# more in projector mode.
+CARDS_PX, CARD_PAD_PX, CARD_GAP_PX, ANSWER_CHAR_PX = 900, 32, 16, 18.1
+
+
+def prediction_text(name: str, names, cards: int, projector: bool | None = None) -> str:
+    """A card's answer ``name`` (one of the run's class ``names``) cut in the middle to what fits its card, one of
+    ``cards`` a row (:func:`bertlab.plots.middle_cuts`, as the confusion matrices and per-class tables cut them):
+    the card's own ellipsis cut it at its end ('technology_and_gadget…'), where two long names that differ only
+    there ('…_positive', '…_negative') read alike. The bars under it give it whole."""
+    room = (CARDS_PX - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX
+    scale = common.PROJECTOR_PX / 16 if (common.projector() if projector is None else projector) else 1.0
+    most = max(8, int(room / (ANSWER_CHAR_PX * scale)))
+    names = [str(n) for n in names]
+    cuts = dict(zip(names, plots.middle_cuts(names, most))) if str(name) in names else {}
+    return cuts.get(str(name), plots.middle_cut(str(name), most))
 
 
 def _probability_chart(preds: list, labels: dict[str, str]):

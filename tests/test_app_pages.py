@@ -314,6 +314,36 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     assert len(latencies) == 2
 
 
+def test_the_playgrounds_answer_cuts_a_long_class_name_in_its_middle_so_two_alike_stay_apart(
+        tmp_path, bertlab_home):
+    """A card's answer was cut at its end by the card ("technology_and_gadget…" at 1366 px): two classes that
+    differ only at the end ('…_about_the_invoice_positive', '…_negative') read alike. It is cut in the middle
+    now, as the confusion matrices and per-class tables cut them, to what fits one card of two a row, and the bars
+    under it give it whole."""
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    texts, labels = make_texts()
+    long = {"pos": "customer_support_request_about_the_invoice_positive",
+            "neg": "customer_support_request_about_the_invoice_negative"}
+    pd.DataFrame({"text": texts, "label": [long[y] for y in labels]}).to_csv(tmp_path / "long.csv", index=False)
+    data = DataConfig(source="file", name=str(tmp_path / "long.csv"), train_size=None, val_size=None, test_size=None)
+    store = RunStore(bertlab_home)
+    for c in (1.0, 4.0):
+        rid = store.create_run(make_config("tfidf_logreg", data=data, options={"C": c}), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful superb film").run()
+    at.text_area(key="pg_box_text").set_value("an awful dull boring film").run()
+    no_problems(at)
+    answers = [m.value for m in at.metric if m.label == "prediction"]
+    assert answers == [md("customer_su…e_negative")] * 2, answers  # 22 characters: what two a row fit at 1366 px
+    assert all(f"{md(long['neg'])}: " in t for t in [b.proto.text for b in at.get("progress")][::2][:2])
+
+
 def test_compare_cancel_button_stops_a_running_run(tiny_model, tiny_data, bertlab_home):
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     at.text_input(key="keep_model").set_value(tiny_model).run()
