@@ -412,7 +412,7 @@ def results(runs: list, drawn: list | None = None) -> None:
         if i == scores - 1 and (kept := [c for c in VALIDATION_COLUMNS[1:] if table[c].notna().any()]):
             # under the scores, a table of its own (the scores beside the name fill 1024 px in projector mode):
             # a setting picked by its test score is flattered by it; these tell the settings apart fairly
-            st.dataframe(table[["run", *kept]], hide_index=True, width="stretch",
+            st.dataframe(validation_table(table, kept), hide_index=True, width="stretch",
                          column_config={**TABLE_CONFIG, "run": name})
     if len(baselines) == 1:  # the bar every run must clear, in sight under the tables
         st.caption(f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here: every run "
@@ -1013,7 +1013,7 @@ SERVE_COLUMNS = ("run", "inference FLOPs/text")
 VALIDATION_COLUMNS = ("run", "val accuracy", "val macro-F1", "val loss")
 VALIDATION_HELP = ("on the validation texts, by the model the run kept (its best epoch with Keep best): a learning "
                    "rate or setting picked here is fairly scored on the test texts; one picked by its test score is "
-                   "flattered by it. 'None' where a run kept none (zero_shot and tfidf_logreg have no loss).")
+                   "flattered by it. 'n/a' where a run kept none (zero_shot and tfidf_logreg have no loss).")
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),
@@ -1021,9 +1021,10 @@ TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names
     "95% interval": st.column_config.TextColumn(
         alignment="right", help="95% Wilson interval of the test accuracy: the sampling noise of a test set this size."),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
-    "val accuracy": st.column_config.NumberColumn("val acc.", format="%.1f%%", help="Accuracy " + VALIDATION_HELP),
-    "val macro-F1": st.column_config.NumberColumn(format="%.3f", help="Macro-F1 " + VALIDATION_HELP),
-    "val loss": st.column_config.NumberColumn(format="%.3f", help="Cross-entropy loss " + VALIDATION_HELP),
+    # text (validation_table): 'n/a' where a run kept none, as the other tables say it (a number column said "None")
+    "val accuracy": st.column_config.TextColumn("val acc.", alignment="right", help="Accuracy " + VALIDATION_HELP),
+    "val macro-F1": st.column_config.TextColumn(alignment="right", help="Macro-F1 " + VALIDATION_HELP),
+    "val loss": st.column_config.TextColumn(alignment="right", help="Cross-entropy loss " + VALIDATION_HELP),
     "majority baseline": st.column_config.NumberColumn("baseline", format="%.1f%%", help="Majority-class accuracy."),
     "train time (s)": st.column_config.NumberColumn("train s", format="%.1f", help=common.TRAIN_TIME_HELP),
     "total time (s)": st.column_config.NumberColumn(format="%.1f"),
@@ -1100,6 +1101,19 @@ def results_table(done: list):
         df[col] = [format_flops(v) for v in df[col]]
     df["train examples/s"] = [_throughput(v, p) for v, p in zip(df["train examples/s"], df["trainable params"])]
     return df
+
+
+VALIDATION_FORMATS = {"val accuracy": "{:.1f}%", "val macro-F1": "{:.3f}", "val loss": "{:.3f}"}
+
+
+def validation_table(table, kept: list[str]):
+    """The validation table's rows: the run and the ``kept`` columns of :func:`results_table`'s ``table`` as text,
+    'n/a' where a run kept no figure (zero_shot's and tfidf_logreg's loss), as the other tables say it: the number
+    columns showed "None" there."""
+    shown = table[["run", *kept]].copy()
+    for c in kept:
+        shown[c] = ["n/a" if v is None or v != v else VALIDATION_FORMATS[c].format(v) for v in shown[c]]
+    return shown
 
 
 def _throughput(v, trainable) -> str:

@@ -2489,6 +2489,28 @@ def test_the_results_table_rounds_an_accuracy_as_its_status_line_does(tiny_data,
     assert list(table.value["test accuracy"]) == [56.2]
 
 
+def test_the_validation_table_says_n_a_for_a_loss_no_run_kept_as_the_other_tables_do(tiny_data, bertlab_home):
+    """The validation table showed "None" for tfidf_logreg's val loss beside a head_only run's, where every other
+    table's missing figure reads "n/a" (a review of the themes and screen sizes)."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    kept = {"tfidf_logreg": {}, "head_only": {"val_loss": 0.4213}}
+    for strategy, loss in kept.items():
+        rid = store.create_run(make_config(strategy, data=tiny_data), batch_id="b1")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.75, "test_macro_f1": 0.7, "majority_accuracy": 0.5,
+                                              "val_accuracy": 0.8125, "val_macro_f1": 0.8, **loss},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50, "test": 80}})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "val loss" in d.value.columns
+                 and "test accuracy" not in d.value.columns).set_index("run")  # the validation table
+    rows = {str(k).split(" ")[0]: dict(v) for k, v in table.iterrows()}
+    assert rows["tfidf_logreg"] == {"val accuracy": "81.2%", "val macro-F1": "0.800", "val loss": "n/a"}, rows
+    assert rows["head_only"]["val loss"] == "0.421"
+
+
 def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeliest_label():
     """id, review, stars: the pickers started at id (text) and review (labels), and the page then offered to leave
     out the 30 "classes" of one review each."""
