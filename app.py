@@ -183,11 +183,13 @@ def sidebar() -> None:
         st.markdown("**Data directory**")
         st.code(str(common.store().root), language=None, wrap_lines=True)
         st.caption("Runs, models and caches live here; delete it to start afresh.")
-        # Measured in a background thread at most once a minute: a page waits at most 0.5 s, for the first walk only.
-        if use := diskuse.cached(common.store(), wait=0.5):
+        # Measured in a background thread at most once a minute, and at once when runs were launched, ended or
+        # deleted since (their count and latest end): a page waits at most 0.5 s, for the first walk or such a change.
+        if use := diskuse.cached(common.store(), wait=0.5, mark=diskuse.runs_mark(common.store())):
             st.caption(use.line(), help="Free disk: Compare's Delete (chosen runs), `python -m bertlab delete --all` "
                        "or `--before YYYY-MM-DD` (ended runs), `python -m bertlab clean --caches` (embedding and "
-                       "ONNX caches, made again when needed). Updated about once a minute.")
+                       "ONNX caches, made again when needed). Updated when runs end or are deleted, and about once "
+                       "a minute.")
 
 
 try:  # the data directory is written from the first page on: unwritable, say so once, in words

@@ -46,24 +46,33 @@ def measure(store: RunStore) -> DiskUse:
                    dir_bytes(root / "uploads"))
 
 
-_CACHED: dict[str, tuple[float, DiskUse | None]] = {}
+_CACHED: dict[str, tuple[float, DiskUse | None, object]] = {}  # {data directory: (when, answer, the mark it is of)}
 _LOCK = threading.Lock()
 _BUSY: set[str] = set()
 
 
-def cached(store: RunStore, max_age: float = 60.0, wait: float = 0.0) -> DiskUse | None:
+def runs_mark(store: RunStore) -> tuple[int, float]:
+    """(how many runs the store holds, when the latest ended): changes when a run is launched, ends or is deleted,
+    what :func:`cached` measures again for. One row from an index, for every rerun of every page."""
+    return store.finished_mark(ALL_STATUSES)
+
+
+def cached(store: RunStore, max_age: float = 60.0, wait: float = 0.0, mark: object = None) -> DiskUse | None:
     """:func:`measure`'s last answer for ``store``, at most ``max_age`` seconds old. When it is older (or none yet) a
     background thread measures again, and the older answer comes back meanwhile; on the very first call for
     ``store``, after waiting up to ``wait`` seconds for the thread (the walk takes milliseconds: an idle page that
-    opened without the line would never show it), the fresh one if it came, else None. A measurement that fails
-    (a folder that cannot be read) keeps the older answer (None where there is none) until it is ``max_age`` old,
-    then is tried again in the background, never waited for: every render waited ``wait`` anew for a walk that
-    kept failing."""
+    opened without the line would never show it), the fresh one if it came, else None. ``mark`` (:func:`runs_mark`):
+    where it differs from the one the last answer was measured at, the runs changed since: measured again at once,
+    waited for as the first (the line read "Runs 6.3 KiB (2)" on Compare's first render after two runs had
+    finished, 837.9 KiB, for up to a minute). A measurement that fails (a folder that cannot be read) keeps the
+    older answer (None where there is none) until it is ``max_age`` old, then is tried again in the background,
+    never waited for: every render waited ``wait`` anew for a walk that kept failing."""
     key = str(store.root)
     with _LOCK:
         first = key not in _CACHED
-        when, use = _CACHED.get(key, (float("-inf"), None))
-        if time.monotonic() - when < max_age or key in _BUSY:
+        when, use, seen = _CACHED.get(key, (float("-inf"), None, None))
+        changed = mark is not None and not first and mark != seen
+        if (time.monotonic() - when < max_age and not changed) or key in _BUSY:
             return use
         _BUSY.add(key)
 
@@ -75,15 +84,15 @@ def cached(store: RunStore, max_age: float = 60.0, wait: float = 0.0) -> DiskUse
             pass
         finally:
             with _LOCK:
-                _CACHED[key] = (time.monotonic(), fresh)
+                _CACHED[key] = (time.monotonic(), fresh, mark)
                 _BUSY.discard(key)
 
     thread = threading.Thread(target=again, name="bertlab-disk-use", daemon=True)
     thread.start()
-    if first and wait > 0:
+    if (first or changed) and wait > 0:
         thread.join(wait)
         with _LOCK:
-            use = _CACHED.get(key, (None, None))[1]
+            use = _CACHED.get(key, (None, None, None))[1]
     return use
 
 

@@ -93,6 +93,35 @@ def test_the_sidebar_shows_the_sizes_under_the_data_directory(three):
     assert "(3) · caches" in line.value and "clean --caches" in line.help
 
 
+def test_the_sidebars_line_is_measured_again_when_a_run_ends_not_a_minute_later(three, tiny_data):
+    """The line read "Runs 6.3 KiB (2)" on Compare's first render after two runs had finished (837.9 KiB): it was
+    measured while they trained and kept for a minute. A run that ends (or is launched, or deleted) now has it
+    measured again on the next render, waited for as the first; a render with nothing changed walks nothing."""
+    store, _, _, waiting = three
+    store.request_cancel(waiting)  # not trained by the app's worker meanwhile: only the run below changes
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4))
+    assert store.claim(training, "cpu")
+    diskuse._CACHED.clear()
+    at = app_on()
+    no_problems(at)
+    before = next(c.value for c in at.sidebar.caption if c.value.startswith("Runs "))
+    store.artifact_path(training).mkdir(parents=True, exist_ok=True)
+    (store.artifact_path(training) / "model.safetensors").write_bytes(b"0" * 3_000_000)  # its model, written
+    store.finish(training, SUCCEEDED)
+    at.run()
+    no_problems(at)
+    after = next(c.value for c in at.sidebar.caption if c.value.startswith("Runs "))
+    assert after == diskuse.measure(store).line() != before, (before, after)
+    walks = []
+    real = diskuse.measure
+    diskuse.measure = lambda s: walks.append(1) or real(s)
+    try:
+        at.run()
+    finally:
+        diskuse.measure = real
+    assert not walks  # nothing changed: the line kept, not walked again
+
+
 def test_delete_all_and_before_take_ended_runs_only_and_ask_first(three, monkeypatch, capsys):
     store, old, new, waiting = three
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: refused without --yes
