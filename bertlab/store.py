@@ -97,10 +97,10 @@ _PROCESS_KIND: list[str | None] = [None]  # what this process is, in words (set_
 
 def set_process_kind(kind: str) -> None:
     """Say what this process is ("the server", "the `python -m bertlab worker` process"): kept beside the runs it
-    trains (table process_kinds, one row per process), so that whichever process finds one of them left 'running'
-    by it after it died (a SIGKILL) gives the same reason, :func:`stopped_reason`. A restarted server said "the
-    server stopped while this run was training" (of a killed worker too), any other process "the process training
-    this run stopped"."""
+    trains (table process_kinds, a row per process while it holds a running run: :func:`_forget_kinds`), so that
+    whichever process finds one of them left 'running' by it after it died (a SIGKILL) gives the same reason,
+    :func:`stopped_reason`. A restarted server said "the server stopped while this run was training" (of a killed
+    worker too), any other process "the process training this run stopped"."""
     _PROCESS_KIND[0] = kind
 
 
@@ -120,6 +120,18 @@ def _kinds(c: sqlite3.Connection, owners: set) -> dict[str, str]:
     except sqlite3.OperationalError:
         return {}
     return {r[0]: r[1] for r in rows}
+
+
+def _forget_kinds(c: sqlite3.Connection) -> None:
+    """Drop the :func:`set_process_kind` rows of processes that hold no running run: a row is read only for a run
+    left 'running' by a process that died, and every process that ever claimed a run kept one (3 rows after 3
+    `worker` processes had each trained a run and exited). A process claiming its next run writes its row again,
+    in the same transaction as the claim; one that dies mid-run keeps it until its run is marked interrupted."""
+    try:
+        c.execute("DELETE FROM process_kinds WHERE owner NOT IN "
+                  "(SELECT owner FROM runs WHERE status=? AND owner IS NOT NULL)", (RUNNING,))
+    except sqlite3.OperationalError:  # no such table: a store older than it, opened by a reader of it
+        pass
 
 
 def _process_tag() -> str:
@@ -576,6 +588,8 @@ class RunStore:
 
     def finish(self, run_id: str, status: str, **fields: Any) -> None:
         self.update(run_id, status=status, finished=time.time(), **fields)
+        with self._tx() as c:  # its process's kind, where it trains nothing else now (_forget_kinds)
+            _forget_kinds(c)
 
     def request_cancel(self, run_id: str) -> str | None:
         """Cancel a queued run now, or flag a running one (its worker stops within one step).
@@ -596,6 +610,7 @@ class RunStore:
                 c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
                           (CANCELLED, time.time(), "cancelled by the user; the process training it had stopped",
                            run_id))
+                _forget_kinds(c)
             elif row["status"] == RUNNING:
                 c.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
                 return RUNNING
@@ -626,6 +641,7 @@ class RunStore:
             c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
                           [(INTERRUPTED, time.time(), stopped_reason(kinds[o]) if o in kinds else reason, i, RUNNING)
                            for i, o in marked])
+            _forget_kinds(c)  # the dead processes' kinds, said: no run of theirs is left to say them of
         # Half-written weights go, except this process's own: a thread here may still be writing them (a second
         # job manager made after Streamlit's "Clear cache"); they go when the run is deleted.
         self._drop_staging([i for i, owner in marked if not _ours(owner)])
@@ -646,6 +662,7 @@ class RunStore:
                 c.executemany("UPDATE runs SET status=?, finished=?, error=? WHERE id=? AND status=?",
                               [(INTERRUPTED, time.time(), stopped_reason(kinds.get(o)), i, RUNNING)
                                for i, o in dead])
+                _forget_kinds(c)
             self._drop_staging(ids)
         return ids
 

@@ -524,3 +524,36 @@ def test_listing_runs_again_decodes_only_the_rows_that_changed(tmp_path, monkeyp
     assert decoded[first:] == [ids[3]] and next(r for r in again if r.id == ids[3]).metrics == {"accuracy": 0.75}
     runs[0].status, runs[0].artifact_dir = "failed", "elsewhere"  # the caller's copy: the next read is the row's
     assert s.get(runs[0].id).status == "succeeded" and s.get(runs[0].id).artifact_dir is None
+
+
+def test_a_process_kind_is_kept_while_its_process_holds_a_running_run_and_then_dropped(tmp_path, monkeypatch):
+    """process_kinds kept a row for every process that ever claimed a run (3 rows after 3 `worker` processes had
+    each trained a run and exited). A row goes once its process holds no running run (its runs ended, or it died
+    and its run was marked interrupted, the reason said first); while it trains one it stays, for a SIGKILL."""
+    import signal
+    import sqlite3
+    from pathlib import Path
+
+    from bertlab import store as store_module
+
+    def kinds() -> list[str]:
+        return [r[0] for r in sqlite3.connect(tmp_path / "runs.sqlite").execute("SELECT kind FROM process_kinds")]
+
+    worker = "the `python -m bertlab worker` process"
+    monkeypatch.setattr(store_module, "_PROCESS_KIND", [worker])
+    store = RunStore(tmp_path)
+    a, b, c = (store.create_run(make_config("tfidf_logreg")) for _ in range(3))
+    assert store.claim(a, "cpu") and store.claim(b, "cpu") and kinds() == [worker]
+    store.finish(a, SUCCEEDED)
+    assert kinds() == [worker]  # b still trains here
+    store.finish(b, FAILED)
+    assert kinds() == []
+    killed = subprocess.run([sys.executable, "-c", "import os, signal, sys\nfrom bertlab import store\n"
+                             "store.set_process_kind('the server')\n"
+                             "assert store.RunStore(sys.argv[1]).claim(sys.argv[2], 'cpu')\n"
+                             "os.kill(os.getpid(), signal.SIGKILL)\n", str(tmp_path), c],
+                            cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert kinds() == ["the server"]  # its run is left 'running': kept until that is said
+    assert store.mark_orphans() == [c] and store.get(c).error == "the server stopped while this run was training"
+    assert kinds() == []
