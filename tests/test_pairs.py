@@ -596,3 +596,38 @@ def test_single_text_runs_are_told_apart_only_beside_pair_runs_and_named_in_the_
     assert inference_box.single_runs_note(runs) == ("tfidf_logreg, head_only read single texts: they answer about the "
                                                     "first text alone; the models trained on pairs answer about the "
                                                     "pair.")
+
+
+def test_a_playground_mixing_pair_and_single_text_models_answers_in_the_boxs_order_not_pairs_first(
+        tmp_path, bertlab_home, tiny_csv):
+    """Pair runs are asked first, then single-text ones (two passes, one per kind of text); the answers (cards,
+    chart) come in the order the box lists its runs, launch order as the status lines and charts list them, a
+    single-text run between two pair runs where it was launched between them (mutation round 5, IB3: the answers
+    were left pairs first, untested)."""
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab.config import DataConfig
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+    from tests.test_app_pages import APP
+
+    pair_frame(60).to_csv(tmp_path / "m.csv", index=False)
+    pairs = DataConfig(source="file", name=str(tmp_path / "m.csv"), train_size=None, val_size=None, test_size=None)
+    single = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=None, test_size=None)
+    store = RunStore(bertlab_home)
+    ids = [store.create_run(make_config("tfidf_logreg", data=d, options={"C": c}), batch_id="b1")
+           for d, c in ((pairs, 1.0), (single, 1.0), (pairs, 4.0))]
+    for rid in ids:
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/playground.py").run()
+    at.multiselect(key="keep_pg_runs").set_value([ids[1], ids[2], ids[0]]).run()  # picked in another order
+    at.text_area(key="pg_box_text_first").set_value("the film was really good and fun").run()
+    at.text_area(key="pg_box_text_second").set_value("the film was good").run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    assert not at.exception and not at.error
+    (preds, _, _), = dict(at.session_state["_pred_cache"]).values()
+    assert [p.run_id for p in preds] == ids  # launch order: pair, single, pair
+    assert [m.label for m in at.metric].count("prediction") == 3

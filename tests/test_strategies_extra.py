@@ -876,3 +876,26 @@ def test_domain_file_notes_read_a_file_rewritten_at_the_same_size_again(tmp_path
         "dapt: masked-LM on 2 training texts (labels unused) + 1 lines of domain.txt",
         "dapt: dropped 1 line of domain.txt that is a validation or test text: masked-LM on them would show the model "
         "the texts it is scored on"]
+
+
+@pytest.mark.parametrize("strategy,options", [("dapt", {"mlm_epochs": 0}), ("dapt", {"mlm_epochs": "two"}),
+                                              ("dapt", {"mlm_lr": 5}), ("scratch", {"mlm_epochs": 51})])
+def test_domain_file_notes_say_nothing_of_options_that_are_refused(tmp_path, strategy, options):
+    """Options the run would be refused on (dapt at 0 masked-LM epochs, a learning rate of 5) are said where the
+    options are checked; the notes of what the run would read are for a run that can start, not said of one read
+    as 1 epoch (mutation round 5, DA8: the refused setting's notes read as 1 epoch's)."""
+    from bertlab.data.dataset import Splits, TextDataset
+    from bertlab.strategies import dapt, get_strategy
+
+    def part(texts):
+        return TextDataset(texts=texts, labels=[0] * len(texts), label_names=["a", "b"], name="t")
+
+    splits = Splits(train=part(["a train text", "two"]), val=part(["a val text"]), test=part(["a test text"]))
+    f = tmp_path / "domain.txt"
+    f.write_text("a domain line\nanother one\n", encoding="utf-8")
+    given = {"domain_file": str(f), "mlm_epochs": 1}
+    good = dapt.domain_file_notes(strategy, given, splits)
+    assert good and good[-1].startswith(f"{strategy}: masked-LM on 2 training texts")  # the premise: a good one says
+    with pytest.raises(ConfigError, match="option 'mlm_"):
+        get_strategy(strategy).pretrain_epochs({**given, **options})  # said where the options are checked
+    assert dapt.domain_file_notes(strategy, {**given, **options}, splits) == []
