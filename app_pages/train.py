@@ -267,7 +267,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
         for i, (lab, default) in enumerate(zip(labels, start)):
             k = common.description_key(data_tag, i)
             st.session_state.setdefault(k, default)
-            got.append(st.text_input(f"{lab}", key=k, on_change=common.save_descriptions, args=(data_tag, descs)))
+            # Named "Sentence for pos", not "pos" alone: a screen reader tabbing to it reads the label alone
+            got.append(st.text_input(f"Sentence for {lab}", key=k, on_change=common.save_descriptions, args=(data_tag, descs)))
         out["label_descriptions"] = [g.strip() for g in got]
     if name == "scratch":
         out.update(new_vocab_input(k, d, bad))

@@ -48,3 +48,48 @@ def test_the_dark_themes_chosen_segment_is_written_in_a_colour_that_reads_on_its
     assert colour and colour.group(1).upper() == link.upper() and _contrast(colour.group(1), "#0F1B27") >= 4.5
     assert common.theme_css(False) == ""
     assert "common.theme_css(common.dark_theme())" in (REPO / "app.py").read_text()
+
+
+WIDGETS = {"button", "download_button", "form_submit_button", "link_button", "page_link", "checkbox", "toggle",
+           "radio", "selectbox", "multiselect", "slider", "select_slider", "text_input", "number_input", "text_area",
+           "date_input", "time_input", "file_uploader", "color_picker", "segmented_control", "pills", "feedback",
+           "camera_input", "audio_input"}
+
+
+def _widget_calls():
+    """(file, line, widget, label node or None) of each Streamlit widget call in app.py and app_pages/."""
+    import ast
+
+    for path in [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WIDGETS:
+                label = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "label"), None)
+                if node.func.attr == "page_link":  # its first argument is the page; the label is a keyword
+                    label = next((k.value for k in node.keywords if k.arg == "label"), None)
+                yield path.name, node.lineno, node.func.attr, label
+
+
+def _blank(label) -> bool:
+    """Whether a label node is certainly empty for a screen reader: missing, or a string of spaces alone (an
+    f-string with no words around its values counts as blank, as its values may be empty)."""
+    import ast
+
+    if label is None:
+        return True
+    if isinstance(label, ast.Constant):
+        return not isinstance(label.value, str) or not label.value.strip()
+    if isinstance(label, ast.JoinedStr):
+        return not "".join(v.value for v in label.values if isinstance(v, ast.Constant)).strip()
+    return False  # a name or a call: its value is checked where it is built
+
+
+def test_every_widget_has_a_label_a_screen_reader_can_read():
+    """Every input is named to a screen reader by its label, also where label_visibility="collapsed" hides it on the
+    screen (Data's Source, Compare's Loss against and Per-class measure: "radiogroup 'Source'" in the browser's
+    accessibility tree). A widget written with an empty label, or none, is an unnamed control; zero_shot's label
+    sentences were labelled f"{lab}", the class name alone (blank for a class named by spaces, and "pos, edit text"
+    read out of context): "Sentence for pos" now."""
+    calls = list(_widget_calls())
+    assert len(calls) > 50  # the walk found the app's widgets
+    blank = [(f, line, w) for f, line, w, label in calls if _blank(label)]
+    assert not blank, blank
