@@ -66,7 +66,11 @@ STRATEGY_SYMBOLS: dict[str, str] = {
     "tfidf_logreg": "cross",
 }
 _EXTRA_COLORS = ("#A6761D", "#1B9E77", "#E7298A", "#66A61E", "#7570B3", "#B15928", "#17BECF", "#BCBD22")
-_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+# A dash per run of one strategy (run_styles), as many as a chart draws (CHARTED): with five, a strategy's sixth
+# seed drew its first's line (one colour, one marker, one dash) and nothing on the chart told them apart. Plotly's
+# six named dashes, then dash lists (px on, px off) of other rhythms.
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "2px,6px", "12px,4px,2px,4px,2px,4px",
+           "16px,6px,16px,6px,2px,6px", "4px,4px,12px,4px", "20px,4px", "8px,4px,2px,4px,2px,4px,2px,4px")
 MAX_POINTS = 400  # per plotted series; enough to see the shape of any curve
 
 # Cost measures the app can chart: store key -> (title, unit, scale divisor).

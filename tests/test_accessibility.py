@@ -93,3 +93,56 @@ def test_every_widget_has_a_label_a_screen_reader_can_read():
     assert len(calls) > 50  # the walk found the app's widgets
     blank = [(f, line, w) for f, line, w, label in calls if _blank(label)]
     assert not blank, blank
+
+
+def _run(strategy: str, run_id: str):
+    from bertlab.store import Run
+
+    return Run(id=run_id, batch_id="b1", created=1.0, status="succeeded", strategy=strategy, dataset="d",
+               model="minilm", config={"epochs": 3}, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.75},
+               costs={"train_seconds": 10.0 + len(run_id), "train_flops": 1e12}, data_summary={})
+
+
+def _points(runs) -> list[dict]:
+    out = []
+    for r in runs:
+        for i in range(1, 31):
+            out.append({"run_id": r.id, "series": "train_loss", "step": i, "x": i / 10, "value": 1 / (i + 1)})
+            if i % 10 == 0:
+                out += [{"run_id": r.id, "series": s, "step": i, "x": i / 10, "value": v}
+                        for s, v in (("val_loss", 0.5), ("val_accuracy", 0.7))]
+    return out
+
+
+def _looks(fig) -> dict[str, set]:
+    """Each legend name's (marker, dash) over its drawn lines (a smoothed curve's faint raw line, markerless and
+    named alike, is left out)."""
+    looks: dict[str, set] = {}
+    for t in fig.data:
+        if "markers" in (t.mode or ""):
+            looks.setdefault(t.name, set()).add((t.marker.symbol, t.line.dash if "lines" in t.mode else None))
+    return looks
+
+
+def _strategy_sets():
+    from bertlab import plots
+    from bertlab.strategies import REGISTRY
+
+    return {"every strategy once": [_run(s, f"{s}-0001") for s in REGISTRY],
+            "one strategy's seeds, as many as a chart draws": [_run("head_only", f"run-{i:04d}")
+                                                              for i in range(plots.CHARTED)]}
+
+
+def test_runs_on_the_curves_are_told_apart_without_colour():
+    """Colour-blind viewers (Machado 2009 deuteranopia: full_ft's #D55E00 and partial_ft's #BD8300 3.1 apart in
+    CIELAB, under 10; protanopia: 10.8) and a greyscale projector tell the runs on Compare's curves apart by marker
+    (one per strategy) and dash (one per run of a strategy). Five dashes cycled: a strategy's sixth seed drew its
+    first's line exactly. Every run a chart draws (plots.CHARTED) now has its own (marker, dash)."""
+    from bertlab import plots
+
+    for what, runs in _strategy_sets().items():
+        for fig in (plots.train_loss_figure(runs, _points(runs)), plots.validation_figure(runs, _points(runs))):
+            looks = _looks(fig)
+            assert len(looks) == len(runs) and all(len(v) == 1 for v in looks.values()), (what, looks)
+            assert len({next(iter(v)) for v in looks.values()}) == len(runs), (what, looks)
+
