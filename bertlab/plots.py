@@ -1075,7 +1075,10 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
             x=[v], y=[r.metrics.get("test_accuracy")], mode="markers+text", name=labels[r.id],
             text=[labels[r.id] if isinstance(place, str) else ""], textposition=pos,
             cliponaxis=False,  # a label above a point near 100% stays whole
-            marker=dict(size=16, color=strategy_color(r.strategy), line=dict(color="white", width=1)),
+            # its strategy's marker, as on the curves: a circle of each colour told full_ft and partial_ft apart by
+            # colour alone, alike under deuteranopia
+            marker=dict(size=16, color=strategy_color(r.strategy), symbol=strategy_symbol(r.strategy),
+                        line=dict(color="white", width=1)),
             hovertemplate=f"{labels[r.id]}<br>{_hover_value(cost, v, unit)}<br>accuracy %{{y:.1%}}<extra></extra>"))
     # The direction on a line of its own: on one line at projector size the title ran past a 524-px chart at 1024 px
     # ("Accuracy vs training time (up and left is bet").

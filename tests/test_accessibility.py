@@ -146,3 +146,16 @@ def test_runs_on_the_curves_are_told_apart_without_colour():
             assert len(looks) == len(runs) and all(len(v) == 1 for v in looks.values()), (what, looks)
             assert len({next(iter(v)) for v in looks.values()}) == len(runs), (what, looks)
 
+
+def test_accuracy_against_cost_marks_each_strategy_with_its_own_marker():
+    """Compare's accuracy-vs-cost scatter drew every run as a circle told apart by colour alone (with its name
+    beside it, or away from it on a crowded chart): full_ft and partial_ft alike under deuteranopia. Each run now has
+    its strategy's marker, the one its curves have."""
+    from bertlab import plots
+    from bertlab.strategies import REGISTRY
+
+    runs = _strategy_sets()["every strategy once"]
+    fig = plots.tradeoff_figure(runs)
+    symbols = {t.name: t.marker.symbol for t in fig.data if t.name in REGISTRY}
+    assert symbols == {s: plots.strategy_symbol(s) for s in REGISTRY}
+    assert len(set(symbols.values())) == len(REGISTRY)
