@@ -486,6 +486,49 @@ def test_a_run_whose_notes_alone_are_damaged_keeps_its_results_and_predict_names
     assert f"bertlab delete {rid}" in err and "is failed" not in err
 
 
+def test_a_run_whose_notes_and_another_field_are_damaged_still_reads_as_failed(tmp_path, tiny_data):
+    """Notes alone degrade (the run keeps its results); damaged notes beside a damaged result field (its metrics)
+    are not notes alone: the run reads as failed, naming the fields, not as succeeded with no metrics."""
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.5}, notes=["a note"])
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        c.execute("UPDATE runs SET notes=?, metrics=? WHERE id=?", ('["dropped 3 dupl', '{"test_acc', rid))
+    run = RunStore(tmp_path).get(rid)
+    assert run.status == FAILED and run.error.startswith("its stored record cannot be read")
+    assert "metrics: JSONDecodeError" in run.error and not run.metrics
+
+
+def test_queued_elsewhere_counts_only_other_live_processes_runs_less_those_skipped(tmp_path, tiny_data):
+    """The sidebar's '… and N more queued by another process': the runs a live other process queued, oldest first,
+    less those the page lists itself (``skip``); not this process's queued runs nor a dead process's."""
+    import socket
+
+    import psutil
+
+    store = RunStore(tmp_path)
+    cli = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
+        theirs = []
+        for i in range(10):
+            theirs.append(rid := store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=i)))
+            store.update(rid, owner=owner)
+        for i in range(3):  # this process's own
+            store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=100 + i))
+        dead = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=200))
+        store.update(dead, owner=f"{socket.gethostname()}:999999999:1")
+        shown, n = store.queued_elsewhere(4)
+        assert [r.id for r in shown] == theirs[:4] and n == 10
+        shown, n = store.queued_elsewhere(4, {theirs[0], theirs[5]})
+        assert [r.id for r in shown] == [theirs[1], theirs[2], theirs[3], theirs[4]] and n == 8
+    finally:
+        cli.kill()
+        cli.wait()
+
+
 @pytest.mark.parametrize("damage", [b"not a database" * 100, b"SQLite format 3\x00" + b"\x10\x00" + b"\xff" * 4000])
 def test_a_damaged_run_store_is_a_sentence_saying_what_to_do(tmp_path, capsys, monkeypatch, damage):
     """runs.sqlite that SQLite cannot read (overwritten, cut short) made every command exit 1 with a
@@ -557,3 +600,21 @@ def test_a_process_kind_is_kept_while_its_process_holds_a_running_run_and_then_d
     assert kinds() == ["the server"]  # its run is left 'running': kept until that is said
     assert store.mark_orphans() == [c] and store.get(c).error == "the server stopped while this run was training"
     assert kinds() == []
+
+
+def test_the_decoded_runs_cache_keeps_to_its_size_in_characters(tmp_path, monkeypatch):
+    """The decoded runs are kept up to DECODED_CACHE_CHARS of their rows' characters, the least recently used out
+    first: a server listing a large store on every rerun holds that much, not every row it ever decoded."""
+    from bertlab import store as store_mod
+
+    monkeypatch.setattr(store_mod, "_DECODED", store_mod.OrderedDict())
+    monkeypatch.setattr(store_mod, "_DECODED_CHARS", [0])
+    s = RunStore(tmp_path)
+    ids = [s.create_run(make_config("tfidf_logreg", data=DataConfig(name="rotten_tomatoes"))) for _ in range(20)]
+    row = s._conn().execute(f"{store_mod._SELECT} WHERE runs.id=?", (ids[0],)).fetchone()
+    one = sum(len(v) for v in tuple(row) if isinstance(v, str))
+    monkeypatch.setattr(store_mod, "DECODED_CACHE_CHARS", 5 * one)
+    assert len(s.list_runs()) == 20
+    assert 3 <= len(store_mod._DECODED) <= 6 and store_mod._DECODED_CHARS[0] <= 5 * one
+    assert store_mod._DECODED_CHARS[0] == sum(chars for _, chars in store_mod._DECODED.values())
+    assert {k[0] for k in store_mod._DECODED} <= set(ids[:6])  # listed newest first: the oldest, decoded last, kept
