@@ -875,3 +875,25 @@ def test_the_predictions_cache_is_bounded_by_the_files_bytes(tmp_path, monkeypat
     paired.load_predictions(runs[1]), paired.load_predictions(runs[1])
     assert len(parsed) == 9  # over the budget: read each time
     paired._read_predictions.cache_clear()
+
+
+def test_a_predictions_file_rewritten_at_the_same_size_is_read_again(tmp_path):
+    """The predictions cache is keyed by each file's path, modification time and size: a file written again with
+    other predictions of the same length (a run's directory restored, or trained anew under its id) is read anew,
+    not served from the cache as it was."""
+    import os
+
+    runs = _fake_runs(tmp_path, 1, texts=50)
+    path = Path(runs[0].artifact_dir) / paired.PREDICTIONS_FILE
+    paired._read_predictions.cache_clear()
+    before = paired.load_predictions(runs[0])
+    data = json.loads(path.read_text())
+    data["predictions"] = [1 - p for p in data["predictions"]]  # 0 <-> 1: the same bytes long
+    text = json.dumps(data)
+    assert len(text) == path.stat().st_size
+    st = path.stat()
+    path.write_text(text)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    after = paired.load_predictions(runs[0])
+    assert after["predictions"] == data["predictions"] != before["predictions"]
+    paired._read_predictions.cache_clear()
