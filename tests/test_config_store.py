@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import socket
 import subprocess
 import sys
@@ -618,3 +620,38 @@ def test_the_decoded_runs_cache_keeps_to_its_size_in_characters(tmp_path, monkey
     assert 3 <= len(store_mod._DECODED) <= 6 and store_mod._DECODED_CHARS[0] <= 5 * one
     assert store_mod._DECODED_CHARS[0] == sum(chars for _, chars in store_mod._DECODED.values())
     assert {k[0] for k in store_mod._DECODED} <= set(ids[:6])  # listed newest first: the oldest, decoded last, kept
+
+
+def _open_store_files(store: RunStore) -> int:
+    """How many of this process's file descriptors are open on ``store``'s database or its WAL (Linux's /proc)."""
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            n += os.readlink(f"/proc/self/fd/{fd}") in (str(store.path), f"{store.path}-wal")
+        except OSError:  # the listing's own descriptor, closed since
+            pass
+    return n
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through Linux's /proc")
+def test_a_thread_that_ends_closes_its_store_connection(tmp_path):
+    # Streamlit runs every rerun of a page in a thread of its own, and each thread opens its own connection. A
+    # connection sits in a reference cycle (its statement cache), so when the thread ended it stayed open until a
+    # full garbage collection, which the app no longer forces after each rerun (postScriptGC = false): 300
+    # Playground predictions had the server hold 65 connections at once (65 open database files, 63 WALs, and
+    # each its page cache).
+    store = RunStore(tmp_path / "home")
+    store.create_run(make_config("zero_shot", data=DataConfig(train_size=10)))
+    before = _open_store_files(store)
+    was_on = gc.isenabled()
+    gc.disable()  # the collections Python makes by itself are what the app waited on: none here
+    try:
+        for _ in range(20):
+            t = threading.Thread(target=lambda: store.list_runs(limit=None))
+            t.start()
+            t.join()
+        assert _open_store_files(store) <= before + 2  # the last thread's, at most (SQLite may keep a file to reuse)
+    finally:
+        if was_on:
+            gc.enable()
+    assert len(store.list_runs(limit=None)) == 1  # the main thread's connection still works
