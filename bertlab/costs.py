@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import psutil
-import torch
 
 from bertlab.heap import release_free_heap
 from bertlab.paths import format_bytes  # noqa: F401 (costs.format_bytes: the pages' name for it)
+
+if TYPE_CHECKING:
+    import torch
 
 
 def idle_copies(model: torch.nn.Module) -> set[int]:
@@ -23,6 +26,8 @@ def idle_copies(model: torch.nn.Module) -> set[int]:
     Duck-typed (``original_module`` + a ``modules_to_save`` ModuleDict) so this
     module needs no peft import.
     """
+    import torch
+
     idle: set[int] = set()
     for m in model.modules():
         copies = getattr(m, "modules_to_save", None)
@@ -175,6 +180,8 @@ class PeakMemory:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> PeakMemory:
+        import torch
+
         if self.device_type == "cuda":
             torch.cuda.reset_peak_memory_stats()
             self.start = int(torch.cuda.memory_allocated())
@@ -193,6 +200,8 @@ class PeakMemory:
 
     def read(self) -> int:
         """Bytes added at the peak so far."""
+        import torch
+
         if self.device_type == "cuda":
             self.high_water = int(torch.cuda.max_memory_allocated())
         else:

@@ -31,8 +31,10 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 INTERVAL = 0.5  # seconds between two looks at the other processes' CPU use
 
@@ -101,6 +103,8 @@ class CpuShare:
     """Adjusts the calling thread's torch thread count to the cores other processes leave free."""
 
     def __init__(self, interval: float | None = None) -> None:
+        import torch
+
         self.base = torch.get_num_threads()
         self.threads = self.base
         self.cpus = _cpus()
@@ -135,6 +139,8 @@ class CpuShare:
         return self.threads
 
     def set(self, n: int) -> None:
+        import torch
+
         if n != self.threads:
             torch.set_num_threads(n)
             self.threads = n

@@ -22,13 +22,21 @@ from bertlab.config import model_title
 from bertlab.costs import format_bytes, model_bytes
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
-from bertlab.models import machine_info
 from bertlab.pareto import Prices
 from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
 from bertlab.store import Run, RunStore
 from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
 
 __all__ = ["Prices", "build_html", "machine_info", "resolve_runs", "results_csv", "results_rows"]
+
+
+def machine_info() -> dict[str, str]:
+    """:func:`bertlab.models.machine_info`, imported when a report is built: the models module brings torch and
+    transformers, which the CLI's light commands (`delete` resolves its runs here) need not load."""
+    from bertlab.models import machine_info as info
+
+    return info()
+
 
 CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_train", "n_val", "n_test",
               "split_seed", "split_column", "hub_test_split", "seed",

@@ -1857,3 +1857,38 @@ def test_run_on_a_large_file_says_which_splits_a_size_capped(tmp_path, capsys):
     assert main(["run", "--dataset", str(f), "--strategies", "tfidf_logreg", "--train-size", "all", "--json"]) == 0
     err = capsys.readouterr().err
     assert "data: big.csv" in err and "capped" not in err
+
+
+def test_light_cli_commands_import_no_torch(bertlab_home):
+    """`runs` took 4-6 s with 50 runs stored: naming them (variants.settings) read the strategy registry, whose
+    modules imported torch and transformers. The light commands (`runs`, `show`, `delete`, `--help`) import neither
+    now: the strategies import them when they run (each command in a fresh process, as a user types it)."""
+    import os
+    import subprocess
+    import sys
+
+    import bertlab
+    from bertlab.strategies import REGISTRY
+
+    store = RunStore()
+    ids = []
+    for name in REGISTRY:  # every strategy, two learning rates where they differ, finished and queued
+        for lr in (2e-5, 5e-5):
+            rid = store.create_run(make_config(name, learning_rate=lr))
+            store.update(rid, status=SUCCEEDED, metrics={"test": {"accuracy": 0.8, "macro_f1": 0.8}},
+                         data_summary={"sizes": {"train": 100, "val": 20, "test": 50}})
+            ids.append(rid)
+    store.create_run(make_config("lora", learning_rate=1e-4))
+    top = str(Path(bertlab.__file__).resolve().parent.parent)
+    env = {**os.environ, "BERTLAB_HOME": str(bertlab_home), "PYTHONPATH": top}
+    code = ("import sys\nfrom bertlab.cli import main\ntry:\n    code = main(sys.argv[1:])\nexcept SystemExit as e:\n"
+            "    code = e.code\nprint('exit', code, 'heavy', *(m for m in ('torch', 'transformers') if m in sys.modules))")
+    for argv in (["runs"], ["runs", "--json"], ["show", ids[0]], ["delete", ids[1]], ["--help"], ["delete", "--help"]):
+        out = subprocess.run([sys.executable, "-c", code, *argv], cwd=top, env=env, capture_output=True, text=True,
+                             timeout=120)
+        last = out.stdout.strip().splitlines()[-1]
+        assert last == "exit 0 heavy", (argv, last, out.stderr[-2000:])
+    assert store.get(ids[1]) is None  # the delete did delete
+    listed = subprocess.run([sys.executable, "-m", "bertlab", "runs"], cwd=top, env=env, capture_output=True,
+                            text=True, timeout=120).stdout
+    assert "full_ft (lr 2e-05)" in listed and "full_ft (lr 5e-05)" in listed  # named by the registry's settings

@@ -892,13 +892,12 @@ def test_cuda_padding_runs_every_path_and_never_passes_the_models_positions(tmp_
 
     import bertlab.embeddings as embeddings_mod
     import bertlab.engine as engine
-    import bertlab.strategies.dapt as dapt
     from bertlab.config import DataConfig
     from bertlab.runner import execute_run
     from bertlab.store import SUCCEEDED, RunStore
     from bertlab.strategies import make_config
 
-    for mod in (engine, embeddings_mod, dapt):
+    for mod in (engine, embeddings_mod):  # dapt imports them from engine when it runs
         monkeypatch.setattr(mod, "shape_multiple", lambda device: 8)
     widths = []
     real = engine.collate
@@ -909,7 +908,6 @@ def test_cuda_padding_runs_every_path_and_never_passes_the_models_positions(tmp_
         return out
 
     monkeypatch.setattr(engine, "collate", spy)
-    monkeypatch.setattr(dapt, "collate", spy)
     tok = AutoTokenizer.from_pretrained(models.default_model_path())
     d = tmp_path / "positions-36"
     torch.manual_seed(0)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
-
-import torch
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bertlab.config import RunConfig
-from bertlab.data import Splits
-from bertlab.engine import Callbacks
 from bertlab.errors import ConfigError
-from bertlab.models import DeviceInfo
+
+if TYPE_CHECKING:
+    import torch
+
+    from bertlab.data import Splits
+    from bertlab.engine import Callbacks
+    from bertlab.models import DeviceInfo
 
 ARTIFACT_META = "bertlab_run.json"
 

@@ -14,7 +14,6 @@ from bertlab.costs import (
     square_tokens,
     train_flops,
 )
-from bertlab.engine import best_epoch_outcome, early_stop_note, encode, evaluate, overflow_note, train_classifier
 from bertlab.errors import ConfigError
 from bertlab.store import THROUGHPUT_MARK, THROUGHPUT_MEASURE
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights
@@ -139,6 +138,15 @@ class ClassifierStrategy(Strategy):
                 + 3 * attention_flops(attention_shape(model), sq_tokens))
 
     def run(self, ctx: RunContext) -> RunOutput:
+        from bertlab.engine import (
+            best_epoch_outcome,
+            early_stop_note,
+            encode,
+            evaluate,
+            overflow_note,
+            train_classifier,
+        )
+
         cfg, sp, dev = ctx.config, ctx.splits, ctx.torch_device
         check_layer_decay(cfg.options)  # here, where the engine reads it: every subclass, before any work
         check_head_lr(cfg.options)

@@ -14,38 +14,22 @@ import functools
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
-from bertlab import models
 from bertlab.config import upload_display_name
 from bertlab.costs import attention_flops, attention_shape, non_embedding_params, square_tokens, train_flops
 from bertlab.cpushare import cpu_share, gave_way_note
-from bertlab.data.dataset import copy_key, counted
-from bertlab.data.files import decode_text
-from bertlab.engine import (
-    backward_step,
-    batch_types,
-    collate,
-    encode,
-    grouped_batches,
-    linear_schedule,
-    loss_scaler,
-    make_optimizer,
-    overflow_note,
-    param_groups,
-    shape_multiple,
-    skip_counter,
-    training_attention,
-)
 from bertlab.errors import BertlabError, ConfigError, DataError, ModelError, RunCancelled
 from bertlab.paths import data_home
 from bertlab.strategies.base import RunContext, get_strategy, register
 from bertlab.strategies.classifier import HEAD_LR_SPEC, LAYER_DECAY_SPEC
 from bertlab.strategies.full_ft import FullFineTune
 from bertlab.textpair import split_pair
+
+if TYPE_CHECKING:
+    from torch import nn
 
 MAX_DOMAIN_TEXTS = 200_000
 MAX_DOMAIN_FILE_BYTES = 200 * 2**20
@@ -76,6 +60,8 @@ def _refusal(strategy: str, path: object, why: str) -> str:
 def _read_domain(path: str) -> tuple[list[str], list[str], int]:
     """The kept texts of the domain file at ``path`` (at most :data:`MAX_DOMAIN_TEXTS`), what reading it said (its
     encoding) and how many texts it holds in all. Raises _Refused where it cannot be read."""
+    from bertlab.data.files import decode_text
+
     p = Path(path).expanduser()
     if not p.is_file():
         raise _Refused("is not a file; give a UTF-8 .txt with one text per line.")
@@ -146,6 +132,8 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> tuple[list[str], int, c
     notes, its count in all and its kept texts counted by :func:`copy_key` (the held-out texts a launch leaves out
     are then counted without reading it again), or why it is refused. Cached by size and time: the Train page asks
     on every rerun, for its time estimate and its notes."""
+    from bertlab.data.dataset import copy_key
+
     try:
         texts, said, total = _read_domain(path)
     except _Refused as e:
@@ -160,11 +148,15 @@ def held_out_keys(splits) -> set[str]:
     of the masked-LM texts. A pair task's held-out example is two texts: a line that is either of them is a held-out
     text too (MRPC's sentences gathered into a domain file went in whole: only the joined pair was compared); a
     single-text dataset's literal [SEP] splits nothing (Splits.pairs), its text is one."""
+    from bertlab.data.dataset import copy_key
+
     return {copy_key(h) for t in [*splits.val.texts, *splits.test.texts]
             for h in (t, *(split_pair(t) if splits.pairs else ())) if h}
 
 
 def _mlm_notes(name: str, n_train: int, n_extra: int, n_dropped: int, file_name: str) -> list[str]:
+    from bertlab.data.dataset import counted
+
     notes = [f"{name}: masked-LM on {n_train:,} training texts (labels unused) + {n_extra:,} lines of {file_name}"]
     if n_dropped:
         notes.append(f"{name}: dropped {counted(n_dropped, 'line')} of {file_name} that "
@@ -267,7 +259,10 @@ def mlm_head(model_name: str, encoder: nn.Module, notes: list[str], config_overr
     transformers does and reported in ``notes``. With ``config_overrides`` (scratch: {} or its new vocabulary's
     size) a random head for a random encoder, nothing read from the checkpoint.
     """
+    from torch import nn
     from transformers import AutoConfig, AutoModelForMaskedLM
+
+    from bertlab import models
 
     try:
         if config_overrides is not None:
@@ -303,7 +298,25 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
 
     ``options``: (epochs, lr, share masked), default dapt's from the run's options; ``head_overrides``: a random
     head (see :func:`mlm_head`), for a random encoder."""
+    import torch
+    from torch import nn
     from transformers import DataCollatorForLanguageModeling
+
+    from bertlab.engine import (
+        backward_step,
+        batch_types,
+        collate,
+        encode,
+        grouped_batches,
+        linear_schedule,
+        loss_scaler,
+        make_optimizer,
+        overflow_note,
+        param_groups,
+        shape_multiple,
+        skip_counter,
+        training_attention,
+    )
 
     cfg, dev = ctx.config, ctx.torch_device
     epochs, lr, prob = options or _options(cfg.options)
@@ -452,6 +465,8 @@ class DomainAdaptivePretraining(FullFineTune):
         return _options(options)[0]
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
+        import torch
+
         torch.manual_seed(ctx.config.seed)
         return continue_pretraining(ctx, model.base_model, tokenizer, mlm_texts(ctx))
 
@@ -461,6 +476,8 @@ def mlm_texts(ctx: RunContext) -> list[str]:
     a note says which. Domain lines that are a validation or test text, or either text of such a pair (case and
     spacing aside, as the data's duplicates are found), are dropped and counted in the note: pretraining on them would show the model every input
     it is then scored on (a review's leak.txt of a split's 300 held-out texts went in unsaid)."""
+    from bertlab.data.dataset import copy_key
+
     texts = list(ctx.splits.train.texts)  # the labels are not used: this is unsupervised
     domain_file = ctx.config.options.get("domain_file")
     name = ctx.config.strategy

@@ -5,13 +5,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
-from safetensors.torch import save_file
-from torch import nn
 
-from bertlab import embeddings, models
 from bertlab.costs import attention_flops, forward_flops, inference_flops_per_text, square_tokens, train_flops
-from bertlab.engine import BestKeeper, best_epoch_outcome, early_stop_note, encode, epoch_record
 from bertlab.errors import ConfigError, RunCancelled
 from bertlab.metrics import classification_report, softmax
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights, register
@@ -21,6 +16,8 @@ ZERO_SHOT_SCALE = 20.0  # cosine similarities * scale -> softmax "probabilities"
 
 def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np.ndarray], dict]:
     """Embeddings of the requested splits through the shared cache, and what they cost."""
+    from bertlab import embeddings
+
     cfg = ctx.config
     cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
     parts = {"train": ctx.splits.train, "val": ctx.splits.val, "test": ctx.splits.test}
@@ -67,6 +64,9 @@ def _encoder_flops_per_text(ctx: RunContext, info: dict) -> float:
 
     Counted with the tokenizer, not the cache, which may have embedded the test texts in an earlier run.
     """
+    from bertlab import models
+    from bertlab.engine import encode
+
     texts = ctx.splits.test.texts
     enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length, ctx.splits.pairs)
     return inference_flops_per_text(info["encoder_non_embedding_params"], int(enc.lengths.sum()), len(texts),
@@ -114,6 +114,11 @@ class ZeroShot(Strategy):
         return 0.0, float(sizes.get("validation", 0) + sizes.get("test", 0))
 
     def run(self, ctx: RunContext) -> RunOutput:
+        import torch
+        from safetensors.torch import save_file
+
+        from bertlab import embeddings
+
         cfg, sp = ctx.config, ctx.splits
         descs = self.embedded_texts(cfg, sp)
         if len(descs) != len(sp.label_names):
@@ -173,6 +178,11 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
     of the epoch with the lowest validation loss is put back (restored_epoch,
     None if the last epoch was the best or keep_best is off).
     """
+    import torch
+    from torch import nn
+
+    from bertlab.engine import BestKeeper, epoch_record
+
     torch.manual_seed(seed)
     head = nn.Linear(x.shape[1], n_classes)
     best = BestKeeper(head, keep_best)
@@ -231,6 +241,12 @@ class HeadOnly(Strategy):
         return 0.0, float(sum(sizes.get(k, 0) for k in ("train", "validation", "test")))
 
     def run(self, ctx: RunContext) -> RunOutput:
+        import torch
+        from safetensors.torch import save_file
+
+        from bertlab import embeddings
+        from bertlab.engine import best_epoch_outcome, early_stop_note
+
         cfg, sp = ctx.config, ctx.splits
         emb, info = _embed_splits(ctx, self.embeds)
         x = {w: embeddings.normalize(e) for w, e in emb.items()}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import torch
-
-from bertlab import models
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
 
@@ -28,6 +25,10 @@ class FullFineTune(ClassifierStrategy):
     option_specs = {"layer_decay": LAYER_DECAY_SPEC, "head_lr": HEAD_LR_SPEC}
 
     def build(self, ctx: RunContext):
+        import torch
+
+        from bertlab import models
+
         torch.manual_seed(ctx.config.seed)
         tok = models.load_tokenizer(ctx.config.model)
         model = models.load_classifier(ctx.config.model, ctx.splits.label_names, pretrained=True, notes=ctx.notes)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-import torch
-
-from bertlab import models
 from bertlab.costs import attention_flops, attention_shape, count_params, forward_flops, non_embedding_params
 from bertlab.errors import ConfigError
 from bertlab.strategies.base import RunContext, register
@@ -80,7 +77,10 @@ class LoRA(ClassifierStrategy):
     }
 
     def build(self, ctx: RunContext):
+        import torch
         from peft import LoraConfig, TaskType, get_peft_model
+
+        from bertlab import models
 
         cfg = ctx.config
         r, alpha, dropout = lora_options(cfg.options)

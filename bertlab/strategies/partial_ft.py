@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
-from bertlab import models
 from bertlab.costs import attention_flops, attention_shape, forward_flops, non_embedding_params
 from bertlab.errors import BertlabError, ConfigError, ModelError
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import FINE_TUNE_STEPS, HEAD_LR_SPEC, LAYER_DECAY_SPEC, ClassifierStrategy
+
+if TYPE_CHECKING:
+    import torch
 
 
 def encoder_layers(model) -> list[torch.nn.Module]:
@@ -17,6 +19,8 @@ def encoder_layers(model) -> list[torch.nn.Module]:
     Raises:
         ModelError: no stack of separate layers (ALBERT shares one layer's weights across its depth).
     """
+    from bertlab import models
+
     layers = models.layer_stack(model)
     if layers is None and models.shares_layers(model.config):
         raise ModelError(shared_layers_text(type(model).__name__, model.config.num_hidden_layers))
@@ -71,6 +75,8 @@ class PartialFineTune(ClassifierStrategy):
     }
 
     def option_max(self, option: str, model: str) -> float | None:
+        from bertlab import models
+
         if option != "layers":
             return None
         try:
@@ -79,6 +85,8 @@ class PartialFineTune(ClassifierStrategy):
             return None
 
     def refusal(self, model: str) -> str | None:
+        from bertlab import models
+
         try:
             if not models.model_shares_layers(model):
                 return None
@@ -91,12 +99,18 @@ class PartialFineTune(ClassifierStrategy):
 
     def probe_work(self, config, sizes: dict[str, int]) -> tuple[float, float] | None:
         """The top k of L layers train (a training step's share k/L); the rest only run forward."""
+        from bertlab import models
+
         step, forward = super().probe_work(config, sizes)
         n_layers = models.layer_count(config.model)
         share = top_layers_option(config.options, n_layers) / max(1, n_layers)
         return step * share, forward + step * (1 - share)
 
     def build(self, ctx: RunContext):
+        import torch
+
+        from bertlab import models
+
         cfg = ctx.config
         torch.manual_seed(cfg.seed)
         tok = models.load_tokenizer(cfg.model)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import time
 
-import torch
-
-from bertlab import models
 from bertlab.strategies.base import RunContext, register
 from bertlab.strategies.classifier import ClassifierStrategy
 from bertlab.strategies.dapt import continue_pretraining, mlm_options, mlm_texts
@@ -83,6 +80,8 @@ class FromScratch(ClassifierStrategy):
         return self._mlm(options)[0]
 
     def before_train(self, ctx: RunContext, model, tokenizer) -> dict:
+        import torch
+
         options = self._mlm(ctx.config.options)
         if not options[0]:
             if ctx.config.options.get("domain_file"):
@@ -94,6 +93,10 @@ class FromScratch(ClassifierStrategy):
         return continue_pretraining(ctx, model.base_model, tokenizer, mlm_texts(ctx), options, overrides)
 
     def build(self, ctx: RunContext):
+        import torch
+
+        from bertlab import models
+
         cfg = ctx.config
         torch.manual_seed(cfg.seed)
         overrides = {}
