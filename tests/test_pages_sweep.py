@@ -573,7 +573,7 @@ def test_zero_shot_sentences_outlive_a_reload_and_the_data_page_shows_the_ones_i
     at = app_on("app_pages/train.py", session)
     desk = at.query_params["desk"]
     boxes = [t for t in at.text_input if (t.key or "").startswith("keep_desc_")]
-    labels = [t.label for t in boxes]
+    labels = [t.value for t in boxes]  # each starts as its class's name (its label: "Sentence for pos")
     assert len(labels) == 2
     boxes[0].set_value(f"A review that reads {labels[0]}.").run()
     no_problems(at)
