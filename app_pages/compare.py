@@ -635,10 +635,12 @@ def _paired_group(fp: str, members: list[tuple]) -> None:
                  | ({"A − B (macro-F1)": round(r["A − B (macro-F1)"], 3) + 0.0,  # '+0.000', never '-0.000'
                      "p (macro-F1)": paired.format_p(r["p (macro-F1)"])} if by_f1 else {}) for r in rows]
         family = max(r["holm_pairs"] for r in rows)
+        if family < 2:  # Holm over one pair (or none) leaves its p as it is: the column repeated the number beside it
+            table = [{k: v for k, v in r.items() if k != "p (Holm)"} for r in table]
         # The p values right after the difference they test: at 1024 px the table's right edge cut "p (McNemar)",
         # the point of the table, where it came after the interval and the two counts.
         first = ["A", "B", "A - B (points)", "p (McNemar)",
-                 *(["A − B (macro-F1)", "p (macro-F1)"] if by_f1 else []), "p (Holm)"]
+                 *(["A − B (macro-F1)", "p (macro-F1)"] if by_f1 else []), *(["p (Holm)"] if family > 1 else [])]
         order = [*first, *(k for k in table[0] if k not in first)]
         # Short headers and narrow run names: at 1280 px the table scrolled and hid the Holm column.
         st.dataframe(table, hide_index=True, width="stretch", key=f"pair_table_{fp}", column_order=order,

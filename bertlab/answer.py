@@ -242,7 +242,7 @@ class Tested:
 
     def said(self, judge: Judge) -> str:
         """'McNemar p = 0.036, 0.32 after Holm over 10 pairs': both p where Holm adjusts, as the table shows them."""
-        return f"{judge.test} {paired.p_is(self.raw)}{paired.holm_words(self.p_value, self.pairs)}"
+        return f"{judge.test} {paired.p_is(self.raw)}{paired.holm_words(self.p_value, self.pairs, self.raw)}"
 
 
 def holm_tester(members: list[tuple], judge: Judge):
@@ -1515,7 +1515,7 @@ def _size_row(size, by_strategy: dict[str, dict], get_run, judge: Judge = ACCURA
     def holm_said(a: str, b: str, p: float, judged: float, pairs: int) -> float:
         """Holm's step for a pair, over seeds (:func:`seeds_holm`) or at one seed (``holm``): ``judged``, the p the
         pair is judged by, which :func:`p_said` quotes beside its own ``p`` (over ``pairs``; 0: its own alone)."""
-        said[(a, b)] = f"{paired.p_is(p)}{paired.holm_words(judged, pairs)}"
+        said[(a, b)] = f"{paired.p_is(p)}{paired.holm_words(judged, pairs, p)}"
         return judged
 
     def p_said(a: str, b: str, p: float) -> str:

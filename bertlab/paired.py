@@ -729,9 +729,15 @@ def holm_of_pairs(members: list[tuple], metric: str = "accuracy") -> dict[frozen
             if r["p (Holm)"] is not None and r["holm_pairs"] > 1}
 
 
-def holm_words(p: float, pairs: int) -> str:
-    """', 0.32 after Holm over 10 pairs': what adds Holm's p to a pair's own, where it is over ``pairs`` (0: '')."""
-    return f", {format_p(p)} after Holm over {pairs} pairs" if pairs else ""
+def holm_words(p: float, pairs: int, raw: float | None = None) -> str:
+    """', 0.32 after Holm over 10 pairs': what adds Holm's p to a pair's own (``raw``), where it is over ``pairs``
+    (0: ''); ', unchanged after Holm over 3 pairs' where the two read alike (the largest p of a family is often
+    left as it was: "p = 0.5, 0.5 after Holm over 3 pairs" said one number twice)."""
+    if not pairs:
+        return ""
+    if raw is not None and format_p(p) == format_p(raw):
+        return f", unchanged after Holm over {pairs} pairs"
+    return f", {format_p(p)} after Holm over {pairs} pairs"
 
 
 def holm_judged(members: list[tuple], metric: str = "accuracy") -> Callable[[str, str, float], tuple[float, int]]:
@@ -773,6 +779,6 @@ def gain_judge(runs: list, metric: str = "accuracy"):
         p = test(a["labels"], a["predictions"], b["predictions"]).p_value
         by, pairs = judged(ids_a[0], ids_b[0], p)
         how = "beyond the luck of the test set" if by < 0.05 else "a gap this test set cannot tell from chance"
-        return f"{how}: {name} {p_is(p)}{holm_words(by, pairs)}"
+        return f"{how}: {name} {p_is(p)}{holm_words(by, pairs, p)}"
 
     return judge

@@ -221,6 +221,24 @@ def test_the_paired_tables_p_comes_right_after_the_difference_it_tests(tiny_mode
     assert order[:5] == ["A", "B", "A - B (points)", "p (McNemar)", "p (Holm)"], order
 
 
+def test_the_paired_table_leaves_out_holms_column_where_it_adjusts_one_pair(tiny_model, tiny_data, bertlab_home):
+    """head_only at seeds 0 and 1 beside full_ft at seed 0: two rows, the seeds' (no choice to make) and one pair of
+    two strategies, Holm's family of one, whose 'p (Holm)' repeated its McNemar p beside it. The column is left out
+    where Holm adjusts fewer than two pairs (as the report leaves it out), and kept, headed, where it adjusts
+    several."""
+    store = RunStore(bertlab_home)
+    for strategy, seed in (("head_only", 0), ("head_only", 1), ("full_ft", 0)):
+        _finished(store, make_config(strategy, model=tiny_model, data=tiny_data, max_length=32, seed=seed, epochs=1))
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d for d in at.dataframe if "p (McNemar)" in d.value.columns)
+    cross = [r for _, r in table.value.iterrows() if {r["A"].split(" ")[0], r["B"].split(" ")[0]} == {"head_only",
+                                                                                                       "full_ft"}]
+    assert len(table.value) == 2 and len(cross) == 1  # the premise: one pair in Holm's family, two rows
+    assert "p (Holm)" not in list(table.proto.column_order) and "p (Holm)" not in table.value.columns
+    assert not any("p (Holm)" in c.value for c in at.caption)
+
+
 def test_compare_page_shows_the_paired_test_of_the_two_best_runs(tiny_model, tiny_data, bertlab_home):
     store = RunStore(bertlab_home)
     # A separable text task: tf-idf learns it, a random tiny BERT's zero-shot guesses: they disagree.
@@ -897,3 +915,17 @@ def test_a_predictions_file_rewritten_at_the_same_size_is_read_again(tmp_path):
     after = paired.load_predictions(runs[0])
     assert after["predictions"] == data["predictions"] != before["predictions"]
     paired._read_predictions.cache_clear()
+
+
+def test_a_p_holm_leaves_as_it_was_is_said_once():
+    """The largest p of a Holm family is often left as it was: the answer said "McNemar p = 0.50, 0.50 after Holm
+    over 3 pairs", one number twice. Where the two read alike it says so in words; where Holm moved p, both."""
+    from bertlab import answer
+
+    adjusted = paired.holm([0.01, 0.02, 0.5])
+    assert adjusted == pytest.approx([0.03, 0.04, 0.5])  # the premise
+    same = answer.Tested(0.1, (0.0, 0.2), adjusted[2], 0.5, 3).said(answer.ACCURACY)
+    assert same == "McNemar p = 0.50, unchanged after Holm over 3 pairs"
+    moved = answer.Tested(0.1, (0.0, 0.2), adjusted[0], 0.01, 3).said(answer.ACCURACY)
+    assert moved == "McNemar p = 0.010, 0.030 after Holm over 3 pairs"
+    assert paired.holm_words(0.5, 0, 0.5) == "" and paired.holm_words(0.32, 10) == ", 0.32 after Holm over 10 pairs"
