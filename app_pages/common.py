@@ -1400,6 +1400,29 @@ def swatch(strategy: str) -> str:
     return f"<span style='color:{strategy_color(strategy, dark=dark_theme())}'>■</span>"
 
 
+# A page section's heading (Compare's Results, Which one to use?, ...; Learning curves' sections): an h2 under the
+# page's h1, at the size of the h4 ("#### Results") it was drawn as. An axe-core audit: Compare's and Learning
+# curves' sections were h4 straight under the h1, two levels skipped in a screen reader's outline of the page.
+SECTION_STYLE = "font-size:1.5rem;font-weight:600;line-height:1.2;padding:.5rem 0 1rem;margin:0"
+
+
+def section_html(title: str) -> str:
+    """The markdown :func:`section` writes for ``title`` (plain text, escaped)."""
+    return f"<h2 style='{SECTION_STYLE}'>{html.escape(title)}</h2>"
+
+
+def section(title: str, where=st) -> None:
+    """``title`` as a section heading (:data:`SECTION_STYLE`) in ``where`` (the page, or a container)."""
+    where.markdown(section_html(title), unsafe_allow_html=True)
+
+
+def lead_html(text: str, size: str) -> str:
+    """``text`` (plain, escaped) as a paragraph in semi-bold type of ``size``: the Strategy card's first words at
+    projector size, which were an h5 ("##### ...") under the card's h2, a sentence in a screen reader's outline of
+    headings, two levels down."""
+    return f"<p style='font-size:{size};font-weight:600;line-height:1.3'>{html.escape(text)}</p>"
+
+
 def dark_theme() -> bool:
     """Whether the page is drawn in the dark theme (an SVG drawn as an image takes no colour from the page)."""
     return getattr(getattr(st.context, "theme", None), "type", None) == "dark"

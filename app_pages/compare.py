@@ -393,7 +393,7 @@ def results(runs: list, drawn: list | None = None) -> None:
             st.info("None of these runs finished (see their lines above), so there are no results to show. Launch "
                     "them again from the Train page, or pick another batch.")
         return
-    st.markdown("#### Results")
+    common.section("Results")
     baselines = {round(float(b), 6) for r in done if (b := r.metrics.get("majority_accuracy")) is not None}
     # One test set's baseline is one number: said under the table.
     columns = [c for c in TABLE_COLUMNS if c != "majority baseline" or len(baselines) > 1]
@@ -466,7 +466,7 @@ def results(runs: list, drawn: list | None = None) -> None:
     if not done_drawn:
         return
     done = done_drawn
-    st.markdown("#### Confusion matrices (test set)")
+    common.section("Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen; two where the classes are many
     # or their names long (bbc_news's five topics).
     # Two a row at most in projector mode: three left each ~250 px at 1024 px for 18-px type.
@@ -496,10 +496,10 @@ def answer_box(done: list, still: int = 0, ended: tuple = ()) -> None:
                                         else "runs")
     if a is None:
         if why := answer.no_answer_reason(done):  # said, not silently left out (runs on two files)
-            st.markdown("#### Which one to use?")
+            common.section("Which one to use?")
             st.info(common.md(why), icon=":material/help:")
         return
-    st.markdown("#### Which one to use?" + answer.so_far(still))
+    common.section("Which one to use?" + answer.so_far(still))
     judge = common.judge_by(default, "judge_by", start=common.compare_judge(default))
     st.session_state["compare_judge"] = judge  # the paired test below follows it
     common.keep_compare_judge(default, judge)  # and the report, and the Accuracy vs cost page
@@ -590,7 +590,7 @@ def paired_section(done: list) -> None:
             st.caption("No paired test: these runs were not scored on the same test set, or were stored before "
                        "runs kept their test predictions.")
         return
-    st.markdown("#### Is the difference real? (paired test)")
+    common.section("Is the difference real? (paired test)")
     st.caption("Two runs scored on the same test texts can be compared text by text: only the texts where one is "
                "right and the other wrong say which is better (McNemar's exact test). This is much more sensitive "
                "than overlapping intervals. It covers the luck of the test set, not of training: another seed "
@@ -777,7 +777,7 @@ def serving_section(done: list, busy: bool) -> None:
     """What answering costs each finished run: its inference FLOPs per text (recorded by the run) and, once
     measured here on request (bertlab.serving), its latency for one text, its throughput and the money per
     million texts."""
-    st.markdown("#### What serving costs")
+    common.section("What serving costs")
     price = common.prices()  # as set on the Accuracy vs cost page
     labels = plots.run_labels(done)
     rows = []
@@ -861,7 +861,7 @@ def calibration_section(done: list) -> None:
     have = [r for r in done if r.metrics.get("calibration")]
     if not have:
         return
-    st.markdown("#### Can its confidence be trusted? (calibration)")
+    common.section("Can its confidence be trusted? (calibration)")
     common.chart(common.figure(plots.calibration_figure, have), width="stretch", key="cmp_calibration")
     labels = plots.run_labels(have)
     worst = max(have, key=lambda r: r.metrics.get("test_ece") or 0)
@@ -945,7 +945,7 @@ def per_class_section(done: list) -> None:
     table = plots.per_class_rows(done, st.session_state["keep_per_class"] or "recall")
     if table is None:
         return
-    st.markdown("#### Per class (test set)")
+    common.section("Per class (test set)")
     st.segmented_control("Per-class measure", list(PER_CLASS), key="keep_per_class", format_func=PER_CLASS.get,
                          required=True, label_visibility="collapsed")
     st.dataframe(table.rows, hide_index=True, width="stretch",
@@ -1297,7 +1297,7 @@ with pick_slot:
 with main:
     st.fragment(run_every=every)(live)(ids, busy)
 with side:
-    st.markdown("#### Try the models")
+    common.section("Try the models")
     # of many runs, those the charts draw (it held the first 12 launched: 9 seeds of the first learning rate)
     inference_box(ids if len(selected) <= CHARTED else [r.id for r in drawn], key="cmp_box", compact=True)
 # The answer above the curves (and, once nothing trains, above the status lines): what a stakeholder came for, on

@@ -361,7 +361,7 @@ def sweep_results(sweep_id: str) -> None:
         by_id = {r.id: r for r in common.store().list_runs(batch_id=sweep_id, limit=100_000)}
         # (a point reused from an earlier launch is in another batch: read on its own)
         if picks := answer.sweep_rows(rows, lambda i: by_id.get(i) or common.store().get(i), judge):
-            st.markdown("#### Which one to use at each size?")
+            common.section("Which one to use at each size?")
             common.judge_by(default, "sweep_judge")
             # A static table, which wraps: in a data grid the "why" sentences were cut at 1280 px.
             st.table(answer.sweep_table(picks), hide_index=True)
@@ -459,7 +459,7 @@ if sweeps:
     live = any(r.status in ACTIVE_STATUSES for r in common.store().list_runs(batch_id=chosen, limit=5000))
     # Refresh while points are still running, so the curve grows on screen; idle pages do no work.
     st.fragment(run_every=3.0 if live else None)(sweep_results)(chosen)
-    st.markdown(f"#### {NEW_SWEEP}")
+    common.section(NEW_SWEEP)
 sweep_form()
 if not sweeps:
     st.info("No sweep yet: choose strategies and sizes above and press Run the sweep.", icon=":material/info:")

@@ -259,7 +259,7 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
         st.markdown(f"<h2 style='font-size:1.25rem;padding:.25rem 0 0'>{html.escape(c.title)}</h2>",
                     unsafe_allow_html=True)
     # First what a student understands: what it does, in everyday words; the mechanics fold out below.
-    st.markdown(f"##### {c.intro}" if big else f"**{c.intro}**")
+    st.markdown(common.lead_html(c.intro, "1.25rem") if big else f"**{c.intro}**", unsafe_allow_html=big)
     label_sentences(name)
     if big:
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its
@@ -283,7 +283,7 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
         st.fragment(run_every=REFRESH_S if refreshing else None)(measured_live)(name, refreshing)
         st.page_link("app_pages/compare.py", label="See it on the Compare page", icon=":material/monitoring:")
         with st.expander("For the curious: how it works exactly"):
-            st.markdown(f"#### {c.summary}" if big else c.summary)
+            st.markdown(common.lead_html(c.summary, "1.5rem") if big else c.summary, unsafe_allow_html=big)
             if c.total_note:
                 st.caption(c.total_note)  # why zero_shot's total is not full_ft's: the same encoder, other parts
             st.markdown(f"**Trains:** {c.trains}")

@@ -159,3 +159,21 @@ def test_accuracy_against_cost_marks_each_strategy_with_its_own_marker():
     symbols = {t.name: t.marker.symbol for t in fig.data if t.name in REGISTRY}
     assert symbols == {s: plots.strategy_symbol(s) for s in REGISTRY}
     assert len(set(symbols.values())) == len(REGISTRY)
+
+
+def test_the_pages_headings_skip_no_level():
+    """axe-core's heading-order on Compare (its sections were h4 straight under the page's h1: "#### Results"),
+    Learning curves (the same) and Strategy cards (the card's plain words an h5 under its h2, its summary an h4):
+    a screen reader's list of headings skipped two levels. The pages write an h1 (st.title), h2s (st.header,
+    common.section) and no markdown heading of their own ("### ..." and deeper)."""
+    import ast
+
+    deep = []
+    for path in [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and node.value.lstrip().startswith("###"):
+                deep.append((path.name, node.lineno, node.value[:40]))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "subheader":
+                deep.append((path.name, node.lineno, "st.subheader (h3)"))
+    assert not deep, deep

@@ -13,12 +13,16 @@ from types import SimpleNamespace
 import pytest
 from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
+from app_pages.common import section_html
 from bertlab import answer, paired, pareto
 from bertlab.metrics import classification_report, signed
 from bertlab.pareto import format_flops
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies import make_config, one_class_advice
+
+# Compare's answer heading as it starts, before any " (so far: 3 runs still to finish)"
+ANSWER_HEAD = section_html("Which one to use?").removesuffix("</h2>")
 
 _ids = itertools.count()
 
@@ -233,7 +237,7 @@ def test_compare_page_report_and_cli_give_the_answer(two_runs, capsys):
     assert a is not None
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    assert any(m.value == "#### Which one to use?" for m in at.markdown)
+    assert any(m.value == section_html("Which one to use?") for m in at.markdown)
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert a.headline in shown
     # judged by macro-F1 on request (balanced data: accuracy by default)
@@ -479,7 +483,7 @@ def test_compare_page_answers_over_the_seeds_of_a_sweep(tiny_model, tiny_data, b
         _finished(store, make_config("zero_shot", model=tiny_model, data=data, max_length=32, seed=seed))
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    assert any(m.value.startswith("#### Which one to use?") for m in at.markdown)
+    assert any(m.value.startswith(ANSWER_HEAD) for m in at.markdown)
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "mean of 2 seeds" in shown
 
@@ -1965,13 +1969,13 @@ def test_a_run_cancelled_on_compare_leaves_the_answers_count_of_runs_still_to_fi
     (desk / "batches.json").write_text('["b-answer"]')
     at.run()
     no_problems(at)
-    assert any(m.value.startswith("#### Which one to use? (so far: 4 runs still to finish)") for m in at.markdown)
+    assert any(m.value == section_html("Which one to use? (so far: 4 runs still to finish)") for m in at.markdown)
     next(b for b in at.button if b.key == f"cancel_{queued[0]}").click().run()
     no_problems(at)
     assert store.get(queued[0]).status == "cancelled"
     assert any(b.label == "Cancel the 3 unfinished runs" for b in at.button)
-    heads = [m.value for m in at.markdown if m.value.startswith("#### Which one to use?")]
-    assert heads == ["#### Which one to use? (so far: 3 runs still to finish)"], heads
+    heads = [m.value for m in at.markdown if m.value.startswith(ANSWER_HEAD)]
+    assert heads == [section_html("Which one to use? (so far: 3 runs still to finish)")], heads
 
 
 def test_in_projector_mode_compares_results_table_is_split_into_scores_and_costs(two_runs):

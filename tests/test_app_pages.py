@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import md
+from app_pages.common import md, section_html
 from bertlab.config import DataConfig
 from bertlab.store import ACTIVE, FAILED, SUCCEEDED, RunStore
 
@@ -296,7 +296,7 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     assert set(table["run"]) == {"zero_shot", "head_only"} and table["test accuracy"].between(0, 100).all()  # percent
     # both answer with the same frozen encoder: the same cost to serve, with its unit
     assert table["inference FLOPs/text"].str.endswith("FLOP").all() and table["inference FLOPs/text"].nunique() == 1
-    assert any(m.value == "#### Can its confidence be trusted? (calibration)" for m in at.markdown)
+    assert any(m.value == section_html("Can its confidence be trusted? (calibration)") for m in at.markdown)
     assert any(c.value.startswith("Each point: the test texts a run answered with about that confidence")
                for c in at.caption)
     assert len(at.get("plotly_chart")) >= 2 + 3 + 2  # curves, acc/cost/scatter, one confusion matrix per run

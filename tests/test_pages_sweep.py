@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.common import lead_html, section_html
 from bertlab import answer, sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.runner import execute_run
@@ -63,7 +64,7 @@ def test_a_bookmark_of_a_pages_old_address_still_opens_it_at_the_same_desk(old, 
 def _headings(at) -> list[str]:
     """The Learning curves page's answer and new-sweep headings and its form's first line ("form"), in page order."""
     return ["form" if m.value.startswith("**Dataset:**") else m.value for m in at.markdown
-            if m.value in ("#### Which one to use at each size?", "#### A new sweep")
+            if m.value in (section_html("Which one to use at each size?"), section_html("A new sweep"))
             or m.value.startswith("**Dataset:**")]
 
 
@@ -96,10 +97,10 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     assert any(c.value.startswith("The x-axis counts training examples only.") and "n=16: 10, n=32: 10" in c.value
                for c in at.caption)
     # Which one to use at each size: one strategy, so it is the answer at both sizes, said as such
-    assert any(m.value == "#### Which one to use at each size?" for m in at.markdown)
+    assert any(m.value == section_html("Which one to use at each size?") for m in at.markdown)
     # the sweep's results first, the form for a new one under them (above them it put the answer at y=1758 px of a
     # 1366x768 screen)
-    assert _headings(at) == ["#### Which one to use at each size?", "#### A new sweep", "form"]
+    assert _headings(at) == [section_html("Which one to use at each size?"), section_html("A new sweep"), "form"]
     assert at.selectbox[0].label == "Sweep"
     picks = next(t.value for t in at.table if "use" in t.value.columns)
     assert list(picks["labelled"]) == [16, 32] and all(u.startswith("tfidf_logreg (") for u in picks["use"])
@@ -227,7 +228,7 @@ def test_teaching_page_shows_every_card(name, tiny_model):
     no_problems(at)
     # projector mode (the default): the option chosen and the diagram's own title name it, no header above
     assert not at.header and at.radio(key="keep_tc_strategy").value == name
-    assert any(m.value == f"#### {REGISTRY[name].summary}" for m in at.markdown)
+    assert any(m.value == lead_html(REGISTRY[name].summary, "1.5rem") for m in at.markdown)
     at.toggle(key="keep_tc_big").set_value(False).run()
     assert at.header[0].value == REGISTRY[name].title
     # the layer diagram, with its content in words for a screen reader (st.image has no alt text)

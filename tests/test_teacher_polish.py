@@ -3,13 +3,19 @@ Playground's examples readable aloud, projector mode from the address (``?projec
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 from test_pages_sweep import APP, app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
+from app_pages.common import section_html
 from bertlab.config import DataConfig
 from bertlab.store import SUCCEEDED, RunStore
 from bertlab.strategies import make_config
+
+# Compare's answer heading as it starts, before any " (so far: 3 runs still to finish)"
+ANSWER_HEAD = section_html("Which one to use?").removesuffix("</h2>")
 
 
 def stored_run(store: RunStore, strategy: str, data, epochs: int, batch: str = "b1", val_loss: bool = True) -> str:
@@ -166,8 +172,8 @@ def test_in_projector_mode_the_answer_comes_before_the_inference_box(tiny_data, 
         assert execute_run(store, rid) == SUCCEEDED
 
     def order(at) -> list[str]:
-        return [m.value for m in at.markdown if m.value in ("#### Try the models", "#### Results")
-                or m.value.startswith("#### Which one to use?")]
+        return [m.value for m in at.markdown if m.value in (section_html("Try the models"), section_html("Results"))
+                or m.value.startswith(ANSWER_HEAD)]
 
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["projector"] = "1"
@@ -175,11 +181,12 @@ def test_in_projector_mode_the_answer_comes_before_the_inference_box(tiny_data, 
     at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     shown = order(at)
-    assert shown[0].startswith("#### Which one to use?") and shown[1:] == ["#### Try the models", "#### Results"]
+    assert shown[0].startswith(ANSWER_HEAD)
+    assert shown[1:] == [section_html("Try the models"), section_html("Results")]
     plain = app_on("app_pages/compare.py")
     no_problems(plain)
     # every run finished: the answer first of all (test_once_nothing_trains_...), then the box beside the status lines
-    assert order(plain)[0].startswith("#### Which one to use?") and order(plain)[1] == "#### Try the models"
+    assert order(plain)[0].startswith(ANSWER_HEAD) and order(plain)[1] == section_html("Try the models")
 
 
 def test_once_nothing_trains_the_answer_comes_before_the_status_lines(tiny_data, bertlab_home, monkeypatch):
@@ -199,18 +206,21 @@ def test_once_nothing_trains_the_answer_comes_before_the_status_lines(tiny_data,
 
     def order(at) -> list[str]:
         """The page's headings and status lines (a run's name in bold), in the page's order."""
-        return ["status" if "<b>tfidf_logreg</b>" in m.value else m.value.split(" (so far")[0] for m in at.markdown
-                if m.value in ("#### Try the models", "#### Results") or "<b>tfidf_logreg</b>" in m.value
-                or m.value.startswith("#### Which one to use?")]
+        return ["status" if "<b>tfidf_logreg</b>" in m.value else re.sub(r" \(so far[^<]*", "", m.value)
+                for m in at.markdown
+                if m.value in (section_html("Try the models"), section_html("Results"))
+                or "<b>tfidf_logreg</b>" in m.value
+                or m.value.startswith(ANSWER_HEAD)]
 
     done = app_on("app_pages/compare.py")
     no_problems(done)
-    assert order(done) == ["#### Which one to use?", "status", "status", "#### Try the models", "#### Results"]
+    assert order(done) == [section_html("Which one to use?"), "status", "status", section_html("Try the models"),
+                           section_html("Results")]
     store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": 3}), batch_id="b1")
     training = app_on("app_pages/compare.py")
     no_problems(training)
-    assert order(training) == ["status", "status", "status", "#### Try the models", "#### Which one to use?",
-                               "#### Results"]
+    assert order(training) == ["status", "status", "status", section_html("Try the models"),
+                               section_html("Which one to use?"), section_html("Results")]
 
 
 def _in_columns(node, key: str, inside: bool = False):

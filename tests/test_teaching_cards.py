@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
 
-from app_pages.common import md
+from app_pages.common import lead_html, md
 from bertlab import teaching
 from bertlab.config import DataConfig
 from bertlab.store import ACTIVE, CANCELLED, SUCCEEDED, RunStore
@@ -75,12 +75,12 @@ def test_the_card_page_leads_with_plain_words_and_folds_out_the_mechanics(name, 
     no_problems(at)
     card = teaching.card(name, tiny_model)
     outside = [m.value for m in at.main.markdown]
-    assert f"##### {card.intro}" in outside  # projector size, the card's first words
+    assert lead_html(card.intro, "1.25rem") in outside  # projector size, the card's first words
     assert f"**Good for:** {card.plain_when}" in outside and f"**Cost:** {card.plain_cost}" in outside
     (fold,) = [e for e in at.expander if e.label == CURIOUS]
     inside = [m.value for m in fold.markdown]
     # every fact of the old card, now in the fold-out
-    assert inside[0] == f"#### {card.summary}"
+    assert inside[0] == lead_html(card.summary, "1.5rem")
     assert {f"**Trains:** {card.trains}", f"**Frozen:** {card.frozen}", f"**When to use it:** {card.when}",
             f"**What it costs:** {card.cost}"} <= set(inside)
     if card.total_note:
@@ -296,7 +296,7 @@ def test_the_scratch_card_can_show_pretraining_from_scratch(tiny_model):
     assert "masked-LM, then fine-tuned" in svg()
     # its everyday words too: it no longer learns only from labelled examples
     intro = teaching.card("scratch", tiny_model, {"mlm_epochs": 1}).intro
-    assert any(m.value == f"##### {intro}" for m in at.markdown) and "hidden" in intro
+    assert any(m.value == lead_html(intro, "1.25rem") for m in at.markdown) and "hidden" in intro
     assert not any("learns only from your labelled examples" in m.value for m in at.markdown)
 
 
