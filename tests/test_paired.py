@@ -929,3 +929,27 @@ def test_a_p_holm_leaves_as_it_was_is_said_once():
     moved = answer.Tested(0.1, (0.0, 0.2), adjusted[0], 0.01, 3).said(answer.ACCURACY)
     assert moved == "McNemar p = 0.010, 0.030 after Holm over 3 pairs"
     assert paired.holm_words(0.5, 0, 0.5) == "" and paired.holm_words(0.32, 10) == ", 0.32 after Holm over 10 pairs"
+
+
+def test_the_predictions_cache_keeps_the_file_read_last_and_a_file_over_its_budget_evicts_nothing(tmp_path,
+                                                                                                 monkeypatch):
+    """Least recently used out first (a file read again stays, not the first one read), and a file larger than the
+    whole budget is parsed and given back without emptying the cache of the others."""
+    small = _fake_runs(tmp_path / "small", 3, texts=100)
+    big = _fake_runs(tmp_path / "big", 1, texts=2000)[0]
+    size = (Path(small[0].artifact_dir) / paired.PREDICTIONS_FILE).stat().st_size
+    assert (Path(big.artifact_dir) / paired.PREDICTIONS_FILE).stat().st_size > 3 * size
+    monkeypatch.setattr(paired, "PREDICTIONS_CACHE_BYTES", int(2.5 * size))
+    paired._read_predictions.cache_clear()
+    parsed = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda s, *a, **k: parsed.append(1) or loads(s, *a, **k))
+    paired.load_predictions(small[0]), paired.load_predictions(small[1]), paired.load_predictions(small[0])
+    paired.load_predictions(small[2])  # small[1], the least recently used, goes
+    assert len(parsed) == 3
+    paired.load_predictions(small[0])
+    assert len(parsed) == 3
+    paired.load_predictions(big)  # over the budget: read, not kept, and small[0] and small[2] stay
+    paired.load_predictions(small[0]), paired.load_predictions(small[2])
+    assert len(parsed) == 4
+    paired._read_predictions.cache_clear()
