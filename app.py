@@ -61,7 +61,7 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
         # A phone (390 px): chart titles, which an SVG cannot wrap, were cut ("Validation accurac…"); smaller there.
         "@media (max-width:640px){.js-plotly-plot .gtitle{font-size:12px !important}"
         ".js-plotly-plot .annotation-text{font-size:11px !important}}" + common.PROJECTOR_CSS + common.READABLE_CSS
-        + common.BIDI_CSS + common.theme_css(common.dark_theme()) + "</style>")
+        + common.BIDI_CSS + common.FOCUS_CSS + common.theme_css(common.dark_theme()) + "</style>")
 
 
 def _run_tail(run_id: str, own: bool = False) -> str:

@@ -1032,6 +1032,11 @@ READABLE_CSS = (".js-plotly-plot :is(g[class$='tick']>text,text[class$='title']:
                 ".bartext-outside,.textpoint>text,.legendtitletext){fill:currentColor!important}"
                 "[data-testid='stCaptionContainer']{opacity:.75!important}")
 
+# A link with the keyboard's focus is ringed as Streamlit rings a focused button: its menu links and page links
+# (Compare, "Next: choose strategies and launch") showed focus by a pale grey background alone (as on hover), about
+# 1.1:1 on the sidebar, the same look as the page the menu marks as current.
+FOCUS_CSS = "a:focus-visible{outline:2px solid currentColor!important;outline-offset:2px}"
+
 # The dark theme's chosen option of a segmented control or pills (Judge by, Cost measure) is written in the primary
 # colour on a tint of it: .streamlit/config.toml's dark primary (#1B78B8) keeps 4.5:1 under the white of the chosen
 # multiselect tags and primary buttons, and so reads 3.66:1 on that tint (axe-core); the theme's link colour there.

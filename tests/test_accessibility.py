@@ -177,3 +177,20 @@ def test_the_pages_headings_skip_no_level():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "subheader":
                 deep.append((path.name, node.lineno, "st.subheader (h3)"))
     assert not deep, deep
+
+
+def test_a_link_with_the_keyboards_focus_is_ringed():
+    """Keyboard only: Tab to the menu's Compare, or to Data's "Next: choose strategies and launch", showed focus by
+    a pale grey background alone (as on hover; the menu marks the current page alike). The app's style block rings a
+    focused link in the text colour, as Streamlit rings a focused button (2 px outline, in Chromium, both themes)."""
+    import re
+
+    from test_pages_sweep import app_on, no_problems  # the same AppTest helpers (tests/ is on sys.path)
+
+    from app_pages import common
+
+    at = app_on("app_pages/playground.py")
+    no_problems(at)
+    assert any(common.FOCUS_CSS in h.proto.body for h in at.get("html"))
+    rule = re.search(r"a:focus-visible\{([^}]*)\}", common.FOCUS_CSS)
+    assert rule and re.search(r"outline:\s*2px solid currentColor", rule.group(1))
