@@ -202,7 +202,9 @@ class Run:
     data_summary: dict = field(default_factory=dict)
     cancel_requested: bool = False
     owner: str | None = None
-    phase_started: float | None = None  # when the current phase (embed, mlm, train) began: its time left
+    # when the current phase (embed, mlm, train) began, as its time left reads it: moved later by its first step's
+    # warm-up once a second step says the pace, None between the two (runner.StoreCallbacks.pace_start)
+    phase_started: float | None = None
     progress_at: float | None = None  # when ``progress`` was reached: the time left counts down from it
 
     @property

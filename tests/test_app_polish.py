@@ -455,6 +455,46 @@ def test_a_fine_tuning_runs_time_left_in_training_includes_its_test_pass():
     assert run_time_left(running("lora", sizes={}), 1110.0) == pytest.approx(90.0)  # sizes not recorded yet
 
 
+def test_a_few_step_runs_first_time_left_leaves_out_its_first_steps_warm_up(tmp_path, monkeypatch):
+    """A --quick full_ft of 8 steps (batch size 64, 1 epoch): its first step took 17.4 s, the next six ~4.6 s each,
+    and the first time left read 162 s where 73 s were (the first step's warm-up counted as the pace of all).
+    The pace is now that of the steps after the first: nothing said after the first step, then the phase's start
+    as the time left reads it moves later by what the first step took beyond them."""
+    import pytest
+
+    from bertlab import runner
+    from bertlab.estimate import run_time_left
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    clock = [1000.0]
+    monkeypatch.setattr(runner.time, "time", lambda: clock[0])
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("tfidf_logreg"))
+    cb = runner.StoreCallbacks(store, rid)
+    cb.FLUSH_S = 0.0
+    cb.on_start(8)
+    clock[0] += 17.0  # the first step: 17 s, warm-up included
+    cb.on_step(1, 0.125, 0.7, 1e-4)
+    assert store.get(rid).phase_started is None and run_time_left(store.get(rid), clock[0]) is None  # too early
+    clock[0] += 4.0  # the second: 4 s
+    cb.on_step(2, 0.25, 0.6, 1e-4)
+    run = store.get(rid)
+    assert run.phase_started == pytest.approx(1013.0) and run.progress_at == pytest.approx(1021.0)
+    assert run_time_left(run, clock[0]) == pytest.approx(6 * 4.0)  # 6 steps of 4 s (the old code: 63 s)
+    for step in range(3, 8):
+        clock[0] += 4.0
+        cb.on_step(step, step / 8, 0.5, 1e-4)
+    assert run_time_left(store.get(rid), clock[0]) == pytest.approx(4.0)
+    clock[0] += 1.0  # a first step faster than the rest: the phase's start as it was, never before it
+    cb.on_start(4, phase="test")
+    clock[0] += 1.0
+    cb.on_step(1, 0.25, float("nan"), 0.0, phase="test")
+    clock[0] += 3.0
+    cb.on_step(2, 0.5, float("nan"), 0.0, phase="test")
+    assert store.get(rid).phase_started == pytest.approx(1042.0)  # when the test phase began
+
+
 def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
     import time
 
