@@ -899,3 +899,15 @@ def test_domain_file_notes_say_nothing_of_options_that_are_refused(tmp_path, str
     with pytest.raises(ConfigError, match="option 'mlm_"):
         get_strategy(strategy).pretrain_epochs({**given, **options})  # said where the options are checked
     assert dapt.domain_file_notes(strategy, {**given, **options}, splits) == []
+
+
+def test_a_domain_file_that_will_not_be_read_holds_no_launch(tmp_path):
+    """domain_file_problem: a file the runs would fail on holds the launch (Train page, CLI run), but only where it
+    is read: scratch at 'mlm_epochs' 0 reads no extra text, and its launch is not refused over a file it ignores."""
+    from bertlab.strategies.dapt import domain_file_problem
+
+    gone = str(tmp_path / "gone.txt")
+    assert domain_file_problem("scratch", {"domain_file": gone, "mlm_epochs": 0}) is None
+    assert "is not a file" in domain_file_problem("scratch", {"domain_file": gone, "mlm_epochs": 1})
+    assert "is not a file" in domain_file_problem("dapt", {"domain_file": gone})
+    assert domain_file_problem("dapt", {}) is None
