@@ -176,3 +176,7 @@ def test_an_upload_is_hashed_once_not_on_every_rerun():
     second = Upload("f2", b"text,label\nc,d\n")
     assert common.upload_tag(second, memo) == hashlib.sha256(second.raw).hexdigest()[:8] and second.read == 1
     assert common.upload_tag(first, memo) == tags[0] and first.read == 2  # the latest upload's only is kept
+    # an upload with no id to tell it by (an uploader that gives none) is hashed each time, never given another's tag
+    third, fourth = Upload(None, b"text,label\ne,f\n"), Upload(None, b"text,label\ng,h\n")
+    assert common.upload_tag(third, memo) == hashlib.sha256(third.raw).hexdigest()[:8]
+    assert common.upload_tag(fourth, memo) == hashlib.sha256(fourth.raw).hexdigest()[:8]
