@@ -26,7 +26,7 @@ import statistics
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from bertlab import paired, variants
+from bertlab import memo, paired, variants
 from bertlab.metrics import class_count, rarest_class, signed
 from bertlab.pareto import NEGLIGIBLE_FLOPS as PARETO_NEGLIGIBLE
 from bertlab.pareto import format_flops
@@ -577,7 +577,12 @@ def _majority_p(run, data: dict, judge: Judge = ACCURACY) -> float | None:
     run that answers the majority class to everything is a run like the others there: an unpaired binomial test
     against the majority's rate called a run 'not clearly better' than it that the paired table, on the same
     texts, found better beyond chance). Accuracy: McNemar's exact test, one-sided. Macro-F1: the paired
-    permutation test against the majority class's answers (1.0 where the run does no better)."""
+    permutation test against the majority class's answers (1.0 where the run does no better). Worked out once per
+    predictions and judge inside :func:`bertlab.memo.within` (a report asked it of each run six times)."""
+    return memo.kept("majority_p", (data, judge), (), lambda: _majority_p_of(data, judge))
+
+
+def _majority_p_of(data: dict, judge: Judge) -> float | None:
     labels = data["labels"]
     n = len(labels)
     if not n:

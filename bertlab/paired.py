@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bertlab import memo
 from bertlab.metrics import signed
 
 # In a hidden folder of the run's model directory: what bertlab derives for itself, left out of exports.
@@ -72,7 +73,12 @@ def save_predictions(directory: str | Path, predictions, labels, test_fingerprin
 
 def load_predictions(run) -> dict | None:
     """``{"fingerprint", "labels", "predictions"}`` of a finished run (and where it had them, ``confidences`` and
-    ``probabilities``, see :func:`save_predictions`), or None (older runs kept none)."""
+    ``probabilities``, see :func:`save_predictions`), or None (older runs kept none). Looked up once per run
+    inside :func:`bertlab.memo.within` (a report looked up each run's file seven times)."""
+    return memo.kept("predictions", (run,), (), lambda: _load_predictions(run))
+
+
+def _load_predictions(run) -> dict | None:
     if getattr(run, "status", "succeeded") != "succeeded" or not getattr(run, "artifact_dir", None):
         return None
     path = Path(run.artifact_dir) / PREDICTIONS_FILE

@@ -17,7 +17,7 @@ import json
 import re
 import time
 
-from bertlab import answer, paired, pareto, serving, sweep, variants
+from bertlab import answer, memo, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes, model_bytes
 from bertlab.errors import BertlabError, ConfigError
@@ -621,7 +621,15 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
     """A self-contained HTML page (opens offline in any browser) describing ``run_ids``; ``project_to``: the
     number of training examples the training cost is projected to (as on the Accuracy vs cost page);
     ``judge_by``: 'accuracy' or 'macro_f1', what the answer, the trade-offs and the paired tests judge by (Compare's
-    Judge by, `report --judge-by`); None: the default for these runs (:func:`bertlab.answer.default_metric`)."""
+    Judge by, `report --judge-by`); None: the default for these runs (:func:`bertlab.answer.default_metric`).
+    Each run's names, predictions and test against the majority class are worked out once for the whole page
+    (:mod:`bertlab.memo`)."""
+    with memo.within():
+        return _build_html(store, run_ids, title, prices, sweep_id, project_to, judge_by)
+
+
+def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices | None, sweep_id: str | None,
+                project_to: int, judge_by: str | None) -> str:
     if judge_by not in (None, *answer.JUDGES):
         raise ConfigError(f"judge_by={judge_by!r} is not a measure the report judges by; use one of "
                           f"{', '.join(answer.JUDGES)}, or None for the default.")

@@ -15,7 +15,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from bertlab import paired
+from bertlab import memo, paired
 from bertlab.config import DEFAULT_MODEL, RunConfig
 
 # Training settings that apply to a strategy that trains over epochs (zero_shot and tfidf_logreg have none).
@@ -83,7 +83,13 @@ def settings(run) -> dict:
     settings of a strategy trained over epochs (not zero_shot's unused epochs), max_length where it reads
     tokens, its options, zero_shot's label sentences, the class weights of one that learns from labels, and
     scratch's own vocabulary. Fields a config written before they existed lacks count at their defaults.
-    Precision is left out: it changes speed, and the benchmark shows accuracy holds."""
+    Precision is left out: it changes speed, and the benchmark shows accuracy holds. Worked out once per run
+    inside :func:`bertlab.memo.within` (each call gets its own dict)."""
+    kept = memo.kept("settings", (run,), (), lambda: _settings(run))
+    return {k: list(v) if isinstance(v, list) else v for k, v in kept.items()}
+
+
+def _settings(run) -> dict:
     from bertlab.strategies import REGISTRY
 
     cfg = {**_DEFAULTS, **(getattr(run, "config", None) or {})}
@@ -303,9 +309,14 @@ def parts(runs, data: bool = True) -> dict[str, list[str]]:
     Runs on several datasets (picked across launches) each start with their dataset's name, and on several models
     with their model's (unless ``data`` is false): a pick from two datasets read "lora · 893a" and "lora · ecae",
     rank 4 and rank 16, in every table and chart."""
+    runs = list(runs)
+    kept = memo.kept("parts", runs, (data,), lambda: _parts(runs, data))  # a report asked 22 times of 500 runs
+    return {k: list(v) for k, v in kept.items()}
+
+
+def _parts(runs: list, data: bool) -> dict[str, list[str]]:
     from bertlab.config import upload_display_name
 
-    runs = list(runs)
     datasets = data and len({str(getattr(r, "dataset", None)) for r in runs}) > 1
     models = data and len({str(getattr(r, "model", None)) for r in runs if reads_model(r)}) > 1
     groups: dict[tuple, list] = {}

@@ -1513,3 +1513,52 @@ def test_a_pareto_label_near_the_axis_top_stays_inside_the_plot_not_over_the_leg
     moved = [a for a in fig.layout.annotations if a.text == "tfidf_logreg"]
     assert moved or not placed["tfidf_logreg"].startswith("top"), placed  # the old code: "top center"
     assert all(a.ay > 0 for a in moved)  # moved down (ay grows downwards), not up past the plot's top
+
+
+def test_a_report_of_many_runs_names_and_tests_each_run_once(finished, monkeypatch):
+    """A report of 500 runs took 12-16 s in-process, 1.4 s of it working out every run's settings again for each of
+    its 22 lists and charts (variants.parts), and 1.1 s testing every run against the majority class six times:
+    each run's settings, predictions and majority test are worked out once per report now (bertlab.memo), and
+    only while it is built. The page is the same as the old code's (bench/report_runs.py's test)."""
+    from bench.many_runs import copy_runs
+    from bertlab import paired, variants
+
+    store, _ = finished
+    ids = copy_runs(store.root, store.root, 24)  # 27 runs: the three strategies' copies, each a batch of its own
+    counts = {"options": 0, "compare": 0, "predictions": 0}  # calls, counted as the old code made them too
+
+    def counted(name, real):
+        def call(*a, **k):
+            counts[name] += 1
+            return real(*a, **k)
+        return call
+
+    monkeypatch.setattr(variants, "effective_options", counted("options", variants.effective_options))
+    monkeypatch.setattr(paired, "compare", counted("compare", paired.compare))
+    monkeypatch.setattr(paired, "_read_predictions", counted("predictions", paired._read_predictions))
+    page = report.build_html(store, ids)
+    n = len(store.list_runs(limit=None))
+    assert "<h2>Results</h2>" in page and n == 27 and len(ids) == 24
+    # each run's settings worked out once (the old code: 507 times for these 24 runs) and its predictions looked up
+    # once (138 times); the majority-class tests run once per run's predictions and measure (17 comparisons then)
+    assert counts["options"] == len(ids) and counts["predictions"] == len(ids), counts
+    assert counts["compare"] <= 8, counts
+    # outside a report's build nothing is kept: a run's settings are worked out on each call
+    counts["options"] = 0
+    run = store.get(ids[0])
+    variants.settings(run)
+    variants.settings(run)
+    assert counts["options"] == 2
+
+
+@pytest.mark.slow
+def test_report_bench_runs_and_writes_the_old_codes_page(finished, tmp_path):
+    """bench/report_runs.py on a few copied runs: both versions build the report in their own processes, and the page
+    is the same but for when it was made and the charts' random ids."""
+    from bench import report_runs
+
+    res = report_runs.main(["--runs", "9", "--repeats", "1", "--out", str(tmp_path / "r.json")])
+    assert res["same_page"]
+    assert {g["bertlab"] for g in res["runs"]["new"]} == {str(report_runs.REPO / "bertlab")}
+    assert {g["runs"] for v in res["runs"].values() for g in v} == {9}
+    assert json.loads((tmp_path / "r.json").read_text())["old"] == report_runs.BASELINE
