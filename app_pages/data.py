@@ -16,7 +16,7 @@ from bertlab import sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION
-from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column
+from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column, hold_table
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 from bertlab.heap import release_free_heap
@@ -85,10 +85,14 @@ def _read_upload(tag: str, name: str, _up):
     35 MB file again, 4-6 s each. (stored path, :class:`RawFile`,
     the detected (text, label) columns and, where they could not be told, the message saying why: the pickers then
     start from :func:`~bertlab.data.fallback_columns`). Read before it is kept: a file that does not parse is never
-    stored."""
+    stored. The table parsed is held for the load that follows (:func:`~bertlab.data.files.hold_table`), which
+    parsed the stored file again."""
     raw = _up.getvalue()
-    got, guess = _raw_file(raw, name)
+    notes: list[str] = []
+    df = read_table(raw, name, notes)
+    got, guess = RawFile.of(df), guess_columns(df)
     path = save_upload(raw, name)
+    hold_table(path, name, df, notes)  # the load that follows (the page's, with the columns picked) takes it
     return path, got, guess
 
 

@@ -187,3 +187,55 @@ def test_upload_bench_runs_and_agrees_with_the_old_code(tmp_path, capsys):
     assert res["same_results"] and res["rows_kept"] > 250
     assert {g["bertlab"] for g in res["runs"]["new"]} == {str(upload_load.REPO / "bertlab")}
     assert json.loads((tmp_path / "r.json").read_text())["old"] == upload_load.BASELINE
+
+
+def test_a_file_whose_split_column_is_looked_for_is_parsed_once_and_loads_as_before(tmp_path, monkeypatch):
+    """The CLI and the API parsed a file once per launch only to find its split column (2.7-5.0 s on 98 MB), then
+    again to load it: the load takes the table that look parsed (the same parse: the same bytes, name and read
+    notes), and gives the golden rows, notes and split; a file changed in between is read again."""
+    from bertlab.data import files
+
+    path = tmp_path / "tricky.csv"
+    path.write_bytes(b"exported from a spreadsheet\n\n" + tricky_csv(tricky_rows()))  # a title line: a read note
+    reads = []
+    real = files._read_table
+    monkeypatch.setattr(files, "_read_table", lambda *a: reads.append(a[1]) or real(*a))
+    assert files.split_column_of_file(path, {"text", "label"}) == "split"
+    ds = load_file(path, "text", "label", split_column="split")
+    assert reads == ["tricky.csv"]  # one parse for both
+    want = json.loads(GOLDEN.read_text(encoding="utf-8"))["split=split"]
+    assert [ds.texts, ds.labels, ds.label_names, ds.parts] == [want["texts"], want["labels"], want["label_names"],
+                                                                want["parts"]]
+    assert any("line 3" in n for n in ds.notes), ds.notes  # the read's note about the title line, kept
+    again = load_file(path, "text", "label", split_column="split")  # the held table was taken: parsed anew
+    assert reads == ["tricky.csv"] * 2
+    assert [ds.texts, ds.labels, ds.label_names, ds.row_ids, ds.parts, ds.notes] == [
+        again.texts, again.labels, again.label_names, again.row_ids, again.parts, again.notes]
+    # a file that changed after the look is read as it is now
+    assert files.split_column_of_file(path, {"text", "label"}) == "split"
+    path.write_bytes(tricky_csv(tricky_rows()[:40]))
+    changed = load_file(path, "text", "label", split_column="split")
+    assert len(reads) == 4 and len(changed.texts) < len(ds.texts)
+
+
+def test_an_upload_parsed_to_pick_its_columns_is_not_parsed_again_to_load(tmp_path, monkeypatch):
+    """The Data page parsed an upload to pick its columns, then the stored file again to load it: the load takes
+    the table the page parsed (the same bytes under the same name), with the golden rows, notes and split."""
+    from types import SimpleNamespace
+
+    from app_pages import data as page
+    from bertlab.data import files
+
+    raw = tricky_csv(tricky_rows())
+    reads = []
+    real = files._read_table
+    monkeypatch.setattr(files, "_read_table", lambda *a: reads.append(a[1]) or real(*a))
+    path, got, guess = page._read_upload("golden-tag", "tricky.csv", SimpleNamespace(getvalue=lambda: raw))
+    assert guess[:2] == ("text", "label") and "split" in got.split_columns
+    ds = load_file(path, "text", "label", split_column="split")
+    assert reads == ["tricky.csv"]  # one parse for both
+    want = json.loads(GOLDEN.read_text(encoding="utf-8"))["split=split"]
+    assert [ds.texts, ds.labels, ds.label_names, ds.notes, ds.row_ids, ds.parts] == [
+        want["texts"], want["labels"], want["label_names"], want["notes"], want["row_ids"], want["parts"]]
+    load_file(path, "text", "label")  # other columns or split: parsed again, as before
+    assert reads == ["tricky.csv"] * 2

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import threading
 import unicodedata
 import uuid
 from pathlib import Path
@@ -703,17 +704,78 @@ def split_column_of_file(path: str | Path, exclude: set[str | None] = frozenset(
     """:func:`detect_split_column` of a file on disk, leaving out the columns ``exclude`` (the text and label
     columns given); None where it has none or cannot be read (loading it then says why)."""
     path = Path(path)
+    notes: list[str] = []
     try:
         if path.is_dir():  # a dataset's folder: its files' parts, where it has a test part
             found = {p for p, _ in folder_parts(path)}
             return FOLDER_SPLIT if {"train", "test"} <= found else None
         if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
             return None
-        df = read_table(path.read_bytes(), upload_display_name(path.name), [])
+        key = _version(path)
+        df = read_table(path.read_bytes(), upload_display_name(path.name), notes)
     except (DataError, OSError):
         return None
-    df.columns = [str(c) for c in df.columns]
-    return detect_split_column(df, {c for c in exclude if c})
+    _hold(key, df, notes)
+    return detect_split_column(df.set_axis([str(c) for c in df.columns], axis=1), {c for c in exclude if c})
+
+
+# The table :func:`split_column_of_file` parsed last, and the notes its reading gave, for the :func:`load_file` of
+# the same file version that follows it in the same process (the CLI's `run`, the API's launch: the split column
+# is looked for before the run loads the file, and both parsed it, 2.7-5.0 s each for 98 MB; the Data page's
+# upload, :func:`hold_table`, parsed to pick its columns). Taken by that load,
+# or replaced by the next file looked at, or let go after HOLD_SECONDS (the API's data_config alone loads nothing):
+# one table at most is held, for two minutes at most.
+HOLD_SECONDS = 120.0
+_HELD: dict = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    """Which file version ``path`` is: its resolved path, size and modification time."""
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+def _hold(key: tuple, df: pd.DataFrame, notes: list[str]) -> None:
+    held = (df, list(notes))
+    with _HELD_LOCK:
+        _HELD.clear()
+        _HELD[key] = held
+
+    def drop() -> None:
+        with _HELD_LOCK:
+            if _HELD.get(key) is held:
+                del _HELD[key]
+
+    timer = threading.Timer(HOLD_SECONDS, drop)
+    timer.daemon = True
+    timer.start()
+
+
+def hold_table(path: str | Path, name: str, df: pd.DataFrame, notes: list[str]) -> None:
+    """Keep ``df``, the table :func:`read_table` parsed from the bytes now stored at ``path`` under the file name
+    ``name`` (and the notes it gave), for the :func:`load_file` of that file that follows: the Data page parsed an
+    upload to pick its columns, then parsed it again to load it. Nothing is kept where the load would read it under
+    another name (its messages name the file as :func:`~bertlab.config.upload_display_name` shows it)."""
+    path = Path(path)
+    if upload_display_name(path.name) != name:
+        return
+    try:
+        _hold(_version(path), df, notes)
+    except OSError:
+        pass
+
+
+def _take_held(path: Path) -> tuple[pd.DataFrame, list[str]] | None:
+    """The table held for ``path`` as it is now (and its read notes), let go by the holder; None where none is."""
+    try:
+        key = _version(path)
+    except OSError:
+        return None
+    with _HELD_LOCK:
+        held = _HELD.pop(key, None)
+        _HELD.clear()  # another file's: its load is not coming next
+    return held
 
 
 def pair_partner(df: pd.DataFrame, text: str) -> str | None:
@@ -1248,12 +1310,19 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
             raise DataError(f"file {str(path)!r} does not exist.")
         if path.stat().st_size > MAX_FILE_BYTES:  # checked before reading: never pull 10 GB into memory
             raise DataError(too_big_message(path.name, path.stat().st_size))
-        raw = path.read_bytes()
+        held = _take_held(path)  # parsed a moment ago to look for its split column: the same parse
+        raw = path.read_bytes() if held is None else b""
+    else:
+        held = None
     notes: list[str] = []
     shown = upload_display_name(path.name)  # messages name the file as the user uploaded it
-    big = len(raw) >= TRIM_AFTER_BYTES
-    df = read_table(raw, shown, notes)
-    del raw
+    if held is not None:
+        df, notes = held
+        big = path.stat().st_size >= TRIM_AFTER_BYTES
+    else:
+        big = len(raw) >= TRIM_AFTER_BYTES
+        df = read_table(raw, shown, notes)
+    del raw, held
     try:
         return dataset_from_table(df, shown, text_column, label_column, notes, split_column,
                                   pair_column=pair_column)
