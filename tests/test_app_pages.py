@@ -3658,6 +3658,34 @@ def test_the_queue_wait_reads_the_store_again_for_a_run_launched_since_its_slot_
     assert common.queue_wait((first, later)) == "~2 min"  # the old code: '' (the later run unknown)
 
 
+def test_the_queue_wait_says_nothing_where_the_run_training_is_past_its_estimate_with_no_pace(tiny_data,
+                                                                                              bertlab_home,
+                                                                                              monkeypatch):
+    """The run training has run past what its estimate gave it and has no pace yet to tell its time left by: the
+    wait of a run queued behind it is not known, and Compare says where it stands without a time (not the queued
+    runs' time alone, as if the one training were about to end)."""
+    from collections import OrderedDict
+
+    import bertlab.sweep
+    from app_pages import common
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(common, "QUEUE_WAIT_S", 1e12)
+    monkeypatch.setattr(common, "_WAITS", OrderedDict())
+    monkeypatch.setattr(common, "_WAITS_READ", {})
+    monkeypatch.setattr(bertlab.sweep, "estimate_total", lambda past, configs, *a, **k: (60.0 * len(configs), 0))
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
+    queued = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-other")
+    store.claim(training, "cpu")
+    store.update(training, started=time.time() - 700, progress=0.0, phase="train", phase_started=time.time() - 700)
+    assert common.ahead_seconds([store.get(training), store.get(queued)], [])[1:] == (0, 1)
+    said = common.queue_wait((training, queued))
+    assert said == "", said
+
+
 def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_look(tiny_data, bertlab_home,
                                                                                      monkeypatch):
     """A batch whose only run failed read "None of these runs has finished yet." under an hourglass on Accuracy vs
