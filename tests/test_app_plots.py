@@ -1327,6 +1327,17 @@ def test_three_confusion_matrices_a_row_up_to_a_matrix_of_260_px():
     assert plots.confusion_per_row([four]) == 3
 
 
+
+def test_long_class_names_are_counted_as_drawn_cut_when_matrices_are_laid_out_a_row():
+    """A matrix's names are drawn cut to CONFUSION_NAME_CHARS (middle_cut), so the row layout counts them so: two
+    classes of 47-character names take 2 cells and 24 characters (236 px), three a row, not two as their whole
+    length (397 px) would give."""
+    two = make_run("full_ft", "f2")
+    two.metrics |= {"label_names": ["customer_support_billing_and_payment_enterprise",
+                                    "customer_support_billing_and_payment_consumers"],
+                    "confusion": np.eye(2, dtype=int).tolist()}
+    assert plots.confusion_per_row([two]) == 3
+
 def test_a_confusion_matrix_of_a_few_long_class_names_cuts_them_in_the_middle_keeping_them_apart():
     """Three support-ticket classes of 42-55 characters (seen in Chromium at 1366 px): the names beside the matrix
     took ~300 px of its ~360-px column, the matrix was a ~50-px sliver, the names under it were turned upright and
