@@ -655,21 +655,3 @@ def test_a_thread_that_ends_closes_its_store_connection(tmp_path):
         if was_on:
             gc.enable()
     assert len(store.list_runs(limit=None)) == 1  # the main thread's connection still works
-
-
-def test_the_decoded_runs_cache_keeps_to_its_size_in_characters(tmp_path, monkeypatch):
-    """The decoded runs are kept up to DECODED_CACHE_CHARS of their rows' characters, the least recently used out
-    first: a server listing a large store on every rerun holds that much, not every row it ever decoded."""
-    from bertlab import store as store_mod
-
-    monkeypatch.setattr(store_mod, "_DECODED", store_mod.OrderedDict())
-    monkeypatch.setattr(store_mod, "_DECODED_CHARS", [0])
-    s = RunStore(tmp_path)
-    ids = [s.create_run(make_config("tfidf_logreg", data=DataConfig(name="rotten_tomatoes"))) for _ in range(20)]
-    row = s._conn().execute(f"{store_mod._SELECT} WHERE runs.id=?", (ids[0],)).fetchone()
-    one = sum(len(v) for v in tuple(row) if isinstance(v, str))
-    monkeypatch.setattr(store_mod, "DECODED_CACHE_CHARS", 5 * one)
-    assert len(s.list_runs()) == 20
-    assert 3 <= len(store_mod._DECODED) <= 6 and store_mod._DECODED_CHARS[0] <= 5 * one
-    assert store_mod._DECODED_CHARS[0] == sum(chars for _, chars in store_mod._DECODED.values())
-    assert {k[0] for k in store_mod._DECODED} <= set(ids[:6])  # listed newest first: the oldest, decoded last, kept
