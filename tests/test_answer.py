@@ -2025,8 +2025,11 @@ def test_compares_results_show_the_validation_scores_in_a_table_of_their_own(two
     (val,) = [d for d in at.dataframe if "val accuracy" in d.value.columns and "train FLOPs" not in d.value.columns]
     assert list(val.value.columns) == ["run", "val accuracy", "val macro-F1"]  # no loss kept: no empty column
     got = dict(zip(val.value["run"], val.value["val accuracy"]))
-    # as text, so that a run without a figure reads "n/a" as in the other tables (not "None")
-    assert sorted(got.values()) == sorted(f"{100 * r.metrics['val_accuracy']:.1f}%" for r in (good, weak))
+    # as text, so that a run without a figure reads "n/a" as in the other tables (not "None"), padded on the left to
+    # the column's widest figure (' 62.5%' beside '100.0%': the text sorts as the figures do)
+    assert sorted(v.strip() for v in got.values()) == sorted(f"{100 * r.metrics['val_accuracy']:.1f}%"
+                                                             for r in (good, weak))
+    assert len({len(v) for v in got.values()}) == 1
     assert json.loads(val.proto.columns)["val accuracy"]["label"] == "val acc."
     # runs that kept no validation score at all: no table
     for r in (good, weak):

@@ -2511,6 +2511,38 @@ def test_the_validation_table_says_n_a_for_a_loss_no_run_kept_as_the_other_table
     assert rows["head_only"]["val loss"] == "0.421"
 
 
+def test_the_validation_tables_text_sorts_as_its_figures_do(tiny_data, bertlab_home):
+    """The validation table's figures are text (so that a missing one reads 'n/a'), and a click on a text column's
+    header sorts its text: 100.0% came before 81.2% and 9.5% after both, a loss of 12.300 before 2.100 (headless
+    Chromium). Ordered as text, the cells are now in the order of their figures, 'n/a' after them, and read the
+    same (right-aligned: the padding shows as nothing)."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    kept = {"tfidf_logreg": (1.0, None), "head_only": (0.8125, 12.3), "full_ft": (0.095, 2.1)}
+    for strategy, (acc, loss) in kept.items():
+        rid = store.create_run(make_config(strategy, data=tiny_data), batch_id="b1")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.75, "test_macro_f1": 0.7, "majority_accuracy": 0.5,
+                                              "val_accuracy": acc, "val_macro_f1": 0.8,
+                                              **({"val_loss": loss} if loss is not None else {})},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50, "test": 80}})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "val loss" in d.value.columns
+                 and "test accuracy" not in d.value.columns).set_index("run")  # the validation table
+    rows = {str(k).split(" ")[0]: dict(v) for k, v in table.iterrows()}
+
+    def by_text(column: str) -> list[str]:
+        return [s for _, s in sorted((r[column], s) for s, r in rows.items())]
+
+    assert by_text("val accuracy") == ["full_ft", "head_only", "tfidf_logreg"], rows  # 9.5%, 81.2%, 100.0%
+    assert by_text("val loss") == ["full_ft", "head_only", "tfidf_logreg"], rows  # 2.100, 12.300, n/a
+    assert {s: r["val accuracy"].strip() for s, r in rows.items()} == {
+        "tfidf_logreg": "100.0%", "head_only": "81.2%", "full_ft": "9.5%"}
+    assert rows["tfidf_logreg"]["val loss"] == "n/a" and rows["head_only"]["val loss"].strip() == "12.300"
+
+
 def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeliest_label():
     """id, review, stars: the pickers started at id (text) and review (labels), and the page then offered to leave
     out the 30 "classes" of one review each."""
