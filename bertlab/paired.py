@@ -738,12 +738,15 @@ def holm_of_pairs(members: list[tuple], metric: str = "accuracy") -> dict[frozen
 def holm_words(p: float, pairs: int, raw: float | None = None) -> str:
     """', 0.32 after Holm over 10 pairs': what adds Holm's p to a pair's own (``raw``), where it is over ``pairs``
     (0: ''); ', unchanged after Holm over 3 pairs' where the two read alike (the largest p of a family is often
-    left as it was: "p = 0.5, 0.5 after Holm over 3 pairs" said one number twice)."""
+    left as it was: "p = 0.5, 0.5 after Holm over 3 pairs" said one number twice); ', still <0.001 after Holm
+    over 6 pairs' where both are under the smallest p said: 'unchanged' was said of a p Holm had multiplied by 6."""
     if not pairs:
         return ""
-    if raw is not None and format_p(p) == format_p(raw):
-        return f", unchanged after Holm over {pairs} pairs"
-    return f", {format_p(p)} after Holm over {pairs} pairs"
+    text = format_p(p)
+    if raw is not None and text == format_p(raw):
+        return f", still {text} after Holm over {pairs} pairs" if text.startswith("<") else \
+            f", unchanged after Holm over {pairs} pairs"
+    return f", {text} after Holm over {pairs} pairs"
 
 
 def holm_judged(members: list[tuple], metric: str = "accuracy") -> Callable[[str, str, float], tuple[float, int]]:

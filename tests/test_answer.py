@@ -62,8 +62,9 @@ def after_holm(runs, a, b) -> str:
     (', unchanged after Holm over 6 pairs' where Holm left it reading as the pair's own)."""
     rows = paired.pairwise_rows([(r, paired.load_predictions(r)) for r in runs])
     row = next(r for r in rows if {r["a_id"], r["b_id"]} == {a.id, b.id})
-    if paired.format_p(row["p (Holm)"]) == paired.format_p(row["p (McNemar)"]):
-        return f", unchanged after Holm over {row['holm_pairs']} pairs"
+    if (said := paired.format_p(row["p (Holm)"])) == paired.format_p(row["p (McNemar)"]):
+        return (f", still {said} after Holm over {row['holm_pairs']} pairs" if said.startswith("<") else
+                f", unchanged after Holm over {row['holm_pairs']} pairs")
     return f", {paired.format_p(row['p (Holm)'])} after Holm over {row['holm_pairs']} pairs"
 
 

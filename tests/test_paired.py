@@ -931,6 +931,19 @@ def test_a_p_holm_leaves_as_it_was_is_said_once():
     assert paired.holm_words(0.5, 0, 0.5) == "" and paired.holm_words(0.32, 10) == ", 0.32 after Holm over 10 pairs"
 
 
+def test_a_p_holm_moved_under_the_smallest_p_said_is_not_said_unchanged():
+    """Holm multiplies the smallest p of 6 pairs by 6: 1e-5 became 6e-5, both '<0.001', and the answer said "McNemar
+    p < 0.001, unchanged after Holm over 6 pairs", of a p Holm had moved. Both under the figure said: 'still'."""
+    from bertlab import answer
+
+    adjusted = paired.holm([1e-5, 0.01, 0.02, 0.03, 0.2, 0.5])
+    assert adjusted[0] == pytest.approx(6e-5)  # the premise: moved, and under 0.001 either way
+    said = answer.Tested(0.1, (0.0, 0.2), adjusted[0], 1e-5, 6).said(answer.ACCURACY)
+    assert said == "McNemar p < 0.001, still <0.001 after Holm over 6 pairs"
+    assert "unchanged" not in paired.holm_words(6e-5, 6, 1e-5)
+    assert paired.holm_words(0.5, 3, 0.5) == ", unchanged after Holm over 3 pairs"  # left as it was: said once
+
+
 def test_the_predictions_cache_keeps_the_file_read_last_and_a_file_over_its_budget_evicts_nothing(tmp_path,
                                                                                                  monkeypatch):
     """Least recently used out first (a file read again stays, not the first one read), and a file larger than the
