@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,13 +58,9 @@ def worker(path: str) -> dict:
 
 def measure(root: Path, path: Path, home: str) -> dict:
     """:func:`worker` in a fresh process importing bertlab from ``root``."""
-    env = {**os.environ, "PYTHONPATH": str(root), "BERTLAB_HOME": home}
-    out = subprocess.run([sys.executable, __file__, "--worker", str(path)], env=env, check=True,
-                         capture_output=True, text=True).stdout
-    got = json.loads(out.strip().splitlines()[-1])
-    if Path(got["bertlab"]) != root / "bertlab":
-        raise RuntimeError(f"imported bertlab from {got['bertlab']}, not {root}")
-    return got
+    from bench.against import worker_result  # here: a worker runs this file with only bertlab/ on its path
+
+    return worker_result(__file__, root, home, str(path))
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -78,27 +72,17 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--old", default=BASELINE, help="the commit to compare with (default: %(default)s)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
+    from bench.against import alternating, versions
+
     with tempfile.TemporaryDirectory(prefix="bertlab-cli-load-bench-") as tmp:
         tmp = Path(tmp)
-        old_root = tmp / "old"
-        old_root.mkdir()
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old, "bertlab"], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive, check=True)
+        roots = versions(args.old, tmp)
         path = tmp / "upload.csv"
         size = make_csv(path, args.rows)
-        versions = {"old": old_root, "new": REPO}
-        runs: dict[str, list[dict]] = {"old": [], "new": []}
-        loads = []
-        for name in versions:  # warm-up, untimed: each version's bytecode compiled, the file in the page cache
-            measure(versions[name], path, str(tmp / "home"))
-        for r in range(args.repeats):
-            for name in (("old", "new") if r % 2 == 0 else ("new", "old")):  # alternating: load hits both alike
-                runs[name].append(measure(versions[name], path, str(tmp / "home")))
-                loads.append(os.getloadavg()[0])
-                g = runs[name][-1]
-                print(f"repeat {r + 1} {name}: " + "  ".join(f"{s} {g[s]:.2f} s" for s in STEPS)
-                      + f"  parses {g['parses']}  peak {g['peak_rss_mb']:.0f} MB  (load {loads[-1]:.1f})", flush=True)
+        runs, loads = alternating(
+            roots, args.repeats, lambda root: measure(root, path, str(tmp / "home")),
+            lambda g: "  ".join(f"{s} {g[s]:.2f} s" for s in STEPS)
+            + f"  parses {g['parses']}  peak {g['peak_rss_mb']:.0f} MB")
     digests = {n: {g["digest"] for g in v} for n, v in runs.items()}
     med = {n: {k: statistics.median(g[k] for g in v) for k in (*STEPS, "peak_rss_mb")} for n, v in runs.items()}
     for n in runs:

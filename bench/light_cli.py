@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--old", default=BASELINE, help="the commit to compare with (default: %(default)s)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
+    from bench.against import versions as old_and_new
     from bench.many_runs import copy_runs
     from bertlab.paths import data_home
 
@@ -59,12 +60,7 @@ def main(argv: list[str] | None = None) -> dict:
         tmp = Path(tmp)
         home = tmp / "home"
         ids = copy_runs(source, home, args.runs)
-        old_root = tmp / "old"
-        old_root.mkdir()
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old, "bertlab"], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive, check=True)
-        versions = {"old": old_root, "new": REPO}
+        versions = old_and_new(args.old, tmp)
         cmds = commands(ids[0])
         runs: dict[str, dict[str, list[dict]]] = {c: {"old": [], "new": []} for c in cmds}
         loads = []

@@ -91,13 +91,9 @@ def alternate(repeats: int) -> dict:
 
 def measure(root: Path, home: str) -> dict:
     """:func:`worker` in a fresh process importing bertlab from ``root``."""
-    env = {**os.environ, "PYTHONPATH": str(root), "BERTLAB_HOME": home}
-    out = subprocess.run([sys.executable, __file__, "--worker"], cwd=root, env=env, check=True,
-                         capture_output=True, text=True).stdout
-    got = json.loads(out.strip().splitlines()[-1])
-    if Path(got["bertlab"]) != root / "bertlab":
-        raise RuntimeError(f"imported bertlab from {got['bertlab']}, not {root}")
-    return got
+    from bench.against import worker_result  # here: a worker runs this file with only bertlab/ on its path
+
+    return worker_result(__file__, root, home, cwd=root)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -109,6 +105,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--alternate", type=int, default=0, metavar="R",
                     help="also R builds each way in one process of this checkout, answers kept or not, alternating")
     args = ap.parse_args(argv)
+    from bench.against import alternating, versions
     from bench.many_runs import copy_runs
     from bertlab.paths import data_home
 
@@ -117,16 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
         tmp = Path(tmp)
         home = tmp / "home"
         copy_runs(source, home, args.runs)
-        old_root = tmp / "old"
-        old_root.mkdir()
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old, "bertlab"], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive, check=True)
-        versions = {"old": old_root, "new": REPO}
-        runs: dict[str, list[dict]] = {"old": [], "new": []}
-        loads = []
-        for name in versions:  # warm-up, untimed: each version's bytecode compiled, the files in the page cache
-            measure(versions[name], str(home))
+        roots = versions(args.old, tmp)
         same = {}
         if args.alternate:
             env = {**os.environ, "PYTHONPATH": str(REPO), "BERTLAB_HOME": str(home)}
@@ -135,13 +123,9 @@ def main(argv: list[str] | None = None) -> dict:
             same = json.loads(out.strip().splitlines()[-1])
             print(f"one process, alternating: answers kept {same['seconds']['kept']}, not kept "
                   f"{same['seconds']['not kept']}; same page: {same['same_page']}", flush=True)
-        for r in range(args.repeats):
-            for name in (("old", "new") if r % 2 == 0 else ("new", "old")):  # alternating: load hits both alike
-                runs[name].append(measure(versions[name], str(home)))
-                loads.append(os.getloadavg()[0])
-                g = runs[name][-1]
-                print(f"repeat {r + 1} {name}: imports {g['imports']:.2f} s, first build {g['first']:.2f} s, second "
-                      f"{g['second']:.2f} s (load {loads[-1]:.1f})", flush=True)
+        runs, loads = alternating(roots, args.repeats, lambda root: measure(root, str(home)),
+                                  lambda g: f"imports {g['imports']:.2f} s, first build {g['first']:.2f} s, second "
+                                            f"{g['second']:.2f} s")
     digests = {g[f"{s}_digest"] for v in runs.values() for g in v for s in ("first", "second")}
     med = {n: {s: statistics.median(g[s] for g in v) for s in STEPS} for n, v in runs.items()}
     ratio = {s: med["old"][s] / med["new"][s] for s in STEPS}
