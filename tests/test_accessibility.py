@@ -6,17 +6,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from test_app_plots import _contrast  # WCAG's contrast ratio of two colours (tests/ is on sys.path)
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _contrast(a: str, b: str) -> float:
-    def lum(c: str) -> float:
-        ch = [int(c.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-        ch = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
-        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def test_white_text_on_each_themes_primary_colour_reads_and_the_primary_shows_on_its_background():

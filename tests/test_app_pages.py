@@ -2489,37 +2489,12 @@ def test_the_results_table_rounds_an_accuracy_as_its_status_line_does(tiny_data,
     assert list(table.value["test accuracy"]) == [56.2]
 
 
-def test_the_validation_table_says_n_a_for_a_loss_no_run_kept_as_the_other_tables_do(tiny_data, bertlab_home):
-    """The validation table showed "None" for tfidf_logreg's val loss beside a head_only run's, where every other
-    table's missing figure reads "n/a" (a review of the themes and screen sizes)."""
+def _validation_rows(tiny_data, bertlab_home, kept: dict[str, tuple[float, float | None]]) -> dict[str, dict]:
+    """Compare's validation table, by strategy, for one finished run of each strategy in ``kept`` at its
+    (validation accuracy, validation loss or None where it kept none)."""
     from bertlab.strategies import make_config
 
     store = RunStore(bertlab_home)
-    kept = {"tfidf_logreg": {}, "head_only": {"val_loss": 0.4213}}
-    for strategy, loss in kept.items():
-        rid = store.create_run(make_config(strategy, data=tiny_data), batch_id="b1")
-        store.claim(rid, "cpu")
-        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.75, "test_macro_f1": 0.7, "majority_accuracy": 0.5,
-                                              "val_accuracy": 0.8125, "val_macro_f1": 0.8, **loss},
-                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50, "test": 80}})
-    at = app_on("app_pages/compare.py")
-    no_problems(at)
-    table = next(d.value for d in at.dataframe if "val loss" in d.value.columns
-                 and "test accuracy" not in d.value.columns).set_index("run")  # the validation table
-    rows = {str(k).split(" ")[0]: dict(v) for k, v in table.iterrows()}
-    assert rows["tfidf_logreg"] == {"val accuracy": "81.2%", "val macro-F1": "0.800", "val loss": "n/a"}, rows
-    assert rows["head_only"]["val loss"] == "0.421"
-
-
-def test_the_validation_tables_text_sorts_as_its_figures_do(tiny_data, bertlab_home):
-    """The validation table's figures are text (so that a missing one reads 'n/a'), and a click on a text column's
-    header sorts its text: 100.0% came before 81.2% and 9.5% after both, a loss of 12.300 before 2.100 (headless
-    Chromium). Ordered as text, the cells are now in the order of their figures, 'n/a' after them, and read the
-    same (right-aligned: the padding shows as nothing)."""
-    from bertlab.strategies import make_config
-
-    store = RunStore(bertlab_home)
-    kept = {"tfidf_logreg": (1.0, None), "head_only": (0.8125, 12.3), "full_ft": (0.095, 2.1)}
     for strategy, (acc, loss) in kept.items():
         rid = store.create_run(make_config(strategy, data=tiny_data), batch_id="b1")
         store.claim(rid, "cpu")
@@ -2531,7 +2506,24 @@ def test_the_validation_tables_text_sorts_as_its_figures_do(tiny_data, bertlab_h
     no_problems(at)
     table = next(d.value for d in at.dataframe if "val loss" in d.value.columns
                  and "test accuracy" not in d.value.columns).set_index("run")  # the validation table
-    rows = {str(k).split(" ")[0]: dict(v) for k, v in table.iterrows()}
+    return {str(k).split(" ")[0]: dict(v) for k, v in table.iterrows()}
+
+
+def test_the_validation_table_says_n_a_for_a_loss_no_run_kept_as_the_other_tables_do(tiny_data, bertlab_home):
+    """The validation table showed "None" for tfidf_logreg's val loss beside a head_only run's, where every other
+    table's missing figure reads "n/a" (a review of the themes and screen sizes)."""
+    rows = _validation_rows(tiny_data, bertlab_home, {"tfidf_logreg": (0.8125, None), "head_only": (0.8125, 0.4213)})
+    assert rows["tfidf_logreg"] == {"val accuracy": "81.2%", "val macro-F1": "0.800", "val loss": "n/a"}, rows
+    assert rows["head_only"]["val loss"] == "0.421"
+
+
+def test_the_validation_tables_text_sorts_as_its_figures_do(tiny_data, bertlab_home):
+    """The validation table's figures are text (so that a missing one reads 'n/a'), and a click on a text column's
+    header sorts its text: 100.0% came before 81.2% and 9.5% after both, a loss of 12.300 before 2.100 (headless
+    Chromium). Ordered as text, the cells are now in the order of their figures, 'n/a' after them, and read the
+    same (right-aligned: the padding shows as nothing)."""
+    rows = _validation_rows(tiny_data, bertlab_home,
+                            {"tfidf_logreg": (1.0, None), "head_only": (0.8125, 12.3), "full_ft": (0.095, 2.1)})
 
     def by_text(column: str) -> list[str]:
         return [s for _, s in sorted((r[column], s) for s, r in rows.items())]
