@@ -240,8 +240,9 @@ def _results(runs, preds, compact: bool) -> None:
 
 # The answer's room on a card, at 1366 px with the sidebar open: ~900 px of cards, each 32 px of padding and 16 px
 # apart; ~18.1 px a character of its large type ('technology_and_gadget…', 22 characters, took 398 px), a quarter
-# more in projector mode.
-CARDS_PX, CARD_PAD_PX, CARD_GAP_PX, ANSWER_CHAR_PX = 900, 32, 16, 18.1
+# more in projector mode, and its ellipsis alone 34 px (36-px Source Sans, measured in Chromium): three cards a row
+# (259 px each) cut a 14-character cut again at its end ('technol…y_ne…').
+CARDS_PX, CARD_PAD_PX, CARD_GAP_PX, ANSWER_CHAR_PX, ELLIPSIS_PX = 900, 32, 16, 18.1, 34.0
 
 
 def prediction_text(name: str, names, cards: int, projector: bool | None = None) -> str:
@@ -251,7 +252,7 @@ def prediction_text(name: str, names, cards: int, projector: bool | None = None)
     there ('…_positive', '…_negative') read alike. The bars under it give it whole."""
     room = (CARDS_PX - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX
     scale = common.PROJECTOR_PX / 16 if (common.projector() if projector is None else projector) else 1.0
-    most = max(8, int(room / (ANSWER_CHAR_PX * scale)))
+    most = max(8, int((room - ELLIPSIS_PX * scale) / (ANSWER_CHAR_PX * scale)) + 1)  # the ellipsis and the rest
     names = [str(n) for n in names]
     cuts = dict(zip(names, plots.middle_cuts(names, most))) if str(name) in names else {}
     return cuts.get(str(name), plots.middle_cut(str(name), most))

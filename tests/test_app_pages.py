@@ -314,6 +314,20 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     assert len(latencies) == 2
 
 
+def test_the_playgrounds_answer_fits_its_card_with_its_ellipsis_at_three_and_four_cards_a_row():
+    """Three runs a row (259-px cards at 1366 px) showed 'technol…y_ne…': the middle cut's 14 characters, then the
+    card's own ellipsis at the end, since the '…' alone takes 34 px of the 36-px type (Chromium). Each cut now
+    leaves room for it: 12 characters of ~17.3 px and the ellipsis fit the card."""
+    from app_pages.inference_box import prediction_text
+
+    names = ["technology_and_gadgets_reviews_and_industry_news", "business_and_economy_stories_from_the_uk"]
+    three = prediction_text(names[0], names, 3, projector=False)
+    assert three == "techno…y_news" and 12 * 17.3 + 34 <= 259, three
+    assert prediction_text(names[0], names, 4, projector=False) == "tech…news"
+    assert prediction_text(names[0], names, 2, projector=False) == "technology…ustry_news"
+    assert prediction_text("neg", ["neg", "pos"], 3, projector=False) == "neg"  # short names whole
+
+
 def test_the_playgrounds_answer_cuts_a_long_class_name_in_its_middle_so_two_alike_stay_apart(
         tmp_path, bertlab_home):
     """A card's answer was cut at its end by the card ("technology_and_gadget…" at 1366 px): two classes that
@@ -340,7 +354,7 @@ def test_the_playgrounds_answer_cuts_a_long_class_name_in_its_middle_so_two_alik
     at.text_area(key="pg_box_text").set_value("an awful dull boring film").run()
     no_problems(at)
     answers = [m.value for m in at.metric if m.label == "prediction"]
-    assert answers == [md("customer_su…e_negative")] * 2, answers  # 22 characters: what two a row fit at 1366 px
+    assert answers == [md("customer_s…e_negative")] * 2, answers  # 21 characters: what two a row fit at 1366 px
     assert all(f"{md(long['neg'])}: " in t for t in [b.proto.text for b in at.get("progress")][::2][:2])
 
 
