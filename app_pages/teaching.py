@@ -259,7 +259,10 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
         st.markdown(f"<h2 style='font-size:1.25rem;padding:.25rem 0 0'>{html.escape(c.title)}</h2>",
                     unsafe_allow_html=True)
     # First what a student understands: what it does, in everyday words; the mechanics fold out below.
-    st.markdown(common.lead_html(c.intro, "1.25rem") if big else f"**{c.intro}**", unsafe_allow_html=big)
+    if big:  # lead_html escapes its text
+        st.markdown(common.lead_html(c.intro, "1.25rem"), unsafe_allow_html=True)
+    else:
+        st.markdown(f"**{c.intro}**")
     label_sentences(name)
     if big:
         # The diagram across the page, its text at projector size: beside the description, at 1024 px its

@@ -267,6 +267,8 @@ SAFE_IN_HTML = {"color", "swatch", "run.strategy", "run.id[-4:]", "labels[p.run_
 SAFE_IN_HTML |= {"explain.text_html(e, scale)", "explain.legend_html(scale)"}
 # inference_box._shown is html.escape (element text: quotes need none) then Markdown-escaping
 SAFE_IN_HTML |= {"_shown(labels[e.run_id])", "_shown(e.label)", "_shown(probability_percent(e.prob))"}
+# app_pages.common's heading and lead builders escape their text (test_section_and_lead_builders_escape_markup)
+SAFE_IN_HTML |= {"section_html(title)", "common.lead_html(c.intro, '1.25rem')"}
 
 
 def _html_calls(tree: ast.AST):
@@ -304,6 +306,13 @@ def test_the_html_check_catches_user_text():
            "st.html(body)\n"
            "st.caption(note, unsafe_allow_html=True)\n")
     assert unsafe_html(src) == ["line 4: label", "line 5: body", "line 6: note"]
+
+
+def test_section_and_lead_builders_escape_markup():
+    from app_pages.common import lead_html, section_html
+
+    for built in (section_html(SCRIPT), section_html(IMG), lead_html(SCRIPT, "1rem"), lead_html(IMG, "1rem")):
+        assert "<script" not in built and "<img" not in built and "&lt;" in built, built
 
 
 def test_html_the_app_writes_holds_no_user_text():
