@@ -96,6 +96,22 @@ def test_what_bertlab_guarantees_states_how_many_tests_its_files_collect():
     assert collected and collected.group(1) == said.group(2), out[-300:]
 
 
+def test_the_bad_input_guarantee_counts_the_cases_its_test_file_holds():
+    """It said "137 bad inputs: 48 bad files ... 51 odd files" after six cases had been added to test_bad_inputs
+    (143 collected, 49 refused files, 53 loaded ones): the row's three counts are the file's own."""
+    import test_bad_inputs  # tests/ is on sys.path
+
+    said = re.search(r"\*\*(\d+) bad inputs\*\*: (\d+) bad files .*?; (\d+) odd files", readme())
+    assert said, "the guarantees table no longer counts its bad inputs"
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                          "tests/test_bad_inputs.py"], cwd=README.parent, capture_output=True, text=True,
+                         check=True).stdout
+    collected = re.search(r"(\d+) tests? collected", out)
+    assert collected, out[-300:]
+    assert [int(n) for n in said.groups()] == [int(collected.group(1)), len(test_bad_inputs.REFUSED),
+                                               len(test_bad_inputs.LOADS)]
+
+
 def test_the_architecture_section_names_every_module_of_the_library():
     """It left out explain (word weights), variants (run names), paths, errors, dropout, embgrad and embrows: a
     reader looking for where a thing lives did not find it."""
