@@ -339,8 +339,9 @@ preds.csv into this folder:
 Then run the first code above with these lines before it:
 
   import csv
-  # bertlab's CSVs put a ' before a cell starting with = + - @ or ' (a spreadsheet's formula guard): drop it
-  reader = csv.DictReader(open("preds.csv", encoding="utf-8-sig"))
+  # bertlab's CSVs put a ' before a cell starting with = + - @ or ' (a spreadsheet's formula guard): drop it;
+  # newline="" keeps a line break inside a text as written (without it a tweet's \\r reads back as \\n)
+  reader = csv.DictReader(open("preds.csv", encoding="utf-8-sig", newline=""))
   rows = [{{k: v.removeprefix("'") for k, v in r.items()}} for r in reader]
 
 with [r["text"] for r in rows] in place of ["some text"]{batching}, and these lines after it:

@@ -523,6 +523,49 @@ def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_m
     assert [y for _, y in rows] == [test.label_names[y] for y in test.labels]
 
 
+def test_the_zips_accuracy_check_reads_back_a_line_break_inside_a_text_as_written(tiny_model, tmp_path, monkeypatch):
+    """A review recomputing bertlab's numbers from outside: the README's check opened preds.csv without
+    newline="", so Python's universal newlines read a line break inside a quoted text as "\\n": 23 of the 500
+    test tweets of the tweets Quick demo hold a "\\r" and read back changed. With newline="" (as Python's csv
+    docs ask) the check reads back the very texts bertlab scored."""
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.cli import main
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    texts, labels = make_texts()
+    breaks = ("\r", "\r\n", "\n", " ")
+    texts = [t.replace(" ", breaks[i % len(breaks)], 1) for i, t in enumerate(texts)]
+    csv_path = tmp_path / "breaks.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv_path, index=False)
+    data = DataConfig(source="file", name=str(csv_path), train_size=None, val_size=None, test_size=None)
+    store = RunStore()
+    rid = _run(store, "tfidf_logreg", tiny_model, data)
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    folder = tmp_path / "x" / rid
+    readme = (folder / "README.txt").read_text()
+    check = readme[readme.index("To check the test accuracy bertlab reported"):]
+    blocks = [b.strip("\n") for b in re.findall(r"((?:^  (?! ).*\n)+)", check, flags=re.M)]
+    command, before = ("\n".join(line[2:] for line in b.splitlines()) for b in blocks[:2])
+    monkeypatch.chdir(folder)
+    assert main(command.split()[3:]) == 0
+    (folder / "read_it.py").write_text(before + '\nimport json\nprint(json.dumps([r["text"] for r in rows]))\n')
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    rows = json.loads(subprocess.run([sys.executable, "read_it.py"], cwd=folder, env=env, capture_output=True,
+                                     text=True, check=True).stdout)
+    test = load_splits(data).test
+    assert any("\r" in t for t in test.texts)  # the case at stake is in the test split, as written
+    assert rows == list(test.texts)
+
+
 @pytest.mark.parametrize("older", ["legacy", "older"])
 def test_an_older_tfidf_runs_export_readme_and_answers_say_what_its_own_pattern_reads(older, tiny_model, tiny_data,
                                                                                      tmp_path):
