@@ -1422,12 +1422,26 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         rows = [{"row": i} for i, line in enumerate(lines, 1) if line.strip()]
         blank = [i for i, line in enumerate(lines, 1) if not line.strip()]
     else:
+        import pandas as pd
+
         # its notes too, as the Data page gives them: a table read as cp1252, a first line that is data, not a
         # header, two columns named alike (went unsaid: only a .txt's were printed)
         df = read_table(raw, p.name, notes)
+        df.columns = [str(c) for c in df.columns]
+        # A table bertlab wrote (report --predictions, predict -o, the app's downloads) holds "'@united ..." for the
+        # tweet "@united ...", the spreadsheet guard: read as written, 242 of the tweets Quick demo's 500 test texts
+        # were other texts than the ones scored, and 17 of zero_shot's answers changed
+        from bertlab.report import guard_undone
+
+        undone = {c: u for c in df.columns if (u := guard_undone(list(df[c]))) is not None}
+        for c, u in undone.items():
+            n = sum(1 for v in df[c] if isinstance(v, str) and v[:1] == "'")
+            df[c] = pd.Series(u, index=df.index, dtype=object)
+            notes.append(f"{p.name}: took the ' off {n:,} cell(s) of column {c!r} that bertlab's CSVs put before a "
+                         "text starting with = + - @ or ' (a spreadsheet's formula guard), to read those texts "
+                         "as written")
         _print_notes(notes)  # before the column is looked for: "no header line ... named column 1, column 2" is
         # what explains "no column 'text'"
-        df.columns = [str(c) for c in df.columns]
         col = text_column or next((c for c in trained if c in df.columns), None)
         if col is None:
             try:
@@ -1439,8 +1453,6 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         if col not in df.columns:
             raise BertlabError(f"{p.name}: no column {col!r}; its columns are {list(df.columns)}; give "
                                "--text-column NAME.")
-        import pandas as pd
-
         keep = [i for i, t in enumerate(df[col]) if not _missing(t, pd) and str(t).strip()]
         kept = set(keep)
         blank = [i + 1 for i in range(len(df)) if i not in kept]

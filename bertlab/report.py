@@ -177,6 +177,23 @@ def _cell(v: object) -> object:
     return v
 
 
+_GUARDED = ("=", "+", "-", "@", "'", "\t", "\r")  # what :func:`_cell` puts an apostrophe before
+
+
+def guard_undone(values: list) -> list | None:
+    """A column of a table read back (``values``) without the apostrophe :func:`_cell` put before its texts, where
+    the column bears that guard's mark: some text starts with an apostrophe, each that does is a text the guard
+    marks with one put before it, and no text the guard marks is left bare. None where it does not (a file bertlab
+    did not write keeps its apostrophes: "'90s hits" or "'@user" beside "@user" are not its guard's)."""
+    texts = [v for v in values if isinstance(v, str)]
+    marked = [v for v in texts if v[:1] == "'"]
+    if not marked or any(v[1:2] not in _GUARDED or _is_number(v[1:]) for v in marked):
+        return None
+    if any(v[:1] in _GUARDED and v[:1] != "'" and not _is_number(v) for v in texts):
+        return None
+    return [v[1:] if isinstance(v, str) and v[:1] == "'" else v for v in values]
+
+
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 

@@ -1346,6 +1346,41 @@ def test_cli_output_piped_to_a_reader_that_stops_early_ends_quietly(bertlab_home
     assert "Broken pipe" not in err and "Exception ignored" not in err, err
 
 
+def test_cli_predict_reads_a_table_bertlab_wrote_as_its_texts_not_its_spreadsheet_guard(tiny_model, tiny_data,
+                                                                                        tmp_path, capsys):
+    """A review recomputing bertlab's numbers from outside: `report --predictions` writes the tweet "@united no u
+    don't" as "'@united no u don't" (the spreadsheet guard), and `predict --file` on that CSV classified the text
+    with its apostrophe: 242 of the tweets Quick demo's 500 test texts, 9 of head_only's and 17 of zero_shot's
+    answers other than the ones bertlab stored. It takes the guard off now, with a note; someone else's file keeps
+    its own apostrophes."""
+    from bertlab.report import csv_text, for_spreadsheet
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    texts = ["@united a wonderful film", "-5 stars, an awful plot", "'quoted' a wonderful film", "an awful plot",
+             "=1+1 dull", "-1"]
+    written = tmp_path / "written.csv"
+    written.write_bytes(for_spreadsheet(csv_text([{"text": t, "true label": "pos"} for t in texts])))
+    assert written.read_text(encoding="utf-8-sig").splitlines()[1] == "'@united a wonderful film,pos"
+    assert main(["predict", rid, "--file", str(written), "--json"]) == 0
+    out = capsys.readouterr()
+    got = [json.loads(x) for x in out.out.splitlines()]
+    assert [g["text"] for g in got] == texts
+    assert main(["predict", rid, "--json", "--", *texts]) == 0
+    direct = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [g["probabilities"] for g in got] == [d["probabilities"] for d in direct]
+    assert "written.csv: took the ' off 4 cell(s) of column 'text'" in out.err
+    own = tmp_path / "own.csv"
+    own.write_text("text\n'90s hits a wonderful film\n@user an awful plot\n'@user dull\n")
+    assert main(["predict", rid, "--file", str(own), "--json"]) == 0
+    out = capsys.readouterr()
+    assert [json.loads(x)["text"] for x in out.out.splitlines()] == ["'90s hits a wonderful film",
+                                                                     "@user an awful plot", "'@user dull"]
+    assert "took the '" not in out.err
+
+
 def test_cli_predict_on_a_file_says_when_a_run_was_scored_under_autocast(tiny_model, tiny_data, tmp_path, capsys,
                                                                          monkeypatch):
     """A review: full_ft's test texts predicted again gave 97.65% against the reported 97.9% (scored with bf16
