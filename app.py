@@ -14,7 +14,7 @@ import streamlit as st
 from app_pages import common
 from bertlab import diskuse, variants
 from bertlab.errors import BertlabError
-from bertlab.store import QUEUED, RUNNING, _other_live_process
+from bertlab.store import QUEUED, RUNNING, _ours
 
 st.set_page_config(page_title="bertlab: which BERT strategy?", page_icon="🧪", layout="wide",
                    initial_sidebar_state="auto")  # open on a desktop; closed on a phone, where it covered 2/3
@@ -76,9 +76,12 @@ def _queue_panel() -> None:
     common.manager().sweep_orphans()  # a killed CLI's runs leave this panel and Compare at the same refresh
     snap = common.manager().snapshot()
     st.markdown("**Job queue**")
-    # Runs another process trains in this data directory (a CLI run): they share the cores with this one's.
-    others = [r for r in common.store().list_runs(status=(RUNNING,), limit=8)
-              if r.id != snap.running and _other_live_process(r.owner)]
+    # Runs another process trains in this data directory (a CLI run): they share the cores with this one's. One
+    # whose process cannot be looked up (another machine sharing the folder) is shown too: the sidebar counted it
+    # as busy, and the panel that saw nothing reran the whole app at once, again and again (a page that never
+    # settled).
+    training = common.store().list_runs(status=(RUNNING,), limit=8)
+    others = [r for r in training if r.id != snap.running and not _ours(r.owner)]
     # and the runs such a process has still to train (a CLI batch's next runs), oldest first, counted in all (the 50
     # newest were read, so with a CLI sweep of 500 queued the panel showed runs 451-458 as next and said
     # "… and 42 more"); only the 8 shown are read
@@ -112,7 +115,9 @@ def _queue_panel() -> None:
         st.caption(f"worker note: {common.md(snap.last_error)}")
     if not snap.worker_alive:
         st.error("The training worker stopped; restart the server.")
-    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued or others or waiting):
+    # the sidebar's own test of busy (any run the store says is training) and the panel's: a rerun only once both
+    # have emptied, or each full redraw would find the app busy and rerun it at once
+    if getattr(st.session_state, "_sidebar_busy", False) and not (snap.running or snap.queued or training or waiting):
         st.session_state._sidebar_busy = False
         st.rerun()  # the queue just emptied: refresh the whole page once (and stop auto-refreshing)
     _rerun_when_a_run_finishes()

@@ -3748,6 +3748,30 @@ def test_accuracy_vs_cost_on_a_batch_whose_runs_all_failed_says_so_and_where_to_
     assert "has finished yet: 1 still to train" in note
 
 
+def test_a_run_another_machine_trains_in_this_data_directory_is_shown_and_the_app_settles(tiny_data, bertlab_home,
+                                                                                           monkeypatch):
+    """A run the store says is training, under a process this server cannot look up (another machine sharing the
+    data directory): the sidebar counted it as busy, the queue panel (which showed only this server's runs and
+    live local processes') saw nothing and reran the whole app at once, and that redraw found it busy again: 979
+    full runs of the app in 20 s, a page that never settled (an AppTest timed out). It is shown as another
+    process's run now, and the app's run ends."""
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    at = app_on("app_pages/costs.py")
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-far")
+    store.claim(rid, "cpu")
+    with store._tx() as c:  # claimed by a process on another machine
+        c.execute("UPDATE runs SET owner=? WHERE id=?", ("another-machine:4242:1700000000", rid))
+    at.run()
+    no_problems(at)
+    shown = [p.proto.text for p in at.sidebar.get("progress")]
+    assert shown == [f"▶ tfidf_logreg · starting 0% (another process, e.g. the CLI; run …{rid[-4:]})"], shown
+    assert store.get(rid).status == "running"  # left alone: its process may well be alive over there
+
+
 def _per_class_table(tiny_data, bertlab_home, names: list[str], batch: str):
     """Compare's per-class table for one finished run over three classes ``names`` (4 test texts: 1, 1 and 2 of
     them), and its column config."""
