@@ -3772,6 +3772,56 @@ def test_a_run_another_machine_trains_in_this_data_directory_is_shown_and_the_ap
     assert store.get(rid).status == "running"  # left alone: its process may well be alive over there
 
 
+def test_accuracy_vs_cost_counts_a_running_run_among_those_still_to_train(tiny_data, bertlab_home, monkeypatch):
+    """Mutation round 6 (CO1): counting only queued runs as still to come passed every test; a batch of two runs,
+    one training and one queued, would read "1 still to train"."""
+    from bertlab.jobs import JobManager
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    at = app_on("app_pages/costs.py")  # the server first: at its start it marks runs left running interrupted
+    store = RunStore(bertlab_home)
+    training = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-two")
+    store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=1), batch_id="b-two")
+    store.claim(training, "cpu")
+    at.run()
+    no_problems(at)
+    (note,) = [i.value for i in at.info if "None of these runs" in i.value]
+    assert "has finished yet: 2 still to train" in note, note
+
+
+def test_the_sidebar_marks_this_desks_run_in_training_yours(tiny_model, tiny_data, bertlab_home, monkeypatch):
+    """Mutation round 6 (AP1, AP3): the sidebar marked this desk's queued runs "yours" (tested), but leaving the mark
+    off the run in training, or reading the desk's launches only while something was queued, passed every test."""
+    import threading
+
+    from bertlab.jobs import JobManager
+
+    claimed = threading.Event()
+
+    def loop(self):  # the worker takes the desk's launch and trains it until the test ends; nothing else queued
+        run_id = None
+        while not run_id:
+            run_id, _ = self._take()
+        self.store.claim(run_id, "cpu")
+        claimed.set()
+        time.sleep(600)
+
+    monkeypatch.setattr(JobManager, "_loop", loop)
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
+    assert claimed.wait(60)
+    (run,) = RunStore(bertlab_home).list_runs()
+    at.run()
+    no_problems(at)
+    shown = [p.proto.text for p in at.sidebar.get("progress")]
+    assert shown == [f"▶ tfidf_logreg · starting 0% (yours, run …{run.id[-4:]})"], shown
+    other = app_on("app_pages/train.py")  # another desk: the same run, not its own
+    assert [p.proto.text for p in other.sidebar.get("progress")] == [f"▶ tfidf_logreg · starting 0% (run …{run.id[-4:]})"]
+
+
 def _per_class_table(tiny_data, bertlab_home, names: list[str], batch: str):
     """Compare's per-class table for one finished run over three classes ``names`` (4 test texts: 1, 1 and 2 of
     them), and its column config."""
