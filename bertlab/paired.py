@@ -695,7 +695,7 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
            "other wrong count" + ("; then macro-F1, paired permutation test" if data else "") + "):"]
     for r in rows:
         holm_p = (f" (Holm, over {r['holm_pairs']} pairs of runs of {r.get('holm_family', 'different strategies')}: "
-                  f"{format_p(r['p (Holm)'])})" if r["holm_pairs"] > 1 else "")
+                  f"{_holm_said(r)})" if r["holm_pairs"] > 1 else "")
         f1 = (f"; macro-F1 {signed(r['A − B (macro-F1)'], 3)}, {p_is(r['p (macro-F1)'])}" if "p (macro-F1)" in r else "")
         mcnemar, f1 = ((p_is(r["p (McNemar)"]), f1 + holm_p) if r.get("holm_of") == "p (macro-F1)"
                        else (p_is(r["p (McNemar)"]) + holm_p, f1))
@@ -713,6 +713,16 @@ def summary_lines(rows: list[dict], runs: list | None = None) -> list[str]:
                                  "by it where a line has one."  # (a review counted 10 raw p below 0.05 beside "9")
                                  if any(r["holm_pairs"] > 1 for r in rows) else ""))
     return out
+
+
+def _holm_said(row: dict) -> str:
+    """A line's Holm p after the p it adjusts: 'unchanged' where the two read alike ("p = 0.25 (Holm, over 3 pairs
+    ...: 0.25)" said one number twice, as :func:`holm_words` no longer does), 'still <0.001' where both are under
+    the smallest p said."""
+    text = format_p(row["p (Holm)"])
+    if text != format_p(row[row.get("holm_of") or "p (McNemar)"]):
+        return text
+    return f"still {text}" if text.startswith("<") else "unchanged"
 
 
 def _judged_p(row: dict) -> float:

@@ -615,8 +615,10 @@ def test_judged_by_macro_f1_holm_adjusts_the_macro_f1_p_not_mcnemars(tmp_path):
     # the command line's lines: judged by macro-F1 (runs given), Holm follows the macro-F1 p it adjusts
     lines = paired.summary_lines(by_acc, [r for r, _ in members])
     for r, line in zip(rows, lines[1:]):
+        # (the adjusted p, or "unchanged" where Holm left it as it reads)
+        holm = "unchanged" if paired.format_holm(r) == paired.format_p(r["p (macro-F1)"]) else paired.format_holm(r)
         assert line.endswith(f"macro-F1 {r['A − B (macro-F1)']:+.3f}, {paired.p_is(r['p (macro-F1)'])} (Holm, over "
-                             f"3 pairs of runs of different strategies: {paired.format_holm(r)})")
+                             f"3 pairs of runs of different strategies: {holm})")
     assert by_acc[0]["p (Holm)"] == pytest.approx(paired.holm([r["p (McNemar)"] for r in by_acc])[0])  # untouched
 
 
@@ -653,6 +655,28 @@ def test_compare_page_holm_column_adjusts_the_measure_judged_by_and_says_why_the
     row = next(r for r in by_f1 if {r["a_id"], r["b_id"]} == pair)
     assert (f"Adjusted for the 3 pairs of runs of different strategies in the table (Holm): "
             f"{paired.p_is(row['p (Holm)'])}") in box
+
+
+def test_paireds_lines_say_holm_left_a_p_unchanged_rather_than_say_it_twice():
+    """`paired` printed "p = 0.25 (Holm, over 3 pairs of runs of different strategies: 0.25)" (three finished runs of
+    the tiny data, the largest p of the family, which Holm leaves as it was), one number twice, where Compare's
+    answer and the report say it once. Its lines say "unchanged" now, "still <0.001" where both are under 0.001,
+    and the adjusted p where Holm moved it."""
+    def row(a, p, holm, of="p (McNemar)"):
+        return {"A": a, "B": "zero_shot · 0e50", "A - B (points)": 10.0, "95% interval (points)": "+1.0 to +19.0",
+                "only A right": 7, "only B right": 1, "p (McNemar)": p, "p (Holm)": holm, "holm_pairs": 3,
+                "holm_of": of, "holm_family": "different strategies"} | (
+                    {"p (macro-F1)": p, "A − B (macro-F1)": 0.1} if of == "p (macro-F1)" else {})
+
+    family = "(Holm, over 3 pairs of runs of different strategies: "
+    lines = paired.summary_lines([row("tfidf_logreg · 7cf9", 0.25, 0.25), row("head_only · 06f0", 0.0002, 0.0006),
+                                  row("lora · 1a2b", 0.016, 0.047)])
+    assert lines[1].endswith(f"p = 0.25 {family}unchanged)"), lines[1]  # the old line: "...: 0.25)"
+    assert lines[2].endswith(f"p < 0.001 {family}still <0.001)"), lines[2]
+    assert lines[3].endswith(f"p = 0.016 {family}0.047)"), lines[3]
+    # judged by macro-F1, Holm's p is of the permutation test's, and said after it
+    (line,) = paired.summary_lines([row("tfidf_logreg · 7cf9", 0.26, 0.26, of="p (macro-F1)")])[1:2]
+    assert line.endswith(f"macro-F1 +0.100, p = 0.26 {family}unchanged)"), line
 
 
 def test_cli_paired_names_runs_by_the_settings_that_differ_and_holm_counts_them_as_choices(two_rates, capsys):
