@@ -216,6 +216,11 @@ REFUSED = [
     Refused("header_only_parquet", "header.parquet",
             lambda: parquet(pd.DataFrame({"text": pd.Series([], dtype=str), "label": pd.Series([], dtype=str)})),
             lambda p: "header.parquet has columns (text, label) but no data rows."),
+    # two columns of one name and no rows (mutation round 6, F7): said "not a readable Parquet file (ArrowInvalid:
+    # Multiple matches for FieldRef.Name(text) ...)", where the same file with unique names is said to be empty
+    Refused("header_only_parquet_two_columns_named_text", "twice.parquet",
+            lambda: parquet_named([[], [], []], ["text", "text", "label"]),
+            lambda p: "twice.parquet has columns (text, text, label) but no data rows."),
     Refused("csv_named_xlsx", "book.xlsx", lambda: csv_text(good_rows()),
             lambda p: "book.xlsx is not an Excel .xlsx workbook (an .xlsx file is a ZIP archive). If it is a text "
                       "table renamed, give it its real extension (.csv, .tsv...), or re-save it from Excel."),

@@ -462,6 +462,9 @@ def _read_parquet(raw: bytes, filename: str, notes: list[str] | None = None) -> 
         df = pd.read_parquet(io.BytesIO(raw))
     except Exception as e:  # pyarrow raises several unrelated types for a bad file
         if (df := _parquet_repeated_names(raw)) is not None:  # "Multiple matches for FieldRef.Name(text)"
+            if df.empty:  # as a file of unique names and no rows is said to be (it was "not a readable Parquet file")
+                raise DataError(f"{filename} has columns ({', '.join(map(str, df.columns))}) but no data rows.") \
+                    from None
             return _repeated_names(df, filename, notes if notes is not None else [])
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         raise DataError(
@@ -484,7 +487,7 @@ def _parquet_repeated_names(raw: bytes) -> pd.DataFrame | None:
     try:
         table = pq.ParquetFile(io.BytesIO(raw)).read()
         names = [str(n) for n in table.column_names]
-        if len(set(names)) == len(names) or not table.num_rows:
+        if len(set(names)) == len(names):
             return None
         df = pd.DataFrame({i: table.column(i).to_pandas() for i in range(table.num_columns)})
     except Exception:  # noqa: BLE001 (pyarrow raises several unrelated types for a bad file: the caller says so)
