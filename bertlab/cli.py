@@ -1158,7 +1158,7 @@ def record_lines(record: dict) -> list[str]:
     for k, v in record.items():
         if k in _SHOW_SECTIONS:
             continue
-        if k in ("created", "started", "finished", "phase_started", "progress_at") and v:
+        if k in ("created", "started", "finished", "phase_started", "progress_at", "pace_started") and v:
             v = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))
         lines.append(f"{k}: {v if v is None or isinstance(v, str | int | float) else json.dumps(v)}")
     for k in _SHOW_SECTIONS:

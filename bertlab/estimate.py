@@ -419,11 +419,12 @@ def run_time_left(run: Any, now: float, progress: float | None = None) -> float 
     fresh = progress is not None and progress != run.progress
     p = run.progress if progress is None else progress
     at = None if fresh else run.progress_at
-    left = phase_time_left(p, run.phase_started, now, at)
+    start = run.pace_started  # the phase's start moved past its first step's warm-up (None: too early to tell)
+    left = phase_time_left(p, start, now, at)
     if left is None:
         return None
-    valid = at and run.phase_started <= at <= now
-    return left + seconds_of_test_pass(run, p, run.phase_started, at if valid else now)
+    valid = at and start <= at <= now
+    return left + seconds_of_test_pass(run, p, start, at if valid else now)
 
 
 ENCODER_BASIS = "rough: the encoder speed"  # how encoder_estimate's basis starts

@@ -62,8 +62,8 @@ class StoreCallbacks(Callbacks):
         self._first = None
         # One write: a reader never sees the new phase's start beside the old phase's progress. The time left
         # is the phase's pace so far, counted down from when its progress was reached.
-        self.store.update(self.run_id, phase_started=self.progress_at, progress=0.0, progress_at=self.progress_at,
-                          phase=phase)
+        self.store.update(self.run_id, phase_started=self.progress_at, pace_started=self.progress_at, progress=0.0,
+                          progress_at=self.progress_at, phase=phase)
         self._flush(force=True)
 
     def on_step(self, step: int, epoch: float, loss: float, lr: float, phase: str = "train") -> None:
@@ -91,7 +91,7 @@ class StoreCallbacks(Callbacks):
         self.store.add_points(self.run_id, self._buf)
         self._buf = []
         self.store.update(self.run_id, progress=self.progress, progress_at=self.progress_at, phase=self.phase,
-                          phase_started=self.pace_start())
+                          pace_started=self.pace_start())  # (phase_started stays when the phase began)
         if self.on_progress:
             self.on_progress(self.progress, self.phase)
 

@@ -73,15 +73,16 @@ CREATE TABLE IF NOT EXISTS points (
     run_id TEXT NOT NULL, series TEXT NOT NULL, step INTEGER, x REAL, value REAL
 );
 CREATE INDEX IF NOT EXISTS points_run ON points(run_id, series);
-CREATE TABLE IF NOT EXISTS run_progress (run_id TEXT PRIMARY KEY, progress_at REAL);
+CREATE TABLE IF NOT EXISTS run_progress (run_id TEXT PRIMARY KEY, progress_at REAL, pace_started REAL);
 CREATE TABLE IF NOT EXISTS process_kinds (owner TEXT PRIMARY KEY, kind TEXT NOT NULL);
 """
 # Columns the runs table gains are read by every older bertlab on the same data directory, whose Run(**row) refuses
 # one it does not know (a TypeError on every page and `runs`, until 41b5b34's filter in _decode): so a new field is
 # kept in a table of its own, as progress_at in run_progress, joined in here.
-_SELECT = ("SELECT runs.*, run_progress.progress_at AS progress_at_ FROM runs "
-           "LEFT JOIN run_progress ON run_progress.run_id = runs.id")
-_OWN_TABLE = {"progress_at"}  # Run fields stored beside the runs table, not in it
+_PACE = ", run_progress.pace_started AS pace_started_"  # left out of a read-only store made before it (RunStore._select)
+_SELECT = (f"SELECT runs.*, run_progress.progress_at AS progress_at_{_PACE} "
+           "FROM runs LEFT JOIN run_progress ON run_progress.run_id = runs.id")
+_OWN_TABLE = ("progress_at", "pace_started")  # Run fields stored beside the runs table, not in it
 
 
 def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
@@ -202,10 +203,11 @@ class Run:
     data_summary: dict = field(default_factory=dict)
     cancel_requested: bool = False
     owner: str | None = None
-    # when the current phase (embed, mlm, train) began, as its time left reads it: moved later by its first step's
-    # warm-up once a second step says the pace, None between the two (runner.StoreCallbacks.pace_start)
-    phase_started: float | None = None
+    phase_started: float | None = None  # when the current phase (embed, mlm, train, test) began
     progress_at: float | None = None  # when ``progress`` was reached: the time left counts down from it
+    # the phase's start as its time left reads it (estimate.run_time_left): ``phase_started`` moved later by its
+    # first step's warm-up once a second step says the pace, None between the two (runner.StoreCallbacks.pace_start)
+    pace_started: float | None = None
 
     @property
     def run_config(self) -> RunConfig:
@@ -298,8 +300,9 @@ def _decode(row: sqlite3.Row) -> Run:
                       "record (results, costs, settings, model) is shown as stored"]
     elif damaged:
         _mark_damaged(d, damaged)
-    if "progress_at_" in d:  # run_progress's (a store 41b5b34 made has a runs column of that name too, not written)
-        d["progress_at"] = d.pop("progress_at_")
+    for k in _OWN_TABLE:  # run_progress's (a store 41b5b34 made has a runs column progress_at too, not written)
+        if f"{k}_" in d:
+            d[k] = d.pop(f"{k}_")
     _throughput_now(d)
     # a column a newer bertlab added is not this one's to read: the store stays open to both
     return Run(**{k: v for k, v in d.items() if k in _RUN_FIELDS})
@@ -398,6 +401,14 @@ class RunStore:
                         c.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")
                     except sqlite3.OperationalError:  # another thread or process added it first
                         pass
+            # and before runs recorded their phase's start as its time left reads it apart from the start itself
+            if "pace_started" not in {r[1] for r in c.execute("PRAGMA table_info(run_progress)")}:
+                try:
+                    c.execute("ALTER TABLE run_progress ADD COLUMN pace_started REAL")
+                except sqlite3.OperationalError:  # added first elsewhere, or a read-only store: read without it
+                    pass
+            self._select = _SELECT if "pace_started" in {r[1] for r in c.execute(
+                "PRAGMA table_info(run_progress)")} else _SELECT.replace(_PACE, "")
             # An older bertlab deletes a run from runs and points alone: its run_progress row goes here.
             orphans = "FROM run_progress WHERE run_id NOT IN (SELECT id FROM runs)"
             try:  # looked for first: no write (no lock) where there is none, as at almost every opening
@@ -513,7 +524,8 @@ class RunStore:
         raise AssertionError("unreachable")
 
     def get(self, run_id: str) -> Run | None:
-        row = self._conn().execute(f"{_SELECT} WHERE runs.id=?", (run_id,)).fetchone()
+        c = self._conn()  # (which reads the store's columns: self._select)
+        row = c.execute(f"{self._select} WHERE runs.id=?", (run_id,)).fetchone()
         return self._located(_decode_cached(row)) if row else None
 
     def resolve_id(self, ref: str) -> str:
@@ -546,7 +558,8 @@ class RunStore:
     def list_runs(self, status: tuple[str, ...] | None = None, batch_id: str | None = None,
                   limit: int | None = 500) -> list[Run]:
         """Runs, newest first, optionally filtered; ``limit=None`` lists them all."""
-        q, args = _SELECT, []
+        self._conn()  # (which reads the store's columns: self._select)
+        q, args = self._select, []
         conds = []
         if status:
             conds.append(f"status IN ({','.join('?' * len(status))})")
@@ -594,10 +607,11 @@ class RunStore:
         with self._tx() as c:  # one transaction: a reader sees the progress and when it was reached together
             if enc:
                 c.execute(f"UPDATE runs SET {cols} WHERE id=?", [*enc.values(), run_id])
-            if "progress_at" in fields:  # only for a run the store has: a deleted run's last flush adds no row
-                c.execute("INSERT INTO run_progress (run_id, progress_at) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM "
-                          "runs WHERE id=?) ON CONFLICT(run_id) DO UPDATE SET progress_at=excluded.progress_at",
-                          (run_id, fields["progress_at"], run_id))
+            if own := [k for k in _OWN_TABLE if k in fields]:  # only for a run the store has: a deleted run's last
+                # flush adds no row
+                c.execute(f"INSERT INTO run_progress (run_id, {', '.join(own)}) SELECT ?, {', '.join('?' for _ in own)} "
+                          "WHERE EXISTS (SELECT 1 FROM runs WHERE id=?) ON CONFLICT(run_id) DO UPDATE SET "
+                          + ", ".join(f"{k}=excluded.{k}" for k in own), (run_id, *(fields[k] for k in own), run_id))
 
     def claim(self, run_id: str, device: str) -> bool:
         """Atomically move a queued run to running. False if it is no longer queued (e.g. cancelled)."""

@@ -3610,7 +3610,7 @@ def test_compare_says_roughly_when_a_queued_run_starts_where_the_runs_ahead_have
             self._running = training
         self.store.claim(training, "cpu")
         # half done after 30 s (so ~30 s left at its pace, whatever its estimate from the run above says)
-        self.store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)
+        self.store.update(training, progress=0.5, phase="train", pace_started=time.time() - 30)
         time.sleep(600)
 
     monkeypatch.setattr(JobManager, "_loop", loop)
@@ -3637,7 +3637,7 @@ def test_the_queue_wait_counts_the_run_training_at_its_pace_as_the_sidebar_does(
     store = RunStore(bertlab_home)
     training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
     store.claim(training, "cpu")
-    store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)
+    store.update(training, progress=0.5, phase="train", pace_started=time.time() - 30)
     run = store.get(training)
     # its estimate from past runs says 600 s in all, so ~570 s left; its pace says ~30 s
     monkeypatch.setattr(bertlab.sweep, "estimate_total", lambda past, configs, *a, **k: (600.0 * len(configs), 0))
@@ -3661,14 +3661,14 @@ def test_the_queue_wait_makes_no_estimate_of_the_run_training_where_its_pace_tel
     training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
     queued = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-mine")
     store.claim(training, "cpu")
-    store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)
+    store.update(training, progress=0.5, phase="train", pace_started=time.time() - 30)
     asked = []
     monkeypatch.setattr(bertlab.sweep, "estimate_total",
                         lambda past, configs, *a, **k: (asked.append(len(configs)), (600.0 * len(configs), 0))[1])
     seconds, unknown, overdue = common.ahead_seconds([store.get(training), store.get(queued)], [])
     assert (unknown, overdue) == (0, 0) and 600 < seconds < 700, seconds
     assert asked == [1]  # the queued run's; the old code: [1, 1], the training run's too
-    store.update(training, progress=0.0, phase="train", phase_started=time.time())  # no pace yet: its estimate
+    store.update(training, progress=0.0, phase="train", pace_started=time.time())  # no pace yet: its estimate
     asked.clear()
     common.ahead_seconds([store.get(training), store.get(queued)], [])
     assert asked == [1, 1]
@@ -3718,7 +3718,7 @@ def test_the_queue_wait_says_nothing_where_the_run_training_is_past_its_estimate
     training = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b-other")
     queued = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=4), batch_id="b-other")
     store.claim(training, "cpu")
-    store.update(training, started=time.time() - 700, progress=0.0, phase="train", phase_started=time.time() - 700)
+    store.update(training, started=time.time() - 700, progress=0.0, phase="train", pace_started=time.time() - 700)
     assert common.ahead_seconds([store.get(training), store.get(queued)], [])[1:] == (0, 1)
     said = common.queue_wait((training, queued))
     assert said == "", said
@@ -3959,7 +3959,7 @@ def test_the_playground_says_roughly_when_this_desks_queued_launch_starts_as_com
             self._queued = [mine]
             self._running = training
         self.store.claim(training, "cpu")
-        self.store.update(training, progress=0.5, phase="train", phase_started=time.time() - 30)  # ~30 s left
+        self.store.update(training, progress=0.5, phase="train", pace_started=time.time() - 30)  # ~30 s left
         time.sleep(600)
 
     monkeypatch.setattr(JobManager, "_loop", loop)

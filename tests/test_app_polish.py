@@ -443,7 +443,7 @@ def test_a_fine_tuning_runs_time_left_in_training_includes_its_test_pass():
 
     def running(strategy: str, phase: str = "train", sizes: dict | None = None) -> Run:
         return Run(id="r", batch_id="b", created=0.0, status="running", strategy=strategy, dataset="d", model="m",
-                   config={"epochs": 2}, progress=0.5, phase=phase, phase_started=1000.0, progress_at=1100.0,
+                   config={"epochs": 2}, progress=0.5, phase=phase, pace_started=1000.0, progress_at=1100.0,
                    data_summary={"sizes": {"train": 100, "validation": 30, "test": 300} if sizes is None else sizes})
 
     # half of 200 training texts and 60 validation texts (forward passes: 20 training texts' worth) in 100 s:
@@ -476,11 +476,11 @@ def test_a_few_step_runs_first_time_left_leaves_out_its_first_steps_warm_up(tmp_
     cb.on_start(8)
     clock[0] += 17.0  # the first step: 17 s, warm-up included
     cb.on_step(1, 0.125, 0.7, 1e-4)
-    assert store.get(rid).phase_started is None and run_time_left(store.get(rid), clock[0]) is None  # too early
+    assert store.get(rid).pace_started is None and run_time_left(store.get(rid), clock[0]) is None  # too early
     clock[0] += 4.0  # the second: 4 s
     cb.on_step(2, 0.25, 0.6, 1e-4)
     run = store.get(rid)
-    assert run.phase_started == pytest.approx(1013.0) and run.progress_at == pytest.approx(1021.0)
+    assert run.pace_started == pytest.approx(1013.0) and run.progress_at == pytest.approx(1021.0)
     assert run_time_left(run, clock[0]) == pytest.approx(6 * 4.0)  # 6 steps of 4 s (the old code: 63 s)
     for step in range(3, 8):
         clock[0] += 4.0
@@ -492,7 +492,53 @@ def test_a_few_step_runs_first_time_left_leaves_out_its_first_steps_warm_up(tmp_
     cb.on_step(1, 0.25, float("nan"), 0.0, phase="test")
     clock[0] += 3.0
     cb.on_step(2, 0.5, float("nan"), 0.0, phase="test")
-    assert store.get(rid).phase_started == pytest.approx(1042.0)  # when the test phase began
+    assert store.get(rid).pace_started == pytest.approx(1042.0)  # when the test phase began
+
+
+def test_a_runs_stored_phase_start_is_when_its_phase_began_beside_the_start_its_time_left_reads(tmp_path, capsys,
+                                                                                                  monkeypatch):
+    """Since the time left left out the first step's warm-up, the stored ``phase_started`` was the start the estimate
+    reads: empty between steps 1 and 2 (`show` printed "phase_started: None" of a run 17 s into training), then 13 s
+    after the phase began. A script reading it got an empty or a wrong time. It is when the phase began again; the
+    estimate's start is ``pace_started``, shown beside it."""
+    import json
+    import time
+
+    import pytest
+
+    from bertlab import runner
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    monkeypatch.setenv("BERTLAB_HOME", str(tmp_path))
+    clock = [1000.0]
+    monkeypatch.setattr(runner.time, "time", lambda: clock[0])
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("tfidf_logreg"))
+    cb = runner.StoreCallbacks(store, rid)
+    cb.FLUSH_S = 0.0
+    cb.on_start(8)
+    clock[0] += 17.0
+    cb.on_step(1, 0.125, 0.7, 1e-4)
+    run = store.get(rid)
+    assert (run.phase_started, run.pace_started) == (1000.0, None)  # the old code: None, None
+    clock[0] += 4.0
+    cb.on_step(2, 0.25, 0.6, 1e-4)
+    run = store.get(rid)
+    assert run.phase_started == 1000.0 and run.pace_started == pytest.approx(1013.0)  # the old code: 1013, none
+    clock[0] += 1.0
+    cb.on_start(4, phase="test")
+    assert store.get(rid).phase_started == 1022.0
+    capsys.readouterr()
+    assert main(["show", "--json", rid]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["phase_started"], record["pace_started"]) == (1022.0, 1022.0)
+    assert main(["show", rid]) == 0  # both said as times, as the run's other times are
+    lines = capsys.readouterr().out.splitlines()
+    for k in ("phase_started", "pace_started"):
+        (line,) = [x for x in lines if x.startswith(f"{k}: ")]
+        assert line == f"{k}: {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(1022.0))}"
 
 
 def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
@@ -522,21 +568,21 @@ def test_compare_says_how_long_a_running_phase_has_left(tiny_data, bertlab_home)
         owner = f"{socket.gethostname()}:{cli.pid}:{psutil.Process(cli.pid).create_time():.0f}"
         for rid, phase in zip(ids, ("train", "mlm")):
             store.claim(rid, "cpu")
-            store.update(rid, progress=0.5, phase=phase, owner=owner, phase_started=time.time() - 600)
+            store.update(rid, progress=0.5, phase=phase, owner=owner, pace_started=time.time() - 600)
         at.run()
         no_problems(at)
         bars = [p.proto.text for p in at.get("progress")]
         assert "train · 50% · ~10 min left" in bars, bars
         assert "mlm · 50% · ~10 min left of masked-LM training, then fine-tuning" in bars, bars
-        store.update(ids[0], progress=0.01, phase_started=time.time() - 20)  # too early to tell: no guess
+        store.update(ids[0], progress=0.01, pace_started=time.time() - 20)  # too early to tell: no guess
         at.run()
         assert "train · 1%" in [p.proto.text for p in at.get("progress")]
-        store.update(ids[0], progress=0.01, phase_started=time.time() - 600)  # 1% in ten minutes: a long run
+        store.update(ids[0], progress=0.01, pace_started=time.time() - 600)  # 1% in ten minutes: a long run
         at.run()
         assert any(p.proto.text.startswith("train · 1% · ~16") for p in at.get("progress"))  # ~16.5 h left
         # half done ten minutes in, a minute ago: nine minutes left, not the eleven its pace from now would say
         now = time.time()
-        store.update(ids[0], progress=0.5, phase_started=now - 660, progress_at=now - 60)
+        store.update(ids[0], progress=0.5, pace_started=now - 660, progress_at=now - 60)
         at.run()
         assert "train · 50% · ~9 min left" in [p.proto.text for p in at.get("progress")]
     finally:  # its runs ended before it is: gone, it leaves them to this test's manager to adopt and train
@@ -609,7 +655,7 @@ def test_the_sidebar_says_how_long_the_running_phase_has_left(tiny_data, bertlab
     store = RunStore(bertlab_home)
     rid = store.create_run(make_config("full_ft", data=tiny_data))
     store.claim(rid, "cpu")
-    store.update(rid, progress=0.5, phase="train", phase_started=time.time() - 600)
+    store.update(rid, progress=0.5, phase="train", pace_started=time.time() - 600)
     monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # trains nothing
     monkeypatch.setattr(JobManager, "snapshot", lambda self: JobSnapshot(rid, 0.5, "train", (), True, None))
     at = app_on("app_pages/data.py")

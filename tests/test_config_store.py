@@ -335,6 +335,24 @@ def test_a_store_made_by_an_older_bertlab_gains_the_new_columns(tmp_path):
     assert store.get(rid).progress_at == 124.0
 
 
+def test_a_store_whose_progress_table_predates_pace_started_gains_it(tmp_path):
+    """run_progress as 41b5b34 made it (progress_at alone): the estimate's start of a phase (pace_started) is kept
+    beside it, the column added on opening, and a run's phase_started stays when its phase began."""
+    import sqlite3
+
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("full_ft"))
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:  # the table as it was
+        c.execute("DROP TABLE run_progress")
+        c.execute("CREATE TABLE run_progress (run_id TEXT PRIMARY KEY, progress_at REAL)")
+    store = RunStore(tmp_path)
+    store.update(rid, phase_started=100.0, progress_at=160.0, pace_started=112.0)
+    run = store.get(rid)
+    assert (run.phase_started, run.progress_at, run.pace_started) == (100.0, 160.0, 112.0)
+    store.update(rid, pace_started=None)  # too early to tell again (a new phase's first step)
+    assert [(r.progress_at, r.pace_started) for r in store.list_runs()] == [(160.0, None)]
+
+
 def test_an_older_bertlab_can_still_read_a_store_this_one_wrote(tmp_path):
     """Bertlab up to de00c71 reads a run as Run(**row) of `SELECT * FROM runs`: a runs column it does not know is a
     TypeError (progress_at, added as one in e8c73f0's store, broke its every page and `runs` on the same data

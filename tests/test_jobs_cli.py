@@ -983,7 +983,7 @@ def test_cli_runs_shows_a_running_runs_progress_and_queued_runs_nobody_will_run(
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the CLI training them
     try:
         live = f"{socket.gethostname()}:{other.pid}:{psutil.Process(other.pid).create_time():.0f}"
-        store.update(training, owner=live, progress=0.09, phase="train", phase_started=time.time() - 120)
+        store.update(training, owner=live, progress=0.09, phase="train", pace_started=time.time() - 120)
         store.update(waiting, owner=live)
         store.update(stalled, owner=f"{socket.gethostname()}:999999999:1")  # queued by a process since killed
         assert main(["runs"]) == 0
