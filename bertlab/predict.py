@@ -41,7 +41,7 @@ from bertlab.config import MAX_LOADED_RUNS as MAX_LOADED
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.heap import release_free_heap
-from bertlab.store import DAMAGED, SUCCEEDED, RunStore
+from bertlab.store import DAMAGED, SUCCEEDED, SUMMARY_LOST, RunStore
 from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 
 MAX_TEXT_CHARS = 10_000
@@ -323,6 +323,12 @@ class Predictor:
             raise BertlabError(f"no run with id {run_id!r}; `python -m bertlab runs` lists them.")
         if (run.error or "").startswith(DAMAGED):  # "is failed" alone hid which field and what to do
             raise BertlabError(f"run {run_id} cannot predict: {run.error}")
+        if any(str(n).startswith(SUMMARY_LOST) for n in run.notes):
+            # whether it reads text pairs is in its data summary: read as single texts, a pair model's answers
+            # would be wrong without a word
+            raise BertlabError(f"run {run_id} cannot predict: {SUMMARY_LOST}, so whether it reads a text or a text "
+                               "pair is unknown. Train it again (Compare's Run again), or delete it "
+                               f"(`python -m bertlab delete {run_id}`).")
         if run.status != SUCCEEDED or not run.artifact_dir:
             raise BertlabError(f"run {run_id} is {run.status}; only succeeded runs can predict.")
         artifact = self.store.artifact_path(run_id)

@@ -92,6 +92,7 @@ def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
 
 
 DAMAGED = "its stored record cannot be read"  # the start of the error of a run whose row is damaged (_decode)
+SUMMARY_LOST = "its stored data summary cannot be read"  # the start of the note of a run whose data_summary is damaged
 ORPHANED = "the process training this run stopped"  # a run whose process died, where which one is not known
 _PROCESS_KIND: list[str | None] = [None]  # what this process is, in words (set_process_kind)
 
@@ -291,13 +292,18 @@ def _decode(row: sqlite3.Row) -> Run:
             v = type(default)()
         d[k] = v
     d["cancel_requested"] = bool(d.get("cancel_requested"))
-    if damaged and all(x.startswith("notes: ") for x in damaged):
-        # its notes alone: caveats, not its results or settings. The run keeps its metrics, model and status, one
-        # note saying what was lost (a damaged notes field failed the whole run). Any other field still fails it:
-        # its settings, results, costs or data summary (which says, say, whether it reads text pairs) are needed
-        # to show or use it rightly.
-        d["notes"] = [f"its stored notes cannot be read ({damaged[0].removeprefix('notes: ')}); the rest of its "
-                      "record (results, costs, settings, model) is shown as stored"]
+    if damaged and all(x.startswith(("notes: ", "data_summary: ")) for x in damaged):
+        # its notes or data summary alone: caveats and what its data was, not its results or settings. The run
+        # keeps its metrics, model and status, a note saying what was lost (a damaged notes field failed the whole
+        # run, and so did a damaged data summary). Its settings, results or costs still fail it: they are needed to
+        # show or use it rightly. Without its data summary it cannot predict: whether it reads text pairs is
+        # unknown (bertlab.predict, SUMMARY_LOST).
+        lost = {x.split(": ", 1)[0]: x.split(": ", 1)[1] for x in damaged}
+        d["notes"] = ([f"{SUMMARY_LOST} ({lost['data_summary']}): its data's sizes, classes and the machine it "
+                       "trained on are unknown, and it cannot answer new texts; its results, costs and settings are "
+                       "shown as stored"] if "data_summary" in lost else []) + (
+            [f"its stored notes cannot be read ({lost['notes']}); the rest of its record (results, costs, settings, "
+             "model) is shown as stored"] if "notes" in lost else d["notes"])
     elif damaged:
         _mark_damaged(d, damaged)
     for k in _OWN_TABLE:  # run_progress's (a store 41b5b34 made has a runs column progress_at too, not written)

@@ -475,8 +475,8 @@ def test_a_run_whose_notes_alone_are_damaged_keeps_its_results_and_predict_names
     """One damaged field failed the whole run: its notes alone cut short (caveats, not results) lost its metrics
     and model too, and `predict` on a run whose data_summary was cut short said only "is failed; only succeeded
     runs can predict". Notes alone degrade (one note says what was lost; the run keeps its status, metrics and
-    model); any other field still fails the run (data_summary says, say, whether it reads text pairs), and predict
-    says which field and what to do."""
+    model); a result field still fails the run (its metrics), and predict says which field and what to do (a data
+    summary cut short degrades too now: the test below)."""
     import sqlite3
 
     from bertlab.cli import main
@@ -498,12 +498,48 @@ def test_a_run_whose_notes_alone_are_damaged_keeps_its_results_and_predict_names
     assert main(["predict", rid, "a fine film"]) == 0
     assert rid in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "runs.sqlite") as c:
-        c.execute("UPDATE runs SET notes='[]', data_summary=? WHERE id=?", ('{"sizes": {"tr', rid))
+        c.execute("UPDATE runs SET notes='[]', metrics=? WHERE id=?", ('{"test_acc', rid))
     assert RunStore(tmp_path).get(rid).status == FAILED
     assert main(["predict", rid, "a fine film"]) == 2
     err = capsys.readouterr().err
-    assert f"run {rid} cannot predict: its stored record cannot be read (data_summary: JSONDecodeError: " in err
+    assert f"run {rid} cannot predict: its stored record cannot be read (metrics: JSONDecodeError: " in err
     assert f"bertlab delete {rid}" in err and "is failed" not in err
+
+
+def test_a_run_whose_data_summary_is_damaged_keeps_its_results_with_a_note_and_does_not_predict(
+        tmp_path, tiny_data, monkeypatch, capsys):
+    """A data summary cut short failed the whole run (note57): its results, costs and model were hidden for a record
+    of its data's sizes and classes. It degrades as damaged notes do: the run keeps its status, metrics and costs,
+    a note says what was lost; it does not predict (whether it reads text pairs is in that summary), saying why."""
+    import sqlite3
+
+    from bertlab.cli import main
+    from bertlab.runner import execute_run
+
+    monkeypatch.setenv("BERTLAB_HOME", str(tmp_path))
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data))
+    execute_run(store, rid)
+    kept = store.get(rid)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:
+        c.execute("UPDATE runs SET data_summary=? WHERE id=?", ('{"sizes": {"tr', rid))
+    run = RunStore(tmp_path).get(rid)
+    assert run.status == SUCCEEDED and not run.error  # the old code: failed, "its stored record cannot be read"
+    assert run.metrics == kept.metrics and run.costs == kept.costs and run.data_summary == {}
+    assert run.notes[0].startswith("its stored data summary cannot be read (JSONDecodeError: ")
+    assert run.notes[1:] == kept.notes  # its own notes kept after it
+    capsys.readouterr()
+    assert main(["predict", rid, "a fine film"]) == 2
+    err = capsys.readouterr().err
+    assert (f"run {rid} cannot predict: its stored data summary cannot be read, so whether it reads a text or a text "
+            "pair is unknown") in err and f"bertlab delete {rid}" in err
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:  # its notes too: one note for each
+        c.execute("UPDATE runs SET notes=? WHERE id=?", ('["dropped 3 dupl', rid))
+    run = RunStore(tmp_path).get(rid)
+    assert run.status == SUCCEEDED and len(run.notes) == 2
+    assert run.notes[0].startswith("its stored data summary cannot be read (JSONDecodeError: ")
+    assert run.notes[1].startswith("its stored notes cannot be read (JSONDecodeError: ")
+    assert main(["runs"]) == 0 and rid in capsys.readouterr().out
 
 
 def test_a_run_whose_notes_and_another_field_are_damaged_still_reads_as_failed(tmp_path, tiny_data):
