@@ -219,15 +219,22 @@ def _results(runs, preds, compact: bool) -> None:
                            "means nothing")
             if p.unknown and p.unknown[0]:
                 st.caption(f"⚠ {_unknown_words(p)}")
-            st.metric("prediction", common.md(prediction_text(p.labels[0], p.label_names, len(cols))),
-                      f"{probability_percent(p.probs[0].max())} confident", delta_color="off",
-                      delta_arrow="off", help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
+            answer = {w: prediction_text(p.labels[0], p.label_names, len(cols), cards_px=w)
+                      for w in (CARDS_PX, WIDE_PX)}
+            # a name cut for 1366 px, and for a wide screen (1600 px and over) where that cut differs: each shown
+            # on its screens alone (answer_css), its type smaller where the screen is narrower than 1366 px
+            for w, cut in answer.items() if answer[CARDS_PX] != answer[WIDE_PX] else [(0, answer[CARDS_PX])]:
+                with st.container(key=f"pg_answer_{w}_{i}"):
+                    st.metric("prediction", common.md(cut), f"{probability_percent(p.probs[0].max())} confident",
+                              delta_color="off", delta_arrow="off",
+                              help=CONFIDENCE_HELP if p.strategy == "zero_shot" else None)
             shared = " (shared encoder pass)" if p.shared_encoder else ""
             st.caption(f"latency {p.latency_ms:.1f} ms · {p.backend}{shared}")
             # as the confidence above and the chart below round them: at one decimal here, one card said "85%
             # confident" over "business: 85.5%", and "politics: 4.7%" beside the chart's "full_ft 5%"
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
                 st.progress(float(prob), text=f"{common.md(name)}: {probability_percent(prob)}")
+    st.html(f"<style>{answer_css(len(cols))}</style>")
     pending = common.predictor().onnx_pending([p.run_id for p in preds])
     if first := [labels[p.run_id] for p in preds if p.backend == "torch" and p.run_id in pending]:
         # a first answer at 32 ms, the next at 10: the backend changed, in a word under each card
@@ -243,14 +250,36 @@ def _results(runs, preds, compact: bool) -> None:
 # more in projector mode, and its ellipsis alone 34 px (36-px Source Sans, measured in Chromium): three cards a row
 # (259 px each) cut a 14-character cut again at its end ('technol…y_ne…').
 CARDS_PX, CARD_PAD_PX, CARD_GAP_PX, ANSWER_CHAR_PX, ELLIPSIS_PX = 900, 32, 16, 18.1, 34.0
+# The cards' room is the screen's width less 460 px (the sidebar's 300 and the page's margins; Chromium: 564 px at
+# 1024, 906 at 1366, 1460 at 1920). At 1024 px (a projector) the cut for 1366 ran under the card's own ellipsis
+# ('tec…' for 'tech…iews', four cards; 'techno…eviews' in 145 px at three, 241 px wide); at 1920 it cut names that
+# fitted whole ('technology…ts_reviews' in 690 px). A second cut for 1600 px and over, and below 1366 px the type
+# made smaller in proportion to the card, so that the cut holds (answer_css).
+BESIDE_PX, WIDE_FROM_PX = 460, 1600
+WIDE_PX = WIDE_FROM_PX - BESIDE_PX
+ANSWER_PX = 36.0  # the answer's type (Streamlit's metric value, 2.25rem)
 
 
-def prediction_text(name: str, names, cards: int, projector: bool | None = None) -> str:
+def answer_css(cards: int, projector: bool | None = None) -> str:
+    """CSS for the Playground's cards, ``cards`` a row: each of an answer's two cuts (:func:`prediction_text` at
+    1366 and at 1600 px) shown on its screens alone, and the answer's type made smaller below 1366 px, in
+    proportion to the room a card's text has there (the sidebar open), never larger than it is."""
+    scale = common.PROJECTOR_PX / 16 if (common.projector() if projector is None else projector) else 1.0
+    room = (CARDS_PX - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX  # at 1366 px, as the cut counts it
+    fixed = BESIDE_PX + CARD_GAP_PX * (cards - 1) + CARD_PAD_PX * cards  # what a screen's width gives no card text
+    per_px = ANSWER_PX * scale / (cards * room)  # the type's px for each px of screen width beyond ``fixed``
+    return (f"@media (min-width:{WIDE_FROM_PX}px){{[class*='st-key-pg_answer_{CARDS_PX}_']{{display:none}}}}"
+            f"@media (max-width:{WIDE_FROM_PX - 0.02}px){{[class*='st-key-pg_answer_{WIDE_PX}_']{{display:none}}}}"
+            f"[class*='st-key-pg_answer_'] [data-testid='stMetricValue']{{font-size:min({ANSWER_PX * scale:g}px,"
+            f"calc((100vw - {fixed:g}px) * {per_px:.5f}))}}")
+
+
+def prediction_text(name: str, names, cards: int, projector: bool | None = None, cards_px: float = CARDS_PX) -> str:
     """A card's answer ``name`` (one of the run's class ``names``) cut in the middle to what fits its card, one of
     ``cards`` a row (:func:`bertlab.plots.middle_cuts`, as the confusion matrices and per-class tables cut them):
     the card's own ellipsis cut it at its end ('technology_and_gadget…'), where two long names that differ only
     there ('…_positive', '…_negative') read alike. The bars under it give it whole."""
-    room = (CARDS_PX - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX
+    room = (cards_px - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX  # ``cards_px``: the cards' room in all
     scale = common.PROJECTOR_PX / 16 if (common.projector() if projector is None else projector) else 1.0
     most = max(8, int((room - ELLIPSIS_PX * scale) / (ANSWER_CHAR_PX * scale)) + 1)  # the ellipsis and the rest
     names = [str(n) for n in names]

@@ -328,6 +328,36 @@ def test_the_playgrounds_answer_fits_its_card_with_its_ellipsis_at_three_and_fou
     assert prediction_text("neg", ["neg", "pos"], 3, projector=False) == "neg"  # short names whole
 
 
+def test_the_playgrounds_answer_holds_its_cut_at_1024_px_and_cuts_less_at_1920():
+    """The cut assumed a 1366-px screen. Chromium, two class names 'technology_and_gadgets_news' / '_reviews': at 1024 px
+    (a projector; the cards' text 242, 145 and 97 px wide at two, three and four cards a row) the card's own ellipsis
+    cut it again ('tec…' of 'tech…iews'); at 1920 px (690, 444, 321 px) it cut names that fitted
+    ('technology…ts_reviews' in 690 px). Below 1366 px the answer's type shrinks with the card, so the 1366-px cut
+    fits the text's room there; from 1600 px a longer cut, made for 1600 px, is shown instead."""
+    import re
+
+    from app_pages.inference_box import ANSWER_CHAR_PX, ANSWER_PX, ELLIPSIS_PX, WIDE_PX, answer_css, prediction_text
+
+    names = ["technology_and_gadgets_news", "technology_and_gadgets_reviews"]
+    measured = {1024: {2: 242, 3: 145, 4: 97}, 1920: {2: 690, 3: 444, 4: 321}}  # each card's text, px (Chromium)
+
+    def drawn_px(cut: str, font: float) -> float:  # the cut at ``font`` px: its characters and its ellipsis
+        return ((len(cut) - 1) * ANSWER_CHAR_PX + ELLIPSIS_PX * ("…" in cut)) * font / ANSWER_PX
+
+    for cards in (2, 3, 4):
+        css = answer_css(cards, projector=False)
+        fixed, per_px = map(float, re.search(r"calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)", css).groups())
+        font = min(ANSWER_PX, (1024 - fixed) * per_px)
+        narrow, wide = (prediction_text(names[1], names, cards, projector=False, cards_px=w) for w in (900, WIDE_PX))
+        assert drawn_px(narrow, font) <= measured[1024][cards], (cards, narrow, font)  # the old code: 36 px type
+        assert min(ANSWER_PX, (1920 - fixed) * per_px) == ANSWER_PX  # full size on a wide screen
+        assert len(wide) > len(narrow) and drawn_px(wide, ANSWER_PX) <= measured[1920][cards], (cards, wide)
+        # the wide cut hidden under 1600 px, the 1366-px one from 1600 px
+        assert "@media (min-width:1600px){[class*='st-key-pg_answer_900_']{display:none}}" in css
+        assert f"[class*='st-key-pg_answer_{WIDE_PX}_']{{display:none}}" in css
+    assert prediction_text(names[1], names, 2, projector=False, cards_px=WIDE_PX) == "technology_and…dgets_reviews"
+
+
 def test_the_playgrounds_answer_cuts_a_long_class_name_in_its_middle_so_two_alike_stay_apart(
         tmp_path, bertlab_home):
     """A card's answer was cut at its end by the card ("technology_and_gadget…" at 1366 px): two classes that
@@ -354,7 +384,8 @@ def test_the_playgrounds_answer_cuts_a_long_class_name_in_its_middle_so_two_alik
     at.text_area(key="pg_box_text").set_value("an awful dull boring film").run()
     no_problems(at)
     answers = [m.value for m in at.metric if m.label == "prediction"]
-    assert answers == [md("customer_s…e_negative")] * 2, answers  # 21 characters: what two a row fit at 1366 px
+    # 21 characters: what two a row fit at 1366 px; each card's second, shown from 1600 px, fits 29 there
+    assert answers == [md("customer_s…e_negative"), md("customer_suppo…oice_negative")] * 2, answers
     assert all(f"{md(long['neg'])}: " in t for t in [b.proto.text for b in at.get("progress")][::2][:2])
 
 

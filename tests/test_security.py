@@ -269,6 +269,8 @@ SAFE_IN_HTML |= {"explain.text_html(e, scale)", "explain.legend_html(scale)"}
 SAFE_IN_HTML |= {"_shown(labels[e.run_id])", "_shown(e.label)", "_shown(probability_percent(e.prob))"}
 # app_pages.common's heading and lead builders escape their text (test_section_and_lead_builders_escape_markup)
 SAFE_IN_HTML |= {"section_html(title)", "common.lead_html(c.intro, '1.25rem')"}
+# the Playground cards' CSS: numbers only (the cards a row and the projector's type), no text of anyone's
+SAFE_IN_HTML |= {"answer_css(len(cols))"}
 
 
 def _html_calls(tree: ast.AST):
