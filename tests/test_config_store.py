@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -709,3 +711,75 @@ def test_a_thread_that_ends_closes_its_store_connection(tmp_path):
         if was_on:
             gc.enable()
     assert len(store.list_runs(limit=None)) == 1  # the main thread's connection still works
+
+
+def _claimed_by_a_killed_process(root, run_id: str, kind: str) -> None:
+    """``run_id`` claimed by a process of ``kind`` that was then SIGKILLed: left 'running', its kind's row kept."""
+    import signal
+    from pathlib import Path
+
+    killed = subprocess.run([sys.executable, "-c", "import os, signal, sys\nfrom bertlab import store\n"
+                             f"store.set_process_kind({kind!r})\n"
+                             "assert store.RunStore(sys.argv[1]).claim(sys.argv[2], 'cpu')\n"
+                             "os.kill(os.getpid(), signal.SIGKILL)\n", str(root), run_id],
+                            cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+
+def _process_kinds(root) -> list[str]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(root / "runs.sqlite")) as c:
+        return [r[0] for r in c.execute("SELECT kind FROM process_kinds ORDER BY kind")]
+
+
+def test_a_dead_processs_kind_goes_when_its_run_is_cancelled_or_marked_interrupted(tmp_path):
+    """Mutation round 7: the row of a process killed mid-run goes once its run is said to have stopped, whichever
+    of the store's three ways says it: mark_orphans (the test above), a Cancel of the orphan (request_cancel) and a
+    restarted server's mark_interrupted; a row left there outlived every run its process trained."""
+    store = RunStore(tmp_path)
+    a, b = (store.create_run(make_config("tfidf_logreg")) for _ in range(2))
+    _claimed_by_a_killed_process(tmp_path, a, "the `python -m bertlab worker` process")
+    assert _process_kinds(tmp_path) == ["the `python -m bertlab worker` process"]
+    assert store.request_cancel(a) == CANCELLED
+    assert store.get(a).error == "cancelled by the user; the process training it had stopped"
+    assert _process_kinds(tmp_path) == []
+    _claimed_by_a_killed_process(tmp_path, b, "the server")
+    assert _process_kinds(tmp_path) == ["the server"]
+    assert store.mark_interrupted() == [b]
+    assert store.get(b).error == "the server stopped while this run was training"
+    assert _process_kinds(tmp_path) == []
+
+
+def test_a_running_run_with_no_owner_keeps_no_other_processs_kind(tmp_path, monkeypatch):
+    """A run left 'running' with no owner (a store an older bertlab wrote, before runs named their process) must not
+    make every process's row stay: SQL's ``NOT IN`` a list holding NULL is never true, and nothing was dropped."""
+    from bertlab import store as store_module
+
+    monkeypatch.setattr(store_module, "_PROCESS_KIND", ["the `python -m bertlab worker` process"])
+    store = RunStore(tmp_path)
+    old, a = (store.create_run(make_config("tfidf_logreg")) for _ in range(2))
+    store.update(old, status=RUNNING, owner=None)  # no owner
+    assert store.get(old).owner is None
+    assert store.claim(a, "cpu") and _process_kinds(tmp_path) == ["the `python -m bertlab worker` process"]
+    store.finish(a, SUCCEEDED)
+    assert _process_kinds(tmp_path) == []
+
+
+def test_a_thread_keeps_one_connection_while_its_store_file_stays(tmp_path):
+    """A thread reuses its connection call after call (opened, checked and cleaned once), and gets a new one only
+    where the data directory was deleted and made anew; the one it replaced is closed then."""
+    import sqlite3
+
+    store = RunStore(tmp_path / "home")
+    first = store._conn()
+    assert store._conn() is first and store._conn() is first
+    store.list_runs()
+    assert store._conn() is first
+    shutil.rmtree(tmp_path / "home")
+    again = RunStore(tmp_path / "home")  # a page makes the store afresh
+    assert again._conn() is not first  # (another object: its own connections)
+    fresh = store._conn()
+    assert fresh is not first and store._conn() is fresh
+    with pytest.raises(sqlite3.ProgrammingError):  # the old connection was closed, not left open
+        first.execute("SELECT 1")
