@@ -250,3 +250,21 @@ def test_clean_counts_as_freed_only_what_it_could_remove(three, bertlab_home, mo
     (store.root / "cache" / "onnx" / "model.onnx").write_bytes(b"x" * 1000)
     monkeypatch.setattr(diskuse.shutil, "rmtree", lambda path, ignore_errors=False: None)  # nothing could go
     assert diskuse.clean_caches(store.root) == 0
+
+
+def test_the_runs_mark_changes_when_a_run_is_launched_fails_or_is_deleted(three, tiny_data):
+    """Mutation round 7: the mark the sidebar's line is measured again for counts runs of every status, not the
+    finished ones alone: a failed run's files (or a deleted failed run's, freed) changed the disk the line says and
+    the line waited up to a minute for it."""
+    from bertlab.store import FAILED
+
+    store, _, _, _ = three
+    marks = [diskuse.runs_mark(store)]
+    failing = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5))  # launched
+    marks.append(diskuse.runs_mark(store))
+    assert store.claim(failing, "cpu")
+    store.finish(failing, FAILED, error="out of memory")  # ended, but not well
+    marks.append(diskuse.runs_mark(store))
+    store.delete(failing)
+    marks.append(diskuse.runs_mark(store))
+    assert len(set(marks[:3])) == 3 and marks[3] != marks[2], marks
