@@ -239,3 +239,67 @@ def test_an_upload_parsed_to_pick_its_columns_is_not_parsed_again_to_load(tmp_pa
         want["texts"], want["labels"], want["label_names"], want["notes"], want["row_ids"], want["parts"]]
     load_file(path, "text", "label")  # other columns or split: parsed again, as before
     assert reads == ["tricky.csv"] * 2
+
+
+def test_a_file_rewritten_at_the_same_size_after_its_look_is_read_as_it_is_now(tmp_path):
+    """Mutation round 7: the held table is of one file version, its modification time among what names it: a file
+    rewritten between the look and the load at the very same size (a label edited, 'pos' for 'neg') was loaded as
+    it had been."""
+    import os
+
+    from bertlab.data import files
+
+    path = tmp_path / "tricky.csv"
+    rows = tricky_rows()
+    path.write_bytes(tricky_csv(rows))
+    assert files.split_column_of_file(path, {"text", "label"}) == "split"
+    edited = [[t, "neg" if lab == "pos" else "pos" if lab == "neg" else lab, s] for t, lab, s in rows]
+    assert edited != rows
+    before = path.stat()
+    path.write_bytes(tricky_csv(edited))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))  # a second later, whatever the clock says
+    assert path.stat().st_size == before.st_size
+    ds = load_file(path, "text", "label", split_column="split")
+    fresh = load_file(path, "text", "label", split_column="split")  # nothing held: parsed from the file
+    assert [ds.texts, ds.labels, ds.label_names] == [fresh.texts, fresh.labels, fresh.label_names]
+
+
+def test_one_table_at_most_is_held_and_none_after_another_files_load(tmp_path):
+    """Mutation round 7: a look at a second file lets the first's table go (one table at most is held, for
+    memory: 98 MB files), and a load of another file lets go of what was held (that look's load is not coming)."""
+    from bertlab.data import files
+
+    paths = [tmp_path / f"{n}.csv" for n in ("a", "b", "c")]
+    for i, p in enumerate(paths):
+        p.write_bytes(tricky_csv(tricky_rows(seed=i)))
+    files.split_column_of_file(paths[0], {"text", "label"})
+    files.split_column_of_file(paths[1], {"text", "label"})
+    assert [k[0] for k in files._HELD] == [str(paths[1].resolve())]
+    load_file(paths[2], "text", "label", split_column="split")
+    assert files._HELD == {}
+
+
+def test_a_held_tables_timer_lets_go_of_its_own_table_only(tmp_path, monkeypatch):
+    """Mutation round 7: the two-minute timer of a look lets go of the table that look held, not one a later look
+    at the same file version held (the later look's load would parse the file again)."""
+    from bertlab.data import files
+
+    timers = []
+
+    class Timer:  # held, not started: the test says when two minutes have passed
+        def __init__(self, seconds, call):
+            self.call, self.daemon = call, False
+            timers.append(self)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(files.threading, "Timer", Timer)
+    path = tmp_path / "tricky.csv"
+    path.write_bytes(tricky_csv(tricky_rows()))
+    files.split_column_of_file(path, {"text", "label"})
+    files.split_column_of_file(path, {"text", "label"})  # looked at again: held anew
+    timers[0].call()  # the first look's two minutes are up
+    assert len(files._HELD) == 1
+    timers[1].call()
+    assert files._HELD == {}
