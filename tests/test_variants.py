@@ -435,3 +435,29 @@ def test_a_launch_of_exactly_the_limit_is_queued(monkeypatch):
     monkeypatch.delenv(MAX_RUNS_ENV, raising=False)
     assert launch_size_problem(MAX_RUNS_PER_LAUNCH) is None
     assert "the limit is 100 per launch" in launch_size_problem(MAX_RUNS_PER_LAUNCH + 1)
+
+
+def test_inside_a_reports_build_the_names_with_and_without_the_dataset_stay_apart_and_each_call_gets_its_own(
+        tmp_path):
+    """Mutation round 7 (bertlab.memo): inside a report's build (memo.within) the names are kept per list of runs
+    and per ``data``: a list naming the dataset and one leaving it out are two answers ("lora (r 4)" was given
+    where "lora (rotten_tomatoes, r 4)" was asked); and each call gets its own copy, so that a caller that adds to
+    what it got changes nothing the next caller is given."""
+    from bertlab import memo
+
+    def lora(r, dataset):
+        run = _with(fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 300), 1e12, 20.0), options={"r": r})
+        run.dataset = dataset
+        return run
+
+    a, b = lora(4, "rotten_tomatoes"), lora(16, "tweets")
+    with memo.within():
+        assert variants.labels([a, b], data=False) == {a.id: "lora (r 4)", b.id: "lora (r 16)"}
+        assert variants.labels([a, b]) == {a.id: "lora (rotten_tomatoes, r 4)", b.id: "lora (tweets, r 16)"}
+        got = variants.parts([a, b])
+        got[a.id].append("mine")
+        assert variants.parts([a, b])[a.id] == ["rotten_tomatoes", "r 4"]
+        mine = variants.settings(a)
+        mine["options"] = "mine"
+        mine.get("label_descriptions", []).append("mine")
+        assert variants.settings(a) == variants._settings(a)
