@@ -186,3 +186,16 @@ def test_a_link_with_the_keyboards_focus_is_ringed():
     assert any(common.FOCUS_CSS in h.proto.body for h in at.get("html"))
     rule = re.search(r"a:focus-visible\{([^}]*)\}", common.FOCUS_CSS)
     assert rule and re.search(r"outline:\s*2px solid currentColor", rule.group(1))
+
+
+def test_a_section_is_an_h2_and_a_cards_lead_a_paragraph():
+    """Mutation round 7: common.section's heading is an h2 under the page's h1 (an h4 there skipped two levels in a
+    screen reader's outline: axe-core's heading-order), and the card's lead words a paragraph, not a heading."""
+    import re
+
+    from app_pages import common
+
+    assert re.fullmatch(r"<h2 style='[^']*'>Results</h2>", common.section_html("Results"))
+    assert re.fullmatch(r"<p style='[^']*font-size:1\.25rem[^']*'>Fine-tune it</p>",
+                        common.lead_html("Fine-tune it", "1.25rem"))
+
