@@ -358,6 +358,39 @@ def test_the_playgrounds_answer_holds_its_cut_at_1024_px_and_cuts_less_at_1920()
     assert prediction_text(names[1], names, 2, projector=False, cards_px=WIDE_PX) == "technology_and…dgets_reviews"
 
 
+def test_the_playgrounds_answer_is_cut_shorter_for_projector_type_and_fits_its_card_either_way():
+    """Mutation round 7: in projector mode the answer's type is larger (PROJECTOR_PX against 16 px), so fewer of
+    its characters fit a card: the cut leaves room for them and for the card's ellipsis (2 to 4 cards a row; 2 at
+    most in projector mode)."""
+    from app_pages import common
+    from app_pages import inference_box as box
+
+    names = ["technology_and_gadgets_reviews_and_industry_news", "business_and_economy_stories_from_the_uk"]
+    cut = {}
+    for projector, scale, rows in ((False, 1.0, (2, 3, 4)), (True, common.PROJECTOR_PX / 16, (1, 2))):
+        for cards in rows:
+            room = (box.CARDS_PX - box.CARD_GAP_PX * (cards - 1)) / cards - box.CARD_PAD_PX
+            cut[projector, cards] = text = box.prediction_text(names[0], names, cards, projector=projector)
+            # the cut's characters (its own '…' among them) and the card's ellipsis, in the card
+            assert (len(text) - 1) * box.ANSWER_CHAR_PX * scale + box.ELLIPSIS_PX * scale <= room, (
+                cards, projector, text)
+    assert len(cut[True, 2]) < len(cut[False, 2]), cut
+
+
+def test_the_playgrounds_answer_is_told_apart_from_a_class_that_differs_only_in_its_middle():
+    """Mutation round 7: the answer is cut as the run's classes are cut together (plots.middle_cuts), longer where
+    two would read alike: 'question_about_billing_for_my_account' and '…shipping…' each cut alone read
+    'questi…ccount' on a card of three a row; cut together, what tells them apart in the middle shows."""
+    from app_pages.inference_box import prediction_text
+    from bertlab import plots
+
+    names = ["question_about_billing_for_my_account", "question_about_shipping_for_my_account", "other"]
+    alone = [plots.middle_cut(n, 13) for n in names[:2]]
+    assert alone[0] == alone[1]  # cut one at a time, the two read alike
+    cards = [prediction_text(n, names, 3, projector=False) for n in names]
+    assert len(set(cards)) == 3 and cards[2] == "other", cards
+
+
 def test_the_playgrounds_answer_cuts_a_long_class_name_in_its_middle_so_two_alike_stay_apart(
         tmp_path, bertlab_home):
     """A card's answer was cut at its end by the card ("technology_and_gadget…" at 1366 px): two classes that
