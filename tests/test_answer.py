@@ -2629,3 +2629,19 @@ def test_the_answer_names_a_few_of_many_small_or_missed_classes_and_counts_the_r
     # eight are still all named
     few8 = answer.few_class_texts_sentence([SimpleNamespace(metrics={"per_class": dict(list(per_class.items())[:8])})])
     assert few8.count("'c") == 8 and "more classes" not in few8
+
+
+def test_inside_a_reports_build_a_runs_test_against_the_majority_is_kept_per_measure():
+    """Mutation round 7 (bertlab.memo): a report's build keeps each run's test against the majority class, by its
+    predictions and by the measure judged: kept by the predictions alone, a run 5 points under the majority class's
+    accuracy but well over its macro-F1 was 'no better than it' by both (p 1.0 given for macro-F1's p)."""
+    from bertlab import memo
+
+    labels = [0] * 80 + [1] * 20
+    preds = [1] * 15 + [0] * 65 + [1] * 10 + [0] * 10  # 75% (the majority class: 80%), macro-F1 0.64 (0.44)
+    data = {"labels": labels, "predictions": preds}
+    apart = {j: answer._majority_p(None, data, j) for j in (answer.ACCURACY, answer.MACRO_F1)}
+    assert apart[answer.ACCURACY] == 1.0 and apart[answer.MACRO_F1] < 0.05, apart
+    with memo.within():
+        for _ in range(2):
+            assert {j: answer._majority_p(None, data, j) for j in (answer.MACRO_F1, answer.ACCURACY)} == apart
