@@ -303,3 +303,21 @@ def test_a_held_tables_timer_lets_go_of_its_own_table_only(tmp_path, monkeypatch
     assert len(files._HELD) == 1
     timers[1].call()
     assert files._HELD == {}
+
+
+def test_a_big_file_loaded_from_its_held_table_still_hands_its_memory_back(tmp_path, monkeypatch):
+    """Mutation round 7: a load of a file of TRIM_AFTER_BYTES or more hands the freed heap back to the system after
+    it (a 98 MB file's table and the cleaning's copies), the held table's load too: it has no bytes of its own to
+    measure, and is big by the file's size."""
+    from bertlab.data import files
+
+    monkeypatch.setattr(files, "TRIM_AFTER_BYTES", 100_000)  # big, at a test's size
+    path = tmp_path / "big.csv"
+    path.write_bytes(tricky_csv(tricky_rows(n=3_000)))
+    assert path.stat().st_size >= files.TRIM_AFTER_BYTES
+    released = []
+    monkeypatch.setattr(files, "release_free_heap", lambda: released.append(1))
+    assert files.split_column_of_file(path, {"text", "label"}) == "split"
+    released.clear()  # the look's own read may hand memory back: the load is what is checked
+    load_file(path, "text", "label", split_column="split")
+    assert files._HELD == {} and released  # loaded from the held table, and handed back
