@@ -990,3 +990,21 @@ def test_the_predictions_cache_keeps_the_file_read_last_and_a_file_over_its_budg
     paired.load_predictions(small[0]), paired.load_predictions(small[2])
     assert len(parsed) == 4
     paired._read_predictions.cache_clear()
+
+
+def test_the_trade_off_sentences_say_a_p_holm_left_as_it_was_once(tmp_path):
+    """Mutation round 7: gain_judge's words (the trade-off sentences of Compare, Accuracy vs cost and the report)
+    say Holm's p as the answer does: 'unchanged' where it reads as the pair's own, not the number twice ("McNemar
+    p = 0.12, 0.12 after Holm over 3 pairs"), and both where Holm moved it."""
+    from test_answer import LABELS, fake_run, right_on
+
+    a, b, c = (fake_run(tmp_path, s, LABELS, right_on(LABELS, k), 1e12, 10.0)
+               for s, k in (("full_ft", 300), ("head_only", 296), ("zero_shot", 200)))
+    judge = paired.gain_judge([a, b, c])
+    own = paired.compare(LABELS, right_on(LABELS, 300), right_on(LABELS, 296)).p_value
+    assert paired.holm_of_pairs([(r, paired.load_predictions(r)) for r in (a, b, c)])[
+        frozenset((a.id, b.id))] == (pytest.approx(own), 3)  # the premise: the family's largest p, left as it was
+    said = judge({"run_ids": [a.id]}, {"run_ids": [b.id]})
+    assert said == f"a gap this test set cannot tell from chance: McNemar {paired.p_is(own)}, unchanged after Holm " \
+                   "over 3 pairs", said
+    assert judge({"run_ids": [b.id]}, {"run_ids": [c.id]}).endswith(" after Holm over 3 pairs")
