@@ -541,6 +541,44 @@ def test_a_runs_stored_phase_start_is_when_its_phase_began_beside_the_start_its_
         assert line == f"{k}: {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(1022.0))}"
 
 
+def test_each_phase_leaves_out_its_own_first_steps_warm_up_and_a_one_step_phase_keeps_its_start(tmp_path,
+                                                                                                  monkeypatch):
+    """Mutation round 7: the first step whose warm-up is left out is the phase's own (dapt's mlm phase, then its
+    train phase: the train phase's time left was worked out from the mlm phase's first step), and a phase done in
+    one step keeps when it began (its first step is its last: nothing after it to read a pace from)."""
+    import pytest
+
+    from bertlab import runner
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    clock = [1000.0]
+    monkeypatch.setattr(runner.time, "time", lambda: clock[0])
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("dapt"))
+    cb = runner.StoreCallbacks(store, rid)
+    cb.FLUSH_S = 0.0
+    cb.on_start(4, phase="mlm")
+    for step, took in enumerate((17.0, 4.0, 4.0, 4.0), start=1):
+        clock[0] += took
+        cb.on_step(step, step / 4, 2.0, 1e-4, phase="mlm")
+    assert store.get(rid).phase_started == pytest.approx(1013.0)
+    clock[0] += 1.0  # 1030: the train phase begins
+    cb.on_start(8)
+    clock[0] += 17.0
+    cb.on_step(1, 0.125, 0.7, 1e-4)
+    assert store.get(rid).phase_started is None  # too early: its own first step alone
+    clock[0] += 4.0
+    cb.on_step(2, 0.25, 0.6, 1e-4)
+    assert store.get(rid).phase_started == pytest.approx(1043.0)  # 1047 less its second step's 4 s
+    clock[0] += 1.0  # 1052: a test phase of one step
+    cb.on_start(1, phase="test")
+    clock[0] += 3.0
+    cb.on_step(1, 1.0, float("nan"), 0.0, phase="test")
+    run = store.get(rid)
+    assert run.phase_started == pytest.approx(1052.0) and run.progress == 1.0
+
+
 def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
     import time
 
