@@ -225,9 +225,11 @@ def tutorial_words() -> None:
         st.markdown("**Its words, in bertlab's names**\n\n"
                     + "".join(f"- *{words}* → **{name if name.startswith('(') else f'`{name}`'}**: {note}\n"
                               for words, name, note in teaching.TUTORIAL_TERMS))
-        st.markdown("**Where its recipe differs from bertlab's defaults, and why**\n\n| setting | tutorials | "
-                    "bertlab |\n|---|---|---|\n"
-                    + "".join(f"| {what} | {theirs} | {ours} |\n" for what, theirs, ours in teaching.TUTORIAL_RECIPE))
+        # A list too: as a table its 20-px cells at 1024 px in projector mode needed 532 px of the box's 482 (the third
+        # column over the box's edge, ~150 px wide, its learning-rate row taller than the screen).
+        st.markdown("**Where its recipe differs from bertlab's defaults, and why**\n\n"
+                    + "".join(f"- **{what}**: *tutorials*: {theirs}. *bertlab*: {ours}\n"
+                              for what, theirs, ours in teaching.TUTORIAL_RECIPE))
 
 
 def busy(name: str, runs: list, pending: list) -> bool:

@@ -28,6 +28,19 @@ def test_the_strategy_cards_page_maps_the_tutorials_words_to_bertlabs_names():
     assert "bert-base-uncased" in text and "padding='max_length'" in text  # the recipe's table too
 
 
+def test_the_recipe_is_a_list_that_fits_a_projector():
+    """The recipe was a three-column table: at 1024 px in projector mode its cells needed 532 px of the expander's
+    482 (headless Chromium), the third column over the box's edge and ~150 px wide, the learning-rate row taller than
+    the screen. One item a setting, as the words above it."""
+    at = app_on("app_pages/teaching.py")
+    no_problems(at)
+    box = next(e for e in at.expander if e.label.startswith("Coming from a tutorial"))
+    text = "\n".join(m.value for m in box.markdown)
+    assert "|---|" not in text
+    for what, theirs, ours in teaching.TUTORIAL_RECIPE:
+        assert f"- **{what}**: *tutorials*: {theirs}. *bertlab*: {ours}" in text.splitlines(), what
+
+
 def test_every_name_the_tutorial_table_gives_exists():
     """A strategy, an option of one, or a RunConfig field: a renamed option must not leave the table naming it."""
     options = {o for s in REGISTRY.values() for o in (getattr(s, "option_specs", None) or {})}
