@@ -469,8 +469,11 @@ def results(runs: list, drawn: list | None = None) -> None:
     common.section("Confusion matrices (test set)")
     # Three a row at most: four squeezed each matrix to ~170 px on a 1024-px screen; two where the classes are many
     # or their names long (bbc_news's five topics).
-    # Two a row at most in projector mode: three left each ~250 px at 1024 px for 18-px type.
-    per_row = min(plots.confusion_per_row(done, most=2 if common.projector() else 3), len(done))
+    # Two a row at most in projector mode: three left each ~250 px at 1024 px for 18-px type; one where even two
+    # leave a matrix too little at that type (bbc_news's five topics).
+    big = common.projector()
+    per_row = min(plots.confusion_per_row(done, most=2 if big else 3, scale=common.PROJECTOR_FONT / 13 if big else 1.0),
+                  len(done))
     titles = plots.run_labels(done)  # "head_only · 6a07" where a strategy ran at several seeds, as elsewhere
     for i in range(0, len(done), per_row):
         cols = st.columns(per_row, gap="medium")

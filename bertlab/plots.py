@@ -1239,18 +1239,27 @@ CONFUSION_TICK_CHARS = 12  # a class name under or beside many cells is cut to t
 # whole): three support-ticket classes of ~50 characters took ~300 px of a 360-px column, left the matrix a ~50-px
 # sliver, turned the names upright under it and cut the second run's title ("tfidf_logre").
 CONFUSION_NAME_CHARS = 24
+# Half of Compare's main column at 1024 px with the sidebar open (headless Chromium: 242-px charts, two a row)
+CONFUSION_HALF_1024 = 242
 
 
-def confusion_per_row(runs: Sequence[Any], most: int = 3) -> int:
+def confusion_per_row(runs: Sequence[Any], most: int = 3, scale: float = 1.0) -> int:
     """How many confusion matrices of ``runs`` fit a row of a 1280-px page: ``most``, or two where the classes are
     many or their names long, one above :data:`CONFUSION_MANY` classes. Three a row left bbc_news's five topics
     cells ~23 px wide beside 'entertainment', their counts in 8-px type; a third of the page leaves ~260 px for a
-    matrix and the class names to its left."""
+    matrix and the class names to its left.
+
+    ``scale``: the charts' type against the desk's 13 px (projector mode's 18 px: 18/13). Such a page is planned
+    for a 1024-px projector, where half the main column is :data:`CONFUSION_HALF_1024` px: a matrix that needs more
+    at that size gets a row of its own (bbc_news two a row there: titles cut to 'tfidf_lo', 'zero_sh', cells ~14 px
+    wide, counts in 10-px type)."""
     names = [[str(n) for n in (r.metrics or {}).get("label_names") or []] for r in runs]
     if any(len(ns) > CONFUSION_MANY for ns in names):
         return 1
     widest = max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * min(max(map(len, ns)), CONFUSION_NAME_CHARS)
                   for ns in names if ns), default=0)
+    if scale > 1 and widest * scale > CONFUSION_HALF_1024:
+        return 1
     return min(most, 2) if widest > 260 else most
 
 

@@ -129,3 +129,19 @@ def test_compares_validation_titles_fit_their_column_at_1024(projector, tiny_dat
         shown = [a["text"] for c in at.get("plotly_chart")
                  for a in json.loads(c.proto.spec)["layout"].get("annotations", ()) if "Validation" in a["text"]]
         assert shown == [f"<b>{t}</b>" for t in want], shown
+
+
+def test_a_five_topic_confusion_matrix_gets_a_row_of_its_own_on_a_projector():
+    """bbc_news at 1024 px in projector mode, two matrices a row (242 px each in headless Chromium): titles cut to
+    'tfidf_lo' and 'zero_sh', five cells in ~70 px beside 18-px 'entertainment', counts in 10-px type. At that type a
+    matrix needing more than half the column gets the row; two classes still go two a row, and the desk is as was."""
+    from app_pages import common
+
+    topics = ["business", "entertainment", "politics", "sports", "tech"]
+    news = _runs(2)
+    for r in news:
+        r.metrics |= {"label_names": topics, "confusion": [[9 * (i == j) for j in range(5)] for i in range(5)]}
+    scale = common.PROJECTOR_FONT / 13
+    assert plots.confusion_per_row(news, most=2, scale=scale) == 1
+    assert plots.confusion_per_row(_runs(2), most=2, scale=scale) == 2  # fresh / rotten: ~150 px at 18 px
+    assert plots.confusion_per_row(news) == 2 and plots.confusion_per_row(_runs(3)) == 3
