@@ -235,7 +235,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:11
 color:#222}h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em;margin:.6em 0}th,td{border:1px solid #ddd;padding:.3em .5em;
 text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color:#666}
-.lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}pre{background:#f6f8fa;
+.lead{font-size:1.1em;background:#f6f8fa;border-left:4px solid #0072B2;padding:.6em 1em}.lead p{margin:.5em 0}pre{background:#f6f8fa;
 padding:.6em;overflow:auto;font-size:.8em}details{margin:.3em 0}.fail{color:#b00020}
 .wide{overflow-x:auto}dt{font-weight:600;margin-top:.4em}dd{margin-left:1.2em}
 .grid{display:flex;flex-wrap:wrap;gap:.5em}.grid>div{width:340px;max-width:100%;break-inside:avoid}
@@ -690,9 +690,14 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
             a = answer.provisional(a, len(still))  # "So far: use ...", as on Compare, while runs train
             parts.append(f"<h2>Which one to use?{html.escape(answer.so_far(len(still)))}</h2>"
                          + (f"<p class='muted'>{html.escape(answer.still_sentence(still, lambda r: names[r.id]))}</p>"
-                            if still else "") + "<p class='lead'>"
-                         + (f"{html.escape(a.plain)}<br>" if a.plain else "") + f"<b>{html.escape(a.headline)}</b> "
-                         f"{html.escape(' '.join(a.sentences))}</p><p class='muted'>{html.escape(a.caveat)} "
+                            if still else "")
+                         # a paragraph a point, as Compare's box has them: run together, bbc_news's five runs made
+                         # one block of 19 lines at 1024 px (the interval, the cheaper and costlier runs, the
+                         # weakest class, the runs trained too briefly, the texts cut at 128 tokens...)
+                         + "<div class='lead'>" + (f"<p>{html.escape(a.plain)}</p>" if a.plain else "")
+                         + f"<p><b>{html.escape(a.headline)}</b></p>"
+                         + "".join(f"<p>{html.escape(s)}</p>" for s in a.sentences)
+                         + f"</div><p class='muted'>{html.escape(a.caveat)} "
                          f"{html.escape(answer.judged_by_sentence(judge_by, ok))}</p>")
         elif why := answer.no_answer_reason(ok):  # runs on two files: said, not left out without a word
             parts.append(f"<h2>Which one to use?</h2><p class='lead'>{html.escape(why)}</p>")

@@ -1169,6 +1169,25 @@ def test_the_report_judges_by_the_measure_asked_for_and_says_which(tiny_model, t
     assert "Judged by macro-F1, as chosen" in out.read_text(encoding="utf-8")
 
 
+def test_the_reports_answer_is_a_paragraph_a_point_as_on_compare(tiny_model, tiny_data):
+    """bbc_news's five runs: the report ran the answer's headline and its eight sentences (the interval, the cheaper
+    and costlier runs, serving, the weakest class, the runs trained too briefly...) into one block of 19 lines at
+    1024 px, where Compare's box gives each its own paragraph; a stakeholder read it as one wall of text."""
+    from bertlab import answer
+
+    store = RunStore()
+    ids = _two_finished(store, tiny_model, tiny_data, "bp")
+    a = answer.answer([store.get(i) for i in ids])
+    assert a.sentences  # the premise: something to say beside the headline
+    page = report.build_html(store, ids)
+    box = page[page.index("<div class='lead'>"):page.index("</div>", page.index("<div class='lead'>"))]
+    assert f"<p><b>{html.escape(a.headline)}</b></p>" in box
+    for said in a.sentences:
+        assert f"<p>{html.escape(said)}</p>" in box, said
+    if a.plain:
+        assert box.startswith(f"<div class='lead'><p>{html.escape(a.plain)}</p>")
+
+
 def test_a_report_made_while_runs_train_says_its_answer_is_so_far_and_names_them(tiny_model, tiny_data):
     """A review: a report exported while full_ft trained said "nothing else tried here did better. Use zero_shot",
     where Compare said "(so far: 1 run still to finish)". Now the report says "so far" in the same words, and names
