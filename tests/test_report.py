@@ -274,6 +274,21 @@ def test_the_pareto_fronts_line_keeps_off_the_labels_where_a_place_beside_them_i
     assert moved.ay > 0
 
 
+def test_runs_at_one_cost_are_each_named_beside_their_own_marker():
+    """bbc_news's report, Accuracy vs inference compute: zero_shot, head_only, lora and partial_ft all at 2.91 GFLOP
+    a text. Placed in the runs' order, zero_shot's name took the place under head_only's star, and head_only's went
+    on a line further down, beside zero_shot's dot (its line crossing "zero_shot"): a reader saw the two swapped.
+    At one cost the highest point is named first, under its own marker, and the others beside theirs."""
+    rows = [{"strategy": s, "inference_flops_per_text": x, "test_accuracy": a, "majority_accuracy": 0.24}
+            for s, x, a in (("tfidf_logreg", 3895.58, 0.96), ("zero_shot", 2914422528.0, 0.83),
+                            ("head_only", 2914422538.0, 0.965), ("lora", 2914911488.0, 0.72),
+                            ("partial_ft", 2914911488.0, 0.47))]  # as measured: 10 FLOP apart, a pixel's sliver
+    fig = pareto.pareto_figure(rows, "inference_flops_per_text")
+    assert not [a.text for a in fig.layout.annotations if a.text in {r["strategy"] for r in rows}]  # none moved away
+    written = {t.name: t.textposition for t in fig.data if t.mode == "markers+text" and t.text != ("",)}
+    assert written["head_only"] == "bottom left" and written["zero_shot"] == "middle left"
+
+
 def test_prices_and_device_kind():
     p = pareto.Prices(cpu_hour=0.1, gpu_hour=2.0)
     assert p.per_hour("AMD EPYC (2 threads)") == 0.1
