@@ -340,23 +340,26 @@ def sweep_results(sweep_id: str) -> None:
                     for s in gone]
             st.caption(f":material/visibility_off: Not in the plot: {', '.join(said)}.")
         st.caption(sweep.validation_sentence(spec))
-        # The std as text: one seed (or one run serving every seed) has none, shown as "–" (a number column
-        # printed a raw "None" there).
+        # The numbers as text: one seed (or one run serving every seed) has no std, and a point no seed has finished
+        # yet no mean nor time, each shown as "–" (a number column printed a raw "None" there: while a sweep ran,
+        # a class read "None" under "accuracy mean" beside "0/2" seeds).
+        right = st.column_config.TextColumn(alignment="right")
         if by_f1:
-            st.dataframe(std_text(sweep.results_table(agg, "macro-F1"), "macro-F1 std", "{:.3f}"), hide_index=True,
-                         width="stretch",
-                         column_config={"macro-F1 mean": st.column_config.NumberColumn(format="%.3f"),
+            table = dash_text(sweep.results_table(agg, "macro-F1"), {"macro-F1 mean": "{:.3f}", "macro-F1 std": "{:.3f}",
+                                                                     "train s (mean)": "{:.1f}"})
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={"macro-F1 mean": right, "train s (mean)": right,
                                         "macro-F1 std": st.column_config.TextColumn(alignment="right",
-                                            help="Standard deviation over seeds (– with one seed)."),
-                                        "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
+                                            help="Standard deviation over seeds (– with one seed).")})
         else:
-            st.dataframe(std_text(percent_rows(sweep.results_table(agg)), "accuracy std", "{:.1f} pt"),
-                         hide_index=True, width="stretch",
-                         column_config={"accuracy mean": st.column_config.NumberColumn(format="%.1f%%"),
+            table = dash_text(percent_rows(sweep.results_table(agg)), {"accuracy mean": "{:.1f}%",
+                                                                      "accuracy std": "{:.1f} pt",
+                                                                      "train s (mean)": "{:.1f}"})
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={"accuracy mean": right, "train s (mean)": right,
                                         "accuracy std": st.column_config.TextColumn(alignment="right",
                                             help="Standard deviation over seeds, in points of accuracy (– with "
-                                                 "one seed)."),
-                                        "train s (mean)": st.column_config.NumberColumn(format="%.1f")})
+                                                 "one seed).")})
         # Runs fetched once (in one query), not per pair: this redraws every 3 s while the sweep runs.
         by_id = {r.id: r for r in common.store().list_runs(batch_id=sweep_id, limit=100_000)}
         # (a point reused from an earlier launch is in another batch: read on its own)
@@ -432,9 +435,11 @@ def sweep_title(s: dict) -> str:
                        ", ".join(s["shown"])])
 
 
-def std_text(rows: list[dict], column: str, fmt: str) -> list[dict]:
-    """``column`` (a standard deviation) as text in ``fmt``, and "–" where it is undefined (one seed)."""
-    return [{**r, column: "–" if r[column] is None else fmt.format(r[column])} for r in rows]
+def dash_text(rows: list[dict], formats: dict[str, str]) -> list[dict]:
+    """Each column of ``formats`` as text in its format, and "–" where it has no value (a std of one seed, the mean
+    and time of a point no seed has finished)."""
+    return [{**r, **{c: "–" if r[c] is None or r[c] != r[c] else f.format(r[c]) for c, f in formats.items()}}
+            for r in rows]
 
 
 def _points_csv(rows: list[dict]) -> bytes:

@@ -109,7 +109,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     next(w for w in at.get("button_group") if w.label == "Judge by").set_value("macro_f1").run()
     no_problems(at)
     table = next(df.value for df in at.dataframe if "macro-F1 mean" in df.value.columns)
-    assert table["macro-F1 mean"].between(0, 1).all()
+    assert table["macro-F1 mean"].astype(float).between(0, 1).all()  # text, so that an unfinished point reads "–"
     assert "test macro-F1" in at.get("plotly_chart")[0].proto.spec
     picks = next(t.value for t in at.table if "use" in t.value.columns)
     assert "best by macro-F1" in picks.columns and all(u.startswith("tfidf_logreg (macro-F1 ") for u in picks["use"])
@@ -546,6 +546,28 @@ def test_sizes_over_the_training_split_run_once_as_all_and_the_page_says_so(tiny
     store = RunStore(bertlab_home)
     assert sorted(r.config["data"]["train_size"] or 0 for r in store.list_runs()) == [0, 16]
     assert sweep.load_sweep(store, sweep.list_sweeps(store)[0]["id"]).sizes == [16, None]
+
+
+def test_a_point_no_seed_has_finished_reads_a_dash_not_none(tiny_data, bertlab_home, monkeypatch):
+    """bbc_news, tfidf_logreg and head_only at 50, 100 and 200 texts, two seeds, while it ran (a class watching it):
+    the 100-text rows read "None" under "accuracy mean" (and the time) beside "0/2" seeds. A dash now, as the std."""
+    _runs_stay_queued(monkeypatch)
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[16, 32], seeds=[0], data=tiny_data)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        run = store.create_run(cfg, batch_id=sid)
+        if cfg.data.train_size == 16:
+            assert execute_run(store, run) == SUCCEEDED  # the 32-text point stays queued
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    table = next(df.value for df in at.dataframe if "accuracy mean" in df.value.columns)
+    rows = table.set_index("n labelled")
+    assert rows.loc[32, ["accuracy mean", "accuracy std", "train s (mean)", "seeds"]].tolist() == ["–", "–", "–", "0/1"]
+    assert rows.loc[16, "accuracy mean"].endswith("%") and rows.loc[16, "train s (mean)"] != "–"
+    next(w for w in at.get("button_group") if w.label == "Judge by").set_value("macro_f1").run()
+    rows = next(df.value for df in at.dataframe if "macro-F1 mean" in df.value.columns).set_index("n labelled")
+    assert rows.loc[32, ["macro-F1 mean", "train s (mean)"]].tolist() == ["–", "–"]
 
 
 def test_the_sweep_table_shows_a_dash_where_one_seed_has_no_spread(tiny_data, bertlab_home):
