@@ -257,7 +257,9 @@ def seed_spread(runs) -> list[dict]:
                     "test accuracy": f"{100 * statistics.mean(acc):.1f}% ± {100 * statistics.stdev(acc):.1f}",
                     "range": f"{100 * min(acc):.1f}-{100 * max(acc):.1f}%",
                     "macro-F1": (f"{statistics.mean(f1):.3f} ± {statistics.stdev(f1):.3f}" if len(f1) > 1 else "-")})
-    return out
+    # smallest training size first, strategies in their order within one: in the runs' order (newest first) a
+    # sweep's report listed 200, 200, 50, 50, 100, 100 training examples
+    return sorted(out, key=lambda r: (r["training examples"] is None, r["training examples"] or 0))
 
 
 def scaled_to(row: dict, cost: str, n: int) -> float | None:

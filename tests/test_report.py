@@ -647,6 +647,23 @@ def test_seed_spread_counts_a_run_repeated_at_its_seed_once_as_the_answer_does(t
     assert row["runs"] == 2 and row["range"] == "72.0-74.0%"  # the newest at each seed
 
 
+def test_seed_spread_lists_the_smallest_training_size_first():
+    """A sweep's report (bbc_news, tfidf_logreg and head_only at 50, 100 and 200 texts, two seeds): 'Over the seeds'
+    listed 200, 200, 50, 50, 100, 100 training examples, the runs' order (newest first)."""
+    from types import SimpleNamespace
+
+    runs = [SimpleNamespace(id=f"r{i}", strategy=s, status="succeeded", created=float(-i),
+                            metrics={"test_accuracy": 0.8 + seed / 100, "test_macro_f1": 0.8},
+                            costs={"train_seconds": 1.0}, data_summary={"sizes": {"train": n}},
+                            config={"seed": seed, "data": {"seed": seed, "train_size": n}})
+            for i, (n, s, seed) in enumerate((n, s, seed) for n in (200, 50, 100) for s in ("tfidf_logreg", "head_only")
+                                             for seed in (0, 1))]
+    rows = pareto.seed_spread(runs)
+    assert [(r["training examples"], r["strategy"]) for r in rows] == [
+        (50, "tfidf_logreg"), (50, "head_only"), (100, "tfidf_logreg"), (100, "head_only"), (200, "tfidf_logreg"),
+        (200, "head_only")]
+
+
 def test_stored_predictions_keep_every_class_probability_only_while_the_classes_are_few(tmp_path):
     from bertlab import paired
 
