@@ -1362,6 +1362,12 @@ def seconds(s: float | None) -> str:
     return "-" if s is None else format_duration(s)
 
 
+def seconds_together(s: float | None) -> str:
+    """:func:`seconds` with no line break inside ("9.2\u00a0s"): in a sentence that wraps, Compare's run lines at
+    1024 px in projector mode put "9.2" at a line's end and "s in all" under it (three runs of five)."""
+    return seconds(s).replace(" ", "\u00a0")
+
+
 # Plain symbols (not emoji): they render in every font, including in select boxes.
 STATUS_ICON = {"queued": "○", "running": "▶", "succeeded": "✓", "failed": "✗", "cancelled": "■",
                "interrupted": "!"}

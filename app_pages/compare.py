@@ -209,9 +209,9 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
                       + (f" (95%: {ci})" if ci else "")
                       + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · "
-                      + (f"{common.seconds(k.get('wall_seconds'))} in all this time (the embeddings came from the "
-                         f"cache; {common.seconds(k.get('total_seconds'))} with them computed, as in a first run)"
-                         if cached else f"{common.seconds(k.get('total_seconds'))} in all"))
+                      + (f"{common.seconds_together(k.get('wall_seconds'))} in all this time (the embeddings came "
+                         f"from the cache; {common.seconds_together(k.get('total_seconds'))} with them computed, as in "
+                         "a first run)" if cached else f"{common.seconds_together(k.get('total_seconds'))} in all"))
         if only := run_single_class(m):
             c[1].warning(f"Answers {common.md(repr(only))} to every test text: {one_answer_reason(run.strategy)} "
                          "(see the notes).",

@@ -372,7 +372,8 @@ def test_compare_flags_a_run_that_answers_one_class_to_everything(tiny_data, ber
     no_problems(at)
     flags = [w.value for w in at.warning if "to every test text" in w.value]
     assert flags == ["Answers 'neg' to every test text: it learned nothing beyond always giving one answer (see the notes)."]
-    assert any(m.value.endswith("· 2.0 s in all") for m in at.markdown if "test accuracy **" in m.value)
+    # the number and its unit kept on one line (at 1024 px in projector mode "9.2" ended a line, "s in all" under it)
+    assert any(m.value.endswith("· 2.0\u00a0s in all") for m in at.markdown if "test accuracy **" in m.value)
 
 
 def test_compare_shows_notes_every_run_shares_once(tiny_data, bertlab_home):
@@ -714,8 +715,9 @@ def test_a_run_served_from_the_embedding_cache_says_what_it_took(tiny_data, bert
     at = app_on("app_pages/compare.py")
     no_problems(at)
     line = next(m.value for m in at.markdown if "test accuracy" in m.value)
-    assert (f"{common.seconds(1.0)} in all this time (the embeddings came from the cache; {common.seconds(15.0)} "
-            "with them computed, as in a first run)") in line and f"{common.seconds(15.0)} in all" not in line
+    assert (f"{common.seconds_together(1.0)} in all this time (the embeddings came from the cache; "
+            f"{common.seconds_together(15.0)} with them computed, as in a first run)") in line
+    assert f"{common.seconds_together(15.0)} in all" not in line and common.seconds_together(15.0) == "15.0\u00a0s"
     # "with its embedding pass" read as if the table's train s (which counts that pass too) left it out
     assert "with its embedding pass" not in line
 
