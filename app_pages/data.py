@@ -569,7 +569,9 @@ def show_dataset(cfg: DataConfig) -> None:
     if warning := balance_warning(sp, cfg.test_size, len(ds), own_test, ds.counts()):
         st.warning(warning, icon=":material/balance:")
     # one half of a text pair (GLUE's MRPC, MNLI...) read alone: said where it is seen, not among the cleaning notes
-    notes = [n for n in sp.notes if not n.startswith((PAIR_NOTE_START, PAIR_READ_START))]  # (a pair: said below)
+    # (a pair: said below; a drawn test split under its cap: said by the caption above, not twice)
+    above = (PAIR_NOTE_START, PAIR_READ_START) + (("the test cap (test_size) of",) if "under its cap" in note else ())
+    notes = [n for n in sp.notes if not n.startswith(above)]
     for n in (n for n in sp.notes if n.startswith(PAIR_NOTE_START)):
         st.warning(f"The runs {common.md(n)}.", icon=":material/join_inner:")
     if ds.pair_column is not None:

@@ -2141,6 +2141,8 @@ def test_the_data_page_says_where_the_examples_no_split_holds_went():
     assert note == ("The test split is about a fifth of the examples (240), under its cap of 500. 340 of the 1,200 "
                     "examples are in no split: this size caps train at 500. *All data* uses every one (a longer "
                     "run).")
+    # the split's note that the test cap is more than the 240 there: said by this caption, not again below it
+    assert not any("test cap (test_size)" in i.value for i in at.info)
     at.radio(key="keep_preset").set_value("All data").run()
     no_problems(at)
     assert not any("in no split" in c.value or "about a fifth" in c.value for c in at.caption)

@@ -128,6 +128,21 @@ def test_train_cap_larger_than_data_is_a_note(tiny_data):
     assert any("the train cap (train_size) of 10,000 is more than" in n for n in sp.notes)
 
 
+def test_test_cap_larger_than_the_test_split_is_a_note():
+    """bbc_news's Quick demo (500 / 200 / 500) tested on its 425 test texts, and no note said the 500 was not
+    there; a tiny file over every cap gets the train note alone (it says the data is smaller than the size)."""
+    labels = [c for c in range(4) for _ in range(250)]  # 1,000 texts: a test fifth of 200, under a cap of 300
+    ds = build_dataset([f"text {i}" for i in range(len(labels))], labels, "x")
+    sp = split_dataset(ds, seed=0, train_size=100, val_size=50, test_size=300)
+    assert sp.sizes() == {"train": 100, "validation": 50, "test": 200}
+    assert "the test cap (test_size) of 300 is more than the 200 test examples available; using all of them" \
+        in sp.notes
+    assert not any("validation cap" in n for n in sp.notes)  # 50 of the validation texts: no cap above them
+    tiny = split_dataset(ds, seed=0, train_size=10_000, val_size=10_000, test_size=10_000)
+    assert [n for n in tiny.notes if " cap (" in n] == [
+        "the train cap (train_size) of 10,000 is more than the 700 train examples available; using all of them"]
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]
