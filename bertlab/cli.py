@@ -1431,15 +1431,13 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         # A table bertlab wrote (report --predictions, predict -o, the app's downloads) holds "'@united ..." for the
         # tweet "@united ...", the spreadsheet guard: read as written, 242 of the tweets Quick demo's 500 test texts
         # were other texts than the ones scored, and 17 of zero_shot's answers changed
-        from bertlab.report import guard_undone
+        from bertlab.guard import guard_note, guard_undone
 
         undone = {c: u for c in df.columns if (u := guard_undone(list(df[c]))) is not None}
         for c, u in undone.items():
             n = sum(1 for v in df[c] if isinstance(v, str) and v[:1] == "'")
             df[c] = pd.Series(u, index=df.index, dtype=object)
-            notes.append(f"{p.name}: took the ' off {n:,} cell(s) of column {c!r} that bertlab's CSVs put before a "
-                         "text starting with = + - @ or ' (a spreadsheet's formula guard), to read those texts "
-                         "as written")
+            notes.append(guard_note(p.name, c, n))
         _print_notes(notes)  # before the column is looked for: "no header line ... named column 1, column 2" is
         # what explains "no column 'text'"
         col = text_column or next((c for c in trained if c in df.columns), None)

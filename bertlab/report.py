@@ -14,13 +14,13 @@ import functools
 import html
 import io
 import json
-import re
 import time
 
 from bertlab import answer, memo, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
 from bertlab.costs import format_bytes, model_bytes
 from bertlab.errors import BertlabError, ConfigError
+from bertlab.guard import GUARDED, is_number
 from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
 from bertlab.pareto import Prices
 from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
@@ -172,34 +172,9 @@ def _cell(v: object) -> object:
     written as text ('-1', a label) stays as it is: a spreadsheet reads it as the number it is. A text that starts
     with an apostrophe of its own ("'Tobey Maguire is...'") gets one more, so that removing one leading apostrophe
     from every cell (the README's ``str.removeprefix("'")``) gives back every text exactly, not its first letter cut."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "'", "\t", "\r") and not _is_number(v):
+    if isinstance(v, str) and v[:1] in GUARDED and not is_number(v):
         return "'" + v
     return v
-
-
-_GUARDED = ("=", "+", "-", "@", "'", "\t", "\r")  # what :func:`_cell` puts an apostrophe before
-
-
-def guard_undone(values: list) -> list | None:
-    """A column of a table read back (``values``) without the apostrophe :func:`_cell` put before its texts, where
-    the column bears that guard's mark: some text starts with an apostrophe, each that does is a text the guard
-    marks with one put before it, and no text the guard marks is left bare. None where it does not (a file bertlab
-    did not write keeps its apostrophes: "'90s hits" or "'@user" beside "@user" are not its guard's)."""
-    texts = [v for v in values if isinstance(v, str)]
-    marked = [v for v in texts if v[:1] == "'"]
-    if not marked or any(v[1:2] not in _GUARDED or _is_number(v[1:]) for v in marked):
-        return None
-    if any(v[:1] in _GUARDED and v[:1] != "'" and not _is_number(v) for v in texts):
-        return None
-    return [v[1:] if isinstance(v, str) and v[:1] == "'" else v for v in values]
-
-
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-def _is_number(v: str) -> bool:
-    """'-1', '+2.5', '1e-3': a number a spreadsheet reads as one (not 'nan', '-inf' or '1_000')."""
-    return _NUMBER.fullmatch(v) is not None
 
 
 def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...] | None = None) -> str:

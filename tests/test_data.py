@@ -143,6 +143,29 @@ def test_test_cap_larger_than_the_test_split_is_a_note():
         "the train cap (train_size) of 10,000 is more than the 700 train examples available; using all of them"]
 
 
+def test_a_table_bertlab_wrote_loads_without_its_spreadsheet_guard():
+    """Compare's test predictions (report --predictions, predict -o) uploaded back as data: the tweets Quick demo's
+    CSV trained on "'@united ..." for 242 of its 500 texts, the apostrophe bertlab's CSVs put before a text a
+    spreadsheet would run as a formula. The text column is read as written, with a note; other files keep theirs."""
+    from bertlab.report import csv_text
+
+    texts = ["@united lost my bag", "-5 stars, never again", "=SUM(A1) is not a review", "'Tis the season",
+             "a plain tweet", "+1 to the crew", "another plain one", "late again"]
+    rows = [{"text": t, "true label": ("neg", "pos")[i % 2], "run": ("neg", "pos")[i % 2]}
+            for i, t in enumerate(texts)]
+    written = csv_text(rows, ["text", "true label", "run"]).encode()
+    assert b"'@united" in written and b"''Tis" in written  # the guard, as bertlab writes it
+    ds = load_file("preds.csv", label_column="true label", raw=written)
+    assert sorted(ds.texts) == sorted(texts)
+    assert ("preds.csv: took the ' off 5 cell(s) of column 'text' that bertlab's CSVs put before a text starting "
+            "with = + - @ or ' (a spreadsheet's formula guard), to read those texts as written") in ds.notes
+    # a file of the user's own, whose apostrophes no guard put there, keeps them: "'@user" beside a bare "@user"
+    own = "text,label\n'@user quoted,pos\n@user bare,neg\n'90s hits,pos\nplain,neg\nmore,pos\nstill more,neg\n"
+    kept = load_file("own.csv", raw=own.encode())
+    assert "'@user quoted" in kept.texts and "'90s hits" in kept.texts
+    assert not any("took the '" in n for n in kept.notes)
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]

@@ -24,6 +24,7 @@ import pandas as pd
 from bertlab.config import upload_display_name
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, counted, part_of
 from bertlab.errors import ColumnChoiceError, DataError
+from bertlab.guard import guard_note, guard_undone
 from bertlab.heap import release_free_heap
 from bertlab.paths import data_home, dir_bytes, positive_int_env, safe_join
 from bertlab.textpair import PAIR_SEP, join_pair
@@ -1080,7 +1081,8 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                        label_column: str | None = None, notes: list[str] | None = None,
                        split_column: str | None = None, parts: list[str] | None = None,
                        split_source: str | None = None, number_rows: bool = True,
-                       label_named: bool | None = None, pair_column: str | None = None) -> TextDataset:
+                       label_named: bool | None = None, pair_column: str | None = None,
+                       undo_guard: bool = True) -> TextDataset:
     """Turn a parsed table into a cleaned :class:`TextDataset`; ``split_column``: the column holding the table's
     own split (train / validation / test per row), or ``parts``, that split given row by row (``split_source``
     saying where from), else the split is drawn later. Each text keeps where it came from (``row_ids``): its id
@@ -1089,7 +1091,8 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     ``label_column`` is given); a named one may hold more than :data:`MAX_CLASSES` classes, a detected one not.
     ``pair_column``: a text pair's second text (the text column's its first), each example then the two joined
     (:func:`bertlab.textpair.join_pair`); where neither it nor the text column is given, a pair task's columns
-    named as one (:func:`detect_pair_column`) are read as a pair."""
+    named as one (:func:`detect_pair_column`) are read as a pair. ``undo_guard``: a text column that bears the
+    spreadsheet guard of bertlab's own CSVs (:func:`bertlab.guard.guard_undone`) is read without it, with a note."""
     text, label = detect_columns(df, text_column, label_column, pair_column)
     if pair_column is None and text_column is None:
         pair_column = detect_pair_column(df, text, label)
@@ -1139,7 +1142,16 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                                 for n, i in enumerate(df.index)], "row"
     else:
         row_ids, row_id_name = None, "row"
-    texts = df[text].tolist() if pair_column is None else _joined(df[text], df[pair_column])
+    # A table bertlab wrote (Compare's test predictions, report --predictions, predict -o) uploaded back as data
+    # holds "'@united ..." for the tweet "@united ...": 242 of the tweets Quick demo's 500 test texts trained and
+    # tested with the apostrophe. The text column(s) only, as predict --file reads them.
+    read = {c: df[c] for c in (text, pair_column) if c is not None}
+    guard_notes = []
+    for c in read if undo_guard else ():
+        if (u := guard_undone(read[c].tolist())) is not None:
+            guard_notes.append(guard_note(name, c, sum(1 for v in read[c] if isinstance(v, str) and v[:1] == "'")))
+            read[c] = pd.Series(u, index=df.index, dtype=object)
+    texts = read[text].tolist() if pair_column is None else _joined(read[text], read[pair_column])
     ds = build_dataset(texts, labels, name=name,
                        description=f"{name}: text column {text!r}"
                                    + (f", second text column {pair_column!r}" if pair_column else "")
@@ -1148,7 +1160,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                        parts=df[split_column].tolist() if split_column is not None else parts,
                        split_column=split_column or "split", split_source=split_source,
                        row_ids=row_ids, row_id_name=row_id_name, max_classes=None if label_named else MAX_CLASSES)
-    ds.notes = list(notes or []) + ([names_note] if names_note else []) + ds.notes
+    ds.notes = list(notes or []) + guard_notes + ([names_note] if names_note else []) + ds.notes
     if pair_column is not None:
         ds.notes.append(pair_read_note(text, pair_column))
     elif (partner := pair_partner(df, text)) is not None and partner != label:

@@ -185,7 +185,8 @@ def load_hub(name: str, split: str = "train", config: str | None = None, text_co
     # Rows keep the hub's id column where it has one; numbers in a table of two splits would name no row.
     shown = hub_label(name, config)  # as DataConfig.label names it
     ds = dataset_from_table(frame, shown, text_column, label_column, parts=parts, split_source=source,
-                            number_rows=False, label_named=label_named, pair_column=pair_column)
+                            number_rows=False, label_named=label_named, pair_column=pair_column,
+                            undo_guard=False)  # (a hub dataset is no table bertlab wrote)
     if test_split:
         ds.description += f", test split {test_split!r}"
     # The -1 count of the label column used (given, or the only ClassLabel column; else the largest count).
