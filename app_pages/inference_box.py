@@ -256,6 +256,11 @@ CARDS_PX, CARD_PAD_PX, CARD_GAP_PX, ANSWER_CHAR_PX, ELLIPSIS_PX = 900, 32, 16, 1
 # fitted whole ('technology…ts_reviews' in 690 px). A second cut for 1600 px and over, and below 1366 px the type
 # made smaller in proportion to the card, so that the cut holds (answer_css).
 BESIDE_PX, WIDE_FROM_PX = 460, 1600
+# Streamlit's md breakpoint: below it the sidebar covers the page (or is closed), never beside it, and under 640 px the
+# cards stand one under another, each the page's width. The type that shrinks with the room beside the sidebar
+# (answer_css) is for wider screens alone: on a 390-px phone it came to 0 px (calc(100vw - 492px) below zero, one
+# card), the answer drawn as nothing above its "80% confident" (Chromium).
+SIDEBAR_BESIDE_FROM_PX = 768
 WIDE_PX = WIDE_FROM_PX - BESIDE_PX
 ANSWER_PX = 36.0  # the answer's type (Streamlit's metric value, 2.25rem)
 
@@ -263,15 +268,16 @@ ANSWER_PX = 36.0  # the answer's type (Streamlit's metric value, 2.25rem)
 def answer_css(cards: int, projector: bool | None = None) -> str:
     """CSS for the Playground's cards, ``cards`` a row: each of an answer's two cuts (:func:`prediction_text` at
     1366 and at 1600 px) shown on its screens alone, and the answer's type made smaller below 1366 px, in
-    proportion to the room a card's text has there (the sidebar open), never larger than it is."""
+    proportion to the room a card's text has there (the sidebar open), never larger than it is; under
+    :data:`SIDEBAR_BESIDE_FROM_PX` (a phone: no sidebar beside the cards) the type is left as it is."""
     scale = common.PROJECTOR_PX / 16 if (common.projector() if projector is None else projector) else 1.0
     room = (CARDS_PX - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX  # at 1366 px, as the cut counts it
     fixed = BESIDE_PX + CARD_GAP_PX * (cards - 1) + CARD_PAD_PX * cards  # what a screen's width gives no card text
     per_px = ANSWER_PX * scale / (cards * room)  # the type's px for each px of screen width beyond ``fixed``
     return (f"@media (min-width:{WIDE_FROM_PX}px){{[class*='st-key-pg_answer_{CARDS_PX}_']{{display:none}}}}"
             f"@media (max-width:{WIDE_FROM_PX - 0.02}px){{[class*='st-key-pg_answer_{WIDE_PX}_']{{display:none}}}}"
-            f"[class*='st-key-pg_answer_'] [data-testid='stMetricValue']{{font-size:min({ANSWER_PX * scale:g}px,"
-            f"calc((100vw - {fixed:g}px) * {per_px:.5f}))}}")
+            f"@media (min-width:{SIDEBAR_BESIDE_FROM_PX}px){{[class*='st-key-pg_answer_'] [data-testid='stMetricValue']"
+            f"{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed:g}px) * {per_px:.5f}))}}}}")
 
 
 def prediction_text(name: str, names, cards: int, projector: bool | None = None, cards_px: float = CARDS_PX) -> str:

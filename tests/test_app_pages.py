@@ -358,6 +358,30 @@ def test_the_playgrounds_answer_holds_its_cut_at_1024_px_and_cuts_less_at_1920()
     assert prediction_text(names[1], names, 2, projector=False, cards_px=WIDE_PX) == "technology_and…dgets_reviews"
 
 
+def test_the_playgrounds_answer_keeps_its_type_on_a_phone():
+    """The answer's type shrinks with the room beside the sidebar: on a phone (no sidebar beside the cards, each the
+    page's width) that room is below zero, and the answer was drawn at 0 px (Chromium, 390 px, one card: 'refund'
+    gone from its card, '80% confident' under nothing). The shrinking rule holds from Streamlit's md breakpoint."""
+    import re
+
+    from app_pages.inference_box import ANSWER_PX, answer_css
+
+    def font_at(css: str, width: int) -> float:  # the answer's type at ``width`` px, as a browser computes it
+        m = re.search(r"(?:@media \(min-width:(\d+)px\)\{)?\[class\*='st-key-pg_answer_'\] \[data-testid='stMetricValue'\]"
+                      r"\{font-size:min\(([\d.]+)px,calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)\)\}", css)
+        start, most, fixed, per_px = m.groups()
+        if start and width < int(start):
+            return ANSWER_PX  # Streamlit's own size: the rule does not apply
+        return max(0.0, min(float(most), (width - float(fixed)) * float(per_px)))  # a negative size is 0
+
+    for projector in (False, True):
+        for cards in (1, 2, 3, 4):
+            css = answer_css(cards, projector=projector)
+            for width in (360, 390, 412, 640, 767):  # phones, and a tablet held upright
+                assert font_at(css, width) == ANSWER_PX, (projector, cards, width)  # the old code: 0 px
+            assert font_at(css, 1024) < ANSWER_PX  # still made smaller beside the sidebar at 1024 px
+
+
 def test_the_playgrounds_answer_is_cut_shorter_for_projector_type_and_fits_its_card_either_way():
     """Mutation round 7: in projector mode the answer's type is larger (PROJECTOR_PX against 16 px), so fewer of
     its characters fit a card: the cut leaves room for them and for the card's ellipsis (2 to 4 cards a row; 2 at
