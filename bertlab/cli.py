@@ -1433,7 +1433,11 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         # were other texts than the ones scored, and 17 of zero_shot's answers changed
         from bertlab.guard import guard_note, guard_undone
 
-        undone = {c: u for c in df.columns if (u := guard_undone(list(df[c]))) is not None}
+        # only where the guard can be: bertlab writes it in CSVs alone (a spreadsheet may keep it in a workbook it
+        # saves), never in JSON lines (predict -o with --json) or Parquet, whose apostrophes are the texts' own: a
+        # .jsonl of "'-) wink" was read as "-) wink"
+        guarded = p.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".parquet", ".pq") and raw[:4] != b"PAR1"
+        undone = {c: u for c in df.columns if guarded and (u := guard_undone(list(df[c]))) is not None}
         for c, u in undone.items():
             n = sum(1 for v in df[c] if isinstance(v, str) and v[:1] == "'")
             df[c] = pd.Series(u, index=df.index, dtype=object)

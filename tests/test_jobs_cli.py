@@ -1381,6 +1381,25 @@ def test_cli_predict_reads_a_table_bertlab_wrote_as_its_texts_not_its_spreadshee
     assert "took the '" not in out.err
 
 
+def test_cli_predict_file_keeps_the_apostrophes_of_formats_bertlab_writes_no_guard_in(tmp_path, capsys):
+    """The spreadsheet guard is bertlab's CSVs' alone: `predict -o --json` writes JSON lines with the texts as they
+    are, and a Parquet file holds no formula. `predict --file` took the ' off a .jsonl's "'-) wink" ("-) wink", with
+    the note about bertlab's CSVs); only a CSV (or a table a spreadsheet saved) has it taken off."""
+    import pandas as pd
+
+    from bertlab.cli import texts_from_file
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull"]
+    (tmp_path / "own.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    pd.DataFrame({"text": texts}).to_parquet(tmp_path / "own.parquet")
+    for name in ("own.jsonl", "own.parquet"):
+        assert texts_from_file(str(tmp_path / name), None)[0] == texts, name
+        assert "took the '" not in capsys.readouterr().err
+    (tmp_path / "written.csv").write_text("text\n'-) wink\nan awful plot\n", encoding="utf-8")  # bertlab's guard
+    assert texts_from_file(str(tmp_path / "written.csv"), None)[0] == ["-) wink", "an awful plot"]
+    assert "took the ' off 1 cell(s) of column 'text'" in capsys.readouterr().err
+
+
 def test_cli_predict_on_a_file_says_when_a_run_was_scored_under_autocast(tiny_model, tiny_data, tmp_path, capsys,
                                                                          monkeypatch):
     """A review: full_ft's test texts predicted again gave 97.65% against the reported 97.9% (scored with bf16
