@@ -309,6 +309,11 @@ def _decode(row: sqlite3.Row) -> Run:
     for k in _OWN_TABLE:  # run_progress's (a store 41b5b34 made has a runs column progress_at too, not written)
         if f"{k}_" in d:
             d[k] = d.pop(f"{k}_")
+    # No pace_started (NULL, or a read-only store made before the column): a run an older bertlab trained, sharing
+    # the data directory, which writes the pace's start in phase_started (its time left went blank for its whole
+    # run, read here); this one writes its "too early to tell" as 0 (RunStore.update)
+    pace = d.get("pace_started")
+    d["pace_started"] = d.get("phase_started") if pace is None else (pace or None)
     _throughput_now(d)
     # a column a newer bertlab added is not this one's to read: the store stays open to both
     return Run(**{k: v for k, v in d.items() if k in _RUN_FIELDS})
@@ -614,7 +619,10 @@ class RunStore:
             if enc:
                 c.execute(f"UPDATE runs SET {cols} WHERE id=?", [*enc.values(), run_id])
             if own := [k for k in _OWN_TABLE if k in fields]:  # only for a run the store has: a deleted run's last
-                # flush adds no row
+                # flush adds no row. A pace_started of None (too early to tell) is written 0: NULL is an older
+                # bertlab's, whose phase_started is the pace's start (_decode)
+                if "pace_started" in fields and fields["pace_started"] is None:
+                    fields = {**fields, "pace_started": 0.0}
                 c.execute(f"INSERT INTO run_progress (run_id, {', '.join(own)}) SELECT ?, {', '.join('?' for _ in own)} "
                           "WHERE EXISTS (SELECT 1 FROM runs WHERE id=?) ON CONFLICT(run_id) DO UPDATE SET "
                           + ", ".join(f"{k}=excluded.{k}" for k in own), (run_id, *(fields[k] for k in own), run_id))

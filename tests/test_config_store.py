@@ -355,6 +355,31 @@ def test_a_store_whose_progress_table_predates_pace_started_gains_it(tmp_path):
     assert [(r.progress_at, r.pace_started) for r in store.list_runs()] == [(160.0, None)]
 
 
+def test_a_run_an_older_bertlab_trains_in_this_store_keeps_its_time_left(tmp_path):
+    """bertlab up to 4d07d53 (another checkout sharing the data directory: a CLI run beside this app) writes its
+    pace's start in phase_started and never pace_started: read here, its run had no time left for all its training
+    (pace_started None), where that bertlab itself said 75 s. A run without one is read with its phase_started as
+    the pace's start; this bertlab's own "too early to tell" (None after a phase's first step) stays None."""
+    from bertlab.estimate import run_time_left
+
+    store = RunStore(tmp_path)
+    old, new = store.create_run(make_config("full_ft")), store.create_run(make_config("full_ft"))
+    for rid in (old, new):
+        store.claim(rid, "cpu")
+    # what 4d07d53's runner writes: StoreCallbacks._flush with phase_started=pace_start()
+    store.update(old, phase_started=110.0, progress=0.5, progress_at=190.0, phase="train")
+    run = RunStore(tmp_path).get(old)
+    assert run.pace_started == 110.0  # the old code: None
+    assert run_time_left(run, 195.0) == 75.0  # as 4d07d53 reads it: 80 s for the first half, 5 s since
+    # this bertlab's: the phase began at 100, too early to tell after its first step
+    store.update(new, phase_started=100.0, pace_started=100.0, progress=0.0, progress_at=100.0, phase="train")
+    store.update(new, progress=0.1, progress_at=117.0, pace_started=None)
+    run = RunStore(tmp_path).get(new)
+    assert (run.phase_started, run.pace_started) == (100.0, None) and run_time_left(run, 190.0) is None
+    store.update(new, progress=0.2, progress_at=121.0, pace_started=113.0)
+    assert RunStore(tmp_path).get(new).pace_started == 113.0
+
+
 def test_an_older_bertlab_can_still_read_a_store_this_one_wrote(tmp_path):
     """Bertlab up to de00c71 reads a run as Run(**row) of `SELECT * FROM runs`: a runs column it does not know is a
     TypeError (progress_at, added as one in e8c73f0's store, broke its every page and `runs` on the same data
