@@ -563,21 +563,24 @@ def test_each_phase_leaves_out_its_own_first_steps_warm_up_and_a_one_step_phase_
     for step, took in enumerate((17.0, 4.0, 4.0, 4.0), start=1):
         clock[0] += took
         cb.on_step(step, step / 4, 2.0, 1e-4, phase="mlm")
-    assert store.get(rid).phase_started == pytest.approx(1013.0)
+    # pace_started is the phase's start as its time left reads it (phase_started, since 89c773b, when it began)
+    run = store.get(rid)
+    assert run.pace_started == pytest.approx(1013.0) and run.phase_started == pytest.approx(1000.0)
     clock[0] += 1.0  # 1030: the train phase begins
     cb.on_start(8)
     clock[0] += 17.0
     cb.on_step(1, 0.125, 0.7, 1e-4)
-    assert store.get(rid).phase_started is None  # too early: its own first step alone
+    run = store.get(rid)
+    assert run.pace_started is None and run.phase_started == pytest.approx(1030.0)  # too early: its own first step
     clock[0] += 4.0
     cb.on_step(2, 0.25, 0.6, 1e-4)
-    assert store.get(rid).phase_started == pytest.approx(1043.0)  # 1047 less its second step's 4 s
+    assert store.get(rid).pace_started == pytest.approx(1043.0)  # 1047 less its second step's 4 s
     clock[0] += 1.0  # 1052: a test phase of one step
     cb.on_start(1, phase="test")
     clock[0] += 3.0
     cb.on_step(1, 1.0, float("nan"), 0.0, phase="test")
     run = store.get(rid)
-    assert run.phase_started == pytest.approx(1052.0) and run.progress == 1.0
+    assert run.pace_started == run.phase_started == pytest.approx(1052.0) and run.progress == 1.0
 
 
 def test_runs_record_when_their_phase_began(tiny_model, tiny_data, bertlab_home):
