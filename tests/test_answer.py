@@ -1617,7 +1617,8 @@ def test_the_answer_opens_in_plain_words_for_someone_who_knows_none_of_the_names
     assert box and box[0].replace("\\", "") == got.plain
     import html as html_mod
 
-    assert f"<p class='lead'>{html_mod.escape(got.plain)}<br><b>" in report.build_html(store, [good.id, weak.id])
+    # (a paragraph a point since f19415c: the plain words, then the headline in bold)
+    assert f"<div class='lead'><p>{html_mod.escape(got.plain)}</p><p><b>" in report.build_html(store, [good.id, weak.id])
 
 
 def test_a_run_scoring_above_one_better_than_the_majority_class_is_never_set_aside_as_no_better(tmp_path):
