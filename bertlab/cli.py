@@ -1431,12 +1431,9 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
         # A table bertlab wrote (report --predictions, predict -o, the app's downloads) holds "'@united ..." for the
         # tweet "@united ...", the spreadsheet guard: read as written, 242 of the tweets Quick demo's 500 test texts
         # were other texts than the ones scored, and 17 of zero_shot's answers changed
-        from bertlab.guard import guard_note, guard_undone
+        from bertlab.guard import guard_note, guard_undone, may_bear_guard
 
-        # only where the guard can be: bertlab writes it in CSVs alone (a spreadsheet may keep it in a workbook it
-        # saves), never in JSON lines (predict -o with --json) or Parquet, whose apostrophes are the texts' own: a
-        # .jsonl of "'-) wink" was read as "-) wink"
-        guarded = p.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".parquet", ".pq") and raw[:4] != b"PAR1"
+        guarded = may_bear_guard(p.name, raw[:4])  # only where the guard can be: not JSON lines or Parquet
         undone = {c: u for c in df.columns if guarded and (u := guard_undone(list(df[c]))) is not None}
         for c, u in undone.items():
             n = sum(1 for v in df[c] if isinstance(v, str) and v[:1] == "'")

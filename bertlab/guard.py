@@ -23,6 +23,18 @@ def guard_undone(values: list) -> list | None:
     return [v[1:] if isinstance(v, str) and v[:1] == "'" else v for v in values]
 
 
+# bertlab writes the guard in CSVs alone (a spreadsheet may keep it in a workbook it saves), never in JSON lines
+# (predict -o with --json) or Parquet, whose apostrophes are the texts' own
+_NO_GUARD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet", ".pq")
+
+
+def may_bear_guard(name: str, head: bytes = b"") -> bool:
+    """Whether a file named ``name`` (its first bytes ``head``, where read) can hold the guard: a CSV, TSV, text or
+    workbook can; a JSON-lines, JSON or Parquet file cannot (a .jsonl of "'-) wink" was read as "-) wink")."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return f".{suffix}" not in _NO_GUARD_SUFFIXES and head[:4] != b"PAR1"
+
+
 def guard_note(name: str, column: object, n: int) -> str:
     """The note said where :func:`guard_undone` took the guard off ``n`` cells of ``column`` of file ``name``."""
     return (f"{name}: took the ' off {n:,} cell(s) of column {column!r} that bertlab's CSVs put before a text starting "

@@ -166,6 +166,32 @@ def test_a_table_bertlab_wrote_loads_without_its_spreadsheet_guard():
     assert not any("took the '" in n for n in kept.notes)
 
 
+def test_a_json_lines_or_parquet_file_keeps_the_apostrophes_that_look_like_the_guard():
+    """bertlab writes its spreadsheet guard in CSVs alone: a JSON-lines or Parquet file of the texts "'-) wink ..."
+    and "'@user dull" (each ' before - or @, none bare: the guard's mark) was read as "-) wink ..." and "@user dull"
+    by the loader, with a note blaming bertlab's CSVs, as predict --file read it before (review of the change)."""
+    import io
+
+    import pandas as pd
+
+    from bertlab.guard import may_bear_guard
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull", "fine", "great", "bad"]
+    df = pd.DataFrame({"text": texts, "label": ["pos", "neg"] * 3})
+    buf = io.BytesIO()
+    df.to_parquet(buf)
+    for name, raw in (("own.jsonl", df.to_json(orient="records", lines=True).encode()), ("own.parquet", buf.getvalue()),
+                      ("own.json", df.to_json(orient="records").encode())):
+        ds = load_file(name, raw=raw)
+        assert sorted(ds.texts) == sorted(texts), name
+        assert not any("took the '" in n for n in ds.notes), name
+    assert may_bear_guard("preds.csv") and may_bear_guard("preds.tsv", b"text") and may_bear_guard("book.xlsx")
+    assert not may_bear_guard("preds.JSONL") and not may_bear_guard("x.csv", b"PAR1")
+    # the same texts in a CSV bear the guard's mark and are read without it
+    assert sorted(load_file("own.csv", raw=df.to_csv(index=False).encode()).texts) == sorted(
+        t.removeprefix("'") for t in texts)
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]

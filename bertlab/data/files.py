@@ -24,7 +24,7 @@ import pandas as pd
 from bertlab.config import upload_display_name
 from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, counted, part_of
 from bertlab.errors import ColumnChoiceError, DataError
-from bertlab.guard import guard_note, guard_undone
+from bertlab.guard import guard_note, guard_undone, may_bear_guard
 from bertlab.heap import release_free_heap
 from bertlab.paths import data_home, dir_bytes, positive_int_env, safe_join
 from bertlab.textpair import PAIR_SEP, join_pair
@@ -1337,10 +1337,13 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
     else:
         big = len(raw) >= TRIM_AFTER_BYTES
         df = read_table(raw, shown, notes)
+    # the guard is taken off only where bertlab can have written it: a JSON-lines or Parquet file's apostrophes are
+    # its texts' own (as predict --file reads them)
+    undo_guard = may_bear_guard(path.name, raw[:4])
     del raw, held
     try:
         return dataset_from_table(df, shown, text_column, label_column, notes, split_column,
-                                  pair_column=pair_column)
+                                  pair_column=pair_column, undo_guard=undo_guard)
     finally:
         del df
         if big:  # the table and the cleaning's copies of it: freed, handed back (see TRIM_AFTER_BYTES)
