@@ -220,7 +220,8 @@ body{overflow-wrap:anywhere}table{overflow-wrap:normal}
 @media screen{td.nw{white-space:nowrap}}
 @media (max-width:640px){body{margin:1em auto;padding:0 .75em}h1{font-size:1.5em}h2{font-size:1.25em}
 table{font-size:.8em}th,td{padding:.25em .4em}.modebar-container{display:none}}
-@media print{body{max-width:none;margin:0}table{font-size:.62em}th,td{padding:.15em .3em}
+@media print{body{max-width:none;margin:0}.cols7 table{font-size:.75em}.cols10 table{font-size:.62em}
+th,td{padding:.15em .3em}
 .wide td:first-child,.wide th:first-child{position:static;box-shadow:none}
 .wide{overflow:visible}thead{display:table-header-group}tr{break-inside:avoid}
 .wide,.fig,.grid>div,li{break-inside:avoid}h2,h3{break-after:avoid}.modebar-container{display:none}
@@ -228,8 +229,8 @@ pre{white-space:pre-wrap;overflow:visible}}
 @media print{details::details-content{content-visibility:visible;display:contents}}
 """
 # On paper: a table scrolling in its box lost its right edge and printed its scrollbar over the next heading. It
-# fits the page instead (a smaller font; one still wider makes Chromium and Firefox scale the whole page to fit,
-# rather than cut it), its header on each page it spans, a row never split. A chart, a table or a confusion matrix
+# fits the page instead (a smaller font where it has many columns: .cols7 and .cols10, set by _table; one still
+# wider makes Chromium and Firefox scale the whole page to fit, rather than cut it), its header on each page it spans, a row never split. A chart, a table or a confusion matrix
 # is kept on one page, a chart with its heading and caption (.fig), and plotly's toolbar (printed over the confusion
 # matrices' titles) is left out. The closed <details> (each run's config and notes) open: by ::details-content
 # (in a rule of its own: a selector a browser does not know drops the whole rule it is in) and by _PRINT_SCRIPT,
@@ -357,7 +358,12 @@ def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
                 v = f"{v:,}"
             cells.append(f"<td{' class=nw' * (k in nowrap)}>{html.escape('-' if v is None else str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    # On paper only a table of many columns takes a smaller font (_CSS): at .62em, as every table once had, the
+    # memory table's three columns printed at ~7.4 pt beside 12-pt text. Measured on A4 (718 px, bbc_news's five
+    # runs), at .9em the narrowest each can wrap to: paired tests (8 columns) 593 px, results (14) 976 px
+    many = " cols10" if len(cols) >= 10 else " cols7" if len(cols) >= 7 else ""
+    return (f"<div class='wide{many}'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            "</div>")
 
 
 def _mlm_figure(runs: list[Run], points: list[dict]):

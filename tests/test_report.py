@@ -1613,3 +1613,22 @@ def test_report_bench_runs_and_writes_the_old_codes_page(finished, tmp_path):
     assert {g["bertlab"] for g in res["runs"]["new"]} == {str(report_runs.REPO / "bertlab")}
     assert {g["runs"] for v in res["runs"].values() for g in v} == {9}
     assert json.loads((tmp_path / "r.json").read_text())["old"] == report_runs.BASELINE
+
+
+def test_on_paper_only_a_table_of_many_columns_takes_a_smaller_font(finished):
+    """A teacher's printout (bbc_news, five runs, A4): every table was at .62em (~7.4 pt beside 12-pt text), the
+    three-column memory table as the results table's 14 columns. The font shrinks by column count now, decided as
+    the HTML is built: a table of fewer than 7 columns prints at its size on screen."""
+    store, ids = finished
+    page = report.build_html(store, ids)
+    paper = _print_css(page).replace("\n", "")
+    assert not re.search(r"(^|[{}])table\{font-size", paper)  # no longer every table
+    assert ".cols10 table{font-size:.62em}" in paper and ".cols7 table{font-size:.75em}" in paper
+    boxes = re.findall(r"<div class='([^']*)'><table><thead><tr>(.*?)</tr></thead>", page)
+    assert boxes
+    for cls, head in boxes:
+        n = head.count("<th>")
+        assert cls == "wide" + (" cols10" if n >= 10 else " cols7" if n >= 7 else ""), (cls, n)
+    results = next(cls for cls, head in boxes if head.startswith("<th>run</th><th>train n</th>"))
+    assert results == "wide cols10"
+    assert "wide" in {cls for cls, _ in boxes}  # and a narrow one (the environment's two columns) at full size
