@@ -961,3 +961,25 @@ def test_the_per_size_not_same_text_sentence_names_its_sizes_where_not_every_siz
     other = said.replace("8 tokens", "16 tokens")
     rows = [{"n labelled": 16, "whole": said}, {"n labelled": 1000, "whole": said}, {"n labelled": None, "whole": other}]
     assert answer.sweep_whole_texts(rows) == [f"At 16 and 1,000 labelled: {said}", f"At all labelled: {other}"]
+
+
+def test_in_projector_mode_the_learning_curves_points_table_is_split_in_two(tiny_data, bertlab_home):
+    """bbc_news, tfidf_logreg at 50/100/200 texts, 1024 px in projector mode (headless Chromium): the points' table
+    of six columns was 623 px wide in the 522 px beside the sidebar, "train s (mean)" behind a sideways scroll. Two
+    tables there (the scores, then the seeds and time), each with the strategy and size; one on the desk."""
+    store = RunStore(bertlab_home)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[16], seeds=[0], data=tiny_data)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, batch_id=sid)) == SUCCEEDED
+
+    def tables(at) -> list:
+        return [list(d.proto.column_order) for d in at.dataframe if "n labelled" in d.value.columns]
+
+    desk = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(desk)
+    (one,) = tables(desk)
+    assert one == ["strategy", "n labelled", "accuracy mean", "accuracy std", "seeds", "train s (mean)"]
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid, "keep_projector": True})
+    no_problems(at)
+    assert tables(at) == [one[:4], one[:2] + one[4:]]  # every column, the strategy and size in each
