@@ -1453,3 +1453,10 @@ def diagram(svg: str, alt: str, width: int | None = None, where=st) -> None:
 def show_error(e: BaseException) -> None:
     """A user-facing error: the message only, never a traceback (escaped: it quotes file and column names)."""
     st.error(md(str(e)), icon=":material/error:")
+
+
+def one_a_row_css(below_px: int) -> str:
+    """CSS giving each confusion matrix of Compare's grid (``cm_grid``, two a row) a row of its own on a screen
+    narrower than ``below_px``: its columns wrap, each as wide as the row."""
+    return (f"@media (max-width:{below_px - 0.02:g}px){{.st-key-cm_grid [data-testid='stHorizontalBlock']"
+            "{flex-wrap:wrap}.st-key-cm_grid [data-testid='stColumn']{min-width:100%}}")

@@ -472,11 +472,17 @@ def results(runs: list, drawn: list | None = None) -> None:
     # Two a row at most in projector mode: three left each ~250 px at 1024 px for 18-px type; one where even two
     # leave a matrix too little at that type (bbc_news's five topics).
     big = common.projector()
-    per_row = min(plots.confusion_per_row(done, most=2 if big else 3, scale=common.PROJECTOR_FONT / 13 if big else 1.0),
-                  len(done))
+    scale = common.PROJECTOR_FONT / 13 if big else 1.0
+    per_row = min(plots.confusion_per_row(done, most=2 if big else 3, scale=scale), len(done))
+    # The page cannot tell a 1024-px projector from a 1920-px one: two a row still, each a row of its own on a
+    # screen narrower than two need (a CSS media query; bbc_news: one a row below 1,263 px, two at 1920).
+    if big and per_row == 1 and len(done) > 1 and (two_from := plots.confusion_two_from_px(done, scale)):
+        per_row = 2
+        st.html(f"<style>{common.one_a_row_css(two_from)}</style>")
     titles = plots.run_labels(done)  # "head_only · 6a07" where a strategy ran at several seeds, as elsewhere
+    grid = st.container(key="cm_grid")
     for i in range(0, len(done), per_row):
-        cols = st.columns(per_row, gap="medium")
+        cols = grid.columns(per_row, gap="medium")
         for col, r in zip(cols, done[i : i + per_row]):
             # No toolbar: over a third of the page it covered the matrix's title (the run's name).
             common.chart(common.figure(plots.confusion_figure, r, title=titles[r.id]), where=col, width="stretch",

@@ -1267,14 +1267,33 @@ def confusion_per_row(runs: Sequence[Any], most: int = 3, scale: float = 1.0) ->
     for a 1024-px projector, where half the main column is :data:`CONFUSION_HALF_1024` px: a matrix that needs more
     at that size gets a row of its own (bbc_news two a row there: titles cut to 'tfidf_lo', 'zero_sh', cells ~14 px
     wide, counts in 10-px type)."""
-    names = [[str(n) for n in (r.metrics or {}).get("label_names") or []] for r in runs]
-    if any(len(ns) > CONFUSION_MANY for ns in names):
+    widest = _confusion_widest(runs)
+    if widest is None:
         return 1
-    widest = max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * min(max(map(len, ns)), CONFUSION_NAME_CHARS)
-                  for ns in names if ns), default=0)
     if scale > 1 and widest * scale > CONFUSION_HALF_1024:
         return 1
     return min(most, 2) if widest > 260 else most
+
+
+def _confusion_widest(runs: Sequence[Any]) -> int | None:
+    """The px the widest matrix of ``runs`` needs at the desk's type (its cells and class names), None where one has
+    more than :data:`CONFUSION_MANY` classes (a row of its own on any screen)."""
+    names = [[str(n) for n in (r.metrics or {}).get("label_names") or []] for r in runs]
+    if any(len(ns) > CONFUSION_MANY for ns in names):
+        return None
+    return max((CONFUSION_CELL_PX * len(ns) + CONFUSION_CHAR_PX * min(max(map(len, ns)), CONFUSION_NAME_CHARS)
+                for ns in names if ns), default=0)
+
+
+def confusion_two_from_px(runs: Sequence[Any], scale: float) -> int | None:
+    """The screen width (px, the sidebar open) from which two matrices of ``runs`` fit a row at the type ``scale`` (>1)
+    where :func:`confusion_per_row` gives each a row of its own for a 1024-px screen: half the main column grows by
+    half of each px past 1024 (:data:`CONFUSION_HALF_1024` there). None where two fit at 1024 px already, or never
+    (more than :data:`CONFUSION_MANY` classes). bbc_news's five topics in projector mode: 1,263 px."""
+    widest = _confusion_widest(runs)
+    if widest is None or scale <= 1 or widest * scale <= CONFUSION_HALF_1024:
+        return None
+    return 1024 + math.ceil(2 * (widest * scale - CONFUSION_HALF_1024))
 
 
 def confusion_height(names: Sequence[str], least: int = 300) -> int:

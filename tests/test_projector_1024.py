@@ -145,3 +145,51 @@ def test_a_five_topic_confusion_matrix_gets_a_row_of_its_own_on_a_projector():
     assert plots.confusion_per_row(news, most=2, scale=scale) == 1
     assert plots.confusion_per_row(_runs(2), most=2, scale=scale) == 2  # fresh / rotten: ~150 px at 18 px
     assert plots.confusion_per_row(news) == 2 and plots.confusion_per_row(_runs(3)) == 3
+
+
+def test_on_a_wide_projector_five_topic_confusion_matrices_stay_two_a_row(projector, tmp_path, bertlab_home):
+    """In projector mode bbc_news's matrices were one a row at 1920 px too (1,420 px each, headless Chromium): the
+    page cannot tell 1024 from 1920. Two a row now, with a CSS media query giving each a row of its own below the
+    width two need (1,263 px for five topics at 18 px: 524 px each at 1024, 690 px each two a row at 1920)."""
+    import csv
+
+    from test_app_polish import finished
+    from test_pages_sweep import app_on, no_problems
+    from test_teacher_polish import _row_width
+
+    from app_pages.common import one_a_row_css
+    from bertlab.config import DataConfig
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    topics = ["business", "entertainment", "politics", "sports", "tech"]
+    news = _runs(2)
+    for r in news:
+        r.metrics |= {"label_names": topics, "confusion": [[9 * (i == j) for j in range(5)] for i in range(5)]}
+    scale = 18 / 13
+    assert plots.confusion_two_from_px(news, scale) == 1263  # 2 x (261 x 18/13 - 242) px past 1024
+    assert plots.confusion_two_from_px(_runs(2), scale) is None  # two classes: two a row at 1024 already
+    assert plots.confusion_two_from_px(news, 1.0) is None  # the desk's type: as was
+    many = _runs(2)
+    for r in many:
+        r.metrics |= {"label_names": [f"c{i}" for i in range(plots.CONFUSION_MANY + 1)]}
+    assert plots.confusion_two_from_px(many, scale) is None  # a row of its own on any screen
+    assert one_a_row_css(1263) == ("@media (max-width:1262.98px){.st-key-cm_grid [data-testid='stHorizontalBlock']"
+                                   "{flex-wrap:wrap}.st-key-cm_grid [data-testid='stColumn']{min-width:100%}}")
+    path = tmp_path / "news.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label"])
+        for i in range(60):
+            w.writerow([f"story {i} about {topics[i % 5]} number {i % 7}", topics[i % 5]])
+    store = RunStore(bertlab_home)
+    data = DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None)
+    rid = [finished(store, make_config("tfidf_logreg", data=data, seed=seed)).id for seed in (0, 1)][0]
+    at = app_on("app_pages/compare.py", {"keep_projector": True})
+    no_problems(at)
+    assert _row_width(at.main, f"cm_{rid}") == 2  # two a row; the CSS wraps them below 1,263 px
+    styles = [h.proto.body for h in at.get("html") if "cm_grid" in h.proto.body]
+    assert styles == [f"<style>{one_a_row_css(1263)}</style>"], styles
+    desk = app_on("app_pages/compare.py", {"keep_projector": False})
+    no_problems(desk)
+    assert not [h for h in desk.get("html") if "cm_grid" in h.proto.body]

@@ -271,6 +271,8 @@ SAFE_IN_HTML |= {"_shown(labels[e.run_id])", "_shown(e.label)", "_shown(probabil
 SAFE_IN_HTML |= {"section_html(title)", "common.lead_html(c.intro, '1.25rem')"}
 # the Playground cards' CSS: numbers only (the cards a row and the projector's type), no text of anyone's
 SAFE_IN_HTML |= {"answer_css(len(cols))"}
+# the confusion grid's CSS: a number (the screen width two matrices need)
+SAFE_IN_HTML |= {"common.one_a_row_css(two_from)"}
 
 
 def _html_calls(tree: ast.AST):
