@@ -24,8 +24,8 @@ def guard_undone(values: list) -> list | None:
 
 
 # bertlab writes the guard in CSVs alone (a spreadsheet may keep it in a workbook it saves), never in JSON lines
-# (predict -o with --json) or Parquet, whose apostrophes are the texts' own
-_NO_GUARD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet", ".pq")
+# (predict -o with --json), Parquet or a save_to_disk folder's Arrow, whose apostrophes are the texts' own
+_NO_GUARD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".arrow")
 
 
 def may_bear_guard(name: str, head: bytes = b"") -> bool:

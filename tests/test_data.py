@@ -192,6 +192,37 @@ def test_a_json_lines_or_parquet_file_keeps_the_apostrophes_that_look_like_the_g
         t.removeprefix("'") for t in texts)
 
 
+def test_a_folder_of_json_lines_or_parquet_keeps_the_apostrophes_that_look_like_the_guard(tmp_path):
+    """Review: a dataset's folder (train.jsonl and test.jsonl; a hub download's Parquet) of the texts "'-) wink ..."
+    and "'@user dull" was read as "-) wink ..." and "@user dull" (12 cells of 36, with the note blaming bertlab's
+    CSVs): the file loader asked may_bear_guard for one file, never for a folder's. A folder of CSVs still has it
+    taken off."""
+    import pandas as pd
+
+    from bertlab.data.files import FOLDER_SPLIT
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull", "fine", "great", "bad"]
+    for fmt in ("jsonl", "parquet", "csv"):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        for part in ("train", "test"):
+            df = pd.DataFrame({"text": [f"{t} {part}" for t in texts], "label": ["pos", "neg"] * 3})
+            if fmt == "jsonl":
+                df.to_json(folder / f"{part}.jsonl", orient="records", lines=True)
+            elif fmt == "parquet":
+                df.to_parquet(folder / f"{part}.parquet")
+            else:
+                df.to_csv(folder / f"{part}.csv", index=False)
+        ds = load_file(folder, split_column=FOLDER_SPLIT)
+        want = sorted(f"{t} {p}" for t in texts for p in ("train", "test"))
+        if fmt == "csv":
+            assert sorted(ds.texts) == sorted(t.removeprefix("'") for t in want)
+            assert any("took the '" in n for n in ds.notes)
+        else:
+            assert sorted(ds.texts) == want, fmt
+            assert not any("took the '" in n for n in ds.notes), fmt
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]

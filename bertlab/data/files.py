@@ -1310,17 +1310,19 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
         if path.is_dir():
             notes: list[str] = []
             df, parts = read_folder(path, notes)
+            # a hub download's Parquet, save_to_disk's .arrow, JSON lines: no guard of bertlab's (CSVs alone)
+            undo_guard = all(may_bear_guard(f.name) for _, f in folder_parts(path))
             if parts is not None and split_column == FOLDER_SPLIT:  # the folder's own split: its files' parts
                 if FOLDER_SPLIT in df.columns:
                     notes.append(f"the files' own column {FOLDER_SPLIT!r} is kept as a column: the split is the "
                                  "folder's parts (--split-column none draws one)")
                 return dataset_from_table(df, path.name, text_column, label_column, notes, parts=parts,
-                                          pair_column=pair_column,
+                                          pair_column=pair_column, undo_guard=undo_guard,
                                           split_source="the folder's own split (its files' parts)")
             if split_column == FOLDER_SPLIT and FOLDER_SPLIT not in df.columns:  # no test part: drawn
                 split_column = None
             return dataset_from_table(df, path.name, text_column, label_column, notes, split_column,
-                                      pair_column=pair_column)
+                                      pair_column=pair_column, undo_guard=undo_guard)
         if not path.is_file():
             raise DataError(f"file {str(path)!r} does not exist.")
         if path.stat().st_size > MAX_FILE_BYTES:  # checked before reading: never pull 10 GB into memory
