@@ -223,6 +223,25 @@ def test_a_folder_of_json_lines_or_parquet_keeps_the_apostrophes_that_look_like_
             assert not any("took the '" in n for n in ds.notes), fmt
 
 
+def test_a_parquet_file_by_another_name_keeps_its_apostrophes_when_held(tmp_path):
+    """Review: a Parquet file named .csv (read_table tells it by its first bytes) of "'-) wink ..." and "'@user dull"
+    was read with its apostrophes by a plain load_file, without them when its split column had been looked for
+    first (split_column_of_file holds the table; the CLI's run, the Data page's upload): the held load asked
+    may_bear_guard with no bytes. Both loads read the same texts now."""
+    import pandas as pd
+
+    from bertlab.data.files import split_column_of_file
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull", "fine", "great", "bad"]
+    path = tmp_path / "pq.csv"
+    pd.DataFrame({"text": texts, "label": ["pos", "neg"] * 3}).to_parquet(path)
+    assert sorted(load_file(path).texts) == sorted(texts)
+    split_column_of_file(path)  # holds the parsed table for the load that follows
+    held = load_file(path)
+    assert sorted(held.texts) == sorted(texts)
+    assert not any("took the '" in n for n in held.notes)
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]

@@ -770,6 +770,15 @@ def hold_table(path: str | Path, name: str, df: pd.DataFrame, notes: list[str]) 
         pass
 
 
+def _head(path: Path) -> bytes:
+    """The first four bytes of the file at ``path`` (b"" where it cannot be read)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(4)
+    except OSError:
+        return b""
+
+
 def _take_held(path: Path) -> tuple[pd.DataFrame, list[str]] | None:
     """The table held for ``path`` as it is now (and its read notes), let go by the holder; None where none is."""
     try:
@@ -1341,7 +1350,8 @@ def load_file(path: str | Path, text_column: str | None = None, label_column: st
         df = read_table(raw, shown, notes)
     # the guard is taken off only where bertlab can have written it: a JSON-lines or Parquet file's apostrophes are
     # its texts' own (as predict --file reads them)
-    undo_guard = may_bear_guard(path.name, raw[:4])
+    # (a held table's bytes were not read again: its first ones tell a Parquet file by another name, as read_table did)
+    undo_guard = may_bear_guard(path.name, raw[:4] if held is None else _head(path))
     del raw, held
     try:
         return dataset_from_table(df, shown, text_column, label_column, notes, split_column,
