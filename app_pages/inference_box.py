@@ -259,8 +259,9 @@ BESIDE_PX, WIDE_FROM_PX = 460, 1600
 # Streamlit's md breakpoint: below it the sidebar covers the page (or is closed), never beside it, and under 640 px the
 # cards stand one under another, each the page's width. The type that shrinks with the room beside the sidebar
 # (answer_css) is for wider screens alone: on a 390-px phone it came to 0 px (calc(100vw - 492px) below zero, one
-# card), the answer drawn as nothing above its "80% confident" (Chromium).
-SIDEBAR_BESIDE_FROM_PX = 768
+# card), the answer drawn as nothing above its "80% confident" (Chromium). Streamlit folds the sidebar at 768 px
+# too (an iPad held upright): there the rule gave one card 11.4 px in its 704-px card; it stands beside from 769 px.
+SIDEBAR_BESIDE_FROM_PX = 769
 WIDE_PX = WIDE_FROM_PX - BESIDE_PX
 ANSWER_PX = 36.0  # the answer's type (Streamlit's metric value, 2.25rem)
 

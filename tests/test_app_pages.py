@@ -382,6 +382,20 @@ def test_the_playgrounds_answer_keeps_its_type_on_a_phone():
             assert font_at(css, 1024) < ANSWER_PX  # still made smaller beside the sidebar at 1024 px
 
 
+def test_the_playgrounds_answer_keeps_its_type_at_768_px_where_the_sidebar_is_folded():
+    """Review: the rule shrinking the answer's type with the room beside the sidebar held from 768 px, where
+    Streamlit still folds its sidebar (Chromium, one tfidf_logreg card: at 768 px the sidebar off the page, the card
+    704 px wide, the answer at 11.4 px; at 769 px the sidebar beside it, the card 405 px). It holds from 769 px."""
+    from app_pages.inference_box import SIDEBAR_BESIDE_FROM_PX, answer_css
+
+    assert SIDEBAR_BESIDE_FROM_PX == 769
+    for projector in (False, True):
+        for cards in (1, 2, 3, 4):
+            css = answer_css(cards, projector=projector)
+            assert "@media (min-width:769px){[class*='st-key-pg_answer_'] [data-testid='stMetricValue']" in css
+            assert "min-width:768px" not in css
+
+
 def test_the_playgrounds_answer_is_cut_shorter_for_projector_type_and_fits_its_card_either_way():
     """Mutation round 7: in projector mode the answer's type is larger (PROJECTOR_PX against 16 px), so fewer of
     its characters fit a card: the cut leaves room for them and for the card's ellipsis (2 to 4 cards a row; 2 at
