@@ -381,6 +381,30 @@ class _ThreadConn:
             pass
 
 
+def write_refused(c: sqlite3.Connection) -> sqlite3.OperationalError | None:
+    """SQLite's own answer to whether the store can be written through ``c``: its error where it refuses
+    (SQLITE_READONLY), else None.
+
+    Opening a store the -wal and -shm files of which are there (a server running on the share, a copy taken with
+    them) writes nothing, so SQLite opens it read-only without a word where the file cannot be written (a read-only
+    mount, a bind mount included; another's file) and only the first write failed: the store was taken as writable,
+    so Launch stayed on and every page that reads the sweeps failed making their folder (Errno 30, a traceback).
+    The probe is a delete of no row, rolled back: it writes nothing. A lock a writer holds is no refusal (answered at
+    once, not after the busy timeout), nor is a full disk (nothing to write) or any other error: the write says so."""
+    c.execute("PRAGMA busy_timeout=0")
+    try:
+        c.execute("BEGIN IMMEDIATE")
+        c.execute("DELETE FROM runs WHERE 0")
+    except sqlite3.OperationalError as e:  # the low byte is the primary code (SQLITE_READONLY_DBMOVED, ... too)
+        return e if (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF == sqlite3.SQLITE_READONLY else None
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+        c.execute("PRAGMA busy_timeout=30000")
+    return None
+
+
 class RunStore:
     """Thread-safe access to ``<root>/runs.sqlite`` and ``<root>/runs/<id>/`` artifacts."""
 
@@ -445,12 +469,16 @@ class RunStore:
             c.execute("PRAGMA synchronous=NORMAL")
             c.execute("PRAGMA busy_timeout=30000")
             c.executescript(_SCHEMA)  # IF NOT EXISTS: a no-op on a store that has its tables
+            refused = write_refused(c)
         except sqlite3.OperationalError as e:
             c.close()
             return self._read_only_conn(e)
         except sqlite3.DatabaseError as e:  # "file is not a database", "malformed": a sentence on every page
             c.close()
             raise StoreError(damaged_store_message(self.path, e)) from None
+        if refused is not None:  # opened without a word where it cannot be written: read-only, said so
+            c.close()
+            return self._read_only_conn(refused)
         return c
 
     def _read_only_conn(self, e: BaseException) -> sqlite3.Connection:

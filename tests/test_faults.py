@@ -909,6 +909,108 @@ def test_a_read_only_data_directory_is_read_and_only_writes_are_refused(tmp_path
         assert [b.disabled for b in at.button if b.label.startswith("Launch")] == [True]
 
 
+def _copied_with_its_wal(tmp_path: Path, tiny_data) -> tuple[Path, str]:
+    """A data directory copied while a process had its store open (a server running on the share, a colleague's
+    results copied mid-session): its -wal and -shm files copied beside it. Returns it and its finished run's id."""
+    writer = RunStore(tmp_path / "live")
+    done = writer.create_run(make_config("tfidf_logreg", data=tiny_data), "b-copied")
+    writer.finish(done, SUCCEEDED, metrics={"test_accuracy": 0.75, "test_macro_f1": 0.7})
+    home = tmp_path / "home"
+    shutil.copytree(tmp_path / "live", home)  # the writer still open
+    assert (home / "runs.sqlite-wal").is_file() and (home / "runs.sqlite-shm").is_file()
+    return home, done
+
+
+def test_a_read_only_bind_mount_holding_the_stores_wal_is_read_only(tmp_path, tiny_data, monkeypatch, capsys):
+    """A read-only bind mount of a data directory whose store's -wal and -shm files are there (copied with them, or
+    a server still running on the share) was taken as writable: opening it writes nothing, so SQLite opened the file
+    read-only without a word (read_only None), Launch stayed on with no note, and `runs`, `report`, `paired` and the
+    Compare, Playground and Learning curves pages failed with "[Errno 30] Read-only file system: '.../sweeps'" (a
+    traceback in the page). The store asks SQLite whether it may write (write_refused) and opens read-only."""
+    from streamlit.testing.v1 import AppTest
+
+    from bertlab.cli import main
+
+    if os.geteuid() != 0:  # chmod a-w leaves the store's own files writable by their owner: they can be written
+        pytest.skip("a read-only bind mount needs root")
+    home, done = _copied_with_its_wal(tmp_path, tiny_data)
+    monkeypatch.setenv("BERTLAB_HOME", str(home))
+    with _read_only(home):
+        with pytest.raises(OSError):
+            (home / "probe").write_text("x")
+        store = RunStore(home)
+        assert store.read_only_reason == "it is read-only or not yours to write", store.read_only
+        assert [r.id for r in store.list_runs()] == [done]
+        capsys.readouterr()
+        for argv in (["runs"], ["show", done[-4:]],
+                     ["report", "--batch", "b-copied", "-o", str(tmp_path / "r.html")]):
+            assert main(argv) == 0, (argv, capsys.readouterr().err)
+        capsys.readouterr()
+        assert main(["run", "--dataset", "rotten_tomatoes", "--strategies", "tfidf_logreg", "--train-size", "50",
+                     "--val-size", "20", "--test-size", "50"]) == 2
+        assert "cannot write the data directory" in capsys.readouterr().err
+        at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=120).run()
+        at.switch_page("app_pages/compare.py").run()
+        assert not at.exception, [x.value for x in at.exception]
+        assert len([i for i in at.info if "cannot be written" in i.value]) == 1
+        at.switch_page("app_pages/train.py").run()
+        assert not at.exception, [x.value for x in at.exception]
+        assert [b.disabled for b in at.button if b.label.startswith("Launch")] == [True]
+
+
+def test_write_refused_is_sqlites_answer_not_a_lock_or_a_full_disk(tmp_path, tiny_data, monkeypatch):
+    """Where no bind mount can be made: the store file opened read-only as SQLite opens it on a read-only mount
+    (mode=ro, the -wal and -shm files there) is read-only (it was taken as writable); a store another writer holds
+    locked is not (answered at once, not after the 30 s busy timeout), nor one whose write would fail on a full disk
+    or an I/O error: SQLITE_READONLY (any of its extended codes) alone says a store cannot be written."""
+    from bertlab import store as store_module
+    from bertlab.store import write_refused
+
+    home, done = _copied_with_its_wal(tmp_path, tiny_data)
+    connect = sqlite3.connect
+
+    def as_on_a_read_only_mount(path, *args, **kwargs):
+        if not kwargs.get("uri") and Path(path) == home / "runs.sqlite":
+            return connect(f"{Path(path).as_uri()}?mode=ro", *args, uri=True, **kwargs)
+        return connect(path, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(store_module.sqlite3, "connect", as_on_a_read_only_mount)
+        store = RunStore(home)
+        assert store.read_only_reason == "it is read-only or not yours to write", store.read_only
+        assert [r.id for r in store.list_runs()] == [done]
+
+    locker = connect(home / "runs.sqlite", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # a writer mid-transaction
+    store = RunStore(home)
+    assert store.read_only is None
+    assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] == 30000  # the probe's 0 undone
+    locker.execute("ROLLBACK")
+    store.create_run(make_config("tfidf_logreg", data=tiny_data), "b-after")  # writable indeed
+
+    class Answers:  # a connection whose write says what SQLite would
+        def __init__(self, code: int) -> None:
+            self.code, self.in_transaction, self.sent = code, False, []
+
+        def execute(self, sql: str):
+            self.sent.append(sql)
+            if sql == "BEGIN IMMEDIATE":
+                self.in_transaction = True
+            elif sql.startswith("DELETE"):
+                e = sqlite3.OperationalError(f"code {self.code}")
+                e.sqlite_errorcode = self.code
+                raise e
+            elif sql == "ROLLBACK":
+                self.in_transaction = False
+
+    for code, refused in ((sqlite3.SQLITE_READONLY, True), (sqlite3.SQLITE_READONLY | 4 << 8, True),  # DBMOVED
+                          (sqlite3.SQLITE_BUSY, False), (sqlite3.SQLITE_LOCKED, False), (sqlite3.SQLITE_FULL, False),
+                          (sqlite3.SQLITE_IOERR, False), (sqlite3.SQLITE_IOERR | 3 << 8, False)):
+        c = Answers(code)
+        assert (write_refused(c) is not None) is refused, code
+        assert "ROLLBACK" in c.sent and not c.in_transaction and c.sent[-1] == "PRAGMA busy_timeout=30000", c.sent
+
+
 def test_the_worker_on_a_read_only_data_directory_says_it_cannot_write_it(tmp_path, monkeypatch, capsys):
     """`python -m bertlab worker` on a read-only data directory holding a dead process's queued run printed
     "training 1 queued run", then "queue empty", and exited 0 having trained nothing (mutation round 5: the
