@@ -478,10 +478,10 @@ def test_an_exported_variant_says_its_settings_in_its_readme_and_its_default_nam
         assert f"Strategy head_only (1 epoch, lr {lr}, batch 8" in readme
 
 
-def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_model, tmp_path, monkeypatch):
-    """A diff review: the README's check read preds.csv's texts as written, but bertlab's CSVs put a ' before a
-    text starting with = + - @ or ', so such texts were scored as "'-great film" (probabilities 0.017 off). The
-    check's reading lines now undo the guard: it reads back exactly the test split's texts and labels."""
+def _zip_check_reads(tiny_model, tmp_path, monkeypatch, texts: list[str], labels: list, printed: str):
+    """A tfidf_logreg run of a CSV of ``texts``, exported and unzipped; the README's accuracy check run as a user
+    runs it, then the README's own reading lines in a fresh interpreter printing ``printed`` (an expression of their
+    ``rows``) as JSON. Returns what it printed and the run's test split."""
     import json
     import os
     import re
@@ -489,16 +489,12 @@ def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_m
     import sys
 
     import pandas as pd
-    from conftest import make_texts
 
     from bertlab.cli import main
     from bertlab.config import DataConfig
     from bertlab.data import load_splits
 
-    texts, labels = make_texts()
-    heads = ("-", "'", "=", "+", "@", "")
-    texts = [heads[i % len(heads)] + t for i, t in enumerate(texts)]
-    csv_path = tmp_path / "guarded.csv"
+    csv_path = tmp_path / "texts.csv"
     pd.DataFrame({"text": texts, "label": labels}).to_csv(csv_path, index=False)
     data = DataConfig(source="file", name=str(csv_path), train_size=None, val_size=None, test_size=None)
     store = RunStore()
@@ -511,13 +507,25 @@ def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_m
     command, before = ("\n".join(line[2:] for line in b.splitlines()) for b in blocks[:2])
     monkeypatch.chdir(folder)
     assert main(command.split()[3:]) == 0
-    # the README's own reading lines, run as a user runs them, then the rows they read
-    (folder / "read_it.py").write_text(before + '\nimport json\nprint(json.dumps([[r["text"], r["true label"]] '
-                                       'for r in rows]))\n')
+    (folder / "read_it.py").write_text(before + f"\nimport json\nprint(json.dumps({printed}))\n")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    rows = json.loads(subprocess.run([sys.executable, "read_it.py"], cwd=folder, env=env, capture_output=True,
-                                     text=True, check=True).stdout)
-    test = load_splits(data).test
+    out = subprocess.run([sys.executable, "read_it.py"], cwd=folder, env=env, capture_output=True, text=True,
+                         check=True).stdout
+    return json.loads(out), load_splits(data).test
+
+
+def test_the_zips_accuracy_check_reads_back_the_test_texts_bertlab_scored(tiny_model, tmp_path, monkeypatch):
+    """A diff review: the README's check read preds.csv's texts as written, but bertlab's CSVs put a ' before a
+    text starting with = + - @ or ', so such texts were scored as "'-great film" (probabilities 0.017 off). The
+    check's reading lines now undo the guard: it reads back exactly the test split's texts and labels."""
+    from conftest import make_texts
+
+    texts, labels = make_texts()
+    heads = ("-", "'", "=", "+", "@", "")
+    texts = [heads[i % len(heads)] + t for i, t in enumerate(texts)]
+    # the README's own reading lines, run as a user runs them, then the rows they read
+    rows, test = _zip_check_reads(tiny_model, tmp_path, monkeypatch, texts, labels,
+                                  '[[r["text"], r["true label"]] for r in rows]')
     assert any(t[:1] in "-'=+@" for t in test.texts)  # the case at stake is in the test split
     assert [t for t, _ in rows] == list(test.texts)
     assert [y for _, y in rows] == [test.label_names[y] for y in test.labels]
@@ -528,40 +536,12 @@ def test_the_zips_accuracy_check_reads_back_a_line_break_inside_a_text_as_writte
     newline="", so Python's universal newlines read a line break inside a quoted text as "\\n": 23 of the 500
     test tweets of the tweets Quick demo hold a "\\r" and read back changed. With newline="" (as Python's csv
     docs ask) the check reads back the very texts bertlab scored."""
-    import json
-    import os
-    import re
-    import subprocess
-    import sys
-
-    import pandas as pd
     from conftest import make_texts
-
-    from bertlab.cli import main
-    from bertlab.config import DataConfig
-    from bertlab.data import load_splits
 
     texts, labels = make_texts()
     breaks = ("\r", "\r\n", "\n", " ")
     texts = [t.replace(" ", breaks[i % len(breaks)], 1) for i, t in enumerate(texts)]
-    csv_path = tmp_path / "breaks.csv"
-    pd.DataFrame({"text": texts, "label": labels}).to_csv(csv_path, index=False)
-    data = DataConfig(source="file", name=str(csv_path), train_size=None, val_size=None, test_size=None)
-    store = RunStore()
-    rid = _run(store, "tfidf_logreg", tiny_model, data)
-    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
-    folder = tmp_path / "x" / rid
-    readme = (folder / "README.txt").read_text()
-    check = readme[readme.index("To check the test accuracy bertlab reported"):]
-    blocks = [b.strip("\n") for b in re.findall(r"((?:^  (?! ).*\n)+)", check, flags=re.M)]
-    command, before = ("\n".join(line[2:] for line in b.splitlines()) for b in blocks[:2])
-    monkeypatch.chdir(folder)
-    assert main(command.split()[3:]) == 0
-    (folder / "read_it.py").write_text(before + '\nimport json\nprint(json.dumps([r["text"] for r in rows]))\n')
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    rows = json.loads(subprocess.run([sys.executable, "read_it.py"], cwd=folder, env=env, capture_output=True,
-                                     text=True, check=True).stdout)
-    test = load_splits(data).test
+    rows, test = _zip_check_reads(tiny_model, tmp_path, monkeypatch, texts, labels, '[r["text"] for r in rows]')
     assert any("\r" in t for t in test.texts)  # the case at stake is in the test split, as written
     assert rows == list(test.texts)
 
