@@ -256,6 +256,11 @@ CARDS_PX, CARD_PAD_PX, CARD_GAP_PX, ANSWER_CHAR_PX, ELLIPSIS_PX = 900, 32, 16, 1
 # fitted whole ('technology…ts_reviews' in 690 px). A second cut for 1600 px and over, and below 1366 px the type
 # made smaller in proportion to the card, so that the cut holds (answer_css).
 BESIDE_PX, WIDE_FROM_PX = 460, 1600
+# Of those 460 px, the sidebar's 300 stay 300 in projector mode; the page's margins, like the cards' padding and
+# gaps, are in rem and grow with the page's type (common.PROJECTOR_PX): at 1024 px in projector mode two cards' text
+# was 212 px each (Chromium), 1024 less 600 px halved, where the type's rule counted 540 px and drew the cut 225 px
+# wide, cut again at its end ('technolo…try_n…').
+SIDEBAR_PX = 300
 # Streamlit's md breakpoint: below it the sidebar covers the page (or is closed), never beside it, and under 640 px the
 # cards stand one under another, each the page's width. The type that shrinks with the room beside the sidebar
 # (answer_css) is for wider screens alone: on a 390-px phone it came to 0 px (calc(100vw - 492px) below zero, one
@@ -273,7 +278,8 @@ def answer_css(cards: int, projector: bool | None = None) -> str:
     :data:`SIDEBAR_BESIDE_FROM_PX` (a phone: no sidebar beside the cards) the type is left as it is."""
     scale = common.PROJECTOR_PX / 16 if (common.projector() if projector is None else projector) else 1.0
     room = (CARDS_PX - CARD_GAP_PX * (cards - 1)) / cards - CARD_PAD_PX  # at 1366 px, as the cut counts it
-    fixed = BESIDE_PX + CARD_GAP_PX * (cards - 1) + CARD_PAD_PX * cards  # what a screen's width gives no card text
+    # what a screen's width gives no card text: the sidebar, and the margins, gaps and padding at the page's type
+    fixed = SIDEBAR_PX + (BESIDE_PX - SIDEBAR_PX + CARD_GAP_PX * (cards - 1) + CARD_PAD_PX * cards) * scale
     per_px = ANSWER_PX * scale / (cards * room)  # the type's px for each px of screen width beyond ``fixed``
     return (f"@media (min-width:{WIDE_FROM_PX}px){{[class*='st-key-pg_answer_{CARDS_PX}_']{{display:none}}}}"
             f"@media (max-width:{WIDE_FROM_PX - 0.02}px){{[class*='st-key-pg_answer_{WIDE_PX}_']{{display:none}}}}"

@@ -328,6 +328,28 @@ def test_the_playgrounds_answer_fits_its_card_with_its_ellipsis_at_three_and_fou
     assert prediction_text("neg", ["neg", "pos"], 3, projector=False) == "neg"  # short names whole
 
 
+def test_the_playgrounds_answer_holds_its_cut_at_1024_px_in_projector_mode():
+    """The type's rule counted the page's margins, the cards' gaps and padding at the desk's size: in projector mode
+    (a 20-px page) they are a quarter larger. Chromium at 1024 px, projector on, two cards of a run whose classes are
+    'business_and_economy_stories_from_the_uk_and_abroad' and 'technology_and_gadgets_reviews_and_industry_news':
+    each card's text 212 px (1024 less 600, halved), the rule's type 26.6 px (it counted 540), the cut
+    'technolo…try_news' 225 px wide, cut again by the card ('technolo…try_n…'). Its type now fits the card."""
+    import re
+
+    from app_pages.common import PROJECTOR_PX
+    from app_pages.inference_box import ANSWER_CHAR_PX, ANSWER_PX, ELLIPSIS_PX, answer_css, prediction_text
+
+    names = ["business_and_economy_stories_from_the_uk_and_abroad", "technology_and_gadgets_reviews_and_industry_news"]
+    css = answer_css(2, projector=True)
+    fixed, per_px = map(float, re.search(r"calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)", css).groups())
+    assert fixed == 600  # measured: 1024 - 2 x 212
+    font = min(ANSWER_PX * PROJECTOR_PX / 16, (1024 - fixed) * per_px)
+    cut = prediction_text(names[1], names, 2, projector=True)
+    drawn = ((len(cut) - 1) * ANSWER_CHAR_PX + ELLIPSIS_PX * ("…" in cut)) * font / ANSWER_PX
+    assert drawn <= 212, (cut, font, drawn)  # the old rule: 26.6-px type, 239 px by this count (225 measured)
+    assert answer_css(2, projector=False).count("calc((100vw - 540px)")  # the desk's sizes as they were
+
+
 def test_the_playgrounds_answer_holds_its_cut_at_1024_px_and_cuts_less_at_1920():
     """The cut assumed a 1366-px screen. Chromium, two class names 'technology_and_gadgets_news' / '_reviews': at 1024 px
     (a projector; the cards' text 242, 145 and 97 px wide at two, three and four cards a row) the card's own ellipsis
