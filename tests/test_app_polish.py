@@ -456,15 +456,10 @@ def test_a_fine_tuning_runs_time_left_in_training_includes_its_test_pass():
     assert run_time_left(running("lora", sizes={}), 1110.0) == pytest.approx(90.0)  # sizes not recorded yet
 
 
-def test_a_few_step_runs_first_time_left_leaves_out_its_first_steps_warm_up(tmp_path, monkeypatch):
-    """A --quick full_ft of 8 steps (batch size 64, 1 epoch): its first step took 17.4 s, the next six ~4.6 s each,
-    and the first time left read 162 s where 73 s were (the first step's warm-up counted as the pace of all).
-    The pace is now that of the steps after the first: nothing said after the first step, then the phase's start
-    as the time left reads it moves later by what the first step took beyond them."""
-    import pytest
-
+def _clocked_run(tmp_path, monkeypatch):
+    """A tfidf_logreg run's store callbacks under a clock the test moves (``clock[0]``, from 1000 s), flushing every
+    step, its 8-step phase begun: (clock, store, run id, callbacks)."""
     from bertlab import runner
-    from bertlab.estimate import run_time_left
     from bertlab.store import RunStore
     from bertlab.strategies import make_config
 
@@ -475,6 +470,19 @@ def test_a_few_step_runs_first_time_left_leaves_out_its_first_steps_warm_up(tmp_
     cb = runner.StoreCallbacks(store, rid)
     cb.FLUSH_S = 0.0
     cb.on_start(8)
+    return clock, store, rid, cb
+
+
+def test_a_few_step_runs_first_time_left_leaves_out_its_first_steps_warm_up(tmp_path, monkeypatch):
+    """A --quick full_ft of 8 steps (batch size 64, 1 epoch): its first step took 17.4 s, the next six ~4.6 s each,
+    and the first time left read 162 s where 73 s were (the first step's warm-up counted as the pace of all).
+    The pace is now that of the steps after the first: nothing said after the first step, then the phase's start
+    as the time left reads it moves later by what the first step took beyond them."""
+    import pytest
+
+    from bertlab.estimate import run_time_left
+
+    clock, store, rid, cb = _clocked_run(tmp_path, monkeypatch)
     clock[0] += 17.0  # the first step: 17 s, warm-up included
     cb.on_step(1, 0.125, 0.7, 1e-4)
     assert store.get(rid).pace_started is None and run_time_left(store.get(rid), clock[0]) is None  # too early
@@ -507,19 +515,10 @@ def test_a_runs_stored_phase_start_is_when_its_phase_began_beside_the_start_its_
 
     import pytest
 
-    from bertlab import runner
     from bertlab.cli import main
-    from bertlab.store import RunStore
-    from bertlab.strategies import make_config
 
     monkeypatch.setenv("BERTLAB_HOME", str(tmp_path))
-    clock = [1000.0]
-    monkeypatch.setattr(runner.time, "time", lambda: clock[0])
-    store = RunStore(tmp_path)
-    rid = store.create_run(make_config("tfidf_logreg"))
-    cb = runner.StoreCallbacks(store, rid)
-    cb.FLUSH_S = 0.0
-    cb.on_start(8)
+    clock, store, rid, cb = _clocked_run(tmp_path, monkeypatch)
     clock[0] += 17.0
     cb.on_step(1, 0.125, 0.7, 1e-4)
     run = store.get(rid)
