@@ -242,6 +242,25 @@ def test_a_parquet_file_by_another_name_keeps_its_apostrophes_when_held(tmp_path
     assert not any("took the '" in n for n in held.notes)
 
 
+def test_a_drawn_validation_split_under_its_cap_is_no_note(tmp_path):
+    """A 1,200-row upload at the Quick demo (200 validation, 500 test) carried 'the validation cap (val_size) of 200
+    is more than the 120 validation examples available' on every run: a drawn validation split is a tenth of the data
+    by design and no reported score is taken on it. The test split's note stays (the scores rest on 240 texts, not
+    the size's 500), and so does a validation note where the validation rows are the file's own."""
+    labels = [c for c in range(3) for _ in range(400)]
+    ds = build_dataset([f"text {i}" for i in range(len(labels))], labels, "x")
+    sp = split_dataset(ds, seed=0, train_size=500, val_size=200, test_size=500)
+    assert sp.sizes() == {"train": 500, "validation": 120, "test": 240}
+    assert [n for n in sp.notes if " cap (" in n] == [
+        "the test cap (test_size) of 500 is more than the 240 test examples available; using all of them"]
+    df = _split_rows()  # the file's own 24 validation (dev) rows, under a cap of 200
+    df.to_csv(tmp_path / "own.csv", index=False)
+    own = load_splits(DataConfig(source="file", name=str(tmp_path / "own.csv"), split_column="split",
+                                 train_size=100, val_size=200, test_size=None))
+    assert "the validation cap (val_size) of 200 is more than the 24 validation examples available; using all of " \
+           "them" in own.notes
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]
