@@ -339,7 +339,7 @@ def sweep_results(sweep_id: str) -> None:
             said = [f"{names[s]} ({'no finished point; see below' if s in warned else 'queued or training'})"
                     for s in gone]
             st.caption(f":material/visibility_off: Not in the plot: {', '.join(said)}.")
-        st.caption(sweep.validation_sentence(spec))
+        st.caption(sweep.validation_sentence(spec, common.run_available))  # what each point used, not its cap
         # The numbers as text: one seed (or one run serving every seed) has no std, and a point no seed has finished
         # yet no mean nor time, each shown as "–" (a number column printed a raw "None" there: while a sweep ran,
         # a class read "None" under "accuracy mean" beside "0/2" seeds).

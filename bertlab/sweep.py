@@ -318,19 +318,29 @@ def shared_sentence(spec: SweepSpec) -> str:
     return f" {'; '.join(parts)}: no seed changes what {'it does' if len(parts) == 1 else 'they do'}, and the seeds share one split."
 
 
-def validation_sentence(spec: SweepSpec) -> str:
+def validation_sentence(spec: SweepSpec, available: Callable[[RunConfig], dict[str, int] | None] | None = None) -> str:
     """What the x-axis of the learning curves leaves out: each point's validation split, whose labels are used too
     (tfidf_logreg picks its C on them; Keep best its epoch). A reviewer: "labelled training examples" hid that a
-    point at n may use up to 2n labels. '' for a sweep with no sized point."""
+    point at n may use up to 2n labels. '' for a sweep with no sized point.
+
+    ``available``: optional ``config -> {"train", "validation", "test"}``, the uncapped split sizes of a point's data
+    (:func:`estimate_total`'s; None for unknown): a cap above the validation examples there counts what is there. A
+    1,200-row file's 120 validation texts read "n=512: 200" at the Quick demo's cap of 200, "n=512: 512" at All
+    data: the caps, not what the points used.
+    """
     sizes = [s for s in spec.sizes if s is not None]
     if not sizes:
         return ""
-    cap = spec.data.val_size
+    # each size's point (every point at a size has the same caps and as many validation texts)
+    first = {p.size: p.config for p in plan(dataclasses.replace(spec, strategies=spec.strategies[:1],
+                                                                 seeds=spec.seeds[:1]))}
 
     def val(size: int) -> str:
-        if spec.cap_val:
-            return f"{size if cap is None else min(cap, size):,}"
-        return "all" if cap is None else f"{cap:,}"
+        used = first[size].data.val_size  # the cap the plan sets (cap_val: at most the training size)
+        there = (available(first[size]) or {}).get("validation") if available is not None else None
+        if there is not None:
+            used = there if used is None else min(used, there)
+        return "all" if used is None else f"{used:,}"
 
     each = ", ".join(f"n={s:,}: {val(s)}" for s in sorted(sizes))
     most = (" at most as many as it trains on," if spec.cap_val else "")

@@ -615,6 +615,23 @@ def test_the_validation_sentence_gives_each_points_validation_size_as_the_plan_s
     assert sweep.validation_sentence(dataclasses.replace(spec, sizes=[None])) == ""
 
 
+def test_the_validation_sentence_says_the_validation_texts_there_not_a_cap_above_them(tiny_model, tiny_data):
+    """A 1,200-row file has 120 validation texts: its sweep's sentence read 'n=512: 200' at the Quick demo's cap
+    (200) and 'n=512: 512' at All data, the caps, where every point used the 120."""
+    from bertlab.data import load_splits
+
+    there = load_splits(tiny_data.uncapped()).sizes()["validation"]
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg"], sizes=[2, there + 50, None])
+    spec.data = dataclasses.replace(spec.data, val_size=there + 20)  # a cap above the validation texts
+    said = sweep.validation_sentence(spec, sweep.available_sizes())
+    assert f"(validation examples: n=2: 2, n={there + 50:,}: {there:,})." in said
+    assert f"n={there + 50:,}: {there + 20:,}" in sweep.validation_sentence(spec)  # not knowing what is there: the cap
+    uncapped = dataclasses.replace(spec, cap_val=False, data=dataclasses.replace(spec.data, val_size=None))
+    assert f"(validation examples: n=2: {there:,}, n={there + 50:,}: {there:,})." in \
+        sweep.validation_sentence(uncapped, sweep.available_sizes())
+    assert "n=2: all" in sweep.validation_sentence(uncapped)
+
+
 def test_cli_sweep_takes_one_learning_rate_per_strategy(tiny_model, tiny_csv, capsys):
     """A learning curve of full_ft at the rate tuned for it: --lr as `run` takes it, one rate per strategy."""
     from bertlab.cli import main
