@@ -1455,8 +1455,23 @@ def show_error(e: BaseException) -> None:
     st.error(md(str(e)), icon=":material/error:")
 
 
+# The sidebar's width beside the page (Streamlit's default, 300 px in projector mode too), and a selector for the
+# page while it is folded away (its button; Streamlit marks stSidebar data-collapsed): the page's width-keyed rules
+# counted the 300 px with the sidebar folded too. At 1024 px (Chromium) a folded sidebar leaves the cards 100 px
+# more each, three a row (245 px against 145), where the answer kept the open sidebar's 20.3-px type, and
+# bbc_news's projector matrices stood one a row 824 px wide, where two a row (about 400 px each) fit as they do
+# from 1,263 px with it open.
+SIDEBAR_PX = 300
+SIDEBAR_FOLDED = "[data-testid='stSidebar'][data-collapsed='true']"
+
+
 def one_a_row_css(below_px: int) -> str:
     """CSS giving each confusion matrix of Compare's grid (``cm_grid``, two a row) a row of its own on a screen
-    narrower than ``below_px``: its columns wrap, each as wide as the row."""
-    return (f"@media (max-width:{below_px - 0.02:g}px){{.st-key-cm_grid [data-testid='stHorizontalBlock']"
-            "{flex-wrap:wrap}.st-key-cm_grid [data-testid='stColumn']{min-width:100%}}")
+    narrower than ``below_px`` (the sidebar open; :data:`SIDEBAR_PX` less with it folded): its columns wrap, each
+    as wide as the row."""
+    def wrap(within: str) -> str:
+        return (f"{within}.st-key-cm_grid [data-testid='stHorizontalBlock']{{flex-wrap:wrap}}"
+                f"{within}.st-key-cm_grid [data-testid='stColumn']{{min-width:100%}}")
+
+    return (f"@media (max-width:{below_px - 0.02:g}px){{{wrap(f'body:not(:has({SIDEBAR_FOLDED})) ')}}}"
+            f"@media (max-width:{below_px - SIDEBAR_PX - 0.02:g}px){{{wrap('')}}}")

@@ -260,7 +260,7 @@ BESIDE_PX, WIDE_FROM_PX = 460, 1600
 # gaps, are in rem and grow with the page's type (common.PROJECTOR_PX): at 1024 px in projector mode two cards' text
 # was 212 px each (Chromium), 1024 less 600 px halved, where the type's rule counted 540 px and drew the cut 225 px
 # wide, cut again at its end ('technolo…try_n…').
-SIDEBAR_PX = 300
+SIDEBAR_PX = common.SIDEBAR_PX
 # Streamlit's md breakpoint: below it the sidebar covers the page (or is closed), never beside it, and under 640 px the
 # cards stand one under another, each the page's width. The type that shrinks with the room beside the sidebar
 # (answer_css) is for wider screens alone: on a 390-px phone it came to 0 px (calc(100vw - 492px) below zero, one
@@ -281,10 +281,14 @@ def answer_css(cards: int, projector: bool | None = None) -> str:
     # what a screen's width gives no card text: the sidebar, and the margins, gaps and padding at the page's type
     fixed = SIDEBAR_PX + (BESIDE_PX - SIDEBAR_PX + CARD_GAP_PX * (cards - 1) + CARD_PAD_PX * cards) * scale
     per_px = ANSWER_PX * scale / (cards * room)  # the type's px for each px of screen width beyond ``fixed``
+    value = "[class*='st-key-pg_answer_'] [data-testid='stMetricValue']"
+    # the sidebar folded (its button): its 300 px are the cards' too (common.SIDEBAR_FOLDED)
     return (f"@media (min-width:{WIDE_FROM_PX}px){{[class*='st-key-pg_answer_{CARDS_PX}_']{{display:none}}}}"
             f"@media (max-width:{WIDE_FROM_PX - 0.02}px){{[class*='st-key-pg_answer_{WIDE_PX}_']{{display:none}}}}"
-            f"@media (min-width:{SIDEBAR_BESIDE_FROM_PX}px){{[class*='st-key-pg_answer_'] [data-testid='stMetricValue']"
-            f"{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed:g}px) * {per_px:.5f}))}}}}")
+            f"@media (min-width:{SIDEBAR_BESIDE_FROM_PX}px){{{value}"
+            f"{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed:g}px) * {per_px:.5f}))}}"
+            f"body:has({common.SIDEBAR_FOLDED}) {value}"
+            f"{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed - SIDEBAR_PX:g}px) * {per_px:.5f}))}}}}")
 
 
 def prediction_text(name: str, names, cards: int, projector: bool | None = None, cards_px: float = CARDS_PX) -> str:

@@ -404,6 +404,40 @@ def test_the_playgrounds_answer_keeps_its_type_on_a_phone():
             assert font_at(css, 1024) < ANSWER_PX  # still made smaller beside the sidebar at 1024 px
 
 
+def test_the_playgrounds_answer_and_the_projectors_matrices_take_the_room_of_a_folded_sidebar():
+    """The answer's type and the matrices' one-a-row rule counted the sidebar's 300 px with it folded too (its
+    button). Chromium, 1024 px, bbc_news's three cards: folded, each card's text 245 px (145 open), its answer at the
+    open sidebar's 20.3 px; in projector mode its five-topic matrices one a row, 824 px each, where two (392 px
+    each, measured after) fit as they do from 1,263 px with it open. Streamlit marks the folded sidebar
+    data-collapsed='true', which the CSS keys on."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    from app_pages.common import SIDEBAR_FOLDED, one_a_row_css
+    from app_pages.inference_box import ANSWER_CHAR_PX, ANSWER_PX, ELLIPSIS_PX, answer_css, prediction_text
+
+    bundle = "".join(p.read_text(errors="replace") for p in
+                     (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("index.*.js"))
+    assert '"data-testid":`stSidebar`' in bundle and '"data-collapsed":' in bundle  # what SIDEBAR_FOLDED keys on
+    names = ["technology_and_gadgets_news", "technology_and_gadgets_reviews"]
+    css = answer_css(3, projector=False)
+    rules = re.findall(r"(body:has\(\[data-testid='stSidebar'\]\[data-collapsed='true'\]\) )?\[class\*='st-key-pg_answer_'\] "
+                       r"\[data-testid='stMetricValue'\]\{font-size:min\(([\d.]+)px,calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)\)\}",
+                       css)
+    assert [bool(r[0]) for r in rules] == [False, True], css  # the old code: no rule for a folded sidebar
+    (_, _, fixed, per_px), (_, most, folded, folded_per_px) = rules
+    assert float(folded) == float(fixed) - 300 and folded_per_px == per_px
+    font = min(float(most), (1024 - float(folded)) * float(per_px))
+    assert font > 34  # 20.3 px before, in a card 100 px wider
+    cut = prediction_text(names[1], names, 3, projector=False)
+    assert ((len(cut) - 1) * ANSWER_CHAR_PX + ELLIPSIS_PX * ("…" in cut)) * font / ANSWER_PX <= 245  # measured room
+    folded_css = one_a_row_css(1263)
+    assert f"@media (max-width:1262.98px){{body:not(:has({SIDEBAR_FOLDED})) .st-key-cm_grid" in folded_css
+    assert "@media (max-width:962.98px){.st-key-cm_grid [data-testid='stHorizontalBlock']{flex-wrap:wrap}" in folded_css
+
+
 def test_the_playgrounds_answer_keeps_its_type_at_768_px_where_the_sidebar_is_folded():
     """Review: the rule shrinking the answer's type with the room beside the sidebar held from 768 px, where
     Streamlit still folds its sidebar (Chromium, one tfidf_logreg card: at 768 px the sidebar off the page, the card
