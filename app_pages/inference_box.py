@@ -268,6 +268,11 @@ SIDEBAR_PX = common.SIDEBAR_PX
 # too (an iPad held upright): there the rule gave one card 11.4 px in its 704-px card; it stands beside from 769 px.
 SIDEBAR_BESIDE_FROM_PX = 769
 WIDE_PX = WIDE_FROM_PX - BESIDE_PX
+# Streamlit's page keeps 5rem each side from 864 px of screen (736 px + 2 x (5rem - 1rem), its media query's rem
+# being 16 px in projector mode too), 1rem under it: BESIDE_PX's margins are 128 px (2 x 4rem) less there. At 800 px,
+# the sidebar open (Chromium), one card's text was 436 px, where the rule counted 308 and drew the answer at 12.8 px
+# (three cards: 113 px each, 9.9 px type), half the 36 px in 868 px that its cut is made for.
+PAGE_PAD_WIDE_FROM_PX, PAGE_PAD_LESS_PX = 864, 128
 ANSWER_PX = 36.0  # the answer's type (Streamlit's metric value, 2.25rem)
 
 
@@ -282,13 +287,17 @@ def answer_css(cards: int, projector: bool | None = None) -> str:
     fixed = SIDEBAR_PX + (BESIDE_PX - SIDEBAR_PX + CARD_GAP_PX * (cards - 1) + CARD_PAD_PX * cards) * scale
     per_px = ANSWER_PX * scale / (cards * room)  # the type's px for each px of screen width beyond ``fixed``
     value = "[class*='st-key-pg_answer_'] [data-testid='stMetricValue']"
-    # the sidebar folded (its button): its 300 px are the cards' too (common.SIDEBAR_FOLDED)
+
+    def sized(less: float) -> str:  # the type's rule, open and folded (its button: its 300 px are the cards' too)
+        return "".join(f"{within}{value}{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed - less - folded:g}px)"
+                       f" * {per_px:.5f}))}}" for within, folded in (("", 0), (f"body:has({common.SIDEBAR_FOLDED}) ",
+                                                                            SIDEBAR_PX)))
+
     return (f"@media (min-width:{WIDE_FROM_PX}px){{[class*='st-key-pg_answer_{CARDS_PX}_']{{display:none}}}}"
             f"@media (max-width:{WIDE_FROM_PX - 0.02}px){{[class*='st-key-pg_answer_{WIDE_PX}_']{{display:none}}}}"
-            f"@media (min-width:{SIDEBAR_BESIDE_FROM_PX}px){{{value}"
-            f"{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed:g}px) * {per_px:.5f}))}}"
-            f"body:has({common.SIDEBAR_FOLDED}) {value}"
-            f"{{font-size:min({ANSWER_PX * scale:g}px,calc((100vw - {fixed - SIDEBAR_PX:g}px) * {per_px:.5f}))}}}}")
+            f"@media (min-width:{SIDEBAR_BESIDE_FROM_PX}px){{{sized(0)}}}"
+            f"@media (min-width:{SIDEBAR_BESIDE_FROM_PX}px) and (max-width:{PAGE_PAD_WIDE_FROM_PX - 0.02}px)"
+            f"{{{sized(PAGE_PAD_LESS_PX * scale)}}}")
 
 
 def prediction_text(name: str, names, cards: int, projector: bool | None = None, cards_px: float = CARDS_PX) -> str:

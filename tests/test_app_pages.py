@@ -426,8 +426,8 @@ def test_the_playgrounds_answer_and_the_projectors_matrices_take_the_room_of_a_f
     rules = re.findall(r"(body:has\(\[data-testid='stSidebar'\]\[data-collapsed='true'\]\) )?\[class\*='st-key-pg_answer_'\] "
                        r"\[data-testid='stMetricValue'\]\{font-size:min\(([\d.]+)px,calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)\)\}",
                        css)
-    assert [bool(r[0]) for r in rules] == [False, True], css  # the old code: no rule for a folded sidebar
-    (_, _, fixed, per_px), (_, most, folded, folded_per_px) = rules
+    assert [bool(r[0]) for r in rules][:2] == [False, True], css  # the old code: no rule for a folded sidebar
+    (_, _, fixed, per_px), (_, most, folded, folded_per_px) = rules[:2]
     assert float(folded) == float(fixed) - 300 and folded_per_px == per_px
     font = min(float(most), (1024 - float(folded)) * float(per_px))
     assert font > 34  # 20.3 px before, in a card 100 px wider
@@ -436,6 +436,39 @@ def test_the_playgrounds_answer_and_the_projectors_matrices_take_the_room_of_a_f
     folded_css = one_a_row_css(1263)
     assert f"@media (max-width:1262.98px){{body:not(:has({SIDEBAR_FOLDED})) .st-key-cm_grid" in folded_css
     assert "@media (max-width:962.98px){.st-key-cm_grid [data-testid='stHorizontalBlock']{flex-wrap:wrap}" in folded_css
+
+
+def test_the_playgrounds_answer_counts_streamlits_narrower_margins_under_864_px():
+    """Streamlit's page keeps 5rem each side from 864 px of screen, 1rem under it, and the answer's type counted the
+    wide margins everywhere. Chromium, 800 px, the sidebar open: one card's text 436 px with the answer at 12.8 px,
+    three cards' 113 px each at 9.9 px, where the 1366-px cut (36 px in 868 and 257 px) fits 18.1 and 15.8 px; at
+    860 px 133 px, at 870 px (the wide margins) 94 px. Under 864 px the rule counts the margins as they are."""
+    import re
+
+    from app_pages.inference_box import ANSWER_CHAR_PX, ANSWER_PX, ELLIPSIS_PX, answer_css, prediction_text
+
+    value = r"\[class\*='st-key-pg_answer_'\] \[data-testid='stMetricValue'\]"
+
+    def font_at(css: str, width: int) -> float:  # the sidebar open: the last rule whose media query holds
+        font = ANSWER_PX
+        for block in re.findall(r"@media ([^{]+)\{((?:[^{}]*\{[^{}]*\})*)\}", css):
+            lo, hi = re.search(r"min-width:([\d.]+)px", block[0]), re.search(r"max-width:([\d.]+)px", block[0])
+            if (lo and width < float(lo.group(1))) or (hi and width > float(hi.group(1))):
+                continue
+            if m := re.match(value + r"\{font-size:min\(([\d.]+)px,calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)\)\}",
+                             block[1]):
+                most, fixed, per_px = map(float, m.groups())
+                font = min(most, (width - fixed) * per_px)
+        return font
+
+    names = ["technology_and_gadgets_news", "technology_and_gadgets_reviews"]
+    for cards, width, room in ((1, 800, 436), (3, 800, 113), (3, 860, 133), (3, 870, 94), (3, 1024, 145)):
+        font = font_at(answer_css(cards, projector=False), width)
+        cut = prediction_text(names[1], names, cards, projector=False)
+        drawn = ((len(cut) - 1) * ANSWER_CHAR_PX + ELLIPSIS_PX * ("…" in cut)) * font / ANSWER_PX
+        assert drawn <= room, (cards, width, font, drawn)  # the cut fits the card's measured text
+        assert font >= ANSWER_PX * room / ((900 - 16 * (cards - 1)) / cards - 32) - 0.2, (cards, width, font)
+    assert font_at(answer_css(1, projector=False), 800) > 18  # the old rule: 12.8 px
 
 
 def test_the_playgrounds_answer_keeps_its_type_at_768_px_where_the_sidebar_is_folded():
