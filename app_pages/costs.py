@@ -260,9 +260,8 @@ def model_export(runs: list) -> None:
 
 
 st.title("Accuracy vs cost")
-st.caption("Is the extra accuracy worth the compute? Stars mark the Pareto front: no other strategy is both "
-           "cheaper and more accurate. Costs count what each run did here; the pretrained encoder's own "
-           "pretraining, paid once by its makers and shared by every strategy that starts from it, is not in them.")
+st.caption(f"Is the extra accuracy worth the compute? {pareto.STARS_SAID} Costs count what each run did here; the "
+           "pretrained encoder's own pretraining, paid once by its makers and shared by every strategy that starts from it, is not in them.")
 all_runs = common.store().list_runs(limit=2000)
 if not all_runs:
     st.info("No runs yet: launch some on the Train page.", icon=":material/info:")

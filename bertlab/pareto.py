@@ -71,6 +71,11 @@ COSTS = {
                                  "the compute per prediction"),
 }
 FLOP_COSTS = ("train_flops", "inference_flops_per_text")
+# What the stars of pareto_figure mean, as the Accuracy vs cost page and the report say it: a star is also dapt's
+# marker on Compare's accuracy-against-cost charts and the curves (plots.STRATEGY_SYMBOLS), where a reader of "Stars
+# mark the Pareto front" could take dapt for on it; here a run off the front is a circle, dapt's too.
+STARS_SAID = ("Stars mark the Pareto front (no other strategy is both cheaper and better), whatever the strategy: "
+              "a run off it is a circle here, dapt's too, whose star on the other charts is its own marker.")
 # Training examples the Accuracy vs cost page and the report project training's time and money to, at first: a
 # comparison on a 500-text sample makes training look free.
 PROJECT_TO = 100_000
@@ -611,9 +616,11 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
             hovertemplate=f"<b>{r['strategy']}</b><br>{axis}: {format_cost(r[cost], cost, prices)}"
                           f"<br>{metric.replace('_', ' ')}: %{{y:{y_fmt}}}<extra></extra>", showlegend=False))
     if len(front) > 1:
+        # its legend entry a star on the dashed line (an outline over each front point's own): a legend of a line
+        # alone left "star" to the caption, and dapt's marker on Compare's charts and the curves is a star too
         fig.add_trace(go.Scatter(x=[x(rows[i][cost]) for i in front], y=[rows[i][metric] for i in front],
-                                 mode="lines", line={"dash": "dash", "color": "grey"}, name="Pareto front",
-                                 hoverinfo="skip"))
+                                 mode="lines+markers", line={"dash": "dash", "color": "grey"}, name="Pareto front",
+                                 marker={"size": 14, "symbol": "star-open", "color": "grey"}, hoverinfo="skip"))
     # The legend ("always the majority class (58.0%)", "Pareto front") in the row above the plot that every chart
     # has: at plotly's default, on the right, it squeezed the plot to ~70 px on a phone.
     style(fig, title or f"{'Macro-F1' if f1 else 'Accuracy'} vs {label}", FIGURE_HEIGHT)

@@ -423,8 +423,8 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
                 said = bare
             elif bare == said:  # the same words as for training compute: said once, not five times
                 sentences = ["The same trade-off as against training FLOPs."]
-            text = ((f"At {n:,} training examples. " if n else "") + ("Stars mark the Pareto front (no other strategy is "
-                    "both cheaper and better). " if first else "") + " ".join(sentences))
+            text = ((f"At {n:,} training examples. " if n else "") + (pareto.STARS_SAID + " " if first else "")
+                    + " ".join(sentences))
             figs.append((f"{'Macro-F1' if key == 'test_macro_f1' else 'Accuracy'} vs {pareto.COSTS[cost][0]}",
                          pareto.pareto_figure(rows, cost, key, prices=prices), text))
     points = store.points([r.id for r in drawn])

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bertlab import pareto, report
+from bertlab import pareto, plots, report
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
@@ -203,6 +203,22 @@ ROWS = [{"strategy": "zero_shot", "test_accuracy": 0.70, "train_flops": 0.0, "tr
         {"strategy": "full_ft", "test_accuracy": 0.831, "train_flops": 3.8e13, "train_seconds": 300.0},
         {"strategy": "scratch", "test_accuracy": 0.60, "train_flops": 5e13, "train_seconds": 400.0},
         {"strategy": "lora", "test_accuracy": 0.77, "train_flops": 2e13, "train_seconds": 250.0}]
+
+
+def test_the_pareto_charts_star_is_the_front_in_its_legend_and_caption_not_dapts_marker():
+    """dapt's own marker is a star (Compare's accuracy-against-cost charts, the curves), and the Accuracy vs cost
+    page and the report said "Stars mark the Pareto front" over a legend of a dashed line alone: a reader could take
+    dapt for on the front. Here a run off the front is a circle, dapt's too; the legend's "Pareto front" shows a
+    star on its line, and the caption says a star here is the front whatever the strategy."""
+    rows = ROWS + [{"strategy": "dapt", "test_accuracy": 0.80, "train_flops": 6e13, "train_seconds": 900.0}]
+    fig = pareto.pareto_figure(rows, "train_flops")
+    symbols = {t.name: t.marker.symbol for t in fig.data if t.mode == "markers+text"}
+    assert symbols["dapt"] == "circle" and symbols["full_ft"] == "star"  # dapt off the front (full_ft: 83.1%, less)
+    assert plots.strategy_symbol("dapt") == "star"  # ... where its own marker is a star
+    front = [t for t in fig.data if t.name == "Pareto front"]
+    assert len(front) == 1 and front[0].showlegend is not False and "markers" in front[0].mode
+    assert front[0].marker.symbol == "star-open"  # the old legend: a dashed line, no star
+    assert "whatever the strategy" in pareto.STARS_SAID and "dapt" in pareto.STARS_SAID
 
 
 def test_pareto_front_and_sentence():
