@@ -2112,6 +2112,23 @@ def test_an_upload_with_its_own_split_column_is_split_by_it_unless_drawn_is_chos
     assert "the file's own split" not in " ".join(i.value for i in at.info)
 
 
+def test_an_upload_whose_split_column_marks_only_some_rows_warns_of_the_rows_left_out():
+    """A team's ticket file with a split column for half its rows: the other half was left out with a line among
+    the cleaning notes (a review: 1,510 of 3,013 rows), under the chart; now a warning beside the numbers."""
+    labels = ("pos", "neg", "mid")
+    parts = ("train", "train", "test", "validation", "", "")
+    rows = [f"review number {i} was {labels[i % 3]},{labels[i % 3]},{parts[(i // 3) % 6]}" for i in range(240)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("half.csv", ("text,label,split\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    no_problems(at)
+    assert {m.label: m.value for m in at.metric}["Examples (cleaned)"] == "162"
+    (w,) = [w for w in at.warning if "no value in the split column" in w.value]
+    assert md("dropped 78 of 240 rows (32%) with no value in the split column 'split'") in w.value
+    assert md("the Data page's Split: drawn") in w.value
+    assert not [i for i in at.info if "no value in the split column" in i.value]  # said once
+
+
 def test_a_hub_datasets_own_test_split_is_chosen_on_the_data_page(monkeypatch):
     datasets = pytest.importorskip("datasets")
     from bertlab.data import hub

@@ -744,8 +744,12 @@ def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
     blank = _split_rows(60)
     blank.loc[5, "split"] = None
     blank.loc[6, "split"] = "  "  # a blank cell of a JSONL or a workbook: missing too, not a part with no name
-    assert "dropped 2 rows with no value in the split column 'split'" in dataset_from_table(
-        blank, "f.csv", split_column="split").notes
+    (note,) = [n for n in dataset_from_table(blank, "f.csv", split_column="split").notes if "split column" in n]
+    # how many of how many, and what to do: a split column for half a file's rows had left half of them out with a
+    # line among the notes
+    assert note.startswith("dropped 2 of 60 rows (3%) with no value in the split column 'split': only rows marked "
+                           "train, validation or test are used; mark the others")
+    assert "Split: drawn" in note and "--split-column none" in note
     # a class only in the test rows: never learnt; refused, or left out on request
     df = _split_rows(90)
     df.loc[df.label == "mid", "split"] = "test"

@@ -15,6 +15,7 @@ from bertlab.errors import DataError, RareClassError
 
 MAX_CLASSES = 200
 TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
+NO_PART_NOTE = "with no value in the split column"  # the note of rows a file's own split leaves out
 MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
 MIN_PER_CLASS = 3  # one example each for train, validation and test
 # A file's own split: the values of its split column each part is read from (case and spacing ignored). "eval" and
@@ -200,6 +201,12 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     Every note of cleaning says its counts through it: 'dropped 1 rows with a missing label' read on the Data page
     and on Compare."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _share(n: int, whole: int) -> str:
+    """``n`` of ``whole`` as a whole percent, never '0%' nor '100%' for a part: '50%', 'under 1%', 'over 99%'."""
+    r = n / whole
+    return "under 1%" if r < 0.01 else "over 99%" if 0.99 < r < 1 else f"{r:.0%}"
 
 
 def _spaced(v: object) -> bool:
@@ -442,8 +449,11 @@ def build_dataset(
         notes.append(f"dropped {counted(n_nonstr, 'row')} whose text was not a string")
     if n_nolabel:
         notes.append(f"dropped {counted(n_nolabel, 'row')} with a missing label")
-    if n_nopart:
-        notes.append(f"dropped {counted(n_nopart, 'row')} with no value in the split column {split_column!r}")
+    if n_nopart:  # rows a split column leaves unmarked: not guessed into a part, but said with what to do
+        notes.append(f"dropped {n_nopart:,} of {counted(n_raw, 'row')} ({_share(n_nopart, n_raw)}) {NO_PART_NOTE} "
+                     f"{split_column!r}: only rows marked train, validation or test are used; mark the others (train, "
+                     "for instance) to train on them, or draw the split instead to use every row (the Data page's "
+                     "Split: drawn; the command line's --split-column none)")
     if n_whole:
         notes.append(f"read {counted(n_whole, 'label')} written like '1.0' as whole numbers ('1')")
     if n_clipped:
