@@ -186,6 +186,24 @@ def _unknown_words(p) -> str:
     return UNKNOWN_WORDS if p.symbol_words else UNKNOWN_WORDS_OLDER
 
 
+def disagreement_note(preds) -> str | None:
+    """A line for runs of one dataset that answer a text differently: each must name one of its classes, so a text
+    unlike their training texts (another topic, another language) still gets one, confidently enough to look right
+    (a review's support-ticket runs read "The weather in Paris is lovely today": zero_shot 'feature_request' 47%,
+    head_only and scratch 'shipping', full_ft 'billing' 42%, on four cards and nothing else). None where they
+    agree, where fewer than two answer, or where their classes differ (runs of other datasets)."""
+    if len(preds) < 2 or len({tuple(p.label_names) for p in preds}) > 1:
+        return None
+    answers = {p.labels[0] for p in preds}
+    if len(answers) < 2:
+        return None
+    n = len(preds)
+    return (f"The {n} runs give {len(answers)} different answers. Each model must answer one of the "
+            f"{len(preds[0].label_names)} classes it learnt, with no \"none of these\": a text unlike its training "
+            "texts (another topic, another language) still gets one, and its confidence need not be low. Where the "
+            "runs disagree, the text may be one none of them can read.")
+
+
 def _results(runs, preds, compact: bool) -> None:
     labels = run_labels(runs)
     # A run that answered one class to every test text answers it here too: its answer means nothing, say so.
@@ -205,7 +223,8 @@ def _results(runs, preds, compact: bool) -> None:
                    " (the Playground shows each run's backend and probabilities)."
                    + "".join(f" ⚠ {labels[i]} answers {common.md(repr(c))} to every test text: its answer here means "
                              "nothing." for i, c in one_class.items())
-                   + "".join(f" ⚠ {labels[p.run_id]}: {_unknown_words(p)}" for p in preds if p.unknown and p.unknown[0]))
+                   + "".join(f" ⚠ {labels[p.run_id]}: {_unknown_words(p)}" for p in preds if p.unknown and p.unknown[0])
+                   + (f" {split}" if (split := disagreement_note(preds)) else ""))
         return
     # Two a row in projector mode: four at 1024 px (its text a quarter larger) cut the answers to "r…" and "fr…"
     cols = st.columns(min(2 if common.projector() else 4, len(preds)))
@@ -235,6 +254,8 @@ def _results(runs, preds, compact: bool) -> None:
             for name, prob in sorted(zip(p.label_names, p.probs[0]), key=lambda t: -t[1])[:6]:
                 st.progress(float(prob), text=f"{common.md(name)}: {probability_percent(prob)}")
     st.html(f"<style>{answer_css(len(cols))}</style>")
+    if split := disagreement_note(preds):
+        st.caption(f":material/call_split: {split}")
     pending = common.predictor().onnx_pending([p.run_id for p in preds])
     if first := [labels[p.run_id] for p in preds if p.backend == "torch" and p.run_id in pending]:
         # a first answer at 32 ms, the next at 10: the backend changed, in a word under each card

@@ -504,6 +504,33 @@ def test_the_playgrounds_answer_is_cut_shorter_for_projector_type_and_fits_its_c
     assert len(cut[True, 2]) < len(cut[False, 2]), cut
 
 
+def test_runs_that_disagree_on_a_text_are_told_they_must_each_pick_a_class():
+    """A review's four support-ticket runs read "The weather in Paris is lovely today": 'feature_request' 47%,
+    'shipping' 31%, 'billing' 42%, 'shipping' 32%, four answers on four cards and nothing said of a text none of
+    them was trained for. Runs that disagree now get a line saying each must pick one of its classes."""
+    import numpy as np
+
+    from app_pages.inference_box import disagreement_note
+    from bertlab.predict import Prediction
+
+    names = ["billing", "bug", "cancellation", "feature_request", "login", "shipping"]
+
+    def pred(run_id, top, p=0.4, classes=names):
+        probs = np.full((1, len(classes)), (1 - p) / (len(classes) - 1))
+        probs[0, classes.index(top)] = p
+        return Prediction(run_id=run_id, strategy="full_ft", label_names=classes, probs=probs, latency_ms=5.0)
+
+    weather = [pred("a", "feature_request", 0.47), pred("b", "shipping", 0.31), pred("c", "billing", 0.42),
+               pred("d", "shipping", 0.32)]
+    note = disagreement_note(weather)
+    assert note.startswith("The 4 runs give 3 different answers. Each model must answer one of the 6 classes it "
+                           'learnt, with no "none of these"')
+    assert disagreement_note([pred("a", "billing", 0.9), pred("b", "billing", 0.5)]) is None  # they agree
+    assert disagreement_note(weather[:1]) is None  # one run: nothing to disagree with
+    # runs of two datasets (other classes): their answers cannot agree, so they are not said to disagree
+    assert disagreement_note([pred("a", "billing"), pred("b", "pos", classes=["neg", "pos"])]) is None
+
+
 def test_the_playgrounds_answer_is_told_apart_from_a_class_that_differs_only_in_its_middle():
     """Mutation round 7: the answer is cut as the run's classes are cut together (plots.middle_cuts), longer where
     two would read alike: 'question_about_billing_for_my_account' and '…shipping…' each cut alone read
