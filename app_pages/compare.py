@@ -14,6 +14,7 @@ from app_pages.inference_box import inference_box
 from bertlab import answer, metrics, paired, pareto, plots, report, serving, sweep, variants
 from bertlab.costs import attention_mix_note, format_bytes, model_bytes
 from bertlab.errors import BertlabError
+from bertlab.estimate import cached_share
 from bertlab.metrics import format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, undone_batches
@@ -209,7 +210,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         c[1].markdown(f":material/check_circle: test accuracy **{m.get('test_accuracy', 0):.1%}**"
                       + (f" (95%: {ci})" if ci else "")
                       + f" · macro-F1 {m.get('test_macro_f1', 0):.3f} · "
-                      + (f"{common.seconds_together(k.get('wall_seconds'))} in all this time (the embeddings came "
+                      + (f"{common.seconds_together(k.get('wall_seconds'))} in all this time ({cached_share(k)} came "
                          f"from the cache; {common.seconds_together(k.get('total_seconds'))} with them computed, as in "
                          "a first run)" if cached else f"{common.seconds_together(k.get('total_seconds'))} in all"))
         if only := run_single_class(m):

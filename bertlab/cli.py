@@ -1004,13 +1004,15 @@ def _stored_time(costs: dict | None) -> str:
     """The run's stored time beside the end line's wall clock, labelled: '7.7 s' beside Compare's '5.0 s in all
     (6.6 s with them computed)' and the CSV's total_seconds 6.62 read as a third figure (a review). The wall clock
     also counts loading the model and data in this process, which the stored figures leave out."""
+    from bertlab.estimate import cached_share
+
     total = (costs or {}).get("total_seconds")
     if total is None:
         return ""
     wall = costs.get("wall_seconds")
     cached = (costs.get("cache_saved_seconds") or 0) >= 0.5 and wall is not None
     return (f"; stored: {total:.1f} s total (total_seconds, as Compare and the CSV give it"
-            + (f"; {wall:.1f} s this time, the embeddings from the cache)" if cached else ")"))
+            + (f"; {wall:.1f} s this time, {cached_share(costs)} from the cache)" if cached else ")"))
 
 
 def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:

@@ -724,6 +724,21 @@ def test_a_run_served_from_the_embedding_cache_says_what_it_took(tiny_data, bert
     assert "with its embedding pass" not in line
 
 
+
+def test_a_run_served_partly_from_the_embedding_cache_says_how_much(tiny_data, bertlab_home):
+    """A first head_only run after zero_shot (which had embedded the validation and test texts: 258 of 680) said
+    "the embeddings came from the cache" while it spent 9.8 s embedding its training texts (a review)."""
+    store = RunStore(bertlab_home)
+    run = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    store.update(run.id, costs={**run.costs, "total_seconds": 16.6, "wall_seconds": 13.4, "cache_saved_seconds": 3.2,
+                                "embedded_texts": 680, "embedding_cache_hits": 258})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    line = next(m.value for m in at.markdown if "test accuracy" in m.value)
+    assert "in all this time (258 of 680 embeddings came from the cache; " in line
+    assert "the embeddings came" not in line
+
+
 def test_train_s_says_it_is_the_training_alone_where_the_run_times_are_whole_runs(tiny_data, bertlab_home):
     """A persona: head_only's '3.8 s' (train s, on Compare and Accuracy vs cost) beside '7.9 s' on Compare's status
     line and '~8 s' on the Train page, with nothing to say why they differ: both are right, the tables' is the

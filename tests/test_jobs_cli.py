@@ -1598,6 +1598,10 @@ def test_cli_run_end_lines_label_the_wall_clock_and_the_stored_time(tiny_model, 
     assert _stored_time({"total_seconds": 6.62, "wall_seconds": 5.0, "cache_saved_seconds": 1.6}) == (
         "; stored: 6.6 s total (total_seconds, as Compare and the CSV give it; 5.0 s this time, the embeddings from "
         "the cache)")
+    # some from the cache (a first head_only after zero_shot, which had embedded validation and test): how many
+    assert _stored_time({"total_seconds": 16.6, "wall_seconds": 13.4, "cache_saved_seconds": 3.2,
+                         "embedded_texts": 680, "embedding_cache_hits": 258}).endswith(
+        "; 13.4 s this time, 258 of 680 embeddings from the cache)")
     assert _stored_time(None) == ""  # a run that stored no time (failed early): the wall clock alone
 
 
