@@ -799,7 +799,16 @@ def test_the_cli_reads_a_files_own_split_unless_told_to_draw_it(tmp_path, capsys
     assert main(["run", "--dataset", str(path), "--strategies", "tfidf_logreg", "--test-size", "all",
                  "--split-column", "none"]) == 0
     assert "--split-column none draws" not in capsys.readouterr().err
-    runs = RunStore().list_runs()
+    # a split for some rows only: the rows left out are said before training, beside the data line
+    df = _split_rows()
+    df.loc[:23, "split"] = ""
+    df.to_csv(tmp_path / "half.csv", index=False)
+    assert main(["run", "--dataset", str(tmp_path / "half.csv"), "--strategies", "tfidf_logreg"]) == 0
+    err = capsys.readouterr().err
+    data_line = next(i for i, x in enumerate(err.splitlines()) if x.startswith("data: "))
+    assert err.splitlines()[data_line + 1].startswith("warning: dropped 24 of 240 rows (10%) with no value in the "
+                                                      "split column 'split'")
+    runs = [r for r in RunStore().list_runs() if "half.csv" not in r.config["data"]["name"]]
     assert {r.config["data"]["split_column"] for r in runs} == {"split", None}
     from bertlab import report
 
