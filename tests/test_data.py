@@ -1069,6 +1069,38 @@ def test_tweets_that_differ_only_by_a_link_or_a_retweets_prefix_are_counted_as_n
     assert " or links" not in near_copies_note(["Great film, loved it!"], ["great film loved it"])
 
 
+def test_test_texts_that_differ_from_a_training_text_only_in_their_numbers_are_counted():
+    """Support tickets written from one template with another order number: a review's 183 test tickets held 91
+    ('Refund for order 23890 has not arrived' beside a training 'Refund for order 68081 has not arrived'), kept and
+    trained beside with nothing said, under head_only's 97.8%. The split's notes now count them."""
+    from bertlab.data.dataset import number_copies_note
+
+    train = [f"Refund for order {n} has not arrived" for n in (68081, 1234)] + ["My card was charged twice"]
+    test = ["Refund for order 23890 has not arrived", "Refund for order 68081 has not arrived!",
+            "My card was charged 2 times", "Parcel 12 is lost"]
+    note = number_copies_note(train, test)
+    # the second is a near copy (punctuation: near_copies_note's), the third says another thing in words: 1 of 4
+    assert note.startswith("1 of 4 test texts differs from a training text only in their numbers (such as "
+                           "'Refund for order 23890 has not arrived' and 'Refund for order 68081 has not arrived')")
+    assert note.endswith("to test on unseen texts only")
+    assert number_copies_note(train, ["Parcel 12 is lost", "new words"]) is None
+    # a few words around a number: the number is what it says, not a template's order number
+    assert number_copies_note(["I rate it 9/10", "x 12"], ["I rate it 1/10", "x 14"]) is None
+    assert number_copies_note(["I would rate this film 9/10"], ["I would rate this film 1/10"]).startswith(
+        "1 of 1 test text differs")
+    # through the split: the file's own, as the review's tickets were
+    df = pd.DataFrame({"text": [f"Refund for order {i} has not arrived" for i in range(40)]
+                       + [f"Parcel {a} {b} was lost" for a in ("red", "blue", "green", "old", "big", "small")
+                          for b in ("wet", "torn", "heavy", "empty", "late")],
+                       "label": ["billing"] * 40 + ["shipping"] * 30,
+                       "split": ["train"] * 30 + ["test"] * 10 + ["train"] * 24 + ["test"] * 6})
+    from bertlab.data.files import dataset_from_table
+
+    sp = split_dataset(dataset_from_table(df, "t.csv", split_column="split"))
+    (n,) = [n for n in sp.notes if "only in their numbers" in n]
+    assert n.startswith(f"10 of {len(sp.test)} test texts differ from a training text only in their numbers")
+
+
 def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
     from bertlab.data.dataset import near_key
 
