@@ -156,7 +156,10 @@ def _dearer(ca: tuple[float, float], cb: tuple[float, float], floor: float | Non
     picked over one 0.07 better by macro-F1; of two head_only runs with the same FLOPs, 2.8 s against 3.6 s of
     wall-time noise decided which "costs more to train"."""
     (fa, ta), (fb, tb) = ca, cb
-    if fa > 0 or fb > 0:
+    # both without FLOPs (runs stored before bertlab counted them: math.inf each) are weighed by their seconds, as the
+    # docstring says; inf against inf read "about the same cost", and full_ft at 3.3 min was called "as cheap to
+    # train as any run here" beside head_only at 10 s
+    if (fa > 0 or fb > 0) and not (fa == fb == math.inf):
         return fa > max(fb * (1 + SAME_COST), NEGLIGIBLE_FLOPS if floor is None else floor)
     return ta > tb * (1 + SAME_COST)
 

@@ -310,6 +310,22 @@ def test_a_run_that_recorded_no_training_flops_is_never_taken_for_the_cheaper():
     assert not answer._dearer(answer._cost(known), answer._cost(unknown))
 
 
+def test_two_runs_that_recorded_no_training_flops_are_weighed_by_their_seconds(tmp_path):
+    """Both without train_flops (stored before bertlab counted them): seconds decide, as _dearer's docstring says.
+    inf against inf read "about the same cost", and full_ft at 3.3 min was "as cheap to train as any run here" beside
+    head_only at 10 s, 1.0 point behind it within chance."""
+    slow, quick = SimpleNamespace(costs={"train_seconds": 200.0}), SimpleNamespace(costs={"train_seconds": 10.0})
+    assert answer._dearer(answer._cost(slow), answer._cost(quick))
+    assert not answer._dearer(answer._cost(quick), answer._cost(slow))
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    near = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    for r in (best, near):
+        del r.costs["train_flops"]
+    a = answer.answer([best, near])
+    assert a.pick is near and "as cheap to train as any run here" not in a.text()
+    assert a.headline.endswith("it takes less training (10.0 s of training instead of 3.3 min here).")
+
+
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
     scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""
