@@ -989,11 +989,16 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list
         best = max((r for r, _ in members), key=score)
         labels = best_data["labels"]
         rest = n - max(labels.count(y) for y in set(labels))  # texts outside the majority class
-        few = (f", of which only {rest:,} {'is' if rest == 1 else 'are'} outside the majority class: on so few, "
+        # a test set of one class: "of which only 0 are outside the majority class: on so few, even a large gap
+        # may be chance" (no gap can be told there at all, and more texts of that one class would not help)
+        few = (", every one of them of one class: answering it always is right on all of them, so no run can be "
+               "told from doing that" if not rest else
+               f", of which only {rest:,} {'is' if rest == 1 else 'are'} outside the majority class: on so few, "
                "even a large gap may be chance" if rest < 50 else "")
+        more = "test texts of the other classes" if not rest else "more test texts"
         headline = (f"None of these runs is clearly better than always answering the majority class "
-                    f"({judge.value(maj)} on {n:,} test texts{few}). Score them on more test texts, or train on "
-                    f"more data or with another strategy, before choosing one.")
+                    f"({judge.value(maj)} on {n:,} test text{'s' * (n != 1)}{few}). Score them on {more}, or train "
+                    f"on more data or with another strategy, before choosing one.")
         return Answer(best=best, pick=best, headline=headline, sentences=[flat_sentence, *one_class], caveat=caveat,
                       recommends=False)
     # The best; of equal scores, the cheapest, and of those about as cheap as it (SAME_COST: seconds of wall-time

@@ -200,6 +200,19 @@ def test_runs_no_better_than_the_majority_class_are_named(tmp_path):
             in a.sentences)
 
 
+def test_on_a_test_set_of_one_class_the_answer_does_not_count_its_other_classes_texts(tmp_path):
+    """Every test text of one class: the headline read "of which only 0 are outside the majority class: on so few,
+    even a large gap may be chance", and asked for more test texts (more of that class tell nothing either)."""
+    y = [0] * 200
+    a = answer.answer([fake_run(tmp_path, "full_ft", y, [0] * 200, 1e13, 200.0, majority=1.0),
+                       fake_run(tmp_path, "head_only", y, [0] * 190 + [1] * 10, 1e11, 20.0, majority=1.0)])
+    assert not a.recommends and "only 0" not in a.text()
+    assert a.headline == ("None of these runs is clearly better than always answering the majority class (macro-F1 "
+                          "1.000 on 200 test texts, every one of them of one class: answering it always is right on "
+                          "all of them, so no run can be told from doing that). Score them on test texts of the other "
+                          "classes, or train on more data or with another strategy, before choosing one.")
+
+
 def test_no_answer_where_the_selection_cannot_give_one(tmp_path):
     one = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
     assert answer.answer([one]) is None and answer.text_lines([one]) == []
