@@ -944,6 +944,12 @@ def _longer(models_cut: dict, limits: list, longest: int) -> str:
     return f"a larger max length (at most {min(limits)}, {names}'s positions) compares them on more of each text"
 
 
+# What an answer from one training of each strategy does not weigh, and how to weigh it.
+ONE_SEED_CAVEAT = ("Each run is one training at one seed: this weighs the luck of the test set, not of training "
+                   "(another seed trains another model). Several runs per strategy (Runs per strategy on the Train "
+                   "page, run --repeats, repeats=N in bertlab.compare, or a sweep) cover that too.")
+
+
 def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list | None = None) -> Answer | None:
     """:func:`answer` for one run per strategy: a paired test on the test texts they share with the best run
     (None where that run kept no test predictions: it could not be tested against the others). ``table``: the runs
@@ -981,9 +987,7 @@ def _one_run_each(at_size: list, name=None, judge: Judge = ACCURACY, table: list
                      f"{'; '.join(parts)}.")
     # and of those, the ones that answered one class to every text, said plainly (beside it, not in it)
     one_class = [x for r in flat if (x := one_class_sentence(r, name(r)))]
-    caveat = ("Each run is one training at one seed: this weighs the luck of the test set, not of training (another "
-              "seed trains another model). Several runs per strategy (Runs per strategy on the Train page, run "
-              "--repeats, repeats=N in bertlab.compare, or a sweep) cover that too.")
+    caveat = ONE_SEED_CAVEAT
     useful = [(r, d) for r, d in members if r.id not in flat_ids]
     if not useful:
         best = max((r for r, _ in members), key=score)
@@ -1966,6 +1970,10 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     other = pick if pick != best else row["near"]
     if row["why"].startswith((f"{judge.top} and the cheapest", f"{judge.top} and next to nothing")):  # no test
         caveat = ""
+    elif k == 1:  # the strategies a seed changes each ran once (zero_shot twice beside them): one training each
+        # ("1 training seeds on one split: ... beyond the luck of training (the t-test over seeds)", where McNemar's
+        # test on one run of each had decided)
+        caveat = ONE_SEED_CAVEAT
     elif row.get("how") == "each" and row["p"] is not None and row["p"] < ALPHA:
         # not "beyond the luck of training (the t-test over seeds)": the t-test could not show it (a persona)
         caveat = (f"{row['seeds']} seeds are too few for the t-test over them to weigh the luck of training: this "

@@ -554,6 +554,18 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
             f"{signed(100 * ci.high, 1)} points: if a lead near the top") in a.sentences[0]
 
 
+def test_over_seeds_where_only_zero_shot_ran_twice_the_caveat_is_one_training_each(tmp_path):
+    """zero_shot twice beside head_only once: McNemar's test on one run of each decided, and the caveat read "1
+    training seeds on one split: a gap is beyond chance here where it is beyond the luck of training (the t-test
+    over seeds)"."""
+    runs = [fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0),
+            fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0, seed=1),
+            fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)]
+    a = answer.answer(runs)
+    assert a.over_seeds and "McNemar on one run of each" in a.headline  # the premise
+    assert a.caveat == answer.ONE_SEED_CAVEAT and "1 training seeds" not in a.text()
+
+
 def test_over_seeds_the_best_against_several_others_is_judged_by_holms_p_over_them(tmp_path):
     """Over seeds each gap was judged by its own paired t-test, "beyond chance, paired t-test over 3 seeds, p =
     0.017" for each of three strategies behind the best, where one-seed comparisons quote Holm's adjusted p over
