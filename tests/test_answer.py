@@ -566,6 +566,16 @@ def test_over_seeds_where_only_zero_shot_ran_twice_the_caveat_is_one_training_ea
     assert a.caveat == answer.ONE_SEED_CAVEAT and "1 training seeds" not in a.text()
 
 
+def test_over_seeds_a_best_as_cheap_as_another_is_not_called_the_most_accurate_twice(tmp_path):
+    """full_ft and lora level at two seeds, at the same FLOPs: the headline read "Use full_ft: the most accurate
+    (76.2%, mean of 2 seeds); the most accurate and as cheap as any run here."."""
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n, start), 1e13, 200.0, seed=seed)
+            for seed, n in enumerate([300, 310]) for s, start in (("full_ft", 0), ("lora", 11))]
+    a = answer.answer(runs)
+    assert a.headline == ("Use full_ft: the most accurate (76.2%, mean of 2 seeds) and as cheap to train as any run "
+                          "here. With 500 training examples.")
+
+
 def test_over_seeds_the_best_against_several_others_is_judged_by_holms_p_over_them(tmp_path):
     """Over seeds each gap was judged by its own paired t-test, "beyond chance, paired t-test over 3 seeds, p =
     0.017" for each of three strategies behind the best, where one-seed comparisons quote Holm's adjusted p over
