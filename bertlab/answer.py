@@ -210,8 +210,12 @@ class Judge:
         return _pct(x) if self.key == "test_accuracy" else f"{x:.3f}"
 
     def gap(self, d: float) -> str:
-        """'1.7 points' / '0.225 of macro-F1'."""
-        return f"{100 * d:.1f} points" if self.key == "test_accuracy" else f"{d:.3f} of macro-F1"
+        """'1.7 points' / '0.225 of macro-F1'; a gap the shown figures cannot hold, 'under 0.1 points' / 'under 0.001
+        of macro-F1': 2,026 against 2,024 right of 2,500 read "0.1 points behind (81.0% against 81.0%)", and 2,025
+        against 2,026 "0.0 points behind". (Two scores shown alike are always under that apart.)"""
+        if self.key == "test_accuracy":
+            return "under 0.1 points" if 0 < abs(100 * d) < 0.1 else f"{100 * d:.1f} points"
+        return "under 0.001 of macro-F1" if 0 < abs(d) < 0.001 else f"{d:.3f} of macro-F1"
 
     def span(self, lo: float, hi: float) -> str:
         return (f"{signed(100 * lo, 1)} to {signed(100 * hi, 1)} points" if self.key == "test_accuracy"

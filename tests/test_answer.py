@@ -122,6 +122,23 @@ def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its
                               "here); zero_shot trains nothing.")
 
 
+def test_a_gap_under_what_the_shown_scores_can_hold_is_called_under_a_tenth_of_a_point(tmp_path):
+    """2,026, 2,025 and 2,024 right of 2,500: every score reads 81.0%, and the answer read "it is 0.1 points behind
+    ... full_ft (81.0% against 81.0% ...)" and "lora (81.0%, 0.0 points behind, ...)"."""
+    y = [i % 2 for i in range(2500)]
+    best = fake_run(tmp_path, "full_ft", y, right_on(y, 2026), 1e13, 200.0)
+    near = fake_run(tmp_path, "head_only", y, right_on(y, 2024, 9), 1e11, 20.0)
+    a = answer.answer([best, near])
+    assert a.pick is near and a.headline.startswith(
+        "Start with head_only: it is under 0.1 points behind the most accurate run, full_ft (81.0% against 81.0% on "
+        "2,500 test texts)")
+    top = fake_run(tmp_path, "head_only", y, right_on(y, 2026, 9), 1e11, 20.0)
+    level = fake_run(tmp_path, "lora", y, right_on(y, 2025, 3), 1e13, 200.0)
+    a = answer.answer([top, level])
+    assert "lora (81.0%, under 0.1 points behind, McNemar p = " in a.text() and "0.0 points" not in a.text()
+    assert answer.MACRO_F1.gap(0.0004) == "under 0.001 of macro-F1" and answer.ACCURACY.gap(0.0012) == "0.1 points"
+
+
 def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
     # zero_shot ties with full_ft, but head_only beats zero_shot beyond chance: head_only is the one to start with.
     # Three classes, a third each: every run is well above the majority class's answers (with labels all 1, as
