@@ -421,13 +421,25 @@ def cost_phrase(dear, cheap) -> str:
     (fd, sd), (fc, sc) = _cost(dear), _cost(cheap)
     if fc <= 0 and sc <= 0:
         return "trains nothing"
-    time = f"{_seconds(sc)} of training instead of {_seconds(sd)} here"
+    # a run that kept no train_seconds read as "0.0 s": "10.0 s of training instead of 0.0 s here" of a pick called
+    # the cheaper one; its seconds are left out instead
+    timed = _timed(dear) and _timed(cheap)
+    time = f"{_seconds(sc)} of training instead of {_seconds(sd)} here" if timed else ""
     if 0 < fc < math.inf and 0 < fd < math.inf:
         r = fd / fc
         if r < 1.05:
-            return f"takes about the same training compute ({format_flops(fc)}; {time})"
-        return f"takes {_share(r)} of the training compute ({format_flops(fc)} instead of {format_flops(fd)}; {time})"
-    return f"takes less training ({time})"
+            return f"takes about the same training compute ({format_flops(fc)}{'; ' * timed}{time})"
+        return (f"takes {_share(r)} of the training compute ({format_flops(fc)} instead of {format_flops(fd)}"
+                f"{'; ' * timed}{time})")
+    if timed:
+        return f"takes less training ({time})"
+    return f"takes less training ({format_flops(fc)} of training compute; the other run's was not recorded)" if (
+        0 <= fc < math.inf) else "takes less training"
+
+
+def _timed(run) -> bool:
+    """Whether ``run`` kept its training seconds (``_cost`` reads a missing one as 0.0)."""
+    return (getattr(run, "costs", None) or {}).get("train_seconds") is not None
 
 
 def _serve(run) -> float | None:
@@ -1261,8 +1273,10 @@ def lead_price(best, cheap, bn: str, cn: str) -> str:
     """What the best run's lead over a cheaper run costs, in a sentence."""
     fd, sd = _cost(best)
     if _cost(cheap) == (0.0, 0.0):
-        spent = (f"{format_flops(fd)} of training compute ({_seconds(sd)} here)" if 0 < fd < math.inf
-                 else f"{_seconds(sd)} of training here")
+        here = f" ({_seconds(sd)} here)" if _timed(best) else ""  # none kept: not "(0.0 s here)"
+        if not (0 < fd < math.inf or _timed(best)):
+            return f"What the lead costs: {bn} kept no training cost (FLOPs or seconds); {cn} trains nothing."
+        spent = f"{format_flops(fd)} of training compute{here}" if 0 < fd < math.inf else f"{_seconds(sd)} of training here"
         return f"What the lead costs: {bn} takes {spent}; {cn} trains nothing."
     return f"What the lead costs: {cn} {cost_phrase(best, cheap)}."
 

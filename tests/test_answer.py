@@ -139,6 +139,24 @@ def test_a_gap_under_what_the_shown_scores_can_hold_is_called_under_a_tenth_of_a
     assert answer.MACRO_F1.gap(0.0004) == "under 0.001 of macro-F1" and answer.ACCURACY.gap(0.0012) == "0.1 points"
 
 
+def test_a_run_that_kept_no_training_seconds_is_not_said_to_have_trained_in_no_time(tmp_path):
+    """A run without train_seconds read as 0.0 s: "it takes 1/40 of the training compute (250 GFLOP instead of 10.0
+    TFLOP; 10.0 s of training instead of 0.0 s here)", the pick ten seconds against nothing."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    near = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    del best.costs["train_seconds"]
+    a = answer.answer([best, near])
+    assert a.pick is near and a.headline.endswith(
+        f"it takes 1/40 of the training compute ({format_flops(2.5e11)} instead of {format_flops(1e13)}).")
+    lead = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
+    free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)
+    del lead.costs["train_seconds"]
+    a = answer.answer([lead, free])
+    assert a.pick is lead and "0.0 s" not in a.text()
+    assert a.sentences[0] == (f"What the lead costs: full_ft takes {format_flops(1e13)} of training compute; zero_shot "
+                              "trains nothing.")
+
+
 def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
     # zero_shot ties with full_ft, but head_only beats zero_shot beyond chance: head_only is the one to start with.
     # Three classes, a third each: every run is well above the majority class's answers (with labels all 1, as
