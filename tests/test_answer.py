@@ -374,6 +374,26 @@ def test_two_runs_that_recorded_no_training_flops_are_weighed_by_their_seconds(t
     assert a.headline.endswith("it takes less training (10.0 s of training instead of 3.3 min here).")
 
 
+def test_a_run_that_kept_no_training_flops_is_not_called_costlier_nor_the_best_the_cheapest_beside_it(tmp_path):
+    """head_only stored without train_flops (10 s) beside full_ft (10 TFLOP, 200 s, 1.0 point ahead within chance):
+    the answer read "Use full_ft: the cheapest to train" and "Costlier to train, and behind full_ft ...: head_only",
+    costs the table beside it never showed."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    old = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    del old.costs["train_flops"]
+    a = answer.answer([best, old])
+    assert a.pick is best  # unknown is still never taken for the cheaper (the test above)
+    assert "cheapest" not in a.headline and "Costlier" not in a.text()
+    assert a.headline == ("Use full_ft: the most accurate of these runs (75.0% on 400 test texts) and the only run "
+                          "here that kept its training FLOPs.")
+    assert a.sentences[0].startswith("Of unknown training cost (no FLOPs kept), and behind full_ft by a gap this test "
+                                     "set cannot tell from chance: head_only (74.0%, 1.0 points behind")
+    dear = fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 240, 50), 2e13, 300.0)
+    a = answer.answer([best, old, dear])
+    assert a.headline.startswith("Use full_ft: the cheapest to train of the runs that kept their training FLOPs")
+    assert any(s.startswith("Costlier to train and less accurate than full_ft: lora") for s in a.sentences)
+
+
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
     scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""
