@@ -405,6 +405,19 @@ def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     assert answer.seed_interval([0.02]) is None and answer.seed_interval([0.01, 0.01]) is None
 
 
+def test_the_interval_of_a_lead_over_two_seeds_stays_within_what_a_lead_can_be(tmp_path):
+    """Two seeds, lora 5 points behind head_only at one and 20 ahead at the other: t over one degree of freedom
+    read "The 95% interval of its mean lead (t over the seeds) runs from -151.3 to +166.3 points"."""
+    assert answer.seed_interval([-0.05, 0.20]) == (-1.0, 1.0)
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n, 13 * seed), f, t, seed=seed)
+            for seed, (ho, lo) in enumerate([(320, 300), (280, 360)])
+            for s, n, f, t in (("head_only", ho, 2.5e11, 10.0), ("lora", lo, 1e13, 200.0))]
+    a = answer.answer(runs)
+    assert a.pick.strategy == "head_only" and a.best.strategy == "lora"  # the premise: within chance over 2 seeds
+    assert "runs from -100.0 to +100.0 points" in a.sentences[0]
+    assert not any(f"{x:.1f} points" in a.text() for x in (-151.3, 166.3))
+
+
 def point(strategy, size, seed, acc, flops, seconds=1.0, run_id=None, status="succeeded"):
     return {"strategy": strategy, "size": size, "seed": seed, "test_accuracy": acc, "train_flops": flops,
             "train_seconds": seconds, "n_train": size, "status": status, "run_id": run_id}
