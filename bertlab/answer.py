@@ -1878,7 +1878,10 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
     ran = {st: sum(1 for (s_, _) in points if s_ == st) for st in by_strategy}  # runs each strategy finished
 
     def priced(s_: str) -> SimpleNamespace:
-        return SimpleNamespace(costs={"train_flops": cost[s_][0], "train_seconds": cost[s_][1]})
+        """The strategy's mean costs, as a run's; its seconds only where each of its runs kept them (else a mean
+        of none read "10.0 s of training instead of 0.0 s here")."""
+        timed = all(_timed(by_id[q["run_id"]]) for q in by_strategy[s_].values())
+        return SimpleNamespace(costs={"train_flops": cost[s_][0]} | ({"train_seconds": cost[s_][1]} if timed else {}))
 
     def mean(s_: str) -> str:
         """'76.4%, mean of 3 seeds' / '72.4%, one run' (zero_shot: no seed changes it)."""

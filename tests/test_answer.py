@@ -418,6 +418,21 @@ def test_the_interval_of_a_lead_over_two_seeds_stays_within_what_a_lead_can_be(t
     assert not any(f"{x:.1f} points" in a.text() for x in (-151.3, 166.3))
 
 
+def test_over_seeds_a_strategy_that_kept_no_training_seconds_is_not_said_to_have_trained_in_no_time(tmp_path):
+    """full_ft's runs kept no train_seconds: "it takes 1/40 of the training compute (...; 10.0 s of training instead
+    of 0.0 s here)", as for one run each before."""
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n), f, t, seed=seed)
+            for seed, (a_, b_) in enumerate([(320, 318), (310, 316), (322, 312)])
+            for s, n, f, t in (("full_ft", a_, 1e13, 200.0), ("head_only", b_, 2.5e11, 10.0))]
+    for r in runs:
+        if r.strategy == "full_ft":
+            del r.costs["train_seconds"]
+    a = answer.answer(runs)
+    assert a.pick.strategy == "head_only" and "0.0 s" not in a.text()
+    assert (f"it takes 1/40 of the training compute ({format_flops(2.5e11)} instead of {format_flops(1e13)}). "
+            "With 500 training examples.") in a.headline
+
+
 def point(strategy, size, seed, acc, flops, seconds=1.0, run_id=None, status="succeeded"):
     return {"strategy": strategy, "size": size, "seed": seed, "test_accuracy": acc, "train_flops": flops,
             "train_seconds": seconds, "n_train": size, "status": status, "run_id": run_id}
