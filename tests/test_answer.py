@@ -394,6 +394,20 @@ def test_a_run_that_kept_no_training_flops_is_not_called_costlier_nor_the_best_t
     assert any(s.startswith("Costlier to train and less accurate than full_ft: lora") for s in a.sentences)
 
 
+def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_training_when_it_took_longer(tmp_path):
+    """full_ft stored without train_flops (10 s) counts as the costlier (unknown is never the cheaper), and head_only
+    (10 TFLOP, 3 hours), 1.0 point behind within chance, is the pick: it read "it takes less training (180.0 min of
+    training instead of 10.0 s here)"."""
+    old = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 10.0)
+    del old.costs["train_flops"]
+    slow = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 1e13, 3 * 3600.0)
+    a = answer.answer([old, slow])
+    assert a.pick is slow and "takes less training" not in a.text()
+    assert a.headline.endswith(f"and it kept its training compute ({format_flops(1e13)}; 180.0 min of training "
+                               "instead of 10.0 s here), where the other run's was not recorded, so that one counts "
+                               "as the costlier.")
+
+
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
     scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""
