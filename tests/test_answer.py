@@ -1340,6 +1340,11 @@ def test_a_strategy_trained_with_too_few_steps_is_named_in_the_answer_and_before
     brief = [t for t in a.sentences if t.startswith("Trained too briefly to judge")]
     assert brief == [answer.few_steps_sentence([ft, ho])]
     assert "(full_ft, 6 optimizer steps (28 training texts at batch size 16, 3 epochs))" in brief[0]
+    # full_ft is behind: no "lead" of it to trust (said of full_ft at 57.8%, the last of four on rotten_tomatoes)
+    assert brief[0].endswith("before ruling it out.") and "lead" not in brief[0]
+    ahead = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
+    ahead.notes = [note]
+    assert answer.few_steps_sentence([ahead, ho]).endswith("before ruling it out, or trusting its lead.")
     assert answer.few_steps_sentence([ho]) is None
     configs = [make_config(s, batch_size=16, epochs=3) for s in ("full_ft", "lora", "head_only", "tfidf_logreg")]
     assert list(few_steps_planned(configs, 28)) == ["full_ft", "lora"]  # head_only, tfidf_logreg: no such note
