@@ -431,12 +431,16 @@ def cost_phrase(dear, cheap) -> str:
             return f"takes about the same training compute ({format_flops(fc)}{'; ' * timed}{time})"
         return (f"takes {_share(r)} of the training compute ({format_flops(fc)} instead of {format_flops(fd)}"
                 f"{'; ' * timed}{time})")
-    if fd == math.inf and 0 <= fc < math.inf and not (timed and sc < sd):
-        # the dearer only for keeping no FLOPs (an unknown is never the cheaper): "takes less training (180.0 min of
-        # training instead of 10.0 s here)" said of the slower run
+    if timed and sc < sd:
+        return f"takes less training ({time})"
+    # not faster by the clock: "takes less training (180.0 min of training instead of 10.0 s here)" was said of the
+    # slower run, the cheaper by its FLOPs alone
+    if fd == math.inf and 0 <= fc < math.inf:  # the dearer only for keeping no FLOPs (never taken for the cheaper)
         return (f"kept its training compute ({format_flops(fc)}{'; ' * timed}{time}), where the other run's was not "
                 "recorded, so that one counts as the costlier")
-    return f"takes less training ({time})" if timed else "takes less training"
+    if 0 <= fc < fd < math.inf:
+        return f"takes less training compute ({format_flops(fc)} instead of {format_flops(fd)}{'; ' * timed}{time})"
+    return "takes less training"
 
 
 def _timed(run) -> bool:

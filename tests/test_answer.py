@@ -406,6 +406,14 @@ def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_trainin
     assert a.headline.endswith(f"and it kept its training compute ({format_flops(1e13)}; 180.0 min of training "
                                "instead of 10.0 s here), where the other run's was not recorded, so that one counts "
                                "as the costlier.")
+    # a pick of 0 training FLOPs that took longer by the clock: "takes less training (3.3 min of training instead of
+    # 0.0 s here)"
+    fast = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 2.5e11, 0.0)
+    none = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 0.0, 200.0)
+    a = answer.answer([fast, none])
+    assert a.pick is none and "takes less training (" not in a.text()
+    assert a.headline.endswith(f"and it takes less training compute (0 FLOP instead of {format_flops(2.5e11)}; 3.3 min "
+                               "of training instead of 0.0 s here).")
 
 
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
