@@ -60,10 +60,16 @@ def _whole(v: str) -> int:
         raise argparse.ArgumentTypeError(f"{v!r} is not a whole number") from None
 
 
-def _positive_int(v: str) -> int:
-    """A whole number from 1 (`runs --limit 0` said "no runs yet" beside a store of them)."""
-    if (n := _whole(v)) < 1:
-        raise argparse.ArgumentTypeError(f"{v!r}: give a whole number from 1")
+def _positive_int(v: str) -> int | None:
+    """A whole number from 1 (`runs --limit 0` said "no runs yet" beside a store of them), or 'all' (None)."""
+    if v.strip().lower() == ALL:
+        return None
+    try:
+        n = int(v)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{v!r}: give a whole number from 1, or 'all'")
     return n
 
 
@@ -1066,7 +1072,7 @@ def live_status(run) -> str:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from bertlab.store import ORPHANED, RunStore, undone_groups
+    from bertlab.store import ACTIVE, FINISHED, ORPHANED, RunStore, undone_groups
     from bertlab.sweep import batches as sweep_batches
     from bertlab.sweep import sweep_ids
 
@@ -1074,7 +1080,13 @@ def cmd_runs(args: argparse.Namespace) -> int:
     # a run whose process died (killed, Ctrl-C) is not shown as 'running'; which process it was (a server, a CLI)
     # is not known here: "the server stopped" was said of a killed CLI run
     store.mark_interrupted(reason=ORPHANED)
-    runs = store.list_runs(limit=args.limit)
+    runs = store.list_runs(limit=None if args.limit is None else args.limit + 1)
+    if args.limit is not None and len(runs) > args.limit:
+        # a script reading `runs --json` got the newest 50 of 55 runs without a word that there were more
+        runs = runs[:args.limit]
+        total = len(store.ids((*ACTIVE, *FINISHED)))
+        print(f"note: the newest {args.limit:,} of {total:,} stored runs; --limit all lists them all",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(json_rows(runs), indent=2))
     elif not runs:
@@ -2275,7 +2287,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=JUDGE_BY_HELP)
     r.set_defaults(fn=cmd_run)
     rs = sub.add_parser("runs", help="list stored runs")
-    rs.add_argument("--limit", type=_positive_int, default=50, help="the newest N runs (default: 50)")
+    rs.add_argument("--limit", type=_positive_int, default=50, metavar="N|all",
+                    help="the newest N runs, or 'all' (default: 50; where more are stored, stderr says how many)")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(fn=cmd_runs)
     sh = sub.add_parser("show", help="one run's whole stored record: config, environment, metrics, costs, paths")

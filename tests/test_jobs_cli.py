@@ -323,6 +323,23 @@ def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
     assert "give a whole number from 1" in capsys.readouterr().err
 
 
+def test_cli_runs_says_on_stderr_that_its_limit_left_runs_out_and_all_lists_them(tiny_data, capsys):
+    """A store of 55 runs: `runs --json` printed the newest 50 without a word (a script counting or reading them
+    all took 50 for all); stderr now says how many are stored, and `--limit all` lists them all."""
+    store = RunStore()
+    for _ in range(55):
+        store.request_cancel(store.create_run(make_config("tfidf_logreg", data=tiny_data), "b"))
+    capsys.readouterr()
+    assert main(["runs", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)) == 50
+    assert "the newest 50 of 55 stored runs; --limit all lists them all" in err
+    assert main(["runs", "--json", "--limit", "all"]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)) == 55 and "newest" not in err
+    assert main(["runs", "--limit", "55"]) == 0 and "newest" not in capsys.readouterr().err
+
+
 def test_cli_runs_shows_a_run_whose_process_died_as_interrupted(tiny_model, tiny_data, capsys):
     import socket
 
