@@ -1854,6 +1854,14 @@ def _delete_sweep(store, sweep_id: str) -> int:
     return 0
 
 
+STDOUT = object()  # an output named '-': standard output
+
+
+def _written(path: str) -> str:
+    """Where `report` wrote an output, in its "wrote ..." line: the path, or standard output for '-'."""
+    return "to standard output" if path == "-" else path
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from bertlab import report
     from bertlab.store import RunStore
@@ -1861,9 +1869,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     # Only CSVs asked for (--csv, --predictions, no -o): no HTML report lands in the folder unasked.
     if args.output is None and not (args.csv or args.predictions):
         args.output = DEFAULT_REPORT
-    output = output_file(args.output, "report") if args.output is not None else None
-    csv_out = output_file(args.csv, "CSV") if args.csv else None
-    preds_out = output_file(args.predictions, "CSV of predictions") if args.predictions else None
+    # '-': standard output, as `predict -o -` takes it (`report --csv - | ...` wrote a file named '-' in the cwd)
+    if len(dashed := [flag for flag, v in (("-o", args.output), ("--csv", args.csv),
+                                           ("--predictions", args.predictions)) if v == "-"]) > 1:
+        raise BertlabError(f"{' and '.join(dashed)} both name standard output ('-'), where they would mix: give "
+                           "one of them a file.")
+
+    def target(path: str | None, what: str):
+        return None if path is None else STDOUT if path == "-" else output_file(path, what)
+
+    output = target(args.output, "report")
+    csv_out = target(args.csv, "CSV")
+    preds_out = target(args.predictions, "CSV of predictions")
     store = RunStore()
     ids = report.resolve_runs(store, run_ids=args.run_ids, batch=args.batch, sweep_id=args.sweep, points=True,
                                 offer_sweep=True)
@@ -1878,17 +1895,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     if output is not None:
         html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep,
                                  project_to=args.project_to, judge_by=args.judge_by)
-        with writing(args.output, "report"):
-            output.write_text(html, encoding="utf-8")
-        print(f"wrote {args.output} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
-    if args.csv:
-        with writing(args.csv, "CSV"):
-            write_csv(csv_out, report.results_csv(store, ids, prices))
-        print(f"wrote {args.csv}", file=sys.stderr)
+        if output is STDOUT:
+            sys.stdout.write(html)
+        else:
+            with writing(args.output, "report"):
+                output.write_text(html, encoding="utf-8")
+        print(f"wrote {_written(args.output)} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
+    if csv_out is not None:
+        table = report.results_csv(store, ids, prices)
+        if csv_out is STDOUT:
+            sys.stdout.write(table)
+        else:
+            with writing(args.csv, "CSV"):
+                write_csv(csv_out, table)
+        print(f"wrote {_written(args.csv)}", file=sys.stderr)
     if preds_out is not None:
-        with writing(args.predictions, "CSV of predictions"):
-            write_csv(preds_out, report.predictions_csv(store, ids))
-        print(f"wrote {args.predictions}", file=sys.stderr)
+        table = report.predictions_csv(store, ids)
+        if preds_out is STDOUT:
+            sys.stdout.write(table)
+        else:
+            with writing(args.predictions, "CSV of predictions"):
+                write_csv(preds_out, table)
+        print(f"wrote {_written(args.predictions)}", file=sys.stderr)
         # one test set a file: the runs of another were left out without a word (a rotten_tomatoes run beside a
         # tweets one)
         if left := report.predictions_runs(store, ids)[1]:
@@ -2153,10 +2181,10 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
     rp.add_argument("--sweep", help="every point of this sweep id (adds its learning curves)")
     rp.add_argument("-o", "--output", help=f"the HTML report (default {DEFAULT_REPORT}, unless only --csv or "
-                                           "--predictions is asked for)")
-    rp.add_argument("--csv", help="write the results table as CSV")
+                                           "--predictions is asked for; '-': to standard output)")
+    rp.add_argument("--csv", help="write the results table as CSV ('-': to standard output)")
     rp.add_argument("--predictions", help="write every test text, its true label and each run's answer (with its "
-                                          "confidence) as CSV")
+                                          "confidence) as CSV ('-': to standard output)")
     rp.add_argument("--title", default="bertlab comparison")
     rp.add_argument("--price-cpu", type=float, help="price of one CPU machine-hour (default: as last set on the "
                                                     "app's Accuracy vs cost page, else 0.05)")

@@ -72,6 +72,25 @@ def test_paired_json_gives_machine_keys_and_fractions_as_run_json_does(tiny_data
     assert 0 <= row["p_permutation"] <= 1 and row["p_holm"] == pytest.approx(row["p_permutation"])
 
 
+def test_report_writes_an_output_named_dash_to_standard_output_as_predict_does(tiny_data, tmp_path, monkeypatch,
+                                                                               capsys):
+    """`report --csv -` wrote a file named '-' in the current folder (stdout empty, "wrote -" on stderr), where
+    `predict -o -` writes to standard output: a script's `report --csv - | ...` read nothing. '-' is now standard
+    output for -o, --csv and --predictions, and two of them named '-' are refused (they would mix)."""
+    from bertlab.cli import main
+
+    ids = _two_tfidf_runs(tiny_data)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    for flag, header in (("--csv", "run_id,"), ("--predictions", "row,"), ("-o", "<!doctype html>")):
+        assert main(["report", *ids, flag, "-"]) == 0
+        out, err = capsys.readouterr()
+        assert out.lstrip().startswith(header) and "wrote to standard output" in err, flag
+        assert not (tmp_path / "-").exists()
+    assert main(["report", *ids, "--csv", "-", "--predictions", "-"]) == 2
+    assert "--csv and --predictions both name standard output" in capsys.readouterr().err
+
+
 def test_predict_names_each_run_as_run_json_does(tiny_data, tmp_path, capsys):
     """`predict` labelled runs by strategy alone (`... (tfidf_logreg)`): two runs of one strategy at different
     settings could not be told apart, and its --json / -o CSV had no `name` where run/runs --json have one."""
