@@ -1677,7 +1677,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     configs = [store.get(i).run_config for i in waiting] + todo
     # what the Learning curves page says before it queues: how many texts "all" is, and how long the runs take here
     available = sweep.available_sizes()
-    plans = ""
+    plans, seconds, unknown = "", None, None
     if args.no_run:  # it trains nothing: an estimate (and "all"'s count, another data load) was for runs it skips
         new = f"{len(todo)} not run (--no-run)"
     else:
@@ -1696,6 +1696,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             every = (f" ({n['train']:,} texts)" if c.data.train_size is None and (n := available(c)) else "")
             print(f"  would run {c.strategy} n={c.data.train_size or 'all'} seed={c.seed}{epochs}{lr}"
                   f"{every}", file=sys.stderr)
+        if args.json:  # the plan, as JSON (stdout was empty: `sweep --dry-run --json | jq` read nothing)
+            from bertlab.strategies import REGISTRY
+
+            print(json.dumps({"sweep_id": None if sweep_id.startswith("(") else sweep_id, "dry_run": True,
+                              "points": spec.n_points, "done_or_running": len(reused) - len(waiting),
+                              "queued_earlier": len(waiting), "new": len(todo),
+                              # as the line above: null where no strategy has run here yet (or with --no-run)
+                              "estimated_seconds": seconds or None, "points_not_estimated": unknown,
+                              "would_run": [{"strategy": c.strategy, "size": c.data.train_size,
+                                             # null where no seed changes the strategy, as the points' seed
+                                             "seed": c.seed if REGISTRY[c.strategy].uses_seed else None,
+                                             "split_seed": c.data.seed,
+                                             "epochs": c.epochs if _uses(c.strategy, "epochs") else None,
+                                             "learning_rate": (c.learning_rate if _uses(c.strategy, "learning_rate")
+                                                               else None)} for c in configs]}, indent=2))
         return 0
     if not args.no_run:
         ids = waiting + [store.create_run(c, sweep_id) for c in todo]

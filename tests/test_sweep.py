@@ -403,6 +403,23 @@ def test_a_config_stored_with_options_at_their_defaults_keeps_its_key(tiny_model
     assert sweep.config_key(lora.replace(options={**lora.options, "dropout": 0.2})) != sweep.config_key(lora)
 
 
+def test_cli_sweep_dry_run_json_prints_the_plan_as_json_on_stdout(tiny_model, tiny_csv, capsys):
+    """`sweep --dry-run --json` printed nothing on stdout (the plan on stderr only, exit 0): a script's `| jq` read
+    nothing. It now prints the plan as one JSON object; no point is stored."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    assert main(["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--strategies", "tfidf_logreg",
+                 "head_only", "--sizes", "8", "--seeds", "0", "1", "--epochs", "2", "--dry-run", "--json"]) == 0
+    out, err = capsys.readouterr()
+    plan = json.loads(out)
+    assert plan["dry_run"] is True and plan["sweep_id"] is None and plan["points"] == 4 and plan["new"] == 4
+    assert [(w["strategy"], w["size"], w["seed"], w["epochs"]) for w in plan["would_run"]] == [
+        ("tfidf_logreg", 8, None, None), ("head_only", 8, 0, 2), ("tfidf_logreg", 8, None, None),
+        ("head_only", 8, 1, 2)]
+    assert "would run head_only n=8 seed=0 epochs=2" in err and RunStore().list_runs() == []
+
+
 def test_cli_sweep_says_when_one_epochs_value_overrides_differing_defaults(tiny_model, tiny_csv, capsys):
     from bertlab.cli import main
 
