@@ -2419,6 +2419,8 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except Terminated:  # outside a training loop (predict, report, loading the data): quiet, as before
         return 143
+    except KeyboardInterrupt:  # Ctrl-C there too (`run` loading its libraries and data printed a 60-line traceback)
+        return 130
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
 

@@ -315,6 +315,25 @@ def test_sigterm_in_cli_run_leaves_no_run_queued(tiny_model, tiny_csv, monkeypat
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_ctrl_c_outside_a_training_loop_exits_130_without_a_traceback(monkeypatch, capsys):
+    """Ctrl-C in the first seconds of `run --quick --strategies full_ft` (importing transformers, reading the data:
+    no run stored yet) printed a 60-line KeyboardInterrupt traceback; it exits 130, quietly, as SIGTERM there
+    exits 143."""
+    import bertlab.cli as cli
+
+    def loading(args) -> int:
+        raise KeyboardInterrupt
+
+    parser = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_fn(parser(), "runs", loading))
+    try:
+        code = main(["runs"])
+    except KeyboardInterrupt:  # caught here: it would stop pytest's whole session
+        pytest.fail("Ctrl-C left main() as a KeyboardInterrupt: Python prints its traceback")
+    assert code == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
     """A review: `runs --limit 0` said "no runs yet" beside a store of runs; -1 was taken."""
     for bad in ("0", "-1", "x"):
