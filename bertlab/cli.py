@@ -1576,7 +1576,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                "points": s["n_points"], "runs": s["runs"], "split_seed": s["split_seed"]}
                               for s in sweep.list_sweeps(store)], indent=2))
             return 0
-        for s in sweep.list_sweeps(store):
+        if not (listed := sweep.list_sweeps(store)):  # it printed nothing at all, where `runs` says "no runs yet"
+            print("no sweeps stored yet: `python -m bertlab sweep --strategies zero_shot head_only --sizes 32 128` "
+                  "starts one", file=sys.stderr)
+        for s in listed:
             # "head_only (balanced)": a sweep with balanced class weights is not one without
             sizes = " ".join("all" if n is None else str(n) for n in s["sizes"])  # not Python's [32, None]
             # a sweep whose runs were all deleted was listed as if whole

@@ -403,6 +403,17 @@ def test_a_config_stored_with_options_at_their_defaults_keeps_its_key(tiny_model
     assert sweep.config_key(lora.replace(options={**lora.options, "dropout": 0.2})) != sweep.config_key(lora)
 
 
+def test_cli_sweep_list_of_no_sweeps_says_so_on_stderr(capsys):
+    """`sweep --list` on a data directory with no sweep printed nothing at all (exit 0), where `runs` says "no runs
+    yet"; it says so on stderr (stdout stays empty for `| wc -l`), and --json prints []."""
+    from bertlab.cli import main
+
+    assert main(["sweep", "--list"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "no sweeps stored yet" in err
+    assert main(["sweep", "--list", "--json"]) == 0 and json.loads(capsys.readouterr().out) == []
+
+
 def test_cli_sweep_dry_run_json_prints_the_plan_as_json_on_stdout(tiny_model, tiny_csv, capsys):
     """`sweep --dry-run --json` printed nothing on stdout (the plan on stderr only, exit 0): a script's `| jq` read
     nothing. It now prints the plan as one JSON object; no point is stored."""
