@@ -185,3 +185,20 @@ def test_the_readme_gathers_reproducing_a_run_in_one_section_and_its_claims_hold
     # nothing in bertlab turns on deterministic GPU algorithms: "untested" stays true until something does
     package = Path(engine.__file__).parent
     assert not [p for p in package.rglob("*.py") if "use_deterministic_algorithms" in p.read_text()]
+
+
+def test_every_cli_option_is_in_the_readme_and_every_option_its_cli_section_names_exists():
+    """The README named neither `runs --limit` (a store of 55 runs listed 50) nor `report`'s `--price-cpu`,
+    `--price-gpu`, `--currency` and `--title`; each option of each command is now named in it (by one of its
+    spellings, `-o` for `--output`), and every `--option` its Command line section names is one a command takes."""
+    from bertlab.cli import build_parser
+
+    text = readme()
+    sub = build_parser()._subparsers._group_actions[0]
+    options = {o for p in sub.choices.values() for a in p._actions for o in a.option_strings}
+    unnamed = sorted(f"{cmd} {a.option_strings[0]}" for cmd, p in sub.choices.items() for a in p._actions
+                     if a.option_strings and a.dest != "help"
+                     and not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text) for o in a.option_strings))
+    assert unnamed == []
+    cli_section = text[text.index("## Command line"):text.index("## From Python")]
+    assert sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", cli_section)) - options) == []
