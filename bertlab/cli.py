@@ -1218,6 +1218,11 @@ def stopped_words(statuses: list[str]) -> str:
     return ", ".join(f"{k} {s}" for s, k in n.items())
 
 
+def _file_name(path: str) -> str:
+    """`predict --file`'s file as its notes name it: its name, or standard input for '-'."""
+    return "standard input" if path == "-" else Path(path).name
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     from bertlab.predict import UNKNOWN_WHY, Predictor
     from bertlab.store import RunStore
@@ -1237,7 +1242,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         extra += rows
         if blank:
             shown = ", ".join(map(str, blank[:10])) + (f" and {len(blank) - 10:,} more" if len(blank) > 10 else "")
-            print(f"note: skipped {len(blank):,} blank row(s) of {Path(args.file).name} ({shown}); with -o or --json "
+            print(f"note: skipped {len(blank):,} blank row(s) of {_file_name(args.file)} ({shown}); with -o or --json "
                   "each prediction gives its row, to join them back", file=sys.stderr)
     elif not texts:
         raise BertlabError("give text(s) to classify, or --file with one text per line (.txt) or a table.")
@@ -1250,7 +1255,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.explain and args.file and len(texts) > MAX_EXPLAIN_TEXTS:
         from bertlab.explain import MAX_WORDS
 
-        raise BertlabError(f"--explain with --file: {Path(args.file).name} has {len(texts):,} texts, and each costs "
+        raise BertlabError(f"--explain with --file: {_file_name(args.file)} has {len(texts):,} texts, and each costs "
                            f"every run up to {MAX_WORDS + 1} texts (each word left out in turn); give at most "
                            f"{MAX_EXPLAIN_TEXTS} (a file of the few texts to explain), or predict the file without "
                            "--explain.")
@@ -1426,12 +1431,14 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
     skipped as blank."""
     from bertlab.data.files import ColumnChoiceError, detect_text_column, read_table
 
-    p = Path(path).expanduser()
-    if not p.is_file():
+    # '-': standard input, one text a line, as `predict -o -` writes to standard output (`... | predict RUN --file -`
+    # said "--file '-' is not a file")
+    p = Path("standard input") if path == "-" else Path(path).expanduser()
+    if path != "-" and not p.is_file():
         raise BertlabError(f"--file {path!r} is not a file.")
-    raw = p.read_bytes()
+    raw = sys.stdin.buffer.read() if path == "-" else p.read_bytes()
     notes: list[str] = []
-    if p.suffix.lower() == ".txt":
+    if path == "-" or p.suffix.lower() == ".txt":
         from bertlab.data.files import decode_text
 
         # as the Data page reads text: UTF-8, UTF-16, else Windows-1252 with a note ("café" came out "caf�", and
@@ -2356,9 +2363,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "that named its runs learns one did not answer), 0 for 'all' (whichever can), 2 where none can")
     pr.add_argument("text", nargs="*", help="text(s) to classify; one that starts with '-' goes after -- (predict "
                                             "RUN_ID --json -- \"-5 stars, awful\"), as every word after -- is a text")
-    pr.add_argument("--file", help="texts to classify: one per line (.txt), or a table (.csv, .tsv, .jsonl, .json, "
-                                   ".parquet, .xlsx) whose text column is the one the run trained on, where "
-                                   "it has that column, else found as on the Data page")
+    pr.add_argument("--file", help="texts to classify: one per line (.txt; '-': standard input), or a table (.csv, "
+                                   ".tsv, .jsonl, .json, .parquet, .xlsx) whose text column is the one the run "
+                                   "trained on, where it has that column, else found as on the Data page")
     pr.add_argument("--text", dest="text_option", action="append", default=[], metavar="TEXT",
                     help="a text to classify, as the texts after RUN_ID (repeatable)")
     pr.add_argument("--text-column", help="with --file: the table's column of texts")

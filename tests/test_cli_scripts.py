@@ -91,6 +91,23 @@ def test_report_writes_an_output_named_dash_to_standard_output_as_predict_does(t
     assert "--csv and --predictions both name standard output" in capsys.readouterr().err
 
 
+def test_predict_file_dash_reads_texts_from_standard_input(tiny_data, monkeypatch, capsys):
+    """`printf 'great fun\n\nawful mess\n' | predict RUN --file -` said "--file '-' is not a file." (exit 2), where
+    `predict -o -` writes to standard output; '-' now reads standard input, one text a line, as a .txt."""
+    import io
+    import sys
+
+    from bertlab.cli import main
+
+    rid = _two_tfidf_runs(tiny_data)[1]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"great fun\n\nawful mess\n")))
+    capsys.readouterr()
+    assert main(["predict", rid, "--file", "-", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [(r["row"], r["text"]) for r in map(json.loads, out.splitlines())] == [(1, "great fun"), (3, "awful mess")]
+    assert "skipped 1 blank row(s) of standard input (2)" in err
+
+
 def test_predict_names_each_run_as_run_json_does(tiny_data, tmp_path, capsys):
     """`predict` labelled runs by strategy alone (`... (tfidf_logreg)`): two runs of one strategy at different
     settings could not be told apart, and its --json / -o CSV had no `name` where run/runs --json have one."""
