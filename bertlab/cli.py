@@ -44,6 +44,9 @@ TEXT_PAIR_HELP = ("a pair task's second text column (paraphrase, entailment, a q
                   "QNLI...), --text-column its first: each example is the two texts, read as BERT reads a pair. A "
                   "pair task's columns named as one (sentence1 / sentence2, premise / hypothesis, question / "
                   "sentence...) are read as a pair without it, where --text-column is not given")
+TEXT_COLUMN_HELP = "a file's column of texts (default: found as the Data page finds it)"
+LABEL_COLUMN_HELP = "a file's column of labels (default: found as the Data page finds it)"
+HUB_SPLIT_HELP = "a hub dataset's split to read (default: train), drawn into train / validation / test"
 HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
                        "and validation rows (default: the test set is drawn from --hub-split)")
 
@@ -2149,7 +2152,8 @@ def add_extra_commands(sub) -> None:
                     help="the seed values, not how many (--seeds 0 1 2: three seeds; --seeds 0: one): one run per "
                          "strategy, size and seed; each seed draws its own split unless --fixed-split (default: "
                          "three counted up from --split-seed, 0 1 2)")
-    sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL)
+    sw.add_argument("--model", type=model_arg, default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local "
+                                                                        "directory")
     sw.add_argument("--val-size", type=_cap_arg, default=500, help="validation cap (also capped at each size), or "
                                                                    "'all'")
     sw.add_argument("--test-size", type=_cap_arg, default=1000, help="test cap, or 'all'")
@@ -2178,13 +2182,13 @@ def add_extra_commands(sub) -> None:
                     help="where the seeds start, as the app's Data page split seed starts the Learning curves "
                          "page's: seeds N, N+1, N+2 (each its own split) unless --seeds is given, and with "
                          "--fixed-split every seed trains on split N (default 0)")
-    sw.add_argument("--text-column")
+    sw.add_argument("--text-column", metavar="NAME", help=TEXT_COLUMN_HELP)
     sw.add_argument("--text-pair-column", metavar="NAME", help=TEXT_PAIR_HELP)
     sw.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
     sw.add_argument("--drop-rare-classes", action="store_true",
                    help="leave out the classes with fewer than 3 examples (with a note) instead of refusing the data")
-    sw.add_argument("--label-column")
-    sw.add_argument("--hub-split", default="train")
+    sw.add_argument("--label-column", metavar="NAME", help=LABEL_COLUMN_HELP)
+    sw.add_argument("--hub-split", default="train", metavar="SPLIT", help=HUB_SPLIT_HELP)
     sw.add_argument("--hub-config", metavar="CONFIG", help="a hub dataset's config (subset), e.g. sst2 of glue")
     sw.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     sw.add_argument("--sweep-id", help="resume (or re-plot) a stored sweep by its id")
@@ -2195,7 +2199,9 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--no-run", action="store_true", help="only report (table, --html, --png) what is done so far")
     sw.add_argument("--html", help="also write the learning-curve plot to this HTML file")
     sw.add_argument("--png", help="also write the plot as PNG (kaleido, or Playwright with a Chromium)")
-    sw.add_argument("--json", action="store_true")
+    sw.add_argument("--json", action="store_true", help="print the sweep as one JSON object on stdout (its points, "
+                    "curves and answer at each size; with --dry-run its plan; with --list the sweeps, an array); "
+                    "progress and notes stay on stderr")
     sw.add_argument("--quiet", action="store_true", help=QUIET_HELP)
     sw.add_argument("--judge-by", choices=("accuracy", "macro_f1"), help=JUDGE_BY_HELP.replace(
         "the answer ('Which one to use?') judges", "the curves and 'Which one to use at each size?' judge"))
@@ -2210,7 +2216,7 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--csv", help="write the results table as CSV ('-': to standard output)")
     rp.add_argument("--predictions", help="write every test text, its true label and each run's answer (with its "
                                           "confidence) as CSV ('-': to standard output)")
-    rp.add_argument("--title", default="bertlab comparison")
+    rp.add_argument("--title", default="bertlab comparison", help="the report's title (default: bertlab comparison)")
     rp.add_argument("--price-cpu", type=float, help="price of one CPU machine-hour (default: as last set on the "
                                                     "app's Accuracy vs cost page, else 0.05)")
     rp.add_argument("--price-gpu", type=float, help="price of one GPU-hour (default: as set in the app, else 2.50)")
@@ -2323,11 +2329,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "train every epoch); with --keep-best the best epoch is put back")
     r.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
-    r.add_argument("--text-column")
+    r.add_argument("--text-column", metavar="NAME", help=TEXT_COLUMN_HELP)
     r.add_argument("--text-pair-column", metavar="NAME", help=TEXT_PAIR_HELP)
-    r.add_argument("--label-column")
+    r.add_argument("--label-column", metavar="NAME", help=LABEL_COLUMN_HELP)
     r.add_argument("--split-column", default=SPLIT_AUTO, metavar="NAME|none", help=SPLIT_COLUMN_HELP)
-    r.add_argument("--hub-split", default="train")
+    r.add_argument("--hub-split", default="train", metavar="SPLIT", help=HUB_SPLIT_HELP)
     r.add_argument("--hub-config", metavar="CONFIG", help="a hub dataset's config (subset), e.g. sst2 of glue")
     r.add_argument("--hub-test-split", metavar="SPLIT", help=HUB_TEST_SPLIT_HELP)
     r.add_argument("--from-run", metavar="RUN_ID",
@@ -2342,7 +2348,8 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("runs", help="list stored runs")
     rs.add_argument("--limit", type=_positive_int, default=50, metavar="N|all",
                     help="the newest N runs, or 'all' (default: 50; where more are stored, stderr says how many)")
-    rs.add_argument("--json", action="store_true")
+    rs.add_argument("--json", action="store_true", help="print the runs as a JSON array, one object per run, as run "
+                                                        "--json gives them")
     rs.set_defaults(fn=cmd_runs)
     sh = sub.add_parser("show", help="one run's whole stored record: config, environment, metrics, costs, paths")
     sh.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
@@ -2352,7 +2359,8 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("run_ids", nargs="*", metavar="RUN_ID",
                     help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     pa.add_argument("--batch", help="every run of this batch id ('latest': the newest launch)")
-    pa.add_argument("--json", action="store_true")
+    pa.add_argument("--json", action="store_true", help="print the pairs as a JSON array on stdout, one object per "
+                                                        "pair; the answer goes to stderr")
     pa.add_argument("--judge-by", choices=("accuracy", "macro_f1"),
                     help=JUDGE_BY_HELP)
     pa.set_defaults(fn=cmd_paired)

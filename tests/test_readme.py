@@ -202,3 +202,15 @@ def test_every_cli_option_is_in_the_readme_and_every_option_its_cli_section_name
     assert unnamed == []
     cli_section = text[text.index("## Command line"):text.index("## From Python")]
     assert sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", cli_section)) - options) == []
+
+
+def test_every_cli_option_says_what_it_does_in_its_help():
+    """`runs --help`, `paired --help` and `sweep --help` listed a bare `--json`, and run's and sweep's
+    `--text-column`, `--label-column` and `--hub-split`, sweep's `--model` and report's `--title` had no words:
+    a script's author had only the README to go by. Each option of each command now says what it does."""
+    from bertlab.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0]
+    bare = sorted(f"{cmd} {a.option_strings[-1]}" for cmd, p in sub.choices.items() for a in p._actions
+                  if a.option_strings and not a.help)
+    assert bare == []
