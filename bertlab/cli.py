@@ -1093,7 +1093,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(json_rows(runs), indent=2))
     elif not runs:
-        print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`")
+        # on stderr: `runs > runs.txt` wrote this sentence as if it were the table
+        print("no runs yet: try `python -m bertlab run --dataset rotten_tomatoes`", file=sys.stderr)
     else:
         shown = variants.labels(runs, data=False)  # the table has a dataset column
         # a running run's progress, as the app shows it, in its status cell (the JSON keeps the plain status)

@@ -342,6 +342,15 @@ def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
     assert "give a whole number from 1" in capsys.readouterr().err
 
 
+def test_cli_runs_of_an_empty_store_says_so_on_stderr(capsys):
+    """`runs > runs.txt` on an empty data directory wrote "no runs yet: try ..." into the file, as if it were the
+    table; the sentence is on stderr, stdout empty (and `--json` prints [])."""
+    assert main(["runs"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "no runs yet" in err
+    assert main(["runs", "--json"]) == 0 and json.loads(capsys.readouterr().out) == []
+
+
 def test_cli_runs_says_on_stderr_that_its_limit_left_runs_out_and_all_lists_them(tiny_data, capsys):
     """A store of 55 runs: `runs --json` printed the newest 50 without a word (a script counting or reading them
     all took 50 for all); stderr now says how many are stored, and `--limit all` lists them all."""
@@ -1374,7 +1383,8 @@ def test_cli_output_piped_to_a_reader_that_stops_early_ends_quietly(bertlab_home
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "bertlab", "runs"], stdout=subprocess.PIPE,
+    # --json: an empty store's `runs` says "no runs yet" on stderr, leaving stdout nothing to break on; "[]" writes
+    proc = subprocess.Popen([sys.executable, "-m", "bertlab", "runs", "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "BERTLAB_HOME": str(bertlab_home)})
     proc.stdout.close()  # the reader gone before the first line is written
     err = proc.stderr.read().decode()
