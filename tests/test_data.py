@@ -261,6 +261,65 @@ def test_a_drawn_validation_split_under_its_cap_is_no_note(tmp_path):
            "them" in own.notes
 
 
+def test_a_folder_of_pq_files_or_datasets_save_to_disk_keeps_the_apostrophes_that_look_like_the_guard(tmp_path):
+    """bertlab writes its spreadsheet guard in CSVs alone: a folder of .pq files (Parquet by its short name) or a
+    datasets save_to_disk folder (.arrow files) holds its texts' own apostrophes, "'-) wink ..." and "'@user dull"
+    read as written, with no note (mutation round 8: either suffix left out of may_bear_guard's list took them off)."""
+    datasets = pytest.importorskip("datasets")
+    import pandas as pd
+
+    from bertlab.data.files import FOLDER_SPLIT
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull", "fine", "great", "bad"]
+    (tmp_path / "pq").mkdir()
+    frames = {part: pd.DataFrame({"text": [f"{t} {part}" for t in texts], "label": ["pos", "neg"] * 3})
+              for part in ("train", "test")}
+    for part, df in frames.items():
+        df.to_parquet(tmp_path / "pq" / f"{part}.pq")
+    datasets.DatasetDict({part: datasets.Dataset.from_pandas(df, preserve_index=False)
+                          for part, df in frames.items()}).save_to_disk(str(tmp_path / "saved"))
+    want = sorted(f"{t} {p}" for t in texts for p in ("train", "test"))
+    for folder in ("pq", "saved"):
+        ds = load_file(tmp_path / folder, split_column=FOLDER_SPLIT)
+        assert sorted(ds.texts) == want, folder
+        assert not any("took the '" in n for n in ds.notes), folder
+
+
+def test_a_folder_of_a_csv_beside_json_lines_keeps_the_apostrophes_that_look_like_the_guard(tmp_path):
+    """A folder's guard is taken off only where all its files may bear it (mutation round 8: where any one could, a
+    train.csv beside a test.jsonl lost the JSON lines' own apostrophes)."""
+    import pandas as pd
+
+    from bertlab.data.files import FOLDER_SPLIT
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull", "fine", "great", "bad"]
+    frames = {part: pd.DataFrame({"text": [f"{t} {part}" for t in texts], "label": ["pos", "neg"] * 3})
+              for part in ("train", "test")}
+    frames["train"].to_csv(tmp_path / "train.csv", index=False)
+    frames["test"].to_json(tmp_path / "test.jsonl", orient="records", lines=True)
+    ds = load_file(tmp_path, split_column=FOLDER_SPLIT)
+    assert sorted(ds.texts) == sorted(f"{t} {p}" for t in texts for p in ("train", "test"))
+    assert not any("took the '" in n for n in ds.notes)
+
+
+def test_the_guard_is_taken_off_only_where_bertlab_could_have_put_it_and_its_note_counts_with_commas():
+    """guard_undone (mutation round 8): a "'-1" is no guard of bertlab's (a number is written as it is, as a
+    spreadsheet reads it), so a column holding one keeps its apostrophes; a text starting with a carriage return is
+    guarded as a tab is, and read back without it; the note counts thousands with commas, as every other count."""
+    from bertlab.guard import guard_note, guard_undone, is_number
+    from bertlab.report import _cell
+
+    assert guard_undone(["'-1", "'@user dull", "plain"]) is None  # the "'-1" is the file's own
+    assert guard_undone(["'-1 star", "'@user dull", "plain"]) == ["-1 star", "@user dull", "plain"]
+    assert _cell("\rhello") == "'\rhello" and guard_undone(["'\rhello", "plain"]) == ["\rhello", "plain"]
+    assert _cell("-1.") == "-1." and is_number("1.") and is_number(".5") and not is_number("1.2.3")
+    assert guard_undone(["'-1.", "'@x"]) is None
+    assert guard_undone(["plain", "more"]) is None  # nothing marked: nothing taken off, no note of 0 cells
+    assert not any("took the '" in n for n in load_file("plain.csv", raw=b"text,label\na,pos\nb,neg\nc,pos\nd,neg\n").notes)
+    assert ("preds.csv: took the ' off 1,234 cell(s) of column 'text' that bertlab's CSVs put before a text"
+            in guard_note("preds.csv", "text", 1234))
+
+
 def test_cleaning_notes_and_label_merge():
     texts = ["a", "b", "c", "d", " ", None, "a", "e", "f", "g"]
     labels = ["Pos", "pos ", "neg", "neg", "neg", "pos", "Pos", "neg", "pos", "Pos"]

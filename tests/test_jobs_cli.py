@@ -1427,6 +1427,20 @@ def test_cli_predict_reads_a_table_bertlab_wrote_as_its_texts_not_its_spreadshee
     assert "took the '" not in out.err
 
 
+def test_cli_predict_file_keeps_the_apostrophes_of_a_parquet_file_by_another_name(tmp_path, capsys):
+    """A Parquet file named .csv (read_table tells it by its first bytes) holds no guard of bertlab's: `predict
+    --file` reads its "'-) wink" as written, as the file loader does (mutation round 8: asked by its name alone,
+    may_bear_guard took the apostrophes off, with the note blaming bertlab's CSVs)."""
+    import pandas as pd
+
+    from bertlab.cli import texts_from_file
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull"]
+    pd.DataFrame({"text": texts}).to_parquet(tmp_path / "pq.csv")
+    assert texts_from_file(str(tmp_path / "pq.csv"), None)[0] == texts
+    assert "took the '" not in capsys.readouterr().err
+
+
 def test_cli_predict_file_keeps_the_apostrophes_of_formats_bertlab_writes_no_guard_in(tmp_path, capsys):
     """The spreadsheet guard is bertlab's CSVs' alone: `predict -o --json` writes JSON lines with the texts as they
     are, and a Parquet file holds no formula. `predict --file` took the ' off a .jsonl's "'-) wink" ("-) wink", with
