@@ -285,6 +285,37 @@ def test_a_folder_of_pq_files_or_datasets_save_to_disk_keeps_the_apostrophes_tha
         assert not any("took the '" in n for n in ds.notes), folder
 
 
+def test_a_pairs_second_text_column_bertlab_wrote_is_read_without_its_guard():
+    """A text pair's second column bears the guard as its first does: each is read without it (mutation round 8:
+    the second column left out of those undone trained on "'-1 star ..." for "-1 star ...")."""
+    from bertlab.report import csv_text
+    from bertlab.textpair import join_pair
+
+    firsts = ["a plain premise", "another premise", "a third one", "the fourth", "fifth", "sixth"]
+    seconds = ["-1 star, never again", "plain hypothesis", "@user said so", "another", "+1 to that", "fine"]
+    rows = [{"premise": a, "hypothesis": b, "label": ("yes", "no")[i % 2]}
+            for i, (a, b) in enumerate(zip(firsts, seconds, strict=True))]
+    written = csv_text(rows, ["premise", "hypothesis", "label"]).encode()
+    assert b"'-1 star" in written
+    ds = load_file("pairs.csv", text_column="premise", pair_column="hypothesis", label_column="label", raw=written)
+    assert sorted(ds.texts) == sorted(join_pair(a, b) for a, b in zip(firsts, seconds, strict=True))
+    assert any("took the ' off 3 cell(s) of column 'hypothesis'" in n for n in ds.notes)
+
+
+def test_a_folder_of_json_lines_keeps_its_apostrophes_with_its_split_drawn_too(tmp_path):
+    """A folder read without its own split (split_column None: the split drawn) is a folder still: its JSON lines'
+    "'-) wink" is read as written (mutation round 8: that branch of load_file lost undo_guard and took it off)."""
+    import pandas as pd
+
+    texts = ["'-) wink, a wonderful film", "an awful plot", "'@user dull", "fine", "great", "bad"]
+    for part in ("train", "test"):
+        pd.DataFrame({"text": [f"{t} {part}" for t in texts], "label": ["pos", "neg"] * 3}).to_json(
+            tmp_path / f"{part}.jsonl", orient="records", lines=True)
+    ds = load_file(tmp_path, split_column=None)
+    assert sorted(ds.texts) == sorted(f"{t} {p}" for t in texts for p in ("train", "test"))
+    assert not any("took the '" in n for n in ds.notes)
+
+
 def test_a_folder_of_a_csv_beside_json_lines_keeps_the_apostrophes_that_look_like_the_guard(tmp_path):
     """A folder's guard is taken off only where all its files may bear it (mutation round 8: where any one could, a
     train.csv beside a test.jsonl lost the JSON lines' own apostrophes)."""
