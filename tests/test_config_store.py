@@ -355,6 +355,37 @@ def test_a_store_whose_progress_table_predates_pace_started_gains_it(tmp_path):
     assert [(r.progress_at, r.pace_started) for r in store.list_runs()] == [(160.0, None)]
 
 
+def test_a_read_only_store_whose_progress_table_predates_pace_started_is_read_without_it(tmp_path, monkeypatch):
+    """A store made before pace_started, opened read-only (no column can be added): its runs are listed and shown,
+    the pace's start read from phase_started (mutation round 8: the query naming the missing column failed every
+    page with 'no such column')."""
+    import sqlite3
+    from pathlib import Path
+
+    from bertlab import store as store_module
+
+    store = RunStore(tmp_path)
+    rid = store.create_run(make_config("full_ft"))
+    store.update(rid, phase_started=100.0, progress_at=160.0)
+    with sqlite3.connect(tmp_path / "runs.sqlite") as c:  # the table as it was
+        c.execute("DROP TABLE run_progress")
+        c.execute("CREATE TABLE run_progress (run_id TEXT PRIMARY KEY, progress_at REAL)")
+        c.execute("INSERT INTO run_progress VALUES (?, 160.0)", (rid,))
+    connect = sqlite3.connect
+
+    def read_only(path, *args, **kwargs):
+        if not kwargs.get("uri") and str(path).endswith("runs.sqlite"):
+            return connect(f"{Path(path).as_uri()}?mode=ro", *args, uri=True, **kwargs)
+        return connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", read_only)
+    ro = RunStore(tmp_path)
+    assert ro.read_only is not None
+    assert [r.id for r in ro.list_runs()] == [rid]
+    run = ro.get(rid)
+    assert (run.phase_started, run.progress_at, run.pace_started) == (100.0, 160.0, 100.0)
+
+
 def test_a_run_an_older_bertlab_trains_in_this_store_keeps_its_time_left(tmp_path):
     """bertlab up to 4d07d53 (another checkout sharing the data directory: a CLI run beside this app) writes its
     pace's start in phase_started and never pace_started: read here, its run had no time left for all its training
