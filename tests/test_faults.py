@@ -1055,3 +1055,32 @@ def test_a_sweep_saved_on_a_read_only_data_directory_says_it_cannot_write_it(tmp
             with pytest.raises(StoreError, match="cannot write the data directory"):
                 sweep.save_sweep(store, spec, sweep_id)
         assert sweep.list_sweeps(store) == [] and not (home / "sweeps").exists()
+
+
+def test_write_refused_asks_with_no_busy_wait_and_puts_the_stores_wait_back(tmp_path):
+    """The probe asks SQLite at busy timeout 0, so that a store another writer holds locked is answered at once (at
+    the store's 30 s, opening it waited the writer out: mutation round 8), and the store's 30 s are put back after."""
+    from bertlab.store import write_refused
+
+    RunStore(tmp_path)  # the store's tables
+    real = sqlite3.connect(tmp_path / "runs.sqlite", isolation_level=None)
+    real.execute("PRAGMA busy_timeout=30000")
+
+    class Watched:  # the real connection, noting the busy timeout each write is asked at
+        def __init__(self) -> None:
+            self.asked_at: list[int] = []
+
+        @property
+        def in_transaction(self) -> bool:
+            return real.in_transaction
+
+        def execute(self, sql: str):
+            if sql == "BEGIN IMMEDIATE":
+                self.asked_at.append(real.execute("PRAGMA busy_timeout").fetchone()[0])
+            return real.execute(sql)
+
+    c = Watched()
+    assert write_refused(c) is None  # a store it may write
+    assert c.asked_at == [0] and not real.in_transaction
+    assert real.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+    real.close()
