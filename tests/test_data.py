@@ -143,6 +143,17 @@ def test_test_cap_larger_than_the_test_split_is_a_note():
         "the train cap (train_size) of 10,000 is more than the 700 train examples available; using all of them"]
 
 
+def test_a_test_cap_above_its_split_is_noted_where_the_training_cap_takes_the_whole_training_split():
+    """A training cap of exactly the training split's size is not over it: its note is not said, so the test cap's
+    is (mutation round 8: counted as over it (>=), the test cap above the test split went unsaid)."""
+    labels = [c for c in range(4) for _ in range(250)]  # 1,000 texts: 700 to train, a test fifth of 200
+    ds = build_dataset([f"text {i}" for i in range(len(labels))], labels, "x")
+    sp = split_dataset(ds, seed=0, train_size=700, test_size=300)
+    assert sp.sizes()["train"] == 700 and sp.sizes()["test"] == 200
+    assert not any("train cap" in n for n in sp.notes)
+    assert any("test cap" in n and "300" in n for n in sp.notes), sp.notes
+
+
 def test_a_table_bertlab_wrote_loads_without_its_spreadsheet_guard():
     """Compare's test predictions (report --predictions, predict -o) uploaded back as data: the tweets Quick demo's
     CSV trained on "'@united ..." for 242 of its 500 texts, the apostrophe bertlab's CSVs put before a text a
