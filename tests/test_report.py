@@ -1676,3 +1676,12 @@ def test_the_results_are_two_tables_its_scores_then_its_costs(finished):
     # every run in each, in the same order
     rows = [re.findall(r"<tr><td>([^<]*)</td>", t.split("</table>")[0]) for t in results.split("<table>")[1:3]]
     assert rows[0] == rows[1] and len(rows[0]) == len(ids)
+
+
+def test_a_tables_print_size_is_decided_at_seven_and_at_ten_columns():
+    """_table's column counts at their edges (mutation round 8: '> 10' printed a table of ten columns at .75em, '> 7'
+    one of seven at its screen size): 6 as on screen, 7 and 9 at .75em (cols7), 10 at .62em (cols10)."""
+    for n, many in ((6, ""), (7, " cols7"), (9, " cols7"), (10, " cols10"), (14, " cols10")):
+        cols = [(f"c{i}", f"column {i}") for i in range(n)]
+        box = report._table([{f"c{i}": i for i in range(n)}], cols)
+        assert box.startswith(f"<div class='wide{many}'><table>"), (n, box[:40])
