@@ -471,6 +471,21 @@ def test_the_playgrounds_answer_counts_streamlits_narrower_margins_under_864_px(
     assert font_at(answer_css(1, projector=False), 800) > 18  # the old rule: 12.8 px
 
 
+def test_the_playgrounds_answer_is_never_made_smaller_than_the_pages_own_type_where_it_has_room():
+    """The rule only ever makes the answer smaller than Streamlit's metric value (2.25rem): its cap is that size at
+    the page's type, 45 px in projector mode (a 20-px page), 36 px at the desk (mutation round 8: capped at the
+    desk's 36 px, a projector's answer was smaller than its page's on every wide screen)."""
+    import re
+
+    from app_pages import common
+    from app_pages.inference_box import ANSWER_PX, answer_css
+
+    for projector, page_px in ((False, 16), (True, common.PROJECTOR_PX)):
+        for cards in (1, 2, 3, 4):
+            (most,) = re.findall(r"font-size:min\(([\d.]+)px,", answer_css(cards, projector=projector))
+            assert float(most) == ANSWER_PX * page_px / 16, (projector, cards, most)
+
+
 def test_the_playgrounds_answer_keeps_its_type_at_768_px_where_the_sidebar_is_folded():
     """Review: the rule shrinking the answer's type with the room beside the sidebar held from 768 px, where
     Streamlit still folds its sidebar (Chromium, one tfidf_logreg card: at 768 px the sidebar off the page, the card
