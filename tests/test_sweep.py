@@ -414,6 +414,29 @@ def test_cli_sweep_list_of_no_sweeps_says_so_on_stderr(capsys):
     assert main(["sweep", "--list", "--json"]) == 0 and json.loads(capsys.readouterr().out) == []
 
 
+def test_cli_sweep_warns_of_rows_a_files_own_split_leaves_unmarked_before_it_trains(tmp_path, capsys):
+    """`run` warns of the rows a file's split column leaves empty (5f372a9); `sweep` said it nowhere: a 300-row file
+    with a split for its first 150 rows trained every point on those, its output (9 lines on stdout, 5 on stderr)
+    without a word of the 150 left out. It now gives `run`'s warning line before the plan."""
+    import csv
+
+    from bertlab.cli import main
+
+    path = tmp_path / "half.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label", "split"])
+        for i in range(300):
+            part = ("train", "train", "train", "test", "validation")[i % 5] if i < 150 else ""
+            w.writerow([f"review {i} says it was {('good', 'bad')[i % 2]} {'xyz'[i % 3]}", ("pos", "neg")[i % 2], part])
+    assert main(["sweep", "--dataset", str(path), "--strategies", "tfidf_logreg", "--sizes", "16", "--seeds", "0",
+                 "--dry-run"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    (warning,) = [x for x in err if "no value in the split column" in x]
+    assert warning.startswith("warning: dropped 150 of 300 rows (50%) with no value in the split column 'split'")
+    assert err.index(warning) < next(i for i, x in enumerate(err) if x.startswith("sweep "))  # before the plan
+
+
 def test_cli_sweep_dry_run_json_prints_the_plan_as_json_on_stdout(tiny_model, tiny_csv, capsys):
     """`sweep --dry-run --json` printed nothing on stdout (the plan on stderr only, exit 0): a script's `| jq` read
     nothing. It now prints the plan as one JSON object; no point is stored."""
