@@ -1475,6 +1475,34 @@ def test_a_test_pair_that_is_a_training_pair_reversed_is_counted_as_a_near_copy(
     assert any("or its reverse" in n and "training pair's reverse" in n for n in sp.notes), sp.notes
 
 
+def test_a_pair_tasks_test_pairs_differing_only_in_their_numbers_are_said_as_pairs():
+    """A pair task's number copies were said as texts ('1 of 2 test texts differs from a training text only in their
+    numbers (such as 'Shares rose 7 percent today [SEP] ...')'), where its near copies' note beside it says pairs,
+    and the joining [SEP] counted as a word: 'Order 3 [SEP] Order 4 x' (three words besides its numbers) was counted
+    where 'Order 3 Order 4 x' is passed over."""
+    import dataclasses
+
+    from bertlab.data import split_dataset
+    from bertlab.data.dataset import number_copies_note
+    from bertlab.textpair import join_pair
+
+    train = [join_pair("Shares rose 5 percent today", "The stock went up 5 percent")]
+    note = number_copies_note(train, [join_pair("Shares rose 7 percent today", "The stock went up 7 percent"),
+                                      join_pair("new", "one")], pairs=True)
+    assert note.startswith("1 of 2 test pairs differs from a training pair only in their numbers (such as "), note
+    assert "one pair written again" in note
+    assert number_copies_note([join_pair("Order 1", "Order 2 x")], [join_pair("Order 3", "Order 4 x")],
+                              pairs=True) is None
+    assert number_copies_note(["Order 1 Order 2 x"], ["Order 3 Order 4 x"]) is None  # as the same words alone
+    # through the split of a pair task's data
+    rows = [(f"first text number {i}", f"second text {i} here", i % 2) for i in range(40)]
+    ds = build_dataset([join_pair(a, b) for a, b, _ in rows], [y for *_, y in rows], "x")
+    sp = split_dataset(dataclasses.replace(ds, pair_column="sentence2"), seed=0, val_fraction=0.25,
+                       test_fraction=0.25)
+    (n,) = [n for n in sp.notes if "only in their numbers" in n]
+    assert n.startswith(f"{len(sp.test)} of {len(sp.test)} test pairs differ from a training pair only"), n
+
+
 def test_a_builtin_datasets_source_package_is_named_with_its_installed_version():
     """What a run records as its data's provenance for a built-in (a file's hash for an upload): the package and
     the version the texts were read from."""

@@ -334,14 +334,16 @@ _DIGITS = re.compile(r"\d+")
 NUMBER_COPY_WORDS = 4  # words besides its numbers a text needs for number_copies_note to count it
 
 
-def number_copies_note(train: list[str], test: list[str]) -> str | None:
+def number_copies_note(train: list[str], test: list[str], pairs: bool = False) -> str | None:
     """A note counting the ``test`` texts that differ from a ``train`` text only in their numbers (and what
     :func:`near_key` ignores), not already near copies: support tickets, alerts and form letters that one template
     writes with another order number, date or amount. A review's 183 test tickets held 91 such texts ('Refund for
     order 23890 has not arrived' beside a training 'Refund for order 68081 has not arrived'), and nothing said so
     beside head_only's 97.8%. Kept (a number can be what a text says: '1/10' and '9/10'), but counted; None where
     no test text is such a copy. The built-in datasets have none at the Quick demo and Standard sizes (tweets' whole
-    split: 7 of 7,431, a bot's price alerts)."""
+    split: 7 of 7,431, a bot's price alerts). ``pairs``: a pair task's texts (bertlab.textpair), said as pairs, as
+    :func:`near_copies_note` says them, and their joining ``[SEP]`` not counted among the words ('Order 3 [SEP] Order
+    4 x' counted 4 words, where the same three words alone were passed over)."""
     numbered = [t for t in test if _DIGITS.search(t)]
     if not numbered:
         return None
@@ -357,7 +359,7 @@ def number_copies_note(train: list[str], test: list[str]) -> str | None:
         k = near_key(t)
         # a text of a few words around its number is what the number says ('x 14', 'rated 3/5'): passed over
         if (k not in exact and (twin := seen.get(_DIGITS.sub("0", k))) is not None
-                and len(_DIGITS.sub(" ", k).split()) >= NUMBER_COPY_WORDS):
+                and len(_DIGITS.sub(" ", k).split()) - pairs >= NUMBER_COPY_WORDS):
             twins.append((t, twin))
     if not twins:
         return None
@@ -367,8 +369,9 @@ def number_copies_note(train: list[str], test: list[str]) -> str | None:
 
     t, twin = twins[0]
     verb = "differs" if len(twins) == 1 else "differ"
-    return (f"{len(twins):,} of {counted(len(test), 'test text')} {verb} from a training text only in their numbers "
-            f"(such as {short(t)} and {short(twin)}): one text written again with another order number, date or "
+    what = "pair" if pairs else "text"
+    return (f"{len(twins):,} of {counted(len(test), f'test {what}')} {verb} from a training {what} only in their "
+            f"numbers (such as {short(t)} and {short(twin)}): one {what} written again with another order number, date or "
             "amount, which a model may have learned by heart, so the scores may be higher than on new texts; "
             "remove such copies from the test part to test on unseen texts only")
 
@@ -941,7 +944,7 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
         notes.append(thin)
     if near := near_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx], ds.pairs):
         notes.append(near)
-    if numbers := number_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx]):
+    if numbers := number_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx], ds.pairs):
         notes.append(numbers)
     return Splits(
         train=ds.subset(rng.permutation(train_idx)),
