@@ -44,9 +44,12 @@ TEXT_PAIR_HELP = ("a pair task's second text column (paraphrase, entailment, a q
                   "QNLI...), --text-column its first: each example is the two texts, read as BERT reads a pair. A "
                   "pair task's columns named as one (sentence1 / sentence2, premise / hypothesis, question / "
                   "sentence...) are read as a pair without it, where --text-column is not given")
-TEXT_COLUMN_HELP = "a file's column of texts (default: found as the Data page finds it)"
-LABEL_COLUMN_HELP = "a file's column of labels (default: found as the Data page finds it)"
-HUB_SPLIT_HELP = "a hub dataset's split to read (default: train), drawn into train / validation / test"
+# a file's or a hub dataset's (as a built-in's refusal of them says): "a file's column" read as if a hub dataset's
+# columns could not be chosen
+TEXT_COLUMN_HELP = "the column of texts, of a file or a hub dataset (default: found as the Data page finds it)"
+LABEL_COLUMN_HELP = "the column of labels, of a file or a hub dataset (default: found as the Data page finds it)"
+HUB_SPLIT_HELP = ("a hub dataset's split to read (default: train), drawn into train / validation / test, or into train "
+                  "and validation where --hub-test-split names the test split")
 HUB_TEST_SPLIT_HELP = ("a hub dataset's own test split (e.g. test) to score on, --hub-split then giving the train "
                        "and validation rows (default: the test set is drawn from --hub-split)")
 

@@ -214,3 +214,16 @@ def test_every_cli_option_says_what_it_does_in_its_help():
     bare = sorted(f"{cmd} {a.option_strings[-1]}" for cmd, p in sub.choices.items() for a in p._actions
                   if a.option_strings and not a.help)
     assert bare == []
+
+
+def test_the_column_and_split_options_help_says_what_they_apply_to():
+    """run's and sweep's --text-column and --label-column said "a file's column" where they choose a hub dataset's
+    too (a built-in's refusal of them says "a file's or a hub dataset's columns"), and --hub-split "drawn into train
+    / validation / test", where with --hub-test-split it gives train and validation alone."""
+    from bertlab.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0]
+    for cmd in ("run", "sweep"):
+        helps = {a.option_strings[-1]: a.help for a in sub.choices[cmd]._actions if a.option_strings}
+        assert "hub dataset" in helps["--text-column"] and "hub dataset" in helps["--label-column"], cmd
+        assert "--hub-test-split" in helps["--hub-split"], cmd
