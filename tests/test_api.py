@@ -244,6 +244,17 @@ def test_a_dataframe_is_kept_once_and_its_split_column_is_its_split(reviews):
     assert c.runs[0].run.data_summary["sizes"] == {"train": 60, "validation": 10, "test": 10}
 
 
+def test_compare_warns_of_rows_a_files_own_split_leaves_unmarked_before_it_trains(reviews):
+    """compare() on a file whose split column marks some rows only trained on those, the rows left out said only in
+    each run's notes (its data line and printed comparison said nothing), where `run` and `sweep` give a warning
+    before training. It is a warning here too, as the few-steps notes are."""
+    df = reviews.assign(split=(["train"] * 6 + ["validation", "test"]) * (len(reviews) // 8))
+    df.loc[df.index[:16], "split"] = ""
+    with pytest.warns(UserWarning, match=r"dropped 16 of 80 rows \(20%\) with no value in the split column 'split'"):
+        c = bertlab.compare(df, ["tfidf_logreg"], sizes="all", progress=False)
+    assert c.runs[0].run.data_summary["sizes"]["train"] + c.runs[0].run.data_summary["sizes"]["test"] < 80
+
+
 def test_importing_bertlab_stays_light():
     """The API comes on first use: `import bertlab` (the CLI's and the app's first import) loads no torch or pandas,
     and bertlab.compare is there once asked for."""
