@@ -1943,10 +1943,18 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
             (f"{judge.top} and next to nothing", f"{judge.top} and as cheap as any")):
         # "as cheap as any run here" (a table cell's words) read after its own "the most accurate" a second time:
         # "Use full_ft: the most accurate (76.2%, mean of 2 seeds); the most accurate and as cheap as any run here."
+        # beside strategies that kept no training FLOPs, cheapest only of those that did (as for one run each)
+        unknown = [s_ for s_ in by_strategy if s_ != best and s_ not in row.get("useless", [])
+                   and cost[s_][0] == math.inf] if cost[best][0] < math.inf else []
+        known = [s_ for s_ in by_strategy if s_ != best and s_ not in row.get("useless", []) and s_ not in unknown]
         headline = (f"Use {best}: {judge.top} ({mean(best)}) and "
-                    + ("the cheapest to train" if cheapest else row["why"].removeprefix(f"{judge.top} and ").replace(
-                        "as cheap as any run here", "as cheap to train as any run here", 1))
-                    + (" of the strategies better than the majority class" if row.get("useless") and cheapest else "")
+                    + ("the only strategy here that kept its training FLOPs" if unknown and not known else
+                       ("the cheapest to train" if cheapest else row["why"].removeprefix(f"{judge.top} and ").replace(
+                           "as cheap as any run here", "as cheap to train as any run here", 1)
+                           .removesuffix(" of the strategies better than the majority class"))
+                       + (" of the strategies better than the majority class" if row.get("useless") and cheapest
+                          else " of the strategies" if unknown else "")
+                       + (" that kept their training FLOPs" if unknown else ""))
                     + f".{size}")
     else:
         headline = f"Use {best}: {judge.top} ({mean(best)}); {row['why']}.{size}"
@@ -1982,14 +1990,23 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                                                        f"a gap {_who_tells(how, k)} cannot tell from chance, {said})"))
 
     dear = [s_ for s_ in behind if _dearer(cost[s_], cost[pick])]
+    # a strategy whose runs kept no training FLOPs (stored before bertlab counted them) is never the cheaper, nor
+    # shown to cost more: "Costlier to train than full_ft" was said of head_only at 10 s without FLOPs, as the
+    # answer for one run each said it before it named them apart
+    unseen = [s_ for s_ in dear if cost[s_][0] == math.inf and cost[pick][0] < math.inf]
+    dear = [s_ for s_ in dear if s_ not in unseen]
     if dear:
         sentences.append((f"Costlier to train than {best} and behind it: " if pick == best else
                           f"Costlier to train than {pick} and no better than {best}: ")
                          + ", ".join(trailing(s_) for s_ in dear) + ".")
-    if level := [s_ for s_ in behind if s_ not in dear]:  # within SAME_COST of the pick: not "dearer"
+    if level := [s_ for s_ in behind if s_ not in dear and s_ not in unseen]:  # within SAME_COST: not "dearer"
         sentences.append((f"About as costly to train as {best} and behind it: " if pick == best else
                           f"About as costly to train as {pick} and no better than {best}: ")
                          + ", ".join(trailing(s_) for s_ in level) + ".")
+    if unseen:
+        sentences.append((f"Of unknown training cost (no FLOPs kept) and behind {best}: " if pick == best else
+                          f"Of unknown training cost (no FLOPs kept) and no better than {best}: ")
+                         + ", ".join(trailing(s_) for s_ in unseen) + ".")
     if row.get("useless"):  # never the answer, and never to go unmentioned: a strategy left out reads as lost
         sentences.append("Not better than always answering the majority class beyond chance: "
                          + ", ".join(f"{s_} ({mean(s_)})" for s_ in row["useless"]) + ".")

@@ -416,6 +416,33 @@ def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_trainin
                                "of training instead of 0.0 s here).")
 
 
+def test_over_seeds_a_strategy_that_kept_no_training_flops_is_not_called_costlier_nor_the_best_the_cheapest(tmp_path):
+    """As for one run each (the test above), over seeds: head_only at two seeds stored without train_flops (10 s),
+    full_ft (10 TFLOP, 200 s) ahead beyond chance, read "Use full_ft: the most accurate (75.5%, mean of 2 seeds) and
+    the cheapest to train." and "Costlier to train than full_ft and behind it: head_only", costs no table showed."""
+    runs = []
+    for seed, (a, b) in enumerate([(300, 240), (304, 250)]):
+        runs.append(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, a), 1e13, 200.0, seed=seed))
+        old = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, b, 50), 2.5e11, 10.0, seed=seed)
+        del old.costs["train_flops"]
+        runs.append(old)
+    a = answer.answer(runs)
+    assert a.over_seeds and a.pick.strategy == "full_ft"
+    assert "cheapest" not in a.headline and "Costlier" not in a.text() and "costly" not in a.text()
+    assert a.headline.startswith("Use full_ft: the most accurate (75.5%, mean of 2 seeds) and the only strategy here "
+                                 "that kept its training FLOPs.")
+    assert a.sentences[0].startswith("Of unknown training cost (no FLOPs kept) and behind full_ft: head_only (61.3%, "
+                                     "mean of 2 seeds, 14.2 points behind")
+    for seed, c in enumerate((230, 236)):
+        runs.append(fake_run(tmp_path, "lora", LABELS, right_on(LABELS, c, 50), 2e13, 300.0, seed=seed))
+    a = answer.answer(runs)
+    assert a.headline.startswith("Use full_ft: the most accurate (75.5%, mean of 2 seeds) and the cheapest to train "
+                                 "of the strategies that kept their training FLOPs.")
+    assert any(s.startswith("Costlier to train than full_ft and behind it: lora (") for s in a.sentences)
+    assert any(s.startswith("Of unknown training cost (no FLOPs kept) and behind full_ft: head_only (")
+               for s in a.sentences)
+
+
 def test_seed_interval_is_the_paired_t_tests_own_95_percent_interval():
     """The interval of a lead over seeds leaves out zero exactly where the paired t-test's p is below 0.05: it is
     scipy's t interval of the mean difference (a one-sided 0.95 quantile made it a 90% interval)."""

@@ -8,7 +8,9 @@ petaFLOPs, a run that kept no FLOPs or no seconds), the answer's text holds to w
    class's, over seeds a strategy's mean), or the 95% interval it names for the best run on few test texts;
 3. no count reads in the plural for one ("1 runs", "1 seeds"), no gap reads "0.0 points", no number is nan
    or inf, no interval runs past 100 points, no run that kept no training seconds reads "0.0 s", and "takes less
-   training" is never said of the slower run.
+   training" is never said of the slower run;
+4. beside runs that kept no training FLOPs, no run is "the cheapest to train" of all of them, and none of those is
+   named among the costlier to train.
 """
 
 from __future__ import annotations
@@ -109,3 +111,10 @@ def test_the_answer_quotes_only_the_tables_figures_and_reads_as_it_should(case):
                 float(x.split()[0]) * (60 if x.endswith("min") else 1) for x in (cheap, dear)), text
         if re.search(r"(?<![\d.])0\.0 s\b", text):
             assert any(r.costs.get("train_seconds") == 0.0 for r in runs), text
+        # beside a run that kept no training FLOPs, and one that did, "the cheapest to train" is said only of the
+        # runs that kept theirs (one run each and over seeds alike), and no sentence of costlier runs names it
+        if {"train_flops" in r.costs for r in runs} == {True, False}:
+            assert not re.search(r"the cheapest to train(?! of the)", text), text
+        for said in re.findall(r"Costlier to train[^:]*: (.*?)\.(?: |$)", text):
+            assert not any(re.search(rf"(?:^|, ){r.strategy} \(", said) for r in runs
+                           if "train_flops" not in r.costs), text
