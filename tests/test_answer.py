@@ -2305,6 +2305,24 @@ def test_the_answer_says_where_the_clock_disagrees_with_the_flops_it_weighs(tmp_
         assert "By the clock" not in answer.answer([tf, ho]).text()
 
 
+def test_over_seeds_the_clock_sentence_names_strategies_as_the_answer_does_and_weighs_their_means(tmp_path):
+    """Over seeds the clock sentence named one seed's run ("By the clock, full_ft · 0004 trained faster here (20.0 s
+    against 3.3 min)") where the rest of the answer said "full_ft" and "lora", and timed that one run alone."""
+    runs = []
+    for seed, (x, y, t) in enumerate([(300, 296, 16.0), (304, 299, 24.0)]):
+        runs.append(fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, x), 1e13, t, seed=seed))
+        runs.append(fake_run(tmp_path, "lora", LABELS, right_on(LABELS, y, 50), 5e12, 200.0, seed=seed))
+    a = answer.answer(runs)
+    assert a.over_seeds and a.pick.strategy == "lora" and a.headline.startswith("Start with lora")
+    text = a.text()
+    assert " · " not in text, text
+    assert ("By the clock, full_ft trained faster here (20.0 s against 3.3 min, means over the seeds): the answer "
+            "weighs training FLOPs") in text
+    # a seed that kept no seconds leaves its strategy's mean out, as the answer prices it: nothing to say then
+    del runs[0].costs["train_seconds"]
+    assert "By the clock" not in answer.answer(runs).text()
+
+
 def test_an_interrupted_run_beside_a_finished_one_of_its_strategy_is_named_apart_as_the_tables_name_them(tmp_path):
     """Review: a report holding a finished full_ft (it answered one class) and an interrupted one read "full_ft
     answered '0' to every text" and "Not compared: full_ft (interrupted)" above a results table naming "full_ft ·

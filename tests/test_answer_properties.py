@@ -115,6 +115,8 @@ def test_the_answer_quotes_only_the_tables_figures_and_reads_as_it_should(case):
         # runs that kept theirs (one run each and over seeds alike), and no sentence of costlier runs names it
         if {"train_flops" in r.costs for r in runs} == {True, False}:
             assert not re.search(r"the cheapest to train(?! of the)", text), text
+        if a.over_seeds:  # named by strategy throughout, as its headline names them: not one seed's run's label
+            assert " · " not in text, text
         for said in re.findall(r"Costlier to train[^:]*: (.*?)\.(?: |$)", text):
             assert not any(re.search(rf"(?:^|, ){r.strategy} \(", said) for r in runs
                            if "train_flops" not in r.costs), text
