@@ -505,7 +505,8 @@ def answer_box(done: list, still: int = 0, ended: tuple = ()) -> None:
     st.session_state["cmp_answered"] = (None if a is None or not a.recommends else "seeds" if a.over_seeds
                                         else "runs")
     if a is None:
-        if why := answer.no_answer_reason(done):  # said, not silently left out (runs on two files)
+        # said, not silently left out (runs on two files; one finished beside one that failed)
+        if why := answer.no_answer_reason([*done, *ended]):
             common.section("Which one to use?")
             st.info(common.md(why), icon=":material/help:")
         return

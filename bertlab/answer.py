@@ -642,10 +642,27 @@ def _majority_value(data: dict, judge: Judge) -> float:
 
 def no_answer_reason(runs: list) -> str | None:
     """Why :func:`answer` says nothing for these runs where a reader would expect it to (two or more finished runs
-    of different strategies), in a sentence; None where it answers, or where there is nothing to ask (one
-    strategy). A persona's runs on a CSV and on an .xlsx of the same texts lost the answer without a word."""
+    of different strategies, or one finished beside runs that ended without a result), in a sentence; None where it
+    answers, or where there is nothing to ask (one strategy, and nothing else ran). A persona's runs on a CSV and on
+    an .xlsx of the same texts lost the answer without a word; so did one finished run beside a failed one."""
     done = [r for r in runs if getattr(r, "status", None) == "succeeded"]
-    return _declined(done) if len({paired.variant(r) for r in done}) >= 2 else None
+    if len({paired.variant(r) for r in done}) >= 2:
+        return _declined(done)
+    return _nothing_to_compare(runs, done)
+
+
+def _nothing_to_compare(runs: list, done: list) -> str | None:
+    """Where one strategy (and setting) of ``runs`` finished and others ended without a result: why there is no
+    answer and what to do, else None. One run finished and one failed read nothing at all under Compare's "Which
+    one to use?" (a review)."""
+    if not done or not (left := _not_compared(runs)):
+        return None
+    names = _names_apart(runs)
+    only = names[done[0].id] if len(done) == 1 else variants.labels(done)[done[0].id]  # seeds: the strategy's name
+    it = "it" if len(left) == 1 else "them"
+    return (f"No answer yet: only {only} finished, so there is nothing to compare it with. Ended without a result: "
+            f"{_ended_list(left, names)}. Run {it} again once what stopped {it} is fixed, or train another "
+            f"strategy, for an answer.")
 
 
 def _declined(done: list) -> str | None:
@@ -773,15 +790,18 @@ def not_compared_sentence(runs: list, names: dict[str, str] | None = None) -> st
     left = _not_compared(runs)
     if not left:
         return None
-    names = names or _names_apart(runs)
+    return "Not compared: " + _ended_list(left, names or _names_apart(runs)) + "."
 
+
+def _ended_list(left: list, names: dict[str, str]) -> str:
+    """'dapt (failed: UnicodeDecodeError: ...); lora (cancelled)': runs that ended without a result, with why."""
     def why(r) -> str:
         line = next((ln.strip() for ln in (r.error or "").splitlines() if ln.strip()), "")
         if len(line) > NOT_COMPARED_CHARS:
             line = line[:NOT_COMPARED_CHARS - 1].rstrip() + "…"
         return r.status if not line or line.lower().startswith(r.status) else f"{r.status}: {line}"
 
-    return "Not compared: " + "; ".join(f"{names[r.id]} ({why(r)})" for r in left) + "."
+    return "; ".join(f"{names[r.id]} ({why(r)})" for r in left)
 
 
 def _seeds_clock_sentence(pick, runs: list) -> str | None:

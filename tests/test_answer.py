@@ -2013,6 +2013,30 @@ def test_serving_ratios_keep_two_figures():
     assert [answer._times(x) for x in (3.21, 38.4, 19_093, 1_787_568.6)] == ["3.2", "38", "19,000", "1.8 million"]
 
 
+def test_one_finished_run_beside_one_that_failed_says_why_there_is_no_answer_and_what_to_do(tmp_path):
+    """One run succeeded and one failed: Compare showed nothing under "Which one to use?" (no_answer_reason was
+    None), and the reader never learned why, nor what to do."""
+    ok = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
+    bad = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)
+    bad.status, bad.error, bad.metrics = "failed", "RuntimeError: CUDA out of memory\nTraceback ...", {}
+    assert answer.answer([ok, bad]) is None
+    assert answer.no_answer_reason([ok, bad]) == (
+        "No answer yet: only full_ft finished, so there is nothing to compare it with. Ended without a result: "
+        "head_only (failed: RuntimeError: CUDA out of memory). Run it again once what stopped it is fixed, or train "
+        "another strategy, for an answer.")
+    assert answer.text_lines([ok, bad])[0] == "Which one to use?"
+    # seeds of the one strategy that finished: named by the strategy; two ended: "them"
+    ok2 = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 290), 1e13, 200.0, seed=1)
+    gone = fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 300), 5e12, 100.0)
+    gone.status, gone.error, gone.metrics = "cancelled", "", {}
+    why = answer.no_answer_reason([ok, ok2, bad, gone])
+    assert why.startswith("No answer yet: only full_ft finished") and "lora (cancelled)" in why
+    assert "Run them again once what stopped them is fixed" in why
+    # alone, or with its failed seed run again and finished, nothing to ask: nothing said
+    assert answer.no_answer_reason([ok]) is None and answer.text_lines([ok]) == []
+    assert answer.no_answer_reason([ok, ok2]) is None
+
+
 def test_runs_on_two_files_say_why_there_is_no_answer(tmp_path):
     """A persona's runs on tickets.csv and tickets.xlsx (the same texts): the paired tests ran, the answer vanished
     without a word."""

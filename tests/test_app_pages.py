@@ -2467,6 +2467,26 @@ def test_compare_says_why_runs_on_two_files_get_no_answer(tiny_data, bertlab_hom
                for i in at.info), [i.value for i in at.info]
 
 
+def test_compare_says_why_one_finished_run_beside_a_failed_one_gets_no_answer(tiny_data, bertlab_home):
+    """One run succeeded, one failed: nothing at all under "Which one to use?" (a review)."""
+    from bertlab.store import FAILED
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for name, status in (("zero_shot", SUCCEEDED), ("tfidf_logreg", FAILED)):
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b-one")
+        store.claim(rid, "cpu")
+        store.finish(rid, status, **({"metrics": {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                                      "costs": {"train_seconds": 1.0, "train_flops": 1e6}} if status == SUCCEEDED
+                                     else {"error": "ValueError: boom"}))
+    at = app_on("app_pages/compare.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == ["failed: ValueError\\: boom"]  # the failed run's own line, as ever
+    assert any(i.value.replace("\\", "").startswith("No answer yet: only zero_shot finished, so there is nothing to "
+                                                     "compare it with. Ended without a result: tfidf_logreg (failed: "
+                                                     "ValueError: boom)") for i in at.info), [i.value for i in at.info]
+
+
 def test_pick_runs_starts_from_the_batch_on_screen(tiny_data, bertlab_home):
     """A persona chose an older batch, then switched Pick runs on: the list held the newest launch's runs."""
     from bertlab.strategies import make_config
