@@ -374,6 +374,25 @@ def test_two_runs_that_recorded_no_training_flops_are_weighed_by_their_seconds(t
     assert a.headline.endswith("it takes less training (10.0 s of training instead of 3.3 min here).")
 
 
+def test_the_best_is_not_the_cheapest_to_train_beside_a_run_called_about_as_cheap(tmp_path):
+    """rotten_tomatoes, run --quick: "Use zero_shot: the cheapest to train" above "About as cheap to train ...:
+    tfidf_logreg" (0 FLOP against 1.53 MFLOP): both true, read together a clash. Under NEGLIGIBLE_FLOPS both cost
+    next to nothing, and the headline says so, as it does where tfidf_logreg leads."""
+    zs = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 296, 50), 1.53e6, 1.2)
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 250, 50), 1e13, 200.0)
+    for runs in ([zs, tf], [zs, tf, ft]):
+        a = answer.answer(runs)
+        assert a.pick is zs and "About as cheap to train, and behind zero_shot" in a.text()
+        assert "the cheapest" not in a.headline, a.headline
+        assert a.headline.startswith("Use zero_shot: next to nothing to train, as cheap to train as any run here (under "
+                                     "100 GFLOP: about a second of a CPU), and no costlier run is better")
+    # a run dearer beyond next to nothing alone beside it: still the cheapest
+    a = answer.answer([zs, ft])
+    assert a.headline.startswith("Use zero_shot: the most accurate of these runs (75.0% on 400 test texts) and the "
+                                 "cheapest to train.") and "Costlier to train and less accurate than zero_shot" in a.text()
+
+
 def test_a_run_that_kept_no_training_flops_is_not_called_costlier_nor_the_best_the_cheapest_beside_it(tmp_path):
     """head_only stored without train_flops (10 s) beside full_ft (10 TFLOP, 200 s, 1.0 point ahead within chance):
     the answer read "Use full_ft: the cheapest to train" and "Costlier to train, and behind full_ft ...: head_only",
@@ -549,7 +568,10 @@ def test_sweep_rows_keep_the_best_where_every_cheaper_strategy_is_behind_beyond_
     rows = answer.sweep_rows(pts + [point("zero_shot", 32, 0, 0.7, 0.0, 0.0), point("full_ft", 32, 0, 0.6, 1e11),
                                     point("zero_shot", None, 0, 0.7, 0.0, 0.0)])
     assert [r["size"] for r in rows] == [32, 2048, None]
-    assert rows[0]["pick"] == "zero_shot" and rows[0]["why"] == "the most accurate and the cheapest"
+    # (full_ft's 100 GFLOP at that size is next to nothing too: "About as costly to train", so not "the cheapest")
+    assert rows[0]["pick"] == "zero_shot" and rows[0]["why"] == ("the most accurate and next to nothing to train, as "
+                                                                 "cheap as any run here (under 100 GFLOP: about a "
+                                                                 "second of a CPU)")
 
 
 def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path):

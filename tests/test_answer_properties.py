@@ -10,7 +10,7 @@ petaFLOPs, a run that kept no FLOPs or no seconds), the answer's text holds to w
    or inf, no interval runs past 100 points, no run that kept no training seconds reads "0.0 s", and "takes less
    training" is never said of the slower run;
 4. beside runs that kept no training FLOPs, no run is "the cheapest to train" of all of them, and none of those is
-   named among the costlier to train.
+   named among the costlier to train; "the cheapest to train" is never said beside a run "About as cheap".
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ def test_the_answer_quotes_only_the_tables_figures_and_reads_as_it_should(case):
         # runs that kept theirs (one run each and over seeds alike), and no sentence of costlier runs names it
         if {"train_flops" in r.costs for r in runs} == {True, False}:
             assert not re.search(r"the cheapest to train(?! of the)", text), text
+        # "the cheapest to train" never beside a run "About as cheap to train" (or "as costly") as it
+        if re.search(r"the cheapest to train(?! of the)", text):
+            assert not re.search(r"About as (cheap|costly) to train", text), text
         if a.over_seeds:  # named by strategy throughout, as its headline names them: not one seed's run's label
             assert " · " not in text, text
         for said in re.findall(r"Costlier to train[^:]*: (.*?)\.(?: |$)", text):
