@@ -113,13 +113,15 @@ def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its
                           "of the best cheaper run, head_only (75.0%), beyond the luck of the test set (McNemar "
                           f"{paired.p_is(p.p_value)}{after_holm([low, mid, best], best, mid)}; 95% interval of the "
                           f"lead {lo:+.1f} to {hi:+.1f} points).")
-    assert a.sentences[0] == (f"What the lead costs: head_only takes 1/40 of the training compute "
-                              f"({format_flops(2.5e11)} instead of {format_flops(1e13)}; 12.0 s of training instead "
-                              f"of 4.0 min here).")
+    # the lead named first, then the run it leads (it read "What the lead costs: head_only takes 1/40 of the
+    # training compute ...", and a first-time user took head_only for the lead)
+    assert a.sentences[0] == (f"What full_ft's lead over head_only costs: 40 times the training compute "
+                              f"({format_flops(1e13)} instead of {format_flops(2.5e11)}; 4.0 min of training instead "
+                              f"of 12.0 s here).")
     # Over a run that trains nothing, the lead costs the best run's own training.
     a = answer.answer([low, best])
-    assert a.sentences[0] == (f"What the lead costs: full_ft takes {format_flops(1e13)} of training compute (4.0 min "
-                              "here); zero_shot trains nothing.")
+    assert a.sentences[0] == (f"What full_ft's lead over zero_shot costs: {format_flops(1e13)} of training compute "
+                              "(4.0 min here); zero_shot trains nothing.")
 
 
 def test_a_gap_under_what_the_shown_scores_can_hold_is_called_under_a_tenth_of_a_point(tmp_path):
@@ -153,8 +155,8 @@ def test_a_run_that_kept_no_training_seconds_is_not_said_to_have_trained_in_no_t
     del lead.costs["train_seconds"]
     a = answer.answer([lead, free])
     assert a.pick is lead and "0.0 s" not in a.text()
-    assert a.sentences[0] == (f"What the lead costs: full_ft takes {format_flops(1e13)} of training compute; zero_shot "
-                              "trains nothing.")
+    assert a.sentences[0] == (f"What full_ft's lead over zero_shot costs: {format_flops(1e13)} of training compute; "
+                              "zero_shot trains nothing.")
 
 
 def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
@@ -692,7 +694,7 @@ def test_over_seeds_on_one_split_uses_the_paired_t_test_and_counts_zero_shot_at_
                           "beyond chance; of the nearest, head_only (75.5%, mean of 3 seeds), by 5.0 points (paired "
                           f"t-test over 3 seeds, {paired.p_is(p_ho)}; 95% interval of the lead {lead}). With 500 "
                           "training examples.")
-    assert a.sentences[0].startswith("What the lead costs: head_only takes 1/40 of the training compute")
+    assert a.sentences[0].startswith("What full_ft's lead over head_only costs: 40 times the training compute")
     assert a.caveat.startswith("3 training seeds on one split")
     # Closer runs: head_only is the one to start with.
     runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n), f, t, seed=seed)
