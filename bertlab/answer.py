@@ -416,7 +416,11 @@ def weakest_class_sentence(pick, runs: list, labels: dict[str, str]) -> str | No
 
 
 def _seconds(s: float) -> str:
-    return f"{s:.1f} s" if s < 60 else f"{s / 60:.1f} min"
+    """Training seconds for people, as every page times them (:func:`bertlab.estimate.format_duration`): '12.3 s',
+    '4.5 min', '3.0 h' (3 hours read "180.0 min of training")."""
+    from bertlab.estimate import format_duration
+
+    return format_duration(s)
 
 
 def cost_phrase(dear, cheap) -> str:
@@ -459,11 +463,14 @@ def _serve(run) -> float | None:
 
 
 def _share(ratio: float) -> str:
-    """'1/3.2', '1/38', '1/4,200', '1/12 million': as precise as a ratio of two estimates deserves."""
+    """'1/3.2', '1/38', '1/4,200', '1/12 million', '1/25 billion': as precise as a ratio of two estimates deserves."""
     if ratio >= 1e6:  # two significant figures here too: 1.43 million is not "1 million"
         from bertlab.pareto import two_figures
 
-        return f"1/{two_figures(ratio / 1e6)} million"
+        # in billions and trillions beyond a thousand million: 3 PFLOP against 120 kFLOP read "1/25,000 million"
+        for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+            if ratio >= size:
+                return f"1/{two_figures(ratio / size)} {word}"
     if ratio >= 1e4:  # two significant figures: '1/140,000'
         return f"1/{float(f'{ratio:.2g}'):,.0f}"
     return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"
@@ -1978,7 +1985,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                              f"but every seed was scored on the same test texts, and on them the gap is within "
                              "their own luck: more test texts would settle it.")
         elif len(common) > 1 and row.get("how") == "each":
-            sentences.append(f"{best} was ahead by the same {judge.gap(acc[best] - acc[pick])} at every seed, which "
+            gap = judge.gap(acc[best] - acc[pick])  # "ahead by the same under 0.1 points" read garbled
+            same = f"by the same amount, {gap}," if gap.startswith("under ") else f"by the same {gap}"
+            sentences.append(f"{best} was ahead {same} at every seed, which "
                              f"leaves the t-test no spread to go on; {judge.test_name} on each seed's test texts "
                              "cannot rule out chance: more test texts would settle it.")
         elif len(common) > 1:

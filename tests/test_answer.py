@@ -415,6 +415,22 @@ def test_a_run_that_kept_no_training_flops_is_not_called_costlier_nor_the_best_t
     assert any(s.startswith("Costlier to train and less accurate than full_ft: lora") for s in a.sentences)
 
 
+def test_the_answer_words_huge_ratios_long_trainings_and_tiny_steady_gaps_plainly(tmp_path):
+    """Awkward words: "1/25,000 million of the training compute", "180.0 min" of training for 3 hours (the test
+    above), and "full_ft was ahead by the same under 0.1 points at every seed"."""
+    assert [answer._share(x) for x in (2.5e10, 1.2e6, 3e13, 999e6)] == ["1/25 billion", "1/1.2 million",
+                                                                        "1/30 trillion", "1/1,000 million"]
+    assert answer._times(2.5e10) == "25 billion"
+    assert [answer._seconds(x) for x in (10.0, 200.0, 3 * 3600.0)] == ["10.0 s", "3.3 min", "3.0 h"]
+    y = [i % 2 for i in range(2500)]
+    runs = [fake_run(tmp_path, s_, y, right_on(y, k, 50 * seed), f, 10.0, fp=f"s{seed}", seed=seed)
+            for seed in (0, 1) for s_, k, f in (("full_ft", 2026, 1e13), ("head_only", 2024, 1e11))]
+    a = answer.answer(runs)
+    assert a.pick.strategy == "head_only" and "by the same under" not in a.text()
+    assert a.sentences[0].startswith("full_ft was ahead by the same amount, under 0.1 points, at every seed, which "
+                                     "leaves the t-test no spread to go on")
+
+
 def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_training_when_it_took_longer(tmp_path):
     """full_ft stored without train_flops (10 s) counts as the costlier (unknown is never the cheaper), and head_only
     (10 TFLOP, 3 hours), 1.0 point behind within chance, is the pick: it read "it takes less training (180.0 min of
@@ -424,7 +440,8 @@ def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_trainin
     slow = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 1e13, 3 * 3600.0)
     a = answer.answer([old, slow])
     assert a.pick is slow and "takes less training" not in a.text()
-    assert a.headline.endswith(f"and it kept its training compute ({format_flops(1e13)}; 180.0 min of training "
+    # 3 hours in hours, as every page times them (bertlab.estimate.format_duration): it read "180.0 min"
+    assert a.headline.endswith(f"and it kept its training compute ({format_flops(1e13)}; 3.0 h of training "
                                "instead of 10.0 s here), where the other run's was not recorded, so that one counts "
                                "as the costlier.")
     # a pick of 0 training FLOPs that took longer by the clock: "takes less training (3.3 min of training instead of
