@@ -738,10 +738,13 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
 
         # the headline's names in every sentence: "full_ft never answered ..." read beside "Use full_ft · 8c6b"
         labels = {r.id: name(r) for r in at_size} if name is not None else run_labels(at_size)
-        for r in [a.pick] if a.pick is a.best else [a.pick, a.best]:
-            if getattr(r, "id", None) in labels and (warn := missed_classes_sentence(r, labels[r.id])):
-                a.sentences.append(warn)
         seeded = len(set(variants)) < len(variants)  # one seed's recall per class says little of a mean
+        for r in [a.pick] if a.pick is a.best else [a.pick, a.best]:
+            if seeded:  # its strategy's seeds, named as the answer names it (not "lora · 0003", one seed's run)
+                if warn := _seeds_missed_sentence(r, at_size):
+                    a.sentences.append(warn)
+            elif getattr(r, "id", None) in labels and (warn := missed_classes_sentence(r, labels[r.id])):
+                a.sentences.append(warn)
         if a.recommends and (clock := (_seeds_clock_sentence(a.pick, at_size) if seeded else
                                        clock_sentence(a.pick, at_size, labels))):
             a.sentences.append(clock)
@@ -813,6 +816,25 @@ def _ended_list(left: list, names: dict[str, str]) -> str:
         return r.status if not line or line.lower().startswith(r.status) else f"{r.status}: {line}"
 
     return "; ".join(f"{names[r.id]} ({why(r)})" for r in left)
+
+
+def _seeds_missed_sentence(run, runs: list) -> str | None:
+    """:func:`missed_classes_sentence` over seeds: for the strategy of ``run`` (named as :func:`over_seeds` names
+    it), the first of its seeds' runs that never answered a class, named by its seed, and how many of its seeds did
+    so: "lora at seed 2 never answered 'c3' (1 test text): its recall there is 0; 2 of its 3 seeds missed a class."
+    It read "lora · 0003 never answered 'c3'" beside an answer that said "lora"."""
+    from bertlab.variants import labels as named
+
+    shown = named(runs)
+    mine = sorted((r for r in runs if shown[r.id] == shown[run.id]), key=lambda r: getattr(r, "created", 0))
+    said = [x for r in mine if (x := missed_classes_sentence(
+        r, f"{shown[r.id]} at seed {(getattr(r, 'config', None) or {}).get('seed', '?')}" if len(mine) > 1
+        else shown[r.id]))]
+    if not said:
+        return None
+    if len(said) == 1:
+        return said[0] if len(mine) == 1 else f"{said[0][:-1]}; the other {len(mine) - 1} seed{'s' * (len(mine) > 2)} did not."
+    return f"{said[0][:-1]}; {len(said)} of its {len(mine)} seeds missed a class."
 
 
 def _seeds_clock_sentence(pick, runs: list) -> str | None:

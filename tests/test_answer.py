@@ -2388,6 +2388,27 @@ def test_over_seeds_the_clock_sentence_names_strategies_as_the_answer_does_and_w
     assert "By the clock" not in answer.answer(runs).text()
 
 
+def test_over_seeds_a_class_never_answered_is_said_of_the_strategy_and_its_seed_not_of_a_runs_label(tmp_path):
+    """Over seeds, "lora · 0003 never answered 'c3' (1 test text)" beside an answer that said "Use lora" (found by
+    the property test): the run's label, of one seed picked as the strategy's."""
+    y = [i % 3 for i in range(300)]
+    runs = []
+    for seed in (0, 1, 2):
+        misses = seed == 1  # this seed answers '2' never
+        runs.append(fake_run(tmp_path, "head_only", y, [0 if (misses and v == 2) else v for v in y], 2.5e11, 10.0,
+                             seed=seed))
+        runs.append(fake_run(tmp_path, "full_ft", y, [v if i % 3 else (v + 1) % 3 for i, v in enumerate(y)], 1e13,
+                             200.0, seed=seed))
+    a = answer.answer(runs)
+    assert a.over_seeds and a.pick.strategy == "head_only"
+    assert " · " not in a.text(), a.text()
+    assert ("head_only at seed 1 never answered '2' (100 test texts): its recall there is 0; the other 2 seeds did "
+            "not.") in a.sentences
+    runs[0].metrics = runs[2].metrics  # seed 0 misses it too: counted
+    assert any(s.startswith("head_only at seed 0 never answered '2' (100 test texts): its recall there is 0; 2 of "
+                            "its 3 seeds missed a class.") for s in answer.answer(runs).sentences)
+
+
 def test_an_interrupted_run_beside_a_finished_one_of_its_strategy_is_named_apart_as_the_tables_name_them(tmp_path):
     """Review: a report holding a finished full_ft (it answered one class) and an interrupted one read "full_ft
     answered '0' to every text" and "Not compared: full_ft (interrupted)" above a results table naming "full_ft ·
