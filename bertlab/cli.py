@@ -867,9 +867,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         a = answer.answer(finished, metric=args.judge_by)
         for r, run in zip(rows, finished):  # the answer's pick (each of its seeds), marked
-            r["recommended"] = a is not None and a.recommends and paired.variant(run) == paired.variant(a.pick) and (
-                (run.data_summary or {}).get("sizes", {}).get("train")
-                == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
+            # null where there is no answer (one run, one strategy's seeds): no comparison recommends or rules out
+            # a run (a single run read "recommended": false, as if the answer had found it not worth using)
+            r["recommended"] = None if a is None else a.recommends and paired.variant(run) == paired.variant(
+                a.pick) and ((run.data_summary or {}).get("sizes", {}).get("train")
+                             == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
         print(json.dumps(rows, indent=2))
         if a is not None:
             print("Which one to use? " + a.text(), file=sys.stderr)

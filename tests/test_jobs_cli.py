@@ -226,6 +226,15 @@ def test_cli_model_directory_is_stored_absolute(tiny_model, tiny_csv, tmp_path, 
     assert json.loads(capsys.readouterr().out.splitlines()[0])["label"] in ("neg", "pos")
 
 
+def test_cli_run_json_of_one_run_says_there_is_no_recommendation_rather_than_false(tiny_model, tiny_csv, capsys):
+    """`run --json` of one run marked it "recommended": false, as a run the answer found not worth using, where
+    there was no answer at all (nothing to compare it with): it is null now, as the README's JSON keys say."""
+    assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "--model", tiny_model,
+                 "--max-length", "32", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["status"] == "succeeded" and "recommended" in row and row["recommended"] is None
+
+
 def test_cli_run_json_recommends_no_run_where_the_answer_finds_none_worth_using(tiny_model, tiny_csv, monkeypatch,
                                                                                  capsys):
     """A review: `recommended: true` on head_only beside "None of these runs is clearly better than always answering
