@@ -874,10 +874,15 @@ def clock_sentence(pick, runs: list, labels: dict[str, str], over: str = "") -> 
         return None
     quick = min(faster, key=lambda r: r.costs["train_seconds"])
     name = labels.get(getattr(quick, "id", None), quick.strategy)
-    return (f"By the clock, {name} trained faster here ({_seconds(quick.costs['train_seconds'])} against "
-            f"{_seconds(seconds)}{over}): the answer weighs training FLOPs, an estimate of the arithmetic that does not "
-            "depend on the machine or its load, where seconds do, and count work the FLOPs leave out (reading and "
-            "tokenising the texts, a search over settings).")
+    said = f"By the clock, {name} trained faster here ({_seconds(quick.costs['train_seconds'])} against {_seconds(seconds)}{over})"
+    if _cost(quick)[0] == math.inf and _cost(pick)[0] < math.inf:
+        # not "the answer weighs training FLOPs" alone, as if its FLOPs said it cost more: it kept none (a run
+        # stored before bertlab counted them), and the answer never takes an unknown cost for the cheaper
+        return (f"{said}, but kept no training FLOPs (stored before bertlab counted them): the answer weighs FLOPs, "
+                "and never takes a cost it does not know for the cheaper.")
+    return (f"{said}: the answer weighs training FLOPs, an estimate of the arithmetic that does not depend on the "
+            "machine or its load, where seconds do, and count work the FLOPs leave out (reading and tokenising the "
+            "texts, a search over settings).")
 
 
 def one_class_sentence(run, name: str) -> str | None:

@@ -2409,6 +2409,23 @@ def test_over_seeds_a_class_never_answered_is_said_of_the_strategy_and_its_seed_
                             "its 3 seeds missed a class.") for s in answer.answer(runs).sentences)
 
 
+def test_the_clock_sentence_does_not_say_flops_weigh_against_a_run_that_kept_none(tmp_path):
+    """head_only stored without train_flops (10 s), full_ft (10 TFLOP, 3.3 min) ahead beyond chance: "By the clock,
+    head_only trained faster here (10.0 s against 3.3 min): the answer weighs training FLOPs, ..." read as if
+    head_only's FLOPs were the larger; it kept none."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
+    old = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 280, 50), 2.5e11, 10.0)
+    del old.costs["train_flops"]
+    a = answer.answer([best, old])
+    assert a.pick is best
+    assert ("By the clock, head_only trained faster here (10.0 s against 3.3 min), but kept no training FLOPs (stored "
+            "before bertlab counted them): the answer weighs FLOPs, and never takes a cost it does not know for the "
+            "cheaper.") in a.sentences
+    old.costs["train_flops"] = 2e13  # kept, and the larger: the sentence as before
+    assert any(s.startswith("By the clock, head_only trained faster here (10.0 s against 3.3 min): the answer weighs "
+                            "training FLOPs, an estimate") for s in answer.answer([best, old]).sentences)
+
+
 def test_an_interrupted_run_beside_a_finished_one_of_its_strategy_is_named_apart_as_the_tables_name_them(tmp_path):
     """Review: a report holding a finished full_ft (it answered one class) and an interrupted one read "full_ft
     answered '0' to every text" and "Not compared: full_ft (interrupted)" above a results table naming "full_ft ·
