@@ -1571,6 +1571,20 @@ def _at_least_one(v: str) -> int:
     return n
 
 
+def _price(v: str) -> float:
+    """A price per machine-hour (`report --price-cpu/--price-gpu`), in :class:`bertlab.pareto.Prices`' range: `-1`
+    was refused as "price cpu_hour must be ...", naming a field of the code, not the option typed."""
+    from bertlab.errors import ConfigError
+    from bertlab.pareto import Prices
+
+    try:
+        price = float(v)
+        Prices(cpu_hour=price)
+    except (ValueError, ConfigError):
+        raise argparse.ArgumentTypeError(f"{v!r} is not a price: give a number from 0 upwards, below 1,000,000 "
+                                         "(e.g. 2.5)") from None
+    return price
+
 def _size_arg(v: str) -> int | None:
     """A sweep's training size: a whole number, or 'all' (None)."""
     size = _cap_arg(v)
@@ -2253,9 +2267,9 @@ def add_extra_commands(sub) -> None:
     rp.add_argument("--predictions", help="write every test text, its true label and each run's answer (with its "
                                           "confidence) as CSV ('-': to standard output)")
     rp.add_argument("--title", default="bertlab comparison", help="the report's title (default: bertlab comparison)")
-    rp.add_argument("--price-cpu", type=float, help="price of one CPU machine-hour (default: as last set on the "
+    rp.add_argument("--price-cpu", type=_price, help="price of one CPU machine-hour (default: as last set on the "
                                                     "app's Accuracy vs cost page, else 0.05)")
-    rp.add_argument("--price-gpu", type=float, help="price of one GPU-hour (default: as set in the app, else 2.50)")
+    rp.add_argument("--price-gpu", type=_price, help="price of one GPU-hour (default: as set in the app, else 2.50)")
     rp.add_argument("--currency", help="currency symbol or code, at most 4 characters (default: as set in the app, "
                                        "else $)")
     rp.add_argument("--project-to", type=_at_least_one, default=PROJECT_TO, metavar="N",

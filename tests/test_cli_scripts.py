@@ -552,3 +552,17 @@ def test_output_to_a_pipe_whose_reader_stops_early_exits_141_as_every_command_do
         err = proc.stderr.read().decode()
         assert proc.wait(300) == 141, (argv, err)
         assert "Broken pipe" not in err and "Exception ignored" not in err, err
+
+
+@pytest.mark.parametrize("flag", ["--price-cpu", "--price-gpu"])
+@pytest.mark.parametrize("value", ["-1", "nan", "1e7"])
+def test_report_refuses_a_bad_price_naming_the_option_typed_not_a_field_of_the_code(flag, value, capsys):
+    """A review: `report --price-cpu -1` said "price cpu_hour must be a number from 0 upwards", naming
+    pareto.Prices' field, not the option the user typed (and 1e7, refused, is "from 0 upwards")."""
+    from bertlab.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["report", "--batch", "b", flag, value, "--csv", "-"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and f"argument {flag}: {value!r} is not a price" in err, err
+    assert "below 1,000,000" in err and "cpu_hour" not in err and "gpu_hour" not in err, err
