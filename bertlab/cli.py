@@ -882,6 +882,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             store.request_cancel(rid)
         print(f"\ninterrupted ({how}): the run in progress is marked interrupted, the rest cancelled",
               file=sys.stderr)
+        if args.json:  # the runs as far as they went, so a script's `> out.json` holds JSON, not nothing
+            print(json.dumps([{**r, "recommended": False} for r in json_rows([store.get(i) for i in ids])],
+                             indent=2))
         return code
     finished = [store.get(i) for i in ids]
     rows = json_rows(finished)

@@ -284,6 +284,26 @@ def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypat
     assert first.error == "stopped with Ctrl-C while this run was training"
 
 
+def test_ctrl_c_in_cli_run_json_prints_the_runs_as_far_as_they_went(tiny_model, tiny_csv, monkeypatch, capsys):
+    """A review: an interrupted `run --json > out.json` (exit 130) left out.json empty, not JSON a script can read;
+    it holds the runs now, the one in progress interrupted, the rest cancelled, none recommended."""
+    import bertlab.runner
+
+    def stopped(store, run_id, on_progress=None):
+        store.claim(run_id, "cpu")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bertlab.runner, "execute_run", stopped)
+    code = main(["run", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "zero_shot",
+                 "--model", tiny_model, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 130 and "interrupted" in err
+    rows = json.loads(out)
+    assert [(r["strategy"], r["status"], r["recommended"]) for r in rows] == [
+        ("tfidf_logreg", "interrupted", False), ("zero_shot", CANCELLED, False)]
+    assert rows[0]["run_id"] != rows[1]["run_id"] and rows[0]["test_accuracy"] is None
+
+
 def _with_fn(parser, command: str, fn):
     """``parser`` with ``command``'s function replaced by ``fn``."""
     parser._subparsers._group_actions[0].choices[command].set_defaults(fn=fn)
