@@ -373,7 +373,7 @@ def test_compare_flags_a_run_that_answers_one_class_to_everything(tiny_data, ber
     flags = [w.value for w in at.warning if "to every test text" in w.value]
     assert flags == ["Answers 'neg' to every test text: it learned nothing beyond always giving one answer (see the notes)."]
     # the number and its unit kept on one line (at 1024 px in projector mode "9.2" ended a line, "s in all" under it)
-    assert any(m.value.endswith("· 2.0\u00a0s in all") for m in at.markdown if "test accuracy **" in m.value)
+    assert any(m.value.endswith("· whole run 2.0\u00a0s") for m in at.markdown if "test accuracy **" in m.value)
 
 
 def test_compare_shows_notes_every_run_shares_once(tiny_data, bertlab_home):
@@ -717,9 +717,9 @@ def test_a_run_served_from_the_embedding_cache_says_what_it_took(tiny_data, bert
     at = app_on("app_pages/compare.py")
     no_problems(at)
     line = next(m.value for m in at.markdown if "test accuracy" in m.value)
-    assert (f"{common.seconds_together(1.0)} in all this time (the embeddings came from the cache; "
+    assert (f"whole run {common.seconds_together(1.0)} this time (the embeddings came from the cache; "
             f"{common.seconds_together(15.0)} with them computed, as in a first run)") in line
-    assert f"{common.seconds_together(15.0)} in all" not in line and common.seconds_together(15.0) == "15.0\u00a0s"
+    assert f"whole run {common.seconds_together(15.0)}" not in line and common.seconds_together(15.0) == "15.0\u00a0s"
     # "with its embedding pass" read as if the table's train s (which counts that pass too) left it out
     assert "with its embedding pass" not in line
 
@@ -735,7 +735,7 @@ def test_a_run_served_partly_from_the_embedding_cache_says_how_much(tiny_data, b
     at = app_on("app_pages/compare.py")
     no_problems(at)
     line = next(m.value for m in at.markdown if "test accuracy" in m.value)
-    assert "in all this time (258 of 680 embeddings came from the cache; " in line
+    assert "this time (258 of 680 embeddings came from the cache; " in line
     assert "the embeddings came" not in line
 
 
@@ -755,6 +755,26 @@ def test_train_s_says_it_is_the_training_alone_where_the_run_times_are_whole_run
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     no_problems(at)
     assert any(c.value.startswith("Estimated time: the whole run") for c in at.caption)
+
+
+def test_compare_and_the_cli_label_a_runs_whole_time_alike_apart_from_train_s(tiny_data, bertlab_home):
+    """A first-time user's head_only run showed 13.4 s on Compare's status line ("in all"), 16.6 s "with them
+    computed", 11.8 s under train s and the CLI's "stored: 16.6 s total": which timed what was left to guess. The
+    status line and the CLI's end line both say "whole run" now, as TRAIN_TIME_HELP (train s: training alone)."""
+    from app_pages import common
+    from bertlab.cli import _stored_time
+
+    store = RunStore(bertlab_home)
+    run = finished(store, make_config("tfidf_logreg", data=tiny_data))
+    store.update(run.id, costs={**run.costs, "total_seconds": 16.6, "wall_seconds": 13.4, "cache_saved_seconds": 3.2,
+                                "embedded_texts": 680, "embedding_cache_hits": 258})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    line = next(m.value for m in at.markdown if "test accuracy" in m.value)
+    cli = _stored_time(RunStore(bertlab_home).get(run.id).costs)
+    assert f"whole run {common.seconds_together(13.4)} this time" in line and "in all" not in line
+    assert cli.startswith("; whole run 16.6 s as stored") and " total " not in cli
+    assert "whole run" in common.TRAIN_TIME_HELP
 
 
 def test_train_pages_note_on_how_times_are_estimated_is_folded_under_the_table(tiny_data, bertlab_home):

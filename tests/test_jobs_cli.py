@@ -1679,13 +1679,13 @@ def test_cli_run_end_lines_label_the_wall_clock_and_the_stored_time(tiny_model, 
     err = capsys.readouterr().err
     total = RunStore().list_runs()[0].costs["total_seconds"]
     line = next(x for x in err.splitlines() if ": succeeded after " in x)
-    assert line.endswith(f" s wall incl. loading; stored: {total:.1f} s total (total_seconds, as Compare and the "
-                         "CSV give it)")
+    assert line.endswith(f" s wall incl. loading; whole run {total:.1f} s as stored (total_seconds, as Compare and "
+                         "the CSV give it)")
     from bertlab.cli import _stored_time
 
-    # embeddings from the cache: this time's figure too, as Compare's "in all this time"
+    # embeddings from the cache: this time's figure too, as Compare's "whole run ... this time"
     assert _stored_time({"total_seconds": 6.62, "wall_seconds": 5.0, "cache_saved_seconds": 1.6}) == (
-        "; stored: 6.6 s total (total_seconds, as Compare and the CSV give it; 5.0 s this time, the embeddings from "
+        "; whole run 6.6 s as stored (total_seconds, as Compare and the CSV give it; 5.0 s this time, the embeddings from "
         "the cache)")
     # some from the cache (a first head_only after zero_shot, which had embedded validation and test): how many
     assert _stored_time({"total_seconds": 16.6, "wall_seconds": 13.4, "cache_saved_seconds": 3.2,

@@ -47,8 +47,9 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
     if hits:
         ctx.notes.append(
             f"embeddings of {hits:,} of {len(texts):,} texts were reused from the cache of an earlier run (same "
-            f"model, max length and precision): this run spent {res.seconds:.1f} s embedding, and its times count the encoder "
-            f"pass as it cost when computed ({sum(split_seconds.values()):.1f} s), so they compare with a cold run's")
+            f"model, max length and precision): this run spent {res.seconds:.1f} s embedding, and its train s and "
+            f"whole-run time count the encoder pass as it cost when computed ({sum(split_seconds.values()):.1f} s), "
+            "so they compare with a cold run's")
     n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
             "split_seconds": split_seconds, "split_tokens": split_tokens, "split_square_tokens": split_square,
