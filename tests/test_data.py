@@ -1189,6 +1189,13 @@ def test_test_texts_that_differ_from_a_training_text_only_in_their_numbers_are_c
     assert number_copies_note(["I rate it 9/10", "x 12"], ["I rate it 1/10", "x 14"]) is None
     assert number_copies_note(["I would rate this film 9/10"], ["I would rate this film 1/10"]).startswith(
         "1 of 1 test text differs")
+    # keyed once for both checks (split_dataset's near_keys, a 2.5x slower split of 200,000 numbered texts when
+    # keyed twice): the same notes as each check keying its own texts
+    from bertlab.data.dataset import near_copies_note, near_keys
+
+    keys = near_keys(train, test)
+    assert number_copies_note(train, test, keys=keys) == note
+    assert near_copies_note(train, test, keys=keys) == near_copies_note(train, test) is not None
     # through the split: the file's own, as the review's tickets were
     df = pd.DataFrame({"text": [f"Refund for order {i} has not arrived" for i in range(40)]
                        + [f"Parcel {a} {b} was lost" for a in ("red", "blue", "green", "old", "big", "small")

@@ -279,26 +279,36 @@ def near_key(text: str, accents: bool = False, links: bool = False) -> str:
     return loose if accents else _ACCENTS.sub("", unicodedata.normalize("NFKD", loose))
 
 
-def near_copies_note(train: list[str], test: list[str], pairs: bool = False) -> str | None:
+def near_keys(train: list[str], test: list[str]) -> tuple[list[str], list[str]]:
+    """:func:`near_key` of each ``train`` and each ``test`` text, for :func:`near_copies_note` and
+    :func:`number_copies_note` to share: keying a text is most of what either check costs (200,000 texts with a
+    number each, keyed once for both checks instead of twice: ``python -m bench.number_copies``)."""
+    return [near_key(t) for t in train], [near_key(t) for t in test]
+
+
+def near_copies_note(train: list[str], test: list[str], pairs: bool = False,
+                     keys: tuple[list[str], list[str]] | None = None) -> str | None:
     """A note counting the ``test`` texts that differ from a ``train`` text only by punctuation or symbols, accents or
     links (:func:`near_key`; exact, case and spacing copies are dropped when the data is read; these are kept, as
     punctuation can change what a text says, but a model may have learned them by heart); None where none do.
     ``pairs``: a pair task's texts (bertlab.textpair), where a test pair that is a training pair reversed, (b, a)
     for (a, b), counts too: on a symmetric task (paraphrase) it is the same example; whether a task is, is not known
-    here, so it is counted and the note says "or its reverse"."""
+    here, so it is counted and the note says "or its reverse". ``keys``: :func:`near_keys` of ``train`` and
+    ``test``, where the caller has them."""
     from bertlab.textpair import join_pair, split_pair
 
+    train_keys, test_keys = keys or near_keys(train, test)
     seen: dict[str, str] = {}
-    for t in train:
-        seen.setdefault(near_key(t), t)
+    for t, k in zip(train, train_keys):
+        seen.setdefault(k, t)
 
     def reverse(text: str) -> str | None:
         a, b = split_pair(text)
         return join_pair(b, a) if pairs and b is not None else None
 
     twins, shown, swapped = [], [], 0
-    for t in test:
-        if (k := near_key(t)) in seen:
+    for t, k in zip(test, test_keys):
+        if k in seen:
             twins.append((t, seen[k]))
         elif (r := reverse(t)) is not None and (k := near_key(r)) in seen:
             twins.append((r, seen[k]))  # compared in the training pair's order: accents, links are of the texts
@@ -334,7 +344,8 @@ _DIGITS = re.compile(r"\d+")
 NUMBER_COPY_WORDS = 4  # words besides its numbers a text needs for number_copies_note to count it
 
 
-def number_copies_note(train: list[str], test: list[str], pairs: bool = False) -> str | None:
+def number_copies_note(train: list[str], test: list[str], pairs: bool = False,
+                       keys: tuple[list[str], list[str]] | None = None) -> str | None:
     """A note counting the ``test`` texts that differ from a ``train`` text only in their numbers (and what
     :func:`near_key` ignores), not already near copies: support tickets, alerts and form letters that one template
     writes with another order number, date or amount. A review's 183 test tickets held 91 such texts ('Refund for
@@ -343,20 +354,26 @@ def number_copies_note(train: list[str], test: list[str], pairs: bool = False) -
     no test text is such a copy. The built-in datasets have none at the Quick demo and Standard sizes (tweets' whole
     split: 7 of 7,431, a bot's price alerts). ``pairs``: a pair task's texts (bertlab.textpair), said as pairs, as
     :func:`near_copies_note` says them, and their joining ``[SEP]`` not counted among the words ('Order 3 [SEP] Order
-    4 x' counted 4 words, where the same three words alone were passed over)."""
-    numbered = [t for t in test if _DIGITS.search(t)]
+    4 x' counted 4 words, where the same three words alone were passed over). ``keys``: :func:`near_keys` of
+    ``train`` and ``test``, where the caller has them (split_dataset's, shared with :func:`near_copies_note`); else
+    only texts with a digit are keyed."""
+    numbered = [i for i, t in enumerate(test) if _DIGITS.search(t)]
     if not numbered:
         return None
+
+    def key(i: int, texts: list[str], which: int) -> str:
+        return keys[which][i] if keys is not None else near_key(texts[i])
+
     # only texts with a number can match one (a near copy, same numbers and all, has them too): each keyed once
     exact: set[str] = set()
     seen: dict[str, str] = {}
-    for t in train:
+    for i, t in enumerate(train):
         if _DIGITS.search(t):
-            exact.add(k := near_key(t))
+            exact.add(k := key(i, train, 0))
             seen.setdefault(_DIGITS.sub("0", k), t)
     twins = []
-    for t in numbered:
-        k = near_key(t)
+    for i in numbered:
+        t, k = test[i], key(i, test, 1)
         # a text of a few words around its number is what the number says ('x 14', 'rated 3/5'): passed over
         if (k not in exact and (twin := seen.get(_DIGITS.sub("0", k))) is not None
                 and len(_DIGITS.sub(" ", k).split()) - pairs >= NUMBER_COPY_WORDS):
@@ -942,9 +959,11 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
         raise DataError(f"the training split has no example of {missing}; raise train_size or add data.")
     if thin := thin_train_note(ds.label_names, labels[train_idx]):
         notes.append(thin)
-    if near := near_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx], ds.pairs):
+    train_texts, test_texts = [ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx]
+    keys = near_keys(train_texts, test_texts)  # keyed once for both checks
+    if near := near_copies_note(train_texts, test_texts, ds.pairs, keys):
         notes.append(near)
-    if numbers := number_copies_note([ds.texts[i] for i in train_idx], [ds.texts[i] for i in test_idx], ds.pairs):
+    if numbers := number_copies_note(train_texts, test_texts, ds.pairs, keys):
         notes.append(numbers)
     return Splits(
         train=ds.subset(rng.permutation(train_idx)),
