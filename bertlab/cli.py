@@ -1945,6 +1945,20 @@ def _written(path: str) -> str:
     return "to standard output" if path == "-" else path
 
 
+def _put(dest, name: str, what: str, text: str) -> None:
+    """``report``'s outputs: ``text`` to standard output where ``dest`` is :data:`STDOUT` ('-'), else into the file
+    ``dest`` (the name ``name`` the user gave, in a refusal), the HTML as it is, a CSV with :func:`write_csv`'s
+    byte-order mark."""
+    if dest is STDOUT:
+        to_stdout(text)
+        return
+    with writing(name, what):
+        if what == "report":
+            dest.write_text(text, encoding="utf-8")
+        else:
+            write_csv(dest, text)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from bertlab import report
     from bertlab.store import RunStore
@@ -1978,27 +1992,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     if output is not None:
         html = report.build_html(store, ids, title=args.title, prices=prices, sweep_id=args.sweep,
                                  project_to=args.project_to, judge_by=args.judge_by)
-        if output is STDOUT:
-            to_stdout(html)
-        else:
-            with writing(args.output, "report"):
-                output.write_text(html, encoding="utf-8")
+        _put(output, args.output, "report", html)
         print(f"wrote {_written(args.output)} ({len(ids)} runs, {len(html) / 1e6:.1f} MB)", file=sys.stderr)
     if csv_out is not None:
         table = report.results_csv(store, ids, prices)
-        if csv_out is STDOUT:
-            to_stdout(table)
-        else:
-            with writing(args.csv, "CSV"):
-                write_csv(csv_out, table)
+        _put(csv_out, args.csv, "CSV", table)
         print(f"wrote {_written(args.csv)}", file=sys.stderr)
     if preds_out is not None:
         table = report.predictions_csv(store, ids)
-        if preds_out is STDOUT:
-            to_stdout(table)
-        else:
-            with writing(args.predictions, "CSV of predictions"):
-                write_csv(preds_out, table)
+        _put(preds_out, args.predictions, "CSV of predictions", table)
         print(f"wrote {_written(args.predictions)}", file=sys.stderr)
         # one test set a file: the runs of another were left out without a word (a rotten_tomatoes run beside a
         # tweets one)
@@ -2008,7 +2010,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             names = variants.labels(left)
             why = {r.id: "did not finish" if r.status != "succeeded" else
                    "another test set" if paired_data(r) else "no test predictions kept" for r in left}
-            print(f"note: {args.predictions} holds the runs scored on the first run's test set; left out: "
+            where = "standard output" if args.predictions == "-" else args.predictions
+            print(f"note: {where} holds the runs scored on the first run's test set; left out: "
                   + ", ".join(f"{names[r.id]} · {r.id[-4:]} ({why[r.id]})" for r in left)
                   + ("; `report RUN_ID ... --predictions FILE` of those on another test set writes theirs"
                      if "another test set" in why.values() else ""), file=sys.stderr)
