@@ -2955,3 +2955,24 @@ def test_inside_a_reports_build_a_runs_test_against_the_majority_is_kept_per_mea
     with memo.within():
         for _ in range(2):
             assert {j: answer._majority_p(None, data, j) for j in (answer.MACRO_F1, answer.ACCURACY)} == apart
+
+
+def test_a_briefly_trained_strategy_leads_by_its_mean_over_seeds_not_its_luckiest_seed(tmp_path):
+    """Over seeds the answer ranks strategies by their means: full_ft at 6 steps, 86% at one seed and 50% at the
+    other (mean 68%), behind head_only's 75% and 76%, is no lead to trust, however lucky its one seed."""
+    from bertlab.strategies.classifier import few_steps_note
+
+    note = few_steps_note(28, 16, 3)
+    runs = []
+    for seed, (ft_k, ho_k) in enumerate([(344, 300), (200, 304)]):
+        ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, ft_k, 50 * seed), 1e13, 200.0, seed=seed)
+        ft.notes = [note]
+        runs += [ft, fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, ho_k, 50 * seed), 2.5e11, 10.0,
+                              seed=seed)]
+    brief = answer.few_steps_sentence(runs)
+    assert brief.endswith("before ruling it out.") and "lead" not in brief
+    a = answer.answer(runs)
+    assert a.over_seeds and [t for t in a.sentences if t.startswith("Trained too briefly")] == [brief]
+    # its mean ahead: its lead named, as before
+    runs[2].metrics = {**runs[2].metrics, "test_accuracy": 0.8}
+    assert answer.few_steps_sentence(runs).endswith("or trusting its lead.")
