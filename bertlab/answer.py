@@ -1442,7 +1442,8 @@ def seed_interval(diffs: list[float]) -> tuple[float, float] | None:
     half = float(student_t.ppf(0.975, k - 1)) * sd / math.sqrt(k)
     # no lead can be above 100 points (or 1 of macro-F1) either way: with two seeds (t's 12.7 times the spread) a
     # lead of 7.5 points from -5 and +20 "runs from -151.3 to +166.3 points"; cut to what is possible (the
-    # value cannot be outside it, so the interval keeps its 95%)
+    # value cannot be outside it, so the interval keeps its 95%); cut at both ends, (-1.0, 1.0), it bounds nothing,
+    # and the answer says the seeds are too few to bound the lead instead of "runs from -100.0 to +100.0 points"
     return max(-1.0, mean - half), min(1.0, mean + half)
 
 
@@ -2027,7 +2028,9 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
             lead = seed_interval(row["gaps"](best, pick))  # how large the lead may be, as for one run each
             sentences.append(f"{best} was ahead at {ahead} of {len(common)} seeds, by amounts too uneven for "
                              f"{len(common)} seeds to rule out chance: more seeds would settle it."
-                             + (f" The 95% interval of its mean lead (t over the seeds) runs from "
+                             + (f" {len(common)} seeds are too few to bound its mean lead: the 95% interval (t over "
+                                "the seeds) is wider than any lead can be, either way." if lead == (-1.0, 1.0) else
+                                f" The 95% interval of its mean lead (t over the seeds) runs from "
                                 f"{judge.span(*lead)}: if a lead near the top of that range would be worth its "
                                 "cost, run more seeds to settle it." if lead else ""))
     elif row["near"] is not None:

@@ -501,8 +501,15 @@ def test_the_interval_of_a_lead_over_two_seeds_stays_within_what_a_lead_can_be(t
             for s, n, f, t in (("head_only", ho, 2.5e11, 10.0), ("lora", lo, 1e13, 200.0))]
     a = answer.answer(runs)
     assert a.pick.strategy == "head_only" and a.best.strategy == "lora"  # the premise: within chance over 2 seeds
-    assert "runs from -100.0 to +100.0 points" in a.sentences[0]
+    # cut at both ends it bounds nothing: "runs from -100.0 to +100.0 points" said so in numbers that say nothing
+    assert a.sentences[0].endswith("more seeds would settle it. 2 seeds are too few to bound its mean lead: the 95% "
+                                   "interval (t over the seeds) is wider than any lead can be, either way.")
+    assert "100.0" not in a.text()
     assert not any(f"{x:.1f} points" in a.text() for x in (-151.3, 166.3))
+    # cut at one end alone it still bounds the other, and is kept: 30, 60 and 90 points ahead at three seeds,
+    # a mean of 60 +- 74.5 (t at 2 degrees of freedom), reaches past +100 points only
+    lo, hi = answer.seed_interval([0.30, 0.60, 0.90])
+    assert lo == pytest.approx(-0.145, abs=1e-3) and hi == 1.0
 
 
 def test_over_seeds_a_strategy_that_kept_no_training_seconds_is_not_said_to_have_trained_in_no_time(tmp_path):
