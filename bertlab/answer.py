@@ -29,7 +29,7 @@ from types import SimpleNamespace
 from bertlab import memo, paired, variants
 from bertlab.metrics import class_count, rarest_class, signed
 from bertlab.pareto import NEGLIGIBLE_FLOPS as PARETO_NEGLIGIBLE
-from bertlab.pareto import format_flops
+from bertlab.pareto import format_flops, in_millions
 
 ALPHA = 0.05
 
@@ -464,13 +464,10 @@ def _serve(run) -> float | None:
 
 def _share(ratio: float) -> str:
     """'1/3.2', '1/38', '1/4,200', '1/12 million', '1/25 billion': as precise as a ratio of two estimates deserves."""
-    if ratio >= 1e6:  # two significant figures here too: 1.43 million is not "1 million"
-        from bertlab.pareto import two_figures
-
-        # in billions and trillions beyond a thousand million: 3 PFLOP against 120 kFLOP read "1/25,000 million"
-        for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-            if ratio >= size:
-                return f"1/{two_figures(ratio / size)} {word}"
+    # two significant figures here too: 1.43 million is not "1 million"; in billions and trillions beyond a
+    # thousand million (pareto's trade-off sentences word their ratios the same way)
+    if (big := in_millions(ratio)) is not None:
+        return f"1/{big}"
     if ratio >= 1e4:  # two significant figures: '1/140,000'
         return f"1/{float(f'{ratio:.2g}'):,.0f}"
     return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"

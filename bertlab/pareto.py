@@ -314,10 +314,19 @@ def two_figures(x: float) -> str:
     return f"{float(f'{x:.2g}'):,g}"
 
 
+def in_millions(x: float) -> str | None:
+    """``x`` from a million up in words, to two significant figures: '1.2 million', '25 billion', '30 trillion'
+    (3 PFLOP against 120 kFLOP read "25,000 million"); None below a million."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if x >= size:
+            return f"{two_figures(x / size)} {word}"
+    return None
+
+
 def _ratio(a: float, b: float) -> str:
     r = a / b
-    if r >= 1e6:  # a network against word counts: the digits past the second mean nothing
-        return f"{two_figures(r / 1e6)} million times"
+    if (big := in_millions(r)) is not None:  # a network against word counts: the digits past the second mean nothing
+        return f"{big} times"  # as the answer's shares ('1/25 billion'), not "25,000 million times"
     if r >= 1e4:  # two figures, as answer's shares ('1/19,000'): '19,093x' claimed digits the estimates lack
         return f"{float(f'{r:.2g}'):,.0f}x"
     return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"

@@ -415,6 +415,18 @@ def test_a_run_that_kept_no_training_flops_is_not_called_costlier_nor_the_best_t
     assert any(s.startswith("Costlier to train and less accurate than full_ft: lora") for s in a.sentences)
 
 
+def test_the_trade_off_sentences_word_huge_ratios_in_billions_as_the_answer_does():
+    """3 PFLOP of full_ft against 120 kFLOP of tfidf_logreg read "for 25,000 million times the compute" on Accuracy
+    vs cost, where the answer says "1/25 billion" of the same two costs."""
+    rows = [dict(strategy="full_ft", test_accuracy=0.9, train_flops=3e15, n_train=500, run_id="a"),
+            dict(strategy="tfidf_logreg", test_accuracy=0.8, train_flops=1.2e5, n_train=500, run_id="b")]
+    assert pareto.tradeoff_sentences(rows, "train_flops") == [
+        "full_ft is +10.0 points over tfidf_logreg for 25 billion times the compute."]
+    assert answer._share(3e15 / 1.2e5) == "1/25 billion"
+    assert [pareto._ratio(x, 1.0) for x in (1.2e6, 3e13, 2e4, 38.0)] == ["1.2 million times", "30 trillion times",
+                                                                          "20,000x", "38x"]
+
+
 def test_the_answer_words_huge_ratios_long_trainings_and_tiny_steady_gaps_plainly(tmp_path):
     """Awkward words: "1/25,000 million of the training compute", "180.0 min" of training for 3 hours (the test
     above), and "full_ft was ahead by the same under 0.1 points at every seed"."""
