@@ -899,8 +899,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 a.pick) and ((run.data_summary or {}).get("sizes", {}).get("train")
                              == (a.pick.data_summary or {}).get("sizes", {}).get("train"))
         print(json.dumps(rows, indent=2))
-        if a is not None:
-            print("Which one to use? " + a.text(), file=sys.stderr)
+        # none: why, as the table form, the report and Compare say it (one run finished beside a failed one read
+        # nothing here)
+        if text := a.text() if a is not None else answer.no_answer_reason(finished):
+            print("Which one to use? " + text, file=sys.stderr)
     else:
         print(format_table(rows, names=variants.labels(finished)))
         from bertlab import answer, paired

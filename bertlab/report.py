@@ -685,8 +685,11 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
                          + "".join(f"<p>{html.escape(s)}</p>" for s in a.sentences)
                          + f"</div><p class='muted'>{html.escape(a.caveat)} "
                          f"{html.escape(answer.judged_by_sentence(judge_by, ok))}</p>")
-        elif why := answer.no_answer_reason(ok):  # runs on two files: said, not left out without a word
-            parts.append(f"<h2>Which one to use?</h2><p class='lead'>{html.escape(why)}</p>")
+        # runs on two files, or one finished beside runs that ended without a result (passed too, as Compare
+        # passes them: of the finished run alone the report said nothing): said, not left out without a word
+        elif reason := answer.no_answer_reason(runs):
+            parts.append(f"<h2>Which one to use?</h2><p class='lead'>{html.escape(reason)}</p>")
+            why = answer.no_answer_reason(ok)  # declined (two files): no trade-off ranked across them below
         if why is None:  # declined for the same reason, "Not worth it" ranked a bbc_news run against rotten_tomatoes'
             parts.append(f"<h2>Accuracy against training compute</h2><p>"
                          f"{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "

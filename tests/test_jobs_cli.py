@@ -2039,3 +2039,29 @@ def test_light_cli_commands_import_no_torch(bertlab_home):
     listed = subprocess.run([sys.executable, "-m", "bertlab", "runs"], cwd=top, env=env, capture_output=True,
                             text=True, timeout=120).stdout
     assert "full_ft (lr 2e-05)" in listed and "full_ft (lr 5e-05)" in listed  # named by the registry's settings
+
+
+def test_cli_run_says_why_one_finished_run_beside_a_failed_one_gets_no_answer(tiny_model, tiny_csv, monkeypatch,
+                                                                            capsys):
+    """One run finished and one failed: `run --json` printed no "Which one to use?" line at all, where the table
+    form, the report and Compare say why there is no answer and what to do."""
+    import bertlab.runner
+
+    real = bertlab.runner.execute_run
+
+    def tfidf_fails(store, run_id, on_progress=None):
+        if store.get(run_id).strategy != "tfidf_logreg":
+            return real(store, run_id, on_progress=on_progress)
+        store.claim(run_id, "cpu")
+        store.finish(run_id, "failed", error="ValueError: boom")
+        return "failed"
+
+    monkeypatch.setattr(bertlab.runner, "execute_run", tfidf_fails)
+    why = ("Which one to use? No answer yet: only zero_shot finished, so there is nothing to compare it with. Ended "
+           "without a result: tfidf_logreg (failed: ValueError: boom).")
+    for json_flag in (["--json"], []):
+        assert main(["run", "--dataset", str(tiny_csv), "--strategies", "zero_shot", "tfidf_logreg", "--model",
+                     tiny_model, "--max-length", "32", *json_flag]) == 1
+        out, err = capsys.readouterr()
+        said = " ".join((err if json_flag else out).split())  # the table form wraps it under its heading
+        assert why in said, said

@@ -1685,3 +1685,26 @@ def test_a_tables_print_size_is_decided_at_seven_and_at_ten_columns():
         cols = [(f"c{i}", f"column {i}") for i in range(n)]
         box = report._table([{f"c{i}": i for i in range(n)}], cols)
         assert box.startswith(f"<div class='wide{many}'><table>"), (n, box[:40])
+
+
+def test_the_report_says_why_one_finished_run_beside_a_failed_one_gets_no_answer(tiny_data):
+    """One run succeeded, one failed: the report passed the finished run alone to answer.no_answer_reason and said
+    nothing under "Which one to use?", where Compare says why and what to do."""
+    from bertlab import answer
+
+    store = RunStore()
+    ids = []
+    for name, status in (("zero_shot", SUCCEEDED), ("tfidf_logreg", "failed")):
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b-one")
+        store.claim(rid, "cpu")
+        store.finish(rid, status, **({"metrics": {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                                      "costs": {"train_seconds": 1.0, "train_flops": 1e6}} if status == SUCCEEDED
+                                     else {"error": "ValueError: boom"}))
+        ids.append(rid)
+    page = report.build_html(store, ids)
+    why = answer.no_answer_reason([store.get(i) for i in ids])
+    assert why.startswith("No answer yet: only zero_shot finished, so there is nothing to compare it with. Ended "
+                          "without a result: tfidf_logreg (failed: ValueError: boom)")
+    assert f"<h2>Which one to use?</h2><p class='lead'>{html.escape(why)}</p>" in page
+    # the finished run's own trade-off paragraph is kept: only runs on two files go without one
+    assert "<h2>Accuracy against training compute</h2>" in page
