@@ -108,6 +108,23 @@ def test_predict_file_dash_reads_texts_from_standard_input(tiny_data, monkeypatc
     assert "skipped 1 blank row(s) of standard input (2)" in err
 
 
+def test_predict_file_dash_names_standard_input_in_its_decoding_note(tiny_data, monkeypatch, capsys):
+    """Standard input is read as a .txt is (UTF-8, UTF-16, else Windows-1252 with a note), its note naming it
+    'standard input', not a file name."""
+    import io
+    import sys
+
+    from bertlab.cli import main
+
+    rid = _two_tfidf_runs(tiny_data)[1]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("un caf\u00e9 superb\n".encode("cp1252"))))
+    capsys.readouterr()
+    assert main(["predict", rid, "--file", "-", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [r["text"] for r in map(json.loads, out.splitlines())] == ["un caf\u00e9 superb"]
+    assert "note: standard input is not valid UTF-8" in err and "standard input.txt" not in err
+
+
 def test_predict_names_each_run_as_run_json_does(tiny_data, tmp_path, capsys):
     """`predict` labelled runs by strategy alone (`... (tfidf_logreg)`): two runs of one strategy at different
     settings could not be told apart, and its --json / -o CSV had no `name` where run/runs --json have one."""

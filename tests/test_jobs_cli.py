@@ -363,6 +363,15 @@ def test_ctrl_c_outside_a_training_loop_exits_130_without_a_traceback(monkeypatc
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_cli_runs_limit_takes_all_written_in_any_case(capsys):
+    """--limit takes 'all' as the split caps take it, 'ALL' or ' All ' too (the caps' _cap_arg ignores case)."""
+    from bertlab.cli import _positive_int
+
+    assert _positive_int("ALL") is None and _positive_int(" All ") is None and _positive_int("all") is None
+    assert _positive_int("7") == 7
+    assert main(["runs", "--limit", "ALL"]) == 0
+
+
 def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
     """A review: `runs --limit 0` said "no runs yet" beside a store of runs; -1 was taken."""
     for bad in ("0", "-1", "x"):
