@@ -372,6 +372,18 @@ def test_cli_runs_limit_takes_all_written_in_any_case(capsys):
     assert main(["runs", "--limit", "ALL"]) == 0
 
 
+def test_cached_share_names_a_part_only_where_some_embeddings_were_computed():
+    """'the embeddings' where all came from the cache (680 of 680 is all of them) or a run kept no count (stored
+    before bertlab counted them: no hits, or no texts); '258 of 680 embeddings' only for a part."""
+    from bertlab.estimate import cached_share
+
+    assert cached_share({"embedded_texts": 680, "embedding_cache_hits": 680}) == "the embeddings"
+    assert cached_share({"embedded_texts": 680}) == "the embeddings"
+    assert cached_share({}) == "the embeddings"
+    assert cached_share({"embedded_texts": 0, "embedding_cache_hits": 0}) == "the embeddings"
+    assert cached_share({"embedded_texts": 680, "embedding_cache_hits": 679}) == "679 of 680 embeddings"
+
+
 def test_cli_runs_limit_is_a_whole_number_from_one(capsys):
     """A review: `runs --limit 0` said "no runs yet" beside a store of runs; -1 was taken."""
     for bad in ("0", "-1", "x"):
