@@ -454,6 +454,29 @@ def test_cli_sweep_dry_run_json_prints_the_plan_as_json_on_stdout(tiny_model, ti
     assert "would run head_only n=8 seed=0 epochs=2" in err and RunStore().list_runs() == []
 
 
+def test_cli_sweep_dry_run_json_counts_done_queued_and_new_points_and_gives_the_split_seed(tiny_model, tiny_csv,
+                                                                                           capsys):
+    """The dry run's JSON against a store that holds some points: one done, one queued earlier (an interrupted
+    sweep's), two new; the queued one is among what it would run. --fixed-split: every point's split seed is
+    --split-seed's, not its training seed."""
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    data = ["--dataset", str(tiny_csv), "--model", tiny_model, "--sizes", "8", "16", "--seeds", "0",
+            "--split-seed", "3", "--fixed-split", "--epochs", "2"]
+    assert main(["sweep", *data, "--strategies", "tfidf_logreg", "--quiet"]) == 0
+    store = RunStore()
+    (at16,) = [r for r in store.list_runs() if r.config["data"]["train_size"] == 16]
+    store.create_run(at16.run_config, "b")  # queued, the newest of that point: a sweep interrupted before it ran
+    capsys.readouterr()
+    assert main(["sweep", *data, "--strategies", "tfidf_logreg", "head_only", "--dry-run",
+                 "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["points"], plan["done_or_running"], plan["queued_earlier"], plan["new"]) == (4, 1, 1, 2)
+    assert [(w["strategy"], w["size"], w["seed"], w["split_seed"]) for w in plan["would_run"]] == [
+        ("tfidf_logreg", 16, None, 3), ("head_only", 8, 0, 3), ("head_only", 16, 0, 3)]
+
+
 def test_cli_sweep_says_when_one_epochs_value_overrides_differing_defaults(tiny_model, tiny_csv, capsys):
     from bertlab.cli import main
 
