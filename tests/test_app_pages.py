@@ -525,6 +525,35 @@ def test_the_playgrounds_answer_in_projector_mode_at_1024_px_is_as_large_as_its_
     assert abs((1024 - float(fixed)) * float(per_px) - 45 * 212 / room) < 0.1
 
 
+def test_in_projector_mode_under_864_px_the_answers_type_counts_the_margins_at_the_pages_scale():
+    """Under 864 px Streamlit's margins are 128 px narrower at 16-px rem, and the page's own type (projector mode)
+    scales them with it: Chromium, two cards, projector mode, the sidebar open: each card's text 180 px at 800 px,
+    210 at 860, 212 at 1024, where the answer's type stood at 19.76, 23.05 and 23.27 px, one ratio (0.110 px of type
+    a px of text). Counting 128 px at every scale gave 18.0 px at 800 (0.100)."""
+    import re
+
+    from app_pages.inference_box import answer_css
+
+    value = r"\[class\*='st-key-pg_answer_'\] \[data-testid='stMetricValue'\]"
+    css = answer_css(2, projector=True)
+
+    def font_at(width: int) -> float:  # the sidebar open: the last rule whose media query holds
+        font = None
+        for query, rules in re.findall(r"@media ([^{]+)\{((?:[^{}]*\{[^{}]*\})*)\}", css):
+            lo, hi = re.search(r"min-width:([\d.]+)px", query), re.search(r"max-width:([\d.]+)px", query)
+            if (lo and width < float(lo.group(1))) or (hi and width > float(hi.group(1))):
+                continue
+            if m := re.match(value + r"\{font-size:min\(([\d.]+)px,calc\(\(100vw - ([\d.]+)px\) \* ([\d.]+)\)\)\}",
+                             rules):
+                most, fixed, per_px = map(float, m.groups())
+                font = min(most, (width - fixed) * per_px)
+        return font
+
+    ratio = font_at(1024) / 212
+    for width, room in ((800, 180), (860, 210)):
+        assert font_at(width) / room == pytest.approx(ratio, rel=0.01), (width, font_at(width))
+
+
 def test_the_playgrounds_answer_keeps_its_type_at_768_px_where_the_sidebar_is_folded():
     """Review: the rule shrinking the answer's type with the room beside the sidebar held from 768 px, where
     Streamlit still folds its sidebar (Chromium, one tfidf_logreg card: at 768 px the sidebar off the page, the card
@@ -583,6 +612,36 @@ def test_runs_that_disagree_on_a_text_are_told_they_must_each_pick_a_class():
     assert disagreement_note(weather[:1]) is None  # one run: nothing to disagree with
     # runs of two datasets (other classes): their answers cannot agree, so they are not said to disagree
     assert disagreement_note([pred("a", "billing"), pred("b", "pos", classes=["neg", "pos"])]) is None
+
+
+def test_the_playground_and_compares_box_say_that_runs_which_disagree_must_each_pick_a_class(tmp_path,
+                                                                                           bertlab_home):
+    """disagreement_note is said under the Playground's cards and in Compare's box caption, not only built: two
+    runs of the same two classes (one trained on a file with its labels swapped) answer 'a wonderful superb film'
+    'pos' and 'neg'."""
+    import pandas as pd
+    from conftest import make_texts
+
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    texts, labels = make_texts()
+    store = RunStore(bertlab_home)
+    for name, swap in (("kept.csv", {}), ("swapped.csv", {"pos": "neg", "neg": "pos"})):
+        pd.DataFrame({"text": texts, "label": [swap.get(y, y) for y in labels]}).to_csv(tmp_path / name, index=False)
+        data = DataConfig(source="file", name=str(tmp_path / name), train_size=None, val_size=None, test_size=None)
+        rid = store.create_run(make_config("tfidf_logreg", data=data), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    said = "The 2 runs give 2 different answers. Each model must answer one of the 2 classes it learnt"
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value("a wonderful superb film").run()
+    no_problems(at)
+    assert {m.value for m in at.metric if m.label == "prediction"} == {"neg", "pos"}
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
+    at = app_on("app_pages/compare.py")
+    at.text_input(key="cmp_box_text").set_value("a wonderful superb film").run()
+    no_problems(at)
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_the_playgrounds_answer_is_told_apart_from_a_class_that_differs_only_in_its_middle():
