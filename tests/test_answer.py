@@ -1446,6 +1446,23 @@ def test_a_strategy_trained_with_too_few_steps_is_named_in_the_answer_and_before
     assert few_steps_planned(configs, 2000) == {}
 
 
+def test_of_several_briefly_trained_strategies_the_lead_named_is_the_leaders(tmp_path):
+    """Of two strategies trained too briefly, 'or trusting its lead' would not say whose: the one that leads is
+    named ('or trusting full_ft's lead'), and none where neither leads."""
+    from bertlab.strategies.classifier import few_steps_note
+
+    note = few_steps_note(28, 16, 3)
+    ft = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
+    lo = fake_run(tmp_path, "lora", LABELS, right_on(LABELS, 280), 5e12, 150.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e11, 10.0)
+    ft.notes, lo.notes = [note], [note]
+    said = answer.few_steps_sentence([ft, lo, ho])
+    assert said.startswith("Trained too briefly to judge (full_ft, 6 optimizer steps")
+    assert said.endswith("before ruling them out, or trusting full_ft's lead.")
+    ft.metrics = {**ft.metrics, "test_accuracy": 0.5}  # now head_only leads: no lead of theirs to trust
+    assert answer.few_steps_sentence([ft, lo, ho]).endswith("before ruling them out.")
+
+
 def test_one_epoch_of_fine_tuning_on_the_quick_demo_is_flagged_before_launch():
     """full_ft for 1 epoch on the Quick demo (500 texts, batch 16: 32 steps) answered the majority class to every
     text, with no warning: 20 steps was the bar. Fine-tuning the pretrained encoder now needs 40 (measured: 32
