@@ -730,6 +730,21 @@ def _split_rows(n: int = 240, parts=("train",) * 6 + ("test",) * 3 + ("dev",)) -
                          "split": [parts[(i // 3) % len(parts)] for i in range(n)]})
 
 
+def test_the_share_of_rows_a_split_column_leaves_unmarked_is_a_whole_percent_never_0_nor_100():
+    """The unmarked rows' note gives their share as a whole percent: 1 of 100 is 1%, 1 of 200 'under 1%' (not
+    '0%', nor 'under 1%' for a whole 1%), 99 of 100 is 99%, 199 of 200 'over 99%' (not '100%' for a part)."""
+    from bertlab.data.dataset import _share
+    from bertlab.data.files import dataset_from_table
+
+    assert [_share(n, whole) for n, whole in ((1, 100), (1, 200), (99, 100), (199, 200), (1, 2))] == [
+        "1%", "under 1%", "99%", "over 99%", "50%"]
+    for n, share in ((100, "1%"), (201, "under 1%")):
+        rows = _split_rows(n)
+        rows.loc[5, "split"] = None
+        (note,) = [x for x in dataset_from_table(rows, "f.csv", split_column="split").notes if "split column" in x]
+        assert note.startswith(f"dropped 1 of {n} rows ({share}) with no value in the split column"), note
+
+
 def test_a_files_own_split_is_kept_row_for_row_at_every_split_seed(tmp_path):
     """A team's held-out set, a benchmark's test split: its test rows are the test set, whatever the seed; its dev
     rows the validation set; nothing of it is trained on."""
