@@ -1224,6 +1224,18 @@ def test_test_texts_that_differ_from_a_training_text_only_in_their_numbers_are_c
     assert n.startswith(f"10 of {len(sp.test)} test texts differ from a training text only in their numbers")
 
 
+def test_a_number_copy_needs_four_words_besides_its_numbers_and_is_counted_of_every_test_text():
+    """NUMBER_COPY_WORDS: a text of 4 words besides its number is counted ('order 99 was never shipped'), one of 3
+    is not; and the count is of all the test texts (2), not only those with a number (1)."""
+    from bertlab.data.dataset import NUMBER_COPY_WORDS, number_copies_note
+
+    assert NUMBER_COPY_WORDS == 4
+    note = number_copies_note(["order 12 was never shipped"], ["order 99 was never shipped", "no number here"])
+    assert note.startswith("1 of 2 test texts differs from a training text only in their numbers (such as "
+                           "'order 99 was never shipped' and 'order 12 was never shipped')"), note
+    assert number_copies_note(["order 12 never shipped"], ["order 99 never shipped"]) is None
+
+
 def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
     from bertlab.data.dataset import near_key
 
