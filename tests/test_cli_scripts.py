@@ -226,7 +226,7 @@ def test_json_keeps_the_progress_lines_on_stderr_and_quiet_drops_them(tiny_csv, 
     json.loads(out)
     assert re.search(r"^\[1/1\] tfidf_logreg .*: started$", err, flags=re.M)
     # the end line's wall time, then the stored one (each labelled, as another fix made it)
-    assert re.search(r"^\[1/1\] tfidf_logreg .*: succeeded after [\d.]+ s wall incl. loading; stored: ", err, flags=re.M)
+    assert re.search(r"^\[1/1\] tfidf_logreg .*: succeeded after [\d.]+ s wall incl. loading; whole run [\d.]+ s as stored ", err, flags=re.M)
     assert main([*argv, "--quiet"]) == 0
     out, err = capsys.readouterr()
     json.loads(out)
