@@ -1185,6 +1185,26 @@ def test_tweets_that_differ_only_by_a_link_or_a_retweets_prefix_are_counted_as_n
     assert " or links" not in near_copies_note(["Great film, loved it!"], ["great film loved it"])
 
 
+def test_the_numbers_note_quotes_the_two_texts_where_they_differ():
+    """It quoted both texts' first 57 characters: where the number came later, the two read the same ('The people in
+    Dogtown and Z-Boys are so funny, aggressive...' twice, a review's bench data). Each is now cut around where they
+    first differ, so the quoted pair shows the numbers."""
+    import re
+
+    from bertlab.data.dataset import number_copies_note
+
+    head = "The people in Dogtown and Z-Boys are so funny, aggressive and reckless, "
+    train, test = [head + "I would give it 9 stars out of ten, easily"], [head + "I would give it 3 stars out of ten, easily"]
+    note = number_copies_note(train, test)
+    quoted = re.search(r"such as ('[^']*') and ('[^']*')\)", note)
+    assert quoted, note
+    first, second = quoted.groups()
+    assert first != second and "3 stars" in first and "9 stars" in second, note
+    assert first.startswith("'...") and len(first) <= 2 + 3 + 57 + 3, first
+    short = number_copies_note(["Refund for order 68081 has not arrived"], ["Refund for order 23890 has not arrived"])
+    assert "(such as 'Refund for order 23890 has not arrived' and 'Refund for order 68081 has not arrived')" in short
+
+
 def test_test_texts_that_differ_from_a_training_text_only_in_their_numbers_are_counted():
     """Support tickets written from one template with another order number: a review's 183 test tickets held 91
     ('Refund for order 23890 has not arrived' beside a training 'Refund for order 68081 has not arrived'), kept and

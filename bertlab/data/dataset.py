@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -381,10 +382,17 @@ def number_copies_note(train: list[str], test: list[str], pairs: bool = False,
     if not twins:
         return None
 
-    def short(s: str) -> str:
-        return repr(s if len(s) <= 60 else s[:57] + "...")
-
     t, twin = twins[0]
+    # each cut to 57 characters around where the two first differ: cut at their starts, two texts whose number comes
+    # later read the same ('The people in Dogtown and Z-Boys are so funny, aggressive...' twice)
+    at = len(os.path.commonprefix([t, twin]))
+
+    def short(s: str) -> str:
+        if len(s) <= 60:
+            return repr(s)
+        start = max(0, min(at - 20, len(s) - 57))
+        return repr(("..." if start else "") + s[start:start + 57] + ("..." if start + 57 < len(s) else ""))
+
     verb = "differs" if len(twins) == 1 else "differ"
     what = "pair" if pairs else "text"
     return (f"{len(twins):,} of {counted(len(test), f'test {what}')} {verb} from a training {what} only in their "
