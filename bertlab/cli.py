@@ -1481,6 +1481,9 @@ def texts_from_file(path: str, text_column: str | None, trained: list[str] = (),
     p = Path("standard input") if path == "-" else Path(path).expanduser()
     if path != "-" and not p.is_file():
         raise BertlabError(f"--file {path!r} is not a file.")
+    if path == "-" and sys.stdin.isatty():  # typed at a terminal, it waited with nothing said
+        print("reading texts from standard input, one a line; end with Ctrl-D (Ctrl-Z then Enter on Windows)",
+              file=sys.stderr)
     raw = sys.stdin.buffer.read() if path == "-" else p.read_bytes()
     notes: list[str] = []
     if path == "-" or p.suffix.lower() == ".txt":

@@ -108,6 +108,29 @@ def test_predict_file_dash_reads_texts_from_standard_input(tiny_data, monkeypatc
     assert "skipped 1 blank row(s) of standard input (2)" in err
 
 
+def test_predict_file_dash_at_a_terminal_says_how_to_end_the_texts(tiny_data, monkeypatch, capsys):
+    """`predict RUN --file -` typed at a terminal waited for input with nothing said (a review's find): there it says
+    it reads one text a line until Ctrl-D; from a pipe, nothing more on stderr."""
+    import io
+    import sys
+
+    from bertlab.cli import main
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    rid = _two_tfidf_runs(tiny_data)[1]
+    hint = "reading texts from standard input, one a line; end with Ctrl-D"
+    for stdin, shown in ((Terminal(io.BytesIO(b"great fun\n")), True), (io.TextIOWrapper(io.BytesIO(b"great fun\n")), False)):
+        monkeypatch.setattr(sys, "stdin", stdin)
+        capsys.readouterr()
+        assert main(["predict", rid, "--file", "-", "--json"]) == 0
+        out, err = capsys.readouterr()
+        assert [r["text"] for r in map(json.loads, out.splitlines())] == ["great fun"]
+        assert (hint in err) is shown, err
+
+
 def test_predict_file_dash_names_standard_input_in_its_decoding_note(tiny_data, monkeypatch, capsys):
     """Standard input is read as a .txt is (UTF-8, UTF-16, else Windows-1252 with a note), its note naming it
     'standard input', not a file name."""
