@@ -724,17 +724,22 @@ def test_a_run_served_from_the_embedding_cache_says_what_it_took(tiny_data, bert
     assert "with its embedding pass" not in line
 
 
-
-def test_a_run_served_partly_from_the_embedding_cache_says_how_much(tiny_data, bertlab_home):
-    """A first head_only run after zero_shot (which had embedded the validation and test texts: 258 of 680) said
-    "the embeddings came from the cache" while it spent 9.8 s embedding its training texts (a review)."""
+def _partly_cached_run(tiny_data, bertlab_home):
+    """A finished run stored as a first head_only run after zero_shot: 16.6 s whole, 13.4 s this time, 258 of its 680
+    embeddings from the cache; and its status line on Compare."""
     store = RunStore(bertlab_home)
     run = finished(store, make_config("tfidf_logreg", data=tiny_data))
     store.update(run.id, costs={**run.costs, "total_seconds": 16.6, "wall_seconds": 13.4, "cache_saved_seconds": 3.2,
                                 "embedded_texts": 680, "embedding_cache_hits": 258})
     at = app_on("app_pages/compare.py")
     no_problems(at)
-    line = next(m.value for m in at.markdown if "test accuracy" in m.value)
+    return run, next(m.value for m in at.markdown if "test accuracy" in m.value)
+
+
+def test_a_run_served_partly_from_the_embedding_cache_says_how_much(tiny_data, bertlab_home):
+    """A first head_only run after zero_shot (which had embedded the validation and test texts: 258 of 680) said
+    "the embeddings came from the cache" while it spent 9.8 s embedding its training texts (a review)."""
+    run, line = _partly_cached_run(tiny_data, bertlab_home)
     assert "this time (258 of 680 embeddings came from the cache; " in line
     assert "the embeddings came" not in line
 
@@ -764,13 +769,7 @@ def test_compare_and_the_cli_label_a_runs_whole_time_alike_apart_from_train_s(ti
     from app_pages import common
     from bertlab.cli import _stored_time
 
-    store = RunStore(bertlab_home)
-    run = finished(store, make_config("tfidf_logreg", data=tiny_data))
-    store.update(run.id, costs={**run.costs, "total_seconds": 16.6, "wall_seconds": 13.4, "cache_saved_seconds": 3.2,
-                                "embedded_texts": 680, "embedding_cache_hits": 258})
-    at = app_on("app_pages/compare.py")
-    no_problems(at)
-    line = next(m.value for m in at.markdown if "test accuracy" in m.value)
+    run, line = _partly_cached_run(tiny_data, bertlab_home)
     cli = _stored_time(RunStore(bertlab_home).get(run.id).costs)
     assert f"whole run {common.seconds_together(13.4)} this time" in line and "in all" not in line
     assert cli.startswith("; whole run 16.6 s as stored") and " total " not in cli
