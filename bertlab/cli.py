@@ -882,8 +882,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             store.request_cancel(rid)
         print(f"\ninterrupted ({how}): the run in progress is marked interrupted, the rest cancelled",
               file=sys.stderr)
-        if args.json:  # the runs as far as they went, so a script's `> out.json` holds JSON, not nothing
-            print(json.dumps([{**r, "recommended": False} for r in json_rows([store.get(i) for i in ids])],
+        if args.json:  # the runs as far as they went, so a script's `> out.json` holds JSON, not nothing; no
+            # comparison was made, so "recommended" is null, as for one run (false: the answer found none worth using)
+            print(json.dumps([{**r, "recommended": None} for r in json_rows([store.get(i) for i in ids])],
                              indent=2))
         return code
     finished = [store.get(i) for i in ids]
@@ -1594,6 +1595,7 @@ def _price(v: str) -> float:
         raise argparse.ArgumentTypeError(f"{v!r} is not a price: give a number from 0 upwards, below 1,000,000 "
                                          "(e.g. 2.5)") from None
     return price
+
 
 def _size_arg(v: str) -> int | None:
     """A sweep's training size: a whole number, or 'all' (None)."""

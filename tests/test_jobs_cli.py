@@ -286,7 +286,8 @@ def test_ctrl_c_in_cli_run_leaves_no_run_running(tiny_model, tiny_csv, monkeypat
 
 def test_ctrl_c_in_cli_run_json_prints_the_runs_as_far_as_they_went(tiny_model, tiny_csv, monkeypatch, capsys):
     """A review: an interrupted `run --json > out.json` (exit 130) left out.json empty, not JSON a script can read;
-    it holds the runs now, the one in progress interrupted, the rest cancelled, none recommended."""
+    it holds the runs now, the one in progress interrupted, the rest cancelled, "recommended" null (no comparison
+    was made: false would say the answer found none worth using)."""
     import bertlab.runner
 
     def stopped(store, run_id, on_progress=None):
@@ -300,7 +301,7 @@ def test_ctrl_c_in_cli_run_json_prints_the_runs_as_far_as_they_went(tiny_model, 
     assert code == 130 and "interrupted" in err
     rows = json.loads(out)
     assert [(r["strategy"], r["status"], r["recommended"]) for r in rows] == [
-        ("tfidf_logreg", "interrupted", False), ("zero_shot", CANCELLED, False)]
+        ("tfidf_logreg", "interrupted", None), ("zero_shot", CANCELLED, None)]
     assert rows[0]["run_id"] != rows[1]["run_id"] and rows[0]["test_accuracy"] is None
 
 
