@@ -1,10 +1,11 @@
 """Fresh-process timings of this checkout against an older commit's bertlab, for the bench scripts that measure a
-change (upload_load, cli_load, report_runs, light_cli): the old code is taken out with ``git archive``, each
+change (upload_load, cli_load, report_runs, light_cli, number_copies): the old code is taken out with ``git archive``, each
 measurement runs in a fresh process importing one version, and the two alternate within each repeat after one
 untimed run of each. No torch here: the light commands' timing must not pay for it in the parent."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -13,6 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def parser(doc: str, baseline: str, size: str, default: int) -> argparse.ArgumentParser:
+    """The options every such bench takes: its size (``--rows`` or ``--runs``), ``--repeats``, ``--old`` (the commit
+    to compare with, ``baseline`` by default) and ``--out``; described by ``doc``'s first line."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument(size, type=int, default=default)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--old", default=baseline, help="the commit to compare with (default: %(default)s)")
+    ap.add_argument("--out", type=Path)
+    return ap
 
 
 def old_checkout(commit: str, into: Path) -> Path:

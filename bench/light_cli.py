@@ -13,7 +13,6 @@ it imported torch; both versions must print the same thing. Prints the medians a
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -45,11 +44,9 @@ def measure(root: Path, argv: list[str], home: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=50)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--old", default=BASELINE, help="the commit to compare with (default: %(default)s)")
-    ap.add_argument("--out", type=Path)
+    from bench.against import parser
+
+    ap = parser(__doc__, BASELINE, "--runs", 50)
     args = ap.parse_args(argv)
     from bench.against import versions as old_and_new
     from bench.many_runs import copy_runs

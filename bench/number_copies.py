@@ -18,7 +18,6 @@ never asserted in the tests.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
@@ -79,11 +78,9 @@ def measure(root: Path, path: Path, home: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=200_000)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--old", default=BASELINE, help="the commit to compare with (default: %(default)s)")
-    ap.add_argument("--out", type=Path)
+    from bench.against import parser
+
+    ap = parser(__doc__, BASELINE, "--rows", 200_000)
     args = ap.parse_args(argv)
     from bench.against import alternating, versions
 

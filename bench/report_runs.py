@@ -16,7 +16,6 @@ in the tests.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -97,11 +96,9 @@ def measure(root: Path, home: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=500)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--old", default=BASELINE, help="the commit to compare with (default: %(default)s)")
-    ap.add_argument("--out", type=Path)
+    from bench.against import parser
+
+    ap = parser(__doc__, BASELINE, "--runs", 500)
     ap.add_argument("--alternate", type=int, default=0, metavar="R",
                     help="also R builds each way in one process of this checkout, answers kept or not, alternating")
     args = ap.parse_args(argv)
