@@ -470,7 +470,7 @@ def _share(ratio: float) -> str:
         return f"1/{big}"
     if ratio >= 1e4:  # two significant figures: '1/140,000'
         return f"1/{float(f'{ratio:.2g}'):,.0f}"
-    return f"1/{ratio:,.0f}" if ratio >= 10 else f"1/{ratio:.1f}"
+    return f"1/{ratio:,.0f}" if round(ratio, 1) >= 10 else f"1/{ratio:.1f}"  # 9.96: '1/10', not "1/10.0"
 
 
 def _times(ratio: float) -> str:

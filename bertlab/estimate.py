@@ -42,10 +42,17 @@ class Estimate:
 
 def format_duration(s: float, rough: bool = False) -> str:
     """Seconds for people: '12.3 s', '4.5 min', '1.2 h' (under 90 s, under 90 min, beyond); ``rough``: whole seconds
-    and minutes ('~' estimates)."""
-    if s < 90:
+    and minutes ('~' estimates). The bounds hold for the number as written: a rounding that carries takes the next
+    unit (89.97 s is '1.5 min', not "90.0 s"; 5,397 s '1.5 h', not "90.0 min"; rough, 89.6 s is 90 s, '2 min')."""
+    if rough:
+        s = float(round(s))
+
+    def shown(x: float) -> float:
+        return round(x) if rough else float(f"{x:.1f}")
+
+    if shown(s) < 90:
         return f"{max(1, round(s))} s" if rough else f"{s:.1f} s"
-    if s < 5400:
+    if shown(s / 60) < 90:
         return f"{round(s / 60)} min" if rough else f"{s / 60:.1f} min"
     return f"{s / 3600:.1f} h"
 

@@ -316,7 +316,9 @@ def two_figures(x: float) -> str:
 
 def in_millions(x: float) -> str | None:
     """``x`` from a million up in words, to two significant figures: '1.2 million', '25 billion', '30 trillion'
-    (3 PFLOP against 120 kFLOP read "25,000 million"); None below a million."""
+    (3 PFLOP against 120 kFLOP read "25,000 million"); None below a million. Rounded before its unit is picked: a
+    rounding that carries takes the next unit (999 million read "1,000 million", not "1 billion")."""
+    x = float(f"{x:.2g}")
     for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
         if x >= size:
             return f"{two_figures(x / size)} {word}"
@@ -329,7 +331,7 @@ def _ratio(a: float, b: float) -> str:
         return f"{big} times"  # as the answer's shares ('1/25 billion'), not "25,000 million times"
     if r >= 1e4:  # two figures, as answer's shares ('1/19,000'): '19,093x' claimed digits the estimates lack
         return f"{float(f'{r:.2g}'):,.0f}x"
-    return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"
+    return f"{r:,.0f}x" if round(r, 1) >= 10 else f"{r:.1f}x"  # 9.96 is '10x', not "10.0x"
 
 
 def tradeoff_sentences(rows: list[dict], cost: str = "train_flops", metric: str = "test_accuracy",

@@ -83,11 +83,12 @@ def dir_bytes(path: Path | str, skip: tuple[str, ...] = ()) -> int:
 
 
 def format_bytes(n: int | None) -> str:
-    """'87.3 MiB', '412 KiB', '-' for unknown: a size on disk as the pages and the report show it."""
+    """'87.3 MiB', '412 KiB', '-' for unknown: a size on disk as the pages and the report show it. A size that the
+    unit below would write as 1,024.0 takes this one (1 MiB less a byte read "1,024.0 KiB", not "1.0 MiB")."""
     if n is None:
         return "-"
     for div, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= div:
+        if float(f"{n * 2**10 / div:.1f}") >= 2**10:  # as the unit below writes it (bytes: whole, the same test)
             return f"{n / div:,.1f} {unit}"
     return f"{n:,} B"
 

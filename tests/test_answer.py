@@ -431,7 +431,7 @@ def test_the_answer_words_huge_ratios_long_trainings_and_tiny_steady_gaps_plainl
     """Awkward words: "1/25,000 million of the training compute", "180.0 min" of training for 3 hours (the test
     above), and "full_ft was ahead by the same under 0.1 points at every seed"."""
     assert [answer._share(x) for x in (2.5e10, 1.2e6, 3e13, 999e6)] == ["1/25 billion", "1/1.2 million",
-                                                                        "1/30 trillion", "1/1,000 million"]
+                                                                        "1/30 trillion", "1/1 billion"]
     assert answer._times(2.5e10) == "25 billion"
     assert [answer._seconds(x) for x in (10.0, 200.0, 3 * 3600.0)] == ["10.0 s", "3.3 min", "3.0 h"]
     y = [i % 2 for i in range(2500)]

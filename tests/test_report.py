@@ -520,6 +520,23 @@ def test_ratios_in_millions_keep_two_significant_figures():
     assert "19,000x" in line and "19,093" not in line  # as the answer's '1/19,000': two figures past 10,000
 
 
+def test_a_rounding_that_carries_takes_the_next_unit():
+    # _share(999e6) wrote "1/1,000 million"; each formatter picks its unit by the number as it will be written
+    from bertlab.answer import _share
+    from bertlab.estimate import format_duration
+    from bertlab.paths import format_bytes
+
+    assert _share(999e6) == "1/1 billion" and _share(999_999) == "1/1 million" and _share(9.96) == "1/10"
+    assert pareto.in_millions(999.7e9) == "1 trillion" and pareto.in_millions(1.43e6) == "1.4 million"
+    assert _share(9.94) == "1/9.9" and _share(1.43e6) == "1/1.4 million"  # no carry: as before
+    assert format_duration(89.97) == "1.5 min" and format_duration(89.94) == "89.9 s"
+    assert format_duration(5397) == "1.5 h" and format_duration(5396) == "89.9 min"
+    assert format_duration(89.6, rough=True) == format_duration(90, rough=True) == "2 min"
+    assert format_duration(89.4, rough=True) == "89 s"
+    assert format_bytes(2**20 - 1) == "1.0 MiB" and format_bytes(2**20 - 60) == "1,023.9 KiB"
+    assert format_bytes(1023) == "1,023 B" and format_bytes(2**30 - 1) == "1.0 GiB"
+
+
 def test_predictions_csv_has_every_test_text_and_each_runs_answer(finished, tmp_path, capsys, monkeypatch):
     from bertlab.cli import main
 
