@@ -31,6 +31,7 @@ import pandas as pd
 
 from bertlab.config import DEFAULT_MODEL, SPLIT_PRESETS, DataConfig, RunConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError, RareClassError
+from bertlab.estimate import format_duration
 
 DEFAULT_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")  # `python -m bertlab run`'s
 SIZES = {"quick": "Quick demo", "classroom": "Classroom", "standard": "Standard", "all": "All data"}
@@ -295,7 +296,7 @@ class _Progress:
     def done(self, run) -> None:
         if not self.on:
             return
-        said = f"{self.head}: {run.status} after {time.perf_counter() - self.t0:.1f} s"
+        said = f"{self.head}: {run.status} after {format_duration(time.perf_counter() - self.t0)}"
         if run.status == "succeeded":
             said += f", test accuracy {run.metrics['test_accuracy']:.1%}"
         elif run.error:

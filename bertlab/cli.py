@@ -16,6 +16,7 @@ from pathlib import Path
 from bertlab import paths, variants
 from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, RunConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
+from bertlab.estimate import format_duration
 from bertlab.pareto import PROJECT_TO, examples_per_s
 
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
@@ -1051,8 +1052,8 @@ def _logged(desc: str, quiet: bool):
         return lambda status, costs=None: None
     print(f"{desc}: started", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    return lambda status, costs=None: print(f"{desc}: {status} after {time.perf_counter() - t0:.1f} s wall incl. "
-                                            f"loading{_stored_time(costs)}", file=sys.stderr, flush=True)
+    return lambda status, costs=None: print(f"{desc}: {status} after {format_duration(time.perf_counter() - t0)} wall "
+                                            f"incl. loading{_stored_time(costs)}", file=sys.stderr, flush=True)
 
 
 def _stored_time(costs: dict | None) -> str:
@@ -1061,6 +1062,8 @@ def _stored_time(costs: dict | None) -> str:
     also counts loading the model and data in this process, which the stored figures leave out."""
     from bertlab.estimate import cached_share
 
+    # times in words as every page and the answer give them (format_duration): "whole run 75.3 s" here beside
+    # Compare's "1.3 min" read as two times
     total = (costs or {}).get("total_seconds")
     if total is None:
         return ""
@@ -1068,8 +1071,8 @@ def _stored_time(costs: dict | None) -> str:
     cached = (costs.get("cache_saved_seconds") or 0) >= 0.5 and wall is not None
     # "whole run", as Compare's status line says it (and "train s" the tables' training alone): "stored: 31.5 s total"
     # beside the table's train s 16.4 left "total" of what to guess
-    return (f"; whole run {total:.1f} s as stored (total_seconds, as Compare and the CSV give it"
-            + (f"; {wall:.1f} s this time, {cached_share(costs)} from the cache)" if cached else ")"))
+    return (f"; whole run {format_duration(total)} as stored (total_seconds, as Compare and the CSV give it"
+            + (f"; {format_duration(wall)} this time, {cached_share(costs)} from the cache)" if cached else ")"))
 
 
 def _run_all(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:

@@ -11,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from bertlab.estimate import format_duration
+
 # One name for each cost measure, on every page that offers it (the Cost measure buttons of Compare and of Accuracy
 # vs cost), in the charts' titles under them and in the report's headings: Compare's "Train time", "Trainable
 # params" and "Inference/text" were Accuracy vs cost's "Training time", "Trainable weights" and "Inference compute
@@ -490,8 +492,8 @@ def format_cost(value: float | None, cost: str, prices: Prices | None = None) ->
         if value < 0.0001:  # not "$0.0000" for a run that did cost something
             return "<" + money("0.0001", cur)
         return money(f"{value:.4f}" if value < 1 else f"{value:,.2f}", cur)
-    if cost == "train_seconds":
-        return f"{value:.1f} s"
+    if cost == "train_seconds":  # in words as every page times a run: '75.3 s' beside Compare's '1.3 min'
+        return format_duration(value)
     if cost in FLOP_COSTS:
         return format_flops(value)
     return f"{value:,.0f}"

@@ -968,6 +968,14 @@ def progress(rows: list[dict]) -> dict[str, int]:
     return out
 
 
+def _train_time(seconds: float | None) -> str:
+    """A point's mean training time as every page words one ('1.3 min'; the hover's '75.3 s' read apart from the
+    pages' minutes), '-' where its runs kept none."""
+    from bertlab.estimate import format_duration
+
+    return "-" if seconds is None else format_duration(seconds)
+
+
 def _spread_text(a: dict, percent: bool) -> str:
     """A point's spread for its hover, in the words of the table: '± 1.2 pt · 3 seeds' (macro-F1: '± 0.012'), and
     '1 seed' where there is none to show (not a reassuring '± 0.0%')."""
@@ -1012,9 +1020,9 @@ def learning_curve_figure(agg: list[dict], title: str = "Learning curves", metri
             x=[a["n_train"] for a in pts], y=[a["mean"] for a in pts], name=name, mode="lines+markers",
             line={"color": strategy_color(st), "width": 2.5}, marker={"symbol": strategy_symbol(st), "size": 9},
             legendgroup=st,
-            customdata=[[a["n_seeds"], a["std"], a["train_seconds"], _spread_text(a, percent)] for a in pts],
+            customdata=[[a["n_seeds"], a["std"], _train_time(a["train_seconds"]), _spread_text(a, percent)] for a in pts],
             hovertemplate=(f"<b>{name}</b><br>n=%{{x:.0f}}<br>{metric_label} %{{y:{fmt}}}%{{customdata[3]}}"
-                           "<br>train %{customdata[2]:.1f} s<extra></extra>")))
+                           "<br>train %{customdata[2]}<extra></extra>")))
         # The bars, capped, on their own trace of the points of two seeds or more: a cap's width is one for a whole
         # trace, and plotly draws a point of one seed (no spread, None) as a bar of height 0 with its cap, which
         # read as a spread of exactly zero. Hidden with its line from the legend (one group).

@@ -1716,6 +1716,23 @@ def test_cli_run_end_lines_label_the_wall_clock_and_the_stored_time(tiny_model, 
     assert _stored_time(None) == ""  # a run that stored no time (failed early): the wall clock alone
 
 
+def test_a_run_time_past_90_s_reads_in_minutes_wherever_it_is_worded():
+    """Compare, the report and the answer word a run's time by format_duration ('1.3 min' from 90 s on); the CLI's
+    end line, the trade-off sentences, the embedding cache's note and the sweep chart's hover said '95.3 s'."""
+    from bertlab import pareto, sweep
+    from bertlab.cli import _stored_time
+
+    assert _stored_time({"total_seconds": 95.3, "wall_seconds": 80.0, "cache_saved_seconds": 15.3}).startswith(
+        "; whole run 1.6 min as stored (total_seconds, as Compare and the CSV give it; 80.0 s this time")
+    assert pareto.format_cost(95.3, "train_seconds") == "1.6 min" and pareto.format_cost(12.0, "train_seconds") == "12.0 s"
+    rows = [{"strategy": s, "test_accuracy": 0.8, "train_seconds": 95.3} for s in ("head_only", "full_ft")]
+    assert "(1.6 min)" in pareto.tradeoff_sentences(rows, "train_seconds")[0]
+    agg = [{"strategy": "head_only", "name": "head_only", "n_train": n, "mean": 0.8, "std": None, "n_seeds": 1,
+            "train_seconds": t} for n, t in ((50, 95.3), (100, None))]
+    (trace,) = sweep.learning_curve_figure(agg).data[:1]
+    assert [c[2] for c in trace.customdata] == ["1.6 min", "-"] and "%{customdata[2]}<" in trace.hovertemplate
+
+
 def test_cli_runs_batch_list_says_a_batch_had_a_failed_run(tiny_model, tiny_data, capsys):
     """The app's batch titles say '· 1 failed'; `runs` listed the batch as if every run had gone well (a review)."""
     from bertlab.store import FAILED

@@ -8,6 +8,7 @@ import numpy as np
 
 from bertlab.costs import attention_flops, forward_flops, inference_flops_per_text, square_tokens, train_flops
 from bertlab.errors import ConfigError, RunCancelled
+from bertlab.estimate import format_duration
 from bertlab.metrics import classification_report, softmax
 from bertlab.strategies.base import RunContext, RunOutput, Strategy, loss_weights, register
 
@@ -47,8 +48,8 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
     if hits:
         ctx.notes.append(
             f"embeddings of {hits:,} of {len(texts):,} texts were reused from the cache of an earlier run (same "
-            f"model, max length and precision): this run spent {res.seconds:.1f} s embedding, and its train s and "
-            f"whole-run time count the encoder pass as it cost when computed ({sum(split_seconds.values()):.1f} s), "
+            f"model, max length and precision): this run spent {format_duration(res.seconds)} embedding, and its train s and "
+            f"whole-run time count the encoder pass as it cost when computed ({format_duration(sum(split_seconds.values()))}), "
             "so they compare with a cold run's")
     n_ne, total, _ = embeddings.encoder_info(cfg.model)  # from the config: a cached run loads no weights
     info = {"embedding_seconds": res.seconds, "embedded_texts": len(texts), "embedding_cache_hits": len(texts) - res.computed,
