@@ -585,9 +585,12 @@ def _seeds_note(members: list[tuple], ra, rb) -> str:
     (x,), other = several, rb if several[0] is ra else ra
     shown = variants.labels([r for r, _ in members])
     if not seeds(other):  # zero_shot
-        return (f" These strategies ran at several seeds but {shown[other.id]}, which no seed changes (it ran "
-                f"once): this seed of {shown[x.id]} against it is one draw of training luck; Which one to use? "
-                f"compares {shown[x.id]}'s mean over its seeds.")
+        # "(it ran once)" was said of a zero_shot launched at two seeds too: its runs on this test set are alike
+        runs_of = sum(1 for r, _ in members if paired.variant(r) == paired.variant(other))
+        return (f" These strategies ran at several seeds but {shown[other.id]}, which no seed changes ("
+                + ("it ran once" if runs_of < 2 else f"its {runs_of} runs here stand for one") + f"): this seed of "
+                f"{shown[x.id]} against it is one draw of training luck; Which one to use? compares {shown[x.id]}'s "
+                "mean over its seeds.")
     return (f" {shown[x.id]} ran at several seeds, {shown[other.id]} at one: this seed of {shown[x.id]} against it "
             f"is one draw of training luck; Which one to use? compares {shown[x.id]}'s mean over its seeds.")
 

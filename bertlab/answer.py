@@ -1988,8 +1988,17 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
         return SimpleNamespace(costs={"train_flops": cost[s_][0]} | ({"train_seconds": cost[s_][1]} if timed else {}))
 
     def mean(s_: str) -> str:
-        """'76.4%, mean of 3 seeds' / '72.4%, one run' (zero_shot: no seed changes it)."""
-        return f"{judge.value(acc[s_])}, " + (f"mean of {ran[s_]} seeds" if ran[s_] > 1 else "one run")
+        """'76.4%, mean of 3 seeds' / '72.4%, one run'. A strategy no seed changes (zero_shot) run at two seeds on
+        one split gave the same answers twice: "mean of 2 seeds" read as two draws of luck averaged."""
+        said = f"{judge.value(acc[s_])}, "
+        if ran[s_] < 2:
+            return said + "one run"
+        # the same score at every run of it: a sweep's seeds that drew their own splits, or a GPU's arithmetic, can
+        # part them (a mean then, as for any strategy)
+        if _trains_nothing(s_) and len({judge.of(by_id[q["run_id"]]) for (st, _), q in points.items() if st == s_}) == 1:
+            why = "it trains nothing, so no seed changes it" if cost[s_][0] == 0 else "no seed changes it"
+            return said + f"the same at {'both' if ran[s_] == 2 else f'all {ran[s_]}'} runs: {why}"
+        return said + f"mean of {ran[s_]} seeds"
 
     def test_name(k: int) -> str:
         return seeds_test_name(row.get("how", "t"), k, judge) if k > 1 else f"{judge.test} on one run of each"

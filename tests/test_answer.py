@@ -2179,8 +2179,9 @@ def test_over_seeds_a_strategy_level_with_the_best_is_as_accurate_not_behind_it(
         runs.append(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 300), 2.5e12, 10.0, seed=seed))
     a = answer.answer(runs)
     assert a.best.strategy == "tfidf_logreg" and a.headline.startswith("Use tfidf_logreg")
-    assert ("As accurate as tfidf_logreg (75.0%, mean of 3 seeds), for more training: head_only (75.0%, mean of 3 "
-            "seeds).") in a.sentences
+    # tfidf_logreg's three runs gave the same answers (no seed changes it): not "mean of 3 seeds" (changed on purpose)
+    assert ("As accurate as tfidf_logreg (75.0%, the same at all 3 runs: no seed changes it), for more training: "
+            "head_only (75.0%, mean of 3 seeds).") in a.sentences
     assert not any("head_only" in s and "behind it" in s for s in a.sentences), a.sentences
     # one seed below the other's: behind it, as before
     runs[-1] = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 297), 2.5e12, 10.0, seed=2)
@@ -3012,3 +3013,18 @@ def test_a_briefly_trained_strategy_leads_by_its_mean_over_seeds_not_its_luckies
     # its mean ahead: its lead named, as before
     runs[2].metrics = {**runs[2].metrics, "test_accuracy": 0.8}
     assert answer.few_steps_sentence(runs).endswith("or trusting its lead.")
+
+
+def test_zero_shot_at_two_seeds_is_not_called_a_mean_of_seeds(tmp_path):
+    """zero_shot launched at seeds 0 and 1 (the app's Runs per strategy) gave the same answers twice, and the answer
+    read "Use zero_shot: the most accurate (71.5%, mean of 2 seeds)", as if two draws of luck were averaged."""
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n + seed * k), f, t, seed=seed)
+            for seed in (0, 1) for s, n, k, f, t in (("zero_shot", 320, 0, 0.0, 0.0), ("head_only", 250, 4, 2.5e11, 10))]
+    a = answer.answer(runs)
+    assert a.headline.startswith("Use zero_shot: the most accurate (80.0%, the same at both runs: it trains nothing, "
+                                 "so no seed changes it)")
+    assert "head_only (63.0%, mean of 2 seeds," in " ".join(a.sentences)  # a strategy that trains: as before
+    # a sweep's seeds draw their own splits: zero_shot's runs there differ by their data, a mean as before
+    runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n + seed * k), f, t, seed=seed, split_seed=seed)
+            for seed in (0, 1) for s, n, k, f, t in (("zero_shot", 320, 4, 0.0, 0.0), ("head_only", 250, 4, 2.5e11, 10))]
+    assert "(80.5%, mean of 2 seeds)" in answer.answer(runs).headline

@@ -729,6 +729,27 @@ def test_compare_page_pair_box_counts_settings_in_holms_family_and_says_zero_sho
             f"of {shown[best.id]} against it is one draw of training luck") in box
 
 
+def test_compare_page_pair_box_does_not_say_zero_shot_ran_once_where_it_ran_twice(two_rates):
+    """zero_shot launched again at seed 1 (the same answers): the pair box said of it "which no seed changes (it ran
+    once)"."""
+    from bertlab.store import SUCCEEDED
+
+    store, ids = two_rates
+    for rid in ids[4:8]:
+        store.delete(rid)
+    zs = store.get(ids[8])
+    again = store.create_run(replace(zs.run_config, seed=1), batch_id="b-rates")
+    store.claim(again, "cpu")
+    store.update(again, artifact_dir=str(store.artifact_path(again)), data_summary=zs.data_summary)
+    d = paired.load_predictions(zs)
+    paired.save_predictions(store.artifact_path(again), d["predictions"], d["labels"], d["fingerprint"])
+    store.finish(again, SUCCEEDED, metrics=zs.metrics, costs=zs.costs)
+    at = app_on("app_pages/compare.py", {"judge_by_accuracy": "accuracy"})
+    no_problems(at)
+    box = next(m.value for m in [*at.success, *at.info] if "95% interval of A − B" in m.value)
+    assert "which no seed changes (its 2 runs here stand for one): this seed of" in box and "it ran once" not in box
+
+
 def test_the_command_lines_legend_says_how_many_of_its_pairs_are_below_005():
     """The legend 'p below 0.05: unlikely to be the luck of the test set' once stood alone under p = 0.85."""
     y = [1] * 200
