@@ -147,6 +147,9 @@ def _cheapest(cost, others, to_train: bool = True) -> str:
     if any(_dearer(cost, o, floor=0.0) or (_dearer(o, cost, floor=0.0) and not _dearer(o, cost)) for o in others):
         # "to train" said here too: "as cheap as any run here" read as every cost, for head_only at 2.76 GFLOP a
         # text to serve beside tfidf_logreg's 2.45 kFLOP (a review's 7 test texts of bbc_long.csv)
+        if cost[0] == 0:  # zero_shot trains nothing at all: "next to nothing to train" said it trained a little
+            return ("nothing to train, as cheap" + (" to train" if to_train else "") + " as any run here (under 100 "
+                    "GFLOP counts as next to nothing: about a second of a CPU)")
         return ("next to nothing to train, as cheap" + (" to train" if to_train else "") + " as any run here (under "
                 "100 GFLOP: about a second of a CPU)")
     if any(not _dearer(o, cost, floor=0.0) for o in others):
@@ -2048,7 +2051,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     + f").{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
     elif (cheapest := row["why"].startswith(f"{judge.top} and the cheapest")) or row["why"].startswith(
-            (f"{judge.top} and next to nothing", f"{judge.top} and as cheap as any")):
+            (f"{judge.top} and next to nothing", f"{judge.top} and nothing to train", f"{judge.top} and as cheap as any")):
         # "as cheap as any run here" (a table cell's words) read after its own "the most accurate" a second time:
         # "Use full_ft: the most accurate (76.2%, mean of 2 seeds); the most accurate and as cheap as any run here."
         # beside strategies that kept no training FLOPs, cheapest only of those that did (as for one run each)
@@ -2137,7 +2140,8 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                                 ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     other = pick if pick != best else row["near"]
-    if row["why"].startswith((f"{judge.top} and the cheapest", f"{judge.top} and next to nothing")):  # no test
+    if row["why"].startswith((f"{judge.top} and the cheapest", f"{judge.top} and next to nothing",
+                              f"{judge.top} and nothing to train")):  # no test
         caveat = ""
     elif k == 1:  # the strategies a seed changes each ran once (zero_shot twice beside them): one training each
         # ("1 training seeds on one split: ... beyond the luck of training (the t-test over seeds)", where McNemar's

@@ -387,8 +387,10 @@ def test_the_best_is_not_the_cheapest_to_train_beside_a_run_called_about_as_chea
         a = answer.answer(runs)
         assert a.pick is zs and "About as cheap to train, and behind zero_shot" in a.text()
         assert "the cheapest" not in a.headline, a.headline
-        assert a.headline.startswith("Use zero_shot: next to nothing to train, as cheap to train as any run here (under "
-                                     "100 GFLOP: about a second of a CPU), and no costlier run is better")
+        # zero_shot trains nothing at all: not "next to nothing to train" (changed on purpose)
+        assert a.headline.startswith("Use zero_shot: nothing to train, as cheap to train as any run here (under 100 "
+                                     "GFLOP counts as next to nothing: about a second of a CPU), and no costlier run "
+                                     "is better")
     # a run dearer beyond next to nothing alone beside it: still the cheapest
     a = answer.answer([zs, ft])
     assert a.headline.startswith("Use zero_shot: the most accurate of these runs (75.0% on 400 test texts) and the "
@@ -607,9 +609,9 @@ def test_sweep_rows_keep_the_best_where_every_cheaper_strategy_is_behind_beyond_
                                     point("zero_shot", None, 0, 0.7, 0.0, 0.0)])
     assert [r["size"] for r in rows] == [32, 2048, None]
     # (full_ft's 100 GFLOP at that size is next to nothing too: "About as costly to train", so not "the cheapest")
-    assert rows[0]["pick"] == "zero_shot" and rows[0]["why"] == ("the most accurate and next to nothing to train, as "
-                                                                 "cheap as any run here (under 100 GFLOP: about a "
-                                                                 "second of a CPU)")
+    assert rows[0]["pick"] == "zero_shot" and rows[0]["why"] == ("the most accurate and nothing to train, as cheap "
+                                                                 "as any run here (under 100 GFLOP counts as next to "
+                                                                 "nothing: about a second of a CPU)")
 
 
 def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path):
@@ -2083,6 +2085,24 @@ def test_next_to_nothing_to_train_says_to_train_on_few_texts(tmp_path):
     assert "next to nothing to train, as cheap to train as any run here (under 100 GFLOP" in a.headline
     assert "as cheap as any run here" not in a.text()
     assert "this ranking may not hold on other texts" in a.text()
+
+def test_a_strategy_that_trains_nothing_is_not_said_to_have_next_to_nothing_to_train(tmp_path):
+    """zero_shot (0 trainable weights, 0 FLOP) beside tfidf_logreg (1.5 MFLOP) read "Use zero_shot: next to nothing
+    to train", as if it trained a little; a strategy that trains a few weights keeps those words."""
+    zs = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 300), 0.0, 0.0)
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 296, 50), 1.53e6, 1.2)
+    a = answer.answer([zs, tf])
+    assert a.pick is zs and a.headline.startswith("Use zero_shot: nothing to train, as cheap to train as any run here")
+    assert "next to nothing to train" not in a.text()
+    better = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 304, 50), 1.53e6, 1.2)
+    assert answer.answer([zs, better]).headline.startswith("Use tfidf_logreg: next to nothing to train")
+    # over seeds too (zero_shot counts at each seed of head_only's)
+    runs = [zs] + [fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296 + s, 50), 2e9, 2.0, seed=s)
+                   for s in (0, 1)]
+    a = answer.answer(runs)
+    assert a.over_seeds and "zero_shot" in a.headline and "and nothing to train, as cheap to train" in a.headline
+    assert "next to nothing to train" not in a.headline
+
 
 def test_serving_ratios_keep_two_figures():
     """'To serve, zero_shot takes 1,787,568.6 times the compute per text of tfidf_logreg': a ratio of two
