@@ -762,6 +762,22 @@ def _about_train_texts(what: str, key: str, model: str):
         return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _training_words(key: str) -> frozenset[str] | None:
+    from bertlab.data.dataset import training_words as words
+
+    try:
+        return words(splits(DataConfig(**json.loads(key))).train.texts)
+    except BertlabError:
+        return None
+
+
+def training_words(cfg: DataConfig) -> frozenset[str] | None:
+    """Every word of the training texts ``cfg`` gives (a run's, with its caps: what it learnt from), once per data;
+    None where the data cannot be read again."""
+    return _training_words(_key(cfg))
+
+
 def token_lengths(cfg: DataConfig, model: str) -> list[int] | None:
     """The training texts' lengths in ``model``'s tokens, sorted (the first 2,000 texts); None where the data or
     the model cannot be read."""

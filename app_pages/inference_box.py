@@ -15,6 +15,7 @@ import streamlit as st
 from app_pages import common
 from bertlab import explain, plots
 from bertlab.config import MAX_LOADED_RUNS
+from bertlab.data.dataset import unseen_words
 from bertlab.errors import BertlabError
 from bertlab.metrics import probability_percent, run_single_class
 from bertlab.plots import probability_figure, run_labels
@@ -202,6 +203,38 @@ def disagreement_note(preds) -> str | None:
             f"{len(preds[0].label_names)} classes it learnt, with no \"none of these\": a text unlike its training "
             "texts (another topic, another language) still gets one, and its confidence need not be low. Where the "
             "runs disagree, the text may be one none of them can read.")
+
+
+UNSEEN_MOST = 0.5  # more than this share of a text's words in no training text: "most" of them
+
+
+def unseen_note(text: str, known: list[frozenset[str]]) -> str | None:
+    """Where most words of ``text`` are in none of the runs' training texts (``known``: each run's training words,
+    :func:`bertlab.data.dataset.training_words`): a line saying so. A text unlike the training texts ('asdf qwerty'
+    to sentiment runs) got answers that agreed, confidently enough, and nothing on the page said it was unlike what
+    they learnt from (where they disagree, :func:`disagreement_note` speaks). A count of words, not a score; None
+    where most words were seen, where the text has none, or where no run's training texts could be read."""
+    if not known:
+        return None
+    unseen, n = unseen_words(text.replace(PAIR_SEP, " "), frozenset().union(*known))
+    if not n or len(unseen) <= UNSEEN_MOST * n:
+        return None
+    listed = ", ".join(f"“{w}”" for w in unseen[:4]) + (", …" if len(unseen) > 4 else "")
+    how_many = ("Its only word" if n == 1 else "Both its words" if len(unseen) == n == 2 else
+                f"All {n} words" if len(unseen) == n else f"{len(unseen)} of its {n} words")
+    return (f"{how_many} ({listed}) {'is' if len(unseen) == 1 else 'are'} in none of the training texts: this text is "
+            "unlike what the runs learnt from, and each must still answer one of its classes, with a confidence that "
+            "need not be low.")
+
+
+def _unseen_caption(done: list, run_ids: list[str], text: str) -> None:
+    """:func:`unseen_note` for the runs that answered (their training texts, read once per data); zero_shot, which
+    learnt from none, left out."""
+    learnt = {repr(r.run_config.data): r.run_config.data for r in done
+              if r.id in run_ids and (r.costs or {}).get("trainable_params") != 0}
+    known = [w for cfg in learnt.values() if (w := common.training_words(cfg)) is not None]
+    if note := unseen_note(text, known):
+        st.caption(f":material/travel_explore: {note}")
 
 
 def _results(runs, preds, compact: bool) -> None:
@@ -571,6 +604,7 @@ def inference_box(run_ids: list[str], key: str, compact: bool = False,
         # Before the answers: under them (and under the chart and the words' weights) a 3,000-word article's
         # answers read as the whole text's, its "reads only its first 512" note a scroll away.
         _cut_note(done, [p.run_id for p in preds], cut)
+        _unseen_caption(done, [p.run_id for p in preds], text)
         _results([r for r in done if r.id not in bad], preds, compact)
         if not compact:
             _why_words([r for r in done if r.id not in bad], preds, text, singles)

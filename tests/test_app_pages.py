@@ -1237,6 +1237,38 @@ def test_playground_answers_with_the_runs_that_can_when_one_model_was_deleted(ti
     assert any(c.value.startswith("⚠ no word of this text was in its training texts") for c in at.caption)
 
 
+def test_playground_says_a_text_of_words_no_training_text_has_is_unlike_what_the_runs_learnt(tiny_data,
+                                                                                             bertlab_home):
+    """Runs that agreed on 'asdf qwerty' (two sentiment runs, one answer) said nothing of a text unlike their training
+    texts. Where most of its words are in none of them, one line says so (a count of words, not a score); a text
+    of their words gets none, nor do the notes single out a run."""
+    from app_pages.inference_box import unseen_note
+    from bertlab.data import load_splits
+    from bertlab.data.dataset import training_words
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for seed in range(2):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/playground.py")
+    train = load_splits(store.get(rid).run_config.data).train.texts
+    for text, said in ((train[0], False), ("asdf qwerty", True)):
+        at.text_area(key="pg_box_text").set_value(text).run()
+        next(b for b in at.button if b.label == "Predict").click().run()
+        assert not at.exception and len(at.metric) == 2
+        note = [c.value for c in at.caption if "in none of the training texts" in c.value]
+        assert bool(note) == said, (text, note)
+    assert note[0].startswith(":material/travel_explore: Both its words (“asdf”, “qwerty”) are in none of the training "
+                              "texts: this text is unlike what the runs learnt from")
+    known = training_words(train)
+    seen = sorted(known)[:3]
+    assert unseen_note(" ".join([*seen, "asdf"]), [known]) is None  # 1 of 4: not most
+    assert unseen_note(" ".join([seen[0], "asdf", "qwerty"]), [known]).startswith("2 of its 3 words (“asdf”, “qwerty”)")
+    assert unseen_note("asdf qwerty", []) is None and unseen_note("!!", [known]) is None  # nothing to go on
+
+
 def test_playground_does_not_say_emoji_count_as_words_to_a_tfidf_run_trained_before_they_did(tiny_data,
                                                                                               bertlab_home):
     """A diff review: to a tfidf_logreg run trained before emoji were words (its tfidf.json holds the older

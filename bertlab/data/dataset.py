@@ -980,3 +980,27 @@ def _capped(ds: TextDataset, labels: np.ndarray, train_idx: np.ndarray, val_idx:
         notes=notes,
         capped=tuple(cut),
     )
+
+
+def text_words(text: str) -> list[str]:
+    """The words of ``text`` as tfidf_logreg reads them (its token pattern: two letters or more, each Chinese or
+    Japanese character and each emoji a word), lowercased."""
+    from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN
+
+    return re.findall(TOKEN_PATTERN, text.lower())
+
+
+def training_words(texts: list[str]) -> frozenset[str]:
+    """Every word (:func:`text_words`) of ``texts``: a run's training vocabulary, what a typed text is checked
+    against (:func:`unseen_words`)."""
+    from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN
+
+    pattern = re.compile(TOKEN_PATTERN)
+    return frozenset(w for t in texts for w in pattern.findall(t.lower()))
+
+
+def unseen_words(text: str, known: frozenset[str] | set[str]) -> tuple[list[str], int]:
+    """(the words of ``text`` that are not in ``known``, each once in the order met; how many words ``text`` has,
+    repeats counted once): 'asdf qwerty' against movie reviews' words is (['asdf', 'qwerty'], 2)."""
+    words = list(dict.fromkeys(text_words(text)))
+    return [w for w in words if w not in known], len(words)
