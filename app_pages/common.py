@@ -348,6 +348,21 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
 
 
 PAST_RUNS = 200  # the newest runs in the store the time estimates learn from
+PAST_OF_EACH = 20  # and of each strategy asked about, its newest finished runs on the model, however old
+
+
+def past_runs(strategies: list[str], model: str) -> list:
+    """The runs the Train page's time estimates learn from, newest first: the :data:`PAST_RUNS` newest in the store,
+    and each of ``strategies``' newest finished runs on ``model`` (:data:`PAST_OF_EACH`) older than those. After a
+    sweep of 300 head_only and tfidf_logreg runs, a full_ft run measured the day before was out of the newest 200:
+    full_ft read "unknown" (or a rough figure from another strategy's speed) where its own measured pace was stored."""
+    from bertlab.store import SUCCEEDED
+
+    past = store().list_runs(limit=PAST_RUNS)
+    seen = {r.id for r in past}
+    older = [r for n in strategies for r in store().list_runs(status=(SUCCEEDED,), strategy=n, model=model,
+                                                              limit=PAST_OF_EACH) if r.id not in seen]
+    return past + sorted(older, key=lambda r: r.created, reverse=True)
 QUEUE_WAIT_S = 10.0  # a queued run's wait is estimated afresh at most this often (shared by every page and session)
 _WAITS: OrderedDict = OrderedDict()  # (data directory, run ids ahead, time slot) -> '~2 min' or ''
 _WAITS_LOCK = threading.Lock()

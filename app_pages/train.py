@@ -405,7 +405,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     seconds of the first run of each and of each further seed's (None: unknown). zero_shot and head_only embed
     their texts through the shared cache: what it holds by the time a run starts (cached now, or by a strategy
     before it in this launch) costs no encoder pass, and a second seed finds all of the first's there. ``past``:
-    the runs it estimates from (:data:`PAST_RUNS` newest in the store)."""
+    the runs it estimates from (:func:`common.past_runs`: the newest in the store, and the chosen strategies' own)."""
     device = common.device_name()
     dev, dtype = common.device_info()
     speed = speedprobe.saved(model, dev, dtype)
@@ -877,7 +877,7 @@ if summary is not None:
         for n in names:
             if REGISTRY[n].reads_training_texts:
                 overrides.setdefault(n, {})["class_weights"] = "balanced"
-    past = common.store().list_runs(limit=PAST_RUNS)  # read once: the table's and the queue's estimates
+    past = common.past_runs(names, model)  # read once: the table's and the queue's estimates
     estimates = strategy_table(names, cfg, sizes, model, overrides, past) if names else {}
     st.session_state.setdefault("keep_repeats", 1)
     repeats = int(st.number_input(

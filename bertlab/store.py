@@ -595,7 +595,7 @@ class RunStore:
         return run
 
     def list_runs(self, status: tuple[str, ...] | None = None, batch_id: str | None = None,
-                  limit: int | None = 500) -> list[Run]:
+                  limit: int | None = 500, strategy: str | None = None, model: str | None = None) -> list[Run]:
         """Runs, newest first, optionally filtered; ``limit=None`` lists them all."""
         self._conn()  # (which reads the store's columns: self._select)
         q, args = self._select, []
@@ -603,9 +603,10 @@ class RunStore:
         if status:
             conds.append(f"status IN ({','.join('?' * len(status))})")
             args += list(status)
-        if batch_id:
-            conds.append("batch_id=?")
-            args.append(batch_id)
+        for column, value in (("batch_id", batch_id), ("strategy", strategy), ("model", model)):
+            if value:
+                conds.append(f"{column}=?")
+                args.append(value)
         if conds:
             q += " WHERE " + " AND ".join(conds)
         q += " ORDER BY created DESC, runs.rowid DESC"

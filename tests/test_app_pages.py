@@ -1903,6 +1903,31 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     assert row["estimated time"] != "unknown"
 
 
+def test_train_page_estimates_from_a_strategys_own_run_older_than_the_newest_200(tiny_model, tiny_data,
+                                                                                  bertlab_home):
+    """After a sweep of 200 newer runs of another strategy, the full_ft run measured before it was out of the
+    newest 200 the estimates read: full_ft's time read "unknown" (or a rough figure from another strategy's
+    speed) where its own measured pace was stored."""
+    from bertlab.models import pick_device
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    for _ in range(200):  # a sweep's points, finished (their costs alone are read)
+        later = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+        store.finish(later, SUCCEEDED, metrics={"test_accuracy": 0.5}, costs={"total_seconds": 1.0})
+    assert rid not in {r.id for r in store.list_runs(limit=200)}  # the premise
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    no_problems(at)
+    table = at.table[0].value
+    row = table[table["strategy"] == "full_ft"].iloc[0]
+    assert row["estimate from"] == "1 past run on this device, per token", (row, pick_device().name)
+
+
 def test_train_page_estimate_grows_with_scratchs_masked_lm_epochs(tiny_model, tiny_data, bertlab_home):
     """Set in scratch's panel, the masked-LM epochs count in its estimate (they were left out: a run of three times
     the work was estimated at a plain run's time)."""
