@@ -253,7 +253,7 @@ def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown:
     in all). Estimated time here: ~24 s …'; 'All 18 points are done' where nothing is new."""
     if not n_new:
         return (f":material/task_alt: All {n_points} points of this sweep are done or under way: nothing new to "
-                "queue (the sweeps are listed below, under Sweep).")
+                "queue (its results are above, under the *Sweep* menu at the top of the page).")
     reused = f"{n_reused} earlier run{'s' * (n_reused != 1)} reused, " if n_reused else ""
     return (f":material/schedule: Queues {n_new} new run{'s' * (n_new != 1)} ({reused}{n_points} points in all)."
             + sweep.estimate_sentence(seconds, unknown, n_new))

@@ -652,7 +652,10 @@ def test_the_sweep_form_says_what_it_will_queue_and_queues_only_on_its_button(ti
     next(b for b in at.button if b.label == "Run the sweep").click().run()
     assert len(RunStore(bertlab_home).list_runs()) == 2
     at.run()
-    assert any("All 2 points of this sweep are done or under way" in c.value for c in at.caption)
+    done = next(c.value for c in at.caption if "All 2 points of this sweep are done or under way" in c.value)
+    # its results come first now, the form under them: the sweeps are listed above it, not below
+    assert "above, under the *Sweep* menu" in done and "below" not in done, done
+    assert _headings(at) == [section_html("A new sweep"), "form"]
     assert next(b for b in at.button if b.label == "Run the sweep").disabled
 
 
