@@ -98,6 +98,10 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     assert {r.data_summary.get("sizes", {}).get("validation") for r in store.list_runs()} == {8}
     assert any(c.value.startswith("The x-axis counts training examples only.") and "n=16: 8, n=32: 8" in c.value
                for c in at.caption)
+    # and how many test texts each point was scored on (the Data page's cap, or what the split holds), as stored
+    (tested,) = {r.data_summary["sizes"]["test"] for r in store.list_runs()}
+    assert any(c.value.startswith("The x-axis counts") and f"scored on {tested:,} test texts, its seed's" in c.value
+               for c in at.caption)
     # Which one to use at each size: one strategy, so it is the answer at both sizes, said as such
     assert any(m.value == section_html("Which one to use at each size?") for m in at.markdown)
     # the sweep's results first, the form for a new one under them (above them it put the answer at y=1758 px of a

@@ -706,6 +706,26 @@ def test_the_validation_sentence_says_the_validation_texts_there_not_a_cap_above
     assert "n=2: all" in sweep.validation_sentence(uncapped)
 
 
+def test_the_sweeps_sentence_says_how_many_test_texts_each_point_is_scored_on(tiny_model, tiny_data):
+    """A lecturer's small sweep: the page said 'The test set stays the same for every size of a seed' and nowhere
+    how many texts that was (the Data page's test cap), nor so what a point of accuracy weighs."""
+    from bertlab.data import load_splits
+
+    spec = spec_for(tiny_model, tiny_data, strategies=["tfidf_logreg"], sizes=[8, 16])  # test cap 16
+    said = sweep.validation_sentence(spec)
+    assert said.endswith(" Each point is scored on 16 test texts, its seed's test split, the same at every size "
+                         "(one text: 6.2 percentage points of accuracy)."), said
+    fixed = sweep.validation_sentence(dataclasses.replace(spec, vary_split=False))
+    assert "scored on 16 test texts, one test split for every size and seed" in fixed
+    # a cap above the test texts there: what is there, as the validation split's
+    there = load_splits(tiny_data.uncapped()).sizes()["test"]
+    above = dataclasses.replace(spec, data=dataclasses.replace(spec.data, test_size=there + 40))
+    assert f"scored on {there:,} test texts," in sweep.validation_sentence(above, sweep.available_sizes())
+    uncapped = dataclasses.replace(spec, data=dataclasses.replace(spec.data, test_size=None))
+    assert "test text" not in sweep.validation_sentence(uncapped)  # all of them, how many not known: not said
+    assert f"scored on {there:,} test texts," in sweep.validation_sentence(uncapped, sweep.available_sizes())
+
+
 def test_cli_sweep_takes_one_learning_rate_per_strategy(tiny_model, tiny_csv, capsys):
     """A learning curve of full_ft at the rate tuned for it: --lr as `run` takes it, one rate per strategy."""
     from bertlab.cli import main
