@@ -758,10 +758,14 @@ def answer(runs: list, name=None, metric: str | None = None) -> Answer | None:
     if a is not None and (left := not_compared_sentence(runs, names)):  # a failed run: not silently left out
         a.sentences.append(left)
     if a is not None and len({_n_train(r) for r in done}) > 1:
-        a.sentences.append("These runs were trained on several training sizes; this answer is for the largest. "
-                           "The Learning curves page answers for every size.")
+        a.sentences.append(SEVERAL_SIZES + EVERY_SIZE_ON_PAGE)
     return a
 
+
+# Said where an answer's runs trained at several sizes; a sweep's report, which has the table for every size, says
+# where that table is instead of the page (a student reading the report has no Learning curves page).
+SEVERAL_SIZES = "These runs were trained on several training sizes; this answer is for the largest."
+EVERY_SIZE_ON_PAGE = " The Learning curves page answers for every size."
 
 NOT_COMPARED_CHARS = 120  # of a failed run's error: its first line, cut here
 

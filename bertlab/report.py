@@ -347,6 +347,19 @@ _COST_COLUMNS = ("train_seconds", "train_examples_per_s", "train_flops", "traina
                  "inference_flops_per_text", "model_size")
 
 
+EACH_SIZE_ID = "each-size"  # the anchor of a sweep's "Which one to use at each size?"
+
+
+def _sentence_html(said: str, in_sweep: bool) -> str:
+    """One sentence of the answer as HTML; in a sweep's report, its pointer to the Learning curves page for every
+    size's answer points to the report's own table instead: a student reading the report posted on a course page
+    has no such page, and the table is a few sections below."""
+    if in_sweep and said.endswith(answer.EVERY_SIZE_ON_PAGE):
+        return (html.escape(said.removesuffix(answer.EVERY_SIZE_ON_PAGE)) + f" <a href='#{EACH_SIZE_ID}'>Which one "
+                "to use at each size?</a>, below, answers for every size.")
+    return html.escape(said)
+
+
 def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in cols)
     # an interval on one line: '82.0-88.7%' wrapped at its hyphen into '82.0-' over '88.7%' at 1280 px (.nw, on
@@ -682,7 +695,7 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
                          # weakest class, the runs trained too briefly, the texts cut at 128 tokens...)
                          + "<div class='lead'>" + (f"<p>{html.escape(a.plain)}</p>" if a.plain else "")
                          + f"<p><b>{html.escape(a.headline)}</b></p>"
-                         + "".join(f"<p>{html.escape(s)}</p>" for s in a.sentences)
+                         + "".join(f"<p>{_sentence_html(s, bool(sweep_id))}</p>" for s in a.sentences)
                          + f"</div><p class='muted'>{html.escape(a.caveat)} "
                          f"{html.escape(answer.judged_by_sentence(judge_by, ok))}</p>")
         # runs on two files, or one finished beside runs that ended without a result (passed too, as Compare
@@ -811,7 +824,7 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
         by_id = {r.id: r for r in runs}  # the sweep's runs, already loaded: no store reads per pair
         points = sweep.collect(store, spec)
         if picks := answer.sweep_rows(points, by_id.get, metric=judge_by):
-            parts.append("<h2>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
+            parts.append(f"<h2 id='{EACH_SIZE_ID}'>Which one to use at each size?</h2>" + _table(answer.sweep_table(picks), [
                 ("labelled", "labelled"), *((k, k) for k in ("most accurate", "best by macro-F1")
                                             if any(k in t for t in answer.sweep_table(picks))),
                 ("use", "use"), ("why", "why"),

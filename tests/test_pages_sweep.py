@@ -125,7 +125,7 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
 
     sid = sweep.list_sweeps(store)[0]["id"]
     html = report.build_html(store, report.resolve_runs(store, sweep_id=sid), sweep_id=sid)
-    assert "<h2>Which one to use at each size?</h2>" in html and "the only strategy run" in html
+    assert "<h2 id='each-size'>Which one to use at each size?</h2>" in html and "the only strategy run" in html
     assert "(at 32 training examples, the largest size of these runs)" in html  # sizes are not averaged together
     assert main(["sweep", "--sweep-id", sid, "--no-run"]) == 0
     out = capsys.readouterr().out

@@ -1725,3 +1725,28 @@ def test_the_report_says_why_one_finished_run_beside_a_failed_one_gets_no_answer
     assert f"<h2>Which one to use?</h2><p class='lead'>{html.escape(why)}</p>" in page
     # the finished run's own trade-off paragraph is kept: only runs on two files go without one
     assert "<h2>Accuracy against training compute</h2>" in page
+
+
+def test_a_sweeps_report_sends_the_student_to_its_own_table_for_every_size(tiny_model, tiny_data, bertlab_home):
+    """A lecturer posts a sweep's report on the course page: its answer said 'The Learning curves page answers for
+    every size', a page the student reading the report does not have, while the report holds that very table a few
+    sections below. It now links to it; the runs' report without the sweep (no such table) still names the page."""
+    from bertlab import sweep
+    from bertlab.config import DataConfig
+
+    data = DataConfig(**{**tiny_data.__dict__, "val_size": 10, "test_size": 16})
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg", "zero_shot"], sizes=[8, 16], seeds=[0], data=data,
+                           model=tiny_model, common={"max_length": 32, "batch_size": 8})
+    store = RunStore(bertlab_home)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, sid)) == SUCCEEDED
+    ids = report.resolve_runs(store, sweep_id=sid)
+    page = report.build_html(store, ids, sweep_id=sid)
+    assert "<h2 id='each-size'>Which one to use at each size?</h2>" in page
+    assert ("this answer is for the largest. <a href='#each-size'>Which one to use at each size?</a>, below, "
+            "answers for every size.") in page
+    assert "Learning curves page answers" not in page
+    alone = report.build_html(store, ids)
+    assert "this answer is for the largest. The Learning curves page answers for every size." in alone
+    assert "#each-size" not in alone
