@@ -614,6 +614,32 @@ def test_sweep_rows_keep_the_best_where_every_cheaper_strategy_is_behind_beyond_
                                                                  "nothing: about a second of a CPU)")
 
 
+def test_a_sweeps_best_as_cheap_as_the_rest_says_whether_its_lead_over_the_next_is_beyond_chance():
+    """A lecturer's sweep (tweets, head_only and tfidf_logreg at 32, 128 and 512 labels, 3 seeds): at 32 and 128 the
+    table's why said only "the most accurate and next to nothing to train", both costing under 100 GFLOP, so
+    whether head_only's 6.9-point lead was real (the lab's point: transfer learning pays off with few labels) was
+    nowhere; at 512, where it is costlier, the test was quoted. The lead over the next is now tested and said."""
+    def pts(gaps):
+        return [p for seed, g in enumerate(gaps) for p in (point("head_only", 32, seed, 0.55 + g, 2e10),
+                                                             point("tfidf_logreg", 32, seed, 0.55, 4e5))]
+
+    (row,) = answer.sweep_rows(pts((0.065, 0.069, 0.073)))
+    p = answer.seed_paired_p([0.065, 0.069, 0.073])
+    assert row["pick"] == "head_only" and row["why"].startswith("the most accurate and next to nothing to train")
+    assert row["p"] is None and row["near"] is None  # not "ahead of every cheaper strategy": none is cheaper
+    (why,) = [t["why"] for t in answer.sweep_table([row])]
+    assert why.endswith(f"; ahead of tfidf_logreg by 6.9 points, beyond chance (paired t-test over 3 seeds, "
+                        f"{paired.p_is(p)})"), why
+    assert answer.sweep_lines([row])[1].endswith(why)  # the CLI's line says it too
+    (row,) = answer.sweep_rows(pts((0.06, -0.04, 0.01)))  # a lead the seeds cannot tell from chance
+    (why,) = [t["why"] for t in answer.sweep_table([row])]
+    assert "; ahead of tfidf_logreg by 1.0 points, a gap the seeds cannot tell from chance (paired t-test over 3 " \
+           "seeds, p = " in why, why
+    # the same gap at every seed cannot be tested: nothing is claimed
+    (row,) = answer.sweep_rows(pts((0.065, 0.065, 0.065)))
+    assert "ahead of" not in answer.sweep_table([row])[0]["why"]
+
+
 def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path):
     best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 1e13, 200.0)
     free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0)
