@@ -1370,6 +1370,22 @@ def time_left_text(run, progress: float | None = None, short: bool = False) -> s
 
 # What "train s" means wherever a table shows it (Compare, Accuracy vs cost): a reader saw head_only's 3.8 s there
 # beside "7.9 s" on Compare's status line and ~8 s on the Train page, which are the whole run.
+# The words of a paired test, as the README's "Words used on the pages" gives them: a student read "McNemar p <
+# 0.001, still <0.001 after Holm over 3 pairs" on Accuracy vs cost, and "p = 0.018" on Learning curves, with nothing
+# on either page to say what they are (Compare explains them under its paired-test table).
+TEST_WORDS = ("*McNemar's test* asks whether two runs scored on the same test texts differ beyond the luck of those "
+              "texts, from the texts only one of them gets right; a *paired t-test over seeds* asks it of the gaps "
+              "at each seed; *p* is the chance of a gap at least that large if both were equally good (below 0.05: "
+              "\"beyond chance\"); *Holm* adjusts the p of several pairs at once so that the chance of any false "
+              "alarm stays under 5%.")
+
+
+def test_words(lines: list[str]) -> None:
+    """:data:`TEST_WORDS` as a caption, where ``lines`` (an answer's, a trade-off's) quote a test's p."""
+    if any(" p = " in x or " p < " in x or "(p = " in x for x in lines):
+        st.caption(":material/help: " + TEST_WORDS)
+
+
 TRAIN_TIME_HELP = ("Training only, in seconds: head_only's counts its encoder pass over the training texts (as it "
                    "costs when the embeddings are computed, even where they came from the cache) and then its head; "
                    "zero_shot trains nothing (0); dapt's (and scratch's with masked-LM epochs) counts its "

@@ -118,8 +118,10 @@ def chart(runs: list, rows: list[dict], price: pareto.Prices) -> list[dict]:
     judge = common.judge_by(default, "pr_judge", start=common.compare_judge(default))
     metric = "test_macro_f1" if judge == "macro_f1" else "test_accuracy"
     rows = answer.with_flat(rows, runs, judge)
-    for line in pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price):
+    lines = pareto.tradeoff_sentences(rows, measure, metric, judge=answer.gain_judge(runs, judge), prices=price)
+    for line in lines:
         st.markdown(f"- {line}")
+    common.test_words(lines)
     common.chart(common.figure(pareto.pareto_figure, rows, measure, metric, prices=price), width="stretch")
     return rows
 

@@ -371,11 +371,12 @@ def sweep_results(sweep_id: str) -> None:
             common.section("Which one to use at each size?")
             common.judge_by(default, "sweep_judge")
             # A static table, which wraps: in a data grid the "why" sentences were cut at 1280 px.
-            st.table(answer.sweep_table(picks), hide_index=True)
+            st.table(rows_said := answer.sweep_table(picks), hide_index=True)
             for said in answer.sweep_whole_texts(picks):  # as Compare's answer says it of the largest size
                 st.markdown(common.md(said))
             own_test = bool(spec.data.split_column or spec.data.hub_test_split)  # one test set at every seed
             st.caption(answer.sweep_note(spec.vary_split, judge, own_test))
+            common.test_words([t["why"] for t in rows_said])
     if not plotted and live:
         st.info("No point has finished yet; the plot appears with the first one.", icon=":material/hourglass_top:")
     elif not plotted:  # nothing queued or running: no plot is coming (it said "appears with the first one")

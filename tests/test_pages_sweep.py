@@ -992,3 +992,45 @@ def test_in_projector_mode_the_learning_curves_points_table_is_split_in_two(tiny
     at = app_on("app_pages/sweep.py", {"keep_sw_current": sid, "keep_projector": True})
     no_problems(at)
     assert tables(at) == [one[:4], one[:2] + one[4:]]  # every column, the strategy and size in each
+
+
+def test_the_pages_quoting_a_tests_p_say_what_mcnemar_p_and_holm_are(tiny_model, tiny_data, bertlab_home,
+                                                                      monkeypatch):
+    """A lecturer's students read "McNemar p < 0.001, still <0.001 after Holm over 3 pairs" on Accuracy vs cost and
+    "paired t-test over 3 seeds, p = 0.018" on Learning curves, with nothing on either page to say what those are
+    (Compare explains them under its paired-test table; the README at its top): the lecturer had to. Each page now
+    says it under the lines that quote a p, and only there. (The tiny data's runs are too few to be told apart: the
+    lines quoting a p are those of the lecturer's tweets and bbc_news runs.)"""
+    from app_pages import common
+    from bertlab import pareto
+
+    store = RunStore(bertlab_home)
+    for name in ("tfidf_logreg", "head_only"):
+        rid = store.create_run(make_config(name, model=tiny_model, data=tiny_data, max_length=32), batch_id="b1")
+        assert execute_run(store, rid) == SUCCEEDED
+    words = ":material/help: " + common.TEST_WORDS
+    at = app_on("app_pages/costs.py")  # lines that quote no test: no words about one
+    no_problems(at)
+    assert not any(" p = " in m.value or " p < " in m.value for m in at.markdown)  # the premise
+    assert not any(c.value == words for c in at.caption)
+    bbc = ("tfidf_logreg is +12.9 points over zero_shot (which trains nothing; beyond the luck of the test set: "
+           "McNemar p < 0.001, still <0.001 after Holm over 3 pairs).")
+    monkeypatch.setattr(pareto, "tradeoff_sentences", lambda *a, **k: [bbc])
+    at = app_on("app_pages/costs.py")
+    no_problems(at)
+    assert any(m.value == f"- {bbc}" for m in at.markdown) and any(c.value == words for c in at.caption)
+    # Learning curves: under its answer at each size, where a line quotes a test's p
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[16], seeds=[0], data=tiny_data, model=tiny_model)
+    sid, todo, _ = sweep.prepare(store, spec)
+    assert execute_run(store, store.create_run(todo[0], sid)) == SUCCEEDED
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    assert any(t.value["why"].tolist() == ["the only strategy run"] for t in at.table if "why" in t.value.columns)
+    assert not any(c.value == words for c in at.caption)
+    real = answer.sweep_table
+    tested = "ahead of tfidf_logreg by 6.9 points, beyond chance (paired t-test over 3 seeds, p = 0.018)"
+    monkeypatch.setattr(answer, "sweep_table", lambda picks: [{**r, "why": tested} for r in real(picks)])
+    at = app_on("app_pages/sweep.py", {"keep_sw_current": sid})
+    no_problems(at)
+    assert any(c.value == words for c in at.caption)
+    assert "*Holm* adjusts the p of several pairs" in common.TEST_WORDS and "*p* is the chance" in common.TEST_WORDS
