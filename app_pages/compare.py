@@ -1270,10 +1270,15 @@ picked_done = [r for r in all_runs if r.id in set(ids) and r.status == SUCCEEDED
 # judged as the answer on this page is (its Judge by); None: the default, which the report explains as Compare does
 default_now = answer.default_metric(picked_done) if picked_done else None
 judge_now = default_now and common.judge_chosen(default_now, "judge_by", start=common.compare_judge(default_now))
+# A sweep chosen whole: its report has its learning curves and "Which one to use at each size?", as `report --sweep`
+# makes it (a lecturer's sweep report for the course page had neither: no page of the app passed the sweep).
+sweep_now = st.session_state.get("cmp_choice") if not st.session_state.get("keep_cmp_pick") else None
+sweep_now = sweep_now if sweep_now in common.sweep_batches() else None
 row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now,
-                                                               project_to=project_to,
+                                                               project_to=project_to, sweep_id=sweep_now,
                                                                judge_by=None if judge_now == default_now else judge_now),
-                    "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:")
+                    "bertlab-report.html", "text/html", on_click="ignore", icon=":material/download:",
+                    help="With the sweep's learning curves and its answer at each size." if sweep_now else None)
 row.download_button("Results (CSV)",
                     lambda: report.for_spreadsheet(report.results_csv(common.store(), ids, prices_now)),
                     "bertlab-results.csv", "text/csv", on_click="ignore", icon=":material/table:")

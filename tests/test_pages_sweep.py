@@ -1034,3 +1034,45 @@ def test_the_pages_quoting_a_tests_p_say_what_mcnemar_p_and_holm_are(tiny_model,
     no_problems(at)
     assert any(c.value == words for c in at.caption)
     assert "*Holm* adjusts the p of several pairs" in common.TEST_WORDS and "*p* is the chance" in common.TEST_WORDS
+
+
+def test_compares_report_of_a_sweep_has_its_learning_curves_and_answer_at_each_size(tiny_model, tiny_data,
+                                                                                   bertlab_home, monkeypatch):
+    """A lecturer chose the tweets sweep on Compare and pressed Report (HTML) for the course page: the report had
+    neither the learning curves nor "Which one to use at each size?" (`report --sweep` has both; the app never
+    passed the sweep, and Learning curves has no report button). A sweep chosen whole now gives its report; a
+    launch's report is as it was."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    made = {}  # each download button's data by label: AppTest has no runtime to serve a deferred (callable) one
+    real = DeltaGenerator.download_button
+
+    def recording(self, label, data, *a, **k):
+        made[label] = data
+        return real(self, label, data, *a, **k)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data), batch_id="b-launch")
+    assert execute_run(store, rid) == SUCCEEDED
+    time.sleep(0.01)
+    spec = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[8, 16], seeds=[0], data=tiny_data, model=tiny_model)
+    sid, todo, _ = sweep.prepare(store, spec)
+    for cfg in todo:
+        assert execute_run(store, store.create_run(cfg, sid)) == SUCCEEDED
+
+    def report_of(at) -> tuple[str, str]:
+        button = next(b for b in at.get("download_button") if b.proto.label == "Report (HTML)")
+        return made["Report (HTML)"](), button.proto.help
+
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    at.selectbox(key="cmp_batch_box").set_value(sid).run()
+    no_problems(at)
+    page, helped = report_of(at)
+    assert "<h2 id='each-size'>Which one to use at each size?</h2>" in page and "<h2>Learning curves</h2>" in page
+    assert helped == "With the sweep's learning curves and its answer at each size."
+    at.selectbox(key="cmp_batch_box").set_value("b-launch").run()
+    no_problems(at)
+    page, helped = report_of(at)
+    assert "Which one to use at each size?" not in page and "<h2>Learning curves</h2>" not in page and not helped
