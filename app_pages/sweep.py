@@ -52,8 +52,13 @@ def _kept_value(key: str, value, default):
 def sweep_form() -> None:
     """Widgets for a new sweep over the dataset chosen on the Data page; queues it on submit."""
     cfg = common.data_config()
-    st.markdown(f"**Dataset:** {common.md(cfg.label)} (choose another on the Data page). The test set stays the same "
-                "for every size of a seed; smaller training sets are subsets of larger ones.")
+    whole = uncapped_splits(cfg)
+    # how many texts each point is scored on: the Data page's test cap, or what the split holds under it (a lecturer
+    # wanting a small test set read "The test set stays the same" and not its size, nor where it is set)
+    n_test = [n for n in (cfg.test_size, whole.sizes()["test"] if whole is not None else None) if n is not None]
+    size = f" ({min(n_test):,} texts, set by the Data page's size)" if n_test else ""
+    st.markdown(f"**Dataset:** {common.md(cfg.label)} (choose another on the Data page). The test set{size} stays "
+                "the same for every size of a seed; smaller training sets are subsets of larger ones.")
     # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run. A
     # reload at the same desk starts from the form last run there (it went back to the 75-run default).
     kept = ({} if all(k in st.session_state for k in SWEEP_FORM_KEYS)  # read the desk's file once a session
@@ -105,7 +110,6 @@ def sweep_form() -> None:
                  "files serves it.")
         # What the sizes and zero_shot's points will be, and what the sweep queues, said before "Run the sweep".
         chosen = [None if s == "all" else int(s) for s in sizes]
-        whole = uncapped_splits(cfg)
         n_train = whole.sizes()["train"] if whole is not None else None
         fitted, merged = sweep.fit_sizes(chosen, n_train) if n_train else (chosen, [])
         if merged:

@@ -102,6 +102,9 @@ def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home
     (tested,) = {r.data_summary["sizes"]["test"] for r in store.list_runs()}
     assert any(c.value.startswith("The x-axis counts") and f"scored on {tested:,} test texts, its seed's" in c.value
                for c in at.caption)
+    # the form says it too, and where it is set, before a sweep is run
+    assert any(m.value.startswith("**Dataset:**") and f"The test set ({tested:,} texts, set by the Data page's size) "
+               "stays the same" in m.value for m in at.markdown), [m.value for m in at.markdown]
     # Which one to use at each size: one strategy, so it is the answer at both sizes, said as such
     assert any(m.value == section_html("Which one to use at each size?") for m in at.markdown)
     # the sweep's results first, the form for a new one under them (above them it put the answer at y=1758 px of a
