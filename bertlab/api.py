@@ -186,6 +186,33 @@ def _with_hint(e: BertlabError) -> BertlabError:
     return e
 
 
+def _descriptions(given: Any, dc: DataConfig) -> list[str] | None:
+    """``label_descriptions`` as RunConfig takes them: a list, one sentence per class in the data's order. A dict
+    ``{class: sentence}`` is put in that order (it was read as its keys, the class names, with nothing said); a
+    single string is refused (it was read as its letters: "has 4 sentences" for "good")."""
+    if isinstance(given, str):
+        raise ConfigError(f"label_descriptions is one string ({given!r}); give one sentence per class: a list in the "
+                          "data's order of classes, or a dict {class: sentence}.")
+    if not isinstance(given, dict):
+        return given
+    from bertlab.data.shared import shared_splits
+
+    try:
+        names = [str(n) for n in shared_splits(dc).label_names]
+    except BertlabError as e:
+        raise _with_hint(e) from None
+    by_name = {str(k): v for k, v in given.items()}
+    if missing := [n for n in names if n not in by_name]:
+        extra = [k for k in by_name if k not in names]
+        raise ConfigError(f"label_descriptions has no sentence for the class(es) {', '.join(map(repr, missing))}"
+                          + (f" and names {', '.join(map(repr, extra))}, not a class" if extra else "")
+                          + f"; the data's classes are {', '.join(map(repr, names))}.")
+    if extra := [k for k in by_name if k not in names]:
+        raise ConfigError(f"label_descriptions names {', '.join(map(repr, extra))}, not a class of the data; its "
+                          f"classes are {', '.join(map(repr, names))}.")
+    return [by_name[n] for n in names]
+
+
 # --- configs --------------------------------------------------------------------------------------------------
 def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: dict[str, Any],
              settings: dict[str, dict[str, Any]], repeats: int) -> list[RunConfig]:
@@ -320,7 +347,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
             split_seed: int | None = None, drop_rare_classes: bool | None = None, model: str = DEFAULT_MODEL,
             seed: int | None = None, repeats: int = 1, settings: dict[str, dict[str, Any]] | None = None,
             precision: str | None = None, class_weights: str | None = None, keep_best: bool | None = None,
-            patience: int | None = None, label_descriptions: list[str] | None = None, judge_by: str | None = None,
+            patience: int | None = None, label_descriptions: list[str] | dict | None = None, judge_by: str | None = None,
             progress: bool = True, name: str = "dataframe", text_pair_column: str | None = None) -> Comparison:
     """Train ``strategies`` on ``data``, one run after another in this thread, and return their comparison.
 
@@ -336,7 +363,9 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
             changes.
         settings: each strategy's own RunConfig settings, e.g. ``{"full_ft": {"epochs": 3, "learning_rate":
             3e-5}, "lora": {"options": {"r": 16}}}``; a list of learning rates runs one each.
-        precision, class_weights, keep_best, patience, label_descriptions: as ``run``'s flags, for every strategy.
+        precision, class_weights, keep_best, patience, label_descriptions: as ``run``'s flags, for every strategy;
+            ``label_descriptions`` (zero_shot's sentences) a list in the data's order of classes or a dict
+            ``{class: sentence}``.
         judge_by: what the answer judges by, "accuracy" or "macro_f1" (default: as ``run``).
         progress: a line per run on standard output as it trains, then its result; False: nothing.
 
@@ -349,12 +378,12 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
     _judge(judge_by)  # before anything trains: a misspelt measure failed only when the answer was read
     dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name,
                      text_pair_column=text_pair_column)
-    common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
-              "patience": patience, "label_descriptions": label_descriptions}
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:
         raise ConfigError(f"repeats must be a whole number from 1, got {repeats!r}.")
-    configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
     try:
+        common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
+                  "patience": patience, "label_descriptions": _descriptions(label_descriptions, dc)}
+        configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
         return _launch(configs, strategies, dc, data, sizes, judge_by, progress)
     finally:  # the data its runs shared, read once: a notebook's kernel lives on, and need not keep it
         forget()

@@ -363,3 +363,19 @@ def test_a_missing_file_named_like_a_builtin_is_not_taken_for_a_mistyped_builtin
     with pytest.raises(BertlabError) as e:
         bertlab.data_config("rotten_tomatos")  # a name, mistyped: still said
     assert str(e.value).endswith("Did you mean the built-in 'rotten_tomatoes'?")
+
+
+def test_label_descriptions_as_a_dict_are_put_in_the_datas_order_and_a_string_is_refused(reviews, tiny_model):
+    """A dict {class: sentence} was read as its keys (zero_shot then read the class names, the user's sentences
+    nowhere, nothing said), and a single string as its letters ("has 4 sentences" for "good")."""
+    with pytest.raises(ConfigError, match=r"label_descriptions is one string \('good'\); give one sentence per"):
+        bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions="good")
+    with pytest.raises(ConfigError, match=r"no sentence for the class\(es\) 'pos' and names 'positive', not a class"):
+        bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions={"neg": "Bad.", "positive": "Ok."})
+    assert RunStore().list_runs() == []
+    with pytest.raises(ConfigError, match="label_descriptions is a dict; give a list"):  # RunConfig, as settings
+        bertlab.compare(reviews, ["zero_shot"], model=tiny_model,
+                        settings={"zero_shot": {"label_descriptions": {"neg": "Bad.", "pos": "Good."}}})
+    c = bertlab.compare(reviews, ["zero_shot"], model=tiny_model, sizes=(None, None, None), progress=False,
+                        label_descriptions={"pos": "A good film.", "neg": "A bad film."})
+    assert c.runs[0].config.label_descriptions == ["A bad film.", "A good film."]  # neg, pos: the data's order
