@@ -159,6 +159,13 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
     if isinstance(data, pd.Series):  # its repr, rows and all, was put in the message as the name of a dataset
         raise DataError(f"data is a pandas Series ({len(data):,} values, {data.name!r}); pass a DataFrame with a text "
                         "column and a label column, e.g. pd.DataFrame({'text': texts, 'label': labels}).")
+    if isinstance(data, dict):  # its repr, every text, was the message (66,000 characters for 600 tweets)
+        raise DataError(f"data is a dict (keys {', '.join(map(repr, list(data)[:5]))}{', ...' * (len(data) > 5)}); "
+                        "pass it as a DataFrame, pd.DataFrame(data), with a text column and a label column.")
+    if not isinstance(data, (str, os.PathLike)) and hasattr(data, "__len__"):  # a list of texts, (texts, labels)...
+        kind = "numpy array" if type(data).__module__ == "numpy" else type(data).__name__
+        raise DataError(f"data is a {kind} of {len(data):,} values; pass a DataFrame with a text "
+                        "column and a label column, e.g. pd.DataFrame({'text': texts, 'label': labels}).")
     raise DataError(f"data {data!r} is not a built-in dataset ({', '.join(BUILTIN)}), an existing file or folder, "
                     "'hub:<name>', a pandas DataFrame or a DataConfig."
                     + (did_you_mean(data) if isinstance(data, str) else ""))

@@ -193,6 +193,24 @@ def test_a_series_for_data_is_said_in_words(reviews):
     assert RunStore().list_runs() == []
 
 
+@pytest.mark.parametrize(("shape", "words"), [
+    ("list", r"data is a list of 80 values; pass a DataFrame .* pd.DataFrame\(\{'text': texts, 'label': labels\}\)"),
+    ("pair", r"data is a tuple of 2 values; pass a DataFrame"),
+    ("array", r"data is a numpy array of 80 values; pass a DataFrame"),
+    ("dict", r"data is a dict \(keys 'review', 'sentiment'\); pass it as a DataFrame, pd.DataFrame\(data\)"),
+])
+def test_texts_and_labels_not_in_a_dataframe_are_said_in_words_without_the_texts(reviews, shape, words):
+    """A list of texts, (texts, labels) or {'text': texts, 'label': labels} was refused with its repr, every text in
+    it, as the name of a dataset: 66,000 characters for 600 tweets."""
+    texts, labels = reviews["review"].tolist(), reviews["sentiment"].tolist()
+    data = {"list": texts, "pair": (texts, labels), "array": np.array(texts),
+            "dict": {"review": texts, "sentiment": labels}}[shape]
+    with pytest.raises(BertlabError, match=words) as e:
+        bertlab.compare(data, ["tfidf_logreg"])
+    assert texts[0] not in str(e.value) and len(str(e.value)) < 200
+    assert RunStore().list_runs() == []
+
+
 @pytest.mark.parametrize("frame", [pd.DataFrame(), pd.DataFrame({"text": [], "label": []})])
 def test_an_empty_dataframe_is_refused_as_one_and_not_kept(frame):
     from bertlab.paths import data_home
