@@ -35,9 +35,6 @@ from bertlab.estimate import format_duration
 
 DEFAULT_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")  # `python -m bertlab run`'s
 SIZES = {"quick": "Quick demo", "classroom": "Classroom", "standard": "Standard", "all": "All data"}
-# The columns a Comparison shows in a notebook (its ``table`` has every column of `run --json`)
-SHOWN = ("name", "status", "test_accuracy", "test_macro_f1", "majority_accuracy", "train_seconds",
-         "train_examples_per_s", "trainable_params", "peak_memory_bytes", "run_id")
 INTERRUPTED_REASON = "stopped by a keyboard interrupt (Python) while this run was training"
 
 
@@ -670,10 +667,6 @@ class Comparison:
             self._predictor = Predictor(self._store)
         return self._predictor
 
-    def _shown(self) -> pd.DataFrame:
-        t = self.table
-        return t[[c for c in SHOWN if c in t.columns]] if not t.empty else t
-
     def __repr__(self) -> str:
         from bertlab import answer, cli
 
@@ -682,9 +675,20 @@ class Comparison:
         return "\n".join(lines).rstrip()
 
     def _repr_html_(self) -> str:
-        said = self.answer
-        return self._shown().to_html(index=False) + (f"<p><b>Which one to use?</b> {html.escape(said)}</p>"
-                                                     if said else "")
+        """The table ``repr`` prints (accuracies in percent with their interval, FLOPs and seconds rounded, '-' for
+        none), its errors and the answer, as HTML: a notebook showed ``table``'s raw fractions instead (0.398305,
+        peak_memory_bytes 310521856, NaN for a cancelled run)."""
+        from bertlab import cli
+
+        rows = cli.json_rows(self._runs)
+        cells = pd.DataFrame([cli._cells(r, self.names) for r in rows], columns=list(cli.RUN_COLUMNS))
+        out = [cells.to_html(index=False)]
+        if errors := [f"<li>{html.escape(self.names.get(r['run_id'], r['strategy']))}: {html.escape(r['error'])}</li>"
+                      for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]:
+            out.append(f"<p><b>Errors</b></p><ul>{''.join(errors)}</ul>")
+        if said := self.answer:
+            out.append(f"<p><b>Which one to use?</b> {html.escape(said)}</p>")
+        return "".join(out)
 
 
 def load_run(run_id: str) -> RunResult:

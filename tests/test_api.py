@@ -397,3 +397,19 @@ def test_label_descriptions_as_a_dict_are_put_in_the_datas_order_and_a_string_is
     c = bertlab.compare(reviews, ["zero_shot"], model=tiny_model, sizes=(None, None, None), progress=False,
                         label_descriptions={"pos": "A good film.", "neg": "A bad film."})
     assert c.runs[0].config.label_descriptions == ["A bad film.", "A good film."]  # neg, pos: the data's order
+
+
+def test_a_notebook_shows_the_comparison_table_as_repr_prints_it_not_raw_fractions(reviews):
+    """Jupyter shows _repr_html_: it was `table`'s raw columns (test_accuracy 0.398305, peak_memory_bytes 310521856,
+    NaN for a cancelled run) where repr() and `run` print percentages, the 95% interval and '-'."""
+    import html
+    import re
+
+    from bertlab.cli import RUN_COLUMNS
+
+    c = bertlab.compare(reviews, ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    page = c._repr_html_()
+    heads = re.findall(r"<th>(.*?)</th>", page)
+    assert heads == [html.escape(h) for h in RUN_COLUMNS]
+    acc = c.table["test_accuracy"][0]
+    assert f"<td>{100 * acc:.1f}%</td>" in page and f"<td>{acc}</td>" not in page and "NaN" not in page
