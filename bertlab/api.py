@@ -558,6 +558,30 @@ class RunResult:
         texts = _texts(texts)
         return _prediction_frame(texts, self._models().predict([self.id], texts)[0])
 
+    def export(self, dest: str | os.PathLike | None = None, onnx: bool = False) -> Path:
+        """Its model as a zip, as ``python -m bertlab export``: a folder named by the run id holding a Hugging Face
+        transformers model (config.json, model.safetensors, the tokenizer; ``from_pretrained`` loads it), or
+        tfidf_logreg's vocabulary and weights, with a README.txt of code that runs it and bertlab_run.json (its
+        config, environment and test metrics).
+
+        Args:
+            dest: a .zip path, or an existing folder to put ``<run id>.zip`` in (default: the data home's exports/).
+            onnx: also the model as ``model.onnx`` for ONNX Runtime (not tfidf_logreg), checked against PyTorch.
+
+        Returns:
+            the zip's path.
+
+        Raises:
+            BertlabError: the run did not succeed, its saved model is gone, or the zip cannot be written.
+        """
+        from bertlab.cli import write_error
+        from bertlab.export import ZipWriteError, export_model_zip
+
+        try:
+            return export_model_zip(self._store, self.id, dest, onnx=onnx)
+        except ZipWriteError as e:
+            raise write_error(e.filename, "model zip", e) from None
+
     def __repr__(self) -> str:
         m = self.run.metrics or {}
         score = f", test accuracy {m['test_accuracy']:.1%}" if m.get("test_accuracy") is not None else ""

@@ -295,7 +295,7 @@ def test_the_readmes_example_names_only_what_the_api_has():
     owners = {"bertlab": bertlab, "c": bertlab.Comparison, "run": bertlab.RunResult}
     used = {(n.value.id, n.attr) for n in ast.walk(ast.parse(code))
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in owners}
-    assert {("bertlab", "compare"), ("c", "table"), ("c", "predict"), ("run", "predict")} <= used
+    assert {("bertlab", "compare"), ("c", "table"), ("c", "predict"), ("run", "predict"), ("run", "export")} <= used
     assert not [f"{o}.{a}" for o, a in used if not hasattr(owners[o], a)]
     assert 'bertlab.compare(df, ["zero_shot", "head_only", "full_ft", "tfidf_logreg"]' in code
 
@@ -413,3 +413,30 @@ def test_a_notebook_shows_the_comparison_table_as_repr_prints_it_not_raw_fractio
     assert heads == [html.escape(h) for h in RUN_COLUMNS]
     acc = c.table["test_accuracy"][0]
     assert f"<td>{100 * acc:.1f}%</td>" in page and f"<td>{acc}</td>" not in page and "NaN" not in page
+
+
+def test_a_run_exports_from_python_and_plain_transformers_answers_as_it_does(reviews, tiny_model, tmp_path):
+    """A notebook had no way to export a run but a shell command (`!python -m bertlab export ID`): run.export()
+    writes the CLI's zip, whose folder plain transformers loads to the run's own probabilities."""
+    import zipfile
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    c = bertlab.compare(reviews, ["full_ft"], model=tiny_model, sizes=(None, None, None), precision="fp32",
+                        progress=False)
+    run = c["full_ft"]
+    path = run.export(tmp_path)
+    assert path == tmp_path / f"{run.id}.zip"
+    zipfile.ZipFile(path).extractall(tmp_path / "x")
+    folder = tmp_path / "x" / run.id
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    tok = AutoTokenizer.from_pretrained(folder)
+    texts = ["a wonderful film", "boring and dull", "the plot"]
+    with torch.no_grad():
+        probs = model(**tok(texts, return_tensors="pt", padding=True)).logits.softmax(-1).numpy()
+    ours = run.predict(texts)
+    assert np.allclose(probs, ours[["p(neg)", "p(pos)"]].to_numpy(), atol=1e-4)
+    assert [model.config.id2label[i] for i in probs.argmax(1)] == list(ours["label"])
+    with pytest.raises(BertlabError, match=r"cannot write .*m.zip.: the folder .* does not exist"):
+        run.export(tmp_path / "no" / "such" / "folder" / "m.zip")
