@@ -461,13 +461,33 @@ def _prediction_frame(texts: list[str], p) -> pd.DataFrame:
     return df
 
 
-def _texts(texts: str | Sequence[str]) -> list[str]:
+def _texts(texts: str | Sequence[str | tuple[str, str]]) -> tuple[list[str], bool]:
+    """The texts to predict, and whether any is a pair: a (first, second) tuple is joined as a pair task's texts
+    are (:func:`bertlab.textpair.join_pair`, "first [SEP] second"); it was read as its repr, one text
+    "('great film', 'awful film')", parentheses, quotes and all."""
+    from bertlab.textpair import join_pair
+
     if isinstance(texts, str):
-        return [texts]
-    out = [str(t) for t in texts]
+        return [texts], False
+    out, pairs = [], False
+    for t in texts:
+        if isinstance(t, (tuple, list)):
+            if len(t) != 2:
+                raise ConfigError(f"a text pair is two texts, (first, second); got {len(t)}: {str(t)[:80]}")
+            out.append(join_pair(*t))
+            pairs = True
+        else:
+            out.append(str(t))
     if not out:
         raise ConfigError("texts is empty; give a text or a list of them.")
-    return out
+    return out, pairs
+
+
+def _pairs_read(models, runs: list[RunResult], pairs: bool) -> None:
+    """Refuse text pairs for a run trained on single texts (it would read "[SEP]" as a word of one text)."""
+    if pairs and (single := [r for r in runs if r.id not in models.pair_runs([r.id for r in runs])]):
+        raise ConfigError(f"{', '.join(r.name for r in single)} trained on single texts, not pairs: give "
+                          "it one text each (a pair is for a run trained with text_pair_column).")
 
 
 class RunResult:
@@ -550,12 +570,14 @@ class RunResult:
 
     def predict(self, texts: str | Sequence[str]) -> pd.DataFrame:
         """Its model's answer for each text: text, label, confidence, and ``p(<class>)`` for each class. The model
-        stays loaded for the next call.
+        stays loaded for the next call. A run trained on text pairs (``text_pair_column``) takes each as a
+        ``(first, second)`` tuple (or "first [SEP] second", as the Playground).
 
         Raises:
             BertlabError: the run did not succeed, or its saved model is gone.
         """
-        texts = _texts(texts)
+        texts, pairs = _texts(texts)
+        _pairs_read(self._models(), [self], pairs)
         return _prediction_frame(texts, self._models().predict([self.id], texts)[0])
 
     def export(self, dest: str | os.PathLike | None = None, onnx: bool = False) -> Path:
@@ -673,11 +695,13 @@ class Comparison:
 
     def predict(self, texts: str | Sequence[str]) -> pd.DataFrame:
         """Every finished run's label for each text: one row a text, one column a run (by name; a name two runs
-        share gets the id's end), as the Playground answers. Frozen-encoder runs share one encoder pass."""
-        texts = _texts(texts)
+        share gets the id's end), as the Playground answers. Frozen-encoder runs share one encoder pass. Runs
+        trained on text pairs take each as a ``(first, second)`` tuple."""
+        texts, pairs = _texts(texts)
         done = [r for r in self.runs if r.status == "succeeded"]
         if not done:
             raise BertlabError("no run of this comparison succeeded, so none can predict.")
+        _pairs_read(self._models(), done, pairs)
         preds = self._models().predict([r.id for r in done], texts)
         names = [r.name for r in done]
         cols = [n if names.count(n) == 1 else f"{n} · {r.id[-4:]}" for n, r in zip(names, done)]

@@ -440,3 +440,24 @@ def test_a_run_exports_from_python_and_plain_transformers_answers_as_it_does(rev
     assert [model.config.id2label[i] for i in probs.argmax(1)] == list(ours["label"])
     with pytest.raises(BertlabError, match=r"cannot write .*m.zip.: the folder .* does not exist"):
         run.export(tmp_path / "no" / "such" / "folder" / "m.zip")
+
+
+def test_a_pair_runs_predict_takes_each_pair_as_a_tuple_and_a_single_text_run_refuses_one(reviews):
+    """run.predict([("great film", "awful film")]) read the tuple's repr as one text, "('great film', 'awful
+    film')", quotes and all, with nothing said: a pair task's run had no way to be given a pair but typing the
+    Playground's "[SEP]". A tuple is now the pair, joined as the run's own texts were."""
+    df = pd.DataFrame({"first": reviews["review"], "second": reviews["review"][::-1].to_list(),
+                       "label": reviews["sentiment"]})
+    c = bertlab.compare(df, ["tfidf_logreg"], text_column="first", text_pair_column="second", sizes="all",
+                        progress=False)
+    run = c["tfidf_logreg"]
+    got = run.predict([("a wonderful film", "boring and dull"), "superb acting"])
+    assert list(got["text"]) == ["a wonderful film [SEP] boring and dull", "superb acting"]
+    typed = run.predict(["a wonderful film [SEP] boring and dull", "superb acting"])
+    pd.testing.assert_frame_equal(got, typed)
+    assert list(c.predict([("a wonderful film", "boring and dull")]).index) == ["a wonderful film [SEP] boring and dull"]
+    with pytest.raises(ConfigError, match=r"a text pair is two texts, \(first, second\); got 3"):
+        run.predict([("a", "b", "c")])
+    single = bertlab.compare(reviews, ["tfidf_logreg"], sizes="all", progress=False)
+    with pytest.raises(ConfigError, match=r"tfidf_logreg trained on single texts, not pairs: give it one text each"):
+        single.predict([("a wonderful film", "boring and dull")])
