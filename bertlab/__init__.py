@@ -2,6 +2,15 @@
 
 The library has no UI dependency; the Streamlit app in ``app.py``/``app_pages/``
 and the CLI (``python -m bertlab``) are thin layers over it.
+
+From Python (a notebook, a script), loaded on first use from ``bertlab.api`` (``help(bertlab.compare)``):
+
+    compare(data, strategies, sizes="quick", ...) -> Comparison   train and compare strategies on a DataFrame, a
+                                                                   file or a built-in dataset ("rotten_tomatoes")
+    load_comparison("latest") / load_run("d47a")                   stored runs back, after a kernel restart too
+    data_config(data, ...)                                         the DataConfig compare would use
+    Comparison: .table, .answer, .predict(texts), .plot_loss(), c["head_only"] -> RunResult
+    RunResult: .predict(texts), .export(dest), .metrics, .notes, .curves()
 """
 
 import os

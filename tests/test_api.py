@@ -461,3 +461,14 @@ def test_a_pair_runs_predict_takes_each_pair_as_a_tuple_and_a_single_text_run_re
     single = bertlab.compare(reviews, ["tfidf_logreg"], sizes="all", progress=False)
     with pytest.raises(ConfigError, match=r"tfidf_logreg trained on single texts, not pairs: give it one text each"):
         single.predict([("a wonderful film", "boring and dull")])
+
+
+def test_help_on_the_package_names_the_python_api():
+    """help(bertlab), a notebook's first look, listed only __dir__ and __getattr__ (the API loads on first use):
+    nothing said compare, load_run or load_comparison existed."""
+    import pydoc
+
+    page = pydoc.render_doc(bertlab, renderer=pydoc.plaintext)
+    for name in ("compare(", "load_comparison(", "load_run(", "data_config(", "Comparison", "RunResult",
+                 "help(bertlab.compare)"):
+        assert name in page
