@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -384,6 +384,13 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
                      text_pair_column=text_pair_column)
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:
         raise ConfigError(f"repeats must be a whole number from 1, got {repeats!r}.")
+    if isinstance(strategies, (set, frozenset, dict)) or not isinstance(strategies, (str, Iterable)):
+        # strategies=3 said "'int' object is not iterable"; a set trained in an order that changed with the kernel
+        raise ConfigError(f"strategies {strategies!r}: give a list of strategy names, such as ['head_only', "
+                          "'tfidf_logreg'] (python -m bertlab strategies lists them).")
+    # an array's or a Series' names too (numpy's str_ as plain str), a generator read once
+    strategies = [strategies] if isinstance(strategies, str) else [str(s) if isinstance(s, str) else s
+                                                                    for s in strategies]
     try:
         common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
                   "patience": patience, "label_descriptions": _descriptions(label_descriptions, dc)}
