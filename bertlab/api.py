@@ -666,6 +666,10 @@ class Comparison:
     def __getitem__(self, key: int | str) -> RunResult:
         """A run by position, name (``"head_only"``, where one run has it) or id (its last characters will do)."""
         if isinstance(key, numbers.Integral):  # numpy's integers too (an index from a table's argmax)
+            if not -len(self.runs) <= int(key) < len(self.runs):  # was "list index out of range"
+                raise IndexError(f"run {int(key)}: this comparison has {len(self.runs)} run"
+                                 f"{'s' * (len(self.runs) != 1)}, 0 to {len(self.runs) - 1} (or -1 for the last); "
+                                 f"{', '.join(r.name for r in self.runs)}.")
             return self.runs[int(key)]
         if not isinstance(key, str):
             raise TypeError(f"a run is named by its position, name or id, not by {type(key).__name__} {key!r}.")

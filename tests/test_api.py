@@ -68,6 +68,9 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
     assert c[np.int64(3)] is run and c[-1] is run  # numpy's integers are positions (read as an id: TypeError len())
     with pytest.raises(TypeError, match="position, name or id"):
         c[3.0]
+    with pytest.raises(IndexError, match=r"run 4: this comparison has 4 runs, 0 to 3 \(or -1 for the last\); "
+                                         "zero_shot, head_only, full_ft, tfidf_logreg"):
+        c[4]  # was "list index out of range"
     from bertlab.data import load_splits
 
     test = load_splits(run.config.data).test
