@@ -148,6 +148,10 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
     ({"strategies": ["head_only", "head_only"]}, ConfigError, "repeats=N"),
     ({"strategies": ["headonly"]}, ConfigError, "strategy 'headonly' is unknown"),
+    # a misspelt one: the one meant, named, where only the list was (the CLI's run --strategies too)
+    ({"strategies": ["head-only"]}, ConfigError, r"strategy 'head-only' is unknown; choose from \[.*\]\. Did you mean "
+                                                 r"'head_only'\?"),
+    ({"strategies": ["tfidf"]}, ConfigError, r"Did you mean 'tfidf_logreg'\?"),
     ({"settings": {"tfidf_logreg": {"lr": 1e-3}}}, ConfigError, "'lr', not a run setting"),
     ({"settings": {"full_ft": {"epochs": 2}}}, ConfigError, "'full_ft', not among strategies"),
     ({"sizes": "tiny"}, ConfigError, "'quick', 'classroom', 'standard', 'all'"),

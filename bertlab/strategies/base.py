@@ -197,8 +197,15 @@ def get_strategy(name: str) -> Strategy:
     """
     try:
         return REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"strategy {name!r} is unknown; choose from {sorted(REGISTRY)}.") from None
+    except (KeyError, TypeError):  # TypeError: a list, unhashable
+        import difflib
+
+        # 'head-only', 'Full_FT', 'tfidf', 'lora ': the one meant, named (was only the list to find it in)
+        typed = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+        near = ([typed] if typed in REGISTRY else [s for s in REGISTRY if s.startswith(typed)] if len(typed) >= 3
+                else []) or difflib.get_close_matches(typed, list(REGISTRY), n=1, cutoff=0.75)
+        hint = f" Did you mean {near[0]!r}?" if len(near) == 1 else ""
+        raise ConfigError(f"strategy {name!r} is unknown; choose from {sorted(REGISTRY)}.{hint}") from None
 
 
 def one_answer_reason(name: str) -> str:
