@@ -653,7 +653,12 @@ class Comparison:
         from bertlab.cli import json_rows
 
         rows = json_rows(self._runs)
-        return pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+        df = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+        for col in df.columns:  # whole numbers beside a None (tfidf_logreg's seed, epochs): 0, 1, <NA>, not 0.0, 1.0, NaN
+            got = [r[col] for r in rows if r[col] is not None]
+            if got and len(got) < len(rows) and all(isinstance(v, int) and not isinstance(v, bool) for v in got):
+                df[col] = pd.array([r[col] for r in rows], dtype="Int64")
+        return df
 
     @property
     def answer(self) -> str | None:

@@ -482,3 +482,16 @@ def test_help_on_the_package_names_the_python_api():
     for name in ("compare(", "load_comparison(", "load_run(", "data_config(", "Comparison", "RunResult",
                  "help(bertlab.compare)"):
         assert name in page
+
+
+def test_the_tables_whole_numbers_stay_whole_beside_a_run_without_them(reviews, tiny_model):
+    """A launch with tfidf_logreg (no seed, epochs, batch size or max length) turned those columns to floats for
+    every run: seed 0.0 and 1.0, epochs 30.0, beside NaN. They are pandas' nullable integers now: 0, 1, <NA>."""
+    c = bertlab.compare(reviews, ["head_only", "tfidf_logreg"], model=tiny_model, sizes=(None, None, None),
+                        repeats=2, progress=False)
+    t = c.table
+    assert list(t["name"]) == ["head_only", "head_only", "tfidf_logreg"]
+    for col in ("seed", "epochs", "batch_size", "max_length"):
+        assert t[col].dtype == "Int64" and t[col].isna().tolist() == [False, False, True], col
+    assert t["seed"].tolist()[:2] == [0, 1] and t["epochs"][0] == c.runs[0].config.epochs
+    assert t["test_accuracy"].dtype == float and t["n_train"].dtype == "int64"  # the rest as before
