@@ -685,7 +685,14 @@ class Comparison:
         if len(by_id) == 1:
             return by_id[0]
         which = named or by_id
+        if not which and (of := [r for r in self.runs if r.strategy == key]):  # 'head_only' of two learning rates
+            which = of                                                          # was "names 0 runs"
+            if len({r.name for r in of}) == len(of):
+                raise KeyError(f"{key!r} is the strategy of {len(of)} runs of this comparison; name one by its name: "
+                               f"{', '.join(map(repr, (r.name for r in of)))}.")
         listed = ", ".join(f"{r.name} · {r.id}" for r in (which or self.runs))
+        if not which:
+            raise KeyError(f"{key!r} names no run of this comparison; name one by its position, name or id: {listed}.")
         raise KeyError(f"{key!r} names {len(which)} runs of this comparison; name one by its id: {listed}.")
 
     def __len__(self) -> int:

@@ -495,3 +495,24 @@ def test_the_tables_whole_numbers_stay_whole_beside_a_run_without_them(reviews, 
         assert t[col].dtype == "Int64" and t[col].isna().tolist() == [False, False, True], col
     assert t["seed"].tolist()[:2] == [0, 1] and t["epochs"][0] == c.runs[0].config.epochs
     assert t["test_accuracy"].dtype == float and t["n_train"].dtype == "int64"  # the rest as before
+
+
+def test_a_strategy_that_ran_at_several_settings_asks_for_one_of_its_names(reviews):
+    """c['head_only'] where head_only ran at two learning rates said "'head_only' names 0 runs of this comparison"
+    (it names two: by their strategy, not by the names the table gives them)."""
+    from bertlab.strategies import make_config
+
+    c = bertlab.compare(reviews, ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    single = c.runs[0].run
+    twins = []
+    for rate in (1e-3, 1e-2):  # two stored runs of one strategy told apart by a setting: named by it
+        config = make_config("head_only", data=single.run_config.data, learning_rate=rate)
+        rid = RunStore().create_run(config, "b")
+        twins.append(RunStore().get(rid))
+    two = bertlab.Comparison(twins)
+    with pytest.raises(KeyError, match=r"'head_only' is the strategy of 2 runs of this comparison; name one by its "
+                                       r"name: 'head_only \(lr 0.001\)', 'head_only \(lr 0.01\)'"):
+        two["head_only"]
+    assert two["head_only (lr 0.01)"].id == twins[1].id
+    with pytest.raises(KeyError, match=r"'lora' names no run of this comparison; name one by its position, name or id"):
+        c["lora"]
