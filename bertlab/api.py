@@ -407,7 +407,12 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
     from bertlab.runner import execute_run
     from bertlab.strategies.classifier import few_steps_planned
 
-    sp = _checked_splits(configs, strategies)
+    try:
+        sp = _checked_splits(configs, strategies)
+    except DataError as e:  # text_column='review' of a DataFrame said "is not in the file" (its Parquet copy)
+        if isinstance(data, pd.DataFrame) and " is not in the file; " in str(e):
+            raise DataError(str(e).replace(" is not in the file; ", " is not a column of the DataFrame; ")) from None
+        raise
     if progress and dc.source != "builtin" and sp.train.description:  # the columns read and the sizes, as `run`
         capped = sizes is None and not isinstance(data, DataConfig) and bool(sp.capped)
         print(f"data: {sp.train.description} (text_column / label_column choose others); {len(sp.label_names)} "

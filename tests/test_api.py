@@ -162,6 +162,9 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"sizes": 500}, ConfigError, r"sizes 500: give three caps.* \(\(500, None, None\) caps the training split"),
     # accepted, then a KeyError 'f1' when the answer was read (printing the comparison), after the runs trained
     ({"judge_by": "f1"}, ConfigError, "judge_by 'f1' is not a measure"),
+    # a DataFrame's column said "is not in the file" (the Parquet copy it is kept as)
+    ({"text_column": "text"}, BertlabError, r"^text column 'text' is not a column of the DataFrame; its columns are "
+                                            r"\['review', 'sentiment'\]\.$"),
     ({"strategies": 3}, ConfigError, r"strategies 3: give a list of strategy names"),  # was a TypeError, iterable
     ({"strategies": {"head_only"}}, ConfigError, r"strategies \{'head_only'\}: give a list"),  # a set: no order
     ({"strategies": np.array(["tfidf_logreg", "headonly"])}, ConfigError, "strategy 'headonly' is unknown"),
