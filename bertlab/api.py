@@ -783,7 +783,8 @@ def load_run(run_id: str) -> RunResult:
 def load_comparison(batch: str = "latest", run_ids: Sequence[str] | None = None,
                     judge_by: str | None = None) -> Comparison:
     """Stored runs as a :class:`Comparison`: a launch's (``batch``: its id, or "latest", the newest launch not all
-    cancelled, as ``report --batch latest``), or the runs ``run_ids`` names (ids or their last characters).
+    cancelled, as ``report --batch latest``), or the runs ``run_ids`` names (ids or their last characters; one
+    run's as a string).
 
     Raises:
         BertlabError: no such batch or run, or no runs yet.
@@ -791,6 +792,8 @@ def load_comparison(batch: str = "latest", run_ids: Sequence[str] | None = None,
     from bertlab import report
 
     store = _store()
+    if isinstance(run_ids, str):  # run_ids='d47a' was read as its letters: "no run with id 'd'"
+        run_ids = [run_ids]
     ids = report.resolve_runs(store, run_ids=list(run_ids) if run_ids else None, batch=None if run_ids else batch,
                               points=True)
     return Comparison([store.get(i) for i in ids], judge_by=judge_by, store=store)

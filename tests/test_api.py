@@ -84,6 +84,8 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
     again = bertlab.load_run(run.id[-6:])
     assert again.id == run.id and list(again.predict(test.texts[:3])["label"]) == list(got["label"][:3])
     assert [r.id for r in bertlab.load_comparison().runs] == [r.id for r in c.runs]
+    # one run's id as a string, not a list: was read as its letters ("no run with id '2'")
+    assert [r.id for r in bertlab.load_comparison(run_ids=run.id[-6:]).runs] == [run.id]
 
 
 def test_a_keyboard_interrupt_marks_the_run_interrupted_and_cancels_the_rest(reviews, tiny_model, monkeypatch):
