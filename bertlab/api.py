@@ -775,6 +775,9 @@ def load_run(run_id: str) -> RunResult:
     """
     from bertlab import variants
 
+    if not isinstance(run_id, str):  # load_run(['d47a']) said AttributeError: 'list' object has no attribute 'strip'
+        raise ConfigError(f"load_run takes one run's id as a string, not {type(run_id).__name__} {str(run_id)[:80]}; "
+                          "for several runs, bertlab.load_comparison(run_ids=[...]).")
     store = _store()
     run = store.get(store.resolve_id(run_id))
     return RunResult(run, variants.labels([run])[run.id], store)

@@ -86,6 +86,9 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
     assert [r.id for r in bertlab.load_comparison().runs] == [r.id for r in c.runs]
     # one run's id as a string, not a list: was read as its letters ("no run with id '2'")
     assert [r.id for r in bertlab.load_comparison(run_ids=run.id[-6:]).runs] == [run.id]
+    with pytest.raises(ConfigError, match=r"load_run takes one run's id as a string, not list .*; for several runs, "
+                                          r"bertlab.load_comparison\(run_ids=\[...\]\)"):
+        bertlab.load_run([run.id])  # was AttributeError: 'list' object has no attribute 'strip'
 
 
 def test_a_keyboard_interrupt_marks_the_run_interrupted_and_cancels_the_rest(reviews, tiny_model, monkeypatch):
