@@ -44,6 +44,23 @@ def _store():
     return RunStore()
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with numpy's scalars and arrays as Python's (in dicts, lists and tuples too): a notebook's
+    ``np.int64(2)`` from ``np.arange`` or a DataFrame cell was refused as "epochs must be a whole number ..., got
+    np.int64(2)", and a config holding one could not be stored as JSON."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
 # --- data -----------------------------------------------------------------------------------------------------
 def _caps(sizes: str | Sequence[int | None]) -> dict[str, int | None]:
     """``sizes`` (a preset's name or (train, validation, test) caps, None for all) as DataConfig's caps."""
@@ -125,6 +142,7 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
     from bertlab.data.builtin import did_you_mean
     from bertlab.data.files import split_column_of_file
 
+    sizes, split_seed, drop_rare_classes = _plain(sizes), _plain(split_seed), _plain(drop_rare_classes)
     common: dict[str, Any] = {k: v for k, v in (("seed", split_seed), ("drop_rare", drop_rare_classes)) if v is not None}
     caps = _caps(sizes) if sizes is not None else {}
     columns = {k: v for k, v in (("text_column", text_column), ("label_column", label_column),
@@ -380,6 +398,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
     from bertlab.data.shared import forget
 
     _judge(judge_by)  # before anything trains: a misspelt measure failed only when the answer was read
+    seed, repeats, settings, keep_best, patience = map(_plain, (seed, repeats, settings, keep_best, patience))
     dc = data_config(data, text_column, label_column, sizes, split_seed, drop_rare_classes, name,
                      text_pair_column=text_pair_column)
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:

@@ -524,3 +524,17 @@ def test_a_strategy_that_ran_at_several_settings_asks_for_one_of_its_names(revie
     assert two["head_only (lr 0.01)"].id == twins[1].id
     with pytest.raises(KeyError, match=r"'lora' names no run of this comparison; name one by its position, name or id"):
         c["lora"]
+
+
+def test_numpys_numbers_are_taken_as_pythons(reviews, tiny_model):
+    """A notebook's numbers often come from numpy (np.arange, a DataFrame cell): np.int64(2) epochs was refused as
+    "epochs must be a whole number from 1 to 100, got np.int64(2)", and so were a seed, repeats, split_seed and
+    sizes; an array of learning rates as "learning_rate must be above 0 ... got array([...])"."""
+    c = bertlab.compare(reviews, ["tfidf_logreg", "head_only"], sizes=(np.int64(40), None, None),
+                        split_seed=np.int64(2), seed=np.int64(1), repeats=np.int64(1), progress=False, model=tiny_model,
+                        settings={"head_only": {"epochs": np.int64(2), "learning_rate": np.array([1e-3, 1e-2])}})
+    t = c.table
+    assert list(t["name"]) == ["tfidf_logreg", "head_only (lr 0.001)", "head_only (lr 0.01)"]
+    assert t["epochs"].tolist()[1:] == [2, 2] and t["learning_rate"].tolist()[1:] == [1e-3, 1e-2]
+    assert t["n_train"].tolist() == [40] * 3 and t["split_seed"].tolist() == [2] * 3 and t["seed"][1] == 1
+    assert type(c.runs[1].config.epochs) is int and type(c.runs[1].config.data.train_size) is int
