@@ -212,6 +212,11 @@ def _descriptions(given: Any, dc: DataConfig) -> list[str] | None:
     """``label_descriptions`` as RunConfig takes them: a list, one sentence per class in the data's order. A dict
     ``{class: sentence}`` is put in that order (it was read as its keys, the class names, with nothing said); a
     single string is refused (it was read as its letters: "has 4 sentences" for "good")."""
+    if isinstance(given, pd.Series):  # a Series or an array said "The truth value of ... is ambiguous"
+        given = given.tolist()
+    given = _plain(given)
+    if isinstance(given, tuple):
+        given = list(given)
     if isinstance(given, str):
         raise ConfigError(f"label_descriptions is one string ({given!r}); give one sentence per class: a list in the "
                           "data's order of classes, or a dict {class: sentence}.")

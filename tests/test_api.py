@@ -417,6 +417,15 @@ def test_label_descriptions_as_a_dict_are_put_in_the_datas_order_and_a_string_is
     assert c.runs[0].config.label_descriptions == ["A bad film.", "A good film."]  # neg, pos: the data's order
 
 
+@pytest.mark.parametrize("kind", [np.array, pd.Series])
+def test_label_descriptions_from_numpy_or_pandas_are_a_list(reviews, tiny_model, kind):
+    """An array or a Series of sentences said "The truth value of an array with more than one element is
+    ambiguous" (ValueError, from RunConfig's check)."""
+    c = bertlab.compare(reviews, ["zero_shot"], model=tiny_model, sizes=(None, None, None), progress=False,
+                        label_descriptions=kind(["A bad film.", "A good film."]))
+    assert c.runs[0].status == "succeeded" and c.runs[0].config.label_descriptions == ["A bad film.", "A good film."]
+
+
 def test_a_notebook_shows_the_comparison_table_as_repr_prints_it_not_raw_fractions(reviews):
     """Jupyter shows _repr_html_: it was `table`'s raw columns (test_accuracy 0.398305, peak_memory_bytes 310521856,
     NaN for a cancelled run) where repr() and `run` print percentages, the 95% interval and '-'."""
