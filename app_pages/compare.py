@@ -82,21 +82,33 @@ def select_runs(all_runs: list) -> list[str]:
     if mine := [b for b in new if b in own and b not in sweeps and b not in undone]:  # this desk's launch
         choice = mine[0]
     elif choice not in batches:
+        if choice is not None and not common.store().list_runs(batch_id=choice, limit=1):
+            # the batch on screen was deleted (another desk's Delete, another tab, the CLI): the page moves to the
+            # newest one and says so (a classroom review: it switched to a stranger's launch without a word)
+            st.session_state[GONE_KEY] = (st.session_state.get("cmp_choice_title"), latest)
         choice = latest
     elif new:
         st.toast(f"New runs from another tab or process: {titles[new[0]]}. Pick them in the Batch list.",
                  icon=":material/new_releases:")
     st.session_state["cmp_known_batches"] = list(batches)
     st.session_state[BATCH_KEY] = choice
-    titles = common.mark_yours(titles, own)  # this desk's launches end " · yours"
+    unmarked, titles = titles, common.mark_yours(titles, own)  # this desk's launches end " · yours"
     batch = c1.selectbox("Batch (one launch or sweep)", list(batches), key=BATCH_KEY, format_func=titles.get,
                          on_change=chosen_by_hand)
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
-    st.session_state["cmp_choice"] = batch
+    if (gone := st.session_state.get(GONE_KEY)) and gone[1] == batch:  # until another batch is chosen
+        st.info(f"The batch you were looking at{f' ({common.md(gone[0])})' if gone[0] else ''} has been deleted "
+                "(with Compare's Delete, in this tab, another or at another desk, or with the CLI's `delete`), so "
+                "this page now shows the newest batch. Pick another in the Batch list above.",
+                icon=":material/delete:")
+    else:
+        st.session_state.pop(GONE_KEY, None)
+    st.session_state["cmp_choice"], st.session_state["cmp_choice_title"] = batch, unmarked[batch]
     return [r.id for r in batches[batch]]
 
 
 BATCH_KEY = "cmp_batch_box"  # the Batch list's key
+GONE_KEY = "cmp_gone"  # (the title of the batch shown until it was deleted, the batch shown since)
 YOURS = common.YOURS  # the mark of this desk's launches in the Batch list
 
 

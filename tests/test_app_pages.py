@@ -918,6 +918,37 @@ def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertl
     assert any("MLM" in m.value or "masked" in m.value for m in at.markdown)
 
 
+def test_compare_says_so_when_the_batch_on_screen_is_deleted_elsewhere(tiny_data, bertlab_home):
+    """A classroom review: a student read another desk's launch on Compare; its owner deleted it, and at the next
+    refresh the page showed a third student's launch without a word."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for seed, batch in ((0, "b0"), (1, "b1")):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id=batch)
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/compare.py")
+    at.selectbox(key="cmp_batch_box").set_value("b0").run()  # the older launch, chosen by hand
+    no_problems(at)
+    title = at.selectbox(key="cmp_batch_box").format_func("b0")
+    assert not any("has been deleted" in i.value for i in at.info)
+    store.delete_finished([r.id for r in store.list_runs(batch_id="b0")])  # its owner's Delete, at another desk
+    at.run()
+    no_problems(at)
+    assert at.selectbox(key="cmp_batch_box").value == "b1"
+    said = [i.value for i in at.info if "has been deleted" in i.value]
+    assert said and md(title) in said[0] and "Pick another in the Batch list" in said[0]
+    at.run()  # the next refresh still says why the page changed
+    assert any("has been deleted" in i.value for i in at.info)
+    # a batch that is there: nothing said
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=2), batch_id="b2")
+    assert execute_run(store, rid) == SUCCEEDED
+    at.run()
+    at.selectbox(key="cmp_batch_box").set_value("b2").run()
+    assert not any("has been deleted" in i.value for i in at.info)
+
+
 def test_playground_keeps_the_chosen_runs_when_a_new_run_finishes(tiny_data, bertlab_home):
     from bertlab.runner import execute_run
     from bertlab.strategies import make_config
