@@ -94,6 +94,8 @@ def dataset_examples(run, others: list | None = None) -> list[tuple[str, str]]:
         return []
 
 
+GONE_KEY = "pg_gone"  # the titles of the chosen runs deleted since, said until the choice is changed by hand
+TITLES_KEY = "pg_titles"  # {run id: title} of the runs chosen, to name them once deleted
 AUTO_KEY = "pg_auto_batch"  # the batch the selection was filled from by default; None once picked by hand
 
 
@@ -109,6 +111,10 @@ def keep_selection(done: list, sweeps: set[str], batch: str | None, own: set[str
         st.session_state[seen_key], st.session_state[AUTO_KEY] = ids, batch
         return
     chosen = [i for i in st.session_state[key] if i in ids]
+    if gone := [i for i in st.session_state[key] if i not in ids and common.store().get(i) is None]:
+        # deleted since (Compare's Delete at another desk or tab, the CLI): said, not dropped without a word
+        titles = st.session_state.get(TITLES_KEY) or {}
+        st.session_state[GONE_KEY] = [titles.get(i, f"run …{i[-4:]}") for i in gone]
     seen = st.session_state.get(seen_key, ids)
     new = [i for i in default_runs(done, sweeps, batch) if i not in seen and i not in chosen]
     if new and st.session_state.get(AUTO_KEY) not in (None, batch) and whose(batch, own):
@@ -121,6 +127,7 @@ def keep_selection(done: list, sweeps: set[str], batch: str | None, own: set[str
 def picked_by_hand() -> None:
     """on_change of the runs: what the user chose stays, whatever launch finishes next."""
     st.session_state[AUTO_KEY] = None
+    st.session_state.pop(GONE_KEY, None)
 
 
 def waiting_line(runs: list, done: list, batch: str | None, own: set[str]) -> str | None:
@@ -173,8 +180,14 @@ ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", 
                      help=f"Up to {MAX_LOADED_RUNS}: the models kept loaded, so each answers at once.",
                      default=None if "keep_pg_runs" in st.session_state else default_runs(done, sweeps, launch),
                      format_func=lambda i: common.run_title(by_id[i], names), on_change=picked_by_hand)
+st.session_state[TITLES_KEY] = {i: common.run_title(by_id[i], names) for i in ids}
+if gone := st.session_state.get(GONE_KEY):
+    st.info(f"{'The model' if len(gone) == 1 else f'{len(gone)} models'} chosen here "
+            f"({common.md(', '.join(gone))}) {'has' if len(gone) == 1 else 'have'} been deleted (with Compare's "
+            "Delete, in another tab or at another desk, or with the CLI's `delete`)"
+            + (": choose others above." if not ids else "; those still in the list answer."), icon=":material/delete:")
 if not ids:
-    if not waiting:
+    if not waiting and not gone:
         st.info("Choose at least one run.")
     st.stop()
 if pairs := pair_columns([by_id[i] for i in ids]):

@@ -971,6 +971,43 @@ def test_playground_keeps_the_chosen_runs_when_a_new_run_finishes(tiny_data, ber
     assert at.multiselect(key="keep_pg_runs").value == [first, third]
 
 
+def test_playground_says_which_chosen_model_was_deleted_elsewhere(tiny_data, bertlab_home):
+    """A classroom review: a student's Playground held another desk's model; its owner deleted the run on Compare,
+    and the model left the student's list at the next refresh with only "Choose at least one run." said."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed in (0, 1, 2):
+        ids.append(store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b1"))
+        assert execute_run(store, ids[-1]) == SUCCEEDED, store.get(ids[-1]).error
+    at = app_on("app_pages/playground.py")
+    at.multiselect(key="keep_pg_runs").set_value(ids[:2]).run()
+    box = at.multiselect(key="keep_pg_runs")
+    title = box.format_func(ids[0])
+    assert not any("been deleted" in i.value for i in at.info)
+    store.delete_finished([ids[0]])  # at another desk
+    at.run()
+    no_problems(at)
+    assert at.multiselect(key="keep_pg_runs").value == [ids[1]]
+    said = [i.value for i in at.info if "been deleted" in i.value]
+    assert said and md(title) in said[0] and "those still in the list answer" in said[0]
+    at.run()  # said still at the next refresh
+    assert any("been deleted" in i.value for i in at.info)
+    other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b2")
+    assert execute_run(store, other) == SUCCEEDED
+    at.run()
+    at.multiselect(key="keep_pg_runs").set_value([ids[1], ids[2]]).run()  # a new choice: nothing more to say
+    assert not any("been deleted" in i.value for i in at.info)
+    store.delete_finished([ids[1], ids[2]])
+    at.run()  # every chosen model gone: said, with what to do
+    no_problems(at)
+    said = [i.value for i in at.info if "been deleted" in i.value]
+    assert said and "2 models chosen here" in said[0] and "choose others above" in said[0]
+    assert not any(i.value == "Choose at least one run." for i in at.info)
+
+
 def test_playground_lists_the_runs_in_launch_order_as_compare_does(tiny_data, bertlab_home):
     """A persona: the chosen runs read tfidf_logreg, head_only, zero_shot (the store's newest first) above
     answers and a Compare page that read zero_shot, head_only, tfidf_logreg."""
