@@ -247,6 +247,14 @@ def mark_yours(titles: dict[str, str], own: set[str] | None = None) -> dict[str,
 
 FOREIGN_CANCEL = ("Launched from another browser or from the command line (a teacher's run on a classroom's "
                   "server, say): stopping it stops it for everyone watching it.")
+# who cancelled such a run, as its status line then says it to every desk: "cancelled by the user" read, on the
+# page of the student who launched it, as if they had done it themselves (a classroom review)
+FOREIGN_CANCELLER = "someone on Compare at a desk that did not launch it"
+
+
+def cancel_run(run_id: str, own: bool) -> None:
+    """Cancel a run from Compare; ``own``: launched at this desk, else its status line names another desk."""
+    manager().cancel(run_id, **({} if own else {"by": FOREIGN_CANCELLER}))
 
 
 def cancel_control(where, label: str, own: bool, key: str, disabled: bool = False, help: str | None = None,

@@ -241,7 +241,7 @@ def status_row(run, shared_notes: frozenset = frozenset(), detail: str = "", can
         c[1].caption(f":material/stop_circle: {run.status}" + (f": {common.md(run.error)}" if run.error else ""))
     if run.status in ACTIVE:
         if common.cancel_control(c[2], "Cancel", own, f"cancel_{run.id}", disabled=run.cancel_requested):
-            common.manager().cancel(run.id)
+            common.cancel_run(run.id, own)
             st.toast(f"Stopping {run.strategy} · {run.id[-4:]}…")
             # the whole page: the answer above ("so far: 4 runs still to finish") is outside this fragment, and
             # said 4 beside "Cancel the 3 unfinished runs" until the next full redraw
@@ -1241,7 +1241,7 @@ def live(run_ids: list[str], refreshing: bool) -> None:
             r.batch_id in mine for r in unfinished), "cmp_cancel_all", icon=":material/cancel:", help="Stop the running one within a step and "
             "take the queued ones off the queue. Finished runs are kept."):
         for r in sorted(unfinished, key=lambda r: r.status == RUNNING):  # the queued first: none may start meanwhile
-            common.manager().cancel(r.id)
+            common.cancel_run(r.id, r.batch_id in mine)
         st.toast(f"Cancelled {len(unfinished)} runs.")
         st.rerun()
     rerun_all(runs, again)

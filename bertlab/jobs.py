@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bertlab.config import RunConfig
 from bertlab.data import shared
 from bertlab.runner import execute_run
-from bertlab.store import CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, RunStore, _other_live_process
+from bertlab.store import CANCELLED, CANCELLED_BY, FAILED, INTERRUPTED, QUEUED, RUNNING, RunStore, _other_live_process
 
 log = logging.getLogger(__name__)
 ORPHAN_CHECK_S = 5.0  # how often an idle worker looks for runs whose training process died
@@ -157,8 +157,9 @@ class JobManager:
             self._enqueue(ids[-1], batch_id)
         return ids
 
-    def cancel(self, run_id: str) -> str | None:
-        """Cancel a queued run at once, or stop a running one within one step."""
+    def cancel(self, run_id: str, by: str = CANCELLED_BY) -> str | None:
+        """Cancel a queued run at once, or stop a running one within one step; ``by``: who, as the run's error
+        says it (:meth:`RunStore.request_cancel`)."""
         with self._lock:
             ev = self._cancel.get(run_id)
             if ev is not None:
@@ -167,7 +168,7 @@ class JobManager:
                 self._queued.remove(run_id)
                 self._batch_of.pop(run_id, None)
                 self._reorder()  # the batch's next run takes its turn
-        return self.store.request_cancel(run_id)
+        return self.store.request_cancel(run_id, by)
 
     def clear_queue(self) -> int:
         """Cancel every queued (not running) run."""

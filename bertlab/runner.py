@@ -29,7 +29,7 @@ from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable
 from bertlab.estimate import mean_words, truncated_mean
 from bertlab.heap import release_free_heap
 from bertlab.metrics import single_class_prediction
-from bertlab.store import CANCELLED, FAILED, SUCCEEDED, RunStore
+from bertlab.store import CANCELLED, CANCELLED_BY, FAILED, SUCCEEDED, RunStore
 from bertlab.strategies import RunContext, get_strategy, one_class_advice
 from bertlab.strategies.base import ARTIFACT_META, loss_weights
 
@@ -531,7 +531,10 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
         return SUCCEEDED
     except RunCancelled:
         _close_quietly(cb)
-        store.finish(run_id, CANCELLED, error="cancelled by the user", phase="cancelled")
+        # who asked, where the request said (Compare at another desk than the launch's), else the user
+        asked = (now.error if (now := store.get(run_id)) else None) or ""
+        store.finish(run_id, CANCELLED, error=asked if asked.startswith("cancelled by ") else
+                     f"cancelled by {CANCELLED_BY}", phase="cancelled")
         return CANCELLED
     except torch.OutOfMemoryError as e:
         _close_quietly(cb)

@@ -38,6 +38,7 @@ from bertlab.paths import check_id, data_home, dir_bytes, safe_join
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
     "queued", "running", "succeeded", "failed", "cancelled", "interrupted")
 ACTIVE = (QUEUED, RUNNING)
+CANCELLED_BY = "the user"  # who cancelled a run, as its error says it, unless told (request_cancel's ``by``)
 FINISHED = (SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
 
 
@@ -670,8 +671,10 @@ class RunStore:
         with self._tx() as c:  # its process's kind, where it trains nothing else now (_forget_kinds)
             _forget_kinds(c)
 
-    def request_cancel(self, run_id: str) -> str | None:
-        """Cancel a queued run now, or flag a running one (its worker stops within one step).
+    def request_cancel(self, run_id: str, by: str = CANCELLED_BY) -> str | None:
+        """Cancel a queued run now, or flag a running one (its worker stops within one step). ``by``: who, as the
+        run's error says it ('cancelled by the user'; the app's Compare names another desk than the launch's: on a
+        shared server "the user" read as the student whose run it was, who had cancelled nothing).
 
         Returns the run's status after the call, or None if there is no such run.
         """
@@ -681,17 +684,18 @@ class RunStore:
                 return None
             if row["status"] == QUEUED:
                 c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
-                          (CANCELLED, time.time(), "cancelled by the user before it started", run_id))
+                          (CANCELLED, time.time(), f"cancelled by {by} before it started", run_id))
                 return CANCELLED
             orphan = row["status"] == RUNNING and _dead_owner(row["owner"])
             if orphan:
                 # A run whose training process died (a killed CLI) has nobody left to read the flag.
                 c.execute("UPDATE runs SET status=?, finished=?, error=? WHERE id=?",
-                          (CANCELLED, time.time(), "cancelled by the user; the process training it had stopped",
+                          (CANCELLED, time.time(), f"cancelled by {by}; the process training it had stopped",
                            run_id))
                 _forget_kinds(c)
             elif row["status"] == RUNNING:
-                c.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
+                # who asked, for the worker's last word (runner.cancel_reason), wherever it trains
+                c.execute("UPDATE runs SET cancel_requested=1, error=? WHERE id=?", (f"cancelled by {by}", run_id))
                 return RUNNING
             else:
                 return row["status"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import md, section_html
+from app_pages.common import FOREIGN_CANCELLER, md, section_html
 from bertlab.config import DataConfig
 from bertlab.store import ACTIVE, FAILED, SUCCEEDED, RunStore
 
@@ -728,6 +728,8 @@ def test_cancel_asks_first_for_runs_launched_at_another_desk(tiny_data, bertlab_
     assert len(stop) == 3  # each run's, and all the unfinished ones'
     next(b for b in stop if b.key == f"cancel_{ids[0]}").click().run()
     assert store.get(ids[0]).status == "cancelled" and store.get(ids[1]).status == "queued"
+    # its status line, on every desk's page, says it was not its launcher (it read "cancelled by the user")
+    assert store.get(ids[0]).error == f"cancelled by {FOREIGN_CANCELLER} before it started"
     # the teacher's desk launched them: a plain Cancel button, no question
     (bertlab_home / "desks" / "teacher").mkdir(parents=True)
     (bertlab_home / "desks" / "teacher" / "batches.json").write_text('["b-teacher"]')
@@ -735,6 +737,8 @@ def test_cancel_asks_first_for_runs_launched_at_another_desk(tiny_data, bertlab_
     no_problems(teacher)
     assert [b.key for b in teacher.button if b.label == "Cancel"] == [f"cancel_{ids[1]}"]
     assert not [b for b in teacher.button if b.label == "Stop for everyone"]
+    next(b for b in teacher.button if b.key == f"cancel_{ids[1]}").click().run()
+    assert store.get(ids[1]).error == "cancelled by the user before it started"  # its own desk: as before
 
 
 def test_restart_shows_stored_runs_and_marks_unfinished_ones_interrupted(bertlab_home, tiny_data):

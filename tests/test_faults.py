@@ -127,6 +127,35 @@ def test_cancel_is_honoured_within_one_optimizer_step(tiny_model, tiny_data, opt
         jm.shutdown()
 
 
+def test_a_run_cancelled_from_another_desk_says_so_whether_queued_or_training(tiny_model, tiny_data, monkeypatch):
+    """A classroom review: student D cancelled student C's run on Compare, and C's page read "cancelled by the
+    user", as if C had done it. Who cancelled is kept, for the queued run and for the one the worker stops."""
+    reached, go = threading.Event(), threading.Event()
+    real_on_step = runner.StoreCallbacks.on_step
+
+    def on_step(self, step, epoch, loss, lr, phase="train"):
+        real_on_step(self, step, epoch, loss, lr, phase)
+        if phase == "train" and step == 2:
+            reached.set()
+            go.wait(WAIT)
+
+    monkeypatch.setattr(runner.StoreCallbacks, "on_step", on_step)
+    jm = JobManager(RunStore())
+    try:
+        training, waiting = jm.submit([long_run(tiny_model, tiny_data), long_run(tiny_model, tiny_data)])
+        assert reached.wait(WAIT)
+        jm.cancel(waiting, by="someone at another desk")
+        jm.cancel(training, by="someone at another desk")
+        go.set()
+        assert jm.wait_idle(WAIT)
+        assert jm.store.get(waiting).error == "cancelled by someone at another desk before it started"
+        run = jm.store.get(training)
+        assert run.status == CANCELLED and run.error == "cancelled by someone at another desk"
+    finally:
+        go.set()
+        jm.shutdown()
+
+
 def test_a_dead_processs_waiting_runs_are_taken_over_by_a_server_already_up(tiny_model, tiny_data):
     """Server A was killed with runs still queued while server B was up: only a starting server took queued runs
     over, so they said "queued" for ever. B's idle check now adopts them (a live owner's it leaves alone)."""
