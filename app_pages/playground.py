@@ -155,6 +155,22 @@ def waiting_line(runs: list, done: list, batch: str | None, own: set[str]) -> st
             "launches' finished runs can be picked meanwhile.")
 
 
+def several_datasets(runs: list) -> str | None:
+    """The datasets ``runs`` were trained on, where they are several: 'bbc_news, class.csv'; two different files
+    uploaded under one name count as two ('class.csv (2 different files of that name)': a classroom review, two
+    students' class.csv, one of sentiments and one of topics, read as one dataset, and nothing said their labels
+    differ). None for one."""
+    files: dict[str, str] = {}
+    for r in runs:
+        data = (getattr(r, "config", None) or {}).get("data") or {}
+        files.setdefault(str(data.get("name") or r.dataset), common.dataset_name(r.dataset))
+    if len(files) < 2:
+        return None
+    shown = list(files.values())
+    return ", ".join(n if (k := shown.count(n)) == 1 else f"{n} ({k} different files of that name)"
+                     for n in sorted(set(shown)))
+
+
 st.title("Playground")
 common.forget_runs()  # models of runs deleted elsewhere (the CLI, Compare in another tab) leave memory
 # said once the runs are known: a pair task's models are given two texts (it said "Type a sentence" above the boxes)
@@ -193,7 +209,6 @@ if not ids:
 if pairs := pair_columns([by_id[i] for i in ids]):
     said = MIXED_SUBTITLE if single_runs([by_id[i] for i in ids]) else PAIR_SUBTITLE
     subtitle.markdown(said.format(first=common.md(pairs[0]), second=common.md(pairs[1])))
-datasets = {common.dataset_name(by_id[i].dataset) for i in ids}
-if len(datasets) > 1:
-    st.caption(f"These runs were trained on different datasets ({common.md(', '.join(sorted(datasets)))}): their labels differ.")
+if several := several_datasets([by_id[i] for i in ids]):
+    st.caption(f"These runs were trained on different datasets ({common.md(several)}): their labels differ.")
 inference_box(ids, key="pg_box", compact=False, examples=dataset_examples(by_id[ids[0]], [by_id[i] for i in ids]))

@@ -1012,6 +1012,34 @@ def test_playground_says_which_chosen_model_was_deleted_elsewhere(tiny_data, ber
     assert not any(i.value == "Choose at least one run." for i in at.info)
 
 
+def test_playground_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, bertlab_home, tmp_path):
+    """A classroom review: students A and B each uploaded a class.csv (A's of sentiments, B's of topics); their
+    runs, chosen together on the Playground, read as trained on one dataset and nothing said their labels differ."""
+    import pandas as pd
+
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    other = tmp_path / "b" / tiny_csv.name  # another file of the same name, other labels
+    other.parent.mkdir()
+    df = pd.read_csv(tiny_csv)
+    df["label"] = df["label"].map(lambda v: f"topic {v}")
+    df.to_csv(other, index=False)
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed, data in ((0, tiny_data), (1, DataConfig(**{**asdict(tiny_data), "name": str(other)}))):
+        ids.append(store.create_run(make_config("tfidf_logreg", data=data, seed=seed), batch_id=f"b{seed}"))
+        assert execute_run(store, ids[-1]) == SUCCEEDED, store.get(ids[-1]).error
+    at = app_on("app_pages/playground.py")
+    at.multiselect(key="keep_pg_runs").set_value(ids).run()
+    no_problems(at)
+    said = [c.value for c in at.caption if "different datasets" in c.value]
+    assert said == [f"These runs were trained on different datasets ({md('tiny.csv (2 different files of that name)')}"
+                    "): their labels differ."]
+    at.multiselect(key="keep_pg_runs").set_value(ids[:1]).run()  # one file: nothing to say
+    assert not [c for c in at.caption if "different datasets" in c.value]
+
+
 def test_playground_lists_the_runs_in_launch_order_as_compare_does(tiny_data, bertlab_home):
     """A persona: the chosen runs read tfidf_logreg, head_only, zero_shot (the store's newest first) above
     answers and a Compare page that read zero_shot, head_only, tfidf_logreg."""
