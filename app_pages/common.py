@@ -249,7 +249,7 @@ FOREIGN_CANCEL = ("Launched from another browser or from the command line (a tea
                   "server, say): stopping it stops it for everyone watching it.")
 # who cancelled such a run, as its status line then says it to every desk: "cancelled by the user" read, on the
 # page of the student who launched it, as if they had done it themselves (a classroom review)
-FOREIGN_CANCELLER = "someone on Compare at a desk that did not launch it"
+FOREIGN_CANCELLER = "someone at a desk that did not launch it"
 
 
 def cancel_run(run_id: str, own: bool) -> None:

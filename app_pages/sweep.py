@@ -401,7 +401,7 @@ def sweep_results(sweep_id: str) -> None:
     if waiting and common.cancel_control(c2, f"Cancel the {len(waiting)} queued runs", own, "sw_cancel_queued",
                                          icon=":material/cancel:"):
         for rid in waiting:
-            common.manager().cancel(rid)
+            common.cancel_run(rid, own)
         st.rerun()
     for s, why in refused.items():
         if any(p["strategy"] == s for _, _, pts in bad for p in pts):

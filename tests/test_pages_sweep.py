@@ -909,6 +909,9 @@ def test_another_desks_sweep_asks_before_its_queued_runs_are_cancelled_or_its_po
     next(b for b in student.button if b.label == "Stop for everyone").click().run()
     no_problems(student)
     assert [r.status for r in store.list_runs()] == ["cancelled"]
+    # its status line names another desk than the one that launched it, not "the user" (the launcher, it read)
+    assert [r.error for r in store.list_runs()] == ["cancelled by someone at a desk that did not launch it "
+                                                    "before it started"]
     # the desk that launched it: plain buttons, no question
     (bertlab_home / "desks" / "teacher").mkdir(parents=True)
     (bertlab_home / "desks" / "teacher" / "batches.json").write_text(f'["{sid}"]')
