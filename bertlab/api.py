@@ -512,6 +512,9 @@ def _texts(texts: str | Sequence[str | tuple[str, str]]) -> tuple[list[str], boo
                 raise ConfigError(f"a text pair is two texts, (first, second); got {len(t)}: {str(t)[:80]}")
             out.append(join_pair(*t))
             pairs = True
+        elif t is None or (isinstance(t, float) and t != t) or t is pd.NA:  # a Series' NaN was predicted as "nan"
+            raise ConfigError(f"texts[{len(out)}] is {t!r}, not a text; leave the missing ones out first "
+                              "(texts.dropna() for a Series).")
         else:
             out.append(str(t))
     if not out:

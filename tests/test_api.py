@@ -547,3 +547,13 @@ def test_numpys_numbers_are_taken_as_pythons(reviews, tiny_model):
     assert t["epochs"].tolist()[1:] == [2, 2] and t["learning_rate"].tolist()[1:] == [1e-3, 1e-2]
     assert t["n_train"].tolist() == [40] * 3 and t["split_seed"].tolist() == [2] * 3 and t["seed"][1] == 1
     assert type(c.runs[1].config.epochs) is int and type(c.runs[1].config.data.train_size) is int
+
+
+def test_a_missing_text_is_refused_not_predicted_as_the_word_nan(reviews):
+    """run.predict(df['text']) with a NaN in it answered for the text "nan" (and None for "None"), nothing said."""
+    c = bertlab.compare(reviews, ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    with pytest.raises(ConfigError, match=r"texts\[1\] is nan, not a text; leave the missing ones out first"):
+        c["tfidf_logreg"].predict(pd.Series(["superb acting", np.nan]))
+    with pytest.raises(ConfigError, match=r"texts\[0\] is None, not a text"):
+        c.predict([None])
+    assert list(c.predict(pd.Series(["superb acting", np.nan]).dropna()).index) == ["superb acting"]
