@@ -164,12 +164,20 @@ def label_sentences(name: str) -> None:
                 + "".join(f"\n- **{common.md(n)}**: “{common.md(d)}”" for n, d in zip(labels, descs)))
 
 
-def quoted_sentences(run, now: list[str] | None) -> str | None:
-    """Under a measured zero_shot run: the sentences it compared with, where they are not the ones shown above."""
+def quoted_sentences(run, now: list[str] | None, current: str | None = None) -> str | None:
+    """Under a measured zero_shot run: the sentences it compared with, where they are not the ones shown above; where
+    the run is on other data than ``current`` (the Data page's, whose sentences are shown above), it says so: a
+    lecturer's card listed tweets' three sentences above a bbc_news run's "It compared with other sentences" and its
+    five, which read as the same data's sentences changed."""
     used = variants.descriptions(run) if run is not None else None
     if not used or [d.strip() for d in used] == now:
         return None
-    return "It compared with other sentences: " + "; ".join(f"“{common.md(d)}”" for d in used) + "."
+    quoted = "; ".join(f"“{common.md(d)}”" for d in used) + "."
+    theirs = common.dataset_name(getattr(run, "dataset", None) or "")
+    if current and theirs and theirs != current:
+        return (f"It ran on other data, *{common.md(theirs)}*, not *{common.md(current)}* (the current data, whose "
+                f"sentences are above): it compared with that data's sentences: {quoted}")
+    return "It compared with other sentences: " + quoted
 
 
 def measured(name: str, runs: list, title: str | None, pending: list, shown_title: str | None,
@@ -201,7 +209,8 @@ def measured(name: str, runs: list, title: str | None, pending: list, shown_titl
         # the bar to clear: a class reads 80% as good until told the commonest class alone scores 78%
         if (baseline := measured_baseline(by_id.get(m["run_id"]), majority=not once)):
             st.caption(baseline)
-        if name == "zero_shot" and (other := quoted_sentences(by_id.get(m["run_id"]), now)):
+        if name == "zero_shot" and (other := quoted_sentences(by_id.get(m["run_id"]), now,
+                                                                   common.dataset_name(common.data_config().label))):
             st.caption(other)
     if once:
         st.caption(f"Always answering the commonest class would score {100 * next(iter(shares)):.1f}% on the same "

@@ -407,3 +407,29 @@ def test_the_scratch_card_says_its_defaults_take_more_training_compute_than_full
         assert f"about {compute:.1f}x" in said and "fewer, larger steps" in said and "far more data" in said
     assert f"{sc['epochs']} times against {ft['epochs']}" in plain
     assert f"{sc['epochs']} epochs against {ft['epochs']}" in note
+
+
+def test_a_quoted_zero_shot_run_on_other_data_says_its_sentences_are_that_datas(tiny_model, tiny_data, bertlab_home):
+    """A lecturer's card listed "The 3 sentences it compares with on the current data, tweets" above a bbc_news
+    run's "It compared with other sentences: ..." (five news topics), which read as tweets' sentences changed: the
+    card quotes the comparison Compare shows, whatever the Data page holds. It now names the run's data."""
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("zero_shot", model=tiny_model, data=tiny_data), batch_id="b1")
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.6}, costs={"train_seconds": 0.0},
+                 data_summary={"sizes": {"train": 40}})
+    store.update(rid, config={**store.get(rid).config, "label_descriptions": ["A gloomy text.", "A cheerful text."]})
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "zero_shot",
+                                          "keep_data_config": asdict(DataConfig(name="rotten_tomatoes"))})
+    no_problems(at)
+    assert any("on the current data, *rotten\\_tomatoes*" in m.value for m in at.markdown)  # the premise
+    said = [c.value for c in at.caption if c.value.startswith("It ")]
+    assert len(said) == 1 and said[0].startswith(f"It ran on other data, *{md(tiny_data.label)}*, not "
+                                                  "*rotten\\_tomatoes* (the current data, whose sentences are "
+                                                  "above): it compared with that data's sentences: “"), said
+    assert said[0].endswith(f"“{md('A gloomy text.')}”; “{md('A cheerful text.')}”.")
+    # on the current data, as before
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "zero_shot",
+                                          "keep_data_config": asdict(tiny_data)})
+    no_problems(at)
+    assert [c.value for c in at.caption if c.value.startswith("It ")] == [  # as before: other sentences, same data
+        f"It compared with other sentences: “{md('A gloomy text.')}”; “{md('A cheerful text.')}”."]
