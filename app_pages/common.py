@@ -1223,7 +1223,9 @@ def projected(fig):
 
     out = go.Figure(fig)
     title = out.layout.title.font.size
-    out.update_layout(font_size=PROJECTOR_FONT, legend_font_size=PROJECTOR_FONT,
+    # the legend's title too: Streamlit's theme sets it (15 px), so it stayed 15 beside its 18-px entries, and on
+    # Learning curves it is what says the bars are ±1 std over seeds
+    out.update_layout(font_size=PROJECTOR_FONT, legend_font_size=PROJECTOR_FONT, legend_title_font_size=PROJECTOR_FONT,
                       hoverlabel_font_size=PROJECTOR_FONT)
     scale = PROJECTOR_FONT / 13
     if title:
