@@ -144,14 +144,18 @@ def _rerun_when_a_run_finishes() -> None:
 IDLE_WATCH_S = 5.0
 
 
-def _newest_run() -> str | None:
-    newest = common.store().list_runs(limit=1)
-    return newest[0].id if newest else None
+def _newest_run() -> tuple[str | None, int]:
+    """The newest run's id and how many runs the store holds: a new run changes it, and so does a deletion (a
+    classroom review: student B's idle Compare went on showing the launch student A had deleted, with its Playground
+    box offering the deleted model, until B clicked something)."""
+    store = common.store()
+    newest = store.list_runs(limit=1)
+    return (newest[0].id if newest else None, diskuse.runs_mark(store)[0])
 
 
 def _watch_for_new_runs() -> None:
-    """While idle: redraw the whole app once a run appears that this page has not seen (another process's), so
-    its queue, Compare's batch and the sidebar show it without a reload."""
+    """While idle: redraw the whole app once a run appears that this page has not seen (another process's), or
+    one is deleted, so its queue, Compare's batch and the sidebar show it without a reload."""
     _rerun_when_the_theme_changes()
     newest = _newest_run()
     seen = st.session_state.setdefault("_newest_run_seen", newest)

@@ -290,6 +290,36 @@ def test_a_run_joins_the_playground_as_it_finishes_while_another_still_trains(se
         browser.close()
 
 
+def test_an_idle_compare_page_says_so_when_the_batch_it_shows_is_deleted_elsewhere(server, tmp_path, tiny_data):
+    """A classroom review: student B read student A's launch on Compare, nothing training; A deleted it, and B's
+    page went on showing it (its Playground box offering the deleted model) until B clicked something: the idle
+    watch looked for new runs only. It redraws on a deletion too, and Compare says what happened."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from bertlab.runner import execute_run
+    from bertlab.store import SUCCEEDED, RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore(tmp_path / "home")  # the server's data directory; this process plays student A
+    for seed, batch in ((0, "b-a"), (1, "b-c")):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id=batch)
+        assert execute_run(store, rid) == SUCCEEDED
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(90_000)
+        page.goto(f"{server}/compare")
+        box = page.get_by_role("combobox", name="Batch (one launch or sweep)")
+        expect(box).to_be_visible(timeout=90_000)  # a first load imports torch: slow on 2 cores
+        box.click()
+        page.get_by_role("option").last.click()  # the older launch, A's
+        expect(page.get_by_text(f"· {store.list_runs(batch_id='b-a')[0].id[-4:]}").first).to_be_visible(timeout=30_000)
+        store.delete_finished([r.id for r in store.list_runs(batch_id="b-a")])  # A's Delete, at A's desk
+        expect(page.get_by_text(re.compile("The batch you were looking at .* has been deleted"))).to_be_visible(
+            timeout=30_000)  # no click: the idle watch (every 5 s) redraws
+        browser.close()
+
+
 def test_typed_settings_survive_a_long_visit_to_another_page(server):
     """A review: head_only's Epochs 5, Learning rate 2e-2 and further rates 3e-2, then 15 s on Strategy cards, came
     back at the defaults (after 1 s they were kept) and Launch would have queued the defaults: a run of the
