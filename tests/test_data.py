@@ -1200,9 +1200,17 @@ def test_the_numbers_note_quotes_the_two_texts_where_they_differ():
     assert quoted, note
     first, second = quoted.groups()
     assert first != second and "3 stars" in first and "9 stars" in second, note
+    # a number in the middle of a long text: quoted with what comes before it, what the number is of
+    tail = ", and I would watch it again with my friends on a rainy weekend"
+    note = number_copies_note([train[0] + tail], [test[0] + tail])
+    assert "give it 3 stars" in note and "give it 9 stars" in note, note
     assert first.startswith("'...") and len(first) <= 2 + 3 + 57 + 3, first
     short = number_copies_note(["Refund for order 68081 has not arrived"], ["Refund for order 23890 has not arrived"])
     assert "(such as 'Refund for order 23890 has not arrived' and 'Refund for order 68081 has not arrived')" in short
+    # up to 60 characters a text is quoted whole, not cut with "..."
+    whole = number_copies_note(["Refund for order 68081 has not arrived at my flat in Leeds"],
+                               ["Refund for order 23890 has not arrived at my flat in Leeds"])
+    assert "(such as 'Refund for order 23890 has not arrived at my flat in Leeds' and " in whole, whole
 
 
 def test_test_texts_that_differ_from_a_training_text_only_in_their_numbers_are_counted():
