@@ -866,6 +866,8 @@ def test_a_split_column_it_cannot_read_says_what_it_holds_and_what_to_do():
     assert note.startswith("dropped 2 of 60 rows (3%) with no value in the split column 'split': only rows marked "
                            "train, validation or test are used; mark the others")
     assert "Split: drawn" in note and "--split-column none" in note
+    # and why drawing it helps: not only that it can be drawn
+    assert "mark the others (train, for instance) to train on them, or draw the split instead to use every row" in note
     # a class only in the test rows: never learnt; refused, or left out on request
     df = _split_rows(90)
     df.loc[df.label == "mid", "split"] = "test"
