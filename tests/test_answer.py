@@ -427,6 +427,10 @@ def test_the_trade_off_sentences_word_huge_ratios_in_billions_as_the_answer_does
     assert answer._share(3e15 / 1.2e5) == "1/25 billion"
     assert [pareto._ratio(x, 1.0) for x in (1.2e6, 3e13, 2e4, 38.0)] == ["1.2 million times", "30 trillion times",
                                                                           "20,000x", "38x"]
+    # from exactly a million (a thousand million, a million million) in words, not "1,000,000x"
+    assert [pareto._ratio(x, 1.0) for x in (1e6, 1e9, 1e12)] == ["1 million times", "1 billion times",
+                                                                 "1 trillion times"]
+    assert answer._share(1e6) == "1/1 million"
 
 
 def test_the_answer_words_huge_ratios_long_trainings_and_tiny_steady_gaps_plainly(tmp_path):
