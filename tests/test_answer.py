@@ -2503,6 +2503,9 @@ def test_over_seeds_a_class_never_answered_is_said_of_the_strategy_and_its_seed_
     assert " · " not in a.text(), a.text()
     assert ("head_only at seed 1 never answered '2' (100 test texts): its recall there is 0; the other 2 seeds did "
             "not.") in a.sentences
+    # of two seeds, the other one: "seed", not "seeds"
+    assert ("head_only at seed 1 never answered '2' (100 test texts): its recall there is 0; the other 1 seed did "
+            "not.") in answer.answer(runs[:4]).sentences
     runs[0].metrics = runs[2].metrics  # seed 0 misses it too: counted
     assert any(s.startswith("head_only at seed 0 never answered '2' (100 test texts): its recall there is 0; 2 of "
                             "its 3 seeds missed a class.") for s in answer.answer(runs).sentences)
