@@ -451,6 +451,7 @@ def test_cli_sweep_dry_run_json_prints_the_plan_as_json_on_stdout(tiny_model, ti
     assert [(w["strategy"], w["size"], w["seed"], w["epochs"]) for w in plan["would_run"]] == [
         ("tfidf_logreg", 8, None, None), ("head_only", 8, 0, 2), ("tfidf_logreg", 8, None, None),
         ("head_only", 8, 1, 2)]
+    assert plan["estimated_seconds"] is None  # nothing has run on this store yet: no estimate, not "0 seconds"
     assert "would run head_only n=8 seed=0 epochs=2" in err and RunStore().list_runs() == []
 
 
