@@ -87,6 +87,15 @@ def test_report_writes_an_output_named_dash_to_standard_output_as_predict_does(t
         out, err = capsys.readouterr()
         assert out.lstrip().startswith(header) and "wrote to standard output" in err, flag
         assert not (tmp_path / "-").exists()
+    # a run left out of the predictions: the note names where they went, not "-"
+    from bertlab.store import RunStore
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    queued = store.create_run(make_config("tfidf_logreg", data=store.get(ids[0]).run_config.data))  # never trained
+    assert main(["report", *ids, queued, "--predictions", "-"]) == 0
+    err = capsys.readouterr().err
+    assert "note: standard output holds the runs scored on the first run's test set; left out: " in err, err
     assert main(["report", *ids, "--csv", "-", "--predictions", "-"]) == 2
     assert "--csv and --predictions both name standard output" in capsys.readouterr().err
 
