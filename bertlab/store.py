@@ -667,6 +667,8 @@ class RunStore:
             return cur.rowcount == 1
 
     def finish(self, run_id: str, status: str, **fields: Any) -> None:
+        if status == SUCCEEDED:  # a cancel asked too late to stop it wrote who asked there (request_cancel)
+            fields.setdefault("error", None)
         self.update(run_id, status=status, finished=time.time(), **fields)
         with self._tx() as c:  # its process's kind, where it trains nothing else now (_forget_kinds)
             _forget_kinds(c)
@@ -694,7 +696,7 @@ class RunStore:
                            run_id))
                 _forget_kinds(c)
             elif row["status"] == RUNNING:
-                # who asked, for the worker's last word (runner.cancel_reason), wherever it trains
+                # who asked, for the worker's last word (execute_run, as it stops), wherever it trains
                 c.execute("UPDATE runs SET cancel_requested=1, error=? WHERE id=?", (f"cancelled by {by}", run_id))
                 return RUNNING
             else:

@@ -1113,3 +1113,21 @@ def test_write_refused_asks_with_no_busy_wait_and_puts_the_stores_wait_back(tmp_
     assert c.asked_at == [0] and not real.in_transaction
     assert real.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
     real.close()
+
+
+def test_a_cancel_too_late_to_stop_a_run_leaves_its_success_without_an_error(tiny_model, tiny_data, monkeypatch):
+    """A cancel asked for after the run's last check (as its model is saved) comes too late: the run succeeds. The
+    request had written who asked into the run's error ("cancelled by the user", for the worker's last word), and
+    the succeeded run kept it: `show` and `run --json` gave a succeeded run the error 'cancelled by the user'."""
+    store = RunStore()
+    rid = store.create_run(tiny(tiny_model, tiny_data))
+    real = runner.serving_bytes
+
+    def saved(*a, **kw):  # after the last _stop_if_cancelled: nothing stops the run now
+        assert store.request_cancel(rid) == RUNNING
+        return real(*a, **kw)
+
+    monkeypatch.setattr(runner, "serving_bytes", saved)
+    assert execute_run(store, rid) == SUCCEEDED
+    run = store.get(rid)
+    assert run.status == SUCCEEDED and run.error is None
