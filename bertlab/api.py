@@ -140,7 +140,7 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
     """
     from bertlab.data import BUILTIN
     from bertlab.data.builtin import did_you_mean
-    from bertlab.data.files import split_column_of_file
+    from bertlab.data.files import check_named_columns, split_column_of_file
 
     sizes, split_seed, drop_rare_classes = _plain(sizes), _plain(split_seed), _plain(drop_rare_classes)
     common: dict[str, Any] = {k: v for k, v in (("seed", split_seed), ("drop_rare", drop_rare_classes)) if v is not None}
@@ -158,6 +158,9 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
             has = (f"no rows (its columns: {', '.join(map(str, data.columns)) or 'none'})" if not len(data) else
                    f"{len(data):,} row{'s' * (len(data) != 1)} but no columns")
             raise DataError(f"the DataFrame has {has}; give one with a text column and a label column, a row a text.")
+        # before its copy is kept: a column it lacks said "is not in the file" (that Parquet copy) as it was read
+        check_named_columns([str(c) for c in data.columns], text_column, label_column, text_pair_column,
+                            where="a column of the DataFrame")
         data = _frame_file(data, name)
     if isinstance(data, str) and data in BUILTIN:
         if columns:
@@ -431,12 +434,7 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
     from bertlab.runner import execute_run
     from bertlab.strategies.classifier import few_steps_planned
 
-    try:
-        sp = _checked_splits(configs, strategies)
-    except DataError as e:  # text_column='review' of a DataFrame said "is not in the file" (its Parquet copy)
-        if isinstance(data, pd.DataFrame) and " is not in the file; " in str(e):
-            raise DataError(str(e).replace(" is not in the file; ", " is not a column of the DataFrame; ")) from None
-        raise
+    sp = _checked_splits(configs, strategies)
     if progress and dc.source != "builtin" and sp.train.description:  # the columns read and the sizes, as `run`
         capped = sizes is None and not isinstance(data, DataConfig) and bool(sp.capped)
         print(f"data: {sp.train.description} (text_column / label_column choose others); {len(sp.label_names)} "

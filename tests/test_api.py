@@ -247,6 +247,18 @@ def test_a_dataframe_of_rows_without_columns_is_not_said_to_have_no_rows():
     assert not list((data_home() / "uploads").glob("*")) and RunStore().list_runs() == []
 
 
+@pytest.mark.parametrize("column", ["text_column", "label_column", "text_pair_column"])
+def test_a_column_the_dataframe_lacks_is_refused_before_its_copy_is_kept(reviews, column):
+    """data_config(df, text_column='text') gave a DataConfig, and compare kept the DataFrame's Parquet copy among
+    the uploads before its reading said the column was missing (in the copy's words: "is not in the file")."""
+    from bertlab.paths import data_home
+
+    with pytest.raises(BertlabError, match=r" 'text' is not a column of the DataFrame; its columns are "
+                                           r"\['review', 'sentiment'\]\.$"):
+        bertlab.data_config(reviews, **{column: "text"})
+    assert not list((data_home() / "uploads").glob("*"))
+
+
 def test_a_dataframe_with_two_columns_named_alike_is_said_in_words(reviews):
     """pd.concat([texts, texts], axis=1) names two columns 'review': kept as Parquet, it failed with a traceback
     (ValueError: Duplicate column names, then KeyError: 0 while looking for the column at fault)."""

@@ -923,6 +923,19 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
     return ranked[0]
 
 
+def check_named_columns(cols: list[str], text_column: str | None, label_column: str | None,
+                        pair_column: str | None = None, where: str = "in the file") -> None:
+    """Refuse a column named that is not among ``cols`` (``where``: what holds them, as the message says it).
+
+    Raises:
+        DataError: "text column 'text' is not in the file; its columns are ['review', 'sentiment']."
+    """
+    for fld, val in (("text column", text_column), ("label column", label_column),
+                     ("second text column", pair_column)):
+        if val is not None and val not in cols:
+            raise DataError(f"{fld} {val!r} is not {where}; its columns are {cols}.")
+
+
 def detect_columns(df: pd.DataFrame, text_column: str | None = None,
                    label_column: str | None = None, pair_column: str | None = None) -> tuple[str, str]:
     """Find the text and label columns, or check the ones given; ``pair_column``: a text pair's second text,
@@ -933,10 +946,7 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
     """
     cols = [str(c) for c in df.columns]
     df.columns = cols
-    for fld, val in (("text column", text_column), ("label column", label_column),
-                     ("second text column", pair_column)):
-        if val is not None and val not in cols:
-            raise DataError(f"{fld} {val!r} is not in the file; its columns are {cols}.")
+    check_named_columns(cols, text_column, label_column, pair_column)
     if text_column and label_column and text_column == label_column:
         raise DataError(f"text and label column are both {text_column!r}; choose two different columns.")
     if pair_column is not None and pair_column in (text_column, label_column):
