@@ -784,8 +784,7 @@ class Comparison:
         rows = cli.json_rows(self._runs)
         cells = pd.DataFrame([cli._cells(r, self.names) for r in rows], columns=list(cli.RUN_COLUMNS))
         out = [cells.to_html(index=False)]
-        if errors := [f"<li>{html.escape(self.names.get(r['run_id'], r['strategy']))}: {html.escape(r['error'])}</li>"
-                      for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]:
+        if errors := [f"<li>{html.escape(name)}: {html.escape(error)}</li>" for name, error in cli.run_errors(rows, self.names)]:
             out.append(f"<p><b>Errors</b></p><ul>{''.join(errors)}</ul>")
         if said := self.answer:
             out.append(f"<p><b>Which one to use?</b> {html.escape(said)}</p>")

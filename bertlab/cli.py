@@ -699,9 +699,16 @@ def format_table(rows: list[dict], columns: tuple[str, ...] = RUN_COLUMNS, names
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip() for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
-    # failures only: a cancel is the user's own doing, not an error (its status column says so)
-    errors = [f"  {(names or {}).get(r['run_id']) or _shown(r)}: {r['error']}" for r in rows if r["status"] in ("failed", "interrupted") and r.get("error")]
+    errors = [f"  {name}: {error}" for name, error in run_errors(rows, names)]
     return "\n".join(out + (["", "errors:", *errors] if errors else []))
+
+
+def run_errors(rows: list[dict], names: dict | None = None) -> list[tuple[str, str]]:
+    """(name, error) of the --json rows that failed or were interrupted, as a table lists them under it (the CLI's,
+    a Comparison's repr and its HTML); failures only: a cancel is the user's own doing, not an error (its status
+    column says so)."""
+    return [((names or {}).get(r["run_id"]) or _shown(r), r["error"]) for r in rows
+            if r["status"] in ("failed", "interrupted") and r.get("error")]
 
 
 def _shown(row: dict) -> str:

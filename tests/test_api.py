@@ -454,6 +454,29 @@ def test_a_notebook_shows_the_comparison_table_as_repr_prints_it_not_raw_fractio
     assert f"<td>{100 * acc:.1f}%</td>" in page and f"<td>{acc}</td>" not in page and "NaN" not in page
 
 
+def test_a_notebook_lists_the_errors_repr_prints(tiny_data):
+    """The HTML listed failed and interrupted runs' errors by a copy of the CLI table's rule (cli.run_errors now,
+    for both), which named a run its own way: the two must list the same runs, by the same names."""
+    import html
+
+    from bertlab.api import Comparison
+    from bertlab.cli import json_rows, run_errors
+    from bertlab.store import FAILED, SUCCEEDED
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    ids = [store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=s, class_weights=w))
+           for s, w in ((0, "balanced"), (1, None), (2, None))]
+    store.finish(ids[0], FAILED, error="boom <1>")
+    store.finish(ids[1], CANCELLED, error="cancelled by the user")  # the user's doing: no error
+    store.finish(ids[2], SUCCEEDED, metrics={"test_accuracy": 0.5})
+    c = Comparison([store.get(i) for i in ids], store=store)
+    (name, error), = run_errors(json_rows(c._runs), c.names)
+    assert error == "boom <1>" and name == c.names[ids[0]]
+    assert f"errors:\n  {name}: {error}" in repr(c)
+    assert f"<ul><li>{html.escape(name)}: {html.escape(error)}</li></ul>" in c._repr_html_()
+
+
 def test_a_run_exports_from_python_and_plain_transformers_answers_as_it_does(reviews, tiny_model, tmp_path):
     """A notebook had no way to export a run but a shell command (`!python -m bertlab export ID`): run.export()
     writes the CLI's zip, whose folder plain transformers loads to the run's own probabilities."""
