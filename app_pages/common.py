@@ -250,6 +250,9 @@ FOREIGN_CANCEL = ("Launched from another browser or from the command line (a tea
 # who cancelled such a run, as its status line then says it to every desk: "cancelled by the user" read, on the
 # page of the student who launched it, as if they had done it themselves (a classroom review)
 FOREIGN_CANCELLER = "someone at a desk that did not launch it"
+# how a run chosen on a page can vanish under it, in the same words on Compare (the batch on screen) and the
+# Playground (a model chosen)
+DELETED_BY = "with Compare's Delete (in this tab or another, or at another desk) or with the CLI's `delete`"
 
 
 def cancel_run(run_id: str, own: bool) -> None:

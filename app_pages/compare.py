@@ -98,8 +98,7 @@ def select_runs(all_runs: list) -> list[str]:
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
     if (gone := st.session_state.get(GONE_KEY)) and gone[1] == batch:  # until another batch is chosen
         st.info(f"The batch you were looking at{f' ({common.md(gone[0])})' if gone[0] else ''} has been deleted "
-                "(with Compare's Delete, in this tab, another or at another desk, or with the CLI's `delete`), so "
-                "this page now shows the newest batch. Pick another in the Batch list above.",
+                f"({common.DELETED_BY}), so this page now shows the newest batch. Pick another in the Batch list above.",
                 icon=":material/delete:")
     else:
         st.session_state.pop(GONE_KEY, None)

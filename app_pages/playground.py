@@ -199,8 +199,8 @@ ids = st.multiselect("Models (finished runs)", list(by_id), key="keep_pg_runs", 
 st.session_state[TITLES_KEY] = {i: common.run_title(by_id[i], names) for i in ids}
 if gone := st.session_state.get(GONE_KEY):
     st.info(f"{'The model' if len(gone) == 1 else f'{len(gone)} models'} chosen here "
-            f"({common.md(', '.join(gone))}) {'has' if len(gone) == 1 else 'have'} been deleted (with Compare's "
-            "Delete, in another tab or at another desk, or with the CLI's `delete`)"
+            f"({common.md(', '.join(gone))}) {'has' if len(gone) == 1 else 'have'} been deleted "
+            f"({common.DELETED_BY})"
             + (": choose others above." if not ids else "; those still in the list answer."), icon=":material/delete:")
 if not ids:
     if not waiting and not gone:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import FOREIGN_CANCELLER, md, section_html
+from app_pages.common import DELETED_BY, FOREIGN_CANCELLER, md, section_html
 from bertlab.config import DataConfig
 from bertlab.store import ACTIVE, FAILED, SUCCEEDED, RunStore
 
@@ -942,7 +942,7 @@ def test_compare_says_so_when_the_batch_on_screen_is_deleted_elsewhere(tiny_data
     no_problems(at)
     assert at.selectbox(key="cmp_batch_box").value == "b1"
     said = [i.value for i in at.info if "has been deleted" in i.value]
-    assert said and md(title) in said[0] and "Pick another in the Batch list" in said[0]
+    assert said and md(title) in said[0] and "Pick another in the Batch list" in said[0] and DELETED_BY in said[0]
     at.run()  # the next refresh still says why the page changed
     assert any("has been deleted" in i.value for i in at.info)
     # a batch that is there: nothing said
@@ -996,7 +996,7 @@ def test_playground_says_which_chosen_model_was_deleted_elsewhere(tiny_data, ber
     no_problems(at)
     assert at.multiselect(key="keep_pg_runs").value == [ids[1]]
     said = [i.value for i in at.info if "been deleted" in i.value]
-    assert said and md(title) in said[0] and "those still in the list answer" in said[0]
+    assert said and md(title) in said[0] and "those still in the list answer" in said[0] and DELETED_BY in said[0]
     at.run()  # said still at the next refresh
     assert any("been deleted" in i.value for i in at.info)
     other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b2")
