@@ -1993,14 +1993,19 @@ def test_train_page_estimates_scale_by_the_datas_text_length(tiny_model, tiny_da
     store = RunStore(bertlab_home)
     rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
     assert execute_run(store, rid) == SUCCEEDED
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
-    at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    no_problems(at)
-    table = at.table[0].value
-    row = table[table["strategy"] == "full_ft"].iloc[0]
+    row = _train_page_row(tiny_model, tiny_data, "full_ft")
     assert row["estimate from"] == "1 past run on this device, per token", (row, pick_device().name)
     assert row["estimated time"] != "unknown"
+
+
+def _train_page_row(tiny_model, tiny_data, strategy: str):
+    """The Train page's row of ``strategy`` in its estimates table, with only that strategy chosen."""
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value([strategy]).run()
+    no_problems(at)
+    table = at.table[0].value
+    return table[table["strategy"] == strategy].iloc[0]
 
 
 def test_train_page_estimates_from_a_strategys_own_run_older_than_the_newest_200(tiny_model, tiny_data,
@@ -2019,12 +2024,7 @@ def test_train_page_estimates_from_a_strategys_own_run_older_than_the_newest_200
         later = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
         store.finish(later, SUCCEEDED, metrics={"test_accuracy": 0.5}, costs={"total_seconds": 1.0})
     assert rid not in {r.id for r in store.list_runs(limit=200)}  # the premise
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
-    at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    no_problems(at)
-    table = at.table[0].value
-    row = table[table["strategy"] == "full_ft"].iloc[0]
+    row = _train_page_row(tiny_model, tiny_data, "full_ft")
     assert row["estimate from"] == "1 past run on this device, per token", (row, pick_device().name)
 
 
