@@ -24,8 +24,9 @@ from bertlab.sweep import config_key
 REFRESH_S = 2.0
 
 
-def select_runs(all_runs: list) -> list[str]:
-    """Run ids to compare: a whole batch (the latest launch that is not a sweep by default) or a hand-picked set."""
+def select_runs(all_runs: list) -> tuple[list[str], str | None]:
+    """Run ids to compare: a whole batch (the latest launch that is not a sweep by default) or a hand-picked set;
+    and the sweep chosen whole, if it is one (None for a launch or a pick)."""
     sweeps = common.sweep_batches()
     # newest first, so the first batch seen is the latest; a sweep is the runs holding its points, those reused from
     # an earlier sweep included (its batch alone held only the seed added to it), as on Learning curves
@@ -63,7 +64,7 @@ def select_runs(all_runs: list) -> list[str]:
                               placeholder=f"Choose among the {len(shown):,} run{'s' * (len(shown) != 1)} the "
                                           "filters let through" if filtered else "Choose runs",
                               help="The filters above narrow this list (the runs picked stay picked); its "
-                                   "\"Select all\" then adds the runs they let through.")
+                                   "\"Select all\" then adds the runs they let through."), None
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
     # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is
@@ -103,7 +104,7 @@ def select_runs(all_runs: list) -> list[str]:
     else:
         st.session_state.pop(GONE_KEY, None)
     st.session_state["cmp_choice"], st.session_state["cmp_choice_title"] = batch, unmarked[batch]
-    return [r.id for r in batches[batch]]
+    return [r.id for r in batches[batch]], batch if batch in sweeps else None
 
 
 BATCH_KEY = "cmp_batch_box"  # the Batch list's key
@@ -1267,7 +1268,9 @@ if not all_runs:
     st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
 
-ids = select_runs(all_runs)
+# a sweep chosen whole: its report has its learning curves and "Which one to use at each size?", as `report --sweep`
+# makes it (a lecturer's sweep report for the course page had neither: no page of the app passed the sweep)
+ids, sweep_now = select_runs(all_runs)
 if older:
     st.caption(f"Listed: the batches of the newest {common.RUNS_LISTED:,} runs. Older ones: `python -m bertlab runs` "
                "lists them, `python -m bertlab report --batch ID` reports one.")
@@ -1281,10 +1284,6 @@ picked_done = [r for r in all_runs if r.id in set(ids) and r.status == SUCCEEDED
 # judged as the answer on this page is (its Judge by); None: the default, which the report explains as Compare does
 default_now = answer.default_metric(picked_done) if picked_done else None
 judge_now = default_now and common.judge_chosen(default_now, "judge_by", start=common.compare_judge(default_now))
-# A sweep chosen whole: its report has its learning curves and "Which one to use at each size?", as `report --sweep`
-# makes it (a lecturer's sweep report for the course page had neither: no page of the app passed the sweep).
-sweep_now = st.session_state.get("cmp_choice") if not st.session_state.get("keep_cmp_pick") else None
-sweep_now = sweep_now if sweep_now in common.sweep_batches() else None
 row.download_button("Report (HTML)", lambda: report.build_html(common.store(), ids, prices=prices_now,
                                                                project_to=project_to, sweep_id=sweep_now,
                                                                judge_by=None if judge_now == default_now else judge_now),

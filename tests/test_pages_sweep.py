@@ -1078,6 +1078,12 @@ def test_compares_report_of_a_sweep_has_its_learning_curves_and_answer_at_each_s
     page, helped = report_of(at)
     assert "<h2 id='each-size'>Which one to use at each size?</h2>" in page and "<h2>Learning curves</h2>" in page
     assert helped == "With the sweep's learning curves and its answer at each size."
+    # which batches are sweeps is read once a rerun (every stored sweep's file): the button asked it a second time
+    read, real_ids = [], sweep.sweep_ids
+    monkeypatch.setattr(sweep, "sweep_ids", lambda store: read.append(1) or real_ids(store))
+    at.run()
+    no_problems(at)
+    assert len(read) == 1 and report_of(at)[1] == helped
     at.selectbox(key="cmp_batch_box").set_value("b-launch").run()
     no_problems(at)
     page, helped = report_of(at)
