@@ -227,12 +227,19 @@ def unseen_note(text: str, known: list[frozenset[str]]) -> str | None:
             "need not be low.")
 
 
+def learnt_from(done: list, run_ids: list[str]) -> list:
+    """The data (DataConfigs, each once) whose training texts the runs ``run_ids`` of ``done`` learnt from: zero_shot,
+    which reads none (its strategy's ``reads_training_texts``), left out."""
+    from bertlab.strategies import REGISTRY
+
+    learnt = {repr(r.run_config.data): r.run_config.data for r in done if r.id in run_ids
+              and getattr(REGISTRY.get(r.strategy), "reads_training_texts", True)}
+    return list(learnt.values())
+
+
 def _unseen_caption(done: list, run_ids: list[str], text: str) -> None:
-    """:func:`unseen_note` for the runs that answered (their training texts, read once per data); zero_shot, which
-    learnt from none, left out."""
-    learnt = {repr(r.run_config.data): r.run_config.data for r in done
-              if r.id in run_ids and (r.costs or {}).get("trainable_params") != 0}
-    known = [w for cfg in learnt.values() if (w := common.training_words(cfg)) is not None]
+    """:func:`unseen_note` for the runs that answered (their training texts, read once per data)."""
+    known = [w for cfg in learnt_from(done, run_ids) if (w := common.training_words(cfg)) is not None]
     if note := unseen_note(text, known):
         st.caption(f":material/travel_explore: {note}")
 

@@ -1369,6 +1369,26 @@ def test_playground_says_a_text_of_words_no_training_text_has_is_unlike_what_the
     assert unseen_note("asdf qwerty", []) is None and unseen_note("!!", [known]) is None  # nothing to go on
 
 
+def test_the_unseen_words_line_leaves_out_the_runs_whose_strategy_reads_no_training_text(tiny_data):
+    """Which runs learnt from training texts was told by their stored trainable_params being 0 (zero_shot's),
+    where each strategy already says it (reads_training_texts): a zero_shot run whose costs lack the count (a
+    failed write, an older store) had its data's training words counted as what the runs learnt from."""
+    from types import SimpleNamespace
+
+    from app_pages.inference_box import learnt_from
+
+    other = DataConfig(**{**asdict(tiny_data), "seed": 7})
+
+    def run(rid, strategy, data, costs):
+        return SimpleNamespace(id=rid, strategy=strategy, run_config=SimpleNamespace(data=data), costs=costs)
+
+    done = [run("z", "zero_shot", other, {}), run("z2", "zero_shot", other, {"trainable_params": 0}),
+            run("t", "tfidf_logreg", tiny_data, {"trainable_params": 20}),
+            run("t2", "tfidf_logreg", tiny_data, {"trainable_params": 20}), run("h", "head_only", other, None)]
+    assert learnt_from(done, ["z", "z2", "t", "t2"]) == [tiny_data]  # zero_shot's data left out, each data once
+    assert learnt_from(done, ["z", "h"]) == [other]
+
+
 def test_playground_does_not_say_emoji_count_as_words_to_a_tfidf_run_trained_before_they_did(tiny_data,
                                                                                               bertlab_home):
     """A diff review: to a tfidf_logreg run trained before emoji were words (its tfidf.json holds the older
