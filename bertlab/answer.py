@@ -135,6 +135,11 @@ SAME_COST = 0.10  # training FLOPs this close count as the same cost (seconds, n
 NEGLIGIBLE_FLOPS = PARETO_NEGLIGIBLE
 
 
+# _cheapest's first words where the best costs next to nothing beside the others (zero_shot: nothing at all);
+# over_seeds tells such a row by them (its why) from one a test decides
+NEXT_TO_NOTHING, NOTHING_TO_TRAIN = "next to nothing to train", "nothing to train"
+
+
 def _cheapest(cost, others, to_train: bool = True) -> str:
     """'the cheapest to train', or where a run costs less but both next to nothing (NEGLIGIBLE_FLOPS) the words
     that say so: zero_shot's 0 FLOP is less than tfidf_logreg's 1.5 MFLOP, and neither is worth weighing (so where
@@ -148,9 +153,9 @@ def _cheapest(cost, others, to_train: bool = True) -> str:
         # "to train" said here too: "as cheap as any run here" read as every cost, for head_only at 2.76 GFLOP a
         # text to serve beside tfidf_logreg's 2.45 kFLOP (a review's 7 test texts of bbc_long.csv)
         if cost[0] == 0:  # zero_shot trains nothing at all: "next to nothing to train" said it trained a little
-            return ("nothing to train, as cheap" + (" to train" if to_train else "") + " as any run here (under 100 "
-                    "GFLOP counts as next to nothing: about a second of a CPU)")
-        return ("next to nothing to train, as cheap" + (" to train" if to_train else "") + " as any run here (under "
+            return (f"{NOTHING_TO_TRAIN}, as cheap" + (" to train" if to_train else "") + " as any run here (under "
+                    "100 GFLOP counts as next to nothing: about a second of a CPU)")
+        return (f"{NEXT_TO_NOTHING}, as cheap" + (" to train" if to_train else "") + " as any run here (under "
                 "100 GFLOP: about a second of a CPU)")
     if any(not _dearer(o, cost, floor=0.0) for o in others):
         return "as cheap to train as any run here" if to_train else "as cheap as any run here"
@@ -1987,6 +1992,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     holm=_sweep_holm(list(points.values()), by_id.get, judge))
     acc, cost = row["accuracies"], row["costs"]
     best, pick = row["most accurate"], row["pick"]
+    negligible = (f"{judge.top} and {NEXT_TO_NOTHING}", f"{judge.top} and {NOTHING_TO_TRAIN}")  # its why: no test
     any_run = {st: by_id[next(iter(seeds.values()))["run_id"]] for st, seeds in by_strategy.items()}
     if pick is None:  # no strategy better than the majority class beyond chance
         return Answer(best=any_run[best], pick=any_run[best],
@@ -2065,7 +2071,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                     + f").{size}")
         sentences.append(lead_price(priced(best), priced(near), best, near))
     elif (cheapest := row["why"].startswith(f"{judge.top} and the cheapest")) or row["why"].startswith(
-            (f"{judge.top} and next to nothing", f"{judge.top} and nothing to train", f"{judge.top} and as cheap as any")):
+            (*negligible, f"{judge.top} and as cheap as any")):
         # "as cheap as any run here" (a table cell's words) read after its own "the most accurate" a second time:
         # "Use full_ft: the most accurate (76.2%, mean of 2 seeds); the most accurate and as cheap as any run here."
         # beside strategies that kept no training FLOPs, cheapest only of those that did (as for one run each)
@@ -2154,8 +2160,7 @@ def over_seeds(runs: list, judge: Judge = ACCURACY) -> Answer | None:
                                 ACCURACY if judge is MACRO_F1 else MACRO_F1):
         sentences.append(trade)
     other = pick if pick != best else row["near"]
-    if row["why"].startswith((f"{judge.top} and the cheapest", f"{judge.top} and next to nothing",
-                              f"{judge.top} and nothing to train")):  # no test
+    if row["why"].startswith((f"{judge.top} and the cheapest", *negligible)):  # no test
         caveat = ""
     elif k == 1:  # the strategies a seed changes each ran once (zero_shot twice beside them): one training each
         # ("1 training seeds on one split: ... beyond the luck of training (the t-test over seeds)", where McNemar's

@@ -3093,3 +3093,13 @@ def test_zero_shot_at_two_seeds_is_not_called_a_mean_of_seeds(tmp_path):
     runs = [fake_run(tmp_path, s, LABELS, right_on(LABELS, n + seed * k), f, t, seed=seed, split_seed=seed)
             for seed in (0, 1) for s, n, k, f, t in (("zero_shot", 320, 4, 0.0, 0.0), ("head_only", 250, 4, 2.5e11, 10))]
     assert "(80.5%, mean of 2 seeds)" in answer.answer(runs).headline
+
+
+def test_the_words_for_a_cost_next_to_nothing_are_the_ones_over_seeds_tells_its_rows_by():
+    """over_seeds tells a row whose best costs next to nothing (no test decides it) by the first words of its why,
+    which 1c08105 had to add "nothing to train" to in two places: both places and _cheapest now share the words, and
+    _cheapest's sentences begin with them."""
+    tiny, small, big = (0.0, 0.0), (1.5e6, 0.1), (5e15, 300.0)
+    assert answer._cheapest(tiny, [small]).startswith(answer.NOTHING_TO_TRAIN + ", as cheap to train as any")
+    assert answer._cheapest(small, [tiny], to_train=False).startswith(answer.NEXT_TO_NOTHING + ", as cheap as any")
+    assert not answer._cheapest(small, [big]).startswith((answer.NOTHING_TO_TRAIN, answer.NEXT_TO_NOTHING))
