@@ -374,6 +374,8 @@ def past_runs(strategies: list[str], model: str) -> list:
     older = [r for n in strategies for r in store().list_runs(status=(SUCCEEDED,), strategy=n, model=model,
                                                               limit=PAST_OF_EACH) if r.id not in seen]
     return past + sorted(older, key=lambda r: r.created, reverse=True)
+
+
 QUEUE_WAIT_S = 10.0  # a queued run's wait is estimated afresh at most this often (shared by every page and session)
 _WAITS: OrderedDict = OrderedDict()  # (data directory, run ids ahead, time slot) -> '~2 min' or ''
 _WAITS_LOCK = threading.Lock()
@@ -1381,8 +1383,6 @@ def time_left_text(run, progress: float | None = None, short: bool = False) -> s
     return f" · {Estimate(left, '').text()} left" + (then if run.phase == "mlm" else "")
 
 
-# What "train s" means wherever a table shows it (Compare, Accuracy vs cost): a reader saw head_only's 3.8 s there
-# beside "7.9 s" on Compare's status line and ~8 s on the Train page, which are the whole run.
 # The words of a paired test, as the README's "Words used on the pages" gives them: a student read "McNemar p <
 # 0.001, still <0.001 after Holm over 3 pairs" on Accuracy vs cost, and "p = 0.018" on Learning curves, with nothing
 # on either page to say what they are (Compare explains them under its paired-test table).
@@ -1399,6 +1399,8 @@ def test_words(lines: list[str]) -> None:
         st.caption(":material/help: " + TEST_WORDS)
 
 
+# What "train s" means wherever a table shows it (Compare, Accuracy vs cost): a reader saw head_only's 3.8 s there
+# beside "7.9 s" on Compare's status line and ~8 s on the Train page, which are the whole run.
 TRAIN_TIME_HELP = ("Training only, in seconds: head_only's counts its encoder pass over the training texts (as it "
                    "costs when the embeddings are computed, even where they came from the cache) and then its head; "
                    "zero_shot trains nothing (0); dapt's (and scratch's with masked-LM epochs) counts its "
