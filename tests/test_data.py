@@ -1597,3 +1597,14 @@ def test_two_columns_of_one_name_beside_a_column_already_named_like_pandas_renam
     assert notes == [f"{name} has 2 columns named 'text': read as 'text', 'text.2', in the file's order; choose the "
                      "one you mean with the column pickers (--text-column / --label-column), or give them different "
                      "names in the file"]
+
+
+def test_the_training_words_are_the_training_texts_words_as_a_typed_text_is_read():
+    """training_words kept a copy of text_words' reading (its own lower() and pattern): a change to one alone would
+    call a training text's own words unseen on the Playground. It reads each text by text_words now."""
+    from bertlab.data.dataset import text_words, training_words, unseen_words
+
+    texts = ["Great FILM, très bien", "好电影 🎬🎬", "a b cd-ef", "İstanbul ΣΊΣΥΦΟΣ"]
+    assert training_words(texts) == frozenset().union(*map(text_words, texts))
+    for t in texts:
+        assert unseen_words(t, training_words(texts))[0] == []

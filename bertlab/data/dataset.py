@@ -992,11 +992,8 @@ def text_words(text: str) -> list[str]:
 
 def training_words(texts: list[str]) -> frozenset[str]:
     """Every word (:func:`text_words`) of ``texts``: a run's training vocabulary, what a typed text is checked
-    against (:func:`unseen_words`)."""
-    from bertlab.strategies.tfidf_logreg import TOKEN_PATTERN
-
-    pattern = re.compile(TOKEN_PATTERN)
-    return frozenset(w for t in texts for w in pattern.findall(t.lower()))
+    against (:func:`unseen_words`), read as it reads it."""
+    return frozenset(w for t in texts for w in text_words(t))
 
 
 def unseen_words(text: str, known: frozenset[str] | set[str]) -> tuple[list[str], int]:
