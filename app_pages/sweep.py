@@ -55,8 +55,8 @@ def sweep_form() -> None:
     whole = uncapped_splits(cfg)
     # how many texts each point is scored on: the Data page's test cap, or what the split holds under it (a lecturer
     # wanting a small test set read "The test set stays the same" and not its size, nor where it is set)
-    n_test = [n for n in (cfg.test_size, whole.sizes()["test"] if whole is not None else None) if n is not None]
-    size = f" ({min(n_test):,} texts, set by the Data page's size)" if n_test else ""
+    n_test = sweep.test_texts(cfg.test_size, whole.sizes()["test"] if whole is not None else None)
+    size = f" ({n_test:,} texts, set by the Data page's size)" if n_test else ""
     st.markdown(f"**Dataset:** {common.md(cfg.label)} (choose another on the Data page). The test set{size} stays "
                 "the same for every size of a seed; smaller training sets are subsets of larger ones.")
     # Defaults go through session state (not default=/value=): app.py re-assigns "keep_" keys on every run. A

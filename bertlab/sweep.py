@@ -349,6 +349,14 @@ def validation_sentence(spec: SweepSpec, available: Callable[[RunConfig], dict[s
             f"(validation examples: {each}).{test_sentence(spec, first[min(sizes)], available)}")
 
 
+def test_texts(cap: int | None, there: int | None) -> int | None:
+    """How many test texts a sweep's point is scored on: the test cap (the Data page's size), or what the split
+    holds (``there``) where that is fewer; None where neither is known. The Learning curves form says it of a sweep
+    to queue, :func:`test_sentence` of a sweep's points."""
+    known = [n for n in (cap, there) if n is not None]
+    return min(known) if known else None
+
+
 def test_sentence(spec: SweepSpec, config: RunConfig,
                   available: Callable[[RunConfig], dict[str, int] | None] | None = None) -> str:
     """How many test texts ``spec``'s points are scored on (``config``: one of its points), and what one of them
@@ -356,10 +364,7 @@ def test_sentence(spec: SweepSpec, config: RunConfig,
     percentage points of accuracy).' A lecturer running a small sweep read 'The test set stays the same for every size' and
     nowhere how big it was: the test cap is the Data page's. '' where neither the cap nor the split's size is
     known."""
-    used = config.data.test_size
-    there = (available(config) or {}).get("test") if available is not None else None
-    if there is not None:
-        used = there if used is None else min(used, there)
+    used = test_texts(config.data.test_size, (available(config) or {}).get("test") if available is not None else None)
     if not used:
         return ""
     # one test set for every seed: --fixed-split, or a file's (or the hub's) own test split

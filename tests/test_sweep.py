@@ -1109,3 +1109,12 @@ def test_a_zero_shot_stored_with_its_datas_own_sentences_is_the_point_a_sweep_pl
     store_id = mine.create_run(sweep.plan(builtin)[0].config.replace(label_descriptions=["Loved it.", "Hated it."]))
     mine.finish(store_id, SUCCEEDED, data_summary={"label_names": ["fresh", "rotten"]})
     assert [c.strategy for c in sweep.split_points(mine, builtin)[0]] == ["zero_shot"]
+
+
+def test_the_form_and_the_curves_count_a_points_test_texts_by_one_rule():
+    """The Learning curves form (b0caa3a) and the line under the curves (50f32a2) each worked out the test texts a
+    point is scored on, by two copies of one rule that parted at a count of 0 ('(0 texts, ...)' in the form,
+    nothing under the curves). Both ask sweep.test_texts now."""
+    assert sweep.test_texts(500, 1_200) == 500 and sweep.test_texts(500, 120) == 120  # the cap, or what is there
+    assert sweep.test_texts(None, 120) == 120 and sweep.test_texts(500, None) == 500
+    assert sweep.test_texts(None, None) is None
