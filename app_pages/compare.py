@@ -48,7 +48,12 @@ def select_runs(all_runs: list) -> tuple[list[str], str | None]:
             # once picked, an emptied list stays empty
             shown = st.session_state.get("cmp_choice")
             st.session_state[common.PICKED_KEY] = [r.id for r in batches[shown if shown in batches else latest]]
-        # runs deleted since are let go
+        # runs deleted since are let go, and named (another desk's Delete, another tab, the CLI): dropped without a
+        # word, a classroom review's picks of a stranger's runs shrank at a refresh with nothing said
+        if gone := [i for i in st.session_state[common.PICKED_KEY]
+                    if i not in by_id and common.store().get(i) is None]:
+            titles_of = st.session_state.get(PICK_TITLES_KEY) or {}
+            st.session_state[PICK_GONE_KEY] = [titles_of.get(i, f"run …{i[-4:]}") for i in gone]
         st.session_state[common.PICKED_KEY] = [i for i in st.session_state[common.PICKED_KEY] if i in by_id]
         shown = pick_filters(c1, all_runs, batches, titles)
         if not shown:
@@ -59,12 +64,21 @@ def select_runs(all_runs: list) -> tuple[list[str], str | None]:
         options = [r.id for r in all_runs if r.id in chosen or r.id in shown]
         names = variants.labels(all_runs, data=False)  # "head_only (lr 0.03)"; run_title names the dataset
         filtered = len(shown) < len(all_runs)
-        return c1.multiselect("Runs", options, key=common.PICKED_KEY,
-                              format_func=lambda i: common.run_title(by_id[i], names),
-                              placeholder=f"Choose among the {len(shown):,} run{'s' * (len(shown) != 1)} the "
-                                          "filters let through" if filtered else "Choose runs",
-                              help="The filters above narrow this list (the runs picked stay picked); its "
-                                   "\"Select all\" then adds the runs they let through."), None
+        ids = c1.multiselect("Runs", options, key=common.PICKED_KEY,
+                             format_func=lambda i: common.run_title(by_id[i], names),
+                             placeholder=f"Choose among the {len(shown):,} run{'s' * (len(shown) != 1)} the "
+                                         "filters let through" if filtered else "Choose runs",
+                             help="The filters above narrow this list (the runs picked stay picked); its "
+                                  "\"Select all\" then adds the runs they let through.",
+                             on_change=lambda: st.session_state.pop(PICK_GONE_KEY, None))
+        st.session_state[PICK_TITLES_KEY] = {i: common.run_title(by_id[i], names) for i in ids}
+        if gone := st.session_state.get(PICK_GONE_KEY):  # until the picks are changed by hand
+            c1.info(f"{'The run' if len(gone) == 1 else f'{len(gone)} runs'} picked here "
+                    f"({common.md(', '.join(gone))}) {'has' if len(gone) == 1 else 'have'} been deleted "
+                    f"({common.DELETED_BY})"
+                    + (": pick others above." if not ids else "; the others picked are shown."),
+                    icon=":material/delete:")
+        return ids, None
     # The batch stays as chosen while its runs finish, fail or are cancelled; this session's own new launch (or
     # sweep) selects it. Another tab's or process's new batch does not take the page over (on a shared server one
     # user's launch switched everyone's Compare to it): a toast names it, and the list holds it. The choice is
@@ -109,6 +123,8 @@ def select_runs(all_runs: list) -> tuple[list[str], str | None]:
 
 BATCH_KEY = "cmp_batch_box"  # the Batch list's key
 GONE_KEY = "cmp_gone"  # (the title of the batch shown until it was deleted, the batch shown since)
+PICK_GONE_KEY = "cmp_pick_gone"  # the titles of the picked runs deleted since, said until the picks are changed
+PICK_TITLES_KEY = "cmp_pick_titles"  # {run id: title} of the runs picked, to name them once deleted
 YOURS = common.YOURS  # the mark of this desk's launches in the Batch list
 
 

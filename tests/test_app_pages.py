@@ -2787,6 +2787,42 @@ def test_runs_picked_on_compare_are_what_the_other_pages_show_and_stay_picked(ti
     assert at.toggle(key="keep_cmp_pick").value and at.multiselect(key="keep_cmp_runs").value == [ids["b0"], ids["b1"]]
 
 
+def test_compare_pick_runs_names_picked_runs_deleted_elsewhere(tiny_data, bertlab_home):
+    """A classroom review: a student picked runs of two launches on Compare; another desk deleted one of them, and at
+    the next refresh the picks shrank without a word (the batch mode and the Playground say so)."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    ids = two_settings_in_two_launches(tiny_data, bertlab_home)
+    store = RunStore(bertlab_home)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value([ids["b0"], ids["b1"]]).run()
+    no_problems(at)
+    title = at.multiselect(key="keep_cmp_runs").format_func(ids["b0"])
+    assert not any("been deleted" in i.value for i in at.info)
+    store.delete_finished([ids["b0"]])  # another desk's Delete
+    at.run()
+    no_problems(at)
+    assert at.multiselect(key="keep_cmp_runs").value == [ids["b1"]]
+    said = [i.value for i in at.info if "been deleted" in i.value]
+    assert said and md(title) in said[0] and said[0].startswith("The run picked here")
+    assert "the others picked are shown" in said[0]
+    at.run()  # the next refresh still says why the picks changed
+    assert any("been deleted" in i.value for i in at.info)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b2")  # another launch, unpicked
+    assert execute_run(store, rid) == SUCCEEDED
+    store.delete_finished([ids["b1"]])  # the last run picked: nothing picked is left to show
+    at.run()
+    no_problems(at)
+    said = [i.value for i in at.info if "been deleted" in i.value]
+    assert said and "pick others above" in said[0]
+    # picks changed by hand: said no more
+    at.multiselect(key="keep_cmp_runs").set_value([rid]).run()
+    no_problems(at)
+    assert not any("been deleted" in i.value for i in at.info)
+
+
 def test_the_results_tables_run_column_is_as_wide_as_its_longest_name(tiny_data, bertlab_home):
     """'head_only (lr 0.001) · 0cd3' was cut to 'head_only (lr 0.001' in the 120-px run column: two seeds read
     alike."""
