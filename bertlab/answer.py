@@ -676,9 +676,18 @@ def _nothing_to_compare(runs: list, done: list) -> str | None:
     names = _names_apart(runs)
     only = names[done[0].id] if len(done) == 1 else variants.labels(done)[done[0].id]  # seeds: the strategy's name
     it = "it" if len(left) == 1 else "them"
+    # A run cancelled on purpose has nothing to fix ("once what stopped it is fixed" read oddly of it, a review):
+    # the words for a fix go to the runs that failed or were interrupted, by name where some were cancelled.
+    stopped = [r for r in left if r.status != "cancelled"]
+    if not stopped:
+        again = f"Run {it} again"
+    elif len(stopped) == len(left):
+        again = f"Run {it} again once what stopped {it} is fixed"
+    else:
+        again = (f"Run {it} again ({', '.join(dict.fromkeys(names[r.id] for r in stopped))} once what stopped "
+                 f"{'it' if len(stopped) == 1 else 'them'} is fixed)")
     return (f"No answer yet: only {only} finished, so there is nothing to compare it with. Ended without a result: "
-            f"{_ended_list(left, names)}. Run {it} again once what stopped {it} is fixed, or train another "
-            f"strategy, for an answer.")
+            f"{_ended_list(left, names)}. {again}, or train another strategy, for an answer.")
 
 
 def _declined(done: list) -> str | None:

@@ -2170,7 +2170,14 @@ def test_one_finished_run_beside_one_that_failed_says_why_there_is_no_answer_and
     gone.status, gone.error, gone.metrics = "cancelled", "", {}
     why = answer.no_answer_reason([ok, ok2, bad, gone])
     assert why.startswith("No answer yet: only full_ft finished") and "lora (cancelled)" in why
-    assert "Run them again once what stopped them is fixed" in why
+    # one of them cancelled on purpose: the fix is for the failed one alone
+    assert "Run them again (head_only once what stopped it is fixed), or train another strategy" in why
+    # cancelled alone: nothing to fix
+    bad.status, bad.error = "cancelled", ""
+    why = answer.no_answer_reason([ok, bad])
+    assert why.endswith("head_only (cancelled). Run it again, or train another strategy, for an answer.")
+    assert "what stopped" not in why
+    bad.status, bad.error = "failed", "RuntimeError: CUDA out of memory\nTraceback ..."
     # alone, or with its failed seed run again and finished, nothing to ask: nothing said
     assert answer.no_answer_reason([ok]) is None and answer.text_lines([ok]) == []
     assert answer.no_answer_reason([ok, ok2]) is None
