@@ -1441,6 +1441,34 @@ def dataset_name(name: str) -> str:
     return upload_display_name(name)
 
 
+def data_file(run: Any) -> str:
+    """Which data ``run`` was trained on, as a key: an uploaded file's stored path (two students' uploads of one name,
+    'class.csv', are two files), else its dataset as tables name it ('tweet_eval (emotion)')."""
+    data = (getattr(run, "config", None) or {}).get("data") or {}
+    return str(data["name"]) if data.get("source") == "file" and data.get("name") else str(run.dataset)
+
+
+def dataset_names(runs: list) -> dict[str, str]:
+    """{:func:`data_file`: its name as the user knows it} for ``runs``, newest first; two different files uploaded
+    under one name are told apart: 'class.csv (1 of 2 different files of that name)', numbered from the first one
+    trained on (a classroom review: two students' class.csv read as one dataset)."""
+    files: dict[str, str] = {}
+    for r in runs:
+        files.setdefault(data_file(r), dataset_name(r.dataset))
+    first = {}
+    for r in sorted(runs, key=lambda r: getattr(r, "created", 0) or 0):
+        first.setdefault(data_file(r), len(first))
+    shown = list(files.values())
+    named = {}
+    for key, name in files.items():
+        if (k := shown.count(name)) == 1:
+            named[key] = name
+        else:
+            order = sorted((f for f, n in files.items() if n == name), key=first.get)
+            named[key] = f"{name} ({order.index(key) + 1} of {k} different files of that name)"
+    return named
+
+
 def run_title(run: Any, names: dict | None = None) -> str:
     """``✓ head_only · a1b2 (rotten_tomatoes)``; ``names``: run id -> its strategy as :func:`bertlab.variants.labels`
     names it among the runs listed (``✓ head_only (lr 0.03) · a1b2 (rotten_tomatoes)``), so that a picker tells

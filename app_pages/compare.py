@@ -145,7 +145,8 @@ def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]
 
     named = {"keep_cmp_f_data": common.dataset_name, "keep_cmp_f_strategy": str, "keep_cmp_f_status": status}
     offered = {
-        "keep_cmp_f_data": {r.dataset: common.dataset_name(r.dataset) for r in all_runs},
+        # by file: two uploads of one name ('class.csv', two students') were one option, filtering both in
+        "keep_cmp_f_data": common.dataset_names(all_runs),
         "keep_cmp_f_strategy": {n: n for n in sorted({r.strategy for r in all_runs})},
         "keep_cmp_f_status": {s: status(s) for s in (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
                               if any(r.status == s for r in all_runs)},
@@ -166,7 +167,7 @@ def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]
     batch = row.selectbox("Batch", [every, *batches], key="keep_cmp_f_batch",
                           format_func=lambda b: titles[b] if b else "every batch", width=360)
     return {r.id for r in (batches[batch] if batch else all_runs)
-            if (not chosen["keep_cmp_f_data"] or r.dataset in chosen["keep_cmp_f_data"])
+            if (not chosen["keep_cmp_f_data"] or common.data_file(r) in chosen["keep_cmp_f_data"])
             and (not chosen["keep_cmp_f_strategy"] or r.strategy in chosen["keep_cmp_f_strategy"])
             and (not chosen["keep_cmp_f_status"] or r.status in chosen["keep_cmp_f_status"])}
 

@@ -160,10 +160,7 @@ def several_datasets(runs: list) -> str | None:
     uploaded under one name count as two ('class.csv (2 different files of that name)': a classroom review, two
     students' class.csv, one of sentiments and one of topics, read as one dataset, and nothing said their labels
     differ). None for one."""
-    files: dict[str, str] = {}
-    for r in runs:
-        data = (getattr(r, "config", None) or {}).get("data") or {}
-        files.setdefault(str(data.get("name") or r.dataset), common.dataset_name(r.dataset))
+    files = {common.data_file(r): common.dataset_name(r.dataset) for r in runs}
     if len(files) < 2:
         return None
     shown = list(files.values())

@@ -1040,6 +1040,45 @@ def test_playground_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, ber
     assert not [c for c in at.caption if "different datasets" in c.value]
 
 
+def test_compare_dataset_filter_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, bertlab_home, tmp_path):
+    """A classroom review: students A and B each uploaded a class.csv; Compare's Pick runs Dataset filter offered one
+    'class.csv', which let both students' runs through (the Playground tells the two apart)."""
+    import pandas as pd
+
+    from bertlab.strategies import make_config
+
+    other = tmp_path / "b" / tiny_csv.name  # another file of the same name, other labels
+    other.parent.mkdir()
+    df = pd.read_csv(tiny_csv)
+    df["label"] = df["label"].map(lambda v: f"topic {v}")
+    df.to_csv(other, index=False)
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed, data in ((0, tiny_data), (1, DataConfig(**{**asdict(tiny_data), "name": str(other)}))):
+        ids.append(store.create_run(make_config("tfidf_logreg", data=data, seed=seed), batch_id=f"b{seed}"))
+        store.claim(ids[-1], "cpu")
+        store.finish(ids[-1], SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value([]).run()
+    no_problems(at)
+    pills = at.pills(key="keep_cmp_f_data")
+    first = f"{tiny_csv.name} (1 of 2 different files of that name)"  # the one trained on first: A's
+    assert sorted(pills.options) == [first, f"{tiny_csv.name} (2 of 2 different files of that name)"]
+    a = store.get(ids[0]).config["data"]["name"]  # A's file
+    assert pills.format_func(a) == first
+    pills.set_value([a]).run()
+    no_problems(at)
+    offered = at.multiselect(key="keep_cmp_runs").options
+    assert len(offered) == 1 and f"· {ids[0][-4:]} (" in offered[0]  # A's run alone
+    # one file of a name: its name alone
+    store.delete_finished([ids[1]])
+    at.run()
+    assert at.pills(key="keep_cmp_f_data").options == [tiny_csv.name]
+
+
 def test_playground_lists_the_runs_in_launch_order_as_compare_does(tiny_data, bertlab_home):
     """A persona: the chosen runs read tfidf_logreg, head_only, zero_shot (the store's newest first) above
     answers and a Compare page that read zero_shot, head_only, tfidf_logreg."""
