@@ -437,7 +437,9 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
     sp = _checked_splits(configs, strategies)
     if progress and dc.source != "builtin" and sp.train.description:  # the columns read and the sizes, as `run`
         capped = sizes is None and not isinstance(data, DataConfig) and bool(sp.capped)
-        print(f"data: {sp.train.description} (text_column / label_column choose others); {len(sp.label_names)} "
+        # a pair task's columns are two texts and a label: named so (it read "text_column / label_column" of them)
+        others = "text_column / text_pair_column / label_column" if sp.pairs else "text_column / label_column"
+        print(f"data: {sp.train.description} ({others} choose others); {len(sp.label_names)} "
               f"classes; train {len(sp.train):,}, validation {len(sp.val):,}, test {len(sp.test):,}"
               + (" (the default sizes='standard' caps; sizes='all' takes every row)" if capped else ""))
     elif progress and dc.source == "builtin" and sizes is None and not isinstance(data, DataConfig):

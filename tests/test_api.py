@@ -504,14 +504,16 @@ def test_a_run_exports_from_python_and_plain_transformers_answers_as_it_does(rev
         run.export(tmp_path / "no" / "such" / "folder" / "m.zip")
 
 
-def test_a_pair_runs_predict_takes_each_pair_as_a_tuple_and_a_single_text_run_refuses_one(reviews):
+def test_a_pair_runs_predict_takes_each_pair_as_a_tuple_and_a_single_text_run_refuses_one(reviews, capsys):
     """run.predict([("great film", "awful film")]) read the tuple's repr as one text, "('great film', 'awful
     film')", quotes and all, with nothing said: a pair task's run had no way to be given a pair but typing the
     Playground's "[SEP]". A tuple is now the pair, joined as the run's own texts were."""
     df = pd.DataFrame({"first": reviews["review"], "second": reviews["review"][::-1].to_list(),
                        "label": reviews["sentiment"]})
-    c = bertlab.compare(df, ["tfidf_logreg"], text_column="first", text_pair_column="second", sizes="all",
-                        progress=False)
+    c = bertlab.compare(df, ["tfidf_logreg"], text_column="first", text_pair_column="second", sizes="all")
+    # the progress line names a pair's columns (it said "text_column / label_column choose others" of them)
+    data_line = capsys.readouterr().out.splitlines()[0]
+    assert data_line.startswith("data: ") and "(text_column / text_pair_column / label_column choose others)" in data_line
     run = c["tfidf_logreg"]
     got = run.predict([("a wonderful film", "boring and dull"), "superb acting"])
     assert list(got["text"]) == ["a wonderful film [SEP] boring and dull", "superb acting"]
