@@ -823,6 +823,9 @@ def load_comparison(batch: str = "latest", run_ids: Sequence[str] | None = None,
     store = _store()
     if isinstance(run_ids, str):  # run_ids='d47a' was read as its letters: "no run with id 'd'"
         run_ids = [run_ids]
+    if not run_ids and not batch:  # report's words named the CLI's flag, --batch BATCH_ID, to a Python user
+        raise ConfigError("name some runs: give run_ids=[...] (ids or their last characters) or batch='BATCH_ID' "
+                          "('latest', the default: the newest launch; a sweep's id: the runs holding its points).")
     ids = report.resolve_runs(store, run_ids=list(run_ids) if run_ids else None, batch=None if run_ids else batch,
                               points=True)
     return Comparison([store.get(i) for i in ids], judge_by=judge_by, store=store)

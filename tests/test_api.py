@@ -89,6 +89,11 @@ def test_the_readmes_example_runs_on_the_tiny_model(reviews, tiny_model, capsys,
     with pytest.raises(ConfigError, match=r"load_run takes one run's id as a string, not list .*; for several runs, "
                                           r"bertlab.load_comparison\(run_ids=\[...\]\)"):
         bertlab.load_run([run.id])  # was AttributeError: 'list' object has no attribute 'strip'
+    # nothing named: the Python arguments, not the CLI's --batch flag
+    for nothing in ({"batch": None}, {"batch": ""}, {"batch": None, "run_ids": []}):
+        with pytest.raises(ConfigError, match=r"name some runs: give run_ids=\[...\] .* or batch='BATCH_ID'") as e:
+            bertlab.load_comparison(**nothing)
+        assert "--batch" not in str(e.value)
 
 
 def test_a_keyboard_interrupt_marks_the_run_interrupted_and_cancels_the_rest(reviews, tiny_model, monkeypatch):
