@@ -164,8 +164,12 @@ def setting_text(key: str, value) -> str:
         return f"sentences “{first[:24]}…”" if len(first) > 24 else f"sentences “{first}”"
     if key == "keep_best":
         return "best epoch kept" if value else "last epoch"
-    if key == "text":  # the text column(s) read: "text sentence2", "text sentence1 + sentence2"
-        return f"text {value}"
+    if key == "text":  # the text column(s) read: "text column 'sentence2'", "text columns 'sentence1' + 'sentence2'"
+        # quoted, and called columns: a column itself called "text" read "text text" (the sidebar's queue read
+        # "tfidf_logreg (class.csv, text text)")
+        cols = str(value).split(" + ")
+        return (f"text column '{cols[0]}'" if len(cols) == 1
+                else "text columns " + " + ".join(f"'{c}'" for c in cols))
     if key == "new_vocab":
         return "own vocabulary" if value else "model's vocabulary"
     if key == "epochs" and value == 1:

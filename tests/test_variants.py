@@ -365,8 +365,11 @@ def test_a_pair_run_and_a_run_on_one_half_of_the_pair_are_two_choices_not_two_se
 
     pair = on_file(300, {"text_column": "sentence1", "text_pair_column": "sentence2", "label_column": "label"})
     half = on_file(260, {"text_column": "sentence2", "label_column": "label"}, {"text_column": "sentence2"})
-    assert variants.labels([pair, half]) == {pair.id: "full_ft (text sentence1 + sentence2)",
-                                             half.id: "full_ft (text sentence2)"}
+    assert variants.labels([pair, half]) == {pair.id: "full_ft (text columns 'sentence1' + 'sentence2')",
+                                             half.id: "full_ft (text column 'sentence2')"}
+    # a column itself called "text" read "text text" (the sidebar's queue: "tfidf_logreg (class.csv, text text)")
+    plain = on_file(250, {"text_column": "text", "label_column": "label"}, {"text_column": "text"})
+    assert variants.labels([plain, half])[plain.id] == "full_ft (text column 'text')"
     assert variants.variant(pair) != variants.variant(half)
     assert len({variants.variant_keys([pair, half])[r.id] for r in (pair, half)}) == 2
     queued = on_file(0, {}, status="queued")  # columns left to detection: the pair, as the finished run found
