@@ -642,6 +642,11 @@ def test_a_sweeps_best_as_cheap_as_the_rest_says_whether_its_lead_over_the_next_
     # the same gap at every seed cannot be tested: nothing is claimed
     (row,) = answer.sweep_rows(pts((0.065, 0.065, 0.065)))
     assert "ahead of" not in answer.sweep_table([row])[0]["why"]
+    # the lead is over the next best, not the last: a third strategy further behind (also under 100 GFLOP) is not
+    # the one it is measured against
+    (row,) = answer.sweep_rows(pts((0.065, 0.069, 0.073)) + [point("lora", 32, seed, 0.45, 3e10) for seed in range(3)])
+    (why,) = [t["why"] for t in answer.sweep_table([row])]
+    assert "; ahead of tfidf_logreg by 6.9 points, beyond chance" in why, why
 
 
 def test_sweep_rows_with_one_seed_use_mcnemar_on_the_shared_test_texts(tmp_path):
