@@ -2149,6 +2149,9 @@ def test_a_strategy_that_trains_nothing_is_not_said_to_have_next_to_nothing_to_t
     a = answer.answer(runs)
     assert a.over_seeds and "zero_shot" in a.headline and "and nothing to train, as cheap to train" in a.headline
     assert "next to nothing to train" not in a.headline
+    # its pick rests on no test (none is cheaper), so no words on what the tests over seeds weigh ("2 training seeds
+    # on one split: a gap is beyond chance here where ..."), as for "next to nothing to train"
+    assert a.caveat == ""
 
 
 def test_serving_ratios_keep_two_figures():
