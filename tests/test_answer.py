@@ -431,6 +431,8 @@ def test_the_trade_off_sentences_word_huge_ratios_in_billions_as_the_answer_does
     assert [pareto._ratio(x, 1.0) for x in (1e6, 1e9, 1e12)] == ["1 million times", "1 billion times",
                                                                  "1 trillion times"]
     assert answer._share(1e6) == "1/1 million"
+    # a rounding that carries is a whole number, as the answer's shares ('1/10'): 9.96 times is '10x', not "10.0x"
+    assert [pareto._ratio(x, 1.0) for x in (9.96, 9.94)] == ["10x", "9.9x"]
 
 
 def test_the_answer_words_huge_ratios_long_trainings_and_tiny_steady_gaps_plainly(tmp_path):
