@@ -527,6 +527,8 @@ def test_a_pair_runs_predict_takes_each_pair_as_a_tuple_and_a_single_text_run_re
     assert list(c.predict([("a wonderful film", "boring and dull")]).index) == ["a wonderful film [SEP] boring and dull"]
     with pytest.raises(ConfigError, match=r"a text pair is two texts, \(first, second\); got 3"):
         run.predict([("a", "b", "c")])
+    with pytest.raises(ConfigError, match=r"a text pair is two texts, \(first, second\); got 1"):
+        run.predict([("a wonderful film",)])  # one text in a tuple: not a TypeError from joining it
     single = bertlab.compare(reviews, ["tfidf_logreg"], sizes="all", progress=False)
     with pytest.raises(ConfigError, match=r"tfidf_logreg trained on single texts, not pairs: give it one text each"):
         single.predict([("a wonderful film", "boring and dull")])
