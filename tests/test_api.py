@@ -120,6 +120,8 @@ def test_a_keyboard_interrupt_marks_the_run_interrupted_and_cancels_the_rest(rev
     assert not list((RunStore().root / "runs").glob(".tmp-*"))  # no half-written model left behind
     c = bertlab.load_comparison()  # what there is, read back
     assert [r.status for r in c.runs] == [INTERRUPTED, CANCELLED]
+    # and as a notebook shows it: the interrupted run's reason under the table, as repr() prints it
+    assert "<li>full_ft: stopped by a keyboard interrupt (Python) while this run was training</li>" in c._repr_html_()
 
 
 def test_an_interrupt_while_the_runs_are_stored_leaves_none_queued(reviews, monkeypatch):
