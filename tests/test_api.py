@@ -603,3 +603,15 @@ def test_a_missing_text_is_refused_not_predicted_as_the_word_nan(reviews):
     with pytest.raises(ConfigError, match=r"texts\[0\] is None, not a text"):
         c.predict([None])
     assert list(c.predict(pd.Series(["superb acting", np.nan]).dropna()).index) == ["superb acting"]
+
+
+def test_a_notebooks_line_for_a_run_past_90_s_says_its_time_in_minutes(capsys):
+    """compare()'s line a run said "succeeded after 95.3 s" where Compare, the report and `run` say '1.6 min'."""
+    from types import SimpleNamespace
+
+    from bertlab.api import _Progress
+
+    line = _Progress(True, 1, 2, "full_ft · ab12")
+    line.t0 -= 95.3  # started 95.3 s ago
+    line.done(SimpleNamespace(status="failed", error="boom", metrics=None))
+    assert capsys.readouterr().out.strip() == "[1/2] full_ft · ab12: failed after 1.6 min: boom"
