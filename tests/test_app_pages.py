@@ -1427,6 +1427,21 @@ def test_the_unseen_words_line_leaves_out_the_runs_whose_strategy_reads_no_train
             run("t2", "tfidf_logreg", tiny_data, {"trainable_params": 20}), run("h", "head_only", other, None)]
     assert learnt_from(done, ["z", "z2", "t", "t2"]) == [tiny_data]  # zero_shot's data left out, each data once
     assert learnt_from(done, ["z", "h"]) == [other]
+def test_the_unseen_words_note_leaves_out_zero_shot_which_learnt_from_no_text(tiny_data, bertlab_home, monkeypatch):
+    """zero_shot trains on no text: 'in none of the training texts' said to it alone would blame a training set it
+    never had; beside a run that trained, the note is that run's."""
+    from types import SimpleNamespace
+
+    from app_pages import inference_box
+
+    said = []
+    monkeypatch.setattr(inference_box.st, "caption", said.append)
+    zs, tf = (SimpleNamespace(id=i, run_config=SimpleNamespace(data=tiny_data), costs={"trainable_params": n})
+              for i, n in (("zs", 0), ("tf", 1234)))
+    inference_box._unseen_caption([zs], ["zs"], "asdf qwerty")
+    assert said == []
+    inference_box._unseen_caption([zs, tf], ["zs", "tf"], "asdf qwerty")
+    assert len(said) == 1 and "are in none of the training texts" in said[0]
 
 
 def test_playground_does_not_say_emoji_count_as_words_to_a_tfidf_run_trained_before_they_did(tiny_data,
