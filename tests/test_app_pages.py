@@ -1405,6 +1405,10 @@ def test_playground_says_a_text_of_words_no_training_text_has_is_unlike_what_the
     seen = sorted(known)[:3]
     assert unseen_note(" ".join([*seen, "asdf"]), [known]) is None  # 1 of 4: not most
     assert unseen_note(" ".join([*seen[:2], "asdf", "qwerty"]), [known]) is None  # 2 of 4: half, not most
+    from bertlab.textpair import PAIR_SEP
+
+    # a typed pair's "[SEP]" is not a word of it: 1 of 2, not "2 of its 3 words (“sep”, “asdf”)"
+    assert unseen_note(f"{seen[0]}{PAIR_SEP}asdf", [known]) is None
     assert unseen_note(" ".join([seen[0], "asdf", "qwerty"]), [known]).startswith("2 of its 3 words (“asdf”, “qwerty”)")
     assert unseen_note("asdf qwerty", []) is None and unseen_note("!!", [known]) is None  # nothing to go on
 
