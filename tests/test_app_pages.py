@@ -739,6 +739,12 @@ def test_cancel_asks_first_for_runs_launched_at_another_desk(tiny_data, bertlab_
     assert not [b for b in teacher.button if b.label == "Stop for everyone"]
     next(b for b in teacher.button if b.key == f"cancel_{ids[1]}").click().run()
     assert store.get(ids[1]).error == "cancelled by the user before it started"  # its own desk: as before
+    # a student's "Cancel the N unfinished runs" (its popover's Stop for everyone) on the teacher's batch says so too
+    late = [store.create_run(make_config(n, data=tiny_data), batch_id="b-teacher") for n in ("tfidf_logreg", "lora")]
+    student = app_on("app_pages/compare.py")
+    next(b for b in student.button if b.key == "cmp_cancel_all").click().run()
+    no_problems(student)
+    assert {store.get(rid).error for rid in late} == {f"cancelled by {FOREIGN_CANCELLER} before it started"}
 
 
 def test_restart_shows_stored_runs_and_marks_unfinished_ones_interrupted(bertlab_home, tiny_data):
