@@ -68,6 +68,20 @@ def _headings(at) -> list[str]:
             or m.value.startswith("**Dataset:**")]
 
 
+def test_the_sweep_forms_test_set_size_is_the_smaller_of_the_data_pages_cap_and_the_split(tiny_csv, bertlab_home):
+    """The form's 'The test set (N texts, set by the Data page's size)' is what each point is scored on: the Data
+    page's cap where the split holds more, what the split holds where the cap is above it."""
+    from bertlab.data import load_splits
+
+    held = len(load_splits(DataConfig(source="file", name=str(tiny_csv)).uncapped()).test.texts)
+    for cap, shown in ((held - 4, held - 4), (held + 500, held)):
+        data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=cap)
+        at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
+        no_problems(at)
+        assert any(m.value.startswith("**Dataset:**") and f"The test set ({shown:,} texts, set by the Data page's "
+                   "size)" in m.value for m in at.markdown), (cap, [m.value for m in at.markdown][:3])
+
+
 def test_sweep_page_runs_a_sweep_and_plots_it(tiny_model, tiny_csv, bertlab_home, capsys):
     data = DataConfig(source="file", name=str(tiny_csv), train_size=None, val_size=10, test_size=16)
     at = app_on("app_pages/sweep.py", {"keep_data_config": data.__dict__})
