@@ -1446,8 +1446,9 @@ def test_the_unseen_words_note_leaves_out_zero_shot_which_learnt_from_no_text(ti
 
     said = []
     monkeypatch.setattr(inference_box.st, "caption", said.append)
-    zs, tf = (SimpleNamespace(id=i, run_config=SimpleNamespace(data=tiny_data), costs={"trainable_params": n})
-              for i, n in (("zs", 0), ("tf", 1234)))
+    zs, tf = (SimpleNamespace(id=i, strategy=s, run_config=SimpleNamespace(data=tiny_data),
+                              costs={"trainable_params": n})
+              for i, s, n in (("zs", "zero_shot", 0), ("tf", "tfidf_logreg", 1234)))
     inference_box._unseen_caption([zs], ["zs"], "asdf qwerty")
     assert said == []
     inference_box._unseen_caption([zs, tf], ["zs", "tf"], "asdf qwerty")
