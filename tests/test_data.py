@@ -1496,6 +1496,34 @@ def test_a_split_column_of_one_value_is_not_the_files_split():
     assert detect_split_column(df.assign(split=["train", "test"] * (len(texts) // 2))) == "split"
 
 
+def test_a_split_column_marking_only_its_test_rows_trains_on_the_rows_it_leaves_empty(tmp_path):
+    """A file that marks its held-out test rows and leaves the others empty (a lead's walk-through: 'test' in every
+    fifth row of a split column) was not found as its split, so the test set was drawn from every row, its held-out
+    rows trained on; chosen by name, it was refused as having no train rows. It is found, its test rows are the test
+    set, and the empty ones are trained on, said in a note (not the warning of rows left out)."""
+    from bertlab.data.files import dataset_from_table, detect_split_column
+
+    df = _split_rows(60)
+    df["split"] = ["test" if i % 5 == 0 else ("" if i % 2 else None) for i in range(60)]
+    assert detect_split_column(df) == "split"
+    ds = dataset_from_table(df, "f.csv", split_column="split")
+    sp = split_dataset(ds)
+    assert sorted(sp.test.texts) == sorted(df.text[df.split == "test"])  # exactly the marked rows
+    assert len(sp.train) + len(sp.val) == 48 and not set(sp.test.texts) & set(sp.train.texts + sp.val.texts)
+    (note,) = [n for n in ds.notes if n.startswith("took the")]
+    assert note.startswith("took the 48 rows left empty in the split column 'split' as train rows")
+    assert not any(n.startswith("dropped") for n in ds.notes)  # none left out
+    # marked test and validation rows, the rest empty: the empty ones train too, the validation rows validate
+    df["split"] = ["test" if i % 5 == 0 else ("val" if i % 5 == 1 else "") for i in range(60)]
+    sp = split_dataset(dataset_from_table(df, "f.csv", split_column="split"))
+    assert (len(sp.train), len(sp.val), len(sp.test)) == (36, 12, 12)
+    # where the column marks train rows too, an empty cell is still left out and said so
+    df["split"] = ["test" if i % 5 == 0 else ("train" if i % 5 == 1 else "") for i in range(60)]
+    ds = dataset_from_table(df, "f.csv", split_column="split")
+    assert any(n.startswith("dropped 36 of 60 rows") for n in ds.notes) and not any(
+        n.startswith("took the") for n in ds.notes)
+
+
 def test_a_column_of_texts_repeated_a_few_times_each_is_still_varied_enough_to_be_the_text():
     """Only a column of few templates (under a fifth of its values distinct) is passed over as not the text: one
     with 30% distinct values, each text three times or so, is the text beside a column of short codes."""

@@ -462,10 +462,15 @@ def build_dataset(
                             "bertlab reads train (or training), validation (val, dev) and test: rename those values, "
                             "or choose to draw the split instead of reading it from the file (the Data page's "
                             "Split: drawn; the command line's --split-column none).")
+    # A column that marks test (or validation) rows and no train row: the rows it leaves empty are the ones to train
+    # on (a file marking only its held-out test rows was refused as having no train rows, or, undetected, trained on
+    # those test rows under a drawn split). Where it marks train rows too, an empty cell is left out, as said below.
+    unmarked_train = parts is not None and "train" not in {part_of(v) for v in dict.fromkeys(
+        v for v in parts if isinstance(v, str))}
     if row_ids is not None and len(row_ids) != n_raw:
         raise DataError(f"row ids and text column differ in length ({len(row_ids)} vs {n_raw}).")
     keep_t, keep_l, keep_p, keep_r = [], [], [], []
-    n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = n_nopart = 0
+    n_empty = n_nolabel = n_nonstr = n_clipped = n_whole = n_nopart = n_astrain = 0
     seen_labels: dict[str, tuple[str, bool]] = {}  # a text label's key, and whether it is written like '1.0'
     raw_l: list[object] = []  # each kept row's label as written (text labels), to report spaces taken off
     for row, (t, y) in enumerate(zip(texts, labels)):
@@ -496,8 +501,10 @@ def build_dataset(
             continue
         if parts is not None:
             if (part := part_of(parts[row])) is None:
-                n_nopart += 1
-                continue
+                if not unmarked_train:
+                    n_nopart += 1
+                    continue
+                part, n_astrain = "train", n_astrain + 1
             keep_p.append(part)
         if len(s) > MAX_TEXT_CHARS:
             s = s[:MAX_TEXT_CHARS]
@@ -525,6 +532,9 @@ def build_dataset(
                      f"{split_column!r}: only rows marked train, validation or test are used; mark the others (train, "
                      "for instance) to train on them, or draw the split instead to use every row (the Data page's "
                      "Split: drawn; the command line's --split-column none)")
+    if n_astrain:
+        notes.append(f"took the {n_astrain:,} rows left empty in the split column {split_column!r} as train rows: it "
+                     "marks no row as train, so the rows it leaves empty are the ones to train on")
     if n_whole:
         notes.append(f"read {counted(n_whole, 'label')} written like '1.0' as whole numbers ('1')")
     if n_clipped:

@@ -672,7 +672,8 @@ def detect_split_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> st
     A value naming no part (``eval``, ``holdout``: the file's test rows, perhaps) does not hide the column: loading
     it then refuses with the values listed (and the way to draw the split instead), where ignoring it would quietly
     draw a test set from rows the file holds out, and train on its test rows. Only train and validation rows
-    (nothing held out to test on) are passed over: the test set is drawn, as before."""
+    (nothing held out to test on) are passed over: the test set is drawn, as before. A column of one value, test,
+    beside empty cells is found too: the file marks its held-out test rows, and the empty ones are trained on."""
     for c in df.columns:
         if str(c) in exclude or str(c).strip().lower() not in SPLIT_NAMES or df[c].dropna().map(_is_nested).any():
             continue
@@ -680,6 +681,9 @@ def detect_split_column(df: pd.DataFrame, exclude: set[str] = frozenset()) -> st
         named = {part_of(v) for v in vals}
         found = named - {None}
         if found and ("test" in found or None in named) and 1 < len(vals) <= MAX_SPLIT_VALUES:
+            return str(c)
+        # one value, test, beside empty cells: the file marks its held-out test rows, and trains on the rest
+        if found == {"test"} and len(vals) == 1 and (df[c].isna().any() or (df[c].astype(str).str.strip() == "").any()):
             return str(c)
     return None
 
