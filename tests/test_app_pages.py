@@ -1018,19 +1018,25 @@ def test_playground_says_which_chosen_model_was_deleted_elsewhere(tiny_data, ber
     assert not any(i.value == "Choose at least one run." for i in at.info)
 
 
-def test_playground_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, bertlab_home, tmp_path):
-    """A classroom review: students A and B each uploaded a class.csv (A's of sentiments, B's of topics); their
-    runs, chosen together on the Playground, read as trained on one dataset and nothing said their labels differ."""
+def _same_name_upload(tiny_csv, tmp_path):
+    """Another student's upload: a file of ``tiny_csv``'s name, in another folder, with other labels."""
     import pandas as pd
 
-    from bertlab.runner import execute_run
-    from bertlab.strategies import make_config
-
-    other = tmp_path / "b" / tiny_csv.name  # another file of the same name, other labels
+    other = tmp_path / "b" / tiny_csv.name
     other.parent.mkdir()
     df = pd.read_csv(tiny_csv)
     df["label"] = df["label"].map(lambda v: f"topic {v}")
     df.to_csv(other, index=False)
+    return other
+
+
+def test_playground_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, bertlab_home, tmp_path):
+    """A classroom review: students A and B each uploaded a class.csv (A's of sentiments, B's of topics); their
+    runs, chosen together on the Playground, read as trained on one dataset and nothing said their labels differ."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    other = _same_name_upload(tiny_csv, tmp_path)
     store = RunStore(bertlab_home)
     ids = []
     for seed, data in ((0, tiny_data), (1, DataConfig(**{**asdict(tiny_data), "name": str(other)}))):
@@ -1049,15 +1055,9 @@ def test_playground_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, ber
 def test_compare_dataset_filter_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, bertlab_home, tmp_path):
     """A classroom review: students A and B each uploaded a class.csv; Compare's Pick runs Dataset filter offered one
     'class.csv', which let both students' runs through (the Playground tells the two apart)."""
-    import pandas as pd
-
     from bertlab.strategies import make_config
 
-    other = tmp_path / "b" / tiny_csv.name  # another file of the same name, other labels
-    other.parent.mkdir()
-    df = pd.read_csv(tiny_csv)
-    df["label"] = df["label"].map(lambda v: f"topic {v}")
-    df.to_csv(other, index=False)
+    other = _same_name_upload(tiny_csv, tmp_path)
     store = RunStore(bertlab_home)
     ids = []
     for seed, data in ((0, tiny_data), (1, DataConfig(**{**asdict(tiny_data), "name": str(other)}))):
