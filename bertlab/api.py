@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from bertlab.config import DEFAULT_MODEL, SPLIT_PRESETS, DataConfig, RunConfig
+from bertlab.config import DEFAULT_MODEL, DESCRIPTIONS_UNREAD, SPLIT_PRESETS, DataConfig, RunConfig
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError, RareClassError
 from bertlab.estimate import format_duration
 
@@ -422,6 +422,9 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
         common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
                   "patience": patience, "label_descriptions": _descriptions(label_descriptions, dc)}
         configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
+        if label_descriptions is not None and "zero_shot" not in strategies:  # stored with the runs, read by none
+            warnings.warn(DESCRIPTIONS_UNREAD.format(what="label_descriptions", why="strategies does not name it"),
+                          UserWarning, stacklevel=2)
         return _launch(configs, strategies, dc, data, sizes, judge_by, progress)
     finally:  # the data its runs shared, read once: a notebook's kernel lives on, and need not keep it
         forget()

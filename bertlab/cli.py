@@ -14,7 +14,15 @@ import uuid
 from pathlib import Path
 
 from bertlab import paths, variants
-from bertlab.config import BALANCED_SUFFIX, CLASS_WEIGHTS, DEFAULT_MODEL, PRECISIONS, DataConfig, RunConfig
+from bertlab.config import (
+    BALANCED_SUFFIX,
+    CLASS_WEIGHTS,
+    DEFAULT_MODEL,
+    DESCRIPTIONS_UNREAD,
+    PRECISIONS,
+    DataConfig,
+    RunConfig,
+)
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, RareClassError
 from bertlab.estimate import format_duration
 from bertlab.pareto import PROJECT_TO, examples_per_s
@@ -814,6 +822,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_tokenizer(args.model, args.strategies, sp.train.texts, args.new_vocab)
     if args.label_descriptions and "zero_shot" in args.strategies:  # not as a failed run after the others trained
         check_descriptions(args.label_descriptions, sp.label_names)
+    elif args.label_descriptions and (stored is None or "label_descriptions" in getattr(args, "given", ())):
+        # given for head_only or full_ft alone, the sentences were stored with the runs and read by none of them
+        unread = DESCRIPTIONS_UNREAD.format(what="--label-descriptions", why="--strategies does not name it")
+        print(f"warning: {unread}", file=sys.stderr)
     if data.source != "builtin" and sp.train.description:  # the columns read, as the Data page shows them
         others = ("--text-column / --text-pair-column / --label-column"
                   + (" / --split-column" if data.source == "file" else ""))
@@ -1731,8 +1743,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                       file=sys.stderr)
         if args.label_descriptions:
             if "zero_shot" not in args.strategies:
-                print("--label-descriptions: only zero_shot reads them, and this sweep does not run it",
-                      file=sys.stderr)
+                unread = DESCRIPTIONS_UNREAD.format(what="--label-descriptions", why="this sweep does not run it")
+                print(f"warning: {unread}", file=sys.stderr)
             else:
                 check_descriptions(args.label_descriptions, sp.label_names)
                 per_strategy.setdefault("zero_shot", {})["label_descriptions"] = args.label_descriptions

@@ -219,6 +219,11 @@ OPTIMISER_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
 }
 
 
+# What the CLI (a 'warning:' line) and the Python API (a UserWarning) say where label descriptions are given and no
+# chosen strategy reads them: stored with head_only's or full_ft's run, they changed nothing, without a word.
+DESCRIPTIONS_UNREAD = "{what}: only zero_shot reads label descriptions, and {why}; they are ignored."
+
+
 @dataclass
 class RunConfig:
     """Everything that defines one run: strategy, data, model and hyperparameters.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -434,6 +435,23 @@ def test_label_descriptions_as_a_dict_are_put_in_the_datas_order_and_a_string_is
     c = bertlab.compare(reviews, ["zero_shot"], model=tiny_model, sizes=(None, None, None), progress=False,
                         label_descriptions={"pos": "A good film.", "neg": "A bad film."})
     assert c.runs[0].config.label_descriptions == ["A bad film.", "A good film."]  # neg, pos: the data's order
+
+
+def test_label_descriptions_no_chosen_strategy_reads_are_said_once_and_zero_shots_are_read(reviews, tiny_model):
+    """label_descriptions given for tfidf_logreg alone were stored with its run and read by nothing, without a word;
+    a UserWarning says so once (naming the caller's line), and zero_shot's go on as before, without it."""
+    with pytest.warns(UserWarning, match="label_descriptions: only zero_shot reads label descriptions, and strategies "
+                                         "does not name it; they are ignored") as got:
+        bertlab.compare(reviews, ["tfidf_logreg"], model=tiny_model, sizes=(None, None, None), progress=False,
+                        label_descriptions=["A bad film.", "A good film."])
+    unread = [w for w in got if "only zero_shot reads" in str(w.message)]
+    assert len(unread) == 1 and unread[0].filename == __file__
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        c = bertlab.compare(reviews, ["zero_shot", "tfidf_logreg"], model=tiny_model, sizes=(None, None, None),
+                            progress=False, label_descriptions=["A bad film.", "A good film."])
+    assert not [w for w in seen if "only zero_shot reads" in str(w.message)]
+    assert c["zero_shot"].config.label_descriptions == ["A bad film.", "A good film."]
 
 
 @pytest.mark.parametrize("kind", [np.array, pd.Series])

@@ -1619,6 +1619,20 @@ def test_cli_run_refuses_bad_descriptions_and_a_repeated_option_before_anything_
     assert RunStore().list_runs() == []
 
 
+def test_cli_run_says_label_descriptions_no_chosen_strategy_reads(tiny_csv, tiny_model, capsys):
+    """`run --strategies tfidf_logreg --label-descriptions ...` stored the sentences with a run that reads none of
+    them, without a word: a 'warning:' line on stderr says so once; with zero_shot they are read, and nothing said."""
+    base = ["run", "--dataset", str(tiny_csv), "--model", tiny_model, "--label-descriptions", "Bad.", "Good."]
+    assert main([*base, "--strategies", "tfidf_logreg"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: --label-descriptions: only zero_shot reads label descriptions, and --strategies does "
+                     "not name it; they are ignored.\n") == 1
+    assert main([*base, "--strategies", "zero_shot", "tfidf_logreg"]) == 0
+    assert "only zero_shot reads" not in capsys.readouterr().err
+    zero_shot = RunStore().list_runs(strategy="zero_shot")
+    assert [r.config["label_descriptions"] for r in zero_shot] == [["Bad.", "Good."]]
+
+
 def test_cli_runs_lists_a_stored_run_of_a_strategy_no_longer_registered(tiny_data, capsys):
     """A diff review: `runs` and `runs --json` stopped with "strategy 'old_removed' is unknown" on such a run."""
     store = RunStore()

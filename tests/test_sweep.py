@@ -676,6 +676,10 @@ def test_cli_sweep_takes_zero_shots_label_descriptions_as_run_does(tiny_model, t
     capsys.readouterr()
     assert main([*base, "--label-descriptions", "one", "two", "three"]) != 0
     assert "--label-descriptions has 3 sentences but the data has 2 classes" in capsys.readouterr().err
+    # given where the sweep runs no zero_shot: said as a warning, as `run` says it
+    assert main([*base[:6], "tfidf_logreg", *base[8:], "--label-descriptions", *sentences]) == 1
+    assert ("warning: --label-descriptions: only zero_shot reads label descriptions, and this sweep does not run it; "
+            "they are ignored.\n") in capsys.readouterr().err
 
 
 def test_the_validation_sentence_gives_each_points_validation_size_as_the_plan_sets_it(tiny_model, tiny_data):
