@@ -535,7 +535,8 @@ def result_row(run) -> dict:
             "inference_flops_per_text": c.get("inference_flops_per_text"),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(run),
             "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
-            "error": run.error, "notes": list(run.notes),
+            # a run asked to stop that still runs: 'cancelling (asked by the user)', not its error (null otherwise)
+            "error": run.error, "cancelling": run.cancelling, "notes": list(run.notes),
             # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows
             # alike but for their ids): null where the strategy does not use one
             "model": run.model,
@@ -1248,6 +1249,8 @@ def record_lines(record: dict) -> list[str]:
             continue
         if k in ("created", "started", "finished", "phase_started", "progress_at", "pace_started") and v:
             v = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))
+        if k == "status" and record.get("cancel_asked_by"):  # asked to stop, still running: not an error yet
+            v = f"{v}, cancelling (asked by {record['cancel_asked_by']})"
         lines.append(f"{k}: {v if v is None or isinstance(v, str | int | float) else json.dumps(v)}")
     for k in _SHOW_SECTIONS:
         v = record.get(k)

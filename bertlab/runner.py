@@ -532,9 +532,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
     except RunCancelled:
         _close_quietly(cb)
         # who asked, where the request said (Compare at another desk than the launch's), else the user
-        asked = (now.error if (now := store.get(run_id)) else None) or ""
-        store.finish(run_id, CANCELLED, error=asked if asked.startswith("cancelled by ") else
-                     f"cancelled by {CANCELLED_BY}", phase="cancelled")
+        asked = (now.cancel_asked_by if (now := store.get(run_id)) else None) or CANCELLED_BY
+        store.finish(run_id, CANCELLED, error=f"cancelled by {asked}", phase="cancelled")
         return CANCELLED
     except torch.OutOfMemoryError as e:
         _close_quietly(cb)

@@ -210,6 +210,15 @@ class Run:
     # the phase's start as its time left reads it (estimate.run_time_left): ``phase_started`` moved later by its
     # first step's warm-up once a second step says the pace, None between the two (runner.StoreCallbacks.pace_start)
     pace_started: float | None = None
+    # who asked to cancel the run while it still runs ('the user', 'someone at another desk'): not its error until
+    # it stops (request_cancel writes it in the error column, for the worker's last word; _decode moves it here)
+    cancel_asked_by: str | None = None
+
+    @property
+    def cancelling(self) -> str | None:
+        """'cancelling (asked by the user)' while a run asked to stop still runs, as `show` and the report say it;
+        None otherwise."""
+        return f"cancelling (asked by {self.cancel_asked_by})" if self.cancel_asked_by else None
 
     @property
     def run_config(self) -> RunConfig:
@@ -293,6 +302,9 @@ def _decode(row: sqlite3.Row) -> Run:
             v = type(default)()
         d[k] = v
     d["cancel_requested"] = bool(d.get("cancel_requested"))
+    if d["cancel_requested"] and d.get("status") == RUNNING and (d.get("error") or "").startswith("cancelled by "):
+        # asked, not yet stopped: who asked, not an error (`show`, --json and a report listed it under errors)
+        d["cancel_asked_by"], d["error"] = d["error"].removeprefix("cancelled by "), None
     if damaged and all(x.startswith(("notes: ", "data_summary: ")) for x in damaged):
         # its notes or data summary alone: caveats and what its data was, not its results or settings. The run
         # keeps its metrics, model and status, a note saying what was lost (a damaged notes field failed the whole

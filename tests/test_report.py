@@ -1279,6 +1279,51 @@ def test_a_report_made_while_runs_train_says_its_answer_is_so_far_and_names_them
     assert html.escape(a.headline) not in page.replace(html.escape(a.headline[:1].lower() + a.headline[1:]), "")
 
 
+def test_a_run_asked_to_cancel_that_still_runs_is_cancelling_not_an_error_until_it_stops(tiny_model, tiny_data,
+                                                                                          capsys, request):
+    """A run whose cancel was asked but that had not stopped showed 'cancelled by someone at another desk' as its
+    error in `show` and `show --json`, `runs --json` and a report made in that window listed it under "Runs without a
+    result". While it runs it is 'cancelling (asked by ...)', with no error; once it stops, its error says who asked."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    from bertlab.cli import main
+    from bertlab.store import CANCELLED
+
+    store = RunStore()
+    ids = _two_finished(store, tiny_model, tiny_data, "bc")
+    stopping = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=32),
+                                batch_id="bc")
+    store.claim(stopping, "cpu")
+    trainer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the process training it
+    request.addfinalizer(trainer.kill)
+    owner = f"{socket.gethostname()}:{trainer.pid}:{psutil.Process(trainer.pid).create_time():.0f}"
+    store.update(stopping, owner=owner)  # alive: `show` leaves it running
+    assert store.request_cancel(stopping, by="someone at another desk") == "running"
+    page = report.build_html(store, [*ids, stopping])
+    assert "Runs without a result" not in page and "cancelled by" not in page
+    assert main(["show", stopping]) == 0
+    out = capsys.readouterr().out
+    assert "status: running, cancelling (asked by someone at another desk)\n" in out and "\nerror:" not in out
+    assert main(["show", stopping, "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["status"], record["error"], record["cancel_asked_by"]) == ("running", None,
+                                                                               "someone at another desk")
+    assert main(["runs", "--json"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["run_id"] == stopping)
+    assert (row["status"], row["error"], row["cancelling"]) == ("running", None,
+                                                                "cancelling (asked by someone at another desk)")
+    # its worker stops it (runner's last word: who asked, test_faults): an error then, in the report too
+    store.finish(stopping, CANCELLED, error=f"cancelled by {store.get(stopping).cancel_asked_by}")
+    run = store.get(stopping)
+    assert (run.error, run.cancel_asked_by, run.cancelling) == ("cancelled by someone at another desk", None, None)
+    page = report.build_html(store, [*ids, stopping])
+    assert "Runs without a result" in page and "cancelled by someone at another desk" in page
+
+
 def test_a_failed_run_is_named_in_the_answer_and_its_error_has_a_heading_beside_the_results(tiny_model, tiny_data,
                                                                                              tmp_path, capsys):
     """A review: with dapt failed (a domain file of non-UTF-8 bytes), the answer on Compare, in the report and after
