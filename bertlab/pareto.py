@@ -584,8 +584,9 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
                   prices: Prices | None = None):
     """Scatter of accuracy against a cost (log x when the spread is large), Pareto front joined by a line.
 
-    On a log axis a point that costs nothing (zero_shot trains nothing) is drawn at the left edge, labelled with
-    its 0 so it does not read as a small cost. Money ticks carry the currency of ``prices``."""
+    On a log axis a point that costs nothing (zero_shot trains nothing) is drawn at the left edge, its name saying
+    its 0 ("zero_shot (0 FLOP)") so it does not read as a small cost, with no tick of its own (a "0" on a log axis)
+    nor one near it. Money ticks carry the currency of ``prices``; the y ticks write no needless decimals."""
     import plotly.graph_objects as go
 
     from bertlab.plots import add_point_labels, figure, label_places, strategy_color, style  # the app's one look
@@ -642,6 +643,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         cur = (prices or Prices()).currency if cost == "train_money" else None
         zero = any(rows[i][cost] == 0 for i in drawn)
         vals, text = log_ticks(min(positive), max(positive), floor if zero else None, cur, most=MOST_TICKS)
+        if zero:  # a "0" on a log axis reads as a scale that reaches it: the point's own label says "(0 FLOP)", and
+            vals, text = vals[1:], text[1:]  # no tick sits within a step of it (log_ticks' zero_at)
         fig.update_xaxes(type="log", tickvals=vals, ticktext=text)
     elif same and positive:
         fig.update_xaxes(range=[0, 1.15 * max(positive)])
@@ -649,8 +652,9 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
         fig.update_xaxes(exponentformat="SI")  # 10G, 2T: giga- and tera-FLOPs, not plotly's "B" for billions
     elif cost == "train_money":  # "$0.0001", not "100µ" with no currency
         fig.update_xaxes(exponentformat="none", tickprefix=money("", (prices or Prices()).currency), tickformat="~g")
-    # Percent, as on every page; one decimal, as close accuracies otherwise read "71%, 71%, 72%".
-    fig.update_yaxes(tickformat=y_fmt, title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
+    # Percent, as on every page; a decimal where the ticks need one, as close accuracies otherwise read "71%, 71%,
+    # 72%", and none where they do not (a wide range read "60.0%, 80.0%, 100.0%"): d3's "~" trims trailing zeros
+    fig.update_yaxes(tickformat=".3~f" if f1 else ".1~%", title_text="test macro-F1" if f1 else metric.replace("_", " ") + " (%)")
     if one_majority:  # one test set's share: a line, as on Compare
         fig.add_hline(y=majority[0], line={"dash": "dot", "color": "#666", "width": 1})
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"dash": "dot", "color": "#666", "width": 1},

@@ -1111,7 +1111,8 @@ def tradeoff_figure(runs: Sequence[Any], cost: str = "train_seconds", height: in
         fig.update_xaxes(range=[min(min(xs), 0) - 0.08 * span, max(xs) + 0.08 * span])
     if y_range:
         fig.update_yaxes(range=list(y_range))
-    fig.update_yaxes(title_text="test accuracy (%)", tickformat=".1%")
+    # the decimal where the ticks need it, as Accuracy vs cost's ("100%", not "100.0%", over a wide range)
+    fig.update_yaxes(title_text="test accuracy (%)", tickformat=".1~%")
     if not done:
         _empty(fig, "no finished runs yet")
     return fig

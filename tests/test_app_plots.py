@@ -645,7 +645,7 @@ def test_compute_axes_read_giga_and_tera_and_accuracy_axes_read_percent():
     assert plots.tradeoff_figure(served, "inference_flops_per_text").layout.xaxis.type == "log"
     rows = pareto.by_strategy(pareto.rows_from_runs(runs))
     fig = pareto.pareto_figure(rows, "train_flops")
-    assert fig.layout.xaxis.exponentformat == "SI" and fig.layout.yaxis.tickformat == ".1%"
+    assert fig.layout.xaxis.exponentformat == "SI" and fig.layout.yaxis.tickformat == ".1~%"  # percent, trimmed
     agg = sweep.aggregate([{"strategy": "full_ft", "size": 32, "seed": 0, "test_accuracy": 0.7, "n_train": 32,
                             "train_seconds": 1.0, "train_flops": 1e9, "majority_accuracy": 0.5}])
     curve = sweep.learning_curve_figure(agg)
@@ -769,18 +769,19 @@ def test_the_masked_lm_chart_marks_a_uniform_guess_over_the_vocabulary():
 
 def test_a_log_cost_axis_ticks_zero_where_free_runs_sit_and_steps_of_2_and_5_over_a_short_span():
     """A teacher on Accuracy vs cost: zero_shot (trains nothing) sat on a "100G" tick, and the axis had two ticks,
-    "100G" and "1T". The point that costs nothing now sits on a "0" tick with no other within a factor 2 of it, and
-    a span under three decades is ticked at 1, 2 and 5 times each power of ten."""
+    "100G" and "1T". The point that costs nothing now sits with no tick within a factor 2 of it, and a span under
+    three decades is ticked at 1, 2 and 5 times each power of ten. It sat on a bare "0" tick, which a log axis has
+    no place for (a lead's walk-through): its own label says "(0 FLOP)", and the axis has no "0"."""
     runs = [make_run("zero_shot", "z", acc=0.726, train_flops=0.0), make_run("head_only", "h", acc=0.722,
             train_flops=2.96e11), make_run("full_ft", "f", acc=0.744, train_flops=2.2e12),
             make_run("scratch", "s", acc=0.578, train_flops=3e12)]
     fig = pareto.pareto_figure(pareto.rows_from_runs(runs), "train_flops")
     ax = fig.layout.xaxis
     (zs,) = [t for t in fig.data if t.name == "zero_shot"]
-    at = ax.tickvals[ax.ticktext.index("0")]
-    assert at == zs.x[0] and not any(at < v < 2 * at for v in ax.tickvals)
+    at = zs.x[0]
+    assert "0" not in ax.ticktext and zs.text[0] == "zero_shot (0 FLOP)" and not any(v < 2 * at for v in ax.tickvals)
     shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if at <= v <= 3e12]
-    assert shown == ["0", "200G", "500G", "1T", "2T"]
+    assert shown == ["200G", "500G", "1T", "2T"]
     # a wide span: powers of ten alone; no free run, no "0"
     vals, text = pareto.log_ticks(1e9, 1e15)
     assert "0" not in text and text[:3] == ["1G", "10G", "100G"] and len(vals) == len(text)
@@ -802,11 +803,24 @@ def test_accuracy_vs_cost_has_the_legend_row_and_few_ticks_apart_from_its_zero()
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y > 1
     assert any(t.name == "always the majority class (58.0%)" and t.showlegend is not False for t in fig.data)
     ax = fig.layout.xaxis
-    assert list(ax.ticktext) == ["0", "1M", "100M", "10G", "1T"]
-    at = ax.tickvals[0]
-    assert min(v for v in ax.tickvals if v > at) >= 4 * at  # not glued to "0"
+    assert list(ax.ticktext) == ["1M", "100M", "10G", "1T"]  # no bare "0" on a log axis (its point's label says it)
+    (at,) = next(t for t in fig.data if t.name == "zero_shot").x
+    assert min(ax.tickvals) >= 4 * at  # no tick glued to the free run's point
     vals, text = pareto.log_ticks(1e9, 1e15, most=6)
     assert text == ["1G", "100G", "10T", "1P"]
+
+
+def test_accuracy_axes_tick_with_no_needless_decimals_and_their_hover_keeps_one():
+    """A lead's walk-through: Accuracy vs cost's y ticks read "60.0%, 80.0%, 100.0%" over a wide range (and
+    Compare's trade-off chart's too); a decimal is written where the ticks need one ("72.5%"), trimmed where not
+    ("100%"), and a hover still says "72.5%" or "100.0%" (d3's "~" trims only the ticks)."""
+    rows = [{"strategy": s, "train_flops": f, "test_accuracy": a, "test_macro_f1": a}
+            for s, f, a in (("zero_shot", 0.0, 0.62), ("head_only", 2e11, 0.8), ("full_ft", 5e12, 0.99))]
+    fig = pareto.pareto_figure(rows, "train_flops")
+    assert fig.layout.yaxis.tickformat == ".1~%" and "%{y:.1%}" in fig.data[0].hovertemplate
+    assert pareto.pareto_figure(rows, "train_flops", "test_macro_f1").layout.yaxis.tickformat == ".3~f"
+    runs = [make_run("full_ft", "r1", train_flops=1e13), make_run("head_only", "r2", acc=0.7, train_flops=1e9)]
+    assert plots.tradeoff_figure(runs, "train_flops").layout.yaxis.tickformat == ".1~%"
 
 
 def test_bar_charts_write_a_runs_setting_under_its_strategy():
@@ -991,10 +1005,12 @@ def test_a_short_cost_axis_keeps_to_the_most_ticks_too():
     rows = [{"strategy": s, "train_seconds": t, "test_accuracy": a}
             for s, t, a in (("zero_shot", 0.0, 0.6), ("tfidf_logreg", 3.1, 0.65), ("head_only", 40.0, 0.7),
                             ("full_ft", 900.0, 0.8))]
-    ax = pareto.pareto_figure(rows, "train_seconds").layout.xaxis
-    shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if v >= ax.tickvals[0] and v <= 900 * 1.5]
-    assert len(shown) <= pareto.MOST_TICKS, shown
-    assert min(v for v in ax.tickvals if v > ax.tickvals[0]) >= 2 * ax.tickvals[0]  # "0" apart from the next
+    fig = pareto.pareto_figure(rows, "train_seconds")
+    ax = fig.layout.xaxis
+    (at,) = next(t for t in fig.data if t.name == "zero_shot").x
+    shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if v >= at and v <= 900 * 1.5]
+    assert len(shown) <= pareto.MOST_TICKS and "0" not in ax.ticktext, shown
+    assert min(ax.tickvals) >= 2 * at  # the free run's point apart from the first tick
 
 
 def test_the_encoder_speed_estimate_is_speed_probes_formula_with_the_same_numbers(monkeypatch):
