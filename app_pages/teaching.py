@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from app_pages import common
@@ -265,10 +263,9 @@ def show_card(name: str, model: str, runs: list, big: bool, refreshing: bool = F
         return
     if not big:
         st.header(c.title)
-    else:  # on a projector the chosen option and the diagram's own title name it: the diagram moves up. A screen
-        # reader still gets the card's name as its heading (h2 under the page's h1), at the size of bold text
-        st.markdown(f"<h2 style='font-size:1.25rem;padding:.25rem 0 0'>{html.escape(c.title)}</h2>",
-                    unsafe_allow_html=True)
+    else:  # the card's name as its heading (h2 under the page's h1), a page section's size: at 1.25rem it was set
+        # no larger than the intro under it (1.25rem, semi-bold), and read as the intro's first line
+        common.section(c.title)
     # First what a student understands: what it does, in everyday words; the mechanics fold out below.
     if big:  # lead_html escapes its text
         st.markdown(common.lead_html(c.intro, "1.25rem"), unsafe_allow_html=True)

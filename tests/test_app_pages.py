@@ -4028,6 +4028,26 @@ def test_headings_go_h1_then_h2_for_a_screen_reader(tiny_model, bertlab_home):
     assert 'st.header("Export a model")' in costs and "st.subheader" not in costs
 
 
+def test_a_strategy_cards_name_is_its_heading_set_larger_than_its_intro(tiny_model, bertlab_home):
+    """A lead's walk-through: in Large-diagram mode (the default) the card's name, an h2 at 1.25rem, was set no larger
+    than the semi-bold intro under it (1.25rem), and read as its first line. The name is a page section's heading
+    now, larger than the intro, on a projector too (both scale with the page's text)."""
+    import re
+
+    from bertlab.strategies import REGISTRY
+
+    def rem(markup: str) -> float:
+        return float(re.search(r"font-size:([\d.]+)rem", markup).group(1))
+
+    at = app_on("app_pages/teaching.py", {"keep_tc_model": tiny_model, "keep_tc_strategy": "head_only"})
+    no_problems(at)
+    assert at.toggle(key="keep_tc_big").value
+    title = REGISTRY["head_only"].title
+    (name,) = [m.value for m in at.markdown if m.value.startswith("<h2 ") and m.value.endswith(f">{title}</h2>")]
+    intro = next(m.value for m in at.markdown if m.value.startswith("<p style='font-size:"))
+    assert rem(name) > rem(intro), (name, intro)
+
+
 def test_the_train_page_writes_no_stray_none_above_a_strategys_diagram(tiny_data, bertlab_home):
     """A walk-through: every strategy panel showed a stray "None" above its diagram: a bare expression in
     train.teaching_card, which Streamlit's magic writes out."""
