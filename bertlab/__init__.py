@@ -13,7 +13,7 @@ From Python (a notebook, a script), loaded on first use from ``bertlab.api`` (``
     RunResult: .predict(texts), .export(dest), .metrics, .notes, .curves()
 """
 
-import os
+import os as _os  # private: dir(bertlab) and a notebook's tab completion listed os beside compare
 
 # OpenMP threads that spin for ~0.1 ms (GOMP_SPINCOUNT=10000) and then sleep between parallel regions.
 # Waking a thread that sleeps at once costs more than many of a MiniLM step's operations take: on a quiet
@@ -23,9 +23,9 @@ import os
 # slower than PASSIVE beside one such process, 1.2x slower beside two (bench/README.md, "OpenMP wait policy"). Only
 # effective before torch starts its thread pool (bertlab is imported first by the app, the CLI and the
 # benchmark); an explicit setting of either variable wins.
-if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
-    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-    os.environ["GOMP_SPINCOUNT"] = "10000"
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    _os.environ["GOMP_SPINCOUNT"] = "10000"
 
 # ONNX Runtime (1.30) queues usage telemetry (RuntimePerf events with a device id, the OS and the process path) in
 # ~/.cache/Microsoft/DeveloperTools/.onnxruntime/onnxruntime.db, outside the data directory (3,000+ events after a
@@ -33,13 +33,14 @@ if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
 # onnxruntime is imported: set here, before any bertlab module imports it, this writes neither (measured:
 # onnxruntime.disable_telemetry_events() after the import still wrote the db, the device id and the log).
 # ORT_DISABLE_TELEMETRY=0 set by the user wins.
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+_os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 __version__ = "0.1.0"
 
 # The Python API (bertlab.api: compare, load_run, load_comparison, data_config), imported on first use: `import
 # bertlab` stays light (the CLI and the app import it before torch, for the thread settings above).
 _API = ("compare", "load_run", "load_comparison", "data_config", "Comparison", "RunResult")
+__all__ = list(_API)  # `from bertlab import *`: the API (it took os)
 
 
 def __getattr__(name: str):
@@ -51,4 +52,6 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_API])
+    """The API and the module's own dunders (``__version__``): not its imports, nor the submodules a run loads
+    (``dir(bertlab)`` listed os, and after a compare api, cli, config... beside compare)."""
+    return sorted([*(k for k in globals() if k.startswith("__")), *_API])

@@ -565,6 +565,18 @@ def test_help_on_the_package_names_the_python_api():
         assert name in page
 
 
+def test_the_packages_public_names_are_the_api():
+    """`import bertlab; dir(bertlab)` (a notebook's tab completion) listed os beside compare, and `from bertlab
+    import *` took os too; after a compare, the submodules it loaded (api, cli, config...) as well."""
+    code = ("import bertlab, bertlab.cli; ns = {}; exec('from bertlab import *', ns); "
+            "print(sorted(n for n in dir(bertlab) if not n.startswith('_'))); "
+            "print(sorted(n for n in ns if not n.startswith('_'))); print('__version__' in dir(bertlab))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[1]).stdout.splitlines()
+    api = str(sorted(["compare", "load_run", "load_comparison", "data_config", "Comparison", "RunResult"]))
+    assert out == [api, api, "True"]
+
+
 def test_the_tables_whole_numbers_stay_whole_beside_a_run_without_them(reviews, tiny_model):
     """A launch with tfidf_logreg (no seed, epochs, batch size or max length) turned those columns to floats for
     every run: seed 0.0 and 1.0, epochs 30.0, beside NaN. They are pandas' nullable integers now: 0, 1, <NA>."""
