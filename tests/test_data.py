@@ -1524,6 +1524,21 @@ def test_a_split_column_marking_only_its_test_rows_trains_on_the_rows_it_leaves_
         n.startswith("took the") for n in ds.notes)
 
 
+def test_a_split_column_of_test_beside_missing_cells_is_found_and_one_of_validation_is_not():
+    """The test rows marked and the others missing (None: a DataFrame's cells, or a spreadsheet's blanks, not the
+    empty text a CSV gives) are the file's split too; a column marking only validation rows, nothing held out to
+    test on, is passed over (the test set is drawn, as before)."""
+    from bertlab.data.files import detect_split_column
+
+    df = _split_rows(60)
+    df["split"] = ["test" if i % 5 == 0 else None for i in range(60)]
+    assert detect_split_column(df) == "split"
+    df["split"] = ["val" if i % 5 == 0 else None for i in range(60)]
+    assert detect_split_column(df) is None
+    df["split"] = ["val" if i % 5 == 0 else "" for i in range(60)]
+    assert detect_split_column(df) is None
+
+
 def test_a_column_of_texts_repeated_a_few_times_each_is_still_varied_enough_to_be_the_text():
     """Only a column of few templates (under a fifth of its values distinct) is passed over as not the text: one
     with 30% distinct values, each text three times or so, is the text beside a column of short codes."""
