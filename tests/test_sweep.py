@@ -729,6 +729,8 @@ def test_the_sweeps_sentence_says_how_many_test_texts_each_point_is_scored_on(ti
     uncapped = dataclasses.replace(spec, data=dataclasses.replace(spec.data, test_size=None))
     assert "test text" not in sweep.validation_sentence(uncapped)  # all of them, how many not known: not said
     assert f"scored on {there:,} test texts," in sweep.validation_sentence(uncapped, sweep.available_sizes())
+    one = dataclasses.replace(spec, data=dataclasses.replace(spec.data, test_size=1))  # a cap of one: singular
+    assert " Each point is scored on 1 test text, its seed's test split" in sweep.validation_sentence(one)
 
 
 def test_cli_sweep_takes_one_learning_rate_per_strategy(tiny_model, tiny_csv, capsys):
