@@ -66,6 +66,18 @@ def test_strategy_metadata_complete(name):
     assert cfg.strategy == name
 
 
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_strategy_trains_and_frozen_lines_name_no_code_identifier(name):
+    """A copyedit read: head_only's line on the Train page's table and its Strategy card said it trains "a linear
+    head (hidden_size x classes weights)", a config field a teacher has not met. The lines say what trains in
+    words; a strategy's own name (zero_shot...) is the only snake_case word they may use."""
+    import re
+
+    s = get_strategy(name)
+    words = set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", s.trains + " " + s.frozen))
+    assert words <= set(REGISTRY), (name, words)
+
+
 def test_trainable_strategies_learn_separable_data(tiny_model, tiny_data):
     store = RunStore()
     rid = store.create_run(tiny_config("full_ft", tiny_model, tiny_data, epochs=6, learning_rate=3e-3))

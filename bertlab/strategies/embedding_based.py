@@ -228,7 +228,7 @@ class HeadOnly(Strategy):
     name = "head_only"
     title = "Head only (frozen encoder)"
     summary = "Encoder frozen; trains only a linear classifier on its sentence embeddings (computed once, cached)."
-    trains = "a linear head (hidden_size x classes weights)"
+    trains = "a linear head (one weight per class for each number in the sentence embedding)"
     frozen = "the whole pretrained encoder"
     when = ("Little labelled data or little compute; a strong, cheap baseline that is hard to overfit. Its "
             "sentence embedding is the mean of the encoder's token vectors (mean pooling, as zero_shot and as "
