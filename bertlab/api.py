@@ -629,7 +629,7 @@ class RunResult:
         config, environment and test metrics).
 
         Args:
-            dest: a .zip path, or an existing folder to put ``<run id>.zip`` in (default: the data home's exports/).
+            dest: a .zip path, or an existing folder to put ``<run id>.zip`` in (default: the data directory's exports/).
             onnx: also the model as ``model.onnx`` for ONNX Runtime (not tfidf_logreg), checked against PyTorch.
 
         Returns:

@@ -2342,7 +2342,7 @@ def add_extra_commands(sub) -> None:
     ex.add_argument("run_id", metavar="RUN_ID", help="a run id, or its end as the app shows it (full_ft · d47a: d47a)")
     ex.add_argument("-o", "--output", default=None,
                     help="a .zip path, or a folder to put <run id>.zip in (a name ending in / is a folder, made if need "
-                         "be; default: the data home's exports/)")
+                         "be; default: the data directory's exports/)")
     ex.add_argument("--onnx", action="store_true",
                     help="also the model as model.onnx for ONNX Runtime (head_only, zero_shot: their encoder as "
                          "encoder/model.onnx), checked against PyTorch's answers; not tfidf_logreg")

@@ -412,7 +412,7 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         store: the run store.
         run_id: a succeeded run.
         dest: zip path, or an existing folder to put the zip in, named by :func:`zip_name` (``<run id>.zip``, the
-            run's settings after it where its launch tried several); default ``<data home>/exports/``.
+            run's settings after it where its launch tried several); default ``<data directory>/exports/``.
         onnx: also the model as ``model.onnx`` (a fine-tuned classifier; head_only and zero_shot: their encoder as
             ``encoder/model.onnx``), checked against PyTorch, with README code that runs it without torch.
 

@@ -216,6 +216,18 @@ def test_every_cli_option_says_what_it_does_in_its_help():
     assert bare == []
 
 
+def test_the_cli_help_calls_bertlab_home_the_data_directory_as_the_app_and_readme_do():
+    """A copyedit read: `export --help` said its default folder was "the data home's exports/", where the app's
+    sidebar, the README and every other message name that folder the data directory (BERTLAB_HOME)."""
+    from bertlab.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0]
+    helps = " ".join(a.help or "" for p in [build_parser(), *sub.choices.values()] for a in p._actions)
+    assert "data home" not in helps.lower()
+    assert "the data directory's exports/" in helps
+    assert "data home" not in readme().lower()
+
+
 def test_the_column_and_split_options_help_says_what_they_apply_to():
     """run's and sweep's --text-column and --label-column said "a file's column" where they choose a hub dataset's
     too (a built-in's refusal of them says "a file's or a hub dataset's columns"), and --hub-split "drawn into train
