@@ -309,7 +309,8 @@ def rerun_all(runs: list, again: set[str]) -> None:
     todo = to_run_again(runs, again)
     if len(todo) < 2:
         return
-    kinds = " and ".join(s for s in RERUNNABLE if any(r.status == s for r in todo))  # "interrupted and failed"
+    kinds = [s for s in RERUNNABLE if any(r.status == s for r in todo)]
+    kinds = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else kinds[0]  # "failed and interrupted"
     own = set(common.own_batches())
     if not common.cancel_control(
             st, f"Run the {len(todo)} {kinds} runs again", all(r.batch_id in own for r in todo), "cmp_again_all",

@@ -2418,6 +2418,27 @@ def test_compare_runs_every_stopped_run_of_a_launch_again_in_one_click(tiny_data
     assert not any(b.label == "Run again" for b in at.button) and not any(b.key == "cmp_again_all" for b in at.button)
 
 
+def test_run_all_again_lists_three_kinds_of_ended_runs_as_a_sentence(tiny_data, bertlab_home, monkeypatch):
+    """A copyedit read: the one button for every run that offers Run again joined its kinds with "and" each time,
+    so a list holding a failed, an interrupted and a cancelled run read "Run the 3 failed and interrupted and
+    cancelled runs again". Three kinds now read as a list: "failed, interrupted and cancelled"."""
+    from bertlab.jobs import JobManager
+    from bertlab.store import CANCELLED, FAILED, INTERRUPTED
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(bertlab_home)
+    for seed, status in ((1, FAILED), (2, INTERRUPTED), (3, CANCELLED)):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b3")
+        store.claim(rid, "cpu")
+        store.finish(rid, status, error="stopped")
+    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
+    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b3"]))
+    at = app_on("app_pages/compare.py", desk="d1")
+    assert not at.exception, [x.value for x in at.exception]
+    assert at.button(key="cmp_again_all").label == "Run the 3 failed, interrupted and cancelled runs again"
+
+
 def test_run_again_asks_first_for_a_run_launched_at_another_desk(tiny_data, bertlab_home, monkeypatch):
     """A failed run launched at another desk (a teacher's, or the CLI's): its own Run again queued it again on the
     shared worker at one click, while the button for all such runs and Cancel ask first. It asks too; one's own
