@@ -972,3 +972,17 @@ def test_a_header_three_lines_down_and_a_quoted_separator_line_are_read_as_excel
     df = read_table(('"sep=;"\ntext;label\n' + "".join(f"{t};{y}\n" for t, y in rows)).encode(), "semi.csv", notes)
     assert list(df.columns) == ["text", "label"] and len(df) == 20
     assert any(n.startswith("semi.csv: its first line, '\"sep=;\"', names the separator") for n in notes), notes
+
+
+def test_a_column_of_empty_texts_is_refused_as_having_no_text_not_an_index_error():
+    """Fuzzing: a JSON-lines file (or a DataFrame) whose one column of strings holds only empty ones, under a name
+    that is not a text name ('notes'), failed in the text column's detection with "IndexError: list index out of
+    range" (no column came within half of the longest's mean length, 0). That column is the text; its rows are
+    refused as the same file with the column named 'text' is."""
+    said = "dataset 'notes.jsonl' has no rows with both a non-empty text and a label."
+    for raw in (b'{"notes": "", "label": "a"}\n{"notes": "", "label": "b"}\n',
+                b'{"notes": "", "label": "a"}\n{"notes": null, "label": "b"}\n',
+                b'{"a": "", "b": ""}\n{"a": "", "b": "x"}\n'):
+        with pytest.raises(DataError) as e:
+            load_file("notes.jsonl", raw=raw)
+        assert str(e.value) == said, raw

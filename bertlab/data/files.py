@@ -913,7 +913,8 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
                 "text and label columns first." if nested else "")
         raise ColumnChoiceError(f"no column looks like text among {cols} (a text column holds sentences, "
                                 f"not numbers or codes); set the text column explicitly.{hint}", "text")
-    close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]]
+    # (every text empty, the longest's mean length 0: that one, whose rows are then refused as having no text)
+    close = [c for c in ranked if lengths[c] > 0.5 * lengths[ranked[0]]] or ranked[:1]
     if (partner := pair_partner(df, close[0])) is not None and partner != label_column:
         if _named_pair(close[0], partner):
             return _pair_order(close[0], partner)[0]
