@@ -113,6 +113,21 @@ def _frame_file(df: pd.DataFrame, name: str) -> Path:
     return save_upload(buf.getvalue(), f"{stem}.parquet")
 
 
+def _column_name(arg: str, value: Any) -> str | None:
+    """A column argument as a column's name: a whole number as its digits (a DataFrame's columns are kept by their
+    names as text, so ``pd.DataFrame(rows)``'s column 0 is '0'); anything else but a string refused in words. A list
+    (``text_column=['review']``) failed with "TypeError: unhashable type: 'list'" for a file, and column 0 of a
+    DataFrame was said not to be among its columns ['0', '1']."""
+    value = _plain(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is not None and not isinstance(value, str):
+        example = {"text_column": "review", "label_column": "sentiment"}.get(arg, "sentence2")
+        raise ConfigError(f"{arg} {value!r} is a {type(value).__name__}; give one column's name, such as "
+                          f"{arg}={example!r}.")
+    return value
+
+
 def data_config(data: Any, text_column: str | None = None, label_column: str | None = None,
                 sizes: str | Sequence[int | None] | None = None, split_seed: int | None = None,
                 drop_rare_classes: bool | None = None, name: str = "dataframe", *,
@@ -143,6 +158,9 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
     from bertlab.data.files import check_named_columns, split_column_of_file
 
     sizes, split_seed, drop_rare_classes = _plain(sizes), _plain(split_seed), _plain(drop_rare_classes)
+    text_column, label_column, text_pair_column = (
+        _column_name(a, v) for a, v in (("text_column", text_column), ("label_column", label_column),
+                                        ("text_pair_column", text_pair_column)))
     common: dict[str, Any] = {k: v for k, v in (("seed", split_seed), ("drop_rare", drop_rare_classes)) if v is not None}
     caps = _caps(sizes) if sizes is not None else {}
     columns = {k: v for k, v in (("text_column", text_column), ("label_column", label_column),

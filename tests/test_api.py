@@ -267,6 +267,37 @@ def test_a_column_the_dataframe_lacks_is_refused_before_its_copy_is_kept(reviews
     assert not list((data_home() / "uploads").glob("*"))
 
 
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"text_column": ["review"]}, "text_column ['review'] is a list; give one column's name, such as "
+                                  "text_column='review'."),
+    ({"label_column": ("sentiment",)}, "label_column ('sentiment',) is a tuple; give one column's name, such as "
+                                       "label_column='sentiment'."),
+    ({"text_pair_column": True}, "text_pair_column True is a bool; give one column's name, such as "
+                                 "text_pair_column='sentence2'."),
+])
+@pytest.mark.parametrize("as_file", [False, True])
+def test_a_column_argument_that_is_not_a_name_is_said_in_words(reviews, tmp_path, kwargs, words, as_file):
+    """Fuzzing compare's arguments: text_column=['review'] for a file failed with "TypeError: unhashable type:
+    'list'" (the columns put in a set to look for the split column); for a DataFrame it was "not a column"."""
+    data = reviews
+    if as_file:
+        data = tmp_path / "reviews.csv"
+        reviews.to_csv(data, index=False)
+    with pytest.raises(ConfigError) as e:
+        bertlab.compare(data, ["tfidf_logreg"], **kwargs)
+    assert str(e.value) == words
+    assert RunStore().list_runs() == []
+
+
+def test_a_dataframe_without_column_names_takes_its_columns_by_number(reviews):
+    """pd.DataFrame(rows) names its columns 0 and 1, kept by their names as text ('0', '1'): text_column=0 was
+    refused as "text column 0 is not a column of the DataFrame; its columns are ['0', '1']"."""
+    df = pd.DataFrame(list(zip(reviews["sentiment"], reviews["review"])))
+    c = bertlab.compare(df, ["tfidf_logreg"], text_column=1, label_column=np.int64(0), sizes="all", progress=False)
+    assert c.runs[0].run.data_summary["text_column"] == "1"
+    assert c.runs[0].status == "succeeded"
+
+
 def test_a_dataframe_with_two_columns_named_alike_is_said_in_words(reviews):
     """pd.concat([texts, texts], axis=1) names two columns 'review': kept as Parquet, it failed with a traceback
     (ValueError: Duplicate column names, then KeyError: 0 while looking for the column at fault)."""
