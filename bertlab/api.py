@@ -211,7 +211,8 @@ def _judge(judge_by: str | None) -> str | None:
     """``judge_by`` checked: None (the default) or one of :data:`bertlab.answer.JUDGES`, as ``--judge-by`` takes."""
     from bertlab.answer import JUDGES
 
-    if judge_by is not None and judge_by not in JUDGES:
+    # (not a string: a list, ['accuracy'], failed with "TypeError: unhashable type: 'list'")
+    if judge_by is not None and (not isinstance(judge_by, str) or judge_by not in JUDGES):
         raise ConfigError(f"judge_by {judge_by!r} is not a measure the answer judges by; use one of "
                           f"{', '.join(map(repr, JUDGES))}, or None for the default (as `run --judge-by`).")
     return judge_by

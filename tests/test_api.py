@@ -175,6 +175,9 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"sizes": 500}, ConfigError, r"sizes 500: give three caps.* \(\(500, None, None\) caps the training split"),
     # accepted, then a KeyError 'f1' when the answer was read (printing the comparison), after the runs trained
     ({"judge_by": "f1"}, ConfigError, "judge_by 'f1' is not a measure"),
+    # found by fuzzing compare's arguments: "TypeError: unhashable type: 'list'"
+    ({"judge_by": ["accuracy"]}, ConfigError, r"judge_by \['accuracy'\] is not a measure the answer judges by; use "
+                                              "one of 'accuracy', 'macro_f1'"),
     # a DataFrame's column said "is not in the file" (the Parquet copy it is kept as)
     ({"text_column": "text"}, BertlabError, r"^text column 'text' is not a column of the DataFrame; its columns are "
                                             r"\['review', 'sentiment'\]\.$"),
@@ -203,6 +206,8 @@ def test_a_measure_set_on_a_comparison_later_is_checked_too():
     c = Comparison([], store=RunStore())
     with pytest.raises(ConfigError, match="judge_by 'f1' is not a measure the answer judges by"):
         c.judge_by = "f1"
+    with pytest.raises(ConfigError, match=r"judge_by \{'accuracy'\} is not a measure"):  # was unhashable, a TypeError
+        c.judge_by = {"accuracy"}
     c.judge_by = "macro_f1"
     assert c.judge_by == "macro_f1"
 
