@@ -437,10 +437,15 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
     # an array's or a Series' names too (numpy's str_ as plain str), a generator read once
     strategies = [strategies] if isinstance(strategies, str) else [str(s) if isinstance(s, str) else s
                                                                     for s in strategies]
+    try:  # settings=3 said "'int' object is not iterable", settings='epochs=3' "dictionary update sequence ..."
+        settings = dict(settings or {})
+    except (TypeError, ValueError):
+        raise ConfigError(f"settings {settings!r}: give a dict of each strategy's run settings, such as "
+                          "settings={'full_ft': {'epochs': 3}}.") from None
     try:
         common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
                   "patience": patience, "label_descriptions": _descriptions(label_descriptions, dc)}
-        configs = _configs(strategies, dc, model, common, dict(settings or {}), repeats)
+        configs = _configs(strategies, dc, model, common, settings, repeats)
         if label_descriptions is not None and "zero_shot" not in strategies:  # stored with the runs, read by none
             warnings.warn(DESCRIPTIONS_UNREAD.format(what="label_descriptions", why="strategies does not name it"),
                           UserWarning, stacklevel=2)

@@ -170,6 +170,10 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"sizes": "tiny"}, ConfigError, "'quick', 'classroom', 'standard', 'all'"),
     ({"repeats": 0}, ConfigError, "repeats must be a whole number"),
     ({"settings": {"tfidf_logreg": 3}}, ConfigError, r"settings\['tfidf_logreg'\] is 3; give a dict"),
+    # found by fuzzing compare's arguments: "TypeError: 'int' object is not iterable", a ValueError of dict()'s
+    ({"settings": 3}, ConfigError, r"^settings 3: give a dict of each strategy's run settings, such as "
+                                   r"settings=\{'full_ft': \{'epochs': 3\}\}\.$"),
+    ({"settings": "epochs=3"}, ConfigError, r"^settings 'epochs=3': give a dict of each strategy's run settings"),
     ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": []}}}, ConfigError,
      r"\['learning_rate'\] is empty"),
     ({"sizes": 500}, ConfigError, r"sizes 500: give three caps.* \(\(500, None, None\) caps the training split"),
