@@ -294,9 +294,12 @@ class RunConfig:
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision {self.precision!r} is unknown; use one of {PRECISIONS}.")
         if self.label_descriptions is not None:
-            if isinstance(self.label_descriptions, (str, dict)):  # a str was read as its letters, a dict as its keys
-                raise ConfigError(f"label_descriptions is a {type(self.label_descriptions).__name__}; give a list of "
-                                  "sentences, one per class, in the data's order of classes.")
+            # a str was read as its letters, a dict as its keys; a bool or a number failed with "TypeError: 'bool'
+            # object is not iterable" (found by fuzzing compare's arguments)
+            if not isinstance(self.label_descriptions, (list, tuple)):
+                kind = type(self.label_descriptions).__name__
+                raise ConfigError(f"label_descriptions is {'an' if kind[0] in 'aeiou' else 'a'} {kind}; give a list "
+                                  "of sentences, one per class, in the data's order of classes.")
             if not all(isinstance(d, str) and d.strip() for d in self.label_descriptions):
                 raise ConfigError("every label description must be a non-empty sentence.")
 

@@ -740,6 +740,11 @@ CONFIG_CASES = [
      "model is empty; use 'minilm' (the offline default), a hub id or a local directory."),
     ("blank_label_description", {"label_descriptions": ["a good film", " "]},
      "every label description must be a non-empty sentence."),
+    # found by fuzzing compare's arguments: "TypeError: 'bool' object is not iterable"
+    ("label_descriptions_bool", {"label_descriptions": False},
+     "label_descriptions is a bool; give a list of sentences, one per class, in the data's order of classes."),
+    ("label_descriptions_number", {"label_descriptions": 3},
+     "label_descriptions is an int; give a list of sentences, one per class, in the data's order of classes."),
 ]
 
 
