@@ -615,6 +615,14 @@ LOADS = [
                         "Data": pd.DataFrame({"text": TEXTS, "label": LABELS})}), 30, ["neg", "pos"],
           ["multi.xlsx: read the sheet 'Data'; the workbook also has 'Info' (to use another sheet, save it as a "
            "workbook or CSV of its own)"]),
+    # a survey's workbook: a notes sheet of two columns (a row per variable, no value repeated, so no label column)
+    # before the data was read as the dataset, each variable's name a class of one row (RareClassError)
+    Loads("xlsx_two_column_notes_sheet_first", "survey.xlsx",
+          lambda: xlsx({"Notes": pd.DataFrame({"variable": ["text", "label", "id"],
+                                               "description": ["the free-text answer", "coded theme", "respondent"]}),
+                        "Data": pd.DataFrame({"text": TEXTS, "label": LABELS})}), 30, ["neg", "pos"],
+          ["survey.xlsx: read the sheet 'Data'; the workbook also has 'Notes' (to use another sheet, save it as a "
+           "workbook or CSV of its own)"]),
     Loads("xlsx_with_blank_rows_and_columns", "gaps.xlsx",
           lambda: xlsx({"Sheet1": pd.DataFrame({"text": TEXTS + [None], "": [None] * 31, "label": LABELS + [None]})}),
           30, ["neg", "pos"], []),

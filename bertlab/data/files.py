@@ -530,19 +530,24 @@ def _read_xlsx(raw: bytes, filename: str, notes: list[str]) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
         sheets = list(book.sheet_names)
-        # The first sheet that can hold a dataset (two columns with values: a text and a label), else the first
-        # with any cells: a workbook opening on a notes or readme sheet of one column has its data further on.
-        first = None
+        # The first sheet that can hold a dataset (two columns with values, one of them repeating a value as a
+        # label column does: each class needs several examples), else the first of two columns, else the first with
+        # any cells: a workbook opening on a notes, readme or codebook sheet (one column, or 'variable' and
+        # 'description' with a row each) has its data further on.
+        first = wide = None
         for sheet in sheets:
             df = book.parse(sheet)
             if not df.empty or len(df.columns):
                 first = first or (sheet, df)
-                if df.dropna(how="all").dropna(axis=1, how="all").shape[1] >= 2:
-                    break
+                values = df.dropna(how="all").dropna(axis=1, how="all")
+                if values.shape[1] >= 2:
+                    wide = wide or (sheet, df)
+                    if any(values[c].dropna().astype(str).duplicated().any() for c in values.columns):
+                        break
         else:
             if first is None:
                 raise DataError(f"{filename}: every sheet ({', '.join(map(repr, sheets)) or 'none'}) is empty.")
-            sheet, df = first
+            sheet, df = wide or first
     except DataError:
         raise
     except Exception as e:  # openpyxl and zipfile raise several unrelated types for a bad file
