@@ -570,6 +570,14 @@ LOADS = [
           ["NA", "None", "null"], []),
     Loads("texts_spelled_like_missing_values", "natext.csv",
           lambda: csv_text([("NA", "neg"), ("null", "pos")] + good_rows()), 32, ["neg", "pos"], []),
+    # R's write.csv: numeric codes 1-2 with NA for a missing one, and an unanswered text NA; the label NA had been a
+    # third class (a survey's satisfaction 1-5 read as six: 1-5 and 'NA'), the text NA an answer trained on
+    Loads("r_export_numeric_codes_with_na", "r_export.csv",
+          lambda: csv_text([(t, 1 + (y == "pos")) for t, y in good_rows()]
+                           + [("NA", 2), ("a text whose code is missing", "NA"), ("another without one", "NA")]),
+          30, ["1", "2"], ["r_export.csv: read its 3 NA cells as missing values (its column of numbers 'label' writes "
+                           "them so, as R does), in every column", "dropped 1 of 33 rows with an empty or missing text",
+                           "dropped 2 rows with a missing label"]),
     Loads("parquet_nullable_columns", "nullable.parquet",
           lambda: parquet(pd.DataFrame({
               "text": pd.array([None if i == 3 else t for i, t in enumerate(TEXTS)], dtype="string"),

@@ -290,7 +290,31 @@ def _read_delimited(text: str, filename: str, sep: str | None, notes: list[str])
     if lone_cr:
         df = df.map(lambda v: v.replace(_LONE_CR_HOLDER, "\r") if isinstance(v, str) else v)
         df.columns = [c.replace(_LONE_CR_HOLDER, "\r") if isinstance(c, str) else c for c in df.columns]
-    return df
+    return _r_missing(df, filename, notes)
+
+
+def _r_missing(df: pd.DataFrame, filename: str, notes: list[str]) -> pd.DataFrame:
+    """``df`` with its ``NA`` cells missing where a column of numbers holds them: the file writes its missing values
+    as R's ``write.csv`` does (a survey's satisfaction 1-5 with ``NA`` for no answer), and each ``NA`` had been read
+    as a value, the label column's class ``NA`` beside 1-5, the text column's answer ``NA``. Elsewhere ``NA`` stays a
+    value (a label, a text), as a file of words may mean it."""
+    marked = []
+    for col in df.columns:
+        s = df[col]
+        na = s.eq("NA")
+        if not na.any():
+            continue
+        rest = s[~na].dropna()
+        if len(rest) and pd.to_numeric(rest.astype(str).str.strip(), errors="coerce").notna().all():
+            marked.append(col)
+    if not marked:
+        return df
+    cells = df.eq("NA")
+    n = int(cells.to_numpy().sum())
+    notes.append(f"{filename}: read its {n:,} NA cell{'s' * (n > 1)} as missing values (its column"
+                 f"{'s' * (len(marked) > 1)} of numbers {', '.join(map(repr, marked))} write"
+                 f"{'s' * (len(marked) == 1)} them so, as R does), in every column")
+    return df.mask(cells)
 
 
 def _repeats_header(df: pd.DataFrame, header: list[str], text: str | None = None) -> pd.Series:
