@@ -1651,3 +1651,22 @@ def test_the_training_words_are_the_training_texts_words_as_a_typed_text_is_read
     assert training_words(texts) == frozenset().union(*map(text_words, texts))
     for t in texts:
         assert unseen_words(t, training_words(texts))[0] == []
+
+
+@pytest.mark.parametrize("labels, said", [
+    ([1, 2, 3, 4, 5], "the whole numbers 1-5, taken as 5 classes with no order"),
+    (["0", "1", "2"], "the whole numbers 0-2, taken as 3 classes with no order"),
+    ([1, 2], None),  # two classes: no order to lose
+    ([1, 2, 4], None),  # not a scale
+    (["low", "mid", "high"], None),
+])
+def test_whole_number_classes_say_they_are_read_without_order(labels, said):
+    """A survey's satisfaction 1-5 (a Likert item) was scored by accuracy and macro-F1 as five unordered classes, a 4
+    answered for a 5 as wrong as a 1, without a word: classes that are whole numbers in a row now say so."""
+    ds = build_dataset([f"answer number {i}" for i in range(30)], [labels[i % len(labels)] for i in range(30)], "x")
+    scale = [n for n in ds.notes if "with no order" in n]
+    if said is None:
+        assert scale == []
+    else:
+        assert len(scale) == 1 and said in scale[0]
+        assert "as wrong as one" in scale[0] and "no strategy here uses their order" in scale[0]

@@ -690,6 +690,8 @@ def build_dataset(
                      f"from a column it detects (this one was chosen as the label column): {per:,.1f} texts per class on "
                      f"average leave about {per * TEST_FRACTION:,.1f} per class in the test set (fewer under a test "
                      "cap), too few for a class's own scores to mean much")
+    if (scale := _number_scale(present)) is not None:
+        notes.append(scale)
     if parts is not None:
         source = split_source or f"the file's own split (column {split_column!r})"
         n_part = Counter(keep_p)
@@ -718,6 +720,22 @@ def build_dataset(
         row_ids=keep_r if row_ids is not None else None,
         row_id_name=row_id_name if row_ids is not None else None,
     )
+
+
+def _number_scale(classes: list[str]) -> str | None:
+    """A note where the classes are 3 or more whole numbers in a row (1-5, 0-10): a rating scale (a Likert item's
+    satisfaction 1-5, stars) or a code book's codes, read alike as classes with no order. Nothing said so: a survey's
+    satisfaction 1-5 was scored by accuracy and macro-F1, a 4 answered for a 5 as wrong as a 1, without a word."""
+    try:
+        values = sorted(int(c) for c in classes)
+    except ValueError:
+        return None
+    if len(values) < 3 or values != list(range(values[0], values[0] + len(values))):
+        return None
+    return (f"the labels are the whole numbers {values[0]}-{values[-1]}, taken as {len(values)} classes with no "
+            "order: right for a code book's codes; for a rating scale (a Likert item, stars), accuracy and macro-F1 "
+            f"count an answer one step off (a {values[-1] - 1} for a {values[-1]}) as wrong as one "
+            f"{len(values) - 1} steps off, and no strategy here uses their order")
 
 
 def _allocate(sizes: list[int], n: int, caps: list[int]) -> list[int]:
