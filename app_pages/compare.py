@@ -469,7 +469,7 @@ def results(runs: list, drawn: list | None = None) -> None:
     reading.caption("95% interval: the accuracies the model could truly have (on texts like these) that this many "
                     "test texts cannot rule out (Wilson score interval). Runs whose intervals overlap may differ by "
                     "chance alone (one seed, a finite test set); the paired test below compares runs text by text, "
-                    "which tells more of them apart. " + THROUGHPUT_NOTE)
+                    "which tells more of them apart. " + THROUGHPUT_NOTE + " " + pareto.FLOP_WORDS)
     if memory:
         reading.caption(memory)
     st.session_state.setdefault("keep_cost", "train_seconds")

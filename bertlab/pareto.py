@@ -502,6 +502,12 @@ def format_cost(value: float | None, cost: str, prices: Prices | None = None) ->
 _SI = ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
+# What a FLOP and its prefixes are, for a reader who has not met them (a teacher, a stakeholder reading the report):
+# said once beside the tables that show them, in the app and in the report.
+FLOP_WORDS = ("FLOP: one floating-point operation (a multiplication or an addition), so FLOPs count the arithmetic "
+              "a run did, the same on any machine; k, M, G, T before it: thousand, million, billion, trillion.")
+
+
 def format_flops(value: float | None) -> str:
     """FLOPs with an SI prefix and three significant figures: '176 GFLOP', '38.0 TFLOP', '0 FLOP'.
 

@@ -777,7 +777,8 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
                  # not "parameters": MiniLM's 22.7M read as 2x the FLOPs shown (its embeddings, 11.9M, do no
                  # multiply-adds; a review)
                  "FLOPs are estimates (6 x non-embedding parameters x real tokens for full training, plus attention "
-                 "over each text's real tokens, padding left out; frozen parts cost less).</p>")
+                 "over each text's real tokens, padding left out; frozen parts cost less). "
+                 f"{html.escape(pareto.FLOP_WORDS)}</p>")
     parts.append(_memory_section(runs, names))
     from bertlab.costs import attention_mix_note
 

@@ -4083,6 +4083,7 @@ def test_compare_keeps_the_baseline_under_its_tables_and_folds_how_to_read_them(
     """At 1366x768 nine lines of notes (the interval, examples/s, the memory figures) stood between Compare's
     tables and its charts: the majority baseline, the bar every run must clear, stays in sight under the tables;
     how to read them is one click away, whole, in an expander."""
+    from bertlab import pareto
     from bertlab.strategies import make_config
 
     store = RunStore(bertlab_home)
@@ -4103,6 +4104,7 @@ def test_compare_keeps_the_baseline_under_its_tables_and_folds_how_to_read_them(
     inside = [c.value for c in folded.caption]
     assert len(inside) == 2 and inside[0].startswith("95% interval: the accuracies the model could truly have")
     assert "Wilson score interval" in inside[0] and "Examples/s: training texts x epochs" in inside[0]
+    assert pareto.FLOP_WORDS in inside[0]  # what the table's '2.70 TFLOP' means (a copyedit read)
     assert inside[1].startswith("Memory of tfidf_logreg") and "it reads high beside them" in inside[1]
     # said once, in the expander
     assert sum("Memory of" in c.value for c in at.caption) == 1

@@ -115,6 +115,17 @@ def test_the_html_report_gives_each_runs_examples_per_second_and_says_what_train
     assert "Training time (train s): the training alone" in page and "dapt's its masked-LM phase" in page
 
 
+def test_the_html_report_and_compare_say_what_a_flop_and_its_prefixes_are(finished):
+    """A copyedit read: the report a stakeholder is sent showed '300 GFLOP',
+    '2.70 TFLOP', '595 MFLOP per text' and never said what a FLOP is nor what G, T and M stand for. It now says it
+    once, beside its cost tables, in the sentence Compare's 'Reading these tables' gives (pareto.FLOP_WORDS)."""
+    store, ids = finished
+    page = report.build_html(store, ids)
+    assert "FLOP" in page and "floating-point operation" in pareto.FLOP_WORDS
+    assert "million, billion, trillion" in pareto.FLOP_WORDS
+    assert html.escape(pareto.FLOP_WORDS) in page
+
+
 def test_the_html_report_gives_each_runs_peak_memory_and_says_which_figures_leave_the_encoder_out(finished):
     """Peak memory, one of the costs Compare's table and the Results CSV give, was missing from the report; and the
     memory note Compare shows (a run whose encoder an earlier run loaded, or the first run of a process holding its
