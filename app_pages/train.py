@@ -112,15 +112,15 @@ def max_length_input(col, key: str, limit: int | None, default: int | None = Non
 
 
 def optimiser_text(name: str, **chosen: float) -> str:
-    """How the strategy's optimiser runs, with its own defaults or the ``chosen`` weight_decay and warmup_ratio (for
+    """How the strategy's optimizer runs, with its own defaults or the ``chosen`` weight_decay and warmup_ratio (for
     the lesson on AdamW and warmup): the panel's fields set them, and the line said the defaults beside them."""
     d = make_config(name, **chosen)
     if name == "head_only":
-        return (f"Optimiser: AdamW at a constant learning rate, weight decay {d.weight_decay:g}, on batches of the "
+        return (f"Optimizer: AdamW at a constant learning rate, weight decay {d.weight_decay:g}, on batches of the "
                 "cached embeddings through the linear head; no warmup or clipping (a convex problem).")
     warmup = (f"the learning rate rises linearly over the first {d.warmup_ratio * 100:.3g}% of steps, then falls "
               "linearly to 0" if d.warmup_ratio else "no warmup: the learning rate falls linearly from its peak to 0")
-    return (f"Optimiser: AdamW; {warmup}; weight decay {d.weight_decay:g} (none on biases and LayerNorm weights); "
+    return (f"Optimizer: AdamW; {warmup}; weight decay {d.weight_decay:g} (none on biases and LayerNorm weights); "
             f"gradients clipped at norm {d.grad_clip:g}, as BERT was fine-tuned. Hugging Face's Trainer decays "
             "linearly and clips at 1.0 by default too, but has no warmup and no weight decay unless set.")
 

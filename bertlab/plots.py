@@ -373,7 +373,7 @@ def _uniform_guess_line(fig: go.Figure, runs: Sequence[Any]) -> None:
 def no_steps_message(runs: Sequence[Any]) -> str:
     """Why a loss chart is empty: steps still to come, or finished runs whose strategy takes no gradient steps.
 
-    zero_shot (nothing trained) and tfidf_logreg (a closed-form L-BFGS fit) finish without any optimiser
+    zero_shot (nothing trained) and tfidf_logreg (a closed-form L-BFGS fit) finish without any optimizer
     step; "no training steps yet" would wrongly suggest they are still to train.
     """
     if not runs or any(getattr(r, "status", "") in ("queued", "running") for r in runs):

@@ -442,7 +442,7 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
                          pareto.pareto_figure(rows, cost, key, prices=prices), text))
     points = store.points([r.id for r in drawn])
     x, why = curves_axis(drawn, points)
-    figs.append(("Training loss", plots.train_loss_figure(drawn, points, x=x), "Cross-entropy per optimiser step"
+    figs.append(("Training loss", plots.train_loss_figure(drawn, points, x=x), "Cross-entropy per optimizer step"
                  + (", against the share of each run's steps." if why else ".")))
     mlm = _mlm_figure(drawn, points)
     if mlm is not None:

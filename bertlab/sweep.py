@@ -55,7 +55,7 @@ class SweepSpec:
         model: encoder for every strategy.
         common: RunConfig overrides for every strategy (e.g. {"max_length": 64}).
         per_strategy: overrides per strategy name (e.g. {"full_ft": {"epochs": 3}}).
-        min_steps: raise epochs so a point does at least this many optimiser steps
+        min_steps: raise epochs so a point does at least this many optimizer steps
             (fine-tuning 32 examples for 2 steps would not be a fair point), and at least the strategy's own
             minimum (:func:`point_min_steps`); 0 does not raise them at all.
         own_minimum: raise to the strategy's own minimum too. False only for a sweep stored before that was done

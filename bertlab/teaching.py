@@ -37,7 +37,7 @@ COST_NOTES = {
                "again (the run's measured peak memory is on Compare).",
     "partial_ft": "Forward through every layer; backward only through the top k, so less time and memory than "
                   "full_ft.",
-    "lora": "Forward and backward through every layer (the gradients must reach the adapters), but optimiser "
+    "lora": "Forward and backward through every layer (the gradients must reach the adapters), but optimizer "
             "state only for ~1% of the weights: less memory for it than full_ft. The activations kept for that "
             "backward through every layer remain, so partial_ft, whose backward stops at its lowest trained layer, "
             "can need less memory than lora (Compare's peak memory column measures it). The adapters alone would make a small checkpoint; "
@@ -630,7 +630,7 @@ TUTORIAL_TERMS = [
      "`from_pretrained` and not trained has a random head and would only guess."),
     ("feature extraction; freezing the encoder; training only the classification layer", "head_only",
      "a linear head on the frozen encoder's vectors, averaged over the words (mean pooling), where tutorials often "
-     "read the [CLS] vector or `pooler_output`. Tutorial code that gives `model.parameters()` to the optimiser "
+     "read the [CLS] vector or `pooler_output`. Tutorial code that gives `model.parameters()` to the optimizer "
      "trains every weight, whatever its text says: that is full_ft."),
     ("fine-tuning; full fine-tuning; `BertForSequenceClassification` (or `AutoModel...`) with a training loop or "
      "the `Trainer`", "full_ft",

@@ -3985,7 +3985,7 @@ def test_weight_decay_and_warmup_out_of_range_hold_launch_and_no_warmup_says_so(
     at.number_input(key="keep_hp_full_ft_weight_decay").set_value(0.1).run()
     at.number_input(key="keep_hp_full_ft_warmup_ratio").set_value(0.0).run()
     assert not next(b for b in at.button if b.label.startswith("Launch")).disabled and not at.error
-    line = next(c.value for c in at.caption if c.value.startswith("Optimiser: AdamW"))
+    line = next(c.value for c in at.caption if c.value.startswith("Optimizer: AdamW"))
     assert "no warmup: the learning rate falls linearly from its peak to 0" in line and "weight decay 0.1" in line
 
 

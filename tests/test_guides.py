@@ -77,7 +77,7 @@ def test_the_optimiser_line_says_what_the_trainer_does_by_default(tiny_data):
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
     no_problems(at)
-    line = next(c.value for c in at.caption if c.value.startswith("Optimiser: AdamW; the learning rate rises"))
+    line = next(c.value for c in at.caption if c.value.startswith("Optimizer: AdamW; the learning rate rises"))
     assert "the Trainer's defaults too" not in line
     assert "no warmup and no weight decay unless set" in line
 

@@ -192,7 +192,7 @@ def test_report_draws_curves_by_percent_of_run_when_epochs_differ_and_says_so(ti
     assert drawn["val"]["progress"] is True and drawn["loss"]["x"] == "progress"
     assert ("Validation loss and accuracy per epoch. Shown by % of run: head_only trains 30 epochs and full_ft 3, so "
             "by epoch full_ft would fill only the first 10% of the axis.") in page
-    assert "Cross-entropy per optimiser step, against the share of each run's steps." in page
+    assert "Cross-entropy per optimizer step, against the share of each run's steps." in page
 
 
 def test_a_stopped_runs_epochs_are_those_it_ran_in_the_axis_note(tiny_data, bertlab_home):
@@ -214,7 +214,7 @@ def test_report_keeps_curves_by_step_and_epoch_for_runs_of_like_length(tiny_data
     assert report.curves_axis([store.get(i) for i in ids], store.points(ids)) == ("step", "")  # 8 / 3: under 3x
     page = text_of(report.build_html(store, ids))
     assert "Validation loss and accuracy per epoch." in page and "Shown by % of run" not in page
-    assert "Cross-entropy per optimiser step." in page
+    assert "Cross-entropy per optimizer step." in page
 
 
 def test_a_sweeps_raised_epochs_are_taken_back_in_the_projection(tiny_data):

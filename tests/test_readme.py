@@ -228,6 +228,23 @@ def test_the_cli_help_calls_bertlab_home_the_data_directory_as_the_app_and_readm
     assert "data home" not in readme().lower()
 
 
+def test_the_pages_the_report_and_the_readme_spell_optimizer_one_way():
+    """A copyedit read: the report's training-loss chart was captioned "Cross-entropy per optimiser step" over an
+    axis titled "optimizer step (batches)", the Train page's line read "Optimiser: AdamW" beside the sweep form's
+    and the run notes' "optimizer steps". Every string the app, the CLI and the report show (and the README) now
+    spell it as PyTorch's optimizer is spelt; code names and comments are left as they are."""
+    import ast
+
+    root = README.parent
+    found = ["README.md"] if re.search(r"optimis", README.read_text(), re.I) else []
+    for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py")), *sorted((root / "bertlab").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"optimis", node.value,
+                                                                                            re.I):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
+
+
 def test_the_column_and_split_options_help_says_what_they_apply_to():
     """run's and sweep's --text-column and --label-column said "a file's column" where they choose a hub dataset's
     too (a built-in's refusal of them says "a file's or a hub dataset's columns"), and --hub-split "drawn into train
