@@ -2378,7 +2378,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--batch-size", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="default: each strategy's own (see `strategies`)." + each("full_ft=8"))
     r.add_argument("--lr", nargs="+", metavar=PER_STRATEGY_METAVAR,
-                   help="peak learning rate (linear warm-up then decay); default: each strategy's own."
+                   help="peak learning rate (linear warmup then decay); default: each strategy's own."
                         + each("full_ft=2e-5") + " Several joined by commas compare them in one launch, one run "
                         "each (× --repeats): head_only=1e-3,3e-2, or 2e-5,5e-5 for every strategy that trains.")
     r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,

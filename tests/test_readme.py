@@ -245,6 +245,16 @@ def test_the_pages_the_report_and_the_readme_spell_optimizer_one_way():
     assert found == []
 
 
+def test_the_cli_help_spells_the_learning_rates_warmup_as_its_flag_and_the_train_page_do():
+    """A copyedit read: run's --lr help said "linear warm-up then decay" two lines above its own --warmup flag,
+    whose help, the Train page's *Warmup (share of steps)* field and the README say "warmup"."""
+    from bertlab.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0]
+    helps = " ".join(a.help or "" for p in sub.choices.values() for a in p._actions)
+    assert "warmup" in helps and "warm-up" not in helps
+
+
 def test_the_column_and_split_options_help_says_what_they_apply_to():
     """run's and sweep's --text-column and --label-column said "a file's column" where they choose a hub dataset's
     too (a built-in's refusal of them says "a file's or a hub dataset's columns"), and --hub-split "drawn into train
