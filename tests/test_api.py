@@ -468,6 +468,11 @@ def test_label_descriptions_as_a_dict_are_put_in_the_datas_order_and_a_string_is
         bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions="good")
     with pytest.raises(ConfigError, match=r"no sentence for the class\(es\) 'pos' and names 'positive', not a class"):
         bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions={"neg": "Bad.", "positive": "Ok."})
+    # every class and one more: the extra name (a misspelt or stale class) refused, not silently dropped
+    with pytest.raises(ConfigError, match=r"label_descriptions names 'neutral', not a class of the data; its classes "
+                                          r"are 'neg', 'pos'\."):
+        bertlab.compare(reviews, ["zero_shot"], model=tiny_model,
+                        label_descriptions={"neg": "Bad.", "pos": "Good.", "neutral": "Meh."})
     assert RunStore().list_runs() == []
     with pytest.raises(ConfigError, match="label_descriptions is a dict; give a list"):  # RunConfig, as settings
         bertlab.compare(reviews, ["zero_shot"], model=tiny_model,
