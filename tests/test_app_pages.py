@@ -1419,6 +1419,19 @@ def test_playground_says_a_text_of_words_no_training_text_has_is_unlike_what_the
     assert unseen_note("asdf qwerty", []) is None and unseen_note("!!", [known]) is None  # nothing to go on
 
 
+def test_the_unseen_words_note_names_four_of_them_at_most_and_a_lone_word_as_such():
+    """The Playground's unseen-words line quotes the first four words no training text has, then '…'; a text of one
+    such word says 'Its only word', not 'All 1 words'."""
+    from app_pages.inference_box import unseen_note
+
+    known = [frozenset({"good", "film"})]
+    assert unseen_note("alpha bravo charlie delta echo", known).startswith(
+        "All 5 words (“alpha”, “bravo”, “charlie”, “delta”, …) are in none of the training texts")
+    assert unseen_note("alpha bravo charlie delta", known).startswith(
+        "All 4 words (“alpha”, “bravo”, “charlie”, “delta”) are in none")
+    assert unseen_note("zebra", known).startswith("Its only word (“zebra”) is in none of the training texts")
+
+
 def test_the_unseen_words_line_leaves_out_the_runs_whose_strategy_reads_no_training_text(tiny_data):
     """Which runs learnt from training texts was told by their stored trainable_params being 0 (zero_shot's),
     where each strategy already says it (reads_training_texts): a zero_shot run whose costs lack the count (a
