@@ -2923,6 +2923,23 @@ def test_compare_pick_runs_names_picked_runs_deleted_elsewhere(tiny_data, bertla
     assert not any("been deleted" in i.value for i in at.info)
 
 
+def test_compare_picks_older_than_the_runs_listed_are_not_called_gone(tiny_data, bertlab_home, monkeypatch):
+    """A picked run that is still stored but older than the newest runs Compare lists (common.RUNS_LISTED) is not
+    said to have been deleted: only a run the store no longer has is (the page's caption says where older ones are)."""
+    from app_pages import common
+
+    ids = two_settings_in_two_launches(tiny_data, bertlab_home)
+    at = app_on("app_pages/compare.py")
+    at.toggle(key="keep_cmp_pick").set_value(True).run()
+    at.multiselect(key="keep_cmp_runs").set_value([ids["b0"], ids["b1"]]).run()
+    no_problems(at)
+    monkeypatch.setattr(common, "RUNS_LISTED", 1)  # b0 is now older than the runs listed
+    at.run()
+    no_problems(at)
+    assert at.multiselect(key="keep_cmp_runs").value == [ids["b1"]]
+    assert not any("been deleted" in i.value for i in at.info)
+
+
 def test_the_results_tables_run_column_is_as_wide_as_its_longest_name(tiny_data, bertlab_home):
     """'head_only (lr 0.001) · 0cd3' was cut to 'head_only (lr 0.001' in the 120-px run column: two seeds read
     alike."""
