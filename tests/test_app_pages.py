@@ -1356,6 +1356,22 @@ def test_resolve_refuses_an_empty_model_name():
         resolve("")
 
 
+def test_playground_models_older_than_the_runs_listed_are_not_called_gone(tiny_data, bertlab_home):
+    """A chosen model still stored but older than the newest 200 finished runs the Playground lists is not said to
+    have been deleted: only a run the store no longer has is."""
+    store = RunStore(bertlab_home)
+    ids = two_settings_in_two_launches(tiny_data, bertlab_home)
+    at = app_on("app_pages/playground.py")
+    at.multiselect(key="keep_pg_runs").set_value([ids["b0"], ids["b1"]]).run()
+    assert not any("been deleted" in i.value for i in at.info)
+    for _ in range(199):  # newer finished runs: b0 is now out of the newest 200, b1 the oldest listed
+        rid = store.create_run(store.get(ids["b1"]).run_config, batch_id="b9")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5})
+    at.run()
+    assert ids["b0"] not in at.multiselect(key="keep_pg_runs").value  # the premise: no longer listed
+    assert not any("been deleted" in i.value for i in at.info)
+
+
 def test_playground_answers_with_the_runs_that_can_when_one_model_was_deleted(tiny_data, bertlab_home):
     import shutil
 
