@@ -1003,6 +1003,7 @@ def test_playground_says_which_chosen_model_was_deleted_elsewhere(tiny_data, ber
     assert at.multiselect(key="keep_pg_runs").value == [ids[1]]
     said = [i.value for i in at.info if "been deleted" in i.value]
     assert said and md(title) in said[0] and "those still in the list answer" in said[0] and DELETED_BY in said[0]
+    assert said[0].startswith(f"The model chosen here ({md(title)}) has been deleted")  # one: not "1 models ... have"
     at.run()  # said still at the next refresh
     assert any("been deleted" in i.value for i in at.info)
     other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b2")
