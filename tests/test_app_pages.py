@@ -1004,6 +1004,7 @@ def test_playground_says_which_chosen_model_was_deleted_elsewhere(tiny_data, ber
     said = [i.value for i in at.info if "been deleted" in i.value]
     assert said and md(title) in said[0] and "those still in the list answer" in said[0] and DELETED_BY in said[0]
     assert said[0].startswith(f"The model chosen here ({md(title)}) has been deleted")  # one: not "1 models ... have"
+    assert "with Compare's Delete" in said[0] and "or with the CLI's `delete`" in said[0]  # the ways a run goes
     at.run()  # said still at the next refresh
     assert any("been deleted" in i.value for i in at.info)
     other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=3), batch_id="b2")
