@@ -1054,6 +1054,20 @@ def test_playground_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, ber
     assert not [c for c in at.caption if "different datasets" in c.value]
 
 
+def test_two_configs_of_one_hub_dataset_are_two_datasets_to_the_pickers():
+    """Compare's data filter and the Playground's "different datasets" line key a run's data by its file for an
+    upload; a hub dataset's two configs (tweet_eval's emotion and sentiment: two tasks) stay two datasets."""
+    from types import SimpleNamespace
+
+    from app_pages import common
+
+    runs = [SimpleNamespace(id=f"r{i}", created=1.7e9 + i, dataset=f"tweet_eval ({c})",
+                            config={"data": {"source": "hub", "name": "tweet_eval", "hub_config": c}})
+            for i, c in enumerate(("emotion", "sentiment"))]
+    assert common.dataset_names(runs) == {"tweet_eval (emotion)": "tweet_eval (emotion)",
+                                          "tweet_eval (sentiment)": "tweet_eval (sentiment)"}
+
+
 def test_compare_dataset_filter_tells_two_uploads_of_one_name_apart(tiny_csv, tiny_data, bertlab_home, tmp_path):
     """A classroom review: students A and B each uploaded a class.csv; Compare's Pick runs Dataset filter offered one
     'class.csv', which let both students' runs through (the Playground tells the two apart)."""
