@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -1670,3 +1671,15 @@ def test_whole_number_classes_say_they_are_read_without_order(labels, said):
     else:
         assert len(scale) == 1 and said in scale[0]
         assert "as wrong as one" in scale[0] and "no strategy here uses their order" in scale[0]
+def test_a_parquet_file_with_a_categorical_column_of_one_value_is_read_as_a_csv_would_be():
+    """Fuzzing the upload reader: a pandas frame's Parquet file with a 'category' column of one value (lang: 'en'
+    in every row) failed the text column's detection with "TypeError: 'Categorical' with dtype category does not
+    support operation 'mean'"; its categorical columns are read as plain values, the label and split columns too."""
+    texts = [f"a review number {i} of the film" for i in range(40)]
+    df = pd.DataFrame({"words": texts, "label": pd.Categorical(["pos", "neg"] * 20), "lang": pd.Categorical(["en"] * 40),
+                       "split": pd.Categorical(["train"] * 30 + ["test"] * 10)})
+    buf = io.BytesIO()
+    df.to_parquet(buf)
+    ds = load_file("langs.parquet", raw=buf.getvalue(), split_column="split")
+    assert ds.texts == texts and ds.columns == ("words", "label") and ds.label_names == ["neg", "pos"]
+    assert list(ds.parts).count("test") == 10

@@ -498,6 +498,7 @@ def _read_parquet(raw: bytes, filename: str, notes: list[str] | None = None) -> 
         ) from None
     if df.empty:
         raise DataError(f"{filename} has columns ({', '.join(map(str, df.columns)) or 'none'}) but no data rows.")
+    df = _uncategorised(df)
     names = [n for n in df.index.names if n is not None]
     keep = bool(names) and len(names) == df.index.nlevels and not set(map(str, names)) & set(map(str, df.columns))
     return df.reset_index(drop=not keep)
@@ -518,6 +519,19 @@ def _parquet_repeated_names(raw: bytes) -> pd.DataFrame | None:
     except Exception:  # noqa: BLE001 (pyarrow raises several unrelated types for a bad file: the caller says so)
         return None
     df.columns = names
+    return _uncategorised(df)
+
+
+def _uncategorised(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its categorical columns (a pandas frame's ``category`` columns, kept as such in its Parquet file)
+    as plain values, as a CSV's are read: a column of one category (``lang``, 'en' in every row) failed the text
+    column's detection with "TypeError: 'Categorical' with dtype category does not support operation 'mean'"."""
+    cats = [i for i, t in enumerate(df.dtypes) if isinstance(t, pd.CategoricalDtype)]  # by place: names may repeat
+    if not cats:
+        return df
+    df = df.copy(deep=False)
+    for i in cats:
+        df.isetitem(i, df.iloc[:, i].astype(object))
     return df
 
 
