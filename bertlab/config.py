@@ -293,6 +293,10 @@ class RunConfig:
             raise ConfigError(f"class_weights {self.class_weights!r} is unknown; use one of {CLASS_WEIGHTS}.")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision {self.precision!r} is unknown; use one of {PRECISIONS}.")
+        if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
+            # options=3 was stored, trained, then failed the run's table: "TypeError: 'int' object is not a mapping"
+            raise ConfigError(f"options must be a dict of the strategy's own options by name (e.g. {{'r': 16}} for "
+                              f"lora; `python -m bertlab strategies` lists them), got {self.options!r}.")
         if self.label_descriptions is not None:
             # a str was read as its letters, a dict as its keys; a bool or a number failed with "TypeError: 'bool'
             # object is not iterable" (found by fuzzing compare's arguments)

@@ -759,6 +759,13 @@ CONFIG_CASES = [
     # found by fuzzing compare's arguments: "TypeError: 'bool' object is not iterable"
     ("label_descriptions_bool", {"label_descriptions": False},
      "label_descriptions is a bool; give a list of sentences, one per class, in the data's order of classes."),
+    # found by fuzzing compare's arguments: stored and trained, then "TypeError: 'int' object is not a mapping"
+    ("options_not_a_dict", {"options": 3},
+     "options must be a dict of the strategy's own options by name (e.g. {'r': 16} for lora; `python -m bertlab "
+     "strategies` lists them), got 3."),
+    ("options_keys_not_names", {"options": {1: 16}},
+     "options must be a dict of the strategy's own options by name (e.g. {'r': 16} for lora; `python -m bertlab "
+     "strategies` lists them), got {1: 16}."),
     ("label_descriptions_number", {"label_descriptions": 3},
      "label_descriptions is an int; give a list of sentences, one per class, in the data's order of classes."),
 ]
