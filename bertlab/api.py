@@ -299,6 +299,12 @@ def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: di
         if bad := [k for k in given if k not in fields]:
             raise ConfigError(f"settings[{s!r}] has {', '.join(map(repr, bad))}, not a run setting; the settings are "
                               f"{', '.join(sorted(fields))} (a strategy's own options go in 'options').")
+        # a misspelt option ({'lora': {'options': {'rank': 16}}}) was stored and ignored: lora trained at r=8, without
+        # a word (`run --option lora.rank=16` is refused)
+        specs = getattr(get_strategy(s), "option_specs", None) or {}
+        if isinstance(opts := given.get("options"), dict) and (bad := [k for k in opts if k not in specs]):
+            raise ConfigError(f"settings[{s!r}]['options'] has {', '.join(map(repr, bad))}, not an option of {s}; "
+                              + (f"its options are {', '.join(specs)}." if specs else "it has no options."))
     if any(get_strategy(s).uses_tokens for s in strategies):
         models.resolve(model, tokenizer=any(get_strategy(s).reads_model_tokenizer(bool(common.get("new_vocab")))
                                             for s in strategies))

@@ -167,6 +167,12 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"strategies": ["tfidf"]}, ConfigError, r"Did you mean 'tfidf_logreg'\?"),
     ({"settings": {"tfidf_logreg": {"lr": 1e-3}}}, ConfigError, "'lr', not a run setting"),
     ({"settings": {"full_ft": {"epochs": 2}}}, ConfigError, "'full_ft', not among strategies"),
+    # found by fuzzing compare's arguments: stored, and ignored as the run trained
+    ({"settings": {"tfidf_logreg": {"options": {"c": 4, "ngram_max": 3}}}}, ConfigError,
+     r"^settings\['tfidf_logreg'\]\['options'\] has 'c', not an option of tfidf_logreg; its options are C, ngram_max, "
+     r"max_features\.$"),
+    ({"strategies": ["head_only"], "settings": {"head_only": {"options": {"r": 16}}}}, ConfigError,
+     r"^settings\['head_only'\]\['options'\] has 'r', not an option of head_only; it has no options\.$"),
     ({"sizes": "tiny"}, ConfigError, "'quick', 'classroom', 'standard', 'all'"),
     ({"repeats": 0}, ConfigError, "repeats must be a whole number"),
     ({"settings": {"tfidf_logreg": 3}}, ConfigError, r"settings\['tfidf_logreg'\] is 3; give a dict"),
