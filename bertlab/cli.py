@@ -1958,7 +1958,8 @@ def _delete_sweep(store, sweep_id: str) -> int:
               f"first ({', '.join(done.active)})", file=sys.stderr)
         return 1
     n = len(done.deleted)
-    print(f"deleted sweep {sweep_id}: its plan and {n} run{'s' * (n != 1)} ({paths.freed_words(done.freed)})")
+    print(f"deleted sweep {sweep_id}: its plan and {n} run{'s' * (n != 1)} ({paths.freed_words(done.freed)})",
+          file=sys.stderr)
     for other, ids in done.kept.items():
         print(f"kept {len(ids)} of its runs: sweep {other} uses "
               f"{'them' if len(ids) != 1 else 'it'} too", file=sys.stderr)
@@ -2062,7 +2063,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         # only the zip's own writes: `-o /proc/x.zip` said "[Errno 2] ... '/proc/x.zip.part'" (its temporary name);
         # a run's file that cannot be read, or a full /tmp while saving its encoder, keeps the OS's own words
         raise write_error(e.filename, "model zip", e) from None
-    print(f"wrote {path}")
+    print(f"wrote {path}", file=sys.stderr)  # a message, as report's and predict's "wrote ...": stdout stays data
     return 0
 
 
@@ -2091,7 +2092,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     others = sweep.other_sweeps(store, ids, args.batch)
     deleted, left = store.delete_finished(ids)
     freed = sum(sizes[i] for i in deleted)
-    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({paths.freed_words(freed)})")
+    print(f"deleted {len(deleted)} run{'s' * (len(deleted) != 1)} ({paths.freed_words(freed)})", file=sys.stderr)
     for other, used in others.items():
         if gone := [i for i in used if i in deleted]:
             who = "it" if len(deleted) == 1 else f"{len(gone)} of them"
@@ -2158,7 +2159,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
                            f"using the caches: clean when they end (or cancel them: {how}).")
     freed = diskuse.clean_caches(store.root)
     print(f"removed the embedding and ONNX caches under {store.root / 'cache'}: {diskuse.format_bytes(freed)} freed "
-          "(they are made again when a run or the Playground needs them)")
+          "(they are made again when a run or the Playground needs them)", file=sys.stderr)
     return 0
 
 
@@ -2179,12 +2180,12 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     for r in sorted(active, key=lambda r: r.status == RUNNING):
         now = store.request_cancel(r.id)
         if now == CANCELLED:
-            print(f"cancelled {r.strategy} · {r.id}")
+            print(f"cancelled {r.strategy} · {r.id}", file=sys.stderr)  # messages: stdout carries data alone
         elif now == RUNNING:
             print(f"stopping {r.strategy} · {r.id} (its process stops it within a training step; it is then "
-                  "'cancelled', its curves so far kept)")
+                  "'cancelled', its curves so far kept)", file=sys.stderr)
         else:  # it ended meanwhile
-            print(f"{r.strategy} · {r.id} had already ended: {now}")
+            print(f"{r.strategy} · {r.id} had already ended: {now}", file=sys.stderr)
     ended = [r for r in runs if r is not None and r not in active]
     if not active:
         print("nothing to cancel: " + ("none of them is" if len(runs) > 1 else "it is not")

@@ -137,7 +137,7 @@ def test_delete_all_and_before_take_ended_runs_only_and_ask_first(three, monkeyp
     assert main(["delete", "--before", day, "--yes"]) == 0
     assert store.get(old) is None and store.get(new) is not None
     monkeypatch.setattr("builtins.input", lambda prompt: "y")
-    assert main(["delete", "--all"]) == 0 and "deleted 1 run" in capsys.readouterr().out
+    assert main(["delete", "--all"]) == 0 and "deleted 1 run" in capsys.readouterr().err
     assert store.get(new) is None and store.get(waiting).status == QUEUED  # a queued run stays
 
 
@@ -152,11 +152,11 @@ def test_delete_says_what_it_freed_in_a_unit_that_shows_it(three, capsys):
     size = store.disk_bytes(old)
     assert 0 < size < 2**20
     assert main(["delete", old]) == 0
-    assert f"deleted 1 run ({format_bytes(size)} freed)" in capsys.readouterr().out
+    assert f"deleted 1 run ({format_bytes(size)} freed)" in capsys.readouterr().err
     assert "KiB" in format_bytes(size)
     shutil.rmtree(store.artifact_path(new))
     assert main(["delete", new]) == 0
-    assert "deleted 1 run (nothing on disk to free)" in capsys.readouterr().out
+    assert "deleted 1 run (nothing on disk to free)" in capsys.readouterr().err
 
 
 def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
@@ -170,7 +170,7 @@ def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
     (bertlab_home / "uploads" / "a.csv").write_text("text,label\n")
     assert main(["clean", "--caches"]) == 2 and "queued or running" in capsys.readouterr().err  # may be in use
     store.delete(waiting)
-    assert main(["clean", "--caches"]) == 0 and "3.8 MiB freed" in capsys.readouterr().out
+    assert main(["clean", "--caches"]) == 0 and "3.8 MiB freed" in capsys.readouterr().err
     assert not (cache / "embeddings").exists() and not (cache / "onnx").exists()
     assert (cache / "speed.json").exists() and (bertlab_home / "uploads" / "a.csv").exists()
     assert store.get(new) is not None and store.artifact_path(new).is_dir()
@@ -203,7 +203,7 @@ def test_a_run_whose_process_died_neither_blocks_clean_nor_escapes_delete_all(th
 
     monkeypatch.setattr("builtins.input", eof)
     assert main(["delete", "--all"]) == 0 and "nothing deleted" in capsys.readouterr().err
-    assert main(["delete", "--all", "--yes"]) == 0 and "deleted 3 runs" in capsys.readouterr().out
+    assert main(["delete", "--all", "--yes"]) == 0 and "deleted 3 runs" in capsys.readouterr().err
     assert store.get(waiting) is None  # the dead run went with the ended ones
 
 
@@ -216,7 +216,7 @@ def test_clean_and_delete_all_leave_a_run_of_a_live_process_elsewhere_running(th
     store.claim(waiting, "cpu")
     store.update(waiting, owner="labserver:4242:1")  # alive, for all this host knows
     other = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=5), batch_id="b-two")
-    assert main(["delete", "--all", "--yes"]) == 0 and "deleted 2 runs" in capsys.readouterr().out
+    assert main(["delete", "--all", "--yes"]) == 0 and "deleted 2 runs" in capsys.readouterr().err
     assert store.get(waiting).status == "running"
     assert main(["clean", "--caches"]) == 2
     err = capsys.readouterr().err
@@ -240,7 +240,8 @@ def test_delete_counts_as_freed_only_the_runs_it_deleted(three, capsys):
     (store.artifact_path(waiting) / "padding.bin").write_bytes(b"x" * 2_000_000)  # a queued run holding 1.9 MiB
     freed = store.disk_bytes(new)
     assert main(["delete", new, waiting]) == 1
-    assert capsys.readouterr().out.strip() == f"deleted 1 run ({paths.freed_words(freed)})"
+    out, err = capsys.readouterr()  # a message, on stderr: stdout stays data (nothing here)
+    assert out == "" and err.splitlines()[0] == f"deleted 1 run ({paths.freed_words(freed)})"
     assert store.get(new) is None and store.get(waiting) is not None
 
 

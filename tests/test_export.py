@@ -193,8 +193,11 @@ def test_cli_export(tiny_model, tiny_data, tmp_path, capsys):
 
     store = RunStore()
     rid = _run(store, "head_only", tiny_model, tiny_data)
+    capsys.readouterr()
     assert main(["export", rid, "-o", str(tmp_path / "h.zip")]) == 0
     assert f"{rid}/head.safetensors" in zipfile.ZipFile(tmp_path / "h.zip").namelist()
+    # its "wrote ..." is a message, on stderr as report's and predict's: it was on stdout, mixed with data
+    assert capsys.readouterr() == ("", f"wrote {tmp_path / 'h.zip'}\n")
     assert main(["export", "nope-nope"]) == 2
 
 

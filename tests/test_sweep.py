@@ -946,7 +946,7 @@ def test_deleting_a_sweeps_batch_warns_of_another_sweep_that_used_its_runs(tiny_
     assert main(["sweep", "--list", "--json"]) == 0
     assert {s["sweep_id"]: s["runs"] for s in json.loads(capsys.readouterr().out)} == {a: 0, b: 1}
     assert main(["sweep", "--delete", a]) == 0
-    assert f"deleted sweep {a}: its plan and 0 runs" in capsys.readouterr().out
+    assert f"deleted sweep {a}: its plan and 0 runs" in capsys.readouterr().err
     assert [s["id"] for s in sweep.list_sweeps(RunStore())] == [b]
 
 
@@ -976,14 +976,14 @@ def test_sweep_delete_keeps_the_runs_another_sweep_uses(tiny_model, tiny_csv, ca
     store = RunStore()
     assert main(["sweep", "--delete", a]) == 0
     captured = capsys.readouterr()
-    assert f"deleted sweep {a}: its plan and 0 runs" in captured.out
+    assert f"deleted sweep {a}: its plan and 0 runs" in captured.err and captured.out == ""
     assert f"kept 1 of its runs: sweep {b} uses it too" in captured.err
     assert [r["status"] for r in sweep.collect(store, sweep.load_sweep(store, b))] == [SUCCEEDED, SUCCEEDED]
     with pytest.raises(ConfigError, match="no sweep with id"):
         sweep.load_sweep(store, a)
     assert main(["sweep", "--delete", b]) == 0
     captured = capsys.readouterr()
-    assert f"deleted sweep {b}: its plan and 1 run " in captured.out  # the one it queued
+    assert f"deleted sweep {b}: its plan and 1 run " in captured.err  # the one it queued
     # the one it reused from A's launch is that batch's: left, and said how to delete it
     assert f"left 1 run it reused from batch {a}: `python -m bertlab delete --batch {a}` deletes it" in captured.err
     assert [r.batch_id for r in store.list_runs()] == [a] and sweep.list_sweeps(store) == []
