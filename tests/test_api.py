@@ -3,6 +3,7 @@ of a run, and the mistakes it refuses before storing anything."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import warnings
@@ -645,6 +646,9 @@ def test_the_tables_whole_numbers_stay_whole_beside_a_run_without_them(reviews, 
         assert t[col].dtype == "Int64" and t[col].isna().tolist() == [False, False, True], col
     assert t["seed"].tolist()[:2] == [0, 1] and t["epochs"][0] == c.runs[0].config.epochs
     assert t["test_accuracy"].dtype == float and t["n_train"].dtype == "int64"  # the rest as before
+    # JSON as the README says a notebook writes it: None / null where a run has none (pandas' to_dict, to_json)
+    assert json.loads(json.dumps(t.to_dict("records")))[2]["seed"] is None
+    assert json.loads(t.to_json(orient="records"))[2]["seed"] is None and c.runs[2].row["seed"] is None
 
 
 def test_a_strategy_that_ran_at_several_settings_asks_for_one_of_its_names(reviews):
