@@ -799,6 +799,33 @@ class Comparison:
         cols = [n if names.count(n) == 1 else f"{n} · {r.id[-4:]}" for n, r in zip(names, done)]
         return pd.DataFrame({c: p.labels for c, p in zip(cols, preds)}, index=pd.Index(texts, name="text"))
 
+    def report(self, path: str | os.PathLike = "report.html", csv: str | os.PathLike | None = None,
+               title: str = "bertlab comparison") -> Path:
+        """Write this comparison's self-contained HTML report (the answer, the results and their 95% intervals, the
+        paired tests, each run's config, seeds, data SHA-256 and library versions), as ``python -m bertlab report``
+        writes it, judged by this comparison's ``judge_by`` (the command line's default is the data's own); ``csv``:
+        also the results CSV, one row a run. Returns the report's path. From Python there was no way to it but the
+        command line and the batch id, whose report then judged a ``compare(..., judge_by="macro_f1")`` by accuracy.
+
+        Raises:
+            BertlabError: a path whose folder does not exist, or that is a folder.
+        """
+        from bertlab import report
+        from bertlab.cli import output_file, write_csv, writing
+        from bertlab.pareto import load_prices
+
+        out = output_file(path, "report")
+        table = output_file(csv, "CSV") if csv is not None else None
+        ids = [r.id for r in self._runs]
+        prices = load_prices()  # as set on the app's Accuracy vs cost page, as the command line reads them
+        html_text = report.build_html(self._store, ids, title=title, prices=prices, judge_by=self.judge_by)
+        with writing(path, "report"):
+            out.write_text(html_text, encoding="utf-8")
+        if table is not None:
+            with writing(csv, "CSV"):
+                write_csv(table, report.results_csv(self._store, ids, prices))
+        return out
+
     def _models(self):
         """One predictor for the comparison and its runs: a model loaded for one call stays for the next."""
         if self._predictor is None:
