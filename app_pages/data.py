@@ -15,7 +15,7 @@ from app_pages import common
 from bertlab import sweep
 from bertlab.config import DataConfig, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
-from bertlab.data.dataset import NO_PART_NOTE, TEST_FRACTION
+from bertlab.data.dataset import TEST_FRACTION, warned
 from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column, hold_table
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
@@ -571,10 +571,10 @@ def show_dataset(cfg: DataConfig) -> None:
     # one half of a text pair (GLUE's MRPC, MNLI...) read alone: said where it is seen, not among the cleaning notes
     # (a pair: said below; a drawn test split under its cap: said by the caption above, not twice)
     above = (PAIR_NOTE_START, PAIR_READ_START) + (("the test cap (test_size) of",) if "under its cap" in note else ())
-    notes = [n for n in sp.notes if not n.startswith(above) and NO_PART_NOTE not in n]
+    notes = [n for n in sp.notes if not n.startswith(above) and not warned(n)]
     # rows a file's own split leaves unmarked: a warning, not a line among the notes (a review's file of tickets, a
     # split column for half its rows: 1,510 of 3,013 rows left out, said only in the blue box below the chart)
-    for n in (n for n in sp.notes if NO_PART_NOTE in n):
+    for n in (n for n in sp.notes if warned(n)):
         st.warning(f"Loading {common.md(n)}.", icon=":material/filter_alt_off:")
     for n in (n for n in sp.notes if n.startswith(PAIR_NOTE_START)):
         st.warning(f"The runs {common.md(n)}.", icon=":material/join_inner:")

@@ -485,11 +485,12 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
         print(f"data: {dc.name}; {len(sp.label_names)} classes; train {len(sp.train):,}, validation {len(sp.val):,}, "
               f"test {len(sp.test):,}: the default sizes='standard'. The app's Data page starts at the Quick demo "
               f"({quick}): sizes='quick' for those runs.")
-    from bertlab.data.dataset import NO_PART_NOTE
+    from bertlab.data.dataset import warned
 
     # rows a file's own split leaves unmarked, as `run` and `sweep` say them before training: a file with a split for
-    # 150 of its 300 rows trained on those, the note only in each run's notes (its printed comparison said nothing)
-    for note in (n for n in sp.notes if NO_PART_NOTE in n):
+    # 150 of its 300 rows trained on those, the note only in each run's notes (its printed comparison said nothing);
+    # and a large share of rows dropped for a text seen with different labels
+    for note in (n for n in sp.notes if warned(n)):
         warnings.warn(note, stacklevel=3)
     for s, note in few_steps_planned(configs, len(sp.train)).items():
         warnings.warn(f"{s}: {note}", stacklevel=3)

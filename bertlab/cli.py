@@ -756,9 +756,9 @@ def warn_unmarked_rows(sp) -> None:
     share and what to do) as a 'warning:' line on stderr, before anything trains: `run` said it only in the notes
     under its results table (a review's tickets: 1,510 of 3,013 rows left out), and `sweep` nowhere at all (a
     300-row file with a split for 150 of its rows trained every point on those without a word)."""
-    from bertlab.data.dataset import NO_PART_NOTE
+    from bertlab.data.dataset import warned
 
-    for note in (n for n in sp.notes if NO_PART_NOTE in n):
+    for note in (n for n in sp.notes if warned(n)):  # and a large share of rows dropped for conflicting labels
         print(f"warning: {note}", file=sys.stderr)
 
 

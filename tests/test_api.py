@@ -723,3 +723,14 @@ def test_a_comparison_writes_its_report_judged_as_it_was_asked(reviews, tmp_path
     assert table["run_id"].tolist() == [r.id for r in c.runs] and table["data_sha256"].notna().all()
     with pytest.raises(BertlabError, match="no_such_folder"):
         c.report(tmp_path / "no_such_folder" / "r.html")
+
+
+def test_compare_warns_of_a_large_share_of_rows_dropped_for_conflicting_labels(reviews):
+    """Rows dropped as texts seen with different labels, a third of the data (a survey's satisfaction from its
+    answers), were a note in each run's notes only: compare says it before training, as it says unmarked rows."""
+    flipped = reviews.iloc[: len(reviews) // 4].assign(
+        sentiment=lambda d: d["sentiment"].map(dict(zip(sorted(set(reviews["sentiment"])),
+                                                        sorted(set(reviews["sentiment"]))[::-1]))))
+    with pytest.warns(UserWarning, match="the label is not the text's alone"):
+        bertlab.compare(pd.concat([reviews, flipped], ignore_index=True), ["tfidf_logreg"], sizes=(None, None, None),
+                        progress=False)

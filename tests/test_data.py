@@ -1683,3 +1683,22 @@ def test_a_parquet_file_with_a_categorical_column_of_one_value_is_read_as_a_csv_
     ds = load_file("langs.parquet", raw=buf.getvalue(), split_column="split")
     assert ds.texts == texts and ds.columns == ("words", "label") and ds.label_names == ["neg", "pos"]
     assert list(ds.parts).count("test") == 10
+
+
+def test_a_large_share_of_rows_dropped_for_conflicting_labels_is_a_warning():
+    """A survey's satisfaction 1-5 from its free-text answers: 217 of 600 rows dropped as texts seen with different
+    labels (the same few words rated 2 by one respondent and 4 by another) was one cleaning note among others, while
+    the test set then held only texts whose words settle their label. A fifth of the rows or more is said with what
+    it means, as a warning (the Data page, run, sweep and compare say these before training)."""
+    from bertlab.data.dataset import MANY_CONFLICTS_NOTE, warned
+
+    texts = [f"distinct answer {i}" for i in range(30)] + ["more buses"] * 4 + ["fine"] * 4 + ["ok"] * 4
+    labels = ["a", "b"] * 15 + ["a", "b", "a", "b"] * 3
+    ds = build_dataset(texts, labels, "x")
+    [note] = [n for n in ds.notes if "different labels" in n]
+    assert note.startswith("dropped 12 rows whose text appears with different labels (29% of 42 rows): "
+                           + MANY_CONFLICTS_NOTE) and "overstate" in note and warned(note)
+    few = build_dataset(texts[:34], labels[:34], "x")  # 4 of 34: a few noisy rows, a note as before (and 8 of 12 rows
+    assert not any(warned(n) for n in build_dataset(texts[26:38], labels[26:38], "x").notes)  # of a toy: too few)
+    assert "dropped 4 rows whose text appears with different labels" in few.notes
+    assert not any(warned(n) for n in few.notes)

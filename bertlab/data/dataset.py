@@ -16,7 +16,18 @@ from bertlab.errors import DataError, RareClassError
 
 MAX_CLASSES = 200
 TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
+# A share of the rows dropped for a text seen with different labels that says the label is not the text's (a survey's
+# satisfaction 1-5 from its free-text answer: 217 of 600 rows, the same few words rated differently): said as a
+# warning, as the scores are then on the rest only.
+MANY_CONFLICTS, MANY_CONFLICTS_ROWS = 0.2, 10  # (and 10 rows at least: 2 of a toy file's 8 are no finding)
+MANY_CONFLICTS_NOTE = "for these the label is not the text's alone"
 NO_PART_NOTE = "with no value in the split column"  # the note of rows a file's own split leaves out
+
+
+def warned(note: str) -> bool:
+    """Whether a note of the data is said as a warning, before training and beside the Data page's numbers, not among
+    the cleaning notes: rows a file's own split leaves out, or a large share dropped for conflicting labels."""
+    return NO_PART_NOTE in note or MANY_CONFLICTS_NOTE in note
 MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
 MIN_PER_CLASS = 3  # one example each for train, validation and test
 # A file's own split: the values of its split column each part is read from (case and spacing ignored). "eval" and
@@ -638,7 +649,11 @@ def build_dataset(
                 + (form if n_form else "") if n_near else "")
         notes.append(f"dropped {counted(n_dupes, 'duplicate text')} (kept the first of each{near})")
     if conflict:
-        notes.append(f"dropped {counted(n_conflict_rows, 'row')} whose text appears with different labels")
+        many = n_conflict_rows >= max(MANY_CONFLICTS * n_raw, MANY_CONFLICTS_ROWS)
+        notes.append(f"dropped {counted(n_conflict_rows, 'row')} whose text appears with different labels"
+                     + (f" ({_share(n_conflict_rows, n_raw)} of {counted(n_raw, 'row')}): {MANY_CONFLICTS_NOTE}, and no "
+                        "test text is one of them, so the scores are on the texts whose words settle their label and "
+                        "overstate how well any run labels every row" if many else ""))
     if n_cross or n_cross_other:
         notes.append(f"dropped {counted(n_cross + n_cross_other, 'copy', 'copies')} of "
                      "texts that are also in the test part (or validation) of the data's own split"
