@@ -1702,3 +1702,18 @@ def test_a_large_share_of_rows_dropped_for_conflicting_labels_is_a_warning():
     assert not any(warned(n) for n in build_dataset(texts[26:38], labels[26:38], "x").notes)  # of a toy: too few)
     assert "dropped 4 rows whose text appears with different labels" in few.notes
     assert not any(warned(n) for n in few.notes)
+
+
+def test_a_column_named_as_an_id_is_not_taken_for_short_repeated_answers():
+    """A survey export (Qualtrics' ResponseId, R_ and 15 hex digits, all distinct) beside answers of one to three
+    words that repeat ('more trees', 'bike lanes'): the id column, longer and all distinct, was taken for the text
+    (its name holds 'response', a text word), and every run trained on the ids."""
+    from bertlab.data import detect_columns
+
+    answers = ["more trees", "bike lanes", "cheaper rent", "police patrols", "a youth club", "trees"]
+    df = pd.DataFrame({"ResponseId": [f"R_{i:015x}" for i in range(60)],
+                       "Q7": [answers[i % 6] for i in range(60)],
+                       "theme": [str(1 + i % 6 % 3) for i in range(60)]})
+    assert detect_columns(df.copy(), label_column="theme") == ("Q7", "theme")
+    # a file of ids alone beside its labels: the id column is still the only text there is, as before
+    assert detect_columns(df.drop(columns="Q7"), label_column="theme")[0] == "ResponseId"

@@ -944,6 +944,10 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
     # A column named like a label ("label", "category"...) is never the text, even if it holds words.
     not_text = label_column or _pick(df, LABEL_NAMES, set())
     stringy = [c for c in cols if c != not_text and _is_stringy(df[c])]
+    # a column named as an identifier is not the text, where another column of strings is (a survey's ResponseId,
+    # R_1a2b3c... of 17 characters, all distinct, was taken for the text beside answers of one to three words that
+    # repeat, 'more trees', and every run trained on the ids)
+    stringy = [c for c in stringy if not _name_tokens(c) & ID_WORDS] or stringy
     # texts are mostly distinct: a column repeating a few templates is not the text, where another column is
     stringy = [c for c in stringy if _varied(df[c])] or stringy
     lengths = {c: df[c].dropna().astype(str).str.len().mean() for c in stringy}
