@@ -1006,6 +1006,7 @@ def whole_texts_sentence(runs: list) -> str | None:
     (97.9%) unsaid that head_only had read the first 128 tokens of articles of a median 421, tfidf_logreg all. On a
     pair task (a run's ``text_pair_column``) a pair is cut longer text first (bertlab.textpair), not to its first
     tokens: a run at 16 tokens reads the start of both texts, and the sentence says so of each pair."""
+    from bertlab.data.dataset import clipped_texts
     from bertlab.strategies import REGISTRY
 
     pairs = any((getattr(r, "data_summary", None) or {}).get("text_pair_column") for r in runs)
@@ -1046,7 +1047,20 @@ def whole_texts_sentence(runs: list) -> str | None:
         most = f"{hi}%" if lo == hi else f"{lo}-{hi}%"
         return f" ({most} of the {text}s were longer)"
 
-    parts = [f"{listed(whole)} read each {text} whole"] if whole else []
+    # texts clipped on loading (MAX_TEXT_CHARS): read by no run past the clip, not even the one that reads them
+    # "whole"; the token counts below are of the clipped texts. Said where they are CUT_SHARE or more of the texts
+    # a run read (its split's sizes): bbc_news's 7 clipped articles, 0.6% of the Quick demo's 1,125, leave its
+    # median as it is and what tfidf_logreg read all but whole
+    def clipped(r) -> tuple[int, int] | None:
+        c = clipped_texts(getattr(r, "notes", None))
+        read = sum(((getattr(r, "data_summary", None) or {}).get("sizes") or {}).values())
+        return c if c and (not read or c[0] >= CUT_SHARE * read) else None
+
+    clip = max((c for r in runs if (c := clipped(r))), default=None)
+    first = f"its first {clip[1]:,} characters" if clip else ""
+    parts = ([f"{listed(whole)} read each {text} whole"
+              + (f" up to {first} ({clip[0]:,} of the data's {text}s were longer and were clipped to it on "
+                 "loading: no run read past it)" if clip else "")] if whole else [])
     for length, names in sorted(read.items(), reverse=True):
         verb = "" if parts else " read"
         what = (f"{length} tokens of each pair, the longer of its two texts cut first" if pairs
@@ -1055,7 +1069,7 @@ def whole_texts_sentence(runs: list) -> str | None:
                      + (share(length) if length in shares else ""))
     median = statistics.median_high(medians or own_medians)  # the model's tokens where any run counted in them
     return (f"Not on the same text: {', '.join(parts)}; the median {text} is {median:,} "
-            f"tokens, so part of the gap between them may be the words an encoder never saw; {_longer(cut_models, limits, max(shares))}.")
+            f"tokens{' in ' + first if clip else ''}, so part of the gap between them may be the words an encoder never saw; {_longer(cut_models, limits, max(shares))}.")
 
 
 def _longer(models_cut: dict, limits: list, longest: int) -> str:

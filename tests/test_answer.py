@@ -2886,6 +2886,40 @@ def test_an_answer_between_whole_texts_and_texts_cut_at_max_length_says_they_did
         "texts were longer); the median text is 32 tokens")
 
 
+def test_the_not_same_text_sentence_says_texts_clipped_on_loading_were_read_whole_by_no_run(tmp_path):
+    """Consultation responses of 1,500-8,000 words, every one clipped to its first 10,000 characters on loading: the
+    answer said "tfidf_logreg read each text whole" and "the median text is 1,647 tokens" (of the clipped texts, of
+    a median of 5,346), so a policy analyst weighing BERT against TF-IDF on long texts read that TF-IDF had
+    seen the ends of the documents. It says the clip, from the data's own note, and what the median is of, where
+    the clipped texts are 10% or more of those the runs read (bbc_news's 7 of 1,125: neither changed)."""
+    from bertlab.data.dataset import build_dataset
+    from bertlab.runner import truncation_note
+
+    long = ["policy " * 3000, "housing " * 2000, "short text", "another one"]
+    ds = build_dataset(long, ["a", "b", "a", "b"], "long")
+    clip = [n for n in ds.notes if n.startswith("clipped")]
+    assert clip == ["clipped 2 texts longer than 10,000 characters"]  # the premise: the data's own note
+    note = truncation_note("minilm", ds.texts, 16, more={"test": ds.texts[:2]})
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    tf.notes, ho.notes = [*clip, "tfidf_logreg: 10,586 word 1-2-grams"], [*clip, note]
+    assert answer.whole_texts_sentence([tf, ho]).startswith(  # 2 clipped of the 500 texts the runs read: as before
+        "Not on the same text: tfidf_logreg read each text whole, head_only")
+    for r in (tf, ho):  # the 4 texts of this data, 2 of them clipped
+        r.data_summary = {**r.data_summary, "sizes": {"train": 2, "validation": 1, "test": 1}}
+    said = answer.whole_texts_sentence([tf, ho])
+    assert said.startswith("Not on the same text: tfidf_logreg read each text whole up to its first 10,000 "
+                           "characters (2 of the data's texts were longer and were clipped to it on loading: no run "
+                           "read past it), head_only only its first 16 tokens (50% of the texts were longer); the "
+                           "median text is ")
+    assert " tokens in its first 10,000 characters, so part of the gap" in said
+    assert "read each text whole," not in said
+    assert said in answer.answer([tf, ho]).sentences
+    tf.notes = ho.notes = [note]  # nothing clipped: as before
+    assert answer.whole_texts_sentence([tf, ho]).startswith("Not on the same text: tfidf_logreg read each text "
+                                                            "whole, head_only only its first 16 tokens")
+
+
 def test_the_not_same_text_sentence_says_a_pair_task_cuts_each_pair_longer_text_first(tmp_path):
     """On a pair task the sentence said head_only read 'only its first 16 tokens': a pair is cut longer text first
     (bertlab.textpair, as Hugging Face's longest_first), so a run at 16 tokens read the start of both texts."""

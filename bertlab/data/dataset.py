@@ -253,6 +253,25 @@ class _Blanking(dict):
 _BLANKING = _Blanking()
 
 
+def clip_note(n: int) -> str:
+    """The note of ``n`` texts clipped to :data:`MAX_TEXT_CHARS` on loading, as :func:`clipped_texts` reads it."""
+    return f"clipped {counted(n, 'text')} longer than {MAX_TEXT_CHARS:,} characters"
+
+
+_CLIP_NOTE = re.compile(r"^clipped ([\d,]+) texts? longer than ([\d,]+) characters$")
+
+
+def clipped_texts(notes: list[str] | None) -> tuple[int, int] | None:
+    """(how many texts, at how many characters) a run's or a split's ``notes`` say were clipped on loading
+    (:func:`clip_note`); None where none were. A word past the clip is read by no strategy, tfidf_logreg included:
+    Compare's answer said tfidf_logreg 'read each text whole' of consultation responses of 1,500-8,000 words, every
+    one of them clipped to its first 10,000 characters."""
+    for note in notes or []:
+        if m := _CLIP_NOTE.match(note):
+            return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
+    return None
+
+
 def copy_key(text: str) -> str:
     """``text`` as :func:`build_dataset` compares texts for duplicates: case, spacing and Unicode form ignored (an
     uncased tokenizer sees the same input: 'café' composed and decomposed, full-width 'Ｔｈｅ ｍｏｖｉｅ' and 'The movie'
@@ -549,7 +568,7 @@ def build_dataset(
     if n_whole:
         notes.append(f"read {counted(n_whole, 'label')} written like '1.0' as whole numbers ('1')")
     if n_clipped:
-        notes.append(f"clipped {counted(n_clipped, 'text')} longer than {MAX_TEXT_CHARS:,} characters")
+        notes.append(clip_note(n_clipped))
     if not keep_t:
         raise DataError(f"dataset {name!r} has no rows with both a non-empty text and a label.")
 
