@@ -22,7 +22,7 @@ import torch
 
 from bertlab import models, paired
 from bertlab.costs import ATTENTION_MARK, PeakMemory, serving_bytes
-from bertlab.data.dataset import MAX_TEXT_CHARS
+from bertlab.data.dataset import MAX_TEXT_CHARS, clipped_texts
 from bertlab.data.shared import file_digest, shared_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
@@ -167,14 +167,16 @@ def token_lengths(model: str, texts: list[str], tokenizer=None) -> list[int]:
 
 def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None,
                     which: str = "training", more: dict[str, list[str]] | None = None, tokenizer=None,
-                    record: dict | None = None) -> str | None:
+                    record: dict | None = None, clip: int | None = None) -> str | None:
     """How many of the ``which`` texts the tokenizer cut at ``max_length`` tokens, and of each part in ``more``
     (``{"validation": texts, "test": texts}``: the other texts the run reads), as one note in one wording for every
     strategy ('210 of 210 training texts (100%) are longer than max_length 128 tokens and were cut to it, as were
     30 of 30 validation and 60 of 60 test texts (median 1,136 tokens, longest 1,139); ...'); None if none were.
     The parts named are those with a text cut, the first with its share; median and longest are of them all.
     ``tokenizer``: the run's own where it is not ``model``'s (scratch's new vocabulary), which the counts are in.
-    ``record``: a dict that gets the note's numbers as fields, where a text was cut (:func:`truncation_record`)."""
+    ``record``: a dict that gets the note's numbers as fields, where a text was cut (:func:`truncation_record`).
+    ``clip``: the characters the data's texts were clipped to on loading, where any were (the lengths counted are
+    of the clipped texts: 'longest 1,720' of consultation responses of up to 9,008 tokens read as the data's)."""
     counted = [(which, lengths if lengths is not None else token_lengths(model, texts, tokenizer))]
     counted += [(part, token_lengths(model, t, tokenizer)) for part, t in (more or {}).items() if t]
     cuts = [(part, sum(1 for n in ls if n > max_length), len(ls)) for part, ls in counted]
@@ -193,7 +195,9 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
         listed = [f"{c:,} of {n:,} {p}" for p, c, n in rest]
         also = f", as were {' and '.join(listed)} texts"
     return (f"{cut:,} of {total:,} {part} texts ({pct}) are longer than max_length {max_length} tokens and were cut "
-            f"to it{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}); "
+            f"to it{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}"
+            + (f", counted in the first {clip:,} characters the longer texts were clipped to on loading" if clip else "")
+            + "); "
             + longer_texts_advice(max_length, limit, every))
 
 
@@ -339,14 +343,16 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
     # head_only run at 128 tokens on bbc_news had no truncation note there
     own = strategy.reads_model_tokenizer(cfg.new_vocab)
     cut: dict = {}
+    clip = (clipped_texts(splits.notes) or (0, None))[1]
     if strategy.uses_tokens and (own or tokenizer is not None):
         try:
             if strategy.reads_training_texts:  # the validation and test texts are cut as the training texts are
                 note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths,
                                        more={"validation": splits.val.texts, "test": splits.test.texts},
-                                       tokenizer=None if own else tokenizer, record=cut)
+                                       tokenizer=None if own else tokenizer, record=cut, clip=clip)
             else:  # zero_shot reads only the texts it answers
-                note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test", record=cut)
+                note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test", record=cut,
+                                       clip=clip)
         except BertlabError:
             note = None
         if note:

@@ -974,3 +974,28 @@ def test_the_truncation_record_is_of_every_text_counted_as_its_note_is(tiny_mode
                            more={"test": ["word " * 30, "word " * 35, "word " * 36]}, record=record)
     assert f"(median {record['median_tokens']:,} tokens, longest {record['longest_tokens']:,})" in note, (note, record)
     assert record["median_tokens"] < record["longest_tokens"]
+
+
+def test_a_cut_texts_note_says_its_token_counts_are_of_texts_clipped_on_loading(tiny_model, tmp_path):
+    """Consultation responses of 1,500-8,000 words, clipped to 10,000 characters on loading: head_only's note said
+    '(median 1,647 tokens, longest 1,720)', the clipped texts' counts, read as the data's (its longest was
+    9,008 tokens). The note says what the counts are of where the data's texts were clipped, and not otherwise."""
+    import pandas as pd
+
+    from bertlab.config import DataConfig
+    from bertlab.data import load_splits
+
+    rows = [(f"{w} paper number {'one two three four five six'.split()[i]} " + "policy words " * 1000, w)
+            for w in ("housing", "transport") for i in range(6)]
+    rows += [(f"a short note on {w} and {x}", w) for w in ("housing", "transport") for x in "abcdef"]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    splits = load_splits(DataConfig(source="file", name=str(path), train_size=None, val_size=None, test_size=None))
+    assert "clipped 12 texts longer than 10,000 characters" in splits.notes  # the premise
+    cfg = make_config("head_only", model=tiny_model, data=DataConfig(source="file", name=str(path)), max_length=16)
+    test = classification_report([0, 1, 1, 0], [0, 1, 1, 0], splits.label_names)
+    note = next(n for n in outcome_notes(cfg, get_strategy("head_only"), splits, test) if "max_length 16" in n)
+    assert ", counted in the first 10,000 characters the longer texts were clipped to on loading); " in note
+    splits.notes = [n for n in splits.notes if not n.startswith("clipped ")]  # nothing clipped: as before
+    note = next(n for n in outcome_notes(cfg, get_strategy("head_only"), splits, test) if "max_length 16" in n)
+    assert "clipped" not in note
