@@ -2898,7 +2898,7 @@ def test_the_not_same_text_sentence_says_texts_clipped_on_loading_were_read_whol
     long = ["policy " * 3000, "housing " * 2000, "short text", "another one"]
     ds = build_dataset(long, ["a", "b", "a", "b"], "long")
     clip = [n for n in ds.notes if n.startswith("clipped")]
-    assert clip == ["clipped 2 texts longer than 10,000 characters"]  # the premise: the data's own note
+    assert len(clip) == 1 and clip[0].startswith("clipped 2 texts longer than 10,000 characters")  # the premise
     note = truncation_note("minilm", ds.texts, 16, more={"test": ds.texts[:2]})
     tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
     ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)

@@ -549,7 +549,8 @@ LOADS = [
     Loads("nan_empty_whitespace_texts", "blanks.csv", _blank_texts, 24, ["neg", "pos"],
           ["dropped 6 of 30 rows with an empty or missing text"]),
     Loads("texts_of_100k_characters", "long.csv", _long_texts, 30, ["neg", "pos"],
-          ["clipped 2 texts longer than 10,000 characters"], _check_long),
+          ["clipped 2 texts longer than 10,000 characters to their first 10,000: no strategy reads past that, "
+           "tfidf_logreg included"], _check_long),
     Loads("short_rows_missing_label", "short.csv",
           lambda: csv_text(good_rows()) + "a row without its label\nanother one\n", 30, ["neg", "pos"],
           ["dropped 2 rows with a missing label"]),

@@ -1717,3 +1717,19 @@ def test_a_column_named_as_an_id_is_not_taken_for_short_repeated_answers():
     assert detect_columns(df.copy(), label_column="theme") == ("Q7", "theme")
     # a file of ids alone beside its labels: the id column is still the only text there is, as before
     assert detect_columns(df.drop(columns="Q7"), label_column="theme")[0] == "ResponseId"
+
+
+def test_the_clip_note_says_no_strategy_reads_past_the_clip_and_is_read_back_old_and_new():
+    """The Data page said 'clipped 300 texts longer than 10,000 characters' of consultation responses of 1,500-8,000
+    words and no more: read as a detail of cleaning, not as every strategy, tfidf_logreg too, reading each
+    document's start only. The note says it; Compare's answer reads its numbers back, from a run stored before too."""
+    from bertlab.data.dataset import MAX_TEXT_CHARS, build_dataset, clipped_texts
+
+    ds = build_dataset(["policy " * 3000, "housing " * 2000, "short text", "another one"], ["a", "b", "a", "b"],
+                       "long")
+    note = next(n for n in ds.notes if n.startswith("clipped"))
+    assert note == (f"clipped 2 texts longer than {MAX_TEXT_CHARS:,} characters to their first {MAX_TEXT_CHARS:,}: "
+                    "no strategy reads past that, tfidf_logreg included")
+    assert clipped_texts(["dropped 1 row", note]) == (2, MAX_TEXT_CHARS)
+    assert clipped_texts(["clipped 1 text longer than 10,000 characters"]) == (1, 10_000)  # a run stored before
+    assert clipped_texts(["dropped 1 row"]) is None
