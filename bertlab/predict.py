@@ -107,9 +107,13 @@ def cut_note(cut: dict[str, tuple[int, int]], clipped: bool, names: dict[str, st
     what = f"This text's first {MAX_TEXT_CHARS:,} characters are" if clipped else "This text is"
     who = ("every model here reads" if everyone else
            ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
+    # the runs that cut nothing (tfidf_logreg) read the clipped text too, not the whole: a long pasted report's
+    # "head_only reads only its first 64" read as tfidf_logreg having read all of it
+    rest = (f" The others read its first {MAX_TEXT_CHARS:,} characters: no model here reads past them."
+            if clipped and not everyone else "")
     return (f"{what} {' or '.join(f'{n:,}' for n in counts)} tokens: {who} only its first "
             f"{' or '.join(map(str, lengths))} (the max length {'it was' if len(cut) == 1 else 'they were'} run "
-            "with).")  # not 'trained with': zero_shot trains nothing
+            "with)." + rest)  # not 'trained with': zero_shot trains nothing
 
 
 @dataclass

@@ -2118,3 +2118,19 @@ def test_cli_run_says_why_one_finished_run_beside_a_failed_one_gets_no_answer(ti
         out, err = capsys.readouterr()
         said = " ".join((err if json_flag else out).split())  # the table form wraps it under its heading
         assert why in said, said
+
+
+def test_the_cut_text_sentence_says_no_run_reads_past_the_first_10000_characters():
+    """A policy report pasted into the Playground beside tfidf_logreg and head_only said "This text's first 10,000
+    characters are 1,649 tokens: head_only reads only its first 64": tfidf_logreg, not named, read as having read
+    the whole report, of which it too read the first 10,000 characters. The sentence says so where a run read more
+    tokens than another but the text was clipped; a text not clipped, or cut in every run, reads as before."""
+    from bertlab.predict import MAX_TEXT_CHARS, cut_note
+
+    names = {"a": "head_only", "b": "tfidf_logreg"}
+    said = cut_note({"a": (1649, 64)}, True, names, everyone=False)
+    assert said == (f"This text's first {MAX_TEXT_CHARS:,} characters are 1,649 tokens: head_only reads only its first "
+                    f"64 (the max length it was run with). The others read its first {MAX_TEXT_CHARS:,} characters: "
+                    "no model here reads past them.")
+    assert "others" not in cut_note({"a": (1649, 64)}, False, names, everyone=False)
+    assert "others" not in cut_note({"a": (1649, 64)}, True, names, everyone=True)
