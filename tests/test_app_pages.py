@@ -4726,3 +4726,31 @@ def test_the_playground_says_roughly_when_this_desks_queued_launch_starts_as_com
     waiting = " ".join(i.value for i in at.info).replace("\\", "")
     assert re.search(r"its first run starts when the run ahead of it finishes \(one training now\), in ~\d+ s\)",
                      waiting), waiting
+
+
+def test_train_page_says_its_long_texts_token_counts_are_of_texts_clipped_on_loading(tiny_model, tmp_path):
+    """Consultation responses of 1,500-8,000 words (a median 5,346 tokens) clipped to 10,000 characters on
+    loading: the Train page said 'These texts are long: median 1,646 tokens', the clipped texts' count, read as the
+    documents'. It says what the median is of where the data's texts were clipped; not otherwise."""
+    import pandas as pd
+
+    texts = [f"report {j}: " + " ".join(f"word{i} about topic {j % 2}" for i in range(800)) for j in range(40)]
+    csv = tmp_path / "long.csv"
+    pd.DataFrame({"text": texts, "label": [["a", "b"][j % 2] for j in range(40)]}).to_csv(csv, index=False)
+    data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    no_problems(at)
+    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    assert (" tokens in their first 10,000 characters (the longer texts were clipped to them on loading; no strategy "
+            "reads past them), 100% longer than max length 128") in note
+    short = tmp_path / "short.csv"  # long, not clipped: as before
+    pd.DataFrame({"text": [t[:3000] for t in texts], "label": [["a", "b"][j % 2] for j in range(40)]}).to_csv(
+        short, index=False)
+    data = DataConfig(source="file", name=str(short), train_size=None, val_size=None, test_size=None)
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    assert "clipped" not in note and "100% longer than max length 128" in note
