@@ -107,7 +107,12 @@ def max_length_input(col, key: str, limit: int | None, default: int | None = Non
                        "text, but in positions the model was not tuned on; compare both lengths before trusting one.")
     return col.number_input("Max length (tokens)", 8, top, key=key,
                             help="Longer texts keep their first this-many tokens; the rest is not read (in "
-                                 "training, testing and the Playground alike)." + limit_note
+                                 "training, testing and the Playground alike). A larger one reads more of a long "
+                                 "text and costs more: the time of a step grows with the tokens read, faster than "
+                                 "in proportion (attention compares every token with every other), and so does the "
+                                 "memory a batch takes (lower the batch size if it runs out); the time estimates "
+                                 "below follow it. Texts shorter than it cost the same at any max length (a batch "
+                                 "is padded to its longest text only)." + limit_note
                             + ("" if default is None else default_text(default)))
 
 

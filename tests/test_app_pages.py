@@ -1258,6 +1258,10 @@ def test_max_length_help_says_which_tokens_are_read_and_minilms_sentence_limit(t
     assert all("keep their first this-many tokens; the rest is not read" in h for h in helps.values())
     assert "embeds at most 256 tokens" in helps["zero_shot"] and "embeds at most 256 tokens" in helps["head_only"]
     assert "256" not in helps["full_ft"]  # fine-tuning retrains the encoder at the length it is given
+    # its cost said where it is chosen (a policy analyst raising it to 512 for long reports was told nothing of
+    # the time and memory it takes)
+    assert all("costs more: the time of a step grows with the tokens read, faster than in proportion" in h
+               and "so does the memory a batch takes" in h for h in helps.values())
     at.text_input(key="keep_model").set_value(tiny_model).run()  # a plain BERT: no sentence config, nothing said
     assert "embeds at most" not in at.number_input(key="keep_hp_zero_shot_max_length").help
 
