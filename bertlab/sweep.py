@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bertlab.config import BALANCED_SUFFIX, DEFAULT_MODEL, DataConfig, RunConfig
+from bertlab.config import BALANCED_SUFFIX, DEFAULT_MODEL, DataConfig, RunConfig, data_dict
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.metrics import class_count, majority_macro_f1, rarest_class
 from bertlab.paths import check_id, safe_join
@@ -118,7 +118,9 @@ class SweepSpec:
         return len(self.strategies) * len(self.sizes) * len(self.seeds)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        d["data"] = data_dict(self.data)  # readable by an older bertlab's DataConfig(**data)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SweepSpec:

@@ -128,8 +128,33 @@ def test_the_second_text_column_is_checked_and_old_configs_load_without_it(tmp_p
     with pytest.raises(DataError, match="second text column 'nope' is not in the file"):
         load_file(tmp_path / "m.csv", pair_column="nope")
     stored = RunConfig(strategy="tfidf_logreg", data=DataConfig(source="file", name="x.csv")).to_dict()
-    del stored["data"]["text_pair_column"]  # a run stored before the field
+    stored["data"].pop("text_pair_column", None)  # a run stored before the field
     assert RunConfig.from_dict(stored).data.text_pair_column is None
+
+
+def test_a_stored_config_of_single_texts_reads_in_a_bertlab_older_than_text_pairs(tmp_path):
+    """A teacher who goes back to last week's bertlab on the same data directory: its DataConfig(**data) refuses a
+    field it does not know, so a config stored without a text pair leaves text_pair_column out (a run's row, a
+    sweep's spec); one with a pair keeps it, and both read back the same."""
+    import dataclasses
+    import json
+
+    from bertlab.config import DataConfig, RunConfig
+    from bertlab.store import RunStore
+    from bertlab.sweep import SweepSpec
+
+    old_fields = {f.name for f in dataclasses.fields(DataConfig)} - {"text_pair_column"}  # DataConfig of 2026-12-05
+    single = RunConfig(strategy="tfidf_logreg", data=DataConfig(source="file", name="x.csv"))
+    store = RunStore(tmp_path)
+    rid = store.create_run(single)
+    row = json.loads(store._conn().execute("SELECT config FROM runs WHERE id=?", (rid,)).fetchone()[0])
+    spec = SweepSpec(strategies=["tfidf_logreg"], sizes=[32], seeds=[0], data=single.data).to_dict()
+    for data in (single.to_dict()["data"], row["data"], spec["data"]):
+        assert set(data) <= old_fields, set(data) - old_fields
+    assert RunConfig.from_dict(row) == single and SweepSpec.from_dict(spec).data == single.data
+    pair = RunConfig(strategy="tfidf_logreg", data=DataConfig(source="file", name="x.csv", text_column="a",
+                                                              text_pair_column="b"))
+    assert pair.to_dict()["data"]["text_pair_column"] == "b" and RunConfig.from_dict(pair.to_dict()) == pair
 
 
 def test_a_pair_dataset_trains_end_to_end_and_its_model_reads_pairs(tmp_path, tiny_model):
