@@ -284,6 +284,19 @@ def serving_bytes(artifact, kind: str, model: str) -> int | None:
     return None if enc is None else own + enc
 
 
+def memory_of(run) -> str | None:
+    """What a run's stored peak memory measured: "cuda" (the GPU memory it allocated) or "rss" (the RAM it added),
+    as its costs' ``peak_memory_of`` says. A run stored before that field (2026-12-05) measured the GPU's where it
+    trained on one (its recorded environment's device type), else RAM; None where it stored no peak memory."""
+    c = getattr(run, "costs", None) or {}
+    if c.get("peak_memory_of"):
+        return c["peak_memory_of"]
+    if c.get("peak_memory_bytes") is None:
+        return None
+    env = (getattr(run, "data_summary", None) or {}).get("environment") or {}
+    return "cuda" if env.get("device type") == "cuda" else "rss"
+
+
 # In a run's costs: its FLOPs count attention's matmuls (:func:`attention_flops`). Runs of an encoder stored before
 # 2026-12-06 lack it: their training and inference FLOPs are 2 x N x T (6 x N x T to train) alone, which leaves out
 # +5.5% at 128 tokens on MiniLM, +22% at 512 (1.4% at 32). Their tokens were stored, their lengths squared were

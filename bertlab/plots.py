@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from bertlab.costs import memory_of
 from bertlab.metrics import (
     CALIBRATION_BINS,
     format_interval,
@@ -705,9 +706,9 @@ def memory_note(runs: Sequence[Any]) -> str | None:
         said.append(f"Memory of {named(first)}: the first run measured in its process (the app's server after "
                     "it started, or a command), so on the CPU the figure also holds the process's one-time set-up "
                     "(PyTorch's kernels and buffers), which later runs reuse: it reads high beside them.")
-    of = {(r.costs or {}).get("peak_memory_of") for r in runs}
+    of = {memory_of(r) for r in runs}
     if {"rss", "cuda"} <= of:  # one column, two measures (a diff review): said
-        ram = [labels[r.id] for r in runs if (r.costs or {}).get("peak_memory_of") == "rss"]
+        ram = [labels[r.id] for r in runs if memory_of(r) == "rss"]
         said.append(f"Memory of {named(ram)}: the RAM it added (it runs nothing on the GPU); the others' is the "
                     "GPU memory they allocated.")
     return " ".join(said) or None

@@ -18,7 +18,7 @@ import time
 
 from bertlab import answer, memo, paired, pareto, serving, sweep, variants
 from bertlab.config import model_title
-from bertlab.costs import format_bytes, model_bytes
+from bertlab.costs import format_bytes, memory_of, model_bytes
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.guard import GUARDED, is_number
 from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
@@ -998,7 +998,7 @@ def _memory_section(runs: list[Run], names: dict[str, str]) -> str:
     from bertlab.plots import memory_note
 
     rows = [{"run": names[r.id], "peak": format_bytes(c["peak_memory_bytes"]),
-             "of": "GPU memory" if c.get("peak_memory_of") == "cuda" else "RAM"}
+             "of": "GPU memory" if memory_of(r) == "cuda" else "RAM"}
             for r in runs if (c := r.costs or {}).get("peak_memory_bytes")]
     if not rows:
         return ""

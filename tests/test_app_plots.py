@@ -930,6 +930,31 @@ def test_the_memory_note_says_where_one_column_holds_ram_beside_gpu_memory():
     assert plots.memory_note([run(1, "tfidf_logreg", "rss"), run(2, "full_ft", "rss")]) is None  # a CPU machine
 
 
+def test_a_gpu_run_stored_before_peak_memory_of_reads_as_gpu_memory_not_ram():
+    """A run trained on a GPU before 2026-12-05 stored the GPU memory it allocated, without peak_memory_of: the
+    report's memory table called it RAM, and beside a new tfidf_logreg (RAM) Compare's note said nothing of the mix.
+    Its recorded device type says which it measured; a CPU run of then measured RAM."""
+    from types import SimpleNamespace
+
+    from bertlab.report import _memory_section
+
+    def run(i, strategy, costs, device_type):
+        return SimpleNamespace(id=f"run-{i}", strategy=strategy, config={}, dataset="d", model="m",
+                               status="succeeded", costs={"peak_memory_bytes": 300 * 2**20, **costs},
+                               data_summary={"environment": {"device type": device_type}})
+
+    old_gpu = run(1, "full_ft", {}, "cuda")  # the old shape: no peak_memory_of
+    old_cpu = run(2, "head_only", {}, "cpu")
+    new_ram = run(3, "tfidf_logreg", {"peak_memory_of": "rss"}, "cuda")
+    assert plots.memory_note([new_ram, old_gpu]) == (
+        "Memory of tfidf_logreg: the RAM it added (it runs nothing on the GPU); the others' is the GPU memory they "
+        "allocated.")
+    assert plots.memory_note([new_ram, old_cpu]) is None
+    html = _memory_section([old_gpu, old_cpu], {"run-1": "full_ft", "run-2": "head_only"})
+    assert "<td>full_ft</td><td>300.0 MiB</td><td>GPU memory</td>" in html.replace("\n", "")
+    assert "<td>head_only</td><td>300.0 MiB</td><td>RAM</td>" in html.replace("\n", "")
+
+
 def test_a_confusion_matrix_of_sixty_classes_takes_a_row_with_square_cells_and_readable_names():
     """60 classes two a row were ~320 px wide and ~2,100 px tall: ~5-px cells full of overlapping "0", the names cut
     to "class_" and the title over the first cells."""
