@@ -1224,6 +1224,7 @@ def run_record(store, run) -> dict:
     model = store.artifact_path(run.id)
     record["paths"] = {"model": str(model) if model.is_dir() else None, "store": str(store.path),
                        "disk_bytes": store.disk_bytes(run.id)}
+    record["cancelling"] = run.cancelling  # as a --json row has it: 'cancelling (asked by ...)' while it stops
     return record
 
 
@@ -1245,12 +1246,12 @@ def record_lines(record: dict) -> list[str]:
 
     lines = []
     for k, v in record.items():
-        if k in _SHOW_SECTIONS:
+        if k in _SHOW_SECTIONS or k == "cancelling":
             continue
         if k in ("created", "started", "finished", "phase_started", "progress_at", "pace_started") and v:
             v = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))
-        if k == "status" and record.get("cancel_asked_by"):  # asked to stop, still running: not an error yet
-            v = f"{v}, cancelling (asked by {record['cancel_asked_by']})"
+        if k == "status" and record.get("cancelling"):  # asked to stop, still running: not an error yet
+            v = f"{v}, {record['cancelling']}"
         lines.append(f"{k}: {v if v is None or isinstance(v, str | int | float) else json.dumps(v)}")
     for k in _SHOW_SECTIONS:
         v = record.get(k)

@@ -216,8 +216,8 @@ class Run:
 
     @property
     def cancelling(self) -> str | None:
-        """'cancelling (asked by the user)' while a run asked to stop still runs, as `show` and the report say it;
-        None otherwise."""
+        """'cancelling (asked by the user)' while a run asked to stop still runs, as `show`, its --json and the
+        --json rows of `runs` and `run` say it; None otherwise."""
         return f"cancelling (asked by {self.cancel_asked_by})" if self.cancel_asked_by else None
 
     @property

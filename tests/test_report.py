@@ -1319,10 +1319,13 @@ def test_a_run_asked_to_cancel_that_still_runs_is_cancelling_not_an_error_until_
     assert main(["show", stopping]) == 0
     out = capsys.readouterr().out
     assert "status: running, cancelling (asked by someone at another desk)\n" in out and "\nerror:" not in out
+    assert "\ncancelling:" not in out  # said once, on the status line
     assert main(["show", stopping, "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert (record["status"], record["error"], record["cancel_asked_by"]) == ("running", None,
                                                                                "someone at another desk")
+    # the words runs --json gives (README: `show` and --json say it); show --json had only who asked
+    assert record["cancelling"] == "cancelling (asked by someone at another desk)"
     assert main(["runs", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["run_id"] == stopping)
     assert (row["status"], row["error"], row["cancelling"]) == ("running", None,
