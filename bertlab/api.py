@@ -315,8 +315,10 @@ def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: di
         own = dict(settings.get(s, {}))
         rates = own.pop("learning_rate", None)
         rates = list(rates) if isinstance(rates, (list, tuple)) else [rates]
-        # (the first is RunConfig's to check; a later one not a number said "could not convert string to float")
-        if bad := [r for r in rates[1:] if not isinstance(r, (int, float)) or isinstance(r, bool)]:
+        # every rate, in one message wherever it stands (a later one not a number said "could not convert string to
+        # float"; the first, 'x', RunConfig's words); the first may be None, the strategy's own. Out of range: RunConfig's
+        if bad := [r for i, r in enumerate(rates) if (i or r is not None)
+                   and (not isinstance(r, (int, float)) or isinstance(r, bool))]:
             raise ConfigError(f"settings[{s!r}]['learning_rate'] has {bad[0]!r}, not a number; give rates such as "
                               "[1e-3, 3e-2], one run each.")
         base = make_config(s, data=data, model=model, **{**common, **own}, learning_rate=rates[0])

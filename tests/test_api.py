@@ -189,6 +189,12 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
      r"each\.$"),
     ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": [1e-3, None]}}}, ConfigError,
      r"\['learning_rate'\] has None, not a number"),
+    # the same words for the first rate (it said RunConfig's "learning_rate must be above 0 ..., got 'x'.")
+    ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": ["x", 1e-3]}}}, ConfigError,
+     r"^settings\['head_only'\]\['learning_rate'\] has 'x', not a number; give rates such as \[1e-3, 3e-2\], one run "
+     r"each\.$"),
+    ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": "x"}}}, ConfigError,
+     r"^settings\['head_only'\]\['learning_rate'\] has 'x', not a number"),
     ({"sizes": 500}, ConfigError, r"sizes 500: give three caps.* \(\(500, None, None\) caps the training split"),
     # accepted, then a KeyError 'f1' when the answer was read (printing the comparison), after the runs trained
     ({"judge_by": "f1"}, ConfigError, "judge_by 'f1' is not a measure"),
