@@ -239,9 +239,13 @@ def _descriptions(given: Any, dc: DataConfig) -> list[str] | None:
     given = _plain(given)
     if isinstance(given, tuple):
         given = list(given)
+    either = "give one sentence per class: a list in the data's order of classes, or a dict {class: sentence}."
     if isinstance(given, str):
-        raise ConfigError(f"label_descriptions is one string ({given!r}); give one sentence per class: a list in the "
-                          "data's order of classes, or a dict {class: sentence}.")
+        raise ConfigError(f"label_descriptions is one string ({given!r}); {either}")
+    if given is not None and not isinstance(given, (list, dict)):
+        # False, 3 or a set: RunConfig's "give a list of sentences" (a field's words) left out the dict compare takes
+        kind = type(given).__name__
+        raise ConfigError(f"label_descriptions is {'an' if kind[0] in 'aeiou' else 'a'} {kind} ({given!r}); {either}")
     if not isinstance(given, dict):
         return given
     from bertlab.data.shared import shared_splits

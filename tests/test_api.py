@@ -485,6 +485,11 @@ def test_label_descriptions_as_a_dict_are_put_in_the_datas_order_and_a_string_is
     nowhere, nothing said), and a single string as its letters ("has 4 sentences" for "good")."""
     with pytest.raises(ConfigError, match=r"label_descriptions is one string \('good'\); give one sentence per"):
         bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions="good")
+    # compare's words for any other kind, the dict it takes named (RunConfig's said "give a list of sentences")
+    for given, kind in ((False, "a bool"), (3, "an int"), ({"Bad.", "Good."}, "a set")):
+        with pytest.raises(ConfigError, match=rf"^label_descriptions is {kind} \(.*\); give one sentence per class: a "
+                                              r"list in the data's order of classes, or a dict \{class: sentence\}\.$"):
+            bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions=given)
     with pytest.raises(ConfigError, match=r"no sentence for the class\(es\) 'pos' and names 'positive', not a class"):
         bertlab.compare(reviews, ["zero_shot"], model=tiny_model, label_descriptions={"neg": "Bad.", "positive": "Ok."})
     # every class and one more: the extra name (a misspelt or stale class) refused, not silently dropped
