@@ -1657,6 +1657,7 @@ def test_the_training_words_are_the_training_texts_words_as_a_typed_text_is_read
 @pytest.mark.parametrize("labels, said", [
     ([1, 2, 3, 4, 5], "the whole numbers 1-5, taken as 5 classes with no order"),
     (["0", "1", "2"], "the whole numbers 0-2, taken as 3 classes with no order"),
+    (["-1", "0", "1"], "the whole numbers -1 to 1, taken as 3 classes with no order"),  # it read "-1-1"
     ([1, 2], None),  # two classes: no order to lose
     ([1, 2, 4], None),  # not a scale
     (["low", "mid", "high"], None),
@@ -1671,6 +1672,8 @@ def test_whole_number_classes_say_they_are_read_without_order(labels, said):
     else:
         assert len(scale) == 1 and said in scale[0]
         assert "as wrong as one" in scale[0] and "no strategy here uses their order" in scale[0]
+
+
 def test_a_parquet_file_with_a_categorical_column_of_one_value_is_read_as_a_csv_would_be():
     """Fuzzing the upload reader: a pandas frame's Parquet file with a 'category' column of one value (lang: 'en'
     in every row) failed the text column's detection with "TypeError: 'Categorical' with dtype category does not

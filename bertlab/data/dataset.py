@@ -771,7 +771,9 @@ def _number_scale(classes: list[str]) -> str | None:
         return None
     if len(values) < 3 or values != list(range(values[0], values[0] + len(values))):
         return None
-    return (f"the labels are the whole numbers {values[0]}-{values[-1]}, taken as {len(values)} classes with no "
+    # -1 to 1 (a sentiment's negative, neutral, positive), not "-1-1"
+    span = f"{values[0]}-{values[-1]}" if values[0] >= 0 else f"{values[0]} to {values[-1]}"
+    return (f"the labels are the whole numbers {span}, taken as {len(values)} classes with no "
             "order: right for a code book's codes; for a rating scale (a Likert item, stars), accuracy and macro-F1 "
             f"count an answer one step off (a {values[-1] - 1} for a {values[-1]}) as wrong as one "
             f"{len(values) - 1} steps off, and no strategy here uses their order")
