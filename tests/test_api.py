@@ -195,6 +195,12 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
      r"each\.$"),
     ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": "x"}}}, ConfigError,
      r"^settings\['head_only'\]\['learning_rate'\] has 'x', not a number"),
+    # True is an int to Python: a later rate True had queued a run at learning rate 1.0
+    ({"strategies": ["head_only"], "settings": {"head_only": {"learning_rate": [1e-3, True]}}}, ConfigError,
+     r"\['learning_rate'\] has True, not a number"),
+    # options that are not a dict failed the option-name check with "TypeError: 'int' object is not iterable"
+    ({"settings": {"tfidf_logreg": {"options": 3}}}, ConfigError, r"^options must be a dict of the strategy's own "
+                                                                  r"options by name .*, got 3\.$"),
     ({"sizes": 500}, ConfigError, r"sizes 500: give three caps.* \(\(500, None, None\) caps the training split"),
     # accepted, then a KeyError 'f1' when the answer was read (printing the comparison), after the runs trained
     ({"judge_by": "f1"}, ConfigError, "judge_by 'f1' is not a measure"),
@@ -717,31 +723,3 @@ def test_a_notebooks_line_for_a_run_past_90_s_says_its_time_in_minutes(capsys):
     line.t0 -= 95.3  # started 95.3 s ago
     line.done(SimpleNamespace(status="failed", error="boom", metrics=None))
     assert capsys.readouterr().out.strip() == "[1/2] full_ft · ab12: failed after 1.6 min: boom"
-
-
-def test_a_comparison_writes_its_report_judged_as_it_was_asked(reviews, tmp_path):
-    """A researcher's script had no way to the report (the answer, intervals, paired tests, seeds, versions) but the
-    command line and the batch id, whose report then judged a compare(..., judge_by="macro_f1") by accuracy: the
-    comparison writes it, judged by its own measure, and the results CSV beside it."""
-    c = bertlab.compare(reviews, ["tfidf_logreg", "zero_shot"], sizes=(None, None, None), progress=False,
-                        judge_by="macro_f1")
-    out = c.report(tmp_path / "survey.html", csv=tmp_path / "survey.csv")
-    assert out == tmp_path / "survey.html"
-    page = out.read_text(encoding="utf-8")
-    assert "Judged by macro-F1, as chosen" in page and "Is the difference real?" in page
-    assert all(r.id in page for r in c.runs)
-    table = pd.read_csv(tmp_path / "survey.csv", encoding="utf-8-sig")
-    assert table["run_id"].tolist() == [r.id for r in c.runs] and table["data_sha256"].notna().all()
-    with pytest.raises(BertlabError, match="no_such_folder"):
-        c.report(tmp_path / "no_such_folder" / "r.html")
-
-
-def test_compare_warns_of_a_large_share_of_rows_dropped_for_conflicting_labels(reviews):
-    """Rows dropped as texts seen with different labels, a third of the data (a survey's satisfaction from its
-    answers), were a note in each run's notes only: compare says it before training, as it says unmarked rows."""
-    flipped = reviews.iloc[: len(reviews) // 4].assign(
-        sentiment=lambda d: d["sentiment"].map(dict(zip(sorted(set(reviews["sentiment"])),
-                                                        sorted(set(reviews["sentiment"]))[::-1]))))
-    with pytest.warns(UserWarning, match="the label is not the text's alone"):
-        bertlab.compare(pd.concat([reviews, flipped], ignore_index=True), ["tfidf_logreg"], sizes=(None, None, None),
-                        progress=False)
