@@ -1627,6 +1627,12 @@ def test_cli_run_says_label_descriptions_no_chosen_strategy_reads(tiny_csv, tiny
     err = capsys.readouterr().err
     assert err.count("warning: --label-descriptions: only zero_shot reads label descriptions, and --strategies does "
                      "not name it; they are ignored.\n") == 1
+    # a rerun of that run carries its stored sentences without a word; given again, they are said again
+    rid = RunStore().list_runs(strategy="tfidf_logreg")[0].id
+    assert main(["run", "--from-run", rid]) == 0
+    assert "only zero_shot reads" not in capsys.readouterr().err
+    assert main(["run", "--from-run", rid, "--label-descriptions", "Bad.", "Good."]) == 0
+    assert "warning: --label-descriptions: only zero_shot reads" in capsys.readouterr().err
     assert main([*base, "--strategies", "zero_shot", "tfidf_logreg"]) == 0
     assert "only zero_shot reads" not in capsys.readouterr().err
     zero_shot = RunStore().list_runs(strategy="zero_shot")
