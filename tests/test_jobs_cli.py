@@ -1061,6 +1061,16 @@ def test_cli_cancels_queued_and_running_runs(tiny_data, capsys):
         other.wait()
 
 
+def test_cli_cancel_of_a_run_that_ended_meanwhile_says_so_on_stderr(tiny_data, capsys, monkeypatch):
+    """A run that ends between `cancel` listing it and asking it to stop: said, a message on stderr as cancel's
+    others (stdout stays data)."""
+    rid = RunStore().create_run(make_config("tfidf_logreg", data=tiny_data))
+    monkeypatch.setattr(RunStore, "request_cancel", lambda self, run_id: SUCCEEDED)  # it finished meanwhile
+    assert main(["cancel", rid]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and f"tfidf_logreg · {rid} had already ended: {SUCCEEDED}" in err
+
+
 def test_cli_runs_shows_a_running_runs_progress_and_queued_runs_nobody_will_run(tiny_data, capsys):
     """`runs` said "running" where the app said "train · 9% · ~3 min left", and "queued" of runs whose process had
     died, which wait for the app to be opened."""
