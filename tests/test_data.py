@@ -1654,15 +1654,18 @@ def test_the_training_words_are_the_training_texts_words_as_a_typed_text_is_read
         assert unseen_words(t, training_words(texts))[0] == []
 
 
-@pytest.mark.parametrize("labels, said", [
-    ([1, 2, 3, 4, 5], "the whole numbers 1-5, taken as 5 classes with no order"),
-    (["0", "1", "2"], "the whole numbers 0-2, taken as 3 classes with no order"),
-    (["-1", "0", "1"], "the whole numbers -1 to 1, taken as 3 classes with no order"),  # it read "-1-1"
-    ([1, 2], None),  # two classes: no order to lose
-    ([1, 2, 4], None),  # not a scale
-    (["low", "mid", "high"], None),
+@pytest.mark.parametrize("labels, said, off", [
+    ([1, 2, 3, 4, 5], "the whole numbers 1-5, taken as 5 classes with no order",
+     "an answer one step off (a 4 for a 5) as wrong as one 4 steps off"),
+    (["0", "1", "2"], "the whole numbers 0-2, taken as 3 classes with no order",
+     "an answer one step off (a 1 for a 2) as wrong as one 2 steps off"),
+    (["-1", "0", "1"], "the whole numbers -1 to 1, taken as 3 classes with no order",  # it read "-1-1"
+     "an answer one step off (a 0 for a 1) as wrong as one 2 steps off"),
+    ([1, 2], None, None),  # two classes: no order to lose
+    ([1, 2, 4], None, None),  # not a scale
+    (["low", "mid", "high"], None, None),
 ])
-def test_whole_number_classes_say_they_are_read_without_order(labels, said):
+def test_whole_number_classes_say_they_are_read_without_order(labels, said, off):
     """A survey's satisfaction 1-5 (a Likert item) was scored by accuracy and macro-F1 as five unordered classes, a 4
     answered for a 5 as wrong as a 1, without a word: classes that are whole numbers in a row now say so."""
     ds = build_dataset([f"answer number {i}" for i in range(30)], [labels[i % len(labels)] for i in range(30)], "x")
@@ -1672,6 +1675,7 @@ def test_whole_number_classes_say_they_are_read_without_order(labels, said):
     else:
         assert len(scale) == 1 and said in scale[0]
         assert "as wrong as one" in scale[0] and "no strategy here uses their order" in scale[0]
+        assert off in scale[0]  # the scale's own numbers: the farthest answer is as many steps off
 
 
 def test_a_parquet_file_with_a_categorical_column_of_one_value_is_read_as_a_csv_would_be():
