@@ -1740,3 +1740,20 @@ def test_the_clip_note_says_no_strategy_reads_past_the_clip_and_is_read_back_old
     assert clipped_texts(["dropped 1 row", note]) == (2, MAX_TEXT_CHARS)
     assert clipped_texts(["clipped 1 text longer than 10,000 characters"]) == (1, 10_000)  # a run stored before
     assert clipped_texts(["dropped 1 row"]) is None
+
+
+def test_na_cells_are_missing_only_where_a_column_of_numbers_holds_them_and_the_note_counts_its_columns():
+    """R's write.csv writes a missing value as NA: where a column of numbers holds NA cells, every NA is read as
+    missing. A column of NA alone, or one mixing numbers and words, is no column of numbers (NA stays a label); two
+    columns of numbers are both named."""
+    texts = [f"an answer about the service number {i}" for i in range(36)]
+    words = "text,label,comment,code\n" + "".join(
+        f"{t},{['NA', 'yes', 'no'][i % 3]},NA,{['NA', '7', 'x'][i % 4 % 3]}\n" for i, t in enumerate(texts))
+    ds = load_file("words.csv", raw=words.encode(), text_column="text", label_column="label")
+    assert ds.label_names == ["NA", "no", "yes"] and not [n for n in ds.notes if "NA cell" in n]
+    numbers = "text,label,age\n" + "".join(
+        f"{t},{'NA' if i == 0 else 1 + i % 2},{'NA' if i == 1 else 20 + i}\n" for i, t in enumerate(texts))
+    ds = load_file("r.csv", raw=numbers.encode(), text_column="text", label_column="label")
+    assert ds.label_names == ["1", "2"]
+    assert ("r.csv: read its 2 NA cells as missing values (its columns of numbers 'label', 'age' write them so, as R "
+            "does), in every column") in ds.notes
