@@ -1742,6 +1742,23 @@ def test_the_clip_note_says_no_strategy_reads_past_the_clip_and_is_read_back_old
     assert clipped_texts(["dropped 1 row"]) is None
 
 
+def test_a_parquet_file_with_repeated_names_and_categorical_columns_is_read_as_a_csv_would_be():
+    """The reader of a Parquet file that names two columns alike (read column by column) kept a categorical column
+    as such, as the plain reader did: a column of one category failed the text column's detection with "TypeError:
+    'Categorical' with dtype category does not support operation 'mean'"."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [f"a review number {i} of the film" for i in range(40)]
+    cats = [pa.array(v).dictionary_encode() for v in (["pos", "neg"] * 20, ["en"] * 40, ["en"] * 40,
+                                                      ["train"] * 30 + ["test"] * 10)]
+    buf = io.BytesIO()
+    pq.write_table(pa.table([pa.array(texts), *cats], names=["words", "label", "lang", "lang", "split"]), buf)
+    ds = load_file("langs.parquet", raw=buf.getvalue(), split_column="split")
+    assert ds.texts == texts and ds.columns == ("words", "label") and ds.label_names == ["neg", "pos"]
+    assert list(ds.parts).count("test") == 10
+
+
 def test_na_cells_are_missing_only_where_a_column_of_numbers_holds_them_and_the_note_counts_its_columns():
     """R's write.csv writes a missing value as NA: where a column of numbers holds NA cells, every NA is read as
     missing. A column of NA alone, or one mixing numbers and words, is no column of numbers (NA stays a label); two
