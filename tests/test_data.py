@@ -1774,3 +1774,26 @@ def test_na_cells_are_missing_only_where_a_column_of_numbers_holds_them_and_the_
     assert ds.label_names == ["1", "2"]
     assert ("r.csv: read its 2 NA cells as missing values (its columns of numbers 'label', 'age' write them so, as R "
             "does), in every column") in ds.notes
+
+
+def test_a_workbooks_sheet_is_the_first_with_a_repeated_value_blank_cells_aside_else_the_first_of_two_columns():
+    """A codebook sheet (variable, description) before the data is passed over even where descriptions are blank
+    (two blank cells are no repeated value); a workbook whose only two-column sheet repeats no value reads that sheet,
+    not the one-column notes before it."""
+    def xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as w:
+            for name, df in sheets.items():
+                df.to_excel(w, sheet_name=name, index=False)
+        return buf.getvalue()
+
+    texts = [f"the free-text answer number {i}" for i in range(30)]
+    codebook = pd.DataFrame({"variable": ["text", "label", "id", "wave"],
+                             "description": ["the free-text answer", None, None, "the survey's wave"]})
+    ds = load_file("survey.xlsx", raw=xlsx({"Codebook": codebook,
+                                            "Data": pd.DataFrame({"text": texts, "label": ["a", "b"] * 15})}))
+    assert ds.texts == texts and ds.label_names == ["a", "b"]
+    assert ds.notes[0].startswith("survey.xlsx: read the sheet 'Data'; the workbook also has 'Codebook'")
+    ds = load_file("few.xlsx", raw=xlsx({"Info": pd.DataFrame({"note": ["read me first"]}),
+                                         "Data": pd.DataFrame({"text": texts[:4], "label": ["w", "x", "y", "z"]})}))
+    assert ds.texts == texts[:4] and ds.notes[0].startswith("few.xlsx: read the sheet 'Data'")
