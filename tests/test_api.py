@@ -645,11 +645,12 @@ def test_the_packages_public_names_are_the_api():
     import *` took os too; after a compare, the submodules it loaded (api, cli, config...) as well."""
     code = ("import bertlab, bertlab.cli; ns = {}; exec('from bertlab import *', ns); "
             "print(sorted(n for n in dir(bertlab) if not n.startswith('_'))); "
-            "print(sorted(n for n in ns if not n.startswith('_'))); print('__version__' in dir(bertlab))")
+            "print(sorted(n for n in ns if not n.startswith('_'))); print('__version__' in dir(bertlab)); "
+            "print([n for n in dir(bertlab) if n.startswith('_') and not n.startswith('__')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[1]).stdout.splitlines()
     api = str(sorted(["compare", "load_run", "load_comparison", "data_config", "Comparison", "RunResult"]))
-    assert out == [api, api, "True"]
+    assert out == [api, api, "True", "[]"]  # nor its private names (_os, _API): the module's dunders alone
 
 
 def test_the_tables_whole_numbers_stay_whole_beside_a_run_without_them(reviews, tiny_model):
