@@ -1334,6 +1334,8 @@ def test_a_run_asked_to_cancel_that_still_runs_is_cancelling_not_an_error_until_
     store.finish(stopping, CANCELLED, error=f"cancelled by {store.get(stopping).cancel_asked_by}")
     run = store.get(stopping)
     assert (run.error, run.cancel_asked_by, run.cancelling) == ("cancelled by someone at another desk", None, None)
+    assert main(["show", stopping]) == 0  # its status alone: no longer 'cancelling' once it has stopped
+    assert "status: cancelled\n" in capsys.readouterr().out
     page = report.build_html(store, [*ids, stopping])
     assert "Runs without a result" in page and "cancelled by someone at another desk" in page
 
