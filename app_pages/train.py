@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import cpushare, speedprobe, variants
-from bertlab.config import DEFAULT_MODEL, DataConfig, RunConfig
+from bertlab.config import DEFAULT_MODEL, MAX_LENGTH_COST, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.data.files import PAIR_NOTE_START
 from bertlab.errors import BertlabError, ModelError
@@ -107,12 +107,8 @@ def max_length_input(col, key: str, limit: int | None, default: int | None = Non
                        "text, but in positions the model was not tuned on; compare both lengths before trusting one.")
     return col.number_input("Max length (tokens)", 8, top, key=key,
                             help="Longer texts keep their first this-many tokens; the rest is not read (in "
-                                 "training, testing and the Playground alike). A larger one reads more of a long "
-                                 "text and costs more: the time of a step grows with the tokens read, faster than "
-                                 "in proportion (attention compares every token with every other), and so does the "
-                                 "memory a batch takes (lower the batch size if it runs out); the time estimates "
-                                 "below follow it. Texts shorter than it cost the same at any max length (a batch "
-                                 "is padded to its longest text only)." + limit_note
+                                 "training, testing and the Playground alike). " + MAX_LENGTH_COST
+                            + " The time estimates below follow it." + limit_note
                             + ("" if default is None else default_text(default)))
 
 

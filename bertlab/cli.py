@@ -19,6 +19,7 @@ from bertlab.config import (
     CLASS_WEIGHTS,
     DEFAULT_MODEL,
     DESCRIPTIONS_UNREAD,
+    MAX_LENGTH_COST,
     PRECISIONS,
     DataConfig,
     RunConfig,
@@ -2257,7 +2258,7 @@ def add_extra_commands(sub) -> None:
                          "NAME=VALUE for one of them (full_ft=2e-5); default: each strategy's own. For several "
                          "rates, run a sweep per rate.")
     sw.add_argument("--max-length", type=int, help="tokens read per text: a longer text keeps its first MAX_LENGTH (default: "
-                    "each strategy's own; at most the model's positions, 512 for the packaged MiniLM)")
+                    "each strategy's own; at most the model's positions, 512 for the packaged MiniLM). " + MAX_LENGTH_COST)
     sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
@@ -2385,7 +2386,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "each (× --repeats): head_only=1e-3,3e-2, or 2e-5,5e-5 for every strategy that trains.")
     r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="tokens per text: a longer text keeps its first VALUE (default 128; at most the model's "
-                        "positions, 512 for the packaged MiniLM; tfidf_logreg reads whole texts)." + each("full_ft=256"))
+                        "positions, 512 for the packaged MiniLM; tfidf_logreg reads whole texts). " + MAX_LENGTH_COST
+                        + each("full_ft=256"))
     r.add_argument("--weight-decay", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="AdamW's weight decay, 0 to 1 (none on biases and LayerNorm weights); default: each "
                         "strategy's own (0.01; head_only 0)." + each("full_ft=0.1"))

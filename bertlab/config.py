@@ -19,6 +19,11 @@ def model_title(model: str) -> str:
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 CLASS_WEIGHTS = ("none", "balanced")  # RunConfig.class_weights
 BALANCED_SUFFIX = " (balanced)"  # after the strategy's name, wherever a run trained with balanced class weights
+# What a max_length costs, said wherever it is chosen (the Train page's field, the CLI's --max-length of run and sweep)
+MAX_LENGTH_COST = ("A larger max length reads more of a long text and costs more: the time of a step grows with the "
+                   "tokens read, faster than in proportion (attention compares every token with every other), and so "
+                   "does the memory a batch takes (lower the batch size if it runs out). Texts shorter than it cost "
+                   "the same at any max length (a batch is padded to its longest text only).")
 
 
 def shown_strategy(run) -> str:

@@ -2150,3 +2150,18 @@ def test_the_cut_text_sentence_says_no_run_reads_past_the_first_10000_characters
                     "no model here reads past them.")
     assert "others" not in cut_note({"a": (1649, 64)}, False, names, everyone=False)
     assert "others" not in cut_note({"a": (1649, 64)}, True, names, everyone=True)
+
+
+def test_cli_max_length_help_says_its_cost_as_the_train_page_does():
+    """run's and sweep's --max-length said what it reads but not what it costs, where the Train page's field said a
+    larger one makes each step slower (faster than in proportion) and a batch take more memory, and shorter texts cost
+    the same: both now say it in the page's words (config.MAX_LENGTH_COST)."""
+    from bertlab.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0]
+    for command in ("run", "sweep"):
+        parser = sub.choices[command]
+        help_ = next(a.help for a in parser._actions if "--max-length" in a.option_strings)
+        assert "the time of a step grows with the tokens read, faster than in proportion" in help_, command
+        assert "so does the memory a batch takes" in help_ and "padded to its longest text only" in help_, command
+        assert "faster than in proportion" in " ".join(parser.format_help().split()), command  # argparse renders it
