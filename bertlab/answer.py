@@ -1006,7 +1006,7 @@ def whole_texts_sentence(runs: list) -> str | None:
     (97.9%) unsaid that head_only had read the first 128 tokens of articles of a median 421, tfidf_logreg all. On a
     pair task (a run's ``text_pair_column``) a pair is cut longer text first (bertlab.textpair), not to its first
     tokens: a run at 16 tokens reads the start of both texts, and the sentence says so of each pair."""
-    from bertlab.data.dataset import clipped_texts
+    from bertlab.data.dataset import clip_worth_naming
     from bertlab.strategies import REGISTRY
 
     pairs = any((getattr(r, "data_summary", None) or {}).get("text_pair_column") for r in runs)
@@ -1048,13 +1048,11 @@ def whole_texts_sentence(runs: list) -> str | None:
         return f" ({most} of the {text}s were longer)"
 
     # texts clipped on loading (MAX_TEXT_CHARS): read by no run past the clip, not even the one that reads them
-    # "whole"; the token counts below are of the clipped texts. Said where they are CUT_SHARE or more of the texts
-    # a run read (its split's sizes): bbc_news's 7 clipped articles, 0.6% of the Quick demo's 1,125, leave its
-    # median as it is and what tfidf_logreg read all but whole
+    # "whole"; the token counts below are of the clipped texts. Said where they are CLIP_SHARE or more of the texts
+    # a run read (its split's sizes), as the Train page's long-text line says it
     def clipped(r) -> tuple[int, int] | None:
-        c = clipped_texts(getattr(r, "notes", None))
         read = sum(((getattr(r, "data_summary", None) or {}).get("sizes") or {}).values())
-        return c if c and (not read or c[0] >= CUT_SHARE * read) else None
+        return clip_worth_naming(getattr(r, "notes", None), read)
 
     clip = max((c for r in runs if (c := clipped(r))), default=None)
     first = f"its first {clip[1]:,} characters" if clip else ""
