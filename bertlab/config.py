@@ -115,7 +115,7 @@ class DataConfig:
             v = getattr(self, f)
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
                 raise ConfigError(f"{f} must be a positive whole number or empty for all (the CLI: 'all'), got {v!r}.")
-        if not isinstance(self.seed, int) or self.seed < 0:
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:  # True: "split True"
             raise ConfigError(f"seed must be a non-negative whole number, got {self.seed!r}.")
         if not isinstance(self.drop_rare, bool):
             raise ConfigError(f"drop_rare must be true or false, got {self.drop_rare!r}.")
@@ -310,10 +310,13 @@ class RunConfig:
             raise ConfigError(f"grad_clip must be above 0, got {self.grad_clip!r}.")
         if not isinstance(self.keep_best, bool):
             raise ConfigError(f"keep_best must be true or false, got {self.keep_best!r}.")
-        if self.class_weights not in CLASS_WEIGHTS:
-            raise ConfigError(f"class_weights {self.class_weights!r} is unknown; use one of {CLASS_WEIGHTS}.")
-        if self.precision not in PRECISIONS:
-            raise ConfigError(f"precision {self.precision!r} is unknown; use one of {PRECISIONS}.")
+        for name, names in (("class_weights", CLASS_WEIGHTS), ("precision", PRECISIONS)):
+            v = getattr(self, name)
+            if not isinstance(v, str):  # an array or a Series: "The truth value ... is ambiguous" (one of them: kept)
+                shown = " ".join(repr(v).split())  # a Series' repr is several lines
+                raise ConfigError(f"{name} must be a string, one of {names}; got a {type(v).__name__}: {shown}.")
+            if v not in names:
+                raise ConfigError(f"{name} {v!r} is unknown; use one of {names}.")
         if not isinstance(self.options, dict) or not all(isinstance(k, str) for k in self.options):
             # options=3 was stored, trained, then failed the run's table: "TypeError: 'int' object is not a mapping"
             raise ConfigError(f"options must be a dict of the strategy's own options by name (e.g. {{'r': 16}} for "

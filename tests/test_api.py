@@ -213,12 +213,37 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     ({"strategies": 3}, ConfigError, r"strategies 3: give a list of strategy names"),  # was a TypeError, iterable
     ({"strategies": {"head_only"}}, ConfigError, r"strategies \{'head_only'\}: give a list"),  # a set: no order
     ({"strategies": np.array(["tfidf_logreg", "headonly"])}, ConfigError, "strategy 'headonly' is unknown"),
+    # an array or a Series for a name said numpy's and pandas' "The truth value of ... is ambiguous"
+    ({"precision": np.array(["fp32", "bf16"])}, ConfigError,
+     r"^precision must be a string, one of \('auto', 'fp32', 'bf16', 'fp16'\); got a ndarray: array\(\['fp32', "),
+    ({"class_weights": pd.Series(["balanced", "none"])}, ConfigError,
+     r"^class_weights must be a string, one of \('none', 'balanced'\); got a Series: 0 balanced 1 none "),
+    # a bool is an int to Python: accepted, and shown as "split True"
+    ({"split_seed": True}, ConfigError, r"^seed must be a non-negative whole number, got True\.$"),
 ])
 def test_mistakes_are_refused_before_any_run_is_stored(reviews, kwargs, error, words):
     kwargs = {"strategies": ["tfidf_logreg"], **kwargs}
     with pytest.raises(error, match=words):
         bertlab.compare(reviews, **kwargs)
     assert RunStore().list_runs() == []
+
+
+def test_configs_refuse_a_name_that_is_not_a_string_and_a_seed_that_is_a_bool():
+    """A one-element array for precision passed ``in PRECISIONS`` and was kept as the run's precision (a longer one
+    raised "truth value ... ambiguous"); DataConfig(seed=True) was kept and shown as "split True". A numpy string is
+    a string, and stays accepted."""
+    from bertlab.config import DataConfig, RunConfig
+
+    for field in ("precision", "class_weights"):
+        value = "fp32" if field == "precision" else "balanced"
+        with pytest.raises(ConfigError, match=f"^{field} must be a string, one of .*; got a list: "):
+            RunConfig(strategy="full_ft", **{field: [value]})
+        with pytest.raises(ConfigError, match=f"^{field} must be a string, one of .*; got a ndarray: "):
+            RunConfig(strategy="full_ft", **{field: np.array([value])})
+        assert getattr(RunConfig(strategy="full_ft", **{field: np.str_(value)}), field) == value
+    with pytest.raises(ConfigError, match=r"^seed must be a non-negative whole number, got False\.$"):
+        DataConfig(source="builtin", name="rotten_tomatoes", seed=False)
+    assert DataConfig(source="builtin", name="rotten_tomatoes", seed=1).seed == 1
 
 
 def test_a_stored_comparison_refuses_a_measure_it_cannot_judge_by(reviews):
