@@ -818,19 +818,18 @@ class Comparison:
             BertlabError: a path whose folder does not exist, or that is a folder.
         """
         from bertlab import report
-        from bertlab.cli import output_file, write_csv, writing
+        from bertlab.cli import _put, output_file
         from bertlab.pareto import load_prices
 
         out = output_file(path, "report")
         table = output_file(csv, "CSV") if csv is not None else None
         ids = [r.id for r in self._runs]
         prices = load_prices()  # as set on the app's Accuracy vs cost page, as the command line reads them
-        html_text = report.build_html(self._store, ids, title=title, prices=prices, judge_by=self.judge_by)
-        with writing(path, "report"):
-            out.write_text(html_text, encoding="utf-8")
+        # written as `report` writes its -o and --csv (the CSV with its byte-order mark for a spreadsheet)
+        _put(out, str(path), "report", report.build_html(self._store, ids, title=title, prices=prices,
+                                                         judge_by=self.judge_by))
         if table is not None:
-            with writing(csv, "CSV"):
-                write_csv(table, report.results_csv(self._store, ids, prices))
+            _put(table, str(csv), "CSV", report.results_csv(self._store, ids, prices))
         return out
 
     def _models(self):
