@@ -22,12 +22,6 @@ TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
 MANY_CONFLICTS, MANY_CONFLICTS_ROWS = 0.2, 10  # (and 10 rows at least: 2 of a toy file's 8 are no finding)
 MANY_CONFLICTS_NOTE = "for these the label is not the text's alone"
 NO_PART_NOTE = "with no value in the split column"  # the note of rows a file's own split leaves out
-
-
-def warned(note: str) -> bool:
-    """Whether a note of the data is said as a warning, before training and beside the Data page's numbers, not among
-    the cleaning notes: rows a file's own split leaves out, or a large share dropped for conflicting labels."""
-    return NO_PART_NOTE in note or MANY_CONFLICTS_NOTE in note
 MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
 MIN_PER_CLASS = 3  # one example each for train, validation and test
 # A file's own split: the values of its split column each part is read from (case and spacing ignored). "eval" and
@@ -37,6 +31,12 @@ PART_NAMES = {"train": "train", "training": "train", "trn": "train",
               "development": "validation",
               "test": "test", "testing": "test", "tst": "test"}
 PARTS = ("train", "validation", "test")
+
+
+def warned(note: str) -> bool:
+    """Whether a note of the data is said as a warning, before training and beside the Data page's numbers, not among
+    the cleaning notes: rows a file's own split leaves out, or a large share dropped for conflicting labels."""
+    return NO_PART_NOTE in note or MANY_CONFLICTS_NOTE in note
 
 
 def part_of(v: object) -> str | None:
