@@ -2224,18 +2224,23 @@ def test_train_page_estimates_runs_whose_embeddings_are_cached_at_the_warm_time(
     assert table.loc["head_only", "estimate from"].startswith("embeddings cached: ")
 
 
-def test_train_page_says_when_texts_are_long_enough_to_be_cut(tiny_model, tmp_path):
+def _long_texts_note(tiny_model: str, csv: Path, texts: list[str]) -> tuple[AppTest, str]:
+    """The Train page on a file of ``texts`` (two classes in turn) written to ``csv``, full_ft on the tiny model,
+    and its line on long texts."""
     import pandas as pd
 
-    texts = [f"text {j}: " + " ".join(f"word{i} about topic {j % 2}" for i in range(120)) for j in range(60)]
-    csv = tmp_path / "long.csv"
-    pd.DataFrame({"text": texts, "label": [["a", "b"][j % 2] for j in range(60)]}).to_csv(csv, index=False)
+    pd.DataFrame({"text": texts, "label": [["a", "b"][j % 2] for j in range(len(texts))]}).to_csv(csv, index=False)
     data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
     at.text_input(key="keep_model").set_value(tiny_model).run()
     at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
     no_problems(at)
-    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    return at, next(c.value for c in at.caption if "These texts are long" in c.value)
+
+
+def test_train_page_says_when_texts_are_long_enough_to_be_cut(tiny_model, tmp_path):
+    texts = [f"text {j}: " + " ".join(f"word{i} about topic {j % 2}" for i in range(120)) for j in range(60)]
+    at, note = _long_texts_note(tiny_model, tmp_path / "long.csv", texts)
     assert "100% longer than max length 128 and cut to it" in note
     # 128 is all the tiny model reads: a larger max length is no remedy there (the form stops at it)
     assert "128 is all this model reads" in note and "head+tail truncation" in note
@@ -4736,27 +4741,12 @@ def test_train_page_says_its_long_texts_token_counts_are_of_texts_clipped_on_loa
     """Consultation responses of 1,500-8,000 words (a median 5,346 tokens) clipped to 10,000 characters on
     loading: the Train page said 'These texts are long: median 1,646 tokens', the clipped texts' count, read as the
     documents'. It says what the median is of where the data's texts were clipped; not otherwise."""
-    import pandas as pd
-
     texts = [f"report {j}: " + " ".join(f"word{i} about topic {j % 2}" for i in range(800)) for j in range(40)]
-    csv = tmp_path / "long.csv"
-    pd.DataFrame({"text": texts, "label": [["a", "b"][j % 2] for j in range(40)]}).to_csv(csv, index=False)
-    data = DataConfig(source="file", name=str(csv), train_size=None, val_size=None, test_size=None)
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
-    at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    no_problems(at)
-    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    _, note = _long_texts_note(tiny_model, tmp_path / "long.csv", texts)
     assert (" tokens in their first 10,000 characters (the longer texts were clipped to them on loading; no strategy "
             "reads past them), 100% longer than max length 128") in note
-    short = tmp_path / "short.csv"  # long, not clipped: as before
-    pd.DataFrame({"text": [t[:3000] for t in texts], "label": [["a", "b"][j % 2] for j in range(40)]}).to_csv(
-        short, index=False)
-    data = DataConfig(source="file", name=str(short), train_size=None, val_size=None, test_size=None)
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
-    at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    # long, not clipped: as before
+    _, note = _long_texts_note(tiny_model, tmp_path / "short.csv", [t[:3000] for t in texts])
     assert "clipped" not in note and "100% longer than max length 128" in note
     # 2 of 40 clipped (5%): the median is the texts' own, and the line names no clip, as Compare's answer names
     # none under a tenth (data.dataset.CLIP_SHARE); it named the clip for any clipped text (bbc_news: 7 articles)
