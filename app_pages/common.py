@@ -24,7 +24,7 @@ from typing import Any
 import streamlit as st
 
 from bertlab import variants
-from bertlab.config import SPLIT_PRESETS, DataConfig, shown_strategy, upload_display_name
+from bertlab.config import SPLIT_PRESETS, DataConfig, data_dict, shown_strategy, upload_display_name
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError, ModelError
 from bertlab.jobs import JobManager
@@ -579,7 +579,8 @@ def set_data_config(cfg: DataConfig) -> None:
     # The defaults need no file: a visit that changes nothing leaves no desk behind (the Data page sets the
     # data at every run, and every visit to the bare address is a new desk).
     if cfg != default_data_config() or path.is_file():
-        keep_text(path, json.dumps(asdict(cfg), sort_keys=True))
+        # as a run's config stores it (data_dict): an older bertlab's app at this desk reads it with DataConfig(**data)
+        keep_text(path, json.dumps(data_dict(cfg), sort_keys=True))
 
 
 SETTINGS_FILE = "settings.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +13,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import sweep
-from bertlab.config import DataConfig, upload_display_name
+from bertlab.config import DataConfig, data_dict, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION, warned
 from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column, hold_table
@@ -171,7 +171,7 @@ def remember_upload(cfg: DataConfig | None, error: str | None) -> None:
     # read only where an upload may replace it: this runs on every render of the Data page that loads data
     before = failed_upload(latest=False) if cfg is not None and cfg.source == "file" else None
     if cfg is not None and cfg.source == "file" and error:
-        keep_text(path, json.dumps({"config": asdict(cfg), "error": error, "latest": True}, sort_keys=True))
+        keep_text(path, json.dumps({"config": data_dict(cfg), "error": error, "latest": True}, sort_keys=True))
     elif path.is_file() and error is None:
         if cfg is not None and cfg.source == "file":
             path.unlink(missing_ok=True)

@@ -101,6 +101,10 @@ def test_a_new_session_keeps_the_data_last_chosen(bertlab_home, tiny_csv):
     no_problems(again)
     cfg = again.session_state["keep_data_config"]
     assert (cfg["name"], cfg["train_size"], cfg["test_size"]) == ("bbc_news", 300, 500)
+    # kept as a run's config keeps its data (config.data_dict): no text_pair_column of single texts, which an older
+    # bertlab's DataConfig(**data) refuses (its app at this desk then forgot the data last loaded)
+    kept = json.loads((bertlab_home / "desks" / desk / "last_data.json").read_text())
+    assert "text_pair_column" not in kept and DataConfig(**kept) == DataConfig(**cfg)
     # a desk name that could reach outside the data directory is not taken: a new desk instead
     for bad in ("../" + desk, "a/b", "x" * 65):
         assert app_on("app_pages/train.py", desk=bad).query_params["desk"] not in (bad, desk)
