@@ -2476,24 +2476,35 @@ def test_compare_runs_every_stopped_run_of_a_launch_again_in_one_click(tiny_data
     assert not any(b.label == "Run again" for b in at.button) and not any(b.key == "cmp_again_all" for b in at.button)
 
 
+def _compare_on_ended_runs(home: Path, monkeypatch, runs: list, batch: str) -> AppTest:
+    """Compare at desk d1, whose launch ``batch`` holds ``runs`` ((config, status) each, ended so: a succeeded one
+    with its accuracy, any other with the error 'out of memory'), beside a worker that trains nothing."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
+    store = RunStore(home)
+    for cfg, status in runs:
+        rid = store.create_run(cfg, batch_id=batch)
+        store.claim(rid, "cpu")
+        store.finish(rid, status, error=None if status == SUCCEEDED else "out of memory",
+                     metrics={"test_accuracy": 0.5, "test_macro_f1": 0.5} if status == SUCCEEDED else {})
+    (home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
+    (home / "desks" / "d1" / "batches.json").write_text(json.dumps([batch]))
+    at = app_on("app_pages/compare.py", desk="d1")
+    assert not at.exception, [x.value for x in at.exception]
+    return at
+
+
 def test_run_all_again_lists_three_kinds_of_ended_runs_as_a_sentence(tiny_data, bertlab_home, monkeypatch):
     """A copyedit read: the one button for every run that offers Run again joined its kinds with "and" each time,
     so a list holding a failed, an interrupted and a cancelled run read "Run the 3 failed and interrupted and
     cancelled runs again". Three kinds now read as a list: "failed, interrupted and cancelled"."""
-    from bertlab.jobs import JobManager
-    from bertlab.store import CANCELLED, FAILED, INTERRUPTED
+    from bertlab.store import CANCELLED, INTERRUPTED
     from bertlab.strategies import make_config
 
-    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
-    store = RunStore(bertlab_home)
-    for seed, status in ((1, FAILED), (2, INTERRUPTED), (3, CANCELLED)):
-        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b3")
-        store.claim(rid, "cpu")
-        store.finish(rid, status, error="stopped")
-    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
-    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b3"]))
-    at = app_on("app_pages/compare.py", desk="d1")
-    assert not at.exception, [x.value for x in at.exception]
+    at = _compare_on_ended_runs(bertlab_home, monkeypatch, [
+        (make_config("tfidf_logreg", data=tiny_data, seed=seed), status)
+        for seed, status in ((1, FAILED), (2, INTERRUPTED), (3, CANCELLED))], "b3")
     assert at.button(key="cmp_again_all").label == "Run the 3 failed, interrupted and cancelled runs again"
 
 
@@ -4629,21 +4640,14 @@ def test_run_all_again_leaves_out_a_run_its_strategy_cannot_run_on_its_model(tin
     """Mutation round 5: to_run_again without its cannot_run_again passed this file's Run again tests: a partial_ft
     run on an ALBERT model, which has no Run again of its own (it would fail the same way), was counted and queued
     again by the one button for every stopped run."""
-    from bertlab.jobs import JobManager
     from bertlab.strategies import REGISTRY, make_config
 
-    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
     monkeypatch.setattr(type(REGISTRY["partial_ft"]), "refusal",
                         lambda self, model: "partial_ft cannot run on this ALBERT model" if "albert" in model else None)
     store = RunStore(bertlab_home)
-    for kw in ({"seed": 1}, {"seed": 2}, {"strategy": "partial_ft", "model": "/models/tiny-albert"}):
-        rid = store.create_run(make_config(**{"strategy": "tfidf_logreg", **kw}, data=tiny_data), batch_id="b7")
-        store.claim(rid, "cpu")
-        store.finish(rid, FAILED, error="out of memory")
-    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
-    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b7"]))
-    at = app_on("app_pages/compare.py", desk="d1")
-    assert not at.exception, [x.value for x in at.exception]
+    at = _compare_on_ended_runs(bertlab_home, monkeypatch, [
+        (make_config(**{"strategy": "tfidf_logreg", **kw}, data=tiny_data), FAILED)
+        for kw in ({"seed": 1}, {"seed": 2}, {"strategy": "partial_ft", "model": "/models/tiny-albert"})], "b7")
     assert len([b for b in at.button if b.label == "Run again"]) == 2  # not partial_ft's
     assert at.button(key="cmp_again_all").label == "Run the 2 failed runs again"
     at.button(key="cmp_again_all").click().run()
@@ -4654,20 +4658,11 @@ def test_run_all_again_leaves_out_a_run_its_strategy_cannot_run_on_its_model(tin
 def test_run_all_again_is_not_offered_beside_a_single_run_again(tiny_data, bertlab_home, monkeypatch):
     """Mutation round 5: the one button for every stopped run shown beside a single Run again (< 2 made < 1: 'Run
     the 1 failed runs again' under the run's own button) passed this file's Run again tests."""
-    from bertlab.jobs import JobManager
     from bertlab.strategies import make_config
 
-    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # a worker that trains nothing
-    store = RunStore(bertlab_home)
-    for seed, status in ((1, SUCCEEDED), (2, FAILED)):
-        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b7")
-        store.claim(rid, "cpu")
-        store.finish(rid, status, error=None if status == SUCCEEDED else "out of memory",
-                     metrics={"test_accuracy": 0.5, "test_macro_f1": 0.5} if status == SUCCEEDED else {})
-    (bertlab_home / "desks" / "d1").mkdir(parents=True, exist_ok=True)
-    (bertlab_home / "desks" / "d1" / "batches.json").write_text(json.dumps(["b7"]))
-    at = app_on("app_pages/compare.py", desk="d1")
-    assert not at.exception, [x.value for x in at.exception]
+    at = _compare_on_ended_runs(bertlab_home, monkeypatch, [
+        (make_config("tfidf_logreg", data=tiny_data, seed=seed), status)
+        for seed, status in ((1, SUCCEEDED), (2, FAILED))], "b7")
     assert len([b for b in at.button if b.label == "Run again"]) == 1
     assert not any(b.key == "cmp_again_all" for b in at.button), [b.label for b in at.button]
 
