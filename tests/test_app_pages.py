@@ -4749,14 +4749,7 @@ def test_train_page_says_its_long_texts_token_counts_are_of_texts_clipped_on_loa
     assert "clipped" not in note and "100% longer than max length 128" in note
     # 2 of 40 clipped (5%): the median is the texts' own, and the line names no clip, as Compare's answer names
     # none under a tenth (data.dataset.CLIP_SHARE); it named the clip for any clipped text (bbc_news: 7 articles)
-    few = tmp_path / "few.csv"
-    pd.DataFrame({"text": texts[:2] + [t[:3000] for t in texts[2:]],
-                  "label": [["a", "b"][j % 2] for j in range(40)]}).to_csv(few, index=False)
-    data = DataConfig(source="file", name=str(few), train_size=None, val_size=None, test_size=None)
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(data)})
-    at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    note = next(c.value for c in at.caption if "These texts are long" in c.value)
+    _, note = _long_texts_note(tiny_model, tmp_path / "few.csv", texts[:2] + [t[:3000] for t in texts[2:]])
     assert "clipped" not in note and "first 10,000 characters" not in note and "100% longer than max length" in note
     from bertlab.data.dataset import clip_note, clip_worth_naming
 
