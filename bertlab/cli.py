@@ -536,8 +536,8 @@ def result_row(run) -> dict:
             "inference_flops_per_text": c.get("inference_flops_per_text"),
             "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(run),
             "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
-            # a run asked to stop that still runs: 'cancelling (asked by the user)', not its error (null otherwise)
-            "error": run.error, "cancelling": run.cancelling, "notes": list(run.notes),
+            # a run asked to stop that still runs: 'stopping (asked by the user)', not its error (null otherwise)
+            "error": run.error, "stopping": run.stopping, "notes": list(run.notes),
             # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows
             # alike but for their ids): null where the strategy does not use one
             "model": run.model,
@@ -1225,7 +1225,7 @@ def run_record(store, run) -> dict:
     model = store.artifact_path(run.id)
     record["paths"] = {"model": str(model) if model.is_dir() else None, "store": str(store.path),
                        "disk_bytes": store.disk_bytes(run.id)}
-    record["cancelling"] = run.cancelling  # as a --json row has it: 'cancelling (asked by ...)' while it stops
+    record["stopping"] = run.stopping  # as a --json row has it: 'stopping (asked by ...)' while it stops
     return record
 
 
@@ -1247,12 +1247,12 @@ def record_lines(record: dict) -> list[str]:
 
     lines = []
     for k, v in record.items():
-        if k in _SHOW_SECTIONS or k == "cancelling":
+        if k in _SHOW_SECTIONS or k == "stopping":
             continue
         if k in ("created", "started", "finished", "phase_started", "progress_at", "pace_started") and v:
             v = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))
-        if k == "status" and record.get("cancelling"):  # asked to stop, still running: not an error yet
-            v = f"{v}, {record['cancelling']}"
+        if k == "status" and record.get("stopping"):  # asked to stop, still running: not an error yet
+            v = f"{v}, {record['stopping']}"
         lines.append(f"{k}: {v if v is None or isinstance(v, str | int | float) else json.dumps(v)}")
     for k in _SHOW_SECTIONS:
         v = record.get(k)

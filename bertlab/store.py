@@ -215,10 +215,10 @@ class Run:
     cancel_asked_by: str | None = None
 
     @property
-    def cancelling(self) -> str | None:
-        """'cancelling (asked by the user)' while a run asked to stop still runs, as `show`, its --json and the
+    def stopping(self) -> str | None:
+        """'stopping (asked by the user)' while a run asked to stop still runs, as `show`, its --json and the
         --json rows of `runs` and `run` say it; None otherwise."""
-        return f"cancelling (asked by {self.cancel_asked_by})" if self.cancel_asked_by else None
+        return f"stopping (asked by {self.cancel_asked_by})" if self.cancel_asked_by else None
 
     @property
     def run_config(self) -> RunConfig:

@@ -1290,11 +1290,11 @@ def test_a_report_made_while_runs_train_says_its_answer_is_so_far_and_names_them
     assert html.escape(a.headline) not in page.replace(html.escape(a.headline[:1].lower() + a.headline[1:]), "")
 
 
-def test_a_run_asked_to_cancel_that_still_runs_is_cancelling_not_an_error_until_it_stops(tiny_model, tiny_data,
+def test_a_run_asked_to_cancel_that_still_runs_is_stopping_not_an_error_until_it_stops(tiny_model, tiny_data,
                                                                                           capsys, request):
     """A run whose cancel was asked but that had not stopped showed 'cancelled by someone at another desk' as its
     error in `show` and `show --json`, `runs --json` and a report made in that window listed it under "Runs without a
-    result". While it runs it is 'cancelling (asked by ...)', with no error; once it stops, its error says who asked."""
+    result". While it runs it is 'stopping (asked by ...)', with no error; once it stops, its error says who asked."""
     import socket
     import subprocess
     import sys
@@ -1318,23 +1318,23 @@ def test_a_run_asked_to_cancel_that_still_runs_is_cancelling_not_an_error_until_
     assert "Runs without a result" not in page and "cancelled by" not in page
     assert main(["show", stopping]) == 0
     out = capsys.readouterr().out
-    assert "status: running, cancelling (asked by someone at another desk)\n" in out and "\nerror:" not in out
-    assert "\ncancelling:" not in out  # said once, on the status line
+    assert "status: running, stopping (asked by someone at another desk)\n" in out and "\nerror:" not in out
+    assert "\nstopping:" not in out  # said once, on the status line
     assert main(["show", stopping, "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert (record["status"], record["error"], record["cancel_asked_by"]) == ("running", None,
                                                                                "someone at another desk")
     # the words runs --json gives (README: `show` and --json say it); show --json had only who asked
-    assert record["cancelling"] == "cancelling (asked by someone at another desk)"
+    assert record["stopping"] == "stopping (asked by someone at another desk)"
     assert main(["runs", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["run_id"] == stopping)
-    assert (row["status"], row["error"], row["cancelling"]) == ("running", None,
-                                                                "cancelling (asked by someone at another desk)")
+    assert (row["status"], row["error"], row["stopping"]) == ("running", None,
+                                                              "stopping (asked by someone at another desk)")
     # its worker stops it (runner's last word: who asked, test_faults): an error then, in the report too
     store.finish(stopping, CANCELLED, error=f"cancelled by {store.get(stopping).cancel_asked_by}")
     run = store.get(stopping)
-    assert (run.error, run.cancel_asked_by, run.cancelling) == ("cancelled by someone at another desk", None, None)
-    assert main(["show", stopping]) == 0  # its status alone: no longer 'cancelling' once it has stopped
+    assert (run.error, run.cancel_asked_by, run.stopping) == ("cancelled by someone at another desk", None, None)
+    assert main(["show", stopping]) == 0  # its status alone: no longer 'stopping' once it has stopped
     assert "status: cancelled\n" in capsys.readouterr().out
     page = report.build_html(store, [*ids, stopping])
     assert "Runs without a result" in page and "cancelled by someone at another desk" in page
