@@ -13,6 +13,7 @@ from app_pages import common
 from app_pages.inference_box import inference_box
 from bertlab import answer, metrics, paired, pareto, plots, report, serving, sweep, variants
 from bertlab.costs import attention_mix_note, format_bytes, model_bytes
+from bertlab.data.dataset import counted
 from bertlab.errors import BertlabError
 from bertlab.estimate import cached_share
 from bertlab.metrics import format_interval, run_single_class, signed
@@ -1010,7 +1011,7 @@ def per_class_section(done: list) -> None:
                   f"{f' and {len(untested) - 6:,} more' if len(untested) > 6 else ''}: "
                   f"{'its' if len(untested) == 1 else 'their'} recall and F1 are blank, and macro-F1 averages the "
                   "other classes." if untested else "")
-               + (f" Left out: {table.left_out} run(s) on other classes (another dataset)." if table.left_out else ""))
+               + (f" Left out: {counted(table.left_out, 'run')} on other classes (another dataset)." if table.left_out else ""))
 
 
 def few_test_texts(rare: dict[str, int], n_classes: int, listed: int = 6) -> str:

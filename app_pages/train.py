@@ -13,6 +13,7 @@ from app_pages import common
 from bertlab import cpushare, speedprobe, variants
 from bertlab.config import DEFAULT_MODEL, MAX_LENGTH_COST, DataConfig, RunConfig
 from bertlab.data import save_upload
+from bertlab.data.dataset import counted
 from bertlab.data.files import PAIR_NOTE_START
 from bertlab.errors import BertlabError, ModelError
 from bertlab.estimate import (
@@ -1041,7 +1042,7 @@ if summary is not None:
         shown = last.get("names") or last["strategies"]  # by what differs where one strategy ran two ways
         counts = {n: shown.count(n) for n in dict.fromkeys(shown)}
         what = ", ".join(n + (f" ×{c}" if c > 1 else "") for n, c in counts.items())
-        st.success(f"Queued {len(last['strategies'])} run(s): {what} "
+        st.success(f"Queued {counted(len(last['strategies']), 'run')}: {what} "
                    f"(batch `{last['batch']}`). They train one after another in the background; you can "
                    "switch pages or close the tab meanwhile.", icon=":material/check_circle:")
         st.page_link("app_pages/compare.py", label="Watch them train on Compare →", icon=":material/monitoring:")

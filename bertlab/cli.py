@@ -628,7 +628,9 @@ def per_class_lines(runs: list) -> list[str]:
         got = [(r.metrics["per_class"].get(c) or {}).get("recall") if support[c] else None for r in same]
         lines.append(row([str(c), f"{support[c]:,}", *("-" if v is None else whole_percent(100 * v) for v in got)]))
     if left := len(done) - len(same):
-        lines.append(f"  Left out: {left} run(s) on other classes (another dataset).")
+        from bertlab.data.dataset import counted
+
+        lines.append(f"  Left out: {counted(left, 'run')} on other classes (another dataset).")
     return lines
 
 
@@ -1297,6 +1299,7 @@ def _file_name(path: str) -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from bertlab.data.dataset import counted
     from bertlab.predict import UNKNOWN_WHY, Predictor
     from bertlab.store import RunStore
 
@@ -1346,8 +1349,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     for why in bad.values():
         print(f"note: left out: {why}", file=sys.stderr)
     if not ids:
-        raise BertlabError(f"none of the {named} {'succeeded ' * (args.run_id == 'all')}run(s) can predict (each is "
-                           "said above).")
+        raise BertlabError(f"none of the {counted(named, 'succeeded run' if args.run_id == 'all' else 'run')} can "
+                           "predict (each is said above).")
     status = _left_out_status(args.run_id, bad, named)
     preds = predictor.predict(ids, texts)  # --explain too: its notes (one class, unknown words, cut texts) first
     from bertlab.metrics import run_single_class
@@ -1401,8 +1404,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             return status
         with writing(args.output, "JSON lines of predictions"):
             Path(args.output).write_text(lines, encoding="utf-8")
-        print(f"wrote {len(preds) * len(texts):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to "
-              f"{args.output} as JSON lines", file=sys.stderr)
+        print(f"wrote {counted(len(preds) * len(texts), 'prediction')} ({counted(len(texts), 'text')} x "
+              f"{counted(len(preds), 'run')}) to {args.output} as JSON lines", file=sys.stderr)
         return status
     if args.output:
         rows = [{**x, "text": t, "run_id": p.run_id, "name": names[p.run_id],
@@ -1417,8 +1420,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             return status
         with writing(args.output, "CSV of predictions"):
             write_csv(args.output, table)
-        print(f"wrote {len(rows):,} predictions ({len(texts):,} texts x {len(preds)} run(s)) to {args.output}",
-              file=sys.stderr)
+        print(f"wrote {counted(len(rows), 'prediction')} ({counted(len(texts), 'text')} x "
+              f"{counted(len(preds), 'run')}) to {args.output}", file=sys.stderr)
         return status
     for p in preds:
         for text, x, label, probs in zip(texts, extra, p.labels, p.probs):
@@ -1767,7 +1770,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                vary_split=not args.fixed_split)
     stale = store.mark_interrupted(reason=ORPHANED)  # points left 'running' by a process that died: planned again
     if stale:
-        print(f"{len(stale)} run(s) left running by a stopped process marked interrupted", file=sys.stderr)
+        from bertlab.data.dataset import counted
+
+        print(f"{counted(len(stale), 'run')} left running by a stopped process marked interrupted", file=sys.stderr)
     if args.dry_run:  # nothing stored: a dry run's sweep appeared in --list and could be resumed
         sweep_id = args.sweep_id or sweep.find_sweep(store, spec) or "(not saved: a dry run)"
         todo, reused = sweep.split_points(store, spec)

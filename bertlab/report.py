@@ -646,6 +646,8 @@ def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab compar
 
 def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices | None, sweep_id: str | None,
                 project_to: int, judge_by: str | None) -> str:
+    from bertlab.data.dataset import counted  # its module brings pandas: a report needs it only here
+
     if judge_by not in (None, *answer.JUDGES):
         raise ConfigError(f"judge_by={judge_by!r} is not a measure the report judges by; use one of "
                           f"{', '.join(answer.JUDGES)}, or None for the default.")
@@ -660,7 +662,7 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
     parts = [f"<!doctype html><html><head><meta charset='utf-8'>{_VIEWPORT}<title>{html.escape(title)}</title>"
              f"<style>{_CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1><p class='muted'>Generated {time.strftime('%Y-%m-%d %H:%M')} by bertlab "
-             f"from {len(runs)} run(s), {len(ok)} succeeded. Data: "
+             f"from {counted(len(runs), 'run')}, {len(ok)} succeeded. Data: "
              f"{html.escape(', '.join(sorted({r.dataset for r in runs})))} · model: "
              f"{html.escape(', '.join(sorted({model_title(r.model) for r in runs})))} · batch: "
              f"{html.escape(', '.join(dict.fromkeys(r.batch_id for r in runs)))}.</p>"]

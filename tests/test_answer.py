@@ -865,7 +865,7 @@ def test_train_page_runs_each_strategy_at_several_seeds_and_compare_answers_over
     assert launch.label == "Launch 5 runs"  # zero_shot and tfidf_logreg once (no seed changes them), head_only ×3
     launch.click().run()
     no_problems(at)
-    assert "Queued 5 run(s): zero_shot, tfidf_logreg, head_only ×3" in at.success[0].value
+    assert "Queued 5 runs: zero_shot, tfidf_logreg, head_only ×3" in at.success[0].value
     store = RunStore(bertlab_home)
     end = _time.monotonic() + 300
     while any(r.status in ACTIVE for r in store.list_runs()) and _time.monotonic() < end:

@@ -287,7 +287,7 @@ def test_launch_zero_shot_and_head_only_then_compare_and_playground(tiny_model, 
     at.number_input(key="keep_hp_head_only_epochs").set_value(3).run()
     next(b for b in at.button if b.label.startswith("Launch 2 runs")).click().run()
     no_problems(at)
-    assert "Queued 2 run(s): zero_shot, head_only" in at.success[0].value
+    assert "Queued 2 runs: zero_shot, head_only" in at.success[0].value
 
     runs = wait_done(bertlab_home)
     assert sorted((r.strategy, r.status) for r in runs) == [("head_only", SUCCEEDED), ("zero_shot", SUCCEEDED)]
@@ -2339,7 +2339,7 @@ def test_a_launch_estimated_at_hours_asks_before_queueing(tiny_model, tiny_data,
     next(b for b in at.button if b.label.startswith("Launch 1 run")).click().run()
     at.button(key="long_yes").click().run()
     no_problems(at)
-    assert len(store.list_runs()) == 2 and any("Queued 1 run(s): tfidf_logreg" in s.value for s in at.success)
+    assert len(store.list_runs()) == 2 and any("Queued 1 run: tfidf_logreg" in s.value for s in at.success)
     wait_done(bertlab_home)
 
 
@@ -3058,7 +3058,7 @@ def test_one_launch_compares_a_strategy_at_several_learning_rates(tiny_model, ti
     got = sorted((r.config["learning_rate"], r.config["seed"]) for r in runs if r.strategy == "head_only")
     assert got == [(0.003, 0), (0.003, 1), (0.01, 0), (0.01, 1), (0.03, 0), (0.03, 1)]
     # named as Compare names them, not "head_only ×6"
-    assert ("Queued 7 run(s): zero_shot, head_only (lr 0.01) ×2, head_only (lr 0.003) ×2, head_only (lr 0.03) ×2"
+    assert ("Queued 7 runs: zero_shot, head_only (lr 0.01) ×2, head_only (lr 0.003) ×2, head_only (lr 0.03) ×2"
             in at.success[0].value)
     at.run()  # the sidebar's job queue names them so too ("head_only · 5289 queued" said no rate)
     queue = " ".join(c.value for c in at.sidebar.caption)
@@ -4320,7 +4320,7 @@ def test_a_launch_clicked_as_the_strategies_change_is_queued_not_dropped(tiny_mo
     launch.click().run()
     no_problems(at)
     assert [r.strategy for r in RunStore(bertlab_home).list_runs()] == ["tfidf_logreg"]  # as the page now reads
-    assert any(s.value.startswith("Queued 1 run(s): tfidf_logreg") for s in at.success)
+    assert any(s.value.startswith("Queued 1 run: tfidf_logreg") for s in at.success)
 
 
 def _two_desks_launch(tiny_model, tiny_data, monkeypatch) -> list:

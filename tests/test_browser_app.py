@@ -121,7 +121,7 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         for name in ("full_ft", "scratch"):
             page.get_by_role("button", name=re.compile(f"^Remove {name}")).click()
         page.get_by_role("button", name="Launch 2 runs").click()
-        expect(page.get_by_text("Queued 2 run(s): zero_shot, head_only")).to_be_visible()
+        expect(page.get_by_text("Queued 2 runs: zero_shot, head_only")).to_be_visible()
         page.screenshot(path=str(shots / "train.png"))
 
         # Compare: both runs finish and their charts appear (the page refreshes itself meanwhile).

@@ -1402,6 +1402,23 @@ def test_cli_per_class_recall_tells_seeds_of_one_strategy_apart():
     assert lines[2].split() == ["a", "10", "50%", "90%"]
 
 
+
+def test_cli_per_class_recall_counts_the_runs_it_leaves_out_in_the_number_they_take():
+    """Runs on other classes (another dataset) were "Left out: 1 run(s) ...": "1 run" and "2 runs" now (counted)."""
+    from bertlab.cli import per_class_lines
+    from bertlab.store import Run
+
+    def run(rid: str, labels: list[str]) -> Run:
+        per_class = {c: {"recall": 0.5, "precision": 0.5, "f1": 0.5, "support": 10} for c in labels}
+        return Run(id=rid, batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
+                   model="minilm", config={"seed": 0}, metrics={"label_names": labels, "per_class": per_class})
+
+    three, other = ["a", "b", "c"], ["x", "y"]
+    assert per_class_lines([run("r0", three), run("r1", other)])[-1] == (
+        "  Left out: 1 run on other classes (another dataset).")
+    assert per_class_lines([run("r0", three), run("r1", other), run("r2", other)])[-1] == (
+        "  Left out: 2 runs on other classes (another dataset).")
+
 def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
     """A review: `run` printed 2 of 16 texts found as "12%" (Python's format rounds a half to even) where Compare and
     the report read "13%"; 10 of 16 read "62%" there and "63%" in both."""
@@ -1688,7 +1705,7 @@ def test_cli_predict_leaves_a_damaged_run_of_a_list_out_and_exits_1(tiny_model, 
     weights.write_bytes(weights.read_bytes()[:100])
     assert main(["predict", ",".join(ids), "a wonderful film"]) == 2  # none can answer: an error
     captured = capsys.readouterr()
-    assert captured.out == "" and "none of the 2 run(s) can predict (each is said above)" in captured.err
+    assert captured.out == "" and "none of the 2 runs can predict (each is said above)" in captured.err
     with pytest.raises(SystemExit):
         main(["predict", "--help"])
     assert "the exit status is then 1 for a list" in " ".join(capsys.readouterr().out.split())
@@ -2165,3 +2182,19 @@ def test_cli_max_length_help_says_its_cost_as_the_train_page_does():
         assert "the time of a step grows with the tokens read, faster than in proportion" in help_, command
         assert "so does the memory a batch takes" in help_ and "padded to its longest text only" in help_, command
         assert "faster than in proportion" in " ".join(parser.format_help().split()), command  # argparse renders it
+
+
+def test_predicts_wrote_line_says_its_counts_in_the_number_they_take(tiny_model, tiny_data, tmp_path, capsys):
+    """`predict -o` said "wrote 1 predictions (1 texts x 1 run(s))": its counts take their number now, through
+    bertlab.data.dataset.counted as the cleaning notes' do ('1 prediction (1 text x 1 run)', '2 predictions')."""
+    from bertlab.runner import execute_run
+
+    store = RunStore()
+    rid = store.create_run(make_config("tfidf_logreg", model=tiny_model, data=tiny_data))
+    assert execute_run(store, rid) == SUCCEEDED
+    out = tmp_path / "preds.csv"
+    assert main(["predict", rid, "great fun", "-o", str(out)]) == 0
+    assert capsys.readouterr().err == f"wrote 1 prediction (1 text x 1 run) to {out}\n"
+    assert main(["predict", rid, "great fun", "awful", "--json", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err == f"wrote 2 predictions (2 texts x 1 run) to {out} as JSON lines\n" and "(s)" not in err

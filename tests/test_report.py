@@ -1811,3 +1811,11 @@ def test_a_sweeps_report_sends_the_student_to_its_own_table_for_every_size(tiny_
     alone = report.build_html(store, ids)
     assert "this answer is for the largest. The Learning curves page answers for every size." in alone
     assert "#each-size" not in alone
+
+
+def test_the_reports_run_count_takes_its_number(finished):
+    """The report's first line said "from 1 run(s), 1 succeeded": "from 1 run" and "from 3 runs" now (counted)."""
+    store, ids = finished
+    assert "bertlab from 3 runs, 3 succeeded. Data: " in report.build_html(store, ids, title="r")
+    one = report.build_html(store, ids[:1], title="r")
+    assert "bertlab from 1 run, 1 succeeded. Data: " in one and "run(s)" not in one

@@ -355,7 +355,7 @@ def test_cli_sweep_reruns_a_point_left_running_by_a_dead_process(tiny_model, tin
         c.execute("UPDATE runs SET owner=? WHERE id=?", (f"{socket.gethostname()}:999999999:1", rid))
     assert main(args) == 0
     err = capsys.readouterr().err
-    assert "1 run(s) left running by a stopped process marked interrupted" in err and "1 new" in err
+    assert "1 run left running by a stopped process marked interrupted" in err and "1 new" in err
     assert store.get(rid).status == "interrupted"
     done = store.list_runs(status=(SUCCEEDED,))
     assert len(done) == 1 and done[0].id != rid

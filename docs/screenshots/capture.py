@@ -98,7 +98,7 @@ def launch_alone(page, strategy: str) -> float:
     expect(launch).to_be_visible()
     t0 = time.monotonic()
     launch.click()
-    expect(page.get_by_text("Queued 1 run(s)")).to_be_visible()
+    expect(page.get_by_text("Queued 1 run")).to_be_visible()
     return t0
 
 
@@ -158,7 +158,7 @@ def main() -> None:
             page.get_by_text("zero_shot", exact=True).first.click()  # open one explanation
             t0 = time.monotonic()
             launch.click()
-            expect(page.get_by_text("Queued 4 run(s)")).to_be_visible()
+            expect(page.get_by_text("Queued 4 runs")).to_be_visible()
             shot("train", 1500)
 
             page.get_by_role("link", name="Compare").first.click()
