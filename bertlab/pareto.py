@@ -534,11 +534,12 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
     """Tick values and texts of a log axis from ``lo`` to ``hi``: powers of ten, and 2 and 5 times them where the
     span is short (plotly's own minor labels were unreadable, and its powers alone left a teacher two ticks, "100G"
     and "1T"); SI prefixes (10G, 2T), or ``currency`` and plain numbers for money. ``zero_at``: where the points
-    that cost nothing are drawn, ticked "0", with no other tick within a factor 2 of it (zero_shot sat on "100G"),
-    or of 4 where the ticks are whole decades apart ("0" and "1M" ran into one at 1024 px). ``most``: at most that
-    many ticks drawn between ``lo`` and ``hi`` (its "0" included): 1 and 5 times each power of ten where 1, 2 and 5
-    would be more, else powers of ten, every other or third one where more would be: eight on a phone's chart piled
-    into one block of text."""
+    that cost nothing are drawn, with no tick within a factor 2 of it (zero_shot sat on "100G"), or of 4 where the
+    ticks are whole decades apart ("0" and "1M" ran into one at 1024 px); it gets no tick of its own (a "0" on a log
+    axis reads as a scale that reaches it: the point's own label says "(0 FLOP)"). ``most``: at most that many
+    ticks drawn between ``lo`` and ``hi``: 1 and 5 times each power of ten where 1, 2 and 5 would be more, else
+    powers of ten, every other or third one where more would be: eight on a phone's chart piled into one block of
+    text."""
     span = math.log10(hi / lo) if lo > 0 else 0.0
     bottom = min(lo, zero_at or lo)  # ticks past the axis' ends are not drawn
     decades = range(math.floor(math.log10(bottom)), math.ceil(math.log10(hi)) + 1)
@@ -547,8 +548,8 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
     def shown(vals: list[float]) -> list[float]:
         return [v for v in vals if v >= gap * zero_at] if zero_at is not None else vals
 
-    def drawn(vals: list[float]) -> int:  # how many of them fall on the axis (with the "0"), padded as plotly pads it
-        return len([v for v in vals if lo / 1.5 <= v <= hi * 1.5]) + (zero_at is not None)
+    def drawn(vals: list[float]) -> int:  # how many of them fall on the axis, padded as plotly pads it
+        return len([v for v in vals if lo / 1.5 <= v <= hi * 1.5])
 
     vals = []
     # short spans: 1, 2 and 5 times each power of ten, else 1 and 5, where ``most`` allows them (training times from
@@ -576,12 +577,11 @@ def log_ticks(lo: float, hi: float, zero_at: float | None = None, currency: str 
                 return f"{v / 10 ** e:g}{prefix}"
         return f"{v:g}"
 
-    zero = [money("0", currency) if currency else "0"] if zero_at is not None else []
-    return ([zero_at] if zero_at is not None else []) + vals, zero + [fmt(v) for v in vals]
+    return vals, [fmt(v) for v in vals]
 
 
 FIGURE_HEIGHT = 460
-# Powers of ten a cost axis labels, at most (its "0" counted): a phone's chart is ~330 px wide, and eight ticks from
+# Powers of ten a cost axis labels, at most: a phone's chart is ~330 px wide, and eight ticks from
 # "0" to "1T" piled up there (every other decade is drawn instead).
 MOST_TICKS = 6
 
@@ -648,9 +648,8 @@ def pareto_figure(rows: list[dict], cost: str = "train_flops", metric: str = "te
     if log:
         cur = (prices or Prices()).currency if cost == "train_money" else None
         zero = any(rows[i][cost] == 0 for i in drawn)
+        # no tick at the free point nor within a step of it (log_ticks' zero_at): its own label says "(0 FLOP)"
         vals, text = log_ticks(min(positive), max(positive), floor if zero else None, cur, most=MOST_TICKS)
-        if zero:  # a "0" on a log axis reads as a scale that reaches it: the point's own label says "(0 FLOP)", and
-            vals, text = vals[1:], text[1:]  # no tick sits within a step of it (log_ticks' zero_at)
         fig.update_xaxes(type="log", tickvals=vals, ticktext=text)
     elif same and positive:
         fig.update_xaxes(range=[0, 1.15 * max(positive)])
