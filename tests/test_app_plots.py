@@ -1028,27 +1028,27 @@ def test_a_short_cost_axis_keeps_to_the_most_ticks_too():
     flops = on_axis(1e9, 3e11, 1e9 / 3)
     assert len(flops) <= pareto.MOST_TICKS and flops[0] == "1G" and "0" not in flops and "100G" in flops, flops
     assert on_axis(10, 50, None) == ["10", "20", "50"]  # few enough: 1, 2 and 5 as before
+    ax, at = _free_run_time_axis()
+    shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if v >= at and v <= 900 * 1.5]
+    assert len(shown) <= pareto.MOST_TICKS and "0" not in ax.ticktext, shown
+    assert min(ax.tickvals) >= 2 * at  # the free run's point apart from the first tick
+
+
+def _free_run_time_axis():
+    """Accuracy vs cost's training-time axis for runs of 0 (zero_shot), 3.1, 40 and 900 s, and zero_shot's x there."""
     rows = [{"strategy": s, "train_seconds": t, "test_accuracy": a}
             for s, t, a in (("zero_shot", 0.0, 0.6), ("tfidf_logreg", 3.1, 0.65), ("head_only", 40.0, 0.7),
                             ("full_ft", 900.0, 0.8))]
     fig = pareto.pareto_figure(rows, "train_seconds")
-    ax = fig.layout.xaxis
     (at,) = next(t for t in fig.data if t.name == "zero_shot").x
-    shown = [t for v, t in zip(ax.tickvals, ax.ticktext) if v >= at and v <= 900 * 1.5]
-    assert len(shown) <= pareto.MOST_TICKS and "0" not in ax.ticktext, shown
-    assert min(ax.tickvals) >= 2 * at  # the free run's point apart from the first tick
+    return fig.layout.xaxis, at
 
 
 def test_a_free_run_takes_no_tick_from_the_most_a_cost_axis_draws():
     """log_ticks gave the free run's point a "0" tick that pareto_figure then sliced off, but it still counted
     against MOST_TICKS: 0, 3.1, 40 and 900 s drew "10 100 1k" where "5 10 50 100 500 1k" fit, and 1G to 100T with a
     free run every other decade. It gives no "0" now, and the ticks keep their distance from the free point."""
-    rows = [{"strategy": s, "train_seconds": t, "test_accuracy": a}
-            for s, t, a in (("zero_shot", 0.0, 0.6), ("tfidf_logreg", 3.1, 0.65), ("head_only", 40.0, 0.7),
-                            ("full_ft", 900.0, 0.8))]
-    fig = pareto.pareto_figure(rows, "train_seconds")
-    ax = fig.layout.xaxis
-    (at,) = next(t for t in fig.data if t.name == "zero_shot").x
+    ax, at = _free_run_time_axis()
     assert [t for v, t in zip(ax.tickvals, ax.ticktext) if v <= 900 * 1.5] == ["5", "10", "50", "100", "500", "1k"]
     assert min(ax.tickvals) >= 2 * at
     vals, text = pareto.log_ticks(1e9, 1e14, 1e8, most=pareto.MOST_TICKS)
