@@ -14,12 +14,12 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import explain, plots
-from bertlab.config import MAX_LOADED_RUNS
+from bertlab.config import MAX_LOADED_RUNS, MAX_TEXT_CHARS
 from bertlab.data.dataset import unseen_words
 from bertlab.errors import BertlabError
 from bertlab.metrics import probability_percent, run_single_class
 from bertlab.plots import probability_figure, run_labels
-from bertlab.predict import MAX_TEXT_CHARS, UNKNOWN_WHY, cut_note
+from bertlab.predict import UNKNOWN_WHY, cut_note
 from bertlab.store import SUCCEEDED
 from bertlab.textpair import PAIR_SEP, join_pair, split_pair
 

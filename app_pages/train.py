@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import cpushare, speedprobe, variants
-from bertlab.config import DEFAULT_MODEL, MAX_LENGTH_COST, DataConfig, RunConfig
+from bertlab.config import DEFAULT_MODEL, MAX_LENGTH_COST, MAX_TEXT_CHARS, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.data.dataset import counted
 from bertlab.data.files import PAIR_NOTE_START
@@ -258,8 +258,9 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
     else:
         # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
         # null), so a "Seed" field here changed nothing it claimed to.
-        st.caption("No epochs, batches, learning rate or token limit: it reads whole texts as words and fits "
-                   "in one go. No seed: the fit is deterministic (every seed gives the same model).")
+        st.caption(f"No epochs, batches, learning rate or token limit: it reads the words of each text's first "
+                   f"{MAX_TEXT_CHARS:,} characters (no strategy reads past them) and fits in one go."
+                   " No seed: the fit is deterministic (every seed gives the same model).")
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; each text gets the class whose sentence is closest to it.")
         # A reload at the same desk starts from the sentences last written for this data (they went back to the

@@ -20,7 +20,9 @@ from bertlab.config import (
     DEFAULT_MODEL,
     DESCRIPTIONS_UNREAD,
     MAX_LENGTH_COST,
+    MAX_TEXT_CHARS,
     PRECISIONS,
+    TFIDF_READS,
     DataConfig,
     RunConfig,
 )
@@ -1478,7 +1480,7 @@ def _cut_notes(predictor, preds: list, texts: list[str], which) -> None:
     """Say which texts are longer than a run reads (its max_length, as in training): its answer is about their
     start only. The app's boxes said so ("This text is 1,781 tokens: ... read only its first 64"), the CLI said
     nothing (a review); the same sentence, from bertlab.predict."""
-    from bertlab.predict import MAX_TEXT_CHARS, cut_note
+    from bertlab.predict import cut_note
 
     ids = [p.run_id for p in preds]
     cuts = predictor.cut_each(ids, texts)
@@ -2263,7 +2265,8 @@ def add_extra_commands(sub) -> None:
                          "NAME=VALUE for one of them (full_ft=2e-5); default: each strategy's own. For several "
                          "rates, run a sweep per rate.")
     sw.add_argument("--max-length", type=int, help="tokens read per text: a longer text keeps its first MAX_LENGTH (default: "
-                    "each strategy's own; at most the model's positions, 512 for the packaged MiniLM). " + MAX_LENGTH_COST)
+                    "each strategy's own; at most the model's positions, 512 for the packaged MiniLM; "
+                    f"{TFIDF_READS}). " + MAX_LENGTH_COST)
     sw.add_argument("--precision", choices=PRECISIONS, help=PRECISION_HELP)
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
@@ -2391,7 +2394,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "each (× --repeats): head_only=1e-3,3e-2, or 2e-5,5e-5 for every strategy that trains.")
     r.add_argument("--max-length", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="tokens per text: a longer text keeps its first VALUE (default 128; at most the model's "
-                        "positions, 512 for the packaged MiniLM; tfidf_logreg reads whole texts). " + MAX_LENGTH_COST
+                        f"positions, 512 for the packaged MiniLM; {TFIDF_READS}). " + MAX_LENGTH_COST
                         + each("full_ft=256"))
     r.add_argument("--weight-decay", nargs="+", metavar=PER_STRATEGY_METAVAR,
                    help="AdamW's weight decay, 0 to 1 (none on biases and LayerNorm weights); default: each "

@@ -19,6 +19,13 @@ def model_title(model: str) -> str:
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 CLASS_WEIGHTS = ("none", "balanced")  # RunConfig.class_weights
 BALANCED_SUFFIX = " (balanced)"  # after the strategy's name, wherever a run trained with balanced class weights
+# Texts are clipped to their first this many characters on loading (and typed text before it is read): 512 tokens never
+# need more, and it keeps tokenising 100k-char texts cheap. No strategy reads past it, tfidf_logreg included. Here, in
+# a module that imports neither pandas nor torch, so the CLI's help can say it without loading either.
+MAX_TEXT_CHARS = 10_000
+# What tfidf_logreg reads instead of a max length of tokens (the CLI's --max-length of run and sweep, the Train page)
+TFIDF_READS = (f"tfidf_logreg has none: it reads the words of each text's first {MAX_TEXT_CHARS:,} characters, past "
+               "which no strategy reads")
 # What a max_length costs, said wherever it is chosen (the Train page's field, the CLI's --max-length of run and sweep)
 MAX_LENGTH_COST = ("A larger max length reads more of a long text and costs more: the time of a step grows with the "
                    "tokens read, faster than in proportion (attention compares every token with every other), and so "

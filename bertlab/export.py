@@ -24,8 +24,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from bertlab.config import model_title
-from bertlab.data.dataset import MAX_TEXT_CHARS
+from bertlab.config import MAX_TEXT_CHARS, model_title
 from bertlab.errors import BertlabError
 from bertlab.paths import data_home
 from bertlab.store import SUCCEEDED, RunStore

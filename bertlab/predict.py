@@ -38,13 +38,13 @@ from safetensors.torch import load_file
 
 from bertlab import embeddings, models, onnxrt
 from bertlab.config import MAX_LOADED_RUNS as MAX_LOADED
+from bertlab.config import MAX_TEXT_CHARS
 from bertlab.engine import encode, map_sorted, predict_logits
 from bertlab.errors import BertlabError
 from bertlab.heap import release_free_heap
 from bertlab.store import DAMAGED, SUCCEEDED, SUMMARY_LOST, RunStore
 from bertlab.strategies.base import ARTIFACT_META, ENCODER_KINDS
 
-MAX_TEXT_CHARS = 10_000
 UNKNOWN_SHARE = 0.3  # a text whose tokens are this share [UNK] or more for a model: its answer is said to mean little
 # What comes to a model as [UNK] (a review's 12,000 x's, one word too long for WordPiece, read "emoji, or a script")
 UNKNOWN_WHY = "[UNK]: emoji, a script it was not trained on, or a word too long to split"

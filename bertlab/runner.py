@@ -21,8 +21,9 @@ from collections import Counter
 import torch
 
 from bertlab import models, paired
+from bertlab.config import MAX_TEXT_CHARS
 from bertlab.costs import ATTENTION_MARK, PeakMemory, serving_bytes
-from bertlab.data.dataset import MAX_TEXT_CHARS, clipped_texts
+from bertlab.data.dataset import clipped_texts
 from bertlab.data.shared import file_digest, shared_splits
 from bertlab.engine import Callbacks
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason

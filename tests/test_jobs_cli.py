@@ -2184,6 +2184,42 @@ def test_cli_max_length_help_says_its_cost_as_the_train_page_does():
         assert "faster than in proportion" in " ".join(parser.format_help().split()), command  # argparse renders it
 
 
+def test_the_text_clip_is_one_constant_and_the_max_length_help_says_tfidf_reads_it_too(bertlab_home):
+    """The 10,000-character clip (MAX_TEXT_CHARS) was defined twice, in bertlab.data.dataset and bertlab.predict, and
+    run's --max-length help said "tfidf_logreg reads whole texts", where it reads the first 10,000 characters as every
+    strategy does. It is defined once, in bertlab.config (which imports neither pandas nor torch, so the CLI's help
+    says it without them), and run's and sweep's --max-length help say what tfidf_logreg reads."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import bertlab
+    from bertlab import config, predict
+    from bertlab.cli import build_parser
+    from bertlab.data import dataset
+
+    top = Path(bertlab.__file__).resolve().parent
+    defined = [str(f.relative_to(top)) for f in sorted(top.rglob("*.py"))
+               if re.search(r"^MAX_TEXT_CHARS\s*=", f.read_text(encoding="utf-8"), re.M)]
+    assert defined == ["config.py"], defined
+    assert dataset.MAX_TEXT_CHARS == predict.MAX_TEXT_CHARS == config.MAX_TEXT_CHARS
+    sub = build_parser()._subparsers._group_actions[0]
+    for command in ("run", "sweep"):
+        help_ = next(a.help for a in sub.choices[command]._actions if "--max-length" in a.option_strings)
+        assert "whole texts" not in help_, command
+        reads = f"it reads the words of each text's first {config.MAX_TEXT_CHARS:,} characters, past which no strategy"
+        assert f"tfidf_logreg has none: {reads} reads" in help_, command
+    env = {**os.environ, "PYTHONPATH": str(top.parent)}
+    for argv in (["--help"], ["run", "--help"], ["sweep", "--help"]):  # the help stays light
+        out = subprocess.run([sys.executable, "-X", "importtime", "-m", "bertlab", *argv], cwd=top.parent, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        loaded = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+        assert "numpy" in loaded or "bertlab.config" in loaded  # importtime did list the imports
+        assert not loaded & {"pandas", "torch"}, (argv, loaded & {"pandas", "torch"})
+
+
 def test_predicts_wrote_line_says_its_counts_in_the_number_they_take(tiny_model, tiny_data, tmp_path, capsys):
     """`predict -o` said "wrote 1 predictions (1 texts x 1 run(s))": its counts take their number now, through
     bertlab.data.dataset.counted as the cleaning notes' do ('1 prediction (1 text x 1 run)', '2 predictions')."""

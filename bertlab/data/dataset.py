@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bertlab.config import MAX_TEXT_CHARS
 from bertlab.errors import DataError, RareClassError
 
 MAX_CLASSES = 200
@@ -22,7 +23,6 @@ TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
 MANY_CONFLICTS, MANY_CONFLICTS_ROWS = 0.2, 10  # (and 10 rows at least: 2 of a toy file's 8 are no finding)
 MANY_CONFLICTS_NOTE = "for these the label is not the text's alone"
 NO_PART_NOTE = "with no value in the split column"  # the note of rows a file's own split leaves out
-MAX_TEXT_CHARS = 10_000  # 512 tokens never need more; keeps tokenising 100k-char texts cheap
 MIN_PER_CLASS = 3  # one example each for train, validation and test
 # A file's own split: the values of its split column each part is read from (case and spacing ignored). "eval" and
 # "evaluation" are left out on purpose: some files mean the validation set by them, others the test set.
