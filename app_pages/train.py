@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import cpushare, speedprobe, variants
+from bertlab.answer import CUT_SHARE  # as Compare's answer names texts cut at max length
 from bertlab.config import DEFAULT_MODEL, MAX_LENGTH_COST, MAX_TEXT_CHARS, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.data.dataset import counted
@@ -800,7 +801,7 @@ if summary is not None:
         # Long texts (BBC articles) are cut at max length and make every step dearer: say so before launch.
         limit = min((int(st.session_state.get(hp_key(n, "max_length")) or make_config(n).max_length)
                      for n in names if REGISTRY[n].uses_tokens), default=None)
-        if limit is not None and (cut := sum(n > limit for n in lengths) / len(lengths)) >= 0.1:
+        if limit is not None and (cut := sum(n > limit for n in lengths) / len(lengths)) >= CUT_SHARE:
             from bertlab.data.dataset import clip_worth_naming
             from bertlab.runner import longer_texts_advice  # the runs' own note says the same
 

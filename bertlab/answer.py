@@ -979,7 +979,9 @@ _CUT_NOTE = re.compile(r"^[\d,]+ of [\d,]+ \w+ texts \(([\d.]+)%\) are longer th
 # ... and the model's limit it names (bertlab.runner.longer_texts_advice): below it, "this model reads at most 512
 # tokens"; at it, "512 is all this model reads"
 _LIMIT = re.compile(r"this model reads at most (\d+) tokens|(\d+) is all this model reads")
-CUT_SHARE = 0.10  # texts cut at max_length, in percent of a run's texts, from which a whole-text comparison is named
+# The share of a run's texts cut at max_length from which a whole-text comparison is named; the Train page's line on
+# long texts (cut at max length) is said from the same share
+CUT_SHARE = 0.10
 
 
 def truncation_of(run) -> dict | None:

@@ -4736,6 +4736,25 @@ def test_the_playground_says_roughly_when_this_desks_queued_launch_starts_as_com
                      waiting), waiting
 
 
+def test_train_page_names_texts_cut_at_max_length_from_the_answers_share(tiny_model, tmp_path, monkeypatch):
+    """The Train page's line on texts cut at max length kept its own ">= 0.1" beside Compare's answer's CUT_SHARE
+    (the share of a run's texts cut from which the answer names it): the page reads the answer's constant."""
+    import bertlab.answer
+
+    short = [f"text {j}: word about topic {j % 2}" for j in range(28)]
+    long = [f"text {j}: " + " ".join(f"word{i} about topic {j % 2}" for i in range(120)) for j in range(12)]
+    at, note = _long_texts_note(tiny_model, tmp_path / "some.csv", short + long)  # 12 of 40 cut (of those read)
+    cut = int(re.search(r"(\d+)% longer than max length 128 and cut to it", note)[1])
+    assert 20 <= cut <= 40, note
+    monkeypatch.setattr(bertlab.answer, "CUT_SHARE", 0.5)  # the answer would name no cut under half: nor does the page
+    at.run()
+    no_problems(at)
+    assert not any("These texts are long" in c.value for c in at.caption)
+    monkeypatch.setattr(bertlab.answer, "CUT_SHARE", 0.2)  # under the share cut: named
+    at.run()
+    assert any(f"{cut}% longer than max length 128" in c.value for c in at.caption)
+
+
 def test_train_page_says_its_long_texts_token_counts_are_of_texts_clipped_on_loading(tiny_model, tmp_path):
     """Consultation responses of 1,500-8,000 words (a median 5,346 tokens) clipped to 10,000 characters on
     loading: the Train page said 'These texts are long: median 1,646 tokens', the clipped texts' count, read as the
