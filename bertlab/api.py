@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from bertlab.config import DEFAULT_MODEL, DESCRIPTIONS_UNREAD, SPLIT_PRESETS, DataConfig, RunConfig
+from bertlab.config import DEFAULT_MODEL, DESCRIPTIONS_UNREAD, SPLIT_PRESETS, DataConfig, RunConfig, model_refusal
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError, RareClassError
 from bertlab.estimate import format_duration
 
@@ -409,7 +409,7 @@ def _stop(store, ids: list[str], current: str | None) -> None:
 
 def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_column: str | None = None,
             label_column: str | None = None, sizes: str | Sequence[int | None] | None = None,
-            split_seed: int | None = None, drop_rare_classes: bool | None = None, model: str = DEFAULT_MODEL,
+            split_seed: int | None = None, drop_rare_classes: bool | None = None, model: str | os.PathLike = DEFAULT_MODEL,
             seed: int | None = None, repeats: int = 1, settings: dict[str, dict[str, Any]] | None = None,
             precision: str | None = None, class_weights: str | None = None, keep_best: bool | None = None,
             patience: int | None = None, label_descriptions: list[str] | dict | None = None, judge_by: str | None = None,
@@ -423,7 +423,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
         data, text_column, text_pair_column, label_column, sizes, split_seed, drop_rare_classes, name: the data
             (:func:`data_config`; ``text_pair_column``: a pair task's second text); ``sizes`` defaults to "standard", a DataConfig's own caps for a DataConfig.
         strategies: registered strategy names (``python -m bertlab strategies``), each once.
-        model: "minilm" (the packaged default), a hub id or a local ``save_pretrained`` folder.
+        model: "minilm" (the packaged default), a hub id or a local ``save_pretrained`` folder (a string or a Path).
         seed: the training seed (default 0); ``repeats``: runs at seeds seed, seed + 1, ... of each strategy a seed
             changes.
         settings: each strategy's own RunConfig settings, e.g. ``{"full_ft": {"epochs": 3, "learning_rate":
@@ -446,6 +446,9 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
                      text_pair_column=text_pair_column)
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:
         raise ConfigError(f"repeats must be a whole number from 1, got {repeats!r}.")
+    model = os.fspath(model) if isinstance(model, os.PathLike) else model  # a local folder as a Path: its path
+    if why := model_refusal(model):  # before any strategy reads it (head_only's said "'int' object has no ...")
+        raise ConfigError(why)
     if isinstance(strategies, (set, frozenset, dict)) or not isinstance(strategies, (str, Iterable)):
         # strategies=3 said "'int' object is not iterable"; a set trained in an order that changed with the kernel
         raise ConfigError(f"strategies {strategies!r}: give a list of strategy names, such as ['head_only', "

@@ -33,6 +33,17 @@ MAX_LENGTH_COST = ("A larger max length reads more of a long text and costs more
                    "the same at any max length (a batch is padded to its longest text only).")
 
 
+def model_refusal(model: Any) -> str | None:
+    """Why ``model`` is no model name (a number, a list: ``compare(model=3)`` was stored and trained where no run
+    reads the model, tfidf_logreg alone, and said "'int' object has no attribute 'strip'" where one did); None for a
+    string."""
+    if isinstance(model, str):
+        return None
+    shown = " ".join(repr(model).split())  # a Series' repr is several lines
+    return (f"model must be a string: {DEFAULT_MODEL!r} (the offline default), a hub id or a local directory; got a "
+            f"{type(model).__name__}: {shown}.")
+
+
 def shown_strategy(run) -> str:
     """A run's strategy as pages, tables and legends name it: ``head_only`` or ``head_only (balanced)``, so that a
     run trained with balanced class weights is never taken for a seed of a plain one."""
@@ -299,7 +310,9 @@ class RunConfig:
             # the name is shown in pages and used as a key: letters, digits and '_' only
             raise ConfigError(f"strategy {self.strategy!r} is not a strategy name; choose one of the "
                               "registered strategies (e.g. 'full_ft').")
-        if not str(self.model).strip():
+        if why := model_refusal(self.model):
+            raise ConfigError(why)
+        if not self.model.strip():
             raise ConfigError("model is empty; use 'minilm' (the offline default), a hub id or a local directory.")
         whole("epochs", 1, 100)
         whole("batch_size", 1, 4096)

@@ -220,6 +220,14 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
      r"^class_weights must be a string, one of \('none', 'balanced'\); got a Series: 0 balanced 1 none "),
     # a bool is an int to Python: accepted, and shown as "split True"
     ({"split_seed": True}, ConfigError, r"^seed must be a non-negative whole number, got True\.$"),
+    # a model that is no name: stored and trained where no run reads it (tfidf_logreg alone), "'int' object has no
+    # attribute 'strip'" where one does
+    ({"model": 3}, ConfigError, r"^model must be a string: 'minilm' \(the offline default\), a hub id or a local "
+                                r"directory; got a int: 3\.$"),
+    ({"model": ["minilm"], "strategies": ["head_only"]}, ConfigError, r"^model must be a string: .*; got a list: "
+                                                                      r"\['minilm'\]\.$"),
+    ({"model": None, "strategies": ["tfidf_logreg", "head_only"]}, ConfigError, r"^model must be a string: .*; got a "
+                                                                                r"NoneType: None\.$"),
 ])
 def test_mistakes_are_refused_before_any_run_is_stored(reviews, kwargs, error, words):
     kwargs = {"strategies": ["tfidf_logreg"], **kwargs}
@@ -244,6 +252,17 @@ def test_configs_refuse_a_name_that_is_not_a_string_and_a_seed_that_is_a_bool():
     with pytest.raises(ConfigError, match=r"^seed must be a non-negative whole number, got False\.$"):
         DataConfig(source="builtin", name="rotten_tomatoes", seed=False)
     assert DataConfig(source="builtin", name="rotten_tomatoes", seed=1).seed == 1
+
+
+def test_a_model_is_a_string_or_a_path_and_nothing_else(reviews, tiny_model):
+    """compare(model=3) was stored and trained with tfidf_logreg alone (no run reads the model); RunConfig kept it.
+    Both refuse a model that is no string in words; a local folder given as a Path is its path."""
+    from bertlab.config import RunConfig
+
+    with pytest.raises(ConfigError, match=r"^model must be a string: .*; got a float: 1\.5\.$"):
+        RunConfig(strategy="tfidf_logreg", model=1.5)
+    c = bertlab.compare(reviews, ["tfidf_logreg"], model=Path(tiny_model), progress=False)
+    assert c.runs[0].run.model == str(Path(tiny_model)) and c.runs[0].run.status == "succeeded"
 
 
 def test_a_stored_comparison_refuses_a_measure_it_cannot_judge_by(reviews):
