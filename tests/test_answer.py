@@ -2323,6 +2323,32 @@ def test_the_answer_names_the_picks_weakest_class_where_another_run_finds_more_o
     assert not any(s.startswith("Its weakest class") for s in answer.answer([h2, f2]).sentences)
 
 
+def test_the_answer_names_the_picks_weakest_class_of_two_where_one_is_rare(tmp_path):
+    """A persona's comments, 3% abusive: the answer started with tfidf_logreg, which found 6 of the 12 abusive test
+    texts where full_ft found 11, and said nothing of it: macro-F1 (0.83 against 0.98) averages the rare class with
+    the 'ok' one, and with two classes the weakest-class sentence was never said. A balanced pair stays silent (the
+    test above)."""
+    labels = [1 if i % 33 == 0 else 0 for i in range(396)]  # 12 of 396 abusive (class 1)
+
+    def finds(k):  # right on every 'ok' text and on the first k abusive ones
+        seen, out = 0, []
+        for y in labels:
+            seen += y
+            out.append(0 if y == 0 or seen > k else 1)
+        return out
+
+    tf = fake_run(tmp_path, "tfidf_logreg", labels, finds(6), 1e6, 0.1, majority=384 / 396)
+    ft = fake_run(tmp_path, "full_ft", labels, finds(11), 1e15, 30, majority=384 / 396)
+    for r in (tf, ft):
+        r.metrics["test_fingerprint"] = "fp0"
+    a = answer.answer([tf, ft])
+    assert a.pick is tf and answer.default_metric([tf, ft]) == "macro_f1"
+    f1 = lambda r: r.metrics["per_class"]["1"]["f1"]  # noqa: E731
+    assert [s for s in a.sentences if s.startswith("Its weakest class")] == [
+        f"Its weakest class: tfidf_logreg finds 50% of the 12 '1' test texts (F1 {f1(tf):.2f}), full_ft 92% "
+        f"(F1 {f1(ft):.2f}); if that class matters most, weigh the recall per class too."]
+
+
 def test_a_run_cancelled_on_compare_leaves_the_answers_count_of_runs_still_to_finish(two_runs, bertlab_home,
                                                                                      monkeypatch):
     """A review: after Cancel on one run, the page said "Cancel the 3 unfinished runs" beside "Which one to use?
