@@ -1369,11 +1369,6 @@ def tradeoff(members: list[tuple], pick, name, by: Judge, test=None) -> str | No
                               f"beyond the luck of the test set ({c.said(by)})")
 
 
-def accuracy_tradeoff(members: list[tuple], pick, name) -> str | None:
-    """:func:`tradeoff` by accuracy: what judging by macro-F1 gave up."""
-    return tradeoff(members, pick, name, ACCURACY)
-
-
 def _tradeoff_sentence(by: Judge, top: str, pick: str, gap: float, v_top: float, v_pick: float, over: str,
                        beyond: str) -> str:
     """What judging by the other measure than ``by`` trades away: ``top`` ahead of ``pick`` by ``by``."""
