@@ -33,9 +33,6 @@ from bertlab.pareto import PROJECT_TO, examples_per_s
 PRECISION_HELP = ("autocast dtype; auto (default): bf16 where the CPU or GPU has it natively, fp16 with loss scaling on "
                   "a GPU with tensor cores but no bf16 (T4, V100), else fp32")
 
-JSON_FIELDS = ("run_id", "strategy", "status", "test_accuracy", "test_accuracy_ci95", "test_macro_f1",
-               "majority_accuracy", "train_seconds", "train_examples_per_s", "trainable_params", "total_params")
-
 
 ALL = "all"  # a split cap given as 'all': no cap (None, which on the command line means "the default")
 
