@@ -20,8 +20,6 @@ from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError, ConfigError, ModelError
 from bertlab.metrics import precision_text
 
-DEFAULT_MODEL_TITLE = "all-MiniLM-L6-v2 (packaged, offline)"
-
 
 def _quiet_transformers() -> None:
     """Load reports and weight-loading bars are noise in a UI and a CLI table; errors still raise."""
@@ -196,15 +194,6 @@ def _ask_hub(model_id: str) -> bool:
 
 def _hub_kwargs() -> dict:
     return {"trust_remote_code": False}
-
-
-def has_tokenizer(model: str) -> bool:
-    """Whether ``model``'s tokenizer can be read: a hub id, or a local folder with tokenizer files."""
-    try:
-        resolve(model)
-    except ModelError:
-        return False
-    return True
 
 
 def load_tokenizer(model: str):
