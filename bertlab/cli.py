@@ -1,4 +1,5 @@
-"""Command line: ``python -m bertlab {datasets,strategies,run,runs,predict,sweep,report,export}``."""
+"""Command line: ``python -m bertlab {datasets,strategies,run,runs,show,paired,predict,sweep,report,delete,clean,cancel,
+worker,export}``."""
 
 from __future__ import annotations
 

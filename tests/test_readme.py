@@ -216,6 +216,17 @@ def test_every_cli_option_says_what_it_does_in_its_help():
     assert bare == []
 
 
+def test_the_cli_modules_docstring_names_every_command_in_the_helps_order():
+    """bertlab/cli.py's first line named 8 commands ({datasets,...,report,export}) where the CLI had 14: show,
+    paired, delete, clean, cancel and worker came later and a reader of the module did not learn of them. It now
+    gives the braces `python -m bertlab --help` prints, in its order."""
+    from bertlab import cli
+
+    sub = cli.build_parser()._subparsers._group_actions[0]
+    named = re.search(r"\{([a-z,\s]+)\}", cli.__doc__).group(1)
+    assert re.sub(r"\s", "", named).split(",") == list(sub.choices)
+
+
 def test_the_cli_help_calls_bertlab_home_the_data_directory_as_the_app_and_readme_do():
     """A copyedit read: `export --help` said its default folder was "the data home's exports/", where the app's
     sidebar, the README and every other message name that folder the data directory (BERTLAB_HOME)."""
