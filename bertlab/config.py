@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -323,13 +324,17 @@ class RunConfig:
         lr = self.learning_rate
         if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not 0 < lr <= 1:
             raise ConfigError(f"learning_rate must be above 0 and at most 1 (e.g. 5e-5), got {lr!r}.")
+        def number(v: Any) -> bool:  # a string or None failed the range checks with a TypeError, not these words
+            return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
         for name, (ok, interval) in OPTIMISER_RANGES.items():
-            if not ok(getattr(self, name)):
+            if not number(getattr(self, name)) or not ok(getattr(self, name)):
                 raise ConfigError(f"{name} must be in {interval}, got {getattr(self, name)!r}.")
-        if not self.grad_clip > 0:
+        if not number(self.grad_clip) or not self.grad_clip > 0:
             raise ConfigError(f"grad_clip must be above 0, got {self.grad_clip!r}.")
-        if not isinstance(self.keep_best, bool):
-            raise ConfigError(f"keep_best must be true or false, got {self.keep_best!r}.")
+        for name in ("keep_best", "new_vocab"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}.")
         for name, names in (("class_weights", CLASS_WEIGHTS), ("precision", PRECISIONS)):
             v = getattr(self, name)
             if not isinstance(v, str):  # an array or a Series: "The truth value ... is ambiguous" (one of them: kept)

@@ -58,6 +58,27 @@ def test_config_errors_name_field_and_value(field, value, msg):
     assert str(e.value) == msg
 
 
+@pytest.mark.parametrize("field,value,msg", [
+    ("weight_decay", "0.01", "weight_decay must be in [0, 1], got '0.01'."),
+    ("warmup_ratio", None, "warmup_ratio must be in [0, 1), got None."),
+    ("grad_clip", "1", "grad_clip must be above 0, got '1'."),
+    ("grad_clip", True, "grad_clip must be above 0, got True."),
+    ("new_vocab", "yes", "new_vocab must be true or false, got 'yes'."),
+])
+def test_optimiser_settings_that_are_not_numbers_are_config_errors_not_type_errors(field, value, msg):
+    """RunConfig.validate says it checks every field and raises ConfigError naming the field, the value and the
+    fix, but a weight_decay, warmup_ratio or grad_clip that is not a number (compare(settings={'full_ft':
+    {'weight_decay': 'x'}}), a hand-written spec) failed its range check with "TypeError: '<=' not supported
+    between instances of 'int' and 'str'", and new_vocab='yes' or grad_clip=True was kept. A number of numpy's
+    type is still one."""
+    import numpy as np
+
+    with pytest.raises(ConfigError) as e:
+        RunConfig("full_ft", **{field: value})
+    assert str(e.value) == msg
+    assert make_config("full_ft", weight_decay=np.float32(0.5), grad_clip=np.int64(2)).grad_clip == 2
+
+
 def test_unknown_strategy_and_fields():
     with pytest.raises(ConfigError, match="strategy 'magic' is unknown"):
         make_config("magic")
