@@ -13,11 +13,13 @@ rounding aside; ``tests/test_clsonly.py`` checks them to 1e-6); in training
 the dropout masks of the skipped positions are simply not drawn. On the
 benchmark's MiniLM (6 layers) this leaves out 13% of a training step's
 6NT FLOPs (``bench/results.json``: ``full_ft.flops.skipped_fraction``) and
-made full fine-tuning 1.17-1.20x faster (``ratios.full_ft_first_token_speedup``).
-Training, evaluation and the playground's ONNX graphs (``bertlab.onnxrt``
-traces classifiers through it) all use it; for one short sentence, where
-per-op overhead dominates, the graphs answered only 1.03x faster
-(``ratios.playground_first_token_graph_speedup``).
+made full fine-tuning 1.11x faster in bf16 on the AVX-512 BF16 EPYC
+(``ratios.full_ft_first_token_speedup``), 1.17x in fp32 on the AVX2 EPYC
+(``bench/results_epyc_avx2.json``). Training, evaluation and the playground's
+ONNX graphs (``bertlab.onnxrt`` traces classifiers through it) all use it; for
+one short sentence, where per-op overhead dominates, the graphs answered only
+1.03-1.08x faster (``ratios.playground_first_token_graph_speedup``: 1.08x in
+``bench/results.json``, 1.03x in the AVX2 run's).
 
 Only applied where it is known to be exact: the model classes in
 ``_FIRST_TOKEN_HEADS``, encoder-only (no cross-attention), eager or SDPA
