@@ -20,9 +20,11 @@ def model_title(model: str) -> str:
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 CLASS_WEIGHTS = ("none", "balanced")  # RunConfig.class_weights
 BALANCED_SUFFIX = " (balanced)"  # after the strategy's name, wherever a run trained with balanced class weights
-# Texts are clipped to their first this many characters on loading (and typed text before it is read): 512 tokens never
-# need more, and it keeps tokenising 100k-char texts cheap. No strategy reads past it, tfidf_logreg included. Here, in
-# a module that imports neither pandas nor torch, so the CLI's help can say it without loading either.
+# Texts are clipped to their first this many characters on loading (and typed text before it is read): 10,000
+# characters of English are about 2,000 of MiniLM's tokens (bbc_news: 4.4-5.1 characters a token), so BERT's 512 never
+# need more and a max_length past that, on a model with more positions, reads no more of a text; it also keeps
+# tokenising 100k-char texts cheap. No strategy reads past it, tfidf_logreg included. Here, in a module that imports
+# neither pandas nor torch, so the CLI's help can say it without loading either.
 MAX_TEXT_CHARS = 10_000
 # What tfidf_logreg reads instead of a max length of tokens (the CLI's --max-length of run and sweep, the Train page)
 TFIDF_READS = (f"tfidf_logreg has none: it reads the words of each text's first {MAX_TEXT_CHARS:,} characters, past "

@@ -1742,6 +1742,17 @@ def test_the_clip_note_says_no_strategy_reads_past_the_clip_and_is_read_back_old
     assert clipped_texts(["dropped 1 row"]) is None
 
 
+def test_a_text_is_clipped_at_one_length_on_loading_and_when_a_run_answers_it():
+    """The loader (bertlab.data.dataset) and the predictor (bertlab.predict: the Playground, predict and their cut
+    notes) each defined MAX_TEXT_CHARS = 10_000 on its own since the first commit: changed in one, a run would answer
+    more or less of a text than it trained on, and the Playground's "reads only this text's first 10,000
+    characters" would be untrue. Both read bertlab.config's one constant."""
+    from bertlab import config, predict
+    from bertlab.data import dataset
+
+    assert dataset.MAX_TEXT_CHARS is config.MAX_TEXT_CHARS and predict.MAX_TEXT_CHARS is config.MAX_TEXT_CHARS
+
+
 def test_a_parquet_file_with_repeated_names_and_categorical_columns_is_read_as_a_csv_would_be():
     """The reader of a Parquet file that names two columns alike (read column by column) kept a categorical column
     as such, as the plain reader did: a column of one category failed the text column's detection with "TypeError:
