@@ -19,7 +19,8 @@ from bertlab.paths import dir_bytes, format_bytes
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, RunStore
 
 # What `clean --caches` removes under <data home>/cache/: computed again when needed (the frozen encoder's
-# embeddings of a dataset, its ONNX export). Not the device's measured speed (speed.json), which time estimates use.
+# embeddings of a dataset, its ONNX export). Not the device's measured speed (cache/speed_probe.json,
+# bertlab.speedprobe.PROBE_FILE), which time estimates use.
 CACHE_DIRS = ("embeddings", "onnx")
 ALL_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
 

@@ -160,19 +160,21 @@ def test_delete_says_what_it_freed_in_a_unit_that_shows_it(three, capsys):
 
 
 def test_clean_caches_frees_the_caches_only(three, bertlab_home, capsys):
+    from bertlab.speedprobe import PROBE_FILE
+
     store, _, new, waiting = three
     cache = bertlab_home / "cache"
     for name in ("embeddings", "onnx"):
         (cache / name).mkdir(parents=True)
         (cache / name / "blob").write_bytes(b"0" * 2_000_000)
-    (cache / "speed.json").write_text("{}")
+    (cache / PROBE_FILE).write_text("{}")  # the device's measured speed, kept (the test wrote "speed.json", no file of bertlab's)
     (bertlab_home / "uploads").mkdir()
     (bertlab_home / "uploads" / "a.csv").write_text("text,label\n")
     assert main(["clean", "--caches"]) == 2 and "queued or running" in capsys.readouterr().err  # may be in use
     store.delete(waiting)
     assert main(["clean", "--caches"]) == 0 and "3.8 MiB freed" in capsys.readouterr().err
     assert not (cache / "embeddings").exists() and not (cache / "onnx").exists()
-    assert (cache / "speed.json").exists() and (bertlab_home / "uploads" / "a.csv").exists()
+    assert (cache / PROBE_FILE).exists() and (bertlab_home / "uploads" / "a.csv").exists()
     assert store.get(new) is not None and store.artifact_path(new).is_dir()
     assert main(["clean"]) == 2
 
