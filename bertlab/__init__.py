@@ -9,7 +9,7 @@ From Python (a notebook, a script), loaded on first use from ``bertlab.api`` (``
                                                                    file or a built-in dataset ("rotten_tomatoes")
     load_comparison("latest") / load_run("d47a")                   stored runs back, after a kernel restart too
     data_config(data, ...)                                         the DataConfig compare would use
-    Comparison: .table, .answer, .predict(texts), .plot_loss(), c["head_only"] -> RunResult
+    Comparison: .table, .answer, .predict(texts), .plot_loss(), .report(path), c["head_only"] -> RunResult
     RunResult: .predict(texts), .export(dest), .metrics, .notes, .curves()
 """
 

@@ -886,7 +886,8 @@ def load_comparison(batch: str = "latest", run_ids: Sequence[str] | None = None,
                     judge_by: str | None = None) -> Comparison:
     """Stored runs as a :class:`Comparison`: a launch's (``batch``: its id, or "latest", the newest launch not all
     cancelled, as ``report --batch latest``), or the runs ``run_ids`` names (ids or their last characters; one
-    run's as a string).
+    run's as a string). ``judge_by``: what its answer judges by, "accuracy" or "macro_f1" (default: as ``run``), as
+    :func:`compare`'s.
 
     Raises:
         BertlabError: no such batch or run, or no runs yet.

@@ -684,6 +684,22 @@ def test_help_on_the_package_names_the_python_api():
         assert name in page
 
 
+def test_what_help_bertlab_lists_of_a_comparison_and_a_run_is_theirs():
+    """`help(bertlab)` lists what a Comparison and a RunResult offer; Comparison.report (a60b857) was missing from
+    it. Every name it lists is one the class has, so a rename cannot leave the list behind unseen."""
+    import re
+
+    import bertlab
+    from bertlab.api import Comparison, RunResult
+
+    for cls in (Comparison, RunResult):
+        line = next(line for line in bertlab.__doc__.splitlines() if line.strip().startswith(f"{cls.__name__}:"))
+        named = re.findall(r"\.(\w+)", line)
+        assert named and [n for n in named if not hasattr(cls, n)] == [], (cls.__name__, named)
+    assert "report" in re.findall(r"\.(\w+)", next(line for line in bertlab.__doc__.splitlines()
+                                                  if line.strip().startswith("Comparison:")))
+
+
 def test_the_packages_public_names_are_the_api():
     """`import bertlab; dir(bertlab)` (a notebook's tab completion) listed os beside compare, and `from bertlab
     import *` took os too; after a compare, the submodules it loaded (api, cli, config...) as well."""
