@@ -724,8 +724,8 @@ class RunStore:
         """After a restart: runs left 'running' by a dead process become 'interrupted'.
 
         A run still being trained by another live process on this machine (a CLI
-        sharing the data directory) is left alone. None where the data directory is read-only: they are read as
-        they were left.
+        sharing the data directory) is left alone. Returns the ids marked: [] where the data directory is read-only
+        (they are read as they were left).
         """
         if self.read_only:
             return []
@@ -747,7 +747,7 @@ class RunStore:
     def mark_orphans(self) -> list[str]:
         """Runs left 'running' by another process on this host that has since died (a CLI killed mid-run)
         become 'interrupted'. Safe while this process trains: its own runs and live processes' are left alone.
-        None where the data directory is read-only."""
+        Returns the ids marked: [] where the data directory is read-only."""
         if self.read_only:
             return []
         rows = self._conn().execute("SELECT id, owner FROM runs WHERE status=?", (RUNNING,)).fetchall()
