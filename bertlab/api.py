@@ -278,6 +278,7 @@ def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: di
     from bertlab import models
     from bertlab.launch import launch_configs, launch_size_problem
     from bertlab.strategies import get_strategy, make_config
+    from bertlab.strategies.base import option_refusal
 
     if isinstance(strategies, str):
         strategies = [strategies]
@@ -309,6 +310,14 @@ def _configs(strategies: Sequence[str], data: DataConfig, model: str, common: di
         if isinstance(opts := given.get("options"), dict) and (bad := [k for k in opts if k not in specs]):
             raise ConfigError(f"settings[{s!r}]['options'] has {', '.join(map(repr, bad))}, not an option of {s}; "
                               + (f"its options are {', '.join(specs)}." if specs else "it has no options."))
+        # a value the option does not take ({'ngram_max': 'abc'}) was stored and failed as a run: refused as the
+        # Train page's fields and `run --option` refuse it, by the option's spec
+        for k, v in (opts if isinstance(opts, dict) else {}).items():
+            if why := option_refusal(get_strategy(s), k, v, model):
+                raise ConfigError(f"settings[{s!r}]['options']: {why}.")
+        if isinstance(opts, dict) and any(isinstance(v, os.PathLike) for v in opts.values()):
+            settings[s] = {**given, "options": {k: os.fspath(v) if isinstance(v, os.PathLike) else v
+                                                for k, v in opts.items()}}  # a file as a Path: stored as its path
     if any(get_strategy(s).uses_tokens for s in strategies):
         models.resolve(model, tokenizer=any(get_strategy(s).reads_model_tokenizer(bool(common.get("new_vocab")))
                                             for s in strategies))

@@ -220,6 +220,15 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
      r"^class_weights must be a string, one of \('none', 'balanced'\); got a Series: 0 balanced 1 none "),
     # a bool is an int to Python: accepted, and shown as "split True"
     ({"split_seed": True}, ConfigError, r"^seed must be a non-negative whole number, got True\.$"),
+    # an option's value it does not take: stored, and failed as a run ("tfidf_logreg option 'ngram_max' must be a
+    # whole number from 1 to 5, got 'abc'"); refused before anything is stored, by the option's spec
+    ({"settings": {"tfidf_logreg": {"options": {"ngram_max": "abc"}}}}, ConfigError,
+     r"^settings\['tfidf_logreg'\]\['options'\]: ngram_max is 'abc'; it takes a whole number from 1 to 5 \(default "
+     r"2\)\.$"),
+    ({"settings": {"tfidf_logreg": {"options": {"max_features": 10}}}}, ConfigError,
+     r"max_features is 10; it takes a whole number from 100 to 5,000,000 \(default 200,000\)\.$"),
+    ({"strategies": ["lora"], "settings": {"lora": {"options": {"r": 8, "alpha": "x"}}}}, ConfigError,
+     r"^settings\['lora'\]\['options'\]: alpha is 'x'; it takes a number from 0\.1 to 1,024, or None for 2 x r\.$"),
     # a model that is no name: stored and trained where no run reads it (tfidf_logreg alone), "'int' object has no
     # attribute 'strip'" where one does
     ({"model": 3}, ConfigError, r"^model must be a string: 'minilm' \(the offline default\), a hub id or a local "
@@ -263,6 +272,43 @@ def test_a_model_is_a_string_or_a_path_and_nothing_else(reviews, tiny_model):
         RunConfig(strategy="tfidf_logreg", model=1.5)
     c = bertlab.compare(reviews, ["tfidf_logreg"], model=Path(tiny_model), progress=False)
     assert c.runs[0].run.model == str(Path(tiny_model)) and c.runs[0].run.status == "succeeded"
+
+
+def test_every_options_value_is_checked_by_its_spec(reviews, tiny_model, tmp_path):
+    """bertlab.compare checked an option's name, not its value: {'ngram_max': 'abc'} was stored and failed as a run.
+    strategies.base.option_refusal checks a value by the option's spec, as the Train page's field and `run
+    --option` take it: every spec's default fits, and so does None where the default is None; a bool, a number out
+    of range, a whole number's fraction, NaN and a missing file do not, each said with what the option takes."""
+    from bertlab.api import _configs, data_config
+    from bertlab.strategies import REGISTRY
+    from bertlab.strategies.base import option_refusal
+
+    checked = 0
+    for name, s in REGISTRY.items():
+        for key, spec in (getattr(s, "option_specs", None) or {}).items():
+            assert option_refusal(s, key, spec["default"]) is None, (name, key)
+            for bad in ([True, "2"] + ([spec["max"] + 1, spec["min"] - 1, float("nan")] if "max" in spec else [])
+                        + ([2.5] if spec["kind"] == "int" else []) + ([str(tmp_path / "none.txt")]
+                                                                     if spec["kind"] == "file" else [])):
+                why = option_refusal(s, key, bad)
+                assert why and why.startswith(f"{key} is {bad!r}; it takes "), (name, key, bad, why)
+            checked += 1
+    assert checked >= 15
+    lora = REGISTRY["lora"]
+    assert option_refusal(lora, "r", None) == "r is None; it takes a whole number from 1 to 256 (default 8)"
+    # a model's own range: partial_ft's layers up to the tiny model's 2
+    assert option_refusal(REGISTRY["partial_ft"], "layers", 3, tiny_model).startswith(
+        f"layers is 3; it takes a whole number from 0 to 2 for {tiny_model} (the most this model allows), or None")
+    assert option_refusal(REGISTRY["partial_ft"], "layers", 2, tiny_model) is None
+    # a file given as a Path is checked, and stored as its path
+    domain = tmp_path / "domain.txt"
+    domain.write_text("some text\n")
+    dc = data_config(reviews, None, None, None, None, None, "reviews")
+    configs = _configs(["dapt"], dc, tiny_model, {}, {"dapt": {"options": {"domain_file": domain}}}, 1)
+    assert configs[0].options["domain_file"] == str(domain)
+    with pytest.raises(ConfigError, match=r"^settings\['dapt'\]\['options'\]: domain_file is PosixPath\(.*; it takes "
+                                          r"the path of a file \(\.txt\), or None\.$"):
+        _configs(["dapt"], dc, tiny_model, {}, {"dapt": {"options": {"domain_file": tmp_path / "gone.txt"}}}, 1)
 
 
 def test_a_stored_comparison_refuses_a_measure_it_cannot_judge_by(reviews):

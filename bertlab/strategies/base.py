@@ -311,6 +311,43 @@ def set_options(strategy, options: dict[str, Any]) -> dict[str, Any]:
             if k in own or k not in specs or (d := specs[k].get("default")) is None or isinstance(v, bool) or v != d}
 
 
+def option_refusal(strategy, key: str, value: Any, model: str | None = None) -> str | None:
+    """Why ``value`` is no value of ``strategy``'s option ``key`` (one of its ``option_specs``), as the Train page's
+    field and the CLI's ``--option`` take it: the option, the value and what it takes ("ngram_max is 'abc'; it takes
+    a whole number from 1 to 5 (default 2)"); None where it fits. ``model``: the range a model sets (partial_ft's
+    layers, :meth:`Strategy.option_max`). None fits an option whose default is None (it reads "unset")."""
+    import math
+    import os
+
+    spec = strategy.option_specs[key]
+    kind, lo, hi = spec.get("kind"), spec.get("min"), spec.get("max")
+    if model and kind in ("int", "float") and (most := strategy.option_max(key, model)) is not None:
+        hi = most
+
+    def shown(v) -> str:
+        return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{v:,g}"
+
+    if kind == "file":
+        fits = isinstance(value, (str, os.PathLike)) and Path(value).expanduser().is_file()
+        takes = "the path of a file" + (f" ({', '.join(spec['suffixes'])})" if spec.get("suffixes") else "")
+    else:
+        number = (int,) if kind == "int" else (int, float)
+        fits = (isinstance(value, number) and not isinstance(value, bool) and math.isfinite(value)
+                and (lo is None or lo <= value) and (hi is None or value <= hi))
+        takes = ("a whole number" if kind == "int" else "a number") + (
+            f" from {shown(lo)} to {shown(hi)}" if lo is not None and hi is not None else "")
+        if hi is not None and hi != spec.get("max"):
+            takes += f" for {model} (the most this model allows)"
+    default, unset = spec.get("default"), spec.get("unset")
+    if fits or (value is None and default is None):
+        return None
+    if default is None:  # None (or leaving it out) is a value: the spec's "unset"
+        takes += ", or None" + (f" for {unset}" if unset and unset != "none" else "")
+    elif isinstance(default, (int, float)):
+        takes += f" (default {shown(default)})"
+    return f"{key} is {value!r}; it takes {takes}"
+
+
 def make_config(strategy: str, **overrides: Any) -> RunConfig:
     """A RunConfig with ``strategy``'s defaults, then ``overrides`` (None values are ignored); an option given at
     the value it has when left out is left out (:func:`set_options`)."""
