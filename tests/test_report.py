@@ -1197,6 +1197,29 @@ def test_report_rounds_per_class_recall_as_compares_table_does(finished, monkeyp
     assert "63%" in section and "13%" in section and "62%" not in section and "12%" not in section
 
 
+def test_report_gives_precision_per_class_where_a_class_is_rare(finished, monkeypatch):
+    """A persona's comments, 3% abusive: the report's per-class table gave recall alone, where zero_shot found 8 of
+    the 12 abusive test texts and head_only 6, and nothing said that zero_shot called 152 texts abusive (5% of them
+    rightly) and head_only 6 (all right). Where the answer judges by macro-F1 by default, a precision table follows;
+    on even classes it does not."""
+    from bertlab import answer, plots
+
+    store, ids = finished
+    tables = {"recall": {"abusive (n=12)": 200 / 3, "ok (n=363)": 60.3},
+              "precision": {"abusive (n=12)": 100 * 8 / 152, "ok (n=363)": 98.2}}
+    monkeypatch.setattr(plots, "per_class_rows", lambda runs, what="recall": plots.PerClass(
+        rows=[{"run": "zero_shot"} | tables[what]], columns={"abusive": "abusive (n=12)", "ok": "ok (n=363)"},
+        support={"abusive": 12, "ok": 363}, left_out=0))
+    even = {i: store.get(i).metrics for i in ids}
+    assert answer.default_metric([store.get(i) for i in ids]) == "accuracy"
+    assert "Precision per class" not in report.build_html(store, ids)
+    for i in ids:  # the majority class 97% of the test texts: the answer judges by macro-F1
+        store.update(i, metrics=even[i] | {"majority_accuracy": 0.97})
+    page = report.build_html(store, ids)
+    section = page.split("<h2>Precision per class (test set)</h2>", 1)[1].split("</table>", 1)[0]
+    assert "5%" in section and "98%" in section and "67%" not in section
+
+
 def test_report_says_what_ece_the_luck_of_a_few_test_texts_gives(finished):
     """As Compare's calibration caption: the report's ECE column on 16 test texts read as a measure of the model,
     where a model right exactly as often as it says shows about 0.17 there by luck."""
