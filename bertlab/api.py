@@ -856,6 +856,8 @@ class Comparison:
         from bertlab import answer, cli
 
         lines = [cli.format_table(cli.json_rows(self._runs), names=self.names)]
+        if per_class := cli.per_class_lines(self._runs):  # as `run` prints it: what accuracy averages away
+            lines += ["", *per_class]
         lines += ["", *answer.text_lines(self._runs, metric=self.judge_by)]
         return "\n".join(lines).rstrip()
 
@@ -870,6 +872,8 @@ class Comparison:
         out = [cells.to_html(index=False)]
         if errors := [f"<li>{html.escape(name)}: {html.escape(error)}</li>" for name, error in cli.run_errors(rows, self.names)]:
             out.append(f"<p><b>Errors</b></p><ul>{''.join(errors)}</ul>")
+        if per_class := cli.per_class_lines(self._runs):
+            out.append(f"<pre>{html.escape(chr(10).join(per_class))}</pre>")
         if said := self.answer:
             out.append(f"<p><b>Which one to use?</b> {html.escape(said)}</p>")
         return "".join(out)
