@@ -1115,6 +1115,28 @@ def test_validation_plots_without_a_legend_tell_apart_two_settings_of_one_strate
     assert not any(a.showarrow for a in plots.validation_figure(runs, pts, panels=("val_accuracy",)).layout.annotations)
 
 
+def test_estimate_counts_the_epochs_a_past_run_trained_before_it_stopped_early():
+    """A full_ft run on 150 tweets set to 8 epochs stopped after 5 (patience 1) in 45.9 s: counted as 8 epochs of
+    work, its speed read 1.5 times what it was, and a 5-epoch run's estimate came out as much too short. A past run
+    with patience counts the epochs its optimizer steps say it trained (100 texts at batch 16: 7 steps an epoch)."""
+    from bertlab.estimate import past_epochs
+
+    sizes = {"train": 100, "validation": 20, "test": 50}
+    stopped = make_run("full_ft", "s1", total_seconds=40.0, steps=35)
+    stopped.config = {"epochs": 8, "patience": 1, "batch_size": 16}
+    assert past_epochs(stopped) == 5
+    assert estimate_seconds([stopped], "full_ft", "minilm", "cpu0", sizes, 5).seconds == pytest.approx(40.0)
+    assert estimate_seconds([stopped], "full_ft", "minilm", "cpu0", sizes, 8).seconds == pytest.approx(
+        40.0 * (100 * 8 + (20 * 8 + 50) / 3) / (100 * 5 + (20 * 5 + 50) / 3))
+    # a run that trained every epoch, or one without patience, counts its epochs as set
+    ran_all = make_run("full_ft", "s2", total_seconds=40.0, steps=56)
+    ran_all.config = {"epochs": 8, "patience": 1, "batch_size": 16}
+    plain = make_run("full_ft", "s3", total_seconds=40.0, steps=35)
+    plain.config = {"epochs": 8, "batch_size": 16}
+    assert past_epochs(ran_all) == 8 and past_epochs(plain) == 8
+    assert estimate_seconds([ran_all], "full_ft", "minilm", "cpu0", sizes, 8).seconds == pytest.approx(40.0)
+
+
 def test_estimate_counts_a_domain_files_lines_in_the_masked_lm_epochs(tmp_path):
     """A dapt run with a 2,699-line domain file took 129 s where the estimate from a plain dapt run said 10.7 s, and
     the other way round: the masked-LM work is its texts (training texts + the file's lines) x its epochs, for the
