@@ -1148,7 +1148,7 @@ def live_status(run) -> str:
 
     if run.status == RUNNING:
         if run.cancel_requested:
-            return "running (stopping)"
+            return "stopping"  # as show ('running, stopping (asked by ...)'), Compare and cancel say it
         left = run_time_left(run, time.time())
         return (f"running {run.progress or 0:.0%} ({run.phase or 'starting'}"
                 + (f", {Estimate(left, '').text()} left" if left is not None else "") + ")")

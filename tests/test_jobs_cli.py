@@ -2263,6 +2263,32 @@ def test_the_text_clip_is_one_constant_and_the_max_length_help_says_tfidf_reads_
         assert not loaded & {"pandas", "torch"}, (argv, loaded & {"pandas", "torch"})
 
 
+def test_the_runs_table_says_stopping_for_a_run_being_cancelled(tiny_model, tiny_data, capsys, request):
+    """`runs` said 'running (stopping)' of a run asked to cancel that still ran, where show ('running, stopping
+    (asked by ...)'), Compare ('stopping…') and cancel's own line ('stopping ...') say stopping: it says 'stopping'."""
+    import socket
+    import subprocess
+    import sys
+
+    import psutil
+
+    from bertlab.cli import live_status
+
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=32))
+    store.claim(rid, "cpu")
+    trainer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the process training it
+    request.addfinalizer(trainer.kill)
+    owner = f"{socket.gethostname()}:{trainer.pid}:{psutil.Process(trainer.pid).create_time():.0f}"
+    store.update(rid, owner=owner)  # alive: `runs` leaves it running
+    assert live_status(store.get(rid)).startswith("running 0%")
+    assert store.request_cancel(rid) == "running"
+    assert live_status(store.get(rid)) == "stopping"
+    assert main(["runs"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if rid in line)
+    assert "stopping" in row and "running" not in row, row
+
+
 def test_predicts_wrote_line_says_its_counts_in_the_number_they_take(tiny_model, tiny_data, tmp_path, capsys):
     """`predict -o` said "wrote 1 predictions (1 texts x 1 run(s))": its counts take their number now, through
     bertlab.data.dataset.counted as the cleaning notes' do ('1 prediction (1 text x 1 run)', '2 predictions')."""
