@@ -95,6 +95,11 @@ def _frame_file(df: pd.DataFrame, name: str) -> Path:
         fixed = [f"{c}_{names[:i].count(c) + 1}" if c == n and names[:i].count(c) else c for i, c in enumerate(names)]
         raise DataError(f"the DataFrame has {names.count(n)} columns named {n!r} (its columns: {names}); give each "
                         f"column a name of its own, e.g. df.columns = {fixed}, or keep the one you mean.")
+    # a sparse column (pd.arrays.SparseArray: labels kept sparse, texts from a sparse pipeline) holds the same values
+    # as its dense form, which Parquet keeps; pyarrow refuses the sparse one ("Sparse pandas data ... not
+    # supported"), which was said as a column that mixes kinds of values
+    if sparse := [c for c in df.columns if isinstance(df[c].dtype, pd.SparseDtype)]:
+        df = df.assign(**{c: df[c].sparse.to_dense() for c in sparse})
     buf = io.BytesIO()
     try:
         df.to_parquet(buf, index=False)

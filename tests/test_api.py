@@ -17,7 +17,7 @@ from conftest import make_texts  # tests/ is on sys.path
 
 import bertlab
 from bertlab import paired
-from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError
+from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError
 from bertlab.store import CANCELLED, INTERRUPTED, RunStore
 
 
@@ -360,6 +360,25 @@ def test_texts_and_labels_not_in_a_dataframe_are_said_in_words_without_the_texts
         bertlab.compare(data, ["tfidf_logreg"])
     assert texts[0] not in str(e.value) and len(str(e.value)) < 200
     assert RunStore().list_runs() == []
+
+
+def test_a_sparse_column_is_kept_as_its_values_and_a_mixed_one_is_refused(reviews):
+    """A sparse column (pd.arrays.SparseArray) of texts or labels was refused as one that "mix[es] kinds of values"
+    (pyarrow's "Sparse pandas data ... not supported"): it holds the same values as its dense form, which is kept,
+    the same file as the dense frame's. A column that does mix kinds is still refused as one."""
+    from bertlab.api import data_config
+
+    dense = reviews.assign(stars=[5 if s == "pos" else 0 for s in reviews["sentiment"]])
+    kept = data_config(dense, "review", "sentiment").name
+    sparse = dense.assign(review=pd.arrays.SparseArray(dense["review"]),
+                          sentiment=pd.arrays.SparseArray(dense["sentiment"]),
+                          stars=pd.arrays.SparseArray(dense["stars"], fill_value=0))
+    assert all(isinstance(sparse[c].dtype, pd.SparseDtype) for c in ("review", "sentiment", "stars"))
+    assert data_config(sparse, "review", "sentiment").name == kept  # the same table, kept once
+    assert isinstance(sparse["review"].dtype, pd.SparseDtype)  # the caller's frame is left as it was
+    mixed = dense.assign(stars=[5, "five", *dense["stars"][2:]])
+    with pytest.raises(DataError, match=r"its column\(s\) \['stars'\] mix kinds of values"):
+        data_config(mixed, "review", "sentiment")
 
 
 @pytest.mark.parametrize("frame", [pd.DataFrame(), pd.DataFrame({"text": [], "label": []})])
