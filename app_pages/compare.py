@@ -16,7 +16,7 @@ from bertlab.costs import attention_mix_note, format_bytes, model_bytes
 from bertlab.data.dataset import counted
 from bertlab.errors import BertlabError
 from bertlab.estimate import cached_share
-from bertlab.metrics import format_interval, run_single_class, signed
+from bertlab.metrics import FEW_PER_CLASS_TEXTS, format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, undone_batches
 from bertlab.strategies import REGISTRY, one_answer_reason
@@ -999,7 +999,7 @@ def per_class_section(done: list) -> None:
                  column_config={"run": st.column_config.TextColumn(pinned=True)}
                  | {c: per_class_column(n, short, table.support[n], c)
                     for (n, c), short in zip(table.columns.items(), plots.middle_cuts(list(table.columns)))})
-    rare = {n: k for n, k in table.support.items() if 0 < k < 20}
+    rare = {n: k for n, k in table.support.items() if 0 < k < FEW_PER_CLASS_TEXTS}
     untested = [n for n, k in table.support.items() if not k]
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."

@@ -7,6 +7,10 @@ from collections import Counter
 
 import numpy as np
 
+# A class with fewer test texts moves its recall by 5 points or more a text: the per-class tables (Compare's, run's)
+# say so under them.
+FEW_PER_CLASS_TEXTS = 20
+
 
 def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np.ndarray,
                           label_names: list[str], probs: np.ndarray | None = None) -> dict:

@@ -1376,6 +1376,8 @@ def test_cli_run_prints_each_classs_recall_where_there_are_three_classes_or_more
     out = capsys.readouterr().out
     assert "\nRecall per class (test set" in out
     table = out.split("\nRecall per class (test set", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert table[-1].startswith("  Few test texts of ")  # each class has under 20 test texts: said under the rows
+    table = table[:-1]
     assert table[0].split() == ["class", "test", "texts", "tfidf_logreg"]
     assert main([*args, "--json"]) == 0
     per_class = json.loads(capsys.readouterr().out)[0]["per_class"]
@@ -1462,6 +1464,25 @@ def test_cli_per_class_precision_follows_the_recall_where_a_class_is_rare():
                                                                ["ok", "363", "98%", "98%"]]
 
 
+def test_cli_per_class_recall_says_how_far_one_text_moves_a_class_of_few_test_texts():
+    """A persona's comments: 'abusive' had 12 test texts, where one text more or less moves its recall by 8 points;
+    Compare's per-class caption says so, `run`'s table said nothing (50% against 92% read as firm). Classes of 20
+    test texts or more (5 points a text) get no note, nor one with none."""
+    from bertlab.cli import per_class_lines
+    from bertlab.store import Run
+
+    def run(support: dict[str, int]) -> Run:
+        per_class = {c: {"recall": 0.5, "precision": 0.5, "f1": 0.5, "support": k} for c, k in support.items()}
+        return Run(id="r0", batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
+                   model="minilm", config={"seed": 0}, metrics={"label_names": list(support), "per_class": per_class})
+
+    assert per_class_lines([run({"a": 12, "b": 40, "c": 40})])[5] == (
+        "  Few test texts of 'a' (12): one text more or less moves this by 8 points.")
+    assert per_class_lines([run({"a": 5, "b": 16, "c": 40, "d": 0})])[6] == (
+        "  Few test texts of 'a' (5), 'b' (16): one text more or less moves these by 6 to 20 points.")
+    assert not any("Few test texts" in line for line in per_class_lines([run({"a": 20, "b": 40, "c": 40})]))
+
+
 def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
     """A review: `run` printed 2 of 16 texts found as "12%" (Python's format rounds a half to even) where Compare and
     the report read "13%"; 10 of 16 read "62%" there and "63%" in both."""
@@ -1473,7 +1494,7 @@ def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
                  "c": {"recall": 0.145, "support": 200}}  # 14.499...: no half, rounds down everywhere
     run = Run(id="r0", batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
               model="minilm", config={"seed": 0}, metrics={"label_names": ["a", "b", "c"], "per_class": per_class})
-    rows = [line.split() for line in per_class_lines([run])[2:]]
+    rows = [line.split() for line in per_class_lines([run])[2:5]]  # then the note on 'a' and 'b' (16 texts each)
     assert rows == [["a", "16", "13%"], ["b", "16", "63%"], ["c", "200", "14%"]]
     assert [whole_percent(100 * v["recall"]) for v in per_class.values()] == ["13%", "63%", "14%"]
 
@@ -1490,8 +1511,8 @@ def test_per_class_recall_of_a_class_with_no_test_text_is_blank_not_zero():
                  "tech": {"recall": 0.0, "precision": 0.0, "f1": 0.0, "support": 0}}
     run = Run(id="r0", batch_id="b", created=0.0, status=SUCCEEDED, strategy="head_only", dataset="d",
               model="minilm", config={"seed": 0}, metrics={"label_names": ["a", "b", "tech"], "per_class": per_class})
-    assert [line.split() for line in per_class_lines([run])[2:]] == [["a", "4", "50%"], ["b", "4", "100%"],
-                                                                      ["tech", "0", "-"]]
+    assert [line.split() for line in per_class_lines([run])[2:5]] == [["a", "4", "50%"], ["b", "4", "100%"],
+                                                                       ["tech", "0", "-"]]
     for what in ("recall", "f1"):
         row = plots.per_class_rows([run], what).rows[0]
         assert row["tech (n=0)"] is None and row["a (n=4)"] == 50.0
