@@ -20,9 +20,11 @@ from bertlab.errors import BertlabError, ModelError
 from bertlab.estimate import (
     ENCODER_BASIS,
     Estimate,
+    at_most,
     cache_shares,
     estimate_seconds,
     format_duration,
+    may_stop_early,
 )
 from bertlab.launch import example_rates, launch_configs, launch_size_problem, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve, sentence_max_length
@@ -439,8 +441,9 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                                           "Measure this device's speed below") if speed is None else est))
             return est
 
-        est = estimate(share)
-        again = estimate(1.0) if share is not None and share < 1.0 else est
+        patience = overrides.get(n, {}).get("patience") or make_config(n).patience
+        est = at_most(estimate(share), n, int(epochs), patience)  # "up to": Stop early after may end it sooner
+        again = at_most(estimate(1.0), n, int(epochs), patience) if share is not None and share < 1.0 else est
         # (a rough figure from another strategy's encoder pass: measuring gives a closer one)
         probe_would_help = probe_would_help or (work is not None and speed is None and (
             est.seconds is None or est.basis.startswith(ENCODER_BASIS)))
@@ -544,13 +547,17 @@ def rates_plan(rates: dict[str, list[float]], repeats: int) -> str:
             f"{rs[0]:g})` against `{n} (lr {rs[1]:g})`), not as seeds of one.")
 
 
-def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int) -> str:
+def total_estimate(known: dict[str, float], unknown: list[str], n_runs: int, sooner: list[str] | tuple = ()) -> str:
     """'About 8 min for the 4 runs, one after another' (what a class waits for), '' where nothing is known; from
-    :func:`launch_seconds`."""
+    :func:`launch_seconds`. ``sooner``: the strategies of ``known`` whose Stop early after may end them before their
+    last epoch (bertlab.estimate.may_stop_early): the time is then the most it should take ('up to ~8 min')."""
     if not known:
         return ""
+    sooner = [n for n in sooner if n in known]
     text = (f"Estimated time for the {n_runs} run{'s' if n_runs != 1 else ''}, one after another: "
-            f"~{format_duration(sum(known.values()), rough=True)}")
+            f"{Estimate(sum(known.values()), '', at_most=bool(sooner)).text()}")
+    if sooner:
+        text += f" ({', '.join(sooner)} may stop early and take less)"
     return text + (f", plus {', '.join(unknown)} (no estimate yet)." if unknown else ".")
 
 
@@ -939,7 +946,9 @@ if summary is not None:
     for n, why in bad_files.items():  # its file is in its panel above, which may be closed
         st.caption(f":material/block: Launch waits until **{n}**'s extra text file (in its panel above) is replaced "
                    f"or removed: {common.md(why)}")
-    if total := total_estimate(known, unknown, n_runs):
+    sooner = [n for n in names if may_stop_early(n, overrides.get(n, {}).get("epochs") or make_config(n).epochs,
+                                                 overrides.get(n, {}).get("patience") or make_config(n).patience)]
+    if total := total_estimate(known, unknown, n_runs, sooner):
         (st.warning if long else st.caption)(total)
     if ahead := queue_ahead(past):
         st.caption(ahead)

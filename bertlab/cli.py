@@ -1151,7 +1151,7 @@ def live_status(run) -> str:
     """A run's status as `runs` shows it: a running run's progress and phase, with its time left where it can be
     told (``running 9% (train, ~3 min left)``), as the app's status lines say; :data:`STALLED` for a queued run
     whose process died; else its status."""
-    from bertlab.estimate import Estimate, run_time_left
+    from bertlab.estimate import Estimate, run_time_left, time_left_at_most
     from bertlab.store import QUEUED, RUNNING, _dead_owner
 
     if run.status == RUNNING:
@@ -1159,7 +1159,8 @@ def live_status(run) -> str:
             return "stopping"  # as show ('running, stopping (asked by ...)'), Compare and cancel say it
         left = run_time_left(run, time.time())
         return (f"running {run.progress or 0:.0%} ({run.phase or 'starting'}"
-                + (f", {Estimate(left, '').text()} left" if left is not None else "") + ")")
+                + (f", {Estimate(left, '', at_most=time_left_at_most(run)).text()} left" if left is not None else "")
+                + ")")
     if run.status == QUEUED and _dead_owner(run.owner):
         return STALLED
     return run.status

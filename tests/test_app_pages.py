@@ -3122,6 +3122,35 @@ def test_one_launch_is_capped_in_learning_rates_and_in_runs(tiny_model, tiny_dat
     assert not next(b for b in at.button if b.label.startswith("Launch")).disabled
 
 
+def test_an_estimate_with_stop_early_after_says_it_is_the_most_the_run_takes(tiny_model, tiny_data, bertlab_home):
+    """full_ft on 150 tweets set to 8 epochs with Stop early after 1 was estimated at ~43 s for the 8 and stopped
+    after 5, with nothing said that it might: its estimate counts every epoch, the most it should take. The table
+    and the launch's total say "up to", and the basis says why; without patience, "~" as before."""
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
+    assert execute_run(store, rid) == SUCCEEDED
+    store.update(rid, costs={**store.get(rid).costs, "total_seconds": 20 * 60.0})
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(3).run()
+    at.number_input(key="keep_hp_full_ft_max_length").set_value(32).run()
+    no_problems(at)
+    row = at.table[0].value.iloc[0]
+    assert row["estimated time"].startswith("~") and "Stop early" not in row["estimate from"]
+    assert any(m.value.startswith("Estimated time for the 1 run, one after another: ~") for m in [*at.caption, *at.warning])
+    at.number_input(key="keep_hp_full_ft_patience").set_value(1).run()
+    no_problems(at)
+    row = at.table[0].value.iloc[0]
+    assert row["estimated time"].startswith("up to ~")
+    assert row["estimate from"].endswith("; all 3 epochs counted: Stop early after (1) may end it sooner")
+    assert any(m.value.startswith("Estimated time for the 1 run, one after another: up to ~")
+               and m.value.endswith(" (full_ft may stop early and take less).") for m in [*at.caption, *at.warning])
+
+
 def test_the_estimate_and_the_long_launch_question_count_every_learning_rate(tiny_model, tiny_data, bertlab_home,
                                                                              monkeypatch):
     """A launch of full_ft at two rates and two seeds is four runs: its estimate and the question before a launch

@@ -1137,6 +1137,35 @@ def test_estimate_counts_the_epochs_a_past_run_trained_before_it_stopped_early()
     assert estimate_seconds([ran_all], "full_ft", "minilm", "cpu0", sizes, 8).seconds == pytest.approx(40.0)
 
 
+def test_a_run_that_may_stop_early_is_estimated_and_counted_down_as_the_most_it_takes():
+    """Stop early after may end a run before its last epoch: its estimate and its time left count every epoch, the
+    most it should take, and say "up to". Only where it can stop sooner (more epochs than patience + 1) and the
+    strategy's time grows with its epochs (not head_only's head on cached embeddings, nor tfidf_logreg)."""
+    import time
+    from types import SimpleNamespace
+
+    from bertlab.cli import live_status
+    from bertlab.estimate import Estimate, at_most, may_stop_early, time_left_at_most
+
+    assert may_stop_early("full_ft", 8, 1) and may_stop_early("lora", 3, 1)
+    assert not may_stop_early("full_ft", 8, 0) and not may_stop_early("full_ft", 2, 1)
+    assert not may_stop_early("head_only", 30, 2) and not may_stop_early("tfidf_logreg", 1, 1)
+    est = at_most(Estimate(43.0, "1 past run on this device"), "full_ft", 8, 1)
+    assert est.text() == "up to ~43 s" and est.basis.endswith("; all 8 epochs counted: Stop early after (1) may end "
+                                                              "it sooner")
+    assert at_most(Estimate(43.0, "b"), "full_ft", 8, 0) == Estimate(43.0, "b")
+    assert at_most(Estimate(None, "b"), "full_ft", 8, 1).text() == "unknown"
+    now = time.time()
+    run = SimpleNamespace(status="running", strategy="full_ft", config={"epochs": 8, "patience": 1}, phase="train",
+                          progress=0.5, progress_at=now, pace_started=now - 60, phase_started=now - 60,
+                          cancel_requested=False, data_summary={}, owner=None)
+    assert time_left_at_most(run) and live_status(run).startswith("running 50% (train, up to ~")
+    run.phase = "test"  # the test pass after training: no epoch left to skip
+    assert not time_left_at_most(run)
+    run.phase, run.config = "train", {"epochs": 8, "patience": 0}
+    assert live_status(run).startswith("running 50% (train, ~")
+
+
 def test_estimate_counts_a_domain_files_lines_in_the_masked_lm_epochs(tmp_path):
     """A dapt run with a 2,699-line domain file took 129 s where the estimate from a plain dapt run said 10.7 s, and
     the other way round: the masked-LM work is its texts (training texts + the file's lines) x its epochs, for the
