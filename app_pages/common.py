@@ -24,7 +24,14 @@ from typing import Any
 import streamlit as st
 
 from bertlab import variants
-from bertlab.config import SPLIT_PRESETS, DataConfig, data_dict, shown_strategy, upload_display_name
+from bertlab.config import (
+    DEFAULT_STRATEGIES,
+    SPLIT_PRESETS,
+    DataConfig,
+    data_dict,
+    shown_strategy,
+    upload_display_name,
+)
 from bertlab.data import BUILTIN, Splits, TextDataset, load_data, split_for
 from bertlab.errors import BertlabError, ModelError
 from bertlab.jobs import JobManager
@@ -53,7 +60,7 @@ def keep_values(state: MutableMapping) -> None:
 
 PRESETS = SPLIT_PRESETS  # the Data page's size choices (bertlab.config; the CLI's --quick is the first)
 DEFAULT_PRESET = "Quick demo"
-CORE_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")
+CORE_STRATEGIES = DEFAULT_STRATEGIES  # the Train page's first choice: a launch's default, as `run`'s
 RUNS_LISTED = 2000  # Compare offers the batches of this many newest runs (each listed batch whole)
 
 

@@ -15,7 +15,7 @@ from bertlab.models import resolve
 from bertlab.strategies import REGISTRY
 
 SIZE_CHOICES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, "all"]
-DEFAULT_STRATEGIES = ["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"]
+DEFAULT_STRATEGIES = list(sweep.DEFAULT_SWEEP_STRATEGIES)  # as `sweep --strategies`' default
 DEFAULT_SIZES = list(sweep.DEFAULT_SIZES)  # five up to 2048, the CLI's too: "all" is hours of full_ft on a CPU
 NEW_SWEEP = "A new sweep"  # the form's heading, under the sweeps' results where there are some
 ACTIVE_STATUSES = ("queued", "running")

@@ -29,11 +29,18 @@ from typing import Any
 
 import pandas as pd
 
-from bertlab.config import DEFAULT_MODEL, DESCRIPTIONS_UNREAD, SPLIT_PRESETS, DataConfig, RunConfig, model_refusal
+from bertlab.config import (
+    DEFAULT_MODEL,
+    DEFAULT_STRATEGIES,
+    DESCRIPTIONS_UNREAD,
+    SPLIT_PRESETS,
+    DataConfig,
+    RunConfig,
+    model_refusal,
+)
 from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError, RareClassError
 from bertlab.estimate import format_duration
 
-DEFAULT_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")  # `python -m bertlab run`'s
 SIZES = {"quick": "Quick demo", "classroom": "Classroom", "standard": "Standard", "all": "All data"}
 INTERRUPTED_REASON = "stopped by a keyboard interrupt (Python) while this run was training"
 

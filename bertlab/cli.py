@@ -19,6 +19,7 @@ from bertlab.config import (
     BALANCED_SUFFIX,
     CLASS_WEIGHTS,
     DEFAULT_MODEL,
+    DEFAULT_STRATEGIES,
     DESCRIPTIONS_UNREAD,
     MAX_LENGTH_COST,
     MAX_TEXT_CHARS,
@@ -2261,10 +2262,11 @@ def add_extra_commands(sub) -> None:
     """The sweep, report, delete, cancel, worker and export subcommands."""
     sw = sub.add_parser("sweep", help="learning curves: strategies x training sizes x seeds (resumable)")
     sw.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path (or a dataset folder of train/validation/test files), or hub:<name>")
-    sw.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora"],
-                    help="each named once (default: zero_shot head_only tfidf_logreg full_ft lora; `strategies` lists "
+    from bertlab.sweep import DEFAULT_SIZES, DEFAULT_SWEEP_STRATEGIES
+
+    sw.add_argument("--strategies", nargs="+", default=list(DEFAULT_SWEEP_STRATEGIES),
+                    help=f"each named once (default: {' '.join(DEFAULT_SWEEP_STRATEGIES)}; `strategies` lists "
                          "them all)")
-    from bertlab.sweep import DEFAULT_SIZES
 
     # the Learning curves page's sizes: with 'all' the default was 75 runs on rotten_tomatoes, hours on a CPU
     sw.add_argument("--sizes", nargs="+", type=_size_arg, default=list(DEFAULT_SIZES),
@@ -2389,8 +2391,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("strategies", help="list strategies").set_defaults(fn=cmd_strategies)
     r = sub.add_parser("run", help="run strategies one after another and print a comparison")
     r.add_argument("--dataset", default="rotten_tomatoes", help="built-in name, a file path (or a dataset folder of train/validation/test files), or hub:<name>")
-    r.add_argument("--strategies", nargs="+", default=["zero_shot", "head_only", "full_ft", "scratch"],
-                   metavar="NAME", help="default: zero_shot head_only full_ft scratch; `python -m bertlab "
+    r.add_argument("--strategies", nargs="+", default=list(DEFAULT_STRATEGIES),
+                   metavar="NAME", help=f"default: {' '.join(DEFAULT_STRATEGIES)}; `python -m bertlab "
                                         "strategies` lists them all, what each does and its defaults")
     r.add_argument("--model", type=model_arg, default=DEFAULT_MODEL, help="'minilm' (packaged), a hub id or a local directory")
     sizes = r.add_mutually_exclusive_group()

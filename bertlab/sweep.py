@@ -135,6 +135,8 @@ class SweepSpec:
 # "all" is left out: all of rotten_tomatoes is ~9,000 training texts, hours of full_ft and lora per seed on a CPU
 # (the CLI's default had it, 75 runs on rotten_tomatoes with no estimate).
 DEFAULT_SIZES: tuple[int, ...] = (32, 64, 128, 512, 2048)
+# The strategies a sweep draws where none are chosen: the Learning curves page's first choice and `sweep --strategies`'.
+DEFAULT_SWEEP_STRATEGIES = ("zero_shot", "head_only", "tfidf_logreg", "full_ft", "lora")
 
 
 def counted_seeds(split_seed: int, n: int = 3) -> list[int]:

@@ -2324,3 +2324,28 @@ def test_predicts_wrote_line_says_its_counts_in_the_number_they_take(tiny_model,
     assert main(["predict", rid, "great fun", "awful", "--json", "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert err == f"wrote 2 predictions (2 texts x 1 run) to {out} as JSON lines\n" and "(s)" not in err
+
+
+def test_a_launch_and_a_sweep_default_to_one_list_of_strategies_wherever_they_are_started():
+    """The strategies a launch trains where none are chosen stood in four copies: `run --strategies`' default (and
+    its help's words), bertlab.compare's (its comment said "`python -m bertlab run`'s") and the Train page's first
+    choice; a sweep's in `sweep --strategies`' and the Learning curves page's. Nothing tied them: a changed copy
+    would leave the comment, the help and the README's "four strategies" untrue. Each now reads one tuple."""
+    import ast
+
+    from app_pages import common
+    from bertlab import api, config, sweep
+    from bertlab.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0]
+
+    def default(cmd: str) -> tuple:
+        return tuple(next(a.default for a in sub.choices[cmd]._actions if "--strategies" in a.option_strings))
+
+    assert default("run") == config.DEFAULT_STRATEGIES == ("zero_shot", "head_only", "full_ft", "scratch")
+    assert api.DEFAULT_STRATEGIES is config.DEFAULT_STRATEGIES and common.CORE_STRATEGIES is config.DEFAULT_STRATEGIES
+    assert default("sweep") == sweep.DEFAULT_SWEEP_STRATEGIES
+    # the Learning curves page is a page script (importing it runs it): its first choice, read from its source
+    page = ast.parse((Path(common.__file__).parent / "sweep.py").read_text())
+    first = next(n.value for n in page.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "DEFAULT_STRATEGIES")
+    assert ast.unparse(first) == "list(sweep.DEFAULT_SWEEP_STRATEGIES)"
