@@ -47,8 +47,9 @@ def model_refusal(model: Any) -> str | None:
     if isinstance(model, str):
         return None
     shown = " ".join(repr(model).split())  # a Series' repr is several lines
-    return (f"model must be a string: {DEFAULT_MODEL!r} (the offline default), a hub id or a local directory; got a "
-            f"{type(model).__name__}: {shown}.")
+    kind = type(model).__name__
+    return (f"model must be a string: {DEFAULT_MODEL!r} (the offline default), a hub id or a local directory; got "
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}: {shown}.")
 
 
 def shown_strategy(run) -> str:

@@ -233,7 +233,7 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
     # a model that is no name: stored and trained where no run reads it (tfidf_logreg alone), "'int' object has no
     # attribute 'strip'" where one does
     ({"model": 3}, ConfigError, r"^model must be a string: 'minilm' \(the offline default\), a hub id or a local "
-                                r"directory; got a int: 3\.$"),
+                                r"directory; got an int: 3\.$"),
     ({"model": ["minilm"], "strategies": ["head_only"]}, ConfigError, r"^model must be a string: .*; got a list: "
                                                                       r"\['minilm'\]\.$"),
     ({"model": None, "strategies": ["tfidf_logreg", "head_only"]}, ConfigError, r"^model must be a string: .*; got a "
