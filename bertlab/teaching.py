@@ -257,8 +257,9 @@ class Card:
     @property
     def total_note(self) -> str:
         """The total in parts, and why it differs between strategies (students asked why one model changed size
-        from card to card): ``Total 22,566,146 weights = encoder 22,565,376 + head 770; the pooler, 147,840, not
-        used (mean pooling instead)... Totals differ ...``; empty where nothing is counted (tfidf_logreg)."""
+        from card to card): ``Total 22,566,146 weights = encoder 22,565,376 + head 770; the pooler (147,840) is not
+        counted: not used (mean pooling instead). Totals differ ...`` (head_only on MiniLM); empty where nothing is
+        counted (tfidf_logreg)."""
         if not self.total_params:
             return ""
         encoder = sum(b.params for b in self.blocks if counted(b) and b.name not in ("pooler", "head"))
