@@ -423,6 +423,10 @@ def queue_wait(ahead: tuple[str, ...]) -> str:
 HAND_KEY = "cmp_by_hand"  # the batch last chosen by hand in Compare's Batch list (cmp_choice is also its default)
 PICKED_KEY = "keep_cmp_runs"  # the runs picked on Compare (its Pick runs switch), kept across pages
 PICKED = "picked on Compare"  # the batch key other pages give those runs beside the launches
+# The list of batches, on Compare and on Accuracy vs cost (which read "Batch (one launch or sweep)" and "Runs (one
+# launch or one sweep)" for the same pick); Accuracy vs cost's, where it also holds the runs picked on Compare, says so
+BATCH_LABEL = "Batch (one launch or sweep)"
+BATCH_OR_PICKED_LABEL = "Batch (one launch or sweep), or the runs picked on Compare"
 
 
 def picked(runs: list) -> list:

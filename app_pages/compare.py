@@ -109,7 +109,7 @@ def select_runs(all_runs: list) -> tuple[list[str], str | None]:
     st.session_state["cmp_known_batches"] = list(batches)
     st.session_state[BATCH_KEY] = choice
     unmarked, titles = titles, common.mark_yours(titles, own)  # this desk's launches end " · yours"
-    batch = c1.selectbox("Batch (one launch or sweep)", list(batches), key=BATCH_KEY, format_func=titles.get,
+    batch = c1.selectbox(common.BATCH_LABEL, list(batches), key=BATCH_KEY, format_func=titles.get,
                          on_change=chosen_by_hand)
     st.caption(titles[batch])  # whole, under the row: at 1024 px the box cut it mid-word ('head_onl')
     if (gone := st.session_state.get(GONE_KEY)) and gone[1] == batch:  # until another batch is chosen

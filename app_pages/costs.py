@@ -29,7 +29,8 @@ def choose_runs(runs: list) -> list:
     batches = sweep.batches(common.store(), runs, sweeps)
     latest = common.shown_batch(runs, sweeps)  # Compare's runs or batch, else this desk's newest launch
     batches, titles = common.with_picked(batches, common.mark_yours(common.batch_titles(batches, sweeps)), runs)
-    batch = st.selectbox("Runs (one launch or one sweep)", list(batches), index=list(batches).index(latest),
+    label = common.BATCH_OR_PICKED_LABEL if common.PICKED in batches else common.BATCH_LABEL
+    batch = st.selectbox(label, list(batches), index=list(batches).index(latest),
                          format_func=titles.get, help="Or the runs picked on Compare (its Pick runs switch), "
                          "listed first while it is on.")
     chosen = batches[batch]

@@ -2703,8 +2703,8 @@ def test_accuracy_vs_cost_cards_and_playground_open_on_the_batch_compare_shows(t
     (bertlab_home / "desks" / "d9").mkdir(parents=True)
     (bertlab_home / "desks" / "d9" / "batches.json").write_text('["mine"]')
 
-    def costs_batch(at):
-        return next(s.value for s in at.selectbox if s.label == "Runs (one launch or one sweep)")
+    def costs_batch(at):  # the list labelled as Compare's, which picks the same (it read "Runs (one launch or one sweep)")
+        return next(s.value for s in at.selectbox if s.label == "Batch (one launch or sweep)")
 
     at = app_on("app_pages/costs.py", desk="d9")  # a reload at the desk that launched 'mine'
     no_problems(at)
@@ -2713,7 +2713,7 @@ def test_accuracy_vs_cost_cards_and_playground_open_on_the_batch_compare_shows(t
     assert {store.get(i).batch_id for i in at.session_state["keep_pg_runs"]} == {"mine"}
     # Compare switched to the other batch: the other pages follow it
     at.switch_page("app_pages/compare.py").run()
-    assert at.selectbox[0].value == "mine"
+    assert at.selectbox[0].value == "mine" and at.selectbox[0].label == "Batch (one launch or sweep)"
     at.selectbox[0].set_value("theirs").run()
     at.switch_page("app_pages/costs.py").run()
     assert costs_batch(at) == "theirs"
@@ -2929,6 +2929,8 @@ def test_runs_picked_on_compare_are_what_the_other_pages_show_and_stay_picked(ti
     at.switch_page("app_pages/costs.py").run()
     no_problems(at)
     assert at.selectbox[0].value == "picked on Compare" and "Runs picked on Compare · 2 runs" in at.selectbox[0].options
+    # the list holds the picks beside the batches, and its label says so (it read "Runs (one launch or one sweep)")
+    assert at.selectbox[0].label == "Batch (one launch or sweep), or the runs picked on Compare"
     table = next(d.value for d in at.dataframe if "strategy" in d.value.columns)
     assert sorted(table["strategy"]) == ["tfidf_logreg (ngram_max 1)", "tfidf_logreg (ngram_max 2)"]
     at.switch_page("app_pages/teaching.py").run()
@@ -4722,7 +4724,7 @@ def test_accuracy_vs_cost_and_learning_curves_lists_say_yours_as_compare_does(ti
     mine, theirs = run["tfidf_logreg"], run["zero_shot"]
     at = desks[0].switch_page("app_pages/costs.py").run()
     assert not at.exception
-    box = next(b for b in at.selectbox if b.label.startswith("Runs (one launch"))
+    box = next(b for b in at.selectbox if b.label.startswith("Batch (one launch or sweep)"))  # Compare's label
     assert box.format_func(mine.batch_id).endswith(" · yours"), box.format_func(mine.batch_id)
     assert not box.format_func(theirs.batch_id).endswith("yours")
     from app_pages import common
