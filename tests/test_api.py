@@ -872,3 +872,31 @@ def test_a_notebooks_line_for_a_run_past_90_s_says_its_time_in_minutes(capsys):
     line.t0 -= 95.3  # started 95.3 s ago
     line.done(SimpleNamespace(status="failed", error="boom", metrics=None))
     assert capsys.readouterr().out.strip() == "[1/2] full_ft · ab12: failed after 1.6 min: boom"
+
+
+def test_a_comparison_writes_its_report_judged_as_it_was_asked(reviews, tmp_path):
+    """A researcher's script had no way to the report (the answer, intervals, paired tests, seeds, versions) but the
+    command line and the batch id, whose report then judged a compare(..., judge_by="macro_f1") by accuracy: the
+    comparison writes it, judged by its own measure, and the results CSV beside it."""
+    c = bertlab.compare(reviews, ["tfidf_logreg", "zero_shot"], sizes=(None, None, None), progress=False,
+                        judge_by="macro_f1")
+    out = c.report(tmp_path / "survey.html", csv=tmp_path / "survey.csv")
+    assert out == tmp_path / "survey.html"
+    page = out.read_text(encoding="utf-8")
+    assert "Judged by macro-F1, as chosen" in page and "Is the difference real?" in page
+    assert all(r.id in page for r in c.runs)
+    table = pd.read_csv(tmp_path / "survey.csv", encoding="utf-8-sig")
+    assert table["run_id"].tolist() == [r.id for r in c.runs] and table["data_sha256"].notna().all()
+    with pytest.raises(BertlabError, match="no_such_folder"):
+        c.report(tmp_path / "no_such_folder" / "r.html")
+
+
+def test_compare_warns_of_a_large_share_of_rows_dropped_for_conflicting_labels(reviews):
+    """Rows dropped as texts seen with different labels, a third of the data (a survey's satisfaction from its
+    answers), were a note in each run's notes only: compare says it before training, as it says unmarked rows."""
+    flipped = reviews.iloc[: len(reviews) // 4].assign(
+        sentiment=lambda d: d["sentiment"].map(dict(zip(sorted(set(reviews["sentiment"])),
+                                                        sorted(set(reviews["sentiment"]))[::-1]))))
+    with pytest.warns(UserWarning, match="the label is not the text's alone"):
+        bertlab.compare(pd.concat([reviews, flipped], ignore_index=True), ["tfidf_logreg"], sizes=(None, None, None),
+                        progress=False)
