@@ -951,6 +951,9 @@ def test_a_gpu_run_stored_before_peak_memory_of_reads_as_gpu_memory_not_ram():
         "Memory of tfidf_logreg: the RAM it added (it runs nothing on the GPU); the others' is the GPU memory they "
         "allocated.")
     assert plots.memory_note([new_ram, old_cpu]) is None
+    # a run that stored no peak memory measured neither: not named as RAM beside a GPU run
+    unmeasured = SimpleNamespace(**{**vars(old_cpu), "id": "run-4", "costs": {}})
+    assert plots.memory_note([old_gpu, unmeasured]) is None
     html = _memory_section([old_gpu, old_cpu], {"run-1": "full_ft", "run-2": "head_only"})
     assert "<td>full_ft</td><td>300.0 MiB</td><td>GPU memory</td>" in html.replace("\n", "")
     assert "<td>head_only</td><td>300.0 MiB</td><td>RAM</td>" in html.replace("\n", "")
