@@ -1709,6 +1709,11 @@ def test_a_large_share_of_rows_dropped_for_conflicting_labels_is_a_warning():
     assert not any(warned(n) for n in build_dataset(texts[26:38], labels[26:38], "x").notes)  # of a toy: too few)
     assert "dropped 4 rows whose text appears with different labels" in few.notes
     assert not any(warned(n) for n in few.notes)
+    # a fifth exactly, and the 10 rows exactly: "a fifth of the rows or more" is said (10 of 50 rows)
+    edge = build_dataset([f"distinct answer {i}" for i in range(40)] + [f"same {i}" for i in range(5) for _ in "ab"],
+                         ["a", "b"] * 25, "x")
+    [note] = [n for n in edge.notes if "different labels" in n]
+    assert note.startswith("dropped 10 rows whose text appears with different labels (20% of 50 rows)") and warned(note)
 
 
 def test_a_column_named_as_an_id_is_not_taken_for_short_repeated_answers():
