@@ -996,6 +996,9 @@ def test_a_cut_texts_note_says_its_token_counts_are_of_texts_clipped_on_loading(
     test = classification_report([0, 1, 1, 0], [0, 1, 1, 0], splits.label_names)
     note = next(n for n in outcome_notes(cfg, get_strategy("head_only"), splits, test) if "max_length 16" in n)
     assert ", counted in the first 10,000 characters the longer texts were clipped to on loading); " in note
+    zs = make_config("zero_shot", model=tiny_model, data=DataConfig(source="file", name=str(path)), max_length=16)
+    note = next(n for n in outcome_notes(zs, get_strategy("zero_shot"), splits, test) if "max_length 16" in n)
+    assert ", counted in the first 10,000 characters the longer texts were clipped to on loading); " in note  # its test texts
     splits.notes = [n for n in splits.notes if not n.startswith("clipped ")]  # nothing clipped: as before
     note = next(n for n in outcome_notes(cfg, get_strategy("head_only"), splits, test) if "max_length 16" in n)
     assert "clipped" not in note
