@@ -437,6 +437,31 @@ def test_cli_sweep_warns_of_rows_a_files_own_split_leaves_unmarked_before_it_tra
     assert err.index(warning) < next(i for i, x in enumerate(err) if x.startswith("sweep "))  # before the plan
 
 
+def test_cli_sweep_warns_of_a_large_share_of_rows_dropped_for_conflicting_labels_before_the_plan(tmp_path, capsys):
+    """Rows dropped as texts seen with different labels, a fifth of the data or more (a survey's satisfaction from
+    its answers), are said as a warning before anything trains, as `run` and `sweep` say unmarked rows: no test
+    reached the command line's warning of them."""
+    import csv
+
+    from bertlab.cli import main
+
+    path = tmp_path / "rated.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label"])
+        for i in range(60):
+            w.writerow([f"answer {i} says it was {('good', 'bad')[i % 2]}", ("pos", "neg")[i % 2]])
+        for i in range(10):  # the same few words rated both ways
+            w.writerows([[f"fine {i}", "pos"], [f"fine {i}", "neg"]])
+    assert main(["sweep", "--dataset", str(path), "--strategies", "tfidf_logreg", "--sizes", "16", "--seeds", "0",
+                 "--dry-run"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    (warning,) = [x for x in err if "different labels" in x]
+    assert warning.startswith("warning: dropped 20 rows whose text appears with different labels (25% of 80 rows): "
+                              "for these the label is not the text's alone")
+    assert err.index(warning) < next(i for i, x in enumerate(err) if x.startswith("sweep "))  # before the plan
+
+
 def test_cli_sweep_dry_run_json_prints_the_plan_as_json_on_stdout(tiny_model, tiny_csv, capsys):
     """`sweep --dry-run --json` printed nothing on stdout (the plan on stderr only, exit 0): a script's `| jq` read
     nothing. It now prints the plan as one JSON object; no point is stored."""
