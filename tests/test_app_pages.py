@@ -4809,3 +4809,23 @@ def test_train_page_says_its_long_texts_token_counts_are_of_texts_clipped_on_loa
 
     assert clip_worth_naming([clip_note(4)], 40) == (4, 10_000) and clip_worth_naming([clip_note(3)], 40) is None
     assert clip_worth_naming([clip_note(3)], None) == (3, 10_000)  # not known how many were read: named
+
+
+def test_compares_per_class_table_counts_the_runs_on_other_classes_it_leaves_out(tiny_data, bertlab_home):
+    """Compare's per-class caption said "Left out: 1 run(s) on other classes": the count takes its number, as the
+    command line's per-class table says it ("2 runs")."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for i, names in enumerate((["neg", "pos"], ["neg", "pos"], ["a", "b", "c"], ["a", "b", "c"])):  # another dataset
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=i), batch_id="b")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={
+            "test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5, "label_names": names,
+            "per_class": {n: {"recall": 0.5, "precision": 0.5, "f1": 0.5, "support": 10} for n in names},
+            "confusion": [[5 + 5 * (a == b) for b in names] for a in names]},
+            costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    said = [c.value for c in at.caption if "on other classes" in c.value]
+    assert len(said) == 1 and said[0].endswith(" Left out: 2 runs on other classes (another dataset).")
