@@ -1746,6 +1746,10 @@ def test_the_clip_note_says_no_strategy_reads_past_the_clip_and_is_read_back_old
     assert note == (f"clipped 2 texts longer than {MAX_TEXT_CHARS:,} characters to their first {MAX_TEXT_CHARS:,}: "
                     "no strategy reads past that, tfidf_logreg included")
     assert clipped_texts(["dropped 1 row", note]) == (2, MAX_TEXT_CHARS)
+    one = build_dataset(["policy " * 3000, "short text", "another one", "a third"], ["a", "b", "a", "b"], "long")
+    note = next(n for n in one.notes if n.startswith("clipped"))  # one text: 'text', not 'texts'
+    assert note.startswith(f"clipped 1 text longer than {MAX_TEXT_CHARS:,} characters")
+    assert clipped_texts([note]) == (1, MAX_TEXT_CHARS)
     assert clipped_texts(["clipped 1 text longer than 10,000 characters"]) == (1, 10_000)  # a run stored before
     assert clipped_texts(["dropped 1 row"]) is None
 
