@@ -4232,6 +4232,31 @@ def test_compare_keeps_the_baseline_under_its_tables_and_folds_how_to_read_them(
     assert sum("Wilson score interval" in c.value for c in at.caption) == 1
 
 
+def test_compare_gives_the_majority_baseline_by_macro_f1_where_the_answer_judges_by_it(tiny_data, bertlab_home):
+    """A persona's comments, 3% abusive: under the tables "Always answering the majority class scores 96.8% here:
+    every run must beat that.", while the answer judged by macro-F1, where the majority's bar is 0.492 (and a run
+    at 98.4% accuracy scored 0.829). The caption now gives that macro-F1 too; on even classes it reads as before
+    (the test above)."""
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    per_class = {"a": {"precision": 97 / 98, "recall": 1.0, "f1": 0.995, "support": 97},
+                 "b": {"precision": 1.0, "recall": 2 / 3, "f1": 0.8, "support": 3}}
+    for first in (True, False):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": 1 + first}),
+                               batch_id="b0")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.985, "test_macro_f1": 0.83, "majority_accuracy": 0.97,
+                                              "per_class": per_class, "label_names": ["a", "b"],
+                                              "confusion": [[97, 0], [1, 2]]},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert ("Always answering the majority class scores 97.0% here (macro-F1 0.492, the measure the answer judges "
+            "by): every run must beat that.") in [c.value for c in at.caption]
+
+
 def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_read_it(tiny_data, bertlab_home):
     """At 1366x768 six lines stood under the calibration chart (what a point is, what ECE is, when calibration
     matters, then the finding): the finding, the largest ECE and what chance alone would show on this many texts,
