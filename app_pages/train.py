@@ -616,6 +616,17 @@ def queue_ahead(past: list) -> str:
             f"its runs start after {them}, so the time above comes on top.{wait}")
 
 
+QUEUE_REFRESH_S = 5.0  # how often the line on the runs ahead of a new launch is redrawn while there are some
+
+
+def queue_line(past: list) -> None:
+    """The line on the runs ahead of a new launch (:func:`queue_ahead`), nothing where there are none: drawn in a
+    fragment the page reruns every :data:`QUEUE_REFRESH_S` while runs are queued or train, so its time counts down
+    as the sidebar's does."""
+    if ahead := queue_ahead(past):
+        st.caption(ahead)
+
+
 def ahead_text(runs: list, past: list) -> str:
     """' They should take ~4 min (estimated as above).' for the runs ``runs`` ahead of a new launch, the one
     training first (None for one no longer in the store's active runs), estimated from ``past`` ('' where none
@@ -950,8 +961,10 @@ if summary is not None:
                                                  overrides.get(n, {}).get("patience") or make_config(n).patience)]
     if total := total_estimate(known, unknown, n_runs, sooner):
         (st.warning if long else st.caption)(total)
-    if ahead := queue_ahead(past):
-        st.caption(ahead)
+    # Redrawn while runs are queued or train: drawn once, "It should take ~52 s" of a full_ft training stayed on the
+    # page while the sidebar beside it counted that run down to "~9 s left".
+    snap = common.manager().snapshot()
+    st.fragment(run_every=QUEUE_REFRESH_S if snap.running or snap.queued else None)(queue_line)(past)
     if names and (few := few_steps_planned(current_configs(names, cfg, model, overrides, sizes["train"], 1) or [],
                                            sizes["train"])):
         st.warning("Too short to judge: " + " ".join(f"**{n}**: {common.md(note)}" for n, note in few.items()),

@@ -1634,6 +1634,45 @@ def test_train_page_says_how_long_the_runs_ahead_of_a_new_launch_should_take(tin
     assert [r.status for r in store.list_runs()].count("queued") == 1  # the queue itself is untouched
 
 
+def test_the_train_pages_line_on_the_runs_ahead_is_redrawn_while_they_run(tiny_data, bertlab_home, monkeypatch):
+    """Drawn once with the page, "It should take ~52 s" of a full_ft training stayed on the Train page while the
+    sidebar beside it counted the run down to "~9 s left" (a Quick-demo launch watched every 8 s). The line is drawn
+    in a fragment that reruns every QUEUE_REFRESH_S while runs are queued or train, and in one that does not rerun
+    with none."""
+    import streamlit
+
+    from bertlab.jobs import JobManager
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    real, every = streamlit.fragment, {}
+
+    def fragment(func=None, *, run_every=None):  # records each fragment's refresh, by the function it draws
+        if func is None:  # st.fragment(run_every=...)(func)
+            return lambda f: fragment(f, run_every=run_every)
+        every[func.__name__] = run_every
+        return real(func, run_every=run_every)
+
+    monkeypatch.setattr(streamlit, "fragment", fragment)
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # runs stay queued
+    idle = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(idle)
+    assert "queue_line" in every and every["queue_line"] is None
+    store = RunStore(bertlab_home)
+    done = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b-past")
+    assert execute_run(store, done) == SUCCEEDED, store.get(done).error
+    theirs = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    theirs.multiselect(key="keep_strategies").set_value(["tfidf_logreg"]).run()
+    next(b for b in theirs.button if b.label.startswith("Launch 1 run")).click().run()
+    every.clear()
+    mine = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    no_problems(mine)
+    assert any("ahead of a new launch" in c.value for c in mine.caption)
+    from app_pages.train import QUEUE_REFRESH_S
+
+    assert every["queue_line"] == QUEUE_REFRESH_S
+
+
 def _line_behind_a_run_past_its_estimate(tiny_data, bertlab_home, monkeypatch, behind: list[str]) -> str:
     """The Train page's line on the runs ahead of a new launch while the worker trains a tfidf_logreg an hour in
     (its estimate: a second or so), no progress told yet, with ``behind`` queued after it."""
