@@ -2349,3 +2349,22 @@ def test_a_launch_and_a_sweep_default_to_one_list_of_strategies_wherever_they_ar
     page = ast.parse((Path(common.__file__).parent / "sweep.py").read_text())
     first = next(n.value for n in page.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "DEFAULT_STRATEGIES")
     assert ast.unparse(first) == "list(sweep.DEFAULT_SWEEP_STRATEGIES)"
+def test_the_cli_progress_bar_says_the_time_left_in_its_phase_as_the_app_does():
+    """The CLI's bars said only the elapsed time ('full_ft 45%| 00:12, train'), where the app's sidebar beside it said
+    '~43 s left': a bar now says its phase's time left as the status lines do, from the run's pace in the store,
+    once it can be told; the phase alone before that, or while the store is a step behind."""
+    from types import SimpleNamespace
+
+    from bertlab.cli import bar_words
+
+    now = 1_000_000.0
+    run = SimpleNamespace(strategy="full_ft", config={"epochs": 3, "patience": 0}, phase="train", progress=0.5,
+                          progress_at=now, pace_started=now - 60, phase_started=now - 60, data_summary={})
+    store = SimpleNamespace(get=lambda rid: run if rid == "r1" else None)
+    assert bar_words(store, "r1", 0.5, "train", now) == "train · ~60 s left"
+    assert bar_words(store, "r1", 0.5, "test", now) == "test"  # the store still says train
+    assert bar_words(store, "gone", 0.5, "train", now) == "train"
+    run.config = {"epochs": 3, "patience": 1}  # Stop early after may end it sooner
+    assert bar_words(store, "r1", 0.5, "train", now) == "train · up to ~60 s left"
+    run.pace_started = now - 2  # too early to tell
+    assert bar_words(store, "r1", 0.5, "train", now) == "train"
