@@ -325,6 +325,22 @@ REFUSED = [
                       "more than one); bertlab compares single-label classifiers, one class per text. Choose a column "
                       "of one label per row, or a single-label dataset (or keep the rows with exactly one label, in a "
                       "file of your own)."),
+    # a multi-label file's tags joined in one string: each combination was taken for a class, and the split refused
+    # it with '4 classes have fewer than 3 examples: 'neg;spam' (1)...', nothing said of several labels a row
+    Refused("csv_tags_joined_by_semicolons", "tags.csv",
+            lambda: csv_text([(t, f"{y};spam" if i % 3 == 0 else y) for i, (t, y) in enumerate(good_rows())],
+                             ("text", "tags")),
+            lambda p: "column 'tags' holds labels joined by ';' in each row (a multi-label dataset: 10 of 30 rows "
+                      "have more than one); bertlab compares single-label classifiers, one class per text. Choose a "
+                      "column of one label per row, or a single-label dataset (or keep the rows with exactly one "
+                      "label, in a file of your own)."),
+    Refused("csv_tags_as_json_lists", "jsontags.csv",
+            lambda: csv_text([(t, json.dumps([y, "spam"] if i % 2 else [y])) for i, (t, y) in enumerate(good_rows())],
+                             ("text", "tags")),
+            lambda p: "column 'tags' holds a list of labels in each row (a multi-label dataset: 15 of 30 rows have "
+                      "more than one); bertlab compares single-label classifiers, one class per text. Choose a column "
+                      "of one label per row, or a single-label dataset (or keep the rows with exactly one label, in a "
+                      "file of your own)."),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

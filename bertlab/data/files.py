@@ -1136,13 +1136,64 @@ def _scores(col: pd.Series) -> str | None:
     return f"{len(vals):,} distinct numbers such as {shown}"
 
 
-def multi_label_message(col: pd.Series, label: str) -> str:
-    """Why a column of lists (a multi-label dataset's, such as GoEmotions' ``labels``) is not a label column."""
+LABEL_SEPARATORS = (";", "|", ",")  # what joins a row's several tags in a multi-label file: 'billing;refund'
+
+
+def _list_text(v: str) -> list | None:
+    """A list of tags written as text, '["billing", "refund"]' (JSON) or "['billing', 'refund']" (a pandas list
+    column saved as CSV); None where ``v`` is not one."""
+    import ast
+
+    v = v.strip()
+    if not (v.startswith("[") and v.endswith("]")):
+        return None
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            got = parse(v)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(got, list) and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in got):
+            return got
+    return None
+
+
+def joined_labels(col: pd.Series) -> tuple[pd.Series, str | None] | None:
+    """Where a column of strings holds several tags a row (a multi-label file's ``tags``): each row's tags as a
+    list, and what joined them (';', '|' or ',', or None for lists written as text, '["billing", "refund"]');
+    None otherwise. Joined tags are taken as such where at least two values join several, and every tag recurs in
+    two values or more, so fewer tags than values (82 combinations of 6 tags, each combination a 'class'); a label
+    with a comma in it, 'yes, definitely' beside 'no, never', is no list."""
+    vals = col.dropna()
+    if vals.empty or not vals.map(lambda v: isinstance(v, str)).all():
+        return None
+    uniq = pd.Series(vals.unique())
+    lists = uniq.map(_list_text)
+    if lists.notna().all():
+        parsed = dict(zip(uniq, lists))
+        return vals.map(parsed.get), None
+    for sep in LABEL_SEPARATORS:
+        parts = uniq.map(lambda v, sep=sep: [p.strip() for p in v.split(sep)])
+        if int((parts.map(len) > 1).sum()) < 2:
+            continue
+        seen: dict[str, int] = {}
+        for ps in parts:
+            for p in set(ps):
+                seen[p] = seen.get(p, 0) + 1
+        if "" in seen or len(seen) >= len(uniq) or min(seen.values()) < 2:
+            continue
+        return vals.map(lambda v, sep=sep: [p.strip() for p in v.split(sep)]), sep
+    return None
+
+
+def multi_label_message(col: pd.Series, label: str, sep: str | None = None) -> str:
+    """Why a column of lists (a multi-label dataset's, such as GoEmotions' ``labels``) is not a label column;
+    ``sep``: what joined each row's labels where the column held them as one string (:func:`joined_labels`)."""
     sizes = col.dropna().map(lambda v: len(v) if isinstance(v, (list, tuple, np.ndarray)) else None)
     if sizes.isna().any():  # dicts, or lists mixed with plain values
         return f"column {label!r} holds nested values (lists or dicts); a label must be one string or number per row."
     several = int((sizes > 1).sum())
-    return (f"column {label!r} holds a list of labels in each row (a multi-label dataset: {several:,} of "
+    held = "a list of labels in each row" if sep is None else f"labels joined by {sep!r} in each row"
+    return (f"column {label!r} holds {held} (a multi-label dataset: {several:,} of "
             f"{len(sizes):,} rows have more than one); bertlab compares single-label classifiers, one class per text. "
             "Choose a column of one label per row, or a single-label dataset (or keep the rows with exactly one label, "
             "in a file of your own).")
@@ -1184,6 +1235,8 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
             )
     if df[label].dropna().map(_is_nested).any():
         raise DataError(multi_label_message(df[label], label))
+    if (joined := joined_labels(df[label])) is not None:  # 'billing;refund': each combination was a class
+        raise DataError(multi_label_message(joined[0], label, joined[1]))
     if (scores := _scores(df[label])) is not None:
         raise DataError(f"the label column {label!r} holds scores, not classes: {scores}; a regression target, as "
                         "in STS-B's similarity scores. bertlab compares classifiers, which learn a few classes from "
