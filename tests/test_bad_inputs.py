@@ -28,7 +28,7 @@ import pytest
 from bertlab.config import DataConfig, RunConfig
 from bertlab.data import load_file, load_splits, read_table
 from bertlab.data.files import MAX_FILE_BYTES
-from bertlab.errors import BertlabError, ConfigError, DataError, ModelError
+from bertlab.errors import BertlabError, ColumnChoiceError, ConfigError, DataError, ModelError
 from bertlab.models import resolve
 from bertlab.runner import execute_run
 from bertlab.store import FAILED, SUCCEEDED, RunStore
@@ -341,6 +341,33 @@ REFUSED = [
                       "more than one); bertlab compares single-label classifiers, one class per text. Choose a column "
                       "of one label per row, or a single-label dataset (or keep the rows with exactly one label, in a "
                       "file of your own)."),
+    # passed over as label columns (lists; more than 200 values), each said only 'no label column found'
+    Refused("jsonl_tags_as_lists_not_named", "tags.jsonl",
+            lambda: "".join(json.dumps({"text": t, "tags": [y, "spam"] if i % 3 == 0 else [y]}) + "\n"
+                            for i, (t, y) in enumerate(good_rows())),
+            lambda p: "no label column found among ['text', 'tags'] (a column with 2-200 distinct values): column "
+                      "'tags' holds a list of labels in each row (a multi-label dataset: 10 of 30 rows have more than "
+                      "one); bertlab compares single-label classifiers, one class per text. Choose a column of one "
+                      "label per row, or a single-label dataset (or keep the rows with exactly one label, in a file of "
+                      "your own).", ColumnChoiceError),
+    Refused("csv_similarity_scores_in_many_values", "stsb.csv",
+            lambda: csv_text([(f"the first sentence of pair {i}", f"a second sentence, number {i}", f"{i / 50:.2f}")
+                              for i in range(251)], ("sentence1", "sentence2", "score")),
+            lambda p: "no label column found among ['sentence1', 'sentence2', 'score'] (a column with 2-200 distinct "
+                      "values): column 'score' holds scores, not classes: 251 distinct numbers such as 0.02, 0.04, "
+                      "0.06; a regression target, as in STS-B's similarity scores. bertlab compares classifiers, "
+                      "which learn a few classes from many texts each: choose a label column of classes, or a dataset "
+                      "with one (or bin the scores into classes, say low / middle / high, in a file of your own).",
+            ColumnChoiceError),
+    Refused("csv_prices_in_many_whole_numbers", "prices.csv",
+            lambda: csv_text([(f"a second-hand item for sale, listing {i}", str(10 + i // 2)) for i in range(500)],
+                             ("description", "price")),
+            lambda p: "no label column found among ['description', 'price'] (a column with 2-200 distinct values): "
+                      "column 'price' holds numbers, not classes: 250 distinct numbers such as 10, 11, 12; a "
+                      "regression target, as in STS-B's similarity scores. bertlab compares classifiers, which learn "
+                      "a few classes from many texts each: choose a label column of classes, or a dataset with one "
+                      "(or bin the numbers into classes, say low / middle / high, in a file of your own).",
+            ColumnChoiceError),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

@@ -1020,8 +1020,9 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             named = [c for c in one if _name_tokens(c) & set(LABEL_NAMES)]
             cands = named if len(named) == 1 else one if flat == one and len(one) == 1 else []
         if not cands:
+            why = _why_no_label(df, [c for c in cols if c not in (text, pair_column)])
             raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
-                                    "values); set it explicitly.", "label")
+                                    "values)" + (f": {why}" if why else "; set it explicitly."), "label")
         if len(cands) > 1:
             error = ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
                                       "column explicitly.", "label", cands)
@@ -1185,6 +1186,49 @@ def joined_labels(col: pd.Series) -> tuple[pd.Series, str | None] | None:
     return None
 
 
+def scores_message(column: str, scores: str, what: str = "scores") -> str:
+    """Why a column of scores (:func:`_scores`, ``scores`` its words) is not a label column; ``column``: it, in
+    words ("the label column 'score'"); ``what``: what it holds ("numbers", for a price's)."""
+    return (f"{column} holds {what}, not classes: {scores}; a regression target, as in STS-B's similarity scores. "
+            "bertlab compares classifiers, which learn a few classes from many texts each: choose a label column of "
+            f"classes, or a dataset with one (or bin the {what} into classes, say low / middle / high, in a file of "
+            "your own).")
+
+
+def _quantities(col: pd.Series) -> str | None:
+    """Where ``col`` holds whole numbers in more distinct values than :data:`MAX_CLASSES`, some of them repeated
+    (a price, a count: a quantity, not an id, whose values are each a row's own), a few of them in words."""
+    vals = col.dropna()
+    if vals.empty or vals.map(_is_nested).any() or _name_tokens(col.name) & ID_WORDS:
+        return None
+    numbers = pd.to_numeric(vals.astype(str).str.strip(), errors="coerce")
+    if numbers.isna().any():
+        return None
+    distinct = numbers.drop_duplicates()
+    if len(distinct) <= MAX_CLASSES or len(distinct) == len(numbers):
+        return None
+    return f"{len(distinct):,} distinct numbers such as {', '.join(f'{v:g}' for v in distinct.head(3))}"
+
+
+def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
+    """Why none of the columns ``others`` is a label column, where one of them holds what another task's data does:
+    several labels a row (a multi-label file's tags, lists or joined in a string), or scores or quantities (a
+    regression target: STS-B's similarity, a price); None otherwise. Each such column was passed over for holding
+    lists or more than :data:`MAX_CLASSES` values, and loading said 'no label column found', nothing of why."""
+    for c in others:
+        col = df[c]
+        if col.dropna().map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            return multi_label_message(col, c)
+        if (joined := joined_labels(col)) is not None:
+            return multi_label_message(joined[0], c, joined[1])
+    for c in others:
+        if (scores := _scores(df[c])) is not None:
+            return scores_message(f"column {c!r}", scores)
+        if (numbers := _quantities(df[c])) is not None:
+            return scores_message(f"column {c!r}", numbers, "numbers")
+    return None
+
+
 def multi_label_message(col: pd.Series, label: str, sep: str | None = None) -> str:
     """Why a column of lists (a multi-label dataset's, such as GoEmotions' ``labels``) is not a label column;
     ``sep``: what joined each row's labels where the column held them as one string (:func:`joined_labels`)."""
@@ -1238,10 +1282,7 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
     if (joined := joined_labels(df[label])) is not None:  # 'billing;refund': each combination was a class
         raise DataError(multi_label_message(joined[0], label, joined[1]))
     if (scores := _scores(df[label])) is not None:
-        raise DataError(f"the label column {label!r} holds scores, not classes: {scores}; a regression target, as "
-                        "in STS-B's similarity scores. bertlab compares classifiers, which learn a few classes from "
-                        "many texts each: choose a label column of classes, or a dataset with one (or bin the scores "
-                        "into classes, say low / middle / high, in a file of your own).")
+        raise DataError(scores_message(f"the label column {label!r}", scores))
     if split_column is not None and df[split_column].dropna().map(_is_nested).any():
         raise DataError(f"column {split_column!r} holds nested values (lists or dicts); a split column holds train, "
                         "validation or test in each row.")
