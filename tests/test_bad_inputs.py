@@ -368,6 +368,18 @@ REFUSED = [
                       "a few classes from many texts each: choose a label column of classes, or a dataset with one "
                       "(or bin the numbers into classes, say low / middle / high, in a file of your own).",
             ColumnChoiceError),
+    # ids for texts: loaded, and every strategy trained on the ticket numbers (a CSV's numbers are read as strings)
+    Refused("csv_text_column_of_ticket_numbers", "tickets.csv",
+            lambda: csv_text([(str(100000 + i), y) for i, y in enumerate(LABELS)]),
+            lambda p: "column 'text' holds numbers or codes, not text: every value is one, such as '100000', "
+                      "'100001', '100002'. bertlab classifies texts (sentences, reviews, messages) by their words, and "
+                      "an id or a number has none to learn from; choose a column of texts as the text column."),
+    Refused("csv_only_customer_ids_beside_the_label", "customers.csv",
+            lambda: csv_text([(f"C{i:06d}", str(i % 7), y) for i, y in enumerate(LABELS)],
+                             ("customer_id", "visits", "label")),
+            lambda p: "column 'customer_id' holds numbers or codes, not text: every value is one, such as 'C000000', "
+                      "'C000001', 'C000002'. bertlab classifies texts (sentences, reviews, messages) by their words, "
+                      "and an id or a number has none to learn from; choose a column of texts as the text column."),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

@@ -1210,6 +1210,22 @@ def _quantities(col: pd.Series) -> str | None:
     return f"{len(distinct):,} distinct numbers such as {', '.join(f'{v:g}' for v in distinct.head(3))}"
 
 
+_CODE = re.compile(r"[^\W\d_]{0,6}[-_#:/.]?\d[\d\-_.:/,]*")  # 100042, TCK-00042, C000042, 2024-05-01, 3.5
+
+
+def _codes(col: pd.Series) -> str | None:
+    """Where every value of ``col`` is a number or an id's code (digits after at most a short prefix: 100042,
+    'TCK-00042', a date) rather than text, three of them in words; None otherwise. A column named 'text' of
+    ticket numbers, or a survey's customer ids taken for the text where no other column held strings, trained every
+    strategy on the ids."""
+    vals = col.dropna()
+    vals = vals[~vals.map(_is_nested)].astype(str).str.strip()
+    vals = vals[vals != ""]
+    if vals.empty or not vals.map(lambda v: _CODE.fullmatch(v) is not None).all():
+        return None
+    return ", ".join(repr(v) for v in vals.drop_duplicates().head(3))
+
+
 def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
     """Why none of the columns ``others`` is a label column, where one of them holds what another task's data does:
     several labels a row (a multi-label file's tags, lists or joined in a string), or scores or quantities (a
@@ -1277,6 +1293,11 @@ def dataset_from_table(df: pd.DataFrame, name: str, text_column: str | None = No
                 f"column {col!r} holds {_kind(df[col])} values, not text; choose a column of plain strings "
                 f"as {role}."
             )
+    for col, role in ((text, "the text column"), (pair_column, "the second text column")):
+        if col is not None and (codes := _codes(df[col])) is not None:
+            raise DataError(f"column {col!r} holds numbers or codes, not text: every value is one, such as {codes}. "
+                            "bertlab classifies texts (sentences, reviews, messages) by their words, and an id or a "
+                            f"number has none to learn from; choose a column of texts as {role}.")
     if df[label].dropna().map(_is_nested).any():
         raise DataError(multi_label_message(df[label], label))
     if (joined := joined_labels(df[label])) is not None:  # 'billing;refund': each combination was a class
