@@ -147,7 +147,10 @@ def _stop_if_cancelled(store: RunStore, run_id: str, cb: StoreCallbacks) -> None
 
 
 def _looks_like_oom(e: BaseException) -> bool:
-    """CUDA and MPS say "out of memory"; the CPU allocator says "not enough memory"/"can't allocate"."""
+    """CUDA and MPS say "out of memory"; the CPU allocator says "not enough memory"/"can't allocate". Python and
+    NumPy raise MemoryError (often with no message at all: a run failed with 'MemoryError: ' and no hint)."""
+    if isinstance(e, MemoryError):
+        return True
     text = str(e).lower()
     return any(k in text for k in ("out of memory", "not enough memory", "can't allocate memory"))
 

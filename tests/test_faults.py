@@ -359,6 +359,11 @@ OOM_CASES = [
     (RuntimeError("DefaultCPUAllocator: not enough memory: you tried to allocate 68719476736 bytes."),
      "out of memory: DefaultCPUAllocator: not enough memory: you tried to allocate 68719476736 bytes. "
      "Try a smaller batch_size or max_length, or a smaller model."),
+    # Python's and NumPy's own: a bare MemoryError read 'MemoryError: ', NumPy's said nothing of what to lower
+    (MemoryError(), "out of memory: MemoryError. Try a smaller batch_size or max_length, or a smaller model."),
+    (MemoryError("Unable to allocate 1.50 GiB for an array with shape (256, 512, 3072) and data type float32"),
+     "out of memory: Unable to allocate 1.50 GiB for an array with shape (256, 512, 3072) and data type float32. "
+     "Try a smaller batch_size or max_length, or a smaller model."),
 ]
 FAULT_CASES = [
     (RuntimeError("injected fault in step 3"), "RuntimeError: injected fault in step 3"),
@@ -367,7 +372,8 @@ FAULT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("fault,message", FAULT_CASES, ids=["runtime", "nan", "cuda_oom", "mps_oom", "cpu_oom"])
+@pytest.mark.parametrize("fault,message", FAULT_CASES, ids=["runtime", "nan", "cuda_oom", "mps_oom", "cpu_oom",
+                                                                 "memory_error", "numpy_memory_error"])
 def test_fault_in_a_step_fails_that_run_and_the_next_one_runs(fault, message, tiny_model, tiny_data,
                                                                 optimizer_hooks):
     optimizer_hooks.update(fault_at=3, fault=fault)
