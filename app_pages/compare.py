@@ -493,7 +493,9 @@ def results(runs: list, drawn: list | None = None) -> None:
                  config={"displayModeBar": False})
     if cost == "train_examples_per_s":
         b.caption(THROUGHPUT_HELP)
-    common.chart(common.figure(plots.tradeoff_figure, plotted, cost), width="stretch", key="cmp_scatter")
+    # judged by macro-F1 (the answer above), the trade-off is drawn by it too
+    common.chart(common.figure(plots.tradeoff_figure, plotted, cost, by=st.session_state.get("compare_judge")
+                               or "accuracy"), width="stretch", key="cmp_scatter")
     done_drawn = [r for r in plotted if r.status == "succeeded"]
     # of many runs, those drawn (measuring 180 runs' serving speed would take the page's server for minutes)
     if done_drawn:

@@ -1523,3 +1523,18 @@ def test_compares_scatter_writes_no_name_above_a_point_near_its_axis_top():
     moved = {a.text: a.ay for a in fig.layout.annotations}
     for name in ("tfidf_logreg", "head_only"):
         assert not written.get(name, "").startswith("top") and moved.get(name, 1) > 0, (name, written, moved)
+
+
+def test_the_tradeoff_chart_draws_macro_f1_where_the_answer_judges_by_it():
+    """A persona's comments, 3% abusive: Compare's answer judged by macro-F1 (scratch, 'ok' to every text, 0.492;
+    full_ft 0.978) while its trade-off chart under it drew accuracy (96.8% against 99.7%: scratch looked nearly as
+    good). by="macro_f1" draws each run's macro-F1, named so; the default is accuracy, as before."""
+    runs = [make_run("full_ft", "r1", acc=0.997), make_run("scratch", "r2", acc=0.968, train_seconds=60.0)]
+    runs[1].metrics["test_macro_f1"] = 0.492
+    fig = plots.tradeoff_figure(runs, "train_seconds", by="macro_f1")
+    assert [t.y[0] for t in fig.data if t.mode == "markers+text"] == [runs[0].metrics["test_macro_f1"], 0.492]
+    assert fig.layout.title.text.startswith("Macro-F1 vs ") and fig.layout.yaxis.title.text == "test macro-F1"
+    assert all("macro-F1" in t.hovertemplate for t in fig.data if t.mode == "markers+text")
+    plain = plots.tradeoff_figure(runs, "train_seconds")
+    assert [t.y[0] for t in plain.data if t.mode == "markers+text"] == [0.997, 0.968]
+    assert plain.layout.title.text.startswith("Accuracy vs ") and plain.layout.yaxis.title.text == "test accuracy (%)"
