@@ -380,6 +380,16 @@ REFUSED = [
             lambda p: "column 'customer_id' holds numbers or codes, not text: every value is one, such as 'C000000', "
                       "'C000001', 'C000002'. bertlab classifies texts (sentences, reviews, messages) by their words, "
                       "and an id or a number has none to learn from; choose a column of texts as the text column."),
+    # one 0/1 column per tag: the message named the columns, nothing of the one column per tag
+    Refused("csv_one_column_per_tag", "onehot.csv",
+            lambda: csv_text([(t, int(y == "pos"), int(y == "neg"), i % 3 // 2) for i, (t, y) in enumerate(good_rows())],
+                             ("text", "praise", "complaint", "urgent")),
+            lambda p: "cannot tell which column holds the labels: ['praise', 'complaint', 'urgent'] all could. Set "
+                      "the label column explicitly. Columns ['praise', 'complaint', 'urgent'] hold 0 or 1 in each "
+                      "row, and 10 of 30 rows have a 1 in more than one: one column per tag, a multi-label dataset; "
+                      "bertlab compares single-label classifiers, one class per text. Choose one tag's column as the "
+                      "label (a yes/no classifier for that tag), or make a column of one label per row in a file of "
+                      "your own.", ColumnChoiceError),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

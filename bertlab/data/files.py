@@ -1025,7 +1025,7 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
                                     "values)" + (f": {why}" if why else "; set it explicitly."), "label")
         if len(cands) > 1:
             error = ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
-                                      "column explicitly.", "label", cands)
+                                      "column explicitly." + _tag_columns_note(df, cands), "label", cands)
             # where to start: the app's pickers, and the CLI's example ('stars', not the first that could be, 'id')
             error.starts_at = fallback_columns(df, error)
             raise error
@@ -1224,6 +1224,22 @@ def _codes(col: pd.Series) -> str | None:
     if vals.empty or not vals.map(lambda v: _CODE.fullmatch(v) is not None).all():
         return None
     return ", ".join(repr(v) for v in vals.drop_duplicates().head(3))
+
+
+def _tag_columns_note(df: pd.DataFrame, cands: list[str]) -> str:
+    """Where two or more of the columns ``cands`` hold 0 or 1 in every row, and some rows a 1 in more than one of
+    them (a multi-label file's one column per tag: billing, refund, shipping), a sentence saying so; '' otherwise."""
+    flags = [c for c in cands if set(df[c].dropna().astype(str).str.strip().str.lower()) <= {"0", "1", "true", "false"}]
+    if len(flags) < 2:
+        return ""
+    ones = pd.concat([df[c].astype(str).str.strip().str.lower().isin({"1", "true"}) for c in flags], axis=1).sum(axis=1)
+    several = int((ones > 1).sum())
+    if not several:
+        return ""
+    return (f" Columns {flags} hold 0 or 1 in each row, and {several:,} of {len(df):,} rows have a 1 in more than one: "
+            "one column per tag, a multi-label dataset; bertlab compares single-label classifiers, one class per "
+            "text. Choose one tag's column as the label (a yes/no classifier for that tag), or make a column of one "
+            "label per row in a file of your own.")
 
 
 def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
