@@ -511,7 +511,7 @@ def check_descriptions(descriptions: list[str], label_names: list[str]) -> None:
 
 def result_row(run) -> dict:
     """The comparison fields of a stored run (the --json schema)."""
-    from bertlab.costs import model_bytes
+    from bertlab.costs import memory_of, model_bytes
     from bertlab.metrics import run_accuracy_interval
     from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
     from bertlab.strategies import REGISTRY
@@ -535,8 +535,12 @@ def result_row(run) -> dict:
             "train_examples_per_s": examples_per_s(c), "trainable_params": c.get("trainable_params"),
             "total_params": c.get("total_params"), "train_flops": c.get("train_flops"),
             "inference_flops_per_text": c.get("inference_flops_per_text"),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(run),
-            "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
+            "peak_memory_bytes": c.get("peak_memory_bytes"),
+            # what that peak is: "rss" (the RAM the run added) or "cuda" (the GPU memory it allocated; tfidf_logreg's
+            # is RAM on a GPU machine too), and whether it also holds the process's one-time set-up (a CLI run is
+            # the first in its process: it reads high beside the next)
+            "peak_memory_of": memory_of(run), "memory_first_in_process": bool(c.get("memory_first_in_process")),
+            "model_bytes": model_bytes(run), "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
             # a run asked to stop that still runs: 'stopping (asked by the user)', not its error (null otherwise)
             "error": run.error, "stopping": run.stopping, "notes": list(run.notes),
             # the settings two runs of one strategy differ by (`--lr head_only=1e-3,3e-2` gave two head_only rows

@@ -45,7 +45,8 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "train_examples_per_s", "train_flops",
               "inference_flops_per_text", "serve_ms_p50",
               "serve_ms_p95", "serve_texts_per_s", "serve_money_per_million", "serve_device", "trainable_params",
-              "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "model_bytes",
+              "total_params", "train_money", "currency", "price_per_hour", "peak_memory_bytes", "peak_memory_of",
+              "model_bytes",
               "memory_without_encoder", "memory_first_in_process", "device", "precision", "threads", "epochs",
               "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "class_weights",
@@ -141,7 +142,9 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "train_money": None if secs is None else secs / 3600 * prices.per_hour(c.get("device")),
             # what the money columns are in: the CSV alone must say it (the app's price may change after)
             "currency": prices.currency, "price_per_hour": prices.per_hour(c.get("device")),
-            "peak_memory_bytes": c.get("peak_memory_bytes"), "model_bytes": model_bytes(r),
+            "peak_memory_bytes": c.get("peak_memory_bytes"),
+            "peak_memory_of": memory_of(r),  # "rss": RAM the run added; "cuda": GPU memory it allocated
+            "model_bytes": model_bytes(r),
             # true: the encoder was loaded before this run (or never, its embeddings cached): memory leaves it out
             "memory_without_encoder": c.get("memory_without_encoder"),
             # true: the first run measured in its process, whose CPU memory also holds the process's set-up

@@ -2368,3 +2368,27 @@ def test_the_cli_progress_bar_says_the_time_left_in_its_phase_as_the_app_does():
     assert bar_words(store, "r1", 0.5, "train", now) == "train · up to ~60 s left"
     run.pace_started = now - 2  # too early to tell
     assert bar_words(store, "r1", 0.5, "train", now) == "train"
+
+
+def test_run_json_and_the_results_csv_say_what_each_peak_memory_measured(tiny_model, capsys):
+    """peak_memory_bytes alone did not say whether it was the RAM a run added or the GPU memory it allocated (on a
+    GPU machine tfidf_logreg's is RAM, the others' the GPU's), nor that a CLI run, the first in its process, also
+    holds the process's set-up: Compare's note and the report said so, `runs --json` and the Results CSV did not."""
+    import csv
+    import io
+
+    from bertlab.report import results_csv
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    gpu = store.create_run(make_config("full_ft", model=tiny_model), "b-mem")
+    store.finish(gpu, SUCCEEDED, metrics=done, costs={"peak_memory_bytes": 2**30, "peak_memory_of": "cuda"})
+    ram = store.create_run(make_config("tfidf_logreg", model=tiny_model), "b-mem")
+    store.finish(ram, SUCCEEDED, metrics=done, costs={"peak_memory_bytes": 2**20, "peak_memory_of": "rss",
+                                                      "memory_first_in_process": True})
+    assert main(["runs", "--json"]) == 0
+    rows = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows[gpu]["peak_memory_of"], rows[gpu]["memory_first_in_process"]) == ("cuda", False)
+    assert (rows[ram]["peak_memory_of"], rows[ram]["memory_first_in_process"]) == ("rss", True)
+    table = {r["run_id"]: r for r in csv.DictReader(io.StringIO(results_csv(store, [gpu, ram])))}
+    assert (table[gpu]["peak_memory_of"], table[ram]["peak_memory_of"]) == ("cuda", "rss")
