@@ -390,6 +390,16 @@ REFUSED = [
                       "bertlab compares single-label classifiers, one class per text. Choose one tag's column as the "
                       "label (a yes/no classifier for that tag), or make a column of one label per row in a file of "
                       "your own.", ColumnChoiceError),
+    # a summary for the label, one text each: the split listed them as 30 'classes with fewer than 3 examples'
+    Refused("csv_summaries_taken_for_the_label", "summaries.csv",
+            lambda: csv_text([(f"{t}. It went on for a while, and then it ended.", f"Summary {i}: {t[:20].strip()}")
+                              for i, t in enumerate(TEXTS)], ("article", "summary")),
+            lambda p: "the label column has a different value for each of its 30 texts, such as "
+                      f"{sorted(f'Summary {i}: {t[:20].strip()}' for i, t in enumerate(TEXTS))[0]!r} and "
+                      f"{sorted(f'Summary {i}: {t[:20].strip()}' for i, t in enumerate(TEXTS))[1]!r}: each would be a class "
+                      "of one text, which no classifier can learn or be tested on. Is it really the label column (not "
+                      "an id or a text column: a summary, an answer, a note)? bertlab classifies each text into one of "
+                      "a few classes, each with many texts; choose another label column."),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

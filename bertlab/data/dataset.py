@@ -16,6 +16,7 @@ from bertlab.config import MAX_TEXT_CHARS
 from bertlab.errors import DataError, RareClassError
 
 MAX_CLASSES = 200
+ALL_DISTINCT_LABELS = 10  # a label column with a different value for each of this many texts or more is no label
 TEST_FRACTION = 0.2  # the test split's share of the examples, before caps
 # A share of the rows dropped for a text seen with different labels that says the label is not the text's (a survey's
 # satisfaction 1-5 from its free-text answer: 217 of 600 rows, the same few words rated differently): said as a
@@ -736,6 +737,19 @@ def build_dataset(
             f"the label column has {len(present):,} distinct values for {len(keep_t):,} texts, fewer than 3 a class "
             "(each class needs one text each for training, validation and test). Is it really the label column (not "
             "an id or a text column)? Choose another label column."
+        )
+    # every text its own class: a summary's, an answer's or a free-text note's column taken as the label listed 60 of
+    # them as 'classes with fewer than 3 examples' (or, past MAX_CLASSES, said the column had too many values)
+    if len(present) == len(keep_t) >= ALL_DISTINCT_LABELS:
+        def short(v: str) -> str:
+            return repr(v if len(v) <= 50 else v[:49] + "…")
+
+        raise DataError(
+            f"the label column has a different value for each of its {len(keep_t):,} texts, such as "
+            f"{short(present[0])} and {short(present[1])}: each would be a class of one text, which no classifier can "
+            "learn or be tested on. Is it really the label column (not an id or a text column: a summary, an answer, "
+            "a note)? bertlab classifies each text into one of a few classes, each with many texts; choose another "
+            "label column."
         )
     if len(present) > MAX_CLASSES:  # named by the user: taken, with what it costs the test set
         per = len(keep_t) / len(present)
