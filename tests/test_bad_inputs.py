@@ -400,6 +400,16 @@ REFUSED = [
                       "of one text, which no classifier can learn or be tested on. Is it really the label column (not "
                       "an id or a text column: a summary, an answer, a note)? bertlab classifies each text into one of "
                       "a few classes, each with many texts; choose another label column."),
+    # past 200 summaries, the summary column was passed over and loading said only 'no label column found'
+    Refused("csv_articles_and_their_summaries", "articles.csv",
+            lambda: csv_text([(f"Article {i}: the council met on day {i} and talked at length.", f"Meeting {i}.")
+                              for i in range(250)], ("article", "summary")),
+            lambda p: "no label column found among ['article', 'summary'] (a column with 2-200 distinct values): "
+                      "column 'summary' holds a different text in nearly every row (250 distinct in 250, such as "
+                      "'Meeting 0.'): a text of its own (a summary, an answer, a passage), not a class. bertlab "
+                      "classifies each text into one of a few classes, each with many texts; it does not learn to "
+                      "write, pick or rank texts. Choose a label column of classes, or a dataset with one.",
+            ColumnChoiceError),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

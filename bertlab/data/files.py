@@ -1258,6 +1258,15 @@ def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
             return scores_message(f"column {c!r}", scores)
         if (numbers := _quantities(df[c])) is not None:
             return scores_message(f"column {c!r}", numbers, "numbers")
+    for c in others:  # a summary's, an answer's column: a text of each row's own
+        vals = df[c].dropna()
+        if _is_stringy(df[c]) and vals.nunique() >= 0.9 * len(vals):
+            first = str(vals.iloc[0])
+            return (f"column {c!r} holds a different text in nearly every row ({vals.nunique():,} distinct in "
+                    f"{len(vals):,}, such as {first if len(first) <= 50 else first[:49] + '…'!r}): a text of its own "
+                    "(a summary, an answer, a passage), not a class. bertlab classifies each text into one of a few "
+                    "classes, each with many texts; it does not learn to write, pick or rank texts. Choose a label "
+                    "column of classes, or a dataset with one.")
     return None
 
 
