@@ -16,7 +16,7 @@ from bertlab.costs import attention_mix_note, format_bytes, model_bytes
 from bertlab.data.dataset import counted
 from bertlab.errors import BertlabError
 from bertlab.estimate import cached_share
-from bertlab.metrics import FEW_PER_CLASS_TEXTS, format_interval, run_single_class, signed
+from bertlab.metrics import format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, undone_batches
 from bertlab.strategies import REGISTRY, one_answer_reason
@@ -171,11 +171,6 @@ def pick_filters(where, all_runs: list, batches: dict, titles: dict) -> set[str]
             if (not chosen["keep_cmp_f_data"] or common.data_file(r) in chosen["keep_cmp_f_data"])
             and (not chosen["keep_cmp_f_strategy"] or r.strategy in chosen["keep_cmp_f_strategy"])
             and (not chosen["keep_cmp_f_status"] or r.status in chosen["keep_cmp_f_status"])}
-
-
-def _points_range(lo: float, hi: float) -> str:
-    """'6 points' or '6 to 17 points' (what one text moves a class's recall by, for its fewest and most texts)."""
-    return f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
 
 
 def run_detail(run, sizes: bool, splits: bool = False) -> str:
@@ -1006,33 +1001,16 @@ def per_class_section(done: list) -> None:
                  column_config={"run": st.column_config.TextColumn(pinned=True)}
                  | {c: per_class_column(n, short, table.support[n], c)
                     for (n, c), short in zip(table.columns.items(), plots.middle_cuts(list(table.columns)))})
-    rare = {n: k for n, k in table.support.items() if 0 < k < FEW_PER_CLASS_TEXTS}
     untested = [n for n, k in table.support.items() if not k]
     st.caption("Recall: the share of a class's test texts the run found; precision: the share of its answers of "
                "that class that were right; F1: their harmonic mean (macro-F1 is the mean over classes)."
-               + (f" Few test texts {few_test_texts(rare, len(table.support))}: one "
-                  f"text more or less moves {'this' if len(rare) == 1 else 'these'} by "
-                  f"{_points_range(100 / max(rare.values()), 100 / max(1, min(rare.values())))}."
-                  if rare else "")
+               + (f" {few}" if (few := metrics.few_texts_sentence(table.support, lambda n: common.md(repr(n))))
+                  else "")
                + (f" No test text of {', '.join(common.md(repr(n)) for n in untested[:6])}"
                   f"{f' and {len(untested) - 6:,} more' if len(untested) > 6 else ''}: "
                   f"{'its' if len(untested) == 1 else 'their'} recall and F1 are blank, and macro-F1 averages the "
                   "other classes." if untested else "")
                + (f" Left out: {counted(table.left_out, 'run')} on other classes (another dataset)." if table.left_out else ""))
-
-
-def few_test_texts(rare: dict[str, int], n_classes: int, listed: int = 6) -> str:
-    """"of 'neg' (12), 'pos' (12)": the classes of few test texts, each named where they are few, else summed up
-    ("(all 60 classes have 2 test texts)"): 60 classes of 2 each were listed in a block of 60 names."""
-    if len(rare) <= listed:
-        return "of " + ", ".join(f"{common.md(repr(n))} ({k})" for n, k in rare.items())
-    counts = sorted(set(rare.values()))
-    who = f"all {n_classes:,} classes" if len(rare) == n_classes else f"{len(rare):,} classes"
-    if len(counts) == 1:
-        return f"({who} have {counts[0]:,} test text{'s' * (counts[0] != 1)}{'' if who.startswith('all') else ' each'})"
-    fewest = sorted(rare.items(), key=lambda kv: kv[1])[:3]
-    return (f"({who} have {counts[0]:,} to {counts[-1]:,} each; the fewest: "
-            + ", ".join(f"{common.md(repr(n))} ({k})" for n, k in fewest) + ")")
 
 
 # Short names for the cost buttons (the charts' full titles did not fit one row beside each other), as Accuracy vs

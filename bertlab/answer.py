@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from bertlab import memo, paired, variants
-from bertlab.metrics import class_count, rarest_class, signed
+from bertlab.metrics import class_count, points_range, rarest_class, signed
 from bertlab.pareto import NEGLIGIBLE_FLOPS as PARETO_NEGLIGIBLE
 from bertlab.pareto import format_flops, in_millions
 
@@ -368,8 +368,7 @@ def few_class_texts_sentence(runs: list) -> str | None:
     listed = " and ".join(f"{c!r} ({k} test text{'s' * (k != 1)})" for c, k in few[:_shown(few)])
     if len(few) > _shown(few):
         listed += f" and {len(few) - _shown(few):,} more classes of under {FEW_CLASS_TEXTS} test texts each"
-    lo, hi = 100 / few[-1][1], 100 / few[0][1]
-    moves = f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
+    moves = points_range(100 / few[-1][1], 100 / few[0][1])
     return (f"Macro-F1 counts {listed} as much as any other class: each of {'its' if one else 'their'} texts "
             f"answered otherwise moves {'its' if one else 'their'} recall by {moves}, so this verdict rests partly "
             "on a handful of texts; more test texts of " + ("that class" if one else "those classes")

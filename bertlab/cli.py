@@ -614,7 +614,7 @@ def per_class_lines(runs: list) -> list[str]:
     the first one's (another dataset) are left out, and counted. A half rounds up (12.5% -> 13%), as Compare and the
     report round it (:func:`bertlab.metrics.whole_percent`)."""
     from bertlab import answer
-    from bertlab.metrics import FEW_PER_CLASS_TEXTS, whole_percent
+    from bertlab.metrics import few_texts_sentence, whole_percent
 
     done = [r for r in runs if r.status == "succeeded" and (r.metrics or {}).get("per_class")]
     if not done:
@@ -638,14 +638,8 @@ def per_class_lines(runs: list) -> list[str]:
         # no test text of the class (a file's own split may leave one out): no recall to show, not 0%
         got = [(r.metrics["per_class"].get(c) or {}).get("recall") if support[c] else None for r in same]
         lines.append(row([str(c), f"{support[c]:,}", *("-" if v is None else whole_percent(100 * v) for v in got)]))
-    if few := {c: k for c, k in support.items() if 0 < k < FEW_PER_CLASS_TEXTS}:
-        # as Compare's caption under its per-class table: a recall of 12 texts moves 8 points a text
-        lo, hi = 100 / max(few.values()), 100 / min(few.values())
-        moves = f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
-        named = ", ".join(f"{c!r} ({k:,})" for c, k in list(few.items())[:6])
-        more = f" and {len(few) - 6:,} more" if len(few) > 6 else ""
-        lines.append(f"  Few test texts of {named}{more}: one text more or less moves "
-                     f"{'this' if len(few) == 1 else 'these'} by {moves}.")
+    if few := few_texts_sentence(support):  # as Compare's caption under its per-class table
+        lines.append(f"  {few}")
     if answer.default_metric(same) == "macro_f1":
         # a rare class: recall alone rewards a run that answers it to many texts (zero_shot found 8 of the 12
         # abusive comments, more than head_only's 6, by calling 152 texts abusive: 5% of them right)

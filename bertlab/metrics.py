@@ -4,12 +4,43 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
 # A class with fewer test texts moves its recall by 5 points or more a text: the per-class tables (Compare's, run's)
 # say so under them.
 FEW_PER_CLASS_TEXTS = 20
+
+
+def points_range(lo: float, hi: float) -> str:
+    """'6 points' or '6 to 17 points' (what one text moves a class's recall by, for its most and fewest texts)."""
+    return f"{lo:.0f} points" if round(lo) == round(hi) else f"{lo:.0f} to {hi:.0f} points"
+
+
+def few_texts_sentence(support: dict, shown: Callable[[str], str] = repr, listed: int = 6) -> str | None:
+    """"Few test texts of 'neg' (12), 'pos' (12): one text more or less moves these by 8 points.", said under a
+    per-class table (Compare's, run's) of the classes of ``support`` (test texts by class) with under
+    :data:`FEW_PER_CLASS_TEXTS` and some; None where there are none. Each is named (``shown``: a class as the caller
+    writes it, Compare's in Markdown) where they are ``listed`` or fewer, else they are summed up ("(all 60 classes
+    have 2 test texts)"): 60 classes of 2 each were listed in a block of 60 names."""
+    rare = {n: int(k) for n, k in support.items() if 0 < k < FEW_PER_CLASS_TEXTS}
+    if not rare:
+        return None
+    if len(rare) <= listed:
+        which = "of " + ", ".join(f"{shown(n)} ({k:,})" for n, k in rare.items())
+    else:
+        counts = sorted(set(rare.values()))
+        who = f"all {len(support):,} classes" if len(rare) == len(support) else f"{len(rare):,} classes"
+        if len(counts) == 1:
+            which = (f"({who} have {counts[0]:,} test text{'s' * (counts[0] != 1)}"
+                     f"{'' if who.startswith('all') else ' each'})")
+        else:
+            fewest = sorted(rare.items(), key=lambda kv: kv[1])[:3]
+            which = (f"({who} have {counts[0]:,} to {counts[-1]:,} each; the fewest: "
+                     + ", ".join(f"{shown(n)} ({k:,})" for n, k in fewest) + ")")
+    return (f"Few test texts {which}: one text more or less moves {'this' if len(rare) == 1 else 'these'} by "
+            f"{points_range(100 / max(rare.values()), 100 / min(rare.values()))}.")
 
 
 def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np.ndarray,

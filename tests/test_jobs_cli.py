@@ -1481,6 +1481,10 @@ def test_cli_per_class_recall_says_how_far_one_text_moves_a_class_of_few_test_te
     assert per_class_lines([run({"a": 5, "b": 16, "c": 40, "d": 0})])[6] == (
         "  Few test texts of 'a' (5), 'b' (16): one text more or less moves these by 6 to 20 points.")
     assert not any("Few test texts" in line for line in per_class_lines([run({"a": 20, "b": 40, "c": 40})]))
+    # 60 classes of 2 test texts each: summed up in the words of Compare's caption (one sentence, bertlab.metrics'),
+    # where `run` listed six of them and "and 54 more"
+    many = per_class_lines([run({f"class_{i}": 2 for i in range(60)})])
+    assert many[62] == "  Few test texts (all 60 classes have 2 test texts): one text more or less moves these by 50 points."
 
 
 def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
