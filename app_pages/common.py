@@ -1386,14 +1386,12 @@ def time_left_text(run, progress: float | None = None, short: bool = False) -> s
     """' · ~2 min left' for a running phase, at its pace so far, a fine-tuning run's test pass after its training
     included ('' while too early to tell); ``progress``: a fresher figure than the store's (the job manager's).
     dapt's masked-LM phase says its fine-tuning follows (``short``, for the sidebar: 'in this phase')."""
-    from bertlab.estimate import Estimate, run_time_left, time_left_at_most
+    from bertlab.estimate import time_left_words
 
-    left = run_time_left(run, time.time(), progress)
-    if left is None:
+    if (left := time_left_words(run, time.time(), progress)) is None:
         return ""
     then = " in this phase" if short else " of masked-LM training, then fine-tuning"
-    return (f" · {Estimate(left, '', at_most=time_left_at_most(run)).text()} left"
-            + (then if run.phase == "mlm" else ""))
+    return f" · {left} left" + (then if run.phase == "mlm" else "")
 
 
 # The words of a paired test, as the README's "Words used on the pages" gives them: a student read "McNemar p <

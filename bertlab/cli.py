@@ -1138,13 +1138,13 @@ def bar_words(store, rid: str, p: float, phase: str, now: float) -> str:
     sooner), where it can be told yet (bertlab.estimate.run_time_left, ``p`` reached ``now``); else the phase
     alone. The bars said only the elapsed time: a terminal's full_ft gave no hint of when it would end where the
     app beside it said '~43 s left'."""
-    from bertlab.estimate import Estimate, run_time_left, time_left_at_most
+    from bertlab.estimate import time_left_words
 
     run = store.get(rid)
     if run is None or run.phase != phase:  # the store a step behind: the phase alone until it catches up
         return phase
-    left = run_time_left(run, now, p)
-    return phase if left is None else f"{phase} · {Estimate(left, '', at_most=time_left_at_most(run)).text()} left"
+    left = time_left_words(run, now, p)
+    return phase if left is None else f"{phase} · {left} left"
 
 
 def _bar_progress(bar, store, rid: str):
@@ -1182,16 +1182,15 @@ def live_status(run) -> str:
     """A run's status as `runs` shows it: a running run's progress and phase, with its time left where it can be
     told (``running 9% (train, ~3 min left)``), as the app's status lines say; :data:`STALLED` for a queued run
     whose process died; else its status."""
-    from bertlab.estimate import Estimate, run_time_left, time_left_at_most
+    from bertlab.estimate import time_left_words
     from bertlab.store import QUEUED, RUNNING, _dead_owner
 
     if run.status == RUNNING:
         if run.cancel_requested:
             return "stopping"  # as show ('running, stopping (asked by ...)'), Compare and cancel say it
-        left = run_time_left(run, time.time())
+        left = time_left_words(run, time.time())
         return (f"running {run.progress or 0:.0%} ({run.phase or 'starting'}"
-                + (f", {Estimate(left, '', at_most=time_left_at_most(run)).text()} left" if left is not None else "")
-                + ")")
+                + (f", {left} left" if left is not None else "") + ")")
     if run.status == QUEUED and _dead_owner(run.owner):
         return STALLED
     return run.status

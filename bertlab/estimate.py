@@ -495,6 +495,13 @@ def run_time_left(run: Any, now: float, progress: float | None = None) -> float 
     return left + seconds_of_test_pass(run, p, start, at if valid else now)
 
 
+def time_left_words(run: Any, now: float, progress: float | None = None) -> str | None:
+    """A running run's time left in words, '~2 min' or 'up to ~2 min' (:func:`time_left_at_most`), as the app's
+    status lines, `runs` and the CLI's progress bars say it (:func:`run_time_left`); None while too early to tell."""
+    left = run_time_left(run, now, progress)
+    return None if left is None else Estimate(left, "", at_most=time_left_at_most(run)).text()
+
+
 ENCODER_BASIS = "rough: the encoder speed"  # how encoder_estimate's basis starts
 STEP_FORWARDS = 3.0  # a training step's FLOPs in forward passes: forward 2NT + A, backward 4NT + 2A (bertlab.costs)
 

@@ -1167,6 +1167,18 @@ def test_a_run_that_may_stop_early_is_estimated_and_counted_down_as_the_most_it_
     assert not time_left_at_most(run)
     run.phase, run.config = "train", {"epochs": 8, "patience": 0}
     assert live_status(run).startswith("running 50% (train, ~")
+    # one wording of the time left (bertlab.estimate.time_left_words) for `runs`, the CLI's progress bar and the app's
+    # status lines: each wrote "Estimate(left, '', at_most=time_left_at_most(run)).text()" of its own
+    from app_pages.common import time_left_text
+    from bertlab.cli import bar_words
+    from bertlab.estimate import time_left_words
+
+    t = time.time()  # 43.5 s left as it was reached: '~43 s' for the milliseconds these calls take
+    run.config, run.progress_at, run.pace_started = {"epochs": 8, "patience": 1}, t, t - 43.5
+    words = time_left_words(run, time.time())
+    assert words == "up to ~43 s" and live_status(run) == f"running 50% (train, {words} left)"
+    assert bar_words(SimpleNamespace(get=lambda _: run), "r", 0.5, "train", time.time()) == f"train · {words} left"
+    assert time_left_text(run) == f" · {words} left"
 
 
 def test_estimate_counts_a_domain_files_lines_in_the_masked_lm_epochs(tmp_path):
