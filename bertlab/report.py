@@ -363,6 +363,14 @@ def _sentence_html(said: str, in_sweep: bool) -> str:
     return html.escape(said)
 
 
+def _per_class_table(per_class) -> str:
+    """A per-class table (:func:`bertlab.plots.per_class_rows`: recall or precision) as a table of whole percents,
+    a run a row. Halves up, as Compare's table rounds them (JavaScript's toFixed): 10 of 16 texts read 63% there and
+    62% here (Python rounds a half to even), on the rare class a reader checks."""
+    rows = [{k: v if k == "run" or v is None else whole_percent(v) for k, v in row.items()} for row in per_class.rows]
+    return _table(rows, [("run", "run")] + [(c, c) for c in per_class.columns.values()])
+
+
 def _table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in cols)
     # an interval on one line: '82.0-88.7%' wrapped at its hyphen into '82.0-' over '88.7%' at 1280 px (.nw, on
@@ -794,26 +802,20 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
     from bertlab import plots
 
     if (recall := plots.per_class_rows(ok)) is not None:
-        # Halves up, as Compare's table rounds them (JavaScript's toFixed): 10 of 16 texts read 63% there and 62%
-        # here (Python rounds a half to even), on the rare class a reader checks.
-        table = [{k: v if k == "run" or v is None else whole_percent(v) for k, v in row.items()}
-                 for row in recall.rows]
-        parts.append("<h2>Recall per class (test set)</h2>" + _table(table, [("run", "run")] + [
-            (c, c) for c in recall.columns.values()]) + "<p class='muted'>The share of each class's test texts "
-            "the run found: what accuracy and macro-F1 average away. ECE in the results table: the expected "
-            "calibration error, the mean gap between a run's confidence and how often it is right."
+        parts.append(
+            "<h2>Recall per class (test set)</h2>" + _per_class_table(recall) + "<p class='muted'>The share of each "
+            "class's test texts the run found: what accuracy and macro-F1 average away. ECE in the results table: the "
+            "expected calibration error, the mean gap between a run's confidence and how often it is right."
             # on a few test texts, how much of the largest ECE the luck of the texts could be, as Compare says it
             + html.escape(chance_ece_sentence(max(ok, key=lambda r: r.metrics.get("test_ece") or 0).metrics))
             + "</p>")
         # a rare class (the answer judges by macro-F1 by default): recall alone ranked zero_shot, which called 152 of
         # 375 comments abusive to find 8 of the 12 abusive ones, above head_only's 6 answers, all right
         if answer.default_metric(ok) == "macro_f1" and (precision := plots.per_class_rows(ok, "precision")):
-            table = [{k: v if k == "run" or v is None else whole_percent(v) for k, v in row.items()}
-                     for row in precision.rows]
-            parts.append("<h2>Precision per class (test set)</h2>" + _table(table, [("run", "run")] + [
-                (c, c) for c in precision.columns.values()]) + "<p class='muted'>The share of the run's answers of "
-                "each class that were right: a run can find more of a rare class by giving that answer to many "
-                "texts, which recall alone rewards.</p>")
+            parts.append(
+                "<h2>Precision per class (test set)</h2>" + _per_class_table(precision) + "<p class='muted'>The "
+                "share of the run's answers of each class that were right: a run can find more of a rare class by "
+                "giving that answer to many texts, which recall alone rewards.</p>")
     served = [r for r in rows if r.get("serve_ms_p50") is not None]
     if served:
         for r in served:
