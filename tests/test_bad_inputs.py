@@ -350,6 +350,12 @@ REFUSED = [
                       "one); bertlab compares single-label classifiers, one class per text. Choose a column of one "
                       "label per row, or a single-label dataset (or keep the rows with exactly one label, in a file of "
                       "your own).", ColumnChoiceError),
+    # a nested object beside the text and no label: _scores hashed its dicts, a TypeError traceback
+    Refused("jsonl_nested_objects_not_named", "meta.jsonl",
+            lambda: "".join(json.dumps({"text": t, "meta": {"tags": [y]}}) + "\n" for t, y in good_rows()),
+            lambda p: "no label column found among ['text', 'meta'] (a column with 2-200 distinct values): column "
+                      "'meta' holds nested values (lists or dicts); a label must be one string or number per row.",
+            ColumnChoiceError),
     Refused("csv_similarity_scores_in_many_values", "stsb.csv",
             lambda: csv_text([(f"the first sentence of pair {i}", f"a second sentence, number {i}", f"{i / 50:.2f}")
                               for i in range(251)], ("sentence1", "sentence2", "score")),

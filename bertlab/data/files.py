@@ -1249,7 +1249,7 @@ def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
     lists or more than :data:`MAX_CLASSES` values, and loading said 'no label column found', nothing of why."""
     for c in others:
         col = df[c]
-        if col.dropna().map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+        if col.dropna().map(_is_nested).any():  # lists, or dicts (nested values): _scores cannot hash them
             return multi_label_message(col, c)
         if (joined := joined_labels(col)) is not None:
             return multi_label_message(joined[0], c, joined[1])
