@@ -1820,3 +1820,21 @@ def test_a_workbooks_sheet_is_the_first_with_a_repeated_value_blank_cells_aside_
     ds = load_file("few.xlsx", raw=xlsx({"Info": pd.DataFrame({"note": ["read me first"]}),
                                          "Data": pd.DataFrame({"text": texts[:4], "label": ["w", "x", "y", "z"]})}))
     assert ds.texts == texts[:4] and ds.notes[0].startswith("few.xlsx: read the sheet 'Data'")
+
+
+def test_the_check_for_a_text_column_of_codes_stops_at_its_first_text():
+    """Every load asks whether its text column holds numbers or codes only (files._codes, cbbb73e), and the check
+    turned every value to a stripped string and matched each one before answering: 0.67 s on 200,000 reviews, on a
+    2-core machine, for a column whose first value already said it was text. It now stops at the first value that is
+    no code; a value past it is never read (here one that cannot even be written as a string)."""
+    from bertlab.data.files import _codes
+
+    class Unreadable:
+        def __str__(self) -> str:
+            raise AssertionError("read past the first text")
+
+    assert _codes(pd.Series(["a film worth seeing", Unreadable()], dtype=object)) is None
+    # a column of codes is still read whole, and said by its first three distinct values
+    assert _codes(pd.Series(["TCK-00042", " C000042 ", "TCK-00042", "", None, "2024-05-01"])) == (
+        "'TCK-00042', 'C000042', '2024-05-01'")
+    assert _codes(pd.Series(["100042", "a word"])) is None and _codes(pd.Series(["", None])) is None

@@ -1165,7 +1165,9 @@ def joined_labels(col: pd.Series) -> tuple[pd.Series, str | None] | None:
     two values or more, so fewer tags than values (82 combinations of 6 tags, each combination a 'class'); a label
     with a comma in it, 'yes, definitely' beside 'no, never', is no list."""
     vals = col.dropna()
-    if vals.empty or not vals.map(lambda v: isinstance(v, str)).all():
+    # strings only, told in C: every load reads its label column here (a Python check of each value took 0.13 s of
+    # 210,000 labels)
+    if vals.empty or pd.api.types.infer_dtype(vals, skipna=False) != "string":
         return None
     uniq = pd.Series(vals.unique())
     lists = uniq.map(_list_text)
@@ -1218,12 +1220,15 @@ def _codes(col: pd.Series) -> str | None:
     'TCK-00042', a date) rather than text, three of them in words; None otherwise. A column named 'text' of
     ticket numbers, or a survey's customer ids taken for the text where no other column held strings, trained every
     strategy on the ids."""
-    vals = col.dropna()
-    vals = vals[~vals.map(_is_nested)].astype(str).str.strip()
-    vals = vals[vals != ""]
-    if vals.empty or not vals.map(lambda v: _CODE.fullmatch(v) is not None).all():
-        return None
-    return ", ".join(repr(v) for v in vals.drop_duplicates().head(3))
+    shown: list[str] = []
+    for v in col.dropna():  # value by value: a column of texts is told by its first (every load reads this)
+        if _is_nested(v) or not (v := str(v).strip()):
+            continue
+        if _CODE.fullmatch(v) is None:
+            return None
+        if len(shown) < 3 and v not in shown:
+            shown.append(v)
+    return ", ".join(map(repr, shown)) or None
 
 
 def _tag_columns_note(df: pd.DataFrame, cands: list[str]) -> str:
