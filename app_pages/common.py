@@ -365,6 +365,27 @@ def ahead_seconds(ahead: list, past: list) -> tuple[float, int, int]:
     return total + s, unknown + u, overdue
 
 
+def ahead_at_most(ahead: list) -> bool:
+    """Whether :func:`ahead_seconds` of the runs ``ahead`` is the most they should take: one of them is counted to
+    its last epoch where Stop early after may end it sooner (the one training by its pace,
+    bertlab.estimate.time_left_at_most; else by its estimate, bertlab.estimate.may_stop_early), so the wait is said
+    'up to ~2 min' as the sidebar's time left and the Train page's estimate are."""
+    from bertlab.estimate import may_stop_early, run_time_left, time_left_at_most
+
+    now = time.time()
+    for r in ahead:
+        if r is None:
+            continue
+        if r.status == "running" and r.phase != "mlm" and run_time_left(r, now) is not None:
+            if time_left_at_most(r):
+                return True
+            continue
+        cfg = r.config or {}
+        if may_stop_early(r.strategy, cfg.get("epochs"), cfg.get("patience")):
+            return True
+    return False
+
+
 PAST_RUNS = 200  # the newest runs in the store the time estimates learn from
 PAST_OF_EACH = 20  # and of each strategy asked about, its newest finished runs on the model, however old
 
@@ -411,8 +432,9 @@ def queue_wait(ahead: tuple[str, ...]) -> str:
         _WAITS_READ.clear()
         _WAITS_READ[key[::2]] = read
     active, past = read
-    seconds, unknown, overdue = ahead_seconds([active.get(i) for i in ahead], past)
-    said = "" if unknown or overdue else Estimate(seconds, "").text()
+    runs = [active.get(i) for i in ahead]
+    seconds, unknown, overdue = ahead_seconds(runs, past)
+    said = "" if unknown or overdue else Estimate(seconds, "", at_most=ahead_at_most(runs)).text()
     with _WAITS_LOCK:
         _WAITS[key] = said
         while len(_WAITS) > 256:

@@ -146,7 +146,8 @@ def sweep_form() -> None:
             problem = None
             seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
                                                     common.run_tokens, common.run_available, common.embedding_keys)
-            st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown))
+            st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown,
+                                 sweep.stop_early_strategies(todo)))
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
             st.error(refused, icon=":material/block:")
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=bool(refused) or (
@@ -252,7 +253,8 @@ def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str], pai
     return f":material/edit_note: zero_shot points compare each text with these sentences ({where}): {pairs}."
 
 
-def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown: int) -> str:
+def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown: int,
+              sooner: list[str] | tuple = ()) -> str:
     """What "Run the sweep" would queue, said before it is pressed: '9 new runs (9 earlier runs reused, 18 points
     in all). Estimated time here: ~24 s …'; 'All 18 points are done' where nothing is new."""
     if not n_new:
@@ -260,7 +262,7 @@ def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown:
                 "queue (its results are above, under the *Sweep* menu at the top of the page).")
     reused = f"{n_reused} earlier run{'s' * (n_reused != 1)} reused, " if n_reused else ""
     return (f":material/schedule: Queues {n_new} new run{'s' * (n_new != 1)} ({reused}{n_points} points in all)."
-            + sweep.estimate_sentence(seconds, unknown, n_new))
+            + sweep.estimate_sentence(seconds, unknown, n_new, sooner))
 
 
 def _confirm(spec: sweep.SweepSpec) -> None:
@@ -282,7 +284,7 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
                if slow else "")
     box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} earlier runs reused, for "
-                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo))}{biggest} They train in the background one "
+                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo), sweep.stop_early_strategies(todo))}{biggest} They train in the background one "
                 "after another; queued points can be cancelled on this page.", icon=":material/schedule:")
 
 
@@ -300,7 +302,7 @@ def _queue(spec: sweep.SweepSpec) -> None:
                                              common.run_tokens, common.run_available, common.embedding_keys)
     st.session_state["sw_queued_note"] = (
         f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
-        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs))}")
+        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(configs))}")
     # the whole app again, the note kept for it: the sidebar's queue, drawn before this click, said "Idle: nothing
     # running or queued" beside "1 running · 17 queued" until its next look, seconds later
     st.rerun()

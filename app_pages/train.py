@@ -642,7 +642,7 @@ def ahead_text(runs: list, past: list) -> str:
         return f" The one training has run past its estimate{more}: when {'they end' if more else 'it ends'} is not known."
     rest = [*(["the one training, past its estimate"] if overdue else []),
             *([f"{unknown} with no estimate yet"] if unknown else [])]
-    return (f" {'They' if n != 1 else 'It'} should take {Estimate(seconds, '').text()}"
+    return (f" {'They' if n != 1 else 'It'} should take {Estimate(seconds, '', at_most=common.ahead_at_most(runs)).text()}"
             f"{', plus ' + ' and '.join(rest) if rest else ''} (estimated as above).")
 
 

@@ -1843,7 +1843,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available)
         new = f"{len(todo)} new"
-        plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs))}"
+        plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(configs))}"
     print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
           f"{len(waiting)} queued earlier, {new}.{sweep.shared_sentence(spec)}{plans}", file=sys.stderr)
     if args.dry_run:

@@ -761,16 +761,29 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
     return total, unknown
 
 
-def estimate_sentence(seconds: float, unknown: int, n: int) -> str:
+def stop_early_strategies(configs: list[RunConfig]) -> list[str]:
+    """The strategies, in order, of ``configs`` whose Stop early after (patience) may end a run before its last
+    epoch (:func:`bertlab.estimate.may_stop_early`): :func:`estimate_total` counts every epoch of such a run, the
+    most it should take."""
+    from bertlab.estimate import may_stop_early
+
+    return list(dict.fromkeys(c.strategy for c in configs if may_stop_early(c.strategy, c.epochs, c.patience)))
+
+
+def estimate_sentence(seconds: float, unknown: int, n: int, sooner: list[str] | tuple = ()) -> str:
     """The estimate of :func:`estimate_total` for ``n`` runs as the Learning curves page and the CLI say it
-    (leading space; empty where there are no runs)."""
+    (leading space; empty where there are no runs). ``sooner``: the strategies whose Stop early after may end
+    their runs sooner (:func:`stop_early_strategies`): the time is then the most it should take ('up to ~8 min',
+    as the Train page says it)."""
     from bertlab.estimate import Estimate
 
+    est = Estimate(seconds, "", at_most=bool(sooner)).text()
+    less = f" ({', '.join(sooner)} may stop early and take less)" if sooner else ""
     if n and seconds and unknown:
-        return (f" Estimated time here: {Estimate(seconds, '').text()} plus {unknown} point"
+        return (f" Estimated time here: {est}{less} plus {unknown} point"
                 f"{'s' * (unknown > 1)} whose strategy has not run on this device yet.")
     if n and seconds:
-        return f" Estimated time here: {Estimate(seconds, '').text()} (from past runs on this device)."
+        return f" Estimated time here: {est} (from past runs on this device{'; ' + less[2:-1] if sooner else ''})."
     if n:
         return " Estimated time: unknown until each strategy has run once on this device."
     return ""

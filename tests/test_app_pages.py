@@ -4596,6 +4596,35 @@ def test_the_queue_wait_reads_the_store_again_for_a_run_launched_since_its_slot_
     assert common.queue_wait((first, later)) == "~2 min"  # the old code: '' (the later run unknown)
 
 
+def test_the_queue_wait_says_up_to_where_stop_early_after_may_end_a_run_ahead_sooner(tiny_data, bertlab_home,
+                                                                                   monkeypatch):
+    """Compare's 'starts when the run ahead of it finishes, in ~2 min' counted every epoch of a full_ft run ahead
+    set to Stop early after 1 of 5 epochs, as the Train page, the sidebar and Compare's time left say 'up to ~2 min'
+    of such a run: the wait now says it the same way, by the estimate of a run queued ahead and by the pace of the
+    one training; runs that cannot stop early keep '~'."""
+    from collections import OrderedDict
+
+    import bertlab.sweep
+    from app_pages import common
+    from bertlab.strategies import make_config
+
+    monkeypatch.setattr(common, "QUEUE_WAIT_S", 1e12)
+    monkeypatch.setattr(common, "_WAITS", OrderedDict())
+    monkeypatch.setattr(common, "_WAITS_READ", {})
+    monkeypatch.setattr(bertlab.sweep, "estimate_total", lambda past, configs, *a, **k: (60.0 * len(configs), 0))
+    store = RunStore(bertlab_home)
+    every = store.create_run(make_config("full_ft", data=tiny_data, epochs=5), batch_id="b-other")
+    stops = store.create_run(make_config("full_ft", data=tiny_data, epochs=5, patience=1, seed=4), batch_id="b-other")
+    assert common.queue_wait((every,)) == "~60 s"
+    assert common.queue_wait((every, stops)) == "up to ~2 min"  # the old code: '~2 min'
+    store.claim(stops, "cpu")
+    store.update(stops, progress=0.5, phase="train", pace_started=time.time() - 30)  # ~30 s left at its pace
+    assert common.ahead_at_most([store.get(stops)])
+    store.update(stops, phase="test")  # its test pass: Stop early after has no more to end
+    assert not common.ahead_at_most([store.get(stops)])
+    assert not common.ahead_at_most([store.get(every), None])
+
+
 def test_the_queue_wait_says_nothing_where_the_run_training_is_past_its_estimate_with_no_pace(tiny_data,
                                                                                               bertlab_home,
                                                                                               monkeypatch):

@@ -1149,3 +1149,20 @@ def test_the_form_and_the_curves_count_a_points_test_texts_by_one_rule():
     assert sweep.test_texts(500, 1_200) == 500 and sweep.test_texts(500, 120) == 120  # the cap, or what is there
     assert sweep.test_texts(None, 120) == 120 and sweep.test_texts(500, None) == 500
     assert sweep.test_texts(None, None) is None
+
+
+def test_the_sweep_estimate_says_up_to_where_stop_early_after_may_end_its_runs_sooner():
+    """A sweep run with --patience (Stop early after) was estimated at every epoch and said '~2 min', where the Train
+    page, the sidebar and the CLI's runs say 'up to ~2 min' of such runs: the Learning curves page and the CLI's
+    sweep now say it the same way, naming the strategies that may stop early."""
+    stop = make_config("full_ft", epochs=5, patience=1)
+    every = make_config("full_ft", epochs=2, patience=1)  # 2 epochs: patience 1 cannot end it sooner
+    embeds = make_config("head_only", epochs=30, patience=1)  # its epochs cost nearly nothing
+    assert sweep.stop_early_strategies([every, embeds]) == []
+    assert sweep.stop_early_strategies([stop, every, stop]) == ["full_ft"]
+    said = sweep.estimate_sentence(120.0, 0, 3, sweep.stop_early_strategies([stop, every]))
+    assert said == (" Estimated time here: up to ~2 min (from past runs on this device; full_ft may stop early and "
+                    "take less)."), said
+    assert "up to ~2 min (full_ft may stop early and take less) plus 1 point" in sweep.estimate_sentence(
+        120.0, 1, 3, ["full_ft"])
+    assert sweep.estimate_sentence(120.0, 0, 3) == " Estimated time here: ~2 min (from past runs on this device)."
