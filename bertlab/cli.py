@@ -359,7 +359,14 @@ def option_specs(strategy: str) -> dict:
     return getattr(get_strategy(strategy), "option_specs", None) or {}
 
 
-def _option_value(given: str, key: str, spec: dict, text: str):
+def _option_value(given: str, strategy: str, key: str, spec: dict, text: str, model: str | None = None):
+    """``text`` as the value of ``strategy``'s option ``key``; a number that is not one, or out of its range (for
+    ``model``, where the model sets it: partial_ft's layers), refused in the words of
+    :func:`bertlab.strategies.base.option_refusal`, as ``bertlab.compare`` refuses it: "--option lora.r=0: r is 0;
+    it takes a whole number from 1 to 256 (default 8)."."""
+    from bertlab.strategies import get_strategy
+    from bertlab.strategies.base import option_refusal
+
     kind = spec.get("kind")
     if kind == "file":
         p = Path(text).expanduser()
@@ -368,10 +375,14 @@ def _option_value(given: str, key: str, spec: dict, text: str):
         return str(p.resolve())
     if kind not in ("int", "float"):
         return text
-    v = _number("--option", given, text, int if kind == "int" else float)
-    lo, hi = spec.get("min"), spec.get("max")
-    if lo is not None and hi is not None and not lo <= v <= hi:
-        raise BertlabError(f"--option {given}: {key} must be from {lo:g} to {hi:g}, got {v:g}.")
+    if spec.get("default") is None and text.strip().lower() == "none":
+        return None  # "or None for off", as the refusal below says of such an option
+    try:
+        v: int | float | str = (int if kind == "int" else float)(text)
+    except ValueError:
+        v = text  # refused below: "r is 'two'; it takes a whole number from 1 to 256 (default 8)"
+    if why := option_refusal(get_strategy(strategy), key, v, model):
+        raise BertlabError(f"--option {given}: {why}.")
     return v
 
 
@@ -383,7 +394,7 @@ def strategy_options(tokens: list[str] | None, strategies: list[str], model: str
         strategy not in ``strategies``, or a value of the wrong kind or out of range (for ``model``, where the
         range depends on it: partial_ft's layers).
     """
-    from bertlab.strategies import REGISTRY, get_strategy
+    from bertlab.strategies import REGISTRY
 
     with_options = "; ".join(f"{n} ({', '.join(option_specs(n))})" for n in REGISTRY if option_specs(n))
     out: dict[str, dict] = {}
@@ -410,11 +421,9 @@ def strategy_options(tokens: list[str] | None, strategies: list[str], model: str
         if key in out.get(name, {}):  # the last one won without a word; a strategy named twice in --lr is refused
             raise BertlabError(f"--option {name}.{key} is given twice; give it once (for several values, one run "
                                "each, launch again with the other).")
-        v = out.setdefault(name, {})[key] = _option_value(tok, key, specs[key], text)
-        if model and isinstance(v, (int, float)) and (hi := get_strategy(name).option_max(key, model)) is not None \
-                and v > hi:  # partial_ft.layers=10 on a 6-layer model was queued, and failed as it started
-            raise BertlabError(f"--option {tok}: {key} must be from {specs[key].get('min', 0):g} to {hi:g} for "
-                               f"{model} (the most this model allows), got {v:g}.")
+        # the range for ``model`` where it sets one: partial_ft.layers=10 on a 6-layer model was queued, and failed
+        # as it started
+        out.setdefault(name, {})[key] = _option_value(tok, name, key, specs[key], text, model)
     return out
 
 

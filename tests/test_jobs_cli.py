@@ -659,14 +659,20 @@ def test_cli_run_several_learning_rates_refused_where_they_are_a_mistake(tiny_cs
     (["--lr", "full_ft=0"], "learning_rate must be above 0"),
     (["--option", "lora"], "--option 'lora' is not NAME.KEY=VALUE"),
     (["--option", "nope.r=2"], "strategy 'nope' is unknown; the strategies with options are full_ft (layer_decay, head_lr); dapt (mlm_epochs, "),
-    (["--option", "full_ft.layer_decay=1.5"], "--option full_ft.layer_decay=1.5: layer_decay must be from 0.5 to 1"),
+    # the option refusals say what bertlab.compare says (strategies.base.option_refusal), the range with them; they
+    # said "layer_decay must be from 0.5 to 1, got 1.5" and "'two' is not a whole number" (no range) before
+    (["--option", "full_ft.layer_decay=1.5"], "--option full_ft.layer_decay=1.5: layer_decay is 1.5; it takes a number "
+                                              "from 0.5 to 1, or None for off."),
     (["--option", "lora.r=2"], "lora is not among this run's --strategies"),
     (["--option", "full_ft.r=2"], "full_ft has no option 'r'; its options are layer_decay, head_lr."),
     (["--option", "zero_shot.r=2"], "zero_shot has no options (the strategies with options are full_ft (layer_decay, head_lr); dapt ("),
     (["--strategies", "lora", "--option", "lora.rank=2"],
      "lora has no option 'rank'; its options are r, alpha, dropout, layer_decay, head_lr."),
-    (["--strategies", "lora", "--option", "lora.r=two"], "--option lora.r=two: 'two' is not a whole number."),
-    (["--strategies", "lora", "--option", "lora.r=0"], "--option lora.r=0: r must be from 1 to 256, got 0."),
+    (["--strategies", "lora", "--option", "lora.r=two"],
+     "--option lora.r=two: r is 'two'; it takes a whole number from 1 to 256 (default 8)."),
+    (["--strategies", "lora", "--option", "lora.r=0"], "--option lora.r=0: r is 0; it takes a whole number from 1 to 256 "
+                                                       "(default 8)."),
+    (["--strategies", "lora", "--option", "lora.r=1.5"], "--option lora.r=1.5: r is '1.5'; it takes a whole number"),
     (["--strategies", "dapt", "--option", "dapt.domain_file=/no/such.txt"], "'/no/such.txt' is not a file."),
 ])
 def test_cli_run_bad_per_strategy_values_exit_2_before_any_run_is_stored(tiny_csv, args, message, capsys):
@@ -2396,3 +2402,27 @@ def test_run_json_and_the_results_csv_say_what_each_peak_memory_measured(tiny_mo
     assert (rows[ram]["peak_memory_of"], rows[ram]["memory_first_in_process"]) == ("rss", True)
     table = {r["run_id"]: r for r in csv.DictReader(io.StringIO(results_csv(store, [gpu, ram])))}
     assert (table[gpu]["peak_memory_of"], table[ram]["peak_memory_of"]) == ("cuda", "rss")
+
+
+def test_the_cli_refuses_an_options_value_in_the_words_bertlab_compare_does(tiny_csv, bertlab_home, capsys):
+    """`run --option tfidf_logreg.ngram_max=abc` said "'abc' is not a whole number" (and lora.r=0 "r must be from 1
+    to 256, got 0") where bertlab.compare says "ngram_max is 'abc'; it takes a whole number from 1 to 5 (default
+    2)": the CLI now refuses through the same strategies.base.option_refusal, so both say the range. An option
+    whose refusal offers None (full_ft's layer_decay, "or None for off") takes None."""
+    from bertlab import compare
+    from bertlab.cli import strategy_options
+    from bertlab.errors import ConfigError
+    from bertlab.strategies import get_strategy
+    from bertlab.strategies.base import option_refusal
+
+    for strategy, key, text, value in (("tfidf_logreg", "ngram_max", "abc", "abc"), ("lora", "r", "0", 0),
+                                       ("full_ft", "layer_decay", "2", 2.0)):
+        assert main(["run", "--dataset", str(tiny_csv), "--strategies", strategy,
+                     "--option", f"{strategy}.{key}={text}"]) == 2
+        why = option_refusal(get_strategy(strategy), key, value)
+        assert why and f"--option {strategy}.{key}={text}: {why}." in capsys.readouterr().err
+        with pytest.raises(ConfigError) as e:
+            compare(str(tiny_csv), strategies=[strategy], settings={strategy: {"options": {key: value}}})
+        assert why in str(e.value)
+    assert strategy_options(["full_ft.layer_decay=None"], ["full_ft"]) == {"full_ft": {"layer_decay": None}}
+    assert RunStore().list_runs() == []
