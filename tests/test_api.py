@@ -238,6 +238,11 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
                                                                       r"\['minilm'\]\.$"),
     ({"model": None, "strategies": ["tfidf_logreg", "head_only"]}, ConfigError, r"^model must be a string: .*; got a "
                                                                                 r"NoneType: None\.$"),
+    # a name that is no string was taken and cleaned to a file name: name=['x'] kept the DataFrame as __x__.parquet
+    ({"name": ["x"]}, ConfigError, r"^name must be a string, what a DataFrame is called in the app and the tables "
+                                   r"\(such as 'reviews'\); got a list: \['x'\]\.$"),
+    ({"name": 3}, ConfigError, r"^name must be a string, .*; got an int: 3\.$"),
+    ({"name": None}, ConfigError, r"^name must be a string, .*; got a NoneType: None\.$"),
 ])
 def test_mistakes_are_refused_before_any_run_is_stored(reviews, kwargs, error, words):
     kwargs = {"strategies": ["tfidf_logreg"], **kwargs}
