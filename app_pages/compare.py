@@ -16,7 +16,7 @@ from bertlab.costs import attention_mix_note, format_bytes, model_bytes
 from bertlab.data.dataset import counted
 from bertlab.errors import BertlabError
 from bertlab.estimate import cached_share
-from bertlab.metrics import format_interval, run_single_class, signed
+from bertlab.metrics import NEVER_ANSWERED_NOTE, format_interval, run_single_class, signed
 from bertlab.pareto import format_flops
 from bertlab.store import ACTIVE, CANCELLED, FAILED, INTERRUPTED, QUEUED, RUNNING, SUCCEEDED, undone_batches
 from bertlab.strategies import REGISTRY, one_answer_reason
@@ -988,7 +988,7 @@ def per_class_column(name: str, short: str, support: int, title: str):
 
 def per_class_section(done: list) -> None:
     """Recall, precision or F1 of every class for every run: what accuracy and macro-F1 average away (a run that
-    never answers a rare class shows 0% there)."""
+    never answers a rare class shows 0% recall there, and no precision: metrics.NEVER_ANSWERED_NOTE)."""
     st.session_state.setdefault("keep_per_class", "recall")
     # The control's value is in the session before the rerun that draws it: the table is built once.
     table = plots.per_class_rows(done, st.session_state["keep_per_class"] or "recall")
@@ -1010,6 +1010,7 @@ def per_class_section(done: list) -> None:
                   f"{f' and {len(untested) - 6:,} more' if len(untested) > 6 else ''}: "
                   f"{'its' if len(untested) == 1 else 'their'} recall and F1 are blank, and macro-F1 averages the "
                   "other classes." if untested else "")
+               + (f" {NEVER_ANSWERED_NOTE}" if table.never_answered else "")
                + (f" Left out: {counted(table.left_out, 'run')} on other classes (another dataset)." if table.left_out else ""))
 
 

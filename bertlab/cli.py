@@ -623,7 +623,13 @@ def per_class_lines(runs: list) -> list[str]:
     the first one's (another dataset) are left out, and counted. A half rounds up (12.5% -> 13%), as Compare and the
     report round it (:func:`bertlab.metrics.whole_percent`)."""
     from bertlab import answer
-    from bertlab.metrics import few_texts_sentence, whole_percent
+    from bertlab.metrics import (
+        NEVER_ANSWERED_NOTE,
+        few_texts_sentence,
+        never_answered_any,
+        shown_precision,
+        whole_percent,
+    )
 
     done = [r for r in runs if r.status == "succeeded" and (r.metrics or {}).get("per_class")]
     if not done:
@@ -655,9 +661,11 @@ def per_class_lines(runs: list) -> list[str]:
         lines += ["", "Precision per class (test set: the share of the run's answers of each class that were right):",
                   row(["class", "test texts", *(names[r.id] for r in same)])]
         for c in classes:
-            got = [(r.metrics["per_class"].get(c) or {}).get("precision") for r in same]
+            got = [shown_precision(r.metrics, c) for r in same]  # None: never answered (NEVER_ANSWERED_NOTE)
             lines.append(row([str(c), f"{support[c]:,}", *("-" if v is None else whole_percent(100 * v)
                                                             for v in got)]))
+        if never_answered_any([r.metrics for r in same], classes):
+            lines.append(f"  {NEVER_ANSWERED_NOTE}")
     if left := len(done) - len(same):
         from bertlab.data.dataset import counted
 

@@ -268,6 +268,32 @@ def never_predicted(confusion: list[list[int]], label_names: list[str]) -> list[
             if i < len(confusion) and sum(confusion[i]) > 0 and not any(row[i] for row in confusion)]
 
 
+# A class a run never answered has no precision: 0 right of 0 answers is undefined. classification_report stores 0
+# there (as scikit-learn's zero_division=0), which read as "always wrong"; the per-class precision tables (Compare's,
+# `run`'s, the report's) give no figure and say this. Macro-F1 is left as it is: such a class, where it has test
+# texts, has recall 0 and so F1 0, which macro-F1 counts (a class with no test text is left out of it).
+NEVER_ANSWERED_NOTE = ("Where a run never answered a class, its precision there is undefined (0 right of 0 answers), "
+                       "not 0%: no figure is given.")
+
+
+def shown_precision(metrics: dict, name: str) -> float | None:
+    """A class's stored precision, or None where the run never answered it (its column of the confusion matrix is
+    all 0): see :data:`NEVER_ANSWERED_NOTE`. Runs stored without a confusion matrix give their stored figure."""
+    v = ((metrics.get("per_class") or {}).get(name) or {}).get("precision")
+    names, confusion = metrics.get("label_names") or [], metrics.get("confusion") or []
+    if v is None or name not in names or not confusion:
+        return v
+    i = names.index(name)
+    return None if not any(row[i] for row in confusion if i < len(row)) else v
+
+
+def never_answered_any(runs, names) -> bool:
+    """Whether some of ``runs`` (their metrics) never answered one of ``names``: a precision table then says
+    :data:`NEVER_ANSWERED_NOTE`."""
+    return any(shown_precision(m, n) is None and ((m.get("per_class") or {}).get(n) or {}).get("precision") is not None
+               for m in runs for n in names)
+
+
 def accuracy(y_true, y_pred) -> float:
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     return float((yt == yp).mean()) if len(yt) else 0.0

@@ -26,9 +26,11 @@ from bertlab.costs import memory_of
 from bertlab.metrics import (
     CALIBRATION_BINS,
     format_interval,
+    never_answered_any,
     precision_text,
     probability_percent,
     run_accuracy_interval,
+    shown_precision,
     whole_percent,
 )
 from bertlab.pareto import MEASURE_NAMES, axis_label, examples_per_s, format_flops, measure_label
@@ -1134,6 +1136,7 @@ class PerClass:
     columns: dict[str, str]  # class name -> column title, "cancel (n=4)"
     support: dict[str, int]  # test texts per class
     left_out: int  # finished runs on other classes (another dataset)
+    never_answered: bool = False  # a precision left out where a run never answered its class (NEVER_ANSWERED_NOTE)
 
 
 def per_class_rows(runs: Sequence[Any], what: str = "recall") -> PerClass | None:
@@ -1147,12 +1150,17 @@ def per_class_rows(runs: Sequence[Any], what: str = "recall") -> PerClass | None
     support = {n: int(v.get("support") or 0) for n, v in same[0].metrics["per_class"].items()}
     columns = {n: f"{n} (n={k:,})" for n, k in support.items()}
     labels = run_labels(same)
-    # a class with no test text (a file's own split may leave one out) has no recall or F1: blank, not 0%
-    rows = [{"run": labels[r.id]} | {columns[n]: (100 * r.metrics["per_class"][n][what]
-                                                  if n in r.metrics["per_class"] and (support[n] or what == "precision")
-                                                  else None) for n in support}
-            for r in same]
-    return PerClass(rows=rows, columns=columns, support=support, left_out=len(done) - len(same))
+    # a class with no test text (a file's own split may leave one out) has no recall or F1: blank, not 0%; a class
+    # the run never answered has no precision (metrics.NEVER_ANSWERED_NOTE)
+    def value(r, n: str) -> float | None:
+        if n not in r.metrics["per_class"] or not (support[n] or what == "precision"):
+            return None
+        v = shown_precision(r.metrics, n) if what == "precision" else r.metrics["per_class"][n][what]
+        return None if v is None else 100 * v
+
+    rows = [{"run": labels[r.id]} | {columns[n]: value(r, n) for n in support} for r in same]
+    return PerClass(rows=rows, columns=columns, support=support, left_out=len(done) - len(same),
+                    never_answered=what == "precision" and never_answered_any([r.metrics for r in same], support))
 
 
 def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:

@@ -21,7 +21,14 @@ from bertlab.config import model_title
 from bertlab.costs import format_bytes, memory_of, model_bytes
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.guard import GUARDED, is_number
-from bertlab.metrics import chance_ece_sentence, format_interval, run_accuracy_interval, signed, whole_percent
+from bertlab.metrics import (
+    NEVER_ANSWERED_NOTE,
+    chance_ece_sentence,
+    format_interval,
+    run_accuracy_interval,
+    signed,
+    whole_percent,
+)
 from bertlab.pareto import Prices
 from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
 from bertlab.store import Run, RunStore
@@ -815,7 +822,8 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
             parts.append(
                 "<h2>Precision per class (test set)</h2>" + _per_class_table(precision) + "<p class='muted'>The "
                 "share of the run's answers of each class that were right: a run can find more of a rare class by "
-                "giving that answer to many texts, which recall alone rewards.</p>")
+                "giving that answer to many texts, which recall alone rewards."
+                + (f" {html.escape(NEVER_ANSWERED_NOTE)}" if precision.never_answered else "") + "</p>")
     served = [r for r in rows if r.get("serve_ms_p50") is not None]
     if served:
         for r in served:

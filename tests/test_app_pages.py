@@ -3710,6 +3710,31 @@ def test_compare_sums_up_sixty_classes_of_two_test_texts_rather_than_listing_the
     assert "class_7" not in said
 
 
+def test_compares_precision_view_gives_no_figure_where_a_run_never_answered_a_class(tiny_data, bertlab_home):
+    """A review of comments, 3% abusive: scratch answered 'ok' to every text, and Compare's Precision view read 0% for
+    'abusive', as if each of its answers of 'abusive' were wrong; it gave none (0 right of 0, undefined)."""
+    from bertlab.metrics import NEVER_ANSWERED_NOTE, classification_report
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="bnever")
+    store.claim(rid, "cpu")
+    m = classification_report([0] * 12 + [1] * 363, [1] * 375, ["abusive", "ok"])
+    store.finish(rid, SUCCEEDED, metrics={"test_accuracy": m["accuracy"], "test_macro_f1": m["macro_f1"],
+                                          "majority_accuracy": m["majority_accuracy"], "label_names": ["abusive", "ok"],
+                                          "per_class": m["per_class"], "confusion": m["confusion"]},
+                 costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 1500, "test": 375}})
+    at = app_on("app_pages/compare.py", {"keep_per_class": "precision"})
+    no_problems(at)
+    table = next(d.value for d in at.dataframe if "abusive (n=12)" in d.value.columns)
+    assert table["abusive (n=12)"].isna().all()
+    assert any(NEVER_ANSWERED_NOTE in c.value for c in at.caption)
+    at = app_on("app_pages/compare.py", {"keep_per_class": "recall"})
+    table = next(d.value for d in at.dataframe if "abusive (n=12)" in d.value.columns)
+    assert list(table["abusive (n=12)"]) == [0.0]  # its recall: 0 of 12 found
+    assert not any(NEVER_ANSWERED_NOTE in c.value for c in at.caption)
+
+
 def test_a_new_session_keeps_the_model_last_typed(tiny_model, tiny_data, bertlab_home):
     """A reload used to put "minilm" back in the Model field, and Launch then trained MiniLM with nothing saying so."""
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})

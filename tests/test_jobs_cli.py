@@ -1470,6 +1470,37 @@ def test_cli_per_class_precision_follows_the_recall_where_a_class_is_rare():
                                                                ["ok", "363", "98%", "98%"]]
 
 
+def test_a_class_a_run_never_answered_has_no_precision_in_any_per_class_table():
+    """A review of comments, 3% abusive: scratch answered 'ok' to every text, and `run`'s precision table, Compare's
+    Precision view and the report read 0% for 'abusive', as if each of its answers of 'abusive' were wrong: it gave
+    none (0 right of 0, undefined). Each now gives no figure and says why; its recall (0%) and macro-F1 (its F1 0,
+    counted as stored) stay."""
+    from bertlab import plots
+    from bertlab.cli import per_class_lines
+    from bertlab.metrics import NEVER_ANSWERED_NOTE, classification_report
+    from bertlab.store import Run
+
+    names = ["abusive", "ok"]
+    never = classification_report([0] * 12 + [1] * 363, [1] * 375, names)
+    assert never["per_class"]["abusive"]["precision"] == 0.0  # stored as before: macro-F1 reads it unchanged
+    assert never["macro_f1"] == (0.0 + never["per_class"]["ok"]["f1"]) / 2
+    some = classification_report([0] * 12 + [1] * 363, [0] * 6 + [1] * 6 + [1] * 363, names)
+    runs = [Run(id=f"r{i}", batch_id="b", created=0.0, status=SUCCEEDED, strategy=s, dataset="d", model="minilm",
+                config={"seed": 0}, metrics=m | {"label_names": names})
+            for i, (s, m) in enumerate((("scratch", never), ("head_only", some)))]
+    lines = per_class_lines(runs)
+    at = next(i for i, line in enumerate(lines) if line.startswith("Precision per class (test set"))
+    assert [line.split() for line in lines[at + 2:at + 4]] == [["abusive", "12", "-", "100%"],
+                                                               ["ok", "363", "97%", "98%"]]
+    assert lines[at + 4] == f"  {NEVER_ANSWERED_NOTE}"
+    assert lines[2].split() == ["abusive", "12", "0%", "50%"]  # its recall: 0 of 12 found
+    table = plots.per_class_rows(runs, "precision")
+    assert [r["abusive (n=12)"] for r in table.rows] == [None, 100.0] and table.never_answered
+    assert plots.per_class_rows(runs, "recall").rows[0]["abusive (n=12)"] == 0.0
+    assert not plots.per_class_rows(runs[1:], "precision").never_answered
+    assert NEVER_ANSWERED_NOTE not in "\n".join(per_class_lines(runs[1:]))
+
+
 def test_cli_per_class_recall_says_how_far_one_text_moves_a_class_of_few_test_texts():
     """A persona's comments: 'abusive' had 12 test texts, where one text more or less moves its recall by 8 points;
     Compare's per-class caption says so, `run`'s table said nothing (50% against 92% read as firm). Classes of 20

@@ -1220,6 +1220,28 @@ def test_report_gives_precision_per_class_where_a_class_is_rare(finished, monkey
     assert "5%" in section and "98%" in section and "67%" not in section
 
 
+def test_the_reports_precision_table_gives_no_figure_where_a_run_never_answered_a_class(finished):
+    """A run that answered one class to every text read 0% precision on the others in the report, as if each of its
+    answers of them were wrong: it gave none (0 right of 0, undefined)."""
+    from bertlab.metrics import NEVER_ANSWERED_NOTE
+
+    store, ids = finished
+    for i in ids:  # the majority class 97% of the test texts: the answer judges by macro-F1, a precision table;
+        m = store.get(i).metrics  # and each run right on every text, so that it answers every class
+        k = len(m["label_names"])
+        right = [[sum(row) if j == n else 0 for j in range(k)] for n, row in enumerate(m["confusion"])]
+        store.update(i, metrics=m | {"majority_accuracy": 0.97, "confusion": right})
+    section = lambda page: page.split("<h2>Precision per class (test set)</h2>", 1)[1].split("</p>", 1)[0]  # noqa: E731
+    assert html.escape(NEVER_ANSWERED_NOTE) not in section(report.build_html(store, ids))
+    m = store.get(ids[0]).metrics
+    confusion = [[sum(row) if j == 0 else 0 for j in range(k)] for row in m["confusion"]]  # answers class 0 always
+    store.update(ids[0], metrics=m | {"confusion": confusion})
+    page = section(report.build_html(store, ids))
+    assert html.escape(NEVER_ANSWERED_NOTE) in page
+    first = page.split("</tr>", 2)[1]  # the first run's row
+    assert first.count("<td>-</td>") == k - 1
+
+
 def test_report_says_what_ece_the_luck_of_a_few_test_texts_gives(finished):
     """As Compare's calibration caption: the report's ECE column on 16 test texts read as a measure of the model,
     where a model right exactly as often as it says shows about 0.17 there by luck."""
