@@ -1838,3 +1838,14 @@ def test_the_check_for_a_text_column_of_codes_stops_at_its_first_text():
     assert _codes(pd.Series(["TCK-00042", " C000042 ", "TCK-00042", "", None, "2024-05-01"])) == (
         "'TCK-00042', 'C000042', '2024-05-01'")
     assert _codes(pd.Series(["100042", "a word"])) is None and _codes(pd.Series(["", None])) is None
+def test_a_chosen_label_column_of_a_different_text_per_row_past_the_cap_is_called_what_it_is():
+    """300 articles and their summaries, 'summary' picked as the label on the Data page (the only other column),
+    were refused with 'the label column has 300 distinct values for 300 texts, fewer than 3 a class', the id
+    column's words, not the every-text-its-own-class message a file of 30 such rows gets: it is said past
+    MAX_CLASSES too, named or detected."""
+    texts = [f"article {i}: the council met on day {i} and talked at length" for i in range(300)]
+    labels = [f"Summary {i}: the council met." for i in range(300)]
+    for cap in (None, 200):
+        with pytest.raises(DataError, match="a different value for each of its 300 texts") as e:
+            build_dataset(texts, labels, "x", max_classes=cap)
+        assert "fewer than 3 a class" not in str(e.value) and "supports up to" not in str(e.value)

@@ -725,6 +725,20 @@ def build_dataset(
             f"dataset {name!r} has only one class ({present[0]!r}) after cleaning: "
             "a classifier needs at least 2 classes. Check the label column."
         )
+    # every text its own class: a summary's, an answer's or a free-text note's column taken as the label listed 60 of
+    # them as 'classes with fewer than 3 examples' (or, past MAX_CLASSES, said the column had too many values,
+    # or 'fewer than 3 a class'): checked first, as what such a column is
+    if len(present) == len(keep_t) >= ALL_DISTINCT_LABELS:
+        def short(v: str) -> str:
+            return repr(v if len(v) <= 50 else v[:49] + "…")
+
+        raise DataError(
+            f"the label column has a different value for each of its {len(keep_t):,} texts, such as "
+            f"{short(present[0])} and {short(present[1])}: each would be a class of one text, which no classifier can "
+            "learn or be tested on. Is it really the label column (not an id or a text column: a summary, an answer, "
+            "a note)? bertlab classifies each text into one of a few classes, each with many texts; choose another "
+            "label column."
+        )
     if max_classes is not None and len(present) > max_classes:
         raise DataError(
             f"the label column has {len(present):,} distinct values; bertlab supports up to {max_classes} classes. "
@@ -737,19 +751,6 @@ def build_dataset(
             f"the label column has {len(present):,} distinct values for {len(keep_t):,} texts, fewer than 3 a class "
             "(each class needs one text each for training, validation and test). Is it really the label column (not "
             "an id or a text column)? Choose another label column."
-        )
-    # every text its own class: a summary's, an answer's or a free-text note's column taken as the label listed 60 of
-    # them as 'classes with fewer than 3 examples' (or, past MAX_CLASSES, said the column had too many values)
-    if len(present) == len(keep_t) >= ALL_DISTINCT_LABELS:
-        def short(v: str) -> str:
-            return repr(v if len(v) <= 50 else v[:49] + "…")
-
-        raise DataError(
-            f"the label column has a different value for each of its {len(keep_t):,} texts, such as "
-            f"{short(present[0])} and {short(present[1])}: each would be a class of one text, which no classifier can "
-            "learn or be tested on. Is it really the label column (not an id or a text column: a summary, an answer, "
-            "a note)? bertlab classifies each text into one of a few classes, each with many texts; choose another "
-            "label column."
         )
     if len(present) > MAX_CLASSES:  # named by the user: taken, with what it costs the test set
         per = len(keep_t) / len(present)
