@@ -4971,3 +4971,28 @@ def test_compares_per_class_table_counts_the_runs_on_other_classes_it_leaves_out
     no_problems(at)
     said = [c.value for c in at.caption if "on other classes" in c.value]
     assert len(said) == 1 and said[0].endswith(" Left out: 2 runs on other classes (another dataset).")
+
+
+def test_the_line_on_the_runs_ahead_says_up_to_where_stop_early_after_may_end_one(monkeypatch):
+    """A Quick-demo launch with Stop early after set to 1 for scratch: while scratch trained, the sidebar said
+    'scratch · train 10% · up to ~79 s left' and the Train page's line on the runs ahead, beside it, 'It should
+    take ~84 s'. The line says 'up to' where a run ahead (queued, or training in its training phase) may stop
+    early, as the sidebar and the strategy table do, and '~' as before where none may."""
+    from types import SimpleNamespace
+
+    from app_pages import train
+
+    monkeypatch.setattr(train, "ahead_seconds", lambda runs, past: (84.0, 0, 0))
+    # a running run's pace is known (its time left counted as the sidebar counts it): common.ahead_at_most then
+    # asks whether that time left is the most it has left, as the sidebar's 'up to' does
+    monkeypatch.setattr("bertlab.estimate.run_time_left", lambda r, now, progress=None: 30.0)
+
+    def run(status: str, phase: str, patience: int, strategy: str = "scratch"):
+        return SimpleNamespace(status=status, phase=phase, strategy=strategy,
+                               config={"epochs": 5, "patience": patience})
+
+    assert "It should take up to ~84 s (estimated as above)." in train.ahead_text([run("running", "train", 1)], [])
+    assert "They should take up to ~84 s" in train.ahead_text([run("running", "train", 0), run("queued", "", 1)], [])
+    assert "It should take ~84 s" in train.ahead_text([run("running", "train", 0)], [])
+    assert "It should take ~84 s" in train.ahead_text([run("running", "test", 1)], [])  # its training is over
+    assert "It should take ~84 s" in train.ahead_text([run("queued", "", 1, "zero_shot")], [])  # no epochs to stop
