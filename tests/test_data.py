@@ -1849,3 +1849,21 @@ def test_a_chosen_label_column_of_a_different_text_per_row_past_the_cap_is_calle
         with pytest.raises(DataError, match="a different value for each of its 300 texts") as e:
             build_dataset(texts, labels, "x", max_classes=cap)
         assert "fewer than 3 a class" not in str(e.value) and "supports up to" not in str(e.value)
+
+
+def test_a_label_column_of_texts_is_named_by_its_start_alike_where_named_or_detected():
+    """A label column of texts of their own (summaries, answers) is refused where the user names it (build_dataset)
+    and where detection passes it over (files._why_no_label), each message quoting a text cut at 50 characters: two
+    copies of the cut stood apart. One function cuts both, a text of 50 whole and one of 51 to 49 and '…'."""
+    import re
+
+    from bertlab.data.dataset import quoted_start
+    from bertlab.data.files import dataset_from_table, detect_columns
+
+    assert quoted_start("a" * 50) == repr("a" * 50) and quoted_start("b" * 51) == repr("b" * 49 + "…")
+    summaries = [f"summary {i} " + "of the article " * 5 for i in range(250)]  # past 200: passed over by detection
+    df = pd.DataFrame({"article": [f"article {i} " + "a long text " * 10 for i in range(250)], "summary": summaries})
+    with pytest.raises(DataError, match=re.escape(f"such as {quoted_start(summaries[0])})")):
+        detect_columns(df.copy(), text_column="article")
+    with pytest.raises(DataError, match=re.escape(f"such as {quoted_start(summaries[0])} and ")):
+        dataset_from_table(df.head(30), "s.csv", text_column="article", label_column="summary")  # 30: named, taken

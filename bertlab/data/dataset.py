@@ -209,6 +209,12 @@ def _label_key(v: object) -> str:
     return s
 
 
+def quoted_start(text: str, most: int = 50) -> str:
+    """``text`` quoted (repr), cut to its first ``most`` characters with "…" where longer: a label column's text of
+    its own (a summary, an answer) named in the message that refuses it (build_dataset's, files' detection's)."""
+    return repr(text if len(text) <= most else text[:most - 1] + "…")
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` with ``noun`` in the number it takes: '1 row', '2 rows', '1,234 copies' (``plural`` where not noun + s).
     Every note of cleaning says its counts through it: 'dropped 1 rows with a missing label' read on the Data page
@@ -729,12 +735,9 @@ def build_dataset(
     # them as 'classes with fewer than 3 examples' (or, past MAX_CLASSES, said the column had too many values,
     # or 'fewer than 3 a class'): checked first, as what such a column is
     if len(present) == len(keep_t) >= ALL_DISTINCT_LABELS:
-        def short(v: str) -> str:
-            return repr(v if len(v) <= 50 else v[:49] + "…")
-
         raise DataError(
             f"the label column has a different value for each of its {len(keep_t):,} texts, such as "
-            f"{short(present[0])} and {short(present[1])}: each would be a class of one text, which no classifier can "
+            f"{quoted_start(present[0])} and {quoted_start(present[1])}: each would be a class of one text, which no classifier can "
             "learn or be tested on. Is it really the label column (not an id or a text column: a summary, an answer, "
             "a note)? bertlab classifies each text into one of a few classes, each with many texts; choose another "
             "label column."

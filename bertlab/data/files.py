@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bertlab.config import upload_display_name
-from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, counted, part_of
+from bertlab.data.dataset import MAX_CLASSES, TextDataset, build_dataset, counted, part_of, quoted_start
 from bertlab.errors import ColumnChoiceError, DataError
 from bertlab.guard import guard_note, guard_undone, may_bear_guard
 from bertlab.heap import release_free_heap
@@ -1265,10 +1265,9 @@ def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
             return scores_message(f"column {c!r}", numbers, "numbers")
     for c in others:  # a summary's, an answer's column: a text of each row's own
         vals = df[c].dropna()
-        if _is_stringy(df[c]) and vals.nunique() >= 0.9 * len(vals):
-            first = str(vals.iloc[0])
-            return (f"column {c!r} holds a different text in nearly every row ({vals.nunique():,} distinct in "
-                    f"{len(vals):,}, such as {first if len(first) <= 50 else first[:49] + '…'!r}): a text of its own "
+        if _is_stringy(df[c]) and (distinct := vals.nunique()) >= 0.9 * len(vals):
+            return (f"column {c!r} holds a different text in nearly every row ({distinct:,} distinct in "
+                    f"{len(vals):,}, such as {quoted_start(str(vals.iloc[0]))}): a text of its own "
                     "(a summary, an answer, a passage), not a class. bertlab classifies each text into one of a few "
                     "classes, each with many texts; it does not learn to write, pick or rank texts. Choose a label "
                     "column of classes, or a dataset with one.")
