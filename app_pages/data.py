@@ -20,6 +20,7 @@ from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTE
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
 from bertlab.heap import release_free_heap
+from bertlab.metrics import FEW_PER_CLASS_TEXTS
 from bertlab.paths import data_home, keep_text
 from bertlab.plots import label_distribution_figure
 from bertlab.textpair import PAIR_SEP, split_pair
@@ -428,7 +429,7 @@ def choose_caps(base: DataConfig) -> DataConfig:
                          "seed": int(seed)})
 
 
-RARE_TEST = 20  # fewer test texts of a class than this: its recall moves 5 points or more per text
+RARE_TEST = FEW_PER_CLASS_TEXTS  # fewer test texts of a class than this: its recall moves 5 points or more per text
 
 
 def balance_warning(sp, test_cap: int | None = None, n_examples: int = 0, test_rows: int | None = None,
