@@ -482,7 +482,9 @@ def results(runs: list, drawn: list | None = None) -> None:
     a, b = common.columns_unless_projector(2, gap="medium")
     plotted = runs if drawn is None else [r for r in runs if r.id in {d.id for d in drawn}]
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
-    common.chart(common.figure(plots.accuracy_figure, plotted), where=a, width="stretch", key="cmp_acc",
+    # judged by macro-F1, the majority's macro-F1 is drawn as the bar too (the caption above gives it)
+    common.chart(common.figure(plots.accuracy_figure, plotted, by=st.session_state.get("compare_judge")
+                               or "accuracy"), where=a, width="stretch", key="cmp_acc",
                  config={"displayModeBar": False})
     common.chart(common.figure(plots.cost_figure, plotted, cost), where=b, width="stretch", key="cmp_cost",
                  config={"displayModeBar": False})

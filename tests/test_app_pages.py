@@ -4345,6 +4345,30 @@ def test_compares_trade_off_chart_draws_macro_f1_where_the_answer_judges_by_it(t
     assert not any("Accuracy vs training time" in t for t in specs)
 
 
+def test_compares_test_score_chart_draws_the_majoritys_macro_f1_where_the_answer_judges_by_it(tiny_data,
+                                                                                              bertlab_home):
+    """A review of comments, 3% abusive: Compare judged by macro-F1 and its caption gave the majority's macro-F1, but
+    its test-score chart drew the majority's accuracy alone as a dashed line."""
+    from bertlab.metrics import majority_macro_f1
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    per_class = {"a": {"precision": 97 / 98, "recall": 1.0, "f1": 0.995, "support": 97},
+                 "b": {"precision": 1.0, "recall": 2 / 3, "f1": 0.8, "support": 3}}
+    for first, name in ((True, "tfidf_logreg"), (False, "head_only")):
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b0")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.99, "test_macro_f1": 0.8975, "majority_accuracy": 0.97,
+                                              "per_class": per_class, "label_names": ["a", "b"],
+                                              "confusion": [[97, 0], [1, 2]]},
+                     costs={"train_seconds": 1.0 + first, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    spec = next(c.proto.spec for c in at.get("plotly_chart") if '"Test accuracy"' in c.proto.spec)
+    assert f"majority macro-F1 {majority_macro_f1({'per_class': per_class}):.3f}" in spec and '"dashdot"' in spec
+
+
 def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_read_it(tiny_data, bertlab_home):
     """At 1366x768 six lines stood under the calibration chart (what a point is, what ECE is, when calibration
     matters, then the finding): the finding, the largest ECE and what chance alone would show on this many texts,
