@@ -421,6 +421,45 @@ def test_tfidf_picks_c_by_accuracy_or_with_balanced_classes_by_macro_f1(tiny_mod
     assert status == SUCCEEDED and balanced.costs["C"] == 4.0
 
 
+def test_tfidf_picks_c_by_macro_f1_where_the_answer_judges_the_data_by_it(tiny_model, tiny_data, monkeypatch):
+    """A review of comments, 3% abusive: the answer judged them by macro-F1, but tfidf_logreg kept the C of best
+    validation accuracy (the C that best answered 'ok') unless its classes were balanced. Where the validation
+    split's labels make the answer's default judge macro-F1, it now keeps the C of best macro-F1 and says so in its
+    note; on even classes it keeps the most accurate C, as before."""
+    from bertlab.strategies import tfidf_logreg
+
+    fitted, real_fit, real_report = [], tfidf_logreg.TfidfModel.fit.__func__, tfidf_logreg.classification_report
+    scores = {0.25: (0.9, 0.5), 4.0: (0.8, 0.8)}  # (accuracy, macro-F1) on validation; other Cs (0.5, 0.5)
+    majority = {"share": None}
+
+    def fit(cls, texts, labels, C, *args, **kwargs):
+        fitted.append(C)
+        return real_fit(cls, texts, labels, C, *args, **kwargs)
+
+    def report(labels, predictions, names, **kwargs):
+        out = real_report(labels, predictions, names, **kwargs)
+        if "probs" not in kwargs:  # the validation split's: scored as the last C fitted
+            out["accuracy"], out["macro_f1"] = scores.get(fitted[-1], (0.5, 0.5))
+            if majority["share"] is not None:
+                out["majority_accuracy"] = majority["share"]
+                out["per_class"] = {n: v | {"support": 10} for n, v in out["per_class"].items()}  # no rare class
+        return out
+
+    monkeypatch.setattr(tfidf_logreg.TfidfModel, "fit", classmethod(fit))
+    monkeypatch.setattr(tfidf_logreg, "classification_report", report)
+    majority["share"] = 0.97  # the answer judges such data by macro-F1
+    _, imbalanced, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED and imbalanced.costs["C"] == 4.0
+    note = next(n for n in imbalanced.notes if "word 1-2-grams" in n)
+    assert note.endswith("C=4 (best on validation of [0.25, 1.0, 4.0, 16.0], by macro-F1: the measure the answer "
+                         "judges this data by)")
+    majority["share"] = 0.5
+    _, even, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED and even.costs["C"] == 0.25
+    assert next(n for n in even.notes if "word 1-2-grams" in n).endswith("(best on validation of [0.25, 1.0, 4.0, "
+                                                                          "16.0])")
+
+
 def test_tfidf_says_so_where_every_c_scored_alike_on_a_tiny_validation_set(tiny_model, tiny_data):
     """A review (8 texts of each of 2 classes: 2 validation texts): the note said 'C=1 (best on validation of
     [0.25, 1.0, 4.0, 16.0])' where every C had scored the same, and the tie-break, not validation, chose it."""

@@ -24,6 +24,18 @@ from bertlab.strategies.base import RunContext, RunOutput, Strategy, register
 from bertlab.textpair import PAIR_SEP
 
 C_GRID = (0.25, 1.0, 4.0, 16.0)  # chosen on the validation split when option 'C' is not set
+
+
+def _judged_by_macro_f1(val: dict) -> bool:
+    """Whether the answer would judge data split like this validation report (its labels' shares: a rare class, a
+    large majority) by macro-F1 by default (:func:`bertlab.answer.default_metric`)."""
+    from types import SimpleNamespace
+
+    from bertlab import answer
+
+    return answer.default_metric([SimpleNamespace(metrics=val)]) == "macro_f1"
+
+
 # A word: two or more letters or digits, as scikit-learn's default; but Chinese and Japanese, written without
 # spaces, had whole clauses as one "word" (no two texts shared one): each of their characters is a word of its
 # own, and word 2-grams are then character pairs, the usual features for these scripts. Combining marks belong to
@@ -254,8 +266,13 @@ class TfidfLogReg(Strategy):
             ctx.callbacks.on_step(i + 1, float(i + 1), float("nan"), c, "train")
             iterations += info["iterations"]
             # Ties (common on small validation sets) go to the C closest to scikit-learn's default 1.0.
-            # Balanced classes: C chosen by macro-F1 first, the measure the weighting serves.
-            score = ((val["macro_f1"], val["accuracy"]) if cfg.class_weights == "balanced" else
+            # C chosen by macro-F1 first where classes are balanced (the measure the weighting serves) or where the
+            # answer judges this data by macro-F1 by default (answer.default_metric, read on the validation split's
+            # labels: a rare class, or a large majority): by accuracy, 3% abusive comments kept the C that best
+            # answered 'ok'.
+            if i == 0:
+                by_f1 = cfg.class_weights == "balanced" or _judged_by_macro_f1(val)
+            score = ((val["macro_f1"], val["accuracy"]) if by_f1 else
                      (val["accuracy"], val["macro_f1"])) + (-abs(np.log(c)),)
             seen.add(score[:2])
             if best is None or score > best[0]:
@@ -272,7 +289,9 @@ class TfidfLogReg(Strategy):
         # every C scoring alike (2 validation texts of a few-shot file): "best on validation" chose nothing
         picked = (f" (every C of {list(grid)} scored the same on the {len(sp.val):,} validation "
                   f"text{'s' * (len(sp.val) != 1)}: the one nearest scikit-learn's default 1 kept)" if len(seen) == 1
-                  else f" (best on validation of {list(grid)})")
+                  else f" (best on validation of {list(grid)}"
+                  + (", by macro-F1: the measure the answer judges this data by" if by_f1 and cfg.class_weights !=
+                     "balanced" else ", by macro-F1, which balanced classes serve" if by_f1 else "") + ")")
         ctx.notes.append(f"tfidf_logreg: {len(model.terms):,} word 1-{ngram_max}-grams, C={c:g}"
                          + (picked if c_opt is None else ""))
         k = model.coef.shape[0]
