@@ -988,6 +988,11 @@ def per_class_column(name: str, short: str, support: int, title: str):
                                          help=title if short != name else None)
 
 
+# Streamlit's table draws a cell with no value as a grey "None" (st.dataframe has no setting for it, and a Styler's
+# na_rep is not read; seen in Chromium with 1.67): the caption says so, where the CLI and the report write "-"
+NO_FIGURE_HERE = "A cell with no figure reads None in this table."
+
+
 def per_class_section(done: list) -> None:
     """Recall, precision or F1 of every class for every run: what accuracy and macro-F1 average away (a run that
     never answers a rare class shows 0% recall there, and no precision: metrics.NEVER_ANSWERED_NOTE)."""
@@ -1010,9 +1015,10 @@ def per_class_section(done: list) -> None:
                   else "")
                + (f" No test text of {', '.join(common.md(repr(n)) for n in untested[:6])}"
                   f"{f' and {len(untested) - 6:,} more' if len(untested) > 6 else ''}: "
-                  f"{'its' if len(untested) == 1 else 'their'} recall and F1 are blank, and macro-F1 averages the "
-                  "other classes." if untested else "")
+                  f"{'its' if len(untested) == 1 else 'their'} recall and F1 have no figure, and macro-F1 averages "
+                  "the other classes." if untested else "")
                + (f" {NEVER_ANSWERED_NOTE}" if table.never_answered else "")
+               + (f" {NO_FIGURE_HERE}" if untested or table.never_answered else "")
                + (f" Left out: {counted(table.left_out, 'run')} on other classes (another dataset)." if table.left_out else ""))
 
 

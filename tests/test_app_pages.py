@@ -3729,6 +3729,8 @@ def test_compares_precision_view_gives_no_figure_where_a_run_never_answered_a_cl
     table = next(d.value for d in at.dataframe if "abusive (n=12)" in d.value.columns)
     assert table["abusive (n=12)"].isna().all()
     assert any(NEVER_ANSWERED_NOTE in c.value for c in at.caption)
+    # Streamlit draws that empty cell as a grey "None" (seen in Chromium), where the note said "no figure is given"
+    assert any(f"{NEVER_ANSWERED_NOTE} A cell with no figure reads None in this table." in c.value for c in at.caption)
     at = app_on("app_pages/compare.py", {"keep_per_class": "recall"})
     table = next(d.value for d in at.dataframe if "abusive (n=12)" in d.value.columns)
     assert list(table["abusive (n=12)"]) == [0.0]  # its recall: 0 of 12 found
