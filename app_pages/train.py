@@ -24,7 +24,6 @@ from bertlab.estimate import (
     cache_shares,
     estimate_seconds,
     format_duration,
-    may_stop_early,
 )
 from bertlab.launch import example_rates, launch_configs, launch_size_problem, learning_rates
 from bertlab.models import check_max_length, known_max_positions, resolve, sentence_max_length
@@ -33,6 +32,7 @@ from bertlab.strategies import REGISTRY, make_config, seeded_configs
 from bertlab.strategies.classifier import few_steps_planned
 from bertlab.strategies.dapt import domain_file_notes, domain_file_problem
 from bertlab.strategies.embedding_based import data_descriptions
+from bertlab.sweep import stop_early_strategies
 from bertlab.teaching import COST_NOTES, card, trains_words
 
 HP_FIELDS = ("epochs", "batch_size", "learning_rate", "max_length", "seed", "weight_decay", "warmup_ratio")
@@ -957,8 +957,8 @@ if summary is not None:
     for n, why in bad_files.items():  # its file is in its panel above, which may be closed
         st.caption(f":material/block: Launch waits until **{n}**'s extra text file (in its panel above) is replaced "
                    f"or removed: {common.md(why)}")
-    sooner = [n for n in names if may_stop_early(n, overrides.get(n, {}).get("epochs") or make_config(n).epochs,
-                                                 overrides.get(n, {}).get("patience") or make_config(n).patience)]
+    # as a sweep's estimate says it, from each strategy's config (epochs and patience as set in its panel)
+    sooner = stop_early_strategies([c for n in names if (c := _strategy_config(n, cfg, model, overrides))])
     if total := total_estimate(known, unknown, n_runs, sooner):
         (st.warning if long else st.caption)(total)
     # Redrawn while runs are queued or train: drawn once, "It should take ~52 s" of a full_ft training stayed on the
