@@ -406,6 +406,16 @@ def numbers_behind(what: str, tables: list) -> None:
 
 
 
+JUDGE_KEY = "compare_judge"  # what the answer box's Judge by (or the selection's default) judges by, for the page
+
+
+def judged_by() -> str:
+    """What the page judges by, "accuracy" or "macro_f1", as its answer does (set under :data:`JUDGE_KEY` before
+    :func:`results` draws): the baseline's caption, the test-score and trade-off charts and the paired tests follow
+    it (four reads of the key stood apart, two with their own default)."""
+    return st.session_state.get(JUDGE_KEY) or "accuracy"
+
+
 def results(runs: list, drawn: list | None = None) -> None:
     """Results table, accuracy and cost charts, confusion matrices of the finished runs; the charts and matrices
     of those in ``drawn`` only, where given (:func:`charted`: a selection of many runs).
@@ -446,7 +456,7 @@ def results(runs: list, drawn: list | None = None) -> None:
     if len(baselines) == 1:  # the bar every run must clear, in sight under the tables
         # judged by macro-F1 (3% abusive comments: 96.8% by accuracy), the bar the answer holds runs to is the
         # majority's macro-F1 (0.492), which the caption did not give
-        by_f1 = st.session_state.get("compare_judge") == "macro_f1"
+        by_f1 = judged_by() == "macro_f1"
         f1_bar = metrics.majority_macro_f1(done[0].metrics) if by_f1 else None
         st.caption(f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here"
                    + (f" (macro-F1 {f1_bar:.3f}, the measure the answer judges by)" if f1_bar is not None else "")
@@ -483,16 +493,16 @@ def results(runs: list, drawn: list | None = None) -> None:
     plotted = runs if drawn is None else [r for r in runs if r.id in {d.id for d in drawn}]
     # No toolbar on these two half-width charts: at 1280 px it sat over their titles (hover says the values).
     # judged by macro-F1, the majority's macro-F1 is drawn as the bar too (the caption above gives it)
-    common.chart(common.figure(plots.accuracy_figure, plotted, by=st.session_state.get("compare_judge")
-                               or "accuracy"), where=a, width="stretch", key="cmp_acc",
+    common.chart(common.figure(plots.accuracy_figure, plotted, by=judged_by()), where=a, width="stretch",
+                 key="cmp_acc",
                  config={"displayModeBar": False})
     common.chart(common.figure(plots.cost_figure, plotted, cost), where=b, width="stretch", key="cmp_cost",
                  config={"displayModeBar": False})
     if cost == "train_examples_per_s":
         b.caption(THROUGHPUT_HELP)
     # judged by macro-F1 (the answer above), the trade-off is drawn by it too
-    common.chart(common.figure(plots.tradeoff_figure, plotted, cost, by=st.session_state.get("compare_judge")
-                               or "accuracy"), width="stretch", key="cmp_scatter")
+    common.chart(common.figure(plots.tradeoff_figure, plotted, cost, by=judged_by()), width="stretch",
+                 key="cmp_scatter")
     done_drawn = [r for r in plotted if r.status == "succeeded"]
     # of many runs, those drawn (measuring 180 runs' serving speed would take the page's server for minutes)
     if done_drawn:
@@ -549,7 +559,7 @@ def answer_box(done: list, still: int = 0, ended: tuple = ()) -> None:
         return
     common.section("Which one to use?" + answer.so_far(still))
     judge = common.judge_by(default, "judge_by", start=common.compare_judge(default))
-    st.session_state["compare_judge"] = judge  # the paired test below follows it
+    st.session_state[JUDGE_KEY] = judge  # the paired test below follows it
     common.keep_compare_judge(default, judge)  # and the report, and the Accuracy vs cost page
     if judge != chosen:  # changed on this very run (the widget returns the new value before the rerun's state)
         a = answer.answer([*done, *ended], metric=None if judge == default else judge) or a
@@ -675,7 +685,7 @@ def paired_section(done: list) -> None:
 def _paired_group(fp: str, members: list[tuple]) -> None:
     name = _namer(members)
     # Every pair only where the table shows them: a 60-run sweep has 1,770 pairs (0.3 s on each page run).
-    by_f1 = st.session_state.get("compare_judge") == "macro_f1"
+    by_f1 = judged_by() == "macro_f1"
     # Judged by macro-F1 (Which one to use?): its paired test beside McNemar's, and the one Holm adjusts.
     rows = (paired.pairwise_rows(members, name, "macro_f1" if by_f1 else "accuracy") if len(members) <= 8
             else [])
@@ -1353,7 +1363,7 @@ with side:
 # the first screen.
 if done_now := [r for r in selected if r.status == "succeeded"]:
     # What the paired test follows where the answer box (and its Judge by) is not shown: this selection's default.
-    st.session_state["compare_judge"] = answer.default_metric(done_now)
+    st.session_state[JUDGE_KEY] = answer.default_metric(done_now)
     with answer_slot:
         answer_box(done_now, still=len(still_to_finish(selected)),  # as the Cancel-all button counts them
                    ended=tuple(r for r in selected if r.status in RERUNNABLE))
