@@ -3164,22 +3164,29 @@ def test_one_launch_is_capped_in_learning_rates_and_in_runs(tiny_model, tiny_dat
     assert not next(b for b in at.button if b.label.startswith("Launch")).disabled
 
 
-def test_an_estimate_with_stop_early_after_says_it_is_the_most_the_run_takes(tiny_model, tiny_data, bertlab_home):
-    """full_ft on 150 tweets set to 8 epochs with Stop early after 1 was estimated at ~43 s for the 8 and stopped
-    after 5, with nothing said that it might: its estimate counts every epoch, the most it should take. The table
-    and the launch's total say "up to", and the basis says why; without patience, "~" as before."""
+def _train_page_after_a_20_minute_full_ft(tiny_model, tiny_data, bertlab_home, epochs: int):
+    """The Train page set to launch full_ft (max length 32, ``epochs``) where one past full_ft run here took 20
+    minutes (its time stored as such): the estimates learn from it. Returns the page, the store and that run's id."""
     from bertlab.runner import execute_run
     from bertlab.strategies import make_config
 
     store = RunStore(bertlab_home)
     rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
     assert execute_run(store, rid) == SUCCEEDED
-    store.update(rid, costs={**store.get(rid).costs, "total_seconds": 20 * 60.0})
+    store.update(rid, costs={**store.get(rid).costs, "total_seconds": 20 * 60.0})  # here: 20 min a run
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     at.text_input(key="keep_model").set_value(tiny_model).run()
     at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    at.number_input(key="keep_hp_full_ft_epochs").set_value(3).run()
+    at.number_input(key="keep_hp_full_ft_epochs").set_value(epochs).run()
     at.number_input(key="keep_hp_full_ft_max_length").set_value(32).run()
+    return at, store, rid
+
+
+def test_an_estimate_with_stop_early_after_says_it_is_the_most_the_run_takes(tiny_model, tiny_data, bertlab_home):
+    """full_ft on 150 tweets set to 8 epochs with Stop early after 1 was estimated at ~43 s for the 8 and stopped
+    after 5, with nothing said that it might: its estimate counts every epoch, the most it should take. The table
+    and the launch's total say "up to", and the basis says why; without patience, "~" as before."""
+    at, _, _ = _train_page_after_a_20_minute_full_ft(tiny_model, tiny_data, bertlab_home, epochs=3)
     no_problems(at)
     row = at.table[0].value.iloc[0]
     assert row["estimated time"].startswith("~") and "Stop early" not in row["estimate from"]
@@ -3198,19 +3205,9 @@ def test_the_estimate_and_the_long_launch_question_count_every_learning_rate(tin
     """A launch of full_ft at two rates and two seeds is four runs: its estimate and the question before a launch
     of hours count all four, not one per strategy."""
     from bertlab.jobs import JobManager
-    from bertlab.runner import execute_run
-    from bertlab.strategies import make_config
 
-    store = RunStore(bertlab_home)
-    rid = store.create_run(make_config("full_ft", model=tiny_model, data=tiny_data, epochs=1, max_length=32))
-    assert execute_run(store, rid) == SUCCEEDED
-    store.update(rid, costs={**store.get(rid).costs, "total_seconds": 20 * 60.0})  # here: 20 min a run
     monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
-    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
-    at.text_input(key="keep_model").set_value(tiny_model).run()
-    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
-    at.number_input(key="keep_hp_full_ft_epochs").set_value(1).run()
-    at.number_input(key="keep_hp_full_ft_max_length").set_value(32).run()
+    at, store, rid = _train_page_after_a_20_minute_full_ft(tiny_model, tiny_data, bertlab_home, epochs=1)
     no_problems(at)
     assert any(c.value == "Estimated time for the 1 run, one after another: ~20 min." for c in at.caption)
     at.text_input(key="keep_hp_full_ft_more_lrs").set_value("3e-5").run()
@@ -4324,9 +4321,9 @@ def test_compare_gives_the_majority_baseline_by_macro_f1_where_the_answer_judges
             "by): every run must beat that.") in [c.value for c in at.caption]
 
 
-def test_compares_trade_off_chart_draws_macro_f1_where_the_answer_judges_by_it(tiny_data, bertlab_home):
-    """A persona's comments, 3% abusive: the answer judged by macro-F1 while the trade-off chart under it drew
-    accuracy ("Accuracy vs training time", scratch at 96.8% beside full_ft's 99.7%)."""
+def _two_runs_on_a_rare_class(tiny_data, bertlab_home) -> dict:
+    """tfidf_logreg and head_only, finished on a test set of 97 'a' and 3 'b' (majority 97%: Compare judges it by
+    macro-F1); returns their per-class figures."""
     from bertlab.strategies import make_config
 
     store = RunStore(bertlab_home)
@@ -4340,6 +4337,13 @@ def test_compares_trade_off_chart_draws_macro_f1_where_the_answer_judges_by_it(t
                                               "confusion": [[97, 0], [1, 2]]},
                      costs={"train_seconds": 1.0 + first, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
         time.sleep(0.01)
+    return per_class
+
+
+def test_compares_trade_off_chart_draws_macro_f1_where_the_answer_judges_by_it(tiny_data, bertlab_home):
+    """A persona's comments, 3% abusive: the answer judged by macro-F1 while the trade-off chart under it drew
+    accuracy ("Accuracy vs training time", scratch at 96.8% beside full_ft's 99.7%)."""
+    _two_runs_on_a_rare_class(tiny_data, bertlab_home)
     at = app_on("app_pages/compare.py")
     no_problems(at)
     specs = [c.proto.spec for c in at.get("plotly_chart")]
@@ -4352,19 +4356,8 @@ def test_compares_test_score_chart_draws_the_majoritys_macro_f1_where_the_answer
     """A review of comments, 3% abusive: Compare judged by macro-F1 and its caption gave the majority's macro-F1, but
     its test-score chart drew the majority's accuracy alone as a dashed line."""
     from bertlab.metrics import majority_macro_f1
-    from bertlab.strategies import make_config
 
-    store = RunStore(bertlab_home)
-    per_class = {"a": {"precision": 97 / 98, "recall": 1.0, "f1": 0.995, "support": 97},
-                 "b": {"precision": 1.0, "recall": 2 / 3, "f1": 0.8, "support": 3}}
-    for first, name in ((True, "tfidf_logreg"), (False, "head_only")):
-        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b0")
-        store.claim(rid, "cpu")
-        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.99, "test_macro_f1": 0.8975, "majority_accuracy": 0.97,
-                                              "per_class": per_class, "label_names": ["a", "b"],
-                                              "confusion": [[97, 0], [1, 2]]},
-                     costs={"train_seconds": 1.0 + first, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
-        time.sleep(0.01)
+    per_class = _two_runs_on_a_rare_class(tiny_data, bertlab_home)
     at = app_on("app_pages/compare.py")
     no_problems(at)
     spec = next(c.proto.spec for c in at.get("plotly_chart") if '"Test accuracy"' in c.proto.spec)

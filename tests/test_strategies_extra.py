@@ -394,38 +394,10 @@ def test_tfidf_serves_the_features_it_trained_on_and_counts_its_flops_by_them(ti
     assert run.costs["inference_flops_per_text"] == pytest.approx((3 + 2 * rows) * present)
 
 
-def test_tfidf_picks_c_by_accuracy_or_with_balanced_classes_by_macro_f1(tiny_model, tiny_data, monkeypatch):
-    """Where accuracy and macro-F1 prefer different Cs on validation, a plain run keeps the most accurate C and a
-    balanced one the C of best macro-F1, the measure the weighting serves (a mutation swapping the two passed every
-    test)."""
-    from bertlab.strategies import tfidf_logreg
-
-    fitted, real_fit, real_report = [], tfidf_logreg.TfidfModel.fit.__func__, tfidf_logreg.classification_report
-    scores = {0.25: (0.9, 0.5), 4.0: (0.8, 0.8)}  # (accuracy, macro-F1) on validation; other Cs (0.5, 0.5)
-
-    def fit(cls, texts, labels, C, *args, **kwargs):
-        fitted.append(C)
-        return real_fit(cls, texts, labels, C, *args, **kwargs)
-
-    def report(labels, predictions, names, **kwargs):
-        out = real_report(labels, predictions, names, **kwargs)
-        if "probs" not in kwargs:  # the validation split's: scored as the last C fitted
-            out["accuracy"], out["macro_f1"] = scores.get(fitted[-1], (0.5, 0.5))
-        return out
-
-    monkeypatch.setattr(tfidf_logreg.TfidfModel, "fit", classmethod(fit))
-    monkeypatch.setattr(tfidf_logreg, "classification_report", report)
-    _, plain, status = _run(tiny_model, tiny_data, "tfidf_logreg")
-    assert status == SUCCEEDED and plain.costs["C"] == 0.25
-    _, balanced, status = _run(tiny_model, tiny_data, "tfidf_logreg", class_weights="balanced")
-    assert status == SUCCEEDED and balanced.costs["C"] == 4.0
-
-
-def test_tfidf_picks_c_by_macro_f1_where_the_answer_judges_the_data_by_it(tiny_model, tiny_data, monkeypatch):
-    """A review of comments, 3% abusive: the answer judged them by macro-F1, but tfidf_logreg kept the C of best
-    validation accuracy (the C that best answered 'ok') unless its classes were balanced. Where the validation
-    split's labels make the answer's default judge macro-F1, it now keeps the C of best macro-F1 and says so in its
-    note; on even classes it keeps the most accurate C, as before."""
+def _score_cs_on_validation(monkeypatch) -> dict:
+    """tfidf_logreg's validation scores made up by C: 0.25 the most accurate (0.9, macro-F1 0.5), 4.0 the best by
+    macro-F1 (0.8, 0.8), other Cs (0.5, 0.5). Returns a dict whose "share", once set, is the validation split's
+    majority share (its classes then given 10 texts each: no rare class)."""
     from bertlab.strategies import tfidf_logreg
 
     fitted, real_fit, real_report = [], tfidf_logreg.TfidfModel.fit.__func__, tfidf_logreg.classification_report
@@ -447,6 +419,26 @@ def test_tfidf_picks_c_by_macro_f1_where_the_answer_judges_the_data_by_it(tiny_m
 
     monkeypatch.setattr(tfidf_logreg.TfidfModel, "fit", classmethod(fit))
     monkeypatch.setattr(tfidf_logreg, "classification_report", report)
+    return majority
+
+
+def test_tfidf_picks_c_by_accuracy_or_with_balanced_classes_by_macro_f1(tiny_model, tiny_data, monkeypatch):
+    """Where accuracy and macro-F1 prefer different Cs on validation, a plain run keeps the most accurate C and a
+    balanced one the C of best macro-F1, the measure the weighting serves (a mutation swapping the two passed every
+    test)."""
+    _score_cs_on_validation(monkeypatch)
+    _, plain, status = _run(tiny_model, tiny_data, "tfidf_logreg")
+    assert status == SUCCEEDED and plain.costs["C"] == 0.25
+    _, balanced, status = _run(tiny_model, tiny_data, "tfidf_logreg", class_weights="balanced")
+    assert status == SUCCEEDED and balanced.costs["C"] == 4.0
+
+
+def test_tfidf_picks_c_by_macro_f1_where_the_answer_judges_the_data_by_it(tiny_model, tiny_data, monkeypatch):
+    """A review of comments, 3% abusive: the answer judged them by macro-F1, but tfidf_logreg kept the C of best
+    validation accuracy (the C that best answered 'ok') unless its classes were balanced. Where the validation
+    split's labels make the answer's default judge macro-F1, it now keeps the C of best macro-F1 and says so in its
+    note; on even classes it keeps the most accurate C, as before."""
+    majority = _score_cs_on_validation(monkeypatch)
     majority["share"] = 0.97  # the answer judges such data by macro-F1
     _, imbalanced, status = _run(tiny_model, tiny_data, "tfidf_logreg")
     assert status == SUCCEEDED and imbalanced.costs["C"] == 4.0
