@@ -1864,3 +1864,37 @@ def test_the_reports_run_count_takes_its_number(finished):
     assert "bertlab from 3 runs, 3 succeeded. Data: " in report.build_html(store, ids, title="r")
     one = report.build_html(store, ids[:1], title="r")
     assert "bertlab from 1 run, 1 succeeded. Data: " in one and "run(s)" not in one
+
+
+def test_the_reports_test_score_chart_draws_the_majoritys_macro_f1_where_it_judges_by_it(tiny_data):
+    """Comments, 3% abusive: Compare's test-score chart draws the majority's macro-F1 (the bar the answer holds runs
+    to) beside its accuracy, but the report's, on the same runs and judged by macro-F1 too, drew the accuracy alone."""
+    from bertlab import answer
+    from bertlab.metrics import majority_macro_f1
+
+    per_class = {"a": {"precision": 97 / 98, "recall": 1.0, "f1": 0.995, "support": 97},
+                 "b": {"precision": 1.0, "recall": 2 / 3, "f1": 0.8, "support": 3}}
+    store = RunStore()
+    ids = []
+    for name in ("tfidf_logreg", "head_only"):
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b")
+        store.claim(rid, "cpu")
+        store.update(rid, data_summary={"sizes": {"train": 50}})
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": 0.99, "test_macro_f1": 0.8975, "majority_accuracy": 0.97,
+                                              "per_class": per_class, "label_names": ["a", "b"],
+                                              "confusion": [[97, 0], [1, 2]]},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6})
+        ids.append(rid)
+    runs = [store.get(i) for i in ids]
+    assert answer.default_metric(runs) == "macro_f1"  # the premise: a rare class
+    name = f"majority macro-F1 {majority_macro_f1({'per_class': per_class}):.3f}"
+
+    def chart(judge_by):
+        figs = report._figures(store, runs, pareto.Prices(), None, judge_by)
+        return next((fig, caption) for title, fig, caption in figs if title == "Accuracy")
+
+    fig, caption = chart(None)
+    assert name in [t.name for t in fig.data] and "dash-dotted line: its macro-F1" in caption
+    fig, caption = chart("accuracy")  # judged by accuracy as asked: the accuracy's baseline alone, as before
+    assert not any("macro-F1" in (t.name or "") and "majority" in (t.name or "") for t in fig.data)
+    assert "dash-dotted" not in caption
