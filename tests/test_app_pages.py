@@ -3373,6 +3373,19 @@ def test_the_validation_tables_text_sorts_as_its_figures_do(tiny_data, bertlab_h
     assert rows["tfidf_logreg"]["val loss"] == "n/a" and rows["head_only"]["val loss"].strip() == "12.300"
 
 
+def test_the_warning_for_a_file_of_summaries_reads_as_one_sentence():
+    """250 articles and their summaries: the Data page's warning read "Pick the columns yourself: no label column
+    found among ['article', 'summary'] (a column with 2-200 distinct values): column 'summary' holds ...", two colons
+    in a row; the reason now follows the first clause after a semicolon."""
+    rows = [f"Article {i}: the council met on day {i} and talked at length.,Meeting {i}." for i in range(250)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("articles.csv", ("article,summary\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    warning = next(w.value for w in at.warning if "Pick the columns yourself" in w.value).replace("\\", "")  # md
+    assert "(a column with 2-200 distinct values); column 'summary' holds a different text" in warning, warning
+    assert warning.count(": ") == 2, warning  # the page's, and the one in the reason ('Meeting 0.'): a text of its own
+
+
 def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeliest_label():
     """id, review, stars: the pickers started at id (text) and review (labels), and the page then offered to leave
     out the 30 "classes" of one review each."""

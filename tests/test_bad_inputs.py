@@ -345,7 +345,7 @@ REFUSED = [
     Refused("jsonl_tags_as_lists_not_named", "tags.jsonl",
             lambda: "".join(json.dumps({"text": t, "tags": [y, "spam"] if i % 3 == 0 else [y]}) + "\n"
                             for i, (t, y) in enumerate(good_rows())),
-            lambda p: "no label column found among ['text', 'tags'] (a column with 2-200 distinct values): column "
+            lambda p: "no label column found among ['text', 'tags'] (a column with 2-200 distinct values); column "
                       "'tags' holds a list of labels in each row (a multi-label dataset: 10 of 30 rows have more than "
                       "one); bertlab compares single-label classifiers, one class per text. Choose a column of one "
                       "label per row, or a single-label dataset (or keep the rows with exactly one label, in a file of "
@@ -353,14 +353,14 @@ REFUSED = [
     # a nested object beside the text and no label: _scores hashed its dicts, a TypeError traceback
     Refused("jsonl_nested_objects_not_named", "meta.jsonl",
             lambda: "".join(json.dumps({"text": t, "meta": {"tags": [y]}}) + "\n" for t, y in good_rows()),
-            lambda p: "no label column found among ['text', 'meta'] (a column with 2-200 distinct values): column "
+            lambda p: "no label column found among ['text', 'meta'] (a column with 2-200 distinct values); column "
                       "'meta' holds nested values (lists or dicts); a label must be one string or number per row.",
             ColumnChoiceError),
     Refused("csv_similarity_scores_in_many_values", "stsb.csv",
             lambda: csv_text([(f"the first sentence of pair {i}", f"a second sentence, number {i}", f"{i / 50:.2f}")
                               for i in range(251)], ("sentence1", "sentence2", "score")),
             lambda p: "no label column found among ['sentence1', 'sentence2', 'score'] (a column with 2-200 distinct "
-                      "values): column 'score' holds scores, not classes: 251 distinct numbers such as 0.02, 0.04, "
+                      "values); column 'score' holds scores, not classes: 251 distinct numbers such as 0.02, 0.04, "
                       "0.06; a regression target, as in STS-B's similarity scores. bertlab compares classifiers, "
                       "which learn a few classes from many texts each: choose a label column of classes, or a dataset "
                       "with one (or bin the scores into classes, say low / middle / high, in a file of your own).",
@@ -368,7 +368,7 @@ REFUSED = [
     Refused("csv_prices_in_many_whole_numbers", "prices.csv",
             lambda: csv_text([(f"a second-hand item for sale, listing {i}", str(10 + i // 2)) for i in range(500)],
                              ("description", "price")),
-            lambda p: "no label column found among ['description', 'price'] (a column with 2-200 distinct values): "
+            lambda p: "no label column found among ['description', 'price'] (a column with 2-200 distinct values); "
                       "column 'price' holds numbers, not classes: 250 distinct numbers such as 10, 11, 12; a "
                       "regression target, as in STS-B's similarity scores. bertlab compares classifiers, which learn "
                       "a few classes from many texts each: choose a label column of classes, or a dataset with one "
@@ -410,7 +410,7 @@ REFUSED = [
     Refused("csv_articles_and_their_summaries", "articles.csv",
             lambda: csv_text([(f"Article {i}: the council met on day {i} and talked at length.", f"Meeting {i}.")
                               for i in range(250)], ("article", "summary")),
-            lambda p: "no label column found among ['article', 'summary'] (a column with 2-200 distinct values): "
+            lambda p: "no label column found among ['article', 'summary'] (a column with 2-200 distinct values); "
                       "column 'summary' holds a different text in nearly every row (250 distinct in 250, such as "
                       "'Meeting 0.'): a text of its own (a summary, an answer, a passage), not a class. bertlab "
                       "classifies each text into one of a few classes, each with many texts; it does not learn to "

@@ -1022,7 +1022,7 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
         if not cands:
             why = _why_no_label(df, [c for c in cols if c not in (text, pair_column)])
             raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
-                                    "values)" + (f": {why}" if why else "; set it explicitly."), "label")
+                                    "values)" + (f"; {why}" if why else "; set it explicitly."), "label")
         if len(cands) > 1:
             error = ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
                                       "column explicitly." + _tag_columns_note(df, cands), "label", cands)
