@@ -25,7 +25,6 @@ import streamlit as st
 
 from bertlab import variants
 from bertlab.config import (
-    DEFAULT_STRATEGIES,
     SPLIT_PRESETS,
     DataConfig,
     data_dict,
@@ -60,7 +59,6 @@ def keep_values(state: MutableMapping) -> None:
 
 PRESETS = SPLIT_PRESETS  # the Data page's size choices (bertlab.config; the CLI's --quick is the first)
 DEFAULT_PRESET = "Quick demo"
-CORE_STRATEGIES = DEFAULT_STRATEGIES  # the Train page's first choice: a launch's default, as `run`'s
 RUNS_LISTED = 2000  # Compare offers the batches of this many newest runs (each listed batch whole)
 
 

@@ -15,7 +15,6 @@ from bertlab.models import resolve
 from bertlab.strategies import REGISTRY
 
 SIZE_CHOICES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, "all"]
-DEFAULT_STRATEGIES = list(sweep.DEFAULT_SWEEP_STRATEGIES)  # as `sweep --strategies`' default
 DEFAULT_SIZES = list(sweep.DEFAULT_SIZES)  # five up to 2048, the CLI's too: "all" is hours of full_ft on a CPU
 NEW_SWEEP = "A new sweep"  # the form's heading, under the sweeps' results where there are some
 ACTIVE_STATUSES = ("queued", "running")
@@ -63,7 +62,7 @@ def sweep_form() -> None:
     # reload at the same desk starts from the form last run there (it went back to the 75-run default).
     kept = ({} if all(k in st.session_state for k in SWEEP_FORM_KEYS)  # read the desk's file once a session
             else common.desk_settings().get("sweep_form") or {})
-    for k, v in (("keep_sw_strategies", [s for s in DEFAULT_STRATEGIES if s in REGISTRY]),
+    for k, v in (("keep_sw_strategies", [s for s in sweep.DEFAULT_SWEEP_STRATEGIES if s in REGISTRY]),  # as `sweep`'s
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
                  ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False), ("keep_sw_fixed_split", False),
                  (NEW_VOCAB_KEY, False)):

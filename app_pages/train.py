@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import common
 from bertlab import cpushare, speedprobe, variants
 from bertlab.answer import CUT_SHARE  # as Compare's answer names texts cut at max length
-from bertlab.config import DEFAULT_MODEL, MAX_LENGTH_COST, MAX_TEXT_CHARS, DataConfig, RunConfig
+from bertlab.config import DEFAULT_MODEL, DEFAULT_STRATEGIES, MAX_LENGTH_COST, MAX_TEXT_CHARS, DataConfig, RunConfig
 from bertlab.data import save_upload
 from bertlab.data.dataset import counted
 from bertlab.data.files import PAIR_NOTE_START
@@ -802,7 +802,7 @@ if summary is not None:
     # A new session (a reload, a second tab) starts from the strategies last chosen in this data directory.
     if "keep_strategies" not in st.session_state:  # read once a session, not at every rerun
         st.session_state["keep_strategies"] = (common.last_strategies()
-                                               or [n for n in common.CORE_STRATEGIES if n in REGISTRY])
+                                               or [n for n in DEFAULT_STRATEGIES if n in REGISTRY])  # as `run`'s
     names = st.multiselect("Strategies (they run one after another, in this order)", list(REGISTRY),
                            key="keep_strategies", format_func=lambda n: f"{n}: {REGISTRY[n].title}",
                            on_change=lambda: common.save_strategies(st.session_state["keep_strategies"]))

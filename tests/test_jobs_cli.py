@@ -2384,12 +2384,19 @@ def test_a_launch_and_a_sweep_default_to_one_list_of_strategies_wherever_they_ar
         return tuple(next(a.default for a in sub.choices[cmd]._actions if "--strategies" in a.option_strings))
 
     assert default("run") == config.DEFAULT_STRATEGIES == ("zero_shot", "head_only", "full_ft", "scratch")
-    assert api.DEFAULT_STRATEGIES is config.DEFAULT_STRATEGIES and common.CORE_STRATEGIES is config.DEFAULT_STRATEGIES
+    assert api.DEFAULT_STRATEGIES is config.DEFAULT_STRATEGIES
     assert default("sweep") == sweep.DEFAULT_SWEEP_STRATEGIES
-    # the Learning curves page is a page script (importing it runs it): its first choice, read from its source
-    page = ast.parse((Path(common.__file__).parent / "sweep.py").read_text())
-    first = next(n.value for n in page.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "DEFAULT_STRATEGIES")
-    assert ast.unparse(first) == "list(sweep.DEFAULT_SWEEP_STRATEGIES)"
+    # The pages are page scripts (importing one runs it): their first choices, read from their sources, name each
+    # list by its one name. Their aliases (common.CORE_STRATEGIES; the Learning curves page's DEFAULT_STRATEGIES, a
+    # sweep's list under config.DEFAULT_STRATEGIES' name, a launch's) are gone.
+    pages = Path(common.__file__).parent
+    assert not hasattr(common, "CORE_STRATEGIES")
+    train = ast.unparse(ast.parse((pages / "train.py").read_text()))
+    assert "st.session_state['keep_strategies'] = common.last_strategies() or [n for n in DEFAULT_STRATEGIES " in train
+    assert "from bertlab.config import DEFAULT_MODEL, DEFAULT_STRATEGIES," in train
+    page = ast.parse((pages / "sweep.py").read_text())
+    assert not any(isinstance(n, ast.Assign) and "DEFAULT_STRATEGIES" in ast.unparse(n.targets[0]) for n in page.body)
+    assert "('keep_sw_strategies', [s for s in sweep.DEFAULT_SWEEP_STRATEGIES if s in REGISTRY])" in ast.unparse(page)
 def test_the_cli_progress_bar_says_the_time_left_in_its_phase_as_the_app_does():
     """The CLI's bars said only the elapsed time ('full_ft 45%| 00:12, train'), where the app's sidebar beside it said
     '~43 s left': a bar now says its phase's time left as the status lines do, from the run's pace in the store,
