@@ -503,6 +503,7 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
     """:func:`compare`'s checks of the data, its runs one after another, and their comparison (warnings name the
     line that called compare)."""
     from bertlab.runner import execute_run
+    from bertlab.store import DELETED_WHILE_QUEUED
     from bertlab.strategies.classifier import few_steps_planned
 
     sp = _checked_splits(configs, strategies)
@@ -536,11 +537,15 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
         for c in configs:  # inside: an interrupt between two leaves none queued (a server would adopt and train it)
             ids.append(store.create_run(c, batch))
         for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
+            if store.get(rid) is None:  # execute_run raised KeyError on it, and the runs after it never trained
+                warnings.warn(f"{cfg.strategy} · {rid[-4:]}: {DELETED_WHILE_QUEUED}", stacklevel=3)
+                continue
             current = rid
             shown = _Progress(progress, k, len(ids), f"{cfg.strategy} · {rid[-4:]}")
             execute_run(store, rid, on_progress=shown)
             current = None
-            run = store.get(rid)
+            if (run := store.get(rid)) is None:  # deleted as soon as it ended
+                continue
             shown.done(run)
             if not progress and run.status == "failed":
                 warnings.warn(f"{cfg.strategy} · {rid[-4:]} failed: {run.error}", stacklevel=3)
@@ -550,7 +555,7 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
             print(f"\ninterrupted: the run in progress is marked interrupted, the rest cancelled; the finished "
                   f"runs: bertlab.load_comparison({batch!r})")
         raise
-    return Comparison([store.get(i) for i in ids], judge_by=judge_by, store=store)
+    return Comparison([r for i in ids if (r := store.get(i)) is not None], judge_by=judge_by, store=store)
 
 
 # --- results --------------------------------------------------------------------------------------------------

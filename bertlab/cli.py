@@ -947,10 +947,11 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         if args.json:  # the runs as far as they went, so a script's `> out.json` holds JSON, not nothing; no
             # comparison was made, so "recommended" is null, as for one run (false: the answer found none worth using)
-            print(json.dumps([{**r, "recommended": None} for r in json_rows([store.get(i) for i in ids])],
-                             indent=2))
+            stored = [run for i in ids if (run := store.get(i)) is not None]  # one deleted from elsewhere: gone
+            print(json.dumps([{**r, "recommended": None} for r in json_rows(stored)], indent=2))
         return code
-    finished = [store.get(i) for i in ids]
+    # the runs still stored: one deleted from elsewhere while it waited was skipped (and fails the exit code)
+    finished = [r for i in ids if (r := store.get(i)) is not None]
     rows = json_rows(finished)
     if args.json:
         from bertlab import answer, paired
@@ -985,7 +986,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                   for group in paired.crowded(finished, cap)]
         if lines:
             print("\n" + "\n".join(lines))
-    return 0 if all(r["status"] == "succeeded" for r in rows) else 1
+    return 0 if len(finished) == len(ids) and all(r["status"] == "succeeded" for r in rows) else 1
 
 
 # Flags that choose other data or strategies: refused with --from-run, which reruns a run on its own (its split's
@@ -1183,13 +1184,28 @@ def _bar_progress(bar, store, rid: str):
 
 def _run_each(store, ids: list[str], configs: list, args: argparse.Namespace, tqdm, execute_run) -> None:
     for k, (rid, cfg) in enumerate(zip(ids, configs), 1):
+        if _deleted_while_queued(store, rid, f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", args.quiet):
+            continue
         ended = _logged(f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", args.quiet)  # --json too: on stderr
         with tqdm(total=100, desc=f"{cfg.strategy:10s}", unit="%", disable=args.quiet or None,
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}", file=sys.stderr) as bar:
             status = execute_run(store, rid, on_progress=_bar_progress(bar, store, rid))
             bar.n = 100
             bar.set_postfix_str(status)
-        ended(status, store.get(rid).costs)
+        ended(status, getattr(store.get(rid), "costs", None))  # None: deleted as soon as it ended
+
+
+def _deleted_while_queued(store, rid: str, desc: str, quiet: bool) -> bool:
+    """Whether a launch's queued run ``rid`` is gone from the store (`cancel`, then `delete`, from another terminal,
+    or Compare's Cancel and Delete): said on standard error unless ``quiet``, and skipped. execute_run raised
+    KeyError on it, and `run` and `sweep` ended in a traceback, the runs after it never trained."""
+    from bertlab.store import DELETED_WHILE_QUEUED
+
+    if store.get(rid) is not None:
+        return False
+    if not quiet:
+        print(f"{desc}: {DELETED_WHILE_QUEUED}", file=sys.stderr, flush=True)
+    return True
 
 
 STALLED = "queued, waiting*"  # a queued run whose process died: nothing runs it until the app is opened
@@ -1714,6 +1730,8 @@ def _run_points(store, ids: list[str], quiet: bool, names: dict[str, str] | None
     from bertlab.runner import execute_run
 
     for k, rid in enumerate(ids, 1):
+        if _deleted_while_queued(store, rid, f"[{k}/{len(ids)}] point {rid[-4:]}", quiet):
+            continue
         run = store.get(rid)
         shown = (names or {}).get(run.strategy, run.strategy)
         desc = f"[{k}/{len(ids)}] {shown} n={run.config['data']['train_size'] or 'all'} seed={run.config['seed']}"
@@ -1722,9 +1740,10 @@ def _run_points(store, ids: list[str], quiet: bool, names: dict[str, str] | None
                   bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} {postfix}") as bar:
             status = execute_run(store, rid, on_progress=_bar_progress(bar, store, rid))
             bar.set_postfix_str(status)
-        error = (store.get(rid).error or "").strip().split("\n")[0] if status == "failed" else ""
+        now = store.get(rid)  # None: deleted as soon as it ended
+        error = ((now.error if now else None) or "").strip().split("\n")[0] if status == "failed" else ""
         # "failed after 0.2 s" said nothing of why
-        ended(f"{status} ({error})" if error else status, store.get(rid).costs)
+        ended(f"{status} ({error})" if error else status, now.costs if now else None)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

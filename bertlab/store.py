@@ -94,6 +94,8 @@ def _unwritable(root: Path, e: sqlite3.OperationalError) -> BaseException:
 
 DAMAGED = "its stored record cannot be read"  # the start of the error of a run whose row is damaged (_decode)
 SUMMARY_LOST = "its stored data summary cannot be read"  # the start of the note of a run whose data_summary is damaged
+# what `run`, `sweep` and bertlab.compare say of a run of theirs gone from the store before its turn
+DELETED_WHILE_QUEUED = "deleted while it waited (cancelled, then deleted from another terminal or the app): skipped"
 ORPHANED = "the process training this run stopped"  # a run whose process died, where which one is not known
 _PROCESS_KIND: list[str | None] = [None]  # what this process is, in words (set_process_kind)
 

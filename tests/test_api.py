@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -905,3 +906,28 @@ def test_compare_warns_of_a_large_share_of_rows_dropped_for_conflicting_labels(r
     with pytest.warns(UserWarning, match="the label is not the text's alone"):
         bertlab.compare(pd.concat([reviews, flipped], ignore_index=True), ["tfidf_logreg"], sizes=(None, None, None),
                         progress=False)
+
+
+def test_a_queued_run_deleted_from_elsewhere_is_skipped_with_a_warning(reviews, monkeypatch):
+    """compare's second run cancelled and deleted from another terminal (or Compare) while the first trained:
+    execute_run raised KeyError on it (store.get was None; followed up from a mypy finding) and compare lost the whole comparison.
+    Now a warning says so and the comparison holds the run still stored."""
+    import bertlab.runner as runner
+    from bertlab.store import DELETED_WHILE_QUEUED, QUEUED
+
+    real, deleted = runner.execute_run, []
+
+    def execute_run(store, rid, *args, **kwargs):
+        if not deleted:  # as `python -m bertlab cancel` and `delete` in another terminal would
+            other = RunStore()
+            rest = [r.id for r in other.list_runs(status=(QUEUED,), limit=None) if r.id != rid]
+            for i in rest:
+                other.request_cancel(i)
+            deleted.extend(other.delete_finished(rest)[0])
+        return real(store, rid, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "execute_run", execute_run)
+    with pytest.warns(UserWarning, match=f"zero_shot · .*: {re.escape(DELETED_WHILE_QUEUED)}"):
+        c = bertlab.compare(reviews, ["tfidf_logreg", "zero_shot"], sizes=(None, None, None), progress=False)
+    assert len(deleted) == 1
+    assert list(c.table["strategy"]) == ["tfidf_logreg"] and c.table.loc[0, "status"] == "succeeded"
