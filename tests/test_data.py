@@ -1867,3 +1867,26 @@ def test_a_label_column_of_texts_is_named_by_its_start_alike_where_named_or_dete
         detect_columns(df.copy(), text_column="article")
     with pytest.raises(DataError, match=re.escape(f"such as {quoted_start(summaries[0])} and ")):
         dataset_from_table(df.head(30), "s.csv", text_column="article", label_column="summary")  # 30: named, taken
+
+
+def test_a_column_of_ids_passed_over_for_the_label_is_called_an_id_not_a_summary():
+    """A file of texts beside a ticket's id and no label column (an export of unlabelled messages) was refused with
+    "column 'ticket' holds a different text in nearly every row (...): a text of its own (a summary, an answer, a
+    passage)", the summary column's words (7eabc96): an id, a code or an e-mail address is now called what it is,
+    and beside a column of summaries the summaries are the column named, whatever the columns' order."""
+    from bertlab.data.files import detect_columns
+
+    texts = [f"message {i}: my card was late and the app crashed, please help" for i in range(250)]
+    ids = {"ticket": [f"{i:08x}-50c6-4a8c-27a0-008c0b44361f" for i in range(250)],
+           "order": [f"ORD-{100000 + i}" for i in range(250)], "customer": [f"user{i}@example.com" for i in range(250)]}
+    for name, values in ids.items():
+        with pytest.raises(DataError) as e:
+            detect_columns(pd.DataFrame({"text": texts, name: values}), text_column="text")
+        assert (f"column {name!r} holds a different value in nearly every row (250 distinct in 250, such as "
+                f"{values[0]!r}): an id or a code of each row, not a class.") in str(e.value)
+        assert "a summary" not in str(e.value)
+    summaries = [f"Summary {i}: a late card." for i in range(250)]
+    with pytest.raises(DataError, match="column 'summary' holds a different text in nearly every row .*: a text of "
+                                        "its own"):
+        detect_columns(pd.DataFrame({"ticket": ids["ticket"], "text": texts, "summary": summaries}),
+                       text_column="text")

@@ -1263,14 +1263,22 @@ def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
             return scores_message(f"column {c!r}", scores)
         if (numbers := _quantities(df[c])) is not None:
             return scores_message(f"column {c!r}", numbers, "numbers")
-    for c in others:  # a summary's, an answer's column: a text of each row's own
+    # a value of each row's own: a summary's, an answer's column (a text), or an id's (a ticket's uuid, an order
+    # number), which was called "a text of its own (a summary, an answer, a passage)"; texts first, so a summary
+    # beside an id column is the one named
+    own = [c for c in others if _is_stringy(df[c]) and df[c].dropna().nunique() >= 0.9 * df[c].notna().sum()]
+    words = {c: df[c].dropna().astype(str).str.strip().str.contains(r"\s").mean() >= 0.5 for c in own}
+    for c in sorted(own, key=lambda c: not words[c]):
         vals = df[c].dropna()
-        if _is_stringy(df[c]) and (distinct := vals.nunique()) >= 0.9 * len(vals):
-            return (f"column {c!r} holds a different text in nearly every row ({distinct:,} distinct in "
-                    f"{len(vals):,}, such as {quoted_start(str(vals.iloc[0]))}): a text of its own "
-                    "(a summary, an answer, a passage), not a class. bertlab classifies each text into one of a few "
-                    "classes, each with many texts; it does not learn to write, pick or rank texts. Choose a label "
-                    "column of classes, or a dataset with one.")
+        seen = f"({vals.nunique():,} distinct in {len(vals):,}, such as {quoted_start(str(vals.iloc[0]))})"
+        if not words[c]:
+            return (f"column {c!r} holds a different value in nearly every row {seen}: an id or a code of each row, "
+                    "not a class. bertlab classifies each text into one of a few classes, each with many texts. "
+                    "Choose a label column of classes, or a dataset with one.")
+        return (f"column {c!r} holds a different text in nearly every row {seen}: a text of its own "
+                "(a summary, an answer, a passage), not a class. bertlab classifies each text into one of a few "
+                "classes, each with many texts; it does not learn to write, pick or rank texts. Choose a label "
+                "column of classes, or a dataset with one.")
     return None
 
 
