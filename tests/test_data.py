@@ -1890,3 +1890,26 @@ def test_a_column_of_ids_passed_over_for_the_label_is_called_an_id_not_a_summary
                                         "its own"):
         detect_columns(pd.DataFrame({"ticket": ids["ticket"], "text": texts, "summary": summaries}),
                        text_column="text")
+
+
+def test_tags_joined_in_a_categorical_label_column_are_refused_as_in_a_column_of_strings():
+    """cca3ba6 told a label column of strings by pandas' infer_dtype, which calls a categorical column
+    'categorical' whatever it holds: tags joined in one string ('billing;refund') in a DataFrame's category column,
+    or a Parquet file's, loaded as 21 classes, one per combination, where the same column of plain strings is
+    refused as a multi-label one (as both were before)."""
+    import re
+
+    from bertlab.data.files import dataset_from_table
+
+    tags = ["billing", "refund", "shipping", "account", "login", "delivery"]
+    pairs = [f"{a};{b}" for i, a in enumerate(tags) for b in tags[i + 1:]]  # 15 combinations
+    labels = [tags[i % 6] if i % 3 else pairs[i // 3 % 15] for i in range(300)]
+    df = pd.DataFrame({"text": [f"message {i} about my order and the card" for i in range(300)], "label": labels})
+    message = "column 'label' holds labels joined by ';' in each row (a multi-label dataset: 100 of 300 rows"
+    for frame in (df, df.astype({"label": "category"})):
+        with pytest.raises(DataError, match=re.escape(message)):
+            dataset_from_table(frame, "x", text_column="text", label_column="label")
+    raw = io.BytesIO()
+    df.astype({"label": "category"}).to_parquet(raw)
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_file("tags.parquet", raw=raw.getvalue())

@@ -1166,8 +1166,10 @@ def joined_labels(col: pd.Series) -> tuple[pd.Series, str | None] | None:
     with a comma in it, 'yes, definitely' beside 'no, never', is no list."""
     vals = col.dropna()
     # strings only, told in C: every load reads its label column here (a Python check of each value took 0.13 s of
-    # 210,000 labels)
-    if vals.empty or pd.api.types.infer_dtype(vals, skipna=False) != "string":
+    # 210,000 labels); a categorical column (a DataFrame's or a Parquet file's category dtype) by its categories,
+    # which infer_dtype calls 'categorical' whatever they hold
+    told = vals.cat.categories if isinstance(vals.dtype, pd.CategoricalDtype) else vals
+    if vals.empty or pd.api.types.infer_dtype(told, skipna=False) != "string":
         return None
     uniq = pd.Series(vals.unique())
     lists = uniq.map(_list_text)
