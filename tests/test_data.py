@@ -1913,3 +1913,28 @@ def test_tags_joined_in_a_categorical_label_column_are_refused_as_in_a_column_of
     df.astype({"label": "category"}).to_parquet(raw)
     with pytest.raises(DataError, match=re.escape(message)):
         load_file("tags.parquet", raw=raw.getvalue())
+
+
+def test_one_zero_or_one_column_per_tag_is_said_where_its_numbers_are_floats():
+    """15ffd51 said of a multi-label file's one 0/1 column per tag that it is one ('Columns [...] hold 0 or 1 in each
+    row, and N of M rows have a 1 in more than one'), but read the values as written: a DataFrame (bertlab.compare's)
+    or Parquet file whose tag columns are floats, as pandas makes a 0/1 column with a gap in it, held '0.0' and
+    '1.0', and the message said only 'cannot tell which column holds the labels'."""
+    import io
+    import re
+
+    from bertlab.data.files import dataset_from_table
+
+    texts = [f"message {i} about my order and the card" for i in range(120)]
+    tags = pd.DataFrame({"text": texts, "billing": [i % 2 for i in range(120)], "refund": [i // 2 % 2 for i in range(120)],
+                         "shipping": [i // 4 % 2 for i in range(120)]})
+    floats = tags.astype({"billing": float, "refund": float, "shipping": float})
+    floats.loc[0, "refund"] = None  # one gap: pandas' float column as it reads such a file
+    said = "Columns ['billing', 'refund', 'shipping'] hold 0 or 1 in each row, and 60 of 120 rows have a 1 in more than one"
+    for frame in (tags, floats):
+        with pytest.raises(DataError, match=re.escape(said)):
+            dataset_from_table(frame, "x")
+    raw = io.BytesIO()
+    floats.to_parquet(raw)
+    with pytest.raises(DataError, match=re.escape(said)):
+        load_file("tags.parquet", raw=raw.getvalue())

@@ -1236,10 +1236,13 @@ def _codes(col: pd.Series) -> str | None:
 def _tag_columns_note(df: pd.DataFrame, cands: list[str]) -> str:
     """Where two or more of the columns ``cands`` hold 0 or 1 in every row, and some rows a 1 in more than one of
     them (a multi-label file's one column per tag: billing, refund, shipping), a sentence saying so; '' otherwise."""
-    flags = [c for c in cands if set(df[c].dropna().astype(str).str.strip().str.lower()) <= {"0", "1", "true", "false"}]
+    def flag(c: str) -> pd.Series:  # 0.0 and 1.0 too: a DataFrame's or a Parquet file's 0/1 column with a gap is float
+        return df[c].dropna().astype(str).str.strip().str.lower().replace({"0.0": "0", "1.0": "1"})
+
+    flags = [c for c in cands if set(flag(c)) <= {"0", "1", "true", "false"}]
     if len(flags) < 2:
         return ""
-    ones = pd.concat([df[c].astype(str).str.strip().str.lower().isin({"1", "true"}) for c in flags], axis=1).sum(axis=1)
+    ones = pd.concat([flag(c).isin({"1", "true"}) for c in flags], axis=1).fillna(False).sum(axis=1)
     several = int((ones > 1).sum())
     if not several:
         return ""
