@@ -547,8 +547,11 @@ def result_row(run) -> dict:
             "peak_memory_bytes": c.get("peak_memory_bytes"),
             # what that peak is: "rss" (the RAM the run added) or "cuda" (the GPU memory it allocated; tfidf_logreg's
             # is RAM on a GPU machine too), and whether it also holds the process's one-time set-up (a CLI run is
-            # the first in its process: it reads high beside the next)
+            # the first in its process: it reads high beside the next), and whether it leaves out the encoder (loaded
+            # by an earlier run in the process, or its embeddings cached: head_only after zero_shot reads low), as the
+            # Results CSV and Compare's memory note say
             "peak_memory_of": memory_of(run), "memory_first_in_process": bool(c.get("memory_first_in_process")),
+            "memory_without_encoder": bool(c.get("memory_without_encoder")),
             "model_bytes": model_bytes(run), "device": c.get("device"), "label_names": m.get("label_names"), "per_class": m.get("per_class"),
             # a run asked to stop that still runs: 'stopping (asked by the user)', not its error (null otherwise)
             "error": run.error, "stopping": run.stopping, "notes": list(run.notes),

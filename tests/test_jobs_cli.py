@@ -2464,3 +2464,28 @@ def test_the_cli_refuses_an_options_value_in_the_words_bertlab_compare_does(tiny
         assert why in str(e.value)
     assert strategy_options(["full_ft.layer_decay=None"], ["full_ft"]) == {"full_ft": {"layer_decay": None}}
     assert RunStore().list_runs() == []
+
+
+def test_run_json_says_where_a_peak_memory_leaves_out_the_encoder_as_the_results_csv_does(tiny_model, capsys):
+    """9d744b2 gave `run --json` / `runs --json` (and bertlab.compare's rows, read from the same fields) what each
+    peak memory measured and whether the run was the first in its process, but not what the Results CSV beside it
+    already said: that a run's figure leaves out the encoder (head_only after zero_shot in one CLI launch, the
+    encoder loaded by then, or its embeddings cached), so a script read head_only's few MiB as what it needs."""
+    import csv
+    import io
+
+    from bertlab.report import results_csv
+
+    store = RunStore()
+    done = {"test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5}
+    cold = store.create_run(make_config("zero_shot", model=tiny_model), "b-enc")
+    store.finish(cold, SUCCEEDED, metrics=done, costs={"peak_memory_bytes": 2**28, "peak_memory_of": "rss",
+                                                       "memory_without_encoder": False})
+    warm = store.create_run(make_config("head_only", model=tiny_model), "b-enc")
+    store.finish(warm, SUCCEEDED, metrics=done, costs={"peak_memory_bytes": 2**22, "peak_memory_of": "rss",
+                                                       "memory_without_encoder": True})
+    assert main(["runs", "--json"]) == 0
+    rows = {r["run_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows[cold]["memory_without_encoder"], rows[warm]["memory_without_encoder"]) == (False, True)
+    table = {r["run_id"]: r for r in csv.DictReader(io.StringIO(results_csv(store, [cold, warm])))}
+    assert (table[cold]["memory_without_encoder"], table[warm]["memory_without_encoder"]) == ("False", "True")
