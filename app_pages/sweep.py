@@ -143,10 +143,12 @@ def sweep_form() -> None:
             spec, problem = None, e
         else:
             problem = None
+            counted: list = []  # the points the estimate holds: 'up to' only of those that may stop early
             seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
-                                                    common.run_tokens, common.run_available, common.embedding_keys)
+                                                    common.run_tokens, common.run_available, common.embedding_keys,
+                                                    counted=counted)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown,
-                                 sweep.stop_early_strategies(todo)))
+                                 sweep.stop_early_strategies(counted)))
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
             st.error(refused, icon=":material/block:")
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=bool(refused) or (
@@ -268,8 +270,10 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     """A big sweep waits for a second click, with its size and estimated time in front of the user."""
     store = common.store()
     todo, reused = sweep.split_points(store, spec)
+    counted: list = []
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
-                                             common.run_tokens, common.run_available, common.embedding_keys)
+                                             common.run_tokens, common.run_available, common.embedding_keys,
+                                             counted=counted)
     box = st.container()
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
@@ -283,7 +287,7 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
                if slow else "")
     box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} earlier runs reused, for "
-                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo), sweep.stop_early_strategies(todo))}{biggest} They train in the background one "
+                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo), sweep.stop_early_strategies(counted))}{biggest} They train in the background one "
                 "after another; queued points can be cancelled on this page.", icon=":material/schedule:")
 
 
@@ -297,11 +301,13 @@ def _queue(spec: sweep.SweepSpec) -> None:
     common.remember_batch(sub.sweep_id)
     store = common.store()
     configs = [r.run_config for r in (store.get(i) for i in sub.submitted) if r is not None]
+    counted: list = []
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(),
-                                             common.run_tokens, common.run_available, common.embedding_keys)
+                                             common.run_tokens, common.run_available, common.embedding_keys,
+                                             counted=counted)
     st.session_state["sw_queued_note"] = (
         f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
-        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(configs))}")
+        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(counted))}")
     # the whole app again, the note kept for it: the sidebar's queue, drawn before this click, said "Idle: nothing
     # running or queued" beside "1 running · 17 queued" until its next look, seconds later
     st.rerun()

@@ -1880,9 +1880,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         from bertlab.models import pick_device
 
-        seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available)
+        counted: list = []  # the points the estimate holds: 'up to' only of those that may stop early
+        seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available, counted=counted)
         new = f"{len(todo)} new"
-        plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(configs))}"
+        plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(counted))}"
     print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
           f"{len(waiting)} queued earlier, {new}.{sweep.shared_sentence(spec)}{plans}", file=sys.stderr)
     if args.dry_run:

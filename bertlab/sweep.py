@@ -719,7 +719,8 @@ def refusals(spec: SweepSpec) -> dict[str, str]:
 
 
 def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
-                   tokens=None, available=None, cached=None, fallback=None) -> tuple[float, int]:
+                   tokens=None, available=None, cached=None, fallback=None, *,
+                   counted: list | None = None) -> tuple[float, int]:
     """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
 
     A point is unknown when no run of its strategy has finished on this device, or one of its split sizes is
@@ -734,6 +735,8 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
     training, no encoder pass over them).
     ``fallback``: optional ``(config, sizes, cached share) -> seconds or None``, a rough figure where no past run of
     its strategy gives one (the Train page's table falls back so; a point it gives none stays unknown).
+    ``counted``: where given, each config the total holds (not unknown) is appended to it, for
+    :func:`stop_early_strategies`: a strategy never run here is in none of the seconds, so no 'up to' for it.
     """
     from bertlab.estimate import cache_shares, estimate_seconds
     from bertlab.strategies import get_strategy
@@ -758,13 +761,17 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
             unknown += 1
         else:
             total += seconds
+            if counted is not None:
+                counted.append(cfg)
     return total, unknown
 
 
 def stop_early_strategies(configs: list[RunConfig]) -> list[str]:
     """The strategies, in order, of ``configs`` whose Stop early after (patience) may end a run before its last
     epoch (:func:`bertlab.estimate.may_stop_early`): :func:`estimate_total` counts every epoch of such a run, the
-    most it should take."""
+    most it should take. For an estimate's words, ``configs`` are those it counted (its ``counted``): a strategy
+    with no run here yet is left out of its seconds ('plus N points whose strategy has not run'), as the Train page
+    names only the strategies its total holds."""
     from bertlab.estimate import may_stop_early
 
     return list(dict.fromkeys(c.strategy for c in configs if may_stop_early(c.strategy, c.epochs, c.patience)))
@@ -810,7 +817,8 @@ def available_sizes() -> Callable[[RunConfig], dict[str, int] | None]:
 
 
 def estimate_here(store: RunStore, configs: list[RunConfig], device: str,
-                  available: Callable[[RunConfig], dict[str, int] | None]) -> tuple[float, int]:
+                  available: Callable[[RunConfig], dict[str, int] | None], *,
+                  counted: list | None = None) -> tuple[float, int]:
     """:func:`estimate_total` of ``configs`` from this store's past runs on ``device``, each point's mean tokens
     read from its data (each data and model once; where they cannot be read, unscaled), as the Learning curves
     page estimates it, less its embedding cache's share (a cold pass: the estimate errs long). For the CLI."""
@@ -835,7 +843,7 @@ def estimate_here(store: RunStore, configs: list[RunConfig], device: str,
                 means[k] = None
         return means[k]
 
-    return estimate_total(store.list_runs(limit=500), configs, device, tokens, available)
+    return estimate_total(store.list_runs(limit=500), configs, device, tokens, available, counted=counted)
 
 
 def all_sentence(spec: SweepSpec, available: Callable[[RunConfig], dict[str, int] | None]) -> str:

@@ -1166,3 +1166,23 @@ def test_the_sweep_estimate_says_up_to_where_stop_early_after_may_end_its_runs_s
     assert "up to ~2 min (full_ft may stop early and take less) plus 1 point" in sweep.estimate_sentence(
         120.0, 1, 3, ["full_ft"])
     assert sweep.estimate_sentence(120.0, 0, 3) == " Estimated time here: ~2 min (from past runs on this device)."
+
+
+def test_a_sweeps_estimate_says_up_to_only_of_the_strategies_its_seconds_hold(tiny_model, tiny_csv, capsys):
+    """57aac93's 'up to' named every strategy set to Stop early after, where the Train page names only those its total
+    holds: a sweep of tfidf_logreg (run here before) and full_ft with --patience (never run here) said 'Estimated time
+    here: up to ~5 s (full_ft may stop early and take less) plus 2 points whose strategy has not run on this device
+    yet', though full_ft's points are the 2 left out of that time. It now says the time as it is."""
+    from bertlab.cli import main
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--model", tiny_model, "--seeds", "0"]
+    assert main([*base, "--strategies", "tfidf_logreg", "--sizes", "8"]) == 0  # a past tfidf_logreg run here
+    capsys.readouterr()
+    assert main([*base, "--strategies", "tfidf_logreg", "full_ft", "--sizes", "8", "16", "--epochs", "5",
+                 "--patience", "1", "--dry-run"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "Estimated time here: ~" in first and " plus 2 points whose strategy has not run on this device yet." in first
+    assert "up to" not in first and "may stop early" not in first
+    counted: list = []
+    full_ft = make_config("full_ft", model=tiny_model, epochs=5, patience=1)
+    assert sweep.estimate_total([], [full_ft], "cpu", counted=counted) == (0.0, 1) and counted == []
