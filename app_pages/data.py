@@ -18,7 +18,7 @@ from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_
 from bertlab.data.dataset import TEST_FRACTION, warned
 from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column, hold_table
 from bertlab.data.hub import check_hub_name, hub_table
-from bertlab.errors import BertlabError, ColumnChoiceError, RareClassError
+from bertlab.errors import BertlabError, ColumnChoiceError, OwnTextLabelError, RareClassError
 from bertlab.heap import release_free_heap
 from bertlab.metrics import FEW_PER_CLASS_TEXTS
 from bertlab.paths import data_home, keep_text
@@ -105,10 +105,16 @@ def guess_columns(df) -> tuple[str, str, str | None, str | None]:
         text, label = detect_columns(df.copy())
         return text, label, None, detect_pair_column(df.set_axis([str(c) for c in df.columns], axis=1), text, label)
     except ColumnChoiceError as e:  # worked out by the detection where it could (not twice over a large file)
-        return (*(e.starts_at or fallback_columns(df, e)), common.md(e), None)
+        starts = e.starts_at or fallback_columns(df, e)
+        # the label picker starting on a column the warning says holds a text of its own (a summary): its refusal
+        # below would say the same again (OWN_TEXT_SAID)
+        return (*starts, common.md(e), None, *([starts[1]] if e.own_text == starts[1] else []))
     except BertlabError as e:
         cols = [str(c) for c in df.columns]
         return cols[0], cols[min(1, len(cols) - 1)], common.md(e), None
+
+
+OWN_TEXT_SAID = "data_own_text_said"  # the label column the pickers' warning named as a text of its own, this run
 
 
 def column_pickers(cols: list[str], guess: tuple[str, str, str | None, str | None], key: str, width: int = 3):
@@ -116,10 +122,12 @@ def column_pickers(cols: list[str], guess: tuple[str, str, str | None, str | Non
     from ``guess``; where detection was unsure, a warning above them asks the user to check, until they pick a
     column themselves (it used to stay after they had). Returns (text column, label column, the second text column
     or None, the row's columns)."""
-    text_guess, label_guess, unsure, pair_guess = guess
+    text_guess, label_guess, unsure, pair_guess, *own_text = guess
     picked = f"picked_cols_{key}"
     if unsure and not st.session_state.get(picked):
         st.warning(f"Pick the columns yourself: {unsure}")
+        if own_text:
+            st.session_state[OWN_TEXT_SAID] = own_text[0]
     # In projector mode two a row: four in one row at 1024 px cut every name to "sentenc" and wrapped the labels
     row = [*st.columns(2), *st.columns(2)] if common.projector() and width > 2 else st.columns(width)
 
@@ -263,7 +271,7 @@ def file_columns(path, df: RawFile, guess: tuple[str, str, str | None], tag: str
         # the session's "picked" flag, and the warning came back over the label column they had chosen)
         picked = (current.text_column, current.label_column)
         pair = current.text_pair_column if current.text_pair_column in cols else None
-        guess = (*picked, guess[2] if picked == guess[:2] and pair == guess[3] else None, pair)
+        guess = (*picked, *((guess[2], pair, *guess[4:]) if picked == guess[:2] and pair == guess[3] else (None, pair)))
         if not failed and (problem := common.data_problem()) and f"label_col_{tag}" not in st.session_state:
             # back from another page after a pick that did not load: the pickers start at the data in use (a
             # review: 'id' as the label, refused, came back as 'stars' without a word)
@@ -634,6 +642,7 @@ source = st.radio("Source", SOURCES, key="keep_source", horizontal=True, label_v
 
 drop_key = None  # the session key of "leave out the classes too small to split" for the data shown
 base = None
+st.session_state.pop(OWN_TEXT_SAID, None)  # set by the pickers below, where they warn so
 try:
     if source == SOURCES[0]:
         base = choose_builtin()
@@ -666,7 +675,12 @@ try:
 except BertlabError as e:
     common.set_data_problem(str(e))
     remember_upload(base if source == SOURCES[1] else None, str(e))
-    common.show_error(e)
+    # a label column of a different text in each row, which the warning over the pickers has just named as a text
+    # of its own (a summary), with what to do: said once (a look in Chromium: the warning, then this error's other
+    # words for the same finding)
+    if not (isinstance(e, OwnTextLabelError) and base is not None
+            and st.session_state.get(OWN_TEXT_SAID) == base.label_column):
+        common.show_error(e)
     if isinstance(e, RareClassError) and e.can_leave_out and drop_key:
         n = len(e.classes)
         if st.button(f"Leave out {'this class' if n == 1 else f'these {n:,} classes'} and go on",

@@ -26,6 +26,8 @@ class ColumnChoiceError(DataError):
         choices: the columns that could be it, where there are several.
         starts_at: the (text, label) columns to start from (:func:`bertlab.data.files.fallback_columns`: the
             likeliest label, not an id), where the detection worked them out.
+        own_text: the column the message says holds a value of each row's own (a summary, an answer, an id), where
+            it says so; None otherwise.
     """
 
     def __init__(self, message: str, column: str, choices: list[str] | None = None) -> None:
@@ -33,6 +35,12 @@ class ColumnChoiceError(DataError):
         self.column = column
         self.choices = list(choices or [])
         self.starts_at: tuple[str, str] | None = None
+        self.own_text: str | None = None
+
+
+class OwnTextLabelError(DataError):
+    """A label column with a different value for each text (a summary's, an answer's column taken as the label):
+    each would be a class of one text."""
 
 
 class RareClassError(DataError):

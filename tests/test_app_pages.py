@@ -3388,6 +3388,25 @@ def test_the_warning_for_a_file_of_summaries_reads_as_one_sentence():
     assert warning.count(": ") == 2, warning  # the page's, and the one in the reason ('Meeting 0.'): a text of its own
 
 
+def test_a_file_of_summaries_is_refused_once_not_by_a_warning_then_an_error():
+    """300 articles and their summaries (a look in Chromium): the warning over the pickers said 'summary' holds a
+    text of its own and what to do, then the load's error under them said the same in other words ('the label
+    column has a different value for each of its 300 texts ...'). The warning says it once; the error comes back
+    where the user has picked the columns (the warning gone), as the only message left."""
+    rows = [f"Article {i}: the council met on day {i} and talked at length.,Meeting {i}." for i in range(300)]
+    at = app_on()
+    at.radio(key="keep_source").set_value("Upload a file").run()
+    at.file_uploader[0].set_value(("articles.csv", ("article,summary\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    said = [w.value for w in at.warning if "Pick the columns yourself" in w.value]
+    assert len(said) == 1 and "holds a different text in nearly every row" in said[0], said
+    assert not [e.value for e in at.error], [e.value for e in at.error]
+    assert not any(m.label == "Classes" for m in at.metric)  # still not loaded
+    next(s for s in at.selectbox if s.label == "Text column").set_value("summary").run()
+    next(s for s in at.selectbox if s.label == "Text column").set_value("article").run()  # picked by hand
+    assert not any("Pick the columns yourself" in w.value for w in at.warning)
+    assert [e.value for e in at.error if "a different value for each of its 300 texts" in e.value]
+
+
 def test_an_upload_whose_label_column_is_unclear_starts_from_its_text_and_likeliest_label():
     """id, review, stars: the pickers started at id (text) and review (labels), and the page then offered to leave
     out the 30 "classes" of one review each."""

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bertlab.config import MAX_TEXT_CHARS
-from bertlab.errors import DataError, RareClassError
+from bertlab.errors import DataError, OwnTextLabelError, RareClassError
 
 MAX_CLASSES = 200
 ALL_DISTINCT_LABELS = 10  # a label column with a different value for each of this many texts or more is no label
@@ -735,7 +735,7 @@ def build_dataset(
     # them as 'classes with fewer than 3 examples' (or, past MAX_CLASSES, said the column had too many values,
     # or 'fewer than 3 a class'): checked first, as what such a column is
     if len(present) == len(keep_t) >= ALL_DISTINCT_LABELS:
-        raise DataError(
+        raise OwnTextLabelError(
             f"the label column has a different value for each of its {len(keep_t):,} texts, such as "
             f"{quoted_start(present[0])} and {quoted_start(present[1])}: each would be a class of one text, which no classifier can "
             "learn or be tested on. Is it really the label column (not an id or a text column: a summary, an answer, "

@@ -1020,9 +1020,11 @@ def detect_columns(df: pd.DataFrame, text_column: str | None = None,
             named = [c for c in one if _name_tokens(c) & set(LABEL_NAMES)]
             cands = named if len(named) == 1 else one if flat == one and len(one) == 1 else []
         if not cands:
-            why = _why_no_label(df, [c for c in cols if c not in (text, pair_column)])
-            raise ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
-                                    "values)" + (f"; {why}" if why else "; set it explicitly."), "label")
+            why, own = _why_no_label(df, [c for c in cols if c not in (text, pair_column)]) or (None, None)
+            error = ColumnChoiceError(f"no label column found among {cols} (a column with 2-{MAX_CLASSES} distinct "
+                                      "values)" + (f"; {why}" if why else "; set it explicitly."), "label")
+            error.own_text = own
+            raise error
         if len(cands) > 1:
             error = ColumnChoiceError(f"cannot tell which column holds the labels: {cands} all could. Set the label "
                                       "column explicitly." + _tag_columns_note(df, cands), "label", cands)
@@ -1252,22 +1254,23 @@ def _tag_columns_note(df: pd.DataFrame, cands: list[str]) -> str:
             "label per row in a file of your own.")
 
 
-def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
+def _why_no_label(df: pd.DataFrame, others: list[str]) -> tuple[str, str | None] | None:
     """Why none of the columns ``others`` is a label column, where one of them holds what another task's data does:
     several labels a row (a multi-label file's tags, lists or joined in a string), or scores or quantities (a
-    regression target: STS-B's similarity, a price); None otherwise. Each such column was passed over for holding
-    lists or more than :data:`MAX_CLASSES` values, and loading said 'no label column found', nothing of why."""
+    regression target: STS-B's similarity, a price), or a text of its own (a summary); None otherwise. Each such
+    column was passed over for holding lists or more than :data:`MAX_CLASSES` values, and loading said 'no label
+    column found', nothing of why. Returns (why, the column said to hold a value of each row's own (a text, an id), else None)."""
     for c in others:
         col = df[c]
         if col.dropna().map(_is_nested).any():  # lists, or dicts (nested values): _scores cannot hash them
-            return multi_label_message(col, c)
+            return multi_label_message(col, c), None
         if (joined := joined_labels(col)) is not None:
-            return multi_label_message(joined[0], c, joined[1])
+            return multi_label_message(joined[0], c, joined[1]), None
     for c in others:
         if (scores := _scores(df[c])) is not None:
-            return scores_message(f"column {c!r}", scores)
+            return scores_message(f"column {c!r}", scores), None
         if (numbers := _quantities(df[c])) is not None:
-            return scores_message(f"column {c!r}", numbers, "numbers")
+            return scores_message(f"column {c!r}", numbers, "numbers"), None
     # a value of each row's own: a summary's, an answer's column (a text), or an id's (a ticket's uuid, an order
     # number), which was called "a text of its own (a summary, an answer, a passage)"; texts first, so a summary
     # beside an id column is the one named
@@ -1279,11 +1282,11 @@ def _why_no_label(df: pd.DataFrame, others: list[str]) -> str | None:
         if not words[c]:
             return (f"column {c!r} holds a different value in nearly every row {seen}: an id or a code of each row, "
                     "not a class. bertlab classifies each text into one of a few classes, each with many texts. "
-                    "Choose a label column of classes, or a dataset with one.")
+                    "Choose a label column of classes, or a dataset with one."), c
         return (f"column {c!r} holds a different text in nearly every row {seen}: a text of its own "
                 "(a summary, an answer, a passage), not a class. bertlab classifies each text into one of a few "
                 "classes, each with many texts; it does not learn to write, pick or rank texts. Choose a label "
-                "column of classes, or a dataset with one.")
+                "column of classes, or a dataset with one."), c
     return None
 
 
