@@ -300,12 +300,32 @@ class BestKeeper:
         return self.best_epoch
 
 
+def kept_loss(rec: dict) -> float:
+    """The validation loss keep_best and early stopping read in an epoch's record: weighted by the class weights
+    where the training loss is (``weighted_val_loss``, :func:`epoch_record`), else the plain ``val_loss``."""
+    return rec.get("weighted_val_loss", rec["val_loss"])
+
+
+def kept_loss_name(rec: dict) -> str:
+    """What :func:`kept_loss` reads, in words."""
+    return "class-weighted validation loss" if "weighted_val_loss" in rec else "validation loss"
+
+
+def weighted_loss(logits: torch.Tensor, labels: torch.Tensor, class_weight: list[float] | None) -> float | None:
+    """The mean cross-entropy of ``logits`` weighted by ``class_weight`` as the training loss weighs it (the sum
+    of each text's loss times its class's weight, over the sum of those weights); None without weights or texts."""
+    if class_weight is None or not len(labels):
+        return None
+    w = torch.tensor(class_weight, dtype=torch.float32, device=logits.device)
+    return float(nn.functional.cross_entropy(logits.float(), labels.to(logits.device), weight=w))
+
+
 def early_stop_note(history: list[dict], epochs: int, patience: int) -> str | None:
     """The run note of a loop that stopped before its last epoch (patience), or None where it ran them all."""
     if not patience or len(history) >= epochs:
         return None
-    return (f"stopped early after epoch {len(history)} of {epochs}: the validation loss had not improved for "
-            f"{patience} epoch{'s' * (patience > 1)} (patience {patience})")
+    return (f"stopped early after epoch {len(history)} of {epochs}: the {kept_loss_name(history[-1])} had not "
+            f"improved for {patience} epoch{'s' * (patience > 1)} (patience {patience})")
 
 
 # Overfitting is named only where the validation loss rose this much (a share of the kept epoch's) by the last
@@ -316,11 +336,14 @@ def early_stop_note(history: list[dict], epochs: int, patience: int) -> str | No
 OVERFIT_RISE = 0.10
 
 
-def epoch_record(rec: dict, losses: list[float]) -> dict:
+def epoch_record(rec: dict, losses: list[float], weighted: float | None = None) -> dict:
     """An epoch's validation record ``rec`` with its mean training loss (``losses``: its steps') beside it as
     ``train_loss``, as :func:`best_epoch_outcome` reads it (not a stored validation point); None where the epoch
-    ran no step."""
-    return {**rec, "train_loss": sum(losses) / len(losses) if losses else None}
+    ran no step. ``weighted``: the validation loss weighted by the class weights, where the training loss is
+    (``weighted_val_loss``, which :func:`kept_loss` then reads; not stored either: ``val_loss`` stays unweighted,
+    comparable with other runs')."""
+    return {**rec, "train_loss": sum(losses) / len(losses) if losses else None,
+            **({"weighted_val_loss": weighted} if weighted is not None else {})}
 
 
 def best_epoch_outcome(restored: int | None, history: list[dict]) -> tuple[dict | None, str | None]:
@@ -332,13 +355,14 @@ def best_epoch_outcome(restored: int | None, history: list[dict]) -> tuple[dict 
     if restored is None:
         return history[-1], None
     rec, last = history[restored - 1], history[-1]
-    said = (f"kept the weights of epoch {restored} of {len(history)}, the lowest validation loss "
-            f"({rec['val_loss']:.3f}; the last epoch's was {last['val_loss']:.3f}): later epochs did not lower it")
-    rise = (last["val_loss"] - rec["val_loss"]) / rec["val_loss"] if rec["val_loss"] > 0 else 0.0
+    best_loss, last_loss, loss = kept_loss(rec), kept_loss(last), kept_loss_name(rec)
+    said = (f"kept the weights of epoch {restored} of {len(history)}, the lowest {loss} "
+            f"({best_loss:.3f}; the last epoch's was {last_loss:.3f}): later epochs did not lower it")
+    rise = (last_loss - best_loss) / best_loss if best_loss > 0 else 0.0
     fell = (rec.get("train_loss") is not None and last.get("train_loss") is not None
             and last["train_loss"] < rec["train_loss"])
     if rise >= OVERFIT_RISE and fell:
-        said += (f", and they overfit: the validation loss rose by {rise:.0%} while the training loss fell "
+        said += (f", and they overfit: the {loss} rose by {rise:.0%} while the training loss fell "
                  f"({rec['train_loss']:.3f} to {last['train_loss']:.3f})")
     return rec, said
 
@@ -568,8 +592,9 @@ def predict_logits(model: nn.Module, enc: Encoded, batch_size: int, device: torc
 
 def evaluate(model: nn.Module, enc: Encoded, labels: list[int], label_names: list[str], batch_size: int,
              device: torch.device, dtype: torch.dtype | None, pad_id: int, callbacks: Callbacks | None = None,
-             phase: str = "test") -> dict:
-    """Loss and classification metrics of ``model`` on one split.
+             phase: str = "test", class_weight: list[float] | None = None) -> dict:
+    """Loss and classification metrics of ``model`` on one split; with ``class_weight``, also the loss weighted as
+    the training loss is (``weighted_loss``), which keep_best and early stopping read.
 
     With ``callbacks``, the evaluation is a phase of its own (``phase``): its batches are its progress, and a
     cancel stops it between batches (``RunCancelled``); 10,000 test texts take minutes on a CPU.
@@ -589,6 +614,8 @@ def evaluate(model: nn.Module, enc: Encoded, labels: list[int], label_names: lis
     report = classification_report(labels, logits.argmax(1), label_names,
                                    probs=softmax(logits) if len(labels) else None)
     report["loss"] = loss
+    if (weighted := weighted_loss(torch.from_numpy(logits), y, class_weight)) is not None:
+        report["weighted_loss"] = weighted
     return report
 
 
@@ -608,8 +635,10 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
     that many epochs in a row have not lowered it (Hugging Face's
     EarlyStoppingCallback on the loss; the schedule is not shortened). Checks
     ``callbacks.should_stop()`` before every step and raises ``RunCancelled``. ``class_weight``: each class's
-    weight in the training loss (:func:`bertlab.metrics.balanced_class_weights`); the validation loss stays
-    unweighted, comparable with other runs'. ``pad_multiple``: each batch's length is rounded up to a multiple of
+    weight in the training loss (:func:`bertlab.metrics.balanced_class_weights`); keep_best and early stopping then
+    read the validation loss weighted the same way (on a 97/3 split the plain one is the majority class's), while
+    the validation loss stored and charted stays unweighted, comparable with other runs'. ``pad_multiple``: each
+    batch's length is rounded up to a multiple of
     it (Hugging Face's ``pad_to_multiple_of``); by default :func:`shape_multiple` of ``device``.
     Where the model's head reads only the first token, its last layer
     computes that token only (:mod:`bertlab.clsonly`: same logits and
@@ -708,13 +737,14 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             if rows:  # the trained rows back into the model's matrix before it is evaluated (or kept)
                 rows.flush()
             te = time.perf_counter()
-            m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id)
+            m = evaluate(model, val, val_labels, label_names, batch_size * 2, device, dtype, pad_id,
+                         class_weight=class_weight)
             stats.eval_seconds += time.perf_counter() - te
             rec = {"epoch": epoch + 1, "step": step, "val_loss": m["loss"], "val_accuracy": m["accuracy"],
                    "val_macro_f1": m["macro_f1"]}
             callbacks.on_eval(step, epoch + 1, rec)
-            stats.history.append(epoch_record(rec, epoch_losses))
-            best.update(epoch + 1, m["loss"])
+            stats.history.append(epoch_record(rec, epoch_losses, m.get("weighted_loss")))
+            best.update(epoch + 1, kept_loss(stats.history[-1]))
             if best.should_stop(patience, epochs):
                 break
         stats.restored_epoch = best.restore()

@@ -292,6 +292,113 @@ def test_head_only_keep_best_returns_the_head_of_its_best_epoch():
     assert rec == history[restored - 1] and note.startswith(f"kept the weights of epoch {restored} of 30")
 
 
+def _rare_class_features(n: int, rng):
+    """``n`` made-up embeddings, 3% of them a rare class (1) that the first feature hints at."""
+    import numpy as np
+
+    y = (rng.random(n) < 0.03).astype(int)
+    y[:3] = 1
+    x = rng.normal(size=(n, 16)).astype(np.float32)
+    x[:, 0] += y
+    return x, y
+
+
+def test_keep_best_reads_the_validation_loss_weighted_as_the_training_loss_is():
+    """Balanced class weights on a 97/3 split: keep_best and early stopping read the unweighted validation loss,
+    which the majority class dominates, so the epoch kept was the one best at 'ok' (epoch 16 here, against epoch 2
+    by the loss the head trained on). They now read the validation loss weighted as the training loss is; the
+    stored val_loss stays unweighted (comparable with other runs'), and the notes say which loss they read."""
+    import numpy as np
+    import torch
+
+    from bertlab.engine import Callbacks, best_epoch_outcome, early_stop_note
+    from bertlab.metrics import balanced_class_weights
+    from bertlab.strategies.embedding_based import train_linear_head
+
+    rng = np.random.default_rng(1)
+    (x, y), (xv, yv) = _rare_class_features(400, rng), _rare_class_features(200, rng)
+    w = balanced_class_weights(list(y), 2)
+    head, history, _, restored = train_linear_head(x, y, xv, yv, 2, epochs=30, lr=0.1, batch_size=32,
+                                                   weight_decay=0.0, seed=0, callbacks=Callbacks(),
+                                                   label_names=["ok", "abusive"], keep_best=True, class_weight=w)
+    weighted, plain = [h["weighted_val_loss"] for h in history], [h["val_loss"] for h in history]
+    assert restored == 1 + int(np.argmin(weighted)) != 1 + int(np.argmin(plain))  # the two choices differ here
+    with torch.no_grad():
+        lv, yt = head(torch.from_numpy(xv)), torch.from_numpy(yv).long()
+        assert float(torch.nn.functional.cross_entropy(lv, yt, weight=torch.tensor(w))) == pytest.approx(min(weighted))
+        assert float(torch.nn.functional.cross_entropy(lv, yt)) == pytest.approx(plain[restored - 1])
+    rec, note = best_epoch_outcome(restored, history)
+    assert note.startswith(f"kept the weights of epoch {restored} of 30, the lowest class-weighted validation loss "
+                           f"({min(weighted):.3f}; the last epoch's was {weighted[-1]:.3f})"), note
+    stopped = early_stop_note(history[:5], 30, 2)
+    assert stopped.startswith("stopped early after epoch 5 of 30: the class-weighted validation loss had not"), stopped
+    # without class weights, as before: the plain loss, named so
+    _, unweighted, _, kept = train_linear_head(x, y, xv, yv, 2, epochs=30, lr=0.1, batch_size=32, weight_decay=0.0,
+                                               seed=0, callbacks=Callbacks(), label_names=["ok", "abusive"],
+                                               keep_best=True)
+    assert "weighted_val_loss" not in unweighted[0] and kept == 1 + int(np.argmin([h["val_loss"] for h in unweighted]))
+    assert best_epoch_outcome(kept, unweighted)[1].startswith(f"kept the weights of epoch {kept} of 30, the lowest "
+                                                              "validation loss (")
+
+
+def test_evaluate_gives_the_validation_loss_weighted_as_the_training_loss_where_it_is():
+    """train_classifier's keep_best and early stopping read evaluate's weighted_loss where it trains with class
+    weights: torch's weighted cross-entropy (each text's loss times its class's weight, over those weights' sum)."""
+    from types import SimpleNamespace
+
+    import torch
+    from torch import nn
+
+    from bertlab.engine import Encoded, evaluate
+
+    class Toy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, 2)
+
+        def forward(self, input_ids, attention_mask, **_):
+            return SimpleNamespace(logits=self.emb(input_ids[:, 0]))
+
+    torch.manual_seed(0)
+    model = Toy()
+    enc = Encoded([[1], [2], [3], [4], [5], [6]])
+    labels = [0, 0, 0, 0, 0, 1]
+    with torch.no_grad():
+        logits = model.emb(torch.tensor([1, 2, 3, 4, 5, 6]))
+    w = [0.6, 3.0]
+    m = evaluate(model, enc, labels, ["ok", "rare"], 4, torch.device("cpu"), None, 0, class_weight=w)
+    y = torch.tensor(labels)
+    assert m["weighted_loss"] == pytest.approx(float(nn.functional.cross_entropy(logits, y, weight=torch.tensor(w))))
+    assert m["loss"] == pytest.approx(float(nn.functional.cross_entropy(logits, y)))
+    assert "weighted_loss" not in evaluate(model, enc, labels, ["ok", "rare"], 4, torch.device("cpu"), None, 0)
+
+
+def test_fine_tuning_with_class_weights_keeps_the_epoch_of_lowest_weighted_validation_loss():
+    """train_classifier (full_ft, partial_ft, lora, dapt, scratch) reads the weighted validation loss as
+    train_linear_head does."""
+    import numpy as np
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from bertlab.engine import Callbacks, Encoded, train_classifier
+
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(
+        vocab_size=120, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+        max_position_embeddings=32, num_labels=2))
+    rng = np.random.default_rng(0)
+    ids = [[101, *rng.integers(5, 60, 6).tolist(), 102] for _ in range(40)]
+    labels = [int(i % 10 == 0) for i in range(40)]
+    stats = train_classifier(model, Encoded(ids), labels, Encoded(ids[:20]), labels[:20], ["ok", "rare"], epochs=4,
+                             batch_size=8, lr=1e-2, weight_decay=0.0, warmup_ratio=0.0, grad_clip=1.0, seed=0,
+                             device=torch.device("cpu"), dtype=None, pad_id=0, callbacks=Callbacks(),
+                             keep_best=True, class_weight=[0.55, 5.0])
+    weighted = [h["weighted_val_loss"] for h in stats.history]
+    assert weighted != [h["val_loss"] for h in stats.history]
+    best = 1 + int(np.argmin(weighted))
+    assert stats.restored_epoch == (None if best == 4 else best)
+
+
 def test_keep_best_names_overfitting_only_where_the_losses_show_it():
     """A review: "later epochs overfit" for a validation loss of 0.589 against 0.596 on 150 texts, a teacher's
     sentence on a gap the validation texts' luck makes. The note states the fact; overfitting only where the

@@ -174,7 +174,8 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
                       lr: float, batch_size: int, weight_decay: float, seed: int, callbacks, label_names: list[str],
                       keep_best: bool = False, patience: int = 0, class_weight: list[float] | None = None):
     """Softmax regression on fixed features with AdamW; logs loss per step and validation per epoch.
-    ``class_weight``: each class's weight in the training loss (the validation loss stays unweighted).
+    ``class_weight``: each class's weight in the training loss; keep_best and early stopping then read the
+    validation loss weighted the same way (the one stored and charted stays unweighted).
 
     Returns (head, history, steps, restored_epoch): with ``keep_best`` the head
     of the epoch with the lowest validation loss is put back (restored_epoch,
@@ -183,7 +184,7 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
     import torch
     from torch import nn
 
-    from bertlab.engine import BestKeeper, epoch_record
+    from bertlab.engine import BestKeeper, epoch_record, kept_loss, weighted_loss
 
     torch.manual_seed(seed)
     head = nn.Linear(x.shape[1], n_classes)
@@ -216,8 +217,8 @@ def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarr
             rec = {"epoch": epoch + 1, "step": step, "val_loss": float(nn.functional.cross_entropy(lv, yvt)),
                    "val_accuracy": rep["accuracy"], "val_macro_f1": rep["macro_f1"]}
         callbacks.on_eval(step, epoch + 1, rec)
-        history.append(epoch_record(rec, epoch_losses))
-        best.update(epoch + 1, rec["val_loss"])
+        history.append(epoch_record(rec, epoch_losses, weighted_loss(lv, yvt, class_weight)))
+        best.update(epoch + 1, kept_loss(history[-1]))
         if best.should_stop(patience, epochs):
             break
     return head, history, step, best.restore()
