@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import common
-from bertlab import cpushare, speedprobe, variants
+from bertlab import cpushare, memory, speedprobe, variants
 from bertlab.answer import CUT_SHARE  # as Compare's answer names texts cut at max length
 from bertlab.config import DEFAULT_MODEL, DEFAULT_STRATEGIES, MAX_LENGTH_COST, MAX_TEXT_CHARS, DataConfig, RunConfig
 from bertlab.data import save_upload
@@ -26,6 +26,7 @@ from bertlab.estimate import (
     format_duration,
 )
 from bertlab.launch import example_rates, launch_configs, launch_size_problem, learning_rates
+from bertlab.memory import MemoryEstimate
 from bertlab.models import check_max_length, known_max_positions, resolve, sentence_max_length
 from bertlab.store import ACTIVE, SUCCEEDED
 from bertlab.strategies import REGISTRY, make_config, seeded_configs
@@ -405,6 +406,20 @@ def teaching_card(name: str, model: str, n_classes: int) -> None:
 rough_estimate = common.rough_estimate  # the strategy table's figure where no run finished here
 
 
+def peak_memory(run_cfg: RunConfig | None, dev, n_train: int | None, cfg: DataConfig) -> MemoryEstimate:
+    """The table's estimated memory of a strategy's run (:func:`bertlab.memory.estimate_config`), at its longest
+    training text (a batch is padded to its longest, and short reviews fill no 128 tokens); unknown where its
+    settings do not validate yet."""
+    if run_cfg is None:
+        return MemoryEstimate(None, "its settings do not validate yet")
+    s = REGISTRY[run_cfg.strategy]
+    longest = None
+    if s.uses_tokens and s.reads_model_tokenizer(run_cfg.new_vocab):  # scratch's own vocabulary: at max length
+        lengths = common.token_lengths(cfg, run_cfg.model)
+        longest = lengths[-1] if lengths else None  # sorted
+    return memory.estimate_config(run_cfg, dev, n_train, longest)
+
+
 def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], model: str,
                    overrides: dict[str, dict], past: list) -> dict[str, tuple[float | None, float | None]]:
     """What each chosen strategy trains and freezes, and how long it should take here; returns the estimated
@@ -415,9 +430,10 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     device = common.device_name()
     dev, dtype = common.device_info()
     speed = speedprobe.saved(model, dev, dtype)
-    shares = cache_shares([_strategy_config(n, cfg, model, overrides) for n in names], common.embedding_keys)
-    rows, probe_would_help, seconds = [], False, {}
-    for n, share in zip(names, shares):
+    configs = [_strategy_config(n, cfg, model, overrides) for n in names]
+    shares = cache_shares(configs, common.embedding_keys)
+    rows, probe_would_help, seconds, memories = [], False, {}, {}
+    for n, share, run_cfg in zip(names, shares, configs):
         s = REGISTRY[n]
         epochs = overrides.get(n, {}).get("epochs") or make_config(n).epochs
         max_length = int(overrides.get(n, {}).get("max_length") or make_config(n).max_length)
@@ -450,12 +466,16 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
         rows.append({"strategy": n, "trains": trains_words(n, model) + _options_set(n, overrides),
                      "frozen": trains_words(n, model, "frozen"),
                      "estimated time": est.text(),
+                     "estimated memory": (mem := peak_memory(run_cfg, dev, sizes.get("train"), cfg)).text(),
                      "estimate from": est.basis})
+        memories[n] = mem
         seconds[n] = (est.seconds, again.seconds)
     # A static table, which wraps: the "trains" texts were cut at 1280 px in a data grid. The estimate next to the
     # name: at 1024 px the long texts pushed it off the right edge.
-    st.table([{k: r[k] for k in ("strategy", "estimated time", "trains", "frozen", "estimate from")} for r in rows],
-             hide_index=True)
+    st.table([{k: r[k] for k in ("strategy", "estimated time", "estimated memory", "trains", "frozen", "estimate from")}
+              for r in rows], hide_index=True)
+    if too_big := memory.too_big_note(memories, memory.available_bytes(dev.type), dev.type):
+        st.warning(too_big, icon=":material/memory:")
     # How the figures are made, one click away: five lines of it at 1366 px came between the table and Launch.
     with st.expander("How these times are estimated", icon=":material/schedule:"):
         st.caption("Estimated time: the whole run (loading, training, validation and test), as Compare's status lines "
@@ -465,6 +485,14 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                    "zero_shot and head_only share their texts' embeddings, cached per model, max length and precision: where "
                    "they are cached already (by an earlier run, or one before it in this launch), the run skips "
                    "their encoder pass and takes a small part of a first run's time.")
+        st.caption("Estimated memory: the peak a run adds to the memory in use (RAM on a CPU, the GPU's own on a "
+                   "GPU), as Compare's *peak memory* measures it after: the model's weights, and for the weights it "
+                   "trains their gradients and AdamW's two states, plus what a batch keeps for the backward pass, "
+                   "which grows with the batch size and max length (attention's part with the square of the "
+                   "length). Worked out from the settings before launch, with constants fitted to runs measured on "
+                   f"a CPU with MiniLM (which took {memory.MEASURED_RANGE[0]:g} to {memory.MEASURED_RANGE[1]:g} times their "
+                   "estimates), at the longest training text (a batch is padded to its longest text, up to max "
+                   "length). Runs train one at a time: each must fit alone.")
     if dev.type == "cpu" and (note := busy_machine_note()):
         st.warning(note, icon=":material/speed:")
     if probe_would_help:

@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bertlab import paths, variants
+from bertlab import memory, paths, variants
 from bertlab.config import (
     BALANCED_SUFFIX,
     CLASS_WEIGHTS,
@@ -921,6 +921,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     # before launch, as the Train page says it: 1 epoch of full_ft on the Quick demo answered one class to every text
     for name, note in few_steps_planned(configs, len(sp.train)).items():
         print(f"warning: {name}: {note}", file=sys.stderr)
+    from bertlab.models import pick_device
+
+    # a run that would not fit in the memory free now, said before it loads its model (a peak estimated from its
+    # settings, bertlab.memory)
+    dev = pick_device()
+    if too_big := memory.too_big_note(memory.per_strategy(configs, dev, lambda c: len(sp.train)),
+                                      memory.available_bytes(dev.type), dev.type):
+        print(f"warning: {too_big}", file=sys.stderr)
     from bertlab.strategies.dapt import domain_file_notes, domain_file_problem
 
     # a domain file the runs would fail on (missing, binary, empty): refused before any run is stored, as the Train
@@ -1874,7 +1882,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     configs = [store.get(i).run_config for i in waiting] + todo
     # what the Learning curves page says before it queues: how many texts "all" is, and how long the runs take here
     available = sweep.available_sizes()
-    plans, seconds, unknown = "", None, None
+    plans, seconds, unknown, memories = "", None, None, {}
     if args.no_run:  # it trains nothing: an estimate (and "all"'s count, another data load) was for runs it skips
         new = f"{len(todo)} not run (--no-run)"
     else:
@@ -1884,8 +1892,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         seconds, unknown = sweep.estimate_here(store, configs, pick_device().name, available, counted=counted)
         new = f"{len(todo)} new"
         plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(counted))}"
+        memories = memory.per_strategy(configs, pick_device(), lambda c: (available(c) or {}).get("train"))
+        plans += memory.plan_sentence(memories)
     print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
           f"{len(waiting)} queued earlier, {new}.{sweep.shared_sentence(spec)}{plans}", file=sys.stderr)
+    if memories and (too_big := memory.too_big_note(memories, memory.available_bytes(pick_device().type),
+                                                    pick_device().type)):
+        print(f"warning: {too_big}", file=sys.stderr)
     if args.dry_run:
         for c in configs:
             lr = f" lr={c.learning_rate:g}" if _uses(c.strategy, "learning_rate") else ""
@@ -1902,6 +1915,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                               "queued_earlier": len(waiting), "new": len(todo),
                               # as the line above: null where no strategy has run here yet (or with --no-run)
                               "estimated_seconds": seconds or None, "points_not_estimated": unknown,
+                              # each strategy's largest, as the line above says it; null where not estimated
+                              "estimated_peak_memory_bytes": {n: e.bytes for n, e in memories.items()} or None,
                               "would_run": [{"strategy": c.strategy, "size": c.data.train_size,
                                              # null where no seed changes the strategy, as the points' seed
                                              "seed": c.seed if REGISTRY[c.strategy].uses_seed else None,

@@ -784,8 +784,10 @@ def test_train_pages_note_on_how_times_are_estimated_is_folded_under_the_table(t
     folded = [e for e in at.expander if e.label == "How these times are estimated"]
     assert len(folded) == 1
     said = [c.value for c in folded[0].caption]
-    assert len(said) == 1 and said[0].startswith("Estimated time: the whole run") and said[0].endswith(
+    assert len(said) == 2 and said[0].startswith("Estimated time: the whole run") and said[0].endswith(
         "the run skips their encoder pass and takes a small part of a first run's time.")
+    # and how the table's estimated memory is made (bertlab.memory), folded with it
+    assert said[1].startswith("Estimated memory: the peak a run adds") and "each must fit alone" in said[1]
 
 
 def test_playground_offers_examples_of_a_dataset_of_long_texts_too():
