@@ -16,7 +16,14 @@ from bertlab import sweep
 from bertlab.config import DataConfig, data_dict, upload_display_name
 from bertlab.data import BUILTIN, detect_columns, detect_split_column, fallback_columns, read_table, save_upload
 from bertlab.data.dataset import TEST_FRACTION, warned
-from bertlab.data.files import PAIR_NOTE_START, PAIR_READ_START, TRIM_AFTER_BYTES, detect_pair_column, hold_table
+from bertlab.data.files import (
+    PAIR_NOTE_START,
+    PAIR_READ_START,
+    TOKEN_SUFFIXES,
+    TRIM_AFTER_BYTES,
+    detect_pair_column,
+    hold_table,
+)
 from bertlab.data.hub import check_hub_name, hub_table
 from bertlab.errors import BertlabError, ColumnChoiceError, OwnTextLabelError, RareClassError
 from bertlab.heap import release_free_heap
@@ -30,7 +37,8 @@ DRAW_SPLIT = "drawn (stratified, by seed)"
 NO_PAIR = "none (single texts)"  # the second-text picker's first option
 # .xlsx is read; .xls, .xlsm and .ods are accepted by the picker only so the page can say what to do with them
 # (save as .xlsx or CSV): refused in the browser, they would get Streamlit's bare "files are not allowed".
-UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "xlsm", "ods"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xls", "xlsm", "ods",
+                *(s.lstrip(".") for s in TOKEN_SUFFIXES)]
 
 
 def choose_builtin() -> DataConfig:
@@ -220,7 +228,8 @@ def choose_upload() -> DataConfig | None:
     up = st.file_uploader("CSV, TSV, TXT, JSON/JSONL, Parquet or Excel (.xlsx) with a text column and a label column",
                           type=UPLOAD_TYPES, key="upload",
                           help="Up to 100 MB. The file is kept in the data directory so runs can reload it after a "
-                               "restart. (.xls, .xlsm and .ods are taken only to say how to save them as .xlsx.)")
+                               "restart. (.xls, .xlsm and .ods are taken only to say how to save them as .xlsx; .conll, .iob "
+                               "and .bio only to say that bertlab does not tag tokens.)")
     current = common.data_config()
     if up is None and (failed := failed_upload(latest=False)) is not None and failed[0].name != current.name:
         # the upload tried last did not load: back on this page (another page, a reload) it opens again, with its

@@ -173,6 +173,15 @@ class Refused:
     columns: dict | None = None  # text_column / label_column the user set
 
 
+def _ner_lines(sep: str) -> str:
+    """A token-level (NER) file: 30 sentences of 4 tokens, each token and its tag on a line (``sep`` between:
+    CoNLL-2003's POS and chunk columns, a tab, a space), a blank line between sentences."""
+    sents = [[(name, "B-PER"), ("visited", "O"), ("New", "B-LOC"), ("York", "I-LOC")]
+             for name in ("Ana", "Bo", "Cy", "Di", "Ed", "Flo") * 5]
+    return "-DOCSTART- -X- -X- O\n\n" * (sep != "\t") + "\n".join(
+        "".join(f"{t}{sep}{g}\n" for t, g in s) for s in sents)
+
+
 def _ragged() -> str:
     return "text,label\na fine first row,pos\nthis row, sadly, has extra commas,neg\n" + csv_text(good_rows())[11:]
 
@@ -416,6 +425,16 @@ REFUSED = [
                       "classifies each text into one of a few classes, each with many texts; it does not learn to "
                       "write, pick or rank texts. Choose a label column of classes, or a dataset with one.",
             ColumnChoiceError),
+    # token-level (NER) files: a .conll file was 'unsupported file type', a token/tag TSV 'cannot tell which column
+    # holds the text', a space-separated CoNLL .txt 'no label column found', none saying what the file is
+    *(Refused(f"{kind}_token_level_ner", f"ner.{suffix}", lambda sep=sep: _ner_lines(sep),
+              lambda p, n=n: f"{p.name} looks like a token-level (NER) file: one token per line with its tag "
+                             f"({n} of {n} lines read, tags such as 'B-LOC', 'B-PER', 'I-LOC', 'O'), blank lines "
+                             "between sentences. bertlab classifies whole texts, one label per text; it does not tag "
+                             "each token. Choose a file of one text and its label per row (a sentence or document "
+                             "classification), or a token-classification tool for this one.")
+      for kind, suffix, sep, n in (("conll", "conll", " NN I-NP ", 120), ("tsv", "tsv", "\t", 120),
+                                   ("txt", "txt", " ", 120))),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "

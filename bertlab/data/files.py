@@ -9,6 +9,7 @@ import csv
 import errno
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -638,6 +639,13 @@ def _read_table(raw: bytes, filename: str, notes: list[str] | None) -> pd.DataFr
         return _read_parquet(raw, name, notes)
     if suffix == ".xlsx":
         return _read_xlsx(raw, name, notes)
+    if suffix in TOKEN_SUFFIXES:  # CoNLL's: said to be token-level where it reads so, else unsupported as before
+        try:
+            token_level = token_level_message(decode_text(raw, name, []), name)
+        except DataError:  # not text
+            token_level = None
+        if token_level is not None:
+            raise DataError(token_level)
     if suffix not in SUFFIXES:
         raise DataError(unsupported_message(name, suffix))
     if raw[:4] == b"PAR1":
@@ -646,11 +654,43 @@ def _read_table(raw: bytes, filename: str, notes: list[str] | None) -> pd.DataFr
         notes.append(f"{name} is an Excel workbook under another extension: read it as one")
         return _read_xlsx(raw, name, notes)
     text = decode_text(raw, name, notes)
+    if suffix in (".csv", ".tsv", ".txt") and (token_level := token_level_message(text, name)) is not None:
+        raise DataError(token_level)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(text, name)
     if suffix == ".json":  # pandas' to_json(orient="split") keeps a name given to two columns
         return _repeated_names(_read_json(text, name), name, notes)
     return _read_delimited(text, name, "\t" if suffix == ".tsv" else None, notes)
+
+
+TOKEN_SUFFIXES = (".conll", ".iob", ".bio")  # token-level (NER) files' own extensions: refused saying what they are
+# a token's tag in the IOB / BIOES schemes of NER files (CoNLL-2003, WikiANN, OntoNotes): O, or B-PER, I-LOC, ...
+_TOKEN_TAG = re.compile(r"(?:O|[BIESLU]-[A-Za-z][\w.-]*)")
+TOKEN_LINES_READ = 5000  # the lines a file's start is judged on: enough for a few hundred sentences
+
+
+def token_level_message(text: str, name: str) -> str | None:
+    """The refusal of a token-level (NER) file: one token a line with its tag last (B-PER, I-LOC, O; CoNLL-2003's
+    POS and chunk columns between them), blank lines between sentences, as a .conll file, a token/tag TSV or a
+    space-separated CoNLL .txt holds; None for any other text. Read whole, such a file was a table of two columns
+    that 'all look like text', or one column of 'token tag' strings with 'no label column found'. Judged on its
+    first :data:`TOKEN_LINES_READ` lines: 90% or more of the lines with anything on them (a header and
+    ``-DOCSTART-`` lines aside) a single token and a tag, some tag a B- or I- one, and a blank line between two
+    sentences at least twice."""
+    lines = [ln.rstrip("\r\n") for ln in itertools.islice(io.StringIO(text), TOKEN_LINES_READ)]
+    filled = [ln.split() for ln in lines if ln.strip() and not ln.startswith("-DOCSTART-")]
+    blanks = sum(1 for a, b in zip(lines, lines[1:]) if not a.strip() and b.strip())
+    if len(filled) < 20 or blanks < 2:
+        return None
+    tags = [f[-1] for f in filled if 2 <= len(f) <= 5 and _TOKEN_TAG.fullmatch(f[-1])]
+    if len(tags) < 0.9 * len(filled) or not any(t != "O" for t in tags):
+        return None
+    kinds = sorted({t for t in tags if t != "O"}, key=lambda t: (t[0] != "B", t[2:]))[:3]  # B-LOC, B-ORG, B-PER
+    return (f"{name} looks like a token-level (NER) file: one token per line with its tag ({len(tags):,} of "
+            f"{len(filled):,} lines read, tags such as {', '.join(map(repr, [*kinds, 'O']))}), blank lines between "
+            "sentences. bertlab classifies whole texts, one label per text; it does not tag each token. Choose a "
+            "file of one text and its label per row (a sentence or document classification), or a "
+            "token-classification tool for this one.")
 
 
 def _pick(df: pd.DataFrame, names: tuple[str, ...], exclude: set[str]) -> str | None:
