@@ -107,8 +107,10 @@ class SweepSpec:
             raise ConfigError("sizes and seeds must not repeat values; remove the duplicates.")
         if not isinstance(self.min_steps, int) or not 0 <= self.min_steps <= 10_000:
             raise ConfigError(f"min_steps must be a whole number from 0 to 10,000, got {self.min_steps!r}.")
-        if not isinstance(self.own_minimum, bool):
-            raise ConfigError(f"own_minimum must be true or false, got {self.own_minimum!r}.")
+        # cap_val 'no' (a JSON spec written by hand, the API) was taken as true, a truthy string
+        for name in ("own_minimum", "cap_val", "vary_split"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}.")
         n = len(self.strategies) * len(self.sizes) * len(self.seeds)
         if n > MAX_POINTS:
             raise ConfigError(f"the sweep has {n:,} points (strategies x sizes x seeds); the limit is {MAX_POINTS:,}.")

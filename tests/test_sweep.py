@@ -127,6 +127,11 @@ def test_fixed_split_keeps_data_seed(tiny_model, tiny_data):
     ({"sizes": [8, 8]}, "repeat"),
     ({"seeds": [-1]}, "seeds"),
     ({"min_steps": -1}, "min_steps"),
+    # a non-bool was taken for its truth: 'no' as true, None as false (a JSON spec written by hand, the API)
+    ({"cap_val": "no"}, r"^cap_val must be true or false, got 'no'\.$"),
+    ({"vary_split": None}, r"^vary_split must be true or false, got None\.$"),
+    ({"vary_split": 1}, r"^vary_split must be true or false, got 1\.$"),
+    ({"own_minimum": "yes"}, r"^own_minimum must be true or false, got 'yes'\.$"),
 ])
 def test_bad_specs_say_what_to_fix(tiny_model, tiny_data, kw, fragment):
     with pytest.raises(ConfigError, match=fragment):
