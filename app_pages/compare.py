@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.inference_box import inference_box
-from bertlab import answer, metrics, paired, pareto, plots, report, serving, sweep, variants
+from bertlab import answer, metrics, paired, pareto, plots, prcurve, report, serving, sweep, variants
 from bertlab.costs import attention_mix_note, format_bytes, model_bytes
 from bertlab.data.dataset import counted
 from bertlab.errors import BertlabError
@@ -509,6 +509,7 @@ def results(runs: list, drawn: list | None = None) -> None:
         serving_section(done_drawn, busy=any(r.status in ACTIVE for r in runs))
     paired_section(done)
     per_class_section(done)
+    pr_section(done_drawn)
     calibration_section(done_drawn)
     confident_mistakes(done)
     if not done_drawn:
@@ -1030,6 +1031,41 @@ def per_class_section(done: list) -> None:
                + (f" {NEVER_ANSWERED_NOTE}" if table.never_answered else "")
                + (f" {NO_FIGURE_HERE}" if untested or table.never_answered else "")
                + (f" Left out: {counted(table.left_out, 'run')} on other classes (another dataset)." if table.left_out else ""))
+
+
+
+# Where the precision-recall curves are read (a recall to reach, or a precision): the share asked for
+PR_TARGETS = (0.5, 0.8, 0.9, 0.95, 0.99)
+
+
+def pr_section(done: list) -> None:
+    """How each run trades precision for recall on one class (the rarest by default): its precision-recall curve
+    over its test probabilities, average precision, the point its answers sit at, and what precision it gets at a
+    recall asked for (and the reverse). Only where some run kept its class probabilities; the others are named."""
+    choices = prcurve.class_choices(done)
+    if not choices:
+        return
+    common.section("Precision against recall, one class (test set)")
+    keyed = hashlib.sha256(" ".join(choices).encode()).hexdigest()[:8]  # the rarest again where the classes change
+    left, right = st.columns(2)
+    name = left.selectbox("Class", choices, key="pr_class_" + keyed, format_func=lambda n: f"{n} (the rarest)"
+                          if n == choices[0] and len(choices) > 1 else n)
+    target = right.selectbox("Read the curves at", PR_TARGETS, index=PR_TARGETS.index(0.9), key="pr_target",
+                             format_func=lambda t: f"{100 * t:.0f}% recall, and {100 * t:.0f}% precision")
+    cs = prcurve.curves(done, name)
+    if cs.curves:
+        common.chart(common.figure(plots.pr_figure, done, cs, at_recall=target), width="stretch", key="cmp_pr")
+        st.dataframe(plots.pr_table(done, cs, target), hide_index=True, width="stretch", key="pr_table",
+                     column_config={"run": st.column_config.TextColumn(pinned=True)})
+    labels = plots.run_labels(done)
+    st.caption(f"Each line: one run's precision and recall on {common.md(repr(name))} as the probability it needs to "
+               "answer that class is lowered from 1 (few answers, mostly right) to 0 (every text, all found); the "
+               "marker: where its own answers (its most probable class) sit. Average precision (AP) is the area "
+               "under the line: 1 for a run that ranks every text of the class above the others, the class's share "
+               "of the texts for a random one. 'p ≥ 0.3': the threshold that gets there, on that run's probability."
+               + "".join(f" No curve for {labels[r.id]}: {why}." for r, why in cs.missing)
+               + "".join(f" {labels[c.run_id]} never answered {common.md(repr(name))}: no marker, its precision there "
+                         "is undefined." for c in cs.curves if c.at_answers[0] is None))
 
 
 # Short names for the cost buttons (the charts' full titles did not fit one row beside each other), as Accuracy vs

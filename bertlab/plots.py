@@ -1211,6 +1211,85 @@ def calibration_figure(runs: Sequence[Any], height: int = 360) -> go.Figure:
     return fig
 
 
+
+def pr_figure(runs: Sequence[Any], cs: Any, at_recall: float | None = None, height: int = 420) -> go.Figure:
+    """Precision against recall on one class (``cs``, :func:`bertlab.prcurve.curves`), a line per run that kept its
+    probabilities (its strategy's colour and dash, its average precision in the legend), the point its own answers
+    sit at marked by its strategy's symbol; the share of the class among the test texts (what answering at random
+    gets) dashed grey where the runs share one, ``at_recall`` a dotted upright line. A step that rises before it
+    moves right: the area under it is the average precision."""
+    fig = figure()
+    by_id = {r.id: r for r in runs}
+    drawn = [c for c in cs.curves if c.run_id in by_id]
+    labels, styles = run_labels(runs), run_styles(runs)  # named and dashed as the page's other charts
+    shares = {round(c.positives / c.texts, 6) for c in drawn}
+    if len(shares) == 1:
+        share = shares.pop()
+        fig.add_trace(go.Scatter(x=[0, 1], y=[share, share], mode="lines", line=dict(color="#BBBBBB", dash="dash"),
+                                 name=f"at random ({share:.1%} of the texts)", hoverinfo="skip"))
+    for c in drawn:
+        r = by_id[c.run_id]
+        color, dash = styles[r.id]
+        name = labels[r.id]
+        # scikit-learn's first point (recall 0, precision 1) drew an upright line along the axis, from 100% down to
+        # a weak run's precision: the line starts at its first answer's precision instead (the same area under it)
+        fig.add_trace(go.Scatter(
+            x=c.recall, y=c.precision[1:2] + c.precision[1:], mode="lines", line=dict(color=color, dash=dash, width=2, shape="vh"),
+            name=f"{name} (AP {c.ap:.2f})", legendgroup=r.id,
+            customdata=[("" if t is None else f"<br>answers it from p ≥ {t:.3f}") for t in c.threshold],
+            hovertemplate=f"{html.escape(name)}<br>recall %{{x:.0%}}<br>precision %{{y:.0%}}%{{customdata}}"
+                          "<extra></extra>"))
+        p, rec = c.at_answers
+        if p is not None:
+            fig.add_trace(go.Scatter(
+                x=[rec], y=[p], mode="markers", legendgroup=r.id, showlegend=False,
+                marker=dict(size=13, color=color, symbol=strategy_symbol(r.strategy), line=dict(width=1.5,
+                                                                                               color="#FFFFFF")),
+                hovertemplate=f"{html.escape(name)}: its answers<br>recall %{{x:.0%}}<br>precision %{{y:.0%}}"
+                              "<extra></extra>"))
+    style(fig, f"Precision against recall on {cs.name!r} (test set)", height)
+    if at_recall is not None and drawn:
+        fig.add_vline(x=at_recall, line=dict(color="#888888", dash="dot", width=1))
+    fig.update_xaxes(title_text=f"recall: the share of {cs.name!r} texts found (%)", range=[-0.02, 1.02],
+                     tickformat=".0%")
+    fig.update_yaxes(title_text="precision: the share of those answers that were right (%)", range=[-0.02, 1.04],
+                     tickformat=".0%")
+    if not drawn:
+        _empty(fig, "no finished run kept its class probabilities")
+    return fig
+
+
+def pr_table(runs: Sequence[Any], cs: Any, target: float) -> pd.DataFrame | None:
+    """The numbers of :func:`pr_figure`, a row per run with a curve: its average precision, the precision and
+    recall of its own answers, its best precision at a recall of ``target`` or more and its best recall at a
+    precision of ``target`` or more, each with the least probability that answers the class there ('–' where no
+    threshold gets there); None without a curve."""
+    from bertlab.prcurve import precision_at_recall, recall_at_precision
+
+    by_id = {r.id: r for r in runs}
+    drawn = [c for c in cs.curves if c.run_id in by_id]
+    if not drawn:
+        return None
+    labels = run_labels(runs)
+    pct = whole_percent
+    t = pct(100 * target)
+
+    def read(got: tuple | None) -> str:
+        if got is None:
+            return "–"
+        v, th = got
+        return pct(100 * v) + ("" if th is None else f" (p ≥ {th:.3f})")
+
+    rows = []
+    for c in drawn:
+        p, rec = c.at_answers
+        rows.append({"run": labels[c.run_id], "average precision": f"{c.ap:.3f}",
+                     "its answers: precision": "–" if p is None else pct(100 * p),
+                     "its answers: recall": pct(100 * rec),
+                     f"precision at {t} recall": read(precision_at_recall(c, target)),
+                     f"recall at {t} precision": read(recall_at_precision(c, target))})
+    return pd.DataFrame(rows)
+
 # --- the numbers behind the charts ---------------------------------------------------------------
 # Tables of what a chart draws, for a reader who cannot see it (a screen reader gets nothing of a chart's SVG) or
 # wants the exact values: cells as text, a first column naming the rows.

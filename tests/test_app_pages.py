@@ -5049,3 +5049,65 @@ def test_the_line_on_the_runs_ahead_says_up_to_where_stop_early_after_may_end_on
     assert "It should take ~84 s" in train.ahead_text([run("running", "train", 0)], [])
     assert "It should take ~84 s" in train.ahead_text([run("running", "test", 1)], [])  # its training is over
     assert "It should take ~84 s" in train.ahead_text([run("queued", "", 1, "zero_shot")], [])  # no epochs to stop
+
+
+def _runs_with_predictions(tiny_data, bertlab_home, runs: list[tuple], batch: str) -> list[str]:
+    """Finished runs of ``(strategy, label names, labels, probabilities or None, answers)``, each with its stored
+    test predictions (and probabilities where given) where the store looks for them."""
+    from bertlab import paired
+    from bertlab.metrics import classification_report
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed, (strategy, names, labels, probs, preds) in enumerate(runs):
+        m = classification_report(labels, preds, names)
+        rid = store.create_run(make_config(strategy, data=tiny_data, seed=seed), batch_id=batch)
+        store.claim(rid, "cpu")
+        paired.save_predictions(bertlab_home / "runs" / rid, preds, labels, "fp", probs)
+        store.finish(rid, SUCCEEDED, artifact_dir=str(bertlab_home / "runs" / rid),
+                     metrics={"test_" + k if k in ("accuracy", "macro_f1") else k: v
+                              for k, v in m.items() if k != "probabilities"} | {"label_names": names},
+                     costs={"train_seconds": 1.0}, data_summary={"sizes": {"train": 50, "test": len(labels)}})
+        ids.append(rid)
+    return ids
+
+
+def test_compare_draws_precision_against_recall_on_the_rarest_class_and_names_a_run_without_probabilities(
+        tiny_data, bertlab_home):
+    """A trust-and-safety engineer with 3% abusive comments: each run's precision and recall at its one operating
+    point did not say how it trades one for the other. Compare draws each run's precision-recall curve on a class
+    (the rarest first), its average precision, its precision at 90% recall, and names a run that kept no
+    probabilities; another class picked redraws it."""
+    names = ["ok", "abusive", "spam"]
+    labels = [0] * 10 + [1] * 2 + [2] * 4
+    good = [[0.1, 0.8, 0.1] if y == 1 else [0.8, 0.1, 0.1] if y == 0 else [0.1, 0.1, 0.8] for y in labels]
+    blurred = [[0.5, 0.3, 0.2] if y == 1 else [0.4, 0.35, 0.25] if y == 0 and i % 3 == 0 else p
+               for i, (y, p) in enumerate(zip(labels, good))]
+    _runs_with_predictions(tiny_data, bertlab_home, [
+        ("full_ft", names, labels, good, [max(range(3), key=p.__getitem__) for p in good]),
+        ("head_only", names, labels, blurred, [max(range(3), key=p.__getitem__) for p in blurred]),
+        ("tfidf_logreg", names, labels, None, labels)], "b-pr")
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    box = next(s for s in at.selectbox if s.label == "Class")
+    assert box.value == "abusive" and box.options == ["abusive (the rarest)", "spam", "ok"]
+    table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)
+    assert list(table["run"]) == ["full_ft", "head_only"]
+    assert list(table["average precision"]) == ["1.000", "0.333"]  # head_only ranks 4 'ok' texts above the abusive
+    assert list(table["precision at 90% recall"]) == ["100% (p ≥ 0.800)", "33% (p ≥ 0.300)"]
+    assert list(table["its answers: recall"]) == ["100%", "0%"] and table["its answers: precision"][1] == "–"
+    said = " ".join(c.value for c in at.caption)
+    assert "No curve for tfidf_logreg: it kept no class probabilities" in said
+    box.set_value("spam").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)
+    assert list(table["average precision"]) == ["1.000", "1.000"]
+
+
+def test_compare_has_no_precision_recall_section_where_no_run_kept_probabilities(tiny_data, bertlab_home):
+    _runs_with_predictions(tiny_data, bertlab_home, [("tfidf_logreg", ["a", "b"], [0, 1, 1], None, [0, 1, 0])], "b-n")
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    assert not any(s.label == "Class" for s in at.selectbox)
+    assert not any("Precision against recall" in m.value for m in at.markdown)

@@ -1,0 +1,127 @@
+"""How each run trades precision for recall on one class: its precision-recall curve over the class's probability,
+its average precision (the area under that curve), the point its answers (argmax) sit at, and what precision it
+gets at a recall one asks for (or the reverse), read off the curve. From each run's stored test probabilities
+(:func:`bertlab.paired.load_predictions`; kept up to :data:`bertlab.paired.MAX_STORED_CLASSES` classes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bertlab import paired
+
+# Why a run has no curve, said where the curves are drawn.
+NO_PROBABILITIES = ("it kept no class probabilities (runs of more than "
+                    f"{paired.MAX_STORED_CLASSES} classes keep only each answer's confidence, and older runs none)")
+NO_SUCH_CLASS = "its test set holds no text of this class"
+
+
+@dataclass
+class Curve:
+    """One run's precision-recall curve for one class. ``recall`` rises and ``precision`` goes with it (the points
+    where the curve changes: a run of points of equal recall is kept by its two ends, so the polyline, drawn as a
+    step that rises before it moves right, is the full curve's); ``threshold``: the least probability of the class
+    that answers it at each point (None at recall 0). ``ap``: average precision; ``at_answers``: (precision,
+    recall) of the run's own answers (argmax) for the class, precision None where it never answered it."""
+    run_id: str
+    positives: int
+    texts: int
+    recall: list[float]
+    precision: list[float]
+    threshold: list[float | None]
+    ap: float
+    at_answers: tuple[float | None, float]
+
+
+def scores_for(d: dict, names: list[str], name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(whether each test text is of class ``name``, its probability of it) from a run's stored predictions ``d``,
+    or None where it kept no probabilities or has no such class."""
+    if not d or "probabilities" not in d or name not in names:
+        return None
+    i = names.index(name)
+    probs = np.asarray(d["probabilities"], dtype=float)
+    if probs.ndim != 2 or probs.shape[0] != len(d["labels"]) or probs.shape[1] <= i:
+        return None
+    return np.asarray(d["labels"], dtype=int) == i, probs[:, i]
+
+
+def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray) -> Curve | None:
+    """The :class:`Curve` of binary truths ``y`` against ``score`` (``predicted``: whether the run answered the
+    class, text by text), as scikit-learn computes it; None where the class has no test text (no recall)."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    y = np.asarray(y, dtype=bool)
+    if not y.any():
+        return None
+    precision, recall, thresholds = precision_recall_curve(y, score)
+    # scikit-learn's order: recall falling, its last point (recall 0, precision 1) without a threshold
+    p, r = precision[::-1].tolist(), recall[::-1].tolist()
+    t = [None] + thresholds[::-1].tolist()
+    keep = [k for k in range(len(r)) if k in (0, len(r) - 1) or r[k] != r[k - 1] or r[k] != r[k + 1]]
+    predicted = np.asarray(predicted, dtype=bool)
+    tp = int((predicted & y).sum())
+    at = (tp / int(predicted.sum()) if predicted.any() else None, tp / int(y.sum()))
+    return Curve(run_id, int(y.sum()), len(y), [r[k] for k in keep], [p[k] for k in keep], [t[k] for k in keep],
+                 float(average_precision_score(y, score)), at)
+
+
+def precision_at_recall(c: Curve, target: float) -> tuple[float, float | None] | None:
+    """(the best precision at a recall of ``target`` or more, the least probability that answers the class there),
+    read off the curve; None where no threshold reaches that recall (never: the lowest finds every text)."""
+    best = None
+    for p, r, t in zip(c.precision, c.recall, c.threshold):
+        if r >= target - 1e-12 and (best is None or p > best[0]):
+            best = (p, t)
+    return best
+
+
+def recall_at_precision(c: Curve, target: float) -> tuple[float, float | None] | None:
+    """(the best recall at a precision of ``target`` or more, the least probability that answers the class there),
+    None where no threshold that finds a text of the class is that precise."""
+    best = None
+    for p, r, t in zip(c.precision, c.recall, c.threshold):
+        if r > 0 and p >= target - 1e-12 and (best is None or r > best[0]):
+            best = (r, t)
+    return best
+
+
+def class_choices(runs) -> list[str]:
+    """The classes a curve can be drawn for: those with test texts in the runs that kept probabilities, the rarest
+    first (ties in the runs' order of classes): the default is the rarest, where precision and recall matter."""
+    support: dict[str, int] = {}
+    for r in runs:
+        d = paired.load_predictions(r)
+        if not d or "probabilities" not in d:
+            continue
+        for n, v in ((r.metrics or {}).get("per_class") or {}).items():
+            if isinstance(v, dict) and v.get("support"):
+                support.setdefault(n, int(v["support"]))
+    return sorted(support, key=lambda n: (support[n], list(support).index(n)))
+
+
+@dataclass
+class Curves:
+    """The curves of one class, a run each (in the runs' order), and the runs without one: (run, why)."""
+    name: str
+    curves: list[Curve]
+    missing: list[tuple] = field(default_factory=list)
+
+
+def curves(runs, name: str) -> Curves:
+    """Each finished run's :class:`Curve` for class ``name``."""
+    out = Curves(name, [])
+    for r in runs:
+        names = (r.metrics or {}).get("label_names") or []
+        d = paired.load_predictions(r)
+        got = scores_for(d, names, name)
+        if got is None:
+            out.missing.append((r, NO_SUCH_CLASS if d and "probabilities" in d else NO_PROBABILITIES))
+            continue
+        y, score = got
+        c = curve(r.id, y, score, np.asarray(d["predictions"], dtype=int) == names.index(name))
+        if c is None:
+            out.missing.append((r, NO_SUCH_CLASS))
+        else:
+            out.curves.append(c)
+    return out

@@ -1,0 +1,145 @@
+"""Precision-recall curves per run on one class (bertlab.prcurve), against scikit-learn, and their figure and table."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score, precision_recall_curve
+
+from bertlab import paired, plots, prcurve
+from bertlab.metrics import classification_report
+
+_ids = itertools.count()
+
+
+def area_of_step(c: prcurve.Curve) -> float:
+    """The area under the curve as drawn: rising to each point's precision before moving right to its recall."""
+    return sum((r1 - r0) * p1 for r0, r1, p1 in zip(c.recall, c.recall[1:], c.precision[1:]))
+
+
+def test_a_hand_made_curve_reads_as_worked_out_by_hand():
+    # five texts, the 1st and 3rd of the class: 0.9 finds one (1 of 1 right), 0.7 both (2 of 3 right)
+    y, score = np.array([1, 0, 1, 0, 0], bool), np.array([0.9, 0.8, 0.7, 0.3, 0.1])
+    c = prcurve.curve("r", y, score, score >= 0.5)
+    assert c.ap == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)
+    assert prcurve.precision_at_recall(c, 1.0) == (pytest.approx(2 / 3), pytest.approx(0.7))
+    assert prcurve.precision_at_recall(c, 0.5) == (1.0, pytest.approx(0.9))
+    assert prcurve.recall_at_precision(c, 0.9) == (0.5, pytest.approx(0.9))
+    assert prcurve.recall_at_precision(c, 0.6) == (1.0, pytest.approx(0.7))
+    assert c.at_answers == (pytest.approx(2 / 3), 1.0)  # three answers from 0.5: two right, both found
+    assert c.positives == 2 and c.texts == 5
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_curve_its_area_and_its_readings_agree_with_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 300))
+    y = rng.random(n) < rng.uniform(0.03, 0.5)
+    y[0] = True
+    # rounded to 2 decimals: many ties, as stored probabilities (4 decimals) have
+    score = np.round(np.clip(0.3 * y + rng.random(n) * 0.8, 0, 1), 2)
+    c = prcurve.curve("r", y, score, score >= 0.5)
+    p, r, t = precision_recall_curve(y, score)
+    assert c.ap == pytest.approx(average_precision_score(y, score))
+    assert area_of_step(c) == pytest.approx(c.ap)  # the line drawn is the curve the AP measures
+    full = set(zip(np.round(r, 12), np.round(p, 12)))
+    assert set(zip(np.round(c.recall, 12), np.round(c.precision, 12))) <= full
+    assert c.recall == sorted(c.recall) and c.recall[0] == 0 and c.recall[-1] == 1
+    for target in (0.3, 0.5, 0.9, 0.95, 1.0):
+        best = max(pp for pp, rr in zip(p, r) if rr >= target)
+        assert prcurve.precision_at_recall(c, target)[0] == pytest.approx(best)
+        found = [rr for pp, rr in zip(p, r) if pp >= target and rr > 0]
+        got = prcurve.recall_at_precision(c, target)
+        assert (got is None) == (not found)
+        if found:
+            assert got[0] == pytest.approx(max(found))
+            # the threshold given gets there: answering from it reaches that recall at that precision or more
+            answered = score >= got[1]
+            assert (answered & y).sum() / y.sum() == pytest.approx(got[0])
+            assert (answered & y).sum() / answered.sum() >= target - 1e-12
+    tp = int((y & (score >= 0.5)).sum())
+    assert c.at_answers == (pytest.approx(tp / (score >= 0.5).sum()) if (score >= 0.5).any() else None,
+                            pytest.approx(tp / y.sum()))
+
+
+def test_a_run_that_never_answers_the_class_has_no_precision_at_its_answers():
+    y, score = np.array([1, 0, 0, 1], bool), np.array([0.4, 0.1, 0.2, 0.3])
+    c = prcurve.curve("r", y, score, np.zeros(4, bool))
+    assert c.at_answers == (None, 0.0)
+    assert prcurve.curve("r", np.zeros(4, bool), score, np.zeros(4, bool)) is None  # no text of the class: no curve
+
+
+def fake_run(tmp_path, strategy, names, labels, probs=None, preds=None):
+    """A finished run with stored test predictions (and, given ``probs``, its probabilities)."""
+    i = next(_ids)
+    d = tmp_path / f"run{i}"
+    if preds is None:
+        preds = list(np.asarray(probs).argmax(1))
+    paired.save_predictions(d, preds, labels, "fp", probs)
+    rep = classification_report(labels, preds, names)
+    return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", artifact_dir=str(d),
+                           config={}, metrics={"per_class": rep["per_class"], "label_names": names,
+                                               "confusion": rep["confusion"]})
+
+
+NAMES = ["ok", "abusive", "spam"]
+LABELS = [0] * 12 + [1] * 3 + [2] * 5
+
+
+def probs_for(rng, labels, k=3, sharp=2.0):
+    z = rng.normal(size=(len(labels), k))
+    z[np.arange(len(labels)), labels] += sharp
+    e = np.exp(z)
+    return (e / e.sum(1, keepdims=True)).tolist()
+
+
+def test_the_rarest_class_comes_first_and_runs_without_probabilities_are_named(tmp_path):
+    rng = np.random.default_rng(0)
+    a = fake_run(tmp_path, "head_only", NAMES, LABELS, probs_for(rng, LABELS))
+    b = fake_run(tmp_path, "full_ft", NAMES, LABELS, probs_for(rng, LABELS, sharp=4))
+    none = fake_run(tmp_path, "tfidf_logreg", NAMES, LABELS, preds=LABELS)  # answers only
+    assert prcurve.class_choices([none]) == []
+    assert prcurve.class_choices([a, b, none]) == ["abusive", "spam", "ok"]
+    cs = prcurve.curves([a, none, b], "abusive")
+    assert [c.run_id for c in cs.curves] == [a.id, b.id]
+    assert cs.missing == [(none, prcurve.NO_PROBABILITIES)]
+    # the class's probability against whether each text is of it, as scikit-learn scores it
+    y = np.array(LABELS) == 1
+    assert cs.curves[1].ap == pytest.approx(average_precision_score(y, np.round(np.array(
+        paired.load_predictions(b)["probabilities"])[:, 1], 4)))
+    other = fake_run(tmp_path, "zero_shot", ["ok", "spam"], [0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    assert prcurve.curves([other], "abusive").missing == [(other, prcurve.NO_SUCH_CLASS)]
+
+
+def test_the_figure_draws_a_line_per_run_with_its_ap_its_answers_and_the_random_line(tmp_path):
+    rng = np.random.default_rng(1)
+    a = fake_run(tmp_path, "head_only", NAMES, LABELS, probs_for(rng, LABELS))
+    b = fake_run(tmp_path, "full_ft", NAMES, LABELS, probs_for(rng, LABELS, sharp=4))
+    cs = prcurve.curves([a, b], "abusive")
+    fig = plots.pr_figure([a, b], cs, at_recall=0.9)
+    lines = [t for t in fig.data if t.mode == "lines" and t.showlegend is not False]
+    assert [t.name for t in lines] == ["at random (15.0% of the texts)", f"head_only (AP {cs.curves[0].ap:.2f})",
+                                       f"full_ft (AP {cs.curves[1].ap:.2f})"]
+    assert lines[1].line.color == plots.strategy_color("head_only") and lines[1].line.shape == "vh"
+    marks = [t for t in fig.data if t.mode == "markers"]
+    assert [m.marker.symbol for m in marks] == ["square", "diamond"]
+    assert [(m.x[0], m.y[0]) for m in marks] == [(c.at_answers[1], c.at_answers[0]) for c in cs.curves]
+    assert fig.layout.shapes[0].x0 == 0.9
+    assert "'abusive'" in fig.layout.title.text
+    empty = plots.pr_figure([a], prcurve.curves([], "abusive"))
+    assert "kept its class probabilities" in empty.layout.annotations[0].text
+
+
+def test_the_table_reads_the_curves_at_the_target(tmp_path):
+    # the hand-made case, as a run: 0.9, 0.8, 0.7, 0.3, 0.1 on 'abusive' for texts of classes 1 0 1 0 0
+    s = [0.9, 0.8, 0.7, 0.3, 0.1]
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], [1, 0, 1, 0, 0], [[1 - p, p] for p in s])
+    table = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0)
+    row = table.iloc[0].to_dict()
+    assert row == {"run": "head_only", "average precision": "0.833", "its answers: precision": "67%",
+                   "its answers: recall": "100%", "precision at 100% recall": "67% (p ≥ 0.700)",
+                   "recall at 100% precision": "50% (p ≥ 0.900)"}
+    assert plots.pr_table([r], prcurve.curves([], "abusive"), 0.9) is None
