@@ -1252,7 +1252,7 @@ def pr_figure(runs: Sequence[Any], cs: Any, at_recall: float | None = None, heig
         fig.add_vline(x=at_recall, line=dict(color="#888888", dash="dot", width=1))
     fig.update_xaxes(title_text=f"recall: the share of {cs.name!r} texts found (%)", range=[-0.02, 1.02],
                      tickformat=".0%")
-    fig.update_yaxes(title_text="precision: the share of those answers that were right (%)", range=[-0.02, 1.04],
+    fig.update_yaxes(title_text="precision: its answers right (%)", range=[-0.02, 1.04],
                      tickformat=".0%")
     if not drawn:
         _empty(fig, "no finished run kept its class probabilities")

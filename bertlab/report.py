@@ -559,6 +559,41 @@ def curves_axis(runs: list[Run], points: list[dict], name=lambda s: s) -> tuple[
                         f"the first {epochs[least] / epochs[most]:.0%} of the axis.")
 
 
+PR_TARGET = 0.9  # the report reads each precision-recall curve at 90% recall (and precision), Compare's default
+
+
+def _pr_section(ok: list[Run]) -> str:
+    """Each run's precision-recall curve on the rarest class its runs kept probabilities for (Compare's default
+    class), with the table of what it reads at :data:`PR_TARGET`, and the runs without a curve named; '' where no
+    run kept probabilities."""
+    from bertlab import plots, prcurve
+
+    drawn = plots.charted_default(ok)  # as the charts above: of many runs, each setting's median seed
+    choices = prcurve.class_choices(drawn)
+    if not choices:
+        return ""
+    cs = prcurve.curves(drawn, choices[0])
+    names = plots.run_labels(drawn)
+    title = f"<h2>Precision against recall on {html.escape(repr(cs.name))}, the rarest class (test set)</h2>"
+    said = ("<p>Each line: one run's precision and recall on that class as the probability it needs to answer it is "
+            "lowered from 1 to 0; the marker: where its own answers (its most probable class) sit. Average precision "
+            "(AP) is the area under the line: 1 for a run that ranks every text of the class above the others, the "
+            "class's share of the texts for a random one. 'p ≥ 0.3' in the table: the threshold that gets there, on "
+            "that run's probability. The Compare page draws any class."
+            + "".join(f" No curve for {html.escape(names[r.id])}: {html.escape(why)}." for r, why in cs.missing)
+            + "".join(f" {html.escape(names[c.run_id])} never answered {html.escape(repr(cs.name))}: no marker, its "
+                      "precision there is undefined." for c in cs.curves if c.at_answers[0] is None)
+            + (f" {html.escape(charted_note(ok, drawn))}" if drawn != ok else "") + "</p>")
+    if not cs.curves:
+        return title + said
+    # as the report's other charts: heading, words and chart kept together on paper (.fig), the table under them
+    table = plots.pr_table(drawn, cs, PR_TARGET)
+    return (f"<div class='fig'>{title}{said}"
+            + _to_html(plots.pr_figure(drawn, cs, at_recall=PR_TARGET), default_height="420px",
+                       config={"displaylogo": False, "responsive": True})
+            + "</div>" + _table(table.to_dict("records"), [(c, c) for c in table.columns]))
+
+
 def _confusion_section(runs: list[Run], names: dict[str, str]) -> str:
     """One small confusion matrix per finished run, side by side (as on Compare), titled by its name."""
     from bertlab import plots
@@ -829,6 +864,7 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
                 "share of the run's answers of each class that were right: a run can find more of a rare class by "
                 "giving that answer to many texts, which recall alone rewards."
                 + (f" {html.escape(NEVER_ANSWERED_NOTE)}" if precision.never_answered else "") + "</p>")
+        parts.append(_pr_section(ok))
     served = [r for r in rows if r.get("serve_ms_p50") is not None]
     if served:
         for r in served:

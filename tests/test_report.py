@@ -1898,3 +1898,33 @@ def test_the_reports_test_score_chart_draws_the_majoritys_macro_f1_where_it_judg
     fig, caption = chart("accuracy")  # judged by accuracy as asked: the accuracy's baseline alone, as before
     assert not any("macro-F1" in (t.name or "") and "majority" in (t.name or "") for t in fig.data)
     assert "dash-dotted" not in caption
+
+
+def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_its_per_class_tables(tiny_data):
+    """Comments, 3% abusive: the report showed each run's recall (and precision) of each class at its answers only,
+    not how it trades one for the other. Beside its per-class tables it now draws each run's precision-recall curve on
+    the rarest class (as Compare does by default), with its average precision and its precision at 90% recall, and
+    names a run that kept no probabilities."""
+    from bertlab import paired
+    from bertlab.metrics import classification_report
+
+    names, labels = ["ok", "abusive"], [0] * 8 + [1] * 2
+    good = [[0.9, 0.1] if y == 0 else [0.2, 0.8] for y in labels]
+    store = RunStore()
+    ids = []
+    for seed, (name, probs) in enumerate((("full_ft", good), ("tfidf_logreg", None))):
+        rid = store.create_run(make_config(name, data=tiny_data, seed=seed), batch_id="b")
+        store.claim(rid, "cpu")
+        directory = store.root / "runs" / rid
+        paired.save_predictions(directory, labels, labels, "fp", probs)
+        m = classification_report(labels, labels, names)
+        store.finish(rid, SUCCEEDED, artifact_dir=str(directory), data_summary={"sizes": {"train": 50}},
+                     metrics={"test_accuracy": 1.0, "test_macro_f1": 1.0, "majority_accuracy": 0.8,
+                              "per_class": m["per_class"], "label_names": names, "confusion": m["confusion"]},
+                     costs={"train_seconds": 1.0, "train_flops": 1e6})
+        ids.append(rid)
+    page = report.build_html(store, ids)
+    assert "<h2>Precision against recall on &#x27;abusive&#x27;, the rarest class (test set)</h2>" in page
+    section = page[page.index("the rarest class (test set)</h2>"):]
+    assert "<th>precision at 90% recall</th>" in section and "<td>100% (p ≥ 0.800)</td>" in section
+    assert "No curve for tfidf_logreg: it kept no class probabilities" in section
