@@ -24,6 +24,7 @@ from bertlab.guard import GUARDED, is_number
 from bertlab.metrics import (
     NEVER_ANSWERED_NOTE,
     chance_ece_sentence,
+    few_texts_sentence,
     format_interval,
     run_accuracy_interval,
     signed,
@@ -851,7 +852,10 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
     if (recall := plots.per_class_rows(ok)) is not None:
         parts.append(
             "<h2>Recall per class (test set)</h2>" + _per_class_table(recall) + "<p class='muted'>The share of each "
-            "class's test texts the run found: what accuracy and macro-F1 average away. ECE in the results table: the "
+            "class's test texts the run found: what accuracy and macro-F1 average away."
+            # a class of few test texts, as Compare's caption and `run`'s table say it under the same table
+            + (html.escape(f" {few}") if (few := few_texts_sentence(recall.support)) else "")
+            + " ECE in the results table: the "
             "expected calibration error, the mean gap between a run's confidence and how often it is right."
             # on a few test texts, how much of the largest ECE the luck of the texts could be, as Compare says it
             + html.escape(chance_ece_sentence(max(ok, key=lambda r: r.metrics.get("test_ece") or 0).metrics))
