@@ -277,3 +277,74 @@ def test_the_column_and_split_options_help_says_what_they_apply_to():
         helps = {a.option_strings[-1]: a.help for a in sub.choices[cmd]._actions if a.option_strings}
         assert "hub dataset" in helps["--text-column"] and "hub dataset" in helps["--label-column"], cmd
         assert "--hub-test-split" in helps["--hub-split"], cmd
+
+
+def test_the_data_sections_counts_of_the_built_in_datasets_are_the_cleaned_datasets():
+    """The Data section counts each built-in after cleaning (duplicates dropped) and gives rotten_tomatoes' share of
+    fresh reviews; a change to the data package or to cleaning would leave those numbers behind unseen."""
+    from bertlab.data.builtin import load_builtin
+
+    text = readme()
+    rt, bbc, tw = (load_builtin(n) for n in ("rotten_tomatoes", "bbc_news", "tweets"))
+    fresh = rt.counts()["fresh"] / len(rt)
+    assert (f"`rotten_tomatoes` (preselected; {len(rt):,} short movie reviews, fresh/rotten, {fresh:.0%} fresh:"
+            in text)
+    assert f"`bbc_news` ({len(bbc):,} articles, {len(bbc.counts())} topics)" in text
+    assert f"`tweets` ({len(tw):,} tweets on airlines" in text and f"{len(tw.counts())} sentiments" in text
+    assert "counted after cleaning (duplicates dropped" in text
+
+
+def test_the_readmes_sizes_are_the_presets_the_data_page_and_the_cli_offer():
+    """The Data section, the CLI block and From Python state the size presets' caps; each is SPLIT_PRESETS' own."""
+    from bertlab.config import SPLIT_PRESETS
+
+    text = readme()
+    q, c, s = (SPLIT_PRESETS[k] for k in ("Quick demo", "Classroom", "Standard"))
+    assert f"the Quick demo (rotten_tomatoes, {q[0]} / {q[1]} / {q[2]} texts) is already chosen" in text
+    assert f"*Quick demo* caps the splits at {q[0]} train / {q[1]} validation / {q[2]} test examples" in text
+    assert "*Classroom* {:,} / {:,} / {:,}".format(*c) in text
+    assert "*Standard* {:,} / {:,} / {:,} (the defaults of the CLI and of `bertlab.compare`".format(*s) in text
+    assert "run --quick # the same at the app's Quick demo sizes ({}/{}/{})".format(*q) in text
+    assert "run --classroom # the same at the app's Classroom sizes ({}/{}/{})".format(*c) in text
+    assert '`sizes` is `"quick"` ({}/{}/{})'.format(*q) in text
+
+
+def test_the_bbc_news_quick_demo_note_the_readme_quotes_is_the_one_the_split_writes():
+    """The Data section quotes the note a bbc_news Quick demo's runs carry; the split writes it."""
+    from bertlab.config import SPLIT_PRESETS, DataConfig
+    from bertlab.data import load_splits
+
+    train, val, test = SPLIT_PRESETS["Quick demo"]
+    sp = load_splits(DataConfig(name="bbc_news", train_size=train, val_size=val, test_size=test))
+    quote = f"the test cap (test_size) of {test} is more than the {len(sp.test)} test examples available"
+    assert quote in readme() and any(quote in n for n in sp.notes)
+
+
+def test_the_train_sections_defaults_are_the_run_configs():
+    """The Train section gives the optimiser's and scratch's defaults in numbers; RunConfig holds them."""
+    from bertlab.config import RunConfig
+    from bertlab.strategies import make_config
+
+    text = readme()
+    d, head = RunConfig(strategy="full_ft"), make_config("head_only")
+    assert (f"**Weight decay** (0 to 1; {d.weight_decay} by default, head_only's {head.weight_decay:g})"
+            in text)
+    assert f"**Warmup (share of steps)** (0 to 0.99; {d.warmup_ratio} by default" in text
+    assert (f"linear warmup over the first {d.warmup_ratio:.0%} of steps then linear decay, weight decay "
+            f"{d.weight_decay} (none on biases and LayerNorm weights), gradients clipped at norm {d.grad_clip}"
+            in text)
+    assert f"a WordPiece vocabulary of the size you choose ({d.vocab_size:,} by default)" in text
+    assert not d.new_vocab and "**New vocabulary** (off by default" in text
+    assert d.patience == 0 and "(the Trainer's `EarlyStoppingCallback`; 0, the default, trains every epoch)" in text
+
+
+def test_the_readmes_projector_sizes_are_the_ones_the_app_sets():
+    """The App section says projector mode makes the page's text a quarter larger and charts' text 13 to 18 px, its
+    axis ticks 16; app_pages/common sets them."""
+    from app_pages import common
+
+    text = readme()
+    assert common.PROJECTOR_PX / 16 == 1.25 and "(every page's text a quarter larger" in text
+    assert (f"every chart's text and legends from 13 to {common.PROJECTOR_FONT} px, its axis ticks to "
+            f"{common.PROJECTOR_FONT - 2}" in text)
+    assert common.FINISHED_RERUN_GAP_S == 10 and "at most once every 10 s" in text
