@@ -358,3 +358,17 @@ def test_the_readmes_make_test_times_say_when_they_were_measured():
     assert len(times) == 2
     for at in times:
         assert "fresh-clone runs of 2026-12-06" in text[at:at + 200] and "about 1,700 tests" in text[at:at + 250]
+
+
+def test_the_relaunch_questions_buttons_are_named_as_the_train_page_labels_them():
+    """The Train section names the two buttons of a launch that repeats runs; the page labels them with their counts
+    ("Queue only the 1 new one", "Queue all 3": test_app_pages clicks them so), and "*Queue all*" read as a label
+    missing from the page."""
+    import inspect
+
+    import app_pages.train as train
+
+    text = readme()
+    assert "with *Queue only the N new ones* beside *Queue all M* (every run of the launch)" in text
+    src = inspect.getsource(train)
+    assert 'f"Queue only the {fresh} new one' in src and 'f"Queue all {len(now)}"' in src
