@@ -372,3 +372,11 @@ def test_the_relaunch_questions_buttons_are_named_as_the_train_page_labels_them(
     assert "with *Queue only the N new ones* beside *Queue all M* (every run of the launch)" in text
     src = inspect.getsource(train)
     assert 'f"Queue only the {fresh} new one' in src and 'f"Queue all {len(now)}"' in src
+
+
+def test_compares_delete_is_named_as_the_page_labels_it():
+    """The Compare section names the foot of the page's delete; the page labels it with the count ("Delete these 3
+    runs", then "Delete 3 runs": test_serving clicks that), so "*Delete these runs*" named a label the page lacks."""
+    assert "*Delete these N runs* (its *Delete N runs* asks once more, with their size on disk)" in readme()
+    src = (README.parent / "app_pages" / "compare.py").read_text()  # a page runs when imported: read, not imported
+    assert "f'these {n} runs'" in src and "f\"Delete {n} run{'s' * (n != 1)}\"" in src
