@@ -380,3 +380,17 @@ def test_compares_delete_is_named_as_the_page_labels_it():
     assert "*Delete these N runs* (its *Delete N runs* asks once more, with their size on disk)" in readme()
     src = (README.parent / "app_pages" / "compare.py").read_text()  # a page runs when imported: read, not imported
     assert "f'these {n} runs'" in src and "f\"Delete {n} run{'s' * (n != 1)}\"" in src
+
+
+def test_the_learning_curves_section_names_keep_best_by_its_flag_not_a_box_the_page_lacks():
+    """The Learning curves section said each point's validation texts are what tfidf_logreg and *Keep best* use,
+    in the italics the README gives the pages' own labels; the page's form has no such box (keep-best is
+    `sweep --keep-best`), so it now names the flag."""
+    src = (README.parent / "app_pages" / "sweep.py").read_text()  # a page runs when imported: read, not imported
+    text = readme()
+    section = text[text.index("### 5. Learning curves"):text.index("### 6. Accuracy vs cost")]
+    assert "*Keep best*" not in section or "Keep best" in src
+    help_text = subprocess.run([sys.executable, "-m", "bertlab", "sweep", "--help"], capture_output=True, text=True,
+                               cwd=README.parent).stdout
+    assert "--keep-best" in help_text
+    assert "which tfidf_logreg and `sweep --keep-best` use too" in section
