@@ -394,3 +394,12 @@ def test_the_learning_curves_section_names_keep_best_by_its_flag_not_a_box_the_p
                                cwd=README.parent).stdout
     assert "--keep-best" in help_text
     assert "which tfidf_logreg and `sweep --keep-best` use too" in section
+
+
+def test_the_data_sections_leave_out_button_is_named_as_the_page_labels_it():
+    """The Data section names the button that leaves out classes too small to split; the page labels it with the
+    count ("Leave out these 3 classes and go on", or "this class"), so "*Leave out these classes and go on*" named a
+    label the page does not show."""
+    src = (README.parent / "app_pages" / "data.py").read_text()  # a page runs when imported: read, not imported
+    assert "f\"Leave out {'this class' if n == 1 else f'these {n:,} classes'} and go on\"" in src
+    assert "(*Leave out these N classes and go on*, or *this class*;" in readme()
