@@ -403,3 +403,20 @@ def test_the_data_sections_leave_out_button_is_named_as_the_page_labels_it():
     src = (README.parent / "app_pages" / "data.py").read_text()  # a page runs when imported: read, not imported
     assert "f\"Leave out {'this class' if n == 1 else f'these {n:,} classes'} and go on\"" in src
     assert "(*Leave out these N classes and go on*, or *this class*;" in readme()
+
+
+def test_the_run_notes_compare_quotes_are_in_the_words_the_runner_writes():
+    """The Compare section quoted two run notes in words no run carries ("batch_size lowered to the training size",
+    "predicted one class for every test example"); it now quotes them as runner.py writes them."""
+    import inspect
+
+    from bertlab import runner
+
+    src = " ".join(inspect.getsource(runner).split())
+    text = readme()
+    assert ('f"batch_size {cfg.batch_size} is larger than the {len(splits.train)} training " '
+            'f"examples; used batch_size {len(splits.train)}"') in src
+    assert '"batch_size 16 is larger than the 12 training examples; used batch_size 12"' in text
+    assert 'f"predicted {only!r} for every test example: ' in src
+    assert "\"predicted 'fresh' for every test example: ...\"" in text
+    assert "batch_size lowered to the training size" not in text
