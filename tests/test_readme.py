@@ -420,3 +420,18 @@ def test_the_run_notes_compare_quotes_are_in_the_words_the_runner_writes():
     assert 'f"predicted {only!r} for every test example: ' in src
     assert "\"predicted 'fresh' for every test example: ...\"" in text
     assert "batch_size lowered to the training size" not in text
+
+
+def test_the_readmes_defaults_of_the_cost_projection_and_a_sweeps_minimum_steps_are_the_codes():
+    """Section 6 says Accuracy vs cost projects training to 100,000 examples by default, and section 5 that a sweep's
+    points train at least `--min-steps` (default 20) optimizer steps; pareto.PROJECT_TO and the sweep parser hold
+    them (checked in the readme2 audit; nothing held the README to them)."""
+    import argparse
+
+    from bertlab import cli, pareto
+
+    text = readme()
+    assert f"as many examples as you give, {pareto.PROJECT_TO:,} by default" in text
+    sweep = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices["sweep"]
+    default = next(a.default for a in sweep._actions if "--min-steps" in a.option_strings)
+    assert f"at least `--min-steps` (default {default}) optimizer steps" in text
