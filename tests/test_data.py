@@ -1938,3 +1938,16 @@ def test_one_zero_or_one_column_per_tag_is_said_where_its_numbers_are_floats():
     floats.to_parquet(raw)
     with pytest.raises(DataError, match=re.escape(said)):
         load_file("tags.parquet", raw=raw.getvalue())
+def test_a_label_with_a_comma_is_a_class_unless_its_values_read_as_joined_tags():
+    """files.joined_labels takes a label column for a multi-label file's joined tags only where at least two values
+    join several and every tag recurs in two values or more. A survey's answers, 'yes, definitely' and 'no, never'
+    beside 'yes', 'no', 'never' and 'not sure' ('definitely' in one value alone), and a review file whose mixed
+    reviews are labelled 'positive, negative' (one such value) are single-label files of their own classes: they
+    load, each label its class, not refused as 'labels joined by ',' in each row'."""
+    survey = ["yes", "no", "never", "not sure", "yes, definitely", "no, never"]
+    reviews = ["positive", "negative", "positive, negative"]
+    for labels in (survey, reviews):
+        rows = [(f"answer number {i} to the question, in words of its own", labels[i % len(labels)])
+                for i in range(10 * len(labels))]
+        ds = load_file("answers.csv", raw=pd.DataFrame(rows, columns=["text", "label"]).to_csv(index=False).encode())
+        assert sorted(ds.label_names) == sorted(labels)
