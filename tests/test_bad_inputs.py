@@ -383,6 +383,13 @@ REFUSED = [
                       "a few classes from many texts each: choose a label column of classes, or a dataset with one "
                       "(or bin the numbers into classes, say low / middle / high, in a file of your own).",
             ColumnChoiceError),
+    # a number of each row's own (an order number not named as an id): no quantity, which repeats, so no 'regression
+    # target' (files._quantities); passed over as an id, and said as no label column found
+    Refused("csv_order_numbers_each_rows_own", "orders.csv",
+            lambda: csv_text([(f"a second-hand item for sale, listing {i}", str(5000 + i)) for i in range(500)],
+                             ("description", "order")),
+            lambda p: "no label column found among ['description', 'order'] (a column with 2-200 distinct values); "
+                      "set it explicitly.", ColumnChoiceError),
     # ids for texts: loaded, and every strategy trained on the ticket numbers (a CSV's numbers are read as strings)
     Refused("csv_text_column_of_ticket_numbers", "tickets.csv",
             lambda: csv_text([(str(100000 + i), y) for i, y in enumerate(LABELS)]),
