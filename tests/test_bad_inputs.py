@@ -442,6 +442,12 @@ REFUSED = [
                              "classification), or a token-classification tool for this one.")
       for kind, suffix, sep, n in (("conll", "conll", " NN I-NP ", 120), ("tsv", "tsv", "\t", 120),
                                    ("txt", "txt", " ", 120))),
+    # 300 distinct in 500 rows: no text of each row's own ('nearly every row' is 90% of them), so no such reason
+    Refused("csv_summaries_repeated_past_a_tenth", "repeated.csv",
+            lambda: csv_text([(f"Article {i}: the council met on day {i} and talked at length.", f"Meeting {i % 300}.")
+                              for i in range(500)], ("article", "summary")),
+            lambda p: "no label column found among ['article', 'summary'] (a column with 2-200 distinct values); "
+                      "set it explicitly.", ColumnChoiceError),
     Refused("parquet_nested_text", "nestedtext.parquet",
             lambda: parquet(pd.DataFrame({"text": [{"body": t} for t in TEXTS], "label": LABELS})),
             lambda p: "column 'text' holds dict values, not text; choose a column of plain strings as the "
