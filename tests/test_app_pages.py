@@ -5026,6 +5026,19 @@ def test_compares_per_class_table_counts_the_runs_on_other_classes_it_leaves_out
     assert len(said) == 1 and said[0].endswith(" Left out: 2 runs on other classes (another dataset).")
 
 
+def test_the_launchs_total_names_as_stopping_early_only_the_strategies_it_counts():
+    """The Train page's total says 'up to' and names the strategies that may stop early among those its time counts:
+    full_ft with no estimate yet is said after 'plus', and neither makes the known time 'up to' nor is named as
+    taking less (it is in no figure to take less of)."""
+    from app_pages import train
+
+    assert train.total_estimate({"lora": 60.0}, ["full_ft"], 2, ["full_ft", "lora"]) == (
+        "Estimated time for the 2 runs, one after another: up to ~60 s (lora may stop early and take less), plus "
+        "full_ft (no estimate yet).")
+    assert train.total_estimate({"lora": 60.0}, ["full_ft"], 2, ["full_ft"]) == (
+        "Estimated time for the 2 runs, one after another: ~60 s, plus full_ft (no estimate yet).")
+
+
 def test_the_line_on_the_runs_ahead_says_up_to_where_stop_early_after_may_end_one(monkeypatch):
     """A Quick-demo launch with Stop early after set to 1 for scratch: while scratch trained, the sidebar said
     'scratch · train 10% · up to ~79 s left' and the Train page's line on the runs ahead, beside it, 'It should
