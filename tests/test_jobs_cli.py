@@ -2442,6 +2442,19 @@ def test_run_json_and_the_results_csv_say_what_each_peak_memory_measured(tiny_mo
     assert (table[gpu]["peak_memory_of"], table[ram]["peak_memory_of"]) == ("cuda", "rss")
 
 
+def test_none_is_a_value_of_an_option_only_where_its_default_is_none():
+    """`--option full_ft.layer_decay=none` turns layer decay off (its default is None, 'or None for off'); an option
+    with a default of its own takes no None: `lora.r=none` is refused as a value it does not take, not stored as an
+    unset r."""
+    from bertlab.cli import strategy_options
+    from bertlab.errors import BertlabError
+
+    assert strategy_options(["full_ft.layer_decay=none"], ["full_ft"]) == {"full_ft": {"layer_decay": None}}
+    with pytest.raises(BertlabError, match=r"^--option lora\.r=none: r is 'none'; it takes a whole number from 1 to "
+                                           r"256 \(default 8\)\.$"):
+        strategy_options(["lora.r=none"], ["lora"])
+
+
 def test_the_cli_refuses_an_options_value_in_the_words_bertlab_compare_does(tiny_csv, bertlab_home, capsys):
     """`run --option tfidf_logreg.ngram_max=abc` said "'abc' is not a whole number" (and lora.r=0 "r must be from 1
     to 256, got 0") where bertlab.compare says "ngram_max is 'abc'; it takes a whole number from 1 to 5 (default
