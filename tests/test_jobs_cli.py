@@ -1522,6 +1522,11 @@ def test_cli_per_class_recall_says_how_far_one_text_moves_a_class_of_few_test_te
     # where `run` listed six of them and "and 54 more"
     many = per_class_lines([run({f"class_{i}": 2 for i in range(60)})])
     assert many[62] == "  Few test texts (all 60 classes have 2 test texts): one text more or less moves these by 50 points."
+    # more than six classes of few test texts, at counts that differ: the three of fewest texts are named
+    mixed = {"a": 2, "b": 5, "c": 3, "d": 9, "e": 7, "f": 4, "g": 6, "h": 30}
+    assert per_class_lines([run(mixed)])[10] == (
+        "  Few test texts (7 classes have 2 to 9 each; the fewest: 'a' (2), 'c' (3), 'f' (4)): one text more or less "
+        "moves these by 11 to 50 points.")
 
 
 def test_cli_per_class_recall_rounds_a_half_up_as_compare_and_the_report_do():
