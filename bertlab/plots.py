@@ -811,6 +811,21 @@ def on_the_foot(accuracy: float, macro_f1: float | None) -> bool:
     return accuracy < FOOT_LABEL or (macro_f1 is not None and macro_f1 < FOOT_LABEL)
 
 
+def _each_runs_baseline(fig: go.Figure, x: list, ys: list, dash: str, name: str, hover: str) -> None:
+    """Each run's own baseline as a ``dash`` line across its bar (the chart's one-line baseline's dash): grey marks
+    ('line-ew' markers) drew the accuracy's and the macro-F1's alike, solid and 1 px apart in width, while the words
+    under the chart (Compare's report, the README) said dashed and dash-dotted. A shape per bar (a category's index
+    +-0.45 on the category axis), the legend's entry a line of that dash, the values on hover from unseen markers."""
+    for i, y in enumerate(ys):
+        if y is not None:
+            fig.add_shape(type="line", xref="x", yref="y", x0=i - 0.45, x1=i + 0.45, y0=y, y1=y,
+                          line=dict(color="#888", dash=dash, width=2.5))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=name,
+                             line=dict(color="#888", dash=dash, width=2.5)))
+    fig.add_trace(go.Scatter(x=x, y=ys, mode="markers", name=name, legendgroup=name, showlegend=False,
+                             marker=dict(size=26, opacity=0), hovertemplate=hover))
+
+
 def accuracy_figure(runs: Sequence[Any], height: int = 340, by: str = "accuracy") -> go.Figure:
     """Test accuracy bars per run, macro-F1 as diamonds, the majority-class baseline as a dashed line; ``by``
     "macro_f1" (the page judges by it) adds the majority's macro-F1 (:func:`bertlab.metrics.majority_macro_f1`) as a
@@ -867,9 +882,8 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340, by: str = "accuracy"
             # runs on different test sets (picked from two datasets, or seeds drawing their own splits): each
             # bar's own baseline, a dash across it; one line at the largest judged tweets' zero_shot against
             # rotten_tomatoes' majority class
-            fig.add_trace(go.Scatter(x=x, y=bases, mode="markers", name="majority baseline (each run's test set)",
-                                     marker=dict(symbol="line-ew", size=26, line=dict(color="#888", width=3)),
-                                     hovertemplate="%{x}<br>majority baseline %{y:.1%}<extra></extra>"))
+            _each_runs_baseline(fig, x, bases, "dash", "majority baseline (each run's test set)",
+                                "%{x}<br>majority baseline %{y:.1%}<extra></extra>")
         else:
             base = max((b or 0) for b in bases)
             fig.add_hline(y=base, line_dash="dash", line_color="#888")
@@ -879,9 +893,8 @@ def accuracy_figure(runs: Sequence[Any], height: int = 340, by: str = "accuracy"
         f1_bases = [majority_macro_f1(r.metrics) for r in done] if by == "macro_f1" else []
         if len({round(b, 3) for b in f1_bases if b is not None}) > 1:
             # as the accuracy's: each run's own, a dash-dot across its bar
-            fig.add_trace(go.Scatter(x=x, y=f1_bases, mode="markers", name="majority macro-F1 (each run's test set)",
-                                     marker=dict(symbol="line-ew", size=26, line=dict(color="#888", width=2)),
-                                     hovertemplate="%{x}<br>majority macro-F1 %{y:.3f}<extra></extra>"))
+            _each_runs_baseline(fig, x, f1_bases, "dashdot", "majority macro-F1 (each run's test set)",
+                                "%{x}<br>majority macro-F1 %{y:.3f}<extra></extra>")
         elif any(b is not None for b in f1_bases):
             # judged by macro-F1 (3% abusive comments: the majority's accuracy 96.8%, its macro-F1 0.492), the bar
             # the answer holds runs to, dash-dotted beside the accuracy's dashes

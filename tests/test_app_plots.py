@@ -157,8 +157,9 @@ def test_runs_on_test_sets_with_other_majority_classes_each_show_their_own_basel
     rt, tw = make_run("full_ft", "f1", acc=0.8), make_run("zero_shot", "z1", acc=0.45)
     rt.metrics["majority_accuracy"], tw.metrics["majority_accuracy"] = 0.578, 0.43
     fig = plots.accuracy_figure([rt, tw])
-    assert not fig.layout.shapes  # no one line for all
-    (base,) = [t for t in fig.data if str(t.name).startswith("majority baseline")]
+    # no one line for all: a line across each bar alone (they were markers, and no shape at all, before)
+    assert [(s.y0, s.x1 - s.x0 < 1) for s in fig.layout.shapes] == [(0.578, True), (0.43, True)]
+    (base,) = [t for t in fig.data if str(t.name).startswith("majority baseline") and t.x != (None,)]
     assert base.name == "majority baseline (each run's test set)" and list(base.y) == [0.578, 0.43]
     assert list(base.x) == list(next(t for t in fig.data if t.type == "bar").x)
     # one test set (or the same share on several): one line, named with its value, as before
@@ -1422,6 +1423,24 @@ def test_a_run_without_a_baseline_does_not_pull_the_baseline_line_to_zero():
     assert [t.name for t in fig.data if str(t.name).startswith("majority")] == ["majority baseline 55.0%"]
 
 
+def test_each_runs_own_baselines_are_drawn_dashed_and_dash_dotted_as_the_words_say():
+    """Runs on different test sets: each run's majority accuracy and majority macro-F1 were grey 'line-ew' markers,
+    solid both and 1 px apart in width, while the report's caption and the README said a dashed line and a
+    dash-dotted one (the chart drew no dash at all): a line of that dash across each bar, and in the legend."""
+    runs = [make_run("full_ft", "f1"), make_run("zero_shot", "z1", acc=0.45)]
+    for r, few in zip(runs, (12, 30)):
+        r.metrics |= {"majority_accuracy": 363 / (363 + few),
+                      "per_class": {"abusive": {"support": few}, "ok": {"support": 363}}}
+    fig = plots.accuracy_figure(runs, by="macro_f1")
+    assert sorted((s.line.dash, round(s.x0 + 0.45)) for s in fig.layout.shapes) == [
+        ("dash", 0), ("dash", 1), ("dashdot", 0), ("dashdot", 1)]
+    assert all(s.x1 - s.x0 < 1 and s.xref == "x" for s in fig.layout.shapes)  # each across its own bar alone
+    legend = {t.name: t.line.dash for t in fig.data if t.showlegend is not False and str(t.name).startswith("majority")}
+    assert legend == {"majority baseline (each run's test set)": "dash",
+                      "majority macro-F1 (each run's test set)": "dashdot"}
+    assert not any(getattr(t.marker, "symbol", None) == "line-ew" for t in fig.data if t.type == "scatter")
+
+
 def test_the_accuracy_chart_draws_the_majoritys_macro_f1_where_the_page_judges_by_it():
     """A review of comments, 3% abusive: Compare judged by macro-F1 and its caption gave the majority's macro-F1
     (0.492), but the test-score chart drew only the majority's accuracy (96.8%) as a dashed line, the bar every
@@ -1442,7 +1461,7 @@ def test_the_accuracy_chart_draws_the_majoritys_macro_f1_where_the_page_judges_b
     # runs on different test sets: each run's own, across its bar
     runs[1].metrics["per_class"] = {"abusive": {"support": 30}, "ok": {"support": 345}}
     each = next(t for t in plots.accuracy_figure(runs, by="macro_f1").data
-                if t.name == "majority macro-F1 (each run's test set)")
+                if t.name == "majority macro-F1 (each run's test set)" and t.x != (None,))  # not the legend's line
     assert list(each.y) == [bar, majority_macro_f1(runs[1].metrics)]
 
 
