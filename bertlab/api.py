@@ -173,6 +173,9 @@ def data_config(data: Any, text_column: str | None = None, label_column: str | N
         kind, shown = type(name).__name__, " ".join(repr(name).split())  # a Series' repr is several lines
         raise ConfigError(f"name must be a string, what a DataFrame is called in the app and the tables (such as "
                           f"'reviews'); got {'an' if kind[0] in 'aeiou' else 'a'} {kind}: {shown}.")
+    if not name.strip():  # name="   " was kept quietly as "___.parquet" (and "" as "dataframe.parquet")
+        raise ConfigError(f"name must be a string, what a DataFrame is called in the app and the tables (such as "
+                          f"'reviews'); got a blank one: {name!r}.")
     sizes, split_seed, drop_rare_classes = _plain(sizes), _plain(split_seed), _plain(drop_rare_classes)
     text_column, label_column, text_pair_column = (
         _column_name(a, v) for a, v in (("text_column", text_column), ("label_column", label_column),

@@ -244,6 +244,10 @@ def test_a_failed_run_is_a_row_with_its_error_and_a_warning_when_progress_is_off
                                    r"\(such as 'reviews'\); got a list: \['x'\]\.$"),
     ({"name": 3}, ConfigError, r"^name must be a string, .*; got an int: 3\.$"),
     ({"name": None}, ConfigError, r"^name must be a string, .*; got a NoneType: None\.$"),
+    # a blank name was kept quietly: name="   " as ___.parquet, name="" as dataframe.parquet
+    ({"name": "   "}, ConfigError, r"^name must be a string, what a DataFrame is called in the app and the tables "
+                                   r"\(such as 'reviews'\); got a blank one: '   '\.$"),
+    ({"name": ""}, ConfigError, r"^name must be a string, .*; got a blank one: ''\.$"),
 ])
 def test_mistakes_are_refused_before_any_run_is_stored(reviews, kwargs, error, words):
     kwargs = {"strategies": ["tfidf_logreg"], **kwargs}
