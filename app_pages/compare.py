@@ -1065,7 +1065,9 @@ def pr_section(done: list) -> None:
                "of the texts for a random one. 'p ≥ 0.3': the threshold that gets there, on that run's probability."
                + "".join(f" No curve for {labels[r.id]}: {why}." for r, why in cs.missing)
                + "".join(f" {labels[c.run_id]} never answered {common.md(repr(name))}: no marker, its precision there "
-                         "is undefined." for c in cs.curves if c.at_answers[0] is None))
+                         "is undefined." for c in cs.curves if c.at_answers[0] is None)
+               # two runs on one curve (two perfect ones): one line over the other, a run seemed missing
+               + (f" {same}" if (same := prcurve.coinciding_sentence(cs, labels)) else ""))
 
 
 # Short names for the cost buttons (the charts' full titles did not fit one row beside each other), as Accuracy vs

@@ -125,3 +125,26 @@ def curves(runs, name: str) -> Curves:
         else:
             out.curves.append(c)
     return out
+
+
+def coinciding(cs: Curves) -> list[list[str]]:
+    """The run ids whose curves are the same line (the same recall and precision at every point, to 1e-9), a group
+    each, in the runs' order: drawn one over the other, the last hid the others (two perfect runs, AP 1.00 each,
+    showed one line and read as a run missing)."""
+    groups: dict[tuple, list[str]] = {}
+    for c in cs.curves:
+        key = (tuple(round(r, 9) for r in c.recall), tuple(round(p, 9) for p in c.precision))
+        groups.setdefault(key, []).append(c.run_id)
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
+def coinciding_sentence(cs: Curves, labels: dict[str, str]) -> str:
+    """What Compare and the report say under the chart where curves coincide (``labels``: a run's name by id), ''
+    where none do: 'full_ft and head_only draw the same curve: one line lies over the other.'"""
+    said = []
+    for ids in coinciding(cs):
+        names = [labels.get(i, i) for i in ids]
+        who = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + " and " + names[-1]
+        said.append(f"{who} draw the same curve: one line lies over the "
+                    + ("other." if len(names) == 2 else "others (the last drawn is seen)."))
+    return " ".join(said)

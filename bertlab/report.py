@@ -584,6 +584,8 @@ def _pr_section(ok: list[Run]) -> str:
             + "".join(f" No curve for {html.escape(names[r.id])}: {html.escape(why)}." for r, why in cs.missing)
             + "".join(f" {html.escape(names[c.run_id])} never answered {html.escape(repr(cs.name))}: no marker, its "
                       "precision there is undefined." for c in cs.curves if c.at_answers[0] is None)
+            # two runs on one curve (two perfect ones): one line over the other, a run seemed missing
+            + (f" {html.escape(same)}" if (same := prcurve.coinciding_sentence(cs, names)) else "")
             + (f" {html.escape(charted_note(ok, drawn))}" if drawn != ok else "") + "</p>")
     if not cs.curves:
         return title + said

@@ -5112,10 +5112,14 @@ def test_compare_draws_precision_against_recall_on_the_rarest_class_and_names_a_
     assert list(table["its answers: recall"]) == ["100%", "0%"] and table["its answers: precision"][1] == "–"
     said = " ".join(c.value for c in at.caption)
     assert "No curve for tfidf_logreg: it kept no class probabilities" in said
+    assert "draw the same curve" not in said
     box.set_value("spam").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)
     assert list(table["average precision"]) == ["1.000", "1.000"]
+    # both perfect on 'spam': one line over the other, which read as head_only missing; the caption says so
+    said = " ".join(c.value for c in at.caption)
+    assert "full_ft and head_only draw the same curve: one line lies over the other." in said
 
 
 def test_compare_has_no_precision_recall_section_where_no_run_kept_probabilities(tiny_data, bertlab_home):

@@ -143,3 +143,23 @@ def test_the_table_reads_the_curves_at_the_target(tmp_path):
                    "its answers: recall": "100%", "precision at 100% recall": "67% (p ≥ 0.700)",
                    "recall at 100% precision": "50% (p ≥ 0.900)"}
     assert plots.pr_table([r], prcurve.curves([], "abusive"), 0.9) is None
+
+
+def test_runs_whose_curves_coincide_are_named():
+    """Two runs that rank the class alike (two perfect ones) drew one line over the other on Compare's chart and in
+    the report, and one run seemed missing: the runs of one curve are grouped and said under it."""
+    perfect = [[0.9, 0.1], [0.2, 0.8], [0.8, 0.2], [0.3, 0.7]]  # 'b' texts 1 and 3 first
+    also = [[0.7, 0.3], [0.1, 0.9], [0.6, 0.4], [0.4, 0.6]]  # other probabilities, the same order
+    worse = [[0.25, 0.75], [0.2, 0.8], [0.8, 0.2], [0.3, 0.7]]  # an 'a' text between the two
+    tmp = __import__("pathlib").Path(__import__("tempfile").mkdtemp())
+    runs = [fake_run(tmp, s, ["a", "b"], [0, 1, 0, 1], p) for s, p in
+            (("full_ft", perfect), ("tfidf_logreg", worse), ("head_only", also), ("lora", perfect))]
+    cs = prcurve.curves(runs, "b")
+    assert prcurve.coinciding(cs) == [[runs[0].id, runs[2].id, runs[3].id]]
+    labels = {r.id: r.strategy for r in runs}
+    assert prcurve.coinciding_sentence(cs, labels) == ("full_ft, head_only and lora draw the same curve: one line "
+                                                        "lies over the others (the last drawn is seen).")
+    assert prcurve.coinciding_sentence(prcurve.curves(runs[:3], "b"), labels) == (
+        "full_ft and head_only draw the same curve: one line lies over the other.")
+    assert prcurve.coinciding(prcurve.curves(runs[:2], "b")) == []
+    assert prcurve.coinciding_sentence(prcurve.curves(runs[:2], "b"), labels) == ""

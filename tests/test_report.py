@@ -1912,7 +1912,7 @@ def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_it
     good = [[0.9, 0.1] if y == 0 else [0.2, 0.8] for y in labels]
     store = RunStore()
     ids = []
-    for seed, (name, probs) in enumerate((("full_ft", good), ("tfidf_logreg", None))):
+    for seed, (name, probs) in enumerate((("full_ft", good), ("tfidf_logreg", None), ("head_only", good))):
         rid = store.create_run(make_config(name, data=tiny_data, seed=seed), batch_id="b")
         store.claim(rid, "cpu")
         directory = store.root / "runs" / rid
@@ -1928,6 +1928,8 @@ def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_it
     section = page[page.index("the rarest class (test set)</h2>"):]
     assert "<th>precision at 90% recall</th>" in section and "<td>100% (p ≥ 0.800)</td>" in section
     assert "No curve for tfidf_logreg: it kept no class probabilities" in section
+    # full_ft and head_only both perfect: one curve over the other (head_only seemed missing), said under the title
+    assert "full_ft and head_only draw the same curve: one line lies over the other." in section
 def test_the_reports_recall_table_says_how_far_one_text_moves_a_class_of_few_test_texts(finished, monkeypatch):
     """A persona's comments, 12 abusive among 375 test texts: Compare's caption under its per-class table and `run`'s
     table say one text more or less moves that class's recall by 8 points (metrics.few_texts_sentence, 2e88cb0), and
