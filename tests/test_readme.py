@@ -362,6 +362,24 @@ def test_the_readmes_make_test_times_say_when_they_were_measured():
     assert "23-40 minutes" not in text
 
 
+def test_the_readmes_sidebar_disk_example_says_what_it_was_measured_after_and_when():
+    """"Runs 174.7 MiB (4) · caches 1.8 MiB · uploads 0 B" was given twice "after the default launch", never checked
+    and undated. Read again on 2026-12-07 in a fresh data directory after the Quick demo's four runs (`run --quick`
+    with zero_shot, head_only, full_ft and scratch), the sidebar said exactly that: each place names those runs and
+    the date, in the words diskuse.DiskUse.line writes."""
+    from bertlab.diskuse import DiskUse
+
+    text = " ".join(readme().split())
+    line = "Runs 174.7 MiB (4) · caches 1.8 MiB · uploads 0 B"
+    assert DiskUse(int(174.7 * 2**20), 4, int(1.8 * 2**20), 0).line() == line
+    places = [m.start() for m in re.finditer(re.escape(line), text)]
+    assert len(places) == 2
+    for at in places:
+        assert ("after the Quick demo's four runs, zero_shot, head_only, full_ft and scratch" in text[at:at + 150]
+                and "as read on 2026-12-07 in a fresh data directory" in text[at:at + 300])
+    assert "after the default launch" not in text
+
+
 def test_the_relaunch_questions_buttons_are_named_as_the_train_page_labels_them():
     """The Train section names the two buttons of a launch that repeats runs; the page labels them with their counts
     ("Queue only the 1 new one", "Queue all 3": test_app_pages clicks them so), and "*Queue all*" read as a label
