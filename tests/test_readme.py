@@ -455,3 +455,13 @@ def test_the_readmes_defaults_of_the_cost_projection_and_a_sweeps_minimum_steps_
     sweep = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices["sweep"]
     default = next(a.default for a in sweep._actions if "--min-steps" in a.option_strings)
     assert f"at least `--min-steps` (default {default}) optimizer steps" in text
+
+
+def test_the_strategies_section_names_the_tutorial_box_as_the_strategy_cards_page_labels_it():
+    """The Strategies section said the Strategy cards page shows the tutorials' two tables under *Coming from a
+    tutorial?*; the page's box is labelled "Coming from a tutorial? Its words and its recipe here" (seen in Chromium
+    in the readme3 audit), so the README now quotes the whole label."""
+    src = (README.parent / "app_pages" / "teaching.py").read_text()  # a page runs when imported: read, not imported
+    label = re.search(r'st\.expander\("(Coming from a tutorial\?[^"]*)"', src)
+    assert label, "the Strategy cards page no longer has its tutorial box"
+    assert f"under *{label.group(1)}*," in readme()
