@@ -465,3 +465,20 @@ def test_the_strategies_section_names_the_tutorial_box_as_the_strategy_cards_pag
     label = re.search(r'st\.expander\("(Coming from a tutorial\?[^"]*)"', src)
     assert label, "the Strategy cards page no longer has its tutorial box"
     assert f"under *{label.group(1)}*," in readme()
+
+
+def test_the_performance_and_classroom_timings_say_when_they_were_measured():
+    """The Performance section's CPU comparisons beyond its dated tables (the AMX Xeon's and AVX2 EPYC's full_ft
+    ratios, tfidf_logreg's serving and thread timings, what a click costs on the pages) and the classroom's
+    reconnect times gave a machine but no date (readme3 audit); each now says when (from its bench JSON's
+    'started' or 'what', else the commit that measured it)."""
+    text = readme()
+    perf = text[text.index("## Performance"):text.index("## Tests")]
+    for marker in ("On an AMX Xeon (measured", "on an AVX2-only EPYC", "`python -m bench.tfidf_serving`",
+                   "`python -m bench.tfidf_threads`", "`bench/pages.json`)", "13 pairs of 500 texts",
+                   "6 `--quick` runs and a 3-strategy sweep", "one 3-strategy sweep", "the server's part is"):
+        at = perf.index(marker)  # the parenthesis it stands in, or from it to the next one's end
+        near = perf[perf.rfind("(", 0, at) if marker.endswith(")") else at:perf.index(")", at + len(marker)) + 1]
+        assert re.search(r"\b2026-1[12]-\d\d\b", near), (marker, near)
+    at = text.index("4 s after the restart here")
+    assert re.search(r"\b2026-1[12]-\d\d\b", text[at:text.index(")", at)]), text[at:at + 120]
