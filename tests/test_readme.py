@@ -493,3 +493,24 @@ def test_the_reports_size_says_when_it_was_measured():
     said = text[at:text.index(";", at)]
     assert "makes a" not in said
     assert re.search(r"2\.0 MB report on 2026-12-06", said), said
+
+
+def test_the_reports_sections_are_listed_in_the_order_the_report_writes_them():
+    """Section 6 lists the HTML report's parts 'in this order', and had *Memory while training* right after the
+    results tables, before *Runs without a result* and the line on each strategy; report.build_html writes the runs
+    without a result, then the strategies, then the memory table, then the projection (seen in Chromium on a report
+    of three runs: Results, The strategies, Memory while training, What training would cost at 100,000 examples)."""
+    import inspect
+
+    from bertlab import report
+
+    src = inspect.getsource(report)  # build_html and the body it delegates to
+    calls = ("parts.append(_failed_section(", "parts.append(_strategies_section(", "parts.append(_memory_section(",
+             "parts.append(_projection_section(")
+    assert [src.index(c) for c in calls] == sorted(src.index(c) for c in calls)
+    text = readme()
+    at = text.index("reads on its own, in this order")
+    said = ("(*Runs without a result*)", "a line on each strategy", "(*Memory while training*)",
+            "what training would cost at 100,000 examples")
+    where = [text.index(s, at) for s in said]
+    assert where == sorted(where), dict(zip(said, where))
