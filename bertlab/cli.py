@@ -622,7 +622,9 @@ def per_class_lines(runs: list) -> list[str]:
     0.829, and `run` printed no table); with two even ones, the answer's missed-class sentence and macro-F1 say
     enough. Where the answer judges by macro-F1 by default, each run's precision of each class follows, as a second
     table: recall alone ranked zero_shot, which found 8 of those 12 by calling 152 texts abusive, above head_only's
-    6 of 6 answers right (Compare's table has a Precision view). Runs on other classes than
+    6 of 6 answers right (Compare's table has a Precision view); then each run's average precision on the rarest
+    class and its precision at 90% recall (:func:`pr_lines`), as the report's precision-recall table reads them.
+    Runs on other classes than
     the first one's (another dataset) are left out, and counted. A half rounds up (12.5% -> 13%), as Compare and the
     report round it (:func:`bertlab.metrics.whole_percent`)."""
     from bertlab import answer
@@ -669,11 +671,49 @@ def per_class_lines(runs: list) -> list[str]:
                                                             for v in got)]))
         if never_answered_any([r.metrics for r in same], classes):
             lines.append(f"  {NEVER_ANSWERED_NOTE}")
+        if pr := pr_lines(same, names):  # the report's and Compare's average precision, in words where none
+            lines += ["", *pr]
     if left := len(done) - len(same):
         from bertlab.data.dataset import counted
 
         lines.append(f"  Left out: {counted(left, 'run')} on other classes (another dataset).")
     return lines
+
+
+def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
+    """Each run's average precision on the rarest class (the one Compare's and the report's precision-recall curves
+    read by default, :func:`bertlab.prcurve.class_choices`) and its precision at :data:`bertlab.prcurve.READ_AT`
+    recall, with the least probability that gets there, as the report's table reads them; the runs without a curve
+    named, with why (they kept no class probabilities), as the page says it. [] where no run kept probabilities.
+    ``names``: each run's name by id, as :func:`per_class_lines` names them."""
+    import textwrap
+
+    from bertlab import prcurve
+    from bertlab.metrics import whole_percent
+
+    choices = prcurve.class_choices(runs)
+    if not choices:
+        return []
+    cs = prcurve.curves(runs, choices[0])
+    at = whole_percent(100 * prcurve.READ_AT)
+    rarest = ", the rarest class" if len(choices) > 1 else ""
+    lines = [f"Precision against recall on {cs.name!r}{rarest} (test set; `report` and Compare draw the curves):"]
+    if cs.curves:
+        heads = ["run", "average precision", f"precision at {at} recall"]
+        cells = []
+        for c in cs.curves:
+            got = prcurve.precision_at_recall(c, prcurve.READ_AT)
+            read = "-" if got is None else whole_percent(100 * got[0]) + ("" if got[1] is None else f" (p ≥ {got[1]:.3f})")
+            cells.append([names.get(c.run_id, c.run_id), f"{c.ap:.3f}", read])
+        w = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(heads)]
+        lines += ["  " + "  ".join(x.rjust(w[i]) if i else x.ljust(w[i]) for i, x in enumerate(row))
+                  for row in [heads, *cells]]
+    # 'p\u00a0≥' (a no-break space): 'p' and '≥' wrapped apart on two lines
+    said = [f"Average precision: the area under a run's curve, 1 where it ranks every {cs.name!r} text above the "
+            f"others; 'p\u00a0≥': the least probability of {cs.name!r} that answers it there."] if cs.curves else []
+    said += [f"No curve for {names.get(r.id, r.id)}: {why}." for r, why in cs.missing]
+    return lines + [line for s in said for line in textwrap.wrap(s, width, initial_indent="  ", subsequent_indent="    ",
+                                                                 break_long_words=False, break_on_hyphens=False)]
 
 
 # The comparison `run` prints, costs included; `runs` lists every stored run, of any dataset, in about 120 columns

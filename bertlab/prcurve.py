@@ -15,6 +15,8 @@ from bertlab import paired
 NO_PROBABILITIES = ("it kept no class probabilities (runs of more than "
                     f"{paired.MAX_STORED_CLASSES} classes keep only each answer's confidence, and older runs none)")
 NO_SUCH_CLASS = "its test set holds no text of this class"
+# Where the report, `run`'s output and the Python API read each curve: 90% recall (and precision), Compare's default
+READ_AT = 0.9
 
 
 @dataclass

@@ -31,6 +31,7 @@ from bertlab.metrics import (
     whole_percent,
 )
 from bertlab.pareto import Prices
+from bertlab.prcurve import READ_AT
 from bertlab.provenance import run_precision, run_threads, run_versions, used_settings
 from bertlab.store import Run, RunStore
 from bertlab.variants import EPOCH_FIELDS, descriptions, effective_options
@@ -560,7 +561,7 @@ def curves_axis(runs: list[Run], points: list[dict], name=lambda s: s) -> tuple[
                         f"the first {epochs[least] / epochs[most]:.0%} of the axis.")
 
 
-PR_TARGET = 0.9  # the report reads each precision-recall curve at 90% recall (and precision), Compare's default
+PR_TARGET = READ_AT  # the report reads each precision-recall curve at 90% recall (and precision), as `run` does
 
 
 def _pr_section(ok: list[Run]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -2507,3 +2508,44 @@ def test_run_json_says_where_a_peak_memory_leaves_out_the_encoder_as_the_results
     assert (rows[cold]["memory_without_encoder"], rows[warm]["memory_without_encoder"]) == (False, True)
     table = {r["run_id"]: r for r in csv.DictReader(io.StringIO(results_csv(store, [cold, warm])))}
     assert (table[cold]["memory_without_encoder"], table[warm]["memory_without_encoder"]) == ("False", "True")
+
+
+def test_run_prints_each_runs_average_precision_on_the_rarest_class(tmp_path):
+    """Compare and the report gained each run's precision-recall curve on the rarest class, its average precision
+    and its precision at 90% recall; `run`'s output, which prints per-class tables on a rare class, had none of
+    them. It now prints them (bertlab.prcurve's numbers, as the report's table reads them) under the precision
+    table, and names a run that kept no probabilities with why, as the page does."""
+    from bertlab import paired, prcurve
+    from bertlab.cli import per_class_lines
+    from bertlab.metrics import classification_report
+    from bertlab.store import Run
+
+    names = ["abusive", "ok"]
+    labels = [0, 0] + [1] * 18  # 2 of 20 abusive
+
+    def run(rid: str, strategy: str, abusive: list[float] | None) -> Run:
+        probs = None if abusive is None else [[p, 1 - p] for p in abusive]
+        preds = labels if probs is None else [0 if p >= 0.5 else 1 for p in abusive]
+        paired.save_predictions(tmp_path / rid, preds, labels, "fp", probs)
+        return Run(id=rid, batch_id="b", created=0.0, status=SUCCEEDED, strategy=strategy, dataset="d",
+                   model="minilm", config={"seed": 0}, artifact_dir=str(tmp_path / rid),
+                   metrics=classification_report(labels, preds, names) | {"label_names": names,
+                                                                          "majority_accuracy": 0.9})
+
+    # zero_shot ranks an 'ok' text at 0.6 and one at 0.5 between the abusive ones (0.7, 0.4): AP (1 + 2/4) / 2,
+    # and both found only from 0.4 on, 2 of 4 answers right; head_only ranks both first
+    zero = run("r0", "zero_shot", [0.7, 0.4, 0.6, 0.5] + [0.1] * 16)
+    head = run("r1", "head_only", [0.9, 0.8] + [0.3] * 18)
+    tfidf = run("r2", "tfidf_logreg", None)
+    lines = per_class_lines([zero, head, tfidf])
+    at = next(i for i, line in enumerate(lines) if line.startswith("Precision against recall on 'abusive'"))
+    assert "the rarest class" in lines[at]
+    assert [re.split(r"\s{2,}", line.strip()) for line in lines[at + 1:at + 4]] == [
+        ["run", "average precision", "precision at 90% recall"],
+        ["zero_shot", "0.750", "50% (p ≥ 0.400)"],
+        ["head_only", "1.000", "100% (p ≥ 0.800)"]]
+    said = " ".join(line.strip() for line in lines[at + 4:])
+    assert said.startswith("Average precision: the area under a run's curve")
+    assert said.endswith(f" No curve for tfidf_logreg: {prcurve.NO_PROBABILITIES}.")
+    # no run kept probabilities: no table (nor on balanced classes, where no precision table is printed)
+    assert not any(line.startswith("Precision against recall") for line in per_class_lines([tfidf]))
