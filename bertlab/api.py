@@ -814,6 +814,45 @@ class Comparison:
         """Every run's recorded points: one row each (run_id, name, series, step, epoch, value)."""
         return _curves(self._store, self._runs, self.names)
 
+    def precision_recall(self, label: str | None = None) -> pd.DataFrame:
+        """How each finished run ranks the texts of one class (``label``; by default the rarest, as Compare's and the
+        report's precision-recall curves and ``run``'s output read it): one row a run (name, label,
+        average_precision: the area under its precision-recall curve on the test set; precision_at_90_recall: its
+        best precision where it finds 90% of the class's texts, and threshold_at_90_recall: the least probability
+        of the class that answers it there; no_curve: why a run has none, its numbers then NaN; run_id), fractions,
+        as the report's table reads them (:mod:`bertlab.prcurve`).
+
+        Raises:
+            ConfigError: no finished run kept its class probabilities, or ``label`` is not a class one has test texts of.
+        """
+        from bertlab import prcurve
+
+        done = [r for r in self._runs if r.status == "succeeded"]
+        choices = prcurve.class_choices(done)
+        if not choices:
+            why = prcurve.NO_PROBABILITIES.partition(" (")[2]  # "runs of more than 5 classes keep only ...)"
+            raise ConfigError(f"no finished run of this comparison kept its class probabilities ({why}, so none has "
+                              "a precision-recall curve.")
+        if label is None:
+            label = choices[0]
+        elif label not in choices:
+            raise ConfigError(f"label {label!r}: the curves are drawn for {', '.join(map(repr, choices))} (the rarest "
+                              "first), the classes with test texts in the runs that kept their probabilities.")
+        cs = prcurve.curves(done, label)
+        got = {c.run_id: c for c in cs.curves}
+        why = {r.id: w for r, w in cs.missing}
+        rows = []
+        for r in done:
+            c = got.get(r.id)
+            at = prcurve.precision_at_recall(c, prcurve.READ_AT) if c is not None else None
+            rows.append({"name": self.names[r.id], "label": label, "average_precision": c.ap if c else None,
+                         "precision_at_90_recall": at[0] if at else None,
+                         "threshold_at_90_recall": at[1] if at else None, "no_curve": why.get(r.id), "run_id": r.id})
+        df = pd.DataFrame(rows)
+        for col in ("average_precision", "precision_at_90_recall", "threshold_at_90_recall"):
+            df[col] = df[col].astype(float)
+        return df
+
     def plot_loss(self, x: str = "step"):
         """The training loss chart of the Compare page (a plotly figure): ``x`` "step", "epoch" or "progress"."""
         from bertlab import plots

@@ -696,6 +696,56 @@ def test_a_comparison_prints_the_per_class_tables_run_prints(tiny_data):
     assert html.escape("\n".join(lines)) in c._repr_html_()
 
 
+def test_a_comparison_gives_each_runs_average_precision_on_the_rarest_class(tiny_data):
+    """Compare and the report read each run's precision-recall curve on the rarest class (its average precision,
+    its precision at 90% recall); a Comparison had none of those numbers. ``precision_recall()`` gives them (the
+    rarest class by default, any other by name; a run that kept no probabilities with why), and repr(c) and the
+    notebook's HTML print them as `run` does."""
+    from bertlab import prcurve
+    from bertlab.api import Comparison
+    from bertlab.metrics import classification_report
+    from bertlab.store import SUCCEEDED
+    from bertlab.strategies import make_config
+
+    store = RunStore()
+    names, labels = ["abusive", "ok"], [0, 0] + [1] * 18  # 2 of 20 abusive
+    ids = []
+    for strategy, abusive in (("zero_shot", [0.7, 0.4, 0.6, 0.5] + [0.1] * 16),
+                              ("head_only", [0.9, 0.8] + [0.3] * 18), ("tfidf_logreg", None)):
+        rid = store.create_run(make_config(strategy, data=tiny_data))
+        probs = None if abusive is None else [[p, 1 - p] for p in abusive]
+        preds = labels if probs is None else [0 if p >= 0.5 else 1 for p in abusive]
+        store.update(rid, artifact_dir=str(store.artifact_path(rid)))
+        paired.save_predictions(store.artifact_path(rid), preds, labels, "fp", probs)
+        store.finish(rid, SUCCEEDED, metrics=classification_report(labels, preds, names)
+                     | {"label_names": names, "majority_accuracy": 0.9})
+        ids.append(rid)
+    c = Comparison([store.get(i) for i in ids], store=store)
+    got = c.precision_recall()
+    assert list(got.columns) == ["name", "label", "average_precision", "precision_at_90_recall",
+                                 "threshold_at_90_recall", "no_curve", "run_id"]
+    assert got["name"].tolist() == ["zero_shot", "head_only", "tfidf_logreg"] and set(got["label"]) == {"abusive"}
+    # zero_shot ranks two 'ok' texts (0.6, 0.5) between the abusive ones (0.7, 0.4): AP (1 + 2/4) / 2; both found
+    # from 0.4 on, 2 of 4 answers right. head_only ranks both first.
+    assert got["average_precision"].tolist()[:2] == [pytest.approx(0.75), pytest.approx(1.0)]
+    assert got["precision_at_90_recall"].tolist()[:2] == [pytest.approx(0.5), pytest.approx(1.0)]
+    assert got["threshold_at_90_recall"].tolist()[:2] == [pytest.approx(0.4), pytest.approx(0.8)]
+    assert got["no_curve"].isna().tolist() == [True, True, False] and got["no_curve"][2] == prcurve.NO_PROBABILITIES
+    assert got.iloc[2][["average_precision", "precision_at_90_recall"]].isna().all()
+    ok = c.precision_recall("ok")  # any class by name: 'ok' is found by both, ranked first by head_only
+    assert set(ok["label"]) == {"ok"} and ok["average_precision"][1] == pytest.approx(1.0)
+    with pytest.raises(ConfigError, match="'abusive', 'ok'"):
+        c.precision_recall("spam")
+    # the table `run` prints, in repr and the notebook's view
+    shown = repr(c)
+    assert "Precision against recall on 'abusive', the rarest class" in shown
+    assert re.search(r"zero_shot\s+0\.750\s+50% \(p ≥ 0\.400\)", shown)
+    assert "No curve for tfidf_logreg" in shown and "No curve for tfidf_logreg" in c._repr_html_()
+    assert html.escape("Precision against recall on 'abusive'") in c._repr_html_()
+    with pytest.raises(ConfigError, match="kept its class probabilities"):
+        Comparison([store.get(ids[2])], store=store).precision_recall()
+
+
 def test_a_notebook_lists_the_errors_repr_prints(tiny_data):
     """The HTML listed failed and interrupted runs' errors by a copy of the CLI table's rule (cli.run_errors now,
     for both), which named a run its own way: the two must list the same runs, by the same names."""
