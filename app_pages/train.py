@@ -477,7 +477,7 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
     if too_big := memory.too_big_note(memories, memory.available_bytes(dev.type), dev.type):
         st.warning(too_big, icon=":material/memory:")
     # How the figures are made, one click away: five lines of it at 1366 px came between the table and Launch.
-    with st.expander("How these times are estimated", icon=":material/schedule:"):
+    with st.expander("How these estimates are made", icon=":material/schedule:"):
         st.caption("Estimated time: the whole run (loading, training, validation and test), as Compare's status lines "
                    "give it; its tables' *train s* is the training alone. Scaled from the median speed of past runs of the same strategy, model and device, "
                    "per token (texts cut at max length), so long articles take longer than short reviews. Before the "

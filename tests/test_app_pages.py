@@ -769,8 +769,8 @@ def test_train_page_offers_every_registered_strategy_with_valid_default_inputs(t
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     at.multiselect(key="keep_strategies").set_value(list(REGISTRY)).run()
     no_problems(at)  # a default outside a widget's bounds would raise here
-    # one panel per strategy, beside the note on how the table's times are estimated
-    panels = [e.label for e in at.expander if e.label != "How these times are estimated"]
+    # one panel per strategy, beside the note on how the table's estimates (time, memory) are made
+    panels = [e.label for e in at.expander if e.label != "How these estimates are made"]
     assert len(panels) == len(REGISTRY) and len(at.expander) == len(REGISTRY) + 1
     assert all(any(p.startswith(f"**{n}**: ") for p in panels) for n in REGISTRY)
     assert next(b for b in at.button if b.label.startswith("Launch")).label == f"Launch {len(REGISTRY)} runs"

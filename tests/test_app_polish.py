@@ -781,7 +781,8 @@ def test_train_pages_note_on_how_times_are_estimated_is_folded_under_the_table(t
     was at y=1258 px: it is one click away now, in an expander under the table, whole."""
     at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
     no_problems(at)
-    folded = [e for e in at.expander if e.label == "How these times are estimated"]
+    # titled for both its notes (time and memory) since the memory's joined it; "How these times are estimated" before
+    folded = [e for e in at.expander if e.label == "How these estimates are made"]
     assert len(folded) == 1
     said = [c.value for c in folded[0].caption]
     assert len(said) == 2 and said[0].startswith("Estimated time: the whole run") and said[0].endswith(
