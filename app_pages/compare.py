@@ -1062,7 +1062,7 @@ def pr_section(done: list) -> None:
                "answer that class is lowered from 1 (few answers, mostly right) to 0 (every text, all found); the "
                "marker: where its own answers (its most probable class) sit. Average precision (AP) is the area "
                "under the line: 1 for a run that ranks every text of the class above the others, the class's share "
-               "of the texts for a random one. 'p ≥ 0.3': the threshold that gets there, on that run's probability."
+               f"of the texts for a random one. {common.md(plots.pr_threshold_note(done, cs, target))}"
                + "".join(f" No curve for {labels[r.id]}: {why}." for r, why in cs.missing)
                + "".join(f" {labels[c.run_id]} never answered {common.md(repr(name))}: no marker, its precision there "
                          "is undefined." for c in cs.curves if c.at_answers[0] is None)

@@ -1303,6 +1303,23 @@ def pr_table(runs: Sequence[Any], cs: Any, target: float) -> pd.DataFrame | None
                      f"recall at {t} precision": read(recall_at_precision(c, target))})
     return pd.DataFrame(rows)
 
+def pr_threshold_note(runs: Sequence[Any], cs: Any, target: float) -> str:
+    """What the '(p ≥ ...)' beside a reading of :func:`pr_table` is, on its first such reading (where it says 'p ≥
+    0.137', a made-up example's number was read for one of the table's): "'p ≥ 0.137' (head_only, at 90% recall): the
+    threshold that gets there, the run answering 'abusive' where its probability of it is that or more"."""
+    from bertlab.prcurve import precision_at_recall, recall_at_precision
+
+    labels = run_labels(runs)
+    t = whole_percent(100 * target)
+    for c in (c for c in cs.curves if c.run_id in labels):
+        for got, at in ((precision_at_recall(c, target), f"at {t} recall"),
+                        (recall_at_precision(c, target), f"at {t} precision")):
+            if got is not None and got[1] is not None:
+                return (f"'p ≥ {got[1]:.3f}' ({labels[c.run_id]}, {at}): the threshold that gets there, the run "
+                        f"answering {cs.name!r} where its probability of it is that or more.")
+    return "'p ≥': the threshold that gets there, on that run's probability of the class."
+
+
 # --- the numbers behind the charts ---------------------------------------------------------------
 # Tables of what a chart draws, for a reader who cannot see it (a screen reader gets nothing of a chart's SVG) or
 # wants the exact values: cells as text, a first column naming the rows.

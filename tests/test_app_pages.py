@@ -5113,6 +5113,9 @@ def test_compare_draws_precision_against_recall_on_the_rarest_class_and_names_a_
     said = " ".join(c.value for c in at.caption)
     assert "No curve for tfidf_logreg: it kept no class probabilities" in said
     assert "draw the same curve" not in said
+    # the '(p ≥ ...)' said by one of the table's own (it said 'p ≥ 0.3', a number of no reading of the table)
+    assert ("'p ≥ 0.800' (full_ft, at 90% recall): the threshold that gets there, the run answering 'abusive'"
+            in said.replace("\\", ""))  # as shown: Markdown's escapes aside
     box.set_value("spam").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)

@@ -1927,6 +1927,8 @@ def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_it
     assert "<h2>Precision against recall on &#x27;abusive&#x27;, the rarest class (test set)</h2>" in page
     section = page[page.index("the rarest class (test set)</h2>"):]
     assert "<th>precision at 90% recall</th>" in section and "<td>100% (p ≥ 0.800)</td>" in section
+    # the words say what the table's '(p ≥ ...)' is by one of its own (they said 'p ≥ 0.3', a number it did not hold)
+    assert "&#x27;p ≥ 0.800&#x27; (full_ft, at 90% recall): the threshold that gets there" in section
     assert "No curve for tfidf_logreg: it kept no class probabilities" in section
     # full_ft and head_only both perfect: one curve over the other (head_only seemed missing), said under the title
     assert "full_ft and head_only draw the same curve: one line lies over the other." in section
