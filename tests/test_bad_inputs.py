@@ -436,7 +436,8 @@ REFUSED = [
     # holds the text', a space-separated CoNLL .txt 'no label column found', none saying what the file is
     *(Refused(f"{kind}_token_level_ner", f"ner.{suffix}", lambda sep=sep: _ner_lines(sep),
               lambda p, n=n: f"{p.name} looks like a token-level (NER) file: one token per line with its tag "
-                             f"({n} of {n} lines read, tags such as 'B-LOC', 'B-PER', 'I-LOC', 'O'), blank lines "
+                             f"({n} of the {n} non-blank lines read end in a tag such as 'B-LOC', 'B-PER', 'I-LOC' "
+                             "or 'O'), blank lines "
                              "between sentences. bertlab classifies whole texts, one label per text; it does not tag "
                              "each token. Choose a file of one text and its label per row (a sentence or document "
                              "classification), or a token-classification tool for this one.")

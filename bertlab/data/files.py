@@ -686,8 +686,10 @@ def token_level_message(text: str, name: str) -> str | None:
     if len(tags) < 0.9 * len(filled) or not any(t != "O" for t in tags):
         return None
     kinds = sorted({t for t in tags if t != "O"}, key=lambda t: (t[0] != "B", t[2:]))[:3]  # B-LOC, B-ORG, B-PER
-    return (f"{name} looks like a token-level (NER) file: one token per line with its tag ({len(tags):,} of "
-            f"{len(filled):,} lines read, tags such as {', '.join(map(repr, [*kinds, 'O']))}), blank lines between "
+    # "866 of 866 lines read" read as how much of the file was read, not how many lines end in a tag
+    said = ", ".join(map(repr, kinds)) + " or 'O'"
+    return (f"{name} looks like a token-level (NER) file: one token per line with its tag ({len(tags):,} of the "
+            f"{len(filled):,} non-blank lines read end in a tag such as {said}), blank lines between "
             "sentences. bertlab classifies whole texts, one label per text; it does not tag each token. Choose a "
             "file of one text and its label per row (a sentence or document classification), or a "
             "token-classification tool for this one.")
