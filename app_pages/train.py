@@ -492,7 +492,9 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                    "length). Worked out from the settings before launch, with constants fitted to runs measured on "
                    f"a CPU with MiniLM (which took {memory.MEASURED_RANGE[0]:g} to {memory.MEASURED_RANGE[1]:g} times their "
                    "estimates), at the longest training text (a batch is padded to its longest text, up to max "
-                   "length). Runs train one at a time: each must fit alone.")
+                   "length). Runs train one at a time: each must fit alone."
+                   # the column's 'unknown' (tfidf_logreg's) was said nowhere on the page
+                   + ("".join(f" {n}'s *unknown*: {m.basis}." for n, m in memories.items() if m.bytes is None)))
     if dev.type == "cpu" and (note := busy_machine_note()):
         st.warning(note, icon=":material/speed:")
     if probe_would_help:

@@ -106,7 +106,7 @@ def estimate_bytes(strategy: str, shape: Shape, batch_size: int, max_length: int
     (dapt; scratch's option; 0: none).
     tfidf_logreg (scikit-learn, no network) is not estimated. The terms are the module docstring's."""
     if strategy == "tfidf_logreg":
-        return MemoryEstimate(None, "not estimated: scikit-learn's TF-IDF, no network")
+        return MemoryEstimate(None, "not estimated (scikit-learn's TF-IDF, no network)")
     embeds = strategy in EMBEDDING_STRATEGIES
     terms = {"weights": 4 * shape.weights,
              "gradients": 4 * shape.trainable,

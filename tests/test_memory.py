@@ -171,6 +171,10 @@ def test_the_train_page_shows_each_strategys_estimated_memory_and_warns_where_it
     table = at.table[0].value.set_index("strategy")
     assert list(table.columns[:2]) == ["estimated time", "estimated memory"]
     assert table.loc["tfidf_logreg", "estimated memory"] == "unknown"
+    # and why, in the folded note on how the estimates are made (the page said it nowhere)
+    note = next(e for e in at.expander if e.label == "How these estimates are made").caption[1].value
+    assert note.endswith(" each must fit alone. tfidf_logreg's *unknown*: not estimated (scikit-learn's TF-IDF, no "
+                         "network).")
     for n in ("head_only", "full_ft"):
         assert table.loc[n, "estimated memory"].startswith("~") and table.loc[n, "estimated memory"].endswith("B")
     assert not [w for w in at.warning if "may not fit" in w.value]
