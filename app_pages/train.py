@@ -490,8 +490,8 @@ def strategy_table(names: list[str], cfg: DataConfig, sizes: dict[str, int], mod
                    "trains their gradients and AdamW's two states, plus what a batch keeps for the backward pass, "
                    "which grows with the batch size and max length (attention's part with the square of the "
                    "length). Worked out from the settings before launch, with constants fitted to runs measured on "
-                   f"a CPU with MiniLM (which took {memory.MEASURED_RANGE[0]:g} to {memory.MEASURED_RANGE[1]:g} times their "
-                   "estimates), at the longest training text (a batch is padded to its longest text, up to max "
+                   f"a CPU with MiniLM (each within {memory.MEASURED_RANGE[0]:g} to {memory.MEASURED_RANGE[1]:g} times its "
+                   "estimate), at the longest training text (a batch is padded to its longest text, up to max "
                    "length). Runs train one at a time: each must fit alone."
                    # the column's 'unknown' (tfidf_logreg's) was said nowhere on the page
                    + ("".join(f" {n}'s *unknown*: {m.basis}." for n, m in memories.items() if m.bytes is None)))

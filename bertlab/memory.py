@@ -124,8 +124,8 @@ def estimate_bytes(strategy: str, shape: Shape, batch_size: int, max_length: int
     if mlm:
         terms["masked-LM logits"] = round(MLM_LOGIT_BYTES * mlm * batch_size * max_length * shape.vocab)
     return MemoryEstimate(sum(terms.values()), f"{', '.join(f'{k} {format_bytes(v)}' for k, v in terms.items() if v)}"
-                          f" (constants fitted to CPU runs of MiniLM, which took {MEASURED_RANGE[0]:g} to {MEASURED_RANGE[1]:g} times "
-                          "their estimates)", terms)
+                          f" (constants fitted to CPU runs of MiniLM, each within {MEASURED_RANGE[0]:g} to {MEASURED_RANGE[1]:g} "
+                          "times its estimate)", terms)
 
 
 def shape_of(strategy: str, model: str, options: dict | None = None, n_classes: int = 2) -> Shape:
