@@ -1267,6 +1267,26 @@ def test_a_number_copy_needs_four_words_besides_its_numbers_and_is_counted_of_ev
     assert number_copies_note(["order 12 never shipped"], ["order 99 never shipped"]) is None
 
 
+def test_a_near_copy_that_differs_late_is_shown_where_it_differs_not_as_the_same_text_twice():
+    """A 3%-abusive comments file's run notes said '(such as "Not sure I agree about the recipe, but it's an
+    interestin..." and "Not sure I agree about the recipe, but it's an interestin...")': both cut at 57 characters,
+    before the ' !!' that tells them apart. Cut where they differ, the two read apart."""
+    from bertlab.data.dataset import near_copies_note
+
+    said = "Not sure I agree about the recipe, but it's an interesting point."
+    note = near_copies_note([said], [said + " !!", "something else"])
+    assert "(such as \"...it's an interesting point. !!\" and \"...it's an interesting point.\")" in note
+    # one long text with no space: cut 30 characters before the difference
+    note = near_copies_note(["x" * 100 + "!"], ["x" * 100])
+    assert "(such as '..." + "x" * 30 + "' and '..." + "x" * 30 + "!')" in note
+    # ones that differ early, or short ones, are shown from their start as before
+    assert "(such as 'great film loved it' and 'Great film, loved it!')" in near_copies_note(
+        ["Great film, loved it!"], ["great film loved it"])
+    long = "Great film, loved it! " + "And the music was something else too. " * 3
+    assert "(such as 'great film loved it and the music was something" in (
+        near_copies_note([long], [long.replace(",", "").replace("!", "").lower()]))
+
+
 def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
     from bertlab.data.dataset import near_key
 

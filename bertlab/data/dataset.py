@@ -378,7 +378,14 @@ def near_copies_note(train: list[str], test: list[str], pairs: bool = False,
     t, twin = shown[0], twins[0][1]
     of = " and " if twins[0][0] == t else ", the reverse of "  # cut to 60 characters, a reverse reads unrelated
 
+    # cut to 60 characters each, where they differ: cut at the start, two that differ late (a comment and its copy
+    # with ' lol' after a 57-character sentence) read as the same text twice
+    same = next((i for i, (a, b) in enumerate(zip(t, twin)) if a != b), min(len(t), len(twin)))
+    space = t.rfind(" ", 0, same - 25)  # from a word's start where one is near
+    start = 0 if same < 50 or (len(t) <= 60 and len(twin) <= 60) else space + 1 if space >= 0 else same - 30
+
     def short(s: str) -> str:
+        s = s if start == 0 else "..." + s[start:]
         return repr(s if len(s) <= 60 else s[:57] + "...")
 
     verb = "differs" if len(twins) == 1 else "differ"
