@@ -514,3 +514,19 @@ def test_the_reports_sections_are_listed_in_the_order_the_report_writes_them():
             "what training would cost at 100,000 examples")
     where = [text.index(s, at) for s in said]
     assert where == sorted(where), dict(zip(said, where))
+
+
+def test_the_readme_names_every_capture_scene_and_shows_every_screenshot():
+    """docs/screenshots/capture.py's scenes are listed in the README's Tests section (`--scene NAME`), and every
+    picture in docs/screenshots is shown in the README: a scene or picture added without its line was found only by
+    reading both (the prcurve scene and its picture, the train scene)."""
+    root = README.parent
+    source = (root / "docs" / "screenshots" / "capture.py").read_text()
+    choices = re.search(r'"--scene", choices=\(([^)]*)\)', source)
+    scenes = set(re.findall(r'"([a-z-]+)"', choices.group(1))) - {"default"}
+    assert {"dapt", "curves", "train"} <= scenes  # the parse found the list
+    text = readme()
+    assert [s for s in sorted(scenes) if f"`--scene {s}" not in text] == []
+    pictures = sorted(p.name for p in (root / "docs" / "screenshots").glob("*.png"))
+    assert "train.png" in pictures
+    assert [p for p in pictures if f"(docs/screenshots/{p})" not in text] == []
