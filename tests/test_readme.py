@@ -530,3 +530,17 @@ def test_the_readme_names_every_capture_scene_and_shows_every_screenshot():
     pictures = sorted(p.name for p in (root / "docs" / "screenshots").glob("*.png"))
     assert "train.png" in pictures
     assert [p for p in pictures if f"(docs/screenshots/{p})" not in text] == []
+
+
+def test_the_rare_comments_the_readme_describes_are_1500_with_3_percent_abusive():
+    """The precision-recall picture's data (docs/examples/make_rare_comments.py), as its caption gives it: 1,500
+    comments, 3% 'abusive', the same every time (the caption's numbers are of that file)."""
+    sys.path.insert(0, str(README.parent / "docs" / "examples"))
+    try:
+        import make_rare_comments
+    finally:
+        sys.path.pop(0)
+    rows = make_rare_comments.rows()
+    assert len(rows) == 1500 and sum(label == "abusive" for _, label in rows) == 45
+    assert rows == make_rare_comments.rows()
+    assert "1,500 made-up comments, 3% abusive" in readme()

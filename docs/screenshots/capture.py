@@ -22,6 +22,10 @@ directory, then in headless Chromium:
   calibration section.
 * ``playground``: with ``--home`` holding a launch (the same), shoots the
   Playground with a clicked test-set example and every run's answer.
+* ``prcurve``: with ``--home`` holding a launch on a rare class (the README's:
+  docs/examples/make_rare_comments.py's 1,500 comments, 3% abusive, ``run
+  --quick --strategies head_only tfidf_logreg full_ft --epochs full_ft=1``),
+  shoots Compare's precision-recall section.
 * ``train``: the default scene's Train page alone (``train.png``): launches
   the four default strategies, shoots the page, and cancels them.
 
@@ -137,7 +141,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--caps", help="custom train,val,test caps instead of the default quick preset (busy machines)")
     ap.add_argument("--scene", choices=("default", "dapt", "curves", "curves-answer", "seeds-answer", "imbalanced",
-                                             "calibration", "playground", "train"),
+                                             "calibration", "playground", "prcurve", "train"),
                     default="default")
     ap.add_argument("--home", help="data directory to serve (default: a fresh one)")
     args = ap.parse_args()
@@ -277,6 +281,9 @@ def scene(args, out: Path) -> None:
             elif args.scene == "calibration":  # the latest launch in --home (the README's: run --quick with four)
                 page.get_by_role("link", name="Compare").first.click()
                 section_shot(page, out, "Can its confidence be trusted? (calibration)", "compare_calibration", 520)
+            elif args.scene == "prcurve":  # the latest launch in --home on a rare class (README: 3% abusive)
+                page.get_by_role("link", name="Compare").first.click()
+                section_shot(page, out, "Precision against recall, one class (test set)", "compare_prcurve", 860)
             elif args.scene == "train":  # the default scene's Train page, without training the four runs
                 expect(page.get_by_text("Examples (cleaned)")).to_be_visible()
                 launch_four(page)
