@@ -532,6 +532,14 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
         warnings.warn(note, stacklevel=3)
     for s, note in few_steps_planned(configs, len(sp.train)).items():
         warnings.warn(f"{s}: {note}", stacklevel=3)
+    from bertlab import memory
+    from bertlab.models import pick_device
+
+    # a run that would not fit in the memory free now, as `run` warns before it loads a model (bertlab.memory)
+    dev = pick_device()
+    if too_big := memory.too_big_note(memory.per_strategy(configs, dev, lambda c: len(sp.train)),
+                                      memory.available_bytes(dev.type), dev.type):
+        warnings.warn(too_big, stacklevel=3)
     store = _store()
     batch = f"py-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     ids: list[str] = []

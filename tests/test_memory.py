@@ -147,6 +147,24 @@ def test_run_warns_before_training_where_a_run_would_not_fit(tiny_model, tiny_cs
     assert "warning: tfidf_logreg (~5 MB) may not fit: about 1 MB of memory available" in capsys.readouterr().err
 
 
+def test_compare_warns_before_training_where_a_run_would_not_fit(tiny_csv, monkeypatch):
+    """bertlab.compare, as `run`: a run whose estimated peak exceeds the memory available now is warned of before
+    training (it said nothing, where `run` on the same runs warned)."""
+    import warnings
+
+    import bertlab
+
+    monkeypatch.setattr(memory, "available_bytes", lambda device_type="cpu": 1_000_000)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        bertlab.compare(str(tiny_csv), ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    assert not [w for w in got if "may not fit" in str(w.message)]  # not estimated: nothing said
+    monkeypatch.setattr(memory, "estimate_config", lambda c, device=None, n_train=None: MemoryEstimate(5_000_000, ""))
+    with pytest.warns(UserWarning, match=r"tfidf_logreg \(~5 MB\) may not fit: about 1 MB of memory available") as got:
+        bertlab.compare(str(tiny_csv), ["tfidf_logreg"], sizes=(None, None, None), progress=False)
+    assert [w.filename for w in got if "may not fit" in str(w.message)] == [__file__]  # names the caller's line
+
+
 def test_the_train_page_shows_each_strategys_estimated_memory_and_warns_where_it_would_not_fit(tiny_model, tiny_data,
                                                                                              monkeypatch):
     """Beside its estimated time, each strategy's peak memory (bertlab.memory), at the settings in its panel and
