@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from app_pages import common
-from bertlab import answer, sweep
+from bertlab import answer, memory, sweep
 from bertlab.config import DEFAULT_MODEL
 from bertlab.errors import BertlabError, ModelError
 from bertlab.models import resolve
@@ -147,8 +147,14 @@ def sweep_form() -> None:
             seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
                                                     common.run_tokens, common.run_available, common.embedding_keys,
                                                     counted=counted)
+            # each strategy's peak memory beside the time, and the warning where one would not fit, as `sweep` says
+            # them (it said the time alone, where the CLI's plan of the same sweep said both)
+            memories = plan_memory(todo)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown,
-                                 sweep.stop_early_strategies(counted)))
+                                 sweep.stop_early_strategies(counted)) + memory.plan_sentence(memories))
+            dev = common.device_info()[0]
+            if too_big := memory.too_big_note(memories, memory.available_bytes(dev.type), dev.type):
+                st.warning(too_big, icon=":material/memory:")
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
             st.error(refused, icon=":material/block:")
         go = st.button("Run the sweep", type="primary", icon=":material/play_arrow:", disabled=bool(refused) or (
@@ -252,6 +258,15 @@ def zero_shot_note(labels: list[str], descs: list[str], defaults: list[str], pai
     pairs += f"; {more.strip()} (the Train page's zero_shot panel lists them all)" if more else ""
     where = "as written on the Train page" if descs != defaults else "the Train page's zero_shot panel changes them"
     return f":material/edit_note: zero_shot points compare each text with these sentences ({where}): {pairs}."
+
+
+def plan_memory(todo: list) -> dict[str, memory.MemoryEstimate]:
+    """Each strategy's largest estimated peak memory among the new points (:func:`bertlab.memory.per_strategy`,
+    texts filling max length, as `sweep`'s plan line): a point's batch is lowered to its training texts, so one
+    config per strategy and size is estimated, not every seed's."""
+    one_each = list({(c.strategy, c.data.train_size): c for c in todo}.values())
+    return memory.per_strategy(one_each, common.device_info()[0],
+                               lambda c: c.data.train_size or (common.run_available(c) or {}).get("train"))
 
 
 def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown: int,

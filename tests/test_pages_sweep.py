@@ -1102,3 +1102,27 @@ def test_compares_report_of_a_sweep_has_its_learning_curves_and_answer_at_each_s
     no_problems(at)
     page, helped = report_of(at)
     assert "Which one to use at each size?" not in page and "<h2>Learning curves</h2>" not in page and not helped
+
+
+def test_the_sweep_forms_plan_says_each_strategys_peak_memory_and_warns_as_the_cli_does(tiny_data, tiny_model,
+                                                                                      bertlab_home, monkeypatch):
+    """`sweep`'s plan line says each strategy's estimated peak memory beside the time, and warns where one would not
+    fit; the Learning curves form's line above Run the sweep said the time alone, and no warning."""
+    from dataclasses import asdict
+
+    from bertlab import memory
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data), "keep_sw_model": tiny_model,
+                                       "keep_sw_strategies": ["tfidf_logreg", "head_only"], "keep_sw_sizes": [16]})
+    at.number_input(key="keep_sw_seeds").set_value(1).run()
+    no_problems(at)
+    plan = next(c.value for c in at.caption if c.value.startswith(":material/schedule: Queues 2 new runs"))
+    said = "Peak memory each run should add (estimated, texts filling max length): head_only ~"
+    assert said in plan and "tfidf_logreg ~" not in plan, plan
+    assert not [w for w in at.warning if "may not fit" in w.value]
+    monkeypatch.setattr(memory, "available_bytes", lambda device_type="cpu": 1_000_000)
+    at.run()
+    warned = [w.value for w in at.warning if "may not fit" in w.value]
+    assert len(warned) == 1 and warned[0].startswith("head_only (~") and "about 1 MB of memory available" in warned[0]
+    assert RunStore(bertlab_home).list_runs() == []  # said before the button, which queues nothing yet
