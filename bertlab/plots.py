@@ -479,7 +479,9 @@ def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int =
                 fig.add_trace(go.Scatter(x=[kept / total if progress else kept], y=[y], mode="markers",
                                          name=labels[r.id], legendgroup=r.id,
                                          marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color=color, width=2.5)),
-                                         hovertemplate=f"epoch {kept}: weights kept (lowest validation loss)"
+                                         # with class weights the class-weighted loss, which the curve is not
+                                         hovertemplate=f"epoch {kept}: weights kept (lowest "
+                                                       f"{html.escape(r.metrics.get('kept_by') or 'validation loss')})"
                                                        "<extra>" + labels[r.id] + "</extra>", showlegend=False),
                               row=1, col=col)
     # One legend entry per run even when a run has both curves.

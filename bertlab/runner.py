@@ -25,7 +25,7 @@ from bertlab.config import MAX_TEXT_CHARS
 from bertlab.costs import ATTENTION_MARK, PeakMemory, serving_bytes
 from bertlab.data.dataset import clipped_texts
 from bertlab.data.shared import file_digest, shared_splits
-from bertlab.engine import Callbacks
+from bertlab.engine import Callbacks, kept_loss_name
 from bertlab.errors import BertlabError, RunCancelled, store_message, unwritable_reason
 from bertlab.estimate import mean_words, truncated_mean
 from bertlab.heap import release_free_heap
@@ -526,6 +526,8 @@ def execute_run(store: RunStore, run_id: str, cancel: threading.Event | None = N
                                     out.test.get("probabilities"))
         if cfg.keep_best and out.val and out.val.get("epoch"):
             metrics["kept_epoch"] = int(out.val["epoch"])  # the epoch whose weights were kept (charts mark it)
+            # and by which loss: with class weights, the class-weighted one, not the val_loss charted beside the ring
+            metrics["kept_by"] = kept_loss_name(out.val)
         final = store.artifact_path(run_id)
         if final.exists():
             shutil.rmtree(final)

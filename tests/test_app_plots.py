@@ -631,6 +631,22 @@ def test_validation_chart_rings_the_epoch_keep_best_kept():
     assert not [t for t in plots.validation_figure([make_run("full_ft", "f1")], pts).data if t.mode == "markers"]
 
 
+def test_the_kept_epochs_ring_names_the_class_weighted_loss_where_the_run_kept_by_it():
+    """With class weights keep_best reads the class-weighted validation loss (0820675), not the val_loss the chart
+    draws: its ring's hover said 'weights kept (lowest validation loss)' at a point that need not be the curve's
+    lowest. It names the loss the run kept by (its metrics' kept_by); a run without it (older ones) as before."""
+    pts = [{"run_id": "f1", "series": s, "step": e * 10, "x": float(e), "value": v}
+           for e, loss, acc in ((1, 0.6, 0.7), (2, 0.4, 0.8), (3, 0.5, 0.78))
+           for s, v in (("val_loss", loss), ("val_accuracy", acc))]
+    run = make_run("full_ft", "f1")
+    run.metrics["kept_epoch"] = 1
+    hovers = [t.hovertemplate for t in plots.validation_figure([run], pts).data if t.mode == "markers"]
+    assert hovers and all(h.startswith("epoch 1: weights kept (lowest validation loss)") for h in hovers)
+    run.metrics["kept_by"] = "class-weighted validation loss"
+    hovers = [t.hovertemplate for t in plots.validation_figure([run], pts).data if t.mode == "markers"]
+    assert hovers and all(h.startswith("epoch 1: weights kept (lowest class-weighted validation loss)") for h in hovers)
+
+
 def test_compute_axes_read_giga_and_tera_and_accuracy_axes_read_percent():
     """'10G' and '2T' on FLOPs axes (GFLOP/TFLOP in every table), not plotly's '10B'; accuracy in % everywhere."""
     from bertlab import sweep

@@ -523,6 +523,19 @@ def test_full_ft_keep_best_saves_and_reports_the_epoch_of_lowest_validation_loss
     assert m["loss"] == pytest.approx(best, rel=1e-4, abs=1e-5)
 
 
+def test_a_run_kept_by_the_class_weighted_loss_says_so_in_its_metrics(tiny_model, tiny_data):
+    """keep_best with balanced class weights reads the class-weighted validation loss: the run's metrics say which
+    loss kept its epoch (kept_by), for the chart's ring beside the unweighted val_loss it draws."""
+    store = RunStore()
+    ids = [store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, epochs=3, keep_best=True,
+                                        class_weights=w)) for w in ("balanced", "none")]
+    for rid in ids:
+        assert execute_run(store, rid) == SUCCEEDED
+    weighted, plain = (store.get(i).metrics for i in ids)
+    assert weighted["kept_by"] == "class-weighted validation loss" and "kept_epoch" in weighted
+    assert plain["kept_by"] == "validation loss"
+
+
 def test_a_run_that_keeps_its_last_epoch_marks_no_kept_epoch(tiny_model, tiny_data):
     """Without keep_best the last epoch's weights are kept, and no epoch is ringed as 'weights kept (lowest validation
     loss)' (a mutation recording the last epoch as kept whatever keep_best said passed its tests)."""
