@@ -33,6 +33,7 @@ reads lower than a first (its set-up is paid): the estimate is a first's.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 # --- constants fitted to measured runs (see the module's docstring) ---
@@ -131,22 +132,31 @@ def estimate_bytes(strategy: str, shape: Shape, batch_size: int, max_length: int
 def shape_of(strategy: str, model: str, options: dict | None = None, n_classes: int = 2) -> Shape:
     """The model's :class:`Shape` under ``strategy`` from its config (no weights loaded): the weights and trainable
     ones as the strategy card counts them (:func:`bertlab.teaching.strategy_blocks`, LoRA's adapters added)."""
-    from bertlab import models
     from bertlab.strategies import get_strategy
     from bertlab.teaching import ADAPTER, strategy_blocks
 
     opts = {**get_strategy(strategy).defaults.get("options", {}), **(options or {})}
     blocks = strategy_blocks(strategy, model, opts, n_classes)
-    cfg = models.load_config(model)
-    layers = int(getattr(cfg, "num_hidden_layers", 0) or 0)
+    layers, hidden, heads, vocab = _dims(model)
     weights = sum(b.params for b in blocks) + sum(b.trained_params for b in blocks if b.state == ADAPTER)
     if strategy == "partial_ft":
         backprop = sum(1 for b in blocks if b.name.startswith("layer ") and b.trained_params)
     else:
         backprop = layers
     return Shape(weights=weights, trainable=sum(b.trained_params for b in blocks), layers=layers,
-                 hidden=int(cfg.hidden_size), heads=int(getattr(cfg, "num_attention_heads", 1) or 1),
-                 vocab=int(getattr(cfg, "vocab_size", 0) or 0), backprop_layers=backprop)
+                 hidden=hidden, heads=heads, vocab=vocab, backprop_layers=backprop)
+
+
+@functools.lru_cache(maxsize=8)
+def _dims(model: str) -> tuple[int, int, int, int]:
+    """The model's layers, hidden size, attention heads and vocabulary, from its config: read once per model (as
+    :func:`bertlab.models.layer_count`), since the Train page estimates every strategy on every rerun, and a hub
+    model's config is a request online each time it is read."""
+    from bertlab import models
+
+    cfg = models.load_config(model)
+    return (int(getattr(cfg, "num_hidden_layers", 0) or 0), int(cfg.hidden_size),
+            int(getattr(cfg, "num_attention_heads", 1) or 1), int(getattr(cfg, "vocab_size", 0) or 0))
 
 
 def estimate_config(cfg, device=None, n_train: int | None = None, longest: int | None = None) -> MemoryEstimate:

@@ -147,6 +147,25 @@ def test_run_warns_before_training_where_a_run_would_not_fit(tiny_model, tiny_cs
     assert "warning: tfidf_logreg (~5 MB) may not fit: about 1 MB of memory available" in capsys.readouterr().err
 
 
+def test_the_models_config_is_read_once_not_for_each_strategy_on_each_rerun(tiny_model, monkeypatch):
+    """The Train page estimates each strategy's memory on every rerun: each estimate read the model's config again
+    (AutoConfig.from_pretrained, for a hub model a request online): a rerun of 3 strategies read it 3 times. A rerun
+    after the first reads it no more."""
+    from bertlab import models
+
+    reads = []
+    real = models.load_config
+    monkeypatch.setattr(models, "load_config", lambda m: reads.append(m) or real(m))
+    if hasattr(memory, "_dims"):  # read afresh for this test
+        memory._dims.cache_clear()
+    names = ("full_ft", "head_only", "partial_ft")
+    first = [shape_of(s, tiny_model) for s in names]
+    assert reads  # read on the first
+    reads.clear()
+    assert [shape_of(s, tiny_model) for s in names] == first and reads == []
+    assert first[0].layers == real(tiny_model).num_hidden_layers
+
+
 def test_compare_warns_before_training_where_a_run_would_not_fit(tiny_csv, monkeypatch):
     """bertlab.compare, as `run`: a run whose estimated peak exceeds the memory available now is warned of before
     training (it said nothing, where `run` on the same runs warned)."""
