@@ -99,7 +99,8 @@ def _measure_group(store: RunStore, predictor, runs: list, texts: list[str], sin
              "serve_backend": backend[run.id], "serve_device": device,
              # the machine that timed it (tfidf_logreg's CPU and a GPU run's timings, taken side by side, compare)
              "serve_machine": predictor.device.name}
-        fresh = store.get(run.id)
+        if (fresh := store.get(run.id)) is None:  # deleted while it was timed (another tab, `delete`): nothing to
+            continue  # keep (its costs read None: an AttributeError ended the whole measurement)
         store.update(run.id, costs={**(fresh.costs or {}), **m})
         out[run.id] = m
     return out

@@ -64,6 +64,35 @@ def test_measure_times_each_run_and_stores_it(finished):
         serving.measure(store, Predictor(store), ids, [])
 
 
+def test_a_run_deleted_while_it_is_timed_is_left_out_not_a_traceback(tiny_data, bertlab_home):
+    """A run deleted from elsewhere (another tab's Delete, `python -m bertlab delete`) while Compare timed its
+    serving ended the measurement in "AttributeError: 'NoneType' object has no attribute 'costs'", the other runs'
+    timings unstored (1045861 made `run`, `sweep` and bertlab.compare skip such a run, not this twin): it is left
+    out, and the others' are stored."""
+    store = RunStore(bertlab_home)
+    ids = []
+    for seed in (0, 1):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, seed=seed), batch_id="b-gone")
+        assert execute_run(store, rid) == SUCCEEDED
+        ids.append(rid)
+    gone, kept = ids
+    predictor, batches = Predictor(store), []
+    real = predictor.predict
+
+    def deleting_after_its_last_batch(run_ids, batch):
+        out = real(run_ids, batch)
+        if run_ids == [gone] and len(batch) > 1:
+            batches.append(1)
+            if len(batches) == 2:  # batch_texts 4 in batches of 2: its last
+                store.delete(gone)
+        return out
+
+    predictor.predict = deleting_after_its_last_batch
+    out = serving.measure(store, predictor, ids, ["a fine film", "a dull one"], singles=3, batch=2, batch_texts=4)
+    assert store.get(gone) is None and list(out) == [kept]
+    assert {k: store.get(kept).costs[k] for k in serving.SERVE_KEYS} == out[kept]
+
+
 def test_money_per_million_texts():
     # 100 texts/s: 10,000 s = 2.78 h for a million, at 0.05 an hour
     assert serving.money_per_million(100.0, 0.05) == pytest.approx(1e4 / 3600 * 0.05)
