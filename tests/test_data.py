@@ -1971,3 +1971,27 @@ def test_a_label_with_a_comma_is_a_class_unless_its_values_read_as_joined_tags()
                 for i in range(10 * len(labels))]
         ds = load_file("answers.csv", raw=pd.DataFrame(rows, columns=["text", "label"]).to_csv(index=False).encode())
         assert sorted(ds.label_names) == sorted(labels)
+
+
+def test_a_token_level_table_is_refused_as_one_not_told_to_flatten_its_lists(tmp_path):
+    """9ece3fb refused token-level (NER) files (.conll, a token/tag TSV) saying bertlab does not tag tokens; the
+    same data as a table (JSONL or Parquet, as a hub dataset such as CoNLL-2003 or WikiANN holds it: 'tokens' beside
+    'ner_tags', a tag for each token) was told to 'flatten them into plain text and label columns first', which
+    makes no classification dataset of it. It is refused as token-level, in the CoNLL refusal's advice."""
+    sentence = ["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."]
+    rows = [{"id": str(i), "tokens": sentence[:4 + i % 6], "ner_tags": [i % 3] * (4 + i % 6)} for i in range(40)]
+    (tmp_path / "ner.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    pd.DataFrame(rows).to_parquet(tmp_path / "ner.parquet")
+    said = ("columns 'tokens' and 'ner_tags' hold a token-level (NER) dataset: each row a list of tokens with a tag "
+            "for each (40 of 40 rows). bertlab classifies whole texts, one label per text; it does not tag each "
+            "token. Choose a file of one text and its label per row (a sentence or document classification), or a "
+            "token-classification tool for this one.")
+    for name in ("ner.jsonl", "ner.parquet"):
+        with pytest.raises(DataError) as e:
+            load_file(tmp_path / name)
+        assert str(e.value) == said
+    # lists without a tag for each token (a few tags per row): told to flatten them, as before
+    other = [{"words": sentence[:4 + i % 6], "tags": ["a", "b"]} for i in range(40)]
+    pd.DataFrame(other).to_parquet(tmp_path / "lists.parquet")
+    with pytest.raises(DataError, match="flatten them into plain text and label columns first"):
+        load_file(tmp_path / "lists.parquet")

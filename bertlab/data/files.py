@@ -690,9 +690,35 @@ def token_level_message(text: str, name: str) -> str | None:
     said = ", ".join(map(repr, kinds)) + " or 'O'"
     return (f"{name} looks like a token-level (NER) file: one token per line with its tag ({len(tags):,} of the "
             f"{len(filled):,} non-blank lines read end in a tag such as {said}), blank lines between "
-            "sentences. bertlab classifies whole texts, one label per text; it does not tag each token. Choose a "
-            "file of one text and its label per row (a sentence or document classification), or a "
-            "token-classification tool for this one.")
+            f"sentences. {TOKEN_LEVEL_ADVICE}")
+
+
+# what a token-level file or table is told to do instead (token_level_message, token_columns_message)
+TOKEN_LEVEL_ADVICE = ("bertlab classifies whole texts, one label per text; it does not tag each token. Choose a "
+                      "file of one text and its label per row (a sentence or document classification), or a "
+                      "token-classification tool for this one.")
+
+
+def token_columns_message(df: pd.DataFrame, nested: list) -> str | None:
+    """The refusal of a token-level (NER) table, as a JSONL or Parquet file or a hub dataset holds one (CoNLL-2003,
+    WikiANN: ``tokens`` beside ``ner_tags``): a nested column of lists of strings, and another of lists as long in
+    90% of rows or more (a tag for each token); None otherwise. Such a table was told to 'flatten them into plain
+    text and label columns first', which makes no classification dataset of it."""
+    lists = {c: df[c].dropna() for c in nested}
+    lists = {c: v for c, v in lists.items() if len(v) and v.map(lambda x: isinstance(x, (list, tuple))
+                                                               or type(x).__name__ == "ndarray").all()}
+    for tok, toks in lists.items():
+        if not toks.map(lambda x: all(isinstance(t, str) for t in x)).all():
+            continue
+        for tag, tags in lists.items():
+            if tag == tok:
+                continue
+            both = toks.index.intersection(tags.index)
+            same = sum(len(toks[i]) == len(tags[i]) > 0 for i in both)
+            if len(both) and same >= 0.9 * len(both):
+                return (f"columns {tok!r} and {tag!r} hold a token-level (NER) dataset: each row a list of tokens "
+                        f"with a tag for each ({same:,} of {len(both):,} rows). {TOKEN_LEVEL_ADVICE}")
+    return None
 
 
 def _pick(df: pd.DataFrame, names: tuple[str, ...], exclude: set[str]) -> str | None:
@@ -998,6 +1024,8 @@ def detect_text_column(df: pd.DataFrame, label_column: str | None = None) -> str
         ranked = [named]
     if not ranked:
         nested = _nested_columns(df)
+        if (token_level := token_columns_message(df, nested)) is not None:
+            raise DataError(token_level)
         hint = (f" Columns {nested} hold nested values (lists or structs): flatten them into plain "
                 "text and label columns first." if nested else "")
         raise ColumnChoiceError(f"no column looks like text among {cols} (a text column holds sentences, "
