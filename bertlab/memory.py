@@ -129,15 +129,20 @@ def estimate_bytes(strategy: str, shape: Shape, batch_size: int, max_length: int
                           "times its estimate)", terms)
 
 
-def shape_of(strategy: str, model: str, options: dict | None = None, n_classes: int = 2) -> Shape:
+def shape_of(strategy: str, model: str, options: dict | None = None, n_classes: int = 2,
+             new_vocab: int | None = None) -> Shape:
     """The model's :class:`Shape` under ``strategy`` from its config (no weights loaded): the weights and trainable
-    ones as the strategy card counts them (:func:`bertlab.teaching.strategy_blocks`, LoRA's adapters added)."""
+    ones as the strategy card counts them (:func:`bertlab.teaching.strategy_blocks`, LoRA's adapters added);
+    ``new_vocab``: scratch's new vocabulary of up to that many tokens, whose embeddings (and masked-LM scores)
+    replace the model's."""
     from bertlab.strategies import get_strategy
     from bertlab.teaching import ADAPTER, strategy_blocks
 
     opts = {**get_strategy(strategy).defaults.get("options", {}), **(options or {})}
-    blocks = strategy_blocks(strategy, model, opts, n_classes)
+    blocks = strategy_blocks(strategy, model, opts, n_classes, new_vocab)
     layers, hidden, heads, vocab = _dims(model)
+    if strategy == "scratch" and new_vocab:
+        vocab = int(new_vocab)
     weights = sum(b.params for b in blocks) + sum(b.trained_params for b in blocks if b.state == ADAPTER)
     if strategy == "partial_ft":
         backprop = sum(1 for b in blocks if b.name.startswith("layer ") and b.trained_params)
@@ -174,7 +179,9 @@ def estimate_config(cfg, device=None, n_train: int | None = None, longest: int |
     if not s.uses_device:
         return estimate_bytes(cfg.strategy, Shape(0, 0, 0, 0, 1, 0, 0), 1, 1)
     try:
-        shape = shape_of(cfg.strategy, cfg.model, cfg.options)
+        # scratch's own vocabulary (8,000 tokens by default against MiniLM's 30,522): as its strategy card counts it
+        shape = shape_of(cfg.strategy, cfg.model, cfg.options,
+                         new_vocab=cfg.vocab_size if getattr(cfg, "new_vocab", False) else None)
     except (BertlabError, OSError, ValueError) as e:
         return MemoryEstimate(None, f"unknown: the model's config could not be read ({e})")
     mlm = 0.0

@@ -166,6 +166,21 @@ def test_the_models_config_is_read_once_not_for_each_strategy_on_each_rerun(tiny
     assert first[0].layers == real(tiny_model).num_hidden_layers
 
 
+def test_scratchs_new_vocabulary_is_counted_as_its_strategy_card_counts_it():
+    """scratch with a new vocabulary (8,000 tokens) trains embeddings of that many rows, not MiniLM's 30,522: the
+    Train page's card counted 8,000 while the memory column beside it counted the model's, 11.9M weights with their
+    gradients and AdamW states (and masked-LM scores over 30,522 tokens)."""
+    from bertlab.strategies import make_config
+    from bertlab.teaching import strategy_blocks
+
+    own, model = make_config("scratch", new_vocab=True, vocab_size=8000), make_config("scratch")
+    a, b = memory.estimate_config(own), memory.estimate_config(model)
+    assert a.terms["weights"] == 4 * sum(x.params for x in strategy_blocks("scratch", own.model, new_vocab=8000))
+    assert b.terms["weights"] == 4 * sum(x.params for x in strategy_blocks("scratch", model.model))
+    assert a.terms["weights"] < b.terms["weights"] and a.bytes < b.bytes
+    assert shape_of("scratch", "minilm", new_vocab=8000).vocab == 8000 < shape_of("scratch", "minilm").vocab
+
+
 def test_compare_warns_before_training_where_a_run_would_not_fit(tiny_csv, monkeypatch):
     """bertlab.compare, as `run`: a run whose estimated peak exceeds the memory available now is warned of before
     training (it said nothing, where `run` on the same runs warned)."""
