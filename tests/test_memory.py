@@ -107,6 +107,8 @@ def test_the_words():
     assert MemoryEstimate(351_000_000, "").text() == "~350 MB"
     assert MemoryEstimate(None, "").text() == "unknown"
     assert memory.format_bytes(6_160) == "6 kB"
+    # one decimal below 10 GB, none from there (mutants16: '12.0 GB' passed every test)
+    assert memory.format_bytes(1.54e9) == "1.5 GB" and memory.format_bytes(12.4e9) == "12 GB"
     note = memory.too_big_note({"full_ft": MemoryEstimate(9_000_000_000, ""), "head_only": MemoryEstimate(4e8, "")},
                                8_000_000_000)
     assert note.startswith("full_ft (~9.0 GB) may not fit: about 8.0 GB of memory available") and "head_only" not in note
