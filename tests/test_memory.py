@@ -74,6 +74,22 @@ def test_bf16_keeps_smaller_activations_than_fp32():
         "activations"]
 
 
+def test_the_terms_of_a_strategy_follow_its_own_settings():
+    """mutants16: each of these terms could be dropped or mis-scaled and every run stayed within MEASURED_RANGE."""
+    # zero_shot and head_only embed 64 texts a batch at least: a smaller batch keeps as much
+    head = {b: _est("head_only", b).terms["activations"] for b in (16, 64, 128)}
+    assert head[16] == head[64] < head[128]
+    # fp32 has no bf16 copies of the weights: a smaller fixed term than under bf16 autocast
+    assert _est("full_ft", half=False).terms["fixed"] < _est("full_ft").terms["fixed"]
+    # lora's adapters' dropout keeps their inputs: a term of its own, which grows with the batch
+    assert "adapter inputs" not in _est("full_ft").terms
+    assert _est("lora", 32).terms["adapter inputs"] == 2 * _est("lora", 16).terms["adapter inputs"] > 0
+    # dapt's masked-LM logits grow with the share of tokens masked
+    shape = shape_of("dapt", "minilm")
+    logits = {m: estimate_bytes("dapt", shape, 16, 128, mlm=m).terms["masked-LM logits"] for m in (0.15, 0.3)}
+    assert logits[0.3] == pytest.approx(2 * logits[0.15], rel=1e-6)
+
+
 def test_tfidf_logreg_is_not_estimated():
     from bertlab.config import DataConfig
     from bertlab.strategies import make_config
