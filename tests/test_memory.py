@@ -118,6 +118,24 @@ def test_estimate_config_reads_the_config_and_lowers_the_batch_to_the_training_t
     assert "masked-LM logits" in memory.estimate_config(make_config("dapt", data=data), bf16).terms
 
 
+def test_estimate_config_counts_the_longest_text_and_keeps_an_embedding_batch():
+    """mutants16: the longest text counted as max(max_length, longest), and an embedding batch lowered to the
+    training texts (it embeds the validation and test texts too), passed every test."""
+    from bertlab.config import DataConfig
+    from bertlab.models import DeviceInfo
+    from bertlab.strategies import make_config
+
+    cpu32 = DeviceInfo("cpu", "test cpu", bf16=False)
+    data = DataConfig(source="builtin", name="tweets")
+    cfg = make_config("full_ft", data=data, batch_size=32, max_length=256)
+    # a batch is padded to its longest text: 60 tokens count as 60, and a text past max length as max length
+    assert memory.estimate_config(cfg, cpu32, longest=60).bytes == estimate_bytes(
+        "full_ft", shape_of("full_ft", "minilm"), 32, 60, half=False).bytes
+    assert memory.estimate_config(cfg, cpu32, longest=1000).bytes == memory.estimate_config(cfg, cpu32).bytes
+    head = make_config("head_only", data=data, batch_size=128)
+    assert memory.estimate_config(head, cpu32, n_train=8).bytes == memory.estimate_config(head, cpu32).bytes
+
+
 def test_the_words():
     assert MemoryEstimate(1_100_000_000, "").text() == "~1.1 GB"
     assert MemoryEstimate(351_000_000, "").text() == "~350 MB"
