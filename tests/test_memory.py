@@ -136,6 +136,22 @@ def test_estimate_config_counts_the_longest_text_and_keeps_an_embedding_batch():
     assert memory.estimate_config(head, cpu32, n_train=8).bytes == memory.estimate_config(head, cpu32).bytes
 
 
+def test_per_strategy_keeps_each_strategys_largest_estimate_in_the_configs_order():
+    """What the sweep's plan and its warning say: a strategy's largest run (mutants16: its smallest passed)."""
+    from bertlab.config import DataConfig
+    from bertlab.models import DeviceInfo
+    from bertlab.strategies import make_config
+
+    cpu32 = DeviceInfo("cpu", "test cpu", bf16=False)
+    data = DataConfig(source="builtin", name="tweets")
+    configs = [make_config("full_ft", data=data, batch_size=b) for b in (32, 8, 64)] + [
+        make_config("head_only", data=data)]
+    got = memory.per_strategy(configs, cpu32)
+    assert list(got) == ["full_ft", "head_only"]
+    assert got["full_ft"].bytes == memory.estimate_config(configs[2], cpu32).bytes > memory.estimate_config(
+        configs[0], cpu32).bytes
+
+
 def test_the_words():
     assert MemoryEstimate(1_100_000_000, "").text() == "~1.1 GB"
     assert MemoryEstimate(351_000_000, "").text() == "~350 MB"
