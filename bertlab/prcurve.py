@@ -85,12 +85,14 @@ def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray) 
 
 def precision_at_recall(c: Curve, target: float) -> tuple[float, float | None] | None:
     """(the best precision at a recall of ``target`` or more, the least probability that answers the class there),
-    read off the curve; None where no threshold reaches that recall (never: the lowest finds every text)."""
+    read off the curve; None where no threshold reaches that recall (never: the lowest finds every text). Where
+    several points share that precision, the one of most recall (the least probability): it finds more texts as
+    precisely."""
     if target in c.readings:
         return c.readings[target][0]
     best = None
-    for p, r, t in zip(c.precision, c.recall, c.threshold):
-        if r >= target - 1e-12 and (best is None or p > best[0]):
+    for p, r, t in zip(c.precision, c.recall, c.threshold):  # recall rising: a later point of equal precision wins
+        if r >= target - 1e-12 and (best is None or p >= best[0]):
             best = (p, t)
     return best
 
