@@ -193,3 +193,12 @@ def test_a_curve_over_many_test_texts_is_thinned_for_drawing_and_keeps_its_readi
     for target in prcurve.TARGETS:
         assert prcurve.precision_at_recall(c, target) == prcurve.precision_at_recall(whole, target)
         assert prcurve.recall_at_precision(c, target) == prcurve.recall_at_precision(whole, target)
+def test_no_threshold_that_precise_reads_as_a_dash_not_as_zero_recall(tmp_path):
+    """Its most probable 'abusive' text is not abusive: no threshold answers the class at 100% precision, so the
+    table says '–' (mutants16: counting the curve's recall-0 start gave '0%', and passed every test)."""
+    s = [0.9, 0.8, 0.7, 0.1]
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], [0, 1, 1, 0], [[1 - p, p] for p in s])
+    c = prcurve.curves([r], "abusive").curves[0]
+    assert prcurve.recall_at_precision(c, 1.0) is None
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0).iloc[0]
+    assert row["recall at 100% precision"] == "–" and row["precision at 100% recall"] == "67% (p ≥ 0.700)"
