@@ -143,6 +143,20 @@ def test_the_figure_draws_a_line_per_run_with_its_ap_its_answers_and_the_random_
     assert "kept its class probabilities" in empty.layout.annotations[0].text
 
 
+def test_the_figure_starts_a_weak_runs_line_at_its_first_answer_and_draws_no_random_line_for_two_test_sets(tmp_path):
+    """mutants16: drawing scikit-learn's first point (an upright line from 100%), and one run's random line beside
+    runs of another test set (a share of the texts the others do not have), passed every test."""
+    s = [0.9, 0.8, 0.7, 0.1]  # its most probable 'abusive' text is not abusive: its first answer is 0% precise
+    weak = fake_run(tmp_path, "head_only", ["ok", "abusive"], [0, 1, 1, 0], [[1 - p, p] for p in s])
+    cs = prcurve.curves([weak], "abusive")
+    line = next(t for t in plots.pr_figure([weak], cs).data if t.name.startswith("head_only"))
+    assert line.y[0] == 0 and max(line.y) < 1 and len(line.y) == len(line.x)
+    other = fake_run(tmp_path, "full_ft", NAMES, LABELS, probs_for(np.random.default_rng(2), LABELS))  # 3 of 20
+    both = plots.pr_figure([weak, other], prcurve.curves([weak, other], "abusive"))
+    names = [t.name for t in both.data if t.mode == "lines"]
+    assert len(names) == 2 and not any(n.startswith("at random") for n in names)
+
+
 def test_the_table_reads_the_curves_at_the_target(tmp_path):
     # the hand-made case, as a run: 0.9, 0.8, 0.7, 0.3, 0.1 on 'abusive' for texts of classes 1 0 1 0 0
     s = [0.9, 0.8, 0.7, 0.3, 0.1]
