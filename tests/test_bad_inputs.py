@@ -182,6 +182,23 @@ def _ner_lines(sep: str) -> str:
         "".join(f"{t}{sep}{g}\n" for t, g in s) for s in sents)
 
 
+def test_a_file_that_only_resembles_a_token_level_one_is_not_called_one():
+    """What token_level_message asks of a file before it calls it token-level: 90% of its lines a token and a tag,
+    some tag a B- or I- one, two sentence breaks at least (mutants16: 50%, all 'O' tags, one break each passed
+    every test). Each case is the NER file above, changed in that one respect."""
+    from bertlab.data.files import token_level_message
+
+    ner = _ner_lines("\t")
+    assert token_level_message(ner, "ner.tsv") is not None
+    rows = ner.splitlines()
+    one_break = "\n".join(r for i, r in enumerate(rows) if r.strip() or i == 4) + "\n"
+    assert one_break.count("\n\n") == 1 and token_level_message(one_break, "ner.tsv") is None
+    four_in_five = ner + "".join(f"a short review number {i}\tpos\n" for i in range(30))  # 120 of 150 lines tagged
+    assert token_level_message(four_in_five, "ner.tsv") is None
+    all_o = "".join(f"{r.split()[0]}\tO\n" if r.strip() else "\n" for r in rows)
+    assert token_level_message(all_o, "ner.tsv") is None
+
+
 def _ragged() -> str:
     return "text,label\na fine first row,pos\nthis row, sadly, has extra commas,neg\n" + csv_text(good_rows())[11:]
 
