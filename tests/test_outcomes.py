@@ -432,6 +432,20 @@ def test_a_validation_loss_risen_by_exactly_the_threshold_is_named_overfitting()
                          "0.250)")
 
 
+def test_overfitting_under_class_weights_is_read_and_named_on_the_weighted_validation_loss():
+    """With class weights, keep_best reads the class-weighted validation loss: overfitting is measured on it and
+    named so, here while the plain one fell (mutants16: the sentence saying 'the validation loss rose by 50%' of a
+    loss that fell passed every test)."""
+    from bertlab.engine import best_epoch_outcome
+
+    hist = [{"epoch": 1, "val_loss": 0.5, "weighted_val_loss": 0.4, "train_loss": 0.6},
+            {"epoch": 2, "val_loss": 0.45, "weighted_val_loss": 0.6, "train_loss": 0.3}]
+    _, note = best_epoch_outcome(1, hist)
+    assert note.endswith("the lowest class-weighted validation loss (0.400; the last epoch's was 0.600): later "
+                         "epochs did not lower it, and they overfit: the class-weighted validation loss rose by 50% "
+                         "while the training loss fell (0.600 to 0.300)"), note
+
+
 def test_training_loops_keep_each_epochs_training_loss_beside_its_validation_record():
     import numpy as np
 
