@@ -65,6 +65,8 @@ def test_frozen_weights_carry_no_gradients_or_optimizer_states():
         assert _est(s).terms["gradients"] == 4 * shape.trainable
     assert _est("head_only").terms["optimizer states"] < 100_000  # its head only
     assert _est("zero_shot").terms["optimizer states"] == 0  # it trains nothing
+    # lora's adapters are weights the model did not have, held beside it (mutants16: leaving them out passed)
+    assert shape_of("lora", "minilm").weights > full.weights
     # partial_ft: its top half of MiniLM's 6 layers, no embeddings
     assert shape_of("partial_ft", "minilm").backprop_layers == 3 and shape_of("lora", "minilm").backprop_layers == 6
 
