@@ -124,6 +124,14 @@ def test_the_rarest_class_comes_first_and_runs_without_probabilities_are_named(t
     assert prcurve.curves([other], "abusive").missing == [(other, prcurve.NO_SUCH_CLASS)]
 
 
+def test_a_class_without_test_texts_is_not_offered(tmp_path):
+    """No text of 'spam' in the test set: no curve to draw, so no choice of it (mutants16: offering it passed)."""
+    labels = [0] * 6 + [1] * 4
+    r = fake_run(tmp_path, "head_only", NAMES, labels, probs_for(np.random.default_rng(3), labels))
+    assert r.metrics["per_class"]["spam"]["support"] == 0  # the premise: the class is in the report, at 0
+    assert prcurve.class_choices([r]) == ["abusive", "ok"]
+
+
 def test_the_figure_draws_a_line_per_run_with_its_ap_its_answers_and_the_random_line(tmp_path):
     rng = np.random.default_rng(1)
     a = fake_run(tmp_path, "head_only", NAMES, LABELS, probs_for(rng, LABELS))
