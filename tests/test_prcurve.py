@@ -165,6 +165,14 @@ def test_the_figure_starts_a_weak_runs_line_at_its_first_answer_and_draws_no_ran
     assert len(names) == 2 and not any(n.startswith("at random") for n in names)
 
 
+def test_the_table_says_a_dash_for_the_precision_of_a_run_that_never_answers_the_class(tmp_path):
+    """No answer of 'abusive': its answers have no precision, '–', not '0%' (mutants16: '0%' passed)."""
+    s = [0.4, 0.1, 0.2, 0.3]
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], [1, 0, 0, 1], [[1 - p, p] for p in s])
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9).iloc[0]
+    assert row["its answers: precision"] == "–" and row["its answers: recall"] == "0%"
+
+
 def test_the_table_reads_the_curves_at_the_target(tmp_path):
     # the hand-made case, as a run: 0.9, 0.8, 0.7, 0.3, 0.1 on 'abusive' for texts of classes 1 0 1 0 0
     s = [0.9, 0.8, 0.7, 0.3, 0.1]
