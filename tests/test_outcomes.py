@@ -432,6 +432,17 @@ def test_a_validation_loss_risen_by_exactly_the_threshold_is_named_overfitting()
                          "0.250)")
 
 
+def test_the_weighted_loss_of_no_texts_is_none_not_nan():
+    """keep_best would compare a nan (mutants16: dropping the no-texts check passed every test)."""
+    import torch
+
+    from bertlab.engine import weighted_loss
+
+    assert weighted_loss(torch.zeros((0, 2)), torch.zeros(0, dtype=torch.long), [1.0, 3.0]) is None
+    assert weighted_loss(torch.zeros((2, 2)), torch.tensor([0, 1]), None) is None
+    assert weighted_loss(torch.zeros((2, 2)), torch.tensor([0, 1]), [1.0, 3.0]) == pytest.approx(0.6931, abs=1e-4)
+
+
 def test_overfitting_under_class_weights_is_read_and_named_on_the_weighted_validation_loss():
     """With class weights, keep_best reads the class-weighted validation loss: overfitting is measured on it and
     named so, here while the plain one fell (mutants16: the sentence saying 'the validation loss rose by 50%' of a
