@@ -985,3 +985,22 @@ def test_a_queued_run_deleted_from_elsewhere_is_skipped_with_a_warning(reviews, 
         c = bertlab.compare(reviews, ["tfidf_logreg", "zero_shot"], sizes=(None, None, None), progress=False)
     assert len(deleted) == 1
     assert list(c.table["strategy"]) == ["tfidf_logreg"] and c.table.loc[0, "status"] == "succeeded"
+
+
+def test_a_run_deleted_as_soon_as_it_ended_is_left_out_not_a_traceback(reviews, monkeypatch):
+    """compare's first run deleted from another terminal the moment it ended (mutants16: reading the deleted run
+    then, shown.done(None), passed every test): the comparison holds the runs still stored."""
+    import bertlab.runner as runner
+
+    real, ended = runner.execute_run, []
+
+    def execute_run(store, rid, *args, **kwargs):
+        status = real(store, rid, *args, **kwargs)
+        if not ended:
+            ended.extend(RunStore().delete_finished([rid])[0])
+        return status
+
+    monkeypatch.setattr(runner, "execute_run", execute_run)
+    c = bertlab.compare(reviews, ["tfidf_logreg", "zero_shot"], sizes=(None, None, None), progress=False)
+    assert len(ended) == 1
+    assert list(c.table["strategy"]) == ["zero_shot"]
