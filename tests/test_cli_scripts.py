@@ -638,6 +638,30 @@ def _deleting_the_rest_at_the_first_run(monkeypatch) -> list[str]:
     return deleted
 
 
+@pytest.mark.parametrize("command", [["run", "--strategies", "tfidf_logreg"],
+                                     ["sweep", "--strategies", "tfidf_logreg", "--sizes", "8", "--seeds", "0"]])
+def test_a_run_deleted_as_soon_as_it_ended_is_not_a_traceback(tiny_csv, command, capsys, monkeypatch):
+    """The launch's run deleted from another terminal the moment it ended (mutants16: reading its costs then, of a
+    None, passed every test): its line is said without them, and the exit code fails (a run is lost)."""
+    import bertlab.runner as runner
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    real, ended = runner.execute_run, []
+
+    def execute_run(store, rid, *args, **kwargs):
+        status = real(store, rid, *args, **kwargs)
+        ended.extend(RunStore().delete_finished([rid])[0])
+        return status
+
+    monkeypatch.setattr(runner, "execute_run", execute_run)
+    code = main([*command, "--dataset", str(tiny_csv)])
+    err = capsys.readouterr().err
+    assert len(ended) == 1 and RunStore().list_runs(limit=None) == []
+    assert re.search(r"^\[1/1\] .*succeeded", err, flags=re.M), err
+    assert code == 1  # a run of the launch is lost: not a success (sweep: a point to run again)
+
+
 @pytest.mark.parametrize("command", [["run", "--strategies", "tfidf_logreg", "zero_shot"],
                                      ["sweep", "--strategies", "tfidf_logreg", "--sizes", "8", "16", "--seeds", "0"]])
 def test_a_queued_run_deleted_from_elsewhere_is_skipped_not_a_traceback(tiny_csv, command, capsys, monkeypatch):
