@@ -226,8 +226,13 @@ def too_big_note(estimates: dict[str, MemoryEstimate], free: int | None, device_
         return None
     where = "free on the GPU" if device_type == "cuda" else "of memory available on this machine"
     names = ", ".join(f"{n} (~{format_bytes(e.bytes)})" for n, e in over.items())
+    trainers = [n for n in over if n not in EMBEDDING_STRATEGIES]  # zero_shot and head_only train no encoder weight
+    if not trainers:  # no strategy trains fewer weights than these; their batch counts from 64 up (embedding_based)
+        return (f"{names} may not fit: about {format_bytes(free)} {where} now. Lower the max length, or the batch "
+                "size where it is above 64 (texts are embedded at least 64 at a time).")
+    fewer = "" if len(trainers) == len(over) else f" for {', '.join(trainers)}"
     return (f"{names} may not fit: about {format_bytes(free)} {where} now. Lower the batch size or max length "
-            "(activations grow with both), or pick a strategy that trains fewer weights.")
+            f"(activations grow with both), or{fewer} pick a strategy that trains fewer weights.")
 
 
 def per_strategy(configs, device=None, n_train=None) -> dict[str, MemoryEstimate]:

@@ -168,6 +168,21 @@ def test_the_words():
     assert memory.too_big_note({"full_ft": MemoryEstimate(9_000_000_000, "")}, 10**10) is None
 
 
+def test_the_warning_advises_by_what_the_runs_over_the_limit_are():
+    """Its advice ended "or pick a strategy that trains fewer weights" where the runs over the limit were
+    zero_shot or head_only, which train no encoder weight; their batch counts from 64 up."""
+    big = MemoryEstimate(9_000_000_000, "")
+    embeds = memory.too_big_note({"zero_shot": big, "head_only": big, "full_ft": MemoryEstimate(4e8, "")}, 8 * 10**9)
+    assert "fewer weights" not in embeds and "full_ft" not in embeds, embeds
+    assert embeds.endswith("Lower the max length, or the batch size where it is above 64 (texts are embedded at "
+                           "least 64 at a time)."), embeds
+    both = memory.too_big_note({"head_only": big, "full_ft": big, "lora": big}, 8 * 10**9)
+    assert both.endswith("Lower the batch size or max length (activations grow with both), or for full_ft, lora "
+                         "pick a strategy that trains fewer weights."), both
+    alone = memory.too_big_note({"full_ft": big}, 8 * 10**9)
+    assert alone.endswith("(activations grow with both), or pick a strategy that trains fewer weights."), alone
+
+
 def test_sweep_dry_run_says_each_strategys_peak_memory_and_warns_where_it_would_not_fit(tiny_model, tiny_csv, capsys,
                                                                                        monkeypatch):
     from bertlab.cli import main
