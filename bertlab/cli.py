@@ -1918,8 +1918,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sweep_id, todo, reused = sweep.prepare(store, spec, args.sweep_id)
     # Points queued earlier (e.g. by an interrupted CLI sweep) run here too; a point that another
     # process claims first is skipped by execute_run's atomic claim.
-    waiting = [i for i in reused if store.get(i).status == "queued"]
-    configs = [store.get(i).run_config for i in waiting] + todo
+    # A run deleted from elsewhere since it was planned is not waiting (store.get read None: AttributeError)
+    stored = [r for i in reused if (r := store.get(i)) is not None]
+    waiting = [r.id for r in stored if r.status == "queued"]
+    configs = [r.run_config for r in stored if r.status == "queued"] + todo
     # what the Learning curves page says before it queues: how many texts "all" is, and how long the runs take here
     available = sweep.available_sizes()
     plans, seconds, unknown, memories = "", None, None, {}
@@ -1934,7 +1936,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         plans = f"{sweep.all_sentence(spec, available)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(counted))}"
         memories = memory.per_strategy(configs, pick_device(), lambda c: (available(c) or {}).get("train"))
         plans += memory.plan_sentence(memories)
-    print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(reused) - len(waiting)} done or running, "
+    print(f"sweep {sweep_id}: {spec.n_points} points, runs: {len(stored) - len(waiting)} done or running, "
           f"{len(waiting)} queued earlier, {new}.{sweep.shared_sentence(spec)}{plans}", file=sys.stderr)
     if memories and (too_big := memory.too_big_note(memories, memory.available_bytes(pick_device().type),
                                                     pick_device().type)):
@@ -1951,7 +1953,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             from bertlab.strategies import REGISTRY
 
             print(json.dumps({"sweep_id": None if sweep_id.startswith("(") else sweep_id, "dry_run": True,
-                              "points": spec.n_points, "done_or_running": len(reused) - len(waiting),
+                              "points": spec.n_points, "done_or_running": len(stored) - len(waiting),
                               "queued_earlier": len(waiting), "new": len(todo),
                               # as the line above: null where no strategy has run here yet (or with --no-run)
                               "estimated_seconds": seconds or None, "points_not_estimated": unknown,

@@ -662,6 +662,33 @@ def test_a_run_deleted_as_soon_as_it_ended_is_not_a_traceback(tiny_csv, command,
     assert code == 1  # a run of the launch is lost: not a success (sweep: a point to run again)
 
 
+def test_a_sweeps_run_deleted_between_planning_and_queueing_is_not_a_traceback(tiny_csv, capsys, monkeypatch):
+    """A point's run planned as reused (done by an earlier sweep) and deleted from elsewhere before the sweep read
+    its status: `sweep` ended in "AttributeError: 'NoneType' object has no attribute 'status'". It is not waiting:
+    the other points run, and the deleted one is said missing."""
+    from bertlab import sweep
+    from bertlab.cli import main
+    from bertlab.store import RunStore
+
+    base = ["sweep", "--dataset", str(tiny_csv), "--strategies", "tfidf_logreg", "--seeds", "0", "--sizes", "8"]
+    assert main(base) == 0
+    capsys.readouterr()
+    real, deleted = sweep.prepare, []
+
+    def prepare(store, spec, sweep_id=None):
+        sweep_id, todo, reused = real(store, spec, sweep_id)
+        deleted.extend(RunStore().delete_finished(reused)[0])
+        return sweep_id, todo, reused
+
+    monkeypatch.setattr(sweep, "prepare", prepare)
+    code = main([*base, "16"])
+    err = capsys.readouterr().err
+    assert len(deleted) == 1 and RunStore().get(deleted[0]) is None
+    assert "runs: 0 done or running, 0 queued earlier, 1 new" in err, err
+    assert [r.config["data"]["train_size"] for r in RunStore().list_runs(limit=None)] == [16]
+    assert "missing: " in err and "tfidf_logreg n=8 seed 0" in err and code == 1, err
+
+
 @pytest.mark.parametrize("command", [["run", "--strategies", "tfidf_logreg", "zero_shot"],
                                      ["sweep", "--strategies", "tfidf_logreg", "--sizes", "8", "16", "--seeds", "0"]])
 def test_a_queued_run_deleted_from_elsewhere_is_skipped_not_a_traceback(tiny_csv, command, capsys, monkeypatch):
