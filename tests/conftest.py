@@ -151,3 +151,24 @@ def two_rates(tiny_data):
                             "device": "cpu"})
         ids.append(rid)
     return store, ids
+
+
+def deleting_the_rest_at_the_first_run(monkeypatch) -> list[str]:
+    """Another terminal's `cancel` then `delete` of a launch's runs still queued, done as its first run starts:
+    wraps execute_run; returns the ids deleted (test_cli_scripts, test_api)."""
+    import bertlab.runner as runner
+    from bertlab.store import QUEUED, RunStore
+
+    real, deleted = runner.execute_run, []
+
+    def execute_run(store, rid, *args, **kwargs):
+        if not deleted:
+            other = RunStore()
+            rest = [r.id for r in other.list_runs(status=(QUEUED,), limit=None) if r.id != rid]
+            for i in rest:
+                other.request_cancel(i)
+            deleted.extend(other.delete_finished(rest)[0])
+        return real(store, rid, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "execute_run", execute_run)
+    return deleted

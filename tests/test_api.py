@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_texts  # tests/ is on sys.path
+from conftest import deleting_the_rest_at_the_first_run, make_texts  # tests/ is on sys.path
 
 import bertlab
 from bertlab import paired
@@ -966,21 +966,9 @@ def test_a_queued_run_deleted_from_elsewhere_is_skipped_with_a_warning(reviews, 
     """compare's second run cancelled and deleted from another terminal (or Compare) while the first trained:
     execute_run raised KeyError on it (store.get was None; followed up from a mypy finding) and compare lost the whole comparison.
     Now a warning says so and the comparison holds the run still stored."""
-    import bertlab.runner as runner
-    from bertlab.store import DELETED_WHILE_QUEUED, QUEUED
+    from bertlab.store import DELETED_WHILE_QUEUED
 
-    real, deleted = runner.execute_run, []
-
-    def execute_run(store, rid, *args, **kwargs):
-        if not deleted:  # as `python -m bertlab cancel` and `delete` in another terminal would
-            other = RunStore()
-            rest = [r.id for r in other.list_runs(status=(QUEUED,), limit=None) if r.id != rid]
-            for i in rest:
-                other.request_cancel(i)
-            deleted.extend(other.delete_finished(rest)[0])
-        return real(store, rid, *args, **kwargs)
-
-    monkeypatch.setattr(runner, "execute_run", execute_run)
+    deleted = deleting_the_rest_at_the_first_run(monkeypatch)  # as `cancel` and `delete` in another terminal would
     with pytest.warns(UserWarning, match=f"zero_shot · .*: {re.escape(DELETED_WHILE_QUEUED)}"):
         c = bertlab.compare(reviews, ["tfidf_logreg", "zero_shot"], sizes=(None, None, None), progress=False)
     assert len(deleted) == 1

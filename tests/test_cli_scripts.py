@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+from conftest import deleting_the_rest_at_the_first_run  # tests/ is on sys.path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -617,27 +618,6 @@ def test_report_refuses_a_bad_price_naming_the_option_typed_not_a_field_of_the_c
     assert "below 1,000,000" in err and "cpu_hour" not in err and "gpu_hour" not in err, err
 
 
-def _deleting_the_rest_at_the_first_run(monkeypatch) -> list[str]:
-    """Another terminal's `cancel` then `delete` of a launch's runs still queued, done as its first run starts:
-    wraps execute_run; returns the ids deleted."""
-    import bertlab.runner as runner
-    from bertlab.store import QUEUED, RunStore
-
-    real, deleted = runner.execute_run, []
-
-    def execute_run(store, rid, *args, **kwargs):
-        if not deleted:
-            other = RunStore()
-            rest = [r.id for r in other.list_runs(status=(QUEUED,), limit=None) if r.id != rid]
-            for i in rest:
-                other.request_cancel(i)
-            deleted.extend(other.delete_finished(rest)[0])
-        return real(store, rid, *args, **kwargs)
-
-    monkeypatch.setattr(runner, "execute_run", execute_run)
-    return deleted
-
-
 @pytest.mark.parametrize("command", [["run", "--strategies", "tfidf_logreg"],
                                      ["sweep", "--strategies", "tfidf_logreg", "--sizes", "8", "--seeds", "0"]])
 def test_a_run_deleted_as_soon_as_it_ended_is_not_a_traceback(tiny_csv, command, capsys, monkeypatch):
@@ -699,7 +679,7 @@ def test_a_queued_run_deleted_from_elsewhere_is_skipped_not_a_traceback(tiny_csv
     from bertlab.cli import main
     from bertlab.store import DELETED_WHILE_QUEUED, RunStore
 
-    deleted = _deleting_the_rest_at_the_first_run(monkeypatch)
+    deleted = deleting_the_rest_at_the_first_run(monkeypatch)
     code = main([*command, "--dataset", str(tiny_csv)])
     out, err = capsys.readouterr()
     assert len(deleted) == 1 and RunStore().get(deleted[0]) is None
