@@ -129,8 +129,9 @@ def test_default_flow_in_a_real_browser(server, tmp_path):
         expect(page.get_by_text(re.compile(r"test accuracy \d+\.\d%"))).to_have_count(2, timeout=300_000)
         expect(page.get_by_text("Confusion matrices (test set)")).to_be_visible()
         # curves (training loss; validation loss and accuracy, a figure each, in two columns a phone stacks),
-        # accuracy/cost/scatter, the calibration diagram, one confusion matrix per run
-        expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3 + 3 + 1 + 2, timeout=60_000)
+        # accuracy/cost/scatter, the precision-recall curves of one class (both runs keep their probabilities), the
+        # calibration diagram, one confusion matrix per run
+        expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3 + 3 + 1 + 1 + 2, timeout=60_000)
         page.screenshot(path=str(shots / "compare.png"))
         # On a phone (390 px) no chart title runs past its chart: an SVG title cannot wrap, and a teacher's
         # students saw "Validation accurac…" and "Accuracy vs training time (up and left…" cut off.
