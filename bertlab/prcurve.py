@@ -18,7 +18,8 @@ NO_SUCH_CLASS = "its test set holds no text of this class"
 # Where the report, `run`'s output and the Python API read each curve: 90% recall (and precision), Compare's default
 READ_AT = 0.9
 # The recalls (and precisions) a curve is read at: Compare's list, the report's 90%. A curve of more than
-# MAX_POINTS points is thinned to about that many for drawing (its readings at these kept exact, from every point):
+# MAX_POINTS points is thinned to that many for drawing (its readings at these kept exact, from every point, and
+# the points they read kept among those drawn):
 # on 25,000 test texts a curve held ~10,000 points, and eight runs' made a 6.6 MB figure, hashed and redrawn on
 # each rerun of Compare.
 TARGETS = (0.5, 0.8, 0.9, 0.95, 0.99)
@@ -77,7 +78,11 @@ def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray) 
               float(average_precision_score(y, score)), at)
     if len(keep) > MAX_POINTS:  # evenly spaced points, both ends kept; the readings from the whole curve
         readings = {x: (precision_at_recall(c, x), recall_at_precision(c, x)) for x in TARGETS}
-        some = sorted(set(np.linspace(0, len(keep) - 1, MAX_POINTS).round().astype(int).tolist()))
+        # and the points they read: the table's 'p ≥ 0.203' was on no point of the line drawn, whose hover said
+        # 0.233 there (evenly spaced points alone skipped it), and the line passed below the precision read
+        index = {t: k for k, t in enumerate(c.threshold)}
+        read = {index[got[1]] for pair in readings.values() for got in pair if got is not None}
+        some = sorted(set(np.linspace(0, len(keep) - 1, MAX_POINTS - len(read)).round().astype(int).tolist()) | read)
         c = Curve(run_id, c.positives, c.texts, [c.recall[k] for k in some], [c.precision[k] for k in some],
                   [c.threshold[k] for k in some], c.ap, at, readings)
     return c

@@ -223,6 +223,30 @@ def test_a_curve_over_many_test_texts_is_thinned_for_drawing_and_keeps_its_readi
     for target in prcurve.TARGETS:
         assert prcurve.precision_at_recall(c, target) == prcurve.precision_at_recall(whole, target)
         assert prcurve.recall_at_precision(c, target) == prcurve.recall_at_precision(whole, target)
+
+
+def test_a_thinned_curve_keeps_the_points_its_readings_sit_on():
+    """Thinned to evenly spaced points, a curve of 25,000 test texts lost the points its table reads: the table said
+    '100% (p ≥ 0.203)' at 50% precision where the line drawn had no such point (its hover said p ≥ 0.233 there), so
+    the chart and its table disagreed. Each reading's point is on the line drawn, read off it alone as the whole
+    curve reads, and the thinned curve still holds at most MAX_POINTS."""
+    import dataclasses
+
+    rng = np.random.default_rng(0)
+    n = 25_000
+    y = rng.random(n) < 0.5
+    score = np.round(1 / (1 + np.exp(-(rng.normal(0, 1, n) + 2.5 * (2 * y - 1)))), 4)  # a good run, 4 decimals
+    c = prcurve.curve("r", y, score, score >= 0.5)
+    assert c.readings and len(c.recall) <= prcurve.MAX_POINTS  # the premise: thinned
+    drawn = dataclasses.replace(c, readings={})  # the line as drawn, read without the readings kept aside
+    points = set(zip(c.recall, c.precision, c.threshold))
+    for target in prcurve.TARGETS:
+        for read in (prcurve.precision_at_recall, prcurve.recall_at_precision):
+            got = read(c, target)
+            assert read(drawn, target) == got, (read.__name__, target)
+            assert any(t == got[1] for _, _, t in points)
+
+
 def test_no_threshold_that_precise_reads_as_a_dash_not_as_zero_recall(tmp_path):
     """Its most probable 'abusive' text is not abusive: no threshold answers the class at 100% precision, so the
     table says '–' (mutants16: counting the curve's recall-0 start gave '0%', and passed every test)."""
