@@ -1287,6 +1287,19 @@ def test_a_near_copy_that_differs_late_is_shown_where_it_differs_not_as_the_same
         near_copies_note([long], [long.replace(",", "").replace("!", "").lower()]))
 
 
+def test_a_near_copy_that_differs_late_in_a_long_link_is_shown_where_it_differs():
+    """Two posts that differ only in the end of a long link (a near copy 'by links'): cut from the last space more
+    than 25 characters before the difference, the link's start, both read '...https://www.example-news-site.com/
+    sport/football/match...', the same text twice again. Cut 30 characters before the difference instead, the two
+    read apart."""
+    from bertlab.data.dataset import near_copies_note
+
+    said = "Everyone who follows the club should read this match report, honestly "
+    link = "https://www.example-news-site.com/sport/football/match-report-2026/article?id="
+    note = near_copies_note([said + link + "12345"], [said + link + "99999"])
+    assert "(such as '.../match-report-2026/article?id=99999' and '.../match-report-2026/article?id=12345';" in note
+
+
 def test_texts_of_only_punctuation_or_emoji_are_not_near_copies_of_each_other():
     from bertlab.data.dataset import near_key
 

@@ -381,7 +381,9 @@ def near_copies_note(train: list[str], test: list[str], pairs: bool = False,
     # cut to 60 characters each, where they differ: cut at the start, two that differ late (a comment and its copy
     # with ' lol' after a 57-character sentence) read as the same text twice
     same = next((i for i, (a, b) in enumerate(zip(t, twin)) if a != b), min(len(t), len(twin)))
-    space = t.rfind(" ", 0, same - 25)  # from a word's start where one is near
+    # from a word's start where one is near: one further back (a long link before the difference, as in a tweet
+    # and its copy with another link) showed both from that word up to 57 characters, the difference cut again
+    space = t.rfind(" ", max(0, same - 50), same - 25)
     start = 0 if same < 50 or (len(t) <= 60 and len(twin) <= 60) else space + 1 if space >= 0 else same - 30
 
     def short(s: str) -> str:
