@@ -183,7 +183,8 @@ def estimate_config(cfg, device=None, n_train: int | None = None, longest: int |
         shape = shape_of(cfg.strategy, cfg.model, cfg.options,
                          new_vocab=cfg.vocab_size if getattr(cfg, "new_vocab", False) else None)
     except (BertlabError, OSError, ValueError) as e:
-        return MemoryEstimate(None, f"unknown: the model's config could not be read ({e})")
+        # said after "full_ft's *unknown*: " on the Train page (its 'unknown: ' was said twice there)
+        return MemoryEstimate(None, f"the model's config could not be read ({e})")
     mlm = 0.0
     try:
         if s.pretrain_epochs(cfg.options or {}):

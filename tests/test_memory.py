@@ -268,6 +268,29 @@ def test_compare_warns_before_training_where_a_run_would_not_fit(tiny_csv, monke
     assert [w.filename for w in got if "may not fit" in str(w.message)] == [__file__]  # names the caller's line
 
 
+def test_the_train_pages_note_says_why_a_config_it_could_not_read_is_unknown_once(tiny_model, tiny_data, monkeypatch):
+    """The folded note names each *unknown* memory's reason (tfidf_logreg's, or a model whose config could not be
+    read): the latter's reason began 'unknown: ' itself, so the note said "full_ft's *unknown*: unknown: the model's
+    config could not be read (...)"."""
+    from dataclasses import asdict
+
+    from test_app_pages import app_on, no_problems
+
+    def unreadable(*args, **kwargs):
+        raise OSError("no config.json in that folder")
+
+    monkeypatch.setattr(memory, "shape_of", unreadable)
+    assert memory.estimate_config(__import__("bertlab.strategies").strategies.make_config("full_ft")).bytes is None
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["full_ft"]).run()
+    no_problems(at)
+    assert at.table[0].value.set_index("strategy").loc["full_ft", "estimated memory"] == "unknown"
+    note = next(e for e in at.expander if e.label == "How these estimates are made").caption[1].value
+    assert note.endswith(" full_ft's *unknown*: the model's config could not be read (no config.json in that "
+                         "folder)."), note
+
+
 def test_the_train_page_shows_each_strategys_estimated_memory_and_warns_where_it_would_not_fit(tiny_model, tiny_data,
                                                                                              monkeypatch):
     """Beside its estimated time, each strategy's peak memory (bertlab.memory), at the settings in its panel and
