@@ -46,15 +46,39 @@ class Curve:
     readings: dict = field(default_factory=dict)
 
 
-def scores_for(d: dict, names: list[str], name: str) -> tuple[np.ndarray, np.ndarray] | None:
+class OutOfStep(ValueError):
+    """A run's stored predictions that do not match its test set: their probabilities and true labels differ in
+    rows, or their labels in number from the texts its metrics were scored on (a file of another test set). Its
+    message says why, in the words Compare, the report and `run` print after 'No curve for <run>: '."""
+
+
+def scored_texts(run) -> int | None:
+    """How many test texts a run's metrics were scored on (its classes' supports added up), None where unknown."""
+    per_class = (getattr(run, "metrics", None) or {}).get("per_class") or {}
+    got = [v.get("support") for v in per_class.values() if isinstance(v, dict)]
+    return sum(got) if got and all(isinstance(n, int) for n in got) else None
+
+
+def scores_for(d: dict, names: list[str], name: str, texts: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(whether each test text is of class ``name``, its probability of it) from a run's stored predictions ``d``,
-    or None where it kept no probabilities or has no such class."""
+    or None where it kept no probabilities or has no such class. Raises :class:`OutOfStep` where its probabilities
+    and its true labels differ in rows, or its labels are not ``texts`` (the run's test texts, where known): a curve
+    of them would be wrong, quietly."""
     if not d or "probabilities" not in d or name not in names:
         return None
     i = names.index(name)
     probs = np.asarray(d["probabilities"], dtype=float)
-    if probs.ndim != 2 or probs.shape[0] != len(d["labels"]) or probs.shape[1] <= i:
-        return None
+    labels = len(d["labels"])
+    if probs.ndim != 2 or probs.shape[0] != labels:
+        rows = probs.shape[0] if probs.ndim else 0
+        raise OutOfStep(f"its stored test predictions are out of step ({rows} rows of class probabilities for "
+                        f"{labels} true labels)")
+    if texts is not None and labels != texts:
+        raise OutOfStep(f"its stored test predictions are out of step with its test set ({labels} true labels for "
+                        f"the {texts} test texts its metrics were scored on)")
+    if probs.shape[1] <= i:
+        raise OutOfStep(f"its stored test predictions are out of step ({probs.shape[1]} classes' probabilities for "
+                        f"its {len(names)} classes)")
     return np.asarray(d["labels"], dtype=int) == i, probs[:, i]
 
 
@@ -142,7 +166,11 @@ def curves(runs, name: str) -> Curves:
     for r in runs:
         names = (r.metrics or {}).get("label_names") or []
         d = paired.load_predictions(r)
-        got = scores_for(d, names, name)
+        try:
+            got = scores_for(d, names, name, scored_texts(r))
+        except OutOfStep as e:
+            out.missing.append((r, str(e)))
+            continue
         if got is None:
             out.missing.append((r, NO_SUCH_CLASS if d and "probabilities" in d else NO_PROBABILITIES))
             continue

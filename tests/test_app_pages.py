@@ -5125,6 +5125,29 @@ def test_compare_draws_precision_against_recall_on_the_rarest_class_and_names_a_
     assert "full_ft and head_only draw the same curve: one line lies over the other." in said
 
 
+def test_compare_names_a_run_whose_stored_probabilities_are_out_of_step_and_draws_the_others(tiny_data, bertlab_home):
+    """A predictions file whose probabilities lost a row: the run is named with why (it said 'its test set holds no
+    text of this class', of a class with 2 texts), the page does not fail and the other run is drawn."""
+    import json
+
+    from bertlab import paired
+
+    names, labels = ["ok", "abusive"], [0] * 6 + [1] * 2
+    probs = [[0.8, 0.2] if y == 0 else [0.3, 0.7] for y in labels]
+    ids = _runs_with_predictions(tiny_data, bertlab_home, [
+        ("full_ft", names, labels, probs, labels), ("head_only", names, labels, probs, labels)], "b-step")
+    path = bertlab_home / "runs" / ids[1] / paired.PREDICTIONS_FILE
+    d = json.loads(path.read_text())
+    path.write_text(json.dumps({**d, "probabilities": d["probabilities"][:-1]}))
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)
+    assert list(table["run"]) == ["full_ft"]
+    said = " ".join(c.value for c in at.caption)
+    assert ("No curve for head_only: its stored test predictions are out of step (7 rows of class probabilities for "
+            "8 true labels).") in said
+
+
 def test_compare_has_no_precision_recall_section_where_no_run_kept_probabilities(tiny_data, bertlab_home):
     _runs_with_predictions(tiny_data, bertlab_home, [("tfidf_logreg", ["a", "b"], [0, 1, 1], None, [0, 1, 0])], "b-n")
     at = app_on("app_pages/compare.py")

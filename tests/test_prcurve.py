@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -256,3 +258,35 @@ def test_no_threshold_that_precise_reads_as_a_dash_not_as_zero_recall(tmp_path):
     assert prcurve.recall_at_precision(c, 1.0) is None
     row = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0).iloc[0]
     assert row["recall at 100% precision"] == "–" and row["precision at 100% recall"] == "67% (p ≥ 0.700)"
+
+
+def test_predictions_out_of_step_with_the_run_are_refused_and_the_run_named(tmp_path):
+    """A predictions file whose probabilities and true labels differ in rows, or whose labels are another test set's
+    (12 texts for a run scored on 20), gave a wrong curve quietly (the second) or said 'its test set holds no text of
+    this class' (the first, of a class with 3 texts): each run is now left out with why, the others drawn, and the
+    report and `run` name it rather than crash."""
+    from bertlab import cli, report
+
+    rng = np.random.default_rng(5)
+    short = fake_run(tmp_path, "head_only", NAMES, LABELS, probs_for(rng, LABELS))
+    path = Path(short.artifact_dir) / paired.PREDICTIONS_FILE
+    d = json.loads(path.read_text())
+    path.write_text(json.dumps({**d, "probabilities": d["probabilities"][:-1]}))
+    other = fake_run(tmp_path, "full_ft", NAMES, LABELS, probs_for(rng, LABELS))
+    theirs = LABELS[:10] + [1, 1]
+    paired.save_predictions(other.artifact_dir, theirs, theirs, "fp2", probs_for(rng, theirs))
+    fine = fake_run(tmp_path, "lora", NAMES, LABELS, probs_for(rng, LABELS))
+    cs = prcurve.curves([short, other, fine], "abusive")
+    assert [c.run_id for c in cs.curves] == [fine.id]
+    assert cs.missing == [
+        (short, "its stored test predictions are out of step (19 rows of class probabilities for 20 true labels)"),
+        (other, "its stored test predictions are out of step with its test set (12 true labels for the 20 test texts "
+                "its metrics were scored on)")]
+    assert prcurve.scored_texts(fine) == 20 and prcurve.scored_texts(SimpleNamespace(metrics=None)) is None
+    with pytest.raises(prcurve.OutOfStep, match=r"2 classes' probabilities for its 3 classes"):
+        prcurve.scores_for({"labels": [0, 1], "probabilities": [[0.5, 0.5], [0.4, 0.6]]}, NAMES, "spam")
+    html_ = report._pr_section([short, other, fine])
+    assert "No curve for head_only: its stored test predictions are out of step (19 rows" in html_
+    assert "No curve for full_ft: its stored test predictions are out of step with its test set" in html_
+    said = " ".join(cli.pr_lines([short, other, fine], {short.id: "head_only", other.id: "full_ft", fine.id: "lora"}))
+    assert "No curve for head_only: its stored test predictions are out of step" in said
