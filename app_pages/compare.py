@@ -1033,11 +1033,6 @@ def per_class_section(done: list) -> None:
                + (f" Left out: {counted(table.left_out, 'run')} on other classes (another dataset)." if table.left_out else ""))
 
 
-
-# Where the precision-recall curves are read (a recall to reach, or a precision): the share asked for
-PR_TARGETS = prcurve.TARGETS  # a thinned curve keeps its readings exact at these
-
-
 def pr_section(done: list) -> None:
     """How each run trades precision for recall on one class (the rarest by default): its precision-recall curve
     over its test probabilities, average precision, the point its answers sit at, and what precision it gets at a
@@ -1050,7 +1045,9 @@ def pr_section(done: list) -> None:
     left, right = st.columns(2)
     name = left.selectbox("Class", choices, key="pr_class_" + keyed, format_func=lambda n: f"{n} (the rarest)"
                           if n == choices[0] and len(choices) > 1 else n)
-    target = right.selectbox("Read the curves at", PR_TARGETS, index=PR_TARGETS.index(0.9), key="pr_target",
+    # a recall to reach, or a precision: prcurve's list (a thinned curve keeps its readings exact at these)
+    target = right.selectbox("Read the curves at", prcurve.TARGETS, index=prcurve.TARGETS.index(prcurve.READ_AT),
+                             key="pr_target",
                              format_func=lambda t: f"{100 * t:.0f}% recall, and {100 * t:.0f}% precision")
     cs = prcurve.curves(done, name)
     if cs.curves:
