@@ -214,25 +214,33 @@ def test_the_learning_rate_warms_up_linearly_to_its_peak_then_decays_linearly_to
     assert none.get_last_lr()[0] == 1.0  # no warm-up: the first step at the peak
 
 
-def test_evaluate_reports_the_mean_cross_entropy_over_the_split_and_the_predicted_classes():
-    """The validation loss keep_best and patience compare is a mean over texts, whatever the batches."""
+def _first_token_toy(classes: int):
+    """A classifier as evaluate calls one, whose logits over ``classes`` classes are an embedding of each text's
+    first token: the two evaluate tests work its losses out by hand from ``model.emb``."""
     from types import SimpleNamespace
 
+    from torch import nn
+
+    class Toy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, classes)
+
+        def forward(self, input_ids, attention_mask, **_):
+            return SimpleNamespace(logits=self.emb(input_ids[:, 0]))
+
+    return Toy()
+
+
+def test_evaluate_reports_the_mean_cross_entropy_over_the_split_and_the_predicted_classes():
+    """The validation loss keep_best and patience compare is a mean over texts, whatever the batches."""
     import torch
     from torch import nn
 
     from bertlab.engine import Encoded, evaluate
 
-    class Toy(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(10, 3)
-
-        def forward(self, input_ids, attention_mask, **_):
-            return SimpleNamespace(logits=self.emb(input_ids[:, 0]))
-
     torch.manual_seed(0)
-    model = Toy()
+    model = _first_token_toy(3)
     enc = Encoded([[1, 2], [3], [4, 5, 6], [7], [8, 9]])
     labels = [0, 1, 2, 0, 1]
     with torch.no_grad():
@@ -344,23 +352,13 @@ def test_keep_best_reads_the_validation_loss_weighted_as_the_training_loss_is():
 def test_evaluate_gives_the_validation_loss_weighted_as_the_training_loss_where_it_is():
     """train_classifier's keep_best and early stopping read evaluate's weighted_loss where it trains with class
     weights: torch's weighted cross-entropy (each text's loss times its class's weight, over those weights' sum)."""
-    from types import SimpleNamespace
-
     import torch
     from torch import nn
 
     from bertlab.engine import Encoded, evaluate
 
-    class Toy(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(10, 2)
-
-        def forward(self, input_ids, attention_mask, **_):
-            return SimpleNamespace(logits=self.emb(input_ids[:, 0]))
-
     torch.manual_seed(0)
-    model = Toy()
+    model = _first_token_toy(2)
     enc = Encoded([[1], [2], [3], [4], [5], [6]])
     labels = [0, 0, 0, 0, 0, 1]
     with torch.no_grad():
