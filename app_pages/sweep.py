@@ -152,8 +152,7 @@ def sweep_form() -> None:
             memories = plan_memory(todo)
             st.caption(plan_text(len(todo), len(reused), spec.n_points, seconds, unknown,
                                  sweep.stop_early_strategies(counted)) + memory.plan_sentence(memories))
-            dev = common.device_info()[0]
-            if too_big := memory.too_big_note(memories, memory.available_bytes(dev.type), dev.type):
+            if too_big := too_big_note(memories):
                 st.warning(too_big, icon=":material/memory:")
         if refused:  # said before "Run the sweep", which waits: its points could only fail, or learn nothing
             st.error(refused, icon=":material/block:")
@@ -162,6 +161,8 @@ def sweep_form() -> None:
                        help=f"Running a sweep is {common.READ_ONLY_OFF}." if common.read_only() else None)
     if note := st.session_state.pop("sw_queued_note", None):  # set as the sweep was queued, before the redraw
         st.success(note, icon=":material/check:")
+    if too_big := st.session_state.pop("sw_queued_too_big", None):  # as the note: its largest run may not fit
+        st.warning(too_big, icon=":material/memory:")
     if go:
         common.save_desk_settings(sweep_form={k: st.session_state[k] for k in SWEEP_FORM_KEYS}
                                   | {k: v for k, v in st.session_state.items() if str(k).startswith(LR_KEY)})
@@ -269,6 +270,14 @@ def plan_memory(todo: list) -> dict[str, memory.MemoryEstimate]:
                                lambda c: c.data.train_size or (common.run_available(c) or {}).get("train"))
 
 
+def too_big_note(memories: dict[str, memory.MemoryEstimate]) -> str | None:
+    """The warning where a strategy's largest point may not fit in the memory free on this page's device now
+    (:func:`bertlab.memory.too_big_note`), None where each fits: said under the form's plan line, in the big
+    sweep's confirm box and under the queued sweep's note."""
+    dev = common.device_info()[0]
+    return memory.too_big_note(memories, memory.available_bytes(dev.type), dev.type)
+
+
 def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown: int,
               sooner: list[str] | tuple = ()) -> str:
     """What "Run the sweep" would queue, said before it is pressed: '9 new runs (9 earlier runs reused, 18 points
@@ -301,9 +310,12 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     slow = max(todo, key=lambda c: (c.data.train_size or 10**9, c.strategy == "full_ft"), default=None)
     biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
                if slow else "")
+    memories = plan_memory(todo)  # each strategy's peak memory and the warning, as the form's plan line says them
     box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} earlier runs reused, for "
-                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo), sweep.stop_early_strategies(counted))}{biggest} They train in the background one "
+                f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo), sweep.stop_early_strategies(counted))}{biggest}{memory.plan_sentence(memories)} They train in the background one "
                 "after another; queued points can be cancelled on this page.", icon=":material/schedule:")
+    if too_big := too_big_note(memories):
+        box.warning(too_big, icon=":material/memory:")
 
 
 def _queue(spec: sweep.SweepSpec) -> None:
@@ -320,9 +332,12 @@ def _queue(spec: sweep.SweepSpec) -> None:
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), configs, common.device_name(),
                                              common.run_tokens, common.run_available, common.embedding_keys,
                                              counted=counted)
+    memories = plan_memory(configs)
     st.session_state["sw_queued_note"] = (
         f"Sweep queued: {len(sub.submitted)} new runs, {len(sub.reused)} earlier runs reused "
-        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(counted))}")
+        f"({spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(configs), sweep.stop_early_strategies(counted))}"
+        f"{memory.plan_sentence(memories)}")
+    st.session_state["sw_queued_too_big"] = too_big_note(memories)
     # the whole app again, the note kept for it: the sidebar's queue, drawn before this click, said "Idle: nothing
     # running or queued" beside "1 running · 17 queued" until its next look, seconds later
     st.rerun()

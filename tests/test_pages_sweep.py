@@ -1126,3 +1126,33 @@ def test_the_sweep_forms_plan_says_each_strategys_peak_memory_and_warns_as_the_c
     warned = [w.value for w in at.warning if "may not fit" in w.value]
     assert len(warned) == 1 and warned[0].startswith("head_only (~") and "about 1 MB of memory available" in warned[0]
     assert RunStore(bertlab_home).list_runs() == []  # said before the button, which queues nothing yet
+
+
+def test_the_big_sweeps_confirm_box_and_the_queued_note_say_each_strategys_peak_memory_and_warn(
+        tiny_data, tiny_model, bertlab_home, monkeypatch):
+    """The form's plan line said each strategy's estimated peak memory and warned where one would not fit; the big
+    sweep's confirm box and the note once it is queued said the time alone, and no warning."""
+    from dataclasses import asdict
+
+    from bertlab import memory
+
+    _runs_stay_queued(monkeypatch)
+    monkeypatch.setattr(memory, "available_bytes", lambda device_type="cpu": 1_000_000)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data), "keep_sw_model": tiny_model,
+                                       "keep_sw_strategies": ["tfidf_logreg", "head_only"], "keep_sw_sizes": [16, 32]})
+    at.number_input(key="keep_sw_seeds").set_value(6).run()
+    at.button[0].click().run()  # 24 new runs: asked first
+    no_problems(at)
+    said = "Peak memory each run should add (estimated, texts filling max length): head_only ~"
+    box = next(w.value for w in at.warning if w.value.startswith("This sweep queues **24 new runs**"))
+    assert said in box and "tfidf_logreg ~" not in box, box
+    warned = [w.value for w in at.warning if "may not fit" in w.value]
+    assert len(warned) == 2  # the form's plan line's, and the confirm box's
+    assert all(w.startswith("head_only (~") and "about 1 MB of memory available" in w for w in warned), warned
+    at.button(key="sw_confirm_go").click().run()
+    no_problems(at)
+    note = next(s.value for s in at.success if s.value.startswith("Sweep queued: 24 new runs"))
+    assert said in note, note
+    warned = [w.value for w in at.warning if "may not fit" in w.value]
+    assert len(warned) == 1 and warned[0].startswith("head_only (~"), warned  # the queued note's: nothing new to plan
+    RunStore(bertlab_home).clear_queue()
