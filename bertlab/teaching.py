@@ -368,9 +368,12 @@ def _shares_layers(model: str) -> bool:
     return models.model_shares_layers(model)
 
 
+@functools.lru_cache(maxsize=16)
 def _adapter_weights(model: str, r: int) -> int:
     """One layer's LoRA adapters: A (r x h) and B (h x r) on query, key and value; on ModernBERT's fused
-    query-key-value projection (h -> 3h), one A (r x h) and one B (3h x r)."""
+    query-key-value projection (h -> 3h), one A (r x h) and one B (3h x r). Cached, as :func:`_vocab_and_hidden`:
+    the Train page asked it twice a rerun with lora chosen (its card and its memory estimate), each a read of the
+    model's config (~1.1 ms from a local folder; a hub model's is a request online)."""
     from bertlab import models
 
     cfg = models.load_config(model)

@@ -275,3 +275,17 @@ def test_a_million_weights_read_as_millions():
     assert [teaching._fmt(n) for n in (999, 1_000, 1_000_000)] == ["999", "1.0k", "1.00M"]
     # the mutation round: 999,999 read '1000.0k' (rounded to one decimal in thousands)
     assert [teaching._fmt(n) for n in (999_949, 999_950, 999_999)] == ["999.9k", "1.00M", "1.00M"]
+
+
+def test_loras_adapter_count_reads_the_models_config_once(tiny_model, monkeypatch):
+    """The Train page drew lora's card and estimated its memory on every rerun, each reading the model's config again
+    for its adapters' count (a hub model's config is a request online); now once per model and rank."""
+    reads = []
+    real = models.load_config
+    monkeypatch.setattr(models, "load_config", lambda m: reads.append(m) or real(m))
+    getattr(teaching._adapter_weights, "cache_clear", lambda: None)()  # a model and rank read by an earlier test
+    counts = [[b.trained_params for b in teaching.strategy_blocks("lora", tiny_model, {"r": 4})] for _ in range(5)]
+    assert len({tuple(c) for c in counts}) == 1 and reads == [tiny_model]
+    hidden = int(real(tiny_model).hidden_size)
+    assert teaching._adapter_weights(tiny_model, 4) == 3 * 4 * 2 * hidden and reads == [tiny_model]
+    assert teaching._adapter_weights(tiny_model, 8) == 3 * 8 * 2 * hidden and reads == [tiny_model] * 2
