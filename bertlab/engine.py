@@ -254,6 +254,9 @@ class TrainStats:
     # bertlab.provenance.run_threads), so repeating a run bit for bit takes the count(s) it trained at.
     thread_steps: dict[int, int] | None = None
     skipped_steps: int = 0  # fp16: steps the loss scaler skipped (inf/nan gradients), counted in ``steps`` too
+    # the validation texts' answers and probabilities of the weights kept (restored_epoch's, else the last epoch's):
+    # {"predictions", "probabilities"}, for choosing a threshold on texts the test set does not hold
+    val_predictions: dict | None = None
 
 
 class BestKeeper:
@@ -685,6 +688,7 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
         skipped = skip_counter(scaler, device)  # read once an epoch, after the epoch's synchronize
         stats = TrainStats()
         best = BestKeeper(model, keep_best)
+        val_answers: dict[int, dict] = {}
         callbacks.on_start(total, phase)
         t0 = time.perf_counter()
         step = 0
@@ -745,9 +749,13 @@ def train_classifier(model: nn.Module, train: Encoded, train_labels: list[int], 
             callbacks.on_eval(step, epoch + 1, rec)
             stats.history.append(epoch_record(rec, epoch_losses, m.get("weighted_loss")))
             best.update(epoch + 1, kept_loss(stats.history[-1]))
+            # this epoch's validation answers, and the best epoch's while keep_best may put it back (no other)
+            answers = {"predictions": m["predictions"], "probabilities": m.get("probabilities")}
+            val_answers = {e: a for e, a in val_answers.items() if e == best.best_epoch} | {epoch + 1: answers}
             if best.should_stop(patience, epochs):
                 break
         stats.restored_epoch = best.restore()
+        stats.val_predictions = val_answers.get(stats.restored_epoch or len(stats.history))
         stats.steps = step
         stats.first_token_last_layer = applied
         stats.flat_weights = flat is not None

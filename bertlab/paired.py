@@ -34,6 +34,10 @@ from bertlab.metrics import signed
 
 # In a hidden folder of the run's model directory: what bertlab derives for itself, left out of exports.
 PREDICTIONS_FILE = Path(".eval") / "test_predictions.json"
+# The validation texts' predictions of the kept model (the epoch keep_best chose, or the last), kept alike: a
+# threshold chosen on them is read on the test texts without having seen them (bertlab.prcurve.operating_point).
+# Runs stored before 2026-12-07 have none.
+VAL_PREDICTIONS_FILE = Path(".eval") / "val_predictions.json"
 
 
 def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> str:
@@ -54,11 +58,13 @@ def fingerprint(texts: list[str], labels: list[int], label_names: list[str]) -> 
 MAX_STORED_CLASSES = 5
 
 
-def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str, probabilities=None) -> Path:
+def save_predictions(directory: str | Path, predictions, labels, test_fingerprint: str, probabilities=None,
+                     file: Path = PREDICTIONS_FILE) -> Path:
     """Write a run's test predictions (class indices, in test-set order) next to its model; with ``probabilities``
     (n_texts x n_classes) also each answer's confidence (its class's probability) and, up to
-    :data:`MAX_STORED_CLASSES` classes, every class's probability (4 decimals)."""
-    path = Path(directory) / PREDICTIONS_FILE
+    :data:`MAX_STORED_CLASSES` classes, every class's probability (4 decimals). ``file``: where under the model's
+    directory (:data:`VAL_PREDICTIONS_FILE` for the validation texts')."""
+    path = Path(directory) / file
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"fingerprint": test_fingerprint, "labels": [int(y) for y in labels],
             "predictions": [int(p) for p in predictions]}
@@ -78,10 +84,16 @@ def load_predictions(run) -> dict | None:
     return memo.kept("predictions", (run,), (), lambda: _load_predictions(run))
 
 
-def _load_predictions(run) -> dict | None:
+def load_val_predictions(run) -> dict | None:
+    """The same of the run's validation texts (:data:`VAL_PREDICTIONS_FILE`; its ``fingerprint`` the validation
+    split's), or None: runs stored before 2026-12-07 kept none."""
+    return memo.kept("val_predictions", (run,), (), lambda: _load_predictions(run, VAL_PREDICTIONS_FILE))
+
+
+def _load_predictions(run, file: Path = PREDICTIONS_FILE) -> dict | None:
     if getattr(run, "status", "succeeded") != "succeeded" or not getattr(run, "artifact_dir", None):
         return None
-    path = Path(run.artifact_dir) / PREDICTIONS_FILE
+    path = Path(run.artifact_dir) / file
     try:
         st = path.stat()
     except OSError:

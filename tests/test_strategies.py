@@ -264,3 +264,38 @@ def test_frozen_encoder_runs_predict_the_probabilities_their_test_set_got_at_the
         assert not alone.shared_encoder and not one.shared_encoder
         assert one.probs == pytest.approx(alone.probs[:1], abs=1e-4)
     predictor.close()
+
+
+def test_runs_keep_their_validation_probabilities_of_the_model_they_kept(tiny_model, tiny_data, monkeypatch):
+    """A threshold chosen on validation texts (bertlab.prcurve.operating_point) needs each run's validation
+    probabilities: runs kept only the test texts'. They now keep those of the validation texts too, of the model
+    they kept: full_ft with keep_best made to keep epoch 1 of 3 (its lowest 'loss' made the epoch number), so the
+    last epoch's would differ, and head_only, zero_shot and tfidf_logreg: what the saved model answers for the
+    validation texts, as the Playground computes it."""
+    import numpy as np
+
+    from bertlab import engine, paired
+
+    monkeypatch.setattr(engine, "kept_loss", lambda rec: float(rec["epoch"]))  # epoch 1 is the best
+    store = RunStore()
+    runs = {}
+    for name, kw in (("full_ft", {"epochs": 3, "keep_best": True, "learning_rate": 5e-3}), ("head_only", {}),
+                     ("zero_shot", {}), ("tfidf_logreg", {})):
+        rid = store.create_run(tiny_config(name, tiny_model, tiny_data, precision="fp32", **kw))
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+        runs[name] = rid
+    assert store.get(runs["full_ft"]).metrics["kept_epoch"] == 1
+    val = load_splits(tiny_data).val
+    predictor = Predictor(store)
+    predictor.dtype = None  # fp32, as the runs evaluated
+    for name, rid in runs.items():
+        run = store.get(rid)
+        kept = paired.load_val_predictions(run)
+        assert kept is not None, name
+        assert kept["labels"] == list(val.labels) and len(kept["predictions"]) == len(val.texts)
+        stored = np.asarray(kept["probabilities"])
+        now = predictor.predict([rid], val.texts)[0]
+        assert now.probs == pytest.approx(stored, abs=2e-3), name
+        assert kept["fingerprint"] == paired.fingerprint(val.texts, val.labels, val.label_names)
+        assert kept["fingerprint"] != run.metrics["test_fingerprint"]
+    predictor.close()

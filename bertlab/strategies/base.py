@@ -55,6 +55,10 @@ class RunOutput:
     test: dict
     costs: dict[str, Any]
     val: dict | None = None
+    # the validation texts' answers and class probabilities of the model kept (the epoch keep_best chose, or the
+    # last): {"predictions": [...], "probabilities": n_texts x n_classes}, stored beside the test ones
+    # (paired.VAL_PREDICTIONS_FILE); None where a strategy has none
+    val_predictions: dict | None = None
 
 
 class Strategy:

@@ -228,4 +228,4 @@ class ClassifierStrategy(Strategy):
             costs["train_threads"] = dict(sorted(threads.items(), key=lambda kv: int(kv[0])))
         if ctx.derived_options:
             costs["derived_options"] = dict(ctx.derived_options)
-        return RunOutput(test=test_m, costs=costs, val=val_m)
+        return RunOutput(test=test_m, costs=costs, val=val_m, val_predictions=stats.val_predictions)

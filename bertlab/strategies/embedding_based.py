@@ -139,6 +139,7 @@ class ZeroShot(Strategy):
         test = classification_report(sp.test.labels, scores["test"].argmax(1), sp.label_names,
                                      probs=softmax(ZERO_SHOT_SCALE * scores["test"]))
         val = classification_report(sp.val.labels, scores["val"].argmax(1), sp.label_names)
+        val_probs = softmax(ZERO_SHOT_SCALE * scores["val"])
         save_file({"label_embeddings": torch.from_numpy(np.ascontiguousarray(lab))},
                   str(ctx.artifact_dir / "zero_shot.safetensors"))
         self.save_meta(ctx, "zero_shot", label_descriptions=list(descs), scale=ZERO_SHOT_SCALE)
@@ -167,7 +168,8 @@ class ZeroShot(Strategy):
             "cache_saved_seconds": max(0.0, sum(info["split_seconds"].values()) - info["embedding_seconds"]),
         }
         ctx.callbacks.on_eval(0, 0, {"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
-        return RunOutput(test=test, costs=costs, val={"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
+        return RunOutput(test=test, costs=costs, val={"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]},
+                         val_predictions={"predictions": val["predictions"], "probabilities": val_probs})
 
 
 def train_linear_head(x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, n_classes: int, *, epochs: int,
@@ -267,6 +269,7 @@ class HeadOnly(Strategy):
             ctx.notes.append(note)
         with torch.no_grad():
             logits = head(torch.from_numpy(x["test"])).float().numpy()
+            val_logits = head(torch.from_numpy(x["val"])).float().numpy()  # the head kept (keep_best's epoch)
         test = classification_report(sp.test.labels, logits.argmax(1), sp.label_names, probs=softmax(logits))
         save_file({k: v.detach().contiguous() for k, v in head.state_dict().items()},
                   str(ctx.artifact_dir / "head.safetensors"))
@@ -290,4 +293,5 @@ class HeadOnly(Strategy):
             # the encoder time the cache saved this run: its total time counts it too, as a cold run's would
             "cache_saved_seconds": max(0.0, sum(info["split_seconds"].values()) - info["embedding_seconds"]),
         }
-        return RunOutput(test=test, costs=costs, val=val_m)
+        return RunOutput(test=test, costs=costs, val=val_m, val_predictions={
+            "predictions": val_logits.argmax(1).tolist(), "probabilities": softmax(val_logits)})

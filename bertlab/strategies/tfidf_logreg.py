@@ -262,7 +262,8 @@ class TfidfLogReg(Strategy):
                 raise RunCancelled()
             model, info = TfidfModel.fit(sp.train.texts, sp.train.labels, c, ngram_max, max_features, cfg.seed,
                                          vectorized, balanced=cfg.class_weights == "balanced", pairs=sp.pairs)
-            val = classification_report(sp.val.labels, model.predict_proba(sp.val.texts).argmax(1), sp.label_names)
+            val_proba = model.predict_proba(sp.val.texts)
+            val = classification_report(sp.val.labels, val_proba.argmax(1), sp.label_names)
             ctx.callbacks.on_step(i + 1, float(i + 1), float("nan"), c, "train")
             iterations += info["iterations"]
             # Ties (common on small validation sets) go to the C closest to scikit-learn's default 1.0.
@@ -276,9 +277,9 @@ class TfidfLogReg(Strategy):
                      (val["accuracy"], val["macro_f1"])) + (-abs(np.log(c)),)
             seen.add(score[:2])
             if best is None or score > best[0]:
-                best = (score, c, model, val, info)
+                best = (score, c, model, val, info, val_proba)
         train_s = time.perf_counter() - t0
-        _, c, model, val, info = best
+        _, c, model, val, info, val_proba = best
         ctx.callbacks.on_eval(len(grid), 1, {"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
         t1 = time.perf_counter()
         proba = model.predict_proba(sp.test.texts)
@@ -310,4 +311,5 @@ class TfidfLogReg(Strategy):
                  "trainable_params": model.n_params, "total_params": model.n_params, "train_flops": flops,
                  "inference_flops_per_text": serve_flops,
                  "features": len(model.terms), "C": c, THROUGHPUT_MARK: THROUGHPUT_MEASURE}
-        return RunOutput(test=test, costs=costs, val={"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]})
+        return RunOutput(test=test, costs=costs, val={"val_accuracy": val["accuracy"], "val_macro_f1": val["macro_f1"]},
+                         val_predictions={"predictions": val_proba.argmax(1).tolist(), "probabilities": val_proba})
