@@ -1060,6 +1060,7 @@ def pr_section(done: list) -> None:
                "marker: where its own answers (its most probable class) sit. Average precision (AP) is the area "
                "under the line: 1 for a run that ranks every text of the class above the others, the class's share "
                f"of the texts for a random one. {common.md(plots.pr_threshold_note(done, cs, target))}"
+               + (f" {common.md(plots.pr_operating_note(cs, target))}" if cs.curves else "")
                + "".join(f" No curve for {labels[r.id]}: {why}." for r, why in cs.missing)
                + "".join(f" {labels[c.run_id]} never answered {common.md(repr(name))}: no marker, its precision there "
                          "is undefined." for c in cs.curves if c.at_answers[0] is None)

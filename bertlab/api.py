@@ -827,8 +827,13 @@ class Comparison:
         report's precision-recall curves and ``run``'s output read it): one row a run (name, label,
         average_precision: the area under its precision-recall curve on the test set; precision_at_90_recall: its
         best precision where it finds 90% of the class's texts, and threshold_at_90_recall: the least probability
-        of the class that answers it there; no_curve: why a run has none, its numbers then NaN; run_id), fractions,
-        as the report's table reads them (:mod:`bertlab.prcurve`).
+        of the class that answers it there, both read on the test texts themselves (optimistic: the threshold is
+        fitted to the texts it is scored on); threshold_from_validation: the largest probability at which the run
+        finds 90% of its validation texts of the class, none of which is a test text, and test_precision_at_it,
+        test_recall_at_it: what that threshold gets on the test texts, the operating point to quote;
+        validation_texts_of_class: how many chose it (unreliable below :data:`bertlab.prcurve.MIN_VAL_POSITIVES`),
+        NaN for runs stored before 2026-12-07, which kept no validation probabilities; no_curve: why a run has none,
+        its numbers then NaN; run_id), fractions, as the report's table reads them (:mod:`bertlab.prcurve`).
 
         Raises:
             ConfigError: no finished run kept its class probabilities, or ``label`` is not a class one has test texts of.
@@ -853,11 +858,18 @@ class Comparison:
         for r in done:
             c = got.get(r.id)
             at = prcurve.precision_at_recall(c, prcurve.READ_AT) if c is not None else None
+            op = prcurve.operating_point(c, prcurve.READ_AT) if c is not None else None
             rows.append({"name": self.names[r.id], "label": label, "average_precision": c.ap if c else None,
                          "precision_at_90_recall": at[0] if at else None,
-                         "threshold_at_90_recall": at[1] if at else None, "no_curve": why.get(r.id), "run_id": r.id})
+                         "threshold_at_90_recall": at[1] if at else None,
+                         "threshold_from_validation": op.threshold if op else None,
+                         "test_precision_at_it": op.test_precision if op else None,
+                         "test_recall_at_it": op.test_recall if op else None,
+                         "validation_texts_of_class": op.val_positives if op else None,
+                         "no_curve": why.get(r.id), "run_id": r.id})
         df = pd.DataFrame(rows)
-        for col in ("average_precision", "precision_at_90_recall", "threshold_at_90_recall"):
+        for col in ("average_precision", "precision_at_90_recall", "threshold_at_90_recall", "threshold_from_validation",
+                    "test_precision_at_it", "test_recall_at_it", "validation_texts_of_class"):
             df[col] = df[col].astype(float)
         return df
 

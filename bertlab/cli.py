@@ -699,18 +699,30 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
     rarest = ", the rarest class" if len(choices) > 1 else ""
     lines = [f"Precision against recall on {cs.name!r}{rarest} (test set; `report` and Compare draw the curves):"]
     if cs.curves:
-        heads = ["run", "average precision", f"precision at {at} recall"]
+        heads = ["run", "average precision", f"precision at {at} recall", "validation threshold",
+                 "test precision, recall at it"]
         cells = []
         for c in cs.curves:
             got = prcurve.precision_at_recall(c, prcurve.READ_AT)
             read = "-" if got is None else whole_percent(100 * got[0]) + ("" if got[1] is None else f" (p ≥ {got[1]:.3f})")
-            cells.append([names.get(c.run_id, c.run_id), f"{c.ap:.3f}", read])
+            op = prcurve.operating_point(c, prcurve.READ_AT)
+            if op is None:
+                chosen, there = ("none kept (older run)" if c.val_scores is None else "no class text"), "-"
+            else:
+                chosen = f"p ≥ {op.threshold:.3f}" + (f" (unreliable: {op.val_positives})" if op.unreliable else "")
+                there = ("-" if op.test_precision is None else whole_percent(100 * op.test_precision)) + ", " + \
+                    whole_percent(100 * op.test_recall)
+            cells.append([names.get(c.run_id, c.run_id), f"{c.ap:.3f}", read, chosen, there])
         w = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(heads)]
         lines += ["  " + "  ".join(x.rjust(w[i]) if i else x.ljust(w[i]) for i, x in enumerate(row))
                   for row in [heads, *cells]]
     # 'p\u00a0≥' (a no-break space): 'p' and '≥' wrapped apart on two lines
     said = [f"Average precision: the area under a run's curve, 1 where it ranks every {cs.name!r} text above the "
-            f"others; 'p\u00a0≥': the least probability of {cs.name!r} that answers it there."] if cs.curves else []
+            f"others; 'p\u00a0≥': the least probability of {cs.name!r} that answers it there, read on the test texts "
+            f"themselves (optimistic). The validation threshold is chosen on the run's validation texts instead (the "
+            f"largest probability finding {at} of them); the test precision and recall at it are what it gets on unseen "
+            f"texts. 'unreliable: n': chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class; "
+            "'older run': stored before runs kept validation probabilities."] if cs.curves else []
     said += [f"No curve for {names.get(r.id, r.id)}: {why}." for r, why in cs.missing]
     return lines + [line for s in said for line in textwrap.wrap(s, width, initial_indent="  ", subsequent_indent="    ",
                                                                  break_long_words=False, break_on_hyphens=False)]

@@ -1302,8 +1302,44 @@ def pr_table(runs: Sequence[Any], cs: Any, target: float) -> pd.DataFrame | None
                      "its answers: precision": "–" if p is None else pct(100 * p),
                      "its answers: recall": pct(100 * rec),
                      f"precision at {t} recall": read(precision_at_recall(c, target)),
+                     **operating_cells(c, target),
                      f"recall at {t} precision": read(recall_at_precision(c, target))})
     return pd.DataFrame(rows)
+
+
+def operating_cells(c: Any, target: float) -> dict[str, str]:
+    """A run's threshold chosen on its validation texts for a recall of ``target`` and the test precision and
+    recall at it (:func:`bertlab.prcurve.operating_point`), as :func:`pr_table`'s two cells: the threshold said
+    unreliable where fewer than :data:`bertlab.prcurve.MIN_VAL_POSITIVES` validation texts of the class chose it,
+    and why there is none (a run stored before kept no validation probabilities: its only threshold is the test
+    curve's, optimistic)."""
+    from bertlab import prcurve
+
+    t = whole_percent(100 * target)
+    head, there = f"validation threshold ({t} recall)", "test precision, recall there"
+    got = prcurve.operating_point(c, target)
+    if got is None:
+        why = (prcurve.NO_VAL_PROBABILITIES if c.val_scores is None
+               else "none: its validation texts hold none of the class")
+        return {head: why, there: "–"}
+    n = got.val_positives
+    texts = f"{n} text{'s' * (n != 1)} of the class"
+    return {head: f"p ≥ {got.threshold:.3f} " + (f"(unreliable: {texts})" if got.unreliable else f"({texts})"),
+            there: ("–" if got.test_precision is None else whole_percent(100 * got.test_precision)) + ", "
+            + whole_percent(100 * got.test_recall)}
+
+
+def pr_operating_note(cs: Any, target: float) -> str:
+    """What the validation threshold beside the test curve's reading is, said under :func:`pr_table`."""
+    from bertlab import prcurve
+
+    t = whole_percent(100 * target)
+    return (f"'Precision at {t} recall' and its 'p ≥' are read off the test curve, the threshold fitted to the very "
+            f"texts it is scored on: optimistic. The 'validation threshold' is chosen on the run's validation texts "
+            f"instead (the largest probability at which it finds {t} of their {cs.name!r} texts, how many said "
+            "beside it), none of which is a test text; the test precision and recall there are what that threshold "
+            "gets on unseen texts, the operating point to quote. Chosen on fewer than "
+            f"{prcurve.MIN_VAL_POSITIVES} validation texts of the class, it is unreliable (said in its cell).")
 
 def pr_threshold_note(runs: Sequence[Any], cs: Any, target: float) -> str:
     """What the '(p ≥ ...)' beside a reading of :func:`pr_table` is, on its first such reading (where it says 'p ≥

@@ -1,7 +1,10 @@
 """How each run trades precision for recall on one class: its precision-recall curve over the class's probability,
 its average precision (the area under that curve), the point its answers (argmax) sit at, and what precision it
 gets at a recall one asks for (or the reverse), read off the curve. From each run's stored test probabilities
-(:func:`bertlab.paired.load_predictions`; kept up to :data:`bertlab.paired.MAX_STORED_CLASSES` classes)."""
+(:func:`bertlab.paired.load_predictions`; kept up to :data:`bertlab.paired.MAX_STORED_CLASSES` classes). A reading
+off the test curve names a threshold fitted to the texts it is scored on (optimistic); :func:`operating_point`
+chooses the threshold on the run's validation probabilities instead (:func:`bertlab.paired.load_val_predictions`)
+and reads the test precision and recall at it."""
 
 from __future__ import annotations
 
@@ -44,6 +47,10 @@ class Curve:
     # a thinned curve's readings at each of TARGETS, read from every point before thinning: {target: (precision at
     # that recall, recall at that precision)}; empty where the curve kept every point
     readings: dict = field(default_factory=dict)
+    # (whether each text is of the class, its probability of it) on the test texts and on the run's validation texts
+    # (None: a run stored before 2026-12-07 kept no validation probabilities), for :func:`operating_point`
+    test_scores: tuple | None = field(default=None, repr=False)
+    val_scores: tuple | None = field(default=None, repr=False)
 
 
 class OutOfStep(ValueError):
@@ -138,6 +145,62 @@ def recall_at_precision(c: Curve, target: float) -> tuple[float, float | None] |
     return best
 
 
+# Fewer validation texts of the class than this: a threshold chosen on them is said unreliable (on 3 texts, 90%
+# recall is the least probability of all 3, one text's luck).
+MIN_VAL_POSITIVES = 5
+# What a table says of a run with no validation probabilities, and what every reading off the test curve is.
+NO_VAL_PROBABILITIES = "no validation probabilities (stored before 2026-12-07): threshold read on test texts: optimistic"
+TEST_READ = "read on the test texts themselves: optimistic"
+
+
+@dataclass
+class OperatingPoint:
+    """A threshold chosen on the validation texts for a recall of ``target`` (the largest probability of the class
+    at which the validation recall reaches it) and what it gets on the test texts, which it never saw:
+    ``test_precision`` (None where it answers no test text) and ``test_recall``. ``val_positives``: the validation
+    texts of the class it was chosen on (``unreliable`` below :data:`MIN_VAL_POSITIVES`)."""
+    target: float
+    threshold: float
+    val_positives: int
+    val_recall: float
+    test_precision: float | None
+    test_recall: float
+
+    @property
+    def unreliable(self) -> bool:
+        return self.val_positives < MIN_VAL_POSITIVES
+
+
+def choose_threshold(y: np.ndarray, score: np.ndarray, target: float) -> float | None:
+    """The largest threshold whose recall on ``y`` (truths) reaches ``target`` (answering the class where the score
+    is that or more): the k-th highest score of a text of the class, k the fewest texts that make ``target``; None
+    without a text of the class."""
+    y = np.asarray(y, dtype=bool)
+    pos = np.sort(np.asarray(score, dtype=float)[y])[::-1]
+    if not len(pos):
+        return None
+    k = max(1, int(np.ceil(target * len(pos) - 1e-9)))
+    return float(pos[min(k, len(pos)) - 1])
+
+
+def operating_point(c: Curve, target: float) -> OperatingPoint | None:
+    """The threshold :func:`choose_threshold` picks on the run's validation texts for a recall of ``target``, and
+    the test precision and recall at it; None where the run kept no validation probabilities or its validation
+    texts hold none of the class."""
+    if c.val_scores is None or c.test_scores is None:
+        return None
+    vy, vs = (np.asarray(a) for a in c.val_scores)
+    t = choose_threshold(vy, vs, target)
+    if t is None:
+        return None
+    vy = vy.astype(bool)
+    y, s = np.asarray(c.test_scores[0], dtype=bool), np.asarray(c.test_scores[1], dtype=float)
+    said = s >= t
+    tp = int((said & y).sum())
+    return OperatingPoint(target, t, int(vy.sum()), float((vs[vy] >= t).mean()),
+                          tp / int(said.sum()) if said.any() else None, tp / int(y.sum()))
+
+
 def class_choices(runs) -> list[str]:
     """The classes a curve can be drawn for: those with test texts in the runs that kept probabilities, the rarest
     first (ties in the runs' order of classes): the default is the rarest, where precision and recall matter."""
@@ -179,6 +242,8 @@ def curves(runs, name: str) -> Curves:
         if c is None:
             out.missing.append((r, NO_SUCH_CLASS))
         else:
+            c.test_scores = (y, score)
+            c.val_scores = scores_for(paired.load_val_predictions(r), names, name)
             out.curves.append(c)
     return out
 

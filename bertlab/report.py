@@ -581,7 +581,8 @@ def _pr_section(ok: list[Run]) -> str:
             "lowered from 1 to 0; the marker: where its own answers (its most probable class) sit. Average precision "
             "(AP) is the area under the line: 1 for a run that ranks every text of the class above the others, the "
             f"class's share of the texts for a random one. {html.escape(plots.pr_threshold_note(drawn, cs, PR_TARGET))}"
-            " The Compare page draws any class."
+            + (f" {html.escape(plots.pr_operating_note(cs, PR_TARGET))}" if cs.curves else "")
+            + " The Compare page draws any class."
             + "".join(f" No curve for {html.escape(names[r.id])}: {html.escape(why)}." for r, why in cs.missing)
             + "".join(f" {html.escape(names[c.run_id])} never answered {html.escape(repr(cs.name))}: no marker, its "
                       "precision there is undefined." for c in cs.curves if c.at_answers[0] is None)

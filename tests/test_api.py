@@ -717,13 +717,25 @@ def test_a_comparison_gives_each_runs_average_precision_on_the_rarest_class(tiny
         preds = labels if probs is None else [0 if p >= 0.5 else 1 for p in abusive]
         store.update(rid, artifact_dir=str(store.artifact_path(rid)))
         paired.save_predictions(store.artifact_path(rid), preds, labels, "fp", probs)
+        if strategy == "head_only":  # its validation texts: 10 abusive; 90% recall there needs p >= 0.2
+            val = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.2, 0.1] + [0.1] * 5
+            paired.save_predictions(store.artifact_path(rid), [0 if p >= 0.5 else 1 for p in val], [0] * 10 + [1] * 5,
+                                    "vfp", [[p, 1 - p] for p in val], file=paired.VAL_PREDICTIONS_FILE)
         store.finish(rid, SUCCEEDED, metrics=classification_report(labels, preds, names)
                      | {"label_names": names, "majority_accuracy": 0.9})
         ids.append(rid)
     c = Comparison([store.get(i) for i in ids], store=store)
     got = c.precision_recall()
+    # the threshold chosen on validation texts and what it gets on the test texts: new columns (this pin changed)
     assert list(got.columns) == ["name", "label", "average_precision", "precision_at_90_recall",
-                                 "threshold_at_90_recall", "no_curve", "run_id"]
+                                 "threshold_at_90_recall", "threshold_from_validation", "test_precision_at_it",
+                                 "test_recall_at_it", "validation_texts_of_class", "no_curve", "run_id"]
+    # head_only: from 0.2 it answers all 20 test texts, 2 right, both found; zero_shot kept no validation texts'
+    assert got["threshold_from_validation"].tolist()[1] == pytest.approx(0.2)
+    assert got["test_precision_at_it"].tolist()[1] == pytest.approx(0.1)
+    assert got["test_recall_at_it"].tolist()[1] == pytest.approx(1.0)
+    assert got["validation_texts_of_class"].tolist()[1] == 10
+    assert got.iloc[0][["threshold_from_validation", "test_precision_at_it"]].isna().all()
     assert got["name"].tolist() == ["zero_shot", "head_only", "tfidf_logreg"] and set(got["label"]) == {"abusive"}
     # zero_shot ranks two 'ok' texts (0.6, 0.5) between the abusive ones (0.7, 0.4): AP (1 + 2/4) / 2; both found
     # from 0.4 on, 2 of 4 answers right. head_only ranks both first.

@@ -5148,6 +5148,37 @@ def test_compare_names_a_run_whose_stored_probabilities_are_out_of_step_and_draw
             "8 true labels).") in said
 
 
+def test_compare_gives_the_threshold_chosen_on_validation_texts_and_what_it_gets_on_the_test_texts(
+        tiny_data, bertlab_home):
+    """Compare read each run's precision at 90% recall off its test curve, the threshold chosen on the texts it is
+    scored on (optimistic). Beside it the table now gives the threshold chosen on the run's validation texts and the
+    test precision and recall at it, the caption says which is which, and a run stored before (no validation
+    probabilities) says its only threshold is the test curve's."""
+    from bertlab import paired, prcurve
+
+    names = ["ok", "abusive"]
+    labels = [0] * 8 + [1] * 2
+    probs = [[0.9, 0.1]] * 6 + [[0.4, 0.6], [0.7, 0.3]] + [[0.2, 0.8], [0.5, 0.5]]  # abusive at 0.8 and 0.5
+    ids = _runs_with_predictions(tiny_data, bertlab_home, [
+        ("full_ft", names, labels, probs, [max(range(2), key=p.__getitem__) for p in probs]),
+        ("head_only", names, labels, probs, [max(range(2), key=p.__getitem__) for p in probs])], "b-op")
+    # full_ft's validation texts: 10 abusive, 9 of them at 0.3 or more: 90% recall there needs p >= 0.3, which on
+    # the test texts answers 0.8, 0.6, 0.5 and 0.3: 2 of 4 right, both found (its test curve: 67% from 0.5)
+    val = [0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.3, 0.05]
+    paired.save_predictions(bertlab_home / "runs" / ids[0], [1] * 10, [1] * 10, "vfp", [[1 - p, p] for p in val],
+                            file=paired.VAL_PREDICTIONS_FILE)
+    at = app_on("app_pages/compare.py")
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "average precision" in d.value.columns)
+    assert list(table["precision at 90% recall"]) == ["67% (p ≥ 0.500)"] * 2
+    assert list(table["validation threshold (90% recall)"]) == ["p ≥ 0.300 (10 texts of the class)",
+                                                                 prcurve.NO_VAL_PROBABILITIES]
+    assert list(table["test precision, recall there"]) == ["50%, 100%", "–"]
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "read off the test curve, the threshold fitted to the very texts it is scored on: optimistic" in said
+    assert "what that threshold gets on unseen texts" in said
+
+
 def test_compare_has_no_precision_recall_section_where_no_run_kept_probabilities(tiny_data, bertlab_home):
     _runs_with_predictions(tiny_data, bertlab_home, [("tfidf_logreg", ["a", "b"], [0, 1, 1], None, [0, 1, 0])], "b-n")
     at = app_on("app_pages/compare.py")

@@ -2523,10 +2523,14 @@ def test_run_prints_each_runs_average_precision_on_the_rarest_class(tmp_path):
     names = ["abusive", "ok"]
     labels = [0, 0] + [1] * 18  # 2 of 20 abusive
 
-    def run(rid: str, strategy: str, abusive: list[float] | None) -> Run:
+    def run(rid: str, strategy: str, abusive: list[float] | None, val: list[float] | None = None) -> Run:
         probs = None if abusive is None else [[p, 1 - p] for p in abusive]
         preds = labels if probs is None else [0 if p >= 0.5 else 1 for p in abusive]
         paired.save_predictions(tmp_path / rid, preds, labels, "fp", probs)
+        if val is not None:  # its validation texts: 10 abusive at these probabilities, 5 'ok' at 0.1
+            paired.save_predictions(tmp_path / rid, [0 if p >= 0.5 else 1 for p in val + [0.1] * 5],
+                                    [0] * 10 + [1] * 5, "vfp", [[p, 1 - p] for p in val + [0.1] * 5],
+                                    file=paired.VAL_PREDICTIONS_FILE)
         return Run(id=rid, batch_id="b", created=0.0, status=SUCCEEDED, strategy=strategy, dataset="d",
                    model="minilm", config={"seed": 0}, artifact_dir=str(tmp_path / rid),
                    metrics=classification_report(labels, preds, names) | {"label_names": names,
@@ -2535,17 +2539,21 @@ def test_run_prints_each_runs_average_precision_on_the_rarest_class(tmp_path):
     # zero_shot ranks an 'ok' text at 0.6 and one at 0.5 between the abusive ones (0.7, 0.4): AP (1 + 2/4) / 2,
     # and both found only from 0.4 on, 2 of 4 answers right; head_only ranks both first
     zero = run("r0", "zero_shot", [0.7, 0.4, 0.6, 0.5] + [0.1] * 16)
-    head = run("r1", "head_only", [0.9, 0.8] + [0.3] * 18)
+    # head_only kept its validation probabilities: 90% recall there (9 of its 10 abusive texts) needs p >= 0.2,
+    # which on the test texts answers all 20: 2 right (10%), both found; zero_shot is stored as before, without
+    # (the columns of the threshold chosen on validation texts are new: this pin changed on purpose)
+    head = run("r1", "head_only", [0.9, 0.8] + [0.3] * 18, val=[0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.2, 0.1])
     tfidf = run("r2", "tfidf_logreg", None)
     lines = per_class_lines([zero, head, tfidf])
     at = next(i for i, line in enumerate(lines) if line.startswith("Precision against recall on 'abusive'"))
     assert "the rarest class" in lines[at]
     assert [re.split(r"\s{2,}", line.strip()) for line in lines[at + 1:at + 4]] == [
-        ["run", "average precision", "precision at 90% recall"],
-        ["zero_shot", "0.750", "50% (p ≥ 0.400)"],
-        ["head_only", "1.000", "100% (p ≥ 0.800)"]]
+        ["run", "average precision", "precision at 90% recall", "validation threshold", "test precision, recall at it"],
+        ["zero_shot", "0.750", "50% (p ≥ 0.400)", "none kept (older run)", "-"],
+        ["head_only", "1.000", "100% (p ≥ 0.800)", "p ≥ 0.200", "10%, 100%"]]
     said = " ".join(line.strip() for line in lines[at + 4:])
     assert said.startswith("Average precision: the area under a run's curve")
+    assert "read on the test texts themselves (optimistic)" in said and "what it gets on unseen texts" in said
     assert said.endswith(f" No curve for tfidf_logreg: {prcurve.NO_PROBABILITIES}.")
     # no run kept probabilities: no table (nor on balanced classes, where no precision table is printed)
     assert not any(line.startswith("Precision against recall") for line in per_class_lines([tfidf]))

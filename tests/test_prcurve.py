@@ -84,13 +84,17 @@ def test_a_run_that_never_answers_the_class_has_no_precision_at_its_answers():
     assert prcurve.curve("r", np.zeros(4, bool), score, np.zeros(4, bool)) is None  # no text of the class: no curve
 
 
-def fake_run(tmp_path, strategy, names, labels, probs=None, preds=None):
-    """A finished run with stored test predictions (and, given ``probs``, its probabilities)."""
+def fake_run(tmp_path, strategy, names, labels, probs=None, preds=None, val=None):
+    """A finished run with stored test predictions (and, given ``probs``, its probabilities; given ``val``, its
+    validation texts' (labels, probabilities) too, as runs keep them since 2026-12-07)."""
     i = next(_ids)
     d = tmp_path / f"run{i}"
     if preds is None:
         preds = list(np.asarray(probs).argmax(1))
     paired.save_predictions(d, preds, labels, "fp", probs)
+    if val is not None:
+        paired.save_predictions(d, list(np.asarray(val[1]).argmax(1)), val[0], "vfp", val[1],
+                                file=paired.VAL_PREDICTIONS_FILE)
     rep = classification_report(labels, preds, names)
     return SimpleNamespace(id=f"20261201-000000-{i:06d}", strategy=strategy, status="succeeded", artifact_dir=str(d),
                            config={}, metrics={"per_class": rep["per_class"], "label_names": names,
@@ -181,9 +185,14 @@ def test_the_table_reads_the_curves_at_the_target(tmp_path):
     r = fake_run(tmp_path, "head_only", ["ok", "abusive"], [1, 0, 1, 0, 0], [[1 - p, p] for p in s])
     table = plots.pr_table([r], prcurve.curves([r], "abusive"), 1.0)
     row = table.iloc[0].to_dict()
+    # a run stored before runs kept validation probabilities: no threshold but the test curve's, said optimistic
     assert row == {"run": "head_only", "average precision": "0.833", "its answers: precision": "67%",
                    "its answers: recall": "100%", "precision at 100% recall": "67% (p ≥ 0.700)",
+                   "validation threshold (100% recall)": prcurve.NO_VAL_PROBABILITIES,
+                   "test precision, recall there": "–",
                    "recall at 100% precision": "50% (p ≥ 0.900)"}
+    assert "threshold read on test texts: optimistic" in prcurve.NO_VAL_PROBABILITIES
+    assert prcurve.operating_point(prcurve.curves([r], "abusive").curves[0], 1.0) is None
     assert plots.pr_table([r], prcurve.curves([], "abusive"), 0.9) is None
 
 
@@ -290,3 +299,79 @@ def test_predictions_out_of_step_with_the_run_are_refused_and_the_run_named(tmp_
     assert "No curve for full_ft: its stored test predictions are out of step with its test set" in html_
     said = " ".join(cli.pr_lines([short, other, fine], {short.id: "head_only", other.id: "full_ft", fine.id: "lora"}))
     assert "No curve for head_only: its stored test predictions are out of step" in said
+
+
+# The hand-made test set of test_the_table_reads_the_curves_at_the_target: 'abusive' (class 1) texts at 0.9 and 0.7,
+# others at 0.8, 0.3 and 0.05. Its own curve reads 67% precision at 100% recall from p >= 0.700.
+TEST_S, TEST_Y = [0.9, 0.8, 0.7, 0.3, 0.05], [1, 0, 1, 0, 0]
+
+
+def two_class(s):
+    return [[1 - p, p] for p in s]
+
+
+def test_the_threshold_is_chosen_on_validation_texts_and_read_on_the_test_texts_as_worked_out_by_hand(tmp_path):
+    """Compare read each run's precision at 90% recall off its test curve, the threshold chosen on the very texts
+    it scored (an optimistic operating point, noise on a few rare texts). The threshold is now also chosen on the
+    run's validation texts (the largest probability at which their recall reaches the target) and the test
+    precision and recall read at it, beside the test curve's reading."""
+    # validation: ten 'abusive' texts at 0.9 ... 0.05; for 90% recall 9 of 10 must be found: the 9th highest, 0.1
+    pos = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]
+    neg = [0.15, 0.02, 0.01]
+    val = ([1] * 10 + [0] * 3, two_class(pos + neg))
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    c = prcurve.curves([r], "abusive").curves[0]
+    assert prcurve.choose_threshold(np.array(val[0]) == 1, np.array(pos + neg), 0.9) == pytest.approx(0.1)
+    op = prcurve.operating_point(c, 0.9)
+    # from 0.1 the test texts at 0.9, 0.8, 0.7 and 0.3 are answered: 2 of those 4 right, both abusive found
+    assert (op.threshold, op.val_positives, op.val_recall) == (pytest.approx(0.1), 10, pytest.approx(0.9))
+    assert (op.test_precision, op.test_recall) == (pytest.approx(0.5), 1.0) and not op.unreliable
+    # the test curve's own reading differs: 67% from 0.700, chosen on the test texts
+    assert prcurve.precision_at_recall(c, 0.9) == (pytest.approx(2 / 3), pytest.approx(0.7))
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9).iloc[0]
+    assert row["precision at 90% recall"] == "67% (p ≥ 0.700)"
+    assert row["validation threshold (90% recall)"] == "p ≥ 0.100 (10 texts of the class)"
+    assert row["test precision, recall there"] == "50%, 100%"
+    # for 50% recall 5 of 10: the 5th highest, 0.5, which on the test texts answers 0.9, 0.8, 0.7: 2 of 3, all found
+    op = prcurve.operating_point(c, 0.5)
+    assert (op.threshold, op.test_precision, op.test_recall) == (pytest.approx(0.5), pytest.approx(2 / 3), 1.0)
+    note = plots.pr_operating_note(prcurve.curves([r], "abusive"), 0.9)
+    assert "validation texts" in note and "unseen texts" in note and "optimistic" in note
+
+
+def test_a_threshold_chosen_on_few_validation_texts_is_said_unreliable_and_can_fall_short_on_the_test_texts(
+        tmp_path):
+    """Three validation texts of the class, all sure (0.95, 0.85, 0.8): 90% recall needs all three, so 0.8; on the
+    test texts that finds the one at 0.9 of the two (50% recall, 1 of 2 answers right), well short of 90%, and the
+    cell says the threshold is unreliable rather than hiding it."""
+    val = ([1, 1, 1, 0], two_class([0.95, 0.85, 0.8, 0.1]))
+    r = fake_run(tmp_path, "full_ft", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    c = prcurve.curves([r], "abusive").curves[0]
+    op = prcurve.operating_point(c, 0.9)
+    assert (op.threshold, op.val_positives, op.unreliable) == (pytest.approx(0.8), 3, True)
+    assert (op.test_precision, op.test_recall) == (pytest.approx(0.5), pytest.approx(0.5))
+    row = plots.pr_table([r], prcurve.curves([r], "abusive"), 0.9).iloc[0]
+    assert row["validation threshold (90% recall)"] == "p ≥ 0.800 (unreliable: 3 texts of the class)"
+    assert row["test precision, recall there"] == "50%, 50%"
+    # a threshold above every test text answers none of them: no precision, no recall
+    high = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=([1], two_class([0.95])))
+    op = prcurve.operating_point(prcurve.curves([high], "abusive").curves[0], 0.9)
+    assert (op.test_precision, op.test_recall) == (None, 0.0)
+    # validation texts without the class: no threshold to choose, said
+    none = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=([0, 0], two_class([0.2, 0.1])))
+    row = plots.pr_table([none], prcurve.curves([none], "abusive"), 0.9).iloc[0]
+    assert row["validation threshold (90% recall)"].startswith("none: its validation texts hold none")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_validation_threshold_is_the_largest_that_reaches_the_target(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.random(60) < 0.3
+    y[0] = True
+    s = np.round(rng.random(60), 2)
+    for target in (0.5, 0.8, 0.9, 0.95, 1.0):
+        t = prcurve.choose_threshold(y, s, target)
+        assert (s[y] >= t).mean() >= target - 1e-12
+        higher = s[y][s[y] > t]  # any larger threshold (the next score up) falls short
+        if len(higher):
+            assert (s[y] >= higher.min()).mean() < target

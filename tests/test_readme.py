@@ -243,15 +243,16 @@ def test_the_pages_the_report_and_the_readme_spell_optimizer_one_way():
     """A copyedit read: the report's training-loss chart was captioned "Cross-entropy per optimiser step" over an
     axis titled "optimizer step (batches)", the Train page's line read "Optimiser: AdamW" beside the sweep form's
     and the run notes' "optimizer steps". Every string the app, the CLI and the report show (and the README) now
-    spell it as PyTorch's optimizer is spelt; code names and comments are left as they are."""
+    spell it as PyTorch's optimizer is spelt; code names and comments are left as they are. ('optimistic', what the
+    precision-recall table calls a threshold read on the test texts, is another word.)"""
     import ast
 
     root = README.parent
-    found = ["README.md"] if re.search(r"optimis", README.read_text(), re.I) else []
+    spelt = re.compile(r"optimis(?!tic)", re.I)
+    found = ["README.md"] if spelt.search(README.read_text()) else []
     for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py")), *sorted((root / "bertlab").rglob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"optimis", node.value,
-                                                                                            re.I):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and spelt.search(node.value):
                 found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert found == []
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bertlab import pareto, plots, report
+from bertlab import pareto, plots, prcurve, report
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.runner import execute_run
 from bertlab.store import SUCCEEDED, RunStore
@@ -1917,6 +1917,9 @@ def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_it
         store.claim(rid, "cpu")
         directory = store.root / "runs" / rid
         paired.save_predictions(directory, labels, labels, "fp", probs)
+        if name == "head_only":  # its validation texts: 2 abusive (0.9, 0.6), so 90% recall needs p >= 0.6
+            paired.save_predictions(directory, [1, 1, 0], [1, 1, 0], "vfp", [[0.1, 0.9], [0.4, 0.6], [0.9, 0.1]],
+                                    file=paired.VAL_PREDICTIONS_FILE)
         m = classification_report(labels, labels, names)
         store.finish(rid, SUCCEEDED, artifact_dir=str(directory), data_summary={"sizes": {"train": 50}},
                      metrics={"test_accuracy": 1.0, "test_macro_f1": 1.0, "majority_accuracy": 0.8,
@@ -1932,6 +1935,14 @@ def test_the_report_draws_precision_against_recall_on_the_rarest_class_beside_it
     assert "No curve for tfidf_logreg: it kept no class probabilities" in section
     # full_ft and head_only both perfect: one curve over the other (head_only seemed missing), said under the title
     assert "full_ft and head_only draw the same curve: one line lies over the other." in section
+    # beside the test curve's reading, the threshold chosen on validation texts and what it gets on the test texts:
+    # head_only's 0.6 from 2 validation texts (unreliable, said) finds both abusive test texts (0.8) and no other
+    assert "<th>validation threshold (90% recall)</th>" in section
+    assert f"<td>{html.escape(prcurve.NO_VAL_PROBABILITIES)}</td>" in section  # full_ft, stored as before
+    assert "what that threshold gets on unseen texts" in section
+    assert "<td>p ≥ 0.600 (unreliable: 2 texts of the class)</td><td>100%, 100%</td>" in section
+
+
 def test_the_reports_recall_table_says_how_far_one_text_moves_a_class_of_few_test_texts(finished, monkeypatch):
     """A persona's comments, 12 abusive among 375 test texts: Compare's caption under its per-class table and `run`'s
     table say one text more or less moves that class's recall by 8 points (metrics.few_texts_sentence, 2e88cb0), and
