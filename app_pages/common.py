@@ -1326,8 +1326,9 @@ def _plain(o):
     the security scan bans it from the code, loads and dumps alike.)"""
     import dataclasses
 
-    if dataclasses.is_dataclass(o) and not isinstance(o, type):
-        return {"__type__": type(o).__qualname__, **{f.name: getattr(o, f.name) for f in dataclasses.fields(o)}}
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):  # less the fields no figure draws (prcurve.UNKEYED)
+        return {"__type__": type(o).__qualname__, **{f.name: getattr(o, f.name) for f in dataclasses.fields(o)
+                                                     if not f.metadata.get("unkeyed")}}
     if hasattr(o, "tolist") and callable(o.tolist):  # numpy arrays and scalars, torch tensors
         return o.tolist()
     if isinstance(o, (set, frozenset)):

@@ -27,6 +27,9 @@ READ_AT = 0.9
 # each rerun of Compare.
 TARGETS = (0.5, 0.8, 0.9, 0.95, 0.99)
 MAX_POINTS = 800
+# A dataclass field's metadata key: the field is no part of what a figure draws (app_pages.common.figure's key
+# leaves it out)
+UNKEYED = "unkeyed"
 
 
 @dataclass
@@ -48,9 +51,11 @@ class Curve:
     # that recall, recall at that precision)}; empty where the curve kept every point
     readings: dict = field(default_factory=dict)
     # (whether each text is of the class, its probability of it) on the test texts and on the run's validation texts
-    # (None: a run stored before 2026-12-07 kept no validation probabilities), for :func:`operating_point`
-    test_scores: tuple | None = field(default=None, repr=False)
-    val_scores: tuple | None = field(default=None, repr=False)
+    # (None: a run stored before 2026-12-07 kept no validation probabilities), for :func:`operating_point`. Not
+    # drawn, so left out of the Compare page's figure key (UNKEYED): a thinned curve's 800 points were the key, and
+    # 25,000 test texts' scores each would be hashed again on every rerun.
+    test_scores: tuple | None = field(default=None, repr=False, compare=False, metadata={UNKEYED: True})
+    val_scores: tuple | None = field(default=None, repr=False, compare=False, metadata={UNKEYED: True})
 
 
 class OutOfStep(ValueError):

@@ -180,3 +180,28 @@ def test_an_upload_is_hashed_once_not_on_every_rerun():
     third, fourth = Upload(None, b"text,label\ne,f\n"), Upload(None, b"text,label\ng,h\n")
     assert common.upload_tag(third, memo) == hashlib.sha256(third.raw).hexdigest()[:8]
     assert common.upload_tag(fourth, memo) == hashlib.sha256(fourth.raw).hexdigest()[:8]
+
+
+def test_a_precision_recall_curves_scores_are_no_part_of_its_figures_key(tmp_path):
+    """Each curve keeps its run's test and validation scores (every text's) for the threshold chosen on validation
+    texts; the figure draws neither, and the key had hashed them on every rerun of Compare (25,000 test texts a
+    run), where a thinned curve's 800 points were all it needed. They are left out of the key; the points are not."""
+    import numpy as np
+
+    from bertlab import prcurve
+
+    y, s = np.array([1, 0, 1, 0, 0], bool), np.array([0.9, 0.8, 0.7, 0.3, 0.05])
+    c = prcurve.curve("r", y, s, s >= 0.5)
+    c.test_scores, c.val_scores = (y, s), (y, s)
+    keyed = json.dumps(common._plain(c), default=common._plain)
+    assert "test_scores" not in keyed and "val_scores" not in keyed and '"recall"' in keyed
+    built = []
+
+    def figure(cs):
+        built.append(1)
+        return plots.pr_figure([], cs)
+
+    first = common.figure(figure, prcurve.Curves("abusive", [c]))
+    other = copy.deepcopy(c)
+    other.val_scores = (y, s[::-1])  # another validation split: the same curve drawn
+    assert common.figure(figure, prcurve.Curves("abusive", [other])) is first and len(built) == 1
