@@ -506,7 +506,7 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
     """:func:`compare`'s checks of the data, its runs one after another, and their comparison (warnings name the
     line that called compare)."""
     from bertlab.runner import execute_run
-    from bertlab.store import DELETED_WHILE_QUEUED
+    from bertlab.store import DELETED_AS_IT_ENDED, DELETED_WHILE_QUEUED
     from bertlab.strategies.classifier import few_steps_planned
 
     sp = _checked_splits(configs, strategies)
@@ -553,9 +553,10 @@ def _launch(configs: list[RunConfig], strategies: Sequence[str], dc: DataConfig,
                 continue
             current = rid
             shown = _Progress(progress, k, len(ids), f"{cfg.strategy} · {rid[-4:]}")
-            execute_run(store, rid, on_progress=shown)
+            status = execute_run(store, rid, on_progress=shown)
             current = None
-            if (run := store.get(rid)) is None:  # deleted as soon as it ended
+            if (run := store.get(rid)) is None:  # deleted as soon as it ended: left out quietly before, as none ran
+                warnings.warn(f"{cfg.strategy} · {rid[-4:]} {status}, then was {DELETED_AS_IT_ENDED}", stacklevel=3)
                 continue
             shown.done(run)
             if not progress and run.status == "failed":

@@ -96,6 +96,8 @@ DAMAGED = "its stored record cannot be read"  # the start of the error of a run 
 SUMMARY_LOST = "its stored data summary cannot be read"  # the start of the note of a run whose data_summary is damaged
 # what `run`, `sweep` and bertlab.compare say of a run of theirs gone from the store before its turn
 DELETED_WHILE_QUEUED = "deleted while it waited (cancelled, then deleted from another terminal or the app): skipped"
+# and what bertlab.compare says of one deleted from elsewhere the moment it ended (`run` says so and exits 1)
+DELETED_AS_IT_ENDED = "deleted from another terminal or the app as soon as it ended: left out of the comparison"
 ORPHANED = "the process training this run stopped"  # a run whose process died, where which one is not known
 _PROCESS_KIND: list[str | None] = [None]  # what this process is, in words (set_process_kind)
 
