@@ -22,7 +22,7 @@ NO_SUCH_CLASS = "its test set holds no text of this class"
 READ_AT = 0.9
 # The recalls (and precisions) a curve is read at: Compare's list, the report's 90%. A curve of more than
 # MAX_POINTS points is thinned to that many for drawing (its readings at these kept exact, from every point, and
-# the points they read kept among those drawn):
+# the points they read, and the run's first answer, kept among those drawn):
 # on 25,000 test texts a curve held ~10,000 points, and eight runs' made a 6.6 MB figure, hashed and redrawn on
 # each rerun of Compare.
 TARGETS = (0.5, 0.8, 0.9, 0.95, 0.99)
@@ -118,6 +118,9 @@ def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray) 
         # 0.233 there (evenly spaced points alone skipped it), and the line passed below the precision read
         index = {t: k for k, t in enumerate(c.threshold)}
         read = {index[got[1]] for pair in readings.values() for got in pair if got is not None}
+        # and the run's first answer: pr_figure starts its line at that point's precision, and a thinned curve's
+        # second point was the next one kept instead (a weak run's line began at 30%, not at its first answer's 0%)
+        read.add(1)
         some = sorted(set(np.linspace(0, len(keep) - 1, MAX_POINTS - len(read)).round().astype(int).tolist()) | read)
         c = Curve(run_id, c.positives, c.texts, [c.recall[k] for k in some], [c.precision[k] for k in some],
                   [c.threshold[k] for k in some], c.ap, at, readings)

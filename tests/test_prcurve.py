@@ -258,6 +258,26 @@ def test_a_thinned_curve_keeps_the_points_its_readings_sit_on():
             assert any(t == got[1] for _, _, t in points)
 
 
+def test_a_thinned_curves_line_starts_at_the_runs_first_answer(tmp_path, monkeypatch):
+    """pr_figure starts a run's line at its first answer's precision (scikit-learn's recall-0 point left out), but a
+    curve of more than MAX_POINTS points, thinned, kept its first point and then the next evenly spaced one: the
+    line began at that one's precision. Here the run's most probable 'abusive' text is not abusive (0% precise)."""
+    rng = np.random.default_rng(3)
+    n = 5_000
+    labels = (rng.random(n) < 0.3).astype(int)
+    s = np.round(np.clip(0.2 * labels + rng.random(n) * 0.75, 0.001, 0.95), 4)
+    top = int(np.flatnonzero(labels == 0)[0])
+    s[top] = 0.99  # its first answer: a wrong one
+    r = fake_run(tmp_path, "head_only", ["ok", "abusive"], labels.tolist(), [[1 - p, p] for p in s])
+    cs = prcurve.curves([r], "abusive")
+    assert cs.curves[0].readings and len(cs.curves[0].recall) <= prcurve.MAX_POINTS  # the premise: thinned
+    line = next(t for t in plots.pr_figure([r], cs).data if t.name.startswith("head_only"))
+    monkeypatch.setattr(prcurve, "MAX_POINTS", 10**9)
+    whole = prcurve.curves([r], "abusive").curves[0]
+    assert whole.precision[1] == 0 and not whole.readings
+    assert list(line.x[:2]) == whole.recall[:2] and list(line.y[:2]) == [whole.precision[1]] * 2
+
+
 def test_no_threshold_that_precise_reads_as_a_dash_not_as_zero_recall(tmp_path):
     """Its most probable 'abusive' text is not abusive: no threshold answers the class at 100% precision, so the
     table says '–' (mutants16: counting the curve's recall-0 start gave '0%', and passed every test)."""
