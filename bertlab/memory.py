@@ -231,7 +231,9 @@ def too_big_note(estimates: dict[str, MemoryEstimate], free: int | None, device_
     if not trainers:  # no strategy trains fewer weights than these; their batch counts from 64 up (embedding_based)
         return (f"{names} may not fit: about {format_bytes(free)} {where} now. Lower the max length, or the batch "
                 "size where it is above 64 (texts are embedded at least 64 at a time).")
-    fewer = "" if len(trainers) == len(over) else f" for {', '.join(trainers)}"
+    # "or, for full_ft and lora, pick ...": "or for full_ft, lora pick ..." read as a list cut short
+    who = trainers[0] if len(trainers) == 1 else ", ".join(trainers[:-1]) + " and " + trainers[-1]
+    fewer = "" if len(trainers) == len(over) else f", for {who},"
     return (f"{names} may not fit: about {format_bytes(free)} {where} now. Lower the batch size or max length "
             f"(activations grow with both), or{fewer} pick a strategy that trains fewer weights.")
 

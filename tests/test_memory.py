@@ -177,8 +177,11 @@ def test_the_warning_advises_by_what_the_runs_over_the_limit_are():
     assert embeds.endswith("Lower the max length, or the batch size where it is above 64 (texts are embedded at "
                            "least 64 at a time)."), embeds
     both = memory.too_big_note({"head_only": big, "full_ft": big, "lora": big}, 8 * 10**9)
-    assert both.endswith("Lower the batch size or max length (activations grow with both), or for full_ft, lora "
-                         "pick a strategy that trains fewer weights."), both
+    # "or for full_ft, lora pick a strategy ..." read as a list cut short
+    assert both.endswith("Lower the batch size or max length (activations grow with both), or, for full_ft and "
+                         "lora, pick a strategy that trains fewer weights."), both
+    three = memory.too_big_note({"zero_shot": big, "full_ft": big, "lora": big, "partial_ft": big}, 8 * 10**9)
+    assert three.endswith("or, for full_ft, lora and partial_ft, pick a strategy that trains fewer weights."), three
     alone = memory.too_big_note({"full_ft": big}, 8 * 10**9)
     assert alone.endswith("(activations grow with both), or pick a strategy that trains fewer weights."), alone
 
