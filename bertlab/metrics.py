@@ -84,6 +84,13 @@ def classification_report(y_true: list[int] | np.ndarray, y_pred: list[int] | np
     }
 
 
+# What the score columns mean, in the words Compare and the report both use beside them: a reader who knows no ML
+# met "macro-F1" and "ECE" as bare column headers (the report never said what macro-F1 is; ECE only two sections on).
+MACRO_F1_WORDS = ("macro-F1: each class's F1 (from 0 to 1, high where the run finds that class's texts and its answers "
+                  "of that class are right) averaged with every class counting the same, so a run that misses a small "
+                  "class scores low here even where its accuracy is high")
+ECE_WORDS = ("ECE: the expected calibration error, the mean gap between how sure a run says it is and how often it is "
+             "right (0: right exactly as often as it says)")
 CALIBRATION_BINS = 10
 
 

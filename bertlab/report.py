@@ -22,6 +22,8 @@ from bertlab.costs import format_bytes, memory_of, model_bytes
 from bertlab.errors import BertlabError, ConfigError
 from bertlab.guard import GUARDED, is_number
 from bertlab.metrics import (
+    ECE_WORDS,
+    MACRO_F1_WORDS,
     NEVER_ANSWERED_NOTE,
     chance_ece_sentence,
     few_texts_sentence,
@@ -813,7 +815,12 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
     # were 1,076 px wide in the page's 992 at 1024 px (bbc_news, five runs; a sweep's seed and split seed more), the
     # costs behind a sideways scroll on a projector.
     first = [c for c in cols if c[0] not in _COST_COLUMNS]
-    parts.append("<h2>Results</h2>" + _table(rows, first) + "<h3>What each run cost: training, then serving</h3>"
+    # the columns in words, under them: a reader who knows no ML met "macro-F1" nowhere explained, "ECE" two
+    # sections on (in the recall note)
+    said = ("Test acc: the share of the test texts the run labelled right; majority: what always answering the most "
+            f"common class scores, the floor every run must beat; {MACRO_F1_WORDS}; {ECE_WORDS}.")
+    parts.append("<h2>Results</h2>" + _table(rows, first) + f"<p class='muted'>{html.escape(said)}</p>"
+                 + "<h3>What each run cost: training, then serving</h3>"
                  + _table(rows, [("run", "run"), *sorted((c for c in cols if c[0] in _COST_COLUMNS),
                                                          key=lambda c: _COST_COLUMNS.index(c[0]))]))
     parts.append(_failed_section(runs))

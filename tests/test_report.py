@@ -1782,6 +1782,22 @@ def test_on_paper_only_a_table_of_many_columns_takes_a_smaller_font(finished):
     assert {"wide", "wide cols7"} <= {cls for cls, _ in boxes}  # the results' scores (7 columns) shrink, not all
 
 
+def test_the_results_say_what_each_score_column_means_under_its_table(finished):
+    """A product manager reading the report met "macro-F1" as a bare column header, explained nowhere in it, and
+    "ECE" explained only two sections on (in the recall note): under the scores table each column now says what it
+    measures, in the words Compare uses (bertlab.metrics)."""
+    from bertlab.metrics import ECE_WORDS, MACRO_F1_WORDS
+
+    store, ids = finished
+    page = report.build_html(store, ids)
+    results = page[page.index("<h2>Results</h2>"):page.index("<h3>What each run cost: training, then serving</h3>")]
+    said = html.unescape(results.split("</table>")[1])
+    assert "Test acc: the share of the test texts the run labelled right" in said
+    assert "majority: what always answering the most common class scores" in said
+    assert MACRO_F1_WORDS in said and said.count("macro-F1: each class's F1") == 1
+    assert ECE_WORDS in said and "expected calibration error" in said
+
+
 def test_the_results_are_two_tables_its_scores_then_its_costs(finished):
     """A teacher's projector (1024 px): the results table's 14 columns were 1,076 px wide in the page's 992 (bbc_news,
     five runs), its costs behind a sideways scroll. As Compare's, its scores come first, then a table of what each
