@@ -67,7 +67,7 @@ UNITS = {"train_seconds": "s", "inference_flops_per_text": "FLOPs"}
 COSTS = {
     "train_seconds": (measure_label("train_seconds", UNITS["train_seconds"]), "the training time"),
     "train_flops": (measure_label("train_flops"), "the compute"),
-    "trainable_params": (measure_label("trainable_params"), "the trainable parameters"),
+    "trainable_params": (measure_label("trainable_params"), "the trainable weights"),
     "train_money": (measure_label("train_money"), "the money"),
     "inference_flops_per_text": (measure_label("inference_flops_per_text", UNITS["inference_flops_per_text"]),
                                  "the compute per prediction"),
