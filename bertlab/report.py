@@ -785,7 +785,10 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
             ("majority_accuracy", "majority"), ("test_ece", "ECE"),
             ("train_seconds", "train s"), ("train_examples_per_s", "examples/s"), ("train_flops", "train FLOPs"),
             ("inference_flops_per_text", "inference FLOPs/text"), ("trainable_params", "trainable"),
-            ("model_size", "on disk"), ("train_money", f"cost ({prices.currency})")]
+            ("model_size", "on disk"),
+            # "training", as the projection's "training cost here": beside inference FLOPs/text and on disk, under
+            # "What each run cost: training, then serving", a bare "cost ($)" read as a run's whole cost, serving too
+            ("train_money", f"training cost ({prices.currency})")]
     rows = results_rows(runs, prices)
     from bertlab.metrics import run_single_class
     from bertlab.strategies import one_answer_reason

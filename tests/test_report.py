@@ -1798,6 +1798,18 @@ def test_the_results_say_what_each_score_column_means_under_its_table(finished):
     assert ECE_WORDS in said and "expected calibration error" in said
 
 
+def test_the_results_money_column_says_it_is_training_as_the_projection_does(finished):
+    """Under "What each run cost: training, then serving", beside inference FLOPs/text and on disk, a bare
+    "cost ($)" read as a run's whole cost, serving too (a product manager asking what it costs to train and to run);
+    the projection below calls the same figure "training cost here". The column now says training."""
+    store, ids = finished
+    page = report.build_html(store, ids)
+    costs = page[page.index("<h3>What each run cost: training, then serving</h3>"):]
+    heads = re.findall(r"<th>(.*?)</th>", costs.split("</thead>")[0])
+    assert "training cost ($)" in heads and "cost ($)" not in heads
+    assert "<th>training cost here</th>" in page  # the projection's name for the same money
+
+
 def test_the_results_are_two_tables_its_scores_then_its_costs(finished):
     """A teacher's projector (1024 px): the results table's 14 columns were 1,076 px wide in the page's 992 (bbc_news,
     five runs), its costs behind a sideways scroll. As Compare's, its scores come first, then a table of what each
@@ -1808,8 +1820,8 @@ def test_the_results_are_two_tables_its_scores_then_its_costs(finished):
     heads = [re.findall(r"<th>(.*?)</th>", t.split("</thead>")[0]) for t in results.split("<table>")[1:3]]
     scores, costs = heads
     assert scores[:2] == ["run", "train n"] and scores[2:5] == ["test acc", "95% interval", "macro-F1"]
-    assert costs == ["run", "train s", "examples/s", "train FLOPs", "trainable", "cost ($)", "inference FLOPs/text",
-                     "on disk"]
+    assert costs == ["run", "train s", "examples/s", "train FLOPs", "trainable", "training cost ($)",
+                     "inference FLOPs/text", "on disk"]
     assert "<h3>What each run cost: training, then serving</h3>" in results
     assert set(scores) & set(costs) == {"run"} and len(scores) + len(costs) - 1 == 14  # every one of the 14, once
     # every run in each, in the same order
