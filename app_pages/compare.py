@@ -461,6 +461,7 @@ def results(runs: list, drawn: list | None = None) -> None:
         st.caption(f"Always answering the majority class scores {100 * next(iter(baselines)):.1f}% here"
                    + (f" (macro-F1 {f1_bar:.3f}, the measure the answer judges by)" if f1_bar is not None else "")
                    + ": every run must beat that.")
+    st.caption(MACRO_F1_SAID)
     # runs stored before FLOPs counted attention beside runs that count it: a gap of a few % that is no real one
     if flops_note := attention_mix_note(done, plots.run_labels(done)):
         st.caption(flops_note)
@@ -931,7 +932,7 @@ def calibration_section(done: list) -> None:
     # The finding under the chart; how to read it one click away (six lines of it at 1366 px under the chart).
     st.caption(f"The largest calibration error here: {labels[worst.id]}, ECE {w.get('test_ece', 0):.3f} (mean "
                f"confidence {100 * (w.get('test_mean_confidence') or 0):.0f}%, accuracy "
-               f"{100 * (w.get('test_accuracy') or 0):.0f}%)." + metrics.chance_ece_sentence(w))
+               f"{100 * (w.get('test_accuracy') or 0):.0f}%). {ECE_SAID}." + metrics.chance_ece_sentence(w))
     with st.expander("Reading this chart: the points, ECE, when it matters", icon=":material/help:"):
         st.caption("Each point: the test texts a run answered with about that confidence, and the share it got right. "
                    "On the diagonal a run is right as often as it says; below it, overconfident. ECE (expected "
@@ -1103,6 +1104,11 @@ VALIDATION_COLUMNS = ("run", "val accuracy", "val macro-F1", "val loss")
 VALIDATION_HELP = ("on the validation texts, by the model the run kept (its best epoch with Keep best): a learning "
                    "rate or setting picked here is fairly scored on the test texts; one picked by its test score is "
                    "flattered by it. 'n/a' where a run kept none (zero_shot and tfidf_logreg have no loss).")
+# The scores' words where a reader who knows no ML meets them (the report says them under its results table): the
+# answer and the status lines name macro-F1, the calibration finding ECE, explained only in a folded help or the
+# per-class section further down.
+MACRO_F1_SAID = metrics.MACRO_F1_WORDS[0].upper() + metrics.MACRO_F1_WORDS[1:] + "."
+ECE_SAID = metrics.ECE_WORDS
 TABLE_CONFIG = {  # short headers (labels only; the frame keeps its column names)
     # "head_only · 1a2b" whole, in 120 px ("medium" took a fifth of the table at 1024 px, which then scrolled)
     "run": st.column_config.TextColumn(pinned=True, width=120),

@@ -4427,6 +4427,36 @@ def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_r
     assert sum("Each point: the test texts" in c.value for c in at.caption) == 1  # said once, in the expander
 
 
+def test_compare_says_what_macro_f1_and_ece_are_where_it_shows_them(tiny_data, bertlab_home):
+    """A product manager shown Compare met 'macro-F1' in the answer, the status lines and the scores table, and 'ECE'
+    in the calibration finding, both explained only in a folded help or the per-class section further down: the
+    caption under the scores and the finding under the calibration chart now say them in words, as the report does
+    under its results table (bertlab.metrics)."""
+    from bertlab.metrics import ECE_WORDS, MACRO_F1_WORDS
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    for n, ece in ((1, 0.30), (2, 0.05)):
+        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b0")
+        store.claim(rid, "cpu")
+        store.finish(rid, SUCCEEDED, metrics={
+            "test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5, "test_ece": ece,
+            "test_mean_confidence": 0.5 + ece, "calibration": [{"confidence": 0.6, "accuracy": 0.5, "count": 2},
+                                                               {"confidence": 0.9, "accuracy": 1.0, "count": 3}]},
+            costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
+        time.sleep(0.01)
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    said = [c.value for c in at.caption]
+    bar = next(i for i, c in enumerate(said) if c.startswith("Always answering the majority class scores"))
+    assert said[bar + 1] == ("Macro-F1: each class's F1 (from 0 to 1, high where the run finds that class's texts "
+                             "and its answers of that class are right) averaged with every class counting the same, "
+                             "so a run that misses a small class scores low here even where its accuracy is high.")
+    assert said[bar + 1][1:] == MACRO_F1_WORDS[1:] + "."
+    (finding,) = [c.value for c in at.caption if c.value.startswith("The largest calibration error here: ")]
+    assert f"ECE 0.300 (mean confidence 80%, accuracy 80%). {ECE_WORDS}. On 5 test texts" in finding
+
+
 def test_compare_says_a_succeeded_run_without_stored_results_has_none_and_makes_no_score_up(tiny_data, bertlab_home):
     """A succeeded run whose record lacks its metrics (hand-edited, or written by another tool) read "test accuracy
     0.0% · macro-F1 0.000" on Compare, a score made up; `runs` shows '-' for it."""
