@@ -380,6 +380,8 @@ def curves(runs: list) -> None:
         common.chart(common.figure(plots.validation_figure, runs, pts, height=300, progress=x == "progress",
                                    panels=(panel,), legend=False, wrap_titles=common.projector()),
                      where, width="stretch", key=f"cmp_{panel}")
+    if any(p["series"] in ("train_loss", "val_loss") for p in pts):  # the words the report gives under its curves
+        st.caption(plots.CURVES_READING)
     if any(p["series"] == "mlm_loss" for p in pts):
         common.chart(common.figure(plots.mlm_loss_figure, runs, pts), width="stretch", key="cmp_mlm")
         pretrained = {p["run_id"] for p in pts if p["series"] == "mlm_loss"}

@@ -418,6 +418,12 @@ def mlm_caption(strategies: set[str]) -> str:
 
 
 VALIDATION = {"val_loss": "Validation loss", "val_accuracy": "Validation accuracy"}
+# What the loss and validation curves show, in words, under them on Compare and in the report: their captions said
+# what is drawn (cross-entropy per step, loss and accuracy per epoch), not how a reader who knows no ML reads it.
+CURVES_READING = ("Reading the curves: lower loss is better (it measures how far a run's probabilities were from the "
+                  "right answers). The validation texts are ones no run trains on: validation accuracy rising and its "
+                  "loss falling is the run learning; a validation loss that turns up while the training loss keeps "
+                  "falling is the run memorising its training texts (overfitting).")
 
 
 def validation_figure(runs: Sequence[Any], points: Sequence[dict], height: int = 340,

@@ -477,7 +477,7 @@ def _figures(store: RunStore, runs: list[Run], prices: Prices, sweep_id: str | N
         names = sorted({r.strategy for r in drawn if r.id in pretrained})
         figs.append((f"Masked-LM loss ({', '.join(names)})", mlm, plots.mlm_caption(set(names))))
     figs.append(("Validation", plots.validation_figure(drawn, points, progress=x == "progress"),
-                 "Validation loss and accuracy per epoch" + (f". {why}" if why else ".")))
+                 "Validation loss and accuracy per epoch" + (f". {why}" if why else ".") + " " + plots.CURVES_READING))
     if any((r.metrics or {}).get("calibration") for r in drawn):
         figs.append(("Calibration (test set)", plots.calibration_figure(drawn),
                      "Each run's test answers binned by the confidence it gave them (its top probability), against "

@@ -933,6 +933,29 @@ def test_compare_shows_dapt_mlm_curve_and_run_notes(tiny_model, tiny_data, bertl
     assert any("MLM" in m.value or "masked" in m.value for m in at.markdown)
 
 
+def test_compare_says_how_to_read_the_loss_curves_where_it_draws_them(tiny_model, tiny_data, bertlab_home):
+    """Under the training-loss and validation charts nothing said what they show: a product manager saw three charts
+    of "loss" without knowing lower is better or what a rising validation loss means. A caption now says it, in the
+    report's words (plots.CURVES_READING); runs without a loss (tfidf_logreg) draw no curve and get no caption."""
+    from bertlab import plots
+    from bertlab.runner import execute_run
+    from bertlab.strategies import make_config
+
+    store = RunStore(bertlab_home)
+    rid = store.create_run(make_config("tfidf_logreg", data=tiny_data), batch_id="b0")
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert plots.CURVES_READING not in [c.value for c in at.caption]
+    cfg = make_config("head_only", model=tiny_model, data=tiny_data, epochs=2, batch_size=8, max_length=32)
+    rid = store.create_run(cfg, batch_id="b1")
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    at = app_on("app_pages/compare.py")
+    no_problems(at)
+    assert [c.value for c in at.caption].count(plots.CURVES_READING) == 1
+    assert plots.CURVES_READING.startswith("Reading the curves: lower loss is better")
+
+
 def test_compare_says_so_when_the_batch_on_screen_is_deleted_elsewhere(tiny_data, bertlab_home):
     """A classroom review: a student read another desk's launch on Compare; its owner deleted it, and at the next
     refresh the page showed a third student's launch without a word."""

@@ -1810,6 +1810,18 @@ def test_the_results_money_column_says_it_is_training_as_the_projection_does(fin
     assert "<th>training cost here</th>" in page  # the projection's name for the same money
 
 
+def test_the_report_says_how_to_read_its_loss_curves(finished):
+    """The curves' captions said what is drawn ("Cross-entropy per optimizer step", "Validation loss and accuracy per
+    epoch"), not what it shows: a product manager read two charts of "loss" without knowing lower is better or what a
+    rising validation loss means. The validation chart's caption now says it, in Compare's words."""
+    store, ids = finished
+    page = html.unescape(report.build_html(store, ids))
+    validation = page[page.index("<h2>Validation</h2>"):]
+    caption = validation[:validation.index("</p>")]
+    assert plots.CURVES_READING in caption and caption.startswith("<h2>Validation</h2><p>Validation loss and accuracy")
+    assert "lower loss is better" in caption and "(overfitting)" in caption
+
+
 def test_the_results_are_two_tables_its_scores_then_its_costs(finished):
     """A teacher's projector (1024 px): the results table's 14 columns were 1,076 px wide in the page's 992 (bbc_news,
     five runs), its costs behind a sideways scroll. As Compare's, its scores come first, then a table of what each
