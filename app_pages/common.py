@@ -984,7 +984,7 @@ def embedding_keys(config: Any) -> tuple[frozenset[bytes], frozenset[bytes]] | N
         own = embeddings.text_keys(s.embedded_texts(config, splits(config.data))) if extra else set()
         dev, _ = device_info()
         now = embeddings.cached_keys(config.model, config.max_length, autocast_dtype(config.precision, dev),
-                                     dev.name)
+                                     dev.name, truncation=config.truncation)
     except BertlabError:
         return None
     return frozenset().union(own, *(per_split[w] for w in s.embeds)), now

@@ -143,7 +143,9 @@ def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict, bool]) ->
                    f"{who} ({UNKNOWN_WHY}): "
                    + ("its answer says" if len(unknown) == 1 else "their answers say")
                    + " next to nothing about this text.")
-    if note := cut_note(cut, clipped, run_labels(done) if cut else {}, len(cut) == len(run_ids)):
+    # the runs that keep a long text's start and end (RunConfig.truncation), read off their configs
+    ends = {r.id for r in done if r.id in cut and (getattr(r, "config", None) or {}).get("truncation") == "head_tail"}
+    if note := cut_note(cut, clipped, run_labels(done) if cut else {}, len(cut) == len(run_ids), ends):
         st.caption(f":material/content_cut: {note}")
 
 

@@ -12,7 +12,15 @@ import streamlit as st
 from app_pages import common
 from bertlab import cpushare, memory, speedprobe, variants
 from bertlab.answer import CUT_SHARE  # as Compare's answer names texts cut at max length
-from bertlab.config import DEFAULT_MODEL, DEFAULT_STRATEGIES, MAX_LENGTH_COST, MAX_TEXT_CHARS, DataConfig, RunConfig
+from bertlab.config import (
+    DEFAULT_MODEL,
+    DEFAULT_STRATEGIES,
+    MAX_LENGTH_COST,
+    MAX_TEXT_CHARS,
+    TRUNCATIONS,
+    DataConfig,
+    RunConfig,
+)
 from bertlab.data import save_upload
 from bertlab.data.dataset import counted
 from bertlab.data.files import PAIR_NOTE_START
@@ -111,10 +119,28 @@ def max_length_input(col, key: str, limit: int | None, default: int | None = Non
                        "sentence embeddings were tuned for): beyond that the frozen embeddings read more of a long "
                        "text, but in positions the model was not tuned on; compare both lengths before trusting one.")
     return col.number_input("Max length (tokens)", 8, top, key=key,
-                            help="Longer texts keep their first this-many tokens; the rest is not read (in "
-                                 "training, testing and the Playground alike). " + MAX_LENGTH_COST
+                            help="Longer texts keep their first this-many tokens (or their start and end: 'Cut "
+                                 "long texts to'); the rest is not read (in training, testing and the Playground "
+                                 "alike). " + MAX_LENGTH_COST
                             + " The time estimates below follow it." + limit_note
                             + ("" if default is None else default_text(default)))
+
+
+TRUNCATION_LABELS = {"head": "Start only (head)", "head_tail": "Start and end (head+tail)"}
+
+
+def truncation_input(col, key: str) -> str:
+    """How a text longer than max length is cut (RunConfig.truncation; the CLI's --truncation): its start, or its
+    start and end (the first quarter of max length and the last three quarters, Sun et al. 2019's head+tail)."""
+    return col.selectbox("Cut long texts to", TRUNCATIONS, key=key, format_func=TRUNCATION_LABELS.get,
+                         help="How a text longer than the max length is cut, in training, testing and the Playground "
+                              "alike. Start only: its first max-length tokens. Start and end: its first quarter of "
+                              "max length ([CLS] among them) and its last three quarters ([SEP] among them), e.g. "
+                              "32 + 96 of 128 tokens: the end of a long document (a review's verdict, an article's "
+                              "conclusion) often says as much as its start (Sun et al. 2019 found head+tail best on "
+                              "long reviews). A text no longer than the max length is read whole either way; a text "
+                              "pair is cut as start only. tfidf_logreg reads whole texts: it does not apply to it."
+                              + default_text("Start only (head)"))
 
 
 def optimiser_text(name: str, **chosen: float) -> str:
@@ -153,6 +179,8 @@ def panel_defaults(name: str) -> dict[str, Any]:
     widgets and what 'Reset to defaults' puts back, so a reset panel holds exactly what a fresh one does."""
     s, d, k = REGISTRY[name], make_config(name), hp_key(name)
     out: dict[str, Any] = {k + f: getattr(d, f) for f in HP_FIELDS}
+    if s.uses_tokens:  # truncation_input's
+        out[k + "truncation"] = d.truncation
     if s.uses_epochs:
         out |= {k + "more_lrs": "", k + "keep_best": bool(d.keep_best), k + "patience": int(d.patience)}
     if name == "scratch":  # new_vocab_input's
@@ -238,6 +266,8 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                 r3[1], name, "warmup_ratio", "Warmup (share of steps)", bad, key=k + "warmup_ratio", step=0.05,
                 format="%.2f", help="The learning rate rises linearly from 0 to its peak over this share of the "
                                     "training steps, from 0 to 0.99, then falls linearly to 0; 0: no warmup.")
+        if s.uses_tokens:  # beside the optimiser's fields: the row under max length has no room left
+            out["truncation"] = truncation_input(r3[2], k + "truncation")
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
         # "Keep the best epoch (lowest vali…".
         b1, b2 = common.columns_unless_projector([2, 1], vertical_alignment="bottom")
@@ -259,11 +289,13 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                            help="Texts per encoder pass.")
         out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit, d.max_length,
                                              sentence_limit if s.embeds else None)
+        out["truncation"] = truncation_input(r1[2], k + "truncation")
     else:
         # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
         # null), so a "Seed" field here changed nothing it claimed to.
         st.caption(f"No epochs, batches, learning rate or token limit: it reads the words of each text's first "
-                   f"{MAX_TEXT_CHARS:,} characters (no strategy reads past them) and fits in one go."
+                   f"{MAX_TEXT_CHARS:,} characters (no strategy reads past them) and fits in one go, so how a long "
+                   "text is cut (start only, or start and end) does not apply to it either."
                    " No seed: the fit is deterministic (every seed gives the same model).")
     if name == "zero_shot":
         st.markdown("**Label descriptions**: one sentence per class; each text gets the class whose sentence is closest to it.")
@@ -853,7 +885,10 @@ if summary is not None:
             from bertlab.data.dataset import clip_worth_naming
             from bertlab.runner import longer_texts_advice  # the runs' own note says the same
 
-            advice = longer_texts_advice(limit, max_len_limit, lengths)
+            # head+tail is advised unless every strategy here that reads tokens already keeps the start and end
+            ends = all(st.session_state.get(hp_key(n, "truncation")) == "head_tail"
+                       for n in names if REGISTRY[n].uses_tokens)
+            advice = longer_texts_advice(limit, max_len_limit, lengths, "head_tail" if ends else "head")
             # counted in the texts as loaded: where the longer ones were clipped, of their first characters only
             # (consultation responses of a median 5,346 tokens read 'median 1,646 tokens'); named where a tenth or
             # more were, as Compare's answer names it (bbc_news's 7 clipped articles leave its median as it is)
@@ -863,7 +898,8 @@ if summary is not None:
                       "no strategy reads past them)" if clip else "")
             st.caption(f":material/content_cut: These texts are long: median {lengths[len(lengths) // 2]:,} tokens"
                        f"{within}, "
-                       f"{cut:.0%} longer than max length {limit} and cut to it; {advice}. The estimates below "
+                       f"{cut:.0%} longer than max length {limit} and cut to it"
+                       + (" (their start and end kept)" if ends else "") + f"; {advice}. The estimates below "
                        "count the tokens.")
         # A tokenizer that reads no word of these texts (special tokens only) trains every run on nothing: refused
         # here, as an unusable model is; a language or script the model does not know: said before launch, not

@@ -1022,7 +1022,8 @@ def whole_texts_sentence(runs: list) -> str | None:
     text = "pair" if pairs else "text"
 
     whole: dict[str, None] = {}
-    read: dict[int, dict[str, None]] = {}  # max_length: the strategies that read at it
+    # (max_length, truncation): the strategies that read at it, cutting a long text's start alone or its start and end
+    read: dict[tuple[int, str], dict[str, None]] = {}
     shares: dict[int, list[float]] = {}  # max_length: the shares cut there (runs cutting CUT_SHARE or more)
     medians, own_medians, cut_models, limits = [], [], {}, []
     for r in runs:
@@ -1042,8 +1043,9 @@ def whole_texts_sentence(runs: list) -> str | None:
             cut_models[getattr(r, "model", None)] = None
             limits.append(cut["limit"])
         if length:
-            read.setdefault(int(length), {})[r.strategy] = None
-    if not shares or not (whole or len(read) > 1):
+            how = (getattr(r, "config", None) or {}).get("truncation") or "head"  # a run from before it: head
+            read.setdefault((int(length), "head" if pairs else how), {})[r.strategy] = None  # a pair: head always
+    if not shares or not (whole or len({n for n, _ in read}) > 1):
         return None
 
     def listed(names) -> str:
@@ -1068,9 +1070,10 @@ def whole_texts_sentence(runs: list) -> str | None:
     parts = ([f"{listed(whole)} read each {text} whole"
               + (f" up to {first} ({clip[0]:,} of the data's {text}s were longer and were clipped to it on "
                  "loading: no run read past it)" if clip else "")] if whole else [])
-    for length, names in sorted(read.items(), reverse=True):
+    for (length, how), names in sorted(read.items(), reverse=True):
         verb = "" if parts else " read"
         what = (f"{length} tokens of each pair, the longer of its two texts cut first" if pairs
+                else f"its first {length // 4} and last {length - length // 4} tokens" if how == "head_tail"
                 else f"its first {length} tokens")
         parts.append(f"{listed(names)}{verb} {'only ' * (length in shares)}{what}"
                      + (share(length) if length in shares else ""))

@@ -441,7 +441,8 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
             seed: int | None = None, repeats: int = 1, settings: dict[str, dict[str, Any]] | None = None,
             precision: str | None = None, class_weights: str | None = None, keep_best: bool | None = None,
             patience: int | None = None, label_descriptions: list[str] | dict | None = None, judge_by: str | None = None,
-            progress: bool = True, name: str = "dataframe", text_pair_column: str | None = None) -> Comparison:
+            progress: bool = True, name: str = "dataframe", text_pair_column: str | None = None,
+            truncation: str | None = None) -> Comparison:
     """Train ``strategies`` on ``data``, one run after another in this thread, and return their comparison.
 
     The same launch as ``python -m bertlab run`` (its checks, runs, answer; runs land in the app's data directory,
@@ -459,6 +460,9 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
         precision, class_weights, keep_best, patience, label_descriptions: as ``run``'s flags, for every strategy;
             ``label_descriptions`` (zero_shot's sentences) a list in the data's order of classes or a dict
             ``{class: sentence}``.
+        truncation: how a text longer than max_length is cut, "head" (default: its first max_length tokens) or
+            "head_tail" (its first quarter and last three quarters of max_length tokens, [CLS] and [SEP] kept), for
+            every strategy that tokenizes (not tfidf_logreg, which reads whole texts); as ``run --truncation``.
         judge_by: what the answer judges by, "accuracy" or "macro_f1" (default: as ``run``).
         progress: a line per run on standard output as it trains, then its result; False: nothing.
 
@@ -491,7 +495,7 @@ def compare(data: Any, strategies: Sequence[str] = DEFAULT_STRATEGIES, *, text_c
                           "settings={'full_ft': {'epochs': 3}}.") from None
     try:
         common = {"seed": seed, "precision": precision, "class_weights": class_weights, "keep_best": keep_best,
-                  "patience": patience, "label_descriptions": _descriptions(label_descriptions, dc)}
+                  "patience": patience, "truncation": truncation, "label_descriptions": _descriptions(label_descriptions, dc)}
         configs = _configs(strategies, dc, model, common, settings, repeats)
         if label_descriptions is not None and "zero_shot" not in strategies:  # stored with the runs, read by none
             warnings.warn(DESCRIPTIONS_UNREAD.format(what="label_descriptions", why="strategies does not name it"),

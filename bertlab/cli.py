@@ -25,6 +25,8 @@ from bertlab.config import (
     MAX_TEXT_CHARS,
     PRECISIONS,
     TFIDF_READS,
+    TRUNCATION_HELP,
+    TRUNCATIONS,
     DataConfig,
     RunConfig,
 )
@@ -559,6 +561,8 @@ def result_row(run) -> dict:
             # alike but for their ids): null where the strategy does not use one
             "model": run.model,
             **used_settings(cfg, s, ("learning_rate", "epochs", "batch_size", "max_length"), unknown=False),
+            # how a long text was cut (a run from before the setting: head); null for tfidf_logreg's whole texts
+            "truncation": (cfg.get("truncation") or "head") if s is None or s.uses_field("truncation") else None,
             "options": cfg.get("options") or {},
             # the optimiser's and the epochs' other settings, as the Results CSV has them (null where unused:
             # head_only has no warmup or clipping), and the data file's checksum: a row named 'head_only (weight
@@ -950,7 +954,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                  **{k: getattr(args, k) if getattr(args, k) or k in getattr(args, "given", ()) else None
                     for k in ("new_vocab", "keep_best")},
                  "precision": args.precision, "patience": args.patience,
-                 "class_weights": args.class_weights, "label_descriptions": args.label_descriptions}
+                 "class_weights": args.class_weights, "truncation": args.truncation,
+                 "label_descriptions": args.label_descriptions}
     from bertlab.launch import launch_configs, launch_size_problem
 
     # One run per learning rate (--lr NAME=1e-3,3e-2), each at training seeds seed, seed + 1, ... (--repeats) on the
@@ -1061,7 +1066,7 @@ _OTHER_DATA = {"strategies": "--strategies", "dataset": "--dataset", "text_colum
 # run-level flags whose value stands in for the stored run's where given (else args takes the stored value, so
 # that the checks before launch read what will run)
 _RERUN_FIELDS = ("model", "seed", "precision", "new_vocab", "keep_best", "patience", "class_weights",
-                 "label_descriptions")
+                 "truncation", "label_descriptions")
 
 
 def rerun_config(args: argparse.Namespace) -> RunConfig:
@@ -1634,11 +1639,12 @@ def _cut_notes(predictor, preds: list, texts: list[str], which) -> None:
     cuts = predictor.cut_each(ids, texts)
     long = sorted(set(cuts) | {i for i, t in enumerate(texts) if len(t) > MAX_TEXT_CHARS})
     names = {p.run_id: f"run {p.run_id} ({p.strategy})" for p in preds}
+    ends = predictor.head_tail_runs(ids) if long else set()  # those keep a long text's start and end
     for i in long[:CUT_NOTES]:
         cut = cuts.get(i, {})
         where = "" if len(texts) == 1 else f"{which([i])}: "
-        print(f"note: {where}{cut_note(cut, len(texts[i]) > MAX_TEXT_CHARS, names, len(cut) == len(ids))}",
-              file=sys.stderr)
+        note = cut_note(cut, len(texts[i]) > MAX_TEXT_CHARS, names, len(cut) == len(ids), ends)
+        print(f"note: {where}{note}", file=sys.stderr)
     if len(long) > CUT_NOTES:
         print(f"note: {len(long) - CUT_NOTES:,} more text(s) are longer than a run here reads: its answer there is "
               "about their start only", file=sys.stderr)
@@ -1909,7 +1915,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         common = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size,
                                     "max_length": args.max_length, "precision": args.precision,
                                     "keep_best": args.keep_best, "patience": args.patience,
-                                    "class_weights": args.class_weights}.items() if v}
+                                    "class_weights": args.class_weights,
+                                    "truncation": args.truncation}.items() if v}
         for field, flag in (("epochs", "--epochs"), ("batch_size", "--batch-size"), ("max_length", "--max-length")):
             # A sweep's settings apply to every strategy: say so where their own defaults differ (head_only's
             # 30 epochs are not full_ft's 3).
@@ -2430,6 +2437,7 @@ def add_extra_commands(sub) -> None:
     sw.add_argument("--keep-best", action="store_true", help="restore each run's epoch of lowest validation loss")
     sw.add_argument("--patience", type=int, help="stop each run after this many epochs without a lower validation loss")
     sw.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
+    sw.add_argument("--truncation", choices=TRUNCATIONS, help=TRUNCATION_HELP)
     sw.add_argument("--new-vocab", action="store_true", help="scratch: train a new WordPiece vocabulary on each "
                     "point's training texts (reads no tokenizer: a model folder without tokenizer files serves)")
     sw.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order "
@@ -2589,6 +2597,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="early stopping: stop after N epochs in a row without a lower validation loss (default: "
                         "train every epoch); with --keep-best the best epoch is put back")
     r.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=CLASS_WEIGHTS_HELP)
+    r.add_argument("--truncation", choices=TRUNCATIONS, help=TRUNCATION_HELP)
     r.add_argument("--label-descriptions", nargs="+", help="zero_shot: one sentence per class, in label order")
     r.add_argument("--text-column", metavar="NAME", help=TEXT_COLUMN_HELP)
     r.add_argument("--text-pair-column", metavar="NAME", help=TEXT_PAIR_HELP)

@@ -23,6 +23,11 @@ def model_title(model: str) -> str:
     return "all-MiniLM-L6-v2 (sentence-transformers/all-MiniLM-L6-v2)" if model == DEFAULT_MODEL else model
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 CLASS_WEIGHTS = ("none", "balanced")  # RunConfig.class_weights
+# RunConfig.truncation: how a text longer than max_length is cut. "head": its first max_length tokens (the
+# tokenizer's own cut); "head_tail": its first quarter of max_length tokens and its last three quarters, [CLS] and
+# [SEP] kept at the ends (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?": the first 128 and last
+# 382 tokens of 512 read long reviews best). A text no longer than max_length is read whole either way.
+TRUNCATIONS = ("head", "head_tail")
 BALANCED_SUFFIX = " (balanced)"  # after the strategy's name, wherever a run trained with balanced class weights
 # Texts are clipped to their first this many characters on loading (and typed text before it is read): 10,000
 # characters of English are about 2,000 of MiniLM's tokens (bbc_news: 4.4-5.1 characters a token), so BERT's 512 never
@@ -33,6 +38,13 @@ MAX_TEXT_CHARS = 10_000
 # What tfidf_logreg reads instead of a max length of tokens (the CLI's --max-length of run and sweep, the Train page)
 TFIDF_READS = (f"tfidf_logreg has none: it reads the words of each text's first {MAX_TEXT_CHARS:,} characters, past "
                "which no strategy reads")
+# What each truncation does, said wherever it is chosen (the Train page, the CLI's --truncation, the API)
+TRUNCATION_HELP = ("how a text longer than max length is cut: head (default) keeps its first max-length tokens; "
+                   "head_tail keeps its start and its end, the first quarter of max length ([CLS] among them) and "
+                   "the last three quarters ([SEP] among them): 32 + 96 of 128, 128 + 384 of 512 (Sun et al. 2019 "
+                   "found the start and the end read long reviews better than the start alone). A shorter text is "
+                   "read whole either way; a text pair is cut as head (longer half first); "
+                   "tfidf_logreg reads whole texts: the setting does not apply to it")
 # What a max_length costs, said wherever it is chosen (the Train page's field, the CLI's --max-length of run and sweep)
 MAX_LENGTH_COST = ("A larger max length reads more of a long text and costs more: the time of a step grows with the "
                    "tokens read, faster than in proportion (attention compares every token with every other), and so "
@@ -298,6 +310,8 @@ class RunConfig:
     # "balanced": each class's training loss weighted by n / (classes x its count), so a rare class counts as much
     # as a common one (scikit-learn's class_weight="balanced"); "none": every text alike
     class_weights: str = "none"
+    # how a text longer than max_length is cut (TRUNCATIONS): runs stored before the setting read "head"
+    truncation: str = "head"
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -342,7 +356,8 @@ class RunConfig:
         for name in ("keep_best", "new_vocab"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}.")
-        for name, names in (("class_weights", CLASS_WEIGHTS), ("precision", PRECISIONS)):
+        for name, names in (("class_weights", CLASS_WEIGHTS), ("precision", PRECISIONS),
+                            ("truncation", TRUNCATIONS)):
             v = getattr(self, name)
             if not isinstance(v, str):  # an array or a Series: "The truth value ... is ambiguous" (one of them: kept)
                 shown = " ".join(repr(v).split())  # a Series' repr is several lines

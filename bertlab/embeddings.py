@@ -211,9 +211,12 @@ class EmbedResult:
     encoder_preloaded: bool = False
 
 
-def cache_dir(model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None) -> Path:
-    """Where the embeddings of ``model`` at ``max_length`` and ``dtype`` are cached (one folder of shards)."""
-    ident = f"{model}|{model_identity(model)}|{max_length}|{dtype}"
+def cache_dir(model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None,
+              truncation: str = "head") -> Path:
+    """Where the embeddings of ``model`` at ``max_length`` and ``dtype`` are cached (one folder of shards), for
+    texts cut as ``truncation`` says (:func:`bertlab.engine.encode`): a long text's head-only embedding is not its
+    head+tail one. "head" keeps the folder it had before the setting, so earlier caches are still read."""
+    ident = f"{model}|{model_identity(model)}|{max_length}|{dtype}" + ("" if truncation == "head" else f"|{truncation}")
     return (root or data_home() / "cache" / "embeddings") / hashlib.sha1(ident.encode()).hexdigest()[:16]
 
 
@@ -228,13 +231,13 @@ _CACHED: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[bytes]]] = {}
 
 
 def cached_keys(model: str, max_length: int, dtype: torch.dtype | None, device_name: str,
-                root: Path | None = None) -> frozenset[bytes]:
+                root: Path | None = None, truncation: str = "head") -> frozenset[bytes]:
     """Keys of the texts a run of ``model`` at ``max_length`` and ``dtype`` on ``device_name`` would take from the
     cache rather than embed: those whose shards say what their pass cost on that device (as
     :meth:`EmbeddingCache.get` counts a hit). What a time estimate checks before a run, cheaply: it reads each
     shard's keys and costs (24 bytes a text, not its vectors), once per shard and process, and loads no model.
     """
-    d = cache_dir(model, max_length, dtype, root)
+    d = cache_dir(model, max_length, dtype, root, truncation)
     names = tuple(sorted(f.name for f in d.glob("*.safetensors"))) if d.is_dir() else ()
     key = (str(d), device_name)
     with _LOCK:
@@ -273,11 +276,12 @@ def _shard_keys(path: Path, device_name: str) -> frozenset[bytes]:
 
 
 class EmbeddingCache:
-    """Per-text cache of pooled embeddings for one (model, max_length, dtype)."""
+    """Per-text cache of pooled embeddings for one (model, max_length, dtype, truncation)."""
 
-    def __init__(self, model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None) -> None:
-        self.dir = cache_dir(model, max_length, dtype, root)
-        self.model, self.max_length, self.dtype = model, max_length, dtype
+    def __init__(self, model: str, max_length: int, dtype: torch.dtype | None, root: Path | None = None,
+                 truncation: str = "head") -> None:
+        self.dir = cache_dir(model, max_length, dtype, root, truncation)
+        self.model, self.max_length, self.dtype, self.truncation = model, max_length, dtype, truncation
         self._mem: dict[bytes, np.ndarray] = {}
         self._ntok: dict[bytes, int] = {}
         # Encoder seconds each text cost when computed, per device it was computed on: a data directory shared
@@ -356,7 +360,7 @@ class EmbeddingCache:
                         progress(before + d, total)
 
                 t_pass = time.perf_counter()  # the encoder pass itself: tokenising and embedding, not loading it
-                enc = encode(tok, [by_key[k] for k in chunk], self.max_length, pairs)
+                enc = encode(tok, [by_key[k] for k in chunk], self.max_length, pairs, self.truncation)
                 vecs = embed_encoded(encoder, enc, batch_size, device, self.dtype, tok.pad_token_id, chunk_progress,
                                      session)
                 lengths = np.asarray(enc.lengths, dtype=np.float64)
@@ -379,12 +383,12 @@ class EmbeddingCache:
 _CACHES: dict[tuple, EmbeddingCache] = {}
 
 
-def cache_for(model: str, max_length: int, dtype: torch.dtype | None) -> EmbeddingCache:
-    """The process-wide cache object for a (model, max_length, dtype, data home)."""
-    key = (model, max_length, str(dtype), str(data_home()))
+def cache_for(model: str, max_length: int, dtype: torch.dtype | None, truncation: str = "head") -> EmbeddingCache:
+    """The process-wide cache object for a (model, max_length, dtype, truncation, data home)."""
+    key = (model, max_length, str(dtype), str(data_home()), truncation)
     with _LOCK:
         if key not in _CACHES:
-            _CACHES[key] = EmbeddingCache(model, max_length, dtype)
+            _CACHES[key] = EmbeddingCache(model, max_length, dtype, truncation=truncation)
         return _CACHES[key]
 
 

@@ -64,10 +64,26 @@ class Encoded:
 _TOKENIZE_LOCK = threading.Lock()
 
 
-def encode(tokenizer, texts: list[str], max_length: int, pairs: bool = False) -> Encoded:
+def keep_head_tail(ids: list[int], max_length: int) -> list[int]:
+    """``ids`` (a text's token ids, special tokens included) cut to ``max_length`` by keeping its first quarter of
+    ``max_length`` tokens ([CLS] among them) and its last three quarters ([SEP] among them): Sun et al. 2019's
+    head+tail truncation. Ids no longer than ``max_length`` are kept whole."""
+    if len(ids) <= max_length:
+        return ids
+    head = max_length // 4
+    return ids[:head] + ids[len(ids) - (max_length - head):]
+
+
+def encode(tokenizer, texts: list[str], max_length: int, pairs: bool = False, truncation: str = "head") -> Encoded:
     """Tokenise without padding (padding happens per batch). ``pairs``: the texts are a pair task's (a second text
-    column was read, bertlab.textpair), each holding ``[SEP]`` read as two texts; else every text is one."""
+    column was read, bertlab.textpair), each holding ``[SEP]`` read as two texts; else every text is one.
+    ``truncation`` (:data:`bertlab.config.TRUNCATIONS`): "head" keeps a long text's first ``max_length`` tokens,
+    "head_tail" its start and its end (:func:`keep_head_tail`); a pair task's texts are cut as "head" either way
+    (the tokenizer's longest-half-first cut, which keeps both texts and the [SEP] between them)."""
     pairs = pairs and any(map(textpair.is_pair, texts))
+    if truncation == "head_tail" and not pairs:
+        ids = [keep_head_tail(x, max_length) for x in _untruncated_ids(tokenizer, texts)]
+        return Encoded(ids, max_length, None)
     with _TOKENIZE_LOCK:
         # a pair is read as BERT reads one: tokenizer(a, b), cut longest half first, with its token type ids
         out = textpair.tokenize(tokenizer, texts, pairs, truncation=True, max_length=max_length, padding=False,

@@ -386,7 +386,7 @@ def cache_shares(configs: Sequence[Any], embedded: Callable[[Any], tuple[Set[byt
                  ) -> list[float | None]:
     """For each config in the order the runs will go, the share of the texts it embeds through the shared
     embedding cache that the cache will hold when it starts: cached now, or embedded by a run before it here with
-    the same model, max length and precision (zero_shot's validation and test texts serve head_only's, a second
+    the same model, max length, precision and truncation (zero_shot's validation and test texts serve head_only's, a second
     seed finds all of the first's). None for a config that embeds nothing.
 
     ``embedded``: ``config -> (keys of the texts it embeds, keys cached now)`` (:func:`bertlab.embeddings.text_keys`,
@@ -400,7 +400,9 @@ def cache_shares(configs: Sequence[Any], embedded: Callable[[Any], tuple[Set[byt
             out.append(None)
             continue
         need, now = keys
-        earlier = filled.setdefault((cfg.model, cfg.max_length, cfg.precision), set())
+        # a run cutting texts another way (RunConfig.truncation) embeds them anew: its own cache folder
+        earlier = filled.setdefault((cfg.model, cfg.max_length, cfg.precision,
+                                     getattr(cfg, "truncation", "head")), set())
         out.append(sum(k in now or k in earlier for k in need) / len(need))
         earlier.update(need)
     return out

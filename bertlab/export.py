@@ -7,7 +7,8 @@ peft and no pickle are needed. head_only and zero_shot zip their head or
 label embeddings with the frozen encoder they run on (``encoder/``), and a
 README whose code runs them with plain transformers; tfidf_logreg its
 safetensors/JSON files and numpy code that computes its features and answers. Every README's code cuts texts at the run's
-max_length, as training did, and says how to check the accuracy bertlab reported on the run's test texts; the zip's
+max_length, as training did (a head_tail run's README gives the lines that keep a long text's start and end), and
+says how to check the accuracy bertlab reported on the run's test texts; the zip's
 bertlab_run.json adds the run's config, environment, test metrics and test-set fingerprint to what the loaders read.
 """
 
@@ -328,6 +329,21 @@ def run_record(run, meta: dict) -> dict:
             "test_size": (summary.get("sizes") or {}).get("test"), "data": data}
 
 
+# A head_tail run (RunConfig.truncation) cut a long text to its start and its end: truncation=True keeps the start
+_HEAD_TAIL_README = """
+This run cut a text longer than {max_length} tokens to its start and its end (head+tail truncation: its first {head}
+tokens, [CLS] among them, and its last {tail}, [SEP] among them), not to its start as truncation=True does (a
+pipeline cuts that way too). To read texts as it did, put these lines in place of the code's `batch = tok(...)`
+line (return_tensors="np" for the ONNX code); bertlab reads a text's first {max_chars:,} characters, so the end
+kept is theirs:
+
+    def head_tail(ids, n={max_length}, head={head}):
+        return ids if len(ids) <= n else ids[:head] + ids[len(ids) - (n - head):]
+    ids = [head_tail(x) for x in tok([t[:{max_chars}] for t in ["some text"]], verbose=False)["input_ids"]]
+    batch = tok.pad({{"input_ids": ids}}, return_tensors="pt")
+"""
+
+
 _CHECK_README = """
 To check the test accuracy bertlab reported ({accuracy}{f1}): on a machine that holds this run in its bertlab
 store, write its test texts with their true labels (test set {fingerprint}, as bertlab_run.json says), then copy
@@ -473,6 +489,10 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         # a pair task's text: the [SEP] between its two texts read as a space, as the run read it
         pair_step=('        text = text.replace("[SEP]", " ", 1)  # a pair: the [SEP] between its texts is no word\n'
                    if tfidf_pairs else ""))
+    if meta["kind"] != "tfidf" and meta.get("truncation") == "head_tail":
+        head = int(meta["max_length"]) // 4
+        readme += _HEAD_TAIL_README.format(max_length=meta["max_length"], head=head,
+                                           tail=int(meta["max_length"]) - head, max_chars=MAX_TEXT_CHARS)
     if onnx:
         from bertlab.onnxrt import ATOL, RTOL
 

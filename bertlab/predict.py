@@ -28,6 +28,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,8 @@ def one_thread_pool(workers: int, prefix: str) -> ThreadPoolExecutor:
     return pool
 
 
-def cut_note(cut: dict[str, tuple[int, int]], clipped: bool, names: dict[str, str], everyone: bool) -> str | None:
+def cut_note(cut: dict[str, tuple[int, int]], clipped: bool, names: dict[str, str], everyone: bool,
+             ends: Collection[str] = ()) -> str | None:
     """The sentence that says a text is longer than some runs read, the app's and the CLI's alike (the CLI said
     nothing: its answers were about the start of a long text without a word), else None.
 
@@ -97,23 +99,36 @@ def cut_note(cut: dict[str, tuple[int, int]], clipped: bool, names: dict[str, st
         clipped: the text is longer than MAX_TEXT_CHARS (read, and tokenised, from its start only).
         names: each run's name as the caller shows it.
         everyone: every run that answered is in ``cut``.
+        ends: the runs that keep a long text's start and end (RunConfig.truncation "head_tail",
+            :meth:`Predictor.head_tail_runs`), not its start alone.
     """
     if not cut:  # a pasted book in few tokens (one 12,000-character word): cut all the same
         return f"Every model here reads only this text's first {MAX_TEXT_CHARS:,} characters." if clipped else None
     # The cut runs' own counts (another vocabulary, another model: another number of tokens).
     counts = sorted({n for n, _ in cut.values()})
-    lengths = sorted({m for _, m in cut.values()})
     # a pasted book is cut to its first MAX_TEXT_CHARS characters before it is tokenised: counted there
     what = f"This text's first {MAX_TEXT_CHARS:,} characters are" if clipped else "This text is"
-    who = ("every model here reads" if everyone else
-           ", ".join(names[i] for i in cut) + (" reads" if len(cut) == 1 else " read"))
+    starts = [i for i in cut if i not in ends]
+    who = ("every model here reads" if everyone and len(starts) == len(cut) else
+           ", ".join(names[i] for i in starts) + (" reads" if len(starts) == 1 else " read"))
+    # a head_tail run reads its first quarter of max_length tokens and its last three quarters
+    both = sorted({(m // 4, m - m // 4) for i, (_, m) in cut.items() if i in ends})
+    who_both = ("every model here reads" if everyone and not starts else
+                ", ".join(names[i] for i in cut if i in ends) + (" reads" if len(cut) - len(starts) == 1 else " read"))
+    reads = []
+    if starts:
+        lengths = sorted({m for i, (_, m) in cut.items() if i not in ends})
+        reads.append(f"{who} only its first {' or '.join(map(str, lengths))} (the max length "
+                     f"{'it was' if len(starts) == 1 else 'they were'} run with)")  # not 'trained with': zero_shot
+    if both:
+        reads.append(f"{who_both} only its first {' or '.join(str(h) for h, _ in both)} and last "
+                     f"{' or '.join(str(t) for _, t in both)} (its start and end, as "
+                     f"{'it was' if len(cut) - len(starts) == 1 else 'they were'} run with)")
     # the runs that cut nothing (tfidf_logreg) read the clipped text too, not the whole: a long pasted report's
     # "head_only reads only its first 64" read as tfidf_logreg having read all of it
     rest = (f" The others read its first {MAX_TEXT_CHARS:,} characters: no model here reads past them."
             if clipped and not everyone else "")
-    return (f"{what} {' or '.join(f'{n:,}' for n in counts)} tokens: {who} only its first "
-            f"{' or '.join(map(str, lengths))} (the max length {'it was' if len(cut) == 1 else 'they were'} run "
-            "with)." + rest)  # not 'trained with': zero_shot trains nothing
+    return f"{what} {' or '.join(f'{n:,}' for n in counts)} tokens: {'; '.join(reads)}." + rest
 
 
 @dataclass
@@ -148,6 +163,8 @@ class _Loaded:
         self.kind = meta["kind"]
         self.label_names = meta["label_names"]
         self.max_length = int(meta["max_length"])
+        # how the run cut a text longer than max_length (RunConfig.truncation); runs saved before the setting: "head"
+        self.truncation = str(meta.get("truncation", "head"))
         self.device = device
         self.artifact = artifact
         self.ort = None  # a verified ONNX Runtime session, once the background export is done
@@ -171,8 +188,9 @@ class _Loaded:
             raise BertlabError(f"run {run_id}: unknown artifact kind {self.kind!r}")
 
     @property
-    def encoder_key(self) -> tuple[str, int, bool] | None:
-        return (self.meta["model"], self.max_length, self.pairs) if self.kind in ENCODER_KINDS else None
+    def encoder_key(self) -> tuple[str, int, bool, str] | None:
+        return ((self.meta["model"], self.max_length, self.pairs, self.truncation) if self.kind in ENCODER_KINDS
+                else None)
 
     @property
     def session_key(self) -> tuple[str, bool]:
@@ -189,7 +207,7 @@ class _Loaded:
         return torch.softmax(logits, -1).numpy()
 
     def encode(self, texts: list[str]):
-        return encode(self.tok, texts, self.max_length, self.pairs)
+        return encode(self.tok, texts, self.max_length, self.pairs, self.truncation)
 
     def forward(self, enc, dtype: torch.dtype | None) -> tuple[np.ndarray, str]:
         """Class probabilities of every row of ``enc``, and which backend computed them."""
@@ -272,6 +290,11 @@ class Predictor:
                 if n > m.max_length:
                     cut.setdefault(i, {})[rid] = (n, m.max_length)
         return cut
+
+    def head_tail_runs(self, run_ids: list[str]) -> set[str]:
+        """The runs among ``run_ids`` that keep a long text's start and end (RunConfig.truncation "head_tail",
+        :func:`bertlab.engine.keep_head_tail`): what :func:`cut_note` says of them."""
+        return {r for r in run_ids if self.load(r, keep=len(run_ids)).truncation == "head_tail"}
 
     def pair_runs(self, run_ids: list[str]) -> set[str]:
         """The runs among ``run_ids`` trained on a pair task's texts (:attr:`_Loaded.pairs`), which read a ``[SEP]``
@@ -500,7 +523,7 @@ class Predictor:
         # Units of work: one per fine-tuned model, one per shared frozen encoder. Tokenising happens
         # here, in the calling thread (a fast tokenizer must not be used from two threads at once).
         units: list[tuple[list[_Loaded], object]] = []
-        groups: dict[tuple[str, int, bool], list[_Loaded]] = {}
+        groups: dict[tuple[str, int, bool, str], list[_Loaded]] = {}
         for m in loaded:
             if m.encoder_key:
                 groups.setdefault(m.encoder_key, []).append(m)
@@ -515,10 +538,11 @@ class Predictor:
             else:
                 units.append(([m], m.encode(texts)))
         interactive = len(texts) <= INTERACTIVE_TEXTS
-        for (model, max_length, pairs), ms in groups.items():
+        for (model, max_length, pairs, truncation), ms in groups.items():
             tok, enc_model = embeddings.get_encoder(model, self.device.torch)
             session = self._enc_sessions.get((model, pairs))
-            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length, pairs), session)))
+            units.append((ms, (enc_model, tok.pad_token_id, encode(tok, texts, max_length, pairs, truncation),
+                               session)))
         # The worker pool serves PyTorch only: ONNX Runtime sessions use the cores themselves, one model after
         # another (a model still exporting answers in PyTorch meanwhile, with all threads).
         pool = self._pool() if interactive and len(units) > 1 and not self.use_onnx else None

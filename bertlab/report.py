@@ -61,7 +61,7 @@ CSV_FIELDS = ("run_id", "batch_id", "strategy", "name", "status", "dataset", "n_
               "memory_without_encoder", "memory_first_in_process", "device", "precision", "threads", "epochs",
               "learning_rate",
               "batch_size", "warmup_ratio", "weight_decay", "grad_clip", "keep_best", "patience", "class_weights",
-              "options", "max_length", "model",
+              "options", "max_length", "truncation", "model",
               "text_column", "text_pair_column", "label_column", "train_cap", "val_cap", "test_cap", "drop_rare_classes",
               "label_descriptions", "C",
               "data_sha256", "data_package", "bertlab", "torch", "transformers", "scikit-learn", "peft", "onnxruntime",
@@ -175,6 +175,8 @@ def results_rows(runs: list[Run], prices: Prices | None = None) -> list[dict]:
             "C": c.get("C"),  # tfidf_logreg: the C it chose on validation
             "data_package": (r.data_summary or {}).get("data_package"),  # as the run recorded it when it trained
             **used_settings(cfg, s, ("max_length",), unknown=True),
+            # how a text longer than max_length was cut (a run from before the setting: head); blank for tfidf_logreg
+            "truncation": (cfg.get("truncation") or "head") if s is None or s.uses_field("truncation") else None,
             "model": cfg.get("model") if s is None or s.uses_tokens else None,  # tfidf_logreg runs no model
             "data_sha256": (r.data_summary or {}).get("file_sha256"), **run_versions(r),
             "error": r.error})

@@ -171,7 +171,7 @@ def token_lengths(model: str, texts: list[str], tokenizer=None) -> list[int]:
 
 def truncation_note(model: str, texts: list[str], max_length: int, lengths: list[int] | None = None,
                     which: str = "training", more: dict[str, list[str]] | None = None, tokenizer=None,
-                    record: dict | None = None, clip: int | None = None) -> str | None:
+                    record: dict | None = None, clip: int | None = None, truncation: str = "head") -> str | None:
     """How many of the ``which`` texts the tokenizer cut at ``max_length`` tokens, and of each part in ``more``
     (``{"validation": texts, "test": texts}``: the other texts the run reads), as one note in one wording for every
     strategy ('210 of 210 training texts (100%) are longer than max_length 128 tokens and were cut to it, as were
@@ -180,7 +180,8 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
     ``tokenizer``: the run's own where it is not ``model``'s (scratch's new vocabulary), which the counts are in.
     ``record``: a dict that gets the note's numbers as fields, where a text was cut (:func:`truncation_record`).
     ``clip``: the characters the data's texts were clipped to on loading, where any were (the lengths counted are
-    of the clipped texts: 'longest 1,720' of consultation responses of up to 9,008 tokens read as the data's)."""
+    of the clipped texts: 'longest 1,720' of consultation responses of up to 9,008 tokens read as the data's).
+    ``truncation``: the run's (RunConfig.truncation): "head_tail" says which tokens the cut kept."""
     counted = [(which, lengths if lengths is not None else token_lengths(model, texts, tokenizer))]
     counted += [(part, token_lengths(model, t, tokenizer)) for part, t in (more or {}).items() if t]
     cuts = [(part, sum(1 for n in ls if n > max_length), len(ls)) for part, ls in counted]
@@ -198,11 +199,14 @@ def truncation_note(model: str, texts: list[str], max_length: int, lengths: list
     if rest:
         listed = [f"{c:,} of {n:,} {p}" for p, c, n in rest]
         also = f", as were {' and '.join(listed)} texts"
+    # "cut to it" stays first: Compare's answer reads a note of a run stored before the record (answer._CUT_NOTE)
+    kept = (f" (their first {max_length // 4} and last {max_length - max_length // 4} tokens kept: head+tail "
+            "truncation)" if truncation == "head_tail" else "")
     return (f"{cut:,} of {total:,} {part} texts ({pct}) are longer than max_length {max_length} tokens and were cut "
-            f"to it{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}"
+            f"to it{kept}{also} (median {every[len(every) // 2]:,} tokens, longest {every[-1]:,}"
             + (f", counted in the first {clip:,} characters the longer texts were clipped to on loading" if clip else "")
             + "); "
-            + longer_texts_advice(max_length, limit, every))
+            + longer_texts_advice(max_length, limit, every, truncation))
 
 
 def truncation_record(part: str, share: float, max_length: int, lengths: list[int], limit: int | None) -> dict:
@@ -214,24 +218,36 @@ def truncation_record(part: str, share: float, max_length: int, lengths: list[in
             "longest_tokens": lengths[-1], "model_limit": limit}
 
 
-def longer_texts_advice(max_length: int, limit: int | None, lengths: list[int]) -> str:
-    """What to do about texts cut at ``max_length``, for a model reading at most ``limit`` tokens (None: unknown).
+HEAD_TAIL_WHERE = "'Cut long texts to' on the Train page, --truncation head_tail"
+
+
+def longer_texts_advice(max_length: int, limit: int | None, lengths: list[int], truncation: str = "head") -> str:
+    """What to do about texts cut at ``max_length``, for a model reading at most ``limit`` tokens (None: unknown),
+    by runs that cut them as ``truncation`` says (RunConfig.truncation).
 
     At the model's limit, "a larger max length keeps more" was advice the form then refused (512 on MiniLM, with a
     third of BBC's articles still cut): there it names the usual remedies instead. Below it, it says how far the
-    max length can go and how many of ``lengths`` would still be cut there."""
+    max length can go and how many of ``lengths`` would still be cut there. Runs that cut the start alone are told
+    of head+tail truncation (built in: :func:`bertlab.engine.keep_head_tail`), which reads a text's end too at no
+    cost per step."""
+    head_tail = (f"keep its start and its end (head+tail truncation: {HEAD_TAIL_WHERE}; often better than the start "
+                 "alone on long documents), ")
     if limit is not None and max_length >= limit:
+        said = ("this run already keeps each text's start and its end (head+tail truncation): to use more of "
+                "each text, " if truncation == "head_tail" else "to use more of each text, " + head_tail)
         return (f"{max_length} is all this model reads (its position embeddings), so a larger max length is not "
-                "possible: to use more of each text, keep its start and its end (head+tail truncation, often "
-                "better than the start alone on long documents) or split it into chunks and average their answers "
-                "(neither is built into bertlab), or pick a model that reads more tokens; tfidf_logreg reads every "
-                f"text whole (up to {MAX_TEXT_CHARS:,} characters)")
+                f"possible: {said}split it into chunks and average their answers (not built into bertlab), or "
+                f"pick a model that reads more tokens; tfidf_logreg reads every text whole (up to "
+                f"{MAX_TEXT_CHARS:,} characters)")
+    also = "" if truncation == "head_tail" else (
+        f"keeping each text's start and its end reads its ending too at no more cost per step (head+tail "
+        f"truncation: {HEAD_TAIL_WHERE}), and ")
     if limit is None:
-        return "a larger max length keeps more of each text at more cost per step"
+        return also + "a larger max length keeps more of each text at more cost per step"
     still = sum(1 for n in lengths if n > limit)
     there = f"{still:,} of these {len(lengths):,} texts would still be cut there" if still else "none would be cut there"
-    return (f"a larger max length keeps more of each text at more cost per step (this model reads at most {limit} "
-            f"tokens: {there})")
+    return (f"{also}a larger max length keeps more of each text at more cost per step (this model reads at most "
+            f"{limit} tokens: {there})")
 
 
 # Runs measured in this process so far: the first one's CPU memory (RSS) also holds the process's one-time set-up
@@ -353,10 +369,11 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
             if strategy.reads_training_texts:  # the validation and test texts are cut as the training texts are
                 note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths,
                                        more={"validation": splits.val.texts, "test": splits.test.texts},
-                                       tokenizer=None if own else tokenizer, record=cut, clip=clip)
+                                       tokenizer=None if own else tokenizer, record=cut, clip=clip,
+                                       truncation=cfg.truncation)
             else:  # zero_shot reads only the texts it answers
                 note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test", record=cut,
-                                       clip=clip)
+                                       clip=clip, truncation=cfg.truncation)
         except BertlabError:
             note = None
         if note:

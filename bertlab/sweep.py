@@ -520,7 +520,7 @@ def shown_strategies(spec: SweepSpec) -> list[str]:
     """The sweep's strategies as tables name their runs: ``head_only (balanced)`` where its points train with
     balanced class weights (zero_shot, which reads no training label, never does); ``full_ft (lr 2e-05)`` where
     the sweep sets a learning rate other than the strategy's own default; ``scratch (own vocabulary)`` where its
-    points train a new vocabulary."""
+    points train a new vocabulary; ``head_only (head_tail truncation)`` where they keep a long text's start and end."""
     from bertlab.strategies import REGISTRY
     from bertlab.variants import setting_text
 
@@ -533,6 +533,9 @@ def shown_strategies(spec: SweepSpec) -> list[str]:
         tags = [BALANCED_SUFFIX.strip(" ()")] if balanced(s) else []
         tags += [setting_text("learning_rate", float(lr))] if lr is not None and lr != default_rate(s) else []
         tags += [setting_text("new_vocab", True)] if spec.per_strategy.get(s, {}).get("new_vocab") else []
+        # "head_only (head_tail truncation)": a long text's start and end read (not tfidf_logreg's whole texts)
+        cut = {**spec.common, **spec.per_strategy.get(s, {})}.get("truncation")
+        tags += [setting_text("truncation", cut)] if cut == "head_tail" and REGISTRY[s].uses_tokens else []
         return f"{s} ({', '.join(tags)})" if tags else s
 
     return [shown(s) for s in spec.strategies]

@@ -28,7 +28,7 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunConfig) if f.defau
 _SHOWN = {
     "epochs": "{} epochs", "learning_rate": "lr {}", "batch_size": "batch {}", "warmup_ratio": "warmup {}",
     "weight_decay": "weight decay {}", "grad_clip": "clip {}", "patience": "patience {}",
-    "max_length": "max_length {}", "vocab_size": "vocab {}",
+    "max_length": "max_length {}", "vocab_size": "vocab {}", "truncation": "{} truncation",
 }
 
 
@@ -96,6 +96,8 @@ def _settings(run) -> dict:
     s = REGISTRY.get(run.strategy)
     out: dict = {}
     out.update({k: cfg.get(k) for k in (*EPOCH_FIELDS, "max_length") if s is None or s.uses_field(k)})
+    if s is None or s.uses_field("truncation"):  # how a long text was cut: a config from before it says head
+        out["truncation"] = cfg.get("truncation") or "head"
     if s is None or s.reads_training_texts:
         out["class_weights"] = cfg.get("class_weights") or "none"
     # each option on its own: a name says only the one that differs ('ngram_max 2', not every default beside it)
@@ -182,7 +184,7 @@ def settings_text(run) -> str:
     """``run``'s :func:`settings` in words, for a report: '2 epochs, lr 5e-05, batch 32, …'; zero_shot's
     'max_length 128, sentences “…”' (not the epochs it never ran)."""
     found = settings(run)
-    off = {"keep_best": False, "patience": 0, "new_vocab": False}  # "off" reads so only to tell two runs apart
+    off = {"keep_best": False, "patience": 0, "new_vocab": False, "truncation": "head"}  # "off" reads so only to tell two runs apart
     parts = [setting_text(k, v) for k, v in found.items() if k not in ("class_weights", "vocab_size", "label_descriptions",
                                                                        "text")
              and (k not in off or v != off[k])]
@@ -283,10 +285,12 @@ def _launch_settings(run) -> dict[str, str]:
     caps = "/".join("all" if data.get(k) is None else f"{data[k]:,}" for k in ("train_size", "val_size", "test_size"))
     found = {"split": data.get("seed"), "seed": cfg.get("seed"), "caps": caps if data else None}
     found |= {k: cfg.get(k) for k in ("max_length", "epochs", "learning_rate", "batch_size")}
+    found["truncation"] = (cfg.get("truncation") or "head") if cfg else None  # a config from before it: head
     return {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in found.items() if v is not None}
 
 
 _LAUNCH_SHOWN = {"split": "split {}", "seed": "seed {}", "caps": "caps {}", "max_length": "max length {}",
+                 "truncation": "{} truncation",
                  "epochs": "epochs {}", "learning_rate": "lr {}", "batch_size": "batch {}"}
 
 

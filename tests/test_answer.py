@@ -2945,6 +2945,24 @@ def test_an_answer_between_whole_texts_and_texts_cut_at_max_length_says_they_did
         "texts were longer); the median text is 32 tokens")
 
 
+def test_the_not_same_text_sentence_says_what_a_head_tail_run_read(tmp_path):
+    """A run that kept a long text's start and end (RunConfig.truncation head_tail) read its first quarter and last
+    three quarters of max_length tokens, not 'its first 16 tokens'; one from before the setting read its start."""
+    from bertlab.runner import truncation_note
+
+    texts = ["word " * 40, "word " * 30, "word " * 3, "a few words here"]
+    tf = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, 300), 1e6, 1.0)
+    ho = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    ho.notes = [truncation_note("minilm", texts, 16, truncation="head_tail")]
+    assert "were cut to it (their first 4 and last 12 tokens kept: head+tail truncation)" in ho.notes[0]
+    ho.config = {**ho.config, "truncation": "head_tail"}
+    assert answer.whole_texts_sentence([tf, ho]).startswith(
+        "Not on the same text: tfidf_logreg read each text whole, head_only only its first 4 and last 12 tokens (50% "
+        "of the texts were longer)")
+    ho.config.pop("truncation")
+    assert "head_only only its first 16 tokens (50%" in answer.whole_texts_sentence([tf, ho])
+
+
 def test_the_not_same_text_sentence_says_texts_clipped_on_loading_were_read_whole_by_no_run(tmp_path):
     """Consultation responses of 1,500-8,000 words, every one clipped to its first 10,000 characters on loading: the
     answer said "tfidf_logreg read each text whole" and "the median text is 1,647 tokens" (of the clipped texts, of

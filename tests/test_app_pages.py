@@ -4118,6 +4118,32 @@ def test_the_train_panel_sets_weight_decay_and_warmup_and_the_runs_store_them(ti
     assert got["full_ft"] == pytest.approx((0.1, 0.25)) and got["head_only"][0] == pytest.approx(0.05)
 
 
+def test_the_train_panel_offers_head_tail_truncation_and_the_runs_store_it(tiny_model, tiny_data, bertlab_home,
+                                                                           monkeypatch):
+    """How a long text is cut (RunConfig.truncation) is offered beside max length to every strategy that reads
+    tokens, start only by default, its split (32 + 96 of 128) said in its help; tfidf_logreg, which reads whole
+    texts, is told it does not apply; the queued runs store what was chosen."""
+    from bertlab.jobs import JobManager
+
+    monkeypatch.setattr(JobManager, "_loop", lambda self: time.sleep(600))  # the runs stay queued
+    at = app_on("app_pages/train.py", {"keep_data_config": asdict(tiny_data)})
+    at.text_input(key="keep_model").set_value(tiny_model).run()
+    at.multiselect(key="keep_strategies").set_value(["head_only", "full_ft", "tfidf_logreg"]).run()
+    boxes = {b.key: b for b in at.selectbox if b.key and b.key.endswith("_truncation")}
+    assert set(boxes) == {"keep_hp_head_only_truncation", "keep_hp_full_ft_truncation"}
+    box = boxes["keep_hp_full_ft_truncation"]
+    assert box.label == "Cut long texts to" and box.value == "head" and box.options == [
+        "Start only (head)", "Start and end (head+tail)"]
+    assert "32 + 96 of 128 tokens" in box.help and "tfidf_logreg reads whole texts" in box.help
+    assert any("start and end) does not apply to it either" in c.value for c in at.caption)  # tfidf_logreg's panel
+    box.set_value("head_tail").run()
+    no_problems(at)
+    next(b for b in at.button if b.label.startswith("Launch")).click().run()
+    no_problems(at)
+    got = {r.strategy: r.config.get("truncation") for r in RunStore(bertlab_home).list_runs()}
+    assert got == {"full_ft": "head_tail", "head_only": "head", "tfidf_logreg": "head"}
+
+
 def test_keep_values_puts_back_what_streamlit_dropped_while_its_page_was_away():
     """A review: a Train panel's typed Epochs came back at the default after 15 s on another page (a run of the
     sidebar's idle fragment dropped the state of widgets the page did not draw). Each full run puts them back."""

@@ -98,10 +98,12 @@ class Strategy:
     embeds: ClassVar[tuple[str, ...]] = ()
 
     def uses_field(self, field: str) -> bool:
-        """Whether the RunConfig setting ``field`` changes what this strategy does: max_length where it reads tokens,
+        """Whether the RunConfig setting ``field`` changes what this strategy does: max_length and truncation where it
+        reads tokens,
         a training setting (:data:`bertlab.variants.EPOCH_FIELDS`) where it trains over epochs and does not ignore
         it (head_only's head trains at a constant learning rate, unclipped: its :attr:`unused_fields`)."""
-        return self.uses_tokens if field == "max_length" else self.uses_epochs and field not in self.unused_fields
+        return (self.uses_tokens if field in ("max_length", "truncation")
+                else self.uses_epochs and field not in self.unused_fields)
 
     def device_name(self, machine: DeviceInfo) -> str:
         """The device this strategy computes on, on ``machine`` (a run's or a predictor's): its own name, or the
@@ -163,7 +165,8 @@ class Strategy:
     def save_meta(ctx: RunContext, kind: str, **extra: Any) -> None:
         """Write the artifact description that ``bertlab.predict`` reads."""
         meta = {"kind": kind, "strategy": ctx.config.strategy, "model": ctx.config.model,
-                "max_length": ctx.config.max_length, "label_names": ctx.splits.label_names, **extra}
+                "max_length": ctx.config.max_length,
+                "truncation": ctx.config.truncation, "label_names": ctx.splits.label_names, **extra}
         (ctx.artifact_dir / ARTIFACT_META).write_text(json.dumps(meta, indent=2))
 
 

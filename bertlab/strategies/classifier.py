@@ -154,7 +154,8 @@ class ClassifierStrategy(Strategy):
         model.to(dev)
         extra = self.before_train(ctx, model, tok)
         t_tok = time.perf_counter()
-        train, val, test = (encode(tok, d.texts, cfg.max_length, sp.pairs) for d in (sp.train, sp.val, sp.test))
+        train, val, test = (encode(tok, d.texts, cfg.max_length, sp.pairs, cfg.truncation)
+                            for d in (sp.train, sp.val, sp.test))
         tokenize_s = time.perf_counter() - t_tok
         trainable, total = count_params(model)
         stats = train_classifier(

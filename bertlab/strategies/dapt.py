@@ -327,7 +327,7 @@ def continue_pretraining(ctx: RunContext, encoder: nn.Module, tokenizer, texts: 
     multiple = shape_multiple(dev) if cfg.max_length % shape_multiple(dev) == 0 else 1
     collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=prob, seed=cfg.seed,
                                                pad_to_multiple_of=None if multiple == 1 else multiple)
-    enc = encode(tokenizer, texts, cfg.max_length, ctx.splits.pairs)
+    enc = encode(tokenizer, texts, cfg.max_length, ctx.splits.pairs, cfg.truncation)
     lengths = enc.lengths
     bs = cfg.batch_size
     steps_per_epoch = math.ceil(len(enc) / bs)

@@ -20,7 +20,7 @@ def _embed_splits(ctx: RunContext, which: tuple[str, ...]) -> tuple[dict[str, np
     from bertlab import embeddings
 
     cfg = ctx.config
-    cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
+    cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype, cfg.truncation)
     parts = {"train": ctx.splits.train, "val": ctx.splits.val, "test": ctx.splits.test}
     texts = [t for w in which for t in parts[w].texts]
     ctx.callbacks.on_start(100, "embed")
@@ -70,7 +70,8 @@ def _encoder_flops_per_text(ctx: RunContext, info: dict) -> float:
     from bertlab.engine import encode
 
     texts = ctx.splits.test.texts
-    enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length, ctx.splits.pairs)
+    enc = encode(models.load_tokenizer(ctx.config.model), texts, ctx.config.max_length, ctx.splits.pairs,
+                 ctx.config.truncation)
     return inference_flops_per_text(info["encoder_non_embedding_params"], int(enc.lengths.sum()), len(texts),
                                     attention_flops(info["encoder_attention"], square_tokens(enc.lengths)))
 
@@ -129,7 +130,7 @@ class ZeroShot(Strategy):
                 f"{sp.label_names}; give one description per class, in that order."
             )
         emb, info = _embed_splits(ctx, self.embeds)
-        cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype)
+        cache = embeddings.cache_for(cfg.model, cfg.max_length, ctx.dtype, cfg.truncation)
         t0 = time.perf_counter()
         label_res = cache.get(list(descs), ctx.torch_device, device_name=ctx.device.name)
         info["memory_without_encoder"] = info["memory_without_encoder"] and label_res.encoder_preloaded
