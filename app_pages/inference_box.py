@@ -144,7 +144,9 @@ def _cut_note(done: list, run_ids: list[str], notes: tuple[dict, dict, bool]) ->
                    + ("its answer says" if len(unknown) == 1 else "their answers say")
                    + " next to nothing about this text.")
     # the runs that keep a long text's start and end (RunConfig.truncation), read off their configs
-    ends = {r.id for r in done if r.id in cut and (getattr(r, "config", None) or {}).get("truncation") == "head_tail"}
+    # (not a pair task's: its pairs are cut as head whatever the setting)
+    ends = {r.id for r in done if r.id in cut and (getattr(r, "config", None) or {}).get("truncation") == "head_tail"
+            and not (getattr(r, "data_summary", None) or {}).get("text_pair_column")}
     if note := cut_note(cut, clipped, run_labels(done) if cut else {}, len(cut) == len(run_ids), ends):
         st.caption(f":material/content_cut: {note}")
 

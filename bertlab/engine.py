@@ -80,10 +80,10 @@ def encode(tokenizer, texts: list[str], max_length: int, pairs: bool = False, tr
     ``truncation`` (:data:`bertlab.config.TRUNCATIONS`): "head" keeps a long text's first ``max_length`` tokens,
     "head_tail" its start and its end (:func:`keep_head_tail`); a pair task's texts are cut as "head" either way
     (the tokenizer's longest-half-first cut, which keeps both texts and the [SEP] between them)."""
-    pairs = pairs and any(map(textpair.is_pair, texts))
-    if truncation == "head_tail" and not pairs:
+    if truncation == "head_tail" and not pairs:  # a pair task's texts, single ones among them, are cut as head
         ids = [keep_head_tail(x, max_length) for x in _untruncated_ids(tokenizer, texts)]
         return Encoded(ids, max_length, None)
+    pairs = pairs and any(map(textpair.is_pair, texts))
     with _TOKENIZE_LOCK:
         # a pair is read as BERT reads one: tokenizer(a, b), cut longest half first, with its token type ids
         out = textpair.tokenize(tokenizer, texts, pairs, truncation=True, max_length=max_length, padding=False,

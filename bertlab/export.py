@@ -489,7 +489,9 @@ def export_model_zip(store: RunStore, run_id: str, dest: str | Path | None = Non
         # a pair task's text: the [SEP] between its two texts read as a space, as the run read it
         pair_step=('        text = text.replace("[SEP]", " ", 1)  # a pair: the [SEP] between its texts is no word\n'
                    if tfidf_pairs else ""))
-    if meta["kind"] != "tfidf" and meta.get("truncation") == "head_tail":
+    # a pair task's run cut its pairs as head whatever the setting (engine.encode): truncation=True reads them so
+    if (meta["kind"] != "tfidf" and meta.get("truncation") == "head_tail"
+            and not (run.data_summary or {}).get("text_pair_column")):
         head = int(meta["max_length"]) // 4
         readme += _HEAD_TAIL_README.format(max_length=meta["max_length"], head=head,
                                            tail=int(meta["max_length"]) - head, max_chars=MAX_TEXT_CHARS)

@@ -293,8 +293,9 @@ class Predictor:
 
     def head_tail_runs(self, run_ids: list[str]) -> set[str]:
         """The runs among ``run_ids`` that keep a long text's start and end (RunConfig.truncation "head_tail",
-        :func:`bertlab.engine.keep_head_tail`): what :func:`cut_note` says of them."""
-        return {r for r in run_ids if self.load(r, keep=len(run_ids)).truncation == "head_tail"}
+        :func:`bertlab.engine.keep_head_tail`): what :func:`cut_note` says of them. Not a pair task's run, whose
+        pairs are cut as head whatever the setting (:func:`bertlab.engine.encode`)."""
+        return {r for r in run_ids if (m := self.load(r, keep=len(run_ids))).truncation == "head_tail" and not m.pairs}
 
     def pair_runs(self, run_ids: list[str]) -> set[str]:
         """The runs among ``run_ids`` trained on a pair task's texts (:attr:`_Loaded.pairs`), which read a ``[SEP]``

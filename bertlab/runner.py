@@ -365,15 +365,16 @@ def outcome_notes(cfg, strategy, splits, test: dict, lengths: list[int] | None =
     cut: dict = {}
     clip = (clipped_texts(splits.notes) or (0, None))[1]
     if strategy.uses_tokens and (own or tokenizer is not None):
+        how = "head" if splits.pairs else cfg.truncation  # a pair is cut as head whatever the setting (engine.encode)
         try:
             if strategy.reads_training_texts:  # the validation and test texts are cut as the training texts are
                 note = truncation_note(cfg.model, splits.train.texts, cfg.max_length, lengths,
                                        more={"validation": splits.val.texts, "test": splits.test.texts},
                                        tokenizer=None if own else tokenizer, record=cut, clip=clip,
-                                       truncation=cfg.truncation)
+                                       truncation=how)
             else:  # zero_shot reads only the texts it answers
                 note = truncation_note(cfg.model, splits.test.texts, cfg.max_length, which="test", record=cut,
-                                       clip=clip, truncation=cfg.truncation)
+                                       clip=clip, truncation=how)
         except BertlabError:
             note = None
         if note:

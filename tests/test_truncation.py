@@ -216,3 +216,34 @@ def test_a_head_tail_runs_export_readme_cuts_texts_as_the_run_did(strategy, tiny
     out = done.stdout.strip().splitlines()[-1]
     ours = np.stack([p.probs[0] for p in (Predictor(store).predict([rid], [t])[0] for t in texts)])
     assert np.allclose(np.array(json.loads(out)), ours, atol=1e-4)
+
+
+def test_a_pair_tasks_head_tail_run_reads_and_says_head(tiny_model, tmp_path):
+    """A pair task's texts are cut as head whatever the setting (the tokenizer's longest-half-first cut keeps both
+    texts and the [SEP] between them), a single text among them too: its notes, the Playground's cut note and its
+    export README say head, not 'first 8 and last 24'."""
+    import zipfile
+
+    import pandas as pd
+
+    from bertlab.config import DataConfig
+    from bertlab.export import export_model_zip
+
+    rows = [(f"alpha {i} " * 20 + t, f"omega {i} " * 20 + t, t) for i, t in enumerate(("good", "bad") * 20)]
+    pd.DataFrame(rows, columns=["sentence1", "sentence2", "label"]).to_csv(tmp_path / "p.csv", index=False)
+    data = DataConfig(source="file", name=str(tmp_path / "p.csv"), train_size=None, val_size=None, test_size=None,
+                      text_column="sentence1", text_pair_column="sentence2")
+    store = RunStore()
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=data, epochs=1, max_length=32,
+                                       truncation="head_tail"))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    run = store.get(rid)
+    assert run.data_summary["text_pair_column"] == "sentence2"
+    assert any("longer than max_length 32 tokens and were cut to it, " in n for n in run.notes)
+    assert not any("head+tail truncation)" in n for n in run.notes)
+    p = Predictor(store)
+    assert p.head_tail_runs([rid]) == set()
+    tok = load_tokenizer(tiny_model)
+    assert encode(tok, [LONG], 32, pairs=True, truncation="head_tail").ids == encode(tok, [LONG], 32).ids
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
+    assert "its start and its end" not in (tmp_path / "x" / rid / "README.txt").read_text()
