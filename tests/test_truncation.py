@@ -247,3 +247,13 @@ def test_a_pair_tasks_head_tail_run_reads_and_says_head(tiny_model, tmp_path):
     assert encode(tok, [LONG], 32, pairs=True, truncation="head_tail").ids == encode(tok, [LONG], 32).ids
     zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "m.zip")).extractall(tmp_path / "x")
     assert "its start and its end" not in (tmp_path / "x" / rid / "README.txt").read_text()
+
+
+def test_the_python_api_takes_truncation(tiny_model, tiny_csv):
+    from bertlab import api
+
+    c = api.compare(str(tiny_csv), ["head_only", "tfidf_logreg"], model=tiny_model, truncation="head_tail",
+                    settings={"head_only": {"max_length": 32}}, progress=False)
+    assert {r.strategy: r.config.truncation for r in c.runs} == {"head_only": "head_tail", "tfidf_logreg": "head_tail"}
+    with pytest.raises(ConfigError, match="truncation 'both' is unknown"):
+        api.compare(str(tiny_csv), ["head_only"], model=tiny_model, truncation="both", progress=False)
