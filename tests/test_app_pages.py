@@ -4447,10 +4447,8 @@ def test_compares_test_score_chart_draws_the_majoritys_macro_f1_where_the_answer
     assert f"majority macro-F1 {majority_macro_f1({'per_class': per_class}):.3f}" in spec and '"dashdot"' in spec
 
 
-def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_read_it(tiny_data, bertlab_home):
-    """At 1366x768 six lines stood under the calibration chart (what a point is, what ECE is, when calibration
-    matters, then the finding): the finding, the largest ECE and what chance alone would show on this many texts,
-    stays in sight; how to read the chart is one click away, whole."""
+def _two_calibrated_tfidf_runs(tiny_data, bertlab_home):
+    """Two finished tfidf_logreg runs of 5 test texts in two calibration bins, at ECE 0.30 and 0.05."""
     from bertlab.strategies import make_config
 
     store = RunStore(bertlab_home)
@@ -4463,6 +4461,13 @@ def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_r
                                                                {"confidence": 0.9, "accuracy": 1.0, "count": 3}]},
             costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
         time.sleep(0.01)
+
+
+def test_compare_says_the_calibration_finding_under_its_chart_and_folds_how_to_read_it(tiny_data, bertlab_home):
+    """At 1366x768 six lines stood under the calibration chart (what a point is, what ECE is, when calibration
+    matters, then the finding): the finding, the largest ECE and what chance alone would show on this many texts,
+    stays in sight; how to read the chart is one click away, whole."""
+    _two_calibrated_tfidf_runs(tiny_data, bertlab_home)
     at = app_on("app_pages/compare.py")
     no_problems(at)
     (finding,) = [c.value for c in at.caption if c.value.startswith("The largest calibration error here: ")]
@@ -4482,18 +4487,7 @@ def test_compare_says_what_macro_f1_and_ece_are_where_it_shows_them(tiny_data, b
     caption under the scores and the finding under the calibration chart now say them in words, as the report does
     under its results table (bertlab.metrics)."""
     from bertlab.metrics import ECE_WORDS, MACRO_F1_WORDS
-    from bertlab.strategies import make_config
-
-    store = RunStore(bertlab_home)
-    for n, ece in ((1, 0.30), (2, 0.05)):
-        rid = store.create_run(make_config("tfidf_logreg", data=tiny_data, options={"ngram_max": n}), batch_id="b0")
-        store.claim(rid, "cpu")
-        store.finish(rid, SUCCEEDED, metrics={
-            "test_accuracy": 0.8, "test_macro_f1": 0.8, "majority_accuracy": 0.5, "test_ece": ece,
-            "test_mean_confidence": 0.5 + ece, "calibration": [{"confidence": 0.6, "accuracy": 0.5, "count": 2},
-                                                               {"confidence": 0.9, "accuracy": 1.0, "count": 3}]},
-            costs={"train_seconds": 1.0, "train_flops": 1e6}, data_summary={"sizes": {"train": 50}})
-        time.sleep(0.01)
+    _two_calibrated_tfidf_runs(tiny_data, bertlab_home)
     at = app_on("app_pages/compare.py")
     no_problems(at)
     said = [c.value for c in at.caption]
