@@ -119,6 +119,11 @@ def test_cli_run_json_runs_and_predict(tiny_model, tiny_csv, capsys):
     assert (f"note: run {out[1]['run_id']} (head_only): 100% of the tokens of 2 text(s) (text 2, text 4) are unknown "
             "to its vocabulary ([UNK]: emoji, a script it was not trained on, or a word too long to split): its "
             "answer there says next to nothing") in err
+    # from a share of 30% (UNKNOWN_SHARE) itself: 3 [UNK] of 10 tokens is said, 2 of 10 is not
+    assert main(["predict", out[1]["run_id"], "🚀 🚀 good good good good good good good good",
+                 "🚀 🚀 🚀 good good good good good good good"]) == 0
+    assert (f"note: run {out[1]['run_id']} (head_only): 30% of the tokens of 1 text(s) (text 2) are unknown"
+            in capsys.readouterr().err)
     assert main(["predict", out[1]["run_id"], "a wonderful film"]) == 0
     assert "unknown to its vocabulary" not in capsys.readouterr().err
 
