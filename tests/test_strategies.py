@@ -263,6 +263,9 @@ def test_frozen_encoder_runs_predict_the_probabilities_their_test_set_got_at_the
         one = predictor.predict([runs[name]], test.texts[:1])[0]  # a text alone answers as in the batch
         assert not alone.shared_encoder and not one.shared_encoder
         assert one.probs == pytest.approx(alone.probs[:1], abs=1e-4)
+        # a blank text (spaces, a line break) is read as the word "[empty]", as an empty one is
+        blank = predictor.predict([runs[name]], ["", "  \n ", "[empty]"])[0].probs
+        assert blank[1] == pytest.approx(blank[0], abs=1e-6) and blank[2] == pytest.approx(blank[0], abs=1e-6)
     predictor.close()
 
 
