@@ -211,6 +211,26 @@ def test_full_ft_training_flops_count_attention_over_each_texts_real_length(tiny
     assert c[ATTENTION_MARK] is True  # what tells it from a run stored before (costs.attention_mix_note)
 
 
+def test_a_fine_tuned_run_predicts_the_probabilities_its_test_set_got(tiny_model, tiny_data):
+    """A full_ft run in the Playground (its own classifier, not a shared encoder) answers its test texts with the
+    class probabilities stored when it was scored: each text's over its classes, asked together or alone."""
+    import numpy as np
+
+    from bertlab import paired
+
+    store = RunStore()
+    rid = store.create_run(tiny_config("full_ft", tiny_model, tiny_data, precision="fp32"))
+    assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
+    test = load_splits(tiny_data).test
+    stored = np.asarray(paired.load_predictions(store.get(rid))["probabilities"])
+    predictor = Predictor(store)
+    predictor.dtype = None  # fp32, as the run evaluated
+    together = predictor.predict([rid], test.texts)[0]
+    assert together.probs == pytest.approx(stored, abs=2e-3)
+    assert predictor.predict([rid], test.texts[:1])[0].probs == pytest.approx(stored[:1], abs=2e-3)
+    predictor.close()
+
+
 def test_head_only_training_flops_count_the_encoder_pass_with_its_attention(tiny_model, tiny_data):
     """head_only's training: one encoder pass over the training texts (2 x N x T and each text's attention,
     4 x layers x width x s^2, from the cache's per-text lengths), then its head's epochs (6 x head x texts)."""
