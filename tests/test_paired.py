@@ -73,6 +73,9 @@ def test_compare_counts_the_four_cells():
 def test_verdict_says_chance_or_not():
     tie = paired.compare([1] * 20, [1] * 10 + [0] * 10, [0] * 10 + [1] * 10)
     assert "cannot tell them apart" in paired.verdict(tie, "A", "B")
+    # an even split names the runs in the order asked (A first), as the table's row reads them
+    assert paired.verdict(tie, "A", "B").startswith("Of the 20 test texts where only one of them is right, A gets 10 "
+                                                    "and B 10:")
     clear = paired.compare([1] * 40, [1] * 40, [1] * 25 + [0] * 15)
     text = paired.verdict(clear, "full_ft", "head_only")
     assert clear.p_value < 0.05 and "full_ft is better" in text and "15" in text
