@@ -249,6 +249,14 @@ def test_a_graph_within_tolerance_that_picks_another_class_is_refused():
     assert onnxrt.mismatch(Tied(), flipped, "logits", tok, 32) == "a predicted class differs from PyTorch's"
 
 
+    def one_off(input_ids, attention_mask):  # one logit of one text 0.5 off, the rest exact, the class the same
+        out = np.zeros((input_ids.shape[0], 2), dtype=np.float32)
+        out[0, 1] = -0.5
+        return out
+
+    assert onnxrt.mismatch(Tied(), one_off, "logits", tok, 32) == "outputs differ from PyTorch by up to 0.5"
+
+
 def test_a_pair_tasks_graph_and_a_single_texts_graph_are_two_files():
     """A graph that reads token types off a pair's [SEP] and one that reads a literal [SEP] as text differ: one
     file for both would answer a pair task with the other's graph, whichever was exported first."""
