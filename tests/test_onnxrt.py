@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 
 import numpy as np
@@ -228,6 +229,12 @@ def test_the_weights_tag_changes_with_the_config_beside_the_weights(tmp_path):
     (tmp_path / "config.json").write_text('{"num_labels": 2}')
     before = onnxrt.weights_tag(tmp_path)
     (tmp_path / "config.json").write_text('{"num_labels": 3, "id2label": {}}')
+    assert onnxrt.weights_tag(tmp_path) != before
+    # weights rewritten at the same size (trained again with the same shapes): another tag too
+    before = onnxrt.weights_tag(tmp_path)
+    st = (tmp_path / "model.safetensors").stat()
+    (tmp_path / "model.safetensors").write_bytes(b"v" * 10)
+    os.utime(tmp_path / "model.safetensors", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     assert onnxrt.weights_tag(tmp_path) != before
 
 
