@@ -680,6 +680,10 @@ def test_paireds_lines_say_holm_left_a_p_unchanged_rather_than_say_it_twice():
     # judged by macro-F1, Holm's p is of the permutation test's, and said after it
     (line,) = paired.summary_lines([row("tfidf_logreg · 7cf9", 0.26, 0.26, of="p (macro-F1)")])[1:2]
     assert line.endswith(f"macro-F1 +0.100, p = 0.26 {family}unchanged)"), line
+    # a family of one pair: Holm adjusts nothing, and its line says no Holm p
+    alone = row("tfidf_logreg · 7cf9", 0.016, 0.016) | {"holm_pairs": 1}
+    (line,) = paired.summary_lines([alone])[1:2]
+    assert line.endswith("p = 0.016") and "Holm" not in line, line
 
 
 def test_cli_paired_names_runs_by_the_settings_that_differ_and_holm_counts_them_as_choices(two_rates, capsys):
