@@ -325,6 +325,9 @@ def test_a_run_scored_in_bf16_says_so_in_its_exports_readme(tiny_model, tiny_dat
     store.update(rid, costs={**store.get(rid).costs, "precision": "bfloat16"})
     zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "b.zip")).extractall(tmp_path / "b")
     assert "bertlab trained and scored this run with bfloat16 autocast" in (tmp_path / "b" / rid / "README.txt").read_text()
+    store.update(rid, costs={**store.get(rid).costs, "precision": "float16"})  # a GPU without bf16: fp16 autocast
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "h.zip")).extractall(tmp_path / "h")
+    assert "bertlab trained and scored this run with float16 autocast" in (tmp_path / "h" / rid / "README.txt").read_text()
     store.update(rid, costs={**store.get(rid).costs, "precision": "fp32"})
     zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "f.zip")).extractall(tmp_path / "f")
     assert "autocast" not in (tmp_path / "f" / rid / "README.txt").read_text()
