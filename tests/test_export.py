@@ -333,6 +333,18 @@ def test_a_run_scored_in_bf16_says_so_in_its_exports_readme(tiny_model, tiny_dat
     assert "autocast" not in (tmp_path / "f" / rid / "README.txt").read_text()
 
 
+def test_a_run_that_kept_no_test_fingerprint_gets_no_accuracy_check_in_its_readme(tiny_model, tiny_data, tmp_path):
+    """The README's accuracy check names the test set by its fingerprint: a run stored before runs kept one has no
+    test set to name, and its README offers no check ("test set None") rather than one that cannot be followed."""
+    store = RunStore()
+    rid = _run(store, "head_only", tiny_model, tiny_data)
+    metrics = {k: v for k, v in store.get(rid).metrics.items() if k != "test_fingerprint"}
+    store.update(rid, metrics=metrics)
+    zipfile.ZipFile(export_model_zip(store, rid, tmp_path / "o.zip")).extractall(tmp_path / "o")
+    readme = (tmp_path / "o" / rid / "README.txt").read_text()
+    assert "To check the test accuracy bertlab reported" not in readme and "test set None" not in readme
+
+
 def test_a_bf16_runs_export_readme_names_fp32_as_the_reference_not_autocast(tiny_model, tiny_data, tmp_path):
     """A user who followed the README's hint and scored under bf16 autocast got 75.6% where bertlab said 75.8%; plain
     fp32 gave 75.8%. The README now says fp32 is the closest reference and bf16 results can differ by a text or two."""
