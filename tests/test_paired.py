@@ -1036,3 +1036,17 @@ def test_the_trade_off_sentences_say_a_p_holm_left_as_it_was_once(tmp_path):
     assert said == f"a gap this test set cannot tell from chance: McNemar {paired.p_is(own)}, unchanged after Holm " \
                    "over 3 pairs", said
     assert judge({"run_ids": [b.id]}, {"run_ids": [c.id]}).endswith(" after Holm over 3 pairs")
+
+
+def test_why_no_runs_pair_names_those_without_stored_predictions(tmp_path):
+    """Compare's and `paired`'s 'no pairs' line names the runs that kept no test predictions, 'has' for one run and
+    'have' for several."""
+    y = [0, 1] * 10
+    kept, _ = _member("full_ft", 0, y, y, folder=tmp_path)
+    one, _ = _member("head_only", 1, y, y)
+    two, _ = _member("zero_shot", 2, y, y)
+    names = paired.run_names([kept, one, two])
+    assert paired.no_pairs_reason([kept, one]).startswith(
+        f"no two of these runs share a test set with stored predictions ({paired.run_names([kept, one])['r01']} has no "
+        "stored test predictions: runs that did not succeed")
+    assert f"({names['r01']}, {names['r02']} have no stored test predictions" in paired.no_pairs_reason([kept, one, two])
