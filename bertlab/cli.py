@@ -1261,6 +1261,7 @@ def _run_each(store, ids: list[str], configs: list, args: argparse.Namespace, tq
             bar.n = 100
             bar.set_postfix_str(status)
         ended(status, getattr(store.get(rid), "costs", None))  # None: deleted as soon as it ended
+        _deleted_as_it_ended(store, rid, f"[{k}/{len(ids)}] {cfg.strategy} · {rid[-4:]}", status, args.quiet)
 
 
 def _deleted_while_queued(store, rid: str, desc: str, quiet: bool) -> bool:
@@ -1274,6 +1275,16 @@ def _deleted_while_queued(store, rid: str, desc: str, quiet: bool) -> bool:
     if not quiet:
         print(f"{desc}: {DELETED_WHILE_QUEUED}", file=sys.stderr, flush=True)
     return True
+
+
+def _deleted_as_it_ended(store, rid: str, desc: str, status: str, quiet: bool) -> None:
+    """Where a launch's run ``rid`` is gone from the store the moment it ended (deleted from another terminal or the
+    app): said on standard error unless ``quiet``, in the words bertlab.compare warns with. `run` and `sweep`
+    exited 1 without a line saying why (the run's end line read 'succeeded')."""
+    from bertlab.store import DELETED_AS_IT_ENDED
+
+    if store.get(rid) is None and not quiet:
+        print(f"{desc} {status}, then was {DELETED_AS_IT_ENDED}", file=sys.stderr, flush=True)
 
 
 STALLED = "queued, waiting*"  # a queued run whose process died: nothing runs it until the app is opened
@@ -1813,6 +1824,7 @@ def _run_points(store, ids: list[str], quiet: bool, names: dict[str, str] | None
         error = ((now.error if now else None) or "").strip().split("\n")[0] if status == "failed" else ""
         # "failed after 0.2 s" said nothing of why
         ended(f"{status} ({error})" if error else status, now.costs if now else None)
+        _deleted_as_it_ended(store, rid, desc, status, quiet)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -642,6 +642,30 @@ def test_a_run_deleted_as_soon_as_it_ended_is_not_a_traceback(tiny_csv, command,
     assert code == 1  # a run of the launch is lost: not a success (sweep: a point to run again)
 
 
+@pytest.mark.parametrize("command", [["run", "--strategies", "tfidf_logreg"],
+                                     ["sweep", "--strategies", "tfidf_logreg", "--sizes", "8", "--seeds", "0"]])
+def test_a_run_deleted_as_soon_as_it_ended_is_said_in_the_words_compare_warns_with(tiny_csv, command, capsys,
+                                                                                    monkeypatch):
+    """Exit code 1 came with no line saying why (a review): the run's line read 'succeeded' and `run` said no
+    more. Now its end is said as bertlab.compare warns it (store.DELETED_AS_IT_ENDED), on stderr."""
+    import bertlab.runner as runner
+    from bertlab.cli import main
+    from bertlab.store import DELETED_AS_IT_ENDED, RunStore
+
+    real = runner.execute_run
+
+    def execute_run(store, rid, *args, **kwargs):
+        status = real(store, rid, *args, **kwargs)
+        RunStore().delete_finished([rid])
+        return status
+
+    monkeypatch.setattr(runner, "execute_run", execute_run)
+    assert main([*command, "--dataset", str(tiny_csv)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(rf"^\[1/1\] tfidf_logreg.* succeeded, then was {re.escape(DELETED_AS_IT_ENDED)}$", err,
+                     flags=re.M), err
+
+
 def test_a_sweeps_run_deleted_between_planning_and_queueing_is_not_a_traceback(tiny_csv, capsys, monkeypatch):
     """A point's run planned as reused (done by an earlier sweep) and deleted from elsewhere before the sweep read
     its status: `sweep` ended in "AttributeError: 'NoneType' object has no attribute 'status'". It is not waiting:
