@@ -290,14 +290,36 @@ def plan_text(n_new: int, n_reused: int, n_points: int, seconds: float, unknown:
             + sweep.estimate_sentence(seconds, unknown, n_new, sooner))
 
 
+def longest_sentence(todo: list, timed: list, unknown: int) -> str:
+    """The big sweep's confirm box's word on which points take longest: the point whose estimated time is largest
+    (``timed``: :func:`bertlab.sweep.estimate_total`'s ``(config, seconds)``) where every point has an estimate;
+    else the largest size, its strategy named only where it is the one strategy at that size. It named the first
+    strategy at the largest size (or full_ft): tfidf_logreg, the cheapest, where it came first."""
+    from bertlab.estimate import format_duration
+
+    def size(c) -> str:
+        return f"{c.data.train_size:,}" if c.data.train_size else "all"
+
+    if timed and not unknown:
+        slow, s = max(timed, key=lambda t: t[1])
+        return f" The longest points are {slow.strategy} on {size(slow)} examples (~{format_duration(s, rough=True)} each)."
+    if not todo:
+        return ""
+    top = max(todo, key=lambda c: c.data.train_size or 10**9)
+    there = {c.strategy for c in todo if c.data.train_size == top.data.train_size}
+    return (f" The largest points ({top.strategy + ' on ' if len(there) == 1 else ''}{size(top)} examples) take "
+            "longest.")
+
+
 def _confirm(spec: sweep.SweepSpec) -> None:
     """A big sweep waits for a second click, with its size and estimated time in front of the user."""
     store = common.store()
     todo, reused = sweep.split_points(store, spec)
     counted: list = []
+    timed: list = []
     seconds, unknown = sweep.estimate_total(store.list_runs(limit=500), todo, common.device_name(),
                                              common.run_tokens, common.run_available, common.embedding_keys,
-                                             counted=counted)
+                                             counted=counted, timed=timed)
     box = st.container()
     c1, c2, _ = st.columns([1, 1, 2])
     if c1.button(f"Queue the {len(todo)} runs", type="primary", icon=":material/play_arrow:", key="sw_confirm_go"):
@@ -307,9 +329,7 @@ def _confirm(spec: sweep.SweepSpec) -> None:
     if c2.button("Change the sweep", icon=":material/edit:", key="sw_confirm_back"):
         st.session_state.pop("sw_confirm", None)
         st.rerun()
-    slow = max(todo, key=lambda c: (c.data.train_size or 10**9, c.strategy == "full_ft"), default=None)
-    biggest = (f" The largest points ({slow.strategy} on {slow.data.train_size or 'all'} examples) take longest."
-               if slow else "")
+    biggest = longest_sentence(todo, timed, unknown)
     memories = plan_memory(todo)  # each strategy's peak memory and the warning, as the form's plan line says them
     box.warning(f"This sweep queues **{len(todo)} new runs** ({len(reused)} earlier runs reused, for "
                 f"{spec.n_points} points in all).{sweep.shared_sentence(spec)}{sweep.estimate_sentence(seconds, unknown, len(todo), sweep.stop_early_strategies(counted))}{biggest}{memory.plan_sentence(memories)} They train in the background one "

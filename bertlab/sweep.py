@@ -725,7 +725,7 @@ def refusals(spec: SweepSpec) -> dict[str, str]:
 
 def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
                    tokens=None, available=None, cached=None, fallback=None, *,
-                   counted: list | None = None) -> tuple[float, int]:
+                   counted: list | None = None, timed: list | None = None) -> tuple[float, int]:
     """Rough seconds to run ``configs`` here, from past runs (see bertlab.estimate), and how many are unknown.
 
     A point is unknown when no run of its strategy has finished on this device, or one of its split sizes is
@@ -742,6 +742,8 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
     its strategy gives one (the Train page's table falls back so; a point it gives none stays unknown).
     ``counted``: where given, each config the total holds (not unknown) is appended to it, for
     :func:`stop_early_strategies`: a strategy never run here is in none of the seconds, so no 'up to' for it.
+    ``timed``: where given, ``(config, seconds)`` of each config the total holds is appended to it (the Learning
+    curves page's confirm box names the point estimated to take longest).
     """
     from bertlab.estimate import cache_shares, estimate_seconds
     from bertlab.strategies import get_strategy
@@ -768,6 +770,8 @@ def estimate_total(past_runs: list, configs: list[RunConfig], device: str,
             total += seconds
             if counted is not None:
                 counted.append(cfg)
+            if timed is not None:
+                timed.append((cfg, seconds))
     return total, unknown
 
 

@@ -1156,3 +1156,30 @@ def test_the_big_sweeps_confirm_box_and_the_queued_note_say_each_strategys_peak_
     warned = [w.value for w in at.warning if "may not fit" in w.value]
     assert len(warned) == 1 and warned[0].startswith("head_only (~"), warned  # the queued note's: nothing new to plan
     RunStore(bertlab_home).clear_queue()
+
+
+def test_the_big_sweeps_confirm_box_names_no_cheap_strategy_as_the_longest(tiny_data, tiny_model, bertlab_home,
+                                                                           monkeypatch):
+    """'The largest points (tfidf_logreg on 32 examples) take longest': the first strategy at the largest size won
+    the tie, the cheapest of them. With no run here to estimate from, the size alone is said; with estimates, the
+    point estimated to take longest is named (sweep.estimate_total's seconds)."""
+    from dataclasses import asdict, replace
+
+    from app_pages.sweep import longest_sentence
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data), "keep_sw_model": tiny_model,
+                                       "keep_sw_strategies": ["tfidf_logreg", "head_only"], "keep_sw_sizes": [16, 32]})
+    at.number_input(key="keep_sw_seeds").set_value(6).run()
+    at.button[0].click().run()  # 24 new runs: asked first
+    no_problems(at)
+    box = next(w.value for w in at.warning if w.value.startswith("This sweep queues **24 new runs**"))
+    assert "The largest points (32 examples) take longest." in box and "(tfidf_logreg on" not in box, box
+    RunStore(bertlab_home).clear_queue()
+    # estimated: the point with the most seconds, whichever strategy comes first
+    cheap, dear = (make_config(s, data=replace(tiny_data, train_size=32)) for s in ("tfidf_logreg", "head_only"))
+    said = longest_sentence([cheap, dear], [(cheap, 2.0), (dear, 40.0)], unknown=0)
+    assert said == " The longest points are head_only on 32 examples (~40 s each).", said
+    # one strategy at the largest size: named, as before
+    small = make_config("head_only", data=replace(tiny_data, train_size=16))
+    assert longest_sentence([small, cheap], [], unknown=2) == " The largest points (tfidf_logreg on 32 examples) take longest."
