@@ -49,8 +49,42 @@ class Answer:
     recommends: bool = True
     over_seeds: bool = False  # judged over several runs of a strategy (a t-test over seeds), not one run each
 
+    def __post_init__(self) -> None:
+        # the answer's first FLOP figures read in words (356 GFLOP: 356 billion operations), said before the folded
+        # explanation (FLOP_WORDS) on Compare and near the report's bottom
+        self.headline, *self.sentences = read_first_flops([self.headline, *self.sentences])
+
     def text(self) -> str:
         return " ".join([self.plain, self.headline, *self.sentences, self.caveat]).strip()
+
+
+FLOPS_READ = "arithmetic operations"  # the words that read the answer's first FLOP figures (read_first_flops)
+_PREFIX_WORDS = {"": "", "k": " thousand", "M": " million", "G": " billion", "T": " trillion", "P": " quadrillion",
+                 "E": " quintillion"}
+_FLOPS = re.compile(r"(\d[\d.,]*) ([kMGTPE]?)FLOP\b(?: (instead of|against) (\d[\d.,]*) ([kMGTPE]?)FLOP\b)?")
+
+
+def read_first_flops(parts: list[str]) -> list[str]:
+    """``parts`` (an answer's headline and sentences, in order) with its first FLOP figure, or pair of figures
+    ('356 GFLOP instead of 3.20 TFLOP'), read in words after it: '..., that is 356 billion against 3.20 trillion
+    arithmetic operations' within brackets, else in brackets ('10.0 TFLOP (10.0 trillion arithmetic operations) of
+    training compute'). The answer named '356 GFLOP instead of 3.20 TFLOP' to a reader with no word yet of what a
+    GFLOP is (said folded away on Compare, near the report's bottom). Once: parts that read them already stay."""
+    if any(FLOPS_READ in p for p in parts):
+        return list(parts)
+    for i, part in enumerate(parts):
+        if not (m := _FLOPS.search(part)):
+            continue
+        words = f"{m[1]}{_PREFIX_WORDS[m[2]]}"
+        if m[3]:
+            words += f" against {m[4]}{_PREFIX_WORDS[m[5]]}"
+        after = part[m.end():m.end() + 1]
+        if part[:m.start()].count("(") > part[:m.start()].count(")"):  # within brackets: no brackets in brackets
+            said = f", that is {words} {FLOPS_READ}" + ("," if after not in (";", ")", ":", ",", ".") else "")
+        else:
+            said = f" ({words} {FLOPS_READ})"
+        return [*parts[:i], part[:m.end()] + said + part[m.end():], *parts[i + 1:]]
+    return list(parts)
 
 
 def still_to_finish(runs: list) -> list:

@@ -116,12 +116,12 @@ def test_a_lead_beyond_the_luck_of_the_test_set_is_worth_paying_for_and_says_its
     # the lead named first, then the run it leads (it read "What the lead costs: head_only takes 1/40 of the
     # training compute ...", and a first-time user took head_only for the lead)
     assert a.sentences[0] == (f"What full_ft's lead over head_only costs: 40 times the training compute "
-                              f"({format_flops(1e13)} instead of {format_flops(2.5e11)}; 4.0 min of training instead "
-                              f"of 12.0 s here).")
+                              f"({format_flops(1e13)} instead of {format_flops(2.5e11)}, that is 10.0 trillion against "
+                              f"250 billion arithmetic operations; 4.0 min of training instead of 12.0 s here).")
     # Over a run that trains nothing, the lead costs the best run's own training.
     a = answer.answer([low, best])
-    assert a.sentences[0] == (f"What full_ft's lead over zero_shot costs: {format_flops(1e13)} of training compute "
-                              "(4.0 min here); zero_shot trains nothing.")
+    assert a.sentences[0] == (f"What full_ft's lead over zero_shot costs: {format_flops(1e13)} (10.0 trillion "
+                              "arithmetic operations) of training compute (4.0 min here); zero_shot trains nothing.")
 
 
 def test_a_gap_under_what_the_shown_scores_can_hold_is_called_under_a_tenth_of_a_point(tmp_path):
@@ -149,14 +149,15 @@ def test_a_run_that_kept_no_training_seconds_is_not_said_to_have_trained_in_no_t
     del best.costs["train_seconds"]
     a = answer.answer([best, near])
     assert a.pick is near and a.headline.endswith(
-        f"it takes 1/40 of the training compute ({format_flops(2.5e11)} instead of {format_flops(1e13)}).")
+        f"it takes 1/40 of the training compute ({format_flops(2.5e11)} instead of {format_flops(1e13)}, that is 250 "
+        "billion against 10.0 trillion arithmetic operations).")
     lead = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 340), 1e13, 200.0)
     free = fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 280), 0.0, 0.0)
     del lead.costs["train_seconds"]
     a = answer.answer([lead, free])
     assert a.pick is lead and "0.0 s" not in a.text()
-    assert a.sentences[0] == (f"What full_ft's lead over zero_shot costs: {format_flops(1e13)} of training compute; "
-                              "zero_shot trains nothing.")
+    assert a.sentences[0] == (f"What full_ft's lead over zero_shot costs: {format_flops(1e13)} (10.0 trillion "
+                              "arithmetic operations) of training compute; zero_shot trains nothing.")
 
 
 def test_the_pick_is_one_no_run_beats_beyond_chance(tmp_path):
@@ -389,8 +390,8 @@ def test_the_best_is_not_the_cheapest_to_train_beside_a_run_called_about_as_chea
         assert "the cheapest" not in a.headline, a.headline
         # zero_shot trains nothing at all: not "next to nothing to train" (changed on purpose)
         assert a.headline.startswith("Use zero_shot: nothing to train, as cheap to train as any run here (under 100 "
-                                     "GFLOP counts as next to nothing: about a second of a CPU), and no costlier run "
-                                     "is better")
+                                     "GFLOP, that is 100 billion arithmetic operations, counts as next to nothing: "
+                                     "about a second of a CPU), and no costlier run is better")
     # a run dearer beyond next to nothing alone beside it: still the cheapest
     a = answer.answer([zs, ft])
     assert a.headline.startswith("Use zero_shot: the most accurate of these runs (75.0% on 400 test texts) and the "
@@ -474,7 +475,8 @@ def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_trainin
     a = answer.answer([old, slow])
     assert a.pick is slow and "takes less training" not in a.text()
     # 3 hours in hours, as every page times them (bertlab.estimate.format_duration): it read "180.0 min"
-    assert a.headline.endswith(f"and it kept its training compute ({format_flops(1e13)}; 3.0 h of training "
+    assert a.headline.endswith(f"and it kept its training compute ({format_flops(1e13)}, that is 10.0 trillion "
+                               "arithmetic operations; 3.0 h of training "
                                "instead of 10.0 s here), where the other run's was not recorded, so that one counts "
                                "as the costlier.")
     # a pick of 0 training FLOPs that took longer by the clock: "takes less training (3.3 min of training instead of
@@ -483,7 +485,8 @@ def test_a_pick_chosen_over_a_run_without_flops_is_not_said_to_take_less_trainin
     none = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 0.0, 200.0)
     a = answer.answer([fast, none])
     assert a.pick is none and "takes less training (" not in a.text()
-    assert a.headline.endswith(f"and it takes less training compute (0 FLOP instead of {format_flops(2.5e11)}; 3.3 min "
+    assert a.headline.endswith(f"and it takes less training compute (0 FLOP instead of {format_flops(2.5e11)}, that "
+                               "is 0 against 250 billion arithmetic operations; 3.3 min "
                                "of training instead of 0.0 s here).")
 
 
@@ -556,8 +559,8 @@ def test_over_seeds_a_strategy_that_kept_no_training_seconds_is_not_said_to_have
             del r.costs["train_seconds"]
     a = answer.answer(runs)
     assert a.pick.strategy == "head_only" and "0.0 s" not in a.text()
-    assert (f"it takes 1/40 of the training compute ({format_flops(2.5e11)} instead of {format_flops(1e13)}). "
-            "With 500 training examples.") in a.headline
+    assert (f"it takes 1/40 of the training compute ({format_flops(2.5e11)} instead of {format_flops(1e13)}, that is "
+            "250 billion against 10.0 trillion arithmetic operations). With 500 training examples.") in a.headline
 
 
 def point(strategy, size, seed, acc, flops, seconds=1.0, run_id=None, status="succeeded"):
@@ -1070,7 +1073,8 @@ def test_runs_that_keep_the_encoder_are_said_to_cost_the_same_to_serve(tmp_path)
     free = _serving(fake_run(tmp_path, "zero_shot", LABELS, right_on(LABELS, 292, 100), 0.0, 0.0), 612.0e6)
     a = answer.answer([best, free])
     assert a.pick is free
-    assert (f"All of them answer a text with about the same compute ({format_flops(612.0e6)} per text): they "
+    assert (f"All of them answer a text with about the same compute ({format_flops(612.0e6)}, that is 612 million "
+            "arithmetic operations, per text): they "
             "differ in what training costs, not in what serving costs.") in a.sentences
 
 
@@ -2146,7 +2150,8 @@ def test_training_costs_next_to_nothing_do_not_decide_the_pick(tmp_path):
     a = answer.answer([zs, tf])
     assert a.pick is tf and a.best is tf
     assert a.headline.startswith("Use tfidf_logreg: next to nothing to train, as cheap to train as any run here (under 100 "
-                                 "GFLOP: about a second of a CPU), and no costlier run is better")
+                                 "GFLOP, that is 100 billion arithmetic operations: about a second of a CPU), and no "
+                                 "costlier run is better")
     # above the floor, training cost decides again: the cheaper run that the test set cannot tell apart
     tf_dear = fake_run(tmp_path, "tfidf_logreg", LABELS, right_on(LABELS, int(n * 0.92), 5), 1e12, 10.0)
     a = answer.answer([zs, tf_dear])
@@ -3231,3 +3236,19 @@ def test_the_words_for_a_cost_next_to_nothing_are_the_ones_over_seeds_tells_its_
     assert answer._cheapest(tiny, [small]).startswith(answer.NOTHING_TO_TRAIN + ", as cheap to train as any")
     assert answer._cheapest(small, [tiny], to_train=False).startswith(answer.NEXT_TO_NOTHING + ", as cheap as any")
     assert not answer._cheapest(small, [big]).startswith((answer.NOTHING_TO_TRAIN, answer.NEXT_TO_NOTHING))
+
+
+def test_the_answers_first_flop_figures_are_read_in_words_once(tmp_path):
+    """Compare's answer and the report named "356 GFLOP instead of 3.20 TFLOP" before GFLOP was said anywhere (folded
+    away on Compare, near the report's bottom): the first figures are now read in words where they stand, once."""
+    best = fake_run(tmp_path, "full_ft", LABELS, right_on(LABELS, 300), 3.2e12, 200.0)
+    near = _serving(fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 3.56e11, 10.0), 612.0e6)
+    _serving(best, 612.0e6)
+    a = answer.answer([best, near])
+    assert a.pick is near
+    assert (f"({format_flops(3.56e11)} instead of {format_flops(3.2e12)}, that is 356 billion against 3.20 trillion "
+            "arithmetic operations; 10.0 s of training") in a.headline, a.headline
+    assert a.text().count(answer.FLOPS_READ) == 1  # the serving sentence's figure after it: not read again
+    assert any(f"({format_flops(612.0e6)} per text)" in s for s in a.sentences), a.sentences
+    # the answer made again (Compare's "So far" answer): still read once
+    assert answer.provisional(a, 1).text().count(answer.FLOPS_READ) == 1
