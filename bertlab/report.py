@@ -698,6 +698,30 @@ def _largest_size(runs: list[Run]) -> tuple[list[Run], int | None]:
     return [r for r in runs if (r.data_summary or {}).get("sizes", {}).get("train") == n], n
 
 
+def not_the_pick(best: dict, rows: list[dict], pick, judge, lead: list[str] | tuple = ()) -> str:
+    """Why the most accurate strategy (``best``, a row of ``rows``: :func:`bertlab.pareto.by_strategy`) is not the
+    answer's ``pick`` (a run, None where the answer picks none), said after 'Most accurate: full_ft at 75.0% test
+    accuracy.': its lead within the luck of the test set (``judge``: :func:`bertlab.answer.gain_judge`) and what it
+    costs to train beside the pick. The report's top read "Start with head_only", and right after "Most accurate:
+    full_ft", a contradiction to a manager. '' where the pick is the best, or neither reason can be told. Where the
+    trade-off's first sentence (``lead``: :func:`bertlab.pareto.tradeoff_sentences`) weighs the best against the
+    pick, it is pointed to, not said twice."""
+    mine = next((r for r in rows if pick is not None and pick.id in (r.get("run_ids") or [])), None)
+    if mine is None or mine["strategy"] == best["strategy"]:
+        return ""
+    if lead and lead[0].startswith(f"{best['strategy']} is ") and f" over {mine['strategy']} " in lead[0]:
+        return " Why it is not the pick above:"
+    verdict = judge(best, mine) if judge else None
+    how, _, test = (verdict or "").partition(": ")
+    reasons = [f"its lead over {mine['strategy']} is {how}" + (f" ({test})" if test else "")] if (
+        verdict and not pareto.beyond_chance(verdict)) else []
+    dear, cheap = best.get("train_flops"), mine.get("train_flops")
+    if dear and cheap is not None and (cheap == 0 or dear / cheap >= 1.05):
+        reasons.append(f"{mine['strategy']} trains nothing" if cheap == 0 else
+                       f"it takes {pareto._ratio(dear, cheap).replace('x', ' times')} the training compute")
+    return f" Not the pick above: {', and '.join(reasons)}." if reasons else ""
+
+
 def build_html(store: RunStore, run_ids: list[str], title: str = "bertlab comparison",
                prices: Prices | None = None, sweep_id: str | None = None,
                project_to: int = pareto.PROJECT_TO, judge_by: str | None = None) -> str:
@@ -740,7 +764,8 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
         metric = judge_by or answer.default_metric(same)
         rows = answer.with_flat(pareto.by_strategy(pareto.rows_from_runs(same, prices)), same, metric)
         key = "test_macro_f1" if metric == "macro_f1" else "test_accuracy"
-        lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=answer.gain_judge(ok, metric))
+        judge = answer.gain_judge(ok, metric)
+        lead = pareto.tradeoff_sentences(rows, "train_flops", key, judge=judge)
         # of equal scores the cheapest to train, as the answer breaks the tie (it named tfidf_logreg where this
         # said head_only, both at 97.5%)
         best = max(rows, key=lambda r: (r[key] or 0, -(r.get("train_flops") or 0)))
@@ -775,7 +800,9 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
         if why is None:  # declined for the same reason, "Not worth it" ranked a bbc_news run against rotten_tomatoes'
             parts.append(f"<h2>Accuracy against training compute</h2><p>"
                          f"{'Most accurate' if key == 'test_accuracy' else 'Best by macro-F1'}{at}: "
-                         f"<b>{html.escape(best['strategy'])}</b> at {top}. {html.escape(' '.join(lead))}</p>")
+                         f"<b>{html.escape(best['strategy'])}</b> at {top}."
+                         f"{html.escape(not_the_pick(best, rows, pick if a is not None and a.recommends else None, judge, lead))}"
+                         f" {html.escape(' '.join(lead))}</p>")
     # The run's name as the app shows it ("full_ft · a8fb", "full_ft (lr 2e-05) · a8fb"): the full ids are in the
     # configurations below.
     cols = [("run", "run"), *([("status", "status")] if len(ok) < len(runs) else []), ("n_train", "train n"),

@@ -2005,3 +2005,46 @@ def test_the_reports_recall_table_says_how_far_one_text_moves_a_class_of_few_tes
     assert html.escape(said) in section(report.build_html(store, ids))
     monkeypatch.setattr(plots, "per_class_rows", lambda runs, what="recall": table({"abusive": 20, "ok": 355}))
     assert "Few test texts" not in section(report.build_html(store, ids))
+
+
+def test_the_most_accurate_line_says_why_it_is_not_the_answers_pick(tiny_data):
+    """The report's top read "Start with head_only" and right after it "Most accurate: full_ft": a manager read a
+    contradiction. The line now says why the most accurate strategy is not the pick: its lead within the luck of
+    the test set, and its training compute beside the pick's."""
+    from bertlab import answer, paired
+
+    y, fp = [i % 2 for i in range(400)], "fp"  # enough test texts that head_only is well above the majority class
+    store = RunStore()
+    ids = []
+    for name, flops, wrong in (("head_only", 3.56e11, 60), ("full_ft", 3.2e12, 56)):
+        preds = [1 - t if i < wrong else t for i, t in enumerate(y)]
+        rid = store.create_run(make_config(name, data=tiny_data), batch_id="b-pick")
+        store.claim(rid, "cpu")
+        store.update(rid, artifact_dir=str(store.artifact_path(rid)),
+                     data_summary={"sizes": {"train": 40, "validation": 10, "test": len(y)}})
+        paired.save_predictions(store.artifact_path(rid), preds, y, fp)
+        acc = 1 - wrong / len(y)
+        store.finish(rid, SUCCEEDED, metrics={"test_accuracy": acc, "test_macro_f1": acc, "majority_accuracy": 0.5},
+                     costs={"train_seconds": flops / 1e11, "train_flops": flops, "trainable_params": 770,
+                            "inference_flops_per_text": 5e8, "device": "cpu"})
+        ids.append(rid)
+    page = report.build_html(store, ids)
+    assert "<b>Start with head_only:" in page, re.findall(r"<p><b>.{0,300}", page)
+    line = page[page.index("Most accurate"):]
+    line = line[:line.index("</p>")]
+    # the trade-off's first sentence weighs full_ft against head_only: pointed to, not said twice
+    assert re.search(r"^Most accurate[^:]*: <b>full_ft</b> at [\d.]+% test accuracy\. Why it is not the pick above: "
+                     r"full_ft is \+1\.0 points over head_only for 9\.0x the compute \(a gap this test set cannot "
+                     r"tell from chance", line), line
+    # the pick the most accurate, or no pick: nothing to say
+    rows = [{"strategy": "full_ft", "run_ids": [ids[1]], "train_flops": 3.2e12},
+            {"strategy": "head_only", "run_ids": [ids[0]], "train_flops": 3.56e11}]
+    assert report.not_the_pick(rows[0], rows, store.get(ids[1]), None) == ""
+    assert report.not_the_pick(rows[0], rows, None, None) == ""
+    assert report.not_the_pick(rows[0], rows, store.get(ids[0]), None) == (" Not the pick above: it takes 9.0 times "
+                                                                           "the training compute.")
+    # a trade-off that weighs full_ft against another run first: the reasons said in full
+    judge = answer.gain_judge([store.get(i) for i in ids], "accuracy")
+    said = report.not_the_pick(rows[0], rows, store.get(ids[0]), judge, ["full_ft is +0.5 points over lora ..."])
+    assert re.fullmatch(r" Not the pick above: its lead over head_only is a gap this test set cannot tell from "
+                        r"chance \(McNemar p = [\d.]+\), and it takes 9\.0 times the training compute\.", said), said
