@@ -234,6 +234,11 @@ body{overflow-wrap:anywhere}table{overflow-wrap:normal}
 .wide td:first-child,.wide th:first-child{position:sticky;left:0;background:#fff;box-shadow:1px 0 0 #ddd}
 .wide th:first-child{background:#f4f4f4}
 @media screen{td.nw{white-space:nowrap}}
+@media screen and (prefers-color-scheme:dark){:root{color-scheme:dark}body{background:#0e1117;color:#e6e6e6}
+a{color:#6cb6ff}a:visited{color:#b39dfa}h2{border-bottom-color:#3a3f4b}th,td{border-color:#3a3f4b}th{background:#1c2029}
+.muted{color:#a3a8b4}.lead{background:#1a1f2b;border-left-color:#56B4E9}pre{background:#1a1f2b}.fail{color:#ff7a8a}
+.wide td:first-child,.wide th:first-child{background:#0e1117;box-shadow:1px 0 0 #3a3f4b}.wide th:first-child{background:#1c2029}
+.plotly-graph-div{background:#fff;border-radius:6px;color-scheme:light}}
 @media (max-width:640px){body{margin:1em auto;padding:0 .75em}h1{font-size:1.5em}h2{font-size:1.25em}
 table{font-size:.8em}th,td{padding:.25em .4em}.modebar-container{display:none}}
 @media print{body{max-width:none;margin:0}.cols7 table{font-size:.75em}.cols10 table{font-size:.62em}
@@ -244,6 +249,8 @@ th,td{padding:.15em .3em}
 pre{white-space:pre-wrap;overflow:visible}}
 @media print{details::details-content{content-visibility:visible;display:contents}}
 """
+# In a dark system theme (the app follows it): dark page, text, tables and links, on screen only (paper stays
+# light); plotly draws its figures on white in its own colours, so each sits on a light card of its own.
 # On paper: a table scrolling in its box lost its right edge and printed its scrollbar over the next heading. It
 # fits the page instead (a smaller font where it has many columns: .cols7 and .cols10, set by _table; one still
 # wider makes Chromium and Firefox scale the whole page to fit, rather than cut it), its header on each page it spans, a row never split. A chart, a table or a confusion matrix

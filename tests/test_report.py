@@ -2048,3 +2048,23 @@ def test_the_most_accurate_line_says_why_it_is_not_the_answers_pick(tiny_data):
     said = report.not_the_pick(rows[0], rows, store.get(ids[0]), judge, ["full_ft is +0.5 points over lora ..."])
     assert re.fullmatch(r" Not the pick above: its lead over head_only is a gap this test set cannot tell from "
                         r"chance \(McNemar p = [\d.]+\), and it takes 9\.0 times the training compute\.", said), said
+
+
+def test_the_html_report_has_a_dark_style_for_a_dark_system_theme():
+    """The app follows a dark system theme; the report stayed white (a review). Its CSS now has a dark block, on
+    screen only (paper stays light), for the page, its text, tables and links, with plotly's figures on a light card
+    of their own (checked in Chromium with color_scheme='dark')."""
+    css = report._CSS
+    start = css.index("@media screen and (prefers-color-scheme:dark){")
+    block = css[start:]
+    depth, end = 0, None
+    for i, c in enumerate(block):  # the block, to its closing brace
+        depth += (c == "{") - (c == "}")
+        if c == "}" and depth == 0:
+            end = i
+            break
+    block = block[:end + 1]
+    for rule in ("body{background:#0e1117;color:", "a{color:", "th,td{border-color:", "th{background:", ".muted{color:",
+                 ".lead{background:", "pre{background:", ".plotly-graph-div{background:#fff"):
+        assert rule in block, rule
+    assert "@media print" not in block and "body{font-family:" in css[:start]  # the light rules stay the default
