@@ -1725,13 +1725,22 @@ def test_a_report_of_many_runs_names_and_tests_each_run_once(finished, monkeypat
 
     monkeypatch.setattr(variants, "effective_options", counted("options", variants.effective_options))
     monkeypatch.setattr(paired, "compare", counted("compare", paired.compare))
-    monkeypatch.setattr(paired, "_read_predictions", counted("predictions", paired._read_predictions))
+    read = []  # each predictions file read, by path: the test texts' and (runs since 2026-12-07) the validation's
+
+    def counted_read(path, *a, **k):
+        read.append(path)
+        return real_read(path, *a, **k)
+
+    real_read = paired._read_predictions
+    monkeypatch.setattr(paired, "_read_predictions", counted_read)
     page = report.build_html(store, ids)
+    counts["predictions"] = sum(p.endswith(str(paired.PREDICTIONS_FILE)) for p in read)
     n = len(store.list_runs(limit=None))
     assert "<h2>Results</h2>" in page and n == 27 and len(ids) == 24
     # each run's settings worked out once (the old code: 507 times for these 24 runs) and its predictions looked up
     # once (138 times); the majority-class tests run once per run's predictions and measure (17 comparisons then)
     assert counts["options"] == len(ids) and counts["predictions"] == len(ids), counts
+    assert len(read) == len(set(read)), read  # no file read twice, the validation predictions' neither
     assert counts["compare"] <= 8, counts
     # outside a report's build nothing is kept: a run's settings are worked out on each call
     counts["options"] = 0
