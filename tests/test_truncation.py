@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 
@@ -158,7 +159,8 @@ def test_the_cli_offers_truncation_on_run_and_sweep(tiny_model, tiny_csv, capsys
     assert main(["run", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "--model", tiny_model,
                  "--max-length", "32", "--truncation", "head_tail"]) == 0
     runs = RunStore().list_runs()
-    assert {r.strategy: r.run_config.truncation for r in runs} == {"head_only": "head_tail", "tfidf_logreg": "head_tail"}
+    # tfidf_logreg reads whole texts: stored as head (make_config), as a run launched without the flag
+    assert {r.strategy: r.run_config.truncation for r in runs} == {"head_only": "head_tail", "tfidf_logreg": "head"}
     capsys.readouterr()
     assert main(["sweep", "--dataset", str(tiny_csv), "--strategies", "head_only", "tfidf_logreg", "--sizes", "16",
                  "--seeds", "0", "--model", tiny_model, "--truncation", "head_tail", "--no-run"]) in (0, 1)
@@ -234,8 +236,9 @@ def test_a_pair_tasks_head_tail_run_reads_and_says_head(tiny_model, tmp_path):
     data = DataConfig(source="file", name=str(tmp_path / "p.csv"), train_size=None, val_size=None, test_size=None,
                       text_column="sentence1", text_pair_column="sentence2")
     store = RunStore()
-    rid = store.create_run(make_config("head_only", model=tiny_model, data=data, epochs=1, max_length=32,
-                                       truncation="head_tail"))
+    # a config that holds head_tail all the same (one stored before make_config said head for a pair task)
+    rid = store.create_run(make_config("head_only", model=tiny_model, data=data, epochs=1, max_length=32)
+                           .replace(truncation="head_tail"))
     assert execute_run(store, rid) == SUCCEEDED, store.get(rid).error
     run = store.get(rid)
     assert run.data_summary["text_pair_column"] == "sentence2"
@@ -254,6 +257,38 @@ def test_the_python_api_takes_truncation(tiny_model, tiny_csv):
 
     c = api.compare(str(tiny_csv), ["head_only", "tfidf_logreg"], model=tiny_model, truncation="head_tail",
                     settings={"head_only": {"max_length": 32}}, progress=False)
-    assert {r.strategy: r.config.truncation for r in c.runs} == {"head_only": "head_tail", "tfidf_logreg": "head_tail"}
+    # tfidf_logreg reads whole texts: its run stores head, as one launched without the setting (make_config)
+    assert {r.strategy: r.config.truncation for r in c.runs} == {"head_only": "head_tail", "tfidf_logreg": "head"}
     with pytest.raises(ConfigError, match="truncation 'both' is unknown"):
         api.compare(str(tiny_csv), ["head_only"], model=tiny_model, truncation="both", progress=False)
+
+
+def test_head_tail_asked_of_a_strategy_or_task_it_changes_nothing_for_stores_head(tiny_csv, tmp_path):
+    """tfidf_logreg (whole texts) and a pair task's runs (pairs cut as head) read texts alike under either setting:
+    asked of a whole launch or sweep, head_tail is stored as head there (as zero_shot's class weights are), so the
+    run is named, listed and reused as one launched without it. It was stored as head_tail: Compare, the CSV and
+    `runs --json` called a pair task's run 'head_only (head_tail truncation)' though it kept no text's end, and a
+    head_tail sweep trained tfidf_logreg's points again beside identical head ones."""
+    from bertlab import sweep
+    from bertlab.config import DataConfig
+    from bertlab.variants import labels
+
+    pair = DataConfig(source="file", name=str(tmp_path / "p.csv"), text_column="a", text_pair_column="b")
+    assert make_config("tfidf_logreg", truncation="head_tail").truncation == "head"
+    assert make_config("head_only", data=pair, truncation="head_tail").truncation == "head"
+    assert make_config("head_only", data=dataclasses.asdict(pair), truncation="head_tail").truncation == "head"
+    assert make_config("head_only", truncation="head_tail").truncation == "head_tail"  # single texts: kept
+    # a head_tail sweep reuses a head sweep's tfidf_logreg points, and plans head_only's anew
+    store = RunStore()
+    data = DataConfig(source="file", name=str(tiny_csv))
+    head = sweep.SweepSpec(strategies=["tfidf_logreg"], sizes=[16], data=data, seeds=[0])
+    for cfg in sweep.split_points(store, head)[0]:
+        store.create_run(cfg)  # queued: a sweep reuses it as a finished one
+    both = sweep.SweepSpec(strategies=["tfidf_logreg", "head_only"], sizes=[16], data=data, seeds=[0],
+                           common={"truncation": "head_tail"})
+    todo, reused = sweep.split_points(store, both)
+    assert [c.strategy for c in todo] == ["head_only"] and len(reused) == 1
+    assert sweep.shown_strategies(both) == ["tfidf_logreg", "head_only (head_tail truncation)"]
+    # a pair task's head_tail and head runs are one variant, named alike
+    a, b = (store.get(store.create_run(make_config("head_only", data=pair, truncation=t))) for t in ("head_tail", "head"))
+    assert len(set(labels([a, b]).values())) == 1 and "truncation" not in " ".join(labels([a, b]).values())

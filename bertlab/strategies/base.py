@@ -366,4 +366,11 @@ def make_config(strategy: str, **overrides: Any) -> RunConfig:
         # zero_shot trains on no label: asked of a whole launch or sweep, the weights change nothing there, and
         # its run stays the same run (the same config as one launched without them)
         kw["class_weights"] = "none"
+    data = kw.get("data")
+    pair = (data.get("text_pair_column") if isinstance(data, dict) else getattr(data, "text_pair_column", None))
+    if kw.get("truncation") == "head_tail" and (not s.uses_tokens or pair):
+        # tfidf_logreg reads whole texts, and a pair task's pairs are cut as head whatever the setting
+        # (engine.encode): asked of a whole launch or sweep, head_tail changes nothing there, and its run stays the
+        # same run (named, listed and reused as one launched without it)
+        kw["truncation"] = "head"
     return RunConfig(strategy=strategy, **kw)
