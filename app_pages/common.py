@@ -26,6 +26,7 @@ import streamlit as st
 from bertlab import variants
 from bertlab.config import (
     SPLIT_PRESETS,
+    TRUNCATIONS,
     DataConfig,
     data_dict,
     shown_strategy,
@@ -1597,3 +1598,22 @@ def one_a_row_css(below_px: int) -> str:
 
     return (f"@media (max-width:{below_px - 0.02:g}px){{{wrap(f'body:not(:has({SIDEBAR_FOLDED})) ')}}}"
             f"@media (max-width:{below_px - SIDEBAR_PX - 0.02:g}px){{{wrap('')}}}")
+
+
+TRUNCATION_LABELS = {"head": "Start only (head)", "head_tail": "Start and end (head+tail)"}
+# "Cut long texts to"'s help, the Train page's panels and the Learning curves form alike
+TRUNCATION_FIELD_HELP = (
+    "How a text longer than the max length is cut, in training, testing and the Playground alike. Start only: its "
+    "first max-length tokens. Start and end: its first quarter of max length ([CLS] among them) and its last three "
+    "quarters ([SEP] among them), e.g. 32 + 96 of 128 tokens: the end of a long document (a review's verdict, an "
+    "article's conclusion) often says as much as its start (Sun et al. 2019 found head+tail best on long reviews). "
+    "A text no longer than the max length is read whole either way; a text pair is cut as start only. tfidf_logreg "
+    f"reads whole texts: it does not apply to it. Default: {TRUNCATION_LABELS['head']}.")
+
+
+def truncation_input(col, key: str) -> str:
+    """How a text longer than max length is cut (RunConfig.truncation; the CLI's --truncation): its start, or its
+    start and end (the first quarter of max length and the last three quarters, Sun et al. 2019's head+tail). The
+    Train page's panels and the Learning curves form offer it alike."""
+    return col.selectbox("Cut long texts to", TRUNCATIONS, key=key, format_func=TRUNCATION_LABELS.get,
+                         help=TRUNCATION_FIELD_HELP)

@@ -17,7 +17,6 @@ from bertlab.config import (
     DEFAULT_STRATEGIES,
     MAX_LENGTH_COST,
     MAX_TEXT_CHARS,
-    TRUNCATIONS,
     DataConfig,
     RunConfig,
 )
@@ -126,23 +125,6 @@ def max_length_input(col, key: str, limit: int | None, default: int | None = Non
                             + ("" if default is None else default_text(default)))
 
 
-TRUNCATION_LABELS = {"head": "Start only (head)", "head_tail": "Start and end (head+tail)"}
-
-
-def truncation_input(col, key: str) -> str:
-    """How a text longer than max length is cut (RunConfig.truncation; the CLI's --truncation): its start, or its
-    start and end (the first quarter of max length and the last three quarters, Sun et al. 2019's head+tail)."""
-    return col.selectbox("Cut long texts to", TRUNCATIONS, key=key, format_func=TRUNCATION_LABELS.get,
-                         help="How a text longer than the max length is cut, in training, testing and the Playground "
-                              "alike. Start only: its first max-length tokens. Start and end: its first quarter of "
-                              "max length ([CLS] among them) and its last three quarters ([SEP] among them), e.g. "
-                              "32 + 96 of 128 tokens: the end of a long document (a review's verdict, an article's "
-                              "conclusion) often says as much as its start (Sun et al. 2019 found head+tail best on "
-                              "long reviews). A text no longer than the max length is read whole either way; a text "
-                              "pair is cut as start only. tfidf_logreg reads whole texts: it does not apply to it."
-                              + default_text("Start only (head)"))
-
-
 def optimiser_text(name: str, **chosen: float) -> str:
     """How the strategy's optimizer runs, with its own defaults or the ``chosen`` weight_decay and warmup_ratio (for
     the lesson on AdamW and warmup): the panel's fields set them, and the line said the defaults beside them."""
@@ -179,7 +161,7 @@ def panel_defaults(name: str) -> dict[str, Any]:
     widgets and what 'Reset to defaults' puts back, so a reset panel holds exactly what a fresh one does."""
     s, d, k = REGISTRY[name], make_config(name), hp_key(name)
     out: dict[str, Any] = {k + f: getattr(d, f) for f in HP_FIELDS}
-    if s.uses_tokens:  # truncation_input's
+    if s.uses_tokens:  # common.truncation_input's
         out[k + "truncation"] = d.truncation
     if s.uses_epochs:
         out |= {k + "more_lrs": "", k + "keep_best": bool(d.keep_best), k + "patience": int(d.patience)}
@@ -267,7 +249,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                 format="%.2f", help="The learning rate rises linearly from 0 to its peak over this share of the "
                                     "training steps, from 0 to 0.99, then falls linearly to 0; 0: no warmup.")
         if s.uses_tokens:  # beside the optimiser's fields: the row under max length has no room left
-            out["truncation"] = truncation_input(r3[2], k + "truncation")
+            out["truncation"] = common.truncation_input(r3[2], k + "truncation")
         # In projector mode one under the other: in two thirds of the panel (1024 px) the box's label read
         # "Keep the best epoch (lowest vali…".
         b1, b2 = common.columns_unless_projector([2, 1], vertical_alignment="bottom")
@@ -289,7 +271,7 @@ def hp_inputs(name: str, data_tag: str, labels: list[str], descs: list[str], max
                                            help="Texts per encoder pass.")
         out["max_length"] = max_length_input(r1[1], k + "max_length", max_len_limit, d.max_length,
                                              sentence_limit if s.embeds else None)
-        out["truncation"] = truncation_input(r1[2], k + "truncation")
+        out["truncation"] = common.truncation_input(r1[2], k + "truncation")
     else:
         # No seed either: tfidf_logreg's lbfgs fit draws nothing at random (uses_seed is False, the run stores seed
         # null), so a "Seed" field here changed nothing it claimed to.

@@ -4135,6 +4135,7 @@ def test_the_train_panel_offers_head_tail_truncation_and_the_runs_store_it(tiny_
     assert box.label == "Cut long texts to" and box.value == "head" and box.options == [
         "Start only (head)", "Start and end (head+tail)"]
     assert "32 + 96 of 128 tokens" in box.help and "tfidf_logreg reads whole texts" in box.help
+    assert box.help.endswith(" Default: Start only (head).")  # default_text gave '' for a string: no default said
     assert any("start and end) does not apply to it either" in c.value for c in at.caption)  # tfidf_logreg's panel
     box.set_value("head_tail").run()
     no_problems(at)
