@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import common
 from bertlab import answer, memory, sweep
-from bertlab.config import DEFAULT_MODEL
+from bertlab.config import DEFAULT_MODEL, TRUNCATIONS
 from bertlab.errors import BertlabError, ModelError
 from bertlab.models import resolve
 from bertlab.strategies import REGISTRY
@@ -24,8 +24,9 @@ CONFIRM_SECONDS = 30 * 60  # ...or estimated to take longer asks for a second cl
 
 LR_KEY = "keep_sw_lr_"  # + a strategy's name: the learning rate of its points (its own default unless changed)
 NEW_VOCAB_KEY = "keep_sw_scratch_new_vocab"  # scratch's points train their own vocabulary (the CLI's --new-vocab)
+TRUNCATION_KEY = "keep_sw_truncation"  # how the points cut a long text (the CLI's --truncation)
 SWEEP_FORM_KEYS = ("keep_sw_strategies", "keep_sw_sizes", "keep_sw_seeds", "keep_sw_model", "keep_sw_min_steps",
-                   "keep_sw_class_weights", "keep_sw_fixed_split", NEW_VOCAB_KEY)
+                   "keep_sw_class_weights", "keep_sw_fixed_split", NEW_VOCAB_KEY, TRUNCATION_KEY)
 
 
 def _kept_value(key: str, value, default):
@@ -44,6 +45,8 @@ def _kept_value(key: str, value, default):
     if key == "keep_sw_model" and isinstance(value, str):
         return value
     if key in ("keep_sw_class_weights", "keep_sw_fixed_split", NEW_VOCAB_KEY) and isinstance(value, bool):
+        return value
+    if key == TRUNCATION_KEY and value in TRUNCATIONS:
         return value
     return default
 
@@ -65,7 +68,7 @@ def sweep_form() -> None:
     for k, v in (("keep_sw_strategies", [s for s in sweep.DEFAULT_SWEEP_STRATEGIES if s in REGISTRY]),  # as `sweep`'s
                  ("keep_sw_sizes", DEFAULT_SIZES), ("keep_sw_seeds", 3), ("keep_sw_model", DEFAULT_MODEL),
                  ("keep_sw_min_steps", 20), ("keep_sw_class_weights", False), ("keep_sw_fixed_split", False),
-                 (NEW_VOCAB_KEY, False)):
+                 (NEW_VOCAB_KEY, False), (TRUNCATION_KEY, "head")):
         st.session_state.setdefault(k, _kept_value(k, kept.get(k), v))
     for k, v in kept.items():  # the learning rates this desk last swept at, where still a valid rate
         if k.startswith(LR_KEY) and k[len(LR_KEY):] in REGISTRY and isinstance(v, (int, float)) and 1e-6 <= v <= 1:
@@ -93,6 +96,10 @@ def sweep_form() -> None:
                                          "this many optimizer steps, and at least its strategy's own minimum "
                                          "(40 for full_ft, partial_ft, lora and dapt), so fine-tuning is not cut "
                                          "short. 0: epochs are not raised.")
+        # as the Train page's panels offer it (same words, same help), for the strategies that read tokens
+        cut_col, _ = st.columns([1, 2])
+        truncation = (common.truncation_input(cut_col, TRUNCATION_KEY)
+                      if any(REGISTRY[n].uses_tokens for n in names) else "head")
         balanced = st.checkbox("Balance the classes in the training loss", key="keep_sw_class_weights",
                                help="As on the Train page: each class's loss weighted by n / (classes x its "
                                     "count), so a rare class counts as much as a common one (zero_shot unchanged).")
@@ -136,7 +143,8 @@ def sweep_form() -> None:
             spec = sweep.SweepSpec(strategies=names, sizes=fitted, data=cfg, vary_split=not fixed,
                                    seeds=sweep.counted_seeds(cfg.seed, int(n_seeds)),
                                    model=model.strip(), min_steps=int(min_steps),
-                                   common={"class_weights": "balanced"} if balanced else {},
+                                   common=({"class_weights": "balanced"} if balanced else {})
+                                   | ({"truncation": "head_tail"} if truncation == "head_tail" else {}),
                                    per_strategy=per_strategy)
             todo, reused = sweep.split_points(store, spec)
         except BertlabError as e:

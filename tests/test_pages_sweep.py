@@ -513,6 +513,35 @@ def test_the_sweep_form_balances_the_classes_on_request(tiny_data, bertlab_home,
     assert got == {"tfidf_logreg": "balanced", "zero_shot": "none"}
 
 
+def test_the_sweep_form_offers_how_long_texts_are_cut_as_the_train_page_does(tiny_model, tiny_data, bertlab_home,
+                                                                            monkeypatch):
+    """The `sweep` CLI takes --truncation; the Learning curves form offered no way to set it. It offers the Train
+    page's 'Cut long texts to' (same labels, same help) where a chosen strategy reads tokens, start only by default;
+    the queued points store it (tfidf_logreg's, which reads whole texts, head)."""
+    from dataclasses import asdict
+
+    from app_pages.common import TRUNCATION_FIELD_HELP
+
+    _runs_stay_queued(monkeypatch)
+    at = app_on("app_pages/sweep.py", {"keep_data_config": asdict(tiny_data)})
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg"]).run()
+    assert not [b for b in at.selectbox if b.key == "keep_sw_truncation"]  # whole texts only: nothing to cut
+    at.multiselect(key="keep_sw_strategies").set_value(["tfidf_logreg", "head_only"])
+    at.multiselect(key="keep_sw_sizes").set_value([16])
+    at.number_input(key="keep_sw_seeds").set_value(1)
+    at.text_input(key="keep_sw_model").set_value(tiny_model).run()
+    box = at.selectbox(key="keep_sw_truncation")
+    assert box.label == "Cut long texts to" and box.value == "head" and box.options == [
+        "Start only (head)", "Start and end (head+tail)"]
+    assert box.help == TRUNCATION_FIELD_HELP and "32 + 96 of 128 tokens" in box.help
+    box.set_value("head_tail").run()
+    no_problems(at)
+    next(b for b in at.button if b.label == "Run the sweep").click().run()
+    no_problems(at)
+    got = {r.strategy: r.config.get("truncation") for r in RunStore(bertlab_home).list_runs()}
+    assert got == {"tfidf_logreg": "head", "head_only": "head_tail"}
+
+
 def _runs_stay_queued(monkeypatch) -> None:
     import time as time_mod
 
