@@ -1078,12 +1078,19 @@ def whole_texts_sentence(runs: list) -> str | None:
             limits.append(cut["limit"])
         if length:
             how = (getattr(r, "config", None) or {}).get("truncation") or "head"  # a run from before it: head
-            read.setdefault((int(length), "head" if pairs else how), {})[r.strategy] = None  # a pair: head always
-    if not shares or not (whole or len({n for n, _ in read}) > 1):
+            # a pair: head always; one strategy read two ways is named by what tells its runs apart
+            # ('head_only (head_tail truncation)'), as the answer names them
+            read.setdefault((int(length), "head" if pairs else how), {})[r.id] = None
+    # runs at one max length that cut a long text differently (head, head_tail) did not read the same text either
+    if not shares or not (whole or len(read) > 1):
         return None
 
-    def listed(names) -> str:
-        names = list(names)
+    from bertlab.variants import labels
+
+    named = labels([r for r in runs if getattr(r, "id", None) is not None])
+
+    def listed(ids) -> str:
+        names = list(dict.fromkeys(named.get(i, i) for i in ids))
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def share(length: int) -> str:

@@ -2968,6 +2968,27 @@ def test_the_not_same_text_sentence_says_what_a_head_tail_run_read(tmp_path):
     assert "head_only only its first 16 tokens (50%" in answer.whole_texts_sentence([tf, ho])
 
 
+def test_the_not_same_text_sentence_tells_head_and_head_tail_runs_at_one_max_length_apart(tmp_path):
+    """Two runs at one max length, one cutting a long text to its start and one to its start and end, did not read
+    the same text, but the sentence was said only where the max lengths differed (or a run read whole texts): a
+    Compare of head_only head against head_only head_tail at 64 said nothing. It is said now, each run named as the
+    answer names it."""
+    from bertlab.runner import truncation_note
+
+    texts = ["word " * 40, "word " * 30, "word " * 3, "a few words here"]
+    a = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 296, 50), 2.5e11, 10.0)
+    b = fake_run(tmp_path, "head_only", LABELS, right_on(LABELS, 290, 50), 2.5e11, 10.0)
+    a.notes = [truncation_note("minilm", texts, 16)]
+    b.notes = [truncation_note("minilm", texts, 16, truncation="head_tail")]
+    a.config = {**a.config, "max_length": 16, "truncation": "head"}
+    b.config = {**b.config, "max_length": 16, "truncation": "head_tail"}
+    assert answer.whole_texts_sentence([a, b]).startswith(
+        "Not on the same text: head_only (head_tail truncation) read only its first 4 and last 12 tokens (50% of the "
+        "texts were longer), head_only (head truncation) only its first 16 tokens (50% of the texts were longer)")
+    b.config["truncation"] = "head"  # read alike: nothing to say
+    assert answer.whole_texts_sentence([a, b]) is None
+
+
 def test_the_not_same_text_sentence_says_texts_clipped_on_loading_were_read_whole_by_no_run(tmp_path):
     """Consultation responses of 1,500-8,000 words, every one clipped to its first 10,000 characters on loading: the
     answer said "tfidf_logreg read each text whole" and "the median text is 1,647 tokens" (of the clipped texts, of
