@@ -464,7 +464,11 @@ def _why_words(runs, preds, text: str, singles: frozenset[str] = frozenset()) ->
     st.caption(EXPLAIN_WHAT)
     st.markdown(f"<div style='font-size:0.9em' aria-hidden='true'>{explain.legend_html(scale)}</div>",
                 unsafe_allow_html=True)
-    if note := explain.capped_note(found[0]):
+    # the runs that also read the text's end (head+tail truncation), past the words weighed: single-text runs (beside
+    # pair runs, given the pair's first text)
+    ends = (explain.end_readers(common.predictor(), order, text_for(text, bool(singles)))
+            if found[0].capped else None)
+    if note := explain.capped_note(found[0], ends, labels):
         st.caption(f":material/content_cut: {note}")
     for e in found:
         with st.container(border=True):

@@ -1613,7 +1613,8 @@ def _explain(predictor, store, ids: list[str], texts: list[str], extra: list[dic
         print(f"note: {explain.METHOD}", file=sys.stderr)
     for text, x in zip(texts, extra):
         found = explain.explain(predictor, ids, text)
-        if found and (note := explain.ALONE if found[0].alone else explain.capped_note(found[0])):
+        if found and (note := explain.ALONE if found[0].alone else explain.capped_note(
+                found[0], explain.end_readers(predictor, ids, text) if found[0].capped else None, names)):
             print(f"note: {note}", file=sys.stderr)
         for e in found:
             if as_json:

@@ -232,9 +232,27 @@ def top_words_line(e: Explanation) -> str:
     return f"for {e.label}: {listed(e.top())}; against: {listed(e.top(against=True))}"
 
 
-def capped_note(e: Explanation) -> str | None:
-    """Say that only the first MAX_WORDS words were weighed, where so."""
+def end_readers(predictor, run_ids: list[str], text: str) -> dict[str, int]:
+    """{run id: the last tokens it reads} for the runs among ``run_ids`` that cut ``text`` to its start and end
+    (RunConfig.truncation "head_tail", :meth:`Predictor.head_tail_runs`): the words they read at its end lie past the
+    first MAX_WORDS weighed, where the text is capped."""
+    ends = predictor.head_tail_runs(run_ids)
+    cut = predictor.cut_texts([r for r in run_ids if r in ends], text) if ends else {}
+    return {r: m - m // 4 for r, (_, m) in cut.items()}
+
+
+def capped_note(e: Explanation, ends: dict[str, int] | None = None, names: dict[str, str] | None = None) -> str | None:
+    """Say that only the first MAX_WORDS words were weighed, where so; and, of the runs in ``ends``
+    (:func:`end_readers`, named by ``names``), that they also read the text's end, whose words no weight is shown
+    for: their top words were only ever of the text's start."""
     if not e.capped:
         return None
-    return (f"Only the first {len(e.weights)} of this text's {len(e.words):,} words were weighed (each left out in "
+    note = (f"Only the first {len(e.weights)} of this text's {len(e.words):,} words were weighed (each left out in "
             "turn, the rest kept), to stay fast.")
+    if ends:
+        who = ", ".join((names or {}).get(r, r) for r in ends)
+        tails = " or ".join(str(n) for n in sorted(set(ends.values())))
+        note += (f" {who} also read{'s' if len(ends) == 1 else ''} the text's end (its last {tails} tokens: head+tail "
+                 "truncation), and no word of it was weighed: what decided "
+                 f"{'its' if len(ends) == 1 else 'their'} answer may be there, not in the words shown.")
+    return note

@@ -292,3 +292,42 @@ def test_head_tail_asked_of_a_strategy_or_task_it_changes_nothing_for_stores_hea
     # a pair task's head_tail and head runs are one variant, named alike
     a, b = (store.get(store.create_run(make_config("head_only", data=pair, truncation=t))) for t in ("head_tail", "head"))
     assert len(set(labels([a, b]).values())) == 1 and "truncation" not in " ".join(labels([a, b]).values())
+
+
+def test_an_explanation_of_a_long_text_says_a_head_tail_run_read_its_unweighed_end(tiny_model, tiny_data, capsys):
+    """Word occlusion weighs a long text's first 60 words; a head_tail run that cuts the text reads its end too, so
+    its top words were all of the start while its answer could rest on the end. `predict --explain` (and the
+    Playground's 'Which words decided it?', through the same note) said only 'Only the first 60 of this text's 330
+    words were weighed'; it now names the runs that read the end and how many of its tokens."""
+    from bertlab import explain
+    from bertlab.cli import main
+
+    store = RunStore()
+    ids = [store.create_run(make_config("head_only", model=tiny_model, data=tiny_data, max_length=32, truncation=t))
+           for t in ("head", "head_tail")]
+    for rid in ids:
+        assert execute_run(store, rid) == SUCCEEDED, store.get(rid).traceback
+    p = Predictor(store)
+    assert explain.end_readers(p, ids, LONG) == {ids[1]: 24}  # the head run reads the start alone
+    assert explain.end_readers(p, ids, "a few words") == {}  # not cut: read whole
+    found = explain.explain(p, ids, LONG)
+    assert found[0].capped
+    note = explain.capped_note(found[0], explain.end_readers(p, ids, LONG), {ids[1]: "head_only (head_tail)"})
+    assert note.startswith("Only the first 60 of this text's 320 words were weighed") and (
+        "head_only (head_tail) also reads the text's end (its last 24 tokens: head+tail truncation), and no word "
+        "of it was weighed") in note
+    assert explain.capped_note(found[0]).endswith("to stay fast.")  # no run reading the end: as before
+    capsys.readouterr()
+    assert main(["predict", ",".join(ids), "--explain", LONG]) == 0
+    err = capsys.readouterr().err
+    assert "head_only (head_tail truncation) also reads the text's end (its last 24 tokens" in err
+    # the Playground's "Which words decided it?" says it too, under the same note
+    from tests.test_app_pages import app_on, no_problems
+
+    at = app_on("app_pages/playground.py")
+    at.text_area(key="pg_box_text").set_value(LONG).run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    at.toggle(key="pg_explain").set_value(True).run()
+    no_problems(at)
+    assert any("Only the first 60 of this text's 320 words" in c.value and "also reads the text's end (its last 24 "
+               "tokens" in c.value for c in at.caption), [c.value for c in at.caption if "first 60" in c.value or "cut" in c.value]
