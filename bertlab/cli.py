@@ -711,7 +711,9 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
             read = "-" if got is None else whole_percent(100 * got[0]) + ("" if got[1] is None else f" (p ≥ {got[1]:.3f})")
             op = prcurve.operating_point(c, prcurve.READ_AT)
             if op is None:
-                chosen, there = ("none kept (older run)" if c.val_scores is None else "no class text"), "-"
+                chosen = ("out of step" if c.val_refused else "none kept (older run)" if c.val_scores is None
+                          else "no class text")
+                there = "-"
             else:
                 chosen = f"p ≥ {op.threshold:.3f}" + (f" (unreliable: {op.val_positives})" if op.unreliable else "")
                 there = ("-" if op.test_precision is None else whole_percent(100 * op.test_precision)) + ", " + \
@@ -727,6 +729,8 @@ def pr_lines(runs: list, names: dict[str, str], width: int = 110) -> list[str]:
             f"largest probability finding {at} of them); the test precision and recall at it are what it gets on unseen "
             f"texts. 'unreliable: n': chosen on fewer than {prcurve.MIN_VAL_POSITIVES} validation texts of the class; "
             "'older run': stored before runs kept validation probabilities."] if cs.curves else []
+    said += [f"No validation threshold for {names.get(c.run_id, c.run_id)}: {c.val_refused}." for c in cs.curves
+             if c.val_refused]
     said += [f"No curve for {names.get(r.id, r.id)}: {why}." for r, why in cs.missing]
     return lines + [line for s in said for line in textwrap.wrap(s, width, initial_indent="  ", subsequent_indent="    ",
                                                                  break_long_words=False, break_on_hyphens=False)]

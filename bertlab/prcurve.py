@@ -56,6 +56,8 @@ class Curve:
     # 25,000 test texts' scores each would be hashed again on every rerun.
     test_scores: tuple | None = field(default=None, repr=False, compare=False, metadata={UNKEYED: True})
     val_scores: tuple | None = field(default=None, repr=False, compare=False, metadata={UNKEYED: True})
+    # why val_scores is None where the run kept a validation file: out of step with its validation split (OutOfStep)
+    val_refused: str | None = field(default=None, compare=False, metadata={UNKEYED: True})
 
 
 class OutOfStep(ValueError):
@@ -71,26 +73,33 @@ def scored_texts(run) -> int | None:
     return sum(got) if got and all(isinstance(n, int) for n in got) else None
 
 
-def scores_for(d: dict, names: list[str], name: str, texts: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+def validation_texts(run) -> int | None:
+    """How many validation texts a run was given (its data summary's), None where unknown."""
+    n = ((getattr(run, "data_summary", None) or {}).get("sizes") or {}).get("validation")
+    return n if isinstance(n, int) else None
+
+
+def scores_for(d: dict, names: list[str], name: str, texts: int | None = None,
+               split: str = "test") -> tuple[np.ndarray, np.ndarray] | None:
     """(whether each test text is of class ``name``, its probability of it) from a run's stored predictions ``d``,
     or None where it kept no probabilities or has no such class. Raises :class:`OutOfStep` where its probabilities
     and its true labels differ in rows, or its labels are not ``texts`` (the run's test texts, where known): a curve
-    of them would be wrong, quietly."""
+    of them would be wrong, quietly. ``split``: "validation" for the run's validation predictions (``texts`` then
+    :func:`validation_texts`), as its messages say."""
     if not d or "probabilities" not in d or name not in names:
         return None
     i = names.index(name)
     probs = np.asarray(d["probabilities"], dtype=float)
     labels = len(d["labels"])
+    stored = f"its stored {split} predictions are out of step"
     if probs.ndim != 2 or probs.shape[0] != labels:
         rows = probs.shape[0] if probs.ndim else 0
-        raise OutOfStep(f"its stored test predictions are out of step ({rows} rows of class probabilities for "
-                        f"{labels} true labels)")
+        raise OutOfStep(f"{stored} ({rows} rows of class probabilities for {labels} true labels)")
     if texts is not None and labels != texts:
-        raise OutOfStep(f"its stored test predictions are out of step with its test set ({labels} true labels for "
-                        f"the {texts} test texts its metrics were scored on)")
+        raise OutOfStep(f"{stored} with its {split} set ({labels} true labels for the {texts} {split} texts "
+                        + ("its metrics were scored on)" if split == "test" else "it was given)"))
     if probs.shape[1] <= i:
-        raise OutOfStep(f"its stored test predictions are out of step ({probs.shape[1]} classes' probabilities for "
-                        f"its {len(names)} classes)")
+        raise OutOfStep(f"{stored} ({probs.shape[1]} classes' probabilities for its {len(names)} classes)")
     return np.asarray(d["labels"], dtype=int) == i, probs[:, i]
 
 
@@ -158,6 +167,15 @@ def recall_at_precision(c: Curve, target: float) -> tuple[float, float | None] |
 MIN_VAL_POSITIVES = 5
 # What a table says of a run with no validation probabilities, and what every reading off the test curve is.
 NO_VAL_PROBABILITIES = "no validation probabilities (stored before 2026-12-07): threshold read on test texts: optimistic"
+TEST_THRESHOLD_ONLY = "threshold read on test texts: optimistic"
+
+
+def no_operating_point(c: Curve) -> str | None:
+    """Why a curve has no validation probabilities to choose a threshold on (a run stored before they were kept, or
+    its validation file out of step with its validation split), None where it has them."""
+    if c.val_scores is not None:
+        return None
+    return f"{c.val_refused}: {TEST_THRESHOLD_ONLY}" if c.val_refused else NO_VAL_PROBABILITIES
 TEST_READ = "read on the test texts themselves: optimistic"
 
 
@@ -251,7 +269,11 @@ def curves(runs, name: str) -> Curves:
             out.missing.append((r, NO_SUCH_CLASS))
         else:
             c.test_scores = (y, score)
-            c.val_scores = scores_for(paired.load_val_predictions(r), names, name)
+            try:  # a validation file out of step: no threshold chosen on it (said), the curve drawn all the same
+                c.val_scores = scores_for(paired.load_val_predictions(r), names, name, validation_texts(r),
+                                          "validation")
+            except OutOfStep as e:
+                c.val_refused = str(e)
             out.curves.append(c)
     return out
 

@@ -321,6 +321,43 @@ def test_predictions_out_of_step_with_the_run_are_refused_and_the_run_named(tmp_
     assert "No curve for head_only: its stored test predictions are out of step" in said
 
 
+def test_validation_predictions_out_of_step_are_refused_and_said_not_a_traceback(tmp_path):
+    """The validation file was read without the test file's checks and outside their try: one whose probabilities
+    and labels differ in rows raised OutOfStep out of curves() (the report, `run` and Compare crashed on it), and
+    one of another validation split (2 labels for a run given 4 validation texts) chose a threshold quietly. Each
+    run's curve is now drawn, its validation threshold refused with why, as a run stored before is."""
+    from bertlab import cli, report
+
+    val = ([1, 1, 0, 0], two_class([0.9, 0.6, 0.3, 0.1]))
+    short = fake_run(tmp_path, "head_only", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    path = Path(short.artifact_dir) / paired.VAL_PREDICTIONS_FILE
+    d = json.loads(path.read_text())
+    path.write_text(json.dumps({**d, "probabilities": d["probabilities"][:-1]}))
+    other = fake_run(tmp_path, "full_ft", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=([1, 0], two_class([0.9, 0.2])))
+    fine = fake_run(tmp_path, "lora", ["ok", "abusive"], TEST_Y, two_class(TEST_S), val=val)
+    for r in (short, other, fine):
+        r.data_summary = {"sizes": {"train": 10, "validation": 4, "test": 5}}
+    runs, names = [short, other, fine], {short.id: "head_only", other.id: "full_ft", fine.id: "lora"}
+    cs = prcurve.curves(runs, "abusive")
+    assert [c.run_id for c in cs.curves] == [short.id, other.id, fine.id] and not cs.missing
+    why = {c.run_id: c.val_refused for c in cs.curves}
+    assert why == {short.id: "its stored validation predictions are out of step (3 rows of class probabilities for 4 "
+                             "true labels)",
+                   other.id: "its stored validation predictions are out of step with its validation set (2 true labels "
+                             "for the 4 validation texts it was given)",
+                   fine.id: None}
+    assert [prcurve.operating_point(c, 0.9) is None for c in cs.curves] == [True, True, False]
+    table = plots.pr_table(runs, cs, 0.9)
+    cells = list(table["validation threshold (90% recall)"])
+    assert cells[0] == f"{why[short.id]}: threshold read on test texts: optimistic"
+    assert cells[1].startswith("its stored validation predictions are out of step with its validation set")
+    assert "stored before" not in cells[0] + cells[1] and cells[2].startswith("p ≥ 0.600")
+    assert "its stored validation predictions are out of step (3 rows" in report._pr_section(runs)
+    said = " ".join(cli.pr_lines(runs, names))
+    assert "No validation threshold for head_only: its stored validation predictions are out of step" in said
+    assert "No validation threshold for full_ft: its stored validation predictions are out of step" in said
+
+
 # The hand-made test set of test_the_table_reads_the_curves_at_the_target: 'abusive' (class 1) texts at 0.9 and 0.7,
 # others at 0.8, 0.3 and 0.05. Its own curve reads 67% precision at 100% recall from p >= 0.700.
 TEST_S, TEST_Y = [0.9, 0.8, 0.7, 0.3, 0.05], [1, 0, 1, 0, 0]
