@@ -858,6 +858,10 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
     # sections on (in the recall note)
     said = ("Test acc: the share of the test texts the run labelled right; majority: what always answering the most "
             f"common class scores, the floor every run must beat; {MACRO_F1_WORDS}; {ECE_WORDS}.")
+    # on a few test texts, how much of the largest ECE the luck of the texts could be, after ECE as Compare says it
+    # (it followed the recall note's own words on ECE, said twice once this line said them)
+    if scored := [r for r in runs if r.status == "succeeded" and r.metrics]:
+        said += chance_ece_sentence(max(scored, key=lambda r: r.metrics.get("test_ece") or 0).metrics)
     parts.append("<h2>Results</h2>" + _table(rows, first) + f"<p class='muted'>{html.escape(said)}</p>"
                  + "<h3>What each run cost: training, then serving</h3>"
                  + _table(rows, [("run", "run"), *sorted((c for c in cols if c[0] in _COST_COLUMNS),
@@ -905,10 +909,6 @@ def _build_html(store: RunStore, run_ids: list[str], title: str, prices: Prices 
             "class's test texts the run found: what accuracy and macro-F1 average away."
             # a class of few test texts, as Compare's caption and `run`'s table say it under the same table
             + (html.escape(f" {few}") if (few := few_texts_sentence(recall.support)) else "")
-            + " ECE in the results table: the "
-            "expected calibration error, the mean gap between a run's confidence and how often it is right."
-            # on a few test texts, how much of the largest ECE the luck of the texts could be, as Compare says it
-            + html.escape(chance_ece_sentence(max(ok, key=lambda r: r.metrics.get("test_ece") or 0).metrics))
             + "</p>")
         # a rare class (the answer judges by macro-F1 by default): recall alone ranked zero_shot, which called 152 of
         # 375 comments abusive to find 8 of the 12 abusive ones, above head_only's 6 answers, all right

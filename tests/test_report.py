@@ -1807,6 +1807,20 @@ def test_the_results_say_what_each_score_column_means_under_its_table(finished):
     assert ECE_WORDS in said and "expected calibration error" in said
 
 
+def test_the_report_says_what_ece_is_once_and_its_luck_after_it(finished):
+    """The line under the results table came to say what ECE is (metrics.ECE_WORDS), and the recall note two
+    sections on still said it in its own words ('ECE in the results table: the expected calibration error, ...'):
+    one report, two definitions. ECE is now said once, under the table whose column it is, with the luck of a few
+    test texts right after it, as Compare's calibration finding says both."""
+    from bertlab.metrics import ECE_WORDS, chance_ece_sentence
+
+    store, ids = finished
+    text = html.unescape(re.sub(r"<[^>]+>", " ", report.build_html(store, ids)))
+    assert text.count("expected calibration error") == 1
+    worst = max((store.get(i) for i in ids), key=lambda r: r.metrics.get("test_ece") or 0)
+    assert f"{ECE_WORDS}.{chance_ece_sentence(worst.metrics)}" in text and chance_ece_sentence(worst.metrics)
+
+
 def test_the_results_money_column_says_it_is_training_as_the_projection_does(finished):
     """Under "What each run cost: training, then serving", beside inference FLOPs/text and on disk, a bare
     "cost ($)" read as a run's whole cost, serving too (a product manager asking what it costs to train and to run);
