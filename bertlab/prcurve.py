@@ -103,9 +103,12 @@ def scores_for(d: dict, names: list[str], name: str, texts: int | None = None,
     return np.asarray(d["labels"], dtype=int) == i, probs[:, i]
 
 
-def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray) -> Curve | None:
+def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray,
+          val: tuple | None = None) -> Curve | None:
     """The :class:`Curve` of binary truths ``y`` against ``score`` (``predicted``: whether the run answered the
-    class, text by text), as scikit-learn computes it; None where the class has no test text (no recall)."""
+    class, text by text), as scikit-learn computes it; None where the class has no test text (no recall).
+    ``val``: the run's validation (truths, scores), whose thresholds at :data:`TARGETS` (:func:`operating_point`)
+    a thinned curve keeps the points of."""
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
     y = np.asarray(y, dtype=bool)
@@ -130,6 +133,12 @@ def curve(run_id: str, y: np.ndarray, score: np.ndarray, predicted: np.ndarray) 
         # and the run's first answer: pr_figure starts its line at that point's precision, and a thinned curve's
         # second point was the next one kept instead (a weak run's line began at 30%, not at its first answer's 0%)
         read.add(1)
+        # and the points the validation thresholds answer at (the table's 'test precision, recall there'), else
+        # the line drawn had none there and its hover named another threshold ('p ≥ 0.412' beside the table's 0.411)
+        if val is not None:
+            chosen = {choose_threshold(val[0], val[1], x) for x in TARGETS} - {None}
+            ts = np.array([-np.inf if t is None else t for t in c.threshold])
+            read |= {int(np.flatnonzero(ts >= t)[ts[ts >= t].argmin()]) for t in chosen if (ts >= t).any()}
         some = sorted(set(np.linspace(0, len(keep) - 1, MAX_POINTS - len(read)).round().astype(int).tolist()) | read)
         c = Curve(run_id, c.positives, c.texts, [c.recall[k] for k in some], [c.precision[k] for k in some],
                   [c.threshold[k] for k in some], c.ap, at, readings)
@@ -264,16 +273,16 @@ def curves(runs, name: str) -> Curves:
             out.missing.append((r, NO_SUCH_CLASS if d and "probabilities" in d else NO_PROBABILITIES))
             continue
         y, score = got
-        c = curve(r.id, y, score, np.asarray(d["predictions"], dtype=int) == names.index(name))
+        val, refused = None, None
+        try:  # a validation file out of step: no threshold chosen on it (said), the curve drawn all the same
+            val = scores_for(paired.load_val_predictions(r), names, name, validation_texts(r), "validation")
+        except OutOfStep as e:
+            refused = str(e)
+        c = curve(r.id, y, score, np.asarray(d["predictions"], dtype=int) == names.index(name), val)
         if c is None:
             out.missing.append((r, NO_SUCH_CLASS))
         else:
-            c.test_scores = (y, score)
-            try:  # a validation file out of step: no threshold chosen on it (said), the curve drawn all the same
-                c.val_scores = scores_for(paired.load_val_predictions(r), names, name, validation_texts(r),
-                                          "validation")
-            except OutOfStep as e:
-                c.val_refused = str(e)
+            c.test_scores, c.val_scores, c.val_refused = (y, score), val, refused
             out.curves.append(c)
     return out
 
